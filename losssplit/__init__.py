@@ -1,0 +1,23 @@
+"""losssplit: per-source loss companions for PyTorch criteria, in one decorator.
+
+Example:
+    >>> from losssplit import split_by_source
+    >>> class Criterion:
+    ...     @split_by_source
+    ...     def get_relation_loss(self, outputs, targets, indices, num_boxes): ...
+"""
+
+from ._companion import Companion, companion_of
+from ._decorator import split_by_source
+from ._errors import LossSplitError
+from ._registry import set_enabled, sources
+
+__all__ = [
+    "Companion",
+    "LossSplitError",
+    "companion_of",
+    "set_enabled",
+    "sources",
+    "split_by_source",
+]
+__version__ = "0.1.0"

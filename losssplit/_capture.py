@@ -1,0 +1,1389 @@
+"""Dataflow capture: a private torch function mode that records which image each row came from.
+
+The mode runs every op unchanged and, for ops with a rule in ``RULES``, records on the output a
+``Track``: for each dimension that indexes images' rows, the image of every index along it
+(``rows``), or the one image a whole tensor belongs to (``img``); the values the tensor would
+hold with per-row factors taken as 1 (``raw``); whether it derives from predictions (``pred``);
+and, for a loss reduced to a scalar, a lazy ``Ratio``. An op without a rule that consumes a
+tracked prediction marks its output ``lost`` with the op's name: attribution is dropped, never
+guessed. All bookkeeping runs without grad and hidden from other torch function modes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch.overrides import TorchFunctionMode
+
+Tensor = torch.Tensor
+Rows = dict[int, Tensor]  # dim -> LongTensor, the image of every index along that dim
+
+
+class Ratio:
+    """A scalar loss as ``num / den`` per image, kept lazy until the call returns.
+
+    ``values`` hold the unweighted per-element losses, ``rows`` the image of each index along
+    ``row_dim`` (or one image for all). ``kind`` is ``sum`` (den 1, or ``cnt / N`` times the
+    normalisers once divided), ``mean`` (den = elements) or ``wmean`` (den = ``den_values``).
+    """
+
+    __slots__ = ("values", "rows", "row_dim", "kind", "den_values", "scales", "divisors")
+
+    def __init__(
+        self,
+        values: Tensor,
+        rows: Tensor,
+        row_dim: int,
+        kind: str,
+        den_values: Tensor | None = None,
+    ) -> None:
+        self.values = values
+        self.rows = rows
+        self.row_dim = row_dim
+        self.kind = kind
+        self.den_values = den_values
+        self.scales: tuple[float | Tensor, ...] = ()
+        self.divisors: tuple[float | Tensor, ...] = ()
+
+    def scaled(self, scale: float | Tensor = 1.0, divisor: float | Tensor = 1.0) -> Ratio:
+        out = Ratio(self.values, self.rows, self.row_dim, self.kind, self.den_values)
+        out.scales = self.scales + ((scale,) if not _is_one(scale) else ())
+        out.divisors = self.divisors + ((divisor,) if not _is_one(divisor) else ())
+        if self.kind == "sum" and not self.divisors and not _is_one(divisor):
+            out.kind = "normsum"
+        return out
+
+
+class Track:
+    """What the capture knows about one tensor produced or seen during the call."""
+
+    __slots__ = ("rows", "img", "raw", "pred", "lost", "ratio")
+
+    def __init__(
+        self,
+        rows: Rows | None = None,
+        img: Tensor | None = None,
+        raw: Tensor | None = None,
+        pred: bool = False,
+        lost: str | None = None,
+        ratio: Ratio | None = None,
+    ) -> None:
+        self.rows = rows or {}
+        self.img = img
+        self.raw = raw
+        self.pred = pred
+        self.lost = lost
+        self.ratio = ratio
+
+
+class Frame:
+    """State of one decorated call: tracks by tensor id, deferred row-agreement checks."""
+
+    def __init__(self, num_images: int) -> None:
+        self.num_images = num_images
+        self.tracks: dict[int, tuple[Tensor, Track]] = {}
+        self.checks: list[tuple[Tensor, str]] = []
+        self.identity: dict[torch.device, Tensor] = {}
+        self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
+        self.origin: dict[int, tuple[Tensor, tuple[int, ...], int]] = {}
+        self.error: BaseException | None = None
+        self.error_op = ""
+
+    def get(self, value: Any) -> Track | None:
+        entry = self.tracks.get(id(value))
+        return entry[1] if entry is not None and entry[0] is value else None
+
+    def set(self, value: Tensor, track: Track) -> None:
+        self.tracks[id(value)] = (value, track)
+
+    def arange(self, device: torch.device) -> Tensor:
+        rows = self.identity.get(device)
+        if rows is None:
+            rows = self.identity[device] = torch.arange(self.num_images, device=device)
+        return rows
+
+    def agree(self, a: Tensor, b: Tensor, op: str) -> None:
+        """Defer the check that two row maps name the same images (no host sync now)."""
+        if a is b:
+            return
+        if a.shape != b.shape:
+            self.checks.append((torch.ones((), dtype=torch.bool, device=a.device), op))
+        else:
+            self.checks.append(((a != b.to(a.device)).any(), op))
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _is_one(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == 1
+
+
+def _tensors(obj: Any) -> list[Tensor]:
+    if isinstance(obj, Tensor):
+        return [obj]
+    if isinstance(obj, (list, tuple)):
+        return [t for t in obj if isinstance(t, Tensor)]
+    return []
+
+
+def _op_name(func: Any) -> str:
+    name = getattr(func, "__name__", None) or repr(func)
+    if name == "__get__":
+        name = repr(func)
+    owner = getattr(func, "__module__", None)
+    if owner and owner.startswith("torch.nn.functional"):
+        return f"F.{name}"
+    if owner is None or "Tensor" in repr(func):
+        return f"Tensor.{name}"
+    return f"torch.{name}"
+
+
+def _norm_dim(d: int, ndim: int) -> int:
+    return d + ndim if d < 0 else d
+
+
+def _dims_arg(dims: Any, ndim: int) -> list[int] | None:
+    if dims is None:
+        return None
+    if isinstance(dims, int):
+        dims = [dims]
+    return sorted({_norm_dim(int(d), max(ndim, 1)) for d in dims})
+
+
+def _get_arg(args: Sequence[Any], kwargs: dict[str, Any], pos: int, name: str, default: Any) -> Any:
+    if len(args) > pos:
+        return args[pos]
+    return kwargs.get(name, default)
+
+
+def _value(frame: Frame, t: Tensor, track: Track | None) -> Tensor:
+    """The unweighted values of ``t`` (detached)."""
+    if track is not None and track.raw is not None:
+        return track.raw
+    return t.detach()
+
+
+def _is_pred(t: Any, track: Track | None) -> bool:
+    if track is not None:
+        return track.pred
+    return isinstance(t, Tensor) and t.requires_grad
+
+
+def _expand_rows(frame: Frame, rows: Tensor, sizes: Sequence[int], pos: int) -> Tensor:
+    """Rows of the dim made by flattening ``sizes`` where only ``sizes[pos]`` carries images."""
+    key = (id(rows), tuple(sizes), pos)
+    hit = frame.expanded.get(key)
+    if hit is not None:
+        return hit[0]
+    shape = [1] * len(sizes)
+    shape[pos] = rows.shape[0]
+    out = rows.view(shape).expand(*sizes).reshape(-1)
+    frame.expanded[key] = (out, rows)  # holding ``rows`` keeps its id (part of the key) unique
+    frame.origin[id(out)] = (rows, tuple(sizes), pos)
+    return out
+
+
+def _merge_rows(frame: Frame, out_rows: Rows, dim: int, rows: Tensor, op: str) -> None:
+    have = out_rows.get(dim)
+    if have is None:
+        out_rows[dim] = rows
+    else:
+        frame.agree(have, rows, op)
+
+
+def _combine(
+    frame: Frame,
+    op: str,
+    parts: Sequence[tuple[Track | None, dict[int, int | None]]],
+    out_shape: Sequence[int],
+) -> Track | None:
+    """Merge the tracks of inputs into the output's, mapping each input dim to an output dim."""
+    rows: Rows = {}
+    img: Tensor | None = None
+    pred = False
+    any_track = False
+    for track, dim_map in parts:
+        if track is None:
+            continue
+        any_track = True
+        pred = pred or track.pred
+        if track.lost is not None:
+            return Track(pred=True, lost=track.lost)
+        if track.ratio is not None:
+            return Track(pred=True, lost=op) if track.pred else None
+        for d, r in track.rows.items():
+            e = dim_map.get(d)
+            if e is None:
+                if r.shape[0] == 1:  # a single row (M == 1) reduced away: its image remains
+                    img = _merge_img(frame, img, r.reshape(()), op)
+                    continue
+                return Track(pred=True, lost=op) if track.pred else None
+            if r.shape[0] != out_shape[e]:
+                r = r.expand(out_shape[e])
+            _merge_rows(frame, rows, e, r, op)
+        if track.img is not None:
+            img = _merge_img(frame, img, track.img, op)
+    if not any_track:
+        return None
+    if img is not None and rows:
+        for r in rows.values():
+            frame.agree(r, img.expand_as(r), op)
+        img = None
+    return Track(rows=rows, img=img, pred=pred)
+
+
+def _merge_img(frame: Frame, have: Tensor | None, img: Tensor, op: str) -> Tensor:
+    if have is None:
+        return img
+    frame.agree(have.reshape(1), img.reshape(1), op)
+    return have
+
+
+def _broadcast_map(ndim_in: int, ndim_out: int) -> dict[int, int | None]:
+    shift = ndim_out - ndim_in
+    return {d: d + shift for d in range(ndim_in)}
+
+
+def _identity_map(ndim: int) -> dict[int, int | None]:
+    return {d: d for d in range(ndim)}
+
+
+# -- rules ---------------------------------------------------------------------------------------
+# A rule gets (frame, func, args, kwargs, out) and records tracks on the outputs. Inputs without a
+# track are data that carries no images (constants, untagged tensors).
+
+Rule = Callable[[Frame, Any, tuple[Any, ...], dict[str, Any], Any], None]
+
+
+def _rule_passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Same values, same layout (``clone``, ``to``, ``float``, ``contiguous``, ``detach``)."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor) or out is src:
+        return
+    if track.ratio is not None or track.lost is not None:
+        frame.set(out, track)
+        return
+    raw = track.raw
+    if raw is not None and out.dtype != raw.dtype and out.dtype.is_floating_point:
+        raw = raw.to(out.dtype) if raw.dtype != torch.float32 or out.dtype == torch.float64 else raw
+    frame.set(out, Track(rows=track.rows, img=track.img, raw=raw, pred=track.pred))
+
+
+def _rule_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Element-wise ops of one tensor (``exp``, ``sigmoid``, ``clamp``, ``pow(x, 2)``...)."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    if track.ratio is not None:
+        if func in _NEG:
+            frame.set(out, Track(pred=True, ratio=track.ratio.scaled(-1.0)))
+        elif track.pred:
+            frame.set(out, Track(pred=True, lost=_op_name(func)))
+        return
+    new = _combine(frame, _op_name(func), [(track, _identity_map(src.dim()))], out.shape)
+    if new is not None and track.raw is not None and new.lost is None:
+        new.raw = func(track.raw, *args[1:], **kwargs)
+    if new is not None:
+        if func in _BOOL_RESULT:
+            new.pred = False
+        frame.set(out, new)
+
+
+def _scalar_of(x: Any, track: Track | None) -> float | Tensor | None:
+    """``x`` as a constant factor: a python number, or a one-element tensor without images."""
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return x
+    if isinstance(x, Tensor) and x.numel() == 1 and (track is None or not track.pred):
+        return x.detach().reshape(())
+    return None
+
+
+def _rule_binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Broadcasting element-wise ops of two operands; per-row factors are remembered as 1."""
+    if not isinstance(out, Tensor) or len(args) < 2:
+        return
+    a, b = args[0], args[1]
+    ta, tb = frame.get(a), frame.get(b)
+    if ta is None and tb is None:
+        return
+    op = _op_name(func)
+    kind = _BINARY_KIND.get(func)
+    if (ta is not None and ta.ratio is not None) or (tb is not None and tb.ratio is not None):
+        frame.set(out, _ratio_arith(kind, a, ta, b, tb, op) or Track(pred=True, lost=op))
+        return
+    parts = []
+    for x, t in ((a, ta), (b, tb)):
+        if isinstance(x, Tensor):
+            parts.append((t, _broadcast_map(x.dim(), out.dim())))
+    new = _combine(frame, op, parts, out.shape)
+    if new is None:
+        return
+    if new.lost is None:
+        if kind in ("cmp", "logic"):
+            new.pred = False
+        factor = _factor_side(kind, a, ta, b, tb, new, out)
+        if factor is not None:
+            loss_side, weight = factor
+            raw = _value(frame, loss_side, frame.get(loss_side))
+            new.raw = raw * (weight.detach() != 0)
+        elif (ta is not None and ta.raw is not None) or (tb is not None and tb.raw is not None):
+            ra = _value(frame, a, ta) if isinstance(a, Tensor) else a
+            rb = _value(frame, b, tb) if isinstance(b, Tensor) else b
+            new.raw = func(ra, rb, *args[2:], **kwargs)
+    frame.set(out, new)
+
+
+def _factor_side(
+    kind: str | None, a: Any, ta: Track | None, b: Any, tb: Track | None, new: Track, out: Tensor
+) -> tuple[Tensor, Tensor] | None:
+    """(loss, weight) when ``a * w`` / ``a / w`` multiplies a prediction by a per-row factor."""
+    if kind not in ("mul", "div") or not new.pred or not new.rows:
+        return None
+    candidates = [(a, ta, b, tb)] if kind == "div" else [(a, ta, b, tb), (b, tb, a, ta)]
+    for loss, tl, w, tw in candidates:
+        if not isinstance(loss, Tensor) or not isinstance(w, Tensor) or w.dim() == 0:
+            continue
+        if not _is_pred(loss, tl) or _is_pred(w, tw):
+            continue
+        shift = out.dim() - w.dim()
+        wide = [shift + d for d, n in enumerate(w.shape) if n != 1]
+        if len(wide) == 1 and wide[0] in new.rows and out.shape[wide[0]] == w.shape[wide[0] - shift]:
+            return loss, w
+        if not wide and new.rows and w.numel() == 1 and out.shape[min(new.rows)] == 1:
+            return loss, w
+    return None
+
+
+def _ratio_arith(
+    kind: str | None, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str
+) -> Track | None:
+    """A scalar loss times or divided by a constant (``* Q``, ``/ num_boxes``, ``-x``)."""
+    if ta is not None and ta.ratio is not None:
+        other = _scalar_of(b, tb)
+        if other is None:
+            return None
+        if kind == "mul":
+            return Track(pred=True, ratio=ta.ratio.scaled(scale=other))
+        if kind == "div":
+            return Track(pred=True, ratio=ta.ratio.scaled(divisor=other))
+        return None
+    if tb is not None and tb.ratio is not None and kind == "mul":
+        other = _scalar_of(a, ta)
+        if other is not None:
+            return Track(pred=True, ratio=tb.ratio.scaled(scale=other))
+    return None
+
+
+def _rule_where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    if not isinstance(out, Tensor) or len(args) < 3:
+        return
+    tracks = [frame.get(x) for x in args[:3]]
+    if all(t is None for t in tracks):
+        return
+    op = _op_name(func)
+    parts = [(t, _broadcast_map(x.dim(), out.dim())) for x, t in zip(args[:3], tracks) if isinstance(x, Tensor)]
+    new = _combine(frame, op, parts, out.shape)
+    if new is not None and new.lost is None and any(t is not None and t.raw is not None for t in tracks):
+        new = Track(pred=True, lost=op)
+    if new is not None:
+        frame.set(out, new)
+
+
+def _rule_masked_fill(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    if not isinstance(out, Tensor):
+        return
+    src, mask = args[0], _get_arg(args, kwargs, 1, "mask", None)
+    ts, tm = frame.get(src), frame.get(mask)
+    if ts is None and tm is None:
+        return
+    op = _op_name(func)
+    parts = [(ts, _identity_map(src.dim()))]
+    if isinstance(mask, Tensor):
+        parts.append((tm, _broadcast_map(mask.dim(), out.dim())))
+    new = _combine(frame, op, parts, out.shape)
+    if new is not None and new.lost is None and ts is not None and ts.raw is not None:
+        new.raw = func(ts.raw, *args[1:], **kwargs)
+    if new is not None:
+        frame.set(out, new)
+
+
+def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[int] | None, bool]:
+    dims = _get_arg(args, kwargs, 1, "dim", None)
+    if dims is None and "axis" in kwargs:
+        dims = kwargs["axis"]
+    keepdim = bool(_get_arg(args, kwargs, 2, "keepdim", False))
+    return _dims_arg(dims, ndim), keepdim
+
+
+def _rule_reduce(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``sum``/``mean`` and friends: over rows of a prediction -> a Ratio; over others -> rows."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(src, Tensor):
+        return
+    outs = _tensors(out) if isinstance(out, tuple) else [out]
+    op = _op_name(func)
+    if track.lost is not None or track.ratio is not None:
+        if track.pred:
+            for o in outs:
+                if track.ratio is not None and func in _SHAPE_NEUTRAL_REDUCE and o.numel() == 1:
+                    frame.set(o, track)
+                else:
+                    frame.set(o, Track(pred=True, lost=track.lost or op))
+        return
+    ndim = src.dim()
+    dims, keepdim = _reduce_dims(func, args, kwargs, ndim)
+    reduced = set(range(ndim)) if dims is None else set(dims)
+    row_dims = set(track.rows)
+    if reduced & row_dims or (track.img is not None and reduced == set(range(ndim))):
+        kind = _REDUCE_KIND.get(func)
+        full = reduced == set(range(ndim))
+        if (
+            kind is None
+            or not full
+            or not track.pred
+            or len(row_dims) > 1
+            or not isinstance(out, Tensor)
+        ):
+            if track.pred:
+                for o in outs:
+                    frame.set(o, Track(pred=True, lost=op if full or kind is None else f"{op} over a row dim"))
+            return
+        values = _value(frame, src, track)
+        if row_dims:
+            (d,) = row_dims
+            rows = track.rows[d]
+        else:
+            d = -1
+            assert track.img is not None
+            rows = track.img.reshape(1)
+        frame.set(out, Track(pred=True, ratio=Ratio(values, rows, d, kind)))
+        return
+    dim_map: dict[int, int | None] = {}
+    e = 0
+    for dd in range(ndim):
+        if dd in reduced and not keepdim:
+            dim_map[dd] = None
+            continue
+        dim_map[dd] = e
+        e += 1
+    for o in outs:
+        if not isinstance(o, Tensor):
+            continue
+        new = _combine(frame, op, [(track, dim_map)], o.shape)
+        if new is None:
+            continue
+        if o is not outs[0]:  # argmax / indices of max: data, not loss
+            new.pred = False
+        elif track.raw is not None and new.lost is None:
+            raw = func(track.raw, *args[1:], **kwargs)
+            new.raw = raw[0] if isinstance(raw, tuple) else raw
+        frame.set(o, new)
+
+
+def _rule_max(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``max``/``min``: element-wise of two tensors, or a reduction."""
+    if len(args) > 1 and isinstance(args[1], Tensor) or isinstance(kwargs.get("other"), Tensor):
+        _rule_binary(frame, func, args, kwargs, out)
+    else:
+        _rule_reduce(frame, func, args, kwargs, out)
+
+
+def _rule_softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    dim = _get_arg(args, kwargs, 1, "dim", None)
+    op = _op_name(func)
+    if dim is None or _norm_dim(int(dim), src.dim()) in track.rows or track.raw is not None:
+        if track.pred:
+            frame.set(out, Track(pred=True, lost=op))
+        return
+    new = _combine(frame, op, [(track, _identity_map(src.dim()))], out.shape)
+    if new is not None:
+        frame.set(out, new)
+
+
+def _view_groups(s_in: Sequence[int], s_out: Sequence[int]) -> list[tuple[list[int], list[int]]] | None:
+    groups: list[tuple[list[int], list[int]]] = []
+    i = j = 0
+    while i < len(s_in) or j < len(s_out):
+        if i < len(s_in) and s_in[i] == 1:
+            groups.append(([i], []))
+            i += 1
+            continue
+        if j < len(s_out) and s_out[j] == 1:
+            groups.append(([], [j]))
+            j += 1
+            continue
+        if i >= len(s_in) or j >= len(s_out) or s_in[i] == 0 or s_out[j] == 0:
+            return None
+        gi, gj = [i], [j]
+        pi, pj = s_in[i], s_out[j]
+        i += 1
+        j += 1
+        while pi != pj:
+            if pi < pj:
+                if i >= len(s_in):
+                    return None
+                gi.append(i)
+                pi *= s_in[i]
+                i += 1
+            else:
+                if j >= len(s_out):
+                    return None
+                gj.append(j)
+                pj *= s_out[j]
+                j += 1
+        groups.append((gi, gj))
+    return groups
+
+
+def _rule_view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``view``/``reshape``/``flatten``: rows follow merged and split dimensions."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    op = _op_name(func)
+    if track.ratio is not None or track.lost is not None:
+        if out.numel() == 1 or track.lost is not None:
+            frame.set(out, track)
+        elif track.pred:
+            frame.set(out, Track(pred=True, lost=op))
+        return
+    rows: Rows = {}
+    if track.rows:
+        groups = _view_groups(list(src.shape), list(out.shape))
+        if groups is None:
+            if track.pred:
+                frame.set(out, Track(pred=True, lost=op))
+            return
+        for gi, gj in groups:
+            tracked = [d for d in gi if d in track.rows]
+            if not tracked:
+                continue
+            if len(gj) == 0:
+                rows_1 = track.rows[tracked[0]]
+                img = rows_1.reshape(())
+                new = Track(img=img, pred=track.pred)
+                if len(track.rows) == 1:
+                    new.raw = None if track.raw is None else track.raw.reshape(out.shape)
+                    frame.set(out, new)
+                    return
+                if track.pred:
+                    frame.set(out, Track(pred=True, lost=op))
+                return
+            if len(tracked) > 1:
+                if track.pred:
+                    frame.set(out, Track(pred=True, lost=op))
+                return
+            d = tracked[0]
+            r = track.rows[d]
+            if len(gi) == 1 and len(gj) == 1:
+                rows[gj[0]] = r
+            elif len(gj) == 1:
+                rows[gj[0]] = _expand_rows(frame, r, [src.shape[k] for k in gi], gi.index(d))
+            else:
+                origin = frame.origin.get(id(r))
+                sizes = tuple(out.shape[k] for k in gj)
+                if len(gi) == 1 and origin is not None and origin[1] == sizes:
+                    rows[gj[origin[2]]] = origin[0]
+                else:
+                    if track.pred:
+                        frame.set(out, Track(pred=True, lost=op))
+                    return
+    new = Track(rows=rows, img=track.img, pred=track.pred)
+    if track.raw is not None:
+        new.raw = track.raw.reshape(out.shape)
+    frame.set(out, new)
+
+
+def _rule_permute(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``transpose``/``permute``/``t``/``movedim``/``squeeze``/``unsqueeze``: dims move."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    if track.ratio is not None or track.lost is not None:
+        frame.set(out, track)
+        return
+    ndim = src.dim()
+    name = getattr(func, "__name__", "")
+    dim_map: dict[int, int | None]
+    if name in ("transpose", "swapaxes", "swapdims", "t", "__get__"):
+        if func == _MT:
+            d0, d1 = ndim - 2, ndim - 1
+        elif name in ("t", "__get__"):
+            d0, d1 = 0, max(ndim - 1, 0)
+        else:
+            d0 = _norm_dim(int(_get_arg(args, kwargs, 1, "dim0", 0)), ndim)
+            d1 = _norm_dim(int(_get_arg(args, kwargs, 2, "dim1", 0)), ndim)
+        dim_map = _identity_map(ndim)
+        dim_map[d0], dim_map[d1] = d1, d0
+    elif name == "permute":
+        order = args[1:] if len(args) > 2 or (len(args) == 2 and isinstance(args[1], int)) else _get_arg(args, kwargs, 1, "dims", ())
+        dim_map = {_norm_dim(int(o), ndim): i for i, o in enumerate(order)}
+    elif name == "movedim":
+        srcs = [_norm_dim(int(x), ndim) for x in _as_list(_get_arg(args, kwargs, 1, "source", 0))]
+        dsts = [_norm_dim(int(x), ndim) for x in _as_list(_get_arg(args, kwargs, 2, "destination", 0))]
+        result: list[int | None] = [None] * ndim
+        for sd, dd in zip(srcs, dsts):
+            result[dd] = sd
+        rest = iter(d for d in range(ndim) if d not in srcs)
+        dim_map = {}
+        for i in range(ndim):
+            at = result[i]
+            dim_map[at if at is not None else next(rest)] = i
+    elif name == "unsqueeze":
+        d = _norm_dim(int(_get_arg(args, kwargs, 1, "dim", 0)), ndim + 1)
+        dim_map = {i: (i if i < d else i + 1) for i in range(ndim)}
+    elif name == "squeeze":
+        dims = _dims_arg(_get_arg(args, kwargs, 1, "dim", None), ndim)
+        drop = {i for i in range(ndim) if src.shape[i] == 1 and (dims is None or i in dims)}
+        dim_map = {}
+        e = 0
+        for i in range(ndim):
+            if i in drop:
+                dim_map[i] = None
+            else:
+                dim_map[i] = e
+                e += 1
+    else:
+        return
+    new = _combine(frame, _op_name(func), [(track, dim_map)], out.shape)
+    if new is not None:
+        if track.raw is not None and new.lost is None:
+            new.raw = func(track.raw, *args[1:], **kwargs)
+        frame.set(out, new)
+
+
+def _as_list(x: Any) -> list[Any]:
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _rule_expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    new = _combine(frame, _op_name(func), [(track, _broadcast_map(src.dim(), out.dim()))], out.shape)
+    if new is not None:
+        if track.raw is not None and new.lost is None:
+            new.raw = track.raw.expand(out.shape)
+        frame.set(out, new)
+
+
+def _rule_like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``zeros_like``/``full_like``...: same layout, fresh data (no prediction)."""
+    track = frame.get(args[0])
+    if track is None or not isinstance(out, Tensor) or track.lost is not None or track.ratio is not None:
+        return
+    frame.set(out, Track(rows=track.rows, img=track.img))
+
+
+def _rule_split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``unbind``/``split``/``chunk``: pieces along one dim."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, (tuple, list)):
+        return
+    op = _op_name(func)
+    name = getattr(func, "__name__", "")
+    ndim = src.dim()
+    if name == "unbind":
+        d = _norm_dim(int(_get_arg(args, kwargs, 1, "dim", 0)), ndim)
+    else:
+        d = _norm_dim(int(_get_arg(args, kwargs, 2, "dim", 0)), ndim)
+    if track.lost is not None or track.ratio is not None:
+        if track.pred:
+            for o in out:
+                frame.set(o, Track(pred=True, lost=track.lost or op))
+        return
+    raws = None
+    if track.raw is not None:
+        raws = func(track.raw, *args[1:], **kwargs)
+    start = 0
+    for i, o in enumerate(out):
+        if name == "unbind":
+            dim_map = {k: (k if k < d else k - 1) if k != d else None for k in range(ndim)}
+            piece = Track(rows={}, img=track.img, pred=track.pred)
+            for k, r in track.rows.items():
+                if k == d:
+                    piece.img = _merge_img(frame, piece.img, r[i], op)
+                else:
+                    e = dim_map[k]
+                    assert e is not None
+                    piece.rows[e] = r
+        else:
+            n = o.shape[d]
+            piece = Track(
+                rows={k: (r[start : start + n] if k == d else r) for k, r in track.rows.items()},
+                img=track.img,
+                pred=track.pred,
+            )
+            start += n
+        if raws is not None:
+            piece.raw = raws[i]
+        frame.set(o, piece)
+
+
+def _rule_cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``cat``/``stack``: rows of the joined dim are the inputs' rows (or images) in order."""
+    seq = _get_arg(args, kwargs, 0, "tensors", ())
+    if not isinstance(out, Tensor) or not isinstance(seq, (list, tuple)) or not seq:
+        return
+    tracks = [frame.get(t) for t in seq]
+    if all(t is None for t in tracks):
+        return
+    op = _op_name(func)
+    stack = getattr(func, "__name__", "") == "stack"
+    ndim = out.dim()
+    d = _norm_dim(int(_get_arg(args, kwargs, 1, "dim", 0)), ndim)
+    if any(t is not None and (t.lost is not None or t.ratio is not None) for t in tracks):
+        if any(t is not None and t.pred for t in tracks):
+            lost = next((t.lost for t in tracks if t is not None and t.lost), op)
+            frame.set(out, Track(pred=True, lost=lost))
+        return
+    pred = any(_is_pred(x, t) for x, t in zip(seq, tracks))
+    pieces: list[Tensor] | None = []
+    other_parts = []
+    for x, t in zip(seq, tracks):
+        n = 1 if stack else x.shape[d] if x.dim() > 0 else 0
+        if n == 0 and not stack:
+            continue
+        if t is None:
+            pieces = None
+            continue
+        dim_map: dict[int, int | None]
+        if stack:
+            dim_map = {k: (k if k < d else k + 1) for k in range(x.dim())}
+        else:
+            dim_map = {k: (k if k != d else None) for k in range(x.dim())}
+        if not stack and d in t.rows:
+            if pieces is not None:
+                pieces.append(t.rows[d])
+        elif t.img is not None and not (set(t.rows) - ({d} if not stack else set())):
+            if pieces is not None:
+                pieces.append(t.img.reshape(1).expand(n))
+            if t.rows:
+                other_parts.append((Track(rows=t.rows, pred=t.pred), dim_map))
+            continue
+        else:
+            pieces = None
+        rest = Track(rows={k: r for k, r in t.rows.items() if stack or k != d}, pred=t.pred)
+        other_parts.append((rest, dim_map))
+    new = _combine(frame, op, other_parts, out.shape) if other_parts else Track(pred=pred)
+    if new is None:
+        new = Track(pred=pred)
+    if new.lost is None:
+        new.pred = pred
+        if pieces is not None and pieces:
+            joined = torch.cat([p.to(pieces[0].device) for p in pieces])
+            if joined.shape[0] == out.shape[d]:
+                new.rows = dict(new.rows)
+                new.rows[d] = joined
+        if any(t is not None and t.raw is not None for t in tracks) and pred:
+            vals = [_value(frame, x, t) for x, t in zip(seq, tracks)]
+            new.raw = func(vals, *args[1:], **kwargs)
+        if not new.rows and new.img is None and new.pred:
+            new = Track(pred=True, lost=f"{op} of tensors without images")
+    frame.set(out, new)
+
+
+def _index_parts(index: Any) -> tuple[Any, ...]:
+    return index if isinstance(index, tuple) else (index,)
+
+
+def _rule_getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
+    src, index = args[0], args[1]
+    track = frame.get(src)
+    parts = _index_parts(index)
+    index_tracks = [frame.get(p) if isinstance(p, Tensor) else None for p in parts]
+    if (track is None and all(t is None for t in index_tracks)) or not isinstance(out, Tensor):
+        return
+    op = "Tensor.__getitem__"
+    if track is not None and (track.lost is not None or track.ratio is not None):
+        if track.ratio is not None and out.numel() == 1:
+            frame.set(out, track)
+        elif track.pred:
+            frame.set(out, Track(pred=True, lost=track.lost or op))
+        return
+    track = track or Track()
+    # Expand Ellipsis and count dims consumed.
+    consumed = sum(
+        (p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1)
+        for p in parts
+        if p is not None and p is not Ellipsis
+    )
+    expanded: list[Any] = []
+    for p in parts:
+        if p is Ellipsis:
+            expanded.extend([slice(None)] * (src.dim() - consumed))
+        else:
+            expanded.append(p)
+    while sum(
+        (p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1)
+        for p in expanded
+        if p is not None
+    ) < src.dim():
+        expanded.append(slice(None))
+    adv_positions = [
+        i for i, p in enumerate(expanded) if isinstance(p, (Tensor, list)) and not (isinstance(p, Tensor) and p.dim() == 0 and p.dtype != torch.bool)
+    ]
+    rows: Rows = {}
+    img = track.img
+    d = 0  # input dim
+    e = 0  # output dim
+    adv_rows: list[Tensor] = []
+    adv_out_dim: int | None = None
+    adv_ndim = 0
+    contiguous_adv = not adv_positions or adv_positions == list(range(adv_positions[0], adv_positions[-1] + 1))
+    if adv_positions and not contiguous_adv:
+        adv_out_dim = 0
+        e = None  # type: ignore[assignment]
+    for p in expanded:
+        if p is None:
+            if e is not None:
+                e += 1
+            continue
+        if isinstance(p, slice):
+            if d in track.rows:
+                if e is None:
+                    return _lost(frame, out, track, op)
+                rows[e] = track.rows[d][p]
+            if e is not None:
+                e += 1
+            d += 1
+            continue
+        if isinstance(p, int) or (isinstance(p, Tensor) and p.dim() == 0 and p.dtype != torch.bool):
+            if d in track.rows:
+                img = _merge_img(frame, img, track.rows[d][p], op)
+            d += 1
+            continue
+        # advanced index
+        ti = frame.get(p) if isinstance(p, Tensor) else None
+        pt = torch.as_tensor(p) if isinstance(p, list) else p
+        if pt.dtype == torch.bool:
+            span = list(range(d, d + pt.dim()))
+            tracked = [k for k in span if k in track.rows]
+            for k in tracked:
+                sizes = [src.shape[j] for j in span]
+                adv_rows.append(_expand_rows(frame, track.rows[k], sizes, k - d).view(sizes)[pt])
+            d += pt.dim()
+            adv_ndim = max(adv_ndim, 1)
+        else:
+            if d in track.rows:
+                r = track.rows[d]
+                ident = frame.identity.get(r.device)
+                adv_rows.append(pt.long() if r is ident else r[pt])
+            if ti is not None and ti.rows.get(0) is not None and pt.dim() == 1:
+                adv_rows.append(ti.rows[0])
+            elif ti is not None and ti.img is not None and pt.dim() == 1:
+                adv_rows.append(ti.img.reshape(1).expand(pt.shape[0]))
+            d += 1
+            adv_ndim = max(adv_ndim, pt.dim())
+        if e is not None and adv_out_dim is None:
+            adv_out_dim = e
+            e += 1
+    if e is None:
+        e = 1
+    # Remaining dims after the advanced block shift by the block's rank.
+    if adv_rows:
+        if adv_ndim != 1:
+            return _lost(frame, out, track, op)
+        assert adv_out_dim is not None
+        first = adv_rows[0]
+        for r in adv_rows[1:]:
+            frame.agree(first, r, op)
+        rows[adv_out_dim] = first
+    for k, r in track.rows.items():
+        if k >= d:
+            rows[e + (k - d)] = r
+    new = Track(rows=rows, img=img, pred=track.pred)
+    if track.raw is not None:
+        new.raw = track.raw[index]
+    if not new.rows and new.img is None:
+        if track.pred and (track.rows or any(t is not None for t in index_tracks)):
+            return _lost(frame, out, track, op)
+        return
+    frame.set(out, new)
+
+
+def _lost(frame: Frame, out: Tensor, track: Track, op: str) -> None:
+    if track.pred:
+        frame.set(out, Track(pred=True, lost=op))
+
+
+def _rule_inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """In-place writes (``x[idx] = v``, ``scatter_``, ``mul_``): a written prediction is lost."""
+    target = args[0]
+    if not isinstance(target, Tensor):
+        return
+    track = frame.get(target)
+    op = _op_name(func)
+    others_pred = any(
+        _is_pred(x, frame.get(x)) and frame.get(x) is not None for x in args[1:] if isinstance(x, Tensor)
+    )
+    if (track is not None and track.pred) or others_pred:
+        frame.set(target, Track(pred=True, lost=op))
+    elif track is not None and track.raw is not None:
+        frame.set(target, Track(pred=True, lost=op))
+
+
+def _rule_gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``gather``/``take_along_dim``/``index_select`` along a dim that carries no images."""
+    src = args[0]
+    track = frame.get(src)
+    index = _get_arg(args, kwargs, 2, "index", None)
+    ti = frame.get(index)
+    if (track is None and ti is None) or not isinstance(out, Tensor):
+        return
+    d = _norm_dim(int(_get_arg(args, kwargs, 1, "dim", 0)), src.dim())
+    op = _op_name(func)
+    if track is not None and (track.lost is not None or track.ratio is not None or d in track.rows):
+        if d in track.rows and getattr(func, "__name__", "") == "index_select" and track.lost is None and track.ratio is None:
+            rows = dict(track.rows)
+            rows[d] = track.rows[d][index]
+            frame.set(out, Track(rows=rows, img=track.img, pred=track.pred))
+            return
+        return _lost(frame, out, track, op)
+    parts = [(track, _identity_map(src.dim()))]
+    if isinstance(index, Tensor) and getattr(func, "__name__", "") != "index_select":
+        parts.append((Track(rows=ti.rows, img=ti.img) if ti is not None else None, _identity_map(index.dim())))
+    new = _combine(frame, op, parts, out.shape)
+    if new is not None:
+        if track is not None and track.raw is not None and new.lost is None:
+            new.raw = func(track.raw, *args[1:], **kwargs)
+        frame.set(out, new)
+
+
+def _rule_diag(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``diag``/``diagonal`` of a pairwise [M, M] matrix: both dims must name the same images."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    op = _op_name(func)
+    if track.lost is not None or track.ratio is not None:
+        return _lost(frame, out, track, op)
+    if src.dim() != 2 or out.dim() != 1:
+        return _lost(frame, out, track, op)
+    offset = _get_arg(args, kwargs, 1, "diagonal" if getattr(func, "__name__", "") == "diag" else "offset", 0)
+    if offset != 0 or src.shape[0] != src.shape[1]:
+        return _lost(frame, out, track, op)
+    r0, r1 = track.rows.get(0), track.rows.get(1)
+    if r0 is not None and r1 is not None:
+        frame.agree(r0, r1, op)
+    rows = {0: r0 if r0 is not None else r1} if (r0 is not None or r1 is not None) else {}
+    new = Track(rows=rows, img=track.img, pred=track.pred)  # type: ignore[arg-type]
+    if track.raw is not None:
+        new.raw = func(track.raw, *args[1:], **kwargs)
+    frame.set(out, new)
+
+
+def _rule_matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """2-d / batched matrix products: output rows from ``a``'s rows, columns from ``b``'s."""
+    a, b = args[0], args[1]
+    ta, tb = frame.get(a), frame.get(b)
+    if (ta is None and tb is None) or not isinstance(out, Tensor):
+        return
+    op = _op_name(func)
+    parts = []
+    for x, t, contract in ((a, ta, -1), (b, tb, -2)):
+        if t is None or not isinstance(x, Tensor):
+            continue
+        if x.dim() < 2:
+            return _lost(frame, out, t, op) if t.pred else None
+        nd = x.dim()
+        dim_map: dict[int, int | None] = {}
+        for k in range(nd):
+            if k == nd + contract:
+                dim_map[k] = None
+            elif k >= nd - 2:
+                dim_map[k] = out.dim() - 2 + (0 if contract == -1 else 1)
+            else:
+                dim_map[k] = k + out.dim() - nd
+        parts.append((t, dim_map))
+    new = _combine(frame, op, parts, out.shape)
+    if new is not None and new.lost is None and ((ta is not None and ta.raw is not None) or (tb is not None and tb.raw is not None)):
+        new = Track(pred=True, lost=op)
+    if new is not None:
+        frame.set(out, new)
+
+
+def _rule_cdist(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    a, b = args[0], args[1]
+    ta, tb = frame.get(a), frame.get(b)
+    if (ta is None and tb is None) or not isinstance(out, Tensor):
+        return
+    parts = []
+    for x, t, target in ((a, ta, out.dim() - 2), (b, tb, out.dim() - 1)):
+        if t is None:
+            continue
+        nd = x.dim()
+        parts.append((t, {k: (target if k == nd - 2 else None if k == nd - 1 else k) for k in range(nd)}))
+    new = _combine(frame, _op_name(func), parts, out.shape)
+    if new is not None:
+        frame.set(out, new)
+
+
+# -- losses computed and reduced inside one call ---------------------------------------------------
+
+
+def _loss_parts(
+    func: Any, args: tuple, kwargs: dict
+) -> tuple[Tensor, Any, str, Callable[..., Tensor], dict[str, Any]]:
+    sig = _LOSS_SIGNATURES[func]
+    bound: dict[str, Any] = dict(zip(sig, args))
+    bound.update(kwargs)
+    reduction = bound.pop("reduction", "mean")
+    if bound.pop("size_average", None) is not None or bound.pop("reduce", None) is not None:
+        raise _Unsupported("legacy size_average/reduce arguments")
+    inp = bound.pop("input")
+    target = bound.pop("target")
+    return inp, target, reduction, func, bound
+
+
+class _Unsupported(Exception):
+    pass
+
+
+def _class_dim_map(inp: Tensor, out_ndim: int) -> dict[int, int | None]:
+    # [N, C, d1, ...] -> [N, d1, ...]; [C] -> []
+    if inp.dim() == 1:
+        return {0: None}
+    return {k: (None if k == 1 else k if k == 0 else k - 1) for k in range(inp.dim())}
+
+
+def _rule_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.*_loss``: element-wise values, or a Ratio for ``mean``/``sum`` computed on the side."""
+    if not isinstance(out, Tensor):
+        return
+    inp, target, reduction, fn, extra = _loss_parts(func, args, kwargs)
+    ti, tt = frame.get(inp), frame.get(target)
+    if ti is None and tt is None:
+        return
+    op = _op_name(func)
+    lost = next((t.lost for t in (ti, tt) if t is not None and t.lost is not None), None)
+    if lost is not None or any(t is not None and t.ratio is not None for t in (ti, tt)):
+        frame.set(out, Track(pred=True, lost=lost or op))
+        return
+    classes = func in _CLASS_LOSSES
+    none_out = out if reduction == "none" else fn(inp.detach(), target, reduction="none", **extra)
+    parts = []
+    if isinstance(inp, Tensor):
+        in_map = _class_dim_map(inp, none_out.dim()) if classes else _broadcast_map(inp.dim(), none_out.dim())
+        parts.append((_without_raw(ti), in_map))
+    if isinstance(target, Tensor) and target.dim() == none_out.dim():
+        parts.append((_without_raw(tt), _identity_map(target.dim())))
+    elif isinstance(target, Tensor) and not classes:
+        parts.append((_without_raw(tt), _broadcast_map(target.dim(), none_out.dim())))
+    new = _combine(frame, op, parts, none_out.shape)
+    if new is None or new.lost is not None:
+        frame.set(out, new or Track(pred=True, lost=op))
+        return
+    new.pred = True
+    if reduction == "none":
+        frame.set(out, new)
+        return
+    if len(new.rows) > 1 or (not new.rows and new.img is None):
+        frame.set(out, Track(pred=True, lost=op))
+        return
+    if new.rows:
+        ((d, rows),) = new.rows.items()
+    else:
+        d, rows = -1, new.img.reshape(1)  # type: ignore[union-attr]
+    if reduction == "sum":
+        ratio = Ratio(none_out.detach(), rows, d, "sum")
+    elif reduction == "batchmean":
+        ratio = Ratio(none_out.detach(), rows, d, "sum").scaled(divisor=float(inp.shape[0]))
+    elif reduction == "mean" and classes and (extra.get("weight") is not None or _has_ignore(target, extra)):
+        ratio = Ratio(none_out.detach(), rows, d, "wmean", _class_den(target, extra, none_out))
+    elif reduction == "mean":
+        ratio = Ratio(none_out.detach(), rows, d, "mean")
+    else:
+        frame.set(out, Track(pred=True, lost=f"{op}(reduction={reduction!r})"))
+        return
+    frame.set(out, Track(pred=True, ratio=ratio))
+
+
+def _without_raw(track: Track | None) -> Track | None:
+    if track is None or track.raw is None:
+        return track
+    return Track(rows=track.rows, img=track.img, pred=track.pred)
+
+
+def _has_ignore(target: Any, extra: dict[str, Any]) -> bool:
+    return isinstance(target, Tensor) and not target.is_floating_point()
+
+
+def _class_den(target: Tensor, extra: dict[str, Any], none_out: Tensor) -> Tensor:
+    """Per-element denominators of a class-weighted / ignore_index mean: ``w[y]``, 0 if ignored."""
+    ignore = extra.get("ignore_index", -100)
+    valid = target != ignore
+    weight = extra.get("weight")
+    if weight is None:
+        return valid.to(none_out.dtype)
+    safe = torch.where(valid, target, torch.zeros_like(target))
+    return weight.detach()[safe].to(none_out.dtype) * valid
+
+
+# -- the registry ----------------------------------------------------------------------------------
+
+T = torch.Tensor
+_NEG = {T.neg, T.__neg__, torch.neg, torch.negative}
+_BOOL_RESULT = {T.isfinite, T.isnan, T.isinf, torch.isfinite, torch.isnan, torch.isinf, T.logical_not, torch.logical_not, T.bool, T.long, T.int, T.sign, torch.sign}
+_BINARY_KIND: dict[Any, str] = {
+    **dict.fromkeys((T.mul, T.__mul__, T.__rmul__, torch.mul, torch.multiply), "mul"),
+    **dict.fromkeys(
+        (T.div, T.__truediv__, T.true_divide, torch.div, torch.divide, torch.true_divide), "div"
+    ),
+    **dict.fromkeys(
+        (T.eq, T.ne, T.lt, T.le, T.gt, T.ge, T.__eq__, T.__ne__, T.__lt__, T.__le__, T.__gt__,
+         T.__ge__, torch.eq, torch.ne, torch.lt, torch.le, torch.gt, torch.ge),
+        "cmp",
+    ),
+    **dict.fromkeys(
+        (T.__and__, T.__or__, T.__xor__, T.logical_and, T.logical_or, torch.logical_and,
+         torch.logical_or),
+        "logic",
+    ),
+}
+
+_REDUCE_KIND: dict[Any, str] = {T.sum: "sum", torch.sum: "sum", T.mean: "mean", torch.mean: "mean",
+                                T.nansum: "sum", torch.nansum: "sum"}
+_SHAPE_NEUTRAL_REDUCE = {T.sum, torch.sum, T.mean, torch.mean}
+
+_LOSS_SIGNATURES: dict[Any, tuple[str, ...]] = {
+    F.cross_entropy: ("input", "target", "weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing"),
+    F.nll_loss: ("input", "target", "weight", "size_average", "ignore_index", "reduce", "reduction"),
+    F.binary_cross_entropy: ("input", "target", "weight", "size_average", "reduce", "reduction"),
+    F.binary_cross_entropy_with_logits: ("input", "target", "weight", "size_average", "reduce", "reduction", "pos_weight"),
+    F.l1_loss: ("input", "target", "size_average", "reduce", "reduction"),
+    F.mse_loss: ("input", "target", "size_average", "reduce", "reduction"),
+    F.smooth_l1_loss: ("input", "target", "size_average", "reduce", "reduction", "beta"),
+    F.huber_loss: ("input", "target", "reduction", "delta"),
+    F.kl_div: ("input", "target", "size_average", "reduce", "reduction", "log_target"),
+}
+_CLASS_LOSSES = {F.cross_entropy, F.nll_loss}
+
+_SETITEM = T.__setitem__
+_MT = T.mT.__get__  # type: ignore[attr-defined]
+RULES: dict[Any, Rule] = {}
+
+
+def register(funcs: Sequence[Any], rule: Rule) -> None:
+    """Add ``rule`` for each of ``funcs``; one function with two different rules is a bug.
+
+    Aliases (``Tensor.__abs__`` is ``Tensor.abs``) may be listed under the same rule twice.
+    """
+    for f in funcs:
+        if RULES.get(f, rule) is not rule:
+            raise RuntimeError(f"losssplit: {f!r} already has the rule {RULES[f].__name__}")
+        RULES[f] = rule
+
+
+register(
+    [T.clone, T.contiguous, T.detach, T.to, T.float, T.double, T.half, T.bfloat16, T.cpu, T.cuda,
+     T.type_as, T.requires_grad_, torch.clone, torch.detach, T.view_as, T.reshape_as,
+     T.data.__get__],  # type: ignore[attr-defined]
+    _rule_passthrough,
+)
+register(
+    [T.abs, T.__abs__, torch.abs, T.neg, T.__neg__, torch.neg, torch.negative, T.exp, torch.exp,
+     T.log, torch.log, T.log1p, torch.log1p, T.sigmoid, torch.sigmoid, T.sqrt, torch.sqrt, T.rsqrt,
+     torch.rsqrt, T.square, torch.square, T.tanh, torch.tanh, T.relu, torch.relu, T.clamp,
+     torch.clamp, T.clamp_min, torch.clamp_min, T.clamp_max, torch.clamp_max, T.clip, torch.clip,
+     T.reciprocal, torch.reciprocal, T.sign, torch.sign, T.floor, torch.floor, T.ceil, torch.ceil,
+     T.round, torch.round, T.logical_not, torch.logical_not, T.isfinite, torch.isfinite, T.isnan,
+     torch.isnan, T.isinf, torch.isinf, T.nan_to_num, torch.nan_to_num, T.bool, T.long, T.int,
+     T.sin, torch.sin, T.cos, torch.cos, T.atan, torch.atan, T.exp2, T.expm1, torch.expm1, T.log2,
+     torch.log2, T.log10, torch.log10, T.pow, T.__pow__, torch.pow, F.relu, F.sigmoid, F.softplus,
+     F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu, F.tanh, T.float_power, T.__invert__,
+     T.erf, torch.erf],
+    _rule_unary,
+)
+register(
+    [T.add, T.__add__, T.__radd__, torch.add, T.sub, T.__sub__, T.__rsub__, torch.sub,
+     torch.subtract, torch.rsub, T.mul, T.__mul__, T.__rmul__, torch.mul, torch.multiply, T.div,
+     T.__truediv__, T.__rtruediv__, T.true_divide, torch.div, torch.divide, torch.true_divide,
+     T.__rpow__, T.maximum, torch.maximum, T.minimum, torch.minimum, T.eq, T.ne, T.lt, T.le, T.gt,
+     T.ge, T.__eq__, T.__ne__, T.__lt__, T.__le__, T.__gt__, T.__ge__, torch.eq, torch.ne,
+     torch.lt, torch.le, torch.gt, torch.ge, T.__and__, T.__or__, T.__xor__, T.logical_and,
+     T.logical_or, torch.logical_and, torch.logical_or, T.atan2, torch.atan2, T.xlogy, torch.xlogy,
+     T.__floordiv__, T.__mod__, T.fmod, T.remainder],
+    _rule_binary,
+)
+register([torch.where, T.where], _rule_where)
+register([T.masked_fill, torch.masked_fill], _rule_masked_fill)
+register(
+    [T.sum, torch.sum, T.mean, torch.mean, T.nansum, torch.nansum, T.amax, torch.amax, T.amin,
+     torch.amin, T.argmax, torch.argmax, T.argmin,
+     torch.argmin, T.norm, torch.norm, T.logsumexp, torch.logsumexp, T.all, torch.all, T.any,
+     torch.any, T.prod, torch.prod, T.std, torch.std, T.var, torch.var, T.count_nonzero,
+     torch.count_nonzero],
+    _rule_reduce,
+)
+register([T.max, torch.max, T.min, torch.min], _rule_max)
+register([F.softmax, F.log_softmax, T.softmax, T.log_softmax, torch.softmax, torch.log_softmax], _rule_softmax)
+register([T.view, T.reshape, torch.reshape, T.flatten, torch.flatten], _rule_view)
+register(
+    [T.transpose, torch.transpose, T.permute, torch.permute, T.t, torch.t, T.movedim,
+     torch.movedim, T.unsqueeze, torch.unsqueeze, T.squeeze, torch.squeeze, T.swapaxes,
+     T.T.__get__, T.mT.__get__],  # type: ignore[attr-defined]
+    _rule_permute,
+)
+register([T.expand, T.expand_as], _rule_expand)
+register([torch.zeros_like, torch.ones_like, torch.full_like, torch.empty_like, torch.rand_like, torch.randn_like], _rule_like)
+register([T.unbind, torch.unbind, T.split, torch.split, T.chunk, torch.chunk], _rule_split)
+register([torch.cat, torch.concat, torch.concatenate, torch.stack], _rule_cat)
+register([T.__getitem__], _rule_getitem)
+register(
+    [T.__setitem__, T.index_put_, T.scatter_, T.scatter_add_, T.masked_fill_, T.mul_, T.add_,
+     T.sub_, T.div_, T.copy_, T.fill_, T.zero_, T.clamp_, T.__iadd__, T.__imul__, T.__isub__,
+     T.__itruediv__, T.index_add_, T.masked_scatter_],
+    _rule_inplace,
+)
+register([T.gather, torch.gather, torch.take_along_dim, T.take_along_dim, T.index_select, torch.index_select], _rule_gather)
+register([torch.diag, T.diag, torch.diagonal, T.diagonal], _rule_diag)
+register([torch.matmul, T.matmul, T.__matmul__, torch.mm, T.mm, torch.bmm, T.bmm], _rule_matmul)
+register([torch.cdist], _rule_cdist)
+register(list(_LOSS_SIGNATURES), _rule_loss)
+
+# Ops whose tensor outputs carry nothing to attribute (fresh data, bookkeeping).
+KNOWN_IGNORED = {
+    T.new_zeros, T.new_ones, T.new_full, T.new_empty, T.new_tensor, torch.tensor, torch.as_tensor,
+    torch.zeros, torch.ones, torch.full, torch.empty, torch.arange, torch.randperm, torch.rand,
+    torch.randn, torch.randint, torch.linspace, T.nonzero, torch.nonzero, T.unique, torch.unique,
+    T.numpy, T.tolist, T.item, T.retain_grad, T.register_hook, T.backward,
+}
+
+
+class CaptureMode(TorchFunctionMode):
+    """Runs every op unchanged; records tracks for the rules in ``RULES``."""
+
+    def __init__(self, frame: Frame) -> None:
+        super().__init__()
+        self.frame = frame
+
+    def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        frame = self.frame
+        if frame.error is not None or not frame.tracks:
+            return out
+        if (
+            not isinstance(out, Tensor)
+            and not (isinstance(out, (tuple, list)) and out and isinstance(out[0], Tensor))
+            and func is not _SETITEM
+        ):
+            return out
+        rule = RULES.get(func)
+        try:
+            with torch.no_grad(), torch._C.DisableTorchFunction():
+                if rule is not None:
+                    rule(frame, func, args, kwargs, out)
+                elif func not in KNOWN_IGNORED:
+                    _rule_unknown(frame, func, args, kwargs, out)
+        except _Unsupported as exc:
+            _mark_lost(frame, out, f"{_op_name(func)} ({exc})")
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            frame.error = exc
+            frame.error_op = _op_name(func)
+        return out
+
+
+def _rule_unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    for x in _flat_args(args, kwargs):
+        t = frame.get(x)
+        if t is not None and t.pred:
+            _mark_lost(frame, out, _op_name(func))
+            return
+
+
+def _mark_lost(frame: Frame, out: Any, op: str) -> None:
+    for o in _tensors(out) if isinstance(out, (tuple, list)) else [out]:
+        if isinstance(o, Tensor):
+            frame.set(o, Track(pred=True, lost=op))
+
+
+def _flat_args(args: tuple, kwargs: dict) -> list[Any]:
+    flat: list[Any] = []
+    for a in list(args) + list(kwargs.values()):
+        if isinstance(a, (list, tuple)):
+            flat.extend(a)
+        else:
+            flat.append(a)
+    return flat
+
+
+# -- tagging the call's inputs -------------------------------------------------------------------
+
+
+def tag_inputs(frame: Frame, args: Sequence[Any], kwargs: dict[str, Any], per_image: Any) -> int:
+    """Tag tensors of the call's arguments; returns how many were tagged.
+
+    ``per_image`` is the list of per-image target dicts (every tensor in item ``b`` is image
+    ``b``), or ``None``. Other batch-first tensors -- top-level tensor arguments and tensors in
+    top-level dicts (model outputs, nested ``aux_outputs`` included) -- whose first dimension is
+    the number of images get rows ``0..B-1`` along dim 0.
+    """
+    count = 0
+    for value in list(args) + list(kwargs.values()):
+        if value is per_image and per_image is not None:
+            for b, item in enumerate(per_image):
+                for t in _walk(item, 0):
+                    frame.set(t, Track(img=torch.tensor(b, device=t.device), pred=t.requires_grad))
+                    count += 1
+        elif isinstance(value, Tensor):
+            count += _tag_batch_first(frame, value)
+        elif isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
+            for t in _walk(value, 0):
+                count += _tag_batch_first(frame, t)
+    return count
+
+
+def _tag_batch_first(frame: Frame, t: Tensor) -> int:
+    if t.dim() == 0 or t.shape[0] != frame.num_images or frame.get(t) is not None:
+        return 0
+    pred = t.requires_grad or t.is_floating_point()
+    frame.set(t, Track(rows={0: frame.arange(t.device)}, pred=pred))
+    return 1
+
+
+def _walk(obj: Any, depth: int) -> list[Tensor]:
+    if isinstance(obj, Tensor):
+        return [obj]
+    if depth > 4:
+        return []
+    if isinstance(obj, dict) or (hasattr(obj, "items") and hasattr(obj, "keys")):
+        return [t for v in obj.values() for t in _walk(v, depth + 1)]
+    if isinstance(obj, (list, tuple)):
+        return [t for v in obj for t in _walk(v, depth + 1)]
+    return []
+
+
+def describe_inputs(args: Sequence[Any], kwargs: dict[str, Any]) -> str:
+    """Names and shapes of the tensor arguments, for error messages."""
+    parts = []
+    names = [f"arg{i}" for i in range(len(args))] + list(kwargs)
+    for name, value in zip(names, list(args) + list(kwargs.values())):
+        tensors = _walk(value, 0)
+        if isinstance(value, Tensor):
+            parts.append(f"{name} {tuple(value.shape)}")
+        elif tensors:
+            shapes = ", ".join(str(tuple(t.shape)) for t in tensors[:4])
+            more = ", ..." if len(tensors) > 4 else ""
+            parts.append(f"{name} [{shapes}{more}]")
+    return "; ".join(parts) or "no tensor arguments"
+
+

@@ -1,0 +1,40 @@
+"""Companion values: detached 0-dim tensors that remember their exact ``(num, den)``."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import torch
+
+_RECORD_ATTR = "_losssplit_record"
+
+
+class Companion(NamedTuple):
+    """One companion of one call: ``name`` (the dict key) is ``key`` split for ``group``."""
+
+    name: str
+    key: str
+    group: str
+    num: float
+    den: float
+
+
+def make_companion(record: Companion, like: torch.Tensor) -> torch.Tensor:
+    """A detached scalar ``num / den`` on ``like``'s device, carrying its record."""
+    value = torch.tensor(record.num / record.den, dtype=torch.float32)
+    if like.device.type != "cpu":
+        value = value.to(like.device, non_blocking=True)
+    setattr(value, _RECORD_ATTR, record)
+    return value
+
+
+def companion_of(value: Any) -> Companion | None:
+    """The record behind a companion value in a returned dict, or ``None`` for anything else.
+
+    Example:
+        >>> import torch
+        >>> from losssplit import companion_of
+        >>> companion_of(torch.tensor(1.0)) is None
+        True
+    """
+    return getattr(value, _RECORD_ATTR, None) if isinstance(value, torch.Tensor) else None

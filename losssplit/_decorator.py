@@ -1,0 +1,311 @@
+"""``split_by_source``: the wrapt wrapper. Policy lives in the capture and split modules."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import itertools
+import logging
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from typing import Any, TypeVar, overload
+
+import torch
+import wrapt
+
+from . import _registry
+from ._capture import CaptureMode, Frame, describe_inputs, tag_inputs
+from ._errors import LossSplitError
+from ._groups import Grouping
+from ._split import attach, collect, finish
+
+logger = logging.getLogger("losssplit")
+F = TypeVar("F", bound=Callable[..., Any])
+Source = str | Callable[[Mapping[str, Any]], Any]
+
+
+def _is_compiling() -> bool:
+    compiler = getattr(torch, "compiler", None)
+    check = getattr(compiler, "is_compiling", None)
+    return bool(check()) if check is not None else False
+
+
+class _Splitter:
+    """The wrapper function wrapt calls as ``(wrapped, instance, args, kwargs)``."""
+
+    def __init__(
+        self,
+        wrapped: Callable[..., Any],
+        source: Source,
+        groups: Any,
+        threshold: float,
+        keys: Iterable[str] | None,
+        key_format: str,
+        every: int,
+    ) -> None:
+        if not (isinstance(source, str) and source) and not callable(source):
+            raise TypeError(
+                "split_by_source(source=...): expected a field name (str) or a callable on the "
+                f"call's arguments, got {type(source).__name__}"
+            )
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+            raise TypeError(f"split_by_source(threshold=...): expected a number, got {type(threshold).__name__}")
+        if isinstance(keys, str) or (keys is not None and not all(isinstance(k, str) for k in keys)):
+            raise TypeError(f"split_by_source(keys=...): expected an iterable of key names, got {keys!r}")
+        if not isinstance(key_format, str):
+            raise TypeError(f"split_by_source(key_format=...): expected a str, got {type(key_format).__name__}")
+        try:
+            probe = key_format.format(key="k", group="g")
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ValueError(
+                "split_by_source(key_format=...): expected a format using only {key} and {group}, "
+                f"got {key_format!r}"
+            ) from exc
+        if "k" not in probe or "g" not in probe or probe == "k":
+            raise ValueError(
+                f"split_by_source(key_format=...): expected both {{key}} and {{group}}, got {key_format!r}"
+            )
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"split_by_source(every=...): expected an int >= 1, got {every!r}")
+        self.source = source
+        self.grouping = Grouping(groups, float(threshold))
+        self.keys = frozenset(keys) if keys is not None else None
+        self.key_format = key_format
+        self.every = every
+        self.options = dict(
+            source=source, groups=groups, threshold=threshold, keys=keys, key_format=key_format, every=every
+        )
+        self.calls = itertools.count()
+        self.passthrough = (
+            inspect.isgeneratorfunction(wrapped)
+            or inspect.iscoroutinefunction(wrapped)
+            or inspect.isasyncgenfunction(wrapped)
+        )
+        self.name = getattr(wrapped, "__qualname__", repr(wrapped))
+        self.warned: set[str] = set()
+
+    def warn(self, key: str, message: str) -> None:
+        if key not in self.warned:
+            self.warned.add(key)
+            logger.warning("losssplit (%s): %s", self.name, message)
+
+    def __call__(self, wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> Any:
+        if not _registry.enabled() or self.passthrough:
+            if self.passthrough:
+                self.warn("passthrough", "generator and async functions are passed through unsplit")
+            return wrapped(*args, **kwargs)
+        if self.every > 1 and next(self.calls) % self.every:
+            return wrapped(*args, **kwargs)
+        if _is_compiling():
+            self.warn("compile", "called under torch.compile: passed through unsplit")
+            return wrapped(*args, **kwargs)
+        with torch._C.DisableTorchFunction():
+            try:
+                prepared = self._prepare(wrapped, args, kwargs)
+            except LossSplitError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - never let our bug stop training
+                self.warn("internal", f"internal error while reading sources ({exc!r}); passed through")
+                prepared = None
+        if prepared is None:
+            return wrapped(*args, **kwargs)
+        labels, per_image = prepared
+        frame = Frame(len(labels))
+        with torch._C.DisableTorchFunction():
+            tagged = tag_inputs(frame, args, kwargs, per_image)
+        with CaptureMode(frame):
+            result = wrapped(*args, **kwargs)
+        with torch._C.DisableTorchFunction():
+            if tagged == 0:
+                keys = list(result) if isinstance(result, Mapping) else type(result).__name__
+                raise LossSplitError(
+                    f"split_by_source ({self.name}): {len(labels)} source labels, but no argument "
+                    f"holds per-image dicts or a tensor with {len(labels)} rows (returned keys "
+                    f"{keys}; tensor arguments: {describe_inputs(args, kwargs)})"
+                )
+            try:
+                self._split(frame, result, labels)
+            except LossSplitError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - never let our bug stop training
+                self.warn("internal", f"internal error while splitting ({exc!r}); dict unchanged")
+        return result
+
+    def _prepare(
+        self, wrapped: Callable[..., Any], args: tuple, kwargs: dict
+    ) -> tuple[Sequence[Any] | torch.Tensor, Sequence[Any] | None] | None:
+        labels = _registry.current_labels()
+        if labels is not None:
+            return (labels, _per_image_dicts(args, kwargs, len(labels), None)) if len(labels) else None
+        if callable(self.source):
+            try:
+                arguments = inspect.signature(wrapped).bind(*args, **kwargs).arguments
+                labels = self.source(arguments)
+            except Exception as exc:  # noqa: BLE001 - the user's callable; reported, not raised
+                self.warn("source", f"source callable raised {exc!r}; passed through unsplit")
+                return None
+            if labels is None:
+                return None
+            if isinstance(labels, torch.Tensor):
+                labels = labels.reshape(-1)
+            elif isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence):
+                raise LossSplitError(
+                    f"split_by_source ({self.name}): source callable returned "
+                    f"{type(labels).__name__}; expected one label per image (list, tuple or 1-d tensor)"
+                )
+            if not len(labels):
+                return None
+            return labels, _per_image_dicts(args, kwargs, len(labels), None)
+        field = self.source
+        per_image = _per_image_dicts(args, kwargs, None, field)
+        if per_image is None:
+            self.warn(
+                "nosource",
+                f"no argument is a list of per-image dicts with a {field!r} field; returned "
+                "unchanged (single-source training?)",
+            )
+            return None
+        missing = [b for b, d in enumerate(per_image) if field not in d]
+        if missing:
+            self.warn(
+                "partial",
+                f"{len(missing)} of {len(per_image)} images have no {field!r} field (e.g. image "
+                f"{missing[0]}); returned unchanged",
+            )
+            return None
+        return [d[field] for d in per_image], per_image
+
+    def _split(self, frame: Frame, result: Any, labels: Sequence[Any] | torch.Tensor) -> None:
+        if not isinstance(result, MutableMapping):
+            self.warn("notdict", f"returned {type(result).__name__}, not a dict; nothing split")
+            return
+        if frame.error is not None:
+            self.warn("internal", f"internal error at {frame.error_op} ({frame.error!r}); dict unchanged")
+            return
+        pending = collect(frame, result, self.keys, self.warn)
+        if not pending:
+            self.warn("nothing", "no returned key could be attributed to images; dict unchanged")
+            return
+        numeric = isinstance(self.source, str) and self.source == "loss_weight" and _registry.current_labels() is None
+        names, membership = self.grouping.assign(labels, numeric)
+        if self.grouping.predicates is not None and bool((membership.sum(1) == 0).any()):
+            self.warn("outside", "some images' labels match no group in groups=; their rows are not counted")
+        companions = finish(frame, result, pending, names, membership, self.key_format, self.warn)
+        sink = _registry.current_sink()
+        if sink is not None:
+            sink(companions)
+        else:
+            attach(result, companions, {p.key: p.value for p in pending})
+
+
+def _per_image_dicts(
+    args: tuple, kwargs: dict, length: int | None, field: str | None
+) -> Sequence[Mapping[str, Any]] | None:
+    """The top-level list of per-image dicts: with ``field`` in any item, or of ``length``."""
+    for value in itertools.chain(args, kwargs.values()):
+        if not isinstance(value, (list, tuple)) or not value:
+            continue
+        if not all(isinstance(v, Mapping) for v in value):
+            continue
+        if length is not None and len(value) != length:
+            continue
+        if field is not None and not any(field in v for v in value):
+            continue
+        return value
+    return None
+
+
+class _SplitFunction(wrapt.FunctionWrapper):
+    """A decorated callable; pickles and deep-copies as its wrapped function plus options."""
+
+    _self_splitter: _Splitter
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        return _rebuild, (self.__wrapped__, self._self_splitter.options)
+
+
+def _rebuild(wrapped: Callable[..., Any], options: dict[str, Any]) -> Any:
+    return split_by_source(wrapped, **options)
+
+
+@overload
+def split_by_source(wrapped: F) -> F: ...
+
+
+@overload
+def split_by_source(
+    wrapped: None = None,
+    *,
+    source: Source = "loss_weight",
+    groups: float | Mapping[str, Callable[[Any], bool]] | None = None,
+    threshold: float = 0.9,
+    keys: Iterable[str] | None = None,
+    key_format: str = "{key}_{group}",
+    every: int = 1,
+) -> Callable[[F], F]: ...
+
+
+def split_by_source(
+    wrapped: Callable[..., Any] | None = None,
+    *,
+    source: Source = "loss_weight",
+    groups: float | Mapping[str, Callable[[Any], bool]] | None = None,
+    threshold: float = 0.9,
+    keys: Iterable[str] | None = None,
+    key_format: str = "{key}_{group}",
+    every: int = 1,
+) -> Any:
+    """Add per-source companions to the loss dict a criterion returns; training is unchanged.
+
+    The decorated call runs unchanged while losssplit follows which image each per-row loss came
+    from; for every returned key that can be attributed it adds ``{key}_{group}``: the value the
+    key would have had if the batch held only that group's rows, with per-row weights taken as 1.
+    Companions are detached; groups without rows in the batch and non-finite values are omitted.
+
+    Args:
+        wrapped: the function or method (for use as a bare ``@split_by_source``).
+        source: where each image's label comes from: the field of the per-image target dicts
+            (default ``"loss_weight"``), or a callable receiving the call's arguments by name
+            and returning one label per image. ``losssplit.sources(...)`` overrides both.
+        groups: ``None`` (numbers: ``real`` >= threshold, ``synthetic`` below; strings and ints:
+            one group per label), a threshold number, or a mapping of group name to predicate.
+        threshold: the real/synthetic threshold for numeric labels.
+        keys: only split these returned keys (default: every key that can be attributed).
+        key_format: the companion key, from ``{key}`` and ``{group}``.
+        every: compute companions on one call in ``every`` (the others are plain calls).
+
+    Returns:
+        The decorated callable (or a decorator when called with options only).
+
+    Raises:
+        TypeError, ValueError: bad options, at decoration time.
+
+    Example:
+        >>> import torch, torch.nn.functional as F
+        >>> from losssplit import split_by_source
+        >>> @split_by_source
+        ... def criterion(logits, targets):
+        ...     y = torch.stack([t["label"] for t in targets])
+        ...     return {"loss_ce": F.cross_entropy(logits, y)}
+        >>> targets = [{"label": torch.tensor(0), "loss_weight": 1.0},
+        ...            {"label": torch.tensor(1), "loss_weight": 0.5}]
+        >>> out = criterion(torch.zeros(2, 3), targets)
+        >>> sorted(out)
+        ['loss_ce', 'loss_ce_real', 'loss_ce_synthetic']
+    """
+    if wrapped is None:
+        return functools.partial(
+            split_by_source,
+            source=source,
+            groups=groups,
+            threshold=threshold,
+            keys=keys,
+            key_format=key_format,
+            every=every,
+        )
+    if not callable(wrapped) and not isinstance(wrapped, (classmethod, staticmethod)):
+        raise TypeError(f"split_by_source: expected a function or method, got {type(wrapped).__name__}")
+    target = wrapped.__func__ if isinstance(wrapped, (classmethod, staticmethod)) else wrapped
+    splitter = _Splitter(target, source, groups, threshold, keys, key_format, every)
+    function = _SplitFunction(wrapped, splitter)
+    function._self_splitter = splitter
+    return function

@@ -1,0 +1,145 @@
+"""Turn a finished capture into companions: (num, den) per key and group, one host read."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from ._capture import Frame, Ratio
+from ._companion import Companion, companion_of, make_companion
+
+Warn = Callable[[str, str], None]
+
+
+@dataclass
+class Pending:
+    key: str
+    value: torch.Tensor
+    ratio: Ratio
+
+
+def collect(
+    frame: Frame, result: MutableMapping[str, Any], keys: frozenset[str] | None, warn: Warn
+) -> list[Pending]:
+    """The returned keys that can be split; warns once for a key whose attribution was lost."""
+    pending = []
+    for key, value in list(result.items()):
+        if keys is not None and key not in keys:
+            continue
+        if not isinstance(value, torch.Tensor) or companion_of(value) is not None:
+            if keys is not None:
+                warn(f"key:{key}", f"key {key!r} is not a tensor loss ({type(value).__name__}); not split")
+            continue
+        track = frame.get(value)
+        if track is not None and track.ratio is not None:
+            pending.append(Pending(key, value, track.ratio))
+        elif track is not None and track.lost is not None:
+            warn(
+                f"lost:{key}",
+                f"key {key!r}: attribution to images was lost at {track.lost}; no companions for it "
+                "(give labels with `source=` or `losssplit.sources(...)`, or see README "
+                "'Which criteria are split')",
+            )
+        elif keys is not None:
+            warn(f"key:{key}", f"key {key!r} does not derive from per-image rows; not split")
+    if keys is not None:
+        for key in sorted(keys - set(result)):
+            warn(f"missing:{key}", f"key {key!r} (from keys=) is not in the returned dict")
+    return pending
+
+
+def _row_sums(values: torch.Tensor, row_dim: int) -> torch.Tensor:
+    if values.dtype not in (torch.float32, torch.float64):
+        values = values.float()
+    if row_dim < 0:
+        return values.sum().reshape(1)
+    if values.dim() == 1:
+        return values
+    other = [d for d in range(values.dim()) if d != row_dim]
+    return values.sum(dim=other)
+
+
+def _product(factors: tuple[float | torch.Tensor, ...]) -> float | torch.Tensor:
+    out: float | torch.Tensor = 1.0
+    for f in factors:
+        out = out * f
+    return out
+
+
+def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
+    """[keys, 3, groups]: numerators, denominators and row counts per key and group."""
+    device = pending[0].ratio.values.device
+    members = membership.to(device, non_blocking=True)
+    rows_out = []
+    for p in pending:
+        r = p.ratio
+        per_row = _row_sums(r.values, r.row_dim)
+        in_group = members[r.rows.to(device)]  # [rows, groups]
+        num = (per_row.unsqueeze(1) * in_group).sum(0)
+        cnt = in_group.sum(0)
+        if r.kind == "sum":
+            den = (cnt > 0).to(num.dtype)
+        elif r.kind == "normsum":
+            den = cnt * (_product(r.divisors) / max(per_row.shape[0], 1))
+        elif r.kind == "mean":
+            per_elem = r.values.numel() // max(per_row.shape[0], 1)
+            den = cnt * per_elem * _product(r.divisors)
+        else:
+            assert r.den_values is not None
+            den = (_row_sums(r.den_values, r.row_dim).unsqueeze(1) * in_group).sum(0)
+            den = den * _product(r.divisors)
+        num = num * _product(r.scales)
+        rows_out.append(torch.stack([num.double(), den.double(), cnt.double()]))
+    return torch.stack(rows_out)
+
+
+def finish(
+    frame: Frame,
+    result: MutableMapping[str, Any],
+    pending: list[Pending],
+    names: list[str],
+    membership: torch.Tensor,
+    key_format: str,
+    warn: Warn,
+) -> list[Companion]:
+    """Compute every companion with a single host read; returns the finite, non-empty ones."""
+    values = table(pending, membership)
+    flat = values.flatten()
+    if frame.checks:
+        flat = torch.cat([flat, torch.stack([c for c, _ in frame.checks]).to(flat)])
+    host = flat.tolist()  # the one host read of the call
+    n = values.numel()
+    bad = [op for (_, op), v in zip(frame.checks, host[n:]) if v]
+    if bad:
+        warn(
+            f"rows:{bad[0]}",
+            f"rows of different images were paired at {bad[0]}; no companions for this call",
+        )
+        return []
+    groups = len(names)
+    companions = []
+    for i, p in enumerate(pending):
+        base = i * 3 * groups
+        for g, group in enumerate(names):
+            num, den, cnt = host[base + g], host[base + groups + g], host[base + 2 * groups + g]
+            if cnt == 0 or den == 0:
+                continue
+            value = num / den
+            name = key_format.format(key=p.key, group=group)
+            if not math.isfinite(value):
+                warn(f"nonfinite:{name}", f"companion {name!r} is not finite ({value}); omitted")
+                continue
+            if name in result and companion_of(result[name]) is None:
+                warn(f"clash:{name}", f"companion {name!r} would overwrite a returned key; omitted")
+                continue
+            companions.append(Companion(name, p.key, group, num, den))
+    return companions
+
+
+def attach(result: MutableMapping[str, Any], companions: list[Companion], like: dict[str, torch.Tensor]) -> None:
+    for c in companions:
+        result[c.name] = make_companion(c, like[c.key])

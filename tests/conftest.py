@@ -1,0 +1,19 @@
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+sys.path.insert(0, str(EXAMPLES))
+
+
+@pytest.fixture
+def warnings_of(caplog):
+    """The messages losssplit logged as warnings during the test."""
+    caplog.set_level(logging.WARNING, logger="losssplit")
+
+    def get():
+        return [r.getMessage() for r in caplog.records if r.name == "losssplit"]
+
+    return get
