@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 import itertools
@@ -221,6 +222,12 @@ class _SplitFunction(wrapt.FunctionWrapper):
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         return _rebuild, (self.__wrapped__, self._self_splitter.options)
+
+    def __copy__(self) -> Any:
+        return _rebuild(self.__wrapped__, self._self_splitter.options)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        return _rebuild(copy.deepcopy(self.__wrapped__, memo), self._self_splitter.options)
 
 
 def _rebuild(wrapped: Callable[..., Any], options: dict[str, Any]) -> Any:

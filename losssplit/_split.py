@@ -79,7 +79,9 @@ def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
         r = p.ratio
         per_row = _row_sums(r.values, r.row_dim)
         in_group = members[r.rows.to(device)]  # [rows, groups]
-        num = (per_row.unsqueeze(1) * in_group).sum(0)
+        member = in_group.bool()
+        # where, not a product: an inf row of one group must not turn 0 * inf into NaN elsewhere
+        num = torch.where(member, per_row.unsqueeze(1), 0.0).sum(0)
         cnt = in_group.sum(0)
         if r.kind == "sum":
             den = (cnt > 0).to(num.dtype)
@@ -90,7 +92,7 @@ def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
             den = cnt * per_elem * _product(r.divisors)
         else:
             assert r.den_values is not None
-            den = (_row_sums(r.den_values, r.row_dim).unsqueeze(1) * in_group).sum(0)
+            den = torch.where(member, _row_sums(r.den_values, r.row_dim).unsqueeze(1), 0.0).sum(0)
             den = den * _product(r.divisors)
         num = num * _product(r.scales)
         rows_out.append(torch.stack([num.double(), den.double(), cnt.double()]))

@@ -1,0 +1,328 @@
+"""Binding kinds, options, switches, isolation and errors of ``split_by_source``."""
+
+import asyncio
+import gc
+import inspect
+import pickle
+import threading
+import weakref
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import losssplit
+from losssplit import LossSplitError, companion_of, split_by_source
+
+
+def targets_for(weights, rows=2, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return [{"boxes": torch.rand(rows, 4, generator=g), "loss_weight": w} for w in weights]
+
+
+def body(pred, targets):
+    """L1 over each image's rows; pred rows are in image order."""
+    target = torch.cat([t["boxes"] for t in targets])
+    return {"loss_bbox": F.l1_loss(pred, target, reduction="none").sum(1).mean()}
+
+
+def expected(pred, targets, group_of):
+    out = {}
+    per_row = (pred.detach() - torch.cat([t["boxes"] for t in targets])).abs().sum(1)
+    start = 0
+    rows = {}
+    for t in targets:
+        n = t["boxes"].shape[0]
+        rows.setdefault(group_of(t["loss_weight"]), []).append(per_row[start : start + n])
+        start += n
+    for g, parts in rows.items():
+        out[f"loss_bbox_{g}"] = torch.cat(parts).mean().item()
+    return out
+
+
+def default_group(w):
+    return "real" if w >= 0.9 else "synthetic"
+
+
+def check(fn, *, weights=(1.0, 0.5, 0.5), call=None):
+    targets = targets_for(weights)
+    pred = torch.rand(2 * len(weights), 4, requires_grad=True)
+    out = (call or fn)(pred, targets)
+    want = expected(pred, targets, default_group)
+    got = {k: v.item() for k, v in out.items() if companion_of(v) is not None}
+    assert got == pytest.approx(want, rel=1e-6)
+    return out
+
+
+@split_by_source
+def plain(pred, targets):
+    """Plain function docstring."""
+    return body(pred, targets)
+
+
+class Criterion(nn.Module):
+    @split_by_source
+    def method(self, pred, targets):
+        """Method docstring."""
+        return body(pred, targets)
+
+    @classmethod
+    @split_by_source
+    def cls_method(cls, pred, targets):
+        return body(pred, targets)
+
+    @split_by_source
+    @classmethod
+    def cls_method_outer(cls, pred, targets):
+        return body(pred, targets)
+
+    @staticmethod
+    @split_by_source
+    def static(pred, targets):
+        return body(pred, targets)
+
+    @split_by_source(threshold=0.9)
+    def forward(self, pred, targets):
+        return body(pred, targets)
+
+
+class Child(Criterion):
+    def method(self, pred, targets):
+        return super().method(pred, targets)
+
+
+class Late:
+    def method(self, pred, targets):
+        return body(pred, targets)
+
+
+Late.method = split_by_source(Late.method)
+
+
+def test_every_binding_kind_splits():
+    c = Criterion()
+    check(plain)
+    check(c.method)
+    check(None, call=lambda p, t: Criterion.method(c, p, t))
+    check(Child().method)
+    check(Criterion.cls_method)
+    check(c.cls_method)
+    check(Criterion.cls_method_outer)
+    check(Criterion.static)
+    check(c.static)
+    check(c)  # nn.Module.__call__ -> forward
+    check(Late().method)
+
+
+def test_introspection_survives():
+    assert plain.__name__ == "plain" and plain.__doc__ == "Plain function docstring."
+    assert Criterion.method.__doc__ == "Method docstring."
+    assert inspect.signature(plain) == inspect.signature(plain.__wrapped__)
+    assert list(inspect.signature(Criterion().method).parameters) == ["pred", "targets"]
+    assert plain.__wrapped__.__name__ == "plain"
+
+
+def test_decorated_instance_attribute_pickles_and_deep_copies():
+    import copy
+
+    c = Late()
+    c.extra = split_by_source(Late.method.__wrapped__.__get__(c), key_format="{group}/{key}")
+    for clone in (copy.deepcopy(c), pickle.loads(pickle.dumps(c))):
+        out = clone.extra(torch.rand(4, 4), targets_for([1.0, 0.5]))
+        assert {"real/loss_bbox", "synthetic/loss_bbox"} <= set(out)
+
+
+def test_options_groups_keys_and_key_format():
+    @split_by_source(source="dataset", key_format="{key}/{group}")
+    def by_name(pred, targets):
+        return body(pred, targets)
+
+    targets = targets_for([1.0, 1.0, 1.0])
+    for t, name in zip(targets, ["coco", "synth", "coco"]):
+        t["dataset"] = name
+    out = by_name(torch.rand(6, 4), targets)
+    assert {"loss_bbox/coco", "loss_bbox/synth"} <= set(out)
+
+    @split_by_source(groups={"clean": lambda w: w == 1.0, "noisy": lambda w: w < 1.0})
+    def by_pred(pred, targets):
+        d = body(pred, targets)
+        d["loss_other"] = d["loss_bbox"] * 2
+        return d
+
+    out = by_pred(torch.rand(6, 4), targets_for([1.0, 0.7, 0.2]))
+    assert {"loss_bbox_clean", "loss_bbox_noisy", "loss_other_clean"} <= set(out)
+
+    @split_by_source(keys=["loss_bbox"], groups=0.6)
+    def only_bbox(pred, targets):
+        d = body(pred, targets)
+        d["loss_other"] = d["loss_bbox"] * 2
+        return d
+
+    out = only_bbox(torch.rand(6, 4), targets_for([1.0, 0.7, 0.2]))
+    assert set(out) == {"loss_bbox", "loss_other", "loss_bbox_real", "loss_bbox_synthetic"}
+    pred = torch.rand(6, 4)
+    targets = targets_for([1.0, 0.7, 0.2])
+    out = only_bbox(pred, targets)
+    want = expected(pred, targets, lambda w: "real" if w >= 0.6 else "synthetic")
+    assert out["loss_bbox_real"].item() == pytest.approx(want["loss_bbox_real"])
+
+
+def test_source_callable_gets_arguments_by_name():
+    @split_by_source(source=lambda a: ["a" if t["loss_weight"] > 0.6 else "b" for t in a["targets"]])
+    def fn(pred, targets):
+        return body(pred, targets)
+
+    out = fn(torch.rand(6, 4), targets_for([1.0, 0.7, 0.2]))
+    assert {"loss_bbox_a", "loss_bbox_b"} <= set(out)
+
+
+@pytest.mark.parametrize(
+    "kwargs, exc, words",
+    [
+        ({"groups": [0.5]}, TypeError, "split_by_source(groups=...): expected"),
+        ({"groups": {}}, ValueError, "expected at least one group"),
+        ({"groups": {"a": 1}}, TypeError, "expected a predicate"),
+        ({"source": 3}, TypeError, "split_by_source(source=...)"),
+        ({"key_format": "{key}"}, ValueError, "split_by_source(key_format=...)"),
+        ({"key_format": "{key}_{nope}"}, ValueError, "only {key} and {group}"),
+        ({"keys": "loss_ce"}, TypeError, "split_by_source(keys=...)"),
+        ({"every": 0}, ValueError, "split_by_source(every=...)"),
+        ({"threshold": "0.9"}, TypeError, "split_by_source(threshold=...)"),
+    ],
+)
+def test_bad_options_fail_at_decoration(kwargs, exc, words):
+    with pytest.raises(exc, match=None) as info:
+        split_by_source(**kwargs)(body)
+    assert words in str(info.value)
+
+
+def test_switches(monkeypatch):
+    pred, targets = torch.rand(4, 4), targets_for([1.0, 0.5])
+    monkeypatch.setenv("LOSSSPLIT_DISABLE", "1")
+    assert list(plain(pred, targets)) == ["loss_bbox"]
+    monkeypatch.setenv("LOSSSPLIT_DISABLE", "0")
+    assert "loss_bbox_real" in plain(pred, targets)
+    losssplit.set_enabled(False)
+    try:
+        assert list(plain(pred, targets)) == ["loss_bbox"]
+    finally:
+        losssplit.set_enabled(True)
+    assert "loss_bbox_real" in plain(pred, targets)
+
+
+def test_every_n_calls():
+    @split_by_source(every=3)
+    def fn(pred, targets):
+        return body(pred, targets)
+
+    got = ["loss_bbox_real" in fn(torch.rand(4, 4), targets_for([1.0, 0.5])) for _ in range(7)]
+    assert got == [True, False, False, True, False, False, True]
+
+
+def test_exception_mid_body_leaves_no_state():
+    @split_by_source
+    def boom(pred, targets):
+        _ = pred * 2
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        boom(torch.rand(4, 4), targets_for([1.0, 0.5]))
+    assert torch._C._len_torch_function_stack() == 0
+    check(plain)
+
+
+def test_nested_decorated_calls_are_isolated():
+    @split_by_source(source="dataset")
+    def inner(pred, targets):
+        return body(pred, targets)
+
+    @split_by_source
+    def outer(pred, targets):
+        d = dict(inner(pred, targets))
+        d["loss_twice"] = d["loss_bbox"] * 2
+        return d
+
+    targets = targets_for([1.0, 0.5])
+    targets[0]["dataset"], targets[1]["dataset"] = "x", "y"
+    out = outer(torch.rand(4, 4), targets)
+    assert {"loss_bbox_x", "loss_bbox_y", "loss_bbox_real", "loss_twice_real"} <= set(out)
+    assert not any(k.startswith("loss_bbox_x_") for k in out)
+    assert out["loss_twice_real"].item() == pytest.approx(2 * out["loss_bbox_real"].item())
+
+
+def test_threads_with_different_sources_are_isolated():
+    errors = []
+
+    def worker(weights, seed):
+        try:
+            for _ in range(20):
+                targets = targets_for(weights, seed=seed)
+                pred = torch.rand(2 * len(weights), 4, generator=torch.Generator().manual_seed(seed))
+                out = plain(pred, targets)
+                want = expected(pred, targets, default_group)
+                got = {k: v.item() for k, v in out.items() if companion_of(v) is not None}
+                assert got == pytest.approx(want, rel=1e-6)
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(w, i)) for i, w in enumerate([[1.0] * 3, [0.5] * 2, [1.0, 0.5, 0.2, 1.0]])]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors, errors
+
+
+def test_asyncio_tasks_with_sources_contexts_are_isolated():
+    @split_by_source
+    def crit(logits, y):
+        return {"loss_ce": F.cross_entropy(logits, y)}
+
+    async def task(labels):
+        await asyncio.sleep(0)
+        with losssplit.sources(labels):
+            await asyncio.sleep(0)
+            return set(crit(torch.randn(len(labels), 3), torch.zeros(len(labels), dtype=torch.long)))
+
+    async def main():
+        return await asyncio.gather(task(["a", "b"]), task(["c", "c", "d"]))
+
+    first, second = asyncio.run(main())
+    assert first == {"loss_ce", "loss_ce_a", "loss_ce_b"}
+    assert second == {"loss_ce", "loss_ce_c", "loss_ce_d"}
+
+
+def test_nothing_retained_after_the_call():
+    pred = torch.rand(4, 4, requires_grad=True)
+    targets = targets_for([1.0, 0.5])
+    out = plain(pred, targets)
+    refs = [weakref.ref(v) for v in out.values()]
+    del out
+    gc.collect()
+    assert all(r() is None for r in refs)
+
+
+def test_sources_length_mismatch_raises_naming_keys_and_shapes():
+    @split_by_source
+    def crit(logits, y):
+        return {"loss_ce": F.cross_entropy(logits, y)}
+
+    with losssplit.sources(["a", "b", "c"]), pytest.raises(LossSplitError) as info:
+        crit(torch.randn(4, 3), torch.zeros(4, dtype=torch.long))
+    message = str(info.value)
+    assert "3 source labels" in message and "loss_ce" in message and "(4, 3)" in message
+
+
+def test_generators_and_async_functions_pass_through(warnings_of):
+    @split_by_source
+    def gen(pred, targets):
+        yield body(pred, targets)
+
+    @split_by_source
+    async def coro(pred, targets):
+        return body(pred, targets)
+
+    assert list(next(gen(torch.rand(4, 4), targets_for([1.0, 0.5])))) == ["loss_bbox"]
+    assert list(asyncio.run(coro(torch.rand(4, 4), targets_for([1.0, 0.5])))) == ["loss_bbox"]
+    assert any("passed through" in m for m in warnings_of())
