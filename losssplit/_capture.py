@@ -924,19 +924,15 @@ def _lost(frame: Frame, out: Tensor, track: Track, op: str) -> None:
 
 
 def _rule_inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """In-place writes (``x[idx] = v``, ``scatter_``, ``mul_``): a written prediction is lost."""
+    """In-place writes (``x[idx] = v``, ``scatter_``, ``mul_``): positions keep their images.
+
+    Values are read when a loss is reduced, so a write into a tracked tensor keeps its rows; only
+    remembered unweighted values or a scalar ratio would go stale, and those are dropped.
+    """
     target = args[0]
-    if not isinstance(target, Tensor):
-        return
-    track = frame.get(target)
-    op = _op_name(func)
-    others_pred = any(
-        _is_pred(x, frame.get(x)) and frame.get(x) is not None for x in args[1:] if isinstance(x, Tensor)
-    )
-    if (track is not None and track.pred) or others_pred:
-        frame.set(target, Track(pred=True, lost=op))
-    elif track is not None and track.raw is not None:
-        frame.set(target, Track(pred=True, lost=op))
+    track = frame.get(target) if isinstance(target, Tensor) else None
+    if track is not None and (track.raw is not None or track.ratio is not None):
+        frame.set(target, Track(pred=True, lost=_op_name(func)))
 
 
 def _rule_gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:

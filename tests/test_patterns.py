@@ -1,0 +1,361 @@
+"""Unmodified public criteria (DESIGN.md §2), each against per-image values computed from scratch.
+
+Bodies follow DETR's ``SetCriterion``, Deformable-DETR's sigmoid focal loss, RT-DETR's varifocal
+loss, QPIC's masked box loss and a causal LM's token loss; no weights, no edits. For group S:
+- class-weighted CE mean: ``sum_S w[y] nll / sum_S w[y]``
+- ``sum / Z`` (Z = num_boxes): ``sum_S l / (Z * N_S / N)``, rows N being matched boxes, or
+  images for the focal losses whose rows are images after ``.mean(1)``
+- token CE with ignore_index: mean over S's non-ignored tokens
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from seed_criterion import box_cxcywh_to_xyxy, generalized_box_iou
+from torch import nn
+
+import losssplit
+from losssplit import companion_of, split_by_source
+
+NUM_CLASSES = 5
+
+
+def sigmoid_focal_loss(inputs, targets, num_boxes, alpha: float = 0.25, gamma: float = 2):
+    """Deformable DETR's ``sigmoid_focal_loss`` verbatim."""
+    prob = inputs.sigmoid()
+    ce_loss = F.binary_cross_entropy_with_logits(inputs, targets, reduction="none")
+    p_t = prob * targets + (1 - prob) * (1 - targets)
+    loss = ce_loss * ((1 - p_t) ** gamma)
+    if alpha >= 0:
+        alpha_t = alpha * targets + (1 - alpha) * (1 - targets)
+        loss = alpha_t * loss
+    return loss.mean(1).sum() / num_boxes
+
+
+class SetCriterion(nn.Module):
+    """DETR's losses, as in ``models/detr.py`` (matcher results passed in)."""
+
+    def __init__(self, eos_coef=0.1):
+        super().__init__()
+        empty_weight = torch.ones(NUM_CLASSES + 1)
+        empty_weight[-1] = eos_coef
+        self.register_buffer("empty_weight", empty_weight)
+
+    def _get_src_permutation_idx(self, indices):
+        batch_idx = torch.cat([torch.full_like(src, i) for i, (src, _) in enumerate(indices)])
+        src_idx = torch.cat([src for (src, _) in indices])
+        return batch_idx, src_idx
+
+    def loss_labels(self, outputs, targets, indices, num_boxes):
+        src_logits = outputs["pred_logits"]
+        idx = self._get_src_permutation_idx(indices)
+        target_classes_o = torch.cat([t["labels"][J] for t, (_, J) in zip(targets, indices)])
+        target_classes = torch.full(src_logits.shape[:2], NUM_CLASSES, dtype=torch.int64, device=src_logits.device)
+        target_classes[idx] = target_classes_o
+        loss_ce = F.cross_entropy(src_logits.transpose(1, 2), target_classes, self.empty_weight)
+        return {"loss_ce": loss_ce}
+
+    def loss_boxes(self, outputs, targets, indices, num_boxes):
+        idx = self._get_src_permutation_idx(indices)
+        src_boxes = outputs["pred_boxes"][idx]
+        target_boxes = torch.cat([t["boxes"][i] for t, (_, i) in zip(targets, indices)], dim=0)
+        loss_bbox = F.l1_loss(src_boxes, target_boxes, reduction="none")
+        losses = {"loss_bbox": loss_bbox.sum() / num_boxes}
+        loss_giou = 1 - torch.diag(generalized_box_iou(box_cxcywh_to_xyxy(src_boxes), box_cxcywh_to_xyxy(target_boxes)))
+        losses["loss_giou"] = loss_giou.sum() / num_boxes
+        return losses
+
+    def loss_labels_focal(self, outputs, targets, indices, num_boxes):
+        """Deformable DETR's ``loss_labels`` (logits without a no-object class)."""
+        src_logits = outputs["pred_logits"][..., :NUM_CLASSES]
+        idx = self._get_src_permutation_idx(indices)
+        target_classes_o = torch.cat([t["labels"][J] for t, (_, J) in zip(targets, indices)])
+        target_classes = torch.full(src_logits.shape[:2], NUM_CLASSES, dtype=torch.int64, device=src_logits.device)
+        target_classes[idx] = target_classes_o
+        target_classes_onehot = torch.zeros(
+            [src_logits.shape[0], src_logits.shape[1], src_logits.shape[2] + 1],
+            dtype=src_logits.dtype, layout=src_logits.layout, device=src_logits.device,
+        )
+        target_classes_onehot.scatter_(2, target_classes.unsqueeze(-1), 1)
+        target_classes_onehot = target_classes_onehot[:, :, :-1]
+        loss_ce = sigmoid_focal_loss(src_logits, target_classes_onehot, num_boxes) * src_logits.shape[1]
+        return {"loss_ce": loss_ce}
+
+    def loss_labels_vfl(self, outputs, targets, indices, num_boxes, alpha=0.75, gamma=2.0):
+        """RT-DETR's varifocal loss."""
+        idx = self._get_src_permutation_idx(indices)
+        src_boxes = outputs["pred_boxes"][idx]
+        target_boxes = torch.cat([t["boxes"][i] for t, (_, i) in zip(targets, indices)], dim=0)
+        ious = torch.diag(generalized_box_iou(box_cxcywh_to_xyxy(src_boxes), box_cxcywh_to_xyxy(target_boxes))).detach()
+        src_logits = outputs["pred_logits"][..., :NUM_CLASSES]
+        target_classes_o = torch.cat([t["labels"][J] for t, (_, J) in zip(targets, indices)])
+        target_classes = torch.full(src_logits.shape[:2], NUM_CLASSES, dtype=torch.int64, device=src_logits.device)
+        target_classes[idx] = target_classes_o
+        target = F.one_hot(target_classes, num_classes=NUM_CLASSES + 1)[..., :-1]
+        target_score_o = torch.zeros_like(target_classes, dtype=src_logits.dtype)
+        target_score_o[idx] = ious.to(target_score_o.dtype)
+        target_score = target_score_o.unsqueeze(-1) * target
+        pred_score = F.sigmoid(src_logits).detach()
+        weight = alpha * pred_score.pow(gamma) * (1 - target) + target_score
+        loss = F.binary_cross_entropy_with_logits(src_logits, target_score, weight=weight, reduction="none")
+        loss = loss.mean(1).sum() * src_logits.shape[1] / num_boxes
+        return {"loss_vfl": loss}
+
+    def loss_obj_boxes_masked(self, outputs, targets, indices, num_boxes):
+        """QPIC-style box loss over matched rows whose object exists."""
+        idx = self._get_src_permutation_idx(indices)
+        src_boxes = outputs["pred_boxes"][idx]
+        target_boxes = torch.cat([t["boxes"][i] for t, (_, i) in zip(targets, indices)], dim=0)
+        exist = torch.cat([t["exists"][i] for t, (_, i) in zip(targets, indices)], dim=0).float()
+        loss = F.l1_loss(src_boxes, target_boxes, reduction="none")
+        return {"loss_obj_bbox": (loss * exist.unsqueeze(1)).sum() / (exist.sum() + 1e-4)}
+
+
+def make_detr_batch(counts, sources, seed=0, queries=6):
+    g = torch.Generator().manual_seed(seed)
+    b = len(counts)
+    outputs = {
+        "pred_logits": torch.randn(b, queries, NUM_CLASSES + 1, generator=g).requires_grad_(),
+        "pred_boxes": (torch.rand(b, queries, 4, generator=g) * 0.5 + 0.25).requires_grad_(),
+    }
+    targets, indices = [], []
+    for n, s in zip(counts, sources):
+        targets.append({
+            "labels": torch.randint(0, NUM_CLASSES, (n,), generator=g),
+            "boxes": torch.rand(n, 4, generator=g) * 0.5 + 0.25,
+            "exists": torch.randint(0, 2, (n,), generator=g),
+            "dataset": s,
+        })
+        indices.append((torch.randperm(queries, generator=g)[:n], torch.randperm(n, generator=g)))
+    return outputs, targets, indices, float(max(sum(counts), 1))
+
+
+COUNTS = [
+    [2, 0, 1, 1],  # M == B, uneven
+    [3, 1, 2],
+    [1],
+    [4, 4, 4, 4],  # rows per image == B
+]
+SOURCES = {4: ["coco", "synth", "synth", "coco"], 3: ["synth", "coco", "synth"], 1: ["coco"]}
+
+
+def companions(out):
+    return {k: v.item() for k, v in out.items() if companion_of(v) is not None}
+
+
+def decorate(method):
+    return split_by_source(source="dataset")(method)
+
+
+def groups_of(targets):
+    return sorted({t["dataset"] for t in targets})
+
+
+@pytest.mark.parametrize("counts", COUNTS)
+def test_detr_class_weighted_ce_over_queries(counts):
+    crit = SetCriterion()
+    outputs, targets, indices, num_boxes = make_detr_batch(counts, SOURCES[len(counts)])
+    out = decorate(SetCriterion.loss_labels)(crit, outputs, targets, indices, num_boxes)
+    assert torch.equal(out["loss_ce"], crit.loss_labels(outputs, targets, indices, num_boxes)["loss_ce"])
+    want = {}
+    for g in groups_of(targets):
+        num = den = 0.0
+        for b, (t, (src, J)) in enumerate(zip(targets, indices)):
+            if t["dataset"] != g:
+                continue
+            classes = torch.full((outputs["pred_logits"].shape[1],), NUM_CLASSES)
+            classes[src] = t["labels"][J]
+            nll = F.cross_entropy(outputs["pred_logits"][b].detach(), classes, reduction="none")
+            w = crit.empty_weight[classes]
+            num += (w * nll).sum().item()
+            den += w.sum().item()
+        want[f"loss_ce_{g}"] = num / den
+    assert companions(out) == pytest.approx(want, rel=1e-5)
+
+
+@pytest.mark.parametrize("counts", COUNTS)
+def test_detr_l1_and_giou_over_matched_rows(counts):
+    crit = SetCriterion()
+    outputs, targets, indices, num_boxes = make_detr_batch(counts, SOURCES[len(counts)])
+    out = decorate(SetCriterion.loss_boxes)(crit, outputs, targets, indices, num_boxes)
+    plain = crit.loss_boxes(outputs, targets, indices, num_boxes)
+    for k in plain:
+        assert torch.equal(out[k], plain[k])
+    n = sum(counts)
+    want = {}
+    for g in groups_of(targets):
+        l1 = giou = 0.0
+        rows = 0
+        for b, (t, (src, J)) in enumerate(zip(targets, indices)):
+            if t["dataset"] != g:
+                continue
+            for q, j in zip(src.tolist(), J.tolist()):
+                box, tbox = outputs["pred_boxes"][b, q].detach(), t["boxes"][j]
+                l1 += (box - tbox).abs().sum().item()
+                giou += 1 - generalized_box_iou(box_cxcywh_to_xyxy(box[None]), box_cxcywh_to_xyxy(tbox[None]))[0, 0].item()
+                rows += 1
+        if rows:
+            want[f"loss_bbox_{g}"] = l1 / (num_boxes * rows / n)
+            want[f"loss_giou_{g}"] = giou / (num_boxes * rows / n)
+    assert companions(out) == pytest.approx(want, rel=1e-5)
+
+
+def per_image_focal(outputs, targets, indices, b):
+    t, (src, J) = targets[b], indices[b]
+    logits = outputs["pred_logits"][b, :, :NUM_CLASSES].detach()
+    onehot = torch.zeros(logits.shape[0], NUM_CLASSES)
+    onehot[src, t["labels"][J]] = 1
+    prob = logits.sigmoid()
+    ce = F.binary_cross_entropy_with_logits(logits, onehot, reduction="none")
+    p_t = prob * onehot + (1 - prob) * (1 - onehot)
+    alpha_t = 0.25 * onehot + 0.75 * (1 - onehot)
+    return (alpha_t * ce * (1 - p_t) ** 2).mean(0).sum().item()
+
+
+@pytest.mark.parametrize("counts", COUNTS)
+def test_deformable_sigmoid_focal_loss(counts):
+    crit = SetCriterion()
+    outputs, targets, indices, num_boxes = make_detr_batch(counts, SOURCES[len(counts)])
+    out = decorate(SetCriterion.loss_labels_focal)(crit, outputs, targets, indices, num_boxes)
+    assert torch.equal(out["loss_ce"], crit.loss_labels_focal(outputs, targets, indices, num_boxes)["loss_ce"])
+    q, b = outputs["pred_logits"].shape[1], len(counts)
+    want = {}
+    for g in groups_of(targets):
+        images = [i for i, t in enumerate(targets) if t["dataset"] == g]
+        total = sum(per_image_focal(outputs, targets, indices, i) for i in images)
+        # rows of ``loss.mean(1)`` are images: N = B, N_S = images of S
+        want[f"loss_ce_{g}"] = q * total / (num_boxes * len(images) / b)
+    assert companions(out) == pytest.approx(want, rel=1e-5)
+
+
+@pytest.mark.parametrize("counts", COUNTS)
+def test_rtdetr_varifocal_with_bce_weight(counts):
+    crit = SetCriterion()
+    outputs, targets, indices, num_boxes = make_detr_batch(counts, SOURCES[len(counts)])
+    out = decorate(SetCriterion.loss_labels_vfl)(crit, outputs, targets, indices, num_boxes)
+    plain = crit.loss_labels_vfl(outputs, targets, indices, num_boxes)
+    assert torch.equal(out["loss_vfl"], plain["loss_vfl"])
+    # All images in one group and the same normaliser: the companion is the main value.
+    for t in targets:
+        t["dataset"] = "all"
+    out = decorate(SetCriterion.loss_labels_vfl)(crit, outputs, targets, indices, num_boxes)
+    assert out["loss_vfl_all"].item() == pytest.approx(plain["loss_vfl"].item(), rel=1e-5)
+
+
+@pytest.mark.parametrize("counts", COUNTS)
+def test_hoi_masked_box_loss(counts):
+    crit = SetCriterion()
+    outputs, targets, indices, num_boxes = make_detr_batch(counts, SOURCES[len(counts)])
+    out = decorate(SetCriterion.loss_obj_boxes_masked)(crit, outputs, targets, indices, num_boxes)
+    plain = crit.loss_obj_boxes_masked(outputs, targets, indices, num_boxes)
+    assert torch.equal(out["loss_obj_bbox"], plain["loss_obj_bbox"])
+    z = sum(t["exists"][J].sum().item() for t, (_, J) in zip(targets, indices)) + 1e-4
+    n = sum(counts)
+    want = {}
+    for g in groups_of(targets):
+        total, rows = 0.0, 0
+        for b, (t, (src, J)) in enumerate(zip(targets, indices)):
+            if t["dataset"] != g:
+                continue
+            for q, j in zip(src.tolist(), J.tolist()):
+                if t["exists"][j]:  # the mask is respected: masked rows add nothing
+                    total += (outputs["pred_boxes"][b, q].detach() - t["boxes"][j]).abs().sum().item()
+                rows += 1
+        if rows:
+            want[f"loss_obj_bbox_{g}"] = total / (z * rows / n)
+    assert companions(out) == pytest.approx(want, rel=1e-4)
+
+
+class Lm(nn.Module):
+    """A causal LM's token loss (transformers' shift-and-flatten)."""
+
+    @split_by_source
+    def forward(self, logits, labels):
+        shift_logits = logits[..., :-1, :].contiguous()
+        shift_labels = labels[..., 1:].contiguous()
+        loss = F.cross_entropy(shift_logits.view(-1, shift_logits.size(-1)), shift_labels.view(-1), ignore_index=-100)
+        return {"loss": loss}
+
+
+@pytest.mark.parametrize("batch, seq", [(4, 7), (5, 6), (3, 4)])  # seq - 1 == batch: the trap
+def test_token_ce_with_ignore_index_over_a_data_mixture(batch, seq):
+    g = torch.Generator().manual_seed(batch)
+    vocab = 11
+    logits = torch.randn(batch, seq, vocab, generator=g, requires_grad=True)
+    labels = torch.randint(0, vocab, (batch, seq), generator=g)
+    lengths = torch.randint(2, seq + 1, (batch,), generator=g)
+    for i, n in enumerate(lengths.tolist()):
+        labels[i, n:] = -100
+    mixture = ["web", "code", "web", "math", "code"][:batch]
+    with losssplit.sources(mixture):
+        out = Lm()(logits, labels)
+    assert torch.equal(out["loss"], Lm.forward.__wrapped__(None, logits, labels)["loss"])
+    want = {}
+    for src in set(mixture):
+        nll, count = 0.0, 0
+        for i, s in enumerate(mixture):
+            if s != src:
+                continue
+            y = labels[i, 1:]
+            keep = y != -100
+            if keep.any():
+                nll += F.cross_entropy(logits[i, :-1][keep].detach(), y[keep], reduction="sum").item()
+                count += int(keep.sum())
+        if count:
+            want[f"loss_{src}"] = nll / count
+    assert companions(out) == pytest.approx(want, rel=1e-5)
+
+
+class DetrWithAux(SetCriterion):
+    @split_by_source(source="dataset")
+    def forward(self, outputs, targets, indices, num_boxes):
+        losses = {}
+        losses.update(self.loss_boxes(outputs, targets, indices, num_boxes))
+        for i, aux in enumerate(outputs["aux_outputs"]):
+            l_dict = self.loss_boxes(aux, targets, indices, num_boxes)
+            losses.update({k + f"_{i}": v for k, v in l_dict.items()})
+        return losses
+
+
+def test_auxiliary_decoder_layers_each_get_companions():
+    outputs, targets, indices, num_boxes = make_detr_batch([2, 1, 3, 0], SOURCES[4])
+    outputs["aux_outputs"] = [
+        {"pred_boxes": (torch.rand_like(outputs["pred_boxes"]) * 0.5 + 0.25).requires_grad_()} for _ in range(4)
+    ]  # as many layers as images
+    out = DetrWithAux()(outputs, targets, indices, num_boxes)
+    for i in range(4):
+        aux = outputs["aux_outputs"][i]
+        single = decorate(SetCriterion.loss_boxes)(SetCriterion(), aux, targets, indices, num_boxes)
+        for g in ("coco", "synth"):
+            assert out[f"loss_bbox_{i}_{g}"].item() == pytest.approx(single[f"loss_bbox_{g}"].item(), rel=1e-6)
+            assert out[f"loss_giou_{i}_{g}"].item() == pytest.approx(single[f"loss_giou_{g}"].item(), rel=1e-6)
+
+
+def test_unknown_op_drops_the_key_with_a_warning_naming_it(warnings_of):
+    @split_by_source(source="dataset")
+    def crit(outputs, targets, indices, num_boxes):
+        l1 = F.l1_loss(outputs["pred_boxes"], torch.zeros_like(outputs["pred_boxes"]), reduction="none")
+        return {
+            "loss_odd": torch.einsum("bqc->", l1),
+            "loss_fine": l1.mean(),
+        }
+
+    outputs, targets, indices, num_boxes = make_detr_batch([1, 2], ["a", "b"])
+    out = crit(outputs, targets, indices, num_boxes)
+    assert "loss_fine_a" in out and not any(k.startswith("loss_odd_") for k in out)
+    (message,) = [m for m in warnings_of() if "loss_odd" in m]
+    assert "einsum" in message
+
+
+def test_classification_batch_with_sources_and_per_row_tensor_labels():
+    @split_by_source
+    def crit(logits, y):
+        return {"loss_ce": F.cross_entropy(logits, y, label_smoothing=0.1)}
+
+    logits, y = torch.randn(6, 4), torch.randint(0, 4, (6,))
+    with losssplit.sources(torch.tensor([1.0, 0.5, 1.0, 1.0, 0.2, 0.5])):
+        out = crit(logits, y)
+    real = F.cross_entropy(logits[[0, 2, 3]], y[[0, 2, 3]], label_smoothing=0.1).item()
+    synth = F.cross_entropy(logits[[1, 4, 5]], y[[1, 4, 5]], label_smoothing=0.1).item()
+    assert out["loss_ce_real"].item() == pytest.approx(real, rel=1e-5)
+    assert out["loss_ce_synthetic"].item() == pytest.approx(synth, rel=1e-5)
