@@ -86,7 +86,9 @@ class Frame:
         self.num_images = num_images
         self.tracks: dict[int, tuple[Tensor, Track]] = {}
         self.checks: list[tuple[Tensor, str]] = []
+        self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
+        self.images: dict[torch.device, tuple[Tensor, ...]] = {}
         self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
         self.origin: dict[int, tuple[Tensor, tuple[int, ...], int]] = {}
         self.error: BaseException | None = None
@@ -105,10 +107,21 @@ class Frame:
             rows = self.identity[device] = torch.arange(self.num_images, device=device)
         return rows
 
+    def image(self, b: int, device: torch.device) -> Tensor:
+        """Image ``b``'s index as a 0-dim tensor (one op per device per call)."""
+        per = self.images.get(device)
+        if per is None:
+            per = self.images[device] = self.arange(device).unbind(0)
+        return per[b]
+
     def agree(self, a: Tensor, b: Tensor, op: str) -> None:
         """Defer the check that two row maps name the same images (no host sync now)."""
         if a is b:
             return
+        pair = (id(a), id(b))
+        if pair in self.agreed:
+            return
+        self.agreed[pair] = (a, b)  # holding both keeps their ids unique during the call
         if a.shape != b.shape:
             self.checks.append((torch.ones((), dtype=torch.bool, device=a.device), op))
         else:
@@ -130,7 +143,23 @@ def _tensors(obj: Any) -> list[Tensor]:
     return []
 
 
+_NAMES: dict[Any, str] = {}
+
+
 def _op_name(func: Any) -> str:
+    try:
+        return _NAMES[func]
+    except (KeyError, TypeError):
+        pass
+    name = _describe(func)
+    try:
+        _NAMES[func] = name
+    except TypeError:
+        pass
+    return name
+
+
+def _describe(func: Any) -> str:
     name = getattr(func, "__name__", None) or repr(func)
     if name == "__get__":
         name = repr(func)
@@ -312,8 +341,19 @@ def _rule_binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     ta, tb = frame.get(a), frame.get(b)
     if ta is None and tb is None:
         return
-    op = _op_name(func)
     kind = _BINARY_KIND.get(func)
+    if (
+        tb is None
+        and ta is not None
+        and ta.raw is None
+        and ta.ratio is None
+        and ta.lost is None
+        and (not isinstance(b, Tensor) or b.dim() == 0)
+        and out.dim() == a.dim()
+    ):  # tensor op scalar: same layout
+        frame.set(out, Track(ta.rows, ta.img, None, ta.pred and kind not in ("cmp", "logic")))
+        return
+    op = _op_name(func)
     if (ta is not None and ta.ratio is not None) or (tb is not None and tb.ratio is not None):
         frame.set(out, _ratio_arith(kind, a, ta, b, tb, op) or Track(pred=True, lost=op))
         return
@@ -798,6 +838,39 @@ def _rule_cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     frame.set(out, new)
 
 
+_FULL = slice(None)
+
+
+def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, out: Tensor) -> bool:
+    """Fast path for slices, ints and ``None`` (no tensors, no Ellipsis); False if not basic."""
+    rows: Rows = {}
+    img = track.img
+    have = track.rows
+    d = e = 0
+    for p in parts:
+        if p is None:
+            e += 1
+        elif type(p) is slice:
+            r = have.get(d)
+            if r is not None:
+                rows[e] = r if p == _FULL else r[p]
+            d += 1
+            e += 1
+        elif type(p) is int:
+            r = have.get(d)
+            if r is not None:
+                img = _merge_img(frame, img, r[p], "Tensor.__getitem__")
+            d += 1
+        else:
+            return False
+    for k, r in have.items():
+        if k >= d:
+            rows[e + k - d] = r
+    if rows or img is not None:
+        frame.set(out, Track(rows, img, None, track.pred))
+    return True
+
+
 def _index_parts(index: Any) -> tuple[Any, ...]:
     return index if isinstance(index, tuple) else (index,)
 
@@ -807,6 +880,15 @@ def _rule_getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     src, index = args[0], args[1]
     track = frame.get(src)
     parts = _index_parts(index)
+    if (
+        track is not None
+        and track.raw is None
+        and track.lost is None
+        and track.ratio is None
+        and isinstance(out, Tensor)
+        and _basic_index(frame, track, parts, src.dim(), out)
+    ):
+        return
     index_tracks = [frame.get(p) if isinstance(p, Tensor) else None for p in parts]
     if (track is None and all(t is None for t in index_tracks)) or not isinstance(out, Tensor):
         return
@@ -859,7 +941,8 @@ def _rule_getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
             if d in track.rows:
                 if e is None:
                     return _lost(frame, out, track, op)
-                rows[e] = track.rows[d][p]
+                r = track.rows[d]
+                rows[e] = r if p == _FULL else r[p]
             if e is not None:
                 e += 1
             d += 1
@@ -1074,7 +1157,10 @@ def _rule_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         frame.set(out, Track(pred=True, lost=lost or op))
         return
     classes = func in _CLASS_LOSSES
-    none_out = out if reduction == "none" else fn(inp.detach(), target, reduction="none", **extra)
+    if reduction != "none":
+        extra = {k: v.detach() if isinstance(v, Tensor) else v for k, v in extra.items()}
+        plain_target = target.detach() if isinstance(target, Tensor) else target
+    none_out = out if reduction == "none" else fn(inp.detach(), plain_target, reduction="none", **extra)
     parts = []
     if isinstance(inp, Tensor):
         in_map = _class_dim_map(inp, none_out.dim()) if classes else _broadcast_map(inp.dim(), none_out.dim())
@@ -1285,7 +1371,8 @@ class CaptureMode(TorchFunctionMode):
             return out
         rule = RULES.get(func)
         try:
-            with torch.no_grad(), torch._C.DisableTorchFunction():
+            # Side computations use detached tensors only, so no grad-mode switch is needed here.
+            with torch._C.DisableTorchFunction():
                 if rule is not None:
                     rule(frame, func, args, kwargs, out)
                 elif func not in KNOWN_IGNORED:
@@ -1338,7 +1425,7 @@ def tag_inputs(frame: Frame, args: Sequence[Any], kwargs: dict[str, Any], per_im
         if value is per_image and per_image is not None:
             for b, item in enumerate(per_image):
                 for t in _walk(item, 0):
-                    frame.set(t, Track(img=torch.tensor(b, device=t.device), pred=t.requires_grad))
+                    frame.set(t, Track(img=frame.image(b, t.device), pred=t.requires_grad))
                     count += 1
         elif isinstance(value, Tensor):
             count += _tag_batch_first(frame, value)
