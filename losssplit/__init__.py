@@ -11,11 +11,14 @@ from ._companion import Companion, companion_of
 from ._decorator import split_by_source
 from ._errors import LossSplitError
 from ._registry import set_enabled, sources
+from .aggregate import SplitMeter, pop_companions
 
 __all__ = [
     "Companion",
     "LossSplitError",
+    "SplitMeter",
     "companion_of",
+    "pop_companions",
     "set_enabled",
     "sources",
     "split_by_source",

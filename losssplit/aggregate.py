@@ -1,0 +1,311 @@
+"""Exact aggregation of companions over iterations and ranks: ``sum num / sum den``.
+
+A companion value is a ratio ``num / den`` (see ``Companion``). Averaging such ratios over a
+logging window or over GPUs (what per-step means, medians and ``sync_dist`` do) weights every
+batch alike however many rows of the group it held. :class:`SplitMeter` keeps the numerators and
+denominators apart and divides once, so the value it reports for a window is exactly the value
+the decorated criterion would have returned had the whole window been one batch.
+
+Distributed reduction (``torch.distributed`` initialised): every ``compute()`` issues exactly one
+``all_reduce(SUM)`` of a fixed-shape ``float64`` table, identical in shape and order on all ranks
+whatever groups or keys each rank saw, so a rank that never met a group neither hangs nor misses
+the key. Each companion name owns a slot chosen by a stable hash (``zlib.crc32``, not Python's
+salted ``hash``); the slot holds a count of contributing ranks, ``num``, ``den``, a checksum and
+the UTF-8 bytes of ``name``/``key``/``group`` packed four to a float. After the reduction every
+rank decodes the same table, so ranks that never saw a name learn it from the bytes. When two
+ranks put different names in one slot (hash collision with different probing), a name is longer
+than the slot's byte budget, or a rank has more names than slots, every rank sees the same
+evidence in the reduced table (checksum mismatch, non-integral bytes, an overflow flag) and all
+take the same fallback together: one ``all_gather_object`` of the sorted names and a second
+``all_reduce`` of a table in that agreed order. The fallback is correct, only slower.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
+from typing import Any
+
+import torch
+
+from ._companion import Companion, companion_of
+from ._registry import report_to
+
+__all__ = ["SplitMeter", "pop_companions"]
+
+_BYTES_PER_CELL = 4  # 32-bit chunks: sums over up to 2**21 ranks stay exact in float64
+_HEAD = 4  # count, num, den, checksum
+_CHECK_SALT = 0x9E3779B9
+
+
+def pop_companions(loss_dict: MutableMapping[str, Any]) -> dict[str, torch.Tensor]:
+    """Remove every companion value from ``loss_dict`` in place and return them.
+
+    Use it where a trainer sums or logs every value of the dict and you log the companions
+    yourself. Entries that are not companions (the training losses) stay, in their order.
+
+    Args:
+        loss_dict: the dict a decorated criterion returned (or any mutable mapping).
+
+    Returns:
+        ``{name: value}`` of the removed companion values, in their original order.
+
+    Example:
+        >>> import torch
+        >>> from losssplit import pop_companions
+        >>> from losssplit._companion import Companion, make_companion
+        >>> loss = torch.tensor(0.5)
+        >>> rec = Companion("loss_ce_real", "loss_ce", "real", 1.0, 4.0)
+        >>> out = {"loss_ce": loss, "loss_ce_real": make_companion(rec, loss)}
+        >>> list(pop_companions(out)), list(out)
+        (['loss_ce_real'], ['loss_ce'])
+    """
+    names = [name for name, value in loss_dict.items() if companion_of(value) is not None]
+    return {name: loss_dict.pop(name) for name in names}
+
+
+class SplitMeter:
+    """Accumulates companions exactly (``sum num / sum den``) over a window and over ranks.
+
+    Feed it either the dicts a decorated criterion returns (:meth:`update`) or, inside
+    :meth:`collect`, let decorated calls report to it directly so their dicts stay free of
+    companion keys (what trainers that sum every dict value need). :meth:`compute` returns the
+    exact value of every companion since the last :meth:`reset`, reduced over all ranks when
+    ``torch.distributed`` is initialised (a collective: call it on every rank, at the same point).
+
+    Args:
+        process_group: the ``torch.distributed`` group to reduce over (default: the world).
+        slots: fixed number of name slots of the single-``all_reduce`` table; more distinct
+            companions than that still work, through the two-collective fallback. Must be the
+            same on every rank.
+        name_bytes: byte budget per slot for ``name``, ``key`` and ``group`` (UTF-8, together);
+            longer names take the fallback. Must be the same on every rank.
+
+    Example:
+        >>> import torch
+        >>> from losssplit import SplitMeter
+        >>> from losssplit._companion import Companion, make_companion
+        >>> meter = SplitMeter()
+        >>> like = torch.tensor(0.0)
+        >>> for num, den in [(3.0, 1.0), (1.0, 3.0)]:  # 1 row with loss 3, then 3 rows of 1/3
+        ...     rec = Companion("loss_ce_real", "loss_ce", "real", num, den)
+        ...     meter.update({"loss_ce_real": make_companion(rec, like)})
+        >>> meter.compute()  # (3 + 1) / (1 + 3), not the mean of 3.0 and 0.333
+        {'loss_ce_real': 1.0}
+    """
+
+    def __init__(
+        self, *, process_group: Any = None, slots: int = 128, name_bytes: int = 128
+    ) -> None:
+        if not isinstance(slots, int) or slots < 1:
+            raise ValueError(f"SplitMeter(slots=...): expected an int >= 1, got {slots!r}")
+        if not isinstance(name_bytes, int) or name_bytes < 8:
+            raise ValueError(f"SplitMeter(name_bytes=...): expected an int >= 8, got {name_bytes!r}")
+        self._group = process_group
+        self._slots = slots
+        self._cells = -(-name_bytes // _BYTES_PER_CELL)
+        self._lock = threading.Lock()
+        # name -> [key, group, num, den]
+        self._acc: dict[str, list[Any]] = {}
+
+    def __getstate__(self) -> dict[str, Any]:
+        # picklable (spawned workers, ``ddp_spawn``, deep copies): the lock is not
+        state = self.__dict__.copy()
+        del state["_lock"]
+        with self._lock:
+            state["_acc"] = {name: list(entry) for name, entry in self._acc.items()}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ accumulation
+    def add(self, companions: Iterable[Companion]) -> None:
+        """Add companion records (the sink :meth:`collect` installs; also usable directly)."""
+        with self._lock:
+            for rec in companions:
+                entry = self._acc.get(rec.name)
+                if entry is None:
+                    self._acc[rec.name] = [rec.key, rec.group, float(rec.num), float(rec.den)]
+                else:
+                    entry[2] += float(rec.num)
+                    entry[3] += float(rec.den)
+
+    def update(self, loss_dict: Mapping[str, Any]) -> None:
+        """Add the companions found among the values of ``loss_dict``; ignore everything else.
+
+        Args:
+            loss_dict: what a decorated call returned. Training losses, plain tensors and
+                numbers are ignored: only companion values (which carry their record) count.
+        """
+        self.add(rec for rec in map(companion_of, loss_dict.values()) if rec is not None)
+
+    @contextlib.contextmanager
+    def collect(self) -> Iterator[SplitMeter]:
+        """Within the block, decorated calls report to this meter and add no companion keys.
+
+        The dicts they return hold the training losses only, so a trainer that sums every
+        value (detectron2) or every ``*loss*`` key (MMEngine) is untouched.
+
+        Example:
+            >>> import torch, torch.nn.functional as F
+            >>> import losssplit
+            >>> @losssplit.split_by_source
+            ... def criterion(logits, y):
+            ...     return {"loss_ce": F.cross_entropy(logits, y)}
+            >>> meter = losssplit.SplitMeter()
+            >>> with meter.collect(), losssplit.sources(["real", "real", "sim"]):
+            ...     out = criterion(torch.zeros(3, 4), torch.tensor([0, 1, 2]))
+            >>> list(out), sorted(meter.compute())
+            (['loss_ce'], ['loss_ce_real', 'loss_ce_sim'])
+        """
+        with report_to(self.add):
+            yield self
+
+    def reset(self) -> None:
+        """Forget everything accumulated (start a new window). Local; no collective."""
+        with self._lock:
+            self._acc.clear()
+
+    # ------------------------------------------------------------------ results
+    def compute(self) -> dict[str, float]:
+        """``{companion_name: sum(num) / sum(den)}`` since :meth:`reset`, over every rank.
+
+        Under ``torch.distributed`` this is a collective (one ``all_reduce``): call it on every
+        rank at the same point; every rank gets the same dict. A companion whose ``den`` is 0
+        everywhere is absent. Does not reset.
+        """
+        return {rec.name: rec.num / rec.den for rec in self.compute_records()}
+
+    def compute_records(self) -> list[Companion]:
+        """Like :meth:`compute`, as ``Companion`` records (summed ``num``/``den``, sorted by name).
+
+        Integrations use ``key`` and ``group`` to name tags such as ``loss_bbox/real``.
+        """
+        with self._lock:
+            local = {name: tuple(entry) for name, entry in self._acc.items()}
+        if self._world_size() > 1:
+            reduced = self._reduce(local)
+        else:
+            reduced = local
+        out = []
+        for name in sorted(reduced):
+            key, group, num, den = reduced[name]
+            if den != 0 and math.isfinite(num) and math.isfinite(den):
+                out.append(Companion(name, key, group, float(num), float(den)))
+        return out
+
+    # ------------------------------------------------------------------ distributed
+    def _world_size(self) -> int:
+        dist = torch.distributed
+        if not (dist.is_available() and dist.is_initialized()):
+            return 1
+        return int(dist.get_world_size(self._group))
+
+    def _device(self) -> torch.device:
+        dist = torch.distributed
+        backend = str(dist.get_backend(self._group)).lower()
+        if "nccl" in backend and torch.cuda.is_available():
+            return torch.device("cuda", torch.cuda.current_device())
+        return torch.device("cpu")
+
+    def _reduce(self, local: Mapping[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+        dist = torch.distributed
+        table = encode_table(local, self._slots, self._cells)
+        device = self._device()
+        reduced = table.to(device)
+        dist.all_reduce(reduced, op=dist.ReduceOp.SUM, group=self._group)
+        decoded = decode_table(reduced.cpu(), self._cells)
+        if decoded is not None:
+            return decoded
+        # Every rank decoded the same reduced table, so every rank is here together.
+        gathered: list[Any] = [None] * self._world_size()
+        dist.all_gather_object(gathered, sorted((n, e[0], e[1]) for n, e in local.items()),
+                               group=self._group)
+        names = sorted({tuple(item) for part in gathered for item in part})
+        values = torch.zeros(len(names), 2, dtype=torch.float64)
+        for i, (name, _, _) in enumerate(names):
+            if name in local:
+                values[i, 0] = float(local[name][2])
+                values[i, 1] = float(local[name][3])
+        values = values.to(device)
+        dist.all_reduce(values, op=dist.ReduceOp.SUM, group=self._group)
+        values = values.cpu()
+        return {
+            name: (key, group, float(values[i, 0]), float(values[i, 1]))
+            for i, (name, key, group) in enumerate(names)
+        }
+
+
+# ---------------------------------------------------------------------- slot table codec
+def _payload(name: str, key: str, group: str) -> bytes:
+    return "\0".join((name, key, group)).encode("utf-8")
+
+
+def encode_table(
+    local: Mapping[str, tuple[Any, ...]], slots: int, cells: int
+) -> torch.Tensor:
+    """One rank's ``[slots + 1, 4 + cells]`` float64 table; the last row flags overflow."""
+    width = _HEAD + cells
+    table = torch.zeros(slots + 1, width, dtype=torch.float64)
+    rows: list[list[float]] = [[] for _ in range(slots)]
+    overflow = 0.0
+    for name in sorted(local):
+        key, group, num, den = local[name]
+        payload = _payload(name, key, group)
+        if len(payload) > cells * _BYTES_PER_CELL:
+            overflow = 1.0
+            continue
+        home = zlib.crc32(name.encode("utf-8")) % slots
+        for probe in range(slots):
+            slot = (home + probe) % slots
+            if not rows[slot]:
+                break
+        else:
+            overflow = 1.0
+            continue
+        padded = payload.ljust(cells * _BYTES_PER_CELL, b"\0")
+        packed = [
+            float(int.from_bytes(padded[i : i + _BYTES_PER_CELL], "little"))
+            for i in range(0, len(padded), _BYTES_PER_CELL)
+        ]
+        check = float(zlib.crc32(payload, _CHECK_SALT))
+        rows[slot] = [1.0, float(num), float(den), check, *packed]
+    for slot, row in enumerate(rows):
+        if row:
+            table[slot] = torch.tensor(row, dtype=torch.float64)
+    table[slots, 0] = overflow
+    return table
+
+
+def decode_table(table: torch.Tensor, cells: int) -> dict[str, tuple[Any, ...]] | None:
+    """Names and summed ``(num, den)`` from a reduced table, or ``None`` if it is ambiguous."""
+    if float(table[-1, 0]) != 0.0:
+        return None
+    rows: Sequence[list[float]] = table[:-1].tolist()
+    out: dict[str, tuple[Any, ...]] = {}
+    for row in rows:
+        count = row[0]
+        if count == 0.0:
+            continue
+        chunks = []
+        for cell in row[_HEAD : _HEAD + cells]:
+            value = cell / count
+            if value != int(value) or not 0 <= value < 2 ** (8 * _BYTES_PER_CELL):
+                return None
+            chunks.append(int(value).to_bytes(_BYTES_PER_CELL, "little"))
+        payload = b"".join(chunks).rstrip(b"\0")
+        if float(zlib.crc32(payload, _CHECK_SALT)) * count != row[3]:
+            return None
+        try:
+            name, key, group = payload.decode("utf-8").split("\0")
+        except ValueError:  # UnicodeDecodeError is a ValueError; so is a bad split
+            return None
+        if name in out:
+            return None
+        out[name] = (key, group, row[1], row[2])
+    return out

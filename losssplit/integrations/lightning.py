@@ -1,0 +1,94 @@
+"""Lightning 2.x: ``LossSplitCallback`` logs exact window values with ``LightningModule.log``.
+
+Install: ``pip install lightning`` (``pytorch_lightning`` works too when ``lightning`` is absent).
+
+The callback opens ``meter.collect()`` in ``on_train_batch_start`` and closes it in
+``on_train_batch_end``, so decorated calls inside ``training_step`` report to the meter and the
+dict they return (and whatever the step returns) holds training losses only. On the batches where
+Lightning sends step metrics to its loggers (every ``log_every_n_steps`` optimizer steps, outside
+gradient accumulation) it computes ``sum num / sum den`` over the window and all ranks (one
+``all_reduce``, on every rank) and logs it with ``on_step=True, on_epoch=False, sync_dist=False``:
+the values are already reduced, every rank logs the same keys (Lightning hangs when keys differ
+between ranks), and ``sync_dist``'s unweighted mean of per-rank values never touches them.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from ..aggregate import SplitMeter
+from ._common import Collecting, check_name_format, new_meter, window_values
+
+try:
+    _pl: Any = importlib.import_module("lightning.pytorch")
+except ImportError:  # the older distribution name
+    _pl = importlib.import_module("pytorch_lightning")
+
+__all__ = ["LossSplitCallback"]
+
+
+def _should_log(trainer: Any) -> bool:
+    """Whether Lightning sends step metrics to its loggers after this batch."""
+    fit_loop = trainer.fit_loop
+    accumulating = getattr(fit_loop, "_should_accumulate", None)
+    if callable(accumulating) and accumulating():
+        return False
+    connector = getattr(trainer, "_logger_connector", None)
+    flag = getattr(connector, "should_update_logs", None)
+    if isinstance(flag, bool):
+        return flag
+    every = int(trainer.log_every_n_steps)
+    return every > 0 and (trainer.global_step % every == 0 or bool(trainer.should_stop))
+
+
+class LossSplitCallback(_pl.Callback):
+    """Log exact companion values of decorated criteria from a Lightning ``Trainer``.
+
+    Args:
+        name_format: logged name per companion, from ``{name}`` (e.g. ``loss_ce_real``),
+            ``{key}`` and ``{group}``; ``"{key}/{group}"`` groups them in TensorBoard.
+        prog_bar: also show them in the progress bar.
+        meter: the ``SplitMeter`` to use (default: a new one).
+
+    Example:
+        >>> import lightning as L  # doctest: +SKIP
+        >>> from losssplit.integrations.lightning import LossSplitCallback
+        >>> trainer = L.Trainer(callbacks=[LossSplitCallback()], log_every_n_steps=10)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self, *, name_format: str = "{name}", prog_bar: bool = False,
+        meter: SplitMeter | None = None,
+    ) -> None:
+        super().__init__()
+        self.name_format = check_name_format(name_format, "LossSplitCallback")
+        self.prog_bar = prog_bar
+        self.meter = new_meter(meter)
+        self._collecting = Collecting(self.meter)
+
+    def on_train_start(self, trainer: Any, pl_module: Any) -> None:
+        self._collecting.close()
+        self.meter.reset()
+
+    def on_train_batch_start(self, trainer: Any, pl_module: Any, batch: Any, batch_idx: int) -> None:
+        self._collecting.open()
+
+    def on_train_batch_end(
+        self, trainer: Any, pl_module: Any, outputs: Any, batch: Any, batch_idx: int
+    ) -> None:
+        self._collecting.close()
+        if not _should_log(trainer):
+            return
+        values = window_values(self.meter, self.name_format)  # collective: every rank
+        if values:
+            pl_module.log_dict(
+                values, on_step=True, on_epoch=False, sync_dist=False,
+                prog_bar=self.prog_bar, batch_size=1,
+            )
+
+    def on_train_end(self, trainer: Any, pl_module: Any) -> None:
+        self._collecting.close()
+
+    def on_exception(self, trainer: Any, pl_module: Any, exception: BaseException) -> None:
+        self._collecting.close()

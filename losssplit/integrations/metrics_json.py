@@ -1,0 +1,61 @@
+"""A detectron2-compatible ``metrics.json``: one JSON object per logged iteration, per line."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any
+
+from ..aggregate import SplitMeter
+from ._common import check_name_format, is_main_process, window_values
+
+__all__ = ["append_metrics_json"]
+
+
+def append_metrics_json(
+    path: str | os.PathLike[str], meter: SplitMeter, iteration: int, *,
+    name_format: str = "{name}", extra: dict[str, Any] | None = None, reset: bool = True,
+) -> dict[str, float]:
+    """Append ``{"iteration": iteration, <companion>: value, ...}`` as one line to ``path``.
+
+    The same format as detectron2's ``JSONWriter`` (keys sorted, one object per line), so tools
+    that read detectron2's ``metrics.json`` (``jq``, pandas ``read_json(lines=True)``) read it.
+    A collective under ``torch.distributed``: call it on every rank; only rank 0 writes. Nothing
+    is written for a window without companions.
+
+    Args:
+        path: the JSON-lines file (created if missing; appended to otherwise).
+        meter: the meter that collected the window.
+        iteration: the iteration number of the line.
+        name_format: key per companion from ``{name}`` (default, e.g. ``loss_ce_real``),
+            ``{key}``, ``{group}``.
+        extra: other finite scalars to put on the same line (e.g. ``{"total_loss": 1.2}``).
+        reset: start a new window afterwards.
+
+    Returns:
+        The companion values written.
+
+    Example:
+        >>> import json, os, tempfile
+        >>> from losssplit import SplitMeter
+        >>> from losssplit._companion import Companion
+        >>> meter = SplitMeter()
+        >>> meter.add([Companion("loss_ce_real", "loss_ce", "real", 3.0, 4.0)])
+        >>> path = os.path.join(tempfile.mkdtemp(), "metrics.json")
+        >>> append_metrics_json(path, meter, iteration=19)
+        {'loss_ce_real': 0.75}
+        >>> [json.loads(line) for line in open(path)]
+        [{'iteration': 19, 'loss_ce_real': 0.75}]
+    """
+    fmt = check_name_format(name_format, "append_metrics_json")
+    values = window_values(meter, fmt, reset=reset)
+    if values and is_main_process():
+        line: dict[str, Any] = {
+            k: float(v) for k, v in (extra or {}).items() if math.isfinite(float(v))
+        }
+        line.update(values)
+        line["iteration"] = int(iteration)
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(line, sort_keys=True) + "\n")
+    return values

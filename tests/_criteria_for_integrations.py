@@ -1,0 +1,108 @@
+"""Tiny decorated criteria and a from-scratch reference for the integration tests.
+
+Every test model records, for each training forward, the per-row cross-entropy (computed
+independently with ``reduction='none'``) and each row's ``loss_weight``. The reference value of
+a companion over a window is then ``sum of its group's row losses / number of its rows`` over
+every forward in the window: the value one batch holding the whole window would give.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+import losssplit
+
+REAL_AT = 0.9
+
+
+def group_of(weight: float) -> str:
+    return "real" if weight >= REAL_AT else "synthetic"
+
+
+@losssplit.split_by_source
+def ce_criterion(logits: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Labels come from ``losssplit.sources`` (LM / classification style)."""
+    return {"loss_ce": F.cross_entropy(logits, y)}
+
+
+class DetrLikeCriterion(nn.Module):
+    """Labels come from the ``loss_weight`` field of per-image target dicts (the default)."""
+
+    @losssplit.split_by_source
+    def forward(self, logits: torch.Tensor, targets: Sequence[dict]) -> dict[str, torch.Tensor]:
+        y = torch.cat([t["labels"] for t in targets])
+        return {"loss_ce": F.cross_entropy(logits, y)}
+
+
+class Recorder:
+    """Per-forward rows: ``(per-row CE as float64 list, per-row weights)``."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[list[float], list[float]]] = []
+
+    def record(self, logits: torch.Tensor, y: torch.Tensor, weights: Sequence[float]) -> None:
+        rows = F.cross_entropy(logits.detach().double(), y, reduction="none")
+        self.calls.append((rows.tolist(), [float(w) for w in weights]))
+
+
+def reference(calls: Sequence[tuple[list[float], list[float]]], key: str = "loss_ce",
+              fmt: str = "{key}_{group}") -> dict[str, float]:
+    """Exact companions of a window of calls, from scratch (``math.fsum`` over rows)."""
+    rows: dict[str, list[float]] = {}
+    for losses, weights in calls:
+        for loss, w in zip(losses, weights, strict=True):
+            rows.setdefault(group_of(w), []).append(loss)
+    return {
+        fmt.format(key=key, group=g, name=f"{key}_{g}"): math.fsum(v) / len(v)
+        for g, v in sorted(rows.items())
+    }
+
+
+def mean_of_means(calls: Sequence[tuple[list[float], list[float]]]) -> dict[str, float]:
+    """What a per-step average of per-batch companions gives (the wrong answer)."""
+    per: dict[str, list[float]] = {}
+    for call in calls:
+        for name, value in reference([call]).items():
+            per.setdefault(name, []).append(value)
+    return {name: sum(v) / len(v) for name, v in per.items()}
+
+
+def windows(calls: Sequence, every: int) -> list[list]:
+    return [list(calls[i : i + every]) for i in range(0, len(calls), every)]
+
+
+def assert_close(got: dict[str, float], want: dict[str, float], rel: float = 1e-5) -> None:
+    assert sorted(got) == sorted(want), (sorted(got), sorted(want))
+    for name in want:
+        assert math.isclose(got[name], want[name], rel_tol=rel, abs_tol=1e-7), (
+            name, got[name], want[name])
+
+
+# Batches: 4 rows each; weights chosen so windows hold unequal numbers of real/synthetic
+# rows (a mean of per-batch means differs from the exact value) and one batch is all real.
+WEIGHTS = [
+    [1.0, 1.0, 1.0, 0.5],
+    [0.5, 0.5, 1.0, 0.5],
+    [1.0, 1.0, 1.0, 1.0],
+    [0.5, 1.0, 0.5, 0.5],
+    [1.0, 0.5, 1.0, 1.0],
+    [0.5, 0.5, 0.5, 1.0],
+    [1.0, 1.0, 0.5, 1.0],
+    [1.0, 0.5, 0.5, 0.5],
+]
+
+
+def batches(n: int, seed: int = 0) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
+    """``n`` batches ``(x [4, 4], y [4], w [4])``, deterministic."""
+    g = torch.Generator().manual_seed(seed)
+    out = []
+    for i in range(n):
+        x = torch.randn(4, 4, generator=g)
+        y = torch.randint(0, 3, (4,), generator=g)
+        out.append((x, y, torch.tensor(WEIGHTS[i % len(WEIGHTS)])))
+    return out

@@ -1,0 +1,229 @@
+"""SplitMeter / pop_companions: exact ``sum num / sum den``, never a mean of means."""
+
+from __future__ import annotations
+
+import math
+import sys
+import zlib
+from fractions import Fraction
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import losssplit
+from losssplit._companion import Companion, companion_of, make_companion
+from losssplit.aggregate import SplitMeter, decode_table, encode_table, pop_companions
+
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from _criteria_for_integrations import ce_criterion  # noqa: E402
+
+LIKE = torch.tensor(0.0)
+
+
+def comp(name: str, num: float, den: float, key: str = "loss_ce", group: str | None = None):
+    group = group if group is not None else name.rsplit("_", 1)[-1]
+    return make_companion(Companion(name, key, group, num, den), LIKE)
+
+
+def test_window_is_sum_num_over_sum_den():
+    meter = SplitMeter()
+    # step 1: one real row with loss 3.0; step 2: three real rows with mean 1/3 (sum 1.0)
+    meter.update({"loss_ce": torch.tensor(9.0), "loss_ce_real": comp("loss_ce_real", 3.0, 1.0)})
+    meter.update({"loss_ce": torch.tensor(9.0), "loss_ce_real": comp("loss_ce_real", 1.0, 3.0)})
+    # exact: (3 + 1) / (1 + 3) = 1.0 ; a mean of the per-step values would be (3 + 1/3) / 2
+    assert meter.compute() == {"loss_ce_real": 1.0}
+
+
+def test_ignores_everything_but_companions():
+    meter = SplitMeter()
+    meter.update({"loss": torch.tensor(2.0), "n": 3, "s": "x", "t": torch.ones(2)})
+    assert meter.compute() == {}
+
+
+def test_reset_starts_a_new_window_and_compute_does_not_reset():
+    meter = SplitMeter()
+    meter.update({"a_real": comp("a_real", 2.0, 4.0)})
+    assert meter.compute() == {"a_real": 0.5}
+    assert meter.compute() == {"a_real": 0.5}
+    meter.reset()
+    assert meter.compute() == {}
+    meter.update({"a_real": comp("a_real", 3.0, 1.0)})
+    assert meter.compute() == {"a_real": 3.0}
+
+
+def test_zero_den_is_absent_and_records_keep_key_and_group():
+    meter = SplitMeter()
+    meter.add([
+        Companion("loss_bbox_real", "loss_bbox", "real", 1.5, 3.0),
+        Companion("loss_bbox_synthetic", "loss_bbox", "synthetic", 0.0, 0.0),
+    ])
+    recs = meter.compute_records()
+    assert recs == [Companion("loss_bbox_real", "loss_bbox", "real", 1.5, 3.0)]
+    assert meter.compute() == {"loss_bbox_real": 0.5}
+
+
+def test_pop_companions_in_place():
+    loss = torch.tensor(0.25, requires_grad=True)
+    d = {"loss_ce": loss, "loss_ce_real": comp("loss_ce_real", 1.0, 2.0), "aux": 1.0,
+         "loss_ce_synthetic": comp("loss_ce_synthetic", 3.0, 2.0)}
+    popped = pop_companions(d)
+    assert list(popped) == ["loss_ce_real", "loss_ce_synthetic"]
+    assert list(d) == ["loss_ce", "aux"] and d["loss_ce"] is loss
+    assert float(popped["loss_ce_synthetic"]) == 1.5
+    assert companion_of(popped["loss_ce_real"]).den == 2.0
+    assert pop_companions(d) == {}
+
+
+def test_collect_keeps_dict_clean_and_matches_dict_emission():
+    logits = torch.tensor([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 3.0], [1.0, 1.0, 1.0]])
+    y = torch.tensor([0, 2, 2, 1])
+    labels = [1.0, 0.5, 1.0, 0.5]
+    with losssplit.sources(labels):
+        emitted = ce_criterion(logits, y)
+    meter = SplitMeter()
+    with meter.collect(), losssplit.sources(labels):
+        out = ce_criterion(logits, y)
+    assert list(out) == ["loss_ce"]
+    assert torch.equal(out["loss_ce"], emitted["loss_ce"])
+    rows = torch.nn.functional.cross_entropy(logits.double(), y, reduction="none")
+    want = {"loss_ce_real": float(rows[[0, 2]].mean()),
+            "loss_ce_synthetic": float(rows[[1, 3]].mean())}
+    got = meter.compute()
+    assert got.keys() == want.keys()
+    for k in want:
+        assert math.isclose(got[k], want[k], rel_tol=1e-6)
+        assert math.isclose(got[k], float(emitted[k]), rel_tol=1e-6)
+    # the dict-emission path gives the same records to update()
+    other = SplitMeter()
+    other.update(emitted)
+    assert other.compute() == got
+
+
+def test_meter_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="slots"):
+        SplitMeter(slots=0)
+    with pytest.raises(ValueError, match="name_bytes"):
+        SplitMeter(name_bytes=2)
+
+
+# ----------------------------------------------------------------- property tests
+names = st.sampled_from(["loss_ce_real", "loss_ce_synthetic", "loss_bbox_real", "loss_x_web"])
+steps = st.lists(
+    st.lists(
+        st.tuples(
+            names,
+            st.floats(min_value=0, max_value=1e3, allow_nan=False),
+            st.integers(min_value=1, max_value=64),
+        ),
+        max_size=4,
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps)
+def test_property_window_is_ratio_of_sums(window):
+    meter = SplitMeter()
+    nums: dict[str, Fraction] = {}
+    dens: dict[str, int] = {}
+    for step in window:
+        recs = [Companion(n, "k", n.rsplit("_", 1)[-1], num, float(den)) for n, num, den in step]
+        meter.update({r.name + f"#{i}": make_companion(r, LIKE) for i, r in enumerate(recs)})
+        for r in recs:
+            nums[r.name] = nums.get(r.name, Fraction(0)) + Fraction(r.num)
+            dens[r.name] = dens.get(r.name, 0) + int(r.den)
+    got = meter.compute()
+    assert got.keys() == nums.keys()
+    for n in nums:
+        assert math.isclose(got[n], float(nums[n] / dens[n]), rel_tol=1e-12, abs_tol=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 100), st.integers(1, 50)), min_size=2, max_size=10))
+def test_property_not_a_mean_of_means(window):
+    meter = SplitMeter()
+    for num, den in window:
+        meter.add([Companion("l_real", "l", "real", num, float(den))])
+    exact = math.fsum(n for n, _ in window) / sum(d for _, d in window)
+    assert math.isclose(meter.compute()["l_real"], exact, rel_tol=1e-12, abs_tol=1e-12)
+
+
+# ----------------------------------------------------------------- the slot-table codec
+def _local(*recs: Companion) -> dict:
+    return {r.name: (r.key, r.group, r.num, r.den) for r in recs}
+
+
+def _reduce(*ranks: dict, slots: int = 16, cells: int = 32):
+    return decode_table(sum(encode_table(r, slots, cells) for r in ranks), cells)
+
+
+def test_codec_ranks_that_never_saw_a_group_learn_it():
+    r0 = _local(Companion("loss_ce_real", "loss_ce", "real", 1.0, 2.0),
+                Companion("loss_ce_synthetic", "loss_ce", "synthetic", 4.0, 1.0))
+    r1 = _local(Companion("loss_ce_real", "loss_ce", "real", 2.0, 3.0),
+                Companion("loss_é_ünïcode", "loss_é", "ünïcode", 1.0, 1.0))
+    assert _reduce(r0, r1) == {
+        "loss_ce_real": ("loss_ce", "real", 3.0, 5.0),
+        "loss_ce_synthetic": ("loss_ce", "synthetic", 4.0, 1.0),
+        "loss_é_ünïcode": ("loss_é", "ünïcode", 1.0, 1.0),
+    }
+
+
+def test_codec_detects_what_it_cannot_resolve():
+    a = Companion("loss_a_real", "loss_a", "real", 1.0, 1.0)
+    b = Companion("loss_b_real", "loss_b", "real", 1.0, 1.0)
+    # one slot, two ranks with different names in it: ambiguous -> fallback
+    assert _reduce(_local(a), _local(b), slots=1) is None
+    # more names than slots on one rank: overflow flag -> fallback
+    assert _reduce(_local(a, b), _local(), slots=1) is None
+    # a name longer than the byte budget -> fallback
+    long = Companion("loss_" + "x" * 200 + "_real", "loss_" + "x" * 200, "real", 1.0, 1.0)
+    assert _reduce(_local(long), _local(a)) is None
+    # the same single name on both ranks in a one-slot table is fine
+    assert _reduce(_local(a), _local(a), slots=1) == {"loss_a_real": ("loss_a", "real", 2.0, 2.0)}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sets(st.integers(0, 30), max_size=12), min_size=1, max_size=4),
+       st.integers(1, 24))
+def test_property_codec_exact_or_fallback(rank_names, slots):
+    ranks = []
+    for r, ids in enumerate(rank_names):
+        ranks.append(_local(*(Companion(f"l{i}_g{i % 3}", f"l{i}", f"g{i % 3}", float(r + i), 1.0)
+                              for i in ids)))
+    got = _reduce(*ranks, slots=slots)
+    want: dict = {}
+    for local in ranks:
+        for name, (k, g, n, d) in local.items():
+            old = want.get(name, (k, g, 0.0, 0.0))
+            want[name] = (k, g, old[2] + n, old[3] + d)
+    if got is not None:  # when the single table decodes, it must be exactly right
+        assert got == want
+    homes = [zlib.crc32(name.encode()) % slots for name in want]
+    if len(set(homes)) == len(homes):
+        assert got == want  # no two names share a home slot: nothing to probe, nothing to mix
+
+
+def test_importing_losssplit_imports_no_framework():
+    import subprocess
+
+    code = (
+        "import sys, losssplit, losssplit.aggregate, losssplit.integrations\n"
+        "bad = [m for m in ('lightning', 'pytorch_lightning', 'transformers', 'mmengine',"
+        " 'detectron2', 'wandb', 'tensorboard') if m in sys.modules]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def test_meter_pickles_with_its_window():
+    import pickle
+
+    meter = SplitMeter()
+    meter.add([Companion("l_real", "l", "real", 1.0, 4.0)])
+    clone = pickle.loads(pickle.dumps(meter))
+    clone.add([Companion("l_real", "l", "real", 1.0, 4.0)])
+    assert clone.compute() == {"l_real": 0.25} and meter.compute() == {"l_real": 0.25}
