@@ -89,6 +89,7 @@ class Frame:
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
+        self.image_ids: dict[int, int] = {}  # id of an ``image()`` tensor -> its index
         self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
         self.origin: dict[int, tuple[Tensor, tuple[int, ...], int]] = {}
         self.error: BaseException | None = None
@@ -112,6 +113,8 @@ class Frame:
         per = self.images.get(device)
         if per is None:
             per = self.images[device] = self.arange(device).unbind(0)
+            for i, t in enumerate(per):
+                self.image_ids[id(t)] = i
         return per[b]
 
     def agree(self, a: Tensor, b: Tensor, op: str) -> None:
@@ -793,7 +796,7 @@ def _rule_cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
             frame.set(out, Track(pred=True, lost=lost))
         return
     pred = any(_is_pred(x, t) for x, t in zip(seq, tracks))
-    pieces: list[Tensor] | None = []
+    pieces: list[Tensor | tuple[int, int]] | None = []
     other_parts = []
     for x, t in zip(seq, tracks):
         n = 1 if stack else x.shape[d] if x.dim() > 0 else 0
@@ -812,7 +815,8 @@ def _rule_cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
                 pieces.append(t.rows[d])
         elif t.img is not None and not (set(t.rows) - ({d} if not stack else set())):
             if pieces is not None:
-                pieces.append(t.img.reshape(1).expand(n))
+                known = frame.image_ids.get(id(t.img))
+                pieces.append((known, n) if known is not None else t.img.reshape(1).expand(n))
             if t.rows:
                 other_parts.append((Track(rows=t.rows, pred=t.pred), dim_map))
             continue
@@ -826,7 +830,7 @@ def _rule_cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     if new.lost is None:
         new.pred = pred
         if pieces is not None and pieces:
-            joined = torch.cat([p.to(pieces[0].device) for p in pieces])
+            joined = _join_rows(pieces, out.device)
             if joined.shape[0] == out.shape[d]:
                 new.rows = dict(new.rows)
                 new.rows[d] = joined
@@ -871,6 +875,21 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
     return True
 
 
+def _join_rows(pieces: list[Tensor | tuple[int, int]], device: torch.device) -> Tensor:
+    """Concatenate row maps; runs of whole images known on the host cost one tensor, no ops."""
+    if all(isinstance(p, tuple) for p in pieces):
+        ids: list[int] = []
+        for b, n in pieces:
+            ids.extend([b] * n)
+        joined = torch.tensor(ids, dtype=torch.long)
+        return joined if device.type == "cpu" else joined.to(device, non_blocking=True)
+    parts = [
+        p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)
+        for p in pieces
+    ]
+    return torch.cat([p.to(device) for p in parts])
+
+
 def _index_parts(index: Any) -> tuple[Any, ...]:
     return index if isinstance(index, tuple) else (index,)
 
@@ -880,15 +899,12 @@ def _rule_getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     src, index = args[0], args[1]
     track = frame.get(src)
     parts = _index_parts(index)
-    if (
-        track is not None
-        and track.raw is None
-        and track.lost is None
-        and track.ratio is None
-        and isinstance(out, Tensor)
-        and _basic_index(frame, track, parts, src.dim(), out)
-    ):
-        return
+    if track is not None and track.raw is None and track.lost is None and track.ratio is None:
+        if not track.rows and track.img is not None and isinstance(out, Tensor):
+            frame.set(out, Track(None, track.img, None, track.pred))  # one image's tensor, any index
+            return
+        if isinstance(out, Tensor) and _basic_index(frame, track, parts, src.dim(), out):
+            return
     index_tracks = [frame.get(p) if isinstance(p, Tensor) else None for p in parts]
     if (track is None and all(t is None for t in index_tracks)) or not isinstance(out, Tensor):
         return
