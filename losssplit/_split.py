@@ -70,33 +70,40 @@ def _product(factors: tuple[float | torch.Tensor, ...]) -> float | torch.Tensor:
     return out
 
 
+def _den_per_row(r: Ratio, per_row: torch.Tensor) -> torch.Tensor:
+    """What each row adds to the denominator (``sum`` rows add 1: presence, fixed on the host)."""
+    n = max(per_row.shape[0], 1)
+    if r.kind == "sum":
+        return torch.ones_like(per_row)
+    if r.kind == "normsum":  # sum / Z: a group of N_S rows divides by Z * N_S / N
+        return torch.full_like(per_row, 1.0 / n) * _product(r.divisors)
+    if r.kind == "mean":
+        return torch.full_like(per_row, r.values.numel() // n) * _product(r.divisors)
+    assert r.den_values is not None
+    return _row_sums(r.den_values, r.row_dim).to(per_row.dtype) * _product(r.divisors)
+
+
 def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
-    """[keys, 3, groups]: numerators, denominators and row counts per key and group."""
+    """[keys, groups, 3]: numerator, denominator and row count per key and group.
+
+    All keys go through one ``index_add`` into [keys * images] and one masked sum into groups.
+    """
     device = pending[0].ratio.values.device
-    members = membership.to(device, non_blocking=True)
-    rows_out = []
-    for p in pending:
+    dtype = torch.float32 if device.type == "mps" else torch.float64
+    members = membership.to(device, non_blocking=True).bool()  # [images, groups]
+    images = members.shape[0]
+    columns, index = [], []
+    for k, p in enumerate(pending):
         r = p.ratio
-        per_row = _row_sums(r.values, r.row_dim)
-        in_group = members[r.rows.to(device)]  # [rows, groups]
-        member = in_group.bool()
-        # where, not a product: an inf row of one group must not turn 0 * inf into NaN elsewhere
-        num = torch.where(member, per_row.unsqueeze(1), 0.0).sum(0)
-        cnt = in_group.sum(0)
-        if r.kind == "sum":
-            den = (cnt > 0).to(num.dtype)
-        elif r.kind == "normsum":
-            den = cnt * (_product(r.divisors) / max(per_row.shape[0], 1))
-        elif r.kind == "mean":
-            per_elem = r.values.numel() // max(per_row.shape[0], 1)
-            den = cnt * per_elem * _product(r.divisors)
-        else:
-            assert r.den_values is not None
-            den = torch.where(member, _row_sums(r.den_values, r.row_dim).unsqueeze(1), 0.0).sum(0)
-            den = den * _product(r.divisors)
-        num = num * _product(r.scales)
-        rows_out.append(torch.stack([num.double(), den.double(), cnt.double()]))
-    return torch.stack(rows_out)
+        per_row = _row_sums(r.values, r.row_dim).to(dtype)
+        num = per_row * _product(r.scales) if r.scales else per_row
+        columns.append(torch.stack([num, _den_per_row(r, per_row), torch.ones_like(per_row)], 1))
+        index.append(r.rows.to(device).reshape(-1) + k * images)
+    per_image = torch.zeros(len(pending) * images, 3, dtype=dtype, device=device)
+    per_image.index_add_(0, torch.cat(index), torch.cat(columns))
+    per_image = per_image.view(len(pending), images, 1, 3)
+    # where, not a product: an inf row of one group must not turn 0 * inf into NaN in another
+    return torch.where(members[None, :, :, None], per_image, 0.0).sum(1)
 
 
 def finish(
@@ -125,9 +132,11 @@ def finish(
     groups = len(names)
     companions = []
     for i, p in enumerate(pending):
-        base = i * 3 * groups
         for g, group in enumerate(names):
-            num, den, cnt = host[base + g], host[base + groups + g], host[base + 2 * groups + g]
+            at = (i * groups + g) * 3
+            num, den, cnt = host[at : at + 3]
+            if p.ratio.kind == "sum" and cnt:
+                den = 1.0
             if cnt == 0 or den == 0:
                 continue
             value = num / den
