@@ -359,3 +359,100 @@ def test_classification_batch_with_sources_and_per_row_tensor_labels():
     synth = F.cross_entropy(logits[[1, 4, 5]], y[[1, 4, 5]], label_smoothing=0.1).item()
     assert out["loss_ce_real"].item() == pytest.approx(real, rel=1e-5)
     assert out["loss_ce_synthetic"].item() == pytest.approx(synth, rel=1e-5)
+
+
+# -- a table of small bodies: each op family against per-image means computed directly ------------
+
+IMAGES = 4
+LABELS = ["a", "b", "a", "b"]
+
+
+def _rows_batch():
+    g = torch.Generator().manual_seed(11)
+    pred = torch.rand(IMAGES, 3, 2, generator=g, requires_grad=True)
+    targets = [{"y": torch.rand(3, 2, generator=g), "dataset": s} for s in LABELS]
+    return pred, targets
+
+
+def _per_image_mean(per_image):
+    """{group: mean of per-image values over that group's images} (one row per image)."""
+    out = {}
+    for g in sorted(set(LABELS)):
+        vals = [v for v, s in zip(per_image, LABELS) if s == g]
+        out[f"loss_{g}"] = sum(vals) / len(vals)
+    return out
+
+
+def body_cdist_diag(pred, targets):
+    a = pred.flatten(1)
+    b = torch.stack([t["y"].flatten() for t in targets])
+    return {"loss": torch.diag(torch.cdist(a, b)).mean()}
+
+
+def ref_cdist_diag(pred, targets):
+    return [(pred[i].detach().flatten() - t["y"].flatten()).norm().item() for i, t in enumerate(targets)]
+
+
+def body_matmul_diag(pred, targets):
+    a = pred.flatten(1)
+    b = torch.stack([t["y"].flatten() for t in targets])
+    return {"loss": torch.diag(a @ b.T).mean()}
+
+
+def ref_matmul_diag(pred, targets):
+    return [(pred[i].detach().flatten() @ t["y"].flatten()).item() for i, t in enumerate(targets)]
+
+
+def body_bool_mask(pred, targets):
+    y = torch.stack([t["y"] for t in targets])
+    keep = y[..., 0] > 0.3  # [B, 3]
+    return {"loss": (pred[keep] - y[keep]).abs().sum(-1).mean()}
+
+
+def ref_bool_mask(pred, targets):
+    out = []
+    for i, t in enumerate(targets):
+        keep = t["y"][:, 0] > 0.3
+        rows = (pred[i].detach()[keep] - t["y"][keep]).abs().sum(-1)
+        out.append(rows.tolist())
+    return out
+
+
+def body_gather_index_select(pred, targets):
+    order = torch.arange(IMAGES - 1, -1, -1)
+    flipped = pred.index_select(0, order)  # rows follow the index
+    y = torch.stack([t["y"] for t in targets]).index_select(0, order)
+    picked = torch.gather(flipped, 2, torch.zeros(IMAGES, 3, 1, dtype=torch.long))
+    return {"loss": (picked.squeeze(-1) - y[..., 0]).pow(2).mean()}
+
+
+def ref_gather_index_select(pred, targets):
+    return [(pred[i, :, 0].detach() - t["y"][:, 0]).pow(2).mean().item() for i, t in enumerate(targets)]
+
+
+@pytest.mark.parametrize(
+    "body, ref",
+    [
+        (body_cdist_diag, ref_cdist_diag),
+        (body_matmul_diag, ref_matmul_diag),
+        (body_gather_index_select, ref_gather_index_select),
+    ],
+    ids=["cdist+diag", "matmul+diag", "gather+index_select"],
+)
+def test_op_families_one_row_per_image(body, ref):
+    pred, targets = _rows_batch()
+    out = split_by_source(source="dataset")(body)(pred, targets)
+    assert torch.equal(out["loss"], body(pred, targets)["loss"])
+    assert companions(out) == pytest.approx(_per_image_mean(ref(pred, targets)), rel=1e-5)
+
+
+def test_boolean_mask_rows_follow_their_images():
+    pred, targets = _rows_batch()
+    out = split_by_source(source="dataset")(body_bool_mask)(pred, targets)
+    per_image = ref_bool_mask(pred, targets)
+    want = {}
+    for g in sorted(set(LABELS)):
+        rows = [r for rs, s in zip(per_image, LABELS) if s == g for r in rs]
+        if rows:
+            want[f"loss_{g}"] = sum(rows) / len(rows)
+    assert companions(out) == pytest.approx(want, rel=1e-5)
