@@ -370,6 +370,8 @@ def _rule_binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if new.lost is None:
         if kind in ("cmp", "logic"):
             new.pred = False
+        elif not new.pred:  # an untracked prediction (``src - tgt`` of matched rows passed in)
+            new.pred = any(t is None and _is_pred(x, None) for x, t in ((a, ta), (b, tb)))
         factor = _factor_side(kind, a, ta, b, tb, new, out)
         if factor is not None:
             loss_side, weight = factor
@@ -834,6 +836,8 @@ def _rule_cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
             if joined.shape[0] == out.shape[d]:
                 new.rows = dict(new.rows)
                 new.rows[d] = joined
+        elif pieces is not None and not stack and out.shape[d] == 0:  # only empty pieces: no rows
+            new.rows = {**new.rows, d: torch.empty(0, dtype=torch.long, device=out.device)}
         if any(t is not None and t.raw is not None for t in tracks) and pred:
             vals = [_value(frame, x, t) for x, t in zip(seq, tracks)]
             new.raw = func(vals, *args[1:], **kwargs)

@@ -7,6 +7,7 @@ import functools
 import inspect
 import itertools
 import logging
+import math
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any, TypeVar, overload
 
@@ -16,12 +17,14 @@ import wrapt
 from . import _registry
 from ._capture import CaptureMode, Frame, describe_inputs, tag_inputs
 from ._errors import LossSplitError
-from ._groups import Grouping
+from ._groups import Grouping, PredicateError
 from ._split import attach, collect, finish
 
 logger = logging.getLogger("losssplit")
 F = TypeVar("F", bound=Callable[..., Any])
 Source = str | Callable[[Mapping[str, Any]], Any]
+_CALL_ATTR = "_losssplit_call"  # on an attached companion: (id of its _Splitter, the call's serial)
+_CALLS = itertools.count()
 
 
 def _is_compiling() -> bool:
@@ -94,11 +97,12 @@ class _Splitter:
             if self.passthrough:
                 self.warn("passthrough", "generator and async functions are passed through unsplit")
             return wrapped(*args, **kwargs)
-        if self.every > 1 and next(self.calls) % self.every:
-            return wrapped(*args, **kwargs)
         if _is_compiling():
             self.warn("compile", "called under torch.compile: passed through unsplit")
             return wrapped(*args, **kwargs)
+        call = next(_CALLS)
+        if self.every > 1 and next(self.calls) % self.every:
+            return self._drop_stale(wrapped(*args, **kwargs), call)
         with torch._C.DisableTorchFunction():
             try:
                 prepared = self._prepare(wrapped, args, kwargs)
@@ -108,7 +112,7 @@ class _Splitter:
                 self.warn("internal", f"internal error while reading sources ({exc!r}); passed through")
                 prepared = None
         if prepared is None:
-            return wrapped(*args, **kwargs)
+            return self._drop_stale(wrapped(*args, **kwargs), call)
         labels, per_image = prepared
         frame = Frame(len(labels))
         with torch._C.DisableTorchFunction():
@@ -124,7 +128,7 @@ class _Splitter:
                     f"{keys}; tensor arguments: {describe_inputs(args, kwargs)})"
                 )
             try:
-                self._split(frame, result, labels)
+                self._split(frame, result, labels, call)
             except LossSplitError:
                 raise
             except Exception as exc:  # noqa: BLE001 - never let our bug stop training
@@ -136,7 +140,10 @@ class _Splitter:
     ) -> tuple[Sequence[Any] | torch.Tensor, Sequence[Any] | None] | None:
         labels = _registry.current_labels()
         if labels is not None:
-            return (labels, _per_image_dicts(args, kwargs, len(labels), None)) if len(labels) else None
+            if not len(labels):
+                self.warn("empty", "losssplit.sources() gave 0 labels (an empty batch); returned unchanged")
+                return None
+            return labels, _per_image_dicts(args, kwargs, len(labels), None)
         if callable(self.source):
             try:
                 arguments = inspect.signature(wrapped).bind(*args, **kwargs).arguments
@@ -154,6 +161,7 @@ class _Splitter:
                     f"{type(labels).__name__}; expected one label per image (list, tuple or 1-d tensor)"
                 )
             if not len(labels):
+                self.warn("empty", "source callable returned 0 labels (an empty batch); returned unchanged")
                 return None
             return labels, _per_image_dicts(args, kwargs, len(labels), None)
         field = self.source
@@ -175,10 +183,18 @@ class _Splitter:
             return None
         return [d[field] for d in per_image], per_image
 
-    def _split(self, frame: Frame, result: Any, labels: Sequence[Any] | torch.Tensor) -> None:
+    def _drop_stale(self, result: Any, call: int) -> Any:
+        """Remove this decorator's companions of earlier calls from a dict the body reuses."""
+        if isinstance(result, MutableMapping):
+            for key in [k for k, v in result.items() if _stamp_of(v, self) < call]:
+                del result[key]
+        return result
+
+    def _split(self, frame: Frame, result: Any, labels: Sequence[Any] | torch.Tensor, call: int) -> None:
         if not isinstance(result, MutableMapping):
             self.warn("notdict", f"returned {type(result).__name__}, not a dict; nothing split")
             return
+        self._drop_stale(result, call)
         if frame.error is not None:
             self.warn("internal", f"internal error at {frame.error_op} ({frame.error!r}); dict unchanged")
             return
@@ -187,15 +203,36 @@ class _Splitter:
             self.warn("nothing", "no returned key could be attributed to images; dict unchanged")
             return
         numeric = isinstance(self.source, str) and self.source == "loss_weight" and _registry.current_labels() is None
-        names, membership = self.grouping.assign(labels, numeric)
-        if self.grouping.predicates is not None and bool((membership.sum(1) == 0).any()):
-            self.warn("outside", "some images' labels match no group in groups=; their rows are not counted")
+        try:
+            names, membership, outside = self.grouping.assign(labels, numeric)
+        except PredicateError as exc:
+            self.warn("predicate", f"{exc}; dict unchanged")
+            return
+        if outside:
+            b = outside[0]
+            self.warn(
+                "outside",
+                f"{len(outside)} of {len(labels)} images have a source label in no group (image {b}: "
+                f"{_python_label(labels[b])!r}); their rows are not counted",
+            )
         companions = finish(frame, result, pending, names, membership, self.key_format, self.warn)
         sink = _registry.current_sink()
         if sink is not None:
             sink(companions)
-        else:
-            attach(result, companions, {p.key: p.value for p in pending})
+            return
+        attach(result, companions, {p.key: p.value for p in pending})
+        for c in companions:
+            setattr(result[c.name], _CALL_ATTR, (id(self), call))
+
+
+def _stamp_of(value: Any, splitter: _Splitter) -> float:
+    """The serial of ``splitter``'s call that attached ``value``; infinity for anything else."""
+    stamp = getattr(value, _CALL_ATTR, None) if isinstance(value, torch.Tensor) else None
+    return stamp[1] if stamp is not None and stamp[0] == id(splitter) else math.inf
+
+
+def _python_label(label: Any) -> Any:
+    return label.item() if isinstance(label, torch.Tensor) and label.numel() == 1 else label
 
 
 def _per_image_dicts(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -11,6 +12,13 @@ import torch
 from ._errors import LossSplitError
 
 Predicate = Callable[[Any], bool]
+
+
+class PredicateError(Exception):
+    """A ``groups=`` predicate raised on a label: the user's code, reported, never our crash."""
+
+    def __init__(self, group: str, label: Any, cause: BaseException) -> None:
+        super().__init__(f"groups= predicate {group!r} raised {cause!r} on label {label!r}")
 
 
 class Grouping:
@@ -43,28 +51,37 @@ class Grouping:
                 )
         self.predicates = dict(groups)
 
-    def assign(self, labels: Sequence[Any] | torch.Tensor, numeric: bool) -> tuple[list[str], torch.Tensor]:
-        """Group names and a float [images, groups] membership matrix.
+    def assign(
+        self, labels: Sequence[Any] | torch.Tensor, numeric: bool
+    ) -> tuple[list[str], torch.Tensor, list[int]]:
+        """Group names, a float [images, groups] membership matrix and the images in no group.
 
         Args:
             labels: one label per image.
             numeric: whether numbers are weights to threshold (the ``loss_weight`` convention);
                 otherwise ints are dataset ids, one group each.
+
+        Raises:
+            PredicateError: a ``groups=`` predicate raised.
+            LossSplitError: labels that are neither numbers nor strings, or a mix of both.
         """
         if self.predicates is not None:
             values = _python_values(labels)
             names = list(self.predicates)
-            rows = [[1.0 if self.predicates[n](v) else 0.0 for n in names] for v in values]
-            return names, torch.tensor(rows, dtype=torch.float32).reshape(len(values), len(names))
+            rows = [[1.0 if _match(n, self.predicates[n], v) else 0.0 for n in names] for v in values]
+            outside = [b for b, row in enumerate(rows) if not any(row)]
+            return names, torch.tensor(rows, dtype=torch.float32).reshape(len(values), len(names)), outside
         if isinstance(labels, torch.Tensor):
             if labels.is_floating_point() or numeric:
-                return self._threshold(labels.detach().double())
-            return _categorical(labels.tolist())
-        kinds = {_kind(v) for v in labels}
+                weights = labels.detach().double()
+                return (*self._threshold(weights), _nan_images(weights))
+            return (*_categorical(labels.tolist()), [])
+        kinds = {_kind(b, v) for b, v in enumerate(labels)}
         if kinds == {"str"} or (kinds == {"int"} and not numeric):
-            return _categorical(_python_values(labels))
+            return (*_categorical(_python_values(labels)), [])
         if kinds <= {"int", "float", "tensor"}:
-            return self._threshold(_as_float_tensor(labels))
+            weights, nan = _as_float_tensor(labels)
+            return (*self._threshold(weights), nan)
         raise LossSplitError(
             "split_by_source: source labels must be all numbers (weights) or all strings / ints "
             f"(one group each), got a mix: {sorted(kinds)}"
@@ -76,12 +93,27 @@ class Grouping:
         return ["real", "synthetic"], torch.stack([real, synthetic], 1).to(torch.float32)
 
 
-def _kind(v: Any) -> str:
+def _match(name: str, predicate: Predicate, value: Any) -> bool:
+    try:
+        return bool(predicate(value))
+    except Exception as exc:  # noqa: BLE001 - the user's predicate; reported by the caller
+        raise PredicateError(name, value, exc) from exc
+
+
+def _nan_images(values: torch.Tensor) -> list[int]:
+    """Images whose numeric label is NaN (in no group); on an accelerator finding them would
+    cost a host sync, so there they only drop out silently."""
+    if values.device.type != "cpu":
+        return []
+    return torch.isnan(values).nonzero().flatten().tolist()
+
+
+def _kind(b: int, v: Any) -> str:
     if isinstance(v, torch.Tensor):
         if v.numel() != 1:
             raise LossSplitError(
                 f"split_by_source: each image's source label must be a scalar, got a tensor of "
-                f"shape {tuple(v.shape)}"
+                f"shape {tuple(v.shape)} for image {b}"
             )
         return "tensor" if v.is_floating_point() else "int"
     if isinstance(v, bool):
@@ -94,7 +126,7 @@ def _kind(v: Any) -> str:
         return "str"
     raise LossSplitError(
         "split_by_source: each image's source label must be a number, a string or a 0-dim "
-        f"tensor, got {type(v).__name__}"
+        f"tensor, got {type(v).__name__} for image {b}"
     )
 
 
@@ -104,14 +136,17 @@ def _python_values(labels: Sequence[Any] | torch.Tensor) -> list[Any]:
     return [v.item() if isinstance(v, torch.Tensor) else v for v in labels]
 
 
-def _as_float_tensor(labels: Sequence[Any]) -> torch.Tensor:
+def _as_float_tensor(labels: Sequence[Any]) -> tuple[torch.Tensor, list[int]]:
+    """The labels as float64 and the images whose label is NaN."""
     devices = {v.device for v in labels if isinstance(v, torch.Tensor)}
     if not devices:
-        return torch.tensor([float(v) for v in labels], dtype=torch.float64)
+        floats = [float(v) for v in labels]
+        return torch.tensor(floats, dtype=torch.float64), [b for b, f in enumerate(floats) if math.isnan(f)]
     device = next(iter(devices)) if len(devices) == 1 else torch.device("cpu")
-    return torch.stack(
+    values = torch.stack(
         [torch.as_tensor(v, dtype=torch.float64).reshape(()).to(device) for v in labels]
     )
+    return values, _nan_images(values)
 
 
 def _categorical(values: list[Any]) -> tuple[list[str], torch.Tensor]:

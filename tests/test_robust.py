@@ -1,0 +1,781 @@
+"""Robustness: bad input, odd training setups and concurrency never crash or change training.
+
+Unless a test says otherwise the criterion is ``mean_rows(|pred - target|.sum(1) * w)`` over 2 rows
+per image in image order, so the companion of group S is the mean of S's per-row L1 with every
+non-zero weight taken as 1 (``expected``). Each bad input gives the dict unchanged plus one
+warning, or a ``LossSplitError``; where torch itself raises on the user's code, the undecorated
+exception comes through unchanged.
+"""
+
+import asyncio
+import math
+import random
+import threading
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.overrides import TorchFunctionMode
+
+import losssplit
+from losssplit import LossSplitError, _capture, _decorator, companion_of, split_by_source
+
+
+def targets_for(weights, rows=2, seed=0, **extra):
+    g = torch.Generator().manual_seed(seed)
+    return [{"boxes": torch.rand(rows, 4, generator=g), "loss_weight": w, **extra} for w in weights]
+
+
+def pred_for(targets, seed=1):
+    rows = sum(t["boxes"].shape[0] for t in targets)
+    return torch.rand(rows, 4, generator=torch.Generator().manual_seed(seed)).requires_grad_()
+
+
+def per_row(pred, targets):
+    return F.l1_loss(pred, torch.cat([t["boxes"] for t in targets]), reduction="none").sum(1)
+
+
+def body(pred, targets):
+    return {"loss": per_row(pred, targets).mean()}
+
+
+def weighted(w):
+    """A body multiplying each row's loss by ``w`` (a tensor, or a callable of the targets)."""
+
+    def criterion(pred, targets):
+        weights = w(targets) if callable(w) else w
+        return {"loss": (per_row(pred, targets) * weights).mean()}
+
+    return criterion
+
+
+def default_group(label):
+    return "real" if label >= 0.9 else "synthetic"
+
+
+def expected(pred, targets, group_of=default_group, key="loss", mask=None):
+    """{companion: value}: the mean of each group's per-row losses, rows with mask 0 adding 0."""
+    values = per_row(pred.detach(), targets)
+    if mask is not None:
+        values = values * (mask != 0)
+    rows: dict[str, list[float]] = {}
+    start = 0
+    for t in targets:
+        n = t["boxes"].shape[0]
+        rows.setdefault(group_of(t["loss_weight"]), []).extend(values[start : start + n].tolist())
+        start += n
+    return {f"{key}_{g}": sum(v) / len(v) for g, v in rows.items() if v}
+
+
+def companions(out):
+    return {k: v.item() for k, v in out.items() if companion_of(v) is not None}
+
+
+def bits(t):
+    return t.detach().reshape(-1).contiguous().view(torch.uint8)
+
+
+def assert_clean(out):
+    """No non-finite, grad-carrying or non-float32 companion; no mode left on the stack."""
+    for k, v in out.items():
+        if companion_of(v) is not None:
+            assert math.isfinite(v.item()) and not v.requires_grad and v.dtype == torch.float32, k
+    assert torch._C._len_torch_function_stack() == 0
+
+
+def same_failure(fn, *args):
+    """Call ``fn`` decorated and undecorated; both must raise the same exception."""
+    with pytest.raises(Exception) as plain:
+        fn(*args)
+    with pytest.raises(type(plain.value)) as mine:
+        split_by_source(fn)(*args)
+    assert str(mine.value) == str(plain.value)
+    assert torch._C._len_torch_function_stack() == 0
+
+
+# -- bad input -------------------------------------------------------------------------------------
+
+
+def test_weights_of_the_wrong_length_raise_as_undecorated():
+    targets = targets_for([1.0, 0.5])
+    same_failure(weighted(torch.ones(5)), pred_for(targets), targets)
+    assert companions(split_by_source(body)(pred_for(targets), targets)) == pytest.approx(
+        expected(pred_for(targets), targets)
+    )
+
+
+def test_weights_of_a_shape_that_broadcasts_never_corrupt_a_value():
+    # [4] * [4, 1] -> [4, 4]: the user's bug, but the values still follow the definition: with one
+    # group and unit weights the companion is the main value.
+    targets = targets_for([1.0, 1.0])
+    pred = pred_for(targets)
+    out = split_by_source(weighted(torch.ones(4, 1)))(pred, targets)
+    assert torch.equal(out["loss"], weighted(torch.ones(4, 1))(pred, targets)["loss"])
+    assert out["loss_real"].item() == pytest.approx(out["loss"].item(), rel=1e-6)
+    assert_clean(out)
+
+
+def test_nan_and_inf_weights_count_as_one(warnings_of):
+    # The main loss turns NaN (the user's data); companions treat every non-zero weight as 1.
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets)
+    w = torch.tensor([1.0, float("nan"), float("inf"), -float("inf")])
+    out = split_by_source(weighted(w))(pred, targets)
+    assert math.isnan(out["loss"].item())
+    assert companions(out) == pytest.approx(expected(pred, targets), rel=1e-6)
+    assert warnings_of() == []
+    assert_clean(out)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_non_finite_losses_drop_that_group_with_one_warning_per_key(bad, warnings_of):
+    @split_by_source
+    def two_keys(pred, targets):
+        rows = per_row(pred, targets)
+        return {"loss": rows.mean(), "loss_sum": rows.sum()}
+
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets).detach()
+    pred[3, 0] = bad  # a row of the synthetic image
+    for _ in range(3):
+        out = two_keys(pred, targets)
+        assert set(out) == {"loss", "loss_sum", "loss_real", "loss_sum_real"}
+        assert out["loss_real"].item() == pytest.approx(expected(pred, targets)["loss_real"], rel=1e-6)
+        assert_clean(out)
+    messages = warnings_of()
+    assert len(messages) == 2
+    assert any("'loss_synthetic'" in m for m in messages) and any("'loss_sum_synthetic'" in m for m in messages)
+
+
+def test_a_nan_label_is_in_no_group_with_one_warning(warnings_of):
+    targets = targets_for([1.0, float("nan"), 0.5])
+    pred = pred_for(targets)
+    crit = split_by_source(body)
+    out = crit(pred, targets)
+    crit(pred, targets)
+    kept = targets[:1] + targets[2:]
+    assert companions(out) == pytest.approx(expected(pred[[0, 1, 4, 5]], kept), rel=1e-6)
+    (message,) = warnings_of()
+    assert "1 of 3 images" in message and "image 1" in message and "nan" in message
+    # Infinite labels are ordinary numbers: above or below the threshold.
+    targets = targets_for([float("inf"), -float("inf")])
+    out = crit(pred_for(targets), targets)
+    assert set(companions(out)) == {"loss_real", "loss_synthetic"}
+    assert len(warnings_of()) == 1
+
+
+def test_integer_and_bool_weights_are_factors_and_masks(warnings_of):
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets)
+    for w in (torch.tensor([2, 0, 1, 3]), torch.tensor([True, False, True, True])):
+        out = split_by_source(weighted(w))(pred, targets)
+        assert torch.equal(out["loss"], weighted(w)(pred, targets)["loss"])
+        assert companions(out) == pytest.approx(expected(pred, targets, mask=w), rel=1e-6)
+    # integer and bool labels are weights under the default ``loss_weight`` field
+    for labels in ([1, 0], [True, False], [torch.tensor(1), torch.tensor(0)]):
+        targets = targets_for(labels)
+        out = split_by_source(body)(pred, targets)
+        assert companions(out) == pytest.approx(expected(pred, targets), rel=1e-6)
+    assert warnings_of() == []
+
+
+def test_negative_weights_count_as_one_and_negative_labels_are_synthetic():
+    targets = targets_for([1.0, -0.5])
+    pred = pred_for(targets)
+    w = torch.tensor([-1.0, 2.0, -3.0, 1.0])
+    out = split_by_source(weighted(w))(pred, targets)
+    assert companions(out) == pytest.approx(expected(pred, targets), rel=1e-6)
+    assert set(companions(out)) == {"loss_real", "loss_synthetic"}
+
+
+def test_labels_matching_no_predicate_warn_once(warnings_of):
+    targets = targets_for([1.0, 0.5, 0.2])
+    pred = pred_for(targets)
+    nothing = split_by_source(groups={"big": lambda w: w > 5})(body)
+    out = nothing(pred, targets)
+    assert set(out) == {"loss"} and torch.equal(out["loss"], body(pred, targets)["loss"])
+    some = split_by_source(groups={"clean": lambda w: w == 1.0})(body)
+    out = some(pred, targets)
+    assert companions(out) == pytest.approx({"loss_clean": expected(pred, targets)["loss_real"]}, rel=1e-6)
+    messages = warnings_of()
+    assert len(messages) == 2
+    assert "3 of 3 images" in messages[0] and "2 of 3 images" in messages[1] and "image 1" in messages[1]
+
+
+def test_a_predicate_that_raises_warns_and_leaves_the_dict_unchanged(warnings_of):
+    crit = split_by_source(groups={"odd": lambda w: w.startswith("x")})(body)
+    targets = targets_for([1.0, 0.5])
+    out = crit(pred_for(targets), targets)
+    assert set(out) == {"loss"}
+    (message,) = warnings_of()
+    assert "'odd'" in message and "AttributeError" in message
+    assert_clean(out)
+
+
+def test_zero_rows_add_nothing(warnings_of):
+    # Images without rows: the user's mean of nothing is NaN; no companion, nothing non-finite.
+    targets = targets_for([1.0, 0.5], rows=0)
+    pred = pred_for(targets)
+    out = split_by_source(body)(pred, targets)
+    assert set(out) == {"loss"} and torch.equal(bits(out["loss"]), bits(body(pred, targets)["loss"]))
+    targets = targets_for([1.0, 0.5]) + targets_for([0.5], rows=0)
+    out = split_by_source(body)(pred_for(targets), targets)
+    assert set(out) == {"loss", "loss_real", "loss_synthetic"}
+    assert warnings_of() == []
+
+
+def test_zero_images_return_the_dict_unchanged_with_one_warning(warnings_of):
+    def empty(pred, targets):
+        return {"loss": pred.sum()}
+
+    pred = torch.zeros(0, 4, requires_grad=True)
+    cases = [
+        (split_by_source(empty), lambda crit: crit(pred, [])),
+        (split_by_source(source=lambda a: [])(empty), lambda crit: crit(pred, [])),
+        (split_by_source(empty), lambda crit: _with_sources([], crit, pred, [])),
+    ]
+    for crit, call in cases:
+        before = len(warnings_of())
+        out = call(crit)
+        assert set(out) == {"loss"} and out["loss"].item() == 0.0
+        assert len(warnings_of()) == before + 1
+
+
+def _with_sources(labels, crit, *args):
+    with losssplit.sources(labels):
+        return crit(*args)
+
+
+@pytest.mark.parametrize(
+    "make_result",
+    [
+        lambda loss: (loss, {"loss": loss}),
+        lambda loss: loss,
+        lambda loss: None,
+        lambda loss: [loss],
+    ],
+    ids=["tuple", "tensor", "none", "list"],
+)
+def test_non_dict_results_come_back_as_they_are_with_one_warning(make_result, warnings_of):
+    results = []
+
+    @split_by_source
+    def crit(pred, targets):
+        results.append(make_result(per_row(pred, targets).mean()))
+        return results[-1]
+
+    targets = targets_for([1.0, 0.5])
+    out = crit(pred_for(targets), targets)
+    assert out is results[-1]
+    if isinstance(out, tuple):
+        assert set(out[1]) == {"loss"}
+    (message,) = warnings_of()
+    assert "not a dict" in message
+    assert_clean({})
+
+
+def test_non_tensor_values_are_left_alone(warnings_of):
+    extra = {"count": 3, "name": "x", "none": None, "list": [1.0], "float": 0.5}
+
+    @split_by_source
+    def crit(pred, targets):
+        return {**body(pred, targets), **extra}
+
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets)
+    out = crit(pred, targets)
+    assert all(out[k] is v for k, v in extra.items())
+    assert companions(out) == pytest.approx(expected(pred, targets), rel=1e-6)
+    assert warnings_of() == []
+    only = split_by_source(keys=["loss", "count"])(crit.__wrapped__)
+    out = only(pred, targets)
+    assert set(companions(out)) == {"loss_real", "loss_synthetic"}
+    (message,) = warnings_of()
+    assert "'count'" in message and "int" in message
+
+
+def test_a_dict_mutated_after_return_keeps_its_companions_and_the_next_call_is_fresh():
+    crit = split_by_source(body)
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets)
+    out = crit(pred, targets)
+    before = companions(out)
+    out["loss"].detach().mul_(100)  # an in-place write into the main value
+    del out["loss"]
+    out["extra"] = torch.tensor(1.0)
+    assert companions(out) == before
+    again = crit(pred, targets)
+    assert set(again) == {"loss", "loss_real", "loss_synthetic"}
+    assert companions(again) == pytest.approx(expected(pred, targets), rel=1e-6)
+
+
+def test_a_dict_reused_across_calls_never_holds_companions_of_an_earlier_batch():
+    class Reusing:
+        def __init__(self):
+            self.losses = {}
+
+        @split_by_source
+        def __call__(self, pred, targets):
+            self.losses["loss"] = per_row(pred, targets).mean()
+            return self.losses
+
+    crit = Reusing()
+    mixed = targets_for([1.0, 0.5])
+    assert set(crit(pred_for(mixed), mixed)) == {"loss", "loss_real", "loss_synthetic"}
+    real_only = targets_for([1.0, 1.0], seed=5)
+    pred = pred_for(real_only, seed=6)
+    out = crit(pred, real_only)
+    assert set(out) == {"loss", "loss_real"}  # no synthetic rows in this batch: no such key
+    assert out["loss_real"].item() == pytest.approx(expected(pred, real_only)["loss_real"], rel=1e-6)
+    with losssplit.sources(["a", "b"]):  # labels from the loop: other groups, same dict
+        out = crit(pred, real_only)
+    assert set(out) == {"loss", "loss_a", "loss_b"}
+
+
+def test_a_dict_holding_another_criterions_companions_keeps_them():
+    first = split_by_source(body)
+    targets = targets_for([1.0, 0.5])
+    earlier = first(pred_for(targets), targets)
+
+    @split_by_source(source="dataset")
+    def second(pred, targets, extra):
+        return {**extra, "loss_b": per_row(pred, targets).sum()}
+
+    for t, name in zip(targets, ["x", "y"]):
+        t["dataset"] = name
+    out = second(pred_for(targets), targets, earlier)
+    assert {"loss_real", "loss_synthetic", "loss_b_x", "loss_b_y"} <= set(out)
+    assert out["loss_real"] is earlier["loss_real"]
+
+
+def test_a_source_callable_that_raises_passes_through_with_one_warning(warnings_of):
+    crit = split_by_source(source=lambda a: 1 / 0)(body)
+    targets = targets_for([1.0, 0.5])
+    for _ in range(2):
+        out = crit(pred_for(targets), targets)
+        assert set(out) == {"loss"}
+    (message,) = warnings_of()
+    assert "ZeroDivisionError" in message
+    assert set(split_by_source(source=lambda a: None)(body)(pred_for(targets), targets)) == {"loss"}
+
+
+@pytest.mark.parametrize(
+    "source, words",
+    [
+        (lambda a: "ab", ["returned str"]),
+        (lambda a: {"a": 1}, ["returned dict"]),
+        (lambda a: (x for x in "ab"), ["returned generator"]),
+        (lambda a: [1.0, 0.5, 0.5], ["3 source labels", "'loss'", "(4, 4)", "(2, 4)"]),
+    ],
+)
+def test_a_source_callable_returning_garbage_raises_naming_what_was_seen(source, words):
+    targets = targets_for([1.0, 0.5])
+    with pytest.raises(LossSplitError) as info:
+        split_by_source(source=source)(body)(pred_for(targets), targets)
+    assert all(w in str(info.value) for w in words), str(info.value)
+    assert torch._C._len_torch_function_stack() == 0
+
+
+@pytest.mark.parametrize(
+    "label, words",
+    [
+        (torch.tensor([0.5, 1.0]), ["scalar", "(2,)", "image 1"]),
+        (None, ["NoneType", "image 1"]),
+        ([1.0], ["list", "image 1"]),
+        ("synthetic", ["mix", "float", "str"]),
+    ],
+)
+def test_labels_of_the_wrong_kind_raise_naming_image_and_shape(label, words):
+    targets = targets_for([1.0, label])
+    with pytest.raises(LossSplitError) as info:
+        split_by_source(body)(pred_for(targets), targets)
+    assert all(w in str(info.value) for w in words), str(info.value)
+    assert torch._C._len_torch_function_stack() == 0
+
+
+def _out_of_range_index(pred, targets):
+    return {"loss": pred[torch.tensor([0, 9])].sum()}
+
+
+def _bad_view(pred, targets):
+    return {"loss": per_row(pred, targets).view(3, -1).mean()}
+
+
+def _bad_class(pred, targets):
+    return {"loss": F.cross_entropy(pred, torch.tensor([0, 1, 2, 7]))}
+
+
+def _user_raise(pred, targets):
+    rows = per_row(pred, targets)
+    if rows.sum() > 0:
+        raise ValueError(f"user check failed on {tuple(rows.shape)}")
+    return {"loss": rows.mean()}
+
+
+@pytest.mark.parametrize("fn", [_out_of_range_index, _bad_view, _bad_class, _user_raise])
+def test_errors_of_the_users_code_propagate_unchanged(fn):
+    targets = targets_for([1.0, 0.5])
+    same_failure(fn, pred_for(targets), targets)
+    out = split_by_source(body)(pred_for(targets), targets)
+    assert companions(out) == pytest.approx(expected(pred_for(targets), targets), rel=1e-6)
+
+
+def test_our_own_failures_never_reach_training(monkeypatch, warnings_of):
+    """A bug in a rule, in the split or in reading sources: one warning, training unchanged."""
+    targets = targets_for([1.0, 0.5])
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("losssplit bug")
+
+    def check(crit):
+        mine, theirs = pred_for(targets), pred_for(targets)
+        out = crit(mine, targets)
+        plain = body(theirs, targets)
+        assert set(out) == {"loss"} and torch.equal(out["loss"], plain["loss"])
+        out["loss"].backward()
+        plain["loss"].backward()
+        assert torch.equal(mine.grad, theirs.grad)
+        assert_clean(out)
+
+    with monkeypatch.context() as m:
+        m.setitem(_capture.RULES, torch.Tensor.mean, boom)
+        check(split_by_source(body))
+    with monkeypatch.context() as m:
+        m.setattr(_decorator, "finish", boom)
+        check(split_by_source(body))
+    with monkeypatch.context() as m:
+        m.setattr(_decorator, "_per_image_dicts", boom)
+        check(split_by_source(body))
+    messages = warnings_of()
+    assert len(messages) == 3 and all("internal error" in m and "losssplit bug" in m for m in messages)
+
+
+def test_a_returned_key_named_like_a_companion_is_never_overwritten(warnings_of):
+    @split_by_source
+    def crit(pred, targets):
+        return {**body(pred, targets), "loss_real": torch.tensor(5.0)}
+
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets)
+    out = crit(pred, targets)
+    assert out["loss_real"].item() == 5.0 and companion_of(out["loss_real"]) is None
+    assert companions(out) == pytest.approx({"loss_synthetic": expected(pred, targets)["loss_synthetic"]}, rel=1e-6)
+    (message,) = warnings_of()
+    assert "'loss_real'" in message and "overwrite" in message
+
+
+def test_per_row_weights_passed_in_with_as_many_rows_as_images_never_pair_wrong_rows(warnings_of):
+    # M == B: the weights and the matched predictions look batch-first; rows 0, 0, 2 of images
+    # 0, 0, 2 disagree with rows 0, 1, 2, so the call warns and adds nothing.
+    targets = [{**t, "boxes": t["boxes"][:n]} for t, n in zip(targets_for([1.0, 0.5, 0.5]), (2, 0, 1))]
+    pred = pred_for(targets)
+
+    def crit(pred, targets, w):
+        return {"loss": (per_row(pred, targets) * w).mean()}
+
+    w = torch.tensor([1.0, 0.5, 0.5])
+    out = split_by_source(crit)(pred, targets, w)
+    assert set(out) == {"loss"} and torch.equal(out["loss"], crit(pred, targets, w)["loss"])
+    (message,) = warnings_of()
+    assert "rows of different images" in message
+
+
+def test_matched_rows_passed_in_and_subtracted_by_hand():
+    # ``pred`` is not batch-first, so only its requires_grad marks it as the prediction.
+    def crit(pred, targets):
+        return {"loss": (pred - torch.cat([t["boxes"] for t in targets])).abs().sum(1).mean()}
+
+    targets = targets_for([1.0, 0.5, 0.2])
+    pred = pred_for(targets)
+    out = split_by_source(crit)(pred, targets)
+    assert torch.equal(out["loss"], crit(pred, targets)["loss"])
+    assert companions(out) == pytest.approx(expected(pred, targets), rel=1e-6)
+
+
+class Boxes(torch.Tensor):
+    """A tensor subclass that unwraps its results, as torchvision's ``tv_tensors`` do."""
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        out = super().__torch_function__(func, types, args, kwargs or {})
+        return out.as_subclass(torch.Tensor) if isinstance(out, Boxes) else out
+
+
+def test_tensor_subclasses_with_their_own_torch_function():
+    targets = [{**t, "boxes": t["boxes"].as_subclass(Boxes)} for t in targets_for([1.0, 0.5])]
+    mine, theirs = (torch.Tensor._make_subclass(Boxes, pred_for(targets).detach(), True) for _ in range(2))
+    out = split_by_source(body)(mine, targets)
+    plain = body(theirs, targets)
+    assert torch.equal(out["loss"], plain["loss"])
+    out["loss"].backward()
+    plain["loss"].backward()
+    assert torch.equal(mine.grad, theirs.grad)
+    assert companions(out) == pytest.approx(expected(mine, targets), rel=1e-6)
+
+
+# -- training setups -------------------------------------------------------------------------------
+
+
+class Model(nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.net = nn.Sequential(nn.Linear(4, 8), nn.Dropout(0.5), nn.Linear(8, 4))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def test_no_grad_inference_mode_and_eval_give_the_same_companions():
+    model = Model().eval()
+    x = torch.rand(6, 4, generator=torch.Generator().manual_seed(2))
+    targets = targets_for([1.0, 0.5, 0.2])
+    crit = split_by_source(body)
+    reference = crit(model(x), targets)
+    for context in (torch.no_grad, torch.inference_mode):
+        with context():
+            out = crit(model(x), targets)
+        assert torch.equal(out["loss"], reference["loss"])
+        assert companions(out) == companions(reference)
+        assert_clean(out)
+
+
+def test_autocast_bfloat16_companions_are_float32_within_bf16_tolerance():
+    model = Model().eval()
+    x = torch.rand(6, 4, generator=torch.Generator().manual_seed(2))
+    targets = targets_for([1.0, 0.5, 0.2])
+
+    def bf16_body(pred, targets):
+        target = torch.cat([t["boxes"] for t in targets]).to(pred.dtype)
+        return {"loss": (pred - target).abs().sum(1).mean()}
+
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        pred = model(x)
+        out = split_by_source(bf16_body)(pred, targets)
+    assert pred.dtype == torch.bfloat16 and out["loss"].dtype == torch.bfloat16
+    assert out["loss_real"].dtype == torch.float32 and out["loss_synthetic"].dtype == torch.float32
+    want = expected(model(x), targets)  # float32 throughout
+    assert companions(out) == pytest.approx(want, rel=2e-2)
+    assert_clean(out)
+
+
+def test_a_compiled_model_with_an_eager_decorated_criterion():
+    model = Model().train()
+    compiled = torch.compile(model, backend="aot_eager")
+    x = torch.rand(6, 4, generator=torch.Generator().manual_seed(2))
+    targets = targets_for([1.0, 0.5, 0.2])
+    grads = []
+    for crit in (split_by_source(body), body):
+        model.zero_grad()
+        torch.manual_seed(3)  # the same dropout mask for both
+        pred = compiled(x)
+        out = crit(pred, targets)
+        sum(out.values()).backward()
+        grads.append([p.grad.clone() for p in model.parameters()])
+        if crit is not body:
+            assert companions(out) == pytest.approx(expected(pred, targets), rel=1e-6)
+    assert all(torch.equal(a, b) for a, b in zip(*grads))
+    torch._dynamo.reset()
+
+
+def test_the_decorated_criterion_under_torch_compile_passes_through_with_one_warning(warnings_of):
+    crit = split_by_source(body)
+    compiled = torch.compile(crit, backend="eager")
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets)
+    for _ in range(2):
+        out = compiled(pred, targets)
+        assert set(out) == {"loss"}
+        assert torch.allclose(out["loss"], body(pred, targets)["loss"])
+    (message,) = warnings_of()
+    assert "torch.compile" in message
+    assert companions(crit(pred, targets)) == pytest.approx(expected(pred, targets), rel=1e-6)  # eager again
+    torch._dynamo.reset()
+
+
+def test_double_decoration():
+    targets = targets_for([1.0, 0.5], dataset="d")
+    targets[0]["dataset"] = "c"
+    pred = pred_for(targets)
+    twice = split_by_source(split_by_source(body))
+    out = twice(pred, targets)
+    assert set(out) == {"loss", "loss_real", "loss_synthetic"}
+    assert companions(out) == pytest.approx(expected(pred, targets), rel=1e-6)
+    both = split_by_source(source="dataset")(split_by_source(body))
+    out = both(pred, targets)
+    assert set(out) == {"loss", "loss_real", "loss_synthetic", "loss_c", "loss_d"}
+    assert out["loss_c"].item() == pytest.approx(out["loss_real"].item(), rel=1e-6)
+    assert torch.equal(out["loss"], body(pred, targets)["loss"])
+
+
+def test_recursion_splits_every_level():
+    @split_by_source
+    def recursive(pred, targets, depth=0):
+        out = {f"loss_{depth}": per_row(pred, targets).mean()}
+        if depth < 2:
+            out.update(recursive(pred * 2, targets, depth + 1))
+        return out
+
+    targets = targets_for([1.0, 0.5, 0.2])
+    pred = pred_for(targets)
+    out = recursive(pred, targets)
+    for depth in range(3):
+        want = expected(pred * 2**depth, targets, key=f"loss_{depth}")
+        assert {k: v for k, v in companions(out).items() if k.startswith(f"loss_{depth}_")} == pytest.approx(want, rel=1e-6)
+    assert_clean(out)
+
+
+class OpLog(TorchFunctionMode):
+    def __init__(self):
+        super().__init__()
+        self.ops = []
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.ops.append(getattr(func, "__name__", repr(func)))
+        return func(*args, **(kwargs or {}))
+
+
+def test_outer_torch_function_modes_see_exactly_the_undecorated_ops():
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets)
+    logs, outs = [], []
+    for crit in (split_by_source(body), body):
+        with OpLog() as log, torch.device("cpu"):
+            outs.append(crit(pred, targets))
+        logs.append(log.ops)
+    assert logs[0] == logs[1] and "mean" in logs[0]
+    assert companions(outs[0]) == pytest.approx(expected(pred, targets), rel=1e-6)
+    assert torch.equal(outs[0]["loss"], outs[1]["loss"])
+
+
+# -- concurrency and exceptions -------------------------------------------------------------------
+
+
+class Fail(Exception):
+    pass
+
+
+@split_by_source(source="dataset")
+def inner(pred, targets, fail=False):
+    rows = per_row(pred, targets)
+    if fail:
+        raise Fail("inner")
+    return {"loss_in": rows.mean()}
+
+
+@split_by_source
+def outer(pred, targets, fail_inner=False, fail=False):
+    out = {"loss": per_row(pred, targets).mean()}
+    try:
+        out.update(inner(pred * 3, targets, fail=fail_inner))
+    except Fail:
+        pass
+    if fail:
+        _ = pred * 2
+        raise Fail("outer")
+    return out
+
+
+def check_outer(pred, targets, out, fail_inner):
+    want = expected(pred, targets)
+    if not fail_inner:
+        want.update(expected(pred * 3, targets, group_of=lambda w: f"d{w}", key="loss_in"))
+        # ``loss_in`` is also a key of the outer call: split by loss_weight there too
+        want.update(expected(pred * 3, targets, key="loss_in"))
+    assert companions(out) == pytest.approx(want, rel=1e-6)
+
+
+def one_round(rng):
+    weights = [rng.choice([1.0, 0.5, 0.2]) for _ in range(rng.randint(1, 4))]
+    targets = targets_for(weights, rows=rng.randint(1, 3), seed=rng.randint(0, 99))
+    for t in targets:
+        t["dataset"] = f"d{t['loss_weight']}"
+    pred = pred_for(targets, seed=rng.randint(0, 99))
+    fail, fail_inner = rng.random() < 0.3, rng.random() < 0.3
+    if rng.random() < 0.3:
+        labels = [rng.choice("ab") for _ in targets]
+        with losssplit.sources(labels):
+            out = split_by_source(body)(pred, targets)
+        assert companions(out) == pytest.approx(
+            expected(pred, [{**t, "loss_weight": i} for i, t in enumerate(targets)],
+                     group_of=lambda i: labels[i]), rel=1e-6)
+    elif fail:
+        with pytest.raises(Fail, match="outer"):
+            outer(pred, targets, fail_inner=fail_inner, fail=True)
+    else:
+        check_outer(pred, targets, outer(pred, targets, fail_inner=fail_inner), fail_inner)
+    assert torch._C._len_torch_function_stack() == 0
+
+
+def test_many_threads_with_nested_calls_and_exceptions():
+    errors = []
+    start = threading.Barrier(8)
+
+    def worker(seed):
+        rng = random.Random(seed)
+        try:
+            start.wait(timeout=30)
+            for _ in range(15):
+                one_round(rng)
+        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors[:3]
+    assert torch._C._len_torch_function_stack() == 0
+
+
+def test_many_asyncio_tasks_with_sources_and_exceptions():
+    crit = split_by_source(body)
+
+    async def task(i):
+        rng = random.Random(i)
+        labels = [rng.choice(["web", "code", "math"]) for _ in range(rng.randint(1, 4))]
+        targets = targets_for([1.0] * len(labels), seed=i)
+        pred = pred_for(targets, seed=i)
+        with losssplit.sources(labels):
+            await asyncio.sleep(rng.random() / 1000)
+            out = crit(pred, targets)
+            await asyncio.sleep(0)
+            if i % 4 == 0:
+                with pytest.raises(Fail):
+                    outer(pred, targets, fail=True)
+        indexed = [{**t, "loss_weight": b} for b, t in enumerate(targets)]
+        assert companions(out) == pytest.approx(expected(pred, indexed, group_of=lambda b: labels[b]), rel=1e-6)
+        return True
+
+    async def main():
+        return await asyncio.gather(*(task(i) for i in range(24)))
+
+    assert all(asyncio.run(main()))
+    assert torch._C._len_torch_function_stack() == 0
+
+
+def test_an_inner_exception_caught_by_the_body_leaves_the_outer_call_correct():
+    targets = targets_for([1.0, 0.5], dataset="x")
+    pred = pred_for(targets)
+    out = outer(pred, targets, fail_inner=True)
+    check_outer(pred, targets, out, fail_inner=True)
+    assert_clean(out)
+
+
+def test_a_base_exception_mid_body_leaves_no_state():
+    class Stop(BaseException):
+        pass
+
+    @split_by_source
+    def interrupted(pred, targets):
+        _ = per_row(pred, targets).mean()
+        raise Stop
+
+    targets = targets_for([1.0, 0.5])
+    with pytest.raises(Stop):
+        interrupted(pred_for(targets), targets)
+    assert torch._C._len_torch_function_stack() == 0
+    pred = pred_for(targets)
+    assert companions(split_by_source(body)(pred, targets)) == pytest.approx(expected(pred, targets), rel=1e-6)
