@@ -26,11 +26,17 @@ class Ratio:
     """A scalar loss as ``num / den`` per image, kept lazy until the call returns.
 
     ``values`` hold the unweighted per-element losses, ``rows`` the image of each index along
-    ``row_dim`` (or one image for all). ``kind`` is ``sum`` (den 1, or ``cnt / N`` times the
-    normalisers once divided), ``mean`` (den = elements) or ``wmean`` (den = ``den_values``).
+    ``row_dim`` (or one image for all). ``kind`` is ``sum`` (den 1), ``normsum`` (a sum divided
+    by an opaque normaliser Z: den ``Z * N_S / N``, rows counted by ``den_values`` when given),
+    ``datanorm`` (a sum divided by a sum over rows, e.g. ``mask.sum()``: den is that sum over the
+    group's rows plus ``den_offset``), ``mean`` (den = elements) or ``wmean`` (den =
+    ``den_values``). A Ratio on a tensor that is not a prediction is such a row-sum normaliser.
     """
 
-    __slots__ = ("values", "rows", "row_dim", "kind", "den_values", "scales", "divisors")
+    __slots__ = (
+        "values", "rows", "row_dim", "kind", "den_values", "scales", "divisors", "den_ratio",
+        "den_offset",
+    )
 
     def __init__(
         self,
@@ -47,12 +53,24 @@ class Ratio:
         self.den_values = den_values
         self.scales: tuple[float | Tensor, ...] = ()
         self.divisors: tuple[float | Tensor, ...] = ()
+        self.den_ratio: Ratio | None = None
+        self.den_offset = 0.0
 
-    def scaled(self, scale: float | Tensor = 1.0, divisor: float | Tensor = 1.0) -> Ratio:
+    def scaled(
+        self,
+        scale: float | Tensor = 1.0,
+        divisor: float | Tensor = 1.0,
+        by_rows: Ratio | None = None,
+        offset: float = 0.0,
+    ) -> Ratio:
+        """A copy times ``scale``, divided by ``divisor`` or by the row sum ``by_rows``."""
         out = Ratio(self.values, self.rows, self.row_dim, self.kind, self.den_values)
         out.scales = self.scales + ((scale,) if not _is_one(scale) else ())
         out.divisors = self.divisors + ((divisor,) if not _is_one(divisor) else ())
-        if self.kind == "sum" and not self.divisors and not _is_one(divisor):
+        out.den_ratio, out.den_offset = self.den_ratio, self.den_offset + offset
+        if by_rows is not None:
+            out.kind, out.den_ratio, out.den_offset = "datanorm", by_rows, by_rows.den_offset
+        elif self.kind == "sum" and not self.divisors and not _is_one(divisor):
             out.kind = "normsum"
         return out
 
@@ -86,6 +104,7 @@ class Frame:
         self.num_images = num_images
         self.tracks: dict[int, tuple[Tensor, Track]] = {}
         self.checks: list[tuple[Tensor, str]] = []
+        self.factors: set[int] = set()  # storages of tensors used as per-row factors
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
@@ -358,8 +377,12 @@ def _rule_binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         return
     op = _op_name(func)
     if (ta is not None and ta.ratio is not None) or (tb is not None and tb.ratio is not None):
-        frame.set(out, _ratio_arith(kind, a, ta, b, tb, op) or Track(pred=True, lost=op))
-        return
+        new_ratio = _ratio_arith(kind, a, ta, b, tb, op)
+        if new_ratio is not None:
+            frame.set(out, new_ratio)
+        elif _is_pred(a, ta) or _is_pred(b, tb):
+            frame.set(out, Track(pred=True, lost=op))
+        return  # a normaliser in other arithmetic becomes an opaque value
     parts = []
     for x, t in ((a, ta), (b, tb)):
         if isinstance(x, Tensor):
@@ -377,6 +400,7 @@ def _rule_binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
             loss_side, weight = factor
             raw = _value(frame, loss_side, frame.get(loss_side))
             new.raw = raw * (weight.detach() != 0)
+            _note_factor(frame, weight, new, out)
         elif (ta is not None and ta.raw is not None) or (tb is not None and tb.raw is not None):
             ra = _value(frame, a, ta) if isinstance(a, Tensor) else a
             rb = _value(frame, b, tb) if isinstance(b, Tensor) else b
@@ -396,20 +420,50 @@ def _factor_side(
             continue
         if not _is_pred(loss, tl) or _is_pred(w, tw):
             continue
-        shift = out.dim() - w.dim()
-        wide = [shift + d for d, n in enumerate(w.shape) if n != 1]
-        if len(wide) == 1 and wide[0] in new.rows and out.shape[wide[0]] == w.shape[wide[0] - shift]:
-            return loss, w
-        if not wide and new.rows and w.numel() == 1 and out.shape[min(new.rows)] == 1:
+        if _per_row(w, new.rows, out.shape):
             return loss, w
     return None
+
+
+def _note_factor(frame: Frame, weight: Tensor, new: Track, out: Tensor) -> None:
+    """Remember a per-row factor; one that carried no images gets the rows it multiplied."""
+    frame.factors.add(_storage(weight))
+    if frame.get(weight) is None and weight.dim() > 0:
+        shift = out.dim() - weight.dim()
+        rows = {d - shift: r for d, r in new.rows.items() if d >= shift and weight.shape[d - shift] != 1}
+        if rows:
+            frame.set(weight, Track(rows=rows))
+
+
+def _per_row(w: Tensor, rows: Rows, shape: Sequence[int]) -> bool:
+    """Whether ``w``, broadcast to ``shape``, varies along one image-row dim only."""
+    if w.dim() == 0 or w.dim() > len(shape):
+        return False
+    shift = len(shape) - w.dim()
+    wide = [shift + d for d, n in enumerate(w.shape) if n != 1]
+    if len(wide) == 1:
+        return wide[0] in rows and shape[wide[0]] == w.shape[wide[0] - shift]
+    return not wide and bool(rows) and shape[min(rows)] == 1
 
 
 def _ratio_arith(
     kind: str | None, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str
 ) -> Track | None:
     """A scalar loss times or divided by a constant (``* Q``, ``/ num_boxes``, ``-x``)."""
+    if ta is not None and ta.ratio is not None and not ta.pred:  # a row-sum normaliser
+        if kind == "add" and isinstance(b, (int, float)) and not isinstance(b, bool):
+            return Track(ratio=ta.ratio.scaled(offset=float(b)))  # ``mask.sum() + 1e-4``
+        return None
     if ta is not None and ta.ratio is not None:
+        if (
+            kind == "div"
+            and tb is not None
+            and tb.ratio is not None
+            and not tb.pred
+            and ta.ratio.kind == "sum"
+            and not ta.ratio.divisors
+        ):
+            return Track(pred=True, ratio=ta.ratio.scaled(by_rows=tb.ratio))
         other = _scalar_of(b, tb)
         if other is None:
             return None
@@ -489,6 +543,9 @@ def _rule_reduce(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if reduced & row_dims or (track.img is not None and reduced == set(range(ndim))):
         kind = _REDUCE_KIND.get(func)
         full = reduced == set(range(ndim))
+        if not track.pred and kind == "sum" and full and len(row_dims) <= 1 and isinstance(out, Tensor):
+            frame.set(out, Track(ratio=_row_sum_normaliser(frame, src, track)))
+            return
         if (
             kind is None
             or not full
@@ -538,6 +595,27 @@ def _rule_max(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
         _rule_binary(frame, func, args, kwargs, out)
     else:
         _rule_reduce(frame, func, args, kwargs, out)
+
+
+def _row_sum_normaliser(frame: Frame, src: Tensor, track: Track) -> Ratio:
+    """``mask.sum()`` / ``w.sum()`` over rows: a normaliser that follows the group's rows.
+
+    Summed per-row factors (``(l * w).sum() / w.sum()``) count as 1 per non-zero row, like the
+    factor itself; masks and counts count as they are.
+    """
+    values = src.detach()
+    if _storage(values) in frame.factors:
+        values = values != 0
+    values = values.to(torch.float32) if not values.is_floating_point() else values
+    if track.rows:
+        ((d, rows),) = track.rows.items()
+    else:
+        d, rows = -1, track.img.reshape(1)  # type: ignore[union-attr]
+    return Ratio(values, rows, d, "sum")
+
+
+def _storage(t: Tensor) -> int:
+    return t.untyped_storage().data_ptr()
 
 
 def _rule_softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -1034,7 +1112,20 @@ def _rule_inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     """
     target = args[0]
     track = frame.get(target) if isinstance(target, Tensor) else None
-    if track is not None and (track.raw is not None or track.ratio is not None):
+    if track is None:
+        return
+    if track.raw is not None or track.ratio is not None:
+        if track.pred:
+            frame.set(target, Track(pred=True, lost=_op_name(func)))
+        else:  # data such as a normaliser: now an opaque value
+            del frame.tracks[id(target)]
+    elif (
+        track.pred
+        and func in _INPLACE_SCALE
+        and len(args) > 1
+        and isinstance(args[1], Tensor)
+        and args[1].dim() > 0
+    ):  # ``l *= w``: the unweighted values are gone, so nothing is attributed rather than guessed
         frame.set(target, Track(pred=True, lost=_op_name(func)))
 
 
@@ -1177,24 +1268,40 @@ def _rule_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         frame.set(out, Track(pred=True, lost=lost or op))
         return
     classes = func in _CLASS_LOSSES
-    if reduction != "none":
-        extra = {k: v.detach() if isinstance(v, Tensor) else v for k, v in extra.items()}
-        plain_target = target.detach() if isinstance(target, Tensor) else target
-    none_out = out if reduction == "none" else fn(inp.detach(), plain_target, reduction="none", **extra)
+    if classes:
+        shape = [inp.shape[0], *inp.shape[2:]] if inp.dim() > 1 else []
+    else:
+        shape = list(torch.broadcast_shapes(inp.shape, target.shape))
     parts = []
     if isinstance(inp, Tensor):
-        in_map = _class_dim_map(inp, none_out.dim()) if classes else _broadcast_map(inp.dim(), none_out.dim())
+        in_map = _class_dim_map(inp, len(shape)) if classes else _broadcast_map(inp.dim(), len(shape))
         parts.append((_without_raw(ti), in_map))
-    if isinstance(target, Tensor) and target.dim() == none_out.dim():
+    if isinstance(target, Tensor) and target.dim() == len(shape):
         parts.append((_without_raw(tt), _identity_map(target.dim())))
     elif isinstance(target, Tensor) and not classes:
-        parts.append((_without_raw(tt), _broadcast_map(target.dim(), none_out.dim())))
-    new = _combine(frame, op, parts, none_out.shape)
+        parts.append((_without_raw(tt), _broadcast_map(target.dim(), len(shape))))
+    new = _combine(frame, op, parts, shape)
     if new is None or new.lost is not None:
         frame.set(out, new or Track(pred=True, lost=op))
         return
     new.pred = True
+    weight = extra.get("weight")
+    row_weight = (
+        not classes
+        and isinstance(weight, Tensor)
+        and not _is_pred(weight, frame.get(weight))
+        and _per_row(weight, new.rows, shape)
+    )
+    if reduction == "none" and not row_weight:
+        frame.set(out, new)
+        return
+    side = {k: v.detach() if isinstance(v, Tensor) else v for k, v in extra.items() if not (row_weight and k == "weight")}
+    plain_target = target.detach() if isinstance(target, Tensor) else target
+    values = fn(inp.detach(), plain_target, reduction="none", **side)
+    if row_weight and isinstance(weight, Tensor):  # a per-row factor: taken as 1 (0 stays 0)
+        values = values * (weight.detach() != 0)
     if reduction == "none":
+        new.raw = values
         frame.set(out, new)
         return
     if len(new.rows) > 1 or (not new.rows and new.img is None):
@@ -1204,14 +1311,16 @@ def _rule_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         ((d, rows),) = new.rows.items()
     else:
         d, rows = -1, new.img.reshape(1)  # type: ignore[union-attr]
-    if reduction == "sum":
-        ratio = Ratio(none_out.detach(), rows, d, "sum")
+    integer_target = classes and isinstance(target, Tensor) and not target.is_floating_point()
+    if reduction == "sum":  # for a later ``/ Z``, rows are the non-ignored ones
+        counted = _class_den(target, {"ignore_index": extra.get("ignore_index", -100)}, values)
+        ratio = Ratio(values, rows, d, "sum", counted if integer_target else None)
     elif reduction == "batchmean":
-        ratio = Ratio(none_out.detach(), rows, d, "sum").scaled(divisor=float(inp.shape[0]))
-    elif reduction == "mean" and classes and (extra.get("weight") is not None or _has_ignore(target, extra)):
-        ratio = Ratio(none_out.detach(), rows, d, "wmean", _class_den(target, extra, none_out))
+        ratio = Ratio(values, rows, d, "sum").scaled(divisor=float(inp.shape[0]))
+    elif reduction == "mean" and integer_target:  # class weights and ignore_index set the mean's den
+        ratio = Ratio(values, rows, d, "wmean", _class_den(target, extra, values))
     elif reduction == "mean":
-        ratio = Ratio(none_out.detach(), rows, d, "mean")
+        ratio = Ratio(values, rows, d, "mean")
     else:
         frame.set(out, Track(pred=True, lost=f"{op}(reduction={reduction!r})"))
         return
@@ -1222,10 +1331,6 @@ def _without_raw(track: Track | None) -> Track | None:
     if track is None or track.raw is None:
         return track
     return Track(rows=track.rows, img=track.img, pred=track.pred)
-
-
-def _has_ignore(target: Any, extra: dict[str, Any]) -> bool:
-    return isinstance(target, Tensor) and not target.is_floating_point()
 
 
 def _class_den(target: Tensor, extra: dict[str, Any], none_out: Tensor) -> Tensor:
@@ -1245,6 +1350,7 @@ T = torch.Tensor
 _NEG = {T.neg, T.__neg__, torch.neg, torch.negative}
 _BOOL_RESULT = {T.isfinite, T.isnan, T.isinf, torch.isfinite, torch.isnan, torch.isinf, T.logical_not, torch.logical_not, T.bool, T.long, T.int, T.sign, torch.sign}
 _BINARY_KIND: dict[Any, str] = {
+    **dict.fromkeys((T.add, T.__add__, T.__radd__, torch.add), "add"),
     **dict.fromkeys((T.mul, T.__mul__, T.__rmul__, torch.mul, torch.multiply), "mul"),
     **dict.fromkeys(
         (T.div, T.__truediv__, T.true_divide, torch.div, torch.divide, torch.true_divide), "div"
@@ -1279,6 +1385,7 @@ _LOSS_SIGNATURES: dict[Any, tuple[str, ...]] = {
 _CLASS_LOSSES = {F.cross_entropy, F.nll_loss}
 
 _SETITEM = T.__setitem__
+_INPLACE_SCALE = {T.mul_, T.div_, T.__imul__, T.__itruediv__}
 _MT = T.mT.__get__  # type: ignore[attr-defined]
 RULES: dict[Any, Rule] = {}
 
@@ -1390,6 +1497,8 @@ class CaptureMode(TorchFunctionMode):
         ):
             return out
         rule = RULES.get(func)
+        if kwargs and kwargs.get("out") is not None:
+            rule = None  # a rule would replay the op into the user's buffer: follow nothing here
         try:
             # Side computations use detached tensors only, so no grad-mode switch is needed here.
             with torch._C.DisableTorchFunction():
@@ -1448,17 +1557,19 @@ def tag_inputs(frame: Frame, args: Sequence[Any], kwargs: dict[str, Any], per_im
                     frame.set(t, Track(img=frame.image(b, t.device), pred=t.requires_grad))
                     count += 1
         elif isinstance(value, Tensor):
-            count += _tag_batch_first(frame, value)
+            count += _tag_batch_first(frame, value, nested=False)
         elif isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
             for t in _walk(value, 0):
-                count += _tag_batch_first(frame, t)
+                count += _tag_batch_first(frame, t, nested=True)
     return count
 
 
-def _tag_batch_first(frame: Frame, t: Tensor) -> int:
+def _tag_batch_first(frame: Frame, t: Tensor, nested: bool) -> int:
     if t.dim() == 0 or t.shape[0] != frame.num_images or frame.get(t) is not None:
         return 0
-    pred = t.requires_grad or t.is_floating_point()
+    # Float tensors in a dict argument are model outputs (also under no_grad); a top-level float
+    # tensor may be per-sample weights, so it counts as a prediction only when it requires grad.
+    pred = t.requires_grad or (nested and t.is_floating_point())
     frame.set(t, Track(rows={0: frame.arange(t.device)}, pred=pred))
     return 1
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from typing import Any, NamedTuple
 
 import torch
@@ -38,3 +39,20 @@ def companion_of(value: Any) -> Companion | None:
         True
     """
     return getattr(value, _RECORD_ATTR, None) if isinstance(value, torch.Tensor) else None
+
+
+def format_fields(fmt: Any, option: str, allowed: set[str], required: set[str]) -> str:
+    """Validate a companion-name format; ``option`` is how the user wrote it, for the message."""
+    if not isinstance(fmt, str):
+        raise TypeError(f"{option}: expected a str, got {type(fmt).__name__}")
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None}
+    except ValueError as exc:
+        raise ValueError(f"{option}: expected a format string, got {fmt!r}") from exc
+    wanted = " and ".join(f"{{{f}}}" for f in sorted(required)) or "at least one field"
+    if not fields or not fields <= allowed or not required <= fields:
+        raise ValueError(
+            f"{option}: expected {wanted}, fields among "
+            f"{', '.join('{' + f + '}' for f in sorted(allowed))}; got {fmt!r}"
+        )
+    return fmt

@@ -8,6 +8,7 @@ import inspect
 import itertools
 import logging
 import math
+import random
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any, TypeVar, overload
 
@@ -16,6 +17,7 @@ import wrapt
 
 from . import _registry
 from ._capture import CaptureMode, Frame, describe_inputs, tag_inputs
+from ._companion import format_fields
 from ._errors import LossSplitError
 from ._groups import Grouping, PredicateError
 from ._split import attach, collect, finish
@@ -55,19 +57,7 @@ class _Splitter:
             raise TypeError(f"split_by_source(threshold=...): expected a number, got {type(threshold).__name__}")
         if isinstance(keys, str) or (keys is not None and not all(isinstance(k, str) for k in keys)):
             raise TypeError(f"split_by_source(keys=...): expected an iterable of key names, got {keys!r}")
-        if not isinstance(key_format, str):
-            raise TypeError(f"split_by_source(key_format=...): expected a str, got {type(key_format).__name__}")
-        try:
-            probe = key_format.format(key="k", group="g")
-        except (KeyError, IndexError, ValueError) as exc:
-            raise ValueError(
-                "split_by_source(key_format=...): expected a format using only {key} and {group}, "
-                f"got {key_format!r}"
-            ) from exc
-        if "k" not in probe or "g" not in probe or probe == "k":
-            raise ValueError(
-                f"split_by_source(key_format=...): expected both {{key}} and {{group}}, got {key_format!r}"
-            )
+        format_fields(key_format, "split_by_source(key_format=...)", {"key", "group"}, {"key", "group"})
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"split_by_source(every=...): expected an int >= 1, got {every!r}")
         self.source = source
@@ -78,7 +68,9 @@ class _Splitter:
         self.options = dict(
             source=source, groups=groups, threshold=threshold, keys=keys, key_format=key_format, every=every
         )
-        self.calls = itertools.count()
+        # Sampled at random, not every N-th call: a criterion called several times per step (one
+        # call per decoder layer) would otherwise never be sampled on some of its calls.
+        self.sampler = random.Random(0x5EED)
         self.passthrough = (
             inspect.isgeneratorfunction(wrapped)
             or inspect.iscoroutinefunction(wrapped)
@@ -101,7 +93,7 @@ class _Splitter:
             self.warn("compile", "called under torch.compile: passed through unsplit")
             return wrapped(*args, **kwargs)
         call = next(_CALLS)
-        if self.every > 1 and next(self.calls) % self.every:
+        if self.every > 1 and self.sampler.random() * self.every >= 1.0:
             return self._drop_stale(wrapped(*args, **kwargs), call)
         with torch._C.DisableTorchFunction():
             try:
@@ -315,7 +307,8 @@ def split_by_source(
         threshold: the real/synthetic threshold for numeric labels.
         keys: only split these returned keys (default: every key that can be attributed).
         key_format: the companion key, from ``{key}`` and ``{group}``.
-        every: compute companions on one call in ``every`` (the others are plain calls).
+        every: compute companions on a random one in ``every`` calls (the others are plain
+            calls); aggregation stays exact over the sampled calls.
 
     Returns:
         The decorated callable (or a decorator when called with options only).

@@ -71,12 +71,16 @@ def _product(factors: tuple[float | torch.Tensor, ...]) -> float | torch.Tensor:
 
 
 def _den_per_row(r: Ratio, per_row: torch.Tensor) -> torch.Tensor:
-    """What each row adds to the denominator (``sum`` rows add 1: presence, fixed on the host)."""
+    """What each row adds to the denominator (``sum`` rows add 1: presence, fixed on the host;
+    ``datanorm`` rows add nothing: their den is the normaliser's own row sum)."""
     n = max(per_row.shape[0], 1)
-    if r.kind == "sum":
-        return torch.ones_like(per_row)
+    if r.kind in ("sum", "datanorm"):
+        return torch.ones_like(per_row) if r.kind == "sum" else torch.zeros_like(per_row)
     if r.kind == "normsum":  # sum / Z: a group of N_S rows divides by Z * N_S / N
-        return torch.full_like(per_row, 1.0 / n) * _product(r.divisors)
+        if r.den_values is None:
+            return torch.full_like(per_row, 1.0 / n) * _product(r.divisors)
+        counted = _row_sums(r.den_values, r.row_dim).to(per_row.dtype)  # e.g. non-ignored tokens
+        return counted * (_product(r.divisors) / counted.sum().clamp_min(1))
     if r.kind == "mean":
         return torch.full_like(per_row, r.values.numel() // n) * _product(r.divisors)
     assert r.den_values is not None
@@ -86,24 +90,37 @@ def _den_per_row(r: Ratio, per_row: torch.Tensor) -> torch.Tensor:
 def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
     """[keys, groups, 3]: numerator, denominator and row count per key and group.
 
-    All keys go through one ``index_add`` into [keys * images] and one masked sum into groups.
+    All ratios (and the row-sum normalisers some divide by) go through one ``index_add`` into
+    [ratios * images] and one masked sum into groups.
     """
     device = pending[0].ratio.values.device
     dtype = torch.float32 if device.type == "mps" else torch.float64
     members = membership.to(device, non_blocking=True).bool()  # [images, groups]
     images = members.shape[0]
+    ratios = [p.ratio for p in pending]
+    normalisers = {i: len(ratios) + j for j, i in enumerate(i for i, r in enumerate(ratios) if r.den_ratio is not None)}
+    ratios += [r.den_ratio for r in ratios if r.den_ratio is not None]
     columns, index = [], []
-    for k, p in enumerate(pending):
-        r = p.ratio
+    for k, r in enumerate(ratios):
         per_row = _row_sums(r.values, r.row_dim).to(dtype)
         num = per_row * _product(r.scales) if r.scales else per_row
         columns.append(torch.stack([num, _den_per_row(r, per_row), torch.ones_like(per_row)], 1))
         index.append(r.rows.to(device).reshape(-1) + k * images)
-    per_image = torch.zeros(len(pending) * images, 3, dtype=dtype, device=device)
+    per_image = torch.zeros(len(ratios) * images, 3, dtype=dtype, device=device)
     per_image.index_add_(0, torch.cat(index), torch.cat(columns))
-    per_image = per_image.view(len(pending), images, 1, 3)
+    per_image = per_image.view(len(ratios), images, 1, 3)
     # where, not a product: an inf row of one group must not turn 0 * inf into NaN in another
-    return torch.where(members[None, :, :, None], per_image, 0.0).sum(1)
+    groups = torch.where(members[None, :, :, None], per_image, 0.0).sum(1)
+    if not normalisers:
+        return groups
+    keys = []
+    for i, r in enumerate(ratios[: len(pending)]):
+        if i in normalisers:  # den = the normaliser over the group's rows, as the body computed it
+            den = (groups[normalisers[i], :, 0] + r.den_offset) * _product(r.divisors)
+            keys.append(torch.stack([groups[i, :, 0], den, groups[i, :, 2]], 1))
+        else:
+            keys.append(groups[i])
+    return torch.stack(keys)
 
 
 def finish(

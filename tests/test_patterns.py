@@ -249,20 +249,20 @@ def test_hoi_masked_box_loss(counts):
     out = decorate(SetCriterion.loss_obj_boxes_masked)(crit, outputs, targets, indices, num_boxes)
     plain = crit.loss_obj_boxes_masked(outputs, targets, indices, num_boxes)
     assert torch.equal(out["loss_obj_bbox"], plain["loss_obj_bbox"])
-    z = sum(t["exists"][J].sum().item() for t, (_, J) in zip(targets, indices)) + 1e-4
-    n = sum(counts)
+    # The normaliser is itself a sum over rows (exist.sum() + 1e-4): per group, over its rows.
     want = {}
     for g in groups_of(targets):
-        total, rows = 0.0, 0
+        total, exist, rows = 0.0, 0.0, 0
         for b, (t, (src, J)) in enumerate(zip(targets, indices)):
             if t["dataset"] != g:
                 continue
             for q, j in zip(src.tolist(), J.tolist()):
                 if t["exists"][j]:  # the mask is respected: masked rows add nothing
                     total += (outputs["pred_boxes"][b, q].detach() - t["boxes"][j]).abs().sum().item()
+                    exist += 1
                 rows += 1
         if rows:
-            want[f"loss_obj_bbox_{g}"] = total / (z * rows / n)
+            want[f"loss_obj_bbox_{g}"] = total / (exist + 1e-4)
     assert companions(out) == pytest.approx(want, rel=1e-4)
 
 
@@ -456,3 +456,126 @@ def test_boolean_mask_rows_follow_their_images():
         if rows:
             want[f"loss_{g}"] = sum(rows) / len(rows)
     assert companions(out) == pytest.approx(want, rel=1e-5)
+
+
+# -- per-row weights and normalisers, written the ways people write them -----------------------
+
+MIX = ["real", "real", "real", "synthetic", "synthetic", "synthetic"]
+
+
+def _ce_batch():
+    g = torch.Generator().manual_seed(5)
+    logits = torch.randn(6, 5, generator=g, requires_grad=True)
+    y = torch.randint(0, 5, (6,), generator=g)
+    w = torch.tensor([1.0, 0.0, 1.0, 0.5, 0.5, 0.5])  # a zero weight drops its row
+    per_row = F.cross_entropy(logits.detach(), y, reduction="none")
+    return logits, y, w, per_row
+
+
+def _split_mean(per_row, keep):
+    return {
+        f"loss_{g}": per_row[[i for i, s in enumerate(MIX) if s == g and keep[i]]].sum().item()
+        / sum(1 for i, s in enumerate(MIX) if s == g and keep[i])
+        for g in ("real", "synthetic")
+    }
+
+
+def test_weights_passed_as_an_argument_count_as_one():
+    logits, y, w, per_row = _ce_batch()
+
+    @split_by_source
+    def crit(logits, y, w):
+        return {"loss": (F.cross_entropy(logits, y, reduction="none") * w).sum() / (w != 0).sum()}
+
+    with losssplit.sources(MIX):
+        out = crit(logits, y, w)
+    assert companions(out) == pytest.approx(_split_mean(per_row, (w != 0).tolist()), rel=1e-6)
+
+
+def test_weighted_mean_normalised_by_the_weights():
+    logits, y, w, per_row = _ce_batch()
+
+    @split_by_source
+    def crit(logits, y):
+        losses = F.cross_entropy(logits, y, reduction="none")
+        return {"loss": (losses * w).sum() / w.sum()}
+
+    with losssplit.sources(MIX):
+        out = crit(logits, y)
+    # w counts as 1 per non-zero row in the numerator and in the normaliser alike
+    assert companions(out) == pytest.approx(_split_mean(per_row, (w != 0).tolist()), rel=1e-6)
+
+
+def test_bce_per_row_weight_argument_counts_as_one():
+    logits, _, w, _ = _ce_batch()
+    target = torch.rand(6, 5, generator=torch.Generator().manual_seed(1))
+    per_row = F.binary_cross_entropy_with_logits(logits.detach(), target, reduction="none").mean(1)
+
+    @split_by_source
+    def crit(logits, target):
+        return {"loss": F.binary_cross_entropy_with_logits(logits, target, weight=w[:, None])}
+
+    with losssplit.sources(MIX):
+        out = crit(logits, target)
+    assert torch.equal(out["loss"], crit.__wrapped__(logits, target)["loss"])
+    # mean over all elements: a zero-weight row still counts in the denominator, adds 0
+    want = {
+        f"loss_{g}": sum(per_row[i].item() * (w[i] != 0).item() for i, s in enumerate(MIX) if s == g) / 3
+        for g in ("real", "synthetic")
+    }
+    assert companions(out) == pytest.approx(want, rel=1e-6)
+
+
+def test_token_sum_over_valid_tokens():
+    g = torch.Generator().manual_seed(2)
+    logits = torch.randn(4, 5, 7, generator=g, requires_grad=True)
+    labels = torch.randint(0, 7, (4, 5), generator=g)
+    labels[0, 2:] = -100
+    labels[3, 1:] = -100
+    mixture = ["web", "code", "web", "code"]
+
+    @split_by_source
+    def crit(logits, labels):
+        total = F.cross_entropy(logits.view(-1, 7), labels.view(-1), reduction="sum")
+        return {"loss": total / (labels != -100).sum()}
+
+    with losssplit.sources(mixture):
+        out = crit(logits, labels)
+    want = {}
+    for src in ("web", "code"):
+        rows = [i for i, s in enumerate(mixture) if s == src]
+        keep = labels[rows] != -100
+        nll = F.cross_entropy(logits[rows].detach()[keep], labels[rows][keep], reduction="sum")
+        want[f"loss_{src}"] = nll.item() / keep.sum().item()
+    assert companions(out) == pytest.approx(want, rel=1e-6)
+
+
+def test_in_place_weighting_is_not_guessed(warnings_of):
+    logits, y, w, _ = _ce_batch()
+
+    @split_by_source
+    def crit(logits, y):
+        losses = F.cross_entropy(logits, y, reduction="none")
+        losses *= w
+        return {"loss": losses.mean()}
+
+    with losssplit.sources(MIX):
+        out = crit(logits, y)
+    assert list(out) == ["loss"]
+    assert any("'loss'" in m and "mul" in m for m in warnings_of())
+
+
+def test_ops_with_out_buffers_are_not_replayed():
+    logits, y, w, _ = _ce_batch()
+
+    @split_by_source
+    def crit(logits, y):
+        with torch.no_grad():
+            losses = F.cross_entropy(logits, y, reduction="none")
+            buf = torch.empty_like(losses)
+            torch.mul(losses, w, out=buf)
+            return {"loss": buf.mean()}
+
+    with losssplit.sources(MIX):
+        out = crit(logits, y)
+    assert torch.equal(out["loss"], crit.__wrapped__(logits, y)["loss"])

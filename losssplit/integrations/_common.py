@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import string
 from collections.abc import Iterable
 from typing import Any
 
 import torch
 
-from .._companion import Companion
+from .._companion import Companion, format_fields
 from ..aggregate import SplitMeter
 
 _FIELDS = {"name", "key", "group"}
@@ -17,18 +16,7 @@ _FIELDS = {"name", "key", "group"}
 
 def check_name_format(fmt: str, owner: str) -> str:
     """Validate a ``name_format`` such as ``"{key}/{group}"`` at construction time."""
-    if not isinstance(fmt, str):
-        raise TypeError(f"{owner}(name_format=...): expected a str, got {type(fmt).__name__}")
-    try:
-        fields = {f for _, f, _, _ in string.Formatter().parse(fmt) if f is not None}
-    except ValueError as exc:
-        raise ValueError(f"{owner}(name_format=...): expected a format string, got {fmt!r}") from exc
-    if not fields or not fields <= _FIELDS:
-        raise ValueError(
-            f"{owner}(name_format=...): expected fields among {{name}}, {{key}}, {{group}}, "
-            f"got {fmt!r}"
-        )
-    return fmt
+    return format_fields(fmt, f"{owner}(name_format=...)", _FIELDS, set())
 
 
 def format_records(records: Iterable[Companion], fmt: str) -> dict[str, float]:
