@@ -88,14 +88,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--per-round", type=int, default=40)
-    parser.add_argument("--every", type=int, default=10, help="amortised variant: companions every N calls")
+    parser.add_argument("--every", default="10,20", help="amortised variants: companions on 1 in N calls")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     print(f"torch {torch.__version__}, device {device}, threads {torch.get_num_threads()}")
 
     plain, hand = RelationCriterion().to(device), HandWrittenRelationCriterion().to(device)
-    deco, amort = decorated_class(1)().to(device), decorated_class(args.every)().to(device)
+    deco = decorated_class(1)().to(device)
+    amortised = {int(n): decorated_class(int(n))().to(device) for n in args.every.split(",")}
     outputs, targets, indices, num_boxes = make_batch()
     outputs = {k: v.detach().to(device).requires_grad_() for k, v in outputs.items()}
     targets = [{k: (v.to(device) if torch.is_tensor(v) else v) for k, v in t.items()} for t in targets]
@@ -107,7 +108,7 @@ def main() -> None:
             "undecorated": lambda: plain.get_relation_loss(*batch),
             "hand-written": lambda: hand.get_relation_loss(*batch),
             "decorated": lambda: deco.get_relation_loss(*batch),
-            f"decorated every={args.every}": lambda: amort.get_relation_loss(*batch),
+            **{f"decorated every={n}": (lambda c=c: c.get_relation_loss(*batch)) for n, c in amortised.items()},
         },
         device,
         args.rounds,
@@ -145,7 +146,7 @@ def main() -> None:
             "undecorated": step(plain),
             "hand-written": step(hand),
             "decorated": step(deco),
-            f"decorated every={args.every}": step(amort),
+            **{f"decorated every={n}": step(c) for n, c in amortised.items()},
         },
         device,
         max(args.rounds // 2, 5),

@@ -35,7 +35,7 @@ class Ratio:
 
     __slots__ = (
         "values", "rows", "row_dim", "kind", "den_values", "scales", "divisors", "den_ratio",
-        "den_offset",
+        "den_offset", "plain",
     )
 
     def __init__(
@@ -55,6 +55,7 @@ class Ratio:
         self.divisors: tuple[float | Tensor, ...] = ()
         self.den_ratio: Ratio | None = None
         self.den_offset = 0.0
+        self.plain = True  # no per-row factor was set aside: the tensor's value is the ratio's
 
     def scaled(
         self,
@@ -68,6 +69,7 @@ class Ratio:
         out.scales = self.scales + ((scale,) if not _is_one(scale) else ())
         out.divisors = self.divisors + ((divisor,) if not _is_one(divisor) else ())
         out.den_ratio, out.den_offset = self.den_ratio, self.den_offset + offset
+        out.plain = self.plain
         if by_rows is not None:
             out.kind, out.den_ratio, out.den_offset = "datanorm", by_rows, by_rows.den_offset
         elif self.kind == "sum" and not self.divisors and not _is_one(divisor):
@@ -464,6 +466,8 @@ def _ratio_arith(
             and not ta.ratio.divisors
         ):
             return Track(pred=True, ratio=ta.ratio.scaled(by_rows=tb.ratio))
+        if kind == "add" and tb is not None and tb.ratio is not None and tb.pred:
+            return _add_ratios(a, ta.ratio, b, tb.ratio)
         other = _scalar_of(b, tb)
         if other is None:
             return None
@@ -471,12 +475,42 @@ def _ratio_arith(
             return Track(pred=True, ratio=ta.ratio.scaled(scale=other))
         if kind == "div":
             return Track(pred=True, ratio=ta.ratio.scaled(divisor=other))
+        if kind == "add" and isinstance(other, (int, float)) and other == 0:  # ``sum(losses)`` starts at 0
+            return Track(pred=True, ratio=ta.ratio)
         return None
     if tb is not None and tb.ratio is not None and kind == "mul":
         other = _scalar_of(a, ta)
         if other is not None:
             return Track(pred=True, ratio=tb.ratio.scaled(scale=other))
     return None
+
+
+def _as_sum(ratio: Ratio, value: Tensor) -> tuple[Tensor, Tensor] | None:
+    """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's whole value."""
+    if ratio.kind == "sum" and not ratio.divisors and ratio.den_ratio is None:
+        per_row = ratio.values.sum().reshape(1) if ratio.row_dim < 0 else ratio.values
+        if per_row.dim() > 1:
+            per_row = per_row.sum(dim=[k for k in range(per_row.dim()) if k != ratio.row_dim])
+        return per_row * _scale(ratio.scales), ratio.rows.reshape(-1)
+    if ratio.plain and ratio.rows.numel() == 1:  # a per-image loss: its value is that image's
+        return value.detach().reshape(1), ratio.rows.reshape(1)
+    return None
+
+
+def _scale(factors: tuple[float | Tensor, ...]) -> float | Tensor:
+    out: float | Tensor = 1.0
+    for f in factors:
+        out = out * f
+    return out
+
+
+def _add_ratios(a: Tensor, ra: Ratio, b: Tensor, rb: Ratio) -> Track | None:
+    """``loss_a + loss_b`` of sums or of per-image losses: one sum over both sets of rows."""
+    left, right = _as_sum(ra, a), _as_sum(rb, b)
+    if left is None or right is None:
+        return None
+    values = torch.cat([left[0], right[0].to(left[0].device)])
+    return Track(pred=True, ratio=Ratio(values, torch.cat([left[1], right[1].to(left[1].device)]), 0, "sum"))
 
 
 def _rule_where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -565,7 +599,9 @@ def _rule_reduce(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
             d = -1
             assert track.img is not None
             rows = track.img.reshape(1)
-        frame.set(out, Track(pred=True, ratio=Ratio(values, rows, d, kind)))
+        ratio = Ratio(values, rows, d, kind)
+        ratio.plain = track.raw is None
+        frame.set(out, Track(pred=True, ratio=ratio))
         return
     dim_map: dict[int, int | None] = {}
     e = 0
@@ -870,6 +906,13 @@ def _rule_cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     stack = getattr(func, "__name__", "") == "stack"
     ndim = out.dim()
     d = _norm_dim(int(_get_arg(args, kwargs, 1, "dim", 0)), ndim)
+    if stack and out.dim() == 1 and all(
+        t is not None and t.pred and t.ratio is not None and t.ratio.plain and t.ratio.rows.numel() == 1
+        for t in tracks
+    ):  # ``torch.stack([loss of image b, ...])``: one row per image
+        rows = torch.cat([t.ratio.rows.reshape(1).to(out.device) for t in tracks if t and t.ratio])
+        frame.set(out, Track(rows={0: rows}, pred=True))
+        return
     if any(t is not None and (t.lost is not None or t.ratio is not None) for t in tracks):
         if any(t is not None and t.pred for t in tracks):
             lost = next((t.lost for t in tracks if t is not None and t.lost), op)
@@ -1324,6 +1367,7 @@ def _rule_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     else:
         frame.set(out, Track(pred=True, lost=f"{op}(reduction={reduction!r})"))
         return
+    ratio.plain = not row_weight
     frame.set(out, Track(pred=True, ratio=ratio))
 
 

@@ -579,3 +579,67 @@ def test_ops_with_out_buffers_are_not_replayed():
     with losssplit.sources(MIX):
         out = crit(logits, y)
     assert torch.equal(out["loss"], crit.__wrapped__(logits, y)["loss"])
+
+
+# -- per-image loops and sums of several losses ------------------------------------------------
+
+
+def _loop_batch():
+    g = torch.Generator().manual_seed(9)
+    counts = [2, 1, 3, 2]
+    preds = torch.rand(4, 3, 4, generator=g, requires_grad=True)
+    targets = [{"boxes": torch.rand(n, 4, generator=g), "dataset": s} for n, s in zip(counts, LABELS)]
+    per_image = [(preds[b, : t["boxes"].shape[0]].detach() - t["boxes"]).abs().mean().item() for b, t in enumerate(targets)]
+    return preds, targets, per_image
+
+
+def test_python_loop_over_images_then_divided_by_images():
+    preds, targets, per_image = _loop_batch()
+
+    @split_by_source(source="dataset")
+    def crit(preds, targets):
+        losses = [F.l1_loss(preds[b, : t["boxes"].shape[0]], t["boxes"]) for b, t in enumerate(targets)]
+        return {"loss": sum(losses) / len(targets)}
+
+    out = crit(preds, targets)
+    assert torch.equal(out["loss"], crit.__wrapped__(preds, targets)["loss"])
+    assert companions(out) == pytest.approx(_per_image_mean(per_image), rel=1e-6)
+
+
+def test_stacked_per_image_losses():
+    preds, targets, per_image = _loop_batch()
+
+    @split_by_source(source="dataset")
+    def crit(preds, targets):
+        losses = torch.stack([F.l1_loss(preds[b, : t["boxes"].shape[0]], t["boxes"]) for b, t in enumerate(targets)])
+        return {"loss": losses.mean()}
+
+    out = crit(preds, targets)
+    assert companions(out) == pytest.approx(_per_image_mean(per_image), rel=1e-6)
+
+
+def test_sum_of_two_summed_losses_over_the_same_rows():
+    crit = SetCriterion()
+    outputs, targets, indices, num_boxes = make_detr_batch([3, 1, 2], SOURCES[3])
+
+    @split_by_source(source="dataset")
+    def both(outputs, targets, indices, num_boxes):
+        idx = crit._get_src_permutation_idx(indices)
+        src = outputs["pred_boxes"][idx]
+        tgt = torch.cat([t["boxes"][i] for t, (_, i) in zip(targets, indices)])
+        l1 = F.l1_loss(src, tgt, reduction="none").sum(1)
+        sq = F.mse_loss(src, tgt, reduction="none").sum(1)
+        return {"loss": (l1.sum() + sq.sum()) / num_boxes}
+
+    out = both(outputs, targets, indices, num_boxes)
+    n = 6  # matched rows
+    want = {}
+    for g in groups_of(targets):
+        total, rows = 0.0, 0
+        for b, (t, (src, J)) in enumerate(zip(targets, indices)):
+            if t["dataset"] == g:
+                d = outputs["pred_boxes"][b, src].detach() - t["boxes"][J]
+                total += (d.abs().sum() + d.pow(2).sum()).item()
+                rows += len(J)
+        want[f"loss_{g}"] = total / (num_boxes * rows / n)
+    assert companions(out) == pytest.approx(want, rel=1e-5)
