@@ -488,16 +488,24 @@ def _ratio_arith(
 def _as_sum(ratio: Ratio, value: Tensor) -> tuple[Tensor, Tensor] | None:
     """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's whole value."""
     if ratio.kind == "sum" and not ratio.divisors and ratio.den_ratio is None:
-        per_row = ratio.values.sum().reshape(1) if ratio.row_dim < 0 else ratio.values
-        if per_row.dim() > 1:
-            per_row = per_row.sum(dim=[k for k in range(per_row.dim()) if k != ratio.row_dim])
-        return per_row * _scale(ratio.scales), ratio.rows.reshape(-1)
+        return row_sums(ratio.values, ratio.row_dim) * product(ratio.scales), ratio.rows.reshape(-1)
     if ratio.plain and ratio.rows.numel() == 1:  # a per-image loss: its value is that image's
         return value.detach().reshape(1), ratio.rows.reshape(1)
     return None
 
 
-def _scale(factors: tuple[float | Tensor, ...]) -> float | Tensor:
+def row_sums(values: Tensor, row_dim: int) -> Tensor:
+    """Per-row totals of ``values`` along ``row_dim`` (``-1``: one row, the whole tensor)."""
+    if values.dtype not in (torch.float32, torch.float64):
+        values = values.float()
+    if row_dim < 0:
+        return values.sum().reshape(1)
+    if values.dim() == 1:
+        return values
+    return values.sum(dim=[d for d in range(values.dim()) if d != row_dim])
+
+
+def product(factors: tuple[float | Tensor, ...]) -> float | Tensor:
     out: float | Tensor = 1.0
     for f in factors:
         out = out * f

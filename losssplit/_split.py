@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from ._capture import Frame, Ratio
+from ._capture import Frame, Ratio, product, row_sums
 from ._companion import Companion, companion_of, make_companion
 
 Warn = Callable[[str, str], None]
@@ -52,24 +52,6 @@ def collect(
     return pending
 
 
-def _row_sums(values: torch.Tensor, row_dim: int) -> torch.Tensor:
-    if values.dtype not in (torch.float32, torch.float64):
-        values = values.float()
-    if row_dim < 0:
-        return values.sum().reshape(1)
-    if values.dim() == 1:
-        return values
-    other = [d for d in range(values.dim()) if d != row_dim]
-    return values.sum(dim=other)
-
-
-def _product(factors: tuple[float | torch.Tensor, ...]) -> float | torch.Tensor:
-    out: float | torch.Tensor = 1.0
-    for f in factors:
-        out = out * f
-    return out
-
-
 def _den_per_row(r: Ratio, per_row: torch.Tensor) -> torch.Tensor:
     """What each row adds to the denominator (``sum`` rows add 1: presence, fixed on the host;
     ``datanorm`` rows add nothing: their den is the normaliser's own row sum)."""
@@ -78,13 +60,13 @@ def _den_per_row(r: Ratio, per_row: torch.Tensor) -> torch.Tensor:
         return torch.ones_like(per_row) if r.kind == "sum" else torch.zeros_like(per_row)
     if r.kind == "normsum":  # sum / Z: a group of N_S rows divides by Z * N_S / N
         if r.den_values is None:
-            return torch.full_like(per_row, 1.0 / n) * _product(r.divisors)
-        counted = _row_sums(r.den_values, r.row_dim).to(per_row.dtype)  # e.g. non-ignored tokens
-        return counted * (_product(r.divisors) / counted.sum().clamp_min(1))
+            return torch.full_like(per_row, 1.0 / n) * product(r.divisors)
+        counted = row_sums(r.den_values, r.row_dim).to(per_row.dtype)  # e.g. non-ignored tokens
+        return counted * (product(r.divisors) / counted.sum().clamp_min(1))
     if r.kind == "mean":
-        return torch.full_like(per_row, r.values.numel() // n) * _product(r.divisors)
+        return torch.full_like(per_row, r.values.numel() // n) * product(r.divisors)
     assert r.den_values is not None
-    return _row_sums(r.den_values, r.row_dim).to(per_row.dtype) * _product(r.divisors)
+    return row_sums(r.den_values, r.row_dim).to(per_row.dtype) * product(r.divisors)
 
 
 def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
@@ -102,8 +84,8 @@ def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
     ratios += [r.den_ratio for r in ratios if r.den_ratio is not None]
     columns, index = [], []
     for k, r in enumerate(ratios):
-        per_row = _row_sums(r.values, r.row_dim).to(dtype)
-        num = per_row * _product(r.scales) if r.scales else per_row
+        per_row = row_sums(r.values, r.row_dim).to(dtype)
+        num = per_row * product(r.scales) if r.scales else per_row
         columns.append(torch.stack([num, _den_per_row(r, per_row), torch.ones_like(per_row)], 1))
         index.append(r.rows.to(device).reshape(-1) + k * images)
     per_image = torch.zeros(len(ratios) * images, 3, dtype=dtype, device=device)
@@ -116,7 +98,7 @@ def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
     keys = []
     for i, r in enumerate(ratios[: len(pending)]):
         if i in normalisers:  # den = the normaliser over the group's rows, as the body computed it
-            den = (groups[normalisers[i], :, 0] + r.den_offset) * _product(r.divisors)
+            den = (groups[normalisers[i], :, 0] + r.den_offset) * product(r.divisors)
             keys.append(torch.stack([groups[i, :, 0], den, groups[i, :, 2]], 1))
         else:
             keys.append(groups[i])
