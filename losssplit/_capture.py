@@ -1298,6 +1298,13 @@ class _Unsupported(Exception):
     pass
 
 
+def _broadcast_shape(a: Sequence[int], b: Sequence[int]) -> list[int]:
+    """``torch.broadcast_shapes`` for two shapes that broadcast (the loss already checked)."""
+    n = max(len(a), len(b))
+    a, b = [1] * (n - len(a)) + list(a), [1] * (n - len(b)) + list(b)
+    return [x if y == 1 else y for x, y in zip(a, b)]
+
+
 def _class_dim_map(inp: Tensor, out_ndim: int) -> dict[int, int | None]:
     # [N, C, d1, ...] -> [N, d1, ...]; [C] -> []
     if inp.dim() == 1:
@@ -1322,7 +1329,7 @@ def _rule_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     if classes:
         shape = [inp.shape[0], *inp.shape[2:]] if inp.dim() > 1 else []
     else:
-        shape = list(torch.broadcast_shapes(inp.shape, target.shape))
+        shape = _broadcast_shape(inp.shape, target.shape)
     parts = []
     if isinstance(inp, Tensor):
         in_map = _class_dim_map(inp, len(shape)) if classes else _broadcast_map(inp.dim(), len(shape))
