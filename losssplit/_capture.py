@@ -289,6 +289,44 @@ def _combine(
     return Track(rows=rows, img=img, pred=pred)
 
 
+def _broadcast_tracks(
+    frame: Frame, op: str, operands: Sequence[tuple[Any, Track | None]], out: Tensor
+) -> Track | None:
+    """``_combine`` for broadcasting element-wise ops (the hot path): dims align from the right."""
+    rows: Rows = {}
+    img: Tensor | None = None
+    pred = False
+    any_track = False
+    ndim = out.dim()
+    for x, track in operands:
+        if track is None or not isinstance(x, Tensor):
+            continue
+        any_track = True
+        if track.lost is not None:
+            return Track(pred=True, lost=track.lost)
+        pred = pred or track.pred
+        shift = ndim - x.dim()
+        for d, r in track.rows.items():
+            e = d + shift
+            n = out.shape[e]
+            if r.shape[0] != n:
+                r = r.expand(n)
+            have = rows.get(e)
+            if have is None:
+                rows[e] = r
+            elif have is not r:
+                frame.agree(have, r, op)
+        if track.img is not None:
+            img = _merge_img(frame, img, track.img, op)
+    if not any_track:
+        return None
+    if img is not None and rows:
+        for r in rows.values():
+            frame.agree(r, img.expand_as(r), op)
+        img = None
+    return Track(rows, img, None, pred)
+
+
 def _merge_img(frame: Frame, have: Tensor | None, img: Tensor, op: str) -> Tensor:
     if have is None:
         return img
@@ -385,11 +423,7 @@ def _rule_binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         elif _is_pred(a, ta) or _is_pred(b, tb):
             frame.set(out, Track(pred=True, lost=op))
         return  # a normaliser in other arithmetic becomes an opaque value
-    parts = []
-    for x, t in ((a, ta), (b, tb)):
-        if isinstance(x, Tensor):
-            parts.append((t, _broadcast_map(x.dim(), out.dim())))
-    new = _combine(frame, op, parts, out.shape)
+    new = _broadcast_tracks(frame, op, ((a, ta), (b, tb)), out)
     if new is None:
         return
     if new.lost is None:
@@ -1011,10 +1045,8 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
 def _join_rows(pieces: list[Tensor | tuple[int, int]], device: torch.device) -> Tensor:
     """Concatenate row maps; runs of whole images known on the host cost one tensor, no ops."""
     if all(isinstance(p, tuple) for p in pieces):
-        ids: list[int] = []
-        for b, n in pieces:
-            ids.extend([b] * n)
-        joined = torch.tensor(ids, dtype=torch.long)
+        images, counts = zip(*pieces)
+        joined = torch.tensor(images).repeat_interleave(torch.tensor(counts))
         return joined if device.type == "cpu" else joined.to(device, non_blocking=True)
     parts = [
         p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)

@@ -22,11 +22,18 @@ class Companion(NamedTuple):
 
 def make_companion(record: Companion, like: torch.Tensor) -> torch.Tensor:
     """A detached scalar ``num / den`` on ``like``'s device, carrying its record."""
-    value = torch.tensor(record.num / record.den, dtype=torch.float32)
-    if like.device.type != "cpu":
-        value = value.to(like.device, non_blocking=True)
-    setattr(value, _RECORD_ATTR, record)
-    return value
+    return make_companions([record], like.device)[0]
+
+
+def make_companions(records: list[Companion], device: torch.device) -> list[torch.Tensor]:
+    """Detached float32 scalars ``num / den`` on ``device`` (one copy for all), with their records."""
+    values = torch.tensor([r.num / r.den for r in records], dtype=torch.float32)
+    if device.type != "cpu":
+        values = values.to(device, non_blocking=True)
+    out = list(values.unbind())
+    for value, record in zip(out, records):
+        setattr(value, _RECORD_ATTR, record)
+    return out
 
 
 def companion_of(value: Any) -> Companion | None:

@@ -79,6 +79,11 @@ class Grouping:
         kinds = {_kind(b, v) for b, v in enumerate(labels)}
         if kinds == {"str"} or (kinds == {"int"} and not numeric):
             return (*_categorical(_python_values(labels)), [])
+        if kinds <= {"int", "float"}:  # python numbers: grouped on the host, no tensor ops
+            floats = [float(v) for v in labels]
+            rows = [[float(f >= self.threshold), float(f < self.threshold)] for f in floats]
+            outside = [b for b, f in enumerate(floats) if math.isnan(f)]
+            return ["real", "synthetic"], torch.tensor(rows), outside
         if kinds <= {"int", "float", "tensor"}:
             weights, nan = _as_float_tensor(labels)
             return (*self._threshold(weights), nan)
@@ -151,8 +156,4 @@ def _as_float_tensor(labels: Sequence[Any]) -> tuple[torch.Tensor, list[int]]:
 
 def _categorical(values: list[Any]) -> tuple[list[str], torch.Tensor]:
     names = sorted({str(v) for v in values})
-    index = {n: i for i, n in enumerate(names)}
-    matrix = torch.zeros(len(values), len(names))
-    for b, v in enumerate(values):
-        matrix[b, index[str(v)]] = 1.0
-    return names, matrix
+    return names, torch.tensor([[float(str(v) == n) for n in names] for v in values]).reshape(len(values), len(names))

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 
 from ._capture import Frame, Ratio, product, row_sums
-from ._companion import Companion, companion_of, make_companion
+from ._companion import Companion, companion_of, make_companions
 
 Warn = Callable[[str, str], None]
 
@@ -52,19 +52,29 @@ def collect(
     return pending
 
 
+def _fill(like: torch.Tensor, value: float, factors: tuple[float | torch.Tensor, ...]) -> torch.Tensor:
+    """``like``-shaped ``value * prod(factors)``: one op when every factor is a number."""
+    scale = product(factors)
+    if isinstance(scale, torch.Tensor):
+        return torch.full_like(like, value) * scale
+    return torch.full_like(like, value * scale)
+
+
 def _den_per_row(r: Ratio, per_row: torch.Tensor) -> torch.Tensor:
     """What each row adds to the denominator (``sum`` rows add 1: presence, fixed on the host;
     ``datanorm`` rows add nothing: their den is the normaliser's own row sum)."""
     n = max(per_row.shape[0], 1)
-    if r.kind in ("sum", "datanorm"):
-        return torch.ones_like(per_row) if r.kind == "sum" else torch.zeros_like(per_row)
+    if r.kind == "sum":
+        return torch.ones_like(per_row)
+    if r.kind == "datanorm":
+        return torch.zeros_like(per_row)
     if r.kind == "normsum":  # sum / Z: a group of N_S rows divides by Z * N_S / N
         if r.den_values is None:
-            return torch.full_like(per_row, 1.0 / n) * product(r.divisors)
+            return _fill(per_row, 1.0 / n, r.divisors)
         counted = row_sums(r.den_values, r.row_dim).to(per_row.dtype)  # e.g. non-ignored tokens
         return counted * (product(r.divisors) / counted.sum().clamp_min(1))
     if r.kind == "mean":
-        return torch.full_like(per_row, r.values.numel() // n) * product(r.divisors)
+        return _fill(per_row, float(r.values.numel() // n), r.divisors)
     assert r.den_values is not None
     return row_sums(r.den_values, r.row_dim).to(per_row.dtype) * product(r.divisors)
 
@@ -82,14 +92,16 @@ def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
     ratios = [p.ratio for p in pending]
     normalisers = {i: len(ratios) + j for j, i in enumerate(i for i, r in enumerate(ratios) if r.den_ratio is not None)}
     ratios += [r.den_ratio for r in ratios if r.den_ratio is not None]
-    columns, index = [], []
+    nums, dens, index = [], [], []
     for k, r in enumerate(ratios):
-        per_row = row_sums(r.values, r.row_dim).to(dtype)
-        num = per_row * product(r.scales) if r.scales else per_row
-        columns.append(torch.stack([num, _den_per_row(r, per_row), torch.ones_like(per_row)], 1))
-        index.append(r.rows.to(device).reshape(-1) + k * images)
+        per_row = row_sums(r.values, r.row_dim)
+        nums.append(per_row * product(r.scales) if r.scales else per_row)
+        dens.append(_den_per_row(r, per_row))
+        rows = r.rows.to(device).reshape(-1)
+        index.append(rows + k * images if k else rows)
+    num, den = torch.cat(nums), torch.cat(dens)
     per_image = torch.zeros(len(ratios) * images, 3, dtype=dtype, device=device)
-    per_image.index_add_(0, torch.cat(index), torch.cat(columns))
+    per_image.index_add_(0, torch.cat(index), torch.stack([num, den, torch.ones_like(num)], 1).to(dtype))
     per_image = per_image.view(len(ratios), images, 1, 3)
     # where, not a product: an inf row of one group must not turn 0 * inf into NaN in another
     groups = torch.where(members[None, :, :, None], per_image, 0.0).sum(1)
@@ -98,8 +110,8 @@ def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
     keys = []
     for i, r in enumerate(ratios[: len(pending)]):
         if i in normalisers:  # den = the normaliser over the group's rows, as the body computed it
-            den = (groups[normalisers[i], :, 0] + r.den_offset) * product(r.divisors)
-            keys.append(torch.stack([groups[i, :, 0], den, groups[i, :, 2]], 1))
+            den_s = (groups[normalisers[i], :, 0] + r.den_offset) * product(r.divisors)
+            keys.append(torch.stack([groups[i, :, 0], den_s, groups[i, :, 2]], 1))
         else:
             keys.append(groups[i])
     return torch.stack(keys)
@@ -151,5 +163,9 @@ def finish(
 
 
 def attach(result: MutableMapping[str, Any], companions: list[Companion], like: dict[str, torch.Tensor]) -> None:
-    for c in companions:
-        result[c.name] = make_companion(c, like[c.key])
+    if not companions:
+        return
+    device = next(iter(like.values())).device
+    values = make_companions(companions, device)
+    for c, value in zip(companions, values):
+        result[c.name] = value
