@@ -29,13 +29,13 @@ class Ratio:
     ``row_dim`` (or one image for all). ``kind`` is ``sum`` (den 1), ``normsum`` (a sum divided
     by an opaque normaliser Z: den ``Z * N_S / N``, rows counted by ``den_values`` when given),
     ``datanorm`` (a sum divided by a sum over rows, e.g. ``mask.sum()``: den is that sum over the
-    group's rows plus ``den_offset``), ``mean`` (den = elements) or ``wmean`` (den =
+    group's rows, then ``den_ops``: ``+ eps``, ``.clamp(min=c)``), ``mean`` (den = elements) or ``wmean`` (den =
     ``den_values``). A Ratio on a tensor that is not a prediction is such a row-sum normaliser.
     """
 
     __slots__ = (
         "values", "rows", "row_dim", "kind", "den_values", "scales", "divisors", "den_ratio",
-        "den_offset", "plain",
+        "den_ops", "plain", "source",
     )
 
     def __init__(
@@ -54,24 +54,25 @@ class Ratio:
         self.scales: tuple[float | Tensor, ...] = ()
         self.divisors: tuple[float | Tensor, ...] = ()
         self.den_ratio: Ratio | None = None
-        self.den_offset = 0.0
+        self.den_ops: tuple[tuple[str, float], ...] = ()  # ("add", eps) / ("min", c), in order
         self.plain = True  # no per-row factor was set aside: the tensor's value is the ratio's
+        self.source: tuple[int, tuple[int, ...], tuple[int, ...]] | None = None  # a normaliser's
 
     def scaled(
         self,
         scale: float | Tensor = 1.0,
         divisor: float | Tensor = 1.0,
         by_rows: Ratio | None = None,
-        offset: float = 0.0,
+        den_op: tuple[str, float] | None = None,
     ) -> Ratio:
         """A copy times ``scale``, divided by ``divisor`` or by the row sum ``by_rows``."""
         out = Ratio(self.values, self.rows, self.row_dim, self.kind, self.den_values)
         out.scales = self.scales + ((scale,) if not _is_one(scale) else ())
         out.divisors = self.divisors + ((divisor,) if not _is_one(divisor) else ())
-        out.den_ratio, out.den_offset = self.den_ratio, self.den_offset + offset
-        out.plain = self.plain
+        out.den_ratio, out.den_ops = self.den_ratio, self.den_ops + ((den_op,) if den_op else ())
+        out.plain, out.source = self.plain, self.source
         if by_rows is not None:
-            out.kind, out.den_ratio, out.den_offset = "datanorm", by_rows, by_rows.den_offset
+            out.kind, out.den_ratio, out.den_ops = "datanorm", by_rows, by_rows.den_ops
         elif self.kind == "sum" and not self.divisors and not _is_one(divisor):
             out.kind = "normsum"
         return out
@@ -106,7 +107,8 @@ class Frame:
         self.num_images = num_images
         self.tracks: dict[int, tuple[Tensor, Track]] = {}
         self.checks: list[tuple[Tensor, str]] = []
-        self.factors: set[int] = set()  # storages of tensors used as per-row factors
+        # tensors used as per-row factors, by the elements they view (held: keys stay unique)
+        self.factors: dict[tuple[int, tuple[int, ...], tuple[int, ...]], Tensor] = {}
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
@@ -372,6 +374,11 @@ def _rule_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     if track is None or not isinstance(out, Tensor):
         return
     if track.ratio is not None:
+        low = _get_arg(args, kwargs, 1, "min", None)
+        high = _get_arg(args, kwargs, 2, "max", None)
+        if not track.pred and func in _CLAMP and isinstance(low, (int, float)) and high is None:
+            frame.set(out, Track(ratio=track.ratio.scaled(den_op=("min", float(low)))))
+            return  # ``mask.sum().clamp(min=1)``: clamped per group as well
         if func in _NEG:
             frame.set(out, Track(pred=True, ratio=track.ratio.scaled(-1.0)))
         elif track.pred:
@@ -436,7 +443,7 @@ def _rule_binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
             loss_side, weight = factor
             raw = _value(frame, loss_side, frame.get(loss_side))
             new.raw = raw * (weight.detach() != 0)
-            _note_factor(frame, weight, new, out)
+            _note_factor(frame, weight, new, out.dim())
         elif (ta is not None and ta.raw is not None) or (tb is not None and tb.raw is not None):
             ra = _value(frame, a, ta) if isinstance(a, Tensor) else a
             rb = _value(frame, b, tb) if isinstance(b, Tensor) else b
@@ -461,14 +468,27 @@ def _factor_side(
     return None
 
 
-def _note_factor(frame: Frame, weight: Tensor, new: Track, out: Tensor) -> None:
-    """Remember a per-row factor; one that carried no images gets the rows it multiplied."""
-    frame.factors.add(_storage(weight))
-    if frame.get(weight) is None and weight.dim() > 0:
-        shift = out.dim() - weight.dim()
-        rows = {d - shift: r for d, r in new.rows.items() if d >= shift and weight.shape[d - shift] != 1}
-        if rows:
-            frame.set(weight, Track(rows=rows))
+def _note_factor(frame: Frame, weight: Tensor, new: Track, out_ndim: int) -> None:
+    """Remember a per-row factor; one that carried no images gets the rows it multiplied.
+
+    A factor written as a view of a vector (``w[:, None]``) is remembered as ``w`` too, so that a
+    later ``w.sum()`` is read as the same factor.
+    """
+    shift = out_ndim - weight.dim()
+    rows = {d - shift: r for d, r in new.rows.items() if d >= shift and weight.shape[d - shift] != 1}
+    if len(rows) != 1:
+        return
+    base = weight._base
+    for t in (weight, base) if base is not None and base.numel() == weight.numel() else (weight,):
+        frame.factors[_view_key(t)] = t
+        if frame.get(t) is None:
+            ((d, r),) = rows.items()
+            frame.set(t, Track(rows={d if t is weight else _only_wide_dim(t): r}))
+
+
+def _only_wide_dim(t: Tensor) -> int:
+    wide = [d for d, n in enumerate(t.shape) if n != 1]
+    return wide[0] if len(wide) == 1 else 0
 
 
 def _per_row(w: Tensor, rows: Rows, shape: Sequence[int]) -> bool:
@@ -485,10 +505,11 @@ def _per_row(w: Tensor, rows: Rows, shape: Sequence[int]) -> bool:
 def _ratio_arith(
     kind: str | None, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str
 ) -> Track | None:
-    """A scalar loss times or divided by a constant (``* Q``, ``/ num_boxes``, ``-x``)."""
+    """Arithmetic on scalar losses: times or divided by a constant (``* Q``, ``/ num_boxes``),
+    divided by a row-sum normaliser, ``normaliser + eps``, and sums of summed or per-image losses."""
     if ta is not None and ta.ratio is not None and not ta.pred:  # a row-sum normaliser
         if kind == "add" and isinstance(b, (int, float)) and not isinstance(b, bool):
-            return Track(ratio=ta.ratio.scaled(offset=float(b)))  # ``mask.sum() + 1e-4``
+            return Track(ratio=ta.ratio.scaled(den_op=("add", float(b))))  # ``mask.sum() + 1e-4``
         return None
     if ta is not None and ta.ratio is not None:
         if (
@@ -506,7 +527,7 @@ def _ratio_arith(
         if other is None:
             return None
         if kind == "mul":
-            return Track(pred=True, ratio=ta.ratio.scaled(scale=other))
+            return Track(pred=True, ratio=_scaled_by(ta.ratio, other, tb))
         if kind == "div":
             return Track(pred=True, ratio=ta.ratio.scaled(divisor=other))
         if kind == "add" and isinstance(other, (int, float)) and other == 0:  # ``sum(losses)`` starts at 0
@@ -515,16 +536,25 @@ def _ratio_arith(
     if tb is not None and tb.ratio is not None and kind == "mul":
         other = _scalar_of(a, ta)
         if other is not None:
-            return Track(pred=True, ratio=tb.ratio.scaled(scale=other))
+            return Track(pred=True, ratio=_scaled_by(tb.ratio, other, ta))
     return None
+
+
+def _scaled_by(ratio: Ratio, factor: float | Tensor, track: Track | None) -> Ratio:
+    """``loss * c``; a ``c`` that belongs to one image (its ``loss_weight`` tensor) is that image's
+    factor, not a constant: the value no longer stands for the image in a per-image loop."""
+    out = ratio.scaled(scale=factor)
+    if track is not None and (track.img is not None or track.rows):
+        out.plain = False
+    return out
 
 
 def _as_sum(ratio: Ratio, value: Tensor) -> tuple[Tensor, Tensor] | None:
     """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's whole value."""
     if ratio.kind == "sum" and not ratio.divisors and ratio.den_ratio is None:
         return row_sums(ratio.values, ratio.row_dim) * product(ratio.scales), ratio.rows.reshape(-1)
-    if ratio.plain and ratio.rows.numel() == 1:  # a per-image loss: its value is that image's
-        return value.detach().reshape(1), ratio.rows.reshape(1)
+    if ratio.plain and ratio.rows.numel() == 1 and not ratio.divisors and ratio.kind != "normsum":
+        return value.detach().reshape(1), ratio.rows.reshape(1)  # a per-image loss: that image's value
     return None
 
 
@@ -682,18 +712,19 @@ def _row_sum_normaliser(frame: Frame, src: Tensor, track: Track) -> Ratio:
     factor itself; masks and counts count as they are.
     """
     values = src.detach()
-    if _storage(values) in frame.factors:
-        values = values != 0
     values = values.to(torch.float32) if not values.is_floating_point() else values
     if track.rows:
         ((d, rows),) = track.rows.items()
     else:
         d, rows = -1, track.img.reshape(1)  # type: ignore[union-attr]
-    return Ratio(values, rows, d, "sum")
+    ratio = Ratio(values, rows, d, "sum")
+    ratio.source = _view_key(src)  # whether it is a factor is decided when the call returns
+    return ratio
 
 
-def _storage(t: Tensor) -> int:
-    return t.untyped_storage().data_ptr()
+def _view_key(t: Tensor) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+    """Identifies the elements a tensor views (not just its storage: columns of one tensor differ)."""
+    return t.data_ptr(), tuple(t.shape), t.stride()
 
 
 def _rule_softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -952,7 +983,7 @@ def _rule_cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
         t is not None and t.pred and t.ratio is not None and t.ratio.plain and t.ratio.rows.numel() == 1
         for t in tracks
     ):  # ``torch.stack([loss of image b, ...])``: one row per image
-        rows = torch.cat([t.ratio.rows.reshape(1).to(out.device) for t in tracks if t and t.ratio])
+        rows = torch.cat([t.ratio.rows.reshape(1).to(out.device) for t in tracks])  # type: ignore[union-attr]
         frame.set(out, Track(rows={0: rows}, pred=True))
         return
     if any(t is not None and (t.lost is not None or t.ratio is not None) for t in tracks):
@@ -1188,10 +1219,11 @@ def _lost(frame: Frame, out: Tensor, track: Track, op: str) -> None:
 
 
 def _rule_inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """In-place writes (``x[idx] = v``, ``scatter_``, ``mul_``): positions keep their images.
+    """In-place writes (``x[idx] = v``, ``scatter_``, ``add_``): positions keep their images.
 
     Values are read when a loss is reduced, so a write into a tracked tensor keeps its rows; only
-    remembered unweighted values or a scalar ratio would go stale, and those are dropped.
+    remembered unweighted values or a scalar ratio would go stale, and those are dropped, as is a
+    loss multiplied or divided in place by a tensor (``l *= w``: its unweighted values are gone).
     """
     target = args[0]
     track = frame.get(target) if isinstance(target, Tensor) else None
@@ -1390,6 +1422,7 @@ def _rule_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     values = fn(inp.detach(), plain_target, reduction="none", **side)
     if row_weight and isinstance(weight, Tensor):  # a per-row factor: taken as 1 (0 stays 0)
         values = values * (weight.detach() != 0)
+        _note_factor(frame, weight, new, len(shape))
     if reduction == "none":
         new.raw = values
         frame.set(out, new)
@@ -1403,8 +1436,8 @@ def _rule_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         d, rows = -1, new.img.reshape(1)  # type: ignore[union-attr]
     integer_target = classes and isinstance(target, Tensor) and not target.is_floating_point()
     if reduction == "sum":  # for a later ``/ Z``, rows are the non-ignored ones
-        counted = _class_den(target, {"ignore_index": extra.get("ignore_index", -100)}, values)
-        ratio = Ratio(values, rows, d, "sum", counted if integer_target else None)
+        ignore = {"ignore_index": extra.get("ignore_index", -100)}
+        ratio = Ratio(values, rows, d, "sum", _class_den(target, ignore, values) if integer_target else None)
     elif reduction == "batchmean":
         ratio = Ratio(values, rows, d, "sum").scaled(divisor=float(inp.shape[0]))
     elif reduction == "mean" and integer_target:  # class weights and ignore_index set the mean's den
@@ -1439,6 +1472,7 @@ def _class_den(target: Tensor, extra: dict[str, Any], none_out: Tensor) -> Tenso
 
 T = torch.Tensor
 _NEG = {T.neg, T.__neg__, torch.neg, torch.negative}
+_CLAMP = {T.clamp, torch.clamp, T.clamp_min, torch.clamp_min, T.clip, torch.clip}
 _BOOL_RESULT = {T.isfinite, T.isnan, T.isinf, torch.isfinite, torch.isnan, torch.isinf, T.logical_not, torch.logical_not, T.bool, T.long, T.int, T.sign, torch.sign}
 _BINARY_KIND: dict[Any, str] = {
     **dict.fromkeys((T.add, T.__add__, T.__radd__, torch.add), "add"),

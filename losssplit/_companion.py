@@ -57,7 +57,12 @@ def format_fields(fmt: Any, option: str, allowed: set[str], required: set[str]) 
     except ValueError as exc:
         raise ValueError(f"{option}: expected a format string, got {fmt!r}") from exc
     wanted = " and ".join(f"{{{f}}}" for f in sorted(required)) or "at least one field"
-    if not fields or not fields <= allowed or not required <= fields:
+    try:  # conversions and format specs (``{key!x}``, ``{key:d}``) fail here, not at each call
+        fmt.format(**dict.fromkeys(allowed, "x"))
+        plain = True
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+        plain = False
+    if not plain or not fields or not fields <= allowed or not required <= fields:
         raise ValueError(
             f"{option}: expected {wanted}, fields among "
             f"{', '.join('{' + f + '}' for f in sorted(allowed))}; got {fmt!r}"

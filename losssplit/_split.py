@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Container, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,7 @@ def collect(
                 warn(f"key:{key}", f"key {key!r} is not a tensor loss ({type(value).__name__}); not split")
             continue
         track = frame.get(value)
-        if track is not None and track.ratio is not None:
+        if track is not None and track.ratio is not None and track.pred:
             pending.append(Pending(key, value, track.ratio))
         elif track is not None and track.lost is not None:
             warn(
@@ -79,7 +79,7 @@ def _den_per_row(r: Ratio, per_row: torch.Tensor) -> torch.Tensor:
     return row_sums(r.den_values, r.row_dim).to(per_row.dtype) * product(r.divisors)
 
 
-def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
+def table(pending: list[Pending], membership: torch.Tensor, factors: Container[Any] = ()) -> torch.Tensor:
     """[keys, groups, 3]: numerator, denominator and row count per key and group.
 
     All ratios (and the row-sum normalisers some divide by) go through one ``index_add`` into
@@ -94,7 +94,10 @@ def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
     ratios += [r.den_ratio for r in ratios if r.den_ratio is not None]
     nums, dens, index = [], [], []
     for k, r in enumerate(ratios):
-        per_row = row_sums(r.values, r.row_dim)
+        values = r.values
+        if r.source is not None and r.source in factors:  # ``w.sum()`` of a factor: 1 per row
+            values = (values != 0).to(values.dtype)
+        per_row = row_sums(values, r.row_dim)
         nums.append(per_row * product(r.scales) if r.scales else per_row)
         dens.append(_den_per_row(r, per_row))
         rows = r.rows.to(device).reshape(-1)
@@ -110,7 +113,10 @@ def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
     keys = []
     for i, r in enumerate(ratios[: len(pending)]):
         if i in normalisers:  # den = the normaliser over the group's rows, as the body computed it
-            den_s = (groups[normalisers[i], :, 0] + r.den_offset) * product(r.divisors)
+            den_s = groups[normalisers[i], :, 0]
+            for op, c in r.den_ops:
+                den_s = den_s + c if op == "add" else den_s.clamp_min(c)
+            den_s = den_s * product(r.divisors)
             keys.append(torch.stack([groups[i, :, 0], den_s, groups[i, :, 2]], 1))
         else:
             keys.append(groups[i])
@@ -127,7 +133,7 @@ def finish(
     warn: Warn,
 ) -> list[Companion]:
     """Compute every companion with a single host read; returns the finite, non-empty ones."""
-    values = table(pending, membership)
+    values = table(pending, membership, frame.factors)
     flat = values.flatten()
     if frame.checks:
         flat = torch.cat([flat, torch.stack([c for c, _ in frame.checks]).to(flat)])

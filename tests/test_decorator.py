@@ -187,6 +187,7 @@ def test_source_callable_gets_arguments_by_name():
         ({"key_format": "{key}"}, ValueError, "split_by_source(key_format=...)"),
         ({"key_format": "{key}_{nope}"}, ValueError, "expected {group} and {key}"),
         ({"key_format": "track/{group}"}, ValueError, "expected {group} and {key}"),
+        ({"key_format": "{key:d}_{group}"}, ValueError, "expected {group} and {key}"),
         ({"keys": "loss_ce"}, TypeError, "split_by_source(keys=...)"),
         ({"every": 0}, ValueError, "split_by_source(every=...)"),
         ({"threshold": "0.9"}, TypeError, "split_by_source(threshold=...)"),

@@ -643,3 +643,91 @@ def test_sum_of_two_summed_losses_over_the_same_rows():
                 rows += len(J)
         want[f"loss_{g}"] = total / (num_boxes * rows / n)
     assert companions(out) == pytest.approx(want, rel=1e-5)
+
+
+def test_normaliser_forms_follow_the_groups_rows():
+    logits, y, w, per_row = _ce_batch()
+    m = torch.tensor([1.0, 0.0, 1.0, 1.0, 0.0, 0.0])
+    info = torch.stack([w, torch.tensor([3.0, 1.0, 2.0, 2.0, 4.0, 1.0])], 1)  # weight, count columns
+    box = torch.rand(6, 4, generator=torch.Generator().manual_seed(3))
+
+    def run(body, *extra):
+        with losssplit.sources(MIX):
+            return companions(split_by_source(body)(logits, y, *extra))
+
+    def mean_over(keep):
+        return _split_mean(per_row, keep)
+
+    # the normaliser summed before the factor is used; the factor passed in
+    def before(logits, y, w):
+        z = w.sum()
+        return {"loss": (F.cross_entropy(logits, y, reduction="none") * w).sum() / z}
+
+    assert run(before, w) == pytest.approx(mean_over((w != 0).tolist()), rel=1e-6)
+
+    # a factor written as a view of a vector from the enclosing scope
+    def view(logits, y):
+        l1 = F.l1_loss(logits[:, :4], box, reduction="none")
+        return {"loss": (l1 * w[:, None]).sum() / w.sum()}
+
+    l1_rows = F.l1_loss(logits.detach()[:, :4], box, reduction="none").sum(1)
+    assert run(view) == pytest.approx(_split_mean(l1_rows, (w != 0).tolist()), rel=1e-6)
+
+    # a count column next to the weight column of one tensor counts as a count
+    def columns(logits, y, info):
+        return {"loss": (F.cross_entropy(logits, y, reduction="none") * info[:, 0]).sum() / info[:, 1].sum()}
+
+    want = {
+        f"loss_{g}": sum(per_row[i].item() * (w[i] != 0).item() for i, s in enumerate(MIX) if s == g)
+        / sum(info[i, 1].item() for i, s in enumerate(MIX) if s == g)
+        for g in ("real", "synthetic")
+    }
+    assert run(columns, info) == pytest.approx(want, rel=1e-6)
+
+    # mask.sum().clamp(min=1): clamped per group too
+    def clamped(logits, y):
+        return {"loss": (F.cross_entropy(logits, y, reduction="none") * m).sum() / m.sum().clamp(min=1)}
+
+    assert run(clamped) == pytest.approx(mean_over(m.bool().tolist()), rel=1e-6)
+
+
+def test_bce_weight_summed_then_normalised_by_the_weights():
+    logits, _, w, _ = _ce_batch()
+    target = torch.rand(6, 5, generator=torch.Generator().manual_seed(4))
+    per_row = F.binary_cross_entropy_with_logits(logits.detach(), target, reduction="none").sum(1)
+
+    @split_by_source
+    def crit(logits, target, w):
+        total = F.binary_cross_entropy_with_logits(logits, target, weight=w[:, None], reduction="sum")
+        return {"loss": total / w.sum()}
+
+    with losssplit.sources(MIX):
+        out = crit(logits, target, w)
+    assert companions(out) == pytest.approx(_split_mean(per_row, (w != 0).tolist()), rel=1e-6)
+
+
+def test_per_image_weight_tensors_in_a_loop_are_not_taken_as_values(warnings_of):
+    preds, targets, _ = _loop_batch()
+    for t in targets:
+        t["w"] = torch.tensor(1.0 if t["dataset"] == "a" else 0.5)
+
+    @split_by_source(source="dataset")
+    def crit(preds, targets):
+        losses = [t["w"] * F.l1_loss(preds[b, : t["boxes"].shape[0]], t["boxes"]) for b, t in enumerate(targets)]
+        return {"loss": sum(losses) / len(targets)}
+
+    out = crit(preds, targets)
+    assert list(out) == ["loss"]
+    assert any("'loss'" in m for m in warnings_of())
+
+
+def test_count_keys_are_not_split():
+    logits, y, _, _ = _ce_batch()
+
+    @split_by_source
+    def crit(logits, y):
+        return {"loss": F.cross_entropy(logits, y), "n_correct": (logits.argmax(-1) == y).sum()}
+
+    with losssplit.sources(MIX):
+        out = crit(logits, y)
+    assert set(out) == {"loss", "n_correct", "loss_real", "loss_synthetic"}
