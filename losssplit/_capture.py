@@ -475,7 +475,9 @@ def _note_factor(frame: Frame, weight: Tensor, new: Track, out_ndim: int) -> Non
     later ``w.sum()`` is read as the same factor.
     """
     shift = out_ndim - weight.dim()
-    rows = {d - shift: r for d, r in new.rows.items() if d >= shift and weight.shape[d - shift] != 1}
+    rows = {
+        d - shift: r for d, r in new.rows.items() if d >= shift and weight.shape[d - shift] == r.shape[0]
+    }
     if len(rows) != 1:
         return
     base = weight._base
