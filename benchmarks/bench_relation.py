@@ -149,8 +149,8 @@ def main() -> None:
             **{f"decorated every={n}": step(c) for n, c in amortised.items()},
         },
         device,
-        max(args.rounds // 2, 5),
-        max(args.per_round // 4, 5),
+        args.rounds * 2,
+        10,
     )
     print("\nTraining step of a small relation model (forward, criterion, backward, SGD step)")
     print(f"{'variant':<24}{'ms/step':>10}{'overhead':>10}")
