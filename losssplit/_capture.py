@@ -215,7 +215,7 @@ def _get_arg(args: Sequence[Any], kwargs: dict[str, Any], pos: int, name: str, d
     return kwargs.get(name, default)
 
 
-def _value(frame: Frame, t: Tensor, track: Track | None) -> Tensor:
+def _value(t: Tensor, track: Track | None) -> Tensor:
     """The unweighted values of ``t`` (detached)."""
     if track is not None and track.raw is not None:
         return track.raw
@@ -441,12 +441,12 @@ def _rule_binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         factor = _factor_side(kind, a, ta, b, tb, new, out)
         if factor is not None:
             loss_side, weight = factor
-            raw = _value(frame, loss_side, frame.get(loss_side))
+            raw = _value(loss_side, frame.get(loss_side))
             new.raw = raw * (weight.detach() != 0)
             _note_factor(frame, weight, new, out.dim())
         elif (ta is not None and ta.raw is not None) or (tb is not None and tb.raw is not None):
-            ra = _value(frame, a, ta) if isinstance(a, Tensor) else a
-            rb = _value(frame, b, tb) if isinstance(b, Tensor) else b
+            ra = _value(a, ta) if isinstance(a, Tensor) else a
+            rb = _value(b, tb) if isinstance(b, Tensor) else b
             new.raw = func(ra, rb, *args[2:], **kwargs)
     frame.set(out, new)
 
@@ -665,7 +665,7 @@ def _rule_reduce(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
                 for o in outs:
                     frame.set(o, Track(pred=True, lost=op if full or kind is None else f"{op} over a row dim"))
             return
-        values = _value(frame, src, track)
+        values = _value(src, track)
         if row_dims:
             (d,) = row_dims
             rows = track.rows[d]
@@ -1035,7 +1035,7 @@ def _rule_cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
         elif pieces is not None and not stack and out.shape[d] == 0:  # only empty pieces: no rows
             new.rows = {**new.rows, d: torch.empty(0, dtype=torch.long, device=out.device)}
         if any(t is not None and t.raw is not None for t in tracks) and pred:
-            vals = [_value(frame, x, t) for x, t in zip(seq, tracks)]
+            vals = [_value(x, t) for x, t in zip(seq, tracks)]
             new.raw = func(vals, *args[1:], **kwargs)
         if not new.rows and new.img is None and new.pred:
             new = Track(pred=True, lost=f"{op} of tensors without images")
