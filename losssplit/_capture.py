@@ -1078,8 +1078,10 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
 def _join_rows(pieces: list[Tensor | tuple[int, int]], device: torch.device) -> Tensor:
     """Concatenate row maps; runs of whole images known on the host cost one tensor, no ops."""
     if all(isinstance(p, tuple) for p in pieces):
-        images, counts = zip(*pieces)
-        joined = torch.tensor(images).repeat_interleave(torch.tensor(counts))
+        ids: list[int] = []
+        for b, n in pieces:  # a python list is the cheapest way to a few hundred ids here
+            ids += [b] * n
+        joined = torch.tensor(ids, dtype=torch.long)
         return joined if device.type == "cpu" else joined.to(device, non_blocking=True)
     parts = [
         p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)
