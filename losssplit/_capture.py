@@ -282,13 +282,7 @@ def _combine(
             _merge_rows(frame, rows, e, r, op)
         if track.img is not None:
             img = _merge_img(frame, img, track.img, op)
-    if not any_track:
-        return None
-    if img is not None and rows:
-        for r in rows.values():
-            frame.agree(r, img.expand_as(r), op)
-        img = None
-    return Track(rows=rows, img=img, pred=pred)
+    return _merged(frame, op, rows, img, pred) if any_track else None
 
 
 def _broadcast_tracks(
@@ -320,8 +314,11 @@ def _broadcast_tracks(
                 frame.agree(have, r, op)
         if track.img is not None:
             img = _merge_img(frame, img, track.img, op)
-    if not any_track:
-        return None
+    return _merged(frame, op, rows, img, pred) if any_track else None
+
+
+def _merged(frame: Frame, op: str, rows: Rows, img: Tensor | None, pred: bool) -> Track:
+    """The merged track; a whole-image input next to row-tracked ones must name the same image."""
     if img is not None and rows:
         for r in rows.values():
             frame.agree(r, img.expand_as(r), op)

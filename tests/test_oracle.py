@@ -34,6 +34,7 @@ from collections.abc import Callable
 import pytest
 import torch
 import torch.nn.functional as F
+from _public_losses import sigmoid_focal_loss
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from seed_criterion import box_cxcywh_to_xyxy, generalized_box_iou
@@ -101,18 +102,6 @@ def target_classes(outputs, targets, indices):
     tc = torch.full(outputs["logits"].shape[:2], NUM_CLASSES, dtype=torch.int64)
     tc[idx] = target_classes_o
     return tc
-
-
-def sigmoid_focal_loss(inputs, targets, num_boxes, alpha: float = 0.25, gamma: float = 2):
-    """Deformable DETR's ``sigmoid_focal_loss`` verbatim."""
-    prob = inputs.sigmoid()
-    ce_loss = F.binary_cross_entropy_with_logits(inputs, targets, reduction="none")
-    p_t = prob * targets + (1 - prob) * (1 - targets)
-    loss = ce_loss * ((1 - p_t) ** gamma)
-    if alpha >= 0:
-        alpha_t = alpha * targets + (1 - alpha) * (1 - targets)
-        loss = alpha_t * loss
-    return loss.mean(1).sum() / num_boxes
 
 
 def focal_inputs(outputs, targets, indices):

@@ -11,6 +11,7 @@ loss, QPIC's masked box loss and a causal LM's token loss; no weights, no edits.
 import pytest
 import torch
 import torch.nn.functional as F
+from _public_losses import sigmoid_focal_loss
 from seed_criterion import box_cxcywh_to_xyxy, generalized_box_iou
 from torch import nn
 
@@ -18,18 +19,6 @@ import losssplit
 from losssplit import companion_of, split_by_source
 
 NUM_CLASSES = 5
-
-
-def sigmoid_focal_loss(inputs, targets, num_boxes, alpha: float = 0.25, gamma: float = 2):
-    """Deformable DETR's ``sigmoid_focal_loss`` verbatim."""
-    prob = inputs.sigmoid()
-    ce_loss = F.binary_cross_entropy_with_logits(inputs, targets, reduction="none")
-    p_t = prob * targets + (1 - prob) * (1 - targets)
-    loss = ce_loss * ((1 - p_t) ** gamma)
-    if alpha >= 0:
-        alpha_t = alpha * targets + (1 - alpha) * (1 - targets)
-        loss = alpha_t * loss
-    return loss.mean(1).sum() / num_boxes
 
 
 class SetCriterion(nn.Module):
