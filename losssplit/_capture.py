@@ -109,6 +109,7 @@ class Frame:
         self.checks: list[tuple[Tensor, str]] = []
         # tensors used as per-row factors, by the elements they view (held: keys stay unique)
         self.factors: dict[tuple[int, tuple[int, ...], tuple[int, ...]], Tensor] = {}
+        self.held: list[Tensor] = []
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
@@ -718,6 +719,7 @@ def _row_sum_normaliser(frame: Frame, src: Tensor, track: Track) -> Ratio:
         d, rows = -1, track.img.reshape(1)  # type: ignore[union-attr]
     ratio = Ratio(values, rows, d, "sum")
     ratio.source = _view_key(src)  # whether it is a factor is decided when the call returns
+    frame.held.append(src)  # alive until then, so no later tensor can take its address
     return ratio
 
 
