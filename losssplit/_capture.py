@@ -4,9 +4,11 @@ The mode runs every op unchanged and, for ops with a rule in ``RULES``, records 
 ``Track``: for each dimension that indexes images' rows, the image of every index along it
 (``rows``), or the one image a whole tensor belongs to (``img``); the values the tensor would
 hold with per-row factors taken as 1 (``raw``); whether it derives from predictions (``pred``);
-and, for a loss reduced to a scalar, a lazy ``Ratio``. An op without a rule that consumes a
-tracked prediction marks its output ``lost`` with the op's name: attribution is dropped, never
-guessed. All bookkeeping runs without grad and hidden from other torch function modes.
+and, for a loss reduced to a scalar, a lazy ``Ratio`` (a sum over the rows of something that
+is not a prediction, such as ``mask.sum()``, is a Ratio too: a normaliser a loss may be divided
+by). An op without a rule that consumes a tracked prediction marks its output ``lost`` with the
+op's name: attribution is dropped, never guessed. All bookkeeping works on detached tensors and is
+hidden from other torch function modes.
 """
 
 from __future__ import annotations
