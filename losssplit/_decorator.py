@@ -212,7 +212,7 @@ class _Splitter:
         if sink is not None:
             sink(companions)
             return
-        attach(result, companions, {p.key: p.value for p in pending})
+        attach(result, companions, pending[0].value.device)
         for c in companions:
             setattr(result[c.name], _CALL_ATTR, (id(self), call))
 

@@ -142,11 +142,9 @@ def _python_values(labels: Sequence[Any] | torch.Tensor) -> list[Any]:
 
 
 def _as_float_tensor(labels: Sequence[Any]) -> tuple[torch.Tensor, list[int]]:
-    """The labels as float64 and the images whose label is NaN."""
+    """Labels of which at least one is a tensor, as float64 on that tensor's device, and the
+    images whose label is NaN (python-number labels never get here: they are grouped on the host)."""
     devices = {v.device for v in labels if isinstance(v, torch.Tensor)}
-    if not devices:
-        floats = [float(v) for v in labels]
-        return torch.tensor(floats, dtype=torch.float64), [b for b, f in enumerate(floats) if math.isnan(f)]
     device = next(iter(devices)) if len(devices) == 1 else torch.device("cpu")
     values = torch.stack(
         [torch.as_tensor(v, dtype=torch.float64).reshape(()).to(device) for v in labels]

@@ -168,10 +168,9 @@ def finish(
     return companions
 
 
-def attach(result: MutableMapping[str, Any], companions: list[Companion], like: dict[str, torch.Tensor]) -> None:
+def attach(result: MutableMapping[str, Any], companions: list[Companion], device: torch.device) -> None:
     if not companions:
         return
-    device = next(iter(like.values())).device
     values = make_companions(companions, device)
     for c, value in zip(companions, values):
         result[c.name] = value
