@@ -29,10 +29,8 @@ _CALL_ATTR = "_losssplit_call"  # on an attached companion: (id of its _Splitter
 _CALLS = itertools.count()
 
 
-def _is_compiling() -> bool:
-    compiler = getattr(torch, "compiler", None)
-    check = getattr(compiler, "is_compiling", None)
-    return bool(check()) if check is not None else False
+_is_compiling: Callable[[], bool] = getattr(getattr(torch, "compiler", None), "is_compiling", lambda: False)
+_REMEMBERED = 1024  # dicts a decorator remembers attaching companions to
 
 
 class _Splitter:
@@ -78,6 +76,9 @@ class _Splitter:
         )
         self.name = getattr(wrapped, "__qualname__", repr(wrapped))
         self.warned: set[str] = set()
+        # ids of the dicts this decorator attached companions to, oldest first: only a body that
+        # returns one of them again can hand back stale companions, so other calls skip the scan
+        self.attached_to: dict[int, None] = {}
 
     def warn(self, key: str, message: str) -> None:
         if key not in self.warned:
@@ -85,6 +86,9 @@ class _Splitter:
             logger.warning("losssplit (%s): %s", self.name, message)
 
     def __call__(self, wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> Any:
+        call = next(_CALLS)
+        if self.every > 1 and self.sampler.random() * self.every >= 1.0:  # first: the common case
+            return self._drop_stale(wrapped(*args, **kwargs), call)
         if not _registry.enabled() or self.passthrough:
             if self.passthrough:
                 self.warn("passthrough", "generator and async functions are passed through unsplit")
@@ -92,9 +96,6 @@ class _Splitter:
         if _is_compiling():
             self.warn("compile", "called under torch.compile: passed through unsplit")
             return wrapped(*args, **kwargs)
-        call = next(_CALLS)
-        if self.every > 1 and self.sampler.random() * self.every >= 1.0:
-            return self._drop_stale(wrapped(*args, **kwargs), call)
         with torch._C.DisableTorchFunction():
             try:
                 prepared = self._prepare(wrapped, args, kwargs)
@@ -107,24 +108,27 @@ class _Splitter:
             return self._drop_stale(wrapped(*args, **kwargs), call)
         labels, per_image = prepared
         frame = Frame(len(labels))
-        with torch._C.DisableTorchFunction():
-            tagged = tag_inputs(frame, args, kwargs, per_image)
-        with CaptureMode(frame):
-            result = wrapped(*args, **kwargs)
-        with torch._C.DisableTorchFunction():
-            if tagged == 0:
-                keys = list(result) if isinstance(result, Mapping) else type(result).__name__
-                raise LossSplitError(
-                    f"split_by_source ({self.name}): {len(labels)} source labels, but no argument "
-                    f"holds per-image dicts or a tensor with {len(labels)} rows (returned keys "
-                    f"{keys}; tensor arguments: {describe_inputs(args, kwargs)})"
-                )
-            try:
-                self._split(frame, result, labels, call)
-            except LossSplitError:
-                raise
-            except Exception as exc:  # noqa: BLE001 - never let our bug stop training
-                self.warn("internal", f"internal error while splitting ({exc!r}); dict unchanged")
+        try:
+            with torch._C.DisableTorchFunction():
+                tagged = tag_inputs(frame, args, kwargs, per_image)
+            with CaptureMode(frame):
+                result = wrapped(*args, **kwargs)
+            with torch._C.DisableTorchFunction():
+                if tagged == 0:
+                    keys = list(result) if isinstance(result, Mapping) else type(result).__name__
+                    raise LossSplitError(
+                        f"split_by_source ({self.name}): {len(labels)} source labels, but no argument "
+                        f"holds per-image dicts or a tensor with {len(labels)} rows (returned keys "
+                        f"{keys}; tensor arguments: {describe_inputs(args, kwargs)})"
+                    )
+                try:
+                    self._split(frame, result, labels, call)
+                except LossSplitError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - never let our bug stop training
+                    self.warn("internal", f"internal error while splitting ({exc!r}); dict unchanged")
+        finally:
+            frame.close()
         return result
 
     def _prepare(
@@ -177,10 +181,20 @@ class _Splitter:
 
     def _drop_stale(self, result: Any, call: int) -> Any:
         """Remove this decorator's companions of earlier calls from a dict the body reuses."""
-        if isinstance(result, MutableMapping):
+        if id(result) in self.attached_to and isinstance(result, MutableMapping):
             for key in [k for k, v in result.items() if _stamp_of(v, self) < call]:
                 del result[key]
         return result
+
+    def _remember(self, result: MutableMapping[str, Any]) -> None:
+        attached = self.attached_to
+        attached.pop(id(result), None)
+        attached[id(result)] = None
+        if len(attached) > _REMEMBERED:
+            try:
+                del attached[next(iter(attached))]
+            except (KeyError, RuntimeError, StopIteration):  # another thread trimmed it first
+                pass
 
     def _split(self, frame: Frame, result: Any, labels: Sequence[Any] | torch.Tensor, call: int) -> None:
         if not isinstance(result, MutableMapping):
@@ -215,6 +229,8 @@ class _Splitter:
         attach(result, companions, pending[0].value.device)
         for c in companions:
             setattr(result[c.name], _CALL_ATTR, (id(self), call))
+        if companions:
+            self._remember(result)
 
 
 def _stamp_of(value: Any, splitter: _Splitter) -> float:

@@ -333,6 +333,28 @@ def test_a_dict_reused_across_calls_never_holds_companions_of_an_earlier_batch()
     assert set(out) == {"loss", "loss_a", "loss_b"}
 
 
+def test_a_reused_dict_on_unsampled_calls_holds_no_companions_of_a_sampled_one():
+    losses: dict = {}
+
+    @split_by_source(every=3)
+    def crit(pred, targets):
+        losses["loss"] = per_row(pred, targets).mean()
+        return losses
+
+    @split_by_source(every=3)
+    def fresh(pred, targets):  # its own dicts: other ids, never scanned, never stale
+        return {"loss": per_row(pred, targets).mean()}
+
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets)
+    seen = [set(crit(pred, targets)) for _ in range(60)]
+    assert {"loss", "loss_real", "loss_synthetic"} in seen and {"loss"} in seen
+    assert all(s in ({"loss"}, {"loss", "loss_real", "loss_synthetic"}) for s in seen)
+    sampled = [crit(pred, targets).copy() for _ in range(30)]
+    kept = [fresh(pred, targets) for _ in range(30)]
+    assert len({len(d) for d in sampled}) == 2 and len({len(d) for d in kept}) == 2
+
+
 def test_a_dict_holding_another_criterions_companions_keeps_them():
     first = split_by_source(body)
     targets = targets_for([1.0, 0.5])
