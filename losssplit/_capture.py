@@ -13,6 +13,7 @@ hidden from other torch function modes.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -102,12 +103,26 @@ class Track:
         self.ratio = ratio
 
 
+class _Ref(weakref.ref[Tensor]):
+    __slots__ = ("key",)
+    key: int
+
+
+_HOLD_WEAKLY_FROM = 1 << 15  # bytes: smaller tensors are held (cheap), larger ones freed on time
+
+
 class Frame:
-    """State of one decorated call: tracks by tensor id, deferred row-agreement checks."""
+    """State of one decorated call: tracks by tensor id, deferred row-agreement checks.
+
+    A track holds its tensor so that no later tensor can take its address during the call; a
+    large tensor (or a view of one) is held weakly instead, so that a temporary the body drops is
+    freed when it would be without losssplit (holding it raises the call's peak memory), and its
+    track goes with it. Weak references cost garbage-collector work, hence only for large ones.
+    """
 
     def __init__(self, num_images: int) -> None:
         self.num_images = num_images
-        self.tracks: dict[int, tuple[Tensor, Track]] = {}
+        self.tracks: dict[int, tuple[Tensor | _Ref, Track]] = {}
         self.checks: list[tuple[Tensor, str]] = []
         # tensors used as per-row factors, by the elements they view (held: keys stay unique)
         self.factors: dict[tuple[int, tuple[int, ...], tuple[int, ...]], Tensor] = {}
@@ -123,10 +138,35 @@ class Frame:
 
     def get(self, value: Any) -> Track | None:
         entry = self.tracks.get(id(value))
-        return entry[1] if entry is not None and entry[0] is value else None
+        if entry is None:
+            return None
+        held = entry[0]
+        return entry[1] if held is value or (type(held) is _Ref and held() is value) else None
 
     def set(self, value: Tensor, track: Track) -> None:
-        self.tracks[id(value)] = (value, track)
+        key = id(value)
+        entry = self.tracks.get(key)
+        if entry is not None:
+            held = entry[0]
+            if held is value or (type(held) is _Ref and held() is value):
+                self.tracks[key] = (held, track)
+                return
+        base = value._base
+        if (value if base is None else base).nbytes < _HOLD_WEAKLY_FROM:
+            self.tracks[key] = (value, track)
+            return
+        ref = _Ref(value, self._forget)  # the frame is kept by the ref until close()
+        ref.key = key
+        self.tracks[key] = (ref, track)
+
+    def _forget(self, ref: _Ref) -> None:
+        entry = self.tracks.get(ref.key)
+        if entry is not None and entry[0] is ref:
+            del self.tracks[ref.key]
+
+    def close(self) -> None:
+        """Drop every track (and with them the weakref callbacks that refer to this frame)."""
+        self.tracks.clear()
 
     def arange(self, device: torch.device) -> Tensor:
         rows = self.identity.get(device)

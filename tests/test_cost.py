@@ -3,9 +3,11 @@
 import gc
 import time
 import tracemalloc
+import weakref
 
 import torch
 import torch.nn.functional as F
+from graph_floor import graph_read
 from host_reads import count_host_reads
 from seed_criterion import HandWrittenRelationCriterion, RelationCriterion, make_batch
 
@@ -25,6 +27,17 @@ def test_decorated_call_adds_at_most_one_host_read_hand_written_needs_six():
     assert {"loss_relation_real", "loss_giou_relation_synthetic"} <= set(out)  # it did split
     assert hand - plain >= 6
     assert ours - plain == 1
+
+
+def test_benchmark_graph_floor_computes_the_decorated_companions():
+    # the benchmark's lower bound must do the same work, or its figure bounds nothing
+    for rows in (20, [3, 0, 7, 1, 12, 5, 9, 2]):
+        batch = make_batch(rows_per_image=rows, generator=torch.Generator().manual_seed(3))
+        ours = Decorated().get_relation_loss(*batch)
+        floor = graph_read(RelationCriterion().get_relation_loss(*batch), batch[1])
+        assert sorted(floor) == sorted(ours)
+        for key, value in ours.items():
+            torch.testing.assert_close(floor[key].detach().double(), value.detach().double(), rtol=1e-6, atol=0)
 
 
 def test_switched_off_is_a_plain_call(monkeypatch):
@@ -75,3 +88,41 @@ def test_long_run_no_growth_in_memory_or_time():
     growth = sum(s.size_diff for s in snap_b.compare_to(snap_a, "filename"))
     assert growth < 256 * 1024, growth  # 10,000 calls: no per-call retention
     assert last < first * 1.5 + 50e-6
+
+
+def test_a_large_temporary_the_body_drops_is_freed_during_the_call_as_without_losssplit():
+    freed = []
+
+    def body(pred, targets):
+        y = torch.stack([t["y"] for t in targets])
+        squared = (pred - y) ** 2  # 4 x 4096 floats, tracked: rows are images
+        ref = weakref.ref(squared)
+        per_row = squared.sum(1)
+        del squared
+        freed.append(ref() is None)  # autograd saved (pred - y), not its square
+        return {"loss": per_row.mean()}
+
+    targets = [{"y": torch.rand(4096), "loss_weight": w} for w in (1.0, 0.5, 1.0, 0.5)]
+    pred = torch.rand(4, 4096, requires_grad=True)
+    plain = body(pred, targets)
+    out = split_by_source(body)(pred, targets)
+    assert {"loss_real", "loss_synthetic"} <= set(out)
+    assert torch.equal(out["loss"], plain["loss"])
+    assert freed == [True, True]
+
+
+def test_a_call_leaves_nothing_for_the_cycle_collector():
+    from losssplit._capture import Frame, Track
+
+    batch = make_batch()
+    crit = Decorated()
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            out = crit.get_relation_loss(*batch)
+        assert "loss_giou_relation_real" in out
+        left = [o for o in gc.get_objects() if isinstance(o, (Frame, Track))]
+    finally:
+        gc.enable()
+    assert left == []  # freed by reference counting as each call returns
