@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent / "examples"), str(Path(__file__).resolve().parent)]
+from graph_floor import graph_read  # noqa: E402
 from host_reads import count_host_reads  # noqa: E402
 from seed_criterion import HandWrittenRelationCriterion, RelationCriterion, make_batch  # noqa: E402
 
@@ -77,6 +78,24 @@ class TinyRelationModel(nn.Module):
         return {"pred_rel_logits": self.cls(q), "pred_rel_boxes": self.box(q).sigmoid()}
 
 
+def cpu_peak_bytes(fn: Callable[[], object]) -> int:
+    """Peak bytes allocated during ``fn()`` above what was live before (torch.profiler memory events:
+    an op's own net allocation at its start, frees made by Python between ops at their time)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    fn()
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        fn()
+    events = prof.events()
+    points = [(e.time_range.start, e.self_cpu_memory_usage) for e in events if e.name != "[memory]" and e.self_cpu_memory_usage > 0]
+    points += [(e.time_range.start, e.cpu_memory_usage) for e in events if e.name == "[memory]"]
+    live = peak = 0
+    for _, delta in sorted(points):
+        live += delta
+        peak = max(peak, live)
+    return peak
+
+
 def live_tensors() -> int:
     gc.collect()
     return sum(1 for o in gc.get_objects() if isinstance(o, torch.Tensor))
@@ -109,6 +128,7 @@ def main() -> None:
             "hand-written": lambda: hand.get_relation_loss(*batch),
             "decorated": lambda: deco.get_relation_loss(*batch),
             **{f"decorated every={n}": (lambda c=c: c.get_relation_loss(*batch)) for n, c in amortised.items()},
+            "graph floor": lambda: graph_read(plain.get_relation_loss(*batch), targets),
         },
         device,
         args.rounds,
@@ -122,6 +142,8 @@ def main() -> None:
         added = sec - base
         ratio = f"{added / hand_added:.2f}" if name != "undecorated" else "-"
         print(f"{name:<24}{sec * 1e6:>10.0f}{added * 1e6:>10.0f}{ratio:>22}")
+    print("(graph floor: benchmarks/graph_floor.py, this criterion's companions read from its autograd graph by\n"
+          " fixed paths after the undecorated call: a lower bound for any after-the-call mechanism, not a feature)")
 
     # A full training step: forward, criterion, backward, optimizer step.
     torch.manual_seed(0)
@@ -186,6 +208,10 @@ def main() -> None:
     for _ in range(50):
         deco.get_relation_loss(*batch)
     print(f"\nTensors alive after 50 decorated calls: {live_tensors() - before} more than before")
+    if device.type == "cpu":
+        print("Peak memory per call (CPU, from torch.profiler memory events):")
+        for name, c in (("undecorated", plain), ("hand-written", hand), ("decorated", deco)):
+            print(f"  {name:<14}{cpu_peak_bytes(lambda c=c: c.get_relation_loss(*batch)) / 2**10:>8.0f} KiB")
     if device.type == "cuda":
         torch.cuda.reset_peak_memory_stats()
         plain.get_relation_loss(*batch)
