@@ -23,6 +23,7 @@ from torch.overrides import TorchFunctionMode
 
 Tensor = torch.Tensor
 Rows = dict[int, Tensor]  # dim -> LongTensor, the image of every index along that dim
+_HOLD_WEAKLY_FROM = 1 << 15  # bytes: smaller tensors are held (cheap), larger ones freed on time
 
 
 class Ratio:
@@ -38,7 +39,7 @@ class Ratio:
 
     __slots__ = (
         "values", "rows", "row_dim", "kind", "den_values", "scales", "divisors", "den_ratio",
-        "den_ops", "plain", "source",
+        "den_ops", "plain", "source", "numel",
     )
 
     def __init__(
@@ -54,6 +55,7 @@ class Ratio:
         self.row_dim = row_dim
         self.kind = kind
         self.den_values = den_values
+        self.numel = values.numel()  # elements the loss reduced (``mean``'s den)
         self.scales: tuple[float | Tensor, ...] = ()
         self.divisors: tuple[float | Tensor, ...] = ()
         self.den_ratio: Ratio | None = None
@@ -70,6 +72,7 @@ class Ratio:
     ) -> Ratio:
         """A copy times ``scale``, divided by ``divisor`` or by the row sum ``by_rows``."""
         out = Ratio(self.values, self.rows, self.row_dim, self.kind, self.den_values)
+        out.numel = self.numel
         out.scales = self.scales + ((scale,) if not _is_one(scale) else ())
         out.divisors = self.divisors + ((divisor,) if not _is_one(divisor) else ())
         out.den_ratio, out.den_ops = self.den_ratio, self.den_ops + ((den_op,) if den_op else ())
@@ -79,6 +82,17 @@ class Ratio:
         elif self.kind == "sum" and not self.divisors and not _is_one(divisor):
             out.kind = "normsum"
         return out
+
+
+    def compact(self) -> Ratio:
+        """Keep a large loss's per-row sums, not its elements, until the call returns (the body's
+        temporary is then freed when it would be without losssplit). Same sums, computed now."""
+        if self.values.dim() > 1 and self.values.nbytes >= _HOLD_WEAKLY_FROM:
+            self.values = row_sums(self.values, self.row_dim)
+            if self.den_values is not None:
+                self.den_values = row_sums(self.den_values, self.row_dim)
+            self.row_dim = min(self.row_dim, 0)
+        return self
 
 
 class Track:
@@ -106,9 +120,6 @@ class Track:
 class _Ref(weakref.ref[Tensor]):
     __slots__ = ("key",)
     key: int
-
-
-_HOLD_WEAKLY_FROM = 1 << 15  # bytes: smaller tensors are held (cheap), larger ones freed on time
 
 
 class Frame:
@@ -713,7 +724,7 @@ def _rule_reduce(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
             d = -1
             assert track.img is not None
             rows = track.img.reshape(1)
-        ratio = Ratio(values, rows, d, kind)
+        ratio = Ratio(values, rows, d, kind).compact()
         ratio.plain = track.raw is None
         frame.set(out, Track(pred=True, ratio=ratio))
         return
@@ -1493,7 +1504,7 @@ def _rule_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         frame.set(out, Track(pred=True, lost=f"{op}(reduction={reduction!r})"))
         return
     ratio.plain = not row_weight
-    frame.set(out, Track(pred=True, ratio=ratio))
+    frame.set(out, Track(pred=True, ratio=ratio.compact()))
 
 
 def _without_raw(track: Track | None) -> Track | None:

@@ -74,7 +74,7 @@ def _den_per_row(r: Ratio, per_row: torch.Tensor) -> torch.Tensor:
         counted = row_sums(r.den_values, r.row_dim).to(per_row.dtype)  # e.g. non-ignored tokens
         return counted * (product(r.divisors) / counted.sum().clamp_min(1))
     if r.kind == "mean":
-        return _fill(per_row, float(r.values.numel() // n), r.divisors)
+        return _fill(per_row, float(r.numel // n), r.divisors)
     assert r.den_values is not None
     return row_sums(r.den_values, r.row_dim).to(per_row.dtype) * product(r.divisors)
 

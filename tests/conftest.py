@@ -1,4 +1,5 @@
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -17,3 +18,13 @@ def warnings_of(caplog):
         return [r.getMessage() for r in caplog.records if r.name == "losssplit"]
 
     return get
+
+
+def pytest_configure(config):
+    # tests/test_cost.py reruns the pattern suites with every tracked tensor held weakly and every
+    # reduced loss compacted to row sums (the paths large tensors take) by setting this to 0
+    size = os.environ.get("LOSSSPLIT_TEST_HOLD_WEAKLY_FROM")
+    if size is not None:
+        import losssplit._capture
+
+        losssplit._capture._HOLD_WEAKLY_FROM = int(size)

@@ -1,10 +1,15 @@
 """Host reads, switched-off cost and long runs (the timing figures themselves are in benchmarks/)."""
 
 import gc
+import os
+import subprocess
+import sys
 import time
 import tracemalloc
 import weakref
+from pathlib import Path
 
+import pytest
 import torch
 import torch.nn.functional as F
 from graph_floor import graph_read
@@ -126,3 +131,41 @@ def test_a_call_leaves_nothing_for_the_cycle_collector():
     finally:
         gc.enable()
     assert left == []  # freed by reference counting as each call returns
+
+
+def test_the_large_tensor_paths_give_the_same_companions_on_every_pattern():
+    # the pattern, oracle and seed suites again, with every tracked tensor held weakly and every
+    # reduced loss kept as row sums (what tensors of 32 KiB and more get)
+    root = Path(__file__).resolve().parent
+    suites = ["test_patterns.py", "test_oracle.py", "test_seed.py", "test_properties.py"]
+    env = {**os.environ, "LOSSSPLIT_TEST_HOLD_WEAKLY_FROM": "0"}
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *(str(root / s) for s in suites)],
+        env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
+    assert " passed" in run.stdout and " failed" not in run.stdout
+
+
+def test_a_large_reduced_loss_keeps_its_row_sums_not_its_elements():
+    freed = []
+
+    def body(pred, targets):
+        y = torch.stack([t["y"] for t in targets])
+        per_element = F.binary_cross_entropy_with_logits(pred, y, reduction="none")  # 4 x 4096
+        storage = weakref.ref(per_element.untyped_storage())
+        loss = per_element.mean()
+        del per_element
+        freed.append(storage() is None)  # autograd saved the inputs, not these elements
+        return {"loss": loss}
+
+    targets = [{"y": torch.rand(4096), "loss_weight": w} for w in (1.0, 0.5, 0.5, 1.0)]
+    pred = torch.randn(4, 4096, requires_grad=True)
+    plain = body(pred, targets)
+    out = split_by_source(body)(pred, targets)
+    assert freed == [True, True]
+    assert torch.equal(out["loss"], plain["loss"])
+    y = torch.stack([t["y"] for t in targets])
+    per_image = F.binary_cross_entropy_with_logits(pred, y, reduction="none").detach().double().mean(1)
+    assert out["loss_real"].item() == pytest.approx(per_image[[0, 3]].mean().item(), rel=1e-6)
+    assert out["loss_synthetic"].item() == pytest.approx(per_image[[1, 2]].mean().item(), rel=1e-6)
