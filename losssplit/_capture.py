@@ -173,7 +173,7 @@ class Frame:
     def _forget(self, ref: _Ref) -> None:
         entry = self.tracks.get(ref.key)
         if entry is not None and entry[0] is ref:
-            del self.tracks[ref.key]
+            self.tracks.pop(ref.key, None)  # the tensor may die on another thread than the call's
 
     def close(self) -> None:
         """Drop every track (and with them the weakref callbacks that refer to this frame)."""
