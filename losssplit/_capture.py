@@ -83,7 +83,6 @@ class Ratio:
             out.kind = "normsum"
         return out
 
-
     def compact(self) -> Ratio:
         """Keep a large loss's per-row sums, not its elements, until the call returns (the body's
         temporary is then freed when it would be without losssplit). Same sums, computed now."""

@@ -7,7 +7,6 @@ import functools
 import inspect
 import itertools
 import logging
-import math
 import random
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any, TypeVar, overload
@@ -30,7 +29,6 @@ _CALLS = itertools.count()
 
 
 _is_compiling: Callable[[], bool] = getattr(getattr(torch, "compiler", None), "is_compiling", lambda: False)
-_REMEMBERED = 1024  # dicts a decorator remembers attaching companions to
 
 
 class _Splitter:
@@ -76,9 +74,6 @@ class _Splitter:
         )
         self.name = getattr(wrapped, "__qualname__", repr(wrapped))
         self.warned: set[str] = set()
-        # ids of the dicts this decorator attached companions to, oldest first: only a body that
-        # returns one of them again can hand back stale companions, so other calls skip the scan
-        self.attached_to: dict[int, None] = {}
 
     def warn(self, key: str, message: str) -> None:
         if key not in self.warned:
@@ -180,21 +175,21 @@ class _Splitter:
         return [d[field] for d in per_image], per_image
 
     def _drop_stale(self, result: Any, call: int) -> Any:
-        """Remove this decorator's companions of earlier calls from a dict the body reuses."""
-        if id(result) in self.attached_to and isinstance(result, MutableMapping):
-            for key in [k for k, v in result.items() if _stamp_of(v, self) < call]:
+        """Remove this decorator's companions of earlier calls from a dict the body reuses (or
+        copies): on every call, sampled or not (inlined: it runs on the unsampled calls too)."""
+        if isinstance(result, MutableMapping):
+            me = id(self)
+            stale = [
+                k
+                for k, v in result.items()
+                if isinstance(v, torch.Tensor)
+                and (stamp := getattr(v, _CALL_ATTR, None)) is not None
+                and stamp[0] == me
+                and stamp[1] < call
+            ]
+            for key in stale:
                 del result[key]
         return result
-
-    def _remember(self, result: MutableMapping[str, Any]) -> None:
-        attached = self.attached_to
-        attached.pop(id(result), None)
-        attached[id(result)] = None
-        if len(attached) > _REMEMBERED:
-            try:
-                del attached[next(iter(attached))]
-            except (KeyError, RuntimeError, StopIteration):  # another thread trimmed it first
-                pass
 
     def _split(self, frame: Frame, result: Any, labels: Sequence[Any] | torch.Tensor, call: int) -> None:
         if not isinstance(result, MutableMapping):
@@ -229,14 +224,6 @@ class _Splitter:
         attach(result, companions, pending[0].value.device)
         for c in companions:
             setattr(result[c.name], _CALL_ATTR, (id(self), call))
-        if companions:
-            self._remember(result)
-
-
-def _stamp_of(value: Any, splitter: _Splitter) -> float:
-    """The serial of ``splitter``'s call that attached ``value``; infinity for anything else."""
-    stamp = getattr(value, _CALL_ATTR, None) if isinstance(value, torch.Tensor) else None
-    return stamp[1] if stamp is not None and stamp[0] == id(splitter) else math.inf
 
 
 def _python_label(label: Any) -> Any:
