@@ -355,6 +355,32 @@ def test_a_reused_dict_on_unsampled_calls_holds_no_companions_of_a_sampled_one()
     assert len({len(d) for d in sampled}) == 2 and len({len(d) for d in kept}) == 2
 
 
+def test_a_copy_of_an_earlier_result_never_holds_its_companions():
+    class Caching:
+        def __init__(self):
+            self.last = None
+
+        @split_by_source(every=2)
+        def __call__(self, pred, targets):
+            out = dict(self.last) if self.last is not None else {}  # the earlier result, copied
+            out["loss"] = per_row(pred, targets).mean()
+            return out
+
+    crit = Caching()
+    mixed = targets_for([1.0, 0.5])
+    pred = pred_for(mixed)
+    for _ in range(10):
+        crit.last = crit(pred, mixed)
+        if "loss_synthetic" in crit.last:
+            break
+    assert "loss_synthetic" in crit.last
+    real_only = targets_for([1.0, 1.0], seed=5)
+    for _ in range(10):  # sampled or not, no companion of the mixed batch comes back
+        out = crit(pred_for(real_only, seed=6), real_only)
+        assert "loss_synthetic" not in out
+        assert set(out) in ({"loss"}, {"loss", "loss_real"})
+
+
 def test_a_dict_holding_another_criterions_companions_keeps_them():
     first = split_by_source(body)
     targets = targets_for([1.0, 0.5])
