@@ -26,6 +26,14 @@ Rows = dict[int, Tensor]  # dim -> LongTensor, the image of every index along th
 _HOLD_WEAKLY_FROM = 1 << 15  # bytes: smaller tensors are held (cheap), larger ones freed on time
 
 
+def _nbytes(t: Tensor) -> int:
+    """Bytes of ``t``'s elements (dense-equivalent; 0 where a layout has no such size)."""
+    try:
+        return t.numel() * t.element_size()
+    except Exception:  # noqa: BLE001 - an exotic tensor is simply held, as small ones are
+        return 0
+
+
 class Ratio:
     """A scalar loss as ``num / den`` per image, kept lazy until the call returns.
 
@@ -86,7 +94,7 @@ class Ratio:
     def compact(self) -> Ratio:
         """Keep a large loss's per-row sums, not its elements, until the call returns (the body's
         temporary is then freed when it would be without losssplit). Same sums, computed now."""
-        if self.values.dim() > 1 and self.values.nbytes >= _HOLD_WEAKLY_FROM:
+        if self.values.dim() > 1 and _nbytes(self.values) >= _HOLD_WEAKLY_FROM:
             self.values = row_sums(self.values, self.row_dim)
             if self.den_values is not None:
                 self.den_values = row_sums(self.den_values, self.row_dim)
@@ -162,7 +170,7 @@ class Frame:
                 self.tracks[key] = (held, track)
                 return
         base = value._base
-        if (value if base is None else base).nbytes < _HOLD_WEAKLY_FROM:
+        if _nbytes(value if base is None else base) < _HOLD_WEAKLY_FROM:
             self.tracks[key] = (value, track)
             return
         ref = _Ref(value, self._forget)  # the frame is kept by the ref until close()

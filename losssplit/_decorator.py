@@ -105,7 +105,11 @@ class _Splitter:
         frame = Frame(len(labels))
         try:
             with torch._C.DisableTorchFunction():
-                tagged = tag_inputs(frame, args, kwargs, per_image)
+                try:
+                    tagged = tag_inputs(frame, args, kwargs, per_image)
+                except Exception as exc:  # noqa: BLE001 - never let our bug stop training
+                    self.warn("internal", f"internal error while reading inputs ({exc!r}); passed through")
+                    return self._drop_stale(wrapped(*args, **kwargs), call)
             with CaptureMode(frame):
                 result = wrapped(*args, **kwargs)
             with torch._C.DisableTorchFunction():

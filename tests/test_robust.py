@@ -827,3 +827,22 @@ def test_a_base_exception_mid_body_leaves_no_state():
     assert torch._C._len_torch_function_stack() == 0
     pred = pred_for(targets)
     assert companions(split_by_source(body)(pred, targets)) == pytest.approx(expected(pred, targets), rel=1e-6)
+
+
+def test_sparse_and_large_tensors_among_the_inputs_are_followed_or_passed_by():
+    g = torch.Generator().manual_seed(2)
+    targets = targets_for([1.0, 0.5, 1.0])
+    for t in targets:  # a sparse adjacency and a large dense map per image, next to the boxes
+        t["adjacency"] = torch.eye(3).to_sparse()
+        t["depth"] = torch.rand(128, 128, generator=g)  # 64 KiB: held weakly
+
+    def crit(pred, targets):
+        out = body(pred, targets)
+        out["loss_depth"] = torch.stack([t["depth"].mean() for t in targets]).sum() * pred.sum() * 0
+        return out
+
+    pred = pred_for(targets)
+    plain = crit(pred, targets)
+    out = split_by_source(crit)(pred, targets)
+    assert torch.equal(out["loss"], plain["loss"]) and torch.equal(out["loss_depth"], plain["loss_depth"])
+    assert companions(out)["loss_real"] == pytest.approx(expected(pred, targets)["loss_real"], rel=1e-6)
