@@ -26,6 +26,14 @@ Rows = dict[int, Tensor]  # dim -> LongTensor, the image of every index along th
 _HOLD_WEAKLY_FROM = 1 << 15  # bytes: smaller tensors are held (cheap), larger ones freed on time
 
 
+def version_of(t: Tensor) -> int | None:
+    """``t``'s version counter (None for inference tensors, which keep none)."""
+    try:
+        return t._version
+    except RuntimeError:
+        return None
+
+
 def _nbytes(t: Tensor) -> int:
     """Bytes of ``t``'s elements (dense-equivalent; 0 where a layout has no such size)."""
     try:
@@ -47,7 +55,7 @@ class Ratio:
 
     __slots__ = (
         "values", "rows", "row_dim", "kind", "den_values", "scales", "divisors", "den_ratio",
-        "den_ops", "plain", "source", "numel",
+        "den_ops", "plain", "source", "numel", "version",
     )
 
     def __init__(
@@ -64,6 +72,7 @@ class Ratio:
         self.kind = kind
         self.den_values = den_values
         self.numel = values.numel()  # elements the loss reduced (``mean``'s den)
+        self.version = version_of(values)  # values are read at the end: an in-place write shows here
         self.scales: tuple[float | Tensor, ...] = ()
         self.divisors: tuple[float | Tensor, ...] = ()
         self.den_ratio: Ratio | None = None
@@ -80,7 +89,7 @@ class Ratio:
     ) -> Ratio:
         """A copy times ``scale``, divided by ``divisor`` or by the row sum ``by_rows``."""
         out = Ratio(self.values, self.rows, self.row_dim, self.kind, self.den_values)
-        out.numel = self.numel
+        out.numel, out.version = self.numel, self.version
         out.scales = self.scales + ((scale,) if not _is_one(scale) else ())
         out.divisors = self.divisors + ((divisor,) if not _is_one(divisor) else ())
         out.den_ratio, out.den_ops = self.den_ratio, self.den_ops + ((den_op,) if den_op else ())
@@ -99,7 +108,14 @@ class Ratio:
             if self.den_values is not None:
                 self.den_values = row_sums(self.den_values, self.row_dim)
             self.row_dim = min(self.row_dim, 0)
+            self.version = version_of(self.values)
         return self
+
+    def modified(self) -> bool:
+        """Whether the values it reads were written in place since the loss was reduced."""
+        if self.version is not None and version_of(self.values) != self.version:
+            return True
+        return self.den_ratio is not None and self.den_ratio.modified()
 
 
 class Track:

@@ -81,16 +81,16 @@ class _Splitter:
             logger.warning("losssplit (%s): %s", self.name, message)
 
     def __call__(self, wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> Any:
-        call = next(_CALLS)
-        if self.every > 1 and self.sampler.random() * self.every >= 1.0:  # first: the common case
-            return self._drop_stale(wrapped(*args, **kwargs), call)
         if not _registry.enabled() or self.passthrough:
             if self.passthrough:
                 self.warn("passthrough", "generator and async functions are passed through unsplit")
             return wrapped(*args, **kwargs)
-        if _is_compiling():
+        if _is_compiling():  # before any state is read: dynamo would guard on it and recompile
             self.warn("compile", "called under torch.compile: passed through unsplit")
             return wrapped(*args, **kwargs)
+        call = next(_CALLS)
+        if self.every > 1 and self.sampler.random() * self.every >= 1.0:
+            return self._drop_stale(wrapped(*args, **kwargs), call)
         with torch._C.DisableTorchFunction():
             try:
                 prepared = self._prepare(wrapped, args, kwargs)
@@ -106,10 +106,12 @@ class _Splitter:
         try:
             with torch._C.DisableTorchFunction():
                 try:
-                    tagged = tag_inputs(frame, args, kwargs, per_image)
+                    tagged: int | None = tag_inputs(frame, args, kwargs, per_image)
                 except Exception as exc:  # noqa: BLE001 - never let our bug stop training
                     self.warn("internal", f"internal error while reading inputs ({exc!r}); passed through")
-                    return self._drop_stale(wrapped(*args, **kwargs), call)
+                    tagged = None
+            if tagged is None:  # the user's modes and tensor subclasses see this call as usual
+                return self._drop_stale(wrapped(*args, **kwargs), call)
             with CaptureMode(frame):
                 result = wrapped(*args, **kwargs)
             with torch._C.DisableTorchFunction():

@@ -642,6 +642,25 @@ def test_the_decorated_criterion_under_torch_compile_passes_through_with_one_war
     torch._dynamo.reset()
 
 
+@pytest.mark.parametrize("every", [1, 3])
+def test_under_torch_compile_it_compiles_once_no_matter_how_often_it_is_called(every):
+    from torch._dynamo.testing import CompileCounter
+
+    class Criterion(torch.nn.Module):
+        @split_by_source(every=every)
+        def forward(self, pred, targets):
+            return body(pred, targets)
+
+    counter = CompileCounter()
+    compiled = torch.compile(Criterion(), backend=counter)
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets)
+    for _ in range(12):  # losssplit's call counter and sampler must not become dynamo guards
+        assert set(compiled(pred, targets)) == {"loss"}
+    assert counter.frame_count == 1
+    torch._dynamo.reset()
+
+
 def test_double_decoration():
     targets = targets_for([1.0, 0.5], dataset="d")
     targets[0]["dataset"] = "c"
@@ -829,6 +848,24 @@ def test_a_base_exception_mid_body_leaves_no_state():
     assert companions(split_by_source(body)(pred, targets)) == pytest.approx(expected(pred, targets), rel=1e-6)
 
 
+def test_inputs_it_cannot_read_pass_the_call_through_to_the_users_modes_and_subclasses(warnings_of):
+    class Logged(torch.Tensor):  # a user's tensor subclass
+        pass
+
+    def crit(pred, targets, extra):
+        loss = body(pred, targets)["loss"]
+        return {"loss": loss, "device": torch.zeros(1).device, "type": type(loss).__name__}
+
+    targets = targets_for([1.0, 0.5])
+    pred = pred_for(targets).as_subclass(Logged)
+    extra = torch.nested.nested_tensor([torch.rand(2, 3), torch.rand(3, 3)])  # no sizes to read
+    with torch.device("meta"):  # a torch function mode of the user's
+        out = split_by_source(crit)(pred, targets, extra)
+    assert (out["device"], out["type"]) == (torch.device("meta"), "Logged")
+    assert set(out) == {"loss", "device", "type"}
+    assert any("reading inputs" in m for m in warnings_of())
+
+
 def test_sparse_and_large_tensors_among_the_inputs_are_followed_or_passed_by():
     g = torch.Generator().manual_seed(2)
     targets = targets_for([1.0, 0.5, 1.0])
@@ -846,3 +883,25 @@ def test_sparse_and_large_tensors_among_the_inputs_are_followed_or_passed_by():
     out = split_by_source(crit)(pred, targets)
     assert torch.equal(out["loss"], plain["loss"]) and torch.equal(out["loss_depth"], plain["loss_depth"])
     assert companions(out)["loss_real"] == pytest.approx(expected(pred, targets)["loss_real"], rel=1e-6)
+
+
+@pytest.mark.parametrize("width", [8, 4096])  # 128 B: read at the end; 64 KiB: summed per row at once
+def test_losses_written_in_place_after_their_reduction_never_give_a_stale_companion(width, warnings_of):
+    def crit(pred, targets):
+        y = torch.stack([t["y"] for t in targets])
+        per_element = (pred - y).abs()
+        loss = per_element.mean()
+        per_element.mul_(0.0)  # legal for autograd: abs saved its input, mean nothing
+        return {"loss": loss}
+
+    g = torch.Generator().manual_seed(0)
+    targets = [{"y": torch.rand(width, generator=g), "loss_weight": w} for w in (1.0, 0.5, 1.0, 0.5)]
+    pred = torch.rand(4, width, generator=g, requires_grad=True)
+    out = split_by_source(crit)(pred, targets)
+    assert torch.equal(out["loss"], crit(pred, targets)["loss"])
+    per_image = (pred - torch.stack([t["y"] for t in targets])).abs().detach().mean(1)
+    if "loss_real" in out:  # right, or absent with a warning: never the zeros written later
+        assert out["loss_real"].item() == pytest.approx(per_image[[0, 2]].mean().item(), rel=1e-6)
+    else:
+        assert any("written in place" in m for m in warnings_of())
+    assert width == 8 or "loss_real" in out
