@@ -185,7 +185,7 @@ class Frame:
             if held is value or (type(held) is _Ref and held() is value):
                 self.tracks[key] = (held, track)
                 return
-        base = value._base
+        base = getattr(value, "_base", None)
         if _nbytes(value if base is None else base) < _HOLD_WEAKLY_FROM:
             self.tracks[key] = (value, track)
             return
