@@ -179,12 +179,6 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
-        entry = self.tracks.get(key)
-        if entry is not None:
-            held = entry[0]
-            if held is value or (type(held) is _Ref and held() is value):
-                self.tracks[key] = (held, track)
-                return
         base = getattr(value, "_base", None)
         if _nbytes(value if base is None else base) < _HOLD_WEAKLY_FROM:
             self.tracks[key] = (value, track)

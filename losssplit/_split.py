@@ -35,14 +35,15 @@ def collect(
                 warn(f"key:{key}", f"key {key!r} is not a tensor loss ({type(value).__name__}); not split")
             continue
         track = frame.get(value)
-        if track is not None and track.ratio is not None and track.pred and track.ratio.modified():
-            warn(
-                f"inplace:{key}",
-                f"key {key!r}: its per-element losses were written in place after it was reduced; "
-                "no companions for it",
-            )
-        elif track is not None and track.ratio is not None and track.pred:
-            pending.append(Pending(key, value, track.ratio))
+        if track is not None and track.ratio is not None and track.pred:
+            if track.ratio.modified():
+                warn(
+                    f"inplace:{key}",
+                    f"key {key!r}: its per-element losses were written in place after it was reduced; "
+                    "no companions for it",
+                )
+            else:
+                pending.append(Pending(key, value, track.ratio))
         elif track is not None and track.lost is not None:
             warn(
                 f"lost:{key}",
