@@ -8,9 +8,9 @@ Example:
 """
 
 from ._companion import Companion, companion_of
+from ._context import set_enabled, sources
 from ._decorator import split_by_source
 from ._errors import LossSplitError
-from ._registry import set_enabled, sources
 from .aggregate import SplitMeter, pop_companions
 
 __all__ = [

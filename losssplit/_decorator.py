@@ -14,7 +14,7 @@ from typing import Any, TypeVar, overload
 import torch
 import wrapt
 
-from . import _registry
+from . import _context
 from ._capture import CaptureMode, Frame, describe_inputs, tag_inputs
 from ._companion import format_fields
 from ._errors import LossSplitError
@@ -81,7 +81,7 @@ class _Splitter:
             logger.warning("losssplit (%s): %s", self.name, message)
 
     def __call__(self, wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> Any:
-        if not _registry.enabled() or self.passthrough:
+        if not _context.enabled() or self.passthrough:
             if self.passthrough:
                 self.warn("passthrough", "generator and async functions are passed through unsplit")
             return wrapped(*args, **kwargs)
@@ -120,7 +120,7 @@ class _Splitter:
                     raise LossSplitError(
                         f"split_by_source ({self.name}): {len(labels)} source labels, but no argument "
                         f"holds per-image dicts or a tensor with {len(labels)} rows (returned keys "
-                        f"{keys}; tensor arguments: {describe_inputs(args, kwargs)})"
+                        f"{keys}; tensor arguments: {describe_inputs(wrapped, args, kwargs)})"
                     )
                 try:
                     self._split(frame, result, labels, call)
@@ -135,7 +135,7 @@ class _Splitter:
     def _prepare(
         self, wrapped: Callable[..., Any], args: tuple, kwargs: dict
     ) -> tuple[Sequence[Any] | torch.Tensor, Sequence[Any] | None] | None:
-        labels = _registry.current_labels()
+        labels = _context.current_labels()
         if labels is not None:
             if not len(labels):
                 self.warn("empty", "losssplit.sources() gave 0 labels (an empty batch); returned unchanged")
@@ -209,7 +209,7 @@ class _Splitter:
         if not pending:
             self.warn("nothing", "no returned key could be attributed to images; dict unchanged")
             return
-        numeric = isinstance(self.source, str) and self.source == "loss_weight" and _registry.current_labels() is None
+        numeric = isinstance(self.source, str) and self.source == "loss_weight" and _context.current_labels() is None
         try:
             names, membership, outside = self.grouping.assign(labels, numeric)
         except PredicateError as exc:
@@ -223,7 +223,7 @@ class _Splitter:
                 f"{_python_label(labels[b])!r}); their rows are not counted",
             )
         companions = finish(frame, result, pending, names, membership, self.key_format, self.warn)
-        sink = _registry.current_sink()
+        sink = _context.current_sink()
         if sink is not None:
             sink(companions)
             return

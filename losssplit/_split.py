@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from ._capture import Frame, Ratio, product, row_sums
+from ._capture import Frame, Ratio, row_sums
 from ._companion import Companion, companion_of, make_companions
 
 Warn = Callable[[str, str], None]
@@ -35,7 +35,7 @@ def collect(
                 warn(f"key:{key}", f"key {key!r} is not a tensor loss ({type(value).__name__}); not split")
             continue
         track = frame.get(value)
-        if track is not None and track.ratio is not None and track.pred:
+        if track is not None and track.ratio is not None and track.from_prediction:
             if track.ratio.modified():
                 warn(
                     f"inplace:{key}",
@@ -44,10 +44,10 @@ def collect(
                 )
             else:
                 pending.append(Pending(key, value, track.ratio))
-        elif track is not None and track.lost is not None:
+        elif track is not None and track.lost_at is not None:
             warn(
                 f"lost:{key}",
-                f"key {key!r}: attribution to images was lost at {track.lost}; no companions for it "
+                f"key {key!r}: attribution to images was lost at {track.lost_at}; no companions for it "
                 "(give labels with `source=` or `losssplit.sources(...)`, or see README "
                 "'Which criteria are split')",
             )
@@ -57,33 +57,6 @@ def collect(
         for key in sorted(keys - set(result)):
             warn(f"missing:{key}", f"key {key!r} (from keys=) is not in the returned dict")
     return pending
-
-
-def _fill(like: torch.Tensor, value: float, factors: tuple[float | torch.Tensor, ...]) -> torch.Tensor:
-    """``like``-shaped ``value * prod(factors)``: one op when every factor is a number."""
-    scale = product(factors)
-    if isinstance(scale, torch.Tensor):
-        return torch.full_like(like, value) * scale
-    return torch.full_like(like, value * scale)
-
-
-def _den_per_row(r: Ratio, per_row: torch.Tensor) -> torch.Tensor:
-    """What each row adds to the denominator (``sum`` rows add 1: presence, fixed on the host;
-    ``datanorm`` rows add nothing: their den is the normaliser's own row sum)."""
-    n = max(per_row.shape[0], 1)
-    if r.kind == "sum":
-        return torch.ones_like(per_row)
-    if r.kind == "datanorm":
-        return torch.zeros_like(per_row)
-    if r.kind == "normsum":  # sum / Z: a group of N_S rows divides by Z * N_S / N
-        if r.den_values is None:
-            return _fill(per_row, 1.0 / n, r.divisors)
-        counted = row_sums(r.den_values, r.row_dim).to(per_row.dtype)  # e.g. non-ignored tokens
-        return counted * (product(r.divisors) / counted.sum().clamp_min(1))
-    if r.kind == "mean":
-        return _fill(per_row, float(r.numel // n), r.divisors)
-    assert r.den_values is not None
-    return row_sums(r.den_values, r.row_dim).to(per_row.dtype) * product(r.divisors)
 
 
 def table(pending: list[Pending], membership: torch.Tensor, factors: Container[Any] = ()) -> torch.Tensor:
@@ -97,16 +70,16 @@ def table(pending: list[Pending], membership: torch.Tensor, factors: Container[A
     members = membership.to(device, non_blocking=True).bool()  # [images, groups]
     images = members.shape[0]
     ratios = [p.ratio for p in pending]
-    normalisers = {i: len(ratios) + j for j, i in enumerate(i for i, r in enumerate(ratios) if r.den_ratio is not None)}
-    ratios += [r.den_ratio for r in ratios if r.den_ratio is not None]
+    normalisers = {i: len(ratios) + j for j, i in enumerate(i for i, r in enumerate(ratios) if r.normaliser is not None)}
+    ratios += [r.normaliser for r in ratios if r.normaliser is not None]
     nums, dens, index = [], [], []
     for k, r in enumerate(ratios):
         values = r.values
-        if r.source is not None and r.source in factors:  # ``w.sum()`` of a factor: 1 per row
+        if r.normaliser_view is not None and r.normaliser_view in factors:  # ``w.sum()`` of a factor: 1 per row
             values = (values != 0).to(values.dtype)
         per_row = row_sums(values, r.row_dim)
-        nums.append(per_row * product(r.scales) if r.scales else per_row)
-        dens.append(_den_per_row(r, per_row))
+        nums.append(r.numerators(per_row))
+        dens.append(r.den_per_row(per_row))
         rows = r.rows.to(device).reshape(-1)
         index.append(rows + k * images if k else rows)
     num, den = torch.cat(nums), torch.cat(dens)
@@ -120,10 +93,7 @@ def table(pending: list[Pending], membership: torch.Tensor, factors: Container[A
     keys = []
     for i, r in enumerate(ratios[: len(pending)]):
         if i in normalisers:  # den = the normaliser over the group's rows, as the body computed it
-            den_s = groups[normalisers[i], :, 0]
-            for op, c in r.den_ops:
-                den_s = den_s + c if op == "add" else den_s.clamp_min(c)
-            den_s = den_s * product(r.divisors)
+            den_s = r.group_den(groups[normalisers[i], :, 0])
             keys.append(torch.stack([groups[i, :, 0], den_s, groups[i, :, 2]], 1))
         else:
             keys.append(groups[i])
@@ -159,8 +129,7 @@ def finish(
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
-            if p.ratio.kind == "sum" and cnt:
-                den = 1.0
+            den = p.ratio.host_den(den, cnt)
             if cnt == 0 or den == 0:
                 continue
             value = num / den

@@ -32,7 +32,7 @@ from typing import Any
 import torch
 
 from ._companion import Companion, companion_of
-from ._registry import report_to
+from ._context import report_to
 
 __all__ = ["SplitMeter", "pop_companions"]
 

@@ -25,6 +25,6 @@ def pytest_configure(config):
     # reduced loss compacted to row sums (the paths large tensors take) by setting this to 0
     size = os.environ.get("LOSSSPLIT_TEST_HOLD_WEAKLY_FROM")
     if size is not None:
-        import losssplit._capture
+        import losssplit._capture.ratio
 
-        losssplit._capture._HOLD_WEAKLY_FROM = int(size)
+        losssplit._capture.ratio.HOLD_WEAKLY_FROM = int(size)

@@ -1,0 +1,370 @@
+"""Indexing rules: ``x[...]`` (basic, advanced, masks), in-place writes, gathers, ``diag`` of a
+pairwise matrix, matrix products and ``cdist``.
+
+Advanced indices carry images too: ``x[(batch_idx, src_idx)]`` gets its rows from ``batch_idx``
+(which a tracked index passes on), so matched rows follow the data rather than shapes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from .mode import (
+    Frame,
+    Rows,
+    Tensor,
+    Track,
+    broadcast_map,
+    combine,
+    expand_rows,
+    get_arg,
+    lost_track,
+    merge_image,
+    norm_dim,
+    op_name,
+    rule,
+)
+
+T = torch.Tensor
+
+_FULL = slice(None)
+
+
+def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, out: Tensor) -> bool:
+    """Fast path for slices, ints and ``None`` (no tensors, no Ellipsis); False if not basic."""
+    rows: Rows = {}
+    img = track.image
+    have = track.rows
+    d = e = 0
+    for p in parts:
+        if p is None:
+            e += 1
+        elif type(p) is slice:
+            r = have.get(d)
+            if r is not None:
+                rows[e] = r if p == _FULL else r[p]
+            d += 1
+            e += 1
+        elif type(p) is int:
+            r = have.get(d)
+            if r is not None:
+                img = merge_image(frame, img, r[p], "Tensor.__getitem__")
+            d += 1
+        else:
+            return False
+    for k, r in have.items():
+        if k >= d:
+            rows[e + k - d] = r
+    if rows or img is not None:
+        frame.set(out, Track(rows, img, None, track.from_prediction))
+    return True
+
+
+def _index_parts(index: Any) -> tuple[Any, ...]:
+    return index if isinstance(index, tuple) else (index,)
+
+
+@rule(T.__getitem__)
+def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
+    src, index = args[0], args[1]
+    track = frame.get(src)
+    parts = _index_parts(index)
+    if track is not None and track.unweighted is None and track.lost_at is None and track.ratio is None:
+        if not track.rows and track.image is not None and isinstance(out, Tensor):
+            frame.set(out, Track({}, track.image, None, track.from_prediction))  # one image's tensor, any index
+            return
+        if isinstance(out, Tensor) and _basic_index(frame, track, parts, src.dim(), out):
+            return
+    index_tracks = [frame.get(p) if isinstance(p, Tensor) else None for p in parts]
+    if (track is None and all(t is None for t in index_tracks)) or not isinstance(out, Tensor):
+        return
+    op = "Tensor.__getitem__"
+    if track is not None and (track.lost_at is not None or track.ratio is not None):
+        if track.ratio is not None and out.numel() == 1:
+            frame.set(out, track)
+        elif track.from_prediction:
+            frame.lose(out, track.lost_at or op)
+        return
+    track = track or Track()
+    # Expand Ellipsis and count dims consumed.
+    consumed = sum(
+        (p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1)
+        for p in parts
+        if p is not None and p is not Ellipsis
+    )
+    expanded: list[Any] = []
+    for p in parts:
+        if p is Ellipsis:
+            expanded.extend([slice(None)] * (src.dim() - consumed))
+        else:
+            expanded.append(p)
+    while sum(
+        (p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1)
+        for p in expanded
+        if p is not None
+    ) < src.dim():
+        expanded.append(slice(None))
+    adv_positions = [
+        i for i, p in enumerate(expanded) if isinstance(p, (Tensor, list)) and not (isinstance(p, Tensor) and p.dim() == 0 and p.dtype != torch.bool)
+    ]
+    rows: Rows = {}
+    img = track.image
+    d = 0  # input dim
+    e = 0  # output dim
+    adv_rows: list[Tensor] = []
+    adv_out_dim: int | None = None
+    adv_ndim = 0
+    contiguous_adv = not adv_positions or adv_positions == list(range(adv_positions[0], adv_positions[-1] + 1))
+    if adv_positions and not contiguous_adv:
+        adv_out_dim = 0
+        e = None  # type: ignore[assignment]
+    for p in expanded:
+        if p is None:
+            if e is not None:
+                e += 1
+            continue
+        if isinstance(p, slice):
+            if d in track.rows:
+                if e is None:
+                    return frame.lose(out, op, track)
+                r = track.rows[d]
+                rows[e] = r if p == _FULL else r[p]
+            if e is not None:
+                e += 1
+            d += 1
+            continue
+        if isinstance(p, int) or (isinstance(p, Tensor) and p.dim() == 0 and p.dtype != torch.bool):
+            if d in track.rows:
+                img = merge_image(frame, img, track.rows[d][p], op)
+            d += 1
+            continue
+        # advanced index
+        ti = frame.get(p) if isinstance(p, Tensor) else None
+        pt = torch.as_tensor(p) if isinstance(p, list) else p
+        if pt.dtype == torch.bool:
+            span = list(range(d, d + pt.dim()))
+            tracked = [k for k in span if k in track.rows]
+            for k in tracked:
+                sizes = [src.shape[j] for j in span]
+                adv_rows.append(expand_rows(frame, track.rows[k], sizes, k - d).view(sizes)[pt])
+            d += pt.dim()
+            adv_ndim = max(adv_ndim, 1)
+        else:
+            if d in track.rows:
+                r = track.rows[d]
+                ident = frame.identity.get(r.device)
+                adv_rows.append(pt.long() if r is ident else r[pt])
+            if ti is not None and ti.rows.get(0) is not None and pt.dim() == 1:
+                adv_rows.append(ti.rows[0])
+            elif ti is not None and ti.image is not None and pt.dim() == 1:
+                adv_rows.append(ti.image.reshape(1).expand(pt.shape[0]))
+            d += 1
+            adv_ndim = max(adv_ndim, pt.dim())
+        if e is not None and adv_out_dim is None:
+            adv_out_dim = e
+            e += 1
+    if e is None:
+        e = 1
+    # Remaining dims after the advanced block shift by the block's rank.
+    if adv_rows:
+        if adv_ndim != 1:
+            return frame.lose(out, op, track)
+        assert adv_out_dim is not None
+        first = adv_rows[0]
+        for r in adv_rows[1:]:
+            frame.agree(first, r, op)
+        rows[adv_out_dim] = first
+    for k, r in track.rows.items():
+        if k >= d:
+            rows[e + (k - d)] = r
+    new = Track(rows=rows, image=img, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = track.unweighted[index]
+    if not new.rows and new.image is None:
+        if track.from_prediction and (track.rows or any(t is not None for t in index_tracks)):
+            return frame.lose(out, op, track)
+        return
+    frame.set(out, new)
+
+
+@rule(
+    T.__setitem__, T.index_put_, T.scatter_, T.scatter_add_, T.masked_fill_, T.add_, T.sub_,
+    T.copy_, T.fill_, T.zero_, T.clamp_, T.index_add_, T.masked_scatter_,
+)
+def inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """In-place writes (``x[idx] = v``, ``scatter_``, ``add_``): positions keep their images."""
+    _inplace(frame, func, args, out, scales=False)
+
+
+@rule(T.mul_, T.div_)
+def inplace_scale(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``l *= w`` / ``l /= w``: as other in-place writes; by a tensor, the unweighted values are
+    gone, so nothing is attributed rather than guessed."""
+    _inplace(frame, func, args, out, scales=True)
+
+
+def _inplace(frame: Frame, func: Any, args: tuple, out: Any, scales: bool) -> None:
+    """A write into a tracked tensor keeps its rows (values are read when a loss is reduced).
+
+    Values are read when a loss is reduced, so a write into a tracked tensor keeps its rows; only
+    remembered unweighted values or a scalar ratio would go stale, and those are dropped, as is a
+    loss multiplied or divided in place by a tensor (``l *= w``: its unweighted values are gone).
+    """
+    target = args[0]
+    track = frame.get(target) if isinstance(target, Tensor) else None
+    if track is None:
+        return
+    if track.unweighted is not None or track.ratio is not None:
+        if track.from_prediction:
+            frame.lose(target, op_name(func))
+        else:  # data such as a normaliser: now an opaque value
+            frame.forget(target)
+    elif (
+        track.from_prediction
+        and scales
+        and len(args) > 1
+        and isinstance(args[1], Tensor)
+        and args[1].dim() > 0
+    ):
+        frame.lose(target, op_name(func))
+
+
+@rule(T.gather, torch.gather)
+def gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``gather(x, dim, index)`` along a dim that carries no images (the index has the output's
+    layout, so its rows count too)."""
+    dim = get_arg(args, kwargs, 1, "dim", 0)
+    _gather(frame, func, args, kwargs, out, dim, get_arg(args, kwargs, 2, "index", None))
+
+
+@rule(T.take_along_dim, torch.take_along_dim)
+def take_along_dim(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``take_along_dim(x, indices, dim)``: ``gather`` with broadcasting; without ``dim`` the
+    input is flattened first, so rows of every dim mix."""
+    dim = get_arg(args, kwargs, 2, "dim", None)
+    indices = get_arg(args, kwargs, 1, "indices", None)
+    if dim is None:
+        track = frame.get(args[0])
+        if track is not None:
+            frame.lose(out, f"{op_name(func)} without dim", track)
+        return
+    _gather(frame, func, args, kwargs, out, dim, indices)
+
+
+def _gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: Any, index: Any) -> None:
+    src = args[0]
+    track = frame.get(src)
+    ti = frame.get(index)
+    if (track is None and ti is None) or not isinstance(out, Tensor) or not isinstance(index, Tensor):
+        return
+    d = norm_dim(int(dim), src.dim())
+    op = op_name(func)
+    if track is not None and (track.lost_at is not None or track.ratio is not None or d in track.rows):
+        return frame.lose(out, op, track)
+    parts = [
+        (track, broadcast_map(src.dim(), out.dim())),
+        (Track(rows=ti.rows, image=ti.image) if ti is not None else None, broadcast_map(index.dim(), out.dim())),
+    ]
+    new = combine(frame, op, parts, out.shape)
+    if new is not None:
+        if track is not None and track.unweighted is not None and new.lost_at is None:
+            new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+        frame.set(out, new)
+
+
+@rule(T.index_select, torch.index_select)
+def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``index_select(x, dim, index)``: along a row dim, the selected rows keep their images."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    if track.lost_at is not None or track.ratio is not None:
+        return frame.lose(out, op_name(func), track)
+    d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), src.dim())
+    index = get_arg(args, kwargs, 2, "index", None)
+    rows = dict(track.rows)
+    if d in rows:
+        rows[d] = rows[d][index]
+    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
+
+
+@rule(torch.diag, T.diag, torch.diagonal, T.diagonal)
+def diag(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``diag``/``diagonal`` of a pairwise [M, M] matrix: both dims must name the same images."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    op = op_name(func)
+    if track.lost_at is not None or track.ratio is not None:
+        return frame.lose(out, op, track)
+    if src.dim() != 2 or out.dim() != 1:
+        return frame.lose(out, op, track)
+    offset = get_arg(args, kwargs, 1, "diagonal" if getattr(func, "__name__", "") == "diag" else "offset", 0)
+    if offset != 0 or src.shape[0] != src.shape[1]:
+        return frame.lose(out, op, track)
+    r0, r1 = track.rows.get(0), track.rows.get(1)
+    if r0 is not None and r1 is not None:
+        frame.agree(r0, r1, op)
+    rows = {0: r0 if r0 is not None else r1} if (r0 is not None or r1 is not None) else {}
+    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)  # type: ignore[arg-type]
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
+
+
+@rule(torch.matmul, T.matmul, torch.mm, T.mm, torch.bmm, T.bmm)
+def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """2-d / batched matrix products: output rows from ``a``'s rows, columns from ``b``'s."""
+    a, b = args[0], args[1]
+    ta, tb = frame.get(a), frame.get(b)
+    if (ta is None and tb is None) or not isinstance(out, Tensor):
+        return
+    op = op_name(func)
+    parts = []
+    for x, t, contract in ((a, ta, -1), (b, tb, -2)):
+        if t is None or not isinstance(x, Tensor):
+            continue
+        if x.dim() < 2:
+            return frame.lose(out, op, t) if t.from_prediction else None
+        nd = x.dim()
+        dim_map: dict[int, int | None] = {}
+        for k in range(nd):
+            if k == nd + contract:
+                dim_map[k] = None
+            elif k >= nd - 2:
+                dim_map[k] = out.dim() - 2 + (0 if contract == -1 else 1)
+            else:
+                dim_map[k] = k + out.dim() - nd
+        parts.append((t, dim_map))
+    new = combine(frame, op, parts, out.shape)
+    if new is not None and new.lost_at is None and ((ta is not None and ta.unweighted is not None) or (tb is not None and tb.unweighted is not None)):
+        new = lost_track(op)
+    if new is not None:
+        frame.set(out, new)
+
+
+@rule(torch.cdist)
+def cdist(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    a, b = args[0], args[1]
+    ta, tb = frame.get(a), frame.get(b)
+    if (ta is None and tb is None) or not isinstance(out, Tensor):
+        return
+    parts = []
+    for x, t, target in ((a, ta, out.dim() - 2), (b, tb, out.dim() - 1)):
+        if t is None:
+            continue
+        nd = x.dim()
+        parts.append((t, {k: (target if k == nd - 2 else None if k == nd - 1 else k) for k in range(nd)}))
+    new = combine(frame, op_name(func), parts, out.shape)
+    if new is not None:
+        frame.set(out, new)
+
+

@@ -1,0 +1,181 @@
+"""Loss-function rules: ``F.*`` losses, element-wise (``reduction='none'``) or reduced inside.
+
+A loss reduced inside the call is recomputed on the side with ``reduction='none'`` (detached) so
+that its per-row values, and the denominator its reduction used, split by group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from .mode import (
+    Frame,
+    Tensor,
+    Track,
+    Unsupported,
+    broadcast_map,
+    combine,
+    identity_map,
+    is_prediction,
+    lost_track,
+    note_factor,
+    op_name,
+    per_row,
+    rule,
+)
+from .ratio import Ratio, RatioKind
+
+
+def _loss_parts(bound: dict[str, Any]) -> tuple[Tensor, Any, str, dict[str, Any]]:
+    reduction = bound.pop("reduction", "mean")
+    if bound.pop("size_average", None) is not None or bound.pop("reduce", None) is not None:
+        raise Unsupported("legacy size_average/reduce arguments")
+    inp = bound.pop("input")
+    target = bound.pop("target")
+    return inp, target, reduction, bound
+
+
+def _broadcast_shape(a: Sequence[int], b: Sequence[int]) -> list[int]:
+    """``torch.broadcast_shapes`` for two shapes that broadcast (the loss already checked)."""
+    n = max(len(a), len(b))
+    a, b = [1] * (n - len(a)) + list(a), [1] * (n - len(b)) + list(b)
+    return [x if y == 1 else y for x, y in zip(a, b)]
+
+
+def _class_dim_map(inp: Tensor, out_ndim: int) -> dict[int, int | None]:
+    # [N, C, d1, ...] -> [N, d1, ...]; [C] -> []
+    if inp.dim() == 1:
+        return {0: None}
+    return {k: (None if k == 1 else k if k == 0 else k - 1) for k in range(inp.dim())}
+
+
+_CLASS_LOSSES: dict[Any, tuple[str, ...]] = {
+    F.cross_entropy: ("input", "target", "weight", "size_average", "ignore_index", "reduce", "reduction", "label_smoothing"),
+    F.nll_loss: ("input", "target", "weight", "size_average", "ignore_index", "reduce", "reduction"),
+}
+_ELEMENTWISE_LOSSES: dict[Any, tuple[str, ...]] = {
+    F.binary_cross_entropy: ("input", "target", "weight", "size_average", "reduce", "reduction"),
+    F.binary_cross_entropy_with_logits: ("input", "target", "weight", "size_average", "reduce", "reduction", "pos_weight"),
+    F.l1_loss: ("input", "target", "size_average", "reduce", "reduction"),
+    F.mse_loss: ("input", "target", "size_average", "reduce", "reduction"),
+    F.smooth_l1_loss: ("input", "target", "size_average", "reduce", "reduction", "beta"),
+    F.huber_loss: ("input", "target", "reduction", "delta"),
+    F.kl_div: ("input", "target", "size_average", "reduce", "reduction", "log_target"),
+}
+
+
+@rule(*_CLASS_LOSSES)
+def class_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.cross_entropy`` / ``F.nll_loss``: input ``[N, C, d1...]``, one value per ``[N, d1...]``;
+    class weights and ``ignore_index`` set a mean's denominator."""
+    _loss(frame, func, _bind(_CLASS_LOSSES[func], args, kwargs), out, True)
+
+
+@rule(*_ELEMENTWISE_LOSSES)
+def elementwise_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.l1_loss``, BCE, ``F.kl_div``...: one value per broadcast element; a per-row
+    ``weight=`` is set aside as 1."""
+    _loss(frame, func, _bind(_ELEMENTWISE_LOSSES[func], args, kwargs), out, False)
+
+
+def _bind(signature: tuple[str, ...], args: tuple, kwargs: dict) -> dict[str, Any]:
+    bound: dict[str, Any] = dict(zip(signature, args))
+    bound.update(kwargs)
+    return bound
+
+
+def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: bool) -> None:
+    """Element-wise values, or a Ratio for ``mean``/``sum`` computed on the side."""
+    if not isinstance(out, Tensor):
+        return
+    inp, target, reduction, extra = _loss_parts(bound)
+    ti, tt = frame.get(inp), frame.get(target)
+    if ti is None and tt is None:
+        return
+    op = op_name(func)
+    lost = next((t.lost_at for t in (ti, tt) if t is not None and t.lost_at is not None), None)
+    if lost is not None or any(t is not None and t.ratio is not None for t in (ti, tt)):
+        frame.lose(out, lost or op)
+        return
+    if classes:
+        shape = [inp.shape[0], *inp.shape[2:]] if inp.dim() > 1 else []
+    else:
+        shape = _broadcast_shape(inp.shape, target.shape)
+    parts = []
+    if isinstance(inp, Tensor):
+        in_map = _class_dim_map(inp, len(shape)) if classes else broadcast_map(inp.dim(), len(shape))
+        parts.append((_without_unweighted(ti), in_map))
+    if isinstance(target, Tensor) and target.dim() == len(shape):
+        parts.append((_without_unweighted(tt), identity_map(target.dim())))
+    elif isinstance(target, Tensor) and not classes:
+        parts.append((_without_unweighted(tt), broadcast_map(target.dim(), len(shape))))
+    new = combine(frame, op, parts, shape)
+    if new is None or new.lost_at is not None:
+        frame.set(out, new or lost_track(op))
+        return
+    new.from_prediction = True
+    weight = extra.get("weight")
+    row_weight = (
+        not classes
+        and isinstance(weight, Tensor)
+        and not is_prediction(weight, frame.get(weight))
+        and per_row(weight, new.rows, shape)
+    )
+    if reduction == "none" and not row_weight:
+        frame.set(out, new)
+        return
+    side = {k: v.detach() if isinstance(v, Tensor) else v for k, v in extra.items() if not (row_weight and k == "weight")}
+    plain_target = target.detach() if isinstance(target, Tensor) else target
+    values = func(inp.detach(), plain_target, reduction="none", **side)
+    if row_weight and isinstance(weight, Tensor):  # a per-row factor: taken as 1 (0 stays 0)
+        values = values * (weight.detach() != 0)
+        note_factor(frame, weight, new, len(shape))
+    if reduction == "none":
+        new.unweighted = values
+        frame.set(out, new)
+        return
+    if len(new.rows) > 1 or (not new.rows and new.image is None):
+        frame.lose(out, op)
+        return
+    if new.rows:
+        ((d, rows),) = new.rows.items()
+    else:
+        d, rows = -1, new.image.reshape(1)  # type: ignore[union-attr]
+    integer_target = classes and isinstance(target, Tensor) and not target.is_floating_point()
+    if reduction == "sum":  # for a later ``/ Z``, rows are the non-ignored ones
+        ignore = {"ignore_index": extra.get("ignore_index", -100)}
+        ratio = Ratio.of(values, rows, d, RatioKind.SUM, _class_den(target, ignore, values) if integer_target else None)
+    elif reduction == "batchmean":
+        ratio = Ratio.of(values, rows, d, RatioKind.SUM).scaled(divisor=float(inp.shape[0]))
+    elif reduction == "mean" and integer_target:  # class weights and ignore_index set the mean's den
+        ratio = Ratio.of(values, rows, d, RatioKind.WEIGHTED_MEAN, _class_den(target, extra, values))
+    elif reduction == "mean":
+        ratio = Ratio.of(values, rows, d, RatioKind.MEAN)
+    else:
+        frame.lose(out, f"{op}(reduction={reduction!r})")
+        return
+    ratio.plain = not row_weight
+    frame.set(out, Track(from_prediction=True, ratio=ratio.compact()))
+
+
+def _without_unweighted(track: Track | None) -> Track | None:
+    if track is None or track.unweighted is None:
+        return track
+    return Track(rows=track.rows, image=track.image, from_prediction=track.from_prediction)
+
+
+def _class_den(target: Tensor, extra: dict[str, Any], none_out: Tensor) -> Tensor:
+    """Per-element denominators of a class-weighted / ignore_index mean: ``w[y]``, 0 if ignored."""
+    ignore = extra.get("ignore_index", -100)
+    valid = target != ignore
+    weight = extra.get("weight")
+    if weight is None:
+        return valid.to(none_out.dtype)
+    safe = torch.where(valid, target, torch.zeros_like(target))
+    return weight.detach()[safe].to(none_out.dtype) * valid
+
+

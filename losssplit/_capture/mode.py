@@ -1,0 +1,466 @@
+"""The capture's core: a private torch function mode, the per-tensor ``Track`` and the rule table.
+
+The mode runs every op unchanged and, for ops with a rule in ``RULES``, records on the output a
+``Track``: for each dimension that indexes images' rows, the image of every index along it
+(``rows``), or the one image a whole tensor belongs to (``image``); the values the tensor would
+hold with per-row factors taken as 1 (``unweighted``); whether it derives from predictions
+(``from_prediction``); and, for a loss reduced to a scalar, a lazy ``Ratio``. An op without a rule
+that consumes a tracked prediction marks its output lost (``lost_at`` names the op): attribution
+is dropped, never guessed. All bookkeeping works on detached tensors and is hidden from other
+torch function modes.
+
+Rules live in one module per family (``elementwise``, ``shape``, ``indexing``, ``losses``), each
+registered with ``@rule(*funcs)`` right above its definition.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import weakref
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+from . import ratio as _ratio
+from .ratio import Ratio, ViewKey, nbytes
+
+Tensor = torch.Tensor
+Rows = dict[int, Tensor]  # dim -> LongTensor, the image of every index along that dim
+
+
+@dataclasses.dataclass(slots=True)
+class Track:
+    """What the capture knows about one tensor produced or seen during the call."""
+
+    rows: Rows = dataclasses.field(default_factory=dict)
+    """dim -> the image of every index along that dim."""
+    image: Tensor | None = None
+    """The one image (0-dim index) the whole tensor belongs to."""
+    unweighted: Tensor | None = None
+    """The tensor's values with per-row factors taken as 1, where they differ from its own."""
+    from_prediction: bool = False
+    lost_at: str | None = None
+    """The op where attribution was lost (the tensor derives from predictions)."""
+    ratio: Ratio | None = None
+    """For a loss reduced to a scalar (or a row-sum normaliser): how it splits by group."""
+
+
+def lost_track(op: str) -> Track:
+    """The track of a prediction whose attribution was lost at ``op``."""
+    return Track(from_prediction=True, lost_at=op)
+
+
+Rule = Callable[["Frame", Any, tuple[Any, ...], dict[str, Any], Any], None]
+RULES: dict[Any, Rule] = {}
+
+
+def rule(*funcs: Any) -> Callable[[Rule], Rule]:
+    """Register the decorated rule for each of ``funcs`` (loud when one already has a rule).
+
+    A rule gets ``(frame, func, args, kwargs, out)`` after the op ran and records tracks on its
+    outputs. Inputs without a track are data that carries no images (constants, untagged tensors).
+    """
+
+    def register(fn: Rule) -> Rule:
+        for f in funcs:
+            if f in RULES:
+                raise RuntimeError(f"losssplit: {f!r} already has the rule {RULES[f].__name__}")
+            RULES[f] = fn
+        return fn
+
+    return register
+
+
+class _Ref(weakref.ref[Tensor]):
+    __slots__ = ("key",)
+    key: int
+
+
+class Frame:
+    """State of one decorated call: tracks by tensor id, deferred row-agreement checks.
+
+    A track holds its tensor so that no later tensor can take its address during the call; a
+    large tensor (or a view of one) is held weakly instead, so that a temporary the body drops is
+    freed when it would be without losssplit (holding it raises the call's peak memory), and its
+    track goes with it. Weak references cost garbage-collector work, hence only for large ones.
+    """
+
+    def __init__(self, num_images: int) -> None:
+        self.num_images = num_images
+        self.tracks: dict[int, tuple[Tensor | _Ref, Track]] = {}
+        self.checks: list[tuple[Tensor, str]] = []
+        # tensors used as per-row factors, by the elements they view (held: keys stay unique)
+        self.factors: dict[ViewKey, Tensor] = {}
+        self.held: list[Tensor] = []
+        self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
+        self.identity: dict[torch.device, Tensor] = {}
+        self.images: dict[torch.device, tuple[Tensor, ...]] = {}
+        self.image_ids: dict[int, int] = {}  # id of an ``image_index()`` tensor -> its index
+        self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
+        self.origin: dict[int, tuple[Tensor, tuple[int, ...], int]] = {}
+        self.error: BaseException | None = None
+        self.error_op = ""
+
+    def get(self, value: Any) -> Track | None:
+        entry = self.tracks.get(id(value))
+        if entry is None:
+            return None
+        held = entry[0]
+        return entry[1] if held is value or (type(held) is _Ref and held() is value) else None
+
+    def set(self, value: Tensor, track: Track) -> None:
+        key = id(value)
+        base = getattr(value, "_base", None)
+        if nbytes(value if base is None else base) < _ratio.HOLD_WEAKLY_FROM:
+            self.tracks[key] = (value, track)
+            return
+        ref = _Ref(value, self._forget)  # the frame is kept by the ref until close()
+        ref.key = key
+        self.tracks[key] = (ref, track)
+
+    def lose(self, out: Any, op: str, unless_data: Track | None = None) -> None:
+        """Mark ``out`` (a tensor, or each tensor of a sequence) as a prediction whose
+        attribution was lost at ``op``; with ``unless_data``, only if that input is a prediction."""
+        if unless_data is not None and not unless_data.from_prediction:
+            return
+        for o in out if isinstance(out, (tuple, list)) else (out,):
+            if isinstance(o, Tensor):
+                self.set(o, lost_track(op))
+
+    def forget(self, value: Tensor) -> None:
+        """Drop ``value``'s track: from here on it is an opaque value."""
+        self.tracks.pop(id(value), None)
+
+    def _forget(self, ref: _Ref) -> None:
+        entry = self.tracks.get(ref.key)
+        if entry is not None and entry[0] is ref:
+            self.tracks.pop(ref.key, None)  # the tensor may die on another thread than the call's
+
+    def close(self) -> None:
+        """Drop every track (and with them the weakref callbacks that refer to this frame)."""
+        self.tracks.clear()
+
+    def arange(self, device: torch.device) -> Tensor:
+        rows = self.identity.get(device)
+        if rows is None:
+            rows = self.identity[device] = torch.arange(self.num_images, device=device)
+        return rows
+
+    def image_index(self, b: int, device: torch.device) -> Tensor:
+        """Image ``b``'s index as a 0-dim tensor (one op per device per call)."""
+        per = self.images.get(device)
+        if per is None:
+            per = self.images[device] = self.arange(device).unbind(0)
+            for i, t in enumerate(per):
+                self.image_ids[id(t)] = i
+        return per[b]
+
+    def agree(self, a: Tensor, b: Tensor, op: str) -> None:
+        """Defer the check that two row maps name the same images (no host sync now)."""
+        if a is b:
+            return
+        pair = (id(a), id(b))
+        if pair in self.agreed:
+            return
+        self.agreed[pair] = (a, b)  # holding both keeps their ids unique during the call
+        if a.shape != b.shape:
+            self.checks.append((torch.ones((), dtype=torch.bool, device=a.device), op))
+        else:
+            self.checks.append(((a != b.to(a.device)).any(), op))
+
+
+# -- helpers shared by the rule families ---------------------------------------------------------
+
+
+def tensors(obj: Any) -> list[Tensor]:
+    if isinstance(obj, Tensor):
+        return [obj]
+    if isinstance(obj, (list, tuple)):
+        return [t for t in obj if isinstance(t, Tensor)]
+    return []
+
+
+_NAMES: dict[Any, str] = {}
+
+
+def op_name(func: Any) -> str:
+    try:
+        return _NAMES[func]
+    except (KeyError, TypeError):
+        pass
+    name = _describe(func)
+    try:
+        _NAMES[func] = name
+    except TypeError:
+        pass
+    return name
+
+
+def _describe(func: Any) -> str:
+    name = getattr(func, "__name__", None) or repr(func)
+    if name == "__get__":
+        name = repr(func)
+    owner = getattr(func, "__module__", None)
+    if owner and owner.startswith("torch.nn.functional"):
+        return f"F.{name}"
+    if owner is None or "Tensor" in repr(func):
+        return f"Tensor.{name}"
+    return f"torch.{name}"
+
+
+def norm_dim(d: int, ndim: int) -> int:
+    return d + ndim if d < 0 else d
+
+
+def dims_arg(dims: Any, ndim: int) -> list[int] | None:
+    if dims is None:
+        return None
+    if isinstance(dims, int):
+        dims = [dims]
+    return sorted({norm_dim(int(d), max(ndim, 1)) for d in dims})
+
+
+def get_arg(args: Sequence[Any], kwargs: dict[str, Any], pos: int, name: str, default: Any) -> Any:
+    if len(args) > pos:
+        return args[pos]
+    return kwargs.get(name, default)
+
+
+def unweighted_of(t: Tensor, track: Track | None) -> Tensor:
+    """The unweighted values of ``t`` (detached)."""
+    if track is not None and track.unweighted is not None:
+        return track.unweighted
+    return t.detach()
+
+
+def is_prediction(t: Any, track: Track | None) -> bool:
+    if track is not None:
+        return track.from_prediction
+    return isinstance(t, Tensor) and t.requires_grad
+
+
+def expand_rows(frame: Frame, rows: Tensor, sizes: Sequence[int], pos: int) -> Tensor:
+    """Rows of the dim made by flattening ``sizes`` where only ``sizes[pos]`` carries images."""
+    key = (id(rows), tuple(sizes), pos)
+    hit = frame.expanded.get(key)
+    if hit is not None:
+        return hit[0]
+    shape = [1] * len(sizes)
+    shape[pos] = rows.shape[0]
+    out = rows.view(shape).expand(*sizes).reshape(-1)
+    frame.expanded[key] = (out, rows)  # holding ``rows`` keeps its id (part of the key) unique
+    frame.origin[id(out)] = (rows, tuple(sizes), pos)
+    return out
+
+
+def merge_rows(frame: Frame, out_rows: Rows, dim: int, rows: Tensor, op: str) -> None:
+    have = out_rows.get(dim)
+    if have is None:
+        out_rows[dim] = rows
+    else:
+        frame.agree(have, rows, op)
+
+
+def combine(
+    frame: Frame,
+    op: str,
+    parts: Sequence[tuple[Track | None, dict[int, int | None]]],
+    out_shape: Sequence[int],
+) -> Track | None:
+    """Merge the tracks of inputs into the output's, mapping each input dim to an output dim."""
+    rows: Rows = {}
+    img: Tensor | None = None
+    pred = False
+    any_track = False
+    for track, dim_map in parts:
+        if track is None:
+            continue
+        any_track = True
+        pred = pred or track.from_prediction
+        if track.lost_at is not None:
+            return lost_track(track.lost_at)
+        if track.ratio is not None:
+            return lost_track(op) if track.from_prediction else None
+        for d, r in track.rows.items():
+            e = dim_map.get(d)
+            if e is None:
+                if r.shape[0] == 1:  # a single row (M == 1) reduced away: its image remains
+                    img = merge_image(frame, img, r.reshape(()), op)
+                    continue
+                return lost_track(op) if track.from_prediction else None
+            if r.shape[0] != out_shape[e]:
+                r = r.expand(out_shape[e])
+            merge_rows(frame, rows, e, r, op)
+        if track.image is not None:
+            img = merge_image(frame, img, track.image, op)
+    return merged(frame, op, rows, img, pred) if any_track else None
+
+
+def broadcast_tracks(
+    frame: Frame, op: str, operands: Sequence[tuple[Any, Track | None]], out: Tensor
+) -> Track | None:
+    """``combine`` for broadcasting element-wise ops (the hot path): dims align from the right."""
+    rows: Rows = {}
+    img: Tensor | None = None
+    pred = False
+    any_track = False
+    ndim = out.dim()
+    for x, track in operands:
+        if track is None or not isinstance(x, Tensor):
+            continue
+        any_track = True
+        if track.lost_at is not None:
+            return lost_track(track.lost_at)
+        pred = pred or track.from_prediction
+        shift = ndim - x.dim()
+        for d, r in track.rows.items():
+            e = d + shift
+            n = out.shape[e]
+            if r.shape[0] != n:
+                r = r.expand(n)
+            have = rows.get(e)
+            if have is None:
+                rows[e] = r
+            elif have is not r:
+                frame.agree(have, r, op)
+        if track.image is not None:
+            img = merge_image(frame, img, track.image, op)
+    return merged(frame, op, rows, img, pred) if any_track else None
+
+
+def merged(frame: Frame, op: str, rows: Rows, img: Tensor | None, pred: bool) -> Track:
+    """The merged track; a whole-image input next to row-tracked ones must name the same image."""
+    if img is not None and rows:
+        for r in rows.values():
+            frame.agree(r, img.expand_as(r), op)
+        img = None
+    return Track(rows, img, None, pred)
+
+
+def merge_image(frame: Frame, have: Tensor | None, img: Tensor, op: str) -> Tensor:
+    if have is None:
+        return img
+    frame.agree(have.reshape(1), img.reshape(1), op)
+    return have
+
+
+def broadcast_map(ndim_in: int, ndim_out: int) -> dict[int, int | None]:
+    shift = ndim_out - ndim_in
+    return {d: d + shift for d in range(ndim_in)}
+
+
+def identity_map(ndim: int) -> dict[int, int | None]:
+    return {d: d for d in range(ndim)}
+
+
+def note_factor(frame: Frame, weight: Tensor, new: Track, out_ndim: int) -> None:
+    """Remember a per-row factor; one that carried no images gets the rows it multiplied.
+
+    A factor written as a view of a vector (``w[:, None]``) is remembered as ``w`` too, so that a
+    later ``w.sum()`` is read as the same factor.
+    """
+    shift = out_ndim - weight.dim()
+    rows = {
+        d - shift: r for d, r in new.rows.items() if d >= shift and weight.shape[d - shift] == r.shape[0]
+    }
+    if len(rows) != 1:
+        return
+    base = weight._base
+    for t in (weight, base) if base is not None and base.numel() == weight.numel() else (weight,):
+        frame.factors[view_key(t)] = t
+        if frame.get(t) is None:
+            ((d, r),) = rows.items()
+            frame.set(t, Track(rows={d if t is weight else only_wide_dim(t): r}))
+
+
+def only_wide_dim(t: Tensor) -> int:
+    wide = [d for d, n in enumerate(t.shape) if n != 1]
+    return wide[0] if len(wide) == 1 else 0
+
+
+def per_row(w: Tensor, rows: Rows, shape: Sequence[int]) -> bool:
+    """Whether ``w``, broadcast to ``shape``, varies along one image-row dim only."""
+    if w.dim() == 0 or w.dim() > len(shape):
+        return False
+    shift = len(shape) - w.dim()
+    wide = [shift + d for d, n in enumerate(w.shape) if n != 1]
+    if len(wide) == 1:
+        return wide[0] in rows and shape[wide[0]] == w.shape[wide[0] - shift]
+    return not wide and bool(rows) and shape[min(rows)] == 1
+
+
+def view_key(t: Tensor) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
+    """Identifies the elements a tensor views (not just its storage: columns of one tensor differ)."""
+    return t.data_ptr(), tuple(t.shape), t.stride()
+
+
+class Unsupported(Exception):
+    """Raised by a rule for a call form it declines (the reason names what was seen)."""
+
+
+# Ops whose tensor outputs carry nothing to attribute (fresh data, bookkeeping): no warning.
+KNOWN_IGNORED = {
+    Tensor.new_zeros, Tensor.new_ones, Tensor.new_full, Tensor.new_empty, Tensor.new_tensor, torch.tensor, torch.as_tensor,
+    torch.zeros, torch.ones, torch.full, torch.empty, torch.arange, torch.randperm, torch.rand,
+    torch.randn, torch.randint, torch.linspace, Tensor.nonzero, torch.nonzero, Tensor.unique, torch.unique,
+    Tensor.numpy, Tensor.tolist, Tensor.item, Tensor.retain_grad, Tensor.register_hook, Tensor.backward,
+}
+
+
+class CaptureMode(TorchFunctionMode):
+    """Runs every op unchanged; records tracks for the rules in ``RULES``."""
+
+    def __init__(self, frame: Frame) -> None:
+        super().__init__()
+        self.frame = frame
+
+    def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        kwargs = kwargs or {}
+        out = func(*args, **kwargs)
+        frame = self.frame
+        if frame.error is not None or not frame.tracks:
+            return out
+        if (
+            not isinstance(out, Tensor)
+            and not (isinstance(out, (tuple, list)) and out and isinstance(out[0], Tensor))
+            and func is not Tensor.__setitem__
+        ):
+            return out
+        rule = RULES.get(func)
+        if kwargs and kwargs.get("out") is not None:
+            rule = None  # a rule would replay the op into the user's buffer: follow nothing here
+        try:
+            # Side computations use detached tensors only, so no grad-mode switch is needed here.
+            with torch._C.DisableTorchFunction():
+                if rule is not None:
+                    rule(frame, func, args, kwargs, out)
+                elif func not in KNOWN_IGNORED:
+                    _unknown(frame, func, args, kwargs, out)
+        except Unsupported as exc:
+            frame.lose(out, f"{op_name(func)} ({exc})")
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            frame.error = exc
+            frame.error_op = op_name(func)
+        return out
+
+
+def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    for x in flat_args(args, kwargs):
+        t = frame.get(x)
+        if t is not None and t.from_prediction:
+            frame.lose(out, op_name(func))
+            return
+
+
+def flat_args(args: tuple, kwargs: dict) -> list[Any]:
+    flat: list[Any] = []
+    for a in list(args) + list(kwargs.values()):
+        if isinstance(a, (list, tuple)):
+            flat.extend(a)
+        else:
+            flat.append(a)
+    return flat
+
+

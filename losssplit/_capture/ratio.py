@@ -1,0 +1,220 @@
+"""What a reduced loss means: ``Ratio``, the one place that says how a scalar splits by group.
+
+A loss reduced inside the call is kept lazy as per-row values and the image of each row. When the
+call returns, ``_split`` sums each group's rows into a numerator with ``numerators`` and asks
+``den_per_row`` / ``group_den`` for the denominator; nothing outside this module interprets a
+ratio's kind.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from typing import Any
+
+import torch
+
+Tensor = torch.Tensor
+ViewKey = tuple[int, tuple[int, ...], tuple[int, ...]]
+# Bytes: smaller tensors are held by the capture (cheap), larger ones weakly so that they are freed
+# on time; a reduced loss this large keeps its per-row sums only. Read at call time (tests set it).
+HOLD_WEAKLY_FROM = 1 << 15
+
+
+class RatioKind(enum.Enum):
+    """How a reduced loss's denominator is made, per group."""
+
+    SUM = "sum"
+    """``l.sum()``: den 1 for any group that has rows."""
+    SUM_OVER_OPAQUE = "sum over an opaque normaliser"
+    """``l.sum() / Z`` with Z from outside the call: den ``Z * C_S / C`` (C counts rows, or what
+    ``den_values`` counts per row, such as non-ignored tokens)."""
+    SUM_OVER_ROW_SUM = "sum over a row sum"
+    """``l.sum() / m.sum()`` with ``m`` over the same rows: den is ``m`` summed over the group's
+    rows, then ``normaliser_ops`` (``+ eps``, ``.clamp(min=c)``) as the body applied them."""
+    MEAN = "mean"
+    """``l.mean()``: den is the group's number of elements."""
+    WEIGHTED_MEAN = "weighted mean"
+    """A class-weighted / ``ignore_index`` mean: den is the group's sum of ``den_values``."""
+
+
+def version_of(t: Tensor) -> int | None:
+    """``t``'s version counter (None for inference tensors, which keep none)."""
+    try:
+        return t._version
+    except RuntimeError:
+        return None
+
+
+def nbytes(t: Tensor) -> int:
+    """Bytes of ``t``'s elements (dense-equivalent; 0 where a layout has no such size)."""
+    try:
+        return t.numel() * t.element_size()
+    except Exception:  # noqa: BLE001 - an exotic tensor is simply held, as small ones are
+        return 0
+
+
+@dataclasses.dataclass(slots=True)
+class Ratio:
+    """A scalar loss as ``num / den`` per image, kept lazy until the call returns.
+
+    Build one with ``Ratio.of``. A Ratio on a tensor that is not a prediction is a row-sum
+    normaliser (``mask.sum()``) that a loss may later be divided by.
+    """
+
+    values: Tensor
+    """The unweighted per-element losses (or, for a large loss, their per-row sums)."""
+    rows: Tensor
+    """The image of each index along ``row_dim`` (one element when ``row_dim`` is -1)."""
+    row_dim: int
+    kind: RatioKind
+    den_values: Tensor | None
+    """Per-element denominators (``WEIGHTED_MEAN``) or per-element counts (``SUM_OVER_OPAQUE``)."""
+    numel: int
+    """Elements the loss reduced (``MEAN``'s denominator over the whole batch)."""
+    version: int | None
+    """``values``' version counter when reduced: an in-place write afterwards shows here."""
+    scales: tuple[float | Tensor, ...] = ()
+    divisors: tuple[float | Tensor, ...] = ()
+    normaliser: Ratio | None = None
+    normaliser_ops: tuple[tuple[str, float], ...] = ()
+    """``("add", eps)`` / ``("min", c)`` applied to a row-sum normaliser, in order."""
+    plain: bool = True
+    """No per-row factor was set aside: the tensor's own value is the ratio's value."""
+    normaliser_view: ViewKey | None = None
+    """For a row-sum normaliser: the elements it summed, to tell when the call returns whether
+    they were a per-row factor (which then counts 1 per non-zero row)."""
+
+    @classmethod
+    def of(
+        cls, values: Tensor, rows: Tensor, row_dim: int, kind: RatioKind, den_values: Tensor | None = None
+    ) -> Ratio:
+        return cls(values, rows, row_dim, kind, den_values, values.numel(), version_of(values))
+
+    def scaled(
+        self,
+        scale: float | Tensor = 1.0,
+        divisor: float | Tensor = 1.0,
+        by_rows: Ratio | None = None,
+        normaliser_op: tuple[str, float] | None = None,
+    ) -> Ratio:
+        """A copy times ``scale``, divided by ``divisor`` or by the row sum ``by_rows``."""
+        kind, normaliser, ops = self.kind, self.normaliser, self.normaliser_ops
+        if normaliser_op is not None:
+            ops = ops + (normaliser_op,)
+        if by_rows is not None:
+            kind, normaliser, ops = RatioKind.SUM_OVER_ROW_SUM, by_rows, by_rows.normaliser_ops
+        elif kind is RatioKind.SUM and not self.divisors and not _is_one(divisor):
+            kind = RatioKind.SUM_OVER_OPAQUE
+        return dataclasses.replace(
+            self,
+            kind=kind,
+            scales=self.scales + ((scale,) if not _is_one(scale) else ()),
+            divisors=self.divisors + ((divisor,) if not _is_one(divisor) else ()),
+            normaliser=normaliser,
+            normaliser_ops=ops,
+        )
+
+    def compact(self) -> Ratio:
+        """Keep a large loss's per-row sums, not its elements, until the call returns (the body's
+        temporary is then freed when it would be without losssplit). Same sums, computed now."""
+        if self.values.dim() > 1 and nbytes(self.values) >= HOLD_WEAKLY_FROM:
+            self.values = row_sums(self.values, self.row_dim)
+            if self.den_values is not None:
+                self.den_values = row_sums(self.den_values, self.row_dim)
+            self.row_dim = min(self.row_dim, 0)
+            self.version = version_of(self.values)
+        return self
+
+    def modified(self) -> bool:
+        """Whether the values it reads were written in place since the loss was reduced."""
+        if self.version is not None and version_of(self.values) != self.version:
+            return True
+        return self.normaliser is not None and self.normaliser.modified()
+
+    def numerators(self, per_row: Tensor) -> Tensor:
+        """What each row adds to the numerator, from the per-row sums of ``values``."""
+        return per_row * product(self.scales) if self.scales else per_row
+
+    def den_per_row(self, per_row: Tensor) -> Tensor:
+        """What each row adds to the denominator (``SUM`` rows add 1: presence, fixed on the
+        host by ``group_den``; ``SUM_OVER_ROW_SUM`` rows add nothing: ``group_den`` takes the
+        normaliser's own row sum)."""
+        n = max(per_row.shape[0], 1)
+        if self.kind is RatioKind.SUM:
+            return torch.ones_like(per_row)
+        if self.kind is RatioKind.SUM_OVER_ROW_SUM:
+            return torch.zeros_like(per_row)
+        if self.kind is RatioKind.SUM_OVER_OPAQUE:  # sum / Z: a group of C_S of C divides by Z * C_S / C
+            if self.den_values is None:
+                return _fill(per_row, 1.0 / n, self.divisors)
+            counted = row_sums(self.den_values, self.row_dim).to(per_row.dtype)  # e.g. non-ignored tokens
+            return counted * (product(self.divisors) / counted.sum().clamp_min(1))
+        if self.kind is RatioKind.MEAN:
+            return _fill(per_row, float(self.numel // n), self.divisors)
+        assert self.den_values is not None  # WEIGHTED_MEAN is always built with them
+        return row_sums(self.den_values, self.row_dim).to(per_row.dtype) * product(self.divisors)
+
+    def group_den(self, normaliser_sum: Tensor) -> Tensor:
+        """The denominator per group of ``SUM_OVER_ROW_SUM``, from its normaliser's group sums."""
+        den = normaliser_sum
+        for op, c in self.normaliser_ops:
+            den = den + c if op == "add" else den.clamp_min(c)
+        return den * product(self.divisors)
+
+    def host_den(self, den: float, count: float) -> float:
+        """The final denominator read on the host: a plain sum is 1 for any group with rows."""
+        return 1.0 if self.kind is RatioKind.SUM and count else den
+
+    def as_sum(self, value: Tensor) -> tuple[Tensor, Tensor] | None:
+        """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's whole
+        value (``value``, the loss tensor itself)."""
+        if self.kind is RatioKind.SUM and not self.divisors and self.normaliser is None:
+            return row_sums(self.values, self.row_dim) * product(self.scales), self.rows.reshape(-1)
+        if (
+            self.plain
+            and self.rows.numel() == 1
+            and not self.divisors
+            and self.kind is not RatioKind.SUM_OVER_OPAQUE
+        ):
+            return value.detach().reshape(1), self.rows.reshape(1)  # a per-image loss: that image's value
+        return None
+
+
+def add_ratios(a: Tensor, ra: Ratio, b: Tensor, rb: Ratio) -> Ratio | None:
+    """``loss_a + loss_b`` of sums or of per-image losses: one sum over both sets of rows."""
+    left, right = ra.as_sum(a), rb.as_sum(b)
+    if left is None or right is None:
+        return None
+    values = torch.cat([left[0], right[0].to(left[0].device)])
+    return Ratio.of(values, torch.cat([left[1], right[1].to(left[1].device)]), 0, RatioKind.SUM)
+
+
+def _is_one(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == 1
+
+
+def _fill(like: Tensor, value: float, factors: tuple[float | Tensor, ...]) -> Tensor:
+    """``like``-shaped ``value * prod(factors)``: one op when every factor is a number."""
+    scale = product(factors)
+    if isinstance(scale, Tensor):
+        return torch.full_like(like, value) * scale
+    return torch.full_like(like, value * scale)
+
+
+def row_sums(values: Tensor, row_dim: int) -> Tensor:
+    """Per-row totals of ``values`` along ``row_dim`` (``-1``: one row, the whole tensor)."""
+    if values.dtype not in (torch.float32, torch.float64):
+        values = values.float()
+    if row_dim < 0:
+        return values.sum().reshape(1)
+    if values.dim() == 1:
+        return values
+    return values.sum(dim=[d for d in range(values.dim()) if d != row_dim])
+
+
+def product(factors: tuple[float | Tensor, ...]) -> float | Tensor:
+    out: float | Tensor = 1.0
+    for f in factors:
+        out = out * f
+    return out

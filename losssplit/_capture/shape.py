@@ -1,0 +1,382 @@
+"""Shape rules: views and reshapes, dims that move, ``expand``, pieces and joins (cat/stack).
+
+Rows follow the data: a dim that carries images keeps its row map wherever it moves; merged dims
+(``[B, T] -> [B*T]``) get the expanded map, and splitting them back restores it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from .mode import (
+    Frame,
+    Rows,
+    Tensor,
+    Track,
+    broadcast_map,
+    combine,
+    dims_arg,
+    expand_rows,
+    get_arg,
+    identity_map,
+    is_prediction,
+    lost_track,
+    merge_image,
+    norm_dim,
+    op_name,
+    rule,
+    unweighted_of,
+)
+
+T = torch.Tensor
+
+def _view_groups(s_in: Sequence[int], s_out: Sequence[int]) -> list[tuple[list[int], list[int]]] | None:
+    groups: list[tuple[list[int], list[int]]] = []
+    i = j = 0
+    while i < len(s_in) or j < len(s_out):
+        if i < len(s_in) and s_in[i] == 1:
+            groups.append(([i], []))
+            i += 1
+            continue
+        if j < len(s_out) and s_out[j] == 1:
+            groups.append(([], [j]))
+            j += 1
+            continue
+        if i >= len(s_in) or j >= len(s_out) or s_in[i] == 0 or s_out[j] == 0:
+            return None
+        gi, gj = [i], [j]
+        pi, pj = s_in[i], s_out[j]
+        i += 1
+        j += 1
+        while pi != pj:
+            if pi < pj:
+                if i >= len(s_in):
+                    return None
+                gi.append(i)
+                pi *= s_in[i]
+                i += 1
+            else:
+                if j >= len(s_out):
+                    return None
+                gj.append(j)
+                pj *= s_out[j]
+                j += 1
+        groups.append((gi, gj))
+    return groups
+
+
+@rule(T.view, T.reshape, torch.reshape, T.flatten, torch.flatten)
+def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``view``/``reshape``/``flatten``: rows follow merged and split dimensions."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    op = op_name(func)
+    if track.ratio is not None or track.lost_at is not None:
+        if out.numel() == 1 or track.lost_at is not None:
+            frame.set(out, track)
+        elif track.from_prediction:
+            frame.lose(out, op)
+        return
+    rows: Rows = {}
+    if track.rows:
+        groups = _view_groups(list(src.shape), list(out.shape))
+        if groups is None:
+            if track.from_prediction:
+                frame.lose(out, op)
+            return
+        for gi, gj in groups:
+            tracked = [d for d in gi if d in track.rows]
+            if not tracked:
+                continue
+            if len(gj) == 0:
+                rows_1 = track.rows[tracked[0]]
+                img = rows_1.reshape(())
+                new = Track(image=img, from_prediction=track.from_prediction)
+                if len(track.rows) == 1:
+                    new.unweighted = None if track.unweighted is None else track.unweighted.reshape(out.shape)
+                    frame.set(out, new)
+                    return
+                if track.from_prediction:
+                    frame.lose(out, op)
+                return
+            if len(tracked) > 1:
+                if track.from_prediction:
+                    frame.lose(out, op)
+                return
+            d = tracked[0]
+            r = track.rows[d]
+            if len(gi) == 1 and len(gj) == 1:
+                rows[gj[0]] = r
+            elif len(gj) == 1:
+                rows[gj[0]] = expand_rows(frame, r, [src.shape[k] for k in gi], gi.index(d))
+            else:
+                origin = frame.origin.get(id(r))
+                sizes = tuple(out.shape[k] for k in gj)
+                if len(gi) == 1 and origin is not None and origin[1] == sizes:
+                    rows[gj[origin[2]]] = origin[0]
+                else:
+                    if track.from_prediction:
+                        frame.lose(out, op)
+                    return
+    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = track.unweighted.reshape(out.shape)
+    frame.set(out, new)
+
+
+def _move_dims(
+    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim_map: dict[int, int | None]
+) -> None:
+    """Dims move (``dim_map``: input dim -> output dim, None where a size-1 dim goes)."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    if track.ratio is not None or track.lost_at is not None:
+        frame.set(out, track)
+        return
+    new = combine(frame, op_name(func), [(track, dim_map)], out.shape)
+    if new is not None:
+        if track.unweighted is not None and new.lost_at is None:
+            new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+        frame.set(out, new)
+
+
+def _ndim(args: tuple) -> int:
+    return args[0].dim() if isinstance(args[0], Tensor) else 0
+
+
+@rule(T.transpose, torch.transpose, T.swapaxes, torch.swapaxes, T.swapdims, torch.swapdims)
+def transpose(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    ndim = _ndim(args)
+    d0 = norm_dim(int(get_arg(args, kwargs, 1, "dim0", kwargs.get("axis0", 0))), ndim)
+    d1 = norm_dim(int(get_arg(args, kwargs, 2, "dim1", kwargs.get("axis1", 0))), ndim)
+    _swap(frame, func, args, kwargs, out, d0, d1)
+
+
+@rule(T.t, torch.t, T.T.__get__)  # type: ignore[attr-defined]
+def t(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    _swap(frame, func, args, kwargs, out, 0, max(_ndim(args) - 1, 0))
+
+
+@rule(T.mT.__get__)  # type: ignore[attr-defined]
+def matrix_transpose(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    ndim = _ndim(args)
+    _swap(frame, func, args, kwargs, out, ndim - 2, ndim - 1)
+
+
+def _swap(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, d0: int, d1: int) -> None:
+    dim_map = identity_map(_ndim(args))
+    dim_map[d0], dim_map[d1] = d1, d0
+    _move_dims(frame, func, args, kwargs, out, dim_map)
+
+
+@rule(T.permute, torch.permute)
+def permute(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    ndim = _ndim(args)
+    if len(args) > 2 or (len(args) == 2 and isinstance(args[1], int)):
+        order = args[1:]
+    else:
+        order = get_arg(args, kwargs, 1, "dims", ())
+    dim_map: dict[int, int | None] = {norm_dim(int(o), ndim): i for i, o in enumerate(order)}
+    _move_dims(frame, func, args, kwargs, out, dim_map)
+
+
+@rule(T.movedim, torch.movedim, T.moveaxis, torch.moveaxis)
+def movedim(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    ndim = _ndim(args)
+    srcs = [norm_dim(int(x), ndim) for x in _as_list(get_arg(args, kwargs, 1, "source", 0))]
+    dsts = [norm_dim(int(x), ndim) for x in _as_list(get_arg(args, kwargs, 2, "destination", 0))]
+    result: list[int | None] = [None] * ndim
+    for sd, dd in zip(srcs, dsts):
+        result[dd] = sd
+    rest = iter(d for d in range(ndim) if d not in srcs)
+    dim_map: dict[int, int | None] = {}
+    for i in range(ndim):
+        at = result[i]
+        dim_map[at if at is not None else next(rest)] = i
+    _move_dims(frame, func, args, kwargs, out, dim_map)
+
+
+@rule(T.unsqueeze, torch.unsqueeze)
+def unsqueeze(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    ndim = _ndim(args)
+    d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim + 1)
+    _move_dims(frame, func, args, kwargs, out, {i: (i if i < d else i + 1) for i in range(ndim)})
+
+
+@rule(T.squeeze, torch.squeeze)
+def squeeze(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    src = args[0]
+    ndim = _ndim(args)
+    dims = dims_arg(get_arg(args, kwargs, 1, "dim", None), ndim)
+    drop = {i for i in range(ndim) if src.shape[i] == 1 and (dims is None or i in dims)}
+    dim_map: dict[int, int | None] = {}
+    e = 0
+    for i in range(ndim):
+        if i in drop:
+            dim_map[i] = None
+        else:
+            dim_map[i] = e
+            e += 1
+    _move_dims(frame, func, args, kwargs, out, dim_map)
+
+
+def _as_list(x: Any) -> list[Any]:
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+@rule(T.expand, T.expand_as)
+def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    new = combine(frame, op_name(func), [(track, broadcast_map(src.dim(), out.dim()))], out.shape)
+    if new is not None:
+        if track.unweighted is not None and new.lost_at is None:
+            new.unweighted = track.unweighted.expand(out.shape)
+        frame.set(out, new)
+
+
+@rule(T.unbind, torch.unbind, T.split, torch.split, T.chunk, torch.chunk)
+def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``unbind``/``split``/``chunk``: pieces along one dim."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, (tuple, list)):
+        return
+    op = op_name(func)
+    name = getattr(func, "__name__", "")
+    ndim = src.dim()
+    if name == "unbind":
+        d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
+    else:
+        d = norm_dim(int(get_arg(args, kwargs, 2, "dim", 0)), ndim)
+    if track.lost_at is not None or track.ratio is not None:
+        if track.from_prediction:
+            for o in out:
+                frame.lose(o, track.lost_at or op)
+        return
+    raws = None
+    if track.unweighted is not None:
+        raws = func(track.unweighted, *args[1:], **kwargs)
+    start = 0
+    for i, o in enumerate(out):
+        if name == "unbind":
+            dim_map = {k: (k if k < d else k - 1) if k != d else None for k in range(ndim)}
+            piece = Track(rows={}, image=track.image, from_prediction=track.from_prediction)
+            for k, r in track.rows.items():
+                if k == d:
+                    piece.image = merge_image(frame, piece.image, r[i], op)
+                else:
+                    e = dim_map[k]
+                    assert e is not None
+                    piece.rows[e] = r
+        else:
+            n = o.shape[d]
+            piece = Track(
+                rows={k: (r[start : start + n] if k == d else r) for k, r in track.rows.items()},
+                image=track.image,
+                from_prediction=track.from_prediction,
+            )
+            start += n
+        if raws is not None:
+            piece.unweighted = raws[i]
+        frame.set(o, piece)
+
+
+@rule(torch.cat, torch.concat, torch.concatenate, torch.stack)
+def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``cat``/``stack``: rows of the joined dim are the inputs' rows (or images) in order."""
+    seq = get_arg(args, kwargs, 0, "tensors", ())
+    if not isinstance(out, Tensor) or not isinstance(seq, (list, tuple)) or not seq:
+        return
+    tracks = [frame.get(t) for t in seq]
+    if all(t is None for t in tracks):
+        return
+    op = op_name(func)
+    stack = getattr(func, "__name__", "") == "stack"
+    ndim = out.dim()
+    d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
+    if stack and out.dim() == 1 and all(
+        t is not None and t.from_prediction and t.ratio is not None and t.ratio.plain and t.ratio.rows.numel() == 1
+        for t in tracks
+    ):  # ``torch.stack([loss of image b, ...])``: one row per image
+        rows = torch.cat([t.ratio.rows.reshape(1).to(out.device) for t in tracks])  # type: ignore[union-attr]
+        frame.set(out, Track(rows={0: rows}, from_prediction=True))
+        return
+    if any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in tracks):
+        if any(t is not None and t.from_prediction for t in tracks):
+            lost = next((t.lost_at for t in tracks if t is not None and t.lost_at), op)
+            frame.lose(out, lost)
+        return
+    pred = any(is_prediction(x, t) for x, t in zip(seq, tracks))
+    pieces: list[Tensor | tuple[int, int]] | None = []
+    other_parts = []
+    for x, t in zip(seq, tracks):
+        n = 1 if stack else x.shape[d] if x.dim() > 0 else 0
+        if n == 0 and not stack:
+            continue
+        if t is None:
+            pieces = None
+            continue
+        dim_map: dict[int, int | None]
+        if stack:
+            dim_map = {k: (k if k < d else k + 1) for k in range(x.dim())}
+        else:
+            dim_map = {k: (k if k != d else None) for k in range(x.dim())}
+        if not stack and d in t.rows:
+            if pieces is not None:
+                pieces.append(t.rows[d])
+        elif t.image is not None and not (set(t.rows) - ({d} if not stack else set())):
+            if pieces is not None:
+                known = frame.image_ids.get(id(t.image))
+                pieces.append((known, n) if known is not None else t.image.reshape(1).expand(n))
+            if t.rows:
+                other_parts.append((Track(rows=t.rows, from_prediction=t.from_prediction), dim_map))
+            continue
+        else:
+            pieces = None
+        rest = Track(rows={k: r for k, r in t.rows.items() if stack or k != d}, from_prediction=t.from_prediction)
+        other_parts.append((rest, dim_map))
+    new = combine(frame, op, other_parts, out.shape) if other_parts else Track(from_prediction=pred)
+    if new is None:
+        new = Track(from_prediction=pred)
+    if new.lost_at is None:
+        new.from_prediction = pred
+        if pieces is not None and pieces:
+            joined = _join_rows(pieces, out.device)
+            if joined.shape[0] == out.shape[d]:
+                new.rows = dict(new.rows)
+                new.rows[d] = joined
+        elif pieces is not None and not stack and out.shape[d] == 0:  # only empty pieces: no rows
+            new.rows = {**new.rows, d: torch.empty(0, dtype=torch.long, device=out.device)}
+        if any(t is not None and t.unweighted is not None for t in tracks) and pred:
+            vals = [unweighted_of(x, t) for x, t in zip(seq, tracks)]
+            new.unweighted = func(vals, *args[1:], **kwargs)
+        if not new.rows and new.image is None and new.from_prediction:
+            new = lost_track(f"{op} of tensors without images")
+    frame.set(out, new)
+
+
+def _join_rows(pieces: list[Tensor | tuple[int, int]], device: torch.device) -> Tensor:
+    """Concatenate row maps; runs of whole images known on the host cost one tensor, no ops."""
+    if all(isinstance(p, tuple) for p in pieces):
+        ids: list[int] = []
+        for b, n in pieces:  # a python list is the cheapest way to a few hundred ids here
+            ids += [b] * n
+        joined = torch.tensor(ids, dtype=torch.long)
+        return joined if device.type == "cpu" else joined.to(device, non_blocking=True)
+    parts = [
+        p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)
+        for p in pieces
+    ]
+    return torch.cat([p.to(device) for p in parts])
+
+
