@@ -1,9 +1,10 @@
 import logging
-import os
 import sys
 from pathlib import Path
 
 import pytest
+
+from losssplit._capture import ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "examples"), str(ROOT / "benchmarks")]
@@ -20,11 +21,18 @@ def warnings_of(caplog):
     return get
 
 
-def pytest_configure(config):
-    # tests/test_cost.py reruns the pattern suites with every tracked tensor held weakly and every
-    # reduced loss compacted to row sums (the paths large tensors take) by setting this to 0
-    size = os.environ.get("LOSSSPLIT_TEST_HOLD_WEAKLY_FROM")
-    if size is not None:
-        import losssplit._capture.ratio
+@pytest.fixture(scope="module", params=["held", "weakly"])
+def hold_weakly(request):
+    """Runs a module's tests twice: as shipped, then with every tracked tensor held weakly and every
+    reduced loss kept as row sums (what tensors of 32 KiB and more get), the threshold set to 0.
 
-        losssplit._capture.ratio.HOLD_WEAKLY_FROM = int(size)
+    Module-scoped, so each module runs once per setting (hypothesis accepts it)."""
+    if request.param == "held":
+        yield request.param
+        return
+    saved = ratio.HOLD_WEAKLY_FROM
+    ratio.HOLD_WEAKLY_FROM = 0
+    try:
+        yield request.param
+    finally:
+        ratio.HOLD_WEAKLY_FROM = saved
