@@ -6,10 +6,12 @@ group's images alone, with the weight field set to 1, no losssplit involved.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -180,3 +182,98 @@ def run_decorated_and_plain(body: Callable, outputs: Mapping[str, torch.Tensor],
     assert set(out) == set(plain) | set(companions(out))
     assert all(not out[k].requires_grad for k in companions(out))
     return out
+
+
+# -- one body per registered function: the rule-family tests -------------------------------------
+
+RULE_BATCHES = [  # (seed, loss_weight per image): 4 images; 3 images with rows per image == B; 2
+    (0, [1.0, 0.5, 0.5, 1.0]),
+    (1, [0.5, 1.0, 0.5]),
+    (2, [1.0, 0.5]),
+]
+ROWS, WIDTH = 3, 4
+
+
+def rule_batch(seed: int, weights: Sequence[float]) -> tuple[dict[str, torch.Tensor], list[dict]]:
+    """Batch-first ``x`` [B, ROWS, WIDTH] in (0.1, 0.9) and per-image targets ``y`` [ROWS, WIDTH]
+    (same range), ``labels`` [ROWS] in [0, WIDTH) and ``loss_weight``."""
+    g = torch.Generator().manual_seed(seed)
+    outputs = {"x": torch.rand(len(weights), ROWS, WIDTH, generator=g) * 0.8 + 0.1}
+    targets = [
+        {"y": torch.rand(ROWS, WIDTH, generator=g) * 0.8 + 0.1,
+         "labels": torch.randint(0, WIDTH, (ROWS,), generator=g), "loss_weight": w}
+        for w in weights
+    ]
+    return outputs, targets
+
+
+def op_id(func: Any) -> str:
+    """How the registered function is spelled: ``Tensor.x``, ``Tensor.T.__get__``, ``torch.x``, ``F.x``."""
+    for prefix, space in (("Tensor", torch.Tensor), ("torch", torch), ("F", F)):
+        for name, value in vars(space).items():
+            if value is func:
+                return f"{prefix}.{name}"
+            if isinstance(value, property) and value.fget is func:
+                return f"{prefix}.{name}.__get__"
+            if getattr(value, "__get__", None) is func:
+                return f"{prefix}.{name}.__get__"
+    for name in dir(torch.Tensor):
+        if getattr(torch.Tensor, name, None) is func:
+            return f"Tensor.{name}"
+        descriptor = inspect.getattr_static(torch.Tensor, name, None)
+        if not callable(descriptor) and getattr(descriptor, "__get__", None) == func:
+            return f"Tensor.{name}.__get__"  # a property: a fresh method-wrapper on each access
+    return repr(func)
+
+
+def rule_outcome(body: Callable, batch: tuple[dict, list[dict]], warnings: Callable[[], list[str]]) -> tuple[dict, dict, list[str]]:
+    """(companions, oracle companions, new warnings) of ``body`` on ``batch``; main values and
+    gradients checked bit-identical on the way."""
+    outputs, targets = batch
+    before = len(warnings())
+    out = run_decorated_and_plain(body, outputs, targets)
+    want = oracle_companions(body, outputs, targets, group_of=lambda t: default_group(t["loss_weight"]))
+    return companions(out), want, warnings()[before:]
+
+
+def check_rule(body: Callable, op: str, warnings: Callable[[], list[str]], declines: bool = False,
+               rel: float = 1e-5) -> None:
+    """``body`` on every ``RULE_BATCHES`` batch: companions equal the oracle, or (``declines``)
+    there are none and a warning names the op."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights), warnings)
+        if declines:
+            assert got == {}, (seed, got, want)
+            assert any(op in m for m in said), (op, said)
+        else:
+            assert set(got) == set(want), (seed, said)
+            assert got == pytest.approx(want, rel=rel, abs=1e-6), seed
+
+
+# Until the rules live in one module per family (losssplit/_capture/<family>.py): the family of
+# each rule of the single-module layout.
+_FAMILY_OF_RULE = {
+    **dict.fromkeys(["_rule_passthrough", "_rule_unary", "_rule_binary", "_rule_where", "_rule_masked_fill"],
+                    "elementwise"),
+    **dict.fromkeys(["_rule_view", "_rule_permute", "_rule_expand", "_rule_like", "_rule_split", "_rule_cat"],
+                    "shape"),
+    **dict.fromkeys(["_rule_getitem", "_rule_inplace", "_rule_gather", "_rule_diag", "_rule_matmul",
+                     "_rule_cdist"], "indexing"),
+    **dict.fromkeys(["_rule_reduce", "_rule_max", "_rule_softmax", "_rule_loss"], "losses"),
+}
+
+
+def family_of(func: Any) -> str:
+    """The rule family (module name) of a registered function."""
+    from losssplit._capture import RULES
+
+    rule = RULES[func]
+    module = rule.__module__.rsplit(".", 1)[-1]
+    return _FAMILY_OF_RULE[rule.__name__] if module == "_capture" else module
+
+
+def registered(family: str) -> list[Any]:
+    """Every function registered with a rule of ``family``, in registration order."""
+    from losssplit._capture import RULES
+
+    return [f for f in RULES if family_of(f) == family]

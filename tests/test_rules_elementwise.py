@@ -1,0 +1,157 @@
+"""Every function with an elementwise rule, in a small body checked against the oracle.
+
+Each body computes per-row losses of ``x`` [B, 3, 4] against the images' ``y`` with the function,
+then reduces them (``.sum(-1).mean()``, a mean over rows): the companion of group S must be the
+body run on S's images alone (``_helpers.check_rule``), main values and gradients bit-identical.
+"""
+
+import pytest
+import torch
+import torch.nn.functional as F
+from _helpers import check_rule, op_id, registered
+
+T = torch.Tensor
+
+
+def _err(outputs, targets):
+    """Positive per-element errors in (0.1, 0.9], one row per (image, row)."""
+    y = torch.stack([t["y"] for t in targets])
+    return (outputs["x"] - y).abs() + 0.1, y
+
+
+def mapped(call):
+    """A body whose per-element loss is ``call(err)``."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": call(err).sum(-1).mean()}
+
+    return body
+
+
+def masked(call):
+    """A body keeping the elements where ``call(err)`` holds (a mask, an integer or a sign)."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err * call(err)).sum(-1).mean()}
+
+    return body
+
+
+def paired(call):
+    """A body whose per-element loss is ``call(err, y)``."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        return {"loss": call(err, y).sum(-1).mean()}
+
+    return body
+
+
+def compared(call):
+    """A body keeping the elements where ``call(err, y)`` holds."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        return {"loss": (err * call(err, y)).sum(-1).mean()}
+
+    return body
+
+
+def logic(call):
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        return {"loss": (err * call(err > 0.4, y > 0.5)).sum(-1).mean()}
+
+    return body
+
+
+def unary(f):
+    return mapped(lambda e: f(e))
+
+
+def with_dtype(f, *args):
+    return mapped(lambda e: f(e, *args).float())
+
+
+def _data(e):
+    return e * T.data.__get__(e)
+
+
+CASES = {
+    # pass-through: values unchanged (or cast and back)
+    T.clone: unary(T.clone), torch.clone: unary(torch.clone), T.contiguous: unary(T.contiguous),
+    T.detach: mapped(lambda e: e * T.detach(e)), torch.detach: mapped(lambda e: e * torch.detach(e)),
+    T.to: with_dtype(T.to, torch.float64), T.float: unary(T.float), T.double: with_dtype(T.double),
+    T.half: with_dtype(T.half), T.bfloat16: with_dtype(T.bfloat16), T.cpu: unary(T.cpu),
+    T.cuda: unary(T.cuda),
+    T.type_as: mapped(lambda e: T.type_as(e, e)),
+    T.requires_grad_: paired(lambda e, y: e * T.requires_grad_(y.clone(), False)),
+    T.view_as: mapped(lambda e: T.view_as(e, e)), T.reshape_as: mapped(lambda e: T.reshape_as(e, e)),
+    T.data.__get__: mapped(_data),  # type: ignore[attr-defined]
+    # unary
+    T.clamp: mapped(lambda e: T.clamp(e, min=0.3)), torch.clamp: mapped(lambda e: torch.clamp(e, 0.2, 0.7)),
+    T.clamp_min: mapped(lambda e: T.clamp_min(e, 0.3)), torch.clamp_min: mapped(lambda e: torch.clamp_min(e, 0.3)),
+    T.clamp_max: mapped(lambda e: T.clamp_max(e, 0.6)), torch.clamp_max: mapped(lambda e: torch.clamp_max(e, 0.6)),
+    T.clip: mapped(lambda e: T.clip(e, 0.2, 0.7)), torch.clip: mapped(lambda e: torch.clip(e, min=0.2)),
+    T.pow: mapped(lambda e: T.pow(e, 2)), T.__pow__: mapped(lambda e: T.__pow__(e, 2)),
+    torch.pow: mapped(lambda e: torch.pow(e, 3)), T.float_power: with_dtype(T.float_power, 2),
+    F.leaky_relu: mapped(lambda e: F.leaky_relu(e - 0.5)),
+    T.nan_to_num: unary(T.nan_to_num), torch.nan_to_num: unary(torch.nan_to_num),
+    T.sign: masked(lambda e: T.sign(e - 0.5)), torch.sign: masked(lambda e: torch.sign(e - 0.5)),
+    T.logical_not: masked(lambda e: T.logical_not(e > 0.5)),
+    torch.logical_not: masked(lambda e: torch.logical_not(e > 0.5)),
+    T.isfinite: masked(T.isfinite), torch.isfinite: masked(torch.isfinite),
+    T.isnan: masked(lambda e: ~T.isnan(e)), torch.isnan: masked(lambda e: ~torch.isnan(e)),
+    T.isinf: masked(lambda e: ~T.isinf(e)), torch.isinf: masked(lambda e: ~torch.isinf(e)),
+    T.bool: masked(lambda e: T.bool(e > 0.5)), T.long: masked(lambda e: T.long(e * 3)),
+    T.int: masked(lambda e: T.int(e * 3)), T.__invert__: masked(lambda e: T.__invert__(e > 0.5)),
+    # binary
+    T.__radd__: mapped(lambda e: T.__radd__(e, 2.0)), T.__rsub__: mapped(lambda e: T.__rsub__(e, 2.0)),
+    T.__rmul__: mapped(lambda e: T.__rmul__(e, 3.0)), T.__rtruediv__: mapped(lambda e: T.__rtruediv__(e, 1.0)),
+    T.__rpow__: mapped(lambda e: T.__rpow__(e, 2.0)),
+    T.__floordiv__: compared(lambda e, y: T.__floordiv__(y, 0.3)), T.__mod__: paired(lambda e, y: T.__mod__(e, 0.3)),
+    T.fmod: paired(lambda e, y: T.fmod(e, 0.3)), T.remainder: paired(lambda e, y: T.remainder(e, 0.3)),
+    T.__and__: logic(T.__and__), T.__or__: logic(T.__or__), T.__xor__: logic(T.__xor__),
+    T.logical_and: logic(T.logical_and), T.logical_or: logic(T.logical_or),
+    torch.logical_and: logic(torch.logical_and), torch.logical_or: logic(torch.logical_or),
+    # where / masked_fill
+    torch.where: paired(lambda e, y: torch.where(y > 0.5, e, 2 * e)),
+    T.where: paired(lambda e, y: T.where(e, y > 0.5, 0.0)),
+    T.masked_fill: paired(lambda e, y: T.masked_fill(e, y > 0.5, 0.0)),
+    torch.masked_fill: paired(lambda e, y: torch.masked_fill(e, y > 0.5, 1.0)),
+}
+_COMPARISONS = {T.eq, T.ne, T.lt, T.le, T.gt, T.ge, T.__eq__, T.__ne__, T.__lt__, T.__le__, T.__gt__, T.__ge__,
+                torch.eq, torch.ne, torch.lt, torch.le, torch.gt, torch.ge}
+for _f in _COMPARISONS:
+    CASES.setdefault(_f, compared(_f))
+_ELEMENTWISE = registered("elementwise")
+for _f in _ELEMENTWISE:
+    if _f not in CASES:  # the remaining unary and binary functions take (err) or (err, y) as they are
+        try:
+            _f(torch.rand(2, 2) + 0.1, torch.rand(2, 2) + 0.1)
+            CASES[_f] = paired(_f)
+        except (TypeError, RuntimeError):  # a one-argument function
+            CASES[_f] = unary(_f)
+
+RELATIVE = {T.half: 1e-3, T.bfloat16: 1e-2}  # rounded to a short float before the mean
+DECLINES: dict = {}
+WRONG: dict = {}
+NEEDS_CUDA = {T.cuda}
+
+
+def params():
+    for f in _ELEMENTWISE:
+        marks = []
+        if f in WRONG:
+            marks.append(pytest.mark.xfail(strict=True, reason=WRONG[f]))
+        if f in NEEDS_CUDA:
+            marks.append(pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device"))
+        yield pytest.param(f, id=op_id(f), marks=marks)
+
+
+@pytest.mark.parametrize("func", params())
+def test_companion_is_the_body_on_the_group_alone(func, warnings_of):
+    check_rule(CASES[func], op_id(func).split(".")[-1], warnings_of, declines=func in DECLINES,
+               rel=RELATIVE.get(func, 1e-5))

@@ -1,0 +1,113 @@
+"""Every function with a shape rule, in a small body checked against the oracle.
+
+Bodies move the per-element errors of ``x`` [B, 3, 4] against the images' ``y`` around (views,
+permutations, splits, concatenations, fresh tensors shaped like them) and reduce them to a mean:
+the companion of group S must be the body run on S's images alone (``_helpers.check_rule``).
+"""
+
+import pytest
+import torch
+from _helpers import check_rule, op_id, registered
+
+T = torch.Tensor
+
+
+def _err(outputs, targets):
+    y = torch.stack([t["y"] for t in targets])
+    return (outputs["x"] - y).abs(), y
+
+
+def shaped(call):
+    """A body whose loss is the mean of ``call(err)`` (any shape)."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": call(err).mean()}
+
+    return body
+
+
+def parts(call):
+    """A body adding up the pieces ``call(err)`` returns, each summed over its last dimension."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        first, *rest = [p.sum(-1) for p in call(err)]
+        return {"loss": sum(rest, first).mean()}
+
+    return body
+
+
+def like(call):
+    """A body adding ``call(err)`` (a fresh tensor shaped like the errors) times 0."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err + 0 * call(err)).sum(-1).mean()}
+
+    return body
+
+
+def joined(call):
+    """A body joining the errors with the targets' squared errors along the last dimension."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": call([err, err**2], -1).sum(-1).mean()}
+
+    return body
+
+
+CASES = {
+    T.view: shaped(lambda e: T.view(e, e.shape[0], -1).sum(1)),
+    T.reshape: shaped(lambda e: T.reshape(e, -1, 4).sum(1)),
+    torch.reshape: shaped(lambda e: torch.reshape(e, (-1,))),
+    T.flatten: shaped(lambda e: T.flatten(e, 1).sum(1)),
+    torch.flatten: shaped(lambda e: torch.flatten(e, 0, 1).sum(-1)),
+    T.transpose: shaped(lambda e: T.transpose(e, 1, 2).sum(1)),
+    torch.transpose: shaped(lambda e: torch.transpose(e, 0, 1).sum(-1)),
+    T.permute: shaped(lambda e: T.permute(e, 2, 0, 1).sum(0)),
+    torch.permute: shaped(lambda e: torch.permute(e, (1, 0, 2)).sum(-1)),
+    T.t: shaped(lambda e: T.t(e.flatten(1)).sum(0)),
+    torch.t: shaped(lambda e: torch.t(e.flatten(0, 1)).sum(0)),
+    T.movedim: shaped(lambda e: T.movedim(e, 0, 2).sum(1)),
+    torch.movedim: shaped(lambda e: torch.movedim(e, 2, 0).sum(0)),
+    T.unsqueeze: shaped(lambda e: T.unsqueeze(e, 1).sum(-1)),
+    torch.unsqueeze: shaped(lambda e: torch.unsqueeze(e, -1).sum(-2)),
+    T.squeeze: shaped(lambda e: T.squeeze(e.sum(-1, keepdim=True), -1)),
+    torch.squeeze: shaped(lambda e: torch.squeeze(e[:, :, :1], 2)),
+    T.swapaxes: shaped(lambda e: T.swapaxes(e, 1, 2).sum(1)),
+    T.T.__get__: shaped(lambda e: T.T.__get__(e.flatten(1)).sum(0)),  # type: ignore[attr-defined]
+    T.mT.__get__: shaped(lambda e: T.mT.__get__(e).sum(-2)),  # type: ignore[attr-defined]
+    T.expand: shaped(lambda e: e * T.expand(e[:, :, :1], -1, -1, 4)),
+    T.expand_as: shaped(lambda e: e * T.expand_as(e.sum(-1, keepdim=True), e)),
+    torch.zeros_like: like(torch.zeros_like),
+    torch.ones_like: shaped(lambda e: e * torch.ones_like(e)),
+    torch.full_like: shaped(lambda e: e * torch.full_like(e, 2.0)),
+    torch.empty_like: like(lambda e: torch.empty_like(e).zero_()),
+    torch.rand_like: like(torch.rand_like),
+    torch.randn_like: like(torch.randn_like),
+    T.unbind: parts(lambda e: T.unbind(e, 1)),
+    torch.unbind: parts(lambda e: torch.unbind(e, 2)),
+    T.split: parts(lambda e: T.split(e, 1, dim=-1)),
+    torch.split: parts(lambda e: torch.split(e, [1, 2], dim=1)),
+    T.chunk: parts(lambda e: T.chunk(e, 2, dim=-1)),
+    torch.chunk: parts(lambda e: torch.chunk(e, 3, dim=1)),
+    torch.cat: joined(torch.cat),
+    torch.concat: joined(torch.concat),
+    torch.concatenate: joined(torch.concatenate),
+    torch.stack: joined(torch.stack),
+}
+DECLINES: dict = {}
+WRONG: dict = {}
+
+
+def params():
+    for f in registered("shape"):
+        marks = [pytest.mark.xfail(strict=True, reason=WRONG[f])] if f in WRONG else []
+        yield pytest.param(f, id=op_id(f), marks=marks)
+
+
+@pytest.mark.parametrize("func", params())
+def test_companion_is_the_body_on_the_group_alone(func, warnings_of):
+    check_rule(CASES[func], op_id(func).split(".")[-1], warnings_of, declines=func in DECLINES)
