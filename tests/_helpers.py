@@ -250,26 +250,11 @@ def check_rule(body: Callable, op: str, warnings: Callable[[], list[str]], decli
             assert got == pytest.approx(want, rel=rel, abs=1e-6), seed
 
 
-# Until the rules live in one module per family (losssplit/_capture/<family>.py): the family of
-# each rule of the single-module layout.
-_FAMILY_OF_RULE = {
-    **dict.fromkeys(["_rule_passthrough", "_rule_unary", "_rule_binary", "_rule_where", "_rule_masked_fill"],
-                    "elementwise"),
-    **dict.fromkeys(["_rule_view", "_rule_permute", "_rule_expand", "_rule_like", "_rule_split", "_rule_cat"],
-                    "shape"),
-    **dict.fromkeys(["_rule_getitem", "_rule_inplace", "_rule_gather", "_rule_diag", "_rule_matmul",
-                     "_rule_cdist"], "indexing"),
-    **dict.fromkeys(["_rule_reduce", "_rule_max", "_rule_softmax", "_rule_loss"], "losses"),
-}
-
-
 def family_of(func: Any) -> str:
-    """The rule family (module name) of a registered function."""
+    """The rule family of a registered function: the module its rule is defined in."""
     from losssplit._capture import RULES
 
-    rule = RULES[func]
-    module = rule.__module__.rsplit(".", 1)[-1]
-    return _FAMILY_OF_RULE[rule.__name__] if module == "_capture" else module
+    return RULES[func].__module__.rsplit(".", 1)[-1]
 
 
 def registered(family: str) -> list[Any]:

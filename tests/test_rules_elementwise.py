@@ -1,4 +1,5 @@
-"""Every function with an elementwise rule, in a small body checked against the oracle.
+"""Every function with an elementwise rule (reductions and softmax included), in a small body
+checked against the oracle.
 
 Each body computes per-row losses of ``x`` [B, 3, 4] against the images' ``y`` with the function,
 then reduces them (``.sum(-1).mean()``, a mean over rows): the companion of group S must be the
@@ -67,6 +68,67 @@ def logic(call):
     return body
 
 
+def per_row(call):
+    """A body whose loss is the mean of ``call(err)`` (a reduction over the last dimension)."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": call(err).float().mean()}
+
+    return body
+
+
+def whole(call):
+    """A body whose loss is ``call(err)`` itself (a reduction over everything)."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": call(err)}
+
+    return body
+
+
+def picked(call):
+    """A body taking, per row, the element an index reduction ``call(err)`` picks."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.gather(-1, call(err).unsqueeze(-1)).mean()}
+
+    return body
+
+
+def flags(call):
+    """A body keeping the rows for which a boolean reduction ``call(mask)`` holds."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        return {"loss": (err.sum(-1) * call(y > 0.2)).mean()}
+
+    return body
+
+
+def classes(call):
+    """A body computing per-row class probabilities with ``call(x)`` then an NLL on the labels."""
+
+    def body(outputs, targets):
+        labels = torch.stack([t["labels"] for t in targets]).unsqueeze(-1)
+        scores = call(outputs["x"] * 3)
+        return {"loss": -scores.gather(-1, labels).mean()}
+
+    return body
+
+
+def like(call):
+    """A body adding ``call(err)`` (a fresh tensor shaped like the errors) times 0."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err + 0 * call(err)).sum(-1).mean()}
+
+    return body
+
+
 def unary(f):
     return mapped(lambda e: f(e))
 
@@ -116,6 +178,36 @@ CASES = {
     T.__and__: logic(T.__and__), T.__or__: logic(T.__or__), T.__xor__: logic(T.__xor__),
     T.logical_and: logic(T.logical_and), T.logical_or: logic(T.logical_or),
     torch.logical_and: logic(torch.logical_and), torch.logical_or: logic(torch.logical_or),
+    # reductions, max / min, softmax
+    T.sum: per_row(lambda e: T.sum(e, -1)), torch.sum: whole(torch.sum),
+    T.mean: per_row(lambda e: T.mean(e, (1, 2))), torch.mean: whole(torch.mean),
+    T.nansum: per_row(lambda e: T.nansum(e, -1)), torch.nansum: whole(torch.nansum),
+    T.amax: per_row(lambda e: T.amax(e, -1)), torch.amax: per_row(lambda e: torch.amax(e, (1, 2))),
+    T.amin: per_row(lambda e: T.amin(e, -1)), torch.amin: per_row(lambda e: torch.amin(e, dim=2)),
+    T.argmax: picked(lambda e: T.argmax(e, -1)), torch.argmax: picked(lambda e: torch.argmax(e, dim=-1)),
+    T.argmin: picked(lambda e: T.argmin(e, -1)), torch.argmin: picked(lambda e: torch.argmin(e, 2)),
+    T.norm: per_row(lambda e: T.norm(e, dim=-1)), torch.norm: per_row(lambda e: torch.norm(e, dim=2)),
+    T.logsumexp: per_row(lambda e: T.logsumexp(e, -1)), torch.logsumexp: per_row(lambda e: torch.logsumexp(e, 2)),
+    T.all: flags(lambda m: T.all(m, -1)), torch.all: flags(lambda m: torch.all(m, dim=2)),
+    T.any: flags(lambda m: T.any(m, -1)), torch.any: flags(lambda m: torch.any(m, dim=2)),
+    T.prod: per_row(lambda e: T.prod(e, -1)), torch.prod: per_row(lambda e: torch.prod(e, 2)),
+    T.std: per_row(lambda e: T.std(e, -1)), torch.std: per_row(lambda e: torch.std(e, dim=2)),
+    T.var: per_row(lambda e: T.var(e, -1)), torch.var: per_row(lambda e: torch.var(e, dim=2)),
+    T.count_nonzero: flags(lambda m: T.count_nonzero(m, -1)),
+    torch.count_nonzero: flags(lambda m: torch.count_nonzero(m, dim=2)),
+    T.max: per_row(lambda e: T.max(e, -1).values), torch.max: per_row(lambda e: torch.max(e, dim=2)[0]),
+    T.min: per_row(lambda e: T.min(e, -1).values), torch.min: per_row(lambda e: torch.min(e, 2).values),
+    F.softmax: classes(lambda x: F.softmax(x, -1).log()), F.log_softmax: classes(lambda x: F.log_softmax(x, -1)),
+    T.softmax: classes(lambda x: T.softmax(x, -1).log()), T.log_softmax: classes(lambda x: T.log_softmax(x, -1)),
+    torch.softmax: classes(lambda x: torch.softmax(x, 2).log()),
+    torch.log_softmax: classes(lambda x: torch.log_softmax(x, dim=-1)),
+    # fresh tensors shaped like the errors
+    torch.zeros_like: like(torch.zeros_like),
+    torch.ones_like: mapped(lambda e: e * torch.ones_like(e)),
+    torch.full_like: mapped(lambda e: e * torch.full_like(e, 2.0)),
+    torch.empty_like: like(lambda e: torch.empty_like(e).zero_()),
+    torch.rand_like: like(torch.rand_like),
+    torch.randn_like: like(torch.randn_like),
     # where / masked_fill
     torch.where: paired(lambda e, y: torch.where(y > 0.5, e, 2 * e)),
     T.where: paired(lambda e, y: T.where(e, y > 0.5, 0.0)),

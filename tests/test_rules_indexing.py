@@ -111,12 +111,7 @@ CASES = {
 DECLINES = {
     torch.diagonal: "a batched diagonal (dim1=1, dim2=2) of [B, R, R]",
 }
-# The rule itself fails: an internal error, the dict comes back unsplit with one warning.
-WRONG = {
-    f: "take_along_dim(err, idx, dim) as a positional dim: internal error in the rule "
-       "(ValueError: only one element tensors can be converted to Python scalars); dict unchanged"
-    for f in (torch.take_along_dim, T.take_along_dim)
-}
+WRONG: dict = {}
 
 
 def params():
