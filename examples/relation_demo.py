@@ -36,8 +36,8 @@ import torch
 from scipy.optimize import linear_sum_assignment
 from seed_criterion import (  # examples/seed_criterion.py: the seed's criterion, unchanged
     RelationCriterion,
-    box_cxcywh_to_xyxy,
-    generalized_box_iou,
+    corners,
+    pairwise_giou,
 )
 from torch import nn
 from torch.utils.tensorboard import SummaryWriter
@@ -84,7 +84,7 @@ def hungarian_match(outputs: dict[str, torch.Tensor], targets: list[dict]) -> li
         cost = (
             -probs[b][:, labels]
             + 5.0 * torch.cdist(pred_boxes, boxes, p=1)
-            - 2.0 * generalized_box_iou(box_cxcywh_to_xyxy(pred_boxes), box_cxcywh_to_xyxy(boxes))
+            - 2.0 * pairwise_giou(corners(pred_boxes), corners(boxes))
         )
         rows, cols = linear_sum_assignment(cost.numpy())
         indices.append((torch.as_tensor(rows, dtype=torch.long), torch.as_tensor(cols)))
@@ -136,7 +136,7 @@ def _random_boxes(n: int, g: torch.Generator) -> torch.Tensor:
 
 
 def _to_pixels(boxes: torch.Tensor) -> list[tuple[int, int, int, int]]:
-    xyxy = (box_cxcywh_to_xyxy(boxes) * IMAGE_SIZE).round().long().clamp(0, IMAGE_SIZE)
+    xyxy = (corners(boxes) * IMAGE_SIZE).round().long().clamp(0, IMAGE_SIZE)
     return [tuple(b) for b in xyxy.tolist()]
 
 

@@ -14,29 +14,25 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def box_cxcywh_to_xyxy(x: torch.Tensor) -> torch.Tensor:
-    cx, cy, w, h = x.unbind(-1)
-    return torch.stack([cx - 0.5 * w, cy - 0.5 * h, cx + 0.5 * w, cy + 0.5 * h], dim=-1)
+def corners(boxes: torch.Tensor) -> torch.Tensor:
+    """(centre x, centre y, width, height) -> (x0, y0, x1, y1), last dimension."""
+    centre, half = boxes[..., :2], boxes[..., 2:] / 2
+    return torch.cat([centre - half, centre + half], dim=-1)
 
 
-def box_area(boxes: torch.Tensor) -> torch.Tensor:
-    return (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+def pairwise_giou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Generalised IoU of every corner box of ``a`` [M, 4] with every one of ``b`` [N, 4]: [M, N].
 
-
-def generalized_box_iou(boxes1: torch.Tensor, boxes2: torch.Tensor) -> torch.Tensor:
-    """Pairwise GIoU of xyxy boxes, [N, M] (DETR's ``util/box_ops.py``)."""
-    area1, area2 = box_area(boxes1), box_area(boxes2)
-    lt = torch.max(boxes1[:, None, :2], boxes2[:, :2])
-    rb = torch.min(boxes1[:, None, 2:], boxes2[:, 2:])
-    wh = (rb - lt).clamp(min=0)
-    inter = wh[:, :, 0] * wh[:, :, 1]
-    union = area1[:, None] + area2 - inter
-    iou = inter / union
-    lt = torch.min(boxes1[:, None, :2], boxes2[:, :2])
-    rb = torch.max(boxes1[:, None, 2:], boxes2[:, 2:])
-    wh = (rb - lt).clamp(min=0)
-    area = wh[:, :, 0] * wh[:, :, 1]
-    return iou - (area - union) / area
+    Callers wanting matched pairs take ``torch.diag`` of it (an [M, M] matrix mixes rows)."""
+    a, b = a[:, None, :], b[None, :, :]
+    size_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
+    size_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    overlap = (torch.min(a[..., 2:], b[..., 2:]) - torch.max(a[..., :2], b[..., :2])).clamp(min=0)
+    common = overlap[..., 0] * overlap[..., 1]
+    union = size_a + size_b - common
+    hull = (torch.max(a[..., 2:], b[..., 2:]) - torch.min(a[..., :2], b[..., :2])).clamp(min=0)
+    enclosing = hull[..., 0] * hull[..., 1]
+    return common / union - (enclosing - union) / enclosing
 
 
 class RelationCriterion(nn.Module):
@@ -77,7 +73,7 @@ class RelationCriterion(nn.Module):
         l1 = F.l1_loss(src_boxes, target_boxes, reduction="none")
         loss_bbox = (l1 * sample_weights[:, None]).sum() / num_boxes
         giou = 1 - torch.diag(
-            generalized_box_iou(box_cxcywh_to_xyxy(src_boxes), box_cxcywh_to_xyxy(target_boxes))
+            pairwise_giou(corners(src_boxes), corners(target_boxes))
         )
         loss_giou = (giou * sample_weights).sum() / num_boxes
         return {
@@ -119,7 +115,7 @@ class HandWrittenRelationCriterion(RelationCriterion):
         l1 = F.l1_loss(src_boxes, target_boxes, reduction="none")
         losses["loss_bbox_relation"] = (l1 * sample_weights[:, None]).sum() / num_boxes
         giou = 1 - torch.diag(
-            generalized_box_iou(box_cxcywh_to_xyxy(src_boxes), box_cxcywh_to_xyxy(target_boxes))
+            pairwise_giou(corners(src_boxes), corners(target_boxes))
         )
         losses["loss_giou_relation"] = (giou * sample_weights).sum() / num_boxes
         for name, per_row in (("loss_bbox_relation", l1.sum(1)), ("loss_giou_relation", giou)):

@@ -1,5 +1,4 @@
 import logging
-import os
 import sys
 from pathlib import Path
 
@@ -20,11 +19,30 @@ def warnings_of(caplog):
     return get
 
 
-def pytest_configure(config):
-    # tests/test_cost.py reruns the pattern suites with every tracked tensor held weakly and every
-    # reduced loss compacted to row sums (the paths large tensors take) by setting this to 0
-    size = os.environ.get("LOSSSPLIT_TEST_HOLD_WEAKLY_FROM")
-    if size is not None:
-        import losssplit._capture
+def _hold_weakly_setting():
+    """(module, attribute) of the size from which tracked tensors are held weakly."""
+    try:
+        from losssplit._capture import ratio  # type: ignore[attr-defined]
+    except ImportError:
+        import losssplit._capture as home
 
-        losssplit._capture._HOLD_WEAKLY_FROM = int(size)
+        return home, "_HOLD_WEAKLY_FROM"
+    return ratio, "HOLD_WEAKLY_FROM"
+
+
+@pytest.fixture(scope="module", params=["held", "weakly"])
+def hold_weakly(request):
+    """Runs a module's tests twice: as shipped, then with every tracked tensor held weakly and every
+    reduced loss kept as row sums (what tensors of 32 KiB and more get), the threshold set to 0.
+
+    Module-scoped, so each module runs once per setting (hypothesis accepts it)."""
+    if request.param == "held":
+        yield request.param
+        return
+    home, name = _hold_weakly_setting()
+    saved = getattr(home, name)
+    setattr(home, name, 0)
+    try:
+        yield request.param
+    finally:
+        setattr(home, name, saved)

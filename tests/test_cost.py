@@ -1,13 +1,9 @@
 """Host reads, switched-off cost and long runs (the timing figures themselves are in benchmarks/)."""
 
 import gc
-import os
-import subprocess
-import sys
 import time
 import tracemalloc
 import weakref
-from pathlib import Path
 
 import pytest
 import torch
@@ -131,20 +127,6 @@ def test_a_call_leaves_nothing_for_the_cycle_collector():
     finally:
         gc.enable()
     assert left == []  # freed by reference counting as each call returns
-
-
-def test_the_large_tensor_paths_give_the_same_companions_on_every_pattern():
-    # the pattern, oracle and seed suites again, with every tracked tensor held weakly and every
-    # reduced loss kept as row sums (what tensors of 32 KiB and more get)
-    root = Path(__file__).resolve().parent
-    suites = ["test_patterns.py", "test_oracle.py", "test_seed.py", "test_properties.py"]
-    env = {**os.environ, "LOSSSPLIT_TEST_HOLD_WEAKLY_FROM": "0"}
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *(str(root / s) for s in suites)],
-        env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-2000:]
-    assert " passed" in run.stdout and " failed" not in run.stdout
 
 
 def test_a_large_reduced_loss_keeps_its_row_sums_not_its_elements():

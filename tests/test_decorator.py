@@ -4,21 +4,16 @@ import asyncio
 import gc
 import inspect
 import pickle
-import threading
 import weakref
 
 import pytest
 import torch
 import torch.nn.functional as F
+from _helpers import companions, default_group, expected, targets_for
 from torch import nn
 
 import losssplit
-from losssplit import LossSplitError, companion_of, split_by_source
-
-
-def targets_for(weights, rows=2, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return [{"boxes": torch.rand(rows, 4, generator=g), "loss_weight": w} for w in weights]
+from losssplit import LossSplitError, split_by_source
 
 
 def body(pred, targets):
@@ -27,30 +22,12 @@ def body(pred, targets):
     return {"loss_bbox": F.l1_loss(pred, target, reduction="none").sum(1).mean()}
 
 
-def expected(pred, targets, group_of):
-    out = {}
-    per_row = (pred.detach() - torch.cat([t["boxes"] for t in targets])).abs().sum(1)
-    start = 0
-    rows = {}
-    for t in targets:
-        n = t["boxes"].shape[0]
-        rows.setdefault(group_of(t["loss_weight"]), []).append(per_row[start : start + n])
-        start += n
-    for g, parts in rows.items():
-        out[f"loss_bbox_{g}"] = torch.cat(parts).mean().item()
-    return out
-
-
-def default_group(w):
-    return "real" if w >= 0.9 else "synthetic"
-
-
 def check(fn, *, weights=(1.0, 0.5, 0.5), call=None):
     targets = targets_for(weights)
     pred = torch.rand(2 * len(weights), 4, requires_grad=True)
     out = (call or fn)(pred, targets)
-    want = expected(pred, targets, default_group)
-    got = {k: v.item() for k, v in out.items() if companion_of(v) is not None}
+    want = expected(pred, targets, default_group, key="loss_bbox")
+    got = companions(out)
     assert got == pytest.approx(want, rel=1e-6)
     return out
 
@@ -164,7 +141,7 @@ def test_options_groups_keys_and_key_format():
     pred = torch.rand(6, 4)
     targets = targets_for([1.0, 0.7, 0.2])
     out = only_bbox(pred, targets)
-    want = expected(pred, targets, lambda w: "real" if w >= 0.6 else "synthetic")
+    want = expected(pred, targets, lambda w: "real" if w >= 0.6 else "synthetic", key="loss_bbox")
     assert out["loss_bbox_real"].item() == pytest.approx(want["loss_bbox_real"])
 
 
@@ -255,48 +232,6 @@ def test_nested_decorated_calls_are_isolated():
     assert {"loss_bbox_x", "loss_bbox_y", "loss_bbox_real", "loss_twice_real"} <= set(out)
     assert not any(k.startswith("loss_bbox_x_") for k in out)
     assert out["loss_twice_real"].item() == pytest.approx(2 * out["loss_bbox_real"].item())
-
-
-def test_threads_with_different_sources_are_isolated():
-    errors = []
-
-    def worker(weights, seed):
-        try:
-            for _ in range(20):
-                targets = targets_for(weights, seed=seed)
-                pred = torch.rand(2 * len(weights), 4, generator=torch.Generator().manual_seed(seed))
-                out = plain(pred, targets)
-                want = expected(pred, targets, default_group)
-                got = {k: v.item() for k, v in out.items() if companion_of(v) is not None}
-                assert got == pytest.approx(want, rel=1e-6)
-        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(w, i)) for i, w in enumerate([[1.0] * 3, [0.5] * 2, [1.0, 0.5, 0.2, 1.0]])]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert not errors, errors
-
-
-def test_asyncio_tasks_with_sources_contexts_are_isolated():
-    @split_by_source
-    def crit(logits, y):
-        return {"loss_ce": F.cross_entropy(logits, y)}
-
-    async def task(labels):
-        await asyncio.sleep(0)
-        with losssplit.sources(labels):
-            await asyncio.sleep(0)
-            return set(crit(torch.randn(len(labels), 3), torch.zeros(len(labels), dtype=torch.long)))
-
-    async def main():
-        return await asyncio.gather(task(["a", "b"]), task(["c", "c", "d"]))
-
-    first, second = asyncio.run(main())
-    assert first == {"loss_ce", "loss_ce_a", "loss_ce_b"}
-    assert second == {"loss_ce", "loss_ce_c", "loss_ce_d"}
 
 
 def test_nothing_retained_after_the_call():

@@ -1,106 +1,102 @@
-"""Unmodified public criteria (DESIGN.md §2), each against per-image values computed from scratch.
+"""Criterion patterns the library must split unmodified (DESIGN.md §2), each against per-image
+values computed from scratch.
 
-Bodies follow DETR's ``SetCriterion``, Deformable-DETR's sigmoid focal loss, RT-DETR's varifocal
-loss, QPIC's masked box loss and a causal LM's token loss; no weights, no edits. For group S:
+``MatchedQueryLosses`` holds the terms of a set-prediction detector whose matcher results are passed
+in: class-weighted CE over all queries, L1 and pairwise-GIoU over matched rows, a focal-weighted BCE
+and a quality-weighted BCE over [B, Q, C], and a box loss masked by an "exists" flag; plus a causal
+LM's token loss. No weights, no edits. For group S:
 - class-weighted CE mean: ``sum_S w[y] nll / sum_S w[y]``
 - ``sum / Z`` (Z = num_boxes): ``sum_S l / (Z * N_S / N)``, rows N being matched boxes, or
-  images for the focal losses whose rows are images after ``.mean(1)``
+  images for the [B, Q, C] losses whose rows are images after ``.mean(1)``
 - token CE with ignore_index: mean over S's non-ignored tokens
 """
 
 import pytest
 import torch
 import torch.nn.functional as F
-from _public_losses import sigmoid_focal_loss
-from seed_criterion import box_cxcywh_to_xyxy, generalized_box_iou
+from _helpers import companions, focal_bce, matched_index
+from seed_criterion import corners, pairwise_giou
 from torch import nn
 
 import losssplit
-from losssplit import companion_of, split_by_source
+from losssplit import split_by_source
 
 NUM_CLASSES = 5
+pytestmark = pytest.mark.usefixtures("hold_weakly")
 
 
-class SetCriterion(nn.Module):
-    """DETR's losses, as in ``models/detr.py`` (matcher results passed in)."""
+def matched_targets(targets, indices, field):
+    """The matched rows of a per-image target field, concatenated in matched-row order."""
+    return torch.cat([t[field][rows] for t, (_, rows) in zip(targets, indices)])
 
-    def __init__(self, eos_coef=0.1):
+
+def query_classes(logits, targets, indices):
+    """[B, Q] class per query: the background class, overwritten at the matched queries."""
+    classes = torch.full(logits.shape[:2], NUM_CLASSES, dtype=torch.int64, device=logits.device)
+    classes[matched_index(indices)] = matched_targets(targets, indices, "labels")
+    return classes
+
+
+class MatchedQueryLosses(nn.Module):
+    """Loss terms over queries matched to target rows (``indices``: per image, (queries, rows))."""
+
+    def __init__(self, background_weight=0.1):
         super().__init__()
-        empty_weight = torch.ones(NUM_CLASSES + 1)
-        empty_weight[-1] = eos_coef
-        self.register_buffer("empty_weight", empty_weight)
+        class_weight = torch.ones(NUM_CLASSES + 1)
+        class_weight[-1] = background_weight
+        self.register_buffer("class_weight", class_weight)
 
-    def _get_src_permutation_idx(self, indices):
-        batch_idx = torch.cat([torch.full_like(src, i) for i, (src, _) in enumerate(indices)])
-        src_idx = torch.cat([src for (src, _) in indices])
-        return batch_idx, src_idx
+    def class_weighted_ce(self, outputs, targets, indices, num_boxes):
+        """CE over every query, [B, C, Q] layout, background down-weighted: a class-weighted mean."""
+        logits = outputs["pred_logits"]
+        classes = query_classes(logits, targets, indices)
+        return {"loss_ce": F.cross_entropy(logits.transpose(1, 2), classes, self.class_weight)}
 
-    def loss_labels(self, outputs, targets, indices, num_boxes):
-        src_logits = outputs["pred_logits"]
-        idx = self._get_src_permutation_idx(indices)
-        target_classes_o = torch.cat([t["labels"][J] for t, (_, J) in zip(targets, indices)])
-        target_classes = torch.full(src_logits.shape[:2], NUM_CLASSES, dtype=torch.int64, device=src_logits.device)
-        target_classes[idx] = target_classes_o
-        loss_ce = F.cross_entropy(src_logits.transpose(1, 2), target_classes, self.empty_weight)
-        return {"loss_ce": loss_ce}
+    def box_l1_and_giou(self, outputs, targets, indices, num_boxes):
+        """L1 [M, 4] and ``1 - diag(pairwise GIoU [M, M])`` over matched rows, each / num_boxes."""
+        pred = outputs["pred_boxes"][matched_index(indices)]
+        true = matched_targets(targets, indices, "boxes")
+        l1 = F.l1_loss(pred, true, reduction="none")
+        giou = 1 - torch.diag(pairwise_giou(corners(pred), corners(true)))
+        return {"loss_bbox": l1.sum() / num_boxes, "loss_giou": giou.sum() / num_boxes}
 
-    def loss_boxes(self, outputs, targets, indices, num_boxes):
-        idx = self._get_src_permutation_idx(indices)
-        src_boxes = outputs["pred_boxes"][idx]
-        target_boxes = torch.cat([t["boxes"][i] for t, (_, i) in zip(targets, indices)], dim=0)
-        loss_bbox = F.l1_loss(src_boxes, target_boxes, reduction="none")
-        losses = {"loss_bbox": loss_bbox.sum() / num_boxes}
-        loss_giou = 1 - torch.diag(generalized_box_iou(box_cxcywh_to_xyxy(src_boxes), box_cxcywh_to_xyxy(target_boxes)))
-        losses["loss_giou"] = loss_giou.sum() / num_boxes
-        return losses
-
-    def loss_labels_focal(self, outputs, targets, indices, num_boxes):
-        """Deformable DETR's ``loss_labels`` (logits without a no-object class)."""
-        src_logits = outputs["pred_logits"][..., :NUM_CLASSES]
-        idx = self._get_src_permutation_idx(indices)
-        target_classes_o = torch.cat([t["labels"][J] for t, (_, J) in zip(targets, indices)])
-        target_classes = torch.full(src_logits.shape[:2], NUM_CLASSES, dtype=torch.int64, device=src_logits.device)
-        target_classes[idx] = target_classes_o
-        target_classes_onehot = torch.zeros(
-            [src_logits.shape[0], src_logits.shape[1], src_logits.shape[2] + 1],
-            dtype=src_logits.dtype, layout=src_logits.layout, device=src_logits.device,
+    def focal_over_queries(self, outputs, targets, indices, num_boxes):
+        """Focal-weighted BCE over [B, Q, C] one-hot targets (no background column), ``* Q``."""
+        logits = outputs["pred_logits"][..., :NUM_CLASSES]
+        classes = query_classes(logits, targets, indices)
+        onehot = torch.zeros(
+            [logits.shape[0], logits.shape[1], logits.shape[2] + 1],
+            dtype=logits.dtype, layout=logits.layout, device=logits.device,
         )
-        target_classes_onehot.scatter_(2, target_classes.unsqueeze(-1), 1)
-        target_classes_onehot = target_classes_onehot[:, :, :-1]
-        loss_ce = sigmoid_focal_loss(src_logits, target_classes_onehot, num_boxes) * src_logits.shape[1]
-        return {"loss_ce": loss_ce}
+        onehot.scatter_(2, classes.unsqueeze(-1), 1)
+        return {"loss_ce": focal_bce(logits, onehot[:, :, :-1], num_boxes) * logits.shape[1]}
 
-    def loss_labels_vfl(self, outputs, targets, indices, num_boxes, alpha=0.75, gamma=2.0):
-        """RT-DETR's varifocal loss."""
-        idx = self._get_src_permutation_idx(indices)
-        src_boxes = outputs["pred_boxes"][idx]
-        target_boxes = torch.cat([t["boxes"][i] for t, (_, i) in zip(targets, indices)], dim=0)
-        ious = torch.diag(generalized_box_iou(box_cxcywh_to_xyxy(src_boxes), box_cxcywh_to_xyxy(target_boxes))).detach()
-        src_logits = outputs["pred_logits"][..., :NUM_CLASSES]
-        target_classes_o = torch.cat([t["labels"][J] for t, (_, J) in zip(targets, indices)])
-        target_classes = torch.full(src_logits.shape[:2], NUM_CLASSES, dtype=torch.int64, device=src_logits.device)
-        target_classes[idx] = target_classes_o
-        target = F.one_hot(target_classes, num_classes=NUM_CLASSES + 1)[..., :-1]
-        target_score_o = torch.zeros_like(target_classes, dtype=src_logits.dtype)
-        target_score_o[idx] = ious.to(target_score_o.dtype)
-        target_score = target_score_o.unsqueeze(-1) * target
-        pred_score = F.sigmoid(src_logits).detach()
-        weight = alpha * pred_score.pow(gamma) * (1 - target) + target_score
-        loss = F.binary_cross_entropy_with_logits(src_logits, target_score, weight=weight, reduction="none")
-        loss = loss.mean(1).sum() * src_logits.shape[1] / num_boxes
-        return {"loss_vfl": loss}
+    def quality_weighted_bce(self, outputs, targets, indices, num_boxes, alpha=0.75, gamma=2.0):
+        """BCE-with-logits over [B, Q, C], ``weight=`` and soft targets from the matched IoU."""
+        idx = matched_index(indices)
+        pred = outputs["pred_boxes"][idx]
+        true = matched_targets(targets, indices, "boxes")
+        iou = torch.diag(pairwise_giou(corners(pred), corners(true))).detach()
+        logits = outputs["pred_logits"][..., :NUM_CLASSES]
+        classes = query_classes(logits, targets, indices)
+        onehot = F.one_hot(classes, num_classes=NUM_CLASSES + 1)[..., :-1]
+        quality = torch.zeros_like(classes, dtype=logits.dtype)
+        quality[idx] = iou.to(quality.dtype)
+        soft = quality.unsqueeze(-1) * onehot
+        weight = alpha * F.sigmoid(logits).detach().pow(gamma) * (1 - onehot) + soft
+        loss = F.binary_cross_entropy_with_logits(logits, soft, weight=weight, reduction="none")
+        return {"loss_vfl": loss.mean(1).sum() * logits.shape[1] / num_boxes}
 
-    def loss_obj_boxes_masked(self, outputs, targets, indices, num_boxes):
-        """QPIC-style box loss over matched rows whose object exists."""
-        idx = self._get_src_permutation_idx(indices)
-        src_boxes = outputs["pred_boxes"][idx]
-        target_boxes = torch.cat([t["boxes"][i] for t, (_, i) in zip(targets, indices)], dim=0)
-        exist = torch.cat([t["exists"][i] for t, (_, i) in zip(targets, indices)], dim=0).float()
-        loss = F.l1_loss(src_boxes, target_boxes, reduction="none")
-        return {"loss_obj_bbox": (loss * exist.unsqueeze(1)).sum() / (exist.sum() + 1e-4)}
+    def exist_masked_l1(self, outputs, targets, indices, num_boxes):
+        """L1 over matched rows whose object exists, / (number of such rows + 1e-4)."""
+        pred = outputs["pred_boxes"][matched_index(indices)]
+        true = matched_targets(targets, indices, "boxes")
+        exists = matched_targets(targets, indices, "exists").float()
+        loss = F.l1_loss(pred, true, reduction="none")
+        return {"loss_obj_bbox": (loss * exists.unsqueeze(1)).sum() / (exists.sum() + 1e-4)}
 
 
-def make_detr_batch(counts, sources, seed=0, queries=6):
+def make_matched_batch(counts, sources, seed=0, queries=6):
     g = torch.Generator().manual_seed(seed)
     b = len(counts)
     outputs = {
@@ -128,10 +124,6 @@ COUNTS = [
 SOURCES = {4: ["coco", "synth", "synth", "coco"], 3: ["synth", "coco", "synth"], 1: ["coco"]}
 
 
-def companions(out):
-    return {k: v.item() for k, v in out.items() if companion_of(v) is not None}
-
-
 def decorate(method):
     return split_by_source(source="dataset")(method)
 
@@ -141,11 +133,11 @@ def groups_of(targets):
 
 
 @pytest.mark.parametrize("counts", COUNTS)
-def test_detr_class_weighted_ce_over_queries(counts):
-    crit = SetCriterion()
-    outputs, targets, indices, num_boxes = make_detr_batch(counts, SOURCES[len(counts)])
-    out = decorate(SetCriterion.loss_labels)(crit, outputs, targets, indices, num_boxes)
-    assert torch.equal(out["loss_ce"], crit.loss_labels(outputs, targets, indices, num_boxes)["loss_ce"])
+def test_class_weighted_ce_over_queries(counts):
+    crit = MatchedQueryLosses()
+    outputs, targets, indices, num_boxes = make_matched_batch(counts, SOURCES[len(counts)])
+    out = decorate(MatchedQueryLosses.class_weighted_ce)(crit, outputs, targets, indices, num_boxes)
+    assert torch.equal(out["loss_ce"], crit.class_weighted_ce(outputs, targets, indices, num_boxes)["loss_ce"])
     want = {}
     for g in groups_of(targets):
         num = den = 0.0
@@ -155,7 +147,7 @@ def test_detr_class_weighted_ce_over_queries(counts):
             classes = torch.full((outputs["pred_logits"].shape[1],), NUM_CLASSES)
             classes[src] = t["labels"][J]
             nll = F.cross_entropy(outputs["pred_logits"][b].detach(), classes, reduction="none")
-            w = crit.empty_weight[classes]
+            w = crit.class_weight[classes]
             num += (w * nll).sum().item()
             den += w.sum().item()
         want[f"loss_ce_{g}"] = num / den
@@ -163,11 +155,11 @@ def test_detr_class_weighted_ce_over_queries(counts):
 
 
 @pytest.mark.parametrize("counts", COUNTS)
-def test_detr_l1_and_giou_over_matched_rows(counts):
-    crit = SetCriterion()
-    outputs, targets, indices, num_boxes = make_detr_batch(counts, SOURCES[len(counts)])
-    out = decorate(SetCriterion.loss_boxes)(crit, outputs, targets, indices, num_boxes)
-    plain = crit.loss_boxes(outputs, targets, indices, num_boxes)
+def test_l1_and_giou_over_matched_rows(counts):
+    crit = MatchedQueryLosses()
+    outputs, targets, indices, num_boxes = make_matched_batch(counts, SOURCES[len(counts)])
+    out = decorate(MatchedQueryLosses.box_l1_and_giou)(crit, outputs, targets, indices, num_boxes)
+    plain = crit.box_l1_and_giou(outputs, targets, indices, num_boxes)
     for k in plain:
         assert torch.equal(out[k], plain[k])
     n = sum(counts)
@@ -181,7 +173,7 @@ def test_detr_l1_and_giou_over_matched_rows(counts):
             for q, j in zip(src.tolist(), J.tolist()):
                 box, tbox = outputs["pred_boxes"][b, q].detach(), t["boxes"][j]
                 l1 += (box - tbox).abs().sum().item()
-                giou += 1 - generalized_box_iou(box_cxcywh_to_xyxy(box[None]), box_cxcywh_to_xyxy(tbox[None]))[0, 0].item()
+                giou += 1 - pairwise_giou(corners(box[None]), corners(tbox[None]))[0, 0].item()
                 rows += 1
         if rows:
             want[f"loss_bbox_{g}"] = l1 / (num_boxes * rows / n)
@@ -202,11 +194,11 @@ def per_image_focal(outputs, targets, indices, b):
 
 
 @pytest.mark.parametrize("counts", COUNTS)
-def test_deformable_sigmoid_focal_loss(counts):
-    crit = SetCriterion()
-    outputs, targets, indices, num_boxes = make_detr_batch(counts, SOURCES[len(counts)])
-    out = decorate(SetCriterion.loss_labels_focal)(crit, outputs, targets, indices, num_boxes)
-    assert torch.equal(out["loss_ce"], crit.loss_labels_focal(outputs, targets, indices, num_boxes)["loss_ce"])
+def test_focal_bce_over_queries_normalised_by_num_boxes(counts):
+    crit = MatchedQueryLosses()
+    outputs, targets, indices, num_boxes = make_matched_batch(counts, SOURCES[len(counts)])
+    out = decorate(MatchedQueryLosses.focal_over_queries)(crit, outputs, targets, indices, num_boxes)
+    assert torch.equal(out["loss_ce"], crit.focal_over_queries(outputs, targets, indices, num_boxes)["loss_ce"])
     q, b = outputs["pred_logits"].shape[1], len(counts)
     want = {}
     for g in groups_of(targets):
@@ -218,25 +210,25 @@ def test_deformable_sigmoid_focal_loss(counts):
 
 
 @pytest.mark.parametrize("counts", COUNTS)
-def test_rtdetr_varifocal_with_bce_weight(counts):
-    crit = SetCriterion()
-    outputs, targets, indices, num_boxes = make_detr_batch(counts, SOURCES[len(counts)])
-    out = decorate(SetCriterion.loss_labels_vfl)(crit, outputs, targets, indices, num_boxes)
-    plain = crit.loss_labels_vfl(outputs, targets, indices, num_boxes)
+def test_quality_weighted_bce_with_a_weight_argument(counts):
+    crit = MatchedQueryLosses()
+    outputs, targets, indices, num_boxes = make_matched_batch(counts, SOURCES[len(counts)])
+    out = decorate(MatchedQueryLosses.quality_weighted_bce)(crit, outputs, targets, indices, num_boxes)
+    plain = crit.quality_weighted_bce(outputs, targets, indices, num_boxes)
     assert torch.equal(out["loss_vfl"], plain["loss_vfl"])
     # All images in one group and the same normaliser: the companion is the main value.
     for t in targets:
         t["dataset"] = "all"
-    out = decorate(SetCriterion.loss_labels_vfl)(crit, outputs, targets, indices, num_boxes)
+    out = decorate(MatchedQueryLosses.quality_weighted_bce)(crit, outputs, targets, indices, num_boxes)
     assert out["loss_vfl_all"].item() == pytest.approx(plain["loss_vfl"].item(), rel=1e-5)
 
 
 @pytest.mark.parametrize("counts", COUNTS)
-def test_hoi_masked_box_loss(counts):
-    crit = SetCriterion()
-    outputs, targets, indices, num_boxes = make_detr_batch(counts, SOURCES[len(counts)])
-    out = decorate(SetCriterion.loss_obj_boxes_masked)(crit, outputs, targets, indices, num_boxes)
-    plain = crit.loss_obj_boxes_masked(outputs, targets, indices, num_boxes)
+def test_exist_masked_box_loss(counts):
+    crit = MatchedQueryLosses()
+    outputs, targets, indices, num_boxes = make_matched_batch(counts, SOURCES[len(counts)])
+    out = decorate(MatchedQueryLosses.exist_masked_l1)(crit, outputs, targets, indices, num_boxes)
+    plain = crit.exist_masked_l1(outputs, targets, indices, num_boxes)
     assert torch.equal(out["loss_obj_bbox"], plain["loss_obj_bbox"])
     # The normaliser is itself a sum over rows (exist.sum() + 1e-4): per group, over its rows.
     want = {}
@@ -256,7 +248,7 @@ def test_hoi_masked_box_loss(counts):
 
 
 class Lm(nn.Module):
-    """A causal LM's token loss (transformers' shift-and-flatten)."""
+    """A causal LM's token loss: shift by one, flatten, CE with ignore_index."""
 
     @split_by_source
     def forward(self, logits, labels):
@@ -295,26 +287,26 @@ def test_token_ce_with_ignore_index_over_a_data_mixture(batch, seq):
     assert companions(out) == pytest.approx(want, rel=1e-5)
 
 
-class DetrWithAux(SetCriterion):
+class WithAuxLayers(MatchedQueryLosses):
     @split_by_source(source="dataset")
     def forward(self, outputs, targets, indices, num_boxes):
         losses = {}
-        losses.update(self.loss_boxes(outputs, targets, indices, num_boxes))
+        losses.update(self.box_l1_and_giou(outputs, targets, indices, num_boxes))
         for i, aux in enumerate(outputs["aux_outputs"]):
-            l_dict = self.loss_boxes(aux, targets, indices, num_boxes)
+            l_dict = self.box_l1_and_giou(aux, targets, indices, num_boxes)
             losses.update({k + f"_{i}": v for k, v in l_dict.items()})
         return losses
 
 
 def test_auxiliary_decoder_layers_each_get_companions():
-    outputs, targets, indices, num_boxes = make_detr_batch([2, 1, 3, 0], SOURCES[4])
+    outputs, targets, indices, num_boxes = make_matched_batch([2, 1, 3, 0], SOURCES[4])
     outputs["aux_outputs"] = [
         {"pred_boxes": (torch.rand_like(outputs["pred_boxes"]) * 0.5 + 0.25).requires_grad_()} for _ in range(4)
     ]  # as many layers as images
-    out = DetrWithAux()(outputs, targets, indices, num_boxes)
+    out = WithAuxLayers()(outputs, targets, indices, num_boxes)
     for i in range(4):
         aux = outputs["aux_outputs"][i]
-        single = decorate(SetCriterion.loss_boxes)(SetCriterion(), aux, targets, indices, num_boxes)
+        single = decorate(MatchedQueryLosses.box_l1_and_giou)(MatchedQueryLosses(), aux, targets, indices, num_boxes)
         for g in ("coco", "synth"):
             assert out[f"loss_bbox_{i}_{g}"].item() == pytest.approx(single[f"loss_bbox_{g}"].item(), rel=1e-6)
             assert out[f"loss_giou_{i}_{g}"].item() == pytest.approx(single[f"loss_giou_{g}"].item(), rel=1e-6)
@@ -329,7 +321,7 @@ def test_unknown_op_drops_the_key_with_a_warning_naming_it(warnings_of):
             "loss_fine": l1.mean(),
         }
 
-    outputs, targets, indices, num_boxes = make_detr_batch([1, 2], ["a", "b"])
+    outputs, targets, indices, num_boxes = make_matched_batch([1, 2], ["a", "b"])
     out = crit(outputs, targets, indices, num_boxes)
     assert "loss_fine_a" in out and not any(k.startswith("loss_odd_") for k in out)
     (message,) = [m for m in warnings_of() if "loss_odd" in m]
@@ -608,12 +600,11 @@ def test_stacked_per_image_losses():
 
 
 def test_sum_of_two_summed_losses_over_the_same_rows():
-    crit = SetCriterion()
-    outputs, targets, indices, num_boxes = make_detr_batch([3, 1, 2], SOURCES[3])
+    outputs, targets, indices, num_boxes = make_matched_batch([3, 1, 2], SOURCES[3])
 
     @split_by_source(source="dataset")
     def both(outputs, targets, indices, num_boxes):
-        idx = crit._get_src_permutation_idx(indices)
+        idx = matched_index(indices)
         src = outputs["pred_boxes"][idx]
         tgt = torch.cat([t["boxes"][i] for t, (_, i) in zip(targets, indices)])
         l1 = F.l1_loss(src, tgt, reduction="none").sum(1)

@@ -21,11 +21,14 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
+from _helpers import bits, companions, leaves
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import losssplit
-from losssplit import companion_of, split_by_source
+from losssplit import split_by_source
+
+pytestmark = pytest.mark.usefixtures("hold_weakly")
 
 QUERIES = 5
 CLASSES = 4
@@ -173,19 +176,6 @@ def specs(draw, one_group=False):
         "weights": "label" if one_group else draw(st.sampled_from(["label", "rows", "none"])),
         "grouping": "threshold" if one_group else draw(st.sampled_from(["threshold", "dataset", "overlap"])),
     }
-
-
-def leaves(outputs):
-    return {k: v.detach().clone().requires_grad_() for k, v in outputs.items()}
-
-
-def bits(t):
-    """The bytes of a tensor: equal bits, NaN included."""
-    return t.detach().reshape(-1).contiguous().view(torch.uint8)
-
-
-def companions(out):
-    return {k: v.item() for k, v in out.items() if companion_of(v) is not None}
 
 
 def run_both(spec, decorate_kwargs):

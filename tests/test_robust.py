@@ -7,14 +7,13 @@ warning, or a ``LossSplitError``; where torch itself raises on the user's code, 
 exception comes through unchanged.
 """
 
-import asyncio
 import math
-import random
-import threading
 
 import pytest
 import torch
 import torch.nn.functional as F
+from _helpers import assert_clean, bits, companions, expected, per_row_l1, pred_for, targets_for
+from _helpers import mean_l1 as body
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
@@ -22,66 +21,14 @@ import losssplit
 from losssplit import LossSplitError, _capture, _decorator, companion_of, split_by_source
 
 
-def targets_for(weights, rows=2, seed=0, **extra):
-    g = torch.Generator().manual_seed(seed)
-    return [{"boxes": torch.rand(rows, 4, generator=g), "loss_weight": w, **extra} for w in weights]
-
-
-def pred_for(targets, seed=1):
-    rows = sum(t["boxes"].shape[0] for t in targets)
-    return torch.rand(rows, 4, generator=torch.Generator().manual_seed(seed)).requires_grad_()
-
-
-def per_row(pred, targets):
-    return F.l1_loss(pred, torch.cat([t["boxes"] for t in targets]), reduction="none").sum(1)
-
-
-def body(pred, targets):
-    return {"loss": per_row(pred, targets).mean()}
-
-
 def weighted(w):
     """A body multiplying each row's loss by ``w`` (a tensor, or a callable of the targets)."""
 
     def criterion(pred, targets):
         weights = w(targets) if callable(w) else w
-        return {"loss": (per_row(pred, targets) * weights).mean()}
+        return {"loss": (per_row_l1(pred, targets) * weights).mean()}
 
     return criterion
-
-
-def default_group(label):
-    return "real" if label >= 0.9 else "synthetic"
-
-
-def expected(pred, targets, group_of=default_group, key="loss", mask=None):
-    """{companion: value}: the mean of each group's per-row losses, rows with mask 0 adding 0."""
-    values = per_row(pred.detach(), targets)
-    if mask is not None:
-        values = values * (mask != 0)
-    rows: dict[str, list[float]] = {}
-    start = 0
-    for t in targets:
-        n = t["boxes"].shape[0]
-        rows.setdefault(group_of(t["loss_weight"]), []).extend(values[start : start + n].tolist())
-        start += n
-    return {f"{key}_{g}": sum(v) / len(v) for g, v in rows.items() if v}
-
-
-def companions(out):
-    return {k: v.item() for k, v in out.items() if companion_of(v) is not None}
-
-
-def bits(t):
-    return t.detach().reshape(-1).contiguous().view(torch.uint8)
-
-
-def assert_clean(out):
-    """No non-finite, grad-carrying or non-float32 companion; no mode left on the stack."""
-    for k, v in out.items():
-        if companion_of(v) is not None:
-            assert math.isfinite(v.item()) and not v.requires_grad and v.dtype == torch.float32, k
-    assert torch._C._len_torch_function_stack() == 0
 
 
 def same_failure(fn, *args):
@@ -132,7 +79,7 @@ def test_nan_and_inf_weights_count_as_one(warnings_of):
 def test_non_finite_losses_drop_that_group_with_one_warning_per_key(bad, warnings_of):
     @split_by_source
     def two_keys(pred, targets):
-        rows = per_row(pred, targets)
+        rows = per_row_l1(pred, targets)
         return {"loss": rows.mean(), "loss_sum": rows.sum()}
 
     targets = targets_for([1.0, 0.5])
@@ -262,7 +209,7 @@ def test_non_dict_results_come_back_as_they_are_with_one_warning(make_result, wa
 
     @split_by_source
     def crit(pred, targets):
-        results.append(make_result(per_row(pred, targets).mean()))
+        results.append(make_result(per_row_l1(pred, targets).mean()))
         return results[-1]
 
     targets = targets_for([1.0, 0.5])
@@ -317,7 +264,7 @@ def test_a_dict_reused_across_calls_never_holds_companions_of_an_earlier_batch()
 
         @split_by_source
         def __call__(self, pred, targets):
-            self.losses["loss"] = per_row(pred, targets).mean()
+            self.losses["loss"] = per_row_l1(pred, targets).mean()
             return self.losses
 
     crit = Reusing()
@@ -338,12 +285,12 @@ def test_a_reused_dict_on_unsampled_calls_holds_no_companions_of_a_sampled_one()
 
     @split_by_source(every=3)
     def crit(pred, targets):
-        losses["loss"] = per_row(pred, targets).mean()
+        losses["loss"] = per_row_l1(pred, targets).mean()
         return losses
 
     @split_by_source(every=3)
     def fresh(pred, targets):  # its own dicts: other ids, never scanned, never stale
-        return {"loss": per_row(pred, targets).mean()}
+        return {"loss": per_row_l1(pred, targets).mean()}
 
     targets = targets_for([1.0, 0.5])
     pred = pred_for(targets)
@@ -363,7 +310,7 @@ def test_a_copy_of_an_earlier_result_never_holds_its_companions():
         @split_by_source(every=2)
         def __call__(self, pred, targets):
             out = dict(self.last) if self.last is not None else {}  # the earlier result, copied
-            out["loss"] = per_row(pred, targets).mean()
+            out["loss"] = per_row_l1(pred, targets).mean()
             return out
 
     crit = Caching()
@@ -388,7 +335,7 @@ def test_a_dict_holding_another_criterions_companions_keeps_them():
 
     @split_by_source(source="dataset")
     def second(pred, targets, extra):
-        return {**extra, "loss_b": per_row(pred, targets).sum()}
+        return {**extra, "loss_b": per_row_l1(pred, targets).sum()}
 
     for t, name in zip(targets, ["x", "y"]):
         t["dataset"] = name
@@ -447,7 +394,7 @@ def _out_of_range_index(pred, targets):
 
 
 def _bad_view(pred, targets):
-    return {"loss": per_row(pred, targets).view(3, -1).mean()}
+    return {"loss": per_row_l1(pred, targets).view(3, -1).mean()}
 
 
 def _bad_class(pred, targets):
@@ -455,7 +402,7 @@ def _bad_class(pred, targets):
 
 
 def _user_raise(pred, targets):
-    rows = per_row(pred, targets)
+    rows = per_row_l1(pred, targets)
     if rows.sum() > 0:
         raise ValueError(f"user check failed on {tuple(rows.shape)}")
     return {"loss": rows.mean()}
@@ -520,7 +467,7 @@ def test_per_row_weights_passed_in_with_as_many_rows_as_images_never_pair_wrong_
     pred = pred_for(targets)
 
     def crit(pred, targets, w):
-        return {"loss": (per_row(pred, targets) * w).mean()}
+        return {"loss": (per_row_l1(pred, targets) * w).mean()}
 
     w = torch.tensor([1.0, 0.5, 0.5])
     out = split_by_source(crit)(pred, targets, w)
@@ -679,7 +626,7 @@ def test_double_decoration():
 def test_recursion_splits_every_level():
     @split_by_source
     def recursive(pred, targets, depth=0):
-        out = {f"loss_{depth}": per_row(pred, targets).mean()}
+        out = {f"loss_{depth}": per_row_l1(pred, targets).mean()}
         if depth < 2:
             out.update(recursive(pred * 2, targets, depth + 1))
         return out
@@ -714,138 +661,6 @@ def test_outer_torch_function_modes_see_exactly_the_undecorated_ops():
     assert logs[0] == logs[1] and "mean" in logs[0]
     assert companions(outs[0]) == pytest.approx(expected(pred, targets), rel=1e-6)
     assert torch.equal(outs[0]["loss"], outs[1]["loss"])
-
-
-# -- concurrency and exceptions -------------------------------------------------------------------
-
-
-class Fail(Exception):
-    pass
-
-
-@split_by_source(source="dataset")
-def inner(pred, targets, fail=False):
-    rows = per_row(pred, targets)
-    if fail:
-        raise Fail("inner")
-    return {"loss_in": rows.mean()}
-
-
-@split_by_source
-def outer(pred, targets, fail_inner=False, fail=False):
-    out = {"loss": per_row(pred, targets).mean()}
-    try:
-        out.update(inner(pred * 3, targets, fail=fail_inner))
-    except Fail:
-        pass
-    if fail:
-        _ = pred * 2
-        raise Fail("outer")
-    return out
-
-
-def check_outer(pred, targets, out, fail_inner):
-    want = expected(pred, targets)
-    if not fail_inner:
-        want.update(expected(pred * 3, targets, group_of=lambda w: f"d{w}", key="loss_in"))
-        # ``loss_in`` is also a key of the outer call: split by loss_weight there too
-        want.update(expected(pred * 3, targets, key="loss_in"))
-    assert companions(out) == pytest.approx(want, rel=1e-6)
-
-
-def one_round(rng):
-    weights = [rng.choice([1.0, 0.5, 0.2]) for _ in range(rng.randint(1, 4))]
-    targets = targets_for(weights, rows=rng.randint(1, 3), seed=rng.randint(0, 99))
-    for t in targets:
-        t["dataset"] = f"d{t['loss_weight']}"
-    pred = pred_for(targets, seed=rng.randint(0, 99))
-    fail, fail_inner = rng.random() < 0.3, rng.random() < 0.3
-    if rng.random() < 0.3:
-        labels = [rng.choice("ab") for _ in targets]
-        with losssplit.sources(labels):
-            out = split_by_source(body)(pred, targets)
-        assert companions(out) == pytest.approx(
-            expected(pred, [{**t, "loss_weight": i} for i, t in enumerate(targets)],
-                     group_of=lambda i: labels[i]), rel=1e-6)
-    elif fail:
-        with pytest.raises(Fail, match="outer"):
-            outer(pred, targets, fail_inner=fail_inner, fail=True)
-    else:
-        check_outer(pred, targets, outer(pred, targets, fail_inner=fail_inner), fail_inner)
-    assert torch._C._len_torch_function_stack() == 0
-
-
-def test_many_threads_with_nested_calls_and_exceptions():
-    errors = []
-    start = threading.Barrier(8)
-
-    def worker(seed):
-        rng = random.Random(seed)
-        try:
-            start.wait(timeout=30)
-            for _ in range(15):
-                one_round(rng)
-        except BaseException as exc:  # noqa: BLE001 - reported to the main thread
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not errors, errors[:3]
-    assert torch._C._len_torch_function_stack() == 0
-
-
-def test_many_asyncio_tasks_with_sources_and_exceptions():
-    crit = split_by_source(body)
-
-    async def task(i):
-        rng = random.Random(i)
-        labels = [rng.choice(["web", "code", "math"]) for _ in range(rng.randint(1, 4))]
-        targets = targets_for([1.0] * len(labels), seed=i)
-        pred = pred_for(targets, seed=i)
-        with losssplit.sources(labels):
-            await asyncio.sleep(rng.random() / 1000)
-            out = crit(pred, targets)
-            await asyncio.sleep(0)
-            if i % 4 == 0:
-                with pytest.raises(Fail):
-                    outer(pred, targets, fail=True)
-        indexed = [{**t, "loss_weight": b} for b, t in enumerate(targets)]
-        assert companions(out) == pytest.approx(expected(pred, indexed, group_of=lambda b: labels[b]), rel=1e-6)
-        return True
-
-    async def main():
-        return await asyncio.gather(*(task(i) for i in range(24)))
-
-    assert all(asyncio.run(main()))
-    assert torch._C._len_torch_function_stack() == 0
-
-
-def test_an_inner_exception_caught_by_the_body_leaves_the_outer_call_correct():
-    targets = targets_for([1.0, 0.5], dataset="x")
-    pred = pred_for(targets)
-    out = outer(pred, targets, fail_inner=True)
-    check_outer(pred, targets, out, fail_inner=True)
-    assert_clean(out)
-
-
-def test_a_base_exception_mid_body_leaves_no_state():
-    class Stop(BaseException):
-        pass
-
-    @split_by_source
-    def interrupted(pred, targets):
-        _ = per_row(pred, targets).mean()
-        raise Stop
-
-    targets = targets_for([1.0, 0.5])
-    with pytest.raises(Stop):
-        interrupted(pred_for(targets), targets)
-    assert torch._C._len_torch_function_stack() == 0
-    pred = pred_for(targets)
-    assert companions(split_by_source(body)(pred, targets)) == pytest.approx(expected(pred, targets), rel=1e-6)
 
 
 def test_inputs_it_cannot_read_pass_the_call_through_to_the_users_modes_and_subclasses(warnings_of):
