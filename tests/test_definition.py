@@ -22,7 +22,6 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import (
-    KEEP,
     PER_IMAGE,
     ROWS,
     TARGETS,
@@ -403,3 +402,128 @@ def test_body_equals_the_oracle(name, layout, seed):
     if layout == "one_group_unit":  # every image in one group, every weight 1: the main key
         for key in body(*args):
             assert out[f"{key}_real"].item() == pytest.approx(out[key].item(), rel=1e-5)
+
+
+# ---------------------------------------------------------------------------------------------
+# 5. Outside normalisers: num_boxes passed in is the total of target boxes; a group gets
+# Z * boxes_S / boxes, boxes being the rows of the per-image target tensors (len(t["labels"])).
+
+
+def _num_boxes_args(batch):
+    return ([batch.outputs, batch.targets, batch.indices, batch.num_boxes],
+            [ROWS, TARGETS, PER_IMAGE, Share(batch.boxes_per_image)])
+
+
+# (body, layout, counts) failing today; the rest pass as the group's boxes and its images or
+# matched rows happen to be in the same proportion.
+_NUM_BOXES_FAILING = {
+    ("focal", "two_groups", "random"), ("focal", "two_groups", "synthetic_3x"),
+    ("focal", "two_groups", "synthetic_none"), ("focal", "two_groups", "over_queries"),
+    ("focal", "three_datasets", "random"), ("focal", "three_datasets", "synthetic_3x"),
+    ("focal", "three_datasets", "synthetic_none"), ("focal", "three_datasets", "over_queries"),
+    ("l1", "two_groups", "synthetic_3x"), ("l1", "three_datasets", "synthetic_3x"),
+    ("l1", "two_groups", "over_queries"), ("l1", "three_datasets", "over_queries"),
+}
+_NUM_BOXES_WHY = {
+    "focal": "a [B, Q, C] loss over num_boxes passed in is scaled by the group's share of images, not of boxes",
+    "l1": "num_boxes passed in is scaled by the group's share of matched rows, not of target boxes "
+          "(they differ when an image has more targets than queries)",
+}
+
+
+@pytest.mark.parametrize("counts", ["random", "synthetic_3x", "synthetic_none", "over_queries"])
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+@pytest.mark.parametrize("body", [focal_num_boxes, l1_num_boxes], ids=["focal", "l1"])
+def test_outside_normaliser_is_the_groups_share_of_boxes(body, layout, counts, request):
+    name = "focal" if body is focal_num_boxes else "l1"
+    if (name, layout, counts) in _NUM_BOXES_FAILING:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"issue 12: {_NUM_BOXES_WHY[name]}"))
+    batch = make_batch(layout, 0, counts)
+    args, kinds = _num_boxes_args(batch)
+    check(body, args, kinds, batch)
+
+
+# ---------------------------------------------------------------------------------------------
+# 6. Frozen modules inside the body: training values and gradients bit-identical, with grad and
+# under no_grad; companions equal the oracle, or the key is declined with a warning naming it.
+
+WIDTH = 8
+
+
+@pytest.fixture(scope="module")
+def frozen():
+    """A teacher (TransformerEncoderLayer) and a small conv net, eval mode, no grad, own seed."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        teacher = nn.TransformerEncoderLayer(WIDTH, 2, dim_feedforward=16, dropout=0.0, batch_first=True)
+        net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.AvgPool2d(2),
+                            nn.Conv2d(4, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(2))
+    for module in (teacher, net):
+        module.eval().requires_grad_(False)
+    return teacher, net
+
+
+def distill_from(teacher):
+    def distill(student, x, targets):
+        return {
+            "loss_kd": F.kl_div(student.log_softmax(-1), teacher(x).softmax(-1), reduction="batchmean"),
+            "loss_feat": F.mse_loss(student, teacher(x)),
+        }
+
+    return distill
+
+
+def perceptual_through(net):
+    def perceptual(pred_img, targets):
+        target_img = torch.stack([t["img"] for t in targets])
+        return {"loss_perc": F.mse_loss(net(pred_img), net(target_img))}
+
+    return perceptual
+
+
+def _module_args(kind, batch, seed):
+    g = torch.Generator().manual_seed(100 + seed)
+    b = len(batch.weights)
+    if kind == "teacher":
+        student = torch.randn(b, 3, WIDTH, generator=g).requires_grad_()
+        return [student, torch.randn(b, 3, WIDTH, generator=g), batch.targets], [ROWS, ROWS, TARGETS]
+    for t in batch.targets:
+        t["img"] = torch.rand(3, 8, 8, generator=g)
+    return [torch.rand(b, 3, 8, 8, generator=g).requires_grad_(), batch.targets], [ROWS, TARGETS]
+
+
+@pytest.mark.parametrize("grad_mode", [contextlib.nullcontext, torch.no_grad], ids=["grad", "no_grad"])
+@pytest.mark.parametrize("kind", [
+    pytest.param("teacher", marks=pytest.mark.xfail(strict=True, reason=(
+        "issue 12: under the capture's torch function mode nn.TransformerEncoderLayer leaves its fast "
+        "path (has_torch_function), so the decorated teacher's output differs from the undecorated "
+        "one in the last bits (2e-7): training values not bit-identical"))),
+    "conv_net",
+])
+def test_frozen_modules_in_the_body(frozen, kind, grad_mode, warnings_of):
+    """Over 10 seeded batches: bit-identical values and gradients, companions == oracle or declined."""
+    teacher, net = frozen
+    body = distill_from(teacher) if kind == "teacher" else perceptual_through(net)
+    for seed in range(10):
+        batch = make_batch(["two_groups", "three_datasets"][seed % 2], seed)
+        args, kinds = _module_args(kind, batch, seed)
+        check(body, args, kinds, batch, warnings_of=warnings_of, grad_mode=grad_mode)
+
+
+# ---------------------------------------------------------------------------------------------
+# 9. README Known limits: a top-level tensor whose first dimension is the number of images is read
+# as one row per image. Matched rows [M, 4] gathered by the caller, M == B, are misread.
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits (documented): a top-level [M, ...] tensor with "
+                   "M == B is read as one row per image")
+def test_caller_gathered_rows_with_as_many_rows_as_images():
+    batch = make_batch("two_groups", 0)
+    rows = [2, 0, 1, 1, 1]  # M == B == 5, image 1 has none, image 0 two
+    for t, n in zip(batch.targets, rows):
+        t["labels"], t["boxes"] = t["labels"][:n], t["boxes"][:n]
+    batch.indices = [(src[:n], torch.arange(n)) for (src, _), n in zip(batch.indices, rows)]
+    idx = matched_index(batch.indices)
+    gathered = batch.outputs["boxes"].detach()[idx].requires_grad_()
+    assert gathered.shape[0] == len(batch.weights)
+    check(caller_gathered_rows, [gathered, batch.targets, batch.indices], [Owned(idx[0]), TARGETS, PER_IMAGE], batch)
