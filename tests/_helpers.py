@@ -192,7 +192,7 @@ def restrict(value: Any, kind: Any, images: Sequence[int], weight: Any = "loss_w
         picked = value.detach()[sel]
         return picked if weight is None else torch.ones_like(picked)
     if isinstance(kind, Share):
-        share = sum(kind.counts[i] for i in images) / sum(kind.counts)
+        share = sum(kind.counts[i] for i in images) / max(sum(kind.counts), 1)
         return value * share if share else value * math.nan
     if isinstance(kind, Owned):
         rows = torch.isin(kind.owner, sel).nonzero().flatten()
