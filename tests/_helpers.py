@@ -6,16 +6,16 @@ group's images alone, with the weight field set to 1, no losssplit involved.
 
 from __future__ import annotations
 
-import inspect
+import contextlib
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import pytest
 import torch
 import torch.nn.functional as F
 
-from losssplit import companion_of, split_by_source
+from losssplit import companion_of, sources, split_by_source
 
 # -- reading results ------------------------------------------------------------------------------
 
@@ -112,153 +112,169 @@ def focal_bce(logits: torch.Tensor, onehot: torch.Tensor, normaliser: Any,
 
 
 # -- the oracle harness ---------------------------------------------------------------------------
+# How each argument of a call is restricted to one group's images (DESIGN.md §1: "every argument
+# restricted to those images"). A kind is one of the names below or an instance of a class below.
+
+ROWS = "rows"  # a batch-first tensor, or a dict / list of them (``outputs``, ``aux_outputs``)
+TARGETS = "targets"  # the per-image target dicts: the images' dicts, weight field set to 1
+PER_IMAGE = "per_image"  # a list with one item per image (matcher indices): the images' items
+WEIGHT = "weight"  # a per-image weight tensor argument (``weight="w"``): the images' entries, set to 1
+KEEP = "keep"  # unchanged: class weights, constants
 
 
-def unit(target: dict) -> dict:
-    """The target with its weight fields set to 1 (zeros kept): ``loss_weight``, and the per-row
-    ``w`` / per-image ``img_w`` tensors the oracle bodies use."""
+@dataclass(frozen=True)
+class Along:
+    """A tensor with one entry per image along ``dim`` (time-major ``[T, B, ...]``: ``Along(1)``)."""
+
+    dim: int
+
+
+@dataclass(frozen=True)
+class Owned:
+    """A tensor whose rows belong to images as ``owner`` says (matched rows ``[M, ...]`` gathered
+    by the caller: ``owner`` is their batch_idx)."""
+
+    owner: torch.Tensor
+
+
+@dataclass(frozen=True)
+class Share:
+    """An opaque normaliser Z passed in from outside: the group gets ``Z * C_S / C``, ``counts``
+    being what Z counts per image (C_b). A group with C_S == 0 gets NaN, so every key divided by
+    it is non-finite and has no companion."""
+
+    counts: Sequence[float]
+
+
+def unit(target: dict, weight: str | None | Callable[[dict], dict] = "loss_weight") -> dict:
+    """The target with its weight field set to 1 (a number -> 1.0, a tensor -> ones like it);
+    ``weight=None`` keeps it; a callable rewrites the dict itself."""
+    if callable(weight):
+        return weight(target)
+    if weight is None or weight not in target:
+        return target
+    value = target[weight]
+    return {**target, weight: torch.ones_like(value) if isinstance(value, torch.Tensor) else 1.0}
+
+
+def nonzero_as_one(target: dict) -> dict:
+    """The superseded v1 reading ("every non-zero per-row factor treated as 1"), kept for
+    ``test_oracle.py`` until it moves to the v2 definition: ``loss_weight``, and the per-row ``w``
+    / per-image ``img_w`` tensors its bodies use, set to ``(value != 0)``."""
     out = dict(target)
-    if "w" in target:
-        out["w"] = (target["w"] != 0).to(target["w"].dtype)
-    if "img_w" in target:
-        out["img_w"] = (target["img_w"] != 0).to(target["img_w"].dtype)
+    for field in ("w", "img_w"):
+        if field in target:
+            out[field] = (target[field] != 0).to(target[field].dtype)
     out["loss_weight"] = 1.0 if target["loss_weight"] != 0 else 0.0
     return out
 
 
-def oracle(body: Callable, outputs: Mapping[str, torch.Tensor], targets: Sequence[dict],
-           images: Sequence[int], *per_image: Sequence[Any]) -> dict[str, torch.Tensor]:
-    """The body, undecorated, on a batch of only ``images`` with unit weights.
+def _rows(value: Any, sel: torch.Tensor, dim: int) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.detach().index_select(dim, sel)
+    if isinstance(value, Mapping):
+        return {k: _rows(v, sel, dim) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_rows(v, sel, dim) for v in value)
+    return value
 
-    ``outputs`` are batch-first; each of ``per_image`` (DETR's matcher indices, say) is a list with
-    one item per image, restricted like the targets."""
-    sel = torch.tensor(list(images))
+
+def restrict(value: Any, kind: Any, images: Sequence[int], weight: Any = "loss_weight") -> Any:
+    """``value`` (an argument of kind ``kind``) as the call on only ``images`` would receive it."""
+    sel = torch.tensor(list(images), dtype=torch.long)
+    if kind == KEEP:
+        return value
+    if kind == PER_IMAGE:
+        return [value[i] for i in images]
+    if kind == TARGETS:
+        return [unit(value[i], weight) for i in images]
+    if kind == WEIGHT:
+        picked = value.detach()[sel]
+        return picked if weight is None else torch.ones_like(picked)
+    if isinstance(kind, Share):
+        share = sum(kind.counts[i] for i in images) / max(sum(kind.counts), 1)
+        return value * share if share else value * math.nan
+    if isinstance(kind, Owned):
+        rows = torch.isin(kind.owner, sel).nonzero().flatten()
+        return _rows(value, rows, 0)
+    return _rows(value, sel, kind.dim if isinstance(kind, Along) else 0)
+
+
+def oracle(body: Callable, args: Sequence[Any], kinds: Sequence[Any], images: Sequence[int],
+           weight: Any = "loss_weight") -> dict[str, torch.Tensor]:
+    """The body, undecorated, on a batch of only ``images``, weight field set to 1."""
     with torch.no_grad():
-        return body(
-            {k: v.detach()[sel] for k, v in outputs.items()},
-            [unit(targets[i]) for i in images],
-            *[[extra[i] for i in images] for extra in per_image],
-        )
+        return body(*[restrict(a, k, images, weight) for a, k in zip(args, kinds, strict=True)])
 
 
-def images_by_group(targets: Sequence[dict], group_of: Callable[[dict], str]) -> dict[str, list[int]]:
+def images_by_group(labels: Sequence[Any], group_of: Callable[[Any], str]) -> dict[str, list[int]]:
     by_group: dict[str, list[int]] = {}
-    for i, t in enumerate(targets):
-        by_group.setdefault(group_of(t), []).append(i)
+    for i, label in enumerate(labels):
+        by_group.setdefault(group_of(label), []).append(i)
     return by_group
 
 
-def oracle_companions(body: Callable, outputs: Mapping[str, torch.Tensor], targets: Sequence[dict],
-                      *per_image: Sequence[Any], group_of: Callable[[dict], str],
+def group_name(label: Any) -> str:
+    """The default grouping: numbers by the 0.9 threshold, other labels one group each."""
+    return default_group(float(label)) if isinstance(label, (int, float)) else str(label)
+
+
+def oracle_companions(body: Callable, args: Sequence[Any], kinds: Sequence[Any], labels: Sequence[Any], *,
+                      group_of: Callable[[Any], str] = group_name, weight: Any = "loss_weight",
                       has_rows: Callable[[list[int]], bool] = lambda images: True) -> dict[str, float]:
-    """{``{key}_{group}``: oracle value} for every group with rows and a finite oracle."""
+    """{``{key}_{group}``: oracle value} for every group with rows and a finite oracle; ``labels``
+    are the images' source labels."""
     want = {}
-    for group, images in images_by_group(targets, group_of).items():
+    for group, images in images_by_group(labels, group_of).items():
         if not has_rows(images):
             continue  # a group with no rows: no key
-        for key, value in oracle(body, outputs, targets, images, *per_image).items():
-            if math.isfinite(value.item()):  # 0/0: no key
+        for key, value in oracle(body, args, kinds, images, weight).items():
+            if math.isfinite(value.item()):  # 0/0, or a Share of 0: no key
                 want[f"{key}_{group}"] = value.item()
     return want
 
 
-def run_decorated_and_plain(body: Callable, outputs: Mapping[str, torch.Tensor], targets: Sequence[dict],
-                            *per_image: Sequence[Any], **options: Any) -> dict[str, torch.Tensor]:
-    """Run ``body`` decorated and undecorated on separate leaf copies of ``outputs``; check that
-    every main value and every gradient (after summing every returned value, companions included,
-    as detectron2 does) is bit-identical. Returns the decorated dict."""
-    mine, theirs = leaves(outputs), leaves(outputs)
-    out = split_by_source(**options)(body)(mine, targets, *per_image)
-    plain = body(theirs, targets, *per_image)
+def fresh(value: Any) -> Any:
+    """``value`` with every tensor that requires grad replaced by a fresh leaf copy."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().clone().requires_grad_() if value.requires_grad else value
+    if isinstance(value, Mapping):
+        return {k: fresh(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(fresh(v) for v in value)
+    return value
+
+
+def grad_leaves(value: Any) -> list[torch.Tensor]:
+    if isinstance(value, torch.Tensor):
+        return [value] if value.requires_grad and value.is_leaf else []
+    if isinstance(value, Mapping):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [leaf for v in value for leaf in grad_leaves(v)]
+    return []
+
+
+def split_and_compare(body: Callable, args: Sequence[Any], labels: Sequence[Any] | None = None,
+                      grad_mode: Callable[[], Any] = contextlib.nullcontext, **options: Any) -> dict[str, torch.Tensor]:
+    """Run ``body`` decorated (``options``; labels through ``losssplit.sources`` when given) and
+    undecorated on fresh leaf copies of ``args`` under ``grad_mode``; check that every main value,
+    and every gradient after summing every returned value (companions included, as detectron2
+    does), is bit-identical. Returns the decorated dict."""
+    mine, theirs = fresh(args), fresh(args)
+    given = sources(labels) if labels is not None else contextlib.nullcontext()
+    with grad_mode():
+        with given:
+            out = split_by_source(**options)(body)(*mine)
+        plain = body(*theirs)
     assert set(plain) <= set(out)
     for key, value in plain.items():  # training unchanged: bit for bit, NaN included
         assert torch.equal(bits(out[key]), bits(value)), key
-    if any(v.requires_grad for v in plain.values()):
-        sum(out.values()).backward()
-        sum(plain.values()).backward()
-    for k in mine:
-        a, b = mine[k].grad, theirs[k].grad
-        assert (a is None and b is None) or torch.equal(bits(a), bits(b)), k
     assert set(out) == set(plain) | set(companions(out))
     assert all(not out[k].requires_grad for k in companions(out))
+    if any(isinstance(v, torch.Tensor) and v.requires_grad for v in plain.values()):
+        sum(out.values()).backward()
+        sum(plain.values()).backward()
+        for a, b in zip(grad_leaves(mine), grad_leaves(theirs), strict=True):
+            assert (a.grad is None and b.grad is None) or torch.equal(bits(a.grad), bits(b.grad))
     return out
-
-
-# -- one body per registered function: the rule-family tests -------------------------------------
-
-RULE_BATCHES = [  # (seed, loss_weight per image): 4 images; 3 images with rows per image == B; 2
-    (0, [1.0, 0.5, 0.5, 1.0]),
-    (1, [0.5, 1.0, 0.5]),
-    (2, [1.0, 0.5]),
-]
-ROWS, WIDTH = 3, 4
-
-
-def rule_batch(seed: int, weights: Sequence[float]) -> tuple[dict[str, torch.Tensor], list[dict]]:
-    """Batch-first ``x`` [B, ROWS, WIDTH] in (0.1, 0.9) and per-image targets ``y`` [ROWS, WIDTH]
-    (same range), ``labels`` [ROWS] in [0, WIDTH) and ``loss_weight``."""
-    g = torch.Generator().manual_seed(seed)
-    outputs = {"x": torch.rand(len(weights), ROWS, WIDTH, generator=g) * 0.8 + 0.1}
-    targets = [
-        {"y": torch.rand(ROWS, WIDTH, generator=g) * 0.8 + 0.1,
-         "labels": torch.randint(0, WIDTH, (ROWS,), generator=g), "loss_weight": w}
-        for w in weights
-    ]
-    return outputs, targets
-
-
-def op_id(func: Any) -> str:
-    """How the registered function is spelled: ``Tensor.x``, ``Tensor.T.__get__``, ``torch.x``, ``F.x``."""
-    for prefix, space in (("Tensor", torch.Tensor), ("torch", torch), ("F", F)):
-        for name, value in vars(space).items():
-            if value is func:
-                return f"{prefix}.{name}"
-            if isinstance(value, property) and value.fget is func:
-                return f"{prefix}.{name}.__get__"
-            if getattr(value, "__get__", None) is func:
-                return f"{prefix}.{name}.__get__"
-    for name in dir(torch.Tensor):
-        if getattr(torch.Tensor, name, None) is func:
-            return f"Tensor.{name}"
-        descriptor = inspect.getattr_static(torch.Tensor, name, None)
-        if not callable(descriptor) and getattr(descriptor, "__get__", None) == func:
-            return f"Tensor.{name}.__get__"  # a property: a fresh method-wrapper on each access
-    return repr(func)
-
-
-def rule_outcome(body: Callable, batch: tuple[dict, list[dict]], warnings: Callable[[], list[str]]) -> tuple[dict, dict, list[str]]:
-    """(companions, oracle companions, new warnings) of ``body`` on ``batch``; main values and
-    gradients checked bit-identical on the way."""
-    outputs, targets = batch
-    before = len(warnings())
-    out = run_decorated_and_plain(body, outputs, targets)
-    want = oracle_companions(body, outputs, targets, group_of=lambda t: default_group(t["loss_weight"]))
-    return companions(out), want, warnings()[before:]
-
-
-def check_rule(body: Callable, op: str, warnings: Callable[[], list[str]], declines: bool = False,
-               rel: float = 1e-5) -> None:
-    """``body`` on every ``RULE_BATCHES`` batch: companions equal the oracle, or (``declines``)
-    there are none and a warning names the op."""
-    for seed, weights in RULE_BATCHES:
-        got, want, said = rule_outcome(body, rule_batch(seed, weights), warnings)
-        if declines:
-            assert got == {}, (seed, got, want)
-            assert any(op in m for m in said), (op, said)
-        else:
-            assert set(got) == set(want), (seed, said)
-            assert got == pytest.approx(want, rel=rel, abs=1e-6), seed
-
-
-def family_of(func: Any) -> str:
-    """The rule family of a registered function: the module its rule is defined in."""
-    from losssplit._capture import RULES
-
-    return RULES[func].__module__.rsplit(".", 1)[-1]
-
-
-def registered(family: str) -> list[Any]:
-    """Every function registered with a rule of ``family``, in registration order."""
-    from losssplit._capture import RULES
-
-    return [f for f in RULES if family_of(f) == family]

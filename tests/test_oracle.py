@@ -33,7 +33,17 @@ from collections.abc import Callable
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import bits, focal_bce, leaves, matched_index, oracle_companions
+from _helpers import (
+    PER_IMAGE,
+    ROWS,
+    TARGETS,
+    bits,
+    focal_bce,
+    leaves,
+    matched_index,
+    nonzero_as_one,
+    oracle_companions,
+)
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from seed_criterion import corners, pairwise_giou
@@ -454,8 +464,9 @@ def expected_companions(body, rows, spec, outputs, targets, indices):
     def has_rows(images):
         return rows != "matched" or sum(spec["counts"][i] for i in images) > 0
 
-    return oracle_companions(body, outputs, targets, indices, has_rows=has_rows,
-                             group_of=lambda t: group_of(t, spec["source"]))
+    labels = [group_of(t, spec["source"]) for t in targets]
+    return oracle_companions(body, [outputs, targets, indices], [ROWS, TARGETS, PER_IMAGE], labels,
+                             group_of=str, weight=nonzero_as_one, has_rows=has_rows)
 
 
 def check(name, spec):

@@ -11,6 +11,8 @@ LM's token loss. No weights, no edits. For group S:
 - token CE with ignore_index: mean over S's non-ignored tokens
 """
 
+import logging
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -23,6 +25,47 @@ from losssplit import split_by_source
 
 NUM_CLASSES = 5
 pytestmark = pytest.mark.usefixtures("hold_weakly")
+
+# Patterns that do not split under a grad mode today (issue 12: evaluation splits like training):
+# test name -> (modes, why).
+_BOTH = ("no_grad", "inference_mode")
+NO_GRAD_FAILING_TODAY: dict[str, tuple[tuple[str, ...], str]] = {
+    "test_op_families_one_row_per_image": (_BOTH, "a prediction not requiring grad is not recognised"),
+    "test_boolean_mask_rows_follow_their_images": (_BOTH, "a prediction not requiring grad is not recognised"),
+    "test_normaliser_forms_follow_the_groups_rows": (
+        ("inference_mode",), "companions differ from the grad run (silently) under inference_mode"),
+    "test_bce_weight_summed_then_normalised_by_the_weights": (
+        ("inference_mode",), "companions differ from the grad run (silently) under inference_mode"),
+}
+
+# Patterns declined with a warning by design, with grad as without.
+DECLINED_IN_EVERY_MODE = {
+    "test_in_place_weighting_is_not_guessed",
+    "test_ops_with_out_buffers_are_not_replayed",
+    "test_per_image_weight_tensors_in_a_loop_are_not_taken_as_values",
+    "test_unknown_op_drops_the_key_with_a_warning_naming_it",
+}
+
+
+@pytest.fixture(autouse=True, params=["grad", "no_grad", "inference_mode"])
+def grad_mode(request, caplog):
+    """Every pattern also under ``torch.no_grad()`` and ``torch.inference_mode()``, predictions
+    made there as a model makes them (not requiring grad): the same companions (the test's own
+    expectations), and no key given up for want of attribution."""
+    if request.param == "grad":
+        yield request.param
+        return
+    name = request.node.originalname
+    modes, why = NO_GRAD_FAILING_TODAY.get(name, ((), ""))
+    if request.param in modes:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=f"issue 12: {why}"))
+    caplog.set_level(logging.WARNING, logger="losssplit")
+    with torch.no_grad() if request.param == "no_grad" else torch.inference_mode():
+        yield request.param
+    if request.param in modes or name in DECLINED_IN_EVERY_MODE:
+        return  # the mark says why / the test asserts its own warnings
+    messages = [r.getMessage() for r in caplog.get_records("call") if r.name == "losssplit"]
+    assert not [m for m in messages if "could be attributed" in m or "does not derive" in m], messages
 
 
 def matched_targets(targets, indices, field):
@@ -100,8 +143,8 @@ def make_matched_batch(counts, sources, seed=0, queries=6):
     g = torch.Generator().manual_seed(seed)
     b = len(counts)
     outputs = {
-        "pred_logits": torch.randn(b, queries, NUM_CLASSES + 1, generator=g).requires_grad_(),
-        "pred_boxes": (torch.rand(b, queries, 4, generator=g) * 0.5 + 0.25).requires_grad_(),
+        "pred_logits": torch.randn(b, queries, NUM_CLASSES + 1, generator=g).requires_grad_(torch.is_grad_enabled()),
+        "pred_boxes": (torch.rand(b, queries, 4, generator=g) * 0.5 + 0.25).requires_grad_(torch.is_grad_enabled()),
     }
     targets, indices = [], []
     for n, s in zip(counts, sources):
@@ -262,7 +305,7 @@ class Lm(nn.Module):
 def test_token_ce_with_ignore_index_over_a_data_mixture(batch, seq):
     g = torch.Generator().manual_seed(batch)
     vocab = 11
-    logits = torch.randn(batch, seq, vocab, generator=g, requires_grad=True)
+    logits = torch.randn(batch, seq, vocab, generator=g, requires_grad=torch.is_grad_enabled())
     labels = torch.randint(0, vocab, (batch, seq), generator=g)
     lengths = torch.randint(2, seq + 1, (batch,), generator=g)
     for i, n in enumerate(lengths.tolist()):
@@ -301,7 +344,7 @@ class WithAuxLayers(MatchedQueryLosses):
 def test_auxiliary_decoder_layers_each_get_companions():
     outputs, targets, indices, num_boxes = make_matched_batch([2, 1, 3, 0], SOURCES[4])
     outputs["aux_outputs"] = [
-        {"pred_boxes": (torch.rand_like(outputs["pred_boxes"]) * 0.5 + 0.25).requires_grad_()} for _ in range(4)
+        {"pred_boxes": (torch.rand_like(outputs["pred_boxes"]) * 0.5 + 0.25).requires_grad_(torch.is_grad_enabled())} for _ in range(4)
     ]  # as many layers as images
     out = WithAuxLayers()(outputs, targets, indices, num_boxes)
     for i in range(4):
@@ -350,7 +393,7 @@ LABELS = ["a", "b", "a", "b"]
 
 def _rows_batch():
     g = torch.Generator().manual_seed(11)
-    pred = torch.rand(IMAGES, 3, 2, generator=g, requires_grad=True)
+    pred = torch.rand(IMAGES, 3, 2, generator=g, requires_grad=torch.is_grad_enabled())
     targets = [{"y": torch.rand(3, 2, generator=g), "dataset": s} for s in LABELS]
     return pred, targets
 
@@ -446,7 +489,7 @@ MIX = ["real", "real", "real", "synthetic", "synthetic", "synthetic"]
 
 def _ce_batch():
     g = torch.Generator().manual_seed(5)
-    logits = torch.randn(6, 5, generator=g, requires_grad=True)
+    logits = torch.randn(6, 5, generator=g, requires_grad=torch.is_grad_enabled())
     y = torch.randint(0, 5, (6,), generator=g)
     w = torch.tensor([1.0, 0.0, 1.0, 0.5, 0.5, 0.5])  # a zero weight drops its row
     per_row = F.cross_entropy(logits.detach(), y, reduction="none")
@@ -509,7 +552,7 @@ def test_bce_per_row_weight_argument_counts_as_one():
 
 def test_token_sum_over_valid_tokens():
     g = torch.Generator().manual_seed(2)
-    logits = torch.randn(4, 5, 7, generator=g, requires_grad=True)
+    logits = torch.randn(4, 5, 7, generator=g, requires_grad=torch.is_grad_enabled())
     labels = torch.randint(0, 7, (4, 5), generator=g)
     labels[0, 2:] = -100
     labels[3, 1:] = -100
@@ -568,7 +611,7 @@ def test_ops_with_out_buffers_are_not_replayed():
 def _loop_batch():
     g = torch.Generator().manual_seed(9)
     counts = [2, 1, 3, 2]
-    preds = torch.rand(4, 3, 4, generator=g, requires_grad=True)
+    preds = torch.rand(4, 3, 4, generator=g, requires_grad=torch.is_grad_enabled())
     targets = [{"boxes": torch.rand(n, 4, generator=g), "dataset": s} for n, s in zip(counts, LABELS)]
     per_image = [(preds[b, : t["boxes"].shape[0]].detach() - t["boxes"]).abs().mean().item() for b, t in enumerate(targets)]
     return preds, targets, per_image
