@@ -43,7 +43,13 @@ class _Splitter:
         keys: Iterable[str] | None,
         key_format: str,
         every: int,
+        weight: str | None = "loss_weight",
     ) -> None:
+        if weight is not None and not (isinstance(weight, str) and weight):
+            raise TypeError(
+                "split_by_source(weight=...): expected a field or argument name (str) or None, "
+                f"got {type(weight).__name__}"
+            )
         if not (isinstance(source, str) and source) and not callable(source):
             raise TypeError(
                 "split_by_source(source=...): expected a field name (str) or a callable on the "
@@ -61,8 +67,14 @@ class _Splitter:
         self.keys = frozenset(keys) if keys is not None else None
         self.key_format = key_format
         self.every = every
+        self.weight = weight
+        try:  # a weight named like one of the method's parameters is that argument
+            self.weight_parameter = weight is not None and weight in inspect.signature(wrapped).parameters
+        except (TypeError, ValueError):
+            self.weight_parameter = False
         self.options = dict(
-            source=source, groups=groups, threshold=threshold, keys=keys, key_format=key_format, every=every
+            source=source, groups=groups, threshold=threshold, keys=keys, key_format=key_format, every=every,
+            weight=weight,
         )
         # Sampled at random, not every N-th call: a criterion called several times per step (one
         # call per decoder layer) would otherwise never be sampled on some of its calls.
@@ -106,7 +118,7 @@ class _Splitter:
         try:
             with torch._C.DisableTorchFunction():
                 try:
-                    tagged: int | None = tag_inputs(frame, args, kwargs, per_image)
+                    tagged: int | None = tag_inputs(frame, args, kwargs, per_image, *self._weight(wrapped, args, kwargs))
                 except Exception as exc:  # noqa: BLE001 - never let our bug stop training
                     self.warn("internal", f"internal error while reading inputs ({exc!r}); passed through")
                     tagged = None
@@ -131,6 +143,15 @@ class _Splitter:
         finally:
             frame.close()
         return result
+
+    def _weight(self, wrapped: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str | None, Any]:
+        """(the weight field of the per-image dicts, the weight argument's value)."""
+        if not self.weight_parameter or self.weight is None:
+            return self.weight, None
+        try:
+            return None, inspect.signature(wrapped).bind(*args, **kwargs).arguments.get(self.weight)
+        except TypeError:
+            return None, None
 
     def _prepare(
         self, wrapped: Callable[..., Any], args: tuple, kwargs: dict
@@ -286,6 +307,7 @@ def split_by_source(
     keys: Iterable[str] | None = None,
     key_format: str = "{key}_{group}",
     every: int = 1,
+    weight: str | None = "loss_weight",
 ) -> Callable[[F], F]: ...
 
 
@@ -298,12 +320,14 @@ def split_by_source(
     keys: Iterable[str] | None = None,
     key_format: str = "{key}_{group}",
     every: int = 1,
+    weight: str | None = "loss_weight",
 ) -> Any:
     """Add per-source companions to the loss dict a criterion returns; training is unchanged.
 
     The decorated call runs unchanged while losssplit follows which image each per-row loss came
     from; for every returned key that can be attributed it adds ``{key}_{group}``: the value the
-    key would have had if the batch held only that group's rows, with per-row weights taken as 1.
+    method returns for that key when called on that group's images alone, with the weight field
+    set to 1.
     Companions are detached; groups without rows in the batch and non-finite values are omitted.
 
     Args:
@@ -318,6 +342,9 @@ def split_by_source(
         key_format: the companion key, from ``{key}`` and ``{group}``.
         every: compute companions on a random one in ``every`` calls (the others are plain
             calls); aggregation stays exact over the sampled calls.
+        weight: the per-image field of the target dicts (or the name of an argument) holding
+            each image's weight; companions are computed with it set to 1. ``None`` keeps
+            weights in the companions.
 
     Returns:
         The decorated callable (or a decorator when called with options only).
@@ -347,11 +374,12 @@ def split_by_source(
             keys=keys,
             key_format=key_format,
             every=every,
+            weight=weight,
         )
     if not callable(wrapped) and not isinstance(wrapped, (classmethod, staticmethod)):
         raise TypeError(f"split_by_source: expected a function or method, got {type(wrapped).__name__}")
     target = wrapped.__func__ if isinstance(wrapped, (classmethod, staticmethod)) else wrapped
-    splitter = _Splitter(target, source, groups, threshold, keys, key_format, every)
+    splitter = _Splitter(target, source, groups, threshold, keys, key_format, every, weight)
     function = _SplitFunction(wrapped, splitter)
     function._self_splitter = splitter
     return function

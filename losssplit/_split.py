@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Container, MutableMapping
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
-from ._capture import Frame, Ratio, row_sums
+from ._capture import Frame, Ratio, RatioKind, row_sums
+from ._capture.ratio import Count, opaque_den, product
 from ._companion import Companion, companion_of, make_companions
 
 Warn = Callable[[str, str], None]
@@ -59,7 +60,7 @@ def collect(
     return pending
 
 
-def table(pending: list[Pending], membership: torch.Tensor, factors: Container[Any] = ()) -> torch.Tensor:
+def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
     """[keys, groups, 3]: numerator, denominator and row count per key and group.
 
     All ratios (and the row-sum normalisers some divide by) go through one ``index_add`` into
@@ -74,10 +75,7 @@ def table(pending: list[Pending], membership: torch.Tensor, factors: Container[A
     ratios += [r.normaliser for r in ratios if r.normaliser is not None]
     nums, dens, index = [], [], []
     for k, r in enumerate(ratios):
-        values = r.values
-        if r.normaliser_view is not None and r.normaliser_view in factors:  # ``w.sum()`` of a factor: 1 per row
-            values = (values != 0).to(values.dtype)
-        per_row = row_sums(values, r.row_dim)
+        per_row = row_sums(r.values, r.row_dim)
         nums.append(r.numerators(per_row))
         dens.append(r.den_per_row(per_row))
         rows = r.rows.to(device).reshape(-1)
@@ -110,37 +108,102 @@ def finish(
     warn: Warn,
 ) -> list[Companion]:
     """Compute every companion with a single host read; returns the finite, non-empty ones."""
-    values = table(pending, membership, frame.factors)
+    values = table(pending, membership)
     flat = values.flatten()
-    if frame.checks:
-        flat = torch.cat([flat, torch.stack([c for c, _ in frame.checks]).to(flat)])
+    tail: list[torch.Tensor] = []  # read with the rest: checks, then opaque normalisers' Z and tokens
+    for flag, _ in frame.checks:
+        tail.append(flag.reshape(1))
+    opaque = [p.ratio for p in pending if p.ratio.kind is RatioKind.SUM_OVER_OPAQUE]
+    for r in opaque:
+        z = product(r.divisors)
+        tail.append(z.reshape(1) if isinstance(z, torch.Tensor) else torch.tensor([float(z)]))
+        tail.append(row_sums(r.den_values, r.row_dim).sum().reshape(1) if r.den_values is not None else torch.zeros(1))
+    counted = membership.double()
+    if opaque:  # what each group counts: images, and target instances when the targets have them
+        tail.append(counted.sum(0))
+        if isinstance(frame.instances, list):
+            tail.append(torch.tensor(frame.instances, dtype=torch.float64) @ counted)
+    if tail:
+        flat = torch.cat([flat, *(t.to(flat) for t in tail)])
     host = flat.tolist()  # the one host read of the call
     n = values.numel()
-    bad = [op for (_, op), v in zip(frame.checks, host[n:]) if v]
+    bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]
     if bad:
+        warn(f"check:{bad[0]}", f"{bad[0]}; no companions for this call")
+        return []
+    if frame.scalar_weights[0] and frame.scalar_weights[1]:
         warn(
-            f"rows:{bad[0]}",
-            f"rows of different images were paired at {bad[0]}; no companions for this call",
+            "scalar-weight",
+            "a Python number multiplied one image's loss where it equals that image's weight, and "
+            "another did where it does not: weight or coefficient cannot be told apart; no "
+            "companions for this call",
         )
         return []
+    read = iter(host[n + len(frame.checks) :])
+    outside = {id(r): (next(read), next(read)) for r in opaque}  # Z, total tokens
     groups = len(names)
+    images = [next(read) for _ in names] if opaque else []
+    instances = [next(read) for _ in names] if opaque and isinstance(frame.instances, list) else None
     companions = []
     for i, p in enumerate(pending):
+        r = p.ratio
+        mine: list[Companion] = []
+        ambiguous_key = False
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
-            den = p.ratio.host_den(den, cnt)
-            if cnt == 0 or den == 0:
+            if cnt == 0:
+                continue
+            name = key_format.format(key=p.key, group=group)
+            if r.kind is RatioKind.SUM_OVER_OPAQUE:
+                z, tokens = outside[id(r)]
+                counts = []
+                if r.den_values is not None:
+                    counts.append(Count("tokens", den, tokens))
+                elif frame.instances == "ambiguous":
+                    warn(
+                        f"instances:{p.key}",
+                        f"key {p.key!r}: its normaliser {z:g} comes from outside the call and the "
+                        "target dicts' tensor fields disagree on how many instances each image has; "
+                        "no companions for it",
+                    )
+                    ambiguous_key = True
+                    break
+                if isinstance(frame.instances, list) and instances is not None:
+                    if r.host_image is None:
+                        counts.append(Count("target instances", instances[g], sum(frame.instances)))
+                    else:  # one image's loss: that image's instances, if it is in the group
+                        own = frame.instances[r.host_image]
+                        counts.append(Count("target instances", own if cnt else 0, own))
+                counts.append(Count("rows", cnt, r.rows.numel()))
+                if r.host_image is None and all(type(d) is int for d in r.divisors):
+                    counts.append(Count("images", images[g], membership.shape[0]))  # ``len(targets)``
+                den_s, ambiguous = opaque_den(z, counts)
+                if ambiguous:
+                    warn(
+                        f"ambiguous:{p.key}",
+                        f"key {p.key!r}: its normaliser {z:g} from outside the call equals the {ambiguous} "
+                        "of this batch, which give different group shares; no companions for it",
+                    )
+                    ambiguous_key = True
+                    break
+                if den_s is None:
+                    continue
+                den = den_s
+            else:
+                den = r.host_den(den, cnt)
+            if den == 0:
                 continue
             value = num / den
-            name = key_format.format(key=p.key, group=group)
             if not math.isfinite(value):
                 warn(f"nonfinite:{name}", f"companion {name!r} is not finite ({value}); omitted")
                 continue
             if name in result and companion_of(result[name]) is None:
                 warn(f"clash:{name}", f"companion {name!r} would overwrite a returned key; omitted")
                 continue
-            companions.append(Companion(name, p.key, group, num, den))
+            mine.append(Companion(name, p.key, group, num, den))
+        if not ambiguous_key:
+            companions += mine
     return companions
 
 

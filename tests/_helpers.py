@@ -7,11 +7,14 @@ group's images alone, with the weight field set to 1, no losssplit involved.
 from __future__ import annotations
 
 import contextlib
+import inspect
+import logging
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -157,18 +160,6 @@ def unit(target: dict, weight: str | None | Callable[[dict], dict] = "loss_weigh
     return {**target, weight: torch.ones_like(value) if isinstance(value, torch.Tensor) else 1.0}
 
 
-def nonzero_as_one(target: dict) -> dict:
-    """The superseded v1 reading ("every non-zero per-row factor treated as 1"), kept for
-    ``test_oracle.py`` until it moves to the v2 definition: ``loss_weight``, and the per-row ``w``
-    / per-image ``img_w`` tensors its bodies use, set to ``(value != 0)``."""
-    out = dict(target)
-    for field in ("w", "img_w"):
-        if field in target:
-            out[field] = (target[field] != 0).to(target[field].dtype)
-    out["loss_weight"] = 1.0 if target["loss_weight"] != 0 else 0.0
-    return out
-
-
 def _rows(value: Any, sel: torch.Tensor, dim: int) -> Any:
     if isinstance(value, torch.Tensor):
         return value.detach().index_select(dim, sel)
@@ -255,6 +246,29 @@ def grad_leaves(value: Any) -> list[torch.Tensor]:
     return []
 
 
+@contextlib.contextmanager
+def logged_warnings() -> Iterator[list[str]]:
+    """The messages losssplit logs as warnings inside the block (usable inside hypothesis)."""
+    messages: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    handler, logger = Keep(logging.WARNING), logging.getLogger("losssplit")
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def ambiguous_keys(messages: Sequence[str]) -> set[str]:
+    """Keys declined because an outside normaliser equals several local counts that split the
+    groups differently (a decline with a warning, never a guess)."""
+    return {m.split("'")[1] for m in messages if "which give different group shares" in m}
+
+
 def split_and_compare(body: Callable, args: Sequence[Any], labels: Sequence[Any] | None = None,
                       grad_mode: Callable[[], Any] = contextlib.nullcontext, **options: Any) -> dict[str, torch.Tensor]:
     """Run ``body`` decorated (``options``; labels through ``losssplit.sources`` when given) and
@@ -278,3 +292,83 @@ def split_and_compare(body: Callable, args: Sequence[Any], labels: Sequence[Any]
         for a, b in zip(grad_leaves(mine), grad_leaves(theirs), strict=True):
             assert (a.grad is None and b.grad is None) or torch.equal(bits(a.grad), bits(b.grad))
     return out
+
+
+# -- one body per registered function: the rule-family tests -------------------------------------
+
+RULE_BATCHES = [  # (seed, loss_weight per image): 4 images; 3 images with rows per image == B; 2
+    (0, [1.0, 0.5, 0.5, 1.0]),
+    (1, [0.5, 1.0, 0.5]),
+    (2, [1.0, 0.5]),
+]
+RULE_ROWS, WIDTH = 3, 4
+
+
+def rule_batch(seed: int, weights: Sequence[float]) -> tuple[dict[str, torch.Tensor], list[dict]]:
+    """Batch-first ``x`` [B, RULE_ROWS, WIDTH] in (0.1, 0.9) and per-image targets ``y``
+    [RULE_ROWS, WIDTH] (same range), ``labels`` [RULE_ROWS] in [0, WIDTH) and ``loss_weight``."""
+    g = torch.Generator().manual_seed(seed)
+    outputs = {"x": (torch.rand(len(weights), RULE_ROWS, WIDTH, generator=g) * 0.8 + 0.1).requires_grad_()}
+    targets = [
+        {"y": torch.rand(RULE_ROWS, WIDTH, generator=g) * 0.8 + 0.1,
+         "labels": torch.randint(0, WIDTH, (RULE_ROWS,), generator=g), "loss_weight": w}
+        for w in weights
+    ]
+    return outputs, targets
+
+
+def op_id(func: Any) -> str:
+    """How the registered function is spelled: ``Tensor.x``, ``Tensor.T.__get__``, ``torch.x``, ``F.x``."""
+    for prefix, space in (("Tensor", torch.Tensor), ("torch", torch), ("F", F)):
+        for name, value in vars(space).items():
+            if value is func:
+                return f"{prefix}.{name}"
+            if isinstance(value, property) and value.fget is func:
+                return f"{prefix}.{name}.__get__"
+            if getattr(value, "__get__", None) is func:
+                return f"{prefix}.{name}.__get__"
+    for name in dir(torch.Tensor):
+        if getattr(torch.Tensor, name, None) is func:
+            return f"Tensor.{name}"
+        descriptor = inspect.getattr_static(torch.Tensor, name, None)
+        if not callable(descriptor) and getattr(descriptor, "__get__", None) == func:
+            return f"Tensor.{name}.__get__"  # a property: a fresh method-wrapper on each access
+    return repr(func)
+
+
+def rule_outcome(body: Callable, batch: tuple[dict, list[dict]]) -> tuple[dict, dict, list[str]]:
+    """(companions, oracle companions, warnings) of ``body`` on ``batch``; main values and
+    gradients checked bit-identical on the way."""
+    outputs, targets = batch
+    with logged_warnings() as said:
+        out = split_and_compare(body, [outputs, targets])
+    labels = [t["loss_weight"] for t in targets]
+    want = oracle_companions(body, [outputs, targets], [ROWS, TARGETS], labels)
+    return companions(out), want, said
+
+
+def check_rule(body: Callable, op: str, declines: bool = False, rel: float = 1e-5) -> None:
+    """``body`` on every ``RULE_BATCHES`` batch: companions equal the oracle, or (``declines``)
+    there are none and a warning names the op."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        if declines:
+            assert got == {}, (seed, got, want)
+            assert any(op in m for m in said), (op, said)
+        else:
+            assert set(got) == set(want), (seed, said)
+            assert got == pytest.approx(want, rel=rel, abs=1e-6), seed
+
+
+def family_of(func: Any) -> str:
+    """The rule family of a registered function: the module its rule is defined in."""
+    from losssplit._capture import RULES
+
+    return RULES[func].__module__.rsplit(".", 1)[-1]
+
+
+def registered(family: str) -> list[Any]:
+    """Every function registered with a rule of ``family``, in registration order."""
+    from losssplit._capture import RULES
+
+    return [f for f in RULES if family_of(f) == family]

@@ -361,29 +361,7 @@ CASES = {
     "kl_batch_first": (kl_batch_first, _o_t, "loss_weight", None),
     "take_along_dim": (take_along, _o_t, "loss_weight", None),
 }
-# (case, layout) pairs that fail on today's code, with why ("*": every layout). Layouts holding
-# only weight-1 images pass where the only defect is how weights other than 1 are read.
-_WEIGHTED = ("two_groups", "three_datasets", "one_group_mixed")
-_MIXED = ("two_groups", "three_datasets")
-FAILING_TODAY: dict[tuple[str, str], str] = {
-    ("logistic_matched", "*"): "±1 labels of matched rows are read as weights (|y| -> 1)",
-    ("logistic_image_sign", "*"): "a per-image ±1 label from Python numbers is read as a weight",
-    ("per_sequence_mean", "*"): "the per-row divisor valid.sum(1) is read as a factor, not kept",
-    ("lengths_argument", "*"): "a per-row divisor passed in (lengths) is read as a factor, not kept",
-    ("lengths_from_targets", "*"): "a per-row divisor from the targets' lengths is read as a factor",
-    **{("seed_weighted_ce", lay): "an image of weight 0 must count fully (today its rows add 0)" for lay in _WEIGHTED},
-    ("loop_weight_tensor", "*"): "a per-image 0-dim loss_weight tensor in a loop loses attribution at add",
-    **{("loop_weight_float", lay): "a Python-float loss_weight in a loop is read as a constant factor"
-       for lay in _WEIGHTED},
-    **{("gathered_weights", lay): "an image of weight 0 must count fully (today its rows add 0)" for lay in _WEIGHTED},
-    ("weight_argument", "*"): "no weight= option yet",
-    ("weight_none_keeps_weights", "*"): "no weight= option yet",
-    **{("kl_time_major", lay): "batchmean on [T, B, V] divides by T, not by the group's share of images"
-       for lay in _MIXED},
-    **{("kl_transposed", lay): "batchmean on [T, B, V] divides by T, not by the group's share of images"
-       for lay in _MIXED},
-    ("take_along_dim", "*"): "internal error at torch.take_along_dim (dict unchanged)",
-}
+FAILING_TODAY: dict[tuple[str, str], str] = {}  # (case, layout) -> why; "*": every layout
 
 
 def _case_params():
@@ -414,30 +392,10 @@ def _num_boxes_args(batch):
             [ROWS, TARGETS, PER_IMAGE, Share(batch.boxes_per_image)])
 
 
-# (body, layout, counts) failing today; the rest pass as the group's boxes and its images or
-# matched rows happen to be in the same proportion.
-_NUM_BOXES_FAILING = {
-    ("focal", "two_groups", "random"), ("focal", "two_groups", "synthetic_3x"),
-    ("focal", "two_groups", "synthetic_none"), ("focal", "two_groups", "over_queries"),
-    ("focal", "three_datasets", "random"), ("focal", "three_datasets", "synthetic_3x"),
-    ("focal", "three_datasets", "synthetic_none"), ("focal", "three_datasets", "over_queries"),
-    ("l1", "two_groups", "synthetic_3x"), ("l1", "three_datasets", "synthetic_3x"),
-    ("l1", "two_groups", "over_queries"), ("l1", "three_datasets", "over_queries"),
-}
-_NUM_BOXES_WHY = {
-    "focal": "a [B, Q, C] loss over num_boxes passed in is scaled by the group's share of images, not of boxes",
-    "l1": "num_boxes passed in is scaled by the group's share of matched rows, not of target boxes "
-          "(they differ when an image has more targets than queries)",
-}
-
-
 @pytest.mark.parametrize("counts", ["random", "synthetic_3x", "synthetic_none", "over_queries"])
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 @pytest.mark.parametrize("body", [focal_num_boxes, l1_num_boxes], ids=["focal", "l1"])
 def test_outside_normaliser_is_the_groups_share_of_boxes(body, layout, counts, request):
-    name = "focal" if body is focal_num_boxes else "l1"
-    if (name, layout, counts) in _NUM_BOXES_FAILING:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"issue 12: {_NUM_BOXES_WHY[name]}"))
     batch = make_batch(layout, 0, counts)
     args, kinds = _num_boxes_args(batch)
     check(body, args, kinds, batch)

@@ -211,8 +211,6 @@ def check(prog, spec):
         assert value == pytest.approx(out["loss"].item(), rel=1e-4, abs=1e-5)
 
 
-@pytest.mark.xfail(strict=False, reason="issue 12: fails on today's code (see the falsifying body); "
-                   "the lead removes this mark when the definition lands")
 def test_generated_bodies_split_by_definition(record_property):
     OUTCOMES.clear()
 

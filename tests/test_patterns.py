@@ -28,15 +28,7 @@ pytestmark = pytest.mark.usefixtures("hold_weakly")
 
 # Patterns that do not split under a grad mode today (issue 12: evaluation splits like training):
 # test name -> (modes, why).
-_BOTH = ("no_grad", "inference_mode")
-NO_GRAD_FAILING_TODAY: dict[str, tuple[tuple[str, ...], str]] = {
-    "test_op_families_one_row_per_image": (_BOTH, "a prediction not requiring grad is not recognised"),
-    "test_boolean_mask_rows_follow_their_images": (_BOTH, "a prediction not requiring grad is not recognised"),
-    "test_normaliser_forms_follow_the_groups_rows": (
-        ("inference_mode",), "companions differ from the grad run (silently) under inference_mode"),
-    "test_bce_weight_summed_then_normalised_by_the_weights": (
-        ("inference_mode",), "companions differ from the grad run (silently) under inference_mode"),
-}
+NO_GRAD_FAILING_TODAY: dict[str, tuple[tuple[str, ...], str]] = {}
 
 # Patterns declined with a warning by design, with grad as without.
 DECLINED_IN_EVERY_MODE = {
@@ -242,13 +234,18 @@ def test_focal_bce_over_queries_normalised_by_num_boxes(counts):
     outputs, targets, indices, num_boxes = make_matched_batch(counts, SOURCES[len(counts)])
     out = decorate(MatchedQueryLosses.focal_over_queries)(crit, outputs, targets, indices, num_boxes)
     assert torch.equal(out["loss_ce"], crit.focal_over_queries(outputs, targets, indices, num_boxes)["loss_ce"])
-    q, b = outputs["pred_logits"].shape[1], len(counts)
+    q = outputs["pred_logits"].shape[1]
+    boxes = [len(t["labels"]) for t in targets]
     want = {}
     for g in groups_of(targets):
         images = [i for i, t in enumerate(targets) if t["dataset"] == g]
         total = sum(per_image_focal(outputs, targets, indices, i) for i in images)
-        # rows of ``loss.mean(1)`` are images: N = B, N_S = images of S
-        want[f"loss_ce_{g}"] = q * total / (num_boxes * len(images) / b)
+        # num_boxes passed in: the group's share of the target boxes (its own count when
+        # num_boxes is the batch's count); a group without boxes has no companion
+        boxes_s = sum(boxes[i] for i in images)
+        den = boxes_s if num_boxes == sum(boxes) else num_boxes * boxes_s / sum(boxes)
+        if den:
+            want[f"loss_ce_{g}"] = q * total / den
     assert companions(out) == pytest.approx(want, rel=1e-5)
 
 
@@ -504,7 +501,20 @@ def _split_mean(per_row, keep):
     }
 
 
-def test_weights_passed_as_an_argument_count_as_one():
+def test_a_weight_named_as_an_argument_counts_as_one():
+    logits, y, w, per_row = _ce_batch()
+
+    @split_by_source(weight="w")
+    def crit(logits, y, w):
+        return {"loss": (F.cross_entropy(logits, y, reduction="none") * w).sum() / (w != 0).sum()}
+
+    with losssplit.sources(MIX):
+        out = crit(logits, y, w)
+    # the body on each group with w set to 1: every row counts, the zero-weight one too
+    assert companions(out) == pytest.approx(_split_mean(per_row, [True] * 6), rel=1e-6)
+
+
+def test_a_per_row_factor_that_is_not_the_weight_field_is_arithmetic():
     logits, y, w, per_row = _ce_batch()
 
     @split_by_source
@@ -513,7 +523,12 @@ def test_weights_passed_as_an_argument_count_as_one():
 
     with losssplit.sources(MIX):
         out = crit(logits, y, w)
-    assert companions(out) == pytest.approx(_split_mean(per_row, (w != 0).tolist()), rel=1e-6)
+    want = {  # sum of l * w over the group's rows, over its non-zero rows
+        f"loss_{g}": sum(per_row[i].item() * w[i].item() for i, s in enumerate(MIX) if s == g)
+        / sum(1 for i, s in enumerate(MIX) if s == g and w[i] != 0)
+        for g in ("real", "synthetic")
+    }
+    assert companions(out) == pytest.approx(want, rel=1e-6)
 
 
 def test_weighted_mean_normalised_by_the_weights():
@@ -526,11 +541,16 @@ def test_weighted_mean_normalised_by_the_weights():
 
     with losssplit.sources(MIX):
         out = crit(logits, y)
-    # w counts as 1 per non-zero row in the numerator and in the normaliser alike
-    assert companions(out) == pytest.approx(_split_mean(per_row, (w != 0).tolist()), rel=1e-6)
+    # w is the body's arithmetic (no weight field here): the group's weighted mean
+    want = {
+        f"loss_{g}": sum(per_row[i].item() * w[i].item() for i, s in enumerate(MIX) if s == g)
+        / sum(w[i].item() for i, s in enumerate(MIX) if s == g)
+        for g in ("real", "synthetic")
+    }
+    assert companions(out) == pytest.approx(want, rel=1e-6)
 
 
-def test_bce_per_row_weight_argument_counts_as_one():
+def test_bce_per_row_weight_argument_is_the_bodys_arithmetic():
     logits, _, w, _ = _ce_batch()
     target = torch.rand(6, 5, generator=torch.Generator().manual_seed(1))
     per_row = F.binary_cross_entropy_with_logits(logits.detach(), target, reduction="none").mean(1)
@@ -542,9 +562,9 @@ def test_bce_per_row_weight_argument_counts_as_one():
     with losssplit.sources(MIX):
         out = crit(logits, target)
     assert torch.equal(out["loss"], crit.__wrapped__(logits, target)["loss"])
-    # mean over all elements: a zero-weight row still counts in the denominator, adds 0
+    # mean over the group's elements of the weighted values (3 rows of 5 each)
     want = {
-        f"loss_{g}": sum(per_row[i].item() * (w[i] != 0).item() for i, s in enumerate(MIX) if s == g) / 3
+        f"loss_{g}": sum(per_row[i].item() * w[i].item() for i, s in enumerate(MIX) if s == g) / 3
         for g in ("real", "synthetic")
     }
     assert companions(out) == pytest.approx(want, rel=1e-6)
@@ -681,12 +701,26 @@ def test_normaliser_forms_follow_the_groups_rows():
     def mean_over(keep):
         return _split_mean(per_row, keep)
 
-    # the normaliser summed before the factor is used; the factor passed in
+    def weighted(values, factor, normaliser):  # sum of values * factor over the group's rows / normaliser's
+        return {
+            f"loss_{g}": sum(values[i].item() * factor[i].item() for i, s in enumerate(MIX) if s == g)
+            / sum(normaliser[i].item() for i, s in enumerate(MIX) if s == g)
+            for g in ("real", "synthetic")
+        }
+
+    # the normaliser summed before the factor is used; the factor passed in (data: arithmetic)
     def before(logits, y, w):
         z = w.sum()
         return {"loss": (F.cross_entropy(logits, y, reduction="none") * w).sum() / z}
 
-    assert run(before, w) == pytest.approx(mean_over((w != 0).tolist()), rel=1e-6)
+    assert run(before, w) == pytest.approx(weighted(per_row, w, w), rel=1e-6)
+
+    # the same with a factor from the enclosing scope, summed before it meets the rows
+    def before_closure(logits, y):
+        z = w.sum()
+        return {"loss": (F.cross_entropy(logits, y, reduction="none") * w).sum() / z}
+
+    assert run(before_closure) == pytest.approx(weighted(per_row, w, w), rel=1e-6)
 
     # a factor written as a view of a vector from the enclosing scope
     def view(logits, y):
@@ -694,18 +728,13 @@ def test_normaliser_forms_follow_the_groups_rows():
         return {"loss": (l1 * w[:, None]).sum() / w.sum()}
 
     l1_rows = F.l1_loss(logits.detach()[:, :4], box, reduction="none").sum(1)
-    assert run(view) == pytest.approx(_split_mean(l1_rows, (w != 0).tolist()), rel=1e-6)
+    assert run(view) == pytest.approx(weighted(l1_rows, w, w), rel=1e-6)
 
-    # a count column next to the weight column of one tensor counts as a count
+    # a count column next to a factor column of one tensor
     def columns(logits, y, info):
         return {"loss": (F.cross_entropy(logits, y, reduction="none") * info[:, 0]).sum() / info[:, 1].sum()}
 
-    want = {
-        f"loss_{g}": sum(per_row[i].item() * (w[i] != 0).item() for i, s in enumerate(MIX) if s == g)
-        / sum(info[i, 1].item() for i, s in enumerate(MIX) if s == g)
-        for g in ("real", "synthetic")
-    }
-    assert run(columns, info) == pytest.approx(want, rel=1e-6)
+    assert run(columns, info) == pytest.approx(weighted(per_row, info[:, 0], info[:, 1]), rel=1e-6)
 
     # mask.sum().clamp(min=1): clamped per group too
     def clamped(logits, y):
@@ -726,22 +755,34 @@ def test_bce_weight_summed_then_normalised_by_the_weights():
 
     with losssplit.sources(MIX):
         out = crit(logits, target, w)
-    assert companions(out) == pytest.approx(_split_mean(per_row, (w != 0).tolist()), rel=1e-6)
+    want = {  # w is the body's arithmetic: the group's weighted sum over its weight sum
+        f"loss_{g}": sum(per_row[i].item() * w[i].item() for i, s in enumerate(MIX) if s == g)
+        / sum(w[i].item() for i, s in enumerate(MIX) if s == g)
+        for g in ("real", "synthetic")
+    }
+    assert companions(out) == pytest.approx(want, rel=1e-6)
 
 
-def test_per_image_weight_tensors_in_a_loop_are_not_taken_as_values(warnings_of):
+@pytest.mark.parametrize("weight", ["loss_weight", "w"])
+def test_per_image_tensors_in_a_loop(weight):
     preds, targets, _ = _loop_batch()
     for t in targets:
         t["w"] = torch.tensor(1.0 if t["dataset"] == "a" else 0.5)
 
-    @split_by_source(source="dataset")
+    @split_by_source(source="dataset", weight=weight)
     def crit(preds, targets):
         losses = [t["w"] * F.l1_loss(preds[b, : t["boxes"].shape[0]], t["boxes"]) for b, t in enumerate(targets)]
         return {"loss": sum(losses) / len(targets)}
 
     out = crit(preds, targets)
-    assert list(out) == ["loss"]
-    assert any("'loss'" in m for m in warnings_of())
+    # the body on each group's images: another field is arithmetic; the weight field counts 1
+    want = {}
+    for g in ("a", "b"):
+        images = [b for b, t in enumerate(targets) if t["dataset"] == g]
+        scale = [1.0 if weight == "w" else float(targets[b]["w"]) for b in images]
+        each = [F.l1_loss(preds.detach()[b, : targets[b]["boxes"].shape[0]], targets[b]["boxes"]).item() for b in images]
+        want[f"loss_{g}"] = sum(s * e for s, e in zip(scale, each)) / len(images)
+    assert companions(out) == pytest.approx(want, rel=1e-6)
 
 
 def test_count_keys_are_not_split():

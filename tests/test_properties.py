@@ -1,16 +1,19 @@
 """Property tests: random batches against per-row references computed from scratch (DESIGN.md §1).
 
 A batch has B images with n_b matched rows each (zero allowed), k elements per row, a label per
-image and a per-row weight. Rows reach images only through DETR-style gathering
-(``pred[(batch_idx, src_idx)]``). For group S with N_S of the N rows, weights w (every non-zero
-w taken as 1, zeros kept as masks) and normaliser Z:
+image and a per-row factor. Rows reach images only through DETR-style gathering
+(``pred[(batch_idx, src_idx)]``). For group S with N_S of the N rows (every target is matched, so
+rows are target instances too), a factor w (the image's ``loss_weight`` -- the weight field, set
+to 1 -- or a per-row field ``w``, which stays) and a normaliser Z from outside the call:
 
-- ``(l * w).mean()`` / ``l.mean()``     -> ``sum_S l*[w!=0] / (N_S*k)``
-- ``(l * w).sum()``                    -> ``sum_S l*[w!=0]``
-- ``(l * w).sum() / Z``                -> ``sum_S l*[w!=0] / (Z*N_S/N)``
-- ``l.mean(1).sum() / Z`` (focal)      -> ``sum_S mean_k(l) / (Z*N_S/N)``
+- ``(l * w).mean()`` / ``l.mean()``     -> ``sum_S l*w / (N_S*k)``
+- ``(l * w).sum()``                    -> ``sum_S l*w``
+- ``(l * w).sum() / Z``                -> ``sum_S l*w / Z_S``
+- ``l.mean(1).sum() / Z`` (focal)      -> ``sum_S mean_k(l) / Z_S``
 - ``F.cross_entropy(x, y, cw)``        -> ``sum_S cw[y]*nll / sum_S cw[y]``, ignored rows left out
-- ``(F.cross_entropy(x, y, cw, reduction='none') * w).mean()`` -> ``sum_S cw[y]*nll*[w!=0] / N_S``
+- ``(F.cross_entropy(x, y, cw, reduction='none') * w).mean()`` -> ``sum_S cw[y]*nll*w / N_S``
+
+``Z_S`` is N_S when Z (a float here) is the batch's count N, and ``Z * N_S / N`` otherwise.
 
 Every property also checks that main values and gradients are bit-identical to the undecorated
 function, also when every dict value is summed into the loss.
@@ -114,12 +117,7 @@ def reference(spec, outputs, targets, indices, z, class_weight, weights, groups_
     for b, (t, (src, tgt)) in enumerate(zip(targets, indices)):
         for q, j in zip(src.tolist(), tgt.tolist()):
             n_rows += 1
-            w = 1.0
-            if weights == "label":
-                w = float(t["loss_weight"])
-            elif weights == "rows":
-                w = float(t["w"][j])
-            mask = 0.0 if w == 0 else 1.0
+            mask = float(t["w"][j]) if weights == "rows" else 1.0  # the weight field counts 1
             if reduction.startswith("ce"):
                 y = int(t["labels"][j])
                 if y == IGNORE:
@@ -150,7 +148,7 @@ def reference(spec, outputs, targets, indices, z, class_weight, weights, groups_
         elif reduction == "sum_w":
             den = 1.0
         elif reduction in ("sumz_w", "focal"):
-            den = z * n_s / n_rows
+            den = n_s if z == n_rows else z * n_s / n_rows
         else:
             den = sum(r[1] for r in rows)
         if den != 0:

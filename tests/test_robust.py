@@ -12,7 +12,16 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import assert_clean, bits, companions, expected, per_row_l1, pred_for, targets_for
+from _helpers import (
+    assert_clean,
+    bits,
+    companions,
+    default_group,
+    expected,
+    per_row_l1,
+    pred_for,
+    targets_for,
+)
 from _helpers import mean_l1 as body
 from torch import nn
 from torch.overrides import TorchFunctionMode
@@ -63,15 +72,27 @@ def test_weights_of_a_shape_that_broadcasts_never_corrupt_a_value():
     assert_clean(out)
 
 
-def test_nan_and_inf_weights_count_as_one(warnings_of):
-    # The main loss turns NaN (the user's data); companions treat every non-zero weight as 1.
+def _times(pred, targets, w):
+    """Each group's mean of ``per_row_l1 * w``: a factor that is not the weight field stays."""
+    values = (per_row_l1(pred.detach(), targets) * w).tolist()
+    rows: dict[str, list[float]] = {}
+    start = 0
+    for t in targets:
+        n = t["boxes"].shape[0]
+        rows.setdefault(default_group(t["loss_weight"]), []).extend(values[start : start + n])
+        start += n
+    return {f"loss_{g}": sum(v) / len(v) for g, v in rows.items()}
+
+
+def test_non_finite_factors_give_non_finite_groups_omitted_with_a_warning(warnings_of):
+    # The main loss turns NaN (the user's data); the body on each group alone is NaN too.
     targets = targets_for([1.0, 0.5])
     pred = pred_for(targets)
     w = torch.tensor([1.0, float("nan"), float("inf"), -float("inf")])
     out = split_by_source(weighted(w))(pred, targets)
     assert math.isnan(out["loss"].item())
-    assert companions(out) == pytest.approx(expected(pred, targets), rel=1e-6)
-    assert warnings_of() == []
+    assert companions(out) == {}
+    assert len(warnings_of()) == 2 and all("not finite" in m for m in warnings_of())
     assert_clean(out)
 
 
@@ -118,7 +139,7 @@ def test_integer_and_bool_weights_are_factors_and_masks(warnings_of):
     for w in (torch.tensor([2, 0, 1, 3]), torch.tensor([True, False, True, True])):
         out = split_by_source(weighted(w))(pred, targets)
         assert torch.equal(out["loss"], weighted(w)(pred, targets)["loss"])
-        assert companions(out) == pytest.approx(expected(pred, targets, mask=w), rel=1e-6)
+        assert companions(out) == pytest.approx(_times(pred, targets, w), rel=1e-6)
     # integer and bool labels are weights under the default ``loss_weight`` field
     for labels in ([1, 0], [True, False], [torch.tensor(1), torch.tensor(0)]):
         targets = targets_for(labels)
@@ -127,12 +148,12 @@ def test_integer_and_bool_weights_are_factors_and_masks(warnings_of):
     assert warnings_of() == []
 
 
-def test_negative_weights_count_as_one_and_negative_labels_are_synthetic():
+def test_negative_factors_stay_and_negative_labels_are_synthetic():
     targets = targets_for([1.0, -0.5])
     pred = pred_for(targets)
     w = torch.tensor([-1.0, 2.0, -3.0, 1.0])
     out = split_by_source(weighted(w))(pred, targets)
-    assert companions(out) == pytest.approx(expected(pred, targets), rel=1e-6)
+    assert companions(out) == pytest.approx(_times(pred, targets, w), rel=1e-6)
     assert set(companions(out)) == {"loss_real", "loss_synthetic"}
 
 

@@ -244,6 +244,6 @@ def params():
 
 
 @pytest.mark.parametrize("func", params())
-def test_companion_is_the_body_on_the_group_alone(func, warnings_of):
-    check_rule(CASES[func], op_id(func).split(".")[-1], warnings_of, declines=func in DECLINES,
+def test_companion_is_the_body_on_the_group_alone(func):
+    check_rule(CASES[func], op_id(func).split(".")[-1], declines=func in DECLINES,
                rel=RELATIVE.get(func, 1e-5))

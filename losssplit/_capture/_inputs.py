@@ -3,27 +3,37 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+import torch
 
 from .mode import Frame, Tensor, Track
 
 
-def tag_inputs(frame: Frame, args: Sequence[Any], kwargs: dict[str, Any], per_image: Any) -> int:
+def tag_inputs(
+    frame: Frame,
+    args: Sequence[Any],
+    kwargs: dict[str, Any],
+    per_image: Sequence[Mapping[str, Any]] | None,
+    weight_field: str | None,
+    weight_argument: Any = None,
+) -> int:
     """Tag tensors of the call's arguments; returns how many were tagged.
 
     ``per_image`` is the list of per-image target dicts (every tensor in item ``b`` is image
     ``b``), or ``None``. Other batch-first tensors -- top-level tensor arguments and tensors in
     top-level dicts (model outputs, nested ``aux_outputs`` included) -- whose first dimension is
-    the number of images get rows ``0..B-1`` along dim 0.
+    the number of images get rows ``0..B-1`` along dim 0. The weight field of the dicts (and a
+    weight passed as ``weight_argument``) is tagged with unweighted values of 1; its per-image
+    values are kept on the frame to recognise weights rebuilt from Python numbers.
     """
     count = 0
+    if weight_argument is not None:
+        count += _tag_weight_argument(frame, weight_argument)
     for value in list(args) + list(kwargs.values()):
         if value is per_image and per_image is not None:
-            for b, item in enumerate(per_image):
-                for t in _walk(item, 0):
-                    frame.set(t, Track(image=frame.image_index(b, t.device), from_prediction=t.requires_grad))
-                    count += 1
+            count += _tag_per_image(frame, per_image, weight_field)
         elif isinstance(value, Tensor):
             count += _tag_batch_first(frame, value, nested=False)
         elif isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
@@ -32,12 +42,75 @@ def tag_inputs(frame: Frame, args: Sequence[Any], kwargs: dict[str, Any], per_im
     return count
 
 
+def _tag_per_image(frame: Frame, per_image: Sequence[Mapping[str, Any]], weight_field: str | None) -> int:
+    count = 0
+    weights: list[Any] = []
+    for b, item in enumerate(per_image):
+        w = item.get(weight_field) if weight_field is not None else None
+        for key, value in item.items():
+            for t in _walk(value, 1):
+                if frame.get(t) is not None:
+                    continue
+                image = frame.image_index(b, t.device)
+                if key == weight_field:
+                    frame.set(t, Track(image=image, unweighted=torch.ones_like(t)))
+                else:
+                    frame.set(t, Track(image=image, from_prediction=t.requires_grad))
+                count += 1
+        weights.append(w)
+    frame.set_weights(weights)
+    frame.instances = _instance_counts(per_image, weight_field)
+    return count
+
+
+def _tag_weight_argument(frame: Frame, value: Any) -> int:
+    """A weight passed as an argument: per image (first dim B) or per row; its values count 1."""
+    if not isinstance(value, Tensor) or frame.get(value) is not None:
+        return 0
+    rows = {0: frame.arange(value.device)} if value.dim() and value.shape[0] == frame.num_images else {}
+    frame.set(value, Track(rows=rows, unweighted=torch.ones_like(value)))
+    if rows and value.dim() == 1:
+        frame.set_weights(list(value.detach().unbind(0)))
+    return 1
+
+
+# Fields that count a per-image target's instances, most telling first; otherwise the tensor
+# fields whose first dims agree most often (``size``-like fields of fixed length lose the vote).
+_INSTANCE_FIELDS = ("labels", "boxes", "class_labels", "classes", "gt_labels", "gt_boxes", "bboxes")
+
+
+def _instance_counts(per_image: Sequence[Mapping[str, Any]], weight_field: str | None) -> list[int] | str | None:
+    """Target instances per image (rows of the per-image target tensors); None when the targets
+    hold no such tensors, ``"ambiguous"`` when their first dims disagree with no clear winner."""
+    shared = [
+        k
+        for k, v in per_image[0].items()
+        if k != weight_field
+        and all(isinstance(d.get(k), Tensor) and d[k].dim() >= 1 for d in per_image)
+    ]
+    if not shared:
+        return None
+    for key in _INSTANCE_FIELDS:
+        if key in shared:
+            return [int(d[key].shape[0]) for d in per_image]
+    votes: dict[tuple[int, ...], int] = {}
+    for key in shared:
+        counts = tuple(int(d[key].shape[0]) for d in per_image)
+        votes[counts] = votes.get(counts, 0) + 1
+    best = max(votes.values())
+    winners = [c for c, n in votes.items() if n == best]
+    if len(winners) > 1:  # a fixed-size field (queries, tokens) ties with the instances: not them
+        winners = [c for c in winners if len(set(c)) > 1]
+    return list(winners[0]) if len(winners) == 1 else "ambiguous"
+
+
 def _tag_batch_first(frame: Frame, t: Tensor, nested: bool) -> int:
     if t.dim() == 0 or t.shape[0] != frame.num_images or frame.get(t) is not None:
         return 0
     # Float tensors in a dict argument are model outputs (also under no_grad); a top-level float
-    # tensor may be per-sample weights, so it counts as a prediction only when it requires grad.
-    pred = t.requires_grad or (nested and t.is_floating_point())
+    # tensor may be per-sample data, so it counts as a prediction when it requires grad, or when
+    # the call runs without grad (evaluation, where no prediction requires it).
+    pred = t.requires_grad or (t.is_floating_point() and (nested or not torch.is_grad_enabled()))
     frame.set(t, Track(rows={0: frame.arange(t.device)}, from_prediction=pred))
     return 1
 

@@ -25,13 +25,12 @@ from .mode import (
     is_prediction,
     lost_track,
     norm_dim,
-    note_factor,
+    only_wide_dim,
     op_name,
-    per_row,
     rule,
     tensors,
     unweighted_of,
-    view_key,
+    unweighted_operand,
 )
 from .ratio import Ratio, RatioKind, add_ratios
 
@@ -64,7 +63,7 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     T.floor, torch.floor, T.ceil, torch.ceil, T.round, torch.round, T.nan_to_num,
     torch.nan_to_num, T.sin, torch.sin, T.cos, torch.cos, T.atan, torch.atan, T.exp2, T.expm1,
     torch.expm1, T.log2, torch.log2, T.log10, torch.log10, T.pow, T.__pow__, torch.pow, F.relu,
-    F.sigmoid, F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu, F.tanh,
+    F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu,
     T.float_power, T.erf, torch.erf,
 )
 def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -106,8 +105,8 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
             return  # ``mask.sum().clamp(min=1)``: clamped per group as well
         if kind == "neg":
             frame.set(out, Track(from_prediction=True, ratio=track.ratio.scaled(-1.0)))
-        elif track.from_prediction:
-            frame.lose(out, op_name(func))
+        else:
+            frame.lose(out, op_name(func), track)
         return
     new = combine(frame, op_name(func), [(track, identity_map(src.dim()))], out.shape)
     if new is not None and track.unweighted is not None and new.lost_at is None:
@@ -116,15 +115,6 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         if kind == "data":
             new.from_prediction = False
         frame.set(out, new)
-
-
-def _scalar_of(x: Any, track: Track | None) -> float | Tensor | None:
-    """``x`` as a constant factor: a python number, or a one-element tensor without images."""
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return x
-    if isinstance(x, Tensor) and x.numel() == 1 and (track is None or not track.from_prediction):
-        return x.detach().reshape(())
-    return None
 
 
 @rule(T.add, torch.add)
@@ -172,6 +162,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     ta, tb = frame.get(a), frame.get(b)
     if ta is None and tb is None:
         return
+    if tb is None and kind == "div" and ta is not None and ta.ratio is not None and frame.untracked_sums:
+        tb = _late_normaliser(frame, b)
     if (
         tb is None
         and ta is not None
@@ -181,16 +173,23 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         and (not isinstance(b, Tensor) or b.dim() == 0)
         and out.dim() == a.dim()
     ):  # tensor op scalar: same layout
-        frame.set(out, Track(ta.rows, ta.image, None, ta.from_prediction and kind != "data"))
+        same = Track(ta.rows, ta.image, None, ta.from_prediction and kind != "data")
+        if kind in ("mul", "div") and ta.image is not None and _is_image_weight(frame, ta.image, b):
+            same.unweighted = a.detach()  # one image's values times (or over) its weight: weight 1
+        frame.set(out, same)
         return
     op = op_name(func)
     if (ta is not None and ta.ratio is not None) or (tb is not None and tb.ratio is not None):
-        new_ratio = _ratio_arithmetic(kind, a, ta, b, tb, op)
-        if new_ratio is not None:
-            frame.set(out, new_ratio)
-        elif is_prediction(a, ta) or is_prediction(b, tb):
-            frame.lose(out, op)
-        return  # a normaliser in other arithmetic becomes an opaque value
+        lost = next((t.lost_at for t in (ta, tb) if t is not None and t.lost_at is not None), None)
+        if lost is not None:
+            frame.lose(out, lost, pred=is_prediction(a, ta) or is_prediction(b, tb))
+            return
+        reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb)
+        if reduced is not None:
+            frame.set(out, reduced)
+        else:  # a reduced value in other arithmetic: attribution ends here (for data too)
+            frame.lose(out, op, pred=is_prediction(a, ta) or is_prediction(b, tb))
+        return
     new = broadcast_tracks(frame, op, ((a, ta), (b, tb)), out)
     if new is None:
         return
@@ -199,82 +198,107 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             new.from_prediction = False
         elif not new.from_prediction:  # an untracked prediction (``src - tgt`` of matched rows passed in)
             new.from_prediction = any(t is None and is_prediction(x, None) for x, t in ((a, ta), (b, tb)))
-        factor = _factor_side(kind, a, ta, b, tb, new, out)
-        if factor is not None:
-            loss_side, weight = factor
-            raw = unweighted_of(loss_side, frame.get(loss_side))
-            new.unweighted = raw * (weight.detach() != 0)
-            note_factor(frame, weight, new, out.dim())
-        elif (ta is not None and ta.unweighted is not None) or (tb is not None and tb.unweighted is not None):
-            ra = unweighted_of(a, ta) if isinstance(a, Tensor) else a
-            rb = unweighted_of(b, tb) if isinstance(b, Tensor) else b
-            new.unweighted = func(ra, rb, *args[2:], **kwargs)
+        sa = unweighted_operand(frame, a, ta, new.rows, out.shape, op, kind in ("mul", "div"))
+        sb = unweighted_operand(frame, b, tb, new.rows, out.shape, op, kind in ("mul", "div"))
+        if sa is not a or sb is not b:
+            new.unweighted = func(sa, sb, *args[2:], **kwargs)
     frame.set(out, new)
 
 
-def _factor_side(
-    kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, new: Track, out: Tensor
-) -> tuple[Tensor, Tensor] | None:
-    """(loss, weight) when ``a * w`` / ``a / w`` multiplies a prediction by a per-row factor."""
-    if kind not in ("mul", "div") or not new.from_prediction or not new.rows:
+def _late_normaliser(frame: Frame, z: Any) -> Track | None:
+    """``z = w.sum()`` of a tensor that carried no images when summed: a row-sum normaliser if
+    ``w`` has since met the rows it multiplies (by itself or as the vector a factor views);
+    otherwise a count of unknown rows, so the loss it divides is declined (lost), not guessed."""
+    entry = frame.untracked_sums.get(id(z))
+    if entry is None or entry[0] is not z:
         return None
-    candidates = [(a, ta, b, tb)] if kind == "div" else [(a, ta, b, tb), (b, tb, a, ta)]
-    for loss, tl, w, tw in candidates:
-        if not isinstance(loss, Tensor) or not isinstance(w, Tensor) or w.dim() == 0:
-            continue
-        if not is_prediction(loss, tl) or is_prediction(w, tw):
-            continue
-        if per_row(w, new.rows, out.shape):
-            return loss, w
+    src = entry[1]
+    track = frame.get(src)
+    if track is not None and track.lost_at is None and track.ratio is None and len(track.rows) == 1:
+        ((d, rows),) = track.rows.items()
+        values = unweighted_of(src, track)
+    elif track is None and src.is_contiguous() and (src.data_ptr(), src.numel()) in frame.factors:
+        factor, rows, unweighted = frame.factors[(src.data_ptr(), src.numel())]
+        d, values = only_wide_dim(src), (src if unweighted is None else unweighted.reshape(src.shape)).detach()
+    else:
+        return lost_track("a division by the sum of a tensor whose rows are unknown", False)
+    values = values if values.is_floating_point() else values.float()
+    return Track(ratio=Ratio.of(values, rows, d, RatioKind.SUM))
+
+
+def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
+    """Whether the Python number ``c`` multiplying image ``image``'s values is its weight."""
+    if not isinstance(c, (int, float)) or isinstance(c, bool) or c == 1:
+        return False
+    b = frame.image_ids.get(id(image))
+    w = frame.host_weight(b) if b is not None else None
+    if w is None:
+        return False
+    frame.scalar_weights[0 if c == w else 1] += 1
+    return c == w
+
+
+def _scalar_of(x: Any, track: Track | None) -> float | Tensor | None:
+    """``x`` as a constant factor (with the weight field set to 1): a Python number, or a
+    one-element tensor without images."""
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return x
+    if isinstance(x, Tensor) and x.numel() == 1 and (track is None or not track.from_prediction):
+        if track is not None and track.unweighted is not None:
+            return track.unweighted.reshape(())
+        return x.detach().reshape(())
     return None
 
 
 def _ratio_arithmetic(
-    kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str
+    frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None
 ) -> Track | None:
     """Arithmetic on scalar losses: times or divided by a constant (``* Q``, ``/ num_boxes``),
     divided by a row-sum normaliser, ``normaliser + eps``, and sums of summed or per-image losses."""
-    if ta is not None and ta.ratio is not None and not ta.from_prediction:  # a row-sum normaliser
+    if ta is not None and ta.ratio is not None and not ta.from_prediction and ta.ratio.kind is RatioKind.SUM:
         if kind == "add" and isinstance(b, (int, float)) and not isinstance(b, bool):
             return Track(ratio=ta.ratio.scaled(normaliser_op=("add", float(b))))  # ``mask.sum() + 1e-4``
-        return None
+        if kind != "div" or tb is None or tb.ratio is None:
+            return None  # a row-sum normaliser in other arithmetic: opaque
     if ta is not None and ta.ratio is not None:
+        pred = ta.from_prediction
         if (
             kind == "div"
             and tb is not None
             and tb.ratio is not None
-            and not tb.from_prediction
+            and tb.ratio.kind is RatioKind.SUM
             and ta.ratio.kind is RatioKind.SUM
             and not ta.ratio.divisors
         ):
-            return Track(from_prediction=True, ratio=ta.ratio.scaled(by_rows=tb.ratio))
-        if kind == "add" and tb is not None and tb.ratio is not None and tb.from_prediction:
-            total = add_ratios(a, ta.ratio, b, tb.ratio)
-            return None if total is None else Track(from_prediction=True, ratio=total)
+            return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=tb.ratio))
+        if kind == "add" and tb is not None and tb.ratio is not None:
+            total = add_ratios(ta.ratio, tb.ratio)
+            return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
         other = _scalar_of(b, tb)
         if other is None:
             return None
         if kind == "mul":
-            return Track(from_prediction=True, ratio=_scaled_by(ta.ratio, other, tb))
+            return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
-            return Track(from_prediction=True, ratio=ta.ratio.scaled(divisor=other))
+            return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind == "add" and isinstance(other, (int, float)) and other == 0:  # ``sum(losses)`` starts at 0
-            return Track(from_prediction=True, ratio=ta.ratio)
+            return Track(from_prediction=pred, ratio=ta.ratio)
         return None
     if tb is not None and tb.ratio is not None and kind == "mul":
         other = _scalar_of(a, ta)
         if other is not None:
-            return Track(from_prediction=True, ratio=_scaled_by(tb.ratio, other, ta))
+            return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
 
 
-def _scaled_by(ratio: Ratio, factor: float | Tensor, track: Track | None) -> Ratio:
-    """``loss * c``; a ``c`` that belongs to one image (its ``loss_weight`` tensor) is that image's
-    factor, not a constant: the value no longer stands for the image in a per-image loop."""
-    out = ratio.scaled(scale=factor)
-    if track is not None and (track.image is not None or track.rows):
-        out.plain = False
-    return out
+def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
+    """``loss * c``: ``c`` is a constant, or one image's weight (then 1) -- a weight tensor arrives
+    here as its unweighted value, a Python number equal to the one image's weight is recognised."""
+    if ratio.host_image is not None and isinstance(factor, (int, float)):
+        image = frame.image_index(ratio.host_image, ratio.rows.device)
+        if _is_image_weight(frame, image, factor):
+            factor = 1.0
+    return ratio.scaled(scale=factor)
 
 
 @rule(torch.where, T.where)
@@ -356,16 +380,18 @@ def _reduce(
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(src, Tensor):
+        if kind is RatioKind.SUM and isinstance(src, Tensor) and src.dim() and isinstance(out, Tensor):
+            if get_arg(args, kwargs, 1, "dim", None) is None:
+                frame.untracked_sums[id(out)] = (out, src)
         return
     outs = tensors(out) if isinstance(out, tuple) else [out]
     op = op_name(func)
     if track.lost_at is not None or track.ratio is not None:
-        if track.from_prediction:
-            for o in outs:
-                if track.ratio is not None and neutral and o.numel() == 1:
-                    frame.set(o, track)
-                else:
-                    frame.lose(o, track.lost_at or op)
+        for o in outs:
+            if track.ratio is not None and neutral and o.numel() == 1:
+                frame.set(o, track)
+            else:
+                frame.lose(o, track.lost_at or op, track)
         return
     ndim = src.dim()
     dims, keepdim = _reduce_dims(func, args, kwargs, ndim)
@@ -373,31 +399,26 @@ def _reduce(
     row_dims = set(track.rows)
     if reduced & row_dims or (track.image is not None and reduced == set(range(ndim))):
         full = reduced == set(range(ndim))
-        if not track.from_prediction and kind is RatioKind.SUM and full and len(row_dims) <= 1 and isinstance(out, Tensor):
-            frame.set(out, Track(ratio=_row_sum_normaliser(frame, src, track)))
+        if kind is None or not full or len(row_dims) > 1 or not isinstance(out, Tensor):
+            for o in outs:
+                frame.lose(o, op if full or kind is None else f"{op} over a row dim", track)
             return
-        if (
-            kind is None
-            or not full
-            or not track.from_prediction
-            or len(row_dims) > 1
-            or not isinstance(out, Tensor)
-        ):
-            if track.from_prediction:
-                for o in outs:
-                    frame.lose(o, op if full or kind is None else f"{op} over a row dim")
-            return
+        # A full sum or mean over rows: a loss (or, of data such as a mask, a normaliser, or a
+        # returned statistic), per row with the weight field set to 1.
         values = unweighted_of(src, track)
+        if not values.is_floating_point():
+            values = values.to(torch.float32)
+        host_image = None
         if row_dims:
             (d,) = row_dims
             rows = track.rows[d]
         else:
             d = -1
-            assert track.image is not None
+            assert track.image is not None  # one image's tensor, by the condition above
             rows = track.image.reshape(1)
-        ratio = Ratio.of(values, rows, d, kind).compact()
-        ratio.plain = track.unweighted is None
-        frame.set(out, Track(from_prediction=True, ratio=ratio))
+            host_image = frame.image_ids.get(id(track.image))
+        ratio = Ratio.of(values, rows, d, kind, host_image=host_image)
+        frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio.compact()))
         return
     dim_map: dict[int, int | None] = {}
     e = 0
@@ -430,24 +451,6 @@ def max_min(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         _reduce(frame, func, args, kwargs, out, None, False)
 
 
-def _row_sum_normaliser(frame: Frame, src: Tensor, track: Track) -> Ratio:
-    """``mask.sum()`` / ``w.sum()`` over rows: a normaliser that follows the group's rows.
-
-    Summed per-row factors (``(l * w).sum() / w.sum()``) count as 1 per non-zero row, like the
-    factor itself; masks and counts count as they are.
-    """
-    values = src.detach()
-    values = values.to(torch.float32) if not values.is_floating_point() else values
-    if track.rows:
-        ((d, rows),) = track.rows.items()
-    else:
-        d, rows = -1, track.image.reshape(1)  # type: ignore[union-attr]
-    ratio = Ratio.of(values, rows, d, RatioKind.SUM)
-    ratio.normaliser_view = view_key(src)  # whether it is a factor is decided when the call returns
-    frame.held.append(src)  # alive until then, so no later tensor can take its address
-    return ratio
-
-
 @rule(F.softmax, F.log_softmax, T.softmax, T.log_softmax, torch.softmax, torch.log_softmax)
 def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     src = args[0]
@@ -457,8 +460,7 @@ def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     dim = get_arg(args, kwargs, 1, "dim", None)
     op = op_name(func)
     if dim is None or norm_dim(int(dim), src.dim()) in track.rows or track.unweighted is not None:
-        if track.from_prediction:
-            frame.lose(out, op)
+        frame.lose(out, op, track)
         return
     new = combine(frame, op, [(track, identity_map(src.dim()))], out.shape)
     if new is not None:

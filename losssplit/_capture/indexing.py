@@ -50,7 +50,7 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
         elif type(p) is int:
             r = have.get(d)
             if r is not None:
-                img = merge_image(frame, img, r[p], "Tensor.__getitem__")
+                img = merge_image(frame, img, _image_at(frame, r, p), "Tensor.__getitem__")
             d += 1
         else:
             return False
@@ -60,6 +60,14 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
     if rows or img is not None:
         frame.set(out, Track(rows, img, None, track.from_prediction))
     return True
+
+
+def _image_at(frame: Frame, rows: Tensor, p: Any) -> Tensor:
+    """The image of index ``p`` along a dim with row map ``rows``: the frame's own 0-dim tensor
+    for image ``p`` when the map is the identity (so the image is known on the host)."""
+    if type(p) is int and rows is frame.identity.get(rows.device):
+        return frame.image_index(p if p >= 0 else p + frame.num_images, rows.device)
+    return rows[p]
 
 
 def _index_parts(index: Any) -> tuple[Any, ...]:
@@ -85,8 +93,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if track is not None and (track.lost_at is not None or track.ratio is not None):
         if track.ratio is not None and out.numel() == 1:
             frame.set(out, track)
-        elif track.from_prediction:
-            frame.lose(out, track.lost_at or op)
+        else:
+            frame.lose(out, track.lost_at or op, track)
         return
     track = track or Track()
     # Expand Ellipsis and count dims consumed.
@@ -138,7 +146,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             continue
         if isinstance(p, int) or (isinstance(p, Tensor) and p.dim() == 0 and p.dtype != torch.bool):
             if d in track.rows:
-                img = merge_image(frame, img, track.rows[d][p], op)
+                img = merge_image(frame, img, _image_at(frame, track.rows[d], p), op)
             d += 1
             continue
         # advanced index
@@ -218,10 +226,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, out: Any, scales: bool) -> No
     if track is None:
         return
     if track.unweighted is not None or track.ratio is not None:
-        if track.from_prediction:
-            frame.lose(target, op_name(func))
-        else:  # data such as a normaliser: now an opaque value
-            frame.forget(target)
+        frame.lose(target, op_name(func), track)  # remembered values or a ratio would go stale
     elif (
         track.from_prediction
         and scales

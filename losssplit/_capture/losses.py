@@ -20,12 +20,10 @@ from .mode import (
     broadcast_map,
     combine,
     identity_map,
-    is_prediction,
     lost_track,
-    note_factor,
     op_name,
-    per_row,
     rule,
+    unweighted_operand,
 )
 from .ratio import Ratio, RatioKind
 
@@ -118,22 +116,20 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         frame.set(out, new or lost_track(op))
         return
     new.from_prediction = True
-    weight = extra.get("weight")
-    row_weight = (
-        not classes
-        and isinstance(weight, Tensor)
-        and not is_prediction(weight, frame.get(weight))
-        and per_row(weight, new.rows, shape)
-    )
-    if reduction == "none" and not row_weight:
+    # The values with the weight field set to 1: inputs' unweighted values, and a per-row
+    # ``weight=`` that is the weight field (tracked, or recognised by value) taken as 1.
+    args_u = {
+        k: unweighted_operand(frame, v, frame.get(v), new.rows, shape, op, k == "weight" and not classes)
+        for k, v in extra.items()
+    }
+    inp_u = unweighted_operand(frame, inp, ti, new.rows, shape, op, False)
+    target_u = unweighted_operand(frame, target, tt, new.rows, shape, op, False)
+    changed = inp_u is not inp or target_u is not target or any(args_u[k] is not v for k, v in extra.items())
+    if reduction == "none" and not changed:
         frame.set(out, new)
         return
-    side = {k: v.detach() if isinstance(v, Tensor) else v for k, v in extra.items() if not (row_weight and k == "weight")}
-    plain_target = target.detach() if isinstance(target, Tensor) else target
-    values = func(inp.detach(), plain_target, reduction="none", **side)
-    if row_weight and isinstance(weight, Tensor):  # a per-row factor: taken as 1 (0 stays 0)
-        values = values * (weight.detach() != 0)
-        note_factor(frame, weight, new, len(shape))
+    side = {k: v.detach() if isinstance(v, Tensor) else v for k, v in args_u.items()}
+    values = func(_detached(inp_u), _detached(target_u), reduction="none", **side)
     if reduction == "none":
         new.unweighted = values
         frame.set(out, new)
@@ -141,25 +137,35 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     if len(new.rows) > 1 or (not new.rows and new.image is None):
         frame.lose(out, op)
         return
+    host_image = None
     if new.rows:
         ((d, rows),) = new.rows.items()
     else:
-        d, rows = -1, new.image.reshape(1)  # type: ignore[union-attr]
+        assert new.image is not None  # by the condition above
+        d, rows = -1, new.image.reshape(1)
+        host_image = frame.image_ids.get(id(new.image))
     integer_target = classes and isinstance(target, Tensor) and not target.is_floating_point()
     if reduction == "sum":  # for a later ``/ Z``, rows are the non-ignored ones
         ignore = {"ignore_index": extra.get("ignore_index", -100)}
-        ratio = Ratio.of(values, rows, d, RatioKind.SUM, _class_den(target, ignore, values) if integer_target else None)
-    elif reduction == "batchmean":
-        ratio = Ratio.of(values, rows, d, RatioKind.SUM).scaled(divisor=float(inp.shape[0]))
+        den = _class_den(target, ignore, values) if integer_target else None
+        ratio = Ratio.of(values, rows, d, RatioKind.SUM, den, host_image)
+    elif reduction == "batchmean" and d == 0:  # sum / input.size(0): the group's rows
+        ratio = Ratio.of(values, rows, d, RatioKind.ROW_MEAN, host_image=host_image)
+    elif reduction == "batchmean":  # size(0) carries no images (time-major): a constant
+        ratio = Ratio.of(values, rows, d, RatioKind.SUM, host_image=host_image).scaled(scale=1.0 / inp.shape[0])
     elif reduction == "mean" and integer_target:  # class weights and ignore_index set the mean's den
-        ratio = Ratio.of(values, rows, d, RatioKind.WEIGHTED_MEAN, _class_den(target, extra, values))
+        weights_u = {**extra, "weight": args_u.get("weight")}
+        ratio = Ratio.of(values, rows, d, RatioKind.WEIGHTED_MEAN, _class_den(target, weights_u, values), host_image)
     elif reduction == "mean":
-        ratio = Ratio.of(values, rows, d, RatioKind.MEAN)
+        ratio = Ratio.of(values, rows, d, RatioKind.MEAN, host_image=host_image)
     else:
         frame.lose(out, f"{op}(reduction={reduction!r})")
         return
-    ratio.plain = not row_weight
     frame.set(out, Track(from_prediction=True, ratio=ratio.compact()))
+
+
+def _detached(x: Any) -> Any:
+    return x.detach() if isinstance(x, Tensor) else x
 
 
 def _without_unweighted(track: Track | None) -> Track | None:

@@ -24,7 +24,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from . import ratio as _ratio
-from .ratio import Ratio, ViewKey, nbytes
+from .ratio import Ratio, nbytes
 
 Tensor = torch.Tensor
 Rows = dict[int, Tensor]  # dim -> LongTensor, the image of every index along that dim
@@ -47,9 +47,10 @@ class Track:
     """For a loss reduced to a scalar (or a row-sum normaliser): how it splits by group."""
 
 
-def lost_track(op: str) -> Track:
-    """The track of a prediction whose attribution was lost at ``op``."""
-    return Track(from_prediction=True, lost_at=op)
+def lost_track(op: str, pred: bool = True) -> Track:
+    """The track of a tensor (a prediction unless ``pred`` is False) whose attribution was lost
+    at ``op``."""
+    return Track(from_prediction=pred, lost_at=op)
 
 
 Rule = Callable[["Frame", Any, tuple[Any, ...], dict[str, Any], Any], None]
@@ -91,9 +92,6 @@ class Frame:
         self.num_images = num_images
         self.tracks: dict[int, tuple[Tensor | _Ref, Track]] = {}
         self.checks: list[tuple[Tensor, str]] = []
-        # tensors used as per-row factors, by the elements they view (held: keys stay unique)
-        self.factors: dict[ViewKey, Tensor] = {}
-        self.held: list[Tensor] = []
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
@@ -102,6 +100,51 @@ class Frame:
         self.origin: dict[int, tuple[Tensor, tuple[int, ...], int]] = {}
         self.error: BaseException | None = None
         self.error_op = ""
+        # target instances per image (detection targets), or "ambiguous" when it cannot be told
+        self.instances: list[int] | str | None = None
+        self._weights: list[Any] | None = None  # the weight field per image (number or tensor)
+        self._weight_tensor: dict[torch.device, Tensor] = {}
+        self._host_weights: list[float] | None = None
+        # Python-number factors compared with their image's weight: (matched a weight != 1, missed)
+        self.scalar_weights = [0, 0]
+        # full sums of tensors that carried no images yet (``z = w.sum()`` before ``l * w``):
+        # id of the sum -> (the sum, the summed tensor), both held so the ids stay unique
+        self.untracked_sums: dict[int, tuple[Tensor, Tensor]] = {}
+        # per-row factors that carried no images, by (first element's address, elements):
+        # (the factor, its rows, its unweighted values); held, so the addresses stay unique
+        self.factors: dict[tuple[int, int], tuple[Tensor, Tensor, Tensor | None]] = {}
+
+    def set_weights(self, weights: list[Any]) -> None:
+        """The weight field's per-image values (numbers, one-element tensors or None)."""
+        ok = all(
+            isinstance(w, (int, float)) and not isinstance(w, bool) or isinstance(w, Tensor) and w.numel() == 1
+            for w in weights
+        )
+        self._weights = weights if ok and weights else None
+
+    def weights_on(self, device: torch.device) -> Tensor | None:
+        """Per-image weights as a float tensor on ``device`` (no host read), or None."""
+        if self._weights is None:
+            return None
+        out = self._weight_tensor.get(device)
+        if out is None:
+            if all(not isinstance(w, Tensor) for w in self._weights):
+                out = torch.tensor([float(w) for w in self._weights], dtype=torch.float64, device=device)
+            else:
+                out = torch.stack(
+                    [w.detach().reshape(()).to(device, torch.float64) if isinstance(w, Tensor)
+                     else torch.tensor(float(w), dtype=torch.float64, device=device) for w in self._weights]
+                )
+            self._weight_tensor[device] = out
+        return out
+
+    def host_weight(self, b: int) -> float | None:
+        """Image ``b``'s weight as a Python number (tensor weights are read once, when asked)."""
+        if self._weights is None:
+            return None
+        if self._host_weights is None:
+            self._host_weights = [float(w) for w in self._weights]
+        return self._host_weights[b]
 
     def get(self, value: Any) -> Track | None:
         entry = self.tracks.get(id(value))
@@ -120,14 +163,15 @@ class Frame:
         ref.key = key
         self.tracks[key] = (ref, track)
 
-    def lose(self, out: Any, op: str, unless_data: Track | None = None) -> None:
-        """Mark ``out`` (a tensor, or each tensor of a sequence) as a prediction whose
-        attribution was lost at ``op``; with ``unless_data``, only if that input is a prediction."""
-        if unless_data is not None and not unless_data.from_prediction:
-            return
+    def lose(self, out: Any, op: str, like: Track | None = None, pred: bool = True) -> None:
+        """Mark ``out`` (a tensor, or each tensor of a sequence) as derived from images with
+        attribution lost at ``op``: a prediction (``pred``, or as the input track ``like`` is),
+        or data whose rows were mixed (a prediction combined with it is lost too)."""
+        if like is not None:
+            pred = like.from_prediction
         for o in out if isinstance(out, (tuple, list)) else (out,):
             if isinstance(o, Tensor):
-                self.set(o, lost_track(op))
+                self.set(o, lost_track(op, pred))
 
     def forget(self, value: Tensor) -> None:
         """Drop ``value``'s track: from here on it is an opaque value."""
@@ -157,6 +201,11 @@ class Frame:
                 self.image_ids[id(t)] = i
         return per[b]
 
+    def doubt(self, flag: Tensor, message: str) -> None:
+        """Defer a check: if ``flag`` (a 0-dim bool tensor) is true, the call gets no companions
+        and ``message`` is the warning (read with the call's one host read)."""
+        self.checks.append((flag, message))
+
     def agree(self, a: Tensor, b: Tensor, op: str) -> None:
         """Defer the check that two row maps name the same images (no host sync now)."""
         if a is b:
@@ -165,10 +214,11 @@ class Frame:
         if pair in self.agreed:
             return
         self.agreed[pair] = (a, b)  # holding both keeps their ids unique during the call
+        message = f"rows of different images were paired at {op}"
         if a.shape != b.shape:
-            self.checks.append((torch.ones((), dtype=torch.bool, device=a.device), op))
+            self.doubt(torch.ones((), dtype=torch.bool, device=a.device), message)
         else:
-            self.checks.append(((a != b.to(a.device)).any(), op))
+            self.doubt((a != b.to(a.device)).any(), message)
 
 
 # -- helpers shared by the rule families ---------------------------------------------------------
@@ -280,16 +330,16 @@ def combine(
         any_track = True
         pred = pred or track.from_prediction
         if track.lost_at is not None:
-            return lost_track(track.lost_at)
+            return lost_track(track.lost_at, pred or any(t is not None and t.from_prediction for t, _ in parts))
         if track.ratio is not None:
-            return lost_track(op) if track.from_prediction else None
+            return lost_track(op, track.from_prediction)
         for d, r in track.rows.items():
             e = dim_map.get(d)
             if e is None:
                 if r.shape[0] == 1:  # a single row (M == 1) reduced away: its image remains
                     img = merge_image(frame, img, r.reshape(()), op)
                     continue
-                return lost_track(op) if track.from_prediction else None
+                return lost_track(op, track.from_prediction)
             if r.shape[0] != out_shape[e]:
                 r = r.expand(out_shape[e])
             merge_rows(frame, rows, e, r, op)
@@ -312,7 +362,7 @@ def broadcast_tracks(
             continue
         any_track = True
         if track.lost_at is not None:
-            return lost_track(track.lost_at)
+            return lost_track(track.lost_at, any(t is not None and t.from_prediction for _, t in operands))
         pred = pred or track.from_prediction
         shift = ndim - x.dim()
         for d, r in track.rows.items():
@@ -355,24 +405,63 @@ def identity_map(ndim: int) -> dict[int, int | None]:
     return {d: d for d in range(ndim)}
 
 
-def note_factor(frame: Frame, weight: Tensor, new: Track, out_ndim: int) -> None:
-    """Remember a per-row factor; one that carried no images gets the rows it multiplied.
-
-    A factor written as a view of a vector (``w[:, None]``) is remembered as ``w`` too, so that a
-    later ``w.sum()`` is read as the same factor.
-    """
+def note_factor(frame: Frame, weight: Tensor, unweighted: Tensor | None, out_rows: Rows, out_ndim: int) -> None:
+    """Remember an untracked per-row factor: it gets the rows it multiplied (and its values with
+    the weight set to 1, where it is the weight), so that ``w.sum()`` is a normaliser over the
+    same rows. A factor written as a view of a vector (``w[:, None]``) is remembered as ``w`` too."""
     shift = out_ndim - weight.dim()
     rows = {
-        d - shift: r for d, r in new.rows.items() if d >= shift and weight.shape[d - shift] == r.shape[0]
+        d - shift: r for d, r in out_rows.items() if d >= shift and weight.shape[d - shift] == r.shape[0]
     }
     if len(rows) != 1:
         return
+    ((d, r),) = rows.items()
+    frame.set(weight, Track(rows={d: r}, unweighted=unweighted))
+    # The vector it views (inference tensors keep no ``_base``: found by its elements then).
+    frame.factors[(weight.data_ptr(), weight.numel())] = (weight, r, unweighted)
     base = weight._base
-    for t in (weight, base) if base is not None and base.numel() == weight.numel() else (weight,):
-        frame.factors[view_key(t)] = t
-        if frame.get(t) is None:
-            ((d, r),) = rows.items()
-            frame.set(t, Track(rows={d if t is weight else only_wide_dim(t): r}))
+    if base is not None and base.numel() == weight.numel() and frame.get(base) is None:
+        base_unweighted = None if unweighted is None else unweighted.reshape(base.shape)
+        frame.set(base, Track(rows={only_wide_dim(base): r}, unweighted=base_unweighted))
+
+
+def unweighted_operand(
+    frame: Frame, x: Any, track: Track | None, rows: Rows, shape: Sequence[int], op: str, factor: bool
+) -> Any:
+    """``x`` as it is with the weight field set to 1: its unweighted values when tracked; for an
+    untracked per-row factor (built from Python numbers, so without identity), 1 where it equals
+    its image's weight, with a deferred check that it is the weight everywhere or nowhere.
+    ``factor``: ``x`` multiplies (or divides) the values of a tensor with row maps ``rows`` and
+    shape ``shape``."""
+    if not isinstance(x, Tensor):
+        return x
+    if track is not None:
+        return track.unweighted if track.unweighted is not None else x
+    if not factor or x.dim() == 0 or x.requires_grad or not rows:
+        return x
+    if not per_row(x, rows, shape):
+        return x
+    shift = len(shape) - x.dim()
+    wide = [d for d, n in enumerate(x.shape) if n != 1] or [d - shift for d in rows if d >= shift][:1]
+    if len(wide) != 1 or wide[0] + shift not in rows:
+        return x
+    (d,) = wide
+    weights = frame.weights_on(x.device)
+    if weights is None:
+        note_factor(frame, x, None, rows, len(shape))
+        return x
+    shape_1 = [1] * x.dim()
+    shape_1[d] = x.shape[d]
+    of_rows = weights[rows[d + shift]].to(x.dtype).view(shape_1)
+    equal = x.detach() == of_rows
+    shadow = torch.where(equal, torch.ones_like(of_rows), x.detach())
+    frame.doubt(
+        (~equal).any() & (equal & (of_rows != 1)).any(),
+        f"a per-row factor at {op} equals its image's weight on some rows and not on others "
+        "(weight or data cannot be told apart)",
+    )
+    note_factor(frame, x, shadow, rows, len(shape))
+    return shadow
 
 
 def only_wide_dim(t: Tensor) -> int:
@@ -389,11 +478,6 @@ def per_row(w: Tensor, rows: Rows, shape: Sequence[int]) -> bool:
     if len(wide) == 1:
         return wide[0] in rows and shape[wide[0]] == w.shape[wide[0] - shift]
     return not wide and bool(rows) and shape[min(rows)] == 1
-
-
-def view_key(t: Tensor) -> tuple[int, tuple[int, ...], tuple[int, ...]]:
-    """Identifies the elements a tensor views (not just its storage: columns of one tensor differ)."""
-    return t.data_ptr(), tuple(t.shape), t.stride()
 
 
 class Unsupported(Exception):

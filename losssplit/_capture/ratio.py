@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any
+from typing import Any, NamedTuple
 
 import torch
 
 Tensor = torch.Tensor
-ViewKey = tuple[int, tuple[int, ...], tuple[int, ...]]
 # Bytes: smaller tensors are held by the capture (cheap), larger ones weakly so that they are freed
 # on time; a reduced loss this large keeps its per-row sums only. Read at call time (tests set it).
 HOLD_WEAKLY_FROM = 1 << 15
@@ -34,6 +33,9 @@ class RatioKind(enum.Enum):
     rows, then ``normaliser_ops`` (``+ eps``, ``.clamp(min=c)``) as the body applied them."""
     MEAN = "mean"
     """``l.mean()``: den is the group's number of elements."""
+    ROW_MEAN = "mean over rows"
+    """``l.sum() / l.shape[row_dim]`` as the body computes it (``reduction='batchmean'``): den is
+    the group's number of rows."""
     WEIGHTED_MEAN = "weighted mean"
     """A class-weighted / ``ignore_index`` mean: den is the group's sum of ``den_values``."""
 
@@ -79,38 +81,44 @@ class Ratio:
     normaliser: Ratio | None = None
     normaliser_ops: tuple[tuple[str, float], ...] = ()
     """``("add", eps)`` / ``("min", c)`` applied to a row-sum normaliser, in order."""
-    plain: bool = True
-    """No per-row factor was set aside: the tensor's own value is the ratio's value."""
-    normaliser_view: ViewKey | None = None
-    """For a row-sum normaliser: the elements it summed, to tell when the call returns whether
-    they were a per-row factor (which then counts 1 per non-zero row)."""
+    host_image: int | None = None
+    """The one image every row belongs to, when known on the host (a per-image loss)."""
 
     @classmethod
     def of(
-        cls, values: Tensor, rows: Tensor, row_dim: int, kind: RatioKind, den_values: Tensor | None = None
+        cls,
+        values: Tensor,
+        rows: Tensor,
+        row_dim: int,
+        kind: RatioKind,
+        den_values: Tensor | None = None,
+        host_image: int | None = None,
     ) -> Ratio:
-        return cls(values, rows, row_dim, kind, den_values, values.numel(), version_of(values))
+        return cls(values, rows, row_dim, kind, den_values, values.numel(), version_of(values), host_image=host_image)
 
     def scaled(
         self,
         scale: float | Tensor = 1.0,
-        divisor: float | Tensor = 1.0,
+        divisor: float | Tensor | None = None,
         by_rows: Ratio | None = None,
         normaliser_op: tuple[str, float] | None = None,
     ) -> Ratio:
         """A copy times ``scale``, divided by ``divisor`` or by the row sum ``by_rows``."""
+        divisor_given = divisor is not None
+        if divisor is None:
+            divisor = 1.0
         kind, normaliser, ops = self.kind, self.normaliser, self.normaliser_ops
         if normaliser_op is not None:
             ops = ops + (normaliser_op,)
         if by_rows is not None:
             kind, normaliser, ops = RatioKind.SUM_OVER_ROW_SUM, by_rows, by_rows.normaliser_ops
-        elif kind is RatioKind.SUM and not self.divisors and not _is_one(divisor):
-            kind = RatioKind.SUM_OVER_OPAQUE
+        elif kind is RatioKind.SUM and not self.divisors and divisor_given:
+            kind = RatioKind.SUM_OVER_OPAQUE  # even ``/ 1``: ``max(count, 1)`` is a count too
         return dataclasses.replace(
             self,
             kind=kind,
             scales=self.scales + ((scale,) if not _is_one(scale) else ()),
-            divisors=self.divisors + ((divisor,) if not _is_one(divisor) else ()),
+            divisors=self.divisors + ((divisor,) if divisor_given else ()),
             normaliser=normaliser,
             normaliser_ops=ops,
         )
@@ -145,13 +153,12 @@ class Ratio:
             return torch.ones_like(per_row)
         if self.kind is RatioKind.SUM_OVER_ROW_SUM:
             return torch.zeros_like(per_row)
-        if self.kind is RatioKind.SUM_OVER_OPAQUE:  # sum / Z: a group of C_S of C divides by Z * C_S / C
-            if self.den_values is None:
-                return _fill(per_row, 1.0 / n, self.divisors)
-            counted = row_sums(self.den_values, self.row_dim).to(per_row.dtype)  # e.g. non-ignored tokens
-            return counted * (product(self.divisors) / counted.sum().clamp_min(1))
+        if self.kind is RatioKind.SUM_OVER_OPAQUE:  # what the rows count; Z_S is made on the host
+            return row_sums(self.den_values, self.row_dim).to(per_row.dtype) if self.den_values is not None else torch.ones_like(per_row)
         if self.kind is RatioKind.MEAN:
             return _fill(per_row, float(self.numel // n), self.divisors)
+        if self.kind is RatioKind.ROW_MEAN:
+            return _fill(per_row, 1.0, self.divisors)
         assert self.den_values is not None  # WEIGHTED_MEAN is always built with them
         return row_sums(self.den_values, self.row_dim).to(per_row.dtype) * product(self.divisors)
 
@@ -166,24 +173,65 @@ class Ratio:
         """The final denominator read on the host: a plain sum is 1 for any group with rows."""
         return 1.0 if self.kind is RatioKind.SUM and count else den
 
-    def as_sum(self, value: Tensor) -> tuple[Tensor, Tensor] | None:
-        """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's whole
-        value (``value``, the loss tensor itself)."""
+    def as_sum(self) -> tuple[Tensor, Tensor] | None:
+        """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's value."""
         if self.kind is RatioKind.SUM and not self.divisors and self.normaliser is None:
-            return row_sums(self.values, self.row_dim) * product(self.scales), self.rows.reshape(-1)
-        if (
-            self.plain
-            and self.rows.numel() == 1
-            and not self.divisors
-            and self.kind is not RatioKind.SUM_OVER_OPAQUE
-        ):
-            return value.detach().reshape(1), self.rows.reshape(1)  # a per-image loss: that image's value
+            return self.numerators(row_sums(self.values, self.row_dim)), self.rows.reshape(-1)
+        if self.rows.numel() == 1 and self.kind is not RatioKind.SUM_OVER_OPAQUE:
+            return self.image_value().reshape(1), self.rows.reshape(1)
         return None
 
+    def image_value(self) -> Tensor:
+        """The value of a ratio whose rows are all one image (weights set to 1): num / den."""
+        num = self.numerators(row_sums(self.values, self.row_dim)).sum()
+        if self.kind is RatioKind.SUM_OVER_ROW_SUM:
+            assert self.normaliser is not None  # that kind is made with it
+            norm = self.normaliser
+            return num / self.group_den(norm.numerators(row_sums(norm.values, norm.row_dim)).sum())
+        if self.kind is RatioKind.SUM_OVER_OPAQUE:
+            return num / product(self.divisors)
+        per_row = row_sums(self.values, self.row_dim)
+        return num / self.den_per_row(per_row).sum() if self.kind is not RatioKind.SUM else num
 
-def add_ratios(a: Tensor, ra: Ratio, b: Tensor, rb: Ratio) -> Ratio | None:
+
+class Count(NamedTuple):
+    """A local count an opaque normaliser may be: its name, the group's share and the total."""
+
+    name: str
+    group: float
+    total: float
+
+
+def opaque_den(z: float, counts: list[Count]) -> tuple[float | None, str | None]:
+    """The group's denominator ``Z_S`` of ``sum / Z`` with Z from outside the call.
+
+    ``counts`` are the local counts Z may be, most telling first (non-ignored tokens, target
+    instances, rows of the loss; last, images, offered only for an int Z as ``len(targets)``
+    gives). When Z equals one of them it is the body's own count, so ``Z_S`` is the group's count
+    (the first that equals it; if the images equal it too and split the groups differently, it
+    cannot be told which: returns their names). Otherwise ``Z_S = Z * C_S / C`` with the first
+    count, or, for tokens counted over more than this call (``num_items_in_batch`` under
+    gradient accumulation or across processes), the group's own tokens, so that a step's calls
+    add up to the exact token mean. None: the group counts nothing (no companion).
+    """
+    equal = [c for c in counts if c.total == z]
+    if equal:
+        first = equal[0]
+        images = equal[-1] if equal[-1].name == "images" else None
+        if images is not None and images is not first and images.group != first.group:
+            return None, f"{first.name} / {images.name}"
+        den = first.group
+    else:
+        first = counts[0]
+        if first.total <= 0:
+            return None, None
+        den = first.group if first.name == "tokens" and z > first.total else z * first.group / first.total
+    return (den if den else None), None
+
+
+def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
     """``loss_a + loss_b`` of sums or of per-image losses: one sum over both sets of rows."""
-    left, right = ra.as_sum(a), rb.as_sum(b)
+    left, right = ra.as_sum(), rb.as_sum()
     if left is None or right is None:
         return None
     values = torch.cat([left[0], right[0].to(left[0].device)])

@@ -79,15 +79,14 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track.ratio is not None or track.lost_at is not None:
         if out.numel() == 1 or track.lost_at is not None:
             frame.set(out, track)
-        elif track.from_prediction:
-            frame.lose(out, op)
+        else:
+            frame.lose(out, op, track)
         return
     rows: Rows = {}
     if track.rows:
         groups = _view_groups(list(src.shape), list(out.shape))
         if groups is None:
-            if track.from_prediction:
-                frame.lose(out, op)
+            frame.lose(out, op, track)
             return
         for gi, gj in groups:
             tracked = [d for d in gi if d in track.rows]
@@ -101,12 +100,10 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                     new.unweighted = None if track.unweighted is None else track.unweighted.reshape(out.shape)
                     frame.set(out, new)
                     return
-                if track.from_prediction:
-                    frame.lose(out, op)
+                frame.lose(out, op, track)
                 return
             if len(tracked) > 1:
-                if track.from_prediction:
-                    frame.lose(out, op)
+                frame.lose(out, op, track)
                 return
             d = tracked[0]
             r = track.rows[d]
@@ -120,8 +117,7 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 if len(gi) == 1 and origin is not None and origin[1] == sizes:
                     rows[gj[origin[2]]] = origin[0]
                 else:
-                    if track.from_prediction:
-                        frame.lose(out, op)
+                    frame.lose(out, op, track)
                     return
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
@@ -259,9 +255,7 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     else:
         d = norm_dim(int(get_arg(args, kwargs, 2, "dim", 0)), ndim)
     if track.lost_at is not None or track.ratio is not None:
-        if track.from_prediction:
-            for o in out:
-                frame.lose(o, track.lost_at or op)
+        frame.lose(out, track.lost_at or op, track)
         return
     raws = None
     if track.unweighted is not None:
@@ -304,17 +298,16 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     stack = getattr(func, "__name__", "") == "stack"
     ndim = out.dim()
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
-    if stack and out.dim() == 1 and all(
-        t is not None and t.from_prediction and t.ratio is not None and t.ratio.plain and t.ratio.rows.numel() == 1
-        for t in tracks
-    ):  # ``torch.stack([loss of image b, ...])``: one row per image
-        rows = torch.cat([t.ratio.rows.reshape(1).to(out.device) for t in tracks])  # type: ignore[union-attr]
-        frame.set(out, Track(rows={0: rows}, from_prediction=True))
+    per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None and t.ratio.rows.numel() == 1]
+    if stack and out.dim() == 1 and len(per_image) == len(tracks):
+        # ``torch.stack([loss of image b, ...])``: one row per image, valued with weights set to 1
+        rows = torch.cat([r.rows.reshape(1).to(out.device) for r in per_image])
+        values = torch.stack([r.image_value().to(out.device, out.dtype) for r in per_image])
+        frame.set(out, Track(rows={0: rows}, unweighted=values, from_prediction=True))
         return
     if any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in tracks):
-        if any(t is not None and t.from_prediction for t in tracks):
-            lost = next((t.lost_at for t in tracks if t is not None and t.lost_at), op)
-            frame.lose(out, lost)
+        lost = next((t.lost_at for t in tracks if t is not None and t.lost_at), op)
+        frame.lose(out, lost, pred=any(t is not None and t.from_prediction for t in tracks))
         return
     pred = any(is_prediction(x, t) for x, t in zip(seq, tracks))
     pieces: list[Tensor | tuple[int, int]] | None = []
@@ -357,7 +350,7 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 new.rows[d] = joined
         elif pieces is not None and not stack and out.shape[d] == 0:  # only empty pieces: no rows
             new.rows = {**new.rows, d: torch.empty(0, dtype=torch.long, device=out.device)}
-        if any(t is not None and t.unweighted is not None for t in tracks) and pred:
+        if any(t is not None and t.unweighted is not None for t in tracks):
             vals = [unweighted_of(x, t) for x, t in zip(seq, tracks)]
             new.unweighted = func(vals, *args[1:], **kwargs)
         if not new.rows and new.image is None and new.from_prediction:
