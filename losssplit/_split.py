@@ -11,8 +11,11 @@ import torch
 
 from ._capture import Frame, Ratio, product, row_sums
 from ._companion import Companion, companion_of, make_companions
+from ._errors import LossSplitError
 
 Warn = Callable[[str, str], None]
+#: The smallest magnitude that rounds to infinity in float32 (the dtype companions are stored in).
+_FLOAT32_OVERFLOW = 2.0**128 * (1 - 2.0**-25)
 
 
 @dataclass
@@ -138,8 +141,15 @@ def finish(
     membership: torch.Tensor,
     key_format: str,
     warn: Warn,
+    *,
+    strict: bool = True,
 ) -> list[Companion]:
-    """Compute every companion with a single host read; returns the finite, non-empty ones."""
+    """Compute every companion with a single host read; returns the finite, non-empty ones.
+
+    Raises:
+        LossSplitError: two companions, or a companion and a returned key, share a name and
+            ``strict`` (the decorator's first split call); otherwise they are omitted with a warning.
+    """
     values = table(pending, membership, frame.factors)
     flat = values.flatten()
     if frame.checks:
@@ -154,22 +164,33 @@ def finish(
         )
         return []
     groups = len(names)
+    owners: dict[str, list[str]] = {}  # companion name -> what is named so (a clash if several)
+    for p in pending:
+        for group in names:
+            name = key_format.format(key=p.key, group=group)
+            if name not in owners:
+                clash = name in result and companion_of(result[name]) is None
+                owners[name] = [f"the returned key {name!r}"] if clash else []
+            owners[name].append(f"key {p.key!r} split for group {group!r}")
+    clashes = {name: what for name, what in owners.items() if len(what) > 1}
+    for name, what in clashes.items():
+        message = f"companion name {name!r} is given to {' and to '.join(what)}; change key_format= or the names"
+        if strict:
+            raise LossSplitError(f"split_by_source: {message}")
+        warn(f"clash:{name}", f"{message}; no companion {name!r}")
     companions = []
     for i, p in enumerate(pending):
         for g, group in enumerate(names):
+            name = key_format.format(key=p.key, group=group)
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
             if p.ratio.kind == "sum" and cnt:
                 den = 1.0
-            if cnt == 0 or den == 0:
+            if name in clashes or cnt == 0 or den == 0:
                 continue
             value = num / den
-            name = key_format.format(key=p.key, group=group)
-            if not math.isfinite(value):
-                warn(f"nonfinite:{name}", f"companion {name!r} is not finite ({value}); omitted")
-                continue
-            if name in result and companion_of(result[name]) is None:
-                warn(f"clash:{name}", f"companion {name!r} would overwrite a returned key; omitted")
+            if not (math.isfinite(value) and abs(value) < _FLOAT32_OVERFLOW):  # stored as float32
+                warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
                 continue
             companions.append(Companion(name, p.key, group, num, den))
     return companions

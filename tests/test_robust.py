@@ -499,18 +499,47 @@ def test_our_own_failures_never_reach_training(monkeypatch, warnings_of):
     assert len(messages) == 3 and all("internal error" in m and "losssplit bug" in m for m in messages)
 
 
-def test_a_returned_key_named_like_a_companion_is_never_overwritten(warnings_of):
+def test_a_returned_key_named_like_a_companion_raises_at_the_first_call_naming_both():
     @split_by_source
     def crit(pred, targets):
         return {**body(pred, targets), "loss_real": torch.tensor(5.0)}
 
     targets = targets_for([1.0, 0.5])
-    pred = pred_for(targets)
-    out = crit(pred, targets)
-    assert out["loss_real"].item() == 5.0 and companion_of(out["loss_real"]) is None
-    assert companions(out) == pytest.approx({"loss_synthetic": expected(pred, targets)["loss_synthetic"]}, rel=1e-6)
+    with pytest.raises(LossSplitError, match="'loss_real' is given to the returned key 'loss_real' and to key 'loss'"):
+        crit(pred_for(targets), targets)
+
+
+def _two_keys(pred, targets):
+    rows = per_row(pred, targets)
+    return {"loss": rows.mean(), "loss_a": rows.sum()}
+
+
+def test_two_companions_of_one_name_raise_at_the_first_call_naming_both():
+    # key "loss" in group "a_b" and key "loss_a" in group "b" are both "loss_a_b"
+    targets = targets_for([1.0, 0.5], dataset="a_b")
+    targets[1]["dataset"] = "b"
+    with pytest.raises(LossSplitError) as info:
+        split_by_source(source="dataset")(_two_keys)(pred_for(targets), targets)
+    assert "'loss_a_b'" in str(info.value)
+    assert "key 'loss' split for group 'a_b'" in str(info.value)
+    assert "key 'loss_a' split for group 'b'" in str(info.value)
+
+
+def test_a_name_clash_that_only_later_data_shows_omits_that_name_with_a_warning(warnings_of):
+    crit = split_by_source(source="dataset")(_two_keys)
+    first = targets_for([1.0, 1.0], dataset="a_b")
+    crit(pred_for(first), first)
+    later = targets_for([1.0, 1.0, 1.0], dataset="a_b")
+    later[1]["dataset"] = "b"
+    pred = pred_for(later)
+    out = crit(pred, later)
+    # "loss_a_b" would be both loss_a over group b and loss over group a_b: neither is given
+    assert set(out) == {"loss", "loss_a", "loss_b", "loss_a_a_b"}
+    rows = per_row(pred.detach(), later)
+    assert out["loss_b"].item() == pytest.approx(rows[2:4].mean().item(), rel=1e-6)
+    assert out["loss_a_a_b"].item() == pytest.approx((rows[:2].sum() + rows[4:].sum()).item(), rel=1e-6)
     (message,) = warnings_of()
-    assert "'loss_real'" in message and "overwrite" in message
+    assert "'loss_a_b'" in message and "no companion 'loss_a_b'" in message
 
 
 def test_per_row_weights_passed_in_with_as_many_rows_as_images_never_pair_wrong_rows(warnings_of):
