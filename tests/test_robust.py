@@ -934,3 +934,138 @@ def test_losses_written_in_place_after_their_reduction_never_give_a_stale_compan
     else:
         assert any("written in place" in m for m in warnings_of())
     assert width == 8 or "loss_real" in out
+
+
+class Totalling:
+    """Returns the same dict every call and totals it inside the body, companions included."""
+
+    def __init__(self):
+        self.losses = {}
+
+    @split_by_source
+    def __call__(self, pred, targets):
+        self.losses["loss"] = per_row(pred, targets).mean()
+        self.losses["total"] = sum(v for k, v in self.losses.items() if k != "total")
+        return self.losses
+
+
+_GLOBAL_LOSSES: dict = {}
+
+
+@split_by_source
+def _totalling_global(pred, targets):
+    _GLOBAL_LOSSES["loss"] = per_row(pred, targets).mean()
+    _GLOBAL_LOSSES["total"] = sum(v for k, v in _GLOBAL_LOSSES.items() if k != "total")
+    return _GLOBAL_LOSSES
+
+
+def _totalling_closure():
+    losses: dict = {}
+
+    @split_by_source
+    def crit(pred, targets):
+        losses["loss"] = per_row(pred, targets).mean()
+        losses["total"] = sum(v for k, v in losses.items() if k != "total")
+        return losses
+
+    return crit
+
+
+@split_by_source
+def _totalling_argument(pred, targets, losses):
+    losses["loss"] = per_row(pred, targets).mean()
+    losses["total"] = sum(v for k, v in losses.items() if k != "total")
+    return losses
+
+
+@pytest.mark.parametrize("where", ["attribute", "global", "closure", "argument"])
+@pytest.mark.parametrize("off", ["api", "env", "on"])
+def test_a_reused_dict_the_body_totals_never_sums_companions_of_an_earlier_call(where, off, monkeypatch):
+    store: dict = {}
+    crit = {
+        "attribute": Totalling(),
+        "global": _totalling_global,
+        "closure": _totalling_closure(),
+        "argument": lambda p, t: _totalling_argument(p, t, store),
+    }[where]
+    targets = targets_for([1.0, 0.5])
+    assert {"loss_real", "loss_synthetic"} <= set(crit(pred_for(targets), targets))
+    pred = pred_for(targets, seed=7)
+    if off == "api":
+        losssplit.set_enabled(False)
+    elif off == "env":
+        monkeypatch.setenv("LOSSSPLIT_DISABLE", "1")
+    try:
+        out = crit(pred, targets)
+    finally:
+        losssplit.set_enabled(True)
+    # the total is the body's own loss alone: 3.9 in the issue, not 11.1 with last call's companions
+    assert torch.equal(out["total"], per_row(pred, targets).mean())
+    if off == "on":
+        want = expected(pred, targets)
+        assert companions(out) == pytest.approx({**want, **expected(pred, targets, key="total")}, rel=1e-6)
+    else:
+        assert set(out) == {"loss", "total"}
+
+
+def _scaled_sum(pred, targets):
+    return {"loss": pred.sum()}
+
+
+@pytest.mark.parametrize(
+    "dtype, big", [(torch.float64, 1e200), (torch.float32, 3e38)], ids=["float64-1e200", "float32-1.2e39"]
+)
+def test_a_companion_that_overflows_float32_is_omitted_with_one_warning(dtype, big, warnings_of):
+    # images 0 and 1 real, image 2 synthetic; each image two elements: real sum 4 * big
+    targets = targets_for([1.0, 1.0, 0.5])
+    pred = torch.tensor([[big, big], [big, big], [1.0, 2.0]], dtype=dtype, requires_grad=True)
+    out = split_by_source(_scaled_sum)(pred, targets)
+    assert companions(out) == {"loss_synthetic": 3.0}
+    assert_clean(out)
+    (message,) = warnings_of()
+    assert "'loss_real'" in message and "float32" in message
+
+
+@pytest.mark.parametrize(
+    "label, words",
+    [
+        (None, ["image 1", "NoneType", "None"]),
+        (float("nan"), ["image 1", "nan"]),
+        ([1.0], ["image 1", "list", "[1.0]"]),
+    ],
+    ids=["none", "nan", "list"],
+)
+def test_a_bad_label_mid_run_declines_that_call_with_a_warning_naming_image_and_value(label, words, warnings_of):
+    crit = split_by_source(source="dataset")(body)
+    good = targets_for([1.0, 1.0], dataset="coco")
+    bad = targets_for([1.0, 1.0], dataset="coco")
+    bad[1]["dataset"] = label
+    with pytest.raises(LossSplitError):  # at the first call: misuse, loud
+        crit(pred_for(bad), bad)
+    assert set(crit(pred_for(good), good)) == {"loss", "loss_coco"}
+    pred = pred_for(bad)
+    out = crit(pred, bad)  # later: the call goes on without companions
+    assert set(out) == {"loss"} and torch.equal(out["loss"], body(pred, bad)["loss"])
+    (message,) = warnings_of()
+    assert all(w in message for w in words), message
+    assert set(crit(pred_for(good), good)) == {"loss", "loss_coco"}
+
+
+def test_a_labels_length_mismatch_stays_an_error_after_the_first_call():
+    crit = split_by_source(body)
+    targets = targets_for([1.0, 0.5])
+    crit(pred_for(targets), targets)
+    with losssplit.sources(["a", "b", "c"]), pytest.raises(LossSplitError, match="3 source labels"):
+        crit(pred_for(targets), targets)
+
+
+def test_a_misspelled_source_field_lists_the_fields_and_keeps_warning(warnings_of):
+    crit = split_by_source(source="datset")(body)
+    targets = targets_for([1.0, 0.5], dataset="coco")
+    for _ in range(100):
+        out = crit(pred_for(targets), targets)
+    assert set(out) == {"loss"}
+    messages = warnings_of()
+    assert len(messages) == 3  # calls 1, 10 and 100
+    assert "'datset'" in messages[0] and "boxes, dataset, loss_weight" in messages[0]
+    assert "10 calls so far" in messages[1] and "100 calls so far" in messages[2]
