@@ -243,8 +243,8 @@ def train(args: argparse.Namespace) -> dict[str, float]:
             # The meter's exact window values: TensorBoard tags loss_relation/real, ..., then one
             # metrics.json line (detectron2's format) holding them beside the means; that call
             # also starts the next window.
-            log_to_tensorboard(tb, meter, iteration, reset=False)
-            last_window = append_metrics_json(metrics_path, meter, iteration, extra=means)
+            log_to_tensorboard(meter, tb, iteration, reset=False)
+            last_window = append_metrics_json(meter, metrics_path, iteration, extra=means)
             progress.set_postfix(
                 real=f"{last_window.get('loss_relation_real', math.nan):.3f}",
                 synthetic=f"{last_window.get('loss_relation_synthetic', math.nan):.3f}",
