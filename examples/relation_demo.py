@@ -257,6 +257,10 @@ def train(args: argparse.Namespace) -> dict[str, float]:
 def print_table(last_window: dict[str, float], iteration: int) -> None:
     """Per term: real vs synthetic over the last logging window, and their ratio."""
     print(f"\nLast window (ends at iteration {iteration}), exact sum(num) / sum(den) per source:")
+    print(
+        "Companions are unweighted (every loss_weight taken as 1), so the weighted training loss,\n"
+        "in which synthetic rows count 0.5, can sit below both of them."
+    )
     print(f"{'term':<22}{'real':>10}{'synthetic':>12}{'synthetic/real':>16}")
     ratios = []
     for key in LOSS_WEIGHTS:

@@ -308,3 +308,22 @@ def test_collect_adds_micro_batches_of_one_step_without_a_warning(warnings_of):
             crit.loss_x(layers[1].detach().add(seed).requires_grad_(), targets)
     assert warnings_of() == []
     assert set(meter.compute()) == {"loss_x_real", "loss_x_synthetic"}
+
+
+def test_the_readme_thread_recipe_carries_collect_into_a_pool():
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    logits = torch.tensor([[2.0, 0.0], [0.0, 1.0], [1.0, 1.0]], requires_grad=True)
+    y = torch.tensor([0, 0, 1])
+    per_row = torch.nn.functional.cross_entropy(logits.detach(), y, reduction="none")
+    with ThreadPoolExecutor(2) as pool:
+        meter = SplitMeter()
+        with meter.collect(), losssplit.sources(["a", "a", "b"]):
+            plain = pool.submit(ce_criterion, logits, y).result()  # a worker: no context
+        assert meter.compute() == {} and "loss_ce_a" not in plain  # no labels there either
+        with meter.collect(), losssplit.sources(["a", "a", "b"]):
+            out = pool.submit(contextvars.copy_context().run, ce_criterion, logits, y).result()
+    assert list(out) == ["loss_ce"]
+    assert meter.compute() == pytest.approx({"loss_ce_a": per_row[:2].mean().item(),
+                                             "loss_ce_b": per_row[2].item()}, rel=1e-6)
