@@ -243,8 +243,8 @@ def train(args: argparse.Namespace) -> dict[str, float]:
             # The meter's exact window values: TensorBoard tags loss_relation/real, ..., then one
             # metrics.json line (detectron2's format) holding them beside the means; that call
             # also starts the next window.
-            log_to_tensorboard(tb, meter, iteration, reset=False)
-            last_window = append_metrics_json(metrics_path, meter, iteration, extra=means)
+            log_to_tensorboard(meter, tb, iteration, reset=False)
+            last_window = append_metrics_json(meter, metrics_path, iteration, extra=means)
             progress.set_postfix(
                 real=f"{last_window.get('loss_relation_real', math.nan):.3f}",
                 synthetic=f"{last_window.get('loss_relation_synthetic', math.nan):.3f}",
@@ -257,6 +257,10 @@ def train(args: argparse.Namespace) -> dict[str, float]:
 def print_table(last_window: dict[str, float], iteration: int) -> None:
     """Per term: real vs synthetic over the last logging window, and their ratio."""
     print(f"\nLast window (ends at iteration {iteration}), exact sum(num) / sum(den) per source:")
+    print(
+        "Companions are unweighted (every loss_weight taken as 1), so the weighted training loss,\n"
+        "in which synthetic rows count 0.5, can sit below both of them."
+    )
     print(f"{'term':<22}{'real':>10}{'synthetic':>12}{'synthetic/real':>16}")
     ratios = []
     for key in LOSS_WEIGHTS:

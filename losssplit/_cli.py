@@ -20,11 +20,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
+
+from . import __version__
 
 #: One scalar metric's history: ``(iteration, value)`` pairs in file order.
 History = list[tuple[int, float]]
@@ -263,25 +266,29 @@ def summarise(scalars: Scalars, families: Sequence[Family], ref: str | None = No
 
 
 def _print_table(rows: Sequence[Row], source: Path, out: TextIO) -> None:
-    key_width = max([len("term")] + [len(r.key) for r in rows])
-    ratio_width = max([len("ratio")] + [len(r.reference) + 5 for r in rows])
-    group_width = max([len("group"), len("(main)")] + [len(r.group or "") for r in rows])
+    """Values and ratios alike with 6 significant digits; a main key's ratio is ``-``."""
+    cells = [
+        (r.key, r.group or "(main)", str(r.iteration), f"{r.value:.6g}",
+         "-" if r.group is None or r.ratio is None else f"{r.ratio:.6g}")
+        for r in rows
+    ]
+    header = ("term", "group", "iteration", "value", "ratio")
+    widths = [max(len(c[i]) for c in [header, *cells]) for i in range(len(header))]
     print(f"{source}: each term's value in its last logged window", file=out)
-    print(
-        f"{'term':<{key_width}}  {'group':<{group_width}}  {'iteration':>9}  {'value':>12}  "
-        f"{'ratio':>{ratio_width}}",
-        file=out,
-    )
-    for row in rows:
-        if row.group is None:
-            ratio = f"(to {row.reference})"
-        else:
-            ratio = "n/a" if row.ratio is None else f"{row.ratio:.4f}"
-        print(
-            f"{row.key:<{key_width}}  {row.group or '(main)':<{group_width}}  {row.iteration:>9}  "
-            f"{row.value:>12.6g}  {ratio:>{ratio_width}}",
-            file=out,
-        )
+    for cell in [header, *cells]:
+        left = [f"{c:<{w}}" for c, w in zip(cell[:2], widths)]
+        right = [f"{c:>{w}}" for c, w in zip(cell[2:], widths[2:])]
+        print("  ".join(left + right), file=out)
+    references: dict[str, list[str]] = {}  # reference group -> the terms whose ratios it gives
+    for r in rows:
+        terms = references.setdefault(r.reference, [])
+        if r.key not in terms:
+            terms.append(r.key)
+    if len(references) == 1:
+        print(f"ratio: value / the {next(iter(references))!r} group's value of the same term", file=out)
+    else:
+        listed = "; ".join(f"{ref!r} for {', '.join(keys)}" for ref, keys in references.items())
+        print(f"ratio: value / the reference group's value of the same term ({listed})", file=out)
 
 
 # ----------------------------------------------------------------------------------------- plot
@@ -346,6 +353,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Plot and summarise per-source loss companions (K and K_<group> keys) "
         "from a detectron2-style metrics.json or a TensorBoard run directory.",
     )
+    parser.add_argument("--version", action="version", version=f"losssplit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser) -> None:
@@ -412,7 +420,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(json.dumps([row.__dict__ for row in rows], indent=1))
             else:
                 _print_table(rows, args.metrics, sys.stdout)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
     except CLIError as exc:
         print(f"losssplit: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # the reader stopped early (`| head`): as other command-line tools, stop without a
+        # traceback; stdout goes to devnull so that the flush at exit does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return 0

@@ -8,6 +8,8 @@ from typing import Any, NamedTuple
 import torch
 
 _RECORD_ATTR = "_losssplit_record"
+#: On a returned loss inside ``SplitMeter.collect()``: the companions its call reported for it.
+REPORTED_ATTR = "_losssplit_reported"
 
 
 class Companion(NamedTuple):

@@ -6,14 +6,11 @@ import contextlib
 import os
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
-if TYPE_CHECKING:
-    from ._companion import Companion
-
-Sink = Callable[[Sequence["Companion"]], None]
+Sink = Callable[..., None]  # (companions: Sequence[Companion], *, batch: int) -> None
 Labels = Sequence[Any] | torch.Tensor
 
 _labels: ContextVar[Labels | None] = ContextVar("losssplit_labels", default=None)
@@ -88,7 +85,8 @@ def current_labels() -> Labels | None:
 def report_to(sink: Sink) -> Iterator[None]:
     """Decorated calls inside the block hand their companions to ``sink`` instead of the dict.
 
-    ``sink`` is called once per decorated call with that call's companions (possibly none).
+    ``sink`` is called once per decorated call with that call's companions (possibly none) and
+    ``batch=``, the same number for calls on the same images (e.g. one call per decoder layer).
     """
     token = _sink.set(sink)
     try:

@@ -7,7 +7,10 @@ import functools
 import inspect
 import itertools
 import logging
+import math
+import numbers
 import random
+import sys
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any, TypeVar, overload
 
@@ -16,9 +19,9 @@ import wrapt
 
 from . import _context
 from ._capture import CaptureMode, Frame, describe_inputs, tag_inputs
-from ._companion import format_fields
+from ._companion import REPORTED_ATTR, format_fields
 from ._errors import LossSplitError
-from ._groups import Grouping, PredicateError
+from ._groups import Grouping, PredicateError, _python_label
 from ._split import attach, collect, finish
 
 logger = logging.getLogger("losssplit")
@@ -55,13 +58,18 @@ class _Splitter:
                 "split_by_source(source=...): expected a field name (str) or a callable on the "
                 f"call's arguments, got {type(source).__name__}"
             )
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        if isinstance(threshold, bool) or not isinstance(threshold, (int, float, numbers.Real)):
             raise TypeError(f"split_by_source(threshold=...): expected a number, got {type(threshold).__name__}")
-        if isinstance(keys, str) or (keys is not None and not all(isinstance(k, str) for k in keys)):
+        if math.isnan(threshold):
+            raise ValueError("split_by_source(threshold=...): expected a number, got nan")
+        if keys is not None and not isinstance(keys, (str, bytes)):
+            keys = tuple(keys)  # a generator would be used up by the check below
+        if isinstance(keys, (str, bytes)) or (keys is not None and not all(isinstance(k, str) for k in keys)):
             raise TypeError(f"split_by_source(keys=...): expected an iterable of key names, got {keys!r}")
         format_fields(key_format, "split_by_source(key_format=...)", {"key", "group"}, {"key", "group"})
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+        if isinstance(every, bool) or not isinstance(every, (int, numbers.Integral)) or every < 1:
             raise ValueError(f"split_by_source(every=...): expected an int >= 1, got {every!r}")
+        every = int(every)
         self.source = source
         self.grouping = Grouping(groups, float(threshold))
         self.keys = frozenset(keys) if keys is not None else None
@@ -86,13 +94,27 @@ class _Splitter:
         )
         self.name = getattr(wrapped, "__qualname__", repr(wrapped))
         self.warned: set[str] = set()
+        self.seen: dict[str, int] = {}  # how often each repeating warning occurred
+        self.split_once = False  # a call has been split: later data errors decline, not raise
+        # where the body keeps a dict it returns again (an attribute, an argument, a global or a
+        # closure cell): emptied of our companions before each call, so the body never sees them
+        self.homes: set[tuple[str, Any]] = set()
 
     def warn(self, key: str, message: str) -> None:
         if key not in self.warned:
             self.warned.add(key)
             logger.warning("losssplit (%s): %s", self.name, message)
 
+    def warn_again(self, key: str, message: str) -> None:
+        """Warn at the 1st, 10th, 100th, ... occurrence of ``key``: never silent for a whole run."""
+        count = self.seen[key] = self.seen.get(key, 0) + 1
+        if count == 10 ** (len(str(count)) - 1):
+            times = "" if count == 1 else f" ({count} calls so far)"
+            logger.warning("losssplit (%s): %s%s", self.name, message, times)
+
     def __call__(self, wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> Any:
+        if self.homes:
+            self._empty_homes(wrapped, instance, args, kwargs)
         if not _context.enabled() or self.passthrough:
             if self.passthrough:
                 self.warn("passthrough", "generator and async functions are passed through unsplit")
@@ -135,7 +157,10 @@ class _Splitter:
                         f"{keys}; tensor arguments: {describe_inputs(wrapped, args, kwargs)})"
                     )
                 try:
-                    self._split(frame, result, labels, call)
+                    self._split(
+                        frame, result, labels, call, (wrapped, instance, args, kwargs),
+                        id(per_image if per_image is not None else labels),
+                    )
                 except LossSplitError:
                     raise
                 except Exception as exc:  # noqa: BLE001 - never let our bug stop training
@@ -185,15 +210,18 @@ class _Splitter:
         field = self.source
         per_image = _per_image_dicts(args, kwargs, None, field)
         if per_image is None:
-            self.warn(
+            dicts = _per_image_dicts(args, kwargs, None, None)
+            have = sorted({str(k) for d in dicts for k in d}) if dicts is not None else []
+            self.warn_again(
                 "nosource",
-                f"no argument is a list of per-image dicts with a {field!r} field; returned "
-                "unchanged (single-source training?)",
+                f"no argument is a list of per-image dicts with a {field!r} field "
+                + (f"(their fields: {', '.join(have)}); " if have else "(no argument is a list of dicts); ")
+                + "returned unchanged (a misspelled source=? single-source training?)",
             )
             return None
         missing = [b for b, d in enumerate(per_image) if field not in d]
         if missing:
-            self.warn(
+            self.warn_again(
                 "partial",
                 f"{len(missing)} of {len(per_image)} images have no {field!r} field (e.g. image "
                 f"{missing[0]}); returned unchanged",
@@ -218,7 +246,35 @@ class _Splitter:
                 del result[key]
         return result
 
-    def _split(self, frame: Frame, result: Any, labels: Sequence[Any] | torch.Tensor, call: int) -> None:
+    def _empty_homes(self, wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> None:
+        """Before the body runs: take our companions out of the dicts it returned before and keeps."""
+        where = _places(wrapped, instance, args, kwargs)
+        for kind, name in self.homes:
+            home = where[kind]
+            if home is not None:
+                self._drop_stale(home.get(name) if isinstance(home, Mapping) else _cell(home, name), sys.maxsize)
+
+    def _remember_home(self, result: MutableMapping[str, Any], call_args: tuple) -> None:
+        where = _places(*call_args)
+        for kind, home in where.items():
+            if isinstance(home, Mapping):
+                found = next((k for k, v in home.items() if v is result), None)
+            else:
+                found = next((i for i in range(len(home or ())) if _cell(home, i) is result), None)
+            if found is not None:
+                self.homes.add((kind, found))
+                return
+
+    def _split(
+        self,
+        frame: Frame,
+        result: Any,
+        labels: Sequence[Any] | torch.Tensor,
+        call: int,
+        call_args: tuple,
+        batch: int,
+    ) -> None:
+        """Add (or report) the companions; ``batch`` identifies the images, for the meter."""
         if not isinstance(result, MutableMapping):
             self.warn("notdict", f"returned {type(result).__name__}, not a dict; nothing split")
             return
@@ -236,25 +292,60 @@ class _Splitter:
         except PredicateError as exc:
             self.warn("predicate", f"{exc}; dict unchanged")
             return
+        except LossSplitError as exc:
+            if not self.split_once:  # misuse shows at the first call
+                raise
+            self.warn_again("label", f"{str(exc).removeprefix('split_by_source: ')}; no companions for this call")
+            return
         if outside:
             b = outside[0]
-            self.warn(
+            self.warn_again(
                 "outside",
                 f"{len(outside)} of {len(labels)} images have a source label in no group (image {b}: "
                 f"{_python_label(labels[b])!r}); their rows are not counted",
             )
-        companions = finish(frame, result, pending, names, membership, self.key_format, self.warn)
+        unmatched = self.grouping.never_matched()
+        if unmatched:
+            self.warn(
+                "unmatched",
+                f"groups= {', '.join(map(repr, unmatched))} matched no image in the first "
+                f"{self.grouping.calls} calls (labels seen: {self.grouping.seen_labels()})",
+            )
+        companions = finish(
+            frame, result, pending, names, membership, self.key_format, self.warn, strict=not self.split_once
+        )
+        self.split_once = True
         sink = _context.current_sink()
         if sink is not None:
-            sink(companions)
+            for p in pending:  # so that the caller's final dict can name them (SplitMeter.update)
+                setattr(p.value, REPORTED_ATTR, tuple(c for c in companions if c.key == p.key))
+            sink(companions, batch=batch)
             return
         attach(result, companions, pending[0].value.device)
         for c in companions:
             setattr(result[c.name], _CALL_ATTR, (id(self), call))
+        if companions:
+            self._remember_home(result, call_args)
 
 
-def _python_label(label: Any) -> Any:
-    return label.item() if isinstance(label, torch.Tensor) and label.numel() == 1 else label
+def _places(wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> dict[str, Any]:
+    """Where a body can keep a dict between calls: ``self``'s attributes, the arguments, the
+    function's globals and closure cells."""
+    function = inspect.unwrap(getattr(wrapped, "__func__", wrapped))
+    return {
+        "attr": getattr(instance, "__dict__", None),
+        "arg": dict(enumerate(args)),
+        "kwarg": kwargs,
+        "global": getattr(function, "__globals__", None),
+        "cell": getattr(function, "__closure__", None),
+    }
+
+
+def _cell(cells: tuple, i: int) -> Any:
+    try:
+        return cells[i].cell_contents if i < len(cells) else None
+    except ValueError:  # an empty cell
+        return None
 
 
 def _per_image_dicts(
@@ -274,12 +365,35 @@ def _per_image_dicts(
     return None
 
 
-class _SplitFunction(wrapt.FunctionWrapper):
-    """A decorated callable; pickles and deep-copies as its wrapped function plus options."""
+class _BoundSplitFunction(wrapt.BoundFunctionWrapper):
+    """A decorated method looked up on an instance or class; pickles and copies as that lookup."""
 
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        owner = self._self_instance if self._self_instance is not None else self._self_owner
+        return getattr, (owner, _attribute_name(owner, self._self_parent, getattr(self, "__name__", "")))
+
+    def __copy__(self) -> Any:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Any:
+        function, (owner, name) = self.__reduce_ex__(4)
+        return function(copy.deepcopy(owner, memo), name)
+
+
+class _SplitFunction(wrapt.FunctionWrapper):
+    """A decorated callable; pickles by name where it can be imported, else as its wrapped
+    function plus options; deep-copies as a new decorator on a copy of the function."""
+
+    __bound_function_wrapper__ = _BoundSplitFunction
     _self_splitter: _Splitter
 
     def __reduce_ex__(self, protocol: Any) -> Any:
+        module = sys.modules.get(getattr(self, "__module__", None) or "")
+        found: Any = module
+        for part in getattr(self, "__qualname__", "<locals>").split("."):
+            found = getattr(found, part, None)
+        if found is self:  # a module-level function: by reference, as pickle does for functions
+            return self.__qualname__
         return _rebuild, (self.__wrapped__, self._self_splitter.options)
 
     def __copy__(self) -> Any:
@@ -287,6 +401,15 @@ class _SplitFunction(wrapt.FunctionWrapper):
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Any:
         return _rebuild(copy.deepcopy(self.__wrapped__, memo), self._self_splitter.options)
+
+
+def _attribute_name(owner: Any, parent: Any, default: str) -> str:
+    """The name under which ``parent`` (the decorated function) sits in ``owner``'s class."""
+    for cls in (owner if isinstance(owner, type) else type(owner)).__mro__:
+        for name, value in vars(cls).items():
+            if value is parent:
+                return name
+    return default
 
 
 def _rebuild(wrapped: Callable[..., Any], options: dict[str, Any]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
@@ -12,6 +13,8 @@ import torch
 from ._errors import LossSplitError
 
 Predicate = Callable[[Any], bool]
+_NEVER_MATCHED_AFTER = 20  # calls after which a named group that matched no image is reported
+_EXAMPLES = 5
 
 
 class PredicateError(Exception):
@@ -27,14 +30,29 @@ class Grouping:
     def __init__(self, groups: Any, threshold: float) -> None:
         self.threshold = threshold
         self.predicates: dict[str, Predicate] | None = None
+        self.calls = 0  # calls grouped so far (counted while some group has never matched)
+        self.matched: dict[str, int] = {}
+        self.examples: list[Any] = []  # a few distinct labels seen, for the never-matched warning
         if groups is None:
             return
+        if isinstance(groups, (list, tuple)) and not isinstance(groups, bool):
+            if not all(isinstance(g, str) for g in groups):
+                raise TypeError(
+                    f"split_by_source(groups=...): expected a list of label names (str), got {groups!r}"
+                )
+            if not groups or not all(groups) or len(set(groups)) < len(groups):
+                raise ValueError(
+                    f"split_by_source(groups=...): expected distinct non-empty label names, got {groups!r}"
+                )
+            groups = {g: functools.partial(_is_label, g) for g in groups}
         if isinstance(groups, bool) or not isinstance(groups, (numbers.Real, Mapping)):
             raise TypeError(
-                "split_by_source(groups=...): expected None, a threshold number or a mapping "
-                f"of group name to predicate, got {type(groups).__name__}"
+                "split_by_source(groups=...): expected None, a threshold number, a list of label "
+                f"names or a mapping of group name to predicate, got {type(groups).__name__}"
             )
         if isinstance(groups, numbers.Real):
+            if math.isnan(groups):
+                raise ValueError("split_by_source(groups=...): expected a threshold number, got nan")
             self.threshold = float(groups)
             return
         if not groups:
@@ -50,6 +68,16 @@ class Grouping:
                     f"{name!r}, got {type(pred).__name__}"
                 )
         self.predicates = dict(groups)
+        self.matched = dict.fromkeys(self.predicates, 0)
+
+    def never_matched(self) -> list[str]:
+        """Named groups that no image has matched after ``_NEVER_MATCHED_AFTER`` calls (once)."""
+        if self.calls != _NEVER_MATCHED_AFTER:
+            return []
+        return [name for name, count in self.matched.items() if count == 0]
+
+    def seen_labels(self) -> str:
+        return ", ".join(repr(v) for v in self.examples) + (", ..." if len(self.examples) == _EXAMPLES else "")
 
     def assign(
         self, labels: Sequence[Any] | torch.Tensor, numeric: bool
@@ -70,6 +98,13 @@ class Grouping:
             names = list(self.predicates)
             rows = [[1.0 if _match(n, self.predicates[n], v) else 0.0 for n in names] for v in values]
             outside = [b for b, row in enumerate(rows) if not any(row)]
+            if self.calls < _NEVER_MATCHED_AFTER:
+                self.calls += 1
+                for n, hits in zip(names, zip(*rows)):
+                    self.matched[n] += int(sum(hits))
+                for v in values:
+                    if len(self.examples) < _EXAMPLES and v not in self.examples:
+                        self.examples.append(v)
             return names, torch.tensor(rows, dtype=torch.float32).reshape(len(values), len(names)), outside
         if isinstance(labels, torch.Tensor):
             if labels.is_floating_point() or numeric:
@@ -87,9 +122,11 @@ class Grouping:
         if kinds <= {"int", "float", "tensor"}:
             weights, nan = _as_float_tensor(labels)
             return (*self._threshold(weights), nan)
+        first = _kind(0, labels[0])
+        b = next(b for b, v in enumerate(labels) if _kind(b, v) != first)
         raise LossSplitError(
             "split_by_source: source labels must be all numbers (weights) or all strings / ints "
-            f"(one group each), got a mix: {sorted(kinds)}"
+            f"(one group each), got a mix: {sorted(kinds)} (image {b}: {_python_label(labels[b])!r})"
         )
 
     def _threshold(self, values: torch.Tensor) -> tuple[list[str], torch.Tensor]:
@@ -131,8 +168,16 @@ def _kind(b: int, v: Any) -> str:
         return "str"
     raise LossSplitError(
         "split_by_source: each image's source label must be a number, a string or a 0-dim "
-        f"tensor, got {type(v).__name__} for image {b}"
+        f"tensor, got {type(v).__name__} for image {b} ({v!r})"
     )
+
+
+def _is_label(name: str, value: Any) -> bool:
+    return str(value) == name
+
+
+def _python_label(label: Any) -> Any:
+    return label.item() if isinstance(label, torch.Tensor) and label.numel() == 1 else label
 
 
 def _python_values(labels: Sequence[Any] | torch.Tensor) -> list[Any]:

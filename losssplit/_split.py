@@ -12,8 +12,10 @@ import torch
 from ._capture import Frame, Ratio, RatioKind, row_sums
 from ._capture.ratio import Count, opaque_den, product
 from ._companion import Companion, companion_of, make_companions
+from ._errors import LossSplitError
 
 Warn = Callable[[str, str], None]
+_FLOAT32_OVERFLOW = 2.0**128 * (1 - 2.0**-25)  # the smallest float64 that rounds to inf in float32
 
 
 @dataclass
@@ -106,8 +108,15 @@ def finish(
     membership: torch.Tensor,
     key_format: str,
     warn: Warn,
+    *,
+    strict: bool = True,
 ) -> list[Companion]:
-    """Compute every companion with a single host read; returns the finite, non-empty ones."""
+    """Compute every companion with a single host read; returns the finite, non-empty ones.
+
+    Raises:
+        LossSplitError: two companions, or a companion and a returned key, share a name and
+            ``strict`` (the decorator's first split call); otherwise they are omitted with a warning.
+    """
     values = table(pending, membership)
     flat = values.flatten()
     tail: list[torch.Tensor] = []  # read with the rest: checks, then opaque normalisers' Z and tokens
@@ -139,6 +148,7 @@ def finish(
             "companions for this call",
         )
         return []
+    clashes = _clashes(result, pending, names, key_format, warn, strict)
     read = iter(host[n + len(frame.checks) :])
     outside = {id(r): (next(read), next(read)) for r in opaque}  # Z, total tokens
     groups = len(names)
@@ -152,9 +162,9 @@ def finish(
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
-            if cnt == 0:
-                continue
             name = key_format.format(key=p.key, group=group)
+            if cnt == 0 or name in clashes:
+                continue
             if r.kind is RatioKind.SUM_OVER_OPAQUE:
                 z, tokens = outside[id(r)]
                 counts = []
@@ -195,16 +205,35 @@ def finish(
             if den == 0:
                 continue
             value = num / den
-            if not math.isfinite(value):
-                warn(f"nonfinite:{name}", f"companion {name!r} is not finite ({value}); omitted")
-                continue
-            if name in result and companion_of(result[name]) is None:
-                warn(f"clash:{name}", f"companion {name!r} would overwrite a returned key; omitted")
+            if not (math.isfinite(value) and abs(value) < _FLOAT32_OVERFLOW):  # stored as float32
+                warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
                 continue
             mine.append(Companion(name, p.key, group, num, den))
         if not ambiguous_key:
             companions += mine
     return companions
+
+
+def _clashes(
+    result: MutableMapping[str, Any], pending: list[Pending], names: list[str], key_format: str, warn: Warn, strict: bool
+) -> set[str]:
+    """Companion names given twice (two keys and groups, or a returned key): raised when
+    ``strict``, else those names are left out with a warning."""
+    owners: dict[str, list[str]] = {}  # companion name -> what is named so (a clash if several)
+    for p in pending:
+        for group in names:
+            name = key_format.format(key=p.key, group=group)
+            if name not in owners:
+                clash = name in result and companion_of(result[name]) is None
+                owners[name] = [f"the returned key {name!r}"] if clash else []
+            owners[name].append(f"key {p.key!r} split for group {group!r}")
+    clashes = {name: what for name, what in owners.items() if len(what) > 1}
+    for name, what in clashes.items():
+        message = f"companion name {name!r} is given to {' and to '.join(what)}; change key_format= or the names"
+        if strict:
+            raise LossSplitError(f"split_by_source: {message}")
+        warn(f"clash:{name}", f"{message}; no companion {name!r}")
+    return set(clashes)
 
 
 def attach(result: MutableMapping[str, Any], companions: list[Companion], device: torch.device) -> None:

@@ -23,6 +23,7 @@ take the same fallback together: one ``all_gather_object`` of the sorted names a
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 import threading
 import zlib
@@ -31,7 +32,7 @@ from typing import Any
 
 import torch
 
-from ._companion import Companion, companion_of
+from ._companion import REPORTED_ATTR, Companion, companion_of
 from ._context import report_to
 
 __all__ = ["SplitMeter", "pop_companions"]
@@ -39,6 +40,16 @@ __all__ = ["SplitMeter", "pop_companions"]
 _BYTES_PER_CELL = 4  # 32-bit chunks: sums over up to 2**21 ranks stay exact in float64
 _HEAD = 4  # count, num, den, checksum
 _CHECK_SALT = 0x9E3779B9
+logger = logging.getLogger("losssplit")
+
+
+def _key_of(rec: Companion, name: str) -> str:
+    """The loss key a renamed companion belongs to: ``loss_x_real_0`` of ``loss_x`` -> ``loss_x_0``."""
+    return name.replace(rec.name, rec.key, 1) if rec.name in name else name
+
+
+def _renamed(rec: Companion, name: str, key: str) -> Companion:
+    return rec if (name, key) == (rec.name, rec.key) else rec._replace(name=name, key=key)
 
 
 def pop_companions(loss_dict: MutableMapping[str, Any]) -> dict[str, torch.Tensor]:
@@ -110,11 +121,15 @@ class SplitMeter:
         self._lock = threading.Lock()
         # name -> [key, group, num, den]
         self._acc: dict[str, list[Any]] = {}
+        # inside collect(): (images the call saw, its companions) per decorated call, in order
+        self._pending: list[tuple[int, list[Companion]]] = []
+        self._warned: set[str] = set()
 
     def __getstate__(self) -> dict[str, Any]:
         # picklable (spawned workers, ``ddp_spawn``, deep copies): the lock is not
         state = self.__dict__.copy()
         del state["_lock"]
+        state["_pending"] = []
         with self._lock:
             state["_acc"] = {name: list(entry) for name, entry in self._acc.items()}
         return state
@@ -136,20 +151,46 @@ class SplitMeter:
                     entry[3] += float(rec.den)
 
     def update(self, loss_dict: Mapping[str, Any]) -> None:
-        """Add the companions found among the values of ``loss_dict``; ignore everything else.
+        """Add the companions of ``loss_dict`` under the keys it has now; ignore everything else.
+
+        A criterion that renames keys after the decorated call (DETR's ``{k}_{i}`` per decoder
+        layer) gets each layer aggregated apart: ``loss_bbox_real_0`` is its own companion, with
+        ``key`` ``loss_bbox_0``. Inside :meth:`collect` the dict holds no companions; passing the
+        final dict there names what its calls reported after its keys (``loss_bbox_0`` gives
+        ``loss_bbox_0_real``) instead of merging the layers.
 
         Args:
-            loss_dict: what a decorated call returned. Training losses, plain tensors and
-                numbers are ignored: only companion values (which carry their record) count.
+            loss_dict: what a decorated call returned, or the dict built from such results.
+                Training losses, plain tensors and numbers are ignored: only companion values
+                (which carry their record) and, inside :meth:`collect`, losses whose call
+                reported companions count.
         """
-        self.add(rec for rec in map(companion_of, loss_dict.values()) if rec is not None)
+        found = []
+        for name, value in loss_dict.items():
+            rec = companion_of(value)
+            if rec is not None:
+                found.append(_renamed(rec, name, _key_of(rec, name)))
+        self.add(found)
+        with self._lock:
+            reported = {id(rec): rec for call in self._pending for rec in call[1]}
+            renamed: dict[int, Companion] = {}
+            for name, value in loss_dict.items():
+                for rec in getattr(value, REPORTED_ATTR, ()) if isinstance(value, torch.Tensor) else ():
+                    if id(rec) in reported and rec.key != name:
+                        renamed[id(rec)] = _renamed(rec, rec.name.replace(rec.key, name, 1), name)
+            if renamed:
+                self._pending = [(batch, [renamed.get(id(r), r) for r in recs]) for batch, recs in self._pending]
 
     @contextlib.contextmanager
     def collect(self) -> Iterator[SplitMeter]:
         """Within the block, decorated calls report to this meter and add no companion keys.
 
         The dicts they return hold the training losses only, so a trainer that sums every
-        value (detectron2) or every ``*loss*`` key (MMEngine) is untouched.
+        value (detectron2) or every ``*loss*`` key (MMEngine) is untouched. What the calls
+        reported is added when the block ends. Calls on the same images whose companions share
+        a name (one call per decoder layer whose keys the caller renames afterwards) are kept
+        apart if the final dict is passed to :meth:`update` inside the block, and otherwise
+        added together with one warning.
 
         Example:
             >>> import torch, torch.nn.functional as F
@@ -163,8 +204,34 @@ class SplitMeter:
             >>> list(out), sorted(meter.compute())
             (['loss_ce'], ['loss_ce_real', 'loss_ce_sim'])
         """
-        with report_to(self.add):
-            yield self
+        try:
+            with report_to(self._report):
+                yield self
+        finally:
+            self._commit()
+
+    def _report(self, companions: Sequence[Companion], *, batch: int) -> None:
+        with self._lock:
+            self._pending.append((batch, list(companions)))
+
+    def _commit(self) -> None:
+        with self._lock:
+            pending, self._pending = self._pending, []
+        seen: dict[tuple[int, str], int] = {}
+        for batch, recs in pending:
+            for rec in recs:
+                seen[batch, rec.name] = seen.get((batch, rec.name), 0) + 1
+        merged = sorted({name for (_, name), count in seen.items() if count > 1} - self._warned)
+        if merged:
+            self._warned.update(merged)
+            logger.warning(
+                "losssplit: %s reported more than once for the same images in one "
+                "SplitMeter.collect() block and added together (one call per decoder layer whose "
+                "keys are renamed afterwards?); pass the final loss dict to meter.update(...) inside "
+                "the block to keep each under its final key",
+                ", ".join(map(repr, merged)),
+            )
+        self.add(rec for _, recs in pending for rec in recs)
 
     def reset(self) -> None:
         """Forget everything accumulated (start a new window). Local; no collective."""

@@ -131,7 +131,7 @@ def test_property_window_is_ratio_of_sums(window):
     dens: dict[str, int] = {}
     for step in window:
         recs = [Companion(n, "k", n.rsplit("_", 1)[-1], num, float(den)) for n, num, den in step]
-        meter.update({r.name + f"#{i}": make_companion(r, LIKE) for i, r in enumerate(recs)})
+        meter.add(recs)  # several records of one name in a step add up
         for r in recs:
             nums[r.name] = nums.get(r.name, Fraction(0)) + Fraction(r.num)
             dens[r.name] = dens.get(r.name, 0) + int(r.den)
@@ -227,3 +227,103 @@ def test_meter_pickles_with_its_window():
     clone = pickle.loads(pickle.dumps(meter))
     clone.add([Companion("l_real", "l", "real", 1.0, 4.0)])
     assert clone.compute() == {"l_real": 0.25} and meter.compute() == {"l_real": 0.25}
+
+
+class LayeredCriterion(torch.nn.Module):
+    """DETR-style: ``forward`` calls the decorated per-term method once per decoder layer and
+    suffixes the keys of every layer but the last with ``_{i}``."""
+
+    @losssplit.split_by_source
+    def loss_x(self, pred, targets):
+        target = torch.cat([t["x"] for t in targets])
+        return {"loss_x": (pred - target).abs().mean()}
+
+    def forward(self, layers, targets):
+        losses = dict(self.loss_x(layers[-1], targets))
+        for i, pred in enumerate(layers[:-1]):
+            losses.update({f"{k}_{i}": v for k, v in self.loss_x(pred, targets).items()})
+        return losses
+
+
+def _layered_batch():
+    g = torch.Generator().manual_seed(4)
+    targets = [{"x": torch.rand(2, generator=g), "loss_weight": w} for w in (1.0, 0.5, 1.0)]
+    # layer 0 far from the targets, the last layer close: merged they would give another value
+    layers = [torch.rand(6, generator=g) * 4, torch.rand(6, generator=g) * 0.1]
+    return [p.requires_grad_() for p in layers], targets
+
+
+def _layer_value(pred, targets, real):
+    rows = [2 * i + j for i, t in enumerate(targets) for j in range(2) if (t["loss_weight"] >= 0.9) == real]
+    return (pred.detach() - torch.cat([t["x"] for t in targets]))[rows].abs().mean().item()
+
+
+def test_update_aggregates_each_decoder_layer_under_the_key_the_dict_shows():
+    layers, targets = _layered_batch()
+    out = LayeredCriterion()(layers, targets)
+    assert {"loss_x_real", "loss_x_real_0", "loss_x_synthetic_0"} <= set(out)
+    meter = SplitMeter()
+    meter.update(out)
+    got = meter.compute()
+    assert got == pytest.approx({k: v.item() for k, v in out.items() if companion_of(v) is not None}, rel=1e-6)
+    assert got["loss_x_real"] == pytest.approx(_layer_value(layers[1], targets, True), rel=1e-6)
+    assert got["loss_x_real_0"] == pytest.approx(_layer_value(layers[0], targets, True), rel=1e-6)
+    records = {r.name: r for r in meter.compute_records()}
+    assert (records["loss_x_real_0"].key, records["loss_x_real_0"].group) == ("loss_x_0", "real")
+    assert (records["loss_x_real"].key, records["loss_x_real"].group) == ("loss_x", "real")
+
+
+def test_collect_keeps_decoder_layers_apart_when_given_the_final_dict(warnings_of):
+    layers, targets = _layered_batch()
+    meter = SplitMeter()
+    with meter.collect():
+        out = LayeredCriterion()(layers, targets)
+        meter.update(out)
+    assert set(out) == {"loss_x", "loss_x_0"}
+    got = meter.compute()
+    assert set(got) == {"loss_x_real", "loss_x_synthetic", "loss_x_0_real", "loss_x_0_synthetic"}
+    assert got["loss_x_real"] == pytest.approx(_layer_value(layers[1], targets, True), rel=1e-6)
+    assert got["loss_x_0_synthetic"] == pytest.approx(_layer_value(layers[0], targets, False), rel=1e-6)
+    assert warnings_of() == []
+
+
+def test_collect_never_merges_decoder_layers_silently(warnings_of):
+    layers, targets = _layered_batch()
+    meter = SplitMeter()
+    with meter.collect():
+        LayeredCriterion()(layers, targets)
+    (message,) = warnings_of()
+    assert "'loss_x_real'" in message and "meter.update" in message
+    # the merged value is what is logged: exactly the two layers' rows together
+    both = (_layer_value(layers[0], targets, True) + _layer_value(layers[1], targets, True)) / 2
+    assert meter.compute()["loss_x_real"] == pytest.approx(both, rel=1e-6)
+
+
+def test_collect_adds_micro_batches_of_one_step_without_a_warning(warnings_of):
+    meter = SplitMeter()
+    crit = LayeredCriterion()
+    with meter.collect():
+        for seed in (1, 2):  # gradient accumulation: the same key, other images
+            layers, targets = _layered_batch()
+            crit.loss_x(layers[1].detach().add(seed).requires_grad_(), targets)
+    assert warnings_of() == []
+    assert set(meter.compute()) == {"loss_x_real", "loss_x_synthetic"}
+
+
+def test_the_readme_thread_recipe_carries_collect_into_a_pool():
+    import contextvars
+    from concurrent.futures import ThreadPoolExecutor
+
+    logits = torch.tensor([[2.0, 0.0], [0.0, 1.0], [1.0, 1.0]], requires_grad=True)
+    y = torch.tensor([0, 0, 1])
+    per_row = torch.nn.functional.cross_entropy(logits.detach(), y, reduction="none")
+    with ThreadPoolExecutor(2) as pool:
+        meter = SplitMeter()
+        with meter.collect(), losssplit.sources(["a", "a", "b"]):
+            plain = pool.submit(ce_criterion, logits, y).result()  # a worker: no context
+        assert meter.compute() == {} and "loss_ce_a" not in plain  # no labels there either
+        with meter.collect(), losssplit.sources(["a", "a", "b"]):
+            out = pool.submit(contextvars.copy_context().run, ce_criterion, logits, y).result()
+    assert list(out) == ["loss_ce"]
+    assert meter.compute() == pytest.approx({"loss_ce_a": per_row[:2].mean().item(),
+                                             "loss_ce_b": per_row[2].item()}, rel=1e-6)

@@ -161,15 +161,58 @@ def test_summary_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert main(["summary", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(str(path))
-    rows = [line.split() for line in out[2:]]
+    assert out[1].split() == ["term", "group", "iteration", "value", "ratio"]
+    rows = [line.split() for line in out[2:-1]]
     assert rows == [
-        ["loss_relation", "(main)", "39", "1.25", "(to", "real)"],
-        ["loss_relation", "real", "39", "1.6", "1.0000"],
-        ["loss_relation", "synthetic", "39", "0.4", "0.2500"],
-        ["loss_bbox_relation", "(main)", "39", "0.25", "(to", "real)"],
-        ["loss_bbox_relation", "real", "39", "0.32", "1.0000"],
-        ["loss_bbox_relation", "synthetic", "39", "0.08", "0.2500"],
+        ["loss_relation", "(main)", "39", "1.25", "-"],
+        ["loss_relation", "real", "39", "1.6", "1"],
+        ["loss_relation", "synthetic", "39", "0.4", "0.25"],
+        ["loss_bbox_relation", "(main)", "39", "0.25", "-"],
+        ["loss_bbox_relation", "real", "39", "0.32", "1"],
+        ["loss_bbox_relation", "synthetic", "39", "0.08", "0.25"],
     ]
+    assert out[-1] == "ratio: value / the 'real' group's value of the same term"
+
+
+def test_summary_table_values_and_ratios_keep_six_significant_digits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    records = [{"iteration": 3, "loss": 0.0123456789, "loss_real": 0.0234567, "loss_synthetic": 0.000123456,
+                "loss_ce": 1.0, "loss_ce_web": 3.0, "loss_ce_code": 1.5}]
+    path = write_metrics(tmp_path / "metrics.json", records)
+    assert main(["summary", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    rows = [line.split() for line in out[2:-1]]
+    # 0.000123456 / 0.0234567 = 0.005263144...; 3.0 / 1.5 = 2 (no real group: the first, code)
+    assert rows[0][3:] == ["0.0123457", "-"]
+    assert rows[2][3:] == ["0.000123456", "0.00526314"]
+    assert rows[5][1:] == ["web", "3", "3", "2"]
+    assert out[-1] == ("ratio: value / the reference group's value of the same term "
+                       "('real' for loss; 'code' for loss_ce)")
+
+
+def test_version_flag(capsys: pytest.CaptureFixture[str]) -> None:
+    import losssplit
+
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"losssplit {losssplit.__version__}"
+
+
+def test_summary_into_a_closed_pipe_ends_without_a_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = write_metrics(tmp_path / "metrics.json", RECORDS)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "losssplit", "summary", str(path), "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parent.parent,
+    )
+    proc.stdout.close()  # as `| head` does once it has read enough: before the first write here
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) == 1
+    assert stderr == ""
 
 
 def test_summary_ref_and_missing_groups(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,7 @@ from _helpers import companions, default_group, expected, targets_for
 from torch import nn
 
 import losssplit
-from losssplit import LossSplitError, split_by_source
+from losssplit import LossSplitError, companion_of, split_by_source
 
 
 def body(pred, targets):
@@ -267,3 +267,96 @@ def test_generators_and_async_functions_pass_through(warnings_of):
     assert list(next(gen(torch.rand(4, 4), targets_for([1.0, 0.5])))) == ["loss_bbox"]
     assert list(asyncio.run(coro(torch.rand(4, 4), targets_for([1.0, 0.5])))) == ["loss_bbox"]
     assert any("passed through" in m for m in warnings_of())
+
+
+class Holder(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fn = plain
+
+
+def test_a_module_level_function_and_a_module_holding_it_pickle_and_torch_save():
+    import io
+
+    assert pickle.loads(pickle.dumps(plain)) is plain
+    buffer = io.BytesIO()
+    torch.save(Holder(), buffer)
+    buffer.seek(0)
+    clone = torch.load(buffer, weights_only=False)
+    assert clone.fn is plain
+    check(clone.fn)
+
+
+@pytest.mark.parametrize(
+    "get",
+    [
+        lambda c: c.method,
+        lambda c: c.cls_method,
+        lambda c: c.static,
+        lambda c: Criterion.cls_method,
+        lambda c: Criterion.static,
+        lambda c: Criterion.cls_method_outer,
+        lambda c: Late().method,
+    ],
+    ids=["bound", "classmethod", "staticmethod", "cls.classmethod", "cls.staticmethod", "outer", "late"],
+)
+def test_decorated_methods_pickle_copy_and_deep_copy(get):
+    import copy
+
+    original = get(Criterion())
+    for clone in (pickle.loads(pickle.dumps(original)), copy.copy(original), copy.deepcopy(original)):
+        assert clone.__name__ == original.__name__
+        check(clone)
+
+
+def test_nan_threshold_and_nan_groups_are_rejected():
+    with pytest.raises(ValueError, match=r"threshold=\.\.\.\): expected a number, got nan"):
+        split_by_source(threshold=float("nan"))(body)
+    with pytest.raises(ValueError, match=r"groups=\.\.\.\): expected a threshold number, got nan"):
+        split_by_source(groups=float("nan"))(body)
+
+
+def test_keys_given_as_a_generator_still_split():
+    fn = split_by_source(keys=(k for k in ["loss_bbox"]))(body)
+    check(fn)
+    check(fn)  # and the next call too
+
+
+def test_numpy_scalars_are_accepted_as_their_python_numbers():
+    np = pytest.importorskip("numpy")
+    fn = split_by_source(threshold=np.float32(0.4), every=np.int64(1))(body)
+    targets = targets_for([1.0, 0.5, 0.3])
+    pred = torch.rand(6, 4, requires_grad=True)
+    got = {k: v.item() for k, v in fn(pred, targets).items() if companion_of(v) is not None}
+    # 0.5 >= 0.4: real under this threshold
+    assert got == pytest.approx(expected(pred, targets, lambda w: "real" if w >= 0.4 else "synthetic", key="loss_bbox"), rel=1e-6)
+    with pytest.raises(ValueError, match="every"):
+        split_by_source(every=np.int64(0))(body)
+
+
+def test_groups_as_a_list_of_label_names(warnings_of):
+    fn = split_by_source(source="dataset", groups=["coco", "synth"])(body)
+    targets = targets_for([1.0, 0.5, 0.5])
+    for t, name in zip(targets, ["coco", "synth", "other"]):
+        t["dataset"] = name
+    pred = torch.rand(6, 4, requires_grad=True)
+    got = {k: v.item() for k, v in fn(pred, targets).items() if companion_of(v) is not None}
+    rows = (pred.detach() - torch.cat([t["boxes"] for t in targets])).abs().sum(1)
+    assert got == pytest.approx({"loss_bbox_coco": rows[:2].mean().item(),
+                                 "loss_bbox_synth": rows[2:4].mean().item()}, rel=1e-6)
+    (message,) = warnings_of()
+    assert "image 2" in message and "'other'" in message
+    with pytest.raises(TypeError, match="label names"):
+        split_by_source(groups=["coco", 3])(body)
+
+
+def test_a_group_that_never_matches_warns_once(warnings_of):
+    fn = split_by_source(source="dataset", groups={"coco": lambda d: d == "coco", "synth": lambda d: d == "synthetic"})(body)
+    targets = targets_for([1.0, 0.5])
+    for t in targets:
+        t["dataset"] = "coco"
+    for _ in range(60):
+        fn(torch.rand(4, 4, requires_grad=True), targets)
+    messages = [m for m in warnings_of() if "matched no image" in m]
+    assert len(messages) == 1
+    assert "'synth'" in messages[0] and "'coco'" not in messages[0].split("(")[0] and "20 calls" in messages[0]

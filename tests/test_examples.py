@@ -97,6 +97,7 @@ def test_relation_demo_table_matches_last_window(relation_run: tuple[Path, str])
         if line.startswith("loss_")
     }
     assert set(table) == {"loss_relation", "loss_bbox_relation", "loss_giou_relation"}
+    assert "Companions are unweighted (every loss_weight taken as 1)" in stdout
     for term, (real, synthetic, ratio) in table.items():
         # The table prints 4 decimals (ratio: 3) of the values metrics.json holds in full.
         assert real == pytest.approx(last[f"{term}_real"], abs=5e-5)

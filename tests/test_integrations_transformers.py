@@ -115,3 +115,20 @@ def test_training_is_unchanged_by_the_callback(tmp_path):
     transformers.Trainer(model=plain, args=args, train_dataset=_dataset()).train()
     for a, b in zip(model.parameters(), plain.parameters(), strict=True):
         assert torch.equal(a, b)
+
+
+def test_the_readme_trainer_example_runs_and_logs_both_sources(tmp_path, monkeypatch, capsys):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Hugging Face Trainer, complete", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "remove_unused_columns=False" in code and "compute_loss" in code
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)  # noqa: S102 - the documented example itself
+    logged = [h for h in namespace["trainer"].state.log_history if "loss_ce_real" in h]
+    assert [h["step"] for h in logged] == [4, 8]
+    for entry in logged:
+        assert 0.0 < entry["loss_ce_real"] < 5.0 and 0.0 < entry["loss_ce_synthetic"] < 5.0
+    assert "loss_ce_synthetic" in capsys.readouterr().out

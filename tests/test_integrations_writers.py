@@ -60,7 +60,7 @@ def test_tensorboard_tags_grouped_per_loss(tmp_path):
     from losssplit.integrations.tensorboard import log_to_tensorboard
 
     writer = SummaryWriter(str(tmp_path))
-    wins = _loop(lambda meter, step: log_to_tensorboard(writer, meter, step))
+    wins = _loop(lambda meter, step: log_to_tensorboard(meter, writer, step))
     writer.close()
     acc = EventAccumulator(str(tmp_path))
     acc.Reload()
@@ -111,9 +111,12 @@ def test_wandb_offline_run_files(tmp_path, monkeypatch):
     monkeypatch.setenv("WANDB_SILENT", "true")
     run = wandb.init(project="losssplit-test", dir=str(tmp_path), mode="offline")
     try:
-        wins = _loop(lambda meter, step: log_to_wandb(meter, step=step, run=run))
+        wins = _loop(lambda meter, step: log_to_wandb(meter, step, run=run))
     finally:
         run.finish()
+        # finish() hands the last records to the wandb-core service, which writes the .wandb
+        # file on its own; teardown() returns once that process has exited, its file closed
+        wandb.teardown()
     (run_file,) = glob.glob(str(tmp_path / "wandb" / "offline-run-*" / "run-*.wandb"))
     rows = [r for r in _wandb_history(run_file) if "loss_ce/real" in r]
     assert [r["_step"] for r in rows] == [EVERY * (i + 1) for i in range(len(wins))]
@@ -124,7 +127,7 @@ def test_wandb_offline_run_files(tmp_path, monkeypatch):
 
 def test_metrics_json_lines(tmp_path):
     path = tmp_path / "metrics.json"
-    wins = _loop(lambda meter, step: append_metrics_json(path, meter, step - 1,
+    wins = _loop(lambda meter, step: append_metrics_json(meter, path, step - 1,
                                                          extra={"lr": 0.5, "bad": float("nan")}))
     rows = [json.loads(line) for line in open(path)]
     assert [r["iteration"] for r in rows] == [EVERY * (i + 1) - 1 for i in range(len(wins))]
@@ -134,8 +137,30 @@ def test_metrics_json_lines(tmp_path):
 
 
 
+def test_writers_take_meter_first_then_destination_then_step():
+    import inspect
+
+    from losssplit.integrations.tensorboard import log_to_tensorboard
+    from losssplit.integrations.wandb import log_to_wandb
+
+    class Writer:
+        def __init__(self):
+            self.scalars = []
+
+        def add_scalar(self, tag, value, global_step):
+            self.scalars.append((tag, value, global_step))
+
+    for fn in (log_to_tensorboard, log_to_wandb, append_metrics_json):
+        names = list(inspect.signature(fn).parameters)
+        assert names[0] == "meter" and "step" in names, (fn.__name__, names)
+    meter, writer = SplitMeter(), Writer()
+    meter.add([losssplit.Companion("loss_ce_real", "loss_ce", "real", 3.0, 4.0)])
+    assert log_to_tensorboard(meter, writer, 7) == {"loss_ce/real": 0.75}
+    assert writer.scalars == [("loss_ce/real", 0.75, 7)]
+
+
 def test_writers_reject_bad_formats(tmp_path):
     with pytest.raises(ValueError, match="name_format"):
-        append_metrics_json(tmp_path / "m.json", SplitMeter(), 0, name_format="{nope}")
+        append_metrics_json(SplitMeter(), tmp_path / "m.json", 0, name_format="{nope}")
     with pytest.raises(ValueError, match="name_format"):
-        append_metrics_json(tmp_path / "m.json", SplitMeter(), 0, name_format="constant")
+        append_metrics_json(SplitMeter(), tmp_path / "m.json", 0, name_format="constant")

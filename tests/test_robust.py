@@ -27,7 +27,7 @@ from torch import nn
 from torch.overrides import TorchFunctionMode
 
 import losssplit
-from losssplit import LossSplitError, _capture, _decorator, companion_of, split_by_source
+from losssplit import LossSplitError, _capture, _decorator, split_by_source
 
 
 def weighted(w):
@@ -467,18 +467,47 @@ def test_our_own_failures_never_reach_training(monkeypatch, warnings_of):
     assert len(messages) == 3 and all("internal error" in m and "losssplit bug" in m for m in messages)
 
 
-def test_a_returned_key_named_like_a_companion_is_never_overwritten(warnings_of):
+def test_a_returned_key_named_like_a_companion_raises_at_the_first_call_naming_both():
     @split_by_source
     def crit(pred, targets):
         return {**body(pred, targets), "loss_real": torch.tensor(5.0)}
 
     targets = targets_for([1.0, 0.5])
-    pred = pred_for(targets)
-    out = crit(pred, targets)
-    assert out["loss_real"].item() == 5.0 and companion_of(out["loss_real"]) is None
-    assert companions(out) == pytest.approx({"loss_synthetic": expected(pred, targets)["loss_synthetic"]}, rel=1e-6)
+    with pytest.raises(LossSplitError, match="'loss_real' is given to the returned key 'loss_real' and to key 'loss'"):
+        crit(pred_for(targets), targets)
+
+
+def _two_keys(pred, targets):
+    rows = per_row_l1(pred, targets)
+    return {"loss": rows.mean(), "loss_a": rows.sum()}
+
+
+def test_two_companions_of_one_name_raise_at_the_first_call_naming_both():
+    # key "loss" in group "a_b" and key "loss_a" in group "b" are both "loss_a_b"
+    targets = targets_for([1.0, 0.5], dataset="a_b")
+    targets[1]["dataset"] = "b"
+    with pytest.raises(LossSplitError) as info:
+        split_by_source(source="dataset")(_two_keys)(pred_for(targets), targets)
+    assert "'loss_a_b'" in str(info.value)
+    assert "key 'loss' split for group 'a_b'" in str(info.value)
+    assert "key 'loss_a' split for group 'b'" in str(info.value)
+
+
+def test_a_name_clash_that_only_later_data_shows_omits_that_name_with_a_warning(warnings_of):
+    crit = split_by_source(source="dataset")(_two_keys)
+    first = targets_for([1.0, 1.0], dataset="a_b")
+    crit(pred_for(first), first)
+    later = targets_for([1.0, 1.0, 1.0], dataset="a_b")
+    later[1]["dataset"] = "b"
+    pred = pred_for(later)
+    out = crit(pred, later)
+    # "loss_a_b" would be both loss_a over group b and loss over group a_b: neither is given
+    assert set(out) == {"loss", "loss_a", "loss_b", "loss_a_a_b"}
+    rows = per_row_l1(pred.detach(), later)
+    assert out["loss_b"].item() == pytest.approx(rows[2:4].mean().item(), rel=1e-6)
+    assert out["loss_a_a_b"].item() == pytest.approx((rows[:2].sum() + rows[4:].sum()).item(), rel=1e-6)
     (message,) = warnings_of()
-    assert "'loss_real'" in message and "overwrite" in message
+    assert "'loss_a_b'" in message and "no companion 'loss_a_b'" in message
 
 
 def test_per_row_weights_passed_in_with_as_many_rows_as_images_never_pair_wrong_rows(warnings_of):
@@ -741,3 +770,138 @@ def test_losses_written_in_place_after_their_reduction_never_give_a_stale_compan
     else:
         assert any("written in place" in m for m in warnings_of())
     assert width == 8 or "loss_real" in out
+
+
+class Totalling:
+    """Returns the same dict every call and totals it inside the body, companions included."""
+
+    def __init__(self):
+        self.losses = {}
+
+    @split_by_source
+    def __call__(self, pred, targets):
+        self.losses["loss"] = per_row_l1(pred, targets).mean()
+        self.losses["total"] = sum(v for k, v in self.losses.items() if k != "total")
+        return self.losses
+
+
+_GLOBAL_LOSSES: dict = {}
+
+
+@split_by_source
+def _totalling_global(pred, targets):
+    _GLOBAL_LOSSES["loss"] = per_row_l1(pred, targets).mean()
+    _GLOBAL_LOSSES["total"] = sum(v for k, v in _GLOBAL_LOSSES.items() if k != "total")
+    return _GLOBAL_LOSSES
+
+
+def _totalling_closure():
+    losses: dict = {}
+
+    @split_by_source
+    def crit(pred, targets):
+        losses["loss"] = per_row_l1(pred, targets).mean()
+        losses["total"] = sum(v for k, v in losses.items() if k != "total")
+        return losses
+
+    return crit
+
+
+@split_by_source
+def _totalling_argument(pred, targets, losses):
+    losses["loss"] = per_row_l1(pred, targets).mean()
+    losses["total"] = sum(v for k, v in losses.items() if k != "total")
+    return losses
+
+
+@pytest.mark.parametrize("where", ["attribute", "global", "closure", "argument"])
+@pytest.mark.parametrize("off", ["api", "env", "on"])
+def test_a_reused_dict_the_body_totals_never_sums_companions_of_an_earlier_call(where, off, monkeypatch):
+    store: dict = {}
+    crit = {
+        "attribute": Totalling(),
+        "global": _totalling_global,
+        "closure": _totalling_closure(),
+        "argument": lambda p, t: _totalling_argument(p, t, store),
+    }[where]
+    targets = targets_for([1.0, 0.5])
+    assert {"loss_real", "loss_synthetic"} <= set(crit(pred_for(targets), targets))
+    pred = pred_for(targets, seed=7)
+    if off == "api":
+        losssplit.set_enabled(False)
+    elif off == "env":
+        monkeypatch.setenv("LOSSSPLIT_DISABLE", "1")
+    try:
+        out = crit(pred, targets)
+    finally:
+        losssplit.set_enabled(True)
+    # the total is the body's own loss alone: 3.9 in the issue, not 11.1 with last call's companions
+    assert torch.equal(out["total"], per_row_l1(pred, targets).mean())
+    if off == "on":
+        want = expected(pred, targets)
+        assert companions(out) == pytest.approx({**want, **expected(pred, targets, key="total")}, rel=1e-6)
+    else:
+        assert set(out) == {"loss", "total"}
+
+
+def _scaled_sum(pred, targets):
+    return {"loss": pred.sum()}
+
+
+@pytest.mark.parametrize(
+    "dtype, big", [(torch.float64, 1e200), (torch.float32, 3e38)], ids=["float64-1e200", "float32-1.2e39"]
+)
+def test_a_companion_that_overflows_float32_is_omitted_with_one_warning(dtype, big, warnings_of):
+    # images 0 and 1 real, image 2 synthetic; each image two elements: real sum 4 * big
+    targets = targets_for([1.0, 1.0, 0.5])
+    pred = torch.tensor([[big, big], [big, big], [1.0, 2.0]], dtype=dtype, requires_grad=True)
+    out = split_by_source(_scaled_sum)(pred, targets)
+    assert companions(out) == {"loss_synthetic": 3.0}
+    assert_clean(out)
+    (message,) = warnings_of()
+    assert "'loss_real'" in message and "float32" in message
+
+
+@pytest.mark.parametrize(
+    "label, words",
+    [
+        (None, ["image 1", "NoneType", "None"]),
+        (float("nan"), ["image 1", "nan"]),
+        ([1.0], ["image 1", "list", "[1.0]"]),
+    ],
+    ids=["none", "nan", "list"],
+)
+def test_a_bad_label_mid_run_declines_that_call_with_a_warning_naming_image_and_value(label, words, warnings_of):
+    crit = split_by_source(source="dataset")(body)
+    good = targets_for([1.0, 1.0], dataset="coco")
+    bad = targets_for([1.0, 1.0], dataset="coco")
+    bad[1]["dataset"] = label
+    with pytest.raises(LossSplitError):  # at the first call: misuse, loud
+        crit(pred_for(bad), bad)
+    assert set(crit(pred_for(good), good)) == {"loss", "loss_coco"}
+    pred = pred_for(bad)
+    out = crit(pred, bad)  # later: the call goes on without companions
+    assert set(out) == {"loss"} and torch.equal(out["loss"], body(pred, bad)["loss"])
+    (message,) = warnings_of()
+    assert all(w in message for w in words), message
+    assert set(crit(pred_for(good), good)) == {"loss", "loss_coco"}
+
+
+def test_a_labels_length_mismatch_stays_an_error_after_the_first_call():
+    crit = split_by_source(body)
+    targets = targets_for([1.0, 0.5])
+    crit(pred_for(targets), targets)
+    with losssplit.sources(["a", "b", "c"]), pytest.raises(LossSplitError, match="3 source labels"):
+        crit(pred_for(targets), targets)
+
+
+def test_a_misspelled_source_field_lists_the_fields_and_keeps_warning(warnings_of):
+    crit = split_by_source(source="datset")(body)
+    targets = targets_for([1.0, 0.5], dataset="coco")
+    for _ in range(100):
+        out = crit(pred_for(targets), targets)
+    assert set(out) == {"loss"}
+    messages = warnings_of()
+    assert len(messages) == 3  # calls 1, 10 and 100
+    assert "'datset'" in messages[0] and "boxes, dataset, loss_weight" in messages[0]
+    assert "10 calls so far" in messages[1] and "100 calls so far" in messages[2]

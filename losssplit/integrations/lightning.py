@@ -15,6 +15,7 @@ between ranks), and ``sync_dist``'s unweighted mean of per-rank values never tou
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from typing import Any
 
 from ..aggregate import SplitMeter
@@ -77,6 +78,8 @@ class LossSplitCallback(_pl.Callback):
     def on_train_batch_end(
         self, trainer: Any, pl_module: Any, outputs: Any, batch: Any, batch_idx: int
     ) -> None:
+        if isinstance(outputs, Mapping):  # the step's own loss dict names renamed calls' companions
+            self.meter.update(outputs)
         self._collecting.close()
         if not _should_log(trainer):
             return

@@ -14,10 +14,10 @@ __all__ = ["append_metrics_json"]
 
 
 def append_metrics_json(
-    path: str | os.PathLike[str], meter: SplitMeter, iteration: int, *,
+    meter: SplitMeter, path: str | os.PathLike[str], step: int, *,
     name_format: str = "{name}", extra: dict[str, Any] | None = None, reset: bool = True,
 ) -> dict[str, float]:
-    """Append ``{"iteration": iteration, <companion>: value, ...}`` as one line to ``path``.
+    """Append ``{"iteration": step, <companion>: value, ...}`` as one line to ``path``.
 
     The same format as detectron2's ``JSONWriter`` (keys sorted, one object per line), so tools
     that read detectron2's ``metrics.json`` (``jq``, pandas ``read_json(lines=True)``) read it.
@@ -25,9 +25,9 @@ def append_metrics_json(
     is written for a window without companions.
 
     Args:
-        path: the JSON-lines file (created if missing; appended to otherwise).
         meter: the meter that collected the window.
-        iteration: the iteration number of the line.
+        path: the JSON-lines file (created if missing; appended to otherwise).
+        step: the iteration number of the line (its ``"iteration"`` field).
         name_format: key per companion from ``{name}`` (default, e.g. ``loss_ce_real``),
             ``{key}``, ``{group}``.
         extra: other finite scalars to put on the same line (e.g. ``{"total_loss": 1.2}``).
@@ -43,7 +43,7 @@ def append_metrics_json(
         >>> meter = SplitMeter()
         >>> meter.add([Companion("loss_ce_real", "loss_ce", "real", 3.0, 4.0)])
         >>> path = os.path.join(tempfile.mkdtemp(), "metrics.json")
-        >>> append_metrics_json(path, meter, iteration=19)
+        >>> append_metrics_json(meter, path, step=19)
         {'loss_ce_real': 0.75}
         >>> [json.loads(line) for line in open(path)]
         [{'iteration': 19, 'loss_ce_real': 0.75}]
@@ -55,7 +55,7 @@ def append_metrics_json(
             k: float(v) for k, v in (extra or {}).items() if math.isfinite(float(v))
         }
         line.update(values)
-        line["iteration"] = int(iteration)
+        line["iteration"] = int(step)
         with open(path, "a", encoding="utf-8") as handle:
             handle.write(json.dumps(line, sort_keys=True) + "\n")
     return values

@@ -11,7 +11,7 @@ __all__ = ["log_to_tensorboard"]
 
 
 def log_to_tensorboard(
-    writer: Any, meter: SplitMeter, step: int, *, tag_format: str = "{key}/{group}",
+    meter: SplitMeter, writer: Any, step: int, *, tag_format: str = "{key}/{group}",
     reset: bool = True,
 ) -> dict[str, float]:
     """Write the meter's exact values (``sum num / sum den``) with ``writer.add_scalar``.
@@ -20,9 +20,9 @@ def log_to_tensorboard(
     on ranks that do not write.
 
     Args:
+        meter: the meter that collected the window.
         writer: a ``torch.utils.tensorboard.SummaryWriter`` (or anything with ``add_scalar``),
             or ``None`` to compute (and reset) without writing.
-        meter: the meter that collected the window.
         step: the global step to write at.
         tag_format: tag per companion from ``{name}``, ``{key}``, ``{group}``; the default
             ``"{key}/{group}"`` puts ``loss_ce/real`` and ``loss_ce/synthetic`` in one section.
@@ -40,7 +40,7 @@ def log_to_tensorboard(
         >>> meter.add([Companion("loss_ce_real", "loss_ce", "real", 3.0, 4.0)])
         >>> with tempfile.TemporaryDirectory() as logdir:
         ...     writer = SummaryWriter(logdir)
-        ...     log_to_tensorboard(writer, meter, step=10)
+        ...     log_to_tensorboard(meter, writer, step=10)
         ...     writer.close()
         {'loss_ce/real': 0.75}
     """
