@@ -43,6 +43,7 @@ class _Splitter:
         keys: Iterable[str] | None,
         key_format: str,
         every: int,
+        name: str = "loss",
     ) -> None:
         if not (isinstance(source, str) and source) and not callable(source):
             raise TypeError(
@@ -56,13 +57,17 @@ class _Splitter:
         format_fields(key_format, "split_by_source(key_format=...)", {"key", "group"}, {"key", "group"})
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"split_by_source(every=...): expected an int >= 1, got {every!r}")
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"split_by_source(name=...): expected a non-empty str, got {name!r}")
         self.source = source
         self.grouping = Grouping(groups, float(threshold))
         self.keys = frozenset(keys) if keys is not None else None
         self.key_format = key_format
         self.every = every
+        self.tensor_key = name
         self.options = dict(
-            source=source, groups=groups, threshold=threshold, keys=keys, key_format=key_format, every=every
+            source=source, groups=groups, threshold=threshold, keys=keys, key_format=key_format, every=every,
+            name=name,
         )
         # Sampled at random, not every N-th call: a criterion called several times per step (one
         # call per decoder layer) would otherwise never be sampled on some of its calls.
@@ -198,8 +203,19 @@ class _Splitter:
         return result
 
     def _split(self, frame: Frame, result: Any, labels: Sequence[Any] | torch.Tensor, call: int) -> None:
-        if not isinstance(result, MutableMapping):
-            self.warn("notdict", f"returned {type(result).__name__}, not a dict; nothing split")
+        sink = _registry.current_sink()
+        if isinstance(result, torch.Tensor):
+            # A returned tensor stays the same object; its companions can only go to a sink.
+            if sink is None:
+                self.warn(
+                    "nosink",
+                    f"returned a tensor: its companions ('{self.tensor_key}_<group>') need an active sink "
+                    "(`with losssplit.SplitMeter().collect():` or an integration's callback); none split",
+                )
+                return
+            result = {self.tensor_key: result}
+        elif not isinstance(result, MutableMapping):
+            self.warn("notdict", f"returned {type(result).__name__}, not a dict or a tensor; nothing split")
             return
         self._drop_stale(result, call)
         if frame.error is not None:
@@ -223,7 +239,6 @@ class _Splitter:
                 f"{_python_label(labels[b])!r}); their rows are not counted",
             )
         companions = finish(frame, result, pending, names, membership, self.key_format, self.warn)
-        sink = _registry.current_sink()
         if sink is not None:
             sink(companions)
             return
@@ -286,6 +301,7 @@ def split_by_source(
     keys: Iterable[str] | None = None,
     key_format: str = "{key}_{group}",
     every: int = 1,
+    name: str = "loss",
 ) -> Callable[[F], F]: ...
 
 
@@ -298,8 +314,9 @@ def split_by_source(
     keys: Iterable[str] | None = None,
     key_format: str = "{key}_{group}",
     every: int = 1,
+    name: str = "loss",
 ) -> Any:
-    """Add per-source companions to the loss dict a criterion returns; training is unchanged.
+    """Add per-source companions to the loss dict (or loss tensor) a criterion returns.
 
     The decorated call runs unchanged while losssplit follows which image each per-row loss came
     from; for every returned key that can be attributed it adds ``{key}_{group}``: the value the
@@ -318,6 +335,10 @@ def split_by_source(
         key_format: the companion key, from ``{key}`` and ``{group}``.
         every: compute companions on a random one in ``every`` calls (the others are plain
             calls); aggregation stays exact over the sampled calls.
+        name: the key of a body that returns a loss tensor instead of a dict (a model's own
+            loss). The tensor comes back unchanged, the same object; its companions
+            ``{name}_{group}`` go to the active sink (``SplitMeter.collect()``, the
+            integrations). Without one, nothing is split (one warning).
 
     Returns:
         The decorated callable (or a decorator when called with options only).
@@ -347,11 +368,12 @@ def split_by_source(
             keys=keys,
             key_format=key_format,
             every=every,
+            name=name,
         )
     if not callable(wrapped) and not isinstance(wrapped, (classmethod, staticmethod)):
         raise TypeError(f"split_by_source: expected a function or method, got {type(wrapped).__name__}")
     target = wrapped.__func__ if isinstance(wrapped, (classmethod, staticmethod)) else wrapped
-    splitter = _Splitter(target, source, groups, threshold, keys, key_format, every)
+    splitter = _Splitter(target, source, groups, threshold, keys, key_format, every, name)
     function = _SplitFunction(wrapped, splitter)
     function._self_splitter = splitter
     return function

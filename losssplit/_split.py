@@ -79,7 +79,11 @@ def _den_per_row(r: Ratio, per_row: torch.Tensor) -> torch.Tensor:
         if r.den_values is None:
             return _fill(per_row, 1.0 / n, r.divisors)
         counted = row_sums(r.den_values, r.row_dim).to(per_row.dtype)  # e.g. non-ignored tokens
-        return counted * (product(r.divisors) / counted.sum().clamp_min(1))
+        # Z >= N: Z counts these tokens among others (``num_items_in_batch`` over the micro-batches
+        # of a step, or over ranks), so the group's part of it in this call is its own count; the
+        # (num, den) of a step's calls then add up to the group's exact token mean.
+        return counted * (torch.as_tensor(product(r.divisors), dtype=per_row.dtype, device=per_row.device)
+                          / counted.sum().clamp_min(1)).clamp_max(1)
     if r.kind == "mean":
         return _fill(per_row, float(r.numel // n), r.divisors)
     assert r.den_values is not None
