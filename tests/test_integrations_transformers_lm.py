@@ -7,6 +7,9 @@ at the same weights, from a forward hook; for evaluation, after training).
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
 import torch
 
@@ -14,6 +17,9 @@ transformers = pytest.importorskip("transformers")
 pytest.importorskip("accelerate")
 
 from losssplit.integrations.transformers import LossSplitCallback  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _criteria_for_integrations import token_means  # noqa: E402
 
 VOCAB, LENGTH, STEPS, LOG_EVERY, ACCUMULATE, BATCH = 32, 12, 6, 2, 2, 4
 SOURCES = ("web", "code", "math")  # the first token of a row names its source (for the references)
@@ -88,16 +94,6 @@ class Recorder:
             self.busy = False
 
 
-def means(parts):
-    sums: dict[str, list[float]] = {}
-    for part in parts:
-        for name, (s, c) in part.items():
-            acc = sums.setdefault(name, [0.0, 0])
-            acc[0] += s
-            acc[1] += c
-    return {name: s / c for name, (s, c) in sums.items()}
-
-
 def train(tmp_path, *, kind="list", callback=True, record=False):
     model = tiny_lm()
     args = transformers.TrainingArguments(
@@ -124,7 +120,7 @@ def test_stock_trainer_logs_exact_per_source_train_and_eval_losses(tmp_path, kin
     per_window = LOG_EVERY * ACCUMULATE  # forwards per logged window
     assert len(logged) == STEPS // LOG_EVERY and len(recorder.calls) == STEPS * ACCUMULATE
     for i, entry in enumerate(logged):
-        want = means(recorder.calls[i * per_window : (i + 1) * per_window])
+        want = token_means(recorder.calls[i * per_window : (i + 1) * per_window])
         got = {k[len("loss_") :]: v for k, v in entry.items() if k.startswith("loss_")}
         assert set(got) == set(want) == set(SOURCES)
         assert got == pytest.approx(want, rel=1e-5)
