@@ -16,6 +16,7 @@ import torch
 transformers = pytest.importorskip("transformers")
 pytest.importorskip("accelerate")
 
+import losssplit  # noqa: E402
 from losssplit.integrations.transformers import LossSplitCallback  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -154,3 +155,43 @@ def test_predict_is_not_counted_as_an_evaluation(tmp_path):
     trainer.predict(rows(4, 3))
     callback = next(cb for cb in trainer.callback_handler.callbacks if isinstance(cb, LossSplitCallback))
     assert callback.eval_meter.compute() == {}
+
+
+def test_evaluations_during_training_get_their_own_exact_values(tmp_path):
+    model = tiny_lm()
+    args = transformers.TrainingArguments(
+        output_dir=str(tmp_path), max_steps=4, logging_steps=2, eval_strategy="steps", eval_steps=2,
+        per_device_train_batch_size=BATCH, per_device_eval_batch_size=3, learning_rate=1e-2,
+        save_strategy="no", report_to="none", use_cpu=True, disable_tqdm=True,
+    )
+    trainer = transformers.Trainer(model=model, args=args, train_dataset=rows(16, 1), eval_dataset=rows(10, 2))
+    LossSplitCallback(source="dataset").attach(trainer)
+    trainer.train()
+    evals = [h for h in trainer.state.log_history if "eval_loss" in h]
+    trains = [h for h in trainer.state.log_history if "loss" in h]
+    assert [h["step"] for h in evals] == [2, 4] and [h["step"] for h in trains] == [2, 4]
+    assert not any(k.startswith("eval_") for h in trains for k in h)  # train logs: train values only
+    ids = torch.tensor([r["input_ids"] for r in rows(10, 2)])
+    labels = torch.tensor([r["labels"] for r in rows(10, 2)])
+    model.eval()
+    want = {f"eval_loss_{name}": s / c for name, (s, c) in per_source(model, ids, labels).items()}
+    assert {k: v for k, v in evals[-1].items() if k.startswith("eval_loss_")} == pytest.approx(want, rel=1e-5)
+
+
+def test_labels_that_do_not_match_the_rows_are_not_used(tmp_path, warnings_of):
+    model, trainer, _ = train(tmp_path)
+    ids = torch.tensor([r["input_ids"] for r in rows(4, 3)])
+    model.eval()
+    with torch.no_grad():
+        out = model(input_ids=ids, labels=ids, losssplit_sources=["web", "code"])  # 2 labels, 4 rows
+        plain = model(input_ids=ids, labels=ids)
+    assert torch.equal(out.loss, plain.loss)
+    assert any("2 source labels for a forward of 4 rows" in m for m in warnings_of())
+
+
+def test_a_batch_with_the_column_on_some_examples_only_is_an_error(tmp_path):
+    _, trainer, _ = train(tmp_path, callback=True)
+    some = rows(2, 4)
+    del some[1]["dataset"]
+    with pytest.raises(losssplit.LossSplitError, match="1 of 2 examples in a batch have no 'dataset' field"):
+        trainer.data_collator(some)

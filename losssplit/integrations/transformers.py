@@ -27,9 +27,12 @@ to a second meter whose exact value over the whole evaluation (and every process
 from __future__ import annotations
 
 import contextlib
+import logging
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import torch
 from transformers import DefaultFlowCallback, TrainerCallback
 
 from .._decorator import split_by_source
@@ -38,6 +41,7 @@ from .._registry import report_to, sources
 from ..aggregate import SplitMeter
 from ._common import Collecting, check_name_format, new_meter, window_values
 
+logger = logging.getLogger("losssplit")
 _BATCH_KEY = "losssplit_sources"  # the per-example labels in a collated batch (a plain list)
 
 __all__ = ["LossSplitCallback"]
@@ -73,7 +77,8 @@ class LossSplitCallback(TrainerCallback):
         self._collecting = Collecting(self.meter)
         self._pending: dict[str, float] | None = None
         self._pending_step = -1
-        self._forwards: list[contextlib.ExitStack | None] = []
+        self._local = threading.local()  # per thread: the open forwards' contexts (a stack)
+        self._warned = False
 
     def attach(self, trainer: Any) -> LossSplitCallback:
         """Register with ``trainer`` before its reporting callbacks; returns ``self``."""
@@ -114,17 +119,41 @@ class LossSplitCallback(TrainerCallback):
     def _forward_begins(self, module: Any, args: tuple, kwargs: dict[str, Any]) -> tuple[tuple, dict[str, Any]]:
         labels = kwargs.pop(_BATCH_KEY, None)
         stack = None
-        if labels is not None:
+        rows = next((v.shape[0] for v in kwargs.values() if isinstance(v, torch.Tensor) and v.dim()), None)
+        if labels is not None and rows is not None and rows != len(labels):
+            if not self._warned:  # e.g. DataParallel, whose replicas get a part of the rows each
+                self._warned = True
+                logger.warning(
+                    "losssplit: %d source labels for a forward of %d rows (%s); not split",
+                    len(labels), rows, type(module).__name__,
+                )
+        elif labels is not None:
             stack = contextlib.ExitStack()
             stack.enter_context(sources(labels))
             stack.enter_context(report_to((self.meter if module.training else self.eval_meter).add))
-        self._forwards.append(stack)
+        self._open_forwards().append(stack)
         return args, kwargs
 
     def _forward_ends(self, module: Any, args: tuple, output: Any) -> None:
-        stack = self._forwards.pop() if self._forwards else None
+        forwards = self._open_forwards()
+        stack = forwards.pop() if forwards else None
         if stack is not None:
             stack.close()
+
+    def _open_forwards(self) -> list[contextlib.ExitStack | None]:
+        forwards = getattr(self._local, "forwards", None)
+        if forwards is None:
+            forwards = self._local.forwards = []
+        return forwards
+
+    def __getstate__(self) -> dict[str, Any]:  # deep copies and pickles (the thread-local is not)
+        state = self.__dict__.copy()
+        state["_local"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._local = threading.local()
 
     def on_train_begin(self, args: Any, state: Any, control: Any, **kwargs: Any) -> None:
         self._collecting.close()
@@ -192,8 +221,14 @@ class _SourceCollator:
         self.column = column
 
     def __call__(self, features: list[Any]) -> Any:
-        if not features or not all(isinstance(f, Mapping) and self.column in f for f in features):
+        have = sum(isinstance(f, Mapping) and self.column in f for f in features)
+        if not have:
             return self.collate(features)
+        if have < len(features):
+            raise LossSplitError(
+                f"LossSplitCallback(source={self.column!r}): {len(features) - have} of {len(features)} "
+                f"examples in a batch have no {self.column!r} field"
+            )
         labels = [_plain(f[self.column]) for f in features]
         batch = self.collate([{k: v for k, v in f.items() if k != self.column} for f in features])
         if isinstance(batch, dict) or hasattr(batch, "data"):
