@@ -23,7 +23,6 @@ Run it from the repository root::
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import time
 from collections import defaultdict
@@ -31,9 +30,9 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
+from example_outputs import write_outputs
 from sklearn.datasets import load_digits
 from torch import nn
-from torch.utils.tensorboard import SummaryWriter
 
 import losssplit
 from losssplit import split_by_source
@@ -238,18 +237,7 @@ def main(argv: list[str] | None = None) -> str:
     base_loss, base_acc = run(args, data, with_synthetic=False, log=log, prefix="baseline_")
     mixed_loss, mixed_acc = run(args, data, with_synthetic=True, log=log, prefix="")
 
-    # detectron2-style metrics.json (one JSON object per logged iteration) and TensorBoard events.
-    tb = SummaryWriter(str(out_dir))
-    with (out_dir / "metrics.json").open("w") as f:
-        for iteration, record in sorted(log.items()):
-            f.write(json.dumps({"iteration": iteration, **record}, sort_keys=True) + "\n")
-            for key, value in record.items():
-                tb.add_scalar(key, value, iteration)
-    tb.close()
-
-    from losssplit.__main__ import main as losssplit_cli  # same as `losssplit plot ...` in a shell
-
-    losssplit_cli(["plot", str(out_dir / "metrics.json"), "-o", str(out_dir / "losses.png")])
+    write_outputs(out_dir, log)  # metrics.json, TensorBoard events, losses.png
 
     last = log[max(log)]
     real_ce = last.get(f"loss_ce_{REAL}", math.nan)

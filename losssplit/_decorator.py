@@ -47,6 +47,7 @@ class _Splitter:
         key_format: str,
         every: int,
         weight: str | None = "loss_weight",
+        name: str = "loss",
     ) -> None:
         if weight is not None and not (isinstance(weight, str) and weight):
             raise TypeError(
@@ -70,6 +71,8 @@ class _Splitter:
         if isinstance(every, bool) or not isinstance(every, (int, numbers.Integral)) or every < 1:
             raise ValueError(f"split_by_source(every=...): expected an int >= 1, got {every!r}")
         every = int(every)
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"split_by_source(name=...): expected a non-empty str, got {name!r}")
         self.source = source
         self.grouping = Grouping(groups, float(threshold))
         self.keys = frozenset(keys) if keys is not None else None
@@ -80,9 +83,10 @@ class _Splitter:
             self.weight_parameter = weight is not None and weight in inspect.signature(wrapped).parameters
         except (TypeError, ValueError):
             self.weight_parameter = False
+        self.tensor_key = name
         self.options = dict(
             source=source, groups=groups, threshold=threshold, keys=keys, key_format=key_format, every=every,
-            weight=weight,
+            weight=weight, name=name,
         )
         # Sampled at random, not every N-th call: a criterion called several times per step (one
         # call per decoder layer) would otherwise never be sampled on some of its calls.
@@ -275,8 +279,19 @@ class _Splitter:
         batch: int,
     ) -> None:
         """Add (or report) the companions; ``batch`` identifies the images, for the meter."""
-        if not isinstance(result, MutableMapping):
-            self.warn("notdict", f"returned {type(result).__name__}, not a dict; nothing split")
+        sink = _context.current_sink()
+        if isinstance(result, torch.Tensor):
+            # A returned tensor stays the same object; its companions can only go to a sink.
+            if sink is None:
+                self.warn(
+                    "nosink",
+                    f"returned a tensor: its companions ('{self.tensor_key}_<group>') need an active sink "
+                    "(`with losssplit.SplitMeter().collect():` or an integration's callback); none split",
+                )
+                return
+            result = {self.tensor_key: result}
+        elif not isinstance(result, MutableMapping):
+            self.warn("notdict", f"returned {type(result).__name__}, not a dict or a tensor; nothing split")
             return
         self._drop_stale(result, call)
         if frame.error is not None:
@@ -315,7 +330,6 @@ class _Splitter:
             frame, result, pending, names, membership, self.key_format, self.warn, strict=not self.split_once
         )
         self.split_once = True
-        sink = _context.current_sink()
         if sink is not None:
             for p in pending:  # so that the caller's final dict can name them (SplitMeter.update)
                 setattr(p.value, REPORTED_ATTR, tuple(c for c in companions if c.key == p.key))
@@ -431,6 +445,7 @@ def split_by_source(
     key_format: str = "{key}_{group}",
     every: int = 1,
     weight: str | None = "loss_weight",
+    name: str = "loss",
 ) -> Callable[[F], F]: ...
 
 
@@ -444,8 +459,9 @@ def split_by_source(
     key_format: str = "{key}_{group}",
     every: int = 1,
     weight: str | None = "loss_weight",
+    name: str = "loss",
 ) -> Any:
-    """Add per-source companions to the loss dict a criterion returns; training is unchanged.
+    """Add per-source companions to the loss dict (or loss tensor) a criterion returns.
 
     The decorated call runs unchanged while losssplit follows which image each per-row loss came
     from; for every returned key that can be attributed it adds ``{key}_{group}``: the value the
@@ -468,6 +484,10 @@ def split_by_source(
         weight: the per-image field of the target dicts (or the name of an argument) holding
             each image's weight; companions are computed with it set to 1. ``None`` keeps
             weights in the companions.
+        name: the key of a body that returns a loss tensor instead of a dict (a model's own
+            loss). The tensor comes back unchanged, the same object; its companions
+            ``{name}_{group}`` go to the active sink (``SplitMeter.collect()``, the
+            integrations). Without one, nothing is split (one warning).
 
     Returns:
         The decorated callable (or a decorator when called with options only).
@@ -498,11 +518,12 @@ def split_by_source(
             key_format=key_format,
             every=every,
             weight=weight,
+            name=name,
         )
     if not callable(wrapped) and not isinstance(wrapped, (classmethod, staticmethod)):
         raise TypeError(f"split_by_source: expected a function or method, got {type(wrapped).__name__}")
     target = wrapped.__func__ if isinstance(wrapped, (classmethod, staticmethod)) else wrapped
-    splitter = _Splitter(target, source, groups, threshold, keys, key_format, every, weight)
+    splitter = _Splitter(target, source, groups, threshold, keys, key_format, every, weight, name)
     function = _SplitFunction(wrapped, splitter)
     function._self_splitter = splitter
     return function

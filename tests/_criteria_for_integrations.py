@@ -72,6 +72,17 @@ def mean_of_means(calls: Sequence[tuple[list[float], list[float]]]) -> dict[str,
     return {name: sum(v) / len(v) for name, v in per.items()}
 
 
+def token_means(parts: Sequence[dict[str, tuple[float, int]]]) -> dict[str, float]:
+    """``{source: sum of its token losses / its tokens}`` over parts ``{source: (sum, tokens)}``."""
+    acc: dict[str, list[float]] = {}
+    for part in parts:
+        for name, (total, count) in part.items():
+            entry = acc.setdefault(name, [0.0, 0])
+            entry[0] += total
+            entry[1] += count
+    return {name: total / count for name, (total, count) in acc.items()}
+
+
 def windows(calls: Sequence, every: int) -> list[list]:
     return [list(calls[i : i + every]) for i in range(0, len(calls), every)]
 

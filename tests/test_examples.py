@@ -1,4 +1,4 @@
-"""The two examples run end to end at a tiny size and leave finite per-source companions behind.
+"""The examples run end to end at a tiny size and leave finite per-source companions behind.
 
 Each example runs in a subprocess, as a user runs it (``python examples/<name>.py``), so its
 ``seed_criterion`` import and its console output are exercised too.
@@ -127,4 +127,46 @@ def test_digits_demo_logs_sources_and_a_computed_verdict(digits_run: tuple[Path,
     change = (mixed - base) / base
     expected = "HELPS" if change < -0.02 else "HURTS" if change > 0.02 else "NO CLEAR DIFFERENCE"
     assert expected in verdict[0]
+    assert_outputs(out_dir)
+
+
+@pytest.fixture(scope="module")
+def lm_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out_dir = tmp_path_factory.mktemp("lm") / "out"
+    proc = run_example(
+        "lm_mixture_demo.py",
+        out_dir,
+        *("--steps", "12", "--log-period", "4", "--eval-period", "6", "--max-chars", "30000"),
+        *("--dim", "32", "--layers", "1", "--eval-rows", "6", "--batch-size", "12"),
+    )
+    return out_dir, proc.stdout
+
+
+def test_lm_mixture_demo_logs_train_and_eval_curves_per_source(lm_run: tuple[Path, str]) -> None:
+    out_dir, stdout = lm_run
+    lines = read_metrics(out_dir / "metrics.json")
+    assert [r["iteration"] for r in lines] == [3, 5, 7, 11]
+    sources = ("code", "docs", "licenses")
+    for record in lines:
+        if "loss" in record:
+            # a window of 4 x 12 rows, each source with probability 1/3: all three are there
+            # (the chance that one is missing from some window is below 3 * 3 * (2/3)**48)
+            for name in ("loss", *(f"loss_{s}" for s in sources)):
+                assert math.isfinite(record[name]) and record[name] > 0, (name, record)
+        if "eval_loss" in record:
+            # 6 held-out rows of 64 bytes per source: equal token counts, so the exact per-source
+            # means average to the exact overall mean
+            per_source = [record[f"eval_loss_{s}"] for s in sources]
+            assert sum(per_source) / 3 == pytest.approx(record["eval_loss"], rel=1e-6)
+    assert [r["iteration"] for r in lines if "eval_loss" in r] == [5, 11]
+    table = {line.split()[0]: [float(v) for v in line.split()[1:]] for line in stdout.splitlines()
+             if line.split() and line.split()[0] in ("all", *sources)}
+    assert set(table) == {"all", *sources}
+    last = lines[-1]
+    for name, (train, first, final, bits) in table.items():
+        key = "loss" if name == "all" else f"loss_{name}"
+        assert train == pytest.approx(last[key], abs=5e-5)
+        assert first == pytest.approx(lines[1][f"eval_{key}"], abs=5e-5)
+        assert final == pytest.approx(last[f"eval_{key}"], abs=5e-5)
+        assert bits == pytest.approx(last[f"eval_{key}"] / math.log(2), abs=5e-4)
     assert_outputs(out_dir)

@@ -24,28 +24,9 @@ from _criteria_for_integrations import (  # noqa: E402
     reference,
     windows,
 )
+from _lightning_logger import MemoryLogger  # noqa: E402
 
 STEPS, EVERY = 8, 2
-
-
-class MemoryLogger(pl.loggers.Logger):
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[tuple[int, dict]] = []
-
-    @property
-    def name(self) -> str:
-        return "memory"
-
-    @property
-    def version(self) -> int:
-        return 0
-
-    def log_hyperparams(self, params, *args, **kwargs) -> None:
-        pass
-
-    def log_metrics(self, metrics, step=None) -> None:
-        self.rows.append((step, dict(metrics)))
 
 
 class Tiny(pl.LightningModule):

@@ -10,6 +10,11 @@ gradient accumulation) it computes ``sum num / sum den`` over the window and all
 ``all_reduce``, on every rank) and logs it with ``on_step=True, on_epoch=False, sync_dist=False``:
 the values are already reduced, every rank logs the same keys (Lightning hangs when keys differ
 between ranks), and ``sync_dist``'s unweighted mean of per-rank values never touches them.
+
+Validation: decorated calls inside ``validation_step`` report to a second meter, and at the end of
+each validation epoch its exact value over the whole epoch (every batch, every dataloader, every
+rank) is logged once with ``on_epoch=True`` as ``val_{name}`` (``val_name_format``), e.g.
+``val_loss_web``. The sanity check's batches are computed but not logged.
 """
 
 from __future__ import annotations
@@ -51,6 +56,7 @@ class LossSplitCallback(_pl.Callback):
             ``{key}`` and ``{group}``; ``"{key}/{group}"`` groups them in TensorBoard.
         prog_bar: also show them in the progress bar.
         meter: the ``SplitMeter`` to use (default: a new one).
+        val_name_format: logged name of a validation companion, same fields as ``name_format``.
 
     Example:
         >>> import lightning as L  # doctest: +SKIP
@@ -60,13 +66,16 @@ class LossSplitCallback(_pl.Callback):
 
     def __init__(
         self, *, name_format: str = "{name}", prog_bar: bool = False,
-        meter: SplitMeter | None = None,
+        meter: SplitMeter | None = None, val_name_format: str = "val_{name}",
     ) -> None:
         super().__init__()
         self.name_format = check_name_format(name_format, "LossSplitCallback")
+        self.val_name_format = check_name_format(val_name_format, "LossSplitCallback")
         self.prog_bar = prog_bar
         self.meter = new_meter(meter)
         self._collecting = Collecting(self.meter)
+        self.val_meter = SplitMeter()
+        self._validating = Collecting(self.val_meter)
 
     def on_train_start(self, trainer: Any, pl_module: Any) -> None:
         self._collecting.close()
@@ -93,5 +102,30 @@ class LossSplitCallback(_pl.Callback):
     def on_train_end(self, trainer: Any, pl_module: Any) -> None:
         self._collecting.close()
 
+    def on_validation_epoch_start(self, trainer: Any, pl_module: Any) -> None:
+        self._validating.close()
+        self.val_meter.reset()
+
+    def on_validation_batch_start(
+        self, trainer: Any, pl_module: Any, batch: Any, batch_idx: int, dataloader_idx: int = 0
+    ) -> None:
+        self._validating.open()
+
+    def on_validation_batch_end(
+        self, trainer: Any, pl_module: Any, outputs: Any, batch: Any, batch_idx: int,
+        dataloader_idx: int = 0,
+    ) -> None:
+        self._validating.close()
+
+    def on_validation_epoch_end(self, trainer: Any, pl_module: Any) -> None:
+        self._validating.close()
+        values = window_values(self.val_meter, self.val_name_format)  # collective: every rank
+        if values and not trainer.sanity_checking:
+            pl_module.log_dict(
+                values, on_step=False, on_epoch=True, sync_dist=False, prog_bar=self.prog_bar,
+                batch_size=1, add_dataloader_idx=False,
+            )
+
     def on_exception(self, trainer: Any, pl_module: Any, exception: BaseException) -> None:
         self._collecting.close()
+        self._validating.close()
