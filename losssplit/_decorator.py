@@ -18,7 +18,7 @@ import torch
 import wrapt
 
 from . import _context
-from ._capture import CaptureMode, Frame, describe_inputs, tag_inputs
+from ._capture import CaptureMode, Frame, describe_inputs, fast_paths_unchanged, tag_inputs
 from ._companion import REPORTED_ATTR, format_fields
 from ._errors import LossSplitError
 from ._groups import Grouping, PredicateError, _python_label
@@ -150,7 +150,8 @@ class _Splitter:
                     tagged = None
             if tagged is None:  # the user's modes and tensor subclasses see this call as usual
                 return self._drop_stale(wrapped(*args, **kwargs), call)
-            with CaptureMode(frame):
+            mode = CaptureMode(frame)
+            with mode, fast_paths_unchanged(mode):
                 result = wrapped(*args, **kwargs)
             with torch._C.DisableTorchFunction():
                 if tagged == 0:

@@ -452,10 +452,7 @@ def _module_args(kind, batch, seed):
 
 @pytest.mark.parametrize("grad_mode", [contextlib.nullcontext, torch.no_grad], ids=["grad", "no_grad"])
 @pytest.mark.parametrize("kind", [
-    pytest.param("teacher", marks=pytest.mark.xfail(strict=True, reason=(
-        "issue 12: under the capture's torch function mode nn.TransformerEncoderLayer leaves its fast "
-        "path (has_torch_function), so the decorated teacher's output differs from the undecorated "
-        "one in the last bits (2e-7): training values not bit-identical"))),
+    "teacher",
     "conv_net",
 ])
 def test_frozen_modules_in_the_body(frozen, kind, grad_mode, warnings_of):

@@ -8,6 +8,7 @@ are the rule families (importing them registers their rules); ``_inputs`` tags t
 from . import elementwise, indexing, losses, shape  # noqa: F401 - registers the rules
 from ._inputs import describe_inputs, tag_inputs
 from .mode import KNOWN_IGNORED, RULES, CaptureMode, Frame, Track
+from .modules import fast_paths_unchanged
 from .ratio import Ratio, RatioKind, row_sums
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "RatioKind",
     "Track",
     "describe_inputs",
+    "fast_paths_unchanged",
     "row_sums",
     "tag_inputs",
 ]
