@@ -66,13 +66,12 @@ def pop_companions(loss_dict: MutableMapping[str, Any]) -> dict[str, torch.Tenso
 
     Example:
         >>> import torch
-        >>> from losssplit import pop_companions
-        >>> from losssplit._companion import Companion, make_companion
-        >>> loss = torch.tensor(0.5)
-        >>> rec = Companion("loss_ce_real", "loss_ce", "real", 1.0, 4.0)
-        >>> out = {"loss_ce": loss, "loss_ce_real": make_companion(rec, loss)}
-        >>> list(pop_companions(out)), list(out)
-        (['loss_ce_real'], ['loss_ce'])
+        >>> import losssplit
+        >>> criterion = losssplit.split_by_source(lambda pred: {"loss": pred.abs().mean()})
+        >>> with losssplit.sources(["real", "sim"]):
+        ...     out = criterion(torch.tensor([[1.0], [4.0]], requires_grad=True))
+        >>> sorted(losssplit.pop_companions(out)), list(out)
+        (['loss_real', 'loss_sim'], ['loss'])
     """
     names = [name for name, value in loss_dict.items() if companion_of(value) is not None]
     return {name: loss_dict.pop(name) for name in names}
@@ -97,15 +96,14 @@ class SplitMeter:
 
     Example:
         >>> import torch
-        >>> from losssplit import SplitMeter
-        >>> from losssplit._companion import Companion, make_companion
-        >>> meter = SplitMeter()
-        >>> like = torch.tensor(0.0)
-        >>> for num, den in [(3.0, 1.0), (1.0, 3.0)]:  # 1 row with loss 3, then 3 rows of 1/3
-        ...     rec = Companion("loss_ce_real", "loss_ce", "real", num, den)
-        ...     meter.update({"loss_ce_real": make_companion(rec, like)})
+        >>> import losssplit
+        >>> criterion = losssplit.split_by_source(lambda pred: {"loss": pred.abs().mean()})
+        >>> meter = losssplit.SplitMeter()
+        >>> for rows in ([[3.0]], [[0.0], [0.0], [1.0]]):  # 1 row of loss 3, then 3 rows of mean 1/3
+        ...     with losssplit.sources(["real"] * len(rows)):
+        ...         meter.update(criterion(torch.tensor(rows, requires_grad=True)))
         >>> meter.compute()  # (3 + 1) / (1 + 3), not the mean of 3.0 and 0.333
-        {'loss_ce_real': 1.0}
+        {'loss_real': 1.0}
     """
 
     def __init__(

@@ -37,16 +37,17 @@ def append_metrics_json(
         The companion values written.
 
     Example:
-        >>> import json, os, tempfile
-        >>> from losssplit import SplitMeter
-        >>> from losssplit._companion import Companion
-        >>> meter = SplitMeter()
-        >>> meter.add([Companion("loss_ce_real", "loss_ce", "real", 3.0, 4.0)])
+        >>> import json, os, tempfile, torch
+        >>> import losssplit
+        >>> criterion = losssplit.split_by_source(lambda pred: {"loss_ce": pred.abs().mean()})
+        >>> meter = losssplit.SplitMeter()
+        >>> with meter.collect(), losssplit.sources(["real", "real", "sim"]):
+        ...     _ = criterion(torch.tensor([[0.5], [1.0], [4.0]], requires_grad=True))
         >>> path = os.path.join(tempfile.mkdtemp(), "metrics.json")
         >>> append_metrics_json(meter, path, step=19)
-        {'loss_ce_real': 0.75}
+        {'loss_ce_real': 0.75, 'loss_ce_sim': 4.0}
         >>> [json.loads(line) for line in open(path)]
-        [{'iteration': 19, 'loss_ce_real': 0.75}]
+        [{'iteration': 19, 'loss_ce_real': 0.75, 'loss_ce_sim': 4.0}]
     """
     fmt = check_name_format(name_format, "append_metrics_json")
     values = window_values(meter, fmt, reset=reset)

@@ -34,15 +34,16 @@ def log_to_tensorboard(
     Example:
         >>> import tempfile, torch
         >>> from torch.utils.tensorboard import SummaryWriter
-        >>> from losssplit import SplitMeter
-        >>> from losssplit._companion import Companion
-        >>> meter = SplitMeter()
-        >>> meter.add([Companion("loss_ce_real", "loss_ce", "real", 3.0, 4.0)])
+        >>> import losssplit
+        >>> criterion = losssplit.split_by_source(lambda pred: {"loss_ce": pred.abs().mean()})
+        >>> meter = losssplit.SplitMeter()
+        >>> with meter.collect(), losssplit.sources(["real", "real", "sim"]):
+        ...     _ = criterion(torch.tensor([[0.5], [1.0], [4.0]], requires_grad=True))
         >>> with tempfile.TemporaryDirectory() as logdir:
         ...     writer = SummaryWriter(logdir)
         ...     log_to_tensorboard(meter, writer, step=10)
         ...     writer.close()
-        {'loss_ce/real': 0.75}
+        {'loss_ce/real': 0.75, 'loss_ce/sim': 4.0}
     """
     fmt = check_name_format(tag_format, "log_to_tensorboard")
     values = window_values(meter, fmt, reset=reset)
