@@ -9,7 +9,9 @@ body run on S's images alone (``_helpers.check_rule``), main values and gradient
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import check_rule, op_id, registered
+from _helpers import RULE_BATCHES, check_rule, op_id, registered, rule_batch
+
+from losssplit import split_by_source
 
 T = torch.Tensor
 
@@ -247,3 +249,81 @@ def params():
 def test_companion_is_the_body_on_the_group_alone(func):
     check_rule(CASES[func], op_id(func).split(".")[-1], declines=func in DECLINES,
                rel=RELATIVE.get(func, 1e-5))
+
+
+# -- arithmetic on reduced values ----------------------------------------------------------------
+# An affine map ``a * x + c`` of a reduced loss is, on the group alone, the group's value mapped
+# the same way: the companion is ``a * value_S + c``. ``c / x`` is not affine: declined.
+
+
+def _dice(outputs, targets):
+    """Per-image soft dice of ``x`` against the images' ``y > 0.5``."""
+    x, y = outputs["x"], (torch.stack([t["y"] for t in targets]) > 0.5).float()
+    inter = (x * y).sum((1, 2))
+    return (2 * inter + 1) / (x.sum((1, 2)) + y.sum((1, 2)) + 1)
+
+
+def reduced(call):
+    """A body whose loss is ``call(err.sum(-1).mean(), err)``."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": call(err.sum(-1).mean(), err)}
+
+    return body
+
+
+AFFINE = {
+    "1 - x.mean()": reduced(lambda m, e: 1 - m),
+    "x.mean() - 0.5": reduced(lambda m, e: m - 0.5),
+    "2 + x.mean()": reduced(lambda m, e: 2 + m),
+    "x.mean() + 2": reduced(lambda m, e: m + 2),
+    "torch.rsub(x.mean(), 1)": reduced(lambda m, e: torch.rsub(m, 1)),
+    "torch.sub(x.sum(), 1) * 0.5": reduced(lambda m, e: torch.sub(e.sum(), 1) * 0.5),
+    "(1 - x.mean()) * 3": reduced(lambda m, e: (1 - m) * 3),
+    "(1 - x.mean()) / 4": reduced(lambda m, e: (1 - m) / 4),
+    "x.mean() / 3": reduced(lambda m, e: m / 3),
+    "-(1 - x.mean())": reduced(lambda m, e: -(1 - m)),
+    "x.sum(-1).sum() - x.max(-1).values.sum()": reduced(lambda m, e: e.sum(-1).sum() - e.max(-1).values.sum()),
+    "1 - dice.mean()": lambda o, t: {"loss": 1 - _dice(o, t).mean()},
+}
+
+
+@pytest.mark.parametrize("case", list(AFFINE))
+def test_affine_maps_of_reduced_losses_are_exact(case):
+    check_rule(AFFINE[case], "")
+
+
+NOT_AFFINE = {
+    "2 / x.mean()": (reduced(lambda m, e: 2 / m), "__rdiv__"),
+    "(x.sum() + 1) / 4: the offset over a count recomputed per group": (
+        reduced(lambda m, e: (e.sum() + 1) / 4), "div"),
+    "x.mean() + y.mean(): a tensor offset": (
+        lambda o, t: {"loss": _err(o, t)[0].mean() + torch.tensor(0.5)}, "add"),
+    "x.add(y, alpha=2) of reduced losses": (reduced(lambda m, e: e.sum().add(e.sum(), alpha=2)), "add"),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_AFFINE))
+def test_other_arithmetic_on_reduced_losses_declines(case):
+    body, op = NOT_AFFINE[case]
+    check_rule(body, op, declines=True)
+
+
+def test_an_offset_aggregates_to_the_offset_of_the_aggregate():
+    """``1 - m`` emits ``(den - num, den)``: a window adds up to 1 - sum num / sum den."""
+    from losssplit import SplitMeter
+
+    body = reduced(lambda m, e: 1 - m)
+    meter = SplitMeter()
+    raw = {}
+    for seed, weights in RULE_BATCHES:
+        outputs, targets = rule_batch(seed, weights)
+        meter.update(split_by_source(body)(outputs, targets))
+        err, _ = _err(outputs, targets)
+        for g, ws in (("real", [w >= 0.9 for w in weights]), ("synthetic", [w < 0.9 for w in weights])):
+            rows = err.detach()[torch.tensor(ws)].sum(-1).flatten().tolist()
+            raw.setdefault(g, []).extend(rows)
+    got = meter.compute()
+    for g, rows in raw.items():
+        assert got[f"loss_{g}"] == pytest.approx(1 - sum(rows) / len(rows), rel=1e-6)

@@ -145,8 +145,20 @@ def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     _binary(frame, func, args, kwargs, out, "data")
 
 
+@rule(T.sub, torch.sub, torch.subtract)
+def sub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``a - b``: also a reduced loss minus a constant or minus another summed loss."""
+    _binary(frame, func, args, kwargs, out, "sub")
+
+
+@rule(torch.rsub, T.__rsub__)
+def rsub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``c - x`` (``1 - dice.mean()``): of a reduced loss, its value negated plus ``c`` per group."""
+    _binary(frame, func, args, kwargs, out, "rsub")
+
+
 @rule(
-    T.sub, torch.sub, torch.subtract, torch.rsub, T.__rsub__, T.__rtruediv__, T.__rpow__,
+    T.__rtruediv__, T.__rpow__,
     T.maximum, torch.maximum, T.minimum, torch.minimum, T.atan2, torch.atan2, T.xlogy,
     torch.xlogy, T.__floordiv__, T.fmod, T.remainder,
 )
@@ -184,7 +196,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if lost is not None:
             frame.lose(out, lost, pred=is_prediction(a, ta) or is_prediction(b, tb))
             return
-        reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb)
+        try:
+            alpha = kwargs.get("alpha", 1)
+            reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb) if _is_number(alpha) and alpha == 1 else None
+        except ValueError:  # an offset that this arithmetic cannot carry exactly
+            reduced = None
         if reduced is not None:
             frame.set(out, reduced)
         else:  # a reduced value in other arithmetic: attribution ends here (for data too)
@@ -271,8 +287,8 @@ def _ratio_arithmetic(
             and not ta.ratio.divisors
         ):
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=tb.ratio))
-        if kind == "add" and tb is not None and tb.ratio is not None:
-            total = add_ratios(ta.ratio, tb.ratio)
+        if kind in ("add", "sub") and tb is not None and tb.ratio is not None:
+            total = add_ratios(ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0))
             return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
         other = _scalar_of(b, tb)
         if other is None:
@@ -281,14 +297,21 @@ def _ratio_arithmetic(
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
-        if kind == "add" and isinstance(other, (int, float)) and other == 0:  # ``sum(losses)`` starts at 0
-            return Track(from_prediction=pred, ratio=ta.ratio)
+        if kind in ("add", "sub", "rsub") and _is_number(other):
+            # ``x + c``, ``x - c``, ``c - x``: the body on the group alone is its value plus c
+            if kind == "rsub":
+                return Track(from_prediction=pred, ratio=ta.ratio.scaled(-1.0).shifted(float(other)))
+            return Track(from_prediction=pred, ratio=ta.ratio.shifted(float(other) if kind == "add" else -float(other)))
         return None
     if tb is not None and tb.ratio is not None and kind == "mul":
         other = _scalar_of(a, ta)
         if other is not None:
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
