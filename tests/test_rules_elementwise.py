@@ -216,6 +216,72 @@ CASES = {
     T.masked_fill: paired(lambda e, y: T.masked_fill(e, y > 0.5, 0.0)),
     torch.masked_fill: paired(lambda e, y: torch.masked_fill(e, y > 0.5, 1.0)),
 }
+
+
+def weighted(call):
+    """A body whose per-element loss is ``call(err * w)``, ``w`` each image's weight (the companion
+    takes it as 1: the op replayed on the unweighted errors)."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+        out = call(err * w, y)
+        return {"loss": (out[0] if isinstance(out, tuple) else out).sum(-1).mean()}
+
+    return body
+
+
+def in_place(call):
+    """``call(l)`` writes into the weighted errors ``l`` (``l.log_()``), which are then reduced."""
+    return weighted(lambda e, y: (call(e), e)[1])
+
+
+CASES.update({
+    T.log_: in_place(T.log_), T.exp_: in_place(T.exp_), T.neg_: in_place(T.neg_), T.abs_: in_place(T.abs_),
+    T.sqrt_: in_place(T.sqrt_), T.rsqrt_: in_place(T.rsqrt_), T.pow_: in_place(lambda e: T.pow_(e, 2)),
+    T.sigmoid_: in_place(T.sigmoid_), T.tanh_: in_place(T.tanh_), T.relu_: in_place(lambda e: T.relu_(e - 0.3)),
+    T.clamp_: in_place(lambda e: T.clamp_(e, min=0.2)), T.clamp_min_: in_place(lambda e: T.clamp_min_(e, 0.3)),
+    T.clamp_max_: in_place(lambda e: T.clamp_max_(e, 0.4)), T.clip_: in_place(lambda e: T.clip_(e, 0.2, 0.5)),
+    T.log1p_: in_place(T.log1p_), T.expm1_: in_place(T.expm1_), T.square_: in_place(T.square_),
+    T.reciprocal_: in_place(T.reciprocal_), T.floor_: in_place(lambda e: T.floor_(e * 4)),
+    T.ceil_: in_place(lambda e: T.ceil_(e * 4)), T.round_: in_place(lambda e: T.round_(e * 4)),
+    T.nan_to_num_: in_place(T.nan_to_num_), T.log2_: in_place(T.log2_), T.log10_: in_place(T.log10_),
+    T.exp2_: in_place(T.exp2_), torch.relu_: in_place(lambda e: torch.relu_(e - 0.3)),
+    T.cumsum: weighted(lambda e, y: T.cumsum(e, -1)), torch.cumsum: paired(lambda e, y: torch.cumsum(e * y, 1)),
+    T.cumprod: weighted(lambda e, y: T.cumprod(e, 2)), torch.cumprod: mapped(lambda e: torch.cumprod(e, dim=-1)),
+    T.cummax: weighted(lambda e, y: T.cummax(e, -1)), torch.cummax: mapped(lambda e: torch.cummax(e, 1).values),
+    T.cummin: mapped(lambda e: T.cummin(e, -1)[0]), torch.cummin: weighted(lambda e, y: torch.cummin(e, 2)),
+    T.logcumsumexp: weighted(lambda e, y: T.logcumsumexp(e, -1)),
+    torch.logcumsumexp: mapped(lambda e: torch.logcumsumexp(e, 1)),
+    F.normalize: weighted(lambda e, y: F.normalize(e, dim=-1)),
+    torch.cosine_similarity: weighted(lambda e, y: F.cosine_similarity(e, y, dim=-1)[..., None]),
+    torch.pairwise_distance: paired(lambda e, y: F.pairwise_distance(e, y)[..., None]),
+})
+
+
+def test_in_place_ops_on_a_normaliser_and_on_a_reduced_loss():
+    """``mask.sum().clamp_(min=1)`` is clamped per group as well; a reduced loss written in place
+    is declined with the op named."""
+
+    def normalised(outputs, targets):
+        err, y = _err(outputs, targets)
+        mask = y > 0.85
+        return {"loss": (err * mask).sum() / mask.sum().clamp_(min=1)}
+
+    def written(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.mean().neg_()}
+
+    check_rule(normalised, "")
+    check_rule(written, "neg_", declines=True)
+
+
+def test_ops_along_a_row_dim_decline():
+    check_rule(mapped(lambda e: e.cumsum(0)), "cumsum", declines=True)
+    check_rule(mapped(lambda e: F.normalize(e, dim=0)), "normalize", declines=True)
+    check_rule(paired(lambda e, y: F.cosine_similarity(e, y, dim=0)), "cosine_similarity", declines=True)
+
+
 _COMPARISONS = {T.eq, T.ne, T.lt, T.le, T.gt, T.ge, T.__eq__, T.__ne__, T.__lt__, T.__le__, T.__gt__, T.__ge__,
                 torch.eq, torch.ne, torch.lt, torch.le, torch.gt, torch.ge}
 for _f in _COMPARISONS:
