@@ -393,3 +393,28 @@ def test_an_offset_aggregates_to_the_offset_of_the_aggregate():
     got = meter.compute()
     for g, rows in raw.items():
         assert got[f"loss_{g}"] == pytest.approx(1 - sum(rows) / len(rows), rel=1e-6)
+
+
+def test_in_place_ops_and_aliases():
+    """A write into weighted errors reaches their views: a view remembered before the write is
+    declined, not left with stale unweighted values; a clone written in place leaves the original
+    exact."""
+
+    def view_then_write(outputs, targets):
+        err, _ = _err(outputs, targets)
+        w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+        loss = err * w
+        first = loss[:, 0]
+        loss.log_()
+        return {"loss": first.mean()}
+
+    def clone_then_write(outputs, targets):
+        err, _ = _err(outputs, targets)
+        w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+        loss = err * w
+        other = loss.clone()
+        other.exp_()
+        return {"loss": loss.mean(), "other": other.mean()}
+
+    check_rule(view_then_write, "log_", declines=True)
+    check_rule(clone_then_write, "")

@@ -23,6 +23,7 @@ from .mode import (
     get_arg,
     identity_map,
     is_prediction,
+    lose_aliases,
     lost_track,
     norm_dim,
     only_wide_dim,
@@ -532,6 +533,7 @@ def inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     if track.unweighted is not None:
         unweighted = func(track.unweighted.clone(), *args[1:], **kwargs)
         frame.set(target, Track(track.rows, track.image, unweighted, track.from_prediction))
+    lose_aliases(frame, target, op_name(func))
 
 
 @rule(T.cumsum, torch.cumsum, T.cumprod, torch.cumprod, T.cummax, torch.cummax, T.cummin, torch.cummin,

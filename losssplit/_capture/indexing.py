@@ -20,6 +20,7 @@ from .mode import (
     combine,
     expand_rows,
     get_arg,
+    lose_aliases,
     lost_track,
     merge_image,
     norm_dim,
@@ -439,6 +440,8 @@ def scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 kwargs_u[src_name] = ts.unweighted
         new.unweighted = func(*args_u, **kwargs_u)
     frame.set(out, new)
+    if in_place:
+        lose_aliases(frame, target, op)
 
 
 def _before(func: Any, target: Tensor, track: Track | None, args: tuple, kwargs: dict) -> Tensor | None:
