@@ -204,6 +204,8 @@ def finish(
                 den = r.host_den(den, cnt)
             if den == 0:
                 continue
+            if r.offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
+                num = num + r.offset * den
             value = num / den
             if not (math.isfinite(value) and abs(value) < _FLOAT32_OVERFLOW):  # stored as float32
                 warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")

@@ -9,7 +9,9 @@ body run on S's images alone (``_helpers.check_rule``), main values and gradient
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import check_rule, op_id, registered
+from _helpers import RULE_BATCHES, check_rule, op_id, registered, rule_batch
+
+from losssplit import split_by_source
 
 T = torch.Tensor
 
@@ -214,6 +216,72 @@ CASES = {
     T.masked_fill: paired(lambda e, y: T.masked_fill(e, y > 0.5, 0.0)),
     torch.masked_fill: paired(lambda e, y: torch.masked_fill(e, y > 0.5, 1.0)),
 }
+
+
+def weighted(call):
+    """A body whose per-element loss is ``call(err * w)``, ``w`` each image's weight (the companion
+    takes it as 1: the op replayed on the unweighted errors)."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+        out = call(err * w, y)
+        return {"loss": (out[0] if isinstance(out, tuple) else out).sum(-1).mean()}
+
+    return body
+
+
+def in_place(call):
+    """``call(l)`` writes into the weighted errors ``l`` (``l.log_()``), which are then reduced."""
+    return weighted(lambda e, y: (call(e), e)[1])
+
+
+CASES.update({
+    T.log_: in_place(T.log_), T.exp_: in_place(T.exp_), T.neg_: in_place(T.neg_), T.abs_: in_place(T.abs_),
+    T.sqrt_: in_place(T.sqrt_), T.rsqrt_: in_place(T.rsqrt_), T.pow_: in_place(lambda e: T.pow_(e, 2)),
+    T.sigmoid_: in_place(T.sigmoid_), T.tanh_: in_place(T.tanh_), T.relu_: in_place(lambda e: T.relu_(e - 0.3)),
+    T.clamp_: in_place(lambda e: T.clamp_(e, min=0.2)), T.clamp_min_: in_place(lambda e: T.clamp_min_(e, 0.3)),
+    T.clamp_max_: in_place(lambda e: T.clamp_max_(e, 0.4)), T.clip_: in_place(lambda e: T.clip_(e, 0.2, 0.5)),
+    T.log1p_: in_place(T.log1p_), T.expm1_: in_place(T.expm1_), T.square_: in_place(T.square_),
+    T.reciprocal_: in_place(T.reciprocal_), T.floor_: in_place(lambda e: T.floor_(e * 4)),
+    T.ceil_: in_place(lambda e: T.ceil_(e * 4)), T.round_: in_place(lambda e: T.round_(e * 4)),
+    T.nan_to_num_: in_place(T.nan_to_num_), T.log2_: in_place(T.log2_), T.log10_: in_place(T.log10_),
+    T.exp2_: in_place(T.exp2_), torch.relu_: in_place(lambda e: torch.relu_(e - 0.3)),
+    T.cumsum: weighted(lambda e, y: T.cumsum(e, -1)), torch.cumsum: paired(lambda e, y: torch.cumsum(e * y, 1)),
+    T.cumprod: weighted(lambda e, y: T.cumprod(e, 2)), torch.cumprod: mapped(lambda e: torch.cumprod(e, dim=-1)),
+    T.cummax: weighted(lambda e, y: T.cummax(e, -1)), torch.cummax: mapped(lambda e: torch.cummax(e, 1).values),
+    T.cummin: mapped(lambda e: T.cummin(e, -1)[0]), torch.cummin: weighted(lambda e, y: torch.cummin(e, 2)),
+    T.logcumsumexp: weighted(lambda e, y: T.logcumsumexp(e, -1)),
+    torch.logcumsumexp: mapped(lambda e: torch.logcumsumexp(e, 1)),
+    F.normalize: weighted(lambda e, y: F.normalize(e, dim=-1)),
+    torch.cosine_similarity: weighted(lambda e, y: F.cosine_similarity(e, y, dim=-1)[..., None]),
+    torch.pairwise_distance: paired(lambda e, y: F.pairwise_distance(e, y)[..., None]),
+})
+
+
+def test_in_place_ops_on_a_normaliser_and_on_a_reduced_loss():
+    """``mask.sum().clamp_(min=1)`` is clamped per group as well; a reduced loss written in place
+    is declined with the op named."""
+
+    def normalised(outputs, targets):
+        err, y = _err(outputs, targets)
+        mask = y > 0.85
+        return {"loss": (err * mask).sum() / mask.sum().clamp_(min=1)}
+
+    def written(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.mean().neg_()}
+
+    check_rule(normalised, "")
+    check_rule(written, "neg_", declines=True)
+
+
+def test_ops_along_a_row_dim_decline():
+    check_rule(mapped(lambda e: e.cumsum(0)), "cumsum", declines=True)
+    check_rule(mapped(lambda e: F.normalize(e, dim=0)), "normalize", declines=True)
+    check_rule(paired(lambda e, y: F.cosine_similarity(e, y, dim=0)), "cosine_similarity", declines=True)
+
+
 _COMPARISONS = {T.eq, T.ne, T.lt, T.le, T.gt, T.ge, T.__eq__, T.__ne__, T.__lt__, T.__le__, T.__gt__, T.__ge__,
                 torch.eq, torch.ne, torch.lt, torch.le, torch.gt, torch.ge}
 for _f in _COMPARISONS:
@@ -247,3 +315,106 @@ def params():
 def test_companion_is_the_body_on_the_group_alone(func):
     check_rule(CASES[func], op_id(func).split(".")[-1], declines=func in DECLINES,
                rel=RELATIVE.get(func, 1e-5))
+
+
+# -- arithmetic on reduced values ----------------------------------------------------------------
+# An affine map ``a * x + c`` of a reduced loss is, on the group alone, the group's value mapped
+# the same way: the companion is ``a * value_S + c``. ``c / x`` is not affine: declined.
+
+
+def _dice(outputs, targets):
+    """Per-image soft dice of ``x`` against the images' ``y > 0.5``."""
+    x, y = outputs["x"], (torch.stack([t["y"] for t in targets]) > 0.5).float()
+    inter = (x * y).sum((1, 2))
+    return (2 * inter + 1) / (x.sum((1, 2)) + y.sum((1, 2)) + 1)
+
+
+def reduced(call):
+    """A body whose loss is ``call(err.sum(-1).mean(), err)``."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": call(err.sum(-1).mean(), err)}
+
+    return body
+
+
+AFFINE = {
+    "1 - x.mean()": reduced(lambda m, e: 1 - m),
+    "x.mean() - 0.5": reduced(lambda m, e: m - 0.5),
+    "2 + x.mean()": reduced(lambda m, e: 2 + m),
+    "x.mean() + 2": reduced(lambda m, e: m + 2),
+    "torch.rsub(x.mean(), 1)": reduced(lambda m, e: torch.rsub(m, 1)),
+    "torch.sub(x.sum(), 1) * 0.5": reduced(lambda m, e: torch.sub(e.sum(), 1) * 0.5),
+    "(1 - x.mean()) * 3": reduced(lambda m, e: (1 - m) * 3),
+    "(1 - x.mean()) / 4": reduced(lambda m, e: (1 - m) / 4),
+    "x.mean() / 3": reduced(lambda m, e: m / 3),
+    "-(1 - x.mean())": reduced(lambda m, e: -(1 - m)),
+    "x.sum(-1).sum() - x.max(-1).values.sum()": reduced(lambda m, e: e.sum(-1).sum() - e.max(-1).values.sum()),
+    "1 - dice.mean()": lambda o, t: {"loss": 1 - _dice(o, t).mean()},
+}
+
+
+@pytest.mark.parametrize("case", list(AFFINE))
+def test_affine_maps_of_reduced_losses_are_exact(case):
+    check_rule(AFFINE[case], "")
+
+
+NOT_AFFINE = {
+    "2 / x.mean()": (reduced(lambda m, e: 2 / m), "__rdiv__"),
+    "(x.sum() + 1) / 4: the offset over a count recomputed per group": (
+        reduced(lambda m, e: (e.sum() + 1) / 4), "div"),
+    "x.mean() + y.mean(): a tensor offset": (
+        lambda o, t: {"loss": _err(o, t)[0].mean() + torch.tensor(0.5)}, "add"),
+    "x.add(y, alpha=2) of reduced losses": (reduced(lambda m, e: e.sum().add(e.sum(), alpha=2)), "add"),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_AFFINE))
+def test_other_arithmetic_on_reduced_losses_declines(case):
+    body, op = NOT_AFFINE[case]
+    check_rule(body, op, declines=True)
+
+
+def test_an_offset_aggregates_to_the_offset_of_the_aggregate():
+    """``1 - m`` emits ``(den - num, den)``: a window adds up to 1 - sum num / sum den."""
+    from losssplit import SplitMeter
+
+    body = reduced(lambda m, e: 1 - m)
+    meter = SplitMeter()
+    raw = {}
+    for seed, weights in RULE_BATCHES:
+        outputs, targets = rule_batch(seed, weights)
+        meter.update(split_by_source(body)(outputs, targets))
+        err, _ = _err(outputs, targets)
+        for g, ws in (("real", [w >= 0.9 for w in weights]), ("synthetic", [w < 0.9 for w in weights])):
+            rows = err.detach()[torch.tensor(ws)].sum(-1).flatten().tolist()
+            raw.setdefault(g, []).extend(rows)
+    got = meter.compute()
+    for g, rows in raw.items():
+        assert got[f"loss_{g}"] == pytest.approx(1 - sum(rows) / len(rows), rel=1e-6)
+
+
+def test_in_place_ops_and_aliases():
+    """A write into weighted errors reaches their views: a view remembered before the write is
+    declined, not left with stale unweighted values; a clone written in place leaves the original
+    exact."""
+
+    def view_then_write(outputs, targets):
+        err, _ = _err(outputs, targets)
+        w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+        loss = err * w
+        first = loss[:, 0]
+        loss.log_()
+        return {"loss": first.mean()}
+
+    def clone_then_write(outputs, targets):
+        err, _ = _err(outputs, targets)
+        w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+        loss = err * w
+        other = loss.clone()
+        other.exp_()
+        return {"loss": loss.mean(), "other": other.mean()}
+
+    check_rule(view_then_write, "log_", declines=True)
+    check_rule(clone_then_write, "")

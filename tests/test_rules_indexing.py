@@ -70,8 +70,6 @@ CASES = {
     T.__getitem__: matched(lambda p, t: (p - t).abs().sum(-1)),
     T.__setitem__: written(lambda c, y: T.__setitem__(c, y > 0.8, 0.0)),
     T.index_put_: written(lambda c, y: T.index_put_(c, (y > 0.8,), torch.tensor(0.0))),
-    T.scatter_: written(lambda c, y: T.scatter_(c, 2, torch.zeros_like(c[..., :1], dtype=torch.long), 0.0)),
-    T.scatter_add_: written(lambda c, y: T.scatter_add_(c, 2, torch.zeros_like(c, dtype=torch.long), y)),
     T.masked_fill_: written(lambda c, y: T.masked_fill_(c, y > 0.8, 0.0)),
     T.mul_: written(lambda c, y: T.mul_(c, 2.0)),
     T.add_: written(lambda c, y: T.add_(c, y)),
@@ -80,12 +78,11 @@ CASES = {
     T.copy_: written(lambda c, y: T.copy_(c, c * y)),
     T.fill_: written(lambda c, y: T.fill_(c[:, :1], 0.5)),
     T.zero_: written(lambda c, y: T.zero_(c[:, :, :1])),
-    T.clamp_: written(lambda c, y: T.clamp_(c, min=0.2)),
     T.__iadd__: written(lambda c, y: T.__iadd__(c, y)),
     T.__imul__: written(lambda c, y: T.__imul__(c, 2.0)),
     T.__isub__: written(lambda c, y: T.__isub__(c, y)),
     T.__itruediv__: written(lambda c, y: T.__itruediv__(c, 2.0)),
-    T.index_add_: written(lambda c, y: T.index_add_(c, 2, torch.tensor([0, 1]), y[..., :2])),
+    T.scatter_reduce_: written(lambda c, y: T.scatter_reduce_(c, 2, y.argsort(-1), y, "amax")),
     T.masked_scatter_: written(lambda c, y: T.masked_scatter_(c, y > 0.8, torch.zeros_like(c))),
     T.gather: _picked(lambda e, i: T.gather(e, 2, i)),
     torch.gather: _picked(lambda e, i: torch.gather(e, -1, i)),
@@ -106,6 +103,126 @@ CASES = {
     T.bmm: rows(lambda e, y: T.bmm(e, y.transpose(1, 2))),
     torch.cdist: matched(lambda p, t: torch.diag(torch.cdist(p, t))),
 }
+
+
+def per_class(call, weighted=False):
+    """A body summing each image's per-row errors into its rows' classes (macro-averaged losses):
+    ``call(err_rows [B, 3], labels [B, 3])`` -> [B, 4], then a mean."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        if weighted:
+            err = err * torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+        return {"loss": call(err.sum(-1), _labels(targets)).mean()}
+
+    return body
+
+
+def _zeros(e):
+    return torch.zeros(e.shape[0], 4)
+
+
+def sorted_rows(call, weighted=False):
+    """A body whose loss is the mean of ``call(err, y)`` on (optionally weighted) errors."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        if weighted:
+            err = err * torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+        return {"loss": call(err, y).float().mean()}
+
+    return body
+
+
+CASES.update({
+    T.scatter_add: per_class(lambda e, c: T.scatter_add(_zeros(e), 1, c, e), weighted=True),
+    torch.scatter_add: per_class(lambda e, c: torch.scatter_add(_zeros(e), 1, c, e)),
+    T.scatter_reduce: per_class(lambda e, c: T.scatter_reduce(_zeros(e), 1, c, e, "amax")),
+    torch.scatter_reduce: per_class(
+        lambda e, c: torch.scatter_reduce(_zeros(e) + 0.1, 1, c, e, "mean", include_self=False), weighted=True),
+    T.scatter: sorted_rows(lambda e, y: T.scatter(e, -1, y.argsort(-1), 2 * e), weighted=True),
+    torch.scatter: sorted_rows(lambda e, y: torch.scatter(e, 2, y.argsort(-1), 0.5)),
+    T.index_add: per_class(lambda e, c: T.index_add(_zeros(e), 1, torch.tensor([0, 3, 3]), e), weighted=True),
+    torch.index_add: per_class(lambda e, c: torch.index_add(_zeros(e), 1, torch.tensor([2, 0, 2]), e, alpha=2)),
+    torch.masked_select: sorted_rows(lambda e, y: torch.masked_select(e, y > 0.5), weighted=True),
+    T.masked_select: sorted_rows(lambda e, y: T.masked_select(e, y[:, :1] > 0.5)),
+    T.sort: sorted_rows(lambda e, y: T.sort(e, -1).values[..., :2]),
+    torch.sort: sorted_rows(lambda e, y: e.gather(1, torch.sort(y, 1, descending=True)[1])[:, :2]),
+    T.argsort: sorted_rows(lambda e, y: e.gather(-1, T.argsort(e, -1))[..., 1:]),
+    torch.argsort: sorted_rows(lambda e, y: e.gather(-1, torch.argsort(y, dim=-1))[..., :1]),
+    T.topk: sorted_rows(lambda e, y: T.topk(e, 2).values),
+    torch.topk: sorted_rows(lambda e, y: e.gather(1, torch.topk(y, 2, dim=1).indices)),
+    T.msort: sorted_rows(lambda e, y: T.msort(e.transpose(0, 2))[:2]),
+    torch.msort: sorted_rows(lambda e, y: torch.msort(e.permute(2, 1, 0))[-1]),
+    torch.einsum: sorted_rows(lambda e, y: torch.einsum("bqc,bkc->bqk", e, y), weighted=True),
+    # in place, into a target without images (or weighted errors) from a weighted source
+    T.scatter_add_: per_class(lambda e, c: T.scatter_add_(_zeros(e), 1, c, e), weighted=True),
+    T.index_add_: per_class(lambda e, c: T.index_add_(_zeros(e), 1, torch.tensor([1, 1, 0]), e)),
+    T.scatter_: sorted_rows(lambda e, y: T.scatter_(e.clone(), 2, y.argsort(-1), y), weighted=True),
+})
+
+
+def macro_dice(outputs, targets):
+    """1 - the mean over images and classes of each class's soft dice within each image."""
+    probs = outputs["x"].softmax(-1)  # [B, 3 pixels, 4 classes]
+    labels = _labels(targets)
+    hit = probs.gather(-1, labels[..., None])[..., 0]
+    inter = torch.zeros(probs.shape[0], 4).scatter_add_(1, labels, hit)
+    count = torch.zeros(probs.shape[0], 4).scatter_add(1, labels, torch.ones_like(hit))
+    dice = (2 * inter + 1) / (probs.sum(1) + count + 1)
+    return {"loss": 1 - dice.mean()}
+
+
+def lovasz_like(outputs, targets):
+    """Per-image errors sorted in a loop (Lovasz-style), a cumulative sum, the top half kept."""
+    err, y = _err(outputs, targets)
+    total = 0
+    for e, t in zip(err, y):
+        ranked, order = e.flatten().sort(descending=True)
+        grad = ranked.cumsum(0) * t.flatten()[order]
+        total = total + (ranked * grad).sum()
+    return {"loss": total / len(targets)}
+
+
+EXACT = {
+    "macro dice over per-class sums": macro_dice,
+    "sort per image in a loop": lovasz_like,
+    "einsum with an ellipsis": sorted_rows(lambda e, y: torch.einsum("...c,...c->...", e, y)),
+    "einsum without an arrow": sorted_rows(lambda e, y: torch.einsum("bqc", e * y)),
+    "einsum of a list": sorted_rows(lambda e, y: torch.einsum("bqc,bqc->qb", [e, y])),
+    "scatter_ into the errors": written(lambda c, y: T.scatter_(c, 2, torch.zeros_like(c[..., :1], dtype=torch.long), 0.0)),
+    "scatter_add_ into the errors": written(lambda c, y: T.scatter_add_(c, 2, torch.zeros_like(c, dtype=torch.long), y)),
+    "index_add_ into the errors": written(lambda c, y: T.index_add_(c, 2, torch.tensor([0, 1]), y[..., :2])),
+}
+
+
+@pytest.mark.parametrize("case", list(EXACT))
+def test_more_bodies_follow_the_oracle(case):
+    check_rule(EXACT[case], "")
+
+
+MIXING = {
+    "scatter_add over the batch dim": (
+        lambda o, t: {"loss": torch.zeros(2).scatter_add(0, _labels(t)[:, 0] % 2, _err(o, t)[0].sum((1, 2))).mean()},
+        "scatter_add"),
+    "sort across images": (sorted_rows(lambda e, y: e.sum((1, 2)).sort().values[:1]), "sort"),
+    "top-k across images": (sorted_rows(lambda e, y: e.flatten(0, 1).sum(-1).topk(2).values), "topk"),
+    "sort of weighted values": (sorted_rows(lambda e, y: e.sort(-1).values, weighted=True), "sort"),
+    "masked_select of two row dims": (
+        sorted_rows(lambda e, y: torch.masked_select(e[:, 0, :1], y[:, 0, 0] > 0.3)), "masked_select"),
+    "einsum summing over images": (sorted_rows(lambda e, y: torch.einsum("bij,bij->ij", e, y)), "einsum"),
+    "einsum without an arrow over two images' operands": (sorted_rows(lambda e, y: torch.einsum("bqc,bkc", e, y)), "einsum"),
+    "scatter_reduce_ in place of weighted values": (
+        per_class(lambda e, c: T.scatter_reduce_(_zeros(e), 1, c, e, "sum"), weighted=True), "scatter_reduce_"),
+}
+
+
+@pytest.mark.parametrize("case", list(MIXING))
+def test_ops_that_mix_images_decline(case):
+    body, op = MIXING[case]
+    check_rule(body, op, declines=True)
+
+
 # Declined with a warning naming the op although no images are mixed: attribution the rules
 # could follow but do not (yet).
 DECLINES = {

@@ -53,3 +53,17 @@ def params():
 @pytest.mark.parametrize("func", params())
 def test_companion_is_the_body_on_the_group_alone(func):
     check_rule(CASES[func], op_id(func).split(".")[-1], declines=func in DECLINES)
+
+
+def segmentation_ce(outputs, targets):
+    """Per-pixel cross entropy of ``[B, C, H, W]`` logits (mask logits upsampled to the labels'
+    size) against ``[B, H, W]`` labels, class 0 ignored (``ignore_index``)."""
+    logits = outputs["x"].permute(0, 2, 1)[..., None]  # [B, 4 classes, 3, 1]
+    logits = F.interpolate(logits, size=(6, 2), mode="bilinear", align_corners=False)
+    labels = _labels(targets)[..., None].repeat_interleave(2, dim=1).expand(-1, -1, 2)  # [B, 6, 2]
+    labels = torch.where(labels == 0, 255, labels)
+    return {"loss": F.cross_entropy(logits, labels, ignore_index=255)}
+
+
+def test_cross_entropy_on_segmentation_maps_with_ignore_index():
+    check_rule(segmentation_ce, "")

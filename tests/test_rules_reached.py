@@ -10,6 +10,7 @@ import test_rules_elementwise
 import test_rules_indexing
 import test_rules_losses
 import test_rules_shape
+import test_rules_spatial
 import torch
 from _helpers import RULE_BATCHES, op_id, rule_batch
 
@@ -19,7 +20,7 @@ from losssplit._capture import RULES, CaptureMode
 # Registered, but no call on torch 2.13 reaches a TorchFunctionMode as this function.
 UNREACHABLE: set[str] = set()  # registrations no torch call reaches (none: they were removed)
 CASES = {**test_rules_elementwise.CASES, **test_rules_shape.CASES, **test_rules_indexing.CASES,
-         **test_rules_losses.CASES}
+         **test_rules_losses.CASES, **test_rules_spatial.CASES}
 
 
 @pytest.fixture

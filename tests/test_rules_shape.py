@@ -7,6 +7,7 @@ the companion of group S must be the body run on S's images alone (``_helpers.ch
 
 import pytest
 import torch
+import torch.nn.functional as F
 from _helpers import check_rule, op_id, registered
 
 T = torch.Tensor
@@ -86,7 +87,73 @@ CASES = {
     torch.concat: joined(torch.concat),
     torch.concatenate: joined(torch.concatenate),
     torch.stack: joined(torch.stack),
+    T.repeat: shaped(lambda e: T.repeat(e, 2, 1, 3)),
+    T.repeat_interleave: shaped(lambda e: T.repeat_interleave(e, torch.tensor([1, 3, 2]), dim=1)),
+    torch.repeat_interleave: shaped(lambda e: torch.repeat_interleave(e, 2)),
+    F.pad: shaped(lambda e: F.pad(e, (1, 2, 0, 1), value=0.5)),
 }
+
+
+def _labels(targets):
+    return torch.stack([t["labels"] for t in targets])
+
+
+def one_hot_body(outputs, targets):
+    err, _ = _err(outputs, targets)
+    return {"loss": (err * F.one_hot(_labels(targets), 4)).sum(-1).mean()}
+
+
+def counted_rows(outputs, targets):
+    """Each image's summed error repeated ``labels[0] + 1`` times (indices from
+    ``torch.repeat_interleave(counts)``), then averaged."""
+    err, _ = _err(outputs, targets)
+    index = torch.repeat_interleave(_labels(targets)[:, 0] + 1)
+    return {"loss": err.sum((1, 2))[index].mean()}
+
+
+CASES[F.one_hot] = one_hot_body
+
+
+def dfl(outputs, targets):
+    """Distribution focal loss's reshapes: [M, 4 * bins] -> [4 * M, bins], a cross entropy per
+    side against [M, 4] -> [4 * M] targets, back to [M, 4] and a mean per row."""
+    x = outputs["x"].flatten(0, 1)  # [M, 4]: here 4 sides of 1 bin... made 2 bins by repeat
+    dist = torch.cat([x, 1 - x], -1)  # [M, 4 * 2]
+    labels = _labels(targets).flatten()[:, None].expand(-1, 4) % 2  # [M, 4]
+    ce = F.cross_entropy(dist.view(-1, 2), labels.reshape(-1), reduction="none").view(labels.shape)
+    return {"loss": ce.mean(-1).mean()}
+
+
+RESHAPES = {
+    "distribution focal loss": dfl,
+    "[B, 3, 4] -> [3B, 4] -> [B, 12]": shaped(lambda e: e.reshape(-1, 4).reshape(e.shape[0], -1).sum(-1)),
+    "[B, 12] -> [6B, 2]": shaped(lambda e: e.reshape(e.shape[0], 12).view(-1, 2).sum(-1)),
+    "repeat then view back": shaped(lambda e: e.repeat(1, 2, 1).view(e.shape[0], 2, 3, 4).sum(1)),
+    "repeat_interleave without dim then view": shaped(lambda e: e.repeat_interleave(2).view(e.shape[0], -1)),
+    "counts of repeats per image": counted_rows,
+    "cat of per-image rows viewed [B, T]": lambda o, t: {
+        "loss": torch.cat([(o["x"][b] - s["y"]).abs().flatten() for b, s in enumerate(t)]).view(len(t), -1).mean(-1).sum()},
+}
+
+
+@pytest.mark.parametrize("case", list(RESHAPES))
+def test_row_splitting_reshapes_and_repeats(case):
+    check_rule(RESHAPES[case], "")
+
+
+MIXING = {
+    "a split that crosses images": (shaped(lambda e: e.flatten()[1:-3].view(4, -1).sum(1)), "view"),
+    "pad of the batch dim": (shaped(lambda e: F.pad(e, (0, 0, 0, 0, 0, 1))), "pad"),
+    "repeat_interleave without dim of two row dims": (
+        lambda o, t: {"loss": (o["x"][:, 0, :1] * torch.stack([s["y"] for s in t])[:, 0, 0]).repeat_interleave(2).mean()},
+        "repeat_interleave"),
+}
+
+
+@pytest.mark.parametrize("case", list(MIXING))
+def test_shapes_that_mix_images_decline(case):
+    body, op = MIXING[case]
+    check_rule(body, op, declines=True)
 DECLINES: dict = {}
 WRONG: dict = {}
 

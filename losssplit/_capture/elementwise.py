@@ -23,6 +23,7 @@ from .mode import (
     get_arg,
     identity_map,
     is_prediction,
+    lose_aliases,
     lost_track,
     norm_dim,
     only_wide_dim,
@@ -145,8 +146,20 @@ def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     _binary(frame, func, args, kwargs, out, "data")
 
 
+@rule(T.sub, torch.sub, torch.subtract)
+def sub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``a - b``: also a reduced loss minus a constant or minus another summed loss."""
+    _binary(frame, func, args, kwargs, out, "sub")
+
+
+@rule(torch.rsub, T.__rsub__)
+def rsub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``c - x`` (``1 - dice.mean()``): of a reduced loss, its value negated plus ``c`` per group."""
+    _binary(frame, func, args, kwargs, out, "rsub")
+
+
 @rule(
-    T.sub, torch.sub, torch.subtract, torch.rsub, T.__rsub__, T.__rtruediv__, T.__rpow__,
+    T.__rtruediv__, T.__rpow__,
     T.maximum, torch.maximum, T.minimum, torch.minimum, T.atan2, torch.atan2, T.xlogy,
     torch.xlogy, T.__floordiv__, T.fmod, T.remainder,
 )
@@ -184,7 +197,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if lost is not None:
             frame.lose(out, lost, pred=is_prediction(a, ta) or is_prediction(b, tb))
             return
-        reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb)
+        try:
+            alpha = kwargs.get("alpha", 1)
+            reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb) if _is_number(alpha) and alpha == 1 else None
+        except ValueError:  # an offset that this arithmetic cannot carry exactly
+            reduced = None
         if reduced is not None:
             frame.set(out, reduced)
         else:  # a reduced value in other arithmetic: attribution ends here (for data too)
@@ -271,8 +288,8 @@ def _ratio_arithmetic(
             and not ta.ratio.divisors
         ):
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=tb.ratio))
-        if kind == "add" and tb is not None and tb.ratio is not None:
-            total = add_ratios(ta.ratio, tb.ratio)
+        if kind in ("add", "sub") and tb is not None and tb.ratio is not None:
+            total = add_ratios(ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0))
             return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
         other = _scalar_of(b, tb)
         if other is None:
@@ -281,14 +298,21 @@ def _ratio_arithmetic(
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
-        if kind == "add" and isinstance(other, (int, float)) and other == 0:  # ``sum(losses)`` starts at 0
-            return Track(from_prediction=pred, ratio=ta.ratio)
+        if kind in ("add", "sub", "rsub") and _is_number(other):
+            # ``x + c``, ``x - c``, ``c - x``: the body on the group alone is its value plus c
+            if kind == "rsub":
+                return Track(from_prediction=pred, ratio=ta.ratio.scaled(-1.0).shifted(float(other)))
+            return Track(from_prediction=pred, ratio=ta.ratio.shifted(float(other) if kind == "add" else -float(other)))
         return None
     if tb is not None and tb.ratio is not None and kind == "mul":
         other = _scalar_of(a, ta)
         if other is not None:
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
@@ -478,4 +502,111 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     frame.set(out, Track(rows=track.rows, image=track.image))
 
+
+
+
+_INPLACE_UNARY = (
+    T.log_, T.exp_, T.neg_, T.abs_, T.sqrt_, T.rsqrt_, T.pow_, T.sigmoid_, T.tanh_, T.relu_,
+    T.clamp_, T.clamp_min_, T.clamp_max_, T.clip_, T.log1p_, T.expm1_, T.square_, T.reciprocal_,
+    T.floor_, T.ceil_, T.round_, T.nan_to_num_, T.log2_, T.log10_, T.exp2_, torch.relu_,
+)
+
+
+@rule(*_INPLACE_UNARY)
+def inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``l.log_()``, ``l.clamp_(min=eps)``, ``l.neg_()``...: same rows; remembered unweighted
+    values get the op too, out of place (so no other tensor's values go stale). A reduced loss
+    written in place: declined; ``mask.sum().clamp_(min=1)``: a normaliser clamped per group."""
+    target = args[0]
+    track = frame.get(target)
+    if track is None or not isinstance(target, Tensor) or track.lost_at is not None:
+        return
+    if track.ratio is not None:
+        low = get_arg(args, kwargs, 1, "min", None)
+        clamp = getattr(func, "__name__", "") in ("clamp_", "clamp_min_", "clip_")
+        high = get_arg(args, kwargs, 2, "max", None) if getattr(func, "__name__", "") != "clamp_min_" else None
+        if not track.from_prediction and clamp and _is_number(low) and high is None:
+            frame.set(target, Track(ratio=track.ratio.scaled(normaliser_op=("min", float(low)))))
+        else:
+            frame.lose(target, op_name(func), track)
+        return
+    if track.unweighted is not None:
+        unweighted = func(track.unweighted.clone(), *args[1:], **kwargs)
+        frame.set(target, Track(track.rows, track.image, unweighted, track.from_prediction))
+    lose_aliases(frame, target, op_name(func))
+
+
+@rule(T.cumsum, torch.cumsum, T.cumprod, torch.cumprod, T.cummax, torch.cummax, T.cummin, torch.cummin,
+      T.logcumsumexp, torch.logcumsumexp)
+def cumulative(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``cumsum`` and friends along a dim that carries no images: every dim keeps its rows (a second
+    output, the indices of ``cummax``, is data); along a row dim, images mix."""
+    _along(frame, func, args, kwargs, out, get_arg(args, kwargs, 1, "dim", 0))
+
+
+@rule(F.normalize)
+def normalize(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.normalize(x, dim=d)``: each vector along ``d`` scaled by its own norm; rows kept unless
+    ``d`` carries images."""
+    _along(frame, func, args, kwargs, out, get_arg(args, kwargs, 2, "dim", 1))
+
+
+def _along(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: Any) -> None:
+    """An op along ``dim`` of one tensor that keeps its shape: rows kept unless ``dim`` carries
+    images (a single row there is one image); the values replayed on unweighted values."""
+    src = args[0]
+    track = frame.get(src)
+    outs = tensors(out) if isinstance(out, tuple) else [out]
+    if track is None or not outs or not isinstance(outs[0], Tensor) or not isinstance(src, Tensor):
+        return
+    op = op_name(func)
+    if track.lost_at is not None or track.ratio is not None:
+        frame.lose(out, track.lost_at or op, track)
+        return
+    rows = track.rows.get(norm_dim(int(dim), max(src.dim(), 1)))
+    if rows is not None and rows.shape[0] > 1:
+        frame.lose(out, f"{op} along a dim that carries images", track)
+        return
+    new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        raw = func(track.unweighted, *args[1:], **kwargs)
+        new.unweighted = raw[0] if isinstance(raw, tuple) else raw
+    frame.set(outs[0], new)
+    for o in outs[1:]:  # indices: data
+        frame.set(o, Track(rows=dict(track.rows), image=track.image))
+
+
+@rule(torch.cosine_similarity, torch.pairwise_distance)
+def cosine_similarity(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.cosine_similarity(a, b, dim)`` / ``F.pairwise_distance(a, b)``: broadcast, then the
+    vector dim reduced per position; the other dims keep their rows."""
+    a, b = args[0], get_arg(args, kwargs, 1, "x2", None)
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or not isinstance(out, Tensor):
+        return
+    ta, tb = frame.get(a), frame.get(b)
+    if ta is None and tb is None:
+        return
+    op = op_name(func)
+    ndim = max(a.dim(), b.dim())
+    if getattr(func, "__name__", "") == "pairwise_distance":
+        d = ndim - 1
+    else:
+        d = norm_dim(int(get_arg(args, kwargs, 2, "dim", 1)), ndim)
+    parts = []
+    for x, t in ((a, ta), (b, tb)):
+        shift = ndim - x.dim()
+        dim_map: dict[int, int | None] = {}
+        for k in range(x.dim()):
+            e = k + shift
+            dim_map[k] = None if e == d else (e if e < d else e - 1)
+        parts.append((t, dim_map))
+    new = combine(frame, op, parts, out.shape)
+    if new is None:
+        return
+    if new.lost_at is not None:
+        frame.lose(out, f"{op} along a dim that carries images", new)
+        return
+    if any(t is not None and t.unweighted is not None for t in (ta, tb)):
+        new.unweighted = func(unweighted_of(a, ta), unweighted_of(b, tb), *args[2:], **kwargs)
+    frame.set(out, new)
 

@@ -20,11 +20,14 @@ from .mode import (
     combine,
     expand_rows,
     get_arg,
+    lose_aliases,
     lost_track,
     merge_image,
     norm_dim,
     op_name,
     rule,
+    tensors,
+    unweighted_of,
 )
 
 T = torch.Tensor
@@ -199,8 +202,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 
 
 @rule(
-    T.__setitem__, T.index_put_, T.scatter_, T.scatter_add_, T.masked_fill_, T.add_, T.sub_,
-    T.copy_, T.fill_, T.zero_, T.clamp_, T.index_add_, T.masked_scatter_,
+    T.__setitem__, T.index_put_, T.masked_fill_, T.add_, T.sub_, T.copy_, T.fill_, T.zero_,
+    T.masked_scatter_,
 )
 def inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """In-place writes (``x[idx] = v``, ``scatter_``, ``add_``): positions keep their images."""
@@ -373,3 +376,211 @@ def cdist(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.set(out, new)
 
 
+
+
+_SCATTERS = {  # function -> (in place, name of the source argument)
+    T.scatter_add: (False, "src"), torch.scatter_add: (False, "src"), T.scatter_add_: (True, "src"),
+    T.scatter_reduce: (False, "src"), torch.scatter_reduce: (False, "src"), T.scatter_reduce_: (True, "src"),
+    T.scatter: (False, "src"), torch.scatter: (False, "src"), T.scatter_: (True, "src"),
+    T.index_add: (False, "source"), torch.index_add: (False, "source"), T.index_add_: (True, "source"),
+}
+
+
+@rule(*_SCATTERS)
+def scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``scatter_add`` / ``scatter_reduce`` / ``scatter`` / ``index_add`` (and in place) along a dim
+    that carries no images (per-class sums per image): every other dim keeps its rows, from the
+    target, the index and the source alike; along a row dim, attribution ends."""
+    target = args[0]
+    if not isinstance(target, Tensor) or not isinstance(out, Tensor):
+        return
+    in_place, src_name = _SCATTERS[func]
+    index = get_arg(args, kwargs, 2, "index", None)
+    src = get_arg(args, kwargs, 3, src_name, kwargs.get("value"))
+    tt = frame.get(target)
+    ti = frame.get(index) if isinstance(index, Tensor) else None
+    ts = frame.get(src) if isinstance(src, Tensor) else None
+    if tt is None and ti is None and ts is None:
+        return
+    op = op_name(func)
+    d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), target.dim())
+    lost = next((t for t in (tt, ti, ts) if t is not None and (t.lost_at is not None or t.ratio is not None)), None)
+    if lost is not None:
+        frame.lose(out, lost.lost_at or op, pred=any(t is not None and t.from_prediction for t in (tt, ti, ts)))
+        return
+    one_d_index = src_name == "source"  # index_add: a 1-d index along ``d``
+    parts: list[tuple[Track | None, dict[int, int | None]]] = [(tt, {k: k for k in range(target.dim())})]
+    for x, t in ((index, None if one_d_index else ti), (src, ts)):
+        if t is None or not isinstance(x, Tensor):
+            continue
+        if any(k != d and r.shape[0] != out.shape[k] for k, r in t.rows.items()):
+            frame.lose(out, f"{op} of a part of the rows", pred=any(u is not None and u.from_prediction for u in (tt, ti, ts)))
+            return
+        parts.append((t, {k: (None if k == d else k) for k in range(x.dim())}))
+    if one_d_index and ti is not None:
+        parts.append((Track(image=ti.image, from_prediction=ti.from_prediction), {}) if not ti.rows else (ti, {0: None}))
+    new = combine(frame, op, parts, out.shape)
+    if new is None:
+        return
+    if new.lost_at is not None:
+        frame.lose(out, f"{op} along a dim that carries images", new)
+        return
+    if any(t is not None and t.unweighted is not None for t in (tt, ts)):
+        before = _before(func, target, tt, args, kwargs) if in_place else unweighted_of(target, tt)
+        if before is None:
+            frame.lose(out, f"{op} in place with weighted values", new)
+            return
+        args_u = list(args)
+        kwargs_u = dict(kwargs)
+        args_u[0] = before
+        if ts is not None and ts.unweighted is not None:
+            if len(args_u) > 3:
+                args_u[3] = ts.unweighted
+            else:
+                kwargs_u[src_name] = ts.unweighted
+        new.unweighted = func(*args_u, **kwargs_u)
+    frame.set(out, new)
+    if in_place:
+        lose_aliases(frame, target, op)
+
+
+def _before(func: Any, target: Tensor, track: Track | None, args: tuple, kwargs: dict) -> Tensor | None:
+    """The unweighted values of an in-place scatter's target before the write (a copy to write
+    into), or None where they cannot be had: a target with its own unweighted values keeps them
+    apart; otherwise the write is undone (``scatter_`` overwrites, so what it wrote does not matter;
+    an add takes its addition back, up to rounding); a ``scatter_reduce_`` cannot be undone."""
+    if track is not None and track.unweighted is not None:
+        return track.unweighted.clone()
+    name = getattr(func, "__name__", "")
+    if name == "scatter_":
+        return target.detach().clone()
+    if name in ("scatter_add_", "index_add_"):
+        undo = func(torch.zeros_like(target.detach()), *[a.detach() if isinstance(a, Tensor) else a for a in args[1:]],
+                    **{k: v.detach() if isinstance(v, Tensor) else v for k, v in kwargs.items()})
+        return target.detach() - undo
+    return None
+
+
+@rule(torch.masked_select, T.masked_select)
+def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``masked_select(x, mask)``: a 1-d output whose rows are the broadcast row map, masked (one
+    row dim at most, from the input or the mask)."""
+    src, mask = args[0], get_arg(args, kwargs, 1, "mask", None)
+    if not isinstance(src, Tensor) or not isinstance(mask, Tensor) or not isinstance(out, Tensor):
+        return
+    ts, tm = frame.get(src), frame.get(mask)
+    if ts is None and tm is None:
+        return
+    op = op_name(func)
+    shape = list(torch.broadcast_shapes(src.shape, mask.shape))
+    parts = [(t, broadcast_map(x.dim(), len(shape))) for x, t in ((src, ts), (mask, tm)) if t is not None]
+    whole = combine(frame, op, parts, shape)
+    if whole is None:
+        return
+    if whole.lost_at is not None or len(whole.rows) > 1:
+        frame.lose(out, whole.lost_at or f"{op} of several row dims", whole)
+        return
+    new = Track(image=whole.image, from_prediction=whole.from_prediction)
+    if whole.rows:
+        ((e, r),) = whole.rows.items()
+        new.rows = {0: expand_rows(frame, r, shape, e)[mask.detach().expand(shape).reshape(-1)]}
+    if ts is not None and ts.unweighted is not None:
+        new.unweighted = func(ts.unweighted, mask, **{k: v for k, v in kwargs.items() if k != "mask"})
+    frame.set(out, new)
+
+
+_SORTS = {  # function -> (position of dim, its default, position of the tensor)
+    T.sort: (1, -1), torch.sort: (1, -1), T.argsort: (1, -1), torch.argsort: (1, -1),
+    T.topk: (2, -1), torch.topk: (2, -1), T.msort: (None, 0), torch.msort: (None, 0),
+}
+
+
+@rule(*_SORTS)
+def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``sort`` / ``argsort`` / ``topk`` / ``msort`` along a dim that carries no images: values and
+    indices (data) keep the rows of the other dims. Along a row dim images mix (top-k across the
+    batch), and on weighted values the order may differ from the one with weights set to 1 (a
+    weight 0 ties a whole image): declined."""
+    src = args[0]
+    track = frame.get(src)
+    outs = tensors(out) if isinstance(out, tuple) else [out]
+    if track is None or not outs or not isinstance(src, Tensor):
+        return
+    op = op_name(func)
+    if track.lost_at is not None or track.ratio is not None:
+        frame.lose(out, track.lost_at or op, track)
+        return
+    pos, default = _SORTS[func]
+    dim = default if pos is None else get_arg(args, kwargs, pos, "dim", default)
+    d = norm_dim(int(dim), max(src.dim(), 1))
+    rows = track.rows.get(d)
+    if rows is not None and rows.shape[0] > 1:
+        frame.lose(out, f"{op} along a dim that carries images", track)
+        return
+    if track.unweighted is not None:
+        frame.lose(out, f"{op} of weighted values", track)
+        return
+    values_out = getattr(func, "__name__", "") != "argsort"
+    for i, o in enumerate(outs):
+        frame.set(o, Track(rows=dict(track.rows), image=track.image,
+                           from_prediction=track.from_prediction and values_out and i == 0))
+
+
+@rule(torch.einsum)
+def einsum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.einsum(equation, *operands)``: a dim keeps its rows when its letter is in the output
+    (operands sharing a letter must name the same images); a summed letter that carries images ends
+    attribution. Unweighted values are replayed through the same equation."""
+    if not isinstance(out, Tensor) or not args or not isinstance(args[0], str):
+        return
+    operands = list(args[1]) if len(args) == 2 and isinstance(args[1], (list, tuple)) else list(args[1:])
+    tracks = [frame.get(x) for x in operands]
+    if all(t is None for t in tracks):
+        return
+    op = op_name(func)
+    letters = _einsum_letters(args[0], [x.dim() for x in operands])
+    if letters is None:
+        frame.lose(out, f"{op} (an equation form not followed)", pred=any(t is not None and t.from_prediction for t in tracks))
+        return
+    ins, result = letters
+    parts = [(t, {k: (result.index(c) if c in result else None) for k, c in enumerate(spec)})
+             for t, spec in zip(tracks, ins)]
+    new = combine(frame, op, parts, out.shape)
+    if new is None:
+        return
+    if new.lost_at is None and any(t is not None and t.unweighted is not None for t in tracks):
+        new.unweighted = func(args[0], *[unweighted_of(x, t) for x, t in zip(operands, tracks)])
+    frame.set(out, new)
+
+
+def _einsum_letters(equation: str, ndims: list[int]) -> tuple[list[str], str] | None:
+    """Each operand's dims as letters, and the output's (``...`` spelled out as upper-case
+    letters that the equation does not use); None for a form that is not followed."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(ndims):
+        return None
+    spare = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if c not in eq]
+    widest = 0
+    expanded = []
+    for spec, nd in zip(ins, ndims):
+        if "..." in spec:
+            n = nd - (len(spec) - 3)
+            if n < 0 or n > len(spare):
+                return None
+            widest = max(widest, n)
+            spec = spec.replace("...", "".join(spare[len(spare) - n :]) if n else "")
+        if len(spec) != nd:
+            return None
+        expanded.append(spec)
+    ell = "".join(spare[len(spare) - widest :]) if widest else ""
+    if arrow:
+        result = rhs.replace("...", ell)
+    else:
+        counts: dict[str, int] = {}
+        for spec in expanded:
+            for c in spec:
+                counts[c] = counts.get(c, 0) + 1
+        result = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    return expanded, result

@@ -464,6 +464,19 @@ def unweighted_operand(
     return shadow
 
 
+def lose_aliases(frame: Frame, target: Tensor, op: str) -> None:
+    """After an in-place write into ``target``: other tracked tensors sharing its memory (views of
+    it, or what it views) whose remembered unweighted values did not get the write are lost at
+    ``op`` (their values changed, their unweighted values would be stale)."""
+    ptr = target.untyped_storage().data_ptr()
+    for held, track in list(frame.tracks.values()):
+        t = held() if type(held) is _Ref else held
+        if t is None or t is target or track.unweighted is None or not isinstance(t, Tensor):
+            continue
+        if t.untyped_storage().data_ptr() == ptr:
+            frame.set(t, lost_track(op, track.from_prediction))
+
+
 def only_wide_dim(t: Tensor) -> int:
     wide = [d for d, n in enumerate(t.shape) if n != 1]
     return wide[0] if len(wide) == 1 else 0

@@ -83,6 +83,10 @@ class Ratio:
     """``("add", eps)`` / ``("min", c)`` applied to a row-sum normaliser, in order."""
     host_image: int | None = None
     """The one image every row belongs to, when known on the host (a per-image loss)."""
+    offset: float = 0.0
+    """Added to ``num / den`` after the division (``1 - dice.mean()``): the value is
+    ``num / den + offset``, emitted as ``(num + offset * den, den)`` so that windows aggregate to
+    ``sum num / sum den + offset`` exactly."""
 
     @classmethod
     def of(
@@ -103,7 +107,12 @@ class Ratio:
         by_rows: Ratio | None = None,
         normaliser_op: tuple[str, float] | None = None,
     ) -> Ratio:
-        """A copy times ``scale``, divided by ``divisor`` or by the row sum ``by_rows``."""
+        """A copy times ``scale``, divided by ``divisor`` or by the row sum ``by_rows``.
+
+        Raises:
+            ValueError: the ratio has an ``offset`` that this scaling cannot carry exactly (a
+                tensor factor, a division that makes the denominator a group's share or row sum).
+        """
         divisor_given = divisor is not None
         if divisor is None:
             divisor = 1.0
@@ -114,14 +123,28 @@ class Ratio:
             kind, normaliser, ops = RatioKind.SUM_OVER_ROW_SUM, by_rows, by_rows.normaliser_ops
         elif kind is RatioKind.SUM and not self.divisors and divisor_given:
             kind = RatioKind.SUM_OVER_OPAQUE  # even ``/ 1``: ``max(count, 1)`` is a count too
+        offset = self.offset
+        if offset:
+            # (num / den + c) * a / z = (a num) / (den z) + c a / z, with z the same for every group
+            if by_rows is not None or kind is not self.kind or kind is RatioKind.SUM_OVER_OPAQUE:
+                raise ValueError("an offset divided by a normaliser recomputed per group")
+            if isinstance(scale, Tensor) or isinstance(divisor, Tensor):
+                raise ValueError("an offset scaled by a tensor")
+            offset = offset * scale / divisor
         return dataclasses.replace(
             self,
+            offset=offset,
             kind=kind,
             scales=self.scales + ((scale,) if not _is_one(scale) else ()),
             divisors=self.divisors + ((divisor,) if divisor_given else ()),
             normaliser=normaliser,
             normaliser_ops=ops,
         )
+
+    def shifted(self, c: float) -> Ratio:
+        """A copy plus the constant ``c``: ``num / den + c`` per group (the body computes
+        ``value + c`` on the group alone, whatever its denominator)."""
+        return dataclasses.replace(self, offset=self.offset + c)
 
     def compact(self) -> Ratio:
         """Keep a large loss's per-row sums, not its elements, until the call returns (the body's
@@ -175,14 +198,18 @@ class Ratio:
 
     def as_sum(self) -> tuple[Tensor, Tensor] | None:
         """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's value."""
-        if self.kind is RatioKind.SUM and not self.divisors and self.normaliser is None:
+        if self.kind is RatioKind.SUM and not self.divisors and self.normaliser is None and not self.offset:
             return self.numerators(row_sums(self.values, self.row_dim)), self.rows.reshape(-1)
         if self.rows.numel() == 1 and self.kind is not RatioKind.SUM_OVER_OPAQUE:
             return self.image_value().reshape(1), self.rows.reshape(1)
         return None
 
     def image_value(self) -> Tensor:
-        """The value of a ratio whose rows are all one image (weights set to 1): num / den."""
+        """The value of a ratio whose rows are all one image (weights set to 1): num / den + offset."""
+        value = self._image_ratio()
+        return value + self.offset if self.offset else value
+
+    def _image_ratio(self) -> Tensor:
         num = self.numerators(row_sums(self.values, self.row_dim)).sum()
         if self.kind is RatioKind.SUM_OVER_ROW_SUM:
             assert self.normaliser is not None  # that kind is made with it

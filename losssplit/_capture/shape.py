@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from .mode import (
     Frame,
@@ -117,12 +118,49 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 if len(gi) == 1 and origin is not None and origin[1] == sizes:
                     rows[gj[origin[2]]] = origin[0]
                 else:
-                    frame.lose(out, op, track)
-                    return
+                    e, r_e = _split_rows(frame, r, [src.shape[k] for k in gi], gi.index(d), list(sizes), op)
+                    rows[gj[e]] = r_e
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
         new.unweighted = track.unweighted.reshape(out.shape)
     frame.set(out, new)
+
+
+def _split_rows(
+    frame: Frame, r: Tensor, sizes_in: list[int], pos: int, sizes_out: list[int], op: str
+) -> tuple[int, Tensor]:
+    """Rows of a group of dims ``sizes_in`` (images along ``sizes_in[pos]``, map ``r``) viewed as
+    ``sizes_out``: the output dim whose index alone tells the image, and its map.
+
+    Known from the layout when one output dim holds whole source rows (``[M, 4 * bins] ->
+    [4 * M, bins]``: each source row becomes 4 consecutive rows); otherwise the first non-trivial
+    output dim, with a deferred check that the image is the same along the others (a flat ``[B*T]``
+    made by ``cat`` viewed as ``[B, T]``), so that a wrong guess declines the call.
+    """
+    n, inner = sizes_in[pos], 1
+    for k in sizes_in[pos + 1 :]:
+        inner *= k
+    stride = 1
+    strides = []
+    for k in reversed(sizes_out):
+        strides.append(stride)
+        stride *= k
+    strides.reverse()
+    for e, (o, s) in enumerate(zip(sizes_out, strides)):
+        if o > 1 and inner % s == 0 and (s * o) % (inner * n) == 0:
+            k = inner // s
+            outer = (s * o) // (inner * n)
+            parts = [(outer, False), (n, True), (k, False)]
+            kept = [(size, mine) for size, mine in parts if size > 1 or mine]
+            return e, expand_rows(frame, r, [size for size, _ in kept], [mine for _, mine in kept].index(True))
+    flat = expand_rows(frame, r, sizes_in, pos).view(sizes_out)
+    e = next((i for i, o in enumerate(sizes_out) if o > 1), 0)
+    index = tuple(slice(None) if i == e else 0 for i in range(len(sizes_out)))
+    r_e = flat[index]
+    shape = [1] * len(sizes_out)
+    shape[e] = sizes_out[e]
+    frame.doubt((flat != r_e.view(shape)).any(), f"a dim split at {op} holds rows of several images")
+    return e, r_e
 
 
 def _move_dims(
@@ -373,3 +411,103 @@ def _join_rows(pieces: list[Tensor | tuple[int, int]], device: torch.device) -> 
     return torch.cat([p.to(device) for p in parts])
 
 
+
+
+@rule(T.repeat)
+def repeat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``x.repeat(*sizes)``: the row map of each dim repeated the same way (new leading dims carry
+    no images)."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    if track.lost_at is not None or track.ratio is not None:
+        frame.lose(out, track.lost_at or op_name(func), track)
+        return
+    sizes = args[1] if len(args) == 2 and not isinstance(args[1], int) else args[1:] or kwargs.get("repeats", ())
+    sizes = [int(k) for k in sizes]
+    shift = len(sizes) - src.dim()
+    rows = {d + shift: (r if sizes[d + shift] == 1 else r.repeat(sizes[d + shift])) for d, r in track.rows.items()}
+    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
+
+
+@rule(T.repeat_interleave, torch.repeat_interleave)
+def repeat_interleave(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``repeat_interleave``: rows of the repeated dim repeated as the values are; without ``dim``
+    the input is flattened first (one row dim at most). ``torch.repeat_interleave(counts)`` of
+    per-row counts gives indices (data) whose rows are the counts' rows repeated."""
+    src = args[0]
+    if not isinstance(src, Tensor) or not isinstance(out, Tensor):
+        return
+    track = frame.get(src)
+    repeats = get_arg(args, kwargs, 1, "repeats", None)
+    op = op_name(func)
+    if track is None:
+        return
+    if track.lost_at is not None or track.ratio is not None:
+        frame.lose(out, track.lost_at or op, track)
+        return
+    if repeats is None:  # the counts form: output indices, one per repeat
+        if set(track.rows) - {0}:
+            frame.lose(out, op, track)
+            return
+        rows = {0: track.rows[0].repeat_interleave(src)} if 0 in track.rows else {}
+        frame.set(out, Track(rows=rows, image=track.image))
+        return
+    dim = get_arg(args, kwargs, 2, "dim", None)
+    if dim is None:
+        if len(track.rows) > 1:
+            frame.lose(out, f"{op} without dim", track)
+            return
+        rows = {}
+        if track.rows:
+            ((d, r),) = track.rows.items()
+            rows = {0: expand_rows(frame, r, list(src.shape), d).repeat_interleave(repeats)}
+    else:
+        d = norm_dim(int(dim), src.dim())
+        rows = dict(track.rows)
+        if d in rows:
+            rows[d] = rows[d].repeat_interleave(repeats.to(rows[d].device) if isinstance(repeats, Tensor) else repeats)
+    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
+
+
+@rule(F.one_hot)
+def one_hot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.one_hot(labels)``: the labels' rows, a new last dim of classes; data."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    new = combine(frame, op_name(func), [(track, identity_map(src.dim()))], out.shape)
+    if new is not None:
+        new.from_prediction = False if new.lost_at is None else new.from_prediction
+        frame.set(out, new)
+
+
+@rule(F.pad)
+def pad(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.pad``: the padded last ``len(pad) // 2`` dims gain positions of no image, so a row dim
+    among them ends attribution; the other dims keep their rows."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor):
+        return
+    op = op_name(func)
+    if track.lost_at is not None or track.ratio is not None:
+        frame.lose(out, track.lost_at or op, track)
+        return
+    widths = list(get_arg(args, kwargs, 1, "pad", ()))
+    padded = {src.dim() - 1 - i // 2 for i, w in enumerate(widths) if w != 0}
+    if padded & set(track.rows):
+        frame.lose(out, f"{op} of a dim that carries images", track)
+        return
+    new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
