@@ -355,6 +355,8 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             new.unweighted = func(vals, *args[1:], **kwargs)
         if not new.rows and new.image is None and new.from_prediction:
             new = lost_track(f"{op} of tensors without images")
+        elif d not in new.rows:
+            frame.positions_moved(op, out.shape[d])
     frame.set(out, new)
 
 
