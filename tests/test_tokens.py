@@ -39,12 +39,12 @@ def batch(seed: int = 0):
     return logits, inputs, labels, targets, ids
 
 
-def oracle(body, logits, labels, count):
+def oracle(body, logits, labels, count, docs=DOCS):
     """{source: sum / count} with each document's body run alone; ``count(labels_doc)`` is the
     tokens its mean divides by (the body's mean times that is its sum)."""
     acc = {n: [0.0, 0] for n in NAMES}
     with torch.no_grad():
-        for row, start, n, src in DOCS:
+        for row, start, n, src in docs:
             doc_logits = logits[row : row + 1, start : start + n]
             doc_labels = labels[row : row + 1, start : start + n]
             c = int(count(doc_labels))
@@ -106,6 +106,19 @@ def test_hf_shifted_labels_split_per_token_like_each_document_alone():
     logits, _, labels, _, ids = batch()
     got = split(hf_causal, logits, labels, ids)
     assert got == pytest.approx(oracle(hf_causal, logits, labels, shifted_valid), rel=1e-6)
+
+
+@pytest.mark.parametrize("body", [flat_mean, hf_causal])
+def test_one_packed_row_splits_per_token(body):
+    """A batch of one packed row (as DataCollatorWithFlattening makes): ``[1, T, V]`` viewed as
+    ``[T, V]`` drops the row dim; its elements are still tokens of that row."""
+    if body is hf_causal:
+        pytest.importorskip("transformers")
+    logits, _, labels, _, ids = batch()
+    row0 = [d for d in DOCS if d[0] == 0]
+    got = split(body, logits[:1], labels[:1], ids[:1])
+    assert got == pytest.approx(oracle(body, logits, labels, shifted_valid if body is hf_causal else valid, row0), rel=1e-6)
+    assert len(got) == 3
 
 
 def test_hf_sum_over_num_items_in_batch_gives_the_token_mean_per_source():
