@@ -14,8 +14,11 @@ companions ``loss_code``, ``loss_docs``, ``loss_licenses`` to a ``SplitMeter`` (
 window) and to another one (the held-out evaluation), each exact: ``sum`` of the group's token
 losses over the number of its tokens, however the rows fell into batches.
 
-Rows are labelled per sequence: each training row is a window of one source. Packed rows (several
-documents in one row) need per-token labels; ``label_rows`` is the one place to change for them.
+Training rows are packed: each holds several documents (windows of 8-48 bytes) from sources
+chosen at random, and ``losssplit.sources(token_sources, names=SOURCES)`` gives one source id per
+token (``label_rows``), so each source's loss is its own tokens' mean even inside mixed rows. (The
+model attends across the documents of a row, as plain packing does; the first byte of each
+document is not predicted.)
 
 Run it from the repository root::
 
@@ -122,20 +125,33 @@ def split_train_eval(ids: torch.Tensor, eval_fraction: float) -> tuple[torch.Ten
 
 
 def sample_rows(
-    streams: Sequence[torch.Tensor], rows: int, length: int, g: torch.Generator
+    streams: Sequence[torch.Tensor], rows: int, length: int, g: torch.Generator, doc_bytes: tuple[int, int] = (8, 48)
 ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``rows`` windows of ``length + 1`` bytes, each from one source chosen uniformly.
+    """``rows`` packed rows of ``length + 1`` bytes: documents (windows of ``doc_bytes`` bytes, each
+    from one source chosen uniformly) placed one after another, as a packing collator would.
 
-    Returns inputs ``[rows, length]``, targets ``[rows, length]`` and the source id of every
-    target token ``[rows, length]`` (constant along a row today; packed rows would vary).
+    Returns inputs ``[rows, length]``, targets ``[rows, length]`` (the next byte; the first byte of
+    each document is ignored, so no prediction crosses a boundary) and the source id of every
+    target ``[rows, length]``.
     """
-    which = torch.randint(0, len(streams), (rows,), generator=g)
-    windows = []
-    for s in which.tolist():
-        start = int(torch.randint(0, len(streams[s]) - length - 1, (1,), generator=g))
-        windows.append(streams[s][start : start + length + 1])
-    batch = torch.stack(windows)
-    return batch[:, :-1], batch[:, 1:], which[:, None].expand(rows, length)
+    inputs, targets, sources = [], [], []
+    for _ in range(rows):
+        pieces, source, document, n = [], [], [], 0
+        while n < length + 1:
+            s = int(torch.randint(0, len(streams), (1,), generator=g))
+            size = min(int(torch.randint(doc_bytes[0], doc_bytes[1] + 1, (1,), generator=g)), length + 1 - n)
+            start = int(torch.randint(0, len(streams[s]) - size, (1,), generator=g))
+            pieces.append(streams[s][start : start + size])
+            source.append(torch.full((size,), s))
+            document.append(torch.full((size,), len(document)))
+            n += size
+        row, src, doc = torch.cat(pieces), torch.cat(source), torch.cat(document)
+        target = row[1:].clone()
+        target[doc[1:] != doc[:-1]] = IGNORE
+        inputs.append(row[:-1])
+        targets.append(target)
+        sources.append(src[1:])
+    return torch.stack(inputs), torch.stack(targets), torch.stack(sources)
 
 
 def eval_rows(stream: torch.Tensor, length: int, limit: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -147,15 +163,9 @@ def eval_rows(stream: torch.Tensor, length: int, limit: int) -> tuple[torch.Tens
 
 
 def label_rows(token_sources: torch.Tensor) -> contextlib.AbstractContextManager[None]:
-    """The source labels of a batch for the decorated loss: one per row.
-
-    Each row is a window of one source. For packed rows (several documents per row) this becomes
-    a per-token labelling of ``token_sources`` once losssplit takes one.
-    """
-    per_row = token_sources[:, 0]
-    if not torch.equal(token_sources, per_row[:, None].expand_as(token_sources)):
-        raise ValueError("label_rows: a row mixes sources; per-sequence labels cannot describe it")
-    return losssplit.sources([SOURCES[i] for i in per_row.tolist()])
+    """The source labels of a batch for the decorated loss: one source id per token (the loss at
+    position ``t`` predicts target ``t``, whose source it is)."""
+    return losssplit.sources(token_sources, names=SOURCES)
 
 
 # ----------------------------------------------------------------------------------------- model

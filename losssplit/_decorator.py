@@ -20,9 +20,11 @@ import wrapt
 from . import _context
 from ._capture import CaptureMode, Frame, describe_inputs, fast_paths_unchanged, tag_inputs
 from ._companion import REPORTED_ATTR, format_fields
+from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, PredicateError, _python_label
 from ._split import attach, collect, finish
+from ._tokens import per_token, token_membership
 
 logger = logging.getLogger("losssplit")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -141,6 +143,8 @@ class _Splitter:
             return self._drop_stale(wrapped(*args, **kwargs), call)
         labels, per_image = prepared
         frame = Frame(len(labels))
+        if isinstance(labels, TokenLabels):
+            frame.tokens = labels.length
         try:
             with torch._C.DisableTorchFunction():
                 try:
@@ -185,7 +189,7 @@ class _Splitter:
 
     def _prepare(
         self, wrapped: Callable[..., Any], args: tuple, kwargs: dict
-    ) -> tuple[Sequence[Any] | torch.Tensor, Sequence[Any] | None] | None:
+    ) -> tuple[Sequence[Any] | torch.Tensor | TokenLabels, Sequence[Any] | None] | None:
         labels = _context.current_labels()
         if labels is not None:
             if not len(labels):
@@ -274,7 +278,7 @@ class _Splitter:
         self,
         frame: Frame,
         result: Any,
-        labels: Sequence[Any] | torch.Tensor,
+        labels: Sequence[Any] | torch.Tensor | TokenLabels,
         call: int,
         call_args: tuple,
         batch: int,
@@ -304,7 +308,11 @@ class _Splitter:
             return
         numeric = isinstance(self.source, str) and self.source == "loss_weight" and _context.current_labels() is None
         try:
-            names, membership, outside = self.grouping.assign(labels, numeric)
+            if isinstance(labels, TokenLabels):
+                pending = per_token(frame, pending, labels.length, self.warn)
+                names, membership, outside = token_membership(self.grouping, labels)
+            else:
+                names, membership, outside = self.grouping.assign(labels, numeric)
         except PredicateError as exc:
             self.warn("predicate", f"{exc}; dict unchanged")
             return
@@ -313,7 +321,14 @@ class _Splitter:
                 raise
             self.warn_again("label", f"{str(exc).removeprefix('split_by_source: ')}; no companions for this call")
             return
-        if outside:
+        if not pending or not names:
+            return
+        if outside and isinstance(labels, TokenLabels):
+            self.warn_again(
+                "outside",
+                f"tokens of {len(outside)} source labels are in no group (e.g. {outside[0]!r}); they are not counted",
+            )
+        elif outside and not isinstance(labels, TokenLabels):
             b = outside[0]
             self.warn_again(
                 "outside",

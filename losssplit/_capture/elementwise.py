@@ -442,7 +442,7 @@ def _reduce(
             rows = track.image.reshape(1)
             host_image = frame.image_ids.get(id(track.image))
         ratio = Ratio.of(values, rows, d, kind, host_image=host_image)
-        frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio.compact()))
+        frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio.compact(frame.tokens)))
         return
     dim_map: dict[int, int | None] = {}
     e = 0

@@ -168,6 +168,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 r = track.rows[d]
                 ident = frame.identity.get(r.device)
                 adv_rows.append(pt.long() if r is ident else r[pt])
+            else:
+                for n in pt.shape:
+                    frame.positions_moved(op, n)
             if ti is not None and ti.rows.get(0) is not None and pt.dim() == 1:
                 adv_rows.append(ti.rows[0])
             elif ti is not None and ti.image is not None and pt.dim() == 1:
@@ -272,6 +275,7 @@ def _gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: A
     op = op_name(func)
     if track is not None and (track.lost_at is not None or track.ratio is not None or d in track.rows):
         return frame.lose(out, op, track)
+    frame.positions_moved(op, out.shape[d])
     parts = [
         (track, broadcast_map(src.dim(), out.dim())),
         (Track(rows=ti.rows, image=ti.image) if ti is not None else None, broadcast_map(index.dim(), out.dim())),
@@ -297,6 +301,8 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     rows = dict(track.rows)
     if d in rows:
         rows[d] = rows[d][index]
+    else:
+        frame.positions_moved(op_name(func), out.shape[d])
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
         new.unweighted = func(track.unweighted, *args[1:], **kwargs)

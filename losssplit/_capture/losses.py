@@ -161,7 +161,7 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     else:
         frame.lose(out, f"{op}(reduction={reduction!r})")
         return
-    frame.set(out, Track(from_prediction=True, ratio=ratio.compact()))
+    frame.set(out, Track(from_prediction=True, ratio=ratio.compact(frame.tokens)))
 
 
 def _detached(x: Any) -> Any:

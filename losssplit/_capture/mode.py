@@ -98,6 +98,10 @@ class Frame:
         self.image_ids: dict[int, int] = {}  # id of an ``image_index()`` tensor -> its index
         self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
         self.origin: dict[int, tuple[Tensor, tuple[int, ...], int]] = {}
+        # sources per token: T of the ``[B, T]`` labels, and the first op that may have reordered
+        # positions along a dim of that size (per-token companions are then declined)
+        self.tokens: int | None = None
+        self.moved_positions: str | None = None
         self.error: BaseException | None = None
         self.error_op = ""
         # target instances per image (detection targets), or "ambiguous" when it cannot be told
@@ -200,6 +204,12 @@ class Frame:
             for i, t in enumerate(per):
                 self.image_ids[id(t)] = i
         return per[b]
+
+    def positions_moved(self, op: str, size: int) -> None:
+        """With sources per token: ``op`` picked or joined entries along a dim of ``size`` that
+        does not carry images; if that is T, positions may no longer be tokens."""
+        if self.tokens is not None and size == self.tokens and self.moved_positions is None:
+            self.moved_positions = op
 
     def doubt(self, flag: Tensor, message: str) -> None:
         """Defer a check: if ``flag`` (a 0-dim bool tensor) is true, the call gets no companions

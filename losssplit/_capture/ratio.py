@@ -146,10 +146,22 @@ class Ratio:
         ``value + c`` on the group alone, whatever its denominator)."""
         return dataclasses.replace(self, offset=self.offset + c)
 
-    def compact(self) -> Ratio:
+    def compact(self, tokens: int | None = None) -> Ratio:
         """Keep a large loss's per-row sums, not its elements, until the call returns (the body's
-        temporary is then freed when it would be without losssplit). Same sums, computed now."""
+        temporary is then freed when it would be without losssplit). Same sums, computed now.
+
+        With sources per token (``tokens``: T of the ``[B, T]`` labels), a loss over
+        ``[B, T, ...]`` keeps its per-token sums ``[B, T]`` instead: per-row sums would lose
+        which token each value came from.
+        """
         if self.values.dim() > 1 and nbytes(self.values) >= HOLD_WEAKLY_FROM:
+            if tokens is not None and self.row_dim == 0 and self.values.shape[1] == tokens:
+                if self.values.dim() > 2:
+                    self.values = _token_sums(self.values)
+                    if self.den_values is not None:
+                        self.den_values = _token_sums(self.den_values)
+                    self.version = version_of(self.values)
+                return self
             self.values = row_sums(self.values, self.row_dim)
             if self.den_values is not None:
                 self.den_values = row_sums(self.den_values, self.row_dim)
@@ -286,6 +298,13 @@ def row_sums(values: Tensor, row_dim: int) -> Tensor:
     if values.dim() == 1:
         return values
     return values.sum(dim=[d for d in range(values.dim()) if d != row_dim])
+
+
+def _token_sums(values: Tensor) -> Tensor:
+    """``[B, T, ...]`` summed to ``[B, T]``."""
+    if values.dtype not in (torch.float32, torch.float64):
+        values = values.float()
+    return values.sum(dim=list(range(2, values.dim())))
 
 
 def product(factors: tuple[float | Tensor, ...]) -> float | Tensor:

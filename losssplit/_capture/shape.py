@@ -69,6 +69,19 @@ def _view_groups(s_in: Sequence[int], s_out: Sequence[int]) -> list[tuple[list[i
     return groups
 
 
+def _keep_single_rows(groups: list[tuple[list[int], list[int]]], rows: Rows) -> list[tuple[list[int], list[int]]]:
+    """With sources per token, a row dim of size 1 that a view drops (``[1, T, V] -> [T, V]``, a
+    packed batch of one row) is merged into the next output dim instead, so that the elements
+    keep their rows and which token each is (the expanded row map's origin)."""
+    out: list[tuple[list[int], list[int]]] = []
+    for gi, gj in groups:
+        if out and not out[-1][1] and len(out[-1][0]) == 1 and out[-1][0][0] in rows and len(gj) == 1:
+            out[-1] = (out[-1][0] + gi, gj)
+        else:
+            out.append((gi, gj))
+    return out
+
+
 @rule(T.view, T.reshape, torch.reshape, T.flatten, torch.flatten)
 def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``view``/``reshape``/``flatten``: rows follow merged and split dimensions."""
@@ -89,6 +102,8 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if groups is None:
             frame.lose(out, op, track)
             return
+        if frame.tokens is not None:
+            groups = _keep_single_rows(groups, track.rows)
         for gi, gj in groups:
             tracked = [d for d in gi if d in track.rows]
             if not tracked:
@@ -393,6 +408,8 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             new.unweighted = func(vals, *args[1:], **kwargs)
         if not new.rows and new.image is None and new.from_prediction:
             new = lost_track(f"{op} of tensors without images")
+        elif d not in new.rows:
+            frame.positions_moved(op, out.shape[d])
     frame.set(out, new)
 
 

@@ -35,9 +35,10 @@ from typing import Any
 import torch
 from transformers import DefaultFlowCallback, TrainerCallback
 
-from .._context import sources
+from .._context import TokenLabels, sources
 from .._decorator import split_by_source
 from .._errors import LossSplitError
+from .._tokens import ids_from_positions
 from ..aggregate import SplitMeter
 from ._common import Collecting, check_name_format, new_meter, window_values
 
@@ -129,7 +130,10 @@ class LossSplitCallback(TrainerCallback):
                 )
         elif labels is not None:
             stack = contextlib.ExitStack()
-            stack.enter_context(sources(labels))
+            if isinstance(labels, TokenLabels):
+                stack.enter_context(sources(labels.ids, names=labels.names))
+            else:
+                stack.enter_context(sources(labels))
             stack.enter_context((self.meter if module.training else self.eval_meter).collect())
         self._open_forwards().append(stack)
         return args, kwargs
@@ -232,13 +236,30 @@ class _SourceCollator:
         labels = [_plain(f[self.column]) for f in features]
         batch = self.collate([{k: v for k, v in f.items() if k != self.column} for f in features])
         if isinstance(batch, dict) or hasattr(batch, "data"):
-            batch[_BATCH_KEY] = labels
+            batch[_BATCH_KEY] = _per_token(batch, labels)
         return batch
 
     def __getattr__(self, name: str) -> Any:  # ``tokenizer`` etc. of the wrapped collator
         if name in ("collate", "column"):
             raise AttributeError(name)
         return getattr(self.collate, name)
+
+
+def _per_token(batch: Any, labels: list[Any]) -> list[Any] | TokenLabels:
+    """The examples' labels, or, where the collator packed them into fewer rows (such as
+    ``DataCollatorWithFlattening``), one source id per token from the rows' ``position_ids``
+    (restarting at 0 for each example, in order)."""
+    ids = batch.get("input_ids")
+    positions = batch.get("position_ids")
+    if not isinstance(ids, torch.Tensor) or ids.dim() < 2 or ids.shape[0] == len(labels):
+        return labels
+    if not isinstance(positions, torch.Tensor) or positions.shape != ids.shape:
+        raise LossSplitError(
+            f"LossSplitCallback: the data collator packed {len(labels)} examples into {ids.shape[0]} rows "
+            "without position_ids restarting at 0 per example; which token is whose cannot be told"
+        )
+    token_ids, names = ids_from_positions(positions, labels)
+    return TokenLabels(token_ids, names)
 
 
 def _plain(label: Any) -> Any:
