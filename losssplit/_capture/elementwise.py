@@ -35,12 +35,13 @@ from .mode import (
 )
 from .ratio import Ratio, RatioKind, add_ratios
 
-T = torch.Tensor
 
 @rule(
-    T.clone, T.contiguous, T.detach, T.to, T.float, T.double, T.half, T.bfloat16, T.cpu, T.cuda,
-    T.type_as, T.requires_grad_, torch.clone, torch.detach, T.view_as, T.reshape_as,
-    T.data.__get__,  # type: ignore[attr-defined]
+    Tensor.clone, Tensor.contiguous, Tensor.detach, Tensor.to, Tensor.float, Tensor.double,
+    Tensor.half, Tensor.bfloat16, Tensor.cpu, Tensor.cuda,
+    Tensor.type_as, Tensor.requires_grad_, torch.clone, torch.detach, Tensor.view_as,
+    Tensor.reshape_as,
+    Tensor.data.__get__,  # type: ignore[attr-defined]
 )
 def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Same values, same layout (``clone``, ``to``, ``float``, ``contiguous``, ``detach``)."""
@@ -58,35 +59,43 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
 
 
 @rule(
-    T.abs, torch.abs, T.exp, torch.exp, T.log, torch.log, T.log1p, torch.log1p, T.sigmoid,
-    torch.sigmoid, T.sqrt, torch.sqrt, T.rsqrt, torch.rsqrt, T.square, torch.square, T.tanh,
-    torch.tanh, T.relu, torch.relu, T.clamp_max, torch.clamp_max, T.reciprocal, torch.reciprocal,
-    T.floor, torch.floor, T.ceil, torch.ceil, T.round, torch.round, T.nan_to_num,
-    torch.nan_to_num, T.sin, torch.sin, T.cos, torch.cos, T.atan, torch.atan, T.exp2, T.expm1,
-    torch.expm1, T.log2, torch.log2, T.log10, torch.log10, T.pow, T.__pow__, torch.pow, F.relu,
+    Tensor.abs, torch.abs, Tensor.exp, torch.exp, Tensor.log, torch.log, Tensor.log1p, torch.log1p,
+    Tensor.sigmoid,
+    torch.sigmoid, Tensor.sqrt, torch.sqrt, Tensor.rsqrt, torch.rsqrt, Tensor.square, torch.square,
+    Tensor.tanh,
+    torch.tanh, Tensor.relu, torch.relu, Tensor.clamp_max, torch.clamp_max, Tensor.reciprocal,
+    torch.reciprocal,
+    Tensor.floor, torch.floor, Tensor.ceil, torch.ceil, Tensor.round, torch.round,
+    Tensor.nan_to_num,
+    torch.nan_to_num, Tensor.sin, torch.sin, Tensor.cos, torch.cos, Tensor.atan, torch.atan,
+    Tensor.exp2, Tensor.expm1,
+    torch.expm1, Tensor.log2, torch.log2, Tensor.log10, torch.log10, Tensor.pow, Tensor.__pow__,
+    torch.pow, F.relu,
     F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu,
-    T.float_power, T.erf, torch.erf,
+    Tensor.float_power, Tensor.erf, torch.erf,
 )
 def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Element-wise ops of one tensor (``exp``, ``sigmoid``, ``pow(x, 2)``...)."""
     _unary(frame, func, args, kwargs, out, "")
 
 
-@rule(T.neg, torch.neg, torch.negative)
+@rule(Tensor.neg, torch.neg, torch.negative)
 def negation(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``-x``: also of a reduced loss (its ratio changes sign)."""
     _unary(frame, func, args, kwargs, out, "neg")
 
 
-@rule(T.clamp, torch.clamp, T.clamp_min, torch.clamp_min, T.clip, torch.clip)
+@rule(Tensor.clamp, torch.clamp, Tensor.clamp_min, torch.clamp_min, Tensor.clip, torch.clip)
 def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``clamp``: also ``mask.sum().clamp(min=1)``, a normaliser clamped per group as well."""
     _unary(frame, func, args, kwargs, out, "clamp")
 
 
 @rule(
-    T.isfinite, torch.isfinite, T.isnan, torch.isnan, T.isinf, torch.isinf, T.logical_not,
-    torch.logical_not, T.__invert__, T.bool, T.long, T.int, T.sign, torch.sign,
+    Tensor.isfinite, torch.isfinite, Tensor.isnan, torch.isnan, Tensor.isinf, torch.isinf,
+    Tensor.logical_not,
+    torch.logical_not, Tensor.__invert__, Tensor.bool, Tensor.long, Tensor.int, Tensor.sign,
+    torch.sign,
 )
 def predicate(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Tests and casts to integers: same layout, but data (a mask), not a loss."""
@@ -118,27 +127,29 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         frame.set(out, new)
 
 
-@rule(T.add, torch.add)
+@rule(Tensor.add, torch.add)
 def add(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``a + b``: also sums of reduced losses and ``normaliser + eps``."""
     _binary(frame, func, args, kwargs, out, "add")
 
 
-@rule(T.mul, torch.mul, torch.multiply)
+@rule(Tensor.mul, torch.mul, torch.multiply)
 def mul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``a * b``: a per-row factor times a prediction is set aside as 1."""
     _binary(frame, func, args, kwargs, out, "mul")
 
 
-@rule(T.div, T.true_divide, torch.div, torch.divide, torch.true_divide)
+@rule(Tensor.div, Tensor.true_divide, torch.div, torch.divide, torch.true_divide)
 def div(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``a / b``: a per-row divisor is set aside as 1; a reduced loss over a normaliser."""
     _binary(frame, func, args, kwargs, out, "div")
 
 
 @rule(
-    T.eq, T.ne, T.lt, T.le, T.gt, T.ge, T.__eq__, torch.eq, torch.ne, torch.lt, torch.le, torch.gt,
-    torch.ge, T.__and__, T.__or__, T.__xor__, T.logical_and, T.logical_or, torch.logical_and,
+    Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, Tensor.__eq__, torch.eq,
+    torch.ne, torch.lt, torch.le, torch.gt,
+    torch.ge, Tensor.__and__, Tensor.__or__, Tensor.__xor__, Tensor.logical_and, Tensor.logical_or,
+    torch.logical_and,
     torch.logical_or,
 )
 def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -146,22 +157,23 @@ def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     _binary(frame, func, args, kwargs, out, "data")
 
 
-@rule(T.sub, torch.sub, torch.subtract)
+@rule(Tensor.sub, torch.sub, torch.subtract)
 def sub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``a - b``: also a reduced loss minus a constant or minus another summed loss."""
     _binary(frame, func, args, kwargs, out, "sub")
 
 
-@rule(torch.rsub, T.__rsub__)
+@rule(torch.rsub, Tensor.__rsub__)
 def rsub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``c - x`` (``1 - dice.mean()``): of a reduced loss, its value negated plus ``c`` per group."""
     _binary(frame, func, args, kwargs, out, "rsub")
 
 
 @rule(
-    T.__rtruediv__, T.__rpow__,
-    T.maximum, torch.maximum, T.minimum, torch.minimum, T.atan2, torch.atan2, T.xlogy,
-    torch.xlogy, T.__floordiv__, T.fmod, T.remainder,
+    Tensor.__rtruediv__, Tensor.__rpow__,
+    Tensor.maximum, torch.maximum, Tensor.minimum, torch.minimum, Tensor.atan2, torch.atan2,
+    Tensor.xlogy,
+    torch.xlogy, Tensor.__floordiv__, Tensor.fmod, Tensor.remainder,
 )
 def binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other broadcasting element-wise ops of two operands."""
@@ -325,7 +337,7 @@ def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
     return ratio.scaled(scale=factor)
 
 
-@rule(torch.where, T.where)
+@rule(torch.where, Tensor.where)
 def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if not isinstance(out, Tensor) or len(args) < 3:
         return
@@ -341,7 +353,7 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.set(out, new)
 
 
-@rule(T.masked_fill, torch.masked_fill)
+@rule(Tensor.masked_fill, torch.masked_fill)
 def masked_fill(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if not isinstance(out, Tensor):
         return
@@ -368,28 +380,31 @@ def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[
     return dims_arg(dims, ndim), keepdim
 
 
-@rule(T.sum, torch.sum)
+@rule(Tensor.sum, torch.sum)
 def sum_(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``sum``: over the rows of a prediction, a Ratio; of data over rows, a normaliser."""
     _reduce(frame, func, args, kwargs, out, RatioKind.SUM, True)
 
 
-@rule(T.nansum, torch.nansum)
+@rule(Tensor.nansum, torch.nansum)
 def nansum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``nansum``: as ``sum`` (NaN rows add 0 to the group's numerator too)."""
     _reduce(frame, func, args, kwargs, out, RatioKind.SUM, False)
 
 
-@rule(T.mean, torch.mean)
+@rule(Tensor.mean, torch.mean)
 def mean(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``mean``: over the rows of a prediction, a Ratio of the group's elements."""
     _reduce(frame, func, args, kwargs, out, RatioKind.MEAN, True)
 
 
 @rule(
-    T.amax, torch.amax, T.amin, torch.amin, T.argmax, torch.argmax, T.argmin, torch.argmin, T.norm,
-    torch.norm, T.logsumexp, torch.logsumexp, T.all, torch.all, T.any, torch.any, T.prod,
-    torch.prod, T.std, torch.std, T.var, torch.var, T.count_nonzero, torch.count_nonzero,
+    Tensor.amax, torch.amax, Tensor.amin, torch.amin, Tensor.argmax, torch.argmax, Tensor.argmin,
+    torch.argmin, Tensor.norm,
+    torch.norm, Tensor.logsumexp, torch.logsumexp, Tensor.all, torch.all, Tensor.any, torch.any,
+    Tensor.prod,
+    torch.prod, Tensor.std, torch.std, Tensor.var, torch.var, Tensor.count_nonzero,
+    torch.count_nonzero,
 )
 def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other reductions: followed over dims that carry no images; over rows, attribution ends."""
@@ -466,7 +481,7 @@ def _reduce(
         frame.set(o, new)
 
 
-@rule(T.max, torch.max, T.min, torch.min)
+@rule(Tensor.max, torch.max, Tensor.min, torch.min)
 def max_min(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``max``/``min``: element-wise of two tensors, or a reduction."""
     if len(args) > 1 and isinstance(args[1], Tensor) or isinstance(kwargs.get("other"), Tensor):
@@ -475,7 +490,7 @@ def max_min(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         _reduce(frame, func, args, kwargs, out, None, False)
 
 
-@rule(F.softmax, F.log_softmax, T.softmax, T.log_softmax, torch.softmax, torch.log_softmax)
+@rule(F.softmax, F.log_softmax, Tensor.softmax, Tensor.log_softmax, torch.softmax, torch.log_softmax)
 def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     src = args[0]
     track = frame.get(src)
@@ -506,9 +521,12 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 
 _INPLACE_UNARY = (
-    T.log_, T.exp_, T.neg_, T.abs_, T.sqrt_, T.rsqrt_, T.pow_, T.sigmoid_, T.tanh_, T.relu_,
-    T.clamp_, T.clamp_min_, T.clamp_max_, T.clip_, T.log1p_, T.expm1_, T.square_, T.reciprocal_,
-    T.floor_, T.ceil_, T.round_, T.nan_to_num_, T.log2_, T.log10_, T.exp2_, torch.relu_,
+    Tensor.log_, Tensor.exp_, Tensor.neg_, Tensor.abs_, Tensor.sqrt_, Tensor.rsqrt_, Tensor.pow_,
+    Tensor.sigmoid_, Tensor.tanh_, Tensor.relu_,
+    Tensor.clamp_, Tensor.clamp_min_, Tensor.clamp_max_, Tensor.clip_, Tensor.log1p_, Tensor.expm1_,
+    Tensor.square_, Tensor.reciprocal_,
+    Tensor.floor_, Tensor.ceil_, Tensor.round_, Tensor.nan_to_num_, Tensor.log2_, Tensor.log10_,
+    Tensor.exp2_, torch.relu_,
 )
 
 
@@ -536,8 +554,8 @@ def inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     lose_aliases(frame, target, op_name(func))
 
 
-@rule(T.cumsum, torch.cumsum, T.cumprod, torch.cumprod, T.cummax, torch.cummax, T.cummin, torch.cummin,
-      T.logcumsumexp, torch.logcumsumexp)
+@rule(Tensor.cumsum, torch.cumsum, Tensor.cumprod, torch.cumprod, Tensor.cummax, torch.cummax, Tensor.cummin, torch.cummin,
+      Tensor.logcumsumexp, torch.logcumsumexp)
 def cumulative(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``cumsum`` and friends along a dim that carries no images: every dim keeps its rows (a second
     output, the indices of ``cummax``, is data); along a row dim, images mix."""

@@ -30,8 +30,6 @@ from .mode import (
     unweighted_of,
 )
 
-T = torch.Tensor
-
 _FULL = slice(None)
 
 
@@ -77,7 +75,7 @@ def _index_parts(index: Any) -> tuple[Any, ...]:
     return index if isinstance(index, tuple) else (index,)
 
 
-@rule(T.__getitem__)
+@rule(Tensor.__getitem__)
 def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
     src, index = args[0], args[1]
@@ -205,15 +203,16 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 
 
 @rule(
-    T.__setitem__, T.index_put_, T.masked_fill_, T.add_, T.sub_, T.copy_, T.fill_, T.zero_,
-    T.masked_scatter_,
+    Tensor.__setitem__, Tensor.index_put_, Tensor.masked_fill_, Tensor.add_, Tensor.sub_,
+    Tensor.copy_, Tensor.fill_, Tensor.zero_,
+    Tensor.masked_scatter_,
 )
 def inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """In-place writes (``x[idx] = v``, ``scatter_``, ``add_``): positions keep their images."""
     _inplace(frame, func, args, out, scales=False)
 
 
-@rule(T.mul_, T.div_)
+@rule(Tensor.mul_, Tensor.div_)
 def inplace_scale(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``l *= w`` / ``l /= w``: as other in-place writes; by a tensor, the unweighted values are
     gone, so nothing is attributed rather than guessed."""
@@ -243,7 +242,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, out: Any, scales: bool) -> No
         frame.lose(target, op_name(func))
 
 
-@rule(T.gather, torch.gather)
+@rule(Tensor.gather, torch.gather)
 def gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``gather(x, dim, index)`` along a dim that carries no images (the index has the output's
     layout, so its rows count too)."""
@@ -251,7 +250,7 @@ def gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     _gather(frame, func, args, kwargs, out, dim, get_arg(args, kwargs, 2, "index", None))
 
 
-@rule(T.take_along_dim, torch.take_along_dim)
+@rule(Tensor.take_along_dim, torch.take_along_dim)
 def take_along_dim(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``take_along_dim(x, indices, dim)``: ``gather`` with broadcasting; without ``dim`` the
     input is flattened first, so rows of every dim mix."""
@@ -287,7 +286,7 @@ def _gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: A
         frame.set(out, new)
 
 
-@rule(T.index_select, torch.index_select)
+@rule(Tensor.index_select, torch.index_select)
 def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``index_select(x, dim, index)``: along a row dim, the selected rows keep their images."""
     src = args[0]
@@ -309,7 +308,7 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     frame.set(out, new)
 
 
-@rule(torch.diag, T.diag, torch.diagonal, T.diagonal)
+@rule(torch.diag, Tensor.diag, torch.diagonal, Tensor.diagonal)
 def diag(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``diag``/``diagonal`` of a pairwise [M, M] matrix: both dims must name the same images."""
     src = args[0]
@@ -334,7 +333,7 @@ def diag(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     frame.set(out, new)
 
 
-@rule(torch.matmul, T.matmul, torch.mm, T.mm, torch.bmm, T.bmm)
+@rule(torch.matmul, Tensor.matmul, torch.mm, Tensor.mm, torch.bmm, Tensor.bmm)
 def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """2-d / batched matrix products: output rows from ``a``'s rows, columns from ``b``'s."""
     a, b = args[0], args[1]
@@ -385,10 +384,10 @@ def cdist(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 
 _SCATTERS = {  # function -> (in place, name of the source argument)
-    T.scatter_add: (False, "src"), torch.scatter_add: (False, "src"), T.scatter_add_: (True, "src"),
-    T.scatter_reduce: (False, "src"), torch.scatter_reduce: (False, "src"), T.scatter_reduce_: (True, "src"),
-    T.scatter: (False, "src"), torch.scatter: (False, "src"), T.scatter_: (True, "src"),
-    T.index_add: (False, "source"), torch.index_add: (False, "source"), T.index_add_: (True, "source"),
+    Tensor.scatter_add: (False, "src"), torch.scatter_add: (False, "src"), Tensor.scatter_add_: (True, "src"),
+    Tensor.scatter_reduce: (False, "src"), torch.scatter_reduce: (False, "src"), Tensor.scatter_reduce_: (True, "src"),
+    Tensor.scatter: (False, "src"), torch.scatter: (False, "src"), Tensor.scatter_: (True, "src"),
+    Tensor.index_add: (False, "source"), torch.index_add: (False, "source"), Tensor.index_add_: (True, "source"),
 }
 
 
@@ -467,7 +466,7 @@ def _before(func: Any, target: Tensor, track: Track | None, args: tuple, kwargs:
     return None
 
 
-@rule(torch.masked_select, T.masked_select)
+@rule(torch.masked_select, Tensor.masked_select)
 def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``masked_select(x, mask)``: a 1-d output whose rows are the broadcast row map, masked (one
     row dim at most, from the input or the mask)."""
@@ -496,8 +495,8 @@ def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
 
 
 _SORTS = {  # function -> (position of dim, its default, position of the tensor)
-    T.sort: (1, -1), torch.sort: (1, -1), T.argsort: (1, -1), torch.argsort: (1, -1),
-    T.topk: (2, -1), torch.topk: (2, -1), T.msort: (None, 0), torch.msort: (None, 0),
+    Tensor.sort: (1, -1), torch.sort: (1, -1), Tensor.argsort: (1, -1), torch.argsort: (1, -1),
+    Tensor.topk: (2, -1), torch.topk: (2, -1), Tensor.msort: (None, 0), torch.msort: (None, 0),
 }
 
 

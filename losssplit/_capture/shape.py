@@ -32,7 +32,6 @@ from .mode import (
     unweighted_of,
 )
 
-T = torch.Tensor
 
 def _view_groups(s_in: Sequence[int], s_out: Sequence[int]) -> list[tuple[list[int], list[int]]] | None:
     groups: list[tuple[list[int], list[int]]] = []
@@ -82,7 +81,7 @@ def _keep_single_rows(groups: list[tuple[list[int], list[int]]], rows: Rows) -> 
     return out
 
 
-@rule(T.view, T.reshape, torch.reshape, T.flatten, torch.flatten)
+@rule(Tensor.view, Tensor.reshape, torch.reshape, Tensor.flatten, torch.flatten)
 def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``view``/``reshape``/``flatten``: rows follow merged and split dimensions."""
     src = args[0]
@@ -200,7 +199,7 @@ def _ndim(args: tuple) -> int:
     return args[0].dim() if isinstance(args[0], Tensor) else 0
 
 
-@rule(T.transpose, torch.transpose, T.swapaxes, torch.swapaxes, T.swapdims, torch.swapdims)
+@rule(Tensor.transpose, torch.transpose, Tensor.swapaxes, torch.swapaxes, Tensor.swapdims, torch.swapdims)
 def transpose(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     ndim = _ndim(args)
     d0 = norm_dim(int(get_arg(args, kwargs, 1, "dim0", kwargs.get("axis0", 0))), ndim)
@@ -208,12 +207,12 @@ def transpose(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     _swap(frame, func, args, kwargs, out, d0, d1)
 
 
-@rule(T.t, torch.t, T.T.__get__)  # type: ignore[attr-defined]
+@rule(Tensor.t, torch.t, Tensor.T.__get__)  # type: ignore[attr-defined]
 def t(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     _swap(frame, func, args, kwargs, out, 0, max(_ndim(args) - 1, 0))
 
 
-@rule(T.mT.__get__)  # type: ignore[attr-defined]
+@rule(Tensor.mT.__get__)  # type: ignore[attr-defined]
 def matrix_transpose(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     ndim = _ndim(args)
     _swap(frame, func, args, kwargs, out, ndim - 2, ndim - 1)
@@ -225,7 +224,7 @@ def _swap(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, d0: int,
     _move_dims(frame, func, args, kwargs, out, dim_map)
 
 
-@rule(T.permute, torch.permute)
+@rule(Tensor.permute, torch.permute)
 def permute(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     ndim = _ndim(args)
     if len(args) > 2 or (len(args) == 2 and isinstance(args[1], int)):
@@ -236,7 +235,7 @@ def permute(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     _move_dims(frame, func, args, kwargs, out, dim_map)
 
 
-@rule(T.movedim, torch.movedim, T.moveaxis, torch.moveaxis)
+@rule(Tensor.movedim, torch.movedim, Tensor.moveaxis, torch.moveaxis)
 def movedim(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     ndim = _ndim(args)
     srcs = [norm_dim(int(x), ndim) for x in _as_list(get_arg(args, kwargs, 1, "source", 0))]
@@ -252,14 +251,14 @@ def movedim(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     _move_dims(frame, func, args, kwargs, out, dim_map)
 
 
-@rule(T.unsqueeze, torch.unsqueeze)
+@rule(Tensor.unsqueeze, torch.unsqueeze)
 def unsqueeze(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     ndim = _ndim(args)
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim + 1)
     _move_dims(frame, func, args, kwargs, out, {i: (i if i < d else i + 1) for i in range(ndim)})
 
 
-@rule(T.squeeze, torch.squeeze)
+@rule(Tensor.squeeze, torch.squeeze)
 def squeeze(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     src = args[0]
     ndim = _ndim(args)
@@ -280,7 +279,7 @@ def _as_list(x: Any) -> list[Any]:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-@rule(T.expand, T.expand_as)
+@rule(Tensor.expand, Tensor.expand_as)
 def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     src = args[0]
     track = frame.get(src)
@@ -293,7 +292,7 @@ def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         frame.set(out, new)
 
 
-@rule(T.unbind, torch.unbind, T.split, torch.split, T.chunk, torch.chunk)
+@rule(Tensor.unbind, torch.unbind, Tensor.split, torch.split, Tensor.chunk, torch.chunk)
 def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``unbind``/``split``/``chunk``: pieces along one dim."""
     src = args[0]
@@ -430,7 +429,7 @@ def _join_rows(pieces: list[Tensor | tuple[int, int]], device: torch.device) -> 
 
 
 
-@rule(T.repeat)
+@rule(Tensor.repeat)
 def repeat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``x.repeat(*sizes)``: the row map of each dim repeated the same way (new leading dims carry
     no images)."""
@@ -451,7 +450,7 @@ def repeat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     frame.set(out, new)
 
 
-@rule(T.repeat_interleave, torch.repeat_interleave)
+@rule(Tensor.repeat_interleave, torch.repeat_interleave)
 def repeat_interleave(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``repeat_interleave``: rows of the repeated dim repeated as the values are; without ``dim``
     the input is flattened first (one row dim at most). ``torch.repeat_interleave(counts)`` of
