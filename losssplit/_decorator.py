@@ -18,7 +18,14 @@ import torch
 import wrapt
 
 from . import _context
-from ._capture import CaptureMode, Frame, describe_inputs, fast_paths_unchanged, tag_inputs
+from ._capture import (
+    CaptureMode,
+    Frame,
+    describe_inputs,
+    fast_paths_unchanged,
+    read_sources,
+    tag_inputs,
+)
 from ._companion import REPORTED_ATTR, format_fields
 from ._context import TokenLabels
 from ._errors import LossSplitError
@@ -133,7 +140,7 @@ class _Splitter:
             return self._drop_stale(wrapped(*args, **kwargs), call)
         with torch._C.DisableTorchFunction():
             try:
-                prepared = self._prepare(wrapped, args, kwargs)
+                prepared = read_sources(wrapped, args, kwargs, self.source, self.name, self.warn, self.warn_again)
             except LossSplitError:
                 raise
             except Exception as exc:  # noqa: BLE001 - never let our bug stop training
@@ -186,57 +193,6 @@ class _Splitter:
             return None, inspect.signature(wrapped).bind(*args, **kwargs).arguments.get(self.weight)
         except TypeError:
             return None, None
-
-    def _prepare(
-        self, wrapped: Callable[..., Any], args: tuple, kwargs: dict
-    ) -> tuple[Sequence[Any] | torch.Tensor | TokenLabels, Sequence[Any] | None] | None:
-        labels = _context.current_labels()
-        if labels is not None:
-            if not len(labels):
-                self.warn("empty", "losssplit.sources() gave 0 labels (an empty batch); returned unchanged")
-                return None
-            return labels, _per_image_dicts(args, kwargs, len(labels), None)
-        if callable(self.source):
-            try:
-                arguments = inspect.signature(wrapped).bind(*args, **kwargs).arguments
-                labels = self.source(arguments)
-            except Exception as exc:  # noqa: BLE001 - the user's callable; reported, not raised
-                self.warn("source", f"source callable raised {exc!r}; passed through unsplit")
-                return None
-            if labels is None:
-                return None
-            if isinstance(labels, torch.Tensor):
-                labels = labels.reshape(-1)
-            elif isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence):
-                raise LossSplitError(
-                    f"split_by_source ({self.name}): source callable returned "
-                    f"{type(labels).__name__}; expected one label per image (list, tuple or 1-d tensor)"
-                )
-            if not len(labels):
-                self.warn("empty", "source callable returned 0 labels (an empty batch); returned unchanged")
-                return None
-            return labels, _per_image_dicts(args, kwargs, len(labels), None)
-        field = self.source
-        per_image = _per_image_dicts(args, kwargs, None, field)
-        if per_image is None:
-            dicts = _per_image_dicts(args, kwargs, None, None)
-            have = sorted({str(k) for d in dicts for k in d}) if dicts is not None else []
-            self.warn_again(
-                "nosource",
-                f"no argument is a list of per-image dicts with a {field!r} field "
-                + (f"(their fields: {', '.join(have)}); " if have else "(no argument is a list of dicts); ")
-                + "returned unchanged (a misspelled source=? single-source training?)",
-            )
-            return None
-        missing = [b for b, d in enumerate(per_image) if field not in d]
-        if missing:
-            self.warn_again(
-                "partial",
-                f"{len(missing)} of {len(per_image)} images have no {field!r} field (e.g. image "
-                f"{missing[0]}); returned unchanged",
-            )
-            return None
-        return [d[field] for d in per_image], per_image
 
     def _drop_stale(self, result: Any, call: int) -> Any:
         """Remove this decorator's companions of earlier calls from a dict the body reuses (or
@@ -376,23 +332,6 @@ def _cell(cells: tuple, i: int) -> Any:
         return cells[i].cell_contents if i < len(cells) else None
     except ValueError:  # an empty cell
         return None
-
-
-def _per_image_dicts(
-    args: tuple, kwargs: dict, length: int | None, field: str | None
-) -> Sequence[Mapping[str, Any]] | None:
-    """The top-level list of per-image dicts: with ``field`` in any item, or of ``length``."""
-    for value in itertools.chain(args, kwargs.values()):
-        if not isinstance(value, (list, tuple)) or not value:
-            continue
-        if not all(isinstance(v, Mapping) for v in value):
-            continue
-        if length is not None and len(value) != length:
-            continue
-        if field is not None and not any(field in v for v in value):
-            continue
-        return value
-    return None
 
 
 class _BoundSplitFunction(wrapt.BoundFunctionWrapper):

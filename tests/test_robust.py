@@ -462,7 +462,7 @@ def test_our_own_failures_never_reach_training(monkeypatch, warnings_of):
         m.setattr(_decorator, "finish", boom)
         check(split_by_source(body))
     with monkeypatch.context() as m:
-        m.setattr(_decorator, "_per_image_dicts", boom)
+        m.setattr(_decorator, "read_sources", boom)
         check(split_by_source(body))
     messages = warnings_of()
     assert len(messages) == 3 and all("internal error" in m and "losssplit bug" in m for m in messages)

@@ -6,7 +6,7 @@ says what a reduced loss means per group; ``elementwise``, ``shape``, ``indexing
 """
 
 from . import elementwise, indexing, losses, shape, spatial  # noqa: F401 - registers the rules
-from ._inputs import describe_inputs, tag_inputs
+from ._inputs import describe_inputs, read_sources, tag_inputs
 from .mode import KNOWN_IGNORED, RULES, CaptureMode, Frame, Track
 from .modules import fast_paths_unchanged
 from .ratio import Ratio, RatioKind, row_sums
@@ -21,6 +21,7 @@ __all__ = [
     "Track",
     "describe_inputs",
     "fast_paths_unchanged",
+    "read_sources",
     "row_sums",
     "tag_inputs",
 ]

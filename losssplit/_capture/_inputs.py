@@ -1,14 +1,103 @@
-"""The call's inputs: which tensors belong to which image, tagged once before the body runs."""
+"""The call's inputs: each image's source label, and which tensors belong to which image --
+read once, before the body runs."""
 
 from __future__ import annotations
 
 import inspect
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
 
+from .._context import TokenLabels, current_labels
+from .._errors import LossSplitError
 from .mode import Frame, Tensor, Track
+
+Warn = Callable[[str, str], None]
+
+
+def read_sources(
+    wrapped: Callable[..., Any],
+    args: tuple,
+    kwargs: dict,
+    source: str | Callable[..., Any],
+    name: str,
+    warn: Warn,
+    warn_again: Warn,
+) -> tuple[Sequence[Any] | torch.Tensor | TokenLabels, Sequence[Mapping[str, Any]] | None] | None:
+    """(one label per image, the per-image target dicts or None), or None when the call cannot
+    be split (each reason warned): labels from ``losssplit.sources``, else ``source`` -- a
+    callable on the call's arguments by name, or the field of the per-image dicts.
+
+    Raises:
+        LossSplitError: a source callable returned something other than one label per image.
+    """
+    labels = current_labels()
+    if labels is not None:
+        if not len(labels):
+            warn("empty", "losssplit.sources() gave 0 labels (an empty batch); returned unchanged")
+            return None
+        return labels, _per_image_dicts(args, kwargs, len(labels), None)
+    if callable(source):
+        try:
+            arguments = inspect.signature(wrapped).bind(*args, **kwargs).arguments
+            labels = source(arguments)
+        except Exception as exc:  # noqa: BLE001 - the user's callable; reported, not raised
+            warn("source", f"source callable raised {exc!r}; passed through unsplit")
+            return None
+        if labels is None:
+            return None
+        if isinstance(labels, torch.Tensor):
+            labels = labels.reshape(-1)
+        elif isinstance(labels, (str, bytes)) or not isinstance(labels, Sequence):
+            raise LossSplitError(
+                f"split_by_source ({name}): source callable returned "
+                f"{type(labels).__name__}; expected one label per image (list, tuple or 1-d tensor)"
+            )
+        if not len(labels):
+            warn("empty", "source callable returned 0 labels (an empty batch); returned unchanged")
+            return None
+        return labels, _per_image_dicts(args, kwargs, len(labels), None)
+    field = source
+    assert isinstance(field, str)  # checked at decoration
+    per_image = _per_image_dicts(args, kwargs, None, field)
+    if per_image is None:
+        dicts = _per_image_dicts(args, kwargs, None, None)
+        have = sorted({str(k) for d in dicts for k in d}) if dicts is not None else []
+        warn_again(
+            "nosource",
+            f"no argument is a list of per-image dicts with a {field!r} field "
+            + (f"(their fields: {', '.join(have)}); " if have else "(no argument is a list of dicts); ")
+            + "returned unchanged (a misspelled source=? single-source training?)",
+        )
+        return None
+    missing = [b for b, d in enumerate(per_image) if field not in d]
+    if missing:
+        warn_again(
+            "partial",
+            f"{len(missing)} of {len(per_image)} images have no {field!r} field (e.g. image "
+            f"{missing[0]}); returned unchanged",
+        )
+        return None
+    return [d[field] for d in per_image], per_image
+
+
+def _per_image_dicts(
+    args: tuple, kwargs: dict, length: int | None, field: str | None
+) -> Sequence[Mapping[str, Any]] | None:
+    """The top-level list of per-image dicts: with ``field`` in any item, or of ``length``."""
+    for value in itertools.chain(args, kwargs.values()):
+        if not isinstance(value, (list, tuple)) or not value:
+            continue
+        if not all(isinstance(v, Mapping) for v in value):
+            continue
+        if length is not None and len(value) != length:
+            continue
+        if field is not None and not any(field in v for v in value):
+            continue
+        return value
+    return None
 
 
 def tag_inputs(
