@@ -1,11 +1,14 @@
-"""Side-by-side cost of losssplit on the seed's relation criterion (DESIGN.md §5).
+"""Side-by-side cost of losssplit (DESIGN.md §5), every figure in one run.
 
-One process, interleaved rounds, medians. Compares (a) the undecorated criterion, (b) the seed's
-hand-written splitting (boolean masks, ``.any()``, ``.mean()`` per group) and (c) the decorated
-criterion, every call and amortised (``every=N``); the same for a full training step of a small
-model; the switched-off overhead on a trivial function; host reads per call; tensors retained.
+One process, interleaved rounds, medians. On the seed's relation criterion: (a) undecorated,
+(b) the seed's hand-written splitting (boolean masks, ``.any()``, ``.mean()`` per group) and
+(c) decorated, every call and amortised (``every=N``); the same for a full training step of a
+small model. Then a language-model cross entropy (time and peak memory, float32 and bfloat16),
+the cost against the number of source groups, the switched-off overhead on a trivial function,
+host reads per call and tensors retained.
 
     python benchmarks/bench_relation.py            # CPU, 1 thread
+    python benchmarks/bench_relation.py --lm-shape 8,512,8192   # a slower machine
     python benchmarks/bench_relation.py --device cuda
 """
 
@@ -21,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
@@ -112,6 +116,83 @@ def cpu_peak_bytes(fn: Callable[[], object]) -> int:
     return peak
 
 
+def peak_bytes(fn: Callable[[], object], device: torch.device) -> int:
+    """Peak bytes allocated during ``fn()`` above what was live before."""
+    if device.type != "cuda":
+        return cpu_peak_bytes(fn)
+    fn()
+    torch.cuda.synchronize()
+    before = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    fn()
+    torch.cuda.synchronize()
+    return torch.cuda.max_memory_allocated() - before
+
+
+def token_loss(logits: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+    """A causal LM's loss as models compute it: one mean over the non-ignored tokens."""
+    return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=-100)}
+
+
+def lm_section(shape: tuple[int, int, int], device: torch.device, rounds: int) -> None:
+    """Token cross entropy over [B, T, V] logits, one source label per sequence."""
+    batch, steps, vocab = shape
+    decorated = split_by_source(token_loss)
+    labels = [("code", "docs", "licenses")[b % 3] for b in range(batch)]
+    generator = torch.Generator().manual_seed(0)
+    targets = torch.randint(0, vocab, (batch, steps), generator=generator).to(device)
+    targets[:, : steps // 8] = -100  # prompts: ignored
+    print(f"\nLanguage-model cross entropy over [{batch}, {steps}, {vocab}] logits (ignore_index, mean), "
+          "one source per sequence, logits requiring grad; the call alone")
+    print(f"{'dtype':<10}{'undecorated ms':>16}{'decorated ms':>14}{'ratio':>8}{'logits MiB':>12}"
+          f"{'peak undec. MiB':>17}{'added MiB':>11}{'added / logits':>16}")
+    for dtype in (torch.float32, torch.bfloat16):
+        logits = torch.randn(batch, steps, vocab, generator=generator).to(device, dtype).requires_grad_()
+
+        def plain(logits: torch.Tensor = logits) -> object:
+            return token_loss(logits, targets)
+
+        def deco(logits: torch.Tensor = logits) -> object:
+            with losssplit.sources(labels):
+                return decorated(logits, targets)
+
+        times = interleaved({"plain": plain, "deco": deco}, device, rounds, 1)
+        size = logits.numel() * logits.element_size()
+        base, added = peak_bytes(plain, device), peak_bytes(deco, device) - peak_bytes(plain, device)
+        print(f"{str(dtype).removeprefix('torch.'):<10}{times['plain'] * 1e3:>16.0f}{times['deco'] * 1e3:>14.0f}"
+              f"{times['deco'] / times['plain']:>8.3f}{size / 2**20:>12.0f}{base / 2**20:>17.0f}"
+              f"{added / 2**20:>11.2f}{added / size * 100:>15.2f}%")
+        del logits
+
+
+def groups_section(device: torch.device, rounds: int, counts: tuple[int, ...] = (2, 100, 1000, 4096)) -> None:
+    """One call on 4,096 images under ``losssplit.sources`` with 2 ... 4,096 distinct labels."""
+    images = 4096
+
+    @split_by_source
+    def criterion(logits: torch.Tensor, classes: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"loss": F.cross_entropy(logits, classes)}
+
+    generator = torch.Generator().manual_seed(0)
+    logits = torch.randn(images, 10, generator=generator).to(device).requires_grad_()
+    classes = torch.randint(0, 10, (images,), generator=generator).to(device)
+    fns: dict[str, Callable[[], object]] = {"undecorated": lambda: criterion.__wrapped__(logits, classes)}
+    for n in counts:
+        labels = [f"source{(b * 7919) % n}" for b in range(images)]
+
+        def run(labels: list[str] = labels) -> object:
+            with losssplit.sources(labels):
+                return criterion(logits, classes)
+
+        fns[f"{n} labels"] = run
+    times = interleaved(fns, device, rounds, 3)
+    print(f"\nNumber of groups: one CE call on {images} images (10 classes), labels from losssplit.sources")
+    print(f"{'labels':<14}{'ms/call':>10}{'vs 2 labels':>13}")
+    for name, sec in times.items():
+        ratio = f"{sec / times[f'{counts[0]} labels']:.2f}" if name != "undecorated" else "-"
+        print(f"{name:<14}{sec * 1e3:>10.2f}{ratio:>13}")
+
+
 def live_tensors() -> int:
     gc.collect()
     return sum(1 for o in gc.get_objects() if isinstance(o, torch.Tensor))
@@ -124,6 +205,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--per-round", type=int, default=40)
     parser.add_argument("--every", default="10,20", help="amortised variants: companions on 1 in N calls")
+    parser.add_argument("--lm-shape", default="32,512,8192", help="B,T,V of the language-model logits")
+    parser.add_argument("--lm-rounds", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
@@ -197,6 +280,9 @@ def main() -> None:
     print(f"{'variant':<24}{'ms/step':>10}{'overhead':>10}")
     for name, sec in steps.items():
         print(f"{name:<24}{sec * 1e3:>10.2f}{(sec / steps['undecorated'] - 1) * 100:>9.1f}%")
+
+    lm_section(tuple(int(n) for n in args.lm_shape.split(",")), device, args.lm_rounds)  # type: ignore[arg-type]
+    groups_section(device, args.rounds)
 
     # Switched off: a decorated trivial function versus the plain function.
     def trivial(x: torch.Tensor) -> dict[str, torch.Tensor]:

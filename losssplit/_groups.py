@@ -141,7 +141,7 @@ class Grouping:
             return (*_categorical(labels.tolist()), [])
         kinds = _kinds(labels)
         if kinds == {"str"} or (kinds == {"int"} and not numeric):
-            return (*_categorical(_python_values(labels)), [])
+            return (*_categorical(labels if isinstance(labels, list) and kinds == {"str"} else _python_values(labels)), [])
         if kinds <= {"int", "float"}:  # python numbers: grouped on the host, no tensor ops
             floats = [float(v) for v in labels]
             t = self.threshold
@@ -268,7 +268,7 @@ def _as_float_tensor(labels: Sequence[Any]) -> tuple[torch.Tensor, list[int]]:
     return values, _nan_images(values)
 
 
-def _categorical(values: list[Any]) -> tuple[list[str], Membership]:
+def _categorical(values: Sequence[Any]) -> tuple[list[str], Membership]:
     """One group per distinct label (by its text), names sorted."""
     text = [str(v) for v in values]
     names = sorted(set(text))
