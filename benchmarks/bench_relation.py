@@ -185,12 +185,55 @@ def groups_section(device: torch.device, rounds: int, counts: tuple[int, ...] = 
                 return criterion(logits, classes)
 
         fns[f"{n} labels"] = run
+    from losssplit._companion import Companion
+    from losssplit._split import attach
+
+    records = [Companion(f"loss_source{g}", "loss", f"source{g}", 1.0, 2.0) for g in range(1000)]
+    fns["1000 companion tensors alone"] = lambda: attach({}, records, device)
     times = interleaved(fns, device, rounds, 3)
     print(f"\nNumber of groups: one CE call on {images} images (10 classes), labels from losssplit.sources")
-    print(f"{'labels':<14}{'ms/call':>10}{'vs 2 labels':>13}")
+    print(f"{'labels':<30}{'ms/call':>10}{'vs 2 labels':>13}{'us per group over 2':>21}")
+    two = times[f"{counts[0]} labels"]
     for name, sec in times.items():
-        ratio = f"{sec / times[f'{counts[0]} labels']:.2f}" if name != "undecorated" else "-"
-        print(f"{name:<14}{sec * 1e3:>10.2f}{ratio:>13}")
+        n = int(name.split()[0]) if name.endswith(" labels") else 0
+        ratio = f"{sec / two:.2f}" if n else "-"
+        per_group = f"{(sec - two) / (n - counts[0]) * 1e6:.1f}" if n > counts[0] else "-"
+        print(f"{name:<30}{sec * 1e3:>10.2f}{ratio:>13}{per_group:>21}")
+    print("(companion tensors alone: 1000 detached scalars made and put in a dict, what the returned dict of\n"
+          " 1000 companions costs whatever computes them)")
+
+
+def breakdown(call: Callable[[], object], calls: int = 200) -> dict[str, float]:
+    """Seconds per decorated call spent in the per-op rules and in the split into companions
+    (``_split.finish``), timed by wrapping them for the duration of this measurement."""
+    from losssplit import _decorator
+    from losssplit._capture import mode
+
+    spent = {"per-op rules": 0.0, "split into companions": 0.0}
+
+    def timed(fn: Callable[..., object], part: str) -> Callable[..., object]:
+        def run(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[part] += time.perf_counter() - start
+
+        return run
+
+    rules, finish = dict(mode.RULES), _decorator.finish
+    try:
+        mode.RULES.update({f: timed(r, "per-op rules") for f, r in rules.items()})
+        _decorator.finish = timed(finish, "split into companions")  # type: ignore[assignment]
+        for _ in range(5):
+            call()
+        spent.update(dict.fromkeys(spent, 0.0))
+        for _ in range(calls):
+            call()
+    finally:
+        mode.RULES.update(rules)
+        _decorator.finish = finish
+    return {k: v / calls for k, v in spent.items()}
 
 
 def live_tensors() -> int:
@@ -246,6 +289,11 @@ def main() -> None:
           " floor of any mechanism that watches the ops from Python; graph floor: benchmarks/graph_floor.py, this\n"
           " criterion's companions read from its autograd graph by fixed paths after the undecorated call, a floor\n"
           " for any after-the-call mechanism. Neither is a feature.)")
+    parts = breakdown(lambda: deco.get_relation_loss(*batch))
+    parts["mode, decorator and tagging (the rest)"] = crit["decorated"] - base - sum(parts.values())
+    print("Where the decorated call's added time goes (timers around the rules and the split):")
+    for name, sec in parts.items():
+        print(f"  {name:<40}{sec * 1e6:>8.0f} us{sec / hand_added:>8.2f} x hand-written")
 
     # A full training step: forward, criterion, backward, optimizer step.
     torch.manual_seed(0)
