@@ -147,3 +147,12 @@ def test_a_foreign_graph_is_not_read():
     a, b = (x * 1).chunk(1 + 1)[0], (x * 1)
     assert losses.saved_log_probs(b, F.cross_entropy(a, t[:3])) is None
     assert torch.equal(losses.saved_log_probs(x, F.cross_entropy(x, t)), x.detach().log_softmax(1))
+
+
+def test_saved_tensor_hooks_keep_the_graph_unread(reads):
+    def body(logits, labels):
+        return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten())}
+
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: t.clone(), lambda t: t):
+        _check(body, _batch(), [ROWS, ROWS])
+    assert reads == ["no graph"]

@@ -203,6 +203,9 @@ def saved_log_probs(inp: Tensor, out: Tensor) -> Tensor | None:
     node = out.grad_fn
     if node is None or type(node).__name__ not in _NLL_NODES or len(node.next_functions) < 1:
         return None
+    hooks = getattr(torch._C._autograd, "_top_saved_tensors_default_hooks", None)
+    if hooks is None or hooks(False) is not None:  # saved tensors packed by user hooks (offload, compression)
+        return None
     below = node.next_functions[0][0]
     if below is not None and type(below).__name__ in _VIEW_NODES and len(below.next_functions) == 1:
         below = below.next_functions[0][0]  # nll_loss2d over a reshaped [N, C, 1, d] input
@@ -218,7 +221,7 @@ def saved_log_probs(inp: Tensor, out: Tensor) -> Tensor | None:
             return None
     elif edge is not inp.grad_fn or output_nr != inp.output_nr:
         return None
-    if dim not in (1, 1 - inp.dim()) or result.shape != inp.shape or result.dtype != inp.dtype:
+    if dim not in (1, 1 - inp.dim()) or (result.shape, result.dtype, result.device) != (inp.shape, inp.dtype, inp.device):
         return None
     return result.detach()
 
