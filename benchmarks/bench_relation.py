@@ -100,14 +100,18 @@ class TinyRelationModel(nn.Module):
 
 def cpu_peak_bytes(fn: Callable[[], object]) -> int:
     """Peak bytes allocated during ``fn()`` above what was live before (torch.profiler memory events:
-    an op's own net allocation at its start, frees made by Python between ops at their time)."""
+    an op's own net allocation at its start, its net frees at its end, frees made by Python between
+    ops at their time)."""
     from torch.profiler import ProfilerActivity, profile
 
     fn()
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
         fn()
     events = prof.events()
-    points = [(e.time_range.start, e.self_cpu_memory_usage) for e in events if e.name != "[memory]" and e.self_cpu_memory_usage > 0]
+    ops = [e for e in events if e.name != "[memory]"]
+    points = [(e.time_range.start, e.self_cpu_memory_usage) for e in ops if e.self_cpu_memory_usage > 0]
+    # an op's net frees (a temporary of its children freed inside it) count when it ends
+    points += [(e.time_range.end, e.self_cpu_memory_usage) for e in ops if e.self_cpu_memory_usage < 0]
     points += [(e.time_range.start, e.cpu_memory_usage) for e in events if e.name == "[memory]"]
     live = peak = 0
     for _, delta in sorted(points):
@@ -143,11 +147,11 @@ def lm_section(shape: tuple[int, int, int], device: torch.device, rounds: int) -
     targets = torch.randint(0, vocab, (batch, steps), generator=generator).to(device)
     targets[:, : steps // 8] = -100  # prompts: ignored
     print(f"\nLanguage-model cross entropy over [{batch}, {steps}, {vocab}] logits (ignore_index, mean), "
-          "one source per sequence, logits requiring grad; the call alone")
-    print(f"{'dtype':<10}{'undecorated ms':>16}{'decorated ms':>14}{'ratio':>8}{'logits MiB':>12}"
+          "one source per sequence; the call alone; peak memory above the memory before the call")
+    print(f"{'logits':<20}{'undecorated ms':>16}{'decorated ms':>14}{'ratio':>8}{'logits MiB':>12}"
           f"{'peak undec. MiB':>17}{'added MiB':>11}{'added / logits':>16}")
-    for dtype in (torch.float32, torch.bfloat16):
-        logits = torch.randn(batch, steps, vocab, generator=generator).to(device, dtype).requires_grad_()
+    for dtype, grad in ((torch.float32, True), (torch.bfloat16, True), (torch.float32, False)):
+        logits = torch.randn(batch, steps, vocab, generator=generator).to(device, dtype).requires_grad_(grad)
 
         def plain(logits: torch.Tensor = logits) -> object:
             return token_loss(logits, targets)
@@ -159,7 +163,8 @@ def lm_section(shape: tuple[int, int, int], device: torch.device, rounds: int) -
         times = interleaved({"plain": plain, "deco": deco}, device, rounds, 1)
         size = logits.numel() * logits.element_size()
         base, added = peak_bytes(plain, device), peak_bytes(deco, device) - peak_bytes(plain, device)
-        print(f"{str(dtype).removeprefix('torch.'):<10}{times['plain'] * 1e3:>16.0f}{times['deco'] * 1e3:>14.0f}"
+        name = str(dtype).removeprefix("torch.") + (", grad" if grad else ", no grad")
+        print(f"{name:<20}{times['plain'] * 1e3:>16.0f}{times['deco'] * 1e3:>14.0f}"
               f"{times['deco'] / times['plain']:>8.3f}{size / 2**20:>12.0f}{base / 2**20:>17.0f}"
               f"{added / 2**20:>11.2f}{added / size * 100:>15.2f}%")
         del logits
