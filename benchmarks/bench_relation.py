@@ -1,11 +1,14 @@
-"""Side-by-side cost of losssplit on the seed's relation criterion (DESIGN.md §5).
+"""Side-by-side cost of losssplit (DESIGN.md §5), every figure in one run.
 
-One process, interleaved rounds, medians. Compares (a) the undecorated criterion, (b) the seed's
-hand-written splitting (boolean masks, ``.any()``, ``.mean()`` per group) and (c) the decorated
-criterion, every call and amortised (``every=N``); the same for a full training step of a small
-model; the switched-off overhead on a trivial function; host reads per call; tensors retained.
+One process, interleaved rounds, medians. On the seed's relation criterion: (a) undecorated,
+(b) the seed's hand-written splitting (boolean masks, ``.any()``, ``.mean()`` per group) and
+(c) decorated, every call and amortised (``every=N``); the same for a full training step of a
+small model. Then a language-model cross entropy (time and peak memory, float32 and bfloat16),
+the cost against the number of source groups, the switched-off overhead on a trivial function,
+host reads per call and tensors retained.
 
     python benchmarks/bench_relation.py            # CPU, 1 thread
+    python benchmarks/bench_relation.py --lm-shape 8,512,8192   # a slower machine
     python benchmarks/bench_relation.py --device cuda
 """
 
@@ -21,6 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from torch.overrides import TorchFunctionMode
 
@@ -96,20 +100,145 @@ class TinyRelationModel(nn.Module):
 
 def cpu_peak_bytes(fn: Callable[[], object]) -> int:
     """Peak bytes allocated during ``fn()`` above what was live before (torch.profiler memory events:
-    an op's own net allocation at its start, frees made by Python between ops at their time)."""
+    an op's own net allocation at its start, its net frees at its end, frees made by Python between
+    ops at their time)."""
     from torch.profiler import ProfilerActivity, profile
 
     fn()
     with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
         fn()
     events = prof.events()
-    points = [(e.time_range.start, e.self_cpu_memory_usage) for e in events if e.name != "[memory]" and e.self_cpu_memory_usage > 0]
+    ops = [e for e in events if e.name != "[memory]"]
+    points = [(e.time_range.start, e.self_cpu_memory_usage) for e in ops if e.self_cpu_memory_usage > 0]
+    # an op's net frees (a temporary of its children freed inside it) count when it ends
+    points += [(e.time_range.end, e.self_cpu_memory_usage) for e in ops if e.self_cpu_memory_usage < 0]
     points += [(e.time_range.start, e.cpu_memory_usage) for e in events if e.name == "[memory]"]
     live = peak = 0
     for _, delta in sorted(points):
         live += delta
         peak = max(peak, live)
     return peak
+
+
+def peak_bytes(fn: Callable[[], object], device: torch.device) -> int:
+    """Peak bytes allocated during ``fn()`` above what was live before."""
+    if device.type != "cuda":
+        return cpu_peak_bytes(fn)
+    fn()
+    torch.cuda.synchronize()
+    before = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    fn()
+    torch.cuda.synchronize()
+    return torch.cuda.max_memory_allocated() - before
+
+
+def token_loss(logits: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
+    """A causal LM's loss as models compute it: one mean over the non-ignored tokens."""
+    return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=-100)}
+
+
+def lm_section(shape: tuple[int, int, int], device: torch.device, rounds: int) -> None:
+    """Token cross entropy over [B, T, V] logits, one source label per sequence."""
+    batch, steps, vocab = shape
+    decorated = split_by_source(token_loss)
+    labels = [("code", "docs", "licenses")[b % 3] for b in range(batch)]
+    generator = torch.Generator().manual_seed(0)
+    targets = torch.randint(0, vocab, (batch, steps), generator=generator).to(device)
+    targets[:, : steps // 8] = -100  # prompts: ignored
+    print(f"\nLanguage-model cross entropy over [{batch}, {steps}, {vocab}] logits (ignore_index, mean), "
+          "one source per sequence; the call alone; peak memory above the memory before the call")
+    print(f"{'logits':<20}{'undecorated ms':>16}{'decorated ms':>14}{'ratio':>8}{'logits MiB':>12}"
+          f"{'peak undec. MiB':>17}{'added MiB':>11}{'added / logits':>16}")
+    for dtype, grad in ((torch.float32, True), (torch.bfloat16, True), (torch.float32, False)):
+        logits = torch.randn(batch, steps, vocab, generator=generator).to(device, dtype).requires_grad_(grad)
+
+        def plain(logits: torch.Tensor = logits) -> object:
+            return token_loss(logits, targets)
+
+        def deco(logits: torch.Tensor = logits) -> object:
+            with losssplit.sources(labels):
+                return decorated(logits, targets)
+
+        times = interleaved({"plain": plain, "deco": deco}, device, rounds, 1)
+        size = logits.numel() * logits.element_size()
+        base, added = peak_bytes(plain, device), peak_bytes(deco, device) - peak_bytes(plain, device)
+        name = str(dtype).removeprefix("torch.") + (", grad" if grad else ", no grad")
+        print(f"{name:<20}{times['plain'] * 1e3:>16.0f}{times['deco'] * 1e3:>14.0f}"
+              f"{times['deco'] / times['plain']:>8.3f}{size / 2**20:>12.0f}{base / 2**20:>17.0f}"
+              f"{added / 2**20:>11.2f}{added / size * 100:>15.2f}%")
+        del logits
+
+
+def groups_section(device: torch.device, rounds: int, counts: tuple[int, ...] = (2, 100, 1000, 4096)) -> None:
+    """One call on 4,096 images under ``losssplit.sources`` with 2 ... 4,096 distinct labels."""
+    images = 4096
+
+    @split_by_source
+    def criterion(logits: torch.Tensor, classes: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"loss": F.cross_entropy(logits, classes)}
+
+    generator = torch.Generator().manual_seed(0)
+    logits = torch.randn(images, 10, generator=generator).to(device).requires_grad_()
+    classes = torch.randint(0, 10, (images,), generator=generator).to(device)
+    fns: dict[str, Callable[[], object]] = {"undecorated": lambda: criterion.__wrapped__(logits, classes)}
+    for n in counts:
+        labels = [f"source{(b * 7919) % n}" for b in range(images)]
+
+        def run(labels: list[str] = labels) -> object:
+            with losssplit.sources(labels):
+                return criterion(logits, classes)
+
+        fns[f"{n} labels"] = run
+    from losssplit._companion import Companion
+    from losssplit._split import attach
+
+    records = [Companion(f"loss_source{g}", "loss", f"source{g}", 1.0, 2.0) for g in range(1000)]
+    fns["1000 companion tensors alone"] = lambda: attach({}, records, device)
+    times = interleaved(fns, device, rounds, 3)
+    print(f"\nNumber of groups: one CE call on {images} images (10 classes), labels from losssplit.sources")
+    print(f"{'labels':<30}{'ms/call':>10}{'vs 2 labels':>13}{'us per group over 2':>21}")
+    two = times[f"{counts[0]} labels"]
+    for name, sec in times.items():
+        n = int(name.split()[0]) if name.endswith(" labels") else 0
+        ratio = f"{sec / two:.2f}" if n else "-"
+        per_group = f"{(sec - two) / (n - counts[0]) * 1e6:.1f}" if n > counts[0] else "-"
+        print(f"{name:<30}{sec * 1e3:>10.2f}{ratio:>13}{per_group:>21}")
+    print("(companion tensors alone: 1000 detached scalars made and put in a dict, what the returned dict of\n"
+          " 1000 companions costs whatever computes them)")
+
+
+def breakdown(call: Callable[[], object], calls: int = 200) -> dict[str, float]:
+    """Seconds per decorated call spent in the per-op rules and in the split into companions
+    (``_split.finish``), timed by wrapping them for the duration of this measurement."""
+    from losssplit import _decorator
+    from losssplit._capture import mode
+
+    spent = {"per-op rules": 0.0, "split into companions": 0.0}
+
+    def timed(fn: Callable[..., object], part: str) -> Callable[..., object]:
+        def run(*args: object, **kwargs: object) -> object:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[part] += time.perf_counter() - start
+
+        return run
+
+    rules, finish = dict(mode.RULES), _decorator.finish
+    try:
+        mode.RULES.update({f: timed(r, "per-op rules") for f, r in rules.items()})
+        _decorator.finish = timed(finish, "split into companions")  # type: ignore[assignment]
+        for _ in range(5):
+            call()
+        spent.update(dict.fromkeys(spent, 0.0))
+        for _ in range(calls):
+            call()
+    finally:
+        mode.RULES.update(rules)
+        _decorator.finish = finish
+    return {k: v / calls for k, v in spent.items()}
 
 
 def live_tensors() -> int:
@@ -124,6 +253,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--per-round", type=int, default=40)
     parser.add_argument("--every", default="10,20", help="amortised variants: companions on 1 in N calls")
+    parser.add_argument("--lm-shape", default="32,512,8192", help="B,T,V of the language-model logits")
+    parser.add_argument("--lm-rounds", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
@@ -163,6 +294,11 @@ def main() -> None:
           " floor of any mechanism that watches the ops from Python; graph floor: benchmarks/graph_floor.py, this\n"
           " criterion's companions read from its autograd graph by fixed paths after the undecorated call, a floor\n"
           " for any after-the-call mechanism. Neither is a feature.)")
+    parts = breakdown(lambda: deco.get_relation_loss(*batch))
+    parts["mode, decorator and tagging (the rest)"] = crit["decorated"] - base - sum(parts.values())
+    print("Where the decorated call's added time goes (timers around the rules and the split):")
+    for name, sec in parts.items():
+        print(f"  {name:<40}{sec * 1e6:>8.0f} us{sec / hand_added:>8.2f} x hand-written")
 
     # A full training step: forward, criterion, backward, optimizer step.
     torch.manual_seed(0)
@@ -197,6 +333,9 @@ def main() -> None:
     print(f"{'variant':<24}{'ms/step':>10}{'overhead':>10}")
     for name, sec in steps.items():
         print(f"{name:<24}{sec * 1e3:>10.2f}{(sec / steps['undecorated'] - 1) * 100:>9.1f}%")
+
+    lm_section(tuple(int(n) for n in args.lm_shape.split(",")), device, args.lm_rounds)  # type: ignore[arg-type]
+    groups_section(device, args.rounds)
 
     # Switched off: a decorated trivial function versus the plain function.
     def trivial(x: torch.Tensor) -> dict[str, torch.Tensor]:

@@ -1,4 +1,4 @@
-"""From per-image source labels to named groups: an image x group membership matrix."""
+"""From per-image source labels to named groups: which images each group holds."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import functools
 import math
 import numbers
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -22,6 +23,46 @@ class PredicateError(Exception):
 
     def __init__(self, group: str, label: Any, cause: BaseException) -> None:
         super().__init__(f"groups= predicate {group!r} raised {cause!r} on label {label!r}")
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Images in groups as index vectors, so that its cost does not grow with the number of groups.
+
+    Attributes:
+        images: images in the batch.
+        groups: named groups.
+        group: [pairs] long, each pair's group; ``groups`` (one past the last) for an image in no
+            group, so that such an image needs no host read to be left out.
+        image: [pairs] long, each pair's image; ``None`` when pair ``b`` is image ``b`` (each image
+            in at most one group, the threshold and one-group-per-label cases).
+    """
+
+    images: int
+    groups: int
+    group: torch.Tensor
+    image: torch.Tensor | None = None
+
+    def to(self, device: torch.device) -> Membership:
+        image = None if self.image is None else self.image.to(device, non_blocking=True)
+        return Membership(self.images, self.groups, self.group.to(device, non_blocking=True), image)
+
+    def per_group(self, per_image: torch.Tensor) -> torch.Tensor:
+        """``[..., images, *rest] -> [..., groups, *rest]``: per-image values summed per group
+        (dimension ``-2`` when ``per_image`` has a trailing dimension, else ``-1``); no product,
+        so an inf image of one group cannot turn another group's sum into NaN."""
+        dim = per_image.dim() - 2 if per_image.dim() > 1 else 0
+        shape = list(per_image.shape)
+        shape[dim] = self.groups + 1
+        values = per_image if self.image is None else per_image.index_select(dim, self.image)
+        out = torch.zeros(shape, dtype=per_image.dtype, device=per_image.device)
+        return out.index_add_(dim, self.group, values).narrow(dim, 0, self.groups)
+
+    def dense(self) -> torch.Tensor:
+        """The float [images, groups] 0/1 matrix these pairs stand for."""
+        image = torch.arange(self.images, device=self.group.device) if self.image is None else self.image
+        out = torch.zeros(self.images, self.groups + 1, device=self.group.device)
+        return out.index_put_((image, self.group), torch.ones(())).narrow(1, 0, self.groups)
 
 
 class Grouping:
@@ -79,10 +120,8 @@ class Grouping:
     def seen_labels(self) -> str:
         return ", ".join(repr(v) for v in self.examples) + (", ..." if len(self.examples) == _EXAMPLES else "")
 
-    def assign(
-        self, labels: Sequence[Any] | torch.Tensor, numeric: bool
-    ) -> tuple[list[str], torch.Tensor, list[int]]:
-        """Group names, a float [images, groups] membership matrix and the images in no group.
+    def assign(self, labels: Sequence[Any] | torch.Tensor, numeric: bool) -> tuple[list[str], Membership, list[int]]:
+        """Group names, which images each holds and the images in no group.
 
         Args:
             labels: one label per image.
@@ -94,31 +133,21 @@ class Grouping:
             LossSplitError: labels that are neither numbers nor strings, or a mix of both.
         """
         if self.predicates is not None:
-            values = _python_values(labels)
-            names = list(self.predicates)
-            rows = [[1.0 if _match(n, self.predicates[n], v) else 0.0 for n in names] for v in values]
-            outside = [b for b, row in enumerate(rows) if not any(row)]
-            if self.calls < _NEVER_MATCHED_AFTER:
-                self.calls += 1
-                for n, hits in zip(names, zip(*rows)):
-                    self.matched[n] += int(sum(hits))
-                for v in values:
-                    if len(self.examples) < _EXAMPLES and v not in self.examples:
-                        self.examples.append(v)
-            return names, torch.tensor(rows, dtype=torch.float32).reshape(len(values), len(names)), outside
+            return self._predicates(_python_values(labels))
         if isinstance(labels, torch.Tensor):
             if labels.is_floating_point() or numeric:
                 weights = labels.detach().double()
                 return (*self._threshold(weights), _nan_images(weights))
             return (*_categorical(labels.tolist()), [])
-        kinds = {_kind(b, v) for b, v in enumerate(labels)}
+        kinds = _kinds(labels)
         if kinds == {"str"} or (kinds == {"int"} and not numeric):
-            return (*_categorical(_python_values(labels)), [])
+            return (*_categorical(labels if isinstance(labels, list) and kinds == {"str"} else _python_values(labels)), [])
         if kinds <= {"int", "float"}:  # python numbers: grouped on the host, no tensor ops
             floats = [float(v) for v in labels]
-            rows = [[float(f >= self.threshold), float(f < self.threshold)] for f in floats]
+            t = self.threshold
+            group = torch.tensor([0 if f >= t else 1 if f < t else 2 for f in floats], dtype=torch.long)
             outside = [b for b, f in enumerate(floats) if math.isnan(f)]
-            return ["real", "synthetic"], torch.tensor(rows), outside
+            return ["real", "synthetic"], Membership(len(floats), 2, group), outside
         if kinds <= {"int", "float", "tensor"}:
             weights, nan = _as_float_tensor(labels)
             return (*self._threshold(weights), nan)
@@ -129,10 +158,52 @@ class Grouping:
             f"(one group each), got a mix: {sorted(kinds)} (image {b}: {_python_label(labels[b])!r})"
         )
 
-    def _threshold(self, values: torch.Tensor) -> tuple[list[str], torch.Tensor]:
-        real = values >= self.threshold
-        synthetic = values < self.threshold
-        return ["real", "synthetic"], torch.stack([real, synthetic], 1).to(torch.float32)
+    def _predicates(self, values: list[Any]) -> tuple[list[str], Membership, list[int]]:
+        assert self.predicates is not None  # the caller's condition
+        names = list(self.predicates)
+        seen: dict[Any, list[int]] = {}  # a label's groups, each predicate called once per distinct label
+        image, group, outside = [], [], []
+        for b, v in enumerate(values):
+            hits = seen.get(v) if _hashable(v) else None
+            if hits is None:
+                hits = [g for g, n in enumerate(names) if _match(n, self.predicates[n], v)]
+                if _hashable(v):
+                    seen[v] = hits
+            image += [b] * len(hits)
+            group += hits
+            if not hits:
+                outside.append(b)
+        if self.calls < _NEVER_MATCHED_AFTER:
+            self.calls += 1
+            for g in group:
+                self.matched[names[g]] += 1
+            for v in values:
+                if len(self.examples) < _EXAMPLES and v not in self.examples:
+                    self.examples.append(v)
+        long = torch.long
+        membership = Membership(len(values), len(names), torch.tensor(group, dtype=long), torch.tensor(image, dtype=long))
+        return names, membership, outside
+
+    def _threshold(self, values: torch.Tensor) -> tuple[list[str], Membership]:
+        real = (values >= self.threshold).long()
+        synthetic = (values < self.threshold).long()
+        group = 2 - 2 * real - synthetic  # 0 real, 1 synthetic, 2 neither (NaN)
+        return ["real", "synthetic"], Membership(values.shape[0], 2, group)
+
+
+def _hashable(value: Any) -> bool:
+    return isinstance(value, (str, int, float))
+
+
+def _kinds(labels: Sequence[Any]) -> set[str]:
+    """The kinds of labels present; builtin types are read at once, others one by one."""
+    types = set(map(type, labels))
+    if types <= _BUILTIN_KINDS.keys():
+        return {_BUILTIN_KINDS[t] for t in types}
+    return {_kind(b, v) for b, v in enumerate(labels)}
+
+
+_BUILTIN_KINDS: dict[type, str] = {str: "str", int: "int", bool: "int", float: "float"}
 
 
 def _match(name: str, predicate: Predicate, value: Any) -> bool:
@@ -197,6 +268,10 @@ def _as_float_tensor(labels: Sequence[Any]) -> tuple[torch.Tensor, list[int]]:
     return values, _nan_images(values)
 
 
-def _categorical(values: list[Any]) -> tuple[list[str], torch.Tensor]:
-    names = sorted({str(v) for v in values})
-    return names, torch.tensor([[float(str(v) == n) for n in names] for v in values]).reshape(len(values), len(names))
+def _categorical(values: Sequence[Any]) -> tuple[list[str], Membership]:
+    """One group per distinct label (by its text), names sorted."""
+    text = [str(v) for v in values]
+    names = sorted(set(text))
+    index = {n: g for g, n in enumerate(names)}
+    group = torch.tensor([index[t] for t in text], dtype=torch.long)
+    return names, Membership(len(values), len(names), group)

@@ -13,6 +13,7 @@ from ._capture import Frame, Ratio, RatioKind, row_sums
 from ._capture.ratio import Count, opaque_den, product
 from ._companion import Companion, companion_of, make_companions
 from ._errors import LossSplitError
+from ._groups import Membership
 
 Warn = Callable[[str, str], None]
 _FLOAT32_OVERFLOW = 2.0**128 * (1 - 2.0**-25)  # the smallest float64 that rounds to inf in float32
@@ -62,16 +63,16 @@ def collect(
     return pending
 
 
-def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
+def table(pending: list[Pending], membership: Membership) -> torch.Tensor:
     """[keys, groups, 3]: numerator, denominator and row count per key and group.
 
     All ratios (and the row-sum normalisers some divide by) go through one ``index_add`` into
-    [ratios * images] and one masked sum into groups.
+    [ratios * images] and one into groups, whatever the number of groups.
     """
     device = pending[0].ratio.values.device
     dtype = torch.float32 if device.type == "mps" else torch.float64
-    members = membership.to(device, non_blocking=True).bool()  # [images, groups]
-    images = members.shape[0]
+    members = membership.to(device)
+    images = membership.images
     ratios = [p.ratio for p in pending]
     normalisers = {i: len(ratios) + j for j, i in enumerate(i for i, r in enumerate(ratios) if r.normaliser is not None)}
     ratios += [r.normaliser for r in ratios if r.normaliser is not None]
@@ -85,9 +86,7 @@ def table(pending: list[Pending], membership: torch.Tensor) -> torch.Tensor:
     num, den = torch.cat(nums), torch.cat(dens)
     per_image = torch.zeros(len(ratios) * images, 3, dtype=dtype, device=device)
     per_image.index_add_(0, torch.cat(index), torch.stack([num, den, torch.ones_like(num)], 1).to(dtype))
-    per_image = per_image.view(len(ratios), images, 1, 3)
-    # where, not a product: an inf row of one group must not turn 0 * inf into NaN in another
-    groups = torch.where(members[None, :, :, None], per_image, 0.0).sum(1)
+    groups = members.per_group(per_image.view(len(ratios), images, 3))
     if not normalisers:
         return groups
     keys = []
@@ -105,7 +104,7 @@ def finish(
     result: MutableMapping[str, Any],
     pending: list[Pending],
     names: list[str],
-    membership: torch.Tensor,
+    membership: Membership,
     key_format: str,
     warn: Warn,
     *,
@@ -127,11 +126,10 @@ def finish(
         z = product(r.divisors)
         tail.append(z.reshape(1) if isinstance(z, torch.Tensor) else torch.tensor([float(z)]))
         tail.append(row_sums(r.den_values, r.row_dim).sum().reshape(1) if r.den_values is not None else torch.zeros(1))
-    counted = membership.double()
     if opaque:  # what each group counts: images, and target instances when the targets have them
-        tail.append(counted.sum(0))
+        tail.append(membership.per_group(torch.ones(membership.images, dtype=torch.float64)))
         if isinstance(frame.instances, list):
-            tail.append(torch.tensor(frame.instances, dtype=torch.float64) @ counted)
+            tail.append(membership.per_group(torch.tensor(frame.instances, dtype=torch.float64)))
     if tail:
         flat = torch.cat([flat, *(t.to(flat) for t in tail)])
     host = flat.tolist()  # the one host read of the call
@@ -148,7 +146,7 @@ def finish(
             "companions for this call",
         )
         return []
-    clashes = _clashes(result, pending, names, key_format, warn, strict)
+    named, clashes = _clashes(result, pending, names, key_format, warn, strict)
     read = iter(host[n + len(frame.checks) :])
     outside = {id(r): (next(read), next(read)) for r in opaque}  # Z, total tokens
     groups = len(names)
@@ -162,7 +160,7 @@ def finish(
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
-            name = key_format.format(key=p.key, group=group)
+            name = named[i][g]
             if cnt == 0 or name in clashes:
                 continue
             if r.kind is RatioKind.SUM_OVER_OPAQUE:
@@ -187,7 +185,7 @@ def finish(
                         counts.append(Count("target instances", own if cnt else 0, own))
                 counts.append(Count("rows", cnt, r.rows.numel()))
                 if r.host_image is None and all(type(d) is int for d in r.divisors):
-                    counts.append(Count("images", images[g], membership.shape[0]))  # ``len(targets)``
+                    counts.append(Count("images", images[g], membership.images))  # ``len(targets)``
                 den_s, ambiguous = opaque_den(z, counts)
                 if ambiguous:
                     warn(
@@ -218,13 +216,18 @@ def finish(
 
 def _clashes(
     result: MutableMapping[str, Any], pending: list[Pending], names: list[str], key_format: str, warn: Warn, strict: bool
-) -> set[str]:
-    """Companion names given twice (two keys and groups, or a returned key): raised when
-    ``strict``, else those names are left out with a warning."""
+) -> tuple[list[list[str]], set[str]]:
+    """Companion names per key and group, and those given twice (two keys and groups, or a
+    returned key): raised when ``strict``, else left out with a warning."""
+    named = [[key_format.format(key=p.key, group=group) for group in names] for p in pending]
+    every = [name for row in named for name in row]
+    if len(set(every)) == len(every) and not any(
+        name in result and companion_of(result[name]) is None for name in every
+    ):
+        return named, set()
     owners: dict[str, list[str]] = {}  # companion name -> what is named so (a clash if several)
-    for p in pending:
-        for group in names:
-            name = key_format.format(key=p.key, group=group)
+    for p, row in zip(pending, named):
+        for group, name in zip(names, row):
             if name not in owners:
                 clash = name in result and companion_of(result[name]) is None
                 owners[name] = [f"the returned key {name!r}"] if clash else []
@@ -235,7 +238,7 @@ def _clashes(
         if strict:
             raise LossSplitError(f"split_by_source: {message}")
         warn(f"clash:{name}", f"{message}; no companion {name!r}")
-    return set(clashes)
+    return named, set(clashes)
 
 
 def attach(result: MutableMapping[str, Any], companions: list[Companion], device: torch.device) -> None:

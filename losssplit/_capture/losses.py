@@ -1,7 +1,9 @@
 """Loss-function rules: ``F.*`` losses, element-wise (``reduction='none'``) or reduced inside.
 
-A loss reduced inside the call is recomputed on the side with ``reduction='none'`` (detached) so
-that its per-row values, and the denominator its reduction used, split by group.
+A loss reduced inside the call needs its ``reduction='none'`` values (detached) so that they, and
+the denominator its reduction used, split by group. A class loss reads them at the targets: from
+the log-probabilities its autograd node saved (cross entropy), from its input (``nll_loss``);
+otherwise it recomputes them in row chunks of bounded size, never a second logits-sized buffer.
 """
 
 from __future__ import annotations
@@ -129,7 +131,7 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         frame.set(out, new)
         return
     side = {k: v.detach() if isinstance(v, Tensor) else v for k, v in args_u.items()}
-    values = func(_detached(inp_u), _detached(target_u), reduction="none", **side)
+    values = _none_values(func, _detached(inp_u), _detached(target_u), side, None if changed else (inp, out), classes)
     if reduction == "none":
         new.unweighted = values
         frame.set(out, new)
@@ -162,6 +164,77 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         frame.lose(out, f"{op}(reduction={reduction!r})")
         return
     frame.set(out, Track(from_prediction=True, ratio=ratio.compact(frame.tokens)))
+
+
+#: Bytes of input per chunk when a class loss's element-wise values are recomputed.
+CHUNK_BYTES = 4 * 2**20
+
+
+def _none_values(
+    func: Any, inp: Any, target: Any, side: dict[str, Any], graph: tuple[Tensor, Tensor] | None, classes: bool
+) -> Tensor:
+    """``func(inp, target, reduction='none', **side)``, detached, without a logits-sized temporary
+    for class losses. ``graph``: the call's own input and output, when the values are those of
+    that call (nothing set to 1), so that the output's autograd node may be read."""
+    if not classes or not isinstance(inp, Tensor) or inp.dim() < 2:
+        return func(inp, target, reduction="none", **side)
+    if isinstance(target, Tensor) and not target.is_floating_point():
+        log_probs = inp if func is F.nll_loss else None
+        if func is F.cross_entropy and not side.get("label_smoothing") and graph is not None:
+            log_probs = saved_log_probs(*graph)
+        if log_probs is not None:
+            return _nll_values(log_probs, target, side.get("weight"), side.get("ignore_index", -100))
+    rows = max(1, CHUNK_BYTES // max(1, inp[0].numel() * inp.element_size()))
+    if inp.shape[0] <= rows:
+        return func(inp, target, reduction="none", **side)
+    chunks = [
+        func(inp[i : i + rows], target[i : i + rows], reduction="none", **side) for i in range(0, inp.shape[0], rows)
+    ]
+    return torch.cat(chunks)
+
+
+_NLL_NODES = ("NllLossBackward0", "NllLoss2DBackward0")
+_VIEW_NODES = ("ViewBackward0", "ReshapeAliasBackward0", "UnsafeViewBackward0")
+
+
+def saved_log_probs(inp: Tensor, out: Tensor) -> Tensor | None:
+    """The log-softmax of ``inp`` over the class dim that ``F.cross_entropy``'s autograd node saved
+    for backward, or ``None`` when ``out``'s graph is not that (no grad, another form)."""
+    node = out.grad_fn
+    if node is None or type(node).__name__ not in _NLL_NODES or len(node.next_functions) < 1:
+        return None
+    hooks = getattr(torch._C._autograd, "_top_saved_tensors_default_hooks", None)
+    if hooks is None or hooks(False) is not None:  # saved tensors packed by user hooks (offload, compression)
+        return None
+    below = node.next_functions[0][0]
+    if below is not None and type(below).__name__ in _VIEW_NODES and len(below.next_functions) == 1:
+        below = below.next_functions[0][0]  # nll_loss2d over a reshaped [N, C, 1, d] input
+    if below is None or type(below).__name__ != "LogSoftmaxBackward0" or len(below.next_functions) != 1:
+        return None
+    try:
+        dim, result = getattr(below, "_saved_dim"), getattr(below, "_saved_result")  # noqa: B009 - private
+    except (AttributeError, RuntimeError):  # another torch's node, or freed by a backward
+        return None
+    edge, output_nr = below.next_functions[0]
+    if inp.grad_fn is None:  # a leaf: its AccumulateGrad node
+        if getattr(edge, "variable", None) is not inp:
+            return None
+    elif edge is not inp.grad_fn or output_nr != inp.output_nr:
+        return None
+    if dim not in (1, 1 - inp.dim()) or (result.shape, result.dtype, result.device) != (inp.shape, inp.dtype, inp.device):
+        return None
+    return result.detach()
+
+
+def _nll_values(log_probs: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int) -> Tensor:
+    """``F.nll_loss(log_probs, target, weight, ignore_index=..., reduction='none')`` as a gather
+    at the targets: ``-log_probs[y] * w[y]``, 0 where ignored (the same arithmetic, O(rows))."""
+    valid = target != ignore_index
+    safe = torch.where(valid, target, torch.zeros((), dtype=target.dtype, device=target.device))
+    picked = log_probs.gather(1, safe.unsqueeze(1)).squeeze(1).neg()
+    if weight is not None:
+        picked = picked * weight[safe]
+    return torch.where(valid, picked, torch.zeros((), dtype=picked.dtype, device=picked.device))
 
 
 def _detached(x: Any) -> Any:

@@ -1,0 +1,158 @@
+"""Reduced class losses at language-model scale: element-wise values read at the targets.
+
+A cross entropy reduced inside the call gets its per-token values from the log-probabilities its
+autograd node saved (no second logits-sized buffer); without a graph, or for forms the gather does
+not cover (label smoothing, soft targets), they are recomputed in bounded row chunks. Either way
+the companions are the oracle's and training is untouched.
+"""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from _helpers import KEEP, ROWS, oracle_companions, split_and_compare
+
+from losssplit._capture import losses
+
+SOURCES = ["code", "docs", "code", "license"]
+
+
+def _batch(dtype=torch.float32, vocab=11, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    logits = torch.randn(4, 6, vocab, generator=g).to(dtype)
+    labels = torch.randint(0, vocab, (4, 6), generator=g)
+    labels[:, :2] = -100
+    labels[3, :] = -100 if seed else labels[3, :]
+    return logits.requires_grad_(), labels
+
+
+def _check(body, args, kinds, rel=1e-6):
+    out = split_and_compare(body, args, SOURCES)
+    want = oracle_companions(body, args, kinds, SOURCES)
+    got = {k: v.item() for k, v in out.items() if k not in ("loss",)}
+    assert got.keys() == want.keys()
+    for key, value in want.items():
+        assert math.isclose(got[key], value, rel_tol=rel, abs_tol=1e-7), key
+    return out
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Which path gave the values: 'graph' (the saved log-probabilities) or 'recompute'."""
+    seen = []
+    saved, call = losses.saved_log_probs, losses._none_values
+
+    def spy_saved(inp, out):
+        found = saved(inp, out)
+        seen.append("graph" if found is not None else "no graph")
+        return found
+
+    monkeypatch.setattr(losses, "saved_log_probs", spy_saved)
+    monkeypatch.setattr(losses, "_none_values", call)
+    return seen
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_token_cross_entropy_reads_the_saved_log_probabilities(reads, dtype, reduction):
+    def body(logits, labels):
+        return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=-100, reduction=reduction)}
+
+    _check(body, _batch(dtype, seed=1), [ROWS, ROWS], rel=1e-2 if dtype == torch.bfloat16 else 1e-6)
+    assert reads == ["graph"]
+
+
+def test_class_weights_and_a_class_dim_in_the_middle_read_the_graph(reads):
+    weight = torch.rand(11) + 0.5
+
+    def body(logits, labels, weight):  # [B, C, T]: nll_loss2d over a reshaped input
+        return {"loss": F.cross_entropy(logits.transpose(1, 2) * 2, labels, weight=weight)}
+
+    _check(body, (*_batch(), weight), [ROWS, ROWS, KEEP])
+    assert reads == ["graph"]
+
+
+def test_without_a_graph_and_with_label_smoothing_values_come_in_chunks(reads, monkeypatch):
+    monkeypatch.setattr(losses, "CHUNK_BYTES", 100)  # two rows of 11 float32 per chunk
+
+    def body(logits, labels):
+        return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten(), label_smoothing=0.1)}
+
+    _check(body, _batch(), [ROWS, ROWS])
+    logits, labels = _batch()
+    with torch.no_grad():
+        out = split_and_compare(body, (logits.detach(), labels), SOURCES)
+    want = oracle_companions(body, (logits, labels), [ROWS, ROWS], SOURCES)
+    assert {k: pytest.approx(v, rel=1e-6) for k, v in want.items()} == {k: out[k].item() for k in want}
+    assert "graph" not in reads  # label smoothing: the graph is not read
+
+    rows = []
+
+    def counting(inp, target, **kwargs):
+        rows.append(inp.shape[0])
+        return F.cross_entropy(inp, target, **kwargs)
+
+    x, y = logits.detach().flatten(0, 1), labels.flatten()
+    values = losses._none_values(counting, x, y, {"label_smoothing": 0.1}, None, True)
+    assert rows == [2] * 12
+    assert torch.equal(values, F.cross_entropy(x, y, label_smoothing=0.1, reduction="none"))
+
+
+def test_no_grad_values_equal_the_graph_values():
+    def body(logits, labels):
+        return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten())}
+
+    with_graph = _check(body, _batch(), [ROWS, ROWS])
+    logits, labels = _batch()
+    with torch.no_grad():
+        without = split_and_compare(body, (logits.detach(), labels), SOURCES)
+    assert {k: v.item() for k, v in without.items()} == {k: v.item() for k, v in with_graph.items()}
+
+
+def test_nll_loss_reads_its_input_at_the_targets(reads):
+    def body(logits, labels):
+        return {"loss": F.nll_loss(logits.log_softmax(-1).flatten(0, 1), labels.flatten(), weight=torch.arange(1.0, 12.0))}
+
+    torch.manual_seed(0)
+    split_and_compare(body, _batch(), SOURCES)
+    assert reads == []  # nll_loss needs no graph
+
+
+def test_weighted_logits_are_recomputed_from_their_unweighted_values(reads):
+    def body(logits, targets):
+        w = torch.tensor([t["loss_weight"] for t in targets])
+        labels = torch.stack([t["labels"] for t in targets])
+        return {"loss": F.cross_entropy((logits * w[:, None, None]).flatten(0, 1), labels.flatten())}
+
+    logits, labels = _batch()
+    targets = [{"labels": y, "loss_weight": w} for y, w in zip(labels, (1.0, 0.5, 0.5, 1.0))]
+    from _helpers import TARGETS
+
+    out = split_and_compare(body, (logits, targets))
+    want = oracle_companions(body, (logits, targets), [ROWS, TARGETS], [1.0, 0.5, 0.5, 1.0])
+    assert want and {k: pytest.approx(v, rel=1e-6) for k, v in want.items()} == {
+        k: out[k].item() for k in want
+    }
+    assert "graph" not in reads  # the call's own log-probabilities are of the weighted logits
+
+
+def test_a_foreign_graph_is_not_read():
+    x = torch.randn(5, 4, requires_grad=True)
+    t = torch.randint(0, 4, (5,))
+    assert losses.saved_log_probs(x, F.cross_entropy(torch.randn(5, 4, requires_grad=True), t)) is None
+    assert losses.saved_log_probs(x, F.cross_entropy(x, t, label_smoothing=0.1)) is None
+    with torch.no_grad():
+        assert losses.saved_log_probs(x, F.cross_entropy(x, t)) is None
+    a, b = (x * 1).chunk(1 + 1)[0], (x * 1)
+    assert losses.saved_log_probs(b, F.cross_entropy(a, t[:3])) is None
+    assert torch.equal(losses.saved_log_probs(x, F.cross_entropy(x, t)), x.detach().log_softmax(1))
+
+
+def test_saved_tensor_hooks_keep_the_graph_unread(reads):
+    def body(logits, labels):
+        return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten())}
+
+    with torch.autograd.graph.saved_tensors_hooks(lambda t: t.clone(), lambda t: t):
+        _check(body, _batch(), [ROWS, ROWS])
+    assert reads == ["no graph"]
