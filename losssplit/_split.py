@@ -121,6 +121,8 @@ def finish(
     tail: list[torch.Tensor] = []  # read with the rest: checks, then opaque normalisers' Z and tokens
     for flag, _ in frame.checks:
         tail.append(flag.reshape(1))
+    # target instances per image (not when the units are tokens: membership is per token then)
+    per_image_instances = isinstance(frame.instances, list) and len(frame.instances) == membership.images
     opaque = [p.ratio for p in pending if p.ratio.kind is RatioKind.SUM_OVER_OPAQUE]
     for r in opaque:
         z = product(r.divisors)
@@ -128,7 +130,7 @@ def finish(
         tail.append(row_sums(r.den_values, r.row_dim).sum().reshape(1) if r.den_values is not None else torch.zeros(1))
     if opaque:  # what each group counts: images, and target instances when the targets have them
         tail.append(membership.per_group(torch.ones(membership.images, dtype=torch.float64)))
-        if isinstance(frame.instances, list):
+        if per_image_instances:
             tail.append(membership.per_group(torch.tensor(frame.instances, dtype=torch.float64)))
     if tail:
         flat = torch.cat([flat, *(t.to(flat) for t in tail)])
@@ -151,7 +153,7 @@ def finish(
     outside = {id(r): (next(read), next(read)) for r in opaque}  # Z, total tokens
     groups = len(names)
     images = [next(read) for _ in names] if opaque else []
-    instances = [next(read) for _ in names] if opaque and isinstance(frame.instances, list) else None
+    instances = [next(read) for _ in names] if opaque and per_image_instances else None
     companions = []
     for i, p in enumerate(pending):
         r = p.ratio

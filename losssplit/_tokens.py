@@ -20,14 +20,14 @@ from ._capture import Frame, Ratio, RatioKind, row_sums
 from ._capture.ratio import version_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
-from ._groups import Grouping
+from ._groups import Grouping, Membership
 from ._split import Pending
 
 Warn = Callable[[str, str], None]
 
 
-def token_membership(grouping: Grouping, labels: TokenLabels) -> tuple[list[str], torch.Tensor, list[Any]]:
-    """Group names, a float ``[B*T, groups]`` membership (token ``b*T + t`` is row ``b*T + t``) and
+def token_membership(grouping: Grouping, labels: TokenLabels) -> tuple[list[str], Membership, list[Any]]:
+    """Group names, the membership of the ``B*T`` token units (token ``b*T + t`` is unit ``b*T + t``) and
     the labels of tokens in no group (a ``groups=`` mapping that matches none). Ids below 0 are
     tokens of no source, in no group and not reported.
 
@@ -50,11 +50,12 @@ def token_membership(grouping: Grouping, labels: TokenLabels) -> tuple[list[str]
     else:
         named = [values[i] for i in keep]
     if not named:
-        return [], torch.zeros(ids.numel(), 0), []
+        return [], Membership(ids.numel(), 0, torch.zeros(ids.numel(), dtype=torch.long)), []
     names, per_label, outside = grouping.assign(named, False)
-    full = torch.zeros(len(values), len(names))
-    full[keep] = per_label
-    return names, full[inverse], [named[i] for i in outside]
+    by_value = torch.zeros(len(values), len(names))
+    by_value[keep] = per_label.dense()  # a few distinct labels: dense is small here
+    unit, group = by_value[inverse].nonzero(as_tuple=True)
+    return names, Membership(ids.numel(), len(names), group, unit), [named[i] for i in outside]
 
 
 def per_token(frame: Frame, pending: list[Pending], tokens: int, warn: Warn) -> list[Pending]:
