@@ -10,6 +10,7 @@ import torch
 _RECORD_ATTR = "_losssplit_record"
 #: On a returned loss inside ``SplitMeter.collect()``: the companions its call reported for it.
 REPORTED_ATTR = "_losssplit_reported"
+_STAMP_ATTR = "_losssplit_call"  # on an attached companion: (id of its decorator, the call's serial)
 
 
 class Companion(NamedTuple):
@@ -27,15 +28,26 @@ def make_companion(record: Companion, like: torch.Tensor) -> torch.Tensor:
     return make_companions([record], like.device)[0]
 
 
-def make_companions(records: list[Companion], device: torch.device) -> list[torch.Tensor]:
-    """Detached float32 scalars ``num / den`` on ``device`` (one copy for all), with their records."""
+def make_companions(
+    records: list[Companion], device: torch.device, stamp: tuple[int, int] | None = None
+) -> list[torch.Tensor]:
+    """Detached float32 scalars ``num / den`` on ``device`` (one copy for all), with their records
+    and, when given, the ``stamp`` ``(decorator id, call serial)`` that tells later calls of the
+    same decorator that they are stale (see :func:`stamp_of`)."""
     values = torch.tensor([r.num / r.den for r in records], dtype=torch.float32)
     if device.type != "cpu":
         values = values.to(device, non_blocking=True)
     out = list(values.unbind())
     for value, record in zip(out, records):
         setattr(value, _RECORD_ATTR, record)
+        if stamp is not None:
+            setattr(value, _STAMP_ATTR, stamp)
     return out
+
+
+def stamp_of(value: Any) -> tuple[int, int] | None:
+    """``(decorator id, call serial)`` of a companion attached to a returned dict, else None."""
+    return getattr(value, _STAMP_ATTR, None) if isinstance(value, torch.Tensor) else None
 
 
 def companion_of(value: Any) -> Companion | None:

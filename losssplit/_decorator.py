@@ -26,7 +26,7 @@ from ._capture import (
     read_sources,
     tag_inputs,
 )
-from ._companion import REPORTED_ATTR, format_fields
+from ._companion import REPORTED_ATTR, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, PredicateError, _python_label
@@ -36,7 +36,6 @@ from ._tokens import per_token, token_membership
 logger = logging.getLogger("losssplit")
 F = TypeVar("F", bound=Callable[..., Any])
 Source = str | Callable[[Mapping[str, Any]], Any]
-_CALL_ATTR = "_losssplit_call"  # on an attached companion: (id of its _Splitter, the call's serial)
 _CALLS = itertools.count()
 
 
@@ -202,8 +201,7 @@ class _Splitter:
             stale = [
                 k
                 for k, v in result.items()
-                if isinstance(v, torch.Tensor)
-                and (stamp := getattr(v, _CALL_ATTR, None)) is not None
+                if (stamp := stamp_of(v)) is not None
                 and stamp[0] == me
                 and stamp[1] < call
             ]
@@ -307,9 +305,7 @@ class _Splitter:
                 setattr(p.value, REPORTED_ATTR, tuple(c for c in companions if c.key == p.key))
             sink(companions, batch=batch)
             return
-        attach(result, companions, pending[0].value.device)
-        for c in companions:
-            setattr(result[c.name], _CALL_ATTR, (id(self), call))
+        attach(result, companions, pending[0].value.device, (id(self), call))
         if companions:
             self._remember_home(result, call_args)
 

@@ -243,9 +243,12 @@ def _clashes(
     return named, set(clashes)
 
 
-def attach(result: MutableMapping[str, Any], companions: list[Companion], device: torch.device) -> None:
+def attach(
+    result: MutableMapping[str, Any], companions: list[Companion], device: torch.device, stamp: tuple[int, int]
+) -> None:
+    """Put the companions in the returned dict, stamped with the call that made them."""
     if not companions:
         return
-    values = make_companions(companions, device)
+    values = make_companions(companions, device, stamp)
     for c, value in zip(companions, values):
         result[c.name] = value
