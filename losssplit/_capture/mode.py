@@ -177,10 +177,6 @@ class Frame:
             if isinstance(o, Tensor):
                 self.set(o, lost_track(op, pred))
 
-    def forget(self, value: Tensor) -> None:
-        """Drop ``value``'s track: from here on it is an opaque value."""
-        self.tracks.pop(id(value), None)
-
     def _forget(self, ref: _Ref) -> None:
         entry = self.tracks.get(ref.key)
         if entry is not None and entry[0] is ref:
