@@ -501,8 +501,9 @@ def check(name, spec):
 
 
 @pytest.mark.parametrize("name", list(BODIES))
-def test_companion_is_the_body_run_on_the_group_alone(name):
-    @SETTINGS
+def test_companion_is_the_body_run_on_the_group_alone(name, hold_weakly):
+    # the large-tensor paths ("weakly") are the same arithmetic: fewer examples there
+    @settings(SETTINGS, max_examples=SETTINGS.max_examples if hold_weakly == "held" else 15)
     @given(spec=batches(BODIES[name][2]))
     def prop(spec):
         known = KNOWN_DISCREPANCIES.get(name)
