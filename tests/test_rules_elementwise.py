@@ -9,7 +9,18 @@ body run on S's images alone (``_helpers.check_rule``), main values and gradient
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import RULE_BATCHES, check_rule, op_id, registered, rule_batch
+from _helpers import (
+    ROWS,
+    RULE_BATCHES,
+    TARGETS,
+    check_rule,
+    companions,
+    op_id,
+    oracle_companions,
+    registered,
+    rule_batch,
+    split_and_compare,
+)
 
 from losssplit import split_by_source
 
@@ -418,3 +429,30 @@ def test_in_place_ops_and_aliases():
 
     check_rule(view_then_write, "log_", declines=True)
     check_rule(clone_then_write, "")
+
+
+def _per_image_lovasz(outputs, targets):
+    """A per-image Lovász hinge as such criteria write it: errors sorted within the image, the
+    Jaccard gradient from its own sorted targets (one image's ``gts`` sum in further arithmetic)."""
+    total = 0
+    for b, t in enumerate(targets):
+        err = (outputs["x"][b] - t["y"]).abs().flatten()
+        errors, order = torch.sort(err, descending=True)
+        gt = t["m"].flatten()[order]
+        gts = gt.sum()
+        jaccard = 1 - (gts - gt.cumsum(0)) / (gts + (1 - gt).cumsum(0))
+        grad = torch.cat([jaccard[:1], jaccard[1:] - jaccard[:-1]])
+        total = total + (errors * grad).sum()
+    return {"loss_lovasz": total / len(targets)}
+
+
+def test_one_images_reduced_value_in_further_arithmetic_is_that_images_value():
+    g = torch.Generator().manual_seed(7)
+    weights = [1.0, 0.5, 0.5, 1.0]
+    outputs = {"x": torch.rand(4, 3, 3, generator=g).requires_grad_()}
+    targets = [{"y": torch.rand(3, 3, generator=g), "m": (torch.rand(3, 3, generator=g) > 0.5).float(),
+                "loss_weight": w} for w in weights]
+    out = split_and_compare(_per_image_lovasz, [outputs, targets])
+    want = oracle_companions(_per_image_lovasz, [outputs, targets], [ROWS, TARGETS], weights)
+    assert set(companions(out)) == set(want) == {"loss_lovasz_real", "loss_lovasz_synthetic"}
+    assert companions(out) == pytest.approx(want, rel=1e-5)

@@ -115,9 +115,12 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
             return  # ``mask.sum().clamp(min=1)``: clamped per group as well
         if kind == "neg":
             frame.set(out, Track(from_prediction=True, ratio=track.ratio.scaled(-1.0)))
-        else:
+            return
+        value = image_value_track(frame, track)
+        if value is None:
             frame.lose(out, op_name(func), track)
-        return
+            return
+        track = value  # one image's reduced value, in further arithmetic: that image's tensor
     new = combine(frame, op_name(func), [(track, identity_map(src.dim()))], out.shape)
     if new is not None and track.unweighted is not None and new.lost_at is None:
         new.unweighted = func(track.unweighted, *args[1:], **kwargs)
@@ -216,9 +219,15 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             reduced = None
         if reduced is not None:
             frame.set(out, reduced)
-        else:  # a reduced value in other arithmetic: attribution ends here (for data too)
+            return
+        # One image's reduced value in other arithmetic (``gts - gt.cumsum(0)`` in a per-image
+        # loop) is a value of that image; any other reduced value ends attribution (data too).
+        va = image_value_track(frame, ta) if ta is not None and ta.ratio is not None else ta
+        vb = image_value_track(frame, tb) if tb is not None and tb.ratio is not None else tb
+        if (ta is not None and va is None) or (tb is not None and vb is None):
             frame.lose(out, op, pred=is_prediction(a, ta) or is_prediction(b, tb))
-        return
+            return
+        ta, tb = va, vb
     new = broadcast_tracks(frame, op, ((a, ta), (b, tb)), out)
     if new is None:
         return
@@ -253,6 +262,16 @@ def _late_normaliser(frame: Frame, z: Any) -> Track | None:
         return lost_track("a division by the sum of a tensor whose rows are unknown", False)
     values = values if values.is_floating_point() else values.float()
     return Track(ratio=Ratio.of(values, rows, d, RatioKind.SUM))
+
+
+def image_value_track(frame: Frame, track: Track) -> Track | None:
+    """A reduced value whose rows are all one image, as a tensor of that image holding its value
+    with the weight field set to 1; None for any other reduced value."""
+    r = track.ratio
+    if r is None or r.rows.numel() != 1 or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset:
+        return None
+    image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
+    return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
 
 
 def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
