@@ -9,7 +9,7 @@ every forward in the window: the value one batch holding the whole window would 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -117,3 +117,35 @@ def batches(n: int, seed: int = 0) -> list[tuple[torch.Tensor, torch.Tensor, tor
         y = torch.randint(0, 3, (4,), generator=g)
         out.append((x, y, torch.tensor(WEIGHTS[i % len(WEIGHTS)])))
     return out
+
+
+def tiny_llama(vocab: int, positions: int, **config: object) -> nn.Module:
+    """A 2-layer Llama from a small config with random weights (seeded; no hub download)."""
+    import transformers
+
+    torch.manual_seed(0)
+    cfg = transformers.LlamaConfig(
+        vocab_size=vocab, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=positions, **config,
+    )
+    return transformers.LlamaForCausalLM(cfg)
+
+
+class TrainingForwards:
+    """For every training forward of ``model``, ``reference(model, forward_kwargs)`` at the
+    weights of that forward (not for the forwards ``reference`` makes itself)."""
+
+    def __init__(self, model: nn.Module, reference: Callable[[nn.Module, dict], object]) -> None:
+        self.calls: list[object] = []
+        self.reference = reference
+        self.busy = False
+        model.register_forward_hook(self.hook, with_kwargs=True)
+
+    def hook(self, module: nn.Module, args: tuple, kwargs: dict, output: object) -> None:
+        if self.busy or not module.training:
+            return
+        self.busy = True
+        try:
+            self.calls.append(self.reference(module, kwargs))
+        finally:
+            self.busy = False

@@ -20,19 +20,14 @@ import losssplit  # noqa: E402
 from losssplit.integrations.transformers import LossSplitCallback  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _criteria_for_integrations import token_means  # noqa: E402
+from _criteria_for_integrations import TrainingForwards, tiny_llama, token_means  # noqa: E402
 
 VOCAB, LENGTH, STEPS, LOG_EVERY, ACCUMULATE, BATCH = 32, 12, 6, 2, 2, 4
 SOURCES = ("web", "code", "math")  # the first token of a row names its source (for the references)
 
 
 def tiny_lm():
-    torch.manual_seed(0)
-    cfg = transformers.LlamaConfig(
-        vocab_size=VOCAB, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=LENGTH,
-    )
-    return transformers.LlamaForCausalLM(cfg)
+    return tiny_llama(VOCAB, LENGTH)
 
 
 def rows(n, seed):
@@ -77,24 +72,6 @@ def per_source(model, input_ids, labels):
     return out
 
 
-class Recorder:
-    """For every training forward, the per-source (sum, count) at the weights of that forward."""
-
-    def __init__(self, model):
-        self.calls = []
-        self.busy = False
-        model.register_forward_hook(self.hook, with_kwargs=True)
-
-    def hook(self, module, args, kwargs, output):
-        if self.busy or not module.training:
-            return
-        self.busy = True
-        try:
-            self.calls.append(per_source(module, kwargs["input_ids"], kwargs["labels"]))
-        finally:
-            self.busy = False
-
-
 def train(tmp_path, *, kind="list", callback=True, record=False):
     model = tiny_lm()
     args = transformers.TrainingArguments(
@@ -109,7 +86,9 @@ def train(tmp_path, *, kind="list", callback=True, record=False):
     )
     if callback:
         LossSplitCallback(source="dataset").attach(trainer)
-    recorder = Recorder(model) if record else None
+    recorder = (
+        TrainingForwards(model, lambda m, kw: per_source(m, kw["input_ids"], kw["labels"])) if record else None
+    )
     trainer.train()
     return model, trainer, recorder
 

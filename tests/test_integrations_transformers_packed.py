@@ -19,20 +19,14 @@ pytest.importorskip("accelerate")
 from losssplit.integrations.transformers import LossSplitCallback  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _criteria_for_integrations import token_means  # noqa: E402
+from _criteria_for_integrations import TrainingForwards, tiny_llama, token_means  # noqa: E402
 
 VOCAB, STEPS, LOG_EVERY, ACCUMULATE, BATCH = 32, 4, 2, 2, 4
 SOURCES = ("web", "code", "math")  # the first token of a document names its source
 
 
 def tiny_lm():
-    torch.manual_seed(0)
-    cfg = transformers.LlamaConfig(
-        vocab_size=VOCAB, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=64,
-        use_cache=False,  # with a cache, HF does not mask attention across packed documents
-    )
-    return transformers.LlamaForCausalLM(cfg)
+    return tiny_llama(VOCAB, 64, use_cache=False)  # with a cache, HF does not mask across packed documents
 
 
 def documents(n, seed):
@@ -67,21 +61,9 @@ def per_document(model, input_ids, labels, position_ids):
     return out
 
 
-class Recorder:
-    def __init__(self, model):
-        self.calls = []
-        self.busy = False
-        model.register_forward_hook(self.hook, with_kwargs=True)
-
-    def hook(self, module, args, kwargs, output):
-        if self.busy or not module.training:
-            return
-        self.busy = True
-        try:
-            assert kwargs["input_ids"].shape[0] == 1  # packed into one row
-            self.calls.append(per_document(module, kwargs["input_ids"], kwargs["labels"], kwargs["position_ids"]))
-        finally:
-            self.busy = False
+def _packed_forward(model, kwargs):
+    assert kwargs["input_ids"].shape[0] == 1  # packed into one row
+    return per_document(model, kwargs["input_ids"], kwargs["labels"], kwargs["position_ids"])
 
 
 def train(tmp_path, *, callback=True, record=False):
@@ -97,7 +79,7 @@ def train(tmp_path, *, callback=True, record=False):
     )
     if callback:
         LossSplitCallback(source="dataset").attach(trainer)
-    recorder = Recorder(model) if record else None
+    recorder = TrainingForwards(model, _packed_forward) if record else None
     trainer.train()
     return model, trainer, recorder
 
