@@ -122,8 +122,9 @@ def finish(
     for flag, _ in frame.checks:
         tail.append(flag.reshape(1))
     # target instances per image (not when the units are tokens: membership is per token then)
-    per_image_instances = isinstance(frame.instances, list) and len(frame.instances) == membership.images
     opaque = [p.ratio for p in pending if p.ratio.kind is RatioKind.SUM_OVER_OPAQUE]
+    counted = frame.instances() if opaque else None
+    per_image_instances = isinstance(counted, list) and len(counted) == membership.images
     for r in opaque:
         z = product(r.divisors)
         tail.append(z.reshape(1) if isinstance(z, torch.Tensor) else torch.tensor([float(z)]))
@@ -131,7 +132,7 @@ def finish(
     if opaque:  # what each group counts: images, and target instances when the targets have them
         tail.append(membership.per_group(torch.ones(membership.images, dtype=torch.float64)))
         if per_image_instances:
-            tail.append(membership.per_group(torch.tensor(frame.instances, dtype=torch.float64)))
+            tail.append(membership.per_group(torch.tensor(counted, dtype=torch.float64)))
     if tail:
         flat = torch.cat([flat, *(t.to(flat) for t in tail)])
     host = flat.tolist()  # the one host read of the call
@@ -170,7 +171,7 @@ def finish(
                 counts = []
                 if r.den_values is not None:
                     counts.append(Count("tokens", den, tokens))
-                elif frame.instances == "ambiguous":
+                elif counted == "ambiguous":
                     warn(
                         f"instances:{p.key}",
                         f"key {p.key!r}: its normaliser {z:g} comes from outside the call and the "
@@ -179,11 +180,11 @@ def finish(
                     )
                     ambiguous_key = True
                     break
-                if isinstance(frame.instances, list) and instances is not None:
+                if isinstance(counted, list) and instances is not None:
                     if r.host_image is None:
-                        counts.append(Count("target instances", instances[g], sum(frame.instances)))
+                        counts.append(Count("target instances", instances[g], sum(counted)))
                     else:  # one image's loss: that image's instances, if it is in the group
-                        own = frame.instances[r.host_image]
+                        own = counted[r.host_image]
                         counts.append(Count("target instances", own if cnt else 0, own))
                 counts.append(Count("rows", cnt, r.rows.numel()))
                 if r.host_image is None and all(type(d) is int for d in r.divisors):

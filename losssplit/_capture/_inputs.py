@@ -3,6 +3,7 @@ read once, before the body runs."""
 
 from __future__ import annotations
 
+import functools
 import inspect
 import itertools
 from collections.abc import Callable, Mapping, Sequence
@@ -148,7 +149,7 @@ def _tag_per_image(frame: Frame, per_image: Sequence[Mapping[str, Any]], weight_
                 count += 1
         weights.append(w)
     frame.set_weights(weights)
-    frame.instances = _instance_counts(per_image, weight_field)
+    frame.count_instances = functools.partial(_instance_counts, per_image, weight_field)
     return count
 
 

@@ -104,8 +104,9 @@ class Frame:
         self.moved_positions: str | None = None
         self.error: BaseException | None = None
         self.error_op = ""
-        # target instances per image (detection targets), or "ambiguous" when it cannot be told
-        self.instances: list[int] | str | None = None
+        # counts target instances per image when asked (only a normaliser from outside needs it)
+        self.count_instances: Callable[[], list[int] | str | None] | None = None
+        self._instances: tuple[list[int] | str | None] | None = None
         self._weights: list[Any] | None = None  # the weight field per image (number or tensor)
         self._weight_tensor: dict[torch.device, Tensor] = {}
         self._host_weights: list[float] | None = None
@@ -117,6 +118,13 @@ class Frame:
         # per-row factors that carried no images, by (first element's address, elements):
         # (the factor, its rows, its unweighted values); held, so the addresses stay unique
         self.factors: dict[tuple[int, int], tuple[Tensor, Tensor, Tensor | None]] = {}
+
+    def instances(self) -> list[int] | str | None:
+        """Target instances per image (detection targets), ``"ambiguous"`` when the target
+        fields disagree, None without such targets; counted once, on the first ask."""
+        if self._instances is None:
+            self._instances = (self.count_instances() if self.count_instances is not None else None,)
+        return self._instances[0]
 
     def set_weights(self, weights: list[Any]) -> None:
         """The weight field's per-image values (numbers, one-element tensors or None)."""
