@@ -1,13 +1,22 @@
 import logging
+import os
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 from losssplit._capture import ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "examples"), str(ROOT / "benchmarks")]
+
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # One intra-op thread per worker (and per process a test starts): with a worker per core, a
+    # second thread only oversubscribes the cores, and a tiny op then waits milliseconds for it.
+    os.environ["OMP_NUM_THREADS"] = "1"
+    torch.set_num_threads(1)
 
 
 @pytest.fixture
@@ -36,3 +45,35 @@ def hold_weakly(request):
         yield request.param
     finally:
         ratio.HOLD_WEAKLY_FROM = saved
+
+
+def run_example(name: str, out_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python examples/<name> --output-dir out_dir *args`` as a user runs it; must succeed."""
+    env = dict(os.environ)
+    # The examples import the in-tree package, installed or not.
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / name), "--output-dir", str(out_dir), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        cwd=out_dir.parent,
+    )
+    assert proc.returncode == 0, f"{name} failed:\n{proc.stdout}\n{proc.stderr}"
+    return proc
+
+
+@pytest.fixture(scope="session")
+def relation_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """(output dir, stdout) of one small relation demo run, shared by the tests that read it
+    (mark them ``xdist_group("relation_demo")`` so they share one run under pytest-xdist)."""
+    for module in ("scipy", "matplotlib", "tqdm", "tensorboard"):
+        pytest.importorskip(module)
+    out_dir = tmp_path_factory.mktemp("relation") / "out"
+    # 12 iterations of 6 scenes, logged every 4: three windows of 24 scenes each.
+    proc = run_example(
+        "relation_demo.py", out_dir,
+        *("--iterations", "12", "--batch-size", "6", "--log-period", "4", "--quiet"),
+    )
+    return out_dir, proc.stdout

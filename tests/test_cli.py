@@ -356,26 +356,12 @@ def test_tensorboard_run_matches_metrics_json(
 # ------------------------------------------------------------------------- on the demos' output
 
 
-@pytest.fixture(scope="module")
-def relation_metrics(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    for module in ("scipy", "matplotlib", "tqdm", "tensorboard"):
-        pytest.importorskip(module)
-    out_dir = tmp_path_factory.mktemp("relation_cli") / "out"
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    args = ["--iterations", "8", "--batch-size", "6", "--log-period", "4", "--quiet"]
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "examples" / "relation_demo.py"), "--output-dir", str(out_dir)]
-        + args,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-    assert proc.returncode == 0, proc.stderr
-    return out_dir / "metrics.json"
+@pytest.fixture
+def relation_metrics(relation_demo: tuple[Path, str]) -> Path:
+    return relation_demo[0] / "metrics.json"
 
 
+@pytest.mark.xdist_group("relation_demo")
 def test_summary_of_relation_demo(
     relation_metrics: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -393,6 +379,7 @@ def test_summary_of_relation_demo(
             assert row["ratio"] == pytest.approx(last[name] / last[f"{row['key']}_real"])
 
 
+@pytest.mark.xdist_group("relation_demo")
 def test_summary_of_relation_demo_tensorboard(
     relation_metrics: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -405,6 +392,7 @@ def test_summary_of_relation_demo_tensorboard(
         assert row["value"] == pytest.approx(json_values[key(row)], rel=1e-6)
 
 
+@pytest.mark.xdist_group("relation_demo")
 def test_plot_of_relation_demo_dir(
     relation_metrics: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -430,31 +418,6 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "loss_relation" in proc.stdout
-    proc = subprocess.run(
-        [sys.executable, "-m", "losssplit", "summary", str(tmp_path / "missing.json")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert proc.returncode == 1
-    assert (
-        proc.stderr == f"losssplit: error: {tmp_path / 'missing.json'}: no such file or directory\n"
-    )
-
-
-def test_importing_losssplit_imports_no_plotting() -> None:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    code = (
-        "import sys, losssplit, losssplit._cli, losssplit.__main__; "
-        "print(sorted(m for m in ('matplotlib', 'tensorboard') if m in sys.modules))"
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]"
 
 
 def test_no_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

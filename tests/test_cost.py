@@ -75,19 +75,21 @@ def test_long_run_no_growth_in_memory_or_time():
             sum(out.values()).backward()
         return (time.perf_counter() - start) / n
 
-    chunk(200)
+    def per_call():  # the fastest of a few short chunks: robust to a loaded machine
+        return min(chunk(20) for _ in range(5))
+
+    chunk(50)
     gc.collect()
     tracemalloc.start()
-    first = chunk(500)
+    first = per_call()
     snap_a = tracemalloc.take_snapshot()
-    for _ in range(4):
-        chunk(500)
-    last = chunk(500)
+    chunk(350)
+    last = per_call()
     gc.collect()
     snap_b = tracemalloc.take_snapshot()
     tracemalloc.stop()
     growth = sum(s.size_diff for s in snap_b.compare_to(snap_a, "filename"))
-    assert growth < 256 * 1024, growth  # 3,000 calls: no per-call retention (85 bytes a call would show)
+    assert growth < 64 * 1024, growth  # 450 calls: no per-call retention (150 bytes a call would show)
     assert last < first * 1.5 + 50e-6
 
 

@@ -8,34 +8,16 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from conftest import run_example
 
 for _module in ("scipy", "sklearn", "matplotlib", "tqdm", "tensorboard"):
     pytest.importorskip(_module)
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-
-
-def run_example(name: str, out_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    # The examples import the in-tree package, installed or not.
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    proc = subprocess.run(
-        [sys.executable, str(EXAMPLES / name), "--output-dir", str(out_dir), *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        cwd=out_dir.parent,
-    )
-    assert proc.returncode == 0, f"{name} failed:\n{proc.stdout}\n{proc.stderr}"
-    return proc
 
 
 def read_metrics(path: Path) -> list[dict]:
@@ -51,16 +33,9 @@ def assert_outputs(out_dir: Path) -> None:
     assert list(out_dir.glob("events.out.tfevents.*")), "no TensorBoard events written"
 
 
-@pytest.fixture(scope="module")
-def relation_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    out_dir = tmp_path_factory.mktemp("relation") / "out"
-    # 12 iterations of 6 scenes, logged every 4: three windows of 24 scenes each.
-    proc = run_example(
-        "relation_demo.py",
-        out_dir,
-        *("--iterations", "12", "--batch-size", "6", "--log-period", "4", "--quiet"),
-    )
-    return out_dir, proc.stdout
+@pytest.fixture
+def relation_run(relation_demo: tuple[Path, str]) -> tuple[Path, str]:
+    return relation_demo
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +49,7 @@ def digits_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return out_dir, proc.stdout
 
 
+@pytest.mark.xdist_group("relation_demo")
 def test_relation_demo_logs_every_term_per_source(relation_run: tuple[Path, str]) -> None:
     out_dir, stdout = relation_run
     lines = read_metrics(out_dir / "metrics.json")
@@ -88,6 +64,7 @@ def test_relation_demo_logs_every_term_per_source(relation_run: tuple[Path, str]
     assert_outputs(out_dir)
 
 
+@pytest.mark.xdist_group("relation_demo")
 def test_relation_demo_table_matches_last_window(relation_run: tuple[Path, str]) -> None:
     out_dir, stdout = relation_run
     last = read_metrics(out_dir / "metrics.json")[-1]

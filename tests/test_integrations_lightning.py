@@ -121,14 +121,14 @@ def test_ddp_two_cpu_ranks_log_exact_global_values(tmp_path):
     model, logger = RankSkewed(str(tmp_path)), MemoryLogger()
     trainer = pl.Trainer(
         max_steps=4, max_epochs=1, log_every_n_steps=EVERY, accelerator="cpu", devices=2,
-        strategy="ddp_spawn", logger=logger, callbacks=[LossSplitCallback()],
+        strategy="ddp_fork", logger=logger, callbacks=[LossSplitCallback()],
         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
         use_distributed_sampler=True,
     )
     trainer.fit(model)
     calls = [json.load(open(tmp_path / f"rank{r}.json")) for r in range(2)]
     assert all(w == 1.0 for _, ws in calls[1] for w in ws)  # rank 1: real only
-    # ddp_spawn trains in child processes; Lightning hands rank 0's callback_metrics back to
+    # ddp_fork trains in child processes; Lightning hands rank 0's callback_metrics back to
     # the parent: the last logged window, over both ranks' rows
     last = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("loss_ce_")}
     window = [c for r in range(2) for c in calls[r][-EVERY:]]
