@@ -14,6 +14,7 @@ the op because the value pools the images: a threshold or ranking over the batch
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -666,9 +667,11 @@ TABLE = {
 }
 
 
-def run_case(case: Case, seed: int, weights: list[float]) -> tuple[dict, dict, list[str]]:
-    """(companions, oracle companions, warnings) of one case on one batch; training values and
-    gradients are checked bit-identical on the way."""
+@functools.cache
+def run_case(name: str, seed: int) -> tuple[dict, dict, list[str]]:
+    """(companions, oracle companions, warnings) of one case on batch ``seed``; training values
+    and gradients are checked bit-identical on the way (once per process: the share test reuses it)."""
+    case, weights = TABLE[name], WEIGHTS[seed]
     args, kinds = case.batch(seed, weights)
     with logged_warnings() as said:
         out = split_and_compare(case.body, args)
@@ -679,8 +682,8 @@ def run_case(case: Case, seed: int, weights: list[float]) -> tuple[dict, dict, l
 @pytest.mark.parametrize("name", list(TABLE))
 def test_criterion_pattern(name):
     case = TABLE[name]
-    for seed, weights in enumerate(WEIGHTS):
-        got, want, said = run_case(case, seed, weights)
+    for seed in range(len(WEIGHTS)):
+        got, want, said = run_case(name, seed)
         assert want, name  # the oracle gives every group a value
         wrong = {k: (v, want.get(k)) for k, v in got.items() if k not in want or v != pytest.approx(want[k], rel=1e-5, abs=1e-6)}
         assert not wrong, (name, wrong)
@@ -697,9 +700,9 @@ def test_declines_not_justified_by_mixing_stay_under_three_percent():
     """Over the table: expected companions (the oracle's keys), and those declined although the
     images do not mix (``GAP``); none is ever wrong (``test_criterion_pattern``)."""
     expected = declined = unjustified = 0
-    for case in TABLE.values():
-        for seed, weights in enumerate(WEIGHTS):
-            got, want, _ = run_case(case, seed, weights)
+    for name, case in TABLE.items():
+        for seed in range(len(WEIGHTS)):
+            got, want, _ = run_case(name, seed)
             missing = len(set(want) - set(got))
             expected += len(want)
             declined += missing
