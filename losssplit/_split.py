@@ -141,6 +141,14 @@ def finish(
     if bad:
         warn(f"check:{bad[0]}", f"{bad[0]}; no companions for this call")
         return []
+    unread = frame.unconsumed_read({id(p.ratio) for p in pending})
+    if unread is not None:
+        warn(
+            f"host:{unread}",
+            f"values of the images were read on the host at {unread} and reach the losses as Python "
+            "numbers (a count or weight computed there) that cannot be followed; no companions for this call",
+        )
+        return []
     if frame.scalar_weights[0] and frame.scalar_weights[1]:
         warn(
             "scalar-weight",
@@ -205,6 +213,7 @@ def finish(
                 den = r.host_den(den, cnt)
             if den == 0:
                 continue
+            num = num + r.num_offset  # ``(num + s) / den``: s is the body's own constant, per group too
             if r.offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
                 num = num + r.offset * den
             value = num / den

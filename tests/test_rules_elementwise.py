@@ -456,3 +456,46 @@ def test_one_images_reduced_value_in_further_arithmetic_is_that_images_value():
     want = oracle_companions(_per_image_lovasz, [outputs, targets], [ROWS, TARGETS], weights)
     assert set(companions(out)) == set(want) == {"loss_lovasz_real", "loss_lovasz_synthetic"}
     assert companions(out) == pytest.approx(want, rel=1e-5)
+
+
+# -- ratios of offset sums, normalisers read on the host ------------------------------------------
+
+
+def _batch_dice(outputs, targets):
+    """One soft dice of the batch's sums (numerator and denominator offset by the smoothing)."""
+    x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+    return 1 - (2 * (x * y).sum() + 1) / (y.sum() + x.sum() + 1)
+
+
+OVER_ROW_SUMS = {
+    "1 - (2 * inter.sum() + s) / (y.sum() + x.sum() + s)": lambda o, t: {"loss": _batch_dice(o, t)},
+    "(inter.sum() + s) / (x.sum() + s) / 2": lambda o, t: {
+        "loss": ((o["x"] * _err(o, t)[1]).sum() + 0.5) / (o["x"].sum() + 0.5) / 2},
+    "l.sum() / (w.sum() * 4 + eps)": lambda o, t: {
+        "loss": _err(o, t)[0].sum() / (torch.stack([t_["y"] for t_ in t]).sum() * 4 + 1e-6)},
+    "l.sum() / (m.sum().item() + eps)": lambda o, t: {
+        "loss": _err(o, t)[0].sum() / ((_err(o, t)[1] > 0.5).sum().item() + 1e-7)},
+    "l.sum() / max(m.sum().item(), 1.0)": lambda o, t: {
+        "loss": _err(o, t)[0].sum() / max((_err(o, t)[1] > 0.5).float().sum().item(), 1.0)},
+}
+
+
+@pytest.mark.parametrize("case", list(OVER_ROW_SUMS))
+def test_ratios_over_row_sums_split_by_the_groups_sums(case):
+    check_rule(OVER_ROW_SUMS[case], "")
+
+
+HOST_NUMBERS = {
+    "a count read on the host, changed in Python": (
+        lambda o, t: {"loss": _err(o, t)[0].sum() / (2 * (_err(o, t)[1] > 0.5).sum().item())}, "Tensor.item"),
+    "per-row values read as a list": (
+        lambda o, t: {"loss": _err(o, t)[0].sum() / sum(_err(o, t)[1].sum((1, 2)).tolist())}, "Tensor.tolist"),
+    "a value pooled over images steers a Python max": (
+        lambda o, t: {"loss": _err(o, t)[0].mean() * max(o["x"].flatten().sort().values[2], 0.5)}, "sort"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOST_NUMBERS))
+def test_numbers_computed_on_the_host_from_the_images_decline(case):
+    body, op = HOST_NUMBERS[case]
+    check_rule(body, op, declines=True)

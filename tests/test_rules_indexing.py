@@ -102,7 +102,17 @@ CASES = {
     torch.bmm: rows(lambda e, y: torch.bmm(e.transpose(1, 2), y)),
     T.bmm: rows(lambda e, y: T.bmm(e, y.transpose(1, 2))),
     torch.cdist: matched(lambda p, t: torch.diag(torch.cdist(p, t))),
+    T.nonzero: lambda o, t: _over_count(o, t, lambda m: len(T.nonzero(m))),
+    torch.nonzero: lambda o, t: _over_count(o, t, lambda m: max(len(torch.nonzero(m).squeeze(1)), 1)),
 }
+
+
+def _over_count(outputs, targets, count):
+    """Summed errors of the rows whose target exceeds 0.5, over ``count(mask)`` (a Python int
+    from the mask's indices): the group's own count of such rows."""
+    err, y = _err(outputs, targets)
+    mask = (y > 0.5).flatten()
+    return {"loss": (err.flatten() * mask).sum() / count(mask.view(-1, 1)[:, 0])}
 
 
 def per_class(call, weighted=False):

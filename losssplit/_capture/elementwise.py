@@ -306,7 +306,9 @@ def _ratio_arithmetic(
     if ta is not None and ta.ratio is not None and not ta.from_prediction and ta.ratio.kind is RatioKind.SUM:
         if kind == "add" and isinstance(b, (int, float)) and not isinstance(b, bool):
             return Track(ratio=ta.ratio.scaled(normaliser_op=("add", float(b))))  # ``mask.sum() + 1e-4``
-        if kind != "div" or tb is None or tb.ratio is None:
+        if kind == "mul" and _is_number(b) and not ta.ratio.normaliser_ops:
+            return Track(ratio=ta.ratio.scaled(scale=b))  # ``w.sum() * 4``: each row counts 4
+        if kind not in ("div", "add") or tb is None or tb.ratio is None:
             return None  # a row-sum normaliser in other arithmetic: opaque
     if ta is not None and ta.ratio is not None:
         pred = ta.from_prediction
@@ -328,6 +330,9 @@ def _ratio_arithmetic(
         if kind == "mul":
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
+            counted = frame.host_normaliser(b) if ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors else None
+            if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
+                return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind in ("add", "sub", "rsub") and _is_number(other):
             # ``x + c``, ``x - c``, ``c - x``: the body on the group alone is its value plus c

@@ -29,6 +29,7 @@ from .mode import (
     tensors,
     unweighted_of,
 )
+from .ratio import Ratio, RatioKind
 
 _FULL = slice(None)
 
@@ -589,3 +590,18 @@ def _einsum_letters(equation: str, ndims: list[int]) -> tuple[list[str], str] | 
                 counts[c] = counts.get(c, 0) + 1
         result = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
     return expanded, result
+
+
+@rule(torch.nonzero, Tensor.nonzero)
+def nonzero(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``mask.nonzero()``: the indices are data without images (as before); of a mask over one row
+    dim, their number is that mask's row sum, remembered so that ``len(pos)`` is a count."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor) or track.lost_at is not None or track.ratio is not None:
+        return
+    if len(track.rows) != 1 or kwargs.get("as_tuple"):
+        return
+    ((d, rows),) = track.rows.items()
+    values = (unweighted_of(src, track) != 0).to(torch.float32)
+    frame.counted[id(out)] = (out, Ratio.of(values, rows, d, RatioKind.SUM))

@@ -24,7 +24,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from . import ratio as _ratio
-from .ratio import Ratio, nbytes
+from .ratio import Ratio, RatioKind, nbytes
 
 Tensor = torch.Tensor
 Rows = dict[int, Tensor]  # dim -> LongTensor, the image of every index along that dim
@@ -118,6 +118,35 @@ class Frame:
         # per-row factors that carried no images, by (first element's address, elements):
         # (the factor, its rows, its unweighted values); held, so the addresses stay unique
         self.factors: dict[tuple[int, int], tuple[Tensor, Tensor, Tensor | None]] = {}
+        # values of tracked tensors read on the host (``num_pos = mask.sum().item()``): the number,
+        # the ratio it is the value of (None: not a row sum), the op; consumed when a loss is
+        # divided by it (see ``host_normaliser``); one never consumed declines the call
+        self.host_reads: list[HostRead] = []
+        # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
+        # so that ``len(pos)`` is known as the count of that mask
+        self.counted: dict[int, tuple[Tensor, Ratio]] = {}
+
+    def host_normaliser(self, z: Any) -> Ratio | None:
+        """The row sum whose host-read value the Python number ``z`` is (up to an ``+ eps``
+        added in Python), marked consumed; None when ``z`` is no such value."""
+        if not isinstance(z, (int, float)) or isinstance(z, bool):
+            return None
+        for read in self.host_reads:
+            v = read.value
+            if read.ratio is not None and isinstance(v, (int, float)) and abs(z - v) <= 1e-6 * max(1.0, abs(v)):
+                read.consumed = True
+                # a floor applied in Python (``max(num_pos, 1.0)``) is invisible: groups below 1 get none
+                guarded = read.ratio.scaled(normaliser_op=("host", 1.0))
+                return guarded.scaled(normaliser_op=("add", float(z - v))) if z != v else guarded
+        return None
+
+    def unconsumed_read(self, returned: set[int]) -> str | None:
+        """The op of a host read of the images' values that no loss was divided by (``returned``:
+        ids of the returned keys' ratios, whose reads only log them), or None."""
+        for read in self.host_reads:
+            if not read.consumed and (read.ratio is None or id(read.ratio) not in returned):
+                return read.op
+        return None
 
     def instances(self) -> list[int] | str | None:
         """Target instances per image (detection targets), ``"ambiguous"`` when the target
@@ -507,6 +536,51 @@ def per_row(w: Tensor, rows: Rows, shape: Sequence[int]) -> bool:
     return not wide and bool(rows) and shape[min(rows)] == 1
 
 
+@dataclasses.dataclass(slots=True)
+class HostRead:
+    """A Python number read from a tensor that carries images (``.item()``, ``float()``...)."""
+
+    value: Any
+    ratio: Ratio | None
+    """The row sum the number is the value of (a plain ``sum`` over rows), else None."""
+    source: Ratio | None
+    """The read tensor's ratio (a read of a returned loss only logs it)."""
+    op: str
+    consumed: bool = False
+
+
+# Reads that turn a tensor's values into Python numbers the capture can no longer follow.
+HOST_READS = {Tensor.item, Tensor.tolist, Tensor.__float__, Tensor.__int__, Tensor.__index__, Tensor.__bool__,
+              Tensor.__len__}
+
+
+def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
+    """Record a host read of a tracked tensor. A value that already mixes images (attribution
+    lost, from predictions) may steer the body (a batch-wide threshold in ``max(t, c)``): the
+    call is declined. A branch on data (``if mask.any()``) reads no value of the images."""
+    track = frame.get(x)
+    if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
+        base = getattr(x, "_base", None)
+        for t in (x, base):
+            hit = frame.counted.get(id(t))
+            if hit is not None and hit[0] is t:  # optional: only matched when a loss is divided by it
+                frame.host_reads.append(HostRead(out, hit[1], hit[1], "len", consumed=True))
+        return
+    if track is None:
+        return
+    op = op_name(func)
+    if track.lost_at is not None:
+        if track.from_prediction:
+            frame.doubt(torch.ones((), dtype=torch.bool),
+                        f"a value mixing images (lost at {track.lost_at}) was read on the host at {op}")
+        return
+    if func is Tensor.__bool__ or (track.ratio is None and not track.rows):
+        return  # a branch, or one image's own scalar (its weight field: matched as a number)
+    r = track.ratio
+    plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
+    frame.host_reads.append(HostRead(out, r if plain else None, r, op))
+
+
 class Unsupported(Exception):
     """Raised by a rule for a call form it declines (the reason names what was seen)."""
 
@@ -515,7 +589,7 @@ class Unsupported(Exception):
 KNOWN_IGNORED = {
     Tensor.new_zeros, Tensor.new_ones, Tensor.new_full, Tensor.new_empty, Tensor.new_tensor, torch.tensor, torch.as_tensor,
     torch.zeros, torch.ones, torch.full, torch.empty, torch.arange, torch.randperm, torch.rand,
-    torch.randn, torch.randint, torch.linspace, Tensor.nonzero, torch.nonzero, Tensor.unique, torch.unique,
+    torch.randn, torch.randint, torch.linspace, Tensor.unique, torch.unique,
     Tensor.numpy, Tensor.tolist, Tensor.item, Tensor.retain_grad, Tensor.register_hook, Tensor.backward,
 }
 
@@ -538,6 +612,9 @@ class CaptureMode(TorchFunctionMode):
             and not (isinstance(out, (tuple, list)) and out and isinstance(out[0], Tensor))
             and func is not Tensor.__setitem__
         ):
+            if func in HOST_READS and args:
+                with torch._C.DisableTorchFunction():
+                    host_read(frame, func, args[0], out)
             return out
         rule = RULES.get(func)
         if kwargs and kwargs.get("out") is not None:

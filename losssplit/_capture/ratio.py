@@ -80,13 +80,17 @@ class Ratio:
     divisors: tuple[float | Tensor, ...] = ()
     normaliser: Ratio | None = None
     normaliser_ops: tuple[tuple[str, float], ...] = ()
-    """``("add", eps)`` / ``("min", c)`` applied to a row-sum normaliser, in order."""
+    """``("add", eps)`` / ``("min", c)`` applied to a row-sum normaliser, in order; ``("host", 1)``:
+    the sum was read on the host (a group whose sum is below 1 gets no companion)."""
     host_image: int | None = None
     """The one image every row belongs to, when known on the host (a per-image loss)."""
     offset: float = 0.0
     """Added to ``num / den`` after the division (``1 - dice.mean()``): the value is
     ``num / den + offset``, emitted as ``(num + offset * den, den)`` so that windows aggregate to
     ``sum num / sum den + offset`` exactly."""
+    num_offset: float = 0.0
+    """Added to the numerator before the division (the ``+ s`` of a soft dice
+    ``(2 * inter.sum() + s) / (union.sum() + s)``): the value is ``(num + num_offset) / den``."""
 
     @classmethod
     def of(
@@ -117,13 +121,21 @@ class Ratio:
         if divisor is None:
             divisor = 1.0
         kind, normaliser, ops = self.kind, self.normaliser, self.normaliser_ops
+        offset, num_offset = self.offset, self.num_offset
         if normaliser_op is not None:
             ops = ops + (normaliser_op,)
         if by_rows is not None:
             kind, normaliser, ops = RatioKind.SUM_OVER_ROW_SUM, by_rows, by_rows.normaliser_ops
+            if by_rows.offset:  # ``union.sum() + s``: added to the group's row sum
+                ops = ops + (("add", by_rows.offset),)
+            # a plain sum's den is 1: ``inter.sum() + s`` over a row sum is (num + s) / den
+            offset, num_offset = 0.0, num_offset + offset
         elif kind is RatioKind.SUM and not self.divisors and divisor_given:
             kind = RatioKind.SUM_OVER_OPAQUE  # even ``/ 1``: ``max(count, 1)`` is a count too
-        offset = self.offset
+        if num_offset and not _is_one(scale):
+            if isinstance(scale, Tensor):
+                raise ValueError("a numerator offset scaled by a tensor")
+            num_offset = num_offset * scale
         if offset:
             # (num / den + c) * a / z = (a num) / (den z) + c a / z, with z the same for every group
             if by_rows is not None or kind is not self.kind or kind is RatioKind.SUM_OVER_OPAQUE:
@@ -134,6 +146,7 @@ class Ratio:
         return dataclasses.replace(
             self,
             offset=offset,
+            num_offset=num_offset,
             kind=kind,
             scales=self.scales + ((scale,) if not _is_one(scale) else ()),
             divisors=self.divisors + ((divisor,) if divisor_given else ()),
@@ -201,7 +214,10 @@ class Ratio:
         """The denominator per group of ``SUM_OVER_ROW_SUM``, from its normaliser's group sums."""
         den = normaliser_sum
         for op, c in self.normaliser_ops:
-            den = den + c if op == "add" else den.clamp_min(c)
+            if op == "host":  # read on the host, maybe floored there: a sum below c gives no companion
+                den = torch.where(den < c, torch.zeros_like(den), den)
+            else:
+                den = den + c if op == "add" else den.clamp_min(c)
         return den * product(self.divisors)
 
     def host_den(self, den: float, count: float) -> float:
@@ -222,7 +238,7 @@ class Ratio:
         return value + self.offset if self.offset else value
 
     def _image_ratio(self) -> Tensor:
-        num = self.numerators(row_sums(self.values, self.row_dim)).sum()
+        num = self.numerators(row_sums(self.values, self.row_dim)).sum() + self.num_offset
         if self.kind is RatioKind.SUM_OVER_ROW_SUM:
             assert self.normaliser is not None  # that kind is made with it
             norm = self.normaliser
