@@ -13,6 +13,7 @@ from _helpers import (
     ROWS,
     RULE_BATCHES,
     TARGETS,
+    WIDTH,
     check_rule,
     companions,
     op_id,
@@ -456,3 +457,65 @@ def test_one_images_reduced_value_in_further_arithmetic_is_that_images_value():
     want = oracle_companions(_per_image_lovasz, [outputs, targets], [ROWS, TARGETS], weights)
     assert set(companions(out)) == set(want) == {"loss_lovasz_real", "loss_lovasz_synthetic"}
     assert companions(out) == pytest.approx(want, rel=1e-5)
+
+
+# -- sums of means and scaled normalisers ---------------------------------------------------------
+# ``a.mean() + b.mean()`` over the same rows, each row adding the same count to both means, is on
+# the group alone ``(sum_S a + sum_S b) / den_S``: one ratio. Means whose rows count differently
+# (``[B, 3, 4]`` and ``[B, 1, 4]``) are two ratios, not one: declined.
+
+
+def _stacked_y(targets):
+    return torch.stack([t["y"] for t in targets])
+
+
+SUMS_OF_MEANS = {
+    "hinge on outputs and on stacked targets": lambda o, t: (
+        F.relu(1 - o["x"]).mean() + F.relu(1 + _stacked_y(t) - o["x"]).mean()),
+    "a loop accumulating per-channel means, / channels": lambda o, t: sum(
+        (o["x"][:, :, c] - _stacked_y(t)[:, :, c]).pow(2).mean() for c in range(WIDTH)) / WIDTH,
+    "a mean minus a mean, plus a constant": lambda o, t: (o["x"].mean() - (o["x"] * _stacked_y(t)).mean()) + 1,
+}
+
+
+@pytest.mark.parametrize("name", list(SUMS_OF_MEANS))
+def test_sums_of_means_over_the_same_rows_are_one_ratio(name):
+    call = SUMS_OF_MEANS[name]
+    check_rule(lambda outputs, targets: {"loss": call(outputs, targets)}, "")
+
+
+def test_sums_of_means_that_count_rows_differently_decline():
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.mean() + err[:, :1].mean()}
+
+    check_rule(body, "add", declines=True)
+
+
+NORMALISERS = {
+    "/ (2 * m.sum())": lambda e, m: (e * m).sum() / (2 * m.sum()),
+    "/ (m.sum() * 2)": lambda e, m: (e * m).sum() / (m.sum() * 2),
+    "/ ((m.sum() + 1) / 2)": lambda e, m: (e * m).sum() / ((m.sum() + 1) / 2),
+    "/ (m.sum().clamp(min=1) * 0.5)": lambda e, m: (e * m).sum() / (m.sum().clamp(min=1) * 0.5),
+    "/ (0 + m.sum() + m[:, :1].sum())": lambda e, m: (e * m).sum() / (0 + m.sum() + m[:, :1].sum()),
+}
+
+
+@pytest.mark.parametrize("name", list(NORMALISERS))
+def test_row_sum_normalisers_scaled_or_summed_are_recomputed_per_group(name):
+    call = NORMALISERS[name]
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        return {"loss": call(err, (y > 0.4).float())}
+
+    check_rule(body, "")
+
+
+def test_a_clamped_normaliser_times_a_negative_number_declines():
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        m = (y > 0.4).float()
+        return {"loss": (err * m).sum() / (m.sum().clamp(min=1) * -2)}
+
+    check_rule(body, "mul", declines=True)

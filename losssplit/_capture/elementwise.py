@@ -70,7 +70,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     torch.nan_to_num, Tensor.sin, torch.sin, Tensor.cos, torch.cos, Tensor.atan, torch.atan,
     Tensor.exp2, Tensor.expm1,
     torch.expm1, Tensor.log2, torch.log2, Tensor.log10, torch.log10, Tensor.pow, Tensor.__pow__,
-    torch.pow, F.relu,
+    torch.pow, F.relu, Tensor.acos, torch.acos, Tensor.asin, torch.asin, Tensor.tan, torch.tan,
+    Tensor.sinh, torch.sinh, Tensor.cosh, torch.cosh, Tensor.atanh, torch.atanh,
     F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu,
     Tensor.float_power, Tensor.erf, torch.erf,
 )
@@ -305,7 +306,15 @@ def _ratio_arithmetic(
     divided by a row-sum normaliser, ``normaliser + eps``, and sums of summed or per-image losses."""
     if ta is not None and ta.ratio is not None and not ta.from_prediction and ta.ratio.kind is RatioKind.SUM:
         if kind == "add" and isinstance(b, (int, float)) and not isinstance(b, bool):
+            if b == 0:  # ``0 + mask.sum()``, the start of a running total
+                return Track(ratio=ta.ratio)
             return Track(ratio=ta.ratio.scaled(normaliser_op=("add", float(b))))  # ``mask.sum() + 1e-4``
+        if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``
+            scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b)
+            return None if scaled is None else Track(ratio=scaled)
+        if kind == "add" and tb is not None and tb.ratio is not None and not tb.from_prediction:
+            total = add_ratios(ta.ratio, tb.ratio)  # ``m1.sum() + m2.sum()``: one normaliser
+            return None if total is None else Track(ratio=total)
         if kind != "div" or tb is None or tb.ratio is None:
             return None  # a row-sum normaliser in other arithmetic: opaque
     if ta is not None and ta.ratio is not None:
