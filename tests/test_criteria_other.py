@@ -129,12 +129,13 @@ D, CLASSES = 8, 3
 
 def embedding_batch(seed: int = 6) -> tuple[list, list, None]:
     """Embeddings [B, D] (a second view in ``outputs['z2']``, text embeddings in ``outputs['text']``)
-    and each image's class ``label`` and a ``positive`` embedding of its own."""
+    and each image's class ``label`` and ``positive`` / ``negative`` embeddings of its own."""
     g = _gen(seed)
     outputs = {"z": torch.randn(B, D, generator=g).requires_grad_(),
                "z2": torch.randn(B, D, generator=g).requires_grad_(),
                "text": torch.randn(B, D, generator=g).requires_grad_()}
-    targets = [{"label": torch.tensor(lab), "positive": torch.randn(D, generator=g), "loss_weight": w}
+    targets = [{"label": torch.tensor(lab), "positive": torch.randn(D, generator=g),
+                "negative": torch.randn(D, generator=g), "loss_weight": w}
                for lab, w in zip([0, 1, 0, 2, 1], WEIGHTS, strict=True)]
     return [outputs, targets], [ROWS, TARGETS], None
 
@@ -245,6 +246,29 @@ with torch.random.fork_rng():
     torch.manual_seed(0)
     FEATURES = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                              nn.Conv2d(4, 4, 3, padding=1)).requires_grad_(False)  # a frozen feature net
+
+
+def charbonnier_of_channel_mean(pred, targets):
+    """Squared error averaged over channels (keepdim), then the Charbonnier root, then the mean."""
+    diff = torch.add(pred, -_gt(targets))
+    err = torch.sqrt(torch.mean(diff * diff, 1, True) + 1e-6)
+    return {"loss_pix": _per_image(err, targets).mean()}
+
+
+def l1_with_one_channel_weight_over_weight_sum_times_channels(pred, targets):
+    """A one-channel weight map broadcast over channels: the mean is over ``weight.sum() * C``."""
+    gt = _gt(targets)
+    weight = (gt.mean(1, keepdim=True) > 0.4).float()
+    loss = (pred - gt).abs() * weight
+    return {"loss_pix": _per_image(loss, targets).sum() / (weight.sum() * loss.size(1))}
+
+
+def frequency_l1_of_fft(pred, targets):
+    """L1 between the real and imaginary parts of the images' 2-D FFTs."""
+    fp = torch.fft.rfft2(pred, norm="ortho")
+    fg = torch.fft.rfft2(_gt(targets), norm="ortho")
+    diff = torch.stack([fp.real - fg.real, fp.imag - fg.imag], -1).abs()
+    return {"loss_fft": _per_image(diff, targets).mean()}
 
 
 def _features(x: torch.Tensor) -> torch.Tensor:
@@ -475,6 +499,14 @@ def oks_keypoint_and_visibility(pred, targets):
 # -- metric learning ------------------------------------------------------------------------------
 
 
+def keypoint_smooth_l1_over_visible(outputs, targets):
+    """Smooth L1 of regressed coordinates on visible keypoints, over the visible count."""
+    gt = torch.stack([t["keypoints"] for t in targets])
+    vis = torch.stack([t["target_weight"] for t in targets])
+    loss = F.smooth_l1_loss(outputs["mu"], gt, reduction="none", beta=0.1) * vis[..., None]
+    return {"loss_coord": (loss * _weights(targets).view(-1, 1, 1)).sum() / vis.sum().clamp(min=1)}
+
+
 def _labels(targets: list[dict]) -> torch.Tensor:
     return torch.stack([t["label"] for t in targets])
 
@@ -532,6 +564,16 @@ def cosine_to_own_positive(outputs, targets):
     return {"loss_pos": (loss * _weights(targets)).mean()}
 
 
+def triplet_margin_with_own_positive_and_negative(outputs, targets):
+    """Anchor, its own positive and its own negative (mined offline, in its target): per image."""
+    pos = torch.stack([t["positive"] for t in targets])
+    neg = torch.stack([t["negative"] for t in targets])
+    per_image = F.triplet_margin_loss(outputs["z"], pos, neg, margin=1.0, reduction="none")
+    cos = F.cosine_embedding_loss(outputs["z"], pos, torch.ones(len(pos)), reduction="none")
+    weight = _weights(targets)
+    return {"loss_triplet": (per_image * weight).mean(), "loss_cos": (cos * weight).mean()}
+
+
 def center_loss_to_class_centres(outputs, targets, centres):
     loss = (outputs["z"] - centres[_labels(targets)]).pow(2).sum(1) / 2
     return {"loss_center": (loss * _weights(targets)).sum() / len(loss)}
@@ -564,6 +606,24 @@ def causal_lm_shift_sum_over_num_items(logits, labels, num_items_in_batch):
 def causal_lm_shift_mean(logits, labels):
     labels = F.pad(labels, (0, 1), value=-100)[..., 1:]
     return {"loss": F.cross_entropy(logits.view(-1, logits.size(-1)), labels.reshape(-1), ignore_index=-100)}
+
+
+def causal_lm_shift_logits_mean(logits, labels):
+    """The older form: logits without the last position, labels without the first."""
+    shift_logits = logits[..., :-1, :].contiguous()
+    shift_labels = labels[..., 1:].contiguous()
+    return {"loss": F.cross_entropy(shift_logits.view(-1, shift_logits.size(-1)), shift_labels.view(-1))}
+
+
+def sequence_regression_mse(logits, labels):
+    """One regression output per sequence: MSE of the squeezed logits."""
+    return {"loss": F.mse_loss(logits[:, :1].squeeze(), labels.float().squeeze())}
+
+
+def multi_label_bce(logits, labels):
+    """Multi-label classification: BCE-with-logits against 0/1 targets per class."""
+    targets = F.one_hot(labels, logits.size(-1)).float()
+    return {"loss": F.binary_cross_entropy_with_logits(logits, targets)}
 
 
 def sequence_classification_ce(logits, labels):
@@ -646,6 +706,9 @@ CASES = {c.body.__name__: c for c in [
     Case(charbonnier_with_weight_mean, image_batch),
     Case(l1_sum_over_batch_size, image_batch),
     Case(mse_with_elementwise_weight_over_weight_sum, image_batch),
+    Case(charbonnier_of_channel_mean, image_batch),
+    Case(l1_with_one_channel_weight_over_weight_sum_times_channels, image_batch),
+    Case(frequency_l1_of_fft, image_batch),
     Case(perceptual_and_style_frozen_features, image_batch),
     Case(total_variation_and_gradient, image_batch),
     Case(gaussian_ssim_loss, image_batch),
@@ -668,6 +731,7 @@ CASES = {c.body.__name__: c for c in [
     Case(keypoint_online_hard_mining, heatmap_batch),
     Case(residual_log_likelihood, regression_batch),
     Case(oks_keypoint_and_visibility, anchor_keypoint_batch),
+    Case(keypoint_smooth_l1_over_visible, regression_batch),
     # metric learning
     Case(contrastive_pairs_with_margin, embedding_batch, mixes("loss_contrastive"), "pairs of images"),
     Case(triplet_batch_hard, embedding_batch, mixes("loss_triplet"), "hardest positive / negative among other images"),
@@ -675,12 +739,16 @@ CASES = {c.body.__name__: c for c in [
     Case(supervised_contrastive, embedding_batch, mixes("loss_supcon"), "softmax and positives over other images"),
     Case(clip_symmetric_cross_entropy, embedding_batch, mixes("loss_clip"), "softmax over every image / text"),
     Case(cosine_to_own_positive, embedding_batch),
+    Case(triplet_margin_with_own_positive_and_negative, embedding_batch),
     Case(center_loss_to_class_centres, proxy_batch),
     Case(proxy_softmax_with_additive_angular_margin, proxy_batch),
     # language models
     Case(causal_lm_shift_sum_over_num_items, lm_items_batch),
     Case(causal_lm_shift_mean, lm_batch),
+    Case(causal_lm_shift_logits_mean, lm_batch),
     Case(sequence_classification_ce, classification_batch),
+    Case(sequence_regression_mse, classification_batch),
+    Case(multi_label_bce, classification_batch),
     Case(token_classification_label_smoothing, lm_batch),
     Case(token_ce_with_z_loss, lm_batch),
     Case(distillation_kl_with_temperature_per_token, distill_batch),

@@ -271,6 +271,31 @@ CASES.update({
 })
 
 
+def spectral(call, **kw):
+    """A body whose per-element loss is the magnitude of ``call(err * w)`` over non-row dims."""
+    return weighted(lambda e, y: call(e, **kw).abs())
+
+
+CASES.update({
+    torch.fft.fft: spectral(torch.fft.fft), torch.fft.ifft: spectral(torch.fft.ifft, norm="ortho"),
+    torch.fft.rfft: spectral(torch.fft.rfft, dim=1), torch.fft.irfft: spectral(torch.fft.irfft, n=4),
+    torch.fft.fft2: spectral(torch.fft.fft2), torch.fft.ifft2: spectral(torch.fft.ifft2, dim=(1, 2)),
+    torch.fft.rfft2: spectral(torch.fft.rfft2, norm="ortho"), torch.fft.irfft2: spectral(torch.fft.irfft2, s=(3, 4)),
+    torch.fft.fftn: spectral(torch.fft.fftn, dim=(-2, -1)), torch.fft.ifftn: spectral(torch.fft.ifftn, dim=2),
+    torch.fft.rfftn: spectral(torch.fft.rfftn, dim=(1, 2)), torch.fft.irfftn: spectral(torch.fft.irfftn, dim=(1, 2)),
+    T.real.__get__: weighted(lambda e, y: torch.fft.fft(e).real),  # type: ignore[attr-defined]
+    T.imag.__get__: weighted(lambda e, y: torch.fft.fft(e).imag),  # type: ignore[attr-defined]
+    torch.real: weighted(lambda e, y: torch.real(torch.fft.fft(e))),
+    torch.imag: weighted(lambda e, y: torch.imag(torch.fft.rfft(e, dim=1))),
+    torch.view_as_real: weighted(lambda e, y: torch.view_as_real(torch.fft.fft(e)).flatten(-2)),
+})
+
+
+def test_ffts_over_a_row_dim_decline():
+    check_rule(mapped(lambda e: torch.fft.fftn(e).abs()), "fftn", declines=True)
+    check_rule(mapped(lambda e: torch.fft.fft(e, dim=0).abs()), "fft", declines=True)
+
+
 def test_in_place_ops_on_a_normaliser_and_on_a_reduced_loss():
     """``mask.sum().clamp_(min=1)`` is clamped per group as well; a reduced loss written in place
     is declined with the op named."""

@@ -622,6 +622,39 @@ def _along(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: An
         frame.set(o, Track(rows=dict(track.rows), image=track.image))
 
 
+_ONE_DIM_FFT = (torch.fft.fft, torch.fft.ifft, torch.fft.rfft, torch.fft.irfft)
+_TWO_DIM_FFT = (torch.fft.fft2, torch.fft.ifft2, torch.fft.rfft2, torch.fft.irfft2)
+_N_DIM_FFT = (torch.fft.fftn, torch.fft.ifftn, torch.fft.rfftn, torch.fft.irfftn)
+
+
+_COMPLEX_PARTS = (Tensor.real.__get__, Tensor.imag.__get__, torch.real, torch.imag, torch.view_as_real)  # type: ignore[attr-defined]
+
+
+@rule(*_ONE_DIM_FFT, *_TWO_DIM_FFT, *_N_DIM_FFT, *_COMPLEX_PARTS)
+def spectral(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.fft.*`` over dims that carry no images (a frequency loss over ``[B, C, H, W]``): the
+    other dims keep their rows; over a row dim (``fftn`` without ``dim=`` included), images mix.
+    ``z.real``, ``z.imag``, ``torch.view_as_real(z)`` (a trailing dim of 2): same rows."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor) or not isinstance(src, Tensor):
+        return
+    op = op_name(func)
+    if track.lost_at is not None or track.ratio is not None:
+        frame.lose(out, track.lost_at or op, track)
+        return
+    if func not in _COMPLEX_PARTS:
+        default: Any = -1 if func in _ONE_DIM_FFT else (-2, -1) if func in _TWO_DIM_FFT else None
+        dims = dims_arg(get_arg(args, kwargs, 2, "dim", default), src.dim())
+        if set(range(src.dim()) if dims is None else dims) & set(track.rows):
+            frame.lose(out, f"{op} along a dim that carries images", track)
+            return
+    new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
+
+
 @rule(torch.cosine_similarity, torch.pairwise_distance)
 def cosine_similarity(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``F.cosine_similarity(a, b, dim)`` / ``F.pairwise_distance(a, b)``: broadcast, then the
