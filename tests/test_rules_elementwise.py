@@ -544,3 +544,16 @@ def test_a_clamped_normaliser_times_a_negative_number_declines():
         return {"loss": (err * m).sum() / (m.sum().clamp(min=1) * -2)}
 
     check_rule(body, "mul", declines=True)
+
+
+@pytest.mark.parametrize("name", ["* m.sum()", "* (m.sum() * 2)", "/ m.mean()"])
+def test_a_reduced_loss_times_a_statistic_of_the_batch_declines(name):
+    """``m.sum()`` of data is recomputed on a group alone: it is no constant factor (once taken as
+    one, with the whole batch's value)."""
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        m = (y > 0.5).float()
+        stat = {"* m.sum()": m.sum(), "* (m.sum() * 2)": m.sum() * 2, "/ m.mean()": 1 / m.mean()}[name]
+        return {"loss": err.mean() * stat}
+
+    check_rule(body, "", declines=True)

@@ -289,9 +289,12 @@ def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
 
 def _scalar_of(x: Any, track: Track | None) -> float | Tensor | None:
     """``x`` as a constant factor (with the weight field set to 1): a Python number, or a
-    one-element tensor without images."""
+    one-element tensor without images. A statistic of the batch (``m.sum()``, ``m.mean()`` of
+    data) is not one: on a group alone it is recomputed from the group's rows."""
     if isinstance(x, (int, float)) and not isinstance(x, bool):
         return x
+    if track is not None and (track.ratio is not None or track.lost_at is not None):
+        return None
     if isinstance(x, Tensor) and x.numel() == 1 and (track is None or not track.from_prediction):
         if track is not None and track.unweighted is not None:
             return track.unweighted.reshape(())
