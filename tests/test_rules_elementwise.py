@@ -13,6 +13,7 @@ from _helpers import (
     ROWS,
     RULE_BATCHES,
     TARGETS,
+    WIDTH,
     check_rule,
     companions,
     op_id,
@@ -270,6 +271,31 @@ CASES.update({
 })
 
 
+def spectral(call, **kw):
+    """A body whose per-element loss is the magnitude of ``call(err * w)`` over non-row dims."""
+    return weighted(lambda e, y: call(e, **kw).abs())
+
+
+CASES.update({
+    torch.fft.fft: spectral(torch.fft.fft), torch.fft.ifft: spectral(torch.fft.ifft, norm="ortho"),
+    torch.fft.rfft: spectral(torch.fft.rfft, dim=1), torch.fft.irfft: spectral(torch.fft.irfft, n=4),
+    torch.fft.fft2: spectral(torch.fft.fft2), torch.fft.ifft2: spectral(torch.fft.ifft2, dim=(1, 2)),
+    torch.fft.rfft2: spectral(torch.fft.rfft2, norm="ortho"), torch.fft.irfft2: spectral(torch.fft.irfft2, s=(3, 4)),
+    torch.fft.fftn: spectral(torch.fft.fftn, dim=(-2, -1)), torch.fft.ifftn: spectral(torch.fft.ifftn, dim=2),
+    torch.fft.rfftn: spectral(torch.fft.rfftn, dim=(1, 2)), torch.fft.irfftn: spectral(torch.fft.irfftn, dim=(1, 2)),
+    T.real.__get__: weighted(lambda e, y: torch.fft.fft(e).real),  # type: ignore[attr-defined]
+    T.imag.__get__: weighted(lambda e, y: torch.fft.fft(e).imag),  # type: ignore[attr-defined]
+    torch.real: weighted(lambda e, y: torch.real(torch.fft.fft(e))),
+    torch.imag: weighted(lambda e, y: torch.imag(torch.fft.rfft(e, dim=1))),
+    torch.view_as_real: weighted(lambda e, y: torch.view_as_real(torch.fft.fft(e)).flatten(-2)),
+})
+
+
+def test_ffts_over_a_row_dim_decline():
+    check_rule(mapped(lambda e: torch.fft.fftn(e).abs()), "fftn", declines=True)
+    check_rule(mapped(lambda e: torch.fft.fft(e, dim=0).abs()), "fft", declines=True)
+
+
 def test_in_place_ops_on_a_normaliser_and_on_a_reduced_loss():
     """``mask.sum().clamp_(min=1)`` is clamped per group as well; a reduced loss written in place
     is declined with the op named."""
@@ -499,3 +525,78 @@ HOST_NUMBERS = {
 def test_numbers_computed_on_the_host_from_the_images_decline(case):
     body, op = HOST_NUMBERS[case]
     check_rule(body, op, declines=True)
+
+
+# -- sums of means and scaled normalisers ---------------------------------------------------------
+# ``a.mean() + b.mean()`` over the same rows, each row adding the same count to both means, is on
+# the group alone ``(sum_S a + sum_S b) / den_S``: one ratio. Means whose rows count differently
+# (``[B, 3, 4]`` and ``[B, 1, 4]``) are two ratios, not one: declined.
+
+
+def _stacked_y(targets):
+    return torch.stack([t["y"] for t in targets])
+
+
+SUMS_OF_MEANS = {
+    "hinge on outputs and on stacked targets": lambda o, t: (
+        F.relu(1 - o["x"]).mean() + F.relu(1 + _stacked_y(t) - o["x"]).mean()),
+    "a loop accumulating per-channel means, / channels": lambda o, t: sum(
+        (o["x"][:, :, c] - _stacked_y(t)[:, :, c]).pow(2).mean() for c in range(WIDTH)) / WIDTH,
+    "a mean minus a mean, plus a constant": lambda o, t: (o["x"].mean() - (o["x"] * _stacked_y(t)).mean()) + 1,
+}
+
+
+@pytest.mark.parametrize("name", list(SUMS_OF_MEANS))
+def test_sums_of_means_over_the_same_rows_are_one_ratio(name):
+    call = SUMS_OF_MEANS[name]
+    check_rule(lambda outputs, targets: {"loss": call(outputs, targets)}, "")
+
+
+def test_sums_of_means_that_count_rows_differently_decline():
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.mean() + err[:, :1].mean()}
+
+    check_rule(body, "add", declines=True)
+
+
+NORMALISERS = {
+    "/ (2 * m.sum())": lambda e, m: (e * m).sum() / (2 * m.sum()),
+    "/ (m.sum() * 2)": lambda e, m: (e * m).sum() / (m.sum() * 2),
+    "/ ((m.sum() + 1) / 2)": lambda e, m: (e * m).sum() / ((m.sum() + 1) / 2),
+    "/ (m.sum().clamp(min=1) * 0.5)": lambda e, m: (e * m).sum() / (m.sum().clamp(min=1) * 0.5),
+    "/ (0 + m.sum() + m[:, :1].sum())": lambda e, m: (e * m).sum() / (0 + m.sum() + m[:, :1].sum()),
+}
+
+
+@pytest.mark.parametrize("name", list(NORMALISERS))
+def test_row_sum_normalisers_scaled_or_summed_are_recomputed_per_group(name):
+    call = NORMALISERS[name]
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        return {"loss": call(err, (y > 0.4).float())}
+
+    check_rule(body, "")
+
+
+def test_a_clamped_normaliser_times_a_negative_number_declines():
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        m = (y > 0.4).float()
+        return {"loss": (err * m).sum() / (m.sum().clamp(min=1) * -2)}
+
+    check_rule(body, "mul", declines=True)
+
+
+@pytest.mark.parametrize("name", ["* m.sum()", "* (m.sum() * 2)", "/ m.mean()"])
+def test_a_reduced_loss_times_a_statistic_of_the_batch_declines(name):
+    """``m.sum()`` of data is recomputed on a group alone: it is no constant factor (once taken as
+    one, with the whole batch's value)."""
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        m = (y > 0.5).float()
+        stat = {"* m.sum()": m.sum(), "* (m.sum() * 2)": m.sum() * 2, "/ m.mean()": 1 / m.mean()}[name]
+        return {"loss": err.mean() * stat}
+
+    check_rule(body, "", declines=True)

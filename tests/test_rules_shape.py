@@ -167,3 +167,21 @@ def params():
 @pytest.mark.parametrize("func", params())
 def test_companion_is_the_body_on_the_group_alone(func):
     check_rule(CASES[func], op_id(func).split(".")[-1], declines=func in DECLINES)
+
+
+def test_targets_stacked_in_image_order_share_the_inputs_row_map():
+    """``torch.stack`` / ``torch.cat`` of one target row per image, in image order, has the rows of
+    a batch-first prediction: a mean over each then sums as one ratio (a discriminator's hinge on
+    real and fake logits); targets of other images stay apart."""
+
+    def stacked(outputs, targets):
+        real = torch.stack([t["y"][0, 0] for t in targets])
+        fake = outputs["x"][:, 0, 0]
+        return {"loss": F.relu(1 - real).mean() + F.relu(1 + fake).mean()}
+
+    def concatenated(outputs, targets):
+        real = torch.cat([t["y"][:1] for t in targets])  # [B, 4]
+        return {"loss": (outputs["x"][:, 0] - real).pow(2).mean() + outputs["x"][:, 1].mean()}
+
+    check_rule(stacked, "")
+    check_rule(concatenated, "")

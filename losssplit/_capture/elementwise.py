@@ -70,7 +70,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     torch.nan_to_num, Tensor.sin, torch.sin, Tensor.cos, torch.cos, Tensor.atan, torch.atan,
     Tensor.exp2, Tensor.expm1,
     torch.expm1, Tensor.log2, torch.log2, Tensor.log10, torch.log10, Tensor.pow, Tensor.__pow__,
-    torch.pow, F.relu,
+    torch.pow, F.relu, Tensor.acos, torch.acos, Tensor.asin, torch.asin, Tensor.tan, torch.tan,
+    Tensor.sinh, torch.sinh, Tensor.cosh, torch.cosh, Tensor.atanh, torch.atanh,
     F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu,
     Tensor.float_power, Tensor.erf, torch.erf,
 )
@@ -288,9 +289,12 @@ def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
 
 def _scalar_of(x: Any, track: Track | None) -> float | Tensor | None:
     """``x`` as a constant factor (with the weight field set to 1): a Python number, or a
-    one-element tensor without images."""
+    one-element tensor without images. A statistic of the batch (``m.sum()``, ``m.mean()`` of
+    data) is not one: on a group alone it is recomputed from the group's rows."""
     if isinstance(x, (int, float)) and not isinstance(x, bool):
         return x
+    if track is not None and (track.ratio is not None or track.lost_at is not None):
+        return None
     if isinstance(x, Tensor) and x.numel() == 1 and (track is None or not track.from_prediction):
         if track is not None and track.unweighted is not None:
             return track.unweighted.reshape(())
@@ -305,9 +309,15 @@ def _ratio_arithmetic(
     divided by a row-sum normaliser, ``normaliser + eps``, and sums of summed or per-image losses."""
     if ta is not None and ta.ratio is not None and not ta.from_prediction and ta.ratio.kind is RatioKind.SUM:
         if kind == "add" and isinstance(b, (int, float)) and not isinstance(b, bool):
+            if b == 0:  # ``0 + mask.sum()``, the start of a running total
+                return Track(ratio=ta.ratio)
             return Track(ratio=ta.ratio.scaled(normaliser_op=("add", float(b))))  # ``mask.sum() + 1e-4``
-        if kind == "mul" and _is_number(b) and not ta.ratio.normaliser_ops:
-            return Track(ratio=ta.ratio.scaled(scale=b))  # ``w.sum() * 4``: each row counts 4
+        if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``, ``w.sum() * 4``
+            scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b)
+            return None if scaled is None else Track(ratio=scaled)
+        if kind == "add" and tb is not None and tb.ratio is not None and not tb.from_prediction:
+            total = add_ratios(ta.ratio, tb.ratio)  # ``m1.sum() + m2.sum()``: one normaliser
+            return None if total is None else Track(ratio=total)
         if kind not in ("div", "add") or tb is None or tb.ratio is None:
             return None  # a row-sum normaliser in other arithmetic: opaque
     if ta is not None and ta.ratio is not None:
@@ -616,6 +626,39 @@ def _along(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: An
     frame.set(outs[0], new)
     for o in outs[1:]:  # indices: data
         frame.set(o, Track(rows=dict(track.rows), image=track.image))
+
+
+_ONE_DIM_FFT = (torch.fft.fft, torch.fft.ifft, torch.fft.rfft, torch.fft.irfft)
+_TWO_DIM_FFT = (torch.fft.fft2, torch.fft.ifft2, torch.fft.rfft2, torch.fft.irfft2)
+_N_DIM_FFT = (torch.fft.fftn, torch.fft.ifftn, torch.fft.rfftn, torch.fft.irfftn)
+
+
+_COMPLEX_PARTS = (Tensor.real.__get__, Tensor.imag.__get__, torch.real, torch.imag, torch.view_as_real)  # type: ignore[attr-defined]
+
+
+@rule(*_ONE_DIM_FFT, *_TWO_DIM_FFT, *_N_DIM_FFT, *_COMPLEX_PARTS)
+def spectral(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.fft.*`` over dims that carry no images (a frequency loss over ``[B, C, H, W]``): the
+    other dims keep their rows; over a row dim (``fftn`` without ``dim=`` included), images mix.
+    ``z.real``, ``z.imag``, ``torch.view_as_real(z)`` (a trailing dim of 2): same rows."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor) or not isinstance(src, Tensor):
+        return
+    op = op_name(func)
+    if track.lost_at is not None or track.ratio is not None:
+        frame.lose(out, track.lost_at or op, track)
+        return
+    if func not in _COMPLEX_PARTS:
+        default: Any = -1 if func in _ONE_DIM_FFT else (-2, -1) if func in _TWO_DIM_FFT else None
+        dims = dims_arg(get_arg(args, kwargs, 2, "dim", default), src.dim())
+        if set(range(src.dim()) if dims is None else dims) & set(track.rows):
+            frame.lose(out, f"{op} along a dim that carries images", track)
+            return
+    new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
 
 
 @rule(torch.cosine_similarity, torch.pairwise_distance)

@@ -166,6 +166,72 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     frame.set(out, Track(from_prediction=True, ratio=ratio.compact(frame.tokens)))
 
 
+# Losses of several operands: (operand names, whether their last dim is a vector dim reduced per
+# row), then the keyword options they take.
+_OPERAND_LOSSES: dict[Any, tuple[tuple[str, ...], bool, tuple[str, ...]]] = {
+    F.triplet_margin_loss: (("anchor", "positive", "negative"), True,
+                            ("margin", "p", "eps", "swap", "size_average", "reduce", "reduction")),
+    F.cosine_embedding_loss: (("input1", "input2", "target"), True, ("margin", "size_average", "reduce", "reduction")),
+    F.margin_ranking_loss: (("input1", "input2", "target"), False, ("margin", "size_average", "reduce", "reduction")),
+}
+
+
+@rule(*_OPERAND_LOSSES)
+def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.triplet_margin_loss``, ``F.cosine_embedding_loss`` (vectors along the last dim, one
+    value per row) and ``F.margin_ranking_loss`` (element-wise): rows of the operands; a mean or
+    sum made inside is a ``Ratio`` of the values recomputed with ``reduction='none'``."""
+    if not isinstance(out, Tensor):
+        return
+    names, vector, options = _OPERAND_LOSSES[func]
+    bound = _bind(names + options, args, kwargs)
+    operands = [x for x in (bound.get(n) for n in names) if isinstance(x, Tensor)]
+    tracks = [frame.get(x) for x in operands]
+    if all(t is None for t in tracks):
+        return
+    op = op_name(func)
+    if bound.pop("size_average", None) is not None or bound.pop("reduce", None) is not None:
+        frame.lose(out, f"{op} (legacy size_average/reduce arguments)")
+        return
+    reduction = bound.pop("reduction", "mean")
+    if len(operands) != len(names) or any(t is not None and t.ratio is not None for t in tracks):
+        frame.lose(out, op)
+        return
+    # tracked operands' values with the weight field set to 1 (untracked ones are data as they are)
+    unweighted = [t.unweighted if t is not None and t.unweighted is not None else x for x, t in zip(operands, tracks, strict=True)]
+    changed = any(u is not x for u, x in zip(unweighted, operands, strict=True))
+    side = {k: v for k, v in bound.items() if k not in names}
+    values = func(*[_detached(u) for u in unweighted], reduction="none", **side) if changed or reduction != "none" else out
+    shape = list(values.shape)
+    parts = []
+    for x, t in zip(operands, tracks, strict=True):
+        if vector and x.dim() == len(shape) + 1:  # [N, D] -> [N]
+            parts.append((_without_unweighted(t), {k: (None if k == x.dim() - 1 else k) for k in range(x.dim())}))
+        else:
+            parts.append((_without_unweighted(t), broadcast_map(x.dim(), len(shape))))
+    new = combine(frame, op, parts, shape)
+    if new is None or new.lost_at is not None:
+        frame.set(out, new or lost_track(op))
+        return
+    new.from_prediction = True
+    if reduction == "none":
+        if changed:
+            new.unweighted = values
+        frame.set(out, new)
+        return
+    if reduction not in ("mean", "sum") or len(new.rows) > 1 or (not new.rows and new.image is None):
+        frame.lose(out, f"{op}(reduction={reduction!r})" if reduction not in ("mean", "sum") else op)
+        return
+    kind = RatioKind.MEAN if reduction == "mean" else RatioKind.SUM
+    if new.rows:
+        ((d, rows),) = new.rows.items()
+        ratio = Ratio.of(values, rows, d, kind)
+    else:
+        assert new.image is not None  # by the condition above
+        ratio = Ratio.of(values, new.image.reshape(1), -1, kind, host_image=frame.image_ids.get(id(new.image)))
+    frame.set(out, Track(from_prediction=True, ratio=ratio.compact(frame.tokens)))
+
+
 #: Bytes of input per chunk when a class loss's element-wise values are recomputed.
 CHUNK_BYTES = 4 * 2**20
 

@@ -154,6 +154,16 @@ class Ratio:
             normaliser_ops=ops,
         )
 
+    def normaliser_times(self, c: float) -> Ratio | None:
+        """A row-sum normaliser times the number ``c`` (``2 * mask.sum()``, ``(m.sum() + eps) / 2``):
+        ``(s + e) * c = s * c + e * c`` and ``max(s, l) * c = max(s * c, l * c)`` for ``c > 0``, so
+        every group's normaliser is scaled the same way. None where that does not hold (``c <= 0``
+        after a clamp)."""
+        if c <= 0 and any(op == "min" for op, _ in self.normaliser_ops):
+            return None
+        ops = tuple((op, v * c) for op, v in self.normaliser_ops)
+        return dataclasses.replace(self, scales=self.scales + (c,), normaliser_ops=ops)
+
     def shifted(self, c: float) -> Ratio:
         """A copy plus the constant ``c``: ``num / den + c`` per group (the body computes
         ``value + c`` on the group alone, whatever its denominator)."""
@@ -226,7 +236,13 @@ class Ratio:
 
     def as_sum(self) -> tuple[Tensor, Tensor] | None:
         """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's value."""
-        if self.kind is RatioKind.SUM and not self.divisors and self.normaliser is None and not self.offset:
+        if (
+            self.kind is RatioKind.SUM
+            and not self.divisors
+            and self.normaliser is None
+            and not self.offset
+            and not self.normaliser_ops
+        ):
             return self.numerators(row_sums(self.values, self.row_dim)), self.rows.reshape(-1)
         if self.rows.numel() == 1 and self.kind is not RatioKind.SUM_OVER_OPAQUE:
             return self.image_value().reshape(1), self.rows.reshape(1)
@@ -285,12 +301,42 @@ def opaque_den(z: float, counts: list[Count]) -> tuple[float | None, str | None]
 
 
 def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
-    """``loss_a + loss_b`` of sums or of per-image losses: one sum over both sets of rows."""
+    """``loss_a + loss_b`` of sums or of per-image losses: one sum over both sets of rows; of two
+    means with the same denominator per row over the same rows: one mean of both numerators."""
     left, right = ra.as_sum(), rb.as_sum()
     if left is None or right is None:
-        return None
+        return _same_den_sum(ra, rb)
     values = torch.cat([left[0], right[0].to(left[0].device)])
     return Ratio.of(values, torch.cat([left[1], right[1].to(left[1].device)]), 0, RatioKind.SUM)
+
+
+_PER_ROW_CONSTANT = (RatioKind.MEAN, RatioKind.ROW_MEAN)
+
+
+def _row_den(r: Ratio) -> float | None:
+    """The denominator each row adds, where it is one number known on the host (a mean of rows
+    of equal size, divisors that are numbers); None otherwise."""
+    if r.kind not in _PER_ROW_CONSTANT or r.row_dim < 0 or r.normaliser is not None:
+        return None
+    scale = product(r.divisors)
+    if isinstance(scale, Tensor):
+        return None
+    n = max(r.values.shape[r.row_dim] if r.values.dim() else 1, 1)
+    return float(r.numel // n if r.kind is RatioKind.MEAN else 1) * scale
+
+
+def _same_den_sum(ra: Ratio, rb: Ratio) -> Ratio | None:
+    """``a.mean() + b.mean()`` (a loop over joints, a hinge on real and fake logits): where both
+    are means over the same row map (the same tensor, so no host read) whose rows add the same
+    denominator, every group's two denominators are equal, and the sum is one ratio:
+    ``(num_a + num_b) / den`` plus both offsets. None for any other pair (not a ratio)."""
+    da, db = _row_den(ra), _row_den(rb)
+    if da is None or da != db or ra.rows is not rb.rows or da == 0:
+        return None
+    num = ra.numerators(row_sums(ra.values, ra.row_dim)) + rb.numerators(row_sums(rb.values, rb.row_dim)).to(ra.values.device)
+    # each row's numerators over ``da`` per row: a mean over rows with the divisor ``da``
+    out = Ratio.of(num, ra.rows, 0, RatioKind.ROW_MEAN)
+    return dataclasses.replace(out, divisors=(da,), offset=ra.offset + rb.offset)
 
 
 def _is_one(x: Any) -> bool:

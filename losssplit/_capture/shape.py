@@ -396,7 +396,7 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if new.lost_at is None:
         new.from_prediction = pred
         if pieces is not None and pieces:
-            joined = _join_rows(pieces, out.device)
+            joined = _join_rows(frame, pieces, out.device)
             if joined.shape[0] == out.shape[d]:
                 new.rows = dict(new.rows)
                 new.rows[d] = joined
@@ -412,12 +412,16 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     frame.set(out, new)
 
 
-def _join_rows(pieces: list[Tensor | tuple[int, int]], device: torch.device) -> Tensor:
-    """Concatenate row maps; runs of whole images known on the host cost one tensor, no ops."""
+def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: torch.device) -> Tensor:
+    """Concatenate row maps; runs of whole images known on the host cost one tensor, no ops.
+    One row per image in image order is the call's identity row map (the same tensor as a
+    batch-first input's, so that losses over both are known to share rows without a host read)."""
     if all(isinstance(p, tuple) for p in pieces):
         ids: list[int] = []
         for b, n in pieces:  # a python list is the cheapest way to a few hundred ids here
             ids += [b] * n
+        if len(ids) == frame.num_images and ids == list(range(frame.num_images)):
+            return frame.arange(device)
         joined = torch.tensor(ids, dtype=torch.long)
         return joined if device.type == "cpu" else joined.to(device, non_blocking=True)
     parts = [
