@@ -1,3 +1,4 @@
+import importlib.util
 import logging
 import os
 import subprocess
@@ -68,8 +69,9 @@ def run_example(name: str, out_dir: Path, *args: str) -> subprocess.CompletedPro
 def relation_demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """(output dir, stdout) of one small relation demo run, shared by the tests that read it
     (mark them ``xdist_group("relation_demo")`` so they share one run under pytest-xdist)."""
-    for module in ("scipy", "matplotlib", "tqdm", "tensorboard"):
-        pytest.importorskip(module)
+    missing = [m for m in ("scipy", "matplotlib", "tqdm", "tensorboard") if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(f"the relation demo needs {missing}")
     out_dir = tmp_path_factory.mktemp("relation") / "out"
     # 12 iterations of 6 scenes, logged every 4: three windows of 24 scenes each.
     proc = run_example(

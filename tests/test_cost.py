@@ -90,7 +90,7 @@ def test_long_run_no_growth_in_memory_or_time():
     tracemalloc.stop()
     growth = sum(s.size_diff for s in snap_b.compare_to(snap_a, "filename"))
     assert growth < 64 * 1024, growth  # 450 calls: no per-call retention (150 bytes a call would show)
-    assert last < first * 1.5 + 50e-6
+    assert last < first * 2 + 50e-6
 
 
 def test_a_large_temporary_the_body_drops_is_freed_during_the_call_as_without_losssplit():
