@@ -10,7 +10,7 @@ import torch
 _RECORD_ATTR = "_losssplit_record"
 #: On a returned loss inside ``SplitMeter.collect()``: the companions its call reported for it.
 REPORTED_ATTR = "_losssplit_reported"
-_STAMP_ATTR = "_losssplit_call"  # on an attached companion: (id of its decorator, the call's serial)
+STAMP_ATTR = "_losssplit_call"  # on an attached companion: (id of its decorator, the call's serial)
 
 
 class Companion(NamedTuple):
@@ -41,13 +41,13 @@ def make_companions(
     for value, record in zip(out, records):
         setattr(value, _RECORD_ATTR, record)
         if stamp is not None:
-            setattr(value, _STAMP_ATTR, stamp)
+            setattr(value, STAMP_ATTR, stamp)
     return out
 
 
 def stamp_of(value: Any) -> tuple[int, int] | None:
     """``(decorator id, call serial)`` of a companion attached to a returned dict, else None."""
-    return getattr(value, _STAMP_ATTR, None) if isinstance(value, torch.Tensor) else None
+    return getattr(value, STAMP_ATTR, None) if isinstance(value, torch.Tensor) else None
 
 
 def companion_of(value: Any) -> Companion | None:
