@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -155,66 +154,83 @@ def finish(
     groups = len(names)
     images = [next(read) for _ in names] if opaque else []
     instances = [next(read) for _ in names] if opaque and per_image_instances else None
-    companions = []
+    companions: list[Companion] = []
     for i, p in enumerate(pending):
         r = p.ratio
+        if r.kind is not RatioKind.SUM_OVER_OPAQUE:
+            companions += _plain_companions(p, host[i * groups * 3 : (i + 1) * groups * 3], names, named[i], clashes, warn)
+            continue
         mine: list[Companion] = []
         ambiguous_key = False
+        z, tokens = outside[id(r)]
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
             name = named[i][g]
             if cnt == 0 or name in clashes:
                 continue
-            if r.kind is RatioKind.SUM_OVER_OPAQUE:
-                z, tokens = outside[id(r)]
-                counts = []
-                if r.den_values is not None:
-                    counts.append(Count("tokens", den, tokens))
-                elif counted == "ambiguous":
-                    warn(
-                        f"instances:{p.key}",
-                        f"key {p.key!r}: its normaliser {z:g} comes from outside the call and the "
-                        "target dicts' tensor fields disagree on how many instances each image has; "
-                        "no companions for it",
-                    )
-                    ambiguous_key = True
-                    break
-                if isinstance(counted, list) and instances is not None:
-                    if r.host_image is None:
-                        counts.append(Count("target instances", instances[g], sum(counted)))
-                    else:  # one image's loss: that image's instances, if it is in the group
-                        own = counted[r.host_image]
-                        counts.append(Count("target instances", own if cnt else 0, own))
-                counts.append(Count("rows", cnt, r.rows.numel()))
-                if r.host_image is None and all(type(d) is int for d in r.divisors):
-                    counts.append(Count("images", images[g], membership.images))  # ``len(targets)``
-                den_s, ambiguous = opaque_den(z, counts)
-                if ambiguous:
-                    warn(
-                        f"ambiguous:{p.key}",
-                        f"key {p.key!r}: its normaliser {z:g} from outside the call equals the {ambiguous} "
-                        "of this batch, which give different group shares; no companions for it",
-                    )
-                    ambiguous_key = True
-                    break
-                if den_s is None:
-                    continue
-                den = den_s
-            else:
-                den = r.host_den(den, cnt)
-            if den == 0:
-                continue
-            if r.offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
-                num = num + r.offset * den
-            value = num / den
-            if not (math.isfinite(value) and abs(value) < _FLOAT32_OVERFLOW):  # stored as float32
-                warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
-                continue
-            mine.append(Companion(name, p.key, group, num, den))
+            counts = []
+            if r.den_values is not None:
+                counts.append(Count("tokens", den, tokens))
+            elif counted == "ambiguous":
+                warn(
+                    f"instances:{p.key}",
+                    f"key {p.key!r}: its normaliser {z:g} comes from outside the call and the "
+                    "target dicts' tensor fields disagree on how many instances each image has; "
+                    "no companions for it",
+                )
+                ambiguous_key = True
+                break
+            if isinstance(counted, list) and instances is not None:
+                if r.host_image is None:
+                    counts.append(Count("target instances", instances[g], sum(counted)))
+                else:  # one image's loss: that image's instances, if it is in the group
+                    own = counted[r.host_image]
+                    counts.append(Count("target instances", own if cnt else 0, own))
+            counts.append(Count("rows", cnt, r.rows.numel()))
+            if r.host_image is None and all(type(d) is int for d in r.divisors):
+                counts.append(Count("images", images[g], membership.images))  # ``len(targets)``
+            den_s, ambiguous = opaque_den(z, counts)
+            if ambiguous:
+                warn(
+                    f"ambiguous:{p.key}",
+                    f"key {p.key!r}: its normaliser {z:g} from outside the call equals the {ambiguous} "
+                    "of this batch, which give different group shares; no companions for it",
+                )
+                ambiguous_key = True
+                break
+            if den_s is not None:
+                mine += _companion(p, group, name, num, den_s, warn)
         if not ambiguous_key:
             companions += mine
     return companions
+
+
+def _plain_companions(
+    p: Pending, host: list[float], names: list[str], named: list[str], clashes: set[str], warn: Warn
+) -> list[Companion]:
+    """The companions of a key whose denominator is read from the table: ``host`` holds its
+    (num, den, rows) per group. One tight loop: with thousands of groups it is the split's cost."""
+    r = p.ratio
+    plain_sum = r.kind is RatioKind.SUM
+    out: list[Companion] = []
+    for group, name, num, den, cnt in zip(names, named, host[0::3], host[1::3], host[2::3]):
+        if cnt != 0 and not (clashes and name in clashes):
+            out += _companion(p, group, name, num, 1.0 if plain_sum else r.host_den(den, cnt), warn)
+    return out
+
+
+def _companion(p: Pending, group: str, name: str, num: float, den: float, warn: Warn) -> tuple[Companion, ...]:
+    """Key ``p``'s companion for ``group`` from its read (num, den); none when empty or not finite."""
+    if den == 0:
+        return ()
+    if p.ratio.offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
+        num = num + p.ratio.offset * den
+    value = num / den
+    if not -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:  # stored as float32; NaN fails too
+        warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
+        return ()
+    return (Companion(name, p.key, group, num, den),)
 
 
 def _clashes(
@@ -250,6 +266,4 @@ def attach(
     """Put the companions in the returned dict, stamped with the call that made them."""
     if not companions:
         return
-    values = make_companions(companions, device, stamp)
-    for c, value in zip(companions, values):
-        result[c.name] = value
+    result.update(zip([c.name for c in companions], make_companions(companions, device, stamp)))
