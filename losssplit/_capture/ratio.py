@@ -51,7 +51,7 @@ def version_of(t: Tensor) -> int | None:
 def nbytes(t: Tensor) -> int:
     """Bytes of ``t``'s elements (dense-equivalent; 0 where a layout has no such size)."""
     try:
-        return t.numel() * t.element_size()
+        return t.nbytes
     except Exception:  # noqa: BLE001 - an exotic tensor is simply held, as small ones are
         return 0
 

@@ -22,6 +22,7 @@ from .mode import (
     dims_arg,
     expand_rows,
     get_arg,
+    host_tensor,
     identity_map,
     is_prediction,
     lost_track,
@@ -418,7 +419,7 @@ def _join_rows(pieces: list[Tensor | tuple[int, int]], device: torch.device) -> 
         ids: list[int] = []
         for b, n in pieces:  # a python list is the cheapest way to a few hundred ids here
             ids += [b] * n
-        joined = torch.tensor(ids, dtype=torch.long)
+        joined = host_tensor(ids, torch.long)
         return joined if device.type == "cpu" else joined.to(device, non_blocking=True)
     parts = [
         p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)
