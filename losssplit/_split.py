@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from ._capture import Frame, Ratio, RatioKind, row_sums
+from ._capture.mode import host_tensor
 from ._capture.ratio import Count, opaque_den, product
 from ._companion import Companion, companion_of, make_companions
 from ._errors import LossSplitError
@@ -117,23 +118,29 @@ def finish(
     """
     values = table(pending, membership)
     flat = values.flatten()
-    tail: list[torch.Tensor] = []  # read with the rest: checks, then opaque normalisers' Z and tokens
-    for flag, _ in frame.checks:
-        tail.append(flag.reshape(1))
+    # read with the rest: the checks, then opaque normalisers' Z and tokens where they are tensors
+    flags = [flag.reshape(()).to(flat.device) for flag, _ in frame.checks]  # 0-dim, no-ops as a rule
+    tail = [torch.stack(flags).to(flat)] if flags else []
     # target instances per image (not when the units are tokens: membership is per token then)
     opaque = [p.ratio for p in pending if p.ratio.kind is RatioKind.SUM_OVER_OPAQUE]
     counted = frame.instances() if opaque else None
     per_image_instances = isinstance(counted, list) and len(counted) == membership.images
+    known: list[float | None] = []  # per opaque ratio: Z and tokens, None where read from ``tail``
     for r in opaque:
-        z = product(r.divisors)
-        tail.append(z.reshape(1) if isinstance(z, torch.Tensor) else torch.tensor([float(z)]))
-        tail.append(row_sums(r.den_values, r.row_dim).sum().reshape(1) if r.den_values is not None else torch.zeros(1))
+        for v in (product(r.divisors), row_sums(r.den_values, r.row_dim).sum() if r.den_values is not None else 0.0):
+            if isinstance(v, torch.Tensor):
+                tail.append(v.reshape(1).to(flat))
+                known.append(None)
+            else:
+                known.append(float(v))
     if opaque:  # what each group counts: images, and target instances when the targets have them
-        tail.append(membership.per_group(torch.ones(membership.images, dtype=torch.float64)))
-        if per_image_instances:
-            tail.append(membership.per_group(torch.tensor(counted, dtype=torch.float64)))
+        per_image = [1.0] * membership.images
+        if per_image_instances and isinstance(counted, list):  # [images, 2]: 1 and the instances
+            per_image = [float(x) for pair in zip(per_image, counted) for x in pair]
+        units = host_tensor(per_image, torch.float64).view(membership.images, -1)
+        tail.append(membership.per_group(units).to(flat).flatten())
     if tail:
-        flat = torch.cat([flat, *(t.to(flat) for t in tail)])
+        flat = torch.cat([flat, *tail])
     host = flat.tolist()  # the one host read of the call
     n = values.numel()
     bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]
@@ -150,17 +157,19 @@ def finish(
         return []
     named, clashes = _clashes(result, pending, names, key_format, warn, strict)
     read = iter(host[n + len(frame.checks) :])
-    outside = {id(r): (next(read), next(read)) for r in opaque}  # Z, total tokens
+    z_tokens = [next(read) if v is None else v for v in known]
+    outside = {id(r): (z_tokens[2 * i], z_tokens[2 * i + 1]) for i, r in enumerate(opaque)}  # Z, total tokens
     groups = len(names)
-    images = [next(read) for _ in names] if opaque else []
-    instances = [next(read) for _ in names] if opaque and per_image_instances else None
+    per_group = host[len(host) - groups * (2 if per_image_instances else 1) :] if opaque else []
+    images = per_group[0::2] if per_image_instances else per_group
+    instances = per_group[1::2] if opaque and per_image_instances else None
     companions: list[Companion] = []
     for i, p in enumerate(pending):
         r = p.ratio
         if r.kind is not RatioKind.SUM_OVER_OPAQUE:
             companions += _plain_companions(p, host[i * groups * 3 : (i + 1) * groups * 3], names, named[i], clashes, warn)
             continue
-        mine: list[Companion] = []
+        mine: list[tuple[str, str, float, float]] = []
         ambiguous_key = False
         z, tokens = outside[id(r)]
         for g, group in enumerate(names):
@@ -200,9 +209,9 @@ def finish(
                 ambiguous_key = True
                 break
             if den_s is not None:
-                mine += _companion(p, group, name, num, den_s, warn)
+                mine.append((group, name, num, den_s))
         if not ambiguous_key:
-            companions += mine
+            companions += _companions(p, mine, warn)
     return companions
 
 
@@ -210,27 +219,35 @@ def _plain_companions(
     p: Pending, host: list[float], names: list[str], named: list[str], clashes: set[str], warn: Warn
 ) -> list[Companion]:
     """The companions of a key whose denominator is read from the table: ``host`` holds its
-    (num, den, rows) per group. One tight loop: with thousands of groups it is the split's cost."""
-    r = p.ratio
-    plain_sum = r.kind is RatioKind.SUM
-    out: list[Companion] = []
-    for group, name, num, den, cnt in zip(names, named, host[0::3], host[1::3], host[2::3]):
-        if cnt != 0 and not (clashes and name in clashes):
-            out += _companion(p, group, name, num, 1.0 if plain_sum else r.host_den(den, cnt), warn)
+    (num, den, rows) per group (a plain sum's den is 1 for any group with rows)."""
+    plain_sum = p.ratio.kind is RatioKind.SUM
+    return _companions(
+        p,
+        (
+            (group, name, num, 1.0 if plain_sum else den)
+            for group, name, num, den, cnt in zip(names, named, host[0::3], host[1::3], host[2::3])
+            if cnt != 0 and not (clashes and name in clashes)
+        ),
+        warn,
+    )
+
+
+def _companions(p: Pending, read: Iterable[tuple[str, str, float, float]], warn: Warn) -> list[Companion]:
+    """Key ``p``'s companions from (group, name, num, den) read per group: none where empty or
+    not finite. One tight loop: with thousands of groups it is the split's cost."""
+    key, offset = p.key, p.ratio.offset
+    out = []
+    for group, name, num, den in read:
+        if den == 0:
+            continue
+        if offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
+            num = num + offset * den
+        value = num / den
+        if -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:  # stored as float32; NaN fails too
+            out.append(Companion(name, key, group, num, den))
+        else:
+            warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
     return out
-
-
-def _companion(p: Pending, group: str, name: str, num: float, den: float, warn: Warn) -> tuple[Companion, ...]:
-    """Key ``p``'s companion for ``group`` from its read (num, den); none when empty or not finite."""
-    if den == 0:
-        return ()
-    if p.ratio.offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
-        num = num + p.ratio.offset * den
-    value = num / den
-    if not -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:  # stored as float32; NaN fails too
-        warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
-        return ()
-    return (Companion(name, p.key, group, num, den),)
 
 
 def _clashes(
@@ -238,7 +255,10 @@ def _clashes(
 ) -> tuple[list[list[str]], set[str]]:
     """Companion names per key and group, and those given twice (two keys and groups, or a
     returned key): raised when ``strict``, else left out with a warning."""
-    named = [[key_format.format(key=p.key, group=group) for group in names] for p in pending]
+    if key_format == "{key}_{group}":  # the default, without parsing the format per name
+        named = [[f"{p.key}_{group}" for group in names] for p in pending]
+    else:
+        named = [[key_format.format(key=p.key, group=group) for group in names] for p in pending]
     every = [name for row in named for name in row]
     if len(set(every)) == len(every) and not any(
         name in result and companion_of(result[name]) is None for name in every

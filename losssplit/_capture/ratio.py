@@ -204,10 +204,6 @@ class Ratio:
             den = den + c if op == "add" else den.clamp_min(c)
         return den * product(self.divisors)
 
-    def host_den(self, den: float, count: float) -> float:
-        """The final denominator read on the host: a plain sum is 1 for any group with rows."""
-        return 1.0 if self.kind is RatioKind.SUM and count else den
-
     def as_sum(self) -> tuple[Tensor, Tensor] | None:
         """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's value."""
         if self.kind is RatioKind.SUM and not self.divisors and self.normaliser is None and not self.offset:
