@@ -372,25 +372,22 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if t is None:
             pieces = None
             continue
-        dim_map: dict[int, int | None]
-        if stack:
-            dim_map = {k: (k if k < d else k + 1) for k in range(x.dim())}
-        else:
-            dim_map = {k: (k if k != d else None) for k in range(x.dim())}
         if not stack and d in t.rows:
             if pieces is not None:
                 pieces.append(t.rows[d])
+            if len(t.rows) == 1:  # nothing but the joined dim's rows
+                continue
         elif t.image is not None and not (set(t.rows) - ({d} if not stack else set())):
             if pieces is not None:
                 known = frame.image_ids.get(id(t.image))
                 pieces.append((known, n) if known is not None else t.image.reshape(1).expand(n))
             if t.rows:
-                other_parts.append((Track(rows=t.rows, from_prediction=t.from_prediction), dim_map))
+                other_parts.append((Track(rows=t.rows, from_prediction=t.from_prediction), _join_map(x, d, stack)))
             continue
         else:
             pieces = None
         rest = Track(rows={k: r for k, r in t.rows.items() if stack or k != d}, from_prediction=t.from_prediction)
-        other_parts.append((rest, dim_map))
+        other_parts.append((rest, _join_map(x, d, stack)))
     new = combine(frame, op, other_parts, out.shape) if other_parts else Track(from_prediction=pred)
     if new is None:
         new = Track(from_prediction=pred)
@@ -411,6 +408,13 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         elif d not in new.rows:
             frame.positions_moved(op, out.shape[d])
     frame.set(out, new)
+
+
+def _join_map(x: Tensor, d: int, stack: bool) -> dict[int, int | None]:
+    """Where each dim of a joined input goes in the output (``None``: the joined dim itself)."""
+    if stack:
+        return {k: (k if k < d else k + 1) for k in range(x.dim())}
+    return {k: (k if k != d else None) for k in range(x.dim())}
 
 
 def _join_rows(pieces: list[Tensor | tuple[int, int]], device: torch.device) -> Tensor:
