@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import math
 import os
 import statistics
 import sys
 import time
+import timeit
 from collections.abc import Callable
 from pathlib import Path
 
@@ -194,7 +196,7 @@ def groups_section(device: torch.device, rounds: int, counts: tuple[int, ...] = 
     from losssplit._split import attach
 
     records = [Companion(f"loss_source{g}", "loss", f"source{g}", 1.0, 2.0) for g in range(1000)]
-    fns["1000 companion tensors alone"] = lambda: attach({}, records, device)
+    fns["1000 companion tensors alone"] = lambda: attach({}, records, device, (0, 0))
     times = interleaved(fns, device, rounds, 3)
     print(f"\nNumber of groups: one CE call on {images} images (10 classes), labels from losssplit.sources")
     print(f"{'labels':<30}{'ms/call':>10}{'vs 2 labels':>13}{'us per group over 2':>21}")
@@ -337,21 +339,42 @@ def main() -> None:
     lm_section(tuple(int(n) for n in args.lm_shape.split(",")), device, args.lm_rounds)  # type: ignore[arg-type]
     groups_section(device, args.rounds)
 
-    # Switched off: a decorated trivial function versus the plain function.
+    # Switched off: a decorated trivial function (and a method) versus the plain one; timeit, the
+    # minimum of repeats (a shared machine's load only adds), interleaved.
     def trivial(x: torch.Tensor) -> dict[str, torch.Tensor]:
         return {"loss": x}
 
-    wrapped = split_by_source(trivial)
-    x = torch.zeros(())
+    class Owner:
+        def method(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+            return {"loss": x}
+
+        decorated = split_by_source(method)
+        unsampled = split_by_source(every=10**9)(method)
+
+    owner, x = Owner(), torch.zeros(())
+    wrapped, unsampled = split_by_source(trivial), split_by_source(every=10**9)(trivial)
+
+    def added(pairs: dict[str, tuple[Callable[[], object], Callable[[], object]]]) -> dict[str, float]:
+        best = {k: [math.inf, math.inf] for k in pairs}
+        for _ in range(args.rounds):
+            for name, fns in pairs.items():
+                for i, fn in enumerate(fns):
+                    best[name][i] = min(best[name][i], timeit.timeit(fn, number=2000) / 2000)
+        return {k: (b - a) * 1e6 for k, (a, b) in best.items()}
+
+    plain_pairs = {"function": (lambda: trivial(x), lambda: wrapped(x)),
+                   "method": (lambda: owner.method(x), lambda: owner.decorated(x))}
     losssplit.set_enabled(False)
-    off = interleaved({"plain": lambda: trivial(x), "api off": lambda: wrapped(x)}, device, args.rounds, 2000)
+    off = added(plain_pairs)
     losssplit.set_enabled(True)
     os.environ["LOSSSPLIT_DISABLE"] = "1"
-    env = interleaved({"plain": lambda: trivial(x), "env off": lambda: wrapped(x)}, device, args.rounds, 2000)
+    env = added(plain_pairs)
     del os.environ["LOSSSPLIT_DISABLE"]
-    print("\nSwitched off, added per call on a trivial function")
-    print(f"  set_enabled(False):   {(off['api off'] - off['plain']) * 1e6:.2f} us")
-    print(f"  LOSSSPLIT_DISABLE=1:  {(env['env off'] - env['plain']) * 1e6:.2f} us")
+    not_sampled = added({"function": (lambda: trivial(x), lambda: unsampled(x)),
+                         "method": (lambda: owner.method(x), lambda: owner.unsampled(x))})
+    print("\nSwitched off, added per call on a trivial function / method (timeit, min of repeats)")
+    for name, figures in (("set_enabled(False)", off), ("LOSSSPLIT_DISABLE=1", env), ("every=N, not sampled", not_sampled)):
+        print(f"  {name + ':':<24}{figures['function']:.2f} us / {figures['method']:.2f} us")
 
     reads = {
         "undecorated": count_host_reads(lambda: plain.get_relation_loss(*batch))[0],

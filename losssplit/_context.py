@@ -19,9 +19,20 @@ _sink: ContextVar[Sink | None] = ContextVar("losssplit_sink", default=None)
 _enabled = True
 
 
+# ``os.environ.get`` costs microseconds (a mapping method, key encoding); the dict behind it is
+# what ``os.environ`` and ``putenv`` through it update, so a plain lookup there reads the same.
+_ENV_DATA: Any = getattr(os.environ, "_data", None)
+_ENV_KEY: Any = getattr(os.environ, "encodekey", lambda key: key)("LOSSSPLIT_DISABLE")
+_ENV_ON = (None, b"", b"0") if isinstance(_ENV_KEY, bytes) else (None, "", "0")
+
+
 def enabled() -> bool:
     """Whether decorated calls split at all (API switch and ``LOSSSPLIT_DISABLE``, read per call)."""
-    return _enabled and os.environ.get("LOSSSPLIT_DISABLE", "") in ("", "0")
+    if not _enabled:
+        return False
+    if type(_ENV_DATA) is dict:
+        return _ENV_DATA.get(_ENV_KEY) in _ENV_ON
+    return os.environ.get("LOSSSPLIT_DISABLE", "") in ("", "0")
 
 
 def set_enabled(flag: bool) -> None:

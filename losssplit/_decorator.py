@@ -11,6 +11,7 @@ import math
 import numbers
 import random
 import sys
+import types
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from typing import Any, TypeVar, overload
 
@@ -26,7 +27,7 @@ from ._capture import (
     read_sources,
     tag_inputs,
 )
-from ._companion import REPORTED_ATTR, format_fields, stamp_of
+from ._companion import REPORTED_ATTR, STAMP_ATTR, format_fields
 from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, PredicateError, _python_label
@@ -111,6 +112,7 @@ class _Splitter:
         # where the body keeps a dict it returns again (an attribute, an argument, a global or a
         # closure cell): emptied of our companions before each call, so the body never sees them
         self.homes: set[tuple[str, Any]] = set()
+        self.function: Callable[..., Any] | None = None  # a plain function: called without wrapt's call
 
     def warn(self, key: str, message: str) -> None:
         if key not in self.warned:
@@ -124,10 +126,15 @@ class _Splitter:
             times = "" if count == 1 else f" ({count} calls so far)"
             logger.warning("losssplit (%s): %s%s", self.name, message, times)
 
+    def active(self) -> bool:
+        """wrapt's ``enabled`` hook: False makes a call a plain call of the wrapped function before
+        any wrapper work (switched off, with no kept dict to empty of earlier companions)."""
+        return bool(self.homes) or _context.enabled()
+
     def __call__(self, wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> Any:
         if self.homes:
             self._empty_homes(wrapped, instance, args, kwargs)
-        if not _context.enabled() or self.passthrough:
+        if self.passthrough or not _context.enabled():
             if self.passthrough:
                 self.warn("passthrough", "generator and async functions are passed through unsplit")
             return wrapped(*args, **kwargs)
@@ -196,16 +203,13 @@ class _Splitter:
     def _drop_stale(self, result: Any, call: int) -> Any:
         """Remove this decorator's companions of earlier calls from a dict the body reuses (or
         copies): on every call, sampled or not (inlined: it runs on the unsampled calls too)."""
-        if isinstance(result, MutableMapping):
-            me = id(self)
-            stale = [
-                k
-                for k, v in result.items()
-                if (stamp := stamp_of(v)) is not None
-                and stamp[0] == me
-                and stamp[1] < call
-            ]
-            for key in stale:
+        if type(result) is dict or isinstance(result, MutableMapping):  # the ABC check costs ~1 us
+            stale = None
+            for k, v in result.items():
+                stamp = getattr(v, STAMP_ATTR, None) if isinstance(v, torch.Tensor) else None
+                if stamp is not None and stamp[0] == id(self) and stamp[1] < call:
+                    stale = [k] if stale is None else [*stale, k]
+            for key in stale or ():
                 del result[key]
         return result
 
@@ -352,6 +356,15 @@ class _SplitFunction(wrapt.FunctionWrapper):
     __bound_function_wrapper__ = _BoundSplitFunction
     _self_splitter: _Splitter
 
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        # wrapt's own call looks up ``__self__`` on the wrapped callable (an exception for a
+        # function) and reads two proxy attributes: about 1 us of a switched-off call
+        splitter = self._self_splitter
+        function = splitter.function
+        if function is None:
+            return super().__call__(*args, **kwargs)
+        return splitter(function, None, args, kwargs)
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         module = sys.modules.get(getattr(self, "__module__", None) or "")
         found: Any = module
@@ -475,6 +488,8 @@ def split_by_source(
         raise TypeError(f"split_by_source: expected a function or method, got {type(wrapped).__name__}")
     target = wrapped.__func__ if isinstance(wrapped, (classmethod, staticmethod)) else wrapped
     splitter = _Splitter(target, source, groups, threshold, keys, key_format, every, weight, name)
-    function = _SplitFunction(wrapped, splitter)
+    function = _SplitFunction(wrapped, splitter, enabled=splitter.active)
+    if type(wrapped) is types.FunctionType:  # called as wrapt would: no instance
+        splitter.function = wrapped
     function._self_splitter = splitter
     return function

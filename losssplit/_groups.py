@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from ._capture.mode import host_tensor
 from ._errors import LossSplitError
 
 Predicate = Callable[[Any], bool]
@@ -145,7 +146,7 @@ class Grouping:
         if kinds <= {"int", "float"}:  # python numbers: grouped on the host, no tensor ops
             floats = [float(v) for v in labels]
             t = self.threshold
-            group = torch.tensor([0 if f >= t else 1 if f < t else 2 for f in floats], dtype=torch.long)
+            group = host_tensor([0 if f >= t else 1 if f < t else 2 for f in floats], torch.long)
             outside = [b for b, f in enumerate(floats) if math.isnan(f)]
             return ["real", "synthetic"], Membership(len(floats), 2, group), outside
         if kinds <= {"int", "float", "tensor"}:
@@ -181,7 +182,7 @@ class Grouping:
                 if len(self.examples) < _EXAMPLES and v not in self.examples:
                     self.examples.append(v)
         long = torch.long
-        membership = Membership(len(values), len(names), torch.tensor(group, dtype=long), torch.tensor(image, dtype=long))
+        membership = Membership(len(values), len(names), host_tensor(group, long), host_tensor(image, long))
         return names, membership, outside
 
     def _threshold(self, values: torch.Tensor) -> tuple[list[str], Membership]:
@@ -273,5 +274,5 @@ def _categorical(values: Sequence[Any]) -> tuple[list[str], Membership]:
     text = [str(v) for v in values]
     names = sorted(set(text))
     index = {n: g for g, n in enumerate(names)}
-    group = torch.tensor([index[t] for t in text], dtype=torch.long)
+    group = host_tensor([index[t] for t in text], torch.long)
     return names, Membership(len(values), len(names), group)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import math
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
 from ._capture import Frame, Ratio, RatioKind, row_sums
+from ._capture.mode import host_tensor
 from ._capture.ratio import Count, opaque_den, product
 from ._companion import Companion, companion_of, make_companions
 from ._errors import LossSplitError
@@ -118,23 +118,29 @@ def finish(
     """
     values = table(pending, membership)
     flat = values.flatten()
-    tail: list[torch.Tensor] = []  # read with the rest: checks, then opaque normalisers' Z and tokens
-    for flag, _ in frame.checks:
-        tail.append(flag.reshape(1))
+    # read with the rest: the checks, then opaque normalisers' Z and tokens where they are tensors
+    flags = [flag.reshape(()).to(flat.device) for flag, _ in frame.checks]  # 0-dim, no-ops as a rule
+    tail = [torch.stack(flags).to(flat)] if flags else []
     # target instances per image (not when the units are tokens: membership is per token then)
     opaque = [p.ratio for p in pending if p.ratio.kind is RatioKind.SUM_OVER_OPAQUE]
     counted = frame.instances() if opaque else None
     per_image_instances = isinstance(counted, list) and len(counted) == membership.images
+    known: list[float | None] = []  # per opaque ratio: Z and tokens, None where read from ``tail``
     for r in opaque:
-        z = product(r.divisors)
-        tail.append(z.reshape(1) if isinstance(z, torch.Tensor) else torch.tensor([float(z)]))
-        tail.append(row_sums(r.den_values, r.row_dim).sum().reshape(1) if r.den_values is not None else torch.zeros(1))
+        for v in (product(r.divisors), row_sums(r.den_values, r.row_dim).sum() if r.den_values is not None else 0.0):
+            if isinstance(v, torch.Tensor):
+                tail.append(v.reshape(1).to(flat))
+                known.append(None)
+            else:
+                known.append(float(v))
     if opaque:  # what each group counts: images, and target instances when the targets have them
-        tail.append(membership.per_group(torch.ones(membership.images, dtype=torch.float64)))
-        if per_image_instances:
-            tail.append(membership.per_group(torch.tensor(counted, dtype=torch.float64)))
+        per_image = [1.0] * membership.images
+        if per_image_instances and isinstance(counted, list):  # [images, 2]: 1 and the instances
+            per_image = [float(x) for pair in zip(per_image, counted) for x in pair]
+        units = host_tensor(per_image, torch.float64).view(membership.images, -1)
+        tail.append(membership.per_group(units).to(flat).flatten())
     if tail:
-        flat = torch.cat([flat, *(t.to(flat) for t in tail)])
+        flat = torch.cat([flat, *tail])
     host = flat.tolist()  # the one host read of the call
     n = values.numel()
     bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]
@@ -159,71 +165,99 @@ def finish(
         return []
     named, clashes = _clashes(result, pending, names, key_format, warn, strict)
     read = iter(host[n + len(frame.checks) :])
-    outside = {id(r): (next(read), next(read)) for r in opaque}  # Z, total tokens
+    z_tokens = [next(read) if v is None else v for v in known]
+    outside = {id(r): (z_tokens[2 * i], z_tokens[2 * i + 1]) for i, r in enumerate(opaque)}  # Z, total tokens
     groups = len(names)
-    images = [next(read) for _ in names] if opaque else []
-    instances = [next(read) for _ in names] if opaque and per_image_instances else None
-    companions = []
+    per_group = host[len(host) - groups * (2 if per_image_instances else 1) :] if opaque else []
+    images = per_group[0::2] if per_image_instances else per_group
+    instances = per_group[1::2] if opaque and per_image_instances else None
+    companions: list[Companion] = []
     for i, p in enumerate(pending):
         r = p.ratio
-        mine: list[Companion] = []
+        if r.kind is not RatioKind.SUM_OVER_OPAQUE:
+            companions += _plain_companions(p, host[i * groups * 3 : (i + 1) * groups * 3], names, named[i], clashes, warn)
+            continue
+        mine: list[tuple[str, str, float, float]] = []
         ambiguous_key = False
+        z, tokens = outside[id(r)]
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
             name = named[i][g]
             if cnt == 0 or name in clashes:
                 continue
-            if r.kind is RatioKind.SUM_OVER_OPAQUE:
-                z, tokens = outside[id(r)]
-                counts = []
-                if r.den_values is not None:
-                    counts.append(Count("tokens", den, tokens))
-                elif counted == "ambiguous":
-                    warn(
-                        f"instances:{p.key}",
-                        f"key {p.key!r}: its normaliser {z:g} comes from outside the call and the "
-                        "target dicts' tensor fields disagree on how many instances each image has; "
-                        "no companions for it",
-                    )
-                    ambiguous_key = True
-                    break
-                if isinstance(counted, list) and instances is not None:
-                    if r.host_image is None:
-                        counts.append(Count("target instances", instances[g], sum(counted)))
-                    else:  # one image's loss: that image's instances, if it is in the group
-                        own = counted[r.host_image]
-                        counts.append(Count("target instances", own if cnt else 0, own))
-                counts.append(Count("rows", cnt, r.rows.numel()))
-                if r.host_image is None and all(type(d) is int for d in r.divisors):
-                    counts.append(Count("images", images[g], membership.images))  # ``len(targets)``
-                den_s, ambiguous = opaque_den(z, counts)
-                if ambiguous:
-                    warn(
-                        f"ambiguous:{p.key}",
-                        f"key {p.key!r}: its normaliser {z:g} from outside the call equals the {ambiguous} "
-                        "of this batch, which give different group shares; no companions for it",
-                    )
-                    ambiguous_key = True
-                    break
-                if den_s is None:
-                    continue
-                den = den_s
-            else:
-                den = r.host_den(den, cnt)
-            if den == 0:
-                continue
-            num = num + r.num_offset  # ``(num + s) / den``: s is the body's own constant, per group too
-            if r.offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
-                num = num + r.offset * den
-            value = num / den
-            if not (math.isfinite(value) and abs(value) < _FLOAT32_OVERFLOW):  # stored as float32
-                warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
-                continue
-            mine.append(Companion(name, p.key, group, num, den))
+            counts = []
+            if r.den_values is not None:
+                counts.append(Count("tokens", den, tokens))
+            elif counted == "ambiguous":
+                warn(
+                    f"instances:{p.key}",
+                    f"key {p.key!r}: its normaliser {z:g} comes from outside the call and the "
+                    "target dicts' tensor fields disagree on how many instances each image has; "
+                    "no companions for it",
+                )
+                ambiguous_key = True
+                break
+            if isinstance(counted, list) and instances is not None:
+                if r.host_image is None:
+                    counts.append(Count("target instances", instances[g], sum(counted)))
+                else:  # one image's loss: that image's instances, if it is in the group
+                    own = counted[r.host_image]
+                    counts.append(Count("target instances", own if cnt else 0, own))
+            counts.append(Count("rows", cnt, r.rows.numel()))
+            if r.host_image is None and all(type(d) is int for d in r.divisors):
+                counts.append(Count("images", images[g], membership.images))  # ``len(targets)``
+            den_s, ambiguous = opaque_den(z, counts)
+            if ambiguous:
+                warn(
+                    f"ambiguous:{p.key}",
+                    f"key {p.key!r}: its normaliser {z:g} from outside the call equals the {ambiguous} "
+                    "of this batch, which give different group shares; no companions for it",
+                )
+                ambiguous_key = True
+                break
+            if den_s is not None:
+                mine.append((group, name, num, den_s))
         if not ambiguous_key:
-            companions += mine
+            companions += _companions(p, mine, warn)
     return companions
+
+
+def _plain_companions(
+    p: Pending, host: list[float], names: list[str], named: list[str], clashes: set[str], warn: Warn
+) -> list[Companion]:
+    """The companions of a key whose denominator is read from the table: ``host`` holds its
+    (num, den, rows) per group (a plain sum's den is 1 for any group with rows)."""
+    plain_sum = p.ratio.kind is RatioKind.SUM
+    return _companions(
+        p,
+        (
+            (group, name, num, 1.0 if plain_sum else den)
+            for group, name, num, den, cnt in zip(names, named, host[0::3], host[1::3], host[2::3])
+            if cnt != 0 and not (clashes and name in clashes)
+        ),
+        warn,
+    )
+
+
+def _companions(p: Pending, read: Iterable[tuple[str, str, float, float]], warn: Warn) -> list[Companion]:
+    """Key ``p``'s companions from (group, name, num, den) read per group: none where empty or
+    not finite. One tight loop: with thousands of groups it is the split's cost."""
+    key, offset, num_offset = p.key, p.ratio.offset, p.ratio.num_offset
+    out = []
+    for group, name, num, den in read:
+        if den == 0:
+            continue
+        if num_offset:  # ``(num + s) / den``: s is the body's own constant, per group too
+            num = num + num_offset
+        if offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
+            num = num + offset * den
+        value = num / den
+        if -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:  # stored as float32; NaN fails too
+            out.append(Companion(name, key, group, num, den))
+        else:
+            warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
+    return out
 
 
 def _clashes(
@@ -231,7 +265,10 @@ def _clashes(
 ) -> tuple[list[list[str]], set[str]]:
     """Companion names per key and group, and those given twice (two keys and groups, or a
     returned key): raised when ``strict``, else left out with a warning."""
-    named = [[key_format.format(key=p.key, group=group) for group in names] for p in pending]
+    if key_format == "{key}_{group}":  # the default, without parsing the format per name
+        named = [[f"{p.key}_{group}" for group in names] for p in pending]
+    else:
+        named = [[key_format.format(key=p.key, group=group) for group in names] for p in pending]
     every = [name for row in named for name in row]
     if len(set(every)) == len(every) and not any(
         name in result and companion_of(result[name]) is None for name in every
@@ -259,6 +296,4 @@ def attach(
     """Put the companions in the returned dict, stamped with the call that made them."""
     if not companions:
         return
-    values = make_companions(companions, device, stamp)
-    for c, value in zip(companions, values):
-        result[c.name] = value
+    result.update(zip([c.name for c in companions], make_companions(companions, device, stamp)))

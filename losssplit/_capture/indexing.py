@@ -35,7 +35,7 @@ _FULL = slice(None)
 
 
 def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, out: Tensor) -> bool:
-    """Fast path for slices, ints and ``None`` (no tensors, no Ellipsis); False if not basic."""
+    """Fast path for slices, ints, ``None`` and one Ellipsis (no tensors); False if not basic."""
     rows: Rows = {}
     img = track.image
     have = track.rows
@@ -43,6 +43,16 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
     for p in parts:
         if p is None:
             e += 1
+        elif p is Ellipsis:  # the dims no other part consumes, kept as they are
+            skip = ndim - sum(1 for q in parts if q is not None and q is not Ellipsis)
+            if skip < 0 or sum(1 for q in parts if q is Ellipsis) > 1:
+                return False
+            for k in range(d, d + skip):
+                r = have.get(k)
+                if r is not None:
+                    rows[e + k - d] = r
+            d += skip
+            e += skip
         elif type(p) is slice:
             r = have.get(d)
             if r is not None:

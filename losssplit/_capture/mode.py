@@ -15,6 +15,7 @@ registered with ``@rule(*funcs)`` right above its definition.
 
 from __future__ import annotations
 
+import array
 import dataclasses
 import weakref
 from collections.abc import Callable, Sequence
@@ -170,7 +171,7 @@ class Frame:
         out = self._weight_tensor.get(device)
         if out is None:
             if all(not isinstance(w, Tensor) for w in self._weights):
-                out = torch.tensor([float(w) for w in self._weights], dtype=torch.float64, device=device)
+                out = host_tensor([float(w) for w in self._weights], torch.float64).to(device)
             else:
                 out = torch.stack(
                     [w.detach().reshape(()).to(device, torch.float64) if isinstance(w, Tensor)
@@ -196,7 +197,7 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
-        base = getattr(value, "_base", None)
+        base = value._base if value._is_view() else None
         if nbytes(value if base is None else base) < _ratio.HOLD_WEAKLY_FROM:
             self.tracks[key] = (value, track)
             return
@@ -265,6 +266,17 @@ class Frame:
 
 
 # -- helpers shared by the rule families ---------------------------------------------------------
+
+_TYPECODES = {torch.long: "q", torch.float64: "d", torch.float32: "f"}
+
+
+def host_tensor(values: Sequence[float], dtype: torch.dtype) -> Tensor:
+    """A 1-d CPU tensor of Python numbers (long, float64 or float32), through a typed buffer:
+    ``torch.tensor`` of a list costs about 0.2 us per element, this a few us in all."""
+    if not values:
+        return torch.empty(0, dtype=dtype)
+    return torch.frombuffer(array.array(_TYPECODES[dtype], values), dtype=dtype)
+
 
 
 def tensors(obj: Any) -> list[Tensor]:
@@ -493,11 +505,13 @@ def unweighted_operand(
     if weights is None:
         note_factor(frame, x, None, rows, len(shape))
         return x
-    shape_1 = [1] * x.dim()
-    shape_1[d] = x.shape[d]
-    of_rows = weights[rows[d + shift]].to(x.dtype).view(shape_1)
-    equal = x.detach() == of_rows
-    shadow = torch.where(equal, torch.ones_like(of_rows), x.detach())
+    of_rows = weights[rows[d + shift]].to(x.dtype)
+    if x.dim() > 1:
+        shape_1 = [1] * x.dim()
+        shape_1[d] = x.shape[d]
+        of_rows = of_rows.view(shape_1)
+    equal = x == of_rows  # ``x`` requires no grad (see above): no detach needed
+    shadow = x.masked_fill(equal, 1)
     frame.doubt(
         (~equal).any() & (equal & (of_rows != 1)).any(),
         f"a per-row factor at {op} equals its image's weight on some rows and not on others "
@@ -594,6 +608,10 @@ KNOWN_IGNORED = {
 }
 
 
+_NO_KWARGS: dict[str, Any] = {}  # shared by calls without keyword arguments; rules only read it
+_HIDDEN = torch._C.DisableTorchFunction
+
+
 class CaptureMode(TorchFunctionMode):
     """Runs every op unchanged; records tracks for the rules in ``RULES``."""
 
@@ -602,13 +620,17 @@ class CaptureMode(TorchFunctionMode):
         self.frame = frame
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
-        kwargs = kwargs or {}
-        out = func(*args, **kwargs)
+        if kwargs:
+            out = func(*args, **kwargs)
+        else:
+            out = func(*args)
+            kwargs = _NO_KWARGS
         frame = self.frame
         if frame.error is not None or not frame.tracks:
             return out
         if (
-            not isinstance(out, Tensor)
+            type(out) is not Tensor
+            and not isinstance(out, Tensor)
             and not (isinstance(out, (tuple, list)) and out and isinstance(out[0], Tensor))
             and func is not Tensor.__setitem__
         ):
@@ -619,12 +641,14 @@ class CaptureMode(TorchFunctionMode):
         rule = RULES.get(func)
         if kwargs and kwargs.get("out") is not None:
             rule = None  # a rule would replay the op into the user's buffer: follow nothing here
+        if rule is None and func in KNOWN_IGNORED:
+            return out
         try:
             # Side computations use detached tensors only, so no grad-mode switch is needed here.
-            with torch._C.DisableTorchFunction():
+            with _HIDDEN():
                 if rule is not None:
                     rule(frame, func, args, kwargs, out)
-                elif func not in KNOWN_IGNORED:
+                else:
                     _unknown(frame, func, args, kwargs, out)
         except Unsupported as exc:
             frame.lose(out, f"{op_name(func)} ({exc})")

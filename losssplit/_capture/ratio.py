@@ -51,7 +51,7 @@ def version_of(t: Tensor) -> int | None:
 def nbytes(t: Tensor) -> int:
     """Bytes of ``t``'s elements (dense-equivalent; 0 where a layout has no such size)."""
     try:
-        return t.numel() * t.element_size()
+        return t.nbytes
     except Exception:  # noqa: BLE001 - an exotic tensor is simply held, as small ones are
         return 0
 
@@ -229,10 +229,6 @@ class Ratio:
             else:
                 den = den + c if op == "add" else den.clamp_min(c)
         return den * product(self.divisors)
-
-    def host_den(self, den: float, count: float) -> float:
-        """The final denominator read on the host: a plain sum is 1 for any group with rows."""
-        return 1.0 if self.kind is RatioKind.SUM and count else den
 
     def as_sum(self) -> tuple[Tensor, Tensor] | None:
         """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's value."""

@@ -22,6 +22,7 @@ from .mode import (
     dims_arg,
     expand_rows,
     get_arg,
+    host_tensor,
     identity_map,
     is_prediction,
     lost_track,
@@ -371,25 +372,22 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if t is None:
             pieces = None
             continue
-        dim_map: dict[int, int | None]
-        if stack:
-            dim_map = {k: (k if k < d else k + 1) for k in range(x.dim())}
-        else:
-            dim_map = {k: (k if k != d else None) for k in range(x.dim())}
         if not stack and d in t.rows:
             if pieces is not None:
                 pieces.append(t.rows[d])
+            if len(t.rows) == 1:  # nothing but the joined dim's rows
+                continue
         elif t.image is not None and not (set(t.rows) - ({d} if not stack else set())):
             if pieces is not None:
                 known = frame.image_ids.get(id(t.image))
                 pieces.append((known, n) if known is not None else t.image.reshape(1).expand(n))
             if t.rows:
-                other_parts.append((Track(rows=t.rows, from_prediction=t.from_prediction), dim_map))
+                other_parts.append((Track(rows=t.rows, from_prediction=t.from_prediction), _join_map(x, d, stack)))
             continue
         else:
             pieces = None
         rest = Track(rows={k: r for k, r in t.rows.items() if stack or k != d}, from_prediction=t.from_prediction)
-        other_parts.append((rest, dim_map))
+        other_parts.append((rest, _join_map(x, d, stack)))
     new = combine(frame, op, other_parts, out.shape) if other_parts else Track(from_prediction=pred)
     if new is None:
         new = Track(from_prediction=pred)
@@ -412,6 +410,13 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     frame.set(out, new)
 
 
+def _join_map(x: Tensor, d: int, stack: bool) -> dict[int, int | None]:
+    """Where each dim of a joined input goes in the output (``None``: the joined dim itself)."""
+    if stack:
+        return {k: (k if k < d else k + 1) for k in range(x.dim())}
+    return {k: (k if k != d else None) for k in range(x.dim())}
+
+
 def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: torch.device) -> Tensor:
     """Concatenate row maps; runs of whole images known on the host cost one tensor, no ops.
     One row per image in image order is the call's identity row map (the same tensor as a
@@ -422,7 +427,7 @@ def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: tor
             ids += [b] * n
         if len(ids) == frame.num_images and ids == list(range(frame.num_images)):
             return frame.arange(device)
-        joined = torch.tensor(ids, dtype=torch.long)
+        joined = host_tensor(ids, torch.long)
         return joined if device.type == "cpu" else joined.to(device, non_blocking=True)
     parts = [
         p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)
