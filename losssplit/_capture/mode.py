@@ -125,6 +125,18 @@ class Frame:
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
+        # the numbers among the call's arguments (an outside normaliser is one), read when asked
+        self.read_argument_numbers: Callable[[], list[float]] | None = None
+        self._argument_numbers: list[float] | None = None
+
+    def from_arguments(self, z: float) -> bool:
+        """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
+        and one-element tensors, also inside lists, tuples and dicts; the weight field's values
+        aside), up to an ``+ eps`` added in the body; read once, on the first ask."""
+        if self._argument_numbers is None:
+            read = self.read_argument_numbers
+            self._argument_numbers = read() if read is not None else []
+        return any(abs(z - v) <= 1e-6 * max(1.0, abs(v)) for v in self._argument_numbers)
 
     def host_normaliser(self, z: Any) -> Ratio | None:
         """The row sum whose host-read value the Python number ``z`` is (up to an ``+ eps``
@@ -222,6 +234,7 @@ class Frame:
     def close(self) -> None:
         """Drop every track (and with them the weakref callbacks that refer to this frame)."""
         self.tracks.clear()
+        self.read_argument_numbers = None
 
     def arange(self, device: torch.device) -> Tensor:
         rows = self.identity.get(device)
