@@ -140,15 +140,26 @@ class Frame:
 
     def host_normaliser(self, z: Any) -> Ratio | None:
         """The row sum whose host-read value the Python number ``z`` is (up to an ``+ eps``
-        added in Python), marked consumed; None when ``z`` is no such value."""
+        added in Python), or the count of the elements it did not sum (``numel() - v``), marked
+        consumed; None when ``z`` is no such value."""
         if not isinstance(z, (int, float)) or isinstance(z, bool):
             return None
-        for read in self.host_reads:
-            v = read.value
-            if read.ratio is not None and isinstance(v, (int, float)) and abs(z - v) <= 1e-6 * max(1.0, abs(v)):
+        for complement in (False, True):
+            for read in self.host_reads:
+                r, v = read.ratio, read.value
+                if r is None or not isinstance(v, (int, float)) or isinstance(v, bool):
+                    continue
+                if complement:  # ``labels.numel() - ignored.sum().item()``: the elements not summed
+                    if r.scales or r.normaliser_ops:
+                        continue
+                    v = r.numel - v
+                if abs(z - v) > 1e-6 * max(1.0, abs(v)):
+                    continue
                 read.consumed = True
+                if complement:  # each value stands for the same number of elements (row sums)
+                    r = Ratio.of(r.numel / r.values.numel() - r.values, r.rows, r.row_dim, RatioKind.SUM)
                 # a floor applied in Python (``max(num_pos, 1.0)``) is invisible: groups below 1 get none
-                guarded = read.ratio.scaled(normaliser_op=("host", 1.0))
+                guarded = r.scaled(normaliser_op=("host", 1.0))
                 return guarded.scaled(normaliser_op=("add", float(z - v))) if z != v else guarded
         return None
 
