@@ -37,6 +37,7 @@ from _helpers import (
     PER_IMAGE,
     ROWS,
     TARGETS,
+    Share,
     ambiguous_keys,
     bits,
     focal_bce,
@@ -44,6 +45,7 @@ from _helpers import (
     logged_warnings,
     matched_index,
     oracle_companions,
+    split_and_compare,
 )
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -567,6 +569,54 @@ def test_python_num_boxes_is_the_groups_share_of_target_instances():
 
 def test_a_weight_summed_before_it_meets_its_rows():
     check("weighted_sum_over_weight_sum", spec_of([2, 1], "lw_full_sum_first", [0.5, 1.0]))
+
+
+# A Python number dividing a summed loss: an outside normaliser only when it is one of the call's
+# arguments (the group's share); equal to a local count, that count; otherwise a constant of the
+# body, unchanged on the group (a literal, a configuration attribute).
+COUNTS, SUM_WEIGHTS = [1, 2, 3, 1], [1.0, 0.5, 0.5, 1.0]
+
+
+def summed_batch() -> tuple[dict, list]:
+    g = torch.Generator().manual_seed(5)
+    outputs = {"boxes": torch.randn(4, 3, 2, generator=g).requires_grad_()}
+    targets = [{"labels": torch.zeros(n, dtype=torch.long), "boxes": torch.randn(3, 2, generator=g), "loss_weight": w}
+               for n, w in zip(COUNTS, SUM_WEIGHTS)]
+    return outputs, targets
+
+
+def weighted_l1_sum(outputs, targets):
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    return ((outputs["boxes"] - torch.stack([t["boxes"] for t in targets])).abs().sum((1, 2)) * w).sum()
+
+
+class Scaled:
+    scale = 2.5
+
+    def loss(self, outputs, targets):
+        return {"loss": weighted_l1_sum(outputs, targets) / self.scale}
+
+
+NUMBER_DIVISORS = {
+    "literal": (lambda o, t: {"loss": weighted_l1_sum(o, t) / 3.0}, ()),
+    "config_attribute": (Scaled().loss, ()),
+    "literal_after_an_outside_normaliser": (lambda o, t, z: {"loss": weighted_l1_sum(o, t) / z / 3.0}, (Share(COUNTS),)),
+    "outside_argument": (lambda o, t, z: {"loss": weighted_l1_sum(o, t) / z}, (Share(COUNTS),)),
+    "outside_argument_plus_eps": (lambda o, t, z: {"loss": weighted_l1_sum(o, t) / (z + 1.2e-7)}, (Share(COUNTS),)),
+    "images_counted": (lambda o, t: {"loss": weighted_l1_sum(o, t) / len(t)}, ()),
+    "instances_counted": (lambda o, t: {"loss": weighted_l1_sum(o, t) / float(sum(len(x["labels"]) for x in t))}, ()),
+}
+
+
+@pytest.mark.parametrize("case", list(NUMBER_DIVISORS))
+def test_a_python_number_dividing_a_sum(case):
+    body, extra = NUMBER_DIVISORS[case]
+    outputs, targets = summed_batch()
+    args = [outputs, targets] + [10.0] * len(extra)
+    want = oracle_companions(body, args, [ROWS, TARGETS, *extra], SUM_WEIGHTS)
+    got = {k: v.item() for k, v in split_and_compare(body, args).items() if k != "loss"}
+    assert set(got) == set(want) == {"loss_real", "loss_synthetic"}
+    assert got == pytest.approx(want, rel=1e-5)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from _helpers import (
     oracle_companions,
     registered,
     rule_batch,
+    rule_outcome,
     split_and_compare,
 )
 
@@ -386,6 +387,7 @@ AFFINE = {
     "(1 - x.mean()) * 3": reduced(lambda m, e: (1 - m) * 3),
     "(1 - x.mean()) / 4": reduced(lambda m, e: (1 - m) / 4),
     "x.mean() / 3": reduced(lambda m, e: m / 3),
+    "(x.sum() + 1) / 2.5: a literal divisor, the same for every group": reduced(lambda m, e: (e.sum() + 1) / 2.5),
     "-(1 - x.mean())": reduced(lambda m, e: -(1 - m)),
     "x.sum(-1).sum() - x.max(-1).values.sum()": reduced(lambda m, e: e.sum(-1).sum() - e.max(-1).values.sum()),
     "1 - dice.mean()": lambda o, t: {"loss": 1 - _dice(o, t).mean()},
@@ -399,8 +401,8 @@ def test_affine_maps_of_reduced_losses_are_exact(case):
 
 NOT_AFFINE = {
     "2 / x.mean()": (reduced(lambda m, e: 2 / m), "__rdiv__"),
-    "(x.sum() + 1) / 4: the offset over a count recomputed per group": (
-        reduced(lambda m, e: (e.sum() + 1) / 4), "div"),
+    "(x.sum() + 1) / len(targets): the offset over a count recomputed per group": (
+        lambda o, t: {"loss": (_err(o, t)[0].sum() + 1) / len(t)}, "div"),
     "x.mean() + y.mean(): a tensor offset": (
         lambda o, t: {"loss": _err(o, t)[0].mean() + torch.tensor(0.5)}, "add"),
     "x.add(y, alpha=2) of reduced losses": (reduced(lambda m, e: e.sum().add(e.sum(), alpha=2)), "add"),
@@ -503,6 +505,8 @@ OVER_ROW_SUMS = {
         "loss": _err(o, t)[0].sum() / ((_err(o, t)[1] > 0.5).sum().item() + 1e-7)},
     "l.sum() / max(m.sum().item(), 1.0)": lambda o, t: {
         "loss": _err(o, t)[0].sum() / max((_err(o, t)[1] > 0.5).float().sum().item(), 1.0)},
+    "l.sum() / (m.numel() - m.sum().item() + eps)": lambda o, t: {
+        "loss": _err(o, t)[0].sum() / (_err(o, t)[1].numel() - (_err(o, t)[1] > 0.5).sum().item() + 1e-7)},
 }
 
 
@@ -566,6 +570,8 @@ NORMALISERS = {
     "/ ((m.sum() + 1) / 2)": lambda e, m: (e * m).sum() / ((m.sum() + 1) / 2),
     "/ (m.sum().clamp(min=1) * 0.5)": lambda e, m: (e * m).sum() / (m.sum().clamp(min=1) * 0.5),
     "/ (0 + m.sum() + m[:, :1].sum())": lambda e, m: (e * m).sum() / (0 + m.sum() + m[:, :1].sum()),
+    "/ 2.5 / q.sum().clamp(min=1e-6), q from a detached prediction":
+        lambda e, m: (e * e.detach() * m).sum() / 2.5 / (e.detach() * m).sum().clamp(min=1e-6),
 }
 
 
@@ -578,6 +584,16 @@ def test_row_sum_normalisers_scaled_or_summed_are_recomputed_per_group(name):
         return {"loss": call(err, (y > 0.4).float())}
 
     check_rule(body, "")
+
+
+def test_a_returned_clamped_sum_of_predictions_gets_no_companion():
+    """``l.sum().clamp(min=c)`` is a ratio only as a normaliser: returned, it is no ratio."""
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"clamped": err.sum().clamp(min=0.5), "plain": err.sum()}
+
+    got, want, _ = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
+    assert set(got) == {k for k in want if k.startswith("plain_")} and got == pytest.approx({k: want[k] for k in got})
 
 
 def test_a_clamped_normaliser_times_a_negative_number_declines():

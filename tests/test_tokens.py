@@ -55,9 +55,11 @@ def oracle(body, logits, labels, count, docs=DOCS):
 
 
 def split(body, logits, labels, ids, **kw):
-    decorated = split_by_source(lambda lg, lb: {"loss": body(lg, lb, **kw)})
+    """The keyword arguments ``kw`` are arguments of the decorated call (as the model's loss
+    function gets ``num_items_in_batch``): numbers from outside it."""
+    decorated = split_by_source(lambda lg, lb, **more: {"loss": body(lg, lb, **more)})
     with losssplit.sources(ids, names=list(NAMES)):
-        out = decorated(logits, labels)
+        out = decorated(logits, labels, **kw)
     assert torch.equal(out["loss"], body(logits, labels, **kw))  # training value unchanged
     return {k: v.item() for k, v in out.items() if k != "loss"}
 

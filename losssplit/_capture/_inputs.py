@@ -119,6 +119,7 @@ def tag_inputs(
     values are kept on the frame to recognise weights rebuilt from Python numbers.
     """
     count = 0
+    frame.read_argument_numbers = functools.partial(_argument_numbers, args, kwargs, weight_field, weight_argument)
     if weight_argument is not None:
         count += _tag_weight_argument(frame, weight_argument)
     for value in list(args) + list(kwargs.values()):
@@ -192,6 +193,36 @@ def _instance_counts(per_image: Sequence[Mapping[str, Any]], weight_field: str |
     if len(winners) > 1:  # a fixed-size field (queries, tokens) ties with the instances: not them
         winners = [c for c in winners if len(set(c)) > 1]
     return list(winners[0]) if len(winners) == 1 else "ambiguous"
+
+
+def _argument_numbers(args: Sequence[Any], kwargs: dict[str, Any], weight_field: str | None, weight: Any) -> list[float]:
+    """The numbers among the call's arguments: Python numbers and one-element tensors, also
+    inside lists, tuples and dicts (four levels deep), but not the weight field's or the weight
+    argument's values; the tensors are read with one host read per device."""
+    numbers: list[float] = []
+    scalars: dict[torch.device, list[Tensor]] = {}
+
+    def walk(obj: Any, depth: int) -> None:
+        if obj is weight and weight is not None:
+            return
+        if isinstance(obj, (int, float)) and not isinstance(obj, bool):
+            numbers.append(float(obj))
+        elif isinstance(obj, Tensor):
+            if obj.numel() == 1 and not obj.is_complex():
+                scalars.setdefault(obj.device, []).append(obj.detach().reshape(()).to(torch.float64))
+        elif depth < 4 and (isinstance(obj, dict) or (hasattr(obj, "items") and hasattr(obj, "keys"))):
+            for k, v in obj.items():
+                if k != weight_field:
+                    walk(v, depth + 1)
+        elif depth < 4 and isinstance(obj, (list, tuple)):
+            for v in obj:
+                walk(v, depth + 1)
+
+    for value in itertools.chain(args, kwargs.values()):
+        walk(value, 0)
+    for ts in scalars.values():
+        numbers += torch.stack(ts).tolist()
+    return numbers
 
 
 def _tag_batch_first(frame: Frame, t: Tensor, nested: bool) -> int:

@@ -33,7 +33,7 @@ from .mode import (
     unweighted_of,
     unweighted_operand,
 )
-from .ratio import Ratio, RatioKind, add_ratios
+from .ratio import Ratio, RatioKind, add_ratios, row_sums
 
 
 @rule(
@@ -111,9 +111,12 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
     if track.ratio is not None:
         low = get_arg(args, kwargs, 1, "min", None)
         high = get_arg(args, kwargs, 2, "max", None)
-        if not track.from_prediction and kind == "clamp" and isinstance(low, (int, float)) and high is None:
+        if kind == "clamp" and _is_number(low) and high is None and _clampable(track):
+            # ``mask.sum().clamp(min=1)``: clamped per group as well. Of a sum of predictions
+            # (``quality.sum().clamp(min=eps)``) only as a normaliser: a returned clamped loss
+            # is no ratio, so it is not marked a prediction (no companion of its own)
             frame.set(out, Track(ratio=track.ratio.scaled(normaliser_op=("min", float(low)))))
-            return  # ``mask.sum().clamp(min=1)``: clamped per group as well
+            return
         if kind == "neg":
             frame.set(out, Track(from_prediction=True, ratio=track.ratio.scaled(-1.0)))
             return
@@ -343,6 +346,8 @@ def _ratio_arithmetic(
             counted = frame.host_normaliser(b) if ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors else None
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
+            if isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other):
+                return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind in ("add", "sub", "rsub") and _is_number(other):
             # ``x + c``, ``x - c``, ``c - x``: the body on the group alone is its value plus c
@@ -355,6 +360,32 @@ def _ratio_arithmetic(
         if other is not None:
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
+
+
+def _clampable(track: Track) -> bool:
+    """Whether a reduced value can be clamped as a row-sum normaliser: data, or a plain sum."""
+    r = track.ratio
+    return r is not None and (
+        not track.from_prediction
+        or (r.kind is RatioKind.SUM and r.normaliser is None and not r.divisors and not r.offset and not r.num_offset)
+    )
+
+
+def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
+    """Whether the Python number ``z`` dividing a sum is a constant of the body (``/ 4.0``,
+    ``/ self.scale``), the same for every group: it is none of the call's arguments' numbers
+    (an outside normaliser, whose group share is taken) and equals none of the local counts
+    (rows of the loss, target instances, images, non-ignored tokens: the body's own recount)."""
+    if ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE) or frame.from_arguments(z):
+        return False
+    if z == ratio.rows.numel() or type(z) is int and z == frame.num_images:  # images: as ``len(targets)`` gives
+        return False
+    instances = frame.instances()
+    if isinstance(instances, list) and z == sum(instances):
+        return False
+    if ratio.den_values is not None:  # tokens counted per row: compared on the host, now
+        return z != row_sums(ratio.den_values, ratio.row_dim).sum().item()
+    return True
 
 
 def _is_number(x: Any) -> bool:

@@ -126,18 +126,41 @@ class Frame:
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
+        # the numbers among the call's arguments (an outside normaliser is one), read when asked
+        self.read_argument_numbers: Callable[[], list[float]] | None = None
+        self._argument_numbers: list[float] | None = None
+
+    def from_arguments(self, z: float) -> bool:
+        """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
+        and one-element tensors, also inside lists, tuples and dicts; the weight field's values
+        aside), up to an ``+ eps`` added in the body; read once, on the first ask."""
+        if self._argument_numbers is None:
+            read = self.read_argument_numbers
+            self._argument_numbers = read() if read is not None else []
+        return any(abs(z - v) <= 1e-6 * max(1.0, abs(v)) for v in self._argument_numbers)
 
     def host_normaliser(self, z: Any) -> Ratio | None:
         """The row sum whose host-read value the Python number ``z`` is (up to an ``+ eps``
-        added in Python), marked consumed; None when ``z`` is no such value."""
+        added in Python), or the count of the elements it did not sum (``numel() - v``), marked
+        consumed; None when ``z`` is no such value."""
         if not isinstance(z, (int, float)) or isinstance(z, bool):
             return None
-        for read in self.host_reads:
-            v = read.value
-            if read.ratio is not None and isinstance(v, (int, float)) and abs(z - v) <= 1e-6 * max(1.0, abs(v)):
+        for complement in (False, True):
+            for read in self.host_reads:
+                r, v = read.ratio, read.value
+                if r is None or not isinstance(v, (int, float)) or isinstance(v, bool):
+                    continue
+                if complement:  # ``labels.numel() - ignored.sum().item()``: the elements not summed
+                    if r.scales or r.normaliser_ops:
+                        continue
+                    v = r.numel - v
+                if abs(z - v) > 1e-6 * max(1.0, abs(v)):
+                    continue
                 read.consumed = True
+                if complement:  # each value stands for the same number of elements (row sums)
+                    r = Ratio.of(r.numel / r.values.numel() - r.values, r.rows, r.row_dim, RatioKind.SUM)
                 # a floor applied in Python (``max(num_pos, 1.0)``) is invisible: groups below 1 get none
-                guarded = read.ratio.scaled(normaliser_op=("host", 1.0))
+                guarded = r.scaled(normaliser_op=("host", 1.0))
                 return guarded.scaled(normaliser_op=("add", float(z - v))) if z != v else guarded
         return None
 
@@ -223,6 +246,7 @@ class Frame:
     def close(self) -> None:
         """Drop every track (and with them the weakref callbacks that refer to this frame)."""
         self.tracks.clear()
+        self.read_argument_numbers = None
 
     def arange(self, device: torch.device) -> Tensor:
         rows = self.identity.get(device)
