@@ -7,6 +7,7 @@ group's images alone, with the weight field set to 1, no losssplit involved.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import logging
 import math
@@ -319,21 +320,29 @@ def rule_batch(seed: int, weights: Sequence[float]) -> tuple[dict[str, torch.Ten
 
 def op_id(func: Any) -> str:
     """How the registered function is spelled: ``Tensor.x``, ``Tensor.T.__get__``, ``torch.x``, ``F.x``."""
-    for prefix, space in (("Tensor", torch.Tensor), ("torch", torch), ("F", F)):
-        for name, value in vars(space).items():
-            if value is func:
-                return f"{prefix}.{name}"
-            if isinstance(value, property) and value.fget is func:
-                return f"{prefix}.{name}.__get__"
-            if getattr(value, "__get__", None) is func:
-                return f"{prefix}.{name}.__get__"
+    name = _spellings().get(id(func))
+    if name is not None:
+        return name
     for name in dir(torch.Tensor):
-        if getattr(torch.Tensor, name, None) is func:
-            return f"Tensor.{name}"
         descriptor = inspect.getattr_static(torch.Tensor, name, None)
         if not callable(descriptor) and getattr(descriptor, "__get__", None) == func:
             return f"Tensor.{name}.__get__"  # a property: a fresh method-wrapper on each access
     return repr(func)
+
+
+@functools.cache
+def _spellings() -> dict[int, str]:
+    """id of every function in ``torch.Tensor``, ``torch`` and ``F`` (and of every property's
+    getter) -> its spelling; the first space that has it names it."""
+    found: dict[int, str] = {}
+    for prefix, space in (("Tensor", torch.Tensor), ("torch", torch), ("F", F)):
+        for name, value in vars(space).items():
+            found.setdefault(id(value), f"{prefix}.{name}")
+            if isinstance(value, property):
+                found.setdefault(id(value.fget), f"{prefix}.{name}.__get__")
+    for name in dir(torch.Tensor):
+        found.setdefault(id(getattr(torch.Tensor, name, None)), f"Tensor.{name}")
+    return found
 
 
 def rule_outcome(body: Callable, batch: tuple[dict, list[dict]]) -> tuple[dict, dict, list[str]]:
