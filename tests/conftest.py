@@ -20,6 +20,24 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     torch.set_num_threads(1)
 
 
+# Lightning takes seconds to import: its tests import it through the ``lit`` fixture, not at
+# collection (nor for doctests: ``collect_ignore``), and run on one pytest-xdist worker.
+collect_ignore = ["_lightning_classes.py"]
+needs_lightning = [
+    pytest.mark.skipif(
+        importlib.util.find_spec("lightning") is None and importlib.util.find_spec("pytorch_lightning") is None,
+        reason="needs Lightning",
+    ),
+    pytest.mark.xdist_group("lightning"),
+]
+
+
+@pytest.fixture(scope="module")
+def lit():
+    """tests/_lightning_classes.py: the tests' Lightning subclasses and LossSplitCallback."""
+    return importlib.import_module("_lightning_classes")
+
+
 @pytest.fixture
 def warnings_of(caplog):
     """The messages losssplit logged as warnings during the test."""

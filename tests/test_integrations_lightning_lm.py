@@ -7,31 +7,25 @@ over the source's tokens and divided by their number.
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 import torch
 import torch.nn.functional as F
+from _criteria_for_integrations import token_means
+from conftest import needs_lightning
+from lm_mixture_demo import SOURCES, load_sources
+from torch.utils.data import DataLoader
 
-pl = pytest.importorskip("lightning.pytorch")
-
-from _criteria_for_integrations import token_means  # noqa: E402
-from _lightning_logger import MemoryLogger  # noqa: E402
-from lightning_lm import MixtureLM, make_datasets  # noqa: E402
-from lm_mixture_demo import SOURCES, load_sources  # noqa: E402
-from torch.utils.data import DataLoader  # noqa: E402
-
-from losssplit.integrations.lightning import LossSplitCallback  # noqa: E402
+pytestmark = needs_lightning
 
 LENGTH, BATCH = 16, 5
 
 
-class Recorder(pl.Callback):
-    """The weights' per-source (sum, count) on each training batch, taken before the step."""
-
-    def __init__(self) -> None:
-        self.calls: list[dict[str, tuple[float, int]]] = []
-
-    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx):
-        self.calls.append(per_source(pl_module.model, batch))
+@pytest.fixture(scope="module")
+def example():
+    """examples/lightning_lm.py (it imports Lightning)."""
+    return importlib.import_module("lightning_lm")
 
 
 def per_source(model, batch):
@@ -48,15 +42,15 @@ def per_source(model, batch):
 
 
 @pytest.fixture(scope="module")
-def data():
-    return make_datasets(load_sources(20_000), LENGTH, train_rows=8, val_rows=7, seed=0)
+def data(example):
+    return example.make_datasets(load_sources(20_000), LENGTH, train_rows=8, val_rows=7, seed=0)
 
 
-def fit(data, callbacks, epochs=2):
+def fit(lit, example, data, callbacks, epochs=2):
     train, val = data
     torch.manual_seed(0)
-    module, logger = MixtureLM(dim=16, layers=1, heads=2, length=LENGTH), MemoryLogger()
-    trainer = pl.Trainer(
+    module, logger = example.MixtureLM(dim=16, layers=1, heads=2, length=LENGTH), lit.MemoryLogger()
+    trainer = lit.pl.Trainer(
         max_epochs=epochs, accelerator="cpu", devices=1, log_every_n_steps=2, logger=logger,
         callbacks=callbacks, enable_checkpointing=False, enable_progress_bar=False,
         enable_model_summary=False, num_sanity_val_steps=2,
@@ -65,9 +59,9 @@ def fit(data, callbacks, epochs=2):
     return module, logger
 
 
-def test_validation_losses_per_source_are_exact(data):
-    recorder = Recorder()
-    module, logger = fit(data, [LossSplitCallback(), recorder])
+def test_validation_losses_per_source_are_exact(lit, example, data):
+    recorder = lit.BatchRecorder(per_source)  # per-source (sum, count) of each training batch
+    module, logger = fit(lit, example, data, [lit.LossSplitCallback(), recorder])
     val_rows = [m for _, m in logger.rows if any(k.startswith("val_loss_") for k in m)]
     assert len(val_rows) == 2  # one per epoch; the sanity check's batches are not logged
     # the last validation ran on the final weights: recompute it per source from scratch
@@ -95,17 +89,15 @@ def test_validation_losses_per_source_are_exact(data):
     assert first == pytest.approx({f"loss_{k}": v for k, v in token_means(recorder.calls[:2]).items()}, rel=1e-5)
 
 
-def test_training_is_unchanged_by_the_callback(data):
-    with_cb, _ = fit(data, [LossSplitCallback()], epochs=1)
-    without, _ = fit(data, [], epochs=1)
+def test_training_is_unchanged_by_the_callback(lit, example, data):
+    with_cb, _ = fit(lit, example, data, [lit.LossSplitCallback()], epochs=1)
+    without, _ = fit(lit, example, data, [], epochs=1)
     for a, b in zip(with_cb.parameters(), without.parameters(), strict=True):
         assert torch.equal(a, b)
 
 
-def test_the_example_runs_and_reports_every_source(tmp_path):
-    from lightning_lm import main
-
-    metrics = main(["--epochs", "1", "--train-rows", "6", "--val-rows", "3", "--max-chars", "20000",
+def test_the_example_runs_and_reports_every_source(tmp_path, example):
+    metrics = example.main(["--epochs", "1", "--train-rows", "6", "--val-rows", "3", "--max-chars", "20000",
                     "--output-dir", str(tmp_path)])
     assert set(metrics) == {"val_loss", *(f"val_loss_{s}" for s in SOURCES)}
     # 3 held-out rows of 64 bytes per source: the per-source token means average to the whole mean
