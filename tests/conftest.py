@@ -22,7 +22,7 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
 
 # Lightning takes seconds to import: its tests import it through the ``lit`` fixture, not at
 # collection (nor for doctests: ``collect_ignore``), and run on one pytest-xdist worker.
-collect_ignore = ["_lightning_classes.py"]
+collect_ignore = ["_lightning_classes.py", "_mmengine_classes.py"]  # (MMEngine: the same)
 needs_lightning = [
     pytest.mark.skipif(
         importlib.util.find_spec("lightning") is None and importlib.util.find_spec("pytorch_lightning") is None,
