@@ -23,6 +23,8 @@ Run it from the repository root::
 from __future__ import annotations
 
 import argparse
+import gzip
+import importlib.util
 import math
 import time
 from collections import defaultdict
@@ -31,7 +33,6 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from example_outputs import write_outputs
-from sklearn.datasets import load_digits
 from torch import nn
 
 import losssplit
@@ -50,11 +51,27 @@ def classification_loss(logits: torch.Tensor, targets: torch.Tensor) -> dict[str
 # ---------------------------------------------------------------------------------------- real data
 
 
+def digits_table() -> tuple[torch.Tensor, torch.Tensor]:
+    """sklearn's digits as (pixels [1797, 64] in 0..16, labels): its bundled table is read
+    directly, since importing ``sklearn.datasets`` takes seconds; its loader where the file is
+    not where sklearn keeps it."""
+    spec = importlib.util.find_spec("sklearn")
+    roots = spec.submodule_search_locations if spec is not None and spec.submodule_search_locations else []
+    path = Path(roots[0], "datasets", "data", "digits.csv.gz") if roots else None
+    if path is None or not path.is_file():
+        from sklearn.datasets import load_digits
+
+        digits = load_digits()
+        return torch.tensor(digits.data, dtype=torch.float32), torch.tensor(digits.target)
+    with gzip.open(path, "rt") as f:
+        table = torch.tensor([[float(v) for v in line.split(",")] for line in f if line.strip()])
+    return table[:, :-1], table[:, -1].long()
+
+
 def load_real(num_train: int, seed: int) -> tuple[torch.Tensor, ...]:
     """sklearn's digits, split into a small stratified training set and a held-out rest."""
-    digits = load_digits()
-    x = torch.tensor(digits.data, dtype=torch.float32) / 16.0
-    y = torch.tensor(digits.target)
+    pixels, y = digits_table()
+    x = pixels / 16.0
     order = torch.randperm(len(y), generator=torch.Generator().manual_seed(seed))
     # The first num_train // 10 images of each class (in shuffled order) train; the rest is held out.
     rank_in_class = torch.zeros(len(y), dtype=torch.long)

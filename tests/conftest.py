@@ -6,9 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import torch
-
-from losssplit._capture import ratio
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT / "examples"), str(ROOT / "benchmarks")]
@@ -16,6 +13,10 @@ sys.path[:0] = [str(ROOT / "examples"), str(ROOT / "benchmarks")]
 if os.environ.get("PYTEST_XDIST_WORKER"):
     # One intra-op thread per worker (and per process a test starts): with a worker per core, a
     # second thread only oversubscribes the cores, and a tiny op then waits milliseconds for it.
+    # (torch is imported here, not at the top: pytest-xdist's controller runs no test and need
+    # not spend seconds importing it before it starts the workers.)
+    import torch
+
     os.environ["OMP_NUM_THREADS"] = "1"
     torch.set_num_threads(1)
 
@@ -58,6 +59,8 @@ def hold_weakly(request):
     if request.param == "held":
         yield request.param
         return
+    from losssplit._capture import ratio
+
     saved = ratio.HOLD_WEAKLY_FROM
     ratio.HOLD_WEAKLY_FROM = 0
     try:
