@@ -151,8 +151,9 @@ def finish(
     if unread is not None:
         warn(
             f"host:{unread}",
-            f"values of the images were read on the host at {unread} and reach the losses as Python "
-            "numbers (a count or weight computed there) that cannot be followed; no companions for this call",
+            f"values of the images were read on the host at {unread}; Python numbers computed from them "
+            "(a count, a weight, a threshold) may reach the losses and cannot be followed; no companions for "
+            "this call (a read only for logging: read a returned loss, or read after the call)",
         )
         return []
     if frame.scalar_weights[0] and frame.scalar_weights[1]:
