@@ -206,6 +206,9 @@ def finish(
                     own = counted[r.host_image]
                     counts.append(Count("target instances", own if cnt else 0, own))
             counts.append(Count("rows", cnt, r.rows.numel()))
+            per_row, rest = divmod(r.numel, max(r.rows.numel(), 1))
+            if z == r.numel and per_row > 1 and not rest:  # ``l.sum() / l.numel()``: the elements
+                counts.append(Count("elements", cnt * per_row, r.numel))
             if r.host_image is None and all(type(d) is int for d in r.divisors):
                 counts.append(Count("images", images[g], membership.images))  # ``len(targets)``
             den_s, ambiguous = opaque_den(z, counts)

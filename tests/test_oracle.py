@@ -28,6 +28,7 @@ normaliser is read", "Known limits") are kept at the end as strict xfails too, w
 large-tensor pass).
 """
 
+import math
 import os
 import random
 from collections.abc import Callable, Sequence
@@ -593,6 +594,11 @@ def weighted_l1_sum(outputs, targets):
     return ((outputs["boxes"] - torch.stack([t["boxes"] for t in targets])).abs().sum((1, 2)) * w).sum()
 
 
+def weighted_l1_elements(outputs, targets):
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    return (outputs["boxes"] - torch.stack([t["boxes"] for t in targets])).abs() * w[:, None, None]
+
+
 class Scaled:
     scale = 2.5
 
@@ -608,6 +614,9 @@ NUMBER_DIVISORS = {
     "outside_argument_plus_eps": (lambda o, t, z: {"loss": weighted_l1_sum(o, t) / (z + 1.2e-7)}, (Share(COUNTS),)),
     "images_counted": (lambda o, t: {"loss": weighted_l1_sum(o, t) / len(t)}, ()),
     "instances_counted": (lambda o, t: {"loss": weighted_l1_sum(o, t) / float(sum(len(x["labels"]) for x in t))}, ()),
+    "elements_counted": (lambda o, t: {"loss": (e := weighted_l1_elements(o, t)).sum() / e.numel()}, ()),
+    "elements_from_shapes": (lambda o, t: {"loss": weighted_l1_elements(o, t).sum() / math.prod(o["boxes"].shape)}, ()),
+    "elements_floored_in_python": (lambda o, t: {"loss": (e := weighted_l1_elements(o, t)).sum() / max(1, e.numel())}, ()),
 }
 
 

@@ -375,10 +375,11 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     """Whether the Python number ``z`` dividing a sum is a constant of the body (``/ 4.0``,
     ``/ self.scale``), the same for every group: it is none of the call's arguments' numbers
     (an outside normaliser, whose group share is taken) and equals none of the local counts
-    (rows of the loss, target instances, images, non-ignored tokens: the body's own recount)."""
+    (rows or elements of the loss, target instances, images, non-ignored tokens: the body's own
+    recount)."""
     if ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE) or frame.from_arguments(z):
         return False
-    if z == ratio.rows.numel() or type(z) is int and z == frame.num_images:  # images: as ``len(targets)`` gives
+    if z in (ratio.rows.numel(), ratio.numel) or type(z) is int and z == frame.num_images:  # images: as ``len(targets)`` gives
         return False
     instances = frame.instances()
     if isinstance(instances, list) and z == sum(instances):
