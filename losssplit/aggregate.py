@@ -4,7 +4,9 @@ A companion value is a ratio ``num / den`` (see ``Companion``). Averaging such r
 logging window or over GPUs (what per-step means, medians and ``sync_dist`` do) weights every
 batch alike however many rows of the group it held. :class:`SplitMeter` keeps the numerators and
 denominators apart and divides once, so the value it reports for a window is exactly the value
-the decorated criterion would have returned had the whole window been one batch.
+the decorated criterion would have returned had the whole window been one batch, for sums, means
+and sums over counts. (A constant the body adds to a denominator per call, an ``+ eps`` or a
+dice's smoothing ``+ s``, is counted once per call in the window.)
 
 Distributed reduction (``torch.distributed`` initialised): every ``compute()`` issues exactly one
 ``all_reduce(SUM)`` of a fixed-shape ``float64`` table, identical in shape and order on all ranks

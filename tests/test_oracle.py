@@ -631,6 +631,17 @@ def test_a_python_number_dividing_a_sum(case):
     assert got == pytest.approx(want, rel=1e-5)
 
 
+def test_a_literal_divisor_equal_to_a_field_of_the_per_image_dicts_stays_a_constant():
+    # ``image_id`` 3 in the targets is one image's data, not a normaliser passed in from outside
+    outputs, targets = summed_batch()
+    targets = [{**t, "image_id": torch.tensor([i + 1])} for i, t in enumerate(targets)]
+    body = NUMBER_DIVISORS["literal"][0]
+    want = oracle_companions(body, [outputs, targets], [ROWS, TARGETS], SUM_WEIGHTS)
+    got = {k: v.item() for k, v in split_and_compare(body, [outputs, targets]).items() if k != "loss"}
+    assert set(got) == set(want) == {"loss_real", "loss_synthetic"}
+    assert got == pytest.approx(want, rel=1e-5)
+
+
 # ---------------------------------------------------------------------------------------------
 # Documented readings that are not this oracle (README "How a normaliser is read", "Known
 # limits"): not discrepancies. Strict xfails, so that a change of reading shows up here.

@@ -522,6 +522,15 @@ HOST_NUMBERS = {
         lambda o, t: {"loss": _err(o, t)[0].sum() / sum(_err(o, t)[1].sum((1, 2)).tolist())}, "Tensor.tolist"),
     "a value pooled over images steers a Python max": (
         lambda o, t: {"loss": _err(o, t)[0].mean() * max(o["x"].flatten().sort().values[2], 0.5)}, "sort"),
+    # the same count divides one sum (followed) and also scales another loss, or sizes a top-k
+    "a count divides one loss and scales another": (lambda o, t: {
+        "loss": _err(o, t)[0].sum() / (n := (_err(o, t)[1] > 0.5).sum().item()),
+        "loss_b": _err(o, t)[0].mean() / n}, "Tensor.item"),
+    "a count divides one loss and sizes a top-k": (lambda o, t: {
+        "loss": _err(o, t)[0].sum(2).topk(  # per image, k from the batch's count
+            1 + (n := int((_err(o, t)[1] > 0.5).sum().item())) % 2, dim=1).values.sum() / max(n, 1)}, "topk"),
+    "a reduced loss plus a number read from it": (lambda o, t: {
+        "loss": _err(o, t)[0].mean() + (_err(o, t)[1] > 0.5).float().mean().item()}, "Tensor.item"),
 }
 
 
@@ -529,6 +538,26 @@ HOST_NUMBERS = {
 def test_numbers_computed_on_the_host_from_the_images_decline(case):
     body, op = HOST_NUMBERS[case]
     check_rule(body, op, declines=True)
+
+
+def _logged(o, t, stats={}):  # noqa: B006 - a place the body logs to, as a criterion would
+    loss = _err(o, t)[0].mean()
+    stats["last"] = loss.item()  # a returned loss read for logging: not a number that reaches a loss
+    return {"loss": loss}
+
+
+def test_a_returned_loss_read_on_the_host_for_logging_keeps_its_companions():
+    check_rule(_logged, "")
+
+
+def test_means_added_after_an_in_place_write_decline():
+    def body(o, t):
+        err = _err(o, t)[0].clone()
+        a = err.mean()
+        err.mul_(2)  # written after ``a`` was reduced: its values are no longer ``a``'s
+        return {"loss": a + err.mean()}
+
+    check_rule(body, "", declines=True)
 
 
 # -- sums of means and scaled normalisers ---------------------------------------------------------

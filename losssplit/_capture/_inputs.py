@@ -119,7 +119,9 @@ def tag_inputs(
     values are kept on the frame to recognise weights rebuilt from Python numbers.
     """
     count = 0
-    frame.read_argument_numbers = functools.partial(_argument_numbers, args, kwargs, weight_field, weight_argument)
+    frame.read_argument_numbers = functools.partial(
+        _argument_numbers, args, kwargs, weight_field, weight_argument, frame.num_images
+    )
     if weight_argument is not None:
         count += _tag_weight_argument(frame, weight_argument)
     for value in list(args) + list(kwargs.values()):
@@ -195,10 +197,14 @@ def _instance_counts(per_image: Sequence[Mapping[str, Any]], weight_field: str |
     return list(winners[0]) if len(winners) == 1 else "ambiguous"
 
 
-def _argument_numbers(args: Sequence[Any], kwargs: dict[str, Any], weight_field: str | None, weight: Any) -> list[float]:
+def _argument_numbers(
+    args: Sequence[Any], kwargs: dict[str, Any], weight_field: str | None, weight: Any, images: int
+) -> list[float]:
     """The numbers among the call's arguments: Python numbers and one-element tensors, also
     inside lists, tuples and dicts (four levels deep), but not the weight field's or the weight
-    argument's values; the tensors are read with one host read per device."""
+    argument's values, nor anything in the per-image dicts (an ``image_id``, one object's
+    ``labels``: data of one image, not a normaliser); the tensors are read with one host read per
+    device."""
     numbers: list[float] = []
     scalars: dict[torch.device, list[Tensor]] = {}
 
@@ -215,6 +221,8 @@ def _argument_numbers(args: Sequence[Any], kwargs: dict[str, Any], weight_field:
                 if k != weight_field:
                     walk(v, depth + 1)
         elif depth < 4 and isinstance(obj, (list, tuple)):
+            if len(obj) == images and obj and all(isinstance(v, Mapping) for v in obj):
+                return  # the per-image dicts
             for v in obj:
                 walk(v, depth + 1)
 

@@ -341,15 +341,18 @@ def _ratio_arithmetic(
         if other is None:
             return None
         if kind == "mul":
+            _host_number(frame, other)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             counted = frame.host_normaliser(b) if ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors else None
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
+            _host_number(frame, other)
             if isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other):
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind in ("add", "sub", "rsub") and _is_number(other):
+            _host_number(frame, other)
             # ``x + c``, ``x - c``, ``c - x``: the body on the group alone is its value plus c
             if kind == "rsub":
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(-1.0).shifted(float(other)))
@@ -358,8 +361,17 @@ def _ratio_arithmetic(
     if tb is not None and tb.ratio is not None and kind == "mul":
         other = _scalar_of(a, ta)
         if other is not None:
+            _host_number(frame, other)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
+
+
+def _host_number(frame: Frame, x: Any) -> None:
+    """A number read on the host from the images' values (other than as the count a sum is
+    divided by) that reaches a reduced loss: its value is this batch's, so the call is declined."""
+    op = frame.host_value(x)
+    if op is not None:
+        frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host at {op} reaches a loss")
 
 
 def _clampable(track: Track) -> bool:

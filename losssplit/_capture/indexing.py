@@ -536,6 +536,9 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track.unweighted is not None:
         frame.lose(out, f"{op} of weighted values", track)
         return
+    if func in (Tensor.topk, torch.topk) and frame.host_reads:
+        # ``k`` may be computed from values read on the host (``int(n_pos) * 3``): this batch's
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op} after values of the images were read on the host")
     values_out = getattr(func, "__name__", "") != "argsort"
     for i, o in enumerate(outs):
         frame.set(o, Track(rows=dict(track.rows), image=track.image,

@@ -154,7 +154,8 @@ class Frame:
                     if r.scales or r.normaliser_ops:
                         continue
                     v = r.numel - v
-                if abs(z - v) > 1e-6 * max(1.0, abs(v)):
+                # equal, or up to an ``+ eps`` (a larger difference, ``max(n, 2.0)``, is not a count)
+                if abs(z - v) > 1e-6 * max(1.0, abs(v)) and not 0 < z - v <= 1e-3:
                     continue
                 read.consumed = True
                 if complement:  # each value stands for the same number of elements (row sums)
@@ -164,11 +165,22 @@ class Frame:
                 return guarded.scaled(normaliser_op=("add", float(z - v))) if z != v else guarded
         return None
 
+    def host_value(self, x: Any) -> str | None:
+        """The op that read ``x`` on the host from the images' values (``x`` equal to that value,
+        up to an ``+ eps``), or None: such a number scaling a loss changes with the group."""
+        if not self.host_reads or not isinstance(x, (int, float)) or isinstance(x, bool):
+            return None
+        for read in self.host_reads:
+            v = read.value
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(x - v) <= 1e-3 + 1e-6 * abs(v):
+                return read.op
+        return None
+
     def unconsumed_read(self, returned: set[int]) -> str | None:
         """The op of a host read of the images' values that no loss was divided by (``returned``:
         ids of the returned keys' ratios, whose reads only log them), or None."""
         for read in self.host_reads:
-            if not read.consumed and (read.ratio is None or id(read.ratio) not in returned):
+            if not read.consumed and (read.source is None or id(read.source) not in returned):
                 return read.op
         return None
 
@@ -247,6 +259,9 @@ class Frame:
         """Drop every track (and with them the weakref callbacks that refer to this frame)."""
         self.tracks.clear()
         self.read_argument_numbers = None
+        self.host_reads.clear()
+        self.counted.clear()
+        self.factors.clear()
 
     def arange(self, device: torch.device) -> Tensor:
         rows = self.identity.get(device)
@@ -659,8 +674,11 @@ class CaptureMode(TorchFunctionMode):
             and func is not Tensor.__setitem__
         ):
             if func in HOST_READS and args:
-                with torch._C.DisableTorchFunction():
-                    host_read(frame, func, args[0], out)
+                try:
+                    with torch._C.DisableTorchFunction():
+                        host_read(frame, func, args[0], out)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
         if kwargs and kwargs.get("out") is not None:

@@ -299,6 +299,8 @@ def opaque_den(z: float, counts: list[Count]) -> tuple[float | None, str | None]
 def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
     """``loss_a + loss_b`` of sums or of per-image losses: one sum over both sets of rows; of two
     means with the same denominator per row over the same rows: one mean of both numerators."""
+    if ra.modified() or rb.modified():  # written in place after the reduction: not these values
+        return None
     left, right = ra.as_sum(), rb.as_sum()
     if left is None or right is None:
         return _same_den_sum(ra, rb)
