@@ -345,15 +345,21 @@ def _spellings() -> dict[int, str]:
     return found
 
 
-def rule_outcome(body: Callable, batch: tuple[dict, list[dict]]) -> tuple[dict, dict, list[str]]:
-    """(companions, oracle companions, warnings) of ``body`` on ``batch``; main values and
-    gradients checked bit-identical on the way."""
-    outputs, targets = batch
+def split_outcome(body: Callable, args: Sequence[Any], kinds: Sequence[Any],
+                  labels: Sequence[Any] | None = None) -> tuple[dict, dict, list[str]]:
+    """(companions, oracle companions, warnings) of ``body`` on ``args`` (``kinds`` as for
+    ``restrict``); main values and gradients checked bit-identical on the way. ``labels``: given
+    through ``losssplit.sources``; else the groups are the ``loss_weight`` of the TARGETS argument."""
     with logged_warnings() as said:
-        out = split_and_compare(body, [outputs, targets])
-    labels = [t["loss_weight"] for t in targets]
-    want = oracle_companions(body, [outputs, targets], [ROWS, TARGETS], labels)
-    return companions(out), want, said
+        out = split_and_compare(body, args, labels)
+    if labels is None:
+        labels = [t["loss_weight"] for t in args[list(kinds).index(TARGETS)]]
+    return companions(out), oracle_companions(body, args, kinds, labels), said
+
+
+def rule_outcome(body: Callable, batch: tuple[dict, list[dict]]) -> tuple[dict, dict, list[str]]:
+    """``split_outcome`` of ``body`` on a ``rule_batch``: (outputs, targets)."""
+    return split_outcome(body, list(batch), [ROWS, TARGETS])
 
 
 def check_rule(body: Callable, op: str, declines: bool = False, rel: float = 1e-5) -> None:

@@ -27,10 +27,7 @@ from _helpers import (
     ROWS,
     TARGETS,
     Share,
-    companions,
-    logged_warnings,
-    oracle_companions,
-    split_and_compare,
+    split_outcome,
 )
 
 SPLIT, MIXES, GAP = "split", "mixes", "gap"
@@ -669,12 +666,9 @@ TABLE = {
 def run_case(name: str, seed: int) -> tuple[dict, dict, list[str]]:
     """(companions, oracle companions, warnings) of one case on batch ``seed``; training values
     and gradients are checked bit-identical on the way (once per process: the share test reuses it)."""
-    case, weights = TABLE[name], WEIGHTS[seed]
-    args, kinds = case.batch(seed, weights)
-    with logged_warnings() as said:
-        out = split_and_compare(case.body, args)
-    want = oracle_companions(case.body, args, kinds, weights)
-    return companions(out), want, said
+    case = TABLE[name]
+    args, kinds = case.batch(seed, WEIGHTS[seed])
+    return split_outcome(case.body, args, kinds)
 
 
 @pytest.mark.parametrize("name", list(TABLE))

@@ -27,10 +27,7 @@ from _helpers import (
     ROWS,
     TARGETS,
     Share,
-    companions,
-    logged_warnings,
-    oracle_companions,
-    split_and_compare,
+    split_outcome,
 )
 from torch import nn
 
@@ -764,12 +761,8 @@ def outcome(name: str) -> tuple[dict[str, float], dict[str, float], tuple[str, .
     checked bit-identical by ``split_and_compare``."""
     case = CASES[name]
     args, kinds, labels = case.batch()
-    with logged_warnings() as said:
-        out = split_and_compare(case.body, args, labels)
-    if labels is None:
-        labels = [t["loss_weight"] for t in args[kinds.index(TARGETS)]]
-    want = oracle_companions(case.body, args, kinds, labels)
-    return companions(out), want, tuple(said)
+    got, want, said = split_outcome(case.body, args, kinds, labels)
+    return got, want, tuple(said)
 
 
 def _key(companion: str) -> str:
