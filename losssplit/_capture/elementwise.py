@@ -23,6 +23,7 @@ from .mode import (
     get_arg,
     identity_map,
     is_prediction,
+    keep_rows,
     lose_aliases,
     lost_track,
     norm_dim,
@@ -650,26 +651,12 @@ def normalize(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
 def _along(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: Any) -> None:
     """An op along ``dim`` of one tensor that keeps its shape: rows kept unless ``dim`` carries
     images (a single row there is one image); the values replayed on unweighted values."""
-    src = args[0]
-    track = frame.get(src)
-    outs = tensors(out) if isinstance(out, tuple) else [out]
-    if track is None or not outs or not isinstance(outs[0], Tensor) or not isinstance(src, Tensor):
-        return
-    op = op_name(func)
-    if track.lost_at is not None or track.ratio is not None:
-        frame.lose(out, track.lost_at or op, track)
-        return
-    rows = track.rows.get(norm_dim(int(dim), max(src.dim(), 1)))
-    if rows is not None and rows.shape[0] > 1:
-        frame.lose(out, f"{op} along a dim that carries images", track)
-        return
-    new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
-    if track.unweighted is not None:
-        raw = func(track.unweighted, *args[1:], **kwargs)
-        new.unweighted = raw[0] if isinstance(raw, tuple) else raw
-    frame.set(outs[0], new)
-    for o in outs[1:]:  # indices: data
-        frame.set(o, Track(rows=dict(track.rows), image=track.image))
+
+    def mixes(src: Tensor, track: Track) -> bool:
+        rows = track.rows.get(norm_dim(int(dim), max(src.dim(), 1)))
+        return rows is not None and rows.shape[0] > 1
+
+    keep_rows(frame, func, args, kwargs, out, mixes, "along")
 
 
 _ONE_DIM_FFT = (torch.fft.fft, torch.fft.ifft, torch.fft.rfft, torch.fft.irfft)
@@ -685,24 +672,15 @@ def spectral(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
     """``torch.fft.*`` over dims that carry no images (a frequency loss over ``[B, C, H, W]``): the
     other dims keep their rows; over a row dim (``fftn`` without ``dim=`` included), images mix.
     ``z.real``, ``z.imag``, ``torch.view_as_real(z)`` (a trailing dim of 2): same rows."""
-    src = args[0]
-    track = frame.get(src)
-    if track is None or not isinstance(out, Tensor) or not isinstance(src, Tensor):
-        return
-    op = op_name(func)
-    if track.lost_at is not None or track.ratio is not None:
-        frame.lose(out, track.lost_at or op, track)
-        return
-    if func not in _COMPLEX_PARTS:
+
+    def mixes(src: Tensor, track: Track) -> bool:
+        if func in _COMPLEX_PARTS:
+            return False
         default: Any = -1 if func in _ONE_DIM_FFT else (-2, -1) if func in _TWO_DIM_FFT else None
         dims = dims_arg(get_arg(args, kwargs, 2, "dim", default), src.dim())
-        if set(range(src.dim()) if dims is None else dims) & set(track.rows):
-            frame.lose(out, f"{op} along a dim that carries images", track)
-            return
-    new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
-    if track.unweighted is not None:
-        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
-    frame.set(out, new)
+        return bool(set(range(src.dim()) if dims is None else dims) & set(track.rows))
+
+    keep_rows(frame, func, args, kwargs, out, mixes, "along")
 
 
 @rule(torch.cosine_similarity, torch.pairwise_distance)

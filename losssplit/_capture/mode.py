@@ -560,6 +560,34 @@ def unweighted_operand(
     return shadow
 
 
+def keep_rows(
+    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, mixes: Callable[[Tensor, Track], bool], where: str
+) -> None:
+    """``func`` of one tensor that keeps its dims (``out``: a tensor, or values then indices): the
+    output keeps the input's rows, its values replayed on the unweighted values. Declined where
+    the op mixes the positions of a dim that carries images (``mixes(src, track)``; the warning
+    says ``{op} {where} a dim that carries images``)."""
+    src = args[0]
+    track = frame.get(src)
+    outs = tensors(out) if isinstance(out, tuple) else [out]
+    if track is None or not outs or not isinstance(outs[0], Tensor) or not isinstance(src, Tensor):
+        return
+    op = op_name(func)
+    if track.lost_at is not None or track.ratio is not None:
+        frame.lose(out, track.lost_at or op, track)
+        return
+    if mixes(src, track):
+        frame.lose(out, f"{op} {where} a dim that carries images", track)
+        return
+    new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        raw = func(track.unweighted, *args[1:], **kwargs)
+        new.unweighted = raw[0] if isinstance(raw, tuple) else raw
+    frame.set(outs[0], new)
+    for o in outs[1:]:  # indices: data
+        frame.set(o, Track(rows=dict(track.rows), image=track.image))
+
+
 def lose_aliases(frame: Frame, target: Tensor, op: str) -> None:
     """After an in-place write into ``target``: other tracked tensors sharing its memory (views of
     it, or what it views) whose remembered unweighted values did not get the write are lost at

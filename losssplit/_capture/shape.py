@@ -25,6 +25,7 @@ from .mode import (
     host_tensor,
     identity_map,
     is_prediction,
+    keep_rows,
     lost_track,
     merge_image,
     norm_dim,
@@ -519,20 +520,9 @@ def one_hot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 def pad(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``F.pad``: the padded last ``len(pad) // 2`` dims gain positions of no image, so a row dim
     among them ends attribution; the other dims keep their rows."""
-    src = args[0]
-    track = frame.get(src)
-    if track is None or not isinstance(out, Tensor):
-        return
-    op = op_name(func)
-    if track.lost_at is not None or track.ratio is not None:
-        frame.lose(out, track.lost_at or op, track)
-        return
-    widths = list(get_arg(args, kwargs, 1, "pad", ()))
-    padded = {src.dim() - 1 - i // 2 for i, w in enumerate(widths) if w != 0}
-    if padded & set(track.rows):
-        frame.lose(out, f"{op} of a dim that carries images", track)
-        return
-    new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
-    if track.unweighted is not None:
-        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
-    frame.set(out, new)
+
+    def mixes(src: Tensor, track: Track) -> bool:
+        widths = list(get_arg(args, kwargs, 1, "pad", ()))
+        return bool({src.dim() - 1 - i // 2 for i, w in enumerate(widths) if w != 0} & set(track.rows))
+
+    keep_rows(frame, func, args, kwargs, out, mixes, "of")
