@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -81,6 +82,19 @@ def token_means(parts: Sequence[dict[str, tuple[float, int]]]) -> dict[str, floa
             entry[0] += total
             entry[1] += count
     return {name: total / count for name, (total, count) in acc.items()}
+
+
+def assert_logged_token_means(log_history: Sequence[dict], calls: Sequence[dict[str, tuple[float, int]]],
+                              forwards_per_log: int, sources: Sequence[str]) -> None:
+    """Each logged training entry of an HF Trainer holds, per source, the token mean over the
+    forwards of its window (``calls``: per forward, per source (summed loss, tokens))."""
+    logged = [h for h in log_history if "loss" in h]
+    assert len(logged) * forwards_per_log == len(calls)
+    for i, entry in enumerate(logged):
+        want = token_means(calls[i * forwards_per_log : (i + 1) * forwards_per_log])
+        got = {k[len("loss_") :]: v for k, v in entry.items() if k.startswith("loss_")}
+        assert set(got) == set(want) == set(sources)
+        assert got == pytest.approx(want, rel=1e-5)
 
 
 def windows(calls: Sequence, every: int) -> list[list]:

@@ -20,7 +20,7 @@ import losssplit  # noqa: E402
 from losssplit.integrations.transformers import LossSplitCallback  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _criteria_for_integrations import TrainingForwards, tiny_llama, token_means  # noqa: E402
+from _criteria_for_integrations import TrainingForwards, assert_logged_token_means, tiny_llama  # noqa: E402
 
 VOCAB, LENGTH, STEPS, LOG_EVERY, ACCUMULATE, BATCH = 32, 12, 6, 2, 2, 4
 SOURCES = ("web", "code", "math")  # the first token of a row names its source (for the references)
@@ -96,14 +96,8 @@ def train(tmp_path, *, kind="list", callback=True, record=False):
 @pytest.mark.parametrize("kind", ["list", "datasets"])
 def test_stock_trainer_logs_exact_per_source_train_and_eval_losses(tmp_path, kind):
     model, trainer, recorder = train(tmp_path, kind=kind, record=True)
-    logged = [h for h in trainer.state.log_history if "loss" in h]
-    per_window = LOG_EVERY * ACCUMULATE  # forwards per logged window
-    assert len(logged) == STEPS // LOG_EVERY and len(recorder.calls) == STEPS * ACCUMULATE
-    for i, entry in enumerate(logged):
-        want = token_means(recorder.calls[i * per_window : (i + 1) * per_window])
-        got = {k[len("loss_") :]: v for k, v in entry.items() if k.startswith("loss_")}
-        assert set(got) == set(want) == set(SOURCES)
-        assert got == pytest.approx(want, rel=1e-5)
+    assert len(recorder.calls) == STEPS * ACCUMULATE
+    assert_logged_token_means(trainer.state.log_history, recorder.calls, LOG_EVERY * ACCUMULATE, SOURCES)
 
     metrics = trainer.evaluate()
     eval_rows = rows(10, 2)

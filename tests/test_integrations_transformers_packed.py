@@ -19,7 +19,7 @@ pytest.importorskip("accelerate")
 from losssplit.integrations.transformers import LossSplitCallback  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _criteria_for_integrations import TrainingForwards, tiny_llama, token_means  # noqa: E402
+from _criteria_for_integrations import TrainingForwards, assert_logged_token_means, tiny_llama  # noqa: E402
 
 VOCAB, STEPS, LOG_EVERY, ACCUMULATE, BATCH = 32, 4, 2, 2, 4
 SOURCES = ("web", "code", "math")  # the first token of a document names its source
@@ -86,14 +86,8 @@ def train(tmp_path, *, callback=True, record=False):
 
 def test_packed_rows_log_exact_per_source_losses(tmp_path):
     _, trainer, recorder = train(tmp_path, record=True)
-    logged = [h for h in trainer.state.log_history if "loss" in h]
-    per_window = LOG_EVERY * ACCUMULATE
-    assert len(logged) == STEPS // LOG_EVERY and len(recorder.calls) == STEPS * ACCUMULATE
-    for i, entry in enumerate(logged):
-        want = token_means(recorder.calls[i * per_window : (i + 1) * per_window])
-        got = {k[len("loss_") :]: v for k, v in entry.items() if k.startswith("loss_")}
-        assert set(got) == set(want) == set(SOURCES)
-        assert got == pytest.approx(want, rel=1e-5)
+    assert len(recorder.calls) == STEPS * ACCUMULATE
+    assert_logged_token_means(trainer.state.log_history, recorder.calls, LOG_EVERY * ACCUMULATE, SOURCES)
 
 
 def test_packed_training_is_bit_identical_with_and_without_the_callback(tmp_path):
