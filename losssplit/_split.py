@@ -181,6 +181,10 @@ def finish(
         mine: list[tuple[str, str, float, float]] = []
         ambiguous_key = False
         z, tokens = outside[id(r)]
+        rows_total = r.rows.numel()
+        per_row, rest = divmod(r.numel, max(rows_total, 1))
+        by_elements = z == r.numel and per_row > 1 and not rest  # ``l.sum() / l.numel()``
+        by_images = r.host_image is None and all(type(d) is int for d in r.divisors)  # ``len(targets)``
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
@@ -205,12 +209,11 @@ def finish(
                 else:  # one image's loss: that image's instances, if it is in the group
                     own = counted[r.host_image]
                     counts.append(Count("target instances", own if cnt else 0, own))
-            counts.append(Count("rows", cnt, r.rows.numel()))
-            per_row, rest = divmod(r.numel, max(r.rows.numel(), 1))
-            if z == r.numel and per_row > 1 and not rest:  # ``l.sum() / l.numel()``: the elements
+            counts.append(Count("rows", cnt, rows_total))
+            if by_elements:
                 counts.append(Count("elements", cnt * per_row, r.numel))
-            if r.host_image is None and all(type(d) is int for d in r.divisors):
-                counts.append(Count("images", images[g], membership.images))  # ``len(targets)``
+            if by_images:
+                counts.append(Count("images", images[g], membership.images))
             den_s, ambiguous = opaque_den(z, counts)
             if ambiguous:
                 warn(
