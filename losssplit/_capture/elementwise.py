@@ -341,19 +341,19 @@ def _ratio_arithmetic(
         other = _scalar_of(b, tb)
         if other is None:
             return None
-        if kind == "mul":
-            _host_number(frame, other)
-            return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
-        if kind == "div":
-            counted = frame.host_normaliser(b) if ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors else None
+        if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
+            counted = frame.host_normaliser(b)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
-            _host_number(frame, other)
+        if kind in ("mul", "div", "add", "sub", "rsub"):
+            _host_number(frame, other)  # any other use of a number read on the host
+        if kind == "mul":
+            return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
+        if kind == "div":
             if isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other):
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind in ("add", "sub", "rsub") and _is_number(other):
-            _host_number(frame, other)
             # ``x + c``, ``x - c``, ``c - x``: the body on the group alone is its value plus c
             if kind == "rsub":
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(-1.0).shifted(float(other)))
