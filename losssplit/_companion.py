@@ -16,13 +16,19 @@ STAMP_ATTR = "_losssplit_call"  # on an attached companion: (id of its decorator
 
 
 class Companion(NamedTuple):
-    """One companion of one call: ``name`` (the dict key) is ``key`` split for ``group``."""
+    """One companion of one call: ``name`` (the dict key) is ``key`` split for ``group``.
+
+    Its value is ``num / den``. A loss that adds ratios with different denominators
+    (``1 - dice + 1 - jaccard``) has ``parts``, one ``(num, den)`` per ratio: its value is their
+    sum (``num`` holds it, ``den`` is 1), and a window aggregates each part apart.
+    """
 
     name: str
     key: str
     group: str
     num: float
     den: float
+    parts: tuple[tuple[float, float], ...] = ()
 
 
 def make_companion(record: Companion, like: torch.Tensor) -> torch.Tensor:

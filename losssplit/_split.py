@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,9 @@ class Pending:
     key: str
     value: torch.Tensor
     ratio: Ratio
+    part: int = 0
+    """Which of the key's ``parts`` ratios this is (a loss that adds ratios: one Pending each)."""
+    parts: int = 1
 
 
 def collect(
@@ -39,15 +43,16 @@ def collect(
                 warn(f"key:{key}", f"key {key!r} is not a tensor loss ({type(value).__name__}); not split")
             continue
         track = frame.get(value)
-        if track is not None and track.ratio is not None and track.from_prediction:
-            if track.ratio.modified():
+        ratios = (track.ratio,) if track is not None and track.ratio is not None else track.parts if track else ()
+        if track is not None and ratios and track.from_prediction:
+            if any(r.modified() for r in ratios):
                 warn(
                     f"inplace:{key}",
                     f"key {key!r}: its per-element losses were written in place after it was reduced; "
                     "no companions for it",
                 )
             else:
-                pending.append(Pending(key, value, track.ratio))
+                pending += [Pending(key, value, r, i, len(ratios)) for i, r in enumerate(ratios)]
         elif track is not None and track.lost_at is not None:
             warn(
                 f"lost:{key}",
@@ -172,11 +177,11 @@ def finish(
     per_group = host[len(host) - groups * (2 if per_image_instances else 1) :] if opaque else []
     images = per_group[0::2] if per_image_instances else per_group
     instances = per_group[1::2] if opaque and per_image_instances else None
-    companions: list[Companion] = []
+    made: list[list[Companion]] = []
     for i, p in enumerate(pending):
         r = p.ratio
         if r.kind is not RatioKind.SUM_OVER_OPAQUE:
-            companions += _plain_companions(p, host[i * groups * 3 : (i + 1) * groups * 3], names, named[i], clashes, warn)
+            made.append(_plain_companions(p, host[i * groups * 3 : (i + 1) * groups * 3], names, named[i], clashes, warn))
             continue
         mine: list[tuple[str, str, float, float]] = []
         ambiguous_key = False
@@ -225,9 +230,50 @@ def finish(
                 break
             if den_s is not None:
                 mine.append((group, name, num, den_s))
-        if not ambiguous_key:
-            companions += _companions(p, mine, warn)
-    return companions
+        made.append([] if ambiguous_key else _companions(p, mine, warn))
+    if all(p.parts == 1 for p in pending):
+        return [c for made_p in made for c in made_p]
+    return _sum_parts(pending, made, warn)
+
+
+def _sum_parts(pending: list[Pending], made: list[list[Companion]], warn: Warn) -> list[Companion]:
+    """Each key's companions, those of a key that adds ratios summed over its parts per group.
+
+    A group needs every part: one a plain sum without rows of the group adds its constant (the
+    body's empty sum); any other missing part (an empty mean, a zero count) leaves no value.
+    """
+    out: list[Companion] = []
+    by_key: dict[str, list[tuple[Pending, dict[str, Companion]]]] = {}
+    for p, made_p in zip(pending, made):
+        if p.parts == 1:
+            out += made_p
+        else:
+            by_key.setdefault(p.key, []).append((p, {c.group: c for c in made_p}))
+    for key, parts in by_key.items():
+        if len(parts) != parts[0][0].parts:  # a part was declined (sources per token)
+            continue
+        found = {c.group: c.name for _, of_part in parts for c in of_part.values()}
+        for group, name in found.items():
+            pairs = []
+            for p, of_part in parts:
+                c = of_part.get(group)
+                pairs.append((c.num, c.den) if c is not None else _empty_part(p.ratio))
+            if any(pair is None for pair in pairs):
+                continue
+            summed = tuple(pair for pair in pairs if pair is not None)
+            value = sum(n / d for n, d in summed)
+            if -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:
+                out.append(Companion(name, key, group, value, 1.0, summed))
+            else:
+                warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
+    return out
+
+
+def _empty_part(r: Ratio) -> tuple[float, float] | None:
+    """A part's (num, den) for a group without rows in it: a plain sum is then its constants."""
+    if r.kind is RatioKind.SUM and r.normaliser is None and not r.divisors and not r.normaliser_ops:
+        return (r.num_offset + r.offset, 1.0)
+    return None
 
 
 def _plain_companions(
@@ -272,6 +318,13 @@ def _clashes(
 ) -> tuple[list[list[str]], set[str]]:
     """Companion names per key and group, and those given twice (two keys and groups, or a
     returned key): raised when ``strict``, else left out with a warning."""
+    if any(p.parts > 1 for p in pending):  # one key, several parts: named once
+        firsts = [p for p in pending if not p.part]
+        of_firsts, given_twice = _clashes(
+            result, [dataclasses.replace(p, parts=1) for p in firsts], names, key_format, warn, strict
+        )
+        by_key = dict(zip((p.key for p in firsts), of_firsts))
+        return [by_key[p.key] for p in pending], given_twice
     if key_format == "{key}_{group}":  # the default, without parsing the format per name
         named = [[f"{p.key}_{group}" for group in names] for p in pending]
     else:

@@ -66,7 +66,7 @@ def per_token(frame: Frame, pending: list[Pending], tokens: int, warn: Warn) -> 
         if ratio is None:
             warn(f"tokens:{p.key}", f"key {p.key!r}: {why}; no companions for it (sources per token)")
         else:
-            out.append(Pending(p.key, p.value, ratio))
+            out.append(dataclasses.replace(p, ratio=ratio))
     return out
 
 

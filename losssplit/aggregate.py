@@ -6,7 +6,9 @@ batch alike however many rows of the group it held. :class:`SplitMeter` keeps th
 denominators apart and divides once, so the value it reports for a window is exactly the value
 the decorated criterion would have returned had the whole window been one batch, for sums, means
 and sums over counts. (A constant the body adds to a denominator per call, an ``+ eps`` or a
-dice's smoothing ``+ s``, is counted once per call in the window.)
+dice's smoothing ``+ s``, is counted once per call in the window.) A companion that adds ratios
+with different denominators (``Companion.parts``) is kept per part, under the name plus
+``"\x1f{i}/{n}"``, and reported as the sum over its parts of ``sum num / sum den``.
 
 Distributed reduction (``torch.distributed`` initialised): every ``compute()`` issues exactly one
 ``all_reduce(SUM)`` of a fixed-shape ``float64`` table, identical in shape and order on all ranks
@@ -43,6 +45,17 @@ _BYTES_PER_CELL = 4  # 32-bit chunks: sums over up to 2**21 ranks stay exact in 
 _HEAD = 4  # count, num, den, checksum
 _CHECK_SALT = 0x9E3779B9
 logger = logging.getLogger("losssplit")
+
+
+_PART = "\x1f"  # a companion that adds ratios is kept per part: ``name + _PART + "i/n"``
+
+
+def _entries(rec: Companion) -> list[tuple[str, float, float]]:
+    """What one record adds to the window: (name, num, den), one per part of a sum of ratios."""
+    if not rec.parts:
+        return [(rec.name, rec.num, rec.den)]
+    n = len(rec.parts)
+    return [(f"{rec.name}{_PART}{i}/{n}", num, den) for i, (num, den) in enumerate(rec.parts)]
 
 
 def _key_of(rec: Companion, name: str) -> str:
@@ -143,12 +156,13 @@ class SplitMeter:
         """Add companion records (the sink :meth:`collect` installs; also usable directly)."""
         with self._lock:
             for rec in companions:
-                entry = self._acc.get(rec.name)
-                if entry is None:
-                    self._acc[rec.name] = [rec.key, rec.group, float(rec.num), float(rec.den)]
-                else:
-                    entry[2] += float(rec.num)
-                    entry[3] += float(rec.den)
+                for name, num, den in _entries(rec):
+                    entry = self._acc.get(name)
+                    if entry is None:
+                        self._acc[name] = [rec.key, rec.group, float(num), float(den)]
+                    else:
+                        entry[2] += float(num)
+                        entry[3] += float(den)
 
     def update(self, loss_dict: Mapping[str, Any]) -> None:
         """Add the companions of ``loss_dict`` under the keys it has now; ignore everything else.
@@ -260,11 +274,40 @@ class SplitMeter:
         else:
             reduced = local
         out = []
+        parts: dict[str, dict[str, tuple[Any, ...]]] = {}
+        for name in sorted(reduced):
+            base, _, part = name.partition(_PART)
+            if part:
+                parts.setdefault(base, {})[part] = reduced[name]
         for name in sorted(reduced):
             key, group, num, den = reduced[name]
-            if den != 0 and math.isfinite(num) and math.isfinite(den):
+            if name not in parts and _PART not in name and den != 0 and math.isfinite(num) and math.isfinite(den):
                 out.append(Companion(name, key, group, float(num), float(den)))
-        return out
+        for name, found in parts.items():
+            summed = self._summed(name, found, name in reduced)
+            if summed is not None:
+                out.append(summed)
+        return sorted(out) if parts else out
+
+    def _summed(self, name: str, found: Mapping[str, tuple[Any, ...]], single_too: bool) -> Companion | None:
+        """A companion that adds ratios, from its parts' window sums: sum of (sum num / sum den).
+        None (with one warning) where calls disagreed on its parts."""
+        count = {int(part.split("/")[1]) for part in found}
+        if single_too or len(count) != 1 or len(found) != count.pop():
+            if name not in self._warned:
+                self._warned.add(name)
+                logger.warning(
+                    "losssplit: %r was a sum of ratios in some calls of this window and not in "
+                    "others (or of different ones): no exact window value; omitted",
+                    name,
+                )
+            return None
+        ordered = [found[part] for part in sorted(found, key=lambda p: int(p.split("/")[0]))]
+        pairs = tuple((float(num), float(den)) for _, _, num, den in ordered)
+        if not all(den != 0 and math.isfinite(num) and math.isfinite(den) for num, den in pairs):
+            return None
+        key, group = ordered[0][0], ordered[0][1]
+        return Companion(name, key, group, sum(num / den for num, den in pairs), 1.0, pairs)
 
     # ------------------------------------------------------------------ distributed
     def _world_size(self) -> int:

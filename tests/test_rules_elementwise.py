@@ -24,7 +24,7 @@ from _helpers import (
     split_and_compare,
 )
 
-from losssplit import split_by_source
+from losssplit import companion_of, split_by_source
 
 T = torch.Tensor
 
@@ -563,7 +563,7 @@ def test_means_added_after_an_in_place_write_decline():
 # -- sums of means and scaled normalisers ---------------------------------------------------------
 # ``a.mean() + b.mean()`` over the same rows, each row adding the same count to both means, is on
 # the group alone ``(sum_S a + sum_S b) / den_S``: one ratio. Means whose rows count differently
-# (``[B, 3, 4]`` and ``[B, 1, 4]``) are two ratios, not one: declined.
+# (``[B, 3, 4]`` and ``[B, 1, 4]``) are two ratios, not one: split part by part (a sum of ratios).
 
 
 def _stacked_y(targets):
@@ -585,12 +585,15 @@ def test_sums_of_means_over_the_same_rows_are_one_ratio(name):
     check_rule(lambda outputs, targets: {"loss": call(outputs, targets)}, "")
 
 
-def test_sums_of_means_that_count_rows_differently_decline():
+def test_sums_of_means_that_count_rows_differently_are_two_parts():
     def body(outputs, targets):
         err, _ = _err(outputs, targets)
         return {"loss": err.mean() + err[:, :1].mean()}
 
-    check_rule(body, "add", declines=True)
+    check_rule(body, "")
+    outputs, targets = rule_batch(0, [1.0, 0.5, 0.5, 1.0])
+    rec = companion_of(split_by_source(body)(outputs, targets)["loss_real"])
+    assert rec is not None and len(rec.parts) == 2
 
 
 NORMALISERS = {
@@ -645,3 +648,128 @@ def test_a_reduced_loss_times_a_statistic_of_the_batch_declines(name):
         return {"loss": err.mean() * stat}
 
     check_rule(body, "", declines=True)
+
+
+# -- sums of ratios with different denominators ----------------------------------------------------
+
+
+def _dice_and_jaccard(outputs, targets, s=1.0):
+    x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+    inter, card = (x * y).sum(), (x + y).sum()
+    return (2 * inter + s) / (card + s), (inter + s) / (card - inter + s)
+
+
+def _per_column_dice(outputs, targets):
+    """One batch dice per column, added in a Python loop (a loop over classes)."""
+    x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+    total = 0
+    for c in range(x.shape[-1]):
+        total = total + 1 - (2 * (x[..., c] * y[..., c]).sum()) / (x[..., c].sum() + y[..., c].sum())
+    return total
+
+
+SUMS_OF_RATIOS = {
+    "1 - dice + 1 - jaccard": lambda o, t: {"loss": 1 - _dice_and_jaccard(o, t)[0] + 1 - _dice_and_jaccard(o, t)[1]},
+    "(dice + jaccard) * 0.5, then 3 - that": lambda o, t: {
+        "loss": 3 - (_dice_and_jaccard(o, t)[0] + _dice_and_jaccard(o, t)[1]) * 0.5},
+    "-(dice + jaccard) / 4": lambda o, t: {"loss": -(_dice_and_jaccard(o, t)[0] + _dice_and_jaccard(o, t)[1]) / 4},
+    "a mean plus a sum over a row sum": lambda o, t: {
+        "loss": _err(o, t)[0].mean() + _err(o, t)[0].sum() / (_err(o, t)[1] > 0.5).sum()},
+    "2 * mean - ratio + mean of another shape": lambda o, t: {
+        "loss": 2 * _err(o, t)[0].mean() - _dice_and_jaccard(o, t)[1] + _err(o, t)[0][:, :, :2].sum(1).mean()},
+    "a Python loop adding per-column batch dice": lambda o, t: {"loss": _per_column_dice(o, t)},
+    "sum([...]) of three ratios, then .sum() and a view": lambda o, t: {
+        "loss": sum([*_dice_and_jaccard(o, t), _err(o, t)[0].mean()]).sum().view(())},
+}
+
+
+@pytest.mark.parametrize("case", list(SUMS_OF_RATIOS))
+def test_sums_of_ratios_split_part_by_part(case):
+    check_rule(SUMS_OF_RATIOS[case], "")
+
+
+NOT_SUMS_OF_RATIOS = {
+    "(dice + jaccard) * x.mean(): a product of reduced losses": (
+        lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)) * _err(o, t)[0].mean()}, "add"),
+    "(dice + jaccard) ** 2": (lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)) ** 2}, "add"),
+    "(dice + jaccard).sqrt()": (lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)).sqrt()}, "add"),
+    "dice.add(jaccard, alpha=2)": (lambda o, t: {"loss": _dice_and_jaccard(o, t)[0].add(
+        _dice_and_jaccard(o, t)[1], alpha=2)}, "add"),
+    "(dice + jaccard) * a batch statistic": (lambda o, t: {
+        "loss": sum(_dice_and_jaccard(o, t)) * o["x"].detach().mean()}, "add"),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_SUMS_OF_RATIOS))
+def test_other_ops_on_sums_of_ratios_decline(case):
+    body, op = NOT_SUMS_OF_RATIOS[case]
+    check_rule(body, op, declines=True)
+
+
+def test_a_group_without_rows_in_a_summed_part_adds_its_empty_sum():
+    """``e[sel].sum() * 0.5 + e.mean()``: a group none of whose rows is selected gets 0 + its mean
+    (the body's empty sum), not a missing companion."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        sel = torch.stack([t["labels"] for t in targets]) == 0
+        return {"loss": err[sel].sum() * 0.5 + err.mean()}
+
+    outputs, targets = rule_batch(0, [1.0, 0.5, 0.5, 1.0])
+    for b, t in enumerate(targets):  # only the real images (0 and 3) have selected rows
+        t["labels"] = torch.tensor([0, 1, 2]) if b in (0, 3) else torch.tensor([1, 2, 3])
+    out = split_and_compare(body, [outputs, targets])
+    err = _err(outputs, targets)[0].detach()
+    assert companions(out) == pytest.approx({
+        "loss_real": float(err[[0, 3], 0].sum() * 0.5 + err[[0, 3]].mean()),
+        "loss_synthetic": float(err[[1, 2]].mean()),
+    }, rel=1e-6)
+
+
+def test_a_window_adds_each_part_of_a_sum_of_ratios_apart():
+    """Over two calls, ``1 - dice + 1 - jaccard`` aggregates as 2 - sum(2I+s)/sum(C+s) -
+    sum(I+s)/sum(C-I+s) per group: each ratio of window sums, not the mean of per-call values."""
+    from losssplit import SplitMeter
+
+    body = SUMS_OF_RATIOS["1 - dice + 1 - jaccard"]
+    meter = SplitMeter()
+    sums: dict[str, list[float]] = {}
+    for seed, weights in RULE_BATCHES[:2]:
+        outputs, targets = rule_batch(seed, weights)
+        out = split_by_source(body)(outputs, targets)
+        meter.update(out)
+        for g in ("real", "synthetic"):
+            ws = [i for i, w in enumerate(weights) if (w >= 0.9) == (g == "real")]
+            x, y = outputs["x"].detach()[ws], torch.stack([t["y"] for t in targets])[ws]
+            inter, card = float((x * y).sum()), float((x + y).sum())
+            acc = sums.setdefault(g, [0.0] * 4)
+            for i, v in enumerate((2 * inter + 1, card + 1, inter + 1, card - inter + 1)):
+                acc[i] += v
+        rec = companion_of(out["loss_real"])
+        assert rec is not None and len(rec.parts) == 2 and rec.den == 1.0
+    got = meter.compute()
+    for g, (dn, dd, jn, jd) in sums.items():
+        assert got[f"loss_{g}"] == pytest.approx(2 - dn / dd - jn / jd, rel=1e-6)
+
+
+def test_a_window_mixing_a_sum_of_ratios_and_one_ratio_under_one_name_omits_it(caplog):
+    from losssplit import SplitMeter
+    from losssplit._companion import Companion
+
+    meter = SplitMeter()
+    meter.add([Companion("loss_real", "loss", "real", 0.5, 1.0, ((1.0, 4.0), (1.0, 4.0)))])
+    meter.add([Companion("loss_real", "loss", "real", 1.0, 2.0), Companion("loss_sim", "loss", "sim", 1.0, 2.0)])
+    with caplog.at_level("WARNING", logger="losssplit"):
+        assert meter.compute() == {"loss_sim": 0.5}
+    assert "'loss_real' was a sum of ratios in some calls" in caplog.text
+
+
+def test_a_clamped_row_sum_added_to_a_loss_declines():
+    """``m.sum().clamp(min=1)`` is a denominator: added to a mean it is no ratio to split (a
+    group whose mask sums below 1 would get its unclamped sum)."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        return {"loss": err.mean() + (y > 0.85).float().sum().clamp(min=1)}
+
+    check_rule(body, "add", declines=True)

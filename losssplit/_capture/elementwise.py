@@ -7,6 +7,8 @@ of a prediction make a ``Ratio``; a full sum of data over rows makes a row-sum n
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import torch
@@ -121,6 +123,12 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         if kind == "neg":
             frame.set(out, Track(from_prediction=True, ratio=track.ratio.scaled(-1.0)))
             return
+    if track.parts and kind == "neg":
+        negated = _each_part(frame, "mul", track.parts, lambda t: Track(ratio=t.ratio and t.ratio.scaled(-1.0)))
+        if negated is not None:
+            frame.set(out, dataclasses.replace(track, parts=negated))
+            return
+    if track.ratio is not None:
         value = image_value_track(frame, track)
         if value is None:
             frame.lose(out, op_name(func), track)
@@ -212,6 +220,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         frame.set(out, same)
         return
     op = op_name(func)
+    if (ta is not None and ta.parts) or (tb is not None and tb.parts):
+        summed = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
+        if summed is not None:
+            frame.set(out, summed)
+            return
     if (ta is not None and ta.ratio is not None) or (tb is not None and tb.ratio is not None):
         lost = next((t.lost_at for t in (ta, tb) if t is not None and t.lost_at is not None), None)
         if lost is not None:
@@ -222,6 +235,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb) if _is_number(alpha) and alpha == 1 else None
         except ValueError:  # an offset that this arithmetic cannot carry exactly
             reduced = None
+        if reduced is None and kind in ("add", "sub") and ta is not None and tb is not None:
+            reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
         if reduced is not None:
             frame.set(out, reduced)
             return
@@ -246,6 +261,79 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if sa is not a or sb is not b:
             new.unweighted = func(sa, sb, *args[2:], **kwargs)
     frame.set(out, new)
+
+
+MAX_PARTS = 64  # ratios one loss may add up (a loop over classes); a companion record holds each
+
+
+def _parts_of(track: Track | None) -> tuple[Ratio, ...]:
+    """The ratios a track adds up: its parts, or its one ratio. None of a normaliser that the
+    body changed as a denominator (``m.sum().clamp(min=1)``, ``+ eps``): as a term of a sum it is
+    no ratio the split knows."""
+    if track is None or track.lost_at is not None and not track.parts:
+        return ()
+    if track.parts:
+        return track.parts
+    r = track.ratio
+    if r is None or r.kind is RatioKind.SUM and r.normaliser_ops:
+        return ()
+    return (r,)
+
+
+def _parts_arithmetic(
+    frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str, kwargs: dict
+) -> Track | None:
+    """Reduced losses added that make no single ratio (``1 - dice + 1 - jaccard``, a Python loop
+    adding per-class batch dice): the sum of their ratios, each split by group on its own, and
+    that sum times or over a constant, plus a number, negated. On the group alone the body adds
+    the same terms, each computed from the group's rows, so the value is the sum of the parts'
+    group values. None for anything else (attribution is then lost at the op that added them)."""
+    pa, pb = _parts_of(ta), _parts_of(tb)
+    alpha = kwargs.get("alpha", 1)
+    if not (_is_number(alpha) and alpha == 1) or not (pa or pb):
+        return None
+    pred = any(t is not None and t.from_prediction for t in (ta, tb))
+    parts: tuple[Ratio, ...] | None
+    if pa and pb:
+        if kind not in ("add", "sub"):
+            return None
+        try:
+            parts = pa + (pb if kind == "add" else tuple(r.scaled(-1.0) for r in pb))
+        except ValueError:
+            return None
+    elif pa:  # parts (op) a constant
+        parts = _each_part(frame, kind, pa, lambda t: _ratio_arithmetic(frame, kind, a, t, b, tb))
+    elif kind == "mul":  # a constant times parts
+        parts = _each_part(frame, kind, pb, lambda t: _ratio_arithmetic(frame, kind, a, ta, b, t))
+    elif kind in ("add", "sub") and _scalar_of(a, ta) is not None:  # ``c + parts``, ``c - parts``
+        flipped = "add" if kind == "add" else "rsub"
+        parts = _each_part(frame, flipped, pb, lambda t: _ratio_arithmetic(frame, flipped, b, t, a, ta))
+    else:
+        return None
+    if parts is None or len(parts) > MAX_PARTS:
+        return None
+    return Track(from_prediction=pred, lost_at=op, parts=parts)
+
+
+def _each_part(
+    frame: Frame, kind: str, parts: tuple[Ratio, ...], apply: Callable[[Track], Track | None]
+) -> tuple[Ratio, ...] | None:
+    """``apply`` (an op with a constant) on every part; a number added or subtracted goes to the
+    first part only, and ``c - parts`` negates the others."""
+    out = []
+    for i, r in enumerate(parts):
+        track = Track(from_prediction=True, ratio=r)
+        try:
+            if i and kind in ("add", "sub", "rsub"):
+                new: Track | None = track if kind != "rsub" else Track(ratio=r.scaled(-1.0))
+            else:
+                new = apply(track)
+        except ValueError:  # an offset that the op cannot carry exactly
+            return None
+        if new is None or new.ratio is None or new.lost_at is not None:
+            return None
+        out.append(new.ratio)
+    return tuple(out)
 
 
 def _late_normaliser(frame: Frame, z: Any) -> Track | None:
@@ -506,7 +594,7 @@ def _reduce(
     op = op_name(func)
     if track.lost_at is not None or track.ratio is not None:
         for o in outs:
-            if track.ratio is not None and neutral and o.numel() == 1:
+            if (track.ratio is not None or track.parts) and neutral and o.numel() == 1:
                 frame.set(o, track)
             else:
                 frame.lose(o, track.lost_at or op, track)

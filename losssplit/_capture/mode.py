@@ -46,6 +46,10 @@ class Track:
     """The op where attribution was lost (the tensor derives from predictions)."""
     ratio: Ratio | None = None
     """For a loss reduced to a scalar (or a row-sum normaliser): how it splits by group."""
+    parts: tuple[Ratio, ...] = ()
+    """For a sum of reduced losses that is no single ratio (``1 - dice + 1 - jaccard``): the
+    ratios it adds up, each split by group on its own. Such a track is also lost (at the op that
+    added them), so that every op but the arithmetic that keeps the parts ends attribution."""
 
 
 def lost_track(op: str, pred: bool = True) -> Track:
