@@ -79,8 +79,13 @@ def table(pending: list[Pending], membership: Membership) -> torch.Tensor:
     members = membership.to(device)
     images = membership.images
     ratios = [p.ratio for p in pending]
-    normalisers = {i: len(ratios) + j for j, i in enumerate(i for i, r in enumerate(ratios) if r.normaliser is not None)}
-    ratios += [r.normaliser for r in ratios if r.normaliser is not None]
+    normalisers: dict[int, int] = {}  # key -> the index of its row-sum normaliser, of its gate
+    gates: dict[int, int] = {}
+    for i, r in enumerate(ratios[: len(pending)]):
+        for extra, where in ((r.normaliser, normalisers), (r.gate, gates)):
+            if extra is not None:
+                where[i] = len(ratios)
+                ratios.append(extra)
     nums, dens, index = [], [], []
     for k, r in enumerate(ratios):
         per_row = row_sums(r.values, r.row_dim)
@@ -92,15 +97,21 @@ def table(pending: list[Pending], membership: Membership) -> torch.Tensor:
     per_image = torch.zeros(len(ratios) * images, 3, dtype=dtype, device=device)
     per_image.index_add_(0, torch.cat(index), torch.stack([num, den, torch.ones_like(num)], 1).to(dtype))
     groups = members.per_group(per_image.view(len(ratios), images, 3))
-    if not normalisers:
+    if not normalisers and not gates:
         return groups
     keys = []
     for i, r in enumerate(ratios[: len(pending)]):
+        row = groups[i]
         if i in normalisers:  # den = the normaliser over the group's rows, as the body computed it
             den_s = r.group_den(groups[normalisers[i], :, 0])
-            keys.append(torch.stack([groups[i, :, 0], den_s, groups[i, :, 2]], 1))
-        else:
-            keys.append(groups[i])
+            row = torch.stack([row[:, 0], den_s, row[:, 2]], 1)
+        if i in gates:  # a group whose test fails: (0, 0) and rows -1, the part counts 0 there
+            assert r.gate is not None and r.gate.test is not None
+            op, c = r.gate.test
+            sums = groups[gates[i], :, 0]
+            passed = sums > c if op == "gt" else sums != c
+            row = torch.where(passed[:, None], row, torch.tensor([0.0, 0.0, -1.0], dtype=row.dtype, device=row.device))
+        keys.append(row)
     return torch.stack(keys)
 
 
@@ -231,7 +242,7 @@ def finish(
             if den_s is not None:
                 mine.append((group, name, num, den_s))
         made.append([] if ambiguous_key else _companions(p, mine, warn))
-    if all(p.parts == 1 for p in pending):
+    if all(p.parts == 1 and p.ratio.gate is None for p in pending):
         return [c for made_p in made for c in made_p]
     return _sum_parts(pending, made, warn)
 
@@ -240,12 +251,13 @@ def _sum_parts(pending: list[Pending], made: list[list[Companion]], warn: Warn) 
     """Each key's companions, those of a key that adds ratios summed over its parts per group.
 
     A group needs every part: one a plain sum without rows of the group adds its constant (the
-    body's empty sum); any other missing part (an empty mean, a zero count) leaves no value.
+    body's empty sum); a part gated off for the group (``(0, 0)``) adds 0; any other missing part
+    (an empty mean, a zero count) leaves no value.
     """
     out: list[Companion] = []
     by_key: dict[str, list[tuple[Pending, dict[str, Companion]]]] = {}
     for p, made_p in zip(pending, made):
-        if p.parts == 1:
+        if p.parts == 1 and p.ratio.gate is None:
             out += made_p
         else:
             by_key.setdefault(p.key, []).append((p, {c.group: c for c in made_p}))
@@ -261,7 +273,7 @@ def _sum_parts(pending: list[Pending], made: list[list[Companion]], warn: Warn) 
             if any(pair is None for pair in pairs):
                 continue
             summed = tuple(pair for pair in pairs if pair is not None)
-            value = sum(n / d for n, d in summed)
+            value = sum(n / d for n, d in summed if d)
             if -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:
                 out.append(Companion(name, key, group, value, 1.0, summed))
             else:
@@ -282,15 +294,22 @@ def _plain_companions(
     """The companions of a key whose denominator is read from the table: ``host`` holds its
     (num, den, rows) per group (a plain sum's den is 1 for any group with rows)."""
     plain_sum = p.ratio.kind is RatioKind.SUM
-    return _companions(
+    made = _companions(
         p,
         (
             (group, name, num, 1.0 if plain_sum else den)
             for group, name, num, den, cnt in zip(names, named, host[0::3], host[1::3], host[2::3])
-            if cnt != 0 and not (clashes and name in clashes)
+            if cnt > 0 and not (clashes and name in clashes)
         ),
         warn,
     )
+    if p.ratio.gate is not None:  # a part gated off for a group counts 0 there (see ``_sum_parts``)
+        made += [
+            Companion(name, p.key, group, 0.0, 0.0)
+            for group, name, cnt in zip(names, named, host[2::3])
+            if cnt == -1 and not (clashes and name in clashes)
+        ]
+    return made
 
 
 def _companions(p: Pending, read: Iterable[tuple[str, str, float, float]], warn: Warn) -> list[Companion]:

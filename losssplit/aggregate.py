@@ -304,10 +304,11 @@ class SplitMeter:
             return None
         ordered = [found[part] for part in sorted(found, key=lambda p: int(p.split("/")[0]))]
         pairs = tuple((float(num), float(den)) for _, _, num, den in ordered)
-        if not all(den != 0 and math.isfinite(num) and math.isfinite(den) for num, den in pairs):
+        # a part gated off in every call of the window ((0, 0): a class absent) counts 0
+        if not all((den != 0 or num == 0) and math.isfinite(num) and math.isfinite(den) for num, den in pairs):
             return None
         key, group = ordered[0][0], ordered[0][1]
-        return Companion(name, key, group, sum(num / den for num, den in pairs), 1.0, pairs)
+        return Companion(name, key, group, sum(num / den for num, den in pairs if den), 1.0, pairs)
 
     # ------------------------------------------------------------------ distributed
     def _world_size(self) -> int:

@@ -22,6 +22,7 @@ from _helpers import (
     rule_batch,
     rule_outcome,
     split_and_compare,
+    split_outcome,
 )
 
 from losssplit import companion_of, split_by_source
@@ -497,6 +498,8 @@ def _batch_dice(outputs, targets):
 
 OVER_ROW_SUMS = {
     "1 - (2 * inter.sum() + s) / (y.sum() + x.sum() + s)": lambda o, t: {"loss": _batch_dice(o, t)},
+    "1 - (2 * inter.sum() + s) / (x + y).sum().add(s).clamp_min(eps)": lambda o, t: {"loss": 1 - (
+        2 * (o["x"] * _stacked_y(t)).sum() + 0.5) / (o["x"] + _stacked_y(t)).sum().add(0.5).clamp_min(1e-7)},
     "(inter.sum() + s) / (x.sum() + s) / 2": lambda o, t: {
         "loss": ((o["x"] * _err(o, t)[1]).sum() + 0.5) / (o["x"].sum() + 0.5) / 2},
     "l.sum() / (w.sum() * 4 + eps)": lambda o, t: {
@@ -773,3 +776,140 @@ def test_a_clamped_row_sum_added_to_a_loss_declines():
         return {"loss": err.mean() + (y > 0.85).float().sum().clamp(min=1)}
 
     check_rule(body, "add", declines=True)
+
+
+# -- vectors of row sums: per-class sums over the batch ---------------------------------------------
+# ``(p * y).sum((0, 2))`` of ``[B, K, P]`` is one batch sum per class: a vector of K ratios. Each
+# element follows the scalar rules; a data sum compared with a number (``y.sum((0, 2)) > 0``: the
+# class is present) gates a value per group; a mean over the classes is a sum of K ratios.
+
+K_CLASSES, PIXELS, IGNORED = 4, 6, 255
+
+
+def _seg(seed, weights, absent=None):
+    """Logits ``[B, K, P]``; per image ``labels`` [P] (some ``IGNORED``); class ``absent`` only in
+    the images of weight 1."""
+    g = torch.Generator().manual_seed(seed)
+    outputs = {"seg": torch.randn(len(weights), K_CLASSES, PIXELS, generator=g).requires_grad_()}
+    targets = []
+    for w in weights:
+        labels = torch.randint(0, K_CLASSES, (PIXELS,), generator=g)
+        if absent is not None and w < 0.9:
+            labels[labels == absent] = (absent + 1) % K_CLASSES
+        labels[torch.rand(PIXELS, generator=g) < 0.2] = IGNORED
+        targets.append({"labels": labels, "loss_weight": w})
+    return [outputs, targets], [ROWS, TARGETS]
+
+
+def _probs_onehot(outputs, targets):
+    labels = torch.stack([t["labels"] for t in targets])
+    valid = (labels != IGNORED)[:, None]
+    probs = outputs["seg"].log_softmax(1).exp() * valid
+    onehot = F.one_hot((labels * valid[:, 0]).long(), K_CLASSES).permute(0, 2, 1) * valid
+    return probs, onehot.type_as(probs)
+
+
+def dice_per_class_present_only(outputs, targets, smooth=0.0, eps=1e-7):
+    """Per-class dice of batch sums, ``1 - score`` zeroed in place for absent classes, mean."""
+    probs, onehot = _probs_onehot(outputs, targets)
+    inter = torch.sum(probs * onehot, dim=(0, 2))
+    card = torch.sum(probs + onehot, dim=(0, 2))
+    loss = 1.0 - (2.0 * inter + smooth) / (card + smooth).clamp_min(eps)
+    present = onehot.sum((0, 2)) > 0
+    loss *= present.to(loss.dtype)
+    return {"loss_dice": loss.mean()}
+
+
+def dice_per_class_batch_mean(outputs, targets, smooth=1e-5):
+    """Per-class dice of batch sums, no presence test, mean over classes, weighted by class."""
+    probs, onehot = _probs_onehot(outputs, targets)
+    inter = (onehot * probs).sum(dim=[0, 2])
+    den = onehot.sum(dim=[0, 2]) + probs.sum(dim=[0, 2])
+    f = 1.0 - (2.0 * inter + smooth) / (den + smooth)
+    return {"loss_dice": (f * torch.tensor([0.5, 1.0, 1.0, 2.0])).mean()}
+
+
+def jaccard_per_class_summed(outputs, targets, smooth=1.0):
+    """Per-class soft Jaccard of batch sums, ``1 - j`` gated by presence, summed over classes."""
+    probs, onehot = _probs_onehot(outputs, targets)
+    inter = (probs * onehot).sum((0, 2))
+    union = (probs + onehot).sum((0, 2)) - inter
+    loss = (1 - (inter + smooth) / (union + smooth)) * (onehot.sum((0, 2)) > 0).float()
+    return {"loss_jaccard": loss.sum()}
+
+
+def mean_pixel_error_per_class(outputs, targets):
+    """``.mean((0, 2))`` per class, averaged over classes."""
+    probs, onehot = _probs_onehot(outputs, targets)
+    return {"loss": (probs - onehot).abs().mean((0, 2)).mean()}
+
+
+CLASS_VECTORS = {
+    "dice per class, absent classes zeroed in place": dice_per_class_present_only,
+    "dice per class over the batch, class-weighted mean": dice_per_class_batch_mean,
+    "jaccard per class, gated, summed": jaccard_per_class_summed,
+    "mean error per class over the batch": mean_pixel_error_per_class,
+    "a sum over rows and classes, per pixel": lambda o, t: {"loss": _probs_onehot(o, t)[0].sum((0, 1)).mean()},
+}
+
+
+@pytest.mark.parametrize("case", list(CLASS_VECTORS))
+@pytest.mark.parametrize("absent", [None, 2])
+def test_per_class_batch_sums_split_class_by_class(case, absent):
+    for seed, weights in RULE_BATCHES:
+        args, kinds = _seg(seed, weights, absent)
+        got, want, said = split_outcome(CLASS_VECTORS[case], args, kinds)
+        assert set(got) == set(want) and got, (seed, said)
+        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
+
+
+def test_a_class_absent_from_a_group_counts_zero_there_and_in_its_window():
+    """Class 2 only in the real images: the synthetic group's dice loss has 0 for it in each call
+    (the body's ``* present``), and the window keeps that part at 0."""
+    from losssplit import SplitMeter
+
+    meter = SplitMeter()
+    calls = []
+    for seed, weights in RULE_BATCHES[:2]:
+        args, kinds = _seg(seed, weights, absent=2)
+        out = split_by_source(dice_per_class_present_only)(*args)
+        rec = companion_of(out["loss_dice_synthetic"])
+        assert rec is not None and len(rec.parts) == K_CLASSES and rec.parts[2] == (0.0, 0.0)
+        meter.update(out)
+        calls.append(args)
+    parts = [[0.0, 0.0] for _ in range(K_CLASSES)]  # synthetic: sum of num, den per class
+    for outputs, targets in calls:
+        sel = [i for i, t in enumerate(targets) if t["loss_weight"] < 0.9]
+        probs, onehot = _probs_onehot({"seg": outputs["seg"].detach()[sel]}, [targets[i] for i in sel])
+        for k in range(K_CLASSES):
+            if onehot[:, k].sum() > 0:
+                card = float((probs[:, k] + onehot[:, k]).sum())
+                parts[k][0] += (card - 2 * float((probs[:, k] * onehot[:, k]).sum())) / K_CLASSES
+                parts[k][1] += card
+    want = sum(n / d for n, d in parts if d)
+    assert meter.compute()["loss_dice_synthetic"] == pytest.approx(want, rel=1e-6)
+
+
+NOT_CLASS_VECTORS = {
+    "the share of classes present": (lambda o, t: {
+        "loss": _probs_onehot(o, t)[0].sum((0, 2)).mean() * (_probs_onehot(o, t)[1].sum((0, 2)) > 0).float().mean()},
+        "over a row dim"),
+    "a product of two per-class sums": (lambda o, t: {
+        "loss": (_probs_onehot(o, t)[0].sum((0, 2)) * _probs_onehot(o, t)[0].sum((0, 2))).mean()}, "over a row dim"),
+    "a log of per-class dice": (lambda o, t: {"loss": -(
+        (2 * (_probs_onehot(o, t)[0] * _probs_onehot(o, t)[1]).sum((0, 2)))
+        / (_probs_onehot(o, t)[0] + _probs_onehot(o, t)[1]).sum((0, 2))).log().mean()}, "over a row dim"),
+    "the largest per-class sum": (lambda o, t: {"loss": _probs_onehot(o, t)[0].sum((0, 2)).max()}, "over a row dim"),
+    "a gated value plus a constant": (lambda o, t: {"loss": (
+        _probs_onehot(o, t)[0].sum((0, 2)) * (_probs_onehot(o, t)[1].sum((0, 2)) > 0) + 1).mean()}, "over a row dim"),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_CLASS_VECTORS))
+def test_other_uses_of_per_class_batch_sums_decline(case):
+    body, op = NOT_CLASS_VECTORS[case]
+    for seed, weights in RULE_BATCHES:
+        args, kinds = _seg(seed, weights, absent=2)
+        got, want, said = split_outcome(body, args, kinds)
+        assert got == {}, (seed, got, want)
+        assert any(op in m for m in said), said

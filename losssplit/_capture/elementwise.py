@@ -111,22 +111,23 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
     track = frame.get(src)
     if track is None or not isinstance(out, Tensor):
         return
+    low = get_arg(args, kwargs, 1, "min", None) if kind == "clamp" else None
+    high = get_arg(args, kwargs, 2, "max", None) if kind == "clamp" else None
     if track.ratio is not None:
-        low = get_arg(args, kwargs, 1, "min", None)
-        high = get_arg(args, kwargs, 2, "max", None)
-        if kind == "clamp" and _is_number(low) and high is None and _clampable(track):
-            # ``mask.sum().clamp(min=1)``: clamped per group as well. Of a sum of predictions
-            # (``quality.sum().clamp(min=eps)``) only as a normaliser: a returned clamped loss
-            # is no ratio, so it is not marked a prediction (no companion of its own)
-            frame.set(out, Track(ratio=track.ratio.scaled(normaliser_op=("min", float(low)))))
-            return
-        if kind == "neg":
-            frame.set(out, Track(from_prediction=True, ratio=track.ratio.scaled(-1.0)))
+        new = _unary_ratio(track, kind, low, high)
+        if new is not None:
+            frame.set(out, new)
             return
     if track.parts and kind == "neg":
         negated = _each_part(frame, "mul", track.parts, lambda t: Track(ratio=t.ratio and t.ratio.scaled(-1.0)))
         if negated is not None:
             frame.set(out, dataclasses.replace(track, parts=negated))
+            return
+    if track.elements and isinstance(out, Tensor) and out.shape == src.shape:
+        each = [_unary_ratio(Track(from_prediction=track.from_prediction, ratio=r), kind, low, high) for r in track.elements]
+        made = _elements_track(track, each)
+        if made is not None:
+            frame.set(out, made)
             return
     if track.ratio is not None:
         value = image_value_track(frame, track)
@@ -141,6 +142,40 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         if kind == "data":
             new.from_prediction = False
         frame.set(out, new)
+
+
+def _unary_ratio(track: Track, kind: str, low: Any, high: Any) -> Track | None:
+    """A reduced value clamped from below (as a normaliser) or negated; None for other ops."""
+    r = track.ratio
+    assert r is not None
+    try:
+        if kind == "clamp" and _is_number(low) and high is None and r.gate is None and r.test is None:
+            if _clampable(track):
+                # ``mask.sum().clamp(min=1)``: clamped per group as well. Of a sum of predictions
+                # (``quality.sum().clamp(min=eps)``) only as a normaliser: a returned clamped loss
+                # is no ratio, so it is not marked a prediction (no companion of its own)
+                return Track(ratio=r.scaled(normaliser_op=("min", float(low))))
+            if _plain_sum(r, offset=True) and r.offset:  # ``(card + s).clamp_min(eps)``: s first
+                ops = r.normaliser_ops + (("add", r.offset), ("min", float(low)))
+                return Track(ratio=dataclasses.replace(r, offset=0.0, normaliser_ops=ops))
+        if kind == "neg" and r.test is None:
+            return Track(from_prediction=True, ratio=r.scaled(-1.0))
+    except ValueError:  # an offset or a gate that the op cannot carry exactly
+        return None
+    return None
+
+
+def _plain_sum(r: Ratio, offset: bool = False) -> bool:
+    """A sum of rows, not divided, not offset (or, with ``offset``, plus a constant only)."""
+    return (
+        r.kind is RatioKind.SUM
+        and r.normaliser is None
+        and not r.divisors
+        and (offset or not r.offset)
+        and not r.num_offset
+        and r.gate is None
+        and r.test is None
+    )
 
 
 @rule(Tensor.add, torch.add)
@@ -220,6 +255,12 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         frame.set(out, same)
         return
     op = op_name(func)
+    if (ta is not None and ta.elements) or (tb is not None and tb.elements):
+        each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
+        made = None if each is None else _elements_track(ta if ta is not None and ta.elements else tb, each)
+        if made is not None:
+            frame.set(out, made)
+            return
     if (ta is not None and ta.parts) or (tb is not None and tb.parts):
         summed = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
         if summed is not None:
@@ -263,7 +304,7 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     frame.set(out, new)
 
 
-MAX_PARTS = 64  # ratios one loss may add up (a loop over classes); a companion record holds each
+MAX_PARTS = 256  # ratios one loss may add up (classes of a segmentation dataset); a record holds each
 
 
 def _parts_of(track: Track | None) -> tuple[Ratio, ...]:
@@ -275,7 +316,7 @@ def _parts_of(track: Track | None) -> tuple[Ratio, ...]:
     if track.parts:
         return track.parts
     r = track.ratio
-    if r is None or r.kind is RatioKind.SUM and r.normaliser_ops:
+    if r is None or r.kind is RatioKind.SUM and r.normaliser_ops or r.test is not None:
         return ()
     return (r,)
 
@@ -336,6 +377,90 @@ def _each_part(
     return tuple(out)
 
 
+_TESTS = {Tensor.gt: "gt", torch.gt: "gt", Tensor.ne: "ne", torch.ne: "ne"}
+
+
+def _element_operands(x: Any, t: Track | None, n: int) -> list[tuple[Any, Track | None]] | None:
+    """``x`` as ``n`` scalar operands (value, track): the ratios of a vector of row sums, a
+    scalar ratio or constant repeated, the elements of a constant vector; None otherwise."""
+    if t is not None and t.elements:
+        if len(t.elements) != n:
+            return None
+        return [(None, Track(from_prediction=t.from_prediction, ratio=r)) for r in t.elements]
+    if t is not None:
+        return [(None, t)] * n if t.ratio is not None and t.lost_at is None else None
+    if _is_number(x):
+        return [(x, None)] * n
+    if isinstance(x, Tensor) and x.numel() == 1:
+        return [(x.detach().reshape(()), None)] * n
+    if isinstance(x, Tensor) and x.dim() == 1 and x.shape[0] == n:
+        if x.device.type == "cpu":  # numbers (class weights): an offset times them stays exact
+            return [(v, None) for v in x.tolist()]
+        return [(v, None) for v in x.detach().unbind()]
+    return None
+
+
+def _elements_arithmetic(
+    frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Any, kwargs: dict
+) -> list[Track | None] | None:
+    """Element-wise arithmetic on vectors of row sums (per-class batch dice), element by element
+    as on scalar ratios; ``sums > c`` of data makes tests, and a value times a test is gated by it.
+    None where an element is no ratio the split knows."""
+    alpha = kwargs.get("alpha", 1)
+    if not isinstance(out, Tensor) or out.dim() != 1 or not (_is_number(alpha) and alpha == 1):
+        return None
+    ea, eb = _element_operands(a, ta, out.shape[0]), _element_operands(b, tb, out.shape[0])
+    if ea is None or eb is None:
+        return None
+    test = _TESTS.get(func)
+    each: list[Track | None] = []
+    for (xa, sa), (xb, sb) in zip(ea, eb):
+        ra, rb = sa.ratio if sa is not None else None, sb.ratio if sb is not None else None
+        if kind == "data":  # ``present = onehot.sum((0, 2)) > 0``
+            ok = test is not None and ra is not None and sa is not None and not sa.from_prediction and _is_number(xb)
+            if not ok or ra is None or not _plain_sum(ra) or ra.normaliser_ops:
+                return None
+            each.append(Track(ratio=dataclasses.replace(ra, test=(test or "", float(xb)))))
+            continue
+        if kind == "mul" and ra is not None and rb is not None and (ra.test is None) != (rb.test is None):
+            value, gate = (sa, rb) if rb.test is not None else (sb, ra)
+            assert value is not None and value.ratio is not None
+            if value.ratio.gate is not None or value.ratio.test is not None or value.ratio.kind is RatioKind.SUM_OVER_OPAQUE:
+                return None
+            each.append(Track(from_prediction=value.from_prediction, ratio=dataclasses.replace(value.ratio, gate=gate)))
+            continue
+        if (ra is not None and ra.test is not None) or (rb is not None and rb.test is not None):
+            return None
+        try:
+            each.append(_ratio_arithmetic(frame, kind, xa, sa, xb, sb))
+        except ValueError:
+            return None
+    return each
+
+
+def elements_in_place(frame: Frame, func: Any, args: tuple) -> bool:
+    """``loss *= present`` on a vector of row sums: as ``loss * present``. Whether it was."""
+    target = args[0]
+    track = frame.get(target)
+    if func is not Tensor.mul_ or track is None or not track.elements or len(args) < 2:
+        return False
+    each = _elements_arithmetic(frame, Tensor.mul, "mul", target, track, args[1], frame.get(args[1]), target, {})
+    made = None if each is None else _elements_track(track, each)
+    if made is not None:
+        frame.set(target, made)
+    return made is not None
+
+
+def _elements_track(like: Track | None, each: list[Track | None]) -> Track | None:
+    """A vector of row sums from its elements' tracks; None unless each is one ratio, all from
+    predictions or all data."""
+    ratios = [t.ratio for t in each if t is not None and t.ratio is not None and t.lost_at is None]
+    preds = {t.from_prediction for t in each if t is not None}
+    if like is None or len(ratios) != len(each) or len(preds) != 1:
+        return None
+    return Track(from_prediction=preds.pop(), lost_at=like.lost_at, elements=tuple(ratios))
+
+
 def _late_normaliser(frame: Frame, z: Any) -> Track | None:
     """``z = w.sum()`` of a tensor that carried no images when summed: a row-sum normaliser if
     ``w`` has since met the rows it multiplies (by itself or as the vector a factor views);
@@ -361,7 +486,7 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     """A reduced value whose rows are all one image, as a tensor of that image holding its value
     with the weight field set to 1; None for any other reduced value."""
     r = track.ratio
-    if r is None or r.rows.numel() != 1 or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset:
+    if r is None or r.rows.numel() != 1 or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset or r.gate is not None or r.test is not None:
         return None
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
@@ -466,10 +591,7 @@ def _host_number(frame: Frame, x: Any) -> None:
 def _clampable(track: Track) -> bool:
     """Whether a reduced value can be clamped as a row-sum normaliser: data, or a plain sum."""
     r = track.ratio
-    return r is not None and (
-        not track.from_prediction
-        or (r.kind is RatioKind.SUM and r.normaliser is None and not r.divisors and not r.offset and not r.num_offset)
-    )
+    return r is not None and (not track.from_prediction or _plain_sum(r))
 
 
 def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
@@ -578,6 +700,36 @@ def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     _reduce(frame, func, args, kwargs, out, None, False)
 
 
+def _row_sums_per_element(
+    frame: Frame, src: Tensor, track: Track, reduced: set[int], kind: RatioKind, out: Tensor, lost_at: str
+) -> Track | None:
+    """``x.sum((0, 2))`` of ``[B, K, P]``: over the rows and every dim but one, a vector of K
+    ratios (each the sum, or mean, of its slice over the rows); None for other shapes."""
+    kept = [d for d in range(src.dim()) if d not in reduced]
+    if out.dim() != 1 or len(kept) != 1 or not 0 < out.shape[0] <= MAX_PARTS:
+        return None
+    ((d, rows),) = track.rows.items()
+    values = unweighted_of(src, track)
+    if not values.is_floating_point():
+        values = values.to(torch.float32)
+    row_dim = d - 1 if kept[0] < d else d
+    elements = tuple(Ratio.of(v, rows, row_dim, kind).compact(frame.tokens) for v in values.unbind(kept[0]))
+    return Track(from_prediction=track.from_prediction, lost_at=lost_at, elements=elements)
+
+
+def _sum_of_elements(track: Track, kind: RatioKind | None) -> Track | None:
+    """The sum or mean of a vector of row-sum ratios: a sum of ratios (``dice_loss.mean()`` over
+    classes: each class's ratio over K)."""
+    if kind not in (RatioKind.SUM, RatioKind.MEAN) or any(r.test is not None for r in track.elements):
+        return None
+    n = len(track.elements)
+    try:
+        parts = track.elements if kind is RatioKind.SUM else tuple(r.scaled(1.0 / n) for r in track.elements)
+    except ValueError:
+        return None
+    return Track(from_prediction=track.from_prediction, lost_at=track.lost_at, parts=parts)
+
+
 def _reduce(
     frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: RatioKind | None, neutral: bool
 ) -> None:
@@ -592,6 +744,11 @@ def _reduce(
         return
     outs = tensors(out) if isinstance(out, tuple) else [out]
     op = op_name(func)
+    if track.elements and isinstance(out, Tensor) and out.numel() == 1 and src.dim() == 1:
+        summed = _sum_of_elements(track, kind)
+        if summed is not None:
+            frame.set(out, summed)
+            return
     if track.lost_at is not None or track.ratio is not None:
         for o in outs:
             if (track.ratio is not None or track.parts) and neutral and o.numel() == 1:
@@ -605,6 +762,11 @@ def _reduce(
     row_dims = set(track.rows)
     if reduced & row_dims or (track.image is not None and reduced == set(range(ndim))):
         full = reduced == set(range(ndim))
+        if kind in (RatioKind.SUM, RatioKind.MEAN) and not full and len(row_dims) == 1 and isinstance(out, Tensor):
+            vector = _row_sums_per_element(frame, src, track, reduced, kind, out, f"{op} over a row dim")
+            if vector is not None:
+                frame.set(out, vector)
+                return
         if kind is None or not full or len(row_dims) > 1 or not isinstance(out, Tensor):
             for o in outs:
                 frame.lose(o, op if full or kind is None else f"{op} over a row dim", track)

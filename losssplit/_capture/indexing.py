@@ -11,6 +11,7 @@ from typing import Any
 
 import torch
 
+from .elementwise import elements_in_place
 from .mode import (
     Frame,
     Rows,
@@ -239,7 +240,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, out: Any, scales: bool) -> No
     """
     target = args[0]
     track = frame.get(target) if isinstance(target, Tensor) else None
-    if track is None:
+    if track is None or scales and elements_in_place(frame, func, args):
         return
     if track.unweighted is not None or track.ratio is not None:
         frame.lose(target, op_name(func), track)  # remembered values or a ratio would go stale

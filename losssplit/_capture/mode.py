@@ -50,6 +50,10 @@ class Track:
     """For a sum of reduced losses that is no single ratio (``1 - dice + 1 - jaccard``): the
     ratios it adds up, each split by group on its own. Such a track is also lost (at the op that
     added them), so that every op but the arithmetic that keeps the parts ends attribution."""
+    elements: tuple[Ratio, ...] = ()
+    """For a vector of sums over the rows that keeps one other dim (``inter = (p * y).sum((0, 2))``,
+    per class): the ratio of each element. Lost as ``parts`` are; element-wise arithmetic keeps
+    them, and a full sum or mean makes them parts."""
 
 
 def lost_track(op: str, pred: bool = True) -> Track:

@@ -91,6 +91,12 @@ class Ratio:
     num_offset: float = 0.0
     """Added to the numerator before the division (the ``+ s`` of a soft dice
     ``(2 * inter.sum() + s) / (union.sum() + s)``): the value is ``(num + num_offset) / den``."""
+    test: tuple[str, float] | None = None
+    """A row sum of data compared with a number (``onehot.sum((0, 2)) > 0``: a class present in
+    the images): per group, 1 where the group's sum passes ``(op, c)`` (``"gt"``, ``"ne"``), else 0."""
+    gate: Ratio | None = None
+    """A ``test`` this value was multiplied by (``loss * present``): a group where the test fails
+    gets 0 for it, one where it passes gets the value."""
 
     @classmethod
     def of(
@@ -118,6 +124,10 @@ class Ratio:
                 tensor factor, a division that makes the denominator a group's share or row sum).
         """
         divisor_given = divisor is not None
+        if (self.gate is not None or self.test is not None) and (
+            divisor_given or by_rows is not None or normaliser_op is not None or isinstance(scale, Tensor)
+        ):
+            raise ValueError("a tested or gated value over a normaliser")
         if divisor is None:
             divisor = 1.0
         kind, normaliser, ops = self.kind, self.normaliser, self.normaliser_ops
@@ -159,14 +169,20 @@ class Ratio:
         ``(s + e) * c = s * c + e * c`` and ``max(s, l) * c = max(s * c, l * c)`` for ``c > 0``, so
         every group's normaliser is scaled the same way. None where that does not hold (``c <= 0``
         after a clamp)."""
-        if c <= 0 and any(op == "min" for op, _ in self.normaliser_ops):
+        if c <= 0 and any(op == "min" for op, _ in self.normaliser_ops) or self.test is not None:
             return None
         ops = tuple((op, v * c) for op, v in self.normaliser_ops)
         return dataclasses.replace(self, scales=self.scales + (c,), normaliser_ops=ops)
 
     def shifted(self, c: float) -> Ratio:
         """A copy plus the constant ``c``: ``num / den + c`` per group (the body computes
-        ``value + c`` on the group alone, whatever its denominator)."""
+        ``value + c`` on the group alone, whatever its denominator).
+
+        Raises:
+            ValueError: a gated value (a group whose test fails gets ``c``, not 0) or a test.
+        """
+        if self.gate is not None or self.test is not None:
+            raise ValueError("a constant added to a gated value")
         return dataclasses.replace(self, offset=self.offset + c)
 
     def compact(self, tokens: int | None = None) -> Ratio:
@@ -196,7 +212,7 @@ class Ratio:
         """Whether the values it reads were written in place since the loss was reduced."""
         if self.version is not None and version_of(self.values) != self.version:
             return True
-        return self.normaliser is not None and self.normaliser.modified()
+        return any(r is not None and r.modified() for r in (self.normaliser, self.gate))
 
     def numerators(self, per_row: Tensor) -> Tensor:
         """What each row adds to the numerator, from the per-row sums of ``values``."""
@@ -300,6 +316,8 @@ def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
     """``loss_a + loss_b`` of sums or of per-image losses: one sum over both sets of rows; of two
     means with the same denominator per row over the same rows: one mean of both numerators."""
     if ra.modified() or rb.modified():  # written in place after the reduction: not these values
+        return None
+    if any(r.gate is not None or r.test is not None for r in (ra, rb)):
         return None
     left, right = ra.as_sum(), rb.as_sum()
     if left is None or right is None:
