@@ -185,3 +185,49 @@ def test_targets_stacked_in_image_order_share_the_inputs_row_map():
 
     check_rule(stacked, "")
     check_rule(concatenated, "")
+
+
+# -- tensors filled with the weight field's own object ---------------------------------------------
+# ``torch.full((D,), t["loss_weight"])`` carries image b's weight object: where it multiplies image
+# b's losses, or stacked in image order as ``[B, D]``, it is the weight (counted as 1). A literal
+# with the same value is a coefficient of the body and stays.
+
+
+def _full_weights(targets, d):
+    return torch.stack([torch.full((d,), t["loss_weight"]) for t in targets])
+
+
+WEIGHT_FILLS = {
+    "stack of full((D,), w) times [B, R, D] errors, mean": lambda o, t: {
+        "loss": (_err(o, t)[0] * _full_weights(t, _err(o, t)[0].shape[-1])[:, None]).mean()},
+    "stack of full((R, D), w), sum over its own sum": lambda o, t: {"loss": (
+        (e := _err(o, t)[0]) * (w := torch.stack([torch.full(e.shape[1:], t_["loss_weight"]) for t_ in t]))
+    ).sum() / w.sum()},
+    "a per-image loop: errors of image b times full((R, D), w_b)": lambda o, t: {"loss": sum(
+        (_err(o, t)[0][b] * torch.full(o["x"].shape[1:], t_["loss_weight"])).sum() for b, t_ in enumerate(t)
+    ) / len(t)},
+    "a per-image loop with full_like and new_full": lambda o, t: {"loss": sum(
+        (e_b * torch.full_like(e_b, t_["loss_weight"]) + e_b * e_b.new_full(e_b.shape, t_["loss_weight"])).mean()
+        for e_b, t_ in zip(_err(o, t)[0].unbind(0), t))},
+    "a literal equal to a weight is a coefficient": lambda o, t: {
+        "loss": (_err(o, t)[0] * torch.full(o["x"].shape, 0.5)).mean()},
+}
+
+
+CASES[torch.full] = WEIGHT_FILLS["stack of full((D,), w) times [B, R, D] errors, mean"]
+CASES[T.new_full] = WEIGHT_FILLS["a per-image loop with full_like and new_full"]
+
+
+@pytest.mark.parametrize("case", list(WEIGHT_FILLS))
+def test_tensors_filled_with_an_images_weight_object_count_as_one(case):
+    check_rule(WEIGHT_FILLS[case], "")
+
+
+def test_a_vector_scaled_by_an_images_weight_object_keeps_the_vector():
+    """``v * t["loss_weight"]`` stacked in image order: with the weight set to 1 it is ``v``, a
+    per-class factor that stays (the body's own arithmetic)."""
+    v = torch.tensor([0.5, 1.0, 2.0, 4.0])
+    check_rule(lambda o, t: {"loss": (_err(o, t)[0] * torch.stack([v * t_["loss_weight"] for t_ in t])[:, None]).sum()
+                             / len(t)}, "")
+    check_rule(lambda o, t: {"loss": sum(  # per image, divided: ``v / w`` is ``v``
+        (e_b * (v / t_["loss_weight"])).mean() for e_b, t_ in zip(_err(o, t)[0].unbind(0), t))}, "")

@@ -35,6 +35,7 @@ from .mode import (
     tensors,
     unweighted_of,
     unweighted_operand,
+    weight_of_image,
 )
 from .ratio import Ratio, RatioKind, add_ratios, row_sums
 
@@ -237,6 +238,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     a, b = args[0], args[1]
     ta, tb = frame.get(a), frame.get(b)
     if ta is None and tb is None:
+        if kind in ("mul", "div") and isinstance(a, Tensor) and not a.requires_grad:
+            images = frame.weight_images(b)  # ``v * t["loss_weight"]``: v with the weight set to 1
+            if images:
+                frame.weight_filled[id(out)] = (out, images, a.detach())
         return
     if tb is None and kind == "div" and ta is not None and ta.ratio is not None and frame.untracked_sums:
         tb = _late_normaliser(frame, b)
@@ -297,8 +302,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             new.from_prediction = False
         elif not new.from_prediction:  # an untracked prediction (``src - tgt`` of matched rows passed in)
             new.from_prediction = any(t is None and is_prediction(x, None) for x, t in ((a, ta), (b, tb)))
-        sa = unweighted_operand(frame, a, ta, new.rows, out.shape, op, kind in ("mul", "div"))
-        sb = unweighted_operand(frame, b, tb, new.rows, out.shape, op, kind in ("mul", "div"))
+        sa = unweighted_operand(frame, a, ta, new.rows, out.shape, op, kind in ("mul", "div"), new.image)
+        sb = unweighted_operand(frame, b, tb, new.rows, out.shape, op, kind in ("mul", "div"), new.image)
         if sa is not a or sb is not b:
             new.unweighted = func(sa, sb, *args[2:], **kwargs)
     frame.set(out, new)
@@ -840,11 +845,20 @@ def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     torch.randn_like,
 )
 def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``zeros_like``/``full_like``...: same layout, fresh data (no prediction)."""
+    """``zeros_like``/``full_like``...: same layout, fresh data (no prediction). Filled with an
+    image's own weight object (``full_like(l, t["loss_weight"])``), its values count 1."""
     track = frame.get(args[0])
-    if track is None or not isinstance(out, Tensor) or track.lost_at is not None or track.ratio is not None:
+    images = frame.weight_images(get_arg(args, kwargs, 1, "fill_value", None)) if func is torch.full_like else None
+    if track is None:
+        if images and isinstance(out, Tensor):
+            frame.weight_filled[id(out)] = (out, images, torch.ones_like(out))
         return
-    frame.set(out, Track(rows=track.rows, image=track.image))
+    if not isinstance(out, Tensor) or track.lost_at is not None or track.ratio is not None:
+        return
+    unweighted = None
+    if images and track.image is not None:
+        unweighted = weight_of_image(frame, out, track.image, images, torch.ones_like(out))
+    frame.set(out, Track(rows=track.rows, image=track.image, unweighted=unweighted))
 
 
 

@@ -134,6 +134,10 @@ class Frame:
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
+        # tensors made from the weight field's own float object (``torch.full((D,), t["loss_weight"])``,
+        # ``v * t["loss_weight"]``): id -> (the tensor, the images whose weight that object is, its
+        # values with that weight set to 1); held, so the ids stay unique
+        self.weight_filled: dict[int, tuple[Tensor, frozenset[int], Tensor]] = {}
         # the numbers among the call's arguments (an outside normaliser is one), read when asked
         self.read_argument_numbers: Callable[[], list[float]] | None = None
         self._argument_numbers: list[float] | None = None
@@ -223,6 +227,14 @@ class Frame:
             self._weight_tensor[device] = out
         return out
 
+    def weight_images(self, fill: Any) -> frozenset[int]:
+        """The images whose weight field is the very float object ``fill`` (a number has no
+        identity, but the object read from a target dict is that dict's: ``full(.., t["w"])``).
+        Ints are shared by Python (small ones are cached): they do not count."""
+        if type(fill) is not float or self._weights is None:
+            return frozenset()
+        return frozenset(b for b, w in enumerate(self._weights) if w is fill)
+
     def host_weight(self, b: int) -> float | None:
         """Image ``b``'s weight as a Python number (tensor weights are read once, when asked)."""
         if self._weights is None:
@@ -270,6 +282,7 @@ class Frame:
         self.host_reads.clear()
         self.counted.clear()
         self.factors.clear()
+        self.weight_filled.clear()
 
     def arange(self, device: torch.device) -> Tensor:
         rows = self.identity.get(device)
@@ -528,17 +541,28 @@ def note_factor(frame: Frame, weight: Tensor, unweighted: Tensor | None, out_row
 
 
 def unweighted_operand(
-    frame: Frame, x: Any, track: Track | None, rows: Rows, shape: Sequence[int], op: str, factor: bool
+    frame: Frame,
+    x: Any,
+    track: Track | None,
+    rows: Rows,
+    shape: Sequence[int],
+    op: str,
+    factor: bool,
+    image: Tensor | None = None,
 ) -> Any:
     """``x`` as it is with the weight field set to 1: its unweighted values when tracked; for an
     untracked per-row factor (built from Python numbers, so without identity), 1 where it equals
-    its image's weight, with a deferred check that it is the weight everywhere or nowhere.
+    its image's weight, with a deferred check that it is the weight everywhere or nowhere; 1 for
+    a tensor filled with the weight object of ``image`` (the one image the result belongs to).
     ``factor``: ``x`` multiplies (or divides) the values of a tensor with row maps ``rows`` and
     shape ``shape``."""
     if not isinstance(x, Tensor):
         return x
     if track is not None:
         return track.unweighted if track.unweighted is not None else x
+    filled = frame.weight_filled.get(id(x)) if factor and image is not None else None
+    if filled is not None and filled[0] is x and image is not None:
+        return weight_of_image(frame, x, image, filled[1], filled[2])
     if not factor or x.dim() == 0 or x.requires_grad or not rows:
         return x
     if not per_row(x, rows, shape):
@@ -566,6 +590,17 @@ def unweighted_operand(
     )
     note_factor(frame, x, shadow, rows, len(shape))
     return shadow
+
+
+def weight_of_image(frame: Frame, x: Tensor, image: Tensor, images: frozenset[int], unweighted: Tensor) -> Tensor:
+    """``x``, made from the weight object of ``images``, as it is with the weight field set to 1
+    where it belongs to ``image``: ``unweighted`` if ``image`` is one of them, else ``x`` (decided
+    on the device when the index of ``image`` is not known on the host)."""
+    b = frame.image_ids.get(id(image))
+    if b is not None:
+        return unweighted if b in images else x
+    among = host_tensor(sorted(images), torch.long).to(image.device)
+    return torch.where((image.reshape(-1)[:1] == among).any(), unweighted, x)
 
 
 def keep_rows(
@@ -676,8 +711,8 @@ class Unsupported(Exception):
 
 # Ops whose tensor outputs carry nothing to attribute (fresh data, bookkeeping): no warning.
 KNOWN_IGNORED = {
-    Tensor.new_zeros, Tensor.new_ones, Tensor.new_full, Tensor.new_empty, Tensor.new_tensor, torch.tensor, torch.as_tensor,
-    torch.zeros, torch.ones, torch.full, torch.empty, torch.arange, torch.randperm, torch.rand,
+    Tensor.new_zeros, Tensor.new_ones, Tensor.new_empty, Tensor.new_tensor, torch.tensor, torch.as_tensor,
+    torch.zeros, torch.ones, torch.empty, torch.arange, torch.randperm, torch.rand,
     torch.randn, torch.randint, torch.linspace, Tensor.unique, torch.unique,
     Tensor.numpy, Tensor.tolist, Tensor.item, Tensor.retain_grad, Tensor.register_hook, Tensor.backward,
 }

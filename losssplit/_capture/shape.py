@@ -339,6 +339,31 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.set(o, piece)
 
 
+@rule(torch.full, Tensor.new_full)
+def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.full((D,), t["loss_weight"])``: filled with one image's own weight object, a
+    tensor of that image's weight (its values count 1 where it multiplies that image's losses,
+    and stacked in image order it is the per-image weight, with its rows)."""
+    fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
+    images = frame.weight_images(fill)
+    if images and isinstance(out, Tensor):
+        frame.weight_filled[id(out)] = (out, images, torch.ones_like(out))
+
+
+def _stacked_weights(frame: Frame, seq: Sequence[Any], dim: Any, out: Tensor) -> None:
+    """``torch.stack([torch.full(.., t["loss_weight"]) for t in targets])``: image b's weight
+    object at position b of dim 0, for every image: the per-image weight ``[B, ...]``."""
+    if dim != 0 or len(seq) != frame.num_images:
+        return
+    unweighted = []
+    for b, x in enumerate(seq):
+        filled = frame.weight_filled.get(id(x))
+        if filled is None or filled[0] is not x or b not in filled[1]:
+            return
+        unweighted.append(filled[2])
+    frame.set(out, Track(rows={0: frame.arange(out.device)}, unweighted=torch.stack(unweighted).to(out.dtype)))
+
+
 @rule(torch.cat, torch.concat, torch.concatenate, torch.stack)
 def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``cat``/``stack``: rows of the joined dim are the inputs' rows (or images) in order."""
@@ -346,10 +371,12 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if not isinstance(out, Tensor) or not isinstance(seq, (list, tuple)) or not seq:
         return
     tracks = [frame.get(t) for t in seq]
+    stack = getattr(func, "__name__", "") == "stack"
     if all(t is None for t in tracks):
+        if stack and frame.weight_filled:
+            _stacked_weights(frame, seq, get_arg(args, kwargs, 1, "dim", 0), out)
         return
     op = op_name(func)
-    stack = getattr(func, "__name__", "") == "stack"
     ndim = out.dim()
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
     per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None and t.ratio.rows.numel() == 1]
