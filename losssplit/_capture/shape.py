@@ -394,8 +394,8 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if pieces is None and whole:
         # the joined dim carries no row map (a constant joined, ``cat([x_b, zeros], 1)``): each
         # input that is one image's tensor leaves its image on the whole output
-        known = {frame.image_ids.get(id(img)) for img in whole}
-        if len(known) > 1 and None not in known:
+        whole_ids = {frame.image_ids.get(id(img)) for img in whole}
+        if len(whole_ids) > 1 and None not in whole_ids:
             frame.lose(out, f"{op} of tensors of different images", pred=pred)
             return
         other_parts += [(Track(image=img, from_prediction=pred), {}) for img in whole]
