@@ -248,10 +248,12 @@ class Frame:
             return
         self.doubt(torch.ones((), dtype=torch.bool), message)
 
-    def host_value(self, x: Any) -> str | None:
+    def host_value(self, x: Any, image: int | None = None) -> str | None:
         """The op that read ``x`` on the host from the images' values (``x`` equal to that value,
-        up to an ``+ eps``), or None: such a number scaling a loss changes with the group."""
-        if not self.host_reads or not isinstance(x, (int, float)) or isinstance(x, bool):
+        up to an ``+ eps``), or None: such a number scaling a loss changes with the group. On
+        ``image``'s own loss after reads of that image only (as ``sized`` orders them), None:
+        the number is that image's, as on the group alone."""
+        if not self.host_reads or not _is_count(x) or image is not None and image == self.read_image:
             return None
         for read in self.host_reads:
             v = read.value
