@@ -331,6 +331,17 @@ def _other_image_count_of_lost_data(outputs, targets):
     return {"loss": total}
 
 
+def _counts_plus_one_divide(outputs, targets):
+    """Per image a top-k sized by its own count; the divisor adds 1 per image to the counts."""
+    total, divisor = 0, 0
+    for b in range(len(targets)):
+        ce, pos = _per_image(outputs, targets, b)
+        num_pos = int(pos.sum())
+        total = total + ce.topk(num_pos).values.sum()
+        divisor += num_pos + 1
+    return {"loss": total / divisor}
+
+
 def _flattened_batch(outputs, targets):
     """The batch's negatives ranked together, ``3 x positives`` of them kept."""
     labels = torch.stack([t["labels"] for t in targets])
@@ -355,6 +366,7 @@ SIZED_FROM_OTHER_IMAGES = {
     "a batch count bounds a slice": (_batch_count_sized_slice, "Tensor.__getitem__ with slice bounds after a value"),
     "another image's count through count_nonzero": (_other_image_count_of_lost_data, "Tensor.topk after a value not of one image"),
     "top-k over the flattened batch": (_flattened_batch, "topk along a dim that carries images"),
+    "counts that sized top-k also in a divisor": (_counts_plus_one_divide, "a Python number reaches a loss of several images"),
 }
 
 

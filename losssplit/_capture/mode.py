@@ -128,6 +128,7 @@ class Frame:
         # spans images, ``NO_READ`` before any), and where those reads start in ``host_reads``
         self.read_image = NO_READ
         self.segment = 0
+        self.sized_reads = False  # some read was taken as one image's size: numbers are checked
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
@@ -244,9 +245,29 @@ class Frame:
             message = f"{op} on image {image}'s rows after values of image {at} were read on the host (its size may come from them)"
         else:
             for read in self.host_reads[self.segment :]:
-                read.consumed = True
+                if not read.consumed:  # a read that would have declined the call: now loose
+                    read.consumed = self.sized_reads = True
             return
         self.doubt(torch.ones((), dtype=torch.bool), message)
+
+    def loose_number(self, x: Any, track: Track, op: str) -> None:
+        """After reads were taken as one image's sizes (``sized``), their numbers are loose in
+        Python: a Python number ``x`` scaling, shifting or dividing a reduced loss with ``track``
+        at ``op`` that is not the current image's (several images, another image) may be
+        computed from them, so the call is declined (a number that divides a sum as the counts
+        it adds up is matched before)."""
+        if not _is_count(x):
+            return
+        r = track.ratio
+        image = r.host_image if r is not None else self.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None
+        if image is not None and image == self.read_image:
+            return
+        self.sized_reads = False  # one warning is enough
+        self.doubt(
+            torch.ones((), dtype=torch.bool),
+            f"a Python number reaches a loss of several images (or of another image) at {op} after numbers "
+            "read on the host set one image's sizes (it may be computed from them)",
+        )
 
     def host_value(self, x: Any, image: int | None = None) -> str | None:
         """The op that read ``x`` on the host from the images' values (``x`` equal to that value,
