@@ -133,6 +133,10 @@ RESHAPES = {
     "counts of repeats per image": counted_rows,
     "cat of per-image rows viewed [B, T]": lambda o, t: {
         "loss": torch.cat([(o["x"][b] - s["y"]).abs().flatten() for b, s in enumerate(t)]).view(len(t), -1).mean(-1).sum()},
+    # one image's logits joined to a constant column (a background class): still that image's
+    "one image's tensor joined to a constant": lambda o, t: {
+        "loss": sum(F.cross_entropy(torch.cat([o["x"][b], torch.zeros(3, 1)], 1), s["labels"], reduction="sum")
+                    for b, s in enumerate(t))},
 }
 
 
@@ -147,6 +151,8 @@ MIXING = {
     "repeat_interleave without dim of two row dims": (
         lambda o, t: {"loss": (o["x"][:, 0, :1] * torch.stack([s["y"] for s in t])[:, 0, 0]).repeat_interleave(2).mean()},
         "repeat_interleave"),
+    "two images' tensors joined with a constant": (
+        lambda o, t: {"loss": torch.cat([o["x"][0], o["x"][-1], torch.zeros(3, 1)], 1).sum()}, "torch.cat of tensors of different images"),
 }
 
 

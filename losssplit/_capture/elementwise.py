@@ -564,7 +564,7 @@ def _ratio_arithmetic(
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
         if kind in ("mul", "div", "add", "sub", "rsub"):
-            _host_number(frame, other)  # any other use of a number read on the host
+            _host_number(frame, other, ta, kind)  # any other use of a number read on the host
         if kind == "mul":
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -580,15 +580,19 @@ def _ratio_arithmetic(
     if tb is not None and tb.ratio is not None and kind == "mul":
         other = _scalar_of(a, ta)
         if other is not None:
-            _host_number(frame, other)
+            _host_number(frame, other, tb, kind)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
 
 
-def _host_number(frame: Frame, x: Any) -> None:
+def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
     """A number read on the host from the images' values (other than as the count a sum is
-    divided by) that reaches a reduced loss: its value is this batch's, so the call is declined."""
-    op = frame.host_value(x)
+    divided by) that reaches a reduced loss: its value is this batch's, so the call is declined
+    (not on one image's loss right after reads of that image only: see ``Frame.host_value``;
+    after reads taken as sizes, any number: see ``Frame.loose_number``)."""
+    if frame.sized_reads:
+        frame.loose_number(x, track, kind)
+    op = frame.host_value(x, track.ratio.host_image if track.ratio is not None else None)
     if op is not None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host at {op} reaches a loss")
 

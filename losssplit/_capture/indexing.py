@@ -13,6 +13,7 @@ import torch
 
 from .elementwise import elements_in_place
 from .mode import (
+    NO_READ,
     Frame,
     Rows,
     Tensor,
@@ -83,6 +84,11 @@ def _image_at(frame: Frame, rows: Tensor, p: Any) -> Tensor:
     return rows[p]
 
 
+def _bounded(parts: tuple[Any, ...]) -> bool:
+    """Whether a slice among ``parts`` has a bound or a step (a size a Python number may set)."""
+    return any(type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None) for p in parts)
+
+
 def _index_parts(index: Any) -> tuple[Any, ...]:
     return index if isinstance(index, tuple) else (index,)
 
@@ -93,6 +99,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     src, index = args[0], args[1]
     track = frame.get(src)
     parts = _index_parts(index)
+    if frame.read_image != NO_READ and track is not None and _bounded(parts):
+        frame.sized("Tensor.__getitem__ with slice bounds", track)  # bounds may come from host reads
     if track is not None and track.unweighted is None and track.lost_at is None and track.ratio is None:
         if not track.rows and track.image is not None and isinstance(out, Tensor):
             frame.set(out, Track({}, track.image, None, track.from_prediction))  # one image's tensor, any index
@@ -537,9 +545,8 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track.unweighted is not None:
         frame.lose(out, f"{op} of weighted values", track)
         return
-    if func in (Tensor.topk, torch.topk) and frame.host_reads:
-        # ``k`` may be computed from values read on the host (``int(n_pos) * 3``): this batch's
-        frame.doubt(torch.ones((), dtype=torch.bool), f"{op} after values of the images were read on the host")
+    if func in (Tensor.topk, torch.topk):  # ``k`` may be computed from values read on the host
+        frame.sized(op, track)
     values_out = getattr(func, "__name__", "") != "argsort"
     for i, o in enumerate(outs):
         frame.set(o, Track(rows=dict(track.rows), image=track.image,

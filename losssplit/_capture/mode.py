@@ -131,6 +131,12 @@ class Frame:
         # the ratio it is the value of (None: not a row sum), the op; consumed when a loss is
         # divided by it (see ``host_normaliser``); one never consumed declines the call
         self.host_reads: list[HostRead] = []
+        # sizes set by Python numbers (top-k ``k``, slice bounds) after host reads: the image the
+        # reads since the last read of another image are of (``SEVERAL`` for good once a read
+        # spans images, ``NO_READ`` before any), and where those reads start in ``host_reads``
+        self.read_image = NO_READ
+        self.segment = 0
+        self.sized_reads = False  # some read was taken as one image's size: numbers are checked
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
@@ -153,21 +159,24 @@ class Frame:
 
     def host_normaliser(self, z: Any) -> Ratio | None:
         """The row sum whose host-read value the Python number ``z`` is (up to an ``+ eps``
-        added in Python), or the count of the elements it did not sum (``numel() - v``), marked
-        consumed; None when ``z`` is no such value."""
+        added in Python), or the count of the elements it did not sum (``numel() - v``), or the
+        Python sum of one read per image (``positives += num_pos`` in a loop), marked consumed;
+        None when ``z`` is no such value."""
         if not isinstance(z, (int, float)) or isinstance(z, bool):
             return None
+        summed = self._summed_reads(z)
+        if summed is not None:
+            return summed
         for complement in (False, True):
             for read in self.host_reads:
                 r, v = read.ratio, read.value
-                if r is None or not isinstance(v, (int, float)) or isinstance(v, bool):
+                if r is None or not _is_count(v):
                     continue
                 if complement:  # ``labels.numel() - ignored.sum().item()``: the elements not summed
                     if r.scales or r.normaliser_ops:
                         continue
                     v = r.numel - v
-                # equal, or up to an ``+ eps`` (a larger difference, ``max(n, 2.0)``, is not a count)
-                if abs(z - v) > 1e-6 * max(1.0, abs(v)) and not 0 < z - v <= 1e-3:
+                if not _count_of(z, v):
                     continue
                 read.consumed = True
                 if complement:  # each value stands for the same number of elements (row sums)
@@ -177,14 +186,111 @@ class Frame:
                 return guarded.scaled(normaliser_op=("add", float(z - v))) if z != v else guarded
         return None
 
-    def host_value(self, x: Any) -> str | None:
+    def _summed_reads(self, z: float) -> Ratio | None:
+        """``z`` as the Python sum of one row-sum read per image, the same one in each image's
+        order of reads (``positives += int(pos.sum())`` in a loop over images): a row-sum
+        normaliser with those values per image (the group's sum is its images' reads). None
+        when no such reads sum to ``z``; when two sets of reads sum to it, or a read over several
+        images equals it too, the call is declined (which numbers ``z`` adds up cannot be told)."""
+        if self.num_images < 2:
+            return None
+        per_image: dict[int, list[HostRead]] = {}
+        for read in self.host_reads:
+            if read.image is not None and read.ratio is not None and _is_count(read.value):
+                per_image.setdefault(read.image, []).append(read)
+        if len(per_image) != self.num_images or len({len(reads) for reads in per_image.values()}) != 1:
+            return None
+        sums = []
+        for j in range(len(per_image[0])):
+            family = [per_image[b][j] for b in range(self.num_images)]
+            if len({read.op for read in family}) == 1 and _count_of(z, sum(read.value for read in family)):
+                sums.append(family)
+        if not sums:
+            return None
+        batch = any(  # a count over several images equal to it too (one image's count is not taken)
+            read.image is None and read.ratio is not None and _is_count(read.value) and _count_of(z, read.value)
+            for read in self.host_reads
+        )
+        if len(sums) > 1 or batch:
+            self.doubt(
+                torch.ones((), dtype=torch.bool),
+                f"a loss is divided by {z:g}, which more than one set of numbers read on the host adds up to "
+                "(which counts it sums cannot be told)",
+            )
+            return None
+        (family,) = sums
+        total = 0.0
+        for read in family:
+            read.consumed = True
+            total += read.value
+        device = family[0].ratio.rows.device if family[0].ratio is not None else torch.device("cpu")
+        values = host_tensor([float(read.value) for read in family], torch.float64).to(device)
+        rows = self.arange(device)
+        guarded = Ratio.of(values, rows, 0, RatioKind.SUM).scaled(normaliser_op=("host", 1.0))
+        return guarded.scaled(normaliser_op=("add", float(z - total))) if z != total else guarded
+
+    def add_read(self, read: HostRead) -> None:
+        """Record a host read; a read of another image than the last one's starts a new segment."""
+        if read.image is None:
+            self.read_image = SEVERAL
+        elif self.read_image != SEVERAL and read.image != self.read_image:
+            self.read_image = read.image
+            self.segment = len(self.host_reads)
+        self.host_reads.append(read)
+
+    def sized(self, op: str, track: Track) -> None:
+        """``op`` on a tensor with ``track`` takes a size from a Python number (top-k ``k``, slice
+        bounds), which may have been computed from numbers read on the host. A number has no
+        identity, so the order of the reads decides: on one image's tensor, after reads of that
+        image only since the last read of another image (and no read over several images ever),
+        the number can only come from that image's values, as on the group alone -- those reads
+        are then accounted for. Otherwise the call is declined."""
+        at = self.read_image
+        if at == NO_READ:
+            return
+        image = self.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None
+        if at == SEVERAL:
+            message = f"{op} after a value not of one image was read on the host (its size may be that value)"
+        elif image is None:
+            message = f"{op} on rows of several images after values of the images were read on the host (its size may come from them)"
+        elif image != at:
+            message = f"{op} on image {image}'s rows after values of image {at} were read on the host (its size may come from them)"
+        else:
+            for read in self.host_reads[self.segment :]:
+                if not read.consumed:  # a read that would have declined the call: now loose
+                    read.consumed = self.sized_reads = True
+            return
+        self.doubt(torch.ones((), dtype=torch.bool), message)
+
+    def loose_number(self, x: Any, track: Track, op: str) -> None:
+        """After reads were taken as one image's sizes (``sized``), their numbers are loose in
+        Python: a Python number ``x`` scaling, shifting or dividing a reduced loss with ``track``
+        at ``op`` that is not the current image's (several images, another image) may be
+        computed from them, so the call is declined (a number that divides a sum as the counts
+        it adds up is matched before)."""
+        if not _is_count(x):
+            return
+        r = track.ratio
+        image = r.host_image if r is not None else self.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None
+        if image is not None and image == self.read_image:
+            return
+        self.sized_reads = False  # one warning is enough
+        self.doubt(
+            torch.ones((), dtype=torch.bool),
+            f"a Python number reaches a loss of several images (or of another image) at {op} after numbers "
+            "read on the host set one image's sizes (it may be computed from them)",
+        )
+
+    def host_value(self, x: Any, image: int | None = None) -> str | None:
         """The op that read ``x`` on the host from the images' values (``x`` equal to that value,
-        up to an ``+ eps``), or None: such a number scaling a loss changes with the group."""
-        if not self.host_reads or not isinstance(x, (int, float)) or isinstance(x, bool):
+        up to an ``+ eps``), or None: such a number scaling a loss changes with the group. On
+        ``image``'s own loss after reads of that image only (as ``sized`` orders them), None:
+        the number is that image's, as on the group alone."""
+        if not self.host_reads or not _is_count(x) or image is not None and image == self.read_image:
             return None
         for read in self.host_reads:
             v = read.value
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and abs(x - v) <= 1e-3 + 1e-6 * abs(v):
+            if not read.sizes_only and _is_count(v) and abs(x - v) <= 1e-3 + 1e-6 * abs(v):
                 return read.op
         return None
 
@@ -280,6 +386,7 @@ class Frame:
         self.tracks.clear()
         self.read_argument_numbers = None
         self.host_reads.clear()
+        self.read_image = NO_READ
         self.counted.clear()
         self.factors.clear()
         self.weight_filled.clear()
@@ -671,6 +778,23 @@ class HostRead:
     """The read tensor's ratio (a read of a returned loss only logs it)."""
     op: str
     consumed: bool = False
+    image: int | None = None
+    """The one image whose values were read (known on the host); None: several, or unknown."""
+    sizes_only: bool = False
+    """A read of data (target values) followed only for the sizes it may set (``Frame.sized``)."""
+
+
+NO_READ, SEVERAL = -1, -2  # ``Frame.read_image`` before any host read, and after one over several images
+
+
+def _is_count(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _count_of(z: float, v: float) -> bool:
+    """Whether ``z`` is the count ``v``: equal, or up to an ``+ eps`` added in Python (a larger
+    difference, ``max(n, 2.0)``, is not a count)."""
+    return abs(z - v) <= 1e-6 * max(1.0, abs(v)) or 0 < z - v <= 1e-3
 
 
 # Reads that turn a tensor's values into Python numbers the capture can no longer follow.
@@ -688,7 +812,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
         for t in (x, base):
             hit = frame.counted.get(id(t))
             if hit is not None and hit[0] is t:  # optional: only matched when a loss is divided by it
-                frame.host_reads.append(HostRead(out, hit[1], hit[1], "len", consumed=True))
+                frame.add_read(HostRead(out, hit[1], hit[1], "len", consumed=True, image=hit[1].host_image))
         return
     if track is None:
         return
@@ -697,12 +821,20 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
         if track.from_prediction:
             frame.doubt(torch.ones((), dtype=torch.bool),
                         f"a value mixing images (lost at {track.lost_at}) was read on the host at {op}")
+        elif func is not Tensor.__bool__:  # data whose rows were mixed: a size it sets is the batch's
+            frame.add_read(HostRead(out, None, None, op, consumed=True, sizes_only=True))
         return
-    if func is Tensor.__bool__ or (track.ratio is None and not track.rows):
-        return  # a branch, or one image's own scalar (its weight field: matched as a number)
+    if func is Tensor.__bool__:  # a branch on data reads no value of the images
+        return
     r = track.ratio
+    if r is None and not track.rows:
+        # one image's own scalar: its weight field is matched as a number; other data only sets sizes
+        if track.unweighted is None and track.image is not None:
+            image = frame.image_ids.get(id(track.image))
+            frame.add_read(HostRead(out, None, None, op, consumed=True, image=image, sizes_only=True))
+        return
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
-    frame.host_reads.append(HostRead(out, r if plain else None, r, op))
+    frame.add_read(HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None))
 
 
 class Unsupported(Exception):

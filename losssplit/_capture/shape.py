@@ -393,6 +393,7 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     pred = any(is_prediction(x, t) for x, t in zip(seq, tracks))
     pieces: list[Tensor | tuple[int, int]] | None = []
     other_parts = []
+    whole: list[Tensor] = []  # images of the inputs that are one image's tensor
     for x, t in zip(seq, tracks):
         n = 1 if stack else x.shape[d] if x.dim() > 0 else 0
         if n == 0 and not stack:
@@ -406,6 +407,7 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             if len(t.rows) == 1:  # nothing but the joined dim's rows
                 continue
         elif t.image is not None and not (set(t.rows) - ({d} if not stack else set())):
+            whole.append(t.image)
             if pieces is not None:
                 known = frame.image_ids.get(id(t.image))
                 pieces.append((known, n) if known is not None else t.image.reshape(1).expand(n))
@@ -416,6 +418,14 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             pieces = None
         rest = Track(rows={k: r for k, r in t.rows.items() if stack or k != d}, from_prediction=t.from_prediction)
         other_parts.append((rest, _join_map(x, d, stack)))
+    if pieces is None and whole:
+        # the joined dim carries no row map (a constant joined, ``cat([x_b, zeros], 1)``): each
+        # input that is one image's tensor leaves its image on the whole output
+        whole_ids = {frame.image_ids.get(id(img)) for img in whole}
+        if len(whole_ids) > 1 and None not in whole_ids:
+            frame.lose(out, f"{op} of tensors of different images", pred=pred)
+            return
+        other_parts += [(Track(image=img, from_prediction=pred), {}) for img in whole]
     new = combine(frame, op, other_parts, out.shape) if other_parts else Track(from_prediction=pred)
     if new is None:
         new = Track(from_prediction=pred)
