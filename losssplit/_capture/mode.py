@@ -130,6 +130,9 @@ class Frame:
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
+        # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
+        # (the buffer, its version when made), held so the ids stay unique
+        self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
         # the numbers among the call's arguments (an outside normaliser is one), read when asked
         self.read_argument_numbers: Callable[[], list[float]] | None = None
         self._argument_numbers: list[float] | None = None
