@@ -247,9 +247,9 @@ def generative_batch(seed: int) -> tuple[list, list, None]:
                "z_e": torch.randn(b, Z, 2, 2, generator=g).requires_grad_(),
                "decoded": torch.rand(b, 1, 8, 8, generator=g).requires_grad_(),
                "eps": torch.randn(b, 1, 8, 8, generator=g).requires_grad_(),
-               "restored": torch.rand(b, 1, 16, 16, generator=g).requires_grad_()}
+               "restored": torch.rand(b, 1, 12, 12, generator=g).requires_grad_()}
     targets = [{"image": torch.rand(1, 8, 8, generator=g), "noise": torch.randn(1, 8, 8, generator=g),
-                "t": torch.randint(0, 10, (), generator=g), "clean": torch.rand(1, 16, 16, generator=g),
+                "t": torch.randint(0, 10, (), generator=g), "clean": torch.rand(1, 12, 12, generator=g),
                 "loss_weight": w} for w in weights]
     codebook = torch.randn(CODES, Z, generator=g)
     alphas_cumprod = torch.cumprod(1 - torch.linspace(0.05, 0.5, 10), 0)

@@ -539,8 +539,9 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     """Whether ``loss * factor`` scales an averaged loss of several images (a mean, a sum over a
     count) by an int equal to their number (``* batch_size``, ``* len(targets)``, which turn a
     mean into a per-batch sum): on a group alone that int is the group's count, which a constant
-    factor would not give, so the loss is declined rather than scaled by ``B``. A plain sum times
-    such an int (``2 * inter.sum()`` over two images) is read as a constant, as before."""
+    factor would not give, so the loss is declined rather than scaled by ``B`` (a number carries no
+    identity: a literal equal to it declines too). A plain sum times such an int
+    (``2 * inter.sum()`` over two images) is read as a constant, as before."""
     averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
     return (type(factor) is int and factor == frame.num_images and factor != 1 and ratio.host_image is None
             and averaged)
