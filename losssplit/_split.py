@@ -226,6 +226,15 @@ def finish(
                     own = counted[r.host_image]
                     counts.append(Count("target instances", own if cnt else 0, own))
             counts.append(Count("rows", cnt, rows_total))
+            if counts[0].name == "rows" and z < rows_total and not any(c.total == z for c in counts):
+                warn(
+                    f"fewer:{p.key}",
+                    f"key {p.key!r}: its normaliser {z:g} comes from outside the call and counts fewer "
+                    f"than the loss's {rows_total} rows, so it does not count every row and which rows "
+                    "it counts cannot be told (zeroed in place, masked); no companions for it",
+                )
+                ambiguous_key = True
+                break
             if by_elements:
                 counts.append(Count("elements", cnt * per_row, r.numel))
             if by_images:
@@ -271,6 +280,12 @@ def _sum_parts(pending: list[Pending], made: list[list[Companion]], warn: Warn) 
                 c = of_part.get(group)
                 pairs.append((c.num, c.den) if c is not None else _empty_part(p.ratio))
             if any(pair is None for pair in pairs):
+                warn(
+                    f"part:{name}",
+                    f"key {key!r}: it adds ratios and group {group!r} has no value for one of them "
+                    "(no rows of the group in a part that is not a plain sum); no companion "
+                    f"{name!r}",
+                )
                 continue
             summed = tuple(pair for pair in pairs if pair is not None)
             value = sum(n / d for n, d in summed if d)

@@ -223,7 +223,7 @@ def test_nested_decorated_calls_are_isolated():
     @split_by_source
     def outer(pred, targets):
         d = dict(inner(pred, targets))
-        d["loss_twice"] = d["loss_bbox"] * 2
+        d["loss_twice"] = d["loss_bbox"] * 2.0  # an int 2 over two images would read as ``* batch_size``
         return d
 
     targets = targets_for([1.0, 0.5])

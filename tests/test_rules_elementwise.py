@@ -385,7 +385,8 @@ AFFINE = {
     "x.mean() + 2": reduced(lambda m, e: m + 2),
     "torch.rsub(x.mean(), 1)": reduced(lambda m, e: torch.rsub(m, 1)),
     "torch.sub(x.sum(), 1) * 0.5": reduced(lambda m, e: torch.sub(e.sum(), 1) * 0.5),
-    "(1 - x.mean()) * 3": reduced(lambda m, e: (1 - m) * 3),
+    # a float: an int equal to the images times a mean reads as ``* batch_size`` (declined)
+    "(1 - x.mean()) * 3": reduced(lambda m, e: (1 - m) * 3.0),
     "(1 - x.mean()) / 4": reduced(lambda m, e: (1 - m) / 4),
     "x.mean() / 3": reduced(lambda m, e: m / 3),
     "(x.sum() + 1) / 2.5: a literal divisor, the same for every group": reduced(lambda m, e: (e.sum() + 1) / 2.5),
@@ -679,7 +680,7 @@ SUMS_OF_RATIOS = {
     "a mean plus a sum over a row sum": lambda o, t: {
         "loss": _err(o, t)[0].mean() + _err(o, t)[0].sum() / (_err(o, t)[1] > 0.5).sum()},
     "2 * mean - ratio + mean of another shape": lambda o, t: {
-        "loss": 2 * _err(o, t)[0].mean() - _dice_and_jaccard(o, t)[1] + _err(o, t)[0][:, :, :2].sum(1).mean()},
+        "loss": 2.0 * _err(o, t)[0].mean() - _dice_and_jaccard(o, t)[1] + _err(o, t)[0][:, :, :2].sum(1).mean()},
     "a Python loop adding per-column batch dice": lambda o, t: {"loss": _per_column_dice(o, t)},
     "sum([...]) of three ratios, then .sum() and a view": lambda o, t: {
         "loss": sum([*_dice_and_jaccard(o, t), _err(o, t)[0].mean()]).sum().view(())},

@@ -105,9 +105,82 @@ CASES = {
     torch.bmm: rows(lambda e, y: torch.bmm(e.transpose(1, 2), y)),
     T.bmm: rows(lambda e, y: T.bmm(e, y.transpose(1, 2))),
     torch.cdist: matched(lambda p, t: torch.diag(torch.cdist(p, t))),
+    torch.dot: lambda o, t: _per_image_dot(o, t, torch.dot),
+    T.dot: lambda o, t: _per_image_dot(o, t, T.dot),
+    torch.vdot: lambda o, t: _per_image_dot(o, t, torch.vdot),
+    T.vdot: lambda o, t: _per_image_dot(o, t, T.vdot),
+    torch.zeros: lambda o, t: _running_total(o, t, lambda: torch.zeros(1)),
     T.nonzero: lambda o, t: _over_count(o, t, lambda m: len(T.nonzero(m))),
     torch.nonzero: lambda o, t: _over_count(o, t, lambda m: max(len(torch.nonzero(m).squeeze(1)), 1)),
 }
+
+
+def _per_image_dot(outputs, targets, dot):
+    """Per image, ``dot`` of its flattened errors with its flattened targets (a Lovász
+    extension's last step); the mean over images in Python."""
+    err, y = _err(outputs, targets)
+    return {"loss": sum(dot(e.flatten(), v.flatten()) for e, v in zip(err, y)) / len(targets)}
+
+
+def _running_total(outputs, targets, start):
+    """A running total started by ``start()`` and written in place: ``total += mean`` per
+    column, ``total -= ...``, then ``total *= 0.5``."""
+    err, y = _err(outputs, targets)
+    total = start()
+    for j in range(err.shape[1]):
+        total += err[:, j].mean()
+    total -= (err[:, 0] * y[:, 0]).mean()
+    total *= 0.5
+    return {"loss": total}
+
+
+def test_running_totals_of_reduced_losses_are_followed():
+    """``total += loss`` in a loop: into a total that is itself a reduced loss (``0 + first``),
+    and terms with different denominators (a sum of ratios)."""
+    def started_by_a_loss(outputs, targets):
+        err, y = _err(outputs, targets)
+        total = 0
+        for j in range(err.shape[1]):
+            total += err[:, j].mean() if j else err[:, :1].sum() / 7
+        total /= 7  # a literal that is no count of these batches (README: Known limits)
+        return {"loss": total}
+
+    check_rule(started_by_a_loss, "")
+    check_rule(lambda o, t: _running_total(o, t, lambda: torch.zeros(())), "")
+
+
+def test_reduced_losses_written_into_a_buffer_or_times_the_batch_size_decline():
+    """A reduced loss written into a buffer (``loss[0] = ...``), a running total into a buffer
+    that was not zero, and a loss times an int equal to the number of images (``* batch_size``,
+    the group's own count on the group alone) get no companion and a warning naming why."""
+    def buffer(outputs, targets):
+        err, _ = _err(outputs, targets)
+        parts = torch.zeros(2)
+        parts[0] = err.mean()
+        parts[1] = err[:, 0].mean()
+        return {"loss": parts.sum()}
+
+    check_rule(buffer, "__setitem__", declines=True)
+    check_rule(lambda o, t: _running_total(o, t, lambda: torch.ones(1)), "add_", declines=True)
+    check_rule(lambda o, t: {"loss": _err(o, t)[0].mean() * len(t)}, "number of images", declines=True)
+    check_rule(lambda o, t: {"loss": o["x"].shape[0] * _err(o, t)[0].mean()}, "number of images", declines=True)
+
+
+def test_a_list_of_level_maps_is_read_batch_first():
+    """Predictions passed as a top-level list of per-level maps ``[B, A, H, W]`` (grid-anchor
+    detectors): each map's dim 0 is the images."""
+    from _helpers import ROWS, TARGETS, split_outcome
+
+    def per_level(levels, targets):
+        y = torch.stack([t["y"] for t in targets])
+        return {"loss": sum(F.l1_loss(p.mean((2, 3)), y[:, :, 0]) for p in levels)}
+
+    g = torch.Generator().manual_seed(3)
+    for weights in ([1.0, 0.5, 0.5], [0.5, 1.0, 0.5, 1.0]):
+        levels = [torch.rand(len(weights), 3, s, s, generator=g).requires_grad_() for s in (4, 2)]
+        targets = [{"y": torch.rand(3, 4, generator=g), "loss_weight": w} for w in weights]
+        got, want, said = split_outcome(per_level, [levels, targets], [ROWS, TARGETS])
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), said
 
 
 def _over_count(outputs, targets, count):

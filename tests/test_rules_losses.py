@@ -44,6 +44,9 @@ CASES = {
         x.flatten(0, 1), _y(t).flatten(0, 1), 1 - 2 * (_labels(t).flatten() % 2), margin=0.1, reduction="sum")),
     F.margin_ranking_loss: loss(lambda x, t: F.margin_ranking_loss(
         x, _y(t), torch.ones_like(x), reduction="none").sum(-1).mean()),
+    F.ctc_loss: loss(lambda x, t: F.ctc_loss(
+        x.log_softmax(-1).transpose(0, 1), _labels(t)[:, :2] % 3 + 1, torch.full((x.shape[0],), 3),
+        1 + _labels(t)[:, 2] % 2, reduction="mean", zero_infinity=True)),
 }
 DECLINES: dict = {}
 WRONG: dict = {}
@@ -72,3 +75,38 @@ def segmentation_ce(outputs, targets):
 
 def test_cross_entropy_on_segmentation_maps_with_ignore_index():
     check_rule(segmentation_ce, "")
+
+
+def ctc_sum_over_sequences(outputs, targets):
+    """Time-major log-probabilities, padded 2-D targets, summed, over the sequences."""
+    x = outputs["x"]
+    loss = F.ctc_loss(x.log_softmax(-1).transpose(0, 1), _labels(targets)[:, :2] % 3 + 1,
+                      torch.full((x.shape[0],), 3), 1 + _labels(targets)[:, 2] % 2, reduction="sum")
+    return {"loss": loss / x.shape[0]}
+
+
+def test_ctc_loss_summed_over_padded_targets():
+    check_rule(ctc_sum_over_sequences, "")
+
+
+def masked_token_nll_over_outside_count(logits, labels, ntokens):
+    """Token NLL with padding (label 0) zeroed in place by a mask, not by ``ignore_index``,
+    summed, over the unmasked tokens counted outside the call: which rows such a count counts
+    cannot be told, so the key is declined (a share by the loss's rows would be wrong)."""
+    nll = -logits.log_softmax(-1).flatten(0, 1).gather(1, labels.view(-1, 1))
+    nll.masked_fill_((labels == 0).view(-1, 1), 0.0)
+    return {"loss": nll.sum() / ntokens}
+
+
+def test_an_outside_count_below_the_rows_of_a_masked_token_loss_declines():
+    from _helpers import ROWS, Share, split_outcome
+
+    g = torch.Generator().manual_seed(5)
+    for sources in (["a", "b", "a"], ["b", "a", "a", "b"]):
+        logits = torch.randn(len(sources), 5, 4, generator=g).requires_grad_()
+        labels = torch.randint(0, 4, (len(sources), 5), generator=g)
+        counts = [float((row != 0).sum()) for row in labels]
+        got, want, said = split_outcome(masked_token_nll_over_outside_count, [logits, labels, int(sum(counts))],
+                                        [ROWS, ROWS, Share(counts)], sources)
+        assert want and got == {}, got
+        assert any("'loss'" in m and "counts fewer than the loss's" in m for m in said), said

@@ -112,8 +112,9 @@ def tag_inputs(
     """Tag tensors of the call's arguments; returns how many were tagged.
 
     ``per_image`` is the list of per-image target dicts (every tensor in item ``b`` is image
-    ``b``), or ``None``. Other batch-first tensors -- top-level tensor arguments and tensors in
-    top-level dicts (model outputs, nested ``aux_outputs`` included) -- whose first dimension is
+    ``b``), or ``None``. Other batch-first tensors -- top-level tensor arguments, tensors in
+    top-level dicts (model outputs, nested ``aux_outputs`` included) and top-level lists of
+    per-level prediction maps (``_is_level_list``) -- whose first dimension is
     the number of images get rows ``0..B-1`` along dim 0. The weight field of the dicts (and a
     weight passed as ``weight_argument``) is tagged with unweighted values of 1; its per-image
     values are kept on the frame to recognise weights rebuilt from Python numbers.
@@ -132,7 +133,22 @@ def tag_inputs(
         elif isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
             for t in _walk(value, 0):
                 count += _tag_batch_first(frame, t, nested=True)
+        elif _is_level_list(value, frame.num_images):
+            for t in value:
+                count += _tag_batch_first(frame, t, nested=True)
     return count
+
+
+def _is_level_list(value: Any, num_images: int) -> bool:
+    """A top-level list of prediction maps, one per feature level (``[B, anchors, H, W, ...]``
+    each): float tensors of 3 dims or more whose first dim is the number of images. Lists of
+    other things (per-image tensors, matcher indices) are not read as batch-first."""
+    return (
+        isinstance(value, (list, tuple))
+        and bool(value)
+        and all(isinstance(t, Tensor) and t.is_floating_point() and t.dim() >= 3 and t.shape[0] == num_images
+                for t in value)
+    )
 
 
 def _tag_per_image(frame: Frame, per_image: Sequence[Mapping[str, Any]], weight_field: str | None) -> int:

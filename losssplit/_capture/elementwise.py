@@ -266,6 +266,9 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if made is not None:
             frame.set(out, made)
             return
+    if kind == "mul" and _times_image_count(frame, a, ta, b, tb):
+        frame.lose(out, BY_IMAGE_COUNT)
+        return
     if (ta is not None and ta.parts) or (tb is not None and tb.parts):
         summed = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
         if summed is not None:
@@ -307,6 +310,27 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if sa is not a or sb is not b:
             new.unweighted = func(sa, sb, *args[2:], **kwargs)
     frame.set(out, new)
+
+
+def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: Track | None, op: str,
+                    kwargs: dict) -> Track | None:
+    """``total += loss`` (``add_``, ``sub_``, ``mul_``, ``div_`` of a reduced loss ``a``, a running
+    total): the track of the value ``a`` now holds, as ``a + b`` would get it; None where that
+    arithmetic is not exact. Only tracks are read: ``a``'s values are already the new ones."""
+    if ta.lost_at is not None and not ta.parts or tb is not None and tb.lost_at is not None and not tb.parts:
+        return None
+    alpha = kwargs.get("alpha", 1)
+    if not _is_number(alpha) or alpha != 1:
+        return None
+    if ta.parts or (tb is not None and tb.parts):
+        return _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
+    try:
+        reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb)
+    except ValueError:  # an offset that this arithmetic cannot carry exactly
+        reduced = None
+    if reduced is None and kind in ("add", "sub") and tb is not None:
+        reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
+    return reduced
 
 
 MAX_PARTS = 256  # ratios one loss may add up (classes of a segmentation dataset); a record holds each
@@ -566,6 +590,8 @@ def _ratio_arithmetic(
         if kind in ("mul", "div", "add", "sub", "rsub"):
             _host_number(frame, other, ta, kind)  # any other use of a number read on the host
         if kind == "mul":
+            if pred and _is_image_count(frame, ta.ratio, other):
+                return lost_track(BY_IMAGE_COUNT, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             if isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other):
@@ -581,6 +607,8 @@ def _ratio_arithmetic(
         other = _scalar_of(a, ta)
         if other is not None:
             _host_number(frame, other, tb, kind)
+            if tb.from_prediction and _is_image_count(frame, tb.ratio, other):
+                return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
 
@@ -623,6 +651,31 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
 
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+BY_IMAGE_COUNT = "a multiplication by an int equal to the number of images (``* batch_size``)"
+
+
+def _times_image_count(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:
+    """``loss * B`` or ``B * loss`` of a reduced loss (one ratio or several added) and an int
+    equal to the number of images."""
+    for t, other in ((ta, b), (tb, a)):
+        if t is not None and t.from_prediction and (t.ratio is not None or t.parts):
+            rs = t.parts or (t.ratio,)
+            return any(r is not None and _is_image_count(frame, r, other) for r in rs)
+    return False
+
+
+def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
+    """Whether ``loss * factor`` scales an averaged loss of several images (a mean, a sum over a
+    count) by an int equal to their number (``* batch_size``, ``* len(targets)``, which turn a
+    mean into a per-batch sum): on a group alone that int is the group's count, which a constant
+    factor would not give, so the loss is declined rather than scaled by ``B`` (a number carries no
+    identity: a literal equal to it declines too). A plain sum times such an int
+    (``2 * inter.sum()`` over two images) is read as a constant, as before."""
+    averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
+    return (type(factor) is int and factor == frame.num_images and factor != 1 and ratio.host_image is None
+            and averaged)
 
 
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:

@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 
-from .elementwise import elements_in_place
+from . import elementwise
 from .mode import (
     NO_READ,
     Frame,
@@ -31,7 +31,7 @@ from .mode import (
     tensors,
     unweighted_of,
 )
-from .ratio import Ratio, RatioKind
+from .ratio import Ratio, RatioKind, version_of
 
 _FULL = slice(None)
 
@@ -229,17 +229,20 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 )
 def inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """In-place writes (``x[idx] = v``, ``scatter_``, ``add_``): positions keep their images."""
-    _inplace(frame, func, args, out, scales=False)
+    _inplace(frame, func, args, kwargs, out, scales=False)
 
 
 @rule(Tensor.mul_, Tensor.div_)
 def inplace_scale(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``l *= w`` / ``l /= w``: as other in-place writes; by a tensor, the unweighted values are
     gone, so nothing is attributed rather than guessed."""
-    _inplace(frame, func, args, out, scales=True)
+    _inplace(frame, func, args, kwargs, out, scales=True)
 
 
-def _inplace(frame: Frame, func: Any, args: tuple, out: Any, scales: bool) -> None:
+_RUNNING_TOTALS = {Tensor.add_: "add", Tensor.sub_: "sub", Tensor.mul_: "mul", Tensor.div_: "div"}
+
+
+def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scales: bool) -> None:
     """A write into a tracked tensor keeps its rows (values are read when a loss is reduced).
 
     Values are read when a loss is reduced, so a write into a tracked tensor keeps its rows; only
@@ -248,8 +251,34 @@ def _inplace(frame: Frame, func: Any, args: tuple, out: Any, scales: bool) -> No
     """
     target = args[0]
     track = frame.get(target) if isinstance(target, Tensor) else None
-    if track is None or scales and elements_in_place(frame, func, args):
+    kind = _RUNNING_TOTALS.get(func)
+    if track is not None and scales and elementwise.elements_in_place(frame, func, args):
         return
+    if track is None:
+        at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
+        value = args[at] if len(args) > at else None
+        written = frame.get(value) if isinstance(value, Tensor) else None
+        reduced = written is not None and (written.ratio is not None or bool(written.parts))
+        if (isinstance(target, Tensor) and isinstance(value, Tensor) and written is not None
+                and (reduced or written.lost_at and written.from_prediction)):
+            if reduced and kind in ("add", "sub") and target.numel() == 1 and _still_zero(frame, target):  # ``lbox = zeros(1); lbox += loss``
+                total = elementwise.reduced_inplace(frame, "add", value, written, 0, None, op_name(func), kwargs)
+                if total is not None and kind == "sub":
+                    total = elementwise.reduced_inplace(frame, "mul", target, total, -1, None, op_name(func), kwargs)
+                if total is not None:
+                    frame.set(target, total)
+                    return
+            # a reduced loss (or a lost prediction) written into a buffer: no longer followed
+            frame.lose(target, written.lost_at if written.lost_at and not written.parts else op_name(func), written)
+        return
+    if kind is not None and (track.ratio is not None or track.parts) and len(args) > 1:
+        other = args[1]
+        total = elementwise.reduced_inplace(
+            frame, kind, target, track, other, frame.get(other) if isinstance(other, Tensor) else None,
+            op_name(func), kwargs)
+        if total is not None:  # ``total += loss`` in a loop, ``loss *= 0.05``
+            frame.set(target, total)
+            return
     if track.unweighted is not None or track.ratio is not None:
         frame.lose(target, op_name(func), track)  # remembered values or a ratio would go stale
     elif (
@@ -260,6 +289,23 @@ def _inplace(frame: Frame, func: Any, args: tuple, out: Any, scales: bool) -> No
         and args[1].dim() > 0
     ):
         frame.lose(target, op_name(func))
+
+
+def _still_zero(frame: Frame, buffer: Tensor) -> bool:
+    """Whether ``buffer`` was made by ``torch.zeros`` in this call and written only by the
+    in-place op being followed (its version moved by one)."""
+    held = frame.zero_buffers.get(id(buffer))
+    if held is None or held[0] is not buffer or held[1] is None:
+        return False
+    return version_of(buffer) == held[1] + 1
+
+
+@rule(torch.zeros)
+def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.zeros``: fresh data; a small one is remembered as zero, the start of a running total
+    a reduced loss may be added into in place."""
+    if isinstance(out, Tensor) and out.numel() <= 16:
+        frame.zero_buffers[id(out)] = (out, version_of(out))
 
 
 @rule(Tensor.gather, torch.gather)
@@ -382,6 +428,22 @@ def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         new = lost_track(op)
     if new is not None:
         frame.set(out, new)
+
+
+@rule(torch.dot, Tensor.dot, torch.vdot, Tensor.vdot)
+def dot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.dot(a, b)`` of two real vectors (a per-image Lovász extension): followed as the
+    ``(a * b).sum()`` it computes, through those two rules."""
+    a, b = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "tensor", None)
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or not isinstance(out, Tensor):
+        return
+    if frame.get(a) is None and frame.get(b) is None:
+        return
+    if a.is_complex() or b.is_complex():
+        return frame.lose(out, f"{op_name(func)} of complex vectors")
+    product = torch.mul(a.detach(), b.detach())
+    elementwise.mul(frame, torch.mul, (a, b), {}, product)
+    elementwise.sum_(frame, torch.sum, (product,), {}, out)
 
 
 @rule(torch.cdist)

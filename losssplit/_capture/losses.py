@@ -324,3 +324,50 @@ def _class_den(target: Tensor, extra: dict[str, Any], none_out: Tensor) -> Tenso
     return weight.detach()[safe].to(none_out.dtype) * valid
 
 
+
+
+_CTC = ("log_probs", "targets", "input_lengths", "target_lengths", "blank", "reduction", "zero_infinity")
+
+
+@rule(F.ctc_loss)
+def ctc_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.ctc_loss`` over time-major ``[T, N, C]`` log-probabilities: one value per sequence, the
+    sequences being the rows of dim 1 (per-sequence lengths stay each sequence's own); ``mean``
+    divides each by its target length, then averages over the sequences; ``sum`` adds them."""
+    if not isinstance(out, Tensor):
+        return
+    bound = _bind(_CTC, args, kwargs)
+    log_probs, lengths = bound.get("log_probs"), bound.get("target_lengths")
+    tracks = [frame.get(bound.get(k)) for k in _CTC[:4]]
+    if all(t is None for t in tracks):
+        return
+    op = op_name(func)
+    lost = next((t for t in tracks if t is not None and t.lost_at is not None), None)
+    track = tracks[0]
+    if lost is not None and lost.lost_at is not None:
+        return frame.lose(out, lost.lost_at, lost)
+    if track is None or not isinstance(log_probs, Tensor) or log_probs.dim() != 3:
+        return frame.lose(out, op, track)
+    rows = track.rows.get(1)
+    if rows is None or set(track.rows) != {1} or track.image is not None or track.ratio is not None:
+        return frame.lose(out, f"{op} (sequences not along dim 1 of the log-probabilities)", track)
+    for t in tracks[2:]:  # per-sequence lengths given as tensors: the same sequences
+        if t is not None and t.rows.get(0) is not None:
+            frame.agree(rows, t.rows[0], op)
+    reduction = bound.get("reduction", "mean")
+    side = {k: bound[k] for k in ("blank", "zero_infinity") if k in bound}
+    per_sequence = bound.get("targets"), bound.get("input_lengths"), lengths
+    inp = track.unweighted if track.unweighted is not None else log_probs
+    values = func(inp.detach(), *per_sequence, reduction="none", **side).detach()
+    if reduction == "none":
+        frame.set(out, Track(rows={0: rows}, unweighted=values if track.unweighted is not None else None,
+                             from_prediction=True))
+        return
+    if reduction == "mean":
+        counts = torch.as_tensor(lengths, device=values.device).clamp(min=1).to(values.dtype)
+        ratio = Ratio.of(values / counts, rows, 0, RatioKind.MEAN)
+    elif reduction == "sum":
+        ratio = Ratio.of(values, rows, 0, RatioKind.SUM)
+    else:
+        return frame.lose(out, f"{op}(reduction={reduction!r})")
+    frame.set(out, Track(from_prediction=True, ratio=ratio.compact(frame.tokens)))

@@ -144,6 +144,9 @@ class Frame:
         # ``v * t["loss_weight"]``): id -> (the tensor, the images whose weight that object is, its
         # values with that weight set to 1); held, so the ids stay unique
         self.weight_filled: dict[int, tuple[Tensor, frozenset[int], Tensor]] = {}
+        # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
+        # (the buffer, its version when made), held so the ids stay unique
+        self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
         # the numbers among the call's arguments (an outside normaliser is one), read when asked
         self.read_argument_numbers: Callable[[], list[float]] | None = None
         self._argument_numbers: list[float] | None = None
