@@ -129,6 +129,9 @@ class Frame:
         # the numbers among the call's arguments (an outside normaliser is one), read when asked
         self.read_argument_numbers: Callable[[], list[float]] | None = None
         self._argument_numbers: list[float] | None = None
+        # positions written along a dim that carries images (``x[0] = 0``): (id of the tensor,
+        # dim) -> (the tensor, the positions, the deferred check's flag: not every position)
+        self.positions_written: dict[tuple[int, int], tuple[Tensor, set[int], Tensor]] = {}
 
     def from_arguments(self, z: float) -> bool:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
@@ -262,6 +265,7 @@ class Frame:
         self.host_reads.clear()
         self.counted.clear()
         self.factors.clear()
+        self.positions_written.clear()
 
     def arange(self, device: torch.device) -> Tensor:
         rows = self.identity.get(device)
@@ -729,11 +733,29 @@ class CaptureMode(TorchFunctionMode):
 
 
 def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """An op without a rule: a prediction's output is lost. So is data of several images (rows,
+    a ratio, or data already mixed): ``bincount`` of the batch's labels, a ``roll`` of the targets
+    may mix images, and untracked it would read as a constant of the body. Data of one image
+    stays that image's."""
+    data: Track | None = None
+    image: Tensor | None = None
     for x in flat_args(args, kwargs):
         t = frame.get(x)
-        if t is not None and t.from_prediction:
+        if t is None:
+            continue
+        if t.from_prediction:
             frame.lose(out, op_name(func))
             return
+        if t.rows or t.ratio is not None or t.lost_at is not None:
+            data = data or t
+        elif t.image is not None:
+            image = merge_image(frame, image, t.image, op_name(func))
+    if data is not None:
+        frame.lose(out, data.lost_at or op_name(func), pred=False)
+    elif image is not None:
+        for o in out if isinstance(out, (tuple, list)) else (out,):
+            if isinstance(o, Tensor):
+                frame.set(o, Track(image=image))
 
 
 def flat_args(args: tuple, kwargs: dict) -> list[Any]:
