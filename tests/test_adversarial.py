@@ -36,6 +36,11 @@ def _kth_index(e):
     return e.detach().flatten().kthvalue(5).indices % 4
 
 
+def _w(t):
+    """The images' weights as a tensor built from Python numbers (no identity)."""
+    return torch.tensor([s["loss_weight"] for s in t])
+
+
 def _class_weights(t):
     """Inverse class frequencies of the batch's labels (a statistic of every image)."""
     return 1.0 / (torch.bincount(_labels(t).flatten(), minlength=4).float() + 1)
@@ -138,6 +143,18 @@ CASES = {
     "l[:, 0] = batch mean": (_write_batch_mean, DECLINE, "__setitem__"),
     "l.sub_(batch mean)": (_sub_batch_mean_in_place, DECLINE, "sub_"),
     "l.div_(batch mean)": (_div_by_batch_mean_in_place, DECLINE, "div_"),
+    # -- a statistic of the batch's weights (was wrong: on a group alone, weights 1, it is another
+    #    number: w / w.sum() is 1 / n_S there)
+    "weights normalised by their sum": (
+        _loss(lambda e, y, o, t: (e.mean((1, 2)) * (_w(t) / _w(t).sum())).sum()), DECLINE, "proportional"),
+    "weights normalised by their mean": (
+        _loss(lambda e, y, o, t: (e.mean((1, 2)) * (_w(t) / _w(t).mean())).mean()), DECLINE, "proportional"),
+    "loss times the mean weight": (_loss(lambda e, y, o, t: e.mean() * _w(t).mean()), DECLINE, "statistic"),
+    "loss times the Python mean of weights": (
+        _loss(lambda e, y, o, t: e.sum() * (sum(s["loss_weight"] for s in t) / len(t))), DECLINE, "statistic"),
+    "weights as a per-image factor": (_loss(lambda e, y, o, t: (e.mean((1, 2)) * _w(t)).mean()), SPLIT, ""),
+    "weighted mean over the weights' sum": (
+        _loss(lambda e, y, o, t: (lambda w: (e.mean((1, 2)) * w).sum() / w.sum())(_w(t))), SPLIT, ""),
     # -- already handled: batch statistics, mixing ops, host reads (regression guards)
     "centred on the batch mean": (_loss(lambda e, y, o, t: (e - e.mean(0)).pow(2).mean()), DECLINE, "mean over a row dim"),
     "normalised by the batch std": (_loss(lambda e, y, o, t: (e / e.std()).mean()), DECLINE, "std"),

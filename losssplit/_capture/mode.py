@@ -560,6 +560,14 @@ def unweighted_operand(
         f"a per-row factor at {op} equals its image's weight on some rows and not on others "
         "(weight or data cannot be told apart)",
     )
+    # ``w / w.sum()``, ``w / w.mean()``: the weights scaled by a statistic of the batch's weights,
+    # which on a group alone (weights 1) is another number
+    xs, ws = x.reshape(-1).to(torch.float64), of_rows.expand_as(x).reshape(-1)
+    frame.doubt(
+        (~equal).all() & (ws != ws[0]).any() & ((xs * ws[0] - xs[0] * ws).abs() <= 1e-6 * (xs * ws[0]).abs()).all(),
+        f"a per-row factor at {op} is proportional to the images' weights (the weights scaled by a "
+        "number; on a group alone, weights 1, that number differs)",
+    )
     note_factor(frame, x, shadow, rows, len(shape))
     return shadow
 
