@@ -279,6 +279,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if lost is not None:
             frame.lose(out, lost, pred=is_prediction(a, ta) or is_prediction(b, tb))
             return
+        if kind in ("mul", "div"):
+            _weight_statistic(frame, op, b if ta is not None and ta.ratio is not None else a, tb if ta is not None and ta.ratio is not None else ta)
         try:
             alpha = kwargs.get("alpha", 1)
             reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb) if _is_number(alpha) and alpha == 1 else None
@@ -519,6 +521,35 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
         return None
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
+
+
+def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> None:
+    """Decline the call where a reduced loss is scaled by the sum or the mean of the batch's
+    weights (``e.mean() * w.mean()``, ``l.sum() / sum(t["loss_weight"] for t in targets)``): on a
+    group alone, weights 1, that number is the group's image count, or 1. A number equal to an
+    image's own weight is left to the weight matching; weights all 1 leave nothing to tell; a
+    whole Python number is a literal or a count, one of the arguments' numbers an outside
+    normaliser (as the README reads them)."""
+    if track is not None or frame.weights_on(torch.device("cpu")) is None:
+        return
+    if isinstance(c, bool) or not isinstance(c, (int, float, Tensor)) or (isinstance(c, Tensor) and c.numel() != 1):
+        return
+    if isinstance(c, Tensor) and id(c) in frame.untracked_sums:
+        return  # ``(l * w).sum() / w.sum()``: a row-sum normaliser (``_late_normaliser``)
+    if isinstance(c, (int, float)) and (float(c).is_integer() or frame.from_arguments(float(c))):
+        return  # a literal (``/ 3``, ``* 2``), a count or an outside normaliser: read as such (README)
+    weights = [frame.host_weight(b) for b in range(frame.num_images)]
+    if all(w == 1 for w in weights):
+        return
+    stats = (sum(weights), sum(weights) / len(weights))  # type: ignore[arg-type]
+    message = f"a reduced loss is scaled at {op} by a statistic of the images' weights (their sum or mean)"
+    if isinstance(c, Tensor):
+        v = c.detach().reshape(()).to(torch.float64)
+        near = [(v - z).abs() <= 1e-6 * abs(z) for z in stats if all(z != w for w in weights)]
+        if near:
+            frame.doubt(torch.stack(near).any(), message)
+    elif any(abs(c - z) <= 1e-6 * abs(z) and all(z != w for w in weights) for z in stats):
+        frame.doubt(torch.ones((), dtype=torch.bool), message)
 
 
 def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:

@@ -58,6 +58,8 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
         elif type(p) is slice:
             r = have.get(d)
             if r is not None:
+                if _partial(p, r.shape[0]):
+                    return False
                 rows[e] = r if p == _FULL else r[p]
             d += 1
             e += 1
@@ -74,6 +76,11 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
     if rows or img is not None:
         frame.set(out, Track(rows, img, None, track.from_prediction))
     return True
+
+
+def _partial(p: slice, size: int) -> bool:
+    """Whether slice ``p`` leaves out positions of a dim of ``size``."""
+    return p != _FULL and len(range(size)[p]) != size
 
 
 def _image_at(frame: Frame, rows: Tensor, p: Any) -> Tensor:
@@ -93,6 +100,19 @@ def _index_parts(index: Any) -> tuple[Any, ...]:
     return index if isinstance(index, tuple) else (index,)
 
 
+def _mixed_index(frame: Frame, src: Any, track: Track | None, indices: Any, out: Any, op: str) -> bool:
+    """Whether an index (or mask) among ``indices`` was computed from values that mix images
+    (``e[e >= e.flatten().kthvalue(k).values]``): which positions it picks would differ on a
+    group's images alone, so ``out`` is lost at the op that mixed them."""
+    for p in indices if isinstance(indices, (tuple, list)) else (indices,):
+        t = frame.get(p) if isinstance(p, Tensor) else None
+        if t is not None and (t.lost_at is not None or t.ratio is not None):
+            pred = t.from_prediction or (track.from_prediction if track is not None else isinstance(src, Tensor) and src.requires_grad)
+            frame.lose(out, f"{op} with an index of values that mix images (lost at {t.lost_at or 'a reduction over rows'})", pred=pred)
+            return True
+    return False
+
+
 @rule(Tensor.__getitem__)
 def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
@@ -101,6 +121,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     parts = _index_parts(index)
     if frame.read_image != NO_READ and track is not None and _bounded(parts):
         frame.sized("Tensor.__getitem__ with slice bounds", track)  # bounds may come from host reads
+    if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):
+        return
     if track is not None and track.unweighted is None and track.lost_at is None and track.ratio is None:
         if not track.rows and track.image is not None and isinstance(out, Tensor):
             frame.set(out, Track({}, track.image, None, track.from_prediction))  # one image's tensor, any index
@@ -157,8 +179,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             continue
         if isinstance(p, slice):
             if d in track.rows:
-                if e is None:
-                    return frame.lose(out, op, track)
+                if e is None or _partial(p, track.rows[d].shape[0]):
+                    # ``e[1:]`` on a group's images alone drops its own first image: positions
+                    return frame.lose(out, f"{op} of some positions of a dim that carries images" if e is not None else op, track)
                 r = track.rows[d]
                 rows[e] = r if p == _FULL else r[p]
             if e is not None:
@@ -252,6 +275,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     target = args[0]
     track = frame.get(target) if isinstance(target, Tensor) else None
     kind = _RUNNING_TOTALS.get(func)
+    op = op_name(func)
     if track is not None and scales and elementwise.elements_in_place(frame, func, args):
         return
     if track is None:
@@ -262,23 +286,35 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         if (isinstance(target, Tensor) and isinstance(value, Tensor) and written is not None
                 and (reduced or written.lost_at and written.from_prediction)):
             if reduced and kind in ("add", "sub") and target.numel() == 1 and _still_zero(frame, target):  # ``lbox = zeros(1); lbox += loss``
-                total = elementwise.reduced_inplace(frame, "add", value, written, 0, None, op_name(func), kwargs)
+                total = elementwise.reduced_inplace(frame, "add", value, written, 0, None, op, kwargs)
                 if total is not None and kind == "sub":
-                    total = elementwise.reduced_inplace(frame, "mul", target, total, -1, None, op_name(func), kwargs)
+                    total = elementwise.reduced_inplace(frame, "mul", target, total, -1, None, op, kwargs)
                 if total is not None:
                     frame.set(target, total)
                     return
             # a reduced loss (or a lost prediction) written into a buffer: no longer followed
-            frame.lose(target, written.lost_at if written.lost_at and not written.parts else op_name(func), written)
-        return
-    if kind is not None and (track.ratio is not None or track.parts) and len(args) > 1:
+            frame.lose(target, written.lost_at if written.lost_at and not written.parts else op, written)
+            return
+    elif kind is not None and (track.ratio is not None or track.parts) and len(args) > 1:
         other = args[1]
         total = elementwise.reduced_inplace(
-            frame, kind, target, track, other, frame.get(other) if isinstance(other, Tensor) else None,
-            op_name(func), kwargs)
+            frame, kind, target, track, other, frame.get(other) if isinstance(other, Tensor) else None, op, kwargs)
         if total is not None:  # ``total += loss`` in a loop, ``loss *= 0.05``
             frame.set(target, total)
             return
+    for a in args[1:] if track is None or track.lost_at is None else ():  # lost already: keep why
+        # a value (or an index, a mask) computed from values that mix images
+        for x in a if isinstance(a, (tuple, list)) else (a,):
+            t = frame.get(x) if isinstance(x, Tensor) and x is not target else None
+            if t is not None and (t.lost_at is not None or t.ratio is not None) and isinstance(target, Tensor):
+                pred = t.from_prediction or (track is not None and track.from_prediction)
+                frame.lose(target, f"{op} of values that mix images (lost at {t.lost_at or 'a reduction over rows'})", pred=pred)
+                lose_aliases(frame, target, op)
+                return
+    if track is None:
+        return
+    if func is Tensor.__setitem__ and track.rows:
+        _positional_write(frame, target, track, _index_parts(args[1]))
     if track.unweighted is not None or track.ratio is not None:
         frame.lose(target, op_name(func), track)  # remembered values or a ratio would go stale
     elif (
@@ -306,6 +342,41 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     a reduced loss may be added into in place."""
     if isinstance(out, Tensor) and out.numel() <= 16:
         frame.zero_buffers[id(out)] = (out, version_of(out))
+
+
+def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[Any, ...]) -> None:
+    """``x[0] = 0``, ``x[1:] = v``: a write at positions of a dim that carries images. On a
+    group's images alone the same positions are other images, so unless the call writes every
+    position (a per-image loop), it gets no companions (deferred: the positions add up)."""
+    if any(p is Ellipsis for p in parts):
+        parts = _expand_ellipsis(parts, target.dim())
+    d = 0
+    for p in parts:
+        if p is None:
+            continue
+        n = p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1
+        if d in track.rows and (type(p) is int or (type(p) is slice and p != _FULL)):
+            size = target.shape[d]
+            positions = range(size)[p] if type(p) is slice else [norm_dim(p, size)]
+            key = (id(target), d)
+            entry = frame.positions_written.get(key)
+            if entry is None:
+                flag = torch.ones((), dtype=torch.bool)
+                entry = frame.positions_written[key] = (target, set(), flag)
+                frame.doubt(flag, "Tensor.__setitem__ wrote at some positions of a dim that carries images "
+                                  "(on a group's images alone they are other images)")
+            entry[1].update(positions)
+            entry[2].fill_(len(entry[1]) < size)
+        d += n
+
+
+def _expand_ellipsis(parts: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
+    used = sum(p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1
+               for p in parts if p is not None and p is not Ellipsis)
+    out: list[Any] = []
+    for p in parts:
+        out.extend([_FULL] * (ndim - used) if p is Ellipsis else [p])
+    return tuple(out)
 
 
 @rule(Tensor.gather, torch.gather)
@@ -338,6 +409,8 @@ def _gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: A
         return
     d = norm_dim(int(dim), src.dim())
     op = op_name(func)
+    if _mixed_index(frame, src, track, index, out, op):
+        return
     if track is not None and (track.lost_at is not None or track.ratio is not None or d in track.rows):
         return frame.lose(out, op, track)
     frame.positions_moved(op, out.shape[d])
@@ -357,7 +430,9 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     """``index_select(x, dim, index)``: along a row dim, the selected rows keep their images."""
     src = args[0]
     track = frame.get(src)
-    if track is None or not isinstance(out, Tensor):
+    if not isinstance(out, Tensor) or _mixed_index(frame, src, track, get_arg(args, kwargs, 2, "index", None), out, op_name(func)):
+        return
+    if track is None:
         return
     if track.lost_at is not None or track.ratio is not None:
         return frame.lose(out, op_name(func), track)
@@ -681,7 +756,10 @@ def nonzero(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     dim, their number is that mask's row sum, remembered so that ``len(pos)`` is a count."""
     src = args[0]
     track = frame.get(src)
-    if track is None or not isinstance(out, Tensor) or track.lost_at is not None or track.ratio is not None:
+    if track is not None and (track.lost_at is not None or track.ratio is not None):
+        frame.lose(out, track.lost_at or op_name(func), track)  # positions picked by mixed values
+        return
+    if track is None or not isinstance(out, Tensor):
         return
     if len(track.rows) != 1 or kwargs.get("as_tuple"):
         return

@@ -101,6 +101,11 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     if lost is not None or any(t is not None and t.ratio is not None for t in (ti, tt)):
         frame.lose(out, lost or op)
         return
+    for name, v in extra.items():  # class weights, ``pos_weight``, ``weight=`` of the batch's statistics
+        te = frame.get(v) if isinstance(v, Tensor) else None
+        if te is not None and (te.lost_at is not None or te.ratio is not None):
+            frame.lose(out, f"{op} with {name}= of values that mix images" + (f" (lost at {te.lost_at})" if te.lost_at else ""))
+            return
     if classes:
         shape = [inp.shape[0], *inp.shape[2:]] if inp.dim() > 1 else []
     else:

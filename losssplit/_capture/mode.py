@@ -150,6 +150,9 @@ class Frame:
         # the numbers among the call's arguments (an outside normaliser is one), read when asked
         self.read_argument_numbers: Callable[[], list[float]] | None = None
         self._argument_numbers: list[float] | None = None
+        # positions written along a dim that carries images (``x[0] = 0``): (id of the tensor,
+        # dim) -> (the tensor, the positions, the deferred check's flag: not every position)
+        self.positions_written: dict[tuple[int, int], tuple[Tensor, set[int], Tensor]] = {}
 
     def from_arguments(self, z: float) -> bool:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
@@ -393,6 +396,7 @@ class Frame:
         self.counted.clear()
         self.factors.clear()
         self.weight_filled.clear()
+        self.positions_written.clear()
 
     def arange(self, device: torch.device) -> Tensor:
         rows = self.identity.get(device)
@@ -698,6 +702,14 @@ def unweighted_operand(
         f"a per-row factor at {op} equals its image's weight on some rows and not on others "
         "(weight or data cannot be told apart)",
     )
+    # ``w / w.sum()``, ``w / w.mean()``: the weights scaled by a statistic of the batch's weights,
+    # which on a group alone (weights 1) is another number
+    xs, ws = x.reshape(-1).to(torch.float64), of_rows.expand_as(x).reshape(-1)
+    frame.doubt(
+        (~equal).all() & (ws != ws[0]).any() & ((xs * ws[0] - xs[0] * ws).abs() <= 1e-6 * (xs * ws[0]).abs()).all(),
+        f"a per-row factor at {op} is proportional to the images' weights (the weights scaled by a "
+        "number; on a group alone, weights 1, that number differs)",
+    )
     note_factor(frame, x, shadow, rows, len(shape))
     return shadow
 
@@ -907,11 +919,29 @@ class CaptureMode(TorchFunctionMode):
 
 
 def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """An op without a rule: a prediction's output is lost. So is data of several images (rows,
+    a ratio, or data already mixed): ``bincount`` of the batch's labels, a ``roll`` of the targets
+    may mix images, and untracked it would read as a constant of the body. Data of one image
+    stays that image's."""
+    data: Track | None = None
+    image: Tensor | None = None
     for x in flat_args(args, kwargs):
         t = frame.get(x)
-        if t is not None and t.from_prediction:
+        if t is None:
+            continue
+        if t.from_prediction:
             frame.lose(out, op_name(func))
             return
+        if t.rows or t.ratio is not None or t.lost_at is not None:
+            data = data or t
+        elif t.image is not None:
+            image = merge_image(frame, image, t.image, op_name(func))
+    if data is not None:
+        frame.lose(out, data.lost_at or op_name(func), pred=False)
+    elif image is not None:
+        for o in out if isinstance(out, (tuple, list)) else (out,):
+            if isinstance(o, Tensor):
+                frame.set(o, Track(image=image))
 
 
 def flat_args(args: tuple, kwargs: dict) -> list[Any]:
