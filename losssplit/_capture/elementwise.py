@@ -939,7 +939,7 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     images = frame.weight_images(get_arg(args, kwargs, 1, "fill_value", None)) if func is torch.full_like else None
     if track is None:
         if images and isinstance(out, Tensor):
-            frame.weight_filled[id(out)] = (out, images, torch.ones_like(out))
+            frame.weight_filled[id(out)] = (out, images, None)
         return
     if not isinstance(out, Tensor) or track.lost_at is not None or track.ratio is not None:
         return

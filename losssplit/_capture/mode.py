@@ -143,7 +143,7 @@ class Frame:
         # tensors made from the weight field's own float object (``torch.full((D,), t["loss_weight"])``,
         # ``v * t["loss_weight"]``): id -> (the tensor, the images whose weight that object is, its
         # values with that weight set to 1); held, so the ids stay unique
-        self.weight_filled: dict[int, tuple[Tensor, frozenset[int], Tensor]] = {}
+        self.weight_filled: dict[int, tuple[Tensor, frozenset[int], Tensor | None]] = {}  # None: ones
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
@@ -676,7 +676,7 @@ def unweighted_operand(
         return track.unweighted if track.unweighted is not None else x
     filled = frame.weight_filled.get(id(x)) if factor and image is not None else None
     if filled is not None and filled[0] is x and image is not None:
-        return weight_of_image(frame, x, image, filled[1], filled[2])
+        return weight_of_image(frame, x, image, filled[1], filled[2] if filled[2] is not None else torch.ones_like(x))
     if not factor or x.dim() == 0 or x.requires_grad or not rows:
         return x
     if not per_row(x, rows, shape):
@@ -704,9 +704,13 @@ def unweighted_operand(
     )
     # ``w / w.sum()``, ``w / w.mean()``: the weights scaled by a statistic of the batch's weights,
     # which on a group alone (weights 1) is another number
-    xs, ws = x.reshape(-1).to(torch.float64), of_rows.expand_as(x).reshape(-1)
+    ws = of_rows.expand_as(x).reshape(-1)
+    xs = x.reshape(-1)
+    k = ws.argmax()  # against the largest weight's row (not 0 unless every weight is)
+    scaled = xs * ws[k]
+    w_low, w_high = torch.aminmax(ws)
     frame.doubt(
-        (~equal).all() & (ws != ws[0]).any() & ((xs * ws[0] - xs[0] * ws).abs() <= 1e-6 * (xs * ws[0]).abs()).all(),
+        ((scaled - ws * xs[k]).abs().amax() <= 1e-5 * scaled.abs().amax()) & (w_high != w_low) & ~equal.any(),
         f"a per-row factor at {op} is proportional to the images' weights (the weights scaled by a "
         "number; on a group alone, weights 1, that number differs)",
     )

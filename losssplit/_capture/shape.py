@@ -347,7 +347,7 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
-        frame.weight_filled[id(out)] = (out, images, torch.ones_like(out))
+        frame.weight_filled[id(out)] = (out, images, None)
 
 
 def _stacked_weights(frame: Frame, seq: Sequence[Any], dim: Any, out: Tensor) -> None:
@@ -360,7 +360,7 @@ def _stacked_weights(frame: Frame, seq: Sequence[Any], dim: Any, out: Tensor) ->
         filled = frame.weight_filled.get(id(x))
         if filled is None or filled[0] is not x or b not in filled[1]:
             return
-        unweighted.append(filled[2])
+        unweighted.append(filled[2] if filled[2] is not None else torch.ones_like(x))
     frame.set(out, Track(rows={0: frame.arange(out.device)}, unweighted=torch.stack(unweighted).to(out.dtype)))
 
 
