@@ -706,6 +706,8 @@ def unweighted_operand(
     # which on a group alone (weights 1) is another number
     ws = of_rows.expand_as(x).reshape(-1)
     xs = x.reshape(-1)
+    if not xs.is_floating_point():  # integer or bool factors
+        xs, ws = xs.double(), ws.double()
     k = ws.argmax()  # against the largest weight's row (not 0 unless every weight is)
     scaled = xs * ws[k]
     w_low, w_high = torch.aminmax(ws)
