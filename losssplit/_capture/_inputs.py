@@ -165,6 +165,8 @@ def _tag_per_image(frame: Frame, per_image: Sequence[Mapping[str, Any]], weight_
                     frame.set(t, Track(image=image, unweighted=torch.ones_like(t)))
                 else:
                     frame.set(t, Track(image=image, from_prediction=t.requires_grad))
+                    if not t.requires_grad:
+                        frame.data_inputs.add(id(t))
                 count += 1
         weights.append(w)
     frame.set_weights(weights)
@@ -257,6 +259,8 @@ def _tag_batch_first(frame: Frame, t: Tensor, nested: bool) -> int:
     # the call runs without grad (evaluation, where no prediction requires it).
     pred = t.requires_grad or (t.is_floating_point() and (nested or not torch.is_grad_enabled()))
     frame.set(t, Track(rows={0: frame.arange(t.device)}, from_prediction=pred))
+    if not pred:
+        frame.data_inputs.add(id(t))
     return 1
 
 

@@ -37,7 +37,7 @@ from .mode import (
     unweighted_operand,
     weight_of_image,
 )
-from .ratio import Ratio, RatioKind, add_ratios, row_sums
+from .ratio import Ratio, RatioKind, add_ratios, row_sums, version_of
 
 
 @rule(
@@ -105,6 +105,98 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 def predicate(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Tests and casts to integers: same layout, but data (a mask), not a loss."""
     _unary(frame, func, args, kwargs, out, "data")
+    if func in _NEGATIONS and isinstance(out, Tensor) and _label_mask(frame, args[0]):
+        frame.label_masks[id(out)] = out  # ``~pad``: still a test of the labels' values
+
+
+_NEGATIONS = (Tensor.logical_not, torch.logical_not, Tensor.__invert__)
+_LABEL_TESTS = {Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, Tensor.__eq__, torch.eq,
+                torch.ne, torch.lt, torch.le, torch.gt, torch.ge}
+
+
+def _label_mask(frame: Frame, mask: Any) -> bool:
+    """Whether ``mask`` (or the mask it is a view of) tests the values of labels passed in."""
+    if not isinstance(mask, Tensor) or mask.dtype != torch.bool:
+        return False
+    for m in (mask, mask._base):
+        if m is not None and frame.label_masks.get(id(m)) is m:
+            return True
+    return False
+
+
+def _note_label_test(frame: Frame, func: Any, args: tuple, out: Any) -> None:
+    """``target.eq(pad)``, ``labels != -100``: integer labels of the call's arguments (or a view of
+    them) compared with a number -- a mask of which labels count, as ``ignore_index`` gives."""
+    if func not in _LABEL_TESTS or not isinstance(out, Tensor) or len(args) < 2:
+        return
+    labels, other = args[0], args[1]
+    if not isinstance(labels, Tensor) or labels.is_floating_point() or labels.is_complex():
+        return
+    if not (isinstance(other, int) or isinstance(other, Tensor) and other.dim() == 0 and frame.get(other) is None):
+        return
+    root = labels._base if labels._base is not None else labels
+    if id(root) in frame.data_inputs and frame.get(root) is not None and out.shape == labels.shape:
+        frame.label_masks[id(out)] = out
+
+
+def zeroed(frame: Frame, target: Any, track: Track | None, mask: Any, value: Any) -> None:
+    """``loss.masked_fill_(pad, 0.0)`` (or out of place): a per-element loss whose elements are
+    one label each, written to 0 where a test of the labels' values is true -- padding, as
+    ``ignore_index`` leaves it out. Remembered so that its sum counts the other labels as tokens
+    (the count an outside normaliser is a share of); any later write ends it (version)."""
+    if (
+        not isinstance(target, Tensor)
+        or track is None
+        or not track.from_prediction
+        or track.lost_at is not None
+        or track.ratio is not None
+        or len(track.rows) != 1
+        or not _is_number(value)
+        or value != 0
+        or not _label_mask(frame, mask)
+        or mask.shape != target.shape
+    ):
+        frame.zeroed.pop(id(target), None)
+        return
+    tm = frame.get(mask)
+    version = version_of(target)
+    if version is None or tm is None or tm.rows.keys() != track.rows.keys():
+        frame.zeroed.pop(id(target), None)
+        return
+    for d, rows in track.rows.items():  # the mask's positions are the loss's (a view of the labels
+        frame.agree(rows, tm.rows[d], op_name(Tensor.masked_fill_))  # in another order would not be)
+    hit = frame.label_counts.get(id(mask))  # one count tensor per mask: sums of losses it zeroed add up
+    if hit is not None and hit[0] is mask:
+        kept = hit[1]
+    else:
+        kept = (~mask).to(torch.float32)
+        frame.label_counts[id(mask)] = (mask, kept)
+    before = frame.zeroed.get(id(target))
+    if before is not None and before[0] is target and before[2] == version - 1:  # a second mask
+        kept = before[1] * kept
+    frame.zeroed[id(target)] = (target, kept, version)
+
+
+def _same_counts(frame: Frame, ra: Ratio, rb: Ratio) -> Ratio:
+    """``rb`` counting ``ra``'s tokens where both count tokens of the same rows with two count
+    tensors (two losses zeroed by two masks, ``~keep`` written twice): checked equal on the
+    device (the call is declined where they differ), so their sum counts them once."""
+    a, b = ra.den_values, rb.den_values
+    if a is None or b is None or a is b or ra.rows is not rb.rows or ra.row_dim != rb.row_dim or a.shape != b.shape:
+        return rb
+    kept = {id(c) for _, c in frame.label_counts.values()}
+    if id(a) not in kept or id(b) not in kept:  # counts of ``ignore_index`` losses: not the same labels
+        return rb
+    frame.doubt((a != b).any(), "two losses added are zeroed at different labels (which tokens count cannot be told)")
+    return dataclasses.replace(rb, den_values=a)
+
+
+def zeroed_counts(frame: Frame, src: Tensor) -> Tensor | None:
+    """The label counts of a loss written to 0 at padding (``zeroed``), if not written since."""
+    hit = frame.zeroed.get(id(src))
+    if hit is None or hit[0] is not src or version_of(src) != hit[2]:
+        return None
+    return hit[1]
 
 
 def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: str) -> None:
@@ -207,6 +299,7 @@ def div(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Comparisons and logic: same layout, but data (a mask), not a loss."""
     _binary(frame, func, args, kwargs, out, "data")
+    _note_label_test(frame, func, args, out)
 
 
 @rule(Tensor.sub, torch.sub, torch.subtract)
@@ -609,7 +702,7 @@ def _ratio_arithmetic(
         ):
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=tb.ratio))
         if kind in ("add", "sub") and tb is not None and tb.ratio is not None:
-            total = add_ratios(ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0))
+            total = add_ratios(ta.ratio, _same_counts(frame, ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0)))
             return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
         other = _scalar_of(b, tb)
         if other is None:
@@ -752,6 +845,8 @@ def masked_fill(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         new.unweighted = func(ts.unweighted, *args[1:], **kwargs)
     if new is not None:
         frame.set(out, new)
+        if new.lost_at is None and ts is not None:
+            zeroed(frame, out, new, mask, get_arg(args, kwargs, 2, "value", None))
 
 
 def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[int] | None, bool]:
@@ -878,7 +973,8 @@ def _reduce(
             assert track.image is not None  # one image's tensor, by the condition above
             rows = track.image.reshape(1)
             host_image = frame.image_ids.get(id(track.image))
-        ratio = Ratio.of(values, rows, d, kind, host_image=host_image)
+        counts = zeroed_counts(frame, src) if kind is RatioKind.SUM and frame.zeroed else None
+        ratio = Ratio.of(values, rows, d, kind, counts, host_image)
         frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio.compact(frame.tokens)))
         return
     dim_map: dict[int, int | None] = {}

@@ -147,6 +147,15 @@ class Frame:
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # tensors of the call's arguments that are data (labels), by id: a mask compared from them
+        # with a number (``target.eq(pad)``) marks padding, as ``ignore_index`` does
+        self.data_inputs: set[int] = set()
+        # such masks (and their negations), by id; held, so the ids stay unique
+        self.label_masks: dict[int, Tensor] = {}
+        self.label_counts: dict[int, tuple[Tensor, Tensor]] = {}  # id of such a mask -> (it, ~it as 0/1)
+        # losses with padding written to 0 (``nll.masked_fill_(pad, 0.0)``): id -> (the loss, 1
+        # where a label counts, else 0, the loss's version after the write); see ``elementwise.zeroed``
+        self.zeroed: dict[int, tuple[Tensor, Tensor, int]] = {}
         # the numbers among the call's arguments (an outside normaliser is one), read when asked
         self.read_argument_numbers: Callable[[], list[float]] | None = None
         self._argument_numbers: list[float] | None = None

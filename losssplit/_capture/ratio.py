@@ -323,7 +323,24 @@ def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
     if left is None or right is None:
         return _same_den_sum(ra, rb)
     values = torch.cat([left[0], right[0].to(left[0].device)])
-    return Ratio.of(values, torch.cat([left[1], right[1].to(left[1].device)]), 0, RatioKind.SUM)
+    return Ratio.of(values, torch.cat([left[1], right[1].to(left[1].device)]), 0, RatioKind.SUM, _same_tokens(ra, rb))
+
+
+def _same_tokens(ra: Ratio, rb: Ratio) -> Tensor | None:
+    """The tokens two summed losses count (``den_values``), per row of their sum, where both count
+    the same ones (the same count tensor over the same rows: two losses of one set of labels,
+    ``nll.sum() + smooth.sum()`` both zeroed at the padding): counted once. None otherwise."""
+    if (
+        ra.den_values is None
+        or ra.den_values is not rb.den_values
+        or ra.rows is not rb.rows
+        or ra.row_dim != rb.row_dim
+        or ra.kind is not RatioKind.SUM
+        or rb.kind is not RatioKind.SUM
+    ):
+        return None
+    counts = row_sums(ra.den_values, ra.row_dim)
+    return torch.cat([counts, torch.zeros_like(counts)])
 
 
 _PER_ROW_CONSTANT = (RatioKind.MEAN, RatioKind.ROW_MEAN)
