@@ -795,8 +795,8 @@ CASES = {c.body.__name__: c for c in [
     Case(grid_anchor_ciou_objectness_balance_times_batch, grid_batch,
          gaps=keys("loss_box", "loss_obj", "loss_cls"), why=BATCH_SIZE),
     Case(grid_anchor_losses_in_one_buffer_times_batch, grid_batch, gaps=keys("loss"),
-         why="the normaliser is the sum of a buffer of ones written by index (rows unknown), the terms a "
-             "buffer written by index, and the total times the batch size"),
+         why="the normaliser is the sum of a buffer of ones written by index (rows unknown), and the total "
+             "times the batch size (a buffer of reduced losses written by position is followed)"),
     Case(heatmap_penalty_reduced_focal_and_gathered_size_l1, heatmap_det_batch),
     Case(per_image_foreground_counts_added_in_python, anchor_free_batch,
          gaps=keys("total_loss", "iou_loss", "conf_loss", "cls_loss"),

@@ -149,18 +149,35 @@ def test_running_totals_of_reduced_losses_are_followed():
     check_rule(lambda o, t: _running_total(o, t, lambda: torch.zeros(())), "")
 
 
-def test_reduced_losses_written_into_a_buffer_or_times_the_batch_size_decline():
-    """A reduced loss written into a buffer (``loss[0] = ...``), a running total into a buffer
-    that was not zero, and a loss times an int equal to the number of images (``* batch_size``,
-    the group's own count on the group alone) get no companion and a warning naming why."""
-    def buffer(outputs, targets):
-        err, _ = _err(outputs, targets)
-        parts = torch.zeros(2)
-        parts[0] = err.mean()
-        parts[1] = err[:, 0].mean()
-        return {"loss": parts.sum()}
+def _loss_buffer(outputs, targets, size=3, times=1, rewrite=None):
+    """Reduced losses written by position into a buffer of zeros (``loss[0] = box``), summed."""
+    err, _ = _err(outputs, targets)
+    parts = torch.zeros(size)
+    parts[0] = err.mean()
+    parts[1] = err[:, 0].sum() / 7.0
+    parts[-1] = (err[:, 1:] * 0.5).mean()
+    if rewrite is not None:
+        rewrite(parts)
+    total = parts.sum()
+    return {"loss": total * times if times != 1 else total}
 
-    check_rule(buffer, "__setitem__", declines=True)
+
+def test_reduced_losses_written_into_a_buffer_by_position_split_as_a_sum_of_ratios():
+    """``loss = torch.zeros(3); loss[0] = ...; loss[1] = ...; loss[2] = ...; loss.sum()``: each
+    position a ratio of its own (different denominators), the sum a sum of ratios."""
+    check_rule(_loss_buffer, "")
+    check_rule(lambda o, t: {"loss": _loss_buffer(o, t)["loss"] * 2.0}, "")
+
+
+def test_reduced_losses_written_into_a_buffer_or_times_the_batch_size_decline():
+    """A buffer of losses with a position not written, or written again otherwise (``+= 1``), a
+    running total into a buffer that was not zero, and a loss times an int equal to the number of
+    images (``* batch_size``, the group's own count on the group alone; also of a buffer's sum) get
+    no companion and a warning naming why."""
+    check_rule(lambda o, t: _loss_buffer(o, t, size=4), "__setitem__", declines=True)
+    check_rule(lambda o, t: _loss_buffer(o, t, rewrite=lambda p: p.__setitem__(1, 0.0)), "__setitem__", declines=True)
+    check_rule(lambda o, t: _loss_buffer(o, t, rewrite=lambda p: p.add_(1.0)), "add_", declines=True)
+    check_rule(lambda o, t: _loss_buffer(o, t, times=len(t)), "number of images", declines=True)
     check_rule(lambda o, t: _running_total(o, t, lambda: torch.ones(1)), "add_", declines=True)
     check_rule(lambda o, t: {"loss": _err(o, t)[0].mean() * len(t)}, "number of images", declines=True)
     check_rule(lambda o, t: {"loss": o["x"].shape[0] * _err(o, t)[0].mean()}, "number of images", declines=True)

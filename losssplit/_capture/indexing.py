@@ -278,6 +278,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     op = op_name(func)
     if track is not None and scales and elementwise.elements_in_place(frame, func, args):
         return
+    if isinstance(target, Tensor) and (id(target) in frame.loss_buffers or track is None and id(target) in frame.zero_buffers):
+        if _loss_buffer(frame, func, target, args):
+            return
     if track is None:
         at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
         value = args[at] if len(args) > at else None
@@ -327,6 +330,52 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and args[1].dim() > 0
     ):
         frame.lose(target, op_name(func))
+
+
+def _loss_buffer(frame: Frame, func: Any, buffer: Tensor, args: tuple) -> bool:
+    """``loss = torch.zeros(3); loss[0] = box; loss[1] = cls; loss[2] = dfl``: reduced losses
+    written by position into a small buffer of zeros. Once every position holds one, the buffer is
+    a vector of ratios (``Track.elements``: its sum is a sum of ratios). Any other write into it
+    ends that (the buffer is lost). True when the write was followed here."""
+    entry = frame.loss_buffers.pop(id(buffer), None)
+    held = frame.zero_buffers.get(id(buffer))
+    version = version_of(buffer)
+    if entry is not None and entry[0] is buffer:
+        written, before = dict(entry[1]), entry[2]
+    elif held is not None and held[0] is buffer and held[1] is not None:
+        written, before = {}, held[1]
+    else:
+        return False
+    value = args[2] if func is Tensor.__setitem__ and len(args) > 2 else None
+    tv = frame.get(value) if isinstance(value, Tensor) else None
+    pos = args[1] if len(args) > 1 else None
+    if (
+        version is None
+        or version != before + 1
+        or buffer.dim() != 1
+        or type(pos) is not int
+        or not -buffer.shape[0] <= pos < buffer.shape[0]
+        or tv is None
+        or tv.ratio is None
+        or not tv.from_prediction
+        or tv.lost_at is not None
+        or tv.parts
+        or not isinstance(value, Tensor)
+        or value.numel() != 1
+    ):
+        if entry is not None:  # another write into a buffer of losses: its elements are not known
+            frame.lose(buffer, op_name(func), pred=True)
+            return True
+        return False
+    written[pos % buffer.shape[0]] = tv.ratio
+    frame.loss_buffers[id(buffer)] = (buffer, written, version)
+    op = f"{op_name(func)} of a reduced loss into a buffer"
+    if len(written) < buffer.shape[0]:
+        frame.lose(buffer, op, pred=True)
+    else:
+        elements = tuple(written[i] for i in range(buffer.shape[0]))
+        frame.set(buffer, Track(from_prediction=True, lost_at=op, elements=elements))
+    return True
 
 
 def _still_zero(frame: Frame, buffer: Tensor) -> bool:

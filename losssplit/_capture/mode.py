@@ -147,6 +147,9 @@ class Frame:
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # such a buffer written reduced losses by position (``loss[0] = box``): id -> (the buffer,
+        # the ratio at each position written, its version after the last of those writes)
+        self.loss_buffers: dict[int, tuple[Tensor, dict[int, Ratio], int]] = {}
         # tensors of the call's arguments that are data (labels), by id: a mask compared from them
         # with a number (``target.eq(pad)``) marks padding, as ``ignore_index`` does
         self.data_inputs: set[int] = set()
