@@ -93,6 +93,32 @@ def _per_image_loop_write(o, t):
     return {"loss": F.binary_cross_entropy_with_logits(x, onehot)}
 
 
+def _dice_loss(o, t):
+    """Per-class soft dice loss of batch sums over images and rows: 4 ratios (a vector of them)."""
+    p, onehot = o["x"], F.one_hot(_labels(t), 4).float()
+    return 1 - 2 * (p * onehot).sum((0, 1)) / (p + onehot).sum((0, 1))
+
+
+def _two_parts(e):
+    """A sum of two means with different denominators (a sum of ratios)."""
+    return e.mean() + e[:, :1].mean()
+
+
+def _after(make, write):
+    """A body whose loss is ``make(o, t)`` changed in place by ``write(loss, o, t)`` and averaged."""
+
+    def body(o, t):
+        loss = make(o, t)
+        write(loss, o, t)
+        return {"loss": loss.mean()}
+
+    return body
+
+
+def _parts(o, t):
+    return _two_parts(_err(o, t)[0])
+
+
 def _loss(call):
     """A body whose loss is ``call(e, y, o, t)``."""
 
@@ -155,6 +181,39 @@ CASES = {
     "weights as a per-image factor": (_loss(lambda e, y, o, t: (e.mean((1, 2)) * _w(t)).mean()), SPLIT, ""),
     "weighted mean over the weights' sum": (
         _loss(lambda e, y, o, t: (lambda w: (e.mean((1, 2)) * w).sum() / w.sum())(_w(t))), SPLIT, ""),
+    # -- a sum of ratios or a vector of per-class ratios changed in place (was wrong: the op was
+    #    not seen, the companion kept the value before it)
+    "parts.pow_(2)": (_after(_parts, lambda l, o, t: l.pow_(2)), DECLINE, "pow_"),
+    "parts.clamp_(max=)": (_after(_parts, lambda l, o, t: l.clamp_(max=0.5)), DECLINE, "clamp_"),
+    "parts.zero_()": (_after(_parts, lambda l, o, t: l.zero_()), DECLINE, "zero_"),
+    "parts.copy_(sum)": (_after(_parts, lambda l, o, t: l.copy_(_err(o, t)[0].sum())), DECLINE, "copy_"),
+    "parts[()] = 2": (_after(_parts, lambda l, o, t: l.__setitem__((), 2.0)), DECLINE, "__setitem__"),
+    "parts *= len(targets)": (_after(_parts, lambda l, o, t: l.mul_(len(t))), DECLINE, "mul_"),
+    "parts /= a batch sum": (_after(_parts, lambda l, o, t: l.div_(_err(o, t)[1].sum())), DECLINE, "div_"),
+    "parts.add_(sum, alpha=2)": (_after(_parts, lambda l, o, t: l.add_(_err(o, t)[0].sum(), alpha=2.0)), DECLINE, "add_"),
+    "dice vector .log_()": (_after(_dice_loss, lambda l, o, t: l.log_()), DECLINE, "log_"),
+    "dice vector .neg_()": (_after(_dice_loss, lambda l, o, t: l.neg_()), DECLINE, "neg_"),
+    "dice vector [0] = 0": (_after(_dice_loss, lambda l, o, t: l.__setitem__(0, 0.0)), DECLINE, "__setitem__"),
+    "dice vector masked_fill_ absent classes": (
+        _after(_dice_loss, lambda l, o, t: l.masked_fill_(F.one_hot(_labels(t), 4).sum((0, 1)) == 0, 0.0)),
+        DECLINE, "masked_fill_"),
+    "dice vector .sub_(0.1)": (_after(_dice_loss, lambda l, o, t: l.sub_(0.1)), DECLINE, "sub_"),
+    "dice vector *= len(targets)": (_after(_dice_loss, lambda l, o, t: l.mul_(len(t))), DECLINE, "mul_"),
+    "dice vector *= present (a gate)": (
+        _after(_dice_loss, lambda l, o, t: l.mul_(F.one_hot(_labels(t), 4).sum((0, 1)) > 0)), SPLIT, ""),
+    # -- a sum of ratios or a vector of them scaled by a statistic of the weights (was wrong)
+    "parts times the mean weight": (lambda o, t: {"loss": _parts(o, t) * _w(t).mean()}, DECLINE, "statistic"),
+    "parts times the Python mean of weights": (
+        lambda o, t: {"loss": _parts(o, t) * (sum(s["loss_weight"] for s in t) / len(t))}, DECLINE, "statistic"),
+    "parts *= the mean weight": (_after(_parts, lambda l, o, t: l.mul_(_w(t).mean())), DECLINE, "statistic"),
+    "dice vector times the Python mean of weights": (
+        lambda o, t: {"loss": (_dice_loss(o, t) * (sum(s["loss_weight"] for s in t) / len(t))).mean()},
+        DECLINE, "statistic"),
+    # -- sums of ratios and per-class vectors that follow the oracle
+    "dice vector mean": (lambda o, t: {"loss": _dice_loss(o, t).mean()}, SPLIT, ""),
+    "dice vector gated by class presence": (
+        lambda o, t: {"loss": (_dice_loss(o, t) * (F.one_hot(_labels(t), 4).sum((0, 1)) > 0)).sum()}, SPLIT, ""),
+    "parts plus a part over a target mask": (_loss(lambda e, y, o, t: e.mean() + e[y > 0.8].mean()), SPLIT, ""),
     # -- already handled: batch statistics, mixing ops, host reads (regression guards)
     "centred on the batch mean": (_loss(lambda e, y, o, t: (e - e.mean(0)).pow(2).mean()), DECLINE, "mean over a row dim"),
     "normalised by the batch std": (_loss(lambda e, y, o, t: (e / e.std()).mean()), DECLINE, "std"),

@@ -260,6 +260,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         frame.set(out, same)
         return
     op = op_name(func)
+    if kind in ("mul", "div"):
+        _scaled_by_weight_statistic(frame, op, a, ta, b, tb)
     if (ta is not None and ta.elements) or (tb is not None and tb.elements):
         each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
         made = None if each is None else _elements_track(ta if ta is not None and ta.elements else tb, each)
@@ -279,8 +281,6 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if lost is not None:
             frame.lose(out, lost, pred=is_prediction(a, ta) or is_prediction(b, tb))
             return
-        if kind in ("mul", "div"):
-            _weight_statistic(frame, op, b if ta is not None and ta.ratio is not None else a, tb if ta is not None and ta.ratio is not None else ta)
         try:
             alpha = kwargs.get("alpha", 1)
             reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb) if _is_number(alpha) and alpha == 1 else None
@@ -319,6 +319,8 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
     """``total += loss`` (``add_``, ``sub_``, ``mul_``, ``div_`` of a reduced loss ``a``, a running
     total): the track of the value ``a`` now holds, as ``a + b`` would get it; None where that
     arithmetic is not exact. Only tracks are read: ``a``'s values are already the new ones."""
+    if kind in ("mul", "div"):
+        _scaled_by_weight_statistic(frame, op, a, ta, b, tb)
     if ta.lost_at is not None and not ta.parts or tb is not None and tb.lost_at is not None and not tb.parts:
         return None
     alpha = kwargs.get("alpha", 1)
@@ -475,6 +477,7 @@ def elements_in_place(frame: Frame, func: Any, args: tuple) -> bool:
     track = frame.get(target)
     if func is not Tensor.mul_ or track is None or not track.elements or len(args) < 2:
         return False
+    _scaled_by_weight_statistic(frame, op_name(func), target, track, args[1], frame.get(args[1]))
     each = _elements_arithmetic(frame, Tensor.mul, "mul", target, track, args[1], frame.get(args[1]), target, {})
     made = None if each is None else _elements_track(track, each)
     if made is not None:
@@ -521,6 +524,15 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
         return None
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
+
+
+def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> None:
+    """``_weight_statistic`` of the other operand where one of ``a * b`` (or ``a / b``) is a
+    reduced loss: one ratio, a sum of ratios or a vector of them."""
+    for t, other, t_other in ((ta, b, tb), (tb, a, ta)):
+        if t is not None and (t.ratio is not None or t.parts or t.elements):
+            _weight_statistic(frame, op, other, t_other)
+            return
 
 
 def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> None:
@@ -968,7 +980,12 @@ def inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     written in place: declined; ``mask.sum().clamp_(min=1)``: a normaliser clamped per group."""
     target = args[0]
     track = frame.get(target)
-    if track is None or not isinstance(target, Tensor) or track.lost_at is not None:
+    if track is None or not isinstance(target, Tensor):
+        return
+    if track.parts or track.elements:  # a sum of ratios or a vector of them: no ratio after the op
+        frame.lose(target, op_name(func), track)
+        return
+    if track.lost_at is not None:
         return
     if track.ratio is not None:
         low = get_arg(args, kwargs, 1, "min", None)
