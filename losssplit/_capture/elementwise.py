@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from .mode import (
+    OTHER_IMAGE_WEIGHT,
     Frame,
     Tensor,
     Track,
@@ -23,6 +24,7 @@ from .mode import (
     combine,
     dims_arg,
     get_arg,
+    host_tensor,
     identity_map,
     is_prediction,
     keep_rows,
@@ -958,6 +960,11 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     unweighted = None
     if images and track.image is not None:
         unweighted = weight_of_image(frame, out, track.image, images, torch.ones_like(out))
+    elif images and track.rows:  # laid out over rows of several images: theirs, or declined
+        among = host_tensor(sorted(images), torch.long).to(out.device)
+        own = torch.stack([torch.isin(r.to(out.device), among).all() for r in track.rows.values()]).all()
+        frame.doubt(~own & (out != 1).any(), OTHER_IMAGE_WEIGHT)
+        unweighted = torch.where(own, torch.ones_like(out), out)
     frame.set(out, Track(rows=track.rows, image=track.image, unweighted=unweighted))
 
 
