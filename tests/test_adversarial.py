@@ -240,6 +240,8 @@ CASES = {
     "v * the next image's weight, per image": (
         _per_image_loop(lambda e, b, t: (e[b] * (torch.ones(4) * t[(b + 1) % len(t)]["loss_weight"])).sum()),
         HONEST, "another image"),
+    "the next image's weight (a Python number), per image": (
+        _per_image_loop(lambda e, b, t: e[b].sum() * t[(b + 1) % len(t)]["loss_weight"]), HONEST, "another image"),
     "full_like(e, first image's weight) on every image": (
         _loss(lambda e, y, o, t: (e * torch.full_like(e, t[0]["loss_weight"])).mean()), HONEST, "another image"),
     "full((B,), first image's weight) on every image": (

@@ -574,6 +574,10 @@ def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
     w = frame.host_weight(b) if b is not None else None
     if w is None:
         return False
+    owners = frame.weight_images(c)
+    if owners and b not in owners:  # another image's weight field (``t[b + 1]["loss_weight"]``)
+        frame.doubt(torch.ones((), dtype=torch.bool), OTHER_IMAGE_WEIGHT)
+        return False
     frame.scalar_weights[0 if c == w else 1] += 1
     return c == w
 

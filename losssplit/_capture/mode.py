@@ -745,7 +745,7 @@ def weight_of_image(frame: Frame, x: Tensor, image: Tensor, images: frozenset[in
 
 
 OTHER_IMAGE_WEIGHT = (
-    "a tensor filled with one image's weight (its weight field's own number) multiplies another "
+    "one image's weight field (its own number, or a tensor filled with it) multiplies another "
     "image's values (weight or coefficient cannot be told apart)"
 )
 
