@@ -256,6 +256,11 @@ CASES = {
     "loop of per-image sums / e.numel()": (_per_image_loop(lambda e, b, t: e[b].sum()), SPLIT, ""),
     "loop of weighted per-image sums / e.numel()": (
         _per_image_loop(lambda e, b, t: (e[b] * t[b]["loss_weight"]).sum()), SPLIT, ""),
+    # -- a class-presence gate against the number of images (was wrong: on a group alone the
+    #    threshold is the group's count)
+    "gate: class sum > len(targets)": (
+        lambda o, t: {"loss": (_dice_loss(o, t) * (F.one_hot(_labels(t), 4).sum((0, 1)) > len(t))).sum()},
+        DECLINE, "sum"),
     # -- sums of ratios and per-class vectors that follow the oracle
     "dice vector mean": (lambda o, t: {"loss": _dice_loss(o, t).mean()}, SPLIT, ""),
     "dice vector gated by class presence": (

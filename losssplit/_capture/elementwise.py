@@ -264,6 +264,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     op = op_name(func)
     if kind in ("mul", "div"):
         _scaled_by_weight_statistic(frame, op, a, ta, b, tb)
+    if kind == "data" and ta is not None and ta.elements and type(b) is int and b == frame.num_images != 1:
+        # ``sums > len(targets)``: on a group alone the threshold is the group's image count
+        frame.lose(out, f"{op} against an int equal to the number of images (``> len(targets)``)", pred=False)
+        return
     if (ta is not None and ta.elements) or (tb is not None and tb.elements):
         each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
         made = None if each is None else _elements_track(ta if ta is not None and ta.elements else tb, each)
