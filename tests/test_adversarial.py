@@ -251,6 +251,17 @@ CASES = {
         _loss(lambda e, y, o, t: (e.mean(2) * _weight_filled(t, range(len(t)), (3,), 1).t()).mean()), SPLIT, ""),
     "per-image weight objects, full_like per image": (
         _per_image_loop(lambda e, b, t: (e[b] * torch.full_like(e[b], t[b]["loss_weight"])).sum()), SPLIT, ""),
+    # -- one image's weight reaching its reduced loss as a tensor, a divisor or an offset (was
+    #    wrong: a coefficient; on a group alone it is 1)
+    "per-image mean * full((), own weight)": (
+        _per_image_loop(lambda e, b, t: e[b].sum() * torch.full((), t[b]["loss_weight"])), SPLIT, ""),
+    "per-image mean * tensor(own weight)": (
+        _per_image_loop(lambda e, b, t: e[b].sum() * torch.tensor(t[b]["loss_weight"])), SPLIT, ""),
+    "per-image sum / own weight": (_per_image_loop(lambda e, b, t: e[b].sum() / t[b]["loss_weight"]), SPLIT, ""),
+    "per-image sum * full((), next image's weight)": (
+        _per_image_loop(lambda e, b, t: e[b].sum() * torch.full((), t[(b + 1) % len(t)]["loss_weight"])),
+        HONEST, "another image"),
+    "per-image sum + own weight": (_per_image_loop(lambda e, b, t: e[b].sum() + t[b]["loss_weight"]), DECLINE, "added"),
     # -- per-image sums added in a loop over all their elements (was wrong: e.numel() was read as a
     #    constant, on a group alone it counts the group's elements)
     "loop of per-image sums / e.numel()": (_per_image_loop(lambda e, b, t: e[b].sum()), SPLIT, ""),

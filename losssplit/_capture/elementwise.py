@@ -636,6 +636,10 @@ def _ratio_arithmetic(
         other = _scalar_of(b, tb)
         if other is None:
             return None
+        if kind in ("mul", "div"):
+            other, weight = _weight_factor(frame, ta.ratio, b, other)
+            if weight and _is_number(other):  # its image's weight: 1
+                return Track(from_prediction=pred, ratio=ta.ratio)
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
             counted = frame.host_normaliser(b)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
@@ -651,6 +655,8 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind in ("add", "sub", "rsub") and _is_number(other):
+            if other != 1 and frame.weight_images(b):  # ``l + t["loss_weight"]``: 1 on a group alone
+                frame.doubt(torch.ones((), dtype=torch.bool), f"an image's weight field is added to a loss at {kind}")
             # ``x + c``, ``x - c``, ``c - x``: the body on the group alone is its value plus c
             if kind == "rsub":
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(-1.0).shifted(float(other)))
@@ -659,11 +665,41 @@ def _ratio_arithmetic(
     if tb is not None and tb.ratio is not None and kind == "mul":
         other = _scalar_of(a, ta)
         if other is not None:
+            other = _weight_factor(frame, tb.ratio, a, other)[0]
             _host_number(frame, other, tb, kind)
             if tb.from_prediction and _is_image_count(frame, tb.ratio, other):
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
+
+
+def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) -> tuple[float | Tensor, bool]:
+    """(``value``, the constant ``x`` scaling or dividing a reduced loss, with the weight field set
+    to 1; whether it was a weight): 1 for one image's weight on that image's loss -- a tensor
+    filled with its weight object (``l_b * torch.full((), t["loss_weight"])``), or its weight as a
+    Python number (``l_b / w``). Another image's weight object declines the call unless it is 1."""
+    if isinstance(x, Tensor):
+        filled = frame.weight_filled.get(id(x))
+        if filled is None or filled[0] is not x:
+            return value, False
+        if ratio.host_image is not None and ratio.host_image in filled[1]:
+            return (1.0, True) if filled[2] is None else (filled[2].detach().reshape(()), True)
+        ones = (filled[2] if filled[2] is not None else torch.ones_like(x)).detach().reshape(())
+        if ratio.host_image is None and ratio.rows.numel() == 1 and ratio.kind is not RatioKind.SUM_OVER_OPAQUE:
+            # one image's loss whose index is on the device (``unbind``): decided there
+            among = host_tensor(sorted(filled[1]), torch.long).to(ratio.rows.device)
+            own = (ratio.rows.reshape(1) == among).any().to(ones.device)
+            frame.doubt(~own & (x.detach().reshape(()) != ones), OTHER_IMAGE_WEIGHT)
+            return torch.where(own, ones, x.detach().reshape(())), False
+        frame.doubt((x.detach().reshape(()) != ones).any(), OTHER_IMAGE_WEIGHT)
+        return value, False
+    if isinstance(value, float) and ratio.host_image is not None and value is x:
+        if ratio.host_image in frame.weight_images(x):
+            return 1.0, True
+        if value != 1 and value == frame.host_weight(ratio.host_image):  # by value, as ``_scaled_by``
+            frame.scalar_weights[0] += 1
+            return 1.0, True
+    return value, False
 
 
 def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:

@@ -340,12 +340,16 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.set(o, piece)
 
 
-@rule(torch.full, Tensor.new_full)
+@rule(torch.full, Tensor.new_full, torch.tensor, torch.scalar_tensor)
 def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``torch.full((D,), t["loss_weight"])``: filled with one image's own weight object, a
-    tensor of that image's weight (its values count 1 where it multiplies that image's losses,
-    and stacked in image order it is the per-image weight, with its rows)."""
-    fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
+    """``torch.full((D,), t["loss_weight"])``, ``torch.tensor(t["loss_weight"])``: filled with one
+    image's own weight object, a tensor of that image's weight (its values count 1 where it
+    multiplies that image's losses, and stacked in image order it is the per-image weight, with
+    its rows)."""
+    if func in (torch.tensor, torch.scalar_tensor):
+        fill = get_arg(args, kwargs, 0, "data" if func is torch.tensor else "s", None)
+    else:
+        fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
         frame.weight_filled[id(out)] = (out, images, None)
