@@ -5,7 +5,8 @@ companions; DECLINE bodies give none and a warning naming the op. Main values an
 checked bit-identical on the way (``split_outcome``).
 
 The DECLINE rows marked "was wrong" gave a companion different from the oracle, silently, before
-the rule that declines them was added.
+the rule that declines them was added. HONEST rows give the oracle's companions on the batches
+where the capture can tell (equal weight literals share a float object) and decline on the others.
 """
 
 import pytest
