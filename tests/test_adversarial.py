@@ -273,6 +273,11 @@ CASES = {
     "gate: class sum > len(targets)": (
         lambda o, t: {"loss": (_dice_loss(o, t) * (F.one_hot(_labels(t), 4).sum((0, 1)) > len(t))).sum()},
         DECLINE, "sum"),
+    # -- a per-class vector over the weights' per-class sums (was wrong: read as constant class
+    #    weights; on a group alone, weights 1, they are the group's counts)
+    "per-class weighted sums over the weights' per-class sums": (
+        lambda o, t: {"loss": ((o["x"] * _w(t)[:, None, None]).sum((0, 1))
+                               / _w(t)[:, None, None].expand(-1, 3, 4).sum((0, 1))).mean()}, DECLINE, "sum"),
     # -- sums of ratios and per-class vectors that follow the oracle
     "dice vector mean": (lambda o, t: {"loss": _dice_loss(o, t).mean()}, SPLIT, ""),
     "dice vector gated by class presence": (

@@ -419,9 +419,13 @@ def _each_part(
 _TESTS = {Tensor.gt: "gt", torch.gt: "gt", Tensor.ne: "ne", torch.ne: "ne"}
 
 
-def _element_operands(x: Any, t: Track | None, n: int) -> list[tuple[Any, Track | None]] | None:
+def _element_operands(frame: Frame, x: Any, t: Track | None, n: int) -> list[tuple[Any, Track | None]] | None:
     """``x`` as ``n`` scalar operands (value, track): the ratios of a vector of row sums, a
-    scalar ratio or constant repeated, the elements of a constant vector; None otherwise."""
+    scalar ratio or constant repeated, the elements of a constant vector; None otherwise (also
+    for a vector summed over the images of a tensor without images, such as the weights'
+    per-class sums: on a group alone it is the group's)."""
+    if isinstance(x, Tensor) and frame.untracked_row_sums.get(id(x)) is x:
+        return None
     if t is not None and t.elements:
         if len(t.elements) != n:
             return None
@@ -448,7 +452,7 @@ def _elements_arithmetic(
     alpha = kwargs.get("alpha", 1)
     if not isinstance(out, Tensor) or out.dim() != 1 or not (_is_number(alpha) and alpha == 1):
         return None
-    ea, eb = _element_operands(a, ta, out.shape[0]), _element_operands(b, tb, out.shape[0])
+    ea, eb = _element_operands(frame, a, ta, out.shape[0]), _element_operands(frame, b, tb, out.shape[0])
     if ea is None or eb is None:
         return None
     test = _TESTS.get(func)
@@ -892,6 +896,10 @@ def _reduce(
         if kind is RatioKind.SUM and isinstance(src, Tensor) and src.dim() and isinstance(out, Tensor):
             if get_arg(args, kwargs, 1, "dim", None) is None:
                 frame.untracked_sums[id(out)] = (out, src)
+        if kind is not None and isinstance(src, Tensor) and isinstance(out, Tensor) and out.dim() == 1 < src.dim():
+            dims, _ = _reduce_dims(func, args, kwargs, src.dim())
+            if dims is not None and 0 in dims and src.shape[0] == frame.num_images:
+                frame.untracked_row_sums[id(out)] = out
         return
     outs = tensors(out) if isinstance(out, tuple) else [out]
     op = op_name(func)

@@ -124,6 +124,9 @@ class Frame:
         # full sums of tensors that carried no images yet (``z = w.sum()`` before ``l * w``):
         # id of the sum -> (the sum, the summed tensor), both held so the ids stay unique
         self.untracked_sums: dict[int, tuple[Tensor, Tensor]] = {}
+        # vectors summed over the image dim of tensors that carried no images (``w.sum((0, 1))`` of a
+        # per-image weight [B, K, P]): id -> the vector, held so the ids stay unique
+        self.untracked_row_sums: dict[int, Tensor] = {}
         # per-row factors that carried no images, by (first element's address, elements):
         # (the factor, its rows, its unweighted values); held, so the addresses stay unique
         self.factors: dict[tuple[int, int], tuple[Tensor, Tensor, Tensor | None]] = {}
