@@ -217,6 +217,9 @@ WEIGHT_FILLS = {
     "a per-image loop with full_like and new_full": lambda o, t: {"loss": sum(
         (e_b * torch.full_like(e_b, t_["loss_weight"]) + e_b * e_b.new_full(e_b.shape, t_["loss_weight"])).mean()
         for e_b, t_ in zip(_err(o, t)[0].unbind(0), t))},
+    "a per-image loop: mean of image b times tensor(w_b) and scalar_tensor(w_b)": lambda o, t: {"loss": sum(
+        e_b.mean() * torch.tensor(t_["loss_weight"]) + e_b.sum() * torch.scalar_tensor(t_["loss_weight"])
+        for e_b, t_ in zip(_err(o, t)[0].unbind(0), t)) / len(t)},
     "a literal equal to a weight is a coefficient": lambda o, t: {
         "loss": (_err(o, t)[0] * torch.full(o["x"].shape, 0.5)).mean()},
 }
@@ -224,6 +227,8 @@ WEIGHT_FILLS = {
 
 CASES[torch.full] = WEIGHT_FILLS["stack of full((D,), w) times [B, R, D] errors, mean"]
 CASES[T.new_full] = WEIGHT_FILLS["a per-image loop with full_like and new_full"]
+CASES[torch.tensor] = CASES[torch.scalar_tensor] = WEIGHT_FILLS[
+    "a per-image loop: mean of image b times tensor(w_b) and scalar_tensor(w_b)"]
 
 
 @pytest.mark.parametrize("case", list(WEIGHT_FILLS))

@@ -15,6 +15,7 @@ import torch
 import torch.nn.functional as F
 
 from .mode import (
+    OTHER_IMAGE_WEIGHT,
     Frame,
     Tensor,
     Track,
@@ -23,6 +24,7 @@ from .mode import (
     combine,
     dims_arg,
     get_arg,
+    host_tensor,
     identity_map,
     is_prediction,
     keep_rows,
@@ -353,6 +355,12 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         frame.set(out, same)
         return
     op = op_name(func)
+    if kind in ("mul", "div"):
+        _scaled_by_weight_statistic(frame, op, a, ta, b, tb)
+    if kind == "data" and ta is not None and ta.elements and type(b) is int and b == frame.num_images != 1:
+        # ``sums > len(targets)``: on a group alone the threshold is the group's image count
+        frame.lose(out, f"{op} against an int equal to the number of images (``> len(targets)``)", pred=False)
+        return
     if (ta is not None and ta.elements) or (tb is not None and tb.elements):
         each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
         made = None if each is None else _elements_track(ta if ta is not None and ta.elements else tb, each)
@@ -372,8 +380,6 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if lost is not None:
             frame.lose(out, lost, pred=is_prediction(a, ta) or is_prediction(b, tb))
             return
-        if kind in ("mul", "div"):
-            _weight_statistic(frame, op, b if ta is not None and ta.ratio is not None else a, tb if ta is not None and ta.ratio is not None else ta)
         try:
             alpha = kwargs.get("alpha", 1)
             reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb) if _is_number(alpha) and alpha == 1 else None
@@ -412,6 +418,8 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
     """``total += loss`` (``add_``, ``sub_``, ``mul_``, ``div_`` of a reduced loss ``a``, a running
     total): the track of the value ``a`` now holds, as ``a + b`` would get it; None where that
     arithmetic is not exact. Only tracks are read: ``a``'s values are already the new ones."""
+    if kind in ("mul", "div"):
+        _scaled_by_weight_statistic(frame, op, a, ta, b, tb)
     if ta.lost_at is not None and not ta.parts or tb is not None and tb.lost_at is not None and not tb.parts:
         return None
     alpha = kwargs.get("alpha", 1)
@@ -504,9 +512,13 @@ def _each_part(
 _TESTS = {Tensor.gt: "gt", torch.gt: "gt", Tensor.ne: "ne", torch.ne: "ne"}
 
 
-def _element_operands(x: Any, t: Track | None, n: int) -> list[tuple[Any, Track | None]] | None:
+def _element_operands(frame: Frame, x: Any, t: Track | None, n: int) -> list[tuple[Any, Track | None]] | None:
     """``x`` as ``n`` scalar operands (value, track): the ratios of a vector of row sums, a
-    scalar ratio or constant repeated, the elements of a constant vector; None otherwise."""
+    scalar ratio or constant repeated, the elements of a constant vector; None otherwise (also
+    for a vector summed over the images of a tensor without images, such as the weights'
+    per-class sums: on a group alone it is the group's)."""
+    if isinstance(x, Tensor) and frame.untracked_row_sums.get(id(x)) is x:
+        return None
     if t is not None and t.elements:
         if len(t.elements) != n:
             return None
@@ -533,7 +545,7 @@ def _elements_arithmetic(
     alpha = kwargs.get("alpha", 1)
     if not isinstance(out, Tensor) or out.dim() != 1 or not (_is_number(alpha) and alpha == 1):
         return None
-    ea, eb = _element_operands(a, ta, out.shape[0]), _element_operands(b, tb, out.shape[0])
+    ea, eb = _element_operands(frame, a, ta, out.shape[0]), _element_operands(frame, b, tb, out.shape[0])
     if ea is None or eb is None:
         return None
     test = _TESTS.get(func)
@@ -568,6 +580,7 @@ def elements_in_place(frame: Frame, func: Any, args: tuple) -> bool:
     track = frame.get(target)
     if func is not Tensor.mul_ or track is None or not track.elements or len(args) < 2:
         return False
+    _scaled_by_weight_statistic(frame, op_name(func), target, track, args[1], frame.get(args[1]))
     each = _elements_arithmetic(frame, Tensor.mul, "mul", target, track, args[1], frame.get(args[1]), target, {})
     made = None if each is None else _elements_track(track, each)
     if made is not None:
@@ -616,6 +629,15 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
 
 
+def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> None:
+    """``_weight_statistic`` of the other operand where one of ``a * b`` (or ``a / b``) is a
+    reduced loss: one ratio, a sum of ratios or a vector of them."""
+    for t, other, t_other in ((ta, b, tb), (tb, a, ta)):
+        if t is not None and (t.ratio is not None or t.parts or t.elements):
+            _weight_statistic(frame, op, other, t_other)
+            return
+
+
 def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> None:
     """Decline the call where a reduced loss is scaled by the sum or the mean of the batch's
     weights (``e.mean() * w.mean()``, ``l.sum() / sum(t["loss_weight"] for t in targets)``): on a
@@ -652,6 +674,10 @@ def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
     b = frame.image_ids.get(id(image))
     w = frame.host_weight(b) if b is not None else None
     if w is None:
+        return False
+    owners = frame.weight_images(c)
+    if owners and b not in owners:  # another image's weight field (``t[b + 1]["loss_weight"]``)
+        frame.doubt(torch.ones((), dtype=torch.bool), OTHER_IMAGE_WEIGHT)
         return False
     frame.scalar_weights[0 if c == w else 1] += 1
     return c == w
@@ -707,6 +733,10 @@ def _ratio_arithmetic(
         other = _scalar_of(b, tb)
         if other is None:
             return None
+        if kind in ("mul", "div"):
+            other, weight = _weight_factor(frame, ta.ratio, b, other)
+            if weight and _is_number(other):  # its image's weight: 1
+                return Track(from_prediction=pred, ratio=ta.ratio)
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
             counted = frame.host_normaliser(b)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
@@ -722,6 +752,8 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind in ("add", "sub", "rsub") and _is_number(other):
+            if other != 1 and frame.weight_images(b):  # ``l + t["loss_weight"]``: 1 on a group alone
+                frame.doubt(torch.ones((), dtype=torch.bool), f"an image's weight field is added to a loss at {kind}")
             # ``x + c``, ``x - c``, ``c - x``: the body on the group alone is its value plus c
             if kind == "rsub":
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(-1.0).shifted(float(other)))
@@ -730,11 +762,41 @@ def _ratio_arithmetic(
     if tb is not None and tb.ratio is not None and kind == "mul":
         other = _scalar_of(a, ta)
         if other is not None:
+            other = _weight_factor(frame, tb.ratio, a, other)[0]
             _host_number(frame, other, tb, kind)
             if tb.from_prediction and _is_image_count(frame, tb.ratio, other):
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
+
+
+def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) -> tuple[float | Tensor, bool]:
+    """(``value``, the constant ``x`` scaling or dividing a reduced loss, with the weight field set
+    to 1; whether it was a weight): 1 for one image's weight on that image's loss -- a tensor
+    filled with its weight object (``l_b * torch.full((), t["loss_weight"])``), or its weight as a
+    Python number (``l_b / w``). Another image's weight object declines the call unless it is 1."""
+    if isinstance(x, Tensor):
+        filled = frame.weight_filled.get(id(x))
+        if filled is None or filled[0] is not x:
+            return value, False
+        if ratio.host_image is not None and ratio.host_image in filled[1]:
+            return (1.0, True) if filled[2] is None else (filled[2].detach().reshape(()), True)
+        ones = (filled[2] if filled[2] is not None else torch.ones_like(x)).detach().reshape(())
+        if ratio.host_image is None and ratio.rows.numel() == 1 and ratio.kind is not RatioKind.SUM_OVER_OPAQUE:
+            # one image's loss whose index is on the device (``unbind``): decided there
+            among = host_tensor(sorted(filled[1]), torch.long).to(ratio.rows.device)
+            own = (ratio.rows.reshape(1) == among).any().to(ones.device)
+            frame.doubt(~own & (x.detach().reshape(()) != ones), OTHER_IMAGE_WEIGHT)
+            return torch.where(own, ones, x.detach().reshape(())), False
+        frame.doubt((x.detach().reshape(()) != ones).any(), OTHER_IMAGE_WEIGHT)
+        return value, False
+    if isinstance(value, float) and ratio.host_image is not None and value is x:
+        if ratio.host_image in frame.weight_images(x):
+            return 1.0, True
+        if value != 1 and value == frame.host_weight(ratio.host_image):  # by value, as ``_scaled_by``
+            frame.scalar_weights[0] += 1
+            return 1.0, True
+    return value, False
 
 
 def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
@@ -929,6 +991,10 @@ def _reduce(
         if kind is RatioKind.SUM and isinstance(src, Tensor) and src.dim() and isinstance(out, Tensor):
             if get_arg(args, kwargs, 1, "dim", None) is None:
                 frame.untracked_sums[id(out)] = (out, src)
+        if kind is not None and isinstance(src, Tensor) and isinstance(out, Tensor) and out.dim() == 1 < src.dim():
+            dims, _ = _reduce_dims(func, args, kwargs, src.dim())
+            if dims is not None and 0 in dims and src.shape[0] == frame.num_images:
+                frame.untracked_row_sums[id(out)] = out
         return
     outs = tensors(out) if isinstance(out, tuple) else [out]
     op = op_name(func)
@@ -1042,6 +1108,11 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     unweighted = None
     if images and track.image is not None:
         unweighted = weight_of_image(frame, out, track.image, images, torch.ones_like(out))
+    elif images and track.rows:  # laid out over rows of several images: theirs, or declined
+        among = host_tensor(sorted(images), torch.long).to(out.device)
+        own = torch.stack([torch.isin(r.to(out.device), among).all() for r in track.rows.values()]).all()
+        frame.doubt(~own & (out != 1).any(), OTHER_IMAGE_WEIGHT)
+        unweighted = torch.where(own, torch.ones_like(out), out)
     frame.set(out, Track(rows=track.rows, image=track.image, unweighted=unweighted))
 
 
@@ -1064,7 +1135,12 @@ def inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     written in place: declined; ``mask.sum().clamp_(min=1)``: a normaliser clamped per group."""
     target = args[0]
     track = frame.get(target)
-    if track is None or not isinstance(target, Tensor) or track.lost_at is not None:
+    if track is None or not isinstance(target, Tensor):
+        return
+    if track.parts or track.elements:  # a sum of ratios or a vector of them: no ratio after the op
+        frame.lose(target, op_name(func), track)
+        return
+    if track.lost_at is not None:
         return
     if track.ratio is not None:
         low = get_arg(args, kwargs, 1, "min", None)

@@ -124,6 +124,9 @@ class Frame:
         # full sums of tensors that carried no images yet (``z = w.sum()`` before ``l * w``):
         # id of the sum -> (the sum, the summed tensor), both held so the ids stay unique
         self.untracked_sums: dict[int, tuple[Tensor, Tensor]] = {}
+        # vectors summed over the image dim of tensors that carried no images (``w.sum((0, 1))`` of a
+        # per-image weight [B, K, P]): id -> the vector, held so the ids stay unique
+        self.untracked_row_sums: dict[int, Tensor] = {}
         # per-row factors that carried no images, by (first element's address, elements):
         # (the factor, its rows, its unweighted values); held, so the addresses stay unique
         self.factors: dict[tuple[int, int], tuple[Tensor, Tensor, Tensor | None]] = {}
@@ -686,9 +689,14 @@ def unweighted_operand(
         return x
     if track is not None:
         return track.unweighted if track.unweighted is not None else x
-    filled = frame.weight_filled.get(id(x)) if factor and image is not None else None
-    if filled is not None and filled[0] is x and image is not None:
-        return weight_of_image(frame, x, image, filled[1], filled[2] if filled[2] is not None else torch.ones_like(x))
+    filled = frame.weight_filled.get(id(x)) if factor else None
+    if filled is not None and filled[0] is x:
+        ones = filled[2] if filled[2] is not None else torch.ones_like(x)
+        if image is not None:
+            return weight_of_image(frame, x, image, filled[1], ones)
+        if rows:  # one image's weight on the values of every image (``l * full_like(l, t[0]["w"])``)
+            frame.doubt((x != ones).any(), OTHER_IMAGE_WEIGHT)
+            return x
     if not factor or x.dim() == 0 or x.requires_grad or not rows:
         return x
     if not per_row(x, rows, shape):
@@ -734,13 +742,27 @@ def unweighted_operand(
 
 def weight_of_image(frame: Frame, x: Tensor, image: Tensor, images: frozenset[int], unweighted: Tensor) -> Tensor:
     """``x``, made from the weight object of ``images``, as it is with the weight field set to 1
-    where it belongs to ``image``: ``unweighted`` if ``image`` is one of them, else ``x`` (decided
-    on the device when the index of ``image`` is not known on the host)."""
+    where it belongs to ``image``: ``unweighted`` if ``image`` is one of them (decided on the
+    device when the index of ``image`` is not known on the host). Another image's weight object
+    on ``image``'s values (``full_like(l[b], t[b + 1]["loss_weight"])``) is 1 on a group alone if
+    it is that field, a coefficient if the number is shared with the body: unless it is 1, the
+    call is declined."""
     b = frame.image_ids.get(id(image))
     if b is not None:
-        return unweighted if b in images else x
+        if b in images:
+            return unweighted
+        frame.doubt((x != unweighted).any(), OTHER_IMAGE_WEIGHT)
+        return x
     among = host_tensor(sorted(images), torch.long).to(image.device)
-    return torch.where((image.reshape(-1)[:1] == among).any(), unweighted, x)
+    own = (image.reshape(-1)[:1] == among).any()
+    frame.doubt(~own & (x != unweighted).any(), OTHER_IMAGE_WEIGHT)
+    return torch.where(own, unweighted, x)
+
+
+OTHER_IMAGE_WEIGHT = (
+    "one image's weight field (its own number, or a tensor filled with it) multiplies another "
+    "image's values (weight or coefficient cannot be told apart)"
+)
 
 
 def keep_rows(

@@ -323,7 +323,19 @@ def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
     if left is None or right is None:
         return _same_den_sum(ra, rb)
     values = torch.cat([left[0], right[0].to(left[0].device)])
-    return Ratio.of(values, torch.cat([left[1], right[1].to(left[1].device)]), 0, RatioKind.SUM, _same_tokens(ra, rb))
+    out = Ratio.of(values, torch.cat([left[1], right[1].to(left[1].device)]), 0, RatioKind.SUM, _same_tokens(ra, rb))
+    if _plain_sum_elements(ra) == _plain_sum_elements(rb) is not None:
+        # per-image sums of equal size added in a loop: a divisor equal to all their elements
+        # (``total / e.numel()``) is the body's own count, recounted per group
+        out = dataclasses.replace(out, numel=ra.numel + rb.numel)
+    return out
+
+
+def _plain_sum_elements(r: Ratio) -> float | None:
+    """The elements each row of a plain sum adds up (None for other ratios)."""
+    if r.kind is not RatioKind.SUM or r.divisors or r.normaliser is not None or r.scales or r.rows.numel() == 0:
+        return None
+    return r.numel / r.rows.numel()
 
 
 def _same_tokens(ra: Ratio, rb: Ratio) -> Tensor | None:

@@ -13,6 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from .mode import (
+    OTHER_IMAGE_WEIGHT,
     Frame,
     Rows,
     Tensor,
@@ -339,12 +340,16 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.set(o, piece)
 
 
-@rule(torch.full, Tensor.new_full)
+@rule(torch.full, Tensor.new_full, torch.tensor, torch.scalar_tensor)
 def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``torch.full((D,), t["loss_weight"])``: filled with one image's own weight object, a
-    tensor of that image's weight (its values count 1 where it multiplies that image's losses,
-    and stacked in image order it is the per-image weight, with its rows)."""
-    fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
+    """``torch.full((D,), t["loss_weight"])``, ``torch.tensor(t["loss_weight"])``: filled with one
+    image's own weight object, a tensor of that image's weight (its values count 1 where it
+    multiplies that image's losses, and stacked in image order it is the per-image weight, with
+    its rows)."""
+    if func in (torch.tensor, torch.scalar_tensor):
+        fill = get_arg(args, kwargs, 0, "data" if func is torch.tensor else "s", None)
+    else:
+        fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
         frame.weight_filled[id(out)] = (out, images, None)
@@ -352,16 +357,26 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 def _stacked_weights(frame: Frame, seq: Sequence[Any], dim: Any, out: Tensor) -> None:
     """``torch.stack([torch.full(.., t["loss_weight"]) for t in targets])``: image b's weight
-    object at position b of dim 0, for every image: the per-image weight ``[B, ...]``."""
-    if dim != 0 or len(seq) != frame.num_images:
+    object at position b of the stacked dim, for every image: the per-image weight ``[B, ...]``
+    (or ``[..., B, ...]``). Another image's weight at a position (``reversed(targets)``) declines
+    the call unless it is 1."""
+    if not isinstance(dim, int) or len(seq) != frame.num_images:
         return
     unweighted = []
+    ordered = True
     for b, x in enumerate(seq):
         filled = frame.weight_filled.get(id(x))
-        if filled is None or filled[0] is not x or b not in filled[1]:
+        if filled is None or filled[0] is not x:
             return
-        unweighted.append(filled[2] if filled[2] is not None else torch.ones_like(x))
-    frame.set(out, Track(rows={0: frame.arange(out.device)}, unweighted=torch.stack(unweighted).to(out.dtype)))
+        ones = filled[2] if filled[2] is not None else torch.ones_like(x)
+        if b not in filled[1]:
+            frame.doubt((x != ones).any(), f"{OTHER_IMAGE_WEIGHT} (stacked out of image order)")
+            ordered = False
+        unweighted.append(ones)
+    if ordered:
+        d = norm_dim(dim, out.dim())
+        values = torch.stack(unweighted, d).to(out.dtype)
+        frame.set(out, Track(rows={d: frame.arange(out.device)}, unweighted=values))
 
 
 @rule(torch.cat, torch.concat, torch.concatenate, torch.stack)
