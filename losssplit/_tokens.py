@@ -71,8 +71,6 @@ def per_token(frame: Frame, pending: list[Pending], tokens: int, warn: Warn) -> 
 
 
 def _per_token(frame: Frame, r: Ratio, tokens: int) -> tuple[Ratio | None, str]:
-    if frame.moved_positions is not None:
-        return None, f"positions along a dim of size T={tokens} may have been reordered at {frame.moved_positions}"
     normaliser = None
     if r.normaliser is not None:
         normaliser, why = _per_token(frame, r.normaliser, tokens)
@@ -114,6 +112,10 @@ def _per_token(frame: Frame, r: Ratio, tokens: int) -> tuple[Ratio | None, str]:
     else:
         shape = tuple(r.values.shape)
         return None, f"its values {shape} have no dim of T={tokens} positions right after the rows"
+    if frame.moved_positions is not None:
+        return None, (
+            f"positions along a dim of size T={tokens} may have been reordered or mixed at {frame.moved_positions}"
+        )
     fixed = dataclasses.replace(
         r, values=values, rows=units, row_dim=0, den_values=den, normaliser=normaliser, version=version_of(values)
     )

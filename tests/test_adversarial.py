@@ -12,7 +12,10 @@ where the capture can tell (equal weight literals share a float object) and decl
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import RULE_BATCHES, rule_batch, rule_outcome
+from _helpers import RULE_BATCHES, logged_warnings, rule_batch, rule_outcome
+from test_tokens import NAMES, batch
+
+import losssplit
 
 SPLIT, DECLINE = "split", "decline"
 HONEST = "honest"  # the oracle's companions where the batch gives them, else a decline naming the op
@@ -322,3 +325,73 @@ def test_adversarial_body_follows_the_oracle_or_declines(case):
         else:
             assert set(got) == set(want), (seed, said)
             assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
+
+
+# -- sources per token (packed rows): an op that combines the entries of a row along T gives each
+#    token a value made of other tokens' (other documents'); was wrong: split per token as if each
+#    element were its own token's. Token-separable bodies follow the oracle: the body with every
+#    label outside the group's tokens ignored (each token's loss depends on that token alone).
+
+
+def _token_ce(lg, lb):
+    return F.cross_entropy(lg.transpose(1, 2), lb, reduction="none")  # [B, T]
+
+
+def _z(lg, lb):
+    return torch.logsumexp(lg, -1) ** 2 * lb.ne(-100)  # z-loss per token, ignored tokens 0
+
+
+TOKEN_CASES = {
+    "per-token times its row's mean": (
+        lambda lg, lb: (_token_ce(lg, lb) * _token_ce(lg, lb).detach().mean(1, keepdim=True)).sum() / lb.ne(-100).sum(),
+        DECLINE, "Tensor.mean"),
+    "cumsum along T": (lambda lg, lb: _token_ce(lg, lb).cumsum(1).sum() / lb.ne(-100).sum(), DECLINE, "cumsum"),
+    "softmax along T as weights": (
+        lambda lg, lb: (_token_ce(lg, lb) * _token_ce(lg, lb).detach().softmax(1)).sum(), DECLINE, "softmax"),
+    "over its row's max": (
+        lambda lg, lb: (_token_ce(lg, lb) / _token_ce(lg, lb).detach().amax(1, keepdim=True)).sum() / lb.ne(-100).sum(),
+        DECLINE, "amax"),
+    "over its row's std": (
+        lambda lg, lb: (_token_ce(lg, lb) / _token_ce(lg, lb).detach().std(1, keepdim=True)).sum() / lb.ne(-100).sum(),
+        DECLINE, "std"),
+    "avg_pool1d along T": (
+        lambda lg, lb: F.avg_pool1d(_token_ce(lg, lb)[:, None], 3, 1, 1)[:, 0].sum() / lb.ne(-100).sum(),
+        DECLINE, "avg_pool1d"),
+    "matmul over T": (lambda lg, lb: (_token_ce(lg, lb) @ torch.ones(16, 16)).sum() / lb.ne(-100).sum() / 16,
+                      DECLINE, "matmul"),
+    "row sum expanded back over T": (
+        lambda lg, lb: _token_ce(lg, lb).sum(1, keepdim=True).expand(-1, 16).sum() / lb.ne(-100).sum() / 16,
+        DECLINE, "Tensor.sum"),
+    "sorted along T, rank-weighted": (
+        lambda lg, lb: (_token_ce(lg, lb).sort(1).values * torch.linspace(0.5, 1.5, 16)).sum() / lb.ne(-100).sum(),
+        DECLINE, "sort"),
+    "label smoothing": (
+        lambda lg, lb: F.cross_entropy(lg.flatten(0, 1), lb.flatten(), label_smoothing=0.1), SPLIT, ""),
+    "z-loss over non-ignored tokens": (lambda lg, lb: _z(lg, lb).sum() / lb.ne(-100).sum(), SPLIT, ""),
+    "CE plus z-loss": (
+        lambda lg, lb: F.cross_entropy(lg.flatten(0, 1), lb.flatten()) + 1e-2 * _z(lg, lb).sum() / lb.ne(-100).sum(),
+        SPLIT, ""),
+    "per-position weights": (
+        lambda lg, lb: (_token_ce(lg, lb) * torch.linspace(0.5, 1.5, 16)).sum()
+        / (torch.linspace(0.5, 1.5, 16) * lb.ne(-100)).sum(), SPLIT, ""),
+    "sum over labels.ne(-100).sum()": (
+        lambda lg, lb: F.cross_entropy(lg.flatten(0, 1), lb.flatten(), reduction="sum") / lb.ne(-100).sum(), SPLIT, ""),
+}
+
+
+@pytest.mark.parametrize("case", list(TOKEN_CASES))
+def test_adversarial_token_body_follows_the_oracle_or_declines(case):
+    body, expect, op = TOKEN_CASES[case]
+    logits, _, _, targets, ids = batch()
+    decorated = losssplit.split_by_source(lambda lg, lb: {"loss": body(lg, lb)})
+    with logged_warnings() as said, losssplit.sources(ids, names=list(NAMES)):
+        out = decorated(logits, targets)
+    assert torch.equal(out["loss"], body(logits, targets))
+    got = {k: v.item() for k, v in out.items() if k != "loss"}
+    if expect == DECLINE:
+        assert got == {}, got
+        assert any(op in m and "reordered or mixed" in m for m in said), said
+        return
+    with torch.no_grad():
+        want = {f"loss_{n}": body(logits, targets.masked_fill(ids != g, -100)).item() for g, n in enumerate(NAMES)}
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)

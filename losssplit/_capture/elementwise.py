@@ -1043,6 +1043,8 @@ def _reduce(
         ratio = Ratio.of(values, rows, d, kind, counts, host_image)
         frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio.compact(frame.tokens)))
         return
+    if isinstance(outs[0], Tensor) and outs[0].dim():
+        frame.positions_mixed(op, src, track, reduced)
     dim_map: dict[int, int | None] = {}
     e = 0
     for dd in range(ndim):
@@ -1085,6 +1087,7 @@ def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if dim is None or norm_dim(int(dim), src.dim()) in track.rows or track.unweighted is not None:
         frame.lose(out, op, track)
         return
+    frame.positions_mixed(op, src, track, [dim])
     new = combine(frame, op, [(track, identity_map(src.dim()))], out.shape)
     if new is not None:
         frame.set(out, new)
@@ -1178,6 +1181,8 @@ def _along(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: An
 
     def mixes(src: Tensor, track: Track) -> bool:
         rows = track.rows.get(norm_dim(int(dim), max(src.dim(), 1)))
+        if rows is None:
+            frame.positions_mixed(op_name(func), src, track, [dim])
         return rows is not None and rows.shape[0] > 1
 
     keep_rows(frame, func, args, kwargs, out, mixes, "along")

@@ -540,6 +540,7 @@ def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         if x.dim() < 2:
             return frame.lose(out, op, t) if t.from_prediction else None
         nd = x.dim()
+        frame.positions_mixed(op, x, t, [nd + contract])
         dim_map: dict[int, int | None] = {}
         for k in range(nd):
             if k == nd + contract:
@@ -733,6 +734,7 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track.unweighted is not None:
         frame.lose(out, f"{op} of weighted values", track)
         return
+    frame.positions_mixed(op, src, track, [d])
     if func in (Tensor.topk, torch.topk):  # ``k`` may be computed from values read on the host
         frame.sized(op, track)
     values_out = getattr(func, "__name__", "") != "argsort"
@@ -758,6 +760,9 @@ def einsum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         frame.lose(out, f"{op} (an equation form not followed)", pred=any(t is not None and t.from_prediction for t in tracks))
         return
     ins, result = letters
+    for x, t, spec in zip(operands, tracks, ins):
+        if t is not None and result:
+            frame.positions_mixed(op, x, t, [k for k, c in enumerate(spec) if c not in result])
     parts = [(t, {k: (result.index(c) if c in result else None) for k, c in enumerate(spec)})
              for t, spec in zip(tracks, ins)]
     new = combine(frame, op, parts, out.shape)

@@ -434,6 +434,19 @@ class Frame:
         if self.tokens is not None and size == self.tokens and self.moved_positions is None:
             self.moved_positions = op
 
+    def positions_mixed(self, op: str, src: Tensor, track: Track, dims: Any) -> None:
+        """With sources per token: ``op`` combined the entries of ``src`` (tracked by ``track``)
+        along ``dims`` into values that keep other dims (a partial reduction, a cumulative sum, a
+        softmax, a contraction); along a dim of size T that carries no images, one element's value
+        then holds other tokens' (other documents' in a packed row)."""
+        if self.tokens is None or self.moved_positions is not None:
+            return
+        for d in dims:
+            d = norm_dim(int(d), max(src.dim(), 1))
+            if d not in track.rows and src.dim() and src.shape[d] == self.tokens:
+                self.moved_positions = op
+                return
+
     def doubt(self, flag: Tensor, message: str) -> None:
         """Defer a check: if ``flag`` (a 0-dim bool tensor) is true, the call gets no companions
         and ``message`` is the warning (read with the call's one host read)."""

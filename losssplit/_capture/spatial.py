@@ -51,6 +51,7 @@ def _follow(
     if first.dim() != src.dim():
         frame.lose(out, op, track)
         return
+    frame.positions_mixed(op, src, track, [d for d in range(src.dim()) if d not in kept])
     dim_map: dict[int, int | None] = {d: (d if d in kept else None) for d in range(src.dim())}
     new = combine(frame, op, [(track, dim_map)], first.shape)
     if new is None:
