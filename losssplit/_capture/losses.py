@@ -118,11 +118,9 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         parts.append((_without_unweighted(tt), identity_map(target.dim())))
     elif isinstance(target, Tensor) and not classes:
         parts.append((_without_unweighted(tt), broadcast_map(target.dim(), len(shape))))
-    new = combine(frame, op, parts, shape)
-    if new is None or new.lost_at is not None:
-        frame.set(out, new or lost_track(op))
+    new = _loss_track(frame, op, parts, shape, out)
+    if new is None:
         return
-    new.from_prediction = True
     # The values with the weight field set to 1: inputs' unweighted values, and a per-row
     # ``weight=`` that is the weight field (tracked, or recognised by value) taken as 1.
     args_u = {
@@ -214,11 +212,9 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
             parts.append((_without_unweighted(t), {k: (None if k == x.dim() - 1 else k) for k in range(x.dim())}))
         else:
             parts.append((_without_unweighted(t), broadcast_map(x.dim(), len(shape))))
-    new = combine(frame, op, parts, shape)
-    if new is None or new.lost_at is not None:
-        frame.set(out, new or lost_track(op))
+    new = _loss_track(frame, op, parts, shape, out)
+    if new is None:
         return
-    new.from_prediction = True
     if reduction == "none":
         if changed:
             new.unweighted = values
@@ -310,6 +306,19 @@ def _nll_values(log_probs: Tensor, target: Tensor, weight: Tensor | None, ignore
 
 def _detached(x: Any) -> Any:
     return x.detach() if isinstance(x, Tensor) else x
+
+
+def _loss_track(
+    frame: Frame, op: str, parts: Sequence[tuple[Track | None, dict[int, int | None]]], shape: Sequence[int], out: Any
+) -> Track | None:
+    """The per-element loss's rows, joined from its operands' (``parts``: track and dim map each),
+    marked a prediction; None (``out`` then recorded lost at ``op``) where they do not join."""
+    new = combine(frame, op, parts, shape)
+    if new is None or new.lost_at is not None:
+        frame.set(out, new or lost_track(op))
+        return None
+    new.from_prediction = True
+    return new
 
 
 def _without_unweighted(track: Track | None) -> Track | None:
