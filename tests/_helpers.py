@@ -357,6 +357,13 @@ def split_outcome(body: Callable, args: Sequence[Any], kinds: Sequence[Any],
     return companions(out), oracle_companions(body, args, kinds, labels), said
 
 
+def wrong_companions(got: Mapping[str, float], want: Mapping[str, float]) -> dict[str, tuple[float, Any]]:
+    """The companions present that the oracle has not, or not equal (``rel=1e-5, abs=1e-6``):
+    name -> (value, oracle value)."""
+    return {k: (v, want.get(k)) for k, v in got.items()
+            if k not in want or v != pytest.approx(want[k], rel=1e-5, abs=1e-6)}
+
+
 def rule_outcome(body: Callable, batch: tuple[dict, list[dict]]) -> tuple[dict, dict, list[str]]:
     """``split_outcome`` of ``body`` on a ``rule_batch``: (outputs, targets)."""
     return split_outcome(body, list(batch), [ROWS, TARGETS])

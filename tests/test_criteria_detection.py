@@ -28,6 +28,7 @@ from _helpers import (
     TARGETS,
     Share,
     split_outcome,
+    wrong_companions,
 )
 
 SPLIT, MIXES, GAP = "split", "mixes", "gap"
@@ -677,7 +678,7 @@ def test_criterion_pattern(name):
     for seed in range(len(WEIGHTS)):
         got, want, said = run_case(name, seed)
         assert want, name  # the oracle gives every group a value
-        wrong = {k: (v, want.get(k)) for k, v in got.items() if k not in want or v != pytest.approx(want[k], rel=1e-5, abs=1e-6)}
+        wrong = wrong_companions(got, want)
         assert not wrong, (name, wrong)
         if case.outcome == SPLIT:
             assert set(got) == set(want), (name, sorted(set(want) - set(got)), said)
