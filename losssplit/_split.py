@@ -97,6 +97,11 @@ def table(pending: list[Pending], membership: Membership) -> torch.Tensor:
     per_image = torch.zeros(len(ratios) * images, 3, dtype=dtype, device=device)
     per_image.index_add_(0, torch.cat(index), torch.stack([num, den, torch.ones_like(num)], 1).to(dtype))
     groups = members.per_group(per_image.view(len(ratios), images, 3))
+    for k, r in enumerate(ratios):
+        for rows in r.row_counts:  # ``loss * bs``: the group's count of the rows ``bs`` counts
+            rows = rows.to(device).reshape(-1)
+            count = torch.zeros(images, dtype=dtype, device=device).index_add_(0, rows, torch.ones_like(rows, dtype=dtype))
+            groups[k, :, 0] *= members.per_group(count)
     if not normalisers and not gates:
         return groups
     keys = []

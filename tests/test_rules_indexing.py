@@ -172,15 +172,15 @@ def test_reduced_losses_written_into_a_buffer_by_position_split_as_a_sum_of_rati
 def test_reduced_losses_written_into_a_buffer_or_times_the_batch_size_decline():
     """A buffer of losses with a position not written, or written again otherwise (``+= 1``), a
     running total into a buffer that was not zero, and a loss times an int equal to the number of
-    images (``* batch_size``, the group's own count on the group alone; also of a buffer's sum) get
-    no companion and a warning naming why."""
+    images that is no size the capture saw (``* len(targets)``, the group's own count on the group
+    alone; also of a buffer's sum) get no companion and a warning naming why (``* x.shape[0]``
+    splits: tests/test_rules_row_count.py)."""
     check_rule(lambda o, t: _loss_buffer(o, t, size=4), "__setitem__", declines=True)
     check_rule(lambda o, t: _loss_buffer(o, t, rewrite=lambda p: p.__setitem__(1, 0.0)), "__setitem__", declines=True)
     check_rule(lambda o, t: _loss_buffer(o, t, rewrite=lambda p: p.add_(1.0)), "add_", declines=True)
     check_rule(lambda o, t: _loss_buffer(o, t, times=len(t)), "number of images", declines=True)
     check_rule(lambda o, t: _running_total(o, t, lambda: torch.ones(1)), "add_", declines=True)
     check_rule(lambda o, t: {"loss": _err(o, t)[0].mean() * len(t)}, "number of images", declines=True)
-    check_rule(lambda o, t: {"loss": o["x"].shape[0] * _err(o, t)[0].mean()}, "number of images", declines=True)
 
 
 def test_a_list_of_level_maps_is_read_batch_first():

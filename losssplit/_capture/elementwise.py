@@ -266,6 +266,7 @@ def _plain_sum(r: Ratio, offset: bool = False) -> bool:
         r.kind is RatioKind.SUM
         and r.normaliser is None
         and not r.divisors
+        and not r.row_counts
         and (offset or not r.offset)
         and not r.num_offset
         and r.gate is None
@@ -337,6 +338,9 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             images = frame.weight_images(b)  # ``v * t["loss_weight"]``: v with the weight set to 1
             if images:
                 frame.weight_filled[id(out)] = (out, images, a.detach())
+        return
+    if frame.row_counts and (frame.row_count(a) is not None or frame.row_count(b) is not None):
+        _by_row_count(frame, func, kind, a, ta, b, tb, out, kwargs)
         return
     if tb is None and kind == "div" and ta is not None and ta.ratio is not None and frame.untracked_sums:
         tb = _late_normaliser(frame, b)
@@ -411,6 +415,52 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if sa is not a or sb is not b:
             new.unweighted = func(sa, sb, *args[2:], **kwargs)
     frame.set(out, new)
+
+
+BY_ROW_COUNT = "with an int read as the size of a dim of image rows (``x.shape[0]``) that only a reduced loss may be multiplied or divided by"
+
+
+def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Tensor,
+                  kwargs: dict) -> None:
+    """``loss * bs``, ``bs * loss``, ``loss / bs`` with ``bs`` a ``RowCount`` of the call: a reduced
+    loss (one ratio, a sum of ratios, a vector of them) times or over the group's count (see
+    ``_counted``). Any other operand is lost: on a group alone the int is the group's count, so
+    a value computed with it is not the image's own."""
+    t = ta if ta is not None else tb
+    op = op_name(func)
+    made: Track | None = None
+    if t is not None and kind in ("mul", "div"):
+        if t.elements:
+            each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
+            made = None if each is None else _elements_track(t, each)
+        elif t.parts:
+            made = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
+        elif t.ratio is not None and t.lost_at is None:
+            try:
+                made = _ratio_arithmetic(frame, kind, a, ta, b, tb)
+            except ValueError:
+                made = None
+    if made is None:
+        lost = t.lost_at if t is not None and t.lost_at is not None and not t.parts and not t.elements else None
+        frame.lose(out, lost or f"{op} {BY_ROW_COUNT}", pred=is_prediction(a, ta) or is_prediction(b, tb))
+    else:
+        frame.set(out, made)
+
+
+def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> Track | None:
+    """A reduced loss times or over a ``RowCount`` (``loss * bs``): each group's value times or
+    over its count of those rows, as the body on the group alone computes it. None for other
+    arithmetic with one."""
+    rows_a, rows_b = frame.row_count(a), frame.row_count(b)
+    if kind == "mul" and rows_a is not None and tb is not None and tb.ratio is not None and ta is None:
+        return Track(from_prediction=tb.from_prediction, ratio=tb.ratio.times_row_count(rows_a))
+    if ta is None or ta.ratio is None or rows_b is None or tb is not None:
+        return None
+    if kind == "mul":
+        return Track(from_prediction=ta.from_prediction, ratio=ta.ratio.times_row_count(rows_b))
+    if kind == "div":
+        return Track(from_prediction=ta.from_prediction, ratio=ta.ratio.over_row_count(rows_b))
+    return None
 
 
 def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: Track | None, op: str,
@@ -623,7 +673,8 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     """A reduced value whose rows are all one image, as a tensor of that image holding its value
     with the weight field set to 1; None for any other reduced value."""
     r = track.ratio
-    if r is None or r.rows.numel() != 1 or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset or r.gate is not None or r.test is not None:
+    if (r is None or r.rows.numel() != 1 or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset or r.gate is not None
+            or r.test is not None or r.counts_rows()):
         return None
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
@@ -703,6 +754,8 @@ def _ratio_arithmetic(
 ) -> Track | None:
     """Arithmetic on scalar losses: times or divided by a constant (``* Q``, ``/ num_boxes``),
     divided by a row-sum normaliser, ``normaliser + eps``, and sums of summed or per-image losses."""
+    if frame.row_counts and (frame.row_count(a) is not None or frame.row_count(b) is not None):
+        return _counted(frame, kind, a, ta, b, tb)
     if ta is not None and ta.ratio is not None and not ta.from_prediction and ta.ratio.kind is RatioKind.SUM:
         if kind == "add" and isinstance(b, (int, float)) and not isinstance(b, bool):
             if b == 0:  # ``0 + mask.sum()``, the start of a running total
@@ -839,7 +892,7 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-BY_IMAGE_COUNT = "a multiplication by an int equal to the number of images (``* batch_size``)"
+BY_IMAGE_COUNT = "a multiplication by an int equal to the number of images (``* batch_size``) or to a length of rows (``* len(x)``)"
 
 
 def _times_image_count(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:
@@ -857,11 +910,12 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     count) by an int equal to their number (``* batch_size``, ``* len(targets)``, which turn a
     mean into a per-batch sum): on a group alone that int is the group's count, which a constant
     factor would not give, so the loss is declined rather than scaled by ``B`` (a number carries no
-    identity: a literal equal to it declines too). A plain sum times such an int
+    identity: a literal equal to it declines too). So is an int equal to a length the body read of
+    rows (``* len(pos)``: ``len`` returns a plain int, where ``x.shape[0]`` gives a ``RowCount``). A plain sum times such an int
     (``2 * inter.sum()`` over two images) is read as a constant, as before."""
     averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
-    return (type(factor) is int and factor == frame.num_images and factor != 1 and ratio.host_image is None
-            and averaged)
+    return (type(factor) is int and (factor == frame.num_images or factor in frame.lengths) and factor != 1
+            and ratio.host_image is None and averaged)
 
 
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:

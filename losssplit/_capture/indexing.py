@@ -276,6 +276,15 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     track = frame.get(target) if isinstance(target, Tensor) else None
     kind = _RUNNING_TOTALS.get(func)
     op = op_name(func)
+    if (
+        track is not None
+        and frame.row_counts
+        and any(frame.row_count(x) is not None for x in args[1:])
+        and not (scales and (track.ratio is not None or track.parts or track.elements))
+    ):
+        frame.lose(target, f"{op} {elementwise.BY_ROW_COUNT}", track)
+        lose_aliases(frame, target, op)
+        return
     if track is not None and scales and elementwise.elements_in_place(frame, func, args):
         return
     if isinstance(target, Tensor) and (id(target) in frame.loss_buffers or track is None and id(target) in frame.zero_buffers):

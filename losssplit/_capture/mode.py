@@ -56,6 +56,25 @@ class Track:
     them, and a full sum or mean makes them parts."""
 
 
+class RowCount(int):
+    """An int read as the size of a dim whose indices carry images (``x.shape[0]``, ``x.size(0)``
+    of such a tensor; ``len(x)`` cannot be one: ``len`` makes a plain int): to the body the int it is; to the capture of the call that read
+    it, a count that on a group's images alone is the group's count of those indices (``loss *
+    bs``). Copies and pickles are plain ints; it refers to no tensor."""
+
+    _frame: weakref.ReferenceType
+    _index: int
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return (int, (int(self),))
+
+    def __copy__(self) -> int:
+        return int(self)
+
+    def __deepcopy__(self, memo: dict) -> int:
+        return int(self)
+
+
 def lost_track(op: str, pred: bool = True) -> Track:
     """The track of a tensor (a prediction unless ``pred`` is False) whose attribution was lost
     at ``op``."""
@@ -168,6 +187,12 @@ class Frame:
         # positions written along a dim that carries images (``x[0] = 0``): (id of the tensor,
         # dim) -> (the tensor, the positions, the deferred check's flag: not every position)
         self.positions_written: dict[tuple[int, int], tuple[Tensor, set[int], Tensor]] = {}
+        # the images of the indices along a dim whose size the body read (``RowCount._index``)
+        self.row_counts: list[Tensor] = []
+        # tensors made with such sizes (``torch.zeros(pred.shape[:4])``): id -> (the tensor, dim ->
+        # the images of its indices); held, so the ids stay unique
+        self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
+        self.lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries images
 
     def from_arguments(self, z: float) -> bool:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
@@ -412,6 +437,22 @@ class Frame:
         self.factors.clear()
         self.weight_filled.clear()
         self.positions_written.clear()
+        self.row_counts.clear()
+        self.sized_by.clear()
+        self.lengths.clear()
+
+    def count_of(self, n: int, rows: Tensor) -> RowCount:
+        """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
+        out = RowCount(n)
+        out._frame, out._index = weakref.ref(self), len(self.row_counts)
+        self.row_counts.append(rows)
+        return out
+
+    def row_count(self, x: Any) -> Tensor | None:
+        """The rows whose size ``x`` is, if it is a ``RowCount`` read in this call."""
+        if type(x) is RowCount and x._frame() is self:
+            return self.row_counts[x._index]
+        return None
 
     def arange(self, device: torch.device) -> Tensor:
         rows = self.identity.get(device)
@@ -876,6 +917,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
     call is declined. A branch on data (``if mask.any()``) reads no value of the images."""
     track = frame.get(x)
     if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
+        if track is not None and 0 in track.rows and frame.tokens is None:
+            frame.lengths.add(out)  # ``len(ps)`` of rows: a plain int that is a count of them
         base = getattr(x, "_base", None)
         for t in (x, base):
             hit = frame.counted.get(id(t))
@@ -903,6 +946,62 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
         return
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
     frame.add_read(HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None))
+
+
+SIZE_READS = {Tensor.shape.__get__, Tensor.size}  # type: ignore[attr-defined]  # ``len(x)``: always a plain int
+
+
+def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Any:
+    """``out``, a size of ``args[0]`` (``x.shape``, ``x.size(d)``), with each size of
+    a dim whose indices carry images as a ``RowCount`` of those images (not with sources per
+    token: a token's rows are no image's count)."""
+    x = args[0]
+    track = frame.get(x)
+    rows = track.rows if track is not None else None
+    if not rows:
+        sized = frame.sized_by.get(id(x))
+        rows = sized[1] if sized is not None and sized[0] is x else None
+    if not rows or frame.tokens is not None:
+        return out
+    if isinstance(out, torch.Size):
+        if not any(d in rows and rows[d].numel() == n for d, n in enumerate(out)):
+            return out
+        return torch.Size([frame.count_of(n, rows[d]) if d in rows and rows[d].numel() == n else n for d, n in enumerate(out)])
+    if type(out) is int:
+        d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), x.dim())
+        r = rows.get(d)
+        if r is not None and r.numel() == out:
+            return frame.count_of(out, r)
+    return out
+
+
+FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.rand, torch.randn, Tensor.new_zeros,
+             Tensor.new_ones, Tensor.new_empty, Tensor.new_full}
+
+
+VALUE_FACTORIES = {torch.tensor, torch.as_tensor, torch.scalar_tensor, Tensor.new_tensor}
+
+
+def _holds_row_count(frame: Frame, data: Any) -> bool:
+    """Whether ``data`` (a number or a flat sequence of them) is or holds a ``RowCount`` of the call."""
+    return any(frame.row_count(x) is not None for x in (data if isinstance(data, (list, tuple)) else (data,)))
+
+
+def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """A tensor made with a ``RowCount`` size (``tobj = torch.zeros(pi.shape[:4])``): on a group
+    alone that dim has the group's count of those rows, so its own size is one too."""
+    if not isinstance(out, Tensor):
+        return
+    start = 1 if getattr(func, "__name__", "").startswith("new_") else 0
+    size = args[start] if len(args) > start else kwargs.get("size", ())
+    sizes = size if isinstance(size, (tuple, list)) else args[start:]
+    rows = {}
+    for d, n in enumerate(sizes):
+        r = frame.row_count(n)
+        if r is not None and d < out.dim() and r.numel() == out.shape[d]:
+            rows[d] = r
+    if rows:
+        frame.sized_by[id(out)] = (out, rows)
 
 
 class Unsupported(Exception):
@@ -950,8 +1049,19 @@ class CaptureMode(TorchFunctionMode):
                         host_read(frame, func, args[0], out)
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
+            if func in SIZE_READS and args:
+                try:
+                    return _counted_sizes(frame, func, args, kwargs, out)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
+        if frame.row_counts and func in FACTORIES:
+            _note_sized(frame, func, args, kwargs, out)
+        elif frame.row_counts and func in VALUE_FACTORIES and args and _holds_row_count(frame, args[-1]):
+            frame.lose(out, f"{op_name(func)} of a size of image rows (a count that is the group's own on a group alone)",
+                       pred=False)
+            return out
         if kwargs and kwargs.get("out") is not None:
             rule = None  # a rule would replay the op into the user's buffer: follow nothing here
         if rule is None and func in KNOWN_IGNORED:

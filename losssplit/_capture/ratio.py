@@ -97,6 +97,10 @@ class Ratio:
     gate: Ratio | None = None
     """A ``test`` this value was multiplied by (``loss * present``): a group where the test fails
     gets 0 for it, one where it passes gets the value."""
+    row_counts: tuple[Tensor, ...] = ()
+    """The images of the indices along a dim whose size multiplied the value (``loss * bs`` with
+    ``bs = pred.shape[0]``): on a group alone that size is the group's count of those indices,
+    so each group's numerator is multiplied by it."""
 
     @classmethod
     def of(
@@ -163,6 +167,38 @@ class Ratio:
             normaliser=normaliser,
             normaliser_ops=ops,
         )
+
+    def times_row_count(self, rows: Tensor) -> Ratio:
+        """A copy times the size of a dim whose indices have the images ``rows`` (``* bs``).
+
+        Raises:
+            ValueError: an offset, a test or gate, or a changed normaliser, which the group's count
+                would multiply too (``(mean + c) * bs``) where the split scales the numerator only.
+        """
+        changed = self.normaliser_ops and self.kind is RatioKind.SUM  # ``(m.sum() + eps) * bs``
+        if self.offset or self.num_offset or self.gate is not None or self.test is not None or changed:
+            raise ValueError("a size of the images' rows times an offset, a test or a changed normaliser")
+        return dataclasses.replace(self, row_counts=self.row_counts + (rows,))
+
+    def over_row_count(self, rows: Tensor) -> Ratio:
+        """A copy divided by the size of a dim whose indices have the images ``rows`` (``/ bs``):
+        a plain sum over that count as a row sum (the group's count), or undoing ``* bs``.
+
+        Raises:
+            ValueError: any other ratio over such a size (its denominator is not a count).
+        """
+        for i, r in enumerate(self.row_counts):
+            if r is rows:
+                return dataclasses.replace(self, row_counts=self.row_counts[:i] + self.row_counts[i + 1 :])
+        if self.kind is not RatioKind.SUM or self.divisors or self.normaliser is not None or self.normaliser_ops:
+            raise ValueError("a ratio other than a plain sum over a size of the images' rows")
+        ones = torch.ones(rows.numel(), device=rows.device)
+        return self.scaled(by_rows=Ratio.of(ones, rows.reshape(-1), 0, RatioKind.SUM))
+
+    def counts_rows(self) -> bool:
+        """Whether a group's count of some rows multiplies this value or its normaliser: then no
+        image has a value of its own (see ``row_counts``)."""
+        return bool(self.row_counts) or self.normaliser is not None and bool(self.normaliser.row_counts)
 
     def normaliser_times(self, c: float) -> Ratio | None:
         """A row-sum normaliser times the number ``c`` (``2 * mask.sum()``, ``(m.sum() + eps) / 2``):
@@ -248,6 +284,8 @@ class Ratio:
 
     def as_sum(self) -> tuple[Tensor, Tensor] | None:
         """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's value."""
+        if self.counts_rows():
+            return None
         if (
             self.kind is RatioKind.SUM
             and not self.divisors
@@ -361,7 +399,7 @@ _PER_ROW_CONSTANT = (RatioKind.MEAN, RatioKind.ROW_MEAN)
 def _row_den(r: Ratio) -> float | None:
     """The denominator each row adds, where it is one number known on the host (a mean of rows
     of equal size, divisors that are numbers); None otherwise."""
-    if r.kind not in _PER_ROW_CONSTANT or r.row_dim < 0 or r.normaliser is not None:
+    if r.kind not in _PER_ROW_CONSTANT or r.row_dim < 0 or r.normaliser is not None or r.row_counts:
         return None
     scale = product(r.divisors)
     if isinstance(scale, Tensor):

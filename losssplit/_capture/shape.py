@@ -394,7 +394,8 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     op = op_name(func)
     ndim = out.dim()
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
-    per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None and t.ratio.rows.numel() == 1]
+    per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None and t.ratio.rows.numel() == 1
+                 and not t.ratio.counts_rows()]
     if stack and out.dim() == 1 and len(per_image) == len(tracks):
         # ``torch.stack([loss of image b, ...])``: one row per image, valued with weights set to 1
         rows = torch.cat([r.rows.reshape(1).to(out.device) for r in per_image])
