@@ -146,6 +146,9 @@ DECLINED = {
     "a row written from another image's": (_penalised(_row_copied), "Tensor.__setitem__ wrote"),
     "the weight field in the discriminator": (
         _penalised(lambda r, o, t: (r * o["x"] * _weights(t)[:, None, None]).sum()), NOT_PER_IMAGE),
+    "the sum of a large weighted tensor freed before the grad": (
+        _penalised(lambda r, o, t: (r * o["x"] * _weights(t)[:, None, None]).repeat(1, 800, 1).sum()),
+        "a sum of a tensor no longer held"),
     "grad_outputs that are the weights": (_weighted_grad_outputs, "grad_outputs other than ones"),
     "batched grad_outputs": (
         _penalised(lambda r, o, t: (r * o["x"]).sum(), grad_outputs=torch.ones(2), is_grads_batched=True),

@@ -55,6 +55,10 @@ def gradient(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
     if not summed and (output.dim() == 0 or go is None):
         raise Unsupported("an output that is not the full sum of per-image values")
     nodes = _call_nodes(frame)
+    if summed:  # the summed tensor must be live: its track says whether a weight is in its values
+        (first, _), = output.grad_fn.next_functions
+        if first is not None and id(first) not in nodes and not any(_is_input(x)(first) for x in ins):
+            raise Unsupported("a sum of a tensor no longer held")
     for x, g in zip(ins, grads, strict=True):
         x_track = frame.get(x)
         if x_track is None or not _per_image(x_track) or id(x) in frame.arguments or x._backward_hooks:
