@@ -6,6 +6,7 @@ wrapped to record what it is called with. A function that no call reaches (torch
 """
 
 import pytest
+import test_rules_autograd
 import test_rules_elementwise
 import test_rules_indexing
 import test_rules_losses
@@ -20,7 +21,7 @@ from losssplit._capture import RULES, CaptureMode
 # Registered, but no call on torch 2.13 reaches a TorchFunctionMode as this function.
 UNREACHABLE: set[str] = set()  # registrations no torch call reaches (none: they were removed)
 CASES = {**test_rules_elementwise.CASES, **test_rules_shape.CASES, **test_rules_indexing.CASES,
-         **test_rules_losses.CASES, **test_rules_spatial.CASES}
+         **test_rules_losses.CASES, **test_rules_spatial.CASES, **test_rules_autograd.CASES}
 
 
 @pytest.fixture

@@ -2,10 +2,10 @@
 
 ``mode`` holds the torch function mode, the per-tensor ``Track`` and the rule table; ``ratio``
 says what a reduced loss means per group; ``elementwise``, ``shape``, ``indexing``, ``losses`` and
-``spatial`` are the rule families (importing them registers their rules); ``_inputs`` tags the call's inputs.
+``spatial`` are the rule families (``autograd``: gradient penalties) (importing them registers their rules); ``_inputs`` tags the call's inputs.
 """
 
-from . import elementwise, indexing, losses, shape, spatial  # noqa: F401 - registers the rules
+from . import autograd, elementwise, indexing, losses, shape, spatial  # noqa: F401 - registers the rules
 from ._inputs import describe_inputs, read_sources, tag_inputs
 from .mode import KNOWN_IGNORED, RULES, CaptureMode, Frame, Track
 from .modules import fast_paths_unchanged

@@ -136,6 +136,7 @@ def tag_inputs(
         elif _is_level_list(value, frame.num_images):
             for t in value:
                 count += _tag_batch_first(frame, t, nested=True)
+    frame.arguments = set(frame.tracks)
     return count
 
 

@@ -119,6 +119,7 @@ class Frame:
     def __init__(self, num_images: int) -> None:
         self.num_images = num_images
         self.tracks: dict[int, tuple[Tensor | _Ref, Track]] = {}
+        self.arguments: set[int] = set()  # ids of the call's tagged argument tensors (made outside it)
         self.checks: list[tuple[Tensor, str]] = []
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}

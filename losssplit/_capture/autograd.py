@@ -1,0 +1,138 @@
+"""Rule for ``torch.autograd.grad``: a gradient penalty (R1, WGAN-GP) on inputs made in the call.
+
+Row ``i`` of ``d(sum_j s_j) / dx`` is image ``i``'s alone when no score of another image depends
+on ``x_i``. The input must be made in the call (not an argument): every op between it and the
+output then ran in the call, under the mode, and its rule said whether it maps an image's rows from
+that image's rows only (a statistic of the batch, a ratio, a lost attribution reach the output's
+track); a function that does has a Jacobian that does too. What no forward track shows is checked
+on the autograd graph between output and input: a custom ``backward`` (a ``Function``, a module's
+backward hook), a tensor hook, and a tensor of the call whose track is not per image or takes a
+weight as 1 (the gradient would carry the weight). A node that no live tensor of the call has is
+one inside a composite op (``matmul``: its rule covers the whole op) or a freed tensor's (its
+consumers' tracks carry what it was). Anything else is declined.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+from torch.autograd.function import BackwardCFunction
+
+from .mode import Frame, Tensor, Track, Unsupported, get_arg, rule
+
+_MAX_NODES = 20_000  # a larger graph between output and input is declined, not walked
+
+
+@rule(torch.autograd.grad)
+def gradient(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``grad(outputs, inputs, ...)``: each gradient gets its input's rows when one output -- the
+    full ``sum()`` of a per-image tensor, or a per-image tensor with ``grad_outputs`` of ones --
+    depends on each input through per-image ops of the call only (see the module docstring)."""
+    outputs = get_arg(args, kwargs, 0, "outputs", None)
+    inputs = get_arg(args, kwargs, 1, "inputs", None)
+    grad_outputs = get_arg(args, kwargs, 2, "grad_outputs", None)
+    outs = [outputs] if isinstance(outputs, Tensor) else list(outputs)
+    ins = [inputs] if isinstance(inputs, Tensor) else list(inputs)
+    gos = [grad_outputs] if grad_outputs is None or isinstance(grad_outputs, Tensor) else list(grad_outputs)
+    grads = out if isinstance(out, (tuple, list)) else (out,)
+    if not any(frame.get(t) is not None for t in (*outs, *ins, *gos) if isinstance(t, Tensor)):
+        return  # no images involved
+    if get_arg(args, kwargs, 7, "is_grads_batched", False):
+        raise Unsupported("is_grads_batched")
+    if len(outs) != 1 or len(gos) != 1 or not isinstance(outs[0], Tensor):
+        raise Unsupported("several outputs")
+    if not all(isinstance(x, Tensor) for x in ins) or len(grads) != len(ins):
+        raise Unsupported("inputs that are not tensors")
+    output, go = outs[0], gos[0]
+    track = frame.get(output)
+    if track is None or track.lost_at is not None or output.grad_fn is None:
+        raise Unsupported("an output that is no per-image loss of the call")
+    if go is not None:  # ones are ones on any group; other values may be per-row factors (weights)
+        frame.doubt((go != 1).any(), "torch.grad: grad_outputs other than ones (a per-row factor)")
+    summed = output.dim() == 0 and type(output.grad_fn).__name__ == "SumBackward0"
+    if not summed and (output.dim() == 0 or go is None):
+        raise Unsupported("an output that is not the full sum of per-image values")
+    nodes = _call_nodes(frame)
+    if summed:  # the summed tensor must be live: its track says whether a weight is in its values
+        (first, _), = output.grad_fn.next_functions
+        if first is not None and id(first) not in nodes and not any(_is_input(x)(first) for x in ins):
+            raise Unsupported("a sum of a tensor no longer held")
+    for x, g in zip(ins, grads, strict=True):
+        x_track = frame.get(x)
+        if x_track is None or not _per_image(x_track) or id(x) in frame.arguments or x._backward_hooks:
+            raise Unsupported("an input not made in the call from per-image values")
+        path = _path(output.grad_fn, _is_input(x))
+        if path is None:
+            raise Unsupported("an autograd graph too large to follow")
+        for node in path:
+            if summed and node is output.grad_fn:
+                continue
+            if isinstance(node, BackwardCFunction):
+                raise Unsupported(f"a custom backward ({type(node).__name__}) between output and input")
+            held = nodes.get(id(node))  # None: a node inside one op (``matmul``), or of a freed tensor
+            if held is not None and not all(_per_image(t) and not v._backward_hooks for v, t in held[1]):
+                raise Unsupported(f"{node.name()} between output and input is no per-image op of the call")
+        if isinstance(g, Tensor):
+            frame.set(g, Track(rows=dict(x_track.rows), image=x_track.image, from_prediction=True))
+
+
+def _per_image(track: Track) -> bool:
+    """Whether the track maps each value to its one image, weights untouched."""
+    return (
+        (bool(track.rows) or track.image is not None)
+        and track.lost_at is None
+        and track.ratio is None
+        and not track.parts
+        and not track.elements
+        and track.unweighted is None
+    )
+
+
+def _call_nodes(frame: Frame) -> dict[int, tuple[Any, list[tuple[Tensor, Track]]]]:
+    """id of the ``grad_fn`` of each live tensor made in the call (arguments aside) -> (the node,
+    held so its id stays its own, and the tensors and tracks that have it)."""
+    nodes: dict[int, tuple[Any, list[tuple[Tensor, Track]]]] = {}
+    for key, (held, track) in list(frame.tracks.items()):
+        t = held if isinstance(held, Tensor) else held()
+        if t is None or key in frame.arguments or t.grad_fn is None:
+            continue
+        node = t.grad_fn
+        nodes.setdefault(id(node), (node, []))[1].append((t, track))
+    return nodes
+
+
+def _is_input(x: Tensor) -> Callable[[Any], bool]:
+    """Whether a node is where the gradient of ``x`` is taken (its ``grad_fn``, or a leaf's
+    accumulator)."""
+    if x.grad_fn is not None:
+        node = x.grad_fn
+        return lambda n: n is node
+    return lambda n: getattr(n, "variable", None) is x
+
+
+def _path(root: Any, is_input: Callable[[Any], bool]) -> list[Any] | None:
+    """The nodes on a path from ``root`` to the input (root included, the input's node not), or
+    None beyond ``_MAX_NODES`` nodes. The graph is acyclic: a node's parents are finished after
+    it (iterative depth-first search)."""
+    reaches: dict[int, bool] = {}
+    seen: list[Any] = []  # held, so that ids stay unique during the walk
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            reaches[key] = any(
+                n is not None and (is_input(n) or reaches.get(id(n), False)) for n, _ in node.next_functions
+            )
+            continue
+        if key in reaches or is_input(node):
+            continue
+        reaches[key] = False
+        seen.append(node)
+        if len(seen) > _MAX_NODES:
+            return None
+        stack.append((node, True))
+        stack.extend((n, False) for n, _ in node.next_functions if n is not None and id(n) not in reaches)
+    return [n for n in seen if reaches[id(n)]]
