@@ -314,6 +314,15 @@ def _plain_companions(
     """The companions of a key whose denominator is read from the table: ``host`` holds its
     (num, den, rows) per group (a plain sum's den is 1 for any group with rows)."""
     plain_sum = p.ratio.kind is RatioKind.SUM
+    floor = next((c for op, c in p.ratio.normaliser_ops if op == "host"), None)
+    if floor is not None:  # on the group alone the body may floor its count (``max(n, 1)``), or not
+        for group, name, den in zip(names, named, host[1::3]):
+            if den == 0 and not (clashes and name in clashes):
+                warn(
+                    f"floor:{name}",
+                    f"key {p.key!r}: group {group!r} counts below {floor:g} in the number read on the host that "
+                    f"divides it (a floor applied in Python, max(n, {floor:g}), cannot be seen); no companion {name!r}",
+                )
     made = _companions(
         p,
         (

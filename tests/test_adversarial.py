@@ -9,6 +9,8 @@ the rule that declines them was added. HONEST rows give the oracle's companions 
 where the capture can tell (equal weight literals share a float object) and decline on the others.
 """
 
+import operator
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -138,6 +140,49 @@ def _per_image_loop(term):
         return {"loss": sum(term(e, b, t) for b in range(len(t))) / e.numel()}
 
     return body
+
+
+def _counted(t):
+    """Per image, its count of targets above 0.3 read on the host, added up in Python."""
+    n = 0.0
+    for s in t:
+        n += (s["y"] > 0.3).sum().item()
+    return n
+
+
+def _over_counts(pick):
+    """A body that reads the per-image counts first, then sums ``pick(e, n)`` over them (``n``
+    the Python sum of the reads): a slice bound there may be computed from the reads."""
+
+    def body(o, t):
+        e, _ = _err(o, t)
+        n = _counted(t)
+        return {"loss": pick(e, n).sum() / n}
+
+    return body
+
+
+def _bound_in_a_variable(o, t):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    k = 2  # a literal, but held by a name: the subscript's bound is not provably the literal
+    return {"loss": e[..., :k].sum() / n}
+
+
+def _literal_write_after_reads(o, t):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    z = e.clone()
+    z[..., :2] = 0
+    return {"loss": z.sum() / n}
+
+
+def _read_bound_write(o, t):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    z = e.clone()
+    z[..., : int(n) % 3 + 1] = 0  # on a group alone, its own count sets another bound
+    return {"loss": z.sum() / n}
 
 
 def _loss(call):
@@ -286,6 +331,23 @@ CASES = {
     "dice vector gated by class presence": (
         lambda o, t: {"loss": (_dice_loss(o, t) * (F.one_hot(_labels(t), 4).sum((0, 1)) > 0)).sum()}, SPLIT, ""),
     "parts plus a part over a target mask": (_loss(lambda e, y, o, t: e.mean() + e[y > 0.8].mean()), SPLIT, ""),
+    # -- slice bounds after host reads: a literal written in the subscript is the same on every
+    #    group's run; a bound held by a name, computed, or given through a call may be a read's
+    #    number (``Frame.sized``; the bytecode of the subscript proves a literal)
+    "literal bound e[..., :2] after reads": (_over_counts(lambda e, n: e[..., :2]), SPLIT, ""),
+    "literal bounds e[:, 1:] after reads": (_over_counts(lambda e, n: e[:, 1:]), SPLIT, ""),
+    "literal bounds e[:, :, -3:-1] after reads": (_over_counts(lambda e, n: e[:, :, -3:-1]), SPLIT, ""),
+    "literal index e[..., 2] after reads": (_over_counts(lambda e, n: e[..., 2]), SPLIT, ""),
+    "bound from the reads": (_over_counts(lambda e, n: e[..., : int(n) % 3 + 1]), DECLINE, "slice bounds"),
+    "bound from a read of the batch's mask": (
+        _over_counts(lambda e, n: e[..., : int((e.detach() > 0.5).sum().item()) % 3 + 1]), DECLINE, "slice bounds"),
+    "bound in a variable assigned a literal": (_bound_in_a_variable, DECLINE, "slice bounds"),
+    "literal bounds through operator.getitem": (
+        _over_counts(lambda e, n: operator.getitem(e, (Ellipsis, slice(None, 2)))), DECLINE, "slice bounds"),
+    "literal bound on the image dim e[:1]": (_over_counts(lambda e, n: e[:1]), DECLINE, "some positions"),
+    "write with a literal bound after reads": (_literal_write_after_reads, SPLIT, ""),
+    # was wrong: ``__setitem__`` bounds were not checked
+    "write with a bound from the reads": (_read_bound_write, DECLINE, "__setitem__ with slice bounds"),
     # -- already handled: batch statistics, mixing ops, host reads (regression guards)
     "centred on the batch mean": (_loss(lambda e, y, o, t: (e - e.mean(0)).pow(2).mean()), DECLINE, "mean over a row dim"),
     "normalised by the batch std": (_loss(lambda e, y, o, t: (e / e.std()).mean()), DECLINE, "std"),
@@ -325,6 +387,38 @@ def test_adversarial_body_follows_the_oracle_or_declines(case):
         else:
             assert set(got) == set(want), (seed, said)
             assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
+
+
+def test_literal_bounds_are_not_proven_on_a_python_whose_bytecode_was_not_checked(monkeypatch):
+    """Off the Python versions whose subscript layout was checked, a literal bound after host
+    reads declines as any other bound does."""
+    from losssplit._capture import _bytecode
+
+    monkeypatch.setattr(_bytecode, "_CHECKED", set())
+    got, want, said = rule_outcome(CASES["literal bound e[..., :2] after reads"][0], rule_batch(*RULE_BATCHES[0]))
+    assert got == {} and want, (got, want)
+    assert any("slice bounds" in m for m in said), said
+
+
+def test_a_group_counting_0_below_a_python_floor_gets_a_warning_not_a_companion():
+    """``l.sum() / max(n, 1)`` with ``n`` the Python sum of per-image reads: the synthetic images
+    have no target above 0.3, so on them alone the body divides by the floor; the floor is not
+    seen, so that group gets no companion and one warning naming the key and group (the real
+    group's companion is the oracle's)."""
+
+    def body(o, t):
+        e, _ = _err(o, t)
+        y = torch.stack([s["y"] for s in t])
+        return {"loss": (e * (y > 0.3)).sum() / max(_counted(t), 1)}
+
+    outputs, targets = rule_batch(*RULE_BATCHES[0])
+    for s in targets:
+        if s["loss_weight"] < 0.9:
+            s["y"] = s["y"] * 0.2
+    got, want, said = rule_outcome(body, (outputs, targets))
+    assert want["loss_synthetic"] == 0.0 and set(got) == {"loss_real"}, (got, want)
+    assert got["loss_real"] == pytest.approx(want["loss_real"], rel=1e-5)
+    assert any("key 'loss': group 'synthetic' counts below 1" in m for m in said), said
 
 
 # -- sources per token (packed rows): an op that combines the entries of a row along T gives each

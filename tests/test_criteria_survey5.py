@@ -781,6 +781,7 @@ class Case:
     batch: Callable[[int], tuple[list, list, list | None]]
     mixes: frozenset[str] = field(default_factory=frozenset)
     gaps: frozenset[str] = field(default_factory=frozenset)
+    """Keys, or companions (``{key}_{group}``) where only that group's is declined."""
     why: str = ""
     gap_batches: tuple[int, ...] = (0, 1)
     """The batches on which the GAP keys are declined (they split on the others)."""
@@ -799,8 +800,9 @@ CASES = {c.body.__name__: c for c in [
              "and the total times the batch size read from a shape are followed)"),
     Case(heatmap_penalty_reduced_focal_and_gathered_size_l1, heatmap_det_batch),
     Case(per_image_foreground_counts_added_in_python, anchor_free_batch,
-         gaps=keys("total_loss", "iou_loss", "conf_loss", "cls_loss"),
-         why="per-image counts read on the host and added in Python: no single read is the normaliser"),
+         gaps=keys("total_loss_real", "iou_loss_real", "conf_loss_real", "cls_loss_real"),
+         why="the group with no foreground counts 0 in the Python sum of reads: max(num_fg, 1) applied in "
+             "Python cannot be seen", gap_batches=(1,)),
     # segmentation
     Case(lovasz_softmax_per_image_over_present_classes, seg_batch, gaps=keys("loss_lovasz"),
          why="on the 3-image batch, / len(losses) (3 classes present) equals the images: read as their "
@@ -851,6 +853,10 @@ def _key(companion: str) -> str:
     return companion.rsplit("_", 1)[0]
 
 
+def _gap(case: Case, companion: str, seed: int) -> bool:
+    return (_key(companion) in case.gaps or companion in case.gaps) and seed in case.gap_batches
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_pattern_splits_as_the_oracle_or_declines_with_a_warning(name):
     case = CASES[name]
@@ -861,7 +867,7 @@ def test_pattern_splits_as_the_oracle_or_declines_with_a_warning(name):
         assert not wrong, (name, seed, wrong)
         for companion in want:
             key = _key(companion)
-            if key in case.mixes or key in case.gaps and seed in case.gap_batches:
+            if key in case.mixes or _gap(case, companion, seed):
                 assert companion not in got, f"{companion}: expected a decline ({case.why})"
                 # the warning names the key, or declines the whole call naming the op
                 assert any(f"'{key}'" in m or "no companions for this call" in m for m in said), said
@@ -879,17 +885,17 @@ def _figures() -> tuple[int, int, int]:
             missing = [c for c in want if c not in got]
             expected += len(want)
             declined += len(missing)
-            gaps += sum(_key(c) in case.gaps and seed in case.gap_batches for c in missing)
+            gaps += sum(_gap(case, c, seed) for c in missing)
     return expected, declined, gaps
 
 
 def test_survey_figures():
     """The figures the README gives for this survey."""
     assert len(CASES) == 28
-    assert _figures() == (173, 34, 22)
+    assert _figures() == (173, 22, 10)
 
 
-@pytest.mark.xfail(strict=True, reason="the GAP rows of CASES: 22 of 173 expected companions (12.7 %) are "
+@pytest.mark.xfail(strict=True, reason="the GAP rows of CASES: 10 of 173 expected companions (5.8 %) are "
                    "declined although the images do not mix (issue #13 target: <= 3 %)")
 def test_declines_not_explained_by_mixing_images_are_at_most_3_percent():
     expected, declined, gaps = _figures()

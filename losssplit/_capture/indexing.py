@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from . import elementwise
+from ._bytecode import literal_index
 from .mode import (
     NO_READ,
     Frame,
@@ -120,7 +121,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     track = frame.get(src)
     parts = _index_parts(index)
     if frame.read_image != NO_READ and track is not None and _bounded(parts):
-        frame.sized("Tensor.__getitem__ with slice bounds", track)  # bounds may come from host reads
+        # bounds may come from host reads, unless written as literals in the body
+        frame.sized("Tensor.__getitem__ with slice bounds", track, lambda: literal_index(index))
     if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):
         return
     if track is not None and track.unweighted is None and track.lost_at is None and track.ratio is None:
@@ -276,6 +278,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     track = frame.get(target) if isinstance(target, Tensor) else None
     kind = _RUNNING_TOTALS.get(func)
     op = op_name(func)
+    if func is Tensor.__setitem__ and track is not None and frame.read_image != NO_READ and _bounded(_index_parts(args[1])):
+        # as for ``__getitem__``: bounds may come from host reads, unless literals of the body
+        frame.sized("Tensor.__setitem__ with slice bounds", track, lambda: literal_index(args[1]))
     if (
         track is not None
         and frame.row_counts

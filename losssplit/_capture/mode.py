@@ -285,13 +285,14 @@ class Frame:
             self.segment = len(self.host_reads)
         self.host_reads.append(read)
 
-    def sized(self, op: str, track: Track) -> None:
+    def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None) -> None:
         """``op`` on a tensor with ``track`` takes a size from a Python number (top-k ``k``, slice
         bounds), which may have been computed from numbers read on the host. A number has no
         identity, so the order of the reads decides: on one image's tensor, after reads of that
         image only since the last read of another image (and no read over several images ever),
         the number can only come from that image's values, as on the group alone -- those reads
-        are then accounted for. Otherwise the call is declined."""
+        are then accounted for. Otherwise the call is declined, unless ``literal`` (asked only
+        then) proves the size a literal of the body's code, the same on every group's run."""
         at = self.read_image
         if at == NO_READ:
             return
@@ -306,6 +307,8 @@ class Frame:
             for read in self.host_reads[self.segment :]:
                 if not read.consumed:  # a read that would have declined the call: now loose
                     read.consumed = self.sized_reads = True
+            return
+        if literal is not None and literal():
             return
         self.doubt(torch.ones((), dtype=torch.bool), message)
 

@@ -1,0 +1,116 @@
+"""Whether the subscript being executed has an index written as a literal in the body's code.
+
+After values of the images were read on the host, a slice bound may be a number computed from
+them (``n = mask.sum().item(); out[..., :n]``): a number has no identity, so the capture cannot
+tell it from a literal (``out[..., :4]``) by its value. The code can: the Python frame that
+executes the subscript is stopped at it (``f_lasti``), and walking back from that instruction over
+the ones that built its index operand shows whether only constants went in. Anything else -- a
+name, a call, an opcode not known here, a jump into the middle, a frame not found, a Python
+version whose layout was not checked -- is no proof.
+
+Standard library only (``dis``); no torch, so the analysis can be checked on other interpreters.
+"""
+
+from __future__ import annotations
+
+import dis
+import functools
+import sys
+import types
+from typing import Any
+
+# Python versions whose subscript layout was checked (``dis`` of ``x[..., :4]``, ``x[:4]``,
+# ``x[..., :4] = v``, ``x[:4] = v``, and ``f_lasti`` on the subscript during the call it makes).
+# 3.14 folds slices into LOAD_CONST and subscripts with BINARY_OP: not checked, no proof there.
+_CHECKED = {(3, 11), (3, 12), (3, 13)}
+
+# subscript opcode -> how many stack values at its top make the index (the container is below):
+# BINARY_SLICE / STORE_SLICE (3.12+) take start and stop and call with ``slice(start, stop)``.
+_SUBSCRIPTS = {"BINARY_SUBSCR": 1, "STORE_SUBSCR": 1, "BINARY_SLICE": 2, "STORE_SLICE": 2}
+
+_INTERNAL = ("losssplit", "torch")
+_UNPROVEN = object()
+
+
+def literal_index(index: Any) -> bool:
+    """Whether ``index`` (the index a ``Tensor.__getitem__`` / ``__setitem__`` received) is the
+    literal index operand of the subscript the caller's code is executing: the first Python frame
+    up the stack outside the losssplit and torch packages is stopped at a subscript whose index was
+    built from constants only, and that index equals ``index``."""
+    if sys.version_info[:2] not in _CHECKED:
+        return False
+    f: types.FrameType | None = sys._getframe(1)
+    while f is not None and str(f.f_globals.get("__name__", "")).partition(".")[0] in _INTERNAL:
+        f = f.f_back
+    if f is None:
+        return False
+    literal = _literal_at(f.f_code, f.f_lasti)
+    return literal is not _UNPROVEN and _same(literal, index)
+
+
+@functools.lru_cache(maxsize=1024)
+def _literal_at(code: types.CodeType, lasti: int) -> Any:
+    """The index operand of the subscript at byte offset ``lasti`` of ``code`` when only
+    constants build it (LOAD_CONST, BUILD_SLICE, BUILD_TUPLE in a straight line), else
+    ``_UNPROVEN``. Cached: a loop pays once per subscript."""
+    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    if at is None:
+        return _UNPROVEN
+    operands = _SUBSCRIPTS.get(instructions[at].opname)
+    if operands is None:
+        return _UNPROVEN
+    # walk back until the instructions seen produce exactly the operands the subscript takes
+    need, start = operands, at
+    while need > 0:
+        start -= 1
+        if start < 0:
+            return _UNPROVEN
+        i = instructions[start]
+        if i.opname == "LOAD_CONST":
+            need -= 1
+        elif i.opname in ("BUILD_SLICE", "BUILD_TUPLE") and isinstance(i.arg, int):
+            need += i.arg - 1
+        else:
+            return _UNPROVEN
+    window = instructions[start:at]
+    if any(i.is_jump_target for i in window[1:]) or instructions[at].is_jump_target:
+        return _UNPROVEN  # another path may reach the middle with other values on the stack
+    stack: list[Any] = []
+    for i in window:
+        if i.opname == "LOAD_CONST":
+            if not _constant(i.argval):
+                return _UNPROVEN
+            stack.append(i.argval)
+            continue
+        n = i.arg or 0
+        if len(stack) < n or i.opname == "BUILD_SLICE" and n not in (2, 3):
+            return _UNPROVEN
+        built = stack[len(stack) - n :]
+        del stack[len(stack) - n :]
+        stack.append(slice(*built) if i.opname == "BUILD_SLICE" else tuple(built))
+    if len(stack) != operands:
+        return _UNPROVEN
+    return stack[0] if operands == 1 else slice(*stack)
+
+
+def _constant(v: Any) -> bool:
+    """Whether ``v`` is an index made of ints, None, Ellipsis, slices and tuples of them."""
+    if v is None or v is Ellipsis or type(v) is int:
+        return True
+    if type(v) is slice:
+        return all(x is None or type(x) is int for x in (v.start, v.stop, v.step))
+    if type(v) is tuple:
+        return all(_constant(x) for x in v)
+    return False
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Structural equality of two indices, types included (never ``==`` on a tensor)."""
+    if type(a) is not type(b):
+        return False
+    if type(a) is tuple:
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if type(a) is slice:
+        return _same(a.start, b.start) and _same(a.stop, b.stop) and _same(a.step, b.step)
+    return a is b or type(a) is int and a == b
