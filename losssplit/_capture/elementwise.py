@@ -417,7 +417,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     frame.set(out, new)
 
 
-BY_ROW_COUNT = "with an int read as the size of a dim of image rows (``x.shape[0]``) that only a reduced loss may be multiplied or divided by"
+BY_ROW_COUNT = ("with an int read as the size of a dim of image rows (``x.shape[0]``) that only a reduced loss may "
+                "be multiplied or divided by")
 
 
 def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Tensor,
@@ -911,8 +912,8 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     mean into a per-batch sum): on a group alone that int is the group's count, which a constant
     factor would not give, so the loss is declined rather than scaled by ``B`` (a number carries no
     identity: a literal equal to it declines too). So is an int equal to a length the body read of
-    rows (``* len(pos)``: ``len`` returns a plain int, where ``x.shape[0]`` gives a ``RowCount``). A plain sum times such an int
-    (``2 * inter.sum()`` over two images) is read as a constant, as before."""
+    rows (``* len(pos)``: ``len`` returns a plain int, where ``x.shape[0]`` gives a ``RowCount``).
+    A plain sum times such an int (``2 * inter.sum()`` over two images) is read as a constant."""
     averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
     return (type(factor) is int and (factor == frame.num_images or factor in frame.lengths) and factor != 1
             and ratio.host_image is None and averaged)

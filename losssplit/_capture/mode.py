@@ -58,9 +58,10 @@ class Track:
 
 class RowCount(int):
     """An int read as the size of a dim whose indices carry images (``x.shape[0]``, ``x.size(0)``
-    of such a tensor; ``len(x)`` cannot be one: ``len`` makes a plain int): to the body the int it is; to the capture of the call that read
-    it, a count that on a group's images alone is the group's count of those indices (``loss *
-    bs``). Copies and pickles are plain ints; it refers to no tensor."""
+    of such a tensor; ``len(x)`` cannot be one, ``len`` makes a plain int). To the body it is the
+    int it is; to the capture of the call that read it, a count that on a group's images alone is
+    the group's count of those indices (``loss * bs``). Copies and pickles are plain ints; it
+    refers to no tensor (the frame keeps the rows, weakly referred to)."""
 
     _frame: weakref.ReferenceType
     _index: int
