@@ -519,3 +519,75 @@ def test_hard_negatives_per_image_by_hand():
     out = criterion({"ce": ce}, targets)
     assert out["loss"].item() == (7.5 + 6.375 + 6.0) / 4
     assert companions(out) == {"loss_real": (7.5 + 6.0) / 2, "loss_synthetic": 6.375 / 2}
+
+
+def _positives(outputs, targets, flip=False):
+    """Each image's rows whose target exceeds 0.5 (one at least), gathered by ``(img, row)``
+    indices built in Python: the indices and the gathered errors ``[M]`` times their weights."""
+    img, row = [], []
+    for i, t in enumerate(targets):
+        hit = (t["y"][:, 0] > 0.5).nonzero()[:, 0].tolist() or [0]
+        img += [i] * len(hit)
+        row += hit
+    img, row = torch.tensor(img), torch.tensor(row)
+    y = torch.stack([t["y"] for t in targets])
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    e = (outputs["x"][img, row] - y[img, row]).abs().sum(1) * w[img]
+    return (img.flip(0) if flip else img), row, e
+
+
+def _per_image_sums(start=torch.zeros, size=0, flip=False, op="index_add_"):
+    """Per-image sums of the positives' errors by ``zeros(B).index_add_(0, img, e)`` (or
+    ``scatter_add`` / ``scatter_reduce``), their mean over images; ``start`` makes the buffer."""
+
+    def body(outputs, targets):
+        img, _, e = _positives(outputs, targets, flip)
+        buf = start(len(targets) + size)
+        if op == "index_add_":
+            per = buf.index_add_(0, img, e)
+        elif op == "scatter_add":
+            per = buf.scatter_add(0, img, e) / buf.scatter_add(0, img, torch.ones_like(e)).clamp(min=1)
+        else:
+            per = buf.scatter_reduce(0, img, e, reduce=op)
+        return {"loss": per.mean()}
+
+    return body
+
+
+def _marked(fresh=True, flip=False, value=1.0, rows=0):
+    """A buffer of zeros ``[B, R]`` marked 1.0 at the positives (``m[img, row] = 1.0``), its sum the
+    normaliser of the positives' summed errors."""
+
+    def body(outputs, targets):
+        img, row, e = _positives(outputs, targets)
+        m = torch.zeros(outputs["x"].shape[0] + rows, outputs["x"].shape[1])
+        if not fresh:
+            m[0, 0] = 0.5
+        m[img.flip(0) if flip else img, row] = value if not callable(value) else value(e)
+        return {"loss": e.sum() / m.sum()}
+
+    return body
+
+
+def test_sums_into_a_buffer_with_a_row_per_image_by_image_index_follow_the_oracle():
+    """``zeros(B).index_add_(0, img, e)``, ``scatter_add`` and ``scatter_reduce`` into the row of
+    each value's own image (the index that gathered it), weights set to 1 through it; and a
+    buffer of zeros marked at the positives whose sum normalises (grid-anchor detectors)."""
+    for op in ("index_add_", "scatter_add", "mean", "amax"):
+        check_rule(_per_image_sums(op=op), "")
+    check_rule(_per_image_sums(start=torch.ones, op="scatter_add"), "")
+    check_rule(_marked(), "")
+    check_rule(_marked(value=lambda e: torch.tensor(2.0)), "")
+
+
+def test_sums_into_rows_that_are_not_their_images_decline():
+    """The index is not the values' images (flipped), the buffer's values differ by position, it
+    has more rows than images, or its marks are written at other positions, over a buffer
+    written before, or with values per mark."""
+    check_rule(_per_image_sums(flip=True), "rows of different images were paired", declines=True)
+    check_rule(_per_image_sums(start=lambda n: torch.arange(n).float(), op="scatter_add"), "values differ by position",
+               declines=True)
+    check_rule(_per_image_sums(start=torch.ones), "along a dim that carries images", declines=True)  # in place: not zeros
+    check_rule(_per_image_sums(size=1), "along a dim that carries images", declines=True)
+    for body in (_marked(flip=True), _marked(fresh=False), _marked(rows=1), _marked(value=lambda e: e.detach())):
+        check_rule(body, "rows are unknown", declines=True)

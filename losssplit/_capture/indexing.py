@@ -211,6 +211,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 r = track.rows[d]
                 ident = frame.identity.get(r.device)
                 adv_rows.append(pt.long() if r is ident else r[pt])
+                if r is ident and ti is None and pt is p and pt.dim() == 1:  # ``pred[img, ...]``: img names images
+                    frame.image_indices[id(pt)] = pt
             else:
                 for n in pt.shape:
                     frame.positions_moved(op, n)
@@ -294,6 +296,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if isinstance(target, Tensor) and (id(target) in frame.loss_buffers or track is None and id(target) in frame.zero_buffers):
         if _loss_buffer(frame, func, target, args):
+            return
+    if track is None and func in (Tensor.__setitem__, Tensor.index_put_) and frame.image_buffers:
+        if _marked_at_images(frame, func, target, args):
             return
     if track is None:
         at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
@@ -407,6 +412,41 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     a reduced loss may be added into in place."""
     if isinstance(out, Tensor) and out.numel() <= 16:
         frame.zero_buffers[id(out)] = (out, version_of(out))
+    if isinstance(out, Tensor) and out.dim() and out.shape[0] == frame.num_images:
+        frame.image_buffers[id(out)] = (out, version_of(out))
+
+
+def _fresh_zeros(frame: Frame, target: Tensor) -> bool:
+    """Whether ``target`` is a ``torch.zeros`` with a row per image made in the call and written
+    only by the in-place op being followed (its version moved by one)."""
+    held = frame.image_buffers.get(id(target))
+    return held is not None and held[0] is target and held[1] is not None and version_of(target) == held[1] + 1
+
+
+def _marked_at_images(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool:
+    """``m = torch.zeros(B, A); m[img, pos] = 1.0``: a constant written into a fresh zeros tensor
+    with as many rows as images, at rows given by a tensor that indexed the images of a prediction
+    (``pred[img, pos]``: its values are images) -- row ``b`` is then image ``b``'s marks, as on a
+    group alone with the group's images numbered from 0. The tensor becomes data with those rows
+    (``m.sum()`` is then a row-sum normaliser). Whether it did."""
+    if not _fresh_zeros(frame, target):
+        return False
+    value = args[2] if len(args) > 2 else None
+    constant = isinstance(value, (int, float)) and not isinstance(value, bool) or (
+        isinstance(value, Tensor) and value.dim() == 0 and frame.get(value) is None)
+    parts = _index_parts(args[1]) if func is Tensor.__setitem__ else tuple(args[1])
+    img = frame.image_indices.get(id(parts[0])) if parts else None
+    if not constant or img is None or img is not parts[0]:
+        return False
+    for p in parts[1:]:  # positions within each image: constants, or the images' own data, row for row
+        t = frame.get(p) if isinstance(p, Tensor) else None
+        if t is None:
+            continue
+        if t.from_prediction or t.lost_at is not None or t.ratio is not None or set(t.rows) != {0} or p.dim() != 1:
+            return False
+        frame.agree(img.long(), t.rows[0], op_name(func))
+    frame.set(target, Track(rows={0: frame.arange(target.device)}))
+    return True
 
 
 def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[Any, ...]) -> None:
@@ -637,6 +677,8 @@ def scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         frame.lose(out, lost.lost_at or op, pred=any(t is not None and t.from_prediction for t in (tt, ti, ts)))
         return
     one_d_index = src_name == "source"  # index_add: a 1-d index along ``d``
+    if tt is None and ts is not None and _into_images(frame, func, args, kwargs, target, index, src, ts, d, out):
+        return
     parts: list[tuple[Track | None, dict[int, int | None]]] = [(tt, {k: k for k in range(target.dim())})]
     for x, t in ((index, None if one_d_index else ti), (src, ts)):
         if t is None or not isinstance(x, Tensor):
@@ -670,6 +712,69 @@ def scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     frame.set(out, new)
     if in_place:
         lose_aliases(frame, target, op)
+
+
+_REDUCES_PER_IMAGE = {"sum", "mean", "amax", "amin"}
+
+
+def _into_images(frame: Frame, func: Any, args: tuple, kwargs: dict, target: Tensor, index: Any, src: Tensor,
+                 ts: Track, d: int, out: Tensor) -> bool:
+    """``torch.zeros(B).index_add_(0, img, loss)``, ``scatter_add(0, img, loss)``,
+    ``scatter_reduce(.., reduce="mean")``: a source whose rows along ``d`` are images, each added
+    (or reduced) into the position of its own image -- the index equals the source's images,
+    checked on the device and read with the call's one read -- of a target without images whose
+    values are all equal (in place: a fresh ``torch.zeros``) and whose size along ``d`` is the
+    number of images. Position ``b`` of the
+    output is then image ``b``'s alone, as on a group alone where the group's images are numbered
+    from 0 (a target of another size, or with values that differ by position, is declined as
+    before). Whether it was."""
+    name = getattr(func, "__name__", "").rstrip("_")
+    if name == "scatter_reduce":
+        reduce = get_arg(args, kwargs, 4, "reduce", None)
+        if reduce not in _REDUCES_PER_IMAGE:
+            return False
+    elif name not in ("scatter_add", "index_add"):
+        return False
+    if (
+        not isinstance(index, Tensor)
+        or frame.get(index) is not None
+        or ts.lost_at is not None
+        or ts.ratio is not None
+        or set(ts.rows) != {d}
+        or out.shape[d] != frame.num_images
+        or frame.tokens is not None
+        or kwargs.get("alpha", 1) != 1
+    ):
+        return False
+    rows = ts.rows[d]
+    op = op_name(func)
+    if name == "index_add":
+        frame.agree(index.reshape(-1).long(), rows, op)
+    elif index.shape != src.shape:
+        return False
+    else:
+        frame.agree(index.reshape(-1).long(), expand_rows(frame, rows, list(src.shape), d), op)
+    if _SCATTERS[func][0]:  # in place: what was there is known only of a fresh ``torch.zeros``
+        if not _fresh_zeros(frame, target):
+            return False
+        before = torch.zeros_like(target.detach())
+    else:
+        before = target.detach()
+    if before.numel():
+        frame.doubt((before != before.reshape(-1)[0]).any(), f"{op} into a tensor whose values differ by position")
+    new = Track(rows={d: frame.arange(out.device)}, from_prediction=ts.from_prediction)
+    if ts.unweighted is not None:
+        args_u, kwargs_u = list(args), dict(kwargs)
+        args_u[0] = before.clone()
+        if len(args_u) > 3:
+            args_u[3] = ts.unweighted
+        else:
+            kwargs_u["source" if name == "index_add" else "src"] = ts.unweighted
+        new.unweighted = getattr(torch, name)(*args_u, **kwargs_u)
+    frame.set(out, new)
+    if _SCATTERS[func][0]:
+        lose_aliases(frame, target, op)
+    return True
 
 
 def _before(func: Any, target: Tensor, track: Track | None, args: tuple, kwargs: dict) -> Tensor | None:

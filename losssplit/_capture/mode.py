@@ -195,6 +195,10 @@ class Frame:
         # the images of its indices); held, so the ids stay unique
         self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
         self.lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries images
+        # index tensors that picked rows of a dim that is the images in order (``pred[img, pos]``):
+        # id -> the tensor (held); and fresh ``torch.zeros`` with a row per image: id -> (it, version)
+        self.image_indices: dict[int, Tensor] = {}
+        self.image_buffers: dict[int, tuple[Tensor, int | None]] = {}
 
     def from_arguments(self, z: float) -> bool:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
@@ -445,6 +449,8 @@ class Frame:
         self.row_counts.clear()
         self.sized_by.clear()
         self.lengths.clear()
+        self.image_indices.clear()
+        self.image_buffers.clear()
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
