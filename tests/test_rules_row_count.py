@@ -173,3 +173,31 @@ def test_a_row_count_is_the_int_it_is_and_holds_nothing_after_the_call():
     assert type(bs) is RowCount and bs == 4 and str(bs) == "4" and bs + 1 == 5
     assert type(pickle.loads(pickle.dumps(bs))) is int and type(copy.deepcopy(bs)) is int
     assert bs._frame() is None  # the frame (and the rows it held) is gone with the call
+
+
+def test_counts_of_rows_read_as_lengths_and_numbers_of_elements_divide_as_the_group_s_own():
+    """``l.sum() / len(ps)`` (a length of gathered rows), ``/ max(len(idx), 1)`` with ``idx`` from
+    ``torch.where(mask)`` or ``mask.nonzero(as_tuple=True)``, ``/ idx.numel()``, ``/ sel.numel()`` of
+    masked rows and ``/ torch.numel(x)``: each the group's own count on its images alone (these
+    were read as constants before)."""
+
+    def lengths(outputs, targets):
+        err, y = _err(outputs, targets)
+        ps, ys = _positives(outputs, targets)
+        m = y[..., 0] > 0.5
+        idx = torch.where(m.flatten())[0]
+        (nz,) = m.flatten().nonzero(as_tuple=True)
+        sel = err[..., 0][m]
+        return {"loss_len": (ps - ys).abs().sum() / len(ps), "loss_where": err.sum() / max(len(idx), 1),
+                "loss_nz": err.sum() / len(nz), "loss_numel": err.sum() / idx.numel(), "loss_sel": sel.sum() / sel.numel(),
+                "loss_all": err.sum() / torch.numel(err[:, 0]), "loss_times": err.mean() * err[:, :, 0].numel()}
+
+    check_rule(lengths, "")
+
+
+def test_an_average_over_a_length_of_rows_declines():
+    def body(outputs, targets):
+        ps, ys = _positives(outputs, targets)
+        return {"loss": (ps - ys).abs().mean() / len(ps)}
+
+    check_rule(body, "length of rows", declines=True)

@@ -795,6 +795,8 @@ def _ratio_arithmetic(
             counted = frame.host_normaliser(b)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
+        if kind == "div" and type(other) is int and other in frame.lengths:
+            return _over_length(frame, ta, other)
         if kind in ("mul", "div", "add", "sub", "rsub"):
             _host_number(frame, other, ta, kind)  # any other use of a number read on the host
         if kind == "mul":
@@ -822,6 +824,21 @@ def _ratio_arithmetic(
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
+
+
+def _over_length(frame: Frame, track: Track, n: int) -> Track:
+    """``l.sum() / len(pos)`` (also ``max(len(pos), 1)``) with ``n`` a length the body read of a
+    tensor whose rows carry images: on a group alone it is the group's count of those rows, so a
+    plain sum over it is a sum over a row count (several tensors read with that length: their rows
+    must agree, checked with the call's one read). Another ratio over it is lost."""
+    assert track.ratio is not None
+    first, *others = frame.lengths[n]
+    for rows in others:
+        frame.agree(first, rows, "a division by a length of rows (``len(x)``)")
+    try:
+        return Track(from_prediction=track.from_prediction, ratio=track.ratio.over_row_count(first))
+    except ValueError:
+        return lost_track("a division of an average by a length of rows (``/ len(x)``)", track.from_prediction)
 
 
 def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) -> tuple[float | Tensor, bool]:
@@ -931,6 +948,11 @@ def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
 
 @rule(torch.where, Tensor.where)
 def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    if len(args) == 1 and not kwargs:  # ``torch.where(mask)``: ``mask.nonzero(as_tuple=True)``
+        from .indexing import nonzero  # imports this module
+
+        nonzero(frame, func, args, kwargs, out)
+        return
     if not isinstance(out, Tensor) or len(args) < 3:
         return
     tracks = [frame.get(x) for x in args[:3]]

@@ -927,17 +927,19 @@ def _einsum_letters(equation: str, ndims: list[int]) -> tuple[list[str], str] | 
 
 @rule(torch.nonzero, Tensor.nonzero)
 def nonzero(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``mask.nonzero()``: the indices are data without images (as before); of a mask over one row
-    dim, their number is that mask's row sum, remembered so that ``len(pos)`` is a count."""
+    """``mask.nonzero()`` (also ``as_tuple``, ``torch.where(mask)``): the indices are data without
+    images; of a mask over one row dim, their number is that mask's row sum, remembered so that
+    ``len(pos)`` is a count."""
     src = args[0]
     track = frame.get(src)
     if track is not None and (track.lost_at is not None or track.ratio is not None):
         frame.lose(out, track.lost_at or op_name(func), track)  # positions picked by mixed values
         return
-    if track is None or not isinstance(out, Tensor):
-        return
-    if len(track.rows) != 1 or kwargs.get("as_tuple"):
+    if track is None or len(track.rows) != 1:
         return
     ((d, rows),) = track.rows.items()
     values = (unweighted_of(src, track) != 0).to(torch.float32)
-    frame.counted[id(out)] = (out, Ratio.of(values, rows, d, RatioKind.SUM))
+    count = Ratio.of(values, rows, d, RatioKind.SUM)
+    for o in out if isinstance(out, (tuple, list)) else (out,):  # ``as_tuple``: each is as long
+        if isinstance(o, Tensor):
+            frame.counted[id(o)] = (o, count)

@@ -194,7 +194,9 @@ class Frame:
         # tensors made with such sizes (``torch.zeros(pred.shape[:4])``): id -> (the tensor, dim ->
         # the images of its indices); held, so the ids stay unique
         self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
-        self.lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries images
+        # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
+        # (one map per tensor read; held, so the ids stay unique)
+        self.lengths: dict[int, list[Tensor]] = {}
         # index tensors that picked rows of a dim that is the images in order (``pred[img, pos]``):
         # id -> the tensor (held); and fresh ``torch.zeros`` with a row per image: id -> (it, version)
         self.image_indices: dict[int, Tensor] = {}
@@ -918,7 +920,7 @@ def _count_of(z: float, v: float) -> bool:
 
 
 # Reads that turn a tensor's values into Python numbers the capture can no longer follow.
-HOST_READS = {Tensor.item, Tensor.tolist, Tensor.__float__, Tensor.__int__, Tensor.__index__, Tensor.__bool__,
+HOST_READS = {Tensor.item, Tensor.tolist, Tensor.__float__, Tensor.__int__, Tensor.__index__, Tensor.__bool__, Tensor.numel, torch.numel,
               Tensor.__len__}
 
 
@@ -927,9 +929,14 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
     lost, from predictions) may steer the body (a batch-wide threshold in ``max(t, c)``): the
     call is declined. A branch on data (``if mask.any()``) reads no value of the images."""
     track = frame.get(x)
+    if func is Tensor.numel or func is torch.numel:  # a size (``_counted_sizes``), but of a mask's 1-d indices
+        hit = frame.counted.get(id(x))
+        if hit is not None and hit[0] is x and x.dim() == 1:
+            frame.add_read(HostRead(out, hit[1], hit[1], "numel", consumed=True, image=hit[1].host_image))
+        return
     if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
         if track is not None and 0 in track.rows and frame.tokens is None:
-            frame.lengths.add(out)  # ``len(ps)`` of rows: a plain int that is a count of them
+            frame.lengths.setdefault(out, []).append(track.rows[0])  # ``len(ps)``: a plain int, a count of rows
         base = getattr(x, "_base", None)
         for t in (x, base):
             hit = frame.counted.get(id(t))
@@ -959,12 +966,13 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
     frame.add_read(HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None))
 
 
-SIZE_READS = {Tensor.shape.__get__, Tensor.size}  # type: ignore[attr-defined]  # ``len(x)``: always a plain int
+SIZE_READS = {Tensor.shape.__get__, Tensor.size, Tensor.numel, torch.numel}  # type: ignore[attr-defined]  # ``len(x)``: a plain int
 
 
 def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Any:
-    """``out``, a size of ``args[0]`` (``x.shape``, ``x.size(d)``), with each size of
-    a dim whose indices carry images as a ``RowCount`` of those images (not with sources per
+    """``out``, a size of ``args[0]`` (``x.shape``, ``x.size(d)``, ``x.numel()``), with each size
+    of a dim whose indices carry images as a ``RowCount`` of those images, and the elements of a
+    tensor with one such dim as a ``RowCount`` of its elements' images (not with sources per
     token: a token's rows are no image's count)."""
     x = args[0]
     track = frame.get(x)
@@ -978,6 +986,13 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         if not any(d in rows and rows[d].numel() == n for d, n in enumerate(out)):
             return out
         return torch.Size([frame.count_of(n, rows[d]) if d in rows and rows[d].numel() == n else n for d, n in enumerate(out)])
+    if func is Tensor.numel or func is torch.numel:  # with one dim of image rows: the group's elements
+        if len(rows) != 1 or type(out) is not int:
+            return out
+        ((d, each),) = rows.items()
+        if each.numel() != x.shape[d]:
+            return out
+        return frame.count_of(out, expand_rows(frame, each, list(x.shape), d) if x.dim() > 1 else each)
     if type(out) is int:
         d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), x.dim())
         r = rows.get(d)
