@@ -187,10 +187,12 @@ def test_counts_of_rows_read_as_lengths_and_numbers_of_elements_divide_as_the_gr
         m = y[..., 0] > 0.5
         idx = torch.where(m.flatten())[0]
         (nz,) = m.flatten().nonzero(as_tuple=True)
+        pos = m.nonzero()
         sel = err[..., 0][m]
         return {"loss_len": (ps - ys).abs().sum() / len(ps), "loss_where": err.sum() / max(len(idx), 1),
                 "loss_nz": err.sum() / len(nz), "loss_numel": err.sum() / idx.numel(), "loss_sel": sel.sum() / sel.numel(),
-                "loss_all": err.sum() / torch.numel(err[:, 0]), "loss_times": err.mean() * err[:, :, 0].numel()}
+                "loss_all": err.sum() / torch.numel(err[:, 0]), "loss_times": err.mean() * err[:, :, 0].numel(),
+                "loss_shape": err.sum() / pos.shape[0], "loss_size": err.sum() / pos.size(0)}
 
     check_rule(lengths, "")
 

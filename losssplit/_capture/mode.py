@@ -980,7 +980,14 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     if not rows:
         sized = frame.sized_by.get(id(x))
         rows = sized[1] if sized is not None and sized[0] is x else None
-    if not rows or frame.tokens is not None:
+    if not rows:
+        hit = frame.counted.get(id(x))
+        if hit is not None and hit[0] is x and func is not Tensor.numel and func is not torch.numel:
+            n = out[0] if isinstance(out, torch.Size) else out  # ``mask.nonzero().shape[0]``: as ``len``
+            if type(n) is int and (isinstance(out, torch.Size) or get_arg(args, kwargs, 1, "dim", 0) in (0, -x.dim())):
+                frame.add_read(HostRead(n, hit[1], hit[1], "size", consumed=True, image=hit[1].host_image))
+        return out
+    if frame.tokens is not None:
         return out
     if isinstance(out, torch.Size):
         if not any(d in rows and rows[d].numel() == n for d, n in enumerate(out)):
