@@ -16,7 +16,7 @@ import logging
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import companions, focal_bce, matched_index
+from _helpers import companions, focal_bce, logged_warnings, matched_index
 from seed_criterion import corners, pairwise_giou
 from torch import nn
 
@@ -785,13 +785,25 @@ def test_per_image_tensors_in_a_loop(weight):
     assert companions(out) == pytest.approx(want, rel=1e-6)
 
 
-def test_count_keys_are_not_split():
+def test_count_and_metric_keys_split_as_the_body_on_the_group_alone():
+    """A returned count or accuracy of the images' data (``(argmax == y).sum()``, ``.float().mean()``)
+    is a key too: its companion is the body's value on the group's images alone. A count changed as
+    a normaliser is (``.clamp(min=1)``) is not split, with a warning naming it."""
     logits, y, _, _ = _ce_batch()
 
     @split_by_source
     def crit(logits, y):
-        return {"loss": F.cross_entropy(logits, y), "n_correct": (logits.argmax(-1) == y).sum()}
+        hit = logits.argmax(-1) == y
+        return {"loss": F.cross_entropy(logits, y), "n_correct": hit.sum(), "accuracy": hit.float().mean(),
+                "n_floor": hit.sum().clamp(min=1)}
 
-    with losssplit.sources(MIX):
+    with losssplit.sources(MIX), logged_warnings() as said:
         out = crit(logits, y)
-    assert set(out) == {"loss", "n_correct", "loss_real", "loss_synthetic"}
+    assert any("'n_floor'" in m for m in said), said
+    hit = (logits.argmax(-1) == y).float()
+    want = {}
+    for g, rows in (("real", slice(0, 3)), ("synthetic", slice(3, 6))):
+        want[f"n_correct_{g}"] = hit[rows].sum().item()
+        want[f"accuracy_{g}"] = hit[rows].mean().item()
+    got = {k: v for k, v in companions(out).items() if not k.startswith("loss")}
+    assert got == pytest.approx(want)

@@ -800,7 +800,7 @@ def _ratio_arithmetic(
         if kind in ("mul", "div", "add", "sub", "rsub"):
             _host_number(frame, other, ta, kind)  # any other use of a number read on the host
         if kind == "mul":
-            if pred and _is_image_count(frame, ta.ratio, other):
+            if _is_image_count(frame, ta.ratio, other):  # data too: a metric may be returned
                 return lost_track(BY_IMAGE_COUNT, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
@@ -820,7 +820,7 @@ def _ratio_arithmetic(
         if other is not None:
             other = _weight_factor(frame, tb.ratio, a, other)[0]
             _host_number(frame, other, tb, kind)
-            if tb.from_prediction and _is_image_count(frame, tb.ratio, other):
+            if _is_image_count(frame, tb.ratio, other):
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
@@ -917,7 +917,7 @@ def _times_image_count(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track
     """``loss * B`` or ``B * loss`` of a reduced loss (one ratio or several added) and an int
     equal to the number of images."""
     for t, other in ((ta, b), (tb, a)):
-        if t is not None and t.from_prediction and (t.ratio is not None or t.parts):
+        if t is not None and (t.ratio is not None or t.parts):
             rs = t.parts or (t.ratio,)
             return any(r is not None and _is_image_count(frame, r, other) for r in rs)
     return False
