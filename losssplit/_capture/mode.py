@@ -76,6 +76,104 @@ class RowCount(int):
         return int(self)
 
 
+class CountedInt(int):
+    """An int computed in Python from a ``RowCount`` (``bs * 2``, ``bs - 1``, ``-bs``): on a group
+    alone it is computed from the group's count, so the capture declines it where it meets the
+    images' values. Copies and pickles are plain ints."""
+
+    _frame: weakref.ReferenceType
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return (int, (int(self),))
+
+    def __copy__(self) -> int:
+        return int(self)
+
+    def __deepcopy__(self, memo: dict) -> int:
+        return int(self)
+
+
+class CountedFloat(float):
+    """A float computed in Python from a ``RowCount`` (``bs / 2``, ``bs * 0.5``): see ``CountedInt``."""
+
+    _frame: weakref.ReferenceType
+
+    def __reduce__(self) -> tuple[type, tuple[float]]:
+        return (float, (float(self),))
+
+    def __copy__(self) -> float:
+        return float(self)
+
+    def __deepcopy__(self, memo: dict) -> float:
+        return float(self)
+
+
+class Numel(int):
+    """``x.numel()`` of a tensor whose dims carry images: a plain int to everyone, except that
+    ``x.numel() / x.size(0)`` (the elements per row, the same on every group) is a constant
+    rather than a number computed from the group's count."""
+
+    _rows: tuple[weakref.ReferenceType, ...]  # the images of each dim's indices, weakly (nothing outlives the call)
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return (int, (int(self),))
+
+    def __copy__(self) -> int:
+        return int(self)
+
+    def __deepcopy__(self, memo: dict) -> int:
+        return int(self)
+
+
+def _counted_number(source: Any, value: Any) -> Any:
+    """``value``, computed in Python from ``source`` (a ``RowCount`` or a number computed from
+    one), as a ``CountedInt`` / ``CountedFloat`` of the same call, its value noted in the frame."""
+    frame = source._frame()
+    if frame is None or type(value) not in (int, float):
+        return value
+    frame.counted_values.add(float(value))
+    out = (CountedInt if type(value) is int else CountedFloat)(value)
+    out._frame = source._frame
+    return out
+
+
+def _derived(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, *other: Any) -> Any:
+        value = getattr(base, name)(self, *other)
+        if name in ("__rtruediv__", "__rfloordiv__") and type(other[0]) is Numel and type(self) is RowCount:
+            frame = self._frame()  # ``x.numel() / x.size(0)``: elements per row, a constant
+            if frame is not None and any(r() is frame.row_counts[self._index] for r in other[0]._rows):
+                return value
+        if value is NotImplemented and other and type(other[0]) is float:  # ``bs * 0.5``
+            value = getattr(float, name)(float(self), *other)
+        return _counted_number(self, value)
+
+    method.__name__ = name
+    return method
+
+
+def _noted(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any) -> Any:  # ``float(bs)``, ``int(bs)``: must return the exact type
+        value = getattr(base, name)(self)
+        frame = self._frame()
+        if frame is not None:
+            frame.counted_values.add(float(value))
+        return value
+
+    method.__name__ = name
+    return method
+
+
+_ARITHMETIC = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+               "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__neg__", "__pos__",
+               "__abs__", "__round__", "__ceil__", "__floor__", "__trunc__")
+for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
+    for _name in _ARITHMETIC:
+        setattr(_cls, _name, _derived(_name, _base))
+    for _name in ("__float__", "__int__"):
+        setattr(_cls, _name, _noted(_name, _base))
+
+
 def lost_track(op: str, pred: bool = True) -> Track:
     """The track of a tensor (a prediction unless ``pred`` is False) whose attribution was lost
     at ``op``."""
@@ -195,6 +293,13 @@ class Frame:
         # the images of its indices); held, so the ids stay unique
         self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
         self.lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries images
+        # values of numbers computed in Python from a ``RowCount`` (``bs - 1``, ``float(bs)``): by
+        # value, as a number carries no identity once it leaves ``CountedInt`` (``0.5 * bs``
+        # is a plain float: ``float.__mul__`` runs first, and is not seen)
+        self.counted_values: set[float] = set()
+        # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
+        # group alone a piece holds other images, so its size is no count of these; held by id
+        self.positional_rows: dict[int, Tensor] = {}
 
     def from_arguments(self, z: float) -> bool:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
@@ -445,6 +550,8 @@ class Frame:
         self.row_counts.clear()
         self.sized_by.clear()
         self.lengths.clear()
+        self.counted_values.clear()
+        self.positional_rows.clear()
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
@@ -452,6 +559,13 @@ class Frame:
         out._frame, out._index = weakref.ref(self), len(self.row_counts)
         self.row_counts.append(rows)
         return out
+
+    def counted_number(self, x: Any) -> bool:
+        """Whether ``x`` is a number computed in Python from a ``RowCount`` of this call (or
+        equals the value of one: ``float(bs)``, ``int(bs - 1)`` leave the subclass)."""
+        if type(x) in (CountedInt, CountedFloat):
+            return x._frame() is self
+        return bool(self.counted_values) and type(x) in (int, float) and float(x) in self.counted_values
 
     def row_count(self, x: Any) -> Tensor | None:
         """The rows whose size ``x`` is, if it is a ``RowCount`` read in this call."""
@@ -953,7 +1067,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
     frame.add_read(HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None))
 
 
-SIZE_READS = {Tensor.shape.__get__, Tensor.size}  # type: ignore[attr-defined]  # ``len(x)``: always a plain int
+SIZE_READS = {Tensor.shape.__get__, Tensor.size, Tensor.numel}  # type: ignore[attr-defined]  # ``len(x)``: plain
 
 
 def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Any:
@@ -966,18 +1080,39 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     if not rows:
         sized = frame.sized_by.get(id(x))
         rows = sized[1] if sized is not None and sized[0] is x else None
+    if not rows:
+        hit = frame.counted.get(id(x))  # ``mask.nonzero()``: row k is the mask's element ``x[k]``
+        if hit is not None and hit[0] is x and x.dim() == 2:
+            with torch._C.DisableTorchFunction():
+                rows = {0: hit[1].rows[x[:, hit[1].row_dim]]}
     if not rows or frame.tokens is not None:
         return out
+    if func is Tensor.numel:
+        numel = Numel(out)
+        numel._rows = tuple(weakref.ref(r) for r in rows.values())
+        return numel
     if isinstance(out, torch.Size):
         if not any(d in rows and rows[d].numel() == n for d, n in enumerate(out)):
             return out
-        return torch.Size([frame.count_of(n, rows[d]) if d in rows and rows[d].numel() == n else n for d, n in enumerate(out)])
+        return torch.Size([_size_of(frame, n, rows[d]) if d in rows and rows[d].numel() == n else n for d, n in enumerate(out)])
     if type(out) is int:
         d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), x.dim())
         r = rows.get(d)
         if r is not None and r.numel() == out:
-            return frame.count_of(out, r)
+            return _size_of(frame, out, r)
     return out
+
+
+def _size_of(frame: Frame, n: int, rows: Tensor) -> int:
+    """The size ``n`` of a dim whose indices have the images ``rows``: a ``RowCount``, or for a
+    piece taken by position (``x.split(2)[1]``) a number that declines where it meets the images'
+    values (on a group alone the piece holds other images)."""
+    if frame.positional_rows.get(id(rows)) is rows:
+        frame.counted_values.add(float(n))
+        out = CountedInt(n)
+        out._frame = weakref.ref(frame)
+        return out
+    return frame.count_of(n, rows)
 
 
 FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.rand, torch.randn, Tensor.new_zeros,
@@ -990,6 +1125,28 @@ VALUE_FACTORIES = {torch.tensor, torch.as_tensor, torch.scalar_tensor, Tensor.ne
 def _holds_row_count(frame: Frame, data: Any) -> bool:
     """Whether ``data`` (a number or a flat sequence of them) is or holds a ``RowCount`` of the call."""
     return any(frame.row_count(x) is not None for x in (data if isinstance(data, (list, tuple)) else (data,)))
+
+
+# filling ops: where a ``RowCount`` is a value (``torch.full((), bs)``), not a size: position of the
+# first value argument
+_FILLS = {torch.full: 1, Tensor.new_full: 2, torch.full_like: 1, Tensor.fill_: 1, Tensor.masked_fill: 2,
+          Tensor.masked_fill_: 2, torch.masked_fill: 2}
+_VALUE_RULES = ("elementwise", "losses")  # rule families whose number arguments are values
+_BINARY_RULES = ("add", "mul", "div", "comparison", "sub", "rsub", "binary")  # follow counts themselves
+
+
+def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict) -> bool:
+    """Whether a ``RowCount``, or a number computed from one, is a value argument of ``func``:
+    a fill value, or any number argument of an element-wise op or a loss (``clamp(max=bs)``,
+    ``torch.where(m, l, bs)``, ``beta=bs``) other than the arithmetic that follows counts."""
+    at = _FILLS.get(func)
+    if at is not None:
+        values = [*args[at:], *(v for k, v in kwargs.items() if k not in ("size", "dtype", "device"))]
+    elif rule is not None and rule.__module__.rsplit(".", 1)[-1] in _VALUE_RULES and rule.__name__ not in _BINARY_RULES:
+        values = flat_args(args, kwargs)
+    else:
+        return False
+    return any(frame.row_count(v) is not None or frame.counted_number(v) for v in values)
 
 
 def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -1061,6 +1218,11 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
+        if (frame.row_counts or frame.counted_values) and _counted_value(frame, func, rule, args, kwargs):
+            pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
+            frame.lose(out, f"{op_name(func)} with the size of a dim of image rows, or a number computed from one, as a "
+                       "value (on a group alone it is the group's count)", pred=pred)
+            return out
         if frame.row_counts and func in FACTORIES:
             _note_sized(frame, func, args, kwargs, out)
         elif frame.row_counts and func in VALUE_FACTORIES and args and _holds_row_count(frame, args[-1]):
