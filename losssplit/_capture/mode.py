@@ -56,73 +56,55 @@ class Track:
     them, and a full sum or mean makes them parts."""
 
 
-class RowCount(int):
+class _Plain:
+    """Copies and pickles of a number the capture marks are the plain number it is."""
+
+    def _plain(self) -> Any:
+        return int.__int__(self) if isinstance(self, int) else float.__float__(self)  # type: ignore[arg-type]
+
+    def __reduce__(self) -> tuple[type, tuple[Any]]:
+        value = self._plain()
+        return (type(value), (value,))
+
+    def __copy__(self) -> Any:
+        return self._plain()
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        return self._plain()
+
+
+class RowCount(_Plain, int):
     """An int read as the size of a dim whose indices carry images (``x.shape[0]``, ``x.size(0)``
     of such a tensor; ``len(x)`` cannot be one, ``len`` makes a plain int). To the body it is the
     int it is; to the capture of the call that read it, a count that on a group's images alone is
     the group's count of those indices (``loss * bs``). Copies and pickles are plain ints; it
-    refers to no tensor (the frame keeps the rows, weakly referred to)."""
+    refers to no tensor (the frame keeps the rows, weakly referred to). Python arithmetic on it
+    gives a ``CountedInt`` / ``CountedFloat``."""
 
     _frame: weakref.ReferenceType
     _index: int
 
-    def __reduce__(self) -> tuple[type, tuple[int]]:
-        return (int, (int(self),))
 
-    def __copy__(self) -> int:
-        return int(self)
-
-    def __deepcopy__(self, memo: dict) -> int:
-        return int(self)
-
-
-class CountedInt(int):
+class CountedInt(_Plain, int):
     """An int computed in Python from a ``RowCount`` (``bs * 2``, ``bs - 1``, ``-bs``): on a group
     alone it is computed from the group's count, so the capture declines it where it meets the
     images' values. Copies and pickles are plain ints."""
 
     _frame: weakref.ReferenceType
 
-    def __reduce__(self) -> tuple[type, tuple[int]]:
-        return (int, (int(self),))
 
-    def __copy__(self) -> int:
-        return int(self)
-
-    def __deepcopy__(self, memo: dict) -> int:
-        return int(self)
-
-
-class CountedFloat(float):
+class CountedFloat(_Plain, float):
     """A float computed in Python from a ``RowCount`` (``bs / 2``, ``bs * 0.5``): see ``CountedInt``."""
 
     _frame: weakref.ReferenceType
 
-    def __reduce__(self) -> tuple[type, tuple[float]]:
-        return (float, (float(self),))
 
-    def __copy__(self) -> float:
-        return float(self)
-
-    def __deepcopy__(self, memo: dict) -> float:
-        return float(self)
-
-
-class Numel(int):
+class Numel(_Plain, int):
     """``x.numel()`` of a tensor whose dims carry images: a plain int to everyone, except that
     ``x.numel() / x.size(0)`` (the elements per row, the same on every group) is a constant
     rather than a number computed from the group's count."""
 
     _rows: tuple[weakref.ReferenceType, ...]  # the images of each dim's indices, weakly (nothing outlives the call)
-
-    def __reduce__(self) -> tuple[type, tuple[int]]:
-        return (int, (int(self),))
-
-    def __copy__(self) -> int:
-        return int(self)
-
-    def __deepcopy__(self, memo: dict) -> int:
-        return int(self)
 
 
 def _counted_number(source: Any, value: Any) -> Any:
