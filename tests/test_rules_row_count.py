@@ -7,12 +7,13 @@ oracle on the ``RULE_BATCHES`` (4, 3 and 2 images)."""
 from __future__ import annotations
 
 import copy
+import math
 import pickle
 
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import check_rule, rule_batch, rule_outcome
+from _helpers import RULE_BATCHES, check_rule, rule_batch, rule_outcome
 
 from losssplit._capture.mode import RowCount
 
@@ -203,3 +204,100 @@ def test_an_average_over_a_length_of_rows_declines():
         return {"loss": (ps - ys).abs().mean() / len(ps)}
 
     check_rule(body, "length of rows", declines=True)
+
+
+def _scaled(factor):
+    """``err.mean() * factor(bs)``, ``bs`` the batch size read from the predictions."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.mean() * factor(outputs["x"].shape[0])}
+
+    return body
+
+
+@pytest.mark.parametrize(
+    "factor",
+    [lambda b: b * 2, lambda b: 2 * b, lambda b: b - 1, lambda b: b // 2, lambda b: b / 2, lambda b: b * 0.5,
+     lambda b: float(b), lambda b: -b, lambda b: b**2, lambda b: (b + 1) * 2, lambda b: math.ceil(b / 2)],
+    ids=["b*2", "2*b", "b-1", "b//2", "b/2", "b*0.5", "float", "neg", "pow", "chain", "ceil"],
+)
+def test_python_arithmetic_on_the_batch_size_declines(factor):
+    """Was wrong: ``bs * 2`` was a plain int, read as a constant; on a group alone it is twice
+    the group's count."""
+    check_rule(_scaled(factor), "on a group alone is computed from the group's rows", declines=True)
+
+
+def test_python_arithmetic_on_the_batch_size_with_the_images_values_declines():
+    """Was wrong: element-wise (``err * (bs - 1)``), added (``mean + (bs - 1)``), the size tuple's
+    product (``math.prod(x.shape)``) and a product of two sizes in parentheses."""
+
+    def scaled_rows(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err * (outputs["x"].shape[0] - 1)).mean(), "loss_b": (err / (outputs["x"].shape[0] * 3)).sum()}
+
+    def shifted(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.mean() + (outputs["x"].shape[0] - 1)}
+
+    def product(outputs, targets):
+        err, _ = _err(outputs, targets)
+        bs = outputs["x"].shape[0]
+        return {"loss": err.mean() * math.prod(outputs["x"].shape), "loss_b": err.mean() * (bs * bs)}
+
+    for body in (scaled_rows, shifted, product):
+        check_rule(body, "on a group alone is computed from the group's rows", declines=True)
+
+
+def test_a_sum_over_a_product_of_sizes_that_counts_its_elements_splits():
+    """``l.sum() / (bs * R)`` and ``/ math.prod(x.shape)`` divide by the loss's own element count:
+    the group's share of it, as before; ``max(bs, 1)`` is ``bs`` itself."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        bs, rows, _ = outputs["x"].shape
+        return {"loss": err.sum() / (bs * rows * 4), "loss_prod": err.sum() / math.prod(outputs["x"].shape),
+                "loss_max": err.sum() / max(bs, 1)}
+
+    check_rule(body, "")
+
+
+def test_the_batch_size_as_a_value_of_other_ops_declines():
+    """Was wrong: a fill value (``torch.full((), bs)``, ``new_full``), a clamp bound, a ``where``
+    value, a loss's ``beta``, an exponent, and ``torch.ones(()) * bs`` were read as constants."""
+
+    def ops(outputs, targets):
+        err, y = _err(outputs, targets)
+        bs = outputs["x"].shape[0]
+        return {"loss_full": err.mean() * torch.full((), bs), "loss_new_full": (err * err.new_full(err.shape, bs)).mean(),
+                "loss_clamp": (err * 10).clamp(max=bs).mean(), "loss_where": torch.where(err > 0.3, err, bs).mean(),
+                "loss_beta": F.smooth_l1_loss(outputs["x"] * 10, y * 10, beta=bs), "loss_pow": err.pow(bs).mean(),
+                "loss_ones": err.mean() * (torch.ones(()) * bs)}
+
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(ops, rule_batch(seed, weights))
+        assert got == {} and want, (seed, got)
+        assert sum("as a value" in m for m in said) == 6 and any("torch.ones" not in m and "Tensor.mul" in m for m in said)
+
+
+def test_the_count_of_a_masks_nonzero_indices_splits():
+    """Was wrong: ``mask.nonzero().shape[0]`` was a plain int (``len`` of it was a count): a sum
+    over it was read as over a constant."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        pos = (y > 0.5).nonzero()
+        return {"loss": err.sum() / pos.shape[0], "loss_n": err.mean() * pos.size(0)}
+
+    check_rule(body, "")
+
+
+def test_the_size_of_a_piece_split_by_position_declines():
+    """Was wrong: the size of ``x.split(1)[0]`` counted image 0's rows (0 on a group without it);
+    on a group alone the first piece is the group's first image."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.mean() * err.split(1)[0].shape[0], "loss_chunk": err.mean() * err.chunk(2)[-1].shape[0]}
+
+    check_rule(body, "piece split by position", declines=True)

@@ -333,6 +333,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         return
     a, b = args[0], args[1]
     ta, tb = frame.get(a), frame.get(b)
+    if (frame.row_counts or frame.counted_values) and _counted_operand(frame, func, kind, a, ta, b, tb, out):
+        return
     if ta is None and tb is None:
         if kind in ("mul", "div") and isinstance(a, Tensor) and not a.requires_grad:
             images = frame.weight_images(b)  # ``v * t["loss_weight"]``: v with the weight set to 1
@@ -419,6 +421,28 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
 
 BY_ROW_COUNT = ("with an int read as the size of a dim of image rows (``x.shape[0]``) that only a reduced loss may "
                 "be multiplied or divided by")
+BY_COUNTED_NUMBER = ("with a number that on a group alone is computed from the group's rows (Python arithmetic on a "
+                     "size of image rows, ``bs - 1``, ``float(bs)``, or the size of a piece split by position)")
+
+
+def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None,
+                     out: Tensor) -> bool:
+    """Whether an operand is a number computed from a ``RowCount`` (``loss * (bs - 1)``), or is a
+    ``RowCount`` and the other operand no tensor of the images (``torch.ones(()) * bs``): then
+    ``out`` is lost, as its value on a group alone is computed from the group's count. A sum
+    divided by such a number equal to one of its local counts (``l.sum() / (bs * Q)``, its
+    elements) is left to the division, which takes the group's share of that count."""
+    counted = frame.counted_number(a) or frame.counted_number(b)
+    if not counted and not (ta is None and tb is None and (frame.row_count(a) is not None or frame.row_count(b) is not None)):
+        return False
+    if (counted and kind == "div" and tb is None and ta is not None and ta.ratio is not None and _is_number(b)
+            and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
+            and (not _constant_divisor(frame, ta.ratio, b) or frame.host_normaliser(b) is not None)):
+        return False  # ``l.sum() / (labels.numel() - ignored.sum().item())``: the count of the rest
+    op = op_name(func)
+    frame.lose(out, f"{op} {BY_COUNTED_NUMBER if counted else BY_ROW_COUNT}",
+               pred=is_prediction(a, ta) or is_prediction(b, tb))
+    return True
 
 
 def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Tensor,

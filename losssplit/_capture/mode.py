@@ -56,24 +56,101 @@ class Track:
     them, and a full sum or mean makes them parts."""
 
 
-class RowCount(int):
+class _Plain:
+    """Copies and pickles of a number the capture marks are the plain number it is."""
+
+    def _plain(self) -> Any:
+        return int.__int__(self) if isinstance(self, int) else float.__float__(self)  # type: ignore[arg-type]
+
+    def __reduce__(self) -> tuple[type, tuple[Any]]:
+        value = self._plain()
+        return (type(value), (value,))
+
+    def __copy__(self) -> Any:
+        return self._plain()
+
+    def __deepcopy__(self, memo: dict) -> Any:
+        return self._plain()
+
+
+class RowCount(_Plain, int):
     """An int read as the size of a dim whose indices carry images (``x.shape[0]``, ``x.size(0)``
     of such a tensor; ``len(x)`` cannot be one, ``len`` makes a plain int). To the body it is the
     int it is; to the capture of the call that read it, a count that on a group's images alone is
     the group's count of those indices (``loss * bs``). Copies and pickles are plain ints; it
-    refers to no tensor (the frame keeps the rows, weakly referred to)."""
+    refers to no tensor (the frame keeps the rows, weakly referred to). Python arithmetic on it
+    gives a ``CountedInt`` / ``CountedFloat``."""
 
     _frame: weakref.ReferenceType
     _index: int
 
-    def __reduce__(self) -> tuple[type, tuple[int]]:
-        return (int, (int(self),))
 
-    def __copy__(self) -> int:
-        return int(self)
+class CountedInt(_Plain, int):
+    """An int computed in Python from a ``RowCount`` (``bs * 2``, ``bs - 1``, ``-bs``): on a group
+    alone it is computed from the group's count, so the capture declines it where it meets the
+    images' values. Copies and pickles are plain ints."""
 
-    def __deepcopy__(self, memo: dict) -> int:
-        return int(self)
+    _frame: weakref.ReferenceType
+
+
+class CountedFloat(_Plain, float):
+    """A float computed in Python from a ``RowCount`` (``bs / 2``, ``bs * 0.5``): see ``CountedInt``."""
+
+    _frame: weakref.ReferenceType
+
+
+def _counted_number(source: Any, value: Any) -> Any:
+    """``value``, computed in Python from ``source`` (a ``RowCount`` or a number computed from
+    one), as a ``CountedInt`` / ``CountedFloat`` of the same call, its value noted in the frame."""
+    frame = source._frame()
+    if frame is None or type(value) not in (int, float):
+        return value
+    frame.counted_values.add(float(value))
+    out = (CountedInt if type(value) is int else CountedFloat)(value)
+    out._frame = source._frame
+    return out
+
+
+def _derived(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, *other: Any) -> Any:
+        value = getattr(base, name)(self, *other)
+        if name in ("__truediv__", "__floordiv__") and type(self) is RowCount and type(other[0]) is RowCount:
+            held: Any = self._frame()  # ``x.numel() / x.size(0)``: elements per row, a constant
+            same = other[0]._frame() is held
+            if held is not None and same:
+                counts: list[Tensor] = held.row_counts
+                mine, theirs = counts[self._index], counts[other[0]._index]
+                origin = held.origin.get(id(mine))
+                if mine is theirs or origin is not None and origin[0] is theirs:
+                    return value
+        if value is NotImplemented and other and type(other[0]) is float:  # ``bs * 0.5``
+            value = getattr(float, name)(float(self), *other)
+        return _counted_number(self, value)
+
+    method.__name__ = name
+    return method
+
+
+def _noted(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any) -> Any:  # ``float(bs)``, ``int(bs)``: must return the exact type
+        value = getattr(base, name)(self)
+        frame = self._frame()
+        if frame is not None:
+            frame.counted_values.add(float(value))
+        return value
+
+    method.__name__ = name
+    return method
+
+
+_ARITHMETIC = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+               "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__neg__", "__pos__",
+               "__abs__", "__round__", "__ceil__", "__floor__", "__trunc__")
+for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
+    for _name in _ARITHMETIC:
+        setattr(_cls, _name, _derived(_name, _base))
+    for _name in ("__float__", "__int__"):
+        setattr(_cls, _name, _noted(_name, _base))
 
 
 def lost_track(op: str, pred: bool = True) -> Track:
@@ -201,6 +278,13 @@ class Frame:
         # id -> the tensor (held); and fresh ``torch.zeros`` with a row per image: id -> (it, version)
         self.image_indices: dict[int, Tensor] = {}
         self.image_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # values of numbers computed in Python from a ``RowCount`` (``bs - 1``, ``float(bs)``): by
+        # value, as a number carries no identity once it leaves ``CountedInt`` (``0.5 * bs``
+        # is a plain float: ``float.__mul__`` runs first, and is not seen)
+        self.counted_values: set[float] = set()
+        # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
+        # group alone a piece holds other images, so its size is no count of these; held by id
+        self.positional_rows: dict[int, Tensor] = {}
 
     def from_arguments(self, z: float) -> bool:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
@@ -453,6 +537,8 @@ class Frame:
         self.lengths.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
+        self.counted_values.clear()
+        self.positional_rows.clear()
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
@@ -460,6 +546,13 @@ class Frame:
         out._frame, out._index = weakref.ref(self), len(self.row_counts)
         self.row_counts.append(rows)
         return out
+
+    def counted_number(self, x: Any) -> bool:
+        """Whether ``x`` is a number computed in Python from a ``RowCount`` of this call (or
+        equals the value of one: ``float(bs)``, ``int(bs - 1)`` leave the subclass)."""
+        if type(x) in (CountedInt, CountedFloat):
+            return x._frame() is self
+        return bool(self.counted_values) and type(x) in (int, float) and float(x) in self.counted_values
 
     def row_count(self, x: Any) -> Tensor | None:
         """The rows whose size ``x`` is, if it is a ``RowCount`` read in this call."""
@@ -981,18 +1074,20 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         sized = frame.sized_by.get(id(x))
         rows = sized[1] if sized is not None and sized[0] is x else None
     if not rows:
-        hit = frame.counted.get(id(x))
-        if hit is not None and hit[0] is x and func is not Tensor.numel and func is not torch.numel:
-            n = out[0] if isinstance(out, torch.Size) else out  # ``mask.nonzero().shape[0]``: as ``len``
+        hit = frame.counted.get(id(x))  # ``mask.nonzero()``: row k is the mask's element ``x[k]``
+        if hit is not None and hit[0] is x and x.dim() == 2:
+            with torch._C.DisableTorchFunction():
+                rows = {0: hit[1].rows[x[:, hit[1].row_dim]]}
+        elif hit is not None and hit[0] is x and func is not Tensor.numel and func is not torch.numel:
+            n = out[0] if isinstance(out, torch.Size) else out  # ``nonzero(as_tuple=True)``: as ``len``
             if type(n) is int and (isinstance(out, torch.Size) or get_arg(args, kwargs, 1, "dim", 0) in (0, -x.dim())):
                 frame.add_read(HostRead(n, hit[1], hit[1], "size", consumed=True, image=hit[1].host_image))
-        return out
-    if frame.tokens is not None:
+    if not rows or frame.tokens is not None:
         return out
     if isinstance(out, torch.Size):
         if not any(d in rows and rows[d].numel() == n for d, n in enumerate(out)):
             return out
-        return torch.Size([frame.count_of(n, rows[d]) if d in rows and rows[d].numel() == n else n for d, n in enumerate(out)])
+        return torch.Size([_size_of(frame, n, rows[d]) if d in rows and rows[d].numel() == n else n for d, n in enumerate(out)])
     if func is Tensor.numel or func is torch.numel:  # with one dim of image rows: the group's elements
         if len(rows) != 1 or type(out) is not int:
             return out
@@ -1004,8 +1099,20 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), x.dim())
         r = rows.get(d)
         if r is not None and r.numel() == out:
-            return frame.count_of(out, r)
+            return _size_of(frame, out, r)
     return out
+
+
+def _size_of(frame: Frame, n: int, rows: Tensor) -> int:
+    """The size ``n`` of a dim whose indices have the images ``rows``: a ``RowCount``, or for a
+    piece taken by position (``x.split(2)[1]``) a number that declines where it meets the images'
+    values (on a group alone the piece holds other images)."""
+    if frame.positional_rows.get(id(rows)) is rows:
+        frame.counted_values.add(float(n))
+        out = CountedInt(n)
+        out._frame = weakref.ref(frame)
+        return out
+    return frame.count_of(n, rows)
 
 
 FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.rand, torch.randn, Tensor.new_zeros,
@@ -1018,6 +1125,28 @@ VALUE_FACTORIES = {torch.tensor, torch.as_tensor, torch.scalar_tensor, Tensor.ne
 def _holds_row_count(frame: Frame, data: Any) -> bool:
     """Whether ``data`` (a number or a flat sequence of them) is or holds a ``RowCount`` of the call."""
     return any(frame.row_count(x) is not None for x in (data if isinstance(data, (list, tuple)) else (data,)))
+
+
+# filling ops: where a ``RowCount`` is a value (``torch.full((), bs)``), not a size: position of the
+# first value argument
+_FILLS = {torch.full: 1, Tensor.new_full: 2, torch.full_like: 1, Tensor.fill_: 1, Tensor.masked_fill: 2,
+          Tensor.masked_fill_: 2, torch.masked_fill: 2}
+_VALUE_RULES = ("elementwise", "losses")  # rule families whose number arguments are values
+_BINARY_RULES = ("add", "mul", "div", "comparison", "sub", "rsub", "binary")  # follow counts themselves
+
+
+def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict) -> bool:
+    """Whether a ``RowCount``, or a number computed from one, is a value argument of ``func``:
+    a fill value, or any number argument of an element-wise op or a loss (``clamp(max=bs)``,
+    ``torch.where(m, l, bs)``, ``beta=bs``) other than the arithmetic that follows counts."""
+    at = _FILLS.get(func)
+    if at is not None:
+        values = [*args[at:], *(v for k, v in kwargs.items() if k not in ("size", "dtype", "device"))]
+    elif rule is not None and rule.__module__.rsplit(".", 1)[-1] in _VALUE_RULES and rule.__name__ not in _BINARY_RULES:
+        values = flat_args(args, kwargs)
+    else:
+        return False
+    return any(frame.row_count(v) is not None or frame.counted_number(v) for v in values)
 
 
 def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -1089,6 +1218,11 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
+        if (frame.row_counts or frame.counted_values) and _counted_value(frame, func, rule, args, kwargs):
+            pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
+            frame.lose(out, f"{op_name(func)} with the size of a dim of image rows, or a number computed from one, as a "
+                       "value (on a group alone it is the group's count)", pred=pred)
+            return out
         if frame.row_counts and func in FACTORIES:
             _note_sized(frame, func, args, kwargs, out)
         elif frame.row_counts and func in VALUE_FACTORIES and args and _holds_row_count(frame, args[-1]):

@@ -334,6 +334,8 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 image=track.image,
                 from_prediction=track.from_prediction,
             )
+            if d in piece.rows and n != src.shape[d]:  # by position: its size is no count of the images'
+                frame.positional_rows[id(piece.rows[d])] = piece.rows[d]
             start += n
         if raws is not None:
             piece.unweighted = raws[i]
