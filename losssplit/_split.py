@@ -226,6 +226,7 @@ def finish(
         per_row, rest = divmod(r.numel, max(rows_total, 1))
         by_elements = z == r.numel and per_row > 1 and not rest  # ``l.sum() / l.numel()``
         by_images = r.host_image is None and all(type(d) is int for d in r.divisors)  # ``len(targets)``
+        body = not frame.from_arguments(z)  # the body's own number: a count or a multiple of one
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
@@ -264,17 +265,23 @@ def finish(
                 counts.append(Count("elements", cnt * per_row, r.numel))
             if by_images:
                 counts.append(Count("images", images[g], membership.images))
-            den_s, ambiguous = opaque_den(z, counts)
+            den_s, ambiguous = opaque_den(z, counts, body)
             if ambiguous:
                 warn(
                     f"ambiguous:{p.key}",
-                    f"key {p.key!r}: its normaliser {z:g} from outside the call equals the {ambiguous} "
+                    f"key {p.key!r}: its normaliser {z:g}{'' if body else ' from outside the call'} equals the {ambiguous} "
                     "of this batch, which give different group shares; no companions for it",
                 )
                 ambiguous_key = True
                 break
             if den_s is not None:
                 mine.append((group, name, num, den_s))
+            elif body:  # rows of the group, none of what the body's normaliser counts
+                warn(
+                    f"zero:{name}",
+                    f"key {p.key!r}: group {group!r} counts none of what its normaliser {z:g} counts (a floor "
+                    f"applied in the body, max(n, 1), cannot be seen); no companion {name!r}",
+                )
         made.append([] if ambiguous_key else _companions(p, mine, warn))
     if all(p.parts == 1 and p.ratio.gate is None for p in pending):
         return [c for made_p in made for c in made_p]

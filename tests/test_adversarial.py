@@ -15,6 +15,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import RULE_BATCHES, logged_warnings, rule_batch, rule_outcome
+from test_rules_elementwise import _over_twice_the_instances, _with_instances
 from test_tokens import NAMES, batch
 
 import losssplit
@@ -508,3 +509,23 @@ def test_window_of_a_sum_of_ratios_counts_calls_where_one_part_is_empty():
         with losssplit.sources(labels), meter.collect():
             criterion(torch.tensor(x, requires_grad=True), torch.tensor(m))
     assert meter.compute()["loss_a"] == pytest.approx(29 / 6 + 4)
+
+
+def test_a_divisor_that_two_counts_multiply_to_with_different_shares_declines():
+    """16 is twice the 8 instances and four times the 4 images (rows): the groups' shares of
+    the two differ (real: 2 x 3 instances or 4 x 2 images), so which count it is cannot be told:
+    no companion and a warning naming the key (a constant, its reading before, was wrong)."""
+    got, want, said = rule_outcome(_over_twice_the_instances, _with_instances(*RULE_BATCHES[0], [1, 2, 3, 2]))
+    assert got == {} and want, (got, want)
+    assert any("key 'loss': its normaliser 16 equals the 2 x target instances / 4 x rows" in m for m in said), said
+
+
+def test_a_multiple_of_a_count_declines_on_a_python_whose_bytecode_was_not_checked(monkeypatch):
+    """Off the checked Python versions a literal divisor cannot be proven, so a divisor equal to
+    a small multiple of a count (here twice the instances) declines the call."""
+    from losssplit._capture import _bytecode
+
+    monkeypatch.setattr(_bytecode, "_CHECKED", set())
+    got, want, said = rule_outcome(_over_twice_the_instances, _with_instances(*RULE_BATCHES[0], [1, 2, 3, 1]))
+    assert got == {} and want, (got, want)
+    assert any("a multiple of a local count" in m for m in said), said

@@ -1174,11 +1174,12 @@ CASES = {c.body.__name__: c for c in [
              "(sum / max(1, num_foreground)) added in a loop lack a value for groups without that image, and "
              "/ len(targets) is ambiguous between images and rows"),
     Case(denoising_queries_focal_l1_giou_over_boxes_times_groups, detection_batch,
-         gaps=keys("loss_bbox_dn_real", "loss_giou_dn_real"), gap_batches=(1,),
-         wrong=wrong_on((0, "loss_ce_dn_real"), (0, "loss_ce_dn_synthetic"), (1, "loss_ce_dn_real")),
-         why="WRONG: num_boxes * DN_GROUPS (a count of the targets times a literal) divides the focal sum over "
-             "[B, Q] query rows: equal to no count of those rows, it is read as a constant, the whole batch's; "
-             "the oracle recounts the group's boxes. GAP: a group with no box (clamp(min=1) gives its 0)"),
+         gaps=keys("loss_bbox_dn_real", "loss_giou_dn_real", "loss_ce_dn_real"), gap_batches=(1,),
+         quiet=keys("loss_bbox_dn", "loss_giou_dn"),
+         why="num_boxes * DN_GROUPS (twice the target instances) divides the focal sum over [B, Q] query rows: "
+             "read as the group's instances times 2, as the oracle recounts them. GAP: a group with no box "
+             "(clamp(min=1) gives its 0): no companion, and none of the group's rows for L1 and GIoU (no "
+             "warning names them)"),
     Case(class_specific_roi_box_deltas_over_sampled_count, detection_batch),
     Case(keypoint_heatmap_cross_entropy_over_visible_flat_positions, detection_batch),
     Case(gaussian_wasserstein_rotated_boxes_over_positive_count, detection_batch, gaps=keys("loss_gwd"),
@@ -1314,10 +1315,10 @@ def _figures() -> tuple[int, int, int, int]:
 def test_survey_figures():
     """The figures the README gives for this survey."""
     assert len(CASES) == 30
-    assert _figures() == (242, 95, 58, 3)
+    assert _figures() == (242, 96, 59, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="the GAP rows of CASES: 58 of 242 expected companions (24.0 %) are "
+@pytest.mark.xfail(strict=True, reason="the GAP rows of CASES: 59 of 242 expected companions (24.4 %) are "
                    "declined although the images do not mix (issue #13 target: <= 3 %)")
 def test_declines_not_explained_by_mixing_images_are_at_most_3_percent():
     expected, declined, gaps, _ = _figures()

@@ -417,6 +417,59 @@ def test_other_arithmetic_on_reduced_losses_declines(case):
     check_rule(body, op, declines=True)
 
 
+def _with_instances(seed, weights, lengths):
+    """A ``rule_batch`` whose images have ``lengths`` labels (target instances) each."""
+    outputs, targets = rule_batch(seed, weights)
+    for s, n in zip(targets, lengths):
+        s["labels"] = torch.arange(n) % 4
+    return outputs, targets
+
+
+def _over_twice_the_instances(o, t):
+    """``l.sum() / (num_boxes * groups)``: the instances counted in the body (a float, as
+    ``.item()`` gives it) times a factor of the body held by a name."""
+    groups = 2
+    num_boxes = float(sum(len(s["labels"]) for s in t))
+    scale = num_boxes * groups
+    return {"loss": _err(o, t)[0].sum() / scale}
+
+
+def test_a_divisor_k_times_a_local_count_is_the_groups_count_times_k():
+    """7 instances over 4 images: 14 is twice the instances and no other count; on a group
+    alone the body divides by twice the group's instances (was read as a constant: wrong)."""
+    outputs, targets = _with_instances(0, [1.0, 0.5, 0.5, 1.0], [1, 2, 3, 1])
+    got, want, said = rule_outcome(_over_twice_the_instances, (outputs, targets))
+    assert set(got) == {"loss_real", "loss_synthetic"}, said
+    assert got == pytest.approx(want, rel=1e-5)
+    e = _err(outputs, targets)[0].detach()
+    assert got["loss_real"] == pytest.approx(float(e[[0, 3]].sum()) / (2 * 2), rel=1e-5)  # 2 boxes there
+    assert got["loss_synthetic"] == pytest.approx(float(e[[1, 2]].sum()) / (2 * 5), rel=1e-5)
+
+
+def test_a_literal_divisor_equal_to_k_times_a_local_count_is_a_constant():
+    """``/ 8.0`` written in the body: twice the 4 images, four times 2, but a literal (the
+    bytecode shows it): the same for every group."""
+    check_rule(reduced(lambda m, e: e.sum() / 8.0), "")
+    check_rule(reduced(lambda m, e: e.sum() / 12), "")
+
+
+SCALE = 10.0
+
+
+class _Scaled:
+    scale = 20.0
+
+    def __call__(self, o, t):
+        e = _err(o, t)[0]
+        return {"loss": e.sum() / self.scale, "loss_global": e.sum() / SCALE}
+
+
+def test_a_configured_divisor_equal_to_k_times_a_local_count_is_a_constant():
+    """``/ self.scale`` and ``/ SCALE`` (an attribute, a module global: configuration, the bytecode
+    shows it) equal to a multiple of the images or rows stay constants."""
+    check_rule(_Scaled(), "")
+
+
 def test_an_offset_aggregates_to_the_offset_of_the_aggregate():
     """``1 - m`` emits ``(den - num, den)``: a window adds up to 1 - sum num / sum den."""
     from losssplit import SplitMeter

@@ -1,4 +1,5 @@
-"""Whether the subscript being executed has an index written as a literal in the body's code.
+"""Whether the subscript (or division) being executed has an operand written as a literal in the
+body's code.
 
 After values of the images were read on the host, a slice bound may be a number computed from
 them (``n = mask.sum().item(); out[..., :n]``): a number has no identity, so the capture cannot
@@ -22,11 +23,16 @@ from typing import Any
 # Python versions whose subscript layout was checked (``dis`` of ``x[..., :4]``, ``x[:4]``,
 # ``x[..., :4] = v``, ``x[:4] = v``, and ``f_lasti`` on the subscript during the call it makes).
 # 3.14 folds slices into LOAD_CONST and subscripts with BINARY_OP: not checked, no proof there.
+# Divisions (``a / 4.0``: LOAD_CONST right before BINARY_OP, ``f_lasti`` on it) were checked on
+# 3.11; 3.12 and 3.13 keep that layout. 3.14 loads small ints with LOAD_SMALL_INT: not checked.
 _CHECKED = {(3, 11), (3, 12), (3, 13)}
 
 # subscript opcode -> how many stack values at its top make the index (the container is below):
 # BINARY_SLICE / STORE_SLICE (3.12+) take start and stop and call with ``slice(start, stop)``.
 _SUBSCRIPTS = {"BINARY_SUBSCR": 1, "STORE_SUBSCR": 1, "BINARY_SLICE": 2, "STORE_SLICE": 2}
+
+# ``a / b`` and ``a /= b``: BINARY_OP's argument (3.11 to 3.13)
+_DIVISIONS = {11, 24}
 
 _INTERNAL = ("losssplit", "torch")
 _UNPROVEN = object()
@@ -37,15 +43,64 @@ def literal_index(index: Any) -> bool:
     literal index operand of the subscript the caller's code is executing: the first Python frame
     up the stack outside the losssplit and torch packages is stopped at a subscript whose index was
     built from constants only, and that index equals ``index``."""
-    if sys.version_info[:2] not in _CHECKED:
-        return False
-    f: types.FrameType | None = sys._getframe(1)
-    while f is not None and str(f.f_globals.get("__name__", "")).partition(".")[0] in _INTERNAL:
-        f = f.f_back
+    f = _caller()
     if f is None:
         return False
     literal = _literal_at(f.f_code, f.f_lasti)
     return literal is not _UNPROVEN and _same(literal, index)
+
+
+def divisor_source(z: Any) -> str | None:
+    """Where the Python number ``z`` dividing a loss comes from in the division the caller's code
+    is executing (the first Python frame up the stack outside the losssplit and torch packages,
+    stopped at ``a / b`` or ``a /= b``): ``"literal"`` when ``b`` is a constant loaded right before
+    it, equal to ``z`` (type included: ``l.sum() / 4.0``); ``"configured"`` when ``b`` is an
+    attribute or a module global loaded right before it (``/ self.scale``, ``/ SCALE``); ``"other"``
+    for anything else (a local name, an expression, ``torch.div(l, 4)``). None on a Python version
+    whose layout was not checked (nothing can be told there)."""
+    if sys.version_info[:2] not in _CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return "other"
+    source, literal = _divisor_at(f.f_code, f.f_lasti)
+    if source == "literal" and not (type(literal) is type(z) and literal == z):
+        return "other"
+    return source
+
+
+def _caller() -> types.FrameType | None:
+    """The first Python frame outside losssplit and torch (None on unchecked versions)."""
+    if sys.version_info[:2] not in _CHECKED:
+        return None
+    f: types.FrameType | None = sys._getframe(2)
+    while f is not None and str(f.f_globals.get("__name__", "")).partition(".")[0] in _INTERNAL:
+        f = f.f_back
+    return f
+
+
+# loads of a value that is configuration, not computed in the body: ``self.scale``, ``SCALE``
+_CONFIGURED = {"LOAD_ATTR", "LOAD_GLOBAL", "LOAD_NAME"}
+
+
+@functools.lru_cache(maxsize=1024)
+def _divisor_at(code: types.CodeType, lasti: int) -> tuple[str, Any]:
+    """(``"literal"``, the value) when the right operand of the division at byte offset ``lasti``
+    of ``code`` is a LOAD_CONST of an int or a float right before it, (``"configured"``, None) for
+    an attribute or a global loaded right before it, else (``"other"``, None); not at a jump
+    target."""
+    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    if at is None or at == 0:
+        return "other", None
+    op, before = instructions[at], instructions[at - 1]
+    if op.opname != "BINARY_OP" or op.arg not in _DIVISIONS or op.is_jump_target:
+        return "other", None
+    if before.opname == "LOAD_CONST" and type(before.argval) in (int, float):
+        return "literal", before.argval
+    if before.opname in _CONFIGURED:
+        return "configured", None
+    return "other", None
 
 
 @functools.lru_cache(maxsize=1024)

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ._bytecode import divisor_source
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -39,7 +40,7 @@ from .mode import (
     unweighted_operand,
     weight_of_image,
 )
-from .ratio import Ratio, RatioKind, add_ratios, row_sums, version_of
+from .ratio import Ratio, RatioKind, add_ratios, count_multiple, row_sums, version_of
 
 
 @rule(
@@ -913,21 +914,40 @@ def _clampable(track: Track) -> bool:
 
 
 def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
-    """Whether the Python number ``z`` dividing a sum is a constant of the body (``/ 4.0``,
-    ``/ self.scale``), the same for every group: it is none of the call's arguments' numbers
-    (an outside normaliser, whose group share is taken) and equals none of the local counts
-    (rows or elements of the loss, target instances, images, non-ignored tokens: the body's own
-    recount)."""
-    if ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE) or frame.from_arguments(z):
+    """Whether the Python number ``z`` dividing a sum is a constant of the body, the same for
+    every group: a literal of the body's code (``/ 4.0``: the bytecode shows it), or a number
+    (``/ self.scale``) that is none of the call's arguments' numbers (an outside normaliser, whose
+    group share is taken) and equals none of the local counts (rows of the loss, its elements,
+    target instances, images, non-ignored tokens: the body's own recount), nor a small multiple
+    of one unless it is an attribute or a global of the body (``num_boxes * groups``: the count
+    times a factor of the body, see ``count_multiple``). Where the bytecode cannot be read (a
+    Python whose layout was not checked), a multiple of a count declines the call."""
+    if ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
+        return False
+    source = divisor_source(z)
+    if source == "literal":
+        return True
+    if frame.from_arguments(z):
         return False
     if z in (ratio.rows.numel(), ratio.numel) or type(z) is int and z == frame.num_images:  # images: as ``len(targets)`` gives
         return False
+    counts: list[float] = [ratio.rows.numel(), *([frame.num_images] if type(z) is int else [])]
     instances = frame.instances()
-    if isinstance(instances, list) and z == sum(instances):
-        return False
+    if isinstance(instances, list):
+        if z == sum(instances):
+            return False
+        counts.append(sum(instances))
     if ratio.den_values is not None:  # tokens counted per row: compared on the host, now
-        return z != row_sums(ratio.den_values, ratio.row_dim).sum().item()
-    return True
+        tokens = row_sums(ratio.den_values, ratio.row_dim).sum().item()
+        if z == tokens:
+            return False
+        counts = [tokens]  # the only count ``opaque_den`` offers then
+    if source == "configured" or not any(count_multiple(z, c) for c in counts):
+        return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
+    if source is None:
+        frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
+                    "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
+    return False
 
 
 def _is_number(x: Any) -> bool:

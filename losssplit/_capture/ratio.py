@@ -323,31 +323,70 @@ class Count(NamedTuple):
     total: float
 
 
-def opaque_den(z: float, counts: list[Count]) -> tuple[float | None, str | None]:
-    """The group's denominator ``Z_S`` of ``sum / Z`` with Z from outside the call.
+# the largest factor ``count_multiple`` takes (denoising groups, views per image, ...)
+MAX_MULTIPLE = 16
+
+
+def count_multiple(z: float, count: float) -> int | None:
+    """``k`` where the number ``z`` is ``k`` times the positive ``count``, ``2 <= k <= MAX_MULTIPLE``
+    (``num_boxes * groups``); None otherwise."""
+    if count <= 0 or z <= count or z > MAX_MULTIPLE * count:
+        return None
+    k = round(z / count)
+    return k if k * count == z else None
+
+
+def opaque_den(z: float, counts: list[Count], body: bool = False) -> tuple[float | None, str | None]:
+    """The group's denominator ``Z_S`` of ``sum / Z`` with Z from outside the call, or from the
+    body (``body``) where Z is a local count or a small multiple of one.
 
     ``counts`` are the local counts Z may be, most telling first (non-ignored tokens, target
     instances, rows of the loss; last, images, offered only for an int Z as ``len(targets)``
     gives). When Z equals one of them it is the body's own count, so ``Z_S`` is the group's count
     (the first that equals it; if the images equal it too and split the groups differently, it
-    cannot be told which: returns their names). Otherwise ``Z_S = Z * C_S / C`` with the first
-    count, or, for tokens counted over more than this call (``num_items_in_batch`` under
+    cannot be told which: returns their names). A Z of the body equal to none but ``k`` times one
+    (``count_multiple``) is, as by that rule on ``Z / k``, the group's count times ``k``; where
+    two factors ``k`` give different shares, it cannot be told which (their names). Otherwise ``Z_S = Z * C_S / C`` with the
+    first count, or, for tokens counted over more than this call (``num_items_in_batch`` under
     gradient accumulation or across processes), the group's own tokens, so that a step's calls
     add up to the exact token mean. None: the group counts nothing (no companion).
     """
-    equal = [c for c in counts if c.total == z]
-    if equal:
-        first = equal[0]
-        images = equal[-1] if equal[-1].name == "images" else None
-        if images is not None and images is not first and images.group != first.group:
-            return None, f"{first.name} / {images.name}"
-        den = first.group
+    shares = [_equal_share(z, counts, 1)]
+    if shares[0] is None and body:  # ``num_boxes * groups``: per factor, the counts it multiplies
+        ks = sorted({k for c in counts if (k := count_multiple(z, c.total)) is not None})
+        shares = [_equal_share(z, counts, k) for k in ks] or shares
+    found = [share for share in shares if share is not None]
+    if found:
+        ambiguous = next((names for _, names in found if names is not None), None)
+        if ambiguous is None and len({den for den, _ in found}) > 1:
+            ambiguous = " / ".join(f"{k} x {name}" for k, name in _factors(z, counts))
+        if ambiguous is not None:
+            return None, ambiguous
+        den = found[0][0]
     else:
         first = counts[0]
         if first.total <= 0:
             return None, None
         den = first.group if first.name == "tokens" and z > first.total else z * first.group / first.total
     return (den if den else None), None
+
+
+def _equal_share(z: float, counts: list[Count], k: int) -> tuple[float, str | None] | None:
+    """(the group's share ``k * C_S``, None) of the first count with ``k * C == z``, or (0, the
+    names) where the images equal it too and split the groups otherwise; None: no count does."""
+    equal = [c for c in counts if k * c.total == z]
+    if not equal:
+        return None
+    first = equal[0]
+    images = equal[-1] if equal[-1].name == "images" else None
+    if images is not None and images is not first and images.group != first.group:
+        return 0.0, f"{first.name} / {images.name}"
+    return k * first.group, None
+
+
+def _factors(z: float, counts: list[Count]) -> list[tuple[int, str]]:
+    """(k, name) of each count that ``z`` is a multiple of."""
+    return [(k, c.name) for c in counts if (k := count_multiple(z, c.total) or (1 if c.total == z else 0))]
 
 
 def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
