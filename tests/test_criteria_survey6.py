@@ -1231,10 +1231,7 @@ CASES = {c.body.__name__: c for c in [
     Case(unpaired_preference_against_batch_kl_estimate, preference_batch, keys("loss"),
          why="the KL reference point is a mean over the batch's mismatched completions (and Tensor.nanmean "
              "has no rule)"),
-    Case(concatenated_forward_split_by_chosen_count, preference_batch, gaps=keys("loss", "reward_margin"),
-         why="chosen and rejected rows concatenated on the row dim and split at len_chosen = "
-             "chosen_labels.shape[0]: a slice of a row dim is declined even at the boundary of the "
-             "concatenated parts"),
+    Case(concatenated_forward_split_by_chosen_count, preference_batch),
     # recommendation and ranking
     Case(bpr_with_embedding_l2_over_batch, ranking_batch, gaps=keys("loss_reg"),
          why="F.embedding and Tensor.norm have no rule (loss_reg); loss_bpr splits as a value of the ids' rows "
@@ -1315,10 +1312,10 @@ def _figures() -> tuple[int, int, int, int]:
 def test_survey_figures():
     """The figures the README gives for this survey."""
     assert len(CASES) == 30
-    assert _figures() == (242, 96, 59, 0)
+    assert _figures() == (242, 86, 49, 0)
 
 
-@pytest.mark.xfail(strict=True, reason="the GAP rows of CASES: 59 of 242 expected companions (24.4 %) are "
+@pytest.mark.xfail(strict=True, reason="the GAP rows of CASES: 49 of 242 expected companions (20.2 %) are "
                    "declined although the images do not mix (issue #13 target: <= 3 %)")
 def test_declines_not_explained_by_mixing_images_are_at_most_3_percent():
     expected, declined, gaps, _ = _figures()

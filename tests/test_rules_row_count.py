@@ -301,3 +301,27 @@ def test_the_size_of_a_piece_split_by_position_declines():
         return {"loss": err.mean() * err.split(1)[0].shape[0], "loss_chunk": err.mean() * err.chunk(2)[-1].shape[0]}
 
     check_rule(body, "piece split by position", declines=True)
+
+
+def test_rows_concatenated_and_sliced_at_the_first_part_s_size_keep_their_images():
+    """``torch.cat([chosen, rejected])[:len_chosen]`` / ``[len_chosen:]`` with ``len_chosen =
+    chosen.shape[0]`` (one forward over preference pairs): on a group alone the first part ends at
+    the group's count, so each slice keeps its part's rows. A slice at a size whose rows are not
+    the first ones declines."""
+
+    def pairs(outputs, targets):
+        err, _ = _err(outputs, targets)
+        chosen, rejected = err[:, 0], err[:, 1] * 2
+        both = torch.cat([chosen, rejected], 0)
+        n = chosen.shape[0]
+        a, b = both[:n], both[n:]
+        return {"loss": (a - b).pow(2).mean(), "margin": (a.sum(-1) - b.sum(-1)).mean()}
+
+    def other_rows(outputs, targets):
+        err, _ = _err(outputs, targets)
+        both = torch.cat([err[:, 0], err[:, 1]], 0).flip(0).contiguous()
+        ps, _ = _positives(outputs, targets)
+        return {"loss": both[: ps.shape[0]].mean()}
+
+    check_rule(pairs, "")
+    check_rule(other_rows, "", declines=True)

@@ -60,7 +60,13 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
             r = have.get(d)
             if r is not None:
                 if _partial(p, r.shape[0]):
-                    return False
+                    at_count = _at_row_count(frame, p, r)
+                    if at_count is None:
+                        return False
+                    rows[e] = at_count
+                    d += 1
+                    e += 1
+                    continue
                 rows[e] = r if p == _FULL else r[p]
             d += 1
             e += 1
@@ -77,6 +83,28 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
     if rows or img is not None:
         frame.set(out, Track(rows, img, None, track.from_prediction))
     return True
+
+
+def _at_row_count(frame: Frame, p: slice, rows: Tensor) -> Tensor | None:
+    """``x[:n]`` / ``x[n:]`` along a dim with images ``rows``, ``n`` a ``RowCount`` (``len_chosen =
+    chosen.shape[0]`` after ``torch.cat([chosen, rejected])``) whose rows are the first ``n`` of
+    ``rows`` (checked with the call's one read): on a group alone the first ``n`` positions are then
+    the group's rows of the count and the rest the others, so the slice keeps those rows. None for
+    any other slice."""
+    if p.step is not None or (p.start is None) == (p.stop is None):
+        return None
+    bound = p.stop if p.start is None else p.start
+    counted = frame.row_count(bound)
+    if counted is None or not 0 < bound < rows.shape[0]:
+        return None
+    frame.agree(rows[:bound], counted.to(rows.device), "a slice of image rows at a size of image rows")
+    return rows[:bound] if p.start is None else rows[bound:]
+
+
+def _sizes_of_rows(frame: Frame, parts: tuple[Any, ...]) -> bool:
+    """Whether every slice bound among ``parts`` is a ``RowCount`` (a size, not a number read)."""
+    bounds = [b for p in parts if type(p) is slice for b in (p.start, p.stop, p.step) if b is not None]
+    return bool(bounds) and all(frame.row_count(b) is not None for b in bounds)
 
 
 def _partial(p: slice, size: int) -> bool:
@@ -122,7 +150,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     parts = _index_parts(index)
     if frame.read_image != NO_READ and track is not None and _bounded(parts):
         # bounds may come from host reads, unless written as literals in the body
-        frame.sized("Tensor.__getitem__ with slice bounds", track, lambda: literal_index(index))
+        frame.sized("Tensor.__getitem__ with slice bounds", track,
+                    lambda: literal_index(index) or _sizes_of_rows(frame, parts))
     if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):
         return
     if track is not None and track.unweighted is None and track.lost_at is None and track.ratio is None:
@@ -181,11 +210,15 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             continue
         if isinstance(p, slice):
             if d in track.rows:
-                if e is None or _partial(p, track.rows[d].shape[0]):
+                r = track.rows[d]
+                at_count = _at_row_count(frame, p, r) if e is not None and _partial(p, r.shape[0]) else None
+                if at_count is not None:
+                    rows[e] = at_count
+                elif e is None or _partial(p, r.shape[0]):
                     # ``e[1:]`` on a group's images alone drops its own first image: positions
                     return frame.lose(out, f"{op} of some positions of a dim that carries images" if e is not None else op, track)
-                r = track.rows[d]
-                rows[e] = r if p == _FULL else r[p]
+                else:
+                    rows[e] = r if p == _FULL else r[p]
             if e is not None:
                 e += 1
             d += 1
