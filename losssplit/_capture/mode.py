@@ -201,6 +201,9 @@ class Frame:
         # id -> the tensor (held); and fresh ``torch.zeros`` with a row per image: id -> (it, version)
         self.image_indices: dict[int, Tensor] = {}
         self.image_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # full 2-norms of tensors over their image rows (``u.norm(2)``): id -> (the norm, the track
+        # of its square, a sum of squares over the rows); held, so the ids stay unique
+        self.norms: dict[int, tuple[Tensor, Track]] = {}
 
     def from_arguments(self, z: float) -> bool:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
@@ -453,6 +456,7 @@ class Frame:
         self.lengths.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
+        self.norms.clear()
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
