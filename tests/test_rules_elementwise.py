@@ -298,6 +298,66 @@ def test_ffts_over_a_row_dim_decline():
     check_rule(mapped(lambda e: torch.fft.fft(e, dim=0).abs()), "fft", declines=True)
 
 
+def _stft(x, call=torch.stft, **kw):
+    """``call`` of ``[B, 12]`` signals, 4-point frames every 2 samples, Hann window."""
+    return call(x, 4, 2, window=torch.hann_window(4), **kw)
+
+
+CASES.update({
+    torch.stft: weighted(lambda e, y: _stft(e.flatten(1), return_complex=True).abs()),
+    T.stft: weighted(lambda e, y: torch.view_as_real(_stft(e.flatten(1), T.stft, return_complex=True)).pow(2).sum(-1)),
+    torch.istft: weighted(lambda e, y: _stft(_stft(e.flatten(1), return_complex=True), torch.istft)),
+    T.istft: mapped(lambda e: _stft(_stft(e.flatten(1), return_complex=True), T.istft, length=12)),
+    T.detach_: weighted(lambda e, y: e * T.detach_(e.clone())),
+})
+
+
+def test_stft_along_time_keeps_the_signals_rows_and_across_images_declines():
+    """Log-magnitude L1 of short-time spectra per signal (a multi-resolution STFT loss's
+    ``loss_mag``) splits; an STFT of a signal made of one value per image mixes them."""
+
+    def log_magnitude(outputs, targets):
+        err, y = _err(outputs, targets)
+        mag = [torch.sqrt(torch.clamp(_stft(x.flatten(1), return_complex=True).abs() ** 2, min=1e-7)) for x in (err, y)]
+        return {"loss": F.l1_loss(torch.log(mag[0]), torch.log(mag[1]))}
+
+    check_rule(log_magnitude, "")
+    interleaved = mapped(lambda e: torch.stft(e[:, 0].T.flatten(), 4, 2, window=torch.ones(4), center=False,
+                                              return_complex=True).abs())  # samples of every image in a frame
+    check_rule(interleaved, "stft", declines=True)
+
+
+def test_a_mask_detached_in_place_keeps_its_rows():
+    """``mask.detach_()`` returns the mask itself: it still indexes the errors by their rows."""
+
+    def detached_mask(outputs, targets):
+        err, y = _err(outputs, targets)
+        mask = (y > 0.3) & (err < 0.8)
+        mask.detach_()
+        return {"loss": F.smooth_l1_loss(err[mask], y[mask])}
+
+    check_rule(detached_mask, "")
+
+
+NORMS_SQUARED = {  # an L2 regulariser: the square of a full 2-norm is a sum of squares
+    "e.norm(2).pow(2)": whole(lambda e: e.norm(2).pow(2)),
+    "torch.norm(e) ** 2 / len": whole(lambda e: torch.norm(e) ** 2 / len(e)),
+    "e.norm(p='fro').square() of weighted values": weighted(lambda e, y: e.norm(p="fro").square()[None, None]),
+    "per image: e_b.norm() ** 2, summed": lambda o, t: {"loss": sum(e_b.norm() ** 2 for e_b in _err(o, t)[0])},
+}
+
+
+@pytest.mark.parametrize("case", list(NORMS_SQUARED))
+def test_a_full_2_norm_squared_is_a_sum_of_squares(case):
+    check_rule(NORMS_SQUARED[case], "")
+
+
+def test_other_norms_over_rows_decline():
+    check_rule(whole(lambda e: e.norm(2)), "norm", declines=True)  # the square root of a batch sum
+    check_rule(whole(lambda e: e.norm(1).pow(2)), "norm", declines=True)
+    check_rule(whole(lambda e: e.norm(2).pow(3)), "norm", declines=True)
+
+
 def test_in_place_ops_on_a_normaliser_and_on_a_reduced_loss():
     """``mask.sum().clamp_(min=1)`` is clamped per group as well; a reduced loss written in place
     is declined with the op named."""
@@ -462,6 +522,14 @@ class _Scaled:
     def __call__(self, o, t):
         e = _err(o, t)[0]
         return {"loss": e.sum() / self.scale, "loss_global": e.sum() / SCALE}
+
+
+def test_a_float_count_of_the_images_divides_as_the_int_does():
+    """``(a.sum() + b.sum()) / float(len(targets))``: the images' count as a float (no literal)
+    is the group's count, as the int is (was read as a constant: silently wrong); a literal
+    ``/ 4.0`` stays a constant."""
+    check_rule(lambda o, t: {"loss": (_err(o, t)[0][:, 0].sum() + _err(o, t)[0][:, 1].sum()) / float(len(t)),
+                             "loss_literal": _err(o, t)[0].sum() / 4.0}, "")
 
 
 def test_a_configured_divisor_equal_to_k_times_a_local_count_is_a_constant():
@@ -967,3 +1035,16 @@ def test_other_uses_of_per_class_batch_sums_decline(case):
         got, want, said = split_outcome(body, args, kinds)
         assert got == {}, (seed, got, want)
         assert any(op in m for m in said), said
+
+
+def test_a_sum_of_losses_over_a_length_as_a_float_divides_by_the_group_s_count():
+    """``(a + b) / float(len(x))`` with ``x``'s rows the images (an L2 regulariser of several
+    looked-up embeddings over the batch size): the group's count of those rows, as ``/ len(x)``
+    is. (A float equal to the length was read as a constant: silently wrong where the summed
+    losses have more rows than that.)"""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err.pow(2).sum() + err.sum()) / float(len(err))}
+
+    check_rule(body, "")

@@ -111,8 +111,32 @@ CASES = {
     T.vdot: lambda o, t: _per_image_dot(o, t, T.vdot),
     torch.zeros: lambda o, t: _running_total(o, t, lambda: torch.zeros(1)),
     T.nonzero: lambda o, t: _over_count(o, t, lambda m: len(T.nonzero(m))),
+    torch.trace: lambda o, t: {"loss": sum(torch.trace(e[:, :3]) for e in _err(o, t)[0]) / len(t)},
+    T.trace: matched(lambda p, t: T.trace(p @ t.T)[None]),
+    F.embedding: lambda o, t: _embedded(o, t, F.embedding),
+    **{f: rows(lambda e, y, f=f: f(_covariances(e, y))) for f in (
+        torch.det, T.det, torch.linalg.det, torch.logdet, T.logdet, torch.linalg.eigvalsh)},
+    **{f: rows(lambda e, y, f=f: f(_covariances(e, y) / 4)) for f in (
+        torch.matrix_exp, T.matrix_exp, torch.linalg.matrix_exp, torch.inverse, T.inverse, torch.linalg.inv)},
     torch.nonzero: lambda o, t: _over_count(o, t, lambda m: max(len(torch.nonzero(m).squeeze(1)), 1)),
 }
+
+
+def _covariances(e, y):
+    """Symmetric positive definite ``[B, 3, 3]`` matrices of each image's errors and targets
+    (as rotated-box Gaussians build their covariances), per-image weight included via ``e``."""
+    m = e[..., :3] * y[..., :3]
+    return m @ m.transpose(1, 2) + torch.eye(3)
+
+
+def _embedded(outputs, targets, embed):
+    """Embedding rows of each image's labels from a table the model learns (no images, requires
+    grad), against the errors: ``embed(labels, table)`` (``F.embedding``, or ``table[labels]``);
+    plus an L2 regulariser of the looked-up rows (``u.norm(2).pow(2)``) over the batch size."""
+    err, _ = _err(outputs, targets)
+    table = torch.linspace(0.1, 1.0, 8).view(4, 2).requires_grad_()
+    rows = embed(_labels(targets), table)  # [B, 3, 2]
+    return {"loss": (err[..., :2] * rows).mean(), "reg": rows.norm(2).pow(2) / float(len(_labels(targets)))}
 
 
 def _per_image_dot(outputs, targets, dot):
@@ -315,6 +339,11 @@ MIXING = {
         sorted_rows(lambda e, y: torch.masked_select(e[:, 0, :1], y[:, 0, 0] > 0.3)), "masked_select"),
     "einsum summing over images": (sorted_rows(lambda e, y: torch.einsum("bij,bij->ij", e, y)), "einsum"),
     "einsum without an arrow over two images' operands": (sorted_rows(lambda e, y: torch.einsum("bqc,bkc", e, y)), "einsum"),
+    "diagonal over a row dim and one without": (rows(lambda e, y: torch.diagonal(e[:, :, :3], dim1=0, dim2=1)), "diagonal"),
+    "det of a matrix whose rows are images": (
+        rows(lambda e, y: torch.det(e[:, 0, :1].expand(-1, len(y)) + torch.eye(len(y)))[None]), "det"),
+    "embedding rows of a table whose rows are images": (
+        lambda o, t: {"loss": F.embedding(_labels(t)[0] % len(t), o["x"][:, 0]).mean()}, "embedding"),
     "scatter_reduce_ in place of weighted values": (
         per_class(lambda e, c: T.scatter_reduce_(_zeros(e), 1, c, e, "sum"), weighted=True), "scatter_reduce_"),
 }
@@ -328,9 +357,7 @@ def test_ops_that_mix_images_decline(case):
 
 # Declined with a warning naming the op although no images are mixed: attribution the rules
 # could follow but do not (yet).
-DECLINES = {
-    torch.diagonal: "a batched diagonal (dim1=1, dim2=2) of [B, R, R]",
-}
+DECLINES: dict = {}
 WRONG: dict = {}
 
 
@@ -591,3 +618,19 @@ def test_sums_into_rows_that_are_not_their_images_decline():
     check_rule(_per_image_sums(size=1), "along a dim that carries images", declines=True)
     for body in (_marked(flip=True), _marked(fresh=False), _marked(rows=1), _marked(value=lambda e: e.detach())):
         check_rule(body, "rows are unknown", declines=True)
+
+
+# -- tables without images picked by the images' ids (recommendation embeddings) ----------------
+
+
+def test_rows_of_a_learned_table_picked_by_ids_are_the_ids_rows():
+    """``table[ids]`` and ``F.embedding(ids, table)`` of a table the model learns (no images):
+    each output row is its id's image's, a prediction (the table requires grad), so a loss over
+    them splits; one image's 0-dim id picks that image's row (a per-image loop)."""
+    check_rule(lambda o, t: _embedded(o, t, lambda ids, table: table[ids]), "")
+
+    def per_image(outputs, targets):
+        table = torch.linspace(0.1, 1.0, 8).view(4, 2).requires_grad_()
+        return {"loss": sum(table[t["labels"][0]].pow(2).sum() for t in targets) + outputs["x"].mean()}
+
+    check_rule(per_image, "")

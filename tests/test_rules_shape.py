@@ -8,7 +8,7 @@ the companion of group S must be the body run on S's images alone (``_helpers.ch
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import check_rule, op_id, registered
+from _helpers import check_rule, op_id, registered, rule_batch, rule_outcome
 
 T = torch.Tensor
 
@@ -91,6 +91,8 @@ CASES = {
     T.repeat_interleave: shaped(lambda e: T.repeat_interleave(e, torch.tensor([1, 3, 2]), dim=1)),
     torch.repeat_interleave: shaped(lambda e: torch.repeat_interleave(e, 2)),
     F.pad: shaped(lambda e: F.pad(e, (1, 2, 0, 1), value=0.5)),
+    torch.diag_embed: shaped(lambda e: torch.diag_embed(e).sum(-2)),
+    T.diag_embed: shaped(lambda e: T.diag_embed(e[:, 0], dim1=0, dim2=2).sum(2)),
 }
 
 
@@ -153,6 +155,11 @@ MIXING = {
     "repeat_interleave without dim of two row dims": (
         lambda o, t: {"loss": (o["x"][:, 0, :1] * torch.stack([s["y"] for s in t])[:, 0, 0]).repeat_interleave(2).mean()},
         "repeat_interleave"),
+    "diag_embed of a dim of image rows": (shaped(lambda e: torch.diag_embed(e.sum((1, 2)))), "diag_embed"),
+    # a mean over two images' per-image losses, expanded against them: a statistic of the batch
+    "expand_as of a mean over images": (lambda o, t: {"loss": (
+        (v := torch.stack([(o["x"][0] - t[0]["y"]).abs().mean(), (o["x"][-1] - t[-1]["y"]).abs().mean()]))
+        - v.mean().expand_as(v)).pow(2).mean()}, "expand_as"),
     "two images' tensors joined with a constant": (
         lambda o, t: {"loss": torch.cat([o["x"][0], o["x"][-1], torch.zeros(3, 1)], 1).sum()}, "torch.cat of tensors of different images"),
 }
@@ -244,3 +251,50 @@ def test_a_vector_scaled_by_an_images_weight_object_keeps_the_vector():
                              / len(t)}, "")
     check_rule(lambda o, t: {"loss": sum(  # per image, divided: ``v / w`` is ``v``
         (e_b * (v / t_["loss_weight"])).mean() for e_b, t_ in zip(_err(o, t)[0].unbind(0), t))}, "")
+
+
+# -- one image's values gathered one at a time (per-image loops) ----------------------------------
+
+
+def pull_push_halved(outputs, targets, halve=0.25):
+    """Associative-embedding grouping per image: 0-dim values of the image picked one by one and
+    stacked, their mean expanded against them (pull: mean squared deviation), the stacked means
+    of two sets compared pairwise (push); per-image values stacked, mean over images. (The
+    halving literal is not 0.5: a number equal to some images' weights is a weight or a
+    coefficient, which the capture cannot tell.)"""
+    pulls, pushes = [], []
+    for o, t in zip(outputs["x"], targets):
+        means, pull = [], 0
+        for row in o:
+            picked = torch.stack([row[j] for j in t["labels"].tolist()])
+            means.append(torch.mean(picked, dim=0))
+            pull = pull + torch.mean((picked - means[-1].expand_as(picked)) ** 2)
+        means = torch.stack(means)
+        a = means.expand(len(means), len(means))
+        pushes.append((torch.exp(-(a - a.permute(1, 0)) ** 2).sum() - len(means)) * halve)
+        pulls.append(pull / len(means))
+    return {"loss_pull": torch.stack(pulls).mean(), "loss_push": torch.stack(pushes).mean()}
+
+
+def test_values_of_one_image_stacked_stay_that_images():
+    """``torch.stack`` of one image's 0-dim values is that image's tensor (not rows of several),
+    ``expand_as`` of its mean is a tensor of that image, and per-image losses stacked in a loop
+    are rows per image: the pull and push terms split as the oracle."""
+    check_rule(pull_push_halved, "")
+
+
+@pytest.mark.parametrize("weights", [[0.5], [1.0, 0.5]], ids=["one image", "two images"])
+def test_one_value_per_image_stacked_times_the_weights_keeps_its_rows(weights):
+    """``torch.stack`` of one 0-dim value (or loss) per image, times a ``[B]`` weight tensor: the
+    stacked dim has a row per image, so the factor is the weight (1 in the companion) even with
+    one image (where every stacked value is that image's)."""
+
+    def values(outputs, targets):
+        w = torch.tensor([t["loss_weight"] for t in targets])
+        v = torch.stack([o[0, 0] for o in outputs["x"]])
+        losses = torch.stack([(o - t["y"]).abs().mean() for o, t in zip(outputs["x"], targets)])
+        return {"loss_v": (v * w).mean(), "loss_l": (losses * w).mean()}
+
+    got, want, _ = rule_outcome(values, rule_batch(0, weights))
+    assert set(got) == set(want)
+    assert got == pytest.approx(want, rel=1e-5)

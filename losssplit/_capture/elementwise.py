@@ -46,12 +46,13 @@ from .ratio import Ratio, RatioKind, add_ratios, count_multiple, row_sums, versi
 @rule(
     Tensor.clone, Tensor.contiguous, Tensor.detach, Tensor.to, Tensor.float, Tensor.double,
     Tensor.half, Tensor.bfloat16, Tensor.cpu, Tensor.cuda,
-    Tensor.type_as, Tensor.requires_grad_, torch.clone, torch.detach, Tensor.view_as,
+    Tensor.type_as, Tensor.requires_grad_, Tensor.detach_, torch.clone, torch.detach, Tensor.view_as,
     Tensor.reshape_as,
     Tensor.data.__get__,  # type: ignore[attr-defined]
 )
 def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """Same values, same layout (``clone``, ``to``, ``float``, ``contiguous``, ``detach``)."""
+    """Same values, same layout (``clone``, ``to``, ``float``, ``contiguous``, ``detach``); an op
+    that returns its input (``mask.detach_()``, ``requires_grad_``) keeps its track as it is."""
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(out, Tensor) or out is src:
@@ -84,7 +85,27 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
 )
 def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Element-wise ops of one tensor (``exp``, ``sigmoid``, ``pow(x, 2)``...)."""
+    if frame.norms and _norm_squared(frame, func, args, kwargs, out):
+        return
     _unary(frame, func, args, kwargs, out, "")
+
+
+_SQUARES = {Tensor.square, torch.square}
+_POWERS = {Tensor.pow, Tensor.__pow__, torch.pow, Tensor.float_power}
+
+
+def _norm_squared(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """``u.norm(2).pow(2)``, ``u.norm() ** 2``: the square of a full 2-norm over image rows is
+    their sum of squares, a loss summed over rows (see ``_full_norm``)."""
+    src = args[0]
+    hit = frame.norms.get(id(src))
+    if hit is None or hit[0] is not src or not isinstance(out, Tensor):
+        return False
+    if func not in _SQUARES and not (func in _POWERS and _is_number(get_arg(args, kwargs, 1, "exponent", None))
+                                     and get_arg(args, kwargs, 1, "exponent", None) == 2):
+        return False
+    frame.set(out, hit[1])
+    return True
 
 
 @rule(Tensor.neg, torch.neg, torch.negative)
@@ -699,7 +720,7 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     """A reduced value whose rows are all one image, as a tensor of that image holding its value
     with the weight field set to 1; None for any other reduced value."""
     r = track.ratio
-    if (r is None or r.rows.numel() != 1 or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset or r.gate is not None
+    if (r is None or r.rows.numel() != 1 and r.host_image is None or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset or r.gate is not None
             or r.test is not None or r.counts_rows()):
         return None
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
@@ -820,8 +841,8 @@ def _ratio_arithmetic(
             counted = frame.host_normaliser(b)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
-        if kind == "div" and type(other) is int and other in frame.lengths:
-            return _over_length(frame, ta, other)
+        if kind == "div" and (type(other) is int or type(other) is float and other.is_integer()) and int(other) in frame.lengths:
+            return _over_length(frame, ta, int(other))  # ``/ len(x)``, ``/ float(len(x))``
         if kind in ("mul", "div", "add", "sub", "rsub"):
             _host_number(frame, other, ta, kind)  # any other use of a number read on the host
         if kind == "mul":
@@ -831,6 +852,8 @@ def _ratio_arithmetic(
         if kind == "div":
             if isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other):
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
+            if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
+                other = frame.num_images  # ``/ float(len(targets))`` of the body: as the int
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind in ("add", "sub", "rsub") and _is_number(other):
             if other != 1 and frame.weight_images(b):  # ``l + t["loss_weight"]``: 1 on a group alone
@@ -929,8 +952,12 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
         return True
     if frame.from_arguments(z):
         return False
-    if z in (ratio.rows.numel(), ratio.numel) or type(z) is int and z == frame.num_images:  # images: as ``len(targets)`` gives
+    # a count of the loss's own rows or elements, unless they are one image's (the same on any
+    # group with that image: ``sum(losses) / len(losses)`` in a per-image loop)
+    if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):
         return False
+    if z == frame.num_images and (type(z) is int or source == "other"):
+        return False  # images: as ``len(targets)`` (or ``float(len(targets))``, no literal) gives
     counts: list[float] = [ratio.rows.numel(), *([frame.num_images] if type(z) is int else [])]
     instances = frame.instances()
     if isinstance(instances, list):
@@ -1067,8 +1094,43 @@ def mean(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     torch.count_nonzero,
 )
 def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """Other reductions: followed over dims that carry no images; over rows, attribution ends."""
+    """Other reductions: followed over dims that carry no images; over rows, attribution ends
+    (a full 2-norm over rows is remembered: its square is a sum, see ``_full_norm``)."""
     _reduce(frame, func, args, kwargs, out, None, False)
+    if func in (Tensor.norm, torch.norm):
+        _full_norm(frame, args, kwargs, out)
+
+
+def _full_norm(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
+    """``u.norm(2)`` of every element of a tensor with one dim of image rows (or of one image's
+    tensor): a square root of a sum over the rows, no ratio itself; remembered with the sum of
+    squares its square is (an L2 regulariser ``u.norm(2).pow(2)``)."""
+    src = args[0]
+    track = frame.get(src)
+    if (
+        track is None
+        or not isinstance(src, Tensor)
+        or not isinstance(out, Tensor)
+        or out.dim() != 0
+        or track.lost_at is not None
+        or track.ratio is not None
+        or len(track.rows) > 1
+        or not track.rows and track.image is None
+        or get_arg(args, kwargs, 1, "p", "fro") not in (2, "fro", None)
+        or get_arg(args, kwargs, 2, "dim", None) is not None
+        or kwargs.get("dtype") is not None
+    ):
+        return
+    values = unweighted_of(src, track)
+    squares = values.abs().square() if values.is_complex() or values.is_floating_point() else values.float().square()
+    if track.rows:
+        ((d, rows),) = track.rows.items()
+        ratio = Ratio.of(squares, rows, d, RatioKind.SUM)
+    else:
+        assert track.image is not None  # by the condition above
+        ratio = Ratio.of(squares, track.image.reshape(1), -1, RatioKind.SUM,
+                         host_image=frame.image_ids.get(id(track.image)))
+    frame.norms[id(out)] = (out, Track(from_prediction=track.from_prediction, ratio=ratio.compact(frame.tokens)))
 
 
 def _row_sums_per_element(
@@ -1329,6 +1391,19 @@ def spectral(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         default: Any = -1 if func in _ONE_DIM_FFT else (-2, -1) if func in _TWO_DIM_FFT else None
         dims = dims_arg(get_arg(args, kwargs, 2, "dim", default), src.dim())
         return bool(set(range(src.dim()) if dims is None else dims) & set(track.rows))
+
+    keep_rows(frame, func, args, kwargs, out, mixes, "along")
+
+
+@rule(torch.stft, Tensor.stft, torch.istft, Tensor.istft)
+def short_time_fourier(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.stft`` of ``[B, T]`` signals along time (``[B, F, frames]``, complex or with a
+    trailing real pair) and ``torch.istft`` back: the leading dims keep their rows; a row dim
+    among the transformed ones (time; frequency and frames for ``istft``) mixes images."""
+    inverse = getattr(func, "__name__", "") == "istft"
+
+    def mixes(src: Tensor, track: Track) -> bool:
+        return bool(set(range(src.dim() - (2 if inverse else 1), src.dim())) & set(track.rows))
 
     keep_rows(frame, func, args, kwargs, out, mixes, "along")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from . import elementwise
 from ._bytecode import literal_index
@@ -23,6 +24,7 @@ from .mode import (
     combine,
     expand_rows,
     get_arg,
+    keep_rows,
     lose_aliases,
     lost_track,
     merge_image,
@@ -154,6 +156,20 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                     lambda: literal_index(index) or _sizes_of_rows(frame, parts))
     if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):
         return
+    if (
+        isinstance(index, Tensor)
+        and isinstance(out, Tensor)
+        and index.dim() > 1
+        and not index.is_floating_point()
+        and index.dtype not in (torch.bool, torch.uint8)
+        and frame.get(index) is not None
+        and (track is None or not track.rows)
+    ):  # ``table[ids]`` with ``[B, K]`` ids of the images: the ids' rows (as ``F.embedding``)
+        new = _table_rows(frame, src, track, index, frame.get(index), out, "Tensor.__getitem__")
+        if new.lost_at is None and track is not None and track.unweighted is not None:
+            new.unweighted = track.unweighted[index]
+        frame.set(out, new)
+        return
     if track is not None and track.unweighted is None and track.lost_at is None and track.ratio is None:
         if not track.rows and track.image is not None and isinstance(out, Tensor):
             frame.set(out, Track({}, track.image, None, track.from_prediction))  # one image's tensor, any index
@@ -170,7 +186,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         else:
             frame.lose(out, track.lost_at or op, track)
         return
-    track = track or Track()
+    # a table without images (an embedding the model learns) picked by the images' ids: rows of the
+    # ids, from a prediction when the table requires grad
+    track = track or Track(from_prediction=isinstance(src, Tensor) and src.requires_grad)
     # Expand Ellipsis and count dims consumed.
     consumed = sum(
         (p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1)
@@ -226,6 +244,10 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         if isinstance(p, int) or (isinstance(p, Tensor) and p.dim() == 0 and p.dtype != torch.bool):
             if d in track.rows:
                 img = merge_image(frame, img, _image_at(frame, track.rows[d], p), op)
+            elif not track.rows and isinstance(p, Tensor):  # ``table[t["user"]]``: one image's id, its row
+                ti = frame.get(p)
+                if ti is not None and ti.image is not None and not ti.rows:
+                    img = merge_image(frame, img, ti.image, op)
             d += 1
             continue
         # advanced index
@@ -563,6 +585,47 @@ def _gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: A
         frame.set(out, new)
 
 
+@rule(F.embedding)
+def embedding(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.embedding(ids, table)``: row ``ids[...]`` of the table, so the output has the ids' dims
+    (and their rows) and then the table's last dim. A table without images (an embedding the model
+    learns) gives the ids' images, from a prediction when it requires grad; a table whose rows are
+    images, or ``max_norm`` (which rewrites the rows picked), ends attribution."""
+    ids, table = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "weight", None)
+    if not isinstance(out, Tensor) or not isinstance(ids, Tensor) or not isinstance(table, Tensor):
+        return
+    ti, tt = frame.get(ids), frame.get(table)
+    if ti is None and tt is None:
+        return
+    op = op_name(func)
+    if _mixed_index(frame, table, tt, ids, out, op):
+        return
+    if get_arg(args, kwargs, 3, "max_norm", None) is not None:
+        frame.lose(out, f"{op} with max_norm", pred=tt.from_prediction if tt is not None else table.requires_grad)
+        return
+    new = _table_rows(frame, table, tt, ids, ti, out, op)
+    if new.lost_at is None and tt is not None and tt.unweighted is not None:
+        new.unweighted = func(ids, tt.unweighted, *args[2:], **kwargs)
+    frame.set(out, new)
+
+
+def _table_rows(frame: Frame, table: Tensor, tt: Track | None, ids: Tensor, ti: Track | None, out: Tensor,
+                op: str) -> Track:
+    """The track of ``table[ids]`` (rows of a table picked by integer ids, the output's leading
+    dims being the ids'): the ids' rows and images, and the table's image; from a prediction
+    when the table is one (an untracked table: when it requires grad). A table whose rows carry
+    images is lost (which row an id picks depends on the image's position in the batch)."""
+    pred = tt.from_prediction if tt is not None else table.requires_grad
+    if tt is not None and (tt.rows or tt.lost_at is not None or tt.ratio is not None):
+        return lost_track(tt.lost_at or f"{op} of a table whose rows carry images", pred)
+    new = combine(frame, op, [(ti, {d: d for d in range(ids.dim())}), (tt, {})], out.shape)
+    if new is None:
+        return Track(from_prediction=pred)
+    if new.lost_at is None:
+        new.from_prediction = pred
+    return new
+
+
 @rule(Tensor.index_select, torch.index_select)
 def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``index_select(x, dim, index)``: along a row dim, the selected rows keep their images."""
@@ -589,27 +652,68 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
 
 @rule(torch.diag, Tensor.diag, torch.diagonal, Tensor.diagonal)
 def diag(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``diag``/``diagonal`` of a pairwise [M, M] matrix: both dims must name the same images."""
+    """``diag`` of a matrix, ``diagonal(dim1, dim2)`` of a batch of them (``[M, 2, 2]``
+    covariances): the other dims keep their rows, the diagonal is the last dim. Over a pairwise
+    ``[M, M]`` matrix both dims must name the same images (the diagonal gets them); over one dim of
+    image rows and one without, which element is picked depends on the image's position in the
+    batch, so attribution ends."""
     src = args[0]
     track = frame.get(src)
-    if track is None or not isinstance(out, Tensor):
+    if track is None or not isinstance(out, Tensor) or not isinstance(src, Tensor):
         return
     op = op_name(func)
     if track.lost_at is not None or track.ratio is not None:
         return frame.lose(out, op, track)
-    if src.dim() != 2 or out.dim() != 1:
+    matrix = getattr(func, "__name__", "") == "diag"
+    if matrix and src.dim() != 2:  # ``diag`` of a vector makes a matrix
         return frame.lose(out, op, track)
-    offset = get_arg(args, kwargs, 1, "diagonal" if getattr(func, "__name__", "") == "diag" else "offset", 0)
-    if offset != 0 or src.shape[0] != src.shape[1]:
-        return frame.lose(out, op, track)
-    r0, r1 = track.rows.get(0), track.rows.get(1)
-    if r0 is not None and r1 is not None:
-        frame.agree(r0, r1, op)
-    rows = {0: r0 if r0 is not None else r1} if (r0 is not None or r1 is not None) else {}
-    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)  # type: ignore[arg-type]
+    offset = get_arg(args, kwargs, 1, "diagonal" if matrix else "offset", 0)
+    d1 = 0 if matrix else norm_dim(int(get_arg(args, kwargs, 2, "dim1", 0)), src.dim())
+    d2 = 1 if matrix else norm_dim(int(get_arg(args, kwargs, 3, "dim2", 1)), src.dim())
+    r1, r2 = track.rows.get(d1), track.rows.get(d2)
+    rest = [k for k in range(src.dim()) if k not in (d1, d2)]
+    rows: Rows = {rest.index(k): r for k, r in track.rows.items() if k in rest}
+    if r1 is not None or r2 is not None:
+        if r1 is None or r2 is None or offset != 0 or src.shape[d1] != src.shape[d2]:
+            return frame.lose(out, f"{op} over a dim that carries images and one that does not (or off the main diagonal)", track)
+        frame.agree(r1, r2, op)
+        rows[len(rest)] = r1
+    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
         new.unweighted = func(track.unweighted, *args[1:], **kwargs)
     frame.set(out, new)
+
+
+@rule(torch.trace, Tensor.trace)
+def trace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.trace(m)``: followed as the ``m.diagonal().sum()`` it computes, through those rules
+    (of one image's matrix, that image's loss; of a pairwise ``[M, M]`` one, a sum over rows)."""
+    src = args[0]
+    if not isinstance(src, Tensor) or not isinstance(out, Tensor) or frame.get(src) is None:
+        return
+    if src.is_complex():
+        return frame.lose(out, f"{op_name(func)} of a complex matrix")
+    d = torch.diagonal(src.detach())
+    diag(frame, torch.diagonal, (src,), {}, d)
+    elementwise.sum_(frame, torch.sum, (d,), {}, out)
+
+
+_PER_MATRIX = (
+    torch.det, Tensor.det, torch.linalg.det, torch.logdet, Tensor.logdet, torch.linalg.eigvalsh,
+    torch.matrix_exp, Tensor.matrix_exp, torch.linalg.matrix_exp, torch.inverse, Tensor.inverse, torch.linalg.inv,
+)
+
+
+@rule(*_PER_MATRIX)
+def per_matrix(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """An op of each square matrix over the last two dims (``det``, ``eigvalsh``, ``matrix_exp``,
+    ``inverse``): the leading dims keep their rows; a row dim among the matrix's own two mixes
+    images (each result depends on every entry)."""
+
+    def mixes(src: Tensor, track: Track) -> bool:
+        return src.dim() < 2 or bool({src.dim() - 2, src.dim() - 1} & set(track.rows))
+
+    keep_rows(frame, func, args, kwargs, out, mixes, "of matrices over")
 
 
 @rule(torch.matmul, Tensor.matmul, torch.mm, Tensor.mm, torch.bmm, Tensor.bmm)

@@ -285,6 +285,9 @@ class Frame:
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
+        # full 2-norms of tensors over their image rows (``u.norm(2)``): id -> (the norm, the track
+        # of its square, a sum of squares over the rows); held, so the ids stay unique
+        self.norms: dict[int, tuple[Tensor, Track]] = {}
 
     def from_arguments(self, z: float) -> bool:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
@@ -539,6 +542,7 @@ class Frame:
         self.image_buffers.clear()
         self.counted_values.clear()
         self.positional_rows.clear()
+        self.norms.clear()
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""

@@ -405,6 +405,8 @@ def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
         # per-image sums of equal size added in a loop: a divisor equal to all their elements
         # (``total / e.numel()``) is the body's own count, recounted per group
         out = dataclasses.replace(out, numel=ra.numel + rb.numel)
+    if ra.host_image is not None and ra.host_image == rb.host_image:  # two losses of one image: its loss
+        out = dataclasses.replace(out, host_image=ra.host_image)
     return out
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from .elementwise import image_value_track
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -284,10 +285,14 @@ def _as_list(x: Any) -> list[Any]:
 
 @rule(Tensor.expand, Tensor.expand_as)
 def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``expand``: rows follow their dims; one image's reduced value (a per-image mean in a loop)
+    expanded is a tensor of that image holding that value."""
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(out, Tensor):
         return
+    if track.ratio is not None and track.lost_at is None and not track.parts:
+        track = image_value_track(frame, track) or track
     new = combine(frame, op_name(func), [(track, broadcast_map(src.dim(), out.dim()))], out.shape)
     if new is not None:
         if track.unweighted is not None and new.lost_at is None:
@@ -321,8 +326,9 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             dim_map = {k: (k if k < d else k - 1) if k != d else None for k in range(ndim)}
             piece = Track(rows={}, image=track.image, from_prediction=track.from_prediction)
             for k, r in track.rows.items():
-                if k == d:
-                    piece.image = merge_image(frame, piece.image, r[i], op)
+                if k == d:  # ``for o in pred``: image i, known on the host where the rows are the images in order
+                    img = frame.image_index(i, r.device) if r is frame.identity.get(r.device) else r[i]
+                    piece.image = merge_image(frame, piece.image, img, op)
                 else:
                     e = dim_map[k]
                     assert e is not None
@@ -396,12 +402,17 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     op = op_name(func)
     ndim = out.dim()
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
-    per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None and t.ratio.rows.numel() == 1
-                 and not t.ratio.counts_rows()]
+    per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None
+                 and (t.ratio.rows.numel() == 1 or t.ratio.host_image is not None) and not t.ratio.counts_rows()]
     if stack and out.dim() == 1 and len(per_image) == len(tracks):
         # ``torch.stack([loss of image b, ...])``: one row per image, valued with weights set to 1
-        rows = torch.cat([r.rows.reshape(1).to(out.device) for r in per_image])
         values = torch.stack([r.image_value().to(out.device, out.dtype) for r in per_image])
+        b = per_image[0].host_image
+        if len(per_image) > 1 and b is not None and all(r.host_image == b for r in per_image):  # several of one image
+            frame.set(out, Track(image=frame.image_index(b, out.device), unweighted=values, from_prediction=True))
+            return
+        rows = torch.cat([(r.rows if r.host_image is None else frame.image_index(r.host_image, out.device))
+                          .reshape(1).to(out.device) for r in per_image])
         frame.set(out, Track(rows={0: rows}, unweighted=values, from_prediction=True))
         return
     if any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in tracks):
@@ -409,6 +420,13 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, lost, pred=any(t is not None and t.from_prediction for t in tracks))
         return
     pred = any(is_prediction(x, t) for x, t in zip(seq, tracks))
+    image = _one_image(frame, tracks) if stack and len(seq) > 1 and all(x.dim() == 0 for x in seq) else None
+    if image is not None:  # one image's values gathered one by one (``tags[j]`` per joint): that image's tensor
+        one = Track(image=image, from_prediction=pred)
+        if any(t.unweighted is not None for t in tracks if t is not None):
+            one.unweighted = func([unweighted_of(x, t) for x, t in zip(seq, tracks)], *args[1:], **kwargs)
+        frame.set(out, one)
+        return
     pieces: list[Tensor | tuple[int, int]] | None = []
     other_parts = []
     whole: list[Tensor] = []  # images of the inputs that are one image's tensor
@@ -464,6 +482,19 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         elif d not in new.rows:
             frame.positions_moved(op, out.shape[d])
     frame.set(out, new)
+
+
+def _one_image(frame: Frame, tracks: list[Track | None]) -> Tensor | None:
+    """The image every stacked input belongs to as a whole (no rows), when it is one and known:
+    the same 0-dim tensor, or the same image known on the host; else None."""
+    images = [t.image if t is not None and not t.rows else None for t in tracks]
+    first = images[0]
+    if first is None or any(img is None for img in images):
+        return None
+    if all(img is first for img in images):
+        return first
+    b = frame.image_ids.get(id(first))
+    return first if b is not None and all(frame.image_ids.get(id(img)) == b for img in images) else None
 
 
 def _join_map(x: Tensor, d: int, stack: bool) -> dict[int, int | None]:
@@ -556,6 +587,27 @@ def repeat_interleave(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     if track.unweighted is not None:
         new.unweighted = func(track.unweighted, *args[1:], **kwargs)
     frame.set(out, new)
+
+
+@rule(torch.diag_embed, Tensor.diag_embed)
+def diag_embed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``diag_embed(x)`` of ``[M, 2]`` half-sizes: the last dim becomes the diagonal of a matrix
+    at ``dim1``, ``dim2``; the other dims keep their rows, in order. A row dim on the diagonal ends
+    attribution (the matrix pairs positions of several images)."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor) or not isinstance(src, Tensor):
+        return
+    op = op_name(func)
+    if src.dim() - 1 in track.rows:
+        frame.lose(out, f"{op} of a dim that carries images", track)
+        return
+    d1 = norm_dim(int(get_arg(args, kwargs, 2, "dim1", -2)), out.dim())
+    d2 = norm_dim(int(get_arg(args, kwargs, 3, "dim2", -1)), out.dim())
+    rest = [k for k in range(out.dim()) if k not in (d1, d2)]
+    dim_map: dict[int, int | None] = {k: rest[k] for k in range(src.dim() - 1)}
+    dim_map[src.dim() - 1] = None
+    _move_dims(frame, func, args, kwargs, out, dim_map)
 
 
 @rule(F.one_hot)
