@@ -198,6 +198,21 @@ def test_counts_of_rows_read_as_lengths_and_numbers_of_elements_divide_as_the_gr
     check_rule(lengths, "")
 
 
+def test_a_literal_equal_to_a_length_of_rows_stays_a_constant():
+    """``len(rows)`` read (12 rows of 4 images), then ``l.sum() / 12`` written as a literal: the
+    bytecode shows a constant, the same on every group (``/ n`` with ``n = len(rows)`` is the
+    group's count)."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        rows = err.flatten(0, 1)
+        n = len(rows)
+        return {"loss": rows.sum() / 12, "loss_n": rows.sum() / n}
+
+    got, want, said = rule_outcome(body, rule_batch(0, [1.0, 0.5, 0.5, 1.0]))
+    assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), said
+
+
 def test_an_average_over_a_length_of_rows_declines():
     def body(outputs, targets):
         ps, ys = _positives(outputs, targets)

@@ -841,8 +841,9 @@ def _ratio_arithmetic(
             counted = frame.host_normaliser(b)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
-        if kind == "div" and (type(other) is int or type(other) is float and other.is_integer()) and int(other) in frame.lengths:
-            return _over_length(frame, ta, int(other))  # ``/ len(x)``, ``/ float(len(x))``
+        if (kind == "div" and (type(other) is int or type(other) is float and other.is_integer())
+                and int(other) in frame.lengths and divisor_source(other) not in ("literal", "configured")):
+            return _over_length(frame, ta, int(other))  # ``/ len(x)``, ``/ float(len(x))``, no literal
         if kind in ("mul", "div", "add", "sub", "rsub"):
             _host_number(frame, other, ta, kind)  # any other use of a number read on the host
         if kind == "mul":
