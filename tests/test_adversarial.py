@@ -186,6 +186,45 @@ def _read_bound_write(o, t):
     return {"loss": z.sum() / n}
 
 
+def _marks(change_index=None, view_first=False):
+    """``m = torch.zeros(B, 4); m[img, pos] = 1.0`` after ``x[img, pos]`` picked each image's
+    label column (``img`` numbers the images), then ``(x * m).sum() / m.sum()``; ``change_index``
+    writes ``img`` in place between the pick and the marks, ``view_first`` writes ``m[0, 0] = 1``
+    through a view made before the marks."""
+
+    def body(o, t):
+        x = o["x"][:, 0]
+        img = torch.cat([torch.full((3,), b) for b in range(len(t))])
+        pos = _labels(t).flatten()
+        x[img, pos]
+        if change_index is not None:
+            change_index(img)
+        m = torch.zeros(len(t), 4)
+        flat = m.view(-1) if view_first else None
+        m[img, pos] = 1.0
+        if flat is not None:
+            flat[0] = 1.0
+        return {"loss": (x * m).sum() / m.sum()}
+
+    return body
+
+
+def _summed_into_images(view_first=False):
+    """Per-image sums by ``index_add_`` into a fresh ``torch.zeros(B)``; ``view_first`` then
+    writes 5 at position 0 through a view made before the sums."""
+
+    def body(o, t):
+        e = _err(o, t)[0].flatten()
+        z = torch.zeros(len(t))
+        alias = z[:] if view_first else None
+        z.index_add_(0, torch.arange(len(t)).repeat_interleave(12), e)
+        if alias is not None:
+            alias[0] = 5.0
+        return {"loss": z.mean()}
+
+    return body
+
+
 def _loss(call):
     """A body whose loss is ``call(e, y, o, t)``."""
 
@@ -349,6 +388,14 @@ CASES = {
     "write with a literal bound after reads": (_literal_write_after_reads, SPLIT, ""),
     # was wrong: ``__setitem__`` bounds were not checked
     "write with a bound from the reads": (_read_bound_write, DECLINE, "__setitem__ with slice bounds"),
+    # -- marks and sums into a fresh buffer with a row per image (was wrong: an index written in
+    #    place after it picked the images, or a write through a view made before, was not seen)
+    "marks m[img, pos] = 1 at the picked images": (_marks(), SPLIT, ""),
+    "marks after img.zero_()": (_marks(lambda img: img.zero_()), DECLINE, "a division by the sum"),
+    "marks after img reversed in place": (_marks(lambda img: img.copy_(img.flip(0))), DECLINE, "a division by the sum"),
+    "marks, then a write through an earlier view": (_marks(view_first=True), DECLINE, "a division by the sum"),
+    "index_add_ into fresh zeros": (_summed_into_images(), SPLIT, ""),
+    "index_add_, then a write through an earlier view": (_summed_into_images(True), DECLINE, "index_add_"),
     # -- already handled: batch statistics, mixing ops, host reads (regression guards)
     "centred on the batch mean": (_loss(lambda e, y, o, t: (e - e.mean(0)).pow(2).mean()), DECLINE, "mean over a row dim"),
     "normalised by the batch std": (_loss(lambda e, y, o, t: (e / e.std()).mean()), DECLINE, "std"),

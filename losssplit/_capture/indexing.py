@@ -267,7 +267,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 ident = frame.identity.get(r.device)
                 adv_rows.append(pt.long() if r is ident else r[pt])
                 if r is ident and ti is None and pt is p and pt.dim() == 1:  # ``pred[img, ...]``: img names images
-                    frame.image_indices[id(pt)] = pt
+                    frame.image_indices[id(pt)] = (pt, version_of(pt))
             else:
                 for n in pt.shape:
                     frame.positions_moved(op, n)
@@ -471,11 +471,22 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.image_buffers[id(out)] = (out, version_of(out))
 
 
-def _fresh_zeros(frame: Frame, target: Tensor) -> bool:
+def _storage_uses(t: Tensor) -> int:
+    """How many tensors (and storage handles) hold ``t``'s memory, counting ``t`` and the handle
+    made to ask; more than any tensor has where the count cannot be had."""
+    uses = getattr(torch._C, "_storage_Use_Count", None)
+    return uses(t.untyped_storage()._cdata) if uses is not None else 3
+
+
+def _fresh_zeros(frame: Frame, target: Tensor, saved: int = 0) -> bool:
     """Whether ``target`` is a ``torch.zeros`` with a row per image made in the call and written
-    only by the in-place op being followed (its version moved by one)."""
+    only by the in-place op being followed (its version moved by one), and no other tensor views
+    its memory: a view made before (``mv = m.view(-1)``) is untracked, so a write through it after
+    this one (``mv[0] = 1``) would not be seen. ``saved``: the views the followed op's backward
+    keeps of its result (``scatter_reduce_`` keeps one)."""
     held = frame.image_buffers.get(id(target))
-    return held is not None and held[0] is target and held[1] is not None and version_of(target) == held[1] + 1
+    return (held is not None and held[0] is target and held[1] is not None and version_of(target) == held[1] + 1
+            and _storage_uses(target) <= 2 + saved)
 
 
 def _marked_at_images(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool:
@@ -490,9 +501,11 @@ def _marked_at_images(frame: Frame, func: Any, target: Tensor, args: tuple) -> b
     constant = isinstance(value, (int, float)) and not isinstance(value, bool) or (
         isinstance(value, Tensor) and value.dim() == 0 and frame.get(value) is None)
     parts = _index_parts(args[1]) if func is Tensor.__setitem__ else tuple(args[1])
-    img = frame.image_indices.get(id(parts[0])) if parts else None
-    if not constant or img is None or img is not parts[0]:
+    held = frame.image_indices.get(id(parts[0])) if parts else None
+    # written in place since it picked the images (``img.zero_()``): its values may name others
+    if not constant or held is None or held[0] is not parts[0] or version_of(held[0]) != held[1]:
         return False
+    img = held[0]
     for p in parts[1:]:  # positions within each image: constants, or the images' own data, row for row
         t = frame.get(p) if isinstance(p, Tensor) else None
         if t is None:
@@ -892,7 +905,7 @@ def _into_images(frame: Frame, func: Any, args: tuple, kwargs: dict, target: Ten
     else:
         frame.agree(index.reshape(-1).long(), expand_rows(frame, rows, list(src.shape), d), op)
     if _SCATTERS[func][0]:  # in place: what was there is known only of a fresh ``torch.zeros``
-        if not _fresh_zeros(frame, target):
+        if not _fresh_zeros(frame, target, int(name == "scatter_reduce" and target.grad_fn is not None)):
             return False
         before = torch.zeros_like(target.detach())
     else:

@@ -275,8 +275,9 @@ class Frame:
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
         # index tensors that picked rows of a dim that is the images in order (``pred[img, pos]``):
-        # id -> the tensor (held); and fresh ``torch.zeros`` with a row per image: id -> (it, version)
-        self.image_indices: dict[int, Tensor] = {}
+        # id -> (the tensor (held), its version then); and fresh ``torch.zeros`` with a row per
+        # image: id -> (it, version)
+        self.image_indices: dict[int, tuple[Tensor, int | None]] = {}
         self.image_buffers: dict[int, tuple[Tensor, int | None]] = {}
         # values of numbers computed in Python from a ``RowCount`` (``bs - 1``, ``float(bs)``): by
         # value, as a number carries no identity once it leaves ``CountedInt`` (``0.5 * bs``
