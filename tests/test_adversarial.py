@@ -576,3 +576,22 @@ def test_a_multiple_of_a_count_declines_on_a_python_whose_bytecode_was_not_check
     got, want, said = rule_outcome(_over_twice_the_instances, _with_instances(*RULE_BATCHES[0], [1, 2, 3, 1]))
     assert got == {} and want, (got, want)
     assert any("a multiple of a local count" in m for m in said), said
+
+
+def test_literal_divisors_written_as_calls_stay_constants_and_a_squared_count_declines():
+    """Were wrong: ``l.div(4)`` / ``torch.div(l, 4)`` (a literal equal to a multiple of the images,
+    read as that count times a factor) and ``l / len(t) ** 2`` (read as the images times B; where
+    B ** 2 equals another count of the batch, that count is read, a documented limit)."""
+    from _helpers import RULE_BATCHES, check_rule, rule_batch, rule_outcome
+
+    def calls(o, t):
+        total = _err(o, t)[0].sum()
+        return {"a": total.div(4), "b": torch.div(total, 4.0)}
+
+    def squared(o, t):
+        return {"loss": _err(o, t)[0].sum() / len(t) ** 2}
+
+    check_rule(calls, "")
+    for seed, weights in (RULE_BATCHES[0], RULE_BATCHES[2]):  # B ** 2 equal to no count of the batch
+        got, _, said = rule_outcome(squared, rule_batch(seed, weights))
+        assert got == {} and any("square of the number of images" in m for m in said), (seed, got)

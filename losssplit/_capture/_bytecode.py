@@ -94,6 +94,8 @@ def _divisor_at(code: types.CodeType, lasti: int) -> tuple[str, Any]:
     if at is None or at == 0:
         return "other", None
     op, before = instructions[at], instructions[at - 1]
+    if op.opname == "CALL" and not op.is_jump_target:  # ``l.div(4)``, ``torch.div(l, 4)``
+        return _call_divisor(instructions, at)
     if op.opname != "BINARY_OP" or op.arg not in _DIVISIONS or op.is_jump_target:
         return "other", None
     if before.opname == "LOAD_CONST" and type(before.argval) in (int, float):
@@ -101,6 +103,27 @@ def _divisor_at(code: types.CodeType, lasti: int) -> tuple[str, Any]:
     if before.opname in _CONFIGURED:
         return "configured", None
     return "other", None
+
+
+_DIVIDE_NAMES = {"div", "div_", "divide", "divide_", "true_divide", "true_divide_"}
+
+
+def _call_divisor(instructions: list[dis.Instruction], at: int) -> tuple[str, Any]:
+    """(``"literal"``, the value) for a call of a division method or function whose last
+    positional argument is a constant loaded right before the call (3.11's PRECALL skipped) and
+    whose callee is loaded by name ``div`` / ``divide`` / ``true_divide`` before its arguments;
+    else (``"other"``, None). Keyword arguments (``rounding_mode=``) are no proof."""
+    k = at - 1
+    if k >= 0 and instructions[k].opname == "PRECALL":
+        k -= 1
+    if k < 1 or instructions[k].opname != "LOAD_CONST" or type(instructions[k].argval) not in (int, float):
+        return "other", None
+    if any(i.opname == "KW_NAMES" or i.is_jump_target for i in instructions[k:at + 1]):
+        return "other", None
+    callee = next((i for i in reversed(instructions[max(0, k - 12):k]) if i.opname in ("LOAD_METHOD", "LOAD_ATTR")), None)
+    if callee is None or callee.argval not in _DIVIDE_NAMES:
+        return "other", None
+    return "literal", instructions[k].argval
 
 
 @functools.lru_cache(maxsize=1024)
