@@ -36,6 +36,7 @@ from .mode import (
     op_name,
     rule,
     tensors,
+    tracked_pair,
     unweighted_of,
     unweighted_operand,
     weight_of_image,
@@ -1419,11 +1420,10 @@ def cosine_similarity(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     """``F.cosine_similarity(a, b, dim)`` / ``F.pairwise_distance(a, b)``: broadcast, then the
     vector dim reduced per position; the other dims keep their rows."""
     a, b = args[0], get_arg(args, kwargs, 1, "x2", None)
-    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or not isinstance(out, Tensor):
+    pair = tracked_pair(frame, a, b, out)
+    if pair is None:
         return
-    ta, tb = frame.get(a), frame.get(b)
-    if ta is None and tb is None:
-        return
+    ta, tb = pair
     op = op_name(func)
     ndim = max(a.dim(), b.dim())
     if getattr(func, "__name__", "") == "pairwise_distance":

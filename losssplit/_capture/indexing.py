@@ -32,6 +32,7 @@ from .mode import (
     op_name,
     rule,
     tensors,
+    tracked_pair,
     unweighted_of,
 )
 from .ratio import Ratio, RatioKind, version_of
@@ -605,11 +606,10 @@ def embedding(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     learns) gives the ids' images, from a prediction when it requires grad; a table whose rows are
     images, or ``max_norm`` (which rewrites the rows picked), ends attribution."""
     ids, table = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "weight", None)
-    if not isinstance(out, Tensor) or not isinstance(ids, Tensor) or not isinstance(table, Tensor):
+    pair = tracked_pair(frame, ids, table, out)
+    if pair is None:
         return
-    ti, tt = frame.get(ids), frame.get(table)
-    if ti is None and tt is None:
-        return
+    ti, tt = pair
     op = op_name(func)
     if _mixed_index(frame, table, tt, ids, out, op):
         return
@@ -949,11 +949,10 @@ def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     """``masked_select(x, mask)``: a 1-d output whose rows are the broadcast row map, masked (one
     row dim at most, from the input or the mask)."""
     src, mask = args[0], get_arg(args, kwargs, 1, "mask", None)
-    if not isinstance(src, Tensor) or not isinstance(mask, Tensor) or not isinstance(out, Tensor):
+    pair = tracked_pair(frame, src, mask, out)
+    if pair is None:
         return
-    ts, tm = frame.get(src), frame.get(mask)
-    if ts is None and tm is None:
-        return
+    ts, tm = pair
     op = op_name(func)
     shape = list(torch.broadcast_shapes(src.shape, mask.shape))
     parts = [(t, broadcast_map(x.dim(), len(shape))) for x, t in ((src, ts), (mask, tm)) if t is not None]

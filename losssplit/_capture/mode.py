@@ -153,6 +153,15 @@ for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
         setattr(_cls, _name, _noted(_name, _base))
 
 
+def tracked_pair(frame: Frame, a: Any, b: Any, out: Any) -> tuple[Track | None, Track | None] | None:
+    """The tracks of the two tensor operands ``a``, ``b`` of an op with a tensor output; None where
+    one of the three is no tensor or neither operand carries images (nothing to follow)."""
+    if not isinstance(out, Tensor) or not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        return None
+    ta, tb = frame.get(a), frame.get(b)
+    return None if ta is None and tb is None else (ta, tb)
+
+
 def lost_track(op: str, pred: bool = True) -> Track:
     """The track of a tensor (a prediction unless ``pred`` is False) whose attribution was lost
     at ``op``."""
@@ -370,6 +379,13 @@ class Frame:
         rows = self.arange(device)
         guarded = Ratio.of(values, rows, 0, RatioKind.SUM).scaled(normaliser_op=("host", 1.0))
         return guarded.scaled(normaliser_op=("add", float(z - total))) if z != total else guarded
+
+    def count_read(self, t: Any, n: Any, op: str) -> None:
+        """``len(pos)``, ``pos.numel()``, ``pos.shape[0]`` (``op``) of a mask's ``nonzero()`` indices
+        ``t``: a read of that mask's row sum, matched only where a loss is divided by it."""
+        hit = self.counted.get(id(t))
+        if hit is not None and hit[0] is t:
+            self.add_read(HostRead(n, hit[1], hit[1], op, consumed=True, image=hit[1].host_image))
 
     def add_read(self, read: HostRead) -> None:
         """Record a host read; a read of another image than the last one's starts a new segment."""
@@ -1028,18 +1044,14 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
     call is declined. A branch on data (``if mask.any()``) reads no value of the images."""
     track = frame.get(x)
     if func is Tensor.numel or func is torch.numel:  # a size (``_counted_sizes``), but of a mask's 1-d indices
-        hit = frame.counted.get(id(x))
-        if hit is not None and hit[0] is x and x.dim() == 1:
-            frame.add_read(HostRead(out, hit[1], hit[1], "numel", consumed=True, image=hit[1].host_image))
+        if x.dim() == 1:
+            frame.count_read(x, out, "numel")
         return
     if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
         if track is not None and 0 in track.rows and frame.tokens is None:
             frame.lengths.setdefault(out, []).append(track.rows[0])  # ``len(ps)``: a plain int, a count of rows
-        base = getattr(x, "_base", None)
-        for t in (x, base):
-            hit = frame.counted.get(id(t))
-            if hit is not None and hit[0] is t:  # optional: only matched when a loss is divided by it
-                frame.add_read(HostRead(out, hit[1], hit[1], "len", consumed=True, image=hit[1].host_image))
+        for t in (x, getattr(x, "_base", None)):
+            frame.count_read(t, out, "len")
         return
     if track is None:
         return
@@ -1083,10 +1095,10 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         if hit is not None and hit[0] is x and x.dim() == 2:
             with torch._C.DisableTorchFunction():
                 rows = {0: hit[1].rows[x[:, hit[1].row_dim]]}
-        elif hit is not None and hit[0] is x and func is not Tensor.numel and func is not torch.numel:
+        elif func is not Tensor.numel and func is not torch.numel:
             n = out[0] if isinstance(out, torch.Size) else out  # ``nonzero(as_tuple=True)``: as ``len``
             if type(n) is int and (isinstance(out, torch.Size) or get_arg(args, kwargs, 1, "dim", 0) in (0, -x.dim())):
-                frame.add_read(HostRead(n, hit[1], hit[1], "size", consumed=True, image=hit[1].host_image))
+                frame.count_read(x, n, "size")
     if not rows or frame.tokens is not None:
         return out
     if isinstance(out, torch.Size):

@@ -22,6 +22,7 @@ from .mode import (
     op_name,
     rule,
     tensors,
+    tracked_pair,
 )
 
 
@@ -154,11 +155,10 @@ def grid_sample(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     """``F.grid_sample(x [N, C, H, W], grid [N, H', W', 2])``: the batch keeps its rows (from both);
     the grid's output positions keep theirs; a row dim among the sampled input dims ends them."""
     src, grid = args[0], get_arg(args, kwargs, 1, "grid", None)
-    if not isinstance(src, Tensor) or not isinstance(grid, Tensor) or not isinstance(out, Tensor):
+    pair = tracked_pair(frame, src, grid, out)
+    if pair is None:
         return
-    ts, tg = frame.get(src), frame.get(grid)
-    if ts is None and tg is None:
-        return
+    ts, tg = pair
     op = op_name(func)
     nd = src.dim()
     parts = [(ts, {d: (d if d == 0 else None) for d in range(nd)}),
