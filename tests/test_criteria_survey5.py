@@ -14,22 +14,13 @@ against the 3 % budget of issue #13).
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import (
-    KEEP,
-    ROWS,
-    TARGETS,
-    Share,
-    split_outcome,
-    wrong_companions,
-)
+from _helpers import KEEP, ROWS, TARGETS, Share
+from _survey import Case, check_pattern, figures, keys, outcomes
 
 WEIGHTS = ([1.0, 0.5, 0.5, 1.0], [0.5, 1.0, 0.5])
 SOURCES = (["web", "code", "web", "book"], ["code", "web", "code"])
@@ -772,25 +763,6 @@ def photometric_min_reprojection_and_edge_aware_smoothness(outputs, targets):
 # -- the table ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Case:
-    """A criterion pattern, its batch, the keys declined because the images truly mix and the keys
-    declined although the oracle gives a value (each with why)."""
-
-    body: Callable
-    batch: Callable[[int], tuple[list, list, list | None]]
-    mixes: frozenset[str] = field(default_factory=frozenset)
-    gaps: frozenset[str] = field(default_factory=frozenset)
-    """Keys, or companions (``{key}_{group}``) where only that group's is declined."""
-    why: str = ""
-    gap_batches: tuple[int, ...] = (0, 1)
-    """The batches on which the GAP keys are declined (they split on the others)."""
-
-
-def keys(*names: str) -> frozenset[str]:
-    return frozenset(names)
-
-
 CASES = {c.body.__name__: c for c in [
     # grid-anchor and heatmap detectors
     Case(grid_anchor_ciou_objectness_balance_times_batch, grid_batch),
@@ -837,63 +809,23 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-@functools.cache
-def outcome(name: str, seed: int) -> tuple[dict[str, float], dict[str, float], tuple[str, ...]]:
-    """(companions, oracle companions, warnings) of one pattern on batch ``seed``; main values and
-    gradients checked bit-identical on the way (once per process: the share test reuses it)."""
-    args, kinds, labels = CASES[name].batch(seed)
-    got, want, said = split_outcome(CASES[name].body, args, kinds, labels)
-    return got, want, tuple(said)
-
-
-def _key(companion: str) -> str:
-    return companion.rsplit("_", 1)[0]
-
-
-def _gap(case: Case, companion: str, seed: int) -> bool:
-    return (_key(companion) in case.gaps or companion in case.gaps) and seed in case.gap_batches
+outcome = outcomes(CASES)
+SEEDS = range(len(WEIGHTS))
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_pattern_splits_as_the_oracle_or_declines_with_a_warning(name):
-    case = CASES[name]
-    for seed in range(len(WEIGHTS)):
-        got, want, said = outcome(name, seed)
-        assert want, name  # the oracle gives every group a value
-        wrong = wrong_companions(got, want)
-        assert not wrong, (name, seed, wrong)
-        for companion in want:
-            key = _key(companion)
-            if key in case.mixes or _gap(case, companion, seed):
-                assert companion not in got, f"{companion}: expected a decline ({case.why})"
-                # the warning names the key, or declines the whole call naming the op
-                assert any(f"'{key}'" in m or "no companions for this call" in m for m in said), said
-            else:
-                assert companion in got, (name, seed, companion, said)
-
-
-def _figures() -> tuple[int, int, int]:
-    """(expected companions, declined, declined although the images do not mix: GAP) over the
-    table; each decline is a MIXES or GAP key of its pattern (checked per pattern above)."""
-    expected = declined = gaps = 0
-    for name, case in CASES.items():
-        for seed in range(len(WEIGHTS)):
-            got, want, _ = outcome(name, seed)
-            missing = [c for c in want if c not in got]
-            expected += len(want)
-            declined += len(missing)
-            gaps += sum(_gap(case, c, seed) for c in missing)
-    return expected, declined, gaps
+    check_pattern(CASES[name], name, outcome, SEEDS)
 
 
 def test_survey_figures():
-    """The figures the README gives for this survey."""
+    """The figures the README gives for this survey (none wrong: ``check_pattern`` too)."""
     assert len(CASES) == 28
-    assert _figures() == (173, 18, 6)
+    assert figures(CASES, outcome, SEEDS) == (173, 18, 6, 0)
 
 
 @pytest.mark.xfail(strict=True, reason="the GAP rows of CASES: 6 of 173 expected companions (3.5 %) are "
                    "declined although the images do not mix (issue #13 target: <= 3 %)")
 def test_declines_not_explained_by_mixing_images_are_at_most_3_percent():
-    expected, declined, gaps = _figures()
+    expected, declined, gaps, _ = figures(CASES, outcome, SEEDS)
     assert gaps / expected <= 0.03, (gaps, declined, expected)

@@ -20,21 +20,13 @@ what the library did on first contact.
 
 from __future__ import annotations
 
-import functools
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import (
-    KEEP,
-    ROWS,
-    TARGETS,
-    split_outcome,
-    wrong_companions,
-)
+from _helpers import KEEP, ROWS, TARGETS, wrong_companions
+from _survey import Case, check_pattern, figures, keys, outcomes, param
 
 WEIGHTS = ([1.0, 0.5, 0.5, 1.0], [0.5, 1.0, 0.5])
 SOURCES = (["web", "code", "web", "book"], ["code", "web", "code"])
@@ -1136,31 +1128,6 @@ def hybrid_noise_mse_and_variational_bound(outputs, targets, schedule):
 # -- the table ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Case:
-    """A criterion pattern, its batch, the keys declined because the images truly mix, the keys
-    declined although the oracle gives a value, and the companions given that differ from the
-    oracle (each with why)."""
-
-    body: Callable
-    batch: Callable[[int], tuple[list, list, list | None]]
-    mixes: frozenset[str] = field(default_factory=frozenset)
-    gaps: frozenset[str] = field(default_factory=frozenset)
-    """Keys, or companions (``{key}_{group}``) where only that group's is declined."""
-    why: str = ""
-    gap_batches: tuple[int, ...] = (0, 1)
-    """The batches on which the GAP keys are declined (they split on the others)."""
-    quiet: frozenset[str] = field(default_factory=frozenset)
-    """GAP keys declined without a warning that names them (the capture reads the value as data,
-    not as a loss)."""
-    wrong: frozenset[tuple[int, str]] = field(default_factory=frozenset)
-    """(batch, companion) given with a value other than the oracle's: a defect (strict xfail)."""
-
-
-def keys(*names: str) -> frozenset[str]:
-    return frozenset(names)
-
-
 def wrong_on(*items: tuple[int, str]) -> frozenset[tuple[int, str]]:
     return frozenset(items)
 
@@ -1240,83 +1207,30 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-@functools.cache
-def outcome(name: str, seed: int) -> tuple[dict[str, float], dict[str, float], tuple[str, ...]]:
-    """(companions, oracle companions, warnings) of one pattern on batch ``seed``; main values and
-    gradients checked bit-identical on the way (once per process: the share test reuses it)."""
-    args, kinds, labels = CASES[name].batch(seed)
-    got, want, said = split_outcome(CASES[name].body, args, kinds, labels)
-    return got, want, tuple(said)
+outcome = outcomes(CASES)
+SEEDS = range(len(WEIGHTS))
 
 
-def _key(companion: str) -> str:
-    return companion.rsplit("_", 1)[0]
-
-
-def _gap(case: Case, companion: str, seed: int) -> bool:
-    """Whether ``companion`` is a GAP of ``case`` on batch ``seed``: its key or name in ``gaps`` (on
-    the ``gap_batches``), or ``key@seed`` / ``name@seed`` there (on that batch only)."""
-    names = (_key(companion), companion)
-    return (any(n in case.gaps for n in names) and seed in case.gap_batches) or any(
-        f"{n}@{seed}" in case.gaps for n in names)
-
-
-def _param(name: str) -> object:
-    case = CASES[name]
-    if not case.wrong:
-        return name
-    return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=case.why))
-
-
-@pytest.mark.parametrize("name", [_param(n) for n in CASES])
+@pytest.mark.parametrize("name", [param(CASES, n) for n in CASES])
 def test_pattern_splits_as_the_oracle_or_declines_with_a_warning(name):
-    case = CASES[name]
-    for seed in range(len(WEIGHTS)):
-        got, want, said = outcome(name, seed)
-        assert want, name  # the oracle gives every group a value
-        wrong = wrong_companions(got, want)
-        assert not wrong, (name, seed, wrong)
-        for companion in want:
-            key = _key(companion)
-            if key in case.mixes or _gap(case, companion, seed):
-                assert companion not in got, f"{companion}: expected a decline ({case.why})"
-                if key not in case.quiet:  # the warning names the key, or declines the whole call
-                    assert any(f"'{key}'" in m or "no companions for this call" in m for m in said), said
-            else:
-                assert companion in got, (name, seed, companion, said)
+    check_pattern(CASES[name], name, outcome, SEEDS)
 
 
 def test_the_wrong_companions_are_the_recorded_ones():
     """Pins the defects: exactly the recorded companions differ from the oracle, none else."""
     for name, case in CASES.items():
-        found = {(seed, c) for seed in range(len(WEIGHTS)) for c in wrong_companions(*outcome(name, seed)[:2])}
+        found = {(seed, c) for seed in SEEDS for c in wrong_companions(*outcome(name, seed)[:2])}
         assert found == case.wrong, name
-
-
-def _figures() -> tuple[int, int, int, int]:
-    """(expected companions, declined, declined although the images do not mix: GAP, given but
-    wrong) over the table; each decline is a MIXES or GAP key of its pattern (checked per pattern
-    above)."""
-    expected = declined = gaps = wrong = 0
-    for name, case in CASES.items():
-        for seed in range(len(WEIGHTS)):
-            got, want, _ = outcome(name, seed)
-            missing = [c for c in want if c not in got]
-            expected += len(want)
-            declined += len(missing)
-            gaps += sum(_gap(case, c, seed) for c in missing)
-            wrong += len(wrong_companions(got, want))
-    return expected, declined, gaps, wrong
 
 
 def test_survey_figures():
     """The figures the README gives for this survey."""
     assert len(CASES) == 30
-    assert _figures() == (242, 67, 30, 0)
+    assert figures(CASES, outcome, SEEDS) == (242, 67, 30, 0)
 
 
 @pytest.mark.xfail(strict=True, reason="the GAP rows of CASES: 30 of 242 expected companions (12.4 %) are "
                    "declined although the images do not mix (issue #13 target: <= 3 %)")
 def test_declines_not_explained_by_mixing_images_are_at_most_3_percent():
-    expected, declined, gaps, _ = _figures()
+    expected, declined, gaps, _ = figures(CASES, outcome, SEEDS)
     assert gaps / expected <= 0.03, (gaps, declined, expected)

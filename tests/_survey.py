@@ -1,0 +1,106 @@
+"""The table of a criterion survey (surveys 5 and 6): each public pattern with its batch, the keys
+declined because the images truly mix (``mixes``), those declined although the oracle gives a value
+(``gaps``), and, pinned, companions given with a wrong value (``wrong``); checks and figures over
+the table."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pytest
+from _helpers import split_outcome, wrong_companions
+
+Outcome = Callable[[str, int], tuple[dict[str, float], dict[str, float], tuple[str, ...]]]
+
+
+@dataclass(frozen=True)
+class Case:
+    """A criterion pattern, its batch, the keys declined because the images truly mix, the keys
+    declined although the oracle gives a value, and the companions given that differ from the
+    oracle (each with why)."""
+
+    body: Callable
+    batch: Callable[[int], tuple[list, list, list | None]]
+    mixes: frozenset[str] = field(default_factory=frozenset)
+    gaps: frozenset[str] = field(default_factory=frozenset)
+    """Keys, or companions (``{key}_{group}``) where only that group's is declined; ``name@seed``
+    on that batch only."""
+    why: str = ""
+    gap_batches: tuple[int, ...] = (0, 1)
+    """The batches on which the GAP keys are declined (they split on the others)."""
+    quiet: frozenset[str] = field(default_factory=frozenset)
+    """GAP keys declined without a warning that names them."""
+    wrong: frozenset[tuple[int, str]] = field(default_factory=frozenset)
+    """(batch, companion) given with a value other than the oracle's: a defect (strict xfail)."""
+
+
+def keys(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+def outcomes(cases: Mapping[str, Case]) -> Outcome:
+    """``outcome(name, seed)``: (companions, oracle companions, warnings) of one pattern on batch
+    ``seed``; main values and gradients checked bit-identical on the way (once per process)."""
+
+    @functools.cache
+    def outcome(name: str, seed: int) -> tuple[dict[str, float], dict[str, float], tuple[str, ...]]:
+        args, kinds, labels = cases[name].batch(seed)
+        got, want, said = split_outcome(cases[name].body, args, kinds, labels)
+        return got, want, tuple(said)
+
+    return outcome
+
+
+def key_of(companion: str) -> str:
+    return companion.rsplit("_", 1)[0]
+
+
+def is_gap(case: Case, companion: str, seed: int) -> bool:
+    """Whether ``companion`` is a GAP of ``case`` on batch ``seed``: its key or name in ``gaps`` (on
+    the ``gap_batches``), or ``key@seed`` / ``name@seed`` there (on that batch only)."""
+    names = (key_of(companion), companion)
+    return (any(n in case.gaps for n in names) and seed in case.gap_batches) or any(
+        f"{n}@{seed}" in case.gaps for n in names)
+
+
+def param(cases: Mapping[str, Case], name: str) -> object:
+    """The test parameter of a pattern: a strict xfail where it has wrong companions."""
+    case = cases[name]
+    if not case.wrong:
+        return name
+    return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=case.why))
+
+
+def check_pattern(case: Case, name: str, outcome: Outcome, seeds: range) -> None:
+    """Every companion given equals the oracle; each MIXES or GAP companion is declined with a
+    warning naming its key (or the whole call), unless quiet; every other one is given."""
+    for seed in seeds:
+        got, want, said = outcome(name, seed)
+        assert want, name  # the oracle gives every group a value
+        wrong = wrong_companions(got, want)
+        assert not wrong, (name, seed, wrong)
+        for companion in want:
+            key = key_of(companion)
+            if key in case.mixes or is_gap(case, companion, seed):
+                assert companion not in got, f"{companion}: expected a decline ({case.why})"
+                if key not in case.quiet:  # the warning names the key, or declines the whole call
+                    assert any(f"'{key}'" in m or "no companions for this call" in m for m in said), said
+            else:
+                assert companion in got, (name, seed, companion, said)
+
+
+def figures(cases: Mapping[str, Case], outcome: Outcome, seeds: range) -> tuple[int, int, int, int]:
+    """(expected companions, declined, declined although the images do not mix: GAP, given but
+    wrong) over the table; each decline is a MIXES or GAP key of its pattern (``check_pattern``)."""
+    expected = declined = gaps = wrong = 0
+    for name, case in cases.items():
+        for seed in seeds:
+            got, want, _ = outcome(name, seed)
+            missing = [c for c in want if c not in got]
+            expected += len(want)
+            declined += len(missing)
+            gaps += sum(is_gap(case, c, seed) for c in missing)
+            wrong += len(wrong_companions(got, want))
+    return expected, declined, gaps, wrong
