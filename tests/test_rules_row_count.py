@@ -141,9 +141,14 @@ def test_other_uses_of_the_batch_size_with_the_images_values_decline():
         err, _ = _err(outputs, targets)
         return {"loss": err.sum() / torch.tensor([outputs["x"].shape[0]], dtype=torch.float)}
 
+    def counted_tensor(outputs, targets):  # was wrong: ``bs - 1`` (a number computed from a size) as data
+        err, _ = _err(outputs, targets)
+        return {"loss": err.sum() / torch.tensor(outputs["x"].shape[0] - 1)}
+
     for body in (scaled_rows, plus, in_place, mean_over, offset):
         check_rule(body, size, declines=True)
     check_rule(as_tensor, "torch.tensor of a size of image rows", declines=True)
+    check_rule(counted_tensor, "torch.tensor of a size of image rows", declines=True)
 
 
 def test_an_int_equal_to_the_images_that_is_no_size_still_declines():

@@ -568,12 +568,12 @@ class Frame:
         self.row_counts.append(rows)
         return out
 
-    def counted_number(self, x: Any) -> bool:
-        """Whether ``x`` is a number computed in Python from a ``RowCount`` of this call (or
-        equals the value of one: ``float(bs)``, ``int(bs - 1)`` leave the subclass)."""
+    def counted_number(self, x: Any, by_value: bool = True) -> bool:
+        """Whether ``x`` is a number computed in Python from a ``RowCount`` of this call (or, with
+        ``by_value``, equals the value of one: ``float(bs)``, ``int(bs - 1)`` leave the subclass)."""
         if type(x) in (CountedInt, CountedFloat):
             return x._frame() is self
-        return bool(self.counted_values) and type(x) in (int, float) and float(x) in self.counted_values
+        return by_value and bool(self.counted_values) and type(x) in (int, float) and float(x) in self.counted_values
 
     def row_count(self, x: Any) -> Tensor | None:
         """The rows whose size ``x`` is, if it is a ``RowCount`` read in this call."""
@@ -1136,34 +1136,33 @@ FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.rand, torch
              Tensor.new_ones, Tensor.new_empty, Tensor.new_full}
 
 
-VALUE_FACTORIES = {torch.tensor, torch.as_tensor, torch.scalar_tensor, Tensor.new_tensor}
 
-
-def _holds_row_count(frame: Frame, data: Any) -> bool:
-    """Whether ``data`` (a number or a flat sequence of them) is or holds a ``RowCount`` of the call."""
-    return any(frame.row_count(x) is not None for x in (data if isinstance(data, (list, tuple)) else (data,)))
-
-
-# filling ops: where a ``RowCount`` is a value (``torch.full((), bs)``), not a size: position of the
-# first value argument
-_FILLS = {torch.full: 1, Tensor.new_full: 2, torch.full_like: 1, Tensor.fill_: 1, Tensor.masked_fill: 2,
-          Tensor.masked_fill_: 2, torch.masked_fill: 2}
+# ops that fill or make a tensor from values: where a ``RowCount`` is a value (``torch.full((), bs)``,
+# ``torch.tensor([bs])``), not a size: position of the first value argument
+_VALUE_ARGS = {torch.full: 1, Tensor.new_full: 2, torch.full_like: 1, Tensor.fill_: 1, Tensor.masked_fill: 2,
+               Tensor.masked_fill_: 2, torch.masked_fill: 2, torch.tensor: 0, torch.as_tensor: 0,
+               torch.scalar_tensor: 0, Tensor.new_tensor: 1}
+# of those, the ones whose data are often literals of the body (``torch.tensor(2.0)``): a number
+# there is counted by its type only, not by its value
+_DATA_ARGS = {torch.tensor, torch.as_tensor, torch.scalar_tensor, Tensor.new_tensor}
 _VALUE_RULES = ("elementwise", "losses")  # rule families whose number arguments are values
 _BINARY_RULES = ("add", "mul", "div", "comparison", "sub", "rsub", "binary")  # follow counts themselves
 
 
 def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict) -> bool:
     """Whether a ``RowCount``, or a number computed from one, is a value argument of ``func``:
-    a fill value, or any number argument of an element-wise op or a loss (``clamp(max=bs)``,
-    ``torch.where(m, l, bs)``, ``beta=bs``) other than the arithmetic that follows counts."""
-    at = _FILLS.get(func)
+    a fill value, the data of a new tensor (also inside a list), or any number argument of an
+    element-wise op or a loss (``clamp(max=bs)``, ``torch.where(m, l, bs)``, ``beta=bs``) other
+    than the arithmetic that follows counts."""
+    at = _VALUE_ARGS.get(func)
     if at is not None:
-        values = [*args[at:], *(v for k, v in kwargs.items() if k not in ("size", "dtype", "device"))]
+        values = flat_args(args[at:], {k: v for k, v in kwargs.items() if k not in ("size", "dtype", "device")})
     elif rule is not None and rule.__module__.rsplit(".", 1)[-1] in _VALUE_RULES and rule.__name__ not in _BINARY_RULES:
         values = flat_args(args, kwargs)
     else:
         return False
-    return any(frame.row_count(v) is not None or frame.counted_number(v) for v in values)
+    by_value = func not in _DATA_ARGS
+    return any(frame.row_count(v) is not None or frame.counted_number(v, by_value) for v in values)
 
 
 def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -1237,15 +1236,11 @@ class CaptureMode(TorchFunctionMode):
         rule = RULES.get(func)
         if (frame.row_counts or frame.counted_values) and _counted_value(frame, func, rule, args, kwargs):
             pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
-            frame.lose(out, f"{op_name(func)} with the size of a dim of image rows, or a number computed from one, as a "
-                       "value (on a group alone it is the group's count)", pred=pred)
+            frame.lose(out, f"{op_name(func)} of a size of image rows, or of a number computed from one, as a value "
+                       "(on a group alone it is the group's count)", pred=pred)
             return out
         if frame.row_counts and func in FACTORIES:
             _note_sized(frame, func, args, kwargs, out)
-        elif frame.row_counts and func in VALUE_FACTORIES and args and _holds_row_count(frame, args[-1]):
-            frame.lose(out, f"{op_name(func)} of a size of image rows (a count that is the group's own on a group alone)",
-                       pred=False)
-            return out
         if kwargs and kwargs.get("out") is not None:
             rule = None  # a rule would replay the op into the user's buffer: follow nothing here
         if rule is None and func in KNOWN_IGNORED:
