@@ -265,7 +265,7 @@ def finish(
                 counts.append(Count("elements", cnt * per_row, r.numel))
             if by_images:
                 counts.append(Count("images", images[g], membership.images))
-            den_s, ambiguous = opaque_den(z, counts, body)
+            den_s, ambiguous = opaque_den(z, counts, body, membership.images if body else 0)
             if ambiguous:
                 warn(
                     f"ambiguous:{p.key}",

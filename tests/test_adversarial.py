@@ -591,7 +591,12 @@ def test_literal_divisors_written_as_calls_stay_constants_and_a_squared_count_de
     def squared(o, t):
         return {"loss": _err(o, t)[0].sum() / len(t) ** 2}
 
+    def rows_times_images(o, t):  # was wrong: 3 rows per image times B, read as 12 x rows or 4 x instances
+        return {"loss": _err(o, t)[0][:, :, 0].sum() / (3 * len(t) * len(t))}
+
     check_rule(calls, "")
     for seed, weights in (RULE_BATCHES[0], RULE_BATCHES[2]):  # B ** 2 equal to no count of the batch
         got, _, said = rule_outcome(squared, rule_batch(seed, weights))
         assert got == {} and any("square of the number of images" in m for m in said), (seed, got)
+    got, want, said = rule_outcome(rows_times_images, rule_batch(*RULE_BATCHES[0]))
+    assert got == {} and want and any("key 'loss': its normaliser 48 equals the" in m for m in said), (got, said)

@@ -336,7 +336,7 @@ def count_multiple(z: float, count: float) -> int | None:
     return k if k * count == z else None
 
 
-def opaque_den(z: float, counts: list[Count], body: bool = False) -> tuple[float | None, str | None]:
+def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 0) -> tuple[float | None, str | None]:
     """The group's denominator ``Z_S`` of ``sum / Z`` with Z from outside the call, or from the
     body (``body``) where Z is a local count or a small multiple of one.
 
@@ -352,13 +352,17 @@ def opaque_den(z: float, counts: list[Count], body: bool = False) -> tuple[float
     add up to the exact token mean. None: the group counts nothing (no companion).
     """
     shares = [_equal_share(z, counts, 1)]
-    if shares[0] is None and body:  # ``num_boxes * groups``: per factor, the counts it multiplies
+    multiple = shares[0] is None and body
+    if multiple:  # ``num_boxes * groups``: per factor, the counts it multiplies
         ks = sorted({k for c in counts if (k := count_multiple(z, c.total)) is not None})
         shares = [_equal_share(z, counts, k) for k in ks] or shares
     found = [share for share in shares if share is not None]
     if found:
         ambiguous = next((names for _, names in found if names is not None), None)
-        if ambiguous is None and len({den for den, _ in found}) > 1:
+        if ambiguous is None and (len({den for den, _ in found}) > 1 or multiple and images > 1 and any(
+                k == images for k, _ in _factors(z, counts))):
+            # shares that differ; or, equal to no count, a factor equal to the ``images``, which on
+            # a group alone is the group's own count (``rows * len(targets)``), not a constant
             ambiguous = " / ".join(f"{k} x {name}" for k, name in _factors(z, counts))
         if ambiguous is not None:
             return None, ambiguous
