@@ -973,11 +973,6 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
         counts = [tokens]  # the only count ``opaque_den`` offers then
     if source == "configured" or not any(count_multiple(z, c) for c in counts):
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
-    if type(z) is int and ratio.host_image is None and frame.num_images > 1 and z == frame.num_images**2:  # ``/ len(t) ** 2``
-        frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, the square of the number of "
-                    "images (on a group alone the group's count squared, which no count or factor gives)")
-        return False
-
     if source is None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
