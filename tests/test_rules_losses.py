@@ -44,6 +44,16 @@ CASES = {
         x.flatten(0, 1), _y(t).flatten(0, 1), 1 - 2 * (_labels(t).flatten() % 2), margin=0.1, reduction="sum")),
     F.margin_ranking_loss: loss(lambda x, t: F.margin_ranking_loss(
         x, _y(t), torch.ones_like(x), reduction="none").sum(-1).mean()),
+    F.soft_margin_loss: loss(lambda x, t: F.soft_margin_loss(x, 2 * (_y(t) > 0.5).float() - 1)),
+    F.hinge_embedding_loss: loss(lambda x, t: F.hinge_embedding_loss(
+        x, 1 - 2 * (_y(t) > 0.5).float(), margin=0.6, reduction="sum") / x.shape[0]),
+    F.poisson_nll_loss: loss(lambda x, t: F.poisson_nll_loss(x, 4 * _y(t), full=True)),
+    F.gaussian_nll_loss: loss(lambda x, t: F.gaussian_nll_loss(x, _y(t), x[..., 0], full=True)),
+    F.multilabel_soft_margin_loss: loss(lambda x, t: F.multilabel_soft_margin_loss(
+        x.flatten(0, 1), (_y(t) > 0.5).flatten(0, 1).float(), weight=torch.tensor([1.0, 2.0, 0.5, 1.0]))),
+    F.multi_margin_loss: loss(lambda x, t: F.multi_margin_loss(
+        x.flatten(0, 1), _labels(t).flatten(), p=2, margin=0.5, weight=torch.tensor([1.0, 2.0, 0.5, 1.0]),
+        reduction="sum") / x.shape[0]),
     F.ctc_loss: loss(lambda x, t: F.ctc_loss(
         x.log_softmax(-1).transpose(0, 1), _labels(t)[:, :2] % 3 + 1, torch.full((x.shape[0],), 3),
         1 + _labels(t)[:, 2] % 2, reduction="mean", zero_infinity=True)),
@@ -176,3 +186,23 @@ def test_zeroed_by_other_masks_or_written_again_declines(body, why):
         got, want, said = split_outcome(body, args, kinds, sources)
         assert want and got == {}, got
         assert any(m.endswith(why) for m in said), said
+
+
+def _weight_field(targets):
+    return torch.tensor([t["loss_weight"] for t in targets])
+
+
+@pytest.mark.parametrize("body", [
+    loss(lambda x, t: F.gaussian_nll_loss(x, _y(t), 0.5)),
+    loss(lambda x, t: F.gaussian_nll_loss(x, _y(t), x[..., :1].exp(), reduction="sum")),
+    loss(lambda x, t: F.multilabel_soft_margin_loss(x[:, 0], (_y(t)[:, 0] > 0.5).float(), reduction="none").mean()),
+], ids=["var-a-number", "var-last-dim-1", "none-then-mean"])
+def test_operand_losses_in_other_forms(body):
+    check_rule(body, "")
+
+
+def test_a_per_row_weight_of_an_operand_loss_declines():
+    """``multilabel_soft_margin_loss`` multiplies a ``[N, C]`` or ``[N, 1]`` weight= into each
+    row: the weight field there is set to 1 on the oracle's side, so the call is declined."""
+    check_rule(loss(lambda x, t: F.multilabel_soft_margin_loss(
+        x[:, 0], (_y(t)[:, 0] > 0.5).float(), weight=_weight_field(t)[:, None])), "multilabel_soft_margin_loss", declines=True)

@@ -64,6 +64,9 @@ _ELEMENTWISE_LOSSES: dict[Any, tuple[str, ...]] = {
     F.mse_loss: ("input", "target", "size_average", "reduce", "reduction"),
     F.smooth_l1_loss: ("input", "target", "size_average", "reduce", "reduction", "beta"),
     F.huber_loss: ("input", "target", "reduction", "delta"),
+    F.soft_margin_loss: ("input", "target", "size_average", "reduce", "reduction"),
+    F.hinge_embedding_loss: ("input", "target", "margin", "size_average", "reduce", "reduction"),
+    F.poisson_nll_loss: ("input", "target", "log_input", "full", "size_average", "eps", "reduce", "reduction"),
     F.kl_div: ("input", "target", "size_average", "reduce", "reduction", "log_target"),
 }
 
@@ -176,20 +179,26 @@ _OPERAND_LOSSES: dict[Any, tuple[tuple[str, ...], bool, tuple[str, ...]]] = {
                             ("margin", "p", "eps", "swap", "size_average", "reduce", "reduction")),
     F.cosine_embedding_loss: (("input1", "input2", "target"), True, ("margin", "size_average", "reduce", "reduction")),
     F.margin_ranking_loss: (("input1", "input2", "target"), False, ("margin", "size_average", "reduce", "reduction")),
+    F.gaussian_nll_loss: (("input", "target", "var"), False, ("full", "eps", "reduction")),
+    F.multilabel_soft_margin_loss: (("input", "target"), True, ("weight", "size_average", "reduce", "reduction")),
+    F.multi_margin_loss: (("input", "target"), True, ("p", "margin", "weight", "size_average", "reduce", "reduction")),
 }
 
 
 @rule(*_OPERAND_LOSSES)
 def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``F.triplet_margin_loss``, ``F.cosine_embedding_loss`` (vectors along the last dim, one
-    value per row) and ``F.margin_ranking_loss`` (element-wise): rows of the operands; a mean or
-    sum made inside is a ``Ratio`` of the values recomputed with ``reduction='none'``."""
+    """``F.triplet_margin_loss``, ``F.cosine_embedding_loss``, ``F.multilabel_soft_margin_loss``,
+    ``F.multi_margin_loss`` (vectors along the last dim, one value per row), and
+    ``F.margin_ranking_loss``, ``F.gaussian_nll_loss`` (element-wise): rows of the operands; a mean
+    or sum made inside is a ``Ratio`` of the values recomputed with ``reduction='none'``. Class
+    weights (``weight=`` over the last dim) are data; a ``weight=`` that is tracked or per row is
+    declined."""
     if not isinstance(out, Tensor):
         return
     names, vector, options = _OPERAND_LOSSES[func]
     bound = _bind(names + options, args, kwargs)
-    operands = [x for x in (bound.get(n) for n in names) if isinstance(x, Tensor)]
-    tracks = [frame.get(x) for x in operands]
+    operands = [(n, bound[n]) for n in names if isinstance(bound.get(n), Tensor)]
+    tracks = [frame.get(x) for _, x in operands]
     if all(t is None for t in tracks):
         return
     op = op_name(func)
@@ -197,19 +206,29 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         frame.lose(out, f"{op} (legacy size_average/reduce arguments)")
         return
     reduction = bound.pop("reduction", "mean")
-    if len(operands) != len(names) or any(t is not None and t.ratio is not None for t in tracks):
+    # every operand given (a number is data: gaussian_nll_loss's var=)
+    if any(n not in bound for n in names) or any(t is not None and t.ratio is not None for t in tracks):
         frame.lose(out, op)
         return
-    # tracked operands' values with the weight field set to 1 (untracked ones are data as they are)
-    unweighted = [t.unweighted if t is not None and t.unweighted is not None else x for x, t in zip(operands, tracks, strict=True)]
-    changed = any(u is not x for u, x in zip(unweighted, operands, strict=True))
     side = {k: v for k, v in bound.items() if k not in names}
-    values = func(*[_detached(u) for u in unweighted], reduction="none", **side) if changed or reduction != "none" else out
+    weight = side.get("weight")
+    if isinstance(weight, Tensor) and (frame.get(weight) is not None or weight.dim() > 1):
+        frame.lose(out, f"{op} with a weight= per row")
+        return
+    # tracked operands' values with the weight field set to 1 (untracked ones are data as they are)
+    unweighted = {n: t.unweighted if t is not None and t.unweighted is not None else x
+                  for (n, x), t in zip(operands, tracks, strict=True)}
+    changed = any(unweighted[n] is not x for n, x in operands)
+    given = {n: _detached(unweighted.get(n, bound[n])) for n in names}
+    values = func(**given, reduction="none", **side) if changed or reduction != "none" else out
     shape = list(values.shape)
     parts = []
-    for x, t in zip(operands, tracks, strict=True):
+    for (n, x), t in zip(operands, tracks, strict=True):
         if vector and x.dim() == len(shape) + 1:  # [N, D] -> [N]
             parts.append((_without_unweighted(t), {k: (None if k == x.dim() - 1 else k) for k in range(x.dim())}))
+        elif n == "var" and x.shape != bound["input"].shape and x.shape == bound["input"].shape[:-1]:
+            # gaussian_nll_loss reads a var one dim short as the input's leading dims (unsqueezed)
+            parts.append((_without_unweighted(t), identity_map(x.dim())))
         else:
             parts.append((_without_unweighted(t), broadcast_map(x.dim(), len(shape))))
     new = _loss_track(frame, op, parts, shape, out)
