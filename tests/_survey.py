@@ -1,4 +1,4 @@
-"""The table of a criterion survey (surveys 5 and 6): each public pattern with its batch, the keys
+"""The table of a criterion survey (surveys 5 to 7): each public pattern with its batch, the keys
 declined because the images truly mix (``mixes``), those declined although the oracle gives a value
 (``gaps``), and, pinned, companions given with a wrong value (``wrong``); checks and figures over
 the table."""
