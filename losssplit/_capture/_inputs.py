@@ -226,30 +226,40 @@ def _argument_numbers(
     device."""
     numbers: list[float] = []
     scalars: dict[torch.device, list[Tensor]] = {}
-
-    def walk(obj: Any, depth: int) -> None:
-        if obj is weight and weight is not None:
-            return
-        if isinstance(obj, (int, float)) and not isinstance(obj, bool):
-            numbers.append(float(obj))
-        elif isinstance(obj, Tensor):
-            if obj.numel() == 1 and not obj.is_complex():
-                scalars.setdefault(obj.device, []).append(obj.detach().reshape(()).to(torch.float64))
-        elif depth < 4 and (isinstance(obj, dict) or (hasattr(obj, "items") and hasattr(obj, "keys"))):
-            for k, v in obj.items():
-                if k != weight_field:
-                    walk(v, depth + 1)
-        elif depth < 4 and isinstance(obj, (list, tuple)):
-            if len(obj) == images and obj and all(isinstance(v, Mapping) for v in obj):
-                return  # the per-image dicts
-            for v in obj:
-                walk(v, depth + 1)
-
     for value in itertools.chain(args, kwargs.values()):
-        walk(value, 0)
+        _numbers_in(value, 0, numbers, scalars, weight_field, weight, images)
     for ts in scalars.values():
         numbers += torch.stack(ts).tolist()
     return numbers
+
+
+def _numbers_in(
+    obj: Any,
+    depth: int,
+    numbers: list[float],
+    scalars: dict[torch.device, list[Tensor]],
+    weight_field: str | None,
+    weight: Any,
+    images: int,
+) -> None:
+    """``_argument_numbers``' walk (a module-level function: a nested recursive one is a reference
+    cycle, left per call for the garbage collector)."""
+    if obj is weight and weight is not None:
+        return
+    if isinstance(obj, (int, float)) and not isinstance(obj, bool):
+        numbers.append(float(obj))
+    elif isinstance(obj, Tensor):
+        if obj.numel() == 1 and not obj.is_complex():
+            scalars.setdefault(obj.device, []).append(obj.detach().reshape(()).to(torch.float64))
+    elif depth < 4 and (isinstance(obj, dict) or (hasattr(obj, "items") and hasattr(obj, "keys"))):
+        for k, v in obj.items():
+            if k != weight_field:
+                _numbers_in(v, depth + 1, numbers, scalars, weight_field, weight, images)
+    elif depth < 4 and isinstance(obj, (list, tuple)):
+        if len(obj) == images and obj and all(isinstance(v, Mapping) for v in obj):
+            return  # the per-image dicts
+        for v in obj:
+            _numbers_in(v, depth + 1, numbers, scalars, weight_field, weight, images)
 
 
 def _tag_batch_first(frame: Frame, t: Tensor, nested: bool) -> int:

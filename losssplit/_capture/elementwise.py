@@ -213,7 +213,7 @@ def _same_counts(frame: Frame, ra: Ratio, rb: Ratio) -> Ratio:
     if id(a) not in kept or id(b) not in kept:  # counts of ``ignore_index`` losses: not the same labels
         return rb
     frame.doubt((a != b).any(), "two losses added are zeroed at different labels (which tokens count cannot be told)")
-    return dataclasses.replace(rb, den_values=a)
+    return rb.replace(den_values=a)
 
 
 def zeroed_counts(frame: Frame, src: Tensor) -> Tensor | None:
@@ -275,7 +275,7 @@ def _unary_ratio(track: Track, kind: str, low: Any, high: Any) -> Track | None:
                 return Track(ratio=r.scaled(normaliser_op=("min", float(low))))
             if _plain_sum(r, offset=True) and r.offset:  # ``(card + s).clamp_min(eps)``: s first
                 ops = r.normaliser_ops + (("add", r.offset), ("min", float(low)))
-                return Track(ratio=dataclasses.replace(r, offset=0.0, normaliser_ops=ops))
+                return Track(ratio=r.replace(offset=0.0, normaliser_ops=ops))
         if kind == "neg" and r.test is None:
             return Track(from_prediction=True, ratio=r.scaled(-1.0))
     except ValueError:  # an offset or a gate that the op cannot carry exactly
@@ -654,14 +654,14 @@ def _elements_arithmetic(
             ok = test is not None and ra is not None and sa is not None and not sa.from_prediction and _is_number(xb)
             if not ok or ra is None or not _plain_sum(ra) or ra.normaliser_ops:
                 return None
-            each.append(Track(ratio=dataclasses.replace(ra, test=(test or "", float(xb)))))
+            each.append(Track(ratio=ra.replace(test=(test or "", float(xb)))))
             continue
         if kind == "mul" and ra is not None and rb is not None and (ra.test is None) != (rb.test is None):
             value, gate = (sa, rb) if rb.test is not None else (sb, ra)
             assert value is not None and value.ratio is not None
             if value.ratio.gate is not None or value.ratio.test is not None or value.ratio.kind is RatioKind.SUM_OVER_OPAQUE:
                 return None
-            each.append(Track(from_prediction=value.from_prediction, ratio=dataclasses.replace(value.ratio, gate=gate)))
+            each.append(Track(from_prediction=value.from_prediction, ratio=value.ratio.replace(gate=gate)))
             continue
         if (ra is not None and ra.test is not None) or (rb is not None and rb.test is not None):
             return None

@@ -1149,6 +1149,19 @@ _VALUE_RULES = ("elementwise", "losses")  # rule families whose number arguments
 _BINARY_RULES = ("add", "mul", "div", "comparison", "sub", "rsub", "binary")  # follow counts themselves
 
 
+_VALUE_RULE: dict[Any, bool] = {}
+
+
+def _value_rule(rule: Any) -> bool:
+    """Whether ``rule``'s number arguments are values (see ``_VALUE_RULES``), cached per rule."""
+    known = _VALUE_RULE.get(rule)
+    if known is None:
+        known = _VALUE_RULE[rule] = (
+            rule.__module__.rsplit(".", 1)[-1] in _VALUE_RULES and rule.__name__ not in _BINARY_RULES
+        )
+    return known
+
+
 def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict) -> bool:
     """Whether a ``RowCount``, or a number computed from one, is a value argument of ``func``:
     a fill value, the data of a new tensor (also inside a list), or any number argument of an
@@ -1157,7 +1170,7 @@ def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict
     at = _VALUE_ARGS.get(func)
     if at is not None:
         values = flat_args(args[at:], {k: v for k, v in kwargs.items() if k not in ("size", "dtype", "device")})
-    elif rule is not None and rule.__module__.rsplit(".", 1)[-1] in _VALUE_RULES and rule.__name__ not in _BINARY_RULES:
+    elif rule is not None and _value_rule(rule):
         values = flat_args(args, kwargs)
     else:
         return False

@@ -114,6 +114,17 @@ class Ratio:
     ) -> Ratio:
         return cls(values, rows, row_dim, kind, den_values, values.numel(), version_of(values), host_image=host_image)
 
+    def replace(self, **changes: Any) -> Ratio:
+        """A copy with ``changes`` (``dataclasses.replace`` without its per-call introspection of
+        the fields: ratios are copied on the hot path of every reduced loss's arithmetic)."""
+        unknown = changes.keys() - _RATIO_FIELDS
+        if unknown:
+            raise TypeError(f"Ratio has no fields {sorted(unknown)}")
+        new = _NEW(Ratio)
+        for name in _RATIO_FIELDS:
+            _SET(new, name, changes[name] if name in changes else _GET(self, name))
+        return new
+
     def scaled(
         self,
         scale: float | Tensor = 1.0,
@@ -157,8 +168,7 @@ class Ratio:
             if isinstance(scale, Tensor) or isinstance(divisor, Tensor):
                 raise ValueError("an offset scaled by a tensor")
             offset = offset * scale / divisor
-        return dataclasses.replace(
-            self,
+        return self.replace(
             offset=offset,
             num_offset=num_offset,
             kind=kind,
@@ -178,7 +188,7 @@ class Ratio:
         changed = self.normaliser_ops and self.kind is RatioKind.SUM  # ``(m.sum() + eps) * bs``
         if self.offset or self.num_offset or self.gate is not None or self.test is not None or changed:
             raise ValueError("a size of the images' rows times an offset, a test or a changed normaliser")
-        return dataclasses.replace(self, row_counts=self.row_counts + (rows,))
+        return self.replace(row_counts=self.row_counts + (rows,))
 
     def over_row_count(self, rows: Tensor) -> Ratio:
         """A copy divided by the size of a dim whose indices have the images ``rows`` (``/ bs``):
@@ -189,7 +199,7 @@ class Ratio:
         """
         for i, r in enumerate(self.row_counts):
             if r is rows:
-                return dataclasses.replace(self, row_counts=self.row_counts[:i] + self.row_counts[i + 1 :])
+                return self.replace(row_counts=self.row_counts[:i] + self.row_counts[i + 1 :])
         if self.kind is not RatioKind.SUM or self.divisors or self.normaliser is not None or self.normaliser_ops:
             raise ValueError("a ratio other than a plain sum over a size of the images' rows")
         ones = torch.ones(rows.numel(), device=rows.device)
@@ -208,7 +218,7 @@ class Ratio:
         if c <= 0 and any(op == "min" for op, _ in self.normaliser_ops) or self.test is not None:
             return None
         ops = tuple((op, v * c) for op, v in self.normaliser_ops)
-        return dataclasses.replace(self, scales=self.scales + (c,), normaliser_ops=ops)
+        return self.replace(scales=self.scales + (c,), normaliser_ops=ops)
 
     def shifted(self, c: float) -> Ratio:
         """A copy plus the constant ``c``: ``num / den + c`` per group (the body computes
@@ -219,7 +229,7 @@ class Ratio:
         """
         if self.gate is not None or self.test is not None:
             raise ValueError("a constant added to a gated value")
-        return dataclasses.replace(self, offset=self.offset + c)
+        return self.replace(offset=self.offset + c)
 
     def compact(self, tokens: int | None = None) -> Ratio:
         """Keep a large loss's per-row sums, not its elements, until the call returns (the body's
@@ -315,6 +325,10 @@ class Ratio:
         return num / self.den_per_row(per_row).sum() if self.kind is not RatioKind.SUM else num
 
 
+_RATIO_FIELDS = tuple(f.name for f in dataclasses.fields(Ratio))
+_NEW, _GET, _SET = object.__new__, object.__getattribute__, object.__setattr__
+
+
 class Count(NamedTuple):
     """A local count an opaque normaliser may be: its name, the group's share and the total."""
 
@@ -408,9 +422,9 @@ def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
     if _plain_sum_elements(ra) == _plain_sum_elements(rb) is not None:
         # per-image sums of equal size added in a loop: a divisor equal to all their elements
         # (``total / e.numel()``) is the body's own count, recounted per group
-        out = dataclasses.replace(out, numel=ra.numel + rb.numel)
+        out = out.replace(numel=ra.numel + rb.numel)
     if ra.host_image is not None and ra.host_image == rb.host_image:  # two losses of one image: its loss
-        out = dataclasses.replace(out, host_image=ra.host_image)
+        out = out.replace(host_image=ra.host_image)
     return out
 
 
@@ -464,7 +478,7 @@ def _same_den_sum(ra: Ratio, rb: Ratio) -> Ratio | None:
     num = ra.numerators(row_sums(ra.values, ra.row_dim)) + rb.numerators(row_sums(rb.values, rb.row_dim)).to(ra.values.device)
     # each row's numerators over ``da`` per row: a mean over rows with the divisor ``da``
     out = Ratio.of(num, ra.rows, 0, RatioKind.ROW_MEAN)
-    return dataclasses.replace(out, divisors=(da,), offset=ra.offset + rb.offset)
+    return out.replace(divisors=(da,), offset=ra.offset + rb.offset)
 
 
 def _is_one(x: Any) -> bool:
