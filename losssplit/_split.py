@@ -225,7 +225,7 @@ def finish(
         rows_total = r.rows.numel()
         per_row, rest = divmod(r.numel, max(rows_total, 1))
         by_elements = z == r.numel and per_row > 1 and not rest  # ``l.sum() / l.numel()``
-        by_images = r.host_image is None and all(type(d) is int for d in r.divisors)  # ``len(targets)``
+        by_images = all(type(d) is int for d in r.divisors)  # ``len(targets)`` (of one image's loss too)
         body = not frame.from_arguments(z)  # the body's own number: a count or a multiple of one
         for g, group in enumerate(names):
             at = (i * groups + g) * 3

@@ -419,6 +419,13 @@ CASES = {
     "mse sum over len(targets)": (
         _loss(lambda e, y, o, t: F.mse_loss(o["x"], y, reduction="sum") / len(t)), SPLIT, ""),
     "per-image loop writing every position": (_per_image_loop_write, SPLIT, ""),
+    # -- pairs and stacks of per-image values (associative embedding's push): exact within one
+    #    image, declined across images
+    "push over pairs of two images' means": (_loss(lambda e, y, o, t: (torch.exp(-(
+        (a := torch.stack([e[0].mean(), e[-1].mean()]).expand(2, 2)) - a.permute(1, 0)) ** 2).sum() - 2) / 2 * 0.25),
+        DECLINE, "sum"),
+    "stack of two images' values centred on their mean": (_loss(lambda e, y, o, t: (
+        (v := torch.stack([e[0, 0, 0], e[-1, 0, 0]])) - v.mean()).pow(2).mean()), DECLINE, "sub"),
 }
 
 
@@ -600,3 +607,16 @@ def test_literal_divisors_written_as_calls_stay_constants_and_a_squared_count_de
         assert got == {} and any(f"key 'loss': its normaliser {len(weights) ** 2} equals the" in m for m in said), said
     got, want, said = rule_outcome(rows_times_images, rule_batch(*RULE_BATCHES[0]))
     assert got == {} and want and any("key 'loss': its normaliser 48 equals the" in m for m in said), (got, said)
+
+
+@pytest.mark.parametrize("offset", [0, 3], ids=["sum", "sum less a count"])
+def test_one_images_sum_over_the_number_of_images_equal_to_its_instances_declines(offset):
+    """``e[0].sum() / len(targets)`` where the image's target instances (3 rows) equal the number
+    of images (batch 1): which one the divisor counts cannot be told, so the key is declined (was
+    wrong: read as the image's own instances); elsewhere, every companion given is the oracle's."""
+    body = _loss(lambda e, y, o, t: (e[0].sum() - offset) / len(t))
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert all(got[k] == pytest.approx(want[k], rel=1e-5) for k in got), (seed, got, want)
+        if seed == 1:
+            assert got == {} and any("normaliser 3 equals the target instances / images" in m for m in said), said

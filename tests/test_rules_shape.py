@@ -298,3 +298,31 @@ def test_one_value_per_image_stacked_times_the_weights_keeps_its_rows(weights):
     got, want, _ = rule_outcome(values, rule_batch(0, weights))
     assert set(got) == set(want)
     assert got == pytest.approx(want, rel=1e-5)
+
+
+def pull_push_pairs_over_their_count(outputs, targets):
+    """Associative embedding as published: per image, each row's picked values (the first row
+    one value: a stack of one 0-dim value) and their mean; the push sums exp(-d^2) over every
+    pair of means, less the diagonal's count, over the count of ordered pairs, halved by a literal
+    (0.5, equal to some images' weights: a coefficient written in the body, not a weight)."""
+    pulls, pushes = [], []
+    for o, t in zip(outputs["x"], targets):
+        means, pull = [], 0
+        for k, row in enumerate(o):
+            picked = torch.stack([row[j] for j in t["labels"].tolist()[: 1 if k == 0 else None]])
+            means.append(torch.mean(picked, dim=0))
+            pull = pull + torch.mean((picked - means[-1].expand_as(picked)) ** 2)
+        n = len(means)
+        means = torch.stack(means)
+        a = means.expand(n, n)
+        pushes.append((torch.sum(torch.exp(-(a - a.permute(1, 0)) ** 2)) - n) / ((n - 1) * n) * 0.5)
+        pulls.append(pull / n)
+    return {"loss_pull": torch.stack(pulls).mean(), "loss_push": torch.stack(pushes).mean()}
+
+
+def test_one_images_pairs_and_count_offsets_stay_that_images():
+    """One image's values stacked one at a time (also a stack of one value), the pairwise
+    differences of its means, their sum less its own count, over its count of pairs, times a
+    literal equal to some weights: each image's value, as on a group alone (pull and push split as
+    the oracle)."""
+    check_rule(pull_push_pairs_over_their_count, "")

@@ -32,7 +32,9 @@ _CHECKED = {(3, 11), (3, 12), (3, 13)}
 _SUBSCRIPTS = {"BINARY_SUBSCR": 1, "STORE_SUBSCR": 1, "BINARY_SLICE": 2, "STORE_SLICE": 2}
 
 # ``a / b`` and ``a /= b``: BINARY_OP's argument (3.11 to 3.13)
-_DIVISIONS = {11, 24}
+_DIVISIONS = frozenset({11, 24})
+# ``a * b`` and ``a *= b``
+_PRODUCTS = frozenset({5, 18})
 
 _INTERNAL = ("losssplit", "torch")
 _UNPROVEN = object()
@@ -69,6 +71,17 @@ def divisor_source(z: Any) -> str | None:
     return source
 
 
+def literal_factor(c: Any) -> bool:
+    """Whether the Python number ``c`` is the right operand of the multiplication (``a * 0.5``,
+    ``a *= 0.5``) the caller's code is executing, written there as a constant equal to ``c`` (type
+    included): a coefficient of the body, whatever image's weight it equals."""
+    f = _caller()
+    if f is None:
+        return False
+    source, literal = _divisor_at(f.f_code, f.f_lasti, _PRODUCTS)
+    return source == "literal" and type(literal) is type(c) and literal == c
+
+
 def _caller() -> types.FrameType | None:
     """The first Python frame outside losssplit and torch (None on unchecked versions)."""
     if sys.version_info[:2] not in _CHECKED:
@@ -84,19 +97,19 @@ _CONFIGURED = {"LOAD_ATTR", "LOAD_GLOBAL", "LOAD_NAME"}
 
 
 @functools.lru_cache(maxsize=1024)
-def _divisor_at(code: types.CodeType, lasti: int) -> tuple[str, Any]:
-    """(``"literal"``, the value) when the right operand of the division at byte offset ``lasti``
-    of ``code`` is a LOAD_CONST of an int or a float right before it, (``"configured"``, None) for
-    an attribute or a global loaded right before it, else (``"other"``, None); not at a jump
-    target."""
+def _divisor_at(code: types.CodeType, lasti: int, ops: frozenset[int] = _DIVISIONS) -> tuple[str, Any]:
+    """(``"literal"``, the value) when the right operand of the division (or, with ``ops``, the
+    other binary op) at byte offset ``lasti`` of ``code`` is a LOAD_CONST of an int or a float
+    right before it, (``"configured"``, None) for an attribute or a global loaded right before it,
+    else (``"other"``, None); not at a jump target."""
     instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
     at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
     if at is None or at == 0:
         return "other", None
     op, before = instructions[at], instructions[at - 1]
-    if op.opname == "CALL" and not op.is_jump_target:  # ``l.div(4)``, ``torch.div(l, 4)``
+    if op.opname == "CALL" and not op.is_jump_target and ops is _DIVISIONS:  # ``l.div(4)``, ``torch.div(l, 4)``
         return _call_divisor(instructions, at)
-    if op.opname != "BINARY_OP" or op.arg not in _DIVISIONS or op.is_jump_target:
+    if op.opname != "BINARY_OP" or op.arg not in ops or op.is_jump_target:
         return "other", None
     if before.opname == "LOAD_CONST" and type(before.argval) in (int, float):
         return "literal", before.argval

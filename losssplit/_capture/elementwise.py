@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._bytecode import divisor_source
+from ._bytecode import divisor_source, literal_factor
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -728,6 +728,23 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
 
 
+def _one_image_sum(frame: Frame, track: Track) -> Track | None:
+    """One image's reduced value with an offset (``push.sum() - num_tags`` in a per-image loop)
+    as a plain sum of that value over that image's one row: on any group with the image the body
+    computes the same value, so scaling or dividing it by a number needs no offset arithmetic
+    (which a denominator recomputed per group cannot carry). None for any other reduced value."""
+    r = track.ratio
+    if r is None or r.host_image is None:
+        return None
+    # its value is ``num / den + offset``: the value without the offset must be one image's
+    value = image_value_track(frame, dataclasses.replace(track, ratio=dataclasses.replace(r, offset=0.0)))
+    if value is None or value.unweighted is None:
+        return None
+    image = frame.image_index(r.host_image, r.rows.device).reshape(1)
+    one = Ratio.of((value.unweighted + r.offset).reshape(1), image, 0, RatioKind.SUM, host_image=r.host_image)
+    return Track(from_prediction=track.from_prediction, ratio=one)
+
+
 def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> None:
     """``_weight_statistic`` of the other operand where one of ``a * b`` (or ``a / b``) is a
     reduced loss: one ratio, a sum of ratios or a vector of them."""
@@ -775,6 +792,8 @@ def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
     if w is None:
         return False
     owners = frame.weight_images(c)
+    if (owners or c == w) and literal_factor(c):  # ``push * 0.5`` written in the body: a coefficient
+        return False
     if owners and b not in owners:  # another image's weight field (``t[b + 1]["loss_weight"]``)
         frame.doubt(torch.ones((), dtype=torch.bool), OTHER_IMAGE_WEIGHT)
         return False
@@ -817,6 +836,8 @@ def _ratio_arithmetic(
             return None if total is None else Track(ratio=total)
         if kind not in ("div", "add") or tb is None or tb.ratio is None:
             return None  # a row-sum normaliser in other arithmetic: opaque
+    if ta is not None and ta.ratio is not None and ta.ratio.offset and kind in ("mul", "div") and _is_number(b):
+        ta = _one_image_sum(frame, ta) or ta
     if ta is not None and ta.ratio is not None:
         pred = ta.from_prediction
         if (
@@ -911,7 +932,7 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
             return torch.where(own, ones, x.detach().reshape(())), False
         frame.doubt((x.detach().reshape(()) != ones).any(), OTHER_IMAGE_WEIGHT)
         return value, False
-    if isinstance(value, float) and ratio.host_image is not None and value is x:
+    if isinstance(value, float) and ratio.host_image is not None and value is x and not literal_factor(x):
         if ratio.host_image in frame.weight_images(x):
             return 1.0, True
         if value != 1 and value == frame.host_weight(ratio.host_image):  # by value, as ``_scaled_by``
@@ -1219,6 +1240,7 @@ def _reduce(
         if row_dims:
             (d,) = row_dims
             rows = track.rows[d]
+            host_image = frame.rows_image(rows)
         else:
             d = -1
             assert track.image is not None  # one image's tensor, by the condition above

@@ -298,6 +298,14 @@ class Frame:
         # full 2-norms of tensors over their image rows (``u.norm(2)``): id -> (the norm, the track
         # of its square, a sum of squares over the rows); held, so the ids stay unique
         self.norms: dict[int, tuple[Tensor, Track]] = {}
+        # row maps whose every row is one image known on the host (one image's values stacked one
+        # at a time): id -> (the map, the image); held, so the ids stay unique
+        self.one_image_rows: dict[int, tuple[Tensor, int]] = {}
+
+    def rows_image(self, rows: Tensor) -> int | None:
+        """The image every index of the row map ``rows`` is, where that is known on the host."""
+        hit = self.one_image_rows.get(id(rows))
+        return hit[1] if hit is not None and hit[0] is rows else None
 
     def from_arguments(self, z: float) -> bool:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
@@ -560,6 +568,7 @@ class Frame:
         self.counted_values.clear()
         self.positional_rows.clear()
         self.norms.clear()
+        self.one_image_rows.clear()
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""

@@ -515,7 +515,10 @@ def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: tor
         if len(ids) == frame.num_images and ids == list(range(frame.num_images)):
             return frame.arange(device)
         joined = host_tensor(ids, torch.long)
-        return joined if device.type == "cpu" else joined.to(device, non_blocking=True)
+        joined = joined if device.type == "cpu" else joined.to(device, non_blocking=True)
+        if ids and all(b == ids[0] for b in ids):  # every row one image, known here: a reduction is that image's
+            frame.one_image_rows[id(joined)] = (joined, ids[0])
+        return joined
     parts = [
         p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)
         for p in pieces
