@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._bytecode import divisor_source
+from ._bytecode import divisor_source, length_divided
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -842,6 +842,11 @@ def _ratio_arithmetic(
             counted = frame.host_normaliser(b)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
+        if kind == "div" and _over_targets_length(frame, other):
+            try:  # ``l.sum() / len(targets)``: on a group alone, the group's images
+                return Track(from_prediction=pred, ratio=ta.ratio.over_row_count(frame.arange(ta.ratio.rows.device)))
+            except ValueError:  # ``l.mean() / len(targets)``: a mean over the group's images is no ratio
+                return lost_track("a division of an average by the number of images (``/ len(targets)``)", pred)
         if (kind == "div" and (type(other) is int or type(other) is float and other.is_integer())
                 and int(other) in frame.lengths and divisor_source(other) not in ("literal", "configured")):
             return _over_length(frame, ta, int(other))  # ``/ len(x)``, ``/ float(len(x))``, no literal
@@ -874,6 +879,14 @@ def _ratio_arithmetic(
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
+
+
+def _over_targets_length(frame: Frame, z: Any) -> bool:
+    """Whether the int ``z`` dividing a loss is ``len(targets)`` of the list of per-image target
+    dicts itself (the division's code read: ``a / len(x)`` with ``x`` that very list), which on
+    a group alone is the group's number of images."""
+    return (type(z) is int and z == frame.num_images and frame.per_image_targets is not None
+            and frame.tokens is None and length_divided(z) is frame.per_image_targets)
 
 
 def _over_length(frame: Frame, track: Track, n: int) -> Track:

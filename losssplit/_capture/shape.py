@@ -420,8 +420,11 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, lost, pred=any(t is not None and t.from_prediction for t in tracks))
         return
     pred = any(is_prediction(x, t) for x, t in zip(seq, tracks))
-    image = _one_image(frame, tracks) if stack and len(seq) > 1 and all(x.dim() == 0 for x in seq) else None
-    if image is not None:  # one image's values gathered one by one (``tags[j]`` per joint): that image's tensor
+    whole_images = all(t is not None and not t.rows and t.image is not None for t in tracks)
+    gathered = len(seq) > 1 and (stack and all(x.dim() == 0 for x in seq) or whole_images)
+    image = _one_image(frame, tracks) if gathered else None
+    if image is not None:  # one image's values gathered one by one (``tags[j]`` per joint), or its
+        # tensors joined (box deltas stacked per coordinate): that image's tensor
         one = Track(image=image, from_prediction=pred)
         if any(t.unweighted is not None for t in tracks if t is not None):
             one.unweighted = func([unweighted_of(x, t) for x, t in zip(seq, tracks)], *args[1:], **kwargs)
