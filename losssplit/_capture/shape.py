@@ -403,7 +403,8 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     ndim = out.dim()
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
     per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None
-                 and (t.ratio.rows.numel() == 1 or t.ratio.host_image is not None) and not t.ratio.counts_rows()]
+                 and (t.ratio.rows.numel() == 1 or t.ratio.host_image is not None) and not t.ratio.counts_rows()
+                 and t.ratio.own_normaliser()]
     if stack and out.dim() == 1 and len(per_image) == len(tracks):
         # ``torch.stack([loss of image b, ...])``: one row per image, valued with weights set to 1
         values = torch.stack([r.image_value().to(out.device, out.dtype) for r in per_image])
