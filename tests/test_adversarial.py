@@ -699,3 +699,26 @@ def test_literal_divisors_written_as_calls_stay_constants_and_a_squared_count_de
         assert got == {} and any(f"key 'loss': its normaliser {len(weights) ** 2} equals the" in m for m in said), said
     got, want, said = rule_outcome(rows_times_images, rule_batch(*RULE_BATCHES[0]))
     assert got == {} and want and any("key 'loss': its normaliser 48 equals the" in m for m in said), (got, said)
+
+
+def _offset_sum_over_a_copy_of_targets(o, t):
+    copy = list(t)
+    return {"loss": ((o["x"] - torch.stack([s["y"] for s in t])).abs().sum() + 1) / len(copy)}
+
+
+def test_len_targets_is_the_groups_images_only_when_read_at_the_division(monkeypatch):
+    """``(l.sum() + 1) / len(targets)`` is exact because the division's code shows ``len`` of the
+    very target list (on a group alone, its images): the length of a copy of that list, or any
+    length on a Python whose bytecode was not checked, keeps the older reading, which declines."""
+    from losssplit._capture import _bytecode
+
+    def over_targets(o, t):
+        return {"loss": ((o["x"] - torch.stack([s["y"] for s in t])).abs().sum() + 1) / len(t)}
+
+    got, want, _ = rule_outcome(over_targets, rule_batch(*RULE_BATCHES[0]))
+    assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6)
+    got, want, said = rule_outcome(_offset_sum_over_a_copy_of_targets, rule_batch(*RULE_BATCHES[0]))
+    assert got == {} and want and any("div" in m for m in said), said
+    monkeypatch.setattr(_bytecode, "_CHECKED", set())
+    got, want, said = rule_outcome(over_targets, rule_batch(*RULE_BATCHES[0]))
+    assert got == {} and want and any("div" in m for m in said), said
