@@ -235,6 +235,88 @@ def _loss(call):
     return body
 
 
+# -- per-image terms added in a loop (issue #13): accepted where each term is one image's by
+#    construction and the final divisor is ``len(targets)``; declined where a term depends on other
+#    images (a count over every image, a gate of another image, an index read from data)
+
+
+def _parts_over_images(o, t):
+    """Per image: its L1 sum; the images' terms added in a loop, over ``len(targets)``."""
+    parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in range(len(t))]
+    return {"loss": sum(parts) / len(t)}
+
+
+def _stacked_parts_mean(o, t):
+    parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in range(len(t))]
+    return {"loss": torch.stack(parts).mean()}
+
+
+def _stacked_parts_sum_over_images(o, t):
+    parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in range(len(t))]
+    return {"loss": torch.stack(parts).sum() / len(t)}
+
+
+def _parts_over_own_count(o, t):
+    """Per image: its masked L1 sum over ``max(1, n_b)``, n_b its own count read on the host."""
+    parts = []
+    for b, s in enumerate(t):
+        m = s["labels"] > 1
+        parts.append((o["x"][b] - s["y"]).abs().sum(-1)[m].sum() / max(1, int(m.sum())))
+    return {"loss": sum(parts) / len(t)}
+
+
+def _parts_each_over_images(o, t):
+    """Per image: its L1 sum over ``len(targets)`` (all images' count) inside the loop."""
+    total = 0
+    for b in range(len(t)):
+        total = total + (o["x"][b] - t[b]["y"]).abs().sum() / len(t)
+    return {"loss": total}
+
+
+def _parts_over_batch_count(o, t):
+    """Per image: its L1 sum over the count of label > 1 over every image."""
+    n = sum(int((s["labels"] > 1).sum()) for s in t)
+    parts = [(o["x"][b] - t[b]["y"]).abs().sum() / max(1, n) for b in range(len(t))]
+    return {"loss": sum(parts) / len(t)}
+
+
+def _parts_gated_by_next_image(o, t):
+    """Per image: its L1 sum, kept where the next image's prediction mean is above 0.5."""
+    parts = []
+    for b in range(len(t)):
+        gate = (o["x"][(b + 1) % len(t)].mean() > 0.5).float()
+        parts.append((o["x"][b] - t[b]["y"]).abs().sum() * gate)
+    return {"loss": sum(parts) / len(t)}
+
+
+def _parts_of_images_above_batch_mean(o, t):
+    """A loop over the images whose prediction mean exceeds the batch's."""
+    x = o["x"]
+    chosen = [b for b in range(len(t)) if x[b].mean() > x.mean()]
+    parts = [(x[b] - t[b]["y"]).abs().sum() for b in chosen]
+    return {"loss": sum(parts, x.sum() * 0) / len(t)}
+
+
+def _part_index_from_data(o, t):
+    """Each part's image index taken from the first image's labels."""
+    parts = []
+    for b in range(len(t)):
+        k = (b + int(t[0]["labels"][0])) % len(t)
+        parts.append((o["x"][k] - t[b]["y"]).abs().sum())
+    return {"loss": sum(parts) / len(t)}
+
+
+def _parts_over_other_list_length(o, t):
+    """Over ``len(chosen)``: the images selected by their own labels (a length, not the images)."""
+    chosen = [b for b in range(len(t)) if int(t[b]["labels"].sum()) > 4]
+    parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in chosen]
+    return {"loss": sum(parts, o["x"].sum() * 0) / max(1, len(chosen))}
+
+
+def _mean_over_images(o, t):
+    return {"loss": (o["x"] - torch.stack([s["y"] for s in t])).abs().mean() / len(t)}
+
+
 CASES = {
     # -- an index or mask computed from values that mix images (was wrong: the positions it picks
     #    were taken as constants of the body)
@@ -426,6 +508,23 @@ CASES = {
         DECLINE, "sum"),
     "stack of two images' values centred on their mean": (_loss(lambda e, y, o, t: (
         (v := torch.stack([e[0, 0, 0], e[-1, 0, 0]])) - v.mean()).pow(2).mean()), DECLINE, "sub"),
+    # -- per-image terms added in a loop
+    "per-image sums added, over len(targets)": (_parts_over_images, SPLIT, ""),
+    "per-image sums stacked, mean": (_stacked_parts_mean, SPLIT, ""),
+    "per-image sums stacked, sum over len(targets)": (_stacked_parts_sum_over_images, SPLIT, ""),
+    "per-image sums over their own host-read counts, over len(targets)": (
+        _parts_over_own_count, HONEST, "read on the host at Tensor.__int__"),
+    "a mean over len(targets)": (_mean_over_images, DECLINE, "an average by the number of images"),
+    "per-image sums each over len(targets) inside the loop": (_parts_each_over_images, DECLINE, "key 'loss'"),
+    # was wrong: a part over a count of every image's reads was added as that image's own value
+    "per-image sums over a count of every image": (_parts_over_batch_count, DECLINE, "loss"),
+    # was wrong: the next image's test scaled the part as a constant
+    "per-image sums gated by the next image's mean": (
+        _parts_gated_by_next_image, DECLINE, "a value of one image that is not that loss's image"),
+    "a loop over the images above the batch mean": (_parts_of_images_above_batch_mean, DECLINE, "__bool__"),
+    "a part's image index read from data": (_part_index_from_data, DECLINE, "rows of different images were paired"),
+    "per-image sums over the length of a list selected by the images' labels": (
+        _parts_over_other_list_length, HONEST, "Tensor.__int__"),
 }
 
 
@@ -620,3 +719,26 @@ def test_one_images_sum_over_the_number_of_images_equal_to_its_instances_decline
         assert all(got[k] == pytest.approx(want[k], rel=1e-5) for k in got), (seed, got, want)
         if seed == 1:
             assert got == {} and any("normaliser 3 equals the target instances / images" in m for m in said), said
+
+
+def _offset_sum_over_a_copy_of_targets(o, t):
+    copy = list(t)
+    return {"loss": ((o["x"] - torch.stack([s["y"] for s in t])).abs().sum() + 1) / len(copy)}
+
+
+def test_len_targets_is_the_groups_images_only_when_read_at_the_division(monkeypatch):
+    """``(l.sum() + 1) / len(targets)`` is exact because the division's code shows ``len`` of the
+    very target list (on a group alone, its images): the length of a copy of that list, or any
+    length on a Python whose bytecode was not checked, keeps the older reading, which declines."""
+    from losssplit._capture import _bytecode
+
+    def over_targets(o, t):
+        return {"loss": ((o["x"] - torch.stack([s["y"] for s in t])).abs().sum() + 1) / len(t)}
+
+    got, want, _ = rule_outcome(over_targets, rule_batch(*RULE_BATCHES[0]))
+    assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6)
+    got, want, said = rule_outcome(_offset_sum_over_a_copy_of_targets, rule_batch(*RULE_BATCHES[0]))
+    assert got == {} and want and any("div" in m for m in said), said
+    monkeypatch.setattr(_bytecode, "_CHECKED", set())
+    got, want, said = rule_outcome(over_targets, rule_batch(*RULE_BATCHES[0]))
+    assert got == {} and want and any("div" in m for m in said), said

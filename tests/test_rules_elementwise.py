@@ -453,6 +453,8 @@ AFFINE = {
     "-(1 - x.mean())": reduced(lambda m, e: -(1 - m)),
     "x.sum(-1).sum() - x.max(-1).values.sum()": reduced(lambda m, e: e.sum(-1).sum() - e.max(-1).values.sum()),
     "1 - dice.mean()": lambda o, t: {"loss": 1 - _dice(o, t).mean()},
+    # ``len(t)`` of the target list is the group's images on a group alone: (sum_S + 1) / images_S
+    "(x.sum() + 1) / len(targets)": lambda o, t: {"loss": (_err(o, t)[0].sum() + 1) / len(t)},
 }
 
 
@@ -463,8 +465,8 @@ def test_affine_maps_of_reduced_losses_are_exact(case):
 
 NOT_AFFINE = {
     "2 / x.mean()": (reduced(lambda m, e: 2 / m), "__rdiv__"),
-    "(x.sum() + 1) / len(targets): the offset over a count recomputed per group": (
-        lambda o, t: {"loss": (_err(o, t)[0].sum() + 1) / len(t)}, "div"),
+    "(x.mean() + 1) / len(targets): a mean over the images' count recomputed per group": (
+        lambda o, t: {"loss": (_err(o, t)[0].mean() + 1) / len(t)}, "div"),
     "x.mean() + y.mean(): a tensor offset": (
         lambda o, t: {"loss": _err(o, t)[0].mean() + torch.tensor(0.5)}, "add"),
     "x.add(y, alpha=2) of reduced losses": (reduced(lambda m, e: e.sum().add(e.sum(), alpha=2)), "add"),

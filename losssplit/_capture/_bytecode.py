@@ -92,6 +92,47 @@ def _caller() -> types.FrameType | None:
     return f
 
 
+def length_divided(z: Any) -> Any:
+    """The object ``x`` when the division the caller's code is executing is ``a / len(x)`` (the
+    builtin ``len`` of a local name, called right before the division) and ``z`` is that length;
+    ``_UNPROVEN`` otherwise (another layout, an unchecked Python version, a jump into the middle)."""
+    if type(z) is not int:
+        return _UNPROVEN
+    f = _caller()
+    if f is None:
+        return _UNPROVEN
+    name = _length_at(f.f_code, f.f_lasti)
+    if name is None or f.f_globals.get("len", f.f_builtins.get("len")) is not len:
+        return _UNPROVEN
+    x = f.f_locals.get(name, _UNPROVEN)
+    return x if x is not _UNPROVEN and _sized(x) == z else _UNPROVEN
+
+
+def _sized(x: Any) -> int | None:
+    try:
+        return len(x)
+    except TypeError:
+        return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _length_at(code: types.CodeType, lasti: int) -> str | None:
+    """The local name ``x`` when the right operand of the division at byte offset ``lasti`` is
+    ``len(x)``: LOAD_GLOBAL ``len``, LOAD_FAST / LOAD_DEREF ``x``, (PRECALL,) CALL 1, then the
+    division, with no jump target among them; else None."""
+    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
+        return None
+    window = [i for i in instructions[max(0, at - 4) : at] if i.opname != "PRECALL"][-3:]
+    if len(window) != 3 or any(i.is_jump_target for i in window[1:]) or instructions[at].is_jump_target:
+        return None
+    load_len, load_x, call = window
+    if load_len.opname != "LOAD_GLOBAL" or load_len.argval != "len" or call.opname != "CALL" or call.arg != 1:
+        return None
+    return load_x.argval if load_x.opname in ("LOAD_FAST", "LOAD_DEREF") else None
+
+
 # loads of a value that is configuration, not computed in the body: ``self.scale``, ``SCALE``
 _CONFIGURED = {"LOAD_ATTR", "LOAD_GLOBAL", "LOAD_NAME"}
 

@@ -120,6 +120,7 @@ def tag_inputs(
     values are kept on the frame to recognise weights rebuilt from Python numbers.
     """
     count = 0
+    frame.per_image_targets = per_image
     frame.read_argument_numbers = functools.partial(
         _argument_numbers, args, kwargs, weight_field, weight_argument, frame.num_images
     )

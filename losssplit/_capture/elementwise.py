@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._bytecode import divisor_source, literal_factor
+from ._bytecode import divisor_source, length_divided, literal_factor
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -816,6 +816,19 @@ def _scalar_of(x: Any, track: Track | None) -> float | Tensor | None:
     return None
 
 
+OTHER_IMAGE_FACTOR = "a loss scaled by a value of one image that is not that loss's image (``l_b * (x[b + 1].mean() > c)``)"
+
+
+def _other_image_value(frame: Frame, ratio: Ratio, track: Track | None) -> bool:
+    """Whether the factor with ``track`` is one image's tensor (a test of that image's mean, a
+    field of its target dict) scaling a loss that is not known to be that image's alone: on a
+    group alone the body pairs the loss with whichever image holds that position then."""
+    if track is None or track.image is None or track.rows:
+        return False
+    image = frame.image_ids.get(id(track.image))
+    return image is None or ratio.host_image != image
+
+
 def _ratio_arithmetic(
     frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None
 ) -> Track | None:
@@ -859,6 +872,15 @@ def _ratio_arithmetic(
             other, weight = _weight_factor(frame, ta.ratio, b, other)
             if weight and _is_number(other):  # its image's weight: 1
                 return Track(from_prediction=pred, ratio=ta.ratio)
+            if not weight and _other_image_value(frame, ta.ratio, tb):
+                return lost_track(OTHER_IMAGE_FACTOR, pred)
+        if kind == "div" and ta.ratio.rows.numel() != 1 and _over_targets_length(frame, other):
+            # (one row: an image's value, ``x[b].sum() / len(targets)``, whose denominator would
+            # count other images; ``as_sum`` would add it as that image's own value)
+            try:  # ``l.sum() / len(targets)``: on a group alone, the group's images
+                return Track(from_prediction=pred, ratio=ta.ratio.over_row_count(frame.arange(ta.ratio.rows.device)))
+            except ValueError:  # ``l.mean() / len(targets)``: a mean over the group's images is no ratio
+                return lost_track("a division of an average by the number of images (``/ len(targets)``)", pred)
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
             counted = frame.host_normaliser(b)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
@@ -889,12 +911,22 @@ def _ratio_arithmetic(
     if tb is not None and tb.ratio is not None and kind == "mul":
         other = _scalar_of(a, ta)
         if other is not None:
-            other = _weight_factor(frame, tb.ratio, a, other)[0]
+            other, weight = _weight_factor(frame, tb.ratio, a, other)
+            if not weight and _other_image_value(frame, tb.ratio, ta):
+                return lost_track(OTHER_IMAGE_FACTOR, tb.from_prediction)
             _host_number(frame, other, tb, kind)
             if _is_image_count(frame, tb.ratio, other):
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
+
+
+def _over_targets_length(frame: Frame, z: Any) -> bool:
+    """Whether the int ``z`` dividing a loss is ``len(targets)`` of the list of per-image target
+    dicts itself (the division's code read: ``a / len(x)`` with ``x`` that very list), which on
+    a group alone is the group's number of images."""
+    return (type(z) is int and z == frame.num_images and frame.per_image_targets is not None
+            and frame.tokens is None and length_divided(z) is frame.per_image_targets)
 
 
 def _over_length(frame: Frame, track: Track, n: int) -> Track:

@@ -274,6 +274,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                     frame.positions_moved(op, n)
             if ti is not None and ti.rows.get(0) is not None and pt.dim() == 1:
                 adv_rows.append(ti.rows[0])
+            elif ti is not None and ti.image is not None and pt.dim() == 1 and not track.rows:
+                # ``boxes_b[idx_b]``: one image's indices into a tensor of no other image's rows
+                img = merge_image(frame, img, ti.image, op)
             elif ti is not None and ti.image is not None and pt.dim() == 1:
                 adv_rows.append(ti.image.reshape(1).expand(pt.shape[0]))
             d += 1

@@ -207,6 +207,7 @@ class Frame:
         self.num_images = num_images
         self.tracks: dict[int, tuple[Tensor | _Ref, Track]] = {}
         self.arguments: set[int] = set()  # ids of the call's tagged argument tensors (made outside it)
+        self.per_image_targets: Any = None  # the list of per-image target dicts (its ``len`` is the images)
         self.checks: list[tuple[Tensor, str]] = []
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}

@@ -304,9 +304,16 @@ class Ratio:
             and not self.normaliser_ops
         ):
             return self.numerators(row_sums(self.values, self.row_dim)), self.rows.reshape(-1)
-        if self.rows.numel() == 1 and self.kind is not RatioKind.SUM_OVER_OPAQUE:
+        if self.rows.numel() == 1 and self.kind is not RatioKind.SUM_OVER_OPAQUE and self.own_normaliser():
             return self.image_value().reshape(1), self.rows.reshape(1)
         return None
+
+    def own_normaliser(self) -> bool:
+        """Whether a one-image ratio's row-sum normaliser (if any) is known to be that image's
+        alone: one counting other images (``e_b.sum() / n`` with ``n`` summed over every image's
+        reads) is recounted on a group alone, so the ratio is no value of the image's own."""
+        n = self.normaliser
+        return n is None or self.host_image is not None and n.host_image == self.host_image
 
     def image_value(self) -> Tensor:
         """The value of a ratio whose rows are all one image (weights set to 1): num / den + offset."""

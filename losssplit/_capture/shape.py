@@ -403,7 +403,8 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     ndim = out.dim()
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
     per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None
-                 and (t.ratio.rows.numel() == 1 or t.ratio.host_image is not None) and not t.ratio.counts_rows()]
+                 and (t.ratio.rows.numel() == 1 or t.ratio.host_image is not None) and not t.ratio.counts_rows()
+                 and t.ratio.own_normaliser()]
     if stack and out.dim() == 1 and len(per_image) == len(tracks):
         # ``torch.stack([loss of image b, ...])``: one row per image, valued with weights set to 1
         values = torch.stack([r.image_value().to(out.device, out.dtype) for r in per_image])
@@ -420,8 +421,11 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, lost, pred=any(t is not None and t.from_prediction for t in tracks))
         return
     pred = any(is_prediction(x, t) for x, t in zip(seq, tracks))
-    image = _one_image(frame, tracks) if stack and len(seq) > 1 and all(x.dim() == 0 for x in seq) else None
-    if image is not None:  # one image's values gathered one by one (``tags[j]`` per joint): that image's tensor
+    whole_images = all(t is not None and not t.rows and t.image is not None for t in tracks)
+    gathered = len(seq) > 1 and (stack and all(x.dim() == 0 for x in seq) or whole_images)
+    image = _one_image(frame, tracks) if gathered else None
+    if image is not None:  # one image's values gathered one by one (``tags[j]`` per joint), or its
+        # tensors joined (box deltas stacked per coordinate): that image's tensor
         one = Track(image=image, from_prediction=pred)
         if any(t.unweighted is not None for t in tracks if t is not None):
             one.unweighted = func([unweighted_of(x, t) for x, t in zip(seq, tracks)], *args[1:], **kwargs)
