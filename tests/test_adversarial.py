@@ -448,24 +448,82 @@ def test_literal_bounds_are_not_proven_on_a_python_whose_bytecode_was_not_checke
     assert any("slice bounds" in m for m in said), said
 
 
-def test_a_group_counting_0_below_a_python_floor_gets_a_warning_not_a_companion():
-    """``l.sum() / max(n, 1)`` with ``n`` the Python sum of per-image reads: the synthetic images
-    have no target above 0.3, so on them alone the body divides by the floor; the floor is not
-    seen, so that group gets no companion and one warning naming the key and group (the real
-    group's companion is the oracle's)."""
-
-    def body(o, t):
-        e, _ = _err(o, t)
-        y = torch.stack([s["y"] for s in t])
-        return {"loss": (e * (y > 0.3)).sum() / max(_counted(t), 1)}
-
+def _floor_batch():
+    """Rule batch 0 with no target above 0.3 in the synthetic images (they count 0)."""
     outputs, targets = rule_batch(*RULE_BATCHES[0])
     for s in targets:
         if s["loss_weight"] < 0.9:
             s["y"] = s["y"] * 0.2
-    got, want, said = rule_outcome(body, (outputs, targets))
-    assert want["loss_synthetic"] == 0.0 and set(got) == {"loss_real"}, (got, want)
-    assert got["loss_real"] == pytest.approx(want["loss_real"], rel=1e-5)
+    return outputs, targets
+
+
+def _above(o, t):
+    e, _ = _err(o, t)
+    return (e * (torch.stack([s["y"] for s in t]) > 0.3)).sum()
+
+
+def _floored_inline(o, t):
+    return {"loss": _above(o, t) / max(_counted(t), 1)}
+
+
+def _floored_in_place(o, t):
+    n = _counted(t)
+    n = max(n, 1)
+    return {"loss": _above(o, t) / n}
+
+
+def test_a_group_counting_0_below_a_python_floor_proven_in_the_code_gets_the_oracle():
+    """``l.sum() / max(n, 1)`` (inline, or ``n = max(n, 1)`` right before) with ``n`` the Python
+    sum of per-image reads: the synthetic images have no target above 0.3, so on them alone the
+    body divides its empty sum by the floor; the bytecode proves the floor, so that group's
+    companion is the oracle's 0."""
+    for body in (_floored_inline, _floored_in_place):
+        got, want, said = rule_outcome(body, _floor_batch())
+        assert want["loss_synthetic"] == 0.0 and set(got) == set(want), (body, got, want, said)
+        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), body
+
+
+def _floor_of_a_count(o, t):  # the floor is another image's count of rows
+    return {"loss": _above(o, t) / max(_counted(t), len(t[0]["y"]))}
+
+
+def _floor_in_a_name(o, t):  # a floor held by a name (a weight, data): not provably the literal
+    c = 1
+    return {"loss": _above(o, t) / max(_counted(t), c)}
+
+
+def _floor_kept_aside(o, t):  # floored into another name; the divisor is the count itself
+    n = _counted(t)
+    m = max(n, 1)
+    return {"loss": _above(o, t) * (m / m) / n}
+
+
+def _floor_on_one_path(o, t):
+    n = _counted(t)
+    if len(t) > 5:
+        n = max(n, 1)
+    return {"loss": _above(o, t) / n}
+
+
+def _floor_then_arithmetic(o, t):  # ``max(n, 1) + 0.0005``: an eps after the floor is no floor proof
+    n = _counted(t)
+    n = max(n, 1) + 0.0005
+    return {"loss": _err(o, t)[0].sum() / n}  # was wrong: a group counting 0 got its sum over the eps
+
+
+def _ceiling(o, t):  # min, not max: a group counting 0 divides by 0
+    return {"loss": _above(o, t) / min(_counted(t), 100)}
+
+
+@pytest.mark.parametrize("body", [_floor_of_a_count, _floor_in_a_name, _floor_kept_aside, _floor_on_one_path,
+                                  _floor_then_arithmetic, _ceiling])
+def test_a_python_floor_not_proven_in_the_code_gives_no_companion_to_a_group_counting_0(body):
+    """Near misses of ``max(n, 1)``: the synthetic group counts 0 and its companion is not given
+    (one warning naming key and group), whatever the oracle has there; the real group's, where
+    given, is the oracle's."""
+    got, want, said = rule_outcome(body, _floor_batch())
+    assert "loss_synthetic" not in got, (got, want)
+    assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5, abs=1e-6)
     assert any("key 'loss': group 'synthetic' counts below 1" in m for m in said), said
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._bytecode import divisor_source
+from ._bytecode import divisor_floor, divisor_source
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -839,7 +839,7 @@ def _ratio_arithmetic(
             if weight and _is_number(other):  # its image's weight: 1
                 return Track(from_prediction=pred, ratio=ta.ratio)
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
-            counted = frame.host_normaliser(b)
+            counted = frame.host_normaliser(b, divisor_floor)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
         if (kind == "div" and (type(other) is int or type(other) is float and other.is_integer())

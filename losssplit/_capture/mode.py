@@ -308,14 +308,15 @@ class Frame:
             self._argument_numbers = read() if read is not None else []
         return any(abs(z - v) <= 1e-6 * max(1.0, abs(v)) for v in self._argument_numbers)
 
-    def host_normaliser(self, z: Any) -> Ratio | None:
+    def host_normaliser(self, z: Any, floor: Callable[[], float | None] | None = None) -> Ratio | None:
         """The row sum whose host-read value the Python number ``z`` is (up to an ``+ eps``
         added in Python), or the count of the elements it did not sum (``numel() - v``), or the
         Python sum of one read per image (``positives += num_pos`` in a loop), marked consumed;
-        None when ``z`` is no such value."""
+        None when ``z`` is no such value. ``floor`` (asked only on a match) proves a floor the
+        body applied in Python (``max(num_pos, 1)``): each group's sum is floored the same."""
         if not isinstance(z, (int, float)) or isinstance(z, bool):
             return None
-        summed = self._summed_reads(z)
+        summed = self._summed_reads(z, floor)
         if summed is not None:
             return summed
         for complement in (False, True):
@@ -332,12 +333,10 @@ class Frame:
                 read.consumed = True
                 if complement:  # each value stands for the same number of elements (row sums)
                     r = Ratio.of(r.numel / r.values.numel() - r.values, r.rows, r.row_dim, RatioKind.SUM)
-                # a floor applied in Python (``max(num_pos, 1.0)``) is invisible: groups below 1 get none
-                guarded = r.scaled(normaliser_op=("host", 1.0))
-                return guarded.scaled(normaliser_op=("add", float(z - v))) if z != v else guarded
+                return _host_guarded(r, z, v, floor)
         return None
 
-    def _summed_reads(self, z: float) -> Ratio | None:
+    def _summed_reads(self, z: float, floor: Callable[[], float | None] | None = None) -> Ratio | None:
         """``z`` as the Python sum of one row-sum read per image, the same one in each image's
         order of reads (``positives += int(pos.sum())`` in a loop over images): a row-sum
         normaliser with those values per image (the group's sum is its images' reads). None
@@ -377,8 +376,7 @@ class Frame:
         device = family[0].ratio.rows.device if family[0].ratio is not None else torch.device("cpu")
         values = host_tensor([float(read.value) for read in family], torch.float64).to(device)
         rows = self.arange(device)
-        guarded = Ratio.of(values, rows, 0, RatioKind.SUM).scaled(normaliser_op=("host", 1.0))
-        return guarded.scaled(normaliser_op=("add", float(z - total))) if z != total else guarded
+        return _host_guarded(Ratio.of(values, rows, 0, RatioKind.SUM), z, total, floor)
 
     def count_read(self, t: Any, n: Any, op: str) -> None:
         """``len(pos)``, ``pos.numel()``, ``pos.shape[0]`` (``op``) of a mask's ``nonzero()`` indices
@@ -1021,6 +1019,18 @@ class HostRead:
 
 
 NO_READ, SEVERAL = -1, -2  # ``Frame.read_image`` before any host read, and after one over several images
+
+
+def _host_guarded(r: Ratio, z: float, v: float, floor: Callable[[], float | None] | None) -> Ratio:
+    """The row-sum normaliser ``r`` read on the host as ``v``, dividing a loss as ``z`` (``v`` plus
+    an ``eps`` added in Python). A floor proven in the body's code (``max(v, c)``) applies to each
+    group's sum; an unproven one cannot be seen, so a group whose sum is below 1 gets none."""
+    c = floor() if floor is not None else None
+    if c is None or c <= 0 or z < c:
+        guarded = r.scaled(normaliser_op=("host", 1.0))
+        return guarded.scaled(normaliser_op=("add", float(z - v))) if z != v else guarded
+    added = r.scaled(normaliser_op=("add", float(z - v))) if z != v else r
+    return added.scaled(normaliser_op=("min", c))
 
 
 def _is_count(v: Any) -> bool:

@@ -274,12 +274,14 @@ class Ratio:
 
     def group_den(self, normaliser_sum: Tensor) -> Tensor:
         """The denominator per group of ``SUM_OVER_ROW_SUM``, from its normaliser's group sums."""
-        den = normaliser_sum
+        den, below = normaliser_sum, None
         for op, c in self.normaliser_ops:
             if op == "host":  # read on the host, maybe floored there: a sum below c gives no companion
-                den = torch.where(den < c, torch.zeros_like(den), den)
-            else:
+                below = den < c if below is None else below | (den < c)
+            else:  # (an ``+ eps`` after it must not make that group's 0 a denominator)
                 den = den + c if op == "add" else den.clamp_min(c)
+        if below is not None:
+            den = torch.where(below, torch.zeros_like(den), den)
         return den * product(self.divisors)
 
     def as_sum(self) -> tuple[Tensor, Tensor] | None:
