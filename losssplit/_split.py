@@ -10,8 +10,8 @@ from typing import Any
 import torch
 
 from ._capture import Frame, Ratio, RatioKind, row_sums
-from ._capture.mode import host_tensor
-from ._capture.ratio import Count, opaque_den, product
+from ._capture.mode import FlooredFloat, FlooredInt, host_tensor
+from ._capture.ratio import Count, floored_den, opaque_den, product
 from ._companion import Companion, companion_of, make_companions
 from ._errors import LossSplitError
 from ._groups import Membership
@@ -233,12 +233,14 @@ def finish(
         per_row, rest = divmod(r.numel, max(rows_total, 1))
         by_elements = z == r.numel and per_row > 1 and not rest  # ``l.sum() / l.numel()``
         by_images = r.host_image is None and all(type(d) is int for d in r.divisors)  # ``len(targets)``
-        body = not frame.from_arguments(z)  # the body's own number: a count or a multiple of one
+        floor = _floored(r)  # made in the body (a clamped tensor read there), whatever its value
+        body = floor is not None or not frame.from_arguments(z)  # the body's own number: a count or a multiple of one
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
             name = named[i][g]
-            if cnt == 0 or name in clashes:
+            # a group with images but no rows: its empty sum over a floored count, if the floor is read
+            if cnt == 0 and (floor is None or not images[g]) or name in clashes:
                 continue
             counts = []
             if r.den_values is not None:
@@ -272,7 +274,10 @@ def finish(
                 counts.append(Count("elements", cnt * per_row, r.numel))
             if by_images:
                 counts.append(Count("images", images[g], membership.images))
-            den_s, ambiguous = opaque_den(z, counts, body, membership.images if body else 0)
+            found = floored_den(z, floor, counts, membership.images) if floor is not None else None
+            if found is None and cnt == 0:
+                continue
+            den_s, ambiguous = found or opaque_den(z, counts, body, membership.images if body else 0)
             if ambiguous:
                 warn(
                     f"ambiguous:{p.key}",
@@ -384,6 +389,15 @@ def _plain_companions(
             if cnt == -1 and not (clashes and name in clashes)
         ]
     return made
+
+
+def _floored(r: Ratio) -> tuple[float, float, float] | None:
+    """(raw, floor, factor) of an opaque ratio's one divisor where it is a count the body clamped
+    from below by a literal (``FlooredFloat``), else None."""
+    if len(r.divisors) != 1 or not isinstance(r.divisors[0], (FlooredFloat, FlooredInt)):
+        return None
+    d = r.divisors[0]
+    return (d.raw, d.floor, d.factor) if d.floor > 0 else None
 
 
 def _floor(r: Ratio) -> bool:

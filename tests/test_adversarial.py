@@ -658,3 +658,75 @@ def test_literal_divisors_written_as_calls_stay_constants_and_a_squared_count_de
         assert got == {} and any(f"key 'loss': its normaliser {len(weights) ** 2} equals the" in m for m in said), said
     got, want, said = rule_outcome(rows_times_images, rule_batch(*RULE_BATCHES[0]))
     assert got == {} and want and any("key 'loss': its normaliser 48 equals the" in m for m in said), (got, said)
+
+
+# -- a count clamped from below in a tensor (``torch.clamp(torch.as_tensor([n]), min=1).item()``):
+#    the synthetic images have no label, so on them alone the body divides by 2 * the floor
+
+
+def _clamped_boxes(clamp, times=2):
+    """``l.sum() / (clamp(num_boxes) * times)`` with ``num_boxes`` the instances counted in the body."""
+
+    def body(o, t):
+        num_boxes = sum(len(s["labels"]) for s in t)
+        num_boxes = clamp(torch.as_tensor([num_boxes], dtype=torch.float), t).item()
+        return {"loss": _err(o, t)[0].sum() / (num_boxes * times)}
+
+    return body
+
+
+_NO_SYNTHETIC_BOX = (*RULE_BATCHES[0], [2, 0, 0, 3])  # weights 1, .5, .5, 1
+
+
+@pytest.mark.parametrize("clamp", [lambda n, t: torch.clamp(n, min=1), lambda n, t: n.clamp_min(1),
+                                   lambda n, t: n.clamp(1)])
+def test_a_count_clamped_by_a_literal_in_a_tensor_floors_each_groups_count(clamp):
+    """On the group alone the body divides by 2 * max(its instances, 1): the synthetic group (no
+    box) gets its sum over 2, the real one its sum over twice its 5 instances (the oracle's)."""
+    got, want, said = rule_outcome(_clamped_boxes(clamp), _with_instances(*_NO_SYNTHETIC_BOX))
+    assert set(got) == {"loss_real", "loss_synthetic"}, said
+    assert got == pytest.approx(want, rel=1e-5)
+
+
+@pytest.mark.parametrize("clamp", [
+    lambda n, t: torch.clamp(n, min=len(t[0]["labels"])),  # floored by another image's count (2)
+    lambda n, t: torch.clamp(n, min=t[1]["loss_weight"]),  # floored by a weight (0.5)
+    lambda n, t: torch.clamp(n, min=3.0),  # a literal floor larger than the group's count: fine, see below
+    lambda n, t: torch.clamp(n, max=100.0),  # a ceiling, not a floor
+    lambda n, t: torch.clamp(n * 1.0, min=1) * 0 + n,  # the floor is not the value read
+])
+def test_a_clamp_that_is_no_literal_floor_of_the_count_gives_no_companion_where_it_differs(clamp):
+    """Near misses: a floor that is data (another image's count, a weight), a ceiling, a floor
+    dropped before the read. The synthetic group (no box) gets no companion unless the floor is
+    a literal; every companion given is the oracle's."""
+    got, want, said = rule_outcome(_clamped_boxes(clamp), _with_instances(*_NO_SYNTHETIC_BOX))
+    assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5), (got, want)
+    assert "loss_real" in got, said
+    if "loss_synthetic" in got:  # only the literal 3.0 is a floor of the body's code
+        assert clamp(torch.tensor([0.0]), [{"labels": []}] * 2).item() == 3.0
+
+
+def test_a_floored_count_not_used_as_the_divisor_is_no_floor_of_it():
+    """The floored value read but the loss divided by the raw count times 2: the synthetic group
+    divides by 0 on its own (no value), and gets no companion."""
+
+    def body(o, t):
+        n = sum(len(s["labels"]) for s in t)
+        floored = torch.clamp(torch.as_tensor([n], dtype=torch.float), min=1).item()
+        return {"loss": _err(o, t)[0].sum() / (n * 2.0), "n": torch.tensor(floored)}
+
+    got, want, said = rule_outcome(body, _with_instances(*_NO_SYNTHETIC_BOX))
+    assert "loss_synthetic" not in got and "loss_real" in got, (got, said)
+    assert got["loss_real"] == pytest.approx(want["loss_real"], rel=1e-5)
+
+
+def test_a_floor_applied_to_the_numerator_is_no_floor_of_the_divisor():
+    """``clamp(sum, min=1) / (num_boxes * 2)``: the floor is on the loss, not the count."""
+
+    def body(o, t):
+        n = float(sum(len(s["labels"]) for s in t))
+        return {"loss": torch.clamp(_err(o, t)[0].sum(), min=1) / (n * 2.0)}
+
+    got, want, said = rule_outcome(body, _with_instances(*_NO_SYNTHETIC_BOX))
+    assert "loss_synthetic" not in got, (got, want)
+    assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5)

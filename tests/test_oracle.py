@@ -467,7 +467,7 @@ def group_of(target, source):
 
 # bodies whose sum is over a normaliser floored by a constant: a group without matched rows (in a
 # batch with some) has the body's empty sum over the floor (0), a value like any other
-FLOORED = {"mask_sum_clamp_min_1"}
+FLOORED = {"mask_sum_clamp_min_1", "giou_diag_over_num_boxes"}
 
 
 def expected_companions(body, rows, spec, outputs, targets, indices, floored=False):

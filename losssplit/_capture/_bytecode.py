@@ -170,6 +170,44 @@ def _operand_start(instructions: list[dis.Instruction], end: int) -> int | None:
     return k if net == 1 else None
 
 
+def literal_argument(value: Any, keyword: str) -> bool:
+    """Whether the call the caller's code is executing gets ``value`` as its last argument, a
+    constant loaded right before the call (type included), positional or as ``keyword=``
+    (``torch.clamp(x, min=1)``, ``x.clamp_min(1)``)."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    found = _last_argument(f.f_code, f.f_lasti)
+    if found is _UNPROVEN:
+        return False
+    literal, name = found
+    return type(literal) is type(value) and literal == value and name in (None, keyword)
+
+
+@functools.lru_cache(maxsize=1024)
+def _last_argument(code: types.CodeType, lasti: int) -> Any:
+    """(the constant, its keyword or None) of the CALL at ``lasti`` whose last argument is a
+    LOAD_CONST right before it (PRECALL and one KW_NAMES between); else ``_UNPROVEN``."""
+    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
+        return _UNPROVEN
+    k, name = at - 1, None
+    if k >= 0 and instructions[k].opname == "PRECALL":
+        k -= 1
+    if k >= 0 and instructions[k].opname == "KW_NAMES":
+        names = code.co_consts[instructions[k].arg or 0]
+        if not isinstance(names, tuple) or not names:
+            return _UNPROVEN
+        name = names[-1]
+        k -= 1
+    if k < 0 or instructions[k].opname != "LOAD_CONST" or any(i.is_jump_target for i in instructions[k + 1 : at]):
+        return _UNPROVEN
+    return instructions[k].argval, name
+
+
 def _caller() -> types.FrameType | None:
     """The first Python frame outside losssplit and torch (None on unchecked versions)."""
     if sys.version_info[:2] not in _CHECKED:

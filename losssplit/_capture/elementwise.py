@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._bytecode import divisor_floor, divisor_source
+from ._bytecode import divisor_floor, divisor_source, literal_argument
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -117,7 +117,19 @@ def negation(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
 
 @rule(Tensor.clamp, torch.clamp, Tensor.clamp_min, torch.clamp_min, Tensor.clip, torch.clip)
 def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``clamp``: also ``mask.sum().clamp(min=1)``, a normaliser clamped per group as well."""
+    """``clamp``: also ``mask.sum().clamp(min=1)``, a normaliser clamped per group as well; and a
+    one-element tensor of no images clamped from below by a literal (``torch.clamp(
+    torch.as_tensor([n]), min=1)``), whose value read on the host is a floored count."""
+    src = args[0]
+    if isinstance(src, Tensor) and frame.get(src) is None and isinstance(out, Tensor) and out.numel() == 1:
+        name = getattr(func, "__name__", "")
+        low = get_arg(args, kwargs, 1, "min", None)
+        high = get_arg(args, kwargs, 2, "max", None) if name != "clamp_min" else None
+        last = kwargs.get("min") if kwargs else args[-1] if len(args) == 2 else None
+        if (name in ("clamp", "clamp_min") and isinstance(low, (int, float)) and not isinstance(low, bool)
+                and high is None and last is low and literal_argument(low, "min")):
+            frame.floored[id(out)] = (out, float(low), src.detach())  # type: ignore[arg-type]  # a number, checked
+        return
     _unary(frame, func, args, kwargs, out, "clamp")
 
 

@@ -153,6 +153,53 @@ for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
         setattr(_cls, _name, _noted(_name, _base))
 
 
+class FlooredFloat(_Plain, float):
+    """A number read on the host from a one-element tensor of no images that the body clamped
+    from below by a literal of its code (``torch.clamp(torch.as_tensor([n]), min=1).item()``),
+    possibly times plain numbers (``* groups``). ``raw`` is the tensor's value before the clamp,
+    ``floor`` the literal, ``factor`` the product of those numbers: the number is ``factor *
+    max(raw, floor)``. Any other arithmetic gives a plain number. Copies and pickles are plain."""
+
+    raw: float
+    floor: float
+    factor: float
+
+
+class FlooredInt(_Plain, int):
+    """``FlooredFloat`` of an int tensor's value."""
+
+    raw: float
+    floor: float
+    factor: float
+
+
+def floored_number(value: Any, raw: float, floor: float, factor: float = 1.0) -> Any:
+    """``value`` as a ``FlooredFloat`` / ``FlooredInt`` (a plain number where it is neither)."""
+    if type(value) not in (int, float):
+        return value
+    out = (FlooredInt if type(value) is int else FlooredFloat)(value)
+    out.raw, out.floor, out.factor = raw, floor, factor
+    return out
+
+
+def _scaled_floor(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, other: Any) -> Any:  # ``num_boxes * groups``: still the floored count, times groups
+        value = getattr(base, name)(self, other)
+        if value is NotImplemented and type(other) is float:
+            value = getattr(float, name)(float(self), other)
+        if type(other) not in (int, float) or value is NotImplemented:
+            return value
+        return floored_number(value, self.raw, self.floor, self.factor * other)
+
+    method.__name__ = name
+    return method
+
+
+for _floored_cls, _base in ((FlooredFloat, float), (FlooredInt, int)):
+    for _name in ("__mul__", "__rmul__"):
+        setattr(_floored_cls, _name, _scaled_floor(_name, _base))
+
+
 def tracked_pair(frame: Frame, a: Any, b: Any, out: Any) -> tuple[Track | None, Track | None] | None:
     """The tracks of the two tensor operands ``a``, ``b`` of an op with a tensor output; None where
     one of the three is no tensor or neither operand carries images (nothing to follow)."""
@@ -295,6 +342,9 @@ class Frame:
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
+        # one-element tensors of no images clamped from below by a literal (``clamp(min=1)``):
+        # id -> (the clamped tensor, the literal, the tensor clamped); held, so the ids stay unique
+        self.floored: dict[int, tuple[Tensor, float, Tensor]] = {}
         # full 2-norms of tensors over their image rows (``u.norm(2)``): id -> (the norm, the track
         # of its square, a sum of squares over the rows); held, so the ids stay unique
         self.norms: dict[int, tuple[Tensor, Track]] = {}
@@ -1235,6 +1285,9 @@ class CaptureMode(TorchFunctionMode):
                 try:
                     with torch._C.DisableTorchFunction():
                         host_read(frame, func, args[0], out)
+                        floored = frame.floored.get(id(args[0]))
+                        if floored is not None and floored[0] is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
+                            return floored_number(out, float(floored[2].reshape(()).item()), floored[1])
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
             if func in SIZE_READS and args:
