@@ -1175,7 +1175,8 @@ CASES = {c.body.__name__: c for c in [
     Case(multiscale_discriminator_feature_matching, image_batch,
          gaps=keys("loss_g_gan", "loss_g_feat"), gap_batches=(1,),
          why="on batch 1 the literal product 1 / scales * 4 / (layers + 1) = 2/3 equals the mean of the "
-             "weights (0.5, 1, 0.5): read as a statistic of the weights, the call is declined"),
+             "weights (0.5, 1, 0.5): read as a statistic of the weights, the call is declined (the product is computed "
+             "in Python from lengths of lists over two statements: no identity, no bytecode proof of it)"),
     # self-supervised and speech
     Case(variance_invariance_covariance, view_batch, keys("loss_var", "loss_cov"),
          why="variance and covariance of the batch's embeddings"),
