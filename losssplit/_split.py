@@ -10,8 +10,8 @@ from typing import Any
 import torch
 
 from ._capture import Frame, Ratio, RatioKind, row_sums
-from ._capture.mode import host_tensor
-from ._capture.ratio import Count, opaque_den, product
+from ._capture.mode import FlooredFloat, FlooredInt, host_tensor
+from ._capture.ratio import Count, floored_den, opaque_den, product
 from ._companion import Companion, companion_of, make_companions
 from ._errors import LossSplitError
 from ._groups import Membership
@@ -180,6 +180,10 @@ def finish(
             per_image = [float(x) for pair in zip(per_image, counted) for x in pair]
         units = host_tensor(per_image, torch.float64).view(membership.images, -1)
         tail.append(membership.per_group(units).to(flat).flatten())
+    # groups' images, for a key floored by a constant: a group with no rows in it gets its empty sum
+    floored = any(_floor(p.ratio) for p in pending)
+    if floored:
+        tail.append(membership.per_group(host_tensor([1.0] * membership.images, torch.float64)).to(flat))
     if tail:
         flat = torch.cat([flat, *tail])
     host = flat.tolist()  # the one host read of the call
@@ -206,10 +210,13 @@ def finish(
         )
         return []
     named, clashes = _clashes(result, pending, names, key_format, warn, strict)
+    groups = len(names)
+    present = host[len(host) - groups :] if floored else []
+    if floored:
+        host = host[: len(host) - groups]
     read = iter(host[n + len(frame.checks) :])
     z_tokens = [next(read) if v is None else v for v in known]
     outside = {id(r): (z_tokens[2 * i], z_tokens[2 * i + 1]) for i, r in enumerate(opaque)}  # Z, total tokens
-    groups = len(names)
     per_group = host[len(host) - groups * (2 if per_image_instances else 1) :] if opaque else []
     images = per_group[0::2] if per_image_instances else per_group
     instances = per_group[1::2] if opaque and per_image_instances else None
@@ -217,7 +224,7 @@ def finish(
     for i, p in enumerate(pending):
         r = p.ratio
         if r.kind is not RatioKind.SUM_OVER_OPAQUE:
-            made.append(_plain_companions(p, host[i * groups * 3 : (i + 1) * groups * 3], names, named[i], clashes, warn))
+            made.append(_plain_companions(p, host[i * groups * 3 : (i + 1) * groups * 3], names, named[i], clashes, warn, present))
             continue
         mine: list[tuple[str, str, float, float]] = []
         ambiguous_key = False
@@ -226,12 +233,14 @@ def finish(
         per_row, rest = divmod(r.numel, max(rows_total, 1))
         by_elements = z == r.numel and per_row > 1 and not rest  # ``l.sum() / l.numel()``
         by_images = all(type(d) is int for d in r.divisors)  # ``len(targets)`` (of one image's loss too)
-        body = not frame.from_arguments(z)  # the body's own number: a count or a multiple of one
+        floor = _floored(r)  # made in the body (a clamped tensor read there), whatever its value
+        body = floor is not None or not frame.from_arguments(z)  # the body's own number: a count or a multiple of one
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]
             name = named[i][g]
-            if cnt == 0 or name in clashes:
+            # a group with images but no rows: its empty sum over a floored count, if the floor is read
+            if cnt == 0 and (floor is None or not images[g]) or name in clashes:
                 continue
             counts = []
             if r.den_values is not None:
@@ -265,7 +274,10 @@ def finish(
                 counts.append(Count("elements", cnt * per_row, r.numel))
             if by_images:
                 counts.append(Count("images", images[g], membership.images))
-            den_s, ambiguous = opaque_den(z, counts, body, membership.images if body else 0)
+            found = floored_den(z, floor, counts, membership.images) if floor is not None else None
+            if found is None and cnt == 0:
+                continue
+            den_s, ambiguous = found or opaque_den(z, counts, body, membership.images if body else 0)
             if ambiguous:
                 warn(
                     f"ambiguous:{p.key}",
@@ -336,11 +348,20 @@ def _empty_part(r: Ratio) -> tuple[float, float] | None:
 
 
 def _plain_companions(
-    p: Pending, host: list[float], names: list[str], named: list[str], clashes: set[str], warn: Warn
+    p: Pending,
+    host: list[float],
+    names: list[str],
+    named: list[str],
+    clashes: set[str],
+    warn: Warn,
+    present: list[float] | None = None,
 ) -> list[Companion]:
     """The companions of a key whose denominator is read from the table: ``host`` holds its
-    (num, den, rows) per group (a plain sum's den is 1 for any group with rows)."""
+    (num, den, rows) per group (a plain sum's den is 1 for any group with rows). A sum over a
+    normaliser floored by a constant (``present``: the groups' images) has one for a group with
+    images but no rows in the loss as well: the body's empty sum over its floor."""
     plain_sum = p.ratio.kind is RatioKind.SUM
+    empty = bool(present) and _floor(p.ratio)
     floor = next((c for op, c in p.ratio.normaliser_ops if op == "host"), None)
     if floor is not None:  # on the group alone the body may floor its count (``max(n, 1)``), or not
         for group, name, den in zip(names, named, host[1::3]):
@@ -354,8 +375,10 @@ def _plain_companions(
         p,
         (
             (group, name, num, 1.0 if plain_sum else den)
-            for group, name, num, den, cnt in zip(names, named, host[0::3], host[1::3], host[2::3])
-            if cnt > 0 and not (clashes and name in clashes)
+            for group, name, num, den, cnt, images in zip(
+                names, named, host[0::3], host[1::3], host[2::3], present or [0.0] * len(names)
+            )
+            if (cnt > 0 or empty and cnt == 0 and images > 0) and not (clashes and name in clashes)
         ),
         warn,
     )
@@ -366,6 +389,22 @@ def _plain_companions(
             if cnt == -1 and not (clashes and name in clashes)
         ]
     return made
+
+
+def _floored(r: Ratio) -> tuple[float, float, float] | None:
+    """(raw, floor, factor) of an opaque ratio's one divisor where it is a count the body clamped
+    from below by a literal (``FlooredFloat``), else None."""
+    if len(r.divisors) != 1 or not isinstance(r.divisors[0], (FlooredFloat, FlooredInt)):
+        return None
+    d = r.divisors[0]
+    return (d.raw, d.floor, d.factor) if d.floor > 0 else None
+
+
+def _floor(r: Ratio) -> bool:
+    """Whether ``r`` is a sum over a row-sum normaliser floored by a positive constant
+    (``.clamp(min=1)``, a proven ``max(n, 1)``): on a group without rows in the sum the body
+    divides its empty sum (0) by at least that floor."""
+    return r.kind is RatioKind.SUM_OVER_ROW_SUM and any(op == "min" and c > 0 for op, c in r.normaliser_ops)
 
 
 def _companions(p: Pending, read: Iterable[tuple[str, str, float, float]], warn: Warn) -> list[Companion]:

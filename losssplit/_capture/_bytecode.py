@@ -14,6 +14,7 @@ Standard library only (``dis``); no torch, so the analysis can be checked on oth
 
 from __future__ import annotations
 
+import builtins
 import dis
 import functools
 import sys
@@ -35,6 +36,11 @@ _SUBSCRIPTS = {"BINARY_SUBSCR": 1, "STORE_SUBSCR": 1, "BINARY_SLICE": 2, "STORE_
 _DIVISIONS = frozenset({11, 24})
 # ``a * b`` and ``a *= b``
 _PRODUCTS = frozenset({5, 18})
+
+# Python versions whose layout of ``name = max(x, 1)`` followed by ``... / name`` was checked
+# (LOAD_GLOBAL max, two loads, PRECALL, CALL 2, STORE_FAST; exception handlers start with
+# PUSH_EXC_INFO and are not marked as jump targets)
+_FLOOR_CHECKED = {(3, 11)}
 
 _INTERNAL = ("losssplit", "torch")
 _UNPROVEN = object()
@@ -80,6 +86,139 @@ def literal_factor(c: Any) -> bool:
         return False
     source, literal = _divisor_at(f.f_code, f.f_lasti, _PRODUCTS)
     return source == "literal" and type(literal) is type(c) and literal == c
+
+
+def divisor_floor() -> float | None:
+    """The floor ``c`` of the division the caller's code is executing (``a / d`` or ``a /= d``)
+    where ``d`` is the builtin ``max`` of an expression and an int or float constant (``/ max(n,
+    1)``), or a local last assigned that call in straight-line code right before (``n = max(n,
+    1)``): on a group alone the body divides by at least ``c``. None otherwise (no proof): an
+    expression or a call after the ``max``, a floor that is a name (a count, a weight), another
+    path into the code between the assignment and the division, a ``max`` that is not the
+    builtin, an unchecked Python."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return None
+    f = _caller()
+    if f is None or f.f_globals.get("max", f.f_builtins.get("max")) is not builtins.max:
+        return None
+    return _floor_at(f.f_code, f.f_lasti)
+
+
+# instructions that leave the straight line (the division after them is reached another way)
+_LEAVES = ("JUMP", "RETURN", "RAISE", "RERAISE", "PUSH_EXC_INFO", "FOR_ITER", "SEND", "YIELD", "POP_JUMP")
+
+
+@functools.lru_cache(maxsize=1024)
+def _floor_at(code: types.CodeType, lasti: int) -> float | None:
+    """``c`` where the division at byte offset ``lasti`` of ``code`` divides by ``max(x, c)`` or
+    ``max(c, x)``, written there or stored in the local it loads, whose last store is reached only
+    by falling through to the division (see ``divisor_floor``); None otherwise."""
+    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    if at is None or at < 1:
+        return None
+    op, right = instructions[at], instructions[at - 1]
+    if op.opname != "BINARY_OP" or op.arg not in _DIVISIONS or op.is_jump_target or right.is_jump_target:
+        return None
+    if right.opname == "CALL":
+        return _max_call(instructions, at - 1)
+    if right.opname != "LOAD_FAST":
+        return None
+    k = at - 1
+    while True:
+        k -= 1
+        if k < 0:
+            return None
+        i = instructions[k]
+        if i.opname in ("STORE_FAST", "DELETE_FAST") and i.argval == right.argval:
+            break
+        if i.is_jump_target or i.opname.startswith(_LEAVES):
+            return None
+    if i.opname != "STORE_FAST" or k < 1 or instructions[k - 1].opname != "CALL":
+        return None
+    return _max_call(instructions, k - 1)
+
+
+def _max_call(instructions: list[dis.Instruction], call: int) -> float | None:
+    """``c`` where the CALL at index ``call`` is ``max(x, c)`` or ``max(c, x)`` (LOAD_GLOBAL max,
+    the two arguments, PRECALL 2, CALL 2) with ``c`` an int or float constant and ``x`` any
+    straight-line expression; None otherwise."""
+    if instructions[call].arg != 2 or call < 4:
+        return None
+    precall = instructions[call - 1]
+    if precall.opname != "PRECALL" or precall.arg != 2 or precall.is_jump_target or instructions[call].is_jump_target:
+        return None
+    second = _operand_start(instructions, call - 1)
+    first = _operand_start(instructions, second) if second is not None else None
+    if second is None or first is None or first < 1:
+        return None
+    if any(i.opname == "KW_NAMES" for i in instructions[first:call]):  # ``max(x, key=...)``, ``default=``
+        return None
+    callee = instructions[first - 1]
+    if callee.opname != "LOAD_GLOBAL" or callee.argval != "max" or not (callee.arg or 0) & 1:
+        return None
+    # the constant is one whole argument (one LOAD_CONST), the other is not
+    consts = [k for k, stop in ((first, second), (second, call - 1)) if stop - k == 1 and instructions[k].opname == "LOAD_CONST"]
+    if len(consts) != 1:
+        return None
+    c = instructions[consts[0]].argval
+    return float(c) if type(c) in (int, float) else None
+
+
+def _operand_start(instructions: list[dis.Instruction], end: int) -> int | None:
+    """The index where the straight-line code that pushes the one value right below ``end``
+    starts (its instructions net one value pushed); None at a jump, a jump target or the start."""
+    net, k = 0, end
+    while net < 1:
+        k -= 1
+        if k < 0:
+            return None
+        i = instructions[k]
+        if i.is_jump_target or i.opname.startswith(_LEAVES):
+            return None
+        try:
+            net += dis.stack_effect(i.opcode, i.arg if i.opcode >= dis.HAVE_ARGUMENT else None, jump=False)
+        except ValueError:
+            return None
+    return k if net == 1 else None
+
+
+def literal_argument(value: Any, keyword: str) -> bool:
+    """Whether the call the caller's code is executing gets ``value`` as its last argument, a
+    constant loaded right before the call (type included), positional or as ``keyword=``
+    (``torch.clamp(x, min=1)``, ``x.clamp_min(1)``)."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    found = _last_argument(f.f_code, f.f_lasti)
+    if found is _UNPROVEN:
+        return False
+    literal, name = found
+    return type(literal) is type(value) and literal == value and name in (None, keyword)
+
+
+@functools.lru_cache(maxsize=1024)
+def _last_argument(code: types.CodeType, lasti: int) -> Any:
+    """(the constant, its keyword or None) of the CALL at ``lasti`` whose last argument is a
+    LOAD_CONST right before it (PRECALL and one KW_NAMES between); else ``_UNPROVEN``."""
+    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
+        return _UNPROVEN
+    k, name = at - 1, None
+    if k >= 0 and instructions[k].opname == "PRECALL":
+        k -= 1
+    if k >= 0 and instructions[k].opname == "KW_NAMES":
+        names = code.co_consts[instructions[k].arg or 0]
+        if not isinstance(names, tuple) or not names:
+            return _UNPROVEN
+        name = names[-1]
+        k -= 1
+    if k < 0 or instructions[k].opname != "LOAD_CONST" or any(i.is_jump_target for i in instructions[k + 1 : at]):
+        return _UNPROVEN
+    return instructions[k].argval, name
 
 
 def _caller() -> types.FrameType | None:

@@ -14,7 +14,13 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._bytecode import divisor_source, length_divided, literal_factor
+from ._bytecode import (
+    divisor_floor,
+    divisor_source,
+    length_divided,
+    literal_argument,
+    literal_factor,
+)
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -117,7 +123,19 @@ def negation(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
 
 @rule(Tensor.clamp, torch.clamp, Tensor.clamp_min, torch.clamp_min, Tensor.clip, torch.clip)
 def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``clamp``: also ``mask.sum().clamp(min=1)``, a normaliser clamped per group as well."""
+    """``clamp``: also ``mask.sum().clamp(min=1)``, a normaliser clamped per group as well; and a
+    one-element tensor of no images clamped from below by a literal (``torch.clamp(
+    torch.as_tensor([n]), min=1)``), whose value read on the host is a floored count."""
+    src = args[0]
+    if isinstance(src, Tensor) and frame.get(src) is None and isinstance(out, Tensor) and out.numel() == 1:
+        name = getattr(func, "__name__", "")
+        low = get_arg(args, kwargs, 1, "min", None)
+        high = get_arg(args, kwargs, 2, "max", None) if name != "clamp_min" else None
+        last = kwargs.get("min") if kwargs else args[-1] if len(args) == 2 else None
+        if (name in ("clamp", "clamp_min") and isinstance(low, (int, float)) and not isinstance(low, bool)
+                and high is None and last is low and literal_argument(low, "min")):
+            frame.floored[id(out)] = (out, float(low), src.detach())  # type: ignore[arg-type]  # a number, checked
+        return
     _unary(frame, func, args, kwargs, out, "clamp")
 
 
@@ -874,15 +892,16 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio)
             if not weight and _other_image_value(frame, ta.ratio, tb):
                 return lost_track(OTHER_IMAGE_FACTOR, pred)
-        if kind == "div" and ta.ratio.rows.numel() != 1 and _over_targets_length(frame, other):
-            # (one row: an image's value, ``x[b].sum() / len(targets)``, whose denominator would
-            # count other images; ``as_sum`` would add it as that image's own value)
+        if kind == "div" and frame.num_images > 1 and _over_targets_length(frame, other):
+            if ta.ratio.rows.numel() == 1:  # ``x[b].sum() / len(targets)``: one image's value over a
+                # count of the others too (on a group alone: its images), which no row sum carries
+                return lost_track("a division of one image's value by the number of images (``/ len(targets)``)", pred)
             try:  # ``l.sum() / len(targets)``: on a group alone, the group's images
                 return Track(from_prediction=pred, ratio=ta.ratio.over_row_count(frame.arange(ta.ratio.rows.device)))
             except ValueError:  # ``l.mean() / len(targets)``: a mean over the group's images is no ratio
                 return lost_track("a division of an average by the number of images (``/ len(targets)``)", pred)
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
-            counted = frame.host_normaliser(b)
+            counted = frame.host_normaliser(b, divisor_floor)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
         if (kind == "div" and (type(other) is int or type(other) is float and other.is_integer())

@@ -153,6 +153,53 @@ for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
         setattr(_cls, _name, _noted(_name, _base))
 
 
+class FlooredFloat(_Plain, float):
+    """A number read on the host from a one-element tensor of no images that the body clamped
+    from below by a literal of its code (``torch.clamp(torch.as_tensor([n]), min=1).item()``),
+    possibly times plain numbers (``* groups``). ``raw`` is the tensor's value before the clamp,
+    ``floor`` the literal, ``factor`` the product of those numbers: the number is ``factor *
+    max(raw, floor)``. Any other arithmetic gives a plain number. Copies and pickles are plain."""
+
+    raw: float
+    floor: float
+    factor: float
+
+
+class FlooredInt(_Plain, int):
+    """``FlooredFloat`` of an int tensor's value."""
+
+    raw: float
+    floor: float
+    factor: float
+
+
+def floored_number(value: Any, raw: float, floor: float, factor: float = 1.0) -> Any:
+    """``value`` as a ``FlooredFloat`` / ``FlooredInt`` (a plain number where it is neither)."""
+    if type(value) not in (int, float):
+        return value
+    out = (FlooredInt if type(value) is int else FlooredFloat)(value)
+    out.raw, out.floor, out.factor = raw, floor, factor
+    return out
+
+
+def _scaled_floor(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, other: Any) -> Any:  # ``num_boxes * groups``: still the floored count, times groups
+        value = getattr(base, name)(self, other)
+        if value is NotImplemented and type(other) is float:
+            value = getattr(float, name)(float(self), other)
+        if type(other) not in (int, float) or value is NotImplemented:
+            return value
+        return floored_number(value, self.raw, self.floor, self.factor * other)
+
+    method.__name__ = name
+    return method
+
+
+for _floored_cls, _base in ((FlooredFloat, float), (FlooredInt, int)):
+    for _name in ("__mul__", "__rmul__"):
+        setattr(_floored_cls, _name, _scaled_floor(_name, _base))
+
+
 def tracked_pair(frame: Frame, a: Any, b: Any, out: Any) -> tuple[Track | None, Track | None] | None:
     """The tracks of the two tensor operands ``a``, ``b`` of an op with a tensor output; None where
     one of the three is no tensor or neither operand carries images (nothing to follow)."""
@@ -296,6 +343,9 @@ class Frame:
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
+        # one-element tensors of no images clamped from below by a literal (``clamp(min=1)``):
+        # id -> (the clamped tensor, the literal, the tensor clamped); held, so the ids stay unique
+        self.floored: dict[int, tuple[Tensor, float, Tensor]] = {}
         # full 2-norms of tensors over their image rows (``u.norm(2)``): id -> (the norm, the track
         # of its square, a sum of squares over the rows); held, so the ids stay unique
         self.norms: dict[int, tuple[Tensor, Track]] = {}
@@ -317,14 +367,15 @@ class Frame:
             self._argument_numbers = read() if read is not None else []
         return any(abs(z - v) <= 1e-6 * max(1.0, abs(v)) for v in self._argument_numbers)
 
-    def host_normaliser(self, z: Any) -> Ratio | None:
+    def host_normaliser(self, z: Any, floor: Callable[[], float | None] | None = None) -> Ratio | None:
         """The row sum whose host-read value the Python number ``z`` is (up to an ``+ eps``
         added in Python), or the count of the elements it did not sum (``numel() - v``), or the
         Python sum of one read per image (``positives += num_pos`` in a loop), marked consumed;
-        None when ``z`` is no such value."""
+        None when ``z`` is no such value. ``floor`` (asked only on a match) proves a floor the
+        body applied in Python (``max(num_pos, 1)``): each group's sum is floored the same."""
         if not isinstance(z, (int, float)) or isinstance(z, bool):
             return None
-        summed = self._summed_reads(z)
+        summed = self._summed_reads(z, floor)
         if summed is not None:
             return summed
         for complement in (False, True):
@@ -341,12 +392,10 @@ class Frame:
                 read.consumed = True
                 if complement:  # each value stands for the same number of elements (row sums)
                     r = Ratio.of(r.numel / r.values.numel() - r.values, r.rows, r.row_dim, RatioKind.SUM)
-                # a floor applied in Python (``max(num_pos, 1.0)``) is invisible: groups below 1 get none
-                guarded = r.scaled(normaliser_op=("host", 1.0))
-                return guarded.scaled(normaliser_op=("add", float(z - v))) if z != v else guarded
+                return _host_guarded(r, z, v, floor)
         return None
 
-    def _summed_reads(self, z: float) -> Ratio | None:
+    def _summed_reads(self, z: float, floor: Callable[[], float | None] | None = None) -> Ratio | None:
         """``z`` as the Python sum of one row-sum read per image, the same one in each image's
         order of reads (``positives += int(pos.sum())`` in a loop over images): a row-sum
         normaliser with those values per image (the group's sum is its images' reads). None
@@ -386,8 +435,7 @@ class Frame:
         device = family[0].ratio.rows.device if family[0].ratio is not None else torch.device("cpu")
         values = host_tensor([float(read.value) for read in family], torch.float64).to(device)
         rows = self.arange(device)
-        guarded = Ratio.of(values, rows, 0, RatioKind.SUM).scaled(normaliser_op=("host", 1.0))
-        return guarded.scaled(normaliser_op=("add", float(z - total))) if z != total else guarded
+        return _host_guarded(Ratio.of(values, rows, 0, RatioKind.SUM), z, total, floor)
 
     def count_read(self, t: Any, n: Any, op: str) -> None:
         """``len(pos)``, ``pos.numel()``, ``pos.shape[0]`` (``op``) of a mask's ``nonzero()`` indices
@@ -913,6 +961,9 @@ def unweighted_operand(
         f"a per-row factor at {op} equals its image's weight on some rows and not on others "
         "(weight or data cannot be told apart)",
     )
+    if x.numel() == 0:  # no rows (a batch without matches): nothing to scale
+        note_factor(frame, x, shadow, rows, len(shape))
+        return shadow
     # ``w / w.sum()``, ``w / w.mean()``: the weights scaled by a statistic of the batch's weights,
     # which on a group alone (weights 1) is another number
     ws = of_rows.expand_as(x).reshape(-1)
@@ -1031,6 +1082,18 @@ class HostRead:
 
 
 NO_READ, SEVERAL = -1, -2  # ``Frame.read_image`` before any host read, and after one over several images
+
+
+def _host_guarded(r: Ratio, z: float, v: float, floor: Callable[[], float | None] | None) -> Ratio:
+    """The row-sum normaliser ``r`` read on the host as ``v``, dividing a loss as ``z`` (``v`` plus
+    an ``eps`` added in Python). A floor proven in the body's code (``max(v, c)``) applies to each
+    group's sum; an unproven one cannot be seen, so a group whose sum is below 1 gets none."""
+    c = floor() if floor is not None else None
+    if c is None or c <= 0 or z < c:
+        guarded = r.scaled(normaliser_op=("host", 1.0))
+        return guarded.scaled(normaliser_op=("add", float(z - v))) if z != v else guarded
+    added = r.scaled(normaliser_op=("add", float(z - v))) if z != v else r
+    return added.scaled(normaliser_op=("min", c))
 
 
 def _is_count(v: Any) -> bool:
@@ -1248,6 +1311,9 @@ class CaptureMode(TorchFunctionMode):
                 try:
                     with torch._C.DisableTorchFunction():
                         host_read(frame, func, args[0], out)
+                        floored = frame.floored.get(id(args[0]))
+                        if floored is not None and floored[0] is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
+                            return floored_number(out, float(floored[2].reshape(()).item()), floored[1])
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
             if func in SIZE_READS and args:

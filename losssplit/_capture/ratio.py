@@ -284,12 +284,14 @@ class Ratio:
 
     def group_den(self, normaliser_sum: Tensor) -> Tensor:
         """The denominator per group of ``SUM_OVER_ROW_SUM``, from its normaliser's group sums."""
-        den = normaliser_sum
+        den, below = normaliser_sum, None
         for op, c in self.normaliser_ops:
             if op == "host":  # read on the host, maybe floored there: a sum below c gives no companion
-                den = torch.where(den < c, torch.zeros_like(den), den)
-            else:
+                below = den < c if below is None else below | (den < c)
+            else:  # (an ``+ eps`` after it must not make that group's 0 a denominator)
                 den = den + c if op == "add" else den.clamp_min(c)
+        if below is not None:
+            den = torch.where(below, torch.zeros_like(den), den)
         return den * product(self.divisors)
 
     def as_sum(self) -> tuple[Tensor, Tensor] | None:
@@ -355,6 +357,29 @@ def count_multiple(z: float, count: float) -> int | None:
         return None
     k = round(z / count)
     return k if k * count == z else None
+
+
+def floored_den(
+    z: float, floor: tuple[float, float, float], counts: list[Count], images: int = 0
+) -> tuple[float | None, str | None] | None:
+    """The group's denominator of ``sum / z`` with ``z`` the body's ``factor * max(raw, c)``
+    (``floor``: raw, c, factor), a count clamped from below by the literal ``c`` and times plain
+    numbers (``clamp(num_boxes, min=1) * groups``): where ``raw`` equals a local count, on the
+    group alone it is that count's, so ``factor * max(C_S, c)``. (None, names) where the images
+    equal the count too and split the groups otherwise, or the factor is the images (on a group
+    alone, the group's own count); None where ``raw`` is no count (read as ``opaque_den`` does)."""
+    raw, c, factor = floor
+    if abs(z - factor * max(raw, c)) > 1e-9 * max(abs(z), 1.0):
+        return None
+    share = _equal_share(raw, counts, 1)
+    if share is None:
+        return None
+    den, names = share
+    if names is None and images > 1 and factor == images:
+        names = f"{factor:g} x {next(x.name for x in counts if x.total == raw)} / images"
+    if names is not None:
+        return None, names
+    return factor * max(den, c), None
 
 
 def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 0) -> tuple[float | None, str | None]:
