@@ -426,6 +426,16 @@ CASES = {
         DECLINE, "sum"),
     "stack of two images' values centred on their mean": (_loss(lambda e, y, o, t: (
         (v := torch.stack([e[0, 0, 0], e[-1, 0, 0]])) - v.mean()).pow(2).mean()), DECLINE, "sub"),
+    # -- class weights of an operand loss filled with an image's weight field (was wrong: kept as
+    #    data; on a group alone they are 1, and these losses' means do not divide by them)
+    "multilabel_soft_margin_loss weight= full of image 0's weight": (
+        _loss(lambda e, y, o, t: F.multilabel_soft_margin_loss(o["x"].flatten(0, 1), (y > 0.5).float().flatten(0, 1),
+                                                               weight=torch.full((4,), t[0]["loss_weight"]))),
+        DECLINE, "multilabel_soft_margin_loss with a weight= filled"),
+    "multi_margin_loss weight= full of the last image's weight": (
+        lambda o, t: {"loss": F.multi_margin_loss(o["x"].flatten(0, 1), _labels(t).flatten(),
+                                                  weight=torch.full((4,), t[-1]["loss_weight"]))},
+        DECLINE, "multi_margin_loss with a weight= filled"),
 }
 
 
