@@ -525,6 +525,16 @@ CASES = {
     "a part's image index read from data": (_part_index_from_data, DECLINE, "rows of different images were paired"),
     "per-image sums over the length of a list selected by the images' labels": (
         _parts_over_other_list_length, HONEST, "Tensor.__int__"),
+    # -- class weights of an operand loss filled with an image's weight field (was wrong: kept as
+    #    data; on a group alone they are 1, and these losses' means do not divide by them)
+    "multilabel_soft_margin_loss weight= full of image 0's weight": (
+        _loss(lambda e, y, o, t: F.multilabel_soft_margin_loss(o["x"].flatten(0, 1), (y > 0.5).float().flatten(0, 1),
+                                                               weight=torch.full((4,), t[0]["loss_weight"]))),
+        DECLINE, "multilabel_soft_margin_loss with a weight= filled"),
+    "multi_margin_loss weight= full of the last image's weight": (
+        lambda o, t: {"loss": F.multi_margin_loss(o["x"].flatten(0, 1), _labels(t).flatten(),
+                                                  weight=torch.full((4,), t[-1]["loss_weight"]))},
+        DECLINE, "multi_margin_loss with a weight= filled"),
 }
 
 

@@ -215,6 +215,10 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if isinstance(weight, Tensor) and (frame.get(weight) is not None or weight.dim() > 1):
         frame.lose(out, f"{op} with a weight= per row")
         return
+    filled = frame.weight_filled.get(id(weight)) if isinstance(weight, Tensor) else None
+    if filled is not None and filled[0] is weight:  # ``torch.full((C,), t[0]["loss_weight"])``: 1 on a group alone
+        frame.lose(out, f"{op} with a weight= filled with an image's weight field")
+        return
     # tracked operands' values with the weight field set to 1 (untracked ones are data as they are)
     unweighted = {n: t.unweighted if t is not None and t.unweighted is not None else x
                   for (n, x), t in zip(operands, tracks, strict=True)}
