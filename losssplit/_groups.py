@@ -75,6 +75,8 @@ class Grouping:
         self.calls = 0  # calls grouped so far (counted while some group has never matched)
         self.matched: dict[str, int] = {}
         self.examples: list[Any] = []  # a few distinct labels seen, for the never-matched warning
+        # the last call's distinct labels, their sorted names and index: reused while the set recurs
+        self.last: tuple[set[str], list[str], dict[str, int]] | None = None
         if groups is None:
             return
         if isinstance(groups, (list, tuple)) and not isinstance(groups, bool):
@@ -139,10 +141,12 @@ class Grouping:
             if labels.is_floating_point() or numeric:
                 weights = labels.detach().double()
                 return (*self._threshold(weights), _nan_images(weights))
-            return (*_categorical(labels.tolist()), [])
+            return (*self._categorical([str(v) for v in labels.tolist()]), [])
         kinds = _kinds(labels)
+        if kinds == {"str"} and isinstance(labels, list):
+            return (*self._categorical(labels), [])
         if kinds == {"str"} or (kinds == {"int"} and not numeric):
-            return (*_categorical(labels if isinstance(labels, list) and kinds == {"str"} else _python_values(labels)), [])
+            return (*self._categorical([str(v) for v in _python_values(labels)]), [])
         if kinds <= {"int", "float"}:  # python numbers: grouped on the host, no tensor ops
             floats = [float(v) for v in labels]
             t = self.threshold
@@ -184,6 +188,20 @@ class Grouping:
         long = torch.long
         membership = Membership(len(values), len(names), host_tensor(group, long), host_tensor(image, long))
         return names, membership, outside
+
+    def _categorical(self, text: list[str]) -> tuple[list[str], Membership]:
+        """One group per distinct label text, names sorted; sorting and indexing the names is
+        skipped while the call's set of labels is the last call's (their cost grows with groups)."""
+        distinct = set(text)
+        last = self.last  # one read: another thread may replace it
+        if last is not None and last[0] == distinct:
+            _, names, index = last
+        else:
+            names = sorted(distinct)
+            index = {n: g for g, n in enumerate(names)}
+            self.last = (distinct, names, index)
+        group = host_tensor(list(map(index.__getitem__, text)), torch.long)
+        return names, Membership(len(text), len(names), group)
 
     def _threshold(self, values: torch.Tensor) -> tuple[list[str], Membership]:
         real = (values >= self.threshold).long()
@@ -267,12 +285,3 @@ def _as_float_tensor(labels: Sequence[Any]) -> tuple[torch.Tensor, list[int]]:
         [torch.as_tensor(v, dtype=torch.float64).reshape(()).to(device) for v in labels]
     )
     return values, _nan_images(values)
-
-
-def _categorical(values: Sequence[Any]) -> tuple[list[str], Membership]:
-    """One group per distinct label (by its text), names sorted."""
-    text = [str(v) for v in values]
-    names = sorted(set(text))
-    index = {n: g for g, n in enumerate(names)}
-    group = host_tensor([index[t] for t in text], torch.long)
-    return names, Membership(len(values), len(names), group)
