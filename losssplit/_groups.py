@@ -17,6 +17,7 @@ from ._errors import LossSplitError
 Predicate = Callable[[Any], bool]
 _NEVER_MATCHED_AFTER = 20  # calls after which a named group that matched no image is reported
 _EXAMPLES = 5
+_SETS_KEPT = 8  # sets of distinct labels whose sorted names a grouping keeps
 
 
 class PredicateError(Exception):
@@ -75,8 +76,8 @@ class Grouping:
         self.calls = 0  # calls grouped so far (counted while some group has never matched)
         self.matched: dict[str, int] = {}
         self.examples: list[Any] = []  # a few distinct labels seen, for the never-matched warning
-        # the last call's distinct labels, their sorted names and index: reused while the set recurs
-        self.last: tuple[set[str], list[str], dict[str, int]] | None = None
+        # recent calls' sets of distinct labels -> their sorted names and index, reused when a set recurs
+        self.named: dict[frozenset[str], tuple[list[str], dict[str, int]]] = {}
         if groups is None:
             return
         if isinstance(groups, (list, tuple)) and not isinstance(groups, bool):
@@ -191,15 +192,17 @@ class Grouping:
 
     def _categorical(self, text: list[str]) -> tuple[list[str], Membership]:
         """One group per distinct label text, names sorted; sorting and indexing the names is
-        skipped while the call's set of labels is the last call's (their cost grows with groups)."""
-        distinct = set(text)
-        last = self.last  # one read: another thread may replace it
-        if last is not None and last[0] == distinct:
-            _, names, index = last
+        skipped when the call's set of labels is a recent call's (their cost grows with groups)."""
+        distinct = frozenset(text)
+        known = self.named.get(distinct)
+        if known is not None:
+            names, index = known
         else:
             names = sorted(distinct)
             index = {n: g for g, n in enumerate(names)}
-            self.last = (distinct, names, index)
+            if len(self.named) >= _SETS_KEPT:
+                self.named.clear()
+            self.named[distinct] = (names, index)
         group = host_tensor(list(map(index.__getitem__, text)), torch.long)
         return names, Membership(len(text), len(names), group)
 
