@@ -214,6 +214,10 @@ def groups_section(device: torch.device, rounds: int, counts: tuple[int, ...] = 
           f"0-dim tensors put in a dict (nothing else per group): {(two + floor) / two:.2f}")
     print("(companion tensors alone: 1000 records made into detached scalars carrying them and put in a dict;\n"
           " 0-dim tensors in a dict: one buffer cloned, .unbind() and the dict, what any 1000 returned tensors cost)")
+    for n in (counts[0], 1000):
+        collected = gc_time(fns[f"{n} labels"], 100)
+        print(f"  {n} labels: the cycle collector's own time {collected * 1e3:.2f} ms/call ({len(gc.get_objects()):,} "
+              "objects tracked; each companion adds a tensor, its attribute dict and its record)")
 
     # 1M token rows: 4,096 sequences of 256 tokens, one source label per sequence
     steps, vocab = 256, 10
@@ -236,6 +240,26 @@ def groups_section(device: torch.device, rounds: int, counts: tuple[int, ...] = 
     print(f"{'labels':<30}{'ms/call':>10}{'vs undecorated':>16}")
     for name, sec in times.items():
         print(f"{name:<30}{sec * 1e3:>10.2f}{sec / times['undecorated']:>16.2f}")
+
+
+def gc_time(fn: Callable[[], object], calls: int) -> float:
+    """Seconds per call spent in the cycle collector (its collections run when enough tracked
+    objects were made, so a call that makes thousands pays for them, full ones included)."""
+    spent, start = [0.0], [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            start[0] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - start[0]
+
+    gc.callbacks.append(callback)
+    try:
+        for _ in range(calls):
+            fn()
+    finally:
+        gc.callbacks.remove(callback)
+    return spent[0] / calls
 
 
 def breakdown(call: Callable[[], object], calls: int = 200) -> dict[str, float]:
