@@ -173,7 +173,8 @@ def lm_section(shape: tuple[int, int, int], device: torch.device, rounds: int) -
 
 
 def groups_section(device: torch.device, rounds: int, counts: tuple[int, ...] = (2, 100, 1000, 4096)) -> None:
-    """One call on 4,096 images under ``losssplit.sources`` with 2 ... 4,096 distinct labels."""
+    """One call on 4,096 images under ``losssplit.sources`` with 2 ... 4,096 distinct labels, the
+    floor of returning 1,000 companions, and 4,096 sequences of 256 tokens (1M token rows)."""
     images = 4096
 
     @split_by_source
@@ -196,7 +197,9 @@ def groups_section(device: torch.device, rounds: int, counts: tuple[int, ...] = 
     from losssplit._split import attach
 
     records = [Companion(f"loss_source{g}", "loss", f"source{g}", 1.0, 2.0) for g in range(1000)]
+    names, values = [r.name for r in records], torch.full((1000,), 0.5, device=device)
     fns["1000 companion tensors alone"] = lambda: attach({}, records, device, (0, 0))
+    fns["1000 0-dim tensors in a dict"] = lambda: dict(zip(names, values.clone().unbind()))
     times = interleaved(fns, device, rounds, 3)
     print(f"\nNumber of groups: one CE call on {images} images (10 classes), labels from losssplit.sources")
     print(f"{'labels':<30}{'ms/call':>10}{'vs 2 labels':>13}{'us per group over 2':>21}")
@@ -206,8 +209,57 @@ def groups_section(device: torch.device, rounds: int, counts: tuple[int, ...] = 
         ratio = f"{sec / two:.2f}" if n else "-"
         per_group = f"{(sec - two) / (n - counts[0]) * 1e6:.1f}" if n > counts[0] else "-"
         print(f"{name:<30}{sec * 1e3:>10.2f}{ratio:>13}{per_group:>21}")
-    print("(companion tensors alone: 1000 detached scalars made and put in a dict, what the returned dict of\n"
-          " 1000 companions costs whatever computes them)")
+    floor = times["1000 0-dim tensors in a dict"]
+    print(f"1000 labels vs 2: {times['1000 labels'] / two:.2f}; the floor, the 2-label call plus 1000 detached "
+          f"0-dim tensors put in a dict (nothing else per group): {(two + floor) / two:.2f}")
+    print("(companion tensors alone: 1000 records made into detached scalars carrying them and put in a dict;\n"
+          " 0-dim tensors in a dict: one buffer cloned, .unbind() and the dict, what any 1000 returned tensors cost)")
+    for n in (counts[0], 1000):
+        collected = gc_time(fns[f"{n} labels"], 100)
+        print(f"  {n} labels: the cycle collector's own time {collected * 1e3:.2f} ms/call ({len(gc.get_objects()):,} "
+              "objects tracked; each companion adds a tensor, its attribute dict and its record)")
+
+    # 1M token rows: 4,096 sequences of 256 tokens, one source label per sequence
+    steps, vocab = 256, 10
+    token_logits = torch.randn(images, steps, vocab, generator=generator).to(device).requires_grad_()
+    token_targets = torch.randint(0, vocab, (images, steps), generator=generator).to(device)
+    token_targets[:, : steps // 8] = -100
+    decorated = split_by_source(token_loss)
+    rows: dict[str, Callable[[], object]] = {"undecorated": lambda: token_loss(token_logits, token_targets)}
+    for n in (2, 1000):
+        labels = [f"source{(b * 7919) % n}" for b in range(images)]
+
+        def tokens(labels: list[str] = labels) -> object:
+            with losssplit.sources(labels):
+                return decorated(token_logits, token_targets)
+
+        rows[f"{n} labels"] = tokens
+    times = interleaved(rows, device, max(rounds // 3, 3), 1)
+    print(f"\n{images} sequences x {steps} tokens ({images * steps:,} token rows, {vocab} classes, ignore_index), "
+          "labels per sequence")
+    print(f"{'labels':<30}{'ms/call':>10}{'vs undecorated':>16}")
+    for name, sec in times.items():
+        print(f"{name:<30}{sec * 1e3:>10.2f}{sec / times['undecorated']:>16.2f}")
+
+
+def gc_time(fn: Callable[[], object], calls: int) -> float:
+    """Seconds per call spent in the cycle collector (its collections run when enough tracked
+    objects were made, so a call that makes thousands pays for them, full ones included)."""
+    spent, start = [0.0], [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            start[0] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - start[0]
+
+    gc.callbacks.append(callback)
+    try:
+        for _ in range(calls):
+            fn()
+    finally:
+        gc.callbacks.remove(callback)
+    return spent[0] / calls
 
 
 def breakdown(call: Callable[[], object], calls: int = 200) -> dict[str, float]:
@@ -257,10 +309,14 @@ def main() -> None:
     parser.add_argument("--every", default="10,20", help="amortised variants: companions on 1 in N calls")
     parser.add_argument("--lm-shape", default="32,512,8192", help="B,T,V of the language-model logits")
     parser.add_argument("--lm-rounds", type=int, default=5)
+    parser.add_argument("--only-groups", action="store_true", help="only the number-of-groups section")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     print(f"torch {torch.__version__}, device {device}, threads {torch.get_num_threads()}")
+    if args.only_groups:
+        groups_section(device, args.rounds)
+        return
 
     plain, hand = RelationCriterion().to(device), HandWrittenRelationCriterion().to(device)
     deco = decorated_class(1)().to(device)

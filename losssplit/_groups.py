@@ -17,6 +17,7 @@ from ._errors import LossSplitError
 Predicate = Callable[[Any], bool]
 _NEVER_MATCHED_AFTER = 20  # calls after which a named group that matched no image is reported
 _EXAMPLES = 5
+_SETS_KEPT = 8  # sets of distinct labels whose sorted names a grouping keeps
 
 
 class PredicateError(Exception):
@@ -75,6 +76,8 @@ class Grouping:
         self.calls = 0  # calls grouped so far (counted while some group has never matched)
         self.matched: dict[str, int] = {}
         self.examples: list[Any] = []  # a few distinct labels seen, for the never-matched warning
+        # recent calls' sets of distinct labels -> their sorted names and index, reused when a set recurs
+        self.named: dict[frozenset[str], tuple[list[str], dict[str, int]]] = {}
         if groups is None:
             return
         if isinstance(groups, (list, tuple)) and not isinstance(groups, bool):
@@ -139,10 +142,12 @@ class Grouping:
             if labels.is_floating_point() or numeric:
                 weights = labels.detach().double()
                 return (*self._threshold(weights), _nan_images(weights))
-            return (*_categorical(labels.tolist()), [])
+            return (*self._categorical([str(v) for v in labels.tolist()]), [])
         kinds = _kinds(labels)
+        if kinds == {"str"} and isinstance(labels, list):
+            return (*self._categorical(labels), [])
         if kinds == {"str"} or (kinds == {"int"} and not numeric):
-            return (*_categorical(labels if isinstance(labels, list) and kinds == {"str"} else _python_values(labels)), [])
+            return (*self._categorical([str(v) for v in _python_values(labels)]), [])
         if kinds <= {"int", "float"}:  # python numbers: grouped on the host, no tensor ops
             floats = [float(v) for v in labels]
             t = self.threshold
@@ -184,6 +189,22 @@ class Grouping:
         long = torch.long
         membership = Membership(len(values), len(names), host_tensor(group, long), host_tensor(image, long))
         return names, membership, outside
+
+    def _categorical(self, text: list[str]) -> tuple[list[str], Membership]:
+        """One group per distinct label text, names sorted; sorting and indexing the names is
+        skipped when the call's set of labels is a recent call's (their cost grows with groups)."""
+        distinct = frozenset(text)
+        known = self.named.get(distinct)
+        if known is not None:
+            names, index = known
+        else:
+            names = sorted(distinct)
+            index = {n: g for g, n in enumerate(names)}
+            if len(self.named) >= _SETS_KEPT:
+                self.named.clear()
+            self.named[distinct] = (names, index)
+        group = host_tensor(list(map(index.__getitem__, text)), torch.long)
+        return names, Membership(len(text), len(names), group)
 
     def _threshold(self, values: torch.Tensor) -> tuple[list[str], Membership]:
         real = (values >= self.threshold).long()
@@ -267,12 +288,3 @@ def _as_float_tensor(labels: Sequence[Any]) -> tuple[torch.Tensor, list[int]]:
         [torch.as_tensor(v, dtype=torch.float64).reshape(()).to(device) for v in labels]
     )
     return values, _nan_images(values)
-
-
-def _categorical(values: Sequence[Any]) -> tuple[list[str], Membership]:
-    """One group per distinct label (by its text), names sorted."""
-    text = [str(v) for v in values]
-    names = sorted(set(text))
-    index = {n: g for g, n in enumerate(names)}
-    group = host_tensor([index[t] for t in text], torch.long)
-    return names, Membership(len(values), len(names), group)

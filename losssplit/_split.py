@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, MutableMapping
+import functools
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -294,7 +295,11 @@ def finish(
                     f"key {p.key!r}: group {group!r} counts none of what its normaliser {z:g} counts (a floor "
                     f"applied in the body, max(n, 1), cannot be seen); no companion {name!r}",
                 )
-        made.append([] if ambiguous_key else _companions(p, mine, warn))
+        if ambiguous_key or not mine:
+            made.append([])
+            continue
+        groups_s, named_s, nums_s, dens_s = (list(column) for column in zip(*mine))
+        made.append(_companions(p, groups_s, named_s, nums_s, dens_s, warn))
     if all(p.parts == 1 and p.ratio.gate is None for p in pending):
         return [c for made_p in made for c in made_p]
     return _sum_parts(pending, made, warn)
@@ -351,7 +356,7 @@ def _plain_companions(
     p: Pending,
     host: list[float],
     names: list[str],
-    named: list[str],
+    named: Sequence[str],
     clashes: set[str],
     warn: Warn,
     present: list[float] | None = None,
@@ -360,32 +365,31 @@ def _plain_companions(
     (num, den, rows) per group (a plain sum's den is 1 for any group with rows). A sum over a
     normaliser floored by a constant (``present``: the groups' images) has one for a group with
     images but no rows in the loss as well: the body's empty sum over its floor."""
-    plain_sum = p.ratio.kind is RatioKind.SUM
+    nums, dens, cnts = host[0::3], host[1::3], host[2::3]
     empty = bool(present) and _floor(p.ratio)
     floor = next((c for op, c in p.ratio.normaliser_ops if op == "host"), None)
     if floor is not None:  # on the group alone the body may floor its count (``max(n, 1)``), or not
-        for group, name, den in zip(names, named, host[1::3]):
+        for group, name, den in zip(names, named, dens):
             if den == 0 and not (clashes and name in clashes):
                 warn(
                     f"floor:{name}",
                     f"key {p.key!r}: group {group!r} counts below {floor:g} in the number read on the host that "
                     f"divides it (a floor applied in Python, max(n, {floor:g}), cannot be seen); no companion {name!r}",
                 )
-    made = _companions(
-        p,
-        (
-            (group, name, num, 1.0 if plain_sum else den)
-            for group, name, num, den, cnt, images in zip(
-                names, named, host[0::3], host[1::3], host[2::3], present or [0.0] * len(names)
-            )
-            if (cnt > 0 or empty and cnt == 0 and images > 0) and not (clashes and name in clashes)
-        ),
-        warn,
-    )
+    groups, kept = names, named
+    if clashes or (cnts and min(cnts) <= 0):  # groups without rows (or named twice) have none
+        keep = [
+            g
+            for g, (name, cnt) in enumerate(zip(named, cnts))
+            if (cnt > 0 or empty and cnt == 0 and present is not None and present[g] > 0) and not (clashes and name in clashes)
+        ]
+        groups, kept = [names[g] for g in keep], [named[g] for g in keep]
+        nums, dens = [nums[g] for g in keep], [dens[g] for g in keep]
+    made = _companions(p, groups, kept, nums, [1.0] * len(nums) if p.ratio.kind is RatioKind.SUM else dens, warn)
     if p.ratio.gate is not None:  # a part gated off for a group counts 0 there (see ``_sum_parts``)
         made += [
             Companion(name, p.key, group, 0.0, 0.0)
-            for group, name, cnt in zip(names, named, host[2::3])
+            for group, name, cnt in zip(names, named, cnts)
             if cnt == -1 and not (clashes and name in clashes)
         ]
     return made
@@ -407,29 +411,45 @@ def _floor(r: Ratio) -> bool:
     return r.kind is RatioKind.SUM_OVER_ROW_SUM and any(op == "min" and c > 0 for op, c in r.normaliser_ops)
 
 
-def _companions(p: Pending, read: Iterable[tuple[str, str, float, float]], warn: Warn) -> list[Companion]:
-    """Key ``p``'s companions from (group, name, num, den) read per group: none where empty or
-    not finite. One tight loop: with thousands of groups it is the split's cost."""
+def _companions(
+    p: Pending, groups: Sequence[str], named: Sequence[str], nums: list[float], dens: list[float], warn: Warn
+) -> list[Companion]:
+    """Key ``p``'s companions from (num, den) per group: none where ``den`` is 0 or the value is
+    not finite. With thousands of groups this is the split's cost: one comprehension, records
+    made without the named tuple's argument parsing."""
     key, offset, num_offset = p.key, p.ratio.offset, p.ratio.num_offset
-    out = []
-    for group, name, num, den in read:
-        if den == 0:
-            continue
-        if num_offset:  # ``(num + s) / den``: s is the body's own constant, per group too
-            num = num + num_offset
-        if offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
-            num = num + offset * den
-        value = num / den
-        if -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:  # stored as float32; NaN fails too
-            out.append(Companion(name, key, group, num, den))
-        else:
-            warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
+    if num_offset:  # ``(num + s) / den``: s is the body's own constant, per group too
+        nums = [num + num_offset for num in nums]
+    if offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
+        nums = [num + offset * den for num, den in zip(nums, dens)]
+    new, low, high = tuple.__new__, -_FLOAT32_OVERFLOW, _FLOAT32_OVERFLOW
+    out = [
+        new(Companion, (name, key, group, num, den, ()))
+        for group, name, num, den in zip(groups, named, nums, dens)
+        if den != 0 and low < num / den < high  # stored as float32; NaN fails too
+    ]
+    if len(out) < len(dens) - dens.count(0.0):
+        for name, num, den in zip(named, nums, dens):
+            if den != 0 and not low < num / den < high:
+                warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({num / den}); omitted")
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _names(key_format: str, keys: tuple[str, ...], groups: tuple[str, ...]) -> tuple[tuple[tuple[str, ...], ...], frozenset[str], bool]:
+    """Companion names per key and group, all of them, and whether they are distinct: the same
+    keys and groups call after call are named once."""
+    if key_format == "{key}_{group}":  # the default, without parsing the format per name
+        named = tuple(tuple([f"{key}_{group}" for group in groups]) for key in keys)
+    else:
+        named = tuple(tuple([key_format.format(key=key, group=group) for group in groups]) for key in keys)
+    every = frozenset(name for row in named for name in row)
+    return named, every, len(every) == len(keys) * len(groups)
 
 
 def _clashes(
     result: MutableMapping[str, Any], pending: list[Pending], names: list[str], key_format: str, warn: Warn, strict: bool
-) -> tuple[list[list[str]], set[str]]:
+) -> tuple[Sequence[Sequence[str]], set[str]]:
     """Companion names per key and group, and those given twice (two keys and groups, or a
     returned key): raised when ``strict``, else left out with a warning."""
     if any(p.parts > 1 for p in pending):  # one key, several parts: named once
@@ -439,14 +459,8 @@ def _clashes(
         )
         by_key = dict(zip((p.key for p in firsts), of_firsts))
         return [by_key[p.key] for p in pending], given_twice
-    if key_format == "{key}_{group}":  # the default, without parsing the format per name
-        named = [[f"{p.key}_{group}" for group in names] for p in pending]
-    else:
-        named = [[key_format.format(key=p.key, group=group) for group in names] for p in pending]
-    every = [name for row in named for name in row]
-    if len(set(every)) == len(every) and not any(
-        name in result and companion_of(result[name]) is None for name in every
-    ):
+    named, every, distinct = _names(key_format, tuple(p.key for p in pending), tuple(names))
+    if distinct and not any(k in every and companion_of(v) is None for k, v in result.items()):
         return named, set()
     owners: dict[str, list[str]] = {}  # companion name -> what is named so (a clash if several)
     for p, row in zip(pending, named):
