@@ -14,7 +14,7 @@ import operator
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import RULE_BATCHES, logged_warnings, rule_batch, rule_outcome
+from _helpers import RULE_BATCHES, WIDTH, logged_warnings, rule_batch, rule_outcome
 from test_rules_elementwise import _over_twice_the_instances, _with_instances
 from test_tokens import NAMES, batch
 
@@ -221,6 +221,30 @@ def _summed_into_images(view_first=False):
         if alias is not None:
             alias[0] = 5.0
         return {"loss": z.mean()}
+
+    return body
+
+
+def _distractors(offset=lambda i, high: i * high, local=lambda labels, high: labels % high, width=WIDTH,
+                 wrap=False, flat_index=True, order=None):
+    """Sampled distractors within each image's own rows (the masked-frame contrastive pattern):
+    per image indices ``local`` < ``high`` from its labels, ``idx[i] += offset(i, high)`` by
+    position so row ``i`` lands in image ``i``'s block of ``x`` flattened to ``[B * high * WIDTH /
+    width, width]``, then ``flat[idx.view(-1)]`` (or ``flat[idx]``); ``order``: the row written at
+    step ``i`` from the data, ``wrap``: indices taken modulo the flattened rows."""
+
+    def body(o, t):
+        x = o["x"]
+        b, high, c = x.shape
+        flat = x.reshape(-1, width)
+        idx = local(torch.stack([s["labels"] for s in t]), high)
+        rows = order(t) if order is not None else range(b)
+        for i in range(1, b):
+            idx[int(rows[i])] += offset(i, high)
+        pick = idx.view(-1) % flat.shape[0] if wrap else idx.view(-1) if flat_index else idx
+        negs = flat[pick].reshape(b, high, -1)
+        y = torch.stack([s["y"] for s in t])[..., : negs.shape[-1]]
+        return {"loss": (negs - y).abs().mean()}
 
     return body
 
@@ -535,6 +559,18 @@ CASES = {
         lambda o, t: {"loss": F.multi_margin_loss(o["x"].flatten(0, 1), _labels(t).flatten(),
                                                   weight=torch.full((4,), t[-1]["loss_weight"]))},
         DECLINE, "multi_margin_loss with a weight= filled"),
+    # -- sampled distractors moved by position into their own image's block of a flattened tensor:
+    #    exact on a group alone (its offsets follow its positions); any other offset, block or
+    #    index declines
+    "distractors offset into their own image's block": (_distractors(), SPLIT, ""),
+    "distractors offset, the index not flattened": (_distractors(flat_index=False), SPLIT, ""),
+    "distractors offset into the next image's block": (
+        _distractors(offset=lambda i, high: (i + 1) * high, wrap=True), DECLINE, "add_"),
+    "distractors offset by another block size": (_distractors(width=2), DECLINE, "add_"),
+    "distractor indices reaching the previous image": (
+        _distractors(local=lambda labels, high: labels - high), DECLINE, "own row's block"),
+    "distractors offset at rows read from the data": (
+        _distractors(order=lambda t: torch.stack([s["y"][0, 0] for s in t]).argsort()), DECLINE, "add_"),
 }
 
 

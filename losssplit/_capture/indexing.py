@@ -155,6 +155,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         # bounds may come from host reads, unless written as literals in the body
         frame.sized("Tensor.__getitem__ with slice bounds", track,
                     lambda: literal_index(index) or _sizes_of_rows(frame, parts))
+    if isinstance(index, Tensor) and isinstance(out, Tensor) and _offset_index(frame, src, track, index, out):
+        return
     if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):
         return
     if (
@@ -339,6 +341,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     track = frame.get(target) if isinstance(target, Tensor) else None
     kind = _RUNNING_TOTALS.get(func)
     op = op_name(func)
+    if isinstance(target, Tensor) and (frame.row_offsets or func is Tensor.add_) and _row_offset(frame, func, target, args, kwargs):
+        return
     if func is Tensor.__setitem__ and track is not None and frame.read_image != NO_READ and _bounded(_index_parts(args[1])):
         # as for ``__getitem__``: bounds may come from host reads, unless literals of the body
         frame.sized("Tensor.__setitem__ with slice bounds", track, lambda: literal_index(args[1]))
@@ -518,6 +522,100 @@ def _marked_at_images(frame: Frame, func: Any, target: Tensor, args: tuple) -> b
             return False
         frame.agree(img.long(), t.rows[0], op_name(func))
     frame.set(target, Track(rows={0: frame.arange(target.device)}))
+    return True
+
+
+_OFFSET = "Tensor.add_ of a number by position along a dim that carries images"
+
+
+def _row_of(v: Tensor) -> tuple[Tensor, int] | None:
+    """``(base, i)`` where ``v`` is ``base[i]`` (a view of row ``i`` of a tensor that is no view)."""
+    if not v._is_view():
+        return None
+    base = v._base
+    if base is None or base.dim() < 1 or v.shape != base.shape[1:] or v.stride() != base.stride()[1:]:
+        return None
+    step, off = base.stride(0), v.storage_offset() - base.storage_offset()
+    if step <= 0 or off % step or not 0 <= off // step < base.shape[0]:
+        return None
+    return base, off // step
+
+
+def _row_offset(frame: Frame, func: Any, target: Tensor, args: tuple, kwargs: dict) -> bool:
+    """``idx[i] += i * T`` (sampled indices moved into sequence ``i``'s block of a flattened
+    ``[B * T, C]`` tensor): a number added in place to row ``i`` of an integer tensor of image
+    rows, and the ``idx[i] = idx[i]`` that Python's ``+=`` writes back. The numbers are noted by
+    position and the tensor is lost, unless ``_offset_index`` finds it indexing that flattened
+    tensor (on a group alone the offsets follow the group's positions, and pick the same frames).
+    Any other write into a noted tensor forgets the note. True when the write was followed here."""
+    noted = frame.row_offsets.pop(id(target), None)
+    if noted is not None and noted[0] is not target:
+        frame.row_offsets[id(target)] = noted  # another tensor's, under a reused id
+        noted = None
+    value = args[1] if len(args) > 1 else None
+    at = _row_of(args[2]) if func is Tensor.__setitem__ and len(args) == 3 and isinstance(args[2], Tensor) else None
+    if noted is not None and at is not None and at[0] is target and type(value) is int:
+        version = version_of(target)  # the write-back of the row the add moved, nothing else since
+        if at[1] == norm_dim(value, target.shape[0]) and version is not None and noted[3] is not None and version == noted[3] + 1:
+            frame.row_offsets[id(target)] = (*noted[:3], version)
+            return True
+        return False
+    if func is not Tensor.add_ or kwargs or len(args) != 2 or type(value) is not int:
+        return False
+    at = _row_of(target)
+    if at is None:
+        return False
+    base, i = at
+    version = version_of(base)
+    noted = frame.row_offsets.pop(id(base), None)
+    if noted is not None and noted[0] is base:
+        if version is None or noted[3] is None or version != noted[3] + 1 or i in noted[2]:
+            return False
+        added, rows = noted[2], noted[1]
+    else:
+        bt = frame.get(base)
+        if (bt is None or set(bt.rows) != {0} or bt.image is not None or bt.unweighted is not None or bt.lost_at
+                or bt.ratio is not None or bt.parts or bt.elements or bt.from_prediction or base.is_floating_point()
+                or base.dtype == torch.bool):
+            return False
+        added, rows = {}, bt.rows[0]
+        frame.lose(base, _OFFSET, pred=False)
+    added[i] = value
+    frame.row_offsets[id(base)] = (base, rows, added, version)
+    frame.lose(target, _OFFSET, pred=False)
+    return True
+
+
+def _offset_index(frame: Frame, src: Tensor, track: Track | None, index: Tensor, out: Tensor) -> bool:
+    """``flat[idx.view(-1)]``, ``idx`` noted by ``_row_offset`` with ``i * K`` added at every row
+    ``i``, ``flat`` of ``B * K`` rows in blocks of ``K`` (a ``[B, K, ...]`` tensor flattened):
+    deferred, that each index of row ``i`` lies in block ``i`` and block ``i`` is row ``i``'s image.
+    On a group alone row ``i`` is then at the group's position ``j``, its indices lie in block ``j``,
+    and pick the same image's same rows. Whether it was followed here."""
+    base = index._base if index._is_view() else index
+    noted = frame.row_offsets.get(id(base))
+    if noted is None or noted[0] is not base or noted[3] is None or version_of(base) != noted[3]:
+        return False
+    n = base.shape[0]
+    whole = index is base
+    if (track is None or set(track.rows) != {0} or track.image is not None or track.lost_at is not None
+            or track.ratio is not None or track.parts or track.elements or n == 0 or src.shape[0] % n
+            or not (whole or index.dim() == 1 and index.numel() == base.numel() and base.is_contiguous()
+                    and index.is_contiguous() and index.storage_offset() == base.storage_offset())):
+        return False
+    block = src.shape[0] // n
+    if any(noted[2].get(i, 0) != i * block for i in range(n)):
+        return False
+    op = "Tensor.__getitem__ with indices offset by position"
+    frame.agree(track.rows[0], expand_rows(frame, noted[1], [n, block], 0), op)
+    own = torch.arange(n, device=index.device).view([n] + [1] * (base.dim() - 1))
+    frame.doubt((base.div(block, rounding_mode="floor") != own).any(),
+                f"{op}: an index outside its own row's block (on a group's images alone it picks another image)")
+    rows = noted[1] if whole else expand_rows(frame, noted[1], list(base.shape), 0)
+    new = Track(rows={0: rows}, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = track.unweighted[index]
+    frame.set(out, new)
     return True
 
 

@@ -323,6 +323,9 @@ class Frame:
         # positions written along a dim that carries images (``x[0] = 0``): (id of the tensor,
         # dim) -> (the tensor, the positions, the deferred check's flag: not every position)
         self.positions_written: dict[tuple[int, int], tuple[Tensor, set[int], Tensor]] = {}
+        # integer tensors whose row ``i`` had ``i * block`` added in place (``idx[i] += i * T``):
+        # id -> (the tensor, its row map, position -> the number added, its version since)
+        self.row_offsets: dict[int, tuple[Tensor, Tensor, dict[int, int], int | None]] = {}
         # the images of the indices along a dim whose size the body read (``RowCount._index``)
         self.row_counts: list[Tensor] = []
         # tensors made with such sizes (``torch.zeros(pred.shape[:4])``): id -> (the tensor, dim ->
@@ -609,6 +612,7 @@ class Frame:
         self.factors.clear()
         self.weight_filled.clear()
         self.positions_written.clear()
+        self.row_offsets.clear()
         self.row_counts.clear()
         self.sized_by.clear()
         self.lengths.clear()
