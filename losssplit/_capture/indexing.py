@@ -174,7 +174,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if track is not None and track.unweighted is None and track.lost_at is None and track.ratio is None:
         if not track.rows and track.image is not None and isinstance(out, Tensor):
             # one image's tensor, any index of no other image (one image's own indices agree)
-            img = track.image
+            img: Tensor | None = track.image
             for t in (frame.get(p) if isinstance(p, Tensor) else None for p in parts):
                 if t is not None and t.rows:
                     img = None
