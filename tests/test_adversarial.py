@@ -341,6 +341,42 @@ def _mean_over_images(o, t):
     return {"loss": (o["x"] - torch.stack([s["y"] for s in t])).abs().mean() / len(t)}
 
 
+# -- near misses of per-image terms (review of the loop rules)
+
+
+def _own_positions(t, b):
+    return (t[b]["labels"] > 1).nonzero().squeeze(1)
+
+
+def _positions_of_the_next_image(o, t):
+    """Image b's errors at the positions of the next image's positive labels."""
+    n = len(t)
+    parts = [(o["x"][b] - t[b]["y"])[_own_positions(t, (b + 1) % n)].abs().sum() for b in range(n)]
+    return {"loss": sum(parts) / len(t)}
+
+
+def _targets_at_the_next_images_labels(o, t):
+    n = len(t)
+    parts = [(o["x"][b] - t[b]["y"][t[(b + 1) % n]["labels"] % 3]).abs().sum() for b in range(n)]
+    return {"loss": sum(parts) / len(t)}
+
+
+def _next_images_log_probs_at_own_labels(o, t):
+    n = len(t)
+    parts = [-o["x"][(b + 1) % n].log_softmax(-1)[torch.arange(3), t[b]["labels"]].sum() for b in range(n)]
+    return {"loss": sum(parts) / len(t)}
+
+
+def _stacked_parts_first_repeated(o, t):
+    parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in range(len(t))]
+    return {"loss": torch.stack([*parts, parts[0]]).mean()}
+
+
+def _stacked_parts_but_the_last(o, t):
+    parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in range(len(t) - 1)] or [o["x"].sum() * 0]
+    return {"loss": torch.stack(parts).mean()}
+
+
 CASES = {
     # -- an index or mask computed from values that mix images (was wrong: the positions it picks
     #    were taken as constants of the body)
@@ -571,6 +607,16 @@ CASES = {
         _distractors(local=lambda labels, high: labels - high), DECLINE, "own row's block"),
     "distractors offset at rows read from the data": (
         _distractors(order=lambda t: torch.stack([s["y"][0, 0] for s in t]).argsort()), DECLINE, "add_"),
+    # -- near misses of the loop rules; all five were wrong
+    "one image's errors at the next image's positions": (
+        _positions_of_the_next_image, DECLINE, "rows of different images were paired at Tensor.__getitem__"),
+    "one image's targets at the next image's labels": (
+        _targets_at_the_next_images_labels, DECLINE, "rows of different images were paired at Tensor.__getitem__"),
+    "the next image's log-probabilities at one image's labels": (
+        _next_images_log_probs_at_own_labels, DECLINE, "rows of different images were paired at Tensor.__getitem__"),
+    "per-image sums stacked with the first repeated, mean": (
+        _stacked_parts_first_repeated, DECLINE, "not each image once"),
+    "per-image sums but the last stacked, mean": (_stacked_parts_but_the_last, DECLINE, "not each image once"),
 }
 
 

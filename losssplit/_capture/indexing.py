@@ -175,8 +175,17 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         return
     if track is not None and track.unweighted is None and track.lost_at is None and track.ratio is None:
         if not track.rows and track.image is not None and isinstance(out, Tensor):
-            frame.set(out, Track({}, track.image, None, track.from_prediction))  # one image's tensor, any index
-            return
+            # one image's tensor, any index of no other image (one image's own indices agree)
+            img: Tensor | None = track.image
+            for t in (frame.get(p) if isinstance(p, Tensor) else None for p in parts):
+                if t is not None and t.rows:
+                    img = None
+                    break
+                if t is not None and t.image is not None:
+                    img = merge_image(frame, img, t.image, "Tensor.__getitem__")
+            if img is not None:
+                frame.set(out, Track({}, img, None, track.from_prediction))
+                return
         if isinstance(out, Tensor) and _basic_index(frame, track, parts, src.dim(), out):
             return
     index_tracks = [frame.get(p) if isinstance(p, Tensor) else None for p in parts]
@@ -1184,6 +1193,11 @@ def nonzero(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     track = frame.get(src)
     if track is not None and (track.lost_at is not None or track.ratio is not None):
         frame.lose(out, track.lost_at or op_name(func), track)  # positions picked by mixed values
+        return
+    if track is not None and not track.rows and track.image is not None:
+        for o in out if isinstance(out, (tuple, list)) else (out,):  # positions in one image's values
+            if isinstance(o, Tensor):
+                frame.set(o, Track(image=track.image))
         return
     if track is None or len(track.rows) != 1:
         return

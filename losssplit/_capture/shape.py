@@ -387,6 +387,20 @@ def _stacked_weights(frame: Frame, seq: Sequence[Any], dim: Any, out: Tensor) ->
         frame.set(out, Track(rows={d: frame.arange(out.device)}, unweighted=values))
 
 
+def _each_image_once(frame: Frame, rows: Tensor, op: str) -> None:
+    """Defer the check that per-image values stacked from a Python list hold no image twice nor
+    miss an image whose targets have instances (images without any may be skipped by their own
+    emptiness): a list built by position (``range(len(targets) - 1)``, ``parts + [parts[0]]``)
+    holds other images on a group alone."""
+    counts = (rows.reshape(-1, 1) == frame.arange(rows.device).reshape(1, -1)).sum(0)
+    bad = (counts > 1).any()
+    instances = frame.instances()
+    if isinstance(instances, list) and len(instances) == counts.numel():
+        bad = bad | ((counts == 0) & (host_tensor(instances, torch.long).to(rows.device) > 0)).any()
+    frame.doubt(bad, f"per-image values stacked at {op} are not each image once (a list that skips or repeats "
+                "images by position)")
+
+
 @rule(torch.cat, torch.concat, torch.concatenate, torch.stack)
 def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``cat``/``stack``: rows of the joined dim are the inputs' rows (or images) in order."""
@@ -414,6 +428,7 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             return
         rows = torch.cat([(r.rows if r.host_image is None else frame.image_index(r.host_image, out.device))
                           .reshape(1).to(out.device) for r in per_image])
+        _each_image_once(frame, rows, op)
         frame.set(out, Track(rows={0: rows}, unweighted=values, from_prediction=True))
         return
     if any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in tracks):
