@@ -270,6 +270,13 @@ def _parts_over_images(o, t):
     return {"loss": sum(parts) / len(t)}
 
 
+def _parts_stacked_with_their_weight_field(o, t):
+    """Per image: its first column's errors stacked with a row filled with its weight field."""
+    parts = [torch.stack([(o["x"][b] - t[b]["y"])[:, 0], torch.full((3,), t[b]["loss_weight"])]).abs().sum()
+             for b in range(len(t))]
+    return {"loss": sum(parts) / len(t)}
+
+
 def _stacked_parts_mean(o, t):
     parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in range(len(t))]
     return {"loss": torch.stack(parts).mean()}
@@ -571,6 +578,9 @@ CASES = {
     # -- per-image terms added in a loop
     "per-image sums added, over len(targets)": (_parts_over_images, SPLIT, ""),
     "per-image sums stacked, mean": (_stacked_parts_mean, SPLIT, ""),
+    # was wrong: the weight field joined to the values as data (1 on a group alone)
+    "per-image values stacked with a row of their weight field": (
+        _parts_stacked_with_their_weight_field, DECLINE, "filled with an image's weight field"),
     "per-image sums stacked, sum over len(targets)": (_stacked_parts_sum_over_images, SPLIT, ""),
     "per-image sums over their own host-read counts, over len(targets)": (
         _parts_over_own_count, HONEST, "no companions"),

@@ -401,6 +401,11 @@ def _each_image_once(frame: Frame, rows: Tensor, op: str) -> None:
                 "images by position)")
 
 
+def _is_weight_filled(frame: Frame, x: Any) -> bool:
+    filled = frame.weight_filled.get(id(x))
+    return filled is not None and filled[0] is x
+
+
 @rule(torch.cat, torch.concat, torch.concatenate, torch.stack)
 def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``cat``/``stack``: rows of the joined dim are the inputs' rows (or images) in order."""
@@ -414,6 +419,12 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             _stacked_weights(frame, seq, get_arg(args, kwargs, 1, "dim", 0), out)
         return
     op = op_name(func)
+    if frame.weight_filled and any(t is None and _is_weight_filled(frame, x) for x, t in zip(seq, tracks)):
+        # the weight field joined to values as data (``stack([d_b, full((3,), t[b]["w"])])``): 1 on
+        # a group alone, which the joined values' unweighted copy does not know
+        frame.lose(out, f"{op} of values with a tensor filled with an image's weight field",
+                   pred=any(t is not None and t.from_prediction for t in tracks))
+        return
     ndim = out.dim()
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
     per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None
