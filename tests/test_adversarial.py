@@ -311,6 +311,43 @@ def _parts_over_batch_count(o, t):
     return {"loss": sum(parts) / len(t)}
 
 
+def _instance_pull_push(o, t, partner=None):
+    """Per image: its labels' instances (``torch.unique``), each one's mean row of ``x``; a pull
+    term (rows' squared distance to their mean) over ``len(ids)``, a push term between the means
+    over ``n (n - 1)`` pairs, against the means of image ``partner(b)`` where given; summed over
+    the images in a loop, over ``len(targets)``."""
+    total = 0
+
+    def means_of(b):
+        labels = t[b]["labels"]
+        ids = torch.unique(labels)
+        return ids, torch.stack([o["x"][b][labels == i].mean(0) for i in ids])
+
+    for b in range(len(t)):
+        ids, mus = means_of(b)
+        pull = 0
+        for k, i in enumerate(ids):
+            pull = pull + (o["x"][b][t[b]["labels"] == i] - mus[k]).pow(2).sum(1).mean()
+        pull = pull / len(ids)
+        others = mus if partner is None else means_of(partner(b, len(t)))[1]
+        n = len(ids)
+        push = 0
+        if partner is not None:  # every pair of this image's and the other image's means
+            dist = (mus[:, None, :] - others[None, :, :]).norm(dim=-1)
+            push = torch.clamp(2.0 - dist, min=0).pow(2).mean()
+        elif n > 1:
+            dist = (mus[:, None, :] - mus[None, :, :]).norm(dim=-1)
+            push = torch.clamp(2.0 - dist, min=0).pow(2)[~torch.eye(n, dtype=torch.bool)].sum() / (n * (n - 1))
+        total = total + pull + push
+    return {"loss": total / len(t)}
+
+
+def _parts_over_twice_the_images(o, t):
+    """Per image: its L1 sum over ``2 * len(targets)``; added, over ``len(targets)``."""
+    parts = [(o["x"][b] - t[b]["y"]).abs().sum() / (2 * len(t)) for b in range(len(t))]
+    return {"loss": sum(parts) / len(t)}
+
+
 def _parts_gated_by_next_image(o, t):
     """Per image: its L1 sum, kept where the next image's prediction mean is above 0.5."""
     parts = []
@@ -588,6 +625,12 @@ CASES = {
     "per-image sums each over len(targets) inside the loop": (_parts_each_over_images, DECLINE, "key 'loss'"),
     # was wrong: a part over a count of every image's reads was added as that image's own value
     "per-image sums over a count of every image": (_parts_over_batch_count, DECLINE, "loss"),
+    # one image's instance means (ids from torch.unique of its own labels), pull and push between
+    # them over its own counts: split where no divisor equals the images (or twice them) by value
+    "per-image instance pull and push, over len(targets)": (_instance_pull_push, HONEST, "key 'loss'"),
+    "push against the next image's instance means": (
+        lambda o, t: _instance_pull_push(o, t, partner=lambda b, n: (b + 1) % n), DECLINE, "no companions"),
+    "per-image sums over 2 * len(targets), over len(targets)": (_parts_over_twice_the_images, DECLINE, "loss"),
     # was wrong: the next image's test scaled the part as a constant
     "per-image sums gated by the next image's mean": (
         _parts_gated_by_next_image, DECLINE, "a value of one image that is not that loss's image"),
@@ -643,6 +686,19 @@ def test_adversarial_body_follows_the_oracle_or_declines(case):
         else:
             assert set(got) == set(want), (seed, said)
             assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
+
+
+def test_per_image_instance_pull_push_splits_where_no_divisor_equals_the_images():
+    """Batch 0 (4 images, 1-3 instances each): the divisors len(ids) and n (n - 1) are 1, 2, 3, 6,
+    none the images or a multiple of them, so every term is its image's value and the sum over
+    len(targets) splits as the oracle (was declined: 2 and 6 read as multiples of the term's one
+    row); batches of 2 and 3 images, where 2 and 6 equal the images or twice them, decline."""
+    body = CASES["per-image instance pull and push, over len(targets)"][0]
+    got, want, _ = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
+    assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6)
+    for seed, weights in RULE_BATCHES[1:]:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and got == {} and any("key 'loss'" in m for m in said), said
 
 
 def test_literal_bounds_are_not_proven_on_a_python_whose_bytecode_was_not_checked(monkeypatch):

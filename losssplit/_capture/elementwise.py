@@ -1016,7 +1016,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     (``/ self.scale``) that is none of the call's arguments' numbers (an outside normaliser, whose
     group share is taken) and equals none of the local counts (rows of the loss, its elements,
     target instances, images, non-ignored tokens: the body's own recount), nor a small multiple
-    of one unless it is an attribute or a global of the body (``num_boxes * groups``: the count
+    of one (the rows of one image's value aside: the same on any group with it, so ``/ (n * (n -
+    1))`` of its one row is its own) unless it is an attribute or a global of the body (``num_boxes * groups``: the count
     times a factor of the body, see ``count_multiple``). Where the bytecode cannot be read (a
     Python whose layout was not checked), a multiple of a count declines the call."""
     if ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
@@ -1032,7 +1033,9 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
         return False
     if z == frame.num_images and (type(z) is int or source == "other"):
         return False  # images: as ``len(targets)`` (or ``float(len(targets))``, no literal) gives
-    counts: list[float] = [ratio.rows.numel(), *([frame.num_images] if type(z) is int else [])]
+    # one image's own rows are that image's on any group with it: no count to be a multiple of
+    own = [] if ratio.host_image is not None else [ratio.rows.numel()]
+    counts: list[float] = [*own, *([frame.num_images] if type(z) is int else [])]
     instances = frame.instances()
     if isinstance(instances, list):
         if z == sum(instances):
