@@ -272,7 +272,7 @@ class Frame:
         self.count_instances: Callable[[], list[int] | str | None] | None = None
         self._instances: tuple[list[int] | str | None] | None = None
         self._weights: list[Any] | None = None  # the weight field per image (number or tensor)
-        self._weight_tensor: dict[torch.device, Tensor] = {}
+        self._weight_tensor: dict[Any, Tensor] = {}  # device, or (device, dtype)
         self._host_weights: list[float] | None = None
         # Python-number factors compared with their image's weight: (matched a weight != 1, missed)
         self.scalar_weights = [0, 0]
@@ -538,10 +538,24 @@ class Frame:
         )
         self._weights = weights if ok and weights else None
 
-    def weights_on(self, device: torch.device) -> Tensor | None:
-        """Per-image weights as a float tensor on ``device`` (no host read), or None."""
+    def weight_numbers(self) -> list[float] | None:
+        """Per-image weights where every one is a Python number (known without a read), else None."""
+        if self._weights is None or any(isinstance(w, Tensor) for w in self._weights):
+            return None
+        return self._weights
+
+    def weights_on(self, device: torch.device, dtype: torch.dtype = torch.float64) -> Tensor | None:
+        """Per-image weights as a float64 tensor on ``device`` (no host read), converted to
+        ``dtype`` (kept per call), or None."""
         if self._weights is None:
             return None
+        if dtype != torch.float64:
+            converted = self._weight_tensor.get((device, dtype))
+            if converted is None:
+                base = self.weights_on(device)
+                assert base is not None
+                converted = self._weight_tensor[(device, dtype)] = base.to(dtype)
+            return converted
         out = self._weight_tensor.get(device)
         if out is None:
             if all(not isinstance(w, Tensor) for w in self._weights):
@@ -700,6 +714,7 @@ class Frame:
 # -- helpers shared by the rule families ---------------------------------------------------------
 
 _TYPECODES = {torch.long: "q", torch.float64: "d", torch.float32: "f"}
+_FLOAT_CODES = {torch.float64: "d", torch.float32: "f"}
 
 
 def host_tensor(values: Sequence[float], dtype: torch.dtype) -> Tensor:
@@ -949,36 +964,53 @@ def unweighted_operand(
     if len(wide) != 1 or wide[0] + shift not in rows:
         return x
     (d,) = wide
-    weights = frame.weights_on(x.device)
+    weights = frame.weights_on(x.device, x.dtype)
     if weights is None:
         note_factor(frame, x, None, rows, len(shape))
         return x
-    of_rows = weights[rows[d + shift]].to(x.dtype)
+    of_rows = weights.take(rows[d + shift])  # a row map is 1-d: ``weights[rows]``, fewer steps
     if x.dim() > 1:
         shape_1 = [1] * x.dim()
         shape_1[d] = x.shape[d]
         of_rows = of_rows.view(shape_1)
     equal = x == of_rows  # ``x`` requires no grad (see above): no detach needed
     shadow = x.masked_fill(equal, 1)
+    if x.numel() == 0:  # no rows (a batch without matches): nothing to scale, nothing to check
+        note_factor(frame, x, shadow, rows, len(shape))
+        return shadow
+    # Both checks below read whether every row / some row equals its weight; weights known as
+    # Python numbers (no read) tell when a check cannot fire: all 1 (neither), all equal (no
+    # scaling to detect), none 1 (every equal row is one of a weight != 1).
+    numbers = frame.weight_numbers()
+    if numbers is not None and all(w == 1 for w in numbers):
+        note_factor(frame, x, shadow, rows, len(shape))
+        return shadow
+    every, some = torch.aminmax(equal)
+    # some row equal (to a weight != 1) and not every row: ``a > b`` of bools is ``a & ~b``
+    if numbers is not None and x.dtype in _FLOAT_CODES and all(w != 1 for w in array.array(_FLOAT_CODES[x.dtype], numbers)):
+        some_not_one = some  # none 1 once rounded to ``x``'s dtype (``of_rows`` is)
+    else:
+        some_not_one = (equal & (of_rows != 1)).any()
     frame.doubt(
-        (~equal).any() & (equal & (of_rows != 1)).any(),
+        some_not_one > every,
         f"a per-row factor at {op} equals its image's weight on some rows and not on others "
         "(weight or data cannot be told apart)",
     )
-    if x.numel() == 0:  # no rows (a batch without matches): nothing to scale
+    if numbers is not None and all(w == numbers[0] for w in numbers):
         note_factor(frame, x, shadow, rows, len(shape))
         return shadow
     # ``w / w.sum()``, ``w / w.mean()``: the weights scaled by a statistic of the batch's weights,
     # which on a group alone (weights 1) is another number
-    ws = of_rows.expand_as(x).reshape(-1)
-    xs = x.reshape(-1)
+    ws = of_rows if x.dim() == 1 else of_rows.expand_as(x).reshape(-1)
+    xs = x if x.dim() == 1 else x.reshape(-1)
     if not xs.is_floating_point():  # integer or bool factors
         xs, ws = xs.double(), ws.double()
-    k = ws.argmax()  # against the largest weight's row (not 0 unless every weight is)
-    scaled = xs * ws[k]
-    w_low, w_high = torch.aminmax(ws)
+    w_high, k = ws.max(0)  # against the largest weight's row (its first, as ``argmax``)
+    scaled = xs * w_high
+    inf = float("inf")
+    spread = torch.linalg.vector_norm(scaled - ws * xs.take(k), inf)  # max |.|, exact
     frame.doubt(
-        ((scaled - ws * xs[k]).abs().amax() <= 1e-5 * scaled.abs().amax()) & (w_high != w_low) & ~equal.any(),
+        (spread <= 1e-5 * torch.linalg.vector_norm(scaled, inf)) & ((w_high != ws.amin()) > some),
         f"a per-row factor at {op} is proportional to the images' weights (the weights scaled by a "
         "number; on a group alone, weights 1, that number differs)",
     )
