@@ -209,7 +209,7 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     ``F.margin_ranking_loss``, ``F.gaussian_nll_loss`` (element-wise): rows of the operands; a mean
     or sum made inside is a ``Ratio`` of the values recomputed with ``reduction='none'``. Class
     weights (``weight=`` over the last dim) are data; a ``weight=`` that is tracked or per row is
-    declined."""
+    declined, as is the weight field as any argument (``weight_in_arguments``)."""
     if not isinstance(out, Tensor):
         return
     names, vector, options = _OPERAND_LOSSES[func]
