@@ -1020,8 +1020,10 @@ def weight_in_arguments(
 
 
 def _weight_rows(frame: Frame, v: Tensor, dim_map: dict[int, int | None], rows: Rows, where: str) -> None:
-    """Defer the check that no image's row of ``v`` (along a dim that ``dim_map`` sends to a row
-    dim of ``rows``) holds that image's weight, where it is not 1, at every position."""
+    """Defer the check that ``v`` is not the images' weights along a dim that ``dim_map`` sends to
+    a row dim of ``rows``: declined where every row holds its image's weight at every position
+    and some weight is not 1, or where one row does and that weight is neither 1 nor 0 (a row of
+    zeros, a target without objects, is common data next to a weight of 0)."""
     weights = frame.weights_on(v.device)
     if weights is None or v.numel() == 0:
         return
@@ -1036,8 +1038,9 @@ def _weight_rows(frame: Frame, v: Tensor, dim_map: dict[int, int | None], rows: 
         others = [k for k in range(v.dim()) if k != e]
         if others:
             equal = equal.all(dim=others)
+        not_one = of_rows != 1
         frame.doubt(
-            (equal & (of_rows != 1)).any(),
+            (equal.all() & not_one.any()) | (equal & not_one & (of_rows != 0)).any(),
             f"{where} equals an image's weight along that image's rows (the weight field as an argument "
             "of a loss, 1 on a group alone, or data: they cannot be told apart)",
         )
