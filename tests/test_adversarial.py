@@ -639,15 +639,84 @@ CASES = {
     "per-image sums over the length of a list selected by the images' labels": (
         _parts_over_other_list_length, HONEST, "Tensor.__int__"),
     # -- class weights of an operand loss filled with an image's weight field (was wrong: kept as
-    #    data; on a group alone they are 1, and these losses' means do not divide by them)
+    #    data; on a group alone they are 1, and these losses' means do not divide by them); exact
+    #    where that weight is 1
     "multilabel_soft_margin_loss weight= full of image 0's weight": (
         _loss(lambda e, y, o, t: F.multilabel_soft_margin_loss(o["x"].flatten(0, 1), (y > 0.5).float().flatten(0, 1),
                                                                weight=torch.full((4,), t[0]["loss_weight"]))),
-        DECLINE, "multilabel_soft_margin_loss with a weight= filled"),
+        HONEST, "F.multilabel_soft_margin_loss with weight= filled"),
     "multi_margin_loss weight= full of the last image's weight": (
         lambda o, t: {"loss": F.multi_margin_loss(o["x"].flatten(0, 1), _labels(t).flatten(),
                                                   weight=torch.full((4,), t[-1]["loss_weight"]))},
-        DECLINE, "multi_margin_loss with a weight= filled"),
+        HONEST, "F.multi_margin_loss with weight= filled"),
+    # -- the weight field reaching a loss as an argument its rule does not count as 1 (was wrong:
+    #    kept as data; on a group alone it is 1). A Python number that is an image's weight object,
+    #    or a tensor filled with one, is told on the host (exact where that weight is 1); a tensor
+    #    built from the numbers (no identity) whose image rows hold the images' weights, on the device
+    "hinge_embedding_loss margin= image 0's weight": (
+        _loss(lambda e, y, o, t: F.hinge_embedding_loss(o["x"], 1 - 2 * (y > 0.5).float(), margin=t[0]["loss_weight"])),
+        HONEST, "F.hinge_embedding_loss with margin= an image's weight field"),
+    "poisson_nll_loss eps= the last image's weight": (
+        _loss(lambda e, y, o, t: F.poisson_nll_loss(o["x"], 5 * y, log_input=False, eps=t[-1]["loss_weight"])),
+        HONEST, "F.poisson_nll_loss with eps= an image's weight field"),
+    "gaussian_nll_loss var= image 0's weight number": (
+        _loss(lambda e, y, o, t: F.gaussian_nll_loss(o["x"], y, t[0]["loss_weight"])),
+        HONEST, "F.gaussian_nll_loss with var= an image's weight field"),
+    "multi_margin_loss margin= image 0's weight": (
+        lambda o, t: {"loss": F.multi_margin_loss(o["x"].flatten(0, 1), _labels(t).flatten(), margin=t[0]["loss_weight"])},
+        HONEST, "F.multi_margin_loss with margin= an image's weight field"),
+    "smooth_l1_loss beta= image 0's weight": (
+        _loss(lambda e, y, o, t: F.smooth_l1_loss(o["x"], y, beta=t[0]["loss_weight"])),
+        HONEST, "F.smooth_l1_loss with beta= an image's weight field"),
+    "l1_loss target full of image 0's weight": (
+        _loss(lambda e, y, o, t: F.l1_loss(o["x"], torch.full((len(t), 3, 4), t[0]["loss_weight"]))),
+        HONEST, "F.l1_loss with target= filled with an image's weight field"),
+    "cross_entropy weight= full of image 0's weight, sum": (
+        lambda o, t: {"loss": F.cross_entropy(o["x"].flatten(0, 1), _labels(t).flatten(), reduction="sum",
+                                              weight=torch.full((4,), t[0]["loss_weight"]))},
+        HONEST, "F.cross_entropy with weight= filled with an image's weight field"),
+    "cross_entropy of probabilities, weight= full of image 0's weight": (
+        lambda o, t: {"loss": F.cross_entropy(o["x"].flatten(0, 1), F.one_hot(_labels(t).flatten(), 4).float(),
+                                              weight=torch.full((4,), t[0]["loss_weight"]))},
+        HONEST, "F.cross_entropy with weight= filled with an image's weight field"),
+    "mse_loss target: the weights per image": (
+        _loss(lambda e, y, o, t: F.mse_loss(o["x"], _w(t)[:, None, None].expand(-1, 3, 4))),
+        DECLINE, "target= of F.mse_loss equals an image's weight"),
+    "kl_div target: the weights per image": (
+        _loss(lambda e, y, o, t: F.kl_div(o["x"].log(), _w(t)[:, None, None].expand(-1, 3, 4), reduction="batchmean")),
+        DECLINE, "target= of F.kl_div equals an image's weight"),
+    "gaussian_nll_loss var: the weights per image": (
+        _loss(lambda e, y, o, t: F.gaussian_nll_loss(o["x"], y, _w(t)[:, None, None].expand(-1, 3, 4))),
+        DECLINE, "var= of F.gaussian_nll_loss equals an image's weight"),
+    "gaussian_nll_loss var: the weights, one dim short": (
+        _loss(lambda e, y, o, t: F.gaussian_nll_loss(o["x"][:, 0, :1], y[:, 0, :1], _w(t))),
+        DECLINE, "var= of F.gaussian_nll_loss equals an image's weight"),
+    "binary_cross_entropy weight=: the weights expanded to every element": (
+        _loss(lambda e, y, o, t: F.binary_cross_entropy(o["x"], y, weight=_w(t)[:, None, None].expand(-1, 3, 4))),
+        DECLINE, "weight= of F.binary_cross_entropy equals an image's weight"),
+    "binary_cross_entropy_with_logits pos_weight=: the weights per image": (
+        _loss(lambda e, y, o, t: F.binary_cross_entropy_with_logits(
+            o["x"], y, pos_weight=_w(t)[:, None, None].expand(-1, 3, 4))),
+        DECLINE, "pos_weight= of F.binary_cross_entropy_with_logits equals an image's weight"),
+    # near misses that stay split: a literal equal to a weight's value, constant class weights, a
+    # class weight the mean cancels, BCE weight= from the weight field (counted as 1), a var of
+    # each image's own weight stacked in image order (tracked: 1 on a group alone)
+    "hinge_embedding_loss margin= a literal equal to a weight": (
+        _loss(lambda e, y, o, t: F.hinge_embedding_loss(o["x"], 1 - 2 * (y > 0.5).float(), margin=0.5)), SPLIT, ""),
+    "cross_entropy constant class weights, sum": (
+        lambda o, t: {"loss": F.cross_entropy(o["x"].flatten(0, 1), _labels(t).flatten(), reduction="sum",
+                                              weight=torch.tensor([1.0, 2.0, 0.5, 1.0]))}, SPLIT, ""),
+    "cross_entropy weight= full of image 0's weight, mean": (
+        lambda o, t: {"loss": F.cross_entropy(o["x"].flatten(0, 1), _labels(t).flatten(),
+                                              weight=torch.full((4,), t[0]["loss_weight"]))}, SPLIT, ""),
+    "binary_cross_entropy weight=: the weights per image": (
+        _loss(lambda e, y, o, t: F.binary_cross_entropy(o["x"], y, weight=_w(t)[:, None, None])), SPLIT, ""),
+    "binary_cross_entropy weight=: each image's weight stacked": (
+        _loss(lambda e, y, o, t: F.binary_cross_entropy(
+            o["x"], y, weight=torch.stack([torch.full((3, 4), s["loss_weight"]) for s in t]))), SPLIT, ""),
+    "gaussian_nll_loss var: each image's weight stacked": (
+        _loss(lambda e, y, o, t: F.gaussian_nll_loss(
+            o["x"], y, torch.stack([torch.full((3, 4), s["loss_weight"]) for s in t]))), SPLIT, ""),
     # -- sampled distractors moved by position into their own image's block of a flattened tensor:
     #    exact on a group alone (its offsets follow its positions); any other offset, block or
     #    index declines

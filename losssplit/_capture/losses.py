@@ -26,6 +26,7 @@ from .mode import (
     op_name,
     rule,
     unweighted_operand,
+    weight_in_arguments,
 )
 from .ratio import Ratio, RatioKind
 
@@ -114,6 +115,7 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     else:
         shape = _broadcast_shape(inp.shape, target.shape)
     parts = []
+    in_map = None
     if isinstance(inp, Tensor):
         in_map = _class_dim_map(inp, len(shape)) if classes else broadcast_map(inp.dim(), len(shape))
         parts.append((_without_unweighted(ti), in_map))
@@ -132,6 +134,22 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     }
     inp_u = unweighted_operand(frame, inp, ti, new.rows, shape, op, False)
     target_u = unweighted_operand(frame, target, tt, new.rows, shape, op, False)
+    integer_target = classes and isinstance(target, Tensor) and not target.is_floating_point()
+    # what the rule does not count as 1: BCE's ``weight=`` is (set aside above, or checked there
+    # when filled with a weight); constant class weights cancel in a mean over integer targets
+    counted = ("weight",) if integer_target and reduction == "mean" else ()
+    arguments = [(k, v, None if classes or not isinstance(v, Tensor) or v.dim() > len(shape)
+                  else broadcast_map(v.dim(), len(shape)))
+                 for k, v in extra.items()
+                 if k not in counted and not (k == "weight" and not classes and (args_u[k] is not v or _filled(frame, v)))]
+    if ti is None:
+        arguments.append(("input", inp, in_map))
+    if tt is None and isinstance(target, Tensor) and target.dim() <= len(shape):
+        arguments.append(("target", target, broadcast_map(target.dim(), len(shape))))
+    declined = weight_in_arguments(frame, op, arguments, new.rows)
+    if declined is not None:
+        frame.lose(out, declined)
+        return
     changed = inp_u is not inp or target_u is not target or any(args_u[k] is not v for k, v in extra.items())
     if reduction == "none" and not changed:
         frame.set(out, new)
@@ -152,7 +170,6 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         assert new.image is not None  # by the condition above
         d, rows = -1, new.image.reshape(1)
         host_image = frame.image_ids.get(id(new.image))
-    integer_target = classes and isinstance(target, Tensor) and not target.is_floating_point()
     if reduction == "sum":  # for a later ``/ Z``, rows are the non-ignored ones
         ignore = {"ignore_index": extra.get("ignore_index", -100)}
         den = _class_den(target, ignore, values) if integer_target else None
@@ -192,7 +209,7 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     ``F.margin_ranking_loss``, ``F.gaussian_nll_loss`` (element-wise): rows of the operands; a mean
     or sum made inside is a ``Ratio`` of the values recomputed with ``reduction='none'``. Class
     weights (``weight=`` over the last dim) are data; a ``weight=`` that is tracked or per row is
-    declined."""
+    declined, as is the weight field as any argument (``weight_in_arguments``)."""
     if not isinstance(out, Tensor):
         return
     names, vector, options = _OPERAND_LOSSES[func]
@@ -215,10 +232,6 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if isinstance(weight, Tensor) and (frame.get(weight) is not None or weight.dim() > 1):
         frame.lose(out, f"{op} with a weight= per row")
         return
-    filled = frame.weight_filled.get(id(weight)) if isinstance(weight, Tensor) else None
-    if filled is not None and filled[0] is weight:  # ``torch.full((C,), t[0]["loss_weight"])``: 1 on a group alone
-        frame.lose(out, f"{op} with a weight= filled with an image's weight field")
-        return
     # tracked operands' values with the weight field set to 1 (untracked ones are data as they are)
     unweighted = {n: t.unweighted if t is not None and t.unweighted is not None else x
                   for (n, x), t in zip(operands, tracks, strict=True)}
@@ -237,6 +250,13 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
             parts.append((_without_unweighted(t), broadcast_map(x.dim(), len(shape))))
     new = _loss_track(frame, op, parts, shape, out)
     if new is None:
+        return
+    # none counts the weight field as 1: class weights are data (these means do not divide by them)
+    maps = {n: m for ((n, _), t), (_, m) in zip(zip(operands, tracks, strict=True), parts, strict=True) if t is None}
+    arguments = [(k, v, maps.get(k)) for k, v in bound.items() if k in maps or k not in dict(operands)]
+    declined = weight_in_arguments(frame, op, arguments, new.rows)
+    if declined is not None:
+        frame.lose(out, declined)
         return
     if reduction == "none":
         if changed:
@@ -342,6 +362,12 @@ def _loss_track(
         return None
     new.from_prediction = True
     return new
+
+
+def _filled(frame: Frame, x: Any) -> bool:
+    """Whether ``x`` is a tensor filled with an image's weight object (``frame.weight_filled``)."""
+    filled = frame.weight_filled.get(id(x)) if frame.weight_filled and isinstance(x, Tensor) else None
+    return filled is not None and filled[0] is x
 
 
 def _without_unweighted(track: Track | None) -> Track | None:

@@ -576,6 +576,10 @@ class Frame:
             return frozenset()
         return frozenset(b for b, w in enumerate(self._weights) if w is fill)
 
+    def weight_is_one(self, images: frozenset[int]) -> bool:
+        """Whether the weight object of ``images`` (a float: see ``weight_images``) is 1."""
+        return self._weights is not None and all(self._weights[b] == 1 for b in images)
+
     def host_weight(self, b: int) -> float | None:
         """Image ``b``'s weight as a Python number (tensor weights are read once, when asked)."""
         if self._weights is None:
@@ -1016,6 +1020,62 @@ def unweighted_operand(
     )
     note_factor(frame, x, shadow, rows, len(shape))
     return shadow
+
+
+def weight_in_arguments(
+    frame: Frame, op: str, arguments: Sequence[tuple[str, Any, dict[int, int | None] | None]], rows: Rows
+) -> str | None:
+    """Where the weight field reaches a loss as an argument its rule does not count as 1 (a margin,
+    an eps, a target, a var, class weights that a sum does not cancel): on a group alone it is 1,
+    so values computed with it are not the oracle's. ``arguments``: (name, value, map of its dims
+    to the loss's element dims or None), those the rule counts as 1 left out; ``rows``: the loss's
+    row maps. Returns the reason to decline where the host can tell: a Python number that is an
+    image's weight object, or a tensor filled with one, unless that weight is 1. An untracked
+    tensor whose values along an image's row are all that image's weight (built from the numbers,
+    without identity: ``torch.tensor([s["w"] for s in targets])[:, None].expand(..)``) declines
+    the call on the device (read with the call's one host read)."""
+    for name, v, dim_map in arguments:
+        if type(v) is float:  # identity first: ints are shared by Python and never count
+            if v != 1 and frame.weight_images(v):
+                return f"{op} with {name}= an image's weight field (1 on a group alone)"
+            continue
+        if not isinstance(v, Tensor):
+            continue
+        filled = frame.weight_filled.get(id(v)) if frame.weight_filled else None
+        if filled is not None and filled[0] is v:
+            if not frame.weight_is_one(filled[1]):
+                return f"{op} with {name}= filled with an image's weight field (1 on a group alone)"
+            continue
+        if dim_map and rows and v.is_floating_point() and not v.requires_grad and frame.get(v) is None:
+            _weight_rows(frame, v, dim_map, rows, f"{name}= of {op}")
+    return None
+
+
+def _weight_rows(frame: Frame, v: Tensor, dim_map: dict[int, int | None], rows: Rows, where: str) -> None:
+    """Defer the check that ``v`` is not the images' weights along a dim that ``dim_map`` sends to
+    a row dim of ``rows``: declined where every row holds its image's weight at every position
+    and some weight is not 1, or where one row does and that weight is neither 1 nor 0 (a row of
+    zeros, a target without objects, is common data next to a weight of 0)."""
+    weights = frame.weights_on(v.device)
+    if weights is None or v.numel() == 0:
+        return
+    for e, d in dim_map.items():
+        r = rows.get(d) if d is not None else None
+        if r is None or v.shape[e] != r.shape[0]:
+            continue
+        of_rows = weights[r.to(v.device)].to(v.dtype)
+        shape = [1] * v.dim()
+        shape[e] = -1
+        equal = v == of_rows.view(shape)
+        others = [k for k in range(v.dim()) if k != e]
+        if others:
+            equal = equal.all(dim=others)
+        not_one = of_rows != 1
+        frame.doubt(
+            (equal.all() & not_one.any()) | (equal & not_one & (of_rows != 0)).any(),
+            f"{where} equals an image's weight along that image's rows (the weight field as an argument "
+            "of a loss, 1 on a group alone, or data: they cannot be told apart)",
+        )
 
 
 def weight_of_image(frame: Frame, x: Tensor, image: Tensor, images: frozenset[int], unweighted: Tensor) -> Tensor:
