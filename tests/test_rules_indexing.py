@@ -634,3 +634,27 @@ def test_rows_of_a_learned_table_picked_by_ids_are_the_ids_rows():
         return {"loss": sum(table[t["labels"][0]].pow(2).sum() for t in targets) + outputs["x"].mean()}
 
     check_rule(per_image, "")
+
+
+# -- one image's slice in a loop over the images -----------------------------------------------
+
+
+def _one_image_slices(outputs, targets):
+    """Per image a threshold read on the host from its sorted values (no grad), then ``x[i:i + 1]``
+    (as ``x[i]``, keeping the dim) squared, its one row, the mean of the values kept; mean over
+    images."""
+    x = outputs["x"]
+    per_image = []
+    for i in range(x.shape[0]):
+        with torch.no_grad():
+            v = x[i].flatten().sort().values
+            kept = x[i] <= max(v[len(v) // 2].item(), 0.3)
+        per_image.append(x[i:i + 1].pow(2)[0][kept].mean())
+    return {"loss": torch.stack(per_image).mean()}
+
+
+def test_a_one_position_slice_in_a_loop_is_that_images():
+    """``x[i:i + 1]`` picks image i as ``x[i]`` does, also after host reads (its size is 1 whatever
+    was read); a slice of two positions of the image dim still declines."""
+    check_rule(_one_image_slices, "")
+    check_rule(lambda o, t: {"loss": o["x"][1:3].mean()}, "some positions", declines=True)

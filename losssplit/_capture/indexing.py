@@ -115,6 +115,15 @@ def _partial(p: slice, size: int) -> bool:
     return p != _FULL and len(range(size)[p]) != size
 
 
+def _one_position(p: Any, size: int | None = None) -> bool:
+    """Whether ``p`` is a slice written ``x[i:i + 1]``: int bounds one apart, no step (and one
+    position of a dim of ``size``). Like ``x[i]`` it picks the image at position ``i`` (a loop over
+    the images), keeping the dim; its size is 1 whatever was read on the host."""
+    if type(p) is not slice or p.step not in (None, 1) or not isinstance(p.start, int) or not isinstance(p.stop, int):
+        return False
+    return p.stop - p.start == 1 and p.stop != 0 and (size is None or len(range(size)[p]) == 1)
+
+
 def _image_at(frame: Frame, rows: Tensor, p: Any) -> Tensor:
     """The image of index ``p`` along a dim with row map ``rows``: the frame's own 0-dim tensor
     for image ``p`` when the map is the identity (so the image is known on the host)."""
@@ -125,7 +134,8 @@ def _image_at(frame: Frame, rows: Tensor, p: Any) -> Tensor:
 
 def _bounded(parts: tuple[Any, ...]) -> bool:
     """Whether a slice among ``parts`` has a bound or a step (a size a Python number may set)."""
-    return any(type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None) for p in parts)
+    return any(type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None)
+               and not _one_position(p) for p in parts)
 
 
 def _index_parts(index: Any) -> tuple[Any, ...]:
@@ -244,7 +254,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 at_count = _at_row_count(frame, p, r) if e is not None and _partial(p, r.shape[0]) else None
                 if at_count is not None:
                     rows[e] = at_count
-                elif e is None or _partial(p, r.shape[0]):
+                elif e is None or _partial(p, r.shape[0]) and not _one_position(p, r.shape[0]):
                     # ``e[1:]`` on a group's images alone drops its own first image: positions
                     return frame.lose(out, f"{op} of some positions of a dim that carries images" if e is not None else op, track)
                 else:
