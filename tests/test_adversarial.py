@@ -836,8 +836,9 @@ def test_a_multiple_of_a_count_declines_on_a_python_whose_bytecode_was_not_check
 
 def test_literal_divisors_written_as_calls_stay_constants_and_a_squared_count_declines():
     """Were wrong: ``l.div(4)`` / ``torch.div(l, 4)`` (a literal equal to a multiple of the images,
-    read as that count times a factor) and ``l / len(t) ** 2`` (read as the images times B; where
-    B ** 2 equals another count of the batch, that count is read, a documented limit)."""
+    read as that count times a factor) and ``l / len(t) ** 2`` (read as the images times B); Python
+    arithmetic on ``len(targets)`` is now read in the division's code and declined on every batch
+    (was: declined only where ``B ** 2`` equals no other count of the batch)."""
     from _helpers import RULE_BATCHES, check_rule, rule_batch, rule_outcome
 
     def calls(o, t):
@@ -851,11 +852,12 @@ def test_literal_divisors_written_as_calls_stay_constants_and_a_squared_count_de
         return {"loss": _err(o, t)[0][:, :, 0].sum() / (3 * len(t) * len(t))}
 
     check_rule(calls, "")
-    for seed, weights in (RULE_BATCHES[0], RULE_BATCHES[2]):  # B ** 2 equal to no count of the batch
-        got, _, said = rule_outcome(squared, rule_batch(seed, weights))
-        assert got == {} and any(f"key 'loss': its normaliser {len(weights) ** 2} equals the" in m for m in said), said
-    got, want, said = rule_outcome(rows_times_images, rule_batch(*RULE_BATCHES[0]))
-    assert got == {} and want and any("key 'loss': its normaliser 48 equals the" in m for m in said), (got, said)
+    for seed, weights in RULE_BATCHES:
+        if len(weights) > 1:
+            for body in (squared, rows_times_images):
+                got, want, said = rule_outcome(body, rule_batch(seed, weights))
+                assert got == {} and want and any("key 'loss': attribution to images was lost at a number computed "
+                                                  "from ``len(targets)``" in m for m in said), (seed, said)
 
 
 @pytest.mark.parametrize("offset", [0, 3], ids=["sum", "sum less a count"])
