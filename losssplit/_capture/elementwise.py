@@ -989,10 +989,12 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
             if len(lengths) == 1 and (form in ("len", "float") or form == "floor" and kind == "div"):
                 return "targets"
             return FROM_TARGETS_LENGTH
-        if any(v is targets for v in n.loaded) and not _own_targets(targets, ratio, n.obj):
+        if any(v is targets for v in n.loaded) and n.obj is not UNPROVEN and not _own_targets(targets, ratio, n.obj):
             return BY_POSITION_LENGTH
-    if z == frame.num_images and ratio.host_image is None and any(not isinstance(n.obj, Tensor) and not _per_image_list(frame, n.obj)
-                                     for n in lengths):
+    # a call on the whole target list (``len(stack_labels(targets))``) is read by value, as before
+    if z == frame.num_images and ratio.host_image is None and any(
+            not isinstance(n.obj, Tensor) and not _per_image_list(frame, n.obj)
+            and not (n.obj is UNPROVEN and any(v is targets for v in n.loaded)) for n in lengths):
         return OTHER_LENGTH
     return None
 
