@@ -421,6 +421,75 @@ def _stacked_parts_but_the_last(o, t):
     return {"loss": torch.stack(parts).mean()}
 
 
+# -- Python arithmetic on lengths at a loss's ``*`` and ``/`` (review 10)
+
+
+def _errors_sum(o, t):
+    return (o["x"] - torch.stack([s["y"] for s in t])).abs().sum()
+
+
+def _part(o, t, b):
+    return (o["x"][b] - t[b]["y"]).abs().sum()
+
+
+def _over_a_local_count_of_images(o, t):
+    n = len(t)
+    return {"loss": _errors_sum(o, t) / n}
+
+
+def _over_own_labels_length(o, t):
+    return {"loss": sum(_part(o, t, b) / len(t[b]["labels"]) for b in range(len(t))) / len(t)}
+
+
+def _parts_but_the_last_over_images(o, t):
+    return {"loss": sum([_part(o, t, b) for b in range(len(t) - 1)], o["x"].sum() * 0) / len(t)}
+
+
+def _parts_from_the_second_over_images(o, t):
+    return {"loss": sum([_part(o, t, b) for b in range(1, len(t))], o["x"].sum() * 0) / len(t)}
+
+
+def _parts_sliced_but_the_last(o, t):
+    parts = [_part(o, t, b) for b in range(len(t))]
+    return {"loss": sum(parts[:-1], o["x"].sum() * 0) / len(t)}
+
+
+def _parts_last_repeated(o, t):
+    parts = [_part(o, t, b) for b in range(len(t))]
+    return {"loss": sum(parts + [parts[-1]]) / len(t)}
+
+
+def _parts_first_repeated_over_their_count(o, t):
+    parts = [_part(o, t, b) for b in range(len(t))]
+    parts = parts + [parts[0]]
+    return {"loss": sum(parts) / len(parts)}
+
+
+def _cumulative_parts(o, t):
+    parts: list = []
+    for b in range(len(t)):
+        p = _part(o, t, b)
+        parts.append(p + parts[-1] if parts else p)
+    return {"loss": sum(parts) / len(t)}
+
+
+def _parts_each_twice(o, t):
+    parts: list = []
+    for b in range(len(t)):
+        parts += [_part(o, t, b), _part(o, t, b)]
+    return {"loss": sum(parts) / len(t)}
+
+
+def _over_a_list_of_the_predictions(o, t):
+    preds = list(o["x"])
+    return {"loss": _errors_sum(o, t) / len(preds)}
+
+
+def _filtered_targets_length(o, t):
+    kept = [s for s in t if s["labels"].numel() > 0]
+    return {"loss": _errors_sum(o, t) / len(kept)}
+
+
 CASES = {
     # -- an index or mask computed from values that mix images (was wrong: the positions it picks
     #    were taken as constants of the body)
@@ -739,6 +808,35 @@ CASES = {
     "per-image sums stacked with the first repeated, mean": (
         _stacked_parts_first_repeated, DECLINE, "not each image once"),
     "per-image sums but the last stacked, mean": (_stacked_parts_but_the_last, DECLINE, "not each image once"),
+    # -- Python arithmetic on lengths (review 10); the twelve before the near misses were wrong (a
+    #    number computed from len(targets), or a length equal to the images, read as a constant;
+    #    parts chosen by position read as each image's once, one group missing without a warning)
+    "a sum times len(targets)": (lambda o, t: {"loss": _errors_sum(o, t) * len(t)}, SPLIT, ""),
+    "len(targets) times a sum": (lambda o, t: {"loss": len(t) * _errors_sum(o, t)}, SPLIT, ""),
+    "a sum over max(1, len(targets) - 1)": (
+        lambda o, t: {"loss": _errors_sum(o, t) / max(1, len(t) - 1)}, HONEST, "computed from ``len(targets)``"),
+    "a sum times 1 / len(targets)": (
+        lambda o, t: {"loss": _errors_sum(o, t) * (1 / len(t))}, HONEST, "computed from ``len(targets)``"),
+    "a sum over the first image's labels count": (
+        lambda o, t: {"loss": _errors_sum(o, t) / len(t[0]["labels"])}, HONEST, "picked by position"),
+    "a sum over the first target dict's key count": (
+        lambda o, t: {"loss": _errors_sum(o, t) / len(t[0])}, HONEST, "picked by position"),
+    "per-image sums but the last, over len(targets)": (_parts_but_the_last_over_images, HONEST, "equally often"),
+    "per-image sums from the second, over len(targets)": (_parts_from_the_second_over_images, HONEST, "equally often"),
+    "per-image sums sliced but the last, over len(targets)": (_parts_sliced_but_the_last, HONEST, "equally often"),
+    "per-image sums with the last repeated, over len(targets)": (_parts_last_repeated, HONEST, "equally often"),
+    "per-image sums with the first repeated, over their count": (
+        _parts_first_repeated_over_their_count, HONEST, "equally often"),
+    "cumulative per-image sums over len(targets)": (_cumulative_parts, HONEST, "equally often"),
+    # near misses that stay exact
+    "a sum over n = len(targets)": (_over_a_local_count_of_images, SPLIT, ""),
+    "a sum over the literal 2": (lambda o, t: {"loss": _errors_sum(o, t) / 2}, SPLIT, ""),
+    "a sum over max(len(targets), 1)": (lambda o, t: {"loss": _errors_sum(o, t) / max(len(t), 1)}, SPLIT, ""),
+    "a sum over float(len(targets))": (lambda o, t: {"loss": _errors_sum(o, t) / float(len(t))}, SPLIT, ""),
+    "a sum over the length of a list of the predictions": (_over_a_list_of_the_predictions, SPLIT, ""),
+    "a sum over the length of the non-empty targets": (_filtered_targets_length, SPLIT, ""),
+    "per-image sums over their own labels count (declined before too)": (_over_own_labels_length, HONEST, "Tensor.add"),
+    "per-image sums each added twice, over len(targets)": (_parts_each_twice, SPLIT, ""),
 }
 
 
@@ -971,8 +1069,9 @@ def test_a_multiple_of_a_count_declines_on_a_python_whose_bytecode_was_not_check
 
 def test_literal_divisors_written_as_calls_stay_constants_and_a_squared_count_declines():
     """Were wrong: ``l.div(4)`` / ``torch.div(l, 4)`` (a literal equal to a multiple of the images,
-    read as that count times a factor) and ``l / len(t) ** 2`` (read as the images times B; where
-    B ** 2 equals another count of the batch, that count is read, a documented limit)."""
+    read as that count times a factor) and ``l / len(t) ** 2`` (read as the images times B); Python
+    arithmetic on ``len(targets)`` is now read in the division's code and declined on every batch
+    (was: declined only where ``B ** 2`` equals no other count of the batch)."""
     from _helpers import RULE_BATCHES, check_rule, rule_batch, rule_outcome
 
     def calls(o, t):
@@ -986,11 +1085,12 @@ def test_literal_divisors_written_as_calls_stay_constants_and_a_squared_count_de
         return {"loss": _err(o, t)[0][:, :, 0].sum() / (3 * len(t) * len(t))}
 
     check_rule(calls, "")
-    for seed, weights in (RULE_BATCHES[0], RULE_BATCHES[2]):  # B ** 2 equal to no count of the batch
-        got, _, said = rule_outcome(squared, rule_batch(seed, weights))
-        assert got == {} and any(f"key 'loss': its normaliser {len(weights) ** 2} equals the" in m for m in said), said
-    got, want, said = rule_outcome(rows_times_images, rule_batch(*RULE_BATCHES[0]))
-    assert got == {} and want and any("key 'loss': its normaliser 48 equals the" in m for m in said), (got, said)
+    for seed, weights in RULE_BATCHES:
+        if len(weights) > 1:
+            for body in (squared, rows_times_images):
+                got, want, said = rule_outcome(body, rule_batch(seed, weights))
+                assert got == {} and want and any("key 'loss': attribution to images was lost at a number computed "
+                                                  "from ``len(targets)``" in m for m in said), (seed, said)
 
 
 @pytest.mark.parametrize("offset", [0, 3], ids=["sum", "sum less a count"])

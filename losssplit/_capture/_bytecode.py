@@ -19,7 +19,7 @@ import dis
 import functools
 import sys
 import types
-from typing import Any
+from typing import Any, NamedTuple
 
 # Python versions whose subscript layout was checked (``dis`` of ``x[..., :4]``, ``x[:4]``,
 # ``x[..., :4] = v``, ``x[:4] = v``, and ``f_lasti`` on the subscript during the call it makes).
@@ -385,3 +385,155 @@ def _same(a: Any, b: Any) -> bool:
     if type(a) is slice:
         return _same(a.start, b.start) and _same(a.stop, b.stop) and _same(a.step, b.step)
     return a is b or type(a) is int and a == b
+
+
+class Length(NamedTuple):
+    """A builtin ``len`` call in a number operand: what it was called on (``UNPROVEN`` for an
+    argument other than locals subscripted by constants) and the values of the locals its
+    argument loads."""
+
+    obj: Any
+    loaded: tuple[Any, ...]
+
+
+UNPROVEN = _UNPROVEN
+# builtins a Python number operand may call around lengths (``max(1, len(t) - 1)``, ``float(n)``)
+_NUMBER_BUILTINS = {"len", "max", "min", "float", "int", "abs", "round"}
+# plain values a number operand may load (not tensors: the loss is the other operand)
+_PLAIN = (int, float, bool, list, tuple, dict, str, type(None))
+
+
+def operand_lengths() -> tuple[str, tuple[Length, ...]] | None:
+    """The ``len`` calls in the Python number operand of the binary ``*`` or ``/`` (in place too)
+    the caller's code is executing, and the operand's form: ``"len"`` (exactly ``len(x)``),
+    ``"float"`` (``float(len(x))``), ``"floor"`` (``max(len(x), c)`` or ``max(c, len(x))`` with
+    an int constant ``c <= 1``: on at least one image, ``len(x)``), else ``"expr"``. The number
+    operand is the one made only of constants, plain locals (no tensor), arithmetic and calls of
+    the builtins ``len``, ``max``, ``min``, ``float``, ``int``, ``abs``, ``round``.
+    None where no such operand holds a ``len`` call, or nothing can be told (another layout, an
+    unchecked Python, a builtin rebound)."""
+    f = _caller()
+    if f is None:
+        return None
+    spans = _operand_spans(f.f_code, f.f_lasti)
+    if spans is None:
+        return None
+    instructions = _instructions(f.f_code)
+    for start, end in reversed(spans):  # the right operand first: ``loss * len(t)``
+        found = _number_operand(instructions, start, end, f)
+        if found is not None:
+            return found
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _instructions(code: types.CodeType) -> list[dis.Instruction]:
+    return [i for i in dis.get_instructions(code) if i.opname not in ("EXTENDED_ARG", "CACHE")]
+
+
+@functools.lru_cache(maxsize=1024)
+def _operand_spans(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """(left, right) index ranges of the operands of the ``*`` / ``/`` BINARY_OP at ``lasti``."""
+    instructions = _instructions(code)
+    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS | _PRODUCTS:
+        return None
+    if instructions[at].is_jump_target:
+        return None
+    right = _operand_start(instructions, at)
+    left = _operand_start(instructions, right) if right is not None else None
+    if right is None or left is None:
+        return None
+    return (left, right), (right, at)
+
+
+def _number_operand(
+    instructions: list[dis.Instruction], start: int, end: int, f: types.FrameType
+) -> tuple[str, tuple[Length, ...]] | None:
+    span = instructions[start:end]
+    lengths: list[Length] = []
+    k = 0
+    while k < len(span):
+        i = span[k]
+        if i.opname == "LOAD_GLOBAL":
+            if i.argval not in _NUMBER_BUILTINS or _builtin(f, i.argval) is not getattr(builtins, i.argval):
+                return None
+            if i.argval == "len":
+                close = _call_end(span, k)
+                if close is None:
+                    return None
+                lengths.append(_length_of(span[k + 1 : close], f))
+                k = close + 1
+                continue
+        elif i.opname in ("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE"):
+            if type(f.f_locals.get(i.argval)) not in _PLAIN:
+                return None
+        elif i.opname == "LOAD_CONST":
+            if type(i.argval) not in _PLAIN:
+                return None
+        elif i.opname not in ("BINARY_OP", "PRECALL", "CALL", "PUSH_NULL", "UNARY_NEGATIVE"):
+            return None  # a subscript (``t[(b + 1) % len(t)]["w"]``: a length as an index), an attribute
+        k += 1
+    if not lengths:
+        return None
+    return _form(span), tuple(lengths)
+
+
+def _builtin(f: types.FrameType, name: str) -> Any:
+    return f.f_globals.get(name, f.f_builtins.get(name))
+
+
+def _call_end(span: list[dis.Instruction], k: int) -> int | None:
+    """The index of the CALL that ends the call whose callee LOAD_GLOBAL is at ``k``."""
+    depth = 0
+    for j in range(k, len(span)):
+        i = span[j]
+        try:
+            depth += dis.stack_effect(i.opcode, i.arg if i.opcode >= dis.HAVE_ARGUMENT else None, jump=False)
+        except ValueError:
+            return None
+        if i.opname == "CALL" and depth == 1:
+            return j
+        if depth <= 0:
+            return None
+    return None
+
+
+def _length_of(arg: list[dis.Instruction], f: types.FrameType) -> Length:
+    """What ``len`` is called on, read without running code: locals subscripted by constants
+    (``t``, ``t[0]["labels"]``) in builtin lists, tuples and dicts; else ``UNPROVEN``."""
+    arg = [i for i in arg if i.opname != "PRECALL"]
+    loaded = tuple(f.f_locals.get(i.argval) for i in arg if i.opname in ("LOAD_FAST", "LOAD_DEREF"))
+    stack: list[Any] = []
+    for i in arg:
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval in f.f_locals:
+            stack.append(f.f_locals[i.argval])
+        elif i.opname == "LOAD_CONST" and type(i.argval) in (int, str):
+            stack.append(i.argval)
+        elif i.opname == "BINARY_SUBSCR" and len(stack) >= 2 and type(stack[-2]) in (list, tuple, dict):
+            key = stack.pop()
+            container = stack.pop()
+            try:
+                stack.append(container[key])
+            except (KeyError, IndexError, TypeError):
+                return Length(_UNPROVEN, loaded)
+        else:
+            return Length(_UNPROVEN, loaded)
+    return Length(stack[0] if len(stack) == 1 else _UNPROVEN, loaded)
+
+
+def _form(span: list[dis.Instruction]) -> str:
+    """``"len"``, ``"float"``, ``"floor"`` or ``"expr"``: see ``operand_lengths``."""
+    names = [i.opname for i in span if i.opname not in ("PRECALL", "PUSH_NULL")]
+    loads = [i for i in span if i.opname not in ("PRECALL", "PUSH_NULL")]
+    if len(loads) == 3 and loads[0].argval == "len" and names[1] in ("LOAD_FAST", "LOAD_DEREF"):
+        return "len"
+    if len(loads) == 5 and loads[0].argval == "float" and loads[1].argval == "len" and names[4] == "CALL":
+        return "float"
+    if len(loads) == 6 and loads[0].argval == "max" and loads[5].opname == "CALL" and loads[5].arg == 2:
+        inner = [n for n in names[1:5]]
+        const = loads[1] if names[1] == "LOAD_CONST" else loads[4] if names[4] == "LOAD_CONST" else None
+        if (const is not None and type(const.argval) is int and const.argval <= 1
+                and inner.count("LOAD_GLOBAL") == 1 and "CALL" in inner):
+            return "floor"
+    return "expr"

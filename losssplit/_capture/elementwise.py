@@ -15,11 +15,13 @@ import torch
 import torch.nn.functional as F
 
 from ._bytecode import (
+    UNPROVEN,
     divisor_floor,
     divisor_source,
     length_divided,
     literal_argument,
     literal_factor,
+    operand_lengths,
 )
 from .mode import (
     OTHER_IMAGE_WEIGHT,
@@ -860,6 +862,8 @@ def _ratio_arithmetic(
                 return Track(ratio=ta.ratio)
             return Track(ratio=ta.ratio.scaled(normaliser_op=("add", float(b))))  # ``mask.sum() + 1e-4``
         if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``, ``w.sum() * 4``
+            if _length_operand(frame, ta.ratio, kind, b) is not None:
+                return None  # ``m.sum() * len(targets)``: a count of the group's images, no constant
             scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b)
             return None if scaled is None else Track(ratio=scaled)
         if kind == "add" and tb is not None and tb.ratio is not None and not tb.from_prediction:
@@ -892,6 +896,15 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio)
             if not weight and _other_image_value(frame, ta.ratio, tb):
                 return lost_track(OTHER_IMAGE_FACTOR, pred)
+            length = _length_operand(frame, ta.ratio, kind, other)
+            if length == "targets" and kind == "mul":  # ``l.sum() * len(targets)``: times the group's images
+                if _averaged(ta.ratio):
+                    return lost_track(BY_IMAGE_COUNT, pred)
+                return Track(from_prediction=pred, ratio=ta.ratio.times_row_count(frame.arange(ta.ratio.rows.device)))
+            if length is not None and length != "targets":
+                return lost_track(length, pred)
+            if kind == "div" and ta.ratio.part_images is not None and _is_number(other):
+                _parts_each_image(frame, ta.ratio.part_images, _over_targets_length(frame, other))
         if kind == "div" and frame.num_images > 1 and _over_targets_length(frame, other):
             if ta.ratio.rows.numel() == 1:  # ``x[b].sum() / len(targets)``: one image's value over a
                 # count of the others too (on a group alone: its images), which no row sum carries
@@ -933,11 +946,107 @@ def _ratio_arithmetic(
             other, weight = _weight_factor(frame, tb.ratio, a, other)
             if not weight and _other_image_value(frame, tb.ratio, ta):
                 return lost_track(OTHER_IMAGE_FACTOR, tb.from_prediction)
+            length = _length_operand(frame, tb.ratio, kind, other)
+            if length == "targets":  # ``len(targets) * l.sum()``
+                if _averaged(tb.ratio):
+                    return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
+                rows = frame.arange(tb.ratio.rows.device)
+                return Track(from_prediction=tb.from_prediction, ratio=tb.ratio.times_row_count(rows))
+            if length is not None:
+                return lost_track(length, tb.from_prediction)
             _host_number(frame, other, tb, kind)
             if _is_image_count(frame, tb.ratio, other):
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
+
+
+FROM_TARGETS_LENGTH = "a number computed from ``len(targets)`` (``len(targets) - 1``, ``1 / len(targets)``)"
+BY_POSITION_LENGTH = "a length of another image's targets picked by position (``len(targets[0][\"labels\"])``)"
+OTHER_LENGTH = ("an int equal to the number of images that is the length of something else than the targets "
+                "(``len(targets[0])``, ``len(self.levels)``)")
+
+
+def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None:
+    """What the Python number ``z`` multiplying or dividing a loss is, read from the code of the
+    ``*`` / ``/`` being executed (see ``operand_lengths``): ``"targets"`` for ``len(targets)`` of
+    the per-image target list itself (also ``float(len(targets))``, and ``max(len(targets), 1)``
+    as a divisor), which on a group alone is the group's images; a reason to decline for Python
+    arithmetic on it (``len(targets) - 1``, ``1 / len(targets)``: no constant, no count), for a
+    length of one image's targets picked by position (another image on a group alone) unless it
+    is the loss's own image's, and for an int equal to the number of images that is the length of
+    anything but a tensor or a list of the images' own targets or values, dividing a loss of
+    several images (on a group alone it need not be the group's images). None where nothing is seen (``/ B``, ``/ 2``)."""
+    targets = frame.per_image_targets
+    if targets is None or frame.num_images < 2 or frame.tokens is not None or not _is_number(z):
+        return None
+    found = operand_lengths()
+    if found is None:
+        return None
+    form, lengths = found
+    for n in lengths:
+        if n.obj is targets:
+            if len(lengths) == 1 and (form in ("len", "float") or form == "floor" and kind == "div"):
+                return "targets"
+            return FROM_TARGETS_LENGTH
+        if any(v is targets for v in n.loaded) and n.obj is not UNPROVEN and not _own_targets(targets, ratio, n.obj):
+            return BY_POSITION_LENGTH
+    # a call on the whole target list (``len(stack_labels(targets))``) is read by value, as before
+    if z == frame.num_images and ratio.host_image is None and any(
+            not isinstance(n.obj, Tensor) and not _per_image_list(frame, n.obj)
+            and not (n.obj is UNPROVEN and any(v is targets for v in n.loaded)) for n in lengths):
+        return OTHER_LENGTH
+    return None
+
+
+def _own_targets(targets: Any, ratio: Ratio, x: Any) -> bool:
+    """Whether ``x`` is the target dict of the loss's own image, or one of its fields."""
+    b = ratio.host_image
+    if b is None or not isinstance(targets, (list, tuple)) or not 0 <= b < len(targets) or x is UNPROVEN:
+        return False
+    own = targets[b]
+    return x is own or isinstance(own, dict) and any(x is v for v in own.values())
+
+
+def _per_image_list(frame: Frame, x: Any) -> bool:
+    """Whether ``x`` is a list of distinct images' own target dicts (``[s for s in targets if
+    ...]``), one-image tensors (``list(pred)``) or losses, one per image: on a group alone, its
+    images."""
+    if type(x) not in (list, tuple) or len(x) != frame.num_images:
+        return False
+    targets = frame.per_image_targets
+    if all(any(e is s for s in targets) for e in x):
+        return len({id(e) for e in x}) == len(x)
+    images = []
+    for e in x:
+        t = frame.get(e) if isinstance(e, Tensor) else None
+        image = None
+        if t is not None and t.image is not None and not t.rows:
+            image = frame.image_ids.get(id(t.image))
+        elif t is not None and t.ratio is not None:  # ``len(parts)`` of per-image losses
+            image = t.ratio.host_image
+        if image is None:
+            return False
+        images.append(image)
+    return len(set(images)) == len(images)
+
+
+def _averaged(ratio: Ratio) -> bool:
+    return ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
+
+
+def _parts_each_image(frame: Frame, parts: Tensor, all_images: bool) -> None:
+    """Defer the check that one-image losses added in Python and divided by a number hold each
+    image equally often (``parts + [parts[-1]]``, cumulative parts: positions, which on a group
+    alone are other images) and, divided by ``len(targets)`` (``all_images``), miss no image whose
+    targets have instances (``range(1, len(targets))``)."""
+    counts = (parts.reshape(-1, 1) == frame.arange(parts.device).reshape(1, -1)).sum(0)
+    bad = ((counts > 0) & (counts != counts.max())).any()
+    instances = frame.instances()
+    if all_images and isinstance(instances, list) and len(instances) == counts.numel():
+        bad = bad | ((counts == 0) & (host_tensor(instances, torch.long).to(parts.device) > 0)).any()
+    frame.doubt(bad, "one-image losses added in Python are not each image equally often (a list that skips or "
+                "repeats images by position)")
 
 
 def _over_targets_length(frame: Frame, z: Any) -> bool:

@@ -101,6 +101,9 @@ class Ratio:
     """The images of the indices along a dim whose size multiplied the value (``loss * bs`` with
     ``bs = pred.shape[0]``): on a group alone that size is the group's count of those indices,
     so each group's numerator is multiplied by it."""
+    part_images: Tensor | None = None
+    """The image of each one-image loss added into this sum, in order (``sum(parts)`` of a
+    per-image loop); None when anything else went in. A zeroed start (``x.sum() * 0``) adds none."""
 
     @classmethod
     def of(
@@ -457,7 +460,21 @@ def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
         out = out.replace(numel=ra.numel + rb.numel)
     if ra.host_image is not None and ra.host_image == rb.host_image:  # two losses of one image: its loss
         out = out.replace(host_image=ra.host_image)
+    pa, pb = _part_images(ra), _part_images(rb)
+    if pa is not None and pb is not None:
+        out = out.replace(part_images=torch.cat([pa, pb.to(pa.device)]))
     return out
+
+
+def _part_images(r: Ratio) -> Tensor | None:
+    """The images of the one-image losses ``r`` adds up (see ``Ratio.part_images``)."""
+    if r.part_images is not None:
+        return r.part_images
+    if any(not isinstance(s, Tensor) and s == 0 for s in r.scales):
+        return r.rows.new_zeros((0,))  # ``sum(parts, x.sum() * 0)``: a start that adds nothing
+    if r.rows.numel() == 1 or r.host_image is not None and r.rows.numel() > 0:
+        return r.rows.reshape(-1)[:1]  # every row of a per-image loss is its image
+    return None
 
 
 def _plain_sum_elements(r: Ratio) -> float | None:
