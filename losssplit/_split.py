@@ -11,6 +11,7 @@ from typing import Any
 import torch
 
 from ._capture import Frame, Ratio, RatioKind, row_sums
+from ._capture.elementwise import positional_key
 from ._capture.mode import FlooredFloat, FlooredInt, host_tensor
 from ._capture.ratio import Count, floored_den, opaque_den, product
 from ._companion import Companion, companion_of, make_companions
@@ -158,6 +159,8 @@ def finish(
         LossSplitError: two companions, or a companion and a returned key, share a name and
             ``strict`` (the decorator's first split call); otherwise they are omitted with a warning.
     """
+    for p in pending:
+        positional_key(frame, p.ratio)
     values = table(pending, membership)
     flat = values.flatten()
     # read with the rest: the checks, then opaque normalisers' Z and tokens where they are tensors

@@ -904,7 +904,7 @@ def _ratio_arithmetic(
             if length is not None and length != "targets":
                 return lost_track(length, pred)
             if kind == "div" and ta.ratio.part_images is not None and _is_number(other):
-                _parts_each_image(frame, ta.ratio.part_images, _over_targets_length(frame, other))
+                _parts_each_image(frame, ta.ratio, _over_targets_length(frame, other))
         if kind == "div" and frame.num_images > 1 and _over_targets_length(frame, other):
             if ta.ratio.rows.numel() == 1:  # ``x[b].sum() / len(targets)``: one image's value over a
                 # count of the others too (on a group alone: its images), which no row sum carries
@@ -1035,18 +1035,38 @@ def _averaged(ratio: Ratio) -> bool:
     return ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
 
 
-def _parts_each_image(frame: Frame, parts: Tensor, all_images: bool) -> None:
-    """Defer the check that one-image losses added in Python and divided by a number hold each
-    image equally often (``parts + [parts[-1]]``, cumulative parts: positions, which on a group
-    alone are other images) and, divided by ``len(targets)`` (``all_images``), miss no image whose
-    targets have instances (``range(1, len(targets))``)."""
-    counts = (parts.reshape(-1, 1) == frame.arange(parts.device).reshape(1, -1)).sum(0)
-    bad = ((counts > 0) & (counts != counts.max())).any()
+def _parts_each_image(frame: Frame, ratio: Ratio, all_images: bool) -> None:
+    """One-image losses added in Python and divided by a number: one added twice (``parts +
+    [parts[-1]]``, cumulative parts ``p + parts[-1]``: picked by position, on a group alone other
+    images) declines; divided by ``len(targets)`` (``all_images``), so does a sum that misses an
+    image whose targets have instances (``range(1, len(targets))``: the deferred check). An image
+    may add more terms than another where its own data decides it (one instance, no push term)."""
+    assert ratio.part_images is not None
+    message = ("one-image losses added in Python are not each image's own terms once (a list that skips or "
+               "repeats images by position)")
+    if len({id(v) for v in ratio.part_values}) < len(ratio.part_values):
+        frame.doubt(torch.ones((), dtype=torch.bool), message)
+        return
     instances = frame.instances()
-    if all_images and isinstance(instances, list) and len(instances) == counts.numel():
-        bad = bad | ((counts == 0) & (host_tensor(instances, torch.long).to(parts.device) > 0)).any()
-    frame.doubt(bad, "one-image losses added in Python are not each image equally often (a list that skips or "
-                "repeats images by position)")
+    if all_images and isinstance(instances, list) and len(instances) == frame.num_images:
+        parts = ratio.part_images
+        counts = (parts.reshape(-1, 1) == frame.arange(parts.device).reshape(1, -1)).sum(0)
+        frame.doubt(((counts == 0) & (host_tensor(instances, torch.long).to(parts.device) > 0)).any(), message)
+
+
+def positional_key(frame: Frame, ratio: Ratio) -> None:
+    """A returned value made of per-image terms picked by position must hold each image whose
+    targets have instances, none twice (``_parts_each_image``): ``x[1]`` alone, or ``x[0].sum() +
+    x[1:2].sum()``, is on a group alone the value at those positions, other images. Checked as
+    the call returns, for sums never divided as well."""
+    if frame.num_images < 2:
+        return
+    if ratio.part_images is not None:
+        _parts_each_image(frame, ratio, True)
+    elif ratio.host_image is not None:
+        one = ratio.replace(part_images=frame.image_index(ratio.host_image, ratio.rows.device).reshape(1),
+                            part_values=(ratio.values,))
+        _parts_each_image(frame, one, True)
 
 
 def _over_targets_length(frame: Frame, z: Any) -> bool:

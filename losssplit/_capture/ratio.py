@@ -104,6 +104,8 @@ class Ratio:
     part_images: Tensor | None = None
     """The image of each one-image loss added into this sum, in order (``sum(parts)`` of a
     per-image loop); None when anything else went in. A zeroed start (``x.sum() * 0``) adds none."""
+    part_values: tuple[Tensor, ...] = ()
+    """The values of those one-image losses, held (their identity tells a part added twice)."""
 
     @classmethod
     def of(
@@ -462,8 +464,15 @@ def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
         out = out.replace(host_image=ra.host_image)
     pa, pb = _part_images(ra), _part_images(rb)
     if pa is not None and pb is not None:
-        out = out.replace(part_images=torch.cat([pa, pb.to(pa.device)]))
+        out = out.replace(part_images=torch.cat([pa, pb.to(pa.device)]), part_values=_part_values(ra) + _part_values(rb))
     return out
+
+
+def _part_values(r: Ratio) -> tuple[Tensor, ...]:
+    if r.part_images is not None:
+        return r.part_values
+    images = _part_images(r)
+    return () if images is not None and not images.numel() else (r.values,)  # a zeroed start: none
 
 
 def _part_images(r: Ratio) -> Tensor | None:
