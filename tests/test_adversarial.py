@@ -628,6 +628,10 @@ CASES = {
     "per-image stacked sums minus the batch mean, halved": (
         _per_image(lambda e, b, t, o: (_stack_b(e, b).sum() - e.detach().mean()) * 0.5), DECLINE,
         "that the sum already holds"),
+    "per-image sums plus the batch sum": (
+        _per_image(lambda e, b, t, o: e[b].sum() + e.sum()), DECLINE, "that the sum already holds"),
+    "per-image sums minus the detached batch sum, halved": (
+        _per_image(lambda e, b, t, o: (e[b].sum() - e.detach().sum()) * 0.5), DECLINE, "that the sum already holds"),
     "per-image sums minus the batch mean computed once": (_minus_hoisted_mean, DECLINE, "key 'loss'"),
     # near misses: the batch term added once; per-class terms alike in form, different in values
     "per-image sums plus the batch mean once": (
@@ -642,6 +646,7 @@ CASES = {
         _per_image(lambda e, b, t, o: (_stack_b(e, b).sum() - 1) * len(t)), DECLINE, "the number of images"),
     "one image's stacked sum over the batch sum, minus 0.1, doubled, per image": (
         _per_image(lambda e, b, t, o: (_stack_b(e, b).sum() / e.detach().sum() - 0.1) * 2), DECLINE, "key 'loss'"),
+    # (these two were declined already: kept as rows of the same family)
     "one image's stacked sum minus 1 over x.shape[0], per image": (
         _per_image(lambda e, b, t, o: (_stack_b(e, b).sum() - 1) / o["x"].shape[0]), DECLINE, "key 'loss'"),
     "one image's stacked mean over len(targets) minus 0.1, doubled, per image": (

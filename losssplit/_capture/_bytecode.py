@@ -187,9 +187,9 @@ def _loop_operand_at(code: types.CodeType, lasti: int) -> bool | None:
 
 
 def local_length() -> bool:
-    """Whether an operand of the sum or difference the caller's code is executing is a local name
-    (no parameter, no loop variable) that the code only ever assigns ``len(x)`` of another such
-    local (``num_tags = len(person_tags)``, a list the body built): a count of the body's own
+    """Whether an operand of the sum or difference the caller's code is executing is ``len(x)`` of
+    a local name (no parameter, no loop variable), or a local that the code only ever assigns
+    that (``num_tags = len(person_tags)``, a list the body built): a count of the body's own
     objects, not of the images it was given (``len(targets)`` is the length of a parameter)."""
     if sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
@@ -216,6 +216,11 @@ def _local_length_at(code: types.CodeType, lasti: int) -> bool:
     left = _operand_start(instructions, start) if start is not None else None
     if start is not None and left is not None and start - left == 1:
         operands.append(instructions[left])
+    # ``- len(means)`` written at the op: the operand is the call itself
+    if start is not None and at - start == 4 and _length_of_local(instructions, at, local):
+        return True
+    if start is not None and left is not None and start - left == 4 and _length_of_local(instructions, start, local):
+        return True
     for operand in operands:
         name = operand.argval
         if operand.opname != "LOAD_FAST" or not local(name):
@@ -228,7 +233,12 @@ def _local_length_at(code: types.CodeType, lasti: int) -> bool:
 
 def _stores_local_length(instructions: list[dis.Instruction], k: int, local: Any) -> bool:
     """Whether the STORE_FAST at index ``k`` stores ``len(x)`` of a local ``x``."""
-    if k < 4 or instructions[k].opname != "STORE_FAST":
+    return instructions[k].opname == "STORE_FAST" and _length_of_local(instructions, k, local)
+
+
+def _length_of_local(instructions: list[dis.Instruction], k: int, local: Any) -> bool:
+    """Whether the four instructions before index ``k`` are ``len(x)`` of a local ``x``."""
+    if k < 4:
         return False
     callee, x, precall, call = instructions[k - 4 : k]
     return (callee.opname == "LOAD_GLOBAL" and callee.argval == "len" and x.opname == "LOAD_FAST"

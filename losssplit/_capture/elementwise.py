@@ -50,7 +50,16 @@ from .mode import (
     unweighted_operand,
     weight_of_image,
 )
-from .ratio import Ratio, RatioKind, add_ratios, count_multiple, row_sums, version_of
+from .ratio import (
+    Ratio,
+    RatioKind,
+    add_ratios,
+    batch_terms,
+    count_multiple,
+    row_sums,
+    same_form,
+    version_of,
+)
 
 
 @rule(
@@ -619,29 +628,19 @@ def _repeated_batch_term(frame: Frame, pa: tuple[Ratio, ...], pb: tuple[Ratio, .
     loop's, which on a group alone runs another number of times. One equal in all but its values
     tensor (recomputed per iteration) declines the call where the values are equal too (checked
     with the call's one host read)."""
-    earlier = [r for r in pa if r.host_image is None and r.rows.numel() > 1]
-    if not earlier:
+    earlier = [q for r in pa for q in batch_terms(r)]
+    one_image = any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
+        q.rows.numel() for q in batch_terms(r)) for r in (*pa, *pb))
+    if not earlier or not one_image:  # no loop over images: a term added twice is added twice on a group too
         return False
-    for r in pb:
-        if r.host_image is not None or r.rows.numel() <= 1:
-            continue
-        if any(q.values is r.values and q.rows is r.rows for q in earlier):
+    for term in (q for r in pb for q in batch_terms(r)):
+        if any(q.values is term.values and q.rows is term.rows and same_form(q, term) for q in earlier):
             return True
-        twin = next((q for q in earlier if _same_form(q, r)), None)
+        twin = next((q for q in earlier if same_form(q, term)), None)
         if twin is not None:
-            same = (twin.values == r.values.to(twin.values.device)).all() & (twin.rows == r.rows.to(twin.rows.device)).all()
-            frame.doubt(same, f"{op} {REPEATED_TERM}")
+            values, rows = term.values.to(twin.values.device), term.rows.to(twin.rows.device)
+            frame.doubt((twin.values == values).all() & (twin.rows == rows).all(), f"{op} {REPEATED_TERM}")
     return False
-
-
-def _same_form(q: Ratio, r: Ratio) -> bool:
-    """Two ratios alike in all but their tensors (kind, shapes, number factors and offsets)."""
-    numbers = all(not isinstance(x, Tensor) for x in (*q.scales, *q.divisors, *r.scales, *r.divisors))
-    return (numbers and q.kind is r.kind and q.values.shape == r.values.shape and q.rows.shape == r.rows.shape
-            and q.row_dim == r.row_dim and q.numel == r.numel and q.scales == r.scales and q.divisors == r.divisors
-            and q.offset == r.offset and q.num_offset == r.num_offset and q.normaliser is None and r.normaliser is None
-            and q.den_values is None and r.den_values is None and q.gate is None and r.gate is None
-            and q.test is None and r.test is None and not q.row_counts and not r.row_counts)
 
 
 def _each_part(
