@@ -36,6 +36,8 @@ _SUBSCRIPTS = {"BINARY_SUBSCR": 1, "STORE_SUBSCR": 1, "BINARY_SLICE": 2, "STORE_
 _DIVISIONS = frozenset({11, 24})
 # ``a * b`` and ``a *= b``
 _PRODUCTS = frozenset({5, 18})
+# ``a + b``, ``a - b``, ``a += b``, ``a -= b``
+_SHIFTS = frozenset({0, 10, 13, 23})
 
 # Python versions whose layout of ``name = max(x, 1)`` followed by ``... / name`` was checked
 # (LOAD_GLOBAL max, two loads, PRECALL, CALL 2, STORE_FAST; exception handlers start with
@@ -86,6 +88,163 @@ def literal_factor(c: Any) -> bool:
         return False
     source, literal = _divisor_at(f.f_code, f.f_lasti, _PRODUCTS)
     return source == "literal" and type(literal) is type(c) and literal == c
+
+
+def offset_source(c: Any, product: bool = False) -> str | None:
+    """Where the Python number ``c`` added to or subtracted from a loss comes from in the sum or
+    difference the caller's code is executing (``a + c``, ``a - c``, ``c - a``, ``a -= c``,
+    ``a.add(c)``, ``torch.sub(a, c)``): ``"literal"`` when ``c`` is a constant loaded as one
+    whole operand (type included: ``l.sum() - 1``, ``1 - dice.mean()``; a left operand is read
+    on the Python whose stack effects were checked only); ``"configured"`` when it is an
+    attribute or a module global (``- self.margin``); ``"other"`` for anything else (a local
+    name, ``len(targets)``, an expression). With ``product``, the same of a factor (``a * c``,
+    ``c * a``, ``a.mul(c)``). None on a Python version whose layout was not checked."""
+    if sys.version_info[:2] not in _CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return "other"
+    source, literal = _offset_at(f.f_code, f.f_lasti, product)
+    if source == "literal" and not (type(literal) is type(c) and literal == c):
+        return "other"
+    return source
+
+
+@functools.lru_cache(maxsize=1024)
+def _offset_at(code: types.CodeType, lasti: int, product: bool = False) -> tuple[str, Any]:
+    """(``"literal"``, the value) when one operand of the sum or difference at byte offset
+    ``lasti`` of ``code`` is a lone LOAD_CONST of an int or a float, (``"configured"``, None) for
+    an attribute or a global loaded as one, else (``"other"``, None); see ``offset_source``."""
+    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    if at is None or at == 0 or instructions[at].is_jump_target:
+        return "other", None
+    op = instructions[at]
+    if op.opname == "CALL":  # ``l.sub(1)``, ``torch.add(l, 1)``
+        return _call_divisor(instructions, at, _PRODUCT_NAMES if product else _SHIFT_NAMES)
+    if op.opname != "BINARY_OP" or op.arg not in (_PRODUCTS if product else _SHIFTS):
+        return "other", None
+    operands = [(at - 1, at)]  # the right operand's last instruction
+    if sys.version_info[:2] in _FLOOR_CHECKED:  # both whole operands: where the right one starts
+        start = _operand_start(instructions, at)
+        left = _operand_start(instructions, start) if start is not None else None
+        if start is not None and left is not None:
+            operands = [(start, at), (left, start)]
+    for first, stop in operands:
+        last = instructions[stop - 1]
+        if stop - first == 1 and last.opname == "LOAD_CONST" and type(last.argval) in (int, float):
+            return "literal", last.argval
+    # an attribute is configuration only where the other operand is none (it is the loss then)
+    configured = [instructions[stop - 1].opname in _CONFIGURED for _, stop in operands]
+    if configured.count(True) == 1:
+        return "configured", None
+    return "other", None
+
+
+def loop_operand() -> bool | None:
+    """Whether an operand of the sum or difference the caller's code is executing is a local name
+    that a ``for`` loop of the same code assigns (``l.sum() - b`` in ``for b in range(n)``, also
+    unpacked: ``for b, t in enumerate(targets)``) or a parameter of that code: the number may be
+    a loop position. None where
+    that cannot be told (a Python whose layout was not checked, a frame not found, an operand
+    that is a name of an enclosing function)."""
+    if sys.version_info[:2] not in _CHECKED:
+        return None
+    f = _caller()
+    return None if f is None else _loop_operand_at(f.f_code, f.f_lasti)
+
+
+@functools.lru_cache(maxsize=1024)
+def _loop_operand_at(code: types.CodeType, lasti: int) -> bool | None:
+    """See ``loop_operand``: the operands of the BINARY_OP at ``lasti`` (the right one's last
+    instruction, and on Pythons whose stack effects were checked the left one) against the
+    parameters and the names stored right after a FOR_ITER (through UNPACK_SEQUENCE)."""
+    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    if at is None or at == 0 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _SHIFTS:
+        return None
+    operands = [instructions[at - 1]]
+    if sys.version_info[:2] in _FLOOR_CHECKED:
+        start = _operand_start(instructions, at)
+        left = _operand_start(instructions, start) if start is not None else None
+        if start is not None and left is not None and start - left == 1:
+            operands.append(instructions[left])
+    loads = [i for i in operands if i.opname in ("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE")]
+    if any(i.argval in code.co_freevars for i in loads):
+        return None  # a name of an enclosing function: its loops are in another code
+    # a parameter may be a position too (a per-image helper called as ``term(e, b)`` in a loop)
+    stored = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    for k, i in enumerate(instructions):
+        if i.opname != "FOR_ITER":
+            continue
+        n, j = 1, k + 1
+        if j < len(instructions) and instructions[j].opname == "UNPACK_SEQUENCE":
+            n, j = instructions[j].arg or 0, j + 1
+        for store in instructions[j : j + n]:
+            if store.opname in ("STORE_FAST", "STORE_DEREF"):
+                stored.add(store.argval)
+    return any(i.argval in stored for i in loads)
+
+
+def local_length() -> bool:
+    """Whether an operand of the sum or difference the caller's code is executing is ``len(x)`` of
+    a local name (no parameter, no loop variable), or a local that the code only ever assigns
+    that (``num_tags = len(person_tags)``, a list the body built): a count of the body's own
+    objects, not of the images it was given (``len(targets)`` is the length of a parameter)."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    return f is not None and _local_length_at(f.f_code, f.f_lasti)
+
+
+@functools.lru_cache(maxsize=1024)
+def _local_length_at(code: types.CodeType, lasti: int) -> bool:
+    """See ``local_length``; a store is read as ``len(x)`` only as LOAD_GLOBAL len, LOAD_FAST x,
+    PRECALL 1, CALL 1, STORE_FAST (3.11)."""
+    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
+    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    if at is None or at < 1 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _SHIFTS:
+        return False
+    params = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    loops = {instructions[k + 1].argval for k, i in enumerate(instructions[:-1]) if i.opname == "FOR_ITER"}
+
+    def local(name: Any) -> bool:
+        return name not in params and name not in loops and name not in code.co_cellvars
+
+    operands = [instructions[at - 1]]
+    start = _operand_start(instructions, at)
+    left = _operand_start(instructions, start) if start is not None else None
+    if start is not None and left is not None and start - left == 1:
+        operands.append(instructions[left])
+    # ``- len(means)`` written at the op: the operand is the call itself
+    if start is not None and at - start == 4 and _length_of_local(instructions, at, local):
+        return True
+    if start is not None and left is not None and start - left == 4 and _length_of_local(instructions, start, local):
+        return True
+    for operand in operands:
+        name = operand.argval
+        if operand.opname != "LOAD_FAST" or not local(name):
+            continue
+        stores = [k for k, i in enumerate(instructions) if i.opname in ("STORE_FAST", "DELETE_FAST") and i.argval == name]
+        if stores and all(_stores_local_length(instructions, k, local) for k in stores):
+            return True
+    return False
+
+
+def _stores_local_length(instructions: list[dis.Instruction], k: int, local: Any) -> bool:
+    """Whether the STORE_FAST at index ``k`` stores ``len(x)`` of a local ``x``."""
+    return instructions[k].opname == "STORE_FAST" and _length_of_local(instructions, k, local)
+
+
+def _length_of_local(instructions: list[dis.Instruction], k: int, local: Any) -> bool:
+    """Whether the four instructions before index ``k`` are ``len(x)`` of a local ``x``."""
+    if k < 4:
+        return False
+    callee, x, precall, call = instructions[k - 4 : k]
+    return (callee.opname == "LOAD_GLOBAL" and callee.argval == "len" and x.opname == "LOAD_FAST"
+            and local(x.argval) and precall.opname == "PRECALL" and precall.arg == 1
+            and call.opname == "CALL" and call.arg == 1
+            and not any(i.is_jump_target for i in instructions[k - 3 : k + 1]))
 
 
 def divisor_floor() -> float | None:
@@ -298,10 +457,12 @@ def _divisor_at(code: types.CodeType, lasti: int, ops: frozenset[int] = _DIVISIO
     return "other", None
 
 
-_DIVIDE_NAMES = {"div", "div_", "divide", "divide_", "true_divide", "true_divide_"}
+_DIVIDE_NAMES = frozenset({"div", "div_", "divide", "divide_", "true_divide", "true_divide_"})
+_SHIFT_NAMES = frozenset({"add", "add_", "sub", "sub_", "subtract", "subtract_"})
+_PRODUCT_NAMES = frozenset({"mul", "mul_", "multiply", "multiply_"})
 
 
-def _call_divisor(instructions: list[dis.Instruction], at: int) -> tuple[str, Any]:
+def _call_divisor(instructions: list[dis.Instruction], at: int, names: frozenset[str] = _DIVIDE_NAMES) -> tuple[str, Any]:
     """(``"literal"``, the value) for a call of a division method or function whose last
     positional argument is a constant loaded right before the call (3.11's PRECALL skipped) and
     whose callee is loaded by name ``div`` / ``divide`` / ``true_divide`` before its arguments;
@@ -314,7 +475,7 @@ def _call_divisor(instructions: list[dis.Instruction], at: int) -> tuple[str, An
     if any(i.opname == "KW_NAMES" or i.is_jump_target for i in instructions[k:at + 1]):
         return "other", None
     callee = next((i for i in reversed(instructions[max(0, k - 12):k]) if i.opname in ("LOAD_METHOD", "LOAD_ATTR")), None)
-    if callee is None or callee.argval not in _DIVIDE_NAMES:
+    if callee is None or callee.argval not in names:
         return "other", None
     return "literal", instructions[k].argval
 

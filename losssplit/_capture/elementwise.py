@@ -21,6 +21,9 @@ from ._bytecode import (
     length_divided,
     literal_argument,
     literal_factor,
+    local_length,
+    loop_operand,
+    offset_source,
     operand_lengths,
 )
 from .mode import (
@@ -49,7 +52,16 @@ from .mode import (
     unweighted_operand,
     weight_of_image,
 )
-from .ratio import Ratio, RatioKind, add_ratios, count_multiple, row_sums, version_of
+from .ratio import (
+    Ratio,
+    RatioKind,
+    add_ratios,
+    batch_terms,
+    count_multiple,
+    row_sums,
+    same_form,
+    version_of,
+)
 
 
 @rule(
@@ -592,6 +604,8 @@ def _parts_arithmetic(
             parts = pa + (pb if kind == "add" else tuple(r.scaled(-1.0) for r in pb))
         except ValueError:
             return None
+        if _repeated_batch_term(frame, pa, parts[len(pa):], op):
+            return None
     elif pa:  # parts (op) a constant
         parts = _each_part(frame, kind, pa, lambda t: _ratio_arithmetic(frame, kind, a, t, b, tb))
     elif kind == "mul":  # a constant times parts
@@ -604,6 +618,31 @@ def _parts_arithmetic(
     if parts is None or len(parts) > MAX_PARTS:
         return None
     return Track(from_prediction=pred, lost_at=op, parts=parts)
+
+
+REPEATED_TERM = ("adds a value of several images' rows that the sum already holds (``l_b - e.mean()`` added in a loop "
+                 "over images: on a group alone the loop adds it once per image of the group)")
+
+
+def _repeated_batch_term(frame: Frame, pa: tuple[Ratio, ...], pb: tuple[Ratio, ...], op: str) -> bool:
+    """Whether a part of ``pb`` over several images' rows is a part of ``pa`` again: the same
+    ratio (a batch statistic computed once, added per image), so its count of copies is the
+    loop's, which on a group alone runs another number of times. One equal in all but its values
+    tensor (recomputed per iteration) declines the call where the values are equal too (checked
+    with the call's one host read)."""
+    earlier = [q for r in pa for q in batch_terms(r)]
+    one_image = any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
+        q.rows.numel() for q in batch_terms(r)) for r in (*pa, *pb))
+    if not earlier or not one_image:  # no loop over images: a term added twice is added twice on a group too
+        return False
+    for term in (q for r in pb for q in batch_terms(r)):
+        if any(q.values is term.values and q.rows is term.rows and same_form(q, term) for q in earlier):
+            return True
+        twin = next((q for q in earlier if same_form(q, term)), None)
+        if twin is not None:
+            values, rows = term.values.to(twin.values.device), term.rows.to(twin.rows.device)
+            frame.doubt((twin.values == values).all() & (twin.rows == rows).all(), f"{op} {REPEATED_TERM}")
+    return False
 
 
 def _each_part(
@@ -742,7 +781,7 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     with the weight field set to 1; None for any other reduced value."""
     r = track.ratio
     if (r is None or r.rows.numel() != 1 and r.host_image is None or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset or r.gate is not None
-            or r.test is not None or r.counts_rows()):
+            or r.test is not None or r.counts_rows() or not r.own_normaliser()):
         return None
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
@@ -935,6 +974,10 @@ def _ratio_arithmetic(
         if kind in ("add", "sub", "rsub") and _is_number(other):
             if other != 1 and frame.weight_images(b):  # ``l + t["loss_weight"]``: 1 on a group alone
                 frame.doubt(torch.ones((), dtype=torch.bool), f"an image's weight field is added to a loss at {kind}")
+            assert isinstance(other, (int, float))  # _is_number
+            what = _counted_offset(frame, ta.ratio, other)
+            if what is not None:
+                return lost_track(f"{kind} of a number equal to {what} {COUNTED_OFFSET}", pred)
             # ``x + c``, ``x - c``, ``c - x``: the body on the group alone is its value plus c
             if kind == "rsub":
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(-1.0).shifted(float(other)))
@@ -1183,6 +1226,40 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     return False
 
 
+COUNTED_OFFSET = ("that is no literal of the body (on a group alone the body computes it from the group's images: "
+                  "``l.sum() - len(targets)``, ``- b`` in a loop over images)")
+
+
+def _counted_offset(frame: Frame, ratio: Ratio, c: float) -> str | None:
+    """What the Python number ``c`` added to or subtracted from a reduced loss may count, where on
+    a group alone the body would compute another number: the images (``- len(targets)``), a
+    length of image rows (``len(x)``), the target instances of every image, or, on one image's
+    value, that image's position (``- b``, ``b`` a loop's variable). None where ``c`` is a literal
+    or a configured constant at the op (the bytecode shows it, as ``_constant_divisor`` reads a
+    divisor) or equals none of them; a number is told by its value only, so a local constant
+    equal to one of them declines too (a number read on the host is ``_host_number``'s)."""
+    if frame.num_images < 2 or c == 0 or not float(c).is_integer():
+        return None
+    if offset_source(c) in ("literal", "configured"):
+        return None
+    n = int(c)
+    if frame.counted_number(c):
+        return "a size of image rows"
+    # one image's value minus a length of a list the body built (``push.sum() - num_tags``, the
+    # image's own persons): a count of that image's objects whatever it equals
+    own = ratio.host_image is not None and local_length()
+    if n == frame.num_images and not own:
+        return "the number of images"
+    if n in frame.lengths and not own:
+        return "a length of image rows"
+    instances = frame.instances()
+    if isinstance(instances, list) and n == sum(instances):
+        return "the target instances of every image"
+    if ratio.host_image is not None and n == ratio.host_image and loop_operand() is not False:
+        return "the position of the loss's image"  # a loop's variable (or none can be told)
+    return None
+
+
 def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
@@ -1207,10 +1284,17 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     factor would not give, so the loss is declined rather than scaled by ``B`` (a number carries no
     identity: a literal equal to it declines too). So is an int equal to a length the body read of
     rows (``* len(pos)``: ``len`` returns a plain int, where ``x.shape[0]`` gives a ``RowCount``).
-    A plain sum times such an int (``2 * inter.sum()`` over two images) is read as a constant."""
+    A plain sum times such an int (``2 * inter.sum()`` over two images) is read as a constant.
+    One image's value (any: ``l_b.mean() * len(targets)``, ``(l_b.sum() - 1) * len(targets)``)
+    times the number of images is on a group alone times the group's count; a literal written at
+    the op or a configured constant is a coefficient (the bytecode shows it)."""
+    if type(factor) is not int or factor == 1:
+        return False
+    if ratio.host_image is not None:
+        return (factor == frame.num_images and frame.num_images > 1
+                and offset_source(factor, product=True) not in ("literal", "configured"))
     averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
-    return (type(factor) is int and (factor == frame.num_images or factor in frame.lengths) and factor != 1
-            and ratio.host_image is None and averaged)
+    return (factor == frame.num_images or factor in frame.lengths) and averaged
 
 
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:

@@ -97,6 +97,9 @@ class Ratio:
     gate: Ratio | None = None
     """A ``test`` this value was multiplied by (``loss * present``): a group where the test fails
     gets 0 for it, one where it passes gets the value."""
+    batch_terms: tuple[Ratio, ...] = ()
+    """Plain sums over several images' rows that ``add_ratios`` joined into this one (their rows
+    are no longer told apart): a sum that adds one of them again is no single ratio."""
     row_counts: tuple[Tensor, ...] = ()
     """The images of the indices along a dim whose size multiplied the value (``loss * bs`` with
     ``bs = pred.shape[0]``): on a group alone that size is the group's count of those indices,
@@ -454,8 +457,12 @@ def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
     left, right = ra.as_sum(), rb.as_sum()
     if left is None or right is None:
         return _same_den_sum(ra, rb)
+    terms_a, terms_b = batch_terms(ra), batch_terms(rb)
+    if _looped(ra) and _looped(rb) and any(same_form(q, r) for q in terms_a for r in terms_b):
+        return None  # maybe the same batch term again (a loop over images): kept apart as parts
     values = torch.cat([left[0], right[0].to(left[0].device)])
     out = Ratio.of(values, torch.cat([left[1], right[1].to(left[1].device)]), 0, RatioKind.SUM, _same_tokens(ra, rb))
+    out.batch_terms = terms_a + terms_b
     if _plain_sum_elements(ra) == _plain_sum_elements(rb) is not None:
         # per-image sums of equal size added in a loop: a divisor equal to all their elements
         # (``total / e.numel()``) is the body's own count, recounted per group
@@ -484,6 +491,30 @@ def _part_images(r: Ratio) -> Tensor | None:
     if r.rows.numel() == 1 or r.host_image is not None and r.rows.numel() > 0:
         return r.rows.reshape(-1)[:1]  # every row of a per-image loss is its image
     return None
+
+
+def batch_terms(r: Ratio) -> tuple[Ratio, ...]:
+    """The sums over several images' rows ``r`` adds up: those joined into it, or ``r`` itself."""
+    if r.batch_terms:
+        return r.batch_terms
+    return (r,) if r.host_image is None and r.rows.numel() > 1 else ()
+
+
+def _looped(r: Ratio) -> bool:
+    """Whether ``r`` holds other rows than its batch terms' (one image's value joined to a batch
+    term: ``l_b + e.sum()``), as a loop over images makes it, or is one image's value."""
+    return r.rows.numel() == 1 or r.host_image is not None or (
+        bool(r.batch_terms) and r.rows.numel() > sum(q.rows.numel() for q in r.batch_terms))
+
+
+def same_form(q: Ratio, r: Ratio) -> bool:
+    """Two ratios alike in all but their tensors (kind, shapes, number factors and offsets)."""
+    numbers = all(not isinstance(x, Tensor) for x in (*q.scales, *q.divisors, *r.scales, *r.divisors))
+    return (numbers and q.kind is r.kind and q.values.shape == r.values.shape and q.rows.shape == r.rows.shape
+            and q.row_dim == r.row_dim and q.numel == r.numel and q.scales == r.scales and q.divisors == r.divisors
+            and q.offset == r.offset and q.num_offset == r.num_offset and q.normaliser is None and r.normaliser is None
+            and q.den_values is None and r.den_values is None and q.gate is None and r.gate is None
+            and q.test is None and r.test is None and not q.row_counts and not r.row_counts)
 
 
 def _plain_sum_elements(r: Ratio) -> float | None:
