@@ -290,6 +290,21 @@ def _images_0_and_1_by_position(o, t):
     return {"loss": total}
 
 
+def _scaled_by_a_statistic_of(pick):
+    """Per image: its L1 errors over a max of the errors ``pick(e, b)`` picks (no grad), mean."""
+
+    def body(o, t):
+        e = (o["x"] - torch.stack([s["y"] for s in t])).abs() + 0.1
+        parts = []
+        for b in range(len(t)):
+            with torch.no_grad():
+                scale = pick(e, b).max()
+            parts.append((e[b] / scale).mean())
+        return {"loss": torch.stack(parts).mean()}
+
+    return body
+
+
 def _stacked_parts_mean(o, t):
     parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in range(len(t))]
     return {"loss": torch.stack(parts).mean()}
@@ -736,6 +751,13 @@ CASES = {
     # -- per-image terms added in a loop
     "per-image sums added, over len(targets)": (_parts_over_images, SPLIT, ""),
     "per-image sums stacked, mean": (_stacked_parts_mean, SPLIT, ""),
+    # a full max of one image's values is that image's (split); of two images' or of the next
+    # image's, it mixes
+    "per-image errors over their own max": (_scaled_by_a_statistic_of(lambda e, b: e[b]), SPLIT, ""),
+    "per-image errors over the max of the first two images": (
+        _scaled_by_a_statistic_of(lambda e, b: e[:2]), DECLINE, "attribution to images was lost"),
+    "per-image errors over the next image's max": (
+        _scaled_by_a_statistic_of(lambda e, b: e[(b + 1) % e.shape[0]]), DECLINE, "rows of different images were paired"),
     # were wrong: images read by position outside a loop over every image
     "image 1's sum alone": (_image_1_alone, DECLINE, "own terms once"),
     "images 0 and 1 read by position, added": (_images_0_and_1_by_position, HONEST, "own terms once"),

@@ -211,6 +211,9 @@ CASES = {
     T.var: per_row(lambda e: T.var(e, -1)), torch.var: per_row(lambda e: torch.var(e, dim=2)),
     T.count_nonzero: flags(lambda m: T.count_nonzero(m, -1)),
     torch.count_nonzero: flags(lambda m: torch.count_nonzero(m, dim=2)),
+    T.median: per_row(lambda e: T.median(e, -1).values), torch.median: per_row(lambda e: torch.median(e, dim=2)[0]),
+    T.nanmedian: per_row(lambda e: T.nanmedian(e, -1).values),
+    torch.nanmedian: per_row(lambda e: torch.nanmedian(e, dim=2).values),
     T.max: per_row(lambda e: T.max(e, -1).values), torch.max: per_row(lambda e: torch.max(e, dim=2)[0]),
     T.min: per_row(lambda e: T.min(e, -1).values), torch.min: per_row(lambda e: torch.min(e, 2).values),
     F.softmax: classes(lambda x: F.softmax(x, -1).log()), F.log_softmax: classes(lambda x: F.log_softmax(x, -1)),
@@ -1050,3 +1053,28 @@ def test_a_sum_of_losses_over_a_length_as_a_float_divides_by_the_group_s_count()
         return {"loss": (err.pow(2).sum() + err.sum()) / float(len(err))}
 
     check_rule(body, "")
+
+
+def _scaled_per_image(statistic):
+    """Per image: its errors over a statistic of its own values (no grad), mean; stacked, mean
+    (per-image median scaling of depth predictions)."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        parts = []
+        for b in range(len(targets)):
+            e_b = err[b][targets[b]["y"] > 0.2]
+            with torch.no_grad():
+                scale = statistic(e_b)
+            parts.append((e_b / scale).mean())
+        return {"loss": torch.stack(parts).mean()}
+
+    return body
+
+
+@pytest.mark.parametrize("statistic", [torch.median, torch.Tensor.amax, lambda x: x.logsumexp(0), lambda x: x.max()],
+                         ids=["median", "amax", "logsumexp", "max"])
+def test_a_full_reduction_of_one_images_values_is_that_images(statistic):
+    """``median`` / ``max`` / ``logsumexp`` of one image's values (masked by its own data) is a
+    value of that image alone: its loss scaled by it splits as the oracle."""
+    check_rule(_scaled_per_image(statistic), "")

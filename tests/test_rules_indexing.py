@@ -481,7 +481,7 @@ SIZED_FROM_OTHER_IMAGES = {
     "another image's count sizes the top-k": (_next_image_count, "Tensor.topk on image 0"),
     "a batch count read, then per-image top-k": (_batch_count_then_per_image, "Tensor.topk after a value not of one image"),
     "a batch count bounds a slice": (_batch_count_sized_slice, "Tensor.__getitem__ with slice bounds after a value"),
-    "another image's count through count_nonzero": (_other_image_count_of_lost_data, "Tensor.topk after a value not of one image"),
+    "another image's count through count_nonzero": (_other_image_count_of_lost_data, "after values of image 1 were read"),
     "top-k over the flattened batch": (_flattened_batch, "topk along a dim that carries images"),
     "counts that sized top-k also in a divisor": (_counts_plus_one_divide, "a Python number reaches a loss of several images"),
 }

@@ -1381,7 +1381,7 @@ def mean(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     torch.norm, Tensor.logsumexp, torch.logsumexp, Tensor.all, torch.all, Tensor.any, torch.any,
     Tensor.prod,
     torch.prod, Tensor.std, torch.std, Tensor.var, torch.var, Tensor.count_nonzero,
-    torch.count_nonzero,
+    torch.count_nonzero, Tensor.median, torch.median, Tensor.nanmedian, torch.nanmedian,
 )
 def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other reductions: followed over dims that carry no images; over rows, attribution ends
@@ -1494,6 +1494,8 @@ def _reduce(
             if vector is not None:
                 frame.set(out, vector)
                 return
+        if kind is None and full and isinstance(outs[0], Tensor) and _one_image_reduction(frame, func, args, kwargs, outs, track):
+            return
         if kind is None or not full or len(row_dims) > 1 or not isinstance(out, Tensor):
             for o in outs:
                 frame.lose(o, op if full or kind is None else f"{op} over a row dim", track)
@@ -1539,6 +1541,28 @@ def _reduce(
             raw = func(track.unweighted, *args[1:], **kwargs)
             new.unweighted = raw[0] if isinstance(raw, tuple) else raw
         frame.set(o, new)
+
+
+def _one_image_reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, outs: list, track: Track) -> bool:
+    """A full reduction other than a sum or mean (``max``, ``median``, ``logsumexp``...) of one
+    image's tensor (``pred_b[valid_b].median()``): a value of that image alone, the same on any
+    group that holds it. Whether the tensor is one image's: it is (``track.image``), or its one
+    dim of rows is one image known on the host."""
+    image = track.image if not track.rows else None
+    if image is None and len(track.rows) == 1:
+        b = frame.rows_image(next(iter(track.rows.values())))
+        image = frame.image_index(b, outs[0].device) if b is not None else None
+    if image is None:
+        return False
+    new = Track(image=image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        raw = func(track.unweighted, *args[1:], **kwargs)
+        new.unweighted = raw[0] if isinstance(raw, tuple) else raw
+    frame.set(outs[0], new)
+    for o in outs[1:]:  # indices: data
+        if isinstance(o, Tensor):
+            frame.set(o, Track(image=image))
+    return True
 
 
 @rule(Tensor.max, torch.max, Tensor.min, torch.min)
