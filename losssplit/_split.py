@@ -69,6 +69,12 @@ def collect(
                 "(give labels with `source=` or `losssplit.sources(...)`, or see README "
                 "'Which criteria are split')",
             )
+        elif track is not None and track.from_prediction and (track.image is not None or track.rows):
+            warn(  # ``x[0].max()``, ``e`` unreduced: the images' values, but no reduced loss
+                f"value:{key}",
+                f"key {key!r}: it is the images' values but no sum or mean over their rows (one image's "
+                "value, or a tensor per row); no companions for it",
+            )
         elif keys is not None:
             warn(f"key:{key}", f"key {key!r} does not derive from per-image rows; not split")
     if keys is not None:

@@ -1078,3 +1078,18 @@ def test_a_full_reduction_of_one_images_values_is_that_images(statistic):
     """``median`` / ``max`` / ``logsumexp`` of one image's values (masked by its own data) is a
     value of that image alone: its loss scaled by it splits as the oracle."""
     check_rule(_scaled_per_image(statistic), "")
+
+
+def test_a_returned_value_of_one_image_gets_no_companion_and_a_warning():
+    """``e[0].max()`` returned beside the loss: the images' values, but no sum or mean over their
+    rows (on a group alone position 0 is another image): the key has no companion and a warning
+    names it; the loss still splits."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.mean(), "worst0": err[0].max()}
+
+    got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
+    assert set(got) == {"loss_real", "loss_synthetic"} and "worst0_real" in want
+    assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5)
+    assert any("key 'worst0'" in m and "no companions" in m for m in said), said
