@@ -305,6 +305,22 @@ def _scaled_by_a_statistic_of(pick):
     return body
 
 
+def _own_kernel_over(features):
+    """Per image: a 1x1 conv kernel made of its own first row, over ``features(x, b)``; the
+    outputs' L1 to 0.5, mean."""
+
+    def body(o, t):
+        x = o["x"]  # [B, 3, 4]: 3 rows of 4 channels per image
+        parts = []
+        for b in range(len(t)):
+            w = x[b][:1].view(1, 4, 1, 1)
+            feats = features(x, b).transpose(1, 2).unsqueeze(-1)  # [n, 4, 3, 1]
+            parts.append((F.conv2d(feats, w) - 0.5).abs().mean())
+        return {"loss": torch.stack(parts).mean()}
+
+    return body
+
+
 def _stacked_parts_mean(o, t):
     parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in range(len(t))]
     return {"loss": torch.stack(parts).mean()}
@@ -751,6 +767,13 @@ CASES = {
     # -- per-image terms added in a loop
     "per-image sums added, over len(targets)": (_parts_over_images, SPLIT, ""),
     "per-image sums stacked, mean": (_stacked_parts_mean, SPLIT, ""),
+    # a kernel of one image's rows over that image's features (dynamic kernels): split; over the
+    # next image's or every image's features, the kernel meets other images
+    "a per-image kernel over its own image's features": (_own_kernel_over(lambda x, b: x[b:b + 1]), SPLIT, ""),
+    "a per-image kernel over the next image's features": (
+        _own_kernel_over(lambda x, b: x[(b + 1) % x.shape[0]:(b + 1) % x.shape[0] + 1]), DECLINE,
+        "rows of different images were paired"),
+    "a per-image kernel over every image's features": (_own_kernel_over(lambda x, b: x), DECLINE, "no companions"),
     # a full max of one image's values is that image's (split); of two images' or of the next
     # image's, it mixes
     "per-image errors over their own max": (_scaled_by_a_statistic_of(lambda e, b: e[b]), SPLIT, ""),

@@ -39,7 +39,7 @@ def _follow(
     outs = tensors(out)
     op = op_name(func)
     others = [t for t in (frame.get(x) for x in data if isinstance(x, Tensor)) if t is not None]
-    if others:
+    if others and not _one_images_kernel(frame, src, track, others, op):
         pred = any(t.from_prediction for t in others) or (track is not None and track.from_prediction)
         frame.lose(out, f"{op} (a tracked kernel or statistic mixes images)", pred=pred)
         return
@@ -67,6 +67,28 @@ def _follow(
     frame.set(first, new)
     for o in outs[1:]:  # indices: data with the same rows
         frame.set(o, Track(rows=new.rows, image=new.image))
+
+
+def _one_images_kernel(frame: Frame, src: Tensor, track: Track | None, others: list[Track], op: str) -> bool:
+    """Whether every tracked kernel (or bias) is one image's tensor, the same image known on the
+    host (``outputs["kernels"][i][src_i]`` in a loop), applied to that image's rows only
+    (``feats[i:i + 1]``: checked with the call's one read): per-instance dynamic kernels, a value
+    of that image alone. The kernel's values count as they are (its unweighted copy is not
+    replayed: a kernel made with the weight field declines)."""
+    images = {frame.image_ids.get(id(t.image)) if t.image is not None and not t.rows else None for t in others}
+    if len(images) != 1 or None in images or any(t.lost_at is not None or t.ratio is not None
+                                                 or t.unweighted is not None for t in others):
+        return False
+    (b,) = images
+    if b is None or track is None or track.lost_at is not None or track.ratio is not None:
+        return False
+    if not track.rows:
+        return frame.image_ids.get(id(track.image)) == b if track.image is not None else False
+    if set(track.rows) != {0}:
+        return False
+    rows = track.rows[0]
+    frame.agree(rows, frame.image_index(b, rows.device).expand(rows.shape), op)
+    return True
 
 
 @rule(F.interpolate)
