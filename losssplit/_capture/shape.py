@@ -289,6 +289,11 @@ def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     expanded is a tensor of that image holding that value."""
     src = args[0]
     track = frame.get(src)
+    if track is None and isinstance(out, Tensor) and frame.weight_filled:
+        filled = frame.weight_filled.get(id(src))
+        if filled is not None and filled[0] is src:  # ``torch.tensor(t["loss_weight"]).expand_as(l)``
+            ones = None if filled[2] is None else filled[2].expand(out.shape)
+            frame.weight_filled[id(out)] = (out, filled[1], ones)
     if track is None or not isinstance(out, Tensor):
         return
     if track.ratio is not None and track.lost_at is None and not track.parts:
