@@ -989,6 +989,21 @@ CASES = {
     "per-image errors less the weight number, clamped": (
         _each_image(lambda x, s: ((x - s["y"]).abs() - s["loss_weight"]).clamp(min=0).mean()),
         DECLINE, "Tensor.sub with an image's weight field as a value"),
+    "per-image errors less torch.as_tensor of the image's weight": (
+        _each_image(lambda x, s: (x - s["y"] - torch.as_tensor(s["loss_weight"])).abs().mean()),
+        DECLINE, "Tensor.sub with an image's weight field as a value"),
+    "per-image errors less x.new_tensor of the image's weight": (
+        _each_image(lambda x, s: (x - s["y"] - x.new_tensor(s["loss_weight"])).abs().mean()),
+        DECLINE, "Tensor.sub with an image's weight field as a value"),
+    "per-image errors less a 0-dim weight tensor unsqueezed": (
+        _each_image(lambda x, s: (x - s["y"] - torch.tensor(s["loss_weight"]).unsqueeze(0)).abs().mean()),
+        DECLINE, "Tensor.sub with an image's weight field as a value"),
+    "per-image MSE to a 0-dim weight tensor viewed and expanded": (
+        _each_image(lambda x, s: F.mse_loss(x, torch.tensor(s["loss_weight"]).view(1, 1).expand_as(x))),
+        DECLINE, "target= filled with an image's weight field"),
+    "per-image L1 to a 0-dim weight tensor broadcast": (
+        _each_image(lambda x, s: F.l1_loss(x, torch.tensor(s["loss_weight"]).broadcast_to(x.shape))),
+        DECLINE, "target= filled with an image's weight field"),
     # a near miss that stays exact: a literal equal to a weight
     "per-image errors less the literal 0.5, clamped": (
         _each_image(lambda x, s: ((x - s["y"]).abs() - 0.5).clamp(min=0).mean()), SPLIT, ""),
