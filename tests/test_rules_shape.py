@@ -227,6 +227,9 @@ WEIGHT_FILLS = {
     "a per-image loop: mean of image b times tensor(w_b) and scalar_tensor(w_b)": lambda o, t: {"loss": sum(
         e_b.mean() * torch.tensor(t_["loss_weight"]) + e_b.sum() * torch.scalar_tensor(t_["loss_weight"])
         for e_b, t_ in zip(_err(o, t)[0].unbind(0), t)) / len(t)},
+    "a per-image loop: mean of image b times as_tensor(w_b) and e_b.new_tensor(w_b)": lambda o, t: {"loss": sum(
+        e_b.mean() * torch.as_tensor(t_["loss_weight"]) + e_b.sum() * e_b.new_tensor(t_["loss_weight"])
+        for e_b, t_ in zip(_err(o, t)[0].unbind(0), t)) / len(t)},
     "a literal equal to a weight is a coefficient": lambda o, t: {
         "loss": (_err(o, t)[0] * torch.full(o["x"].shape, 0.5)).mean()},
 }
@@ -236,6 +239,8 @@ CASES[torch.full] = WEIGHT_FILLS["stack of full((D,), w) times [B, R, D] errors,
 CASES[T.new_full] = WEIGHT_FILLS["a per-image loop with full_like and new_full"]
 CASES[torch.tensor] = CASES[torch.scalar_tensor] = WEIGHT_FILLS[
     "a per-image loop: mean of image b times tensor(w_b) and scalar_tensor(w_b)"]
+CASES[torch.as_tensor] = CASES[T.new_tensor] = WEIGHT_FILLS[
+    "a per-image loop: mean of image b times as_tensor(w_b) and e_b.new_tensor(w_b)"]
 
 
 @pytest.mark.parametrize("case", list(WEIGHT_FILLS))

@@ -90,6 +90,18 @@ def literal_factor(c: Any) -> bool:
     return source == "literal" and type(literal) is type(c) and literal == c
 
 
+def parameter_value(c: Any) -> bool:
+    """Whether the object ``c`` is the value of a parameter of the caller's code (``delta_v=0.5``:
+    a default, configuration; equal float literals of one module are one object, so it may be an
+    image's weight object too). False where the caller is not found."""
+    f = _caller()
+    if f is None:
+        return False
+    code = f.f_code
+    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    return any(f.f_locals.get(n) is c for n in names)
+
+
 def offset_source(c: Any, product: bool = False) -> str | None:
     """Where the Python number ``c`` added to or subtracted from a loss comes from in the sum or
     difference the caller's code is executing (``a + c``, ``a - c``, ``c - a``, ``a -= c``,

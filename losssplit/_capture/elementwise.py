@@ -25,6 +25,7 @@ from ._bytecode import (
     loop_operand,
     offset_source,
     operand_lengths,
+    parameter_value,
 )
 from .mode import (
     OTHER_IMAGE_WEIGHT,
@@ -396,6 +397,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             if images:
                 frame.weight_filled[id(out)] = (out, images, a.detach())
         return
+    if kind not in ("mul", "div") and (frame.weight_filled or type(a) is float or type(b) is float) \
+            and _weight_as_data(frame, kind, a, ta, b, tb):
+        # ``l - torch.tensor(t[b]["loss_weight"])``: 1 on a group alone, a value the copy keeps
+        frame.lose(out, f"{op_name(func)} with an image's weight field as a value (1 on a group alone)")
+        return
     if frame.row_counts and (frame.row_count(a) is not None or frame.row_count(b) is not None):
         _by_row_count(frame, func, kind, a, ta, b, tb, out, kwargs)
         return
@@ -407,9 +413,9 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         and ta.unweighted is None
         and ta.ratio is None
         and ta.lost_at is None
-        and (not isinstance(b, Tensor) or b.dim() == 0)
+        and (not isinstance(b, Tensor) or b.dim() == 0 and id(b) not in frame.weight_filled)
         and out.dim() == a.dim()
-    ):  # tensor op scalar: same layout
+    ):  # tensor op scalar: same layout (a 0-dim weight tensor: see ``unweighted_operand``)
         same = Track(ta.rows, ta.image, None, ta.from_prediction and kind != "data")
         if kind in ("mul", "div") and ta.image is not None and _is_image_weight(frame, ta.image, b):
             same.unweighted = a.detach()  # one image's values times (or over) its weight: weight 1
@@ -942,6 +948,8 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio.times_row_count(frame.arange(ta.ratio.rows.device)))
             if length is not None and length != "targets":
                 return lost_track(length, pred)
+            if length is None and kind == "mul" and _unproven_image_count(frame, other):
+                return lost_track(UNPROVEN_IMAGE_COUNT, pred)
             if kind == "div" and ta.ratio.part_images is not None and _is_number(other):
                 _parts_each_image(frame, ta.ratio, _over_targets_length(frame, other))
         if kind == "div" and frame.num_images > 1 and _over_targets_length(frame, other):
@@ -1090,11 +1098,41 @@ def _parts_each_image(frame: Frame, ratio: Ratio, all_images: bool) -> None:
     if len({id(v) for v in ratio.part_values}) < len(ratio.part_values):
         frame.doubt(torch.ones((), dtype=torch.bool), message)
         return
+    _repeated_parts(frame, ratio, message)
     instances = frame.instances()
     if all_images and isinstance(instances, list) and len(instances) == frame.num_images:
         parts = ratio.part_images
         counts = (parts.reshape(-1, 1) == frame.arange(parts.device).reshape(1, -1)).sum(0)
         frame.doubt(((counts == 0) & (host_tensor(instances, torch.long).to(parts.device) > 0)).any(), message)
+
+
+def _repeated_parts(frame: Frame, ratio: Ratio, message: str) -> None:
+    """Defer the check that no image adds a term again more often than another: a part equal to
+    an earlier part of its image (same shape, sum and sum of squares, not all zero) is a repeat
+    (``sum(e[b].mean() for b ..) + e[0].mean()``, recomputed: another object); each image's terms
+    added twice alike (``[l_b, l_b]`` per image) are the group's own on a group alone."""
+    parts, values = ratio.part_images, ratio.part_values
+    assert parts is not None
+    if len(values) != parts.numel() or len(values) < 2:
+        return
+    by_shape: dict[tuple[int, ...], list[int]] = {}
+    for k, v in enumerate(values):
+        by_shape.setdefault(tuple(v.shape), []).append(k)
+    repeats = torch.zeros(parts.numel(), dtype=torch.bool, device=parts.device)
+    for ks in by_shape.values():
+        if len(ks) < 2:
+            continue
+        flat = torch.stack([values[k].detach().reshape(-1).to(parts.device) for k in ks]).double()
+        features = torch.stack([flat.sum(1), flat.square().sum(1)], 1)
+        images = parts[ks]
+        same = (features[:, None] == features[None, :]).all(-1) & (images[:, None] == images[None, :])
+        again = same.triu(1).any(0) & (features[:, 1] != 0)
+        repeats[ks] = again
+    arange = frame.arange(parts.device)
+    has = (parts.reshape(-1, 1) == arange.reshape(1, -1)).any(0)
+    counts = ((parts.reshape(-1, 1) == arange.reshape(1, -1)) & repeats.reshape(-1, 1)).sum(0)
+    lowest = torch.where(has, counts, counts.max()).min()
+    frame.doubt((has & (counts != lowest)).any(), message)
 
 
 def positional_key(frame: Frame, ratio: Ratio) -> None:
@@ -1133,6 +1171,24 @@ def _over_length(frame: Frame, track: Track, n: int) -> Track:
         return Track(from_prediction=track.from_prediction, ratio=track.ratio.over_row_count(first))
     except ValueError:
         return lost_track("a division of an average by a length of rows (``/ len(x)``)", track.from_prediction)
+
+
+def _weight_as_data(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:
+    """Whether an untracked operand is a tensor filled with an image's weight object (not 1), or
+    that object added to values, next to a tracked one: no factor, it is data the weight field
+    sets (``l_b - torch.tensor(t["loss_weight"])``, ``e_b - t["loss_weight"]``)."""
+    for x, t, other in ((a, ta, tb), (b, tb, ta)):
+        if t is not None or other is None:
+            continue
+        if type(x) is float and kind in ("add", "sub", "rsub") and other.ratio is None:  # a reduced
+            # loss's offset: see ``_counted_offset``
+            images = frame.weight_images(x)  # a literal of the body may be that very object (merged)
+            if images and not frame.weight_is_one(images) and offset_source(x) != "literal" and not parameter_value(x):
+                return True
+        filled = frame.weight_filled.get(id(x)) if frame.weight_filled else None
+        if filled is not None and filled[0] is x and not frame.weight_is_one(filled[1]):
+            return True
+    return False
 
 
 def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) -> tuple[float | Tensor, bool]:
@@ -1275,6 +1331,19 @@ def _times_image_count(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track
             rs = t.parts or (t.ratio,)
             return any(r is not None and _is_image_count(frame, r, other) for r in rs)
     return False
+
+
+UNPROVEN_IMAGE_COUNT = ("a multiplication by an int equal to the number of images that the code does not show as "
+                        "``len(targets)`` nor a literal (``n = len(targets)``, ``l.mul(len(targets))``: on a group "
+                        "alone, the group's images)")
+
+
+def _unproven_image_count(frame: Frame, factor: Any) -> bool:
+    """Whether ``factor`` scaling a reduced loss of several images is an int equal to their number
+    that is neither ``len(targets)`` read at the op nor a literal or configured constant: it may
+    be the number of images kept in a name, which on a group alone is the group's."""
+    return (type(factor) is int and factor == frame.num_images > 1 and frame.per_image_targets is not None
+            and offset_source(factor, product=True) not in ("literal", "configured"))
 
 
 def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:

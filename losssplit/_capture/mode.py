@@ -1442,7 +1442,21 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
+        if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
+            filled = frame.weight_filled.get(id(args[0]))
+            if filled is not None and filled[0] is args[0] and filled[2] is None and frame.get(out) is None:
+                # ``torch.tensor(t["loss_weight"]).view(1, 1)``: still filled with that weight
+                frame.weight_filled[id(out)] = (out, filled[1], None)
         return out
+
+
+_WEIGHT_VIEWS = frozenset({
+    Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape, Tensor.unsqueeze, torch.unsqueeze,
+    Tensor.squeeze, torch.squeeze, Tensor.flatten, torch.flatten, Tensor.broadcast_to, torch.broadcast_to,
+    Tensor.expand, Tensor.expand_as, Tensor.to, Tensor.type_as, Tensor.float, Tensor.double, Tensor.clone,
+    torch.clone, Tensor.contiguous, Tensor.detach,
+})
+"""Ops whose output, of a tensor filled with an image's weight object, is filled with it too."""
 
 
 def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:

@@ -289,6 +289,10 @@ def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     expanded is a tensor of that image holding that value."""
     src = args[0]
     track = frame.get(src)
+    if track is None and isinstance(out, Tensor) and frame.weight_filled:
+        filled = frame.weight_filled.get(id(src))
+        if filled is not None and filled[0] is src and filled[2] is not None:  # ``(v * w).expand_as(l)``
+            frame.weight_filled[id(out)] = (out, filled[1], filled[2].expand(out.shape))  # else: see mode
     if track is None or not isinstance(out, Tensor):
         return
     if track.ratio is not None and track.lost_at is None and not track.parts:
@@ -348,14 +352,16 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.set(o, piece)
 
 
-@rule(torch.full, Tensor.new_full, torch.tensor, torch.scalar_tensor)
+@rule(torch.full, Tensor.new_full, torch.tensor, torch.scalar_tensor, torch.as_tensor, Tensor.new_tensor)
 def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.full((D,), t["loss_weight"])``, ``torch.tensor(t["loss_weight"])``: filled with one
     image's own weight object, a tensor of that image's weight (its values count 1 where it
     multiplies that image's losses, and stacked in image order it is the per-image weight, with
     its rows)."""
-    if func in (torch.tensor, torch.scalar_tensor):
-        fill = get_arg(args, kwargs, 0, "data" if func is torch.tensor else "s", None)
+    if func in (torch.tensor, torch.scalar_tensor, torch.as_tensor):
+        fill = get_arg(args, kwargs, 0, "s" if func is torch.scalar_tensor else "data", None)
+    elif func is Tensor.new_tensor:
+        fill = get_arg(args, kwargs, 1, "data", None)
     else:
         fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
     images = frame.weight_images(fill)
