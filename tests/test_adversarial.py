@@ -797,7 +797,7 @@ CASES = {
     "a per-image kernel over its own image's features": (_own_kernel_over(lambda x, b: x[b:b + 1]), SPLIT, ""),
     "a per-image kernel over the next image's features": (
         _own_kernel_over(lambda x, b: x[(b + 1) % x.shape[0]:(b + 1) % x.shape[0] + 1]), DECLINE,
-        "rows of different images were paired"),
+        "no companions"),
     "a per-image kernel over every image's features": (_own_kernel_over(lambda x, b: x), DECLINE, "no companions"),
     # a full max of one image's values is that image's (split); of two images' or of the next
     # image's, it mixes
