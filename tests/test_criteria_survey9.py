@@ -64,7 +64,7 @@ def det_batch(seed: int) -> tuple[list, list, None]:
     b = len(WEIGHTS[seed])
     outputs = {"box": torch.cat([CENTRES.expand(b, A, 2) + torch.randn(b, A, 2, generator=g) * 0.05,
                                  torch.rand(b, A, 2, generator=g) * 0.3 + 0.15], -1).requires_grad_(),
-               "obj": _leaf(b, A, g=g), "cls": _leaf(b, A, NC, g=g), "kpt": _leaf(b, A, J, 2, g=g, scale=0.3),
+               "obj": _leaf(b, A, g=g), "cls": _leaf(b, A, NC, g=g), "kpt": _leaf(b, A, J, 2, g=g, scale=0.01),
                "kpt_vis": _leaf(b, A, J, g=g), "box3d": _leaf(b, A, 7, g=g)}
     targets = []
     for i, w in enumerate(WEIGHTS[seed]):
@@ -75,7 +75,7 @@ def det_batch(seed: int) -> tuple[list, list, None]:
         pos = torch.full((A,), -1, dtype=torch.long)
         pos[anchors] = torch.arange(n)
         targets.append({"boxes": boxes, "labels": torch.randint(0, NC, (n,), generator=g), "pos": pos,
-                        "kpts": torch.randn(n, J, 2, generator=g) * 0.3,
+                        "kpts": torch.randn(n, J, 2, generator=g) * 0.01,
                         "vis": (torch.rand(n, J, generator=g) < 0.7).float(),
                         "box3d": torch.randn(n, 7, generator=g), "loss_weight": w})
     return [outputs, targets], [ROWS, TARGETS], None
