@@ -15,7 +15,9 @@ declined, 16 GAP (8.9 %), 0 WRONG. The GAPs: the cost-based dynamic assignment r
 k on the host (``.int().tolist()`` of its top IoUs) and then calls ``topk`` on the next image's
 rows, which the capture cannot tell from a size taken from the earlier image, so the whole call is
 declined (12: every key, both batches); region mutual information loses the attribution at
-``torch.diagonal`` of the per-image-and-class Cholesky factor [B, K, 9, 9] (4: ``loss_rmi``). The
+``torch.diagonal`` of the per-image-and-class Cholesky factor [B, K, 9, 9] (4: ``loss_rmi``; the
+chain before it, ``F.unfold``, ``torch.linalg.solve`` and ``torch.linalg.cholesky``, has no rules,
+each a per-image op over non-row dims). The
 other 10 declines mix images: CLIP-style logits over every image / text pair of the batch, and a
 reference point that is a mean over the batch's mismatched (rolled) answers.
 """
