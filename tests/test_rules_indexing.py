@@ -118,6 +118,8 @@ CASES = {
         torch.det, T.det, torch.linalg.det, torch.logdet, T.logdet, torch.linalg.eigvalsh)},
     **{f: rows(lambda e, y, f=f: f(_covariances(e, y) / 4)) for f in (
         torch.matrix_exp, T.matrix_exp, torch.linalg.matrix_exp, torch.inverse, T.inverse, torch.linalg.inv)},
+    **{f: rows(lambda e, y, f=f: f(_covariances(e, y))) for f in (torch.linalg.cholesky, torch.cholesky, T.cholesky)},
+    torch.linalg.solve: rows(lambda e, y: torch.linalg.solve(_covariances(e, y), _covariances(y, e) + e[..., :3, :3])),
     torch.nonzero: lambda o, t: _over_count(o, t, lambda m: max(len(torch.nonzero(m).squeeze(1)), 1)),
 }
 
@@ -342,6 +344,11 @@ MIXING = {
     "diagonal over a row dim and one without": (rows(lambda e, y: torch.diagonal(e[:, :, :3], dim1=0, dim2=1)), "diagonal"),
     "det of a matrix whose rows are images": (
         rows(lambda e, y: torch.det(e[:, 0, :1].expand(-1, len(y)) + torch.eye(len(y)))[None]), "det"),
+    "solve of a matrix whose rows are images": (
+        rows(lambda e, y: torch.linalg.solve(e[:, 0, :1].expand(-1, len(y)) + torch.eye(len(y)), torch.ones(len(y), 1))),
+        "solve"),
+    "solve of batches with images in a matrix dim": (
+        rows(lambda e, y: torch.linalg.solve(torch.eye(len(y)).expand(3, -1, -1), e[:, :, :1].permute(1, 0, 2))), "solve"),
     "embedding rows of a table whose rows are images": (
         lambda o, t: {"loss": F.embedding(_labels(t)[0] % len(t), o["x"][:, 0]).mean()}, "embedding"),
     "scatter_reduce_ in place of weighted values": (

@@ -69,6 +69,7 @@ _RUNNING = dict(running_mean=torch.full((3,), 0.4), running_var=torch.full((3,),
 CASES = {
     F.interpolate: mapped(lambda e: F.interpolate(MAP(e), size=(5, 7), mode="bilinear", align_corners=False),
                           weighted=True),
+    F.unfold: mapped(lambda e: F.unfold(MAP(e), 2).square(), weighted=True),
     torch.conv1d: mapped(lambda e: F.conv1d(e, _window(3)[:, :, 1], padding=1, groups=3), weighted=True),
     torch.conv2d: mapped(lambda e: F.conv2d(MAP(e), _window(1), padding=1)),
     torch.conv3d: mapped(lambda e: F.conv3d(VOL(e), torch.ones(2, 1, 1, 2, 2) / 4)),
@@ -143,6 +144,7 @@ MIXING = {
     "a kernel that carries images": (
         mapped(lambda e: F.conv2d(MAP(e), MAP(e)[-1:, :, :2, :2])), "conv2d"),
     "pooling over rows": (mapped(lambda e: F.avg_pool1d(e.transpose(0, 2), 2, stride=1, padding=1)), "avg_pool1d"),
+    "unfold with the images on the channel dim": (mapped(lambda e: F.unfold(e.unsqueeze(0), 2)), "unfold"),
     "batch_norm in training mode": (
         mapped(lambda e: F.batch_norm(e, torch.zeros(3), torch.ones(3), training=True)), "batch_norm"),
     "batch_norm without running statistics": (mapped(lambda e: F.batch_norm(e, None, None, training=True)),

@@ -837,6 +837,7 @@ def trace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 _PER_MATRIX = (
     torch.det, Tensor.det, torch.linalg.det, torch.logdet, Tensor.logdet, torch.linalg.eigvalsh,
     torch.matrix_exp, Tensor.matrix_exp, torch.linalg.matrix_exp, torch.inverse, Tensor.inverse, torch.linalg.inv,
+    torch.linalg.cholesky, torch.cholesky, Tensor.cholesky,
 )
 
 
@@ -850,6 +851,32 @@ def per_matrix(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         return src.dim() < 2 or bool({src.dim() - 2, src.dim() - 1} & set(track.rows))
 
     keep_rows(frame, func, args, kwargs, out, mixes, "of matrices over")
+
+
+@rule(torch.linalg.solve)
+def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.linalg.solve(A, B)`` of batches of matrices of the same leading shape: the leading
+    dims keep their rows (the same images in ``A`` and ``B``); a row dim among a matrix's own two
+    dims, broadcast leading dims or ``left=False`` end attribution."""
+    a, b = get_arg(args, kwargs, 0, "A", None), get_arg(args, kwargs, 1, "B", None)
+    ta, tb = frame.get(a), frame.get(b)
+    if (ta is None and tb is None) or not isinstance(out, Tensor) or not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        return
+    op = op_name(func)
+    lead = a.dim() - 2
+    if (any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in (ta, tb))
+            or not kwargs.get("left", True) or lead < 0 or b.dim() != a.dim() or out.dim() != a.dim()
+            or a.shape[:lead] != b.shape[:lead]):
+        return frame.lose(out, op, ta or tb)
+    dim_map: dict[int, int | None] = {d: (d if d < lead else None) for d in range(a.dim())}
+    new = combine(frame, op, [(ta, dim_map), (tb, dim_map)], out.shape)
+    if new is None:
+        return
+    if new.lost_at is not None:
+        return frame.lose(out, f"{op} over a dim that carries images", ta or tb)
+    if any(t is not None and t.unweighted is not None for t in (ta, tb)):
+        new.unweighted = func(unweighted_of(a, ta), unweighted_of(b, tb), **{k: v for k, v in kwargs.items() if k not in ("A", "B")})
+    frame.set(out, new)
 
 
 @rule(torch.matmul, Tensor.matmul, torch.mm, Tensor.mm, torch.bmm, Tensor.bmm)

@@ -27,11 +27,19 @@ from .mode import (
 
 
 def _follow(
-    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kept: set[int], data: tuple[Any, ...] = ()
+    frame: Frame,
+    func: Any,
+    args: tuple,
+    kwargs: dict,
+    out: Any,
+    kept: set[int],
+    data: tuple[Any, ...] = (),
+    reshaped: bool = False,
 ) -> None:
     """Rows of ``args[0]`` on the ``kept`` dims stay where they are; any other row dim, or a
     tracked tensor among ``data`` (a kernel, running statistics), ends attribution. A second
-    output (pooling indices) is data with the same rows."""
+    output (pooling indices) is data with the same rows. ``reshaped``: the output has other dims
+    after the kept leading ones (``F.unfold``)."""
     src = args[0]
     if not isinstance(src, Tensor):
         return
@@ -49,7 +57,7 @@ def _follow(
         frame.lose(out, track.lost_at or op, track)
         return
     first = outs[0]
-    if first.dim() != src.dim():
+    if first.dim() != src.dim() and not reshaped:
         frame.lose(out, op, track)
         return
     frame.positions_mixed(op, src, track, [d for d in range(src.dim()) if d not in kept])
@@ -89,6 +97,17 @@ def _one_images_kernel(frame: Frame, src: Tensor, track: Track | None, others: l
     rows = track.rows[0]
     frame.agree(rows, frame.image_index(b, rows.device).expand(rows.shape), op)
     return True
+
+
+@rule(F.unfold)
+def unfold(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.unfold`` of ``[B, C, *spatial]`` into ``[B, C * k, L]`` patches: the batch keeps its
+    rows; channels and positions are mixed into the patches."""
+    src = args[0]
+    if isinstance(src, Tensor) and isinstance(out, Tensor) and out.dim() == 3:
+        _follow(frame, func, args, kwargs, out, {0}, reshaped=True)
+    elif frame.get(src) is not None:
+        frame.lose(out, op_name(func), frame.get(src))
 
 
 @rule(F.interpolate)
