@@ -27,11 +27,10 @@ from __future__ import annotations
 
 import math
 
-import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import ROWS, TARGETS, wrong_companions
-from _survey import Case, check_pattern, figures, keys, outcomes, param
+from _helpers import ROWS, TARGETS
+from _survey import Case, keys, survey_tests
 
 WEIGHTS = ([1.0, 0.5, 0.5, 1.0], [0.5, 1.0, 0.5])
 SOURCES = (["web", "code", "web", "book"], ["code", "web", "code"])
@@ -603,30 +602,7 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-outcome = outcomes(CASES)
-SEEDS = range(len(WEIGHTS))
-
-
-@pytest.mark.parametrize("name", [param(CASES, n) for n in CASES])
-def test_pattern_splits_as_the_oracle_or_declines_with_a_warning(name):
-    check_pattern(CASES[name], name, outcome, SEEDS)
-
-
-def test_the_wrong_companions_are_the_recorded_ones():
-    """Pins the defects: exactly the recorded companions differ from the oracle, none else."""
-    for name, case in CASES.items():
-        found = {(seed, c) for seed in SEEDS for c in wrong_companions(*outcome(name, seed)[:2])}
-        assert found == case.wrong, name
-
-
-def test_survey_figures():
-    """The first-contact figures (module docstring)."""
-    assert len(CASES) == 21
-    assert figures(CASES, outcome, SEEDS) == (180, 22, 12, 0)
-
-
-@pytest.mark.xfail(strict=True, reason="12 GAP of 180 expected (6.7 %; 8.9 % on first contact): the host-read "
-                   "dynamic k before topk on the next image's rows (12)")
-def test_declines_not_explained_by_mixing_images_are_at_most_3_percent():
-    expected, declined, gaps, _ = figures(CASES, outcome, SEEDS)
-    assert gaps / expected <= 0.03, (gaps, declined, expected)
+globals().update(survey_tests(
+    CASES, range(len(WEIGHTS)), 21, (180, 22, 12, 0),
+    over_target="12 GAP of 180 expected (6.7 %; 8.9 % on first contact): the host-read dynamic k before topk on "
+                "the next image's rows (12)"))
