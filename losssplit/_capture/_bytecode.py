@@ -127,8 +127,7 @@ def _offset_at(code: types.CodeType, lasti: int, product: bool = False) -> tuple
     """(``"literal"``, the value) when one operand of the sum or difference at byte offset
     ``lasti`` of ``code`` is a lone LOAD_CONST of an int or a float, (``"configured"``, None) for
     an attribute or a global loaded as one, else (``"other"``, None); see ``offset_source``."""
-    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
-    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    instructions, at = _located(code, lasti)
     if at is None or at == 0 or instructions[at].is_jump_target:
         return "other", None
     op = instructions[at]
@@ -171,8 +170,7 @@ def _loop_operand_at(code: types.CodeType, lasti: int) -> bool | None:
     """See ``loop_operand``: the operands of the BINARY_OP at ``lasti`` (the right one's last
     instruction, and on Pythons whose stack effects were checked the left one) against the
     parameters and the names stored right after a FOR_ITER (through UNPACK_SEQUENCE)."""
-    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
-    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    instructions, at = _located(code, lasti)
     if at is None or at == 0 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _SHIFTS:
         return None
     operands = [instructions[at - 1]]
@@ -213,8 +211,7 @@ def local_length() -> bool:
 def _local_length_at(code: types.CodeType, lasti: int) -> bool:
     """See ``local_length``; a store is read as ``len(x)`` only as LOAD_GLOBAL len, LOAD_FAST x,
     PRECALL 1, CALL 1, STORE_FAST (3.11)."""
-    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
-    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    instructions, at = _located(code, lasti)
     if at is None or at < 1 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _SHIFTS:
         return False
     params = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
@@ -284,8 +281,7 @@ def _floor_at(code: types.CodeType, lasti: int) -> float | None:
     """``c`` where the division at byte offset ``lasti`` of ``code`` divides by ``max(x, c)`` or
     ``max(c, x)``, written there or stored in the local it loads, whose last store is reached only
     by falling through to the division (see ``divisor_floor``); None otherwise."""
-    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
-    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    instructions, at = _located(code, lasti)
     if at is None or at < 1:
         return None
     op, right = instructions[at], instructions[at - 1]
@@ -374,8 +370,7 @@ def literal_argument(value: Any, keyword: str) -> bool:
 def _last_argument(code: types.CodeType, lasti: int) -> Any:
     """(the constant, its keyword or None) of the CALL at ``lasti`` whose last argument is a
     LOAD_CONST right before it (PRECALL and one KW_NAMES between); else ``_UNPROVEN``."""
-    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
-    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    instructions, at = _located(code, lasti)
     if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
         return _UNPROVEN
     k, name = at - 1, None
@@ -430,8 +425,7 @@ def _length_at(code: types.CodeType, lasti: int) -> str | None:
     """The local name ``x`` when the right operand of the division at byte offset ``lasti`` is
     ``len(x)``: LOAD_GLOBAL ``len``, LOAD_FAST / LOAD_DEREF ``x``, (PRECALL,) CALL 1, then the
     division, with no jump target among them; else None."""
-    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
-    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    instructions, at = _located(code, lasti)
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
         return None
     window = [i for i in instructions[max(0, at - 4) : at] if i.opname != "PRECALL"][-3:]
@@ -453,8 +447,7 @@ def _divisor_at(code: types.CodeType, lasti: int, ops: frozenset[int] = _DIVISIO
     other binary op) at byte offset ``lasti`` of ``code`` is a LOAD_CONST of an int or a float
     right before it, (``"configured"``, None) for an attribute or a global loaded right before it,
     else (``"other"``, None); not at a jump target."""
-    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
-    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    instructions, at = _located(code, lasti)
     if at is None or at == 0:
         return "other", None
     op, before = instructions[at], instructions[at - 1]
@@ -497,8 +490,7 @@ def _literal_at(code: types.CodeType, lasti: int) -> Any:
     """The index operand of the subscript at byte offset ``lasti`` of ``code`` when only
     constants build it (LOAD_CONST, BUILD_SLICE, BUILD_TUPLE in a straight line), else
     ``_UNPROVEN``. Cached: a loop pays once per subscript."""
-    instructions = [i for i in dis.get_instructions(code) if i.opname != "EXTENDED_ARG"]
-    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    instructions, at = _located(code, lasti)
     if at is None:
         return _UNPROVEN
     operands = _SUBSCRIPTS.get(instructions[at].opname)
@@ -601,14 +593,24 @@ def operand_lengths() -> tuple[str, tuple[Length, ...]] | None:
 
 @functools.lru_cache(maxsize=256)
 def _instructions(code: types.CodeType) -> list[dis.Instruction]:
+    """``code``'s instructions without EXTENDED_ARG (and CACHE), decoded once per code object."""
     return [i for i in dis.get_instructions(code) if i.opname not in ("EXTENDED_ARG", "CACHE")]
+
+
+@functools.lru_cache(maxsize=256)
+def _positions(code: types.CodeType) -> dict[int, int]:
+    return {i.offset: k for k, i in enumerate(_instructions(code))}
+
+
+def _located(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int | None]:
+    """``code``'s instructions and the index of the one at byte offset ``lasti`` (None: not found)."""
+    return _instructions(code), _positions(code).get(lasti)
 
 
 @functools.lru_cache(maxsize=1024)
 def _operand_spans(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """(left, right) index ranges of the operands of the ``*`` / ``/`` BINARY_OP at ``lasti``."""
-    instructions = _instructions(code)
-    at = next((k for k, i in enumerate(instructions) if i.offset == lasti), None)
+    instructions, at = _located(code, lasti)
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS | _PRODUCTS:
         return None
     if instructions[at].is_jump_target:
