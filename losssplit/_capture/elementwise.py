@@ -39,6 +39,7 @@ from .mode import (
     get_arg,
     host_tensor,
     identity_map,
+    image_counts,
     is_prediction,
     keep_rows,
     lose_aliases,
@@ -1099,11 +1100,10 @@ def _parts_each_image(frame: Frame, ratio: Ratio, all_images: bool) -> None:
         frame.doubt(torch.ones((), dtype=torch.bool), message)
         return
     _repeated_parts(frame, ratio, message)
-    instances = frame.instances()
-    if all_images and isinstance(instances, list) and len(instances) == frame.num_images:
-        parts = ratio.part_images
-        counts = (parts.reshape(-1, 1) == frame.arange(parts.device).reshape(1, -1)).sum(0)
-        frame.doubt(((counts == 0) & (host_tensor(instances, torch.long).to(parts.device) > 0)).any(), message)
+    if all_images:
+        missing = image_counts(frame, ratio.part_images)[1]
+        if missing is not None:
+            frame.doubt(missing, message)
 
 
 def _repeated_parts(frame: Frame, ratio: Ratio, message: str) -> None:

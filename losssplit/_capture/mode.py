@@ -721,6 +721,17 @@ _TYPECODES = {torch.long: "q", torch.float64: "d", torch.float32: "f"}
 _FLOAT_CODES = {torch.float64: "d", torch.float32: "f"}
 
 
+def image_counts(frame: Frame, images: Tensor) -> tuple[Tensor, Tensor | None]:
+    """How many entries of the 1-d ``images`` name each image of the call, and whether an image
+    whose targets have instances has none (None where instances are not known): the checks of
+    per-image values picked by position (a list that skips or repeats images)."""
+    counts = (images.reshape(-1, 1) == frame.arange(images.device).reshape(1, -1)).sum(0)
+    instances = frame.instances()
+    if not isinstance(instances, list) or len(instances) != counts.numel():
+        return counts, None
+    return counts, ((counts == 0) & (host_tensor(instances, torch.long).to(images.device) > 0)).any()
+
+
 def host_tensor(values: Sequence[float], dtype: torch.dtype) -> Tensor:
     """A 1-d CPU tensor of Python numbers (long, float64 or float32), through a typed buffer:
     ``torch.tensor`` of a list costs about 0.2 us per element, this a few us in all."""

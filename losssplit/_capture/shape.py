@@ -26,6 +26,7 @@ from .mode import (
     get_arg,
     host_tensor,
     identity_map,
+    image_counts,
     is_prediction,
     keep_rows,
     lost_track,
@@ -398,11 +399,8 @@ def _each_image_once(frame: Frame, rows: Tensor, op: str) -> None:
     miss an image whose targets have instances (images without any may be skipped by their own
     emptiness): a list built by position (``range(len(targets) - 1)``, ``parts + [parts[0]]``)
     holds other images on a group alone."""
-    counts = (rows.reshape(-1, 1) == frame.arange(rows.device).reshape(1, -1)).sum(0)
-    bad = (counts > 1).any()
-    instances = frame.instances()
-    if isinstance(instances, list) and len(instances) == counts.numel():
-        bad = bad | ((counts == 0) & (host_tensor(instances, torch.long).to(rows.device) > 0)).any()
+    counts, missing = image_counts(frame, rows)
+    bad = (counts > 1).any() if missing is None else (counts > 1).any() | missing
     frame.doubt(bad, f"per-image values stacked at {op} are not each image once (a list that skips or repeats "
                 "images by position)")
 
