@@ -803,7 +803,7 @@ def _one_image_sum(frame: Frame, track: Track) -> Track | None:
     if r is None or r.host_image is None:
         return None
     # its value is ``num / den + offset``: the value without the offset must be one image's
-    value = image_value_track(frame, dataclasses.replace(track, ratio=dataclasses.replace(r, offset=0.0)))
+    value = image_value_track(frame, dataclasses.replace(track, ratio=r.replace(offset=0.0)))
     if value is None or value.unweighted is None:
         return None
     image = frame.image_index(r.host_image, r.rows.device).reshape(1)
