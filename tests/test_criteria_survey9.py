@@ -17,8 +17,10 @@ rows, which the capture cannot tell from a size taken from the earlier image, so
 declined (12: every key, both batches); region mutual information loses the attribution at
 ``torch.diagonal`` of the per-image-and-class Cholesky factor [B, K, 9, 9] (4: ``loss_rmi``; the
 chain before it, ``F.unfold``, ``torch.linalg.solve`` and ``torch.linalg.cholesky``, has no rules,
-each a per-image op over non-row dims; rules added after the measure: now 180 expected, 22
-declined, 12 GAP, 6.7 %). The
+each a per-image op over non-row dims; rules added after the measure). The dynamic assignment's
+first ``topk`` on image i, ``iou.topk(5, dim=1)``, has a ``k`` written as a literal: proven from
+the caller's bytecode at the call since (the ``k`` of each object, read on the host, sizes a
+``topk`` of the same image, as on the group alone). Now: 180 expected, 10 declined, 0 GAP. The
 other 10 declines mix images: CLIP-style logits over every image / text pair of the batch, and a
 reference point that is a mean over the batch's mismatched (rolled) answers.
 """
@@ -571,9 +573,9 @@ CASES = {c.body.__name__: c for c in [
     # detection, pose, 3-D boxes
     Case(iou_aware_objectness_box_and_class_over_positives, det_batch),
     Case(task_aligned_top_k_per_object_over_target_score_sum, det_batch),
-    Case(dynamic_k_cost_assignment_per_image_over_foreground_count, det_batch,
-         gaps=keys("loss_iou", "loss_obj", "loss_cls"),
-         why="topk on image i's rows after image i-1's k were read on the host: whole call declined"),
+    # split since first contact: ``topk(5, dim=1)`` on image i after image i-1's reads has a
+    # literal ``k``, proven from the caller's bytecode at the call
+    Case(dynamic_k_cost_assignment_per_image_over_foreground_count, det_batch),
     Case(keypoint_oks_with_visibility_factor_and_visibility_bce, det_batch),
     Case(box3d_corner_huber_with_heading_flip, det_batch),
     # segmentation
@@ -602,7 +604,4 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-globals().update(survey_tests(
-    CASES, range(len(WEIGHTS)), 21, (180, 22, 12, 0),
-    over_target="12 GAP of 180 expected (6.7 %; 8.9 % on first contact): the host-read dynamic k before topk on "
-                "the next image's rows (12)"))
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 21, (180, 10, 0, 0)))

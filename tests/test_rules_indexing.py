@@ -482,7 +482,43 @@ def test_sizes_read_on_the_host_from_the_image_they_size_follow_the_oracle():
     check_rule(mined(lambda neg, k: neg.sort(descending=True).values[:k]), "")
 
 
+def _literal_k_after_other_image(top):
+    """Per image, a top-k whose ``k`` the body writes as a literal (``top``), taken after the
+    previous image's count was read, then a top-k sized by the image's own count."""
+
+    def body(outputs, targets):
+        total = 0
+        for b in range(len(targets)):
+            ce, pos = _per_image(outputs, targets, b)
+            hardest = top(ce)
+            num_pos = int(pos.sum())
+            total = total + ce.topk(max(num_pos, 1)).values.sum() + hardest.square().sum()
+        return {"loss": total}
+
+    return body
+
+
+@pytest.mark.parametrize("top", [
+    lambda ce: ce.topk(2).values,
+    lambda ce: ce.topk(2, dim=0).values,
+    lambda ce: ce.topk(k=2).values,
+    lambda ce: torch.topk(ce, 2, largest=False).values,
+    lambda ce: torch.topk(ce, k=2)[0],
+], ids=["method", "method_dim", "keyword", "function", "function_keyword"])
+def test_a_literal_top_k_after_another_images_reads_follows_the_oracle(top):
+    """``k`` a constant of the body's code (proven from the caller's bytecode at the call) is the
+    same on every group's run, whatever was read on the host before."""
+    check_rule(_literal_k_after_other_image(top), "")
+
+
+def _named_two(ce):
+    k = 2
+    return ce.topk(k).values
+
+
 SIZED_FROM_OTHER_IMAGES = {
+    "a local name, not a literal, as k": (_literal_k_after_other_image(_named_two), "Tensor.topk on image 1"),
+
     "k the max of the per-image counts": (lambda o, t: _k_of_all(o, t, [max(_counts(t))] * len(t)), "Tensor.topk on image 0"),
     "counts read in a comprehension, then the loop": (lambda o, t: _k_of_all(o, t, _counts(t)), "Tensor.topk on image 0"),
     "another image's count sizes the top-k": (_next_image_count, "Tensor.topk on image 0"),

@@ -354,37 +354,67 @@ def literal_argument(value: Any, keyword: str) -> bool:
     """Whether the call the caller's code is executing gets ``value`` as its last argument, a
     constant loaded right before the call (type included), positional or as ``keyword=``
     (``torch.clamp(x, min=1)``, ``x.clamp_min(1)``)."""
+    found = _call_in_caller()
+    if found is None or not found[0]:
+        return False
+    arguments, names = found
+    literal, name = arguments[-1], names[-1] if names else None
+    return literal is not _UNPROVEN and type(literal) is type(value) and literal == value and name in (None, keyword)
+
+
+def literal_size(value: Any, index: int, keyword: str, passed: int) -> bool:
+    """Whether the call the caller's code is executing passes ``value`` as a constant loaded
+    right before it (type included), as ``keyword=`` or as its argument ``index`` among the
+    ``passed`` arguments the op received (``x.topk(5, dim=1)`` and ``torch.topk(x, 5)``: a
+    method call pushes one argument fewer than the op receives, its tensor)."""
+    found = _call_in_caller()
+    if found is None:
+        return False
+    arguments, names = found
+    if keyword in names:
+        literal = arguments[len(arguments) - len(names) + names.index(keyword)]
+    else:
+        shift = passed - len(arguments)
+        if shift not in (0, 1) or not 0 <= index - shift < len(arguments) - len(names):
+            return False
+        literal = arguments[index - shift]
+    return literal is not _UNPROVEN and type(literal) is type(value) and literal == value
+
+
+def _call_in_caller() -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
     if sys.version_info[:2] not in _FLOOR_CHECKED:
-        return False
+        return None
     f = _caller()
-    if f is None:
-        return False
-    found = _last_argument(f.f_code, f.f_lasti)
-    if found is _UNPROVEN:
-        return False
-    literal, name = found
-    return type(literal) is type(value) and literal == value and name in (None, keyword)
+    return None if f is None else _call_arguments(f.f_code, f.f_lasti)
 
 
 @functools.lru_cache(maxsize=1024)
-def _last_argument(code: types.CodeType, lasti: int) -> Any:
-    """(the constant, its keyword or None) of the CALL at ``lasti`` whose last argument is a
-    LOAD_CONST right before it (PRECALL and one KW_NAMES between); else ``_UNPROVEN``."""
+def _call_arguments(code: types.CodeType, lasti: int) -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
+    """The arguments of the CALL at ``lasti`` as written, each the constant of a LOAD_CONST that
+    alone pushes it, else ``_UNPROVEN`` (so are the ones before an argument whose code is not
+    straight-line), and its keyword names; None where the layout is not the checked one (PRECALL,
+    at most one KW_NAMES)."""
     instructions, at = _located(code, lasti)
     if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
-        return _UNPROVEN
-    k, name = at - 1, None
+        return None
+    k, names = at - 1, ()
     if k >= 0 and instructions[k].opname == "PRECALL":
         k -= 1
     if k >= 0 and instructions[k].opname == "KW_NAMES":
         names = code.co_consts[instructions[k].arg or 0]
-        if not isinstance(names, tuple) or not names:
-            return _UNPROVEN
-        name = names[-1]
+        if not isinstance(names, tuple):
+            return None
         k -= 1
-    if k < 0 or instructions[k].opname != "LOAD_CONST" or any(i.is_jump_target for i in instructions[k + 1 : at]):
-        return _UNPROVEN
-    return instructions[k].argval, name
+    if any(i.is_jump_target for i in instructions[k + 1 : at]):
+        return None
+    arguments: list[Any] = []
+    end: int | None = k + 1
+    for _ in range(instructions[at].arg or 0):
+        start = _operand_start(instructions, end) if end is not None else None
+        span = instructions[start:end] if start is not None else []
+        arguments.append(span[0].argval if len(span) == 1 and span[0].opname == "LOAD_CONST" else _UNPROVEN)
+        end = start
+    return tuple(reversed(arguments)), names
 
 
 def _caller() -> types.FrameType | None:

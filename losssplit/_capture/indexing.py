@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from . import elementwise
-from ._bytecode import literal_index
+from ._bytecode import literal_index, literal_size
 from .mode import (
     NO_READ,
     Frame,
@@ -1154,7 +1154,8 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     frame.positions_mixed(op, src, track, [d])
     if func in (Tensor.topk, torch.topk):  # ``k`` may be computed from values read on the host
-        frame.sized(op, track)
+        k = get_arg(args, kwargs, 1, "k", None)
+        frame.sized(op, track, lambda: literal_size(k, 1, "k", len(args) + len(kwargs)))
     values_out = getattr(func, "__name__", "") != "argsort"
     for i, o in enumerate(outs):
         frame.set(o, Track(rows=dict(track.rows), image=track.image,
