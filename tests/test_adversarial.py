@@ -598,6 +598,22 @@ def _minus_images_count(o, t):
     return {"loss": sum((_stack_b(e, b).sum() - n) * 0.5 for b in range(n))}
 
 
+def _written_through(write):
+    """Per-element errors changed in place by ``write(e, t)`` (through a view of them), averaged."""
+
+    def body(o, t):
+        e = _err(o, t)[0].clone()
+        write(e, t)
+        return {"loss": e.mean()}
+
+    return body
+
+
+def _each_view_scaled_by_its_weight(e, t):
+    for b in range(len(t)):
+        e[b].mul_(t[b]["loss_weight"])
+
+
 CASES = {
     # -- an index or mask computed from values that mix images (was wrong: the positions it picks
     #    were taken as constants of the body)
@@ -1074,6 +1090,35 @@ CASES = {
     "x[b:b + 1] of every image, joined": (_slices_of_each_image_joined, SPLIT, ""),
     "x[b:b + 1] of every image, summed": (
         _loss(lambda e, y, o, t: sum(e[b:b + 1].mean() for b in range(len(t)))), SPLIT, ""),
+    # -- review 12: in-place ops through a view at some positions of the image dim (all but the
+    #    last near miss were wrong: the view's write changed the errors' values, not seen by them;
+    #    on a group alone those positions are other images), and in-place scaling by the weight
+    "e[0].mul_(2) through a view": (_written_through(lambda e, t: e[0].mul_(2)), DECLINE, "Tensor.mul_ wrote at some"),
+    "e[:1].clamp_(max=) through a view": (
+        _written_through(lambda e, t: e[:1].clamp_(max=0.2)), DECLINE, "Tensor.clamp_ through a view"),
+    "e.select(0, -1).zero_() through a view": (
+        _written_through(lambda e, t: e.select(0, -1).zero_()), DECLINE, "Tensor.zero_ through a view"),
+    "e[1:].sub_(0.05) through a view": (_written_through(lambda e, t: e[1:].sub_(0.05)), DECLINE, "Tensor.sub_ through a view"),
+    "e.view(-1)[:12].add_(1) through a view": (
+        _written_through(lambda e, t: e.view(-1)[:12].add_(1.0)), DECLINE, "Tensor.add_ through a view"),
+    "e[0][1] = 0 through a view": (_written_through(lambda e, t: e[0].__setitem__(1, 0.0)), DECLINE, "__setitem__"),
+    "e[-1].scatter_ through a view": (
+        _written_through(lambda e, t: e[-1].scatter_(1, t[-1]["labels"][:, None], 0.0)), DECLINE, "scatter_ wrote"),
+    "e.diagonal(0, 0, 1).mul_(2): each image at another element": (
+        _written_through(lambda e, t: e.diagonal(0, 0, 1).mul_(2)), DECLINE, "Tensor.mul_ through a view"),
+    "e[0].lerp_ (no rule) through a view": (
+        _written_through(lambda e, t: e[0].lerp_(torch.zeros(3, 4), 0.5)), DECLINE, "lerp_ through a view"),
+    "each image's view scaled in place by its weight": (
+        _written_through(_each_view_scaled_by_its_weight), DECLINE, "Tensor.mul_ through a view"),
+    "e.mul_(image 0's weight) in place": (
+        _written_through(lambda e, t: e.mul_(t[0]["loss_weight"])), HONEST, "by an image's weight field"),
+    "e.view(B, -1).mul_(the weights per image) in place": (
+        _written_through(lambda e, t: e.view(len(t), -1).mul_(_w(t)[:, None])), DECLINE, "through a view"),
+    # near misses that stay exact: every image's view written alike, a non-row dim
+    "each image's view doubled in place": (
+        _written_through(lambda e, t: [e[b].mul_(2.0) for b in range(len(t))]), SPLIT, ""),
+    "e[:, 0].mul_(2) through a view": (_written_through(lambda e, t: e[:, 0].mul_(2)), SPLIT, ""),
+    "e.view(-1).clamp_(max=) through a view": (_written_through(lambda e, t: e.view(-1).clamp_(max=0.5)), SPLIT, ""),
 }
 
 

@@ -53,6 +53,7 @@ from .mode import (
     unweighted_of,
     unweighted_operand,
     weight_of_image,
+    written_through_view,
 )
 from .ratio import (
     Ratio,
@@ -1700,6 +1701,12 @@ _INPLACE_UNARY = (
 
 @rule(*_INPLACE_UNARY)
 def inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """As ``_inplace_unary``; through a view, tensors over the same memory see the write."""
+    _inplace_unary(frame, func, args, kwargs, out)
+    written_through_view(frame, args[0], op_name(func))
+
+
+def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``l.log_()``, ``l.clamp_(min=eps)``, ``l.neg_()``...: same rows; remembered unweighted
     values get the op too, out of place (so no other tensor's values go stale). A reduced loss
     written in place: declined; ``mask.sum().clamp_(min=1)``: a normaliser clamped per group."""

@@ -34,6 +34,8 @@ from .mode import (
     tensors,
     tracked_pair,
     unweighted_of,
+    written_at,
+    written_through_view,
 )
 from .ratio import Ratio, RatioKind, version_of
 
@@ -340,6 +342,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 def inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """In-place writes (``x[idx] = v``, ``scatter_``, ``add_``): positions keep their images."""
     _inplace(frame, func, args, kwargs, out, scales=False)
+    written_through_view(frame, args[0], op_name(func))
 
 
 @rule(Tensor.mul_, Tensor.div_)
@@ -347,6 +350,7 @@ def inplace_scale(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     """``l *= w`` / ``l /= w``: as other in-place writes; by a tensor, the unweighted values are
     gone, so nothing is attributed rather than guessed."""
     _inplace(frame, func, args, kwargs, out, scales=True)
+    written_through_view(frame, args[0], op_name(func))
 
 
 _RUNNING_TOTALS = {Tensor.add_: "add", Tensor.sub_: "sub", Tensor.mul_: "mul", Tensor.div_: "div"}
@@ -375,6 +379,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and not (scales and (track.ratio is not None or track.parts or track.elements))
     ):
         frame.lose(target, f"{op} {elementwise.BY_ROW_COUNT}", track)
+        lose_aliases(frame, target, op)
+        return
+    if (track is not None and scales and len(args) > 1 and track.ratio is None and not track.parts
+            and not track.elements and _weight_in_place(frame, args[1])):
+        # ``e[b] *= t[b]["loss_weight"]``: on a group alone that weight is 1; the values before the
+        # op are gone, so nothing is attributed rather than the weight kept
+        frame.lose(target, f"{op} by an image's weight field", track)
         lose_aliases(frame, target, op)
         return
     if track is not None and scales and elementwise.elements_in_place(frame, func, args):
@@ -434,6 +445,16 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and args[1].dim() > 0
     ):
         frame.lose(target, op_name(func))
+
+
+def _weight_in_place(frame: Frame, x: Any) -> bool:
+    """Whether ``x`` is an image's weight object (not 1): the float read from its target dict, or
+    a tensor filled with it."""
+    if type(x) is float:
+        images = frame.weight_images(x)
+        return bool(images) and not frame.weight_is_one(images)
+    filled = frame.weight_filled.get(id(x)) if frame.weight_filled else None
+    return filled is not None and filled[0] is x and not frame.weight_is_one(filled[1])
 
 
 def _loss_buffer(frame: Frame, func: Any, buffer: Tensor, args: tuple) -> bool:
@@ -655,15 +676,7 @@ def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[A
         if d in track.rows and (type(p) is int or (type(p) is slice and p != _FULL)):
             size = target.shape[d]
             positions = range(size)[p] if type(p) is slice else [norm_dim(p, size)]
-            key = (id(target), d)
-            entry = frame.positions_written.get(key)
-            if entry is None:
-                flag = torch.ones((), dtype=torch.bool)
-                entry = frame.positions_written[key] = (target, set(), flag)
-                frame.doubt(flag, "Tensor.__setitem__ wrote at some positions of a dim that carries images "
-                                  "(on a group's images alone they are other images)")
-            entry[1].update(positions)
-            entry[2].fill_(len(entry[1]) < size)
+            written_at(frame, target, d, positions)
         d += n
 
 
@@ -959,6 +972,12 @@ def scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     """``scatter_add`` / ``scatter_reduce`` / ``scatter`` / ``index_add`` (and in place) along a dim
     that carries no images (per-class sums per image): every other dim keeps its rows, from the
     target, the index and the source alike; along a row dim, attribution ends."""
+    _scatter(frame, func, args, kwargs, out)
+    if _SCATTERS[func][0]:
+        written_through_view(frame, args[0], op_name(func))
+
+
+def _scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     target = args[0]
     if not isinstance(target, Tensor) or not isinstance(out, Tensor):
         return

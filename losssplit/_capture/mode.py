@@ -1155,6 +1155,75 @@ def lose_aliases(frame: Frame, target: Tensor, op: str) -> None:
             frame.set(t, lost_track(op, track.from_prediction))
 
 
+def written_at(frame: Frame, target: Tensor, d: int, positions: Any, op: str = "Tensor.__setitem__") -> None:
+    """A write into ``target`` at ``positions`` of its dim ``d``, which carries images: on a
+    group's images alone those positions are other images, so unless the call writes every
+    position (a per-image loop), it gets no companions (deferred: the positions add up)."""
+    key = (id(target), d)
+    entry = frame.positions_written.get(key)
+    if entry is None or entry[0] is not target:
+        flag = torch.ones((), dtype=torch.bool)
+        entry = frame.positions_written[key] = (target, set(), flag)
+        frame.doubt(flag, f"{op} wrote at some positions of a dim that carries images "
+                          "(on a group's images alone they are other images)")
+    entry[1].update(positions)
+    entry[2].fill_(len(entry[1]) < target.shape[d])
+
+
+_OFFSETS_AT_MOST = 1 << 22
+
+
+def _offsets(t: Tensor) -> Tensor:
+    """The storage offset of each element of ``t`` (from its sizes and strides alone)."""
+    at = torch.full(t.shape, int(t.storage_offset()), dtype=torch.long)
+    for d, (n, s) in enumerate(zip(t.shape, t.stride(), strict=True)):
+        at += (torch.arange(n, dtype=torch.long) * s).view([n] + [1] * (t.dim() - d - 1))
+    return at
+
+
+def written_through_view(frame: Frame, target: Any, op: str, known: bool = True) -> None:
+    """After an in-place op on ``target``, a view (``e[0].mul_(2)``, ``e[:1].clamp_(..)``,
+    ``e.view(-1)[:12].zero_()``): other tracked tensors over the same memory changed where the view
+    covers them. Where it covers some positions of a dim that carries images, that is a write at
+    those positions (``written_at``); where the positions of one image written depend on its
+    position, the view's values are no longer followed (lost, or scaled by a weight the other
+    tensor does not remember unweighted), the positions cannot be told, or the op has no rule
+    (``known=False``), the other tensor is lost."""
+    if not isinstance(target, Tensor) or not target._is_view():
+        return
+    ptr = target.untyped_storage().data_ptr()
+    mine = frame.get(target)
+    # values scaled by a weight the other tensor does not remember unweighted, or changed in a way
+    # no rule followed
+    changed = mine is not None and (mine.unweighted is not None or mine.lost_at is not None)
+    written: Tensor | None = None
+    for held, track in list(frame.tracks.values()):
+        t = held() if type(held) is _Ref else held
+        if (t is None or t is target or not isinstance(t, Tensor) or track.lost_at is not None
+                or not (track.rows or track.image is not None) or t.untyped_storage().data_ptr() != ptr):
+            continue
+        if not known or changed and track.unweighted is None:
+            frame.set(t, lost_track(f"{op} through a view", track.from_prediction))
+            continue
+        if not track.rows:
+            continue
+        if (t.numel() > _OFFSETS_AT_MOST or target.numel() > _OFFSETS_AT_MOST
+                or t.element_size() != target.element_size()):
+            frame.set(t, lost_track(f"{op} through a view", track.from_prediction))
+            continue
+        if written is None:
+            written = _offsets(target).flatten().unique()
+        hit = torch.isin(_offsets(t), written)
+        for d in track.rows:
+            positions = hit.movedim(d, 0).reshape(t.shape[d], -1).any(1).nonzero().flatten()
+            each = hit.index_select(d, positions)
+            if not torch.equal(each, each.narrow(d, 0, 1).expand_as(each)):  # ``e.diagonal(0, 1)``
+                frame.set(t, lost_track(f"{op} through a view, at other elements of each image", track.from_prediction))
+                break
+            if positions.numel() < t.shape[d]:
+                written_at(frame, t, d, positions.tolist(), op)
+
+
 def only_wide_dim(t: Tensor) -> int:
     wide = [d for d, n in enumerate(t.shape) if n != 1]
     return wide[0] if len(wide) == 1 else 0
@@ -1475,6 +1544,8 @@ def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
     a ratio, or data already mixed): ``bincount`` of the batch's labels, a ``roll`` of the targets
     may mix images, and untracked it would read as a constant of the body. Data of one image
     stays that image's."""
+    if args and out is args[0] and isinstance(out, Tensor) and out._is_view():  # in place, through a view
+        written_through_view(frame, out, op_name(func), known=False)
     data: Track | None = None
     image: Tensor | None = None
     for x in flat_args(args, kwargs):
