@@ -770,7 +770,7 @@ CASES = {
     "scaled by the batch max": (_loss(lambda e, y, o, t: (e / e.max().detach()).mean()), DECLINE, "max"),
     "where on the batch mean": (
         _loss(lambda e, y, o, t: torch.where(e > e.mean().detach(), e, torch.zeros_like(e)).mean()), DECLINE, "gt"),
-    "square of a mean": (_loss(lambda e, y, o, t: e.mean() ** 2), DECLINE, "pow"),
+    "square of a mean": (_loss(lambda e, y, o, t: e.mean() ** 2), SPLIT, ""),  # a function of one ratio
     "top-1 image": (_loss(lambda e, y, o, t: e.mean((1, 2)).topk(1).values.sum()), DECLINE, "topk"),
     "scaled by a host-read mean": (_loss(lambda e, y, o, t: e.mean() * e.detach().mean().item()), DECLINE, "item"),
     "branch on the batch's sum": (_loss(lambda e, y, o, t: e.mean() * 2.0 if e.sum() > 4.5 else e.mean()), DECLINE, "__bool__"),

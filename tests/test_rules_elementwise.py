@@ -818,15 +818,24 @@ def test_sums_of_ratios_split_part_by_part(case):
     check_rule(SUMS_OF_RATIOS[case], "")
 
 
-NOT_SUMS_OF_RATIOS = {
+FUNCTIONS_OF_SUMS_OF_RATIOS = {  # expressions of ratios (``formulas.py``): on the group alone, of its ratios
     "(dice + jaccard) * x.mean(): a product of reduced losses": (
-        lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)) * _err(o, t)[0].mean()}, "add"),
-    "(dice + jaccard) ** 2": (lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)) ** 2}, "add"),
-    "(dice + jaccard).sqrt()": (lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)).sqrt()}, "add"),
+        lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)) * _err(o, t)[0].mean()}),
+    "(dice + jaccard) ** 2": lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)) ** 2},
+    "(dice + jaccard).sqrt()": lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)).sqrt()},
+    "(dice + jaccard) * a batch statistic (the group's, on the group alone)": lambda o, t: {
+        "loss": sum(_dice_and_jaccard(o, t)) * o["x"].detach().mean()},
+}
+
+
+@pytest.mark.parametrize("case", list(FUNCTIONS_OF_SUMS_OF_RATIOS))
+def test_functions_of_sums_of_ratios_follow_the_oracle(case):
+    check_rule(FUNCTIONS_OF_SUMS_OF_RATIOS[case], "")
+
+
+NOT_SUMS_OF_RATIOS = {
     "dice.add(jaccard, alpha=2)": (lambda o, t: {"loss": _dice_and_jaccard(o, t)[0].add(
         _dice_and_jaccard(o, t)[1], alpha=2)}, "add"),
-    "(dice + jaccard) * a batch statistic": (lambda o, t: {
-        "loss": sum(_dice_and_jaccard(o, t)) * o["x"].detach().mean()}, "add"),
 }
 
 

@@ -27,6 +27,7 @@ from ._bytecode import (
     operand_lengths,
     parameter_value,
 )
+from .formulas import binary_formula, unary_formula
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -281,10 +282,19 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         if made is not None:
             frame.set(out, made)
             return
+    if track.formula is not None or track.parts:
+        expression = unary_formula(frame, func, args, kwargs, track, out) if kind in ("", "neg") else None
+        if expression is not None:  # ``exp(-(logp * m).sum() / m.sum())``: a function of ratios
+            frame.set(out, expression)
+            return
     if track.ratio is not None:
         value = image_value_track(frame, track)
         if value is None:
-            frame.lose(out, op_name(func), track)
+            expression = unary_formula(frame, func, args, kwargs, track, out) if kind == "" else None
+            if expression is not None:
+                frame.set(out, expression)
+            else:
+                frame.lose(out, op_name(func), track)
             return
         track = value  # one image's reduced value, in further arithmetic: that image's tensor
     new = combine(frame, op_name(func), [(track, identity_map(src.dim()))], out.shape)
@@ -406,6 +416,13 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if frame.row_counts and (frame.row_count(a) is not None or frame.row_count(b) is not None):
         _by_row_count(frame, func, kind, a, ta, b, tb, out, kwargs)
         return
+    if (ta is not None and ta.formula is not None) or (tb is not None and tb.formula is not None):
+        expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.dim() == 0 else None
+        if expression is None:
+            frame.lose(out, op_name(func))
+        else:
+            frame.set(out, expression)
+        return
     if tb is None and kind == "div" and ta is not None and ta.ratio is not None and frame.untracked_sums:
         tb = _late_normaliser(frame, b)
     if (
@@ -440,6 +457,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         return
     if (ta is not None and ta.parts) or (tb is not None and tb.parts):
         summed = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
+        if summed is None and out.dim() == 0:  # ``(l1 + l2) * l3.mean()``: a function of ratios
+            summed = binary_formula(frame, kind, a, ta, b, tb, func, kwargs)
         if summed is not None:
             frame.set(out, summed)
             return
@@ -463,7 +482,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         va = image_value_track(frame, ta) if ta is not None and ta.ratio is not None else ta
         vb = image_value_track(frame, tb) if tb is not None and tb.ratio is not None else tb
         if (ta is not None and va is None) or (tb is not None and vb is None):
-            frame.lose(out, op, pred=is_prediction(a, ta) or is_prediction(b, tb))
+            expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.dim() == 0 else None
+            if expression is not None:  # ``a.mean() * b.mean()``, ``l.mean() / m.mean()``
+                frame.set(out, expression)
+            else:
+                frame.lose(out, op, pred=is_prediction(a, ta) or is_prediction(b, tb))
             return
         ta, tb = va, vb
     new = broadcast_tracks(frame, op, ((a, ta), (b, tb)), out)
