@@ -591,6 +591,29 @@ def _minus_own_count(o, t):
     return {"loss": total}
 
 
+def _batch_mean_added_per_image(o, t):
+    """One batch statistic added once per image: on a group alone, once per image of the group."""
+    e, _ = _err(o, t)
+    total = 0
+    for _ in t:
+        total = total + e.mean()
+    return {"loss": total}
+
+
+def _batch_sum_recomputed_per_image(o, t):
+    """As ``_batch_mean_added_per_image``, the statistic recomputed (another object) each time."""
+    total = 0
+    for _ in t:
+        total = total + _err(o, t)[0].sum()
+    return {"loss": total}
+
+
+def _batch_means_added_twice_in_line(o, t):
+    """The same batch mean added twice outside any loop: twice on a group alone too."""
+    e, _ = _err(o, t)
+    return {"loss": e.mean() + e.mean() + (e.sum() + e.sum()) * 0.5}
+
+
 def _minus_images_count(o, t):
     """As ``_minus_own_count`` with ``n = len(t)`` read once: on a group alone, the group's images."""
     e, _ = _err(o, t)
@@ -946,6 +969,11 @@ CASES = {
     "per-image sums minus the detached batch sum, halved": (
         _per_image(lambda e, b, t, o: (e[b].sum() - e.detach().sum()) * 0.5), DECLINE, "that the sum already holds"),
     "per-image sums minus the batch mean computed once": (_minus_hoisted_mean, DECLINE, "key 'loss'"),
+    "a batch mean added once per image, no per-image term": (
+        _batch_mean_added_per_image, DECLINE, "that the sum already holds"),
+    "a batch sum recomputed and added once per image": (
+        _batch_sum_recomputed_per_image, DECLINE, "that the sum already holds"),
+    "a batch mean added twice outside any loop": (_batch_means_added_twice_in_line, SPLIT, ""),
     # near misses: the batch term added once; per-class terms alike in form, different in values
     "per-image sums plus the batch mean once": (
         _loss(lambda e, y, o, t: sum(e[b].sum() for b in range(len(t))) - e.detach().mean()), SPLIT, ""),

@@ -466,8 +466,13 @@ def test_affine_maps_of_reduced_losses_are_exact(case):
     check_rule(AFFINE[case], "")
 
 
+def test_a_literal_over_a_reduced_loss_is_a_function_of_its_ratio():
+    """``2 / x.mean()``: no ratio, but on a group alone 2 over the group's mean (``formulas.py``;
+    a local number over it declines: ``test_rules_formulas.py``)."""
+    check_rule(reduced(lambda m, e: 2 / m), "")
+
+
 NOT_AFFINE = {
-    "2 / x.mean()": (reduced(lambda m, e: 2 / m), "__rdiv__"),
     "(x.mean() + 1) / len(targets): a mean over the images' count recomputed per group": (
         lambda o, t: {"loss": (_err(o, t)[0].mean() + 1) / len(t)}, "div"),
     "x.mean() + y.mean(): a tensor offset": (

@@ -26,6 +26,7 @@ from ._bytecode import (
     offset_source,
     operand_lengths,
     parameter_value,
+    straight_line_operator,
 )
 from .formulas import binary_formula, unary_formula
 from .mode import (
@@ -634,7 +635,7 @@ def _parts_arithmetic(
             parts = pa + (pb if kind == "add" else tuple(r.scaled(-1.0) for r in pb))
         except ValueError:
             return None
-        if _repeated_batch_term(frame, pa, parts[len(pa):], op):
+        if _repeated_batch_term(frame, pa, parts[len(pa):], op, looped=not straight_line_operator()):
             return None
     elif pa:  # parts (op) a constant
         parts = _each_part(frame, kind, pa, lambda t: _ratio_arithmetic(frame, kind, a, t, b, tb))
@@ -654,14 +655,16 @@ REPEATED_TERM = ("adds a value of several images' rows that the sum already hold
                  "over images: on a group alone the loop adds it once per image of the group)")
 
 
-def _repeated_batch_term(frame: Frame, pa: tuple[Ratio, ...], pb: tuple[Ratio, ...], op: str) -> bool:
+def _repeated_batch_term(frame: Frame, pa: tuple[Ratio, ...], pb: tuple[Ratio, ...], op: str,
+                         looped: bool = False) -> bool:
     """Whether a part of ``pb`` over several images' rows is a part of ``pa`` again: the same
     ratio (a batch statistic computed once, added per image), so its count of copies is the
     loop's, which on a group alone runs another number of times. One equal in all but its values
     tensor (recomputed per iteration) declines the call where the values are equal too (checked
-    with the call's one host read)."""
+    with the call's one host read). A loop shows in one image's values among the parts, or in the
+    caller's code (``looped``: the sum is not a binary operator outside every loop)."""
     earlier = [q for r in pa for q in batch_terms(r)]
-    one_image = any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
+    one_image = looped or any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
         q.rows.numel() for q in batch_terms(r)) for r in (*pa, *pb))
     if not earlier or not one_image:  # no loop over images: a term added twice is added twice on a group too
         return False
@@ -954,6 +957,8 @@ def _ratio_arithmetic(
         ):
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=tb.ratio))
         if kind in ("add", "sub") and tb is not None and tb.ratio is not None:
+            if _repeated_batch_term(frame, (ta.ratio,), (tb.ratio,), f"{kind}", looped=not straight_line_operator()):
+                return lost_track(f"{kind} {REPEATED_TERM}", pred or tb.from_prediction)
             total = add_ratios(ta.ratio, _same_counts(frame, ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0)))
             return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
         other = _scalar_of(b, tb)
