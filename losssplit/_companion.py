@@ -20,7 +20,9 @@ class Companion(NamedTuple):
 
     Its value is ``num / den``. A loss that adds ratios with different denominators
     (``1 - dice + 1 - jaccard``) has ``parts``, one ``(num, den)`` per ratio: its value is their
-    sum (``num`` holds it, ``den`` is 1), and a window aggregates each part apart.
+    sum (``num`` holds it, ``den`` is 1), and a window aggregates each part apart. A function of
+    ratios (``exp(nll.sum() / n.sum())``) has ``formula``, its text form (``exp(p0)``, see
+    ``losssplit._formula``): its value is the formula of its parts' ratios instead of their sum.
     """
 
     name: str
@@ -29,6 +31,7 @@ class Companion(NamedTuple):
     num: float
     den: float
     parts: tuple[tuple[float, float], ...] = ()
+    formula: str = ""
 
 
 def make_companion(record: Companion, like: torch.Tensor) -> torch.Tensor:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import torch
 
+from . import _formula
 from ._capture import Frame, Ratio, RatioKind, row_sums
 from ._capture.elementwise import positional_key
 from ._capture.mode import FlooredFloat, FlooredInt, host_tensor
@@ -30,6 +32,8 @@ class Pending:
     part: int = 0
     """Which of the key's ``parts`` ratios this is (a loss that adds ratios: one Pending each)."""
     parts: int = 1
+    formula: tuple[Any, ...] | None = None
+    """The expression of the key's ratios (``exp(p0)``) where the value is no sum of them."""
 
 
 def collect(
@@ -45,7 +49,9 @@ def collect(
                 warn(f"key:{key}", f"key {key!r} is not a tensor loss ({type(value).__name__}); not split")
             continue
         track = frame.get(value)
-        ratios = (track.ratio,) if track is not None and track.ratio is not None else track.parts if track else ()
+        formula = track.formula if track is not None else None
+        ratios = (track.ratio,) if track is not None and track.ratio is not None else formula[1] if formula \
+            else track.parts if track else ()
         if track is not None and ratios and not track.from_prediction and not all(_data_value(r) for r in ratios):
             warn(
                 f"count:{key}",
@@ -61,7 +67,8 @@ def collect(
                     "no companions for it",
                 )
             else:
-                pending += [Pending(key, value, r, i, len(ratios)) for i, r in enumerate(ratios)]
+                expr = formula[0] if formula else None
+                pending += [Pending(key, value, r, i, len(ratios), expr) for i, r in enumerate(ratios)]
         elif track is not None and track.lost_at is not None:
             warn(
                 f"lost:{key}",
@@ -309,7 +316,7 @@ def finish(
             continue
         groups_s, named_s, nums_s, dens_s = (list(column) for column in zip(*mine))
         made.append(_companions(p, groups_s, named_s, nums_s, dens_s, warn))
-    if all(p.parts == 1 and p.ratio.gate is None for p in pending):
+    if all(p.parts == 1 and p.ratio.gate is None and p.formula is None for p in pending):
         return [c for made_p in made for c in made_p]
     return _sum_parts(pending, made, warn)
 
@@ -324,7 +331,7 @@ def _sum_parts(pending: list[Pending], made: list[list[Companion]], warn: Warn) 
     out: list[Companion] = []
     by_key: dict[str, list[tuple[Pending, dict[str, Companion]]]] = {}
     for p, made_p in zip(pending, made):
-        if p.parts == 1 and p.ratio.gate is None:
+        if p.parts == 1 and p.ratio.gate is None and p.formula is None:
             out += made_p
         else:
             by_key.setdefault(p.key, []).append((p, {c.group: c for c in made_p}))
@@ -346,9 +353,11 @@ def _sum_parts(pending: list[Pending], made: list[list[Companion]], warn: Warn) 
                 )
                 continue
             summed = tuple(pair for pair in pairs if pair is not None)
-            value = sum(n / d for n, d in summed if d)
+            expr = parts[0][0].formula
+            value = sum(n / d for n, d in summed if d) if expr is None else _formula.evaluate(expr, [
+                n / d if d else math.nan for n, d in summed])
             if -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:
-                out.append(Companion(name, key, group, value, 1.0, summed))
+                out.append(Companion(name, key, group, value, 1.0, summed, _formula.text(expr) if expr else ""))
             else:
                 warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
     return out
@@ -433,7 +442,7 @@ def _companions(
         nums = [num + offset * den for num, den in zip(nums, dens)]
     new, low, high = tuple.__new__, -_FLOAT32_OVERFLOW, _FLOAT32_OVERFLOW
     out = [
-        new(Companion, (name, key, group, num, den, ()))
+        new(Companion, (name, key, group, num, den, (), ""))
         for group, name, num, den in zip(groups, named, nums, dens)
         if den != 0 and low < num / den < high  # stored as float32; NaN fails too
     ]

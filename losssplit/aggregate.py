@@ -8,7 +8,9 @@ the decorated criterion would have returned had the whole window been one batch,
 and sums over counts. (A constant the body adds to a denominator per call, an ``+ eps`` or a
 dice's smoothing ``+ s``, is counted once per call in the window.) A companion that adds ratios
 with different denominators (``Companion.parts``) is kept per part, under the name plus
-``"\x1f{i}/{n}"``, and reported as the sum over its parts of ``sum num / sum den``.
+``"\x1f{i}/{n}"``, and reported as the sum over its parts of ``sum num / sum den``; a function of
+ratios (``Companion.formula``, ``sqrt(mse.mean())``) under the name plus ``"\x1f{i}/{n}/{formula}"``,
+reported as that function of its parts' ``sum num / sum den``.
 
 Distributed reduction (``torch.distributed`` initialised): every ``compute()`` issues exactly one
 ``all_reduce(SUM)`` of a fixed-shape ``float64`` table, identical in shape and order on all ranks
@@ -36,6 +38,7 @@ from typing import Any
 
 import torch
 
+from . import _formula
 from ._companion import REPORTED_ATTR, Companion, companion_of
 from ._context import report_to
 
@@ -55,7 +58,8 @@ def _entries(rec: Companion) -> list[tuple[str, float, float]]:
     if not rec.parts:
         return [(rec.name, rec.num, rec.den)]
     n = len(rec.parts)
-    return [(f"{rec.name}{_PART}{i}/{n}", num, den) for i, (num, den) in enumerate(rec.parts)]
+    formula = f"/{rec.formula}" if rec.formula else ""  # in the name: it travels to ranks that never saw it
+    return [(f"{rec.name}{_PART}{i}/{n}{formula}", num, den) for i, (num, den) in enumerate(rec.parts)]
 
 
 def _key_of(rec: Companion, name: str) -> str:
@@ -293,7 +297,8 @@ class SplitMeter:
         """A companion that adds ratios, from its parts' window sums: sum of (sum num / sum den).
         None (with one warning) where calls disagreed on its parts."""
         count = {int(part.split("/")[1]) for part in found}
-        if single_too or len(count) != 1 or len(found) != count.pop():
+        formulas = {part.split("/", 2)[2] if part.count("/") > 1 else "" for part in found}
+        if single_too or len(count) != 1 or len(found) != count.pop() or len(formulas) != 1:
             if name not in self._warned:
                 self._warned.add(name)
                 logger.warning(
@@ -308,7 +313,11 @@ class SplitMeter:
         if not all((den != 0 or num == 0) and math.isfinite(num) and math.isfinite(den) for num, den in pairs):
             return None
         key, group = ordered[0][0], ordered[0][1]
-        return Companion(name, key, group, sum(num / den for num, den in pairs if den), 1.0, pairs)
+        formula = formulas.pop()
+        if not formula:
+            return Companion(name, key, group, sum(num / den for num, den in pairs if den), 1.0, pairs)
+        value = _formula.evaluate(_formula.parse(formula), [num / den if den else math.nan for num, den in pairs])
+        return Companion(name, key, group, value, 1.0, pairs, formula) if math.isfinite(value) else None
 
     # ------------------------------------------------------------------ distributed
     def _world_size(self) -> int:

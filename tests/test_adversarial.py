@@ -591,6 +591,29 @@ def _minus_own_count(o, t):
     return {"loss": total}
 
 
+def _batch_mean_added_per_image(o, t):
+    """One batch statistic added once per image: on a group alone, once per image of the group."""
+    e, _ = _err(o, t)
+    total = 0
+    for _ in t:
+        total = total + e.mean()
+    return {"loss": total}
+
+
+def _batch_sum_recomputed_per_image(o, t):
+    """As ``_batch_mean_added_per_image``, the statistic recomputed (another object) each time."""
+    total = 0
+    for _ in t:
+        total = total + _err(o, t)[0].sum()
+    return {"loss": total}
+
+
+def _batch_means_added_twice_in_line(o, t):
+    """The same batch mean added twice outside any loop: twice on a group alone too."""
+    e, _ = _err(o, t)
+    return {"loss": e.mean() + e.mean() + (e.sum() + e.sum()) * 0.5}
+
+
 def _minus_images_count(o, t):
     """As ``_minus_own_count`` with ``n = len(t)`` read once: on a group alone, the group's images."""
     e, _ = _err(o, t)
@@ -786,7 +809,7 @@ CASES = {
     "scaled by the batch max": (_loss(lambda e, y, o, t: (e / e.max().detach()).mean()), DECLINE, "max"),
     "where on the batch mean": (
         _loss(lambda e, y, o, t: torch.where(e > e.mean().detach(), e, torch.zeros_like(e)).mean()), DECLINE, "gt"),
-    "square of a mean": (_loss(lambda e, y, o, t: e.mean() ** 2), DECLINE, "pow"),
+    "square of a mean": (_loss(lambda e, y, o, t: e.mean() ** 2), SPLIT, ""),  # a function of one ratio
     "top-1 image": (_loss(lambda e, y, o, t: e.mean((1, 2)).topk(1).values.sum()), DECLINE, "topk"),
     "scaled by a host-read mean": (_loss(lambda e, y, o, t: e.mean() * e.detach().mean().item()), DECLINE, "item"),
     "branch on the batch's sum": (_loss(lambda e, y, o, t: e.mean() * 2.0 if e.sum() > 4.5 else e.mean()), DECLINE, "__bool__"),
@@ -962,6 +985,11 @@ CASES = {
     "per-image sums minus the detached batch sum, halved": (
         _per_image(lambda e, b, t, o: (e[b].sum() - e.detach().sum()) * 0.5), DECLINE, "that the sum already holds"),
     "per-image sums minus the batch mean computed once": (_minus_hoisted_mean, DECLINE, "key 'loss'"),
+    "a batch mean added once per image, no per-image term": (
+        _batch_mean_added_per_image, DECLINE, "that the sum already holds"),
+    "a batch sum recomputed and added once per image": (
+        _batch_sum_recomputed_per_image, DECLINE, "that the sum already holds"),
+    "a batch mean added twice outside any loop": (_batch_means_added_twice_in_line, SPLIT, ""),
     # near misses: the batch term added once; per-class terms alike in form, different in values
     "per-image sums plus the batch mean once": (
         _loss(lambda e, y, o, t: sum(e[b].sum() for b in range(len(t))) - e.detach().mean()), SPLIT, ""),

@@ -466,8 +466,13 @@ def test_affine_maps_of_reduced_losses_are_exact(case):
     check_rule(AFFINE[case], "")
 
 
+def test_a_literal_over_a_reduced_loss_is_a_function_of_its_ratio():
+    """``2 / x.mean()``: no ratio, but on a group alone 2 over the group's mean (``formulas.py``;
+    a local number over it declines: ``test_rules_formulas.py``)."""
+    check_rule(reduced(lambda m, e: 2 / m), "")
+
+
 NOT_AFFINE = {
-    "2 / x.mean()": (reduced(lambda m, e: 2 / m), "__rdiv__"),
     "(x.mean() + 1) / len(targets): a mean over the images' count recomputed per group": (
         lambda o, t: {"loss": (_err(o, t)[0].mean() + 1) / len(t)}, "div"),
     "x.mean() + y.mean(): a tensor offset": (
@@ -818,15 +823,24 @@ def test_sums_of_ratios_split_part_by_part(case):
     check_rule(SUMS_OF_RATIOS[case], "")
 
 
-NOT_SUMS_OF_RATIOS = {
+FUNCTIONS_OF_SUMS_OF_RATIOS = {  # expressions of ratios (``formulas.py``): on the group alone, of its ratios
     "(dice + jaccard) * x.mean(): a product of reduced losses": (
-        lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)) * _err(o, t)[0].mean()}, "add"),
-    "(dice + jaccard) ** 2": (lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)) ** 2}, "add"),
-    "(dice + jaccard).sqrt()": (lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)).sqrt()}, "add"),
+        lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)) * _err(o, t)[0].mean()}),
+    "(dice + jaccard) ** 2": lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)) ** 2},
+    "(dice + jaccard).sqrt()": lambda o, t: {"loss": sum(_dice_and_jaccard(o, t)).sqrt()},
+    "(dice + jaccard) * a batch statistic (the group's, on the group alone)": lambda o, t: {
+        "loss": sum(_dice_and_jaccard(o, t)) * o["x"].detach().mean()},
+}
+
+
+@pytest.mark.parametrize("case", list(FUNCTIONS_OF_SUMS_OF_RATIOS))
+def test_functions_of_sums_of_ratios_follow_the_oracle(case):
+    check_rule(FUNCTIONS_OF_SUMS_OF_RATIOS[case], "")
+
+
+NOT_SUMS_OF_RATIOS = {
     "dice.add(jaccard, alpha=2)": (lambda o, t: {"loss": _dice_and_jaccard(o, t)[0].add(
         _dice_and_jaccard(o, t)[1], alpha=2)}, "add"),
-    "(dice + jaccard) * a batch statistic": (lambda o, t: {
-        "loss": sum(_dice_and_jaccard(o, t)) * o["x"].detach().mean()}, "add"),
 }
 
 

@@ -36,6 +36,8 @@ _SUBSCRIPTS = {"BINARY_SUBSCR": 1, "STORE_SUBSCR": 1, "BINARY_SLICE": 2, "STORE_
 _DIVISIONS = frozenset({11, 24})
 # ``a * b`` and ``a *= b``
 _PRODUCTS = frozenset({5, 18})
+# ``a ** b`` and ``a **= b``
+_POWERS = frozenset({8, 21})
 # ``a + b``, ``a - b``, ``a += b``, ``a -= b``
 _SHIFTS = frozenset({0, 10, 13, 23})
 
@@ -88,6 +90,54 @@ def literal_factor(c: Any) -> bool:
         return False
     source, literal = _divisor_at(f.f_code, f.f_lasti, _PRODUCTS)
     return source == "literal" and type(literal) is type(c) and literal == c
+
+
+def literal_exponent(c: Any, passed: int) -> bool:
+    """Whether the Python number ``c`` is the exponent of the power the caller's code is
+    executing, written there as a constant (type included): ``x ** 2`` (a LOAD_CONST right before
+    the ``**``), ``x.pow(2)``, ``torch.pow(x, 2)`` (``passed``: the arguments the op received)."""
+    f = _caller()
+    if f is None:
+        return False
+    source, literal = _divisor_at(f.f_code, f.f_lasti, _POWERS)
+    if source == "literal":
+        return type(literal) is type(c) and literal == c
+    return literal_size(c, 1, "exponent", passed)
+
+
+def straight_line_operator() -> bool:
+    """Whether the caller's code is executing a binary operator (``a + b``, ``a * b``) that no
+    loop of that code runs again (no backward jump from after it to it or before it): a value
+    added there is added once per call, whatever the images. False for anything else (a call
+    such as ``sum(...)`` of a generator, a loop body, a frame not found)."""
+    if sys.version_info[:2] not in _CHECKED:
+        return False
+    f = _caller()
+    return f is not None and _straight_line_at(f.f_code, f.f_lasti)
+
+
+@functools.lru_cache(maxsize=1024)
+def _straight_line_at(code: types.CodeType, lasti: int) -> bool:
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "BINARY_OP":
+        return False
+    return not any(i.opname.startswith("JUMP_BACKWARD") and isinstance(i.argval, int) and i.argval <= lasti
+                   for i in instructions[at + 1 :])
+
+
+def literal_dividend(c: Any) -> bool:
+    """Whether the Python number ``c`` is the left operand of the division the caller's code is
+    executing (``1 / mse``), written there as a lone constant equal to it (type included)."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    instructions, at = _located(f.f_code, f.f_lasti)
+    spans = _operand_spans(f.f_code, f.f_lasti)
+    if at is None or spans is None or instructions[at].arg not in _DIVISIONS:
+        return False
+    (start, end), _ = spans
+    left = instructions[start:end]
+    return len(left) == 1 and left[0].opname == "LOAD_CONST" and type(left[0].argval) is type(c) and left[0].argval == c
 
 
 def parameter_value(c: Any) -> bool:

@@ -26,7 +26,9 @@ from ._bytecode import (
     offset_source,
     operand_lengths,
     parameter_value,
+    straight_line_operator,
 )
+from .formulas import binary_formula, unary_formula
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -282,10 +284,19 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         if made is not None:
             frame.set(out, made)
             return
+    if track.formula is not None or track.parts:
+        expression = unary_formula(frame, func, args, kwargs, track, out) if kind in ("", "neg") else None
+        if expression is not None:  # ``exp(-(logp * m).sum() / m.sum())``: a function of ratios
+            frame.set(out, expression)
+            return
     if track.ratio is not None:
         value = image_value_track(frame, track)
         if value is None:
-            frame.lose(out, op_name(func), track)
+            expression = unary_formula(frame, func, args, kwargs, track, out) if kind == "" else None
+            if expression is not None:
+                frame.set(out, expression)
+            else:
+                frame.lose(out, op_name(func), track)
             return
         track = value  # one image's reduced value, in further arithmetic: that image's tensor
     new = combine(frame, op_name(func), [(track, identity_map(src.dim()))], out.shape)
@@ -407,6 +418,13 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if frame.row_counts and (frame.row_count(a) is not None or frame.row_count(b) is not None):
         _by_row_count(frame, func, kind, a, ta, b, tb, out, kwargs)
         return
+    if (ta is not None and ta.formula is not None) or (tb is not None and tb.formula is not None):
+        expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.dim() == 0 else None
+        if expression is None:
+            frame.lose(out, op_name(func))
+        else:
+            frame.set(out, expression)
+        return
     if tb is None and kind == "div" and ta is not None and ta.ratio is not None and frame.untracked_sums:
         tb = _late_normaliser(frame, b)
     if (
@@ -441,6 +459,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         return
     if (ta is not None and ta.parts) or (tb is not None and tb.parts):
         summed = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
+        if summed is None and out.dim() == 0:  # ``(l1 + l2) * l3.mean()``: a function of ratios
+            summed = binary_formula(frame, kind, a, ta, b, tb, func, kwargs)
         if summed is not None:
             frame.set(out, summed)
             return
@@ -464,7 +484,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         va = image_value_track(frame, ta) if ta is not None and ta.ratio is not None else ta
         vb = image_value_track(frame, tb) if tb is not None and tb.ratio is not None else tb
         if (ta is not None and va is None) or (tb is not None and vb is None):
-            frame.lose(out, op, pred=is_prediction(a, ta) or is_prediction(b, tb))
+            expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.dim() == 0 else None
+            if expression is not None:  # ``a.mean() * b.mean()``, ``l.mean() / m.mean()``
+                frame.set(out, expression)
+            else:
+                frame.lose(out, op, pred=is_prediction(a, ta) or is_prediction(b, tb))
             return
         ta, tb = va, vb
     new = broadcast_tracks(frame, op, ((a, ta), (b, tb)), out)
@@ -612,7 +636,7 @@ def _parts_arithmetic(
             parts = pa + (pb if kind == "add" else tuple(r.scaled(-1.0) for r in pb))
         except ValueError:
             return None
-        if _repeated_batch_term(frame, pa, parts[len(pa):], op):
+        if _repeated_batch_term(frame, pa, parts[len(pa):], op, looped=not straight_line_operator()):
             return None
     elif pa:  # parts (op) a constant
         parts = _each_part(frame, kind, pa, lambda t: _ratio_arithmetic(frame, kind, a, t, b, tb))
@@ -632,14 +656,16 @@ REPEATED_TERM = ("adds a value of several images' rows that the sum already hold
                  "over images: on a group alone the loop adds it once per image of the group)")
 
 
-def _repeated_batch_term(frame: Frame, pa: tuple[Ratio, ...], pb: tuple[Ratio, ...], op: str) -> bool:
+def _repeated_batch_term(frame: Frame, pa: tuple[Ratio, ...], pb: tuple[Ratio, ...], op: str,
+                         looped: bool = False) -> bool:
     """Whether a part of ``pb`` over several images' rows is a part of ``pa`` again: the same
     ratio (a batch statistic computed once, added per image), so its count of copies is the
     loop's, which on a group alone runs another number of times. One equal in all but its values
     tensor (recomputed per iteration) declines the call where the values are equal too (checked
-    with the call's one host read)."""
+    with the call's one host read). A loop shows in one image's values among the parts, or in the
+    caller's code (``looped``: the sum is not a binary operator outside every loop)."""
     earlier = [q for r in pa for q in batch_terms(r)]
-    one_image = any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
+    one_image = looped or any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
         q.rows.numel() for q in batch_terms(r)) for r in (*pa, *pb))
     if not earlier or not one_image:  # no loop over images: a term added twice is added twice on a group too
         return False
@@ -932,6 +958,8 @@ def _ratio_arithmetic(
         ):
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=tb.ratio))
         if kind in ("add", "sub") and tb is not None and tb.ratio is not None:
+            if _repeated_batch_term(frame, (ta.ratio,), (tb.ratio,), f"{kind}", looped=not straight_line_operator()):
+                return lost_track(f"{kind} {REPEATED_TERM}", pred or tb.from_prediction)
             total = add_ratios(ta.ratio, _same_counts(frame, ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0)))
             return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
         other = _scalar_of(b, tb)

@@ -54,6 +54,11 @@ class Track:
     """For a vector of sums over the rows that keeps one other dim (``inter = (p * y).sum((0, 2))``,
     per class): the ratio of each element. Lost as ``parts`` are; element-wise arithmetic keeps
     them, and a full sum or mean makes them parts."""
+    formula: tuple[tuple[Any, ...], tuple[Ratio, ...]] | None = None
+    """For a scalar function of reduced losses that is no ratio (``exp(nll.sum() / n.sum())``,
+    ``sqrt(mse.mean())``, ``a.mean() * b.mean()``): (the expression, see ``losssplit._formula``;
+    the ratios it reads, each split by group on its own). Lost as ``parts`` are, and kept apart
+    from them: only the rules that know expressions read it."""
 
 
 class _Plain:

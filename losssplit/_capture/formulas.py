@@ -1,0 +1,135 @@
+"""Scalar functions of reduced losses that are no ratio: ``exp(-logp.sum() / mask.sum())``
+(perplexity), ``sqrt(mse.mean())``, ``10 * sqrt(g2.mean() - 0.85 * g.mean() ** 2)`` (a pooled
+scale-invariant log loss), ``a.mean() * b.mean()``.
+
+The body applies a function to values that each split by group as a ratio. On the group alone it
+applies the same function to the group's ratios, so the companion is the expression evaluated on
+them: the track keeps the expression and its ratios (``Track.formula``), and the split evaluates
+it per group. Constants in the expression are only those the body's code writes (a literal, an
+attribute, a global: proven from the caller's bytecode); any other number may be the batch's
+(a count, a weight) and ends attribution, as do two such values combined in a loop or in
+``sum(...)`` (the number of terms may be the number of images).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from .. import _formula
+from ._bytecode import (
+    divisor_source,
+    literal_dividend,
+    literal_exponent,
+    offset_source,
+    straight_line_operator,
+)
+from .mode import Frame, Tensor, Track, get_arg, op_name
+from .ratio import Ratio, RatioKind
+
+MAX_RATIOS = 256  # ratios one expression may read (a record holds each)
+
+_NAMES: dict[Any, str] = {
+    Tensor.exp: "exp", torch.exp: "exp", Tensor.exp2: "exp2", Tensor.expm1: "expm1", torch.expm1: "expm1",
+    Tensor.log: "log", torch.log: "log", Tensor.log2: "log2", torch.log2: "log2", Tensor.log10: "log10",
+    torch.log10: "log10", Tensor.log1p: "log1p", torch.log1p: "log1p", Tensor.sqrt: "sqrt", torch.sqrt: "sqrt",
+    Tensor.rsqrt: "rsqrt", torch.rsqrt: "rsqrt", Tensor.square: "square", torch.square: "square",
+    Tensor.reciprocal: "reciprocal", torch.reciprocal: "reciprocal", Tensor.sigmoid: "sigmoid",
+    torch.sigmoid: "sigmoid", Tensor.tanh: "tanh", torch.tanh: "tanh", Tensor.abs: "abs", torch.abs: "abs",
+    Tensor.neg: "neg", torch.neg: "neg", torch.negative: "neg",
+}
+_POWERS = frozenset({Tensor.pow, Tensor.__pow__, torch.pow, Tensor.float_power})
+_KINDS = {"add": "add", "sub": "sub", "mul": "mul", "div": "div"}
+
+assert all(name in _formula.UNARY for name in _NAMES.values())
+
+
+def leaves(track: Track) -> tuple[_formula.Expr, tuple[Ratio, ...]] | None:
+    """``track`` as an expression of ratios: its expression, the sum of its parts, its one ratio
+    (a reduced loss); None where it is none of them (data, a normaliser changed as one, a test)."""
+    if track.formula is not None:
+        return track.formula
+    if not track.from_prediction:
+        return None
+    ratios = track.parts if track.parts else (track.ratio,) if track.ratio is not None and track.lost_at is None else ()
+    if not ratios or any(not _plain(r) for r in ratios if r is not None):
+        return None
+    return _formula.total(len(ratios)), tuple(r for r in ratios if r is not None)
+
+
+def _plain(r: Ratio) -> bool:
+    return r.test is None and r.gate is None and not (r.kind is RatioKind.SUM and r.normaliser_ops)
+
+
+def unary_formula(frame: Frame, func: Any, args: tuple, kwargs: dict, track: Track, out: Any) -> Track | None:
+    """A function of one scalar value that is an expression of ratios; None for anything else."""
+    src = args[0]
+    if not isinstance(out, Tensor) or not isinstance(src, Tensor) or out.dim() or src.dim():
+        return None
+    found = leaves(track)
+    if found is None:
+        return None
+    expr, ratios = found
+    if func in _POWERS:
+        exponent = get_arg(args, kwargs, 1, "exponent", None)
+        if type(exponent) not in (int, float) or not math.isfinite(exponent) \
+                or not literal_exponent(exponent, len(args) + len(kwargs)):
+            return None
+        return _made(("pow", expr, float(exponent)), ratios, func)
+    name = _NAMES.get(func)
+    if name is None or kwargs:
+        return None
+    return _made((name, expr), ratios, func)
+
+
+def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, func: Any,
+                   kwargs: dict) -> Track | None:
+    """``x (op) y`` of two scalar values, each an expression of ratios or a constant the body's
+    code writes; None for anything else."""
+    alpha = kwargs.get("alpha", 1)
+    if kind == "" and func is Tensor.__rtruediv__:
+        kind = "rdiv"  # ``1 / mse``: args are (mse, 1)
+    if kind not in _KINDS and kind not in ("rsub", "rdiv") or type(alpha) not in (int, float) or alpha != 1:
+        return None
+    operands = []
+    for x, t in ((a, ta), (b, tb)):
+        if t is not None:
+            found = leaves(t) if not isinstance(x, Tensor) or x.dim() == 0 else None
+            if found is None:
+                return None
+            operands.append(found)
+        elif type(x) in (int, float) and x == 0 and kind in ("add", "sub", "rsub"):
+            operands.append((_formula.const(0), ()))  # ``total = 0`` then ``total + x``: any zero adds nothing
+        elif type(x) in (int, float) and math.isfinite(x) and _written(kind, x):
+            operands.append((_formula.const(x), ()))
+        else:
+            return None
+    (ea, ra), (eb, rb) = operands
+    if not (ra or rb) or len(ra) + len(rb) > MAX_RATIOS:
+        return None
+    if ra and rb and not straight_line_operator():
+        # ``total = total + exp(l.mean())`` in a loop over images (or in ``sum(...)``): on a group
+        # alone the loop may run another number of times, which no expression can tell
+        return None
+    if ea == _formula.const(0) and kind == "add":
+        return _made(eb, rb, func)
+    if eb == _formula.const(0) and kind in ("add", "sub"):
+        return _made(ea, ra, func)
+    eb = _formula.shifted(eb, len(ra))
+    expr = ("sub", eb, ea) if kind == "rsub" else ("div", eb, ea) if kind == "rdiv" else (_KINDS[kind], ea, eb)
+    return _made(expr, ra + rb, func)
+
+
+def _written(kind: str, c: float) -> bool:
+    """Whether the number ``c`` is written in the body's code at the op (a literal, an attribute,
+    a global): the same on a group's run. A local name may hold the batch's count or a weight."""
+    if kind == "rdiv":
+        return literal_dividend(c)
+    source = divisor_source(c) if kind == "div" else offset_source(c, product=kind == "mul")
+    return source in ("literal", "configured")
+
+
+def _made(expr: _formula.Expr, ratios: tuple[Ratio, ...], func: Any) -> Track:
+    return Track(from_prediction=True, lost_at=op_name(func), formula=(expr, ratios))

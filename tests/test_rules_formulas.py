@@ -1,0 +1,169 @@
+"""Scalar functions of reduced losses (``losssplit/_capture/formulas.py``): perplexity, RMSE, a
+pooled scale-invariant log loss, products and quotients of means. Each group's value is the
+function of the group's ratios, as the body computes it on the group alone (the oracle); the
+window of a meter evaluates it on the window's sums."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from _helpers import check_rule, companions
+
+from losssplit import SplitMeter, split_by_source
+from losssplit._formula import evaluate, parse, text
+
+
+def _y(targets):
+    return torch.stack([t["y"] for t in targets])
+
+
+def _labels(targets):
+    return torch.stack([t["labels"] for t in targets])
+
+
+def perplexity(outputs, targets):
+    labels = _labels(targets)
+    logp = F.log_softmax(outputs["x"], -1).gather(-1, labels[..., None]).squeeze(-1)
+    mask = (labels != 0).float()
+    return {"loss": -(logp * mask).sum() / mask.sum(), "ppl": torch.exp(-(logp * mask).sum() / mask.sum())}
+
+
+def rmse(outputs, targets):
+    return {"rmse": torch.sqrt(F.mse_loss(outputs["x"], _y(targets)))}
+
+
+def rmse_plus_eps_methods(outputs, targets):
+    return {"rmse": (F.mse_loss(outputs["x"], _y(targets)) + 1e-6).sqrt()}
+
+
+def pooled_silog(outputs, targets):
+    d = outputs["x"].log() - _y(targets).log()
+    return {"silog": 10 * torch.sqrt((d**2).mean() - 0.85 * d.mean() ** 2)}
+
+
+def product_and_quotient(outputs, targets):
+    l1, l2 = F.l1_loss(outputs["x"], _y(targets)), F.mse_loss(outputs["x"], _y(targets))
+    return {"prod": l1 * l2, "quot": l1 / l2}
+
+
+def log_of_soft_dice(outputs, targets):
+    p, y = outputs["x"], _y(targets)
+    dice = (2 * (p * y).sum() + 1) / ((p + y).sum() + 1)
+    return {"loss_logdice": -torch.log(dice)}
+
+
+def powers(outputs, targets):
+    m = F.mse_loss(outputs["x"], _y(targets))
+    return {"a": m ** 0.5, "b": m.pow(2), "c": torch.pow(m, 3), "d": torch.exp(m) - 1}
+
+
+def psnr(outputs, targets):
+    return {"psnr": 10 * torch.log10(1.0 / F.mse_loss(outputs["x"], _y(targets))),
+            "psnr_neg": -10 * torch.log10(F.mse_loss(outputs["x"], _y(targets)))}
+
+
+def function_of_a_sum_of_ratios(outputs, targets):
+    ce = F.cross_entropy(outputs["x"].flatten(0, 1), _labels(targets).flatten())
+    l1 = F.l1_loss(outputs["x"], _y(targets))
+    return {"both": (ce + l1).sqrt(), "ratio": torch.log1p(ce) * l1.sigmoid()}
+
+
+class Scaled:
+    scale = 3.0
+
+    def __call__(self, outputs, targets):
+        return {"s": torch.sqrt(F.mse_loss(outputs["x"], _y(targets))) * self.scale}
+
+
+@pytest.mark.parametrize("body", [perplexity, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
+                                  log_of_soft_dice, powers, psnr, function_of_a_sum_of_ratios, Scaled()],
+                         ids=lambda b: getattr(b, "__name__", type(b).__name__))
+def test_functions_of_ratios_follow_the_oracle(body):
+    check_rule(body, "")
+
+
+def _local_factor(outputs, targets):
+    c = float(len(targets))
+    return {"s": torch.sqrt(F.mse_loss(outputs["x"], _y(targets))) * c}
+
+
+def _local_exponent(outputs, targets):
+    p = len(targets)
+    return {"s": F.mse_loss(outputs["x"], _y(targets)) ** p}
+
+
+def _local_dividend(outputs, targets):
+    n = float(len(targets))
+    return {"s": torch.log10(n / F.mse_loss(outputs["x"], _y(targets)))}
+
+
+def _repeated_in_a_loop(outputs, targets):
+    total = 0
+    for _ in targets:
+        total = total + torch.exp(F.mse_loss(outputs["x"], _y(targets)))
+    return {"s": total}
+
+
+def _python_sum_of_functions(outputs, targets):
+    x, y = outputs["x"], _y(targets)
+    return {"s": sum(torch.sqrt(f(x, y)) for f in (F.l1_loss, F.mse_loss))}
+
+
+DECLINED = {
+    # the number of images, a weight: a local name may hold anything computed from the batch
+    "a local number times a function of ratios": (_local_factor, "Tensor.mul"),
+    "an exponent held by a local name": (_local_exponent, "pow"),
+    "a local number over a reduced loss": (_local_dividend, "__rdiv__"),
+    # on a group alone the loop runs once per image of the group
+    "a function of a ratio added per image": (_repeated_in_a_loop, "Tensor.add"),
+    "functions of ratios added by Python's sum": (_python_sum_of_functions, "Tensor.add"),
+}
+
+
+@pytest.mark.parametrize("case", list(DECLINED))
+def test_numbers_and_repeats_an_expression_cannot_carry_decline(case):
+    body, op = DECLINED[case]
+    check_rule(body, op, declines=True)
+
+
+def test_perplexity_by_hand_and_over_a_window():
+    """Token log-probabilities given by hand: real image 0 has 3 tokens (-1, -2, -3), synthetic
+    image 1 has 1 token (-4); perplexity exp(mean NLL): real e^2, synthetic e^4; a window of two
+    calls pools the NLL sums and the token counts before the exp."""
+
+    @split_by_source
+    def criterion(logp, targets):
+        mask = torch.stack([t["mask"] for t in targets])
+        return {"loss": -(logp * mask).sum() / mask.sum(), "ppl": torch.exp(-(logp * mask).sum() / mask.sum())}
+
+    logp = torch.tensor([[-1.0, -2.0, -3.0], [-4.0, 0.0, 0.0]], requires_grad=True)
+    targets = [{"mask": torch.tensor([1.0, 1.0, 1.0]), "loss_weight": 1.0},
+               {"mask": torch.tensor([1.0, 0.0, 0.0]), "loss_weight": 0.5}]
+    out = criterion(logp, targets)
+    assert torch.equal(out["ppl"], torch.exp(torch.tensor(10.0 / 4)))
+    assert companions(out)["ppl_real"] == pytest.approx(math.exp(2.0))
+    assert companions(out)["ppl_synthetic"] == pytest.approx(math.exp(4.0))
+    second = criterion(torch.tensor([[-6.0, 0.0, 0.0]], requires_grad=True),
+                       [{"mask": torch.tensor([1.0, 0.0, 0.0]), "loss_weight": 1.0}])
+    meter = SplitMeter()
+    meter.update(out)
+    meter.update(second)
+    window = meter.compute()
+    assert window["ppl_real"] == pytest.approx(math.exp((6.0 + 6.0) / 4))  # (1 + 2 + 3 + 6) / 4 tokens
+    assert window["ppl_synthetic"] == pytest.approx(math.exp(4.0))
+    assert window["loss_real"] == pytest.approx(3.0)
+
+
+def test_expression_text_round_trips_and_evaluates():
+    expr = ("mul", ("c", 10.0), ("sqrt", ("sub", ("p", 0), ("mul", ("c", 0.85), ("pow", ("p", 1), 2.0)))))
+    assert parse(text(expr)) == expr
+    assert evaluate(expr, [5.0, 2.0]) == pytest.approx(10 * math.sqrt(5 - 0.85 * 4))
+    assert math.isnan(evaluate(("sqrt", ("p", 0)), [-1.0]))
+    assert math.isnan(evaluate(("log", ("p", 0)), [0.0]))
+    assert evaluate(("exp", ("p", 0)), [1e6]) == math.inf
+    for bad in ("exp(p0", "eval(p0)", "pow(p0,p1)", "add(p0)", "cnan", "p0)"):
+        with pytest.raises(ValueError):
+            parse(bad)
