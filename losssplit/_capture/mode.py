@@ -597,7 +597,7 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
-        base = value._base if value._is_view() else None
+        base = value._base  # None unless a view
         if nbytes(value if base is None else base) < _ratio.HOLD_WEAKLY_FROM:
             self.tracks[key] = (value, track)
             return
