@@ -874,6 +874,7 @@ def broadcast_tracks(
     pred = False
     any_track = False
     ndim = out.dim()
+    shape = out.shape
     for x, track in operands:
         if track is None or not isinstance(x, Tensor):
             continue
@@ -884,7 +885,7 @@ def broadcast_tracks(
         shift = ndim - x.dim()
         for d, r in track.rows.items():
             e = d + shift
-            n = out.shape[e]
+            n = shape[e]
             if r.shape[0] != n:
                 r = r.expand(n)
             have = rows.get(e)
