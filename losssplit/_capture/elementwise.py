@@ -410,8 +410,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             if images:
                 frame.weight_filled[id(out)] = (out, images, a.detach())
         return
-    if kind not in ("mul", "div") and (frame.weight_filled or type(a) is float or type(b) is float) \
-            and _weight_as_data(frame, kind, a, ta, b, tb):
+    if kind not in ("mul", "div") and (ta is None or tb is None) \
+            and (frame.weight_filled or type(a) is float or type(b) is float) and _weight_as_data(frame, kind, a, ta, b, tb):
         # ``l - torch.tensor(t[b]["loss_weight"])``: 1 on a group alone, a value the copy keeps
         frame.lose(out, f"{op_name(func)} with an image's weight field as a value (1 on a group alone)")
         return

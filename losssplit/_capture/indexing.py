@@ -52,8 +52,14 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
         if p is None:
             e += 1
         elif p is Ellipsis:  # the dims no other part consumes, kept as they are
-            skip = ndim - sum(1 for q in parts if q is not None and q is not Ellipsis)
-            if skip < 0 or sum(1 for q in parts if q is Ellipsis) > 1:
+            consumed = ellipses = 0
+            for q in parts:  # by identity: ``tuple.count`` would compare tensors
+                if q is Ellipsis:
+                    ellipses += 1
+                elif q is not None:
+                    consumed += 1
+            skip = ndim - consumed
+            if skip < 0 or ellipses > 1:
                 return False
             for k in range(d, d + skip):
                 r = have.get(k)
@@ -167,7 +173,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         # bounds may come from host reads, unless written as literals in the body
         frame.sized("Tensor.__getitem__ with slice bounds", track,
                     lambda: literal_index(index) or _sizes_of_rows(frame, parts))
-    if isinstance(index, Tensor) and isinstance(out, Tensor) and _offset_index(frame, src, track, index, out):
+    if frame.row_offsets and isinstance(index, Tensor) and isinstance(out, Tensor) and _offset_index(frame, src, track, index, out):
         return
     if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):
         return

@@ -602,7 +602,7 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
-        base = value._base if value._is_view() else None
+        base = value._base  # None unless a view
         if nbytes(value if base is None else base) < _ratio.HOLD_WEAKLY_FROM:
             self.tracks[key] = (value, track)
             return
@@ -879,6 +879,7 @@ def broadcast_tracks(
     pred = False
     any_track = False
     ndim = out.dim()
+    shape = out.shape
     for x, track in operands:
         if track is None or not isinstance(x, Tensor):
             continue
@@ -889,7 +890,7 @@ def broadcast_tracks(
         shift = ndim - x.dim()
         for d, r in track.rows.items():
             e = d + shift
-            n = out.shape[e]
+            n = shape[e]
             if r.shape[0] != n:
                 r = r.expand(n)
             have = rows.get(e)
