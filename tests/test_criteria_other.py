@@ -715,8 +715,8 @@ CASES = {c.body.__name__: c for c in [
     Case(gan_hinge_discriminator, disc_batch),
     # depth
     Case(masked_l1_over_valid_pixels, depth_batch),
-    Case(silog_pooled_over_the_batch, depth_batch, mixes("loss_silog"),
-         "sqrt of a variance of the batch's pixels pooled: not a ratio of per-image sums"),
+    # a function of three ratios (the pooled mean, mean of squares and count): formulas.pooled_moment
+    Case(silog_pooled_over_the_batch, depth_batch),
     Case(silog_per_image_with_valid_mask, depth_batch),
     Case(berhu_threshold_from_batch_max, depth_batch, mixes("loss_berhu"),
          "the threshold is the max over every image's pixels"),

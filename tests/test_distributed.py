@@ -1,7 +1,7 @@
 """SplitMeter across two gloo processes: exact, identical on every rank, no hang.
 
-Rank 0 sees real and synthetic rows and an extra key (``loss_aux``) that rank 1 never
-computes; rank 1 sees real rows only. Every rank's ``compute()`` must equal the value computed
+Rank 0 sees real and synthetic rows and extra keys (``loss_aux`` and its ``exp``, a function of
+a ratio) that rank 1 never computes; rank 1 sees real rows only. Every rank's ``compute()`` must equal the value computed
 from the concatenation of all ranks' rows, with one ``all_reduce`` per ``compute()`` (the
 slot-table path) or with the fallback when the table is forced too small (``slots=1``).
 """
@@ -9,6 +9,7 @@ slot-table path) or with the fallback when the table is forced too small (``slot
 from __future__ import annotations
 
 import json
+import math
 import os
 import socket
 import sys
@@ -34,7 +35,8 @@ DEADLINE_S = 60.0
 
 @losssplit.split_by_source
 def aux_criterion(logits: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-    return {"loss_aux": F.cross_entropy(logits, y)}
+    ce = F.cross_entropy(logits, y)
+    return {"loss_aux": ce, "ppl_aux": torch.exp(ce)}  # a function of a ratio: its formula travels by name
 
 
 def _rank_batches(rank: int) -> list[tuple[torch.Tensor, torch.Tensor, list[float]]]:
@@ -77,7 +79,7 @@ def _worker(rank: int, port: int, slots: int, outdir: str) -> None:
                 out = ce_criterion(logits, y)
                 if rank == 0:
                     out.update(aux_criterion(logits, y))
-            assert set(out) <= {"loss_ce", "loss_aux"}
+            assert set(out) <= {"loss_ce", "loss_aux", "ppl_aux"}
             ce_rows.record(logits, y, w)
             if rank == 0:
                 aux_rows.record(logits, y, w)
@@ -129,8 +131,9 @@ def test_two_ranks_uneven_sources(tmp_path, slots, all_reduces, gathers):
     all_aux = [call for r in results for call in r["aux"]]
     want = reference(all_ce)
     want.update(reference(all_aux, key="loss_aux"))
+    want.update({f"ppl_aux_{g}": math.exp(want[f"loss_aux_{g}"]) for g in ("real", "synthetic")})
     assert set(want) == {"loss_ce_real", "loss_ce_synthetic", "loss_aux_real",
-                         "loss_aux_synthetic"}
+                         "loss_aux_synthetic", "ppl_aux_real", "ppl_aux_synthetic"}
     for r in results:
         assert_close(r["got"], want)
         assert r["calls"] == {"all_reduce": all_reduces, "all_gather_object": gathers}

@@ -71,6 +71,19 @@ def function_of_a_sum_of_ratios(outputs, targets):
     return {"both": (ce + l1).sqrt(), "ratio": torch.log1p(ce) * l1.sigmoid()}
 
 
+def pooled_variances(outputs, targets):
+    d = outputs["x"].log() - _y(targets).log()
+    return {"silog": 10 * torch.sqrt(torch.var(d) + 0.15 * torch.mean(d) ** 2),
+            "var0": d.var(unbiased=False), "std": d.std(), "std_c0": torch.std(d, correction=0)}
+
+
+def pooled_variance_of_masked_pixels(outputs, targets):
+    """Pixels above a threshold of every image pooled (as valid depth pixels are)."""
+    valid = _y(targets) > 0.3
+    g = torch.log(outputs["x"][valid]) - torch.log(_y(targets)[valid])
+    return {"loss_silog": torch.sqrt(torch.var(g) + 0.15 * torch.mean(g) ** 2) * 10}
+
+
 class Scaled:
     scale = 3.0
 
@@ -79,7 +92,8 @@ class Scaled:
 
 
 @pytest.mark.parametrize("body", [perplexity, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
-                                  log_of_soft_dice, powers, psnr, function_of_a_sum_of_ratios, Scaled()],
+                                  log_of_soft_dice, powers, psnr, function_of_a_sum_of_ratios, pooled_variances,
+                                  pooled_variance_of_masked_pixels, Scaled()],
                          ids=lambda b: getattr(b, "__name__", type(b).__name__))
 def test_functions_of_ratios_follow_the_oracle(body):
     check_rule(body, "")
@@ -112,7 +126,12 @@ def _python_sum_of_functions(outputs, targets):
     return {"s": sum(torch.sqrt(f(x, y)) for f in (F.l1_loss, F.mse_loss))}
 
 
+def _variance_over_some_dims(outputs, targets):
+    return {"s": outputs["x"].var(0, unbiased=False).mean()}  # each element's spread across the images
+
+
 DECLINED = {
+    "a variance across the images": (_variance_over_some_dims, "var"),
     # the number of images, a weight: a local name may hold anything computed from the batch
     "a local number times a function of ratios": (_local_factor, "Tensor.mul"),
     "an exponent held by a local name": (_local_exponent, "pow"),

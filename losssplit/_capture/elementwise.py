@@ -28,7 +28,7 @@ from ._bytecode import (
     parameter_value,
     straight_line_operator,
 )
-from .formulas import binary_formula, unary_formula
+from .formulas import binary_formula, pooled_moment, unary_formula
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -1483,7 +1483,13 @@ def mean(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 )
 def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other reductions: followed over dims that carry no images; over rows, attribution ends
-    (a full 2-norm over rows is remembered: its square is a sum, see ``_full_norm``)."""
+    (a full 2-norm over rows is remembered: its square is a sum, see ``_full_norm``; a pooled
+    variance is a function of ratios, see ``formulas.pooled_moment``)."""
+    if func in (Tensor.var, torch.var, Tensor.std, torch.std):
+        moment = pooled_moment(frame, func, args, kwargs, out)
+        if moment is not None:
+            frame.set(out, moment)
+            return
     _reduce(frame, func, args, kwargs, out, None, False)
     if func in (Tensor.norm, torch.norm):
         _full_norm(frame, args, kwargs, out)

@@ -1,6 +1,7 @@
 """Scalar functions of reduced losses that are no ratio: ``exp(-logp.sum() / mask.sum())``
 (perplexity), ``sqrt(mse.mean())``, ``10 * sqrt(g2.mean() - 0.85 * g.mean() ** 2)`` (a pooled
-scale-invariant log loss), ``a.mean() * b.mean()``.
+scale-invariant log loss), ``a.mean() * b.mean()``, ``torch.var(g)`` / ``torch.std(g)`` of the
+pooled values of several images.
 
 The body applies a function to values that each split by group as a ratio. On the group alone it
 applies the same function to the group's ratios, so the companion is the expression evaluated on
@@ -26,7 +27,7 @@ from ._bytecode import (
     offset_source,
     straight_line_operator,
 )
-from .mode import Frame, Tensor, Track, get_arg, op_name
+from .mode import Frame, Tensor, Track, get_arg, op_name, unweighted_of
 from .ratio import Ratio, RatioKind
 
 MAX_RATIOS = 256  # ratios one expression may read (a record holds each)
@@ -133,3 +134,51 @@ def _written(kind: str, c: float) -> bool:
 
 def _made(expr: _formula.Expr, ratios: tuple[Ratio, ...], func: Any) -> Track:
     return Track(from_prediction=True, lost_at=op_name(func), formula=(expr, ratios))
+
+
+_MOMENTS = {Tensor.var: False, torch.var: False, Tensor.std: True, torch.std: True}
+
+
+def pooled_moment(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Track | None:
+    """``torch.var(g)`` / ``torch.std(g)`` over every element of values whose one dim carries
+    images (a pooled variance): on the group alone, the variance of the group's elements, which
+    is ``(mean(g'^2) - mean(g')^2) * n / (n - correction)`` of three ratios (``g' = g - c`` for a
+    constant ``c``, the batch's mean, against cancellation; ``n`` the group's elements); its
+    square root for ``std``. None for anything else (a reduction over some dims only, data, one
+    image's values)."""
+    src = args[0]
+    track = frame.get(src)
+    if (track is None or not isinstance(src, Tensor) or not isinstance(out, Tensor) or out.dim()
+            or not track.from_prediction or track.lost_at is not None or track.ratio is not None
+            or len(track.rows) != 1 or not src.is_floating_point()):
+        return None
+    correction = _correction(args, kwargs)
+    if correction is None:
+        return None
+    (d,) = track.rows
+    rows = track.rows[d]
+    values = unweighted_of(src, track).double()
+    values = values - values.mean()
+    image = frame.rows_image(rows)
+    first = Ratio.of(values, rows, d, RatioKind.MEAN, host_image=image)
+    second = Ratio.of(values * values, rows, d, RatioKind.MEAN, host_image=image)
+    count = Ratio.of(torch.ones_like(values), rows, d, RatioKind.SUM, host_image=image)
+    expr: _formula.Expr = ("sub", _formula.part(1), ("square", _formula.part(0)))
+    if correction:
+        expr = ("mul", expr, ("div", _formula.part(2), ("sub", _formula.part(2), _formula.const(correction))))
+    if _MOMENTS[func]:
+        expr = ("sqrt", expr)
+    return _made(expr, (first, second, count), func)
+
+
+def _correction(args: tuple, kwargs: dict) -> float | None:
+    """The correction of a variance over every dim (``var(g)``, ``var(g, unbiased=False)``,
+    ``var(g, correction=0)``); None where it reduces some dims only or keeps them."""
+    if len(args) > 2 or len(args) == 2 and type(args[1]) is not bool:
+        return None
+    if set(kwargs) - {"unbiased", "correction", "dim", "keepdim"} or kwargs.get("dim") is not None \
+            or kwargs.get("keepdim", False):
+        return None
+    unbiased = args[1] if len(args) == 2 else kwargs.get("unbiased", True)
+    correction = kwargs.get("correction", 1 if unbiased else 0)
+    return float(correction) if type(correction) in (int, float) else None
