@@ -800,7 +800,7 @@ CASES = {
     "index_add_, then a write through an earlier view": (_summed_into_images(True), DECLINE, "index_add_"),
     # -- already handled: batch statistics, mixing ops, host reads (regression guards)
     "centred on the batch mean": (_loss(lambda e, y, o, t: (e - e.mean(0)).pow(2).mean()), DECLINE, "mean over a row dim"),
-    "normalised by the batch std": (_loss(lambda e, y, o, t: (e / e.std()).mean()), DECLINE, "std"),
+    "normalised by the batch std": (_loss(lambda e, y, o, t: (e / e.std()).mean()), DECLINE, "div"),
     "softmax over images": (_loss(lambda e, y, o, t: (e * e.softmax(0)).sum()), DECLINE, "softmax"),
     "logsumexp over images": (_loss(lambda e, y, o, t: torch.logsumexp(e, 0).mean()), DECLINE, "logsumexp"),
     "cumsum over images": (_loss(lambda e, y, o, t: e.cumsum(0).mean()), DECLINE, "cumsum"),

@@ -636,7 +636,7 @@ def _parts_arithmetic(
             parts = pa + (pb if kind == "add" else tuple(r.scaled(-1.0) for r in pb))
         except ValueError:
             return None
-        if _repeated_batch_term(frame, pa, parts[len(pa):], op, looped=not straight_line_operator()):
+        if _repeated_batch_term(frame, pa, parts[len(pa):], op, looped=True):
             return None
     elif pa:  # parts (op) a constant
         parts = _each_part(frame, kind, pa, lambda t: _ratio_arithmetic(frame, kind, a, t, b, tb))
@@ -663,16 +663,19 @@ def _repeated_batch_term(frame: Frame, pa: tuple[Ratio, ...], pb: tuple[Ratio, .
     loop's, which on a group alone runs another number of times. One equal in all but its values
     tensor (recomputed per iteration) declines the call where the values are equal too (checked
     with the call's one host read). A loop shows in one image's values among the parts, or in the
-    caller's code (``looped``: the sum is not a binary operator outside every loop)."""
+    caller's code (with ``looped``, asked there only when a term repeats: the sum is not a
+    binary operator outside every loop)."""
     earlier = [q for r in pa for q in batch_terms(r)]
-    one_image = looped or any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
-        q.rows.numel() for q in batch_terms(r)) for r in (*pa, *pb))
-    if not earlier or not one_image:  # no loop over images: a term added twice is added twice on a group too
+    twins = [(term, next((q for q in earlier if same_form(q, term)), None)) for r in pb for term in batch_terms(r)]
+    if all(twin is None for _, twin in twins):
         return False
-    for term in (q for r in pb for q in batch_terms(r)):
+    one_image = any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
+        q.rows.numel() for q in batch_terms(r)) for r in (*pa, *pb))
+    if not one_image and not (looped and not straight_line_operator()):
+        return False  # no loop over images: a term added twice is added twice on a group too
+    for term, twin in twins:
         if any(q.values is term.values and q.rows is term.rows and same_form(q, term) for q in earlier):
             return True
-        twin = next((q for q in earlier if same_form(q, term)), None)
         if twin is not None:
             values, rows = term.values.to(twin.values.device), term.rows.to(twin.rows.device)
             frame.doubt((twin.values == values).all() & (twin.rows == rows).all(), f"{op} {REPEATED_TERM}")
@@ -958,7 +961,7 @@ def _ratio_arithmetic(
         ):
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=tb.ratio))
         if kind in ("add", "sub") and tb is not None and tb.ratio is not None:
-            if _repeated_batch_term(frame, (ta.ratio,), (tb.ratio,), f"{kind}", looped=not straight_line_operator()):
+            if _repeated_batch_term(frame, (ta.ratio,), (tb.ratio,), f"{kind}", looped=True):
                 return lost_track(f"{kind} {REPEATED_TERM}", pred or tb.from_prediction)
             total = add_ratios(ta.ratio, _same_counts(frame, ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0)))
             return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
