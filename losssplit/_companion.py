@@ -9,10 +9,14 @@ import torch
 
 from ._capture.mode import host_tensor
 
-_RECORD_ATTR = "_losssplit_record"
+# On the float32 buffer whose views are one call's companions: (records, ids of the views, stamp).
+# One attribute there, not one per companion: an attribute dict per companion (and the record in
+# it) made three objects per companion for the cycle collector, and at 1,000 groups its
+# collections cost more than the rest of the split. The buffer's Python object, attribute included,
+# lives as long as any of its views (torch keeps a tensor's object while its tensor is shared).
+_TABLE_ATTR = "_losssplit_companions"
 #: On a returned loss inside ``SplitMeter.collect()``: the companions its call reported for it.
 REPORTED_ATTR = "_losssplit_reported"
-STAMP_ATTR = "_losssplit_call"  # on an attached companion: (id of its decorator, the call's serial)
 
 
 class Companion(NamedTuple):
@@ -48,19 +52,32 @@ def make_companions(
     if device.type != "cpu":
         values = values.to(device, non_blocking=True)
     out = list(values.unbind())  # the cheapest way found to make many tensors: ~0.7 us each
-    if stamp is None:
-        for value, record in zip(out, records):
-            setattr(value, _RECORD_ATTR, record)
-    else:
-        for value, record in zip(out, records):
-            setattr(value, _RECORD_ATTR, record)
-            setattr(value, STAMP_ATTR, stamp)
+    setattr(values, _TABLE_ATTR, (tuple(records), [id(v) for v in out], stamp))
     return out
+
+
+def _entry(value: Any) -> tuple[Companion, tuple[int, int] | None] | None:
+    """(record, stamp) of a companion: one of the views its call made of the buffer (by identity:
+    another view of the buffer, ``value.view(())``, is none)."""
+    base = value._base if isinstance(value, torch.Tensor) else None
+    table = getattr(base, _TABLE_ATTR, None) if base is not None else None
+    if base is None or table is None:
+        return None
+    records, ids, stamp = table
+    at = value.storage_offset() - base.storage_offset()
+    if not 0 <= at < len(ids) or ids[at] != id(value):
+        return None
+    return records[at], stamp
 
 
 def stamp_of(value: Any) -> tuple[int, int] | None:
     """``(decorator id, call serial)`` of a companion attached to a returned dict, else None."""
-    return getattr(value, STAMP_ATTR, None) if isinstance(value, torch.Tensor) else None
+    entry = _entry(value)
+    return None if entry is None else entry[1]
+
+
+def is_companion(value: Any) -> bool:
+    return _entry(value) is not None
 
 
 def companion_of(value: Any) -> Companion | None:
@@ -72,7 +89,8 @@ def companion_of(value: Any) -> Companion | None:
         >>> companion_of(torch.tensor(1.0)) is None
         True
     """
-    return getattr(value, _RECORD_ATTR, None) if isinstance(value, torch.Tensor) else None
+    entry = _entry(value)
+    return None if entry is None else entry[0]
 
 
 def format_fields(fmt: Any, option: str, allowed: set[str], required: set[str]) -> str:

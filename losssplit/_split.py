@@ -14,7 +14,7 @@ from ._capture import Frame, Ratio, RatioKind, row_sums
 from ._capture.elementwise import positional_key
 from ._capture.mode import FlooredFloat, FlooredInt, host_tensor
 from ._capture.ratio import Count, floored_den, opaque_den, product
-from ._companion import Companion, companion_of, make_companions
+from ._companion import Companion, is_companion, make_companions
 from ._errors import LossSplitError
 from ._groups import Membership
 
@@ -40,7 +40,7 @@ def collect(
     for key, value in list(result.items()):
         if keys is not None and key not in keys:
             continue
-        if not isinstance(value, torch.Tensor) or companion_of(value) is not None:
+        if not isinstance(value, torch.Tensor) or is_companion(value):
             if keys is not None:
                 warn(f"key:{key}", f"key {key!r} is not a tensor loss ({type(value).__name__}); not split")
             continue
@@ -469,13 +469,13 @@ def _clashes(
         by_key = dict(zip((p.key for p in firsts), of_firsts))
         return [by_key[p.key] for p in pending], given_twice
     named, every, distinct = _names(key_format, tuple(p.key for p in pending), tuple(names))
-    if distinct and not any(k in every and companion_of(v) is None for k, v in result.items()):
+    if distinct and not any(k in every and not is_companion(v) for k, v in result.items()):
         return named, set()
     owners: dict[str, list[str]] = {}  # companion name -> what is named so (a clash if several)
     for p, row in zip(pending, named):
         for group, name in zip(names, row):
             if name not in owners:
-                clash = name in result and companion_of(result[name]) is None
+                clash = name in result and not is_companion(result[name])
                 owners[name] = [f"the returned key {name!r}"] if clash else []
             owners[name].append(f"key {p.key!r} split for group {group!r}")
     clashes = {name: what for name, what in owners.items() if len(what) > 1}
