@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import torch
@@ -35,24 +36,79 @@ class Companion(NamedTuple):
     parts: tuple[tuple[float, float], ...] = ()
 
 
+class Companions:
+    """One call's companions as columns, a record made when one is asked for: with thousands of
+    groups, a record each would be thousands more objects for the cycle collector."""
+
+    def __init__(self, records: Iterable[Companion] = ()) -> None:
+        self.names: list[str] = []
+        self.keys: list[str] = []
+        self.groups: list[str] = []
+        self.nums: list[float] = []
+        self.dens: list[float] = []
+        self.parts: dict[int, tuple[tuple[float, float], ...]] = {}  # index -> parts, where it has them
+        columns = list(zip(*records))
+        if columns:
+            self.names, self.keys, self.groups, self.nums, self.dens = (list(c) for c in columns[:5])
+            self.parts = {i: parts for i, parts in enumerate(columns[5]) if parts}
+
+    def add(
+        self, key: str, groups: Sequence[str], names: Sequence[str], nums: Sequence[float], dens: Sequence[float]
+    ) -> None:
+        """Companions of ``key``, one per group (columns of equal length)."""
+        self.names += names
+        self.keys += [key] * len(names)
+        self.groups += groups
+        self.nums += nums
+        self.dens += dens
+
+    def append(self, record: Companion) -> None:
+        if record.parts:
+            self.parts[len(self.names)] = record.parts
+        self.add(record.key, [record.group], [record.name], [record.num], [record.den])
+
+    def extend(self, other: Companions) -> None:
+        at = len(self.names)
+        self.parts.update({at + i: parts for i, parts in other.parts.items()})
+        self.names += other.names
+        self.keys += other.keys
+        self.groups += other.groups
+        self.nums += other.nums
+        self.dens += other.dens
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, i: int) -> Companion:
+        return Companion(self.names[i], self.keys[i], self.groups[i], self.nums[i], self.dens[i], self.parts.get(i, ()))
+
+    def __iter__(self) -> Iterator[Companion]:
+        return map(self.__getitem__, range(len(self.names)))
+
+
 def make_companion(record: Companion, like: torch.Tensor) -> torch.Tensor:
     """A detached scalar ``num / den`` on ``like``'s device, carrying its record."""
     return make_companions([record], like.device)[0]
 
 
 def make_companions(
-    records: list[Companion], device: torch.device, stamp: tuple[int, int] | None = None
+    records: Companions | list[Companion], device: torch.device, stamp: tuple[int, int] | None = None
 ) -> list[torch.Tensor]:
     """Detached float32 scalars ``num / den`` on ``device`` (one copy for all), with their records
     and, when given, the ``stamp`` ``(decorator id, call serial)`` that tells later calls of the
     same decorator that they are stale (see :func:`stamp_of`)."""
-    # through a typed buffer (torch.tensor of a list costs ~0.2 us per element), then copied
-    # into memory of torch's own, so the values behave as any tensor's (share_memory_, resize)
-    values = host_tensor([r.num / r.den for r in records], torch.float32).clone()
+    if torch.is_inference_mode_enabled():  # its views would not know their buffer (no ``_base``)
+        with torch.inference_mode(False):
+            return make_companions(records, device, stamp)
+    table = records if isinstance(records, Companions) else Companions(records)
+    # through typed buffers (torch.tensor of a list costs ~0.2 us per element); the float64
+    # quotient rounded to float32, as Python's num / den would be; memory of torch's own, so the
+    # values behave as any tensor's (share_memory_, resize)
+    values = (host_tensor(table.nums, torch.float64) / host_tensor(table.dens, torch.float64)).float()
     if device.type != "cpu":
         values = values.to(device, non_blocking=True)
     out = list(values.unbind())  # the cheapest way found to make many tensors: ~0.7 us each
-    setattr(values, _TABLE_ATTR, (tuple(records), [id(v) for v in out], stamp))
+    setattr(values, _TABLE_ATTR, (table, [id(v) for v in out], stamp))
     return out
 
 

@@ -305,9 +305,10 @@ class _Splitter:
         )
         self.split_once = True
         if sink is not None:
+            records = list(companions)  # made once: the meter pairs them by identity
             for p in pending:  # so that the caller's final dict can name them (SplitMeter.update)
-                setattr(p.value, REPORTED_ATTR, tuple(c for c in companions if c.key == p.key))
-            sink(companions, batch=batch)
+                setattr(p.value, REPORTED_ATTR, tuple(c for c in records if c.key == p.key))
+            sink(records, batch=batch)
             return
         attach(result, companions, pending[0].value.device, (id(self), call))
         if companions:
