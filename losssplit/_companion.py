@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import string
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 import torch
 
 from ._capture.mode import host_tensor
 
-_RECORD_ATTR = "_losssplit_record"
+# On the float32 buffer whose views are one call's companions: (records, ids of the views, stamp).
+# One attribute there, not one per companion: an attribute dict per companion (and the record in
+# it) made three objects per companion for the cycle collector, and at 1,000 groups its
+# collections cost more than the rest of the split. The buffer's Python object, attribute included,
+# lives as long as any of its views (torch keeps a tensor's object while its tensor is shared).
+_TABLE_ATTR = "_losssplit_companions"
 #: On a returned loss inside ``SplitMeter.collect()``: the companions its call reported for it.
 REPORTED_ATTR = "_losssplit_reported"
-STAMP_ATTR = "_losssplit_call"  # on an attached companion: (id of its decorator, the call's serial)
 
 
 class Companion(NamedTuple):
@@ -34,36 +39,110 @@ class Companion(NamedTuple):
     formula: str = ""
 
 
+class Companions:
+    """One call's companions as columns, a record made when one is asked for: with thousands of
+    groups, a record each would be thousands more objects for the cycle collector."""
+
+    def __init__(self, records: Iterable[Companion] = ()) -> None:
+        self.names: list[str] = []
+        self.keys: list[str] = []
+        self.groups: list[str] = []
+        self.nums: list[float] = []
+        self.dens: list[float] = []
+        self.parts: dict[int, tuple[tuple[float, float], ...]] = {}  # index -> parts, where it has them
+        self.formulas: dict[int, str] = {}  # index -> formula, where it has one
+        columns = list(zip(*records))
+        if columns:
+            self.names, self.keys, self.groups, self.nums, self.dens = (list(c) for c in columns[:5])
+            self.parts = {i: parts for i, parts in enumerate(columns[5]) if parts}
+            self.formulas = {i: formula for i, formula in enumerate(columns[6]) if formula}
+
+    def add(
+        self, key: str, groups: Sequence[str], names: Sequence[str], nums: Sequence[float], dens: Sequence[float]
+    ) -> None:
+        """Companions of ``key``, one per group (columns of equal length)."""
+        self.names += names
+        self.keys += [key] * len(names)
+        self.groups += groups
+        self.nums += nums
+        self.dens += dens
+
+    def append(self, record: Companion) -> None:
+        if record.parts:
+            self.parts[len(self.names)] = record.parts
+        if record.formula:
+            self.formulas[len(self.names)] = record.formula
+        self.add(record.key, [record.group], [record.name], [record.num], [record.den])
+
+    def extend(self, other: Companions) -> None:
+        at = len(self.names)
+        self.parts.update({at + i: parts for i, parts in other.parts.items()})
+        self.formulas.update({at + i: formula for i, formula in other.formulas.items()})
+        self.names += other.names
+        self.keys += other.keys
+        self.groups += other.groups
+        self.nums += other.nums
+        self.dens += other.dens
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def __getitem__(self, i: int) -> Companion:
+        return Companion(self.names[i], self.keys[i], self.groups[i], self.nums[i], self.dens[i], self.parts.get(i, ()),
+                         self.formulas.get(i, ""))
+
+    def __iter__(self) -> Iterator[Companion]:
+        return map(self.__getitem__, range(len(self.names)))
+
+
 def make_companion(record: Companion, like: torch.Tensor) -> torch.Tensor:
     """A detached scalar ``num / den`` on ``like``'s device, carrying its record."""
     return make_companions([record], like.device)[0]
 
 
 def make_companions(
-    records: list[Companion], device: torch.device, stamp: tuple[int, int] | None = None
+    records: Companions | list[Companion], device: torch.device, stamp: tuple[int, int] | None = None
 ) -> list[torch.Tensor]:
     """Detached float32 scalars ``num / den`` on ``device`` (one copy for all), with their records
     and, when given, the ``stamp`` ``(decorator id, call serial)`` that tells later calls of the
     same decorator that they are stale (see :func:`stamp_of`)."""
-    # through a typed buffer (torch.tensor of a list costs ~0.2 us per element), then copied
-    # into memory of torch's own, so the values behave as any tensor's (share_memory_, resize)
-    values = host_tensor([r.num / r.den for r in records], torch.float32).clone()
+    if torch.is_inference_mode_enabled():  # its views would not know their buffer (no ``_base``)
+        with torch.inference_mode(False):
+            return make_companions(records, device, stamp)
+    table = records if isinstance(records, Companions) else Companions(records)
+    # through typed buffers (torch.tensor of a list costs ~0.2 us per element); the float64
+    # quotient rounded to float32, as Python's num / den would be; memory of torch's own, so the
+    # values behave as any tensor's (share_memory_, resize)
+    values = (host_tensor(table.nums, torch.float64) / host_tensor(table.dens, torch.float64)).float()
     if device.type != "cpu":
         values = values.to(device, non_blocking=True)
     out = list(values.unbind())  # the cheapest way found to make many tensors: ~0.7 us each
-    if stamp is None:
-        for value, record in zip(out, records):
-            setattr(value, _RECORD_ATTR, record)
-    else:
-        for value, record in zip(out, records):
-            setattr(value, _RECORD_ATTR, record)
-            setattr(value, STAMP_ATTR, stamp)
+    setattr(values, _TABLE_ATTR, (table, [id(v) for v in out], stamp))
     return out
+
+
+def _entry(value: Any) -> tuple[Companion, tuple[int, int] | None] | None:
+    """(record, stamp) of a companion: one of the views its call made of the buffer (by identity:
+    another view of the buffer, ``value.view(())``, is none)."""
+    base = value._base if isinstance(value, torch.Tensor) else None
+    table = getattr(base, _TABLE_ATTR, None) if base is not None else None
+    if base is None or table is None:
+        return None
+    records, ids, stamp = table
+    at = value.storage_offset() - base.storage_offset()
+    if not 0 <= at < len(ids) or ids[at] != id(value):
+        return None
+    return records[at], stamp
 
 
 def stamp_of(value: Any) -> tuple[int, int] | None:
     """``(decorator id, call serial)`` of a companion attached to a returned dict, else None."""
-    return getattr(value, STAMP_ATTR, None) if isinstance(value, torch.Tensor) else None
+    entry = _entry(value)
+    return None if entry is None else entry[1]
+
+
+def is_companion(value: Any) -> bool:
+    return _entry(value) is not None
 
 
 def companion_of(value: Any) -> Companion | None:
@@ -75,7 +154,8 @@ def companion_of(value: Any) -> Companion | None:
         >>> companion_of(torch.tensor(1.0)) is None
         True
     """
-    return getattr(value, _RECORD_ATTR, None) if isinstance(value, torch.Tensor) else None
+    entry = _entry(value)
+    return None if entry is None else entry[0]
 
 
 def format_fields(fmt: Any, option: str, allowed: set[str], required: set[str]) -> str:

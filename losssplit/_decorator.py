@@ -27,7 +27,7 @@ from ._capture import (
     read_sources,
     tag_inputs,
 )
-from ._companion import REPORTED_ATTR, STAMP_ATTR, format_fields
+from ._companion import REPORTED_ATTR, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, PredicateError, _python_label
@@ -206,7 +206,7 @@ class _Splitter:
         if type(result) is dict or isinstance(result, MutableMapping):  # the ABC check costs ~1 us
             stale = None
             for k, v in result.items():
-                stamp = getattr(v, STAMP_ATTR, None) if isinstance(v, torch.Tensor) else None
+                stamp = stamp_of(v) if isinstance(v, torch.Tensor) and v._base is not None else None
                 if stamp is not None and stamp[0] == id(self) and stamp[1] < call:
                     stale = [k] if stale is None else [*stale, k]
             for key in stale or ():
@@ -305,9 +305,10 @@ class _Splitter:
         )
         self.split_once = True
         if sink is not None:
+            records = list(companions)  # made once: the meter pairs them by identity
             for p in pending:  # so that the caller's final dict can name them (SplitMeter.update)
-                setattr(p.value, REPORTED_ATTR, tuple(c for c in companions if c.key == p.key))
-            sink(companions, batch=batch)
+                setattr(p.value, REPORTED_ATTR, tuple(c for c in records if c.key == p.key))
+            sink(records, batch=batch)
             return
         attach(result, companions, pending[0].value.device, (id(self), call))
         if companions:

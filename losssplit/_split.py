@@ -16,7 +16,7 @@ from ._capture import Frame, Ratio, RatioKind, row_sums
 from ._capture.elementwise import positional_key
 from ._capture.mode import FlooredFloat, FlooredInt, host_tensor
 from ._capture.ratio import Count, floored_den, opaque_den, product
-from ._companion import Companion, companion_of, make_companions
+from ._companion import Companion, Companions, is_companion, make_companions
 from ._errors import LossSplitError
 from ._groups import Membership
 
@@ -44,7 +44,7 @@ def collect(
     for key, value in list(result.items()):
         if keys is not None and key not in keys:
             continue
-        if not isinstance(value, torch.Tensor) or companion_of(value) is not None:
+        if not isinstance(value, torch.Tensor) or is_companion(value):
             if keys is not None:
                 warn(f"key:{key}", f"key {key!r} is not a tensor loss ({type(value).__name__}); not split")
             continue
@@ -165,7 +165,7 @@ def finish(
     warn: Warn,
     *,
     strict: bool = True,
-) -> list[Companion]:
+) -> Companions:
     """Compute every companion with a single host read; returns the finite, non-empty ones.
 
     Raises:
@@ -208,7 +208,7 @@ def finish(
     bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]
     if bad:
         warn(f"check:{bad[0]}", f"{bad[0]}; no companions for this call")
-        return []
+        return Companions()
     unread = frame.unconsumed_read({id(p.ratio) for p in pending})
     if unread is not None:
         warn(
@@ -217,7 +217,7 @@ def finish(
             "(a count, a weight, a threshold) may reach the losses and cannot be followed; no companions for "
             "this call (a read only for logging: read a returned loss, or read after the call)",
         )
-        return []
+        return Companions()
     if frame.scalar_weights[0] and frame.scalar_weights[1]:
         warn(
             "scalar-weight",
@@ -225,7 +225,7 @@ def finish(
             "another did where it does not: weight or coefficient cannot be told apart; no "
             "companions for this call",
         )
-        return []
+        return Companions()
     named, clashes = _clashes(result, pending, names, key_format, warn, strict)
     groups = len(names)
     present = host[len(host) - groups :] if floored else []
@@ -237,7 +237,7 @@ def finish(
     per_group = host[len(host) - groups * (2 if per_image_instances else 1) :] if opaque else []
     images = per_group[0::2] if per_image_instances else per_group
     instances = per_group[1::2] if opaque and per_image_instances else None
-    made: list[list[Companion]] = []
+    made: list[Companions] = []
     for i, p in enumerate(pending):
         r = p.ratio
         if r.kind is not RatioKind.SUM_OVER_OPAQUE:
@@ -312,27 +312,32 @@ def finish(
                     f"applied in the body, max(n, 1), cannot be seen); no companion {name!r}",
                 )
         if ambiguous_key or not mine:
-            made.append([])
+            made.append(Companions())
             continue
         groups_s, named_s, nums_s, dens_s = (list(column) for column in zip(*mine))
         made.append(_companions(p, groups_s, named_s, nums_s, dens_s, warn))
     if all(p.parts == 1 and p.ratio.gate is None and p.formula is None for p in pending):
-        return [c for made_p in made for c in made_p]
+        if len(made) == 1:
+            return made[0]
+        out = Companions()
+        for made_p in made:
+            out.extend(made_p)
+        return out
     return _sum_parts(pending, made, warn)
 
 
-def _sum_parts(pending: list[Pending], made: list[list[Companion]], warn: Warn) -> list[Companion]:
+def _sum_parts(pending: list[Pending], made: list[Companions], warn: Warn) -> Companions:
     """Each key's companions, those of a key that adds ratios summed over its parts per group.
 
     A group needs every part: one a plain sum without rows of the group adds its constant (the
     body's empty sum); a part gated off for the group (``(0, 0)``) adds 0; any other missing part
     (an empty mean, a zero count) leaves no value.
     """
-    out: list[Companion] = []
+    out = Companions()
     by_key: dict[str, list[tuple[Pending, dict[str, Companion]]]] = {}
     for p, made_p in zip(pending, made):
         if p.parts == 1 and p.ratio.gate is None and p.formula is None:
-            out += made_p
+            out.extend(made_p)
         else:
             by_key.setdefault(p.key, []).append((p, {c.group: c for c in made_p}))
     for key, parts in by_key.items():
@@ -378,7 +383,7 @@ def _plain_companions(
     clashes: set[str],
     warn: Warn,
     present: list[float] | None = None,
-) -> list[Companion]:
+) -> Companions:
     """The companions of a key whose denominator is read from the table: ``host`` holds its
     (num, den, rows) per group (a plain sum's den is 1 for any group with rows). A sum over a
     normaliser floored by a constant (``present``: the groups' images) has one for a group with
@@ -405,11 +410,9 @@ def _plain_companions(
         nums, dens = [nums[g] for g in keep], [dens[g] for g in keep]
     made = _companions(p, groups, kept, nums, [1.0] * len(nums) if p.ratio.kind is RatioKind.SUM else dens, warn)
     if p.ratio.gate is not None:  # a part gated off for a group counts 0 there (see ``_sum_parts``)
-        made += [
-            Companion(name, p.key, group, 0.0, 0.0)
-            for group, name, cnt in zip(names, named, cnts)
-            if cnt == -1 and not (clashes and name in clashes)
-        ]
+        for group, name, cnt in zip(names, named, cnts):
+            if cnt == -1 and not (clashes and name in clashes):
+                made.append(Companion(name, p.key, group, 0.0, 0.0))
     return made
 
 
@@ -431,22 +434,24 @@ def _floor(r: Ratio) -> bool:
 
 def _companions(
     p: Pending, groups: Sequence[str], named: Sequence[str], nums: list[float], dens: list[float], warn: Warn
-) -> list[Companion]:
+) -> Companions:
     """Key ``p``'s companions from (num, den) per group: none where ``den`` is 0 or the value is
-    not finite. With thousands of groups this is the split's cost: one comprehension, records
-    made without the named tuple's argument parsing."""
+    not finite. Columns, not records: with thousands of groups a record each would be the
+    split's cost."""
     key, offset, num_offset = p.key, p.ratio.offset, p.ratio.num_offset
     if num_offset:  # ``(num + s) / den``: s is the body's own constant, per group too
         nums = [num + num_offset for num in nums]
     if offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
         nums = [num + offset * den for num, den in zip(nums, dens)]
-    new, low, high = tuple.__new__, -_FLOAT32_OVERFLOW, _FLOAT32_OVERFLOW
-    out = [
-        new(Companion, (name, key, group, num, den, (), ""))
-        for group, name, num, den in zip(groups, named, nums, dens)
-        if den != 0 and low < num / den < high  # stored as float32; NaN fails too
-    ]
-    if len(out) < len(dens) - dens.count(0.0):
+    low, high = -_FLOAT32_OVERFLOW, _FLOAT32_OVERFLOW
+    # stored as float32; NaN fails too
+    keep = [g for g, (num, den) in enumerate(zip(nums, dens)) if den != 0 and low < num / den < high]
+    out = Companions()
+    if len(keep) == len(nums):
+        out.add(key, groups, named, nums, dens)
+    else:
+        out.add(key, [groups[g] for g in keep], [named[g] for g in keep], [nums[g] for g in keep], [dens[g] for g in keep])
+    if len(keep) < len(dens) - dens.count(0.0):
         for name, num, den in zip(named, nums, dens):
             if den != 0 and not low < num / den < high:
                 warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({num / den}); omitted")
@@ -478,13 +483,13 @@ def _clashes(
         by_key = dict(zip((p.key for p in firsts), of_firsts))
         return [by_key[p.key] for p in pending], given_twice
     named, every, distinct = _names(key_format, tuple(p.key for p in pending), tuple(names))
-    if distinct and not any(k in every and companion_of(v) is None for k, v in result.items()):
+    if distinct and not any(k in every and not is_companion(v) for k, v in result.items()):
         return named, set()
     owners: dict[str, list[str]] = {}  # companion name -> what is named so (a clash if several)
     for p, row in zip(pending, named):
         for group, name in zip(names, row):
             if name not in owners:
-                clash = name in result and companion_of(result[name]) is None
+                clash = name in result and not is_companion(result[name])
                 owners[name] = [f"the returned key {name!r}"] if clash else []
             owners[name].append(f"key {p.key!r} split for group {group!r}")
     clashes = {name: what for name, what in owners.items() if len(what) > 1}
@@ -497,9 +502,10 @@ def _clashes(
 
 
 def attach(
-    result: MutableMapping[str, Any], companions: list[Companion], device: torch.device, stamp: tuple[int, int]
+    result: MutableMapping[str, Any], companions: Companions | list[Companion], device: torch.device, stamp: tuple[int, int]
 ) -> None:
     """Put the companions in the returned dict, stamped with the call that made them."""
     if not companions:
         return
-    result.update(zip([c.name for c in companions], make_companions(companions, device, stamp)))
+    table = companions if isinstance(companions, Companions) else Companions(companions)
+    result.update(zip(table.names, make_companions(table, device, stamp)))

@@ -39,7 +39,7 @@ from typing import Any
 import torch
 
 from . import _formula
-from ._companion import REPORTED_ATTR, Companion, companion_of
+from ._companion import REPORTED_ATTR, Companion, companion_of, is_companion
 from ._context import report_to
 
 __all__ = ["SplitMeter", "pop_companions"]
@@ -92,7 +92,7 @@ def pop_companions(loss_dict: MutableMapping[str, Any]) -> dict[str, torch.Tenso
         >>> sorted(losssplit.pop_companions(out)), list(out)
         (['loss_real', 'loss_sim'], ['loss'])
     """
-    names = [name for name, value in loss_dict.items() if companion_of(value) is not None]
+    names = [name for name, value in loss_dict.items() if is_companion(value)]
     return {name: loss_dict.pop(name) for name in names}
 
 

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from _helpers import check_rule, companions
 
-from losssplit import SplitMeter, split_by_source
+from losssplit import SplitMeter, companion_of, split_by_source
 from losssplit._formula import evaluate, parse, text
 
 
@@ -165,6 +165,8 @@ def test_perplexity_by_hand_and_over_a_window():
     assert torch.equal(out["ppl"], torch.exp(torch.tensor(10.0 / 4)))
     assert companions(out)["ppl_real"] == pytest.approx(math.exp(2.0))
     assert companions(out)["ppl_synthetic"] == pytest.approx(math.exp(4.0))
+    record = companion_of(out["ppl_real"])
+    assert record is not None and record.formula == "exp(p0)" and record.parts == ((6.0, 3.0),)
     second = criterion(torch.tensor([[-6.0, 0.0, 0.0]], requires_grad=True),
                        [{"mask": torch.tensor([1.0, 0.0, 0.0]), "loss_weight": 1.0}])
     meter = SplitMeter()
