@@ -15,7 +15,7 @@ from . import _formula
 from ._capture import Frame, Ratio, RatioKind, row_sums
 from ._capture.elementwise import positional_key
 from ._capture.mode import FlooredFloat, FlooredInt, host_tensor
-from ._capture.ratio import Count, floored_den, opaque_den, product
+from ._capture.ratio import Count, data_value, floored_den, opaque_den, product
 from ._companion import Companion, Companions, is_companion, make_companions
 from ._errors import LossSplitError
 from ._groups import Membership
@@ -52,7 +52,7 @@ def collect(
         formula = track.formula if track is not None else None
         ratios = (track.ratio,) if track is not None and track.ratio is not None else formula[1] if formula \
             else track.parts if track else ()
-        if track is not None and ratios and not track.from_prediction and not all(_data_value(r) for r in ratios):
+        if track is not None and ratios and not track.from_prediction and not all(data_value(r) for r in ratios):
             warn(
                 f"count:{key}",
                 f"key {key!r}: a sum of the images' data in arithmetic followed only as a normaliser's (scaled, "
@@ -88,19 +88,6 @@ def collect(
         for key in sorted(keys - set(result)):
             warn(f"missing:{key}", f"key {key!r} (from keys=) is not in the returned dict")
     return pending
-
-
-def _data_value(r: Ratio) -> bool:
-    """Whether a ratio of the images' data (a metric: ``(epe < 1).float().mean()``, ``hit.sum() /
-    valid.sum()``) means as a returned value what it means as a loss. A plain sum of data is
-    followed as a normaliser is: a number scaling it, a clamp, ``+ eps``, a test apply to the
-    group's sum in a denominator (``2 * m.sum()`` is no count of the group's), so such a sum, or a
-    sum over a row sum with its numerator scaled, is not one."""
-    if r.test is not None or r.gate is not None or r.row_counts:
-        return False
-    if r.kind is RatioKind.SUM:
-        return not (r.scales or r.divisors or r.normaliser_ops or r.offset or r.num_offset)
-    return not (r.kind is RatioKind.SUM_OVER_ROW_SUM and r.scales)
 
 
 def table(pending: list[Pending], membership: Membership) -> torch.Tensor:

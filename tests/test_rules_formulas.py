@@ -84,6 +84,15 @@ def pooled_variance_of_masked_pixels(outputs, targets):
     return {"loss_silog": torch.sqrt(torch.var(g) + 0.15 * torch.mean(g) ** 2) * 10}
 
 
+def ratio_of_means_with_eps(outputs, targets):
+    """A masked mean over the mask's mean plus eps (census / auto-masked photometric terms), and
+    one L1 mean over another plus eps (a contrastive regulariser)."""
+    x, y = outputs["x"], _y(targets)
+    mask = (y > 0.3).float()
+    return {"census": ((x - y).abs() * mask).mean() / (mask.mean() + 1e-6),
+            "cr": F.l1_loss(x, y) / (F.l1_loss(x, y.flip(-1)) + 1e-7)}
+
+
 class Scaled:
     scale = 3.0
 
@@ -93,7 +102,7 @@ class Scaled:
 
 @pytest.mark.parametrize("body", [perplexity, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
                                   log_of_soft_dice, powers, psnr, function_of_a_sum_of_ratios, pooled_variances,
-                                  pooled_variance_of_masked_pixels, Scaled()],
+                                  pooled_variance_of_masked_pixels, ratio_of_means_with_eps, Scaled()],
                          ids=lambda b: getattr(b, "__name__", type(b).__name__))
 def test_functions_of_ratios_follow_the_oracle(body):
     check_rule(body, "")

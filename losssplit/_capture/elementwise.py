@@ -387,7 +387,7 @@ def rsub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 
 @rule(
-    Tensor.__rtruediv__, Tensor.__rpow__,
+    Tensor.__rtruediv__, Tensor.__rpow__, Tensor.logaddexp, torch.logaddexp, Tensor.logaddexp2, torch.logaddexp2,
     Tensor.maximum, torch.maximum, Tensor.minimum, torch.minimum, Tensor.atan2, torch.atan2,
     Tensor.xlogy,
     torch.xlogy, Tensor.__floordiv__, Tensor.fmod, Tensor.remainder,

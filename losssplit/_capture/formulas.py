@@ -28,7 +28,7 @@ from ._bytecode import (
     straight_line_operator,
 )
 from .mode import Frame, Tensor, Track, get_arg, op_name, unweighted_of
-from .ratio import Ratio, RatioKind
+from .ratio import Ratio, RatioKind, data_value
 
 MAX_RATIOS = 256  # ratios one expression may read (a record holds each)
 
@@ -49,11 +49,15 @@ assert all(name in _formula.UNARY for name in _NAMES.values())
 
 def leaves(track: Track) -> tuple[_formula.Expr, tuple[Ratio, ...]] | None:
     """``track`` as an expression of ratios: its expression, the sum of its parts, its one ratio
-    (a reduced loss); None where it is none of them (data, a normaliser changed as one, a test)."""
+    (a reduced loss, or a statistic of data that means as a value what it means as a loss: see
+    ``ratio.data_value``); None where it is none of them (a normaliser changed as one, a test)."""
     if track.formula is not None:
         return track.formula
-    if not track.from_prediction:
-        return None
+    if not track.from_prediction:  # a statistic of the images' data (``mask.mean() + 1e-6``)
+        r = track.ratio
+        if r is None or track.lost_at is not None or not data_value(r):
+            return None
+        return _formula.part(0), (r,)
     ratios = track.parts if track.parts else (track.ratio,) if track.ratio is not None and track.lost_at is None else ()
     if not ratios or any(not _plain(r) for r in ratios if r is not None):
         return None

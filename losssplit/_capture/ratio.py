@@ -493,6 +493,19 @@ def _part_images(r: Ratio) -> Tensor | None:
     return None
 
 
+def data_value(r: Ratio) -> bool:
+    """Whether a ratio of the images' data (a metric: ``(epe < 1).float().mean()``, ``hit.sum() /
+    valid.sum()``) means as a returned value what it means as a loss. A plain sum of data is
+    followed as a normaliser is: a number scaling it, a clamp, ``+ eps``, a test apply to the
+    group's sum in a denominator (``2 * m.sum()`` is no count of the group's), so such a sum, or a
+    sum over a row sum with its numerator scaled, is not one."""
+    if r.test is not None or r.gate is not None or r.row_counts:
+        return False
+    if r.kind is RatioKind.SUM:
+        return not (r.scales or r.divisors or r.normaliser_ops or r.offset or r.num_offset)
+    return not (r.kind is RatioKind.SUM_OVER_ROW_SUM and r.scales)
+
+
 def batch_terms(r: Ratio) -> tuple[Ratio, ...]:
     """The sums over several images' rows ``r`` adds up: those joined into it, or ``r`` itself."""
     if r.batch_terms:

@@ -284,11 +284,23 @@ def _as_list(x: Any) -> list[Any]:
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
-@rule(Tensor.expand, Tensor.expand_as)
+@rule(Tensor.expand, Tensor.expand_as, Tensor.broadcast_to, torch.broadcast_to)
 def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``expand``: rows follow their dims; one image's reduced value (a per-image mean in a loop)
-    expanded is a tensor of that image holding that value."""
-    src = args[0]
+    """``expand``, ``broadcast_to``: rows follow their dims; one image's reduced value (a
+    per-image mean in a loop) expanded is a tensor of that image holding that value."""
+    _expanded(frame, func, args[0], out)
+
+
+@rule(torch.broadcast_tensors)
+def broadcast_tensors(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.broadcast_tensors(a, b)`` (inside ``torch.distributions``): each output is its
+    input expanded."""
+    if isinstance(out, (tuple, list)) and len(out) == len(args):
+        for src, o in zip(args, out):
+            _expanded(frame, func, src, o)
+
+
+def _expanded(frame: Frame, func: Any, src: Any, out: Any) -> None:
     track = frame.get(src)
     if track is None and isinstance(out, Tensor) and frame.weight_filled:
         filled = frame.weight_filled.get(id(src))
@@ -577,6 +589,46 @@ def repeat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     sizes = [int(k) for k in sizes]
     shift = len(sizes) - src.dim()
     rows = {d + shift: (r if sizes[d + shift] == 1 else r.repeat(sizes[d + shift])) for d, r in track.rows.items()}
+    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+    frame.set(out, new)
+
+
+_FLIPS = {Tensor.flip: None, torch.flip: None, Tensor.fliplr: (1,), torch.fliplr: (1,), Tensor.flipud: (0,),
+          torch.flipud: (0,)}
+
+
+@rule(*_FLIPS, Tensor.roll, torch.roll)
+def flip(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``flip`` / ``roll`` along some dims: a permutation of their indices, so the row map of each
+    such dim is permuted alike (the batch flipped: each row still its image's; mixed with the
+    unflipped batch, rows of two images meet and attribution ends there). A ``roll`` of the
+    flattened tensor moves rows across dims: followed only without rows."""
+    src = args[0]
+    track = frame.get(src)
+    if track is None or not isinstance(out, Tensor) or not isinstance(src, Tensor):
+        return
+    if track.lost_at is not None or track.ratio is not None:
+        frame.lose(out, track.lost_at or op_name(func), track)
+        return
+    moves: list[tuple[int, int | None]]  # (dim, shift; None: flipped)
+    if func in _FLIPS:
+        dims = _FLIPS[func] or get_arg(args, kwargs, 1, "dims", ())
+        moves = [(norm_dim(int(d), src.dim()), None) for d in _as_list(dims)]
+    else:
+        shifts, dims = get_arg(args, kwargs, 1, "shifts", 0), get_arg(args, kwargs, 2, "dims", None)
+        if dims is None:
+            if track.rows:
+                frame.lose(out, f"{op_name(func)} of the flattened values", track)
+                return
+            moves = []
+        else:
+            moves = [(norm_dim(int(d), src.dim()), int(k)) for k, d in zip(_as_list(shifts), _as_list(dims), strict=True)]
+    rows = dict(track.rows)
+    for d, shift in moves:
+        if d in rows:
+            rows[d] = rows[d].flip(0) if shift is None else rows[d].roll(shift)
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
         new.unweighted = func(track.unweighted, *args[1:], **kwargs)
