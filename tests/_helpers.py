@@ -335,7 +335,8 @@ def _spellings() -> dict[int, str]:
     """id of every function in ``torch.Tensor``, ``torch`` and ``F`` (and of every property's
     getter) -> its spelling; the first space that has it names it."""
     found: dict[int, str] = {}
-    for prefix, space in (("Tensor", torch.Tensor), ("torch", torch), ("F", F)):
+    for prefix, space in (("Tensor", torch.Tensor), ("torch", torch), ("F", F), ("torch.special", torch.special),
+                          ("torch.linalg", torch.linalg)):
         for name, value in vars(space).items():
             found.setdefault(id(value), f"{prefix}.{name}")
             if isinstance(value, property):

@@ -10,7 +10,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import pytest
+import torch
 from _helpers import split_outcome, wrong_companions
+
+
+def gen(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def leaf(*shape: int, g: torch.Generator, scale: float = 1.0) -> torch.Tensor:
+    """A random batch-first prediction that requires grad."""
+    return (torch.randn(*shape, generator=g) * scale).requires_grad_()
+
+
+def stack(targets: list[dict], name: str) -> torch.Tensor:
+    """The per-image target field ``name`` stacked along a new image dim (a collate)."""
+    return torch.stack([t[name] for t in targets])
+
 
 Outcome = Callable[[str, int], tuple[dict[str, float], dict[str, float], tuple[str, ...]]]
 

@@ -9,7 +9,7 @@ decline to follow, no companion and a warning naming the op.
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import check_rule, companions, op_id, registered
+from _helpers import check_rule, companions, op_id, registered, rule_batch, rule_outcome
 
 from losssplit import split_by_source
 
@@ -121,7 +121,26 @@ CASES = {
     **{f: rows(lambda e, y, f=f: f(_covariances(e, y))) for f in (torch.linalg.cholesky, torch.cholesky, T.cholesky)},
     torch.linalg.solve: rows(lambda e, y: torch.linalg.solve(_covariances(e, y), _covariances(y, e) + e[..., :3, :3])),
     torch.nonzero: lambda o, t: _over_count(o, t, lambda m: max(len(torch.nonzero(m).squeeze(1)), 1)),
+    # decompositions of each image's matrix: every result keeps the images' rows
+    torch.linalg.svd: rows(lambda e, y: _rebuilt(*torch.linalg.svd(_covariances(e, y)))),
+    torch.svd: rows(lambda e, y: _rebuilt(*torch.svd(_covariances(e, y)), transposed=True)),
+    T.svd: rows(lambda e, y: _rebuilt(*T.svd(_covariances(e, y)), transposed=True)),
+    torch.linalg.svdvals: rows(lambda e, y: torch.linalg.svdvals(_covariances(e, y))),
+    torch.linalg.eigh: rows(lambda e, y: (lambda v, q: _rebuilt(q, v, q.transpose(1, 2)))(*torch.linalg.eigh(_covariances(e, y)))),
+    **{f: rows(lambda e, y, f=f: (lambda s, la: s * la)(*f(_covariances(e, y) - 1.2 * torch.eye(3)))) for f in (
+        torch.linalg.slogdet, torch.slogdet, T.slogdet)},
+    **{f: rows(lambda e, y, f=f: (lambda q, r: q.abs().sum(-1) + r.diagonal(dim1=1, dim2=2).abs())(*f(_covariances(e, y))))
+       for f in (torch.linalg.qr, torch.qr, T.qr)},
+    **{f: rows(lambda e, y, f=f: f(_covariances(e, y)[..., :2])) for f in (torch.linalg.pinv, torch.pinverse, T.pinverse)},
+    F.linear: rows(lambda e, y: F.linear(e, _LAYER.weight, _LAYER.bias) + F.linear(y, _LAYER.weight)),
 }
+
+_LAYER = torch.nn.Linear(4, 2)  # a parameter: no images
+
+
+def _rebuilt(u, s, vh, transposed=False):
+    """``u diag(s) vh`` (``vh`` given as ``v`` where ``transposed``) and the values: every result used."""
+    return (u * s[:, None]) @ (vh.transpose(1, 2) if transposed else vh) + s[..., None]
 
 
 def _covariances(e, y):
@@ -336,7 +355,12 @@ MIXING = {
         "scatter_add"),
     "sort across images": (sorted_rows(lambda e, y: e.sum((1, 2)).sort().values[:1]), "sort"),
     "top-k across images": (sorted_rows(lambda e, y: e.flatten(0, 1).sum(-1).topk(2).values), "topk"),
-    "sort of weighted values": (sorted_rows(lambda e, y: e.sort(-1).values, weighted=True), "sort"),
+    # (e, y) orders otherwise where the weight 0.5 takes an error above its target below it
+    "sort of weighted values in another order than with weights 1": (
+        sorted_rows(lambda e, y: torch.stack([e, y], -1).sort(-1).values[..., 0], weighted=True), "sort"),
+    "argsort of weighted values in another order than with weights 1": (
+        sorted_rows(lambda e, y: torch.stack([e, y], -1).argsort(-1, descending=True), weighted=True), "argsort"),
+    "top-k of weighted values": (sorted_rows(lambda e, y: e.topk(2, -1).values, weighted=True), "topk"),
     "masked_select of two row dims": (
         sorted_rows(lambda e, y: torch.masked_select(e[:, 0, :1], y[:, 0, 0] > 0.3)), "masked_select"),
     "einsum summing over images": (sorted_rows(lambda e, y: torch.einsum("bij,bij->ij", e, y)), "einsum"),
@@ -344,6 +368,14 @@ MIXING = {
     "diagonal over a row dim and one without": (rows(lambda e, y: torch.diagonal(e[:, :, :3], dim1=0, dim2=1)), "diagonal"),
     "det of a matrix whose rows are images": (
         rows(lambda e, y: torch.det(e[:, 0, :1].expand(-1, len(y)) + torch.eye(len(y)))[None]), "det"),
+    "svd of a matrix whose rows are images": (rows(lambda e, y: torch.linalg.svdvals(e[:, 0, :3])), "svdvals"),
+    "svd of batches with images in a matrix dim": (
+        rows(lambda e, y: torch.linalg.svd(e.permute(1, 0, 2)).S), "svd"),
+    "linear with a weight whose rows are images": (rows(lambda e, y: F.linear(e[:, 0], e[:, 1])), "linear"),
+    "linear contracting the images": (
+        rows(lambda e, y: F.linear(e.permute(1, 2, 0), torch.ones(2, e.shape[0]))), "linear"),
+    "linear of weighted rows": (
+        sorted_rows(lambda e, y: F.linear(e, _LAYER.weight, _LAYER.bias), weighted=True), "linear"),
     "solve of a matrix whose rows are images": (
         rows(lambda e, y: torch.linalg.solve(e[:, 0, :1].expand(-1, len(y)) + torch.eye(len(y)), torch.ones(len(y), 1))),
         "solve"),
@@ -360,6 +392,40 @@ MIXING = {
 def test_ops_that_mix_images_decline(case):
     body, op = MIXING[case]
     check_rule(body, op, declines=True)
+
+
+def _trimmed_centred(outputs, targets):
+    """Per image in a loop: its values centred on their own mean (a reduced value of that image
+    in further arithmetic, whose unweighted copy is kept), sorted, the largest dropped, summed."""
+    err, _ = _err(outputs, targets)
+    total = 0
+    for i in range(len(targets)):
+        v = err[i].flatten()
+        c, _ = torch.sort(torch.abs(v - v.mean()) / v.mean())
+        total = total + c[:8].sum()
+    return {"loss": total / len(targets)}
+
+
+@pytest.mark.parametrize("body", [
+    _trimmed_centred,
+    sorted_rows(lambda e, y: e.sort(-1, descending=True).values[..., :2], weighted=True),
+    sorted_rows(lambda e, y: y.gather(-1, e.argsort(-1)), weighted=True),
+], ids=["one image's centred values in a loop", "per-image weights times values", "argsort"])
+def test_a_sort_whose_order_weights_1_keep_splits(body):
+    """A sort along a dim of no images of values that carry weights (or an unweighted copy):
+    on the group alone the body sorts the unweighted values; where those come out in the same
+    order (checked on the device), the sorted values are theirs (was declined as a sort of
+    weighted values)."""
+    check_rule(body, "")
+
+
+def test_a_sort_that_ties_an_image_of_weight_0_declines():
+    """Weight 0 makes an image's values all 0: any order of ties, which sorts its unweighted
+    values otherwise: the call is declined with a warning naming the sort."""
+    body = sorted_rows(lambda e, y: e.sort(-1).values[..., :2], weighted=True)
+    got, _, said = rule_outcome(body, rule_batch(5, [1.0, 0.0, 0.5]))
+    assert got == {}, got
+    assert any("sort of weighted values" in m for m in said), said
 
 
 # Declined with a warning naming the op although no images are mixed: attribution the rules

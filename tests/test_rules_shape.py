@@ -50,6 +50,8 @@ def joined(call):
 
 
 CASES = {
+    torch.diff: shaped(lambda e: torch.cat([torch.diff(e, dim=1).abs().flatten(1), torch.diff(e, n=2).pow(2).flatten(1)], 1)),
+    T.diff: shaped(lambda e: T.diff(e.pow(2), dim=-2).abs()),
     T.view: shaped(lambda e: T.view(e, e.shape[0], -1).sum(1)),
     T.reshape: shaped(lambda e: T.reshape(e, -1, 4).sum(1)),
     torch.reshape: shaped(lambda e: torch.reshape(e, (-1,))),
@@ -163,6 +165,9 @@ MIXING = {
     "repeat_interleave without dim of two row dims": (
         lambda o, t: {"loss": (o["x"][:, 0, :1] * torch.stack([s["y"] for s in t])[:, 0, 0]).repeat_interleave(2).mean()},
         "repeat_interleave"),
+    "diff along the images": (shaped(lambda e: torch.diff(e, dim=0)), "diff"),
+    "diff with an appended tensor of the images": (
+        shaped(lambda e: torch.diff(e, dim=1, append=e[:, :1])), "diff with a prepended or appended tensor"),
     "diag_embed of a dim of image rows": (shaped(lambda e: torch.diag_embed(e.sum((1, 2)))), "diag_embed"),
     # a mean over two images' per-image losses, expanded against them: a statistic of the batch
     "expand_as of a mean over images": (lambda o, t: {"loss": (

@@ -5,7 +5,15 @@ says what a reduced loss means per group; ``elementwise``, ``shape``, ``indexing
 ``spatial`` are the rule families (``autograd``: gradient penalties) (importing them registers their rules); ``_inputs`` tags the call's inputs.
 """
 
-from . import autograd, elementwise, indexing, losses, shape, spatial  # noqa: F401 - registers the rules
+from . import (  # noqa: F401 - registers the rules
+    aliases,  # other spellings of ops with a rule (it imports the family that has them)
+    autograd,
+    elementwise,
+    indexing,
+    losses,
+    shape,
+    spatial,
+)
 from ._inputs import describe_inputs, read_sources, tag_inputs
 from .mode import KNOWN_IGNORED, RULES, CaptureMode, Frame, Track
 from .modules import fast_paths_unchanged

@@ -8,6 +8,7 @@ of a prediction make a ``Ratio``; a full sum of data over rows makes a row-sum n
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -985,6 +986,9 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_IMAGE_COUNT, pred)
             if kind == "div" and ta.ratio.part_images is not None and _is_number(other):
                 _parts_each_image(frame, ta.ratio, _over_targets_length(frame, other))
+            z = None if weight or kind != "mul" else _reciprocal_argument(frame, ta.ratio, other)
+            if z is not None:  # ``l.sum().mul(1.0 / batch_total)``: as ``l.sum() / batch_total``
+                return _over_argument(ta, z)
         if kind == "div" and frame.num_images > 1 and _over_targets_length(frame, other):
             if ta.ratio.rows.numel() == 1:  # ``x[b].sum() / len(targets)``: one image's value over a
                 # count of the others too (on a group alone: its images), which no row sum carries
@@ -1011,6 +1015,8 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
                 other = frame.num_images  # ``/ float(len(targets))`` of the body: as the int
+            if isinstance(other, (int, float)) and frame.num_images > 1 and frame.from_arguments(other):
+                return _over_argument(ta, other)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind in ("add", "sub", "rsub") and _is_number(other):
             if other != 1 and frame.weight_images(b):  # ``l + t["loss_weight"]``: 1 on a group alone
@@ -1038,6 +1044,9 @@ def _ratio_arithmetic(
                 return Track(from_prediction=tb.from_prediction, ratio=tb.ratio.times_row_count(rows))
             if length is not None:
                 return lost_track(length, tb.from_prediction)
+            z = None if weight else _reciprocal_argument(frame, tb.ratio, other)
+            if z is not None:  # ``(1.0 / batch_total) * l.sum()``
+                return _over_argument(tb, z)
             _host_number(frame, other, tb, kind)
             if _is_image_count(frame, tb.ratio, other):
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
@@ -1368,6 +1377,35 @@ def _times_image_count(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track
 UNPROVEN_IMAGE_COUNT = ("a multiplication by an int equal to the number of images that the code does not show as "
                         "``len(targets)`` nor a literal (``n = len(targets)``, ``l.mul(len(targets))``: on a group "
                         "alone, the group's images)")
+
+
+def _reciprocal_argument(frame: Frame, ratio: Ratio, factor: Any) -> float | None:
+    """The argument number ``z`` whose reciprocal the Python float ``factor`` scaling a reduced
+    loss is (``l.sum().mul(1.0 / batch_total)``): a division by an outside normaliser, whose group
+    share is taken as for ``/ batch_total``. None for a factor written in the body (a literal
+    ``* 0.25``, ``* self.scale``: a coefficient, whatever argument it is the reciprocal of)."""
+    if type(factor) is not float or factor in (0.0, 1.0) or not math.isfinite(factor):
+        return None
+    if offset_source(factor, product=True) in ("literal", "configured"):
+        return None
+    z = 1.0 / factor
+    if abs(z - round(z)) <= 1e-9 * abs(z):  # ``1 / (1 / 49)`` is 49.00000000000001
+        z = float(round(z))
+    read = frame.host_value(z, ratio.host_image)
+    if read is not None:  # ``* (1.0 / num_pos)`` with ``num_pos`` read on the host: this batch's
+        frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host at {read} reaches a loss")
+        return None
+    return frame.argument_number(z)
+
+
+def _over_argument(track: Track, z: float) -> Track:
+    """A reduced loss divided by the number ``z`` passed in (an outside normaliser): a sum over
+    the group's share of ``z``; an average over it declines (its share is no denominator the
+    average's count can carry: kept whole, it was silently the group's mean over the batch's z)."""
+    assert track.ratio is not None
+    if track.ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
+        return lost_track("a division of an average by a number passed in (an outside normaliser)", track.from_prediction)
+    return Track(from_prediction=track.from_prediction, ratio=track.ratio.scaled(divisor=z))
 
 
 def _unproven_image_count(frame: Frame, factor: Any) -> bool:

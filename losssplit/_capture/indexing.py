@@ -872,6 +872,38 @@ def per_matrix(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     keep_rows(frame, func, args, kwargs, out, mixes, "of matrices over")
 
 
+_DECOMPOSITIONS = (
+    torch.linalg.svd, torch.svd, Tensor.svd, torch.linalg.svdvals, torch.linalg.eigh, torch.linalg.slogdet,
+    torch.slogdet, Tensor.slogdet, torch.linalg.qr, torch.qr, Tensor.qr, torch.linalg.pinv, torch.pinverse,
+    Tensor.pinverse,
+)
+
+
+@rule(*_DECOMPOSITIONS)
+def decomposition(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """A decomposition of each matrix over the last two dims (``svd``, ``eigh``, ``qr``,
+    ``slogdet``, ``pinv``): as ``per_matrix``, the leading dims keep their rows in every result
+    (each a value of its matrix: singular vectors and values alike), replayed on the unweighted
+    matrices; a row dim among the matrix's own two mixes images."""
+    src = args[0]
+    track = frame.get(src)
+    outs = list(out) if isinstance(out, tuple) else [out]
+    if track is None or not isinstance(src, Tensor) or not all(isinstance(o, Tensor) for o in outs):
+        return
+    op = op_name(func)
+    if track.lost_at is not None or track.ratio is not None:
+        return frame.lose(out, track.lost_at or op, track)
+    if src.dim() < 2 or {src.dim() - 2, src.dim() - 1} & set(track.rows) or src.is_complex():
+        return frame.lose(out, f"{op} of matrices over a dim that carries images", track)
+    raw = func(track.unweighted, *args[1:], **kwargs) if track.unweighted is not None else None
+    raws = list(raw) if isinstance(raw, tuple) else [raw] * len(outs)
+    lead = src.dim() - 2
+    for o, r in zip(outs, raws, strict=True):
+        if o.shape[:lead] != src.shape[:lead]:  # ``qr(mode="r")``'s empty Q: no result
+            continue
+        frame.set(o, Track(rows=dict(track.rows), image=track.image, unweighted=r, from_prediction=track.from_prediction))
+
+
 @rule(torch.linalg.solve)
 def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.linalg.solve(A, B)`` of batches of matrices of the same leading shape: the leading
@@ -927,6 +959,33 @@ def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     if new is not None and new.lost_at is None and ((ta is not None and ta.unweighted is not None) or (tb is not None and tb.unweighted is not None)):
         new = lost_track(op)
     if new is not None:
+        frame.set(out, new)
+
+
+@rule(F.linear)
+def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.linear(x, W, b)`` (``nn.Linear``): ``x @ W.T + b`` mixes each row's features only, so
+    the leading dims of ``x`` keep their rows where ``W`` and ``b`` carry no images (a parameter,
+    data without rows). A weight or bias with images, features that carry them, or an input with
+    its weights in it (no replay of the affine map is exact) end attribution."""
+    x, w = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "weight", None)
+    b = get_arg(args, kwargs, 2, "bias", None)
+    tracks = [frame.get(v) if isinstance(v, Tensor) else None for v in (x, w, b)]
+    if all(t is None for t in tracks) or not isinstance(out, Tensor) or not isinstance(x, Tensor):
+        return
+    op = op_name(func)
+    tx, *params = tracks
+    if tx is not None and tx.unweighted is not None or any(
+            t is not None and (t.rows or t.image is not None or t.lost_at is not None or t.ratio is not None
+                               or t.unweighted is not None) for t in params):
+        return frame.lose(out, f"{op} of weighted inputs or of a weight or bias that carries images",
+                          next(t for t in tracks if t is not None))
+    if tx is None:  # data without rows through the layer: still none
+        return
+    frame.positions_mixed(op, x, tx, [x.dim() - 1])
+    new = combine(frame, op, [(tx, {k: (k if k < x.dim() - 1 else None) for k in range(x.dim())})], out.shape)
+    if new is not None:
+        new.from_prediction = new.from_prediction or any(t is not None and t.from_prediction for t in params)
         frame.set(out, new)
 
 
@@ -1174,17 +1233,37 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if rows is not None and rows.shape[0] > 1:
         frame.lose(out, f"{op} along a dim that carries images", track)
         return
+    values_out = getattr(func, "__name__", "") != "argsort"
+    ordered = None
     if track.unweighted is not None:
-        frame.lose(out, f"{op} of weighted values", track)
-        return
+        if func not in _ORDERS or src.dim() == 0:
+            frame.lose(out, f"{op} of weighted values", track)
+            return
+        ordered = _same_order(frame, op, track.unweighted, outs[-1], d, get_arg(args, kwargs, 2, "descending", False))
     frame.positions_mixed(op, src, track, [d])
     if func in (Tensor.topk, torch.topk):  # ``k`` may be computed from values read on the host
         k = get_arg(args, kwargs, 1, "k", None)
         frame.sized(op, track, lambda: literal_size(k, 1, "k", len(args) + len(kwargs)))
-    values_out = getattr(func, "__name__", "") != "argsort"
     for i, o in enumerate(outs):
         frame.set(o, Track(rows=dict(track.rows), image=track.image,
+                           unweighted=ordered if values_out and i == 0 else None,
                            from_prediction=track.from_prediction and values_out and i == 0))
+
+
+_ORDERS = {Tensor.sort, torch.sort, Tensor.argsort, torch.argsort}
+
+
+def _same_order(frame: Frame, op: str, unweighted: Tensor, order: Tensor, dim: int, descending: Any) -> Tensor:
+    """A full sort of values that carry weights (one image's values centred on their own mean,
+    whose unweighted copy is kept even where no weight entered them): on a group alone the body
+    sorts the unweighted values, the same op where they come out ordered by the indices the
+    weighted values gave (a deferred check, else the call is declined). The unweighted values
+    in that order."""
+    ordered = unweighted.gather(dim, order)
+    step = ordered.diff(dim=dim)
+    frame.doubt((step > 0 if descending else step < 0).any(),
+                f"{op} of weighted values that weights set to 1 would order otherwise")
+    return ordered
 
 
 @rule(torch.einsum)

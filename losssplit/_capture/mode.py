@@ -370,10 +370,14 @@ class Frame:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
         and one-element tensors, also inside lists, tuples and dicts; the weight field's values
         aside), up to an ``+ eps`` added in the body; read once, on the first ask."""
+        return self.argument_number(z) is not None
+
+    def argument_number(self, z: float) -> float | None:
+        """The argument number ``z`` is (see ``from_arguments``), or None."""
         if self._argument_numbers is None:
             read = self.read_argument_numbers
             self._argument_numbers = read() if read is not None else []
-        return any(abs(z - v) <= 1e-6 * max(1.0, abs(v)) for v in self._argument_numbers)
+        return next((v for v in self._argument_numbers if abs(z - v) <= 1e-6 * max(1.0, abs(v))), None)
 
     def host_normaliser(self, z: Any, floor: Callable[[], float | None] | None = None) -> Ratio | None:
         """The row sum whose host-read value the Python number ``z`` is (up to an ``+ eps``

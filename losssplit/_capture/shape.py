@@ -722,3 +722,24 @@ def pad(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return bool({src.dim() - 1 - i // 2 for i, w in enumerate(widths) if w != 0} & set(track.rows))
 
     keep_rows(frame, func, args, kwargs, out, mixes, "of")
+
+
+@rule(torch.diff, Tensor.diff)
+def diff(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.diff(x, dim=d)``: differences of neighbours along ``d`` (frames, steps), so the
+    other dims keep their rows; along a dim that carries images (even one row: none is left), and
+    with a ``prepend`` / ``append`` tensor that carries images, attribution ends."""
+    op = op_name(func)
+    dim = get_arg(args, kwargs, 2, "dim", -1)
+    extra = [e for e in (get_arg(args, kwargs, 3, "prepend", None), get_arg(args, kwargs, 4, "append", None))
+             if isinstance(e, Tensor) and frame.get(e) is not None]
+    if extra:
+        return frame.lose(out, f"{op} with a prepended or appended tensor that carries images", frame.get(extra[0]))
+
+    def mixes(src: Tensor, track: Track) -> bool:
+        d = norm_dim(int(dim), max(src.dim(), 1))
+        if d not in track.rows:
+            frame.positions_mixed(op, src, track, [d])
+        return d in track.rows
+
+    keep_rows(frame, func, args, kwargs, out, mixes, "along")
