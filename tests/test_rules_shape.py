@@ -82,11 +82,11 @@ CASES = {
     T.broadcast_to: shaped(lambda e: e * T.broadcast_to(e[:, :, :1], e.shape)),
     torch.broadcast_to: shaped(lambda e: e * torch.broadcast_to(e.sum(-1, keepdim=True), (2, *e.shape))),
     torch.broadcast_tensors: shaped(lambda e: torch.mul(*torch.broadcast_tensors(e, e[:, :1]))),
-    T.flip: shaped(lambda e: T.flip(e, (0, 2)) * 2),  # the batch reversed: rows permuted alike
+    T.flip: shaped(lambda e: T.flip(e, (1, 2)) * 2),
     torch.flip: shaped(lambda e: torch.flip(e, [-1])),
     T.fliplr: shaped(lambda e: e * T.fliplr(e)), torch.fliplr: shaped(lambda e: torch.fliplr(e).exp()),
-    T.flipud: shaped(lambda e: T.flipud(e) * 2), torch.flipud: shaped(lambda e: torch.flipud(e).exp()),
-    T.roll: shaped(lambda e: T.roll(e, 1, 0)), torch.roll: shaped(lambda e: e * torch.roll(e, (1, -1), (1, 2))),
+    T.flipud: shaped(lambda e: T.flipud(e.transpose(0, 1)) * 2), torch.flipud: shaped(lambda e: torch.flipud(e.transpose(0, 1)).exp()),
+    T.roll: shaped(lambda e: T.roll(e, 1, -1)), torch.roll: shaped(lambda e: e * torch.roll(e, (1, -1), (1, 2))),
     T.unbind: parts(lambda e: T.unbind(e, 1)),
     torch.unbind: parts(lambda e: torch.unbind(e, 2)),
     T.split: parts(lambda e: T.split(e, 1, dim=-1)),
@@ -173,8 +173,8 @@ MIXING = {
     "expand_as of a mean over images": (lambda o, t: {"loss": (
         (v := torch.stack([(o["x"][0] - t[0]["y"]).abs().mean(), (o["x"][-1] - t[-1]["y"]).abs().mean()]))
         - v.mean().expand_as(v)).pow(2).mean()}, "expand_as"),
-    "mixup: the batch and its reverse mixed": (shaped(lambda e: e * 0.7 + e.flip(0) * 0.3), "add"),
-    "the batch rolled by one image, multiplied with itself": (shaped(lambda e: e * e.roll(1, 0)), "mul"),
+    "mixup: the batch and its reverse mixed": (shaped(lambda e: e * 0.7 + e.flip(0) * 0.3), "flip"),
+    "the batch rolled by one image": (shaped(lambda e: e.roll(1, 0)), "roll"),
     "a roll of the flattened batch": (shaped(lambda e: e.roll(5)), "roll"),
     "two images' tensors joined with a constant": (
         lambda o, t: {"loss": torch.cat([o["x"][0], o["x"][-1], torch.zeros(3, 1)], 1).sum()}, "torch.cat of tensors of different images"),

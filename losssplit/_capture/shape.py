@@ -601,10 +601,10 @@ _FLIPS = {Tensor.flip: None, torch.flip: None, Tensor.fliplr: (1,), torch.fliplr
 
 @rule(*_FLIPS, Tensor.roll, torch.roll)
 def flip(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``flip`` / ``roll`` along some dims: a permutation of their indices, so the row map of each
-    such dim is permuted alike (the batch flipped: each row still its image's; mixed with the
-    unflipped batch, rows of two images meet and attribution ends there). A ``roll`` of the
-    flattened tensor moves rows across dims: followed only without rows."""
+    """``flip`` / ``roll`` along dims that carry no images: a permutation within each image's
+    values, rows kept. Along a dim of image rows (the batch reversed or rolled: mixup, mismatched
+    pairs, negatives from the next image) the images are about to be paired with others, so
+    attribution ends at the op itself, naming it; so does a ``roll`` of the flattened values."""
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(out, Tensor) or not isinstance(src, Tensor):
@@ -625,11 +625,11 @@ def flip(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             moves = []
         else:
             moves = [(norm_dim(int(d), src.dim()), int(k)) for k, d in zip(_as_list(shifts), _as_list(dims), strict=True)]
-    rows = dict(track.rows)
-    for d, shift in moves:
-        if d in rows:
-            rows[d] = rows[d].flip(0) if shift is None else rows[d].roll(shift)
-    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
+    if any(d in track.rows and track.rows[d].numel() > 1 for d, _ in moves):
+        frame.lose(out, f"{op_name(func)} along a dim that carries images", track)
+        return
+    frame.positions_mixed(op_name(func), src, track, [d for d, _ in moves])  # tokens reordered
+    new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
         new.unweighted = func(track.unweighted, *args[1:], **kwargs)
     frame.set(out, new)
