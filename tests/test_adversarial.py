@@ -249,6 +249,22 @@ def _distractors(offset=lambda i, high: i * high, local=lambda labels, high: lab
     return body
 
 
+REPEATED = "adds a value of several images' rows that the sum already holds"
+
+
+def _repeated(step):
+    """``s = e.pow(2).mean()``, then ``s = step(s, m, e)`` once per image, ``m = e.mean()``."""
+
+    def body(o, t):
+        e, _ = _err(o, t)
+        s, m = e.pow(2).mean(), e.mean()
+        for _ in t:
+            s = step(s, m, e)
+        return {"loss": s}
+
+    return body
+
+
 def _loss(call):
     """A body whose loss is ``call(e, y, o, t)``."""
 
@@ -1147,6 +1163,17 @@ CASES = {
         _written_through(lambda e, t: [e[b].mul_(2.0) for b in range(len(t))]), SPLIT, ""),
     "e[:, 0].mul_(2) through a view": (_written_through(lambda e, t: e[:, 0].mul_(2)), SPLIT, ""),
     "e.view(-1).clamp_(max=) through a view": (_written_through(lambda e, t: e.view(-1).clamp_(max=0.5)), SPLIT, ""),
+    # -- a batch term added again in a loop over images, in forms the repeated-term check missed
+    #    (was wrong: B copies of it, on a group |G|)
+    "a batch mean subtracted once per image": (_repeated(lambda s, m, e: s - m), DECLINE, REPEATED),
+    "a batch mean added once per image, recomputed, after another batch mean": (
+        _repeated(lambda s, m, e: s + e.mean()), DECLINE, REPEATED),
+    # -- an exponent that is no constant (was wrong: ``x ** e`` followed as ``x ** 2``)
+    "errors to the power of the batch mean": (_loss(lambda e, y, o, t: (e ** e.mean()).mean()), DECLINE, "Tensor.pow"),
+    "errors to the power of image 0's errors": (_loss(lambda e, y, o, t: (e ** e[0]).mean()), DECLINE, "Tensor.pow"),
+    "per-image errors to the power of the image's weight": (
+        _each_image(lambda x, s: ((x - s["y"]).abs() + 0.1).pow(s["loss_weight"]).mean()), HONEST,
+        "by an image's weight field as the exponent"),
 }
 
 

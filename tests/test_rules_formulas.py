@@ -135,6 +135,59 @@ def _python_sum_of_functions(outputs, targets):
     return {"s": sum(torch.sqrt(f(x, y)) for f in (F.l1_loss, F.mse_loss))}
 
 
+def _multiplied_in_a_while_loop(outputs, targets):
+    total, i = torch.sqrt(F.mse_loss(outputs["x"], _y(targets))), 1
+    while i < len(targets):  # on 3.11 a while loop closes with POP_JUMP_BACKWARD_IF_TRUE
+        total = total * torch.sqrt(F.mse_loss(outputs["x"], _y(targets)))
+        i += 1
+    return {"s": total}
+
+
+def _times(a, b):
+    return a * b
+
+
+def _multiplied_by_a_helper_in_a_loop(outputs, targets):
+    total = torch.sqrt(F.mse_loss(outputs["x"], _y(targets)))
+    for _ in targets[1:]:
+        total = _times(total, torch.sqrt(F.l1_loss(outputs["x"], _y(targets))))
+    return {"s": total}
+
+
+def _recursive_product(outputs, targets):
+    def product(n):
+        rmse = torch.sqrt(F.mse_loss(outputs["x"], _y(targets)))
+        return rmse if n == 1 else product(n - 1) * rmse
+
+    return {"s": product(len(targets))}
+
+
+def _root_taken_per_image(outputs, targets):
+    s = F.mse_loss(outputs["x"], _y(targets))
+    for _ in targets:
+        s = s.sqrt()
+    return {"s": s}
+
+
+def _literal_factor_per_image(outputs, targets):
+    s = torch.sqrt(F.mse_loss(outputs["x"], _y(targets)))
+    for _ in targets:
+        s = s * 2.0
+    return {"s": s}
+
+
+def _scaled_in_place(outputs, targets):
+    s = torch.log1p(F.mse_loss(outputs["x"], _y(targets)))
+    s.mul_(2.0)
+    return {"s": s}
+
+
+def _added_to_in_place(outputs, targets):
+    s = torch.log1p(F.mse_loss(outputs["x"], _y(targets)))
+    s += F.l1_loss(outputs["x"], _y(targets))
+    return {"s": s}
+
+
 def _variance_over_some_dims(outputs, targets):
     return {"s": outputs["x"].var(0, unbiased=False).mean()}  # each element's spread across the images
 
@@ -148,6 +201,14 @@ DECLINED = {
     # on a group alone the loop runs once per image of the group
     "a function of a ratio added per image": (_repeated_in_a_loop, "Tensor.add"),
     "functions of ratios added by Python's sum": (_python_sum_of_functions, "Tensor.add"),
+    # were wrong: the loop or the write was not seen
+    "functions of ratios multiplied in a while loop": (_multiplied_in_a_while_loop, "Tensor.mul"),
+    "functions of ratios multiplied by a helper called in a loop": (_multiplied_by_a_helper_in_a_loop, "Tensor.mul"),
+    "functions of ratios multiplied in a recursion over the images": (_recursive_product, "Tensor.mul"),
+    "a root taken again per image": (_root_taken_per_image, "Tensor.sqrt"),
+    "a literal factor applied again per image": (_literal_factor_per_image, "Tensor.mul"),
+    "a function of a ratio scaled in place": (_scaled_in_place, "Tensor.mul_"),
+    "a function of a ratio added to in place": (_added_to_in_place, "Tensor.add_"),
 }
 
 
@@ -197,3 +258,28 @@ def test_expression_text_round_trips_and_evaluates():
     for bad in ("exp(p0", "eval(p0)", "pow(p0,p1)", "add(p0)", "cnan", "p0)"):
         with pytest.raises(ValueError):
             parse(bad)
+
+
+def test_pooled_variance_over_a_window_is_the_variance_of_the_windows_elements():
+    """Three calls whose values have different centres (0, 5, -3): a window's biased variance
+    (and standard deviation) of each group is that of all the group's elements of the window --
+    each call's ratios are moments of the raw values, not of values less the call's own mean
+    (was wrong: 1.0 against 9.0 here)."""
+
+    @split_by_source
+    def criterion(x, targets):
+        return {"v": torch.var(x, correction=0), "s": torch.std(x, unbiased=False)}
+
+    g = torch.Generator().manual_seed(0)
+    meter, seen = SplitMeter(), {"real": [], "synthetic": []}
+    for images, centre in ((3, 0.0), (2, 5.0), (4, -3.0)):
+        x = (torch.randn(images, 5, generator=g) + centre).requires_grad_()
+        targets = [{"loss_weight": 1.0 if b % 2 == 0 else 0.5} for b in range(images)]
+        meter.update(criterion(x, targets))
+        for b in range(images):
+            seen["real" if b % 2 == 0 else "synthetic"].append(x[b].detach().double())
+    window = meter.compute()
+    for group, values in seen.items():
+        pooled = torch.cat(values)
+        assert window[f"v_{group}"] == pytest.approx(pooled.var(correction=0).item(), rel=1e-9)
+        assert window[f"s_{group}"] == pytest.approx(pooled.std(correction=0).item(), rel=1e-9)

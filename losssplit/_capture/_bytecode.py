@@ -106,23 +106,50 @@ def literal_exponent(c: Any, passed: int) -> bool:
 
 
 def straight_line_operator() -> bool:
-    """Whether the caller's code is executing a binary operator (``a + b``, ``a * b``) that no
-    loop of that code runs again (no backward jump from after it to it or before it): a value
-    added there is added once per call, whatever the images. False for anything else (a call
-    such as ``sum(...)`` of a generator, a loop body, a frame not found)."""
-    if sys.version_info[:2] not in _CHECKED:
-        return False
+    """Whether the caller's code is executing a binary operator (``a + b``, ``a * b``) that runs
+    once per call of the decorated body: no loop of that code, nor of any code between it and
+    the body (a helper called in a loop), runs it again (a backward jump from after it to it or
+    before it: ``for``, ``while``, a comprehension), and no code between them is entered twice
+    (recursion). A value added there is added once per call, whatever the images. False for
+    anything else (a call such as ``sum(...)`` of a generator, a frame not found, a Python whose
+    layout was not checked)."""
     f = _caller()
-    return f is not None and _straight_line_at(f.f_code, f.f_lasti)
+    if f is None:
+        return False
+    instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None or instructions[at].opname != "BINARY_OP":
+        return False
+    seen: set[types.CodeType] = set()
+    while f is not None:
+        package = str(f.f_globals.get("__name__", "")).partition(".")[0]
+        if package == "losssplit":
+            return True  # the decorator's wrapper: the body's call
+        if package not in _INTERNAL:
+            if f.f_code in seen or _in_loop(f.f_code, f.f_lasti):
+                return False
+            seen.add(f.f_code)
+        f = f.f_back
+    return False
+
+
+def call_site() -> tuple[types.CodeType, int] | None:
+    """(code, instruction offset) of the op the caller's code is executing; None where no frame
+    is found."""
+    f = _caller()
+    return None if f is None else (f.f_code, f.f_lasti)
 
 
 @functools.lru_cache(maxsize=1024)
-def _straight_line_at(code: types.CodeType, lasti: int) -> bool:
+def _in_loop(code: types.CodeType, lasti: int) -> bool:
+    """Whether a jump after the instruction at ``lasti`` goes back to it or before it (every
+    jump kind: ``POP_JUMP_BACKWARD_IF_TRUE`` closes a ``while`` loop on 3.11)."""
     instructions, at = _located(code, lasti)
-    if at is None or instructions[at].opname != "BINARY_OP":
-        return False
-    return not any(i.opname.startswith("JUMP_BACKWARD") and isinstance(i.argval, int) and i.argval <= lasti
-                   for i in instructions[at + 1 :])
+    if at is None:
+        return True
+    return any(i.opcode in _JUMPS and isinstance(i.argval, int) and i.argval <= lasti for i in instructions[at + 1 :])
+
+
+_JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
 
 
 def literal_dividend(c: Any) -> bool:

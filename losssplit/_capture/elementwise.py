@@ -21,6 +21,7 @@ from ._bytecode import (
     divisor_source,
     length_divided,
     literal_argument,
+    literal_exponent,
     literal_factor,
     local_length,
     loop_operand,
@@ -114,7 +115,29 @@ def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Element-wise ops of one tensor (``exp``, ``sigmoid``, ``pow(x, 2)``...)."""
     if frame.norms and _norm_squared(frame, func, args, kwargs, out):
         return
+    if func in _POWERS and _powered_by_values(frame, func, args, kwargs, out):
+        return
     _unary(frame, func, args, kwargs, out, "")
+
+
+def _powered_by_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """``x ** e`` with an exponent that is no constant of the body: a tensor of values (a batch
+    mean, another image's values, the images' weights) is an operand as in ``x * e``; an image's
+    weight object (``x_b ** t["loss_weight"]``) is 1 on a group alone, which the values keep.
+    True where the op was followed here."""
+    exponent = get_arg(args, kwargs, 1, "exponent", None)
+    if not isinstance(args[0], Tensor) or frame.get(args[0]) is None:
+        return False
+    if isinstance(exponent, Tensor) and (exponent.dim() or frame.get(exponent) is not None
+                                         or id(exponent) in frame.weight_filled):
+        _binary(frame, func, (args[0], exponent), {}, out, "")
+        return True
+    if type(exponent) is float:
+        images = frame.weight_images(exponent)
+        if images and not frame.weight_is_one(images) and not literal_exponent(exponent, len(args) + len(kwargs)):
+            frame.lose(out, f"{op_name(func)} by an image's weight field as the exponent")
+            return True
+    return False
 
 
 _SQUARES = {Tensor.square, torch.square}
@@ -667,19 +690,24 @@ def _repeated_batch_term(frame: Frame, pa: tuple[Ratio, ...], pb: tuple[Ratio, .
     caller's code (with ``looped``, asked there only when a term repeats: the sum is not a
     binary operator outside every loop)."""
     earlier = [q for r in pa for q in batch_terms(r)]
-    twins = [(term, next((q for q in earlier if same_form(q, term)), None)) for r in pb for term in batch_terms(r)]
-    if all(twin is None for _, twin in twins):
+    terms = [q for r in pb for q in batch_terms(r)]
+    # the same values again, whatever their sign or factor (``s = s - m`` in a loop)
+    same = any(q.values is term.values and q.rows is term.rows and same_form(q, term.replace(scales=q.scales))
+               for term in terms for q in earlier)
+    twins = [(term, [q for q in earlier if same_form(q, term)]) for term in terms]  # each may be the one recomputed
+    if not same and not any(found for _, found in twins):
         return False
     one_image = any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
         q.rows.numel() for q in batch_terms(r)) for r in (*pa, *pb))
     if not one_image and not (looped and not straight_line_operator()):
         return False  # no loop over images: a term added twice is added twice on a group too
-    for term, twin in twins:
-        if any(q.values is term.values and q.rows is term.rows and same_form(q, term) for q in earlier):
-            return True
-        if twin is not None:
-            values, rows = term.values.to(twin.values.device), term.rows.to(twin.rows.device)
-            frame.doubt((twin.values == values).all() & (twin.rows == rows).all(), f"{op} {REPEATED_TERM}")
+    if same:
+        return True
+    for term, found in twins:
+        if found:
+            values, rows = term.values.to(found[0].values.device), term.rows.to(found[0].rows.device)
+            equal = [(q.values == values).all() & (q.rows == rows).all() for q in found]
+            frame.doubt(torch.stack(equal).any(), f"{op} {REPEATED_TERM}")
     return False
 
 

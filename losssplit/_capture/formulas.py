@@ -21,6 +21,7 @@ import torch
 
 from .. import _formula
 from ._bytecode import (
+    call_site,
     divisor_source,
     literal_dividend,
     literal_exponent,
@@ -77,16 +78,28 @@ def unary_formula(frame: Frame, func: Any, args: tuple, kwargs: dict, track: Tra
     if found is None:
         return None
     expr, ratios = found
+    sites = _sites(track)
+    if sites is None:
+        return None
     if func in _POWERS:
         exponent = get_arg(args, kwargs, 1, "exponent", None)
         if type(exponent) not in (int, float) or not math.isfinite(exponent) \
                 or not literal_exponent(exponent, len(args) + len(kwargs)):
             return None
-        return _made(("pow", expr, float(exponent)), ratios, func)
+        return _made(("pow", expr, float(exponent)), ratios, func, sites)
     name = _NAMES.get(func)
     if name is None or kwargs:
         return None
-    return _made((name, expr), ratios, func)
+    return _made((name, expr), ratios, func, sites)
+
+
+def _sites(*tracks: Track | None) -> frozenset[tuple[Any, int]] | None:
+    """The code positions of the ops that made ``tracks``' expressions and of the op being
+    executed; None where that op is one of them (a loop or a helper applying it to its own
+    result again: on a group alone it may run another number of times) or is not found."""
+    site = call_site()
+    made = frozenset().union(*(t.sites for t in tracks if t is not None))
+    return None if site is None or site in made else made | {site}
 
 
 def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, func: Any,
@@ -115,16 +128,20 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
     if not (ra or rb) or len(ra) + len(rb) > MAX_RATIOS:
         return None
     if ra and rb and not straight_line_operator():
-        # ``total = total + exp(l.mean())`` in a loop over images (or in ``sum(...)``): on a group
-        # alone the loop may run another number of times, which no expression can tell
+        # ``total = total + exp(l.mean())`` in a loop over images (or in ``sum(...)``, a helper
+        # called in a loop, a recursion): on a group alone the loop may run another number of
+        # times, which no expression can tell
+        return None
+    sites = _sites(ta, tb)  # ``s = s * 2.0`` in a loop
+    if sites is None:
         return None
     if ea == _formula.const(0) and kind == "add":
-        return _made(eb, rb, func)
+        return _made(eb, rb, func, sites)
     if eb == _formula.const(0) and kind in ("add", "sub"):
-        return _made(ea, ra, func)
+        return _made(ea, ra, func, sites)
     eb = _formula.shifted(eb, len(ra))
     expr = ("sub", eb, ea) if kind == "rsub" else ("div", eb, ea) if kind == "rdiv" else (_KINDS[kind], ea, eb)
-    return _made(expr, ra + rb, func)
+    return _made(expr, ra + rb, func, sites)
 
 
 def _written(kind: str, c: float) -> bool:
@@ -136,8 +153,9 @@ def _written(kind: str, c: float) -> bool:
     return source in ("literal", "configured")
 
 
-def _made(expr: _formula.Expr, ratios: tuple[Ratio, ...], func: Any) -> Track:
-    return Track(from_prediction=True, lost_at=op_name(func), formula=(expr, ratios))
+def _made(expr: _formula.Expr, ratios: tuple[Ratio, ...], func: Any,
+          sites: frozenset[tuple[Any, int]] = frozenset()) -> Track:
+    return Track(from_prediction=True, lost_at=op_name(func), formula=(expr, ratios), sites=sites)
 
 
 _MOMENTS = {Tensor.var: False, torch.var: False, Tensor.std: True, torch.std: True}
@@ -146,10 +164,11 @@ _MOMENTS = {Tensor.var: False, torch.var: False, Tensor.std: True, torch.std: Tr
 def pooled_moment(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Track | None:
     """``torch.var(g)`` / ``torch.std(g)`` over every element of values whose one dim carries
     images (a pooled variance): on the group alone, the variance of the group's elements, which
-    is ``(mean(g'^2) - mean(g')^2) * n / (n - correction)`` of three ratios (``g' = g - c`` for a
-    constant ``c``, the batch's mean, against cancellation; ``n`` the group's elements); its
-    square root for ``std``. None for anything else (a reduction over some dims only, data, one
-    image's values)."""
+    is ``(mean(g^2) - mean(g)^2) * n / (n - correction)`` of three ratios (``n`` the group's
+    elements), in float64; its square root for ``std``. Uncentred: a window pools each ratio
+    over its calls, which is the window's variance only where every call's values have the same
+    centre (a call's own batch mean would differ from call to call). None for anything else (a
+    reduction over some dims only, data, one image's values)."""
     src = args[0]
     track = frame.get(src)
     if (track is None or not isinstance(src, Tensor) or not isinstance(out, Tensor) or out.dim()
@@ -162,7 +181,6 @@ def pooled_moment(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     (d,) = track.rows
     rows = track.rows[d]
     values = unweighted_of(src, track).double()
-    values = values - values.mean()
     image = frame.rows_image(rows)
     first = Ratio.of(values, rows, d, RatioKind.MEAN, host_image=image)
     second = Ratio.of(values * values, rows, d, RatioKind.MEAN, host_image=image)

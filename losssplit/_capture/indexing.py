@@ -439,7 +439,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if func is Tensor.__setitem__ and track.rows:
         _positional_write(frame, target, track, _index_parts(args[1]))
-    if track.unweighted is not None or track.ratio is not None or track.parts or track.elements:
+    if track.unweighted is not None or track.ratio is not None or track.parts or track.elements \
+            or track.formula is not None:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale
     elif func is Tensor.masked_fill_ and len(args) > 2:  # ``nll.masked_fill_(pad, 0.0)``
         elementwise.zeroed(frame, target, track, args[1], args[2])

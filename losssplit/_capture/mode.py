@@ -59,6 +59,9 @@ class Track:
     ``sqrt(mse.mean())``, ``a.mean() * b.mean()``): (the expression, see ``losssplit._formula``;
     the ratios it reads, each split by group on its own). Lost as ``parts`` are, and kept apart
     from them: only the rules that know expressions read it."""
+    sites: frozenset[tuple[Any, int]] = frozenset()
+    """For an expression: the code positions (code, instruction) of the ops that made it. An op
+    met again at one of them applies itself again (``s = s.sqrt()`` in a loop over images)."""
 
 
 class _Plain:

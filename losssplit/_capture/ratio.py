@@ -580,7 +580,8 @@ def _same_den_sum(ra: Ratio, rb: Ratio) -> Ratio | None:
     num = ra.numerators(row_sums(ra.values, ra.row_dim)) + rb.numerators(row_sums(rb.values, rb.row_dim)).to(ra.values.device)
     # each row's numerators over ``da`` per row: a mean over rows with the divisor ``da``
     out = Ratio.of(num, ra.rows, 0, RatioKind.ROW_MEAN)
-    return out.replace(divisors=(da,), offset=ra.offset + rb.offset)
+    # the terms stay known: ``s = s - m`` in a loop over images adds ``m`` again
+    return out.replace(divisors=(da,), offset=ra.offset + rb.offset, batch_terms=batch_terms(ra) + batch_terms(rb))
 
 
 def _is_one(x: Any) -> bool:
