@@ -33,6 +33,11 @@ padding_mask.sum()`` (label smoother, 5); ``torch.logaddexp`` of the transducer 
 ``torch.broadcast_tensors`` inside ``torch.distributions.StudentT`` (5). The other 11 declines mix
 images: the OHEM threshold ranked over the batch, AdaFace's batch norm statistics, circle and
 multi-similarity pairs across the batch.
+
+Now: 294 expected, 76 declined, 65 GAP (22.1 %), 0 WRONG. ``/ (num_ins + 1)``: a length of rows plus
+a literal is the group's count plus it (a divisor computed by other Python arithmetic that equals
+a count by value only declines); a loss times a test of the labels counts the labels the test keeps,
+so the z-loss takes its group's share of counted labels.
 """
 
 from __future__ import annotations
@@ -984,10 +989,7 @@ CASES = {c.body.__name__: c for c in [
     Case(two_stage_encoder_proposals_with_deep_copied_class_agnostic_targets, set_batch),
     Case(one_to_many_branch_with_repeated_targets_over_repeated_count, set_batch, gaps=keys("loss_ce_o2m@1"),
          why="num_boxes * 2 equals 2 x instances and 4 x rows on batch 1: declined as ambiguous"),
-    Case(solo_instance_dice_per_cell_and_category_focal_over_instances_plus_one, dense_batch,
-         wrong=frozenset((seed, f"loss_cate_{g}") for seed in (0, 1) for g in ("real", "synthetic")),
-         why="``/ (num_ins + 1)``: the count plus one is split by the images' share of the flattened cells, not "
-             "recounted on the group (its instances plus one)"),
+    Case(solo_instance_dice_per_cell_and_category_focal_over_instances_plus_one, dense_batch),
     Case(ohem_over_the_batch_with_threshold_and_min_kept, seg_batch, keys("loss_ohem"), gaps=keys("loss_ce"),
          why="the threshold is a probability ranked over the batch's pixels, read on the host: the whole call "
              "is declined, the plain CE with it"),
@@ -1013,10 +1015,7 @@ CASES = {c.body.__name__: c for c in [
     Case(token_distillation_batchmean_kl_and_reverse_kl, lm_batch),
     Case(label_smoother_over_numel_minus_padding, lm_batch, gaps=keys("loss"),
          why="Tensor.__rsub__ of padding_mask.numel() - padding_mask.sum()"),
-    Case(causal_lm_padded_shift_summed_over_num_items_in_batch, lm_items_batch,
-         wrong=frozenset((0, f"loss_z_{g}") for g in ("web", "code", "book")),
-         why="the masked z-loss sum over num_items_in_batch gets the rows' share of the count, not their share "
-             "of counted labels (equal on batch 1 by chance)"),
+    Case(causal_lm_padded_shift_summed_over_num_items_in_batch, lm_items_batch),
     Case(transducer_forward_variables_per_utterance_lengths, speech_batch, gaps=keys("loss_rnnt", "loss_rnnt_per_label"),
          why="torch.logaddexp has no rule"),
     Case(masked_unit_prediction_by_cosine_to_unit_embeddings, speech_batch),
@@ -1030,7 +1029,7 @@ CASES = {c.body.__name__: c for c in [
 
 
 globals().update(survey_tests(
-    CASES, range(len(WEIGHTS)), 28, (294, 76, 65, 7),
+    CASES, range(len(WEIGHTS)), 28, (294, 76, 65, 0),
     over_target="65 GAP of 294 expected (22.1 %) on first contact: a torch.zeros(1) accumulator and a host-read "
                 "int declining a whole call (16), an ambiguous outside normaliser (2), calls declined whole by a "
                 "mixing host read or in-batch pairs (9), Tensor.div of a mean by a mean plus eps (8), torch.linear "
