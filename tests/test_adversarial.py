@@ -14,7 +14,7 @@ import operator
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import RULE_BATCHES, WIDTH, logged_warnings, rule_batch, rule_outcome
+from _helpers import RULE_BATCHES, WIDTH, check_rule, logged_warnings, rule_batch, rule_outcome
 from test_rules_elementwise import _over_twice_the_instances, _with_instances
 from test_tokens import NAMES, batch
 
@@ -1560,3 +1560,63 @@ def test_a_number_computed_from_the_weight_field_as_a_margin_declines():
     body = _each_image(lambda x, s: F.huber_loss(x, s["y"], delta=s["loss_weight"] * 1.0))
     got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
     assert got == {} and want, (got, want)
+
+
+# -- a Python number divisor computed in the body by arithmetic other than a product (survey 11:
+#    SOLO's ``/ (num_ins + 1)`` was read by value as 2 x images, or as a constant)
+
+
+def _over_rows_plus_one(o, t):
+    """Summed errors over the rows of the flattened [B * 3, 4] errors plus one: ``len`` of those
+    rows is a count the body read, so on a group alone its rows plus one."""
+    e = _err(o, t)[0]
+    n = len(e.flatten(0, 1))
+    return {"loss": e.sum() / (n + 1)}
+
+
+def _over_a_local_plus_one(o, t):
+    """Over ``c + 1`` with ``c = 3`` a number of the body: 4, the images of a 4-image batch by value
+    only (the body divides by 4 on any group)."""
+    c = 3
+    return {"loss": _err(o, t)[0].sum() / (c + 1)}
+
+
+def test_a_sum_over_a_length_of_rows_plus_a_literal_is_the_groups_count_plus_it():
+    """Was wrong on the 4-image batch (13 = 12 rows + 1 equals no count: read as a constant); the
+    group's 3 rows per image plus one, as the body recounts them (e.g. real: 2 images -> 7)."""
+    check_rule(_over_rows_plus_one, "")
+
+
+def test_arithmetic_on_a_local_equal_to_a_count_by_value_declines():
+    """``/ (c + 1)``: 4, the images of the 4-image batch, was read as them (the group's 2 -> den
+    2, the oracle's 4); ``c`` is the 3 images of the 3-image batch and 4 twice the 2 images of the
+    2-image batch: equal to counts by value only, declined with a warning naming the key."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_over_a_local_plus_one, rule_batch(seed, weights))
+        assert got == {} and want, (seed, got, want)
+        assert any("key 'loss'" in m and "Python arithmetic" in m for m in said), said
+
+
+def _z_over_items(logits, labels, num_items_in_batch):
+    """A z-loss zeroed at ignored labels by a product with their test, summed over the count of
+    counted labels passed in (``.float()`` of the test: the same)."""
+    z = torch.logsumexp(logits, -1) ** 2
+    return {"loss_z": (z * (labels != -100)).sum() / num_items_in_batch,
+            "loss_zf": (labels.ne(-100).float() * z).sum() / num_items_in_batch}
+
+
+def test_a_loss_times_a_test_of_the_labels_over_an_outside_count_takes_the_groups_tokens():
+    """Was wrong: the rows' share of ``num_items_in_batch`` (1/4 per row) instead of the share of
+    counted labels (a row's non-ignored tokens over all of them)."""
+    from _helpers import ROWS, Share, split_outcome
+
+    g = torch.Generator().manual_seed(5)
+    logits = torch.randn(4, 6, 5, generator=g, requires_grad=True)
+    labels = torch.randint(0, 5, (4, 6), generator=g)
+    labels[0, 1:] = -100
+    labels[2, 4:] = -100
+    counts = (labels != -100).sum(1).tolist()
+    got, want, said = split_outcome(_z_over_items, [logits, labels, sum(counts)], [ROWS, ROWS, Share(counts)],
+                                    ["a", "b", "a", "b"])
+    assert set(got) == set(want) == {f"loss_{k}_{n}" for k in ("z", "zf") for n in "ab"}, said
+    assert got == pytest.approx(want, rel=1e-5)

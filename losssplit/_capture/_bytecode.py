@@ -819,3 +819,62 @@ def _form(span: list[dis.Instruction]) -> str:
                 and inner.count("LOAD_GLOBAL") == 1 and "CALL" in inner):
             return "floor"
     return "expr"
+
+
+class Arithmetic(NamedTuple):
+    """A Python number divisor written as arithmetic other than a product (``num_ins + 1``,
+    ``len(x) - 1``): the numbers it reads that the body computed (its plain-number locals, its
+    ``len`` calls), and ``(n, c)`` where it is exactly ``n + c`` with ``n`` a local int and ``c``
+    a non-negative literal (else None)."""
+
+    numbers: tuple[float, ...]
+    shift: tuple[int, float] | None
+
+
+def divisor_arithmetic() -> Arithmetic | None:
+    """The divisor of the ``a / b`` the caller's code is executing, where ``b`` is Python arithmetic
+    with an operator other than ``*`` (``n + 1``, ``n - 1``, ``n // 2``) over at least one number
+    the body computed (a plain-number local, a ``len`` call): on a group alone the body computes
+    it from what the group counts, so its value equal to a count of the batch is no proof of
+    which one. None for any other divisor (a lone name, a literal, ``len(x)``, ``float(len(x))``,
+    ``max(n, 1)``, a product: read as before), another layout or an unchecked Python."""
+    f = _caller()
+    if f is None:
+        return None
+    instructions, at = _located(f.f_code, f.f_lasti)
+    spans = _operand_spans(f.f_code, f.f_lasti)
+    if at is None or spans is None or instructions[at].arg not in _DIVISIONS:
+        return None
+    start, end = spans[1]
+    span = instructions[start:end]
+    if any(i.is_jump_target for i in span) or not any(
+            i.opname == "BINARY_OP" and i.arg not in _PRODUCTS for i in span):
+        return None
+    numbers: list[float] = []
+    k = 0
+    while k < len(span):
+        i = span[k]
+        if i.opname == "LOAD_GLOBAL" and i.argval == "len" and _builtin(f, "len") is len:
+            close = _call_end(span, k)
+            if close is None:
+                return None
+            size = _sized(_length_of(span[k + 1 : close], f).obj)
+            if size is not None:
+                numbers.append(size)
+            k = close + 1
+            continue
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF"):
+            v = f.f_locals.get(i.argval)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                numbers.append(v)
+        k += 1
+    if not numbers:
+        return None  # literals and configuration only: a constant of the body
+    shift = None
+    if len(span) == 3:  # ``n + c``: LOAD_FAST n, LOAD_CONST c, BINARY_OP +
+        load, const, plus = span
+        value = f.f_locals.get(load.argval) if load.opname in ("LOAD_FAST", "LOAD_DEREF") else None
+        if (type(value) is int and const.opname == "LOAD_CONST" and type(const.argval) in (int, float)
+                and const.argval >= 0 and plus.arg == 0):
+            shift = (value, float(const.argval))
+    return Arithmetic(tuple(numbers), shift)

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from ._bytecode import (
     UNPROVEN,
+    divisor_arithmetic,
     divisor_floor,
     divisor_source,
     length_divided,
@@ -88,10 +89,14 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     if track.ratio is not None or track.lost_at is not None:
         frame.set(out, track)
         return
+    if frame.label_masks and _label_factor(frame, src) and out.shape == src.shape:
+        frame.label_masks[id(out)] = out  # ``(labels != -100).float()``: still 0 where a label does not count
     raw = track.unweighted
     if raw is not None and out.dtype != raw.dtype and out.dtype.is_floating_point:
         raw = raw.to(out.dtype) if raw.dtype != torch.float32 or out.dtype == torch.float64 else raw
     frame.set(out, Track(rows=track.rows, image=track.image, unweighted=raw, from_prediction=track.from_prediction))
+    if not src.is_floating_point():
+        label_copy(frame, src, out)
 
 
 @rule(
@@ -220,9 +225,27 @@ def _note_label_test(frame: Frame, func: Any, args: tuple, out: Any) -> None:
         return
     if not (isinstance(other, int) or isinstance(other, Tensor) and other.dim() == 0 and frame.get(other) is None):
         return
-    root = labels._base if labels._base is not None else labels
-    if id(root) in frame.data_inputs and frame.get(root) is not None and out.shape == labels.shape:
+    if is_labels(frame, labels) and out.shape == labels.shape:
         frame.label_masks[id(out)] = out
+
+
+def is_labels(frame: Frame, x: Any) -> bool:
+    """Whether ``x`` is an integer tensor of labels passed in, a view of one, or a copy the call
+    made of one (``F.pad(labels, (0, 1), value=-100)``, ``.contiguous()``: see ``label_copy``)."""
+    if not isinstance(x, Tensor) or x.is_floating_point() or x.is_complex() or x.dtype == torch.bool:
+        return False
+    root = x._base if x._base is not None else x
+    if frame.get(root) is None:
+        return False
+    return id(root) in frame.data_inputs or frame.label_copies.get(id(root)) is root
+
+
+def label_copy(frame: Frame, src: Any, out: Any) -> None:
+    """Remember ``out``, an integer copy of labels ``src`` made by a rule that keeps values
+    (padding them adds positions of no label, compared as the others)."""
+    if isinstance(out, Tensor) and out.dtype == getattr(src, "dtype", None) and frame.get(out) is not None \
+            and is_labels(frame, src):
+        frame.label_copies[id(out)] = out
 
 
 def zeroed(frame: Frame, target: Any, track: Track | None, mask: Any, value: Any) -> None:
@@ -230,17 +253,46 @@ def zeroed(frame: Frame, target: Any, track: Track | None, mask: Any, value: Any
     one label each, written to 0 where a test of the labels' values is true -- padding, as
     ``ignore_index`` leaves it out. Remembered so that its sum counts the other labels as tokens
     (the count an outside normaliser is a share of); any later write ends it (version)."""
+    if not _is_number(value) or value != 0 or not _label_mask(frame, mask) or mask.shape != target.shape:
+        frame.zeroed.pop(id(target), None)
+        return
+    _count_labels(frame, target, track, mask, False)
+
+
+def label_product(frame: Frame, a: Any, b: Any, out: Any) -> None:
+    """``loss * (labels != -100)`` (also ``.float()`` of such a test, either operand): a
+    per-element loss times a test of the labels' values is 0 where the test fails, as
+    ``masked_fill(labels.eq(-100), 0)`` writes it, so its sum counts the labels where the test
+    holds (see ``zeroed``). A mask broadcast along a dim (``[B, T, 1]``) counts each label once
+    per element it keeps: the same shares. A loss zeroed before keeps both counts."""
+    if not isinstance(out, Tensor) or not out.is_floating_point():
+        return
+    for loss, mask in ((a, b), (b, a)):
+        if not isinstance(mask, Tensor) or not _label_factor(frame, mask) or mask.dim() != out.dim():
+            continue
+        if not isinstance(loss, Tensor) or loss.shape != out.shape or mask.shape != out.shape and torch.broadcast_shapes(
+                mask.shape, out.shape) != out.shape:
+            return
+        _count_labels(frame, out, frame.get(out), mask, True, zeroed_counts(frame, loss) if frame.zeroed else None)
+        return
+
+
+def _label_factor(frame: Frame, mask: Tensor) -> bool:
+    """Whether ``mask`` is a test of the labels' values, or a cast of one (``.float()``): 0 or 1."""
+    return _label_mask(frame, mask) or frame.label_masks.get(id(mask)) is mask
+
+
+def _count_labels(
+    frame: Frame, target: Tensor, track: Track | None, mask: Tensor, keeps: bool, before: Tensor | None = None
+) -> None:
+    """Remember which labels the per-element loss ``target`` counts: where ``mask`` is false
+    (``keeps``: where it is true), times the counts ``before`` it (of the loss it was made from)."""
     if (
-        not isinstance(target, Tensor)
-        or track is None
+        track is None
         or not track.from_prediction
         or track.lost_at is not None
         or track.ratio is not None
         or len(track.rows) != 1
-        or not _is_number(value)
-        or value != 0
-        or not _label_mask(frame, mask)
-        or mask.shape != target.shape
     ):
         frame.zeroed.pop(id(target), None)
         return
@@ -251,16 +303,18 @@ def zeroed(frame: Frame, target: Any, track: Track | None, mask: Any, value: Any
         return
     for d, rows in track.rows.items():  # the mask's positions are the loss's (a view of the labels
         frame.agree(rows, tm.rows[d], op_name(Tensor.masked_fill_))  # in another order would not be)
-    hit = frame.label_counts.get(id(mask))  # one count tensor per mask: sums of losses it zeroed add up
+    key = ~id(mask) if keeps else id(mask)  # a mask of kept labels counts its true elements
+    hit = frame.label_counts.get(key)  # one count tensor per mask: sums of losses it zeroed add up
     if hit is not None and hit[0] is mask:
         kept = hit[1]
     else:
-        kept = (~mask).to(torch.float32)
-        frame.label_counts[id(mask)] = (mask, kept)
-    before = frame.zeroed.get(id(target))
-    if before is not None and before[0] is target and before[2] == version - 1:  # a second mask
-        kept = before[1] * kept
-    frame.zeroed[id(target)] = (target, kept, version)
+        kept = (mask if keeps else ~mask).to(torch.float32).expand(target.shape)
+        frame.label_counts[key] = (mask, kept)
+    if not keeps:
+        prior = frame.zeroed.get(id(target))
+        if prior is not None and prior[0] is target and prior[2] == version - 1:  # a second mask
+            before = prior[1]
+    frame.zeroed[id(target)] = (target, kept if before is None else before * kept, version)
 
 
 def _same_counts(frame: Frame, ra: Ratio, rb: Ratio) -> Ratio:
@@ -377,6 +431,8 @@ def add(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 def mul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``a * b``: a per-row factor times a prediction is set aside as 1."""
     _binary(frame, func, args, kwargs, out, "mul")
+    if len(args) >= 2 and frame.label_masks:
+        label_product(frame, args[0], args[1], out)
 
 
 @rule(Tensor.div, Tensor.true_divide, torch.div, torch.divide, torch.true_divide)
@@ -1029,6 +1085,10 @@ def _ratio_arithmetic(
             counted = frame.host_normaliser(b, divisor_floor)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
+        if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool):
+            computed = _computed_divisor(frame, ta, other)
+            if computed is not None:
+                return computed
         if (kind == "div" and (type(other) is int or type(other) is float and other.is_integer())
                 and int(other) in frame.lengths and divisor_source(other) not in ("literal", "configured")):
             return _over_length(frame, ta, int(other))  # ``/ len(x)``, ``/ float(len(x))``, no literal
@@ -1225,6 +1285,46 @@ def _over_targets_length(frame: Frame, z: Any) -> bool:
     a group alone is the group's number of images."""
     return (type(z) is int and z == frame.num_images and frame.per_image_targets is not None
             and frame.tokens is None and length_divided(z) is frame.per_image_targets)
+
+
+COMPUTED_COUNT = ("a division by a number computed in the body by Python arithmetic (``n + 1``, ``len(x) - 1``) "
+                  "that equals a count of this batch by value only: on a group alone the body computes it from "
+                  "the group's, and which count it is cannot be told")
+
+
+def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
+    """``l.sum() / (n + c)`` (see ``divisor_arithmetic``): with ``n`` a length the body read of a
+    tensor whose rows carry images (as ``/ n`` alone is read, see ``_over_length``) and ``c`` a
+    literal, a sum over the group's count of those rows plus ``c``; any other such divisor that
+    is, or reads a number that is, a count of the batch or a multiple of one is lost (its equality
+    is a coincidence of values). None where the divisor is no such arithmetic, relates to no
+    count (a constant of the body, as before), or divides one image's value (``/ (n * (n - 1))``
+    of its own ``n``, as ``_constant_divisor`` reads it)."""
+    r = track.ratio
+    assert r is not None
+    if r.host_image is not None or r.rows.numel() == 1:
+        return None  # one image's value: a number of that image is the same on any group with it
+    found = divisor_arithmetic()
+    if found is None:
+        return None
+    if found.shift is not None and found.shift[0] in frame.lengths:
+        n, c = found.shift
+        first, *others = frame.lengths[n]
+        for rows in others:
+            frame.agree(first, rows, "a division by a length of rows plus a number (``len(x) + c``)")
+        if r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.normaliser_ops:
+            ones = Ratio.of(torch.ones(first.numel(), device=first.device), first.reshape(-1), 0, RatioKind.SUM)
+            return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=ones.shifted(c)))
+        return lost_track(COMPUTED_COUNT, track.from_prediction)
+    counts: list[float] = [frame.num_images, *frame.lengths, r.rows.numel(), r.numel]
+    instances = frame.instances()
+    if isinstance(instances, list):
+        counts.append(sum(instances))
+    if r.den_values is not None:
+        counts.append(row_sums(r.den_values, r.row_dim).sum().item())
+    if any(v == c or count_multiple(v, c) for v in (z, *found.numbers) for c in counts if c > 0):
+        return lost_track(COMPUTED_COUNT, track.from_prediction)
+    return None
 
 
 def _over_length(frame: Frame, track: Track, n: int) -> Track:

@@ -12,7 +12,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from .elementwise import image_value_track
+from .elementwise import image_value_track, label_copy
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -722,6 +722,8 @@ def pad(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return bool({src.dim() - 1 - i // 2 for i, w in enumerate(widths) if w != 0} & set(track.rows))
 
     keep_rows(frame, func, args, kwargs, out, mixes, "of")
+    if args and isinstance(args[0], Tensor) and not args[0].is_floating_point():
+        label_copy(frame, args[0], out)  # ``F.pad(labels, (0, 1), value=-100)``: labels still
 
 
 @rule(torch.diff, Tensor.diff)
