@@ -34,10 +34,14 @@ padding_mask.sum()`` (label smoother, 5); ``torch.logaddexp`` of the transducer 
 images: the OHEM threshold ranked over the batch, AdaFace's batch norm statistics, circle and
 multi-similarity pairs across the batch.
 
-Now: 294 expected, 76 declined, 65 GAP (22.1 %), 0 WRONG. ``/ (num_ins + 1)``: a length of rows plus
+Now: 294 expected, 67 declined, 56 GAP (19.0 %), 0 WRONG. ``/ (num_ins + 1)``: a length of rows plus
 a literal is the group's count plus it (a divisor computed by other Python arithmetic that equals
 a count by value only declines); a loss times a test of the labels counts the labels the test keeps,
-so the z-loss takes its group's share of counted labels.
+so the z-loss takes its group's share of counted labels. Split since: the census term's masked
+mean over ``mask.mean() + 1e-6`` (a function of two ratios), ArcFace's ``F.linear`` through a fixed
+classifier; ``torch.logaddexp`` and ``torch.broadcast_tensors`` have rules now, but the transducer
+and Student-t bodies still decline further on (slices after host reads, ``torch.where``); the YOLO
+``torch.zeros(1)`` accumulators are followed, its host-read offsets still decline the call.
 """
 
 from __future__ import annotations
@@ -996,16 +1000,16 @@ CASES = {c.body.__name__: c for c in [
     Case(active_contour_length_and_region_sums, seg_batch),
     Case(structure_weighted_bce_and_iou_per_image, seg_batch),
     Case(mesh_vertices_regressed_joints_and_weak_perspective_reprojection, pose_batch),
-    Case(census_photometric_min_over_sources_with_auto_masking, image_batch, gaps=keys("loss_census"),
-         why="Tensor.div of a masked mean by mask.mean() + 1e-6"),
+    # split since first contact: a masked mean over ``mask.mean() + 1e-6`` is a function of two ratios
+    Case(census_photometric_min_over_sources_with_auto_masking, image_batch),
     Case(batch_silog_over_valid_pixels_and_threshold_accuracy, image_batch),
     Case(multi_stage_psnr_loss_on_luma_per_image_weights, image_batch),
     Case(contrastive_regularisation_anchor_positive_over_negative, image_batch, gaps=keys("loss_cr"),
          why="Tensor.div of an L1 mean by another L1 mean plus 1e-7"),
     Case(colour_angle_and_charbonnier_of_each_stage, image_batch),
-    Case(additive_angular_margin_and_norm_adaptive_margin, embed_batch, keys("loss_adaface"), gaps=keys("loss_arcface"),
-         why="the AdaFace margin standardises each norm by the batch's norm mean and std; torch.linear of the "
-             "rows against the fixed classifier has no rule"),
+    # ``loss_arcface`` split since first contact: ``F.linear`` of rows through a fixed classifier keeps them
+    Case(additive_angular_margin_and_norm_adaptive_margin, embed_batch, keys("loss_adaface"),
+         why="the AdaFace margin standardises each norm by the batch's norm mean and std"),
     Case(circle_and_multi_similarity_in_batch_and_matmul_classifier, embed_batch, keys("loss_circle", "loss_ms"),
          gaps=keys("loss_cls"),
          why="pairs across the batch's rows; the per-row classifier CE is declined with the whole call"),
@@ -1029,9 +1033,9 @@ CASES = {c.body.__name__: c for c in [
 
 
 globals().update(survey_tests(
-    CASES, range(len(WEIGHTS)), 28, (294, 76, 65, 0),
-    over_target="65 GAP of 294 expected (22.1 %) on first contact: a torch.zeros(1) accumulator and a host-read "
-                "int declining a whole call (16), an ambiguous outside normaliser (2), calls declined whole by a "
-                "mixing host read or in-batch pairs (9), Tensor.div of a mean by a mean plus eps (8), torch.linear "
-                "(5), sum() over filtered per-row losses (5), numel() - sum() (5), torch.logaddexp (10), "
-                "torch.broadcast_tensors (5)"))
+    CASES, range(len(WEIGHTS)), 28, (294, 67, 56, 0),
+    over_target="56 GAP of 294 expected (19.0 %; 22.1 % on first contact): a host-read int sizing the YOLO "
+                "offsets, declining the whole call (16), an ambiguous outside normaliser (2), calls declined whole "
+                "by a mixing host read or in-batch pairs (9), ratios of means combined in a loop over layers (4), "
+                "sum() over filtered per-row losses (5), numel() - sum() (5), transducer slices after host reads "
+                "(10), torch.where inside torch.distributions (5)"))

@@ -492,6 +492,33 @@ def test_affine_maps_of_reduced_losses_are_exact(case):
     check_rule(AFFINE[case], "")
 
 
+def test_running_totals_started_as_one_element_zeros_are_the_losses_added():
+    """YOLO-style ``lbox = torch.zeros(1)``, then ``lbox = lbox + l.mean()`` per level: the first
+    sum is that loss itself; a total started from anything else (a written zero, ones) is a
+    tensor offset and declines."""
+
+    def accumulated(outputs, targets):
+        x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+        lbox, lcls = torch.zeros(1), torch.zeros(1)
+        for k in range(2):  # levels, not images
+            lbox = lbox + (x[..., 2 * k] - y[..., 2 * k]).abs().mean()
+        lcls = lcls + F.mse_loss(x, y)
+        bs = x.shape[0]
+        return {"loss": (lbox + lcls).squeeze(0) * bs, "loss_box": lbox * 0.05}
+
+    def written_first(outputs, targets):
+        acc = torch.zeros(1)
+        acc += 0.5
+        return {"loss": acc + _err(outputs, targets)[0].mean()}
+
+    def ones(outputs, targets):
+        return {"loss": torch.ones(1) + _err(outputs, targets)[0].mean()}
+
+    check_rule(accumulated, "")
+    check_rule(written_first, "add", declines=True)
+    check_rule(ones, "add", declines=True)
+
+
 def test_a_literal_over_a_reduced_loss_is_a_function_of_its_ratio():
     """``2 / x.mean()``: no ratio, but on a group alone 2 over the group's mean (``formulas.py``;
     a local number over it declines: ``test_rules_formulas.py``)."""

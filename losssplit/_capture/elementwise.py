@@ -498,6 +498,12 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if frame.row_counts and (frame.row_count(a) is not None or frame.row_count(b) is not None):
         _by_row_count(frame, func, kind, a, ta, b, tb, out, kwargs)
         return
+    if kind == "add" and out.numel() == 1 and (ta is None) != (tb is None) and not kwargs:
+        held, x = (tb, a) if ta is None else (ta, b)
+        if (held is not None and (held.ratio is not None or held.parts or held.formula is not None)
+                and _fresh_zero(frame, x)):
+            frame.set(out, held)  # ``lbox = torch.zeros(1)`` then ``lbox + l.mean()``: the loss itself
+            return
     if (ta is not None and ta.formula is not None) or (tb is not None and tb.formula is not None):
         expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.dim() == 0 else None
         if expression is None:
@@ -584,6 +590,13 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if sa is not a or sb is not b:
             new.unweighted = func(sa, sb, *args[2:], **kwargs)
     frame.set(out, new)
+
+
+def _fresh_zero(frame: Frame, x: Any) -> bool:
+    """Whether ``x`` is a one-element ``torch.zeros`` of this call, not written since (the start
+    of a running total: adding a reduced loss to it gives that loss's value, bit for bit)."""
+    held = frame.zero_buffers.get(id(x)) if isinstance(x, Tensor) and x.numel() == 1 else None
+    return held is not None and held[0] is x and held[1] is not None and version_of(x) == held[1]
 
 
 BY_ROW_COUNT = ("with an int read as the size of a dim of image rows (``x.shape[0]``) that only a reduced loss may "
