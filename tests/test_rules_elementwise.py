@@ -671,7 +671,8 @@ def test_a_mean_over_a_number_passed_in_declines(name):
 
 
 @pytest.mark.xfail(strict=True, reason="a product of sizes of dims without images equal to a multiple of the images "
-                   "(``(h - 1) * w`` = 56 = 14 x 4) is read as the group's count times 14: silently twice the oracle")
+                   "(``(h - 1) * w`` = 56 = 14 x 4) cannot be told from the group's count times 14: declined (it was "
+                   "silently twice the oracle before divisors computed by Python arithmetic declined)")
 def test_a_divisor_made_of_sizes_of_dims_without_images_is_a_constant():
     """``tv.sum() / ((h - 1) * w)`` with ``h, w`` sizes of map dims: a constant of the body, also
     where it equals a small multiple of the image count (a number has no identity; found by
