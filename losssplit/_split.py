@@ -90,6 +90,9 @@ def collect(
     return pending
 
 
+_FUSED_ROWS = 1 << 16  # up to this many rows one fused index_add; beyond, a column at a time
+
+
 def table(pending: list[Pending], membership: Membership) -> torch.Tensor:
     """[keys, groups, 3]: numerator, denominator and row count per key and group.
 
@@ -115,9 +118,14 @@ def table(pending: list[Pending], membership: Membership) -> torch.Tensor:
         dens.append(r.den_per_row(per_row))
         rows = r.rows.to(device).reshape(-1)
         index.append(rows + k * images if k else rows)
-    num, den = torch.cat(nums), torch.cat(dens)
+    num, den, at = torch.cat(nums), torch.cat(dens), torch.cat(index)
     per_image = torch.zeros(len(ratios) * images, 3, dtype=dtype, device=device)
-    per_image.index_add_(0, torch.cat(index), torch.stack([num, den, torch.ones_like(num)], 1).to(dtype))
+    if num.numel() <= _FUSED_ROWS:
+        per_image.index_add_(0, at, torch.stack([num, den, torch.ones_like(num)], 1).to(dtype))
+    else:  # per-token rows: no [rows, 3] float64 copy, each column added on its own
+        per_image[:, 0].index_add_(0, at, num.to(dtype))
+        per_image[:, 1].index_add_(0, at, den.to(dtype))
+        per_image[:, 2].index_add_(0, at, torch.ones((), dtype=dtype, device=device).expand(at.shape[0]))
     groups = members.per_group(per_image.view(len(ratios), images, 3))
     for k, r in enumerate(ratios):
         for rows in r.row_counts:  # ``loss * bs``: the group's count of the rows ``bs`` counts

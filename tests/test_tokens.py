@@ -224,3 +224,23 @@ def test_names_map_per_image_int_ids_too():
     with pytest.raises(ValueError, match=r"expected int source ids that names= maps, got 5"):
         with losssplit.sources([5], names=["web"]):
             pass
+
+
+def test_many_token_rows_split_as_few_do():
+    """Beyond 65,536 token rows the split adds each column into images on its own (no [rows, 3]
+    float64 copy): the same per-sequence sums, so a token mean per source of 300 sequences of 256
+    tokens (76,800 rows, some ignored) equals the mean over that source's own tokens."""
+    g = torch.Generator().manual_seed(3)
+    logits = torch.randn(300, 256, 5, generator=g).requires_grad_()
+    labels = torch.randint(0, 5, (300, 256), generator=g)
+    labels[:, :40] = -100
+    names = ["web" if i % 3 else "code" for i in range(300)]
+    decorated = split_by_source(lambda lg, lb: {"loss": F.cross_entropy(lg.flatten(0, 1), lb.flatten())})
+    with losssplit.sources(names):
+        out = decorated(logits, labels)
+    nll = F.cross_entropy(logits.detach().flatten(0, 1), labels.flatten(), reduction="none").view(300, 256)
+    valid = labels != -100
+    for name in ("web", "code"):
+        rows = torch.tensor([n == name for n in names])
+        want = (nll[rows] * valid[rows]).sum().double() / valid[rows].sum()
+        assert out[f"loss_{name}"].item() == pytest.approx(want.item(), rel=1e-6)
