@@ -314,6 +314,10 @@ def _count_labels(
         prior = frame.zeroed.get(id(target))
         if prior is not None and prior[0] is target and prior[2] == version - 1:  # a second mask
             before = prior[1]
+    if before is not None and before.shape == kept.shape:  # two tests (``!= -100`` then ``!= 3``): which
+        # of them the outside count counts cannot be told, unless they keep the same labels
+        frame.doubt((before != kept).any(), "a loss zeroed at labels by two tests that keep different labels (which "
+                    "tokens an outside normaliser counts cannot be told)")
     frame.zeroed[id(target)] = (target, kept if before is None else before * kept, version)
 
 
@@ -1320,7 +1324,7 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
     found = divisor_arithmetic()
     if found is None:
         return None
-    if found.shift is not None and found.shift[0] in frame.lengths:
+    if found.shift is not None and found.shift[0] in frame.lengths and found.shift[0] not in frame.other_lengths:
         n, c = found.shift
         first, *others = frame.lengths[n]
         for rows in others:

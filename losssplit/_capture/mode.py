@@ -344,6 +344,7 @@ class Frame:
         # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
+        self.other_lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries no images
         # index tensors that picked rows of a dim that is the images in order (``pred[img, pos]``):
         # id -> (the tensor (held), its version then); and fresh ``torch.zeros`` with a row per
         # image: id -> (it, version)
@@ -648,6 +649,7 @@ class Frame:
         self.row_counts.clear()
         self.sized_by.clear()
         self.lengths.clear()
+        self.other_lengths.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
         self.counted_values.clear()
@@ -1314,6 +1316,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
     if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
         if track is not None and 0 in track.rows and frame.tokens is None:
             frame.lengths.setdefault(out, []).append(track.rows[0])  # ``len(ps)``: a plain int, a count of rows
+        else:  # a length of no image rows: an int of that value is no count of rows
+            frame.other_lengths.add(out)
         for t in (x, getattr(x, "_base", None)):
             frame.count_read(t, out, "len")
         return
