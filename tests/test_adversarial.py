@@ -1673,3 +1673,24 @@ def test_a_loss_times_two_different_tests_of_the_labels_over_an_outside_count_de
     got, want, said = split_outcome(_z_two_tests, [logits, labels, sum(counts)], [ROWS, ROWS, Share(counts)],
                                     ["a", "b", "a", "b"])
     assert got == {} and want and any("two tests that keep different labels" in m for m in said), (got, said)
+
+
+def _zeros_written_through_data(o, t):
+    """``lbox = torch.zeros(1)`` written through ``.data`` (its version unchanged), then
+    ``lbox + l.mean()``: no longer the loss itself."""
+    lbox = torch.zeros(1)
+    lbox.data.fill_(5.0)
+    return {"loss": lbox + _err(o, t)[0].mean()}
+
+
+def test_a_zeros_running_total_written_outside_its_version_declines():
+    """Was wrong: read as the reduced loss alone (the 5 the body adds dropped)."""
+    check_rule(_zeros_written_through_data, "torch.zeros written outside its version", declines=True)
+
+
+def test_a_reduced_loss_over_the_mean_weight_plus_an_eps_declines():
+    """Was wrong: ``l / (w.mean() + 1e-6)`` (a tensor of the weights built from Python numbers)
+    divided every group by the batch's mean weight; on a group alone, weights 1, it is 1 + eps.
+    Up to an eps it is the statistic ``l / w.mean()`` is declined for."""
+    check_rule(_loss(lambda e, y, o, t: e.mean() / (_w(t).mean() + 1e-6)), "statistic of the images' weights",
+               declines=True)

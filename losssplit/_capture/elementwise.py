@@ -49,6 +49,7 @@ from .mode import (
     keep_rows,
     lose_aliases,
     lost_track,
+    near_count,
     norm_dim,
     only_wide_dim,
     op_name,
@@ -507,6 +508,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if (held is not None and (held.ratio is not None or held.parts or held.formula is not None)
                 and _fresh_zero(frame, x)):
             frame.set(out, held)  # ``lbox = torch.zeros(1)`` then ``lbox + l.mean()``: the loss itself
+            # a write the version misses (``z.data.fill_(5)``, ``z.numpy()[0] = 5``): read with the call's one read
+            frame.doubt((x.detach() != 0).any(), f"{op_name(func)} of a torch.zeros written outside its version")
             return
     if (ta is not None and ta.formula is not None) or (tb is not None and tb.formula is not None):
         expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.dim() == 0 else None
@@ -972,12 +975,13 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
         return
     stats = (sum(weights), sum(weights) / len(weights))  # type: ignore[arg-type]
     message = f"a reduced loss is scaled at {op} by a statistic of the images' weights (their sum or mean)"
-    if isinstance(c, Tensor):
+    if isinstance(c, Tensor):  # ``w.mean() + 1e-6``: up to an eps added, as a count is read (``near_count``)
         v = c.detach().reshape(()).to(torch.float64)
-        near = [(v - z).abs() <= 1e-6 * abs(z) for z in stats if all(z != w for w in weights)]
+        near = [((v - z).abs() <= 1e-6 * abs(z)) | ((v > z) & (v - z <= 1e-3)) for z in stats
+                if all(z != w for w in weights)]
         if near:
             frame.doubt(torch.stack(near).any(), message)
-    elif any(abs(c - z) <= 1e-6 * abs(z) and all(z != w for w in weights) for z in stats):
+    elif any(near_count(c, z) and all(z != w for w in weights) for z in stats):
         frame.doubt(torch.ones((), dtype=torch.bool), message)
 
 

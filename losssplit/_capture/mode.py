@@ -405,7 +405,7 @@ class Frame:
                     if r.scales or r.normaliser_ops:
                         continue
                     v = r.numel - v
-                if not _count_of(z, v):
+                if not near_count(z, v):
                     continue
                 read.consumed = True
                 if complement:  # each value stands for the same number of elements (row sums)
@@ -430,12 +430,12 @@ class Frame:
         sums = []
         for j in range(len(per_image[0])):
             family = [per_image[b][j] for b in range(self.num_images)]
-            if len({read.op for read in family}) == 1 and _count_of(z, sum(read.value for read in family)):
+            if len({read.op for read in family}) == 1 and near_count(z, sum(read.value for read in family)):
                 sums.append(family)
         if not sums:
             return None
         batch = any(  # a count over several images equal to it too (one image's count is not taken)
-            read.image is None and read.ratio is not None and _is_count(read.value) and _count_of(z, read.value)
+            read.image is None and read.ratio is not None and _is_count(read.value) and near_count(z, read.value)
             for read in self.host_reads
         )
         if len(sums) > 1 or batch:
@@ -1293,7 +1293,7 @@ def _is_count(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _count_of(z: float, v: float) -> bool:
+def near_count(z: float, v: float) -> bool:
     """Whether ``z`` is the count ``v``: equal, or up to an ``+ eps`` added in Python (a larger
     difference, ``max(n, 2.0)``, is not a count)."""
     return abs(z - v) <= 1e-6 * max(1.0, abs(v)) or 0 < z - v <= 1e-3
