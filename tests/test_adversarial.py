@@ -1694,3 +1694,20 @@ def test_a_reduced_loss_over_the_mean_weight_plus_an_eps_declines():
     Up to an eps it is the statistic ``l / w.mean()`` is declined for."""
     check_rule(_loss(lambda e, y, o, t: e.mean() / (_w(t).mean() + 1e-6)), "statistic of the images' weights",
                declines=True)
+
+
+def _z_over_items_padded_with_a_label(logits, labels, num_items_in_batch):
+    """The shifted z-loss of ``_z_over_items`` on labels padded with 7 (a value the test keeps):
+    the padded positions would count as labels ``num_items_in_batch`` never counted."""
+    z = F.pad(torch.logsumexp(logits, -1) ** 2, (0, 1))
+    return {"loss_z": (z * (F.pad(labels, (0, 1), value=7) != -100)).sum() / num_items_in_batch}
+
+
+def test_labels_padded_with_a_value_other_than_the_tested_one_decline():
+    """Was wrong: each image's padded position counted as one of its tokens (the shares moved)."""
+    from _helpers import ROWS, Share, split_outcome
+
+    logits, labels, counts = _token_batch()
+    got, want, said = split_outcome(_z_over_items_padded_with_a_label, [logits, labels, sum(counts)],
+                                    [ROWS, ROWS, Share(counts)], ["a", "b", "a", "b"])
+    assert got == {} and want and any("padded in the call with a value other" in m for m in said), (got, said)

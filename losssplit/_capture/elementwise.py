@@ -227,6 +227,13 @@ def _note_label_test(frame: Frame, func: Any, args: tuple, out: Any) -> None:
     if not (isinstance(other, int) or isinstance(other, Tensor) and other.dim() == 0 and frame.get(other) is None):
         return
     if is_labels(frame, labels) and out.shape == labels.shape:
+        root = labels._base if labels._base is not None else labels
+        padded = frame.label_pads.get(id(root))
+        if padded is not None and padded[0] is root and not (isinstance(other, int) and other == padded[1]):
+            # ``F.pad(labels, (0, 1), value=7) != -100``: the positions the call added may count as labels
+            frame.lose(out, f"{op_name(func)} of labels padded in the call with a value other than the one tested",
+                       pred=False)
+            return
         frame.label_masks[id(out)] = out
 
 
@@ -241,12 +248,14 @@ def is_labels(frame: Frame, x: Any) -> bool:
     return id(root) in frame.data_inputs or frame.label_copies.get(id(root)) is root
 
 
-def label_copy(frame: Frame, src: Any, out: Any) -> None:
+def label_copy(frame: Frame, src: Any, out: Any, pad: Any = None) -> None:
     """Remember ``out``, an integer copy of labels ``src`` made by a rule that keeps values
-    (padding them adds positions of no label, compared as the others)."""
+    (padding them with ``pad`` adds positions of no label, compared as the others)."""
     if isinstance(out, Tensor) and out.dtype == getattr(src, "dtype", None) and frame.get(out) is not None \
             and is_labels(frame, src):
         frame.label_copies[id(out)] = out
+        if pad is not None:
+            frame.label_pads[id(out)] = (out, pad)
 
 
 def zeroed(frame: Frame, target: Any, track: Track | None, mask: Any, value: Any) -> None:

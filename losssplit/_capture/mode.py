@@ -323,6 +323,7 @@ class Frame:
         self.label_masks: dict[int, Tensor] = {}
         # integer copies of those labels made in the call (``F.pad``, ``.contiguous()``), by id; held
         self.label_copies: dict[int, Tensor] = {}
+        self.label_pads: dict[int, tuple[Tensor, Any]] = {}  # those padded: id -> (it, the pad value)
         self.label_counts: dict[int, tuple[Tensor, Tensor]] = {}  # id of such a mask -> (it, ~it as 0/1)
         # losses with padding written to 0 (``nll.masked_fill_(pad, 0.0)``): id -> (the loss, 1
         # where a label counts, else 0, the loss's version after the write); see ``elementwise.zeroed``
