@@ -1605,18 +1605,109 @@ def _z_over_items(logits, labels, num_items_in_batch):
             "loss_zf": (labels.ne(-100).float() * z).sum() / num_items_in_batch}
 
 
-def test_a_loss_times_a_test_of_the_labels_over_an_outside_count_takes_the_groups_tokens():
-    """Was wrong: the rows' share of ``num_items_in_batch`` (1/4 per row) instead of the share of
-    counted labels (a row's non-ignored tokens over all of them)."""
-    from _helpers import ROWS, Share, split_outcome
-
+def _token_batch():
+    """Logits [4, 6, 5], labels [4, 6] with ignored (-100) tails on images 0 and 2, and each
+    image's count of counted labels."""
     g = torch.Generator().manual_seed(5)
     logits = torch.randn(4, 6, 5, generator=g, requires_grad=True)
     labels = torch.randint(0, 5, (4, 6), generator=g)
     labels[0, 1:] = -100
     labels[2, 4:] = -100
-    counts = (labels != -100).sum(1).tolist()
+    return logits, labels, (labels != -100).sum(1).tolist()
+
+
+def test_a_loss_times_a_test_of_the_labels_over_an_outside_count_takes_the_groups_tokens():
+    """Was wrong: the rows' share of ``num_items_in_batch`` (1/4 per row) instead of the share of
+    counted labels (a row's non-ignored tokens over all of them)."""
+    from _helpers import ROWS, Share, split_outcome
+
+    logits, labels, counts = _token_batch()
     got, want, said = split_outcome(_z_over_items, [logits, labels, sum(counts)], [ROWS, ROWS, Share(counts)],
                                     ["a", "b", "a", "b"])
     assert set(got) == set(want) == {f"loss_{k}_{n}" for k in ("z", "zf") for n in "ab"}, said
     assert got == pytest.approx(want, rel=1e-5)
+
+
+def _over_a_literal_local_plus_one_after_a_length(o, t):
+    """``/ (c + 1)`` with ``c = 3`` a literal of the body, a length of the image rows (``len(e)``)
+    read too: 3 is that length on the 3-image batch by value only."""
+    e = _err(o, t)[0]
+    len(e)
+    c = 3
+    return {"loss": e.sum() / (c + 1)}
+
+
+def _over_a_length_of_no_images_plus_one(o, t):
+    """``/ (k + 1)`` with ``k = len(torch.zeros(4))``: a length, but of a tensor without images,
+    equal to the images' ``len(e)`` on the 4-image batch."""
+    e = _err(o, t)[0]
+    len(e)
+    k = len(torch.zeros(4))
+    return {"loss": e.sum() / (k + 1)}
+
+
+@pytest.mark.parametrize("body", [_over_a_literal_local_plus_one_after_a_length, _over_a_length_of_no_images_plus_one])
+def test_n_plus_c_of_an_int_equal_to_a_length_of_image_rows_by_value_only_declines(body):
+    """Were wrong (read as the group's images plus one where the value matched ``len(e)``): ``n``
+    must be assigned once from ``len`` of a tensor of image rows; elsewhere a decline or the oracle."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5), (seed, got, want)
+        assert want and (got == {}) == (body is _over_a_literal_local_plus_one_after_a_length or seed != 1), (seed, said)
+
+
+def _z_two_tests(logits, labels, num_items_in_batch):
+    """A z-loss kept by two different tests of the labels (``!= -100`` and ``!= 3``), over the
+    count of counted labels passed in: which of them that count counts cannot be told."""
+    z = torch.logsumexp(logits, -1) ** 2
+    filled = z.masked_fill(labels == 3, 0.0)
+    return {"loss_z": (z * (labels != -100) * (labels != 3)).sum() / num_items_in_batch,
+            "loss_zf": (filled * (labels != -100)).sum() / num_items_in_batch}
+
+
+def test_a_loss_times_two_different_tests_of_the_labels_over_an_outside_count_declines():
+    """Was wrong: the tokens both tests keep read as what ``num_items_in_batch`` counts."""
+    from _helpers import ROWS, Share, split_outcome
+
+    logits, labels, counts = _token_batch()
+    got, want, said = split_outcome(_z_two_tests, [logits, labels, sum(counts)], [ROWS, ROWS, Share(counts)],
+                                    ["a", "b", "a", "b"])
+    assert got == {} and want and any("two tests that keep different labels" in m for m in said), (got, said)
+
+
+def _zeros_written_through_data(o, t):
+    """``lbox = torch.zeros(1)`` written through ``.data`` (its version unchanged), then
+    ``lbox + l.mean()``: no longer the loss itself."""
+    lbox = torch.zeros(1)
+    lbox.data.fill_(5.0)
+    return {"loss": lbox + _err(o, t)[0].mean()}
+
+
+def test_a_zeros_running_total_written_outside_its_version_declines():
+    """Was wrong: read as the reduced loss alone (the 5 the body adds dropped)."""
+    check_rule(_zeros_written_through_data, "torch.zeros written outside its version", declines=True)
+
+
+def test_a_reduced_loss_over_the_mean_weight_plus_an_eps_declines():
+    """Was wrong: ``l / (w.mean() + 1e-6)`` (a tensor of the weights built from Python numbers)
+    divided every group by the batch's mean weight; on a group alone, weights 1, it is 1 + eps.
+    Up to an eps it is the statistic ``l / w.mean()`` is declined for."""
+    check_rule(_loss(lambda e, y, o, t: e.mean() / (_w(t).mean() + 1e-6)), "statistic of the images' weights",
+               declines=True)
+
+
+def _z_over_items_padded_with_a_label(logits, labels, num_items_in_batch):
+    """The shifted z-loss of ``_z_over_items`` on labels padded with 7 (a value the test keeps):
+    the padded positions would count as labels ``num_items_in_batch`` never counted."""
+    z = F.pad(torch.logsumexp(logits, -1) ** 2, (0, 1))
+    return {"loss_z": (z * (F.pad(labels, (0, 1), value=7) != -100)).sum() / num_items_in_batch}
+
+
+def test_labels_padded_with_a_value_other_than_the_tested_one_decline():
+    """Was wrong: each image's padded position counted as one of its tokens (the shares moved)."""
+    from _helpers import ROWS, Share, split_outcome
+
+    logits, labels, counts = _token_batch()
+    got, want, said = split_outcome(_z_over_items_padded_with_a_label, [logits, labels, sum(counts)],
+                                    [ROWS, ROWS, Share(counts)], ["a", "b", "a", "b"])
+    assert got == {} and want and any("padded in the call with a value other" in m for m in said), (got, said)

@@ -875,6 +875,20 @@ def divisor_arithmetic() -> Arithmetic | None:
         load, const, plus = span
         value = f.f_locals.get(load.argval) if load.opname in ("LOAD_FAST", "LOAD_DEREF") else None
         if (type(value) is int and const.opname == "LOAD_CONST" and type(const.argval) in (int, float)
-                and const.argval >= 0 and plus.arg == 0):
+                and const.argval >= 0 and plus.arg == 0 and load.opname == "LOAD_FAST"
+                and _builtin(f, "len") is len and _stored_from_len(f.f_code, load.argval)):
             shift = (value, float(const.argval))
     return Arithmetic(tuple(numbers), shift)
+
+
+@functools.lru_cache(maxsize=256)
+def _stored_from_len(code: types.CodeType, name: str) -> bool:
+    """Whether the local ``name`` is assigned once in ``code``, by the result of a ``len(...)``
+    call (``n = len(x)``): an int equal to a length by value only (``c = 3``) is no length."""
+    instructions = _instructions(code)
+    stores = [j for j, i in enumerate(instructions) if i.opname in ("STORE_FAST", "DELETE_FAST") and i.argval == name]
+    if len(stores) != 1 or stores[0] == 0 or name in code.co_cellvars:
+        return False
+    end = stores[0] - 1
+    return any(i.opname == "LOAD_GLOBAL" and i.argval == "len" and _call_end(instructions[k:end + 1], 0) == end - k
+               for k, i in enumerate(instructions[:end]))

@@ -49,6 +49,7 @@ from .mode import (
     keep_rows,
     lose_aliases,
     lost_track,
+    near_count,
     norm_dim,
     only_wide_dim,
     op_name,
@@ -226,6 +227,13 @@ def _note_label_test(frame: Frame, func: Any, args: tuple, out: Any) -> None:
     if not (isinstance(other, int) or isinstance(other, Tensor) and other.dim() == 0 and frame.get(other) is None):
         return
     if is_labels(frame, labels) and out.shape == labels.shape:
+        root = labels._base if labels._base is not None else labels
+        padded = frame.label_pads.get(id(root))
+        if padded is not None and padded[0] is root and not (isinstance(other, int) and other == padded[1]):
+            # ``F.pad(labels, (0, 1), value=7) != -100``: the positions the call added may count as labels
+            frame.lose(out, f"{op_name(func)} of labels padded in the call with a value other than the one tested",
+                       pred=False)
+            return
         frame.label_masks[id(out)] = out
 
 
@@ -240,12 +248,14 @@ def is_labels(frame: Frame, x: Any) -> bool:
     return id(root) in frame.data_inputs or frame.label_copies.get(id(root)) is root
 
 
-def label_copy(frame: Frame, src: Any, out: Any) -> None:
+def label_copy(frame: Frame, src: Any, out: Any, pad: Any = None) -> None:
     """Remember ``out``, an integer copy of labels ``src`` made by a rule that keeps values
-    (padding them adds positions of no label, compared as the others)."""
+    (padding them with ``pad`` adds positions of no label, compared as the others)."""
     if isinstance(out, Tensor) and out.dtype == getattr(src, "dtype", None) and frame.get(out) is not None \
             and is_labels(frame, src):
         frame.label_copies[id(out)] = out
+        if pad is not None:
+            frame.label_pads[id(out)] = (out, pad)
 
 
 def zeroed(frame: Frame, target: Any, track: Track | None, mask: Any, value: Any) -> None:
@@ -314,6 +324,10 @@ def _count_labels(
         prior = frame.zeroed.get(id(target))
         if prior is not None and prior[0] is target and prior[2] == version - 1:  # a second mask
             before = prior[1]
+    if before is not None and before.shape == kept.shape:  # two tests (``!= -100`` then ``!= 3``): which
+        # of them the outside count counts cannot be told, unless they keep the same labels
+        frame.doubt((before != kept).any(), "a loss zeroed at labels by two tests that keep different labels (which "
+                    "tokens an outside normaliser counts cannot be told)")
     frame.zeroed[id(target)] = (target, kept if before is None else before * kept, version)
 
 
@@ -503,6 +517,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if (held is not None and (held.ratio is not None or held.parts or held.formula is not None)
                 and _fresh_zero(frame, x)):
             frame.set(out, held)  # ``lbox = torch.zeros(1)`` then ``lbox + l.mean()``: the loss itself
+            # a write the version misses (``z.data.fill_(5)``, ``z.numpy()[0] = 5``): read with the call's one read
+            frame.doubt((x.detach() != 0).any(), f"{op_name(func)} of a torch.zeros written outside its version")
             return
     if (ta is not None and ta.formula is not None) or (tb is not None and tb.formula is not None):
         expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.dim() == 0 else None
@@ -968,12 +984,13 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
         return
     stats = (sum(weights), sum(weights) / len(weights))  # type: ignore[arg-type]
     message = f"a reduced loss is scaled at {op} by a statistic of the images' weights (their sum or mean)"
-    if isinstance(c, Tensor):
+    if isinstance(c, Tensor):  # ``w.mean() + 1e-6``: up to an eps added, as a count is read (``near_count``)
         v = c.detach().reshape(()).to(torch.float64)
-        near = [(v - z).abs() <= 1e-6 * abs(z) for z in stats if all(z != w for w in weights)]
+        near = [((v - z).abs() <= 1e-6 * abs(z)) | ((v > z) & (v - z <= 1e-3)) for z in stats
+                if all(z != w for w in weights)]
         if near:
             frame.doubt(torch.stack(near).any(), message)
-    elif any(abs(c - z) <= 1e-6 * abs(z) and all(z != w for w in weights) for z in stats):
+    elif any(near_count(c, z) and all(z != w for w in weights) for z in stats):
         frame.doubt(torch.ones((), dtype=torch.bool), message)
 
 
@@ -1320,7 +1337,7 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
     found = divisor_arithmetic()
     if found is None:
         return None
-    if found.shift is not None and found.shift[0] in frame.lengths:
+    if found.shift is not None and found.shift[0] in frame.lengths and found.shift[0] not in frame.other_lengths:
         n, c = found.shift
         first, *others = frame.lengths[n]
         for rows in others:

@@ -323,6 +323,7 @@ class Frame:
         self.label_masks: dict[int, Tensor] = {}
         # integer copies of those labels made in the call (``F.pad``, ``.contiguous()``), by id; held
         self.label_copies: dict[int, Tensor] = {}
+        self.label_pads: dict[int, tuple[Tensor, Any]] = {}  # those padded: id -> (it, the pad value)
         self.label_counts: dict[int, tuple[Tensor, Tensor]] = {}  # id of such a mask -> (it, ~it as 0/1)
         # losses with padding written to 0 (``nll.masked_fill_(pad, 0.0)``): id -> (the loss, 1
         # where a label counts, else 0, the loss's version after the write); see ``elementwise.zeroed``
@@ -344,6 +345,7 @@ class Frame:
         # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
+        self.other_lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries no images
         # index tensors that picked rows of a dim that is the images in order (``pred[img, pos]``):
         # id -> (the tensor (held), its version then); and fresh ``torch.zeros`` with a row per
         # image: id -> (it, version)
@@ -404,7 +406,7 @@ class Frame:
                     if r.scales or r.normaliser_ops:
                         continue
                     v = r.numel - v
-                if not _count_of(z, v):
+                if not near_count(z, v):
                     continue
                 read.consumed = True
                 if complement:  # each value stands for the same number of elements (row sums)
@@ -429,12 +431,12 @@ class Frame:
         sums = []
         for j in range(len(per_image[0])):
             family = [per_image[b][j] for b in range(self.num_images)]
-            if len({read.op for read in family}) == 1 and _count_of(z, sum(read.value for read in family)):
+            if len({read.op for read in family}) == 1 and near_count(z, sum(read.value for read in family)):
                 sums.append(family)
         if not sums:
             return None
         batch = any(  # a count over several images equal to it too (one image's count is not taken)
-            read.image is None and read.ratio is not None and _is_count(read.value) and _count_of(z, read.value)
+            read.image is None and read.ratio is not None and _is_count(read.value) and near_count(z, read.value)
             for read in self.host_reads
         )
         if len(sums) > 1 or batch:
@@ -648,6 +650,7 @@ class Frame:
         self.row_counts.clear()
         self.sized_by.clear()
         self.lengths.clear()
+        self.other_lengths.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
         self.counted_values.clear()
@@ -1291,7 +1294,7 @@ def _is_count(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _count_of(z: float, v: float) -> bool:
+def near_count(z: float, v: float) -> bool:
     """Whether ``z`` is the count ``v``: equal, or up to an ``+ eps`` added in Python (a larger
     difference, ``max(n, 2.0)``, is not a count)."""
     return abs(z - v) <= 1e-6 * max(1.0, abs(v)) or 0 < z - v <= 1e-3
@@ -1314,6 +1317,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
     if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
         if track is not None and 0 in track.rows and frame.tokens is None:
             frame.lengths.setdefault(out, []).append(track.rows[0])  # ``len(ps)``: a plain int, a count of rows
+        else:  # a length of no image rows: an int of that value is no count of rows
+            frame.other_lengths.add(out)
         for t in (x, getattr(x, "_base", None)):
             frame.count_read(t, out, "len")
         return

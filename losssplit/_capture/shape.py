@@ -722,8 +722,10 @@ def pad(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return bool({src.dim() - 1 - i // 2 for i, w in enumerate(widths) if w != 0} & set(track.rows))
 
     keep_rows(frame, func, args, kwargs, out, mixes, "of")
-    if args and isinstance(args[0], Tensor) and not args[0].is_floating_point():
-        label_copy(frame, args[0], out)  # ``F.pad(labels, (0, 1), value=-100)``: labels still
+    if args and isinstance(args[0], Tensor) and not args[0].is_floating_point() \
+            and get_arg(args, kwargs, 2, "mode", "constant") == "constant":
+        value = get_arg(args, kwargs, 3, "value", None)  # ``F.pad(labels, (0, 1), value=-100)``: labels still
+        label_copy(frame, args[0], out, 0 if value is None else value)
 
 
 @rule(torch.diff, Tensor.diff)
