@@ -1675,17 +1675,26 @@ def test_a_loss_times_two_different_tests_of_the_labels_over_an_outside_count_de
     assert got == {} and want and any("two tests that keep different labels" in m for m in said), (got, said)
 
 
-def _zeros_written_through_data(o, t):
+def _zeros_written_through_data(in_place):
     """``lbox = torch.zeros(1)`` written through ``.data`` (its version unchanged), then
-    ``lbox + l.mean()``: no longer the loss itself."""
-    lbox = torch.zeros(1)
-    lbox.data.fill_(5.0)
-    return {"loss": lbox + _err(o, t)[0].mean()}
+    ``lbox + l.mean()`` (or ``lbox += l.mean()``): no longer the loss itself."""
+
+    def body(o, t):
+        lbox = torch.zeros(1)
+        lbox.data.fill_(5.0)
+        if in_place:
+            lbox += _err(o, t)[0].mean()
+            return {"loss": lbox}
+        return {"loss": lbox + _err(o, t)[0].mean()}
+
+    return body
 
 
-def test_a_zeros_running_total_written_outside_its_version_declines():
-    """Was wrong: read as the reduced loss alone (the 5 the body adds dropped)."""
-    check_rule(_zeros_written_through_data, "torch.zeros written outside its version", declines=True)
+@pytest.mark.parametrize("in_place", [False, True], ids=["added", "added-in-place"])
+def test_a_zeros_running_total_written_outside_its_version_declines(in_place):
+    """Was wrong: read as the reduced loss alone (the 5 the body adds dropped), out of place and
+    (the same hole in the in-place twin) in place."""
+    check_rule(_zeros_written_through_data(in_place), "torch.zeros written outside its version", declines=True)
 
 
 def test_a_reduced_loss_over_the_mean_weight_plus_an_eps_declines():

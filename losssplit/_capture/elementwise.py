@@ -515,10 +515,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if kind == "add" and out.numel() == 1 and (ta is None) != (tb is None) and not kwargs:
         held, x = (tb, a) if ta is None else (ta, b)
         if (held is not None and (held.ratio is not None or held.parts or held.formula is not None)
-                and _fresh_zero(frame, x)):
+                and frame.zeros_total(x, 0, 0.0, op_name(func))):
             frame.set(out, held)  # ``lbox = torch.zeros(1)`` then ``lbox + l.mean()``: the loss itself
-            # a write the version misses (``z.data.fill_(5)``, ``z.numpy()[0] = 5``): read with the call's one read
-            frame.doubt((x.detach() != 0).any(), f"{op_name(func)} of a torch.zeros written outside its version")
             return
     if (ta is not None and ta.formula is not None) or (tb is not None and tb.formula is not None):
         expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.dim() == 0 else None
@@ -606,13 +604,6 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if sa is not a or sb is not b:
             new.unweighted = func(sa, sb, *args[2:], **kwargs)
     frame.set(out, new)
-
-
-def _fresh_zero(frame: Frame, x: Any) -> bool:
-    """Whether ``x`` is a one-element ``torch.zeros`` of this call, not written since (the start
-    of a running total: adding a reduced loss to it gives that loss's value, bit for bit)."""
-    held = frame.zero_buffers.get(id(x)) if isinstance(x, Tensor) and x.numel() == 1 else None
-    return held is not None and held[0] is x and held[1] is not None and version_of(x) == held[1]
 
 
 BY_ROW_COUNT = ("with an int read as the size of a dim of image rows (``x.shape[0]``) that only a reduced loss may "

@@ -409,7 +409,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         reduced = written is not None and (written.ratio is not None or bool(written.parts))
         if (isinstance(target, Tensor) and isinstance(value, Tensor) and written is not None
                 and (reduced or written.lost_at and written.from_prediction)):
-            if reduced and kind in ("add", "sub") and target.numel() == 1 and _still_zero(frame, target):  # ``lbox = zeros(1); lbox += loss``
+            if reduced and kind in ("add", "sub") and _running_total(frame, target, value, kind, op):  # ``lbox += loss``
                 total = elementwise.reduced_inplace(frame, "add", value, written, 0, None, op, kwargs)
                 if total is not None and kind == "sub":
                     total = elementwise.reduced_inplace(frame, "mul", target, total, -1, None, op, kwargs)
@@ -510,13 +510,11 @@ def _loss_buffer(frame: Frame, func: Any, buffer: Tensor, args: tuple) -> bool:
     return True
 
 
-def _still_zero(frame: Frame, buffer: Tensor) -> bool:
-    """Whether ``buffer`` was made by ``torch.zeros`` in this call and written only by the
-    in-place op being followed (its version moved by one)."""
-    held = frame.zero_buffers.get(id(buffer))
-    if held is None or held[0] is not buffer or held[1] is None:
-        return False
-    return version_of(buffer) == held[1] + 1
+def _running_total(frame: Frame, buffer: Tensor, value: Tensor, kind: str, op: str) -> bool:
+    """``lbox = torch.zeros(1); lbox += loss``: ``buffer`` a one-element zeros of the call written
+    only by the in-place op being followed, so it now holds ``loss`` (or ``-loss``) exactly."""
+    held = value.detach().to(buffer.dtype)
+    return frame.zeros_total(buffer, 1, held if kind == "add" else -held, op)
 
 
 @rule(torch.zeros)

@@ -25,7 +25,7 @@ import torch
 from torch.overrides import TorchFunctionMode
 
 from . import ratio as _ratio
-from .ratio import Ratio, RatioKind, nbytes
+from .ratio import Ratio, RatioKind, nbytes, version_of
 
 Tensor = torch.Tensor
 Rows = dict[int, Tensor]  # dim -> LongTensor, the image of every index along that dim
@@ -591,6 +591,17 @@ class Frame:
         if type(fill) is not float or self._weights is None:
             return frozenset()
         return frozenset(b for b, w in enumerate(self._weights) if w is fill)
+
+    def zeros_total(self, x: Any, writes: int, value: Tensor | float, op: str) -> bool:
+        """Whether ``x`` is a one-element ``torch.zeros`` of this call written ``writes`` times
+        since (its version): the start of a running total (``lbox = torch.zeros(1)``), which holds
+        ``value`` (a 0-dim tensor or a number) where it was still zero. A write the version misses
+        (``x.data.fill_(5)``, through numpy) is checked on the device with the call's one read."""
+        held = self.zero_buffers.get(id(x)) if isinstance(x, Tensor) and x.numel() == 1 else None
+        if held is None or held[0] is not x or held[1] is None or version_of(x) != held[1] + writes:
+            return False
+        self.doubt((x.detach() != value).any(), f"{op} of a torch.zeros written outside its version")
+        return True
 
     def weight_is_one(self, images: frozenset[int]) -> bool:
         """Whether the weight object of ``images`` (a float: see ``weight_images``) is 1."""
