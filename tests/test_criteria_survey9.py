@@ -33,23 +33,14 @@ import torch
 import torch.nn.functional as F
 from _helpers import ROWS, TARGETS
 from _survey import Case, keys, survey_tests
+from _survey import gen as _gen
+from _survey import leaf as _leaf
+from _survey import stack as _stack
 
 WEIGHTS = ([1.0, 0.5, 0.5, 1.0], [0.5, 1.0, 0.5])
 SOURCES = (["web", "code", "web", "book"], ["code", "web", "code"])
 G, NC, J, S = 4, 3, 5, 8  # anchor grid side, classes, keypoints, map side
 A = G * G
-
-
-def _gen(seed: int) -> torch.Generator:
-    return torch.Generator().manual_seed(seed)
-
-
-def _leaf(*shape: int, g: torch.Generator, scale: float = 1.0) -> torch.Tensor:
-    return (torch.randn(*shape, generator=g) * scale).requires_grad_()
-
-
-def _stack(targets: list[dict], name: str) -> torch.Tensor:
-    return torch.stack([t[name] for t in targets])
 
 
 # -- batches --------------------------------------------------------------------------------------
