@@ -91,6 +91,15 @@ def evaluate(expr: Expr, values: Sequence[float]) -> float:
         return math.nan
 
 
+def of_parts(pairs: Sequence[tuple[float, float]], expr: Expr | None) -> float:
+    """The value of a companion made of ratios ``pairs`` ((num, den) each): their sum, where a part
+    with den 0 (gated off for the group) adds nothing; or ``expr`` of them, NaN where a part has
+    den 0."""
+    if expr is None:
+        return sum(num / den for num, den in pairs if den)
+    return evaluate(expr, [num / den if den else math.nan for num, den in pairs])
+
+
 def _evaluate(expr: Expr, values: Sequence[float]) -> float:
     op = expr[0]
     if op == "p":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -354,8 +353,7 @@ def _sum_parts(pending: list[Pending], made: list[Companions], warn: Warn) -> Co
                 continue
             summed = tuple(pair for pair in pairs if pair is not None)
             expr = parts[0][0].formula
-            value = sum(n / d for n, d in summed if d) if expr is None else _formula.evaluate(expr, [
-                n / d if d else math.nan for n, d in summed])
+            value = _formula.of_parts(summed, expr)
             if -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:
                 out.append(Companion(name, key, group, value, 1.0, summed, _formula.text(expr) if expr else ""))
             else:

@@ -314,10 +314,10 @@ class SplitMeter:
             return None
         key, group = ordered[0][0], ordered[0][1]
         formula = formulas.pop()
-        if not formula:
-            return Companion(name, key, group, sum(num / den for num, den in pairs if den), 1.0, pairs)
-        value = _formula.evaluate(_formula.parse(formula), [num / den if den else math.nan for num, den in pairs])
-        return Companion(name, key, group, value, 1.0, pairs, formula) if math.isfinite(value) else None
+        value = _formula.of_parts(pairs, _formula.parse(formula) if formula else None)
+        if formula and not math.isfinite(value):  # a function not defined at the window's values
+            return None
+        return Companion(name, key, group, value, 1.0, pairs, formula)
 
     # ------------------------------------------------------------------ distributed
     def _world_size(self) -> int:
