@@ -1262,3 +1262,94 @@ def test_a_returned_value_of_one_image_gets_no_companion_and_a_warning():
     assert set(got) == {"loss_real", "loss_synthetic"} and "worst0_real" in want
     assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5)
     assert any("key 'worst0'" in m and "no companions" in m for m in said), said
+
+
+def _mse(outputs, targets):
+    return F.mse_loss(outputs["x"], torch.stack([t["y"] for t in targets]))
+
+
+def _per_image(step, start=_mse):
+    """A body that applies ``step`` to the batch's reduced loss once per image."""
+
+    def body(outputs, targets):
+        s = start(outputs, targets)
+        for _ in targets:
+            s = step(s)
+        return {"loss": s}
+
+    return body
+
+
+def _times_equal(s):
+    s *= 2.0
+    return s
+
+
+def _decayed_running_total(outputs, targets):
+    loss = 0
+    for b, t in enumerate(targets):
+        loss = 0.5 * loss + F.l1_loss(outputs["x"][b], t["y"])
+    return {"loss": loss}
+
+
+AGAIN = {  # was wrong: the batch's value times 2 ** B (on a group alone 2 ** its images)
+    "s = s * 2.0 per image": (_per_image(lambda s: s * 2.0), "Tensor.mul"),
+    "s = s + 1.0 per image": (_per_image(lambda s: s + 1.0), "Tensor.add"),
+    "a sum halved per image": (_per_image(lambda s: s * 0.5, lambda o, t: _err(o, t)[0].sum()), "Tensor.mul"),
+    "s.mul_(2.0) per image": (_per_image(lambda s: s.mul_(2.0)), "Tensor.mul_"),
+    "s *= 2.0 per image": (_per_image(_times_equal), "Tensor.mul_"),
+}
+
+
+@pytest.mark.parametrize("case", list(AGAIN))
+def test_a_constant_applied_again_to_its_own_result_in_a_loop_declines(case):
+    body, op = AGAIN[case]
+    check_rule(body, f"{op} of a constant applied again", declines=True)
+
+
+def test_a_decayed_running_total_over_the_images_declines_where_the_loop_repeats_it():
+    """``loss = 0.5 * loss + l_b``: on a group alone the decay runs once per image of the group.
+    On two images the decay runs once and cannot be told from ``0.5 * l_0 + l_1`` written out (a
+    known limit in README); from three images on, the second ``0.5 *`` meets its own result."""
+    for seed, weights in RULE_BATCHES[:2]:
+        got, want, said = rule_outcome(_decayed_running_total, rule_batch(seed, weights))
+        assert got == {} and want and any("applied again" in m for m in said), said
+
+
+def _weighted_levels(outputs, targets):
+    loss = 0
+    for k in range(RULE_ROWS):  # a constant on each level's fresh loss, added to a running total
+        loss = loss + 0.5 * F.l1_loss(outputs["x"][:, k], torch.stack([t["y"][k] for t in targets]))
+    return {"loss": loss}
+
+
+def _zero_terms_per_image(outputs, targets):
+    total = 0
+    for b, t in enumerate(targets):
+        extra = 0  # an image without a second term adds a Python 0
+        total = total + F.l1_loss(outputs["x"][b], t["y"]) + extra
+        total = total * 1
+    return {"loss": total / len(targets)}
+
+
+def _helper_scaling(outputs, targets):
+    def scaled(v):
+        return v * 0.25
+
+    e, _ = _err(outputs, targets)
+    return {"loss": scaled(e.mean()) + scaled(e.pow(2).mean())}
+
+
+@pytest.mark.parametrize("body", [_weighted_levels, _zero_terms_per_image, _helper_scaling])
+def test_a_constant_on_fresh_losses_in_a_loop_or_helper_splits(body):
+    check_rule(body, "")
+
+
+def test_the_code_position_of_a_constant_needs_no_checked_bytecode(monkeypatch):
+    """On a Python whose bytecode layout was not checked, a constant on fresh losses still splits
+    and one applied again still declines: a code position is read from the frame alone."""
+    from losssplit._capture import _bytecode
+
+    monkeypatch.setattr(_bytecode, "_CHECKED", set())
+    check_rule(_weighted_levels, "")
+    check_rule(AGAIN["s = s * 2.0 per image"][0], "Tensor.mul of a constant applied again", declines=True)

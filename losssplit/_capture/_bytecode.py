@@ -135,7 +135,7 @@ def straight_line_operator() -> bool:
 def call_site() -> tuple[types.CodeType, int] | None:
     """(code, instruction offset) of the op the caller's code is executing; None where no frame
     is found."""
-    f = _caller()
+    f = _caller(checked=False)  # a position needs no reading of the bytecode
     return None if f is None else (f.f_code, f.f_lasti)
 
 
@@ -494,9 +494,10 @@ def _call_arguments(code: types.CodeType, lasti: int) -> tuple[tuple[Any, ...], 
     return tuple(reversed(arguments)), names
 
 
-def _caller() -> types.FrameType | None:
-    """The first Python frame outside losssplit and torch (None on unchecked versions)."""
-    if sys.version_info[:2] not in _CHECKED:
+def _caller(checked: bool = True) -> types.FrameType | None:
+    """The first Python frame outside losssplit and torch (None on versions whose bytecode
+    layout was not checked, unless ``checked`` is False)."""
+    if checked and sys.version_info[:2] not in _CHECKED:
         return None
     f: types.FrameType | None = sys._getframe(2)
     while f is not None and str(f.f_globals.get("__name__", "")).partition(".")[0] in _INTERNAL:

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from ._bytecode import (
     UNPROVEN,
+    call_site,
     divisor_arithmetic,
     divisor_floor,
     divisor_source,
@@ -562,7 +563,7 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if summed is None and out.dim() == 0:  # ``(l1 + l2) * l3.mean()``: a function of ratios
             summed = binary_formula(frame, kind, a, ta, b, tb, func, kwargs)
         if summed is not None:
-            frame.set(out, summed)
+            frame.set(out, _at_site(summed, kind, a, ta, b, tb, op))
             return
     if (ta is not None and ta.ratio is not None) or (tb is not None and tb.ratio is not None):
         lost = next((t.lost_at for t in (ta, tb) if t is not None and t.lost_at is not None), None)
@@ -577,7 +578,7 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if reduced is None and kind in ("add", "sub") and ta is not None and tb is not None:
             reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
         if reduced is not None:
-            frame.set(out, reduced)
+            frame.set(out, _at_site(reduced, kind, a, ta, b, tb, op))
             return
         # One image's reduced value in other arithmetic (``gts - gt.cumsum(0)`` in a per-image
         # loop) is a value of that image; any other reduced value ends attribution (data too).
@@ -688,14 +689,15 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
     if not _is_number(alpha) or alpha != 1:
         return None
     if ta.parts or (tb is not None and tb.parts):
-        return _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
-    try:
-        reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb)
-    except ValueError:  # an offset that this arithmetic cannot carry exactly
-        reduced = None
-    if reduced is None and kind in ("add", "sub") and tb is not None:
         reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
-    return reduced
+    else:
+        try:
+            reduced = _ratio_arithmetic(frame, kind, a, ta, b, tb)
+        except ValueError:  # an offset that this arithmetic cannot carry exactly
+            reduced = None
+        if reduced is None and kind in ("add", "sub") and tb is not None:
+            reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
+    return None if reduced is None else _at_site(reduced, kind, a, ta, b, tb, op)
 
 
 MAX_PARTS = 256  # ratios one loss may add up (classes of a segmentation dataset); a record holds each
@@ -713,6 +715,29 @@ def _parts_of(track: Track | None) -> tuple[Ratio, ...]:
     if r is None or r.kind is RatioKind.SUM and r.normaliser_ops or r.test is not None:
         return ()
     return (r,)
+
+
+def _at_site(new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str) -> Track:
+    """``new``, the reduced loss one op made of ``ta`` and ``tb``, carrying the code positions of
+    the ops that made its operands (``Track.sites``); an op with a constant (one operand untracked)
+    adds its own, and declines where it is among them: ``s = s * 2.0`` or a decay ``loss = 0.5 *
+    loss + l_b`` in a loop over images applies the constant again to its own result, as many
+    times as the loop runs, which on a group alone is another number of times (adding 0 or
+    scaling by 1 changes nothing, however often: ``total + l_b + 0`` of an image without a term)."""
+    if new.lost_at is not None or new.formula is not None:
+        return new  # an expression keeps its sites (``formulas._sites``)
+    made = frozenset().union(*(t.sites for t in (ta, tb) if t is not None))
+    if ta is not None and tb is not None or _identity(kind, b if tb is None else a):
+        return dataclasses.replace(new, sites=made) if made else new
+    site = call_site()
+    if site is None or site in made:
+        return lost_track(f"{op} of a constant applied again to its own result (a loop over images)",
+                          new.from_prediction)
+    return dataclasses.replace(new, sites=made | {site})
+
+
+def _identity(kind: str, c: Any) -> bool:
+    return _is_number(c) and c == (0 if kind in ("add", "sub", "rsub") else 1 if kind in ("mul", "div") else None)
 
 
 def _parts_arithmetic(
