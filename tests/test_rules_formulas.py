@@ -100,9 +100,25 @@ class Scaled:
         return {"s": torch.sqrt(F.mse_loss(outputs["x"], _y(targets))) * self.scale}
 
 
+GAMMA = 0.75
+
+
+class ConfiguredExponents:
+    """Focal-Tversky style ``(1 - score) ** gamma`` and an aggregate ``loss.mean() ** self.gamma``
+    (segmentation losses' configured exponents: the same number on a group alone)."""
+
+    gamma = 1.5
+
+    def __call__(self, outputs, targets):
+        x, y = outputs["x"], _y(targets)
+        tversky = (x * y).sum((0, 2)) / (x * y + 0.5 * x * (1 - y) + 0.5 * (1 - x) * y).sum((0, 2))
+        return {"tv": (1 - tversky).mean() ** self.gamma, "ft": (1 - (x * y).sum() / (x + y).sum()) ** GAMMA}
+
+
 @pytest.mark.parametrize("body", [perplexity, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
                                   log_of_soft_dice, powers, psnr, function_of_a_sum_of_ratios, pooled_variances,
-                                  pooled_variance_of_masked_pixels, ratio_of_means_with_eps, Scaled()],
+                                  pooled_variance_of_masked_pixels, ratio_of_means_with_eps, Scaled(),
+                                  ConfiguredExponents()],
                          ids=lambda b: getattr(b, "__name__", type(b).__name__))
 def test_functions_of_ratios_follow_the_oracle(body):
     check_rule(body, "")
@@ -192,8 +208,23 @@ def _variance_over_some_dims(outputs, targets):
     return {"s": outputs["x"].var(0, unbiased=False).mean()}  # each element's spread across the images
 
 
+class _ExponentSetFromTheBatch:
+    def __call__(self, outputs, targets):
+        self.g = 1.0 / len(targets)  # an attribute, but written by the body from the batch
+        return {"s": F.mse_loss(outputs["x"], _y(targets)) ** self.g}
+
+
+def _local_exponent_of_per_class_terms(outputs, targets):
+    x, y = outputs["x"], _y(targets)
+    p = len(targets)
+    return {"s": (1 - (x * y).sum((0, 2)) / (x + y).sum((0, 2))).mean() ** p}
+
+
 DECLINED = {
     "a variance across the images": (_variance_over_some_dims, "var"),
+    # the warning names the power, not the sum that made the per-class terms
+    "an exponent held by a local name on per-class terms": (_local_exponent_of_per_class_terms, "Tensor.pow"),
+    "an attribute exponent the body sets from the image count": (_ExponentSetFromTheBatch(), "Tensor.pow"),
     # the number of images, a weight: a local name may hold anything computed from the batch
     "a local number times a function of ratios": (_local_factor, "Tensor.mul"),
     "an exponent held by a local name": (_local_exponent, "pow"),

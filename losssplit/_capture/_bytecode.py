@@ -92,14 +92,18 @@ def literal_factor(c: Any) -> bool:
     return source == "literal" and type(literal) is type(c) and literal == c
 
 
-def literal_exponent(c: Any, passed: int) -> bool:
+def literal_exponent(c: Any, passed: int, configured: bool = False) -> bool:
     """Whether the Python number ``c`` is the exponent of the power the caller's code is
     executing, written there as a constant (type included): ``x ** 2`` (a LOAD_CONST right before
-    the ``**``), ``x.pow(2)``, ``torch.pow(x, 2)`` (``passed``: the arguments the op received)."""
+    the ``**``), with ``configured`` also ``x ** self.gamma`` (an attribute or a global loaded
+    right before it), ``x.pow(2)``, ``torch.pow(x, 2)`` (``passed``: the arguments the op
+    received)."""
     f = _caller()
     if f is None:
         return False
     source, literal = _divisor_at(f.f_code, f.f_lasti, _POWERS)
+    if source == "configured":
+        return configured
     if source == "literal":
         return type(literal) is type(c) and literal == c
     return literal_size(c, 1, "exponent", passed)

@@ -377,11 +377,13 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         if made is not None:
             frame.set(out, made)
             return
-    if track.formula is not None or track.parts:
-        expression = unary_formula(frame, func, args, kwargs, track, out) if kind in ("", "neg") else None
+    if (track.formula is not None or track.parts) and kind in ("", "neg"):
+        expression = unary_formula(frame, func, args, kwargs, track, out)
         if expression is not None:  # ``exp(-(logp * m).sum() / m.sum())``: a function of ratios
             frame.set(out, expression)
-            return
+        else:  # the warning names this op, not the one that added the parts
+            frame.lose(out, op_name(func), track)
+        return
     if track.ratio is not None:
         value = image_value_track(frame, track)
         if value is None:

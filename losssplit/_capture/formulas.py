@@ -84,13 +84,20 @@ def unary_formula(frame: Frame, func: Any, args: tuple, kwargs: dict, track: Tra
     if func in _POWERS:
         exponent = get_arg(args, kwargs, 1, "exponent", None)
         if type(exponent) not in (int, float) or not math.isfinite(exponent) \
-                or not literal_exponent(exponent, len(args) + len(kwargs)):
+                or not literal_exponent(exponent, len(args) + len(kwargs), configured=not _counted(frame, exponent)):
             return None
         return _made(("pow", expr, float(exponent)), ratios, func, sites)
     name = _NAMES.get(func)
     if name is None or kwargs:
         return None
     return _made((name, expr), ratios, func, sites)
+
+
+def _counted(frame: Frame, c: float) -> bool:
+    """Whether ``c`` equals a count of the batch or its reciprocal: an attribute the body set
+    from it (``self.g = float(len(targets))``) would be another number on a group alone."""
+    counts = {frame.num_images, *frame.lengths} if frame.num_images > 1 else set()
+    return any(c == n or c * n == 1 for n in counts)
 
 
 def _sites(*tracks: Track | None) -> frozenset[tuple[Any, int]] | None:
