@@ -746,6 +746,31 @@ def test_in_place_ops_and_aliases():
     check_rule(clone_then_write, "")
 
 
+def test_log_gamma_and_digamma_of_weighted_counts_are_followed():
+    """A negative binomial NLL (``lgamma`` of counts plus the inverse dispersion) and a Dirichlet
+    KL (``digamma``), on values scaled by the images' weights: replayed on the unweighted values
+    like any element-wise op; ``lgamma`` of a reduced loss is no formula the capture knows, so it
+    declines."""
+
+    def negative_binomial(outputs, targets):
+        err, y = _err(outputs, targets)
+        w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+        mu, r, k = err * w + 0.1, 1 / (err + 0.2), (y * 5).round()
+        ll = (torch.lgamma(k + r) - torch.special.gammaln(k + 1) - T.lgamma(r) + r * torch.log(r / (r + mu))
+              + k * torch.log(mu / (r + mu)))
+        return {"loss": -ll.mean()}
+
+    def dirichlet(outputs, targets):
+        alpha, _ = _err(outputs, targets)
+        alpha = alpha * 4 + 1
+        s = alpha.sum(-1, keepdim=True)
+        return {"loss": ((alpha - 1) * (torch.digamma(alpha) - T.digamma(s) + torch.special.psi(s))).sum(-1).mean()}
+
+    check_rule(negative_binomial, "")
+    check_rule(dirichlet, "")
+    check_rule(mapped(lambda e: torch.lgamma(e.mean() + 1)), "lgamma", declines=True)
+
+
 def _per_image_lovasz(outputs, targets):
     """A per-image Lovász hinge as such criteria write it: errors sorted within the image, the
     Jaccard gradient from its own sorted targets (one image's ``gts`` sum in further arithmetic)."""
