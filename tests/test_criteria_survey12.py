@@ -19,6 +19,14 @@ be told from the other stage's read and the call declines (12); a deep-supervisi
 equal to the mean of batch 1's weights, read as a statistic of the weights at ``Tensor.mul`` (2).
 The other 24 declines mix images: BMN's coefficients from the batch's ratio of positives,
 advantages standardised over the batch, the RLOO leave-one-out baseline, a batch AUC.
+
+Now: 365 expected, 31 declined, 7 GAP (1.9 %), 0 WRONG. ``lgamma`` / ``digamma`` are element-wise
+ops with a rule; the legacy ``size_average`` / ``reduce`` decide a loss's reduction as torch reads
+them; a reshape that puts several of the call's own rows (images 0..B-1 in order, known without a
+read) in one row loses only what is computed from it, so RLOO's KL and score split; of two equal
+counts read with ``.item()``, the one whose very float divides a loss is its normaliser (a copy is
+matched by value and still declines). Left: VITS's ``Tensor.div`` of per-row sums by a batch sum
+(5), the deep-supervision weight equal to a batch's mean weight (2).
 """
 
 from __future__ import annotations
@@ -909,10 +917,8 @@ CASES = {c.body.__name__: c for c in [
     Case(glow_bits_per_dim_with_logdet_and_bin_count, image_batch),
     Case(retinex_decomposition_reconstruction_and_structure_aware_smoothness, image_batch),
     Case(pointpillars_per_image_positive_normaliser_focal_sin_difference_and_direction, detection_batch),
-    Case(cascade_stage_losses_times_stage_weights_over_host_read_counts, detection_batch,
-         gaps=keys(*(f"s{i}.{k}@1" for i in range(3) for k in ("loss_cls", "loss_bbox"))),
-         why="on batch 1 two stages read the same count (17) with Tensor.item: the divisor cannot be told "
-             "from the other stage's read, the whole call declines"),
+    # split since first contact: the float a read returned, divided by as it is, is that read
+    Case(cascade_stage_losses_times_stage_weights_over_host_read_counts, detection_batch),
     Case(bmn_start_end_bce_with_the_batch_positive_ratio, detection_batch, keys("loss_tem", "loss_start", "loss_end"),
          why="the coefficients are the batch's ratio of positives (a count over every image)"),
     # split since first contact: the legacy size_average / reduce decide the reduction as in torch
@@ -939,7 +945,5 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-NOW = (365, 43, 19, 0)  # expected, declined, GAP, WRONG (first contact: 365, 68, 44, 0)
-GAPS = ("19 GAP of 365 expected (5.2 %; 12.1 % on first contact): per-row sums over a batch mask sum (5), two equal "
-        "host-read counts (12), a scale equal to the weights' mean (2)")
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), 29, NOW, over_target=GAPS))
+NOW = (365, 31, 7, 0)  # expected, declined, GAP, WRONG (first contact: 365, 68, 44, 0)
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 29, NOW))

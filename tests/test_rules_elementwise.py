@@ -829,6 +829,48 @@ def test_ratios_over_row_sums_split_by_the_groups_sums(case):
     check_rule(OVER_ROW_SUMS[case], "")
 
 
+def _two_counts(copy: bool, reverse: bool):
+    """A cascade's stages: each loss summed over its own count of kept rows read with ``.item()``
+    (``max(.., 1.0)``); the two counts are equal on the batch of ``_equal_counts`` but split the
+    groups differently. ``copy``: the second divisor a new float of the same value; ``reverse``:
+    the second stage divided first."""
+
+    def body(o, t):
+        e = _err(o, t)[0].sum(-1)
+        m1, m2 = torch.stack([s["m1"] for s in t]), torch.stack([s["m2"] for s in t])
+        n1 = max(m1.float().sum().item(), 1.0)
+        n2 = max(m2.float().sum().item(), 1.0)
+        n2 = n2 * 1.0 if copy else n2
+        b = (e * m2).sum() / n2 if reverse else None
+        a = (e * m1).sum() / n1
+        return {"s0.loss": a, "s1.loss": b if reverse else (e * m2).sum() / n2}
+
+    return body
+
+
+def _equal_counts(body):
+    outputs, targets = rule_batch(0, [1.0, 0.5, 0.5, 1.0])
+    for t, k1, k2 in zip(targets, (3, 1, 1, 2), (1, 3, 2, 1)):  # 7 kept rows each; real: 5 and 2
+        t["m1"], t["m2"] = torch.arange(RULE_ROWS) < k1, torch.arange(RULE_ROWS) < k2
+    return split_outcome(body, [outputs, targets], [ROWS, TARGETS])
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["in-order", "second-first"])
+def test_equal_counts_read_on_the_host_divide_the_loss_of_the_read_they_are(reverse):
+    """The float a read returned, kept as it is (``max(n, 1.0)`` returns it), is that read: two
+    equal counts of different rows each divide their own stage's loss by the group's count."""
+    got, want, said = _equal_counts(_two_counts(False, reverse))
+    assert set(got) == set(want) and got == pytest.approx(want, rel=1e-6), said
+
+
+def test_a_copy_of_an_equal_count_read_on_the_host_declines():
+    """A new float of the same value (``n2 * 1.0``) is told apart only by value, which both reads
+    have: the call declines."""
+    got, _, said = _equal_counts(_two_counts(True, False))
+    assert got == {}
+    assert any("read on the host at Tensor.item" in m for m in said), said
+
+
 HOST_NUMBERS = {
     "a count read on the host, changed in Python": (
         lambda o, t: {"loss": _err(o, t)[0].sum() / (2 * (_err(o, t)[1] > 0.5).sum().item())}, "Tensor.item"),
