@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pytest
 import torch
+import torch.nn.functional as F
 from _helpers import split_outcome, wrong_companions
 
 
@@ -26,6 +27,14 @@ def leaf(*shape: int, g: torch.Generator, scale: float = 1.0) -> torch.Tensor:
 def stack(targets: list[dict], name: str) -> torch.Tensor:
     """The per-image target field ``name`` stacked along a new image dim (a collate)."""
     return torch.stack([t[name] for t in targets])
+
+
+def focal(logits: torch.Tensor, target: torch.Tensor, alpha: float = 0.25, gamma: float = 2.0) -> torch.Tensor:
+    """Sigmoid focal loss per element (reduction 'none')."""
+    p = logits.sigmoid()
+    ce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
+    p_t = p * target + (1 - p) * (1 - target)
+    return (alpha * target + (1 - alpha) * (1 - target)) * ce * (1 - p_t) ** gamma
 
 
 Outcome = Callable[[str, int], tuple[dict[str, float], dict[str, float], tuple[str, ...]]]

@@ -53,6 +53,7 @@ import torch
 import torch.nn.functional as F
 from _helpers import PER_IMAGE, ROWS, TARGETS, Share
 from _survey import Case, keys, survey_tests
+from _survey import focal as _focal
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -334,14 +335,6 @@ def _giou(a: torch.Tensor, b: torch.Tensor, ciou: bool = False) -> torch.Tensor:
     with torch.no_grad():
         alpha = v / (v - iou + (1 + 1e-7))
     return iou - (rho2 / c2 + v * alpha)
-
-
-def _focal(logits: torch.Tensor, target: torch.Tensor, alpha: float = 0.25, gamma: float = 2.0) -> torch.Tensor:
-    """Sigmoid focal loss per element (reduction 'none')."""
-    p = logits.sigmoid()
-    ce = F.binary_cross_entropy_with_logits(logits, target, reduction="none")
-    p_t = p * target + (1 - p) * (1 - target)
-    return (alpha * target + (1 - alpha) * (1 - target)) * ce * (1 - p_t) ** gamma
 
 
 def atss_top_k_per_level_over_mean_plus_std_iou(outputs, targets):

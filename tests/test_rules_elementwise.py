@@ -746,6 +746,31 @@ def test_in_place_ops_and_aliases():
     check_rule(clone_then_write, "")
 
 
+def test_log_gamma_and_digamma_of_weighted_counts_are_followed():
+    """A negative binomial NLL (``lgamma`` of counts plus the inverse dispersion) and a Dirichlet
+    KL (``digamma``), on values scaled by the images' weights: replayed on the unweighted values
+    like any element-wise op; ``lgamma`` of a reduced loss is no formula the capture knows, so it
+    declines."""
+
+    def negative_binomial(outputs, targets):
+        err, y = _err(outputs, targets)
+        w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+        mu, r, k = err * w + 0.1, 1 / (err + 0.2), (y * 5).round()
+        ll = (torch.lgamma(k + r) - torch.special.gammaln(k + 1) - T.lgamma(r) + r * torch.log(r / (r + mu))
+              + k * torch.log(mu / (r + mu)))
+        return {"loss": -ll.mean()}
+
+    def dirichlet(outputs, targets):
+        alpha, _ = _err(outputs, targets)
+        alpha = alpha * 4 + 1
+        s = alpha.sum(-1, keepdim=True)
+        return {"loss": ((alpha - 1) * (torch.digamma(alpha) - T.digamma(s) + torch.special.psi(s))).sum(-1).mean()}
+
+    check_rule(negative_binomial, "")
+    check_rule(dirichlet, "")
+    check_rule(mapped(lambda e: torch.lgamma(e.mean() + 1)), "lgamma", declines=True)
+
+
 def _per_image_lovasz(outputs, targets):
     """A per-image Lovász hinge as such criteria write it: errors sorted within the image, the
     Jaccard gradient from its own sorted targets (one image's ``gts`` sum in further arithmetic)."""
@@ -802,6 +827,48 @@ OVER_ROW_SUMS = {
 @pytest.mark.parametrize("case", list(OVER_ROW_SUMS))
 def test_ratios_over_row_sums_split_by_the_groups_sums(case):
     check_rule(OVER_ROW_SUMS[case], "")
+
+
+def _two_counts(copy: bool, reverse: bool):
+    """A cascade's stages: each loss summed over its own count of kept rows read with ``.item()``
+    (``max(.., 1.0)``); the two counts are equal on the batch of ``_equal_counts`` but split the
+    groups differently. ``copy``: the second divisor a new float of the same value; ``reverse``:
+    the second stage divided first."""
+
+    def body(o, t):
+        e = _err(o, t)[0].sum(-1)
+        m1, m2 = torch.stack([s["m1"] for s in t]), torch.stack([s["m2"] for s in t])
+        n1 = max(m1.float().sum().item(), 1.0)
+        n2 = max(m2.float().sum().item(), 1.0)
+        n2 = n2 * 1.0 if copy else n2
+        b = (e * m2).sum() / n2 if reverse else None
+        a = (e * m1).sum() / n1
+        return {"s0.loss": a, "s1.loss": b if reverse else (e * m2).sum() / n2}
+
+    return body
+
+
+def _equal_counts(body):
+    outputs, targets = rule_batch(0, [1.0, 0.5, 0.5, 1.0])
+    for t, k1, k2 in zip(targets, (3, 1, 1, 2), (1, 3, 2, 1)):  # 7 kept rows each; real: 5 and 2
+        t["m1"], t["m2"] = torch.arange(RULE_ROWS) < k1, torch.arange(RULE_ROWS) < k2
+    return split_outcome(body, [outputs, targets], [ROWS, TARGETS])
+
+
+@pytest.mark.parametrize("reverse", [False, True], ids=["in-order", "second-first"])
+def test_equal_counts_read_on_the_host_divide_the_loss_of_the_read_they_are(reverse):
+    """The float a read returned, kept as it is (``max(n, 1.0)`` returns it), is that read: two
+    equal counts of different rows each divide their own stage's loss by the group's count."""
+    got, want, said = _equal_counts(_two_counts(False, reverse))
+    assert set(got) == set(want) and got == pytest.approx(want, rel=1e-6), said
+
+
+def test_a_copy_of_an_equal_count_read_on_the_host_declines():
+    """A new float of the same value (``n2 * 1.0``) is told apart only by value, which both reads
+    have: the call declines."""
+    got, _, said = _equal_counts(_two_counts(True, False))
+    assert got == {}
+    assert any("read on the host at Tensor.item" in m for m in said), said
 
 
 HOST_NUMBERS = {

@@ -206,3 +206,23 @@ def test_a_per_row_weight_of_an_operand_loss_declines():
     row: the weight field there is set to 1 on the oracle's side, so the call is declined."""
     check_rule(loss(lambda x, t: F.multilabel_soft_margin_loss(
         x[:, 0], (_y(t)[:, 0] > 0.5).float(), weight=_weight_field(t)[:, None])), "multilabel_soft_margin_loss", declines=True)
+
+
+@pytest.mark.parametrize("body", [
+    loss(lambda x, t: F.kl_div(x.log_softmax(-1), _y(t).softmax(-1), size_average=False) * 16 / _labels(t).shape[0]),
+    loss(lambda x, t: F.mse_loss(x, _y(t), reduce=False, reduction="sum").sum(-1).mean()),
+    loss(lambda x, t: F.l1_loss(x, _y(t), size_average=True, reduce=True)),
+    loss(lambda x, t: F.cross_entropy(x.flatten(0, 1), _labels(t).flatten(), size_average=False) / x.shape[0]),
+    loss(lambda x, t: F.margin_ranking_loss(x, _y(t), torch.ones_like(x), size_average=False) / x.shape[0]),
+], ids=["kl_div-sum-over-rows", "reduce-false-over-reduction", "l1-mean", "ce-sum", "margin-ranking-sum"])
+def test_legacy_size_average_and_reduce_decide_the_reduction_as_in_torch(body):
+    """``size_average=False`` sums, ``reduce=False`` keeps the elements (over a ``reduction=`` also
+    given), both True average: decoupled distillation's ``kl_div(.., size_average=False)``."""
+    check_rule(body, "")
+
+
+def test_a_legacy_reduced_loss_against_the_images_weights_declines():
+    """The legacy arguments change only the reduction: a target holding each image's weight along
+    its rows still declines (weights 1 there would change the loss's values)."""
+    check_rule(loss(lambda x, t: F.mse_loss(x, _weight_field(t)[:, None, None].expand_as(x), size_average=False)),
+               "mse_loss", declines=True)

@@ -8,7 +8,7 @@ the companion of group S must be the body run on S's images alone (``_helpers.ch
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import check_rule, op_id, registered, rule_batch, rule_outcome
+from _helpers import ROWS, check_rule, op_id, registered, rule_batch, rule_outcome, split_outcome
 
 T = torch.Tensor
 
@@ -185,6 +185,42 @@ MIXING = {
 def test_shapes_that_mix_images_decline(case):
     body, op = MIXING[case]
     check_rule(body, op, declines=True)
+def _paired_rows(index):
+    """A body over four rows: per-row sums ``s`` (or ``s[arange]``) reshaped ``(2, -1)`` (rows 0, 2
+    and 1, 3 paired, as RLOO pairs a prompt's completions), each centred on its pair's mean."""
+
+    def body(model, batch):
+        s = (model["p"] - batch["y"]).abs().sum(1)
+        pairs = (s if not index else s[torch.arange(len(s))]).reshape(2, -1)
+        centred = (pairs - pairs.mean(0)).flatten()
+        return {"loss_pair": (centred * s.detach()).mean(), "loss_row": s.mean()}
+
+    return body
+
+
+def _paired_outcome(index):
+    g = torch.Generator().manual_seed(5)
+    args = [{"p": torch.randn(4, 3, generator=g).requires_grad_()}, {"y": torch.randn(4, 3, generator=g)}]
+    return split_outcome(_paired_rows(index), args, [ROWS, ROWS], ["a", "b", "a", "b"])
+
+
+def test_a_reshape_mixing_the_calls_own_rows_declines_only_what_it_reaches():
+    """The rows of the call's arguments are images 0..B-1 in order, known without a read: a
+    reshape that puts several of them in one row declines the keys computed from it, naming the
+    op, and the per-row key next to it splits (the whole call declined before)."""
+    got, want, said = _paired_outcome(False)
+    assert got == pytest.approx({k: v for k, v in want.items() if k.startswith("loss_row")}, rel=1e-6)
+    assert any("'loss_pair'" in m and "Tensor.reshape (a dim split into rows of several images)" in m for m in said)
+
+
+def test_a_reshape_mixing_rows_picked_by_an_index_declines_the_call():
+    """Rows picked by an index tensor are known only on the device: the split is checked with the
+    call's one read, and a split that mixes images declines the whole call."""
+    got, _, said = _paired_outcome(True)
+    assert got == {}
+    assert any("holds rows of several images; no companions for this call" in m for m in said), said
+
+
 DECLINES: dict = {}
 WRONG: dict = {}
 

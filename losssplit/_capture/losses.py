@@ -18,7 +18,6 @@ from .mode import (
     Frame,
     Tensor,
     Track,
-    Unsupported,
     broadcast_map,
     combine,
     identity_map,
@@ -31,10 +30,21 @@ from .mode import (
 from .ratio import Ratio, RatioKind
 
 
-def _loss_parts(bound: dict[str, Any]) -> tuple[Tensor, Any, str, dict[str, Any]]:
+def _reduction(bound: dict[str, Any]) -> str:
+    """The reduction a loss call makes, popped from ``bound``: ``reduction=``, unless the legacy
+    ``size_average`` / ``reduce`` are given, which decide instead as in torch (each None read as
+    True: ``reduce=False`` none, else ``size_average=False`` sum, else mean)."""
     reduction = bound.pop("reduction", "mean")
-    if bound.pop("size_average", None) is not None or bound.pop("reduce", None) is not None:
-        raise Unsupported("legacy size_average/reduce arguments")
+    size_average, reduce = bound.pop("size_average", None), bound.pop("reduce", None)
+    if size_average is None and reduce is None:
+        return reduction
+    if reduce is not None and not reduce:
+        return "none"
+    return "sum" if size_average is not None and not size_average else "mean"
+
+
+def _loss_parts(bound: dict[str, Any]) -> tuple[Tensor, Any, str, dict[str, Any]]:
+    reduction = _reduction(bound)
     inp = bound.pop("input")
     target = bound.pop("target")
     return inp, target, reduction, bound
@@ -219,10 +229,7 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if all(t is None for t in tracks):
         return
     op = op_name(func)
-    if bound.pop("size_average", None) is not None or bound.pop("reduce", None) is not None:
-        frame.lose(out, f"{op} (legacy size_average/reduce arguments)")
-        return
-    reduction = bound.pop("reduction", "mean")
+    reduction = _reduction(bound)
     # every operand given (a number is data: gaussian_nll_loss's var=)
     if any(n not in bound for n in names) or any(t is not None and t.ratio is not None for t in tracks):
         frame.lose(out, op)

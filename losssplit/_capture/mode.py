@@ -394,6 +394,11 @@ class Frame:
         body applied in Python (``max(num_pos, 1)``): each group's sum is floored the same."""
         if not isinstance(z, (int, float)) or isinstance(z, bool):
             return None
+        if type(z) is float:  # the very float a read returned (``max(n, 1.0)`` keeps it): that read's sum
+            own = next((read for read in self.host_reads if read.value is z), None)
+            if own is not None and own.ratio is not None and _is_count(z):
+                own.consumed = True
+                return _host_guarded(own.ratio, z, z, floor)
         summed = self._summed_reads(z, floor)
         if summed is not None:
             return summed

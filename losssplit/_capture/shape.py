@@ -137,8 +137,11 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 if len(gi) == 1 and origin is not None and origin[1] == sizes:
                     rows[gj[origin[2]]] = origin[0]
                 else:
-                    e, r_e = _split_rows(frame, r, [src.shape[k] for k in gi], gi.index(d), list(sizes), op)
-                    rows[gj[e]] = r_e
+                    split = _split_rows(frame, r, [src.shape[k] for k in gi], gi.index(d), list(sizes), op)
+                    if split is None:
+                        frame.lose(out, f"{op} (a dim split into rows of several images)", track)
+                        return
+                    rows[gj[split[0]]] = split[1]
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
         new.unweighted = track.unweighted.reshape(out.shape)
@@ -147,14 +150,17 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 def _split_rows(
     frame: Frame, r: Tensor, sizes_in: list[int], pos: int, sizes_out: list[int], op: str
-) -> tuple[int, Tensor]:
+) -> tuple[int, Tensor] | None:
     """Rows of a group of dims ``sizes_in`` (images along ``sizes_in[pos]``, map ``r``) viewed as
     ``sizes_out``: the output dim whose index alone tells the image, and its map.
 
     Known from the layout when one output dim holds whole source rows (``[M, 4 * bins] ->
     [4 * M, bins]``: each source row becomes 4 consecutive rows); otherwise the first non-trivial
     output dim, with a deferred check that the image is the same along the others (a flat ``[B*T]``
-    made by ``cat`` viewed as ``[B, T]``), so that a wrong guess declines the call.
+    made by ``cat`` viewed as ``[B, T]``), so that a wrong guess declines the call. Where ``r`` is the call's own image index (every
+    image once, in order: known without a read), the check is made now, and a split that mixes
+    images is None: only what is computed from it loses its images (RLOO's ``reshape(k, -1)`` of
+    per-completion rewards next to per-row metrics).
     """
     n, inner = sizes_in[pos], 1
     for k in sizes_in[pos + 1 :]:
@@ -172,12 +178,16 @@ def _split_rows(
             parts = [(outer, False), (n, True), (k, False)]
             kept = [(size, mine) for size, mine in parts if size > 1 or mine]
             return e, expand_rows(frame, r, [size for size, _ in kept], [mine for _, mine in kept].index(True))
-    flat = expand_rows(frame, r, sizes_in, pos).view(sizes_out)
     e = next((i for i, o in enumerate(sizes_out) if o > 1), 0)
     index = tuple(slice(None) if i == e else 0 for i in range(len(sizes_out)))
-    r_e = flat[index]
     shape = [1] * len(sizes_out)
     shape[e] = sizes_out[e]
+    if r is frame.identity.get(r.device):
+        known = expand_rows(frame, torch.arange(r.shape[0]), sizes_in, pos).view(sizes_out)
+        if bool((known != known[index].view(shape)).any()):
+            return None
+    flat = expand_rows(frame, r, sizes_in, pos).view(sizes_out)
+    r_e = flat[index]
     frame.doubt((flat != r_e.view(shape)).any(), f"a dim split at {op} holds rows of several images")
     return e, r_e
 
