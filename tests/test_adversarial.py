@@ -123,6 +123,22 @@ def _after(make, write):
     return body
 
 
+def _exp_of_mean(o, t):
+    return _err(o, t)[0].mean().exp()
+
+
+def _reduced_then(make, write):
+    """A body returning the reduced value ``make(o, t)`` (a clone of it) after ``write(v)``
+    changed it in place, directly or through an alias."""
+
+    def body(o, t):
+        v = make(o, t).clone()
+        write(v)
+        return {"loss": v}
+
+    return body
+
+
 def _parts(o, t):
     return _two_parts(_err(o, t)[0])
 
@@ -1174,6 +1190,15 @@ CASES = {
     "per-image errors to the power of the image's weight": (
         _each_image(lambda x, s: ((x - s["y"]).abs() + 0.1).pow(s["loss_weight"]).mean()), HONEST,
         "by an image's weight field as the exponent"),
+    # -- review adv16: a function of reduced values written in place (all were wrong: the
+    #    expression kept, the in-place op dropped)
+    "exp of a mean, then exp_ in place": (_reduced_then(_exp_of_mean, lambda v: v.exp_()), DECLINE, "Tensor.exp_"),
+    "exp of a mean, then sigmoid_ in place": (
+        _reduced_then(_exp_of_mean, lambda v: v.sigmoid_()), DECLINE, "Tensor.sigmoid_"),
+    "exp of a mean, then pow_(2) in place": (_reduced_then(_exp_of_mean, lambda v: v.pow_(2)), DECLINE, "Tensor.pow_"),
+    "exp of a mean, then neg_ in place": (_reduced_then(_exp_of_mean, lambda v: v.neg_()), DECLINE, "Tensor.neg_"),
+    "exp of a mean, then clamp_(max=) in place": (
+        _reduced_then(_exp_of_mean, lambda v: v.clamp_(max=0.5)), DECLINE, "Tensor.clamp_"),
 }
 
 

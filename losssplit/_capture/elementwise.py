@@ -1938,7 +1938,7 @@ def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     track = frame.get(target)
     if track is None or not isinstance(target, Tensor):
         return
-    if track.parts or track.elements:  # a sum of ratios or a vector of them: no ratio after the op
+    if track.parts or track.elements or track.formula is not None:  # no ratio after the op (nor the expression)
         frame.lose(target, op_name(func), track)
         return
     if track.lost_at is not None:
