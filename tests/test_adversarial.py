@@ -127,6 +127,27 @@ def _exp_of_mean(o, t):
     return _err(o, t)[0].mean().exp()
 
 
+def _mean(o, t):
+    return _err(o, t)[0].mean()
+
+
+def _zeros_total(o, t):
+    total = torch.zeros(1)
+    total += _err(o, t)[0].mean()
+    return total
+
+
+def _vector_written(write):
+    """The sum of a per-class vector of batch means [4] after ``write(v)``."""
+
+    def body(o, t):
+        v = _err(o, t)[0].mean((0, 1))
+        write(v)
+        return {"loss": v.sum()}
+
+    return body
+
+
 def _reduced_then(make, write):
     """A body returning the reduced value ``make(o, t)`` (a clone of it) after ``write(v)``
     changed it in place, directly or through an alias."""
@@ -1199,6 +1220,30 @@ CASES = {
     "exp of a mean, then neg_ in place": (_reduced_then(_exp_of_mean, lambda v: v.neg_()), DECLINE, "Tensor.neg_"),
     "exp of a mean, then clamp_(max=) in place": (
         _reduced_then(_exp_of_mean, lambda v: v.clamp_(max=0.5)), DECLINE, "Tensor.clamp_"),
+    # -- review adv16: a reduced value written in place through another tensor over its memory
+    #    (all were wrong: the ratio taken before the write kept)
+    "a mean doubled in place through .detach()": (
+        _reduced_then(_mean, lambda v: v.detach().mul_(2.0)), DECLINE, "Tensor.mul_ through another tensor"),
+    "a mean doubled in place through .view(1)": (
+        _reduced_then(_mean, lambda v: v.view(1).mul_(2.0)), DECLINE, "Tensor.mul_ through another tensor"),
+    "a mean filled through .data": (_reduced_then(_mean, lambda v: v.data.fill_(3.0)), DECLINE, "Tensor.fill_ through"),
+    "a mean's .data set": (
+        _reduced_then(_mean, lambda v: setattr(v, "data", torch.tensor(3.0))), DECLINE, "Tensor.data set"),
+    "a mean written by out= of its .detach()": (
+        _reduced_then(_mean, lambda v: torch.exp(torch.tensor(1.0), out=v.detach())), DECLINE, "torch.exp through"),
+    "a mean filled through .unsqueeze(0)": (
+        _reduced_then(_mean, lambda v: v.unsqueeze(0).fill_(2.0)), DECLINE, "Tensor.fill_ through another tensor"),
+    "exp of a mean, exp_ through .view(1)": (
+        _reduced_then(_exp_of_mean, lambda v: v.view(1).exp_()), DECLINE, "Tensor.exp_ through another tensor"),
+    "a sum of ratios doubled through .view(1)": (
+        _reduced_then(lambda o, t: _parts(o, t), lambda v: v.view(1).mul_(2.0)), DECLINE, "Tensor.mul_ through another"),
+    "a per-class vector of means doubled through a view": (
+        _vector_written(lambda v: v[1:].mul_(2.0)), DECLINE, "Tensor.mul_ through another tensor"),
+    "a per-class vector of means written through .detach()": (
+        _vector_written(lambda v: v.detach().__setitem__(1, 0.0)), DECLINE, "Tensor.__setitem__ through another"),
+    # near misses that stay exact: written in place itself, a running total
+    "a mean doubled in place": (_reduced_then(_mean, lambda v: v.mul_(2.0)), SPLIT, ""),
+    "a torch.zeros(1) total of a mean, halved in place": (_reduced_then(_zeros_total, lambda v: v.mul_(0.5)), SPLIT, ""),
 }
 
 
@@ -1745,3 +1790,20 @@ def test_labels_padded_with_a_value_other_than_the_tested_one_decline():
     got, want, said = split_outcome(_z_over_items_padded_with_a_label, [logits, labels, sum(counts)],
                                     [ROWS, ROWS, Share(counts)], ["a", "b", "a", "b"])
     assert got == {} and want and any("padded in the call with a value other" in m for m in said), (got, said)
+
+
+def test_a_view_of_a_mean_kept_aside_is_no_longer_the_mean_once_the_mean_is_written_in_place():
+    """``lv = l.view(1); l.mul_(2.0)``: ``l`` splits (doubled per group); ``lv`` sees the write
+    (was wrong: ``lv`` kept the mean's ratio, half the oracle), declined naming the op."""
+
+    def body(o, t):
+        loss = _err(o, t)[0].mean()
+        seen = loss.view(1)
+        loss.mul_(2.0)
+        return {"loss": loss, "seen": seen.squeeze()}
+
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert set(got) == {k for k in want if k.startswith("loss_")}, (seed, got, said)
+        assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5), seed
+        assert any("'seen'" in m and "Tensor.mul_ through another tensor" in m for m in said), said

@@ -313,6 +313,10 @@ class Frame:
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # storages of tensors tracked as reduced values (a ratio, parts, an expression, a vector of
+        # ratios): an in-place write into one of them through another tensor (a view, ``.data``,
+        # ``.detach()``, ``out=``) changes the value its ratios were taken from
+        self.reduced_storages: set[int] = set()
         # such a buffer written reduced losses by position (``loss[0] = box``): id -> (the buffer,
         # the ratio at each position written, its version after the last of those writes)
         self.loss_buffers: dict[int, tuple[Tensor, dict[int, Ratio], int]] = {}
@@ -624,6 +628,8 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
+        if track.ratio is not None or track.parts or track.elements or track.formula is not None:
+            self.reduced_storages.add(value.untyped_storage().data_ptr())
         base = value._base  # None unless a view
         if nbytes(value if base is None else base) < _ratio.HOLD_WEAKLY_FROM:
             self.tracks[key] = (value, track)
@@ -650,6 +656,7 @@ class Frame:
     def close(self) -> None:
         """Drop every track (and with them the weakref callbacks that refer to this frame)."""
         self.tracks.clear()
+        self.reduced_storages.clear()
         self.read_argument_numbers = None
         self.host_reads.clear()
         self.read_image = NO_READ
@@ -1253,6 +1260,23 @@ def written_through_view(frame: Frame, target: Any, op: str, known: bool = True)
                 written_at(frame, t, d, positions.tolist(), op)
 
 
+def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
+    """After ``op`` wrote into ``target`` in place: other tracked tensors over the same memory
+    that are reduced values (a 0-dim loss seen through ``l.view(1)``, ``l.data``, ``l.detach()``)
+    no longer hold the value their ratios were taken from; they are lost at ``op``. The target's
+    own rule decides for the target."""
+    if target.untyped_storage().data_ptr() not in frame.reduced_storages:
+        return
+    ptr = target.untyped_storage().data_ptr()
+    for held, track in list(frame.tracks.values()):
+        t = held() if type(held) is _Ref else held
+        if (t is None or t is target or not isinstance(t, Tensor)
+                or not (track.ratio is not None or track.parts or track.elements or track.formula is not None)
+                or t.untyped_storage().data_ptr() != ptr):
+            continue
+        frame.set(t, lost_track(f"{op} through another tensor over its memory", track.from_prediction))
+
+
 def only_wide_dim(t: Tensor) -> int:
     wide = [d for d, n in enumerate(t.shape) if n != 1]
     return wide[0] if len(wide) == 1 else 0
@@ -1523,6 +1547,8 @@ class CaptureMode(TorchFunctionMode):
                             return floored_number(out, float(floored[2].reshape(()).item()), floored[1])
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
+            if type(func) is type(_DATA_SET) and func == _DATA_SET and args and frame.get(args[0]) is not None:  # ``l.data = x``: other values
+                frame.lose(args[0], "Tensor.data set", frame.get(args[0]))
             if func in SIZE_READS and args:
                 try:
                     return _counted_sizes(frame, func, args, kwargs, out)
@@ -1553,6 +1579,16 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
+        if frame.reduced_storages:
+            written = kwargs.get("out") if kwargs else None
+            if written is None and args and (out is args[0] and func not in _KEEP_VALUES or func is Tensor.__setitem__):
+                written = args[0]
+            if isinstance(written, Tensor):
+                try:
+                    with _HIDDEN():
+                        written_reduced(frame, written, op_name(func))
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
             filled = frame.weight_filled.get(id(args[0]))
             if filled is not None and filled[0] is args[0] and filled[2] is None and frame.get(out) is None:
@@ -1560,6 +1596,10 @@ class CaptureMode(TorchFunctionMode):
                 frame.weight_filled[id(out)] = (out, filled[1], None)
         return out
 
+
+_DATA_SET = Tensor.data.__set__  # type: ignore[attr-defined]  # a fresh method-wrapper on each access: compared by ==
+# ops that return their input unchanged in value (no write into its memory)
+_KEEP_VALUES = frozenset({Tensor.requires_grad_, Tensor.detach_, Tensor.retain_grad, Tensor.share_memory_, Tensor.set_})
 
 _WEIGHT_VIEWS = frozenset({
     Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape, Tensor.unsqueeze, torch.unsqueeze,
