@@ -1807,3 +1807,46 @@ def test_a_view_of_a_mean_kept_aside_is_no_longer_the_mean_once_the_mean_is_writ
         assert set(got) == {k for k in want if k.startswith("loss_")}, (seed, got, said)
         assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5), seed
         assert any("'seen'" in m and "Tensor.mul_ through another tensor" in m for m in said), said
+
+
+def _over_positives_plus_one(o, t):
+    """Over ``len(m.nonzero()) + 1``: the length of a call's result, plus one."""
+    e = _err(o, t)[0]
+    m = e > 0.4
+    return {"loss": (e * m).sum() / (len(m.nonzero()) + 1)}
+
+
+def _over_images_floored_at_two(o, t):
+    e = _err(o, t)[0]
+    n = len(e)
+    return {"loss": e.sum() / max(n, 2)}
+
+
+def _over_images_capped_at_three(o, t):
+    e = _err(o, t)[0]
+    n = len(e)
+    return {"loss": e.sum() / min(n, 3)}
+
+
+def _over_images_floored_at_three_in_a_name(o, t):
+    e = _err(o, t)[0]
+    n = len(e)
+    n = max(n, 3)
+    return {"loss": e.sum() / n}
+
+
+@pytest.mark.parametrize("body", [_over_positives_plus_one, _over_images_floored_at_two, _over_images_capped_at_three,
+                                  _over_images_floored_at_three_in_a_name])
+def test_a_divisor_bounded_or_shifted_from_a_length_gives_no_wrong_companion(body):
+    """Were wrong: ``len(m.nonzero()) + 1`` read as a constant (the ``len`` of a call's result
+    gave no number to compare); ``max(n, 2)`` / ``min(n, 3)`` of ``n = len(e)`` read as a
+    constant or as the group's images; ``n = max(n, 3)`` read as the group's images (floor
+    dropped). On a group alone the body bounds the group's count: declined (or, where the bound
+    holds on every group, the oracle)."""
+    declined = 0
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5, abs=1e-6), (seed, got, want)
+        assert set(got) in (set(), set(want)), (seed, got, said)
+        declined += not got
+    assert declined >= 2

@@ -1345,6 +1345,8 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
         counts.append(row_sums(r.den_values, r.row_dim).sum().item())
     if any(v == c or count_multiple(v, c) for v in (z, *found.numbers) for c in counts if c > 0):
         return lost_track(COMPUTED_COUNT, track.from_prediction)
+    if found.unproven and (frame.lengths or frame.host_reads):  # ``len(m.nonzero()) + 1``: maybe a count read
+        return lost_track(COMPUTED_COUNT, track.from_prediction)
     return None
 
 
@@ -1354,6 +1356,9 @@ def _over_length(frame: Frame, track: Track, n: int) -> Track:
     plain sum over it is a sum over a row count (several tensors read with that length: their rows
     must agree, checked with the call's one read). Another ratio over it is lost."""
     assert track.ratio is not None
+    floor = divisor_floor()
+    if floor is not None and floor > 1:  # ``n = max(len(x), 3)``: on a group alone, at least 3
+        return lost_track("a division by a length of rows floored above 1 (``max(len(x), c)``)", track.from_prediction)
     first, *others = frame.lengths[n]
     for rows in others:
         frame.agree(first, rows, "a division by a length of rows (``len(x)``)")
