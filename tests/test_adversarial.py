@@ -1850,3 +1850,28 @@ def test_a_divisor_bounded_or_shifted_from_a_length_gives_no_wrong_companion(bod
         assert set(got) in (set(), set(want)), (seed, got, said)
         declined += not got
     assert declined >= 2
+
+
+def _over_images_kept_by_their_targets(o, t):
+    """Over the number of images whose targets pass a test of their own values."""
+    kept = [s for s in t if s["y"].mean() > 0.5]
+    return {"loss": _err(o, t)[0].sum() / len(kept)}
+
+
+def _over_images_kept_by_their_weight(o, t):
+    """Over the number of images whose weight passes a test (on a group alone, weights 1: all)."""
+    kept = [s for s in t if s["loss_weight"] > 0.9]
+    return {"loss": _err(o, t)[0].sum() / max(len(kept), 1)}
+
+
+@pytest.mark.parametrize("body", [_over_images_kept_by_their_targets, _over_images_kept_by_their_weight])
+def test_a_length_of_some_of_the_images_targets_declines(body):
+    """Were wrong: ``len(kept)`` of a filtered list of target dicts read as a constant (a group
+    whose images all fail the filter got a value; filtered on the weight, a group of weight 0.5
+    divided by the other group's kept images, the oracle by its own). Declined where the list
+    holds some, not all, of the images' targets; the oracle's where all pass."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5, abs=1e-6), (seed, got, want)
+        assert set(got) in (set(), set(want)), (seed, got, said)
+        assert got or any("some of the images' targets" in m for m in said), said

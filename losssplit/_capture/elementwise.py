@@ -1165,6 +1165,8 @@ def _ratio_arithmetic(
 
 FROM_TARGETS_LENGTH = "a number computed from ``len(targets)`` (``len(targets) - 1``, ``1 / len(targets)``)"
 BY_POSITION_LENGTH = "a length of another image's targets picked by position (``len(targets[0][\"labels\"])``)"
+FILTERED_TARGETS = ("the length of a list of some of the images' targets (``[t for t in targets if ...]``): on a "
+                    "group alone, the group's images that pass the filter")
 OTHER_LENGTH = ("an int equal to the number of images that is the length of something else than the targets "
                 "(``len(targets[0])``, ``len(self.levels)``)")
 
@@ -1193,12 +1195,23 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
             return FROM_TARGETS_LENGTH
         if any(v is targets for v in n.loaded) and n.obj is not UNPROVEN and not _own_targets(targets, ratio, n.obj):
             return BY_POSITION_LENGTH
+        if _some_targets(targets, n.obj):
+            return FILTERED_TARGETS
     # a call on the whole target list (``len(stack_labels(targets))``) is read by value, as before
     if z == frame.num_images and ratio.host_image is None and any(
             not isinstance(n.obj, Tensor) and not _per_image_list(frame, n.obj)
             and not (n.obj is UNPROVEN and any(v is targets for v in n.loaded)) for n in lengths):
         return OTHER_LENGTH
     return None
+
+
+def _some_targets(targets: Any, x: Any) -> bool:
+    """Whether ``x`` is a list of some, not all, of the images' own target dicts (``[s for s in
+    targets if ...]``): on a group alone, the group's images that pass a filter the capture does
+    not see (it may read the weight field, which is 1 there)."""
+    if type(x) not in (list, tuple) or not 0 < len(x) < len(targets):
+        return False
+    return all(isinstance(e, dict) and any(e is s for s in targets) for e in x)
 
 
 def _own_targets(targets: Any, ratio: Ratio, x: Any) -> bool:
