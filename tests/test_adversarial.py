@@ -148,6 +148,16 @@ def _vector_written(write):
     return body
 
 
+def _sized_by_images(take):
+    """The mean of ``take(e, bs)``, ``bs = e.shape[0]`` the images' size read from the errors."""
+
+    def body(o, t):
+        e = _err(o, t)[0]
+        return {"loss": take(e, e.shape[0]).mean()}
+
+    return body
+
+
 def _reduced_then(make, write):
     """A body returning the reduced value ``make(o, t)`` (a clone of it) after ``write(v)``
     changed it in place, directly or through an alias."""
@@ -1244,6 +1254,20 @@ CASES = {
     # near misses that stay exact: written in place itself, a running total
     "a mean doubled in place": (_reduced_then(_mean, lambda v: v.mul_(2.0)), SPLIT, ""),
     "a torch.zeros(1) total of a mean, halved in place": (_reduced_then(_zeros_total, lambda v: v.mul_(0.5)), SPLIT, ""),
+    # -- review adv16: a size of image rows (or a number computed from one) sizing what an op takes
+    #    along a dim without images (all were wrong: on a group alone, the group's count there)
+    "top-k of each row's errors, k = min(bs, 4)": (
+        _sized_by_images(lambda e, bs: e.topk(min(bs, 4), dim=2).values), DECLINE, "Tensor.topk sized by a size"),
+    "top-k of each row's errors, k = bs - 1 by keyword": (
+        _sized_by_images(lambda e, bs: torch.topk(e, k=bs - 1, dim=2).values), HONEST, "torch.topk sized by a size"),
+    "errors sliced at [..., :bs]": (_sized_by_images(lambda e, bs: e[..., :bs]), DECLINE, "__getitem__ sized by a size"),
+    "errors sliced at [..., :bs - 1]": (
+        _sized_by_images(lambda e, bs: e[..., : bs - 1]), HONEST, "__getitem__ sized by a size"),
+    "errors narrowed to bs - 1 columns": (
+        _sized_by_images(lambda e, bs: e.narrow(2, 0, bs - 1)), HONEST, "Tensor.narrow sized by a size"),
+    # near misses that stay exact: along the row dim, a literal k
+    "errors sliced at [:bs] along the images": (_sized_by_images(lambda e, bs: e[:bs]), SPLIT, ""),
+    "top-k of each row's errors, k = 2": (_sized_by_images(lambda e, bs: e.topk(2, dim=2).values), SPLIT, ""),
 }
 
 

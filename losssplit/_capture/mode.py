@@ -1482,6 +1482,66 @@ def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict
     return any(frame.row_count(v) is not None or frame.counted_number(v, by_value) for v in values)
 
 
+# ops whose int arguments size or bound what they take along a dim: (position, keyword) of each
+# such argument, and of the dim (None: the index of ``__getitem__``, any dim for ``topk``'s k)
+_SIZED_OPS: dict[Any, tuple[tuple[tuple[int, str], ...], tuple[int, str, int] | None]] = {
+    Tensor.topk: (((1, "k"),), None), torch.topk: (((1, "k"),), None),
+    Tensor.kthvalue: (((1, "k"),), None), torch.kthvalue: (((1, "k"),), None),
+    Tensor.narrow: (((2, "start"), (3, "length")), (1, "dim", 0)),
+    torch.narrow: (((2, "start"), (3, "length")), (1, "dim", 0)),
+    Tensor.split: (((1, "split_size"),), (2, "dim", 0)), torch.split: (((1, "split_size_or_sections"),), (2, "dim", 0)),
+    Tensor.tensor_split: (((1, "indices_or_sections"),), (2, "dim", 0)),
+    Tensor.chunk: (((1, "chunks"),), (2, "dim", 0)), torch.chunk: (((1, "chunks"),), (2, "dim", 0)),
+    Tensor.__getitem__: ((), None),
+}
+
+
+def _counted_size(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
+    """Whether a ``RowCount``, or a number computed from one, sizes or bounds what ``func`` takes
+    along a dim of a tracked tensor that carries no images (``e.topk(bs - 1, dim=2)``,
+    ``e[..., :bs]``, ``e.narrow(2, 0, bs)``): on a group alone the body takes another number of
+    elements there. Along a row dim (``cat(..)[:len_chosen]``) the rules decide."""
+    src = args[0] if args else None
+    track = frame.get(src) if isinstance(src, Tensor) else None
+    if track is None or not isinstance(src, Tensor):
+        return False
+    sizes, dim_at = _SIZED_OPS[func]
+    if func is Tensor.__getitem__:
+        return len(args) > 1 and any(d not in track.rows and _counted_bound(frame, p)
+                                     for d, p in _index_dims(args[1], src.dim()))
+    if dim_at is not None:
+        dim = get_arg(args, kwargs, dim_at[0], dim_at[1], dim_at[2])
+        if type(dim) is not int or norm_dim(dim, max(src.dim(), 1)) in track.rows:
+            return False
+    return any(_counted_bound(frame, get_arg(args, kwargs, k, name, None)) for k, name in sizes)
+
+
+def _counted_bound(frame: Frame, v: Any) -> bool:
+    if isinstance(v, slice):
+        return any(_counted_bound(frame, x) for x in (v.start, v.stop, v.step))
+    if isinstance(v, (list, tuple)):
+        return any(_counted_bound(frame, x) for x in v)
+    return frame.row_count(v) is not None or frame.counted_number(v, by_value=False)
+
+
+def _index_dims(index: Any, ndim: int) -> list[tuple[int, Any]]:
+    """(dim, part) of each int or slice of a basic index (``e[..., :n]``, ``e[:, 0]``)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    def width(p: Any) -> int:
+        if p is None or p is Ellipsis:
+            return 0
+        return p.dim() if isinstance(p, Tensor) and p.dtype in (torch.bool, torch.uint8) else 1
+    d, found = 0, []
+    for p in parts:
+        if p is Ellipsis:
+            d += ndim - sum(width(q) for q in parts)
+            continue
+        if isinstance(p, (int, slice)):
+            found.append((d, p))
+        d += width(p)
+    return found
+
+
 def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """A tensor made with a ``RowCount`` size (``tobj = torch.zeros(pi.shape[:4])``): on a group
     alone that dim has the group's count of those rows, so its own size is one too."""
@@ -1556,6 +1616,11 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
+        if frame.row_counts and func in _SIZED_OPS and _counted_size(frame, func, args, kwargs):
+            pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
+            frame.lose(out, f"{op_name(func)} sized by a size of image rows, or a number computed from one, along a dim "
+                       "without images (on a group alone it is the group's count)", pred=pred)
+            return out
         if (frame.row_counts or frame.counted_values) and _counted_value(frame, func, rule, args, kwargs):
             pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
             frame.lose(out, f"{op_name(func)} of a size of image rows, or of a number computed from one, as a value "
