@@ -123,6 +123,53 @@ def _after(make, write):
     return body
 
 
+def _exp_of_mean(o, t):
+    return _err(o, t)[0].mean().exp()
+
+
+def _mean(o, t):
+    return _err(o, t)[0].mean()
+
+
+def _zeros_total(o, t):
+    total = torch.zeros(1)
+    total += _err(o, t)[0].mean()
+    return total
+
+
+def _vector_written(write):
+    """The sum of a per-class vector of batch means [4] after ``write(v)``."""
+
+    def body(o, t):
+        v = _err(o, t)[0].mean((0, 1))
+        write(v)
+        return {"loss": v.sum()}
+
+    return body
+
+
+def _sized_by_images(take):
+    """The mean of ``take(e, bs)``, ``bs = e.shape[0]`` the images' size read from the errors."""
+
+    def body(o, t):
+        e = _err(o, t)[0]
+        return {"loss": take(e, e.shape[0]).mean()}
+
+    return body
+
+
+def _reduced_then(make, write):
+    """A body returning the reduced value ``make(o, t)`` (a clone of it) after ``write(v)``
+    changed it in place, directly or through an alias."""
+
+    def body(o, t):
+        v = make(o, t).clone()
+        write(v)
+        return {"loss": v}
+
+    return body
+
+
 def _parts(o, t):
     return _two_parts(_err(o, t)[0])
 
@@ -1174,6 +1221,53 @@ CASES = {
     "per-image errors to the power of the image's weight": (
         _each_image(lambda x, s: ((x - s["y"]).abs() + 0.1).pow(s["loss_weight"]).mean()), HONEST,
         "by an image's weight field as the exponent"),
+    # -- review adv16: a function of reduced values written in place (all were wrong: the
+    #    expression kept, the in-place op dropped)
+    "exp of a mean, then exp_ in place": (_reduced_then(_exp_of_mean, lambda v: v.exp_()), DECLINE, "Tensor.exp_"),
+    "exp of a mean, then sigmoid_ in place": (
+        _reduced_then(_exp_of_mean, lambda v: v.sigmoid_()), DECLINE, "Tensor.sigmoid_"),
+    "exp of a mean, then pow_(2) in place": (_reduced_then(_exp_of_mean, lambda v: v.pow_(2)), DECLINE, "Tensor.pow_"),
+    "exp of a mean, then neg_ in place": (_reduced_then(_exp_of_mean, lambda v: v.neg_()), DECLINE, "Tensor.neg_"),
+    "exp of a mean, then clamp_(max=) in place": (
+        _reduced_then(_exp_of_mean, lambda v: v.clamp_(max=0.5)), DECLINE, "Tensor.clamp_"),
+    # -- review adv16: a reduced value written in place through another tensor over its memory
+    #    (all were wrong: the ratio taken before the write kept)
+    "a mean doubled in place through .detach()": (
+        _reduced_then(_mean, lambda v: v.detach().mul_(2.0)), DECLINE, "Tensor.mul_ through another tensor"),
+    "a mean doubled in place through .view(1)": (
+        _reduced_then(_mean, lambda v: v.view(1).mul_(2.0)), DECLINE, "Tensor.mul_ through another tensor"),
+    "a mean filled through .data": (_reduced_then(_mean, lambda v: v.data.fill_(3.0)), DECLINE, "Tensor.fill_ through"),
+    "a mean's .data set": (
+        _reduced_then(_mean, lambda v: setattr(v, "data", torch.tensor(3.0))), DECLINE, "Tensor.data set"),
+    "a mean written by out= of its .detach()": (
+        _reduced_then(_mean, lambda v: torch.exp(torch.tensor(1.0), out=v.detach())), DECLINE, "torch.exp through"),
+    "a mean filled through .unsqueeze(0)": (
+        _reduced_then(_mean, lambda v: v.unsqueeze(0).fill_(2.0)), DECLINE, "Tensor.fill_ through another tensor"),
+    "exp of a mean, exp_ through .view(1)": (
+        _reduced_then(_exp_of_mean, lambda v: v.view(1).exp_()), DECLINE, "Tensor.exp_ through another tensor"),
+    "a sum of ratios doubled through .view(1)": (
+        _reduced_then(lambda o, t: _parts(o, t), lambda v: v.view(1).mul_(2.0)), DECLINE, "Tensor.mul_ through another"),
+    "a per-class vector of means doubled through a view": (
+        _vector_written(lambda v: v[1:].mul_(2.0)), DECLINE, "Tensor.mul_ through another tensor"),
+    "a per-class vector of means written through .detach()": (
+        _vector_written(lambda v: v.detach().__setitem__(1, 0.0)), DECLINE, "Tensor.__setitem__ through another"),
+    # near misses that stay exact: written in place itself, a running total
+    "a mean doubled in place": (_reduced_then(_mean, lambda v: v.mul_(2.0)), SPLIT, ""),
+    "a torch.zeros(1) total of a mean, halved in place": (_reduced_then(_zeros_total, lambda v: v.mul_(0.5)), SPLIT, ""),
+    # -- review adv16: a size of image rows (or a number computed from one) sizing what an op takes
+    #    along a dim without images (all were wrong: on a group alone, the group's count there)
+    "top-k of each row's errors, k = min(bs, 4)": (
+        _sized_by_images(lambda e, bs: e.topk(min(bs, 4), dim=2).values), DECLINE, "Tensor.topk sized by a size"),
+    "top-k of each row's errors, k = bs - 1 by keyword": (
+        _sized_by_images(lambda e, bs: torch.topk(e, k=bs - 1, dim=2).values), HONEST, "torch.topk sized by a size"),
+    "errors sliced at [..., :bs]": (_sized_by_images(lambda e, bs: e[..., :bs]), DECLINE, "__getitem__ sized by a size"),
+    "errors sliced at [..., :bs - 1]": (
+        _sized_by_images(lambda e, bs: e[..., : bs - 1]), HONEST, "__getitem__ sized by a size"),
+    "errors narrowed to bs - 1 columns": (
+        _sized_by_images(lambda e, bs: e.narrow(2, 0, bs - 1)), HONEST, "Tensor.narrow sized by a size"),
+    # near misses that stay exact: along the row dim, a literal k
+    "errors sliced at [:bs] along the images": (_sized_by_images(lambda e, bs: e[:bs]), SPLIT, ""),
+    "top-k of each row's errors, k = 2": (_sized_by_images(lambda e, bs: e.topk(2, dim=2).values), SPLIT, ""),
 }
 
 
@@ -1720,3 +1814,88 @@ def test_labels_padded_with_a_value_other_than_the_tested_one_decline():
     got, want, said = split_outcome(_z_over_items_padded_with_a_label, [logits, labels, sum(counts)],
                                     [ROWS, ROWS, Share(counts)], ["a", "b", "a", "b"])
     assert got == {} and want and any("padded in the call with a value other" in m for m in said), (got, said)
+
+
+def test_a_view_of_a_mean_kept_aside_is_no_longer_the_mean_once_the_mean_is_written_in_place():
+    """``lv = l.view(1); l.mul_(2.0)``: ``l`` splits (doubled per group); ``lv`` sees the write
+    (was wrong: ``lv`` kept the mean's ratio, half the oracle), declined naming the op."""
+
+    def body(o, t):
+        loss = _err(o, t)[0].mean()
+        seen = loss.view(1)
+        loss.mul_(2.0)
+        return {"loss": loss, "seen": seen.squeeze()}
+
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert set(got) == {k for k in want if k.startswith("loss_")}, (seed, got, said)
+        assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5), seed
+        assert any("'seen'" in m and "Tensor.mul_ through another tensor" in m for m in said), said
+
+
+def _over_positives_plus_one(o, t):
+    """Over ``len(m.nonzero()) + 1``: the length of a call's result, plus one."""
+    e = _err(o, t)[0]
+    m = e > 0.4
+    return {"loss": (e * m).sum() / (len(m.nonzero()) + 1)}
+
+
+def _over_images_floored_at_two(o, t):
+    e = _err(o, t)[0]
+    n = len(e)
+    return {"loss": e.sum() / max(n, 2)}
+
+
+def _over_images_capped_at_three(o, t):
+    e = _err(o, t)[0]
+    n = len(e)
+    return {"loss": e.sum() / min(n, 3)}
+
+
+def _over_images_floored_at_three_in_a_name(o, t):
+    e = _err(o, t)[0]
+    n = len(e)
+    n = max(n, 3)
+    return {"loss": e.sum() / n}
+
+
+@pytest.mark.parametrize("body", [_over_positives_plus_one, _over_images_floored_at_two, _over_images_capped_at_three,
+                                  _over_images_floored_at_three_in_a_name])
+def test_a_divisor_bounded_or_shifted_from_a_length_gives_no_wrong_companion(body):
+    """Were wrong: ``len(m.nonzero()) + 1`` read as a constant (the ``len`` of a call's result
+    gave no number to compare); ``max(n, 2)`` / ``min(n, 3)`` of ``n = len(e)`` read as a
+    constant or as the group's images; ``n = max(n, 3)`` read as the group's images (floor
+    dropped). On a group alone the body bounds the group's count: declined (or, where the bound
+    holds on every group, the oracle)."""
+    declined = 0
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5, abs=1e-6), (seed, got, want)
+        assert set(got) in (set(), set(want)), (seed, got, said)
+        declined += not got
+    assert declined >= 2
+
+
+def _over_images_kept_by_their_targets(o, t):
+    """Over the number of images whose targets pass a test of their own values."""
+    kept = [s for s in t if s["y"].mean() > 0.5]
+    return {"loss": _err(o, t)[0].sum() / len(kept)}
+
+
+def _over_images_kept_by_their_weight(o, t):
+    """Over the number of images whose weight passes a test (on a group alone, weights 1: all)."""
+    kept = [s for s in t if s["loss_weight"] > 0.9]
+    return {"loss": _err(o, t)[0].sum() / max(len(kept), 1)}
+
+
+@pytest.mark.parametrize("body", [_over_images_kept_by_their_targets, _over_images_kept_by_their_weight])
+def test_a_length_of_some_of_the_images_targets_declines(body):
+    """Were wrong: ``len(kept)`` of a filtered list of target dicts read as a constant (a group
+    whose images all fail the filter got a value; filtered on the weight, a group of weight 0.5
+    divided by the other group's kept images, the oracle by its own). Declined where the list
+    holds some, not all, of the images' targets; the oracle's where all pass."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5, abs=1e-6), (seed, got, want)
+        assert set(got) in (set(), set(want)), (seed, got, said)
+        assert got or any("some of the images' targets" in m for m in said), said

@@ -834,15 +834,20 @@ class Arithmetic(NamedTuple):
 
     numbers: tuple[float, ...]
     shift: tuple[int, float] | None
+    unproven: bool = False
+    """Whether it calls ``len`` on something not read without running code (``len(m.nonzero())``):
+    a length of unknown value, maybe a count of the batch."""
 
 
 def divisor_arithmetic() -> Arithmetic | None:
     """The divisor of the ``a / b`` the caller's code is executing, where ``b`` is Python arithmetic
-    with an operator other than ``*`` (``n + 1``, ``n - 1``, ``n // 2``) over at least one number
-    the body computed (a plain-number local, a ``len`` call): on a group alone the body computes
-    it from what the group counts, so its value equal to a count of the batch is no proof of
-    which one. None for any other divisor (a lone name, a literal, ``len(x)``, ``float(len(x))``,
-    ``max(n, 1)``, a product: read as before), another layout or an unchecked Python."""
+    with an operator other than ``*`` (``n + 1``, ``n - 1``, ``n // 2``), or a call of the builtin
+    ``min`` or of ``max`` other than a floor of at most 1 (``min(n, 3)``, ``max(n, 2)``), over at
+    least one number the body computed (a plain-number local, a ``len`` call): on a group alone
+    the body computes it from what the group counts, so its value equal to a count of the batch
+    is no proof of which one. None for any other divisor (a lone name, a literal, ``len(x)``,
+    ``float(len(x))``, ``max(n, 1)``, a product: read as before), another layout or an unchecked
+    Python."""
     f = _caller()
     if f is None:
         return None
@@ -852,10 +857,12 @@ def divisor_arithmetic() -> Arithmetic | None:
         return None
     start, end = spans[1]
     span = instructions[start:end]
-    if any(i.is_jump_target for i in span) or not any(
-            i.opname == "BINARY_OP" and i.arg not in _PRODUCTS for i in span):
+    if any(i.is_jump_target for i in span) or not (
+            any(i.opname == "BINARY_OP" and i.arg not in _PRODUCTS for i in span) or _bounded(span, f)
+            and not (sys.version_info[:2] in _FLOOR_CHECKED and (_floor_at(f.f_code, f.f_lasti) or 2.0) <= 1)):
         return None
     numbers: list[float] = []
+    unproven = False
     k = 0
     while k < len(span):
         i = span[k]
@@ -866,6 +873,7 @@ def divisor_arithmetic() -> Arithmetic | None:
             size = _sized(_length_of(span[k + 1 : close], f).obj)
             if size is not None:
                 numbers.append(size)
+            unproven = unproven or size is None
             k = close + 1
             continue
         if i.opname in ("LOAD_FAST", "LOAD_DEREF"):
@@ -873,7 +881,7 @@ def divisor_arithmetic() -> Arithmetic | None:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 numbers.append(v)
         k += 1
-    if not numbers:
+    if not numbers and not unproven:
         return None  # literals and configuration only: a constant of the body
     shift = None
     if len(span) == 3:  # ``n + c``: LOAD_FAST n, LOAD_CONST c, BINARY_OP +
@@ -883,7 +891,13 @@ def divisor_arithmetic() -> Arithmetic | None:
                 and const.argval >= 0 and plus.arg == 0 and load.opname == "LOAD_FAST"
                 and _builtin(f, "len") is len and _stored_from_len(f.f_code, load.argval)):
             shift = (value, float(const.argval))
-    return Arithmetic(tuple(numbers), shift)
+    return Arithmetic(tuple(numbers), shift, unproven)
+
+
+def _bounded(span: list[dis.Instruction], f: types.FrameType) -> bool:
+    """Whether ``span`` calls the builtin ``min`` or ``max``."""
+    return any(i.opname == "LOAD_GLOBAL" and i.argval in ("min", "max") and _builtin(f, i.argval) is getattr(builtins, i.argval)
+               for i in span)
 
 
 @functools.lru_cache(maxsize=256)

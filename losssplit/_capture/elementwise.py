@@ -1192,6 +1192,8 @@ def _ratio_arithmetic(
 
 FROM_TARGETS_LENGTH = "a number computed from ``len(targets)`` (``len(targets) - 1``, ``1 / len(targets)``)"
 BY_POSITION_LENGTH = "a length of another image's targets picked by position (``len(targets[0][\"labels\"])``)"
+FILTERED_TARGETS = ("the length of a list of some of the images' targets (``[t for t in targets if ...]``): on a "
+                    "group alone, the group's images that pass the filter")
 OTHER_LENGTH = ("an int equal to the number of images that is the length of something else than the targets "
                 "(``len(targets[0])``, ``len(self.levels)``)")
 
@@ -1220,12 +1222,23 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
             return FROM_TARGETS_LENGTH
         if any(v is targets for v in n.loaded) and n.obj is not UNPROVEN and not _own_targets(targets, ratio, n.obj):
             return BY_POSITION_LENGTH
+        if _some_targets(targets, n.obj):
+            return FILTERED_TARGETS
     # a call on the whole target list (``len(stack_labels(targets))``) is read by value, as before
     if z == frame.num_images and ratio.host_image is None and any(
             not isinstance(n.obj, Tensor) and not _per_image_list(frame, n.obj)
             and not (n.obj is UNPROVEN and any(v is targets for v in n.loaded)) for n in lengths):
         return OTHER_LENGTH
     return None
+
+
+def _some_targets(targets: Any, x: Any) -> bool:
+    """Whether ``x`` is a list of some, not all, of the images' own target dicts (``[s for s in
+    targets if ...]``): on a group alone, the group's images that pass a filter the capture does
+    not see (it may read the weight field, which is 1 there)."""
+    if type(x) not in (list, tuple) or not 0 < len(x) < len(targets):
+        return False
+    return all(isinstance(e, dict) and any(e is s for s in targets) for e in x)
 
 
 def _own_targets(targets: Any, ratio: Ratio, x: Any) -> bool:
@@ -1372,6 +1385,8 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
         counts.append(row_sums(r.den_values, r.row_dim).sum().item())
     if any(v == c or count_multiple(v, c) for v in (z, *found.numbers) for c in counts if c > 0):
         return lost_track(COMPUTED_COUNT, track.from_prediction)
+    if found.unproven and (frame.lengths or frame.host_reads):  # ``len(m.nonzero()) + 1``: maybe a count read
+        return lost_track(COMPUTED_COUNT, track.from_prediction)
     return None
 
 
@@ -1381,6 +1396,9 @@ def _over_length(frame: Frame, track: Track, n: int) -> Track:
     plain sum over it is a sum over a row count (several tensors read with that length: their rows
     must agree, checked with the call's one read). Another ratio over it is lost."""
     assert track.ratio is not None
+    floor = divisor_floor()
+    if floor is not None and floor > 1:  # ``n = max(len(x), 3)``: on a group alone, at least 3
+        return lost_track("a division by a length of rows floored above 1 (``max(len(x), c)``)", track.from_prediction)
     first, *others = frame.lengths[n]
     for rows in others:
         frame.agree(first, rows, "a division by a length of rows (``len(x)``)")
@@ -1965,7 +1983,7 @@ def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     track = frame.get(target)
     if track is None or not isinstance(target, Tensor):
         return
-    if track.parts or track.elements:  # a sum of ratios or a vector of them: no ratio after the op
+    if track.parts or track.elements or track.formula is not None:  # no ratio after the op (nor the expression)
         frame.lose(target, op_name(func), track)
         return
     if track.lost_at is not None:

@@ -313,6 +313,10 @@ class Frame:
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # storages of tensors tracked as reduced values (a ratio, parts, an expression, a vector of
+        # ratios): an in-place write into one of them through another tensor (a view, ``.data``,
+        # ``.detach()``, ``out=``) changes the value its ratios were taken from
+        self.reduced_storages: set[int] = set()
         # such a buffer written reduced losses by position (``loss[0] = box``): id -> (the buffer,
         # the ratio at each position written, its version after the last of those writes)
         self.loss_buffers: dict[int, tuple[Tensor, dict[int, Ratio], int]] = {}
@@ -629,6 +633,8 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
+        if track.ratio is not None or track.parts or track.elements or track.formula is not None:
+            self.reduced_storages.add(value.untyped_storage().data_ptr())
         base = value._base  # None unless a view
         if nbytes(value if base is None else base) < _ratio.HOLD_WEAKLY_FROM:
             self.tracks[key] = (value, track)
@@ -655,6 +661,7 @@ class Frame:
     def close(self) -> None:
         """Drop every track (and with them the weakref callbacks that refer to this frame)."""
         self.tracks.clear()
+        self.reduced_storages.clear()
         self.read_argument_numbers = None
         self.host_reads.clear()
         self.read_image = NO_READ
@@ -1258,6 +1265,23 @@ def written_through_view(frame: Frame, target: Any, op: str, known: bool = True)
                 written_at(frame, t, d, positions.tolist(), op)
 
 
+def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
+    """After ``op`` wrote into ``target`` in place: other tracked tensors over the same memory
+    that are reduced values (a 0-dim loss seen through ``l.view(1)``, ``l.data``, ``l.detach()``)
+    no longer hold the value their ratios were taken from; they are lost at ``op``. The target's
+    own rule decides for the target."""
+    if target.untyped_storage().data_ptr() not in frame.reduced_storages:
+        return
+    ptr = target.untyped_storage().data_ptr()
+    for held, track in list(frame.tracks.values()):
+        t = held() if type(held) is _Ref else held
+        if (t is None or t is target or not isinstance(t, Tensor)
+                or not (track.ratio is not None or track.parts or track.elements or track.formula is not None)
+                or t.untyped_storage().data_ptr() != ptr):
+            continue
+        frame.set(t, lost_track(f"{op} through another tensor over its memory", track.from_prediction))
+
+
 def only_wide_dim(t: Tensor) -> int:
     wide = [d for d, n in enumerate(t.shape) if n != 1]
     return wide[0] if len(wide) == 1 else 0
@@ -1463,6 +1487,66 @@ def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict
     return any(frame.row_count(v) is not None or frame.counted_number(v, by_value) for v in values)
 
 
+# ops whose int arguments size or bound what they take along a dim: (position, keyword) of each
+# such argument, and of the dim (None: the index of ``__getitem__``, any dim for ``topk``'s k)
+_SIZED_OPS: dict[Any, tuple[tuple[tuple[int, str], ...], tuple[int, str, int] | None]] = {
+    Tensor.topk: (((1, "k"),), None), torch.topk: (((1, "k"),), None),
+    Tensor.kthvalue: (((1, "k"),), None), torch.kthvalue: (((1, "k"),), None),
+    Tensor.narrow: (((2, "start"), (3, "length")), (1, "dim", 0)),
+    torch.narrow: (((2, "start"), (3, "length")), (1, "dim", 0)),
+    Tensor.split: (((1, "split_size"),), (2, "dim", 0)), torch.split: (((1, "split_size_or_sections"),), (2, "dim", 0)),
+    Tensor.tensor_split: (((1, "indices_or_sections"),), (2, "dim", 0)),
+    Tensor.chunk: (((1, "chunks"),), (2, "dim", 0)), torch.chunk: (((1, "chunks"),), (2, "dim", 0)),
+    Tensor.__getitem__: ((), None),
+}
+
+
+def _counted_size(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
+    """Whether a ``RowCount``, or a number computed from one, sizes or bounds what ``func`` takes
+    along a dim of a tracked tensor that carries no images (``e.topk(bs - 1, dim=2)``,
+    ``e[..., :bs]``, ``e.narrow(2, 0, bs)``): on a group alone the body takes another number of
+    elements there. Along a row dim (``cat(..)[:len_chosen]``) the rules decide."""
+    src = args[0] if args else None
+    track = frame.get(src) if isinstance(src, Tensor) else None
+    if track is None or not isinstance(src, Tensor):
+        return False
+    sizes, dim_at = _SIZED_OPS[func]
+    if func is Tensor.__getitem__:
+        return len(args) > 1 and any(d not in track.rows and _counted_bound(frame, p)
+                                     for d, p in _index_dims(args[1], src.dim()))
+    if dim_at is not None:
+        dim = get_arg(args, kwargs, dim_at[0], dim_at[1], dim_at[2])
+        if type(dim) is not int or norm_dim(dim, max(src.dim(), 1)) in track.rows:
+            return False
+    return any(_counted_bound(frame, get_arg(args, kwargs, k, name, None)) for k, name in sizes)
+
+
+def _counted_bound(frame: Frame, v: Any) -> bool:
+    if isinstance(v, slice):
+        return any(_counted_bound(frame, x) for x in (v.start, v.stop, v.step))
+    if isinstance(v, (list, tuple)):
+        return any(_counted_bound(frame, x) for x in v)
+    return frame.row_count(v) is not None or frame.counted_number(v, by_value=False)
+
+
+def _index_dims(index: Any, ndim: int) -> list[tuple[int, Any]]:
+    """(dim, part) of each int or slice of a basic index (``e[..., :n]``, ``e[:, 0]``)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    def width(p: Any) -> int:
+        if p is None or p is Ellipsis:
+            return 0
+        return p.dim() if isinstance(p, Tensor) and p.dtype in (torch.bool, torch.uint8) else 1
+    d, found = 0, []
+    for p in parts:
+        if p is Ellipsis:
+            d += ndim - sum(width(q) for q in parts)
+            continue
+        if isinstance(p, (int, slice)):
+            found.append((d, p))
+        d += width(p)
+    return found
+
+
 def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """A tensor made with a ``RowCount`` size (``tobj = torch.zeros(pi.shape[:4])``): on a group
     alone that dim has the group's count of those rows, so its own size is one too."""
@@ -1528,6 +1612,8 @@ class CaptureMode(TorchFunctionMode):
                             return floored_number(out, float(floored[2].reshape(()).item()), floored[1])
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
+            if type(func) is type(_DATA_SET) and func == _DATA_SET and args and frame.get(args[0]) is not None:  # ``l.data = x``: other values
+                frame.lose(args[0], "Tensor.data set", frame.get(args[0]))
             if func in SIZE_READS and args:
                 try:
                     return _counted_sizes(frame, func, args, kwargs, out)
@@ -1535,6 +1621,11 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
+        if frame.row_counts and func in _SIZED_OPS and _counted_size(frame, func, args, kwargs):
+            pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
+            frame.lose(out, f"{op_name(func)} sized by a size of image rows, or a number computed from one, along a dim "
+                       "without images (on a group alone it is the group's count)", pred=pred)
+            return out
         if (frame.row_counts or frame.counted_values) and _counted_value(frame, func, rule, args, kwargs):
             pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
             frame.lose(out, f"{op_name(func)} of a size of image rows, or of a number computed from one, as a value "
@@ -1558,6 +1649,16 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
+        if frame.reduced_storages:
+            written = kwargs.get("out") if kwargs else None
+            if written is None and args and (out is args[0] and func not in _KEEP_VALUES or func is Tensor.__setitem__):
+                written = args[0]
+            if isinstance(written, Tensor):
+                try:
+                    with _HIDDEN():
+                        written_reduced(frame, written, op_name(func))
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
             filled = frame.weight_filled.get(id(args[0]))
             if filled is not None and filled[0] is args[0] and filled[2] is None and frame.get(out) is None:
@@ -1565,6 +1666,10 @@ class CaptureMode(TorchFunctionMode):
                 frame.weight_filled[id(out)] = (out, filled[1], None)
         return out
 
+
+_DATA_SET = Tensor.data.__set__  # type: ignore[attr-defined]  # a fresh method-wrapper on each access: compared by ==
+# ops that return their input unchanged in value (no write into its memory)
+_KEEP_VALUES = frozenset({Tensor.requires_grad_, Tensor.detach_, Tensor.retain_grad, Tensor.share_memory_, Tensor.set_})
 
 _WEIGHT_VIEWS = frozenset({
     Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape, Tensor.unsqueeze, torch.unsqueeze,
