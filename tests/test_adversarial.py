@@ -1253,6 +1253,13 @@ CASES = {
         _vector_written(lambda v: v.detach().__setitem__(1, 0.0)), DECLINE, "Tensor.__setitem__ through another"),
     # near misses that stay exact: written in place itself, a running total
     "a mean doubled in place": (_reduced_then(_mean, lambda v: v.mul_(2.0)), SPLIT, ""),
+    # ops that return their input itself without writing into it (declined on review: read as
+    # writes, they lost the loss sharing the memory)
+    "a mean's .detach().float() beside it": (_reduced_then(_mean, lambda v: v.detach().float()), SPLIT, ""),
+    "a mean's view made .contiguous().to(float32)": (
+        _reduced_then(_mean, lambda v: v.view(1).contiguous().to(torch.float32).cpu()), SPLIT, ""),
+    "a mean's .detach() with requires_grad_(False)": (
+        _reduced_then(_mean, lambda v: v.detach().requires_grad_(False).type_as(v)), SPLIT, ""),
     "a torch.zeros(1) total of a mean, halved in place": (_reduced_then(_zeros_total, lambda v: v.mul_(0.5)), SPLIT, ""),
     # -- review adv16: a size of image rows (or a number computed from one) sizing what an op takes
     #    along a dim without images (all were wrong: on a group alone, the group's count there)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import array
 import dataclasses
+import functools
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -1651,7 +1652,7 @@ class CaptureMode(TorchFunctionMode):
             frame.error_op = op_name(func)
         if frame.reduced_storages:
             written = kwargs.get("out") if kwargs else None
-            if written is None and args and (out is args[0] and func not in _KEEP_VALUES or func is Tensor.__setitem__):
+            if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
                 written = args[0]
             if isinstance(written, Tensor):
                 try:
@@ -1668,8 +1669,19 @@ class CaptureMode(TorchFunctionMode):
 
 
 _DATA_SET = Tensor.data.__set__  # type: ignore[attr-defined]  # a fresh method-wrapper on each access: compared by ==
-# ops that return their input unchanged in value (no write into its memory)
-_KEEP_VALUES = frozenset({Tensor.requires_grad_, Tensor.detach_, Tensor.retain_grad, Tensor.share_memory_, Tensor.set_})
+# in-place ops that leave their input's values as they are (no write into its memory)
+_KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_memory_", "set_"})
+
+
+@functools.lru_cache(maxsize=1024)
+def _writes(func: Any) -> bool:
+    """Whether ``func`` writes into its first argument: an in-place op (``mul_``, ``__imul__``).
+    Others may return their input itself without writing (``x.to(x.dtype)``, ``.contiguous()``,
+    ``.float()`` of a float tensor)."""
+    name = getattr(func, "__name__", "")
+    if name.startswith("__i") and name.endswith("__"):
+        return True
+    return name.endswith("_") and not name.endswith("__") and name not in _KEEP_VALUES
 
 _WEIGHT_VIEWS = frozenset({
     Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape, Tensor.unsqueeze, torch.unsqueeze,
