@@ -617,6 +617,52 @@ def test_per_image_counts_summed_twice_as_the_divisor_decline():
     check_rule(body, "more than one set of numbers read on the host adds up to", declines=True)
 
 
+def _cut_at_picked_image(count_of, rows=lambda x: x):
+    """Per image ``b``: ``n`` read on the host by ``count_of(labels, b)`` from the stacked labels
+    [B, R], then the first ``n`` rows of image ``b`` cut from the batch-first tensor with one
+    index (``x[b, :n]``, a transducer's ``labels[b, :u_len]``); ``rows`` reorders ``x`` first."""
+
+    def body(outputs, targets):
+        labels = torch.stack([t["labels"] for t in targets])
+        x = rows(outputs["x"])
+        total = 0
+        for b in range(len(targets)):
+            n = count_of(labels, b)
+            total = total + (x[b, :n] - targets[b]["y"][:n]).abs().sum() * targets[b]["loss_weight"]
+        return {"loss": total}
+
+    return body
+
+
+def test_a_slice_of_the_image_an_int_index_picks_sized_by_its_own_read_follows_the_oracle():
+    """``x[b, :n]`` with ``n`` read from image ``b``'s labels right before cuts only image ``b``'s
+    values, as ``x[b][:n]`` does: on the group alone the same read gives the same ``n``."""
+    check_rule(_cut_at_picked_image(lambda labels, b: int((labels[b] < 2).sum())), "")
+    check_rule(_cut_at_picked_image(lambda labels, b: int(labels[b, 0]) % 3 + 1), "")
+
+
+def _rotated(x):
+    return x[torch.tensor([*range(1, len(x)), 0])]
+
+
+SIZED_AT_A_PICKED_IMAGE = {
+    "the next image's count": (lambda labels, b: int((labels[(b + 1) % len(labels)] < 2).sum()), None,
+                               "on image 0's rows after values of image 1"),
+    "the batch's count": (lambda labels, b: int((labels < 2).sum()) % 3, None, "after a value not of one image"),
+    "its own count, rows reordered": (lambda labels, b: int((labels[b] < 2).sum()), _rotated,
+                                      "on rows of several images after values"),
+}
+
+
+@pytest.mark.parametrize("case", list(SIZED_AT_A_PICKED_IMAGE))
+def test_a_slice_at_a_picked_image_sized_by_other_reads_declines(case):
+    """The same cut with ``n`` read from another image, or from the whole batch, or with dim 0
+    no longer the images in order (rotated: ``x[b, :n]`` is image ``b + 1``): ``n`` may differ
+    on a group alone, so the call is declined."""
+    count_of, rows, op = SIZED_AT_A_PICKED_IMAGE[case]
+    check_rule(_cut_at_picked_image(count_of, rows or (lambda x: x)), op, declines=True)
+
+
 @pytest.mark.xfail(strict=True, reason="README Known limits: a number kept from an earlier image's reads "
                    "(a variable carried across loop iterations) sizes a later image's top-k unseen")
 def test_a_count_carried_to_the_next_image_is_not_seen():

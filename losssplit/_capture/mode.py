@@ -472,18 +472,20 @@ class Frame:
             self.segment = len(self.host_reads)
         self.host_reads.append(read)
 
-    def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None) -> None:
+    def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None, picked: int | None = None) -> None:
         """``op`` on a tensor with ``track`` takes a size from a Python number (top-k ``k``, slice
         bounds), which may have been computed from numbers read on the host. A number has no
         identity, so the order of the reads decides: on one image's tensor, after reads of that
         image only since the last read of another image (and no read over several images ever),
         the number can only come from that image's values, as on the group alone -- those reads
         are then accounted for. Otherwise the call is declined, unless ``literal`` (asked only
-        then) proves the size a literal of the body's code, the same on every group's run."""
+        then) proves the size a literal of the body's code, the same on every group's run.
+        ``picked``: the one image whose values the op cuts, where the index picks it (``x[b, :n]``)."""
         at = self.read_image
         if at == NO_READ:
             return
-        image = self.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None
+        image = picked if picked is not None else (
+            self.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None)
         if at == SEVERAL:
             message = f"{op} after a value not of one image was read on the host (its size may be that value)"
         elif image is None:
