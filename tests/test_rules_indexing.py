@@ -617,6 +617,32 @@ def test_per_image_counts_summed_twice_as_the_divisor_decline():
     check_rule(body, "more than one set of numbers read on the host adds up to", declines=True)
 
 
+def _data_read_as_factor(read):
+    """A number read on the host from the targets by ``read(targets)`` (data: such reads are
+    followed only for the sizes they may set), then a factor of every image's mean L1."""
+
+    def body(outputs, targets):
+        n = read(targets)
+        return {"loss": (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().mean() * (n + 0.5)}
+
+    return body
+
+
+DATA_READS_AS_FACTORS = {
+    "the batch's labels mixed by a sort": lambda t: int(torch.stack([x["labels"] for x in t]).sort(0).values[0].sum()),
+    "the first image's label": lambda t: int(t[0]["labels"][0]),
+}
+
+
+@pytest.mark.parametrize("case", list(DATA_READS_AS_FACTORS))
+def test_a_number_read_from_data_that_scales_the_loss_of_several_images_declines(case):
+    """On a group alone the number is read from the group's targets (its first image's label,
+    the minimum over its images): the factor ``n + 0.5`` would differ, so the call is declined
+    (it was given, with this batch's factor)."""
+    check_rule(_data_read_as_factor(DATA_READS_AS_FACTORS[case]), "a Python number reaches a loss of several images",
+               declines=True)
+
+
 def _cut_at_picked_image(count_of, rows=lambda x: x):
     """Per image ``b``: ``n`` read on the host by ``count_of(labels, b)`` from the stacked labels
     [B, R], then the first ``n`` rows of image ``b`` cut from the batch-first tensor with one

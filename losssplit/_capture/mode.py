@@ -302,7 +302,9 @@ class Frame:
         # spans images, ``NO_READ`` before any), and where those reads start in ``host_reads``
         self.read_image = NO_READ
         self.segment = 0
-        self.sized_reads = False  # some read was taken as one image's size: numbers are checked
+        # some read was taken as one image's size, or read data followed for sizes only: numbers
+        # reaching losses are checked (``loose_number``)
+        self.sized_reads = False
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
@@ -464,7 +466,11 @@ class Frame:
             self.add_read(HostRead(n, hit[1], hit[1], op, consumed=True, image=hit[1].host_image))
 
     def add_read(self, read: HostRead) -> None:
-        """Record a host read; a read of another image than the last one's starts a new segment."""
+        """Record a host read; a read of another image than the last one's starts a new segment.
+        A read of data followed for the sizes it sets only leaves its number loose in Python, as
+        a read taken as a size does (``loose_number``)."""
+        if read.sizes_only:
+            self.sized_reads = True
         if read.image is None:
             self.read_image = SEVERAL
         elif self.read_image != SEVERAL and read.image != self.read_image:
@@ -502,11 +508,11 @@ class Frame:
         self.doubt(torch.ones((), dtype=torch.bool), message)
 
     def loose_number(self, x: Any, track: Track, op: str) -> None:
-        """After reads were taken as one image's sizes (``sized``), their numbers are loose in
-        Python: a Python number ``x`` scaling, shifting or dividing a reduced loss with ``track``
-        at ``op`` that is not the current image's (several images, another image) may be
-        computed from them, so the call is declined (a number that divides a sum as the counts
-        it adds up is matched before)."""
+        """After reads were taken as one image's sizes (``sized``), or of data (``sizes_only``),
+        their numbers are loose in Python: a Python number ``x`` scaling, shifting or dividing a
+        reduced loss with ``track`` at ``op`` that is not the current image's (several images,
+        another image) may be computed from them, so the call is declined (a number that divides
+        a sum as the counts it adds up is matched before)."""
         if not _is_count(x):
             return
         r = track.ratio
