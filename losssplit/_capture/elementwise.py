@@ -641,6 +641,8 @@ def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, 
     t = ta if ta is not None else tb
     op = op_name(func)
     made: Track | None = None
+    if kind == "rsub" and ta is not None and tb is None:
+        made = _elements_not_summed(frame, ta, frame.row_count(b))
     if t is not None and kind in ("mul", "div"):
         if t.elements:
             each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
@@ -657,6 +659,21 @@ def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, 
         frame.lose(out, lost or f"{op} {BY_ROW_COUNT}", pred=is_prediction(a, ta) or is_prediction(b, tb))
     else:
         frame.set(out, made)
+
+
+def _elements_not_summed(frame: Frame, track: Track, rows: Tensor | None) -> Track | None:
+    """``mask.numel() - mask.sum()`` (the count of padding's complement): ``rows``, the images of
+    the elements a ``RowCount`` counts, those of the very elements the data's plain sum adds up;
+    on a group alone the body counts its elements less its sum, the row sum of ``1 - mask``."""
+    r = track.ratio
+    if rows is None or r is None or track.from_prediction or track.parts or track.elements or not _plain_sum(r):
+        return None
+    if r.scales or r.normaliser_ops or r.den_values is not None or r.values.numel() != r.numel:
+        return None
+    origin = frame.origin.get(id(rows))
+    if origin is None or origin[0] is not r.rows or origin[1] != tuple(r.values.shape) or origin[2] != r.row_dim:
+        return None
+    return Track(ratio=Ratio.of(1 - r.values, r.rows, r.row_dim, RatioKind.SUM))
 
 
 def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> Track | None:
