@@ -1262,3 +1262,35 @@ def test_a_returned_value_of_one_image_gets_no_companion_and_a_warning():
     assert set(got) == {"loss_real", "loss_synthetic"} and "worst0_real" in want
     assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5)
     assert any("key 'worst0'" in m and "no companions" in m for m in said), said
+
+
+def _scaled_with_a_batch_default(cond_of, default_of=lambda y: y.mean()):
+    """Each image's predictions over a scale: its targets' mean, or where ``cond_of(y)`` fails a
+    batch-wide default (``default_of(y)``, the mean over every image), as forecasting losses
+    scale series without observations (``torch.where(has_obs, scale, default)``)."""
+
+    def body(outputs, targets):
+        y = torch.stack([t["y"] for t in targets])
+        s = torch.where(cond_of(y), y.mean((1, 2)), default_of(y))[:, None, None]
+        return {"loss": (outputs["x"] / s - y).abs().mean()}
+
+    return body
+
+
+def test_a_batch_default_that_where_picks_nowhere_is_not_used():
+    """Every image's own scale is picked (the condition, row-wise, holds everywhere): on a group
+    alone it holds everywhere too and the default, other there, is not used (was declined);
+    checked with the call's one read."""
+    check_rule(_scaled_with_a_batch_default(lambda y: y.amax((1, 2)) > 0), "")
+    check_rule(_scaled_with_a_batch_default(lambda y: y.amax((1, 2)) <= 0, lambda y: y.mean((1, 2))), "")  # swapped
+
+
+@pytest.mark.parametrize("cond_of, op", [
+    (lambda y: torch.arange(len(y)) > 0, "torch.where picks a value reduced over several images"),  # image 0 gets it
+    (lambda y: y.mean((1, 2)) > y.mean() - 1, "Tensor.gt"),  # holds everywhere, but tested against the batch
+], ids=["picked_somewhere", "condition_of_the_batch"])
+def test_a_batch_default_that_where_may_pick_declines(cond_of, op):
+    """The default picked for image 0 (its value is the batch's), or a condition computed from
+    the batch (on a group alone it may fail somewhere)."""
+    check_rule(_scaled_with_a_batch_default(cond_of), op, declines=True)
+

@@ -15,7 +15,7 @@ from .mode import RULES, rule
 
 # more element-wise functions of one tensor, as ``elementwise.unary`` follows them
 rule(Tensor.asinh, torch.asinh, Tensor.acosh, torch.acosh, Tensor.trunc, torch.trunc, torch.exp2, Tensor.erfc,
-     torch.erfc)(elementwise.unary)
+     torch.erfc, Tensor.lgamma, torch.lgamma, Tensor.digamma, torch.digamma)(elementwise.unary)
 
 ALIASES = {  # canonical -> the other spellings of the same function
     torch.asin: (torch.arcsin, Tensor.arcsin),
@@ -38,6 +38,8 @@ ALIASES = {  # canonical -> the other spellings of the same function
     torch.log1p: (torch.special.log1p,),
     torch.erf: (torch.special.erf,),
     torch.erfc: (torch.special.erfc,),
+    torch.lgamma: (torch.special.gammaln,),
+    torch.digamma: (torch.special.digamma, torch.special.psi),
     torch.round: (torch.special.round,),
     torch.xlogy: (torch.special.xlogy,),
     torch.softmax: (torch.special.softmax,),

@@ -1625,12 +1625,40 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if all(t is None for t in tracks):
         return
     op = op_name(func)
+    kept = _picked_everywhere(frame, args, tracks)
+    if kept is not None:
+        args, tracks = args[:1] + args[kept : kept + 1], tracks[:1] + tracks[kept : kept + 1]
     parts = [(t, broadcast_map(x.dim(), out.dim())) for x, t in zip(args[:3], tracks) if isinstance(x, Tensor)]
     new = combine(frame, op, parts, out.shape)
     if new is not None and new.lost_at is None and any(t is not None and t.unweighted is not None for t in tracks):
         new = lost_track(op)
     if new is not None:
         frame.set(out, new)
+
+
+def _mixes(t: Track | None) -> bool:
+    """Whether a track is a value over several rows (a reduction, lost attribution), not row-wise."""
+    return t is not None and (t.ratio is not None or t.lost_at is not None or bool(t.parts) or bool(t.elements)
+                              or t.formula is not None)
+
+
+def _picked_everywhere(frame: Frame, args: tuple, tracks: list[Track | None]) -> int | None:
+    """``torch.where(cond, x, y)`` where ``y`` (or ``x``) mixes images (a batch-wide default) and
+    ``cond``, row-wise, picks the other everywhere: the output is that other's values, and on a
+    group alone ``cond`` (its rows) picks it everywhere too, whatever the default would be there.
+    The position of the operand picked (1 or 2), with a deferred check that ``cond`` picks it
+    everywhere (else the call is declined); None for any other ``where``."""
+    cond = args[0]
+    if not isinstance(cond, Tensor) or cond.dtype is not torch.bool or _mixes(tracks[0]):
+        return None
+    mixed = [k for k in (1, 2) if _mixes(tracks[k])]
+    if len(mixed) != 1:
+        return None
+    kept = 3 - mixed[0]
+    other = cond.detach().logical_not() if kept == 1 else cond.detach()
+    frame.doubt(other.any(), "torch.where picks a value reduced over several images (a batch-wide default) at some "
+                "positions")
+    return kept
 
 
 @rule(Tensor.masked_fill, torch.masked_fill)
