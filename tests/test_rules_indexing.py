@@ -839,3 +839,16 @@ def test_a_one_position_slice_in_a_loop_is_that_images():
     was read); a slice of two positions of the image dim still declines."""
     check_rule(_one_image_slices, "")
     check_rule(lambda o, t: {"loss": o["x"][1:3].mean()}, "some positions", declines=True)
+
+
+@pytest.mark.xfail(strict=True, reason="found by gap16, not fixed: a slice bound that is a length of ANOTHER image's "
+                   "data (a shape, no host read) is trusted; on a group alone the first image is another one")
+def test_a_slice_sized_by_another_images_length_is_not_seen():
+    def body(outputs, targets):
+        total = 0
+        for b in range(len(targets)):
+            n = len(targets[0]["y"][targets[0]["labels"] > 0])
+            total = total + (outputs["x"][b][:n] - targets[b]["y"][:n]).abs().sum()
+        return {"loss": total}
+
+    check_rule(body, "")
