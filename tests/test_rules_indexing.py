@@ -643,6 +643,19 @@ def test_a_number_read_from_data_that_scales_the_loss_of_several_images_declines
                declines=True)
 
 
+def test_literals_at_the_op_after_a_number_read_from_data_follow_the_oracle():
+    """``l * 0.5 + 1 - 0.25`` and ``l / 4.0`` after ``int(t[0]["labels"][0])`` was read: constants
+    written at the op, no number read on the host; while ``+ n`` of the read number declines."""
+
+    def body(outputs, targets, extra=False):
+        n = int(targets[0]["labels"][0])
+        err = (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().mean()
+        return {"loss": err * 0.5 + 1 - 0.25, "loss_quarter": err / 4.0, **({"loss_n": err + n} if extra else {})}
+
+    check_rule(body, "")
+    check_rule(lambda o, t: body(o, t, extra=True), "a Python number reaches a loss of several images", declines=True)
+
+
 def _cut_at_picked_image(count_of, rows=lambda x: x):
     """Per image ``b``: ``n`` read on the host by ``count_of(labels, b)`` from the stacked labels
     [B, R], then the first ``n`` rows of image ``b`` cut from the batch-first tensor with one

@@ -1432,11 +1432,19 @@ def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
     divided by) that reaches a reduced loss: its value is this batch's, so the call is declined
     (not on one image's loss right after reads of that image only: see ``Frame.host_value``;
     after reads taken as sizes, any number: see ``Frame.loose_number``)."""
-    if frame.sized_reads:
+    if frame.sized_reads and not _literal_operand(x, kind):
         frame.loose_number(x, track, kind)
     op = frame.host_value(x, track.ratio.host_image if track.ratio is not None else None)
     if op is not None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host at {op} reaches a loss")
+
+
+def _literal_operand(x: Any, kind: str) -> bool:
+    """Whether the number ``x`` of the ``kind`` op the caller's code is executing is written there
+    as a constant (``l * 0.5``, ``l / 4.0``, ``l - 1``): no number read on the host."""
+    if kind == "div":
+        return divisor_source(x) == "literal"
+    return offset_source(x, product=kind == "mul") == "literal"
 
 
 def _clampable(track: Track) -> bool:
