@@ -345,3 +345,35 @@ def test_rows_concatenated_and_sliced_at_the_first_part_s_size_keep_their_images
 
     check_rule(pairs, "")
     check_rule(other_rows, "", declines=True)
+
+
+def _over_elements_not_summed(count):
+    """A sum of the masked L1 over ``count(mask)``, the mask marking targets under 0.5 (padding's
+    stand-in): ``mask.numel() - mask.sum()`` counts the elements it leaves."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        mask = y < 0.5
+        return {"loss": err.masked_fill(mask, 0.0).sum() / count(mask)}
+
+    return body
+
+
+def test_the_elements_of_a_mask_less_its_sum_divide_as_the_group_s_own_count():
+    """``mask.numel() - mask.sum()`` (also of the mask as longs, or ``x.numel()`` of another
+    tensor of the same rows and shape, or less the sum of ``2 * mask``): on a group alone, its
+    elements less its sum, the row sum of ``1 - mask`` over its images (declined before)."""
+    check_rule(_over_elements_not_summed(lambda m: m.numel() - m.sum()), "")
+    check_rule(_over_elements_not_summed(lambda m: m.numel() - m.long().sum()), "")
+    check_rule(_over_elements_not_summed(lambda m: (~m).numel() - m.sum()), "")
+    check_rule(_over_elements_not_summed(lambda m: m.numel() - (m.float() * 2).sum()), "")  # sum(1 - 2m)
+
+
+@pytest.mark.parametrize("count", [
+    lambda m: m.numel() - m[:, :, 0].sum(),  # a sum of other elements than those counted
+    lambda m: m[:, :, 0].numel() - m.sum(),
+    lambda m: m.numel() - m.sum(1).sum(),  # a sum of partial sums: no element-wise values
+], ids=["sum_of_a_slice", "numel_of_a_slice", "summed_twice"])
+def test_elements_less_a_sum_of_other_elements_declines(count):
+    """The count of other elements than those summed (on a group alone not the complement)."""
+    check_rule(_over_elements_not_summed(count), "size of a dim of image rows", declines=True)

@@ -644,6 +644,8 @@ def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, 
     t = ta if ta is not None else tb
     op = op_name(func)
     made: Track | None = None
+    if kind == "rsub" and ta is not None and tb is None:
+        made = _elements_not_summed(frame, ta, frame.row_count(b))
     if t is not None and kind in ("mul", "div"):
         if t.elements:
             each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
@@ -660,6 +662,21 @@ def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, 
         frame.lose(out, lost or f"{op} {BY_ROW_COUNT}", pred=is_prediction(a, ta) or is_prediction(b, tb))
     else:
         frame.set(out, made)
+
+
+def _elements_not_summed(frame: Frame, track: Track, rows: Tensor | None) -> Track | None:
+    """``mask.numel() - mask.sum()`` (the count of padding's complement): ``rows``, the images of
+    the elements a ``RowCount`` counts, those of the very elements the data's plain sum adds up;
+    on a group alone the body counts its elements less its sum, the row sum of ``1 - mask``."""
+    r = track.ratio
+    if rows is None or r is None or track.from_prediction or track.parts or track.elements or not _plain_sum(r):
+        return None
+    if r.scales or r.normaliser_ops or r.den_values is not None or r.values.numel() != r.numel:
+        return None
+    origin = frame.origin.get(id(rows))
+    if origin is None or origin[0] is not r.rows or origin[1] != tuple(r.values.shape) or origin[2] != r.row_dim:
+        return None
+    return Track(ratio=Ratio.of(1 - r.values, r.rows, r.row_dim, RatioKind.SUM))
 
 
 def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> Track | None:
@@ -1460,11 +1477,19 @@ def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
     divided by) that reaches a reduced loss: its value is this batch's, so the call is declined
     (not on one image's loss right after reads of that image only: see ``Frame.host_value``;
     after reads taken as sizes, any number: see ``Frame.loose_number``)."""
-    if frame.sized_reads:
+    if frame.sized_reads and not _literal_operand(x, kind):
         frame.loose_number(x, track, kind)
     op = frame.host_value(x, track.ratio.host_image if track.ratio is not None else None)
     if op is not None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host at {op} reaches a loss")
+
+
+def _literal_operand(x: Any, kind: str) -> bool:
+    """Whether the number ``x`` of the ``kind`` op the caller's code is executing is written there
+    as a constant (``l * 0.5``, ``l / 4.0``, ``l - 1``): no number read on the host."""
+    if kind == "div":
+        return divisor_source(x) == "literal"
+    return offset_source(x, product=kind == "mul") == "literal"
 
 
 def _clampable(track: Track) -> bool:
@@ -1653,12 +1678,40 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if all(t is None for t in tracks):
         return
     op = op_name(func)
+    kept = _picked_everywhere(frame, args, tracks)
+    if kept is not None:
+        args, tracks = args[:1] + args[kept : kept + 1], tracks[:1] + tracks[kept : kept + 1]
     parts = [(t, broadcast_map(x.dim(), out.dim())) for x, t in zip(args[:3], tracks) if isinstance(x, Tensor)]
     new = combine(frame, op, parts, out.shape)
     if new is not None and new.lost_at is None and any(t is not None and t.unweighted is not None for t in tracks):
         new = lost_track(op)
     if new is not None:
         frame.set(out, new)
+
+
+def _mixes(t: Track | None) -> bool:
+    """Whether a track is a value over several rows (a reduction, lost attribution), not row-wise."""
+    return t is not None and (t.ratio is not None or t.lost_at is not None or bool(t.parts) or bool(t.elements)
+                              or t.formula is not None)
+
+
+def _picked_everywhere(frame: Frame, args: tuple, tracks: list[Track | None]) -> int | None:
+    """``torch.where(cond, x, y)`` where ``y`` (or ``x``) mixes images (a batch-wide default) and
+    ``cond``, row-wise, picks the other everywhere: the output is that other's values, and on a
+    group alone ``cond`` (its rows) picks it everywhere too, whatever the default would be there.
+    The position of the operand picked (1 or 2), with a deferred check that ``cond`` picks it
+    everywhere (else the call is declined); None for any other ``where``."""
+    cond = args[0]
+    if not isinstance(cond, Tensor) or cond.dtype is not torch.bool or _mixes(tracks[0]):
+        return None
+    mixed = [k for k in (1, 2) if _mixes(tracks[k])]
+    if len(mixed) != 1:
+        return None
+    kept = 3 - mixed[0]
+    other = cond.detach().logical_not() if kept == 1 else cond.detach()
+    frame.doubt(other.any(), "torch.where picks a value reduced over several images (a batch-wide default) at some "
+                "positions")
+    return kept
 
 
 @rule(Tensor.masked_fill, torch.masked_fill)

@@ -140,6 +140,18 @@ def _image_at(frame: Frame, rows: Tensor, p: Any) -> Tensor:
     return rows[p]
 
 
+def _picked_image(frame: Frame, track: Track, parts: tuple[Any, ...]) -> int | None:
+    """``x[b, :n]``: the image an int ``b`` picks along dim 0, where that dim's rows are the images
+    in order and no other dim carries images; its slices then cut only that image's values, as
+    ``x[b][:n]`` does. None otherwise."""
+    rows = track.rows.get(0)
+    if rows is None or len(track.rows) != 1 or not parts or type(parts[0]) is not int:
+        return None
+    if not -frame.num_images <= parts[0] < frame.num_images or rows is not frame.identity.get(rows.device):
+        return None
+    return frame.image_ids.get(id(_image_at(frame, rows, parts[0])))
+
+
 def _bounded(parts: tuple[Any, ...]) -> bool:
     """Whether a slice among ``parts`` has a bound or a step (a size a Python number may set)."""
     return any(type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None)
@@ -172,7 +184,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if frame.read_image != NO_READ and track is not None and _bounded(parts):
         # bounds may come from host reads, unless written as literals in the body
         frame.sized("Tensor.__getitem__ with slice bounds", track,
-                    lambda: literal_index(index) or _sizes_of_rows(frame, parts))
+                    lambda: literal_index(index) or _sizes_of_rows(frame, parts), _picked_image(frame, track, parts))
     if frame.row_offsets and isinstance(index, Tensor) and isinstance(out, Tensor) and _offset_index(frame, src, track, index, out):
         return
     if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):

@@ -303,7 +303,9 @@ class Frame:
         # spans images, ``NO_READ`` before any), and where those reads start in ``host_reads``
         self.read_image = NO_READ
         self.segment = 0
-        self.sized_reads = False  # some read was taken as one image's size: numbers are checked
+        # some read was taken as one image's size, or read data followed for sizes only: numbers
+        # reaching losses are checked (``loose_number``)
+        self.sized_reads = False
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
@@ -474,7 +476,11 @@ class Frame:
             self.add_read(HostRead(n, hit[1], hit[1], op, consumed=True, image=hit[1].host_image))
 
     def add_read(self, read: HostRead) -> None:
-        """Record a host read; a read of another image than the last one's starts a new segment."""
+        """Record a host read; a read of another image than the last one's starts a new segment.
+        A read of data followed for the sizes it sets only leaves its number loose in Python, as
+        a read taken as a size does (``loose_number``)."""
+        if read.sizes_only:
+            self.sized_reads = True
         if read.image is None:
             self.read_image = SEVERAL
         elif self.read_image != SEVERAL and read.image != self.read_image:
@@ -482,18 +488,20 @@ class Frame:
             self.segment = len(self.host_reads)
         self.host_reads.append(read)
 
-    def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None) -> None:
+    def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None, picked: int | None = None) -> None:
         """``op`` on a tensor with ``track`` takes a size from a Python number (top-k ``k``, slice
         bounds), which may have been computed from numbers read on the host. A number has no
         identity, so the order of the reads decides: on one image's tensor, after reads of that
         image only since the last read of another image (and no read over several images ever),
         the number can only come from that image's values, as on the group alone -- those reads
         are then accounted for. Otherwise the call is declined, unless ``literal`` (asked only
-        then) proves the size a literal of the body's code, the same on every group's run."""
+        then) proves the size a literal of the body's code, the same on every group's run.
+        ``picked``: the one image whose values the op cuts, where the index picks it (``x[b, :n]``)."""
         at = self.read_image
         if at == NO_READ:
             return
-        image = self.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None
+        image = picked if picked is not None else (
+            self.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None)
         if at == SEVERAL:
             message = f"{op} after a value not of one image was read on the host (its size may be that value)"
         elif image is None:
@@ -510,11 +518,11 @@ class Frame:
         self.doubt(torch.ones((), dtype=torch.bool), message)
 
     def loose_number(self, x: Any, track: Track, op: str) -> None:
-        """After reads were taken as one image's sizes (``sized``), their numbers are loose in
-        Python: a Python number ``x`` scaling, shifting or dividing a reduced loss with ``track``
-        at ``op`` that is not the current image's (several images, another image) may be
-        computed from them, so the call is declined (a number that divides a sum as the counts
-        it adds up is matched before)."""
+        """After reads were taken as one image's sizes (``sized``), or of data (``sizes_only``),
+        their numbers are loose in Python: a Python number ``x`` scaling, shifting or dividing a
+        reduced loss with ``track`` at ``op`` that is not the current image's (several images,
+        another image) may be computed from them, so the call is declined (a number that divides
+        a sum as the counts it adds up is matched before)."""
         if not _is_count(x):
             return
         r = track.ratio
