@@ -13,7 +13,7 @@ import torch
 from . import _formula
 from ._capture import Frame, Ratio, RatioKind, row_sums
 from ._capture.elementwise import positional_key
-from ._capture.mode import FlooredFloat, FlooredInt, host_tensor
+from ._capture.mode import FlooredFloat, FlooredInt, host_tensor, labels_op
 from ._capture.ratio import Count, data_value, floored_den, opaque_den, product
 from ._companion import Companion, Companions, is_companion, make_companions
 from ._errors import LossSplitError
@@ -246,6 +246,18 @@ def finish(
         by_images = all(type(d) is int for d in r.divisors)  # ``len(targets)`` (of one image's loss too)
         floor = _floored(r)  # made in the body (a clamped tensor read there), whatever its value
         body = floor is not None or not frame.from_arguments(z)  # the body's own number: a count or a multiple of one
+        masked = "" if r.den_values is not None or body or per_image_instances else labels_op(frame, p.value)
+        if masked:  # ``(z * (labels == 3)).sum() / num_items_in_batch``: the rows' share would be a guess
+            warn(
+                f"labels:{p.key}",
+                f"key {p.key!r}: its normaliser {z:g} comes from outside the call and its loss meets a value of "
+                f"the labels (or a mask passed in) at {masked} other than as a test by one value zeroing the labels "
+                "that do not count "
+                "(`* (labels != -100)`, `masked_fill(labels == -100, 0)`), so which tokens that normaliser "
+                "counts cannot be told; no companions for it",
+            )
+            made.append(Companions())
+            continue
         for g, group in enumerate(names):
             at = (i * groups + g) * 3
             num, den, cnt = host[at : at + 3]

@@ -1461,3 +1461,86 @@ def test_a_constant_that_varies_along_the_rows_is_not_seen():
         return {"loss": (x - torch.arange(len(x))[:, None] * 0.1 - y).abs().mean()}
 
     check_rule(body, "")
+
+
+# -- a per-token loss masked by the labels over a count from outside (``num_items_in_batch``) ------
+# The outside number counts the non-ignored tokens (labels != -100); on a group alone it is the
+# group's count (``Share``). Only a test by one value that zeroes the labels that do not count
+# (``* (y != -100)``, ``masked_fill(y == -100, 0)``, ``where(y != -100, z, 0)``, casts of it) tells
+# which tokens those are; whatever the body multiplies such a loss by afterwards is its numerator.
+# Any other mask of the labels, or one passed in, tells none: declined where the rows' share (or
+# the share of what the mask keeps) was silently wrong before.
+COUNTS, NO_COUNT = "counts tokens", "declines"
+MASKED_TOKENS = {  # name: (the masked per-token loss from z [B, T], labels y, data x, outcome)
+    # was right
+    "times-test": (lambda z, y, x: z * (y != -100), COUNTS),
+    "times-test-float": (lambda z, y, x: z * (y != -100).float(), COUNTS),
+    "times-not-eq": (lambda z, y, x: z * ~(y == -100), COUNTS),
+    "fill-eq": (lambda z, y, x: z.masked_fill(y == -100, 0.0), COUNTS),
+    "fill-not-ne": (lambda z, y, x: z.masked_fill(~(y != -100), 0.0), COUNTS),
+    "data-then-fill": (lambda z, y, x: (z * x).masked_fill(y == -100, 0.0), COUNTS),
+    "index-test": (lambda z, y, x: z[y != -100], COUNTS),
+    # were wrong (the rows' share): now the tokens the test keeps
+    "times-test-long": (lambda z, y, x: z * (y != -100).long(), COUNTS),
+    "times-test-then-2": (lambda z, y, x: z * (y != -100).float() * 2, COUNTS),
+    "times-test-then-data": (lambda z, y, x: z * (y != -100) * x, COUNTS),
+    "times-test-then-eq-3": (lambda z, y, x: z * (y != -100) * (y == 3), COUNTS),
+    "fill-then-2": (lambda z, y, x: z.masked_fill(y == -100, 0.0) * 2, COUNTS),
+    "where-test": (lambda z, y, x: torch.where(y != -100, z, 0.0), COUNTS),
+    "where-eq": (lambda z, y, x: torch.where(y == -100, 0.0, z), COUNTS),
+    # were wrong (the rows' share, or that of what the mask keeps): declined
+    "test-times-2": (lambda z, y, x: z * ((y != -100).float() * 2), NO_COUNT),
+    "where-2-0": (lambda z, y, x: z * torch.where(y != -100, 2.0, 0.0), NO_COUNT),
+    "where-1-0": (lambda z, y, x: z * torch.where(y != -100, 1.0, 0.0), NO_COUNT),
+    "test-and-data": (lambda z, y, x: z * ((y != -100) & (x > 0)), NO_COUNT),
+    "test-times-data": (lambda z, y, x: z * ((y != -100) * x), NO_COUNT),
+    "test-rolled": (lambda z, y, x: z * (y != -100).roll(1, 1), NO_COUNT),
+    "times-eq-3": (lambda z, y, x: z * (y == 3), NO_COUNT),
+    "times-eq-ignored": (lambda z, y, x: z * (y == -100), NO_COUNT),
+    "times-gt-0": (lambda z, y, x: z * (y > 0), NO_COUNT),
+    "fill-ne": (lambda z, y, x: z.masked_fill(y != -100, 0.0), NO_COUNT),
+    "fill-gt-0": (lambda z, y, x: z.masked_fill(y > 0, 0.0), NO_COUNT),
+    "fill-eq-or-data": (lambda z, y, x: z.masked_fill((y == -100) | (x > 0), 0.0), NO_COUNT),
+    "fill-rolled": (lambda z, y, x: z.masked_fill((y == -100).roll(1, 1), 0.0), NO_COUNT),
+    "fill-eq-with-1": (lambda z, y, x: z.masked_fill(y == -100, 1.0), NO_COUNT),
+    "where-test-2": (lambda z, y, x: torch.where(y != -100, z, 2.0), NO_COUNT),
+    "index-eq-3": (lambda z, y, x: z[y == 3], NO_COUNT),
+    "index-test-and-data": (lambda z, y, x: z[(y != -100) & (x > 0)], NO_COUNT),
+    "times-mask-passed-in": (lambda z, y, x: z * x, NO_COUNT),  # x: ``y != -100``, a bool argument
+    # right on this batch by value only (no label below -100 but the ignored ones): declined
+    "times-ge-0": (lambda z, y, x: z * (y >= 0), NO_COUNT),
+}
+
+
+def _masked_tokens_batch():
+    """Logits [4, 6, 5], labels [4, 6] with ignored tails on images 0 and 2 (0 and 3 present),
+    data x [4, 6], and each image's count of non-ignored labels."""
+    g = torch.Generator().manual_seed(5)
+    logits = torch.randn(4, 6, 5, generator=g, requires_grad=True)
+    labels = torch.randint(0, 5, (4, 6), generator=g)
+    labels[0, 1:] = -100
+    labels[2, 4:] = -100
+    labels[1, 0], labels[3, 1] = 0, 3
+    return logits, labels, torch.randn(4, 6, generator=g), (labels != -100).sum(1).tolist()
+
+
+@pytest.mark.parametrize("name", list(MASKED_TOKENS))
+def test_a_token_loss_masked_by_the_labels_over_an_outside_count(name):
+    masked, outcome = MASKED_TOKENS[name]
+
+    def body(logits, labels, x, num_items_in_batch):
+        z = torch.logsumexp(logits, -1) ** 2
+        return {"loss": masked(z, labels, x).sum() / num_items_in_batch}
+
+    logits, labels, x, counts = _masked_tokens_batch()
+    if name == "times-mask-passed-in":  # which labels a mask passed in keeps cannot be told
+        x = labels != -100
+    got, want, said = split_outcome(body, [logits, labels, x, sum(counts)], [ROWS, ROWS, ROWS, Share(counts)],
+                                    ["a", "b", "a", "b"])
+    assert set(want) == {"loss_a", "loss_b"}
+    if outcome == COUNTS:
+        assert got == pytest.approx(want, rel=1e-5), said
+    else:
+        assert got == {}, (got, want)
+        assert any("key 'loss'" in m and "zeroing the labels" in m for m in said), said
+

@@ -273,6 +273,8 @@ def _tag_batch_first(frame: Frame, t: Tensor, nested: bool) -> int:
     frame.set(t, Track(rows={0: frame.arange(t.device)}, from_prediction=pred))
     if not pred:
         frame.data_inputs.add(id(t))
+        if t.dtype == torch.bool:  # a mask passed in: which labels it keeps cannot be told (``follow_labels``)
+            frame.of_labels[id(t)] = (t, "")
     return 1
 
 

@@ -56,6 +56,7 @@ from .mode import (
     op_name,
     rule,
     tensors,
+    test_keeps,
     tracked_pair,
     unweighted_of,
     unweighted_operand,
@@ -91,8 +92,10 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     if track.ratio is not None or track.lost_at is not None:
         frame.set(out, track)
         return
-    if frame.label_masks and _label_factor(frame, src) and out.shape == src.shape:
-        frame.label_masks[id(out)] = out  # ``(labels != -100).float()``: still 0 where a label does not count
+    if frame.label_masks and out.shape == src.shape:
+        _cast_test(frame, src, out)  # ``(labels != -100).float()``: still 0 where a label does not count
+    if frame.zeroed and out.shape == src.shape and track.from_prediction:
+        carry_counts(frame, src, out)  # ``(z * (labels != -100)).float()``: the same tokens
     raw = track.unweighted
     if raw is not None and out.dtype != raw.dtype and out.dtype.is_floating_point:
         raw = raw.to(out.dtype) if raw.dtype != torch.float32 or out.dtype == torch.float64 else raw
@@ -198,23 +201,23 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 def predicate(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Tests and casts to integers: same layout, but data (a mask), not a loss."""
     _unary(frame, func, args, kwargs, out, "data")
-    if func in _NEGATIONS and isinstance(out, Tensor) and _label_mask(frame, args[0]):
-        frame.label_masks[id(out)] = out  # ``~pad``: still a test of the labels' values
+    if frame.label_masks and func in _SAME_TEST and isinstance(out, Tensor) and out.shape == args[0].shape:
+        _cast_test(frame, args[0], out, func in _NEGATIONS)  # ``~pad``, ``pad.long()``: still a test of the labels
+
+
+def _cast_test(frame: Frame, src: Any, out: Tensor, negated: bool = False) -> None:
+    """``out``, a cast (``negated``: the negation) of a test of the labels ``src``, is that test."""
+    keeps = test_keeps(frame, src)
+    if keeps is not None and (not negated or out.dtype == torch.bool):
+        frame.label_masks[id(out)] = (out, keeps != negated)
 
 
 _NEGATIONS = (Tensor.logical_not, torch.logical_not, Tensor.__invert__)
+_SAME_TEST = frozenset({*_NEGATIONS, Tensor.bool, Tensor.long, Tensor.int})
 _LABEL_TESTS = {Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, Tensor.__eq__, torch.eq,
                 torch.ne, torch.lt, torch.le, torch.gt, torch.ge}
-
-
-def _label_mask(frame: Frame, mask: Any) -> bool:
-    """Whether ``mask`` (or the mask it is a view of) tests the values of labels passed in."""
-    if not isinstance(mask, Tensor) or mask.dtype != torch.bool:
-        return False
-    for m in (mask, mask._base):
-        if m is not None and frame.label_masks.get(id(m)) is m:
-            return True
-    return False
+_KEEPS = {Tensor.ne: True, torch.ne: True, Tensor.eq: False, Tensor.__eq__: False, torch.eq: False}
+"""Tests by one value that tell which labels count (``!= -100``) or not (``== pad``): an ignore index."""
 
 
 def _note_label_test(frame: Frame, func: Any, args: tuple, out: Any) -> None:
@@ -235,7 +238,9 @@ def _note_label_test(frame: Frame, func: Any, args: tuple, out: Any) -> None:
             frame.lose(out, f"{op_name(func)} of labels padded in the call with a value other than the one tested",
                        pred=False)
             return
-        frame.label_masks[id(out)] = out
+        frame.of_labels[id(out)] = (out, "")  # any test: a loss masked by it counts no tokens (``follow_labels``)
+        if func in _KEEPS:
+            frame.label_masks[id(out)] = (out, _KEEPS[func])
 
 
 def is_labels(frame: Frame, x: Any) -> bool:
@@ -264,33 +269,33 @@ def zeroed(frame: Frame, target: Any, track: Track | None, mask: Any, value: Any
     one label each, written to 0 where a test of the labels' values is true -- padding, as
     ``ignore_index`` leaves it out. Remembered so that its sum counts the other labels as tokens
     (the count an outside normaliser is a share of); any later write ends it (version)."""
-    if not _is_number(value) or value != 0 or not _label_mask(frame, mask) or mask.shape != target.shape:
+    keeps = test_keeps(frame, mask)
+    if not _is_number(value) or value != 0 or keeps is not False or mask.shape != target.shape:
         frame.zeroed.pop(id(target), None)
+        if keeps is not None:  # ``masked_fill(labels != -100, 0)``, ``(labels == -100, 0.1)``: no zeroing
+            frame.of_labels[id(target)] = (target, op_name(Tensor.masked_fill))
         return
     _count_labels(frame, target, track, mask, False)
 
 
 def label_product(frame: Frame, a: Any, b: Any, out: Any) -> None:
-    """``loss * (labels != -100)`` (also ``.float()`` of such a test, either operand): a
-    per-element loss times a test of the labels' values is 0 where the test fails, as
-    ``masked_fill(labels.eq(-100), 0)`` writes it, so its sum counts the labels where the test
-    holds (see ``zeroed``). A mask broadcast along a dim (``[B, T, 1]``) counts each label once
-    per element it keeps: the same shares. A loss zeroed before keeps both counts."""
+    """``loss * (labels != -100)`` (also ``.float()``, ``.long()`` of such a test, either
+    operand): a per-element loss times a test of the labels' values true where a label counts is 0
+    where it does not, as ``masked_fill(labels.eq(-100), 0)`` writes it, so its sum counts the
+    labels where the test holds (see ``zeroed``). A mask broadcast along a dim (``[B, T, 1]``)
+    counts each label once per element it keeps: the same shares. A loss zeroed before keeps both
+    counts. Any other test (``labels == 3``, ``labels > 0``), or one changed (``* 2``), tells no
+    tokens: the loss is marked (``follow_labels``)."""
     if not isinstance(out, Tensor) or not out.is_floating_point():
         return
     for loss, mask in ((a, b), (b, a)):
-        if not isinstance(mask, Tensor) or not _label_factor(frame, mask) or mask.dim() != out.dim():
+        if not isinstance(mask, Tensor) or test_keeps(frame, mask) is not True or mask.dim() != out.dim():
             continue
         if not isinstance(loss, Tensor) or loss.shape != out.shape or mask.shape != out.shape and torch.broadcast_shapes(
                 mask.shape, out.shape) != out.shape:
             return
         _count_labels(frame, out, frame.get(out), mask, True, zeroed_counts(frame, loss) if frame.zeroed else None)
         return
-
-
-def _label_factor(frame: Frame, mask: Tensor) -> bool:
-    """Whether ``mask`` is a test of the labels' values, or a cast of one (``.float()``): 0 or 1."""
-    return _label_mask(frame, mask) or frame.label_masks.get(id(mask)) is mask
 
 
 def _count_labels(
@@ -344,6 +349,21 @@ def _same_counts(frame: Frame, ra: Ratio, rb: Ratio) -> Ratio:
         return rb
     frame.doubt((a != b).any(), "two losses added are zeroed at different labels (which tokens count cannot be told)")
     return rb.replace(den_values=a)
+
+
+def carry_counts(frame: Frame, src: Any, out: Any) -> bool:
+    """``(z * (labels != -100)) * 2``, ``* w``, ``/ t``, ``.float()``: of a loss that counts
+    tokens (``zeroed``), a value of its shape made from it counts the same: what an outside
+    normaliser counts is the labels', whatever else the body multiplies by."""
+    counts = zeroed_counts(frame, src) if isinstance(src, Tensor) else None
+    if counts is None or not isinstance(out, Tensor) or out.shape != counts.shape:
+        return False
+    track, version = frame.get(out), version_of(out)
+    if track is None or not track.from_prediction or track.lost_at is not None or track.ratio is not None \
+            or len(track.rows) != 1 or version is None:
+        return False
+    frame.zeroed[id(out)] = (out, counts, version)
+    return True
 
 
 def zeroed_counts(frame: Frame, src: Tensor) -> Tensor | None:
@@ -450,12 +470,16 @@ def mul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     _binary(frame, func, args, kwargs, out, "mul")
     if len(args) >= 2 and frame.label_masks:
         label_product(frame, args[0], args[1], out)
+    if len(args) >= 2 and frame.zeroed and id(out) not in frame.zeroed:
+        carry_counts(frame, args[0], out) or carry_counts(frame, args[1], out)
 
 
 @rule(Tensor.div, Tensor.true_divide, torch.div, torch.divide, torch.true_divide)
 def div(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``a / b``: a per-row divisor is set aside as 1; a reduced loss over a normaliser."""
     _binary(frame, func, args, kwargs, out, "div")
+    if args and frame.zeroed:
+        carry_counts(frame, args[0], out)
 
 
 @rule(
@@ -1687,6 +1711,24 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         new = lost_track(op)
     if new is not None:
         frame.set(out, new)
+        if frame.label_masks and new.lost_at is None and new.from_prediction:
+            _where_labels(frame, args, out, new)
+
+
+def _where_labels(frame: Frame, args: tuple, out: Tensor, track: Track) -> None:
+    """``torch.where(labels != -100, loss, 0)`` (``where(labels == -100, 0, loss)``): the loss
+    times the test, counting tokens as ``label_product``; any other use of such a test (another
+    value where it fails) marks the loss (``follow_labels``)."""
+    cond, a, b = args[:3]
+    keeps = test_keeps(frame, cond)
+    if keeps is None:
+        return
+    loss, other = (a, b) if keeps else (b, a)
+    if _is_number(other) and other == 0 and isinstance(loss, Tensor) and loss.shape == out.shape \
+            and cond.dim() == out.dim():
+        _count_labels(frame, out, track, cond, keeps, zeroed_counts(frame, loss) if frame.zeroed else None)
+    else:
+        frame.of_labels[id(out)] = (out, "where")
 
 
 def _mixes(t: Track | None) -> bool:

@@ -326,8 +326,13 @@ class Frame:
         # tensors of the call's arguments that are data (labels), by id: a mask compared from them
         # with a number (``target.eq(pad)``) marks padding, as ``ignore_index`` does
         self.data_inputs: set[int] = set()
-        # such masks (and their negations), by id; held, so the ids stay unique
-        self.label_masks: dict[int, Tensor] = {}
+        # such masks by one value, ``==`` / ``!=`` (their negations, casts), by id -> (the mask,
+        # whether it is true where a label counts: ``!=``); held, so the ids stay unique
+        self.label_masks: dict[int, tuple[Tensor, bool]] = {}
+        # tensors computed from a test of the labels' values (any test, any op since), by id -> (the
+        # tensor, for a loss the op where such a value other than ``labels != c`` first entered it,
+        # else ""): a loss so masked counts no tokens an outside normaliser is a share of
+        self.of_labels: dict[int, tuple[Tensor, str]] = {}
         # integer copies of those labels made in the call (``F.pad``, ``.contiguous()``), by id; held
         self.label_copies: dict[int, Tensor] = {}
         self.label_pads: dict[int, tuple[Tensor, Any]] = {}  # those padded: id -> (it, the pad value)
@@ -1658,16 +1663,18 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
-        if frame.reduced_storages:
-            written = kwargs.get("out") if kwargs else None
-            if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
-                written = args[0]
-            if isinstance(written, Tensor):
-                try:
-                    with _HIDDEN():
+        if frame.reduced_storages or frame.of_labels:
+            try:
+                with _HIDDEN():
+                    written = kwargs.get("out") if kwargs else None
+                    if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
+                        written = args[0]
+                    if frame.reduced_storages and isinstance(written, Tensor):
                         written_reduced(frame, written, op_name(func))
-                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                    frame.error, frame.error_op = exc, op_name(func)
+                    if frame.of_labels:
+                        follow_labels(frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
             filled = frame.weight_filled.get(id(args[0]))
             if filled is not None and filled[0] is args[0] and filled[2] is None and frame.get(out) is None:
@@ -1698,6 +1705,63 @@ _WEIGHT_VIEWS = frozenset({
     torch.clone, Tensor.contiguous, Tensor.detach,
 })
 """Ops whose output, of a tensor filled with an image's weight object, is filled with it too."""
+
+
+def follow_labels(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Carry ``of_labels`` from inputs to outputs: data stays data of the labels; a loss is marked
+    at the op where it meets such data other than a test true where a label counts (``z * (y !=
+    -100)``, ``z[y != -100]`` keep the counted tokens; ``z * (y == 3)``, ``* ((y != -100) * 2)``,
+    ``z[(y != -100) & m]`` do not) or a test that fills where a label does not count (the rules of
+    ``masked_fill`` and ``where`` mark a fill that is no zeroing), and keeps the mark of a marked
+    loss it is made from."""
+    op = ""
+    seen = False
+    for x in flat_args(args, kwargs):
+        hit = frame.of_labels.get(id(x)) if isinstance(x, Tensor) else None
+        if hit is None or hit[0] is not x:
+            continue
+        seen = True
+        keeps = test_keeps(frame, x)
+        if hit[1]:
+            op = op or hit[1]
+        elif keeps is None or not keeps and func not in _FILLS:
+            op = op or op_name(func)  # (where a test fills, its rule tells whether it zeroes the others)
+    if not seen:
+        return
+    for o in out if isinstance(out, (tuple, list)) else (out,):
+        if not isinstance(o, Tensor):
+            continue
+        t = frame.get(o)
+        hit = frame.of_labels.get(id(o))
+        if hit is not None and hit[0] is o and hit[1]:
+            continue  # marked already (by the op's rule, or before an in-place op)
+        if t is None or not (t.from_prediction or t.ratio is not None or t.parts or t.formula is not None):
+            frame.of_labels[id(o)] = (o, "")
+        elif op:
+            frame.of_labels[id(o)] = (o, op)
+
+
+def test_keeps(frame: Frame, mask: Any) -> bool | None:
+    """Whether ``mask`` (a bool mask, or the mask it is a view of; or a cast of one) is a test of
+    the values of labels passed in by one value that is true where a label counts (``labels !=
+    -100``: True), or where it does not (``labels == -100``: False); None for anything else."""
+    if not isinstance(mask, Tensor):
+        return None
+    for m in (mask, mask._base) if mask.dtype == torch.bool else (mask,):
+        hit = frame.label_masks.get(id(m)) if m is not None else None
+        if hit is not None and hit[0] is m:
+            return hit[1]
+    return None
+
+
+_FILLS = frozenset({Tensor.masked_fill, Tensor.masked_fill_, torch.masked_fill, torch.where, Tensor.where})
+
+
+def labels_op(frame: Frame, value: Any) -> str:
+    """The op where a value of the labels other than a test of which count entered loss ``value``
+    (see ``follow_labels``), or ""."""
+    hit = frame.of_labels.get(id(value))
+    return hit[1] if hit is not None and hit[0] is value else ""
 
 
 def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
