@@ -455,8 +455,10 @@ def _companions(
     if offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
         nums = [num + offset * den for num, den in zip(nums, dens)]
     low, high = -_FLOAT32_OVERFLOW, _FLOAT32_OVERFLOW
-    # stored as float32; NaN fails too
-    keep = [g for g, (num, den) in enumerate(zip(nums, dens)) if den != 0 and low < num / den < high]
+    if len(nums) >= _CHECKED_AS_TENSOR and 0.0 not in dens and _all_within(nums, dens, low, high):
+        keep: Sequence[int] = range(len(nums))  # the usual case, without a Python loop over groups
+    else:  # stored as float32; NaN fails too
+        keep = [g for g, (num, den) in enumerate(zip(nums, dens)) if den != 0 and low < num / den < high]
     out = Companions()
     if len(keep) == len(nums):
         out.add(key, groups, named, nums, dens)
@@ -467,6 +469,16 @@ def _companions(
             if den != 0 and not low < num / den < high:
                 warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({num / den}); omitted")
     return out
+
+
+_CHECKED_AS_TENSOR = 64  # groups from which a key's quotients are checked in one tensor op
+
+
+def _all_within(nums: list[float], dens: list[float], low: float, high: float) -> bool:
+    """Whether every ``num / den`` lies strictly between ``low`` and ``high`` (the same float64
+    quotients as Python's, in one tensor op)."""
+    quotients = host_tensor(nums, torch.float64) / host_tensor(dens, torch.float64)
+    return bool(((quotients > low) & (quotients < high)).all())
 
 
 @functools.lru_cache(maxsize=16)
