@@ -203,3 +203,20 @@ def test_flattened_token_rows_are_summed_per_sequence_before_the_table(monkeypat
     monkeypatch.setattr(_split, "_RUNS_FROM", 1 << 40)
     every_row = {k: v.item() for k, v in split_and_compare(body, (logits, labels), SOURCES).items() if "_" in k}
     assert every_row == pytest.approx(got, rel=1e-6, abs=1e-7)
+
+
+@pytest.mark.parametrize("ignore", [-100, 3, 255])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_any_ignore_index_reads_the_graph_at_valid_targets_only(reads, ignore, reduction):
+    """The gather's index at ignored tokens is any class (the targets clamped into range), its
+    value then replaced by 0: an ``ignore_index`` below, inside or above the classes."""
+    weight = torch.rand(11) + 0.5
+    logits, labels = _batch(seed=1)
+    labels = torch.where(labels == -100, ignore, labels)
+
+    def body(logits, labels, weight):
+        return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten(), weight=weight, ignore_index=ignore,
+                                        reduction=reduction)}
+
+    _check(body, (logits, labels, weight), [ROWS, ROWS, KEEP])
+    assert reads == ["graph"]
