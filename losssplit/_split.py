@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +20,9 @@ from ._errors import LossSplitError
 from ._groups import Membership
 
 Warn = Callable[[str, str], None]
+Origins = Mapping[int, tuple[torch.Tensor, tuple[int, ...], int]]
+"""``Frame.origin``: id of a flattened row map -> (the rows of the dim carrying images, the sizes
+flattened, the position of that dim among them)."""
 _FLOAT32_OVERFLOW = 2.0**128 * (1 - 2.0**-25)  # the smallest float64 that rounds to inf in float32
 
 
@@ -90,13 +93,16 @@ def collect(
 
 
 _FUSED_ROWS = 1 << 16  # up to this many rows one fused index_add; beyond, a column at a time
+_RUNS_FROM = 1 << 12  # rows from which a flattened layout's runs are summed before the index_add
 
 
-def table(pending: list[Pending], membership: Membership) -> torch.Tensor:
+def table(pending: list[Pending], membership: Membership, origin: Origins | None = None) -> torch.Tensor:
     """[keys, groups, 3]: numerator, denominator and row count per key and group.
 
     All ratios (and the row-sum normalisers some divide by) go through one ``index_add`` into
-    [ratios * images] and one into groups, whatever the number of groups.
+    [ratios * images] and one into groups, whatever the number of groups. ``origin``: the
+    frame's flattened row maps (``Frame.origin``); a ratio over many rows of one (the tokens of
+    ``[B, T]`` sequences flattened) is first summed over each image's run of rows.
     """
     device = pending[0].ratio.values.device
     dtype = torch.float32 if device.type == "mps" else torch.float64
@@ -110,21 +116,33 @@ def table(pending: list[Pending], membership: Membership) -> torch.Tensor:
             if extra is not None:
                 where[i] = len(ratios)
                 ratios.append(extra)
-    nums, dens, index = [], [], []
+    nums, dens, counts, index = [], [], [], []
     for k, r in enumerate(ratios):
         per_row = row_sums(r.values, r.row_dim)
-        nums.append(r.numerators(per_row))
-        dens.append(r.den_per_row(per_row))
-        rows = r.rows.to(device).reshape(-1)
+        num, den, rows = r.numerators(per_row), r.den_per_row(per_row), r.rows.to(device).reshape(-1)
+        count = None
+        runs = origin.get(id(r.rows)) if origin and rows.shape[0] >= _RUNS_FROM else None
+        if runs is not None and num.shape == den.shape == rows.shape:
+            rows, sizes, pos = runs  # rows ``sizes`` flattened, images along ``pos``: one sum per image's run
+            other = [d for d in range(len(sizes)) if d != pos]
+            num, den = (x.to(dtype).reshape(sizes).sum(other) for x in (num, den))
+            count = torch.full_like(num, per_row.shape[0] // sizes[pos])
+        nums.append(num)
+        dens.append(den)
+        counts.append(count)
         index.append(rows + k * images if k else rows)
-    num, den, at = torch.cat(nums), torch.cat(dens), torch.cat(index)
+    num, den, at = (x[0] if len(x) == 1 else torch.cat(x) for x in (nums, dens, index))
+    if all(c is None for c in counts):
+        count = torch.ones((), dtype=dtype, device=device).expand(at.shape[0])
+    else:
+        count = torch.cat([torch.ones_like(n) if c is None else c for n, c in zip(nums, counts)])
     per_image = torch.zeros(len(ratios) * images, 3, dtype=dtype, device=device)
     if num.numel() <= _FUSED_ROWS:
-        per_image.index_add_(0, at, torch.stack([num, den, torch.ones_like(num)], 1).to(dtype))
+        per_image.index_add_(0, at, torch.stack([num, den, count], 1).to(dtype))
     else:  # per-token rows: no [rows, 3] float64 copy, each column added on its own
         per_image[:, 0].index_add_(0, at, num.to(dtype))
         per_image[:, 1].index_add_(0, at, den.to(dtype))
-        per_image[:, 2].index_add_(0, at, torch.ones((), dtype=dtype, device=device).expand(at.shape[0]))
+        per_image[:, 2].index_add_(0, at, count.to(dtype))
     groups = members.per_group(per_image.view(len(ratios), images, 3))
     for k, r in enumerate(ratios):
         for rows in r.row_counts:  # ``loss * bs``: the group's count of the rows ``bs`` counts
@@ -168,7 +186,7 @@ def finish(
     """
     for p in pending:
         positional_key(frame, p.ratio)
-    values = table(pending, membership)
+    values = table(pending, membership, frame.origin)
     flat = values.flatten()
     # read with the rest: the checks, then opaque normalisers' Z and tokens where they are tensors
     flags = [flag.reshape(()).to(flat.device) for flag, _ in frame.checks]  # 0-dim, no-ops as a rule
@@ -449,8 +467,10 @@ def _companions(
     if offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
         nums = [num + offset * den for num, den in zip(nums, dens)]
     low, high = -_FLOAT32_OVERFLOW, _FLOAT32_OVERFLOW
-    # stored as float32; NaN fails too
-    keep = [g for g, (num, den) in enumerate(zip(nums, dens)) if den != 0 and low < num / den < high]
+    if len(nums) >= _CHECKED_AS_TENSOR and 0.0 not in dens and _all_within(nums, dens, low, high):
+        keep: Sequence[int] = range(len(nums))  # the usual case, without a Python loop over groups
+    else:  # stored as float32; NaN fails too
+        keep = [g for g, (num, den) in enumerate(zip(nums, dens)) if den != 0 and low < num / den < high]
     out = Companions()
     if len(keep) == len(nums):
         out.add(key, groups, named, nums, dens)
@@ -461,6 +481,16 @@ def _companions(
             if den != 0 and not low < num / den < high:
                 warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({num / den}); omitted")
     return out
+
+
+_CHECKED_AS_TENSOR = 64  # groups from which a key's quotients are checked in one tensor op
+
+
+def _all_within(nums: list[float], dens: list[float], low: float, high: float) -> bool:
+    """Whether every ``num / den`` lies strictly between ``low`` and ``high`` (the same float64
+    quotients as Python's, in one tensor op)."""
+    quotients = host_tensor(nums, torch.float64) / host_tensor(dens, torch.float64)
+    return bool(((quotients > low) & (quotients < high)).all())
 
 
 @functools.lru_cache(maxsize=16)

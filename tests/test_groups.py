@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 import torch
 import torch.nn.functional as F
 
@@ -59,3 +60,20 @@ def test_a_thousand_groups_each_get_its_own_images_mean():
     for g in (0, 1, 500, 999):
         mine = torch.tensor([v == f"s{g}" for v in labels])
         assert math.isclose(out[f"loss_s{g}"].item(), per_image[mine].mean().item(), rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), -float("inf"), 2.0**128])
+def test_among_a_thousand_groups_only_the_non_finite_ones_are_omitted(bad, warnings_of):
+    """Many groups have their quotients checked in one tensor op; a group whose value is not
+    finite in float32 (NaN, inf, or beyond float32's range) still goes, with its warning, alone."""
+    @split_by_source
+    def crit(pred):
+        return {"loss": pred.double().mean()}
+
+    pred = torch.ones(4096, dtype=torch.float64)
+    labels = [f"s{b % 1000}" for b in range(4096)]
+    pred[[b for b, v in enumerate(labels) if v == "s7"]] = bad
+    with losssplit.sources(labels):
+        out = crit(pred)
+    assert len(out) == 1000 and "loss_s7" not in out and out["loss_s8"].item() == 1.0
+    assert len(warnings_of()) == 1 and "loss_s7" in warnings_of()[0]

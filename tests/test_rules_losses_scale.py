@@ -156,3 +156,67 @@ def test_saved_tensor_hooks_keep_the_graph_unread(reads):
     with torch.autograd.graph.saved_tensors_hooks(lambda t: t.clone(), lambda t: t):
         _check(body, _batch(), [ROWS, ROWS])
     assert reads == ["no graph"]
+
+
+def _time_major_mean(logits, labels):  # [T, B, V] flattened: images along dim 1 of the rows
+    return {"loss": F.cross_entropy(logits.transpose(0, 1).flatten(0, 1), labels.transpose(0, 1).flatten())}
+
+
+def _masked_mean(logits, labels):  # a row-sum normaliser over the same flattened rows
+    per_token = F.cross_entropy(logits.flatten(0, 1), labels.flatten(), reduction="none")
+    mask = (labels.flatten() != -100).float()
+    return {"loss": (per_token * mask).sum() / mask.sum()}
+
+
+def _box_l1(logits, labels):  # [B*T, 4] values per row: a plain mean, rows of 4 elements
+    return {"box": F.l1_loss(logits[..., :4].flatten(0, 1), logits.detach()[..., 4:8].flatten(0, 1).sigmoid())}
+
+
+def _summed(logits, labels):
+    return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten(), reduction="sum")}
+
+
+@pytest.mark.parametrize("body", [
+    lambda logits, labels: {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten())},
+    _time_major_mean, _masked_mean, _box_l1, _summed,
+], ids=["flat_mean", "time_major", "masked_mean", "box_l1", "sum"])
+def test_flattened_token_rows_are_summed_per_sequence_before_the_table(monkeypatch, body):
+    """Rows flattened from ``[B, T, ...]`` (or time-major ``[T, B, ...]``) are runs of one
+    sequence each: the split sums each run (one reshape and sum) before adding into groups, from
+    4,096 rows (here from 1, so that these small batches take that path). Same companions as the
+    oracle, and as the table over every row."""
+    from losssplit import _split
+
+    logits, labels = _batch(seed=1)
+    want = oracle_companions(body, (logits, labels), [ROWS, ROWS], SOURCES)
+    runs = []
+    table = _split.table
+
+    def spy(pending, membership, origin=None):
+        runs.append(sum(id(p.ratio.rows) in (origin or {}) for p in pending))
+        return table(pending, membership, origin)
+
+    monkeypatch.setattr(_split, "table", spy)
+    monkeypatch.setattr(_split, "_RUNS_FROM", 1)
+    got = {k: v.item() for k, v in split_and_compare(body, (logits, labels), SOURCES).items() if "_" in k}
+    assert runs[-1] >= 1 and want and got == pytest.approx(want, rel=1e-6, abs=1e-7)
+    monkeypatch.setattr(_split, "_RUNS_FROM", 1 << 40)
+    every_row = {k: v.item() for k, v in split_and_compare(body, (logits, labels), SOURCES).items() if "_" in k}
+    assert every_row == pytest.approx(got, rel=1e-6, abs=1e-7)
+
+
+@pytest.mark.parametrize("ignore", [-100, 3, 255])
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_any_ignore_index_reads_the_graph_at_valid_targets_only(reads, ignore, reduction):
+    """The gather's index at ignored tokens is any class (the targets clamped into range), its
+    value then replaced by 0: an ``ignore_index`` below, inside or above the classes."""
+    weight = torch.rand(11) + 0.5
+    logits, labels = _batch(seed=1)
+    labels = torch.where(labels == -100, ignore, labels)
+
+    def body(logits, labels, weight):
+        return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten(), weight=weight, ignore_index=ignore,
+                                        reduction=reduction)}
+
+    _check(body, (logits, labels, weight), [ROWS, ROWS, KEEP])
+    assert reads == ["graph"]

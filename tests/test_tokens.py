@@ -226,19 +226,27 @@ def test_names_map_per_image_int_ids_too():
             pass
 
 
-def test_many_token_rows_split_as_few_do():
-    """Beyond 65,536 token rows the split adds each column into images on its own (no [rows, 3]
-    float64 copy): the same per-sequence sums, so a token mean per source of 300 sequences of 256
-    tokens (76,800 rows, some ignored) equals the mean over that source's own tokens."""
+@pytest.mark.parametrize("masked", [False, True], ids=["flattened", "masked"])
+def test_many_token_rows_split_as_few_do(masked):
+    """Many token rows: flattened ``[B, T]`` rows are summed per sequence first; rows selected by a
+    mask (no runs) beyond 65,536 are added into images a column at a time (no [rows, 3] float64
+    copy). Either way a token mean per source of 320 sequences of 256 tokens (81,920 rows, 69,120
+    of them not ignored) equals the mean over that source's own tokens."""
     g = torch.Generator().manual_seed(3)
-    logits = torch.randn(300, 256, 5, generator=g).requires_grad_()
-    labels = torch.randint(0, 5, (300, 256), generator=g)
+    logits = torch.randn(320, 256, 5, generator=g).requires_grad_()
+    labels = torch.randint(0, 5, (320, 256), generator=g)
     labels[:, :40] = -100
-    names = ["web" if i % 3 else "code" for i in range(300)]
-    decorated = split_by_source(lambda lg, lb: {"loss": F.cross_entropy(lg.flatten(0, 1), lb.flatten())})
+    names = ["web" if i % 3 else "code" for i in range(320)]
+
+    def body(lg, lb):
+        if masked:
+            keep = lb.flatten() != -100
+            return {"loss": F.cross_entropy(lg.flatten(0, 1)[keep], lb.flatten()[keep])}
+        return {"loss": F.cross_entropy(lg.flatten(0, 1), lb.flatten())}
+
     with losssplit.sources(names):
-        out = decorated(logits, labels)
-    nll = F.cross_entropy(logits.detach().flatten(0, 1), labels.flatten(), reduction="none").view(300, 256)
+        out = split_by_source(body)(logits, labels)
+    nll = F.cross_entropy(logits.detach().flatten(0, 1), labels.flatten(), reduction="none").view(320, 256)
     valid = labels != -100
     for name in ("web", "code"):
         rows = torch.tensor([n == name for n in names])

@@ -165,7 +165,10 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         frame.set(out, new)
         return
     side = {k: v.detach() if isinstance(v, Tensor) else v for k, v in args_u.items()}
-    values = _none_values(func, _detached(inp_u), _detached(target_u), side, None if changed else (inp, out), classes)
+    # the non-ignored targets, read once for the values and the denominators (a pass over every token)
+    valid = target != extra.get("ignore_index", -100) if integer_target and reduction != "none" else None
+    values = _none_values(func, _detached(inp_u), _detached(target_u), side, None if changed else (inp, out), classes,
+                          valid if target_u is target else None)
     if reduction == "none":
         new.unweighted = values
         frame.set(out, new)
@@ -182,7 +185,7 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         host_image = frame.image_ids.get(id(new.image))
     if reduction == "sum":  # for a later ``/ Z``, rows are the non-ignored ones
         ignore = {"ignore_index": extra.get("ignore_index", -100)}
-        den = _class_den(target, ignore, values) if integer_target else None
+        den = _class_den(target, ignore, values, valid) if integer_target else None
         ratio = Ratio.of(values, rows, d, RatioKind.SUM, den, host_image)
     elif reduction == "batchmean" and d == 0:  # sum / input.size(0): the group's rows
         ratio = Ratio.of(values, rows, d, RatioKind.ROW_MEAN, host_image=host_image)
@@ -190,7 +193,7 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         ratio = Ratio.of(values, rows, d, RatioKind.SUM, host_image=host_image).scaled(scale=1.0 / inp.shape[0])
     elif reduction == "mean" and integer_target:  # class weights and ignore_index set the mean's den
         weights_u = {**extra, "weight": args_u.get("weight")}
-        ratio = Ratio.of(values, rows, d, RatioKind.WEIGHTED_MEAN, _class_den(target, weights_u, values), host_image)
+        ratio = Ratio.of(values, rows, d, RatioKind.WEIGHTED_MEAN, _class_den(target, weights_u, values, valid), host_image)
     elif reduction == "mean":
         ratio = Ratio.of(values, rows, d, RatioKind.MEAN, host_image=host_image)
     else:
@@ -288,11 +291,13 @@ CHUNK_BYTES = 4 * 2**20
 
 
 def _none_values(
-    func: Any, inp: Any, target: Any, side: dict[str, Any], graph: tuple[Tensor, Tensor] | None, classes: bool
+    func: Any, inp: Any, target: Any, side: dict[str, Any], graph: tuple[Tensor, Tensor] | None, classes: bool,
+    valid: Tensor | None = None,
 ) -> Tensor:
     """``func(inp, target, reduction='none', **side)``, detached, without a logits-sized temporary
     for class losses. ``graph``: the call's own input and output, when the values are those of
-    that call (nothing set to 1), so that the output's autograd node may be read."""
+    that call (nothing set to 1), so that the output's autograd node may be read; ``valid``:
+    ``target != ignore_index`` when already computed."""
     if not classes or not isinstance(inp, Tensor) or inp.dim() < 2:
         return func(inp, target, reduction="none", **side)
     if isinstance(target, Tensor) and not target.is_floating_point():
@@ -300,7 +305,7 @@ def _none_values(
         if func is F.cross_entropy and not side.get("label_smoothing") and graph is not None:
             log_probs = saved_log_probs(*graph)
         if log_probs is not None:
-            return _nll_values(log_probs, target, side.get("weight"), side.get("ignore_index", -100))
+            return _nll_values(log_probs, target, side.get("weight"), side.get("ignore_index", -100), valid)
     rows = max(1, CHUNK_BYTES // max(1, inp[0].numel() * inp.element_size()))
     if inp.shape[0] <= rows:
         return func(inp, target, reduction="none", **side)
@@ -343,12 +348,16 @@ def saved_log_probs(inp: Tensor, out: Tensor) -> Tensor | None:
     return result.detach()
 
 
-def _nll_values(log_probs: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int) -> Tensor:
+def _nll_values(
+    log_probs: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, valid: Tensor | None = None
+) -> Tensor:
     """``F.nll_loss(log_probs, target, weight, ignore_index=..., reduction='none')`` as a gather
     at the targets: ``-log_probs[y] * w[y]``, 0 where ignored (the same arithmetic, O(rows))."""
-    valid = target != ignore_index
-    safe = torch.where(valid, target, torch.zeros((), dtype=target.dtype, device=target.device))
-    picked = log_probs.gather(1, safe.unsqueeze(1)).squeeze(1).neg()
+    if valid is None:
+        valid = target != ignore_index
+    # any class index where ignored (0 is put there); elsewhere the targets the body's call accepted
+    safe = target.clamp(0, log_probs.shape[1] - 1)
+    picked = log_probs.gather(1, safe.unsqueeze(1)).squeeze(1).neg_()
     if weight is not None:
         picked = picked * weight[safe]
     return torch.where(valid, picked, torch.zeros((), dtype=picked.dtype, device=picked.device))
@@ -383,10 +392,11 @@ def _without_unweighted(track: Track | None) -> Track | None:
     return Track(rows=track.rows, image=track.image, from_prediction=track.from_prediction)
 
 
-def _class_den(target: Tensor, extra: dict[str, Any], none_out: Tensor) -> Tensor:
-    """Per-element denominators of a class-weighted / ignore_index mean: ``w[y]``, 0 if ignored."""
-    ignore = extra.get("ignore_index", -100)
-    valid = target != ignore
+def _class_den(target: Tensor, extra: dict[str, Any], none_out: Tensor, valid: Tensor | None = None) -> Tensor:
+    """Per-element denominators of a class-weighted / ignore_index mean: ``w[y]``, 0 if ignored
+    (``valid``: ``target != ignore_index`` when already computed)."""
+    if valid is None:
+        valid = target != extra.get("ignore_index", -100)
     weight = extra.get("weight")
     if weight is None:
         return valid.to(none_out.dtype)

@@ -288,7 +288,8 @@ class Ratio:
         if self.kind is RatioKind.ROW_MEAN:
             return _fill(per_row, 1.0, self.divisors)
         assert self.den_values is not None  # WEIGHTED_MEAN is always built with them
-        return row_sums(self.den_values, self.row_dim).to(per_row.dtype) * product(self.divisors)
+        den = row_sums(self.den_values, self.row_dim).to(per_row.dtype)
+        return den * product(self.divisors) if self.divisors else den
 
     def group_den(self, normaliser_sum: Tensor) -> Tensor:
         """The denominator per group of ``SUM_OVER_ROW_SUM``, from its normaliser's group sums."""
