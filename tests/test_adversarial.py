@@ -1798,6 +1798,53 @@ def test_a_zeros_running_total_written_outside_its_version_declines(in_place):
     check_rule(_zeros_written_through_data(in_place), "torch.zeros written outside its version", declines=True)
 
 
+ZERO_STARTS = {  # the start of a running total as criteria write it (was declined: only torch.zeros)
+    "torch.tensor(0.)": lambda x: torch.tensor(0.0),
+    "torch.tensor(0., device=)": lambda x: torch.tensor(0.0, device=x.device),
+    "torch.as_tensor(0.)": lambda x: torch.as_tensor(0.0),
+    "x.new_tensor(0.)": lambda x: x.new_tensor(0.0),
+    "x.new_zeros(())": lambda x: x.new_zeros(()),
+    "x.new_zeros(1)": lambda x: x.new_zeros(1),
+    "torch.zeros_like(x.sum())": lambda x: torch.zeros_like(x.sum()),
+    "torch.full((1,), 0.)": lambda x: torch.full((1,), 0.0),
+    "torch.tensor(0.).to(x)": lambda x: torch.tensor(0.0).to(x),
+}
+
+
+def _total_from(start, write=None):
+    """Per-column means added to ``start(x)`` out of place, a squared error in place into
+    another; ``write`` changes each start first."""
+
+    def body(o, t):
+        e = _err(o, t)[0]
+        total, total2 = start(o["x"]), start(o["x"])
+        if write is not None:
+            write(total), write(total2)
+        for k in range(3):
+            total = total + e[:, k].mean()
+        total2 += e.pow(2).mean()
+        return {"loss": total, "l2": total2}
+
+    return body
+
+
+@pytest.mark.parametrize("start", list(ZERO_STARTS))
+def test_a_running_total_started_from_a_zero_tensor_splits(start):
+    check_rule(_total_from(ZERO_STARTS[start]), "")
+
+
+@pytest.mark.parametrize("write, op", [
+    (lambda z: z.fill_(5.0), "Tensor.add"),  # written since: its version tells
+    (lambda z: z.data.fill_(5.0), "written outside its version"),  # through .data: the device check tells
+], ids=["fill_", "data.fill_"])
+def test_a_zero_start_written_before_the_total_declines(write, op):
+    check_rule(_total_from(ZERO_STARTS["torch.tensor(0.)"], write), op, declines=True)
+
+
+def test_a_non_zero_start_is_no_running_total():
+    check_rule(_total_from(lambda x: torch.tensor(0.5)), "Tensor.add", declines=True)
+
+
 def test_a_reduced_loss_over_the_mean_weight_plus_an_eps_declines():
     """Was wrong: ``l / (w.mean() + 1e-6)`` (a tensor of the weights built from Python numbers)
     divided every group by the batch's mean weight; on a group alone, weights 1, it is 1 + eps.

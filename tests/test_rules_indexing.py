@@ -110,6 +110,7 @@ CASES = {
     torch.vdot: lambda o, t: _per_image_dot(o, t, torch.vdot),
     T.vdot: lambda o, t: _per_image_dot(o, t, T.vdot),
     torch.zeros: lambda o, t: _running_total(o, t, lambda: torch.zeros(1)),
+    T.new_zeros: lambda o, t: _running_total(o, t, lambda: o["x"].new_zeros(1)),
     T.nonzero: lambda o, t: _over_count(o, t, lambda m: len(T.nonzero(m))),
     torch.trace: lambda o, t: {"loss": sum(torch.trace(e[:, :3]) for e in _err(o, t)[0]) / len(t)},
     T.trace: matched(lambda p, t: T.trace(p @ t.T)[None]),

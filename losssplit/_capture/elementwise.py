@@ -87,6 +87,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     that returns its input (``mask.detach_()``, ``requires_grad_``) keeps its track as it is."""
     src = args[0]
     track = frame.get(src)
+    if frame.zero_buffers and out is not src and frame.zeros_total(src, 0, 0.0, op_name(func)):
+        frame.note_zeros(out)  # ``torch.tensor(0.).to(x)``: still a total's start
     if track is None or not isinstance(out, Tensor) or out is src:
         return
     if track.ratio is not None or track.lost_at is not None:
@@ -2033,7 +2035,10 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``zeros_like``/``full_like``...: same layout, fresh data (no prediction). Filled with an
     image's own weight object (``full_like(l, t["loss_weight"])``), its values count 1."""
     track = frame.get(args[0])
-    images = frame.weight_images(get_arg(args, kwargs, 1, "fill_value", None)) if func is torch.full_like else None
+    fill = get_arg(args, kwargs, 1, "fill_value", None) if func is torch.full_like else 0 if func is torch.zeros_like else None
+    if type(fill) in (int, float) and fill == 0:
+        frame.note_zeros(out)
+    images = frame.weight_images(fill) if func is torch.full_like else None
     if track is None:
         if images and isinstance(out, Tensor):
             frame.weight_filled[id(out)] = (out, images, None)

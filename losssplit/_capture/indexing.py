@@ -529,12 +529,11 @@ def _running_total(frame: Frame, buffer: Tensor, value: Tensor, kind: str, op: s
     return frame.zeros_total(buffer, 1, held if kind == "add" else -held, op)
 
 
-@rule(torch.zeros)
+@rule(torch.zeros, Tensor.new_zeros)
 def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``torch.zeros``: fresh data; a small one is remembered as zero, the start of a running total
-    a reduced loss may be added into in place."""
-    if isinstance(out, Tensor) and out.numel() <= 16:
-        frame.zero_buffers[id(out)] = (out, version_of(out))
+    """``torch.zeros``, ``x.new_zeros``: fresh data; a small one is remembered as zero, the start
+    of a running total a reduced loss may be added into in place."""
+    frame.note_zeros(out)
     if isinstance(out, Tensor) and out.dim() and out.shape[0] == frame.num_images:
         frame.image_buffers[id(out)] = (out, version_of(out))
 

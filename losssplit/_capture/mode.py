@@ -615,6 +615,13 @@ class Frame:
             return frozenset()
         return frozenset(b for b, w in enumerate(self._weights) if w is fill)
 
+    def note_zeros(self, out: Any) -> None:
+        """``out``, made by the op being followed, holds zeros (``torch.zeros(1)``,
+        ``torch.tensor(0.)``, ``x.new_zeros(())``, ``zeros_like``, a copy of such a buffer): a
+        small one may start a running total (``zeros_total``)."""
+        if isinstance(out, Tensor) and out.numel() <= 16:
+            self.zero_buffers[id(out)] = (out, version_of(out))
+
     def zeros_total(self, x: Any, writes: int, value: Tensor | float, op: str) -> bool:
         """Whether ``x`` is a one-element ``torch.zeros`` of this call written ``writes`` times
         since (its version): the start of a running total (``lbox = torch.zeros(1)``), which holds
