@@ -115,7 +115,14 @@ class ConfiguredExponents:
         return {"tv": (1 - tversky).mean() ** self.gamma, "ft": (1 - (x * y).sum() / (x + y).sum()) ** GAMMA}
 
 
-@pytest.mark.parametrize("body", [perplexity, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
+def other_spellings(outputs, targets):
+    """The functions under their other names (``torch.special.expit`` is ``torch.sigmoid``)."""
+    m = F.mse_loss(outputs["x"], _y(targets))
+    return {"expit": torch.special.expit(m), "absolute": torch.absolute(m - 0.1), "log1p": torch.special.log1p(m),
+            "expm1": torch.special.expm1(m), "negative": m.negative() + 1, "exp2": torch.exp2(m)}
+
+
+@pytest.mark.parametrize("body", [other_spellings, perplexity, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
                                   log_of_soft_dice, powers, psnr, function_of_a_sum_of_ratios, pooled_variances,
                                   pooled_variance_of_masked_pixels, ratio_of_means_with_eps, Scaled(),
                                   ConfiguredExponents()],

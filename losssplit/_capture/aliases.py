@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from . import elementwise
+from . import elementwise, formulas
 from .mode import RULES, rule
 
 # more element-wise functions of one tensor, as ``elementwise.unary`` follows them
@@ -48,3 +48,5 @@ ALIASES = {  # canonical -> the other spellings of the same function
 
 for _canonical, _spellings in ALIASES.items():
     rule(*_spellings)(RULES[_canonical])
+    if _canonical in formulas.FUNCTIONS:  # ``torch.special.expit`` of a reduced loss, as ``torch.sigmoid``
+        formulas.FUNCTIONS.update(dict.fromkeys(_spellings, formulas.FUNCTIONS[_canonical]))

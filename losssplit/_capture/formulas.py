@@ -33,8 +33,8 @@ from .ratio import Ratio, RatioKind, data_value
 
 MAX_RATIOS = 256  # ratios one expression may read (a record holds each)
 
-_NAMES: dict[Any, str] = {
-    Tensor.exp: "exp", torch.exp: "exp", Tensor.exp2: "exp2", Tensor.expm1: "expm1", torch.expm1: "expm1",
+FUNCTIONS: dict[Any, str] = {  # the functions of one value an expression carries (more spellings: ``aliases``)
+    Tensor.exp: "exp", torch.exp: "exp", Tensor.exp2: "exp2", torch.exp2: "exp2", Tensor.expm1: "expm1", torch.expm1: "expm1",
     Tensor.log: "log", torch.log: "log", Tensor.log2: "log2", torch.log2: "log2", Tensor.log10: "log10",
     torch.log10: "log10", Tensor.log1p: "log1p", torch.log1p: "log1p", Tensor.sqrt: "sqrt", torch.sqrt: "sqrt",
     Tensor.rsqrt: "rsqrt", torch.rsqrt: "rsqrt", Tensor.square: "square", torch.square: "square",
@@ -45,7 +45,7 @@ _NAMES: dict[Any, str] = {
 _POWERS = frozenset({Tensor.pow, Tensor.__pow__, torch.pow, Tensor.float_power})
 _KINDS = {"add": "add", "sub": "sub", "mul": "mul", "div": "div"}
 
-assert all(name in _formula.UNARY for name in _NAMES.values())
+assert all(name in _formula.UNARY for name in FUNCTIONS.values())
 
 
 def leaves(track: Track) -> tuple[_formula.Expr, tuple[Ratio, ...]] | None:
@@ -87,7 +87,7 @@ def unary_formula(frame: Frame, func: Any, args: tuple, kwargs: dict, track: Tra
                 or not literal_exponent(exponent, len(args) + len(kwargs), configured=not _counted(frame, exponent)):
             return None
         return _made(("pow", expr, float(exponent)), ratios, func, sites)
-    name = _NAMES.get(func)
+    name = FUNCTIONS.get(func)
     if name is None or kwargs:
         return None
     return _made((name, expr), ratios, func, sites)
