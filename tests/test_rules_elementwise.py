@@ -1383,6 +1383,40 @@ def test_a_decayed_running_total_over_the_images_declines_where_the_loop_repeats
         assert got == {} and want and any("applied again" in m for m in said), said
 
 
+def _signed_running_total(step):
+    """A body adding each image's L1 and MSE losses to a running total ``s = step(s, l_b, m_b)`` from 0."""
+
+    def body(outputs, targets):
+        s = 0.0
+        for b, t in enumerate(targets):
+            s = step(s, F.l1_loss(outputs["x"][b], t["y"]), F.mse_loss(outputs["x"][b], t["y"]))
+        return {"loss": s}
+
+    return body
+
+
+SIGN_AGAIN = {  # was wrong (review adv17): a negation is a constant -1 applied to the running total
+    "s = l_b - s": (_signed_running_total(lambda s, a, _: a - s), "Tensor.sub"),
+    "s = torch.sub(l_b, s)": (_signed_running_total(lambda s, a, _: torch.sub(a, s)), "torch.sub"),
+    "s = -s + l_b": (_signed_running_total(lambda s, a, _: -s + a), "Tensor.neg"),
+    "s = (0.0 - s) + l_b": (_signed_running_total(lambda s, a, _: (0.0 - s) + a), "Tensor.__rsub__"),
+    "s = -s + (a sum of two means)": (_signed_running_total(lambda s, a, m: -s + (a + m)), "Tensor.neg"),
+}
+
+
+@pytest.mark.parametrize("case", list(SIGN_AGAIN))
+def test_a_sign_applied_again_to_its_own_result_in_a_loop_declines(case):
+    """``s = l_b - s`` per image alternates the images' signs by their position: the batch's
+    ``l_0 - l_1 + l_2`` gave ``l_0 + l_2`` for the group of images 0 and 2, whose own run gives
+    ``l_2 - l_0``. From three images on the sign meets its own result (two images: the known limit
+    of a loop that runs once)."""
+    body, op = SIGN_AGAIN[case]
+    for seed, weights in RULE_BATCHES[:2]:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got == {} and want, (seed, got, want)
+        assert any(f"{op} of a constant applied again" in m for m in said), said
+
+
 def _weighted_levels(outputs, targets):
     loss = 0
     for k in range(RULE_ROWS):  # a constant on each level's fresh loss, added to a running total

@@ -364,12 +364,14 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
     if track.ratio is not None:
         new = _unary_ratio(track, kind, low, high)
         if new is not None:
-            frame.set(out, new)
+            new = dataclasses.replace(new, sites=track.sites)
+            frame.set(out, _at_site(new, "mul", src, track, -1.0, None, op_name(func)) if kind == "neg" else new)
             return
     if track.parts and kind == "neg":
         negated = _each_part(frame, "mul", track.parts, lambda t: Track(ratio=t.ratio and t.ratio.scaled(-1.0)))
         if negated is not None:
-            frame.set(out, dataclasses.replace(track, parts=negated))
+            new = dataclasses.replace(track, parts=negated)
+            frame.set(out, _at_site(new, "mul", src, track, -1.0, None, op_name(func)))
             return
     if track.elements and isinstance(out, Tensor) and out.shape == src.shape:
         each = [_unary_ratio(Track(from_prediction=track.from_prediction, ratio=r), kind, low, high) for r in track.elements]
@@ -729,17 +731,29 @@ def _at_site(new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track 
     if new.lost_at is not None or new.formula is not None:
         return new  # an expression keeps its sites (``formulas._sites``)
     made = frozenset().union(*(t.sites for t in (ta, tb) if t is not None))
-    if ta is not None and tb is not None or _identity(kind, b if tb is None else a):
+    if ta is not None and tb is not None:
+        # ``s = l_b - s`` in a loop negates its own result once per image (on a group alone,
+        # another number of times): the subtrahend is scaled by -1, a constant
+        negated = tb if kind == "sub" else ta if kind == "rsub" else None
+        if negated is None:
+            return dataclasses.replace(new, sites=made) if made else new
+        made = negated.sites
+    elif _identity(kind, b if tb is None else a, tb is None):
         return dataclasses.replace(new, sites=made) if made else new
     site = call_site()
     if site is None or site in made:
         return lost_track(f"{op} of a constant applied again to its own result (a loop over images)",
                           new.from_prediction)
-    return dataclasses.replace(new, sites=made | {site})
+    return dataclasses.replace(new, sites=frozenset().union(*(t.sites for t in (ta, tb) if t is not None), {site}))
 
 
-def _identity(kind: str, c: Any) -> bool:
-    return _is_number(c) and c == (0 if kind in ("add", "sub", "rsub") else 1 if kind in ("mul", "div") else None)
+def _identity(kind: str, c: Any, second: bool) -> bool:
+    """Whether the number ``c`` leaves the other operand as it is: ``x + 0``, ``x - 0``, ``x * 1``,
+    ``x / 1`` (``0 - x`` negates it)."""
+    if not _is_number(c):
+        return False
+    return c == 0 if kind == "add" or kind == "sub" and second else c == 1 if kind == "mul" or kind == "div" and second \
+        else False
 
 
 def _parts_arithmetic(
