@@ -727,11 +727,21 @@ def _at_site(new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track 
     adds its own, and declines where it is among them: ``s = s * 2.0`` or a decay ``loss = 0.5 *
     loss + l_b`` in a loop over images applies the constant again to its own result, as many
     times as the loop runs, which on a group alone is another number of times (adding 0 or
-    scaling by 1 changes nothing, however often: ``total + l_b + 0`` of an image without a term)."""
+    scaling by 1 changes nothing, however often: ``total + l_b + 0`` of an image without a term).
+    A sign is a constant (``s = l_b - s``), and so is a constant at another position in turn:
+    one applied to several images' one-image terms declines where another image's term is added
+    to the result (``s = s * 2.0 + l_b`` and ``s = s * 3.0 + l_b`` by the image's parity)."""
     if new.lost_at is not None or new.formula is not None:
         return new  # an expression keeps its sites (``formulas._sites``)
     made = frozenset().union(*(t.sites for t in (ta, tb) if t is not None))
+    negated = None
     if ta is not None and tb is not None:
+        if kind in ("add", "sub", "rsub") and any(SCALED_SEVERAL in x.sites and SCALED_SEVERAL not in y.sites
+                                          and _one_image_terms(y)[0] for x, y in ((ta, tb), (tb, ta))):
+            # ``s = s * 3.0 + l_b`` (or constants at other positions in turn): on a group alone
+            # the constants apply to other images' terms
+            return lost_track(f"{op} of an image's term to several images' terms scaled by a constant (a loop over "
+                              "images)", new.from_prediction)
         # ``s = l_b - s`` in a loop negates its own result once per image (on a group alone,
         # another number of times): the subtrahend is scaled by -1, a constant
         negated = tb if kind == "sub" else ta if kind == "rsub" else None
@@ -744,7 +754,27 @@ def _at_site(new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track 
     if site is None or site in made:
         return lost_track(f"{op} of a constant applied again to its own result (a loop over images)",
                           new.from_prediction)
-    return dataclasses.replace(new, sites=frozenset().union(*(t.sites for t in (ta, tb) if t is not None), {site}))
+    held = ta if tb is None else tb if ta is None else negated
+    several = frozenset({SCALED_SEVERAL}) if held is not None and _one_image_terms(held)[1] else frozenset()
+    return dataclasses.replace(new, sites=frozenset().union(*(t.sites for t in (ta, tb) if t is not None), {site}, several))
+
+
+SCALED_SEVERAL = (None, -1)
+"""Not a code position: in ``Track.sites``, a constant was applied to one-image terms of several
+images (``(l_0 + l_1) * 0.5``); another image's term added to it declines."""
+
+
+def _one_image_terms(track: Track) -> tuple[bool, bool]:
+    """(whether ``track`` holds a one-image loss, whether of several images, as far as the host knows)."""
+    hosts: set[int] = set()
+    several = False
+    for r in track.parts or ((track.ratio,) if track.ratio is not None else ()):
+        if r.host_image is not None:
+            hosts.add(r.host_image)
+        elif r.part_images is not None and r.part_images.numel():
+            hosts.add(-1)
+            several = several or r.part_images.numel() > 1
+    return bool(hosts), several or len(hosts) > 1
 
 
 def _identity(kind: str, c: Any, second: bool) -> bool:
