@@ -1895,11 +1895,29 @@ def _over_images_kept_by_their_weight(o, t):
     return {"loss": _err(o, t)[0].sum() / max(len(kept), 1)}
 
 
-@pytest.mark.parametrize("body", [_over_images_kept_by_their_targets, _over_images_kept_by_their_weight])
+def _over_boxes_kept_by_their_weight(o, t):
+    """Over the number of the images' ``y`` tensors kept by their image's weight (review adv17)."""
+    kept = [s["y"] for s in t if s["loss_weight"] > 0.9]
+    return {"loss": _err(o, t)[0].sum() / max(len(kept), 1)}
+
+
+def _over_weights_kept(o, t):
+    kept = [s["loss_weight"] for s in t if s["loss_weight"] > 0.9]
+    return {"loss": _err(o, t)[0].sum() / max(len(kept), 1)}
+
+
+def _over_copies_kept(o, t):
+    kept = [dict(s) for s in t if s["loss_weight"] > 0.9]
+    return {"loss": _err(o, t)[0].sum() / max(len(kept), 1)}
+
+
+@pytest.mark.parametrize("body", [_over_images_kept_by_their_targets, _over_images_kept_by_their_weight,
+                                  _over_boxes_kept_by_their_weight, _over_weights_kept, _over_copies_kept])
 def test_a_length_of_some_of_the_images_targets_declines(body):
     """Were wrong: ``len(kept)`` of a filtered list of target dicts read as a constant (a group
     whose images all fail the filter got a value; filtered on the weight, a group of weight 0.5
-    divided by the other group's kept images, the oracle by its own). Declined where the list
+    divided by the other group's kept images, the oracle by its own); and (review adv17) of a
+    filtered list of their fields, their weight floats or copies of the dicts. Declined where the list
     holds some, not all, of the images' targets; the oracle's where all pass."""
     for seed, weights in RULE_BATCHES:
         got, want, said = rule_outcome(body, rule_batch(seed, weights))

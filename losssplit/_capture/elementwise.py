@@ -1278,11 +1278,20 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
 
 def _some_targets(targets: Any, x: Any) -> bool:
     """Whether ``x`` is a list of some, not all, of the images' own target dicts (``[s for s in
-    targets if ...]``): on a group alone, the group's images that pass a filter the capture does
-    not see (it may read the weight field, which is 1 there)."""
+    targets if ...]``), of their fields (``[s["boxes"] for s in targets if ...]``, the weight
+    floats themselves) or of copies of them (``[dict(s) for ...]``): on a group alone, the group's
+    images that pass a filter the capture does not see (it may read the weight field, which is 1
+    there)."""
     if type(x) not in (list, tuple) or not 0 < len(x) < len(targets):
         return False
-    return all(isinstance(e, dict) and any(e is s for s in targets) for e in x)
+    dicts = [s for s in targets if isinstance(s, dict)]
+    fields = {id(v) for s in dicts for v in s.values()}
+
+    def of_targets(e: Any) -> bool:
+        if isinstance(e, dict):
+            return any(e is s or e.keys() == s.keys() and all(e[k] is s[k] for k in s) for s in dicts)
+        return id(e) in fields
+    return all(of_targets(e) for e in x)
 
 
 def _own_targets(targets: Any, ratio: Ratio, x: Any) -> bool:
