@@ -1251,8 +1251,18 @@ CASES = {
         _vector_written(lambda v: v[1:].mul_(2.0)), DECLINE, "Tensor.mul_ through another tensor"),
     "a per-class vector of means written through .detach()": (
         _vector_written(lambda v: v.detach().__setitem__(1, 0.0)), DECLINE, "Tensor.__setitem__ through another"),
-    # near misses that stay exact: written in place itself, a running total
+    # review adv17: written through code the capture does not see (was wrong: the mean given for 3)
+    "a mean's .detach() filled by nn.init.constant_": (
+        _reduced_then(_mean, lambda v: torch.nn.init.constant_(v.detach(), 3.0)), DECLINE, "constant_ through another"),
+    "a mean's .detach() doubled by _foreach_mul_": (
+        _reduced_then(_mean, lambda v: torch._foreach_mul_([v.detach()], 2.0)), DECLINE, "_foreach_mul_ through"),
+    "a mean's .detach().numpy() written": (
+        _reduced_then(_mean, lambda v: v.detach().numpy().fill(3.0)), DECLINE, "Tensor.numpy through another"),
+    "a mean's storage filled": (
+        _reduced_then(_mean, lambda v: v.detach().untyped_storage().fill_(0)), DECLINE, "untyped_storage through"),
+    # near misses that stay exact: written in place itself, a running total, a view's shape changed in place
     "a mean doubled in place": (_reduced_then(_mean, lambda v: v.mul_(2.0)), SPLIT, ""),
+    "a mean's .detach() unsqueezed in place": (_reduced_then(_mean, lambda v: v.detach().unsqueeze_(0).t_()), SPLIT, ""),
     # ops that return their input itself without writing into it (declined on review: read as
     # writes, they lost the loss sharing the memory)
     "a mean's .detach().float() beside it": (_reduced_then(_mean, lambda v: v.detach().float()), SPLIT, ""),

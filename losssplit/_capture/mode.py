@@ -1613,6 +1613,12 @@ class CaptureMode(TorchFunctionMode):
                             return floored_number(out, float(floored[2].reshape(()).item()), floored[1])
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
+            if func in _EXPOSING and frame.reduced_storages and args and isinstance(args[0], Tensor):
+                try:
+                    with _HIDDEN():
+                        written_reduced(frame, args[0], op_name(func))
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
             if type(func) is type(_DATA_SET) and func == _DATA_SET and args and frame.get(args[0]) is not None:  # ``l.data = x``: other values
                 frame.lose(args[0], "Tensor.data set", frame.get(args[0]))
             if func in SIZE_READS and args:
@@ -1652,14 +1658,18 @@ class CaptureMode(TorchFunctionMode):
             frame.error_op = op_name(func)
         if frame.reduced_storages:
             written = kwargs.get("out") if kwargs else None
-            if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
+            if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__
+                                             or func in _EXPOSING):
                 written = args[0]
-            if isinstance(written, Tensor):
-                try:
-                    with _HIDDEN():
-                        written_reduced(frame, written, op_name(func))
-                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                    frame.error, frame.error_op = exc, op_name(func)
+            elif written is None and _writes(func):  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
+                written = args[0] if args and isinstance(args[0], (list, tuple)) else kwargs.get("tensor")
+            try:
+                for w in written if isinstance(written, (list, tuple)) else (written,):
+                    if isinstance(w, Tensor):
+                        with _HIDDEN():
+                            written_reduced(frame, w, op_name(func))
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
             filled = frame.weight_filled.get(id(args[0]))
             if filled is not None and filled[0] is args[0] and filled[2] is None and frame.get(out) is None:
@@ -1668,9 +1678,14 @@ class CaptureMode(TorchFunctionMode):
         return out
 
 
+# ops handing a tensor's memory to code the capture does not see (a NumPy array, a storage),
+# which may write it: as a write into it
+_EXPOSING = frozenset({Tensor.numpy, Tensor.__array__, Tensor.untyped_storage, Tensor.storage, Tensor.__dlpack__})
 _DATA_SET = Tensor.data.__set__  # type: ignore[attr-defined]  # a fresh method-wrapper on each access: compared by ==
-# in-place ops that leave their input's values as they are (no write into its memory)
-_KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_memory_", "set_"})
+# in-place ops that leave their input's values as they are (no write into its memory; a view's
+# shape changed in place)
+_KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_memory_", "set_", "squeeze_", "unsqueeze_",
+                          "t_", "transpose_", "swapdims_", "swapaxes_", "as_strided_", "rename_"})
 
 
 @functools.lru_cache(maxsize=1024)
