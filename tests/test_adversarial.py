@@ -1282,6 +1282,14 @@ CASES = {
         _sized_by_images(lambda e, bs: e[..., : bs - 1]), HONEST, "__getitem__ sized by a size"),
     "errors narrowed to bs - 1 columns": (
         _sized_by_images(lambda e, bs: e.narrow(2, 0, bs - 1)), HONEST, "Tensor.narrow sized by a size"),
+    # review adv17: shifted, padded, offset or windowed by it (were wrong: the batch's count kept)
+    "errors rolled by bs along the columns": (
+        _sized_by_images(lambda e, bs: e.roll(bs, 2)[..., :1]), DECLINE, "Tensor.roll sized by a size"),
+    "errors padded by bs columns": (_sized_by_images(lambda e, bs: F.pad(e, (0, bs))), DECLINE, "F.pad sized by a size"),
+    "a diagonal of the errors at offset bs - 2": (
+        _sized_by_images(lambda e, bs: e.diagonal(offset=bs - 2, dim1=1, dim2=2)), HONEST, "Tensor.diagonal sized by"),
+    "windows of min(bs, 4) columns": (
+        _sized_by_images(lambda e, bs: e.unfold(2, min(bs, 4), 1)), DECLINE, "Tensor.unfold sized by a size"),
     # near misses that stay exact: along the row dim, a literal k
     "errors sliced at [:bs] along the images": (_sized_by_images(lambda e, bs: e[:bs]), SPLIT, ""),
     "top-k of each row's errors, k = 2": (_sized_by_images(lambda e, bs: e.topk(2, dim=2).values), SPLIT, ""),

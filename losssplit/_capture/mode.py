@@ -1499,6 +1499,11 @@ _SIZED_OPS: dict[Any, tuple[tuple[tuple[int, str], ...], tuple[int, str, int] | 
     Tensor.tensor_split: (((1, "indices_or_sections"),), (2, "dim", 0)),
     Tensor.chunk: (((1, "chunks"),), (2, "dim", 0)), torch.chunk: (((1, "chunks"),), (2, "dim", 0)),
     Tensor.__getitem__: ((), None),
+    # review adv17: shifts, pads, offsets and windows
+    Tensor.roll: (((1, "shifts"),), None), torch.roll: (((1, "shifts"),), None),
+    torch.nn.functional.pad: (((1, "pad"),), None),
+    Tensor.diagonal: (((1, "offset"),), None), torch.diagonal: (((1, "offset"),), None),
+    Tensor.unfold: (((2, "size"), (3, "step")), (1, "dimension", 0)),
 }
 
 
