@@ -189,6 +189,7 @@ def finish(
     values = table(pending, membership, frame.origin)
     flat = values.flatten()
     # read with the rest: the checks, then opaque normalisers' Z and tokens where they are tensors
+    frame.exposed_checks()
     flags = [flag.reshape(()).to(flat.device) for flag, _ in frame.checks]  # 0-dim, no-ops as a rule
     tail = [torch.stack(flags).to(flat)] if flags else []
     # target instances per image (not when the units are tokens: membership is per token then)

@@ -1251,8 +1251,20 @@ CASES = {
         _vector_written(lambda v: v[1:].mul_(2.0)), DECLINE, "Tensor.mul_ through another tensor"),
     "a per-class vector of means written through .detach()": (
         _vector_written(lambda v: v.detach().__setitem__(1, 0.0)), DECLINE, "Tensor.__setitem__ through another"),
-    # near misses that stay exact: written in place itself, a running total
+    # review adv17: written through code the capture does not see (was wrong: the mean given for 3)
+    "a mean's .detach() filled by nn.init.constant_": (
+        _reduced_then(_mean, lambda v: torch.nn.init.constant_(v.detach(), 3.0)), DECLINE, "constant_ through another"),
+    "a mean's .detach() doubled by _foreach_mul_": (
+        _reduced_then(_mean, lambda v: torch._foreach_mul_([v.detach()], 2.0)), DECLINE, "_foreach_mul_ through"),
+    "a mean's .detach().numpy() written": (
+        _reduced_then(_mean, lambda v: v.detach().numpy().fill(3.0)), DECLINE, "Tensor.numpy through another"),
+    "a mean's .detach().cpu().numpy() read for logging": (
+        _reduced_then(_mean, lambda v: v.detach().cpu().numpy().tolist()), SPLIT, ""),
+    "a mean's storage filled": (
+        _reduced_then(_mean, lambda v: v.detach().untyped_storage().fill_(0)), DECLINE, "untyped_storage through"),
+    # near misses that stay exact: written in place itself, a running total, a view's shape changed in place
     "a mean doubled in place": (_reduced_then(_mean, lambda v: v.mul_(2.0)), SPLIT, ""),
+    "a mean's .detach() unsqueezed in place": (_reduced_then(_mean, lambda v: v.detach().unsqueeze_(0).t_()), SPLIT, ""),
     # ops that return their input itself without writing into it (declined on review: read as
     # writes, they lost the loss sharing the memory)
     "a mean's .detach().float() beside it": (_reduced_then(_mean, lambda v: v.detach().float()), SPLIT, ""),
@@ -1272,6 +1284,14 @@ CASES = {
         _sized_by_images(lambda e, bs: e[..., : bs - 1]), HONEST, "__getitem__ sized by a size"),
     "errors narrowed to bs - 1 columns": (
         _sized_by_images(lambda e, bs: e.narrow(2, 0, bs - 1)), HONEST, "Tensor.narrow sized by a size"),
+    # review adv17: shifted, padded, offset or windowed by it (were wrong: the batch's count kept)
+    "errors rolled by bs along the columns": (
+        _sized_by_images(lambda e, bs: e.roll(bs, 2)[..., :1]), DECLINE, "Tensor.roll sized by a size"),
+    "errors padded by bs columns": (_sized_by_images(lambda e, bs: F.pad(e, (0, bs))), DECLINE, "F.pad sized by a size"),
+    "a diagonal of the errors at offset bs - 2": (
+        _sized_by_images(lambda e, bs: e.diagonal(offset=bs - 2, dim1=1, dim2=2)), HONEST, "Tensor.diagonal sized by"),
+    "windows of min(bs, 4) columns": (
+        _sized_by_images(lambda e, bs: e.unfold(2, min(bs, 4), 1)), DECLINE, "Tensor.unfold sized by a size"),
     # near misses that stay exact: along the row dim, a literal k
     "errors sliced at [:bs] along the images": (_sized_by_images(lambda e, bs: e[:bs]), SPLIT, ""),
     "top-k of each row's errors, k = 2": (_sized_by_images(lambda e, bs: e.topk(2, dim=2).values), SPLIT, ""),
@@ -1942,11 +1962,29 @@ def _over_images_kept_by_their_weight(o, t):
     return {"loss": _err(o, t)[0].sum() / max(len(kept), 1)}
 
 
-@pytest.mark.parametrize("body", [_over_images_kept_by_their_targets, _over_images_kept_by_their_weight])
+def _over_boxes_kept_by_their_weight(o, t):
+    """Over the number of the images' ``y`` tensors kept by their image's weight (review adv17)."""
+    kept = [s["y"] for s in t if s["loss_weight"] > 0.9]
+    return {"loss": _err(o, t)[0].sum() / max(len(kept), 1)}
+
+
+def _over_weights_kept(o, t):
+    kept = [s["loss_weight"] for s in t if s["loss_weight"] > 0.9]
+    return {"loss": _err(o, t)[0].sum() / max(len(kept), 1)}
+
+
+def _over_copies_kept(o, t):
+    kept = [dict(s) for s in t if s["loss_weight"] > 0.9]
+    return {"loss": _err(o, t)[0].sum() / max(len(kept), 1)}
+
+
+@pytest.mark.parametrize("body", [_over_images_kept_by_their_targets, _over_images_kept_by_their_weight,
+                                  _over_boxes_kept_by_their_weight, _over_weights_kept, _over_copies_kept])
 def test_a_length_of_some_of_the_images_targets_declines(body):
     """Were wrong: ``len(kept)`` of a filtered list of target dicts read as a constant (a group
     whose images all fail the filter got a value; filtered on the weight, a group of weight 0.5
-    divided by the other group's kept images, the oracle by its own). Declined where the list
+    divided by the other group's kept images, the oracle by its own); and (review adv17) of a
+    filtered list of their fields, their weight floats or copies of the dicts. Declined where the list
     holds some, not all, of the images' targets; the oracle's where all pass."""
     for seed, weights in RULE_BATCHES:
         got, want, said = rule_outcome(body, rule_batch(seed, weights))

@@ -1396,6 +1396,52 @@ def test_a_decayed_running_total_over_the_images_declines_where_the_loop_repeats
         assert got == {} and want and any("applied again" in m for m in said), said
 
 
+def _signed_running_total(step):
+    """A body adding each image's L1 and MSE losses to a running total ``s = step(s, l_b, m_b)`` from 0."""
+
+    def body(outputs, targets):
+        s = 0.0
+        for b, t in enumerate(targets):
+            s = step(s, F.l1_loss(outputs["x"][b], t["y"]), F.mse_loss(outputs["x"][b], t["y"]))
+        return {"loss": s}
+
+    return body
+
+
+def _in_turn(outputs, targets):
+    s = 0.0
+    for b, t in enumerate(targets):
+        if b % 2:
+            s = s * 2.0 + F.l1_loss(outputs["x"][b], t["y"])
+        else:
+            s = s * 3.0 + F.l1_loss(outputs["x"][b], t["y"])
+    return {"loss": s}
+
+
+AGAIN_IN_TURN = {  # was wrong (review adv17): l_0 - l_1 + l_2 gave l_0 + l_2 for the images 0 and 2
+    "s = l_b - s": (_signed_running_total(lambda s, a, _: a - s), "Tensor.sub of a constant applied again"),
+    "s = torch.sub(l_b, s)": (_signed_running_total(lambda s, a, _: torch.sub(a, s)), "torch.sub of a constant applied"),
+    "s = -s + l_b": (_signed_running_total(lambda s, a, _: -s + a), "Tensor.neg of a constant applied again"),
+    "s = (0.0 - s) + l_b": (_signed_running_total(lambda s, a, _: (0.0 - s) + a), "Tensor.__rsub__ of a constant"),
+    "s = -s + (a sum of two means)": (_signed_running_total(lambda s, a, m: -s + (a + m)), "Tensor.neg of a constant"),
+    # was wrong: 6 l_0 + 3 l_1 + l_2 gave 6 l_0 + l_2 for images 0 and 2 (own run: 2 l_0 + l_2)
+    "s = s * 2.0 + l_b or s * 3.0 + l_b in turn": (_in_turn, "Tensor.add of an image's term to several images' terms"),
+}
+
+
+@pytest.mark.parametrize("case", list(AGAIN_IN_TURN))
+def test_a_sign_or_constants_in_turn_on_a_running_total_over_the_images_decline(case):
+    """``s = l_b - s`` per image alternates the images' signs by their position, and so do two
+    constants applied in turn by the image's position: on a group alone the images have other
+    positions. From three images on they decline (two images: the known limit of a loop that runs
+    once)."""
+    body, said_at = AGAIN_IN_TURN[case]
+    for seed, weights in RULE_BATCHES[:2]:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got == {} and want, (seed, got, want)
+        assert any(said_at in m for m in said), said
+
+
 def _weighted_levels(outputs, targets):
     loss = 0
     for k in range(RULE_ROWS):  # a constant on each level's fresh loss, added to a running total

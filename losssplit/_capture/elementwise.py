@@ -386,12 +386,14 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
     if track.ratio is not None:
         new = _unary_ratio(track, kind, low, high)
         if new is not None:
-            frame.set(out, new)
+            new = dataclasses.replace(new, sites=track.sites)
+            frame.set(out, _at_site(new, "mul", src, track, -1.0, None, op_name(func)) if kind == "neg" else new)
             return
     if track.parts and kind == "neg":
         negated = _each_part(frame, "mul", track.parts, lambda t: Track(ratio=t.ratio and t.ratio.scaled(-1.0)))
         if negated is not None:
-            frame.set(out, dataclasses.replace(track, parts=negated))
+            new = dataclasses.replace(track, parts=negated)
+            frame.set(out, _at_site(new, "mul", src, track, -1.0, None, op_name(func)))
             return
     if track.elements and isinstance(out, Tensor) and out.shape == src.shape:
         each = [_unary_ratio(Track(from_prediction=track.from_prediction, ratio=r), kind, low, high) for r in track.elements]
@@ -768,21 +770,63 @@ def _at_site(new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track 
     adds its own, and declines where it is among them: ``s = s * 2.0`` or a decay ``loss = 0.5 *
     loss + l_b`` in a loop over images applies the constant again to its own result, as many
     times as the loop runs, which on a group alone is another number of times (adding 0 or
-    scaling by 1 changes nothing, however often: ``total + l_b + 0`` of an image without a term)."""
+    scaling by 1 changes nothing, however often: ``total + l_b + 0`` of an image without a term).
+    A sign is a constant (``s = l_b - s``), and so is a constant at another position in turn:
+    one applied to several images' one-image terms declines where another image's term is added
+    to the result (``s = s * 2.0 + l_b`` and ``s = s * 3.0 + l_b`` by the image's parity)."""
     if new.lost_at is not None or new.formula is not None:
         return new  # an expression keeps its sites (``formulas._sites``)
     made = frozenset().union(*(t.sites for t in (ta, tb) if t is not None))
-    if ta is not None and tb is not None or _identity(kind, b if tb is None else a):
+    negated = None
+    if ta is not None and tb is not None:
+        if kind in ("add", "sub", "rsub") and any(SCALED_SEVERAL in x.sites and SCALED_SEVERAL not in y.sites
+                                          and _one_image_terms(y)[0] for x, y in ((ta, tb), (tb, ta))):
+            # ``s = s * 3.0 + l_b`` (or constants at other positions in turn): on a group alone
+            # the constants apply to other images' terms
+            return lost_track(f"{op} of an image's term to several images' terms scaled by a constant (a loop over "
+                              "images)", new.from_prediction)
+        # ``s = l_b - s`` in a loop negates its own result once per image (on a group alone,
+        # another number of times): the subtrahend is scaled by -1, a constant
+        negated = tb if kind == "sub" else ta if kind == "rsub" else None
+        if negated is None:
+            return dataclasses.replace(new, sites=made) if made else new
+        made = negated.sites
+    elif _identity(kind, b if tb is None else a, tb is None):
         return dataclasses.replace(new, sites=made) if made else new
     site = call_site()
     if site is None or site in made:
         return lost_track(f"{op} of a constant applied again to its own result (a loop over images)",
                           new.from_prediction)
-    return dataclasses.replace(new, sites=made | {site})
+    held = ta if tb is None else tb if ta is None else negated
+    several = frozenset({SCALED_SEVERAL}) if held is not None and _one_image_terms(held)[1] else frozenset()
+    return dataclasses.replace(new, sites=frozenset().union(*(t.sites for t in (ta, tb) if t is not None), {site}, several))
 
 
-def _identity(kind: str, c: Any) -> bool:
-    return _is_number(c) and c == (0 if kind in ("add", "sub", "rsub") else 1 if kind in ("mul", "div") else None)
+SCALED_SEVERAL = (None, -1)
+"""Not a code position: in ``Track.sites``, a constant was applied to one-image terms of several
+images (``(l_0 + l_1) * 0.5``); another image's term added to it declines."""
+
+
+def _one_image_terms(track: Track) -> tuple[bool, bool]:
+    """(whether ``track`` holds a one-image loss, whether of several images, as far as the host knows)."""
+    hosts: set[int] = set()
+    several = False
+    for r in track.parts or ((track.ratio,) if track.ratio is not None else ()):
+        if r.host_image is not None:
+            hosts.add(r.host_image)
+        elif r.part_images is not None and r.part_images.numel():
+            hosts.add(-1)
+            several = several or r.part_images.numel() > 1
+    return bool(hosts), several or len(hosts) > 1
+
+
+def _identity(kind: str, c: Any, second: bool) -> bool:
+    """Whether the number ``c`` leaves the other operand as it is: ``x + 0``, ``x - 0``, ``x * 1``,
+    ``x / 1`` (``0 - x`` negates it)."""
+    if not _is_number(c):
+        return False
+    return c == 0 if kind == "add" or kind == "sub" and second else c == 1 if kind == "mul" or kind == "div" and second \
+        else False
 
 
 def _parts_arithmetic(
@@ -1277,11 +1321,20 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
 
 def _some_targets(targets: Any, x: Any) -> bool:
     """Whether ``x`` is a list of some, not all, of the images' own target dicts (``[s for s in
-    targets if ...]``): on a group alone, the group's images that pass a filter the capture does
-    not see (it may read the weight field, which is 1 there)."""
+    targets if ...]``), of their fields (``[s["boxes"] for s in targets if ...]``, the weight
+    floats themselves) or of copies of them (``[dict(s) for ...]``): on a group alone, the group's
+    images that pass a filter the capture does not see (it may read the weight field, which is 1
+    there)."""
     if type(x) not in (list, tuple) or not 0 < len(x) < len(targets):
         return False
-    return all(isinstance(e, dict) and any(e is s for s in targets) for e in x)
+    dicts = [s for s in targets if isinstance(s, dict)]
+    fields = {id(v) for s in dicts for v in s.values()}
+
+    def of_targets(e: Any) -> bool:
+        if isinstance(e, dict):
+            return any(e is s or e.keys() == s.keys() and all(e[k] is s[k] for k in s) for s in dicts)
+        return id(e) in fields
+    return all(of_targets(e) for e in x)
 
 
 def _own_targets(targets: Any, ratio: Ratio, x: Any) -> bool:

@@ -265,6 +265,7 @@ class Frame:
         self.arguments: set[int] = set()  # ids of the call's tagged argument tensors (made outside it)
         self.per_image_targets: Any = None  # the list of per-image target dicts (its ``len`` is the images)
         self.checks: list[tuple[Tensor, str]] = []
+        self.exposed: list[tuple[Tensor, Tensor, str]] = []  # see ``expose``
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
@@ -683,6 +684,7 @@ class Frame:
         """Drop every track (and with them the weakref callbacks that refer to this frame)."""
         self.tracks.clear()
         self.reduced_storages.clear()
+        self.exposed.clear()
         self.read_argument_numbers = None
         self.host_reads.clear()
         self.read_image = NO_READ
@@ -755,6 +757,22 @@ class Frame:
             if d not in track.rows and src.dim() and src.shape[d] == self.tokens:
                 self.moved_positions = op
                 return
+
+    def expose(self, t: Tensor, op: str) -> None:
+        """``op`` hands ``t``'s memory to code the capture does not see (``l.detach().numpy()``):
+        where a reduced value lives there, its values now are compared with those at the end of
+        the call (``exposed_checks``), so that a write there (``.numpy().fill(3)``) declines while
+        a read for logging does not."""
+        if t.untyped_storage().data_ptr() in self.reduced_storages and t.numel() <= 4096:
+            self.exposed.append((t, t.detach().clone(), op))
+
+    def exposed_checks(self) -> None:
+        """The deferred checks of ``expose``: the memory still holds what it held then (NaN as NaN)."""
+        for t, before, op in self.exposed:
+            now = t.detach()
+            changed = (now != before) & ~(now.isnan() & before.isnan()) if now.is_floating_point() else now != before
+            self.doubt(changed.any(), f"{op} through another tensor over a reduced loss's memory, written since")
+        self.exposed.clear()
 
     def doubt(self, flag: Tensor, message: str) -> None:
         """Defer a check: if ``flag`` (a 0-dim bool tensor) is true, the call gets no companions
@@ -1519,6 +1537,11 @@ _SIZED_OPS: dict[Any, tuple[tuple[tuple[int, str], ...], tuple[int, str, int] | 
     Tensor.tensor_split: (((1, "indices_or_sections"),), (2, "dim", 0)),
     Tensor.chunk: (((1, "chunks"),), (2, "dim", 0)), torch.chunk: (((1, "chunks"),), (2, "dim", 0)),
     Tensor.__getitem__: ((), None),
+    # review adv17: shifts, pads, offsets and windows
+    Tensor.roll: (((1, "shifts"),), None), torch.roll: (((1, "shifts"),), None),
+    torch.nn.functional.pad: (((1, "pad"),), None),
+    Tensor.diagonal: (((1, "offset"),), None), torch.diagonal: (((1, "offset"),), None),
+    Tensor.unfold: (((2, "size"), (3, "step")), (1, "dimension", 0)),
 }
 
 
@@ -1633,6 +1656,12 @@ class CaptureMode(TorchFunctionMode):
                             return floored_number(out, float(floored[2].reshape(()).item()), floored[1])
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
+            if func in _EXPOSING and frame.reduced_storages and args and isinstance(args[0], Tensor):
+                try:
+                    with _HIDDEN():
+                        frame.expose(args[0], op_name(func))
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
             if type(func) is type(_DATA_SET) and func == _DATA_SET and args and frame.get(args[0]) is not None:  # ``l.data = x``: other values
                 frame.lose(args[0], "Tensor.data set", frame.get(args[0]))
             if func in SIZE_READS and args:
@@ -1673,11 +1702,15 @@ class CaptureMode(TorchFunctionMode):
         if frame.reduced_storages or frame.of_labels:
             try:
                 with _HIDDEN():
-                    written = kwargs.get("out") if kwargs else None
-                    if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
-                        written = args[0]
-                    if frame.reduced_storages and isinstance(written, Tensor):
-                        written_reduced(frame, written, op_name(func))
+                    if frame.reduced_storages:
+                        written = kwargs.get("out") if kwargs else None
+                        if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
+                            written = args[0]
+                        elif written is None and _writes(func):  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
+                            written = args[0] if args and isinstance(args[0], (list, tuple)) else kwargs.get("tensor")
+                        for w in written if isinstance(written, (list, tuple)) else (written,):
+                            if isinstance(w, Tensor):
+                                written_reduced(frame, w, op_name(func))
                     if frame.of_labels:
                         follow_labels(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
@@ -1690,9 +1723,14 @@ class CaptureMode(TorchFunctionMode):
         return out
 
 
+# ops handing a tensor's memory to code the capture does not see (a NumPy array, a storage),
+# which may write it: checked at the end of the call (``Frame.expose``)
+_EXPOSING = frozenset({Tensor.numpy, Tensor.__array__, Tensor.untyped_storage, Tensor.storage, Tensor.__dlpack__})
 _DATA_SET = Tensor.data.__set__  # type: ignore[attr-defined]  # a fresh method-wrapper on each access: compared by ==
-# in-place ops that leave their input's values as they are (no write into its memory)
-_KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_memory_", "set_"})
+# in-place ops that leave their input's values as they are (no write into its memory; a view's
+# shape changed in place)
+_KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_memory_", "set_", "squeeze_", "unsqueeze_",
+                          "t_", "transpose_", "swapdims_", "swapaxes_", "as_strided_", "rename_"})
 
 
 @functools.lru_cache(maxsize=1024)
