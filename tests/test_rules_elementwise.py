@@ -166,7 +166,7 @@ CASES = {
     T.to: with_dtype(T.to, torch.float64), T.float: unary(T.float), T.double: with_dtype(T.double),
     T.half: with_dtype(T.half), T.bfloat16: with_dtype(T.bfloat16), T.cpu: unary(T.cpu),
     T.cuda: unary(T.cuda),
-    T.type_as: mapped(lambda e: T.type_as(e, e)),
+    T.type_as: mapped(lambda e: T.type_as(e, e)), T.type: mapped(lambda e: T.type(e.double(), e.type())),
     T.requires_grad_: paired(lambda e, y: e * T.requires_grad_(y.clone(), False)),
     T.view_as: mapped(lambda e: T.view_as(e, e)), T.reshape_as: mapped(lambda e: T.reshape_as(e, e)),
     T.data.__get__: mapped(_data),  # type: ignore[attr-defined]

@@ -77,12 +77,12 @@ from .ratio import (
 @rule(
     Tensor.clone, Tensor.contiguous, Tensor.detach, Tensor.to, Tensor.float, Tensor.double,
     Tensor.half, Tensor.bfloat16, Tensor.cpu, Tensor.cuda,
-    Tensor.type_as, Tensor.requires_grad_, Tensor.detach_, torch.clone, torch.detach, Tensor.view_as,
+    Tensor.type_as, Tensor.type, Tensor.requires_grad_, Tensor.detach_, torch.clone, torch.detach, Tensor.view_as,
     Tensor.reshape_as,
     Tensor.data.__get__,  # type: ignore[attr-defined]
 )
 def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """Same values, same layout (``clone``, ``to``, ``float``, ``contiguous``, ``detach``); an op
+    """Same values, same layout (``clone``, ``to``, ``float``, ``type(x.type())``, ``contiguous``, ``detach``); an op
     that returns its input (``mask.detach_()``, ``requires_grad_``) keeps its track as it is."""
     src = args[0]
     track = frame.get(src)

@@ -21,6 +21,7 @@ from .mode import (
     Tensor,
     Track,
     broadcast_map,
+    broadcast_tracks,
     combine,
     expand_rows,
     get_arg,
@@ -450,8 +451,25 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and len(args) > 1
         and isinstance(args[1], Tensor)
         and args[1].dim() > 0
+        and not _scaled_by_data(frame, func, target, track, args[1])
     ):
         frame.lose(target, op_name(func))
+
+
+def _scaled_by_data(frame: Frame, func: Any, target: Tensor, track: Track, x: Tensor) -> bool:
+    """``loss *= alpha * t + (1 - alpha) * (1 - t)`` (smp's focal term): by a tensor of the images'
+    data that is tracked and holds no weight (no unweighted values: none to set to 1), the same
+    values as ``loss = loss * x``, its rows merged as that op merges them. An untracked tensor (a
+    per-row factor built from numbers may be the weights) is not. True when followed."""
+    tx = frame.get(x)
+    if (tx is None or tx.unweighted is not None or tx.ratio is not None or tx.parts or tx.elements
+            or tx.formula is not None or tx.lost_at is not None):
+        return False
+    new = broadcast_tracks(frame, op_name(func), ((target, track), (x, tx)), target)
+    if new is None:
+        return False
+    frame.set(target, new)
+    return True
 
 
 def _weight_in_place(frame: Frame, x: Any) -> bool:
