@@ -433,8 +433,14 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             t = frame.get(x) if isinstance(x, Tensor) and x is not target else None
             if t is not None and (t.lost_at is not None or t.ratio is not None) and isinstance(target, Tensor):
                 pred = t.from_prediction or (track is not None and track.from_prediction)
+                before = None
+                if func is Tensor.div_ and len(args) == 2 and track is not None:
+                    before = target * x  # ``l /= s``: the values before, as far as rounding lets them be rebuilt
+                    frame.set(before, track)
                 frame.lose(target, f"{op} of values that mix images (lost at {t.lost_at or 'a reduction over rows'})", pred=pred)
                 lose_aliases(frame, target, op)
+                if before is not None:
+                    elementwise.note_divided(frame, target, before, x)
                 return
     if track is None:
         return
