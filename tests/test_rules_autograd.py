@@ -135,8 +135,8 @@ DECLINED = {
         _penalised(lambda r, o, t: ((r - r.mean(0)) * o["x"]).sum()), NO_LOSS),
     "batch norm in training mode": (
         _penalised(lambda r, o, t: (F.batch_norm(r, None, None, training=True) * o["x"]).sum()), NO_LOSS),
-    "a mean-normalised score": (
-        _penalised(lambda r, o, t: ((r * o["x"]).sum((1, 2)) / (r * o["x"]).sum()).sum()), NO_LOSS),
+    "a mean-normalised score": (  # its sum is a ratio of batch sums: the division is in the graph
+        _penalised(lambda r, o, t: ((r * o["x"]).sum((1, 2)) / (r * o["x"]).sum()).sum()), "DivBackward0"),
     "the mean of the scores (1 / B in each row)": (
         _penalised(lambda r, o, t: (r * o["x"]).sum((1, 2)).mean()), "not the full sum of per-image values"),
     "inputs passed in (the targets' own tensors)": (_penalty_on_arguments, "an input not made in the call"),

@@ -166,7 +166,7 @@ CASES = {
     T.to: with_dtype(T.to, torch.float64), T.float: unary(T.float), T.double: with_dtype(T.double),
     T.half: with_dtype(T.half), T.bfloat16: with_dtype(T.bfloat16), T.cpu: unary(T.cpu),
     T.cuda: unary(T.cuda),
-    T.type_as: mapped(lambda e: T.type_as(e, e)),
+    T.type_as: mapped(lambda e: T.type_as(e, e)), T.type: mapped(lambda e: T.type(e.double(), e.type())),
     T.requires_grad_: paired(lambda e, y: e * T.requires_grad_(y.clone(), False)),
     T.view_as: mapped(lambda e: T.view_as(e, e)), T.reshape_as: mapped(lambda e: T.reshape_as(e, e)),
     T.data.__get__: mapped(_data),  # type: ignore[attr-defined]
@@ -1590,3 +1590,46 @@ def test_a_token_loss_masked_by_the_labels_over_an_outside_count(name):
         assert got == {}, (got, want)
         assert any("key 'loss'" in m and "zeroing the labels" in m for m in said), said
 
+
+
+def _over_a_batch_sum(reduce, in_place=False, after=None):
+    """smp's normalised focal: per-element BCE times a focal term, divided by the focal term's sum
+    over the batch (``l / s``, or ``l /= s``), then reduced by ``reduce``; ``after(l, q)`` runs
+    between the division and the reduction (then the sum is of the detached focal term, so that
+    autograd saves no ``l``)."""
+
+    def body(outputs, targets):
+        y = torch.stack([t["y"] for t in targets])
+        x = outputs["x"]
+        focal = (1 - torch.exp(-F.binary_cross_entropy(x, (y > 0.5).float(), reduction="none"))) ** 2
+        loss = F.binary_cross_entropy(x, (y > 0.5).float(), reduction="none") * focal
+        s = (focal if after is None else focal.detach()).sum().clamp_min(1e-6)
+        if in_place:
+            loss /= s
+            q = loss
+        else:
+            q = loss / s
+        if after is not None:
+            after(loss, q)
+        return {"loss": reduce(q)}
+
+    return body
+
+
+def test_per_element_values_over_a_batch_sum_summed_split_as_a_sum_over_it():
+    """Was declined: ``(l / s).sum()`` and ``l /= s; l.sum()`` with ``s`` a 0-dim sum over the
+    batch's rows are ``l.sum() / s``: a ratio of the group's sums (smp's focal with
+    ``normalized=True``)."""
+    check_rule(_over_a_batch_sum(torch.sum), "")
+    check_rule(_over_a_batch_sum(lambda q: q.sum(), in_place=True), "")
+
+
+def test_other_uses_of_per_element_values_over_a_batch_sum_decline():
+    """A mean or a sum along a dim of the quotient, and a quotient whose values were written after
+    the division, still decline (a mean would be ``l.sum() / (s * n)``; the written values are
+    no longer what the quotient was computed from)."""
+    check_rule(_over_a_batch_sum(torch.mean), "Tensor.div", declines=True)
+    check_rule(_over_a_batch_sum(lambda q: q.sum(1).sum()), "Tensor.div", declines=True)
+    check_rule(_over_a_batch_sum(torch.sum, after=lambda loss, q: loss.mul_(2)), "Tensor.div", declines=True)
+    check_rule(_over_a_batch_sum(torch.sum, in_place=True, after=lambda loss, q: loss.add_(1)), "Tensor.div_",
+               declines=True)

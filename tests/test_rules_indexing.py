@@ -9,7 +9,15 @@ decline to follow, no companion and a warning naming the op.
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import check_rule, companions, op_id, registered, rule_batch, rule_outcome
+from _helpers import (
+    RULE_BATCHES,
+    check_rule,
+    companions,
+    op_id,
+    registered,
+    rule_batch,
+    rule_outcome,
+)
 
 from losssplit import split_by_source
 
@@ -227,6 +235,42 @@ def test_reduced_losses_written_into_a_buffer_or_times_the_batch_size_decline():
     check_rule(lambda o, t: _loss_buffer(o, t, times=len(t)), "number of images", declines=True)
     check_rule(lambda o, t: _running_total(o, t, lambda: torch.ones(1)), "add_", declines=True)
     check_rule(lambda o, t: {"loss": _err(o, t)[0].mean() * len(t)}, "number of images", declines=True)
+
+
+def _scaled_in_place(factor, op="mul_"):
+    """Per-element BCE of ``x`` against the targets, scaled in place (``loss *= factor(y, targets)``
+    or ``/=``), mean."""
+
+    def body(outputs, targets):
+        y = torch.stack([t["y"] for t in targets])
+        loss = F.binary_cross_entropy(outputs["x"], (y > 0.5).type(outputs["x"].type()), reduction="none")
+        getattr(loss, op)(factor(y, targets))
+        return {"loss": loss.mean()}
+
+    return body
+
+
+def test_a_loss_scaled_in_place_by_the_images_data_splits():
+    """Was declined: ``loss *= alpha * t + (1 - alpha) * (1 - t)`` (smp's focal alpha) and ``loss
+    /= t + 1`` by a tensor of the images' data that holds no weight are ``loss = loss * x``;
+    ``t.type(x.type())`` is a conversion (smp's targets)."""
+    check_rule(_scaled_in_place(lambda y, _: 0.25 * (y > 0.5) + 0.75 * (y <= 0.5)), "")
+    check_rule(_scaled_in_place(lambda y, _: y + 1, "div_"), "")
+
+
+def test_a_loss_scaled_in_place_by_weights_or_other_images_data_declines():
+    """The weights as a per-row tensor (untracked, or times data), and the data of other images
+    (the batch flipped) still decline: the values before the write are gone."""
+
+    def weights(y, targets):
+        return torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+
+    check_rule(_scaled_in_place(weights), "mul_", declines=True)
+    check_rule(_scaled_in_place(lambda y, targets: y * weights(y, targets)), "mul_", declines=True)
+    for seed, w in RULE_BATCHES:
+        got, want, said = rule_outcome(_scaled_in_place(lambda y, _: y.flip(0)), rule_batch(seed, w))
+        assert got == {} and want, (seed, got)
+        assert any("mul_" in m or "no companions for this call" in m for m in said), said
 
 
 def test_a_list_of_level_maps_is_read_batch_first():

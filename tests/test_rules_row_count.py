@@ -282,6 +282,33 @@ def test_a_sum_over_a_product_of_sizes_that_counts_its_elements_splits():
     check_rule(body, "")
 
 
+def test_the_captures_own_arithmetic_on_a_divisor_notes_no_number_of_the_body():
+    """Was declined: dividing by ``5 * bs`` made the capture compute ``round(20 / 4)`` with the
+    marked divisor, which noted 5 as a number computed from the batch size, so a literal 5 of
+    later keys (``clamp(max=5.0)``) declined (crowd counting's ``/ (2 * pred.size(0))`` next to its
+    count MAE over the dims ``(1, 2, 3)``). A number the body computes from the size still declines
+    where it is a value: ``float(5 * bs)`` as a bound."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        with torch.no_grad():
+            mae = err.sum((1, 2)).abs().mean()  # dims: no number of the body's arithmetic on the size
+        return {"loss": err.sum() / (5 * outputs["x"].size(0)), "loss_bound": (err * 6).clamp(max=5.0).mean(),
+                "mae": mae}
+
+    def bound(outputs, targets):
+        err, _ = _err(outputs, targets)
+        bs = outputs["x"].size(0)
+        return {"loss": err.sum() / (5 * bs), "loss_bound": (err * 6).clamp(max=float(5 * bs)).mean()}
+
+    check_rule(body, "")
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(bound, rule_batch(seed, weights))
+        assert set(got) == {"loss_real", "loss_synthetic"} & set(want), (seed, got, said)
+        assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5), seed
+        assert any("'loss_bound'" in m and "as a value" in m for m in said), said
+
+
 def test_the_batch_size_as_a_value_of_other_ops_declines():
     """Was wrong: a fill value (``torch.full((), bs)``, ``new_full``), a clamp bound, a ``where``
     value, a loss's ``beta``, an exponent, and ``torch.ones(()) * bs`` were read as constants."""

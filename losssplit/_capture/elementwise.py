@@ -78,12 +78,12 @@ from .ratio import (
 @rule(
     Tensor.clone, Tensor.contiguous, Tensor.detach, Tensor.to, Tensor.float, Tensor.double,
     Tensor.half, Tensor.bfloat16, Tensor.cpu, Tensor.cuda,
-    Tensor.type_as, Tensor.requires_grad_, Tensor.detach_, torch.clone, torch.detach, Tensor.view_as,
+    Tensor.type_as, Tensor.type, Tensor.requires_grad_, Tensor.detach_, torch.clone, torch.detach, Tensor.view_as,
     Tensor.reshape_as,
     Tensor.data.__get__,  # type: ignore[attr-defined]
 )
 def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """Same values, same layout (``clone``, ``to``, ``float``, ``contiguous``, ``detach``); an op
+    """Same values, same layout (``clone``, ``to``, ``float``, ``type(x.type())``, ``contiguous``, ``detach``); an op
     that returns its input (``mask.detach_()``, ``requires_grad_``) keeps its track as it is."""
     src = args[0]
     track = frame.get(src)
@@ -620,6 +620,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
                 frame.set(out, expression)
             else:
                 frame.lose(out, op, pred=is_prediction(a, ta) or is_prediction(b, tb))
+                if kind == "div" and va is not None and va is ta:
+                    note_divided(frame, out, a, b)
             return
         ta, tb = va, vb
     new = broadcast_tracks(frame, op, ((a, ta), (b, tb)), out)
@@ -1843,7 +1845,45 @@ def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[
 @rule(Tensor.sum, torch.sum)
 def sum_(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``sum``: over the rows of a prediction, a Ratio; of data over rows, a normaliser."""
+    if frame.divided and divided_sum(frame, func, args, kwargs, out):
+        return
     _reduce(frame, func, args, kwargs, out, RatioKind.SUM, True)
+
+
+def note_divided(frame: Frame, quotient: Tensor, values: Tensor, s: Any) -> None:
+    """``values / s`` (or ``values /= s``, ``values`` then rebuilt as ``quotient * s``) of
+    per-element values of the images by a 0-dim reduced sum ``s`` (smp's focal normalised by its
+    focal term's sum): lost, but remembered so that its full sum is ``values.sum() / s``."""
+    track, ts = frame.get(values), frame.get(s) if isinstance(s, Tensor) else None
+    if (isinstance(s, Tensor) and s.dim() == 0 and ts is not None and ts.ratio is not None
+            and ts.ratio.kind is RatioKind.SUM and track is not None and track.rows and track.ratio is None
+            and not track.parts and not track.elements and track.lost_at is None):
+        held = (quotient, values, s)
+        frame.divided[id(quotient)] = (held, tuple(version_of(x) for x in held))
+
+
+def divided_sum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """The full ``sum()`` of a quotient ``note_divided`` remembered, unchanged since: the sum of
+    its values over the divisor, as ``values.sum() / s`` splits. True when followed."""
+    src = args[0]
+    entry = frame.divided.get(id(src))
+    if (entry is None or entry[0][0] is not src or entry[1] != tuple(version_of(x) for x in entry[0])
+            or len(args) > 1 or kwargs or not isinstance(out, Tensor)):
+        return False  # summed along a dim, or written since (the quotient, its values or divisor)
+    _, values, s = entry[0]
+    summed = values.sum()
+    _reduce(frame, Tensor.sum, (values,), {}, summed, RatioKind.SUM, True)
+    num = frame.get(summed)
+    if num is None or num.ratio is None or num.lost_at is not None:
+        return False
+    try:
+        made = _ratio_arithmetic(frame, "div", summed, num, s, frame.get(s))
+    except ValueError:
+        made = None
+    if made is None:
+        return False
+    frame.set(out, made)
+    return True
 
 
 @rule(Tensor.nansum, torch.nansum)

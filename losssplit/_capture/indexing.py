@@ -21,6 +21,7 @@ from .mode import (
     Tensor,
     Track,
     broadcast_map,
+    broadcast_tracks,
     combine,
     expand_rows,
     get_arg,
@@ -444,8 +445,14 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             t = frame.get(x) if isinstance(x, Tensor) and x is not target else None
             if t is not None and (t.lost_at is not None or t.ratio is not None) and isinstance(target, Tensor):
                 pred = t.from_prediction or (track is not None and track.from_prediction)
+                before = None
+                if func is Tensor.div_ and len(args) == 2 and track is not None:
+                    before = target * x  # ``l /= s``: the values before, as far as rounding lets them be rebuilt
+                    frame.set(before, track)
                 frame.lose(target, f"{op} of values that mix images (lost at {t.lost_at or 'a reduction over rows'})", pred=pred)
                 lose_aliases(frame, target, op)
+                if before is not None:
+                    elementwise.note_divided(frame, target, before, x)
                 return
     if track is None:
         return
@@ -462,8 +469,25 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and len(args) > 1
         and isinstance(args[1], Tensor)
         and args[1].dim() > 0
+        and not _scaled_by_data(frame, func, target, track, args[1])
     ):
         frame.lose(target, op_name(func))
+
+
+def _scaled_by_data(frame: Frame, func: Any, target: Tensor, track: Track, x: Tensor) -> bool:
+    """``loss *= alpha * t + (1 - alpha) * (1 - t)`` (smp's focal term): by a tensor of the images'
+    data that is tracked and holds no weight (no unweighted values: none to set to 1), the same
+    values as ``loss = loss * x``, its rows merged as that op merges them. An untracked tensor (a
+    per-row factor built from numbers may be the weights) is not. True when followed."""
+    tx = frame.get(x)
+    if (tx is None or tx.unweighted is not None or tx.ratio is not None or tx.parts or tx.elements
+            or tx.formula is not None or tx.lost_at is not None):
+        return False
+    new = broadcast_tracks(frame, op_name(func), ((target, track), (x, tx)), target)
+    if new is None:
+        return False
+    frame.set(target, new)
+    return True
 
 
 def _weight_in_place(frame: Frame, x: Any) -> bool:

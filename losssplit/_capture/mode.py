@@ -18,6 +18,7 @@ from __future__ import annotations
 import array
 import dataclasses
 import functools
+import sys
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -120,9 +121,21 @@ def _counted_number(source: Any, value: Any) -> Any:
     return out
 
 
+_PACKAGE = __name__.split(".", 1)[0] + "."
+
+
+def _by_the_capture() -> bool:
+    """Whether the arithmetic under way is the capture's own (a group's share ``z * c_s / c``, a
+    multiple ``round(z / count)`` of a divisor ``2 * bs``): its results are no numbers of the body,
+    so they are neither marked nor noted (a noted 2 declined the body's literal ``x.sum(2)``)."""
+    return sys._getframe(2).f_globals.get("__name__", "").startswith(_PACKAGE)
+
+
 def _derived(name: str, base: type) -> Callable[..., Any]:
     def method(self: Any, *other: Any) -> Any:
         value = getattr(base, name)(self, *other)
+        if _by_the_capture():
+            return value
         if name in ("__truediv__", "__floordiv__") and type(self) is RowCount and type(other[0]) is RowCount:
             held: Any = self._frame()  # ``x.numel() / x.size(0)``: elements per row, a constant
             same = other[0]._frame() is held
@@ -144,7 +157,7 @@ def _noted(name: str, base: type) -> Callable[..., Any]:
     def method(self: Any) -> Any:  # ``float(bs)``, ``int(bs)``: must return the exact type
         value = getattr(base, name)(self)
         frame = self._frame()
-        if frame is not None:
+        if frame is not None and not _by_the_capture():
             frame.counted_values.add(float(value))
         return value
 
@@ -317,6 +330,10 @@ class Frame:
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # per-element values divided by a reduced sum (``l / s``, ``l /= s``): id of the quotient ->
+        # (it, the values before the division, the divisor; their versions then), so that its full
+        # sum is ``l.sum() / s`` (``divided_sum``); held, so the ids stay unique
+        self.divided: dict[int, tuple[tuple[Tensor, Tensor, Tensor], tuple[int | None, ...]]] = {}
         # storages of tensors tracked as reduced values (a ratio, parts, an expression, a vector of
         # ratios): an in-place write into one of them through another tensor (a view, ``.data``,
         # ``.detach()``, ``out=``) changes the value its ratios were taken from
@@ -1746,7 +1763,7 @@ def _writes(func: Any) -> bool:
 _WEIGHT_VIEWS = frozenset({
     Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape, Tensor.unsqueeze, torch.unsqueeze,
     Tensor.squeeze, torch.squeeze, Tensor.flatten, torch.flatten, Tensor.broadcast_to, torch.broadcast_to,
-    Tensor.expand, Tensor.expand_as, Tensor.to, Tensor.type_as, Tensor.float, Tensor.double, Tensor.clone,
+    Tensor.expand, Tensor.expand_as, Tensor.to, Tensor.type_as, Tensor.type, Tensor.float, Tensor.double, Tensor.clone,
     torch.clone, Tensor.contiguous, Tensor.detach,
 })
 """Ops whose output, of a tensor filled with an image's weight object, is filled with it too."""
