@@ -1466,7 +1466,15 @@ def _helper_scaling(outputs, targets):
     return {"loss": scaled(e.mean()) + scaled(e.pow(2).mean())}
 
 
-@pytest.mark.parametrize("body", [_weighted_levels, _zero_terms_per_image, _helper_scaling])
+def _weighted_per_image_sums(outputs, targets):
+    cls, box = 0, 0
+    for b, t in enumerate(targets):  # two losses summed over per-image terms, then weighted
+        cls = cls + F.l1_loss(outputs["x"][b], t["y"])
+        box = box + F.mse_loss(outputs["x"][b], t["y"])
+    return {"loss": 2.0 * cls + box, "other": box * 0.5 - cls}
+
+
+@pytest.mark.parametrize("body", [_weighted_levels, _zero_terms_per_image, _helper_scaling, _weighted_per_image_sums])
 def test_a_constant_on_fresh_losses_in_a_loop_or_helper_splits(body):
     check_rule(body, "")
 

@@ -782,9 +782,10 @@ def _at_site(new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track 
     negated = None
     if ta is not None and tb is not None:
         if kind in ("add", "sub", "rsub") and any(SCALED_SEVERAL in x.sites and SCALED_SEVERAL not in y.sites
-                                          and _one_image_terms(y)[0] for x, y in ((ta, tb), (tb, ta))):
+                                          and _one_image_terms(y) == (True, False) for x, y in ((ta, tb), (tb, ta))):
             # ``s = s * 3.0 + l_b`` (or constants at other positions in turn): on a group alone
-            # the constants apply to other images' terms
+            # the constants apply to other images' terms (a sum over every image added, ``2.0 *
+            # cls + box`` of two per-image loops, is no such turn)
             return lost_track(f"{op} of an image's term to several images' terms scaled by a constant (a loop over "
                               "images)", new.from_prediction)
         # ``s = l_b - s`` in a loop negates its own result once per image (on a group alone,
