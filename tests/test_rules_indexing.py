@@ -910,3 +910,18 @@ def test_a_slice_sized_by_another_images_length_is_not_seen():
         return {"loss": total}
 
     check_rule(body, "")
+
+
+@pytest.mark.parametrize("decode", [
+    lambda p: p.softmax(-1).matmul(torch.arange(4.0)),  # a distribution over bins times their values
+    lambda p: torch.arange(3.0) @ p,  # a vector on the left: the rows' dim contracted
+    lambda p: p.view(p.shape[0], 3, 2, 2).softmax(-1) @ torch.tensor([0.5, 1.5]),  # [B, A, 4, bins]-style
+], ids=["right", "left", "four-dim"])
+def test_a_matrix_product_with_a_vector_keeps_the_images(decode):
+    """``pred_dist.softmax(-1).matmul(proj)`` (a distribution-focal decode): the vector's dim is
+    dropped, the images stay where they were (was an internal error with 3 images, lost with 4)."""
+    def body(outputs, targets):
+        y = torch.stack([t["y"] for t in targets])
+        return {"loss": (decode(outputs["x"]) - decode(y)).abs().mean()}
+
+    check_rule(body, "")

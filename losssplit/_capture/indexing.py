@@ -980,10 +980,13 @@ def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
             return frame.lose(out, op, t) if t.from_prediction else None
         nd = x.dim()
         frame.positions_mixed(op, x, t, [nd + contract])
+        other = b if contract == -1 else a
         dim_map: dict[int, int | None] = {}
         for k in range(nd):
             if k == nd + contract:
                 dim_map[k] = None
+            elif isinstance(other, Tensor) and other.dim() == 1:  # ``p @ proj`` (a vector): that dim dropped
+                dim_map[k] = k if k < nd - 2 or contract == -1 else out.dim() - 1
             elif k >= nd - 2:
                 dim_map[k] = out.dim() - 2 + (0 if contract == -1 else 1)
             else:
