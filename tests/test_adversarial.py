@@ -700,6 +700,34 @@ def _each_view_scaled_by_its_weight(e, t):
         e[b].mul_(t[b]["loss_weight"])
 
 
+def _over_sum_floored_in_place(e):
+    v = e * 50
+    v.div_(e.sum(), rounding_mode="floor")
+    return v
+
+
+def _total_floored(e):
+    total = torch.tensor(0.0)
+    total += e.sum() * 10
+    return total.div_(3, rounding_mode="floor")
+
+
+def _divided_then(e, written):
+    """``e`` over its batch sum (in place for ``"in place"`` and None), then ``written`` through
+    ``.data`` (the versions miss it), summed."""
+    v = e * 1.0
+    if written in ("in place", None):
+        v /= e.sum()
+        q = v
+    else:
+        q = v / e.sum()
+    if written == "values":
+        v.data.mul_(2)
+    elif written is not None:
+        q.data[0] = 0
+    return q.sum()
+
+
 CASES = {
     # -- an index or mask computed from values that mix images (was wrong: the positions it picks
     #    were taken as constants of the body)
@@ -1295,6 +1323,29 @@ CASES = {
     # near misses that stay exact: along the row dim, a literal k
     "errors sliced at [:bs] along the images": (_sized_by_images(lambda e, bs: e[:bs]), SPLIT, ""),
     "top-k of each row's errors, k = 2": (_sized_by_images(lambda e, bs: e.topk(2, dim=2).values), SPLIT, ""),
+    # -- review adv18: a division with a rounding mode (was wrong: followed as a plain division)
+    "a floored sum over 3": (_loss(lambda e, y, o, t: (e.sum() * 10).div(3, rounding_mode="floor")), DECLINE,
+                             "Tensor.div with rounding_mode"),
+    "a truncated sum over bs": (_loss(lambda e, y, o, t: (e.sum() * 100).div(e.shape[0], rounding_mode="trunc")),
+                                DECLINE, "Tensor.div with rounding_mode"),
+    "values floored over their batch sum, summed": (
+        _loss(lambda e, y, o, t: torch.div(e * 50, e.sum(), rounding_mode="floor").sum()), DECLINE,
+        "torch.div with rounding_mode"),
+    "values floored in place over their batch sum, summed": (_loss(lambda e, y, o, t: _over_sum_floored_in_place(e).sum()),
+                                                             DECLINE, "Tensor.div_ with rounding_mode"),
+    "a running total floored in place": (_loss(lambda e, y, o, t: _total_floored(e)), DECLINE,
+                                         "Tensor.div_ with rounding_mode"),
+    "values floored over 3, their mean": (
+        _loss(lambda e, y, o, t: torch.div(e * 100, 3, rounding_mode="floor").mean()), SPLIT, ""),
+    # -- review adv18: values divided by their batch sum, written through .data before the full
+    #    sum (was wrong: the sum of the values as they are now over the divisor)
+    "values written through .data after their division": (_loss(lambda e, y, o, t: _divided_then(e, "values")),
+                                                           DECLINE, "written outside their version"),
+    "a quotient written through .data before its sum": (_loss(lambda e, y, o, t: _divided_then(e, "quotient")),
+                                                        DECLINE, "written outside their version"),
+    "a quotient divided in place, written through .data": (_loss(lambda e, y, o, t: _divided_then(e, "in place")),
+                                                           DECLINE, "written outside their version"),
+    "a quotient divided in place, summed": (_loss(lambda e, y, o, t: _divided_then(e, None)), SPLIT, ""),
 }
 
 

@@ -331,9 +331,10 @@ class Frame:
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
         # per-element values divided by a reduced sum (``l / s``, ``l /= s``): id of the quotient ->
-        # (it, the values before the division, the divisor; their versions then), so that its full
+        # (it, the values before the division, the divisor; their versions then; a copy of it made
+        # in place), so that its full
         # sum is ``l.sum() / s`` (``divided_sum``); held, so the ids stay unique
-        self.divided: dict[int, tuple[tuple[Tensor, Tensor, Tensor], tuple[int | None, ...]]] = {}
+        self.divided: dict[int, tuple[tuple[Tensor, Tensor, Tensor], tuple[int | None, ...], Tensor | None]] = {}
         # storages of tensors tracked as reduced values (a ratio, parts, an expression, a vector of
         # ratios): an in-place write into one of them through another tensor (a view, ``.data``,
         # ``.detach()``, ``out=``) changes the value its ratios were taken from
