@@ -170,6 +170,30 @@ def _reduced_then(make, write):
     return body
 
 
+def _through_numpy(e, use):
+    v = e * 1.0
+    use(v.detach().numpy())
+    return v
+
+
+def _total_through_numpy(e):
+    total = torch.zeros(())
+    a = total.numpy()
+    total += e.mean()
+    a[...] = 5.0
+    return total
+
+
+def _read_while_written(e):
+    v = e.mean()
+    a = v.detach().numpy()
+    kept = a.copy()
+    a[...] = 3.0
+    doubled = v * 3.0
+    a[...] = kept
+    return doubled
+
+
 def _parts(o, t):
     return _two_parts(_err(o, t)[0])
 
@@ -1290,6 +1314,17 @@ CASES = {
         _reduced_then(_mean, lambda v: v.detach().cpu().numpy().tolist()), SPLIT, ""),
     "a mean's storage filled": (
         _reduced_then(_mean, lambda v: v.detach().untyped_storage().fill_(0)), DECLINE, "untyped_storage through"),
+    # review adv18 (was wrong: the values as written there were summed; the mean's read after the
+    # write, put back before the end of the call, kept)
+    "errors written through .numpy() before their mean": (
+        _loss(lambda e, y, o, t: _through_numpy(e, lambda a: a.__setitem__(0, 0.0)).mean()), DECLINE,
+        "Tensor.numpy through another"),
+    "errors read through .numpy() before their mean": (
+        _loss(lambda e, y, o, t: _through_numpy(e, lambda a: a.sum()).mean()), SPLIT, ""),
+    "a zero start's .numpy() written after the total": (_loss(lambda e, y, o, t: _total_through_numpy(e)), DECLINE,
+                                                         "Tensor.numpy through another"),
+    "a mean written through .numpy(), read, put back": (_loss(lambda e, y, o, t: _read_while_written(e)), DECLINE,
+                                                        "Tensor.numpy through another"),
     # near misses that stay exact: written in place itself, a running total, a view's shape changed in place
     "a mean doubled in place": (_reduced_then(_mean, lambda v: v.mul_(2.0)), SPLIT, ""),
     "a mean's .detach() unsqueezed in place": (_reduced_then(_mean, lambda v: v.detach().unsqueeze_(0).t_()), SPLIT, ""),

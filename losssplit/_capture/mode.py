@@ -780,16 +780,26 @@ class Frame:
         """``op`` hands ``t``'s memory to code the capture does not see (``l.detach().numpy()``):
         where a reduced value lives there, its values now are compared with those at the end of
         the call (``exposed_checks``), so that a write there (``.numpy().fill(3)``) declines while
-        a read for logging does not."""
-        if t.untyped_storage().data_ptr() in self.reduced_storages and t.numel() <= 4096:
+        a read for logging does not. So too for the values of the images a loss will be reduced
+        from (``e.detach().numpy()[0] = 0``) and a running total's zero start (review adv18: their
+        writes there were summed as they are)."""
+        ptr = t.untyped_storage().data_ptr()
+        if (ptr in self.reduced_storages and t.numel() <= 4096 or self.get(t) is not None
+                or any(z.untyped_storage().data_ptr() == ptr for z, _ in self.zero_buffers.values())):
             self.exposed.append((t, t.detach().clone(), op))
+
+    def exposed_read(self, args: tuple) -> None:
+        """An op read memory ``expose`` handed out: it must hold what it held then, also where it
+        is put back before the end of the call (``a[...] = 3; y = l * 2; a[...] = old``)."""
+        ptrs = {x.untyped_storage().data_ptr() for x in args if isinstance(x, Tensor)}
+        for t, before, op in self.exposed:
+            if t.untyped_storage().data_ptr() in ptrs:
+                self.doubt(_changed(t.detach(), before).any(), f"{op} through another tensor over a loss's memory, written since")
 
     def exposed_checks(self) -> None:
         """The deferred checks of ``expose``: the memory still holds what it held then (NaN as NaN)."""
         for t, before, op in self.exposed:
-            now = t.detach()
-            changed = (now != before) & ~(now.isnan() & before.isnan()) if now.is_floating_point() else now != before
-            self.doubt(changed.any(), f"{op} through another tensor over a reduced loss's memory, written since")
+            self.doubt(_changed(t.detach(), before).any(), f"{op} through another tensor over a loss's memory, written since")
         self.exposed.clear()
 
     def doubt(self, flag: Tensor, message: str) -> None:
@@ -1626,6 +1636,11 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         frame.sized_by[id(out)] = (out, rows)
 
 
+def _changed(now: Tensor, before: Tensor) -> Tensor:
+    """Where ``now`` differs from ``before`` (NaN as NaN)."""
+    return (now != before) & ~(now.isnan() & before.isnan()) if now.is_floating_point() else now != before
+
+
 class Unsupported(Exception):
     """Raised by a rule for a call form it declines (the reason names what was seen)."""
 
@@ -1657,6 +1672,12 @@ class CaptureMode(TorchFunctionMode):
             out = func(*args)
             kwargs = _NO_KWARGS
         frame = self.frame
+        if frame.exposed and frame.error is None:
+            try:
+                with _HIDDEN():
+                    frame.exposed_read(args)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.error is not None or not frame.tracks:
             return out
         if (
@@ -1674,7 +1695,7 @@ class CaptureMode(TorchFunctionMode):
                             return floored_number(out, float(floored[2].reshape(()).item()), floored[1])
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
-            if func in _EXPOSING and frame.reduced_storages and args and isinstance(args[0], Tensor):
+            if func in _EXPOSING and args and isinstance(args[0], Tensor):
                 try:
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
