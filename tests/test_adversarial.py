@@ -1358,6 +1358,16 @@ CASES = {
     # near misses that stay exact: along the row dim, a literal k
     "errors sliced at [:bs] along the images": (_sized_by_images(lambda e, bs: e[:bs]), SPLIT, ""),
     "top-k of each row's errors, k = 2": (_sized_by_images(lambda e, bs: e.topk(2, dim=2).values), SPLIT, ""),
+    # -- review adv18: a reduced value converted to an integer or bool type (was wrong: kept as the ratio)
+    "a sum .to(torch.int64)": (_loss(lambda e, y, o, t: (e.sum() * 3).to(torch.int64).float()), DECLINE,
+                               "Tensor.to to torch.int64 of a reduced value"),
+    "a sum .type('torch.LongTensor')": (_loss(lambda e, y, o, t: (e.sum() * 3).type("torch.LongTensor").float()),
+                                        DECLINE, "Tensor.type to torch.int64 of a reduced value"),
+    "a sum .type(torch.bool)": (_loss(lambda e, y, o, t: e.sum().type(torch.bool).float()), DECLINE,
+                                "Tensor.type to torch.bool of a reduced value"),
+    "errors .type(torch.int64), their mean": (_loss(lambda e, y, o, t: (e * 10).type(torch.int64).float().mean()),
+                                              SPLIT, ""),
+    "a sum .type(torch.float64)": (_loss(lambda e, y, o, t: e.sum().type(torch.float64)), SPLIT, ""),
     # -- review adv18: a division with a rounding mode (was wrong: followed as a plain division)
     "a floored sum over 3": (_loss(lambda e, y, o, t: (e.sum() * 10).div(3, rounding_mode="floor")), DECLINE,
                              "Tensor.div with rounding_mode"),

@@ -91,6 +91,10 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         frame.note_zeros(out)  # ``torch.tensor(0.).to(x)``: still a total's start
     if track is None or not isinstance(out, Tensor) or out is src:
         return
+    if track.ratio is not None and src.is_floating_point() and not (out.is_floating_point() or out.is_complex()):
+        # ``l.to(torch.int64)``, ``l.type(torch.bool)`` (review adv18): truncated, no ratio of the group's
+        frame.lose(out, f"{op_name(func)} to {out.dtype} of a reduced value", track)
+        return
     if track.ratio is not None or track.lost_at is not None:
         frame.set(out, track)
         return
