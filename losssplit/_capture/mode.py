@@ -278,7 +278,7 @@ class Frame:
         self.arguments: set[int] = set()  # ids of the call's tagged argument tensors (made outside it)
         self.per_image_targets: Any = None  # the list of per-image target dicts (its ``len`` is the images)
         self.checks: list[tuple[Tensor, str]] = []
-        self.exposed: list[tuple[Tensor, Tensor, str]] = []  # see ``expose``
+        self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
@@ -784,22 +784,29 @@ class Frame:
         from (``e.detach().numpy()[0] = 0``) and a running total's zero start (review adv18: their
         writes there were summed as they are)."""
         ptr = t.untyped_storage().data_ptr()
-        if (ptr in self.reduced_storages and t.numel() <= 4096 or self.get(t) is not None
-                or any(z.untyped_storage().data_ptr() == ptr for z, _ in self.zero_buffers.values())):
-            self.exposed.append((t, t.detach().clone(), op))
+        held = ptr in self.reduced_storages and t.numel() <= 4096 or any(
+            z.untyped_storage().data_ptr() == ptr for z, _ in self.zero_buffers.values())
+        if held or self.get(t) is not None:  # values of the images: held weakly, so their memory can go
+            where = (ptr, t.dtype, t.size(), t.stride(), t.storage_offset())
+            self.exposed.append((t if held else weakref.ref(t), where, t.detach().clone(), op))
 
     def exposed_read(self, args: tuple) -> None:
         """An op read memory ``expose`` handed out: it must hold what it held then, also where it
         is put back before the end of the call (``a[...] = 3; y = l * 2; a[...] = old``)."""
-        ptrs = {x.untyped_storage().data_ptr() for x in args if isinstance(x, Tensor)}
-        for t, before, op in self.exposed:
-            if t.untyped_storage().data_ptr() in ptrs:
-                self.doubt(_changed(t.detach(), before).any(), f"{op} through another tensor over a loss's memory, written since")
+        for x in args:
+            if isinstance(x, Tensor):
+                ptr = x.untyped_storage().data_ptr()
+                for _, (at, dtype, size, stride, offset), before, op in self.exposed:
+                    if at == ptr and x.dtype == dtype:
+                        now = torch.as_strided(x.detach(), size, stride, offset)
+                        self.doubt(_changed(now, before).any(), f"{op} through another tensor over a loss's memory, written since")
 
     def exposed_checks(self) -> None:
         """The deferred checks of ``expose``: the memory still holds what it held then (NaN as NaN)."""
-        for t, before, op in self.exposed:
-            self.doubt(_changed(t.detach(), before).any(), f"{op} through another tensor over a loss's memory, written since")
+        for t, _, before, op in self.exposed:
+            t = t if isinstance(t, Tensor) else t()
+            if t is not None:
+                self.doubt(_changed(t.detach(), before).any(), f"{op} through another tensor over a loss's memory, written since")
         self.exposed.clear()
 
     def doubt(self, flag: Tensor, message: str) -> None:
