@@ -170,6 +170,30 @@ def _reduced_then(make, write):
     return body
 
 
+def _through_numpy(e, use):
+    v = e * 1.0
+    use(v.detach().numpy())
+    return v
+
+
+def _total_through_numpy(e):
+    total = torch.zeros(())
+    a = total.numpy()
+    total += e.mean()
+    a[...] = 5.0
+    return total
+
+
+def _read_while_written(e):
+    v = e.mean()
+    a = v.detach().numpy()
+    kept = a.copy()
+    a[...] = 3.0
+    doubled = v * 3.0
+    a[...] = kept
+    return doubled
+
+
 def _parts(o, t):
     return _two_parts(_err(o, t)[0])
 
@@ -698,6 +722,34 @@ def _written_through(write):
 def _each_view_scaled_by_its_weight(e, t):
     for b in range(len(t)):
         e[b].mul_(t[b]["loss_weight"])
+
+
+def _over_sum_floored_in_place(e):
+    v = e * 50
+    v.div_(e.sum(), rounding_mode="floor")
+    return v
+
+
+def _total_floored(e):
+    total = torch.tensor(0.0)
+    total += e.sum() * 10
+    return total.div_(3, rounding_mode="floor")
+
+
+def _divided_then(e, written):
+    """``e`` over its batch sum (in place for ``"in place"`` and None), then ``written`` through
+    ``.data`` (the versions miss it), summed."""
+    v = e * 1.0
+    if written in ("in place", None):
+        v /= e.sum()
+        q = v
+    else:
+        q = v / e.sum()
+    if written == "values":
+        v.data.mul_(2)
+    elif written is not None:
+        q.data[0] = 0
+    return q.sum()
 
 
 CASES = {
@@ -1262,6 +1314,17 @@ CASES = {
         _reduced_then(_mean, lambda v: v.detach().cpu().numpy().tolist()), SPLIT, ""),
     "a mean's storage filled": (
         _reduced_then(_mean, lambda v: v.detach().untyped_storage().fill_(0)), DECLINE, "untyped_storage through"),
+    # review adv18 (was wrong: the values as written there were summed; the mean's read after the
+    # write, put back before the end of the call, kept)
+    "errors written through .numpy() before their mean": (
+        _loss(lambda e, y, o, t: _through_numpy(e, lambda a: a.__setitem__(0, 0.0)).mean()), DECLINE,
+        "Tensor.numpy through another"),
+    "errors read through .numpy() before their mean": (
+        _loss(lambda e, y, o, t: _through_numpy(e, lambda a: a.sum()).mean()), SPLIT, ""),
+    "a zero start's .numpy() written after the total": (_loss(lambda e, y, o, t: _total_through_numpy(e)), DECLINE,
+                                                         "Tensor.numpy through another"),
+    "a mean written through .numpy(), read, put back": (_loss(lambda e, y, o, t: _read_while_written(e)), DECLINE,
+                                                        "Tensor.numpy through another"),
     # near misses that stay exact: written in place itself, a running total, a view's shape changed in place
     "a mean doubled in place": (_reduced_then(_mean, lambda v: v.mul_(2.0)), SPLIT, ""),
     "a mean's .detach() unsqueezed in place": (_reduced_then(_mean, lambda v: v.detach().unsqueeze_(0).t_()), SPLIT, ""),
@@ -1295,6 +1358,39 @@ CASES = {
     # near misses that stay exact: along the row dim, a literal k
     "errors sliced at [:bs] along the images": (_sized_by_images(lambda e, bs: e[:bs]), SPLIT, ""),
     "top-k of each row's errors, k = 2": (_sized_by_images(lambda e, bs: e.topk(2, dim=2).values), SPLIT, ""),
+    # -- review adv18: a reduced value converted to an integer or bool type (was wrong: kept as the ratio)
+    "a sum .to(torch.int64)": (_loss(lambda e, y, o, t: (e.sum() * 3).to(torch.int64).float()), DECLINE,
+                               "Tensor.to to torch.int64 of a reduced value"),
+    "a sum .type('torch.LongTensor')": (_loss(lambda e, y, o, t: (e.sum() * 3).type("torch.LongTensor").float()),
+                                        DECLINE, "Tensor.type to torch.int64 of a reduced value"),
+    "a sum .type(torch.bool)": (_loss(lambda e, y, o, t: e.sum().type(torch.bool).float()), DECLINE,
+                                "Tensor.type to torch.bool of a reduced value"),
+    "errors .type(torch.int64), their mean": (_loss(lambda e, y, o, t: (e * 10).type(torch.int64).float().mean()),
+                                              SPLIT, ""),
+    "a sum .type(torch.float64)": (_loss(lambda e, y, o, t: e.sum().type(torch.float64)), SPLIT, ""),
+    # -- review adv18: a division with a rounding mode (was wrong: followed as a plain division)
+    "a floored sum over 3": (_loss(lambda e, y, o, t: (e.sum() * 10).div(3, rounding_mode="floor")), DECLINE,
+                             "Tensor.div with rounding_mode"),
+    "a truncated sum over bs": (_loss(lambda e, y, o, t: (e.sum() * 100).div(e.shape[0], rounding_mode="trunc")),
+                                DECLINE, "Tensor.div with rounding_mode"),
+    "values floored over their batch sum, summed": (
+        _loss(lambda e, y, o, t: torch.div(e * 50, e.sum(), rounding_mode="floor").sum()), DECLINE,
+        "torch.div with rounding_mode"),
+    "values floored in place over their batch sum, summed": (_loss(lambda e, y, o, t: _over_sum_floored_in_place(e).sum()),
+                                                             DECLINE, "Tensor.div_ with rounding_mode"),
+    "a running total floored in place": (_loss(lambda e, y, o, t: _total_floored(e)), DECLINE,
+                                         "Tensor.div_ with rounding_mode"),
+    "values floored over 3, their mean": (
+        _loss(lambda e, y, o, t: torch.div(e * 100, 3, rounding_mode="floor").mean()), SPLIT, ""),
+    # -- review adv18: values divided by their batch sum, written through .data before the full
+    #    sum (was wrong: the sum of the values as they are now over the divisor)
+    "values written through .data after their division": (_loss(lambda e, y, o, t: _divided_then(e, "values")),
+                                                           DECLINE, "written outside their version"),
+    "a quotient written through .data before its sum": (_loss(lambda e, y, o, t: _divided_then(e, "quotient")),
+                                                        DECLINE, "written outside their version"),
+    "a quotient divided in place, written through .data": (_loss(lambda e, y, o, t: _divided_then(e, "in place")),
+                                                           DECLINE, "written outside their version"),
+    "a quotient divided in place, summed": (_loss(lambda e, y, o, t: _divided_then(e, None)), SPLIT, ""),
 }
 
 

@@ -91,6 +91,10 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         frame.note_zeros(out)  # ``torch.tensor(0.).to(x)``: still a total's start
     if track is None or not isinstance(out, Tensor) or out is src:
         return
+    if track.ratio is not None and src.is_floating_point() and not (out.is_floating_point() or out.is_complex()):
+        # ``l.to(torch.int64)``, ``l.type(torch.bool)`` (review adv18): truncated, no ratio of the group's
+        frame.lose(out, f"{op_name(func)} to {out.dtype} of a reduced value", track)
+        return
     if track.ratio is not None or track.lost_at is not None:
         frame.set(out, track)
         return
@@ -481,9 +485,23 @@ def mul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 @rule(Tensor.div, Tensor.true_divide, torch.div, torch.divide, torch.true_divide)
 def div(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``a / b``: a per-row divisor is set aside as 1; a reduced loss over a normaliser."""
+    if rounded_division(frame, func, args, kwargs, out):
+        return
     _binary(frame, func, args, kwargs, out, "div")
     if args and frame.zeroed:
         carry_counts(frame, args[0], out)
+
+
+def rounded_division(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """``a.div(b, rounding_mode="floor")`` with a reduced operand (review adv18): a rounded
+    quotient of a ratio is no ratio (the floor of a sum is not the sum of floors), so ``out`` is
+    lost. True when so."""
+    tracks = [frame.get(x) for x in args[:2] if isinstance(x, Tensor)]
+    if kwargs.get("rounding_mode") is None or not any(_mixes(t) for t in tracks):
+        return False
+    frame.lose(out, f"{op_name(func)} with rounding_mode of a reduced value",
+               pred=any(t is not None and t.from_prediction for t in tracks))
+    return True
 
 
 @rule(
@@ -1851,16 +1869,17 @@ def sum_(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     _reduce(frame, func, args, kwargs, out, RatioKind.SUM, True)
 
 
-def note_divided(frame: Frame, quotient: Tensor, values: Tensor, s: Any) -> None:
+def note_divided(frame: Frame, quotient: Tensor, values: Tensor, s: Any, kept: Tensor | None = None) -> None:
     """``values / s`` (or ``values /= s``, ``values`` then rebuilt as ``quotient * s``) of
     per-element values of the images by a 0-dim reduced sum ``s`` (smp's focal normalised by its
-    focal term's sum): lost, but remembered so that its full sum is ``values.sum() / s``."""
+    focal term's sum): lost, but remembered so that its full sum is ``values.sum() / s``. ``kept``:
+    a copy of the quotient (in place, where ``values`` are rebuilt), else ``values / s`` again."""
     track, ts = frame.get(values), frame.get(s) if isinstance(s, Tensor) else None
     if (isinstance(s, Tensor) and s.dim() == 0 and ts is not None and ts.ratio is not None
             and ts.ratio.kind is RatioKind.SUM and track is not None and track.rows and track.ratio is None
             and not track.parts and not track.elements and track.lost_at is None):
         held = (quotient, values, s)
-        frame.divided[id(quotient)] = (held, tuple(version_of(x) for x in held))
+        frame.divided[id(quotient)] = (held, tuple(version_of(x) for x in held), kept)
 
 
 def divided_sum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -1872,6 +1891,9 @@ def divided_sum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
             or len(args) > 1 or kwargs or not isinstance(out, Tensor)):
         return False  # summed along a dim, or written since (the quotient, its values or divisor)
     _, values, s = entry[0]
+    # a write the versions miss (``q.data[0] = 0``, ``values.data.mul_(2)``): checked on the device
+    expected = entry[2] if entry[2] is not None else values / s
+    frame.doubt((src.detach() != expected).any(), "Tensor.sum of values divided by a sum, written outside their version")
     summed = values.sum()
     _reduce(frame, Tensor.sum, (values,), {}, summed, RatioKind.SUM, True)
     num = frame.get(summed)

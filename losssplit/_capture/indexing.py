@@ -368,7 +368,10 @@ def inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 def inplace_scale(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``l *= w`` / ``l /= w``: as other in-place writes; by a tensor, the unweighted values are
     gone, so nothing is attributed rather than guessed."""
-    _inplace(frame, func, args, kwargs, out, scales=True)
+    if func is Tensor.div_ and elementwise.rounded_division(frame, func, args, kwargs, args[0]):
+        lose_aliases(frame, args[0], op_name(func))
+    else:
+        _inplace(frame, func, args, kwargs, out, scales=True)
     written_through_view(frame, args[0], op_name(func))
 
 
@@ -445,14 +448,15 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             t = frame.get(x) if isinstance(x, Tensor) and x is not target else None
             if t is not None and (t.lost_at is not None or t.ratio is not None) and isinstance(target, Tensor):
                 pred = t.from_prediction or (track is not None and track.from_prediction)
-                before = None
-                if func is Tensor.div_ and len(args) == 2 and track is not None:
-                    before = target * x  # ``l /= s``: the values before, as far as rounding lets them be rebuilt
+                before = kept = None
+                if func is Tensor.div_ and len(args) == 2 and not kwargs and track is not None:
+                    kept = target.detach().clone()
+                    before = kept * x  # ``l /= s``: the values before, as far as rounding lets them be rebuilt
                     frame.set(before, track)
                 frame.lose(target, f"{op} of values that mix images (lost at {t.lost_at or 'a reduction over rows'})", pred=pred)
                 lose_aliases(frame, target, op)
                 if before is not None:
-                    elementwise.note_divided(frame, target, before, x)
+                    elementwise.note_divided(frame, target, before, x, kept)
                 return
     if track is None:
         return

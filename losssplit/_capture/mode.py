@@ -278,7 +278,7 @@ class Frame:
         self.arguments: set[int] = set()  # ids of the call's tagged argument tensors (made outside it)
         self.per_image_targets: Any = None  # the list of per-image target dicts (its ``len`` is the images)
         self.checks: list[tuple[Tensor, str]] = []
-        self.exposed: list[tuple[Tensor, Tensor, str]] = []  # see ``expose``
+        self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
@@ -331,9 +331,10 @@ class Frame:
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
         # per-element values divided by a reduced sum (``l / s``, ``l /= s``): id of the quotient ->
-        # (it, the values before the division, the divisor; their versions then), so that its full
+        # (it, the values before the division, the divisor; their versions then; a copy of it made
+        # in place), so that its full
         # sum is ``l.sum() / s`` (``divided_sum``); held, so the ids stay unique
-        self.divided: dict[int, tuple[tuple[Tensor, Tensor, Tensor], tuple[int | None, ...]]] = {}
+        self.divided: dict[int, tuple[tuple[Tensor, Tensor, Tensor], tuple[int | None, ...], Tensor | None]] = {}
         # storages of tensors tracked as reduced values (a ratio, parts, an expression, a vector of
         # ratios): an in-place write into one of them through another tensor (a view, ``.data``,
         # ``.detach()``, ``out=``) changes the value its ratios were taken from
@@ -779,16 +780,33 @@ class Frame:
         """``op`` hands ``t``'s memory to code the capture does not see (``l.detach().numpy()``):
         where a reduced value lives there, its values now are compared with those at the end of
         the call (``exposed_checks``), so that a write there (``.numpy().fill(3)``) declines while
-        a read for logging does not."""
-        if t.untyped_storage().data_ptr() in self.reduced_storages and t.numel() <= 4096:
-            self.exposed.append((t, t.detach().clone(), op))
+        a read for logging does not. So too for the values of the images a loss will be reduced
+        from (``e.detach().numpy()[0] = 0``) and a running total's zero start (review adv18: their
+        writes there were summed as they are)."""
+        ptr = t.untyped_storage().data_ptr()
+        held = ptr in self.reduced_storages and t.numel() <= 4096 or any(
+            z.untyped_storage().data_ptr() == ptr for z, _ in self.zero_buffers.values())
+        if held or self.get(t) is not None:  # values of the images: held weakly, so their memory can go
+            where = (ptr, t.dtype, t.size(), t.stride(), t.storage_offset())
+            self.exposed.append((t if held else weakref.ref(t), where, t.detach().clone(), op))
+
+    def exposed_read(self, args: tuple) -> None:
+        """An op read memory ``expose`` handed out: it must hold what it held then, also where it
+        is put back before the end of the call (``a[...] = 3; y = l * 2; a[...] = old``)."""
+        for x in args:
+            if isinstance(x, Tensor):
+                ptr = x.untyped_storage().data_ptr()
+                for _, (at, dtype, size, stride, offset), before, op in self.exposed:
+                    if at == ptr and x.dtype == dtype:
+                        now = torch.as_strided(x.detach(), size, stride, offset)
+                        self.doubt(_changed(now, before).any(), f"{op} through another tensor over a loss's memory, written since")
 
     def exposed_checks(self) -> None:
         """The deferred checks of ``expose``: the memory still holds what it held then (NaN as NaN)."""
-        for t, before, op in self.exposed:
-            now = t.detach()
-            changed = (now != before) & ~(now.isnan() & before.isnan()) if now.is_floating_point() else now != before
-            self.doubt(changed.any(), f"{op} through another tensor over a reduced loss's memory, written since")
+        for t, _, before, op in self.exposed:
+            t = t if isinstance(t, Tensor) else t()
+            if t is not None:
+                self.doubt(_changed(t.detach(), before).any(), f"{op} through another tensor over a loss's memory, written since")
         self.exposed.clear()
 
     def doubt(self, flag: Tensor, message: str) -> None:
@@ -1625,6 +1643,11 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         frame.sized_by[id(out)] = (out, rows)
 
 
+def _changed(now: Tensor, before: Tensor) -> Tensor:
+    """Where ``now`` differs from ``before`` (NaN as NaN)."""
+    return (now != before) & ~(now.isnan() & before.isnan()) if now.is_floating_point() else now != before
+
+
 class Unsupported(Exception):
     """Raised by a rule for a call form it declines (the reason names what was seen)."""
 
@@ -1656,6 +1679,12 @@ class CaptureMode(TorchFunctionMode):
             out = func(*args)
             kwargs = _NO_KWARGS
         frame = self.frame
+        if frame.exposed and frame.error is None:
+            try:
+                with _HIDDEN():
+                    frame.exposed_read(args)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.error is not None or not frame.tracks:
             return out
         if (
@@ -1673,7 +1702,7 @@ class CaptureMode(TorchFunctionMode):
                             return floored_number(out, float(floored[2].reshape(()).item()), floored[1])
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
-            if func in _EXPOSING and frame.reduced_storages and args and isinstance(args[0], Tensor):
+            if func in _EXPOSING and args and isinstance(args[0], Tensor):
                 try:
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
