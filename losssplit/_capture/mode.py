@@ -786,7 +786,7 @@ class Frame:
         ptr = t.untyped_storage().data_ptr()
         held = ptr in self.reduced_storages and t.numel() <= 4096 or any(
             z.untyped_storage().data_ptr() == ptr for z, _ in self.zero_buffers.values())
-        if held or self.get(t) is not None:  # values of the images: held weakly, so their memory can go
+        if held or self.get(t) is not None and t.numel() <= _EXPOSED_VALUES:  # held weakly: their memory can go
             where = (ptr, t.dtype, t.size(), t.stride(), t.storage_offset())
             self.exposed.append((t if held else weakref.ref(t), where, t.detach().clone(), op))
 
@@ -1641,6 +1641,9 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
             rows[d] = r
     if rows:
         frame.sized_by[id(out)] = (out, rows)
+
+
+_EXPOSED_VALUES = 1 << 16  # elements of the images' values copied when handed out (logits are not)
 
 
 def _changed(now: Tensor, before: Tensor) -> Tensor:
