@@ -37,6 +37,21 @@ def focal(logits: torch.Tensor, target: torch.Tensor, alpha: float = 0.25, gamma
     return (alpha * target + (1 - alpha) * (1 - target)) * ce * (1 - p_t) ** gamma
 
 
+def corners(b: torch.Tensor) -> torch.Tensor:
+    """Boxes cxcywh -> xyxy."""
+    cx, cy, w, h = b.unbind(-1)
+    return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
+
+
+def iou_pairs(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """IoU of every box of ``a`` [n, 4] with every box of ``b`` [m, 4] (cxcywh): [n, m]."""
+    a, b = corners(a), corners(b)
+    wh = (torch.min(a[:, None, 2:], b[None, :, 2:]) - torch.max(a[:, None, :2], b[None, :, :2])).clamp(min=0)
+    inter = wh[..., 0] * wh[..., 1]
+    area_a, area_b = (a[:, 2:] - a[:, :2]).prod(1), (b[:, 2:] - b[:, :2]).prod(1)
+    return inter / (area_a[:, None] + area_b[None] - inter + 1e-7)
+
+
 Outcome = Callable[[str, int], tuple[dict[str, float], dict[str, float], tuple[str, ...]]]
 
 

@@ -61,8 +61,10 @@ import torch
 import torch.nn.functional as F
 from _helpers import PER_IMAGE, ROWS, TARGETS, Share
 from _survey import Case, keys, survey_tests
+from _survey import corners as _corners
 from _survey import focal as _focal
 from _survey import gen as _gen
+from _survey import iou_pairs as _iou_pairs
 from _survey import leaf as _leaf
 from _survey import stack as _stack
 
@@ -312,19 +314,6 @@ def rec_batch(seed: int) -> tuple[list, list, list]:
 
 
 # -- detection ------------------------------------------------------------------------------------
-
-
-def _corners(b: torch.Tensor) -> torch.Tensor:
-    cx, cy, w, h = b.unbind(-1)
-    return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
-
-
-def _iou_pairs(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """IoU of every box of ``a`` [n, 4] with every box of ``b`` [m, 4] (cxcywh): [n, m]."""
-    a, b = _corners(a), _corners(b)
-    wh = (torch.min(a[:, None, 2:], b[None, :, 2:]) - torch.max(a[:, None, :2], b[None, :, :2])).clamp(min=0)
-    inter = wh[..., 0] * wh[..., 1]
-    return inter / ((a[:, 2:] - a[:, :2]).prod(1)[:, None] + (b[:, 2:] - b[:, :2]).prod(1)[None] - inter + 1e-7)
 
 
 def _giou(a: torch.Tensor, b: torch.Tensor, ciou: bool = False) -> torch.Tensor:

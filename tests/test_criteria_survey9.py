@@ -33,7 +33,9 @@ import torch
 import torch.nn.functional as F
 from _helpers import ROWS, TARGETS
 from _survey import Case, keys, survey_tests
+from _survey import corners as _corners
 from _survey import gen as _gen
+from _survey import iou_pairs as _iou_pairs
 from _survey import leaf as _leaf
 from _survey import stack as _stack
 
@@ -148,20 +150,6 @@ def lm_batch(seed: int) -> tuple[list, list, list]:
 
 
 # -- detection ------------------------------------------------------------------------------------
-
-
-def _corners(b: torch.Tensor) -> torch.Tensor:
-    cx, cy, w, h = b.unbind(-1)
-    return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
-
-
-def _iou_pairs(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
-    """IoU of every box of ``a`` [n, 4] with every box of ``b`` [m, 4] (cxcywh): [n, m]."""
-    a, b = _corners(a), _corners(b)
-    wh = (torch.min(a[:, None, 2:], b[None, :, 2:]) - torch.max(a[:, None, :2], b[None, :, :2])).clamp(min=0)
-    inter = wh[..., 0] * wh[..., 1]
-    area_a, area_b = (a[:, 2:] - a[:, :2]).prod(1), (b[:, 2:] - b[:, :2]).prod(1)
-    return inter / (area_a[:, None] + area_b[None] - inter + 1e-7)
 
 
 def _iou_aligned(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
