@@ -17,7 +17,6 @@ import torch.nn.functional as F
 
 from ._bytecode import (
     UNPROVEN,
-    call_site,
     divisor_arithmetic,
     divisor_floor,
     divisor_source,
@@ -32,7 +31,7 @@ from ._bytecode import (
     parameter_value,
     straight_line_operator,
 )
-from .formulas import binary_formula, pooled_moment, unary_formula
+from .formulas import binary_formula, pooled_moment, unary_formula, with_site
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -814,13 +813,13 @@ def _at_site(new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track 
         made = negated.sites
     elif _identity(kind, b if tb is None else a, tb is None):
         return dataclasses.replace(new, sites=made) if made else new
-    site = call_site()
-    if site is None or site in made:
+    sites = with_site(made)
+    if sites is None:
         return lost_track(f"{op} of a constant applied again to its own result (a loop over images)",
                           new.from_prediction)
     held = ta if tb is None else tb if ta is None else negated
     several = frozenset({SCALED_SEVERAL}) if held is not None and _one_image_terms(held)[1] else frozenset()
-    return dataclasses.replace(new, sites=frozenset().union(*(t.sites for t in (ta, tb) if t is not None), {site}, several))
+    return dataclasses.replace(new, sites=frozenset().union(*(t.sites for t in (ta, tb) if t is not None), sites, several))
 
 
 SCALED_SEVERAL = (None, -1)

@@ -102,10 +102,15 @@ def _counted(frame: Frame, c: float) -> bool:
 
 def _sites(*tracks: Track | None) -> frozenset[tuple[Any, int]] | None:
     """The code positions of the ops that made ``tracks``' expressions and of the op being
+    executed (``with_site``)."""
+    return with_site(frozenset().union(*(t.sites for t in tracks if t is not None)))
+
+
+def with_site(made: frozenset[tuple[Any, int]]) -> frozenset[tuple[Any, int]] | None:
+    """``made``, the code positions of the ops that made a value, and that of the op being
     executed; None where that op is one of them (a loop or a helper applying it to its own
     result again: on a group alone it may run another number of times) or is not found."""
     site = call_site()
-    made = frozenset().union(*(t.sites for t in tracks if t is not None))
     return None if site is None or site in made else made | {site}
 
 
