@@ -606,6 +606,27 @@ def test_autocast_bfloat16_companions_are_float32_within_bf16_tolerance():
     assert_clean(out)
 
 
+@pytest.mark.parametrize("cast, eps", [("half", 2.0**-11), ("bfloat16", 2.0**-8)])
+def test_a_reduced_value_cast_to_half_precision_has_float32_companions_before_the_cast(cast, eps):
+    """DESIGN decision: the companion is the group's ratio, not its rounding to the key's dtype;
+    it differs from the half-precision oracle by that one rounding (at most ``eps`` relative)."""
+    x = torch.rand(6, 4, generator=torch.Generator().manual_seed(4), requires_grad=True)
+    targets = targets_for([1.0, 0.5, 1.0])
+
+    def cast_body(pred, targets):
+        target = torch.cat([t["boxes"] for t in targets])
+        return {"loss": getattr((pred - target).abs().sum(1).mean(), cast)()}
+
+    out = split_by_source(cast_body)(x, targets)
+    assert torch.equal(out["loss"], cast_body(x, targets)["loss"])
+    ratio = expected(x, targets)
+    got = companions(out)
+    assert got == pytest.approx(ratio, rel=1e-6)
+    oracle = {g: float(getattr(torch.tensor(v), cast)()) for g, v in ratio.items()}
+    assert all(abs(got[g] - oracle[g]) <= eps * abs(oracle[g]) for g in got)
+    assert {out[name].dtype for name in got} == {torch.float32}
+
+
 def test_a_compiled_model_with_an_eager_decorated_criterion():
     model = Model().train()
     compiled = torch.compile(model, backend="aot_eager")
