@@ -1958,7 +1958,14 @@ def test_a_zero_start_written_before_the_total_declines(write, op):
 
 
 def test_a_non_zero_start_is_no_running_total():
-    check_rule(_total_from(lambda x: torch.tensor(0.5)), "Tensor.add", declines=True)
+    """``torch.tensor(0.5)`` is no zero start: written into in place (``l2``) it declines; added to
+    out of place (``loss``), it is the number 0.5 plus the group's means (a tensor made from a
+    number reads as it), the oracle."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_total_from(lambda x: torch.tensor(0.5)), rule_batch(seed, weights))
+        assert {k for k in want if k.startswith("l2_")} and not {k for k in got if k.startswith("l2_")}
+        assert any("'l2'" in m and "Tensor.add" in m for m in said), said
+        assert got == pytest.approx({k: v for k, v in want.items() if k.startswith("loss_")}, rel=1e-5)
 
 
 def test_a_reduced_loss_over_the_mean_weight_plus_an_eps_declines():

@@ -1102,6 +1102,9 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
         return
     if isinstance(c, Tensor) and id(c) in frame.untracked_sums:
         return  # ``(l * w).sum() / w.sum()``: a row-sum normaliser (``_late_normaliser``)
+    if isinstance(c, Tensor) and frame.filled_numbers:
+        number = frame.filled_number(c, op)  # ``torch.tensor(3.0)``: that number
+        c = c if number is None else number
     if isinstance(c, (int, float)) and (float(c).is_integer() or frame.from_arguments(float(c))):
         return  # a literal (``/ 3``, ``* 2``), a count or an outside normaliser: read as such (README)
     weights = [frame.host_weight(b) for b in range(frame.num_images)]
@@ -1150,6 +1153,19 @@ def _scalar_of(x: Any, track: Track | None) -> float | Tensor | None:
             return track.unweighted.reshape(())
         return x.detach().reshape(())
     return None
+
+
+def _body_number(frame: Frame, x: Any, track: Track | None, kind: str) -> float | Tensor | None:
+    """``_scalar_of(x)``, where a one-element tensor made in the call from a Python number
+    (``torch.tensor(len(targets))``, ``x.new_tensor(n - 1)``) is that number: read as the number
+    is (a count of the batch, a literal), not as a tensor from outside the call. A whole float is
+    read as the int (``torch.tensor(float(len(targets)))``: a tensor is rarely made of a float
+    literal that happens to equal a count, while a plain float ``2.0 * cls`` often is one)."""
+    if track is None and isinstance(x, Tensor) and frame.filled_numbers and id(x) not in frame.weight_filled:
+        number = frame.filled_number(x, kind)
+        if number is not None:
+            return int(number) if type(number) is float and number.is_integer() else number
+    return _scalar_of(x, track)
 
 
 OTHER_IMAGE_FACTOR = "a loss scaled by a value of one image that is not that loss's image (``l_b * (x[b + 1].mean() > c)``)"
@@ -1205,7 +1221,7 @@ def _ratio_arithmetic(
                 return lost_track(f"{kind} {REPEATED_TERM}", pred or tb.from_prediction)
             total = add_ratios(ta.ratio, _same_counts(frame, ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0)))
             return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
-        other = _scalar_of(b, tb)
+        other = _body_number(frame, b, tb, kind)
         if other is None:
             return None
         if kind in ("mul", "div"):
@@ -1223,6 +1239,8 @@ def _ratio_arithmetic(
                 return lost_track(length, pred)
             if length is None and kind == "mul" and _unproven_image_count(frame, other):
                 return lost_track(UNPROVEN_IMAGE_COUNT, pred)
+            if kind == "mul" and isinstance(other, Tensor) and not weight:
+                _tensor_image_count(frame, ta.ratio, other)
             if kind == "div" and ta.ratio.part_images is not None and _is_number(other):
                 _parts_each_image(frame, ta.ratio, _over_targets_length(frame, other))
             z = None if weight or kind != "mul" else _reciprocal_argument(frame, ta.ratio, other)
@@ -1273,8 +1291,11 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(-1.0).shifted(float(other)))
             return Track(from_prediction=pred, ratio=ta.ratio.shifted(float(other) if kind == "add" else -float(other)))
         return None
+    if tb is not None and tb.ratio is not None and kind in ("add", "sub") and ta is None and isinstance(a, Tensor):
+        # ``torch.tensor(1.0) - l.mean()``: as ``l.mean()`` (``rsub``) a number
+        return _ratio_arithmetic(frame, "add" if kind == "add" else "rsub", b, tb, a, ta)
     if tb is not None and tb.ratio is not None and kind == "mul":
-        other = _scalar_of(a, ta)
+        other = _body_number(frame, a, ta, kind)
         if other is not None:
             other, weight = _weight_factor(frame, tb.ratio, a, other)
             if not weight and _other_image_value(frame, tb.ratio, ta):
@@ -1287,6 +1308,10 @@ def _ratio_arithmetic(
                 return Track(from_prediction=tb.from_prediction, ratio=tb.ratio.times_row_count(rows))
             if length is not None:
                 return lost_track(length, tb.from_prediction)
+            if length is None and _unproven_image_count(frame, other):
+                return lost_track(UNPROVEN_IMAGE_COUNT, tb.from_prediction)
+            if isinstance(other, Tensor) and not weight:
+                _tensor_image_count(frame, tb.ratio, other)
             z = None if weight else _reciprocal_argument(frame, tb.ratio, other)
             if z is not None:  # ``(1.0 / batch_total) * l.sum()``
                 return _over_argument(tb, z)
@@ -1679,7 +1704,8 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
-BY_IMAGE_COUNT = "a multiplication by an int equal to the number of images (``* batch_size``) or to a length of rows (``* len(x)``)"
+BY_IMAGE_COUNT = ("a multiplication by an int equal to the number of images (``* batch_size``, also a tensor made from "
+                  "one) or to a length of rows (``* len(x)``)")
 
 
 def _times_image_count(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:
@@ -1692,8 +1718,8 @@ def _times_image_count(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track
     return False
 
 
-UNPROVEN_IMAGE_COUNT = ("a multiplication by an int equal to the number of images that the code does not show as "
-                        "``len(targets)`` nor a literal (``n = len(targets)``, ``l.mul(len(targets))``: on a group "
+UNPROVEN_IMAGE_COUNT = ("a multiplication by an int equal to the number of images (also a tensor made from one) "
+                        "that the code does not show as ``len(targets)`` nor a literal (``n = len(targets)``, ``l.mul(len(targets))``: on a group "
                         "alone, the group's images)")
 
 
@@ -1732,6 +1758,19 @@ def _unproven_image_count(frame: Frame, factor: Any) -> bool:
     be the number of images kept in a name, which on a group alone is the group's."""
     return (type(factor) is int and factor == frame.num_images > 1 and frame.per_image_targets is not None
             and offset_source(factor, product=True) not in ("literal", "configured"))
+
+
+def _tensor_image_count(frame: Frame, ratio: Ratio, factor: Tensor) -> None:
+    """Decline the call where a one-element tensor of no images scaling a reduced loss holds the
+    number of images (or, on an average, a length of rows), as the int would (``_is_image_count``,
+    ``_unproven_image_count``): ``n = torch.tensor(len(t)); n += 0``, ``torch.tensor([len(t), 7.])[0]``
+    are, on a group alone, the group's count; a tensor made right from a number is read as it."""
+    if frame.num_images < 2 or frame.per_image_targets is None:
+        return
+    averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
+    counts = {frame.num_images, *(frame.lengths if averaged else ())}
+    among = host_tensor(sorted(counts), torch.float64).to(factor.device)
+    frame.doubt((factor.detach().reshape(()).to(torch.float64) == among).any(), f"{UNPROVEN_IMAGE_COUNT} (a tensor)")
 
 
 def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:

@@ -330,6 +330,9 @@ class Frame:
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # one-element tensors made from a Python number (``torch.tensor(n)``, ``x.new_full((), n)``):
+        # id -> (the tensor, its version when made, the number), held so the ids stay unique
+        self.filled_numbers: dict[int, tuple[Tensor, int | None, int | float]] = {}
         # per-element values divided by a reduced sum (``l / s``, ``l /= s``): id of the quotient ->
         # (it, the values before the division, the divisor; their versions then; a copy of it made
         # in place), so that its full
@@ -641,6 +644,24 @@ class Frame:
         if isinstance(out, Tensor) and out.numel() <= 16:
             self.zero_buffers[id(out)] = (out, version_of(out))
 
+    def note_filled(self, out: Any, number: Any) -> None:
+        """``out``, made by the op being followed, is one element filled with the Python number
+        ``number`` (``torch.tensor(len(targets))``, ``x.new_tensor([n])``): a loss's arithmetic
+        with it reads that number, as with the number itself (``filled_number``)."""
+        if type(number) in (list, tuple) and len(number) == 1:
+            number = number[0]
+        if type(number) in (int, float) and isinstance(out, Tensor) and out.numel() == 1:
+            self.filled_numbers[id(out)] = (out, version_of(out), number)
+
+    def filled_number(self, x: Any, op: str) -> int | float | None:
+        """The Python number the one-element tensor ``x`` was made from in this call and still
+        holds (see ``note_filled``); a write its version misses is checked on the device."""
+        held = self.filled_numbers.get(id(x)) if self.filled_numbers and isinstance(x, Tensor) else None
+        if held is None or held[0] is not x or held[1] is None or version_of(x) != held[1]:
+            return None
+        self.doubt((x.detach() != held[2]).any(), f"{op} of a tensor made from a number, written outside its version")
+        return held[2]
+
     def zeros_total(self, x: Any, writes: int, value: Tensor | float, op: str) -> bool:
         """Whether ``x`` is a one-element ``torch.zeros`` of this call written ``writes`` times
         since (its version): the start of a running total (``lbox = torch.zeros(1)``), which holds
@@ -709,6 +730,7 @@ class Frame:
         self.counted.clear()
         self.factors.clear()
         self.weight_filled.clear()
+        self.filled_numbers.clear()
         self.positions_written.clear()
         self.row_offsets.clear()
         self.row_counts.clear()

@@ -389,6 +389,7 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
     if type(fill) in (int, float) and fill == 0:  # ``torch.tensor(0.)``, ``x.new_tensor(0)``: a total's start
         frame.note_zeros(out)
+    frame.note_filled(out, fill)
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
         frame.weight_filled[id(out)] = (out, images, None)
