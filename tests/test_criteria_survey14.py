@@ -31,8 +31,12 @@ nearest neighbour in the batch.
 
 Since: the internal error at ``Tensor.matmul`` (a matrix product by a vector mapped the images'
 dim to the wrong output dim) is fixed (``test_a_matrix_product_with_a_vector_keeps_the_images``);
-the v8 body still declines at ``Tensor.__setitem__`` on 4 images and further on 3, so the figures
-are unchanged.
+the v8 body then still declined at ``Tensor.__setitem__``. Its buffer of losses splits since
+(16): reduced losses written by position into a small ``torch.zeros`` / ``torch.empty`` buffer,
+each position scaled in place (``loss[0] *= gain``: read, ``mul_`` of the view, written back), read
+back per position (``loss.detach()[i]``, ``loss[i]``) and summed times ``pred.shape[0]``, each
+position one ratio of its own (``test_rules_indexing.py``: ``test_a_buffer_of_losses_scaled_and_read_by_position``).
+Now: 263 expected, 85 declined, 51 GAP (19.4 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -734,9 +738,7 @@ CASES = {c.body.__name__: c for c in [
          gaps=keys("total_loss", "iou_loss", "conf_loss", "cls_loss", "num_fg"),
          why="num_fg summed from int(fg_mask.sum()) per image: a host-read number reaching several images' losses"),
     Case(torchvision_fcos_focal_giou_and_centerness_over_item_foreground, dense_batch),
-    Case(ultralytics_v8_bce_ciou_dfl_over_target_scores_sum_times_batch, dense_batch,
-         gaps=keys("loss", "box_loss", "cls_loss", "dfl_loss"), quiet=keys("loss", "box_loss", "cls_loss", "dfl_loss"),
-         why="each term written into loss[i] (Tensor.__setitem__); on 3 images an internal error at Tensor.matmul"),
+    Case(ultralytics_v8_bce_ciou_dfl_over_target_scores_sum_times_batch, dense_batch),
     Case(torchmetrics_msle_cosine_relative_squared_error_and_r2, class_batch, keys("loss_rse", "r2"),
          why="the targets' squared deviation from the batch's mean"),
     Case(siglip_pairwise_sigmoid_with_learned_scale_and_bias, class_batch, keys("loss_siglip", "i2t_acc"),
@@ -751,6 +753,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-FIRST = (263, 101, 67, 0)  # expected, declined, GAP, WRONG
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), 18, FIRST,
-                              over_target="first contact: 67 GAP of 263 (25.5 %), see the module docstring"))
+NOW = (263, 85, 51, 0)  # expected, declined, GAP, WRONG (first contact: 263, 101, 67, 0)
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 18, NOW,
+                              over_target="51 GAP of 263 (19.4 %; 25.5 % on first contact), see the module docstring"))

@@ -10,13 +10,17 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import (
+    ROWS,
     RULE_BATCHES,
+    TARGETS,
     check_rule,
     companions,
     op_id,
     registered,
     rule_batch,
     rule_outcome,
+    split_outcome,
+    wrong_companions,
 )
 
 from losssplit import split_by_source
@@ -119,6 +123,8 @@ CASES = {
     T.vdot: lambda o, t: _per_image_dot(o, t, T.vdot),
     torch.zeros: lambda o, t: _running_total(o, t, lambda: torch.zeros(1)),
     T.new_zeros: lambda o, t: _running_total(o, t, lambda: o["x"].new_zeros(1)),
+    torch.empty: lambda o, t: _slots(start=lambda o: torch.empty(3), read=_items)(o, t),
+    T.new_empty: lambda o, t: _slots(start=lambda o: o["x"].new_empty(3), read=lambda loss: {"cls": loss[1]})(o, t),
     T.nonzero: lambda o, t: _over_count(o, t, lambda m: len(T.nonzero(m))),
     torch.trace: lambda o, t: {"loss": sum(torch.trace(e[:, :3]) for e in _err(o, t)[0]) / len(t)},
     T.trace: matched(lambda p, t: T.trace(p @ t.T)[None]),
@@ -237,6 +243,161 @@ def test_reduced_losses_written_into_a_buffer_or_times_the_batch_size_decline():
     check_rule(lambda o, t: {"loss": _err(o, t)[0].mean() * len(t)}, "number of images", declines=True)
 
 
+def _slots(start=lambda o: torch.zeros(3), scale=(("mul_", 7.5), ("mul_", 0.25), ("div_", 5.0)), read=None,
+           rewrite=None, first=False, times_bs=True):
+    """ultralytics v8's buffer of losses: ``loss = torch.zeros(3)``; two reduced losses written
+    from one call by tuple assignment and one more, each of its own ratio (a mean, a sum over a
+    row sum, a sum over a literal); each position scaled in place (``loss[0] *= 7.5``: ``scale``,
+    (op, number) per position); ``{"loss": loss.sum() * bs}`` with ``bs = x.shape[0]`` (without
+    ``times_bs``, ``loss.sum()``) and ``read(loss)``'s keys.
+    ``rewrite(loss, err)`` writes once more before the scaling; ``first``: ``loss[0]`` read (a
+    view) before any write and added to the total."""
+
+    def terms(err, y):
+        return err.mean(), (err[:, 0] ** 2).sum() / 7.0
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        bs = outputs["x"].shape[0]
+        loss = start(outputs)
+        before = loss[0] if first else None
+        loss[1] = (err * y).sum() / y.sum()
+        loss[0], loss[2] = terms(err, y)
+        if rewrite is not None:
+            rewrite(loss, err)
+        for i, (op, c) in enumerate(scale):
+            if op == "mul_":
+                loss[i] *= c
+            elif op == "sub_":
+                loss[i] -= c
+            else:
+                loss[i] /= c
+        total = loss.sum() * bs if times_bs else loss.sum()
+        out = {"loss": total + before if first else total}
+        return {**out, **(read(loss) if read is not None else {})}
+
+    return body
+
+
+def _items(loss):
+    items = loss.detach()
+    return {"box": items[0], "cls": items[1], "dfl": items[-1]}
+
+
+_SLOT_LABELS = {4: ["web", "book", "code", "web"], 3: ["web", "book", "code"], 2: ["web", "book"]}
+
+
+def test_a_buffer_of_losses_scaled_and_read_by_position():
+    """ultralytics v8's ``loss = torch.zeros(3)``: each position one reduced loss (written in any
+    order, two from one tuple assignment), scaled in place per position (``loss[0] *= 7.5``,
+    ``/=``, ``-=``), read back per position (``loss.detach()[i]``, ``loss[i]``, ``loss[-1]``) and
+    summed (times ``x.shape[0]``, each group's own count): each position is its ratio on the group
+    alone. Also in a ``torch.empty`` / ``x.new_empty`` buffer, and with three groups, one image
+    each on the 3- and 2-image batches (labels through ``sources``)."""
+    check_rule(_slots(read=_items), "")
+    check_rule(_slots(read=lambda loss: {"box": loss[0], "dfl": loss[2] * 2.0}, scale=(("mul_", 0.25),) * 3), "")
+    check_rule(_slots(read=_items, scale=(("sub_", 0.125), ("mul_", 7.5), ("sub_", -1.0)), times_bs=False), "")
+    check_rule(_slots(start=lambda o: torch.empty(3), read=_items), "")
+    check_rule(_slots(start=lambda o: o["x"].new_empty(3), read=_items), "")
+    check_rule(_slots(rewrite=lambda loss, err: loss.__setitem__(1, err[:, 2].mean())), "")  # overwritten whole
+    check_rule(_slots(rewrite=lambda loss, err: loss.view(3)[2].mul_(3.0)), "")  # through a view of the buffer
+    # a vector of per-class batch ratios read by position
+    check_rule(lambda o, t: {"loss": _err(o, t)[0].mean((0, 1))[1], "r": (lambda e, y: (
+        (e * y).sum((0, 1))[-1] / y.sum((0, 1))[-1]))(*_err(o, t))}, "")
+    for seed, weights in RULE_BATCHES:
+        outputs, targets = rule_batch(seed, weights)
+        labels = _SLOT_LABELS[len(weights)]
+        got, want, said = split_outcome(_slots(read=_items), [outputs, targets], [ROWS, TARGETS], labels)
+        assert len(want) == 4 * len(set(labels)) and set(got) == set(want), (seed, said)
+        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
+
+
+def _per_image_slots(outputs, targets):
+    """One image's loss per position of a ``torch.zeros(len(targets))``, summed."""
+    err, _ = _err(outputs, targets)
+    loss = torch.zeros(len(targets))
+    for b in range(len(targets)):
+        loss[b] = err[b].mean()
+    return {"loss": loss.sum()}
+
+
+def _values_into_slots(outputs, targets):
+    """The images' per-row values (no reduced loss) written into a buffer's positions."""
+    err, _ = _err(outputs, targets)
+    loss = torch.zeros(len(targets))
+    loss[:] = err.mean((1, 2))
+    return {"loss": loss.mean()}
+
+
+def test_a_buffer_of_losses_mixed_otherwise_declines():
+    """A position made no single ratio (another loss added in place), changed by an op without a
+    position rule (``clamp_``), a write through a mask or a tensor index, one image's loss per
+    position (``loss[b] = l_b``: on a group alone position b is another image's), the images'
+    values written unreduced, a view of the buffer read before the writes (its value changes
+    unseen), and writes through ``loss.data`` or ``loss.detach()``, also before the buffer is
+    complete: no companion, a warning naming the op."""
+    check_rule(_slots(rewrite=lambda loss, err: loss[0].__iadd__((err[:, 1] ** 2).sum())), "add_ of a position",
+               declines=True)
+    check_rule(_slots(rewrite=lambda loss, err: loss[0].clamp_(max=0.3)), "clamp_", declines=True)
+    check_rule(_slots(rewrite=lambda loss, err: loss.__setitem__(torch.tensor([True, False, False]), err.mean())),
+               "__setitem__", declines=True)
+    check_rule(_slots(rewrite=lambda loss, err: loss.__setitem__(torch.tensor(2), err.mean())), "__setitem__",
+               declines=True)
+    check_rule(_per_image_slots, "__setitem__ of a reduced loss into a buffer by position per image", declines=True)
+    check_rule(_values_into_slots, "__setitem__ of the images' values (no reduced loss) into a buffer", declines=True)
+    check_rule(_slots(first=True), "into a buffer of losses that another tensor views", declines=True)
+    check_rule(_slots(rewrite=lambda loss, err: loss.data.__setitem__(1, 5.0)), "through another tensor over its memory",
+               declines=True)  # ``.data`` keeps a version counter of its own
+    check_rule(_slots(rewrite=lambda loss, err: loss.detach()[0].mul_(2.0)), "through another tensor over its memory",
+               declines=True)
+    check_rule(_written_before_complete, "through another tensor over its memory", declines=True)
+
+
+def _written_before_complete(outputs, targets):
+    """A buffer of losses written through ``loss.data`` before its last position is written."""
+    err, _ = _err(outputs, targets)
+    loss = torch.zeros(3)
+    loss[0] = err.mean()
+    loss.data[0] = 5.0
+    loss[1], loss[2] = err[:, 0].mean(), (err[:, 1] ** 2).sum() / 7.0
+    return {"loss": loss.sum()}
+
+
+def test_a_view_of_a_buffer_of_losses_read_before_a_position_is_scaled_declines():
+    """``box = loss[0]; loss[0] *= 7.5``: ``box`` views the scaled position (its value changes),
+    so it declines naming the op; the buffer itself still splits."""
+    for seed, weights in RULE_BATCHES:
+        outputs, targets = rule_batch(seed, weights)
+
+        def stale(o, t):
+            err, _ = _err(o, t)
+            loss = torch.zeros(2)
+            loss[0], loss[1] = err.mean(), err[:, 0].mean()
+            box = loss[0]
+            loss[0] *= 7.5
+            return {"loss": loss.sum(), "box": box}
+
+        got, want, said = split_outcome(stale, [outputs, targets], [ROWS, TARGETS])
+        assert {k for k in got if k.startswith("loss_")} == {k for k in want if k.startswith("loss_")}, said
+        assert not any(k.startswith("box_") for k in got), got
+        assert any("'box'" in m and "mul_ through another tensor over its memory" in m for m in said), said
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits: a buffer as long as the images, its length no literal "
+                                       "(torch.zeros(len(targets))), written at loss[-1]")
+def test_a_position_from_the_end_of_a_buffer_as_long_as_the_images_is_not_seen():
+    """``torch.zeros(len(targets))`` written at ``loss[0]`` and ``loss[-1]`` on two images: on one
+    image alone both are position 0 (the second write wins); the split reads two positions."""
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        loss = torch.zeros(len(targets))
+        loss[0], loss[-1] = err.mean(), err[:, 0].mean()
+        return {"loss": loss.sum()}
+
+    got, want, _ = rule_outcome(body, rule_batch(*RULE_BATCHES[2]))
+    assert not wrong_companions(got, want), got
+
+
 def _scaled_in_place(factor, op="mul_"):
     """Per-element BCE of ``x`` against the targets, scaled in place (``loss *= factor(y, targets)``
     or ``/=``), mean."""
@@ -276,8 +437,6 @@ def test_a_loss_scaled_in_place_by_weights_or_other_images_data_declines():
 def test_a_list_of_level_maps_is_read_batch_first():
     """Predictions passed as a top-level list of per-level maps ``[B, A, H, W]`` (grid-anchor
     detectors): each map's dim 0 is the images."""
-    from _helpers import ROWS, TARGETS, split_outcome
-
     def per_level(levels, targets):
         y = torch.stack([t["y"] for t in targets])
         return {"loss": sum(F.l1_loss(p.mean((2, 3)), y[:, :, 0]) for p in levels)}

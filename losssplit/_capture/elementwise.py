@@ -840,6 +840,12 @@ def _one_image_terms(track: Track) -> tuple[bool, bool]:
     return bool(hosts), several or len(hosts) > 1
 
 
+def one_image_term(track: Track) -> bool:
+    """Whether ``track`` holds one image's loss (of a per-image loop) and no other image's."""
+    one, several = _one_image_terms(track)
+    return one and not several
+
+
 def _identity(kind: str, c: Any, second: bool) -> bool:
     """Whether the number ``c`` leaves the other operand as it is: ``x + 0``, ``x - 0``, ``x * 1``,
     ``x / 1`` (``0 - x`` negates it)."""

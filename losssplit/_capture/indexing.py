@@ -176,6 +176,33 @@ def _mixed_index(frame: Frame, src: Any, track: Track | None, indices: Any, out:
     return False
 
 
+def _element(frame: Frame, src: Tensor, track: Track | None, i: int, out: Tensor) -> bool:
+    """``loss[i]`` of a buffer of losses (``_loss_buffer``: position i's loss, once written) or of
+    another vector of ratios (per-class batch sums, a buffer's ``detach()``): element i's ratio,
+    which on a group alone is element i of the group's vector. A tested or gated element (a
+    class's presence) is no ratio alone. True when followed here."""
+    n = src.shape[0]
+    known = frame.loss_buffers.get(id(src))
+    entry = _buffer_of_losses(frame, src, 0) if known is not None and known[0] is src else None
+    if known is not None and known[0] is src and entry is None:  # written otherwise since (and lost there)
+        del frame.loss_buffers[id(src)]
+    elif entry is not None:
+        slot = entry[0].get(i % n) if -n <= i < n else None
+        if slot is None:
+            frame.lose(out, "Tensor.__getitem__ of a position of a buffer of losses not written by position", pred=True)
+        else:
+            frame.set(out, Track(from_prediction=True, ratio=slot.ratio, sites=slot.sites))
+        return True
+    if track is None or not track.elements:
+        return False
+    r = track.elements[i % n] if -n <= i < n and len(track.elements) == n else None
+    if r is None or r.test is not None or r.gate is not None:
+        frame.lose(out, track.lost_at or "Tensor.__getitem__", track)
+    else:
+        frame.set(out, Track(from_prediction=track.from_prediction, ratio=r, sites=track.sites))
+    return True
+
+
 @rule(Tensor.__getitem__)
 def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
@@ -189,6 +216,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if frame.row_offsets and isinstance(index, Tensor) and isinstance(out, Tensor) and _offset_index(frame, src, track, index, out):
         return
     if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):
+        return
+    if type(index) is int and isinstance(out, Tensor) and src.dim() == 1 and (track is not None and track.elements or (
+            frame.loss_buffers and id(src) in frame.loss_buffers)) and _element(frame, src, track, index, out):
         return
     if (
         isinstance(index, Tensor)
@@ -412,7 +442,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if track is not None and scales and elementwise.elements_in_place(frame, func, args):
         return
-    if isinstance(target, Tensor) and (id(target) in frame.loss_buffers or track is None and id(target) in frame.zero_buffers):
+    if frame.loss_buffers and isinstance(target, Tensor) and _slot_in_place(frame, func, target, track, args, kwargs, kind):
+        return
+    if isinstance(target, Tensor) and (id(target) in frame.loss_buffers or track is None and id(target) in frame.slot_buffers):
         if _loss_buffer(frame, func, target, args):
             return
     if track is None and func in (Tensor.__setitem__, Tensor.index_put_) and frame.image_buffers:
@@ -504,29 +536,49 @@ def _weight_in_place(frame: Frame, x: Any) -> bool:
     return filled is not None and filled[0] is x and not frame.weight_is_one(filled[1])
 
 
+def _buffer_of_losses(frame: Frame, buffer: Tensor, writes: int) -> tuple[dict[int, Track], int] | None:
+    """(the tracks of its positions written, its version then) of ``buffer``, a buffer of losses
+    written only by the writes its rules followed and ``writes`` more (the op being followed);
+    None for any other tensor."""
+    entry = frame.loss_buffers.get(id(buffer))
+    if entry is None or entry[0] is not buffer or frame.get(buffer) is not entry[3] or version_of(buffer) != entry[2] + writes:
+        return None
+    return entry[1], entry[2]
+
+
 def _loss_buffer(frame: Frame, func: Any, buffer: Tensor, args: tuple) -> bool:
     """``loss = torch.zeros(3); loss[0] = box; loss[1] = cls; loss[2] = dfl``: reduced losses
-    written by position into a small buffer of zeros. Once every position holds one, the buffer is
-    a vector of ratios (``Track.elements``: its sum is a sum of ratios). Any other write into it
-    ends that (the buffer is lost). True when the write was followed here."""
-    entry = frame.loss_buffers.pop(id(buffer), None)
-    held = frame.zero_buffers.get(id(buffer))
+    written by position into a small buffer of zeros (or ``torch.empty``). Once every position
+    holds one, the buffer is a vector of ratios (``Track.elements``: its sum is a sum of ratios;
+    ``loss[i]``, position i's ratio: ``_element``). Any other write into it ends that (the buffer
+    is lost), and so do one image's loss of a per-image loop (``loss[b] = l_b``: on a group alone
+    position b is another image's) and other tensors over its memory made before (their values
+    change unseen). True when the write was followed here."""
+    entry = _buffer_of_losses(frame, buffer, 1)
+    known = frame.loss_buffers.pop(id(buffer), None)
+    held = frame.slot_buffers.get(id(buffer))
     version = version_of(buffer)
-    if entry is not None and entry[0] is buffer:
-        written, before = dict(entry[1]), entry[2]
-    elif held is not None and held[0] is buffer and held[1] is not None:
-        written, before = {}, held[1]
+    if known is not None and known[0] is buffer:
+        now = frame.get(buffer)
+        if entry is None:  # written otherwise since (lost there: kept as it is)
+            if now is None or now is known[3] or now.lost_at is None:
+                frame.lose(buffer, op_name(func), pred=True)
+            return True
+        written = dict(entry[0])
+    elif held is not None and held[0] is buffer and held[1] is not None and version == held[1] + 1:
+        written = {}
     else:
         return False
     value = args[2] if func is Tensor.__setitem__ and len(args) > 2 else None
     tv = frame.get(value) if isinstance(value, Tensor) else None
     pos = args[1] if len(args) > 1 else None
+    n = buffer.shape[0] if buffer.dim() == 1 else 0
     if (
         version is None
-        or version != before + 1
         or buffer.dim() != 1
+        or not buffer.is_floating_point()  # ``torch.zeros(3, dtype=torch.long)``: values truncated
         or type(pos) is not int
-        or not -buffer.shape[0] <= pos < buffer.shape[0]
+        or not -n <= pos < n
         or tv is None
         or tv.ratio is None
         or not tv.from_prediction
@@ -535,18 +587,72 @@ def _loss_buffer(frame: Frame, func: Any, buffer: Tensor, args: tuple) -> bool:
         or not isinstance(value, Tensor)
         or value.numel() != 1
     ):
-        if entry is not None:  # another write into a buffer of losses: its elements are not known
+        if known is not None:  # another write into a buffer of losses: its elements are not known
             frame.lose(buffer, op_name(func), pred=True)
             return True
+        if tv is not None and tv.from_prediction and tv.lost_at is None and tv.ratio is None and not tv.parts:
+            # ``buf[:] = e.mean(1)``: the images' values, which untracked would pass for constants
+            frame.lose(buffer, f"{op_name(func)} of the images' values (no reduced loss) into a buffer", pred=True)
+            return True
         return False
-    written[pos % buffer.shape[0]] = tv.ratio
-    frame.loss_buffers[id(buffer)] = (buffer, written, version)
-    op = f"{op_name(func)} of a reduced loss into a buffer"
+    sized = frame.sized_by.get(id(buffer))
+    why = (f"{op_name(func)} of a reduced loss into a buffer by position per image"
+           if frame.num_images > 1 and elementwise.one_image_term(tv) or sized is not None and sized[0] is buffer
+           else f"{op_name(func)} into a buffer of losses that another tensor views"
+           if _storage_uses(buffer) > 2 + frame.tracked_over(buffer) else None)  # a view made before, untracked
+    if why is not None:
+        frame.lose(buffer, why, pred=True)
+        return True
+    written[pos % n] = Track(from_prediction=True, ratio=tv.ratio, sites=tv.sites)
+    _buffer_written(frame, buffer, written, version, f"{op_name(func)} of a reduced loss into a buffer")
+    return True
+
+
+def _buffer_written(frame: Frame, buffer: Tensor, written: dict[int, Track], version: int, op: str) -> None:
+    """The buffer of losses ``buffer`` after a followed write (now at ``version``): a vector of
+    its positions' ratios once each holds one, lost until then."""
     if len(written) < buffer.shape[0]:
-        frame.lose(buffer, op, pred=True)
+        track = lost_track(op)
     else:
-        elements = tuple(written[i] for i in range(buffer.shape[0]))
-        frame.set(buffer, Track(from_prediction=True, lost_at=op, elements=elements))
+        slots = [written[i] for i in range(buffer.shape[0])]
+        track = Track(from_prediction=True, lost_at=op, elements=tuple(r for t in slots if (r := t.ratio) is not None),
+                      sites=frozenset().union(*(t.sites for t in slots)))
+    frame.set(buffer, track)
+    frame.reduced_storages.add(buffer.untyped_storage().data_ptr())  # written through other tensors: ``written_reduced``
+    frame.loss_buffers[id(buffer)] = (buffer, written, version, track)
+
+
+def _slot_in_place(frame: Frame, func: Any, target: Tensor, track: Track | None, args: tuple, kwargs: dict,
+                   kind: str | None) -> bool:
+    """``loss[0] *= 7.5`` (``t = loss[0]; t.mul_(7.5); loss[0] = t``): ``add_`` / ``sub_`` /
+    ``mul_`` / ``div_`` of position i of a buffer of losses, through the 0-dim view read from it,
+    whose ratio it holds. Position i then holds what that arithmetic makes of its ratio, where it
+    is one ratio; anything else ends the buffer. True when ``target`` is such a view."""
+    at = _row_of(target) if target.dim() == 0 else None
+    known = frame.loss_buffers.get(id(at[0])) if at is not None else None
+    if at is None or known is None or known[0] is not at[0]:
+        return False
+    buffer, i = at
+    op = op_name(func)
+    entry = _buffer_of_losses(frame, buffer, 1)
+    if entry is None:  # written otherwise since (and lost there): no buffer of losses any more
+        del frame.loss_buffers[id(buffer)]
+        return False
+    slot = entry[0].get(i)
+    new = None
+    if kind is not None and len(args) > 1 and track is not None and slot is not None and track.ratio is slot.ratio \
+            and track.lost_at is None:
+        other = args[1]
+        new = elementwise.reduced_inplace(
+            frame, kind, target, track, other, frame.get(other) if isinstance(other, Tensor) else None, op, kwargs)
+    if new is None or new.ratio is None or new.lost_at is not None or new.parts or new.formula is not None:
+        del frame.loss_buffers[id(buffer)]
+        why = f"{op} of a position of a buffer of losses into no single ratio"
+        frame.lose(target, why, pred=True)
+        frame.lose(buffer, why, pred=True)
+        return True
+    frame.set(target, new)
+    _buffer_written(frame, buffer, {**entry[0], i: new}, entry[1] + 1, f"{op} of a position of a buffer of losses")
     return True
 
 
@@ -562,8 +668,23 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.zeros``, ``x.new_zeros``: fresh data; a small one is remembered as zero, the start
     of a running total a reduced loss may be added into in place."""
     frame.note_zeros(out)
+    _note_slots(frame, out)
     if isinstance(out, Tensor) and out.dim() and out.shape[0] == frame.num_images:
         frame.image_buffers[id(out)] = (out, version_of(out))
+
+
+@rule(torch.empty, Tensor.new_empty)
+def empty(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.empty(3)``, ``x.new_empty(3)``: fresh memory, no values; a small 1-d one may become
+    a buffer of losses written at every position (``_loss_buffer``)."""
+    _note_slots(frame, out)
+
+
+def _note_slots(frame: Frame, out: Any) -> None:
+    """A small 1-d buffer made by the op being followed, which reduced losses may be written into
+    by position (``_loss_buffer``)."""
+    if isinstance(out, Tensor) and out.dim() == 1 and out.numel() <= 16:
+        frame.slot_buffers[id(out)] = (out, version_of(out))
 
 
 def _storage_uses(t: Tensor) -> int:

@@ -342,9 +342,13 @@ class Frame:
         # ratios): an in-place write into one of them through another tensor (a view, ``.data``,
         # ``.detach()``, ``out=``) changes the value its ratios were taken from
         self.reduced_storages: set[int] = set()
-        # such a buffer written reduced losses by position (``loss[0] = box``): id -> (the buffer,
-        # the ratio at each position written, its version after the last of those writes)
-        self.loss_buffers: dict[int, tuple[Tensor, dict[int, Ratio], int]] = {}
+        # small 1-d buffers made by ``torch.zeros`` / ``torch.empty`` (``new_*``): id -> (the
+        # buffer, its version when made); held, so the ids stay unique
+        self.slot_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # such a buffer written reduced losses by position (``loss[0] = box``): id
+        # -> (the buffer, the track of the reduced loss at each position written, its version after
+        # the last write the buffer's rules followed, the track they gave it)
+        self.loss_buffers: dict[int, tuple[Tensor, dict[int, Track], int, Track]] = {}
         # tensors of the call's arguments that are data (labels), by id: a mask compared from them
         # with a number (``target.eq(pad)``) marks padding, as ``ignore_index`` does
         self.data_inputs: set[int] = set()
@@ -685,6 +689,15 @@ class Frame:
             self._host_weights = [float(w) for w in self._weights]
         return self._host_weights[b]
 
+    def tracked_over(self, t: Tensor) -> int:
+        """How many tracked tensors other than ``t`` hold ``t``'s memory (views of it, aliases)."""
+        ptr = t.untyped_storage().data_ptr()
+        found = 0
+        for held, _ in self.tracks.values():
+            x = held() if type(held) is _Ref else held
+            found += x is not None and x is not t and isinstance(x, Tensor) and x.untyped_storage().data_ptr() == ptr
+        return found
+
     def get(self, value: Any) -> Track | None:
         entry = self.tracks.get(id(value))
         if entry is None:
@@ -807,7 +820,7 @@ class Frame:
         writes there were summed as they are)."""
         ptr = t.untyped_storage().data_ptr()
         held = ptr in self.reduced_storages and t.numel() <= 4096 or any(
-            z.untyped_storage().data_ptr() == ptr for z, _ in self.zero_buffers.values())
+            z.untyped_storage().data_ptr() == ptr for z, _ in (*self.zero_buffers.values(), *self.slot_buffers.values()))
         if held or self.get(t) is not None and t.numel() <= _EXPOSED_VALUES:  # held weakly: their memory can go
             where = (ptr, t.dtype, t.size(), t.stride(), t.storage_offset())
             self.exposed.append((t if held else weakref.ref(t), where, t.detach().clone(), op))
@@ -1364,16 +1377,22 @@ def written_through_view(frame: Frame, target: Any, op: str, known: bool = True)
 def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
     """After ``op`` wrote into ``target`` in place: other tracked tensors over the same memory
     that are reduced values (a 0-dim loss seen through ``l.view(1)``, ``l.data``, ``l.detach()``)
-    no longer hold the value their ratios were taken from; they are lost at ``op``. The target's
-    own rule decides for the target."""
+    no longer hold the value their ratios were taken from; they are lost at ``op``, and so is a
+    buffer of losses (``loss[0] = box``, also before every position is written) unless its rule
+    followed this very write through a view of it (``loss[0] *= 7.5``; ``loss.data`` keeps a
+    version of its own). The target's own rule decides for the target."""
     if target.untyped_storage().data_ptr() not in frame.reduced_storages:
         return
     ptr = target.untyped_storage().data_ptr()
     for held, track in list(frame.tracks.values()):
         t = held() if type(held) is _Ref else held
-        if (t is None or t is target or not isinstance(t, Tensor)
-                or not (track.ratio is not None or track.parts or track.elements or track.formula is not None)
-                or t.untyped_storage().data_ptr() != ptr):
+        if t is None or t is target or not isinstance(t, Tensor) or t.untyped_storage().data_ptr() != ptr:
+            continue
+        buffer = frame.loss_buffers.get(id(t))
+        if buffer is None or buffer[0] is not t:
+            if not (track.ratio is not None or track.parts or track.elements or track.formula is not None):
+                continue
+        elif target._base is t and buffer[2] == version_of(t) and buffer[3] is track:
             continue
         frame.set(t, lost_track(f"{op} through another tensor over its memory", track.from_prediction))
 
