@@ -46,6 +46,11 @@ inside.size(0)``, a sum followed only as a normaliser (4). The other 14 declines
 DAFormer's pseudo-label weight (the batch's share of confident pixels), TRL's ``aot_pair`` (log
 ratios sorted over the batch), DIST's intra-class relation (each class's correlation across the
 batch).
+
+Since (session 10, rules not written for this survey): ``torch.cross`` along a dim without images
+(the 6-D pose's ADD / ADD-S, accuracy and geodesic error, 12), ``F.hardtanh`` (element-wise, 5) and
+a one-element tensor of no images added in place (SASRec's item-table norm, a term of its own, 5)
+split: 295 expected, 59 declined, 45 GAP (15.3 %), 2 WRONG (the resize factor, not yet fixed).
 """
 
 from __future__ import annotations
@@ -1054,9 +1059,8 @@ CASES = {c.body.__name__: c for c in [
                                     ".item(), which declines the whole call"),
     Case(sam_multimask_focal_dice_min_over_hypotheses_and_iou_prediction_mse, image_batch),
     Case(bevdepth_depth_bins_bce_over_foreground_pixels, image_batch),
-    Case(pose6d_add_adds_geodesic_rotation_and_translation_of_matched_objects, pose_batch,
-         gaps=keys("loss_add", "loss_rot", "add_acc"),
-         why="torch.cross of the Gram-Schmidt columns has no rule (loss_rot named at Tensor.diagonal)"),
+    # split since first contact: torch.cross along the columns' dim (a rule of its own)
+    Case(pose6d_add_adds_geodesic_rotation_and_translation_of_matched_objects, pose_batch),
     Case(spin_keypoints_and_smpl_losses_over_images_with_annotations, human_batch,
          gaps=keys("loss_real", "loss_regr_pose_real", "loss_regr_betas_real", "loss_keypoints_3d_real@1"),
          quiet=keys("loss_regr_pose", "loss_regr_betas", "loss_keypoints_3d"),
@@ -1078,14 +1082,14 @@ CASES = {c.body.__name__: c for c in [
          why="aot_pair sorts the log-ratios over the batch"),
     Case(reward_model_last_token_pooling_with_margin_and_centering, seq_batch),
     Case(gspo_sequence_ratio_and_dr_grpo_constant_length_with_k3_kl, seq_batch),
-    Case(sasrec_bce_on_non_pad_positions_and_bert4rec_masked_item_ce, seq_batch, gaps=keys("loss_sasrec"),
-         why="the item table's norm (no images) added in place to the mean (Tensor.add_)"),
+    # split since first contact: the item table's norm (no images) added in place, a term of its own
+    Case(sasrec_bce_on_non_pad_positions_and_bert4rec_masked_item_ce, seq_batch),
     Case(parseq_permutation_ce_weighted_by_host_read_token_counts, seq_batch, gaps=keys("loss"),
          why="the token count read with .item() multiplies each permutation's mean: the whole call declines"),
     Case(dist_inter_and_intra_class_pearson_and_logit_standardised_kd, seq_batch, keys("loss_intra"),
          why="each class's correlation across the batch"),
-    Case(gaze_pitch_yaw_l1_and_angular_error_in_degrees, seq_batch, gaps=keys("angular_error"),
-         why="F.hardtanh has no rule"),
+    # split since first contact: F.hardtanh, element-wise
+    Case(gaze_pitch_yaw_l1_and_angular_error_in_degrees, seq_batch),
     Case(blind_video_temporal_consistency_short_and_long_term_warped_l1, video_batch),
     Case(sea_raft_mixture_of_laplace_sequence_nll_over_valid_pixels, video_batch),
     Case(dust3r_confidence_weighted_pointmap_regression_per_pair_normalised, pointmap_batch),
@@ -1099,6 +1103,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-FIRST = (295, 81, 67, 2)  # expected, declined, GAP, WRONG
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), 24, FIRST,
-                              over_target="first contact: 67 GAP of 295 (22.7 %), see the module docstring"))
+NOW = (295, 59, 45, 2)  # expected, declined, GAP, WRONG (first contact: 295, 81, 67, 2)
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 24, NOW,
+                              over_target="45 GAP of 295 (15.3 %; 22.7 % on first contact), see the module docstring"))

@@ -50,6 +50,9 @@ def joined(call):
 
 
 CASES = {
+    torch.cross: shaped(lambda e: torch.cross(e, e.flip(-1) + 1, dim=1).abs()),
+    T.cross: shaped(lambda e: T.cross(e, torch.arange(3.0).view(1, 3, 1), dim=-2).pow(2)),  # an untracked operand
+    torch.linalg.cross: shaped(lambda e: torch.linalg.cross(e.transpose(1, 2), e.transpose(1, 2).roll(1, 1)).abs()),
     torch.diff: shaped(lambda e: torch.cat([torch.diff(e, dim=1).abs().flatten(1), torch.diff(e, n=2).pow(2).flatten(1)], 1)),
     T.diff: shaped(lambda e: T.diff(e.pow(2), dim=-2).abs()),
     T.view: shaped(lambda e: T.view(e, e.shape[0], -1).sum(1)),
@@ -234,6 +237,14 @@ def params():
 @pytest.mark.parametrize("func", params())
 def test_companion_is_the_body_on_the_group_alone(func):
     check_rule(CASES[func], op_id(func).split(".")[-1], declines=func in DECLINES)
+
+
+def test_a_cross_product_along_the_images_declines():
+    """On 3 images, ``torch.cross`` without ``dim`` takes the first dim of size 3, the images',
+    and mixes three images' values in each output (on a group of 2, the rows' dim)."""
+    body = shaped(lambda e: torch.cross(e, e.roll(1, 2) + 1))
+    got, want, said = rule_outcome(body, rule_batch(1, [0.5, 1.0, 0.5]))
+    assert got == {} and want and any("cross along a dim that carries images" in m for m in said), said
 
 
 def test_targets_stacked_in_image_order_share_the_inputs_row_map():

@@ -123,7 +123,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     torch.expm1, Tensor.log2, torch.log2, Tensor.log10, torch.log10, Tensor.pow, Tensor.__pow__,
     torch.pow, F.relu, Tensor.acos, torch.acos, Tensor.asin, torch.asin, Tensor.tan, torch.tan,
     Tensor.sinh, torch.sinh, Tensor.cosh, torch.cosh, Tensor.atanh, torch.atanh,
-    F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu,
+    F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish,
+    F.mish, F.selu, F.celu, F.softsign,
     Tensor.float_power, Tensor.erf, torch.erf,
 )
 def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -566,6 +567,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
                 and frame.zeros_total(x, 0, 0.0, op_name(func))):
             frame.set(out, held)  # ``lbox = torch.zeros(1)`` then ``lbox + l.mean()``: the loss itself
             return
+    if kind in ("add", "sub", "rsub") and (ta is None) != (tb is None) and out.numel() == 1 and not kwargs:
+        constant = _constant_term(frame, kind, a, ta, b, tb)
+        if constant is not None:  # ``l.mean() + s`` of a learned 0-dim ``s``: a term of its own
+            kind, a, ta, b, tb = constant
     if (ta is not None and ta.formula is not None) or (tb is not None and tb.formula is not None):
         expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.dim() == 0 else None
         if expression is None:
@@ -754,6 +759,10 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
     alpha = kwargs.get("alpha", 1)
     if not _is_number(alpha) or alpha != 1:
         return None
+    if kind in ("add", "sub") and tb is None and isinstance(b, Tensor):
+        constant = _constant_term(frame, kind, a, ta, b, tb)  # ``l += 1e-3 * emb.norm()``
+        if constant is not None:  # ``l - c`` or ``l + c``: ``l`` stays first
+            kind, _, _, b, tb = constant
     if ta.parts or (tb is not None and tb.parts):
         reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
     else:
@@ -1771,12 +1780,53 @@ def _tensor_image_count(frame: Frame, ratio: Ratio, factor: Tensor) -> None:
     number of images (or, on an average, a length of rows), as the int would (``_is_image_count``,
     ``_unproven_image_count``): ``n = torch.tensor(len(t)); n += 0``, ``torch.tensor([len(t), 7.])[0]``
     are, on a group alone, the group's count; a tensor made right from a number is read as it."""
+    averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
+    _equal_to_counts(frame, factor, {frame.num_images, *(frame.lengths if averaged else ())},
+                     f"{UNPROVEN_IMAGE_COUNT} (a tensor)")
+
+
+def _equal_to_counts(frame: Frame, x: Tensor, counts: set[int], message: str) -> None:
+    """Decline the call (checked with its one read) where the one-element tensor ``x`` equals one
+    of ``counts``: a count of this batch, which on a group alone is the group's."""
     if frame.num_images < 2 or frame.per_image_targets is None:
         return
-    averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
-    counts = {frame.num_images, *(frame.lengths if averaged else ())}
-    among = host_tensor(sorted(counts), torch.float64).to(factor.device)
-    frame.doubt((factor.detach().reshape(()).to(torch.float64) == among).any(), f"{UNPROVEN_IMAGE_COUNT} (a tensor)")
+    among = host_tensor(sorted(counts), torch.float64).to(x.device)
+    frame.doubt((x.detach().reshape(()).to(torch.float64) == among).any(), message)
+
+
+def _constant_term(
+    frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None
+) -> tuple[str, Any, Track | None, Any, Track | None] | None:
+    """``l + c``, ``l - c``, ``c - l`` of a reduced loss and a one-element tensor of no images
+    that the call did not make from the images' values nor from a number (a learned 0-dim
+    parameter, ``l2 * emb.norm()`` over the model's weights, a tensor passed in): the body on a
+    group alone adds the same ``c``. Returns the op as a sum of two reduced values, ``c`` one of
+    its own (a mean of ``c`` over every image: ``c`` per group), so that the sum is split as a
+    sum of ratios, a loop adding ``c`` once per image declining there (``_repeated_batch_term``);
+    None for anything else. A ``c`` equal to a count of the batch declines the call."""
+    held, c = (ta, b) if tb is None else (tb, a)
+    assert held is not None
+    if not (held.ratio is not None or held.parts or held.formula is not None) or held.lost_at is not None and not (
+            held.parts or held.formula is not None):
+        return None
+    if not isinstance(c, Tensor) or c.numel() != 1 or not c.is_floating_point() or frame.num_images < 1:
+        return None
+    buffers = (frame.weight_filled, frame.untracked_sums, frame.filled_numbers, frame.zero_buffers, frame.slot_buffers,
+               frame.loss_buffers)
+    if any(id(c) in held_by for held_by in buffers) or c.untyped_storage().data_ptr() in frame.reduced_storages:
+        return None
+    instances = frame.instances()
+    counts = {frame.num_images, *frame.lengths, *([sum(instances)] if isinstance(instances, list) else [])}
+    _equal_to_counts(frame, c, counts, "a one-element tensor equal to a count of the batch is added to a loss")
+    first = held.ratio if held.ratio is not None else held.parts[0] if held.parts else None
+    device = first.rows.device if first is not None else c.device
+    values = c.detach().reshape(()).to(device, copy=True).expand(frame.num_images)  # its value now
+    const = Track(from_prediction=True, ratio=Ratio.of(values, frame.arange(device), 0, RatioKind.MEAN))
+    if kind == "add":
+        return ("add", a, const, b, tb) if ta is None else ("add", a, ta, b, const)
+    if kind == "sub":
+        return ("sub", a, ta, b, const) if tb is None else ("sub", a, const, b, tb)
+    return "sub", b, const, a, ta  # ``Tensor.__rsub__(l, c)``: ``c - l``
 
 
 def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:

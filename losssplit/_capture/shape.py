@@ -20,6 +20,7 @@ from .mode import (
     Tensor,
     Track,
     broadcast_map,
+    broadcast_tracks,
     combine,
     dims_arg,
     expand_rows,
@@ -739,6 +740,35 @@ def pad(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             and get_arg(args, kwargs, 2, "mode", "constant") == "constant":
         value = get_arg(args, kwargs, 3, "value", None)  # ``F.pad(labels, (0, 1), value=-100)``: labels still
         label_copy(frame, args[0], out, 0 if value is None else value)
+
+
+@rule(torch.cross, Tensor.cross, torch.linalg.cross)
+def cross(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.cross(a, b, dim=d)``: the cross product of the 3-vectors along ``d`` (rotation
+    columns, normals), position by position, so the other dims keep their rows, broadcast as an
+    element-wise op of two tensors; along a dim that carries images (``torch.cross`` without
+    ``dim`` takes the first dim of size 3: the images' when there are 3) attribution ends."""
+    op = op_name(func)
+    if not isinstance(out, Tensor) or len(args) < 2 and "other" not in kwargs:
+        return
+    operands = [(x, frame.get(x)) for x in (args[0], get_arg(args, kwargs, 1, "other", None))]
+    dim = get_arg(args, kwargs, 2, "dim", -1 if func is torch.linalg.cross else None)
+    if dim is None:
+        dim = next((i for i, n in enumerate(out.shape) if n == 3), -1)
+    d = norm_dim(int(dim), out.dim())
+    for x, track in operands:
+        if track is None or not isinstance(x, Tensor):
+            continue
+        if track.ratio is not None or track.parts or track.elements or track.formula is not None or track.unweighted is not None:
+            return frame.lose(out, f"{op} of a reduced or weighted value", track)
+        own = d - (out.dim() - x.dim())
+        if own in track.rows:
+            return frame.lose(out, f"{op} along a dim that carries images", track)
+        if own >= 0:
+            frame.positions_mixed(op, x, track, [own])
+    new = broadcast_tracks(frame, op, operands, out)
+    if new is not None:
+        frame.set(out, new)
 
 
 @rule(torch.diff, Tensor.diff)
