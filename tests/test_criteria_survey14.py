@@ -32,7 +32,11 @@ nearest neighbour in the batch.
 Since: the internal error at ``Tensor.matmul`` (a matrix product by a vector mapped the images'
 dim to the wrong output dim) is fixed (``test_a_matrix_product_with_a_vector_keeps_the_images``);
 the v8 body still declines at ``Tensor.__setitem__`` on 4 images and further on 3, so the figures
-are unchanged.
+are unchanged. The DINO / iBOT declines stay (15), as they should: the crop-major outputs are
+passed in already joined, and a first dim of NCROP times the images cannot tell crop-major rows
+from image-major ones (reading them by size would be silently wrong for ``[B * NCROP]`` rows);
+the same terms with the crops passed as a list and ``torch.cat``ed in the body split exactly
+since (``test_rules_shape.py::test_crops_joined_and_cut_back_keep_each_crops_images``).
 """
 
 from __future__ import annotations

@@ -344,6 +344,13 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track.lost_at is not None or track.ratio is not None:
         frame.lose(out, track.lost_at or op, track)
         return
+    maps: list[Tensor] | None = None
+    if name != "unbind" and d in track.rows:
+        cut = _piece_maps(frame, name, args, kwargs, track.rows[d], [o.shape[d] for o in out], op)
+        if isinstance(cut, str):
+            frame.lose(out, cut, track)
+            return
+        maps = cut
     raws = None
     if track.unweighted is not None:
         raws = func(track.unweighted, *args[1:], **kwargs)
@@ -367,12 +374,57 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 image=track.image,
                 from_prediction=track.from_prediction,
             )
-            if d in piece.rows and n != src.shape[d]:  # by position: its size is no count of the images'
+            if maps is not None:
+                piece.rows[d] = maps[i]
+            elif d in piece.rows and n != src.shape[d]:  # by position: its size is no count of the images'
                 frame.positional_rows[id(piece.rows[d])] = piece.rows[d]
             start += n
         if raws is not None:
             piece.unweighted = raws[i]
         frame.set(o, piece)
+
+
+def _piece_maps(
+    frame: Frame, name: str, args: tuple, kwargs: dict, rows: Tensor, sizes: list[int], op: str
+) -> list[Tensor] | str | None:
+    """The row maps of the pieces of rows that ``torch.cat`` joined (``torch.cat(crops)
+    .chunk(ncrops)``, crop-major): each piece is the whole parts it holds, where on any group
+    alone the same call cuts the group's rows between the same parts -- ``chunk`` into pieces of
+    the same parts, ``split`` at sizes read from each piece's own parts (``crop.shape[0]``). Any
+    other cut of a join is by position (a chunk count or a literal size that happens to fall
+    between parts in this batch, parts of other sizes): on a group alone its pieces hold other
+    rows, so the message to lose them at. None where no join is cut (the current rows stay: a
+    piece of one row is read as ``unbind``'s are)."""
+    parts = _joined_parts(frame, rows)
+    if len(parts) < 2 or len(sizes) < 2 or all(n == 1 for n in sizes):
+        return None
+    pieces: list[tuple[Tensor, ...]] = []
+    i = 0
+    for n in sizes:
+        held: list[Tensor] = []
+        while n > 0 and i < len(parts) and parts[i].shape[0] <= n:
+            held.append(parts[i])
+            n -= parts[i].shape[0]
+            i += 1
+        if n or not held:
+            return f"{op} of rows joined by torch.cat, cutting inside a joined part"
+        pieces.append(tuple(held))
+    if name == "chunk":  # pieces of the same parts: a group's pieces are its rows of them (also fewer than asked)
+        expected: list[tuple[Tensor, ...]] = [pieces[0]] * len(pieces)
+    else:
+        size = get_arg(args, kwargs, 1, "split_size_or_sections" if "split_size" not in kwargs else "split_size", None)
+        counted = [frame.row_count(n) for n in (size if isinstance(size, (list, tuple)) else [size] * len(pieces))]
+        if any(r is None for r in counted) or len(counted) != len(pieces):
+            return f"{op} of rows joined by torch.cat at a size that is no count of the joined parts' rows"
+        expected = [_joined_parts(frame, r) for r in counted if r is not None]
+    for want, got in zip(expected, pieces):
+        if len(want) != len(got) or any(a.shape != b.shape for a, b in zip(want, got)):
+            return f"{op} of rows joined by torch.cat into pieces of other parts"
+        for a, b in zip(want, got):
+            if a is not b:  # parts made apart (gathered per crop): on the device, the same images (in any order)
+                frame.doubt((a.sort().values != b.to(a.device).sort().values).any(),
+                            f"pieces of {op} of rows joined by torch.cat hold other images than each other")
+    return [p[0] if len(p) == 1 else _join_rows(frame, list(p), p[0].device) for p in pieces]
 
 
 @rule(torch.full, Tensor.new_full, torch.tensor, torch.scalar_tensor, torch.as_tensor, Tensor.new_tensor)
@@ -578,10 +630,19 @@ def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: tor
             frame.one_image_rows[id(joined)] = (joined, ids[0])
         return joined
     parts = [
-        p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)
+        (p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)).to(device)
         for p in pieces
     ]
-    return torch.cat([p.to(device) for p in parts])
+    joined = torch.cat(parts)
+    if len(parts) > 1:
+        frame.joined_rows[id(joined)] = (joined, tuple(q for p in parts for q in _joined_parts(frame, p)))
+    return joined
+
+
+def _joined_parts(frame: Frame, rows: Tensor) -> tuple[Tensor, ...]:
+    """The row maps ``torch.cat`` joined into ``rows`` (nested joins flat), or ``rows`` alone."""
+    joined = frame.joined_rows.get(id(rows))
+    return joined[1] if joined is not None and joined[0] is rows else (rows,)
 
 
 
