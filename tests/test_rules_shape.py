@@ -8,7 +8,16 @@ the companion of group S must be the body run on S's images alone (``_helpers.ch
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import ROWS, check_rule, op_id, registered, rule_batch, rule_outcome, split_outcome
+from _helpers import (
+    ROWS,
+    Owned,
+    check_rule,
+    op_id,
+    registered,
+    rule_batch,
+    rule_outcome,
+    split_outcome,
+)
 
 T = torch.Tensor
 
@@ -471,6 +480,27 @@ def test_crops_joined_and_cut_back_keep_each_crops_images(body, labels, ncrop):
     got, want, said = split_outcome(body, [_crops(labels, ncrop)], [ROWS], labels)
     assert set(got) == set(want), said
     assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+def test_crops_passed_in_already_joined_are_no_images_rows():
+    """The crops joined by the caller (``[NCROP * B, K]``): crop-major and image-major rows have the
+    same size, so the rows are read as no image's (never guessed from the size); the key gets no
+    companion and a warning naming it and the argument's shape, while a key of the images' own
+    rows splits."""
+
+    def body(student, teacher, emb):
+        s, q = student.chunk(3), teacher.softmax(-1).chunk(2)
+        return {"loss_dino": _pairs_ce(q, s), "loss_emb": emb.pow(2).mean()}
+
+    labels = ["web", "book", "web", "code"]
+    outputs = _crops(labels, 3)
+    owner = torch.arange(len(labels))
+    args = [torch.cat(outputs["crops"]).detach().requires_grad_(), torch.cat(outputs["teacher"]),
+            outputs["crops"][0].detach().requires_grad_()]
+    got, want, said = split_outcome(body, args, [Owned(owner.repeat(3)), Owned(owner.repeat(2)), ROWS], labels)
+    assert set(got) == {k for k in want if k.startswith("loss_emb")} and got == pytest.approx(
+        {k: v for k, v in want.items() if k in got}, rel=1e-5)
+    assert any("'loss_dino' derives from no rows of images" in m and "[12, 5]" in m for m in said), said
 
 
 def cut_by_another_chunk_count(outputs):

@@ -345,6 +345,9 @@ class Frame:
         # tensors of the call's arguments that are data (labels), by id: a mask compared from them
         # with a number (``target.eq(pad)``) marks padding, as ``ignore_index`` does
         self.data_inputs: set[int] = set()
+        # shapes of predictions passed in with a multiple of the images' rows (``[NCROP * B, K]``):
+        # read as no image's (crop-major and image-major rows have the same size), named in warnings
+        self.multiple_rows: list[tuple[int, ...]] = []
         # such masks by one value, ``==`` / ``!=`` (their negations, casts), by id -> (the mask,
         # whether it is true where a label counts: ``!=``); held, so the ids stay unique
         self.label_masks: dict[int, tuple[Tensor, bool]] = {}
