@@ -461,6 +461,15 @@ def joined_twice_and_cut_twice(outputs):
     return {"loss": (a[0] - b[-1]).pow(2).mean(), "loss_half": second.logsumexp(-1).mean()}
 
 
+def crops_stacked_and_flattened_or_repeated(outputs):
+    """Crop-major rows made by ``torch.stack(crops).flatten(0, 1)`` and the teacher's first crop
+    ``repeat``ed once per student crop, cut back by ``chunk``."""
+    crops = outputs["crops"]
+    student = torch.stack(crops).flatten(0, 1).chunk(len(crops))
+    q = F.softmax(outputs["teacher"][0], dim=-1).repeat(len(crops), 1).chunk(len(crops))
+    return {"loss": sum(torch.sum(-t * F.log_softmax(s, -1), -1).mean() for t, s in zip(q, student)) / len(crops)}
+
+
 def rows_picked_per_crop(outputs):
     """Parts made apart: each crop's rows picked by the same mask (every image's but image 1's), so
     each part's map is its own tensor: the pieces' images are compared on the device."""
@@ -470,7 +479,8 @@ def rows_picked_per_crop(outputs):
 
 
 @pytest.mark.parametrize("body", [dino_chunked, ibot_cls_of_the_first_global_crops, split_at_the_crops_size,
-                                  joined_twice_and_cut_twice, rows_picked_per_crop])
+                                  joined_twice_and_cut_twice, rows_picked_per_crop,
+                                  crops_stacked_and_flattened_or_repeated])
 @pytest.mark.parametrize(("labels", "ncrop"), CROP_BATCHES)
 def test_crops_joined_and_cut_back_keep_each_crops_images(body, labels, ncrop):
     """``torch.cat`` of crops ``[B, K]`` gives crop-major rows ``[NCROP * B, K]`` (row ``c * B + b``
@@ -532,6 +542,14 @@ def parts_of_other_images(outputs):
     return {"loss_dino": torch.cat([crops[0], crops[1][rows]]).chunk(2)[0].logsumexp(-1).mean()}
 
 
+def stacked_crops_cut_by_another_chunk_count(outputs):
+    return {"loss_dino": torch.stack(outputs["crops"]).flatten(0, 1).chunk(2)[0].logsumexp(-1).mean()}
+
+
+def repeated_crop_cut_at_a_literal_size(outputs):
+    return {"loss_dino": outputs["crops"][0].repeat(3, 1).split(4)[0].logsumexp(-1).mean()}
+
+
 def image_major_against_crop_major(outputs):
     """The student's crops stacked image-major (``stack(.., 1).flatten(0, 1)``: row ``b * NCROP +
     c``), then cut as if crop-major, against the teacher's crop-major pieces."""
@@ -542,12 +560,14 @@ def image_major_against_crop_major(outputs):
 
 
 @pytest.mark.parametrize(("body", "labels", "ncrop", "op"), [
-    (cut_by_another_chunk_count, ["web", "book", "web", "code"], 3, "Tensor.chunk of rows joined by torch.cat, cutting"),
-    (split_at_a_literal_size, ["web", "book", "web", "code"], 3, "Tensor.split of rows joined by torch.cat at a size"),
-    (split_at_a_plain_size, ["web", "book", "web", "code"], 2, "Tensor.split of rows joined by torch.cat at a size"),
-    (parts_of_other_sizes, ["web", "book", "web", "code"], 2, "Tensor.chunk of rows joined by torch.cat into pieces of other parts"),
-    (parts_of_other_images, ["web", "book", "web", "code"], 2, "pieces of Tensor.chunk of rows joined by torch.cat hold"),
-    (parts_of_other_images, ["a", "b", "b"], 2, "pieces of Tensor.chunk of rows joined by torch.cat hold"),
+    (cut_by_another_chunk_count, ["web", "book", "web", "code"], 3, "Tensor.chunk of joined rows, cutting"),
+    (split_at_a_literal_size, ["web", "book", "web", "code"], 3, "Tensor.split of joined rows at a size"),
+    (split_at_a_plain_size, ["web", "book", "web", "code"], 2, "Tensor.split of joined rows at a size"),
+    (stacked_crops_cut_by_another_chunk_count, ["a", "b", "b"], 3, "Tensor.chunk of joined rows, cutting"),
+    (repeated_crop_cut_at_a_literal_size, ["web", "book", "web", "code"], 2, "Tensor.split of joined rows at"),
+    (parts_of_other_sizes, ["web", "book", "web", "code"], 2, "Tensor.chunk of joined rows into pieces of other parts"),
+    (parts_of_other_images, ["web", "book", "web", "code"], 2, "pieces of Tensor.chunk of joined rows hold"),
+    (parts_of_other_images, ["a", "b", "b"], 2, "pieces of Tensor.chunk of joined rows hold"),
     (image_major_against_crop_major, ["web", "book", "web", "code"], 2, "rows of different images were paired"),
     (image_major_against_crop_major, ["a", "b", "b"], 3, "rows of different images were paired"),
 ])

@@ -407,7 +407,7 @@ def _piece_maps(
             n -= parts[i].shape[0]
             i += 1
         if n or not held:
-            return f"{op} of rows joined by torch.cat, cutting inside a joined part"
+            return f"{op} of joined rows, cutting inside a joined part"
         pieces.append(tuple(held))
     if name == "chunk":  # pieces of the same parts: a group's pieces are its rows of them (also fewer than asked)
         expected: list[tuple[Tensor, ...]] = [pieces[0]] * len(pieces)
@@ -415,15 +415,15 @@ def _piece_maps(
         size = get_arg(args, kwargs, 1, "split_size_or_sections" if "split_size" not in kwargs else "split_size", None)
         counted = [frame.row_count(n) for n in (size if isinstance(size, (list, tuple)) else [size] * len(pieces))]
         if any(r is None for r in counted) or len(counted) != len(pieces):
-            return f"{op} of rows joined by torch.cat at a size that is no count of the joined parts' rows"
+            return f"{op} of joined rows at a size that is no count of the joined parts' rows"
         expected = [_joined_parts(frame, r) for r in counted if r is not None]
     for want, got in zip(expected, pieces):
         if len(want) != len(got) or any(a.shape != b.shape for a, b in zip(want, got)):
-            return f"{op} of rows joined by torch.cat into pieces of other parts"
+            return f"{op} of joined rows into pieces of other parts"
         for a, b in zip(want, got):
             if a is not b:  # parts made apart (gathered per crop): on the device, the same images (in any order)
                 frame.doubt((a.sort().values != b.to(a.device).sort().values).any(),
-                            f"pieces of {op} of rows joined by torch.cat hold other images than each other")
+                            f"pieces of {op} of joined rows hold other images than each other")
     return [p[0] if len(p) == 1 else _join_rows(frame, list(p), p[0].device) for p in pieces]
 
 
@@ -640,9 +640,16 @@ def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: tor
 
 
 def _joined_parts(frame: Frame, rows: Tensor) -> tuple[Tensor, ...]:
-    """The row maps ``torch.cat`` joined into ``rows`` (nested joins flat), or ``rows`` alone."""
+    """The row maps ``torch.cat`` or ``repeat`` joined into ``rows`` (nested joins flat), or the
+    copies of one map that a flattened ``[NCROP, B]`` holds (``torch.stack(crops).flatten(0, 1)``,
+    images the innermost dim), or ``rows`` alone."""
     joined = frame.joined_rows.get(id(rows))
-    return joined[1] if joined is not None and joined[0] is rows else (rows,)
+    if joined is not None and joined[0] is rows:
+        return joined[1]
+    origin = frame.origin.get(id(rows))
+    if origin is not None and len(origin[1]) > 1 and origin[2] == len(origin[1]) - 1:
+        return (origin[0],) * (rows.shape[0] // origin[0].shape[0])
+    return (rows,)
 
 
 
@@ -661,11 +668,19 @@ def repeat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     sizes = args[1] if len(args) == 2 and not isinstance(args[1], int) else args[1:] or kwargs.get("repeats", ())
     sizes = [int(k) for k in sizes]
     shift = len(sizes) - src.dim()
-    rows = {d + shift: (r if sizes[d + shift] == 1 else r.repeat(sizes[d + shift])) for d, r in track.rows.items()}
+    rows = {d + shift: (r if sizes[d + shift] == 1 else _repeated(frame, r, sizes[d + shift]))
+            for d, r in track.rows.items()}
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
         new.unweighted = func(track.unweighted, *args[1:], **kwargs)
     frame.set(out, new)
+
+
+def _repeated(frame: Frame, rows: Tensor, k: int) -> Tensor:
+    """``rows`` repeated ``k`` times, known as the join of its ``k`` copies (``x.repeat(NCROP, 1)``)."""
+    out = rows.repeat(k)
+    frame.joined_rows[id(out)] = (out, _joined_parts(frame, rows) * k)
+    return out
 
 
 _FLIPS = {Tensor.flip: None, torch.flip: None, Tensor.fliplr: (1,), torch.fliplr: (1,), Tensor.flipud: (0,),
