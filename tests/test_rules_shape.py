@@ -470,6 +470,15 @@ def crops_stacked_and_flattened_or_repeated(outputs):
     return {"loss": sum(torch.sum(-t * F.log_softmax(s, -1), -1).mean() for t, s in zip(q, student)) / len(crops)}
 
 
+def crops_viewed_one_dim_per_crop(outputs):
+    """``view(ncrops, -1, K)`` and ``reshape(ncrops, b, K)`` with ``b = crop.shape[0]`` of joined
+    crops: dim 1 is the images; crops picked by index, the crop dim reduced."""
+    crops = outputs["crops"]
+    s = torch.cat(crops).view(len(crops), -1, K)
+    q = torch.cat(outputs["teacher"]).softmax(-1).reshape(2, crops[0].shape[0], K)
+    return {"loss": torch.sum(-q[0] * F.log_softmax(s[1], -1), -1).mean(), "loss_mean": s.logsumexp(-1).mean(0).mean()}
+
+
 def rows_picked_per_crop(outputs):
     """Parts made apart: each crop's rows picked by the same mask (every image's but image 1's), so
     each part's map is its own tensor: the pieces' images are compared on the device."""
@@ -480,7 +489,7 @@ def rows_picked_per_crop(outputs):
 
 @pytest.mark.parametrize("body", [dino_chunked, ibot_cls_of_the_first_global_crops, split_at_the_crops_size,
                                   joined_twice_and_cut_twice, rows_picked_per_crop,
-                                  crops_stacked_and_flattened_or_repeated])
+                                  crops_stacked_and_flattened_or_repeated, crops_viewed_one_dim_per_crop])
 @pytest.mark.parametrize(("labels", "ncrop"), CROP_BATCHES)
 def test_crops_joined_and_cut_back_keep_each_crops_images(body, labels, ncrop):
     """``torch.cat`` of crops ``[B, K]`` gives crop-major rows ``[NCROP * B, K]`` (row ``c * B + b``
@@ -550,6 +559,12 @@ def repeated_crop_cut_at_a_literal_size(outputs):
     return {"loss_dino": outputs["crops"][0].repeat(3, 1).split(4)[0].logsumexp(-1).mean()}
 
 
+def crops_viewed_at_a_literal_size(outputs):
+    """``view(-1, 4, K)`` on four images (two groups of two: on a group alone it runs, one row of
+    both crops)."""
+    return {"loss_dino": torch.cat(outputs["crops"]).view(-1, 4, K)[0].logsumexp(-1).mean()}
+
+
 def image_major_against_crop_major(outputs):
     """The student's crops stacked image-major (``stack(.., 1).flatten(0, 1)``: row ``b * NCROP +
     c``), then cut as if crop-major, against the teacher's crop-major pieces."""
@@ -565,6 +580,7 @@ def image_major_against_crop_major(outputs):
     (split_at_a_plain_size, ["web", "book", "web", "code"], 2, "Tensor.split of joined rows at a size"),
     (stacked_crops_cut_by_another_chunk_count, ["a", "b", "b"], 3, "Tensor.chunk of joined rows, cutting"),
     (repeated_crop_cut_at_a_literal_size, ["web", "book", "web", "code"], 2, "Tensor.split of joined rows at"),
+    (crops_viewed_at_a_literal_size, ["web", "book", "web", "book"], 2, "a dim split at Tensor.view holds rows"),
     (parts_of_other_sizes, ["web", "book", "web", "code"], 2, "Tensor.chunk of joined rows into pieces of other parts"),
     (parts_of_other_images, ["web", "book", "web", "code"], 2, "pieces of Tensor.chunk of joined rows hold"),
     (parts_of_other_images, ["a", "b", "b"], 2, "pieces of Tensor.chunk of joined rows hold"),

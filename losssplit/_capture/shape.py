@@ -6,6 +6,7 @@ Rows follow the data: a dim that carries images keeps its row map wherever it mo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -136,6 +137,8 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 sizes = tuple(out.shape[k] for k in gj)
                 if len(gi) == 1 and origin is not None and origin[1] == sizes:
                     rows[gj[origin[2]]] = origin[0]
+                elif len(gi) == 1 and (crop := _crops_viewed(frame, r, sizes, _view_sizes(args, kwargs), gj[-1])) is not None:
+                    rows[gj[-1]] = crop
                 else:
                     split = _split_rows(frame, r, [src.shape[k] for k in gi], gi.index(d), list(sizes), op)
                     if split is None:
@@ -146,6 +149,36 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track.unweighted is not None:
         new.unweighted = track.unweighted.reshape(out.shape)
     frame.set(out, new)
+
+
+def _view_sizes(args: tuple, kwargs: dict) -> list[Any]:
+    """The sizes a ``view`` / ``reshape`` was given, as written (``-1``, ``RowCount`` s)."""
+    spec = args[1:] if len(args) > 1 else kwargs.get("shape", kwargs.get("size", ()))
+    if len(spec) == 1 and isinstance(spec[0], (tuple, list, torch.Size)):
+        spec = spec[0]
+    return list(spec)
+
+
+def _crops_viewed(frame: Frame, rows: Tensor, sizes: tuple[int, ...], spec: list[Any], at: int) -> Tensor | None:
+    """Joined rows of equal parts viewed as ``[NCROP, B]`` (``student.view(ncrops, -1, K)``): the
+    last of ``sizes`` indexes the rows of a part, the others the parts; its map is the part's,
+    where every part has the same images in the same order (compared on the device unless one
+    map) and that dim's size (``spec[at]`` as written) is ``-1`` or read from rows (``x.shape[0]``),
+    so that on a group alone the same view gives the group's parts. None otherwise."""
+    parts = _joined_parts(frame, rows)
+    first = parts[0]
+    if len(parts) < 2 or sizes[-1] != first.shape[0] or math.prod(sizes[:-1]) != len(parts):
+        return None
+    last = spec[at] if at < len(spec) else None
+    counted = frame.row_count(last)
+    if not (isinstance(last, int) and (last == -1 or counted is not None)):
+        return None
+    if any(p.shape != first.shape for p in parts) or (counted is not None and counted.shape != first.shape):
+        return None
+    for p in [*parts[1:], *([counted] if counted is not None else [])]:
+        if p is not first:
+            frame.doubt((p.to(first.device) != first).any(), "joined parts viewed as one dim per part hold other images")
+    return first
 
 
 def _split_rows(
