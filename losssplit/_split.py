@@ -84,6 +84,15 @@ def collect(
                 f"key {key!r}: it is the images' values but no sum or mean over their rows (one image's "
                 "value, or a tensor per row); no companions for it",
             )
+        elif track is None and value.requires_grad and frame.multiple_rows:
+            shapes = ", ".join(str(list(s)) for s in frame.multiple_rows)
+            warn(
+                f"multiple:{key}",
+                f"key {key!r} derives from no rows of images; the predictions passed in with a multiple of the "
+                f"{frame.num_images} images' rows, {shapes}, are read as no image's (crop-major `torch.cat(crops)` "
+                "and image-major rows have the same size): pass each crop's [B, ...] tensor and join them in the "
+                "call; no companions for it",
+            )
         elif keys is not None:
             warn(f"key:{key}", f"key {key!r} does not derive from per-image rows; not split")
     if keys is not None:

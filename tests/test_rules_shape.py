@@ -8,7 +8,16 @@ the companion of group S must be the body run on S's images alone (``_helpers.ch
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import ROWS, check_rule, op_id, registered, rule_batch, rule_outcome, split_outcome
+from _helpers import (
+    ROWS,
+    Owned,
+    check_rule,
+    op_id,
+    registered,
+    rule_batch,
+    rule_outcome,
+    split_outcome,
+)
 
 T = torch.Tensor
 
@@ -394,3 +403,241 @@ def test_one_images_pairs_and_count_offsets_stay_that_images():
     literal equal to some weights: each image's value, as on a group alone (pull and push split as
     the oracle)."""
     check_rule(pull_push_pairs_over_their_count, "")
+
+
+# -- crops joined by torch.cat and cut back (DINO / iBOT multi-crop) -------------------------------
+
+K = 5  # prototypes
+CROP_BATCHES = [  # (labels through losssplit.sources, crops): three groups, two with one image; one image each
+    (["web", "book", "web", "code"], 3),
+    (["web", "book"], 2),
+    ([1.0, 0.5, 0.5], 2),
+    (["a", "b", "b"], 3),
+]
+
+
+def _crops(labels, ncrop, seed=0):
+    """The student's crops, each ``[B, K]`` (one list), the teacher's two global crops, and a
+    per-image pick mask ``[B, 2]`` (image 0 picks twice, image 1 never, the others once)."""
+    g = torch.Generator().manual_seed(seed + 7 * len(labels) + ncrop)
+    b = len(labels)
+    pick = torch.zeros(b, 2, dtype=torch.bool)
+    pick[:, 0] = True
+    pick[0, 1], pick[1, 0] = True, False
+    return {"crops": [torch.randn(b, K, generator=g).requires_grad_() for _ in range(ncrop)],
+            "teacher": [torch.randn(b, K, generator=g) for _ in range(2)], "pick": pick}
+
+
+def _pairs_ce(teacher, student):
+    """DINO's CLS term: cross-entropy of teacher crop i against student crop j for i != j, summed
+    over prototypes, mean over rows, the pairs' mean."""
+    total, n = 0, 0
+    for i, q in enumerate(teacher):
+        for j, s in enumerate(student):
+            if i != j:
+                total += torch.sum(-q * F.log_softmax(s, dim=-1), dim=-1).mean()
+                n += 1
+    return total / n
+
+
+def dino_chunked(outputs):
+    crops = outputs["crops"]
+    student = (torch.cat(crops) / 0.1).chunk(len(crops))
+    teacher = F.softmax(torch.cat(outputs["teacher"]) / 0.04, dim=-1).detach().chunk(2)
+    return {"loss_dino": _pairs_ce(teacher, student)}
+
+
+def ibot_cls_of_the_first_global_crops(outputs):
+    s = (torch.cat(outputs["crops"]) / 0.1).chunk(len(outputs["crops"]))[1]
+    q = F.softmax(torch.cat(outputs["teacher"]) / 0.04, dim=-1).chunk(2)[0]
+    return {"cls": torch.sum(-q * F.log_softmax(s, dim=-1), dim=-1).mean()}
+
+
+def split_at_the_crops_size(outputs):
+    """``split(b)`` and ``split([b, b])`` with ``b = crop.shape[0]``; each piece's summed term over
+    the piece's own size."""
+    crops = outputs["crops"]
+    b = crops[0].shape[0]
+    student = torch.cat(crops).split(b)
+    q = torch.cat(outputs["teacher"]).softmax(-1).split([b, b])[0]
+    return {"loss": sum(torch.sum(-q * F.log_softmax(s, -1)) / s.shape[0] for s in student[1:])}
+
+
+def joined_twice_and_cut_twice(outputs):
+    """Both passes' crops joined, halved, each half cut into its crops again; a piece of several
+    crops reduced whole."""
+    crops = outputs["crops"]
+    first, second = torch.cat([torch.cat(crops), torch.cat(crops) * 2]).chunk(2)
+    a, b = first.chunk(len(crops)), second.chunk(len(crops))
+    return {"loss": (a[0] - b[-1]).pow(2).mean(), "loss_half": second.logsumexp(-1).mean()}
+
+
+def crops_stacked_and_flattened_or_repeated(outputs):
+    """Crop-major rows made by ``torch.stack(crops).flatten(0, 1)`` and the teacher's first crop
+    ``repeat``ed once per student crop, cut back by ``chunk``."""
+    crops = outputs["crops"]
+    student = torch.stack(crops).flatten(0, 1).chunk(len(crops))
+    q = F.softmax(outputs["teacher"][0], dim=-1).repeat(len(crops), 1).chunk(len(crops))
+    return {"loss": sum(torch.sum(-t * F.log_softmax(s, -1), -1).mean() for t, s in zip(q, student)) / len(crops)}
+
+
+def crops_viewed_one_dim_per_crop(outputs):
+    """``view(ncrops, -1, K)`` and ``reshape(ncrops, b, K)`` with ``b = crop.shape[0]`` of joined
+    crops: dim 1 is the images; crops picked by index, the crop dim reduced."""
+    crops = outputs["crops"]
+    s = torch.cat(crops).view(len(crops), -1, K)
+    q = torch.cat(outputs["teacher"]).softmax(-1).reshape(2, crops[0].shape[0], K)
+    return {"loss": torch.sum(-q[0] * F.log_softmax(s[1], -1), -1).mean(), "loss_mean": s.logsumexp(-1).mean(0).mean()}
+
+
+def rows_picked_per_crop(outputs):
+    """Parts made apart: each crop's rows picked by the same mask (every image's but image 1's), so
+    each part's map is its own tensor: the pieces' images are compared on the device."""
+    crops, keep = outputs["crops"], outputs["pick"][:, 0]
+    picked = torch.cat([c[keep] for c in crops]).chunk(len(crops))
+    return {"loss_pick": picked[-1].pow(2).sum(-1).mean(), "loss_first": picked[0].logsumexp(-1).mean()}
+
+
+@pytest.mark.parametrize("body", [dino_chunked, ibot_cls_of_the_first_global_crops, split_at_the_crops_size,
+                                  joined_twice_and_cut_twice, rows_picked_per_crop,
+                                  crops_stacked_and_flattened_or_repeated, crops_viewed_one_dim_per_crop])
+@pytest.mark.parametrize(("labels", "ncrop"), CROP_BATCHES)
+def test_crops_joined_and_cut_back_keep_each_crops_images(body, labels, ncrop):
+    """``torch.cat`` of crops ``[B, K]`` gives crop-major rows ``[NCROP * B, K]`` (row ``c * B + b``
+    is image b's crop c); ``chunk(NCROP)``, ``split(b)`` at a size read from a crop, or pieces of
+    several crops give back each crop's rows, as the same call cuts them on a group alone: every
+    companion is the oracle's, loss and gradients bit-identical."""
+    got, want, said = split_outcome(body, [_crops(labels, ncrop)], [ROWS], labels)
+    assert set(got) == set(want), said
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+def test_crops_passed_in_already_joined_are_no_images_rows():
+    """The crops joined by the caller (``[NCROP * B, K]``): crop-major and image-major rows have the
+    same size, so the rows are read as no image's (never guessed from the size); the key gets no
+    companion and a warning naming it and the argument's shape, while a key of the images' own
+    rows splits."""
+
+    def body(student, teacher, emb):
+        s, q = student.chunk(3), teacher.softmax(-1).chunk(2)
+        return {"loss_dino": _pairs_ce(q, s), "loss_emb": emb.pow(2).mean()}
+
+    labels = ["web", "book", "web", "code"]
+    outputs = _crops(labels, 3)
+    owner = torch.arange(len(labels))
+    args = [torch.cat(outputs["crops"]).detach().requires_grad_(), torch.cat(outputs["teacher"]),
+            outputs["crops"][0].detach().requires_grad_()]
+    got, want, said = split_outcome(body, args, [Owned(owner.repeat(3)), Owned(owner.repeat(2)), ROWS], labels)
+    assert set(got) == {k for k in want if k.startswith("loss_emb")} and got == pytest.approx(
+        {k: v for k, v in want.items() if k in got}, rel=1e-5)
+    assert any("'loss_dino' derives from no rows of images" in m and "[12, 5]" in m for m in said), said
+
+
+def cut_by_another_chunk_count(outputs):
+    return {"loss_dino": (torch.cat(outputs["crops"]) / 0.1).chunk(2)[0].logsumexp(-1).mean()}
+
+
+def split_at_a_literal_size(outputs):
+    """``split(4)`` on four images: on a group alone the same 4 cuts elsewhere."""
+    return {"loss_dino": torch.cat(outputs["crops"]).split(4)[0].logsumexp(-1).mean()}
+
+
+def split_at_a_plain_size(outputs):
+    """``split(len(crop))``: on a group alone it is the group's count, but ``len`` returns a plain
+    int that cannot be told from a literal."""
+    crops = outputs["crops"]
+    return {"loss_dino": torch.cat(crops).split(len(crops[0]))[1].logsumexp(-1).mean()}
+
+
+def parts_of_other_sizes(outputs):
+    crops = outputs["crops"]
+    return {"loss_dino": torch.cat([crops[0], crops[1][outputs["pick"][:, 0]]]).chunk(2)[0].logsumexp(-1).mean()}
+
+
+def parts_of_other_images(outputs):
+    """A crop's rows picked by a mask that picks image 0 twice and image 1 never: as many rows as
+    the other crop (4 and 3 images), other images."""
+    crops = outputs["crops"]
+    rows, _ = torch.where(outputs["pick"])
+    return {"loss_dino": torch.cat([crops[0], crops[1][rows]]).chunk(2)[0].logsumexp(-1).mean()}
+
+
+def stacked_crops_cut_by_another_chunk_count(outputs):
+    return {"loss_dino": torch.stack(outputs["crops"]).flatten(0, 1).chunk(2)[0].logsumexp(-1).mean()}
+
+
+def repeated_crop_cut_at_a_literal_size(outputs):
+    return {"loss_dino": outputs["crops"][0].repeat(3, 1).split(4)[0].logsumexp(-1).mean()}
+
+
+def crops_viewed_at_a_literal_size(outputs):
+    """``view(-1, 4, K)`` on four images (two groups of two: on a group alone it runs, one row of
+    both crops)."""
+    return {"loss_dino": torch.cat(outputs["crops"]).view(-1, 4, K)[0].logsumexp(-1).mean()}
+
+
+def image_major_against_crop_major(outputs):
+    """The student's crops stacked image-major (``stack(.., 1).flatten(0, 1)``: row ``b * NCROP +
+    c``), then cut as if crop-major, against the teacher's crop-major pieces."""
+    crops = outputs["crops"]
+    student = torch.stack(crops, 1).flatten(0, 1).chunk(len(crops))
+    teacher = F.softmax(torch.cat(outputs["teacher"]), dim=-1).chunk(2)
+    return {"loss_dino": _pairs_ce(teacher, student)}
+
+
+@pytest.mark.parametrize(("body", "labels", "ncrop", "op"), [
+    (cut_by_another_chunk_count, ["web", "book", "web", "code"], 3, "Tensor.chunk of joined rows, cutting"),
+    (split_at_a_literal_size, ["web", "book", "web", "code"], 3, "Tensor.split of joined rows at a size"),
+    (split_at_a_plain_size, ["web", "book", "web", "code"], 2, "Tensor.split of joined rows at a size"),
+    (stacked_crops_cut_by_another_chunk_count, ["a", "b", "b"], 3, "Tensor.chunk of joined rows, cutting"),
+    (repeated_crop_cut_at_a_literal_size, ["web", "book", "web", "code"], 2, "Tensor.split of joined rows at"),
+    (crops_viewed_at_a_literal_size, ["web", "book", "web", "book"], 2, "a dim split at Tensor.view holds rows"),
+    (parts_of_other_sizes, ["web", "book", "web", "code"], 2, "Tensor.chunk of joined rows into pieces of other parts"),
+    (parts_of_other_images, ["web", "book", "web", "code"], 2, "pieces of Tensor.chunk of joined rows hold"),
+    (parts_of_other_images, ["a", "b", "b"], 2, "pieces of Tensor.chunk of joined rows hold"),
+    (image_major_against_crop_major, ["web", "book", "web", "code"], 2, "rows of different images were paired"),
+    (image_major_against_crop_major, ["a", "b", "b"], 3, "rows of different images were paired"),
+])
+def test_crops_cut_where_a_group_alone_is_cut_elsewhere_decline(body, labels, ncrop, op):
+    """Near misses: a chunk count other than the crops' (3 crops halved), a split at a literal
+    size equal to the images (on a group alone it cuts elsewhere; ``len(crop)`` is a plain int
+    that cannot be told from it, so it declines too), parts of other sizes or images (cut inside
+    a part, or into pieces whose images differ: on a group alone the cut may move), image-major
+    rows cut as crop-major: no companion, a warning naming the key (or the whole call) and the
+    op. Before, the first, the literal size and the pieces of other images were silently wrong."""
+    got, want, said = split_outcome(body, [_crops(labels, ncrop)], [ROWS], labels)
+    assert want and got == {}, (got, said)
+    assert any(op in m and ("'loss_dino'" in m or "no companions for this call" in m) for m in said), said
+
+
+@pytest.mark.xfail(strict=True, reason="known limit: a chunk by position of rows that are no torch.cat join "
+                   "(image-major crops, a plain batch) is read with this batch's cut")
+def test_image_major_crops_cut_by_position_and_reduced_apart_follow_the_oracle():
+    """Image-major crops (``stack(crops, 1).flatten(0, 1)``) chunked as if crop-major, each piece
+    reduced on its own: on a group alone the cut falls elsewhere (pieces of other images); the
+    rows are no join, so the cut is not checked (a memory-saving chunked sum over all pieces must
+    stay split)."""
+
+    def body(outputs):
+        crops = outputs["crops"]
+        return {"loss": torch.stack(crops, 1).flatten(0, 1).chunk(len(crops))[1].logsumexp(-1).mean()}
+
+    labels = ["web", "book", "web", "code"]
+    got, want, _ = split_outcome(body, [_crops(labels, 3)], [ROWS], labels)
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.xfail(strict=True, reason="found by crops, not fixed: a view back to the sizes a dim was flattened from "
+                   "is read as the flattened rows' images even where the images' size is a literal (B == NCROP)")
+def test_image_major_crops_viewed_crop_major_with_as_many_images_as_crops_follow_the_oracle():
+    """Image-major crops (``stack(crops, 1).flatten(0, 1)``, flattened from ``[B, NCROP]``) viewed
+    ``(3, -1, K)`` with three images and three crops: the view has the flattened sizes, so dim 0 is
+    read as the images; on a group of two images alone the same view is ``[3, 2, K]``, whose dim
+    0 is no image."""
+
+    def body(outputs):
+        return {"l": torch.stack(outputs["crops"], 1).flatten(0, 1).view(3, -1, K)[1].logsumexp(-1).mean()}
+
+    labels = ["a", "b", "b"]
+    got, want, _ = split_outcome(body, [_crops(labels, 3)], [ROWS], labels)
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)

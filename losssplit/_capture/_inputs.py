@@ -264,12 +264,16 @@ def _numbers_in(
 
 
 def _tag_batch_first(frame: Frame, t: Tensor, nested: bool) -> int:
-    if t.dim() == 0 or t.shape[0] != frame.num_images or frame.get(t) is not None:
+    if t.dim() == 0 or frame.get(t) is not None:
         return 0
     # Float tensors in a dict argument are model outputs (also under no_grad); a top-level float
     # tensor may be per-sample data, so it counts as a prediction when it requires grad, or when
     # the call runs without grad (evaluation, where no prediction requires it).
     pred = t.requires_grad or (t.is_floating_point() and (nested or not torch.is_grad_enabled()))
+    if t.shape[0] != frame.num_images:
+        if pred and t.requires_grad and t.shape[0] > frame.num_images and t.shape[0] % frame.num_images == 0:
+            frame.multiple_rows.append(tuple(t.shape))
+        return 0
     frame.set(t, Track(rows={0: frame.arange(t.device)}, from_prediction=pred))
     if not pred:
         frame.data_inputs.add(id(t))

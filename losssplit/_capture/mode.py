@@ -352,6 +352,9 @@ class Frame:
         # tensors of the call's arguments that are data (labels), by id: a mask compared from them
         # with a number (``target.eq(pad)``) marks padding, as ``ignore_index`` does
         self.data_inputs: set[int] = set()
+        # shapes of predictions passed in with a multiple of the images' rows (``[NCROP * B, K]``):
+        # read as no image's (crop-major and image-major rows have the same size), named in warnings
+        self.multiple_rows: list[tuple[int, ...]] = []
         # such masks by one value, ``==`` / ``!=`` (their negations, casts), by id -> (the mask,
         # whether it is true where a label counts: ``!=``); held, so the ids stay unique
         self.label_masks: dict[int, tuple[Tensor, bool]] = {}
@@ -396,6 +399,10 @@ class Frame:
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
+        # row maps that ``torch.cat`` joined along a dim of image rows (``torch.cat(crops)``,
+        # crop-major): id -> (the joined map, the maps of its parts in order, nested joins flat);
+        # held, so the ids stay unique
+        self.joined_rows: dict[int, tuple[Tensor, tuple[Tensor, ...]]] = {}
         # one-element tensors of no images clamped from below by a literal (``clamp(min=1)``):
         # id -> (the clamped tensor, the literal, the tensor clamped); held, so the ids stay unique
         self.floored: dict[int, tuple[Tensor, float, Tensor]] = {}
@@ -754,6 +761,7 @@ class Frame:
         self.image_buffers.clear()
         self.counted_values.clear()
         self.positional_rows.clear()
+        self.joined_rows.clear()
         self.norms.clear()
         self.one_image_rows.clear()
 

@@ -6,6 +6,7 @@ Rows follow the data: a dim that carries images keeps its row map wherever it mo
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -137,6 +138,8 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 sizes = tuple(out.shape[k] for k in gj)
                 if len(gi) == 1 and origin is not None and origin[1] == sizes:
                     rows[gj[origin[2]]] = origin[0]
+                elif len(gi) == 1 and (crop := _crops_viewed(frame, r, sizes, _view_sizes(args, kwargs), gj[-1])) is not None:
+                    rows[gj[-1]] = crop
                 else:
                     split = _split_rows(frame, r, [src.shape[k] for k in gi], gi.index(d), list(sizes), op)
                     if split is None:
@@ -147,6 +150,36 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track.unweighted is not None:
         new.unweighted = track.unweighted.reshape(out.shape)
     frame.set(out, new)
+
+
+def _view_sizes(args: tuple, kwargs: dict) -> list[Any]:
+    """The sizes a ``view`` / ``reshape`` was given, as written (``-1``, ``RowCount`` s)."""
+    spec = args[1:] if len(args) > 1 else kwargs.get("shape", kwargs.get("size", ()))
+    if len(spec) == 1 and isinstance(spec[0], (tuple, list, torch.Size)):
+        spec = spec[0]
+    return list(spec)
+
+
+def _crops_viewed(frame: Frame, rows: Tensor, sizes: tuple[int, ...], spec: list[Any], at: int) -> Tensor | None:
+    """Joined rows of equal parts viewed as ``[NCROP, B]`` (``student.view(ncrops, -1, K)``): the
+    last of ``sizes`` indexes the rows of a part, the others the parts; its map is the part's,
+    where every part has the same images in the same order (compared on the device unless one
+    map) and that dim's size (``spec[at]`` as written) is ``-1`` or read from rows (``x.shape[0]``),
+    so that on a group alone the same view gives the group's parts. None otherwise."""
+    parts = _joined_parts(frame, rows)
+    first = parts[0]
+    if len(parts) < 2 or sizes[-1] != first.shape[0] or math.prod(sizes[:-1]) != len(parts):
+        return None
+    last = spec[at] if at < len(spec) else None
+    counted = frame.row_count(last)
+    if not (isinstance(last, int) and (last == -1 or counted is not None)):
+        return None
+    if any(p.shape != first.shape for p in parts) or (counted is not None and counted.shape != first.shape):
+        return None
+    for p in [*parts[1:], *([counted] if counted is not None else [])]:
+        if p is not first:
+            frame.doubt((p.to(first.device) != first).any(), "joined parts viewed as one dim per part hold other images")
+    return first
 
 
 def _split_rows(
@@ -345,6 +378,13 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track.lost_at is not None or track.ratio is not None:
         frame.lose(out, track.lost_at or op, track)
         return
+    maps: list[Tensor] | None = None
+    if name != "unbind" and d in track.rows:
+        cut = _piece_maps(frame, name, args, kwargs, track.rows[d], [o.shape[d] for o in out], op)
+        if isinstance(cut, str):
+            frame.lose(out, cut, track)
+            return
+        maps = cut
     raws = None
     if track.unweighted is not None:
         raws = func(track.unweighted, *args[1:], **kwargs)
@@ -368,12 +408,57 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 image=track.image,
                 from_prediction=track.from_prediction,
             )
-            if d in piece.rows and n != src.shape[d]:  # by position: its size is no count of the images'
+            if maps is not None:
+                piece.rows[d] = maps[i]
+            elif d in piece.rows and n != src.shape[d]:  # by position: its size is no count of the images'
                 frame.positional_rows[id(piece.rows[d])] = piece.rows[d]
             start += n
         if raws is not None:
             piece.unweighted = raws[i]
         frame.set(o, piece)
+
+
+def _piece_maps(
+    frame: Frame, name: str, args: tuple, kwargs: dict, rows: Tensor, sizes: list[int], op: str
+) -> list[Tensor] | str | None:
+    """The row maps of the pieces of rows that ``torch.cat`` joined (``torch.cat(crops)
+    .chunk(ncrops)``, crop-major): each piece is the whole parts it holds, where on any group
+    alone the same call cuts the group's rows between the same parts -- ``chunk`` into pieces of
+    the same parts, ``split`` at sizes read from each piece's own parts (``crop.shape[0]``). Any
+    other cut of a join is by position (a chunk count or a literal size that happens to fall
+    between parts in this batch, parts of other sizes): on a group alone its pieces hold other
+    rows, so the message to lose them at. None where no join is cut (the current rows stay: a
+    piece of one row is read as ``unbind``'s are)."""
+    parts = _joined_parts(frame, rows)
+    if len(parts) < 2 or len(sizes) < 2 or all(n == 1 for n in sizes):
+        return None
+    pieces: list[tuple[Tensor, ...]] = []
+    i = 0
+    for n in sizes:
+        held: list[Tensor] = []
+        while n > 0 and i < len(parts) and parts[i].shape[0] <= n:
+            held.append(parts[i])
+            n -= parts[i].shape[0]
+            i += 1
+        if n or not held:
+            return f"{op} of joined rows, cutting inside a joined part"
+        pieces.append(tuple(held))
+    if name == "chunk":  # pieces of the same parts: a group's pieces are its rows of them (also fewer than asked)
+        expected: list[tuple[Tensor, ...]] = [pieces[0]] * len(pieces)
+    else:
+        size = get_arg(args, kwargs, 1, "split_size_or_sections" if "split_size" not in kwargs else "split_size", None)
+        counted = [frame.row_count(n) for n in (size if isinstance(size, (list, tuple)) else [size] * len(pieces))]
+        if any(r is None for r in counted) or len(counted) != len(pieces):
+            return f"{op} of joined rows at a size that is no count of the joined parts' rows"
+        expected = [_joined_parts(frame, r) for r in counted if r is not None]
+    for want, got in zip(expected, pieces):
+        if len(want) != len(got) or any(a.shape != b.shape for a, b in zip(want, got)):
+            return f"{op} of joined rows into pieces of other parts"
+        for a, b in zip(want, got):
+            if a is not b:  # parts made apart (gathered per crop): on the device, the same images (in any order)
+                frame.doubt((a.sort().values != b.to(a.device).sort().values).any(),
+                            f"pieces of {op} of joined rows hold other images than each other")
+    return [p[0] if len(p) == 1 else _join_rows(frame, list(p), p[0].device) for p in pieces]
 
 
 @rule(torch.full, Tensor.new_full, torch.tensor, torch.scalar_tensor, torch.as_tensor, Tensor.new_tensor)
@@ -580,10 +665,26 @@ def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: tor
             frame.one_image_rows[id(joined)] = (joined, ids[0])
         return joined
     parts = [
-        p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)
+        (p if isinstance(p, Tensor) else torch.full((p[1],), p[0], dtype=torch.long, device=device)).to(device)
         for p in pieces
     ]
-    return torch.cat([p.to(device) for p in parts])
+    joined = torch.cat(parts)
+    if len(parts) > 1:
+        frame.joined_rows[id(joined)] = (joined, tuple(q for p in parts for q in _joined_parts(frame, p)))
+    return joined
+
+
+def _joined_parts(frame: Frame, rows: Tensor) -> tuple[Tensor, ...]:
+    """The row maps ``torch.cat`` or ``repeat`` joined into ``rows`` (nested joins flat), or the
+    copies of one map that a flattened ``[NCROP, B]`` holds (``torch.stack(crops).flatten(0, 1)``,
+    images the innermost dim), or ``rows`` alone."""
+    joined = frame.joined_rows.get(id(rows))
+    if joined is not None and joined[0] is rows:
+        return joined[1]
+    origin = frame.origin.get(id(rows))
+    if origin is not None and len(origin[1]) > 1 and origin[2] == len(origin[1]) - 1:
+        return (origin[0],) * (rows.shape[0] // origin[0].shape[0])
+    return (rows,)
 
 
 
@@ -602,11 +703,19 @@ def repeat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     sizes = args[1] if len(args) == 2 and not isinstance(args[1], int) else args[1:] or kwargs.get("repeats", ())
     sizes = [int(k) for k in sizes]
     shift = len(sizes) - src.dim()
-    rows = {d + shift: (r if sizes[d + shift] == 1 else r.repeat(sizes[d + shift])) for d, r in track.rows.items()}
+    rows = {d + shift: (r if sizes[d + shift] == 1 else _repeated(frame, r, sizes[d + shift]))
+            for d, r in track.rows.items()}
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
         new.unweighted = func(track.unweighted, *args[1:], **kwargs)
     frame.set(out, new)
+
+
+def _repeated(frame: Frame, rows: Tensor, k: int) -> Tensor:
+    """``rows`` repeated ``k`` times, known as the join of its ``k`` copies (``x.repeat(NCROP, 1)``)."""
+    out = rows.repeat(k)
+    frame.joined_rows[id(out)] = (out, _joined_parts(frame, rows) * k)
+    return out
 
 
 _FLIPS = {Tensor.flip: None, torch.flip: None, Tensor.fliplr: (1,), torch.fliplr: (1,), Tensor.flipud: (0,),
