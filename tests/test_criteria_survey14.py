@@ -33,6 +33,13 @@ Since: the internal error at ``Tensor.matmul`` (a matrix product by a vector map
 dim to the wrong output dim) is fixed (``test_a_matrix_product_with_a_vector_keeps_the_images``);
 the v8 body still declines at ``Tensor.__setitem__`` on 4 images and further on 3, so the figures
 are unchanged.
+
+Now: 263 expected, 97 declined, 63 GAP (24.0 %), 0 WRONG. A number ``.item()`` returns whose every
+use the body's code proves to be Python arithmetic with plain numbers or ``torch.tensor``
+(detectron2 RPN's ``torch.tensor(num_pos_anchors / num_images)``) no longer declines the call: the
+RPN's two losses split on 3 images; on 4 their normaliser ``batch_size_per_image * num_images`` = 16
+equals another count of the batch and is declined per key (4); the two anchor-count keys made of
+the reads get no companion (8: the value of a Python number is not followed into a tensor).
 """
 
 from __future__ import annotations
@@ -727,8 +734,9 @@ CASES = {c.body.__name__: c for c in [
     Case(hf_moe_router_z_loss_and_load_balancing_over_attended_tokens, lm_batch, keys("loss", "aux_loss"),
          why="each expert's share of the batch's tokens times its mean routing probability over them"),
     Case(detectron2_rpn_objectness_and_deltas_over_sampled_anchors_times_images, dense_batch,
-         gaps=keys("loss_rpn_cls", "loss_rpn_loc", "num_pos_anchors", "num_neg_anchors"),
-         why="the anchor counts read with .item() for logging decline the whole call"),
+         gaps=keys("num_pos_anchors", "num_neg_anchors", "loss_rpn_cls@0", "loss_rpn_loc@0"),
+         why="the anchor counts read with .item() only reach torch.tensor (a key of its own, not followed); on 4 "
+             "images the normaliser 4 x images equals another count of the batch"),
     Case(detectron2_fast_rcnn_sigmoid_ce_and_class_agnostic_giou, dense_batch),
     Case(yolox_iou_objectness_and_iou_aware_class_targets_over_num_fg, dense_batch,
          gaps=keys("total_loss", "iou_loss", "conf_loss", "cls_loss", "num_fg"),
@@ -751,6 +759,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-FIRST = (263, 101, 67, 0)  # expected, declined, GAP, WRONG
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), 18, FIRST,
-                              over_target="first contact: 67 GAP of 263 (25.5 %), see the module docstring"))
+NOW = (263, 97, 63, 0)  # expected, declined, GAP, WRONG (first contact: 263, 101, 67, 0)
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 18, NOW,
+                              over_target="63 GAP of 263 (24.0 %), see the module docstring"))
