@@ -32,6 +32,11 @@ alpha) * (1 - t)``) is ``loss = loss * x``; and the full sum of per-element valu
 focal, plain and normalised, splits. Left: the per-image ``.item()`` read for logging, which
 declines the whole call (8: a number read on the host may reach any loss, and a float's uses cannot
 all be seen, ``math.exp(v)`` among them).
+
+Since: a number ``.item()`` returns that the body's code proves to reach only Python arithmetic and
+``torch.tensor`` no longer declines the call; this one is passed to ``MATCHED.append``, a list that
+code seen nowhere may read back and convert (``math.sqrt(MATCHED[-1])``), so it still declines
+(figures unchanged).
 """
 
 from __future__ import annotations
@@ -792,7 +797,7 @@ CASES = {c.body.__name__: c for c in [
     Case(seesaw_with_counts_accumulated_over_the_batch, roi_batch, keys("loss_seesaw"),
          why="the mitigation factors come from class counts that include the batch's (bincount)"),
     Case(per_image_nearest_query_assignment_weighted_by_loss_weight, det_batch, gaps=keys("loss_bbox", "loss_ce"),
-         why="a per-image term read with .item() for logging declines the whole call"),
+         why="a per-image term read with .item() and appended to a list declines the whole call"),
     Case(mmdet_weight_reduce_loss_with_avg_factor_and_label_weights, det_batch),
     Case(mmpose_soft_wing_and_keypoint_mse_skipping_empty_channels, pose_batch),
     Case(timm_binary_cross_entropy_with_smoothing_and_label_smoothing_ce, class_batch),

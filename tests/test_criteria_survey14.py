@@ -42,7 +42,13 @@ from image-major ones (reading them by size would be silently wrong for ``[B * N
 the same terms with the crops passed as a list and ``torch.cat``ed in the body split exactly
 since (``test_rules_shape.py::test_crops_joined_and_cut_back_keep_each_crops_images``), and
 each of these keys is now declined with a warning naming it and the joined argument's shape
-(they were declined without one). Now: 263 expected, 85 declined, 51 GAP (19.4 %), 0 WRONG.
+(they were declined without one). A number ``.item()`` returns whose every
+use the body's code proves to be Python arithmetic with plain numbers or ``torch.tensor``
+(detectron2 RPN's ``torch.tensor(num_pos_anchors / num_images)``) no longer declines the call: the
+RPN's two losses split on 3 images; on 4 their normaliser ``batch_size_per_image * num_images`` = 16
+equals another count of the batch and is declined per key (4); the two anchor-count keys made of
+the reads get no companion (8: the value of a Python number is not followed into a tensor).
+Now: 263 expected, 81 declined, 47 GAP (17.9 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -737,8 +743,9 @@ CASES = {c.body.__name__: c for c in [
     Case(hf_moe_router_z_loss_and_load_balancing_over_attended_tokens, lm_batch, keys("loss", "aux_loss"),
          why="each expert's share of the batch's tokens times its mean routing probability over them"),
     Case(detectron2_rpn_objectness_and_deltas_over_sampled_anchors_times_images, dense_batch,
-         gaps=keys("loss_rpn_cls", "loss_rpn_loc", "num_pos_anchors", "num_neg_anchors"),
-         why="the anchor counts read with .item() for logging decline the whole call"),
+         gaps=keys("num_pos_anchors", "num_neg_anchors", "loss_rpn_cls@0", "loss_rpn_loc@0"),
+         why="the anchor counts read with .item() only reach torch.tensor (a key of its own, not followed); on 4 "
+             "images the normaliser 4 x images equals another count of the batch"),
     Case(detectron2_fast_rcnn_sigmoid_ce_and_class_agnostic_giou, dense_batch),
     Case(yolox_iou_objectness_and_iou_aware_class_targets_over_num_fg, dense_batch,
          gaps=keys("total_loss", "iou_loss", "conf_loss", "cls_loss", "num_fg"),
@@ -759,6 +766,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-NOW = (263, 85, 51, 0)  # expected, declined, GAP, WRONG (first contact: 263, 101, 67, 0)
+NOW = (263, 81, 47, 0)  # expected, declined, GAP, WRONG (first contact: 263, 101, 67, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), 18, NOW,
-                              over_target="51 GAP of 263 (19.4 %; 25.5 % on first contact), see the module docstring"))
+                              over_target="47 GAP of 263 (17.9 %; 25.5 % on first contact), see the module docstring"))

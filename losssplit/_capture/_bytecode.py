@@ -19,6 +19,7 @@ import dis
 import functools
 import sys
 import types
+from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 # Python versions whose subscript layout was checked (``dis`` of ``x[..., :4]``, ``x[:4]``,
@@ -911,3 +912,179 @@ def _stored_from_len(code: types.CodeType, name: str) -> bool:
     end = stores[0] - 1
     return any(i.opname == "LOAD_GLOBAL" and i.argval == "len" and _call_end(instructions[k:end + 1], 0) == end - k
                for k, i in enumerate(instructions[:end]))
+
+
+# Python versions whose layout of ``x.item()`` (LOAD_METHOD, PRECALL 0, CALL 0, ``f_lasti`` on the
+# CALL during the read), of ``torch.tensor(n)`` (LOAD_GLOBAL, LOAD_METHOD, PRECALL, CALL) and of the
+# stack effects below was checked for ``log_only_read``
+_LOG_CHECKED = {(3, 11)}
+
+# opcode name -> (values popped, values pushed), as a function of the argument, for the
+# instructions a read's number may pass or meet on its way (3.11); any other ends the proof
+_POPS_PUSHES: dict[str, Callable[[int], tuple[int, int]]] = {
+    **dict.fromkeys(("NOP", "RESUME", "PRECALL", "KW_NAMES", "DELETE_FAST"), lambda _: (0, 0)),
+    **dict.fromkeys(("LOAD_FAST", "LOAD_CONST", "LOAD_DEREF", "LOAD_CLOSURE", "PUSH_NULL"), lambda _: (0, 1)),
+    "LOAD_GLOBAL": lambda a: (0, 1 + (a & 1)),
+    "LOAD_ATTR": lambda _: (1, 1),
+    "LOAD_METHOD": lambda _: (1, 2),
+    **dict.fromkeys(("BINARY_OP", "BINARY_SUBSCR", "COMPARE_OP", "IS_OP", "CONTAINS_OP"), lambda _: (2, 1)),
+    **dict.fromkeys(("UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT", "UNARY_NOT"), lambda _: (1, 1)),
+    **dict.fromkeys(("BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_STRING", "BUILD_SLICE"), lambda a: (a, 1)),
+    "BUILD_MAP": lambda a: (2 * a, 1),
+    "BUILD_CONST_KEY_MAP": lambda a: (a + 1, 1),
+    "FORMAT_VALUE": lambda a: (2 if a & 4 else 1, 1),
+    "CALL": lambda a: (a + 2, 1),
+    **dict.fromkeys(("POP_TOP", "STORE_FAST", "STORE_GLOBAL", "STORE_DEREF", "RETURN_VALUE", "LIST_APPEND",
+                     "SET_ADD"), lambda _: (1, 0)),
+    "STORE_ATTR": lambda _: (2, 0),
+    "STORE_SUBSCR": lambda _: (3, 0),
+}
+# the arithmetic the number's own methods run (its class keeps the mark, see ``mode.LoggedFloat``)
+_KEPT = frozenset({"BINARY_OP", "UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"})
+# names through which code reads a frame's locals
+_INTROSPECTION = frozenset({"locals", "vars", "eval", "exec", "_getframe", "currentframe", "f_locals"})
+
+
+def log_only_read(makers: Collection[Any], logged: tuple[type, ...]) -> bool:
+    """Whether the number the ``x.item()`` the caller's code is executing returns can reach
+    nothing but Python arithmetic with plain numbers and ``makers`` (the torch functions that make
+    a tensor of a number, ``torch.tensor``): it is stored only in plain local names of that code
+    (none a closure's, no ``locals()`` in it), and every load of them and every result computed
+    from them is dropped, stored the same way, an operand of ``-x`` or of an operator whose other
+    operand is a literal int or float, or a local name (stored once, before the read and outside
+    loops, or a parameter never stored) that holds such a number (or one of ``logged``) now, or
+    an argument of a call of a
+    module global (or its attribute) that is one of ``makers`` now and that the code does not
+    rebind (``torch.tensor(num_pos / num_images)``). Where this holds, whatever is done with the
+    number runs through its own methods (``logged`` keeps the mark through arithmetic) or reaches
+    a torch function, both of which the capture sees. A call of anything else (a helper,
+    ``math.sqrt``, ``list.append``, ``float``), a comparison, a branch, a format, an attribute, a
+    subscript, a container, a ``return``, a jump within the expression is no proof: that code may
+    keep or convert the number unseen. Python 3.11 only."""
+    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    flows = _log_flows(f.f_code, f.f_lasti) if f is not None else None
+    if f is None or flows is None:
+        return False
+    callees, numbers = flows
+    held = f.f_locals if numbers else {}
+    if any(type(held.get(name)) not in (int, float) and not isinstance(held.get(name), logged) for name in numbers):
+        return False
+    for name in callees:
+        callee = f.f_globals.get(name[0], _UNPROVEN)
+        if callee is _UNPROVEN:
+            callee = f.f_builtins.get(name[0], _UNPROVEN)
+        if len(name) == 2:
+            callee = vars(callee).get(name[1], _UNPROVEN) if isinstance(callee, types.ModuleType) else _UNPROVEN
+        if not any(callee is m for m in makers):
+            return False
+    return True
+
+
+@functools.lru_cache(maxsize=256)
+def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]] | None:
+    """(the callables, a global's name and the attribute called on it, that the number pushed by
+    the ``.item()`` call at ``lasti`` is passed to; the local names it meets in arithmetic, each
+    stored once, before it, outside loops), when every use of it is one ``log_only_read`` allows;
+    None otherwise."""
+    instructions, at = _located(code, lasti)
+    if at is None or at < 2 or not code.co_flags & 1 or _INTROSPECTION & set(code.co_names):  # 1: CO_OPTIMIZED
+        return None
+    method, precall, call = instructions[at - 2 : at + 1]
+    if (method.opname, method.argval, precall.opname, precall.arg, call.opname, call.arg) != (
+        "LOAD_METHOD", "item", "PRECALL", 0, "CALL", 0,
+    ) or precall.is_jump_target or call.is_jump_target:
+        return None
+    cells = set(code.co_cellvars) | set(code.co_freevars)
+    rebound = {i.argval for i in instructions if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}
+    pending, seen, stored, callees, numbers = [at], set(), set(), set(), set()
+    while pending:
+        p = pending.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        found = _consumer(instructions, p)
+        if found is None:
+            return None
+        k, operand = found
+        i = instructions[k]
+        if i.opname == "POP_TOP":
+            continue
+        if i.opname == "STORE_FAST" and i.argval not in cells:
+            if i.argval not in stored:
+                stored.add(i.argval)
+                pending += [j for j, x in enumerate(instructions) if x.opname == "LOAD_FAST" and x.argval == i.argval]
+            continue
+        if i.opname in _KEPT:
+            if i.opname == "BINARY_OP":
+                other = _other_operand(instructions, k, operand)
+                if other is None:
+                    return None
+                if other.opname == "LOAD_FAST":
+                    stores = [x for x in instructions if x.opname == "STORE_FAST" and x.argval == other.argval]
+                    parameter = other.argval in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+                    if len(stores) != (0 if parameter else 1) or stores and (
+                            stores[0].offset > lasti or _in_loop(code, stores[0].offset)):
+                        return None
+                    numbers.add(other.argval)
+            pending.append(k)
+            continue
+        if i.opname == "CALL" and operand >= 2:
+            name = _global_callee(instructions, k)
+            if name is None or name[0] in rebound:
+                return None
+            callees.add(name)
+            continue
+        return None
+    return tuple(sorted(callees)), tuple(sorted(numbers))
+
+
+def _consumer(instructions: list[dis.Instruction], p: int) -> tuple[int, int] | None:
+    """(index of the instruction that pops the value the one at ``p`` pushed, which of the values
+    it pops that is, first pushed first), following straight-line code only."""
+    above = 0
+    for k in range(p + 1, len(instructions)):
+        i = instructions[k]
+        effect = _POPS_PUSHES.get(i.opname)
+        if i.is_jump_target or effect is None:
+            return None
+        pops, pushes = effect(i.arg or 0)
+        if pops > above:
+            return k, pops - 1 - above
+        above += pushes - pops
+    return None
+
+
+def _other_operand(instructions: list[dis.Instruction], k: int, operand: int) -> dis.Instruction | None:
+    """The other operand of the BINARY_OP at ``k`` (``operand``: which one the number is), where
+    it is one instruction: a LOAD_CONST of an int or float, or a LOAD_FAST."""
+    right = _operand_start(instructions, k)
+    start = right if operand == 0 else _operand_start(instructions, right) if right is not None else None
+    end = k if operand == 0 else right
+    if start is None or end != start + 1:
+        return None
+    i = instructions[start]
+    if i.opname == "LOAD_FAST" or i.opname == "LOAD_CONST" and type(i.argval) in (int, float):
+        return i
+    return None
+
+
+def _global_callee(instructions: list[dis.Instruction], k: int) -> tuple[str, ...] | None:
+    """``(g, a)`` for the CALL at ``k`` of ``g.a(...)``, ``(g,)`` for ``g(...)``, ``g`` a global
+    name (3.11: LOAD_GLOBAL then LOAD_METHOD, LOAD_GLOBAL with its NULL then LOAD_ATTR, or
+    LOAD_GLOBAL with its NULL alone); None otherwise."""
+    end: int | None = k
+    while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
+        end -= 1
+    for _ in range(instructions[k].arg or 0):
+        end = _operand_start(instructions, end) if end is not None else None
+    if end is None or end < 1 or instructions[end - 1].is_jump_target:
+        return None
+    last = instructions[end - 1]
+    if last.opname == "LOAD_GLOBAL" and (last.arg or 0) & 1:
+        return (last.argval,)
+    if end < 2 or last.opname not in ("LOAD_METHOD", "LOAD_ATTR") or instructions[end - 2].is_jump_target:
+        return None
+    first = instructions[end - 2]  # its NULL, pushed before the module, where LOAD_ATTR pushes one value
+    if first.opname != "LOAD_GLOBAL" or bool((first.arg or 0) & 1) != (last.opname == "LOAD_ATTR"):
+        return None
+    return (first.argval, last.argval)

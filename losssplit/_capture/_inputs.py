@@ -124,6 +124,7 @@ def tag_inputs(
     frame.read_argument_numbers = functools.partial(
         _argument_numbers, args, kwargs, weight_field, weight_argument, frame.num_images
     )
+    frame.read_argument_tensors = functools.partial(_walk, [*args, *kwargs.values()], -1)
     if weight_argument is not None:
         count += _tag_weight_argument(frame, weight_argument)
     for value in list(args) + list(kwargs.values()):

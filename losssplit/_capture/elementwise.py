@@ -1798,9 +1798,9 @@ def _constant_term(
     frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None
 ) -> tuple[str, Any, Track | None, Any, Track | None] | None:
     """``l + c``, ``l - c``, ``c - l`` of a reduced loss and a one-element tensor of no images
-    that the call did not make from the images' values nor from a number (a learned 0-dim
-    parameter, ``l2 * emb.norm()`` over the model's weights, a tensor passed in): the body on a
-    group alone adds the same ``c``. Returns the op as a sum of two reduced values, ``c`` one of
+    whose autograd history holds no argument of the call (a learned 0-dim parameter, ``l2 *
+    emb.norm()`` over the model's weights; not a value of crops passed in ``[NCROP * B, K]``, whose
+    rows the capture does not read as images'): the body on a group alone adds the same ``c``. Returns the op as a sum of two reduced values, ``c`` one of
     its own (a mean of ``c`` over every image: ``c`` per group), so that the sum is split as a
     sum of ratios, a loop adding ``c`` once per image declining there (``_repeated_batch_term``);
     None for anything else. A ``c`` equal to a count of the batch declines the call."""
@@ -1814,6 +1814,8 @@ def _constant_term(
     buffers = (frame.weight_filled, frame.untracked_sums, frame.filled_numbers, frame.zero_buffers, frame.slot_buffers,
                frame.loss_buffers)
     if any(id(c) in held_by for held_by in buffers) or c.untyped_storage().data_ptr() in frame.reduced_storages:
+        return None
+    if not frame.made_of_parameters(c):  # a value of arguments the capture does not read as images' rows
         return None
     instances = frame.instances()
     counts = {frame.num_images, *frame.lengths, *([sum(instances)] if isinstance(instances, list) else [])}

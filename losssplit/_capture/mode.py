@@ -26,6 +26,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
+from . import _bytecode
 from . import ratio as _ratio
 from .ratio import Ratio, RatioKind, nbytes, version_of
 
@@ -217,6 +218,60 @@ def _scaled_floor(name: str, base: type) -> Callable[..., Any]:
     return method
 
 
+class LoggedFloat(_Plain, float):
+    """A number ``.item()`` read from the images' values where the body's code proves that it can
+    reach nothing but Python arithmetic and ``torch.tensor`` (``log_only_read``: kept for logging,
+    ``torch.tensor(num_pos / num_images)``). Arithmetic with plain numbers keeps the mark, so the
+    capture sees the number wherever it reaches a torch function; arithmetic with anything else
+    (whose own method may keep or convert it unseen) declines the call. Copies and pickles are plain."""
+
+    _frame: weakref.ReferenceType
+
+
+class LoggedInt(_Plain, int):
+    """``LoggedFloat`` of an int tensor's value."""
+
+    _frame: weakref.ReferenceType
+
+
+_LOGGED = (LoggedFloat, LoggedInt)
+
+
+def _logged_number(frame: Frame, value: Any) -> Any:
+    out = (LoggedInt if type(value) is int else LoggedFloat)(value)
+    out._frame = weakref.ref(frame)
+    frame.logged = True
+    return out
+
+
+def _kept_mark(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, *other: Any) -> Any:
+        value = getattr(base, name)(self, *other)
+        if value is NotImplemented and other and type(other[0]) is float:  # ``num_pos + 0.5``: not float's own
+            value = getattr(float, name)(float(int.__int__(self)), *other)
+        if _by_the_capture():
+            return value
+        frame = self._frame()
+        if frame is None:
+            return value
+        if type(value) in (int, float):
+            return _logged_number(frame, value)
+        if value is not NotImplemented or not isinstance(other[0], (*_LOGGED, Tensor)):
+            # a complex power, or an operand whose own method gets the number: not seen further
+            frame.logged_reaches(f"{type(other[0]).__name__ if other else 'its'} {name}")
+        return value  # a tensor's or another logged number's reflected method runs next
+
+    method.__name__ = name
+    return method
+
+
+for _logged_cls, _base in ((LoggedFloat, float), (LoggedInt, int)):
+    for _name in (*_ARITHMETIC[: _ARITHMETIC.index("__round__")], "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__and__", "__rand__",
+                  "__or__", "__ror__", "__xor__", "__rxor__", "__invert__", "__matmul__", "__rmatmul__"):
+        if hasattr(_base, _name):
+            setattr(_logged_cls, _name, _kept_mark(_name, _base))
+
+
 for _floored_cls, _base in ((FlooredFloat, float), (FlooredInt, int)):
     for _name in ("__mul__", "__rmul__"):
         setattr(_floored_cls, _name, _scaled_floor(_name, _base))
@@ -323,6 +378,10 @@ class Frame:
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
+        # numbers read for logging only (``LoggedFloat``) were handed out; tensors ``torch.tensor``
+        # made of them: id -> the tensor (held, so the ids stay unique)
+        self.logged = False
+        self.logged_tensors: dict[int, Tensor] = {}
         # tensors made from the weight field's own float object (``torch.full((D,), t["loss_weight"])``,
         # ``v * t["loss_weight"]``): id -> (the tensor, the images whose weight that object is, its
         # values with that weight set to 1); held, so the ids stay unique
@@ -371,6 +430,8 @@ class Frame:
         self.zeroed: dict[int, tuple[Tensor, Tensor, int]] = {}
         # the numbers among the call's arguments (an outside normaliser is one), read when asked
         self.read_argument_numbers: Callable[[], list[float]] | None = None
+        # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
+        self.read_argument_tensors: Callable[[], list[Tensor]] | None = None
         self._argument_numbers: list[float] | None = None
         # positions written along a dim that carries images (``x[0] = 0``): (id of the tensor,
         # dim) -> (the tensor, the positions, the deferred check's flag: not every position)
@@ -587,6 +648,49 @@ class Frame:
                 return read.op
         return None
 
+    def made_of_parameters(self, c: Tensor, limit: int = 256) -> bool:
+        """Whether the autograd history of ``c`` (at most ``limit`` nodes) reaches no tensor of the
+        call's arguments but one-element ones, only leaves such as the model's parameters (a learned
+        ``s``, ``exp(-s)``, a norm of an embedding table): no image's data, the same on a group's
+        run. Without a history (no grad, ``.detach()``) nothing can be told: False."""
+        if not c.requires_grad:
+            return False
+        tensors = self.read_argument_tensors() if self.read_argument_tensors is not None else []
+        banned = {id(t) for t in tensors if t.numel() > 1}
+        nodes = {id(t.grad_fn) for t in tensors if t.numel() > 1 and t.grad_fn is not None}
+        if c.grad_fn is None:
+            return id(c) not in banned
+        seen, todo = set(), [c.grad_fn]
+        while todo:
+            node = todo.pop()
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            if len(seen) > limit or id(node) in nodes or id(getattr(node, "variable", None)) in banned:
+                return False
+            todo.extend(n for n, _ in node.next_functions if n is not None)
+        return True
+
+    def logged_reaches(self, op: str) -> None:
+        """A number read for logging only (or a tensor made of one) reached ``op``: the proof that
+        it steers nothing does not cover that, so the call is declined."""
+        with torch._C.DisableTorchFunction():
+            self.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host for logging (.item()) reaches {op}")
+
+    def logged_arguments(self, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+        """``func`` got a number read for logging only, or a tensor made of one: a tensor made of
+        it by ``torch.tensor`` / ``torch.as_tensor`` is one too (a returned key gets no companion,
+        its warning names the op); any other op declines the call."""
+        held = self.logged_tensors
+        hit = [a for a in flat_args(args, kwargs) if isinstance(a, _LOGGED) or isinstance(a, Tensor) and held.get(id(a)) is a]
+        if not hit:
+            return
+        if func in _TENSOR_MAKERS and isinstance(out, Tensor) and not any(isinstance(a, Tensor) for a in hit):
+            held[id(out)] = out
+            self.lose(out, f"{op_name(func)} of a number read on the host for logging (.item())")
+        else:
+            self.logged_reaches(op_name(func))
+
     def unconsumed_read(self, returned: set[int]) -> str | None:
         """The op of a host read of the images' values that no loss was divided by (``returned``:
         ids of the returned keys' ratios, whose reads only log them), or None."""
@@ -745,7 +849,9 @@ class Frame:
         self.reduced_storages.clear()
         self.exposed.clear()
         self.read_argument_numbers = None
+        self.read_argument_tensors = None
         self.host_reads.clear()
+        self.logged_tensors.clear()
         self.read_image = NO_READ
         self.counted.clear()
         self.factors.clear()
@@ -1463,15 +1569,20 @@ def near_count(z: float, v: float) -> bool:
     return abs(z - v) <= 1e-6 * max(1.0, abs(v)) or 0 < z - v <= 1e-3
 
 
+# torch functions that make a tensor of a Python number (``torch.tensor(num_pos / num_images)``)
+_TENSOR_MAKERS = (torch.tensor, torch.as_tensor)
+
 # Reads that turn a tensor's values into Python numbers the capture can no longer follow.
 HOST_READS = {Tensor.item, Tensor.tolist, Tensor.__float__, Tensor.__int__, Tensor.__index__, Tensor.__bool__, Tensor.numel, torch.numel,
               Tensor.__len__}
 
 
-def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
+def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     """Record a host read of a tracked tensor. A value that already mixes images (attribution
     lost, from predictions) may steer the body (a batch-wide threshold in ``max(t, c)``): the
-    call is declined. A branch on data (``if mask.any()``) reads no value of the images."""
+    call is declined. A branch on data (``if mask.any()``) reads no value of the images. A number
+    read by ``.item()`` where the body's code proves it reaches only arithmetic and
+    ``torch.tensor`` (``log_only_read``) is no read: returned marked (``LoggedFloat``), else None."""
     track = frame.get(x)
     if func is Tensor.numel or func is torch.numel:  # a size (``_counted_sizes``), but of a mask's 1-d indices
         if x.dim() == 1:
@@ -1486,7 +1597,9 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> None:
             frame.count_read(t, out, "len")
         return
     if track is None:
-        return
+        return None
+    if func is Tensor.item and type(out) in (int, float) and _bytecode.log_only_read(_TENSOR_MAKERS, _LOGGED):
+        return _logged_number(frame, out)
     op = op_name(func)
     if track.lost_at is not None:
         if track.from_prediction:
@@ -1737,6 +1850,12 @@ class CaptureMode(TorchFunctionMode):
                     frame.exposed_read(args)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+        if frame.logged and frame.error is None:
+            try:
+                with _HIDDEN():
+                    frame.logged_arguments(func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.error is not None or not frame.tracks:
             return out
         if (
@@ -1748,7 +1867,9 @@ class CaptureMode(TorchFunctionMode):
             if func in HOST_READS and args:
                 try:
                     with torch._C.DisableTorchFunction():
-                        host_read(frame, func, args[0], out)
+                        logged = host_read(frame, func, args[0], out)
+                        if logged is not None:
+                            return logged
                         floored = frame.floored.get(id(args[0]))
                         if floored is not None and floored[0] is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
                             return floored_number(out, float(floored[2].reshape(()).item()), floored[1])
