@@ -198,6 +198,20 @@ def _parts(o, t):
     return _two_parts(_err(o, t)[0])
 
 
+def _seen_through_a_view_made_before(write, reduce=torch.Tensor.mean):
+    """``v = q.view(-1)`` of a copy ``q`` of the errors, then ``write(q, e, t)`` in place, then
+    ``reduce(v)``: ``v`` holds what the write left in the memory it shares with ``q``."""
+
+    def body(o, t):
+        e = _err(o, t)[0]
+        q = e.clone()
+        v = q.view(-1)
+        write(q, e, t)
+        return {"loss": reduce(v)}
+
+    return body
+
+
 def _weight_filled(t, order, shape=(3, 4), dim=0):
     """``torch.full(shape, t[b]["loss_weight"])`` for b in ``order``, stacked along ``dim``: filled
     with the weight field's own float objects (equal literals in one list share an object)."""
@@ -1391,6 +1405,30 @@ CASES = {
     "a quotient divided in place, written through .data": (_loss(lambda e, y, o, t: _divided_then(e, "in place")),
                                                            DECLINE, "written outside their version"),
     "a quotient divided in place, summed": (_loss(lambda e, y, o, t: _divided_then(e, None)), SPLIT, ""),
+    # -- review adv19: a view made before an in-place write that mixes images (or weights the
+    #    values) sees the write; its track did not (was wrong: the values read per row as written)
+    "a view of values divided in place by their batch sum, summed": (
+        _seen_through_a_view_made_before(lambda q, e, t: q.div_(torch.stack([s["y"] for s in t]).sum()), torch.Tensor.sum),
+        DECLINE, "Tensor.div_ through another tensor over its memory"),
+    "a view of values less the batch mean in place": (
+        _seen_through_a_view_made_before(lambda q, e, t: q.sub_(e.mean().detach())), DECLINE,
+        "Tensor.sub_ through another tensor over its memory"),
+    "a view of values weighted in place": (
+        _seen_through_a_view_made_before(lambda q, e, t: q.mul_(_w(t)[:, None, None])), DECLINE,
+        "Tensor.mul_ through another tensor over its memory"),
+    "a view of values set to the batch mean at a column": (
+        _seen_through_a_view_made_before(lambda q, e, t: q.__setitem__((slice(None), 0), e.mean().detach())), DECLINE,
+        "Tensor.__setitem__ through another tensor over its memory"),
+    "a view of values copied from their flip": (
+        _seen_through_a_view_made_before(lambda q, e, t: q.copy_(e.flip(0).detach())), DECLINE,
+        "Tensor.copy_ through another tensor over its memory"),
+    "a view of values summed in place along the images": (
+        _seen_through_a_view_made_before(lambda q, e, t: q.cumsum_(0)), DECLINE,
+        "Tensor.cumsum_ through another tensor over its memory"),
+    # near misses: in-place writes that keep each image's values its own
+    "a view of values exponentiated in place": (_seen_through_a_view_made_before(lambda q, e, t: q.exp_()), SPLIT, ""),
+    "a view of values divided in place by their image's sum": (
+        _seen_through_a_view_made_before(lambda q, e, t: q.div_(e.sum((1, 2), keepdim=True).detach())), SPLIT, ""),
 }
 
 

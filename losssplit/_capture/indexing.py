@@ -32,6 +32,7 @@ from .mode import (
     norm_dim,
     op_name,
     rule,
+    storage_uses,
     tensors,
     tracked_pair,
     unweighted_of,
@@ -566,13 +567,6 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.image_buffers[id(out)] = (out, version_of(out))
 
 
-def _storage_uses(t: Tensor) -> int:
-    """How many tensors (and storage handles) hold ``t``'s memory, counting ``t`` and the handle
-    made to ask; more than any tensor has where the count cannot be had."""
-    uses = getattr(torch._C, "_storage_Use_Count", None)
-    return uses(t.untyped_storage()._cdata) if uses is not None else 3
-
-
 def _fresh_zeros(frame: Frame, target: Tensor, saved: int = 0) -> bool:
     """Whether ``target`` is a ``torch.zeros`` with a row per image made in the call and written
     only by the in-place op being followed (its version moved by one), and no other tensor views
@@ -581,7 +575,7 @@ def _fresh_zeros(frame: Frame, target: Tensor, saved: int = 0) -> bool:
     keeps of its result (``scatter_reduce_`` keeps one)."""
     held = frame.image_buffers.get(id(target))
     return (held is not None and held[0] is target and held[1] is not None and version_of(target) == held[1] + 1
-            and _storage_uses(target) <= 2 + saved)
+            and storage_uses(target) <= 2 + saved)
 
 
 def _marked_at_images(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool:

@@ -1356,6 +1356,31 @@ def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
         frame.set(t, lost_track(f"{op} through another tensor over its memory", track.from_prediction))
 
 
+def storage_uses(t: Tensor) -> int:
+    """How many tensors (and storage handles) hold ``t``'s memory, counting ``t`` and the handle
+    made to ask; more than any tensor has where the count cannot be had."""
+    uses = getattr(torch._C, "_storage_Use_Count", None)
+    return uses(t.untyped_storage()._cdata) if uses is not None else 3
+
+
+def written_lost(frame: Frame, target: Tensor, op: str) -> None:
+    """After ``op`` wrote into ``target`` in place and its rule lost it (values divided by a batch
+    sum, shifted by a batch mean, scaled by the weights, an op without a rule): other tracked
+    tensors over the same memory (``v = q.view(-1)`` made before ``q /= s``) hold the written
+    values too, which their tracks, read at their reduction, would attribute as before (review
+    adv19: ``v.sum()`` was the sum of the values divided by the batch's sum, read per row)."""
+    track = frame.get(target)
+    if track is None or track.lost_at is None or storage_uses(target) <= 2:
+        return
+    ptr = target.untyped_storage().data_ptr()
+    for held, other in list(frame.tracks.values()):
+        t = held() if type(held) is _Ref else held
+        if (t is None or t is target or not isinstance(t, Tensor) or other.lost_at is not None
+                or t.untyped_storage().data_ptr() != ptr):
+            continue
+        frame.set(t, lost_track(f"{op} through another tensor over its memory", other.from_prediction or track.from_prediction))
+
+
 def only_wide_dim(t: Tensor) -> int:
     wide = [d for d, n in enumerate(t.shape) if n != 1]
     return wide[0] if len(wide) == 1 else 0
@@ -1748,14 +1773,18 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
+        if frame.tracks and isinstance(target := _write_target(func, args, kwargs, out), Tensor):
+            try:
+                with _HIDDEN():
+                    written_lost(frame, target, op_name(func))
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.reduced_storages or frame.of_labels:
             try:
                 with _HIDDEN():
                     if frame.reduced_storages:
-                        written = kwargs.get("out") if kwargs else None
-                        if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
-                            written = args[0]
-                        elif written is None and _writes(func):  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
+                        written = _write_target(func, args, kwargs, out)
+                        if written is None and _writes(func):  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
                             written = args[0] if args and isinstance(args[0], (list, tuple)) else kwargs.get("tensor")
                         for w in written if isinstance(written, (list, tuple)) else (written,):
                             if isinstance(w, Tensor):
@@ -1780,6 +1809,14 @@ _DATA_SET = Tensor.data.__set__  # type: ignore[attr-defined]  # a fresh method-
 # shape changed in place)
 _KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_memory_", "set_", "squeeze_", "unsqueeze_",
                           "t_", "transpose_", "swapdims_", "swapaxes_", "as_strided_", "rename_"})
+
+
+def _write_target(func: Any, args: tuple, kwargs: dict, out: Any) -> Any:
+    """The tensor ``func`` wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None."""
+    written = kwargs.get("out") if kwargs else None
+    if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
+        written = args[0]
+    return written
 
 
 @functools.lru_cache(maxsize=1024)
