@@ -198,6 +198,13 @@ def _parts(o, t):
     return _two_parts(_err(o, t)[0])
 
 
+def _written_through_alias(e, write, data=False):
+    """A copy of the errors, written in place through its ``.detach()`` (or ``.data``)."""
+    v = e * 1.0
+    write(v.data if data else v.detach())
+    return v
+
+
 def _seen_through_a_view_made_before(write, reduce=torch.Tensor.mean):
     """``v = q.view(-1)`` of a copy ``q`` of the errors, then ``write(q, e, t)`` in place, then
     ``reduce(v)``: ``v`` holds what the write left in the memory it shares with ``q``."""
@@ -1425,6 +1432,12 @@ CASES = {
     "a view of values summed in place along the images": (
         _seen_through_a_view_made_before(lambda q, e, t: q.cumsum_(0)), DECLINE,
         "Tensor.cumsum_ through another tensor over its memory"),
+    "a .detach() of values weighted in place": (
+        _loss(lambda e, y, o, t: _written_through_alias(e, lambda d: d.mul_(_w(t)[:, None, None])).mean()), DECLINE,
+        "Tensor.mul_ through another tensor over its memory"),
+    "the .data of values divided in place by their batch sum": (
+        _loss(lambda e, y, o, t: _written_through_alias(e, lambda d: d.div_(d.sum()), data=True).sum()), DECLINE,
+        "Tensor.div_ through another tensor over its memory"),
     # near misses: in-place writes that keep each image's values its own
     "a view of values exponentiated in place": (_seen_through_a_view_made_before(lambda q, e, t: q.exp_()), SPLIT, ""),
     "a view of values divided in place by their image's sum": (
@@ -1928,6 +1941,57 @@ def test_a_loss_times_two_different_tests_of_the_labels_over_an_outside_count_de
     got, want, said = split_outcome(_z_two_tests, [logits, labels, sum(counts)], [ROWS, ROWS, Share(counts)],
                                     ["a", "b", "a", "b"])
     assert got == {} and want and any("two tests that keep different labels" in m for m in said), (got, said)
+
+
+def _zeroed_z(logits, labels):
+    """The z-loss per token, zeroed where labels are ignored (counts the other tokens)."""
+    return torch.logsumexp(logits, -1) ** 2 * (labels != -100)
+
+
+def _clamped_in_place(v):
+    v.clamp_(max=3.0)
+    return v
+
+
+def _labels_written(labels):
+    copy = labels.clone()
+    copy[copy == 3] = -100  # other labels than those ``num_items_in_batch`` counts
+    return copy
+
+
+TOKENS_OVER_ITEMS = {  # a per-token loss over the count of counted labels passed in
+    # review adv19: the tokens counted were lost on the way, and the rows' share taken (was wrong)
+    "zeroed, summed per sequence, then summed": (lambda lg, lb, n: _zeroed_z(lg, lb).sum(1).sum() / n, DECLINE),
+    "zeroed, some positions kept": (lambda lg, lb, n: _zeroed_z(lg, lb)[:, :3].sum() / n, DECLINE),
+    "zeroed, transposed": (lambda lg, lb, n: _zeroed_z(lg, lb).t().sum() / n, DECLINE),
+    "zeroed, clamped in place": (lambda lg, lb, n: _clamped_in_place(_zeroed_z(lg, lb)).sum() / n, DECLINE),
+    "times a test of the labels rolled along the tokens": (
+        lambda lg, lb, n: (torch.logsumexp(lg, -1) * (lb.roll(1, 1) != -100)).sum() / n, DECLINE),
+    "times a test of the labels plus one": (lambda lg, lb, n: (torch.logsumexp(lg, -1) * (lb + 1 != -99)).sum() / n, DECLINE),
+    "times a test of a copy of the labels written since": (
+        lambda lg, lb, n: (torch.logsumexp(lg, -1) * (_labels_written(lb) != -100)).sum() / n, DECLINE),
+    # review adv19: per-token cross entropy, 0 at ignored labels (was wrong: the rows' share; flat: declined)
+    "cross entropy per token over the class dim 1, summed": (
+        lambda lg, lb, n: F.cross_entropy(lg.transpose(1, 2), lb, reduction="none").sum() / n, SPLIT),
+    "cross entropy per flattened token, summed": (
+        lambda lg, lb, n: F.cross_entropy(lg.flatten(0, 1), lb.flatten(), reduction="none").sum() / n, SPLIT),
+    "zeroed, summed": (lambda lg, lb, n: _zeroed_z(lg, lb).sum() / n, SPLIT),
+}
+
+
+@pytest.mark.parametrize("case", list(TOKENS_OVER_ITEMS))
+def test_a_per_token_loss_over_an_outside_count_counts_the_labels_or_declines(case):
+    from _helpers import ROWS, Share, split_outcome
+
+    body, expect = TOKENS_OVER_ITEMS[case]
+    logits, labels, counts = _token_batch()
+    got, want, said = split_outcome(lambda lg, lb, n: {"loss": body(lg, lb, n)}, [logits, labels, sum(counts)],
+                                    [ROWS, ROWS, Share(counts)], ["a", "b", "a", "b"])
+    assert want, case
+    if expect == DECLINE:
+        assert got == {} and any("meets a value of the labels" in m for m in said), (got, want, said)
+    else:
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (got, want, said)
 
 
 def _zeros_written_through_data(in_place):

@@ -353,7 +353,7 @@ class Frame:
         # else ""): a loss so masked counts no tokens an outside normaliser is a share of
         self.of_labels: dict[int, tuple[Tensor, str]] = {}
         # integer copies of those labels made in the call (``F.pad``, ``.contiguous()``), by id; held
-        self.label_copies: dict[int, Tensor] = {}
+        self.label_copies: dict[int, tuple[Tensor, int | None]] = {}  # (it, its version then)
         self.label_pads: dict[int, tuple[Tensor, Any]] = {}  # those padded: id -> (it, the pad value)
         self.label_counts: dict[int, tuple[Tensor, Tensor]] = {}  # id of such a mask -> (it, ~it as 0/1)
         # losses with padding written to 0 (``nll.masked_fill_(pad, 0.0)``): id -> (the loss, 1
@@ -1779,7 +1779,7 @@ class CaptureMode(TorchFunctionMode):
                     written_lost(frame, target, op_name(func))
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if frame.reduced_storages or frame.of_labels:
+        if frame.reduced_storages or frame.of_labels or frame.zeroed:
             try:
                 with _HIDDEN():
                     if frame.reduced_storages:
@@ -1789,7 +1789,7 @@ class CaptureMode(TorchFunctionMode):
                         for w in written if isinstance(written, (list, tuple)) else (written,):
                             if isinstance(w, Tensor):
                                 written_reduced(frame, w, op_name(func))
-                    if frame.of_labels:
+                    if frame.of_labels or frame.zeroed:
                         follow_labels(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
@@ -1846,10 +1846,12 @@ def follow_labels(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     ``masked_fill`` and ``where`` mark a fill that is no zeroing), and keeps the mark of a marked
     loss it is made from."""
     op = ""
-    seen = False
+    seen = counted = False
     for x in flat_args(args, kwargs):
         hit = frame.of_labels.get(id(x)) if isinstance(x, Tensor) else None
         if hit is None or hit[0] is not x:
+            zeroed = frame.zeroed.get(id(x)) if frame.zeroed and isinstance(x, Tensor) else None
+            counted = counted or zeroed is not None and zeroed[0] is x
             continue
         seen = True
         keeps = test_keeps(frame, x)
@@ -1857,7 +1859,7 @@ def follow_labels(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
             op = op or hit[1]
         elif keeps is None or not keeps and func not in _FILLS:
             op = op or op_name(func)  # (where a test fills, its rule tells whether it zeroes the others)
-    if not seen:
+    if not seen and not counted:
         return
     for o in out if isinstance(out, (tuple, list)) else (out,):
         if not isinstance(o, Tensor):
@@ -1866,10 +1868,26 @@ def follow_labels(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         hit = frame.of_labels.get(id(o))
         if hit is not None and hit[0] is o and hit[1]:
             continue  # marked already (by the op's rule, or before an in-place op)
+        if counted and t is not None and _counts_lost(frame, o, t):
+            # of a loss zeroed where labels do not count, a value whose rule did not carry the counts
+            # (``.sum(1)``, ``[:, :3]``, ``.t()``, a write since): its rows' share is no token share
+            frame.of_labels[id(o)] = (o, op or op_name(func))
+            continue
+        if not seen:
+            continue
         if t is None or not (t.from_prediction or t.ratio is not None or t.parts or t.formula is not None):
             frame.of_labels[id(o)] = (o, "")
         elif op:
             frame.of_labels[id(o)] = (o, op)
+
+
+def _counts_lost(frame: Frame, o: Tensor, t: Track) -> bool:
+    """Whether ``o`` (tracked by ``t``), made from a loss zeroed at labels, is a loss that does not
+    count those tokens: neither zeroed itself (its counts current) nor a sum that carries them."""
+    if not (t.from_prediction or t.ratio is not None) or t.ratio is not None and t.ratio.den_values is not None:
+        return False
+    zeroed = frame.zeroed.get(id(o))
+    return zeroed is None or zeroed[0] is not o or version_of(o) != zeroed[2]
 
 
 def test_keeps(frame: Frame, mask: Any) -> bool | None:
