@@ -198,6 +198,23 @@ def _parts(o, t):
     return _two_parts(_err(o, t)[0])
 
 
+def _written_per_image(e, write):
+    """The mean of ``torch.zeros_like(e)`` after ``write(q, b)`` for every image ``b``."""
+    q = torch.zeros_like(e)
+    for b in range(e.shape[0]):
+        write(q, b)
+    return q.mean()
+
+
+def _over_images_in_a_name(e, t):
+    n = len(t)
+    return e / n
+
+
+def _over_own_length(p):
+    return p / len(p)
+
+
 def _written_through_alias(e, write, data=False):
     """A copy of the errors, written in place through its ``.detach()`` (or ``.data``)."""
     v = e * 1.0
@@ -1438,10 +1455,38 @@ CASES = {
     "the .data of values divided in place by their batch sum": (
         _loss(lambda e, y, o, t: _written_through_alias(e, lambda d: d.div_(d.sum()), data=True).sum()), DECLINE,
         "Tensor.div_ through another tensor over its memory"),
+    "the first of the values' chunks written in place": (
+        _loss(lambda e, y, o, t: _written_through_alias(e, lambda d: d.chunk(d.shape[0])[0].fill_(0.0)).mean()), DECLINE,
+        "Tensor.fill_ wrote at some positions"),  # (was an internal error: the other chunks share the memory)
     # near misses: in-place writes that keep each image's values its own
     "a view of values exponentiated in place": (_seen_through_a_view_made_before(lambda q, e, t: q.exp_()), SPLIT, ""),
     "a view of values divided in place by their image's sum": (
         _seen_through_a_view_made_before(lambda q, e, t: q.div_(e.sum((1, 2), keepdim=True).detach())), SPLIT, ""),
+    # -- review adv19: values weighted per image written into another tensor in place (was wrong: the
+    #    written values kept the weights, which the companion then held)
+    "each image's errors times its weight written into a buffer": (
+        _loss(lambda e, y, o, t: _written_per_image(e, lambda q, b: q.__setitem__(b, e[b] * t[b]["loss_weight"]))),
+        DECLINE, "Tensor.__setitem__ of values weighted per image"),
+    "weighted errors copied into a buffer": (_loss(lambda e, y, o, t: _written_per_image(e, lambda q, b: q.copy_(
+        e * _w(t)[:, None, None]))), DECLINE, "Tensor.copy_ of values weighted per image"),
+    "weighted errors added into a buffer": (_loss(lambda e, y, o, t: _written_per_image(e, lambda q, b: q.add_(
+        e * _w(t)[:, None, None]))), DECLINE, "Tensor.add_ of values weighted per image"),
+    "weighted errors cloned (near miss)": (_loss(lambda e, y, o, t: (e * _w(t)[:, None, None]).clone().mean()), SPLIT, ""),
+    # -- review adv19: per-element values scaled by an int equal to the number of images or to a
+    #    length of image rows (was wrong: a constant, where on a group alone it is the group's count)
+    "errors over len(targets), summed": (_loss(lambda e, y, o, t: (e / len(t)).sum()), DECLINE,
+                                         "Tensor.div by an int equal to"),
+    "errors times len(targets), averaged": (_loss(lambda e, y, o, t: (e * len(t)).mean()), DECLINE,
+                                            "Tensor.mul by an int equal to"),
+    "errors over n = len(targets), summed": (_loss(lambda e, y, o, t: _over_images_in_a_name(e, t).sum()), DECLINE,
+                                             "Tensor.div by an int equal to"),
+    "positives over their length, summed": (_loss(lambda e, y, o, t: _over_own_length(e[e > 0.3]).sum()), DECLINE,
+                                            "Tensor.div by an int equal to"),
+    "errors divided in place by len(targets), summed": (_loss(lambda e, y, o, t: e.clone().div_(len(t)).sum()), DECLINE,
+                                                        "Tensor.div_ by an int equal to"),
+    # near misses: a literal at the op is a constant, whatever count it equals
+    "errors over a literal 2, summed": (_loss(lambda e, y, o, t: (e / 2).sum()), SPLIT, ""),
+    "errors times a literal 4, averaged": (_loss(lambda e, y, o, t: (e * 4).mean()), SPLIT, ""),
 }
 
 

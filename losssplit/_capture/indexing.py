@@ -376,6 +376,10 @@ def inplace_scale(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     written_through_view(frame, args[0], op_name(func))
 
 
+_WRITTEN_VALUE = {Tensor.__setitem__: 2, Tensor.index_put_: 2, Tensor.masked_scatter_: 2, Tensor.copy_: 1, Tensor.add_: 1,
+                  Tensor.sub_: 1}
+"""The position of the values an in-place write puts into its target."""
+
 _RUNNING_TOTALS = {Tensor.add_: "add", Tensor.sub_: "sub", Tensor.mul_: "mul", Tensor.div_: "div"}
 
 
@@ -409,6 +413,11 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         # ``e[b] *= t[b]["loss_weight"]``: on a group alone that weight is 1; the values before the
         # op are gone, so nothing is attributed rather than the weight kept
         frame.lose(target, f"{op} by an image's weight field", track)
+        lose_aliases(frame, target, op)
+        return
+    if (track is not None and kind in ("mul", "div") and len(args) > 1 and not kwargs
+            and elementwise.values_by_image_count(frame, kind, target, track, args[1], None)):  # ``e /= len(targets)``
+        frame.lose(target, f"{op} {elementwise.BY_IMAGE_COUNT_VALUES}", track)
         lose_aliases(frame, target, op)
         return
     if track is not None and scales and elementwise.elements_in_place(frame, func, args):
@@ -463,6 +472,14 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if func is Tensor.__setitem__ and track.rows:
         _positional_write(frame, target, track, _index_parts(args[1]))
+    where = _WRITTEN_VALUE.get(func)
+    written = frame.get(args[where]) if where is not None and len(args) > where and isinstance(args[where], Tensor) else None
+    if written is not None and written.unweighted is not None:
+        # ``buf[b] = e[b] * t[b]["loss_weight"]``: the weighted values, not those with the weight 1
+        # (review adv19: the weights stayed in the companion)
+        frame.lose(target, f"{op} of values weighted per image", track)
+        lose_aliases(frame, target, op)
+        return
     if track.unweighted is not None or track.ratio is not None or track.parts or track.elements \
             or track.formula is not None:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale

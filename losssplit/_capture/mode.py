@@ -1331,6 +1331,8 @@ def written_through_view(frame: Frame, target: Any, op: str, known: bool = True)
         hit = torch.isin(_offsets(t), written)
         for d in track.rows:
             positions = hit.movedim(d, 0).reshape(t.shape[d], -1).any(1).nonzero().flatten()
+            if not positions.numel():  # another piece of the memory (``x.chunk(B)[1]`` beside ``[0]``)
+                continue
             each = hit.index_select(d, positions)
             if not torch.equal(each, each.narrow(d, 0, 1).expand_as(each)):  # ``e.diagonal(0, 1)``
                 frame.set(t, lost_track(f"{op} through a view, at other elements of each image", track.from_prediction))
