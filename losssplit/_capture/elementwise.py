@@ -234,9 +234,16 @@ def _note_label_test(frame: Frame, func: Any, args: tuple, out: Any) -> None:
     labels, other = args[0], args[1]
     if not isinstance(labels, Tensor) or labels.is_floating_point() or labels.is_complex():
         return
-    if not (isinstance(other, int) or isinstance(other, Tensor) and other.dim() == 0 and frame.get(other) is None):
+    by_value = isinstance(other, int) or isinstance(other, Tensor) and other.dim() == 0 and frame.get(other) is None
+    if not by_value or not is_labels(frame, labels):
+        track = frame.get(labels)
+        if track is not None and not track.from_prediction:
+            # a test of other data (``labels.roll(1, 1) != -100``, ``(labels + 1) != 0``, a copy written
+            # since, ``labels != labels.roll(1, 1)``): which labels it keeps is not which the labels passed
+            # in count, so it tells no tokens (review adv19: the rows' share was taken)
+            frame.of_labels[id(out)] = (out, "")
         return
-    if is_labels(frame, labels) and out.shape == labels.shape:
+    if out.shape == labels.shape:
         root = labels._base if labels._base is not None else labels
         padded = frame.label_pads.get(id(root))
         if padded is not None and padded[0] is root and not (isinstance(other, int) and other == padded[1]):
@@ -257,7 +264,10 @@ def is_labels(frame: Frame, x: Any) -> bool:
     root = x._base if x._base is not None else x
     if frame.get(root) is None:
         return False
-    return id(root) in frame.data_inputs or frame.label_copies.get(id(root)) is root
+    if id(root) in frame.data_inputs:
+        return True
+    copy = frame.label_copies.get(id(root))  # not written since (``l2[l2 == 3] = -100``: other labels)
+    return copy is not None and copy[0] is root and version_of(root) == copy[1]
 
 
 def label_copy(frame: Frame, src: Any, out: Any, pad: Any = None) -> None:
@@ -265,7 +275,7 @@ def label_copy(frame: Frame, src: Any, out: Any, pad: Any = None) -> None:
     (padding them with ``pad`` adds positions of no label, compared as the others)."""
     if isinstance(out, Tensor) and out.dtype == getattr(src, "dtype", None) and frame.get(out) is not None \
             and is_labels(frame, src):
-        frame.label_copies[id(out)] = out
+        frame.label_copies[id(out)] = (out, version_of(out))
         if pad is not None:
             frame.label_pads[id(out)] = (out, pad)
 
@@ -302,6 +312,17 @@ def label_product(frame: Frame, a: Any, b: Any, out: Any) -> None:
             return
         _count_labels(frame, out, frame.get(out), mask, True, zeroed_counts(frame, loss) if frame.zeroed else None)
         return
+
+
+def ignored_labels(frame: Frame, loss: Tensor, target: Tensor, ignore_index: Any) -> None:
+    """``F.cross_entropy(x, labels, reduction='none')`` of labels passed in: 0 where a label is
+    ``ignore_index``, as a loss zeroed there (``zeroed``), so that its sum counts the other labels
+    as tokens (review adv19: ``ce.sum() / num_items_in_batch`` took the rows' share)."""
+    track, version = frame.get(loss), version_of(loss)
+    if (track is None or len(track.rows) != 1 or track.ratio is not None or track.lost_at is not None
+            or version is None or target.shape != loss.shape or not is_labels(frame, target)):
+        return
+    frame.zeroed[id(loss)] = (loss, (target != ignore_index).to(torch.float32), version)
 
 
 def _count_labels(
@@ -560,6 +581,9 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         return
     if frame.row_counts and (frame.row_count(a) is not None or frame.row_count(b) is not None):
         _by_row_count(frame, func, kind, a, ta, b, tb, out, kwargs)
+        return
+    if kind in ("mul", "div") and not kwargs and (ta is None) != (tb is None) and values_by_image_count(frame, kind, a, ta, b, tb):
+        frame.lose(out, f"{op_name(func)} {BY_IMAGE_COUNT_VALUES}")
         return
     if kind == "add" and out.numel() == 1 and (ta is None) != (tb is None) and not kwargs:
         held, x = (tb, a) if ta is None else (ta, b)
@@ -1721,6 +1745,28 @@ def _is_number(x: Any) -> bool:
 
 BY_IMAGE_COUNT = ("a multiplication by an int equal to the number of images (``* batch_size``, also a tensor made from "
                   "one) or to a length of rows (``* len(x)``)")
+
+
+BY_IMAGE_COUNT_VALUES = ("by an int equal to the number of images or to a length of image rows (``e / len(targets)``, "
+                         "``p / len(p)``: on a group alone, the group's count)")
+
+
+def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:
+    """Whether per-element values of the images (not yet reduced) are multiplied or divided by a
+    Python int equal to the number of images or to a length the body read of image rows (``(e /
+    len(targets)).sum()``, ``(e * n).mean()`` with ``n = len(targets)``, ``(p / len(p)).sum()``):
+    on a group alone that int is the group's count, where the values would keep this batch's (review
+    adv19). A literal written at the op or a configured constant is a coefficient (the bytecode
+    shows it), whatever count it equals."""
+    track, n = (ta, b) if tb is None else (tb, a)
+    if kind == "div" and track is not ta:
+        return False  # ``len(targets) / e``: no values over the count
+    if (type(n) is not int or n == 1 or not (n == frame.num_images or n in frame.lengths) or track is None
+            or not track.from_prediction or track.ratio is not None or track.parts or track.elements
+            or track.formula is not None or track.lost_at is not None or not (track.rows or track.image is not None)):
+        return False
+    source = divisor_source(n) if kind == "div" else offset_source(n, product=True)
+    return source not in ("literal", "configured")
 
 
 def _times_image_count(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:

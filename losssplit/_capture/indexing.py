@@ -32,6 +32,7 @@ from .mode import (
     norm_dim,
     op_name,
     rule,
+    storage_uses,
     tensors,
     tracked_pair,
     unweighted_of,
@@ -405,6 +406,10 @@ def inplace_scale(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     written_through_view(frame, args[0], op_name(func))
 
 
+_WRITTEN_VALUE = {Tensor.__setitem__: 2, Tensor.index_put_: 2, Tensor.masked_scatter_: 2, Tensor.copy_: 1, Tensor.add_: 1,
+                  Tensor.sub_: 1}
+"""The position of the values an in-place write puts into its target."""
+
 _RUNNING_TOTALS = {Tensor.add_: "add", Tensor.sub_: "sub", Tensor.mul_: "mul", Tensor.div_: "div"}
 
 
@@ -438,6 +443,11 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         # ``e[b] *= t[b]["loss_weight"]``: on a group alone that weight is 1; the values before the
         # op are gone, so nothing is attributed rather than the weight kept
         frame.lose(target, f"{op} by an image's weight field", track)
+        lose_aliases(frame, target, op)
+        return
+    if (track is not None and kind in ("mul", "div") and len(args) > 1 and not kwargs
+            and elementwise.values_by_image_count(frame, kind, target, track, args[1], None)):  # ``e /= len(targets)``
+        frame.lose(target, f"{op} {elementwise.BY_IMAGE_COUNT_VALUES}", track)
         lose_aliases(frame, target, op)
         return
     if track is not None and scales and elementwise.elements_in_place(frame, func, args):
@@ -494,6 +504,14 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if func is Tensor.__setitem__ and track.rows:
         _positional_write(frame, target, track, _index_parts(args[1]))
+    where = _WRITTEN_VALUE.get(func)
+    written = frame.get(args[where]) if where is not None and len(args) > where and isinstance(args[where], Tensor) else None
+    if written is not None and written.unweighted is not None:
+        # ``buf[b] = e[b] * t[b]["loss_weight"]``: the weighted values, not those with the weight 1
+        # (review adv19: the weights stayed in the companion)
+        frame.lose(target, f"{op} of values weighted per image", track)
+        lose_aliases(frame, target, op)
+        return
     if track.unweighted is not None or track.ratio is not None or track.parts or track.elements \
             or track.formula is not None:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale
@@ -599,7 +617,7 @@ def _loss_buffer(frame: Frame, func: Any, buffer: Tensor, args: tuple) -> bool:
     why = (f"{op_name(func)} of a reduced loss into a buffer by position per image"
            if frame.num_images > 1 and elementwise.one_image_term(tv) or sized is not None and sized[0] is buffer
            else f"{op_name(func)} into a buffer of losses that another tensor views"
-           if _storage_uses(buffer) > 2 + frame.tracked_over(buffer) else None)  # a view made before, untracked
+           if storage_uses(buffer) > 2 + frame.tracked_over(buffer) else None)  # a view made before, untracked
     if why is not None:
         frame.lose(buffer, why, pred=True)
         return True
@@ -687,13 +705,6 @@ def _note_slots(frame: Frame, out: Any) -> None:
         frame.slot_buffers[id(out)] = (out, version_of(out))
 
 
-def _storage_uses(t: Tensor) -> int:
-    """How many tensors (and storage handles) hold ``t``'s memory, counting ``t`` and the handle
-    made to ask; more than any tensor has where the count cannot be had."""
-    uses = getattr(torch._C, "_storage_Use_Count", None)
-    return uses(t.untyped_storage()._cdata) if uses is not None else 3
-
-
 def _fresh_zeros(frame: Frame, target: Tensor, saved: int = 0) -> bool:
     """Whether ``target`` is a ``torch.zeros`` with a row per image made in the call and written
     only by the in-place op being followed (its version moved by one), and no other tensor views
@@ -702,7 +713,7 @@ def _fresh_zeros(frame: Frame, target: Tensor, saved: int = 0) -> bool:
     keeps of its result (``scatter_reduce_`` keeps one)."""
     held = frame.image_buffers.get(id(target))
     return (held is not None and held[0] is target and held[1] is not None and version_of(target) == held[1] + 1
-            and _storage_uses(target) <= 2 + saved)
+            and storage_uses(target) <= 2 + saved)
 
 
 def _marked_at_images(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool:

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from .elementwise import ignored_labels
 from .mode import (
     Frame,
     Tensor,
@@ -163,6 +164,8 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     changed = inp_u is not inp or target_u is not target or any(args_u[k] is not v for k, v in extra.items())
     if reduction == "none" and not changed:
         frame.set(out, new)
+        if integer_target:
+            ignored_labels(frame, out, target, extra.get("ignore_index", -100))
         return
     side = {k: v.detach() if isinstance(v, Tensor) else v for k, v in args_u.items()}
     # the non-ignored targets, read once for the values and the denominators (a pass over every token)
@@ -172,6 +175,8 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     if reduction == "none":
         new.unweighted = values
         frame.set(out, new)
+        if integer_target:
+            ignored_labels(frame, out, target, extra.get("ignore_index", -100))
         return
     if len(new.rows) > 1 or (not new.rows and new.image is None):
         frame.lose(out, op)

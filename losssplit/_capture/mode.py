@@ -422,7 +422,7 @@ class Frame:
         # else ""): a loss so masked counts no tokens an outside normaliser is a share of
         self.of_labels: dict[int, tuple[Tensor, str]] = {}
         # integer copies of those labels made in the call (``F.pad``, ``.contiguous()``), by id; held
-        self.label_copies: dict[int, Tensor] = {}
+        self.label_copies: dict[int, tuple[Tensor, int | None]] = {}  # (it, its version then)
         self.label_pads: dict[int, tuple[Tensor, Any]] = {}  # those padded: id -> (it, the pad value)
         self.label_counts: dict[int, tuple[Tensor, Tensor]] = {}  # id of such a mask -> (it, ~it as 0/1)
         # losses with padding written to 0 (``nll.masked_fill_(pad, 0.0)``): id -> (the loss, 1
@@ -1480,6 +1480,8 @@ def written_through_view(frame: Frame, target: Any, op: str, known: bool = True)
         hit = torch.isin(_offsets(t), written)
         for d in track.rows:
             positions = hit.movedim(d, 0).reshape(t.shape[d], -1).any(1).nonzero().flatten()
+            if not positions.numel():  # another piece of the memory (``x.chunk(B)[1]`` beside ``[0]``)
+                continue
             each = hit.index_select(d, positions)
             if not torch.equal(each, each.narrow(d, 0, 1).expand_as(each)):  # ``e.diagonal(0, 1)``
                 frame.set(t, lost_track(f"{op} through a view, at other elements of each image", track.from_prediction))
@@ -1509,6 +1511,31 @@ def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
         elif target._base is t and buffer[2] == version_of(t) and buffer[3] is track:
             continue
         frame.set(t, lost_track(f"{op} through another tensor over its memory", track.from_prediction))
+
+
+def storage_uses(t: Tensor) -> int:
+    """How many tensors (and storage handles) hold ``t``'s memory, counting ``t`` and the handle
+    made to ask; more than any tensor has where the count cannot be had."""
+    uses = getattr(torch._C, "_storage_Use_Count", None)
+    return uses(t.untyped_storage()._cdata) if uses is not None else 3
+
+
+def written_lost(frame: Frame, target: Tensor, op: str) -> None:
+    """After ``op`` wrote into ``target`` in place and its rule lost it (values divided by a batch
+    sum, shifted by a batch mean, scaled by the weights, an op without a rule): other tracked
+    tensors over the same memory (``v = q.view(-1)`` made before ``q /= s``) hold the written
+    values too, which their tracks, read at their reduction, would attribute as before (review
+    adv19: ``v.sum()`` was the sum of the values divided by the batch's sum, read per row)."""
+    track = frame.get(target)
+    if track is None or track.lost_at is None or storage_uses(target) <= 2:
+        return
+    ptr = target.untyped_storage().data_ptr()
+    for held, other in list(frame.tracks.values()):
+        t = held() if type(held) is _Ref else held
+        if (t is None or t is target or not isinstance(t, Tensor) or other.lost_at is not None
+                or t.untyped_storage().data_ptr() != ptr):
+            continue
+        frame.set(t, lost_track(f"{op} through another tensor over its memory", other.from_prediction or track.from_prediction))
 
 
 def only_wide_dim(t: Tensor) -> int:
@@ -1918,19 +1945,23 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
-        if frame.reduced_storages or frame.of_labels:
+        if frame.tracks and isinstance(target := _write_target(func, args, kwargs, out), Tensor):
+            try:
+                with _HIDDEN():
+                    written_lost(frame, target, op_name(func))
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
+        if frame.reduced_storages or frame.of_labels or frame.zeroed:
             try:
                 with _HIDDEN():
                     if frame.reduced_storages:
-                        written = kwargs.get("out") if kwargs else None
-                        if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
-                            written = args[0]
-                        elif written is None and _writes(func):  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
+                        written = _write_target(func, args, kwargs, out)
+                        if written is None and _writes(func):  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
                             written = args[0] if args and isinstance(args[0], (list, tuple)) else kwargs.get("tensor")
                         for w in written if isinstance(written, (list, tuple)) else (written,):
                             if isinstance(w, Tensor):
                                 written_reduced(frame, w, op_name(func))
-                    if frame.of_labels:
+                    if frame.of_labels or frame.zeroed:
                         follow_labels(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
@@ -1950,6 +1981,14 @@ _DATA_SET = Tensor.data.__set__  # type: ignore[attr-defined]  # a fresh method-
 # shape changed in place)
 _KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_memory_", "set_", "squeeze_", "unsqueeze_",
                           "t_", "transpose_", "swapdims_", "swapaxes_", "as_strided_", "rename_"})
+
+
+def _write_target(func: Any, args: tuple, kwargs: dict, out: Any) -> Any:
+    """The tensor ``func`` wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None."""
+    written = kwargs.get("out") if kwargs else None
+    if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
+        written = args[0]
+    return written
 
 
 @functools.lru_cache(maxsize=1024)
@@ -1979,10 +2018,12 @@ def follow_labels(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     ``masked_fill`` and ``where`` mark a fill that is no zeroing), and keeps the mark of a marked
     loss it is made from."""
     op = ""
-    seen = False
+    seen = counted = False
     for x in flat_args(args, kwargs):
         hit = frame.of_labels.get(id(x)) if isinstance(x, Tensor) else None
         if hit is None or hit[0] is not x:
+            zeroed = frame.zeroed.get(id(x)) if frame.zeroed and isinstance(x, Tensor) else None
+            counted = counted or zeroed is not None and zeroed[0] is x
             continue
         seen = True
         keeps = test_keeps(frame, x)
@@ -1990,7 +2031,7 @@ def follow_labels(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
             op = op or hit[1]
         elif keeps is None or not keeps and func not in _FILLS:
             op = op or op_name(func)  # (where a test fills, its rule tells whether it zeroes the others)
-    if not seen:
+    if not seen and not counted:
         return
     for o in out if isinstance(out, (tuple, list)) else (out,):
         if not isinstance(o, Tensor):
@@ -1999,10 +2040,26 @@ def follow_labels(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         hit = frame.of_labels.get(id(o))
         if hit is not None and hit[0] is o and hit[1]:
             continue  # marked already (by the op's rule, or before an in-place op)
+        if counted and t is not None and _counts_lost(frame, o, t):
+            # of a loss zeroed where labels do not count, a value whose rule did not carry the counts
+            # (``.sum(1)``, ``[:, :3]``, ``.t()``, a write since): its rows' share is no token share
+            frame.of_labels[id(o)] = (o, op or op_name(func))
+            continue
+        if not seen:
+            continue
         if t is None or not (t.from_prediction or t.ratio is not None or t.parts or t.formula is not None):
             frame.of_labels[id(o)] = (o, "")
         elif op:
             frame.of_labels[id(o)] = (o, op)
+
+
+def _counts_lost(frame: Frame, o: Tensor, t: Track) -> bool:
+    """Whether ``o`` (tracked by ``t``), made from a loss zeroed at labels, is a loss that does not
+    count those tokens: neither zeroed itself (its counts current) nor a sum that carries them."""
+    if not (t.from_prediction or t.ratio is not None) or t.ratio is not None and t.ratio.den_values is not None:
+        return False
+    zeroed = frame.zeroed.get(id(o))
+    return zeroed is None or zeroed[0] is not o or version_of(o) != zeroed[2]
 
 
 def test_keeps(frame: Frame, mask: Any) -> bool | None:
