@@ -84,6 +84,13 @@ def collect(
                 f"key {key!r}: it is the images' values but no sum or mean over their rows (one image's "
                 "value, or a tensor per row); no companions for it",
             )
+        elif track is None and frame.host_reads:  # ``torch.tensor(num_fg / num_gts)``: Python numbers
+            warn(
+                f"numbers:{key}",
+                f"key {key!r} carries no images' rows, and values of the images were read on the host in this "
+                f"call (at {frame.host_reads[0].op}): it may be computed from them in Python, which is not "
+                "followed; no companions for it",
+            )
         elif keys is not None:
             warn(f"key:{key}", f"key {key!r} does not derive from per-image rows; not split")
     if keys is not None:

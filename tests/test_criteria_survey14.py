@@ -32,7 +32,12 @@ nearest neighbour in the batch.
 Since: the internal error at ``Tensor.matmul`` (a matrix product by a vector mapped the images'
 dim to the wrong output dim) is fixed (``test_a_matrix_product_with_a_vector_keeps_the_images``);
 the v8 body still declines at ``Tensor.__setitem__`` on 4 images and further on 3, so the figures
-are unchanged.
+are unchanged. YOLOX's ``num_fg += num_fg_img`` splits (16): the per-image reads added up in a
+loop are each group's own sum where the body's code shows every image's read added once (empty
+images and equal counts included), the literal slices ``xyxy[:, :2]`` after an image's read set
+no size, and ``reg_weight * loss_iou`` is a parameter of the body however a read equals it; its
+logged ``torch.tensor(num_fg / max(num_gts, 1))`` declines with a warning (4). Now 263 expected,
+85 declined, 51 GAP (19.4 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -731,8 +736,9 @@ CASES = {c.body.__name__: c for c in [
          why="the anchor counts read with .item() for logging decline the whole call"),
     Case(detectron2_fast_rcnn_sigmoid_ce_and_class_agnostic_giou, dense_batch),
     Case(yolox_iou_objectness_and_iou_aware_class_targets_over_num_fg, dense_batch,
-         gaps=keys("total_loss", "iou_loss", "conf_loss", "cls_loss", "num_fg"),
-         why="num_fg summed from int(fg_mask.sum()) per image: a host-read number reaching several images' losses"),
+         gaps=keys("num_fg"),
+         why="the logged foreground ratio torch.tensor(num_fg / max(num_gts, 1)), Python numbers computed from "
+             "the host reads, carries no images' rows"),
     Case(torchvision_fcos_focal_giou_and_centerness_over_item_foreground, dense_batch),
     Case(ultralytics_v8_bce_ciou_dfl_over_target_scores_sum_times_batch, dense_batch,
          gaps=keys("loss", "box_loss", "cls_loss", "dfl_loss"), quiet=keys("loss", "box_loss", "cls_loss", "dfl_loss"),
@@ -751,6 +757,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-FIRST = (263, 101, 67, 0)  # expected, declined, GAP, WRONG
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), 18, FIRST,
-                              over_target="first contact: 67 GAP of 263 (25.5 %), see the module docstring"))
+NOW = (263, 85, 51, 0)  # expected, declined, GAP, WRONG (first contact: 263, 101, 67, 0)
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 18, NOW,
+                              over_target="51 GAP of 263 (19.4 %), see the module docstring"))
