@@ -1581,8 +1581,9 @@ def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
     if frame.sized_reads and not _literal_operand(x, kind) and not body_parameter(x):
         frame.loose_number(x, track, kind)
     op = frame.host_value(x, track.ratio.host_image if track.ratio is not None else None)
-    if op is None and not _literal_operand(x, kind):
-        op = frame.summed_value(x)
+    if op is None:
+        summed = frame.summed_value(x)  # ``l.mean() * num_fg``: None without host reads
+        op = summed if summed is not None and not _literal_operand(x, kind) else None
     if op is not None and not body_parameter(x):
         frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host at {op} reaches a loss")
 
