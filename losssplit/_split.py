@@ -93,6 +93,13 @@ def collect(
                 "and image-major rows have the same size): pass each crop's [B, ...] tensor and join them in the "
                 "call; no companions for it",
             )
+        elif track is None and frame.host_reads:  # ``torch.tensor(num_fg / num_gts)``: Python numbers
+            warn(
+                f"numbers:{key}",
+                f"key {key!r} carries no images' rows, and values of the images were read on the host in this "
+                f"call (at {frame.host_reads[0].op}): it may be computed from them in Python, which is not "
+                "followed; no companions for it",
+            )
         elif keys is not None:
             warn(f"key:{key}", f"key {key!r} does not derive from per-image rows; not split")
     if keys is not None:

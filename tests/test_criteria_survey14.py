@@ -48,7 +48,12 @@ use the body's code proves to be Python arithmetic with plain numbers or ``torch
 RPN's two losses split on 3 images; on 4 their normaliser ``batch_size_per_image * num_images`` = 16
 equals another count of the batch and is declined per key (4); the two anchor-count keys made of
 the reads get no companion (8: the value of a Python number is not followed into a tensor).
-Now: 263 expected, 81 declined, 47 GAP (17.9 %), 0 WRONG.
+YOLOX's ``num_fg += num_fg_img`` splits (16): the per-image reads added up in a
+loop are each group's own sum where the body's code shows every image's read added once (empty
+images and equal counts included), the literal slices ``xyxy[:, :2]`` after an image's read set
+no size, and ``reg_weight * loss_iou`` is a parameter of the body however a read equals it; its
+logged ``torch.tensor(num_fg / max(num_gts, 1))`` declines with a warning (4).
+Now: 263 expected, 65 declined, 31 GAP (11.8 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -748,8 +753,9 @@ CASES = {c.body.__name__: c for c in [
              "images the normaliser 4 x images equals another count of the batch"),
     Case(detectron2_fast_rcnn_sigmoid_ce_and_class_agnostic_giou, dense_batch),
     Case(yolox_iou_objectness_and_iou_aware_class_targets_over_num_fg, dense_batch,
-         gaps=keys("total_loss", "iou_loss", "conf_loss", "cls_loss", "num_fg"),
-         why="num_fg summed from int(fg_mask.sum()) per image: a host-read number reaching several images' losses"),
+         gaps=keys("num_fg"),
+         why="the logged foreground ratio torch.tensor(num_fg / max(num_gts, 1)), Python numbers computed from "
+             "the host reads, carries no images' rows"),
     Case(torchvision_fcos_focal_giou_and_centerness_over_item_foreground, dense_batch),
     Case(ultralytics_v8_bce_ciou_dfl_over_target_scores_sum_times_batch, dense_batch),
     Case(torchmetrics_msle_cosine_relative_squared_error_and_r2, class_batch, keys("loss_rse", "r2"),
@@ -766,6 +772,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-NOW = (263, 81, 47, 0)  # expected, declined, GAP, WRONG (first contact: 263, 101, 67, 0)
+NOW = (263, 65, 31, 0)  # expected, declined, GAP, WRONG (first contact: 263, 101, 67, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), 18, NOW,
-                              over_target="47 GAP of 263 (17.9 %; 25.5 % on first contact), see the module docstring"))
+                              over_target="31 GAP of 263 (11.8 %; 25.5 % on first contact), see the module docstring"))

@@ -1,19 +1,30 @@
 """Sizes of image rows read in the body (``bs = pred.shape[0]``, ``x.size(0)``): on a
 group's images alone such a size is the group's count of those rows, so a reduced loss times or
 over it (``loss * bs``, grid-anchor detectors' per-batch sums) splits as the body computes it on the
-group; any other use of it with the images' values declines. Each body is compared with the
-oracle on the ``RULE_BATCHES`` (4, 3 and 2 images)."""
+group; any other use of it with the images' values declines. So are counts read on the host per image
+and added up in Python as a divisor (YOLOX's ``num_fg``): on a group alone its images' reads.
+Each body is compared with the oracle on the ``RULE_BATCHES`` (4, 3 and 2 images), the counts'
+also on batches with empty images, equal counts and three groups."""
 
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import pickle
 
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import RULE_BATCHES, check_rule, rule_batch, rule_outcome
+from _helpers import (
+    ROWS,
+    RULE_BATCHES,
+    TARGETS,
+    check_rule,
+    rule_batch,
+    rule_outcome,
+    split_outcome,
+)
 
 from losssplit._capture.mode import RowCount
 
@@ -404,3 +415,237 @@ def test_the_elements_of_a_mask_less_its_sum_divide_as_the_group_s_own_count():
 def test_elements_less_a_sum_of_other_elements_declines(count):
     """The count of other elements than those summed (on a group alone not the complement)."""
     check_rule(_over_elements_not_summed(count), "size of a dim of image rows", declines=True)
+
+
+# -- counts read on the host per image and added up in Python as the normaliser (YOLOX's ``num_fg
+#    += int(fg_mask.sum())``): on a group alone the body adds up that group's images' reads
+
+
+def _fg(t):
+    return t["labels"] < 2  # an image's foreground rows
+
+
+def _terms(outputs, targets, fg_masks):
+    """The masked L1 of the foreground rows and every row's objectness BCE, over the images."""
+    fg = torch.cat(fg_masks)
+    x, y = outputs["x"].flatten(0, 1), torch.cat([t["y"] for t in targets])
+    return (x[fg] - y[fg]).abs(), F.binary_cross_entropy_with_logits(x[:, 0], fg.float(), reduction="none")
+
+
+def _num_fg(outputs, targets, reg_weight=2.0, log_ratio=False):
+    """YOLOX's shape: ``num_fg += num_fg_img`` per image, ``max(num_fg, 1)``, two sums over it,
+    the total with a float parameter equal to some image's count; with ``log_ratio`` also its
+    ``torch.tensor(num_fg / max(num_gts, 1))``."""
+    num_fg, num_gts, fg_masks = 0.0, 0, []
+    for t in targets:
+        fg_mask = _fg(t)
+        num_fg_img = int(fg_mask.sum())
+        num_fg += num_fg_img
+        num_gts += len(t["labels"])
+        fg_masks.append(fg_mask)
+    l1, obj = _terms(outputs, targets, fg_masks)
+    num_fg = max(num_fg, 1)
+    loss_l1, loss_obj = l1.sum() / num_fg, obj.sum() / num_fg
+    out = {"loss": reg_weight * loss_l1 + loss_obj, "loss_l1": loss_l1, "loss_obj": loss_obj}
+    return {**out, "fg_ratio": torch.tensor(num_fg / max(num_gts, 1))} if log_ratio else out
+
+
+def _num_fg_item(outputs, targets):
+    num_fg = 0
+    for t in targets:
+        num_fg += _fg(t).sum().item()
+    l1, _ = _terms(outputs, targets, [_fg(t) for t in targets])
+    return {"loss_l1": l1.sum() / max(num_fg, 1)}
+
+
+def _num_fg_generator(outputs, targets):
+    num_fg = sum(int(_fg(t).sum()) for t in targets)
+    avg_factor = max(float(num_fg), 1.0)
+    l1, _ = _terms(outputs, targets, [_fg(t) for t in targets])
+    return {"loss_l1": l1.sum() / avg_factor}
+
+
+def _labelled(labels, weights, seed=0):
+    """Rule batch ``seed`` on ``len(weights)`` images with ``labels`` per image (< 2: foreground)."""
+    outputs, targets = rule_batch(seed, weights)
+    for t, row in zip(targets, labels):
+        t["labels"] = torch.tensor(row)
+    return outputs, targets
+
+
+COUNT_BATCHES = {  # (outputs, targets), source labels (None: loss_weight's real / synthetic)
+    **{f"rule batch {seed}": (rule_batch(seed, w), None) for seed, w in RULE_BATCHES},  # seed 2: one image a group
+    "an image with no foreground": (_labelled([[3, 3, 3], [0, 1, 3], [3, 2, 1], [0, 2, 0]], [0.5, 1.0, 0.5, 1.0]), None),
+    "a group with no foreground": (_labelled([[3, 3, 3], [0, 1, 3], [2, 2, 3], [0, 0, 0]], [0.5, 1.0, 0.5, 1.0]), None),
+    "equal counts": (_labelled([[0, 3, 3], [1, 2, 3], [3, 0, 2], [2, 2, 1]], [0.5, 1.0, 0.5, 1.0]), None),
+    "the last image with no foreground": (_labelled([[0, 1, 3], [1, 3, 3], [3, 0, 2], [3, 3, 3]], [0.5, 1.0, 0.5, 1.0]),
+                                          None),
+    "distinct counts": (_labelled([[0, 3, 3], [0, 1, 3], [0, 1, 1]], [0.5, 1.0, 0.5]), None),
+    "foreground in the last image only": (_labelled([[3, 3, 3], [3, 3, 3], [2, 3, 3], [0, 1, 3]], [0.5, 1.0, 0.5, 1.0]),
+                                          None),
+    "three groups, one empty": (_labelled([[3, 3, 3], [0, 1, 3], [2, 1, 3], [1, 1, 1]], [1.0] * 4), ["a", "b", "c", "b"]),
+}
+
+
+def _count_outcome(body, batch):
+    (outputs, targets), labels = COUNT_BATCHES[batch]
+    return split_outcome(body, [outputs, targets], [ROWS, TARGETS], labels)
+
+
+@pytest.mark.parametrize("batch", list(COUNT_BATCHES))
+@pytest.mark.parametrize("body", [_num_fg, _num_fg_item, _num_fg_generator], ids=["int_loop", "item_loop", "generator"])
+def test_per_image_counts_added_up_in_python_divide_as_the_group_s_own(body, batch):
+    """Each group's companion is the body on its images alone (its images' counts added up,
+    floored at 1: a group without foreground divides its sums by 1), for every key; the loss and
+    gradients are bit-identical (``split_outcome``). The code shows each image's count is added
+    once, so empty images and equal counts are no ambiguity; ``reg_weight`` (2.0, equal to some
+    counts) is a parameter of the body, no read."""
+    got, want, said = _count_outcome(body, batch)
+    assert set(got) == set(want) and not said, (got, want, said)
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+def _counted_fg(count):
+    """``_num_fg`` adding ``count(fg_mask, targets, b)`` per image (not a read itself: the code
+    shows no sum of reads, so only numbers that are no sum of reads are told apart)."""
+
+    def body(outputs, targets):
+        num_fg, fg_masks = 0.0, []
+        for b, t in enumerate(targets):
+            fg_mask = _fg(t)
+            num_fg += count(fg_mask, targets, b)
+            fg_masks.append(fg_mask)
+        l1, obj = _terms(outputs, targets, fg_masks)
+        num_fg = max(num_fg, 1)
+        return {"loss_l1": l1.sum() / num_fg, "loss_obj": obj.sum() / num_fg}
+
+    return body
+
+
+def _used(use):
+    """``_num_fg`` (the sum of the reads, shown in the code) with the keys ``use(l1, obj, num_fg)``."""
+
+    def body(outputs, targets):
+        num_fg, fg_masks = 0.0, []
+        for t in targets:
+            fg_mask = _fg(t)
+            num_fg += int(fg_mask.sum())
+            fg_masks.append(fg_mask)
+        l1, obj = _terms(outputs, targets, fg_masks)
+        num_fg = max(num_fg, 1)
+        return use(l1, obj, num_fg)
+
+    return body
+
+
+def _image_0_left_out(outputs, targets):
+    num_fg, fg_masks = 0.0, []
+    for b, t in enumerate(targets):
+        fg_mask = _fg(t)
+        num_fg_img = int(fg_mask.sum())
+        if b > 0:
+            num_fg += num_fg_img
+        fg_masks.append(fg_mask)
+    l1, obj = _terms(outputs, targets, fg_masks)
+    num_fg = max(num_fg, 1)
+    return {"loss_l1": l1.sum() / num_fg, "loss_obj": obj.sum() / num_fg}
+
+
+def _previous_image_s_count(outputs, targets):
+    num_fg, prev, fg_masks = 0.0, 0, []
+    for t in targets:
+        fg_masks.append(_fg(t))
+        num_fg += prev
+        prev = int(fg_masks[-1].sum())
+    l1, _ = _terms(outputs, targets, fg_masks)
+    return {"loss_l1": l1.sum() / max(num_fg, 1)}
+
+
+def _first_image_s_count_for_each(outputs, targets):
+    num_fg, first = 0.0, None
+    for t in targets:
+        count = int(_fg(t).sum())
+        first = count if first is None else first
+        num_fg += first
+    _, obj = _terms(outputs, targets, [_fg(t) for t in targets])
+    return {"loss_obj": obj.sum() / max(num_fg, 1)}
+
+
+def _reset_per_image(outputs, targets):
+    fg_masks = []
+    for t in targets:
+        num_fg = 0
+        for _ in range(1):
+            num_fg += int(_fg(t).sum())
+        fg_masks.append(_fg(t))
+    l1, _ = _terms(outputs, targets, fg_masks)
+    return {"loss_l1": l1.sum() / max(num_fg, 1)}
+
+
+NOT_THE_GROUPS_COUNT = {
+    # (body, batch, the decline's words)
+    "a read of two images' data": (_counted_fg(lambda fg, t, b: int((fg | _fg(t[(b + 1) % len(t)])).sum())),
+                                   "rule batch 0", "rows of different images were paired"),
+    "each read times 2": (_counted_fg(lambda fg, t, b: 2 * int(fg.sum())), "rule batch 0", "were read on the host"),
+    "each read plus 1": (_counted_fg(lambda fg, t, b: int(fg.sum()) + 1), "rule batch 1", "were read on the host"),
+    "the reads, not shown in the code, with an empty image": (
+        _counted_fg(lambda fg, t, b: int(fg.sum())), "an image with no foreground", "which images' numbers"),
+    # image 0 counts 1 here: the sum of the others is no sum of reads
+    "image 0's count left out": (_image_0_left_out, "equal counts", "were read on the host"),
+    # image 0 counts 0: by value the sum of all, but ``if b > 0`` leaves out a group's first image
+    "an empty image 0's count left out": (_image_0_left_out, "a group with no foreground", "which images' numbers"),
+    "the previous image's count, the last one empty": (_previous_image_s_count, "the last image with no foreground",
+                                                       "which images' numbers"),
+    "the first image's count for each, counts equal": (_first_image_s_count_for_each, "equal counts",
+                                                       "which images' numbers"),
+    # the last image's count alone: by value the sum when the others count 0
+    "the sum reset in an outer loop": (_reset_per_image, "foreground in the last image only", "which images' numbers"),
+    "the count read twice": (_counted_fg(lambda fg, t, b: (int(fg.sum()), int(fg.sum()))[0]), "rule batch 1",
+                             "more than one set of numbers"),
+    "a mean times the sum": (_used(lambda l1, obj, n: {"loss_obj": obj.mean() * n}), "distinct counts",
+                             "read on the host at Tensor.__int__ reaches a loss"),
+    "a mean over the sum": (_used(lambda l1, obj, n: {"loss_obj": obj.mean() / n}), "distinct counts",
+                            "read on the host at Tensor.__int__ reaches a loss"),
+    "the sum added to a loss": (_used(lambda l1, obj, n: {"loss": l1.sum() / n + obj.mean() + n}), "distinct counts",
+                                "read on the host at Tensor.__int__ reaches a loss"),
+    "a sum over the sum twice": (_used(lambda l1, obj, n: {"loss_l1": l1.sum() / n / n}), "distinct counts",
+                                 "read on the host at Tensor.__int__ reaches a loss"),
+    "a sum over the square root": (_used(lambda l1, obj, n: {"loss_l1": l1.sum() / math.sqrt(n)}), "distinct counts",
+                                   "were read on the host"),
+    "a sum over the sum plus 1": (_used(lambda l1, obj, n: {"loss_l1": l1.sum() / (n + 1)}), "distinct counts",
+                                  "'loss_l1'"),
+    "a sum over a tensor of the sum": (_used(lambda l1, obj, n: {"loss_l1": l1.sum() / torch.tensor(n)}),
+                                       "rule batch 1", "read on the host"),  # a tensor made from a number: as it
+    "the mean of values over the sum": (_used(lambda l1, obj, n: {"loss_l1": (l1 / n).mean()}), "distinct counts",
+                                        "were read on the host"),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_THE_GROUPS_COUNT))
+def test_counts_that_are_not_the_sum_of_each_image_s_own_read_decline(case):
+    """Near misses of ``num_fg += int(fg_mask.sum())``: a number that on a group alone is not
+    the sum of its images' reads (a read over two images, a read scaled or shifted before it
+    is added, an image left out or another's count added, a count read twice), or the sum in
+    other arithmetic than the divisor of a summed loss: no companion for the key (or the call),
+    and a warning that says why."""
+    body, batch, words = NOT_THE_GROUPS_COUNT[case]
+    got, want, said = _count_outcome(body, batch)
+    assert want and not got, (got, want)
+    assert any(words in m for m in said), said
+
+
+def test_a_number_computed_from_the_summed_counts_returned_declines_with_a_warning():
+    """YOLOX logs ``torch.tensor(num_fg / max(num_gts, 1))``: Python numbers made from the reads,
+    carrying no images' rows; the losses split, that key gets a warning and no companion."""
+    got, want, said = _count_outcome(functools.partial(_num_fg, log_ratio=True), "rule batch 0")
+    assert set(want) - set(got) == {"fg_ratio_real", "fg_ratio_synthetic"}, (got, said)
+    assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5, abs=1e-6)
+    assert any("key 'fg_ratio' carries no images' rows" in m for m in said), said
+
+
+def test_a_float_parameter_equal_to_a_count_passed_through_a_helper_declines():
+    """``reg_weight`` equal to a count, but a parameter of a helper the body calls (which could
+    hold a number the body read): no proof it is no read, the call declines."""
+    got, want, said = _count_outcome(lambda o, t: _num_fg(o, t, reg_weight=2.0), "distinct counts")
+    assert want and not got
+    assert any("reaches a loss" in m for m in said), said

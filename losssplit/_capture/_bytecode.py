@@ -184,6 +184,43 @@ def parameter_value(c: Any) -> bool:
     return any(f.f_locals.get(n) is c for n in names)
 
 
+def body_parameter(c: Any) -> bool:
+    """Whether the float ``c`` is, at the binary operator the decorated body's own code is
+    executing, one whole operand loaded from a parameter that this code never rebinds
+    (``reg_weight * loss`` with ``reg_weight=5.0``): its object is the argument or default the
+    call received, made before any value of the call was read on the host, whatever read it
+    equals. Floats only (small ints are shared objects); not in a helper the body calls (its
+    parameters may hold numbers the body read); Python 3.11 only (operand layout checked)."""
+    if type(c) is not float or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None or f.f_back is None or str(f.f_back.f_globals.get("__name__", "")).partition(".")[0] != "losssplit":
+        return False
+    names = _parameter_operands(f.f_code, f.f_lasti)
+    return any(f.f_locals.get(n) is c for n in names)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parameter_operands(code: types.CodeType, lasti: int) -> tuple[str, ...]:
+    """The parameters of ``code`` that an operand of the binary operator at ``lasti`` loads as a
+    lone ``LOAD_FAST`` and that ``code`` never stores or deletes (see ``body_parameter``)."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
+        return ()
+    start = _operand_start(instructions, at)
+    left = _operand_start(instructions, start) if start is not None else None
+    if start is None or left is None:
+        return ()
+    parameters = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    rebound = {i.argval for i in instructions if i.opname in ("STORE_FAST", "DELETE_FAST")}
+    found = []
+    for first, stop in ((start, at), (left, start)):
+        load = instructions[first]
+        if stop - first == 1 and load.opname == "LOAD_FAST" and load.argval in parameters - rebound:
+            found.append(load.argval)
+    return tuple(found)
+
+
 def offset_source(c: Any, product: bool = False) -> str | None:
     """Where the Python number ``c`` added to or subtracted from a loss comes from in the sum or
     difference the caller's code is executing (``a + c``, ``a - c``, ``c - a``, ``a -= c``,
@@ -386,6 +423,318 @@ def _floor_at(code: types.CodeType, lasti: int) -> float | None:
     if i.opname != "STORE_FAST" or k < 1 or instructions[k - 1].opname != "CALL":
         return None
     return _max_call(instructions, k - 1)
+
+
+def summed_in_loop() -> bool:
+    """Whether the division the caller's code is executing divides by a local (``/ n``, ``/
+    max(n, c)``, ``/ avg`` with ``avg = max(float(n), 1.0)``) that this code -- or a function of
+    its module it was assigned from the result of (``n = counted(targets)``, returning a local)
+    -- only sets to a literal 0 before a ``for`` loop, adds one read to (``n += count``: a
+    local set by ``int(x)`` / ``float(x)`` / ``x.item()`` earlier in the same iteration, or such
+    a read written there) once in every
+    iteration of that loop -- no jump in the loop skips the addition (``if b > 0:``,
+    ``continue``, ``break``), no inner loop or ``try`` repeats or leaves it -- and floors with
+    ``max(n, c)`` outside the loop (YOLOX's ``num_fg += num_fg_img``); or sets once to ``sum(x
+    for t in it)`` of such reads without a filter. On Python 3.11 only (layouts checked); False
+    otherwise."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int")):
+        return False
+    return any(_proven(f, name) for name in _divisor_locals(f.f_code, f.f_lasti))
+
+
+def _proven(f: types.FrameType, name: str) -> bool:
+    """Whether ``f``'s code sets the local ``name`` as ``summed_in_loop`` describes, or a
+    function of its module does (``_CALLED``), one level down."""
+    found = name[len(_CALLED) :] if name.startswith(_CALLED) else _accumulated(f.f_code, name)
+    if isinstance(found, str):  # ``n = counted(targets)``: that function returns the sum
+        helper = f.f_globals.get(found)
+        code = getattr(helper, "__code__", None)
+        if not isinstance(code, types.CodeType) or getattr(helper, "__globals__", None) is not f.f_globals:
+            return False
+        returned = _returned_local(code)
+        found = returned is not None and _accumulated(code, returned) is True
+    return found is True
+
+
+@functools.lru_cache(maxsize=1024)
+def _divisor_locals(code: types.CodeType, lasti: int) -> tuple[str, ...]:
+    """The locals the divisor of the division at ``lasti`` loads (see ``_floored_locals``)."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
+        return ()
+    right = _operand_start(instructions, at)
+    return _floored_locals(instructions, right, at) if right is not None else ()
+
+
+@functools.lru_cache(maxsize=1024)
+def _returned_local(code: types.CodeType) -> str | None:
+    """The local every ``return`` of ``code`` returns (``return n``), else None."""
+    instructions = _instructions(code)
+    returns = [k for k, i in enumerate(instructions) if i.opname == "RETURN_VALUE"]
+    loads = {instructions[k - 1].argval if k and instructions[k - 1].opname == "LOAD_FAST" else None for k in returns}
+    return loads.pop() if len(loads) == 1 and None not in loads else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _accumulated(code: types.CodeType, name: str) -> bool | str:
+    """Whether ``code`` sets the local ``name`` only as ``summed_in_loop`` describes; or the name
+    of the module-level function whose result is its only value (``n = counted(t)``), to check."""
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    if len(stores) == 1 and _floor_store(instructions, stores[0], None):  # ``avg = max(float(n), 1.0)``
+        first = _operand_start(instructions, stores[0])
+        for inner in _floored_locals(instructions, first, stores[0]) if first is not None else ():
+            if inner.startswith(_CALLED):  # ``n = max(counted(t), 1)``
+                return inner[len(_CALLED) :]
+            if inner != name and all(k < stores[0] for k in _stores(instructions, inner)):
+                found = _accumulated(code, inner)
+                if found:
+                    return found
+        return False
+    called = [k for k in stores if _global_call(instructions, k) is not None]
+    if called:  # ``n = counted(t)``, then maybe floored
+        ok = len(called) == 1 and all(k == called[0] or k > called[0] and _after_sum(instructions, k, name) for k in stores)
+        return (_global_call(instructions, called[0]) or False) if ok else False
+    summed = [k for k in stores if _summed_generator(instructions, k)]  # ``n = sum(int(..) for t in targets)``
+    if summed:
+        return len(summed) == 1 and all(k == summed[0] or k > summed[0] and _after_sum(instructions, k, name)
+                                        for k in stores)
+    added = [(k, start) for k in stores for start in (_adds_to(instructions, k, name),) if start is not None]
+    if len(added) != 1:
+        return False
+    ((add, start),) = added
+    loop = _loop_of(instructions, add)
+    if loop is None:
+        return False
+    head, end = loop
+    value = instructions[add - 2]
+    if value.opname == "LOAD_FAST":  # ``n += num_fg_img``: set by a call earlier in the same iteration
+        sets = _stores(instructions, value.argval)
+        set_at = _operand_start(instructions, sets[0]) if len(sets) == 1 else None
+        if set_at is None or not head < sets[0] < start or not _is_read(instructions, set_at, sets[0]):
+            return False  # ``n += prev``: a value kept from another iteration; ``n = f(x)``
+        start = set_at
+    if not _unconditional(code, instructions, head, start, add):
+        return False
+    loops = _loops(instructions)
+    for k in stores:  # the others: a 0 before the loop, a floor after it, in no loop around the addition
+        if k == add:
+            continue
+        if any(first <= min(k, add) and max(k, add) < last for first, last in loops):
+            return False  # ``for t in targets: n = 0; for ..: n += c``: reset in an outer loop
+        if not (_zero_store(instructions, k) and k < head or k > end and _after_sum(instructions, k, name)):
+            return False
+    return any(k < head and _zero_store(instructions, k) for k in stores)
+
+
+def _loops(instructions: list[dis.Instruction]) -> list[tuple[int, int]]:
+    """(first index, closing jump's index) of every loop: the span of each backward jump (its
+    target may be an EXTENDED_ARG, which ``dis`` does not list: the next instruction)."""
+    spans = []
+    for j, i in enumerate(instructions):
+        if i.opcode in _JUMPS and isinstance(i.argval, int) and i.argval <= i.offset:
+            spans.append((next(h for h, x in enumerate(instructions) if x.offset >= i.argval), j))
+    return spans
+
+
+def _global_call(instructions: list[dis.Instruction], k: int) -> str | None:
+    """The global name of the function the store at ``k`` stores the result of, called with
+    plain locals or constants (``n = counted(targets)``), else None."""
+    if k < 3 or instructions[k].opname != "STORE_FAST" or instructions[k - 1].opname != "CALL":
+        return None
+    first = _operand_start(instructions, k)
+    return _called_global(instructions[first:k]) if first is not None else None
+
+
+def _called_global(span: list[dis.Instruction]) -> str | None:
+    """The global name of the function ``span`` calls with plain locals or constants, else None."""
+    if len(span) < 3 or span[-1].opname != "CALL" or span[-2].opname != "PRECALL":
+        return None
+    callee = span[0]
+    if callee.opname != "LOAD_GLOBAL" or not (callee.arg or 0) & 1 or callee.argval in ("max", "min", "sum", "float", "int"):
+        return None
+    if any(i.opname not in ("LOAD_FAST", "LOAD_CONST") for i in span[1:-2]):
+        return None
+    return str(callee.argval)
+
+
+_CALLED = "()"  # before a global's name, where a divisor is that function's result (no local's name starts so)
+
+
+def _stores(instructions: list[dis.Instruction], name: str) -> list[int]:
+    """Indices of the instructions that store or delete the local ``name``."""
+    return [k for k, i in enumerate(instructions) if i.opname in ("STORE_FAST", "DELETE_FAST") and i.argval == name]
+
+
+def _floored_locals(instructions: list[dis.Instruction], start: int, end: int) -> tuple[str, ...]:
+    """The locals a divisor operand ``instructions[start:end]`` may hold its count in: ``n``,
+    ``float(n)`` / ``int(n)``, a module function's result (``_CALLED``), or either argument of
+    the builtin ``max`` / ``min`` of two of those (the floor is ``divisor_floor``'s business)."""
+    span = instructions[start:end]
+    if len(span) == 1 and span[0].opname == "LOAD_FAST":
+        return (str(span[0].argval),)
+    called = _called_global(span)
+    if called is not None:  # ``max(counted(t), 1)``: that function returns the sum
+        return (_CALLED + called,)
+    if [i.opname for i in span] == ["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL"] and span[0].argval in ("float", "int") \
+            and (span[0].arg or 0) & 1 and span[2].arg == 1:
+        return (str(span[1].argval),)
+    call = end - 1
+    if span[-1].opname != "CALL" or span[-1].arg != 2 or instructions[call - 1].opname != "PRECALL" \
+            or not (span[0].opname == "LOAD_GLOBAL" and span[0].argval in ("max", "min") and (span[0].arg or 0) & 1):
+        return ()
+    second = _operand_start(instructions, call - 1)
+    first = _operand_start(instructions, second) if second is not None else None
+    if first != start + 1 or second is None or any(i.opname == "KW_NAMES" for i in instructions[first:call]):
+        return ()
+    return _floored_locals(instructions, first, second) + _floored_locals(instructions, second, call - 1)
+
+
+def _summed_generator(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the store at ``k`` stores ``sum(x for t in it)`` with no filter, no arithmetic
+    and one read per item in the generator (``sum(int(t["fg"].sum()) for t in targets)``)."""
+    call = [i.opname for i in instructions[k - 9 : k]] if k >= 9 else []
+    if call != ["LOAD_GLOBAL", "LOAD_CONST", "MAKE_FUNCTION", "LOAD_FAST", "GET_ITER", "PRECALL", "CALL", "PRECALL", "CALL"]:
+        return False
+    callee, made = instructions[k - 9], instructions[k - 8].argval
+    if callee.argval != "sum" or not (callee.arg or 0) & 1 or not isinstance(made, types.CodeType):
+        return False
+    if instructions[k - 7].arg != 0 or instructions[k - 4].arg != 0 or instructions[k - 2].arg != 1:
+        return False
+    body = _instructions(made)
+    yielded = [j for j, i in enumerate(body) if i.opname == "YIELD_VALUE"]
+    first = _operand_start(body, yielded[0]) if len(yielded) == 1 else None
+    if first is None or not _is_read(body, first, yielded[0]):
+        return False
+    names = [i.opname for i in body]
+    jumps = [i.opname for i in body if i.opcode in _JUMPS]
+    entries = getattr(dis.Bytecode(made), "exception_entries", None)
+    return (made.co_name == "<genexpr>" and jumps == ["FOR_ITER", "JUMP_BACKWARD"] and names.count("YIELD_VALUE") == 1
+            and "BINARY_OP" not in names and entries == [])
+
+
+def _adds_to(instructions: list[dis.Instruction], k: int, name: str) -> int | None:
+    """Where the statement starts when the store at ``k`` is ``name += x`` (or ``name = name +
+    x``), ``x`` a lone local or a read (``int(fg.sum())``, see ``_is_read``)."""
+    if instructions[k].opname != "STORE_FAST" or k < 3:
+        return None
+    op = instructions[k - 1]
+    if op.opname != "BINARY_OP" or op.arg not in (0, 13) or op.is_jump_target or instructions[k].is_jump_target:
+        return None
+    right = _operand_start(instructions, k - 1)
+    left = _operand_start(instructions, right) if right is not None else None
+    if right is None or left is None or right - left != 1:
+        return None
+    first = instructions[left]
+    if first.opname != "LOAD_FAST" or first.argval != name:
+        return None
+    value = instructions[right : k - 1]
+    if any(i.is_jump_target for i in value):
+        return None
+    if len(value) == 1:
+        return left if value[0].opname == "LOAD_FAST" and value[0].argval != name else None
+    lone = _is_read(instructions, right, k - 1) and not any(i.opname == "LOAD_FAST" and i.argval == name for i in value)
+    return left if lone else None
+
+
+def _is_read(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether ``instructions[start:end]`` is a read of a number on the host and nothing after
+    it: ``int(x)`` / ``float(x)`` of one expression, or ``x.item()``; no arithmetic in ``x``."""
+    span = instructions[start:end]
+    if len(span) < 3 or span[-1].opname != "CALL" or span[-2].opname != "PRECALL" \
+            or any(i.opname == "BINARY_OP" or i.is_jump_target for i in span):
+        return False
+    if span[-3].opname == "LOAD_METHOD" and span[-3].argval == "item" and span[-1].arg == 0:
+        return True
+    callee = span[0]
+    return (callee.opname == "LOAD_GLOBAL" and callee.argval in ("int", "float") and bool((callee.arg or 0) & 1)
+            and span[-1].arg == 1 and _operand_start(instructions, end - 2) == start + 1)
+
+
+def _loop_of(instructions: list[dis.Instruction], k: int) -> tuple[int, int] | None:
+    """(index of the FOR_ITER, index of its closing jump) of the innermost ``for`` loop around
+    index ``k``, where that loop is the innermost loop of any kind around it; None otherwise."""
+    around = [(first, last) for first, last in _loops(instructions) if first <= k < last]
+    if not around:
+        return None
+    head, last = max(around)  # the innermost: the latest start
+    return (head, last) if instructions[head].opname == "FOR_ITER" and head < k else None
+
+
+def _unconditional(code: types.CodeType, instructions: list[dis.Instruction], head: int, start: int, add: int) -> bool:
+    """Whether every iteration of the loop at ``head`` that reaches index ``start`` first runs the
+    instructions from ``start`` to ``add`` once: no jump between the loop's head and ``add`` lands
+    after ``start`` or outside the loop body before it (``continue``, ``break``, ``if``), no jump
+    enters that span, and no ``try`` / ``with`` covers any of it."""
+    lo, hi = instructions[head].offset, instructions[add].offset
+    for i in instructions[head + 1 : add + 1]:
+        if i.opcode in _JUMPS and isinstance(i.argval, int) and not lo < i.argval <= instructions[start].offset:
+            return False
+    if any(i.is_jump_target for i in instructions[start + 1 : add + 1]):
+        return False
+    entries = getattr(dis.Bytecode(code), "exception_entries", None)
+    return entries is not None and not any(e.start <= hi and e.end > lo for e in entries)
+
+
+def _zero_store(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the store at ``k`` stores a literal 0 (``n = 0``, ``n, m = 0.0, 0.0``, ``n, masks =
+    0.0, []``)."""
+    first = k
+    while first > 0 and instructions[first - 1].opname == "STORE_FAST":
+        first -= 1
+    last = k
+    while last + 1 < len(instructions) and instructions[last + 1].opname == "STORE_FAST":
+        last += 1
+    run, place = last - first + 1, k - first
+    if first < 1:
+        return False
+    before = instructions[first - 1]
+    if before.opname == "UNPACK_SEQUENCE":  # of a constant tuple: the first store takes item 0
+        values = instructions[first - 2].argval if first > 1 and instructions[first - 2].opname == "LOAD_CONST" else None
+        if type(values) is not tuple or len(values) != before.arg or run != before.arg:
+            return False
+        value = values[place]
+        return type(value) in (int, float) and value == 0
+    swapped = before.opname == "SWAP" and before.arg == run  # ``a, b, c = x, y, z``: a takes x
+    end = first - 1 if swapped else first
+    pushed: list[tuple[int, int]] = []
+    for _ in range(run):
+        begin = _operand_start(instructions, end)
+        if begin is None:
+            return False
+        pushed.insert(0, (begin, end))
+        end = begin
+    begin, end = pushed[place] if swapped else pushed[run - 1 - place]  # unswapped: the last pushed first
+    value = instructions[begin]
+    return end - begin == 1 and value.opname == "LOAD_CONST" and type(value.argval) in (int, float) and value.argval == 0
+
+
+def _floor_store(instructions: list[dis.Instruction], k: int, name: str | None) -> bool:
+    """Whether the store at ``k`` is ``max(name, c)`` (or ``max(c, name)``, ``float(name)``...; any
+    local for ``name`` None)."""
+    if k < 1 or instructions[k].opname != "STORE_FAST" or instructions[k - 1].opname != "CALL":
+        return False
+    first = _operand_start(instructions, k)
+    found = _floored_locals(instructions, first, k) if first is not None else ()
+    return bool(found) and (name is None or name in found)
+
+
+def _after_sum(instructions: list[dis.Instruction], k: int, name: str) -> bool:
+    return _floor_store(instructions, k, name) or _eps_store(instructions, k, name)
+
+
+def _eps_store(instructions: list[dis.Instruction], k: int, name: str) -> bool:
+    """Whether the store at ``k`` is ``name = x + c``, ``x`` as for ``_floor_store`` (``max(n, 1)
+    + 1e-4``: a number the division's value check matches up to such an eps)."""
+    if k < 3 or instructions[k].opname != "STORE_FAST" or instructions[k - 1].opname != "BINARY_OP" \
+            or instructions[k - 1].arg != 0 or instructions[k - 2].opname != "LOAD_CONST":
+        return False
+    first = _operand_start(instructions, k - 2)
+    found = _floored_locals(instructions, first, k - 2) if first is not None else ()
+    return name in found
 
 
 def _max_call(instructions: list[dis.Instruction], call: int) -> float | None:

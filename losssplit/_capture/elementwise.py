@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from ._bytecode import (
     UNPROVEN,
+    body_parameter,
     divisor_arithmetic,
     divisor_floor,
     divisor_source,
@@ -1639,11 +1640,15 @@ def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
     """A number read on the host from the images' values (other than as the count a sum is
     divided by) that reaches a reduced loss: its value is this batch's, so the call is declined
     (not on one image's loss right after reads of that image only: see ``Frame.host_value``;
-    after reads taken as sizes, any number: see ``Frame.loose_number``)."""
-    if frame.sized_reads and not _literal_operand(x, kind):
+    after reads taken as sizes, any number: see ``Frame.loose_number``). A float the body got
+    as a parameter (``reg_weight * loss``) was made before any read, whatever read it equals."""
+    if frame.sized_reads and not _literal_operand(x, kind) and not body_parameter(x):
         frame.loose_number(x, track, kind)
     op = frame.host_value(x, track.ratio.host_image if track.ratio is not None else None)
-    if op is not None:
+    if op is None:
+        summed = frame.summed_value(x)  # ``l.mean() * num_fg``: None without host reads
+        op = summed if summed is not None and not _literal_operand(x, kind) else None
+    if op is not None and not body_parameter(x):
         frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host at {op} reaches a loss")
 
 

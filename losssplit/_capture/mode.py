@@ -28,6 +28,7 @@ from torch.overrides import TorchFunctionMode
 
 from . import _bytecode
 from . import ratio as _ratio
+from ._bytecode import summed_in_loop
 from .ratio import Ratio, RatioKind, nbytes, version_of
 
 Tensor = torch.Tensor
@@ -531,19 +532,7 @@ class Frame:
         normaliser with those values per image (the group's sum is its images' reads). None
         when no such reads sum to ``z``; when two sets of reads sum to it, or a read over several
         images equals it too, the call is declined (which numbers ``z`` adds up cannot be told)."""
-        if self.num_images < 2:
-            return None
-        per_image: dict[int, list[HostRead]] = {}
-        for read in self.host_reads:
-            if read.image is not None and read.ratio is not None and _is_count(read.value):
-                per_image.setdefault(read.image, []).append(read)
-        if len(per_image) != self.num_images or len({len(reads) for reads in per_image.values()}) != 1:
-            return None
-        sums = []
-        for j in range(len(per_image[0])):
-            family = [per_image[b][j] for b in range(self.num_images)]
-            if len({read.op for read in family}) == 1 and near_count(z, sum(read.value for read in family)):
-                sums.append(family)
+        sums = [family for family in self._read_families() if near_count(z, sum(read.value for read in family))]
         if not sums:
             return None
         batch = any(  # a count over several images equal to it too (one image's count is not taken)
@@ -558,6 +547,15 @@ class Frame:
             )
             return None
         (family,) = sums
+        read_values = [read.value for read in family]
+        if (0 in read_values or len(set(read_values)) < len(read_values)) and not summed_in_loop():
+            self.doubt(  # ``if b > 0: n += c`` with image 0's count 0, ``n += prev`` of equal counts
+                torch.ones((), dtype=torch.bool),
+                f"a loss is divided by {z:g}, the sum of per-image numbers read on the host some of which are 0 or "
+                "equal, and the code does not show that each image's number is added once (which images' "
+                "numbers it sums cannot be told by value)",
+            )
+            return None
         total = 0.0
         for read in family:
             read.consumed = True
@@ -566,6 +564,31 @@ class Frame:
         values = host_tensor([float(read.value) for read in family], torch.float64).to(device)
         rows = self.arange(device)
         return _host_guarded(Ratio.of(values, rows, 0, RatioKind.SUM), z, total, floor)
+
+    def _read_families(self) -> list[list[HostRead]]:
+        """The row-sum reads of one image each, as families of one read per image, the j-th read
+        of each image, where every image has as many such reads and the j-th are by one op."""
+        if self.num_images < 2:
+            return []
+        per_image: dict[int, list[HostRead]] = {}
+        for read in self.host_reads:
+            if read.image is not None and read.ratio is not None and _is_count(read.value):
+                per_image.setdefault(read.image, []).append(read)
+        if len(per_image) != self.num_images or len({len(reads) for reads in per_image.values()}) != 1:
+            return []
+        families = ([per_image[b][j] for b in range(self.num_images)] for j in range(len(per_image[0])))
+        return [family for family in families if len({read.op for read in family}) == 1]
+
+    def summed_value(self, x: Any) -> str | None:
+        """The op of per-image reads whose Python sum the number ``x`` equals (``num_fg += n`` in a
+        loop, see ``_summed_reads``), or None: such a sum other than the divisor of a summed loss
+        (``l.mean() * num_fg``, ``l.sum() / num_fg + num_fg``) is the group's on a group alone."""
+        if not self.host_reads or not _is_count(x):
+            return None
+        for family in self._read_families():
+            if abs(x - sum(read.value for read in family)) <= 1e-3 + 1e-6 * abs(x):
+                return family[0].op
+        return None
 
     def count_read(self, t: Any, n: Any, op: str) -> None:
         """``len(pos)``, ``pos.numel()``, ``pos.shape[0]`` (``op``) of a mask's ``nonzero()`` indices
@@ -608,6 +631,8 @@ class Frame:
         elif image != at:
             message = f"{op} on image {image}'s rows after values of image {at} were read on the host (its size may come from them)"
         else:
+            if literal is not None and literal():  # ``xyxy[:, :2]``: no read set this size, none is loose
+                return
             for read in self.host_reads[self.segment :]:
                 if not read.consumed:  # a read that would have declined the call: now loose
                     read.consumed = self.sized_reads = True
