@@ -17,7 +17,8 @@ from ._errors import LossSplitError
 Predicate = Callable[[Any], bool]
 _NEVER_MATCHED_AFTER = 20  # calls after which a named group that matched no image is reported
 _EXAMPLES = 5
-_SETS_KEPT = 8  # sets of distinct labels whose sorted names a grouping keeps
+_SETS_KEPT = 8
+_HOST_COUNTS_UP_TO = 64  # images whose counts per group are summed in Python (``counts_per_group``)  # sets of distinct labels whose sorted names a grouping keeps
 
 
 class PredicateError(Exception):
@@ -44,10 +45,12 @@ class Membership:
     groups: int
     group: torch.Tensor
     image: torch.Tensor | None = None
+    host_group: list[int] | None = None
+    """``group`` as a Python list, where it was made from one (labels grouped on the host)."""
 
     def to(self, device: torch.device) -> Membership:
         image = None if self.image is None else self.image.to(device, non_blocking=True)
-        return Membership(self.images, self.groups, self.group.to(device, non_blocking=True), image)
+        return Membership(self.images, self.groups, self.group.to(device, non_blocking=True), image, self.host_group)
 
     def per_group(self, per_image: torch.Tensor) -> torch.Tensor:
         """``[..., images, *rest] -> [..., groups, *rest]``: per-image values summed per group
@@ -59,6 +62,21 @@ class Membership:
         values = per_image if self.image is None else per_image.index_select(dim, self.image)
         out = torch.zeros(shape, dtype=per_image.dtype, device=per_image.device)
         return out.index_add_(dim, self.group, values).narrow(dim, 0, self.groups)
+
+    def counts_per_group(self, per_image: Sequence[Sequence[float]]) -> list[float] | None:
+        """``per_group`` of small per-image counts (rows of ``per_image``, flattened group-major),
+        summed in Python, without tensor ops or reads, where each image is one pair whose group is
+        known as a Python number and the images are few; None otherwise. Counts (whole numbers) add
+        up exactly in float64 in any order."""
+        groups = self.host_group
+        if groups is None or self.image is not None or self.images > _HOST_COUNTS_UP_TO:
+            return None
+        width = len(per_image[0]) if per_image else 0
+        out = [0.0] * ((self.groups + 1) * width)
+        for g, b in zip(groups, range(len(groups))):
+            for j, v in enumerate(per_image[b]):
+                out[g * width + j] += v
+        return out[: self.groups * width]
 
     def dense(self) -> torch.Tensor:
         """The float [images, groups] 0/1 matrix these pairs stand for."""
@@ -151,9 +169,9 @@ class Grouping:
         if kinds <= {"int", "float"}:  # python numbers: grouped on the host, no tensor ops
             floats = [float(v) for v in labels]
             t = self.threshold
-            group = host_tensor([0 if f >= t else 1 if f < t else 2 for f in floats], torch.long)
+            ids = [0 if f >= t else 1 if f < t else 2 for f in floats]
             outside = [b for b, f in enumerate(floats) if math.isnan(f)]
-            return ["real", "synthetic"], Membership(len(floats), 2, group), outside
+            return ["real", "synthetic"], Membership(len(floats), 2, host_tensor(ids, torch.long), None, ids), outside
         if kinds <= {"int", "float", "tensor"}:
             weights, nan = _as_float_tensor(labels)
             return (*self._threshold(weights), nan)
@@ -203,8 +221,8 @@ class Grouping:
             if len(self.named) >= _SETS_KEPT:
                 self.named.clear()
             self.named[distinct] = (names, index)
-        group = host_tensor(list(map(index.__getitem__, text)), torch.long)
-        return names, Membership(len(text), len(names), group)
+        ids = list(map(index.__getitem__, text))
+        return names, Membership(len(text), len(names), host_tensor(ids, torch.long), None, ids)
 
     def _threshold(self, values: torch.Tensor) -> tuple[list[str], Membership]:
         real = (values >= self.threshold).long()

@@ -206,7 +206,8 @@ def finish(
     flat = values.flatten()
     # read with the rest: the checks, then opaque normalisers' Z and tokens where they are tensors
     frame.exposed_checks()
-    flags = [flag.reshape(()).to(flat.device) for flag, _ in frame.checks]  # 0-dim, no-ops as a rule
+    device = flat.device
+    flags = [flag if flag.dim() == 0 and flag.device == device else flag.reshape(()).to(device) for flag, _ in frame.checks]
     tail = [torch.stack(flags).to(flat)] if flags else []
     # target instances per image (not when the units are tokens: membership is per token then)
     opaque = [p.ratio for p in pending if p.ratio.kind is RatioKind.SUM_OVER_OPAQUE]
@@ -220,15 +221,19 @@ def finish(
                 known.append(None)
             else:
                 known.append(float(v))
+    group_units: list[float] | None = None  # per group, known on the host (else read from ``tail``)
     if opaque:  # what each group counts: images, and target instances when the targets have them
-        per_image = [1.0] * membership.images
+        per_image = [[1.0]] * membership.images
         if per_image_instances and isinstance(counted, list):  # [images, 2]: 1 and the instances
-            per_image = [float(x) for pair in zip(per_image, counted) for x in pair]
-        units = host_tensor(per_image, torch.float64).view(membership.images, -1)
-        tail.append(membership.per_group(units).to(flat).flatten())
+            per_image = [[1.0, float(c)] for c in counted]
+        group_units = membership.counts_per_group(per_image)
+        if group_units is None:
+            units = host_tensor([x for row in per_image for x in row], torch.float64).view(membership.images, -1)
+            tail.append(membership.per_group(units).to(flat).flatten())
     # groups' images, for a key floored by a constant: a group with no rows in it gets its empty sum
     floored = any(_floor(p.ratio) for p in pending)
-    if floored:
+    group_images = membership.counts_per_group([[1.0]] * membership.images) if floored else None
+    if floored and group_images is None:
         tail.append(membership.per_group(host_tensor([1.0] * membership.images, torch.float64)).to(flat))
     if tail:
         flat = torch.cat([flat, *tail])
@@ -257,13 +262,14 @@ def finish(
         return Companions()
     named, clashes = _clashes(result, pending, names, key_format, warn, strict)
     groups = len(names)
-    present = host[len(host) - groups :] if floored else []
-    if floored:
+    present = group_images if group_images is not None else host[len(host) - groups :] if floored else []
+    if floored and group_images is None:
         host = host[: len(host) - groups]
     read = iter(host[n + len(frame.checks) :])
     z_tokens = [next(read) if v is None else v for v in known]
     outside = {id(r): (z_tokens[2 * i], z_tokens[2 * i + 1]) for i, r in enumerate(opaque)}  # Z, total tokens
-    per_group = host[len(host) - groups * (2 if per_image_instances else 1) :] if opaque else []
+    per_group = group_units if group_units is not None else \
+        host[len(host) - groups * (2 if per_image_instances else 1) :] if opaque else []
     images = per_group[0::2] if per_image_instances else per_group
     instances = per_group[1::2] if opaque and per_image_instances else None
     made: list[Companions] = []

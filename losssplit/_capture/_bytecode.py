@@ -854,9 +854,22 @@ def _caller(checked: bool = True) -> types.FrameType | None:
     if checked and sys.version_info[:2] not in _CHECKED:
         return None
     f: types.FrameType | None = sys._getframe(2)
-    while f is not None and str(f.f_globals.get("__name__", "")).partition(".")[0] in _INTERNAL:
+    while f is not None and _internal(f.f_globals.get("__name__", "")):
         f = f.f_back
     return f
+
+
+_INTERNAL_MODULES: dict[str, bool] = {}
+
+
+def _internal(name: Any) -> bool:
+    """Whether the module ``name`` is losssplit's or torch's (known by name after the first ask)."""
+    known = _INTERNAL_MODULES.get(name) if type(name) is str else None
+    if known is None:
+        known = str(name).partition(".")[0] in _INTERNAL
+        if type(name) is str and len(_INTERNAL_MODULES) < 4096:
+            _INTERNAL_MODULES[name] = known
+    return known
 
 
 def length_divided(z: Any) -> Any:

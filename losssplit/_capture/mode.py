@@ -353,6 +353,7 @@ class Frame:
         self._weights: list[Any] | None = None  # the weight field per image (number or tensor)
         self._weight_tensor: dict[Any, Tensor] = {}  # device, or (device, dtype)
         self._host_weights: list[float] | None = None
+        self._images_of_weight: dict[int, frozenset[int]] | None = None  # see ``weight_images``
         # Python-number factors compared with their image's weight: (matched a weight != 1, missed)
         self.scalar_weights = [0, 0]
         # full sums of tensors that carried no images yet (``z = w.sum()`` before ``l * w``):
@@ -738,6 +739,7 @@ class Frame:
             for w in weights
         )
         self._weights = weights if ok and weights else None
+        self._images_of_weight = None
 
     def weight_numbers(self) -> list[float] | None:
         """Per-image weights where every one is a Python number (known without a read), else None."""
@@ -775,7 +777,13 @@ class Frame:
         Ints are shared by Python (small ones are cached): they do not count."""
         if type(fill) is not float or self._weights is None:
             return frozenset()
-        return frozenset(b for b, w in enumerate(self._weights) if w is fill)
+        by_id = self._images_of_weight
+        if by_id is None:  # asked once per image in a loop of fills: the images by object, made once
+            found: dict[int, set[int]] = {}
+            for b, w in enumerate(self._weights):  # the list holds each object, so ids are unique
+                found.setdefault(id(w), set()).add(b)
+            by_id = self._images_of_weight = {k: frozenset(v) for k, v in found.items()}
+        return by_id.get(id(fill), frozenset())
 
     def note_zeros(self, out: Any) -> None:
         """``out``, made by the op being followed, holds zeros (``torch.zeros(1)``,
@@ -1942,18 +1950,19 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
-        if frame.row_counts and func in _SIZED_OPS and _counted_size(frame, func, args, kwargs):
-            pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
-            frame.lose(out, f"{op_name(func)} sized by a size of image rows, or a number computed from one, along a dim "
-                       "without images (on a group alone it is the group's count)", pred=pred)
-            return out
-        if (frame.row_counts or frame.counted_values) and _counted_value(frame, func, rule, args, kwargs):
-            pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
-            frame.lose(out, f"{op_name(func)} of a size of image rows, or of a number computed from one, as a value "
-                       "(on a group alone it is the group's count)", pred=pred)
-            return out
-        if frame.row_counts and func in FACTORIES:
-            _note_sized(frame, func, args, kwargs, out)
+        if frame.row_counts or frame.counted_values:
+            if frame.row_counts and func in _SIZED_OPS and _counted_size(frame, func, args, kwargs):
+                pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
+                frame.lose(out, f"{op_name(func)} sized by a size of image rows, or a number computed from one, along a "
+                           "dim without images (on a group alone it is the group's count)", pred=pred)
+                return out
+            if _counted_value(frame, func, rule, args, kwargs):
+                pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
+                frame.lose(out, f"{op_name(func)} of a size of image rows, or of a number computed from one, as a value "
+                           "(on a group alone it is the group's count)", pred=pred)
+                return out
+            if frame.row_counts and func in FACTORIES:
+                _note_sized(frame, func, args, kwargs, out)
         if kwargs and kwargs.get("out") is not None:
             rule = None  # a rule would replay the op into the user's buffer: follow nothing here
         if rule is None and func in KNOWN_IGNORED:
@@ -1978,15 +1987,18 @@ class CaptureMode(TorchFunctionMode):
                 frame.error, frame.error_op = exc, op_name(func)
         if frame.reduced_storages or frame.of_labels or frame.zeroed:
             try:
-                with _HIDDEN():
-                    if frame.reduced_storages:
+                written = kwargs.get("out") if kwargs else None
+                # most ops write into no input: the write check is skipped for them
+                if frame.reduced_storages and (written is not None or func is Tensor.__setitem__ or _writes(func)):
+                    with _HIDDEN():
                         written = _write_target(func, args, kwargs, out)
                         if written is None and _writes(func):  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
                             written = args[0] if args and isinstance(args[0], (list, tuple)) else kwargs.get("tensor")
                         for w in written if isinstance(written, (list, tuple)) else (written,):
                             if isinstance(w, Tensor):
                                 written_reduced(frame, w, op_name(func))
-                    if frame.of_labels or frame.zeroed:
+                if frame.of_labels or frame.zeroed:
+                    with _HIDDEN():
                         follow_labels(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
