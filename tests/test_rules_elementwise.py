@@ -20,6 +20,7 @@ from _helpers import (
     Share,
     check_rule,
     companions,
+    logged_warnings,
     op_id,
     oracle_companions,
     registered,
@@ -1969,3 +1970,143 @@ def test_other_uses_of_per_element_values_over_a_batch_sum_decline():
     check_rule(_over_a_batch_sum(torch.sum, after=lambda loss, q: loss.mul_(2)), "Tensor.div", declines=True)
     check_rule(_over_a_batch_sum(torch.sum, in_place=True, after=lambda loss, q: loss.add_(1)), "Tensor.div_",
                declines=True)
+
+
+# -- a per-image number of the images' data equal to their weight --------------------------------
+
+
+def _own(x: float) -> float:
+    """A float object of its own (equal literals of one code object are one object)."""
+    return float(repr(x))
+
+
+def _data_batch(weights, scales, tensor_weights=False):
+    """Per image: ``depth`` [4], ``scale`` (a 0-dim tensor), ``kpt_weight`` and ``meta["scale"]``
+    (floats of their own), all of value ``scales[b]``, and ``loss_weight``."""
+    g = torch.Generator().manual_seed(len(weights))
+    pred = torch.randn(len(weights), 4, generator=g).requires_grad_()
+    targets = [{"depth": torch.randn(4, generator=g), "scale": torch.tensor(s), "kpt_weight": _own(s),
+                "meta": {"scale": _own(s)}, "loss_weight": torch.tensor(w) if tensor_weights else _own(w)}
+               for w, s in zip(weights, scales)]
+    return pred, targets
+
+
+def _split_as_the_oracle(body, pred, targets, labels) -> set[str]:
+    """Split ``body`` (losses and gradients bit-identical; ``labels`` None: sources by the weight
+    field) and compare each companion with the oracle; returns the companions' keys."""
+    out = companions(split_and_compare(body, [pred, targets], labels))
+    by = labels if labels is not None else [t["loss_weight"] for t in targets]
+    want = oracle_companions(body, [pred, targets], [ROWS, TARGETS], by)
+    assert set(out) == set(want)
+    for key, value in want.items():
+        assert out[key] == pytest.approx(value, rel=1e-6, abs=1e-7), key
+    return set(out)
+
+
+def _per_image(factor):
+    def body(pred, targets):
+        parts = [factor(F.l1_loss(pred[i], t["depth"]), t) for i, t in enumerate(targets)]
+        return {"loss": torch.stack(parts).mean()}
+
+    return body
+
+
+DATA_FACTORS = {  # each was taken for the weight where its value equals the image's weight
+    "item": lambda e, t: e * t["scale"].item(),
+    "tolist": lambda e, t: e * t["scale"].reshape(1).tolist()[0],
+    "float": lambda e, t: e * float(t["scale"]),
+    "tensor_of_a_field": lambda e, t: e * torch.tensor(t["kpt_weight"]),
+    "field": lambda e, t: e * t["kpt_weight"],
+    "field_on_the_left": lambda e, t: t["kpt_weight"] * e,
+    "over_a_field": lambda e, t: e / t["kpt_weight"],
+    "weight_and_field": lambda e, t: e * t["loss_weight"] * t["kpt_weight"],
+    "nested_field": lambda e, t: e * t["meta"]["scale"],
+}
+DATA_BATCHES = [  # (weights, scales, source labels or None for the weights' groups)
+    ((1.0, 0.5, 0.5), (1.0, 0.5, 0.5), None),  # every scale is its image's weight (survey 15)
+    ((1.0, 0.5, 0.25, 1.0), (1.0, 0.5, 0.75, 2.0), ["a", "b", "c", "a"]),  # some are, some not
+    ((0.5, 0.25), (0.5, 0.5), ["x", "y"]),  # one image per group
+    ((1.0, 0.5), (2.0, 0.25), None),  # none is
+]
+
+
+@pytest.mark.parametrize("batch", range(len(DATA_BATCHES)))
+@pytest.mark.parametrize("name", DATA_FACTORS)
+def test_a_per_image_number_of_the_images_data_equal_to_the_weight_is_no_weight(name, batch):
+    """Was silently wrong (survey 15): a number that is not the weight field but another field's
+    value (its very float object), a host read of another field's tensor (``.item()``,
+    ``.tolist()``, ``float``) or a tensor made from such a number, equal to its image's weight,
+    was taken for the weight and dropped (``loss_synthetic`` twice the oracle). It is that
+    image's data: the oracle keeps it, on the group alone too."""
+    weights, scales, labels = DATA_BATCHES[batch]
+    pred, targets = _data_batch(weights, scales)
+    body = _per_image(DATA_FACTORS[name])
+    _split_as_the_oracle(body, pred, targets, labels)
+
+
+@pytest.mark.parametrize("read", [
+    lambda w: w.item(), lambda w: float(w), lambda w: w.float().item(), lambda w: w.detach().clone().item(),
+    lambda w: w.reshape(1).tolist()[0],
+])
+def test_the_weight_field_read_on_the_host_is_still_the_weight(read):
+    """A tensor weight read with ``.item()`` (also after a copy or a cast) is the weight: 1."""
+    weights = (1.0, 0.5, 0.5, 0.25)
+    pred, targets = _data_batch(weights, (1.0, 0.5, 0.5, 0.5), tensor_weights=True)
+    body = _per_image(lambda e, t: e * read(t["loss_weight"]))
+    assert _split_as_the_oracle(body, pred, targets, ["a", "b", "b", "c"]) == {"loss_a", "loss_b", "loss_c"}
+
+
+def test_a_field_that_is_the_weights_very_object_declines():
+    """``{"loss_weight": 0.5, "kpt_weight": 0.5}`` written as literals of one code object: one
+    float object, so which field scales a loss cannot be told: the call is declined, for the
+    weight field itself too."""
+    pred, targets = _data_batch((1.0, 0.5, 0.5), (1.0, 0.5, 0.5))
+    for t in targets:
+        t["kpt_weight"] = t["loss_weight"]
+    for factor in (DATA_FACTORS["field"], lambda e, t: e * t["loss_weight"]):
+        with logged_warnings() as logged:
+            out = split_and_compare(_per_image(factor), [pred, targets])
+        assert not companions(out)
+        assert any("very float object of another of its fields" in m for m in logged), logged
+    targets[0]["kpt_weight"] = targets[0]["loss_weight"] = 1.0  # a weight of 1: no matter which
+    targets[1]["kpt_weight"] = _own(0.5)
+    targets[2]["kpt_weight"] = _own(0.5)
+    assert companions(split_and_compare(_per_image(DATA_FACTORS["field"]), [pred, targets]))
+
+
+@pytest.mark.parametrize("scales", [(1.0, 0.5, 0.5), (2.0, 0.25, 0.75)])
+def test_a_number_of_another_images_targets_declines_the_key(scales):
+    """``l_b * targets[b + 1]["kpt_weight"]``: on a group alone another image holds that position;
+    declined with a warning naming the key and the op (equal to the weight or not)."""
+
+    def body(pred, targets):
+        n = len(targets)
+        parts = [F.l1_loss(pred[i], t["depth"]) * targets[(i + 1) % n]["kpt_weight"] for i, t in enumerate(targets)]
+        return {"loss": torch.stack(parts).mean()}
+
+    pred, targets = _data_batch((1.0, 0.5, 0.5), scales)
+    with logged_warnings() as logged:
+        out = split_and_compare(body, [pred, targets])
+    assert not companions(out)
+    assert any("'loss'" in m and "mul of one image's values by a number of another image's targets" in m
+               for m in logged), logged
+
+
+@pytest.mark.parametrize("batch", range(len(DATA_BATCHES)))
+def test_numbers_read_from_every_image_first_scale_each_own_images_loss(batch):
+    """Was declined (a number loose after reads of several images): ``scales = [t["scale"].item()
+    for t in targets]`` read first, then ``l_b * scales[b]``: the very float each image's read
+    returned is that image's own data. A copy of it (``scales[b] * 1.0``, no identity) still
+    declines the call (a number loose after the reads, or a weight by value on some images only)."""
+
+    def body(pred, targets, copy=False):
+        scales = [t["scale"].item() for t in targets]
+        parts = [F.l1_loss(pred[i], t["depth"]) * (scales[i] * 1.0 if copy else scales[i]) for i, t in enumerate(targets)]
+        return {"loss": torch.stack(parts).mean()}
+
+    weights, scales, labels = DATA_BATCHES[batch]
+    pred, targets = _data_batch(weights, scales)
+    _split_as_the_oracle(body, pred, targets, labels)
+    with logged_warnings() as logged:
+        out = split_and_compare(lambda p, t: body(p, t, copy=True), [pred, targets], labels)
+    assert not companions(out) and any("no companions for this call" in m for m in logged), logged

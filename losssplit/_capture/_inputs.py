@@ -174,7 +174,28 @@ def _tag_per_image(frame: Frame, per_image: Sequence[Mapping[str, Any]], weight_
         weights.append(w)
     frame.set_weights(weights)
     frame.count_instances = functools.partial(_instance_counts, per_image, weight_field)
+    frame.read_field_floats = functools.partial(_field_floats, per_image, weight_field)
     return count
+
+
+def _field_floats(per_image: Sequence[Mapping[str, Any]], weight_field: str | None) -> dict[int, tuple[float, frozenset[int]]]:
+    """The float objects of the per-image targets' fields other than the weight field (a field's
+    value, or one in a short list, tuple or dict there, two levels deep): id -> (the float, the
+    images whose fields hold it)."""
+    found: dict[int, tuple[float, set[int]]] = {}
+
+    def walk(value: Any, b: int, depth: int) -> None:
+        if type(value) is float:
+            found.setdefault(id(value), (value, set()))[1].add(b)
+        elif depth and isinstance(value, (list, tuple, Mapping)) and len(value) <= 64:
+            for v in value.values() if isinstance(value, Mapping) else value:
+                walk(v, b, depth - 1)
+
+    for b, item in enumerate(per_image):
+        for key, value in item.items():
+            if key != weight_field:
+                walk(value, b, 2)
+    return {k: (v, frozenset(images)) for k, (v, images) in found.items()}
 
 
 def _tag_weight_argument(frame: Frame, value: Any) -> int:

@@ -615,6 +615,12 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         and out.dim() == a.dim()
     ):  # tensor op scalar: same layout (a 0-dim weight tensor: see ``unweighted_operand``)
         same = Track(ta.rows, ta.image, None, ta.from_prediction and kind != "data")
+        other_image = None
+        if kind in ("mul", "div") and ta.image is not None and frame.per_image_targets is not None:
+            other_image = _other_image_number(frame, frame.image_ids.get(id(ta.image)), b, kind)
+        if other_image is not None:
+            frame.lose(out, other_image, ta)
+            return
         if kind in ("mul", "div") and ta.image is not None and _is_image_weight(frame, ta.image, b):
             same.unweighted = a.detach()  # one image's values times (or over) its weight: weight 1
         frame.set(out, same)
@@ -1145,6 +1151,8 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
     if isinstance(c, Tensor) and frame.filled_numbers:
         number = frame.filled_number(c, op)  # ``torch.tensor(3.0)``: that number
         c = c if number is None else number
+    if frame.data_images(c):
+        return  # a number of the images' data (``t["scale"]``), not computed from their weights
     if isinstance(c, (int, float)) and (float(c).is_integer() or frame.from_arguments(float(c))):
         return  # a literal (``/ 3``, ``* 2``), a count or an outside normaliser: read as such (README)
     weights = [frame.host_weight(b) for b in range(frame.num_images)]
@@ -1171,6 +1179,8 @@ def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
     if w is None:
         return False
     owners = frame.weight_images(c)
+    if not owners and frame.data_images(c):  # ``l_b * t["scale"].item()``: data, whatever its value
+        return False
     if (owners or c == w) and literal_factor(c):  # ``push * 0.5`` written in the body: a coefficient
         return False
     if owners and b not in owners:  # another image's weight field (``t[b + 1]["loss_weight"]``)
@@ -1203,12 +1213,26 @@ def _body_number(frame: Frame, x: Any, track: Track | None, kind: str) -> float 
     literal that happens to equal a count, while a plain float ``2.0 * cls`` often is one)."""
     if track is None and isinstance(x, Tensor) and frame.filled_numbers and id(x) not in frame.weight_filled:
         number = frame.filled_number(x, kind)
-        if number is not None:
-            return int(number) if type(number) is float and number.is_integer() else number
+        if number is not None:  # (a float of the images' data keeps its object: see ``Frame.data_images``)
+            whole = type(number) is float and number.is_integer() and not frame.data_images(number)
+            return int(number) if whole else number
     return _scalar_of(x, track)
 
 
 OTHER_IMAGE_FACTOR = "a loss scaled by a value of one image that is not that loss's image (``l_b * (x[b + 1].mean() > c)``)"
+
+
+def _other_image_number(frame: Frame, image: int | None, c: Any, kind: str) -> str | None:
+    """Why the Python number ``c`` scaling image ``image``'s values at ``kind`` is declined: it is
+    data of other images only (``l_b * targets[b + 1]["scale"]``, a number read from another
+    image's tensor), which on a group alone is whichever image holds that position then. None
+    for any other number (its own image's data stays, as on the group alone)."""
+    if image is None or type(c) is not float:
+        return None
+    data = frame.data_images(c)
+    if not data or image in data:
+        return None
+    return f"{kind} of one image's values by a number of another image's targets (``l_b * targets[b + 1][\"scale\"]``)"
 
 
 def _other_image_value(frame: Frame, ratio: Ratio, track: Track | None) -> bool:
@@ -1270,6 +1294,9 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio)
             if not weight and _other_image_value(frame, ta.ratio, tb):
                 return lost_track(OTHER_IMAGE_FACTOR, pred)
+            other_image = None if weight else _other_image_number(frame, ta.ratio.host_image, other, kind)
+            if other_image is not None:
+                return lost_track(other_image, pred)
             length = _length_operand(frame, ta.ratio, kind, other)
             if length == "targets" and kind == "mul":  # ``l.sum() * len(targets)``: times the group's images
                 if _averaged(ta.ratio):
@@ -1340,6 +1367,9 @@ def _ratio_arithmetic(
             other, weight = _weight_factor(frame, tb.ratio, a, other)
             if not weight and _other_image_value(frame, tb.ratio, ta):
                 return lost_track(OTHER_IMAGE_FACTOR, tb.from_prediction)
+            other_image = None if weight else _other_image_number(frame, tb.ratio.host_image, other, kind)
+            if other_image is not None:
+                return lost_track(other_image, tb.from_prediction)
             length = _length_operand(frame, tb.ratio, kind, other)
             if length == "targets":  # ``len(targets) * l.sum()``
                 if _averaged(tb.ratio):
@@ -1630,7 +1660,8 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
     if isinstance(value, float) and ratio.host_image is not None and value is x and not literal_factor(x):
         if ratio.host_image in frame.weight_images(x):
             return 1.0, True
-        if value != 1 and value == frame.host_weight(ratio.host_image):  # by value, as ``_scaled_by``
+        if value != 1 and value == frame.host_weight(ratio.host_image) and not frame.data_images(x):  # by value, as
+            # ``_scaled_by``; not a number of the images' data (``t["scale"]``, ``t["scale"].item()``)
             frame.scalar_weights[0] += 1
             return 1.0, True
     return value, False
@@ -1642,8 +1673,10 @@ def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
     (not on one image's loss right after reads of that image only: see ``Frame.host_value``;
     after reads taken as sizes, any number: see ``Frame.loose_number``). A float the body got
     as a parameter (``reg_weight * loss``) was made before any read, whatever read it equals."""
-    if frame.sized_reads and not _literal_operand(x, kind) and not body_parameter(x):
-        frame.loose_number(x, track, kind)
+    image = track.ratio.host_image if track.ratio is not None else None
+    if (frame.sized_reads and not _literal_operand(x, kind) and not body_parameter(x)
+            and (image is None or image not in frame.data_images(x))):
+        frame.loose_number(x, track, kind)  # (not the very number of the loss's image's data: its own)
     op = frame.host_value(x, track.ratio.host_image if track.ratio is not None else None)
     if op is None:
         summed = frame.summed_value(x)  # ``l.mean() * num_fg``: None without host reads

@@ -354,6 +354,10 @@ class Frame:
         self._weight_tensor: dict[Any, Tensor] = {}  # device, or (device, dtype)
         self._host_weights: list[float] | None = None
         self._images_of_weight: dict[int, frozenset[int]] | None = None  # see ``weight_images``
+        # float objects of the per-image targets' fields other than the weight field: id -> (the
+        # float, the images whose fields hold it), read when asked (``data_images``)
+        self.read_field_floats: Callable[[], dict[int, tuple[float, frozenset[int]]]] | None = None
+        self._field_floats: dict[int, tuple[float, frozenset[int]]] | None = None
         # Python-number factors compared with their image's weight: (matched a weight != 1, missed)
         self.scalar_weights = [0, 0]
         # full sums of tensors that carried no images yet (``z = w.sum()`` before ``l * w``):
@@ -774,7 +778,9 @@ class Frame:
     def weight_images(self, fill: Any) -> frozenset[int]:
         """The images whose weight field is the very float object ``fill`` (a number has no
         identity, but the object read from a target dict is that dict's: ``full(.., t["w"])``).
-        Ints are shared by Python (small ones are cached): they do not count."""
+        Ints are shared by Python (small ones are cached): they do not count. An object that is
+        also another field's value (``{"loss_weight": 0.5, "scale": 0.5}``: equal literals of
+        one code object are one object) may be either field: unless 1, the call is declined."""
         if type(fill) is not float or self._weights is None:
             return frozenset()
         by_id = self._images_of_weight
@@ -783,7 +789,32 @@ class Frame:
             for b, w in enumerate(self._weights):  # the list holds each object, so ids are unique
                 found.setdefault(id(w), set()).add(b)
             by_id = self._images_of_weight = {k: frozenset(v) for k, v in found.items()}
-        return by_id.get(id(fill), frozenset())
+        images = by_id.get(id(fill), frozenset())
+        if images and fill != 1 and self._field_images(fill):
+            self.doubt(torch.ones((), dtype=torch.bool), AMBIGUOUS_WEIGHT)
+        return images
+
+    def data_images(self, x: Any) -> frozenset[int]:
+        """The images whose data the very float object ``x`` is: the value of one of their target
+        fields other than the weight field (``t["scale"]``, also in a list or dict there), or
+        the number a host read of one image's own values other than its weight field returned
+        (``t["scale"].item()``, ``.tolist()``). Whatever its value, such a number is not a
+        weight (one also the weight field's object is: see ``weight_images``). Empty for
+        anything else, ints included (Python shares small ones)."""
+        if type(x) is not float:
+            return frozenset()
+        images = set(self._field_images(x))
+        for read in self.host_reads:
+            if read.data and read.image is not None and _holds(read.value, x):
+                images.add(read.image)
+        return frozenset(images)
+
+    def _field_images(self, x: float) -> frozenset[int]:
+        if self._field_floats is None:
+            read = self.read_field_floats
+            self._field_floats = read() if read is not None else {}
+        hit = self._field_floats.get(id(x))
+        return hit[1] if hit is not None and hit[0] is x else frozenset()
 
     def note_zeros(self, out: Any) -> None:
         """``out``, made by the op being followed, holds zeros (``torch.zeros(1)``,
@@ -890,6 +921,7 @@ class Frame:
         self.factors.clear()
         self.weight_filled.clear()
         self.filled_numbers.clear()
+        self.read_field_floats = self._field_floats = None
         self.positions_written.clear()
         self.row_offsets.clear()
         self.row_counts.clear()
@@ -1602,6 +1634,9 @@ class HostRead:
     """The one image whose values were read (known on the host); None: several, or unknown."""
     sizes_only: bool = False
     """A read of data (target values) followed only for the sizes it may set (``Frame.sized``)."""
+    data: bool = False
+    """A read of one image's own values other than its weight field (``t["scale"].item()``): the
+    number it returned is that image's data, never its weight (``Frame.data_images``)."""
 
 
 NO_READ, SEVERAL = -1, -2  # ``Frame.read_image`` before any host read, and after one over several images
@@ -1617,6 +1652,18 @@ def _host_guarded(r: Ratio, z: float, v: float, floor: Callable[[], float | None
         return guarded.scaled(normaliser_op=("add", float(z - v))) if z != v else guarded
     added = r.scaled(normaliser_op=("add", float(z - v))) if z != v else r
     return added.scaled(normaliser_op=("min", c))
+
+
+AMBIGUOUS_WEIGHT = ("an image's weight field is the very float object of another of its fields (equal literals "
+                    "are one object): which of them scales a loss cannot be told")
+
+
+def _holds(value: Any, x: float, depth: int = 2) -> bool:
+    """Whether ``value`` (a host read's result: a number, or ``tolist()``'s nested lists, short
+    ones only) is or holds the very object ``x``."""
+    if value is x:
+        return True
+    return depth > 0 and type(value) is list and len(value) <= 64 and any(_holds(v, x, depth - 1) for v in value)
 
 
 def _is_count(v: Any) -> bool:
@@ -1675,7 +1722,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         # one image's own scalar: its weight field is matched as a number; other data only sets sizes
         if track.unweighted is None and track.image is not None:
             image = frame.image_ids.get(id(track.image))
-            frame.add_read(HostRead(out, None, None, op, consumed=True, image=image, sizes_only=True))
+            frame.add_read(HostRead(out, None, None, op, consumed=True, image=image, sizes_only=True, data=True))
         return
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
     frame.add_read(HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None))
