@@ -287,6 +287,23 @@ def _items(loss):
 _SLOT_LABELS = {4: ["web", "book", "code", "web"], 3: ["web", "book", "code"], 2: ["web", "book"]}
 
 
+def _einsum_by(factor):
+    def body(o, t):
+        e = (o["x"] - torch.stack([s["y"] for s in t])).abs()
+        return {"loss": torch.einsum("bij,b->b", e, factor(t)).mean()}
+
+    return body
+
+
+def test_an_einsum_factor_of_the_images_weights_counts_them_as_1():
+    """Found by adv19: ``einsum("bij,b->b", e, w)`` with ``w`` a tensor of the weights' values kept
+    the weights in the companion; as in ``e * w[:, None, None]``, a factor equal to each image's
+    weight is 1 on a group alone. One equal on some images only declines."""
+    check_rule(_einsum_by(lambda t: torch.tensor([s["loss_weight"] for s in t])), "")
+    check_rule(_einsum_by(lambda t: torch.tensor([0.7] + [s["loss_weight"] for s in t[1:]])),
+               "equals its image's weight", declines=True)
+
+
 def test_a_buffer_of_losses_scaled_and_read_by_position():
     """ultralytics v8's ``loss = torch.zeros(3)``: each position one reduced loss (written in any
     order, two from one tuple assignment), scaled in place per position (``loss[0] *= 7.5``,

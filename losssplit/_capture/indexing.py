@@ -36,6 +36,7 @@ from .mode import (
     tensors,
     tracked_pair,
     unweighted_of,
+    unweighted_operand,
     written_at,
     written_through_view,
 )
@@ -1464,9 +1465,28 @@ def einsum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     new = combine(frame, op, parts, out.shape)
     if new is None:
         return
-    if new.lost_at is None and any(t is not None and t.unweighted is not None for t in tracks):
-        new.unweighted = func(args[0], *[unweighted_of(x, t) for x, t in zip(operands, tracks)])
+    if new.lost_at is None:
+        raws = [unweighted_of(x, t) if t is not None else _einsum_factor(frame, x, spec, tracks, ins, op)
+                for x, t, spec in zip(operands, tracks, ins)]
+        if any(r is not x for r, x in zip(raws, operands)):
+            new.unweighted = func(args[0], *raws)
     frame.set(out, new)
+
+
+def _einsum_factor(frame: Frame, x: Any, spec: str, tracks: list[Track | None], ins: list[str], op: str) -> Any:
+    """An untracked operand of ``einsum`` along the image rows of a tracked one (``einsum("bij,b->b",
+    e, w)``): with the weight field set to 1, as the same factor of ``e * w`` is (``unweighted_operand``:
+    1 where it equals its image's weight, review adv19: the weights were kept)."""
+    if not isinstance(x, Tensor) or frame.weights_on(x.device) is None:
+        return x
+    rows: dict[int, Tensor] = {}
+    for k, c in enumerate(spec):
+        for t, other in zip(tracks, ins):
+            at = other.find(c)
+            if t is not None and at >= 0 and at in t.rows:
+                rows[k] = t.rows[at]
+                break
+    return unweighted_operand(frame, x, None, rows, list(x.shape), op, True) if rows else x
 
 
 def _einsum_letters(equation: str, ndims: list[int]) -> tuple[list[str], str] | None:
