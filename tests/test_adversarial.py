@@ -1484,7 +1484,12 @@ CASES = {
                                             "Tensor.div by an int equal to"),
     "errors divided in place by len(targets), summed": (_loss(lambda e, y, o, t: e.clone().div_(len(t)).sum()), DECLINE,
                                                         "Tensor.div_ by an int equal to"),
+    # found by adv19, fixed by the lead: the same int added or subtracted
+    "errors plus len(targets), averaged": (_loss(lambda e, y, o, t: (e + len(t)).mean()), DECLINE,
+                                           "Tensor.add by an int equal to"),
+    "len(targets) minus errors, summed": (_loss(lambda e, y, o, t: (len(t) - e).sum()), DECLINE, "by an int equal to"),
     # near misses: a literal at the op is a constant, whatever count it equals
+    "errors minus a literal 2, averaged": (_loss(lambda e, y, o, t: (e - 2).mean()), SPLIT, ""),
     "errors over a literal 2, summed": (_loss(lambda e, y, o, t: (e / 2).sum()), SPLIT, ""),
     "errors times a literal 4, averaged": (_loss(lambda e, y, o, t: (e * 4).mean()), SPLIT, ""),
 }

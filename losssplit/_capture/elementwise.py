@@ -583,7 +583,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if frame.row_counts and (frame.row_count(a) is not None or frame.row_count(b) is not None):
         _by_row_count(frame, func, kind, a, ta, b, tb, out, kwargs)
         return
-    if kind in ("mul", "div") and not kwargs and (ta is None) != (tb is None) and values_by_image_count(frame, kind, a, ta, b, tb):
+    if kind in ("mul", "div", "add", "sub", "rsub") and not kwargs and (ta is None) != (tb is None) \
+            and values_by_image_count(frame, kind, a, ta, b, tb):
         frame.lose(out, f"{op_name(func)} {BY_IMAGE_COUNT_VALUES}")
         return
     if kind == "add" and out.numel() == 1 and (ta is None) != (tb is None) and not kwargs:
@@ -1786,13 +1787,14 @@ BY_IMAGE_COUNT = ("a multiplication by an int equal to the number of images (``*
 
 
 BY_IMAGE_COUNT_VALUES = ("by an int equal to the number of images or to a length of image rows (``e / len(targets)``, "
-                         "``p / len(p)``: on a group alone, the group's count)")
+                         "``p / len(p)``, ``e + len(targets)``: on a group alone, the group's count)")
 
 
 def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:
-    """Whether per-element values of the images (not yet reduced) are multiplied or divided by a
-    Python int equal to the number of images or to a length the body read of image rows (``(e /
-    len(targets)).sum()``, ``(e * n).mean()`` with ``n = len(targets)``, ``(p / len(p)).sum()``):
+    """Whether per-element values of the images (not yet reduced) are multiplied, divided, or
+    shifted by a Python int equal to the number of images or to a length the body read of image rows
+    (``(e / len(targets)).sum()``, ``(e * n).mean()`` with ``n = len(targets)``, ``(p / len(p)).sum()``,
+    ``(e + len(targets)).mean()``):
     on a group alone that int is the group's count, where the values would keep this batch's (review
     adv19). A literal written at the op or a configured constant is a coefficient (the bytecode
     shows it), whatever count it equals."""
@@ -1803,7 +1805,7 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
             or not track.from_prediction or track.ratio is not None or track.parts or track.elements
             or track.formula is not None or track.lost_at is not None or not (track.rows or track.image is not None)):
         return False
-    source = divisor_source(n) if kind == "div" else offset_source(n, product=True)
+    source = divisor_source(n) if kind == "div" else offset_source(n, product=kind == "mul")
     return source not in ("literal", "configured")
 
 
