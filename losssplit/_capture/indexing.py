@@ -1466,10 +1466,11 @@ def einsum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     if new is None:
         return
     if new.lost_at is None:
-        raws = [unweighted_of(x, t) if t is not None else _einsum_factor(frame, x, spec, tracks, ins, op)
-                for x, t, spec in zip(operands, tracks, ins)]
-        if any(r is not x for r, x in zip(raws, operands)):
-            new.unweighted = func(args[0], *raws)
+        factors = [_einsum_factor(frame, x, spec, tracks, ins, op) if t is None else x
+                   for x, t, spec in zip(operands, tracks, ins)]
+        if any(t is not None and t.unweighted is not None for t in tracks) or any(
+                f is not x for f, x in zip(factors, operands)):
+            new.unweighted = func(args[0], *[unweighted_of(f, t) for f, t in zip(factors, tracks)])
     frame.set(out, new)
 
 
