@@ -618,7 +618,7 @@ def _loss_buffer(frame: Frame, func: Any, buffer: Tensor, args: tuple) -> bool:
     why = (f"{op_name(func)} of a reduced loss into a buffer by position per image"
            if frame.num_images > 1 and elementwise.one_image_term(tv) or sized is not None and sized[0] is buffer
            else f"{op_name(func)} into a buffer of losses that another tensor views"
-           if storage_uses(buffer) > 2 + frame.tracked_over(buffer) else None)  # a view made before, untracked
+           if storage_uses(buffer) > 2 + len(frame.sharing(buffer)) else None)  # a view made before, untracked
     if why is not None:
         frame.lose(buffer, why, pred=True)
         return True

@@ -864,13 +864,17 @@ class Frame:
             self._host_weights = [float(w) for w in self._weights]
         return self._host_weights[b]
 
-    def tracked_over(self, t: Tensor) -> int:
-        """How many tracked tensors other than ``t`` hold ``t``'s memory (views of it, aliases)."""
+    def sharing(self, t: Tensor, keep: Callable[[Track], bool] | None = None) -> list[tuple[Tensor, Track]]:
+        """The tracked tensors other than ``t`` over ``t``'s memory (views of it, what it views,
+        ``.data`` / ``.detach()`` aliases), with their tracks; ``keep`` (asked first, it is cheaper
+        than reading a storage) filters by track. A list: the caller may set tracks as it goes."""
         ptr = t.untyped_storage().data_ptr()
-        found = 0
-        for held, _ in self.tracks.values():
+        found = []
+        for held, track in list(self.tracks.values()):
             x = held() if type(held) is _Ref else held
-            found += x is not None and x is not t and isinstance(x, Tensor) and x.untyped_storage().data_ptr() == ptr
+            if (x is not None and x is not t and isinstance(x, Tensor) and (keep is None or keep(track))
+                    and x.untyped_storage().data_ptr() == ptr):
+                found.append((x, track))
         return found
 
     def get(self, value: Any) -> Track | None:
@@ -1475,13 +1479,8 @@ def lose_aliases(frame: Frame, target: Tensor, op: str) -> None:
     """After an in-place write into ``target``: other tracked tensors sharing its memory (views of
     it, or what it views) whose remembered unweighted values did not get the write are lost at
     ``op`` (their values changed, their unweighted values would be stale)."""
-    ptr = target.untyped_storage().data_ptr()
-    for held, track in list(frame.tracks.values()):
-        t = held() if type(held) is _Ref else held
-        if t is None or t is target or track.unweighted is None or not isinstance(t, Tensor):
-            continue
-        if t.untyped_storage().data_ptr() == ptr:
-            frame.set(t, lost_track(op, track.from_prediction))
+    for t, track in frame.sharing(target, lambda track: track.unweighted is not None):
+        frame.set(t, lost_track(op, track.from_prediction))
 
 
 def written_at(frame: Frame, target: Tensor, d: int, positions: Any, op: str = "Tensor.__setitem__") -> None:
@@ -1520,17 +1519,12 @@ def written_through_view(frame: Frame, target: Any, op: str, known: bool = True)
     (``known=False``), the other tensor is lost."""
     if not isinstance(target, Tensor) or not target._is_view():
         return
-    ptr = target.untyped_storage().data_ptr()
     mine = frame.get(target)
     # values scaled by a weight the other tensor does not remember unweighted, or changed in a way
     # no rule followed
     changed = mine is not None and (mine.unweighted is not None or mine.lost_at is not None)
     written: Tensor | None = None
-    for held, track in list(frame.tracks.values()):
-        t = held() if type(held) is _Ref else held
-        if (t is None or t is target or not isinstance(t, Tensor) or track.lost_at is not None
-                or not (track.rows or track.image is not None) or t.untyped_storage().data_ptr() != ptr):
-            continue
+    for t, track in frame.sharing(target, lambda track: track.lost_at is None and bool(track.rows or track.image is not None)):
         if not known or changed and track.unweighted is None:
             frame.set(t, lost_track(f"{op} through a view", track.from_prediction))
             continue
@@ -1564,11 +1558,7 @@ def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
     version of its own). The target's own rule decides for the target."""
     if target.untyped_storage().data_ptr() not in frame.reduced_storages:
         return
-    ptr = target.untyped_storage().data_ptr()
-    for held, track in list(frame.tracks.values()):
-        t = held() if type(held) is _Ref else held
-        if t is None or t is target or not isinstance(t, Tensor) or t.untyped_storage().data_ptr() != ptr:
-            continue
+    for t, track in frame.sharing(target):
         buffer = frame.loss_buffers.get(id(t))
         if buffer is None or buffer[0] is not t:
             if not (track.ratio is not None or track.parts or track.elements or track.formula is not None):
@@ -1594,12 +1584,7 @@ def written_lost(frame: Frame, target: Tensor, op: str) -> None:
     track = frame.get(target)
     if track is None or track.lost_at is None or storage_uses(target) <= 2:
         return
-    ptr = target.untyped_storage().data_ptr()
-    for held, other in list(frame.tracks.values()):
-        t = held() if type(held) is _Ref else held
-        if (t is None or t is target or not isinstance(t, Tensor) or other.lost_at is not None
-                or t.untyped_storage().data_ptr() != ptr):
-            continue
+    for t, other in frame.sharing(target, lambda other: other.lost_at is None):
         frame.set(t, lost_track(f"{op} through another tensor over its memory", other.from_prediction or track.from_prediction))
 
 
