@@ -151,7 +151,7 @@ def _in_loop(code: types.CodeType, lasti: int) -> bool:
     instructions, at = _located(code, lasti)
     if at is None:
         return True
-    return any(i.opcode in _JUMPS and isinstance(i.argval, int) and i.argval <= lasti for i in instructions[at + 1 :])
+    return any(first <= at < last for first, last in _loops(instructions))
 
 
 _JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
