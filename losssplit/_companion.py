@@ -10,11 +10,12 @@ import torch
 
 from ._capture.mode import host_tensor
 
-# On the float32 buffer whose views are one call's companions: (records, ids of the views, stamp).
-# One attribute there, not one per companion: an attribute dict per companion (and the record in
-# it) made three objects per companion for the cycle collector, and at 1,000 groups its
-# collections cost more than the rest of the split. The buffer's Python object, attribute included,
-# lives as long as any of its views (torch keeps a tensor's object while its tensor is shared).
+# On the storage of the float32 buffer whose elements are one call's companions: (records, ids of
+# the companions, stamp). One attribute there, not one per companion: an attribute dict per
+# companion (and the record in it) made three objects per companion for the cycle collector, and
+# at 1,000 groups its collections cost more than the rest of the split. The storage's Python
+# object, attribute included, lives as long as any tensor over that memory (torch keeps a
+# storage's object while the storage is alive).
 _TABLE_ATTR = "_losssplit_companions"
 #: On a returned loss inside ``SplitMeter.collect()``: the companions its call reported for it.
 REPORTED_ATTR = "_losssplit_reported"
@@ -106,7 +107,7 @@ def make_companions(
     """Detached float32 scalars ``num / den`` on ``device`` (one copy for all), with their records
     and, when given, the ``stamp`` ``(decorator id, call serial)`` that tells later calls of the
     same decorator that they are stale (see :func:`stamp_of`)."""
-    if torch.is_inference_mode_enabled():  # its views would not know their buffer (no ``_base``)
+    if torch.is_inference_mode_enabled():  # companions are plain tensors, usable with autograd later
         with torch.inference_mode(False):
             return make_companions(records, device, stamp)
     table = records if isinstance(records, Companions) else Companions(records)
@@ -116,20 +117,27 @@ def make_companions(
     values = (host_tensor(table.nums, torch.float64) / host_tensor(table.dens, torch.float64)).float()
     if device.type != "cpu":
         values = values.to(device, non_blocking=True)
-    out = list(values.unbind())  # the cheapest way found to make many tensors: ~0.7 us each
-    setattr(values, _TABLE_ATTR, (table, list(map(id, out)), stamp))
+    # the cheapest way found to make many tensors; below autograd they are plain tensors over the
+    # buffer's memory, without the view records autograd keeps for each (a fifth of their cost)
+    with torch._C._AutoDispatchBelowADInplaceOrView():
+        out = list(values.unbind())
+    setattr(values.untyped_storage(), _TABLE_ATTR, (table, list(map(id, out)), stamp))
     return out
 
 
 def _entry(value: Any) -> tuple[Companion, tuple[int, int] | None] | None:
-    """(record, stamp) of a companion: one of the views its call made of the buffer (by identity:
-    another view of the buffer, ``value.view(())``, is none)."""
-    base = value._base if isinstance(value, torch.Tensor) else None
-    table = getattr(base, _TABLE_ATTR, None) if base is not None else None
-    if base is None or table is None:
+    """(record, stamp) of a companion: one of the tensors its call made over the buffer (by
+    identity: another tensor over the buffer, ``value.view(())``, is none)."""
+    if type(value) is not torch.Tensor:  # companions are plain tensors; a subclass is none
+        return None
+    try:
+        table = getattr(value.untyped_storage(), _TABLE_ATTR, None)
+    except (RuntimeError, NotImplementedError):  # no storage (sparse, nested): no companion
+        return None
+    if table is None:
         return None
     records, ids, stamp = table
-    at = value.storage_offset() - base.storage_offset()
+    at = value.storage_offset()
     if not 0 <= at < len(ids) or ids[at] != id(value):
         return None
     return records[at], stamp

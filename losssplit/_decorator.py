@@ -206,7 +206,7 @@ class _Splitter:
         if type(result) is dict or isinstance(result, MutableMapping):  # the ABC check costs ~1 us
             stale = None
             for k, v in result.items():
-                stamp = stamp_of(v) if isinstance(v, torch.Tensor) and v._base is not None else None
+                stamp = stamp_of(v) if type(v) is torch.Tensor and not v.requires_grad else None
                 if stamp is not None and stamp[0] == id(self) and stamp[1] < call:
                     stale = [k] if stale is None else [*stale, k]
             for key in stale or ():
