@@ -18,6 +18,7 @@ from __future__ import annotations
 import array
 import dataclasses
 import functools
+import struct
 import sys
 import weakref
 from collections.abc import Callable, Sequence
@@ -1069,7 +1070,13 @@ def host_tensor(values: Sequence[float], dtype: torch.dtype) -> Tensor:
     ``torch.tensor`` of a list costs about 0.2 us per element, this a few us in all."""
     if not values:
         return torch.empty(0, dtype=dtype)
-    return torch.frombuffer(array.array(_TYPECODES[dtype], values), dtype=dtype)
+    code = _TYPECODES[dtype]
+    if code == "f":  # struct refuses a float beyond float32's range, which array rounds to inf
+        return torch.frombuffer(array.array(code, values), dtype=dtype)
+    # struct converts each number directly, array.array through an argument parser (~3x the time)
+    buffer = bytearray(8 * len(values))
+    struct.pack_into(f"{len(values)}{code}", buffer, 0, *values)
+    return torch.frombuffer(buffer, dtype=dtype)
 
 
 
