@@ -57,11 +57,14 @@ class Membership:
         (dimension ``-2`` when ``per_image`` has a trailing dimension, else ``-1``); no product,
         so an inf image of one group cannot turn another group's sum into NaN."""
         dim = per_image.dim() - 2 if per_image.dim() > 1 else 0
-        shape = list(per_image.shape)
-        shape[dim] = self.groups + 1
-        values = per_image if self.image is None else per_image.index_select(dim, self.image)
-        out = torch.zeros(shape, dtype=per_image.dtype, device=per_image.device)
-        return out.index_add_(dim, self.group, values).narrow(dim, 0, self.groups)
+        # images first: index_add_ along dim 0 scatters in one pass, along a middle dim it adds
+        # image by image (~6x the time); each group's sum in the same order either way
+        values = per_image.movedim(dim, 0) if dim else per_image
+        if self.image is not None:
+            values = values.index_select(0, self.image)
+        out = torch.zeros((self.groups + 1, *values.shape[1:]), dtype=per_image.dtype, device=per_image.device)
+        out = out.index_add_(0, self.group, values).narrow(0, 0, self.groups)
+        return out.movedim(0, dim) if dim else out
 
     def counts_per_group(self, per_image: Sequence[Sequence[float]]) -> list[float] | None:
         """``per_group`` of small per-image counts (rows of ``per_image``, flattened group-major),
