@@ -141,7 +141,7 @@ def table(pending: list[Pending], membership: Membership, origin: Origins | None
         if runs is not None and num.shape == den.shape == rows.shape:
             rows, sizes, pos = runs  # rows ``sizes`` flattened, images along ``pos``: one sum per image's run
             other = [d for d in range(len(sizes)) if d != pos]
-            num, den = (x.to(dtype).reshape(sizes).sum(other) for x in (num, den))
+            num, den = (x.reshape(sizes).sum(other, dtype=dtype) for x in (num, den))  # no float64 copy of the rows
             count = torch.full_like(num, per_row.shape[0] // sizes[pos])
         nums.append(num)
         dens.append(den)

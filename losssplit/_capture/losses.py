@@ -168,10 +168,9 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
             ignored_labels(frame, out, target, extra.get("ignore_index", -100))
         return
     side = {k: v.detach() if isinstance(v, Tensor) else v for k, v in args_u.items()}
-    # the non-ignored targets, read once for the values and the denominators (a pass over every token)
+    # the non-ignored targets, read once for the denominators (a pass over every token)
     valid = target != extra.get("ignore_index", -100) if integer_target and reduction != "none" else None
-    values = _none_values(func, _detached(inp_u), _detached(target_u), side, None if changed else (inp, out), classes,
-                          valid if target_u is target else None)
+    values = _none_values(func, _detached(inp_u), _detached(target_u), side, None if changed else (inp, out), classes)
     if reduction == "none":
         new.unweighted = values
         frame.set(out, new)
@@ -296,13 +295,11 @@ CHUNK_BYTES = 4 * 2**20
 
 
 def _none_values(
-    func: Any, inp: Any, target: Any, side: dict[str, Any], graph: tuple[Tensor, Tensor] | None, classes: bool,
-    valid: Tensor | None = None,
+    func: Any, inp: Any, target: Any, side: dict[str, Any], graph: tuple[Tensor, Tensor] | None, classes: bool
 ) -> Tensor:
     """``func(inp, target, reduction='none', **side)``, detached, without a logits-sized temporary
     for class losses. ``graph``: the call's own input and output, when the values are those of
-    that call (nothing set to 1), so that the output's autograd node may be read; ``valid``:
-    ``target != ignore_index`` when already computed."""
+    that call (nothing set to 1), so that the output's autograd node may be read."""
     if not classes or not isinstance(inp, Tensor) or inp.dim() < 2:
         return func(inp, target, reduction="none", **side)
     if isinstance(target, Tensor) and not target.is_floating_point():
@@ -310,7 +307,7 @@ def _none_values(
         if func is F.cross_entropy and not side.get("label_smoothing") and graph is not None:
             log_probs = saved_log_probs(*graph)
         if log_probs is not None:
-            return _nll_values(log_probs, target, side.get("weight"), side.get("ignore_index", -100), valid)
+            return _nll_values(log_probs, target, side.get("weight"), side.get("ignore_index", -100))
     rows = max(1, CHUNK_BYTES // max(1, inp[0].numel() * inp.element_size()))
     if inp.shape[0] <= rows:
         return func(inp, target, reduction="none", **side)
@@ -353,19 +350,11 @@ def saved_log_probs(inp: Tensor, out: Tensor) -> Tensor | None:
     return result.detach()
 
 
-def _nll_values(
-    log_probs: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int, valid: Tensor | None = None
-) -> Tensor:
-    """``F.nll_loss(log_probs, target, weight, ignore_index=..., reduction='none')`` as a gather
-    at the targets: ``-log_probs[y] * w[y]``, 0 where ignored (the same arithmetic, O(rows))."""
-    if valid is None:
-        valid = target != ignore_index
-    # any class index where ignored (0 is put there); elsewhere the targets the body's call accepted
-    safe = target.clamp(0, log_probs.shape[1] - 1)
-    picked = log_probs.gather(1, safe.unsqueeze(1)).squeeze(1).neg_()
-    if weight is not None:
-        picked = picked * weight[safe]
-    return torch.where(valid, picked, torch.zeros((), dtype=picked.dtype, device=picked.device))
+def _nll_values(log_probs: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int) -> Tensor:
+    """The per-row values read from the log-probabilities at the targets: ``-log_probs[y] * w[y]``,
+    0 where ignored, O(rows): ``F.nll_loss(reduction='none')``'s one pass (a clamp of the targets,
+    a gather, a negation and a ``where`` took twice its time)."""
+    return F.nll_loss(log_probs, target, weight, ignore_index=ignore_index, reduction="none")
 
 
 def _detached(x: Any) -> Any:
