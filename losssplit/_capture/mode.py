@@ -1815,6 +1815,32 @@ def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict
     return any(frame.row_count(v) is not None or frame.counted_number(v, by_value) for v in values)
 
 
+BY_LENGTH_NUMBER = ("with a Python number the body computed from a length of its data (``len(targets)``, a count over "
+                    "the images' items) as an exponent, a bound, a threshold or a term: on a group alone it is "
+                    "computed from the group's")
+# rules of ops whose number arguments are values of the body (see ``_value_rule``) or compared
+# with, added to or a power of the values (``e > 0.1 * n``, ``l + n * 0.1``, ``n ** e``); a product
+# or a quotient (``l.sum() / num_boxes``) is left to the rules that read divisors
+_LENGTH_RULES = frozenset({"comparison", "add", "sub", "rsub", "binary"})
+
+
+def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """Whether a plain Python number argument of an op on tracked values, whose result the rule
+    followed, is, in the body's code, computed from a length of the body's data
+    (``_bytecode.counted_number``)."""
+    if not (_value_rule(rule) or rule.__name__ in _LENGTH_RULES):
+        return False
+    track = frame.get(out) if isinstance(out, Tensor) else None
+    if track is None or track.lost_at is not None:
+        return False
+    values = flat_args(args, kwargs)
+    if not any(type(v) in (int, float) for v in values):
+        return False
+    if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in values):
+        return False
+    return _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"))
+
+
 # ops whose int arguments size or bound what they take along a dim: (position, keyword) of each
 # such argument, and of the dim (None: the index of ``__getitem__``, any dim for ``topk``'s k)
 _SIZED_OPS: dict[Any, tuple[tuple[tuple[int, str], ...], tuple[int, str, int] | None]] = {
@@ -2011,6 +2037,9 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
+        if rule is not None and frame.error is None and _length_number(frame, rule, args, kwargs, out):
+            frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
+                       pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
         if frame.tracks and isinstance(target := _write_target(func, args, kwargs, out), Tensor):
             try:
                 with _HIDDEN():
