@@ -1311,7 +1311,15 @@ def unweighted_operand(
     wide = [d for d, n in enumerate(x.shape) if n != 1] or [d - shift for d in rows if d >= shift][:1]
     if len(wide) != 1 or wide[0] + shift not in rows:
         return x
-    (d,) = wide
+    return unweighted_along(frame, x, wide[0], rows, shape, op)
+
+
+def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequence[int], op: str) -> Tensor:
+    """An untracked factor ``x`` (no grad) of values with row maps ``rows`` and shape ``shape``
+    (``x`` broadcast to it from the right), whose dim ``d`` runs along those rows: 1 where it equals
+    its image's weight, with deferred checks that it is the weight everywhere or nowhere in each
+    image and no statistic of the weights (see ``unweighted_operand``)."""
+    shift = len(shape) - x.dim()
     weights = frame.weights_on(x.device, x.dtype)
     if weights is None:
         note_factor(frame, x, None, rows, len(shape))
