@@ -171,6 +171,14 @@ def _reduced_then(make, write):
     return body
 
 
+def _through_dlpack(e, use, row=None, capsule=True):
+    """``e`` after ``use`` of a DLPack alias of it, or of its row ``row``
+    (``torch.utils.dlpack.from_dlpack(to_dlpack(x))``, or ``torch.from_dlpack(x)``)."""
+    x = (e if row is None else e[row]).detach()
+    use(torch.utils.dlpack.from_dlpack(torch.utils.dlpack.to_dlpack(x)) if capsule else torch.from_dlpack(x))
+    return e
+
+
 def _through_numpy(e, use):
     v = e * 1.0
     use(v.detach().numpy())
@@ -1364,6 +1372,18 @@ CASES = {
                                                          "Tensor.numpy through another"),
     "a mean written through .numpy(), read, put back": (_loss(lambda e, y, o, t: _read_while_written(e)), DECLINE,
                                                         "Tensor.numpy through another"),
+    # written through a DLPack alias: ``to_dlpack`` / ``from_dlpack`` of a capsule are calls the
+    # capture does not see (was wrong: the values as written were summed, the mean kept)
+    "errors written through a DLPack capsule before their mean": (
+        _loss(lambda e, y, o, t: _through_dlpack(e * 1.0, lambda a: a.__setitem__(0, 0.0)).mean()), DECLINE,
+        "Tensor.__setitem__ through a tensor over its memory made outside torch's ops"),
+    "errors of the first image halved through torch.from_dlpack": (
+        _loss(lambda e, y, o, t: _through_dlpack(e * 1.0, lambda a: a.mul_(0.5), row=0, capsule=False).sum()), DECLINE,
+        "through a tensor over its memory made outside torch's ops"),
+    "a mean's DLPack alias filled": (
+        _reduced_then(_mean, lambda v: _through_dlpack(v, lambda a: a.fill_(3.0))), DECLINE, "Tensor.fill_ through"),
+    "errors read through a DLPack capsule before their mean": (
+        _loss(lambda e, y, o, t: _through_dlpack(e * 1.0, lambda a: a.sum()).mean()), SPLIT, ""),
     # near misses that stay exact: written in place itself, a running total, a view's shape changed in place
     "a mean doubled in place": (_reduced_then(_mean, lambda v: v.mul_(2.0)), SPLIT, ""),
     "a mean's .detach() unsqueezed in place": (_reduced_then(_mean, lambda v: v.detach().unsqueeze_(0).t_()), SPLIT, ""),

@@ -864,16 +864,23 @@ class Frame:
             self._host_weights = [float(w) for w in self._weights]
         return self._host_weights[b]
 
-    def sharing(self, t: Tensor, keep: Callable[[Track], bool] | None = None) -> list[tuple[Tensor, Track]]:
+    def sharing(self, t: Tensor, keep: Callable[[Track], bool] | None = None,
+                within: bool = False) -> list[tuple[Tensor, Track]]:
         """The tracked tensors other than ``t`` over ``t``'s memory (views of it, what it views,
         ``.data`` / ``.detach()`` aliases), with their tracks; ``keep`` (asked first, it is cheaper
-        than reading a storage) filters by track. A list: the caller may set tracks as it goes."""
-        ptr = t.untyped_storage().data_ptr()
+        than reading a storage) filters by track. ``within``: also those whose memory holds
+        ``t``'s at an offset (an alias made outside torch's ops, whose storage is its own).
+        A list: the caller may set tracks as it goes."""
+        storage = t.untyped_storage()
+        ptr = storage.data_ptr()
         found = []
         for held, track in list(self.tracks.values()):
             x = held() if type(held) is _Ref else held
-            if (x is not None and x is not t and isinstance(x, Tensor) and (keep is None or keep(track))
-                    and x.untyped_storage().data_ptr() == ptr):
+            if x is None or x is t or not isinstance(x, Tensor) or (keep is not None and not keep(track)):
+                continue
+            other = x.untyped_storage()
+            start = other.data_ptr()
+            if start == ptr or within and start <= ptr < start + other.nbytes():
                 found.append((x, track))
         return found
 
@@ -1596,6 +1603,18 @@ def written_lost(frame: Frame, target: Tensor, op: str) -> None:
         frame.set(t, lost_track(f"{op} through another tensor over its memory", other.from_prediction or track.from_prediction))
 
 
+def written_foreign(frame: Frame, target: Tensor, op: str) -> None:
+    """After ``op`` wrote in place into an untracked tensor whose memory torch did not allocate
+    (``torch.utils.dlpack.from_dlpack(to_dlpack(e))``, ``torch.from_numpy(e.detach().numpy())``:
+    the export is a call the capture does not see): the tracked tensors over that memory hold the
+    written values, which their tracks do not know, so they are lost."""
+    if frame.get(target) is not None or target.untyped_storage().resizable():
+        return
+    for t, other in frame.sharing(target, lambda other: other.lost_at is None, within=True):
+        frame.set(t, lost_track(f"{op} through a tensor over its memory made outside torch's ops (DLPack, NumPy)",
+                                other.from_prediction))
+
+
 def only_wide_dim(t: Tensor) -> int:
     wide = [d for d, n in enumerate(t.shape) if n != 1]
     return wide[0] if len(wide) == 1 else 0
@@ -2052,6 +2071,7 @@ class CaptureMode(TorchFunctionMode):
             try:
                 with _HIDDEN():
                     written_lost(frame, target, op_name(func))
+                    written_foreign(frame, target, op_name(func))
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
         if frame.reduced_storages or frame.of_labels or frame.zeroed:
