@@ -1358,24 +1358,19 @@ def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...],
         return None
     cells = set(code.co_cellvars) | set(code.co_freevars)
     rebound = {i.argval for i in instructions if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}
-    pending, seen, stored, callees, numbers = [at], set(), set(), set(), set()
-    while pending:
-        p = pending.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        found = _consumer(instructions, p)
-        if found is None:
-            return None
-        k, operand = found
+    stored: set[str] = set()
+    callees: set[tuple[str, ...]] = set()
+    numbers: set[str] = set()
+
+    def visit(k: int, operand: int) -> list[int] | None:
         i = instructions[k]
         if i.opname == "POP_TOP":
-            continue
+            return []
         if i.opname == "STORE_FAST" and i.argval not in cells:
-            if i.argval not in stored:
-                stored.add(i.argval)
-                pending += [j for j, x in enumerate(instructions) if x.opname == "LOAD_FAST" and x.argval == i.argval]
-            continue
+            if i.argval in stored:
+                return []
+            stored.add(i.argval)
+            return _loads(instructions, i.argval)
         if i.opname in _KEPT:
             if i.opname == "BINARY_OP":
                 other = _other_operand(instructions, k, operand)
@@ -1388,14 +1383,16 @@ def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...],
                             stores[0].offset > lasti or _in_loop(code, stores[0].offset)):
                         return None
                     numbers.add(other.argval)
-            pending.append(k)
-            continue
+            return [k]
         if i.opname == "CALL" and operand >= 2:
             name = _global_callee(instructions, k)
             if name is None or name[0] in rebound:
                 return None
             callees.add(name)
-            continue
+            return []
+        return None
+
+    if not _follow(instructions, at, visit):
         return None
     return tuple(sorted(callees)), tuple(sorted(numbers))
 
@@ -1773,3 +1770,71 @@ def _value(instructions: list[dis.Instruction], start: int, end: int, held: dict
         return _UNPROVEN
     i = instructions[start]
     return i.argval if i.opname == "LOAD_CONST" else held.get(i.argval, _UNPROVEN)
+
+
+# where a number read from a returned loss may end without reaching any value of the call: dropped,
+# stored into a container's item or an attribute (``stats["last"] = loss.item()``), formatted
+_SET_ASIDE = frozenset({"POP_TOP", "STORE_SUBSCR", "STORE_ATTR", "FORMAT_VALUE", "BUILD_STRING"})
+# what a number passes through on its way there: its result is followed in turn
+_PASSED = frozenset({"BINARY_OP", "UNARY_NEGATIVE", "UNARY_POSITIVE", "COMPARE_OP", "CALL", "BUILD_TUPLE",
+                     "BUILD_LIST", "BUILD_MAP", "BUILD_CONST_KEY_MAP"})
+
+
+def read_set_aside() -> bool | None:
+    """Whether the number the host read the caller's code is executing returns (``v = loss.item()``,
+    ``float(loss)``) reaches only places that keep it apart from the call's values: it, and every
+    result computed from it (arithmetic, a call it is passed to, a container it is put in), is
+    dropped (``logger.info(...)``, ``meter.update(v)``), stored into a container's item or an
+    attribute, or formatted. Where it meets anything else -- a branch, a ``return``, a loop, a local
+    name of a closure -- a number computed from it may reach a loss unseen (``e.sum() *
+    math.exp(v)``): False. None where nothing can be told (another layout, an unchecked Python)."""
+    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    if f is None:
+        return None
+    return _set_aside_at(f.f_code, f.f_lasti)
+
+
+@functools.lru_cache(maxsize=256)
+def _set_aside_at(code: types.CodeType, lasti: int) -> bool | None:
+    instructions, at = _located(code, lasti)
+    if at is None:  # ``float(loss)``: a call of a type, ``f_lasti`` maybe on its inline caches
+        at = _positions(code).get(lasti - 2 * _CALL_CACHES)
+    if at is None or instructions[at].opname != "CALL":
+        return None
+    if not code.co_flags & 1 or _INTROSPECTION & set(code.co_names):  # 1: CO_OPTIMIZED
+        return False
+    cells = set(code.co_cellvars) | set(code.co_freevars)
+
+    def visit(k: int, operand: int) -> list[int] | None:
+        i = instructions[k]
+        if i.opname in _SET_ASIDE:
+            return []
+        if i.opname == "STORE_FAST" and i.argval not in cells:
+            return _loads(instructions, i.argval)
+        return [k] if i.opname in _PASSED else None
+
+    return _follow(instructions, at, visit)
+
+
+def _loads(instructions: list[dis.Instruction], name: str) -> list[int]:
+    """Indices of the instructions that load the local ``name``."""
+    return [j for j, x in enumerate(instructions) if x.opname == "LOAD_FAST" and x.argval == name]
+
+
+def _follow(instructions: list[dis.Instruction], at: int, visit: Callable[[int, int], list[int] | None]) -> bool:
+    """Follows the value pushed at ``at`` through straight-line code: ``visit`` gets each value's
+    consumer (its index, which of the values it pops), and gives the indices whose pushed values
+    to follow next (none: an end it allows) or None (no proof). False where a consumer is not
+    found or ``visit`` gave None."""
+    pending, seen = [at], set()
+    while pending:
+        p = pending.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        found = _consumer(instructions, p)
+        following = None if found is None else visit(*found)
+        if following is None:
+            return False
+        pending += following
+    return True

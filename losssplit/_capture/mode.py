@@ -1737,7 +1737,10 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
             frame.add_read(HostRead(out, None, None, op, consumed=True, image=image, sizes_only=True, data=True))
         return
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
-    frame.add_read(HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None))
+    # a read of a returned loss only logs it, unless the body's code may compute with the number
+    # (``e.sum() * math.exp(loss.item())``: the batch's number on every group)
+    source = r if r is None or _bytecode.read_set_aside() is not False else None
+    frame.add_read(HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None))
 
 
 SIZE_READS = {Tensor.shape.__get__, Tensor.size, Tensor.numel, torch.numel}  # type: ignore[attr-defined]  # ``len(x)``: a plain int
