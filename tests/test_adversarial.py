@@ -1914,6 +1914,10 @@ def _beta_of_len(o, t):
     return {"loss": F.smooth_l1_loss(o["x"], torch.stack([s["y"] for s in t]), beta=beta)}
 
 
+def _values_scaled_by_len(o, t):
+    return {"loss": (_err(o, t)[0] * (len(t) * 0.1)).mean()}  # element-wise, before the mean
+
+
 def _threshold_of_len(o, t):
     e = _err(o, t)[0]
     return {"loss": torch.where(e > 0.1 * len(t), e, e * 0).mean()}
@@ -1954,6 +1958,7 @@ def _a_length_of_a_fixed_list(o, t):
 
 @pytest.mark.parametrize("body, split", [
     (_exponent_of_len, False), (_bound_of_len, False), (_beta_of_len, False), (_threshold_of_len, False),
+    (_values_scaled_by_len, False),
     (_exponent_of_instances, False), (_margin_of_a_loop_position, False),
     (_literal_exponent_bound_and_beta, True), (_per_image_loop_with_literals, True), (_a_length_of_a_fixed_list, True),
 ])

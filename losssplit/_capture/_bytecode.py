@@ -1537,7 +1537,7 @@ class _BatchReader:
         self.loops: list[tuple[int, int, bool]] = []
         for head, last in sorted(_loops(self.instructions)):
             if self.instructions[head].opname == "FOR_ITER":
-                self.loops.append((head, last, self.collection(*self._iterable(head), frozenset())))
+                self.loops.append((head, last, self.collection(*self._iterable(head), frozenset(), whole=True)))
 
     def _iterable(self, head: int) -> tuple[int, int]:
         """The span of the iterable of the ``for`` loop whose FOR_ITER is at ``head``."""
@@ -1622,10 +1622,11 @@ class _BatchReader:
                 return start is None or self.collection(start, g, seen)
         return True
 
-    def collection(self, start: int, end: int, seen: frozenset[str]) -> bool:
+    def collection(self, start: int, end: int, seen: frozenset[str], whole: bool = False) -> bool:
         """Whether the span is (or counts) the batch's images or items of several images: an
         argument (not one image picked by a name, ``t[b]``), a ``len`` or comprehension of one, a
-        local stored from one or filled in a loop over the batch it is made before."""
+        local stored from one or filled in a loop over the batch it is made before. ``whole``
+        (a loop's iterable): an argument itself, not a field of it (``outputs["flow"]``: levels)."""
         ins = self.instructions
         while end > start and ins[end - 1].opname == "PRECALL":
             end -= 1
@@ -1636,7 +1637,8 @@ class _BatchReader:
             i = ins[k]
             if i.opname == "LOAD_FAST" and i.argval in self.params:
                 after = ins[k + 1 : k + 3]
-                if not (len(after) == 2 and after[0].opname in ("LOAD_FAST", "LOAD_DEREF") and after[1].opname == "BINARY_SUBSCR"):
+                picked = len(after) == 2 and after[1].opname == "BINARY_SUBSCR"
+                if not (picked and (whole or after[0].opname in ("LOAD_FAST", "LOAD_DEREF"))):
                     return True  # ``t[b]``: the loop's image
             elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval not in _OWNERS:
                 if self._collection_local(i.argval, seen | {i.argval}):

@@ -1854,14 +1854,20 @@ BY_LENGTH_NUMBER = ("with a Python number the body computed from a length of its
 _LENGTH_RULES = frozenset({"comparison", "add", "sub", "rsub", "binary"})
 
 
+def _per_element(track: Track) -> bool:
+    """Values not reduced yet (no ratio, parts, expression or elements): scaled element-wise by a
+    number, ``(e * (len(t) * 0.1)).mean()``, they keep it through their reduction."""
+    return track.ratio is None and not track.parts and track.formula is None and not track.elements
+
+
 def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
     """Whether a plain Python number argument of an op on tracked values, whose result the rule
     followed, is, in the body's code, computed from a length of the body's data
     (``_bytecode.counted_number``)."""
-    if not (_value_rule(rule) or rule.__name__ in _LENGTH_RULES):
-        return False
     track = frame.get(out) if isinstance(out, Tensor) else None
     if track is None or track.lost_at is not None:
+        return False
+    if not (_value_rule(rule) or rule.__name__ in _LENGTH_RULES or rule.__name__ in ("mul", "div") and _per_element(track)):
         return False
     values = flat_args(args, kwargs)
     if not any(type(v) in (int, float) for v in values):
