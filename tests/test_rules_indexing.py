@@ -304,6 +304,28 @@ def test_an_einsum_factor_of_the_images_weights_counts_them_as_1():
                "equals its image's weight", declines=True)
 
 
+def _batched_product_by(factor, form):
+    def body(o, t):
+        e = (o["x"] - torch.stack([s["y"] for s in t])).abs()  # [B, 3, 4]
+        w = factor(t)[:, None, None].expand(-1, 2, 3).float()  # [B, 2, 3], each image's slice one number
+        products = {"bmm": lambda: torch.bmm(w, e), "@": lambda: w @ e, "matmul": lambda: torch.matmul(e.transpose(1, 2), w.transpose(1, 2))}
+        return {"loss": products[form]().mean()}
+
+    return body
+
+
+@pytest.mark.parametrize("form", ["bmm", "@", "matmul"])
+def test_a_batched_matrix_product_by_the_images_weights_counts_them_as_1(form):
+    """As ``einsum`` above: ``torch.bmm(w, e)`` with ``w`` [B, 2, 3] holding each image's weight
+    kept the weights in the companion (silently twice the oracle on the synthetic images); a
+    factor that is each image's weight is 1 on a group alone, one that is on some images only
+    declines, and one of other per-image numbers (a scale that is no weight) is data."""
+    check_rule(_batched_product_by(lambda t: torch.tensor([s["loss_weight"] for s in t]), form), "")
+    check_rule(_batched_product_by(lambda t: torch.tensor([0.7] + [s["loss_weight"] for s in t[1:]]), form),
+               "equals its image's weight", declines=True)
+    check_rule(_batched_product_by(lambda t: torch.tensor([0.25 + s["y"][0, 0].item() for s in t]), form), "")
+
+
 def test_a_buffer_of_losses_scaled_and_read_by_position():
     """ultralytics v8's ``loss = torch.zeros(3)``: each position one reduced loss (written in any
     order, two from one tuple assignment), scaled in place per position (``loss[0] *= 7.5``,

@@ -1358,24 +1358,19 @@ def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...],
         return None
     cells = set(code.co_cellvars) | set(code.co_freevars)
     rebound = {i.argval for i in instructions if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}
-    pending, seen, stored, callees, numbers = [at], set(), set(), set(), set()
-    while pending:
-        p = pending.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        found = _consumer(instructions, p)
-        if found is None:
-            return None
-        k, operand = found
+    stored: set[str] = set()
+    callees: set[tuple[str, ...]] = set()
+    numbers: set[str] = set()
+
+    def visit(k: int, operand: int) -> list[int] | None:
         i = instructions[k]
         if i.opname == "POP_TOP":
-            continue
+            return []
         if i.opname == "STORE_FAST" and i.argval not in cells:
-            if i.argval not in stored:
-                stored.add(i.argval)
-                pending += [j for j, x in enumerate(instructions) if x.opname == "LOAD_FAST" and x.argval == i.argval]
-            continue
+            if i.argval in stored:
+                return []
+            stored.add(i.argval)
+            return _loads(instructions, i.argval)
         if i.opname in _KEPT:
             if i.opname == "BINARY_OP":
                 other = _other_operand(instructions, k, operand)
@@ -1388,14 +1383,16 @@ def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...],
                             stores[0].offset > lasti or _in_loop(code, stores[0].offset)):
                         return None
                     numbers.add(other.argval)
-            pending.append(k)
-            continue
+            return [k]
         if i.opname == "CALL" and operand >= 2:
             name = _global_callee(instructions, k)
             if name is None or name[0] in rebound:
                 return None
             callees.add(name)
-            continue
+            return []
+        return None
+
+    if not _follow(instructions, at, visit):
         return None
     return tuple(sorted(callees)), tuple(sorted(numbers))
 
@@ -1450,3 +1447,396 @@ def _global_callee(instructions: list[dis.Instruction], k: int) -> tuple[str, ..
     if first.opname != "LOAD_GLOBAL" or bool((first.arg or 0) & 1) != (last.opname == "LOAD_ATTR"):
         return None
     return (first.argval, last.argval)
+
+# Python versions whose layout of a call's, a binary operator's and a comparison's operands, of
+# ``len(x)``, of comprehensions (a code object made a function, called on an iterator) and of
+# ``for`` loops, and of the positions of an assignment's instructions (the store on the target's
+# first line, the value's instructions on it or after) was checked for ``counted_number``
+_COUNT_CHECKED = {(3, 11)}
+_CALL_CACHES = 4  # inline cache entries after a CALL (3.11)
+_COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
+# names configuration is read from (``len(self.levels)``), not the body's data
+_OWNERS = frozenset({"self", "cls"})
+# builtins whose result from numbers or containers is a plain number
+_COUNTING = frozenset({"len", "max", "min", "float", "int", "abs", "round", "sum"})
+_FILLS = frozenset({"append", "extend", "insert"})
+
+
+def counted_number(zero: bool = True) -> bool:
+    """Whether the call, binary operator or comparison the caller's code is executing has an
+    operand that is a plain Python number (a literal, a local holding an int or float, a call of
+    a number builtin, arithmetic of those) that the body computed from how many images, or items
+    of several images, the call got: a ``len`` of an argument (``len(targets)``, also of its
+    field picked by a literal, ``len(t[0]["labels"])``), of a list built from one
+    (``[s for s in targets if ...]``, filled in a loop over the images) or of a comprehension
+    over one (``sum(len(s["labels"]) for s in targets)``), a position in a loop over the images
+    (``for b in range(len(t))``), or a number added up over that loop (``n += len(s["labels"])``),
+    in the operand itself or in what the body stored in the locals it reads. On a group alone the
+    body computes it from the group's images (``e ** len(targets)``, ``e.clamp(max=len(t) * 0.1)``,
+    ``F.smooth_l1_loss(p, y, beta=n / 10)`` with ``n = len(targets)``), where a literal
+    (``gamma=2.0``), an attribute, a global or one image's own count (``len(t["labels"])`` of the
+    loop's image) is the same. False where nothing can be told (another layout, an unchecked
+    Python version). Without ``zero``, an operand that is 0 now is none (a running total's start
+    ``total = 0``: a term no image's value depends on, left to the rules)."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    spans = _counted_operands(f.f_code, f.f_lasti)
+    if not spans:
+        return False
+    instructions = _instructions(f.f_code)
+    held = f.f_locals
+    return any(_plain_number(instructions, start, end, held) and (zero or _value(instructions, start, end, held) != 0)
+               for start, end in spans)
+
+
+@functools.lru_cache(maxsize=1024)
+def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
+    """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
+    ``lasti`` whose code computes a number from the batch (see ``counted_number``)."""
+    instructions, at = _located(code, lasti)
+    if at is None:  # a call of a Python function: ``f_lasti`` on the last of the CALL's inline caches
+        at = _positions(code).get(lasti - 2 * _CALL_CACHES)
+        if at is None or instructions[at].opname != "CALL":
+            return ()
+    if instructions[at].is_jump_target or not code.co_flags & 1:  # 1: CO_OPTIMIZED (locals are fast)
+        return ()
+    op = instructions[at]
+    end: int | None = at
+    if op.opname in ("BINARY_OP", "COMPARE_OP"):
+        count = 2
+    elif op.opname == "CALL":
+        count = op.arg or 0
+        while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
+            end -= 1
+    else:
+        return ()
+    spans: list[tuple[int, int]] = []
+    for _ in range(count):
+        start = _operand_start(instructions, end) if end is not None else None
+        if start is None or end is None:
+            break
+        spans.append((start, end))
+        end = start
+    reader = _batch_reader(code)
+    return tuple(s for s in spans if reader.number(s[0], s[1], frozenset()))
+
+
+class _BatchReader:
+    """What the body's code computes from the batch as a whole, read from one code object."""
+
+    def __init__(self, code: types.CodeType) -> None:
+        self.code = code
+        self.instructions = _instructions(code)
+        count = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
+        self.params = frozenset(code.co_varnames[:count]) - _OWNERS
+        # every ``for`` loop: (FOR_ITER's index, closing jump's index, whether it runs over the
+        # batch), in order (an iterable filled in an earlier loop is known by then)
+        self.loops: list[tuple[int, int, bool]] = []
+        for head, last in sorted(_loops(self.instructions)):
+            if self.instructions[head].opname == "FOR_ITER":
+                self.loops.append((head, last, self.collection(*self._iterable(head), frozenset(), whole=True)))
+
+    def _iterable(self, head: int) -> tuple[int, int]:
+        """The span of the iterable of the ``for`` loop whose FOR_ITER is at ``head``."""
+        k = head - 1
+        if k < 0 or self.instructions[k].opname != "GET_ITER":
+            return head, head
+        start = _operand_start(self.instructions, k)
+        return (start, k) if start is not None else (head, head)
+
+    def number(self, start: int, end: int, seen: frozenset[str]) -> bool:
+        """Whether the span computes a number from the batch: a ``len`` of a batch collection, a
+        comprehension over one, a local stored from such a number, or a running count."""
+        ins = self.instructions
+        k = start
+        while k < end:
+            i = ins[k]
+            if i.opname == "LOAD_GLOBAL" and i.argval == "len":
+                close = _call_end(ins[k:end], 0)
+                if close is not None and not _index(ins, k + close) and self.collection(k + 1, k + close, seen):
+                    return True
+            elif self._comprehension(k, end, seen):
+                return True
+            elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval not in self.params | _OWNERS \
+                    and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}):
+                return True
+            k += 1
+        return False
+
+    def _number_local(self, name: str, seen: frozenset[str]) -> bool:
+        ins = self.instructions
+        for j in _stores(ins, name):
+            first = _assignment_start(ins, j)
+            if first is None or not _maybe_number(ins, first, j):
+                continue
+            loop = self._element(j)
+            if loop is not None:  # a loop's target: a position over the batch (``range(len(t))``, ``enumerate``)
+                if loop[2] and self._position(loop[0], j):
+                    return True
+                continue
+            if self.number(first, j, seen) or self._running(name, j, first):
+                return True
+        return False
+
+    def _running(self, name: str, j: int, first: int) -> bool:
+        """Whether the store at ``j`` adds up over a loop over the batch (``n += len(s["labels"])``,
+        ``n = n + x``): it reads ``name`` and ``name`` is stored before that loop, outside it."""
+        ins = self.instructions
+        if not any(i.opname == "LOAD_FAST" and i.argval == name for i in ins[first:j]):
+            return False
+        return any(batch and head < j < last and any(s < head for s in _stores(ins, name))
+                   for head, last, batch in self.loops)
+
+    def _element(self, j: int) -> tuple[int, int, bool] | None:
+        """The loop whose target (or a name it unpacks to) the store at ``j`` is."""
+        ins = self.instructions
+        k = j - 1
+        while k >= 0 and ins[k].opname in ("STORE_FAST", "STORE_DEREF", "UNPACK_SEQUENCE"):
+            k -= 1
+        if k < 0 or ins[k].opname != "FOR_ITER":
+            return None
+        return next((loop for loop in self.loops if loop[0] == k), None)
+
+    def _position(self, head: int, j: int) -> bool:
+        """Whether the loop target stored at ``j`` is a number, a position: the loop runs over
+        ``range(...)``, or ``enumerate(...)`` and this is the first name unpacked."""
+        start, end = self._iterable(head)
+        callee = self.instructions[start] if start < end else None
+        if callee is None or callee.opname != "LOAD_GLOBAL":
+            return False
+        if callee.argval == "range":
+            return True
+        return callee.argval == "enumerate" and self.instructions[head + 1].opname == "UNPACK_SEQUENCE" and j == head + 2
+
+    def _comprehension(self, k: int, end: int, seen: frozenset[str]) -> bool:
+        """Whether a comprehension's code is loaded at ``k`` and it iterates over the batch."""
+        i = self.instructions[k]
+        if i.opname != "LOAD_CONST" or not isinstance(i.argval, types.CodeType) or i.argval.co_name not in _COMPREHENSIONS:
+            return False
+        for g in range(k + 1, end):
+            if self.instructions[g].opname == "GET_ITER":
+                start = _operand_start(self.instructions, g)
+                return start is None or self.collection(start, g, seen)
+        return True
+
+    def collection(self, start: int, end: int, seen: frozenset[str], whole: bool = False) -> bool:
+        """Whether the span is (or counts) the batch's images or items of several images: an
+        argument (not one image picked by a name, ``t[b]``), a ``len`` or comprehension of one, a
+        local stored from one or filled in a loop over the batch it is made before. ``whole``
+        (a loop's iterable): an argument itself, not a field of it (``outputs["flow"]``: levels)."""
+        ins = self.instructions
+        while end > start and ins[end - 1].opname == "PRECALL":
+            end -= 1
+        if end > start and ins[end - 1].opname == "LOAD_ATTR" and ins[end - 1].argval == "shape" or end - start > 2 and (
+                ins[end - 1].opname, ins[end - 1].arg, ins[end - 3].opname, ins[end - 3].argval) == ("CALL", 0, "LOAD_METHOD", "size"):
+            return False  # ``len(x.shape)``, ``len(x.size())``: the number of dims
+        for k in range(start, end):
+            i = ins[k]
+            if i.opname == "LOAD_FAST" and i.argval in self.params:
+                after = ins[k + 1 : k + 3]
+                picked = len(after) == 2 and after[1].opname == "BINARY_SUBSCR"
+                if not (picked and (whole or after[0].opname in ("LOAD_FAST", "LOAD_DEREF"))):
+                    return True  # ``t[b]``: the loop's image
+            elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval not in _OWNERS:
+                if self._collection_local(i.argval, seen | {i.argval}):
+                    return True
+            elif self._comprehension(k, end, seen) or i.opname == "LOAD_GLOBAL" and i.argval == "len" and self.number(k, end, seen):
+                return True
+        return False
+
+    def _collection_local(self, name: str, seen: frozenset[str]) -> bool:
+        ins = self.instructions
+        stores = _stores(ins, name)
+        for j in stores:
+            if self._element(j) is not None:
+                continue  # a loop's element: one image's (or one item's)
+            first = _assignment_start(ins, j)
+            if first is not None and self.collection(first, j, seen):
+                return True
+        fills = [k for k in range(len(ins) - 1) if ins[k].opname == "LOAD_FAST" and ins[k].argval == name
+                 and ins[k + 1].opname == "LOAD_METHOD" and ins[k + 1].argval in _FILLS]
+        return any(batch and head < k < last and not any(head < s < last for s in stores) and any(s < head for s in stores)
+                   for k in fills for head, last, batch in self.loops)
+
+
+@functools.lru_cache(maxsize=256)
+def _batch_reader(code: types.CodeType) -> _BatchReader:
+    return _BatchReader(code)
+
+
+def _index(instructions: list[dis.Instruction], p: int) -> bool:
+    """Whether the value pushed at ``p`` reaches, through arithmetic only, the index of a
+    subscript (``e[b]``, ``t[b - 1]``): a position picks a value, its number is no value itself."""
+    while True:
+        found = _consumer(instructions, p)
+        if found is None:
+            return False
+        k, operand = found
+        name = instructions[k].opname
+        if name == "BINARY_SUBSCR":
+            return operand == 1
+        if name not in _KEPT:
+            return False
+        p = k
+
+
+def _maybe_number(instructions: list[dis.Instruction], first: int, j: int) -> bool:
+    """Whether the assignment whose store is at ``j`` (its statement starting at ``first``) may
+    store a plain Python number: not where its value is a method's or torch's result
+    (``total = total + e[b].mean() / len(t)`` holds a tensor, whatever else ``total`` held)."""
+    if j <= first or instructions[j - 1].opname in ("FOR_ITER", "UNPACK_SEQUENCE", "STORE_FAST"):
+        return True
+    start = _operand_start(instructions, j)
+    return start is None or start < first or _number_shaped(instructions, start, j)
+
+
+def _number_shaped(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the straight-line operand ``start:end`` may be a plain number, read from its code
+    alone: a call only of a number builtin (``len``, ``float``, ``max``...), of a function of the
+    ``math`` global or of ``.item()`` / ``.tolist()``, and arithmetic of such operands (a call of
+    anything else, ``F.l1_loss(..)``, ``e[b].mean()``, is taken for a tensor's)."""
+    last = instructions[end - 1]
+    if last.opname in ("BINARY_OP", "COMPARE_OP"):
+        right = _operand_start(instructions, end - 1)
+        return (right is None or right <= start or _number_shaped(instructions, start, right)
+                and _number_shaped(instructions, right, end - 1))
+    if last.opname in _KEPT:
+        return _number_shaped(instructions, start, end - 1)
+    if last.opname != "CALL":
+        return True
+    callee_end: int | None = end - 1
+    while callee_end is not None and callee_end > start and instructions[callee_end - 1].opname in ("PRECALL", "KW_NAMES"):
+        callee_end -= 1
+    for _ in range(last.arg or 0):
+        callee_end = _operand_start(instructions, callee_end) if callee_end is not None else None
+    if callee_end is None or callee_end <= start:
+        return True
+    callee = instructions[callee_end - 1]
+    if callee.opname == "LOAD_GLOBAL":
+        return callee.argval in _COUNTING
+    if callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and callee_end - 2 >= start:
+        owner = instructions[callee_end - 2]
+        return callee.argval in ("item", "tolist") or owner.opname == "LOAD_GLOBAL" and owner.argval == "math"
+    return False
+
+
+def _assignment_start(instructions: list[dis.Instruction], j: int) -> int | None:
+    """The index of the first instruction of the statement whose store is at ``j``: the ones
+    right before it on its target's line or after (a ``for`` target: its iterable too)."""
+    line = _line(instructions[j])
+    if line is None:
+        return None
+    k = j
+    while k > 0:
+        before = _line(instructions[k - 1])
+        if before is None or before < line:
+            break
+        k -= 1
+    return k
+
+
+def _line(i: dis.Instruction) -> int | None:
+    positions = getattr(i, "positions", None)  # 3.11+
+    return None if positions is None else positions.lineno
+
+
+def _plain_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> bool:
+    """Whether the operand ``start:end`` is a plain Python number now: a literal int or float, a
+    local holding one (not a ``RowCount``: the capture follows those itself), a call of a number
+    builtin (``len``, ``float``, ``max``...), or ``-x`` or arithmetic of such operands."""
+    if end <= start:
+        return False
+    last = instructions[end - 1]
+    if last.opname == "LOAD_CONST":
+        return end - start == 1 and type(last.argval) in (int, float)
+    if last.opname in ("LOAD_FAST", "LOAD_DEREF"):
+        return end - start == 1 and type(held.get(last.argval)) in (int, float)
+    if last.opname == "UNARY_NEGATIVE":
+        return _plain_number(instructions, start, end - 1, held)
+    if last.opname == "BINARY_OP":
+        right = _operand_start(instructions, end - 1)
+        return (right is not None and right > start and _plain_number(instructions, right, end - 1, held)
+                and _plain_number(instructions, start, right, held))
+    if last.opname == "CALL":
+        callee = instructions[start]
+        return callee.opname == "LOAD_GLOBAL" and (callee.arg or 0) & 1 == 1 and callee.argval in _COUNTING
+    return False
+
+
+def _value(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> Any:
+    """The value of a one-instruction operand (a literal, a local), else ``_UNPROVEN``."""
+    if end - start != 1:
+        return _UNPROVEN
+    i = instructions[start]
+    return i.argval if i.opname == "LOAD_CONST" else held.get(i.argval, _UNPROVEN)
+
+
+# where a number read from a returned loss may end without reaching any value of the call: dropped,
+# stored into a container's item or an attribute (``stats["last"] = loss.item()``), formatted
+_SET_ASIDE = frozenset({"POP_TOP", "STORE_SUBSCR", "STORE_ATTR", "FORMAT_VALUE", "BUILD_STRING"})
+# what a number passes through on its way there: its result is followed in turn
+_PASSED = frozenset({"BINARY_OP", "UNARY_NEGATIVE", "UNARY_POSITIVE", "COMPARE_OP", "CALL", "BUILD_TUPLE",
+                     "BUILD_LIST", "BUILD_MAP", "BUILD_CONST_KEY_MAP"})
+
+
+def read_set_aside() -> bool | None:
+    """Whether the number the host read the caller's code is executing returns (``v = loss.item()``,
+    ``float(loss)``) reaches only places that keep it apart from the call's values: it, and every
+    result computed from it (arithmetic, a call it is passed to, a container it is put in), is
+    dropped (``logger.info(...)``, ``meter.update(v)``), stored into a container's item or an
+    attribute, or formatted. Where it meets anything else -- a branch, a ``return``, a loop, a local
+    name of a closure -- a number computed from it may reach a loss unseen (``e.sum() *
+    math.exp(v)``): False. None where nothing can be told (another layout, an unchecked Python)."""
+    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    if f is None:
+        return None
+    return _set_aside_at(f.f_code, f.f_lasti)
+
+
+@functools.lru_cache(maxsize=256)
+def _set_aside_at(code: types.CodeType, lasti: int) -> bool | None:
+    instructions, at = _located(code, lasti)
+    if at is None:  # ``float(loss)``: a call of a type, ``f_lasti`` maybe on its inline caches
+        at = _positions(code).get(lasti - 2 * _CALL_CACHES)
+    if at is None or instructions[at].opname != "CALL":
+        return None
+    if not code.co_flags & 1 or _INTROSPECTION & set(code.co_names):  # 1: CO_OPTIMIZED
+        return False
+    cells = set(code.co_cellvars) | set(code.co_freevars)
+
+    def visit(k: int, operand: int) -> list[int] | None:
+        i = instructions[k]
+        if i.opname in _SET_ASIDE:
+            return []
+        if i.opname == "STORE_FAST" and i.argval not in cells:
+            return _loads(instructions, i.argval)
+        return [k] if i.opname in _PASSED else None
+
+    return _follow(instructions, at, visit)
+
+
+def _loads(instructions: list[dis.Instruction], name: str) -> list[int]:
+    """Indices of the instructions that load the local ``name``."""
+    return [j for j, x in enumerate(instructions) if x.opname == "LOAD_FAST" and x.argval == name]
+
+
+def _follow(instructions: list[dis.Instruction], at: int, visit: Callable[[int, int], list[int] | None]) -> bool:
+    """Follows the value pushed at ``at`` through straight-line code: ``visit`` gets each value's
+    consumer (its index, which of the values it pops), and gives the indices whose pushed values
+    to follow next (none: an end it allows) or None (no proof). False where a consumer is not
+    found or ``visit`` gave None."""
+    pending, seen = [at], set()
+    while pending:
+        p = pending.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        found = _consumer(instructions, p)
+        following = None if found is None else visit(*found)
+        if following is None:
+            return False
+        pending += following
+    return True

@@ -35,6 +35,7 @@ from .mode import (
     storage_uses,
     tensors,
     tracked_pair,
+    unweighted_along,
     unweighted_of,
     unweighted_operand,
     written_at,
@@ -1132,8 +1133,27 @@ def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     new = combine(frame, op, parts, out.shape)
     if new is not None and new.lost_at is None and ((ta is not None and ta.unweighted is not None) or (tb is not None and tb.unweighted is not None)):
         new = lost_track(op)
+    if new is not None and new.lost_at is None and new.rows and (ta is None or tb is None):
+        factor = _matmul_factor(frame, a if ta is None else b, new.rows, out, op)
+        if factor is not None:
+            new.unweighted = func(factor, b) if ta is None else func(a, factor)
     if new is not None:
         frame.set(out, new)
+
+
+def _matmul_factor(frame: Frame, x: Any, rows: dict[int, Tensor], out: Tensor, op: str) -> Tensor | None:
+    """An untracked batched operand of a matrix product whose batch dim runs along the image rows
+    of the other (``torch.bmm(w[:, None, None].expand(-1, 1, 3), e)``): with the weight field set to
+    1 where it holds its image's weight, as the same factor of ``e * w`` is (``unweighted_along``;
+    review adv19 found the weights kept); None where it is no such operand or holds no weight."""
+    if not isinstance(x, Tensor) or x.dim() < 3 or x.requires_grad or frame.weights_on(x.device) is None:
+        return None
+    shift = out.dim() - x.dim()
+    along = [k for k in range(x.dim() - 2) if k + shift in rows and x.shape[k] == out.shape[k + shift] != 1]
+    if len(along) != 1:
+        return None
+    factor = unweighted_along(frame, x, along[0], rows, out.shape, op)
+    return None if factor is x else factor
 
 
 @rule(F.linear)

@@ -865,16 +865,23 @@ class Frame:
             self._host_weights = [float(w) for w in self._weights]
         return self._host_weights[b]
 
-    def sharing(self, t: Tensor, keep: Callable[[Track], bool] | None = None) -> list[tuple[Tensor, Track]]:
+    def sharing(self, t: Tensor, keep: Callable[[Track], bool] | None = None,
+                within: bool = False) -> list[tuple[Tensor, Track]]:
         """The tracked tensors other than ``t`` over ``t``'s memory (views of it, what it views,
         ``.data`` / ``.detach()`` aliases), with their tracks; ``keep`` (asked first, it is cheaper
-        than reading a storage) filters by track. A list: the caller may set tracks as it goes."""
-        ptr = t.untyped_storage().data_ptr()
+        than reading a storage) filters by track. ``within``: also those whose memory holds
+        ``t``'s at an offset (an alias made outside torch's ops, whose storage is its own).
+        A list: the caller may set tracks as it goes."""
+        storage = t.untyped_storage()
+        ptr = storage.data_ptr()
         found = []
         for held, track in list(self.tracks.values()):
             x = held() if type(held) is _Ref else held
-            if (x is not None and x is not t and isinstance(x, Tensor) and (keep is None or keep(track))
-                    and x.untyped_storage().data_ptr() == ptr):
+            if x is None or x is t or not isinstance(x, Tensor) or (keep is not None and not keep(track)):
+                continue
+            other = x.untyped_storage()
+            start = other.data_ptr()
+            if start == ptr or within and start <= ptr < start + other.nbytes():
                 found.append((x, track))
         return found
 
@@ -1318,7 +1325,15 @@ def unweighted_operand(
     wide = [d for d, n in enumerate(x.shape) if n != 1] or [d - shift for d in rows if d >= shift][:1]
     if len(wide) != 1 or wide[0] + shift not in rows:
         return x
-    (d,) = wide
+    return unweighted_along(frame, x, wide[0], rows, shape, op)
+
+
+def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequence[int], op: str) -> Tensor:
+    """An untracked factor ``x`` (no grad) of values with row maps ``rows`` and shape ``shape``
+    (``x`` broadcast to it from the right), whose dim ``d`` runs along those rows: 1 where it equals
+    its image's weight, with deferred checks that it is the weight everywhere or nowhere in each
+    image and no statistic of the weights (see ``unweighted_operand``)."""
+    shift = len(shape) - x.dim()
     weights = frame.weights_on(x.device, x.dtype)
     if weights is None:
         note_factor(frame, x, None, rows, len(shape))
@@ -1595,6 +1610,18 @@ def written_lost(frame: Frame, target: Tensor, op: str) -> None:
         frame.set(t, lost_track(f"{op} through another tensor over its memory", other.from_prediction or track.from_prediction))
 
 
+def written_foreign(frame: Frame, target: Tensor, op: str) -> None:
+    """After ``op`` wrote in place into an untracked tensor whose memory torch did not allocate
+    (``torch.utils.dlpack.from_dlpack(to_dlpack(e))``, ``torch.from_numpy(e.detach().numpy())``:
+    the export is a call the capture does not see): the tracked tensors over that memory hold the
+    written values, which their tracks do not know, so they are lost."""
+    if frame.get(target) is not None or target.untyped_storage().resizable():
+        return
+    for t, other in frame.sharing(target, lambda other: other.lost_at is None, within=True):
+        frame.set(t, lost_track(f"{op} through a tensor over its memory made outside torch's ops (DLPack, NumPy)",
+                                other.from_prediction))
+
+
 def only_wide_dim(t: Tensor) -> int:
     wide = [d for d, n in enumerate(t.shape) if n != 1]
     return wide[0] if len(wide) == 1 else 0
@@ -1717,7 +1744,10 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
             frame.add_read(HostRead(out, None, None, op, consumed=True, image=image, sizes_only=True, data=True))
         return
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
-    frame.add_read(HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None))
+    # a read of a returned loss only logs it, unless the body's code may compute with the number
+    # (``e.sum() * math.exp(loss.item())``: the batch's number on every group)
+    source = r if r is None or _bytecode.read_set_aside() is not False else None
+    frame.add_read(HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None))
 
 
 SIZE_READS = {Tensor.shape.__get__, Tensor.size, Tensor.numel, torch.numel}  # type: ignore[attr-defined]  # ``len(x)``: a plain int
@@ -1820,6 +1850,38 @@ def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict
         return False
     by_value = func not in _DATA_ARGS
     return any(frame.row_count(v) is not None or frame.counted_number(v, by_value) for v in values)
+
+
+BY_LENGTH_NUMBER = ("with a Python number the body computed from a length of its data (``len(targets)``, a count over "
+                    "the images' items) as an exponent, a bound, a threshold or a term: on a group alone it is "
+                    "computed from the group's")
+# rules of ops whose number arguments are values of the body (see ``_value_rule``) or compared
+# with, added to or a power of the values (``e > 0.1 * n``, ``l + n * 0.1``, ``n ** e``); a product
+# or a quotient (``l.sum() / num_boxes``) is left to the rules that read divisors
+_LENGTH_RULES = frozenset({"comparison", "add", "sub", "rsub", "binary"})
+
+
+def _per_element(track: Track) -> bool:
+    """Values not reduced yet (no ratio, parts, expression or elements): scaled element-wise by a
+    number, ``(e * (len(t) * 0.1)).mean()``, they keep it through their reduction."""
+    return track.ratio is None and not track.parts and track.formula is None and not track.elements
+
+
+def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """Whether a plain Python number argument of an op on tracked values, whose result the rule
+    followed, is, in the body's code, computed from a length of the body's data
+    (``_bytecode.counted_number``)."""
+    track = frame.get(out) if isinstance(out, Tensor) else None
+    if track is None or track.lost_at is not None:
+        return False
+    if not (_value_rule(rule) or rule.__name__ in _LENGTH_RULES or rule.__name__ in ("mul", "div") and _per_element(track)):
+        return False
+    values = flat_args(args, kwargs)
+    if not any(type(v) in (int, float) for v in values):
+        return False
+    if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in values):
+        return False
+    return _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"))
 
 
 # ops whose int arguments size or bound what they take along a dim: (position, keyword) of each
@@ -2018,10 +2080,14 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
+        if rule is not None and frame.error is None and _length_number(frame, rule, args, kwargs, out):
+            frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
+                       pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
         if frame.tracks and isinstance(target := _write_target(func, args, kwargs, out), Tensor):
             try:
                 with _HIDDEN():
                     written_lost(frame, target, op_name(func))
+                    written_foreign(frame, target, op_name(func))
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
         if frame.reduced_storages or frame.of_labels or frame.zeroed:
