@@ -1492,6 +1492,19 @@ CASES = {
     "errors minus a literal 2, averaged": (_loss(lambda e, y, o, t: (e - 2).mean()), SPLIT, ""),
     "errors over a literal 2, summed": (_loss(lambda e, y, o, t: (e / 2).sum()), SPLIT, ""),
     "errors times a literal 4, averaged": (_loss(lambda e, y, o, t: (e * 4).mean()), SPLIT, ""),
+    # -- review adv20: a view whose dim of image rows is sized by a literal next to -1 (was wrong:
+    #    read as the images' rows; on a group alone the literal stays and -1 takes the rest)
+    "errors viewed (4, -1), the images' count a literal": (
+        _loss(lambda e, y, o, t: e.view(4, -1).amax(1).sum()), DECLINE, "Tensor.view"),
+    "errors reshaped to (2, -1) by torch.reshape": (
+        _loss(lambda e, y, o, t: torch.reshape(e, (2, -1)).mean(1).sum()), DECLINE, "torch.reshape"),
+    "errors reshaped (2, 2, -1)": (_loss(lambda e, y, o, t: e.reshape(2, 2, -1).amax(-1).sum()), DECLINE, "Tensor.reshape"),
+    # near misses: the size read from the rows or a length, the literal on a dim without images
+    "errors viewed (x.shape[0], -1)": (_loss(lambda e, y, o, t: e.view(e.shape[0], -1).amax(1).sum()), SPLIT, ""),
+    "errors reshaped (len(targets), -1)": (_loss(lambda e, y, o, t: e.reshape(len(t), -1).amax(1).sum()), SPLIT, ""),
+    "errors viewed (-1, 4)": (_loss(lambda e, y, o, t: e.view(-1, 4).amax(1).sum()), SPLIT, ""),
+    "flattened errors viewed as the errors (view_as)": (
+        _loss(lambda e, y, o, t: e.flatten(0, 1).view_as(e).amax(2).sum()), SPLIT, ""),
 }
 
 
