@@ -1498,6 +1498,7 @@ CASES = {
         _loss(lambda e, y, o, t: e.view(4, -1).amax(1).sum()), DECLINE, "Tensor.view"),
     "errors reshaped to (2, -1) by torch.reshape": (
         _loss(lambda e, y, o, t: torch.reshape(e, (2, -1)).mean(1).sum()), DECLINE, "torch.reshape"),
+    "errors viewed [4, -1] (a list)": (_loss(lambda e, y, o, t: e.view([4, -1]).amax(1).sum()), DECLINE, "Tensor.view"),
     "errors reshaped (2, 2, -1)": (_loss(lambda e, y, o, t: e.reshape(2, 2, -1).amax(-1).sum()), DECLINE, "Tensor.reshape"),
     # near misses: the size read from the rows or a length, the literal on a dim without images
     "errors viewed (x.shape[0], -1)": (_loss(lambda e, y, o, t: e.view(e.shape[0], -1).amax(1).sum()), SPLIT, ""),
@@ -1505,6 +1506,22 @@ CASES = {
     "errors viewed (-1, 4)": (_loss(lambda e, y, o, t: e.view(-1, 4).amax(1).sum()), SPLIT, ""),
     "flattened errors viewed as the errors (view_as)": (
         _loss(lambda e, y, o, t: e.flatten(0, 1).view_as(e).amax(2).sum()), SPLIT, ""),
+    # -- review adv20: torch.unique of several images' labels (all were wrong: its values, inverse
+    #    indices and counts were read as constants; on a group alone they are the group's)
+    "errors times the inverse indices of the batch's unique labels": (
+        _loss(lambda e, y, o, t: (e[..., 0] * _labels(t).unique(return_inverse=True)[1]).sum() / e.shape[0]), DECLINE,
+        "Tensor.unique of several images' data"),
+    "errors over their label's count in the batch": (
+        _loss(lambda e, y, o, t: (e[..., 0] / (lambda u: u[2][u[1]])(torch.unique(
+            _labels(t), return_inverse=True, return_counts=True))).sum() / e.shape[0]), DECLINE,
+        "torch.unique of several images' data"),
+    "a mean times the batch's mean unique label": (
+        _loss(lambda e, y, o, t: e.mean() * (_labels(t).unique().float().mean() + 1)), DECLINE, "Tensor.unique"),
+    "errors at the column of the batch's smallest label": (
+        _loss(lambda e, y, o, t: e[..., _labels(t).unique()[:1]].mean()), DECLINE, "Tensor.unique"),
+    # near misses: one image's unique labels in a per-image loop
+    "per-image errors times the inverse indices of the image's unique labels": (
+        _per_image_loop(lambda e, b, t: (e[b, :, 0] * t[b]["labels"].unique(return_inverse=True)[1]).sum()), SPLIT, ""),
 }
 
 

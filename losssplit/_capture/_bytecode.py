@@ -884,9 +884,25 @@ def _call_arguments(code: types.CodeType, lasti: int) -> tuple[tuple[Any, ...], 
     for _ in range(instructions[at].arg or 0):
         start = _operand_start(instructions, end) if end is not None else None
         span = instructions[start:end] if start is not None else []
-        arguments.append(span[0].argval if len(span) == 1 and span[0].opname == "LOAD_CONST" else _UNPROVEN)
+        arguments.append(_constant_span(span))
         end = start
     return tuple(reversed(arguments)), names
+
+
+def _constant_span(span: list[dis.Instruction]) -> Any:
+    """The value a straight-line span pushes when only constants make it: one LOAD_CONST, or a
+    list of them (``[4, -1]``: their LOAD_CONSTs and BUILD_LIST, or BUILD_LIST 0, one tuple
+    constant, LIST_EXTEND 1) given as a tuple; else ``_UNPROVEN``."""
+    if len(span) == 1 and span[0].opname == "LOAD_CONST":
+        return span[0].argval
+    if not span or span[-1].opname not in ("BUILD_LIST", "LIST_EXTEND"):
+        return _UNPROVEN
+    if [i.opname for i in span] == ["BUILD_LIST", "LOAD_CONST", "LIST_EXTEND"] and span[0].arg == 0 and span[2].arg == 1:
+        return span[1].argval if type(span[1].argval) is tuple else _UNPROVEN
+    items = span[:-1]
+    if span[-1].opname == "BUILD_LIST" and span[-1].arg == len(items) and all(i.opname == "LOAD_CONST" for i in items):
+        return tuple(i.argval for i in items)
+    return _UNPROVEN
 
 
 def _caller(checked: bool = True) -> types.FrameType | None:
