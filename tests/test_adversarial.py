@@ -1519,6 +1519,14 @@ CASES = {
         _loss(lambda e, y, o, t: e.mean() * (_labels(t).unique().float().mean() + 1)), DECLINE, "Tensor.unique"),
     "errors at the column of the batch's smallest label": (
         _loss(lambda e, y, o, t: e[..., _labels(t).unique()[:1]].mean()), DECLINE, "Tensor.unique"),
+    # -- review adv20: F.one_hot without num_classes over several images' labels (was wrong: its
+    #    width, the batch's max label + 1, was kept; on a group alone the group's max). Exact where
+    #    every image has the batch's max label (checked with the call's read)
+    "a class mean over one_hot without num_classes": (
+        _loss(lambda e, y, o, t: (e[..., :1] * F.one_hot(_labels(t)).float().mean(-1, keepdim=True)).mean()), HONEST,
+        "F.one_hot without num_classes"),
+    "a class mean over one_hot with num_classes=4": (
+        _loss(lambda e, y, o, t: (e[..., :1] * F.one_hot(_labels(t), 4).float().mean(-1, keepdim=True)).mean()), SPLIT, ""),
     # near misses: one image's unique labels in a per-image loop
     "per-image errors times the inverse indices of the image's unique labels": (
         _per_image_loop(lambda e, b, t: (e[b, :, 0] * t[b]["labels"].unique(return_inverse=True)[1]).sum()), SPLIT, ""),
