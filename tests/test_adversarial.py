@@ -1527,6 +1527,20 @@ CASES = {
         "F.one_hot without num_classes"),
     "a class mean over one_hot with num_classes=4": (
         _loss(lambda e, y, o, t: (e[..., :1] * F.one_hot(_labels(t), 4).float().mean(-1, keepdim=True)).mean()), SPLIT, ""),
+    # -- review adv20: a constant index along the image dim (were wrong: ``x[[1]]`` gave image 1's
+    #    values to its group, whose position 1 is another image; the other group got no key, silently)
+    "x[[0]]": (_loss(lambda e, y, o, t: e[[0]].mean()), DECLINE, "Tensor.__getitem__ picks positions"),
+    "x[torch.tensor([0, 0])]": (_loss(lambda e, y, o, t: e[torch.tensor([0, 0])].mean()), DECLINE,
+                                "Tensor.__getitem__ picks positions"),
+    "x.index_select(0, tensor([0]))": (_loss(lambda e, y, o, t: e.index_select(0, torch.tensor([0])).mean()), DECLINE,
+                                       "Tensor.index_select picks positions"),
+    "x[a constant mask of the images]": (
+        _loss(lambda e, y, o, t: e[torch.arange(len(t)) == 1].mean()), DECLINE, "Tensor.__getitem__ picks positions"),
+    # near misses: every image picked (DETR's batch_idx from a loop over the images; a reversal)
+    "x[batch_idx built per image]": (
+        _loss(lambda e, y, o, t: e[torch.cat([torch.full((2,), b) for b in range(len(t))]), :2].mean()), SPLIT, ""),
+    "x.index_select(0, the images reversed)": (
+        _loss(lambda e, y, o, t: e.index_select(0, torch.arange(len(t)).flip(0)).mean()), SPLIT, ""),
     # near misses: one image's unique labels in a per-image loop
     "per-image errors times the inverse indices of the image's unique labels": (
         _per_image_loop(lambda e, b, t: (e[b, :, 0] * t[b]["labels"].unique(return_inverse=True)[1]).sum()), SPLIT, ""),
