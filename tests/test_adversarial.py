@@ -1541,6 +1541,9 @@ CASES = {
         _loss(lambda e, y, o, t: e[torch.cat([torch.full((2,), b) for b in range(len(t))]), :2].mean()), SPLIT, ""),
     "x.index_select(0, the images reversed)": (
         _loss(lambda e, y, o, t: e.index_select(0, torch.arange(len(t)).flip(0)).mean()), SPLIT, ""),
+    # -- review adv20: reductions over ``dim=()``, which torch reads as every dim (was an internal error)
+    "a sum over dim=() over its elements": (_loss(lambda e, y, o, t: e.sum(dim=()) / e.numel()), SPLIT, ""),
+    "a mean over dim=[]": (_loss(lambda e, y, o, t: e.mean(dim=[])), SPLIT, ""),
     # near misses: one image's unique labels in a per-image loop
     "per-image errors times the inverse indices of the image's unique labels": (
         _per_image_loop(lambda e, b, t: (e[b, :, 0] * t[b]["labels"].unique(return_inverse=True)[1]).sum()), SPLIT, ""),

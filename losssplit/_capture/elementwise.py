@@ -2039,6 +2039,8 @@ def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[
     if dims is None and "axis" in kwargs:
         dims = kwargs["axis"]
     keepdim = bool(get_arg(args, kwargs, 2, "keepdim", False))
+    if isinstance(dims, (tuple, list)) and not dims:
+        dims = None  # ``x.sum(dim=())``: torch reduces every dim (was an internal error)
     return dims_arg(dims, ndim), keepdim
 
 
