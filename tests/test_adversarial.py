@@ -1513,6 +1513,61 @@ CASES = {
     "errors minus a literal 2, averaged": (_loss(lambda e, y, o, t: (e - 2).mean()), SPLIT, ""),
     "errors over a literal 2, summed": (_loss(lambda e, y, o, t: (e / 2).sum()), SPLIT, ""),
     "errors times a literal 4, averaged": (_loss(lambda e, y, o, t: (e * 4).mean()), SPLIT, ""),
+    # -- review adv20: a view whose dim of image rows is sized by a literal next to -1 (was wrong:
+    #    read as the images' rows; on a group alone the literal stays and -1 takes the rest)
+    "errors viewed (4, -1), the images' count a literal": (
+        _loss(lambda e, y, o, t: e.view(4, -1).amax(1).sum()), DECLINE, "Tensor.view"),
+    "errors reshaped to (2, -1) by torch.reshape": (
+        _loss(lambda e, y, o, t: torch.reshape(e, (2, -1)).mean(1).sum()), DECLINE, "torch.reshape"),
+    "errors viewed [4, -1] (a list)": (_loss(lambda e, y, o, t: e.view([4, -1]).amax(1).sum()), DECLINE, "Tensor.view"),
+    "errors reshaped (2, 2, -1)": (_loss(lambda e, y, o, t: e.reshape(2, 2, -1).amax(-1).sum()), DECLINE, "Tensor.reshape"),
+    # near misses: the size read from the rows or a length, the literal on a dim without images
+    "errors viewed (x.shape[0], -1)": (_loss(lambda e, y, o, t: e.view(e.shape[0], -1).amax(1).sum()), SPLIT, ""),
+    "errors reshaped (len(targets), -1)": (_loss(lambda e, y, o, t: e.reshape(len(t), -1).amax(1).sum()), SPLIT, ""),
+    "errors viewed (-1, 4)": (_loss(lambda e, y, o, t: e.view(-1, 4).amax(1).sum()), SPLIT, ""),
+    "flattened errors viewed as the errors (view_as)": (
+        _loss(lambda e, y, o, t: e.flatten(0, 1).view_as(e).amax(2).sum()), SPLIT, ""),
+    # -- review adv20: torch.unique of several images' labels (all were wrong: its values, inverse
+    #    indices and counts were read as constants; on a group alone they are the group's)
+    "errors times the inverse indices of the batch's unique labels": (
+        _loss(lambda e, y, o, t: (e[..., 0] * _labels(t).unique(return_inverse=True)[1]).sum() / e.shape[0]), DECLINE,
+        "Tensor.unique of several images' data"),
+    "errors over their label's count in the batch": (
+        _loss(lambda e, y, o, t: (e[..., 0] / (lambda u: u[2][u[1]])(torch.unique(
+            _labels(t), return_inverse=True, return_counts=True))).sum() / e.shape[0]), DECLINE,
+        "torch.unique of several images' data"),
+    "a mean times the batch's mean unique label": (
+        _loss(lambda e, y, o, t: e.mean() * (_labels(t).unique().float().mean() + 1)), DECLINE, "Tensor.unique"),
+    "errors at the column of the batch's smallest label": (
+        _loss(lambda e, y, o, t: e[..., _labels(t).unique()[:1]].mean()), DECLINE, "Tensor.unique"),
+    # -- review adv20: F.one_hot without num_classes over several images' labels (was wrong: its
+    #    width, the batch's max label + 1, was kept; on a group alone the group's max). Exact where
+    #    every image has the batch's max label (checked with the call's read)
+    "a class mean over one_hot without num_classes": (
+        _loss(lambda e, y, o, t: (e[..., :1] * F.one_hot(_labels(t)).float().mean(-1, keepdim=True)).mean()), HONEST,
+        "F.one_hot without num_classes"),
+    "a class mean over one_hot with num_classes=4": (
+        _loss(lambda e, y, o, t: (e[..., :1] * F.one_hot(_labels(t), 4).float().mean(-1, keepdim=True)).mean()), SPLIT, ""),
+    # -- review adv20: a constant index along the image dim (were wrong: ``x[[1]]`` gave image 1's
+    #    values to its group, whose position 1 is another image; the other group got no key, silently)
+    "x[[0]]": (_loss(lambda e, y, o, t: e[[0]].mean()), DECLINE, "Tensor.__getitem__ picks positions"),
+    "x[torch.tensor([0, 0])]": (_loss(lambda e, y, o, t: e[torch.tensor([0, 0])].mean()), DECLINE,
+                                "Tensor.__getitem__ picks positions"),
+    "x.index_select(0, tensor([0]))": (_loss(lambda e, y, o, t: e.index_select(0, torch.tensor([0])).mean()), DECLINE,
+                                       "Tensor.index_select picks positions"),
+    "x[a constant mask of the images]": (
+        _loss(lambda e, y, o, t: e[torch.arange(len(t)) == 1].mean()), DECLINE, "Tensor.__getitem__ picks positions"),
+    # near misses: every image picked (DETR's batch_idx from a loop over the images; a reversal)
+    "x[batch_idx built per image]": (
+        _loss(lambda e, y, o, t: e[torch.cat([torch.full((2,), b) for b in range(len(t))]), :2].mean()), SPLIT, ""),
+    "x.index_select(0, the images reversed)": (
+        _loss(lambda e, y, o, t: e.index_select(0, torch.arange(len(t)).flip(0)).mean()), SPLIT, ""),
+    # -- review adv20: reductions over ``dim=()``, which torch reads as every dim (was an internal error)
+    "a sum over dim=() over its elements": (_loss(lambda e, y, o, t: e.sum(dim=()) / e.numel()), SPLIT, ""),
+    "a mean over dim=[]": (_loss(lambda e, y, o, t: e.mean(dim=[])), SPLIT, ""),
+    # near misses: one image's unique labels in a per-image loop
+    "per-image errors times the inverse indices of the image's unique labels": (
+        _per_image_loop(lambda e, b, t: (e[b, :, 0] * t[b]["labels"].unique(return_inverse=True)[1]).sum()), SPLIT, ""),
 }
 
 

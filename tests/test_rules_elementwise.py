@@ -172,7 +172,6 @@ CASES = {
     T.cuda: unary(T.cuda),
     T.type_as: mapped(lambda e: T.type_as(e, e)), T.type: mapped(lambda e: T.type(e.double(), e.type())),
     T.requires_grad_: paired(lambda e, y: e * T.requires_grad_(y.clone(), False)),
-    T.view_as: mapped(lambda e: T.view_as(e, e)), T.reshape_as: mapped(lambda e: T.reshape_as(e, e)),
     T.data.__get__: mapped(_data),  # type: ignore[attr-defined]
     # unary
     T.clamp: mapped(lambda e: T.clamp(e, min=0.3)), torch.clamp: mapped(lambda e: torch.clamp(e, 0.2, 0.7)),

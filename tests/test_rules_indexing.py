@@ -513,6 +513,12 @@ def _zeros(e):
     return torch.zeros(e.shape[0], 4)
 
 
+def _own_counts(v):
+    """How many of ``v``'s values (rounded) equal each one's (``torch.unique``'s counts)."""
+    _, inverse, counts = torch.unique(v.round(decimals=1), return_inverse=True, return_counts=True)
+    return counts[inverse]
+
+
 def sorted_rows(call, weighted=False):
     """A body whose loss is the mean of ``call(err, y)`` on (optionally weighted) errors."""
 
@@ -546,6 +552,9 @@ CASES.update({
     T.msort: sorted_rows(lambda e, y: T.msort(e.transpose(0, 2))[:2]),
     torch.msort: sorted_rows(lambda e, y: torch.msort(e.permute(2, 1, 0))[-1]),
     torch.einsum: sorted_rows(lambda e, y: torch.einsum("bqc,bkc->bqk", e, y), weighted=True),
+    # of one image's data: that image's own (of several images' data they decline, tests/test_adversarial.py)
+    T.unique: sorted_rows(lambda e, y: torch.stack([e[b] * T.unique(y[b], return_inverse=True)[1] for b in range(len(e))])),
+    torch.unique: sorted_rows(lambda e, y: torch.stack([e[b] / _own_counts(y[b]) for b in range(len(e))])),
     # in place, into a target without images (or weighted errors) from a weighted source
     T.scatter_add_: per_class(lambda e, c: T.scatter_add_(_zeros(e), 1, c, e), weighted=True),
     T.index_add_: per_class(lambda e, c: T.index_add_(_zeros(e), 1, torch.tensor([1, 1, 0]), e)),

@@ -812,6 +812,47 @@ def literal_size(value: Any, index: int, keyword: str, passed: int) -> bool:
     return literal is not _UNPROVEN and type(literal) is type(value) and literal == value
 
 
+_VIEW_NAMES = frozenset({"view", "reshape"})
+
+
+def literal_view_sizes(count: int) -> tuple[Any, ...] | None:
+    """The ``count`` sizes of the ``view`` / ``reshape`` call the caller's code is executing, each
+    as written where a constant alone pushes it (else ``UNPROVEN``): its last ``count`` positional
+    arguments, or one tuple constant (``x.view((4, -1))``, ``torch.reshape(x, (4, -1))``, also as
+    ``shape=``). None where the callee is not loaded by one of those names right before its
+    arguments (an op run inside another call) or nothing can be told."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return None
+    found = _call_arguments(f.f_code, f.f_lasti)
+    if found is None or not found[0] or _callee(f.f_code, f.f_lasti) not in _VIEW_NAMES:
+        return None
+    arguments, names = found
+    last = arguments[-1]
+    if type(last) is tuple and len(last) == count:
+        return last
+    return tuple(arguments[-count:]) if not names and len(arguments) >= count else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _callee(code: types.CodeType, lasti: int) -> str | None:
+    """The name of the attribute or method loaded right before the arguments of the CALL at
+    ``lasti`` (``x.view`` / ``torch.reshape``), else None."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "CALL":
+        return None
+    k = at - 1
+    while k >= 0 and instructions[k].opname in ("PRECALL", "KW_NAMES"):
+        k -= 1
+    end: int | None = k + 1
+    for _ in range(instructions[at].arg or 0):
+        end = _operand_start(instructions, end) if end is not None else None
+    if end is None or end < 1 or instructions[end - 1].opname not in ("LOAD_METHOD", "LOAD_ATTR"):
+        return None
+    name = instructions[end - 1].argval
+    return name if type(name) is str else None
+
+
 def _call_in_caller() -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
     if sys.version_info[:2] not in _FLOOR_CHECKED:
         return None
@@ -843,9 +884,25 @@ def _call_arguments(code: types.CodeType, lasti: int) -> tuple[tuple[Any, ...], 
     for _ in range(instructions[at].arg or 0):
         start = _operand_start(instructions, end) if end is not None else None
         span = instructions[start:end] if start is not None else []
-        arguments.append(span[0].argval if len(span) == 1 and span[0].opname == "LOAD_CONST" else _UNPROVEN)
+        arguments.append(_constant_span(span))
         end = start
     return tuple(reversed(arguments)), names
+
+
+def _constant_span(span: list[dis.Instruction]) -> Any:
+    """The value a straight-line span pushes when only constants make it: one LOAD_CONST, or a
+    list of them (``[4, -1]``: their LOAD_CONSTs and BUILD_LIST, or BUILD_LIST 0, one tuple
+    constant, LIST_EXTEND 1) given as a tuple; else ``_UNPROVEN``."""
+    if len(span) == 1 and span[0].opname == "LOAD_CONST":
+        return span[0].argval
+    if not span or span[-1].opname not in ("BUILD_LIST", "LIST_EXTEND"):
+        return _UNPROVEN
+    if [i.opname for i in span] == ["BUILD_LIST", "LOAD_CONST", "LIST_EXTEND"] and span[0].arg == 0 and span[2].arg == 1:
+        return span[1].argval if type(span[1].argval) is tuple else _UNPROVEN
+    items = span[:-1]
+    if span[-1].opname == "BUILD_LIST" and span[-1].arg == len(items) and all(i.opname == "LOAD_CONST" for i in items):
+        return tuple(i.argval for i in items)
+    return _UNPROVEN
 
 
 def _caller(checked: bool = True) -> types.FrameType | None:

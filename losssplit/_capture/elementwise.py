@@ -78,8 +78,7 @@ from .ratio import (
 @rule(
     Tensor.clone, Tensor.contiguous, Tensor.detach, Tensor.to, Tensor.float, Tensor.double,
     Tensor.half, Tensor.bfloat16, Tensor.cpu, Tensor.cuda,
-    Tensor.type_as, Tensor.type, Tensor.requires_grad_, Tensor.detach_, torch.clone, torch.detach, Tensor.view_as,
-    Tensor.reshape_as,
+    Tensor.type_as, Tensor.type, Tensor.requires_grad_, Tensor.detach_, torch.clone, torch.detach,
     Tensor.data.__get__,  # type: ignore[attr-defined]
 )
 def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -2040,6 +2039,8 @@ def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[
     if dims is None and "axis" in kwargs:
         dims = kwargs["axis"]
     keepdim = bool(get_arg(args, kwargs, 2, "keepdim", False))
+    if isinstance(dims, (tuple, list)) and not dims:
+        dims = None  # ``x.sum(dim=())``: torch reduces every dim (was an internal error)
     return dims_arg(dims, ndim), keepdim
 
 

@@ -25,6 +25,7 @@ from .mode import (
     combine,
     expand_rows,
     get_arg,
+    image_counts,
     keep_rows,
     lose_aliases,
     lost_track,
@@ -338,6 +339,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             for k in tracked:
                 sizes = [src.shape[j] for j in span]
                 adv_rows.append(expand_rows(frame, track.rows[k], sizes, k - d).view(sizes)[pt])
+                if ti is None:
+                    _constant_positions(frame, adv_rows[-1], op)
             d += pt.dim()
             adv_ndim = max(adv_ndim, 1)
         else:
@@ -345,6 +348,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 r = track.rows[d]
                 ident = frame.identity.get(r.device)
                 adv_rows.append(pt.long() if r is ident else r[pt])
+                if ti is None:
+                    _constant_positions(frame, adv_rows[-1], op)
                 if r is ident and ti is None and pt is p and pt.dim() == 1:  # ``pred[img, ...]``: img names images
                     frame.image_indices[id(pt)] = (pt, version_of(pt))
             else:
@@ -384,6 +389,18 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             return frame.lose(out, op, track)
         return
     frame.set(out, new)
+
+
+def _constant_positions(frame: Frame, images: Tensor, op: str) -> None:
+    """An index of no images' data along a dim that carries images picks positions: built per
+    image by its position (DETR's ``batch_idx`` from a loop over the images) it names, on a group
+    alone, the group's images as here, and every image with matched rows is in it. Defer the check
+    that no image whose targets have instances is missing (``x[[1]]``, ``x.index_select(0, [1])``:
+    on a group alone position 1 is another image)."""
+    _, missing = image_counts(frame, images.reshape(-1))
+    if missing is not None:
+        frame.doubt(missing, f"{op} picks positions along a dim that carries images and misses an image whose targets "
+                    "have instances (on a group alone the positions are other images)")
 
 
 @rule(
@@ -969,6 +986,8 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     rows = dict(track.rows)
     if d in rows:
         rows[d] = rows[d][index]
+        if frame.get(index) is None:
+            _constant_positions(frame, rows[d], op_name(func))
     else:
         frame.positions_moved(op_name(func), out.shape[d])
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
@@ -1445,6 +1464,18 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 
 _ORDERS = {Tensor.sort, torch.sort, Tensor.argsort, torch.argsort}
+
+
+@rule(Tensor.unique, torch.unique)
+def unique(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``unique`` of data with rows of images: the values found, their inverse indices and
+    their counts are the batch's (on a group alone, the group's classes at other positions), so
+    what is computed from them loses its images. Of one image's data (a per-image loop) they are
+    that image's own and stay untracked constants, as fresh data."""
+    src = args[0] if args else kwargs.get("input")
+    track = frame.get(src)
+    if track is not None and (track.rows or track.lost_at is not None or track.ratio is not None):
+        frame.lose(out, track.lost_at or f"{op_name(func)} of several images' data", track)
 
 
 def _same_order(frame: Frame, op: str, unweighted: Tensor, order: Tensor, dim: int, descending: Any) -> Tensor:

@@ -1982,7 +1982,7 @@ class Unsupported(Exception):
 KNOWN_IGNORED = {
     Tensor.new_zeros, Tensor.new_ones, Tensor.new_empty, Tensor.new_tensor, torch.tensor, torch.as_tensor,
     torch.zeros, torch.ones, torch.empty, torch.arange, torch.randperm, torch.rand,
-    torch.randn, torch.randint, torch.linspace, Tensor.unique, torch.unique,
+    torch.randn, torch.randint, torch.linspace,
     Tensor.numpy, Tensor.tolist, Tensor.item, Tensor.retain_grad, Tensor.register_hook, Tensor.backward,
 }
 

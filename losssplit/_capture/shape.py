@@ -13,6 +13,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from ._bytecode import literal_view_sizes
 from .elementwise import image_value_track, label_copy
 from .mode import (
     OTHER_IMAGE_WEIGHT,
@@ -88,9 +89,10 @@ def _keep_single_rows(groups: list[tuple[list[int], list[int]]], rows: Rows) -> 
     return out
 
 
-@rule(Tensor.view, Tensor.reshape, torch.reshape, Tensor.flatten, torch.flatten)
+@rule(Tensor.view, Tensor.reshape, torch.reshape, Tensor.flatten, torch.flatten, Tensor.view_as, Tensor.reshape_as)
 def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``view``/``reshape``/``flatten``: rows follow merged and split dimensions."""
+    """``view``/``reshape``/``flatten`` (also to another tensor's shape): rows follow merged and
+    split dimensions."""
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(out, Tensor):
@@ -146,6 +148,10 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                         frame.lose(out, f"{op} (a dim split into rows of several images)", track)
                         return
                     rows[gj[split[0]]] = split[1]
+    if rows and func in (Tensor.view, Tensor.reshape, torch.reshape) and _literal_image_size(out, rows, _view_sizes(args, kwargs)):
+        frame.lose(out, f"{op} (a size of image rows written as a literal next to -1: on a group alone the view "
+                   "cuts the images elsewhere)", track)
+        return
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
         new.unweighted = track.unweighted.reshape(out.shape)
@@ -158,6 +164,21 @@ def _view_sizes(args: tuple, kwargs: dict) -> list[Any]:
     if len(spec) == 1 and isinstance(spec[0], (tuple, list, torch.Size)):
         spec = spec[0]
     return list(spec)
+
+
+def _literal_image_size(out: Tensor, rows: Rows, spec: list[Any]) -> bool:
+    """Whether a dim of ``out`` that carries images got its size as a literal in the code while
+    ``-1`` sizes another (``x.view(4, -1)`` on 4 images): on a group's images alone the literal
+    stays and ``-1`` takes the rest, so the same view's rows are no longer the group's images. A
+    size read from the rows (``x.shape[0]``) or not written as a constant (``len(targets)``) is
+    taken as the images'."""
+    if len(spec) != out.dim() or not any(type(s) is int and s == -1 for s in spec):
+        return False
+    dims = [j for j in rows if type(spec[j]) is int and spec[j] > 1]
+    if not dims:
+        return False
+    written = literal_view_sizes(len(spec))
+    return written is not None and any(type(written[j]) is int and written[j] == spec[j] for j in dims)
 
 
 def _crops_viewed(frame: Frame, rows: Tensor, sizes: tuple[int, ...], spec: list[Any], at: int) -> Tensor | None:
@@ -824,15 +845,32 @@ def diag_embed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
 
 @rule(F.one_hot)
 def one_hot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``F.one_hot(labels)``: the labels' rows, a new last dim of classes; data."""
+    """``F.one_hot(labels)``: the labels' rows, a new last dim of classes; data. Without
+    ``num_classes`` the classes are the labels' max + 1: on a group alone, the group's max, so
+    where some image of several lacks the batch's max label the call is declined (deferred)."""
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(out, Tensor):
         return
+    if get_arg(args, kwargs, 1, "num_classes", -1) == -1 and track.rows and src.numel():
+        _inferred_classes(frame, src, track)
     new = combine(frame, op_name(func), [(track, identity_map(src.dim()))], out.shape)
     if new is not None:
         new.from_prediction = False if new.lost_at is None else new.from_prediction
         frame.set(out, new)
+
+
+def _inferred_classes(frame: Frame, src: Tensor, track: Track) -> None:
+    """Doubt that every image with labels has the batch's max label (``one_hot``'s width)."""
+    message = "F.one_hot without num_classes: the classes are the batch's max label + 1, on a group alone its own"
+    if len(track.rows) != 1:
+        frame.doubt(torch.ones((), dtype=torch.bool, device=src.device), message)
+        return
+    ((d, r),) = track.rows.items()
+    images = expand_rows(frame, r, list(src.shape), d).to(src.device)
+    highest = torch.full((frame.num_images,), -1, dtype=src.dtype, device=src.device)
+    highest = highest.scatter_reduce(0, images, src.reshape(-1), "amax")
+    frame.doubt(((highest != src.max()) & (highest >= 0)).any(), message)
 
 
 @rule(F.pad)
