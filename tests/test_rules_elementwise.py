@@ -1157,13 +1157,6 @@ def _branch(o, t):
     return {"loss": e.mean()}
 
 
-def _local_operand(o, t):
-    e, y = _err(o, t)
-    s = e.sum()
-    n = (y > 0.5).sum().item()
-    return {"loss": n * s}
-
-
 def _reaches_through_a_tensor(o, t):
     e, y = _err(o, t)
     n = (y > 0.5).sum().item()
@@ -1218,7 +1211,6 @@ LOGGED_NEAR_MISSES = {  # each must decline: the number may reach a loss where t
     "a list appended to and read back": (_appended, "Tensor.item"),
     "a helper's returned dict": (_returned_by_a_helper, "Tensor.item"),
     "a branch": (_branch, "Tensor.item"),
-    "times a loss held in a local": (_local_operand, "Tensor.item"),
     "torch.tensor of it times a loss": (_reaches_through_a_tensor, "of a number read on the host for logging (.item())"),
     "an int count plus a float, as a tensor, times a loss": (_int_count_plus_a_float, "for logging (.item())"),
     "times a parameter, as a tensor, times a loss": (_parameter_operand, "for logging (.item())"),
