@@ -1481,6 +1481,15 @@ _CONSTANT_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "BINARY_OP", "BINARY_SUBSC
 # containers the number may be put in (followed as the number is, to a ``return``: after the call the
 # number is plain)
 _CONTAINERS = frozenset({"BUILD_MAP", "BUILD_CONST_KEY_MAP", "BUILD_TUPLE", "BUILD_LIST"})
+# BINARY_OP arguments whose result has an int's value whether the operands are ints or floats of the
+# same values: + - * / // % ** and their in-place forms
+_FLOAT_LIKE = frozenset({0, 13, 10, 23, 5, 18, 11, 24, 2, 15, 6, 19, 8, 21})
+
+
+def _returned_dict(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the instruction at ``k`` builds a dict that is returned right away."""
+    found = _consumer(instructions, k) if instructions[k].opname in ("BUILD_MAP", "BUILD_CONST_KEY_MAP") else None
+    return found is not None and instructions[found[0]].opname == "RETURN_VALUE"
 _NUMBER_ATTRIBUTES = frozenset(dir(float)) | frozenset(dir(int))
 _PASSING = ("max", "min")
 _CONVERTING = frozenset({"numpy", "item", "tolist", "__float__", "__int__", "__index__", "__array__"})  # host numbers  # builtins returning one of their arguments; their comparisons are the number's own
@@ -1494,6 +1503,8 @@ class GroupFlows(NamedTuple):
     """Local names loaded next to the number: their values now must be no NumPy object."""
     globals: tuple[str, ...]
     callees: tuple[tuple[str, ...], ...]
+    returns: bool
+    """Whether the number may be returned (then the code must be the decorated body itself)."""
     constant_sites: frozenset[int]
     """Offsets of the operators, comparisons and ``max`` / ``min`` calls where every other operand
     is made of literals, parameters the code never stores (and their items) and locals stored
@@ -1501,7 +1512,7 @@ class GroupFlows(NamedTuple):
     the call (``constant_operand``)."""
 
 
-def group_read(plain: Callable[[Any], bool], integer: bool = False) -> bool:
+def group_read(plain: Callable[[Any], bool], integer: bool = False, as_float: bool = False) -> bool:
     """Whether every use the caller's code makes of the number the ``x.item()`` it is executing
     returns (and of what Python arithmetic computes from it) is seen by the number's own methods
     or by a torch function: it is stored in plain local names (none a closure's, no ``locals()``),
@@ -1515,11 +1526,17 @@ def group_read(plain: Callable[[Any], bool], integer: bool = False) -> bool:
     ``float``) is no proof: that code may convert the number unseen. An ``integer`` number (an
     int tensor's) meets, as the right operand or in ``max`` / ``min``, only int literals and
     locals stored from them or from its own flow: ``0.5 * n`` is float's own method, unseen.
+    ``as_float``: an int tensor's number handed to the body as a float (``mode.GroupFloat.exact``)
+    meets no bitwise operator and no call but ``max`` / ``min`` (a torch function's arguments are
+    parsed before the capture sees them), and leaves the code only as a value of the dict it returns.
     Python 3.11 only."""
     f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
-    flows = _group_flows(f.f_code, f.f_lasti, integer) if f is not None else None
+    flows = _group_flows(f.f_code, f.f_lasti, integer and not as_float, as_float) if f is not None else None
     if f is None or flows is None:
         return False
+    back = f.f_back
+    if flows.returns and (back is None or str(back.f_globals.get("__name__", "")).partition(".")[0] not in ("losssplit", "wrapt")):
+        return False  # returned by a helper to code that is not followed
     held = f.f_locals if flows.names else {}
     if any(name in held and not plain(held[name]) for name in flows.names):
         return False
@@ -1554,7 +1571,7 @@ def _numeric_module(value: Any) -> bool:
 
 
 @functools.lru_cache(maxsize=256)
-def _group_flows(code: types.CodeType, lasti: int, integer: bool = False) -> GroupFlows | None:
+def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_float: bool = False) -> GroupFlows | None:
     """What ``group_read`` checks at run time, where every use of the number pushed by the
     ``.item()`` call at ``lasti`` is one it allows; None otherwise."""
     located = _item_call(code, lasti)
@@ -1564,6 +1581,7 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False) -> Gro
     parameters = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     pending: list[int] = [at]
     flow_stores: set[int] = set()
+    returns = False
     names: set[str] = set()
     globals_: set[str] = set()
     callees: set[tuple[str, ...]] = set()
@@ -1593,7 +1611,13 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False) -> Gro
             return None
         k, which = found
         i = instructions[k]
+        if as_float and (i.opname in ("RETURN_VALUE", "STORE_SUBSCR") or i.opname in _CONTAINERS and not _returned_dict(instructions, k)):
+            return None  # (only a value of the returned dict is given back as the int it was)
+        if as_float and i.opname in _CONTAINERS:
+            returns = True
+            continue
         if i.opname in ("POP_TOP", "RETURN_VALUE") or i.opname == "STORE_SUBSCR" and which == 1:
+            returns = returns or i.opname == "RETURN_VALUE"
             continue  # (a container the number is in, written into)
         if i.opname in _CONTAINERS:
             pending.append(k)
@@ -1611,6 +1635,8 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False) -> Gro
             pending.append(k)
             continue
         if i.opname in ("BINARY_OP", "COMPARE_OP"):
+            if as_float and i.opname == "BINARY_OP" and i.arg not in _FLOAT_LIKE:
+                return None  # ``n & 1``: no operator of a float
             right = _operand_start(instructions, k)
             left = _operand_start(instructions, right, target_first=True) if right is not None else None
             span = (left, right) if which == 1 else (right, k)
@@ -1624,6 +1650,8 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False) -> Gro
             continue
         if i.opname == "CALL" and which >= 2:
             name = _global_callee(instructions, k)
+            if as_float and (name is None or len(name) != 1 or name[0] not in _PASSING):
+                return None  # a torch function's argument parsing would see a float where it had an int
             spans = _argument_spans(instructions, k)
             if name is None or spans is None:
                 return None
@@ -1676,7 +1704,7 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False) -> Gro
                    for i in instructions[start:end])
 
     constant_sites = frozenset(instructions[k].offset for k, spans in sites if all(constant(s, e) for s, e in spans))
-    return GroupFlows(tuple(sorted(names)), tuple(sorted(globals_)), tuple(sorted(callees)), constant_sites)
+    return GroupFlows(tuple(sorted(names)), tuple(sorted(globals_)), tuple(sorted(callees)), returns, constant_sites)
 
 
 def _argument_spans(instructions: list[dis.Instruction], k: int) -> list[tuple[int, int]] | None:

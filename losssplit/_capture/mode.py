@@ -307,6 +307,11 @@ class GroupFloat(_Plain, float):
 
     _frame: weakref.ReferenceType
     _index: int
+    exact = False
+    """An int tensor's number handed to the body as a float, where its code uses it only as a
+    float of the same value (``_bytecode.group_read``'s ``as_float``): ``0.1 * max(num_pos, 1)``
+    is then this number's own method, not float's. Torch functions get it (and ints computed
+    from it with ints) as the int, and so does the returned dict (``Frame.give_back_ints``)."""
 
 
 class GroupInt(_Plain, int):
@@ -314,6 +319,7 @@ class GroupInt(_Plain, int):
 
     _frame: weakref.ReferenceType
     _index: int
+    exact = False
 
 
 _GROUPED = (GroupFloat, GroupInt)
@@ -330,14 +336,38 @@ def group_entry(x: Any, frame: Frame | None = None) -> tuple[Any, tuple[Ratio, .
     return held.group_numbers[x._index]
 
 
-def group_number(frame: Frame, value: Any, expr: Any, ratios: tuple[Ratio, ...], reads: tuple[GroupRead, ...]) -> Any:
-    """``value`` marked as the expression ``expr`` of ``ratios`` (see ``GroupFloat``)."""
+def group_number(frame: Frame, value: Any, expr: Any, ratios: tuple[Ratio, ...], reads: tuple[GroupRead, ...],
+                 exact: bool = False) -> Any:
+    """``value`` marked as the expression ``expr`` of ``ratios`` (see ``GroupFloat``); ``exact``:
+    an int given as a float (``GroupFloat.exact``)."""
     if type(value) not in (int, float):
         return value
-    out = (GroupInt if type(value) is int else GroupFloat)(value)
+    out: GroupFloat | GroupInt
+    if type(value) is int and not exact:
+        out = GroupInt(value)
+    else:
+        out = GroupFloat(value)
+        if exact:
+            out.exact = frame.exact_numbers = True
     out._frame, out._index = weakref.ref(frame), len(frame.group_numbers)
     frame.group_numbers.append((expr, ratios, reads))
     return out
+
+
+def exact_ints(frame: Frame, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """``args`` and ``kwargs`` with each ``GroupFloat.exact`` of the call as the int it is (a
+    ``GroupInt`` of the same expression): torch functions get what they get without losssplit."""
+
+    def exact(v: Any) -> Any:
+        if type(v) is GroupFloat and v.exact and v._frame() is frame:
+            out = GroupInt(int(float.__float__(v)))
+            out._frame, out._index = v._frame, v._index
+            return out
+        if type(v) in (list, tuple) and any(type(e) is GroupFloat for e in v):
+            return type(v)(exact(e) for e in v)
+        return v
+
+    return tuple(exact(a) for a in args), {k: exact(v) for k, v in kwargs.items()} if kwargs else kwargs
 
 
 def _escape(reads: tuple[GroupRead, ...], what: str) -> None:
@@ -392,7 +422,13 @@ def _group_operands(frame: Frame, entry: tuple[Any, tuple[Ratio, ...], tuple[Gro
 
 def _group_arithmetic(name: str, base: type) -> Callable[..., Any]:
     def method(self: Any, *other: Any) -> Any:
-        value = getattr(base, name)(self, *other)
+        if self.exact:  # what the int the body had computes (``n // 2`` is an int there)
+            whole = int(float.__float__(self))
+            value = getattr(int, name)(whole, *other) if hasattr(int, name) else NotImplemented
+            if value is NotImplemented and other and type(other[0]) is float:
+                value = getattr(float, name)(float(whole), *other)
+        else:
+            value = getattr(base, name)(self, *other)
         if value is NotImplemented and other and type(other[0]) is float and base is int:
             value = getattr(float, name)(float(int.__int__(self)), *other)
         if _by_the_capture():
@@ -422,7 +458,8 @@ def _group_arithmetic(name: str, base: type) -> Callable[..., Any]:
                 return value
             if kind == "pow":
                 expr = ("pow", mine, their[1])
-        return group_number(frame, value, expr, ratios, reads)
+        exact = self.exact and type(value) is int
+        return group_number(frame, float(value) if exact else value, expr, ratios, reads, exact)
 
     method.__name__ = name
     return method
@@ -694,6 +731,15 @@ class Frame:
         # expression, the ratios it reads, the reads it is computed from); and those reads
         self.group_numbers: list[tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]]] = []
         self.group_reads: list[GroupRead] = []
+        self.exact_numbers = False  # a ``GroupFloat.exact`` was handed out (torch functions get ints)
+
+    def give_back_ints(self, result: Any) -> None:
+        """The values of the returned dict that are ``GroupFloat.exact`` numbers of this call, as
+        the ints the body computed without losssplit."""
+        if isinstance(result, dict):
+            for k, v in list(result.items()):
+                if type(v) is GroupFloat and v.exact and v._frame() is self:
+                    result[k] = int(float.__float__(v))
 
     def rows_image(self, rows: Tensor) -> int | None:
         """The image every index of the row map ``rows`` is, where that is known on the host."""
@@ -1949,16 +1995,21 @@ def _group_read(frame: Frame, track: Track, out: Any, op: str) -> Any:
         expr, ratios = _formula.part(0), (track.ratio,)
     else:
         return None
-    if any(r.kind is RatioKind.SUM_OVER_OPAQUE or r.gate is not None or r.test is not None or r.modified()
-           for r in ratios) or not _bytecode.group_read(_not_numpy, type(out) is int):
+    if any(r.kind is RatioKind.SUM_OVER_OPAQUE or r.gate is not None or r.test is not None or r.modified() for r in ratios):
         return None
+    exact = False
+    if not _bytecode.group_read(_not_numpy, type(out) is int):
+        # an int the code uses as a float of its value only (``0.1 * max(num_pos, 1)``): given as one
+        exact = type(out) is int and abs(out) < 2**53 and _bytecode.group_read(_not_numpy, True, as_float=True)
+        if not exact:
+            return None
     r = track.ratio if track.formula is None and not track.parts else None
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
     read = HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None)
     frame.add_read(read)
     grouped = GroupRead(read)
     frame.group_reads.append(grouped)
-    return group_number(frame, out, expr, tuple(ratios), (grouped,))
+    return group_number(frame, float(out) if exact else out, expr, tuple(ratios), (grouped,), exact)
 
 
 def _not_numpy(value: Any, depth: int = 1) -> bool:
@@ -2189,6 +2240,8 @@ class CaptureMode(TorchFunctionMode):
         self.frame = frame
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        if self.frame.exact_numbers:
+            args, kwargs = exact_ints(self.frame, args, kwargs or {})
         if kwargs:
             out = func(*args, **kwargs)
         else:
@@ -2332,13 +2385,14 @@ def _followed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
 
 
 def _grouped_arguments(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool | tuple[tuple, dict] | None:
-    """For a torch function that got ``GroupFloat`` numbers of this call: True where
-    ``GROUP_RULE`` followed it; else the arguments with those numbers plain (the use is recorded
-    as an escape of their reads). None where it got none."""
-    found = [x for x in flat_args(args, kwargs) if type(x) in _GROUPED and group_entry(x, frame) is not None]
-    if not found:
+    """For a torch function that got ``GroupFloat`` numbers: True where ``GROUP_RULE`` followed
+    it; else the arguments with those numbers plain, as the rules know numbers (a use of this
+    call's is recorded as an escape of their reads). None where it got none."""
+    marked = [x for x in flat_args(args, kwargs) if type(x) in _GROUPED]
+    if not marked:
         return None
-    if GROUP_RULE and GROUP_RULE[0](frame, func, args, kwargs, out):
+    found = [x for x in marked if group_entry(x, frame) is not None]  # others: of an earlier call, plain
+    if found and GROUP_RULE and GROUP_RULE[0](frame, func, args, kwargs, out):
         return True
     for x in found:
         entry = group_entry(x, frame)
