@@ -1645,8 +1645,8 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
             if integer and which == 1:
                 int_spans.append(span)  # type: ignore[arg-type]
             sites.append((k, [span]))  # type: ignore[list-item]
-            if i.opname == "BINARY_OP":
-                pending.append(k)
+            if i.opname == "BINARY_OP" and not _method_result(instructions, span[0], span[1]):
+                pending.append(k)  # (with a tensor's method result: a tensor, whose uses the capture sees)
             continue
         if i.opname == "CALL" and which >= 2:
             name = _global_callee(instructions, k)
@@ -1680,14 +1680,7 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
 
     def int_operand(start: int, end: int) -> bool:  # an int literal, a local only ever one or of the flow,
         if end - start > 1:  # or a method's result that no number has (``l.mean()``: a tensor's)
-            call = end - 1
-            while call > start and instructions[call - 1].opname in ("PRECALL", "KW_NAMES"):
-                call -= 1
-            spans = _argument_spans(instructions, end - 1) if instructions[end - 1].opname == "CALL" else None
-            method = (spans[-1][0] if spans else call) if spans is not None else None
-            head = instructions[method - 1] if method is not None and method > start else None
-            return (head is not None and head.opname == "LOAD_METHOD" and head.argval not in _NUMBER_ATTRIBUTES
-                    and head.argval not in _CONVERTING)
+            return _method_result(instructions, start, end)
         i = instructions[start]
         if i.opname == "LOAD_CONST":
             return type(i.argval) is int
@@ -1705,6 +1698,26 @@ def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_flo
 
     constant_sites = frozenset(instructions[k].offset for k, spans in sites if all(constant(s, e) for s, e in spans))
     return GroupFlows(tuple(sorted(names)), tuple(sorted(globals_)), tuple(sorted(callees)), returns, constant_sites)
+
+
+def _method_result(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the span ``start:end`` is a call of a method no Python number has (``l.mean()``,
+    ``F.cross_entropy(..).sum()``): a tensor's, in a loss's code."""
+    if end - start < 3 or instructions[end - 1].opname != "CALL":
+        return False
+    spans = _argument_spans(instructions, end - 1)
+    call = end - 1
+    while call > start and instructions[call - 1].opname in ("PRECALL", "KW_NAMES"):
+        call -= 1
+    method = (spans[-1][0] if spans else call) if spans is not None else None
+    head = instructions[method - 1] if method is not None and method > start else None
+    return (head is not None and head.opname == "LOAD_METHOD" and head.argval not in _NUMBER_ATTRIBUTES
+            and head.argval not in _CONVERTING and head.argval not in _NUMBER_METHODS)
+
+
+# tensor methods that return Python numbers (or sizes), not tensors
+_NUMBER_METHODS = frozenset({"numel", "nelement", "dim", "ndimension", "element_size", "size", "stride", "count",
+                             "index", "get_device", "data_ptr", "storage_offset", "__len__"})
 
 
 def _argument_spans(instructions: list[dis.Instruction], k: int) -> list[tuple[int, int]] | None:

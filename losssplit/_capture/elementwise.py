@@ -555,7 +555,8 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     r = track.ratio
     if (kind == "div" and expr == ("p", 0) and r is not None and track.lost_at is None and r.kind is RatioKind.SUM
             and not r.divisors and not r.group_factors):
-        counted = frame.host_normaliser(number, divisor_floor)
+        counted = frame.host_normaliser(reads[0].read.value if len(reads) == 1 else number, divisor_floor)  # (the very
+        # float the read returned: that read's sum, where others read the same value)
         if counted is not None:  # ``l.sum() / max(num_pos, 1)``: the group's count, floored as the body did
             frame.set(out, Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=counted)))
             return True
