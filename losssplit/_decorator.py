@@ -170,6 +170,8 @@ class _Splitter:
             mode = CaptureMode(frame)
             with mode, fast_paths_unchanged(mode):
                 result = wrapped(*args, **kwargs)
+            if frame.exact_numbers:
+                frame.give_back_ints(result)
             with torch._C.DisableTorchFunction():
                 if tagged == 0:
                     keys = list(result) if isinstance(result, Mapping) else type(result).__name__

@@ -80,6 +80,17 @@ def shifted(expr: Expr, by: int) -> Expr:
     return (expr[0],) + tuple(shifted(e, by) for e in expr[1:])
 
 
+def renumbered(expr: Expr, moved: dict[int, int]) -> Expr:
+    """``expr`` with ratio ``i`` read as ratio ``moved[i]`` (two expressions over one list)."""
+    if expr[0] == "p":
+        return ("p", moved[expr[1]])
+    if expr[0] == "c":
+        return expr
+    if expr[0] == "pow":
+        return ("pow", renumbered(expr[1], moved), expr[2])
+    return (expr[0],) + tuple(renumbered(e, moved) for e in expr[1:])
+
+
 def evaluate(expr: Expr, values: Sequence[float]) -> float:
     """The value of ``expr`` with ratio i equal to ``values[i]``; NaN where a function is not
     defined there (``log`` of 0 or less, ``sqrt`` of a negative, a division by 0), inf on overflow."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -204,6 +205,9 @@ def finish(
         positional_key(frame, p.ratio)
     values = table(pending, membership, frame.origin)
     flat = values.flatten()
+    grouped = _GroupValues(frame, pending, membership)
+    if grouped.front is not None:
+        flat = torch.cat([grouped.front.to(flat), flat])
     # read with the rest: the checks, then opaque normalisers' Z and tokens where they are tensors
     frame.exposed_checks()
     device = flat.device
@@ -238,11 +242,17 @@ def finish(
     if tail:
         flat = torch.cat([flat, *tail])
     host = flat.tolist()  # the one host read of the call
+    host = grouped.read(host)
     n = values.numel()
     bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]
     if bad:
         warn(f"check:{bad[0]}", f"{bad[0]}; no companions for this call")
         return Companions()
+    declined = grouped.declined(names)
+    if declined is not None:
+        warn(f"group:{declined}", f"{declined}; no companions for this call")
+        return Companions()
+    grouped.scale(host, pending, len(names))
     unread = frame.unconsumed_read({id(p.ratio) for p in pending})
     if unread is not None:
         warn(
@@ -371,6 +381,95 @@ def finish(
             out.extend(made_p)
         return out
     return _sum_parts(pending, made, warn)
+
+
+class _GroupValues:
+    """The per-group values of numbers read on the host and followed per group (``GroupFloat``):
+    of the ratios their expressions read, a table read with the call's one host read (``front``,
+    then the groups' images), so that each group's numerator of a loss they scaled is multiplied
+    by the group's number (``scale``), and their comparisons are checked per group (``declined``)."""
+
+    def __init__(self, frame: Frame, pending: list[Pending], membership: Membership) -> None:
+        # a comparison may steer the body (``if loss.item() > c``) whether or not the number scales a loss
+        self.reads = [r for r in frame.group_reads if r.used or r.checks]
+        self.ratios: list[Ratio] = []
+        seen: set[int] = set()
+        todo = [r for p in pending for f in p.ratio.group_factors for r in f[1]]
+        todo += [r for read in self.reads for check in read.checks for r in check[3]]
+        while todo:
+            r = todo.pop()
+            if id(r) not in seen:
+                seen.add(id(r))
+                self.ratios.append(r)
+                todo += [q for f in r.group_factors for q in f[1]]
+        self.index = {id(r): i for i, r in enumerate(self.ratios)}
+        self.groups = 0
+        self.front: torch.Tensor | None = None
+        self.table: list[float] = []
+        self.images: list[float] = []
+        self.values: dict[tuple[int, int], float] = {}
+        if not self.ratios:
+            return
+        extra = table([Pending("", r.values, r) for r in self.ratios], membership, frame.origin)
+        self.groups = extra.shape[1]
+        images = membership.per_group(host_tensor([1.0] * membership.images, torch.float64).to(extra.device))
+        self.front = torch.cat([extra.flatten(), images.reshape(-1).to(extra)])
+
+    def read(self, host: list[float]) -> list[float]:
+        """``host`` without the front table (kept here)."""
+        if self.front is None:
+            return host
+        m = self.front.numel()
+        self.table, self.images = host[: m - self.groups], host[m - self.groups : m]
+        return host[m:]
+
+    def value(self, r: Ratio, g: int) -> float:
+        """Ratio ``r``'s value on group ``g`` alone, its own group factors included."""
+        key = (id(r), g)
+        if key not in self.values:
+            at = (self.index[id(r)] * self.groups + g) * 3
+            num, den, _ = self.table[at : at + 3]
+            num = num * self.factor(r, g) + r.num_offset
+            if r.kind is RatioKind.SUM:
+                den = 1.0
+            self.values[key] = (num / den if den else math.nan) + r.offset
+        return self.values[key]
+
+    def factor(self, r: Ratio, g: int) -> float:
+        out = 1.0
+        for expr, ratios in r.group_factors:
+            out *= _formula.evaluate(expr, [self.value(q, g) for q in ratios])
+        return out
+
+    def declined(self, names: list[str]) -> str | None:
+        """Why the call is declined: a number followed per group reached what the capture does not
+        follow, or one of its comparisons gives another result on a group alone; else None."""
+        for read in self.reads:
+            if read.escaped is not None:
+                return (f"a number read on the host at {read.read.op} scales a loss per group, and reaches "
+                        f"{read.escaped}, which is not followed")
+            for expr, op, result, ratios in read.checks:
+                for g, name in enumerate(names):
+                    if not self.images[g]:
+                        continue
+                    v = _formula.evaluate(expr, [self.value(q, g) for q in ratios])
+                    if math.isnan(v) or _COMPARED[op](v) != result:
+                        return (f"a comparison ({op}) of a number read on the host at {read.read.op} gives on group "
+                                f"{name!r} alone another result than on the batch")
+        return None
+
+    def scale(self, host: list[float], pending: list[Pending], groups: int) -> None:
+        """Multiply each group's numerator of a loss scaled by such numbers by their group values."""
+        for i, p in enumerate(pending):
+            if p.ratio.group_factors:
+                for g in range(groups):
+                    host[(i * groups + g) * 3] *= self.factor(p.ratio, g)
+
+
+_COMPARED: dict[str, Callable[[float], bool]] = {
+    "lt": lambda v: v < 0, "le": lambda v: v <= 0, "gt": lambda v: v > 0, "ge": lambda v: v >= 0,
+    "eq": lambda v: v == 0, "ne": lambda v: v != 0,
+}
 
 
 def _sum_parts(pending: list[Pending], made: list[Companions], warn: Warn) -> Companions:

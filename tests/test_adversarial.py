@@ -973,7 +973,8 @@ CASES = {
         _loss(lambda e, y, o, t: torch.where(e > e.mean().detach(), e, torch.zeros_like(e)).mean()), DECLINE, "gt"),
     "square of a mean": (_loss(lambda e, y, o, t: e.mean() ** 2), SPLIT, ""),  # a function of one ratio
     "top-1 image": (_loss(lambda e, y, o, t: e.mean((1, 2)).topk(1).values.sum()), DECLINE, "topk"),
-    "scaled by a host-read mean": (_loss(lambda e, y, o, t: e.mean() * e.detach().mean().item()), DECLINE, "item"),
+    # the read mean is the group's own on a group alone: followed per group (``GroupFloat``)
+    "scaled by a host-read mean": (_loss(lambda e, y, o, t: e.mean() * e.detach().mean().item()), SPLIT, ""),
     "branch on the batch's sum": (_loss(lambda e, y, o, t: e.mean() * 2.0 if e.sum() > 4.5 else e.mean()), DECLINE, "__bool__"),
     "loss.mul_ after the reduction": (_loss(lambda e, y, o, t: e.mean().mul_(2.0)), SPLIT, ""),
     "per-image mean times its own mean": (_loss(lambda e, y, o, t: (e * e.mean((1, 2), keepdim=True)).mean()), SPLIT, ""),

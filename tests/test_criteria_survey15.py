@@ -55,6 +55,15 @@ only where its grad history shows no argument's data); the resize factor read wi
 that image's data, not its weight, whatever its value (wgt20: a number read from, or held by,
 another field of an image is not matched as its weight): 295 expected, 60 declined, 46 GAP
 (15.6 %), 0 WRONG.
+
+Since (session 11, rules not written for this survey): a number ``.item()`` read from a reduced value
+of the images whose uses the body's code shows to be arithmetic the capture sees is followed per
+group (``GroupFloat``): PARSeq's ``n * cross_entropy(..)`` over ``loss_numel`` (5) and ActionFormer's
+running normaliser ``0.9 * old + 0.1 * max(num_pos, 1)`` with ``cls_loss.detach() / max(reg_loss.item(),
+0.01)`` (12; the int ``num_pos`` is handed to the body as a float of its value, no group counts 0
+positives, no group's ``reg_loss`` is below 0.01) split. DAFormer stays declined (its share is over
+``.cpu().numpy().size``, a count of the batch's pixels, no constant): 295 expected, 43 declined,
+29 GAP (9.8 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -1078,9 +1087,6 @@ CASES = {c.body.__name__: c for c in [
          gaps=keys("loss_cls", "loss_bbox", "loss_centerness"),
          why="[:, :num_classes] slices the one-hot after max(tensor, 1.0) read a count on the host: the whole call "
              "declines (with a literal bound, torch.tensor(len(pos_inds)) is read as a number from outside)"),
-    Case(actionformer_focal_and_diou_over_running_normaliser, action_batch,
-         gaps=keys("cls_loss", "reg_loss", "final_loss"),
-         why="num_pos read with .item() into the running normaliser, and reg_loss.item(), decline the whole call"),
     Case(grounding_dino_token_focal_masked_select_over_num_boxes, ground_batch),
     Case(trl_preference_loss_types_robust_sppo_nca_apo_and_aot, seq_batch, keys("loss_aot_pair"),
          why="aot_pair sorts the log-ratios over the batch"),
@@ -1089,8 +1095,6 @@ CASES = {c.body.__name__: c for c in [
     Case(sasrec_bce_on_non_pad_positions_and_bert4rec_masked_item_ce, seq_batch, gaps=keys("loss_sasrec"),
          why="the frozen item table's norm added in place to the mean (Tensor.add_): without a grad history, "
              "nothing shows that it holds no argument's data"),
-    Case(parseq_permutation_ce_weighted_by_host_read_token_counts, seq_batch, gaps=keys("loss"),
-         why="the token count read with .item() multiplies each permutation's mean: the whole call declines"),
     Case(dist_inter_and_intra_class_pearson_and_logit_standardised_kd, seq_batch, keys("loss_intra"),
          why="each class's correlation across the batch"),
     # split since first contact: F.hardtanh, element-wise
@@ -1103,9 +1107,12 @@ CASES = {c.body.__name__: c for c in [
     Case(per_image_l1_times_its_resize_factor_read_with_item, rescaled_batch),
     # split since first contact: ``inside.size(0)`` of a chunk of joined rows is a count of its images (crops)
     Case(diffusion_dpo_winner_loser_chunks_against_a_reference, pair_batch),
+    # split since first contact: the numbers read with ``.item()`` are followed per group (GroupFloat)
+    Case(parseq_permutation_ce_weighted_by_host_read_token_counts, seq_batch),
+    Case(actionformer_focal_and_diou_over_running_normaliser, action_batch),
 ]}
 
 
-NOW = (295, 60, 46, 0)  # expected, declined, GAP, WRONG (first contact: 295, 81, 67, 2)
+NOW = (295, 43, 29, 0)  # expected, declined, GAP, WRONG (first contact: 295, 81, 67, 2)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), 24, NOW,
-                              over_target="46 GAP of 295 (15.6 %; 22.7 % on first contact), see the module docstring"))
+                              over_target="29 GAP of 295 (9.8 %; 22.7 % on first contact), see the module docstring"))

@@ -19,7 +19,7 @@ import dis
 import functools
 import sys
 import types
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from typing import Any, NamedTuple
 
 # Python versions whose subscript layout was checked (``dis`` of ``x[..., :4]``, ``x[:4]``,
@@ -763,20 +763,24 @@ def _max_call(instructions: list[dis.Instruction], call: int) -> float | None:
     return float(c) if type(c) in (int, float) else None
 
 
-def _operand_start(instructions: list[dis.Instruction], end: int) -> int | None:
+def _operand_start(instructions: list[dis.Instruction], end: int, target_first: bool = False) -> int | None:
     """The index where the straight-line code that pushes the one value right below ``end``
-    starts (its instructions net one value pushed); None at a jump, a jump target or the start."""
+    starts (its instructions net one value pushed); None at a jump, a jump target or the start.
+    ``target_first``: its first instruction may be a jump target (``x /= n`` right after a loop,
+    whose exit lands on the load of ``x``)."""
     net, k = 0, end
     while net < 1:
         k -= 1
         if k < 0:
             return None
         i = instructions[k]
-        if i.is_jump_target or i.opname.startswith(_LEAVES):
+        if i.opname.startswith(_LEAVES) or i.is_jump_target and not target_first:
             return None
         try:
             net += dis.stack_effect(i.opcode, i.arg if i.opcode >= dis.HAVE_ARGUMENT else None, jump=False)
         except ValueError:
+            return None
+        if i.is_jump_target and net != 1:
             return None
     return k if net == 1 else None
 
@@ -1405,15 +1409,10 @@ def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...],
     the ``.item()`` call at ``lasti`` is passed to; the local names it meets in arithmetic, each
     stored once, before it, outside loops), when every use of it is one ``log_only_read`` allows;
     None otherwise."""
-    instructions, at = _located(code, lasti)
-    if at is None or at < 2 or not code.co_flags & 1 or _INTROSPECTION & set(code.co_names):  # 1: CO_OPTIMIZED
+    located = _item_call(code, lasti)
+    if located is None:
         return None
-    method, precall, call = instructions[at - 2 : at + 1]
-    if (method.opname, method.argval, precall.opname, precall.arg, call.opname, call.arg) != (
-        "LOAD_METHOD", "item", "PRECALL", 0, "CALL", 0,
-    ) or precall.is_jump_target or call.is_jump_target:
-        return None
-    cells = set(code.co_cellvars) | set(code.co_freevars)
+    instructions, at, cells = located
     rebound = {i.argval for i in instructions if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL")}
     stored: set[str] = set()
     callees: set[tuple[str, ...]] = set()
@@ -1452,6 +1451,31 @@ def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...],
     if not _follow(instructions, at, visit):
         return None
     return tuple(sorted(callees)), tuple(sorted(numbers))
+
+
+def _item_call(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int, set[str]] | None:
+    """(the instructions, the index of the ``.item()`` call at ``lasti``, the names of cells) of
+    code whose locals are plain (optimized, no introspection); None otherwise."""
+    instructions, at = _located(code, lasti)
+    if at is None or at < 2 or not code.co_flags & 1 or _INTROSPECTION & set(code.co_names):  # 1: CO_OPTIMIZED
+        return None
+    method, precall, call = instructions[at - 2 : at + 1]
+    if (method.opname, method.argval, precall.opname, precall.arg, call.opname, call.arg) != (
+        "LOAD_METHOD", "item", "PRECALL", 0, "CALL", 0,
+    ) or precall.is_jump_target or call.is_jump_target:
+        return None
+    return instructions, at, set(code.co_cellvars) | set(code.co_freevars)
+
+
+def _uses(instructions: list[dis.Instruction], pending: list[int]) -> Iterator[tuple[int, tuple[int, int] | None]]:
+    """(p, ``_consumer`` of the value pushed at ``p``) for each index in ``pending``, once each;
+    the caller may add to ``pending`` as it goes."""
+    seen: set[int] = set()
+    while pending:
+        p = pending.pop()
+        if p not in seen:
+            seen.add(p)
+            yield p, _consumer(instructions, p)
 
 
 def _consumer(instructions: list[dis.Instruction], p: int) -> tuple[int, int] | None:
@@ -1885,15 +1909,274 @@ def _follow(instructions: list[dis.Instruction], at: int, visit: Callable[[int, 
     consumer (its index, which of the values it pops), and gives the indices whose pushed values
     to follow next (none: an end it allows) or None (no proof). False where a consumer is not
     found or ``visit`` gave None."""
-    pending, seen = [at], set()
-    while pending:
-        p = pending.pop()
-        if p in seen:
-            continue
-        seen.add(p)
-        found = _consumer(instructions, p)
+    pending = [at]
+    for _, found in _uses(instructions, pending):
         following = None if found is None else visit(*found)
         if following is None:
             return False
         pending += following
     return True
+
+
+# opcodes of an operand next to a read's number (``mode.GroupFloat``) that may hold a tensor: its
+# value, if a Python number there, is no proven constant (checked when the op runs)
+_OPERAND_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_METHOD", "PRECALL", "CALL",
+                          "KW_NAMES", "BINARY_OP", "BINARY_SUBSCR", "UNARY_NEGATIVE", "UNARY_POSITIVE", "PUSH_NULL"})
+# opcodes of an operand that is a constant of the call: literals, parameters and their items, arithmetic
+_CONSTANT_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "BINARY_OP", "BINARY_SUBSCR", "UNARY_NEGATIVE", "UNARY_POSITIVE"})
+# containers the number may be put in (followed as the number is, to a ``return``: after the call the
+# number is plain)
+_CONTAINERS = frozenset({"BUILD_MAP", "BUILD_CONST_KEY_MAP", "BUILD_TUPLE", "BUILD_LIST"})
+# BINARY_OP arguments whose result has an int's value whether the operands are ints or floats of the
+# same values: + - * / // % ** and their in-place forms
+_FLOAT_LIKE = frozenset({0, 13, 10, 23, 5, 18, 11, 24, 2, 15, 6, 19, 8, 21})
+
+
+def _returned_dict(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the instruction at ``k`` builds a dict that is returned right away."""
+    found = _consumer(instructions, k) if instructions[k].opname in ("BUILD_MAP", "BUILD_CONST_KEY_MAP") else None
+    return found is not None and instructions[found[0]].opname == "RETURN_VALUE"
+_NUMBER_ATTRIBUTES = frozenset(dir(float)) | frozenset(dir(int))
+_PASSING = ("max", "min")
+_CONVERTING = frozenset({"numpy", "item", "tolist", "__float__", "__int__", "__index__", "__array__"})  # host numbers  # builtins returning one of their arguments; their comparisons are the number's own
+_GROUP_SITES: dict[types.CodeType, frozenset[int]] = {}  # code -> offsets where the number meets a constant
+
+
+class GroupFlows(NamedTuple):
+    """What ``group_read`` checks when the read runs, and where the number meets constants."""
+
+    names: tuple[str, ...]
+    """Local names loaded next to the number: their values now must be no NumPy object."""
+    globals: tuple[str, ...]
+    callees: tuple[tuple[str, ...], ...]
+    returns: bool
+    """Whether the number may be returned (then the code must be the decorated body itself)."""
+    constant_sites: frozenset[int]
+    """Offsets of the operators, comparisons and ``max`` / ``min`` calls where every other operand
+    is made of literals, parameters the code never stores (and their items) and locals stored
+    only from literals or from the number's own flow: a plain number met there is a constant of
+    the call (``constant_operand``)."""
+
+
+def group_read(plain: Callable[[Any], bool], integer: bool = False, as_float: bool = False) -> bool:
+    """Whether every use the caller's code makes of the number the ``x.item()`` it is executing
+    returns (and of what Python arithmetic computes from it) is seen by the number's own methods
+    or by a torch function: it is stored in plain local names (none a closure's, no ``locals()``),
+    an operand of an operator or a comparison whose other operand is made of constants, local
+    names, subscripts, attributes and calls (whose loaded names hold, now, values ``plain``
+    accepts, and whose globals are neither builtins nor NumPy or ``math`` objects: a number of
+    another type than Python's could get the operator first, ``len`` counts images), an argument
+    of ``max`` / ``min`` with such other arguments, an argument of a torch function, returned (also in a
+    container made for it), or the object of an attribute no Python
+    number has (``.detach()``: a tensor then). A call of anything else (``math.sqrt``, a helper,
+    ``float``) is no proof: that code may convert the number unseen. An ``integer`` number (an
+    int tensor's) meets, as the right operand or in ``max`` / ``min``, only int literals and
+    locals stored from them or from its own flow: ``0.5 * n`` is float's own method, unseen.
+    ``as_float``: an int tensor's number handed to the body as a float (``mode.GroupFloat.exact``)
+    meets no bitwise operator and no call but ``max`` / ``min`` (a torch function's arguments are
+    parsed before the capture sees them), and leaves the code only as a value of the dict it returns.
+    Python 3.11 only."""
+    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    flows = _group_flows(f.f_code, f.f_lasti, integer and not as_float, as_float) if f is not None else None
+    if f is None or flows is None:
+        return False
+    back = f.f_back
+    if flows.returns and (back is None or str(back.f_globals.get("__name__", "")).partition(".")[0] not in ("losssplit", "wrapt")):
+        return False  # returned by a helper to code that is not followed
+    held = f.f_locals if flows.names else {}
+    if any(name in held and not plain(held[name]) for name in flows.names):
+        return False
+    for name in flows.globals:
+        value = f.f_globals.get(name, _UNPROVEN)
+        if value is _UNPROVEN or _numeric_module(value):
+            return False
+    for called in flows.callees:
+        callee = f.f_globals.get(called[0], f.f_builtins.get(called[0], _UNPROVEN))
+        if len(called) == 2:
+            callee = vars(callee).get(called[1], _UNPROVEN) if isinstance(callee, types.ModuleType) else _UNPROVEN
+        passing = len(called) == 1 and called[0] in _PASSING and callee is getattr(builtins, called[0])
+        if not passing and str(getattr(callee, "__module__", "") or "").partition(".")[0] != "torch":
+            return False
+    if len(_GROUP_SITES) > 4096:
+        _GROUP_SITES.clear()
+    _GROUP_SITES[f.f_code] = _GROUP_SITES.get(f.f_code, frozenset()) | flows.constant_sites
+    return True
+
+
+def constant_operand() -> bool:
+    """Whether the operator (or ``max`` / ``min`` call) the caller's code is executing is one where
+    ``group_read`` proved the other operand a constant of the call."""
+    f = _caller()
+    return f is not None and f.f_lasti in _GROUP_SITES.get(f.f_code, frozenset())
+
+
+def _numeric_module(value: Any) -> bool:
+    """Whether ``value`` is NumPy's or ``math``'s (a module, or a function or type of theirs)."""
+    name = value.__name__ if isinstance(value, types.ModuleType) else getattr(value, "__module__", "")
+    return str(name or "").partition(".")[0] in ("numpy", "math")
+
+
+@functools.lru_cache(maxsize=256)
+def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_float: bool = False) -> GroupFlows | None:
+    """What ``group_read`` checks at run time, where every use of the number pushed by the
+    ``.item()`` call at ``lasti`` is one it allows; None otherwise."""
+    located = _item_call(code, lasti)
+    if located is None:
+        return None
+    instructions, at, cells = located
+    parameters = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    pending: list[int] = [at]
+    flow_stores: set[int] = set()
+    returns = False
+    names: set[str] = set()
+    globals_: set[str] = set()
+    callees: set[tuple[str, ...]] = set()
+    sites: list[tuple[int, list[tuple[int, int]]]] = []  # (offset, the other operands' spans)
+    int_spans: list[tuple[int, int]] = []  # operands an int number meets first: checked after the walk
+
+    def operand(start: int | None, end: int) -> bool:  # a span next to the number: see ``group_read``
+        if start is None or start >= end:
+            return False
+        for i in instructions[start:end]:
+            if i.opname not in _OPERAND_OPS or i.is_jump_target and i is not instructions[start]:
+                return False
+            if i.opname == "LOAD_CONST" and type(i.argval) not in (int, float, str):
+                return False
+            if i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval in _CONVERTING:
+                return False
+            if i.opname == "LOAD_FAST":
+                if i.argval in cells:
+                    return False
+                names.add(i.argval)
+            elif i.opname == "LOAD_GLOBAL":
+                globals_.add(i.argval)
+        return True
+
+    for p, found in _uses(instructions, pending):
+        if found is None:
+            return None
+        k, which = found
+        i = instructions[k]
+        if as_float and (i.opname in ("RETURN_VALUE", "STORE_SUBSCR") or i.opname in _CONTAINERS and not _returned_dict(instructions, k)):
+            return None  # (only a value of the returned dict is given back as the int it was)
+        if as_float and i.opname in _CONTAINERS:
+            returns = True
+            continue
+        if i.opname in ("POP_TOP", "RETURN_VALUE") or i.opname == "STORE_SUBSCR" and which == 1:
+            returns = returns or i.opname == "RETURN_VALUE"
+            continue  # (a container the number is in, written into)
+        if i.opname in _CONTAINERS:
+            pending.append(k)
+            continue
+        if i.opname == "STORE_FAST" and i.argval not in cells:
+            if k not in flow_stores:
+                flow_stores.add(k)
+                pending += _loads(instructions, i.argval)
+            continue
+        if i.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+            if i.argval in _NUMBER_ATTRIBUTES:
+                return None
+            continue  # an attribute no number has: the value is a tensor (or the body fails without losssplit)
+        if i.opname in ("UNARY_NEGATIVE", "UNARY_POSITIVE"):
+            pending.append(k)
+            continue
+        if i.opname in ("BINARY_OP", "COMPARE_OP"):
+            if as_float and i.opname == "BINARY_OP" and i.arg not in _FLOAT_LIKE:
+                return None  # ``n & 1``: no operator of a float
+            right = _operand_start(instructions, k)
+            left = _operand_start(instructions, right, target_first=True) if right is not None else None
+            span = (left, right) if which == 1 else (right, k)
+            if span[0] is None or span[1] is None or not operand(span[0], span[1]):
+                return None
+            if integer and which == 1:
+                int_spans.append(span)  # type: ignore[arg-type]
+            sites.append((k, [span]))  # type: ignore[list-item]
+            if i.opname == "BINARY_OP" and not _method_result(instructions, span[0], span[1]):
+                pending.append(k)  # (with a tensor's method result: a tensor, whose uses the capture sees)
+            continue
+        if i.opname == "CALL" and which >= 2:
+            name = _global_callee(instructions, k)
+            if as_float and (name is None or len(name) != 1 or name[0] not in _PASSING):
+                return None  # a torch function's argument parsing would see a float where it had an int
+            spans = _argument_spans(instructions, k)
+            if name is None or spans is None:
+                return None
+            callees.add(name)
+            if len(name) == 1 and name[0] in _PASSING:  # torch functions are checked when run
+                others = [(s, e) for s, e in spans if not s <= p < e]
+                if not all(operand(s, e) for s, e in others):
+                    return None
+                if integer:
+                    int_spans += others
+                sites.append((k, others))
+                pending.append(k)
+            continue
+        return None
+    stores: dict[str, list[int]] = {}
+    for k, x in enumerate(instructions):
+        if x.opname == "STORE_FAST":
+            stores.setdefault(x.argval, []).append(k)
+
+    def constant_name(name: str) -> bool:
+        ks = stores.get(name, [])
+        if not ks:
+            return name in parameters
+        return all(k in flow_stores or k > 0 and instructions[k - 1].opname == "LOAD_CONST"
+                   and type(instructions[k - 1].argval) in (int, float) for k in ks)
+
+    def int_operand(start: int, end: int) -> bool:  # an int literal, a local only ever one or of the flow,
+        if end - start > 1:  # or a method's result that no number has (``l.mean()``: a tensor's)
+            return _method_result(instructions, start, end)
+        i = instructions[start]
+        if i.opname == "LOAD_CONST":
+            return type(i.argval) is int
+        ks = stores.get(i.argval, [])
+        return i.opname == "LOAD_FAST" and bool(ks) and all(
+            k in flow_stores or k > 0 and instructions[k - 1].opname == "LOAD_CONST" and type(instructions[k - 1].argval) is int
+            for k in ks)
+
+    if not all(int_operand(s, e) for s, e in int_spans):
+        return None
+
+    def constant(start: int, end: int) -> bool:
+        return all(i.opname in _CONSTANT_OPS and (i.opname != "LOAD_FAST" or constant_name(i.argval))
+                   for i in instructions[start:end])
+
+    constant_sites = frozenset(instructions[k].offset for k, spans in sites if all(constant(s, e) for s, e in spans))
+    return GroupFlows(tuple(sorted(names)), tuple(sorted(globals_)), tuple(sorted(callees)), returns, constant_sites)
+
+
+def _method_result(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the span ``start:end`` is a call of a method no Python number has (``l.mean()``,
+    ``F.cross_entropy(..).sum()``): a tensor's, in a loss's code."""
+    if end - start < 3 or instructions[end - 1].opname != "CALL":
+        return False
+    spans = _argument_spans(instructions, end - 1)
+    call = end - 1
+    while call > start and instructions[call - 1].opname in ("PRECALL", "KW_NAMES"):
+        call -= 1
+    method = (spans[-1][0] if spans else call) if spans is not None else None
+    head = instructions[method - 1] if method is not None and method > start else None
+    return (head is not None and head.opname == "LOAD_METHOD" and head.argval not in _NUMBER_ATTRIBUTES
+            and head.argval not in _CONVERTING and head.argval not in _NUMBER_METHODS)
+
+
+# tensor methods that return Python numbers (or sizes), not tensors
+_NUMBER_METHODS = frozenset({"numel", "nelement", "dim", "ndimension", "element_size", "size", "stride", "count",
+                             "index", "get_device", "data_ptr", "storage_offset", "__len__"})
+
+
+def _argument_spans(instructions: list[dis.Instruction], k: int) -> list[tuple[int, int]] | None:
+    """(start, end) of each argument of the CALL at ``k``, last first; None where one is not found."""
+    end: int | None = k
+    while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
+        end -= 1
+    spans = []
+    for _ in range(instructions[k].arg or 0):
+        start = _operand_start(instructions, end) if end is not None else None
+        if start is None or end is None:
+            return None
+        spans.append((start, end))
+        end = start
+    return spans
+

@@ -34,6 +34,7 @@ from ._bytecode import (
 )
 from .formulas import binary_formula, pooled_moment, unary_formula, with_site
 from .mode import (
+    GROUP_RULE,
     OTHER_IMAGE_WEIGHT,
     Frame,
     Tensor,
@@ -43,6 +44,7 @@ from .mode import (
     combine,
     dims_arg,
     get_arg,
+    group_entry,
     host_tensor,
     identity_map,
     image_counts,
@@ -511,6 +513,64 @@ def div(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     _binary(frame, func, args, kwargs, out, "div")
     if args and frame.zeroed:
         carry_counts(frame, args[0], out)
+
+
+_GROUP_SCALING = {Tensor.mul: "mul", torch.mul: "mul", torch.multiply: "mul", Tensor.mul_: "mul", Tensor.div: "div",
+                  Tensor.div_: "div", torch.div: "div", torch.divide: "div", Tensor.true_divide: "div",
+                  torch.true_divide: "div", Tensor.true_divide_: "div"}
+
+
+def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """``n * loss``, ``loss / n`` (in place too) of a reduced loss (one ratio, or a sum of them)
+    and a number read on the host that is followed per group (``mode.GroupFloat``): on a group
+    alone the body scales the group's value by the group's number, so each ratio takes it as a
+    factor (``Ratio.group_factors``; a division, its reciprocal). A plain sum over the very count
+    read is the row-sum normaliser ``Frame.host_normaliser`` finds (floors and all). True where
+    ``out``'s track was recorded; False for anything else (the number's use is not followed)."""
+    kind = _GROUP_SCALING.get(func)
+    if kind is None or kwargs or len(args) != 2 or not isinstance(out, Tensor) or out.numel() != 1:
+        return False
+    a, b = args
+    if isinstance(a, Tensor) and group_entry(b, frame) is not None:
+        t, number = a, b
+    elif kind == "mul" and isinstance(b, Tensor) and group_entry(a, frame) is not None:
+        t, number = b, a
+    else:
+        return False
+    track = frame.get(t)
+    entry = group_entry(number, frame)
+    if track is None or entry is None or track.formula is not None or track.elements or t.numel() != 1:
+        return False
+    expr, ratios, reads = entry
+    scaled: tuple[Ratio, ...]
+    if track.ratio is not None and track.lost_at is None:
+        scaled = (track.ratio,)
+    elif track.parts:
+        scaled = track.parts
+    else:
+        return False
+    if any(r.offset or r.num_offset or r.gate is not None or r.test is not None for r in scaled):
+        return False
+    r = track.ratio
+    if (kind == "div" and expr == ("p", 0) and r is not None and track.lost_at is None and r.kind is RatioKind.SUM
+            and not r.divisors and not r.group_factors):
+        counted = frame.host_normaliser(reads[0].read.value if len(reads) == 1 else number, divisor_floor)  # (the very
+        # float the read returned: that read's sum, where others read the same value)
+        if counted is not None:  # ``l.sum() / max(num_pos, 1)``: the group's count, floored as the body did
+            frame.set(out, Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=counted)))
+            return True
+    factor = (expr if kind == "mul" else ("reciprocal", expr), ratios)
+    made = tuple(q.replace(group_factors=q.group_factors + (factor,)) for q in scaled)
+    for read in reads:
+        read.used = read.read.consumed = True
+    if track.parts:
+        frame.set(out, dataclasses.replace(track, parts=made))
+    else:
+        frame.set(out, Track(from_prediction=track.from_prediction, ratio=made[0]))
+    return True
+
+
+GROUP_RULE.append(group_scaled)
 
 
 def rounded_division(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -1103,7 +1163,7 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     with the weight field set to 1; None for any other reduced value."""
     r = track.ratio
     if (r is None or r.rows.numel() != 1 and r.host_image is None or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset or r.gate is not None
-            or r.test is not None or r.counts_rows() or not r.own_normaliser()):
+            or r.test is not None or r.counts_rows() or not r.own_normaliser() or r.group_factors):
         return None
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)

@@ -279,6 +279,254 @@ for _floored_cls, _base in ((FlooredFloat, float), (FlooredInt, int)):
         setattr(_floored_cls, _name, _scaled_floor(_name, _base))
 
 
+@dataclasses.dataclass(slots=True, eq=False)
+class GroupRead:
+    """One ``.item()`` read returned as a ``GroupFloat`` / ``GroupInt``, and what became of it."""
+
+    read: HostRead
+    used: bool = False
+    """A loss was scaled by a number computed from it (``GroupFloat`` rules): its per-group
+    values decide the companions, so its comparisons and escapes are checked."""
+    escaped: str | None = None
+    """The first use the capture could not follow (a conversion, a torch function without a rule
+    for it, arithmetic with a number that is no proven constant)."""
+    checks: list[tuple[Any, str, bool, tuple[Ratio, ...]]] = dataclasses.field(default_factory=list)
+    """Comparisons made of it: (the expression compared with 0, the op, the batch's result, the
+    ratios the expression reads)."""
+
+
+class GroupFloat(_Plain, float):
+    """A number ``.item()`` read from a reduced value of the images that, on a group's images
+    alone, has the group's own value (a row sum ``(tgt != pad).sum()``, a loss ``reg_loss``; a
+    formula of such), where the body's code proves each of its uses is seen by its own methods or
+    by a torch function (``_bytecode.group_read``). To the body it is the batch's number; to the
+    capture an expression of ratios (``Frame.group_numbers``, by ``_index``) that the split
+    evaluates per group. Python arithmetic with proven constants and other such numbers of the
+    call keeps the mark; a comparison gives the batch's result and is checked per group (a group
+    whose result differs declines the call); anything else is recorded as an escape. Copies,
+    pickles, and the number after the call are plain."""
+
+    _frame: weakref.ReferenceType
+    _index: int
+    exact = False
+    """An int tensor's number handed to the body as a float, where its code uses it only as a
+    float of the same value (``_bytecode.group_read``'s ``as_float``): ``0.1 * max(num_pos, 1)``
+    is then this number's own method, not float's. Torch functions get it (and ints computed
+    from it with ints) as the int, and so does the returned dict (``Frame.give_back_ints``)."""
+
+
+class GroupInt(_Plain, int):
+    """``GroupFloat`` of an int tensor's value."""
+
+    _frame: weakref.ReferenceType
+    _index: int
+    exact = False
+
+
+_GROUPED = (GroupFloat, GroupInt)
+
+
+def group_entry(x: Any, frame: Frame | None = None) -> tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]] | None:
+    """(expression, ratios, reads) of ``x`` where it is a ``GroupFloat`` / ``GroupInt`` of a live
+    call (of ``frame`` where given); None otherwise (a plain number)."""
+    if type(x) not in _GROUPED:
+        return None
+    held = x._frame()
+    if held is None or frame is not None and held is not frame or x._index >= len(held.group_numbers):
+        return None
+    return held.group_numbers[x._index]
+
+
+def group_number(frame: Frame, value: Any, expr: Any, ratios: tuple[Ratio, ...], reads: tuple[GroupRead, ...],
+                 exact: bool = False) -> Any:
+    """``value`` marked as the expression ``expr`` of ``ratios`` (see ``GroupFloat``); ``exact``:
+    an int given as a float (``GroupFloat.exact``)."""
+    if type(value) not in (int, float):
+        return value
+    out: GroupFloat | GroupInt
+    if type(value) is int and not exact:
+        out = GroupInt(value)
+    else:
+        out = GroupFloat(value)
+        if exact:
+            out.exact = frame.exact_numbers = True
+    out._frame, out._index = weakref.ref(frame), len(frame.group_numbers)
+    frame.group_numbers.append((expr, ratios, reads))
+    return out
+
+
+def exact_ints(frame: Frame, args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """``args`` and ``kwargs`` with each ``GroupFloat.exact`` of the call as the int it is (a
+    ``GroupInt`` of the same expression): torch functions get what they get without losssplit."""
+
+    def exact(v: Any) -> Any:
+        if type(v) is GroupFloat and v.exact and v._frame() is frame:
+            out = GroupInt(int(float.__float__(v)))
+            out._frame, out._index = v._frame, v._index
+            return out
+        if type(v) in (list, tuple) and any(type(e) is GroupFloat for e in v):
+            return type(v)(exact(e) for e in v)
+        return v
+
+    return tuple(exact(a) for a in args), {k: exact(v) for k, v in kwargs.items()} if kwargs else kwargs
+
+
+def _escape(reads: tuple[GroupRead, ...], what: str) -> None:
+    for r in reads:
+        if r.escaped is None:
+            r.escaped = what
+
+
+def _joined(a: tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]], b: tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]]
+            ) -> tuple[Any, Any, tuple[Ratio, ...], tuple[GroupRead, ...]]:
+    """The expressions of two marked numbers over one list of ratios (each ratio once)."""
+    from .. import _formula
+
+    ratios = list(a[1])
+    moved: dict[int, int] = {}
+    for j, r in enumerate(b[1]):
+        at = next((i for i, q in enumerate(ratios) if q is r), None)
+        if at is None:
+            at = len(ratios)
+            ratios.append(r)
+        moved[j] = at
+    return a[0], _formula.renumbered(b[0], moved), tuple(ratios), a[2] + tuple(r for r in b[2] if r not in a[2])
+
+
+_GROUP_BINARY = {"__add__": "add", "__radd__": "add", "__sub__": "sub", "__rsub__": "sub", "__mul__": "mul",
+                 "__rmul__": "mul", "__truediv__": "div", "__rtruediv__": "div", "__pow__": "pow", "__rpow__": "pow"}
+_GROUP_COMPARE = {"__lt__": "lt", "__le__": "le", "__gt__": "gt", "__ge__": "ge", "__eq__": "eq", "__ne__": "ne"}
+
+
+def _group_constant(frame: Frame, c: Any) -> bool:
+    """Whether the plain number ``c`` meeting a marked number is a constant of the call: the code
+    proves it one at this op (``_bytecode.constant_operand``), and it is no count of this call's
+    images or rows (unless the op's operand is a literal)."""
+    if type(c) not in (int, float) or frame.counted_number(c) or not _bytecode.constant_operand():
+        return False
+    if type(c) is int and c not in (0, 1) and (c == frame.num_images or c in frame.lengths):
+        return _bytecode.offset_source(c) == "literal" or _bytecode.divisor_source(c) == "literal"
+    return True
+
+
+def _group_operands(frame: Frame, entry: tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]], o: Any
+                    ) -> tuple[Any, Any, tuple[Ratio, ...], tuple[GroupRead, ...]] | None:
+    """(the marked number's expression, the other operand's, the ratios both read, the reads)
+    where ``o`` is another marked number of the call or a proven constant; None otherwise."""
+    theirs = group_entry(o, frame)
+    if theirs is not None:
+        return _joined(entry, theirs)
+    if not _group_constant(frame, o):
+        return None
+    return entry[0], ("c", float(o)), entry[1], entry[2]
+
+
+def _group_arithmetic(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, *other: Any) -> Any:
+        if self.exact:  # what the int the body had computes (``n // 2`` is an int there)
+            whole = int(float.__float__(self))
+            value = getattr(int, name)(whole, *other) if hasattr(int, name) else NotImplemented
+            if value is NotImplemented and other and type(other[0]) is float:
+                value = getattr(float, name)(float(whole), *other)
+        else:
+            value = getattr(base, name)(self, *other)
+        if value is NotImplemented and other and type(other[0]) is float and base is int:
+            value = getattr(float, name)(float(int.__int__(self)), *other)
+        if _by_the_capture():
+            return value
+        entry = group_entry(self)
+        if entry is None:
+            return value
+        frame: Frame = self._frame()
+        o: Any = other[0] if other else None
+        if value is NotImplemented or type(value) not in (int, float):
+            if not isinstance(o, Tensor):  # a tensor's own method runs next, seen by the capture
+                _escape(entry[2], f"{type(o).__name__} {name}")
+            return value
+        expr: Any
+        if not other:
+            expr, ratios, reads = ((name.strip("_"), entry[0]) if name in ("__neg__", "__abs__") else entry[0]), entry[1], entry[2]
+        else:
+            kind = _GROUP_BINARY.get(name)
+            both = _group_operands(frame, entry, o) if kind is not None else None
+            if both is None:
+                _escape(entry[2], f"{type(o).__name__} {name}")
+                return value
+            mine, their, ratios, reads = both
+            expr = (kind, their, mine) if name.startswith("__r") else (kind, mine, their)
+            if kind == "pow" and (their[0] != "c" or name == "__rpow__"):
+                _escape(entry[2], f"{type(o).__name__} {name}")
+                return value
+            if kind == "pow":
+                expr = ("pow", mine, their[1])
+        exact = self.exact and type(value) is int
+        return group_number(frame, float(value) if exact else value, expr, ratios, reads, exact)
+
+    method.__name__ = name
+    return method
+
+
+def _group_comparison(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, other: Any) -> Any:
+        result = getattr(base, name)(self, other)
+        if result is NotImplemented and type(other) is float and base is int:
+            result = getattr(float, name)(float(int.__int__(self)), other)
+        if _by_the_capture() or type(result) is not bool:
+            return result
+        entry = group_entry(self)
+        if entry is None:
+            return result
+        frame: Frame = self._frame()
+        both = _group_operands(frame, entry, other)
+        if both is None:
+            _escape(entry[2], f"a comparison ({name}) with {type(other).__name__}")
+            return result
+        mine, their, ratios, reads = both
+        for r in reads:
+            r.checks.append((("sub", mine, their), _GROUP_COMPARE[name], result, ratios))
+        return result
+
+    method.__name__ = name
+    return method
+
+
+def _group_exit(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, *other: Any) -> Any:  # ``float(n)``, ``int(n)``, ``round(n)``: a plain number, unseen
+        value = getattr(base, name)(self, *other)
+        if not _by_the_capture():
+            entry = group_entry(self)
+            if entry is not None:
+                _escape(entry[2], f"{name.strip('_')}()")
+        return value
+
+    method.__name__ = name
+    return method
+
+
+def _group_truth(self: Any) -> bool:
+    result = bool(float(int.__int__(self) if isinstance(self, int) else float.__float__(self)))
+    entry = group_entry(self) if not _by_the_capture() else None
+    if entry is not None:
+        for r in entry[2]:
+            r.checks.append((entry[0], "ne", result, entry[1]))
+    return result
+
+
+for _grouped_cls, _base in ((GroupFloat, float), (GroupInt, int)):
+    for _name in (*_GROUP_BINARY, "__neg__", "__pos__", "__abs__", "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__",
+                  "__divmod__", "__rdivmod__", "__lshift__", "__rlshift__", "__rshift__", "__rrshift__", "__and__",
+                  "__rand__", "__or__", "__ror__", "__xor__", "__rxor__", "__invert__"):
+        if hasattr(_base, _name):
+            setattr(_grouped_cls, _name, _group_arithmetic(_name, _base))
+    for _name in _GROUP_COMPARE:
+        setattr(_grouped_cls, _name, _group_comparison(_name, _base))
+    for _name in ("__float__", "__int__", "__index__", "__round__", "__trunc__", "__floor__", "__ceil__", "__complex__"):
+        if hasattr(_base, _name):
+            setattr(_grouped_cls, _name, _group_exit(_name, _base))
+    _grouped_cls.__bool__ = _group_truth  # type: ignore[method-assign]
+    _grouped_cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
+
+
 def tracked_pair(frame: Frame, a: Any, b: Any, out: Any) -> tuple[Track | None, Track | None] | None:
     """The tracks of the two tensor operands ``a``, ``b`` of an op with a tensor output; None where
     one of the three is no tensor or neither operand carries images (nothing to follow)."""
@@ -480,6 +728,19 @@ class Frame:
         # row maps whose every row is one image known on the host (one image's values stacked one
         # at a time): id -> (the map, the image); held, so the ids stay unique
         self.one_image_rows: dict[int, tuple[Tensor, int]] = {}
+        # numbers read on the host that are followed per group (``GroupFloat``): by ``_index``, (the
+        # expression, the ratios it reads, the reads it is computed from); and those reads
+        self.group_numbers: list[tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]]] = []
+        self.group_reads: list[GroupRead] = []
+        self.exact_numbers = False  # a ``GroupFloat.exact`` was handed out (torch functions get ints)
+
+    def give_back_ints(self, result: Any) -> None:
+        """The values of the returned dict that are ``GroupFloat.exact`` numbers of this call, as
+        the ints the body computed without losssplit."""
+        if isinstance(result, dict):
+            for k, v in list(result.items()):
+                if type(v) is GroupFloat and v.exact and v._frame() is self:
+                    result[k] = int(float.__float__(v))
 
     def rows_image(self, rows: Tensor) -> int | None:
         """The image every index of the row map ``rows`` is, where that is known on the host."""
@@ -947,6 +1208,8 @@ class Frame:
         self.joined_rows.clear()
         self.norms.clear()
         self.one_image_rows.clear()
+        self.group_numbers.clear()
+        self.group_reads.clear()
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
@@ -1727,6 +1990,10 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     if func is Tensor.item and type(out) in (int, float) and _bytecode.log_only_read(_TENSOR_MAKERS, _LOGGED):
         return _logged_number(frame, out)
     op = op_name(func)
+    if func is Tensor.item and type(out) in (int, float) and frame.tokens is None:
+        grouped = _group_read(frame, track, out, op)
+        if grouped is not None:
+            return grouped
     if track.lost_at is not None:
         if track.from_prediction:
             frame.doubt(torch.ones((), dtype=torch.bool),
@@ -1748,6 +2015,49 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     # (``e.sum() * math.exp(loss.item())``: the batch's number on every group)
     source = r if r is None or _bytecode.read_set_aside() is not False else None
     frame.add_read(HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None))
+
+
+def _group_read(frame: Frame, track: Track, out: Any, op: str) -> Any:
+    """The number ``.item()`` read from a reduced value (a ratio, a sum of ratios, an expression
+    of them) as a ``GroupFloat`` / ``GroupInt``, where the body's code proves its uses seen
+    (``_bytecode.group_read``); None otherwise. The read is recorded as any other: it declines
+    the call unless a loss is divided by it as a count, or scaled by it as a marked number."""
+    from .. import _formula
+
+    if track.formula is not None:
+        expr, ratios = track.formula
+    elif track.parts:
+        expr, ratios = _formula.total(len(track.parts)), track.parts
+    elif track.ratio is not None and track.lost_at is None:
+        expr, ratios = _formula.part(0), (track.ratio,)
+    else:
+        return None
+    if any(r.kind is RatioKind.SUM_OVER_OPAQUE or r.gate is not None or r.test is not None or r.modified() for r in ratios):
+        return None
+    exact = False
+    if not _bytecode.group_read(_not_numpy, type(out) is int):
+        # an int the code uses as a float of its value only (``0.1 * max(num_pos, 1)``): given as one
+        exact = type(out) is int and abs(out) < 2**53 and _bytecode.group_read(_not_numpy, True, as_float=True)
+        if not exact:
+            return None
+    r = track.ratio if track.formula is None and not track.parts else None
+    plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
+    read = HostRead(out, r if plain else None, r, op, image=r.host_image if r is not None else None)
+    frame.add_read(read)
+    grouped = GroupRead(read)
+    frame.group_reads.append(grouped)
+    return group_number(frame, float(out) if exact else out, expr, tuple(ratios), (grouped,), exact)
+
+
+def _not_numpy(value: Any, depth: int = 1) -> bool:
+    """Whether ``value`` (a local next to a marked number) is no NumPy object (nor holds one)."""
+    if type(value).__module__.partition(".")[0] == "numpy":
+        return False
+    if depth and type(value) is dict:
+        return all(_not_numpy(v, 0) for v in list(value.values())[:64])
+    if depth and type(value) in (list, tuple):
+        return all(_not_numpy(v, 0) for v in value[:64])
+    return True
 
 
 SIZE_READS = {Tensor.shape.__get__, Tensor.size, Tensor.numel, torch.numel}  # type: ignore[attr-defined]  # ``len(x)``: a plain int
@@ -1999,6 +2309,8 @@ class CaptureMode(TorchFunctionMode):
         self.frame = frame
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        if self.frame.exact_numbers:
+            args, kwargs = exact_ints(self.frame, args, kwargs or {})
         if kwargs:
             out = func(*args, **kwargs)
         else:
@@ -2066,6 +2378,17 @@ class CaptureMode(TorchFunctionMode):
                 _note_sized(frame, func, args, kwargs, out)
         if kwargs and kwargs.get("out") is not None:
             rule = None  # a rule would replay the op into the user's buffer: follow nothing here
+        if frame.group_numbers and frame.error is None:
+            try:
+                with _HIDDEN():
+                    grouped = _grouped_arguments(frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
+                return out
+            if grouped is True:
+                rule = _followed
+            elif isinstance(grouped, tuple):
+                args, kwargs = grouped  # the rules see the plain numbers, as without the mark
         if rule is None and func in KNOWN_IGNORED:
             return out
         try:
@@ -2123,6 +2446,40 @@ _DATA_SET = Tensor.data.__set__  # type: ignore[attr-defined]  # a fresh method-
 # shape changed in place)
 _KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_memory_", "set_", "squeeze_", "unsqueeze_",
                           "t_", "transpose_", "swapdims_", "swapaxes_", "as_strided_", "rename_"})
+
+
+# the rule of torch functions a ``GroupFloat`` meets (``elementwise.group_scaled``): True where it
+# recorded the output's track (a reduced loss times or over the number)
+GROUP_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
+
+
+def _followed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """The rule of a call ``GROUP_RULE`` already followed."""
+
+
+def _grouped_arguments(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool | tuple[tuple, dict] | None:
+    """For a torch function that got ``GroupFloat`` numbers: True where ``GROUP_RULE`` followed
+    it; else the arguments with those numbers plain, as the rules know numbers (a use of this
+    call's is recorded as an escape of their reads). None where it got none."""
+    marked = [x for x in flat_args(args, kwargs) if type(x) in _GROUPED]
+    if not marked:
+        return None
+    found = [x for x in marked if group_entry(x, frame) is not None]  # others: of an earlier call, plain
+    if found and GROUP_RULE and GROUP_RULE[0](frame, func, args, kwargs, out):
+        return True
+    for x in found:
+        entry = group_entry(x, frame)
+        assert entry is not None
+        _escape(entry[2], op_name(func))
+
+    def plain(v: Any) -> Any:
+        if type(v) in _GROUPED:
+            return v._plain()
+        if type(v) in (list, tuple):
+            return type(v)(plain(e) for e in v)
+        return v
+
+    return tuple(plain(a) for a in args), {k: plain(v) for k, v in kwargs.items()} if kwargs else kwargs
 
 
 def _write_target(func: Any, args: tuple, kwargs: dict, out: Any) -> Any:

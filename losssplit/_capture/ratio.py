@@ -109,6 +109,12 @@ class Ratio:
     per-image loop); None when anything else went in. A zeroed start (``x.sum() * 0``) adds none."""
     part_values: tuple[Tensor, ...] = ()
     """The values of those one-image losses, held (their identity tells a part added twice)."""
+    group_factors: tuple[tuple[Any, tuple[Ratio, ...]], ...] = ()
+    """Numbers read on the host that multiplied the value (``n * ce.mean()``, ``l.sum() / w``,
+    ``w = max(reg.item(), 0.01)``): each an expression of ratios (see ``losssplit._formula``) that
+    on a group alone is the group's, so each group's numerator is multiplied by its value there
+    (a division: by its reciprocal). Only a value without offsets takes one; one that has them
+    adds up with no other value (``add_ratios``), divides nothing, and has no image's value."""
 
     @classmethod
     def of(
@@ -147,6 +153,8 @@ class Ratio:
                 tensor factor, a division that makes the denominator a group's share or row sum).
         """
         divisor_given = divisor is not None
+        if by_rows is not None and by_rows.group_factors:
+            raise ValueError("a normaliser scaled by a number read on the host")
         if (self.gate is not None or self.test is not None) and (
             divisor_given or by_rows is not None or normaliser_op is not None or isinstance(scale, Tensor)
         ):
@@ -305,7 +313,7 @@ class Ratio:
 
     def as_sum(self) -> tuple[Tensor, Tensor] | None:
         """(per-row values, rows) of a ratio that adds up: a plain sum, or one image's value."""
-        if self.counts_rows():
+        if self.counts_rows() or self.group_factors:
             return None
         if (
             self.kind is RatioKind.SUM
@@ -327,7 +335,13 @@ class Ratio:
         return n is None or self.host_image is not None and n.host_image == self.host_image
 
     def image_value(self) -> Tensor:
-        """The value of a ratio whose rows are all one image (weights set to 1): num / den + offset."""
+        """The value of a ratio whose rows are all one image (weights set to 1): num / den + offset.
+
+        Raises:
+            ValueError: the value is scaled by a number read on the host (the group's, not the image's).
+        """
+        if self.group_factors:
+            raise ValueError("a value scaled by a number read on the host has no image's value")
         value = self._image_ratio()
         return value + self.offset if self.offset else value
 
@@ -451,8 +465,8 @@ def _factors(z: float, counts: list[Count]) -> list[tuple[int, str]]:
 def add_ratios(ra: Ratio, rb: Ratio) -> Ratio | None:
     """``loss_a + loss_b`` of sums or of per-image losses: one sum over both sets of rows; of two
     means with the same denominator per row over the same rows: one mean of both numerators."""
-    if ra.modified() or rb.modified():  # written in place after the reduction: not these values
-        return None
+    if ra.modified() or rb.modified() or ra.group_factors or rb.group_factors:  # written in place after the
+        return None  # reduction (not these values); scaled by numbers read on the host (parts of their own)
     if any(r.gate is not None or r.test is not None for r in (ra, rb)):
         return None
     left, right = ra.as_sum(), rb.as_sum()

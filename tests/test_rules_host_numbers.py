@@ -1,0 +1,288 @@
+"""Numbers read on the host from reduced values and followed per group (``mode.GroupFloat``).
+
+``n = (tgt != pad).sum().item()``, ``w = max(reg.item(), 0.01)``: on a group's images alone the
+body reads the group's own value, so a loss scaled by such a number is split with each group's
+number (``Ratio.group_factors``), comparisons made of it are checked per group, and anything the
+capture cannot follow declines the call. Each body is checked against the oracle (the body run
+on each group's images alone, weight field 1), main values and gradients bit-identical.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+from _helpers import KEEP, ROWS, TARGETS, split_outcome, wrong_companions
+
+from losssplit import split_by_source
+
+B, T, V, PAD = 5, 6, 7, 0
+# per image: loss_weight (real >= 0.9), tokens that are not padding, positives among them
+IMAGES = [(1.0, 6, 2), (0.5, 3, 0), (1.0, 4, 1), (0.5, 5, 0), (0.25, 2, 0)]
+
+
+def batch(seed: int = 0) -> list:
+    """Logits [B, T, V] under two permutations, labels [T] per image padded with PAD, a positive
+    mask per token, a regression [B, T, 2]; synthetic images have no positives (their group's
+    count is 0 where the batch's is not)."""
+    g = torch.Generator().manual_seed(seed)
+    outputs = {"perm": [torch.randn(B, T, V, generator=g).requires_grad_() for _ in range(2)],
+               "reg": torch.rand(B, T, 2, generator=g).requires_grad_()}
+    targets = []
+    for w, tokens, positives in IMAGES:
+        text = torch.randint(1, V, (T,), generator=g)
+        text[tokens:] = PAD
+        pos = torch.zeros(T, dtype=torch.bool)
+        pos[:positives] = True
+        targets.append({"text": text, "pos": pos, "box": torch.rand(T, 2, generator=g), "loss_weight": w})
+    return [outputs, targets]
+
+
+def outcome(body, args=None, kinds=(ROWS, TARGETS)):
+    return split_outcome(body, args if args is not None else batch(), list(kinds))
+
+
+def assert_splits(body, args=None, kinds=(ROWS, TARGETS)):
+    got, want, said = outcome(body, args, kinds)
+    assert want and set(got) == set(want), said
+    assert not wrong_companions(got, want)
+
+
+def assert_declines(body, words, args=None, kinds=(ROWS, TARGETS)):
+    got, want, said = outcome(body, args, kinds)
+    assert want and got == {}, (got, want)
+    assert any(w in m for m in said for w in words), said
+
+
+def _token_weighted(outputs, targets):
+    # PARSeq's weighting: each permutation's token mean times its host-read token count, over their
+    # sum; a few more labels become padding after each permutation
+    tgt = torch.stack([t["text"] for t in targets])
+    total = 0
+    count = 0
+    for k, logits in enumerate(outputs["perm"]):
+        n = (tgt != PAD).sum().item()
+        total = total + n * F.cross_entropy(logits.reshape(-1, V), tgt.reshape(-1), ignore_index=PAD)
+        count = count + n
+        tgt = tgt.masked_fill(tgt == 3 + k, PAD)
+    return {"loss": total / count}
+
+
+def test_losses_times_host_read_token_counts_over_their_sum_split_per_group():
+    # real: 6 + 4 tokens, synthetic: 3 + 5 + 2; each group's loss is its own counts' weighted mean
+    assert_splits(_token_weighted)
+
+
+def test_a_mean_times_its_own_mean_read_on_the_host_is_the_groups_square():
+    assert_splits(lambda o, t: {"loss": (o["reg"] ** 2).mean() * (o["reg"] ** 2).detach().mean().item()})
+
+
+def _regression(outputs, targets):
+    box = torch.stack([t["box"] for t in targets])
+    return (outputs["reg"] - box).abs()
+
+
+def _loss_weighted(outputs, targets):
+    # ActionFormer's final loss: cls + reg * cls.detach() / max(reg.item(), 0.01)
+    e = _regression(outputs, targets)
+    cls_loss = e[..., 0].mean()
+    reg_loss = e[..., 1].sum() / 7.0
+    loss_weight = cls_loss.detach() / max(reg_loss.item(), 0.01)
+    return {"cls": cls_loss, "reg": reg_loss, "final": cls_loss + reg_loss * loss_weight}
+
+
+def test_a_loss_weight_over_a_floored_host_read_loss_splits_where_no_group_hits_the_floor():
+    assert_splits(_loss_weighted)
+
+
+def test_a_count_read_on_the_host_times_a_mean():
+    def body(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+        return {"loss": e.mean() * n, "half": e.sum() * (n * 0.5)}
+
+    assert_splits(body)
+
+
+def test_a_sum_over_twice_a_count_read_on_the_host():
+    # each group's sum over twice its own count (it declined while read numbers were not followed)
+    assert_splits(lambda o, t: {"loss": _regression(o, t).sum() / (2 * torch.stack([x["text"] for x in t]).ne(PAD)
+                                                                       .sum().item())})
+
+
+def test_a_group_whose_count_is_below_the_floor_declines_with_a_warning():
+    # max(n, 1): 3 on the batch, 0 on the synthetic images alone (floored to 1 there): declined
+    def body(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["pos"] for x in t]).sum().item()
+        return {"loss": e.mean() * max(n, 1)}
+
+    assert_declines(body, ["a comparison (lt) of a number read on the host at Tensor.item gives on group 'synthetic'"])
+
+
+def test_a_branch_on_the_count_declines():
+    # a jump after the read: no proof that the number is followed (the read declines the call)
+    def body(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["pos"] for x in t]).sum().item()
+        scale = n if n > 0 else 1
+        return {"loss": e.mean() * scale}
+
+    assert_declines(body, ["read on the host at Tensor.item"])
+
+
+def test_a_comparison_that_differs_per_group_declines():
+    # min(w, 0.4): 10 / 30 padding on the batch and 2 / 12 on the real images, 8 / 18 on the synthetic ones
+    def body(o, t):
+        e = _regression(o, t)
+        w = torch.stack([x["text"] for x in t]).eq(PAD).float().mean().item()
+        return {"loss": e.mean() * min(w, 0.4)}
+
+    assert_declines(body, ["a comparison (gt) of a number read on the host at Tensor.item gives on group"])
+
+
+def test_a_count_below_every_groups_floor_is_followed():
+    # max(n, 1) with n >= 1 on every group: the comparison agrees everywhere
+    def body(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+        return {"loss": e.mean() * max(n, 1)}
+
+    assert_splits(body)
+
+
+def _running_normaliser(o, t, state):
+    # ActionFormer: an int count, floored, into a float running normaliser
+    e = _regression(o, t)
+    n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+    normalizer = 0.9 * state["old"] + (1 - 0.9) * max(n, 1)
+    return {"loss": e.sum() / normalizer}
+
+
+def _returns_its_count(o, t):
+    e = _regression(o, t)
+    n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+    return {"loss": e.sum() / (0.5 * n), "count": n}
+
+
+def test_an_int_count_in_float_arithmetic_is_followed_as_a_float_of_its_value():
+    # given to the body as 20.0, and back as 20 where it returns it
+    assert_splits(_running_normaliser, [*batch(), {"old": 3.0}], (ROWS, TARGETS, KEEP))
+    out = split_by_source(_returns_its_count)(*batch())
+    assert type(out["count"]) is int and out["count"] == 20 and "loss_real" in out
+
+
+def test_an_int_count_given_as_a_float_reaches_a_torch_operator_as_the_int():
+    # ``long_tensor * n``: an int64 product, as without losssplit (the use is not followed: declined)
+    def body(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+        return {"loss": e.sum() / (0.5 * n), "ints": (torch.ones(3, dtype=torch.long) * n).sum(),
+                "quarter": (torch.ones(3, dtype=torch.long) * (n // 4)).sum()}
+
+    assert_declines(body, ["reaches Tensor.mul", "floordiv"])
+    out = split_by_source(body)(*batch())
+    assert out["ints"].dtype == out["quarter"].dtype == torch.int64 and int(out["quarter"]) == 15
+
+
+def test_an_int_count_passed_to_a_torch_function_declines():
+    # ``torch.zeros(n)`` parses its size before the capture sees it: the read is not followed
+    def body(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+        return {"loss": e.mean() * (0.5 * n) + torch.zeros(n).sum()}
+
+    assert_declines(body, ["Tensor.item", "attribution to images was lost"])
+
+
+# -- near misses: declined -------------------------------------------------------------------------
+
+
+def test_a_share_over_a_batch_count_from_numpy_declines():
+    # DAFormer's ps_size: a plain int counting the batch's pixels, no constant
+    def body(o, t):
+        e = _regression(o, t)
+        pos = torch.stack([x["pos"] for x in t])
+        size = pos.cpu().numpy().size
+        share = pos.sum().item() / size
+        return {"loss": e.mean() * share}
+
+    assert_declines(body, ["Tensor.item"])
+
+
+def test_an_int_count_put_in_a_list_declines():
+    # given as a float, it may leave the code only in the returned dict: a list is no proof
+    def body(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+        counts = [0.5 * n]
+        return {"loss": e.mean() * counts[0]}
+
+    assert_declines(body, ["Tensor.item"])
+
+
+def test_a_count_through_math_declines():
+    def body(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+        return {"loss": e.mean() * math.sqrt(n)}
+
+    assert_declines(body, ["Tensor.item"])
+
+
+def _count(t):
+    return torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+
+
+def test_a_count_returned_by_a_helper_declines():
+    # returned to code that is not followed (here through math.sqrt): the read is not followed
+    def body(o, t):
+        return {"loss": _regression(o, t).mean() * math.sqrt(_count(t))}
+
+    assert_declines(body, ["Tensor.item"])
+
+
+def test_a_read_of_a_value_mixing_images_declines():
+    def body(o, t):
+        e = _regression(o, t)
+        return {"loss": e.mean() * e.detach().amax().item()}
+
+    assert_declines(body, ["Tensor.item"])
+
+
+def test_a_followed_number_that_reaches_an_unfollowed_op_declines():
+    def body(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+        return {"loss": e.mean() * n, "clamped": torch.clamp(e, max=n).mean()}
+
+    assert_declines(body, ["reaches torch.clamp"])
+
+
+def _keeps_its_count(o, t):
+    e = _regression(o, t)
+    n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+    return {"loss": e.mean() * n, "count": n}
+
+
+def test_a_number_kept_after_the_call_is_plain():
+    out = split_by_source(_keeps_its_count)(*batch())
+    n = out["count"]
+    assert "loss_real" in out and n == 20
+    assert type(n + 1) is int and type(copy.copy(n)) is int
+
+    def scaled(o, t, scale):  # an argument: the same number on a group's run
+        return {"loss": _regression(o, t).mean() * scale}
+
+    assert_splits(scaled, [*batch(1), n], (ROWS, TARGETS, KEEP))
+    assert_splits(scaled, [*batch(1), n * 2], (ROWS, TARGETS, KEEP))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_followed_numbers_leave_training_bit_identical(seed):
+    # split_outcome compares main values and gradients with torch.equal on the way
+    got, want, _ = outcome(_token_weighted, batch(seed))
+    assert not wrong_companions(got, want)
