@@ -86,6 +86,15 @@ def over_a_floored_count(outputs, targets):
     return {"loss": (e * pos).sum() / max(pos.sum(), 1), "loss_mean": e.mean()}
 
 
+def fewer_annotated_than_images(outputs, targets):
+    """Two sizes of image rows compared (``picked.shape[0] == e.shape[0]``): each group's own counts."""
+    e = _err(outputs, targets).mean((1, 2))
+    picked = e[torch.stack([t["has"] for t in targets]) == 1]
+    if picked.shape[0] == e.shape[0]:
+        return {"loss": e.mean()}
+    return {"loss": e.mean(), "loss_annotated": picked.mean()}
+
+
 def _outcome(body, weights, annotated, gap=None):
     args, kinds = _batch(weights, annotated, gap)
     got, want, said = split_outcome(body, args, kinds)
@@ -104,6 +113,8 @@ TURNED = {
     "len of no annotated rows": (annotated_mean_or_zero, [1.0, 0.5, 0.5, 1.0], [0, 1, 1, 0], "real", "len()"),
     "no hard rows": (hard_rows_if_any, [1.0, 0.5, 0.5, 1.0], [1] * 4, "real", "Tensor.any"),
     "no positives": (over_positives_or_the_negative_term, [1.0, 0.5, 0.5, 1.0], [0, 1, 1, 0], "real", "Tensor.__eq__"),
+    "every image of a group annotated": (fewer_annotated_than_images, [1.0, 0.5, 0.5, 1.0], [1, 0, 0, 1], "real",
+                                         "compared (2 == 4)"),
 }
 
 
@@ -133,6 +144,7 @@ SAME = {
     "hard rows in every group": (hard_rows_if_any, [1.0, 0.5, 0.5, 1.0], [1] * 4, [0.9, 0.1, 0.9, 0.1]),
     "positives in every group": (over_positives_or_the_negative_term, [1.0, 0.5, 0.5, 1.0], [1, 0, 1, 0]),
     "a floored count is no branch": (over_a_floored_count, [1.0, 0.5, 0.5, 1.0], [1, 0, 1, 0]),
+    "two sizes that differ in every group": (fewer_annotated_than_images, [1.0, 0.5, 0.5, 1.0], [1, 0, 1, 0]),
 }
 
 
