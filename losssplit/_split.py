@@ -213,6 +213,8 @@ def finish(
     device = flat.device
     flags = [flag if flag.dim() == 0 and flag.device == device else flag.reshape(()).to(device) for flag, _ in frame.checks]
     tail = [torch.stack(flags).to(flat)] if flags else []
+    if frame.branches:  # read after the checks: 1 where a group alone would decide a branch otherwise
+        tail.append(_turned(frame, membership).to(flat))
     # target instances per image (not when the units are tokens: membership is per token then)
     opaque = [p.ratio for p in pending if p.ratio.kind is RatioKind.SUM_OVER_OPAQUE]
     counted = frame.instances() if opaque else None
@@ -252,7 +254,12 @@ def finish(
     if declined is not None:
         warn(f"group:{declined}", f"{declined}; no companions for this call")
         return Companions()
-    grouped.scale(host, pending, len(names))
+    groups = len(names)
+    grouped.scale(host, pending, groups)
+    turned_at = n + len(frame.checks)
+    turned = host[turned_at : turned_at + len(frame.branches) * groups]
+    if turned:
+        host = host[:turned_at] + host[turned_at + len(turned) :]
     unread = frame.unconsumed_read({id(p.ratio) for p in pending})
     if unread is not None:
         warn(
@@ -271,7 +278,6 @@ def finish(
         )
         return Companions()
     named, clashes = _clashes(result, pending, names, key_format, warn, strict)
-    groups = len(names)
     present = group_images if group_images is not None else host[len(host) - groups :] if floored else []
     if floored and group_images is None:
         host = host[: len(host) - groups]
@@ -283,10 +289,14 @@ def finish(
     images = per_group[0::2] if per_image_instances else per_group
     instances = per_group[1::2] if opaque and per_image_instances else None
     made: list[Companions] = []
+    imaged: list[float] | None = None
     for i, p in enumerate(pending):
         r = p.ratio
         if r.kind is not RatioKind.SUM_OVER_OPAQUE:
-            made.append(_plain_companions(p, host[i * groups * 3 : (i + 1) * groups * 3], names, named[i], clashes, warn, present))
+            of_key = host[i * groups * 3 : (i + 1) * groups * 3]
+            if imaged is None and 0.0 in of_key[2::3]:  # groups' images, known on the host (else no warning)
+                imaged = membership.counts_per_group([[1.0]] * membership.images) or []
+            made.append(_plain_companions(p, of_key, names, named[i], clashes, warn, present, imaged))
             continue
         mine: list[tuple[str, str, float, float]] = []
         ambiguous_key = False
@@ -375,12 +385,78 @@ def finish(
         made.append(_companions(p, groups_s, named_s, nums_s, dens_s, warn))
     if all(p.parts == 1 and p.ratio.gate is None and p.formula is None for p in pending):
         if len(made) == 1:
-            return made[0]
-        out = Companions()
-        for made_p in made:
-            out.extend(made_p)
-        return out
-    return _sum_parts(pending, made, warn)
+            out = made[0]
+        else:
+            out = Companions()
+            for made_p in made:
+                out.extend(made_p)
+    else:
+        out = _sum_parts(pending, made, warn)
+    return _without_turned(frame, pending, names, turned, out, warn) if any(turned) else out
+
+
+def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
+    """[branches * groups]: 1 where a group with images, alone, would decide a branch of the
+    body's Python code (``Frame.branches``) otherwise than the batch did: its value of what the
+    branch tests (a row count, a row sum, a mean) recomputed over its rows, as ``table`` does."""
+    sources: dict[int, Ratio] = {}  # id of a branch's row map or ratio -> the ratio whose group value it is
+    for b in frame.branches:
+        if b.of is None:
+            continue
+        for of in (b.of, b.than):
+            if isinstance(of, torch.Tensor) and of.dim() == 1:  # a row map: the count of its indices
+                sources.setdefault(id(of), Ratio.of(torch.ones(of.shape, dtype=torch.float64, device=of.device), of, 0,
+                                                    RatioKind.SUM))
+            elif isinstance(of, Ratio):
+                sources.setdefault(id(of), of)
+    device = next(iter(sources.values())).values.device if sources else membership.group.device
+    ratios = [_on(r, device) for r in sources.values()]
+    rows = table([Pending("", r.values, r) for r in ratios], membership, frame.origin) if ratios else None
+    per_group, images = {}, {}
+    for k, (key, r) in enumerate(zip(sources, ratios)):
+        assert rows is not None
+        num = rows[k, :, 0] + r.num_offset
+        per_group[key] = num + r.offset if r.kind is RatioKind.SUM else num / rows[k, :, 1] + r.offset
+        if r.host_image is not None or r.row_dim < 0:  # one image's value (a per-image loop): its groups' only
+            image = torch.zeros(membership.images, dtype=torch.float64, device=device)
+            images[key] = membership.to(device).per_group(image.index_fill_(0, r.rows.reshape(-1)[:1], 1.0)) > 0
+    present = membership.to(device).per_group(torch.ones(membership.images, dtype=torch.float64, device=device)) > 0
+    out = []
+    for b in frame.branches:
+        if b.of is None:
+            out.append(present)
+            continue
+        than = b.than.to(device) if isinstance(b.than, torch.Tensor) and b.than.dim() == 0 else b.than
+        decided = getattr(torch, b.op)(per_group[id(b.of)], per_group.get(id(than), than))
+        out.append((decided != b.taken) & images.get(id(b.of), present))
+    return torch.cat(out)
+
+
+def _on(r: Ratio, device: torch.device) -> Ratio:
+    """``r`` with its values and rows on ``device`` (a branch's ratios are the body's, read with the rest)."""
+    return r if r.values.device == device else r.replace(values=r.values.to(device), rows=r.rows.to(device))
+
+
+def _without_turned(
+    frame: Frame, pending: list[Pending], names: list[str], turned: list[float], out: Companions, warn: Warn
+) -> Companions:
+    """``out`` without the companions of the groups that alone would take another branch of the
+    body's code (``_turned``): what the body returns there is not known (other values, other
+    keys); one warning per group names every key split and the first such branch."""
+    groups = len(names)
+    dropped: dict[str, str] = {}
+    for k, b in enumerate(frame.branches):
+        for g, name in enumerate(names):
+            if turned[k * groups + g] and name not in dropped:
+                dropped[name] = b.where
+    split = ", ".join(repr(key) for key in dict.fromkeys(p.key for p in pending))
+    for name, where in dropped.items():
+        warn(
+            f"branch:{name}:{where}",
+            f"keys {split}: group {name!r} alone would decide a branch of the body's Python code otherwise than the "
+            f"batch did, at {where}; what the body returns for it then is not known; no companions for the group",
+        )
+    return Companions(c for c in out if c.group not in dropped)
 
 
 class _GroupValues:
@@ -528,11 +604,15 @@ def _plain_companions(
     clashes: set[str],
     warn: Warn,
     present: list[float] | None = None,
+    imaged: list[float] | None = None,
 ) -> Companions:
     """The companions of a key whose denominator is read from the table: ``host`` holds its
     (num, den, rows) per group (a plain sum's den is 1 for any group with rows). A sum over a
     normaliser floored by a constant (``present``: the groups' images) has one for a group with
-    images but no rows in the loss as well: the body's empty sum over its floor."""
+    images but no rows in the loss as well: the body's empty sum over its floor. Any other group
+    with images (``imaged``, where known on the host) but no rows in the loss gets none, and where
+    another group has some, a warning names the key (a term of a total, whose own warning names
+    the total)."""
     nums, dens, cnts = host[0::3], host[1::3], host[2::3]
     empty = bool(present) and _floor(p.ratio)
     floor = next((c for op, c in p.ratio.normaliser_ops if op == "host"), None)
@@ -553,6 +633,11 @@ def _plain_companions(
         ]
         groups, kept = [names[g] for g in keep], [named[g] for g in keep]
         nums, dens = [nums[g] for g in keep], [dens[g] for g in keep]
+        given = set(keep)
+        for g, (group, name, cnt) in enumerate(zip(names, named, cnts)):  # (a batch without any rows: no term to name)
+            if cnt == 0 and imaged and imaged[g] > 0 and g not in given and given:
+                warn(f"norows:{name}", f"key {p.key!r}: group {group!r} has images but no rows in it in this call (an "
+                     f"empty {'sum' if p.ratio.kind is RatioKind.SUM else 'mean'}); no companion {name!r}")
     made = _companions(p, groups, kept, nums, [1.0] * len(nums) if p.ratio.kind is RatioKind.SUM else dens, warn)
     if p.ratio.gate is not None:  # a part gated off for a group counts 0 there (see ``_sum_parts``)
         for group, name, cnt in zip(names, named, cnts):

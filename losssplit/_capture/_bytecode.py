@@ -2180,3 +2180,82 @@ def _argument_spans(instructions: list[dis.Instruction], k: int) -> list[tuple[i
         end = start
     return spans
 
+
+# ``COMPARE_OP``'s operator -> its name as torch spells the comparison, and with the operands swapped
+_COMPARISONS = {"<": "lt", "<=": "le", "==": "eq", "!=": "ne", ">": "gt", ">=": "ge"}
+# Python versions whose layout of ``if len(x) > 0:`` / ``if len(x):`` was checked (LOAD_GLOBAL
+# ``NULL + len``, the argument, PRECALL 1, CALL 1, then LOAD_CONST and COMPARE_OP, or a
+# POP_JUMP_*_IF_TRUE / _FALSE)
+_TEST_CHECKED = {(3, 11)}
+
+
+def compared() -> bool:
+    """Whether the caller's code is executing a comparison operator written in it (``bs >= 3``,
+    ``x.shape == y.shape``), not a call whose code compares (``max(bs, 1)``, a torch function's
+    checks). True where nothing can be told (an unchecked Python): such a comparison is then
+    taken as the body's own, which declines more, never less."""
+    return _executing(frozenset({"COMPARE_OP"}))
+
+
+def _executing(opnames: frozenset[str]) -> bool:
+    """Whether the caller's code is at one of ``opnames`` (True where nothing can be told)."""
+    if sys.version_info[:2] not in _TEST_CHECKED:
+        return True
+    f = _caller()
+    if f is None:
+        return True
+    instructions, at = _located(f.f_code, f.f_lasti)
+    return at is not None and instructions[at].opname in opnames
+
+
+def length_test() -> tuple[str, float] | None:
+    """(comparison, literal) where the caller's code is executing the builtin ``len`` of one
+    argument whose result is only compared with a number literal (``len(gt) > 0``: ``("gt",
+    0)``, ``0 < len(gt)``: not proven) or only tested for truth (``if len(gt):``, ``not
+    len(gt)``: ``("ne", 0)``); None for anything else (another use of the length, a rebound
+    ``len``, a layout not checked)."""
+    if sys.version_info[:2] not in _TEST_CHECKED:
+        return None
+    f = _caller()
+    if f is None or f.f_globals.get("len", f.f_builtins.get("len")) is not len:
+        return None
+    return _length_test_at(f.f_code, f.f_lasti)
+
+
+@functools.lru_cache(maxsize=1024)
+def _length_test_at(code: types.CodeType, lasti: int) -> tuple[str, float] | None:
+    instructions, at = _located(code, lasti)
+    if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1  # specialised, ``len`` runs in PRECALL (``PRECALL_NO_KW_LEN``)
+    if at is None or instructions[at].opname != "CALL" or instructions[at].arg != 1 or at + 1 >= len(instructions):
+        return None
+    end = at - 1 if instructions[at - 1].opname == "PRECALL" else at
+    start = _operand_start(instructions, end)
+    if start is None or start == 0 or any(i.is_jump_target for i in instructions[start : at + 2]):
+        return None
+    callee = instructions[start - 1]
+    if callee.opname != "LOAD_GLOBAL" or callee.argval != "len" or not callee.arg or not callee.arg & 1:
+        return None
+    after = instructions[at + 1]
+    if after.opname.startswith("POP_JUMP") and after.opname.endswith(("IF_TRUE", "IF_FALSE")):
+        return ("ne", 0.0)
+    if after.opname == "UNARY_NOT":
+        return ("ne", 0.0)
+    if at + 2 >= len(instructions) or after.opname != "LOAD_CONST" or type(after.argval) not in (int, float):
+        return None
+    compare = instructions[at + 2]
+    if compare.opname != "COMPARE_OP" or compare.argval not in _COMPARISONS or compare.is_jump_target:
+        return None
+    return (_COMPARISONS[compare.argval], float(after.argval))
+
+
+# instructions that test a value for truth in the code (``if x:``, ``x if c else y``, ``not x``, ``a and b``)
+_TRUTH_TESTS = frozenset({"POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
+                          "POP_JUMP_BACKWARD_IF_TRUE", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "UNARY_NOT"})
+
+
+def truth_tested() -> bool:
+    """Whether the caller's code is testing a value for truth at an instruction written in it
+    (a branch, ``not``, ``and`` / ``or``), not in a call whose code does (``max(n, 1)``, a torch
+    function's checks). True where nothing can be told (an unchecked Python)."""
+    return _executing(_TRUTH_TESTS)

@@ -39,6 +39,7 @@ from .mode import (
     Frame,
     Tensor,
     Track,
+    branch_value,
     broadcast_map,
     broadcast_tracks,
     combine,
@@ -596,6 +597,33 @@ def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     """Comparisons and logic: same layout, but data (a mask), not a loss."""
     _binary(frame, func, args, kwargs, out, "data")
     _note_label_test(frame, func, args, out)
+    if isinstance(out, Tensor) and out.numel() == 1 and len(args) == 2 and not kwargs:
+        _note_value_test(frame, func, args[0], args[1], out)
+
+
+_FLIPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
+
+
+def _note_value_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> None:
+    """``num_pos == 0``, ``loss.mean() > 0.5``: a reduced value compared with a number or a
+    one-element tensor without images, noted so that a branch on it (``bool``) is decided per
+    group (``Frame.branched``)."""
+    op = getattr(func, "__name__", "").strip("_")
+    if op not in _FLIPPED:
+        return
+    ta, tb = frame.get(a), frame.get(b)
+    if ta is None and tb is not None:
+        a, ta, b, tb, op = b, tb, a, ta, _FLIPPED[op]
+    if ta is None or tb is not None or ta.lost_at is not None or not branch_value(ta.ratio):
+        return
+    if isinstance(b, Tensor):
+        if b.numel() != 1 or b.requires_grad:
+            return
+        b = b.detach().reshape(())
+    elif type(b) not in (int, float, bool):
+        return
+    assert ta.ratio is not None
+    frame.noted_test(out, op, ta.ratio, b if isinstance(b, Tensor) else float(b), f"{op_name(func)} of a reduced value")
 
 
 @rule(Tensor.sub, torch.sub, torch.subtract)
@@ -2184,6 +2212,30 @@ def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     _reduce(frame, func, args, kwargs, out, None, False)
     if func in (Tensor.norm, torch.norm):
         _full_norm(frame, args, kwargs, out)
+    elif func in _WHETHER and isinstance(out, Tensor) and out.numel() == 1 and get_arg(args, kwargs, 1, "dim", None) is None:
+        _note_whether(frame, func, args[0], out)
+
+
+_WHETHER = {Tensor.any: ("ne", "gt"), torch.any: ("ne", "gt"), Tensor.all: ("eq", "eq"), torch.all: ("eq", "eq")}
+
+
+def _note_whether(frame: Frame, func: Any, src: Any, out: Tensor) -> None:
+    """``mask.any()`` / ``mask.all()`` over the rows of one dim (or of one image): on a group
+    alone, whether some / every element of its rows is non-zero, that is whether the group's
+    count of non-zero (zero) elements is above 0 (is 0); noted for a branch on it."""
+    track = frame.get(src)
+    if track is None or not isinstance(src, Tensor) or track.lost_at is not None or track.ratio is not None:
+        return
+    if len(track.rows) == 1:
+        ((d, rows),) = track.rows.items()
+    elif not track.rows and track.image is not None:
+        d, rows = -1, track.image.reshape(1)
+    else:
+        return
+    pick, op = _WHETHER[func]
+    values = unweighted_of(src, track)
+    counted = (values != 0 if pick == "ne" else values == 0).to(torch.float32)
+    frame.noted_test(out, op, Ratio.of(counted, rows, d, RatioKind.SUM), 0.0, f"{op_name(func)} of the images' values")
 
 
 def _full_norm(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:

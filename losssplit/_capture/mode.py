@@ -18,6 +18,7 @@ from __future__ import annotations
 import array
 import dataclasses
 import functools
+import operator
 import struct
 import sys
 import weakref
@@ -171,11 +172,37 @@ def _noted(name: str, base: type) -> Callable[..., Any]:
 _ARITHMETIC = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
                "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__neg__", "__pos__",
                "__abs__", "__round__", "__ceil__", "__floor__", "__trunc__")
+_COMPARED = {"__lt__": "lt", "__le__": "le", "__eq__": "eq", "__ne__": "ne", "__gt__": "gt", "__ge__": "ge"}
+
+
+def _compared(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, other: Any) -> Any:  # ``if e.shape[0] >= 3:``: on a group alone, the group's count
+        value = getattr(base, name)(self, other)
+        if value is NotImplemented and type(other) is float:  # ``bs > 0.5``
+            value = getattr(float, name)(float(int.__int__(self)), other) if isinstance(self, int) else value
+        if type(value) is not bool or _by_the_capture():
+            return value
+        frame = self._frame()
+        if frame is not None and frame.error is None:
+            try:
+                with torch._C.DisableTorchFunction():
+                    frame.count_compared(self, _COMPARED[name], other, value)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, f"a size of image rows compared ({name})"
+        return value
+
+    method.__name__ = name
+    return method
+
+
 for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
     for _name in _ARITHMETIC:
         setattr(_cls, _name, _derived(_name, _base))
     for _name in ("__float__", "__int__"):
         setattr(_cls, _name, _noted(_name, _base))
+    for _name in _COMPARED:
+        setattr(_cls, _name, _compared(_name, _base))
+    _cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
 
 
 class FlooredFloat(_Plain, float):
@@ -733,6 +760,11 @@ class Frame:
         self.group_numbers: list[tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]]] = []
         self.group_reads: list[GroupRead] = []
         self.exact_numbers = False  # a ``GroupFloat.exact`` was handed out (torch functions get ints)
+        # decisions the body's Python code took on values of the images (see ``Branch``), and the
+        # one-element tensors that are such a test of a reduced value (``num_pos == 0``, ``m.any()``):
+        # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
+        self.branches: list[Branch] = []
+        self.tests: dict[int, tuple[Tensor, int | None, Ratio, str, float | Tensor, str]] = {}
 
     def give_back_ints(self, result: Any) -> None:
         """The values of the returned dict that are ``GroupFloat.exact`` numbers of this call, as
@@ -1210,6 +1242,8 @@ class Frame:
         self.one_image_rows.clear()
         self.group_numbers.clear()
         self.group_reads.clear()
+        self.branches.clear()
+        self.tests.clear()
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
@@ -1217,6 +1251,42 @@ class Frame:
         out._frame, out._index = weakref.ref(self), len(self.row_counts)
         self.row_counts.append(rows)
         return out
+
+    def count_compared(self, n: Any, op: str, other: Any, taken: bool) -> None:
+        """The body compared ``n`` (a ``RowCount`` or a number computed from one) with ``other``
+        and got ``taken``: where its code wrote the comparison (not ``max(bs, 1)``, whose value
+        is followed as a count), a decision each group alone takes on its own count. A number
+        computed from the count (``bs - 1 > 0``) cannot be recomputed per group: declined."""
+        if not _bytecode.compared():
+            return
+        where = f"a size of image rows compared ({int.__int__(n) if isinstance(n, int) else float.__float__(n):g} {_SYMBOLS[op]} {other!r})"
+        rows, than = self.row_count(n), self.row_count(other)
+        if rows is not None and (than is not None or type(other) in (int, float, bool)):
+            self.branches.append(Branch(rows, op, than if than is not None else float(other), taken, where))
+        elif rows is not None or self.counted_number(n, by_value=False):  # no group's value known: every one may differ
+            self.branches.append(Branch(None, op, 0.0, taken, f"{where}, a number computed from it in Python"))
+
+    def noted_test(self, t: Tensor, op: str, ratio: Ratio, than: float | Tensor, where: str) -> None:
+        """The one-element ``t`` is ``op(value of ratio, than)`` (see ``tests``)."""
+        self.tests[id(t)] = (t, version_of(t), ratio, op, than, where)
+
+    def branched(self, t: Tensor, track: Track | None, taken: bool) -> bool:
+        """``bool(t)`` gave ``taken``: a decision per group where the body's code tests it for
+        truth (``if``, ``not``, ``and``; not ``max(n, 1)``, whose value is followed) and ``t`` is a
+        noted test or a reduced value (``if num_pos:``) whose group values the split computes.
+        Whether it was."""
+        if not _bytecode.truth_tested():
+            return False
+        test = self.tests.get(id(t))
+        if test is not None and test[0] is t and version_of(t) == test[1]:
+            _, _, ratio, op, than, where = test
+            self.branches.append(Branch(ratio, op, than, taken, f"Tensor.__bool__ of {where}"))
+            return True
+        if track is not None and track.lost_at is None and t.numel() == 1 and branch_value(track.ratio):
+            assert track.ratio is not None
+            self.branches.append(Branch(track.ratio, "ne", 0.0, taken, "Tensor.__bool__ of a reduced value"))
+            return True
+        return False
 
     def counted_number(self, x: Any, by_value: bool = True) -> bool:
         """Whether ``x`` is a number computed in Python from a ``RowCount`` of this call (or, with
@@ -1921,6 +1991,33 @@ class HostRead:
     number it returned is that image's data, never its weight (``Frame.data_images``)."""
 
 
+@dataclasses.dataclass(slots=True)
+class Branch:
+    """A decision the body's Python code took on values of the images (``if len(gt) > 0:``, ``if
+    mask.any():``, ``if num_pos == 0``, ``e.shape[0] >= 3``): ``op(value, than)``, ``value`` being
+    the value of ``of`` (a ratio: a row sum, a mean; or a row map: the count of its indices),
+    ``than`` a number, a 0-dim tensor without images, or another such value. On a group alone
+    both are the group's; the batch's outcome was ``taken``. ``where`` names it in warnings."""
+
+    of: Ratio | Tensor | None
+    """None: a number computed in Python from a count, whose group values are not known."""
+    op: str
+    than: float | Tensor | Ratio
+    taken: bool
+    where: str
+
+
+_SYMBOLS = {"lt": "<", "le": "<=", "eq": "==", "ne": "!=", "gt": ">", "ge": ">="}
+_BRANCH_KINDS = frozenset({RatioKind.SUM, RatioKind.MEAN, RatioKind.ROW_MEAN, RatioKind.WEIGHTED_MEAN,
+                           RatioKind.SUM_OVER_ROW_SUM})
+
+
+def branch_value(r: Ratio | None) -> bool:
+    """Whether the split computes ``r``'s value per group on the device (no normaliser from
+    outside, no test or gate, values not written since)."""
+    return r is not None and r.kind in _BRANCH_KINDS and r.gate is None and r.test is None and not r.modified()
+
+
 NO_READ, SEVERAL = -1, -2  # ``Frame.read_image`` before any host read, and after one over several images
 
 
@@ -1980,11 +2077,18 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
         if track is not None and 0 in track.rows and frame.tokens is None:
             frame.lengths.setdefault(out, []).append(track.rows[0])  # ``len(ps)``: a plain int, a count of rows
+            test = _bytecode.length_test() if type(out) is int else None
+            if test is not None and frame.positional_rows.get(id(track.rows[0])) is not track.rows[0]:
+                op, c = test  # ``if len(gt) > 0:``: on a group alone, the group's count of those rows
+                frame.branches.append(Branch(track.rows[0], op, c, getattr(operator, op)(out, c),
+                                             f"len() of image rows compared ({out} {_SYMBOLS[op]} {c:g})"))
         else:  # a length of no image rows: an int of that value is no count of rows
             frame.other_lengths.add(out)
         for t in (x, getattr(x, "_base", None)):
             frame.count_read(t, out, "len")
         return
+    if func is Tensor.__bool__ and type(out) is bool and frame.branched(x, track, out):
+        return None
     if track is None:
         return None
     if func is Tensor.item and type(out) in (int, float) and _bytecode.log_only_read(_TENSOR_MAKERS, _LOGGED):

@@ -1,0 +1,218 @@
+"""Python branches the body takes on values of the images (``if e.shape[0] >= 3:``, ``if len(gt) > 0:``,
+``if mask.any():``, ``x if num_pos == 0 else y``): on a group's images alone the body decides on the
+group's own count, sum or mask, so a group that would decide otherwise than the batch gets no
+companions (what the body returns then is not known: other values, other keys) and one warning names
+the keys and the branch. Groups that decide as the batch keep theirs. Each body is compared with the
+oracle; main values and gradients are checked bit-identical on the way (``split_outcome``)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from _helpers import ROWS, TARGETS, split_outcome, wrong_companions
+from host_reads import count_host_reads
+
+from losssplit import split_by_source
+
+
+def _batch(weights, annotated, gap=None):
+    """``x`` [B, 3, 4] and per image ``y`` = ``x`` + its gap (0.1 real, 0.9 synthetic unless given),
+    whether it is annotated (``has``) and its weight."""
+    g = torch.Generator().manual_seed(len(weights))
+    x = torch.rand(len(weights), 3, 4, generator=g)
+    gaps = gap or [0.1 if w >= 0.9 else 0.9 for w in weights]
+    targets = [{"y": x[b] + gaps[b], "has": torch.tensor(float(a)), "loss_weight": w}
+               for b, (w, a) in enumerate(zip(weights, annotated))]
+    return [{"x": x.clone().requires_grad_()}, targets], [ROWS, TARGETS]
+
+
+def _err(outputs, targets):
+    return (outputs["x"] - torch.stack([t["y"] for t in targets])).abs()
+
+
+def extra_key_from_three_images(outputs, targets):
+    """A key returned only when the batch has three images or more (``e.shape[0] >= 3``)."""
+    e = _err(outputs, targets).mean((1, 2))
+    out = {"loss": e.mean()}
+    if e.shape[0] >= 3:
+        out["loss_extra"] = e.sum()
+    return out
+
+
+def annotated_mean_or_zero(outputs, targets):
+    """SPIN's ``if len(gt) > 0`` over the annotated images' rows, else a zero."""
+    e = _err(outputs, targets)
+    has = torch.stack([t["has"] for t in targets])
+    picked = e[has == 1]
+    if len(picked) > 0:
+        loss_3d = picked.mean()
+    else:
+        loss_3d = torch.zeros(())
+    return {"loss_2d": e.mean(), "loss_3d": loss_3d}
+
+
+def hard_rows_if_any(outputs, targets):
+    """A term over the rows above 0.5, when there is any (``if mask.any():``)."""
+    e = _err(outputs, targets)
+    hard = e > 0.5
+    out = {"loss": e.mean()}
+    if hard.any():
+        out["loss_hard"] = e[hard].mean()
+    return out
+
+
+def over_positives_or_the_negative_term(outputs, targets):
+    """CenterPoint's ``-neg if num_pos == 0 else -(pos + neg) / num_pos`` with a tensor count."""
+    e = _err(outputs, targets).mean((1, 2))
+    pos = torch.stack([t["has"] for t in targets])
+    num_pos = pos.sum()
+    neg = (e * (1 - pos)).sum()
+    return {"loss": neg if num_pos == 0 else ((e * pos).sum() + neg) / num_pos, "loss_mean": e.mean()}
+
+
+def computed_from_the_count(outputs, targets):
+    """A number computed in Python from the count, compared (``bs - 1 >= 2``)."""
+    e = _err(outputs, targets).mean((1, 2))
+    out = {"loss": e.mean()}
+    if e.shape[0] - 1 >= 2:
+        out["loss_extra"] = e.sum()
+    return out
+
+
+def over_a_floored_count(outputs, targets):
+    """``max(num_pos, 1)`` chooses a value, no branch of the code: followed as a count."""
+    e = _err(outputs, targets).mean((1, 2))
+    pos = torch.stack([t["has"] for t in targets])
+    return {"loss": (e * pos).sum() / max(pos.sum(), 1), "loss_mean": e.mean()}
+
+
+def fewer_annotated_than_images(outputs, targets):
+    """Two sizes of image rows compared (``picked.shape[0] == e.shape[0]``): each group's own counts."""
+    e = _err(outputs, targets).mean((1, 2))
+    picked = e[torch.stack([t["has"] for t in targets]) == 1]
+    if picked.shape[0] == e.shape[0]:
+        return {"loss": e.mean()}
+    return {"loss": e.mean(), "loss_annotated": picked.mean()}
+
+
+def _outcome(body, weights, annotated, gap=None):
+    args, kinds = _batch(weights, annotated, gap)
+    got, want, said = split_outcome(body, args, kinds)
+    assert not wrong_companions(got, want), (got, want)
+    return got, want, said
+
+
+def _turned_warnings(said):
+    return [m for m in said if "alone would decide a branch" in m]
+
+
+# (body, weights, annotated, the group that decides otherwise, words of the branch in its warning)
+TURNED = {
+    "extra key, two images of five": (extra_key_from_three_images, [1.0, 1.0, 1.0, 0.5, 0.5], [1] * 5, "synthetic",
+                                      "compared (5 >= 3)"),
+    "len of no annotated rows": (annotated_mean_or_zero, [1.0, 0.5, 0.5, 1.0], [0, 1, 1, 0], "real", "len()"),
+    "no hard rows": (hard_rows_if_any, [1.0, 0.5, 0.5, 1.0], [1] * 4, "real", "Tensor.any"),
+    "no positives": (over_positives_or_the_negative_term, [1.0, 0.5, 0.5, 1.0], [0, 1, 1, 0], "real", "Tensor.__eq__"),
+    "every image of a group annotated": (fewer_annotated_than_images, [1.0, 0.5, 0.5, 1.0], [1, 0, 0, 1], "real",
+                                         "compared (2 == 4)"),
+}
+
+
+@pytest.mark.parametrize("case", list(TURNED))
+def test_a_group_that_alone_decides_otherwise_declines_and_the_warning_names_its_keys(case):
+    body, weights, annotated, group, where = TURNED[case]
+    got, want, said = _outcome(body, weights, annotated)
+    other = "real" if group == "synthetic" else "synthetic"
+    assert not any(name.endswith(f"_{group}") for name in got), got
+    assert {name for name in want if name.endswith(f"_{other}")} == set(got), (got, want)
+    (warning,) = _turned_warnings(said)
+    assert f"group {group!r}" in warning and where in warning, warning
+    keys = {name.rsplit("_", 1)[0] for name in want} | {name.rsplit("_", 1)[0] for name in got}
+    assert all(f"'{key}'" in warning for key in keys), (keys, warning)
+
+
+def test_the_extra_key_of_the_batch_was_wrong_for_a_group_that_alone_returns_none():
+    """The oracle of the two-image group has no ``loss_extra``: before, the batch's branch gave it one."""
+    _, want, _ = _outcome(extra_key_from_three_images, [1.0, 1.0, 1.0, 0.5, 0.5], [1] * 5)
+    assert "loss_extra_real" in want and "loss_extra_synthetic" not in want
+
+
+# the same bodies where every group decides as the batch: nothing declined, no warning
+SAME = {
+    "extra key, three images each": (extra_key_from_three_images, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5], [1] * 6),
+    "annotated rows in every group": (annotated_mean_or_zero, [1.0, 0.5, 0.5, 1.0], [1, 0, 1, 0]),
+    "hard rows in every group": (hard_rows_if_any, [1.0, 0.5, 0.5, 1.0], [1] * 4, [0.9, 0.1, 0.9, 0.1]),
+    "positives in every group": (over_positives_or_the_negative_term, [1.0, 0.5, 0.5, 1.0], [1, 0, 1, 0]),
+    "a floored count is no branch": (over_a_floored_count, [1.0, 0.5, 0.5, 1.0], [1, 0, 1, 0]),
+    "two sizes that differ in every group": (fewer_annotated_than_images, [1.0, 0.5, 0.5, 1.0], [1, 0, 1, 0]),
+}
+
+
+@pytest.mark.parametrize("case", list(SAME))
+def test_groups_that_decide_as_the_batch_keep_their_companions(case):
+    body, weights, annotated, *gap = SAME[case]
+    got, want, said = _outcome(body, weights, annotated, *gap)
+    assert set(got) == set(want), (got, want, said)
+    assert not _turned_warnings(said), said
+
+
+def test_a_floored_count_is_followed_as_a_count_not_a_branch():
+    """``max(pos.sum(), 1)`` compares in ``max``'s code: the group without positives has no rows in
+    ``loss`` (its value is not given), but keeps ``loss_mean``."""
+    got, want, said = _outcome(over_a_floored_count, [1.0, 0.5, 0.5, 1.0], [0, 1, 1, 0])
+    assert "loss_mean_real" in got and "loss_real" not in got and "loss_synthetic" in got, (got, said)
+    assert not _turned_warnings(said), said
+
+
+def test_a_number_computed_from_a_count_and_compared_declines_every_group():
+    got, want, said = _outcome(computed_from_the_count, [1.0, 1.0, 1.0, 0.5, 0.5], [1] * 5)
+    assert got == {} and want
+    assert len(_turned_warnings(said)) == 2 and all("computed from it in Python" in m for m in _turned_warnings(said))
+
+
+def test_per_image_branches_concern_only_the_groups_of_that_image():
+    """A branch in a loop over images on one image's own values (``if e_b.sum() > c``) is taken by
+    that image's group alone as on the batch; the other groups never run it."""
+
+    def body(outputs, targets):
+        e = _err(outputs, targets)
+        parts = [e[b].mean() * 2.0 if e[b].sum() > 3.0 else e[b].mean() for b in range(len(targets))]
+        return {"loss": sum(parts) / len(parts)}
+
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5, 1.0], [1] * 4)
+    assert set(got) == set(want) == {"loss_real", "loss_synthetic"}, said
+
+
+def test_branches_add_no_host_read():
+    """The groups' decisions are read with the call's one host read."""
+    args, _ = _batch([1.0, 0.5, 0.5, 1.0], [0, 1, 1, 0])
+    decorated = split_by_source(annotated_mean_or_zero)
+    plain, _ = count_host_reads(lambda: annotated_mean_or_zero(*args))
+    ours, out = count_host_reads(lambda: decorated(*args))
+    assert "loss_2d_synthetic" in out and "loss_2d_real" not in out
+    assert ours - plain == 1
+
+
+def test_a_branch_met_again_is_still_seen():
+    """Python specialises ``len(x)`` after a few runs (3.11 runs it in ``PRECALL``): the branch must
+    still be found on later calls."""
+    args, _ = _batch([1.0, 0.5, 0.5, 1.0], [0, 1, 1, 0])
+    decorated = split_by_source(annotated_mean_or_zero)
+    for _ in range(12):
+        out = decorated(*args)
+        assert "loss_2d_synthetic" in out and "loss_2d_real" not in out
+
+
+def test_a_term_without_rows_of_a_group_is_named():
+    """A group with images but no rows in a mean gets no companion for it (the oracle's is 0/0), and
+    the warning names that term, not only the total that adds it."""
+
+    def body(outputs, targets):
+        e = _err(outputs, targets)
+        has = torch.stack([t["has"] for t in targets])
+        annotated = e[has == 1].mean()
+        return {"loss": e.mean() + annotated, "loss_annotated": annotated}
+
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5, 1.0], [0, 1, 1, 0])
+    assert set(got) == set(want) == {"loss_synthetic", "loss_annotated_synthetic"}, said
+    assert any("'loss_annotated'" in m and "'real'" in m and "no rows" in m for m in said), said
