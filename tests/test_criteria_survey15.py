@@ -55,6 +55,14 @@ only where its grad history shows no argument's data); the resize factor read wi
 that image's data, not its weight, whatever its value (wgt20: a number read from, or held by,
 another field of an image is not matched as its weight): 295 expected, 60 declined, 46 GAP
 (15.6 %), 0 WRONG.
+
+Since (session 11, rules not written for this survey): a slice bound loaded by name of
+configuration after host reads -- a module global no function of its module assigns
+(``[:, :NCH]``), a parameter of the decorated body, ``self.k`` that only ``__init__`` sets -- is
+read as the literal is, the same on every group's run; and a one-element tensor made from a
+count the body read (``torch.tensor(len(pos_inds))``, through Python's ``max(t, 1.0)``) divides
+as that count does: mmdet's FCOS head splits (12): 295 expected, 48 declined, 34 GAP (11.5 %),
+0 WRONG.
 """
 
 from __future__ import annotations
@@ -1074,10 +1082,9 @@ CASES = {c.body.__name__: c for c in [
     Case(centerpoint_fast_focal_over_num_pos_and_code_weighted_l1_over_num, det3d_batch,
          gaps=keys("loss_heatmap_real@1"), quiet=keys("loss_heatmap"),
          why="a group without objects takes the body's `if num_pos == 0: return -neg_loss` on its own"),
-    Case(mmdet_fcos_head_levels_flattened_over_tensor_max_normalisers, fpn_batch,
-         gaps=keys("loss_cls", "loss_bbox", "loss_centerness"),
-         why="[:, :num_classes] slices the one-hot after max(tensor, 1.0) read a count on the host: the whole call "
-             "declines (with a literal bound, torch.tensor(len(pos_inds)) is read as a number from outside)"),
+    # split since: ``[:, :NCH]`` bounds a slice by a module constant, and the tensor made from
+    # ``len(pos_inds)`` divides as that count
+    Case(mmdet_fcos_head_levels_flattened_over_tensor_max_normalisers, fpn_batch),
     Case(actionformer_focal_and_diou_over_running_normaliser, action_batch,
          gaps=keys("cls_loss", "reg_loss", "final_loss"),
          why="num_pos read with .item() into the running normaliser, and reg_loss.item(), decline the whole call"),
@@ -1106,6 +1113,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-NOW = (295, 60, 46, 0)  # expected, declined, GAP, WRONG (first contact: 295, 81, 67, 2)
+NOW = (295, 48, 34, 0)  # expected, declined, GAP, WRONG (first contact: 295, 81, 67, 2)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), 24, NOW,
-                              over_target="46 GAP of 295 (15.6 %; 22.7 % on first contact), see the module docstring"))
+                              over_target="34 GAP of 295 (11.5 %; 22.7 % on first contact), see the module docstring"))

@@ -1323,7 +1323,8 @@ def _ratio_arithmetic(
             except ValueError:  # ``l.mean() / len(targets)``: a mean over the group's images is no ratio
                 return lost_track("a division of an average by the number of images (``/ len(targets)``)", pred)
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
-            counted = frame.host_normaliser(b, divisor_floor)
+            # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
+            counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
         if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool):
