@@ -333,6 +333,29 @@ def _helper_parameter_bound(o, t):
     return {"loss": _cut(e, int(n) % 3 + 1).sum() / n}
 
 
+_SCALES = [1.0]  # a module-global list: a function may write a read into it
+_TABLE = (1.0,)  # a module-global tuple that a function rebinds from the reads
+
+
+def _times_a_read_written_into_a_global_list(o, t):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    _SCALES[0] = n
+    return {"loss": e.sum() / n * _SCALES[0]}
+
+
+def _rebind_table(n):
+    global _TABLE
+    _TABLE = (n,)
+
+
+def _times_a_read_in_a_rebound_global_tuple(o, t):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    _rebind_table(n)
+    return {"loss": e.sum() / n * _TABLE[0]}
+
+
 class _Sliced:
     """``e[..., :self.k]`` with ``k`` set in ``__init__`` only: configuration."""
 
@@ -1020,6 +1043,10 @@ CASES = {
     "self.k bound assigned from the reads in the body": (_SlicedPerCall(2).body, DECLINE, "slice bounds"),
     "bound computed from len(targets)": (_over_counts(lambda e, n: e[..., : len(e) % 3 + 1]), DECLINE, "slice bounds"),
     "sums over max(torch.tensor(len(pos)), 1.0)": (_over_tensor_of_positives, SPLIT, ""),
+    # an element of a module-global tuple no function assigns is a constant of the body; of a list,
+    # or of a tuple a function rebinds, it may be a read
+    "times a read written into a global list": (_times_a_read_written_into_a_global_list, DECLINE, "reaches a loss"),
+    "times a read in a rebound global tuple": (_times_a_read_in_a_rebound_global_tuple, DECLINE, "reaches a loss"),
     "write with a literal bound after reads": (_literal_write_after_reads, SPLIT, ""),
     # was wrong: ``__setitem__`` bounds were not checked
     "write with a bound from the reads": (_read_bound_write, DECLINE, "__setitem__ with slice bounds"),

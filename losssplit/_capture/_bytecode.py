@@ -331,6 +331,50 @@ def _offset_at(code: types.CodeType, lasti: int, product: bool = False) -> tuple
     return "other", None
 
 
+def table_operand(c: Any) -> bool:
+    """Whether the Python number ``c`` is a whole operand of the binary operator the caller's
+    code is executing written as an element of a module-global tuple (``l * BALANCE[lvl]``, by a
+    local or a constant index) that no function or class of its module assigns (see
+    ``_configured``): a table of coefficients set before the call, whatever read it equals. The
+    element is ``c`` itself. Python 3.11 only (operand layout checked)."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    for name, local, index in _table_operands(f.f_code, f.f_lasti):
+        table = _configured(_Named("global", name), f)
+        i = f.f_locals.get(index, _UNPROVEN) if local else index
+        if type(table) is tuple and type(i) is int and -len(table) <= i < len(table) and table[i] is c:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _table_operands(code: types.CodeType, lasti: int) -> tuple[tuple[str, bool, Any], ...]:
+    """(global name, whether the index is a local, the local's name or the constant) of each
+    whole operand ``NAME[i]`` of the binary operator at ``lasti``: LOAD_GLOBAL, LOAD_FAST or
+    LOAD_CONST of an int, BINARY_SUBSCR, no jump into them."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
+        return ()
+    start = _operand_start(instructions, at)
+    left = _operand_start(instructions, start) if start is not None else None
+    found = []
+    for first, stop in ((start, at), (left, start)):
+        if first is None or stop is None or stop - first != 3:
+            continue
+        table, index, subscript = instructions[first:stop]
+        if (table.opname != "LOAD_GLOBAL" or (table.arg or 0) & 1 or subscript.opname != "BINARY_SUBSCR"
+                or any(i.is_jump_target for i in instructions[first + 1 : stop + 1])):
+            continue
+        if index.opname == "LOAD_FAST":
+            found.append((table.argval, True, index.argval))
+        elif index.opname == "LOAD_CONST" and type(index.argval) is int:
+            found.append((table.argval, False, index.argval))
+    return tuple(found)
+
+
 def loop_operand() -> bool | None:
     """Whether an operand of the sum or difference the caller's code is executing is a local name
     that a ``for`` loop of the same code assigns (``l.sum() - b`` in ``for b in range(n)``, also

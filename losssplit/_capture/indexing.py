@@ -688,6 +688,8 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     of a running total a reduced loss may be added into in place."""
     frame.note_zeros(out)
     _note_slots(frame, out)
+    if isinstance(out, Tensor) and out.dim():
+        frame.note_blocks(out, (out.shape[0],))
     if isinstance(out, Tensor) and out.dim() and out.shape[0] == frame.num_images:
         frame.image_buffers[id(out)] = (out, version_of(out))
 
