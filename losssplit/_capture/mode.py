@@ -648,14 +648,14 @@ class Frame:
                    "the host that does not count those images' rows block by block")
         start, matched = 0, []
         for n in blocks:
-            have = torch.bincount(rows[start : start + n].reshape(-1), minlength=self.num_images)
+            have = self._rows_per_image(rows[start : start + n])
             start += n
             counts = self._counts_of(n, rows.device)
             if counts is None:
                 self.doubt(torch.ones((), dtype=torch.bool), message)
                 return
             for reads, c in counts:
-                self.doubt((c != have[: self.num_images]).any(), message)
+                self.doubt((c != have).any(), message)
                 matched.extend(reads)
         for read in matched:
             read.consumed = self.sized_reads = True
@@ -673,12 +673,19 @@ class Frame:
             r = read.ratio
             if r is None:
                 return None
-            sums = _ratio.row_sums(r.values, r.row_dim).to(device, torch.float64)
-            per = torch.zeros(self.num_images, dtype=torch.float64, device=device)
+            sums = _ratio.row_sums(r.values, r.row_dim).to(device, torch.float32)
+            per = torch.zeros(self.num_images, dtype=torch.float32, device=device)
             found.append(([read], per.index_add_(0, r.rows.reshape(-1).to(device), sums)))
         for rows in self.lengths.get(n, []):
-            found.append(([], torch.bincount(rows.reshape(-1).to(device), minlength=self.num_images)[: self.num_images]))
+            found.append(([], self._rows_per_image(rows.to(device))))
         return found or None
+
+    def _rows_per_image(self, rows: Tensor) -> Tensor:
+        """How many of ``rows`` (the image of each) each image has, ``[B]``; ``index_add``, not
+        ``bincount``, which reads the largest value on the host to size its result."""
+        rows = rows.reshape(-1)
+        ones = torch.ones(rows.numel(), dtype=torch.float32, device=rows.device)
+        return torch.zeros(self.num_images, dtype=torch.float32, device=rows.device).index_add_(0, rows, ones)
 
     def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None, picked: int | None = None) -> None:
         """``op`` on a tensor with ``track`` takes a size from a Python number (top-k ``k``, slice
