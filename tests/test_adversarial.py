@@ -15,7 +15,15 @@ import sys
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import RULE_BATCHES, WIDTH, check_rule, logged_warnings, rule_batch, rule_outcome
+from _helpers import (
+    RULE_BATCHES,
+    WIDTH,
+    check_rule,
+    logged_warnings,
+    rule_batch,
+    rule_outcome,
+    wrong_companions,
+)
 from test_rules_elementwise import _over_twice_the_instances, _with_instances
 from test_tokens import NAMES, batch
 
@@ -302,6 +310,99 @@ def _read_bound_write(o, t):
     z = e.clone()
     z[..., : int(n) % 3 + 1] = 0  # on a group alone, its own count sets another bound
     return {"loss": z.sum() / n}
+
+
+_BOUND = 2  # a module constant: set before any call, assigned by no function here
+_SET_BOUND = 2  # a module global that a function assigns from the reads
+
+
+def _global_bound(o, t):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    return {"loss": e[..., :_BOUND].sum() / n}
+
+
+def _set_bound_from(n):
+    global _SET_BOUND
+    _SET_BOUND = int(n) % 3 + 1  # on a group alone, its own count sets another bound
+
+
+def _global_bound_set_from_reads(o, t):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    _set_bound_from(n)
+    return {"loss": e[..., :_SET_BOUND].sum() / n}
+
+
+def _default_bound(o, t, k=2):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    return {"loss": e[..., :k].sum() / n}
+
+
+def _cut(e, k):
+    return e[..., :k]  # a helper's parameter: the body may pass a number it read
+
+
+def _helper_parameter_bound(o, t):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    return {"loss": _cut(e, int(n) % 3 + 1).sum() / n}
+
+
+_SCALES = [1.0]  # a module-global list: a function may write a read into it
+_TABLE = (1.0,)  # a module-global tuple that a function rebinds from the reads
+
+
+def _times_a_read_written_into_a_global_list(o, t):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    _SCALES[0] = n
+    return {"loss": e.sum() / n * _SCALES[0]}
+
+
+def _rebind_table(n):
+    global _TABLE
+    _TABLE = (n,)
+
+
+def _times_a_read_in_a_rebound_global_tuple(o, t):
+    e, _ = _err(o, t)
+    n = _counted(t)
+    _rebind_table(n)
+    return {"loss": e.sum() / n * _TABLE[0]}
+
+
+class _Sliced:
+    """``e[..., :self.k]`` with ``k`` set in ``__init__`` only: configuration."""
+
+    def __init__(self, k):
+        self.k = k
+
+    def body(self, o, t):
+        e, _ = _err(o, t)
+        n = _counted(t)
+        return {"loss": e[..., :self.k].sum() / n}
+
+
+class _SlicedPerCall(_Sliced):
+    """The same bound, assigned in the body from the reads first."""
+
+    def body(self, o, t):
+        e, _ = _err(o, t)
+        n = _counted(t)
+        self.k = int(n) % 3 + 1
+        return {"loss": e[..., :self.k].sum() / n}
+
+
+def _over_tensor_of_positives(o, t):
+    """mmdet's FCOS normaliser: ``max(torch.tensor(len(pos_inds), dtype=float), 1.0)`` of the
+    flattened positives' indices, dividing their sum and a sum sliced by a literal."""
+    e, y = _err(o, t)
+    pos = (y > 0.3).reshape(-1).nonzero().reshape(-1)
+    num_pos = torch.tensor(len(pos), dtype=torch.float)
+    num_pos = max(num_pos, 1.0)
+    return {"loss": e.reshape(-1)[pos].sum() / num_pos, "loss_cut": e[..., :3].sum() / num_pos}
 
 
 def _marks(change_index=None, view_first=False):
@@ -949,6 +1050,20 @@ CASES = {
     "literal bounds through operator.getitem": (
         _over_counts(lambda e, n: operator.getitem(e, (Ellipsis, slice(None, 2)))), DECLINE, "slice bounds"),
     "literal bound on the image dim e[:1]": (_over_counts(lambda e, n: e[:1]), DECLINE, "some positions"),
+    # a bound loaded by name of configuration (3.11): a module global no function assigns, a
+    # parameter of the body (its default), ``self.k`` set in ``__init__`` only
+    "module constant bound e[..., :_BOUND] after reads": (_global_bound, SPLIT, ""),
+    "module global bound assigned from the reads": (_global_bound_set_from_reads, DECLINE, "slice bounds"),
+    "default parameter bound e[..., :k] after reads": (_default_bound, SPLIT, ""),
+    "helper parameter bound from the reads": (_helper_parameter_bound, DECLINE, "slice bounds"),
+    "self.k bound set in __init__": (_Sliced(2).body, SPLIT, ""),
+    "self.k bound assigned from the reads in the body": (_SlicedPerCall(2).body, DECLINE, "slice bounds"),
+    "bound computed from len(targets)": (_over_counts(lambda e, n: e[..., : len(e) % 3 + 1]), DECLINE, "slice bounds"),
+    "sums over max(torch.tensor(len(pos)), 1.0)": (_over_tensor_of_positives, SPLIT, ""),
+    # an element of a module-global tuple no function assigns is a constant of the body; of a list,
+    # or of a tuple a function rebinds, it may be a read
+    "times a read written into a global list": (_times_a_read_written_into_a_global_list, DECLINE, "reaches a loss"),
+    "times a read in a rebound global tuple": (_times_a_read_in_a_rebound_global_tuple, DECLINE, "reaches a loss"),
     "write with a literal bound after reads": (_literal_write_after_reads, SPLIT, ""),
     # was wrong: ``__setitem__`` bounds were not checked
     "write with a bound from the reads": (_read_bound_write, DECLINE, "__setitem__ with slice bounds"),
@@ -1646,6 +1761,62 @@ def test_a_group_counting_0_below_a_python_floor_proven_in_the_code_gets_the_ora
         got, want, said = rule_outcome(body, _floor_batch())
         assert want["loss_synthetic"] == 0.0 and set(got) == set(want), (body, got, want, said)
         assert got == pytest.approx(want, rel=1e-5, abs=1e-6), body
+
+
+def test_a_group_without_positives_under_a_tensor_of_their_count_floored_in_python_gets_the_oracle():
+    """``max(torch.tensor(len(pos)), 1.0)``: the synthetic images have no target above 0.3, so on
+    them alone the body divides by the floor 1.0 (its sum of positives is 0, its sliced sum is not);
+    the tensor divides as the count it was made from, the bytecode proves the floor."""
+    got, want, said = rule_outcome(_over_tensor_of_positives, _floor_batch())
+    assert want["loss_synthetic"] == 0.0 and want["loss_cut_synthetic"] > 0 and set(got) == set(want), said
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+def _positives(o, t):
+    e, y = _err(o, t)
+    return e.reshape(-1), (y > 0.3).reshape(-1)
+
+
+def _at_nonzero_column(o, t):
+    e, m = _positives(o, t)
+    return {"loss": e[m.nonzero()[:, 0]].sum()}
+
+
+def _at_where_positions(o, t):
+    e, m = _positives(o, t)
+    pos = torch.where(m)[0]
+    return {"loss": e[pos].sum() / max(len(pos), 1)}
+
+
+def _at_nonzero_after_the_first(o, t):
+    e, m = _positives(o, t)
+    return {"loss": e[m.nonzero().reshape(-1)[1:]].sum()}
+
+
+def _at_first_three_nonzero(o, t):
+    e, m = _positives(o, t)
+    return {"loss": e.index_select(0, m.nonzero().reshape(-1)[:3]).sum()}
+
+
+@pytest.mark.parametrize("body", [_at_nonzero_column, _at_where_positions, _over_tensor_of_positives])
+def test_a_masks_nonzero_positions_are_the_groups_own_when_a_group_has_none(body):
+    """Positions found by ``nonzero()`` / ``torch.where`` of a mask over image rows are data: on a
+    group alone they are its own mask's, so a group whose images have no positives (instances in
+    their targets all the same) keeps the oracle's companions; no constant-index check declines."""
+    for given in (_floor_batch(), rule_batch(*RULE_BATCHES[1])):
+        got, want, said = rule_outcome(body, given)
+        assert got and not wrong_companions(got, want), (got, want, said)
+        assert not any("picks positions" in m for m in said), said
+
+
+@pytest.mark.parametrize("body", [_at_nonzero_after_the_first, _at_first_three_nonzero])
+def test_a_part_of_a_masks_nonzero_positions_by_position_declines(body):
+    """``pos[1:]``, ``pos[:3]``: on a group alone that part is other positions (was silently wrong
+    for ``pos[1:]``)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got == {}, (seed, got, want)
+        assert any("a part of a mask's nonzero() indices" in m for m in said), said
 
 
 def _floor_of_a_count(o, t):  # the floor is another image's count of rows

@@ -50,6 +50,15 @@ call: ``int(left.sum())`` counts the neighbour rows of every image, and a number
 images cannot be followed where Python takes it. Left: YOLO (16), the batch-ranked OHEM
 threshold and the in-batch pairs declining their calls (9), ``sum(losses)`` of filtered per-row
 terms (5), ratios of means in a loop over layers (4), the ambiguous ``num_boxes * 2`` (2).
+
+Since (session 11, rules not written for this survey): YOLO's offsets ``cat([zeros(len(gxy), 2),
+c.expand(int(left.sum()), 2)])`` are blocks of identical rows, and the block the read sizes meets,
+image by image, the rows ``t[left]`` it counts (checked on the device), so on a group alone each
+block has the group's count of its rows; ``lobj * 1.0`` and ``* BALANCE[lvl]`` (an element of a
+module-global tuple) are constants of the body's code, whatever read they equal. Its four keys split
+on batch 1 and ``loss_cls`` on batch 0 (10); on batch 0 the batch size read from
+``outputs["obj"][0].shape[0]`` equals a length of image rows too, and the other three keys stay
+declined there (6): 294 expected, 37 declined, 26 GAP (8.8 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -968,9 +977,11 @@ def graph_bpr_with_ego_embedding_l2_over_batch_size(model, batch):
 
 CASES = {c.body.__name__: c for c in [
     Case(atss_top_k_per_level_over_mean_plus_std_iou, dense_batch),
+    # split since on batch 1: the offsets' block sized by int(left.sum()) meets, image by image, the rows it counts
     Case(yolo_flat_targets_neighbour_cells_ciou_level_balance_times_batch, dense_batch,
-         gaps=keys("loss", "loss_box", "loss_obj", "loss_cls"),
-         why="Tensor.add of a torch.zeros(1) accumulator; int(left.sum()) read on the host declines the call"),
+         gaps=keys("loss", "loss_box", "loss_obj"), gap_batches=(0,),
+         why="on batch 0, the batch size read from outputs['obj'][0].shape[0] times the level means equals a "
+             "length of image rows too: Tensor.mul by it is ambiguous"),
     Case(two_stage_encoder_proposals_with_deep_copied_class_agnostic_targets, set_batch),
     Case(one_to_many_branch_with_repeated_targets_over_repeated_count, set_batch, gaps=keys("loss_ce_o2m@1"),
          why="num_boxes * 2 equals 2 x instances and 4 x rows on batch 1: declined as ambiguous"),
@@ -1015,8 +1026,8 @@ CASES = {c.body.__name__: c for c in [
 
 
 globals().update(survey_tests(
-    CASES, range(len(WEIGHTS)), 28, (294, 47, 36, 0),
-    over_target="36 GAP of 294 expected (12.2 %; 22.1 % on first contact): a host-read int sizing the YOLO "
-                "offsets, declining the whole call (16), an ambiguous outside normaliser (2), calls declined whole "
+    CASES, range(len(WEIGHTS)), 28, (294, 37, 26, 0),
+    over_target="26 GAP of 294 expected (8.8 %; 22.1 % on first contact): YOLO's batch size times the level "
+                "means, ambiguous on batch 0 (6), an ambiguous outside normaliser (2), calls declined whole "
                 "by a mixing host read or in-batch pairs (9), ratios of means combined in a loop over layers (4), "
                 "sum() over filtered per-row losses (5)"))

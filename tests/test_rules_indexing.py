@@ -1132,3 +1132,95 @@ def test_a_matrix_product_with_a_vector_keeps_the_images(decode):
         return {"loss": (decode(outputs["x"]) - decode(y)).abs().mean()}
 
     check_rule(body, "")
+
+
+# -- blocks of identical rows sized by a host read (YOLO's neighbour offsets) ---------------------
+
+
+def _cells_batch(weights, sizes, seed=0, lefts=None, lows=(2, 0, 2, 0)):
+    """Per image ``sizes[b]`` boxes ``v`` [n, 2] (``lefts[b]`` of them with ``v[:, 0] < 0.5``
+    when given, ``lows[b]`` with ``v[:, 1] < 0.5``), and a prediction [B, 5, 2]."""
+    g = torch.Generator().manual_seed(seed)
+    targets = []
+    for b, (n, w) in enumerate(zip(sizes, weights)):
+        v = torch.rand(n, 2, generator=g)
+        if lefts is not None:
+            v[:, 0] = torch.where(torch.arange(n) < lefts[b], v[:, 0] * 0.4, 0.6 + v[:, 0] * 0.4)
+            v[:, 1] = torch.where(torch.arange(n) < lows[b], v[:, 1] * 0.4, 0.6 + v[:, 1] * 0.4)
+        targets.append({"v": v, "loss_weight": w})
+    return [{"p": torch.rand(len(sizes), 5, 2, generator=g).requires_grad_()}, targets]
+
+
+def _neighbours(outputs, targets):
+    """The per-image boxes joined, then the ones in a left half again: rows, boxes, the mask."""
+    rows = torch.cat([torch.full((len(t["v"]),), i) for i, t in enumerate(targets)])
+    v = torch.cat([t["v"] for t in targets])
+    left = v[:, 0] < 0.5
+    return torch.cat([rows, rows[left]]), torch.cat([v, v[left]]), left, v
+
+
+def _offsets_loss(offsets):
+    """``(p - v - offsets)`` of the joined rows and their neighbours, the offsets made by
+    ``offsets(left, v)`` (a read of the mask sizes a block of them)."""
+
+    def body(outputs, targets):
+        rows, v2, left, v = _neighbours(outputs, targets)
+        d = outputs["p"][rows, 0] - v2 - offsets(left, v)
+        return {"loss": d.abs().mean(), "loss_sum": d.abs().sum() / len(v)}
+
+    return body
+
+
+def _yolo_offsets(left, v):
+    return torch.cat([torch.zeros(len(v), 2), torch.tensor([[0.5, 0.0]]).expand(int(left.sum()), 2)])
+
+
+# (weights, boxes per image, boxes in a left half per image): groups of different sizes, an image
+# without boxes, a group without left boxes, no left box at all (a block of 0 rows)
+CELL_BATCHES = [
+    ([1.0, 0.5, 0.5, 1.0], (3, 1, 4, 0), (2, 1, 1, 0)),
+    ([1.0, 1.0, 1.0, 0.5], (2, 3, 1, 4), (0, 2, 1, 3)),
+    ([0.5, 1.0, 0.5], (4, 2, 3), (2, 0, 0)),
+    ([0.5, 1.0, 0.5], (1, 2, 3), (0, 0, 0)),
+]
+
+
+@pytest.mark.parametrize("batch", range(len(CELL_BATCHES)))
+def test_blocks_of_rows_sized_by_a_read_of_the_rows_they_meet_follow_the_oracle(batch):
+    """``cat([zeros(len(v), 2), c.expand(int(left.sum()), 2)])`` against ``cat([v, v[left]])``:
+    on a group alone each block is sized by the group's count of the rows it meets (checked
+    image by image on the device), so the companions are the oracle's; training unchanged."""
+    weights, sizes, lefts = CELL_BATCHES[batch]
+    got, want, said = split_outcome(_offsets_loss(_yolo_offsets), _cells_batch(weights, sizes, batch, lefts), [ROWS, TARGETS])
+    assert want and set(got) == set(want), said
+    assert not wrong_companions(got, want)
+
+
+def _swapped_offsets(left, v):  # the blocks in the other order than the rows they meet
+    return torch.cat([torch.tensor([[0.5, 0.0]]).expand(int(left.sum()), 2), torch.zeros(len(v), 2)])
+
+
+def _other_mask_offsets(left, v):  # sized by a read of another mask with the same total
+    return torch.cat([torch.zeros(len(v), 2), torch.tensor([[0.5, 0.0]]).expand(int((v[:, 1] < 0.5).sum()), 2)])
+
+
+def _positional_offsets(left, v):  # the first left.sum() rows, written by position
+    off = torch.zeros(len(v) + int(left.sum()), 2)
+    off[len(v):] = 0.5
+    return off
+
+
+@pytest.mark.parametrize("offsets, op", [
+    (_swapped_offsets, "blocks of rows"),
+    (_other_mask_offsets, "blocks of rows"),
+    (_positional_offsets, "Tensor.__int__"),
+], ids=["blocks swapped", "a read of another mask", "written by position"])
+def test_blocks_of_rows_not_sized_by_the_rows_they_meet_decline(offsets, op):
+    """The same offsets, but the block a read sizes does not meet, image by image, the rows it
+    counts (batch 0: the left boxes are 2, 1, 1, 0 of 3, 1, 4, 0; the low ones 2, 0, 2, 0, as many
+    in each group here, not on other groups): on a group alone they would meet other rows, so the
+    call is declined naming the op."""
+    weights, sizes, lefts = CELL_BATCHES[0]
+    got, want, said = split_outcome(_offsets_loss(offsets), _cells_batch(weights, sizes, 0, lefts), [ROWS, TARGETS])
+    assert want and got == {}, (got, want)
+    assert any(op in m for m in said), said

@@ -24,6 +24,7 @@ from _helpers import (
     rule_batch,
     rule_outcome,
     split_outcome,
+    wrong_companions,
 )
 
 from losssplit._capture.mode import RowCount
@@ -614,8 +615,6 @@ NOT_THE_GROUPS_COUNT = {
                                    "were read on the host"),
     "a sum over the sum plus 1": (_used(lambda l1, obj, n: {"loss_l1": l1.sum() / (n + 1)}), "distinct counts",
                                   "'loss_l1'"),
-    "a sum over a tensor of the sum": (_used(lambda l1, obj, n: {"loss_l1": l1.sum() / torch.tensor(n)}),
-                                       "rule batch 1", "read on the host"),  # a tensor made from a number: as it
     "the mean of values over the sum": (_used(lambda l1, obj, n: {"loss_l1": (l1 / n).mean()}), "distinct counts",
                                         "were read on the host"),
 }
@@ -632,6 +631,22 @@ def test_counts_that_are_not_the_sum_of_each_image_s_own_read_decline(case):
     got, want, said = _count_outcome(body, batch)
     assert want and not got, (got, want)
     assert any(words in m for m in said), said
+
+
+def test_a_tensor_made_from_the_summed_counts_divides_as_the_number():
+    """``l1.sum() / torch.tensor(num_fg)`` (mmdet's ``torch.tensor(len(pos_inds))``): a one-element
+    tensor made from the number divides as ``/ num_fg`` does, the same companions (the oracle's)
+    and the same declines on every batch (it declined on all of them before)."""
+    tensor = _used(lambda l1, obj, n: {"loss_l1": l1.sum() / torch.tensor(n)})
+    plain = _used(lambda l1, obj, n: {"loss_l1": l1.sum() / n})
+    split = 0
+    for batch in COUNT_BATCHES:
+        got, want, said = _count_outcome(tensor, batch)
+        as_number, _, _ = _count_outcome(plain, batch)
+        assert not wrong_companions(got, want), batch
+        assert set(got) == set(as_number) and got == pytest.approx(as_number, rel=1e-6), (batch, said)
+        split += bool(got)
+    assert split >= 3
 
 
 def test_a_number_computed_from_the_summed_counts_returned_declines_with_a_warning():

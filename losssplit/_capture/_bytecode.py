@@ -55,12 +55,72 @@ def literal_index(index: Any) -> bool:
     """Whether ``index`` (the index a ``Tensor.__getitem__`` / ``__setitem__`` received) is the
     literal index operand of the subscript the caller's code is executing: the first Python frame
     up the stack outside the losssplit and torch packages is stopped at a subscript whose index was
-    built from constants only, and that index equals ``index``."""
+    built from constants only, and that index equals ``index``. On Python 3.11 a bound may also be
+    configuration loaded by name (``x[:, :NUM_CLASSES]``, ``x[:, :self.num_classes]``, a parameter
+    of the decorated body), see ``_configured``: an int set before the call, not computed from a
+    value the call read."""
     f = _caller()
     if f is None:
         return False
-    literal = _literal_at(f.f_code, f.f_lasti)
-    return literal is not _UNPROVEN and _same(literal, index)
+    literal = _resolved(_literal_at(f.f_code, f.f_lasti), f)
+    return literal is not _UNPROVEN and _constant(literal) and _same(literal, index)
+
+
+class _Named(NamedTuple):
+    """A load by name in an index operand, its value read when the subscript runs: ``kind``
+    ``"global"`` (a module global), ``"param"`` (a parameter never rebound) or ``"attr"`` (an
+    attribute of the parameter ``self``, never rebound); ``name`` the name, (``self``, attribute)
+    for ``"attr"``."""
+
+    kind: str
+    name: Any
+
+
+def _resolved(index: Any, f: types.FrameType) -> Any:
+    """``index`` as ``_literal_at`` gives it, each ``_Named`` load replaced by its int value in
+    ``f`` (see ``_configured``); ``_UNPROVEN`` where one is not such an int."""
+    if type(index) is _Named:
+        value = _configured(index, f)
+        return value if type(value) is int else _UNPROVEN
+    if type(index) is tuple:
+        parts = tuple(_resolved(p, f) for p in index)
+        return _UNPROVEN if any(p is _UNPROVEN for p in parts) else parts
+    if type(index) is slice:
+        bounds = [_resolved(b, f) for b in (index.start, index.stop, index.step)]
+        return _UNPROVEN if any(b is _UNPROVEN for b in bounds) else slice(*bounds)
+    return index
+
+
+def _configured(load: _Named, f: types.FrameType) -> Any:
+    """The value of ``load`` in ``f``: a module global of ``f``'s module; a parameter of the
+    decorated body's own code (the argument or default the call received, set before anything
+    was read in it; a helper's parameters may hold numbers the body read); an attribute of
+    ``self`` held in its ``__dict__`` or its class's (no descriptor run). ``_UNPROVEN`` else."""
+    if load.kind == "global":  # not a name any function or class of the module assigns
+        functions = [v for v in f.f_globals.values() if isinstance(v, (types.FunctionType, type))]
+        if any(("STORE_GLOBAL", load.name) in _stored_names(code) for code in _codes_of(functions)):
+            return _UNPROVEN
+        return f.f_globals.get(load.name, _UNPROVEN)
+    if load.kind == "param":
+        body = f.f_back is not None and str(f.f_back.f_globals.get("__name__", "")).partition(".")[0] == "losssplit"
+        return f.f_locals.get(load.name, _UNPROVEN) if body else _UNPROVEN
+    owner, attr = load.name
+    obj = f.f_locals.get(owner, _UNPROVEN)
+    # not an attribute name that the caller's code or a method of the object's class other than
+    # ``__init__`` assigns (``self.k = n`` after a read)
+    methods = [v for cls in type(obj).__mro__ if cls is not object for k, v in vars(cls).items() if k != "__init__"]
+    if any(("STORE_ATTR", attr) in _stored_names(code) for code in (f.f_code, *_codes_of(methods))):
+        return _UNPROVEN
+    try:
+        held = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        held = {}
+    if type(held) is dict and attr in held:
+        return held[attr]
+    for cls in type(obj).__mro__:
+        if attr in cls.__dict__:
+            return cls.__dict__[attr]
+    return _UNPROVEN
 
 
 def divisor_source(z: Any) -> str | None:
@@ -269,6 +329,50 @@ def _offset_at(code: types.CodeType, lasti: int, product: bool = False) -> tuple
     if configured.count(True) == 1:
         return "configured", None
     return "other", None
+
+
+def table_operand(c: Any) -> bool:
+    """Whether the Python number ``c`` is a whole operand of the binary operator the caller's
+    code is executing written as an element of a module-global tuple (``l * BALANCE[lvl]``, by a
+    local or a constant index) that no function or class of its module assigns (see
+    ``_configured``): a table of coefficients set before the call, whatever read it equals. The
+    element is ``c`` itself. Python 3.11 only (operand layout checked)."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    for name, local, index in _table_operands(f.f_code, f.f_lasti):
+        table = _configured(_Named("global", name), f)
+        i = f.f_locals.get(index, _UNPROVEN) if local else index
+        if type(table) is tuple and type(i) is int and -len(table) <= i < len(table) and table[i] is c:
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _table_operands(code: types.CodeType, lasti: int) -> tuple[tuple[str, bool, Any], ...]:
+    """(global name, whether the index is a local, the local's name or the constant) of each
+    whole operand ``NAME[i]`` of the binary operator at ``lasti``: LOAD_GLOBAL, LOAD_FAST or
+    LOAD_CONST of an int, BINARY_SUBSCR, no jump into them."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
+        return ()
+    start = _operand_start(instructions, at)
+    left = _operand_start(instructions, start) if start is not None else None
+    found = []
+    for first, stop in ((start, at), (left, start)):
+        if first is None or stop is None or stop - first != 3:
+            continue
+        table, index, subscript = instructions[first:stop]
+        if (table.opname != "LOAD_GLOBAL" or (table.arg or 0) & 1 or subscript.opname != "BINARY_SUBSCR"
+                or any(i.is_jump_target for i in instructions[first + 1 : stop + 1])):
+            continue
+        if index.opname == "LOAD_FAST":
+            found.append((table.argval, True, index.argval))
+        elif index.opname == "LOAD_CONST" and type(index.argval) is int:
+            found.append((table.argval, False, index.argval))
+    return tuple(found)
 
 
 def loop_operand() -> bool | None:
@@ -1024,7 +1128,8 @@ def _call_divisor(instructions: list[dis.Instruction], at: int, names: frozenset
 @functools.lru_cache(maxsize=1024)
 def _literal_at(code: types.CodeType, lasti: int) -> Any:
     """The index operand of the subscript at byte offset ``lasti`` of ``code`` when only
-    constants build it (LOAD_CONST, BUILD_SLICE, BUILD_TUPLE in a straight line), else
+    constants build it (LOAD_CONST, BUILD_SLICE, BUILD_TUPLE in a straight line), on Python 3.11
+    also loads by name of configuration (``_named_load``, left as ``_Named``), else
     ``_UNPROVEN``. Cached: a loop pays once per subscript."""
     instructions, at = _located(code, lasti)
     if at is None:
@@ -1039,7 +1144,10 @@ def _literal_at(code: types.CodeType, lasti: int) -> Any:
         if start < 0:
             return _UNPROVEN
         i = instructions[start]
-        if i.opname == "LOAD_CONST":
+        if i.opname == "LOAD_CONST" or _named_load(code, instructions, start) is not None:
+            need -= 1
+        elif i.opname == "LOAD_ATTR" and start > 0 and _named_load(code, instructions, start - 1, i) is not None:
+            start -= 1
             need -= 1
         elif i.opname in ("BUILD_SLICE", "BUILD_TUPLE") and isinstance(i.arg, int):
             need += i.arg - 1
@@ -1049,7 +1157,13 @@ def _literal_at(code: types.CodeType, lasti: int) -> Any:
     if any(i.is_jump_target for i in window[1:]) or instructions[at].is_jump_target:
         return _UNPROVEN  # another path may reach the middle with other values on the stack
     stack: list[Any] = []
-    for i in window:
+    for k, i in enumerate(window):
+        if i.opname == "LOAD_ATTR":
+            continue  # taken with the load before it
+        named = _named_load(code, window, k, window[k + 1] if k + 1 < len(window) and window[k + 1].opname == "LOAD_ATTR" else None)
+        if named is not None:
+            stack.append(named)
+            continue
         if i.opname == "LOAD_CONST":
             if not _constant(i.argval):
                 return _UNPROVEN
@@ -1064,6 +1178,60 @@ def _literal_at(code: types.CodeType, lasti: int) -> Any:
     if len(stack) != operands:
         return _UNPROVEN
     return stack[0] if operands == 1 else slice(*stack)
+
+
+def _codes_of(objects: list[Any]) -> list[types.CodeType]:
+    """The code objects of the functions among ``objects`` (unwrapping ``staticmethod``,
+    ``classmethod``, ``property``), and of the functions of the classes among them."""
+    codes: list[types.CodeType] = []
+    for v in objects:
+        if isinstance(v, type):
+            codes.extend(_codes_of([w for w in vars(v).values() if not isinstance(w, type)]))
+            continue
+        if isinstance(v, (staticmethod, classmethod)):
+            v = v.__func__
+        for g in (v.fget, v.fset, v.fdel) if isinstance(v, property) else (v,):
+            code = getattr(g, "__code__", None)
+            if isinstance(code, types.CodeType):
+                codes.append(code)
+    return codes
+
+
+@functools.lru_cache(maxsize=1024)
+def _stored_names(code: types.CodeType) -> frozenset[tuple[str, Any]]:
+    """(opname, name) of every store or delete by name in ``code`` and the code nested in it
+    (functions, comprehensions); a delete is read as the store it names."""
+    found: set[tuple[str, Any]] = set()
+    for i in _instructions(code):
+        if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL", "STORE_ATTR", "DELETE_ATTR"):
+            found.add((i.opname.replace("DELETE", "STORE"), i.argval))
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            found |= _stored_names(c)
+    return frozenset(found)
+
+
+def _named_load(
+    code: types.CodeType, instructions: list[dis.Instruction], k: int, attr: dis.Instruction | None = None
+) -> _Named | None:
+    """The load by name of configuration at ``instructions[k]`` (with ``attr``, the LOAD_ATTR
+    right after it), on Python 3.11 only (its layout was checked): LOAD_GLOBAL of a name that
+    ``code`` never stores; LOAD_FAST of a parameter ``code`` never rebinds; ``self.name`` of the
+    first parameter, named ``self``, never rebound. None for anything else."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return None
+    i = instructions[k]
+    if i.opname == "LOAD_GLOBAL" and attr is None and not (i.arg or 0) & 1:
+        return None if ("STORE_GLOBAL", i.argval) in _stored_names(code) else _Named("global", i.argval)
+    if i.opname != "LOAD_FAST":
+        return None
+    parameters = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    rebound = {j.argval for j in _instructions(code) if j.opname in ("STORE_FAST", "DELETE_FAST")}
+    if i.argval not in parameters or i.argval in rebound:
+        return None
+    if attr is None:
+        return _Named("param", i.argval)
+    return _Named("attr", (i.argval, attr.argval)) if i.argval == "self" == parameters[0] else None
 
 
 def _constant(v: Any) -> bool:

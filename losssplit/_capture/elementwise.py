@@ -31,6 +31,7 @@ from ._bytecode import (
     operand_lengths,
     parameter_value,
     straight_line_operator,
+    table_operand,
 )
 from .formulas import binary_formula, pooled_moment, unary_formula, with_site
 from .mode import (
@@ -649,6 +650,16 @@ def binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     _binary(frame, func, args, kwargs, out, "")
 
 
+def _blocks_against_rows(frame: Frame, func: Any, a: Any, ta: Track | None, b: Any, tb: Track | None) -> None:
+    """An untracked operand made of several blocks of identical rows (``Frame.note_blocks``)
+    meeting, dim 0 to dim 0, a tensor whose dim 0 carries images: see ``Frame.aligned_blocks``."""
+    held, x, other = (ta, b, a) if tb is None else (tb, a, b)
+    blocks = frame.blocks_of(x)
+    rows = held.rows.get(0) if held is not None and blocks is not None and len(blocks) > 1 else None
+    if rows is not None and isinstance(other, Tensor) and x.dim() == other.dim() and x.shape[0] == other.shape[0] == rows.numel():
+        frame.aligned_blocks(rows, blocks, op_name(func))  # type: ignore[arg-type]
+
+
 def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: str) -> None:
     if not isinstance(out, Tensor) or len(args) < 2:
         return
@@ -662,6 +673,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             if images:
                 frame.weight_filled[id(out)] = (out, images, a.detach())
         return
+    if frame.row_blocks and (ta is None) != (tb is None):
+        _blocks_against_rows(frame, func, a, ta, b, tb)
     if kind not in ("mul", "div") and (ta is None or tb is None) \
             and (frame.weight_filled or type(a) is float or type(b) is float) and _weight_as_data(frame, kind, a, ta, b, tb):
         # ``l - torch.tensor(t[b]["loss_weight"])``: 1 on a group alone, a value the copy keeps
@@ -1410,7 +1423,8 @@ def _ratio_arithmetic(
             except ValueError:  # ``l.mean() / len(targets)``: a mean over the group's images is no ratio
                 return lost_track("a division of an average by the number of images (``/ len(targets)``)", pred)
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
-            counted = frame.host_normaliser(b, divisor_floor)
+            # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
+            counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
         if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool):
@@ -1762,13 +1776,13 @@ def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
     after reads taken as sizes, any number: see ``Frame.loose_number``). A float the body got
     as a parameter (``reg_weight * loss``) was made before any read, whatever read it equals."""
     image = track.ratio.host_image if track.ratio is not None else None
-    if (frame.sized_reads and not _literal_operand(x, kind) and not body_parameter(x)
-            and (image is None or image not in frame.data_images(x))):
+    if not frame.host_reads or _literal_operand(x, kind) or table_operand(x):
+        return  # a constant of the body's code (``l * 1.0``, ``l * BALANCE[lvl]``), whatever read it equals
+    if frame.sized_reads and not body_parameter(x) and (image is None or image not in frame.data_images(x)):
         frame.loose_number(x, track, kind)  # (not the very number of the loss's image's data: its own)
     op = frame.host_value(x, track.ratio.host_image if track.ratio is not None else None)
     if op is None:
-        summed = frame.summed_value(x)  # ``l.mean() * num_fg``: None without host reads
-        op = summed if summed is not None and not _literal_operand(x, kind) else None
+        op = frame.summed_value(x)  # ``l.mean() * num_fg``
     if op is not None and not body_parameter(x):
         frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host at {op} reaches a loss")
 

@@ -340,7 +340,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 sizes = [src.shape[j] for j in span]
                 adv_rows.append(expand_rows(frame, track.rows[k], sizes, k - d).view(sizes)[pt])
                 if ti is None:
-                    _constant_positions(frame, adv_rows[-1], op)
+                    _constant_positions(frame, adv_rows[-1], op, pt)
             d += pt.dim()
             adv_ndim = max(adv_ndim, 1)
         else:
@@ -349,7 +349,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 ident = frame.identity.get(r.device)
                 adv_rows.append(pt.long() if r is ident else r[pt])
                 if ti is None:
-                    _constant_positions(frame, adv_rows[-1], op)
+                    _constant_positions(frame, adv_rows[-1], op, pt)
                 if r is ident and ti is None and pt is p and pt.dim() == 1:  # ``pred[img, ...]``: img names images
                     frame.image_indices[id(pt)] = (pt, version_of(pt))
             else:
@@ -391,12 +391,23 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     frame.set(out, new)
 
 
-def _constant_positions(frame: Frame, images: Tensor, op: str) -> None:
+def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any) -> None:
     """An index of no images' data along a dim that carries images picks positions: built per
     image by its position (DETR's ``batch_idx`` from a loop over the images) it names, on a group
     alone, the group's images as here, and every image with matched rows is in it. Defer the check
     that no image whose targets have instances is missing (``x[[1]]``, ``x.index_select(0, [1])``:
-    on a group alone position 1 is another image)."""
+    on a group alone position 1 is another image). The ``nonzero()`` indices of a mask over image
+    rows (or a view of them: ``.reshape(-1)``, ``[:, 0]``) are no constant: on a group alone they
+    are the positions of the group's own mask, whichever images have none; a part of them by
+    position (``pos[1:]``) is another part on a group alone: declined."""
+    for t in (index, getattr(index, "_base", None)):
+        held = frame.counted.get(id(t)) if isinstance(t, Tensor) else None
+        if held is not None and held[0] is t:
+            if t is index or index.dim() and t.dim() and index.shape[0] == t.shape[0] and index.stride(0) == t.stride(0):
+                return
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{op} picks positions by a part of a mask's nonzero() "
+                        "indices (on a group alone that part is other positions)")
+            return
     _, missing = image_counts(frame, images.reshape(-1))
     if missing is not None:
         frame.doubt(missing, f"{op} picks positions along a dim that carries images and misses an image whose targets "
@@ -706,6 +717,8 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     of a running total a reduced loss may be added into in place."""
     frame.note_zeros(out)
     _note_slots(frame, out)
+    if isinstance(out, Tensor) and out.dim():
+        frame.note_blocks(out, (out.shape[0],))
     if isinstance(out, Tensor) and out.dim() and out.shape[0] == frame.num_images:
         frame.image_buffers[id(out)] = (out, version_of(out))
 
@@ -987,7 +1000,7 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if d in rows:
         rows[d] = rows[d][index]
         if frame.get(index) is None:
-            _constant_positions(frame, rows[d], op_name(func))
+            _constant_positions(frame, rows[d], op_name(func), index)
     else:
         frame.positions_moved(op_name(func), out.shape[d])
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)

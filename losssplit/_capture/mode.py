@@ -730,6 +730,10 @@ class Frame:
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
         self.other_lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries no images
+        # small untracked tensors made of blocks of identical rows along dim 0 (``torch.zeros(n, 2)``,
+        # one row expanded, a ``cat`` of them): id -> (the tensor, its version when made, each
+        # block's row count); held, so the ids stay unique
+        self.row_blocks: dict[int, tuple[Tensor, int | None, tuple[int, ...]]] = {}
         # index tensors that picked rows of a dim that is the images in order (``pred[img, pos]``):
         # id -> (the tensor (held), its version then); and fresh ``torch.zeros`` with a row per
         # image: id -> (it, version)
@@ -908,6 +912,74 @@ class Frame:
             self.read_image = read.image
             self.segment = len(self.host_reads)
         self.host_reads.append(read)
+
+    def note_blocks(self, out: Any, blocks: tuple[int, ...]) -> None:
+        """``out``, made by the op being followed, is ``blocks`` of identical rows along dim 0."""
+        if isinstance(out, Tensor) and out.dim() and out.numel() <= _BLOCK_ELEMENTS and sum(blocks) == out.shape[0]:
+            self.row_blocks[id(out)] = (out, version_of(out), blocks)
+
+    def blocks_of(self, x: Any) -> tuple[int, ...] | None:
+        """The row counts of the blocks of identical rows ``x`` is made of (see ``note_blocks``),
+        unless written since; None for any other tensor."""
+        held = self.row_blocks.get(id(x)) if self.row_blocks and isinstance(x, Tensor) else None
+        if held is None or held[0] is not x or held[1] is None or version_of(x) != held[1]:
+            return None
+        return held[2]
+
+    def aligned_blocks(self, rows: Tensor, blocks: tuple[int, ...], op: str) -> None:
+        """An untracked operand made of ``blocks`` of identical rows meets rows of the images
+        (``rows``, dim 0) at ``op``: YOLO's neighbour offsets ``cat([zeros(len(t), 2),
+        c.expand(int(left.sum()), 2)])`` against ``cat([t, t[left]])``. Where a block may be
+        sized by a number read on the host, on a group alone each block has the group's value of
+        the number that sized it, so each block's size must be a count the capture knows per
+        image -- a plain row sum read on the host, a length of rows -- that equals, image by
+        image, that image's rows the block meets (checked on the device with the call's one
+        read). A number has no identity: every read and length of that value must be such a
+        count; a block no count of its size explains declines. Those reads are accounted for."""
+        if not any(read.value in blocks for read in self.host_reads if _is_count(read.value)):
+            return  # no read may have sized a block: the sizes are the body's (as before any read)
+        message = (f"{op} of rows of images with a tensor made of blocks of rows, one sized by a number read on "
+                   "the host that does not count those images' rows block by block")
+        start, matched = 0, []
+        for n in blocks:
+            have = self._rows_per_image(rows[start : start + n])
+            start += n
+            counts = self._counts_of(n, rows.device)
+            if counts is None:
+                self.doubt(torch.ones((), dtype=torch.bool), message)
+                return
+            for reads, c in counts:
+                self.doubt((c != have).any(), message)
+                matched.extend(reads)
+        for read in matched:
+            read.consumed = self.sized_reads = True
+
+    def _counts_of(self, n: int, device: torch.device) -> list[tuple[list[HostRead], Tensor]] | None:
+        """The per-image counts ``[B]`` that a number ``n`` may be (with the reads behind each):
+        every host read of that value (a plain row sum), every length of image rows of that
+        value; None where one of them is no such count, or none is. (A length of one image's
+        tensor or of a constant is no count of the images' rows: a block it sized keeps its size
+        on a group alone, where the rows it meets are fewer, and the body's shapes disagree there.)"""
+        found: list[tuple[list[HostRead], Tensor]] = []
+        for read in self.host_reads:
+            if not _is_count(read.value) or read.value != n:
+                continue
+            r = read.ratio
+            if r is None:
+                return None
+            sums = _ratio.row_sums(r.values, r.row_dim).to(device, torch.float32)
+            per = torch.zeros(self.num_images, dtype=torch.float32, device=device)
+            found.append(([read], per.index_add_(0, r.rows.reshape(-1).to(device), sums)))
+        for rows in self.lengths.get(n, []):
+            found.append(([], self._rows_per_image(rows.to(device))))
+        return found or None
+
+    def _rows_per_image(self, rows: Tensor) -> Tensor:
+        """How many of ``rows`` (the image of each) each image has, ``[B]``; ``index_add``, not
+        ``bincount``, which reads the largest value on the host to size its result."""
+        rows = rows.reshape(-1)
+        ones = torch.ones(rows.numel(), dtype=torch.float32, device=rows.device)
+        return torch.zeros(self.num_images, dtype=torch.float32, device=rows.device).index_add_(0, rows, ones)
 
     def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None, picked: int | None = None) -> None:
         """``op`` on a tensor with ``track`` takes a size from a Python number (top-k ``k``, slice
@@ -1233,6 +1305,7 @@ class Frame:
         self.sized_by.clear()
         self.lengths.clear()
         self.other_lengths.clear()
+        self.row_blocks.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
         self.counted_values.clear()
@@ -2018,6 +2091,7 @@ def branch_value(r: Ratio | None) -> bool:
     return r is not None and r.kind in _BRANCH_KINDS and r.gate is None and r.test is None and not r.modified()
 
 
+_BLOCK_ELEMENTS = 1 << 16  # the largest tensor of blocks of rows remembered (offsets, not logits)
 NO_READ, SEVERAL = -1, -2  # ``Frame.read_image`` before any host read, and after one over several images
 
 

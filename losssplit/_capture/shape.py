@@ -367,6 +367,9 @@ def broadcast_tensors(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
 
 def _expanded(frame: Frame, func: Any, src: Any, out: Any) -> None:
     track = frame.get(src)
+    if track is None and isinstance(out, Tensor) and isinstance(src, Tensor) and out.dim() and (
+            src.dim() < out.dim() or src.shape[0] == 1):  # one row repeated: a block of identical rows
+        frame.note_blocks(out, (out.shape[0],))
     if track is None and isinstance(out, Tensor) and frame.weight_filled:
         filled = frame.weight_filled.get(id(src))
         if filled is not None and filled[0] is src and filled[2] is not None:  # ``(v * w).expand_as(l)``
@@ -502,6 +505,18 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.weight_filled[id(out)] = (out, images, None)
 
 
+def _joined_blocks(frame: Frame, seq: Sequence[Any], out: Tensor) -> None:
+    """``torch.cat([zeros(n, 2), c.expand(m, 2)])``: the parts' blocks of identical rows, in order
+    (a part of one row is one such block)."""
+    blocks: list[int] = []
+    for x in seq:
+        held = frame.blocks_of(x) or ((1,) if isinstance(x, Tensor) and x.dim() and x.shape[0] == 1 else None)
+        if held is None:
+            return
+        blocks.extend(held)
+    frame.note_blocks(out, tuple(blocks))
+
+
 def _stacked_weights(frame: Frame, seq: Sequence[Any], dim: Any, out: Tensor) -> None:
     """``torch.stack([torch.full(.., t["loss_weight"]) for t in targets])``: image b's weight
     object at position b of the stacked dim, for every image: the per-image weight ``[B, ...]``
@@ -553,6 +568,8 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if all(t is None for t in tracks):
         if stack and frame.weight_filled:
             _stacked_weights(frame, seq, get_arg(args, kwargs, 1, "dim", 0), out)
+        elif not stack and frame.row_blocks and get_arg(args, kwargs, 1, "dim", 0) == 0:
+            _joined_blocks(frame, seq, out)
         return
     op = op_name(func)
     if frame.weight_filled and any(t is None and _is_weight_filled(frame, x) for x, t in zip(seq, tracks)):
