@@ -38,6 +38,19 @@ DAPO's ``rewards.view(-1, G)`` of each prompt's completions, rows of one source 
 (``Tensor.__setitem__`` of values weighted per image, 4). The other 17 declines mix images: the
 flattened batch's Lovász sort, CurricularFace's ``t`` from the batch's mean target cosine, SwAV's
 Sinkhorn codes over the batch, BCO's running mean updated with the batch's rewards.
+
+Since (session 11, three indexing rules from this survey's GAPs): an index of one column from
+``nonzero()`` (``[n, 1]``) picks rows as a 1-d one with a unit dim after it (MiDaS, 12); a mask of
+the images' rows (from their joined labels) picks the rows of a prediction joined over images that
+the capture cannot see, as ``pred - target`` pairs them (Libra's ``bbox_pred[pos]``, 4; a plain
+tensor picked by it, ``w[has]`` of the weights' values, stays a factor: the rule's first form broke
+survey 15's DANN there); a ``__setitem__`` of values that remember unweighted ones (or into such a
+tensor) is replayed on the unweighted values, the tensors over its memory lost (the per-image
+Lovász hinge's in-place difference, 4; also ``buf[b] = e[b] * t[b]["loss_weight"]``, declined
+before, exact): 256 expected, 76 declined, 59 GAP (23.0 %), 0 WRONG. Found while writing the second
+rule's near-misses, and pinned as a strict xfail in ``tests/test_rules_indexing.py``: such a joined
+prediction reordered by the body alone (``d.flip(0) - y``, also ``d.flip(0)[pos]``) is still paired
+by position, silently wrong against the oracle (on main too, through the binary op).
 """
 
 from __future__ import annotations
@@ -48,7 +61,7 @@ import math
 import torch
 import torch.nn.functional as F
 from _helpers import PER_IMAGE, ROWS, TARGETS, Owned, Share
-from _survey import Case, corners, iou_pairs, keys, survey_tests
+from _survey import Case, corners, iou_pairs, keys, response_labels, sinkhorn, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -281,13 +294,6 @@ def seq_batch(seed: int) -> tuple[list, list, list]:
     g = _gen(seed + 1650)
     b = len(SOURCES[seed])
 
-    def response_labels():
-        labels = torch.randint(0, V, (b, T), generator=g)
-        for r in range(b):
-            labels[r, :1 + r % 2] = -100
-            labels[r, T - (r + seed) % 3:] = -100
-        return labels
-
     mask = torch.ones(b, T, dtype=torch.long)
     for r in range(b):
         mask[r, T - (r * 2 + seed) % T:] = 0
@@ -299,9 +305,9 @@ def seq_batch(seed: int) -> tuple[list, list, list]:
     model = {"chosen": _leaf(b, T, V, g=g), "rejected": _leaf(b, T, V, g=g), "lm": _leaf(b, T, V, g=g, scale=20.0),
              "logp": _leaf(b, T, g=g, scale=0.3), "vision": _leaf(b, L, V, g=g),
              "lang": [_leaf(b, L, V, g=g) for _ in range(2)]}
-    batch = {"chosen_labels": response_labels(), "rejected_labels": response_labels(),
+    batch = {"chosen_labels": response_labels(b, T, V, seed, g), "rejected_labels": response_labels(b, T, V, seed, g),
              "ref_chosen": torch.randn(b, generator=g) - 8, "ref_rejected": torch.randn(b, generator=g) - 8,
-             "lm_labels": response_labels(), "old_logp": model["logp"].detach() + torch.randn(b, T, generator=g) * 0.1,
+             "lm_labels": response_labels(b, T, V, seed, g), "old_logp": model["logp"].detach() + torch.randn(b, T, generator=g) * 0.1,
              "completion_mask": mask, "rewards": (torch.rand(b, generator=g) > 0.5).float(),
              "text": text, "lengths": lengths}
     return [model, batch], [ROWS, ROWS], SOURCES[seed]
@@ -914,19 +920,6 @@ def decoupled_kd_target_and_non_target_terms(outputs, targets, alpha=1.0, beta=8
     return {"loss_ce": F.cross_entropy(logits_student, target), "loss_kd": alpha * tckd + beta * nckd}
 
 
-def _sinkhorn(out, epsilon=0.05, iters=3):
-    q = torch.exp(out / epsilon).t()
-    b, k = q.shape[1], q.shape[0]
-    q /= torch.sum(q)
-    for _ in range(iters):
-        q /= torch.sum(q, dim=1, keepdim=True)
-        q /= k
-        q /= torch.sum(q, dim=0, keepdim=True)
-        q /= b
-    q *= b
-    return q.t()
-
-
 def simsiam_negative_cosine_and_swav_swapped_sinkhorn_codes(outputs, targets, scores, temperature=0.1):
     """SimSiam: ``D(p, z) = -cosine_similarity(p, z.detach()).mean()``, ``D(p1, z2) / 2 + D(p2, z1) /
     2``. SwAV: both crops' prototype scores joined crop-major ``[2 * B, K]``; per crop ``bs =
@@ -939,7 +932,7 @@ def simsiam_negative_cosine_and_swav_swapped_sinkhorn_codes(outputs, targets, sc
     loss = 0
     for crop_id in range(2):
         with torch.no_grad():
-            q = _sinkhorn(scores[bs * crop_id: bs * (crop_id + 1)].detach())
+            q = sinkhorn(scores[bs * crop_id: bs * (crop_id + 1)].detach(), 0.05)
         x = scores[bs * (1 - crop_id): bs * (2 - crop_id)] / temperature
         loss -= torch.mean(torch.sum(q * F.log_softmax(x, dim=1), dim=1))
     return {"loss_simsiam": simsiam, "loss_swav": loss / 2}
@@ -1126,18 +1119,15 @@ CASES = {c.body.__name__: c for c in [
          gaps=keys("positive_bag_loss", "negative_bag_loss"),
          why="alpha * BCE with the default alpha=0.5, one object with this module's weight 0.5, reads as one image's "
              "weight multiplying another image's values: the whole call declines"),
-    Case(libra_rcnn_roi_ce_and_balanced_l1_over_sampled_rois, roi_batch, gaps=keys("loss_bbox", "acc"),
-         why="the positives of the joined RoIs by a bool mask after view(size(0), 4): lost at Tensor.__getitem__; "
-             "the accuracy's count times 100 / numel is read as a normaliser only"),
+    # loss_bbox split since first contact: a mask of the images' rows picks the joined RoIs' rows
+    Case(libra_rcnn_roi_ce_and_balanced_l1_over_sampled_rois, roi_batch, gaps=keys("acc"),
+         why="the accuracy's count times 100 / numel is read as a normaliser only"),
+    # loss_lovasz split since first contact: the in-place difference replayed on the unweighted values
     Case(lovasz_hinge_per_image_and_over_the_flattened_batch, image_batch, keys("loss_lovasz_batch"),
-         gaps=keys("loss_lovasz"), why="the flattened batch's errors sorted together mix; per image, the Jaccard "
-                                       "gradient's in-place difference jaccard[1:p] = .. is read as a write of values "
-                                       "weighted per image"),
+         why="the flattened batch's errors are sorted together"),
     Case(cross_pseudo_supervision_on_labelled_synthetic_and_every_image, image_batch),
-    Case(midas_scale_and_shift_invariant_mse_and_multiscale_gradient_matching, image_batch,
-         gaps=keys("loss", "loss_data", "loss_grad"),
-         why="x_0[valid] = (..)[valid] / det[valid] with valid = det.nonzero() ([n, 1] indices): lost at "
-             "Tensor.__getitem__"),
+    # split since first contact: [n, 1] indices from det.nonzero() pick rows
+    Case(midas_scale_and_shift_invariant_mse_and_multiscale_gradient_matching, image_batch),
     Case(psenet_ohem_text_dice_and_shrunk_kernel_dice, image_batch, gaps=keys("loss", "loss_text", "loss_kernels"),
          why="the per-image OHEM counts read with int(tensor) decline the whole call"),
     Case(ostrack_center_focal_giou_and_l1_with_a_nan_check, image_batch),
@@ -1161,6 +1151,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-FIRST = (256, 96, 79, 0)  # expected, declined, GAP, WRONG: first contact, nothing changed for it
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), 22, FIRST,
-                              over_target="79 GAP of 256 (30.9 %), see the module docstring"))
+NOW = (256, 76, 59, 0)  # expected, declined, GAP, WRONG (first contact: 256, 96, 79, 0)
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 22, NOW,
+                              over_target="59 GAP of 256 (23.0 %; 30.9 % on first contact), see the module docstring"))
