@@ -52,6 +52,31 @@ def iou_pairs(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return inter / (area_a[:, None] + area_b[None] - inter + 1e-7)
 
 
+def sinkhorn(scores: torch.Tensor, temperature: float, iterations: int = 3) -> torch.Tensor:
+    """Sinkhorn-Knopp codes of ``scores`` [B, K] (SwAV, DINOv2): ``exp(scores / t).t()``, then rows
+    and columns normalised in place ``iterations`` times: [B, K]."""
+    q = torch.exp(scores / temperature).t()
+    b, k = q.shape[1], q.shape[0]
+    q /= torch.sum(q)
+    for _ in range(iterations):
+        q /= torch.sum(q, dim=1, keepdim=True)
+        q /= k
+        q /= torch.sum(q, dim=0, keepdim=True)
+        q /= b
+    q *= b
+    return q.t()
+
+
+def response_labels(b: int, t: int, vocab: int, seed: int, g: torch.Generator) -> torch.Tensor:
+    """Token labels [b, t] of responses with -100 over each row's prompt (1 or 2 tokens) and its
+    padding (0 to 2 tokens, shifted by ``seed``)."""
+    labels = torch.randint(0, vocab, (b, t), generator=g)
+    for r in range(b):
+        labels[r, :1 + r % 2] = -100
+        labels[r, t - (r + seed) % 3:] = -100
+    return labels
+
+
 Outcome = Callable[[str, int], tuple[dict[str, float], dict[str, float], tuple[str, ...]]]
 
 

@@ -61,7 +61,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from _helpers import KEEP, PER_IMAGE, ROWS, TARGETS, Owned
-from _survey import Case, keys, survey_tests
+from _survey import Case, keys, sinkhorn, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -656,19 +656,6 @@ def siglip_pairwise_sigmoid_with_learned_scale_and_bias(model, batch, logit_scal
     return {"loss_siglip": loss, "i2t_acc": (logits.argmax(1) == torch.arange(n)).float().mean()}
 
 
-def _sinkhorn_knopp(teacher_output, teacher_temp, n_iterations=3):
-    q = torch.exp(teacher_output / teacher_temp).t()
-    b, k = q.shape[1], q.shape[0]
-    q /= torch.sum(q)
-    for _ in range(n_iterations):
-        q /= torch.sum(q, dim=1, keepdim=True)
-        q /= k
-        q /= torch.sum(q, dim=0, keepdim=True)
-        q /= b
-    q *= b
-    return q.t()
-
-
 def dinov2_multi_crop_distillation_centred_and_sinkhorn_with_koleo(outputs, batch, student, teacher, centres,
                                                                    student_temp=0.1, teacher_temp=0.04):
     """DINO's ``DINOLoss``: the student's crops ``cat`` crop-major and ``chunk(ncrops)``, each over
@@ -681,7 +668,7 @@ def dinov2_multi_crop_distillation_centred_and_sinkhorn_with_koleo(outputs, batc
     student_out = (student / student_temp).chunk(NCROP)
     teacher_out = F.softmax((teacher - centres["cls"]) / teacher_temp, dim=-1).detach().chunk(2)
     with torch.no_grad():
-        sk_out = _sinkhorn_knopp(teacher, teacher_temp).chunk(2)
+        sk_out = sinkhorn(teacher, teacher_temp).chunk(2)
     losses = {}
     for name, targets_ in (("loss_dino", teacher_out), ("loss_dino_sk", sk_out)):
         total_loss, n_loss_terms = 0, 0

@@ -92,7 +92,7 @@ import math
 import torch
 import torch.nn.functional as F
 from _helpers import KEEP, PER_IMAGE, ROWS, TARGETS, Owned
-from _survey import Case, focal, keys, survey_tests
+from _survey import Case, focal, keys, response_labels, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -689,13 +689,6 @@ def seq_batch(seed: int) -> tuple[list, list, list]:
     g = _gen(seed + 1570)
     b = len(SOURCES[seed])
 
-    def response_labels():
-        labels = torch.randint(0, V, (b, T), generator=g)
-        for r in range(b):
-            labels[r, :1 + r % 2] = -100
-            labels[r, T - (r + seed) % 3:] = -100
-        return labels
-
     ids_c, ids_r = torch.randint(2, V, (b, T), generator=g), torch.randint(2, V, (b, T), generator=g)
     for r in range(b):
         ids_c[r, T - r % 3:] = PAD
@@ -715,11 +708,11 @@ def seq_batch(seed: int) -> tuple[list, list, list]:
              "values_c": _leaf(b, T, g=g), "values_r": _leaf(b, T, g=g), "states": _leaf(b, L, D, g=g),
              "item_logits": _leaf(b, L, ITEMS, g=g), "perm_logits": [_leaf(b, L, V, g=g) for _ in range(NPERM)],
              "student": _leaf(b, NCLS, g=g, scale=2.0), "gaze": _leaf(b, 2, g=g, scale=0.3)}
-    batch = {"chosen_labels": response_labels(), "rejected_labels": response_labels(),
+    batch = {"chosen_labels": response_labels(b, T, V, seed, g), "rejected_labels": response_labels(b, T, V, seed, g),
              "ref_chosen": torch.randn(b, generator=g) - 8, "ref_rejected": torch.randn(b, generator=g) - 8,
              "old_logp": model["logp"].detach() + torch.randn(b, T, generator=g) * 0.1,
              "ref_logp": model["logp"].detach() + torch.randn(b, T, generator=g) * 0.1,
-             "completion_mask": (response_labels() != -100).long(), "advantages": torch.randn(b, generator=g),
+             "completion_mask": (response_labels(b, T, V, seed, g) != -100).long(), "advantages": torch.randn(b, generator=g),
              "ids_chosen": ids_c, "ids_rejected": ids_r, "margin": torch.rand(b, generator=g),
              "pos": pos, "neg": torch.randint(1, ITEMS, (b, L), generator=g), "masked_items": masked,
              "text": text, "teacher": torch.randn(b, NCLS, generator=g) * 2,

@@ -7,6 +7,7 @@ Advanced indices carry images too: ``x[(batch_idx, src_idx)]`` gets its rows fro
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import torch
@@ -341,6 +342,12 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 adv_rows.append(expand_rows(frame, track.rows[k], sizes, k - d).view(sizes)[pt])
                 if ti is None:
                     _constant_positions(frame, adv_rows[-1], op, pt)
+            if ti is not None and (track.rows or frame.get(src) is None and src.requires_grad):
+                # ``pred[pos]``, ``pos`` a mask of the images' rows (from their joined labels): the positions it
+                # keeps are its rows', as ``pred - target`` pairs them (mmdet's ``bbox_pred[pos_inds]``); not
+                # a plain tensor (``w[has]`` of the weights' values stays a factor that may be the weights)
+                for k, r in ti.rows.items():
+                    adv_rows.append(expand_rows(frame, r, list(pt.shape), k).view(pt.shape)[pt])
             d += pt.dim()
             adv_ndim = max(adv_ndim, 1)
         else:
@@ -370,9 +377,14 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if e is None:
         e = 1
     # Remaining dims after the advanced block shift by the block's rank.
+    shift = 0
     if adv_rows:
         if adv_ndim != 1:
-            return frame.lose(out, op, track)
+            # ``x[idx]`` with ``idx = det.nonzero()``, ``[n, 1]``: each position one row, the unit dims after it
+            if any(r.dim() != adv_ndim or any(n != 1 for n in r.shape[1:]) for r in adv_rows):
+                return frame.lose(out, op, track)
+            adv_rows = [r.reshape(-1) for r in adv_rows]
+            shift = adv_ndim - 1
         assert adv_out_dim is not None
         first = adv_rows[0]
         for r in adv_rows[1:]:
@@ -380,7 +392,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         rows[adv_out_dim] = first
     for k, r in track.rows.items():
         if k >= d:
-            rows[e + (k - d)] = r
+            rows[e + shift + (k - d)] = r
     new = Track(rows=rows, image=img, from_prediction=track.from_prediction)
     if track.unweighted is not None:
         new.unweighted = track.unweighted[index]
@@ -536,9 +548,18 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         _positional_write(frame, target, track, _index_parts(args[1]))
     where = _WRITTEN_VALUE.get(func)
     written = frame.get(args[where]) if where is not None and len(args) > where and isinstance(args[where], Tensor) else None
+    if (func is Tensor.__setitem__ and written is not None and (written.unweighted is not None or track.unweighted is not None)
+            and track.ratio is None and not track.parts and not track.elements and track.formula is None):
+        # ``buf[b] = e[b] * t[b]["loss_weight"]``, the Lovász gradient's ``j[1:p] = j[1:p] - j[0:-1]``: the same
+        # write replayed on the unweighted values (positions not written hold their own)
+        raw = (track.unweighted if track.unweighted is not None else target.detach()).clone()
+        raw[args[1]] = written.unweighted if written.unweighted is not None else args[2].detach()
+        for other, held in frame.sharing(target):  # a view of it now holds values it cannot tell from the unweighted
+            frame.set(other, lost_track(f"{op} through another tensor over its memory", held.from_prediction))
+        frame.set(target, dataclasses.replace(track, unweighted=raw))
+        return
     if written is not None and written.unweighted is not None:
-        # ``buf[b] = e[b] * t[b]["loss_weight"]``: the weighted values, not those with the weight 1
-        # (review adv19: the weights stayed in the companion)
+        # the weighted values, not those with the weight 1 (review adv19: the weights stayed in the companion)
         frame.lose(target, f"{op} of values weighted per image", track)
         lose_aliases(frame, target, op)
         return
