@@ -286,3 +286,86 @@ def test_followed_numbers_leave_training_bit_identical(seed):
     # split_outcome compares main values and gradients with torch.equal on the way
     got, want, _ = outcome(_token_weighted, batch(seed))
     assert not wrong_companions(got, want)
+
+
+# -- divisors computed from a read by Python arithmetic (review12) --------------------------------
+# ``n`` counts 20 tokens on the batch, 10 per group, 30 positions: ``n // 2`` is 10, the 10 padding
+# positions a read-count's complement also is, so it was split as each group's padding (2 and 8)
+# where the oracle divides each group by 5; ``(n // 4) * 4`` is 20 again (each group's 8), ``30 - n``
+# the padding again (each group's 20).
+
+
+def _tokens(t):
+    return torch.stack([x["text"] for x in t]).ne(PAD)
+
+
+def _halved_inline(o, t):
+    return {"loss": _regression(o, t).sum() / (_tokens(t).sum().item() // 2)}
+
+
+def _halved_apart(o, t):
+    n = _tokens(t).sum().item()
+    d = n // 2
+    return {"loss": _regression(o, t).sum() / d}
+
+
+def _rounded_to_four(o, t):
+    n = int(_tokens(t).sum())
+    d = (n // 4) * 4
+    return {"loss": _regression(o, t).sum() / d}
+
+
+def _from_a_literal(o, t):
+    n = _tokens(t).sum().item()
+    return {"loss": _regression(o, t).sum() / (30 - n)}
+
+
+def _int_of_a_product(o, t):
+    n = _tokens(t).sum().item()
+    return {"loss": _regression(o, t).sum() / int(n * 0.5)}
+
+
+def _a_product_kept_aside(o, t):
+    n = int(_tokens(t).sum())
+    d = n * 0.5
+    return {"loss": _regression(o, t).sum() / d}
+
+
+def _a_tensor_of_a_difference(o, t):
+    n = _tokens(t).sum().item()
+    d = torch.tensor(n - 10.0)
+    return {"loss": _regression(o, t).sum() / d}
+
+
+def _a_literal_equal_to_the_read(o, t):
+    # the batch counts 3 positives: ``/ 3`` is the body's 3 on a group alone, whatever read equals it
+    n = torch.stack([x["pos"] for x in t]).sum().item()
+    return {"loss": _regression(o, t).sum() / 3 * (1.0 if n >= 0 else 2.0)}
+
+
+@pytest.mark.parametrize("body", [_halved_inline, _halved_apart, _rounded_to_four, _int_of_a_product,
+                                  _a_product_kept_aside, _a_tensor_of_a_difference])
+def test_a_divisor_computed_from_a_read_by_arithmetic_declines(body):
+    """Was silently wrong: the divisor's value equal to the read, or to the elements it did not
+    sum, was taken for that row sum. On a group alone the body computes it from the group's count
+    (``n - 10.0`` is 0 on each group alone: the oracle has no value, the companions had one)."""
+    got, want, said = outcome(body)
+    assert got == {}, (got, want)
+    assert any(w in m for m in said for w in ["Tensor.item", "Tensor.__int__", "computed in the body by Python",
+                                              "a number read on the host"]), said
+
+
+def test_a_difference_of_a_literal_and_a_read_count_is_followed_per_group():
+    # ``30 - n``: the group's 30 - 10 (was split as each group's padding, 2 and 8)
+    assert_splits(_from_a_literal)
+
+
+def test_a_literal_divisor_equal_to_a_read_is_no_count_of_it():
+    """Positives 2 real and 1 synthetic: ``/ 3`` was split as each group's positives (the real
+    group's sum over 2); the read, used in no loss, now declines the call."""
+    args = batch()
+    for b in (0, 1):
+        args[1][b]["pos"] = torch.zeros(T, dtype=torch.bool)
+        args[1][b]["pos"][0] = True
+    got, want, said = outcome(_a_literal_equal_to_the_read, args)
+    assert want and not wrong_companions(got, want), (got, want)

@@ -563,6 +563,73 @@ def _proven(f: types.FrameType, name: str) -> bool:
     return found is True
 
 
+def computed_divisor(products: bool, inline: bool = True) -> bool:
+    """Whether the divisor of the division the caller's code is executing is (with ``inline``),
+    or loads a local holding a number or a one-element tensor (``/ d``, ``/ max(d, 1)``, ``/
+    float(d)``) that the code assigns -- directly or through other such locals -- from, Python
+    arithmetic other than an addition on something the body computed (``n // 2``, ``30 - n``,
+    ``int(n * 0.5)``, ``d = n // 2``, ``n = len(pos) * 2 - 1``, ``d = torch.tensor(n - 10.0)``;
+    with ``products`` also ``d = n * 0.5``): on a group alone the body computes it from the
+    group's numbers, so its value equal to a count of the batch or to a read is a coincidence
+    (review12). An addition stays (``n += num_pos`` in a loop, ``n + 1e-6``), and so do a
+    subtraction from a ``numel()`` (``labels.numel() - ignored``: the group's elements not summed)
+    and arithmetic of literals and configuration (``T - 1``). False on an unchecked Python (as
+    before)."""
+    found = _executed(_FLOOR_CHECKED)
+    if found is None:
+        return False
+    f, instructions, at = found
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
+        return False
+    right = _operand_start(instructions, at)
+    if right is None:
+        return inline
+    if inline and _arithmetic_span(tuple(instructions[right:at]), products):
+        return True
+    todo, seen = list(_divisor_locals(f.f_code, f.f_lasti)), set()
+    while todo:
+        name = todo.pop()
+        value = f.f_locals.get(name)
+        if name in seen or name.startswith(_CALLED) or not (
+                type(value) in (int, float) or isinstance(value, (int, float)) and not isinstance(value, bool)
+                or getattr(value, "numel", lambda: 0)() == 1):
+            continue
+        seen.add(name)
+        flagged, loaded = _stored_arithmetic(f.f_code, name, products)
+        if flagged:
+            return True
+        todo.extend(loaded)
+    return False
+
+
+def _arithmetic_span(span: tuple[dis.Instruction, ...], products: bool) -> bool:
+    """Whether ``span`` computes a number from a local or a call's result with an operator
+    ``computed_divisor`` names."""
+    if not any(i.opname in ("LOAD_FAST", "LOAD_DEREF", "CALL") for i in span):
+        return False
+    rounded = products or any(i.opname == "LOAD_GLOBAL" and i.argval in ("int", "round") for i in span)
+    counted = any(i.opname in ("LOAD_METHOD", "LOAD_ATTR") and i.argval == "numel" for i in span)
+    return any(i.opname == "BINARY_OP" and i.arg not in (0, 13) and (i.arg not in _PRODUCTS or rounded)
+               and not (counted and i.arg in (10, 23)) for i in span)
+
+
+@functools.lru_cache(maxsize=1024)
+def _stored_arithmetic(code: types.CodeType, name: str, products: bool) -> tuple[bool, tuple[str, ...]]:
+    """(whether a store of the local ``name`` in ``code`` computes it as ``_arithmetic_span``
+    says, the other locals its stores load)."""
+    instructions = _instructions(code)
+    loaded: list[str] = []
+    for k in _stores(instructions, name):
+        start = _operand_start(instructions, k)
+        if start is None:
+            continue
+        span = tuple(instructions[start:k])
+        if _arithmetic_span(span, products):
+            return True, ()
+        loaded.extend(str(i.argval) for i in span if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval != name)
+    return False, tuple(loaded)
+
+
 @functools.lru_cache(maxsize=1024)
 def _divisor_locals(code: types.CodeType, lasti: int) -> tuple[str, ...]:
     """The locals the divisor of the division at ``lasti`` loads (see ``_floored_locals``)."""
@@ -1429,6 +1496,8 @@ class Arithmetic(NamedTuple):
     unproven: bool = False
     """Whether it calls ``len`` on something not read without running code (``len(m.nonzero())``):
     a length of unknown value, maybe a count of the batch."""
+    maximum: bool = False
+    """Whether it calls the builtin ``max`` (``max(n, c)``, ``c`` no literal at most 1)."""
 
 
 def divisor_arithmetic() -> Arithmetic | None:
@@ -1449,8 +1518,9 @@ def divisor_arithmetic() -> Arithmetic | None:
         return None
     start, end = spans[1]
     span = instructions[start:end]
+    rounded = any(i.opname == "LOAD_GLOBAL" and i.argval in ("int", "round") for i in span)  # ``int(n * 0.5)``
     if any(i.is_jump_target for i in span) or not (
-            any(i.opname == "BINARY_OP" and i.arg not in _PRODUCTS for i in span) or _bounded(span, f)
+            any(i.opname == "BINARY_OP" and (i.arg not in _PRODUCTS or rounded) for i in span) or _bounded(span, f)
             and not (sys.version_info[:2] in _FLOOR_CHECKED and (_floor_at(f.f_code, f.f_lasti) or 2.0) <= 1)):
         return None
     numbers: list[float] = []
@@ -1483,7 +1553,8 @@ def divisor_arithmetic() -> Arithmetic | None:
                 and const.argval >= 0 and plus.arg == 0 and load.opname == "LOAD_FAST"
                 and _builtin(f, "len") is len and _stored_from_len(f.f_code, load.argval)):
             shift = (value, float(const.argval))
-    return Arithmetic(tuple(numbers), shift, unproven)
+    maximum = any(i.opname == "LOAD_GLOBAL" and i.argval == "max" for i in span)
+    return Arithmetic(tuple(numbers), shift, unproven, maximum)
 
 
 def _bounded(span: list[dis.Instruction], f: types.FrameType) -> bool:
@@ -2367,13 +2438,23 @@ def compared() -> bool:
 
 def _executing(opnames: frozenset[str]) -> bool:
     """Whether the caller's code is at one of ``opnames`` (True where nothing can be told)."""
-    if sys.version_info[:2] not in _TEST_CHECKED:
+    found = _executed(_TEST_CHECKED)
+    if found is None:
         return True
+    _, instructions, at = found
+    return at is not None and instructions[at].opname in opnames
+
+
+def _executed(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list[dis.Instruction], int | None] | None:
+    """(the caller's frame, its code's instructions, the index of the one it is executing or
+    None where it is not found); None on a Python version not in ``checked`` or without a caller."""
+    if sys.version_info[:2] not in checked:
+        return None
     f = _caller()
     if f is None:
-        return True
+        return None
     instructions, at = _located(f.f_code, f.f_lasti)
-    return at is not None and instructions[at].opname in opnames
+    return f, instructions, at
 
 
 def length_test() -> tuple[str, float] | None:
@@ -2420,6 +2501,29 @@ def _length_test_at(code: types.CodeType, lasti: int) -> tuple[str, float] | Non
 # instructions that test a value for truth in the code (``if x:``, ``x if c else y``, ``not x``, ``a and b``)
 _TRUTH_TESTS = frozenset({"POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
                           "POP_JUMP_BACKWARD_IF_TRUE", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "UNARY_NOT"})
+
+
+def combined_truth() -> bool:
+    """Whether the caller's code is in a call of the builtin ``any`` or ``all``, or of ``bool``
+    whose result it does not test right away (``all(s["pos"].any() for s in targets)``,
+    ``[bool(s["pos"].any()) for s in targets]``): the truths of several images' values combined
+    or kept in Python, where a decision on them is no longer seen (review12). False where
+    nothing can be told."""
+    found = _executed(_TEST_CHECKED)
+    if found is None:
+        return False
+    f, instructions, at = found
+    if at is None:
+        return False
+    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1  # specialised, the builtin runs in PRECALL (``PRECALL_BUILTIN_CLASS``)
+    if instructions[at].opname != "CALL":
+        return False
+    callee = _global_callee(instructions, at)
+    if callee is None or len(callee) != 1 or callee[0] not in ("any", "all", "bool") \
+            or _builtin(f, callee[0]) is not getattr(builtins, callee[0]):
+        return False
+    return callee[0] != "bool" or at + 1 >= len(instructions) or instructions[at + 1].opname not in _TRUTH_TESTS
 
 
 def truth_tested() -> bool:

@@ -17,7 +17,9 @@ import torch.nn.functional as F
 
 from ._bytecode import (
     UNPROVEN,
+    Arithmetic,
     body_parameter,
+    computed_divisor,
     divisor_arithmetic,
     divisor_floor,
     divisor_source,
@@ -1422,7 +1424,7 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio.over_row_count(frame.arange(ta.ratio.rows.device)))
             except ValueError:  # ``l.mean() / len(targets)``: a mean over the group's images is no ratio
                 return lost_track("a division of an average by the number of images (``/ len(targets)``)", pred)
-        if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
+        if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and not _arithmetic_of_reads(frame, b):
             # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
@@ -1666,6 +1668,26 @@ COMPUTED_COUNT = ("a division by a number computed in the body by Python arithme
                   "the group's, and which count it is cannot be told")
 
 
+def _arithmetic_of_reads(frame: Frame, z: Any) -> bool:
+    """Whether the divisor ``z`` is a literal of the body's code, Python arithmetic other than an
+    addition (``n // 2``, ``30 - n``, ``d = n * 0.5`` before, see ``computed_divisor``), or a
+    ``max`` with a number above 1 that no literal proves (``max(n, c)``, ``c = 3``), after numbers
+    were read on the host (review12): on a group alone the body divides by its literal, computes
+    the divisor from the group's reads or floors them at ``c``, so its value equal to a read, or
+    to the count of elements a read did not sum, is no row-sum normaliser (was silently wrong)."""
+    if not frame.host_reads:
+        return False
+    if divisor_source(z) == "literal" or computed_divisor(products=True):
+        return True
+    found = divisor_arithmetic()  # ``max(n, c)``, ``c`` above 1: a group counting below c divides by c
+    if found is None or not found.maximum:
+        return False
+    others = list(found.numbers)
+    if z in others:
+        others.remove(z)
+    return any(v > 1 for v in others)
+
+
 def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
     """``l.sum() / (n + c)`` (see ``divisor_arithmetic``): with ``n`` a length the body read of a
     tensor whose rows carry images (as ``/ n`` alone is read, see ``_over_length``) and ``c`` a
@@ -1679,6 +1701,8 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
     if r.host_image is not None or r.rows.numel() == 1:
         return None  # one image's value: a number of that image is the same on any group with it
     found = divisor_arithmetic()
+    if found is None and computed_divisor(products=False, inline=False):  # ``d = n // 2`` before ``l.sum() / d``: as ``l.sum() / (n // 2)``
+        found = Arithmetic((z,), None, True)
     if found is None:
         return None
     if found.shift is not None and found.shift[0] in frame.lengths and found.shift[0] not in frame.other_lengths:

@@ -2165,6 +2165,10 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         return None
     if track is None:
         return None
+    if func is Tensor.__bool__ and _bytecode.combined_truth():  # ``all(s["pos"].any() for s in targets)``
+        frame.doubt(torch.ones((), dtype=torch.bool), "Tensor.__bool__ of the images' values combined in Python "
+                    "(any(), all(), bool() kept): on a group alone the other images' are missing")
+        return None
     if func is Tensor.item and type(out) in (int, float) and _bytecode.log_only_read(_TENSOR_MAKERS, _LOGGED):
         return _logged_number(frame, out)
     op = op_name(func)
@@ -2370,6 +2374,31 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
     if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in values):
         return False
     return _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"))
+
+
+def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """Whether an op on no tracked tensor makes a tensor from a plain Python number that the
+    body's code computed from a length of its data (``torch.tensor(1.0 / max(len(pos), 1))``,
+    ``x.new_full((n,), 1.0 / n)``, ``torch.ones(n) / max(n, 1)``; ``_bytecode.counted_number``):
+    a constant to the rules where it later meets the images' values, but on a group alone the
+    body computes it from the group's (review12: was silently wrong). Asked only after host
+    reads or lengths of image rows."""
+    if not isinstance(out, Tensor) or not (frame.host_reads or frame.lengths) or frame.get(out) is not None:
+        return False
+    at = _VALUE_ARGS.get(func)
+    if at is not None:
+        values = flat_args(args[at:], {k: v for k, v in kwargs.items() if k not in ("size", "dtype", "device")})
+    elif rule is not None and rule.__name__ in _BINARY_RULES:
+        values = flat_args(args, kwargs)
+    else:
+        return False
+    numbers = [v for v in values if type(v) in (int, float)]
+    if not numbers or any(isinstance(v, Tensor) and frame.get(v) is not None for v in values):
+        return False
+    if out.numel() == 1 and at is not None and len(numbers) == 1 and _is_count(numbers[0]) and (
+            numbers[0] in frame.lengths or any(read.value == numbers[0] for read in frame.host_reads)):
+        return False  # ``torch.tensor(len(pos))``: a one-element tensor of the count, read as the count
+    return _bytecode.counted_number(zero=False)
 
 
 # ops whose int arguments size or bound what they take along a dim: (position, keyword) of each
@@ -2584,6 +2613,8 @@ class CaptureMode(TorchFunctionMode):
         if rule is not None and frame.error is None and _length_number(frame, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
+        elif frame.error is None and _length_value(frame, func, rule, args, kwargs, out):
+            frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
         if frame.tracks and isinstance(target := _write_target(func, args, kwargs, out), Tensor):
             try:
                 with _HIDDEN():
