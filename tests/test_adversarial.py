@@ -900,6 +900,17 @@ def _divided_then(e, written):
     return q.sum()
 
 
+def _times(loss, scale):
+    return loss * scale  # a helper's code: its uses of the number are not proven
+
+
+def _cut_in_a_closure(e, n):
+    def cut(v):
+        return v[..., :2]
+
+    return cut(e)
+
+
 CASES = {
     # -- an index or mask computed from values that mix images (was wrong: the positions it picks
     #    were taken as constants of the body)
@@ -1683,6 +1694,19 @@ CASES = {
     # -- review adv20: reductions over ``dim=()``, which torch reads as every dim (was an internal error)
     "a sum over dim=() over its elements": (_loss(lambda e, y, o, t: e.sum(dim=()) / e.numel()), SPLIT, ""),
     "a mean over dim=[]": (_loss(lambda e, y, o, t: e.mean(dim=[])), SPLIT, ""),
+    # -- review12: numbers read on the host (``GroupFloat``) meeting other rules; each guards a
+    #    decline (or the oracle) that held when the features first met
+    "a read mean passed to a helper that scales the loss": (_loss(lambda e, y, o, t: _times(e.mean(), e.detach().mean()
+                                                                                            .item())), DECLINE, "reaches a loss"),
+    "a read mean as clamp's bound": (_loss(lambda e, y, o, t: e.clamp(max=e.detach().mean().item()).mean()), DECLINE,
+                                     "read on the host at Tensor.item"),
+    "a read mean made a tensor": (_loss(lambda e, y, o, t: e.mean() * torch.tensor(e.detach().mean().item())), DECLINE,
+                                  "torch.tensor of a number read on the host"),
+    "per-image weights times a read mean": (_per_image_loop(lambda e, b, t: e[b].sum() * t[b]["loss_weight"]
+                                                            * e.detach().mean().item()), DECLINE, "read on the host"),
+    "the first half of a mask's nonzero positions": (_loss(lambda e, y, o, t: e.reshape(-1)[
+        (p := (y > 0.3).reshape(-1).nonzero().reshape(-1))[: len(p) // 2]].sum()), DECLINE, "a part of a mask's nonzero()"),
+    "a literal bound in a nested function after reads": (_over_counts(_cut_in_a_closure), HONEST, "read on the host"),
     # near misses: one image's unique labels in a per-image loop
     "per-image errors times the inverse indices of the image's unique labels": (
         _per_image_loop(lambda e, b, t: (e[b, :, 0] * t[b]["labels"].unique(return_inverse=True)[1]).sum()), SPLIT, ""),

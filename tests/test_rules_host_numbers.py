@@ -369,3 +369,17 @@ def test_a_literal_divisor_equal_to_a_read_is_no_count_of_it():
         args[1][b]["pos"][0] = True
     got, want, said = outcome(_a_literal_equal_to_the_read, args)
     assert want and not wrong_companions(got, want), (got, want)
+
+
+def _floored_by_a_conditional_expression(o, t):
+    n = _tokens(t).sum().item()
+    d = n if n > 15 else 15  # 20 on the batch, 15 on each group alone (10 tokens each)
+    return {"loss": _regression(o, t).sum() / d}
+
+
+def test_a_divisor_chosen_by_a_conditional_expression_on_a_read_declines():
+    """Was silently wrong: ``d`` equal to the read was taken for its row sum (each group over its
+    10 tokens); the conditional expression decides otherwise on each group alone."""
+    got, want, said = outcome(_floored_by_a_conditional_expression)
+    assert got == {} and want, (got, want)
+    assert any("Tensor.item" in m or "computed in the body by Python" in m for m in said), said

@@ -571,7 +571,8 @@ def computed_divisor(products: bool, inline: bool = True) -> bool:
     ``int(n * 0.5)``, ``d = n // 2``, ``n = len(pos) * 2 - 1``, ``d = torch.tensor(n - 10.0)``;
     with ``products`` also ``d = n * 0.5``): on a group alone the body computes it from the
     group's numbers, so its value equal to a count of the batch or to a read is a coincidence
-    (review12). An addition stays (``n += num_pos`` in a loop, ``n + 1e-6``), and so do a
+    (review12); so is a local assigned where two paths meet (``d = n if n > 15 else 15``: the
+    decision is the batch's). An addition stays (``n += num_pos`` in a loop, ``n + 1e-6``), and so do a
     subtraction from a ``numel()`` (``labels.numel() - ignored``: the group's elements not summed)
     and arithmetic of literals and configuration (``T - 1``). False on an unchecked Python (as
     before)."""
@@ -613,6 +614,16 @@ def _arithmetic_span(span: tuple[dis.Instruction, ...], products: bool) -> bool:
                and not (counted and i.arg in (10, 23)) for i in span)
 
 
+def _decided(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the statement whose value the store at ``k`` stores, where two paths meet, compares
+    (``n if n > 15 else 15``) or takes the truth of a value (``n or 1``); a choice by a flag
+    (``n * 1.0 if copy else n``) is none."""
+    j = k - 1
+    while j > 0 and not instructions[j - 1].opname.startswith(("STORE_", "POP_TOP", "RETURN")):
+        j -= 1
+    return any(i.opname == "COMPARE_OP" or i.opname.startswith("JUMP_IF_") for i in instructions[j:k])
+
+
 @functools.lru_cache(maxsize=1024)
 def _stored_arithmetic(code: types.CodeType, name: str, products: bool) -> tuple[bool, tuple[str, ...]]:
     """(whether a store of the local ``name`` in ``code`` computes it as ``_arithmetic_span``
@@ -620,6 +631,8 @@ def _stored_arithmetic(code: types.CodeType, name: str, products: bool) -> tuple
     instructions = _instructions(code)
     loaded: list[str] = []
     for k in _stores(instructions, name):
+        if instructions[k].is_jump_target and instructions[k].opname == "STORE_FAST" and _decided(instructions, k):
+            return True, ()  # ``d = n if n > 15 else 15``, ``d = n or 1``: a decision Python took on a number
         start = _operand_start(instructions, k)
         if start is None:
             continue
