@@ -674,7 +674,8 @@ def _companions(
     if offset:  # ``value + c``: (num + c den, den), so windows add up to sum num / sum den + c
         nums = [num + offset * den for num, den in zip(nums, dens)]
     low, high = -_FLOAT32_OVERFLOW, _FLOAT32_OVERFLOW
-    if len(nums) >= _CHECKED_AS_TENSOR and 0.0 not in dens and _all_within(nums, dens, low, high):
+    # a den of 0 gives an infinite or NaN quotient there, which fails the check: the loop below decides
+    if len(nums) >= _CHECKED_AS_TENSOR and _all_within(nums, dens, low, high):
         keep: Sequence[int] = range(len(nums))  # the usual case, without a Python loop over groups
     else:  # stored as float32; NaN fails too
         keep = [g for g, (num, den) in enumerate(zip(nums, dens)) if den != 0 and low < num / den < high]
@@ -683,7 +684,7 @@ def _companions(
         out.add(key, groups, named, nums, dens)
     else:
         out.add(key, [groups[g] for g in keep], [named[g] for g in keep], [nums[g] for g in keep], [dens[g] for g in keep])
-    if len(keep) < len(dens) - dens.count(0.0):
+    if len(keep) < len(dens) and len(keep) < len(dens) - dens.count(0.0):
         for name, num, den in zip(named, nums, dens):
             if den != 0 and not low < num / den < high:
                 warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({num / den}); omitted")

@@ -2359,19 +2359,33 @@ def _per_element(track: Track) -> bool:
     return track.ratio is None and not track.parts and track.formula is None and not track.elements
 
 
+_LENGTH_RULE: dict[Any, int] = {}
+
+
+def _length_rule(rule: Any) -> int:
+    """Whether ``rule``'s number arguments may be numbers computed from a length (see
+    ``_length_number``): 0 never, 1 always, 2 on values not reduced yet; cached per rule (the
+    rules of most ops, indexing and shapes, need no look at the op's track)."""
+    known = _LENGTH_RULE.get(rule)
+    if known is None:
+        name = rule.__name__
+        known = _LENGTH_RULE[rule] = 1 if _value_rule(rule) or name in _LENGTH_RULES else 2 if name in ("mul", "div") else 0
+    return known
+
+
 def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
     """Whether a plain Python number argument of an op on tracked values, whose result the rule
     followed, is, in the body's code, computed from a length of the body's data
     (``_bytecode.counted_number``)."""
+    kind = _length_rule(rule)
+    if not kind:
+        return False
     track = frame.get(out) if isinstance(out, Tensor) else None
-    if track is None or track.lost_at is not None:
+    if track is None or track.lost_at is not None or kind == 2 and not _per_element(track):
         return False
-    if not (_value_rule(rule) or rule.__name__ in _LENGTH_RULES or rule.__name__ in ("mul", "div") and _per_element(track)):
+    if not _plain_number_in((*args, *kwargs.values()) if kwargs else args):
         return False
-    values = flat_args(args, kwargs)
-    if not any(type(v) in (int, float) for v in values):
-        return False
-    if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in values):
+    if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in flat_args(args, kwargs)):
         return False
     return _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"))
 
@@ -2399,6 +2413,19 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             numbers[0] in frame.lengths or any(read.value == numbers[0] for read in frame.host_reads)):
         return False  # ``torch.tensor(len(pos))``: a one-element tensor of the count, read as the count
     return _bytecode.counted_number(zero=False)
+
+
+def _plain_number_in(values: tuple) -> bool:
+    """Whether a plain int or float is among ``values`` or inside a list or tuple among them (as
+    ``flat_args`` flattens them), without making the flat list (most ops get none)."""
+    for v in values:
+        if type(v) in (int, float):
+            return True
+        if isinstance(v, (list, tuple)):
+            for e in v:
+                if type(e) in (int, float):
+                    return True
+    return False
 
 
 # ops whose int arguments size or bound what they take along a dim: (position, keyword) of each
@@ -2610,12 +2637,13 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
-        if rule is not None and frame.error is None and _length_number(frame, rule, args, kwargs, out):
+        if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
         elif frame.error is None and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
-        if frame.tracks and isinstance(target := _write_target(func, args, kwargs, out), Tensor):
+        if frame.tracks and (kwargs or args and (out is args[0] or func is Tensor.__setitem__)) \
+                and isinstance(target := _write_target(func, args, kwargs, out), Tensor):
             try:
                 with _HIDDEN():
                     written_lost(frame, target, op_name(func))
@@ -2823,7 +2851,7 @@ def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
 
 def flat_args(args: tuple, kwargs: dict) -> list[Any]:
     flat: list[Any] = []
-    for a in list(args) + list(kwargs.values()):
+    for a in (*args, *kwargs.values()) if kwargs else args:
         if isinstance(a, (list, tuple)):
             flat.extend(a)
         else:

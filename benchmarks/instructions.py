@@ -1,0 +1,141 @@
+"""Instructions per call under callgrind: repeatable whatever else the machine runs.
+
+Wall time on a shared machine moves by tens of percent between runs; an instruction count of the
+same calls does not (valgrind counts Python and tensor kernels alike, so it gives no time ratio).
+Each scenario runs in its own process under ``valgrind --tool=callgrind``, warmed up with
+instrumentation off, then counted only inside ``itertools.starmap`` around the timed calls.
+
+    python benchmarks/instructions.py                 # every scenario
+    python benchmarks/instructions.py deco hand plain
+
+Scenarios: ``plain`` / ``hand`` / ``deco`` the seed's relation criterion undecorated, split by
+hand, decorated (every call); ``g0`` one CE call on 4,096 images undecorated, ``gN`` decorated
+with N distinct labels; ``t0`` / ``tN`` the same for 4,096 sequences of 256 tokens; ``floor1000``
+1,000 detached 0-dim tensors made below autograd and put in a dict (the floor of 1,000 companions).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def scenario(name: str) -> Callable[[], object]:
+    import torch
+    import torch.nn.functional as F
+
+    import losssplit
+
+    torch.set_num_threads(1)
+    if name in ("plain", "hand", "deco"):
+        from seed_criterion import HandWrittenRelationCriterion, RelationCriterion, make_batch
+
+        class Decorated(RelationCriterion):
+            get_relation_loss = losssplit.split_by_source(RelationCriterion.get_relation_loss)
+
+        crit = {"plain": RelationCriterion, "hand": HandWrittenRelationCriterion, "deco": Decorated}[name]()
+        batch = make_batch()
+        return lambda: crit.get_relation_loss(*batch)
+    if name == "floor1000":
+        names, values = [f"loss_source{g}" for g in range(1000)], torch.full((1000,), 0.5)
+
+        def floor() -> object:
+            with torch._C._AutoDispatchBelowADInplaceOrView():
+                return dict(zip(names, values.clone().unbind()))
+
+        return floor
+    images, labels_count, tokens = 4096, int(name[1:]), name[0] == "t"
+    generator = torch.Generator().manual_seed(0)
+    shape = (images, 256, 10) if tokens else (images, 10)
+    logits = torch.randn(*shape, generator=generator).requires_grad_()
+    classes = torch.randint(0, 10, shape[:-1], generator=generator)
+    if tokens:
+        classes[:, :32] = -100
+
+    def body(lo: torch.Tensor, c: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"loss": F.cross_entropy(lo.flatten(0, 1), c.flatten(), ignore_index=-100) if tokens
+                else F.cross_entropy(lo, c)}
+
+    if not labels_count:
+        return lambda: body(logits, classes)
+    decorated = losssplit.split_by_source(body)
+    labels = [f"source{(b * 7919) % labels_count}" for b in range(images)]
+
+    def run() -> object:
+        with losssplit.sources(labels):
+            return decorated(logits, classes)
+
+    return run
+
+
+def child(name: str, calls: int, go: str) -> None:
+    """Runs under valgrind: warm up, wait for instrumentation, then the counted calls."""
+    fn = scenario(name)
+    for _ in range(10):
+        fn()
+    Path(go + ".ready").touch()
+    while not os.path.exists(go):
+        time.sleep(0.05)
+    for _ in range(3):  # the first calls after instrumentation starts fill valgrind's caches
+        fn()
+    for _ in itertools.starmap(fn, [()] * calls):
+        pass
+
+
+def count(name: str) -> int:
+    """Instructions per call of scenario ``name``."""
+    calls = 2 if name[0] == "t" else 20  # the token scenarios are long; 20 calls average the cycle collector
+    with tempfile.TemporaryDirectory() as tmp:
+        out, go = os.path.join(tmp, "callgrind.out"), os.path.join(tmp, "go")
+        proc = subprocess.Popen(
+            ["valgrind", "--tool=callgrind", "--instr-atstart=no", "--collect-atstart=no",
+             "--toggle-collect=starmap_next", f"--callgrind-out-file={out}",
+             sys.executable, __file__, "--child", name, str(calls), go],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        )
+        while not os.path.exists(go + ".ready"):
+            if proc.poll() is not None:
+                raise RuntimeError(f"{name}: {proc.stderr.read()[-2000:] if proc.stderr else ''}")
+            time.sleep(0.2)
+        subprocess.run(["callgrind_control", "-i", "on", str(proc.pid)], check=True, capture_output=True)
+        Path(go).touch()
+        proc.wait()
+        total = re.search(r"^(?:summary|totals): (\d+)", Path(out).read_text(), re.M)
+        if total is None:
+            raise RuntimeError(f"{name}: no totals in callgrind's output")
+        return int(total.group(1)) // calls
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        sys.path[:0] = [str(ROOT), str(ROOT / "examples")]
+        child(sys.argv[2], int(sys.argv[3]), sys.argv[4])
+        return
+    names = sys.argv[1:] or ["plain", "hand", "deco", "g0", "g2", "g1000", "floor1000", "t0", "t2"]
+    counts = {}
+    for name in names:
+        counts[name] = count(name)
+        print(f"{name:<10}{counts[name] / 1e6:>9.2f} M instructions/call", flush=True)
+    if {"plain", "hand", "deco"} <= counts.keys():
+        hand = counts["hand"] - counts["plain"]
+        print(f"decorated adds {(counts['deco'] - counts['plain']) / 1e6:.2f} M, hand-written {hand / 1e6:.2f} M: "
+              f"{(counts['deco'] - counts['plain']) / hand:.2f}x")
+    if {"g2", "g1000"} <= counts.keys():
+        print(f"1,000 labels / 2 labels: {counts['g1000'] / counts['g2']:.2f}x"
+              + (f" (floor, the 2-label call plus 1,000 tensors in a dict: "
+                 f"{(counts['g2'] + counts['floor1000']) / counts['g2']:.2f}x)" if "floor1000" in counts else ""))
+    if {"t0", "t2"} <= counts.keys():
+        print(f"1M token rows, 2 labels / undecorated: {counts['t2'] / counts['t0']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
