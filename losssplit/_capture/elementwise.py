@@ -1554,9 +1554,10 @@ def _some_targets(targets: Any, x: Any) -> bool:
     return all(of_targets(e) for e in x)
 
 
-def _own_targets(targets: Any, ratio: Ratio, x: Any) -> bool:
-    """Whether ``x`` is the target dict of the loss's own image, or one of its fields."""
-    b = ratio.host_image
+def _own_targets(targets: Any, ratio: Ratio | int | None, x: Any) -> bool:
+    """Whether ``x`` is the target dict of the loss's own image (``ratio``'s, or that image), or
+    one of its fields."""
+    b = ratio.host_image if isinstance(ratio, Ratio) else ratio
     if b is None or not isinstance(targets, (list, tuple)) or not 0 <= b < len(targets) or x is UNPROVEN:
         return False
     own = targets[b]
@@ -1888,7 +1889,8 @@ BY_IMAGE_COUNT = ("a multiplication by an int equal to the number of images (``*
 
 
 BY_IMAGE_COUNT_VALUES = ("by an int equal to the number of images or to a length of image rows (``e / len(targets)``, "
-                         "``p / len(p)``, ``e + len(targets)``: on a group alone, the group's count)")
+                         "``p / len(p)``, ``e + len(targets)``: on a group alone, the group's count), or the length of "
+                         "another image's tensor picked by position (``e_b * len(ts[0])``)")
 
 
 def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:
@@ -1902,12 +1904,41 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
     track, n = (ta, b) if tb is None else (tb, a)
     if kind == "div" and track is not ta:
         return False  # ``len(targets) / e``: no values over the count
-    if (type(n) is not int or n == 1 or not (n == frame.num_images or n in frame.lengths) or track is None
+    if (type(n) is not int or n == 1 or track is None
             or not track.from_prediction or track.ratio is not None or track.parts or track.elements
             or track.formula is not None or track.lost_at is not None or not (track.rows or track.image is not None)):
         return False
+    owner = _length_owner(frame, track) if kind in ("mul", "div") and track.image is not None and not track.rows else None
+    if owner is not None:
+        return owner == "another"
+    if not (n == frame.num_images or n in frame.lengths):
+        return False
     source = divisor_source(n) if kind == "div" else offset_source(n, product=kind == "mul")
     return source not in ("literal", "configured")
+
+
+def _length_owner(frame: Frame, track: Track) -> str | None:
+    """Whose the Python number operand of the ``*`` / ``/`` being executed is, where it is exactly
+    ``len(x)`` of an image's own tensor -- its target tensor, its item of a list argument of one
+    item per image (EEND's per-recording labels), or one the capture knows as that image's -- and
+    the values ``track`` it meets are one image's: ``"own"`` for their image's (EEND's
+    ``losses.min() * len(label)``, a recording's frame count: the same on any group that has the
+    image, whatever count of the batch it equals), ``"another"`` for another image's picked by
+    position (``len(ts[0])``: on a group without image 0, another image's); None otherwise."""
+    image = frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None
+    found = operand_lengths() if image is not None else None
+    if found is None or found[0] != "len" or len(found[1]) != 1 or not isinstance(found[1][0].obj, Tensor):
+        return None
+    x = found[1][0].obj
+    owners: list[int | None] = [b for b in range(frame.num_images) if _own_targets(frame.per_image_targets, b, x)]
+    for items in frame.read_image_lists() if frame.read_image_lists is not None else []:
+        owners += [b for b, item in enumerate(items) if item is x]
+    of = frame.get(x)
+    if of is not None and not of.rows and of.image is not None and of.lost_at is None:
+        owners.append(frame.image_ids.get(id(of.image)))
+    if not owners:
+        return None
+    return "own" if set(owners) == {image} else "another"
 
 
 def _times_image_count(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:
