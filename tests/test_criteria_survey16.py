@@ -62,11 +62,15 @@ position declines), and a sum over ``sum(t.shape[0] for t in ts)`` is over the g
 items' rows count as target instances do (EEND's loss, 5). Found on the way, and fixed: a mean per
 recording summed over the batch's frames was silently wrong on main (the rows' share times 5 where
 the frames are 30 of 6 recordings; the frames read as a constant divisor where they are a multiple
-of no count). 256 expected, 59 declined, 42 GAP (16.4 %), 0 WRONG. Left: the weights' ``0.5``
-as a coefficient (28), EEND's error count over ``n_frames * NSPK`` (5; a data sum scaled by a body
-number is only a normaliser, and 60 is both 2 x frames and 10 x recordings), Libra's accuracy
-``sum * (100.0 / labels.numel())`` (4: ``float / int`` of a size is Python's own division, unseen),
-DAPO's ``rewards.view(-1, G)`` (5: rows of several images of one group, no image's).
+of no count). A sum times ``c / x.numel()`` written at the product, ``c`` a literal and ``x`` a
+tensor of image rows, is over the group's elements of ``x`` (Libra's accuracy ``correct.sum() *
+(100.0 / labels.numel())``, 4; Python's ``float / int`` runs unseen, the code shows it). Found on
+the way, not fixed (a strict xfail in ``tests/test_rules_metrics.py``): that factor kept in a local
+first (``scale = 100.0 / labels.numel()``) scales a loss as a constant, silently wrong (on main
+too). 256 expected, 55 declined, 38 GAP (14.8 %), 0 WRONG. Left: the weights' ``0.5`` as a
+coefficient (28), EEND's error count over ``n_frames * NSPK`` (5; a data sum scaled by a body
+number is only a normaliser's, and 60 is both 2 x frames and 10 x recordings), DAPO's
+``rewards.view(-1, G)`` (5: rows of several images of one group, no image's).
 """
 
 from __future__ import annotations
@@ -1135,9 +1139,9 @@ CASES = {c.body.__name__: c for c in [
          gaps=keys("positive_bag_loss", "negative_bag_loss"),
          why="alpha * BCE with the default alpha=0.5, one object with this module's weight 0.5, reads as one image's "
              "weight multiplying another image's values: the whole call declines"),
-    # loss_bbox split since first contact: a mask of the images' rows picks the joined RoIs' rows
-    Case(libra_rcnn_roi_ce_and_balanced_l1_over_sampled_rois, roi_batch, gaps=keys("acc"),
-         why="the accuracy's count times 100 / numel is read as a normaliser only"),
+    # loss_bbox split since first contact: a mask of the images' rows picks the joined RoIs' rows;
+    # acc since session 12: the code shows the product by 100.0 / labels.numel()
+    Case(libra_rcnn_roi_ce_and_balanced_l1_over_sampled_rois, roi_batch),
     # loss_lovasz split since first contact: the in-place difference replayed on the unweighted values
     Case(lovasz_hinge_per_image_and_over_the_flattened_batch, image_batch, keys("loss_lovasz_batch"),
          why="the flattened batch's errors are sorted together"),
@@ -1167,6 +1171,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-NOW = (256, 59, 42, 0)  # expected, declined, GAP, WRONG (first contact: 256, 96, 79, 0; session 11: 76, 59)
+NOW = (256, 55, 38, 0)  # expected, declined, GAP, WRONG (first contact: 256, 96, 79, 0; session 11: 76, 59)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), 22, NOW,
-                              over_target="42 GAP of 256 (16.4 %; 30.9 % on first contact), see the module docstring"))
+                              over_target="38 GAP of 256 (14.8 %; 30.9 % on first contact), see the module docstring"))

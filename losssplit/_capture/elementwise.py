@@ -30,6 +30,7 @@ from ._bytecode import (
     offset_source,
     operand_lengths,
     parameter_value,
+    size_reciprocal,
     straight_line_operator,
     table_operand,
 )
@@ -45,6 +46,7 @@ from .mode import (
     broadcast_tracks,
     combine,
     dims_arg,
+    expand_rows,
     get_arg,
     group_entry,
     host_tensor,
@@ -749,6 +751,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if summed is not None:
             frame.set(out, _at_site(summed, kind, a, ta, b, tb, op))
             return
+    if kind == "mul" and (ta is None) != (tb is None) and type(b if tb is None else a) is float:
+        per = _over_elements(frame, ta if tb is None else tb, b if tb is None else a)
+        if per is not None:
+            frame.set(out, per)
+            return
     if (ta is not None and ta.ratio is not None) or (tb is not None and tb.ratio is not None):
         lost = next((t.lost_at for t in (ta, tb) if t is not None and t.lost_at is not None), None)
         if lost is not None:
@@ -861,6 +868,33 @@ def _elements_not_summed(frame: Frame, track: Track, rows: Tensor | None) -> Tra
     if origin is None or origin[0] is not r.rows or origin[1] != tuple(r.values.shape) or origin[2] != r.row_dim:
         return None
     return Track(ratio=Ratio.of(1 - r.values, r.rows, r.row_dim, RatioKind.SUM))
+
+
+def _over_elements(frame: Frame, track: Track | None, factor: float) -> Track | None:
+    """``s.sum() * (c / x.numel())`` of a plain sum ``s`` and a literal ``c``, ``x`` a tensor with
+    one dim of image rows (Libra R-CNN's accuracy in percent, ``correct.sum() * (100.0 /
+    labels.numel())``): on a group alone the body divides by the group's elements of ``x``, so
+    the sum is over that count divided by ``c`` (a row sum of ``1 / c`` per element: no numerator
+    scale, so a sum of data means what it means as a loss). None for any other product."""
+    r = track.ratio if track is not None and track.lost_at is None and not track.parts else None
+    if r is None or not _plain_sum(r) or r.scales or r.normaliser_ops or r.den_values is not None or r.group_factors:
+        return None
+    found = size_reciprocal()
+    if found is None or found[0] <= 0 or not isinstance(found[1], Tensor):
+        return None
+    c, x = found
+    held, n = frame.get(x), math.prod(x.shape)
+    if held is None or held.lost_at is not None or len(held.rows) != 1 or not n or c / n != factor:
+        return None
+    ((d, each),) = held.rows.items()
+    if each.numel() != x.shape[d]:
+        return None
+    rows = expand_rows(frame, each, list(x.shape), d) if x.dim() > 1 else each
+    share = Ratio.of(torch.full((rows.numel(),), 1.0 / c, device=rows.device), rows.reshape(-1), 0, RatioKind.SUM)
+    try:
+        return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=share))  # type: ignore[union-attr]
+    except ValueError:
+        return None
 
 
 def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> Track | None:
