@@ -1412,3 +1412,59 @@ def test_blocks_of_rows_not_sized_by_the_rows_they_meet_decline(offsets, op):
     got, want, said = split_outcome(_offsets_loss(offsets), _cells_batch(weights, sizes, 0, lefts), [ROWS, TARGETS])
     assert want and got == {}, (got, want)
     assert any(op in m for m in said), said
+
+
+def _hard_rows(outputs, targets, other=False, read_of=None):
+    """Per image online hard example mining (PSENet's OHEM): the image's count of targets above
+    0.5 read with ``int(torch.sum(..))``, its errors sorted, the threshold at that position
+    (``s[k - 1]``), the mean of the errors at or above it; mean over images. ``other``: the
+    threshold of the next image is also taken at this image's position; ``read_of``: the count
+    is read from that image's targets on every iteration."""
+    per, x = [], outputs["x"]
+    for i, t in enumerate(targets):
+        n = int(torch.sum((targets[read_of] if read_of is not None else t)["y"] > 0.5))
+        e = (x[i] - t["y"]).abs().flatten()
+        k = max(min(n, e.numel()), 1)
+        threshold = e.detach().sort(descending=True).values[k - 1]
+        if other and i + 1 < len(targets):
+            ahead = (x[i + 1] - targets[i + 1]["y"]).abs().flatten().detach().sort(descending=True).values[k - 1]
+            threshold = torch.minimum(threshold, ahead)
+        per.append(e[e >= threshold].mean())
+    return {"loss_hard": torch.stack(per).mean()}
+
+
+@pytest.mark.parametrize("seed, weights", RULE_BATCHES)
+def test_an_int_read_from_one_image_s_values_as_a_position_of_its_values_splits(seed, weights):
+    """The counts read on the host of one image's targets, then a position of that image's own
+    sorted errors (``s[k - 1]``, no slice bound): on a group alone the image reads the same count
+    and picks the same position, so the reads are accounted for and the loss splits as the oracle."""
+    got, want, said = rule_outcome(_hard_rows, rule_batch(seed, weights))
+    assert want and set(got) == set(want), said
+    assert not wrong_companions(got, want)
+
+
+@pytest.mark.parametrize("case", [dict(other=True), dict(read_of=0)], ids=["next image's position", "image 0's read"])
+def test_an_int_read_from_one_image_as_a_position_of_another_image_s_values_declines(case):
+    """Near misses: the position taken from this image's count also picks the next image's
+    threshold, or every image's position is image 0's count (on a group without image 0, another
+    image's): the call declines, naming the int position."""
+    got, want, said = rule_outcome(lambda o, t: _hard_rows(o, t, **case), rule_batch(*RULE_BATCHES[0]))
+    assert want and got == {}, (got, want)
+    assert any("with an int position" in m for m in said), said
+
+
+def test_an_int_read_used_as_no_position_still_declines_the_call():
+    """A literal position (``s[0]``) uses none of the reads: the count read before it stays
+    unaccounted for, and the call is declined as before."""
+
+    def top_row(outputs, targets):
+        per = []
+        for i, t in enumerate(targets):
+            n = int(torch.sum(t["y"] > 0.5))
+            e = (outputs["x"][i] - t["y"]).abs().flatten()
+            per.append(e.sort(descending=True).values[0] * (n + 1))
+        return {"loss_top": torch.stack(per).mean()}
+
+    got, want, said = rule_outcome(top_row, rule_batch(*RULE_BATCHES[0]))
+    assert want and got == {}, (got, want)
+    assert any("Tensor.__int__" in m for m in said), said

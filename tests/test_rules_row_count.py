@@ -17,6 +17,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import (
+    PER_IMAGE,
     ROWS,
     RULE_BATCHES,
     TARGETS,
@@ -665,3 +666,60 @@ def test_a_float_parameter_equal_to_a_count_passed_through_a_helper_declines():
     got, want, said = _count_outcome(lambda o, t: _num_fg(o, t, reg_weight=2.0), "distinct counts")
     assert want and not got
     assert any("reaches a loss" in m for m in said), said
+
+
+def _recordings(lengths, seed=0):
+    """Frame logits padded to the longest recording [B, T, 2] and, per recording, its speakers'
+    labels [T_i, 2] (a list, one item per image)."""
+    g = torch.Generator().manual_seed(seed)
+    ys = torch.randn(len(lengths), max(lengths), 2, generator=g).requires_grad_()
+    return [ys, [(torch.rand(n, 2, generator=g) > 0.5).float() for n in lengths]]
+
+
+def _pit(ys, ts, times="own"):
+    """EEND's ``batch_pit_loss``: per recording its frames' BCE against each speaker order, the
+    best one times its frame count ``len(label)`` (``times``: "own"; "first", the first
+    recording's ``len(ts[0])``; "batch", ``len(torch.zeros(len(ts)))``; None, not scaled), summed
+    over the batch's frames."""
+    mins = []
+    for pred, label in zip(ys, ts):
+        pred = pred[:len(label)]
+        best = torch.stack([F.binary_cross_entropy_with_logits(pred, label[:, list(p)]) for p in ((0, 1), (1, 0))]).min()
+        if times == "own":
+            best = best * len(label)
+        elif times == "first":
+            best = best * len(ts[0])
+        elif times == "batch":
+            best = best * len(torch.zeros(len(ts)))
+        mins.append(best)
+    return {"loss": torch.stack(mins).sum() / sum(t.shape[0] for t in ts)}
+
+
+# recording lengths with some equal to the number of recordings (6 and 4), and three or two sources
+RECORDINGS = [([4, 5, 6, 4, 5, 6], ["a", "a", "b", "b", "c", "c"]), ([5, 6, 4, 5], ["a", "a", "b", "b"]),
+              ([3, 3, 2, 5, 4], ["a", "b", "a", "b", "a"])]
+
+
+@pytest.mark.parametrize("times", ["own", None], ids=["times len(label)", "a mean per recording"])
+@pytest.mark.parametrize("lengths, labels", RECORDINGS)
+def test_a_recording_s_own_length_and_the_batch_s_frames_split_as_the_oracle(times, lengths, labels):
+    """``losses.min() * len(label)``: the length of the recording's own item of a list argument
+    of one item per recording, the same on any group that has it, whatever count of the batch it
+    equals. The sum over ``sum(t.shape[0] for t in ts)``, the body's count of the items' frames:
+    on a group alone, the group's frames (before, the rows' share times 5, silently wrong where
+    the recordings' lengths differ)."""
+    got, want, said = split_outcome(functools.partial(_pit, times=times), _recordings(lengths), [ROWS, PER_IMAGE],
+                                    labels)
+    assert want and set(got) == set(want), said
+    assert not wrong_companions(got, want)
+
+
+@pytest.mark.parametrize("lengths, labels", RECORDINGS[:2])
+@pytest.mark.parametrize("times", ["first", "batch"], ids=["the first recording's length", "a tensor of the batch's size"])
+def test_a_length_not_the_recording_s_own_declines(times, lengths, labels):
+    """Near misses: the first recording's length (on a group without it, another's; equal to the
+    number of recordings or not), and the length of a tensor made of ``len(ts)`` (the group's
+    count): declined, naming the multiplication."""
+    got, want, said = split_outcome(functools.partial(_pit, times=times), _recordings(lengths), [ROWS, PER_IMAGE], labels)
+    assert want and got == {}, (got, want)
+    assert any("Tensor.mul" in m for m in said), said

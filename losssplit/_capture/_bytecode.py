@@ -1375,6 +1375,32 @@ def operand_lengths() -> tuple[str, tuple[Length, ...]] | None:
     return None
 
 
+def size_reciprocal() -> tuple[float, Any] | None:
+    """``(c, x)`` where one operand of the ``*`` the caller's code is executing is exactly ``c /
+    x.numel()``: a number literal ``c`` over the elements of the local ``x`` (Libra R-CNN's
+    accuracy ``correct.sum() * (100.0 / labels.numel())``; Python's ``float / int`` runs unseen,
+    so the product is read from the code). None for any other operand."""
+    f = _caller()
+    if f is None:
+        return None
+    instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _PRODUCTS:
+        return None
+    spans = [(at - 6, at)]  # the right operand ends right before the product; the left, if it parses
+    found = _operand_spans(f.f_code, f.f_lasti)
+    if found is not None:
+        spans.append(found[0])
+    for start, end in spans:
+        ops = [(i.opname, i.argval, i.arg) for i in instructions[max(start, 0) : end]]
+        if (len(ops) == 6 and ops[0][0] == "LOAD_CONST" and type(ops[0][1]) in (int, float)
+                and ops[1][0] == "LOAD_FAST" and ops[2][:2] == ("LOAD_METHOD", "numel")
+                and ops[3][0] == "PRECALL" and ops[4][0] == "CALL" and ops[4][2] == 0
+                and ops[5][0] == "BINARY_OP" and ops[5][2] in _DIVISIONS and ops[1][1] in f.f_locals
+                and not any(i.is_jump_target for i in instructions[start + 1 : end + 1])):
+            return float(ops[0][1]), f.f_locals[ops[1][1]]
+    return None
+
+
 @functools.lru_cache(maxsize=256)
 def _instructions(code: types.CodeType) -> list[dis.Instruction]:
     """``code``'s instructions without EXTENDED_ARG (and CACHE), decoded once per code object."""

@@ -125,6 +125,7 @@ def tag_inputs(
         _argument_numbers, args, kwargs, weight_field, weight_argument, frame.num_images
     )
     frame.read_argument_tensors = functools.partial(_walk, [*args, *kwargs.values()], -1)
+    frame.read_image_lists = functools.partial(_image_lists, [*args, *kwargs.values()], frame.num_images)
     if weight_argument is not None:
         count += _tag_weight_argument(frame, weight_argument)
     for value in list(args) + list(kwargs.values()):
@@ -140,6 +141,11 @@ def tag_inputs(
                 count += _tag_batch_first(frame, t, nested=True)
     frame.arguments = set(frame.tracks)
     return count
+
+
+def _image_lists(values: list[Any], images: int) -> list[Sequence[Any]]:
+    """The top-level lists and tuples among ``values`` that hold one item per image."""
+    return [v for v in values if type(v) in (list, tuple) and len(v) == images]
 
 
 def _is_level_list(value: Any, num_images: int) -> bool:

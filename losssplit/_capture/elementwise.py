@@ -32,6 +32,7 @@ from ._bytecode import (
     offset_source,
     operand_lengths,
     parameter_value,
+    size_reciprocal,
     straight_line_operator,
     table_operand,
 )
@@ -47,6 +48,7 @@ from .mode import (
     broadcast_tracks,
     combine,
     dims_arg,
+    expand_rows,
     get_arg,
     group_entry,
     host_tensor,
@@ -751,6 +753,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if summed is not None:
             frame.set(out, _at_site(summed, kind, a, ta, b, tb, op))
             return
+    if kind == "mul" and (ta is None) != (tb is None) and type(b if tb is None else a) is float:
+        per = _over_elements(frame, ta if tb is None else tb, b if tb is None else a)
+        if per is not None:
+            frame.set(out, per)
+            return
     if (ta is not None and ta.ratio is not None) or (tb is not None and tb.ratio is not None):
         lost = next((t.lost_at for t in (ta, tb) if t is not None and t.lost_at is not None), None)
         if lost is not None:
@@ -863,6 +870,33 @@ def _elements_not_summed(frame: Frame, track: Track, rows: Tensor | None) -> Tra
     if origin is None or origin[0] is not r.rows or origin[1] != tuple(r.values.shape) or origin[2] != r.row_dim:
         return None
     return Track(ratio=Ratio.of(1 - r.values, r.rows, r.row_dim, RatioKind.SUM))
+
+
+def _over_elements(frame: Frame, track: Track | None, factor: float) -> Track | None:
+    """``s.sum() * (c / x.numel())`` of a plain sum ``s`` and a literal ``c``, ``x`` a tensor with
+    one dim of image rows (Libra R-CNN's accuracy in percent, ``correct.sum() * (100.0 /
+    labels.numel())``): on a group alone the body divides by the group's elements of ``x``, so
+    the sum is over that count divided by ``c`` (a row sum of ``1 / c`` per element: no numerator
+    scale, so a sum of data means what it means as a loss). None for any other product."""
+    r = track.ratio if track is not None and track.lost_at is None and not track.parts else None
+    if r is None or not _plain_sum(r) or r.scales or r.normaliser_ops or r.den_values is not None or r.group_factors:
+        return None
+    found = size_reciprocal()
+    if found is None or found[0] <= 0 or not isinstance(found[1], Tensor):
+        return None
+    c, x = found
+    held, n = frame.get(x), math.prod(x.shape)
+    if held is None or held.lost_at is not None or len(held.rows) != 1 or not n or c / n != factor:
+        return None
+    ((d, each),) = held.rows.items()
+    if each.numel() != x.shape[d]:
+        return None
+    rows = expand_rows(frame, each, list(x.shape), d) if x.dim() > 1 else each
+    share = Ratio.of(torch.full((rows.numel(),), 1.0 / c, device=rows.device), rows.reshape(-1), 0, RatioKind.SUM)
+    try:
+        return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=share))  # type: ignore[union-attr]
+    except ValueError:
+        return None
 
 
 def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> Track | None:
@@ -1556,9 +1590,10 @@ def _some_targets(targets: Any, x: Any) -> bool:
     return all(of_targets(e) for e in x)
 
 
-def _own_targets(targets: Any, ratio: Ratio, x: Any) -> bool:
-    """Whether ``x`` is the target dict of the loss's own image, or one of its fields."""
-    b = ratio.host_image
+def _own_targets(targets: Any, ratio: Ratio | int | None, x: Any) -> bool:
+    """Whether ``x`` is the target dict of the loss's own image (``ratio``'s, or that image), or
+    one of its fields."""
+    b = ratio.host_image if isinstance(ratio, Ratio) else ratio
     if b is None or not isinstance(targets, (list, tuple)) or not 0 <= b < len(targets) or x is UNPROVEN:
         return False
     own = targets[b]
@@ -1912,7 +1947,8 @@ BY_IMAGE_COUNT = ("a multiplication by an int equal to the number of images (``*
 
 
 BY_IMAGE_COUNT_VALUES = ("by an int equal to the number of images or to a length of image rows (``e / len(targets)``, "
-                         "``p / len(p)``, ``e + len(targets)``: on a group alone, the group's count)")
+                         "``p / len(p)``, ``e + len(targets)``: on a group alone, the group's count), or the length of "
+                         "another image's tensor picked by position (``e_b * len(ts[0])``)")
 
 
 def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:
@@ -1926,12 +1962,41 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
     track, n = (ta, b) if tb is None else (tb, a)
     if kind == "div" and track is not ta:
         return False  # ``len(targets) / e``: no values over the count
-    if (type(n) is not int or n == 1 or not (n == frame.num_images or n in frame.lengths) or track is None
+    if (type(n) is not int or n == 1 or track is None
             or not track.from_prediction or track.ratio is not None or track.parts or track.elements
             or track.formula is not None or track.lost_at is not None or not (track.rows or track.image is not None)):
         return False
+    owner = _length_owner(frame, track) if kind in ("mul", "div") and track.image is not None and not track.rows else None
+    if owner is not None:
+        return owner == "another"
+    if not (n == frame.num_images or n in frame.lengths):
+        return False
     source = divisor_source(n) if kind == "div" else offset_source(n, product=kind == "mul")
     return source not in ("literal", "configured")
+
+
+def _length_owner(frame: Frame, track: Track) -> str | None:
+    """Whose the Python number operand of the ``*`` / ``/`` being executed is, where it is exactly
+    ``len(x)`` of an image's own tensor -- its target tensor, its item of a list argument of one
+    item per image (EEND's per-recording labels), or one the capture knows as that image's -- and
+    the values ``track`` it meets are one image's: ``"own"`` for their image's (EEND's
+    ``losses.min() * len(label)``, a recording's frame count: the same on any group that has the
+    image, whatever count of the batch it equals), ``"another"`` for another image's picked by
+    position (``len(ts[0])``: on a group without image 0, another image's); None otherwise."""
+    image = frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None
+    found = operand_lengths() if image is not None else None
+    if found is None or found[0] != "len" or len(found[1]) != 1 or not isinstance(found[1][0].obj, Tensor):
+        return None
+    x = found[1][0].obj
+    owners: list[int | None] = [b for b in range(frame.num_images) if _own_targets(frame.per_image_targets, b, x)]
+    for items in frame.read_image_lists() if frame.read_image_lists is not None else []:
+        owners += [b for b, item in enumerate(items) if item is x]
+    of = frame.get(x)
+    if of is not None and not of.rows and of.image is not None and of.lost_at is None:
+        owners.append(frame.image_ids.get(id(of.image)))
+    if not owners:
+        return None
+    return "own" if set(owners) == {image} else "another"
 
 
 def _times_image_count(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None) -> bool:

@@ -158,6 +158,20 @@ def _picked_image(frame: Frame, track: Track, parts: tuple[Any, ...]) -> int | N
     return frame.image_ids.get(id(_image_at(frame, rows, parts[0])))
 
 
+def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any) -> None:
+    """``x[n]`` of one image's values (``x_b[n]``, ``x[b, n]`` with ``b`` picking the image) by a
+    Python int ``n`` after host reads: ``Frame.positioned``."""
+    picked = _picked_image(frame, track, parts)
+    if picked is not None:
+        ints = parts[1:]
+    elif not track.rows and track.image is not None and track.lost_at is None:
+        picked, ints = frame.image_ids.get(id(track.image)), parts
+    else:
+        return
+    if picked is not None and any(type(p) is int for p in ints):
+        frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index))
+
+
 def _bounded(parts: tuple[Any, ...]) -> bool:
     """Whether a slice among ``parts`` has a bound or a step (a size a Python number may set)."""
     return any(type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None)
@@ -218,6 +232,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         # bounds may come from host reads, unless written as literals in the body
         frame.sized("Tensor.__getitem__ with slice bounds", track,
                     lambda: literal_index(index) or _sizes_of_rows(frame, parts), _picked_image(frame, track, parts))
+    if frame.read_image != NO_READ and track is not None:
+        _int_positions(frame, track, parts, index)
     if frame.row_offsets and isinstance(index, Tensor) and isinstance(out, Tensor) and _offset_index(frame, src, track, index, out):
         return
     if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):

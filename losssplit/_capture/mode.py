@@ -657,6 +657,9 @@ class Frame:
         # some read was taken as one image's size, or read data followed for sizes only: numbers
         # reaching losses are checked (``loose_number``)
         self.sized_reads = False
+        # some read was taken as a position of its image's values (``positioned``): a Python int
+        # picking a position of another image's values may be its number
+        self.positioned_reads = False
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
@@ -714,6 +717,9 @@ class Frame:
         self.read_argument_numbers: Callable[[], list[float]] | None = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
         self.read_argument_tensors: Callable[[], list[Tensor]] | None = None
+        # the call's top-level list and tuple arguments of one item per image (EEND's per-recording
+        # labels ``ts``), read when asked
+        self.read_image_lists: Callable[[], list[Sequence[Any]]] | None = None
         self._argument_numbers: list[float] | None = None
         # positions written along a dim that carries images (``x[0] = 0``): (id of the tensor,
         # dim) -> (the tensor, the positions, the deferred check's flag: not every position)
@@ -1012,6 +1018,28 @@ class Frame:
             return
         self.doubt(torch.ones((), dtype=torch.bool), message)
 
+    def positioned(self, op: str, image: int, literal: Callable[[], bool]) -> None:
+        """``op`` picks a position of one image's values (``image``) by a Python int, not a dim of
+        images (``s[n - 1]`` of an image's sorted scores, PSENet's OHEM threshold), which may have
+        been computed from numbers read on the host. As ``sized`` orders them: after reads of that
+        image only, the int can only come from its values, as on the group alone, so those reads
+        are accounted for (their numbers loose since). Once reads were so accounted for, an int
+        picking a position of another image's values may be one of their numbers: declined,
+        unless ``literal`` proves it the code's own."""
+        at = self.read_image
+        if at == NO_READ:
+            return
+        if image == at:
+            if not literal():
+                for read in self.host_reads[self.segment :]:
+                    if not read.consumed:
+                        read.consumed = self.sized_reads = self.positioned_reads = True
+            return
+        if self.positioned_reads and not literal():
+            self.doubt(torch.ones((), dtype=torch.bool),
+                       f"{op} at a position of image {image}'s values after numbers read on the host from another "
+                       "image's values were taken as positions of its values (this one may be one of them)")
+
     def loose_number(self, x: Any, track: Track, op: str) -> None:
         """After reads were taken as one image's sizes (``sized``), or of data (``sizes_only``),
         their numbers are loose in Python: a Python number ``x`` scaling, shifting or dividing a
@@ -1096,11 +1124,24 @@ class Frame:
         return None
 
     def instances(self) -> list[int] | str | None:
-        """Target instances per image (detection targets), ``"ambiguous"`` when the target
-        fields disagree, None without such targets; counted once, on the first ask."""
+        """Target instances per image (detection targets; without target dicts, the rows of each
+        image's item of the list arguments of one tensor per image, ``item_lengths``),
+        ``"ambiguous"`` when the target fields disagree, None without such targets; counted once,
+        on the first ask."""
         if self._instances is None:
-            self._instances = (self.count_instances() if self.count_instances is not None else None,)
+            self._instances = (self.count_instances() if self.count_instances is not None else self.item_lengths(),)
         return self._instances[0]
+
+    def item_lengths(self) -> list[int] | None:
+        """Without per-image target dicts: the rows of each image's item of the call's list
+        arguments of one tensor per image (EEND's per-recording labels ``ts``: a sum divided by
+        ``sum(t.shape[0] for t in ts)`` is, on a group alone, over the group's frames); None
+        where there is no such list, or two disagree."""
+        if self.per_image_targets is not None or self.read_image_lists is None:
+            return None
+        found = {tuple(int(t.shape[0]) for t in items) for items in self.read_image_lists()
+                 if all(isinstance(t, Tensor) and t.dim() >= 1 for t in items)}
+        return list(found.pop()) if len(found) == 1 else None
 
     def set_weights(self, weights: list[Any]) -> None:
         """The weight field's per-image values (numbers, one-element tensors or None)."""
@@ -1291,6 +1332,7 @@ class Frame:
         self.exposed.clear()
         self.read_argument_numbers = None
         self.read_argument_tensors = None
+        self.read_image_lists = None
         self.host_reads.clear()
         self.logged_tensors.clear()
         self.read_image = NO_READ
