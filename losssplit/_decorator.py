@@ -27,6 +27,7 @@ from ._capture import (
     read_sources,
     tag_inputs,
 )
+from ._capture._bytecode import body_call
 from ._companion import REPORTED_ATTR, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
@@ -156,6 +157,7 @@ class _Splitter:
             return self._drop_stale(wrapped(*args, **kwargs), call)
         labels, per_image = prepared
         frame = Frame(len(labels))
+        frame.read_body_call = functools.partial(body_call, id(sys._getframe()), wrapped, args, kwargs)
         if isinstance(labels, TokenLabels):
             frame.tokens = labels.length
         try:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import builtins
 import dis
 import functools
+import inspect
 import sys
 import types
 from collections.abc import Callable, Collection, Iterator
@@ -232,18 +233,6 @@ def literal_dividend(c: Any) -> bool:
     return len(left) == 1 and left[0].opname == "LOAD_CONST" and type(left[0].argval) is type(c) and left[0].argval == c
 
 
-def parameter_value(c: Any) -> bool:
-    """Whether the object ``c`` is the value of a parameter of the caller's code (``delta_v=0.5``:
-    a default, configuration; equal float literals of one module are one object, so it may be an
-    image's weight object too). False where the caller is not found."""
-    f = _caller()
-    if f is None:
-        return False
-    code = f.f_code
-    names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-    return any(f.f_locals.get(n) is c for n in names)
-
-
 def body_parameter(c: Any) -> bool:
     """Whether the float ``c`` is, at the binary operator the decorated body's own code is
     executing, one whole operand loaded from a parameter that this code never rebinds
@@ -260,6 +249,241 @@ def body_parameter(c: Any) -> bool:
     return any(f.f_locals.get(n) is c for n in names)
 
 
+class BodyCall(NamedTuple):
+    """How the decorated body was called: ``caller`` the id of the frame that called it (the
+    wrapper's, alive for the whole call), ``code`` its code, ``unpassed`` its parameters the
+    call did not pass, each with its default object."""
+
+    caller: int
+    code: types.CodeType
+    unpassed: dict[str, Any]
+
+
+def body_call(caller: int, wrapped: Any, args: tuple, kwargs: dict) -> BodyCall | None:
+    """The ``BodyCall`` of ``wrapped(*args, **kwargs)`` called from the frame ``caller``; None
+    where its code or binding cannot be read (a C function, arguments that do not bind)."""
+    fn = getattr(wrapped, "__func__", wrapped)
+    if not isinstance(fn, types.FunctionType):
+        return None
+    try:
+        bound = inspect.signature(wrapped, follow_wrapped=False).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        return None
+    return BodyCall(caller, fn.__code__, {n: v for n, v in _defaults(fn).items() if n not in bound.arguments})
+
+
+def _defaults(fn: types.FunctionType) -> dict[str, Any]:
+    """``fn``'s parameters that have a default, each with its default object."""
+    code = fn.__code__
+    positional = code.co_varnames[: code.co_argcount]
+    given = fn.__defaults__ or ()
+    found = dict(zip(positional[len(positional) - len(given):], given))
+    found.update(fn.__kwdefaults__ or {})
+    return found
+
+
+def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable[[], BodyCall | None]) -> bool:
+    """Whether the number object ``c`` that the op ``func(*args, **kwargs)`` received is, in the
+    caller's code executing that op, an operand or argument that a constant pushes: a literal
+    written there, or a parameter its code never rebinds (nor a closure holds) whose value is
+    one -- its default where the call did not pass it (compared with the function's
+    ``__defaults__`` / ``__kwdefaults__``; not a function defined in another's body, whose
+    defaults may be made during the call), or a literal or such a parameter of the calling
+    code passed to it (followed up the frames to the decorated body, whose call's arguments
+    ``body`` gives). Every argument where the op received ``c`` must be so (``torch.where(m,
+    t["w"], alpha)`` is no proof). Equal float literals of one module are one object, an image's
+    weight field's included: where the code proves a constant, the object is that constant, not
+    the weight. False for anything else (a local, a subscript, a value passed by code that is not
+    followed, a Python whose layout was not checked)."""
+    if type(c) not in (int, float) or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None or instructions[at].is_jump_target:
+        return False
+    op = instructions[at]
+    if op.opname == "BINARY_OP":  # the op got both operands, ``c`` and a tensor
+        right = _operand_start(instructions, at)
+        left = _operand_start(instructions, right) if right is not None else None
+        if left is None or right is None or kwargs or len(args) != 2 or sum(a is c for a in args) != 1:
+            return False
+        return any(_pushes_constant(f, instructions, first, stop, c, body) for first, stop in ((left, right), (right, at)))
+    if op.opname != "CALL" or _callee(f.f_code, f.f_lasti) != getattr(func, "__name__", None):
+        return False  # an op the call's code does not name: its arguments are not the call's
+    found = _call_spans(instructions, at, f.f_code)
+    if found is None:
+        return False
+    spans, names = found
+    positional = len(spans) - len(names)
+    shift = len(args) - positional  # a method call pushes its tensor before the callee
+    if shift not in (0, 1) or shift and args[0] is c or set(kwargs) != set(names):
+        return False
+    at_c = [spans[i - shift] for i, a in enumerate(args) if a is c]
+    at_c += [spans[positional + names.index(k)] for k, v in kwargs.items() if v is c]
+    return bool(at_c) and all(_pushes_constant(f, instructions, first, stop, c, body) for first, stop in at_c)
+
+
+def _call_spans(instructions: list[dis.Instruction], at: int, code: types.CodeType
+                ) -> tuple[list[tuple[int, int]], tuple[str, ...]] | None:
+    """(the argument spans of the CALL at ``at``, first to last; its keyword names)."""
+    spans = _argument_spans(instructions, at)
+    found = _keyword_names(instructions, at, code)
+    if spans is None or found is None or len(found[0]) > len(spans):
+        return None
+    return spans[::-1], found[0]
+
+
+def _keyword_names(instructions: list[dis.Instruction], at: int, code: types.CodeType) -> tuple[tuple[str, ...], int] | None:
+    """(the keyword names of the CALL at ``at``, the index right before its PRECALL / KW_NAMES);
+    None where the KW_NAMES constant is no tuple."""
+    k, names = at - 1, ()
+    if k >= 0 and instructions[k].opname == "PRECALL":
+        k -= 1
+    if k >= 0 and instructions[k].opname == "KW_NAMES":
+        names = code.co_consts[instructions[k].arg or 0]
+        if not isinstance(names, tuple):
+            return None
+        k -= 1
+    return names, k
+
+
+def _pushes_constant(f: types.FrameType, instructions: list[dis.Instruction], first: int, stop: int, c: Any,
+                     body: Callable[[], BodyCall | None], depth: int = 0) -> bool:
+    """Whether the span ``first:stop`` of ``f``'s code is one load of ``c`` that a constant
+    pushes: a LOAD_CONST of that object, or a LOAD_FAST of a parameter proven by
+    ``_parameter_constant``."""
+    if stop - first != 1:
+        return False
+    load = instructions[first]
+    if load.opname == "LOAD_CONST":
+        return load.argval is c
+    return (load.opname == "LOAD_FAST" and f.f_locals.get(load.argval, _UNPROVEN) is c
+            and _parameter_constant(f, load.argval, c, body, depth))
+
+
+_FOLLOWED_CALLS = 8  # helpers followed up from the op before giving up
+
+
+def _parameter_constant(f: types.FrameType, name: str, c: Any, body: Callable[[], BodyCall | None], depth: int) -> bool:
+    """Whether ``f``'s parameter ``name``, never rebound in its code and no closure's, holds the
+    constant ``c`` (see ``constant_number``): its default the call did not override, or a
+    constant pushed by the calling code's argument for it."""
+    code = f.f_code
+    if (name not in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars
+            or name in _rebound(code) or depth > _FOLLOWED_CALLS):
+        return False
+    back = f.f_back
+    if back is None:
+        return False
+    package = str(back.f_globals.get("__name__", "")).partition(".")[0]
+    if package == "losssplit":  # the decorated body, called by the wrapper
+        call = body()
+        return (call is not None and call.caller == id(back) and call.code is code
+                and call.unpassed.get(name, _UNPROVEN) is c)
+    if package in _INTERNAL or not back.f_code.co_flags & 1:  # 1: CO_OPTIMIZED (a function's code)
+        return False
+    instructions, at = _located(back.f_code, back.f_lasti - 2 * _CALL_CACHES)  # a Python call's caller stops
+    # on the CALL's last inline cache
+    if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
+        return False
+    found = _call_spans(instructions, at, back.f_code)
+    called = _called_function(back, instructions, at)
+    if found is None or called is None or called[0].__code__ is not code:
+        return False
+    fn, shift = called
+    spans, names = found
+    positional = len(spans) - len(names)
+    if name in names:
+        first, stop = spans[positional + names.index(name)]
+    else:
+        p = code.co_varnames.index(name)
+        if p < shift:
+            return False
+        if p < code.co_argcount and p - shift < positional:
+            first, stop = spans[p - shift]
+        else:  # not passed: the default, made when the function was defined
+            return "<locals>" not in fn.__qualname__ and _defaults(fn).get(name, _UNPROVEN) is c
+    return _pushes_constant(back, instructions, first, stop, c, body, depth + 1)
+
+
+def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at: int
+                     ) -> tuple[types.FunctionType, int] | None:
+    """(the Python function the CALL at ``at`` of ``f``'s code calls, how many arguments binding
+    pushes before the call's own: 1 for a method's ``self``) where its callee is loaded as
+    ``NULL + name`` by LOAD_GLOBAL, as a local after PUSH_NULL, or as a method of a local or a
+    global (looked up without running any descriptor); None for anything else."""
+    spans = _argument_spans(instructions, at)
+    if spans is None:
+        return None
+    end = at
+    while end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
+        end -= 1
+    k = (spans[-1][0] if spans else end) - 1  # the callee's load, right before the first argument
+    if k < 0 or any(i.is_jump_target for i in instructions[k + 1: at + 1]):
+        return None
+    load = instructions[k]  # (the first load of the callee may start a statement after a jump)
+    if load.opname == "LOAD_GLOBAL" and (load.arg or 0) & 1:
+        found = f.f_globals.get(load.argval, f.f_builtins.get(load.argval, _UNPROVEN))
+        return _plain_function(found, 0)
+    if load.is_jump_target:
+        return None
+    if load.opname in ("LOAD_FAST", "LOAD_DEREF") and k > 0 and instructions[k - 1].opname == "PUSH_NULL":
+        return _plain_function(f.f_locals.get(load.argval, _UNPROVEN), 0)
+    if load.opname != "LOAD_METHOD" or k < 1:
+        return None
+    owner = instructions[k - 1]
+    if owner.opname in ("LOAD_FAST", "LOAD_DEREF"):
+        obj = f.f_locals.get(owner.argval, _UNPROVEN)
+    elif owner.opname == "LOAD_GLOBAL" and not (owner.arg or 0) & 1:
+        obj = f.f_globals.get(owner.argval, _UNPROVEN)
+    else:
+        return None
+    return _method_of(obj, load.argval) if obj is not _UNPROVEN else None
+
+
+def _plain_function(v: Any, shift: int) -> tuple[types.FunctionType, int] | None:
+    if isinstance(v, types.FunctionType):
+        return v, shift
+    if isinstance(v, types.MethodType) and isinstance(v.__func__, types.FunctionType):
+        return v.__func__, shift + 1
+    return None
+
+
+def _method_of(obj: Any, name: str) -> tuple[types.FunctionType, int] | None:
+    """The function ``obj.name`` calls, as attribute lookup finds it (a module's function, an
+    instance's own attribute, a function, static or class method of its class), without running
+    a descriptor; None where lookup may run code (a property, a ``__getattribute__``)."""
+    if isinstance(obj, types.ModuleType):
+        return _plain_function(vars(obj).get(name), 0)
+    cls = type(obj)
+    if cls.__getattribute__ is not object.__getattribute__:
+        return None
+    attr = next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), _UNPROVEN)
+    if hasattr(type(attr), "__set__") or hasattr(type(attr), "__delete__"):
+        return None  # a data descriptor comes before the instance's own attributes
+    try:
+        held = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        held = {}
+    if type(held) is dict and name in held:
+        return _plain_function(held[name], 0)
+    if isinstance(attr, types.FunctionType):
+        return attr, 1
+    if isinstance(attr, staticmethod):
+        return _plain_function(attr.__func__, 0)
+    if isinstance(attr, classmethod):
+        return _plain_function(attr.__func__, 1)
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _rebound(code: types.CodeType) -> frozenset[str]:
+    """The local names ``code`` stores or deletes."""
+    return frozenset(i.argval for i in _instructions(code) if i.opname in ("STORE_FAST", "DELETE_FAST"))
+
+
 @functools.lru_cache(maxsize=1024)
 def _parameter_operands(code: types.CodeType, lasti: int) -> tuple[str, ...]:
     """The parameters of ``code`` that an operand of the binary operator at ``lasti`` loads as a
@@ -272,7 +496,7 @@ def _parameter_operands(code: types.CodeType, lasti: int) -> tuple[str, ...]:
     if start is None or left is None:
         return ()
     parameters = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
-    rebound = {i.argval for i in instructions if i.opname in ("STORE_FAST", "DELETE_FAST")}
+    rebound = _rebound(code)
     found = []
     for first, stop in ((start, at), (left, start)):
         load = instructions[first]
@@ -1057,14 +1281,10 @@ def _call_arguments(code: types.CodeType, lasti: int) -> tuple[tuple[Any, ...], 
     instructions, at = _located(code, lasti)
     if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
         return None
-    k, names = at - 1, ()
-    if k >= 0 and instructions[k].opname == "PRECALL":
-        k -= 1
-    if k >= 0 and instructions[k].opname == "KW_NAMES":
-        names = code.co_consts[instructions[k].arg or 0]
-        if not isinstance(names, tuple):
-            return None
-        k -= 1
+    found = _keyword_names(instructions, at, code)
+    if found is None:
+        return None
+    names, k = found
     if any(i.is_jump_target for i in instructions[k + 1 : at]):
         return None
     arguments: list[Any] = []
@@ -1821,7 +2041,7 @@ _COUNTING = frozenset({"len", "max", "min", "float", "int", "abs", "round", "sum
 _FILLS = frozenset({"append", "extend", "insert"})
 
 
-def counted_number(zero: bool = True) -> bool:
+def counted_number(zero: bool = True, running: bool = False) -> bool:
     """Whether the call, binary operator or comparison the caller's code is executing has an
     operand that is a plain Python number (a literal, a local holding an int or float, a call of
     a number builtin, arithmetic of those) that the body computed from how many images, or items
@@ -1836,7 +2056,10 @@ def counted_number(zero: bool = True) -> bool:
     (``gamma=2.0``), an attribute, a global or one image's own count (``len(t["labels"])`` of the
     loop's image) is the same. False where nothing can be told (another layout, an unchecked
     Python version). Without ``zero``, an operand that is 0 now is none (a running total's start
-    ``total = 0``: a term no image's value depends on, left to the rules)."""
+    ``total = 0``: a term no image's value depends on, left to the rules). With ``running``, only
+    an operand that reads a local added up in a loop right over an argument (``num_pos +=
+    len(gt)``, then ``max(1, num_pos * k)``; see ``_BatchReader.running_local``), in the
+    decorated body's own code."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -1845,9 +2068,14 @@ def counted_number(zero: bool = True) -> bool:
     spans = _counted_operands(f.f_code, f.f_lasti)
     if not spans:
         return False
+    if running and (f.f_back is None or str(f.f_back.f_globals.get("__name__", "")).partition(".")[0] != "losssplit"):
+        return False  # a helper's parameters need not be the call's arguments
     instructions = _instructions(f.f_code)
     held = f.f_locals
+    reader = _batch_reader(f.f_code) if running else None
     return any(_plain_number(instructions, start, end, held) and (zero or _value(instructions, start, end, held) != 0)
+               and (reader is None or any(i.opname == "LOAD_FAST" and reader.running_local(i.argval)
+                                          for i in instructions[start:end]))
                for start, end in spans)
 
 
@@ -1939,6 +2167,27 @@ class _BatchReader:
             if self.number(first, j, seen) or self._running(name, j, first):
                 return True
         return False
+
+    def running_local(self, name: str) -> bool:
+        """Whether a store of the local ``name`` reads it and runs in a loop right over an
+        argument (``for t in targets``, ``enumerate(targets)``, not over a field of one or a
+        local: ``outputs["crops"]`` holds no images), ``name`` stored before that loop."""
+        ins = self.instructions
+        for j in _stores(ins, name):
+            first = _assignment_start(ins, j)
+            if first is None or not any(i.opname == "LOAD_FAST" and i.argval == name for i in ins[first:j]):
+                continue
+            for head, last, _ in self.loops:
+                start, end = self._iterable(head)
+                if head < j < last and any(s < head for s in _stores(ins, name)) and self._over_argument(start, end):
+                    return True
+        return False
+
+    def _over_argument(self, start: int, end: int) -> bool:
+        ins = self.instructions
+        return any(i.opname == "LOAD_FAST" and i.argval in self.params
+                   and (ins[k + 1].opname, ins[k + 2].opname) != ("LOAD_CONST", "BINARY_SUBSCR")
+                   for k, i in enumerate(ins[start:end], start))
 
     def _running(self, name: str, j: int, first: int) -> bool:
         """Whether the store at ``j`` adds up over a loop over the batch (``n += len(s["labels"])``,

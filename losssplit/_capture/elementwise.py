@@ -20,6 +20,7 @@ from ._bytecode import (
     Arithmetic,
     body_parameter,
     computed_divisor,
+    counted_number,
     divisor_arithmetic,
     divisor_floor,
     divisor_source,
@@ -31,7 +32,6 @@ from ._bytecode import (
     loop_operand,
     offset_source,
     operand_lengths,
-    parameter_value,
     size_reciprocal,
     straight_line_operator,
     table_operand,
@@ -1318,7 +1318,8 @@ def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
     owners = frame.weight_images(c)
     if not owners and frame.data_images(c):  # ``l_b * t["scale"].item()``: data, whatever its value
         return False
-    if (owners or c == w) and literal_factor(c):  # ``push * 0.5`` written in the body: a coefficient
+    if (owners or c == w) and (literal_factor(c) or frame.constant_number(c)):  # ``push * 0.5``, ``alpha *
+        # bce`` with ``alpha=0.5`` not passed: a coefficient of the code
         return False
     if owners and b not in owners:  # another image's weight field (``t[b + 1]["loss_weight"]``)
         frame.doubt(torch.ones((), dtype=torch.bool), OTHER_IMAGE_WEIGHT)
@@ -1477,6 +1478,8 @@ def _ratio_arithmetic(
                 return lost_track(BY_IMAGE_COUNT, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
+            if isinstance(other, (int, float)) and _counted_divisor(frame, ta.ratio, other):
+                return lost_track(COUNTED_DIVISOR, pred)
             if isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other):
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
@@ -1790,7 +1793,7 @@ def _weight_as_data(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, t
         if type(x) is float and kind in ("add", "sub", "rsub") and other.ratio is None:  # a reduced
             # loss's offset: see ``_counted_offset``
             images = frame.weight_images(x)  # a literal of the body may be that very object (merged)
-            if images and not frame.weight_is_one(images) and offset_source(x) != "literal" and not parameter_value(x):
+            if images and not frame.weight_is_one(images) and offset_source(x) != "literal":
                 return True
         filled = frame.weight_filled.get(id(x)) if frame.weight_filled else None
         if filled is not None and filled[0] is x and not frame.weight_is_one(filled[1]):
@@ -1821,7 +1824,8 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
     if isinstance(value, float) and ratio.host_image is not None and value is x and not literal_factor(x):
         if ratio.host_image in frame.weight_images(x):
             return 1.0, True
-        if value != 1 and value == frame.host_weight(ratio.host_image) and not frame.data_images(x):  # by value, as
+        if (value != 1 and value == frame.host_weight(ratio.host_image) and not frame.data_images(x)
+                and not frame.constant_number(x)):  # by value, as
             # ``_scaled_by``; not a number of the images' data (``t["scale"]``, ``t["scale"].item()``)
             frame.scalar_weights[0] += 1
             return 1.0, True
@@ -1858,6 +1862,24 @@ def _clampable(track: Track) -> bool:
     """Whether a reduced value can be clamped as a row-sum normaliser: data, or a plain sum."""
     r = track.ratio
     return r is not None and (not track.from_prediction or _plain_sum(r))
+
+
+COUNTED_DIVISOR = ("a division by a number the body counted over the images' items (``num_pos += len(gt)`` in a loop over the "
+                   "images, then ``/ max(1, num_pos * k)``) that equals no count of the loss: on a group alone it is "
+                   "the group's count")
+
+
+def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
+    """Whether the Python number ``z`` dividing a reduced loss is, in the body's code, a count
+    added up over a loop over the images (``_bytecode.counted_number``) and equals none of the counts whose group share the division takes (the loss's rows or
+    elements, the images, the target instances): on a group alone the body computes the group's
+    count, which no share of ``z`` gives."""
+    if isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other" \
+            or not counted_number(running=True):
+        return False  # (numbers read on the host: the reads' own checks, ``Frame.host_normaliser``)
+    instances = frame.instances()
+    counts = [ratio.rows.numel(), ratio.numel, frame.num_images, *([sum(instances)] if isinstance(instances, list) else [])]
+    return z not in counts
 
 
 def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:

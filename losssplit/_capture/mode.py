@@ -715,6 +715,11 @@ class Frame:
         self.zeroed: dict[int, tuple[Tensor, Tensor, int]] = {}
         # the numbers among the call's arguments (an outside normaliser is one), read when asked
         self.read_argument_numbers: Callable[[], list[float]] | None = None
+        # how the decorated body was called (``_bytecode.body_call``), read when asked
+        self.read_body_call: Callable[[], _bytecode.BodyCall | None] | None = None
+        self._body_call: tuple[_bytecode.BodyCall | None] | None = None
+        # the op whose rule is running: (func, args, kwargs)
+        self.op: tuple[Any, tuple, dict] | None = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
         self.read_argument_tensors: Callable[[], list[Tensor]] | None = None
         # the call's top-level list and tuple arguments of one item per image (EEND's per-recording
@@ -794,6 +799,18 @@ class Frame:
         and one-element tensors, also inside lists, tuples and dicts; the weight field's values
         aside), up to an ``+ eps`` added in the body; read once, on the first ask."""
         return self.argument_number(z) is not None
+
+    def constant_number(self, c: Any) -> bool:
+        """Whether the code executing the op whose rule runs proves the number object ``c`` it
+        received a constant: a literal there, or a parameter holding its default or a constant
+        its caller passed (``_bytecode.constant_number``)."""
+        return self.op is not None and _bytecode.constant_number(c, *self.op, self._read_body_call)
+
+    def _read_body_call(self) -> _bytecode.BodyCall | None:
+        if self._body_call is None:
+            read = self.read_body_call
+            self._body_call = (read() if read is not None else None,)
+        return self._body_call[0]
 
     def argument_number(self, z: float) -> float | None:
         """The argument number ``z`` is (see ``from_arguments``), or None."""
@@ -1197,6 +1214,8 @@ class Frame:
                 found.setdefault(id(w), set()).add(b)
             by_id = self._images_of_weight = {k: frozenset(v) for k, v in found.items()}
         images = by_id.get(id(fill), frozenset())
+        if images and fill != 1 and self.constant_number(fill):  # ``x.pow(alpha)``, ``alpha=0.5``: the
+            return frozenset()  # code's constant, the same object as an equal weight literal of its module
         if images and fill != 1 and self._field_images(fill):
             self.doubt(torch.ones((), dtype=torch.bool), AMBIGUOUS_WEIGHT)
         return images
@@ -1333,6 +1352,7 @@ class Frame:
         self.read_argument_numbers = None
         self.read_argument_tensors = None
         self.read_image_lists = None
+        self.read_body_call = self._body_call = self.op = None
         self.host_reads.clear()
         self.logged_tensors.clear()
         self.read_image = NO_READ
@@ -2670,6 +2690,7 @@ class CaptureMode(TorchFunctionMode):
         try:
             # Side computations use detached tensors only, so no grad-mode switch is needed here.
             with _HIDDEN():
+                frame.op = (func, args, kwargs)
                 if rule is not None:
                     rule(frame, func, args, kwargs, out)
                 else:
@@ -2679,6 +2700,7 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
+        frame.op = None
         if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
