@@ -1,7 +1,7 @@
 """Coverage survey 17: public criteria not in surveys 5 to 16, from the fields issue #13 names:
-GFocal v2 (DGQP, quality and distribution focal, score-weighted
-GIoU), Sparse R-CNN's set criterion, ED-Pose's matched keypoints and OKS, EIoU / Focal-EIoU / Alpha-IoU / MPDIoU of matched boxes;
-the unified focal loss, MONAI's DiceFocal without background; RLE; AdaBins' SILog and bins chamfer,
+GFocal v2 (DGQP, quality and distribution focal, score-weighted GIoU), Sparse R-CNN's set
+criterion, ED-Pose's matched keypoints and OKS, EIoU / Focal-EIoU / Alpha-IoU / MPDIoU of matched
+boxes; the unified focal loss, MONAI's DiceFocal without background; RLE; AdaBins' SILog and bins chamfer,
 BerHu with virtual normals; the gradient variance loss, a Fourier amplitude and phase loss,
 CycleGAN's generator and discriminator; MagFace, SoftTriple, timm's mixup soft-target CE; Medusa
 heads, token-level unlikelihood, RRHF, a process reward model's step tags, top-k sparse
