@@ -47,8 +47,8 @@ criterion's ``nn.Parameter`` as SoftTriple has them (4).
 Since (this survey's fixes): ``Tensor.clamp_`` (and ``clamp_min_``, ``clip_``) of a reduced value
 follows it as ``clamp`` out of place does (a sum of predictions clamped as a normaliser); a loss
 of several images divided by a plain integer-valued number (> 1) of the body that is no literal,
-attribute or argument, after the body read a size of one image's tensor, declines the call with a
-warning (it may be computed from such sizes: GFocal's ``num_total_pos``, 16, declined now for a
+attribute or argument, after the body read a size of one image's tensor (``numel()``, ``shape``,
+``size()``, ``len()``), declines the call with a warning (it may be computed from such sizes: GFocal's ``num_total_pos``, 16, declined now for a
 reason that holds); ``torch.angle`` is element-wise (4): 235 expected, 60 declined, 47 GAP
 (20.0 %), 0 WRONG.
 """

@@ -666,35 +666,38 @@ def test_a_float_parameter_equal_to_a_count_passed_through_a_helper_declines():
     assert any("reaches a loss" in m for m in said), said
 
 
-def _sizes_through_a_tensor(read):
+def _sizes_through_a_tensor(read, through=True):
     """mmdet's GFL / ATSS heads: ``num_total_pos``, each image's ``read(pos_inds)`` (``numel()``,
-    ``shape[0]``, ``size(0)`` of its ``nonzero()``) floored at 1 and added up in Python,
-    ``max(torch.tensor(num_total_pos, dtype=float).item(), 1.0)`` as the divisor."""
+    ``shape[0]``, ``size(0)``, ``len`` of its ``nonzero()``) floored at 1 and added up in Python,
+    ``max(torch.tensor(num_total_pos, dtype=float).item(), 1.0)`` as the divisor (without
+    ``through``: ``max(num_total_pos, 1)``)."""
 
     def body(outputs, targets):
         num = 0
         for t in targets:
             num += max(read(_fg(t).nonzero()), 1)
-        avg = max(torch.tensor(num, dtype=torch.float).item(), 1.0)
+        avg = max(torch.tensor(num, dtype=torch.float).item(), 1.0) if through else max(num, 1)
         l1, _ = _terms(outputs, targets, [_fg(t) for t in targets])
         return {"loss_l1": l1.sum() / avg}
 
     return body
 
 
-SINGLE_IMAGE_SIZES = {"numel": lambda p: p.numel(), "shape[0]": lambda p: p.shape[0], "size(0)": lambda p: p.size(0)}
+SINGLE_IMAGE_SIZES = {"numel": lambda p: p.numel(), "shape[0]": lambda p: p.shape[0], "size(0)": lambda p: p.size(0),
+                      "len": len}
 SIZE_SCALE = 7
 
 
 @pytest.mark.parametrize("batch", list(COUNT_BATCHES))
 @pytest.mark.parametrize("read", list(SINGLE_IMAGE_SIZES))
-def test_sizes_of_single_images_tensors_added_up_then_read_back_decline_or_split_exactly(read, batch):
+@pytest.mark.parametrize("through", [True, False], ids=["through_a_tensor", "plain"])
+def test_sizes_of_single_images_tensors_added_up_then_read_back_decline_or_split_exactly(through, read, batch):
     """Survey 17 (GFocal v2): each image's ``pos_inds.numel()`` floored at 1, added up in Python and
     read back through a tensor divided the group's sums by the batch's count, silently wrong on
-    six of these batches. A loss of several images divided by a plain integer-valued number (> 1)
+    six of these batches (so with ``len(pos_inds)``, also without the tensor). A loss of several images divided by a plain integer-valued number (> 1)
     of the body after it read a size of one image's tensor now declines the call with a warning,
     unless the number is a count the capture knows (then the oracle's value)."""
-    got, want, said = _count_outcome(_sizes_through_a_tensor(SINGLE_IMAGE_SIZES[read]), batch)
+    got, want, said = _count_outcome(_sizes_through_a_tensor(SINGLE_IMAGE_SIZES[read], through), batch)
     assert not wrong_companions(got, want), (got, want)
     assert got or any("read sizes of single images' tensors" in m for m in said), said
 

@@ -1842,7 +1842,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
         if (source != "configured" and frame.image_size_read and ratio.host_image is None and float(z).is_integer()
                 and z > 1):
             frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a number of the body's after it "
-                        "read sizes of single images' tensors (``pos_inds.numel()`` in a loop over the images): it may "
+                        "read sizes of single images' tensors (``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images): it may "
                         "be computed from them, and on a group alone from the group's")
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
     if source is None:

@@ -2540,6 +2540,10 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             if type(func) is type(_DATA_SET) and func == _DATA_SET and args and frame.get(args[0]) is not None:  # ``l.data = x``: other values
                 frame.lose(args[0], "Tensor.data set", frame.get(args[0]))
+            if func is Tensor.__len__ and args:  # ``len(pos_inds)``: a plain int, a size of one image's tensor
+                held = frame.get(args[0])
+                if held is not None and not held.rows and held.image is not None:
+                    frame.image_size_read = True
             if func in SIZE_READS and args:
                 try:
                     return _counted_sizes(frame, func, args, kwargs, out)
