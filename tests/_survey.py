@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import split_outcome, wrong_companions
+from _helpers import Share, split_outcome, wrong_companions
 
 
 def gen(seed: int) -> torch.Generator:
@@ -75,6 +75,19 @@ def response_labels(b: int, t: int, vocab: int, seed: int, g: torch.Generator) -
         labels[r, :1 + r % 2] = -100
         labels[r, t - (r + seed) % 3:] = -100
     return labels
+
+
+def with_num_boxes(batch: Callable[[int], tuple[list, list, None]]) -> Callable[[int], tuple[list, list, None]]:
+    """A DETR-style ``batch`` (outputs, targets, indices) with ``num_boxes``, the batch's box count
+    computed in ``forward`` and passed in: a group's share is its boxes'."""
+
+    def batched(seed: int) -> tuple[list, list, None]:
+        args, kinds, _ = batch(seed)
+        counts = [len(t["boxes"]) for t in args[1]]
+        return [*args, float(sum(counts))], [*kinds, Share(counts)], None
+
+    batched.__name__ = f"{batch.__name__}_with_num_boxes"
+    return batched
 
 
 Outcome = Callable[[str, int], tuple[dict[str, float], dict[str, float], tuple[str, ...]]]

@@ -94,7 +94,16 @@ import math
 import torch
 import torch.nn.functional as F
 from _helpers import PER_IMAGE, ROWS, TARGETS, Owned, Share
-from _survey import Case, corners, iou_pairs, keys, response_labels, sinkhorn, survey_tests
+from _survey import (
+    Case,
+    corners,
+    iou_pairs,
+    keys,
+    response_labels,
+    sinkhorn,
+    survey_tests,
+    with_num_boxes,
+)
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -168,11 +177,7 @@ def det_batch(seed: int) -> tuple[list, list, None]:
     return [outputs, targets, indices], [ROWS, TARGETS, PER_IMAGE], None
 
 
-def det_batch_with_num_boxes(seed: int) -> tuple[list, list, None]:
-    """``det_batch`` with ``num_boxes``, the batch's box count computed in ``forward`` and passed in."""
-    args, kinds, _ = det_batch(seed)
-    counts = [len(t["boxes"]) for t in args[1]]
-    return [*args, float(sum(counts))], [*kinds, Share(counts)], None
+det_batch_with_num_boxes = with_num_boxes(det_batch)
 
 
 GRID = 4  # the dense heads' 4 x 4 anchor points over the unit square

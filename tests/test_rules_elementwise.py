@@ -299,6 +299,8 @@ CASES.update({
     torch.real: weighted(lambda e, y: torch.real(torch.fft.fft(e))),
     torch.imag: weighted(lambda e, y: torch.imag(torch.fft.rfft(e, dim=1))),
     torch.view_as_real: weighted(lambda e, y: torch.view_as_real(torch.fft.fft(e)).flatten(-2)),
+    torch.angle: weighted(lambda e, y: torch.angle(torch.fft.fft(e))),  # a phase: the weight drops out
+    T.angle: weighted(lambda e, y: T.angle(torch.fft.rfft(e - 0.5, dim=1))),
 })
 
 
@@ -382,6 +384,30 @@ def test_in_place_ops_on_a_normaliser_and_on_a_reduced_loss():
 
     check_rule(normalised, "")
     check_rule(written, "neg_", declines=True)
+
+
+def test_a_sum_of_predictions_clamped_in_place_divides_as_clamped_out_of_place():
+    """GFocal's ``weight_targets.sum().clamp_(min=1).item()`` (the detached scores summed): per
+    group as ``clamp(min=1)`` gives it (the whole call declined before); such a sum, or a mean,
+    clamped in place and returned declines with a warning, as out of place."""
+
+    def scored(item):
+        def body(outputs, targets):
+            err, _ = _err(outputs, targets)
+            q = outputs["x"].detach().sigmoid()
+            z = q.sum().clamp_(min=1)
+            return {"loss": (err * q).sum() / (z.item() if item else z)}
+
+        return body
+
+    def returned(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.sum().clamp_(min=1)}
+
+    check_rule(scored(item=False), "")
+    check_rule(scored(item=True), "")
+    check_rule(returned, "'loss'", declines=True)
+    check_rule(mapped(lambda e: e.mean((1, 2)).mean().clamp_(min=0.3)[None, None]), "clamp_", declines=True)
 
 
 def test_ops_along_a_row_dim_decline():

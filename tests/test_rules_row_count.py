@@ -723,3 +723,67 @@ def test_a_length_not_the_recording_s_own_declines(times, lengths, labels):
     got, want, said = split_outcome(functools.partial(_pit, times=times), _recordings(lengths), [ROWS, PER_IMAGE], labels)
     assert want and got == {}, (got, want)
     assert any("Tensor.mul" in m for m in said), said
+
+
+def _sizes_through_a_tensor(read, through=True):
+    """mmdet's GFL / ATSS heads: ``num_total_pos``, each image's ``read(pos_inds)`` (``numel()``,
+    ``shape[0]``, ``size(0)``, ``len`` of its ``nonzero()``) floored at 1 and added up in Python,
+    ``max(torch.tensor(num_total_pos, dtype=float).item(), 1.0)`` as the divisor (without
+    ``through``: ``max(num_total_pos, 1)``)."""
+
+    def body(outputs, targets):
+        num = 0
+        for t in targets:
+            num += max(read(_fg(t).nonzero()), 1)
+        avg = max(torch.tensor(num, dtype=torch.float).item(), 1.0) if through else max(num, 1)
+        l1, _ = _terms(outputs, targets, [_fg(t) for t in targets])
+        return {"loss_l1": l1.sum() / avg}
+
+    return body
+
+
+SINGLE_IMAGE_SIZES = {"numel": lambda p: p.numel(), "shape[0]": lambda p: p.shape[0], "size(0)": lambda p: p.size(0),
+                      "len": len}
+SIZE_SCALE = 7
+
+
+@pytest.mark.parametrize("batch", list(COUNT_BATCHES))
+@pytest.mark.parametrize("read", list(SINGLE_IMAGE_SIZES))
+@pytest.mark.parametrize("through", [True, False], ids=["through_a_tensor", "plain"])
+def test_sizes_of_single_images_tensors_added_up_then_read_back_decline_or_split_exactly(through, read, batch):
+    """Survey 17 (GFocal v2): each image's ``pos_inds.numel()`` floored at 1, added up in Python and
+    read back through a tensor divided the group's sums by the batch's count, silently wrong on
+    six of these batches (so with ``len(pos_inds)``, also without the tensor). A loss of several images divided by a plain integer-valued number (> 1)
+    of the body after it read a size of one image's tensor now declines the call with a warning,
+    unless the number is a count the capture knows (then the oracle's value)."""
+    got, want, said = _count_outcome(_sizes_through_a_tensor(SINGLE_IMAGE_SIZES[read], through), batch)
+    assert not wrong_companions(got, want), (got, want)
+    assert got or any("read sizes of single images' tensors" in m for m in said), said
+
+
+def _own_count(outputs, targets):
+    """Each image's L1 over its own ``max(fg.nonzero().numel(), 1)``, the mean over the images."""
+    l1s = []
+    for b, t in enumerate(targets):
+        fg = _fg(t)
+        l1s.append((outputs["x"][b][fg] - t["y"][fg]).abs().sum() / max(fg.nonzero().numel(), 1))
+    return {"loss_l1": sum(l1s) / len(targets)}
+
+
+def _configured_after_sizes(outputs, targets):
+    """Sizes of each image's tensor read, a sum divided by a module constant."""
+    for t in targets:
+        _fg(t).nonzero().numel()
+    l1, _ = _terms(outputs, targets, [_fg(t) for t in targets])
+    return {"loss_l1": l1.sum() / SIZE_SCALE}
+
+
+@pytest.mark.parametrize("batch", list(COUNT_BATCHES))
+def test_sizes_of_single_images_tensors_leave_their_own_values_and_constants_alone(batch):
+    """Near misses that keep splitting: one image's value over its own count (the same on any group
+    with it), a divisor the code writes as a global."""
+    for body in (_own_count, _configured_after_sizes):
+        got, want, said = _count_outcome(body, batch)
+        assert not wrong_companions(got, want), (got, want)
+        assert not any("read sizes of single images' tensors" in m for m in said), said
+    assert _count_outcome(_configured_after_sizes, batch)[0]  # given (a group without foreground rows: no key)

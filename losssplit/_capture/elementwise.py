@@ -133,7 +133,7 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     Tensor.sinh, torch.sinh, Tensor.cosh, torch.cosh, Tensor.atanh, torch.atanh,
     F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish,
     F.mish, F.selu, F.celu, F.softsign,
-    Tensor.float_power, Tensor.erf, torch.erf,
+    Tensor.float_power, Tensor.erf, torch.erf, Tensor.angle, torch.angle,
 )
 def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Element-wise ops of one tensor (``exp``, ``sigmoid``, ``pow(x, 2)``...)."""
@@ -1919,6 +1919,12 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
             return False
         counts = [tokens]  # the only count ``opaque_den`` offers then
     if source == "configured" or not any(count_multiple(z, c) for c in counts):
+        # a loss of several images over a count (> 1) that sizes of single images may make up
+        if (source != "configured" and frame.image_size_read and ratio.host_image is None and float(z).is_integer()
+                and z > 1):
+            frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a number of the body's after it "
+                        "read sizes of single images' tensors (``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images): it may "
+                        "be computed from them, and on a group alone from the group's")
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
     if source is None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
@@ -2628,8 +2634,9 @@ def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         low = get_arg(args, kwargs, 1, "min", None)
         clamp = getattr(func, "__name__", "") in ("clamp_", "clamp_min_", "clip_")
         high = get_arg(args, kwargs, 2, "max", None) if getattr(func, "__name__", "") != "clamp_min_" else None
-        if not track.from_prediction and clamp and _is_number(low) and high is None:
-            frame.set(target, Track(ratio=track.ratio.scaled(normaliser_op=("min", float(low)))))
+        clamped = _unary_ratio(track, "clamp", low, high) if clamp else None  # as ``clamp`` out of place
+        if clamped is not None:
+            frame.set(target, dataclasses.replace(clamped, sites=track.sites))
         else:
             frame.lose(target, op_name(func), track)
         return

@@ -754,6 +754,9 @@ class Frame:
         # value, as a number carries no identity once it leaves ``CountedInt`` (``0.5 * bs``
         # is a plain float: ``float.__mul__`` runs first, and is not seen)
         self.counted_values: set[float] = set()
+        # whether the body read a size of one image's tensor (``pos_inds.numel()`` in a loop over
+        # the images): a plain number it then divides a loss by may be computed from such sizes
+        self.image_size_read = False
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
@@ -1371,6 +1374,7 @@ class Frame:
         self.image_indices.clear()
         self.image_buffers.clear()
         self.counted_values.clear()
+        self.image_size_read = False
         self.positional_rows.clear()
         self.joined_rows.clear()
         self.norms.clear()
@@ -2315,6 +2319,8 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     x = args[0]
     track = frame.get(x)
     rows = track.rows if track is not None else None
+    if not rows and track is not None and track.image is not None:
+        frame.image_size_read = True
     if not rows:
         sized = frame.sized_by.get(id(x))
         rows = sized[1] if sized is not None and sized[0] is x else None
@@ -2652,6 +2658,10 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             if type(func) is type(_DATA_SET) and func == _DATA_SET and args and frame.get(args[0]) is not None:  # ``l.data = x``: other values
                 frame.lose(args[0], "Tensor.data set", frame.get(args[0]))
+            if func is Tensor.__len__ and args:  # ``len(pos_inds)``: a plain int, a size of one image's tensor
+                held = frame.get(args[0])
+                if held is not None and not held.rows and held.image is not None:
+                    frame.image_size_read = True
             if func in SIZE_READS and args:
                 try:
                     return _counted_sizes(frame, func, args, kwargs, out)
