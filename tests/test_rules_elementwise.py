@@ -391,14 +391,22 @@ def test_a_sum_of_predictions_clamped_in_place_divides_as_clamped_out_of_place()
     group as ``clamp(min=1)`` gives it (the whole call declined before); such a sum, or a mean,
     clamped in place and returned declines with a warning, as out of place."""
 
+    # two bodies, not ``z.item() if item else z``: a divisor picked where two paths meet is
+    # declined after a host read (``_bytecode.computed_divisor``)
     def scored(item):
         def body(outputs, targets):
             err, _ = _err(outputs, targets)
             q = outputs["x"].detach().sigmoid()
             z = q.sum().clamp_(min=1)
-            return {"loss": (err * q).sum() / (z.item() if item else z)}
+            return {"loss": (err * q).sum() / z}
 
-        return body
+        def read(outputs, targets):
+            err, _ = _err(outputs, targets)
+            q = outputs["x"].detach().sigmoid()
+            z = q.sum().clamp_(min=1)
+            return {"loss": (err * q).sum() / z.item()}
+
+        return read if item else body
 
     def returned(outputs, targets):
         err, _ = _err(outputs, targets)
@@ -2404,9 +2412,11 @@ def _over_boxes_counted_over_a_local_list(outputs, targets):
     return {"loss": outputs["x"].sigmoid().sum() / max(1, num_pos)}
 
 
-@pytest.mark.xfail(strict=True, reason="README Known limits: a count added up over a local list of the targets or "
-                                       "in a helper is read as a constant (silently wrong)")
 @pytest.mark.parametrize("body", [_over_boxes_counted_by_a_helper, _over_boxes_counted_over_a_local_list])
-def test_a_count_added_up_elsewhere_is_the_oracles_or_declines(body):
+def test_a_count_added_up_elsewhere_declines(body):
+    """A count of the images' boxes added up in a helper or over a local list of the targets (was
+    read as a constant, silently wrong): the sizes of single images' tensors the body read make
+    the whole-number divisor a possible count of them, declined with a warning (survey 17)."""
     got, want, said = split_outcome(body, list(_counted_batch()), [ROWS, TARGETS])
-    assert not wrong_companions(got, want), said
+    assert want and not got, got
+    assert any("sizes of single images' tensors" in m for m in said), said
