@@ -1790,6 +1790,26 @@ def test_a_decayed_running_total_over_the_images_declines_where_the_loop_repeats
         assert got == {} and want and any("applied again" in m for m in said), said
 
 
+torch.manual_seed(17)
+_LAYERS = nn.Sequential(nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 4)).requires_grad_(False)
+
+
+def _decayed_over_a_nets_layers(outputs, targets):
+    x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+    loss = 0
+    for layer in _LAYERS:
+        x, y = layer(x), layer(y)
+        loss = 0.5 * loss + F.l1_loss(x, y)
+    return {"loss": loss}
+
+
+def test_a_decayed_running_total_over_a_nets_layers_splits():
+    """``loss = 0.5 * loss + l_k`` over the layers of a module global (a loop the code fixes): it
+    runs once per layer, as often on a group alone, so the decay applied again to its own result
+    is the body's arithmetic on every group."""
+    check_rule(_decayed_over_a_nets_layers, "")
+
+
 def _signed_running_total(step):
     """A body adding each image's L1 and MSE losses to a running total ``s = step(s, l_b, m_b)`` from 0."""
 
