@@ -1769,6 +1769,67 @@ def _operand_spans(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], t
     return (left, right), (right, at)
 
 
+def length_arithmetic(batch_wide: Callable[[Any], bool]) -> bool:
+    """Whether an operand of the ``*`` / ``/`` the caller's code is executing is a number its code
+    computes from number literals and lengths alone (``d = 1.0 / len(scales)``, ``4.0 /
+    (len(feats[0]) - 1 + 1)``), through locals (no parameter) every assignment of which is such a
+    number (``+=`` included), each length one of an object ``batch_wide`` accepts (a list of
+    tensors that each hold every image: no selection of images by their values), read without
+    running code from locals assigned once or parameters, subscripted by constants: that number
+    reads no value of the images, so, whatever it equals, it is no statistic of their weights.
+    Python 3.11."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    spans = _operand_spans(f.f_code, f.f_lasti) if f is not None else None
+    if f is None or spans is None:
+        return False
+    instructions = _instructions(f.f_code)
+    return any(_length_arithmetic(f, instructions, start, end, frozenset(), batch_wide) for start, end in spans)
+
+
+def _length_arithmetic(f: types.FrameType, instructions: list[dis.Instruction], start: int, end: int,
+                       visiting: frozenset[str], batch_wide: Callable[[Any], bool]) -> bool:
+    """Whether ``instructions[start:end]`` compute a number from number literals, arithmetic,
+    lengths (see ``length_arithmetic``) and locals ``_length_local`` accepts (``visiting``: those
+    being checked, taken as proven: each of their assignments is)."""
+    k = start
+    while k < end:
+        i = instructions[k]
+        if i.opname == "LOAD_GLOBAL" and i.argval == "len" and (i.arg or 0) & 1 and _builtin(f, "len") is builtins.len:
+            close = _call_end(instructions[k:end], 0)
+            arg = instructions[k + 1 : k + close] if close is not None else []
+            once = all(len(_stores(instructions, a.argval)) <= (0 if a.argval in f.f_code.co_varnames[
+                : f.f_code.co_argcount + f.f_code.co_kwonlyargcount] else 1) for a in arg if a.opname == "LOAD_FAST")
+            if close is None or not once or not batch_wide(_length_of(arg, f).obj):
+                return False
+            k += close + 1
+            continue
+        if i.opname == "LOAD_FAST":
+            if i.argval not in visiting and not _length_local(f, instructions, i.argval, visiting | {i.argval}, batch_wide):
+                return False
+        elif not (i.opname == "LOAD_CONST" and type(i.argval) in (int, float)
+                  or i.opname in ("BINARY_OP", "UNARY_NEGATIVE", "NOP")):
+            return False
+        k += 1
+    return start < end
+
+
+def _length_local(f: types.FrameType, instructions: list[dis.Instruction], name: str, visiting: frozenset[str],
+                  batch_wide: Callable[[Any], bool]) -> bool:
+    """Whether the local ``name`` (no parameter, no closure's) is assigned only numbers
+    ``_length_arithmetic`` accepts."""
+    code = f.f_code
+    if name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars:
+        return False
+    stores = [k for k, i in enumerate(instructions) if i.argval == name and i.opname in ("STORE_FAST", "DELETE_FAST")]
+    for k in stores:
+        start = _operand_start(instructions, k, target_first=True) if instructions[k].opname == "STORE_FAST" else None
+        if start is None or not _length_arithmetic(f, instructions, start, k, visiting, batch_wide):
+            return False
+    return bool(stores)
+
+
 def _number_operand(
     instructions: list[dis.Instruction], start: int, end: int, f: types.FrameType
 ) -> tuple[str, tuple[Length, ...]] | None:

@@ -24,6 +24,7 @@ from ._bytecode import (
     divisor_arithmetic,
     divisor_floor,
     divisor_source,
+    length_arithmetic,
     length_divided,
     literal_argument,
     literal_exponent,
@@ -1303,8 +1304,18 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
                 if all(z != w for w in weights)]
         if near:
             frame.doubt(torch.stack(near).any(), message)
-    elif any(near_count(c, z) and all(z != w for w in weights) for z in stats):
+    elif any(near_count(c, z) and all(z != w for w in weights) for z in stats) and not length_arithmetic(
+            lambda x: _batch_wide(frame, x)):
         frame.doubt(torch.ones((), dtype=torch.bool), message)
+
+
+def _batch_wide(frame: Frame, x: Any, depth: int = 0) -> bool:
+    """Whether ``x`` is a tensor whose first dim is every image of the batch as passed in, or a
+    list or tuple (up to 64 items, two levels) of such: its length selects no images."""
+    if isinstance(x, Tensor):
+        track = frame.get(x)
+        return track is not None and x.dim() > 0 and track.rows.get(0) is frame.arange(x.device)
+    return depth < 2 and type(x) in (list, tuple) and 0 < len(x) <= 64 and all(_batch_wide(frame, v, depth + 1) for v in x)
 
 
 def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
