@@ -143,7 +143,8 @@ def quotients_over_a_frozen_nets_layers(outputs, targets):
 
 class FixedLoops:
     """Functions of ratios in loops whose iterable the code fixes: an attribute tuple of scales
-    (five: no count of these batches), ``range(3)``, ``zip`` of a literal range and tuple."""
+    (five: no count of these batches), ``range(3)``, ``zip`` of a literal range and tuple,
+    ``range(len(self.scales))``."""
 
     scales = (1.0, 0.5, 0.25, 0.125, 0.0625)
 
@@ -158,7 +159,10 @@ class FixedLoops:
         d = 0
         for _, _ in zip(range(2), (0.5, 2.0)):
             d = 0.5 * d + torch.exp(-F.l1_loss(x, y))
-        return {"s": s, "r": r, "d": d}
+        q = 0
+        for _ in range(len(self.scales)):
+            q = q + F.l1_loss(x, y) / (F.mse_loss(x, y) + 1e-7)
+        return {"s": s, "r": r, "d": d, "q": q}
 
 
 @pytest.mark.parametrize("body", [other_spellings, perplexity, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
@@ -301,6 +305,15 @@ class _AttributeTupleSetFromTheBatch:
         return {"s": s}
 
 
+class _RangeOfAnAttributeTupleSetFromTheBatch:
+    def __call__(self, outputs, targets):
+        self.scales = tuple(0.5 for _ in targets)
+        r = F.mse_loss(outputs["x"], _y(targets))
+        for _ in range(len(self.scales)):
+            r = r.sqrt()
+        return {"s": r}
+
+
 class _AttributeCountSetFromTheBatch:
     def __call__(self, outputs, targets):
         self.n = len(targets)
@@ -343,6 +356,8 @@ DECLINED = {
     "functions of ratios added over an attribute tuple as long as the batch": (_AttributeTupleSetFromTheBatch(),
                                                                                "Tensor.add"),
     "a root taken over a range of an attribute set from the batch": (_AttributeCountSetFromTheBatch(), "Tensor.sqrt"),
+    "a root taken over the range of a length of an attribute tuple set from the batch": (
+        _RangeOfAnAttributeTupleSetFromTheBatch(), "Tensor.sqrt"),
     "functions of ratios added by sum() of a comprehension": (_rooted_in_a_comprehension, "Tensor.add"),
 }
 

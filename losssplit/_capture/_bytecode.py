@@ -213,7 +213,7 @@ def fixed_repeats(counts: Collection[int], f: types.FrameType | None = None) -> 
 
 
 # ``range``'s, ``zip``'s... results have as many items as their arguments say
-_FIXED_CALLS = {"range": range, "zip": zip, "enumerate": enumerate, "reversed": reversed}
+_FIXED_CALLS = {"range": range, "zip": zip, "enumerate": enumerate, "reversed": reversed, "len": len}
 
 
 def _fixed_loops(f: types.FrameType, counts: Collection[int]) -> bool:
@@ -247,9 +247,9 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
     """The value ``span`` (straight-line code pushing one value) computes where it is one whose
     length the code fixes: a literal tuple; a module global or an attribute of ``self`` that is a
     ``range``, a tuple of plain numbers, strings or modules, or a module (``nn.ModuleList``); an
-    int of those kinds as an argument of ``range``; ``range``, ``zip``, ``enumerate``,
-    ``reversed`` (the builtins) of such. True for a call of them (its result is not computed);
-    ``_UNPROVEN`` for anything else."""
+    int of those kinds, or ``len`` of such a value, as an argument of ``range``; ``range``,
+    ``zip``, ``enumerate``, ``reversed`` (the builtins) of such. True for a call of them (its
+    result is not computed); ``_UNPROVEN`` for anything else."""
     if not span:
         return _UNPROVEN
     head = span[0]
@@ -264,6 +264,13 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         values = [_fixed_iterable(f, a, counts) for a in args]
         if name == "range":
             return True if all(type(v) is int for v in values) else _UNPROVEN
+        if name == "len":  # ``range(len(self.layers))``
+            if len(values) != 1 or values[0] is True or not _fixed_value(values[0]):
+                return _UNPROVEN
+            try:
+                return len(values[0])
+            except TypeError:
+                return _UNPROVEN
         return True if all(v is True or _fixed_value(v) for v in values) and (name == "zip" or len(values) == 1) \
             else _UNPROVEN
     if head.opname == "LOAD_CONST" and len(span) == 1:
