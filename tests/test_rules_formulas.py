@@ -298,7 +298,7 @@ def _added_in_a_loop_left_by_break(outputs, targets):
 
 class _AttributeTupleSetFromTheBatch:
     def __call__(self, outputs, targets):
-        self.scales = tuple(1.0 for _ in targets)  # an attribute, but as many as the images
+        self.scales = tuple(1.0 for _ in targets[:2])  # an attribute the body sets: on a group alone, fewer
         s = 0
         for c in self.scales:
             s = s + torch.sqrt(F.mse_loss(outputs["x"] * c, _y(targets)))
@@ -306,8 +306,11 @@ class _AttributeTupleSetFromTheBatch:
 
 
 class _RangeOfAnAttributeTupleSetFromTheBatch:
+    def _keep(self, targets):
+        self.scales = tuple(0.5 for _ in targets)  # by a helper: the body's code writes no attribute
+
     def __call__(self, outputs, targets):
-        self.scales = tuple(0.5 for _ in targets)
+        self._keep(targets)
         r = F.mse_loss(outputs["x"], _y(targets))
         for _ in range(len(self.scales)):
             r = r.sqrt()
@@ -315,8 +318,11 @@ class _RangeOfAnAttributeTupleSetFromTheBatch:
 
 
 class _AttributeCountSetFromTheBatch:
-    def __call__(self, outputs, targets):
+    def _count(self, targets):
         self.n = len(targets)
+
+    def __call__(self, outputs, targets):
+        self._count(targets)
         r = F.mse_loss(outputs["x"], _y(targets))
         for _ in range(self.n):
             r = r.sqrt()
@@ -349,12 +355,12 @@ DECLINED = {
     "a function of a ratio scaled in place": (_scaled_in_place, "Tensor.mul_"),
     "a function of a ratio added to in place": (_added_to_in_place, "Tensor.add_"),
     # a loop the code does not fix: a list (the body may change it), a range of the images, a
-    # loop left by ``break``, numbers the body set on an attribute (as many as the images)
+    # loop left by ``break``, numbers the body sets on an attribute, or a helper sets (as many as
+    # the images)
     "functions of ratios added over a global list": (_added_over_a_global_list, "Tensor.add"),
     "functions of ratios added over a range of the images": (_added_over_range_of_the_images, "Tensor.add"),
     "functions of ratios added in a loop left by break": (_added_in_a_loop_left_by_break, "Tensor.add"),
-    "functions of ratios added over an attribute tuple as long as the batch": (_AttributeTupleSetFromTheBatch(),
-                                                                               "Tensor.add"),
+    "functions of ratios added over an attribute tuple the body sets": (_AttributeTupleSetFromTheBatch(), "Tensor.add"),
     "a root taken over a range of an attribute set from the batch": (_AttributeCountSetFromTheBatch(), "Tensor.sqrt"),
     "a root taken over the range of a length of an attribute tuple set from the batch": (
         _RangeOfAnAttributeTupleSetFromTheBatch(), "Tensor.sqrt"),

@@ -275,14 +275,16 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
             else _UNPROVEN
     if head.opname == "LOAD_CONST" and len(span) == 1:
         return head.argval if type(head.argval) in (int, tuple) else _UNPROVEN
-    if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1:
+    written = _written_names(f.f_code)  # a global or attribute the code itself sets may hold the batch's
+    if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1 and head.argval not in written:
         value = f.f_globals.get(head.argval, _UNPROVEN)
-    elif head.opname == "LOAD_FAST" and head.argval == "self" and f.f_code.co_argcount and f.f_code.co_varnames[0] == "self":
+    elif head.opname == "LOAD_FAST" and head.argval == "self" and f.f_code.co_argcount and f.f_code.co_varnames[0] == "self" \
+            and "self" not in written:
         value = f.f_locals.get("self", _UNPROVEN)
     else:
         return _UNPROVEN
     for i in span[1:]:
-        if i.opname != "LOAD_ATTR" or value is _UNPROVEN:
+        if i.opname != "LOAD_ATTR" or value is _UNPROVEN or i.argval in written:
             return _UNPROVEN
         found = inspect.getattr_static(value, i.argval, _UNPROVEN)
         if found is _UNPROVEN and _is_module(value):  # a layer registered on a module
@@ -291,6 +293,13 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
     if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
         return _UNPROVEN if value in counts or type(value) is tuple and len(value) in counts else value
     return value if _fixed_value(value) else _UNPROVEN
+
+
+@functools.lru_cache(maxsize=256)
+def _written_names(code: types.CodeType) -> frozenset[str]:
+    """The globals, attributes and locals ``code`` stores or deletes."""
+    return frozenset(str(i.argval) for i in _instructions(code) if i.opname in (
+        "STORE_GLOBAL", "DELETE_GLOBAL", "STORE_ATTR", "DELETE_ATTR", "STORE_FAST", "DELETE_FAST"))
 
 
 def _fixed_value(value: Any) -> bool:
