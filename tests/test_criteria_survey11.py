@@ -59,6 +59,15 @@ module-global tuple) are constants of the body's code, whatever read they equal.
 on batch 1 and ``loss_cls`` on batch 0 (10); on batch 0 the batch size read from
 ``outputs["obj"][0].shape[0]`` equals a length of image rows too, and the other three keys stay
 declined there (6): 294 expected, 37 declined, 26 GAP (8.8 %), 0 WRONG.
+
+Since (session 13): the contrastive regulariser's ratios of L1 means, added up in ``for layer in
+FROZEN`` (a module global holding a frozen net), split (4): a ``for`` loop over an iterable the code
+fixes (a module, a tuple of plain numbers, ``range`` of a literal, ``zip`` / ``enumerate`` of such;
+no ``break``, no ``return`` in it) runs as many times on a group alone, so a function of ratios
+combined or applied again in it is the body's expression on every group. A loop over an argument,
+a list, ``range(len(targets))``, or numbers on an attribute as many as a count of the batch still
+declines, and so does one over a global or attribute the body's code sets. 294 expected, 33
+declined, 22 GAP (7.5 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -996,8 +1005,8 @@ CASES = {c.body.__name__: c for c in [
     Case(census_photometric_min_over_sources_with_auto_masking, image_batch),
     Case(batch_silog_over_valid_pixels_and_threshold_accuracy, image_batch),
     Case(multi_stage_psnr_loss_on_luma_per_image_weights, image_batch),
-    Case(contrastive_regularisation_anchor_positive_over_negative, image_batch, gaps=keys("loss_cr"),
-         why="Tensor.div of an L1 mean by another L1 mean plus 1e-7"),
+    # split since session 13: a loop over a frozen net's layers runs as often on a group alone
+    Case(contrastive_regularisation_anchor_positive_over_negative, image_batch),
     Case(colour_angle_and_charbonnier_of_each_stage, image_batch),
     # ``loss_arcface`` split since first contact: ``F.linear`` of rows through a fixed classifier keeps them
     Case(additive_angular_margin_and_norm_adaptive_margin, embed_batch, keys("loss_adaface"),
@@ -1026,8 +1035,7 @@ CASES = {c.body.__name__: c for c in [
 
 
 globals().update(survey_tests(
-    CASES, range(len(WEIGHTS)), 28, (294, 37, 26, 0),
-    over_target="26 GAP of 294 expected (8.8 %; 22.1 % on first contact): YOLO's batch size times the level "
+    CASES, range(len(WEIGHTS)), 28, (294, 33, 22, 0),
+    over_target="22 GAP of 294 expected (7.5 %; 22.1 % on first contact): YOLO's batch size times the level "
                 "means, ambiguous on batch 0 (6), an ambiguous outside normaliser (2), calls declined whole "
-                "by a mixing host read or in-batch pairs (9), ratios of means combined in a loop over layers (4), "
-                "sum() over filtered per-row losses (5)"))
+                "by a mixing host read or in-batch pairs (9), sum() over filtered per-row losses (5)"))

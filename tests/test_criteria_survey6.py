@@ -16,6 +16,14 @@ recorded with why: ``MIXES`` (the images truly mix: a ranking, a statistic or in
 over the whole batch) or ``GAP`` (the oracle has a value that the capture does not give; counted
 against the 3 % budget of issue #13). None of these patterns drove the rules: the table records
 what the library did on first contact.
+
+Since (session 13): the multi-scale feature matching splits on batch 1 too (4): its factor
+``d_weights * feat_weights``, ``1.0 / len(pred_fake)`` times ``4.0 / (len(pred_fake[0]) - 1 + 1)``
+= 2/3, equals the mean of that batch's weights (0.5, 1, 0.5) and was declined as a statistic of
+them; the body's code computes it from number literals and lengths of lists of tensors that each
+hold every image, through locals assigned only such numbers, so it reads no image's value and is
+the same number on a group alone (lengths of images selected by their weights, their dicts or
+their rows, are no such proof). 242 expected, 39 declined, 2 GAP (0.8 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -1175,11 +1183,9 @@ CASES = {c.body.__name__: c for c in [
          why="the batch variant normalises by the spectrum distance's maximum over the batch"),
     Case(relativistic_average_generator_loss, image_batch, keys("loss_gan"),
          why="each logit is compared with the other side's mean over the batch"),
-    Case(multiscale_discriminator_feature_matching, image_batch,
-         gaps=keys("loss_g_gan", "loss_g_feat"), gap_batches=(1,),
-         why="on batch 1 the literal product 1 / scales * 4 / (layers + 1) = 2/3 equals the mean of the "
-             "weights (0.5, 1, 0.5): read as a statistic of the weights, the call is declined (the product is computed "
-             "in Python from lengths of lists over two statements: no identity, no bytecode proof of it)"),
+    # split since session 13: 1 / scales * 4 / (layers + 1) = 2/3, equal to the mean of batch 1's weights, is
+    # computed from literals and lengths of lists of the batch's tensors only (bytecode): no statistic of the weights
+    Case(multiscale_discriminator_feature_matching, image_batch),
     # self-supervised and speech
     Case(variance_invariance_covariance, view_batch, keys("loss_var", "loss_cov"),
          why="variance and covariance of the batch's embeddings"),
@@ -1206,4 +1212,4 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), 30, (242, 43, 6, 0)))
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 30, (242, 39, 2, 0)))

@@ -1790,6 +1790,66 @@ def test_a_decayed_running_total_over_the_images_declines_where_the_loop_repeats
         assert got == {} and want and any("applied again" in m for m in said), said
 
 
+torch.manual_seed(17)
+_LAYERS = nn.Sequential(nn.Linear(4, 4), nn.Tanh(), nn.Linear(4, 4)).requires_grad_(False)
+
+
+def _decayed_over_a_nets_layers(outputs, targets):
+    x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+    loss = 0
+    for layer in _LAYERS:
+        x, y = layer(x), layer(y)
+        loss = 0.5 * loss + F.l1_loss(x, y)
+    return {"loss": loss}
+
+
+def test_a_decayed_running_total_over_a_nets_layers_splits():
+    """``loss = 0.5 * loss + l_k`` over the layers of a module global (a loop the code fixes): it
+    runs once per layer, as often on a group alone, so the decay applied again to its own result
+    is the body's arithmetic on every group."""
+    check_rule(_decayed_over_a_nets_layers, "")
+
+
+def _scales_weighted_by_their_count(outputs, targets):
+    """A multi-scale term weighted ``3.0 / len(scales)``: 0.75 with four scales, the mean of the
+    weights (1, 0.5, 0.5, 1) and (1, 0.5) by value; the scales are tensors of every image."""
+    x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+    scales = [x, x * 0.5, x * 0.25, x[..., :2].repeat(1, 1, 2)]
+    d_weight = 3.0 / len(scales)
+    loss = 0
+    for s in scales:
+        loss += d_weight * F.l1_loss(s, y)
+    return {"loss": loss}
+
+
+def test_a_factor_computed_from_lengths_of_the_batchs_tensors_is_no_statistic_of_the_weights():
+    """A number the code computes from literals and lengths of lists of tensors that each hold
+    every image reads no image's value: equal to the weights' mean or not, it is the same number
+    on a group alone (it was declined as a statistic of the weights where it equalled one)."""
+    check_rule(_scales_weighted_by_their_count, "")
+
+
+def _share_of(selected):
+    def body(outputs, targets):
+        x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+        kept = selected(x, targets)
+        share = (len(kept) + len(targets)) * 0.5 / len(targets)  # the mean weight, for weights 0.5 and 1
+        return {"loss": share * F.l1_loss(x, y)}
+
+    return body
+
+
+@pytest.mark.parametrize("selected", [
+    lambda x, ts: [t for t in ts if t["loss_weight"] >= 0.9],  # the real images' dicts
+    lambda x, ts: [x[b] for b, t in enumerate(ts) if t["loss_weight"] >= 0.9],  # their rows, one image each
+], ids=["dicts", "rows"])
+def test_lengths_of_images_selected_by_their_weights_stay_a_statistic_of_the_weights(selected):
+    """Lengths of a selection of images (their dicts, their rows) count images by their weights:
+    the number made of them is still read as a statistic of the weights (wrong if any lengths
+    were taken as no statistic: the batch's mean weight would scale every group's companion)."""
+    check_rule(_share_of(selected), "statistic of the images' weights", declines=True)
+
+
 def _signed_running_total(step):
     """A body adding each image's L1 and MSE losses to a running total ``s = step(s, l_b, m_b)`` from 0."""
 

@@ -122,10 +122,53 @@ def other_spellings(outputs, targets):
             "expm1": torch.special.expm1(m), "negative": m.negative() + 1, "exp2": torch.exp2(m)}
 
 
+torch.manual_seed(31)
+FROZEN_LAYERS = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.ReLU(), torch.nn.Linear(4, 4),
+                                    torch.nn.ReLU()).requires_grad_(False)
+
+
+def quotients_over_a_frozen_nets_layers(outputs, targets):
+    """Contrastive regularisation: per ReLU output of a frozen net (a module global), the L1 of
+    the anchor to the positive over its L1 to the negative plus eps, times a literal layer weight,
+    added up: the loop runs once per layer, as often on a group alone."""
+    a, p, n = outputs["x"], _y(targets), _y(targets).flip(-1)
+    total, k = 0, 0
+    for layer in FROZEN_LAYERS:
+        a, p, n = layer(a), layer(p), layer(n)
+        if isinstance(layer, torch.nn.ReLU):
+            total = total + (0.5, 0.25)[k] * F.l1_loss(a, p.detach()) / (F.l1_loss(a, n.detach()) + 1e-7)
+            k += 1
+    return {"cr": 0.1 * total}
+
+
+class FixedLoops:
+    """Functions of ratios in loops whose iterable the code fixes: an attribute tuple of scales
+    (five: no count of these batches), ``range(3)``, ``zip`` of a literal range and tuple,
+    ``range(len(self.scales))``."""
+
+    scales = (1.0, 0.5, 0.25, 0.125, 0.0625)
+
+    def __call__(self, outputs, targets):
+        x, y = outputs["x"], _y(targets)
+        s = 0
+        for c in self.scales:
+            s = s + torch.sqrt(F.mse_loss(x * c, y))
+        r = F.l1_loss(x, y)
+        for _ in range(3):
+            r = r.sqrt()
+        d = 0
+        for _, _ in zip(range(2), (0.5, 2.0)):
+            d = 0.5 * d + torch.exp(-F.l1_loss(x, y))
+        q = 0
+        for _ in range(len(self.scales)):
+            q = q + F.l1_loss(x, y) / (F.mse_loss(x, y) + 1e-7)
+        return {"s": s, "r": r, "d": d, "q": q}
+
+
 @pytest.mark.parametrize("body", [other_spellings, perplexity, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
                                   log_of_soft_dice, powers, psnr, function_of_a_sum_of_ratios, pooled_variances,
                                   pooled_variance_of_masked_pixels, ratio_of_means_with_eps, Scaled(),
-                                  ConfiguredExponents()],
+                                  ConfiguredExponents(), quotients_over_a_frozen_nets_layers, FixedLoops()],
                          ids=lambda b: getattr(b, "__name__", type(b).__name__))
 def test_functions_of_ratios_follow_the_oracle(body):
     check_rule(body, "")
@@ -227,6 +270,70 @@ def _local_exponent_of_per_class_terms(outputs, targets):
     return {"s": (1 - (x * y).sum((0, 2)) / (x + y).sum((0, 2))).mean() ** p}
 
 
+LIST_SCALES = [1.0, 0.5]  # a list: the body may change it
+
+
+def _added_over_a_global_list(outputs, targets):
+    s = 0
+    for c in LIST_SCALES:
+        s = s + torch.sqrt(F.mse_loss(outputs["x"] * c, _y(targets)))
+    return {"s": s}
+
+
+def _added_over_range_of_the_images(outputs, targets):
+    s = 0
+    for _ in range(len(targets)):
+        s = s + torch.sqrt(F.mse_loss(outputs["x"], _y(targets)))
+    return {"s": s}
+
+
+def _added_in_a_loop_left_by_break(outputs, targets):
+    s = 0
+    for k in range(5):
+        s = s + torch.sqrt(F.mse_loss(outputs["x"], _y(targets)))
+        if k + 1 >= len(targets):  # leaves after as many terms as images
+            break
+    return {"s": s}
+
+
+class _AttributeTupleSetFromTheBatch:
+    def __call__(self, outputs, targets):
+        self.scales = tuple(1.0 for _ in targets[:2])  # an attribute the body sets: on a group alone, fewer
+        s = 0
+        for c in self.scales:
+            s = s + torch.sqrt(F.mse_loss(outputs["x"] * c, _y(targets)))
+        return {"s": s}
+
+
+class _RangeOfAnAttributeTupleSetFromTheBatch:
+    def _keep(self, targets):
+        self.scales = tuple(0.5 for _ in targets)  # by a helper: the body's code writes no attribute
+
+    def __call__(self, outputs, targets):
+        self._keep(targets)
+        r = F.mse_loss(outputs["x"], _y(targets))
+        for _ in range(len(self.scales)):
+            r = r.sqrt()
+        return {"s": r}
+
+
+class _AttributeCountSetFromTheBatch:
+    def _count(self, targets):
+        self.n = len(targets)
+
+    def __call__(self, outputs, targets):
+        self._count(targets)
+        r = F.mse_loss(outputs["x"], _y(targets))
+        for _ in range(self.n):
+            r = r.sqrt()
+        return {"s": r}
+
+
+def _rooted_in_a_comprehension(outputs, targets):
+    return {"s": [torch.sqrt(F.mse_loss(outputs["x"], _y(targets))) for _ in range(2)][0] * torch.sqrt(
+        F.l1_loss(outputs["x"], _y(targets))) + sum([torch.exp(F.l1_loss(outputs["x"], _y(targets))) for _ in range(2)])}
+
+
 DECLINED = {
     "a variance across the images": (_variance_over_some_dims, "var"),
     # the warning names the power, not the sum that made the per-class terms
@@ -247,6 +354,17 @@ DECLINED = {
     "a literal factor applied again per image": (_literal_factor_per_image, "Tensor.mul"),
     "a function of a ratio scaled in place": (_scaled_in_place, "Tensor.mul_"),
     "a function of a ratio added to in place": (_added_to_in_place, "Tensor.add_"),
+    # a loop the code does not fix: a list (the body may change it), a range of the images, a
+    # loop left by ``break``, numbers the body sets on an attribute, or a helper sets (as many as
+    # the images)
+    "functions of ratios added over a global list": (_added_over_a_global_list, "Tensor.add"),
+    "functions of ratios added over a range of the images": (_added_over_range_of_the_images, "Tensor.add"),
+    "functions of ratios added in a loop left by break": (_added_in_a_loop_left_by_break, "Tensor.add"),
+    "functions of ratios added over an attribute tuple the body sets": (_AttributeTupleSetFromTheBatch(), "Tensor.add"),
+    "a root taken over a range of an attribute set from the batch": (_AttributeCountSetFromTheBatch(), "Tensor.sqrt"),
+    "a root taken over the range of a length of an attribute tuple set from the batch": (
+        _RangeOfAnAttributeTupleSetFromTheBatch(), "Tensor.sqrt"),
+    "functions of ratios added by sum() of a comprehension": (_rooted_in_a_comprehension, "Tensor.add"),
 }
 
 

@@ -171,31 +171,164 @@ def literal_exponent(c: Any, passed: int, configured: bool = False) -> bool:
     return literal_size(c, 1, "exponent", passed)
 
 
-def straight_line_operator() -> bool:
+def straight_line_operator(counts: Collection[int] = ()) -> bool:
     """Whether the caller's code is executing a binary operator (``a + b``, ``a * b``) that runs
     once per call of the decorated body: no loop of that code, nor of any code between it and
     the body (a helper called in a loop), runs it again (a backward jump from after it to it or
     before it: ``for``, ``while``, a comprehension), and no code between them is entered twice
     (recursion). A value added there is added once per call, whatever the images. False for
     anything else (a call such as ``sum(...)`` of a generator, a frame not found, a Python whose
-    layout was not checked)."""
+    layout was not checked). A loop the code fixes runs it as often on a group (``fixed_repeats``;
+    ``counts``: the batch's counts)."""
     f = _caller()
     if f is None:
         return False
     instructions, at = _located(f.f_code, f.f_lasti)
     if at is None or instructions[at].opname != "BINARY_OP":
         return False
+    return fixed_repeats(counts, f)
+
+
+def fixed_repeats(counts: Collection[int], f: types.FrameType | None = None) -> bool:
+    """Whether the op the caller's code is executing (``f``'s, where given) runs as many times
+    per call of the decorated body whatever the images: neither its code nor any code between it
+    and the body (a helper) is entered twice (recursion), and every loop that runs it is a ``for``
+    over an iterable the code fixes (``_fixed_loops``), left only when it is exhausted. False for
+    anything else (a ``while``, a comprehension, a loop over an argument, a frame not found).
+    ``counts``: the batch's counts (images, lengths of image rows); a loop over numbers that the
+    code does not write as literals (an attribute, a global) as many as one of them is no proof:
+    the body may have set them from the batch (``self.ws = [t["w"] for t in targets]``)."""
+    f = f if f is not None else _caller()
     seen: set[types.CodeType] = set()
     while f is not None:
         package = str(f.f_globals.get("__name__", "")).partition(".")[0]
         if package == "losssplit":
             return True  # the decorator's wrapper: the body's call
         if package not in _INTERNAL:
-            if f.f_code in seen or _in_loop(f.f_code, f.f_lasti):
+            if f.f_code in seen or _in_loop(f.f_code, f.f_lasti) and not _fixed_loops(f, counts):
                 return False
             seen.add(f.f_code)
         f = f.f_back
     return False
+
+
+# ``range``'s, ``zip``'s... results have as many items as their arguments say
+_FIXED_CALLS = {"range": range, "zip": zip, "enumerate": enumerate, "reversed": reversed, "len": len}
+
+
+def _fixed_loops(f: types.FrameType, counts: Collection[int]) -> bool:
+    """Whether every loop of ``f``'s code that runs the instruction at ``f.f_lasti`` is a ``for``
+    over an iterable of a fixed length that the code writes (``for k in range(2)``, ``for layer in
+    self.layers``, ``for w, f in zip(WEIGHTS, self.feats)``) and has no exit but its end (no
+    ``break``, no ``return``): on a group alone it runs as many times. Python 3.11 only."""
+    if sys.version_info[:2] not in _LOG_CHECKED:
+        return False
+    instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None:
+        return False
+    for first, last in _loops(instructions):
+        if not first <= at < last:
+            continue
+        loop = instructions[first]
+        if loop.opname != "FOR_ITER" or first < 2 or instructions[first - 1].opname != "GET_ITER":
+            return False
+        end = instructions[last].offset
+        if any(i.opname in ("RETURN_VALUE", "YIELD_VALUE") or i.opcode in _JUMPS and isinstance(i.argval, int)
+               and i.argval > end for i in instructions[first + 1:last + 1]):
+            return False
+        start = _operand_start(instructions, first - 1, target_first=True)
+        iterable = _fixed_iterable(f, instructions[start:first - 1], counts) if start is not None else _UNPROVEN
+        if iterable is not True and not _fixed_value(iterable):
+            return False
+    return True
+
+
+def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Collection[int]) -> Any:
+    """The value ``span`` (straight-line code pushing one value) computes where it is one whose
+    length the code fixes: a literal tuple; a module global or an attribute of ``self`` that is a
+    ``range``, a tuple of plain numbers, strings or modules, or a module (``nn.ModuleList``); an
+    int of those kinds, or ``len`` of such a value, as an argument of ``range``; ``range``,
+    ``zip``, ``enumerate``, ``reversed`` (the builtins) of such. True for a call of them (its
+    result is not computed); ``_UNPROVEN`` for anything else."""
+    if not span:
+        return _UNPROVEN
+    head = span[0]
+    if span[-1].opname == "CALL" and len(span) >= 3 and span[-2].opname == "PRECALL" \
+            and head.opname == "LOAD_GLOBAL" and (head.arg or 0) & 1:
+        name = head.argval
+        if name in f.f_globals or f.f_builtins.get(name) is not _FIXED_CALLS.get(name):
+            return _UNPROVEN
+        args = _split_operands(span[1:-2], span[-1].arg or 0)
+        if args is None or not args:
+            return _UNPROVEN
+        values = [_fixed_iterable(f, a, counts) for a in args]
+        if name == "range":
+            return True if all(type(v) is int for v in values) else _UNPROVEN
+        if name == "len":  # ``range(len(self.layers))``
+            if len(values) != 1 or values[0] is True or not _fixed_value(values[0]):
+                return _UNPROVEN
+            try:
+                return len(values[0])
+            except TypeError:
+                return _UNPROVEN
+        return True if all(v is True or _fixed_value(v) for v in values) and (name == "zip" or len(values) == 1) \
+            else _UNPROVEN
+    if head.opname == "LOAD_CONST" and len(span) == 1:
+        return head.argval if type(head.argval) in (int, tuple) else _UNPROVEN
+    written = _written_names(f.f_code)  # a global or attribute the code itself sets may hold the batch's
+    if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1 and head.argval not in written:
+        value = f.f_globals.get(head.argval, _UNPROVEN)
+    elif head.opname == "LOAD_FAST" and head.argval == "self" and f.f_code.co_argcount and f.f_code.co_varnames[0] == "self" \
+            and "self" not in written:
+        value = f.f_locals.get("self", _UNPROVEN)
+    else:
+        return _UNPROVEN
+    for i in span[1:]:
+        if i.opname != "LOAD_ATTR" or value is _UNPROVEN or i.argval in written:
+            return _UNPROVEN
+        found = inspect.getattr_static(value, i.argval, _UNPROVEN)
+        if found is _UNPROVEN and _is_module(value):  # a layer registered on a module
+            found = vars(value).get("_modules", {}).get(i.argval, _UNPROVEN)
+        value = found
+    if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
+        return _UNPROVEN if value in counts or type(value) is tuple and len(value) in counts else value
+    return value if _fixed_value(value) else _UNPROVEN
+
+
+@functools.lru_cache(maxsize=256)
+def _written_names(code: types.CodeType) -> frozenset[str]:
+    """The globals, attributes and locals ``code`` stores or deletes."""
+    return frozenset(str(i.argval) for i in _instructions(code) if i.opname in (
+        "STORE_GLOBAL", "DELETE_GLOBAL", "STORE_ATTR", "DELETE_ATTR", "STORE_FAST", "DELETE_FAST"))
+
+
+def _fixed_value(value: Any) -> bool:
+    """Whether ``value`` has a length the code fixes: a ``range``, a tuple of plain numbers,
+    strings, ``None`` or modules (layers, not data), or a torch module (iterated: its children)."""
+    if isinstance(value, range):
+        return True
+    if type(value) is tuple:
+        return all(v is None or type(v) in (int, float, str, bool) or _is_module(v) for v in value)
+    return _is_module(value)
+
+
+def _is_module(value: Any) -> bool:
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(value, torch.nn.Module)
+
+
+def _split_operands(span: list[dis.Instruction], n: int) -> list[list[dis.Instruction]] | None:
+    """``span``, the code pushing ``n`` values, cut into the code of each (None where it is not
+    straight-line code of one value after another)."""
+    out: list[list[dis.Instruction]] = []
+    end = len(span)
+    for _ in range(n):
+        start = _operand_start(span, end)
+        if start is None:
+            return None
+        out.append(span[start:end])
+        end = start
+    return out[::-1] if end == 0 else None
 
 
 def call_site() -> tuple[types.CodeType, int] | None:
@@ -1650,6 +1783,67 @@ def _operand_spans(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], t
     if right is None or left is None:
         return None
     return (left, right), (right, at)
+
+
+def length_arithmetic(batch_wide: Callable[[Any], bool]) -> bool:
+    """Whether an operand of the ``*`` / ``/`` the caller's code is executing is a number its code
+    computes from number literals and lengths alone (``d = 1.0 / len(scales)``, ``4.0 /
+    (len(feats[0]) - 1 + 1)``), through locals (no parameter) every assignment of which is such a
+    number (``+=`` included), each length one of an object ``batch_wide`` accepts (a list of
+    tensors that each hold every image: no selection of images by their values), read without
+    running code from locals assigned once or parameters, subscripted by constants: that number
+    reads no value of the images, so, whatever it equals, it is no statistic of their weights.
+    Python 3.11."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    spans = _operand_spans(f.f_code, f.f_lasti) if f is not None else None
+    if f is None or spans is None:
+        return False
+    instructions = _instructions(f.f_code)
+    return any(_length_arithmetic(f, instructions, start, end, frozenset(), batch_wide) for start, end in spans)
+
+
+def _length_arithmetic(f: types.FrameType, instructions: list[dis.Instruction], start: int, end: int,
+                       visiting: frozenset[str], batch_wide: Callable[[Any], bool]) -> bool:
+    """Whether ``instructions[start:end]`` compute a number from number literals, arithmetic,
+    lengths (see ``length_arithmetic``) and locals ``_length_local`` accepts (``visiting``: those
+    being checked, taken as proven: each of their assignments is)."""
+    k = start
+    while k < end:
+        i = instructions[k]
+        if i.opname == "LOAD_GLOBAL" and i.argval == "len" and (i.arg or 0) & 1 and _builtin(f, "len") is builtins.len:
+            close = _call_end(instructions[k:end], 0)
+            arg = instructions[k + 1 : k + close] if close is not None else []
+            once = all(len(_stores(instructions, a.argval)) <= (0 if a.argval in f.f_code.co_varnames[
+                : f.f_code.co_argcount + f.f_code.co_kwonlyargcount] else 1) for a in arg if a.opname == "LOAD_FAST")
+            if close is None or not once or not batch_wide(_length_of(arg, f).obj):
+                return False
+            k += close + 1
+            continue
+        if i.opname == "LOAD_FAST":
+            if i.argval not in visiting and not _length_local(f, instructions, i.argval, visiting | {i.argval}, batch_wide):
+                return False
+        elif not (i.opname == "LOAD_CONST" and type(i.argval) in (int, float)
+                  or i.opname in ("BINARY_OP", "UNARY_NEGATIVE", "NOP")):
+            return False
+        k += 1
+    return start < end
+
+
+def _length_local(f: types.FrameType, instructions: list[dis.Instruction], name: str, visiting: frozenset[str],
+                  batch_wide: Callable[[Any], bool]) -> bool:
+    """Whether the local ``name`` (no parameter, no closure's) is assigned only numbers
+    ``_length_arithmetic`` accepts."""
+    code = f.f_code
+    if name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars:
+        return False
+    stores = [k for k, i in enumerate(instructions) if i.argval == name and i.opname in ("STORE_FAST", "DELETE_FAST")]
+    for k in stores:
+        start = _operand_start(instructions, k, target_first=True) if instructions[k].opname == "STORE_FAST" else None
+        if start is None or not _length_arithmetic(f, instructions, start, k, visiting, batch_wide):
+            return False
+    return bool(stores)
 
 
 def _number_operand(

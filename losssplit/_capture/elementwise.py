@@ -24,6 +24,7 @@ from ._bytecode import (
     divisor_arithmetic,
     divisor_floor,
     divisor_source,
+    length_arithmetic,
     length_divided,
     literal_argument,
     literal_exponent,
@@ -36,7 +37,7 @@ from ._bytecode import (
     straight_line_operator,
     table_operand,
 )
-from .formulas import binary_formula, pooled_moment, unary_formula, with_site
+from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula, with_site
 from .mode import (
     GROUP_RULE,
     OTHER_IMAGE_WEIGHT,
@@ -420,13 +421,13 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         new = _unary_ratio(track, kind, low, high)
         if new is not None:
             new = dataclasses.replace(new, sites=track.sites)
-            frame.set(out, _at_site(new, "mul", src, track, -1.0, None, op_name(func)) if kind == "neg" else new)
+            frame.set(out, _at_site(frame, new, "mul", src, track, -1.0, None, op_name(func)) if kind == "neg" else new)
             return
     if track.parts and kind == "neg":
         negated = _each_part(frame, "mul", track.parts, lambda t: Track(ratio=t.ratio and t.ratio.scaled(-1.0)))
         if negated is not None:
             new = dataclasses.replace(track, parts=negated)
-            frame.set(out, _at_site(new, "mul", src, track, -1.0, None, op_name(func)))
+            frame.set(out, _at_site(frame, new, "mul", src, track, -1.0, None, op_name(func)))
             return
     if track.elements and isinstance(out, Tensor) and out.shape == src.shape:
         each = [_unary_ratio(Track(from_prediction=track.from_prediction, ratio=r), kind, low, high) for r in track.elements]
@@ -751,7 +752,7 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if summed is None and out.dim() == 0:  # ``(l1 + l2) * l3.mean()``: a function of ratios
             summed = binary_formula(frame, kind, a, ta, b, tb, func, kwargs)
         if summed is not None:
-            frame.set(out, _at_site(summed, kind, a, ta, b, tb, op))
+            frame.set(out, _at_site(frame, summed, kind, a, ta, b, tb, op))
             return
     if kind == "mul" and (ta is None) != (tb is None) and type(b if tb is None else a) is float:
         per = _over_elements(frame, ta if tb is None else tb, b if tb is None else a)
@@ -771,7 +772,7 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if reduced is None and kind in ("add", "sub") and ta is not None and tb is not None:
             reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
         if reduced is not None:
-            frame.set(out, _at_site(reduced, kind, a, ta, b, tb, op))
+            frame.set(out, _at_site(frame, reduced, kind, a, ta, b, tb, op))
             return
         # One image's reduced value in other arithmetic (``gts - gt.cumsum(0)`` in a per-image
         # loop) is a value of that image; any other reduced value ends attribution (data too).
@@ -940,7 +941,7 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
             reduced = None
         if reduced is None and kind in ("add", "sub") and tb is not None:
             reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
-    return None if reduced is None else _at_site(reduced, kind, a, ta, b, tb, op)
+    return None if reduced is None else _at_site(frame, reduced, kind, a, ta, b, tb, op)
 
 
 MAX_PARTS = 256  # ratios one loss may add up (classes of a segmentation dataset); a record holds each
@@ -960,7 +961,7 @@ def _parts_of(track: Track | None) -> tuple[Ratio, ...]:
     return (r,)
 
 
-def _at_site(new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str) -> Track:
+def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str) -> Track:
     """``new``, the reduced loss one op made of ``ta`` and ``tb``, carrying the code positions of
     the ops that made its operands (``Track.sites``); an op with a constant (one operand untracked)
     adds its own, and declines where it is among them: ``s = s * 2.0`` or a decay ``loss = 0.5 *
@@ -990,7 +991,7 @@ def _at_site(new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track 
         made = negated.sites
     elif _identity(kind, b if tb is None else a, tb is None):
         return dataclasses.replace(new, sites=made) if made else new
-    sites = with_site(made)
+    sites = with_site(frame, made)
     if sites is None:
         return lost_track(f"{op} of a constant applied again to its own result (a loop over images)",
                           new.from_prediction)
@@ -1092,7 +1093,7 @@ def _repeated_batch_term(frame: Frame, pa: tuple[Ratio, ...], pb: tuple[Ratio, .
         return False
     one_image = any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
         q.rows.numel() for q in batch_terms(r)) for r in (*pa, *pb))
-    if not one_image and not (looped and not straight_line_operator()):
+    if not one_image and not (looped and not straight_line_operator(batch_counts(frame))):
         return False  # no loop over images: a term added twice is added twice on a group too
     if same:
         return True
@@ -1303,8 +1304,18 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
                 if all(z != w for w in weights)]
         if near:
             frame.doubt(torch.stack(near).any(), message)
-    elif any(near_count(c, z) and all(z != w for w in weights) for z in stats):
+    elif any(near_count(c, z) and all(z != w for w in weights) for z in stats) and not length_arithmetic(
+            lambda x: _batch_wide(frame, x)):
         frame.doubt(torch.ones((), dtype=torch.bool), message)
+
+
+def _batch_wide(frame: Frame, x: Any, depth: int = 0) -> bool:
+    """Whether ``x`` is a tensor whose first dim is every image of the batch as passed in, or a
+    list or tuple (up to 64 items, two levels) of such: its length selects no images."""
+    if isinstance(x, Tensor):
+        track = frame.get(x)
+        return track is not None and x.dim() > 0 and track.rows.get(0) is frame.arange(x.device)
+    return depth < 2 and type(x) in (list, tuple) and 0 < len(x) <= 64 and all(_batch_wide(frame, v, depth + 1) for v in x)
 
 
 def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:

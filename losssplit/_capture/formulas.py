@@ -23,6 +23,7 @@ from .. import _formula
 from ._bytecode import (
     call_site,
     divisor_source,
+    fixed_repeats,
     literal_dividend,
     literal_exponent,
     offset_source,
@@ -78,7 +79,7 @@ def unary_formula(frame: Frame, func: Any, args: tuple, kwargs: dict, track: Tra
     if found is None:
         return None
     expr, ratios = found
-    sites = _sites(track)
+    sites = _sites(frame, track)
     if sites is None:
         return None
     if func in _POWERS:
@@ -100,18 +101,24 @@ def _counted(frame: Frame, c: float) -> bool:
     return any(c == n or c * n == 1 for n in counts)
 
 
-def _sites(*tracks: Track | None) -> frozenset[tuple[Any, int]] | None:
+def _sites(frame: Frame, *tracks: Track | None) -> frozenset[tuple[Any, int]] | None:
     """The code positions of the ops that made ``tracks``' expressions and of the op being
     executed (``with_site``)."""
-    return with_site(frozenset().union(*(t.sites for t in tracks if t is not None)))
+    return with_site(frame, frozenset().union(*(t.sites for t in tracks if t is not None)))
 
 
-def with_site(made: frozenset[tuple[Any, int]]) -> frozenset[tuple[Any, int]] | None:
+def batch_counts(frame: Frame) -> frozenset[int]:
+    """The counts of the batch a number set from it may equal: the images, lengths of image rows."""
+    return frozenset({frame.num_images, *frame.lengths})
+
+
+def with_site(frame: Frame, made: frozenset[tuple[Any, int]]) -> frozenset[tuple[Any, int]] | None:
     """``made``, the code positions of the ops that made a value, and that of the op being
     executed; None where that op is one of them (a loop or a helper applying it to its own
-    result again: on a group alone it may run another number of times) or is not found."""
+    result again: on a group alone it may run another number of times, unless every loop that
+    runs it is one the code fixes, ``fixed_repeats``) or is not found."""
     site = call_site()
-    return None if site is None or site in made else made | {site}
+    return None if site is None or site in made and not fixed_repeats(batch_counts(frame)) else made | {site}
 
 
 def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, func: Any,
@@ -139,12 +146,12 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
     (ea, ra), (eb, rb) = operands
     if not (ra or rb) or len(ra) + len(rb) > MAX_RATIOS:
         return None
-    if ra and rb and not straight_line_operator():
+    if ra and rb and not straight_line_operator(batch_counts(frame)):
         # ``total = total + exp(l.mean())`` in a loop over images (or in ``sum(...)``, a helper
         # called in a loop, a recursion): on a group alone the loop may run another number of
         # times, which no expression can tell
         return None
-    sites = _sites(ta, tb)  # ``s = s * 2.0`` in a loop
+    sites = _sites(frame, ta, tb)  # ``s = s * 2.0`` in a loop
     if sites is None:
         return None
     if ea == _formula.const(0) and kind == "add":
