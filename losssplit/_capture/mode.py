@@ -573,6 +573,12 @@ Rule = Callable[["Frame", Any, tuple[Any, ...], dict[str, Any], Any], None]
 RULES: dict[Any, Rule] = {}
 
 
+# ops whose rule runs them (``losses.cross_entropy_parts``): func -> runner(frame, args, kwargs),
+# which returns the op's result, computed by the very ops the op itself makes, keeping an
+# intermediate in ``frame.ran`` for the rule; or None when it leaves the op to run as called
+RUNNERS: dict[Any, Callable[[Frame, tuple, dict], Any]] = {}
+
+
 def rule(*funcs: Any) -> Callable[[Rule], Rule]:
     """Register the decorated rule for each of ``funcs`` (loud when one already has a rule).
 
@@ -720,6 +726,8 @@ class Frame:
         self._body_call: tuple[_bytecode.BodyCall | None] | None = None
         # the op whose rule is running: (func, args, kwargs)
         self.op: tuple[Any, tuple, dict] | None = None
+        # what a ``RUNNERS`` entry kept of the op it ran, for that op's rule (cleared after it)
+        self.ran: Any = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
         self.read_argument_tensors: Callable[[], list[Tensor]] | None = None
         # the call's top-level list and tuple arguments of one item per image (EEND's per-recording
@@ -2611,14 +2619,18 @@ class CaptureMode(TorchFunctionMode):
         self.frame = frame
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
-        if self.frame.exact_numbers:
-            args, kwargs = exact_ints(self.frame, args, kwargs or {})
-        if kwargs:
+        frame = self.frame
+        if frame.exact_numbers:
+            args, kwargs = exact_ints(frame, args, kwargs or {})
+        runner = RUNNERS.get(func) if frame.tracks else None
+        out = runner(frame, args, kwargs or _NO_KWARGS) if runner is not None else None
+        if out is not None:
+            kwargs = kwargs or _NO_KWARGS
+        elif kwargs:
             out = func(*args, **kwargs)
         else:
             out = func(*args)
             kwargs = _NO_KWARGS
-        frame = self.frame
         if frame.exposed and frame.error is None:
             try:
                 with _HIDDEN():
@@ -2632,6 +2644,7 @@ class CaptureMode(TorchFunctionMode):
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
         if frame.error is not None or not frame.tracks:
+            frame.ran = None
             return out
         if (
             type(out) is not Tensor
@@ -2674,11 +2687,13 @@ class CaptureMode(TorchFunctionMode):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
                 frame.lose(out, f"{op_name(func)} sized by a size of image rows, or a number computed from one, along a "
                            "dim without images (on a group alone it is the group's count)", pred=pred)
+                frame.ran = None
                 return out
             if _counted_value(frame, func, rule, args, kwargs):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
                 frame.lose(out, f"{op_name(func)} of a size of image rows, or of a number computed from one, as a value "
                            "(on a group alone it is the group's count)", pred=pred)
+                frame.ran = None
                 return out
             if frame.row_counts and func in FACTORIES:
                 _note_sized(frame, func, args, kwargs, out)
@@ -2690,6 +2705,7 @@ class CaptureMode(TorchFunctionMode):
                     grouped = _grouped_arguments(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+                frame.ran = None
                 return out
             if grouped is True:
                 rule = _followed
@@ -2710,7 +2726,7 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
-        frame.op = None
+        frame.op = frame.ran = None
         if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
