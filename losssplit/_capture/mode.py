@@ -619,6 +619,7 @@ class Frame:
         self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
+        self.counting: dict[torch.device, tuple[Tensor, Tensor | None]] = {}  # see ``image_counts``
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
         self.image_ids: dict[int, int] = {}  # id of an ``image_index()`` tensor -> its index
         self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
@@ -1545,11 +1546,17 @@ def image_counts(frame: Frame, images: Tensor) -> tuple[Tensor, Tensor | None]:
     """How many entries of the 1-d ``images`` name each image of the call, and whether an image
     whose targets have instances has none (None where instances are not known): the checks of
     per-image values picked by position (a list that skips or repeats images)."""
-    counts = (images.reshape(-1, 1) == frame.arange(images.device).reshape(1, -1)).sum(0)
-    instances = frame.instances()
-    if not isinstance(instances, list) or len(instances) != counts.numel():
-        return counts, None
-    return counts, ((counts == 0) & (host_tensor(instances, torch.long).to(images.device) > 0)).any()
+    device = images.device
+    known = frame.counting.get(device)
+    if known is None:  # once per call and device: the images as a row, and 1 where an image has instances
+        instances = frame.instances()
+        wanted = None
+        if isinstance(instances, list) and len(instances) == frame.num_images:
+            wanted = host_tensor([1 if c > 0 else 0 for c in instances], torch.long).to(device)
+        known = frame.counting[device] = (frame.arange(device).reshape(1, -1), wanted)
+    row, wanted = known
+    counts = (images.reshape(-1, 1) == row).sum(0)
+    return counts, None if wanted is None else (counts < wanted).any()  # none where the image has instances
 
 
 def host_tensor(values: Sequence[float], dtype: torch.dtype) -> Tensor:
