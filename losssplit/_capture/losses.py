@@ -2,7 +2,8 @@
 
 A loss reduced inside the call needs its ``reduction='none'`` values (detached) so that they, and
 the denominator its reduction used, split by group. A class loss reads them at the targets: from
-the log-probabilities its autograd node saved (cross entropy), from its input (``nll_loss``);
+the log-probabilities its autograd node saved (cross entropy), or without a graph from those of
+the call itself, run as its two ops (``cross_entropy_parts``); from its input (``nll_loss``);
 otherwise it recomputes them in row chunks of bounded size, never a second logits-sized buffer.
 """
 
