@@ -9,7 +9,8 @@ instrumentation off, then counted only inside ``itertools.starmap`` around the t
     python benchmarks/instructions.py deco hand plain
 
 Scenarios: ``plain`` / ``hand`` / ``deco`` the seed's relation criterion undecorated, split by
-hand, decorated (every call); ``g0`` one CE call on 4,096 images undecorated, ``gN`` decorated
+hand, decorated (every call); ``empty`` undecorated under a torch function mode that only runs
+each op (the floor of watching ops from Python); ``g0`` one CE call on 4,096 images undecorated, ``gN`` decorated
 with N distinct labels; ``t0`` / ``tN`` the same for 4,096 sequences of 256 tokens; ``floor1000``
 1,000 detached 0-dim tensors made below autograd and put in a dict (the floor of 1,000 companions).
 """
@@ -45,6 +46,21 @@ def scenario(name: str) -> Callable[[], object]:
         crit = {"plain": RelationCriterion, "hand": HandWrittenRelationCriterion, "deco": Decorated}[name]()
         batch = make_batch()
         return lambda: crit.get_relation_loss(*batch)
+    if name == "empty":  # the undecorated criterion under a torch function mode that only runs each op
+        from seed_criterion import RelationCriterion, make_batch
+        from torch.overrides import TorchFunctionMode
+
+        class Empty(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+                return func(*args, **(kwargs or {}))
+
+        plain, batch = RelationCriterion(), make_batch()
+
+        def empty() -> object:
+            with Empty():
+                return plain.get_relation_loss(*batch)
+
+        return empty
     if name == "floor1000":
         names, values = [f"loss_source{g}" for g in range(1000)], torch.full((1000,), 0.5)
 
@@ -120,7 +136,7 @@ def main() -> None:
         sys.path[:0] = [str(ROOT), str(ROOT / "examples")]
         child(sys.argv[2], int(sys.argv[3]), sys.argv[4])
         return
-    names = sys.argv[1:] or ["plain", "hand", "deco", "g0", "g2", "g1000", "floor1000", "t0", "t2"]
+    names = sys.argv[1:] or ["plain", "hand", "deco", "empty", "g0", "g2", "g1000", "floor1000", "t0", "t2"]
     counts = {}
     for name in names:
         counts[name] = count(name)
@@ -129,6 +145,9 @@ def main() -> None:
         hand = counts["hand"] - counts["plain"]
         print(f"decorated adds {(counts['deco'] - counts['plain']) / 1e6:.2f} M, hand-written {hand / 1e6:.2f} M: "
               f"{(counts['deco'] - counts['plain']) / hand:.2f}x")
+        if "empty" in counts:
+            print(f"empty mode adds {(counts['empty'] - counts['plain']) / 1e6:.2f} M: "
+                  f"{(counts['empty'] - counts['plain']) / hand:.2f}x the hand-written")
     if {"g2", "g1000"} <= counts.keys():
         print(f"1,000 labels / 2 labels: {counts['g1000'] / counts['g2']:.2f}x"
               + (f" (floor, the 2-label call plus 1,000 tensors in a dict: "

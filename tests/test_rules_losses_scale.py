@@ -1,8 +1,9 @@
 """Reduced class losses at language-model scale: element-wise values read at the targets.
 
 A cross entropy reduced inside the call gets its per-token values from the log-probabilities its
-autograd node saved (no second logits-sized buffer); without a graph, or for forms the gather does
-not cover (label smoothing, soft targets), they are recomputed in bounded row chunks. Either way
+autograd node saved (no second logits-sized buffer); without a graph, from the log-probabilities
+of the call itself, run as its two ops; for forms the gather does not cover (label smoothing, soft
+targets, values with the weight field set to 1), they are recomputed in bounded row chunks. Either way
 the companions are the oracle's and training is untouched.
 """
 
@@ -108,6 +109,52 @@ def test_no_grad_values_equal_the_graph_values():
     with torch.no_grad():
         without = split_and_compare(body, (logits.detach(), labels), SOURCES)
     assert {k: v.item() for k, v in without.items()} == {k: v.item() for k, v in with_graph.items()}
+
+
+@pytest.mark.parametrize("grad_mode", [torch.no_grad, torch.inference_mode])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.bfloat16, torch.float64])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_without_a_graph_cross_entropy_runs_as_its_parts_and_keeps_the_log_probabilities(reads, monkeypatch, grad_mode,
+                                                                                         dtype, reduction):
+    # F.cross_entropy is nll_loss(log_softmax(x, 1)) in torch: run so, the values are read from
+    # those log-probabilities (no recompute: a chunk size of 1 byte would call cross_entropy per row)
+    monkeypatch.setattr(losses, "CHUNK_BYTES", 1)
+    weight = torch.rand(11) + 0.5
+
+    def body(logits, labels, weight):
+        return {"loss": F.cross_entropy(logits.transpose(1, 2), labels, weight=weight, ignore_index=3,
+                                        reduction=reduction).sum()}
+
+    logits, labels = _batch(dtype, seed=1)
+    args = (logits.detach(), torch.where(labels < 0, 3, labels), weight.to(dtype))  # class 3 ignored
+    ran = []
+    parts = losses.cross_entropy_parts
+    monkeypatch.setitem(losses.RUNNERS, F.cross_entropy, lambda *a: ran.append(parts(*a)) or ran[-1])
+    out = split_and_compare(body, args, SOURCES, grad_mode=grad_mode)
+    assert len(ran) == 1 and ran[0] is not None and reads == []
+    want = oracle_companions(body, args, [ROWS, ROWS, KEEP], SOURCES)
+    assert want and {k: pytest.approx(v, rel=1e-2 if dtype == torch.bfloat16 else 1e-6) for k, v in want.items()} == {
+        k: out[k].item() for k in want
+    }
+
+
+def test_a_mode_below_sees_cross_entropy_as_called():
+    from torch.overrides import TorchFunctionMode
+
+    seen = []
+
+    class Watch(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            seen.append(func)
+            return func(*args, **(kwargs or {}))
+
+    def body(logits, labels):
+        return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten())}
+
+    logits, labels = _batch()
+    with torch.no_grad(), Watch():
+        split_and_compare(body, (logits.detach(), labels), SOURCES)
+    assert F.cross_entropy in seen and torch.log_softmax not in seen
 
 
 def test_nll_loss_reads_its_input_at_the_targets(reads):

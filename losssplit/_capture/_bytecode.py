@@ -445,7 +445,7 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
         return any(_pushes_constant(f, instructions, first, stop, c, body) for first, stop in ((left, right), (right, at)))
     if op.opname != "CALL" or _callee(f.f_code, f.f_lasti) != getattr(func, "__name__", None):
         return False  # an op the call's code does not name: its arguments are not the call's
-    found = _call_spans(instructions, at, f.f_code)
+    found = _call_spans(f.f_code, at)
     if found is None:
         return False
     spans, names = found
@@ -458,14 +458,16 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
     return bool(at_c) and all(_pushes_constant(f, instructions, first, stop, c, body) for first, stop in at_c)
 
 
-def _call_spans(instructions: list[dis.Instruction], at: int, code: types.CodeType
-                ) -> tuple[list[tuple[int, int]], tuple[str, ...]] | None:
-    """(the argument spans of the CALL at ``at``, first to last; its keyword names)."""
+@functools.lru_cache(maxsize=1024)
+def _call_spans(code: types.CodeType, at: int) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]] | None:
+    """(the argument spans of the CALL at index ``at`` of ``code``'s instructions, first to last;
+    its keyword names): read once per call site."""
+    instructions = _instructions(code)
     spans = _argument_spans(instructions, at)
     found = _keyword_names(instructions, at, code)
     if spans is None or found is None or len(found[0]) > len(spans):
         return None
-    return spans[::-1], found[0]
+    return tuple(spans[::-1]), found[0]
 
 
 def _keyword_names(instructions: list[dis.Instruction], at: int, code: types.CodeType) -> tuple[tuple[str, ...], int] | None:
@@ -521,7 +523,7 @@ def _parameter_constant(f: types.FrameType, name: str, c: Any, body: Callable[[]
     # on the CALL's last inline cache
     if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
         return False
-    found = _call_spans(instructions, at, back.f_code)
+    found = _call_spans(back.f_code, at)
     called = _called_function(back, instructions, at)
     if found is None or called is None or called[0].__code__ is not code:
         return False
@@ -1452,7 +1454,12 @@ def _caller(checked: bool = True) -> types.FrameType | None:
     if checked and sys.version_info[:2] not in _CHECKED:
         return None
     f: types.FrameType | None = sys._getframe(2)
-    while f is not None and _internal(f.f_globals.get("__name__", "")):
+    known = _INTERNAL_MODULES
+    while f is not None:
+        name = f.f_globals.get("__name__", "")
+        internal = known.get(name) if type(name) is str else None  # ``_internal``'s map, read here: a hot loop
+        if not (internal if internal is not None else _internal(name)):
+            return f
         f = f.f_back
     return f
 

@@ -2,7 +2,8 @@
 
 A loss reduced inside the call needs its ``reduction='none'`` values (detached) so that they, and
 the denominator its reduction used, split by group. A class loss reads them at the targets: from
-the log-probabilities its autograd node saved (cross entropy), from its input (``nll_loss``);
+the log-probabilities its autograd node saved (cross entropy), or without a graph from those of
+the call itself, run as its two ops (``cross_entropy_parts``); from its input (``nll_loss``);
 otherwise it recomputes them in row chunks of bounded size, never a second logits-sized buffer.
 """
 
@@ -16,6 +17,7 @@ import torch.nn.functional as F
 
 from .elementwise import ignored_labels
 from .mode import (
+    RUNNERS,
     Frame,
     Tensor,
     Track,
@@ -170,7 +172,8 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     side = {k: v.detach() if isinstance(v, Tensor) else v for k, v in args_u.items()}
     # the non-ignored targets, read once for the denominators (a pass over every token)
     valid = target != extra.get("ignore_index", -100) if integer_target and reduction != "none" else None
-    values = _none_values(func, _detached(inp_u), _detached(target_u), side, None if changed else (inp, out), classes)
+    values = _none_values(func, _detached(inp_u), _detached(target_u), side, None if changed else (inp, out), classes,
+                          frame.ran)
     if reduction == "none":
         new.unweighted = values
         frame.set(out, new)
@@ -295,17 +298,19 @@ CHUNK_BYTES = 4 * 2**20
 
 
 def _none_values(
-    func: Any, inp: Any, target: Any, side: dict[str, Any], graph: tuple[Tensor, Tensor] | None, classes: bool
+    func: Any, inp: Any, target: Any, side: dict[str, Any], graph: tuple[Tensor, Tensor] | None, classes: bool,
+    ran: tuple[Tensor, Tensor, Tensor] | None = None,
 ) -> Tensor:
     """``func(inp, target, reduction='none', **side)``, detached, without a logits-sized temporary
     for class losses. ``graph``: the call's own input and output, when the values are those of
-    that call (nothing set to 1), so that the output's autograd node may be read."""
+    that call (nothing set to 1), so that the output's autograd node, or the log-probabilities
+    ``cross_entropy_parts`` kept (``ran``), may be read."""
     if not classes or not isinstance(inp, Tensor) or inp.dim() < 2:
         return func(inp, target, reduction="none", **side)
     if isinstance(target, Tensor) and not target.is_floating_point():
         log_probs = inp if func is F.nll_loss else None
         if func is F.cross_entropy and not side.get("label_smoothing") and graph is not None:
-            log_probs = saved_log_probs(*graph)
+            log_probs = ran[2] if ran is not None and ran[0] is graph[0] and ran[1] is graph[1] else saved_log_probs(*graph)
         if log_probs is not None:
             return _nll_values(log_probs, target, side.get("weight"), side.get("ignore_index", -100))
     rows = max(1, CHUNK_BYTES // max(1, inp[0].numel() * inp.element_size()))
@@ -315,6 +320,34 @@ def _none_values(
         func(inp[i : i + rows], target[i : i + rows], reduction="none", **side) for i in range(0, inp.shape[0], rows)
     ]
     return torch.cat(chunks)
+
+
+def cross_entropy_parts(frame: Frame, args: tuple, kwargs: dict) -> Tensor | None:
+    """``F.cross_entropy`` of integer targets without label smoothing where it records no graph
+    (evaluation): run as torch runs it, ``nll_loss(log_softmax(input, 1))``, keeping the
+    log-probabilities in ``frame.ran`` for the rule's per-row values (with a graph, its node
+    saved them). Those ops' own results, so the output is bit-identical, and no logits-sized
+    buffer beyond the one the call makes. None (run as called) for anything else."""
+    bound = _bind(_CLASS_LOSSES[F.cross_entropy], args, kwargs)
+    inp, target, weight = bound.get("input"), bound.get("target"), bound.get("weight")
+    if (
+        type(inp) is not Tensor or type(target) is not Tensor or (weight is not None and type(weight) is not Tensor)
+        or inp.dim() < 2 or target.is_floating_point() or bound.get("label_smoothing", 0.0) != 0.0
+        or bound.get("size_average") is not None or bound.get("reduce") is not None
+        or frame.get(inp) is None or (torch.is_grad_enabled() and inp.requires_grad)
+        or torch._C._len_torch_function_stack() > 0  # a mode below ours would see other ops
+    ):
+        return None
+    reduction, ignore_index = bound.get("reduction", "mean"), bound.get("ignore_index", -100)
+    if reduction not in ("mean", "sum", "none") or type(ignore_index) is not int:
+        return None
+    log_probs = torch.log_softmax(inp, 1, dtype=inp.dtype)
+    out = F.nll_loss(log_probs, target, weight, ignore_index=ignore_index, reduction=reduction)
+    frame.ran = (inp, out, log_probs)
+    return out
+
+
+RUNNERS[F.cross_entropy] = cross_entropy_parts
 
 
 _NLL_NODES = ("NllLossBackward0", "NllLoss2DBackward0")

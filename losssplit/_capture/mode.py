@@ -573,6 +573,12 @@ Rule = Callable[["Frame", Any, tuple[Any, ...], dict[str, Any], Any], None]
 RULES: dict[Any, Rule] = {}
 
 
+# ops whose rule runs them (``losses.cross_entropy_parts``): func -> runner(frame, args, kwargs),
+# which returns the op's result, computed by the very ops the op itself makes, keeping an
+# intermediate in ``frame.ran`` for the rule; or None when it leaves the op to run as called
+RUNNERS: dict[Any, Callable[[Frame, tuple, dict], Any]] = {}
+
+
 def rule(*funcs: Any) -> Callable[[Rule], Rule]:
     """Register the decorated rule for each of ``funcs`` (loud when one already has a rule).
 
@@ -613,6 +619,7 @@ class Frame:
         self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
+        self.counting: dict[torch.device, tuple[Tensor, Tensor | None]] = {}  # see ``image_counts``
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
         self.image_ids: dict[int, int] = {}  # id of an ``image_index()`` tensor -> its index
         self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
@@ -720,6 +727,8 @@ class Frame:
         self._body_call: tuple[_bytecode.BodyCall | None] | None = None
         # the op whose rule is running: (func, args, kwargs)
         self.op: tuple[Any, tuple, dict] | None = None
+        # what a ``RUNNERS`` entry kept of the op it ran, for that op's rule (cleared after it)
+        self.ran: Any = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
         self.read_argument_tensors: Callable[[], list[Tensor]] | None = None
         # the call's top-level list and tuple arguments of one item per image (EEND's per-recording
@@ -1537,11 +1546,17 @@ def image_counts(frame: Frame, images: Tensor) -> tuple[Tensor, Tensor | None]:
     """How many entries of the 1-d ``images`` name each image of the call, and whether an image
     whose targets have instances has none (None where instances are not known): the checks of
     per-image values picked by position (a list that skips or repeats images)."""
-    counts = (images.reshape(-1, 1) == frame.arange(images.device).reshape(1, -1)).sum(0)
-    instances = frame.instances()
-    if not isinstance(instances, list) or len(instances) != counts.numel():
-        return counts, None
-    return counts, ((counts == 0) & (host_tensor(instances, torch.long).to(images.device) > 0)).any()
+    device = images.device
+    known = frame.counting.get(device)
+    if known is None:  # once per call and device: the images as a row, and 1 where an image has instances
+        instances = frame.instances()
+        wanted = None
+        if isinstance(instances, list) and len(instances) == frame.num_images:
+            wanted = host_tensor([1 if c > 0 else 0 for c in instances], torch.long).to(device)
+        known = frame.counting[device] = (frame.arange(device).reshape(1, -1), wanted)
+    row, wanted = known
+    counts = (images.reshape(-1, 1) == row).sum(0)
+    return counts, None if wanted is None else (counts < wanted).any()  # none where the image has instances
 
 
 def host_tensor(values: Sequence[float], dtype: torch.dtype) -> Tensor:
@@ -2611,14 +2626,18 @@ class CaptureMode(TorchFunctionMode):
         self.frame = frame
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
-        if self.frame.exact_numbers:
-            args, kwargs = exact_ints(self.frame, args, kwargs or {})
-        if kwargs:
+        frame = self.frame
+        if frame.exact_numbers:
+            args, kwargs = exact_ints(frame, args, kwargs or {})
+        runner = RUNNERS.get(func) if frame.tracks else None
+        out = runner(frame, args, kwargs or _NO_KWARGS) if runner is not None else None
+        if out is not None:
+            kwargs = kwargs or _NO_KWARGS
+        elif kwargs:
             out = func(*args, **kwargs)
         else:
             out = func(*args)
             kwargs = _NO_KWARGS
-        frame = self.frame
         if frame.exposed and frame.error is None:
             try:
                 with _HIDDEN():
@@ -2632,6 +2651,7 @@ class CaptureMode(TorchFunctionMode):
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
         if frame.error is not None or not frame.tracks:
+            frame.ran = None
             return out
         if (
             type(out) is not Tensor
@@ -2674,11 +2694,13 @@ class CaptureMode(TorchFunctionMode):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
                 frame.lose(out, f"{op_name(func)} sized by a size of image rows, or a number computed from one, along a "
                            "dim without images (on a group alone it is the group's count)", pred=pred)
+                frame.ran = None
                 return out
             if _counted_value(frame, func, rule, args, kwargs):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
                 frame.lose(out, f"{op_name(func)} of a size of image rows, or of a number computed from one, as a value "
                            "(on a group alone it is the group's count)", pred=pred)
+                frame.ran = None
                 return out
             if frame.row_counts and func in FACTORIES:
                 _note_sized(frame, func, args, kwargs, out)
@@ -2690,6 +2712,7 @@ class CaptureMode(TorchFunctionMode):
                     grouped = _grouped_arguments(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+                frame.ran = None
                 return out
             if grouped is True:
                 rule = _followed
@@ -2710,7 +2733,7 @@ class CaptureMode(TorchFunctionMode):
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error = exc
             frame.error_op = op_name(func)
-        frame.op = None
+        frame.op = frame.ran = None
         if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
