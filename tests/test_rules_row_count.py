@@ -282,6 +282,47 @@ def test_python_arithmetic_on_the_batch_size_with_the_images_values_declines():
         check_rule(body, "on a group alone is computed from the group's rows", declines=True)
 
 
+def _floored(count):
+    """A number of images floored on the host, SAM 2's ``num_objects``: ``torch.tensor(float(n))
+    .clamp(min=1).item()``."""
+    return torch.tensor(float(count)).clamp(min=1).item()
+
+
+def test_values_not_reduced_yet_over_a_floored_count_of_images_decline():
+    """Was silently wrong (SAM 2's per-mask focal and dice ``/ num_objects``, survey 18): a size
+    of image rows (or ``len(targets)``) put into a tensor, clamped from below and read back with
+    ``.item()`` divided values not reduced yet as a constant; on a group alone it is the group's
+    count. The same number dividing a reduced sum still splits (its floored count's share)."""
+
+    def per_element(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err / _floored(outputs["x"].shape[0])).sum()}
+
+    def per_element_len(outputs, targets):
+        err, _ = _err(outputs, targets)
+        n = torch.tensor(float(len(targets))).clamp(min=1).item()
+        return {"loss": (err / n).sum()}
+
+    def reduced(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.sum() / _floored(outputs["x"].shape[0]), "loss_len": err.sum() / _floored(len(targets))}
+
+    check_rule(per_element, "on a group alone", declines=True)
+    check_rule(per_element_len, "on a group alone", declines=True)
+    check_rule(reduced, "")
+
+
+def test_values_over_a_floored_count_of_no_images_split():
+    """Near miss: the floored number is a size of a dim without images (``x.shape[1]``), or a
+    literal: a constant on every group."""
+
+    def per_element(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err / _floored(outputs["x"].shape[1])).sum(), "loss_lit": (err / _floored(3.0)).sum()}
+
+    check_rule(per_element, "")
+
+
 def test_a_sum_over_a_product_of_sizes_that_counts_its_elements_splits():
     """``l.sum() / (bs * R)`` and ``/ math.prod(x.shape)`` divide by the loss's own element count:
     the group's share of it, as before; ``max(bs, 1)`` is ``bs`` itself."""
@@ -755,10 +796,12 @@ def test_sizes_of_single_images_tensors_added_up_then_read_back_decline_or_split
     read back through a tensor divided the group's sums by the batch's count, silently wrong on
     six of these batches (so with ``len(pos_inds)``, also without the tensor). A loss of several images divided by a plain integer-valued number (> 1)
     of the body after it read a size of one image's tensor now declines the call with a warning,
-    unless the number is a count the capture knows (then the oracle's value)."""
+    unless the number is a count the capture knows (then the oracle's value). Since survey 18 the
+    key declines first where the divisor reads a local stored from the running count (``avg``)."""
     got, want, said = _count_outcome(_sizes_through_a_tensor(SINGLE_IMAGE_SIZES[read], through), batch)
     assert not wrong_companions(got, want), (got, want)
-    assert got or any("read sizes of single images' tensors" in m for m in said), said
+    assert got or any("read sizes of single images' tensors" in m or "counted over the images' items" in m
+                      for m in said), said
 
 
 def _own_count(outputs, targets):

@@ -2041,7 +2041,7 @@ _COUNTING = frozenset({"len", "max", "min", "float", "int", "abs", "round", "sum
 _FILLS = frozenset({"append", "extend", "insert"})
 
 
-def counted_number(zero: bool = True, running: bool = False) -> bool:
+def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type, ...] = (int, float)) -> bool:
     """Whether the call, binary operator or comparison the caller's code is executing has an
     operand that is a plain Python number (a literal, a local holding an int or float, a call of
     a number builtin, arithmetic of those) that the body computed from how many images, or items
@@ -2059,7 +2059,8 @@ def counted_number(zero: bool = True, running: bool = False) -> bool:
     ``total = 0``: a term no image's value depends on, left to the rules). With ``running``, only
     an operand that reads a local added up in a loop right over an argument (``num_pos +=
     len(gt)``, then ``max(1, num_pos * k)``; see ``_BatchReader.running_local``), in the
-    decorated body's own code."""
+    decorated body's own code. ``numbers``: the types of a local's value that are plain numbers
+    (the capture's marked ones, such as a floored count read on the host, are the body's too)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -2073,9 +2074,8 @@ def counted_number(zero: bool = True, running: bool = False) -> bool:
     instructions = _instructions(f.f_code)
     held = f.f_locals
     reader = _batch_reader(f.f_code) if running else None
-    return any(_plain_number(instructions, start, end, held) and (zero or _value(instructions, start, end, held) != 0)
-               and (reader is None or any(i.opname == "LOAD_FAST" and reader.running_local(i.argval)
-                                          for i in instructions[start:end]))
+    return any(_plain_number(instructions, start, end, held, numbers) and (zero or _value(instructions, start, end, held) != 0)
+               and (reader is None or reader.reads_running(start, end, frozenset()))
                for start, end in spans)
 
 
@@ -2166,6 +2166,22 @@ class _BatchReader:
                 continue
             if self.number(first, j, seen) or self._running(name, j, first):
                 return True
+        return False
+
+    def reads_running(self, start: int, end: int, seen: frozenset[str]) -> bool:
+        """Whether the span reads a running local (``running_local``), itself or through locals
+        stored from one (``avg = max(num_total_pos, 1)``, then ``/ avg``)."""
+        ins = self.instructions
+        for i in ins[start:end]:
+            if i.opname != "LOAD_FAST" or i.argval in seen:
+                continue
+            if self.running_local(i.argval):
+                return True
+            for j in _stores(ins, i.argval):
+                first = _assignment_start(ins, j)
+                if first is not None and first < j and ins[j - 1].opname != "FOR_ITER" and _maybe_number(ins, first, j) \
+                        and self.reads_running(first, j, seen | {i.argval}):
+                    return True
         return False
 
     def running_local(self, name: str) -> bool:
@@ -2351,23 +2367,25 @@ def _line(i: dis.Instruction) -> int | None:
     return None if positions is None else positions.lineno
 
 
-def _plain_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> bool:
+def _plain_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any],
+                  numbers: tuple[type, ...] = (int, float)) -> bool:
     """Whether the operand ``start:end`` is a plain Python number now: a literal int or float, a
-    local holding one (not a ``RowCount``: the capture follows those itself), a call of a number
-    builtin (``len``, ``float``, ``max``...), or ``-x`` or arithmetic of such operands."""
+    local holding one of ``numbers`` (not a ``RowCount``: the capture follows those itself), a
+    call of a number builtin (``len``, ``float``, ``max``...), or ``-x`` or arithmetic of such
+    operands."""
     if end <= start:
         return False
     last = instructions[end - 1]
     if last.opname == "LOAD_CONST":
         return end - start == 1 and type(last.argval) in (int, float)
     if last.opname in ("LOAD_FAST", "LOAD_DEREF"):
-        return end - start == 1 and type(held.get(last.argval)) in (int, float)
+        return end - start == 1 and type(held.get(last.argval)) in numbers
     if last.opname == "UNARY_NEGATIVE":
-        return _plain_number(instructions, start, end - 1, held)
+        return _plain_number(instructions, start, end - 1, held, numbers)
     if last.opname == "BINARY_OP":
         right = _operand_start(instructions, end - 1)
-        return (right is not None and right > start and _plain_number(instructions, right, end - 1, held)
-                and _plain_number(instructions, start, right, held))
+        return (right is not None and right > start and _plain_number(instructions, right, end - 1, held, numbers)
+                and _plain_number(instructions, start, right, held, numbers))
     if last.opname == "CALL":
         callee = instructions[start]
         return callee.opname == "LOAD_GLOBAL" and (callee.arg or 0) & 1 == 1 and callee.argval in _COUNTING

@@ -647,7 +647,7 @@ def rsub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     Tensor.__rtruediv__, Tensor.__rpow__, Tensor.logaddexp, torch.logaddexp, Tensor.logaddexp2, torch.logaddexp2,
     Tensor.maximum, torch.maximum, Tensor.minimum, torch.minimum, Tensor.atan2, torch.atan2,
     Tensor.xlogy,
-    torch.xlogy, Tensor.__floordiv__, Tensor.fmod, Tensor.remainder,
+    torch.xlogy, Tensor.__floordiv__, Tensor.fmod, Tensor.remainder, torch.polar, torch.complex,
 )
 def binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other broadcasting element-wise ops of two operands."""
@@ -1985,8 +1985,8 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
     (``(e / len(targets)).sum()``, ``(e * n).mean()`` with ``n = len(targets)``, ``(p / len(p)).sum()``,
     ``(e + len(targets)).mean()``):
     on a group alone that int is the group's count, where the values would keep this batch's (review
-    adv19). A literal written at the op or a configured constant is a coefficient (the bytecode
-    shows it), whatever count it equals."""
+    adv19). A literal written at the op, a configured constant or one the code proves (a default
+    not passed) is a coefficient (the bytecode shows it), whatever count it equals."""
     track, n = (ta, b) if tb is None else (tb, a)
     if kind == "div" and track is not ta:
         return False  # ``len(targets) / e``: no values over the count
@@ -2000,7 +2000,8 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
     if not (n == frame.num_images or n in frame.lengths):
         return False
     source = divisor_source(n) if kind == "div" else offset_source(n, product=kind == "mul")
-    return source not in ("literal", "configured")
+    # a parameter's default the call did not pass (SphereFace's ``m=4``) is a constant too
+    return source not in ("literal", "configured") and not frame.constant_number(n)
 
 
 def _length_owner(frame: Frame, track: Track) -> str | None:

@@ -1432,7 +1432,11 @@ class Frame:
         ``by_value``, equals the value of one: ``float(bs)``, ``int(bs - 1)`` leave the subclass)."""
         if type(x) in (CountedInt, CountedFloat):
             return x._frame() is self
-        return by_value and bool(self.counted_values) and type(x) in (int, float) and float(x) in self.counted_values
+        if not by_value or not self.counted_values:
+            return False
+        if type(x) in (FlooredFloat, FlooredInt):  # ``torch.tensor(float(bs)).clamp(min=1).item()``: its raw value
+            return x.raw in self.counted_values or float(x) in self.counted_values
+        return type(x) in (int, float) and float(x) in self.counted_values
 
     def row_count(self, x: Any) -> Tensor | None:
         """The rows whose size ``x`` is, if it is a ``RowCount`` read in this call."""
@@ -2455,7 +2459,7 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
         return False
     if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in flat_args(args, kwargs)):
         return False
-    return _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"))
+    return _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS)
 
 
 def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -2487,13 +2491,18 @@ def _plain_number_in(values: tuple) -> bool:
     """Whether a plain int or float is among ``values`` or inside a list or tuple among them (as
     ``flat_args`` flattens them), without making the flat list (most ops get none)."""
     for v in values:
-        if type(v) in (int, float):
+        if type(v) in _PLAIN_NUMBERS:
             return True
         if isinstance(v, (list, tuple)):
             for e in v:
-                if type(e) in (int, float):
+                if type(e) in _PLAIN_NUMBERS:
                     return True
     return False
+
+
+# a floored count read on the host (``torch.tensor(n).clamp(min=1).item()``) is a plain number of the body's
+# code: where ``n`` is computed from a length, so is it
+_PLAIN_NUMBERS = (int, float, FlooredFloat, FlooredInt)
 
 
 # ops whose int arguments size or bound what they take along a dim: (position, keyword) of each
