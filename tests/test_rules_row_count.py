@@ -804,6 +804,61 @@ def test_sizes_of_single_images_tensors_added_up_then_read_back_decline_or_split
                       for m in said), said
 
 
+def _own_sizes_added_up(outputs, targets):
+    """Co-DETR's auxiliary positive queries: each image's foreground rows counted by ``len`` in a
+    loop over the images, added up, ``avg = max(num, 1)``; every row's objectness BCE over it."""
+    num = 0
+    for t in targets:
+        p = len(t["y"][_fg(t)])
+        num += p
+    avg = max(num, 1)
+    _, bce = _terms(outputs, targets, [_fg(t) for t in targets])
+    return {"loss_obj": bce.sum() / avg}
+
+
+def _two_sizes_per_image(outputs, targets):
+    """Two sizes read of each image (its rows and its foreground), the second added up."""
+    num, rows = 0, 0
+    for t in targets:
+        rows = max(rows, len(t["y"]))
+        p = len(t["y"][_fg(t)])
+        num += p
+    _, bce = _terms(outputs, targets, [_fg(t) for t in targets])
+    return {"loss_obj": bce.sum() / max(num, 1)}
+
+
+def _first_image_twice(outputs, targets):
+    """Near miss: the first image's size added once more (on a group alone, the group's first)."""
+    num = len(targets[0]["y"][_fg(targets[0])])
+    for t in targets[1:]:
+        p = len(t["y"][_fg(t)])
+        num += p
+    _, bce = _terms(outputs, targets, [_fg(t) for t in targets])
+    return {"loss_obj": bce.sum() / max(num, 1)}
+
+
+@pytest.mark.parametrize("batch", list(COUNT_BATCHES))
+@pytest.mark.parametrize("body", [_own_sizes_added_up, _two_sizes_per_image])
+def test_sizes_of_each_images_own_tensor_added_up_in_a_loop_divide_as_the_group_s_own(body, batch):
+    """Survey 18 (Co-DETR, silently wrong where the count equalled twice the images; on "the last
+    image with no foreground" it equals the images, read as their count, wrong on main too): a
+    size of each image's own tensor read in a loop over the images and added up, the code showing
+    each added once, is on a group alone the sum of its images' sizes (floored by the proven
+    ``max(num, 1)``: a group without foreground divides by 1); with two sizes read of each image,
+    the one set that adds up to the count."""
+    got, want, said = _count_outcome(body, batch)
+    assert not wrong_companions(got, want) and set(got) == set(want), (got, want, said)
+
+
+@pytest.mark.parametrize("batch", list(COUNT_BATCHES))
+def test_sizes_added_up_otherwise_decline(batch):
+    """Near miss: the first image's size added before the loop over the others (on a group alone,
+    the group's first image's): no code shows each added once; declined on every batch, also
+    where the count equals the images (was wrong there)."""
+    got, want, said = _count_outcome(_first_image_twice, batch)
+    assert want and not got, (got, said)
+
+
 def _own_count(outputs, targets):
     """Each image's L1 over its own ``max(fg.nonzero().numel(), 1)``, the mean over the images."""
     l1s = []

@@ -893,7 +893,7 @@ def _accumulated(code: types.CodeType, name: str) -> bool | str:
     instructions = _instructions(code)
     stores = _stores(instructions, name)
     if len(stores) == 1 and _floor_store(instructions, stores[0], None):  # ``avg = max(float(n), 1.0)``
-        first = _operand_start(instructions, stores[0])
+        first = _operand_start(instructions, stores[0], target_first=True)
         for inner in _floored_locals(instructions, first, stores[0]) if first is not None else ():
             if inner.startswith(_CALLED):  # ``n = max(counted(t), 1)``
                 return inner[len(_CALLED) :]
@@ -1050,15 +1050,16 @@ def _adds_to(instructions: list[dis.Instruction], k: int, name: str) -> int | No
 
 def _is_read(instructions: list[dis.Instruction], start: int, end: int) -> bool:
     """Whether ``instructions[start:end]`` is a read of a number on the host and nothing after
-    it: ``int(x)`` / ``float(x)`` of one expression, or ``x.item()``; no arithmetic in ``x``."""
+    it: ``int(x)`` / ``float(x)`` of one expression, or ``x.item()``; also a size of one tensor,
+    ``len(x)`` or ``x.numel()``; no arithmetic in ``x``."""
     span = instructions[start:end]
     if len(span) < 3 or span[-1].opname != "CALL" or span[-2].opname != "PRECALL" \
             or any(i.opname == "BINARY_OP" or i.is_jump_target for i in span):
         return False
-    if span[-3].opname == "LOAD_METHOD" and span[-3].argval == "item" and span[-1].arg == 0:
+    if span[-3].opname == "LOAD_METHOD" and span[-3].argval in ("item", "numel") and span[-1].arg == 0:
         return True
     callee = span[0]
-    return (callee.opname == "LOAD_GLOBAL" and callee.argval in ("int", "float") and bool((callee.arg or 0) & 1)
+    return (callee.opname == "LOAD_GLOBAL" and callee.argval in ("int", "float", "len") and bool((callee.arg or 0) & 1)
             and span[-1].arg == 1 and _operand_start(instructions, end - 2) == start + 1)
 
 
@@ -1125,7 +1126,7 @@ def _floor_store(instructions: list[dis.Instruction], k: int, name: str | None) 
     local for ``name`` None)."""
     if k < 1 or instructions[k].opname != "STORE_FAST" or instructions[k - 1].opname != "CALL":
         return False
-    first = _operand_start(instructions, k)
+    first = _operand_start(instructions, k, target_first=True)  # (a statement right after a loop starts at its exit)
     found = _floored_locals(instructions, first, k) if first is not None else ()
     return bool(found) and (name is None or name in found)
 

@@ -1478,8 +1478,15 @@ def _ratio_arithmetic(
                 return lost_track(BY_IMAGE_COUNT, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
-            if isinstance(other, (int, float)) and _counted_divisor(frame, ta.ratio, other):
-                return lost_track(COUNTED_DIVISOR, pred)
+            if isinstance(other, (int, float)) and _running_count(frame, other):
+                summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
+                if summed is not None:  # each image's own size added up: over the group's, whatever count it equals
+                    try:
+                        return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
+                    except ValueError:
+                        return lost_track(COUNTED_DIVISOR, pred)
+                if _counted_divisor(frame, ta.ratio, other):
+                    return lost_track(COUNTED_DIVISOR, pred)
             if isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other):
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
@@ -1869,14 +1876,19 @@ COUNTED_DIVISOR = ("a division by a number the body counted over the images' ite
                    "the group's count")
 
 
-def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
+def _running_count(frame: Frame, z: float) -> bool:
     """Whether the Python number ``z`` dividing a reduced loss is, in the body's code, a count
-    added up over a loop over the images (``_bytecode.counted_number``) and equals none of the counts whose group share the division takes (the loss's rows or
-    elements, the images, the target instances): on a group alone the body computes the group's
-    count, which no share of ``z`` gives."""
-    if isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other" \
-            or not counted_number(running=True):
-        return False  # (numbers read on the host: the reads' own checks, ``Frame.host_normaliser``)
+    added up over a loop over the images (``_bytecode.counted_number``)."""
+    return not (isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other"
+                or not counted_number(running=True))  # (numbers read on the host: ``Frame.host_normaliser``)
+
+
+def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
+    """Whether ``z``, a running count (``_running_count``), equals none of the counts whose group
+    share the division takes (the loss's rows or elements, the images, the target instances): on
+    a group alone the body computes the group's count, which no share of ``z`` gives."""
+    if frame.image_size_read:  # sizes of single images added up otherwise (``summed_sizes``): equal to a count by value only
+        return z not in (ratio.rows.numel(), ratio.numel)
     instances = frame.instances()
     counts = [ratio.rows.numel(), ratio.numel, frame.num_images, *([sum(instances)] if isinstance(instances, list) else [])]
     return z not in counts

@@ -757,6 +757,8 @@ class Frame:
         # whether the body read a size of one image's tensor (``pos_inds.numel()`` in a loop over
         # the images): a plain number it then divides a loss by may be computed from such sizes
         self.image_size_read = False
+        # those sizes in the order read: (the image, the int read; None for a size that is no int)
+        self.image_sizes: list[tuple[int | None, int | None]] = []
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
@@ -893,6 +895,33 @@ class Frame:
         values = host_tensor([float(read.value) for read in family], torch.float64).to(device)
         rows = self.arange(device)
         return _host_guarded(Ratio.of(values, rows, 0, RatioKind.SUM), z, total, floor)
+
+    def image_size(self, track: Track, n: Any) -> None:
+        """The body read ``n``, a size of one image's own tensor (``track``'s)."""
+        self.image_size_read = True
+        self.image_sizes.append((self.image_ids.get(id(track.image)), n if type(n) is int else None))
+
+    def summed_sizes(self, z: float, device: torch.device, floor: Callable[[], float | None]) -> Ratio | None:
+        """``num_pos += len(t["pos_labels"])`` in a loop over the images, then ``/ max(num_pos, 1)``
+        (``z``, a running count the code proves): where the body read as many sizes of each
+        image's own tensor, and the j-th of each image add up to ``z`` for one set of sizes only, a
+        row-sum normaliser with those sizes per image (on a group alone, the sum of its images'),
+        where the code shows each image's size is added once (``summed_in_loop``). None otherwise."""
+        per_image: list[list[int | None]] = [[] for _ in range(self.num_images)]
+        for b, n in self.image_sizes:
+            if b is None or not 0 <= b < self.num_images:
+                return None
+            per_image[b].append(n)
+        if len({len(each) for each in per_image}) != 1:
+            return None
+        # the j-th size read of each image, a family per j: those that add up to ``z`` must agree
+        found = {tuple(family) for family in zip(*per_image)
+                 if None not in family and near_count(z, sum(n for n in family if n is not None))}
+        if len(found) != 1 or not summed_in_loop():
+            return None
+        sizes = [int(n) for n in found.pop() if n is not None]
+        values = host_tensor([float(n) for n in sizes], torch.float64).to(device)
+        return _host_guarded(Ratio.of(values, self.arange(device), 0, RatioKind.SUM), z, float(sum(sizes)), floor)
 
     def _read_families(self) -> list[list[HostRead]]:
         """The row-sum reads of one image each, as families of one read per image, the j-th read
@@ -1375,6 +1404,7 @@ class Frame:
         self.image_buffers.clear()
         self.counted_values.clear()
         self.image_size_read = False
+        self.image_sizes.clear()
         self.positional_rows.clear()
         self.joined_rows.clear()
         self.norms.clear()
@@ -2324,7 +2354,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     track = frame.get(x)
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
-        frame.image_size_read = True
+        frame.image_size(track, out)
     if not rows:
         sized = frame.sized_by.get(id(x))
         rows = sized[1] if sized is not None and sized[0] is x else None
@@ -2670,7 +2700,7 @@ class CaptureMode(TorchFunctionMode):
             if func is Tensor.__len__ and args:  # ``len(pos_inds)``: a plain int, a size of one image's tensor
                 held = frame.get(args[0])
                 if held is not None and not held.rows and held.image is not None:
-                    frame.image_size_read = True
+                    frame.image_size(held, out)
             if func in SIZE_READS and args:
                 try:
                     return _counted_sizes(frame, func, args, kwargs, out)
