@@ -313,14 +313,21 @@ def test_values_not_reduced_yet_over_a_floored_count_of_images_decline():
 
 
 def test_values_over_a_floored_count_of_no_images_split():
-    """Near miss: the floored number is a size of a dim without images (``x.shape[1]``), or a
-    literal: a constant on every group."""
+    """Near miss: the floored number is a product of sizes of dims without images, or a literal,
+    equal to no number of images: a constant on every group. (Equal to the images, such a number
+    declines as a plain one does: ``(e / n).sum()`` with ``n = 3`` and three images.)"""
 
     def per_element(outputs, targets):
         err, _ = _err(outputs, targets)
-        return {"loss": (err / _floored(outputs["x"].shape[1])).sum(), "loss_lit": (err / _floored(3.0)).sum()}
+        x = outputs["x"]
+        return {"loss": (err / _floored(x.shape[1] * x.shape[2])).sum(), "loss_lit": (err / _floored(5.0)).sum()}
+
+    def through_a_helper(outputs, targets):  # was wrong: ``len(targets)`` in a helper, floored, read as a constant
+        err, _ = _err(outputs, targets)
+        return {"loss": (err / _floored(len(targets))).sum()}
 
     check_rule(per_element, "")
+    check_rule(through_a_helper, "by an int equal to the number of images", declines=True)
 
 
 def test_a_sum_over_a_product_of_sizes_that_counts_its_elements_splits():

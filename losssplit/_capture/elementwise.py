@@ -40,6 +40,8 @@ from .formulas import binary_formula, pooled_moment, unary_formula, with_site
 from .mode import (
     GROUP_RULE,
     OTHER_IMAGE_WEIGHT,
+    FlooredFloat,
+    FlooredInt,
     Frame,
     Tensor,
     Track,
@@ -2002,6 +2004,8 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
     track, n = (ta, b) if tb is None else (tb, a)
     if kind == "div" and track is not ta:
         return False  # ``len(targets) / e``: no values over the count
+    if type(n) in (FlooredFloat, FlooredInt) and float(n).is_integer():
+        n = int(n)  # a count floored on the host (``torch.tensor(float(len(t))).clamp(min=1).item()``): as the int
     if (type(n) is not int or n == 1 or track is None
             or not track.from_prediction or track.ratio is not None or track.parts or track.elements
             or track.formula is not None or track.lost_at is not None or not (track.rows or track.image is not None)):
