@@ -228,6 +228,11 @@ def _over_images_in_a_name(e, t):
     return e / n
 
 
+def _times_a_margin(e, m=4):
+    """SphereFace's ``m * theta`` with its margin ``m=4`` (the number of images of a 4-image batch)."""
+    return e * m
+
+
 def _over_own_length(p):
     return p / len(p)
 
@@ -1642,6 +1647,11 @@ CASES = {
     "errors minus a literal 2, averaged": (_loss(lambda e, y, o, t: (e - 2).mean()), SPLIT, ""),
     "errors over a literal 2, summed": (_loss(lambda e, y, o, t: (e / 2).sum()), SPLIT, ""),
     "errors times a literal 4, averaged": (_loss(lambda e, y, o, t: (e * 4).mean()), SPLIT, ""),
+    # survey 18: a parameter's default not passed is a constant too (was declined: SphereFace's m=4)
+    "errors times a default margin 4 not passed, averaged": (_loss(lambda e, y, o, t: _times_a_margin(e).mean()),
+                                                             SPLIT, ""),
+    "errors times the margin passed as len(targets), averaged": (
+        _loss(lambda e, y, o, t: _times_a_margin(e, m=len(t)).mean()), DECLINE, "Tensor.mul by an int equal to"),
     # -- review adv20: a view whose dim of image rows is sized by a literal next to -1 (was wrong:
     #    read as the images' rows; on a group alone the literal stays and -1 takes the rest)
     "errors viewed (4, -1), the images' count a literal": (

@@ -436,6 +436,9 @@ CASES.update({  # other spellings of ops with a rule (``_capture/aliases.py``), 
     torch.fix: mapped(lambda e: torch.fix(e * 5)), T.fix: mapped(lambda e: T.fix(e * 5)),
     torch.special.round: mapped(lambda e: torch.special.round(e * 5)),
     torch.sgn: masked(lambda e: torch.sgn(e - 0.5)), T.sgn: masked(lambda e: T.sgn(e - 0.5)),
+    # complex from two real tensors (a compressed spectrum rebuilt, survey 18): its real parts summed
+    torch.polar: paired(lambda e, y: torch.view_as_real(torch.polar(e, y * 3)).sum(-1)),
+    torch.complex: paired(lambda e, y: torch.view_as_real(torch.complex(e, y)).prod(-1)),
 })
 _ELEMENTWISE = registered("elementwise")
 for _f in _ELEMENTWISE:
@@ -2451,6 +2454,42 @@ def test_a_count_equal_to_the_losss_rows_or_of_no_images_still_splits(body):
     assert got and set(got) == set(want), said
     for key, value in want.items():
         assert got[key] == pytest.approx(value, rel=1e-6, abs=1e-7), key
+
+
+def _twice_the_images_batch():
+    """Boxes kept per image 1, 3, 1, 3: the batch's count 8 is twice its images."""
+    outputs, targets = _counted_batch()
+    for b, t in enumerate(targets):
+        t["keep"] = torch.arange(3) < 1 + 2 * (b % 2)
+    return outputs, targets
+
+
+def _over_a_local_holding_the_count(outputs, targets):
+    num_pos = 0
+    for t in targets:
+        num_pos += len(t["boxes"][t["keep"]])
+    avg = max(num_pos, 1)
+    return {"loss": outputs["x"].sigmoid().sum() / avg}
+
+
+def _over_its_own_rows_through_a_local(outputs, targets):
+    num_pos, rows = 0, []
+    for b, t in enumerate(targets):
+        gt = t["boxes"][t["keep"]]
+        rows.append((outputs["x"][b, : len(gt)].sigmoid() - gt[:, :3]).abs().sum(-1))
+        num_pos += len(gt)
+    avg = max(num_pos, 1)
+    return {"loss": torch.cat(rows).sum() / avg}
+
+
+@pytest.mark.parametrize("body", [_over_a_local_holding_the_count, _over_its_own_rows_through_a_local])
+def test_a_count_added_up_over_the_images_kept_in_a_local_splits_as_the_oracle(body):
+    """Was silently wrong (Co-DETR's auxiliary queries over ``avg = max(num_total_pos, 1)``, survey
+    18): the running count reached the division through another local, and equal to twice the
+    images it was read as a multiple of their count, the group's share of it taken by images. Now
+    each image's size added up is the group's sum; so is the count of the loss's own rows."""
+    got, want, said = split_outcome(body, list(_twice_the_images_batch()), [ROWS, TARGETS])
+    assert got and not wrong_companions(got, want) and set(got) == set(want), said
 
 
 def _count_boxes(targets):

@@ -282,6 +282,54 @@ def test_python_arithmetic_on_the_batch_size_with_the_images_values_declines():
         check_rule(body, "on a group alone is computed from the group's rows", declines=True)
 
 
+def _floored(count):
+    """A number of images floored on the host, SAM 2's ``num_objects``: ``torch.tensor(float(n))
+    .clamp(min=1).item()``."""
+    return torch.tensor(float(count)).clamp(min=1).item()
+
+
+def test_values_not_reduced_yet_over_a_floored_count_of_images_decline():
+    """Was silently wrong (SAM 2's per-mask focal and dice ``/ num_objects``, survey 18): a size
+    of image rows (or ``len(targets)``) put into a tensor, clamped from below and read back with
+    ``.item()`` divided values not reduced yet as a constant; on a group alone it is the group's
+    count. The same number dividing a reduced sum still splits (its floored count's share)."""
+
+    def per_element(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err / _floored(outputs["x"].shape[0])).sum()}
+
+    def per_element_len(outputs, targets):
+        err, _ = _err(outputs, targets)
+        n = torch.tensor(float(len(targets))).clamp(min=1).item()
+        return {"loss": (err / n).sum()}
+
+    def reduced(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": err.sum() / _floored(outputs["x"].shape[0]), "loss_len": err.sum() / _floored(len(targets))}
+
+    check_rule(per_element, "on a group alone", declines=True)
+    check_rule(per_element_len, "on a group alone", declines=True)
+    check_rule(reduced, "")
+
+
+def test_values_over_a_floored_count_of_no_images_split():
+    """Near miss: the floored number is a product of sizes of dims without images, or a literal,
+    equal to no number of images: a constant on every group. (Equal to the images, such a number
+    declines as a plain one does: ``(e / n).sum()`` with ``n = 3`` and three images.)"""
+
+    def per_element(outputs, targets):
+        err, _ = _err(outputs, targets)
+        x = outputs["x"]
+        return {"loss": (err / _floored(x.shape[1] * x.shape[2])).sum(), "loss_lit": (err / _floored(5.0)).sum()}
+
+    def through_a_helper(outputs, targets):  # was wrong: ``len(targets)`` in a helper, floored, read as a constant
+        err, _ = _err(outputs, targets)
+        return {"loss": (err / _floored(len(targets))).sum()}
+
+    check_rule(per_element, "")
+    check_rule(through_a_helper, "by an int equal to the number of images", declines=True)
+
+
 def test_a_sum_over_a_product_of_sizes_that_counts_its_elements_splits():
     """``l.sum() / (bs * R)`` and ``/ math.prod(x.shape)`` divide by the loss's own element count:
     the group's share of it, as before; ``max(bs, 1)`` is ``bs`` itself."""
@@ -755,10 +803,67 @@ def test_sizes_of_single_images_tensors_added_up_then_read_back_decline_or_split
     read back through a tensor divided the group's sums by the batch's count, silently wrong on
     six of these batches (so with ``len(pos_inds)``, also without the tensor). A loss of several images divided by a plain integer-valued number (> 1)
     of the body after it read a size of one image's tensor now declines the call with a warning,
-    unless the number is a count the capture knows (then the oracle's value)."""
+    unless the number is a count the capture knows (then the oracle's value). Since survey 18 the
+    key declines first where the divisor reads a local stored from the running count (``avg``)."""
     got, want, said = _count_outcome(_sizes_through_a_tensor(SINGLE_IMAGE_SIZES[read], through), batch)
     assert not wrong_companions(got, want), (got, want)
-    assert got or any("read sizes of single images' tensors" in m for m in said), said
+    assert got or any("read sizes of single images' tensors" in m or "counted over the images' items" in m
+                      for m in said), said
+
+
+def _own_sizes_added_up(outputs, targets):
+    """Co-DETR's auxiliary positive queries: each image's foreground rows counted by ``len`` in a
+    loop over the images, added up, ``avg = max(num, 1)``; every row's objectness BCE over it."""
+    num = 0
+    for t in targets:
+        p = len(t["y"][_fg(t)])
+        num += p
+    avg = max(num, 1)
+    _, bce = _terms(outputs, targets, [_fg(t) for t in targets])
+    return {"loss_obj": bce.sum() / avg}
+
+
+def _two_sizes_per_image(outputs, targets):
+    """Two sizes read of each image (its rows and its foreground), the second added up."""
+    num, rows = 0, 0
+    for t in targets:
+        rows = max(rows, len(t["y"]))
+        p = len(t["y"][_fg(t)])
+        num += p
+    _, bce = _terms(outputs, targets, [_fg(t) for t in targets])
+    return {"loss_obj": bce.sum() / max(num, 1)}
+
+
+def _first_image_twice(outputs, targets):
+    """Near miss: the first image's size added once more (on a group alone, the group's first)."""
+    num = len(targets[0]["y"][_fg(targets[0])])
+    for t in targets[1:]:
+        p = len(t["y"][_fg(t)])
+        num += p
+    _, bce = _terms(outputs, targets, [_fg(t) for t in targets])
+    return {"loss_obj": bce.sum() / max(num, 1)}
+
+
+@pytest.mark.parametrize("batch", list(COUNT_BATCHES))
+@pytest.mark.parametrize("body", [_own_sizes_added_up, _two_sizes_per_image])
+def test_sizes_of_each_images_own_tensor_added_up_in_a_loop_divide_as_the_group_s_own(body, batch):
+    """Survey 18 (Co-DETR, silently wrong where the count equalled twice the images; on "the last
+    image with no foreground" it equals the images, read as their count, wrong on main too): a
+    size of each image's own tensor read in a loop over the images and added up, the code showing
+    each added once, is on a group alone the sum of its images' sizes (floored by the proven
+    ``max(num, 1)``: a group without foreground divides by 1); with two sizes read of each image,
+    the one set that adds up to the count."""
+    got, want, said = _count_outcome(body, batch)
+    assert not wrong_companions(got, want) and set(got) == set(want), (got, want, said)
+
+
+@pytest.mark.parametrize("batch", list(COUNT_BATCHES))
+def test_sizes_added_up_otherwise_decline(batch):
+    """Near miss: the first image's size added before the loop over the others (on a group alone,
+    the group's first image's): no code shows each added once; declined on every batch, also
+    where the count equals the images (was wrong there)."""
+    got, want, said = _count_outcome(_first_image_twice, batch)
+    assert want and not got, (got, said)
 
 
 def _own_count(outputs, targets):

@@ -1028,7 +1028,7 @@ def _accumulated(code: types.CodeType, name: str) -> bool | str:
     instructions = _instructions(code)
     stores = _stores(instructions, name)
     if len(stores) == 1 and _floor_store(instructions, stores[0], None):  # ``avg = max(float(n), 1.0)``
-        first = _operand_start(instructions, stores[0])
+        first = _operand_start(instructions, stores[0], target_first=True)
         for inner in _floored_locals(instructions, first, stores[0]) if first is not None else ():
             if inner.startswith(_CALLED):  # ``n = max(counted(t), 1)``
                 return inner[len(_CALLED) :]
@@ -1185,15 +1185,16 @@ def _adds_to(instructions: list[dis.Instruction], k: int, name: str) -> int | No
 
 def _is_read(instructions: list[dis.Instruction], start: int, end: int) -> bool:
     """Whether ``instructions[start:end]`` is a read of a number on the host and nothing after
-    it: ``int(x)`` / ``float(x)`` of one expression, or ``x.item()``; no arithmetic in ``x``."""
+    it: ``int(x)`` / ``float(x)`` of one expression, or ``x.item()``; also a size of one tensor,
+    ``len(x)`` or ``x.numel()``; no arithmetic in ``x``."""
     span = instructions[start:end]
     if len(span) < 3 or span[-1].opname != "CALL" or span[-2].opname != "PRECALL" \
             or any(i.opname == "BINARY_OP" or i.is_jump_target for i in span):
         return False
-    if span[-3].opname == "LOAD_METHOD" and span[-3].argval == "item" and span[-1].arg == 0:
+    if span[-3].opname == "LOAD_METHOD" and span[-3].argval in ("item", "numel") and span[-1].arg == 0:
         return True
     callee = span[0]
-    return (callee.opname == "LOAD_GLOBAL" and callee.argval in ("int", "float") and bool((callee.arg or 0) & 1)
+    return (callee.opname == "LOAD_GLOBAL" and callee.argval in ("int", "float", "len") and bool((callee.arg or 0) & 1)
             and span[-1].arg == 1 and _operand_start(instructions, end - 2) == start + 1)
 
 
@@ -1260,7 +1261,7 @@ def _floor_store(instructions: list[dis.Instruction], k: int, name: str | None) 
     local for ``name`` None)."""
     if k < 1 or instructions[k].opname != "STORE_FAST" or instructions[k - 1].opname != "CALL":
         return False
-    first = _operand_start(instructions, k)
+    first = _operand_start(instructions, k, target_first=True)  # (a statement right after a loop starts at its exit)
     found = _floored_locals(instructions, first, k) if first is not None else ()
     return bool(found) and (name is None or name in found)
 
@@ -2242,7 +2243,7 @@ _COUNTING = frozenset({"len", "max", "min", "float", "int", "abs", "round", "sum
 _FILLS = frozenset({"append", "extend", "insert"})
 
 
-def counted_number(zero: bool = True, running: bool = False) -> bool:
+def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type, ...] = (int, float)) -> bool:
     """Whether the call, binary operator or comparison the caller's code is executing has an
     operand that is a plain Python number (a literal, a local holding an int or float, a call of
     a number builtin, arithmetic of those) that the body computed from how many images, or items
@@ -2260,7 +2261,8 @@ def counted_number(zero: bool = True, running: bool = False) -> bool:
     ``total = 0``: a term no image's value depends on, left to the rules). With ``running``, only
     an operand that reads a local added up in a loop right over an argument (``num_pos +=
     len(gt)``, then ``max(1, num_pos * k)``; see ``_BatchReader.running_local``), in the
-    decorated body's own code."""
+    decorated body's own code. ``numbers``: the types of a local's value that are plain numbers
+    (the capture's marked ones, such as a floored count read on the host, are the body's too)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -2274,9 +2276,8 @@ def counted_number(zero: bool = True, running: bool = False) -> bool:
     instructions = _instructions(f.f_code)
     held = f.f_locals
     reader = _batch_reader(f.f_code) if running else None
-    return any(_plain_number(instructions, start, end, held) and (zero or _value(instructions, start, end, held) != 0)
-               and (reader is None or any(i.opname == "LOAD_FAST" and reader.running_local(i.argval)
-                                          for i in instructions[start:end]))
+    return any(_plain_number(instructions, start, end, held, numbers) and (zero or _value(instructions, start, end, held) != 0)
+               and (reader is None or reader.reads_running(start, end, frozenset()))
                for start, end in spans)
 
 
@@ -2367,6 +2368,22 @@ class _BatchReader:
                 continue
             if self.number(first, j, seen) or self._running(name, j, first):
                 return True
+        return False
+
+    def reads_running(self, start: int, end: int, seen: frozenset[str]) -> bool:
+        """Whether the span reads a running local (``running_local``), itself or through locals
+        stored from one (``avg = max(num_total_pos, 1)``, then ``/ avg``)."""
+        ins = self.instructions
+        for i in ins[start:end]:
+            if i.opname != "LOAD_FAST" or i.argval in seen:
+                continue
+            if self.running_local(i.argval):
+                return True
+            for j in _stores(ins, i.argval):
+                first = _assignment_start(ins, j)
+                if first is not None and first < j and ins[j - 1].opname != "FOR_ITER" and _maybe_number(ins, first, j) \
+                        and self.reads_running(first, j, seen | {i.argval}):
+                    return True
         return False
 
     def running_local(self, name: str) -> bool:
@@ -2552,23 +2569,25 @@ def _line(i: dis.Instruction) -> int | None:
     return None if positions is None else positions.lineno
 
 
-def _plain_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> bool:
+def _plain_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any],
+                  numbers: tuple[type, ...] = (int, float)) -> bool:
     """Whether the operand ``start:end`` is a plain Python number now: a literal int or float, a
-    local holding one (not a ``RowCount``: the capture follows those itself), a call of a number
-    builtin (``len``, ``float``, ``max``...), or ``-x`` or arithmetic of such operands."""
+    local holding one of ``numbers`` (not a ``RowCount``: the capture follows those itself), a
+    call of a number builtin (``len``, ``float``, ``max``...), or ``-x`` or arithmetic of such
+    operands."""
     if end <= start:
         return False
     last = instructions[end - 1]
     if last.opname == "LOAD_CONST":
         return end - start == 1 and type(last.argval) in (int, float)
     if last.opname in ("LOAD_FAST", "LOAD_DEREF"):
-        return end - start == 1 and type(held.get(last.argval)) in (int, float)
+        return end - start == 1 and type(held.get(last.argval)) in numbers
     if last.opname == "UNARY_NEGATIVE":
-        return _plain_number(instructions, start, end - 1, held)
+        return _plain_number(instructions, start, end - 1, held, numbers)
     if last.opname == "BINARY_OP":
         right = _operand_start(instructions, end - 1)
-        return (right is not None and right > start and _plain_number(instructions, right, end - 1, held)
-                and _plain_number(instructions, start, right, held))
+        return (right is not None and right > start and _plain_number(instructions, right, end - 1, held, numbers)
+                and _plain_number(instructions, start, right, held, numbers))
     if last.opname == "CALL":
         callee = instructions[start]
         return callee.opname == "LOAD_GLOBAL" and (callee.arg or 0) & 1 == 1 and callee.argval in _COUNTING

@@ -41,6 +41,8 @@ from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula
 from .mode import (
     GROUP_RULE,
     OTHER_IMAGE_WEIGHT,
+    FlooredFloat,
+    FlooredInt,
     Frame,
     Tensor,
     Track,
@@ -648,7 +650,7 @@ def rsub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     Tensor.__rtruediv__, Tensor.__rpow__, Tensor.logaddexp, torch.logaddexp, Tensor.logaddexp2, torch.logaddexp2,
     Tensor.maximum, torch.maximum, Tensor.minimum, torch.minimum, Tensor.atan2, torch.atan2,
     Tensor.xlogy,
-    torch.xlogy, Tensor.__floordiv__, Tensor.fmod, Tensor.remainder,
+    torch.xlogy, Tensor.__floordiv__, Tensor.fmod, Tensor.remainder, torch.polar, torch.complex,
 )
 def binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other broadcasting element-wise ops of two operands."""
@@ -1489,8 +1491,15 @@ def _ratio_arithmetic(
                 return lost_track(BY_IMAGE_COUNT, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
-            if isinstance(other, (int, float)) and _counted_divisor(frame, ta.ratio, other):
-                return lost_track(COUNTED_DIVISOR, pred)
+            if isinstance(other, (int, float)) and _running_count(frame, other):
+                summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
+                if summed is not None:  # each image's own size added up: over the group's, whatever count it equals
+                    try:
+                        return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
+                    except ValueError:
+                        return lost_track(COUNTED_DIVISOR, pred)
+                if _counted_divisor(frame, ta.ratio, other):
+                    return lost_track(COUNTED_DIVISOR, pred)
             if isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other):
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
@@ -1880,14 +1889,19 @@ COUNTED_DIVISOR = ("a division by a number the body counted over the images' ite
                    "the group's count")
 
 
-def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
+def _running_count(frame: Frame, z: float) -> bool:
     """Whether the Python number ``z`` dividing a reduced loss is, in the body's code, a count
-    added up over a loop over the images (``_bytecode.counted_number``) and equals none of the counts whose group share the division takes (the loss's rows or
-    elements, the images, the target instances): on a group alone the body computes the group's
-    count, which no share of ``z`` gives."""
-    if isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other" \
-            or not counted_number(running=True):
-        return False  # (numbers read on the host: the reads' own checks, ``Frame.host_normaliser``)
+    added up over a loop over the images (``_bytecode.counted_number``)."""
+    return not (isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other"
+                or not counted_number(running=True))  # (numbers read on the host: ``Frame.host_normaliser``)
+
+
+def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
+    """Whether ``z``, a running count (``_running_count``), equals none of the counts whose group
+    share the division takes (the loss's rows or elements, the images, the target instances): on
+    a group alone the body computes the group's count, which no share of ``z`` gives."""
+    if frame.image_size_read:  # sizes of single images added up otherwise (``summed_sizes``): equal to a count by value only
+        return z not in (ratio.rows.numel(), ratio.numel)
     instances = frame.instances()
     counts = [ratio.rows.numel(), ratio.numel, frame.num_images, *([sum(instances)] if isinstance(instances, list) else [])]
     return z not in counts
@@ -1996,11 +2010,13 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
     (``(e / len(targets)).sum()``, ``(e * n).mean()`` with ``n = len(targets)``, ``(p / len(p)).sum()``,
     ``(e + len(targets)).mean()``):
     on a group alone that int is the group's count, where the values would keep this batch's (review
-    adv19). A literal written at the op or a configured constant is a coefficient (the bytecode
-    shows it), whatever count it equals."""
+    adv19). A literal written at the op, a configured constant or one the code proves (a default
+    not passed) is a coefficient (the bytecode shows it), whatever count it equals."""
     track, n = (ta, b) if tb is None else (tb, a)
     if kind == "div" and track is not ta:
         return False  # ``len(targets) / e``: no values over the count
+    if type(n) in (FlooredFloat, FlooredInt) and float(n).is_integer():
+        n = int(n)  # a count floored on the host (``torch.tensor(float(len(t))).clamp(min=1).item()``): as the int
     if (type(n) is not int or n == 1 or track is None
             or not track.from_prediction or track.ratio is not None or track.parts or track.elements
             or track.formula is not None or track.lost_at is not None or not (track.rows or track.image is not None)):
@@ -2011,7 +2027,8 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
     if not (n == frame.num_images or n in frame.lengths):
         return False
     source = divisor_source(n) if kind == "div" else offset_source(n, product=kind == "mul")
-    return source not in ("literal", "configured")
+    # a parameter's default the call did not pass (SphereFace's ``m=4``) is a constant too
+    return source not in ("literal", "configured") and not frame.constant_number(n)
 
 
 def _length_owner(frame: Frame, track: Track) -> str | None:

@@ -766,6 +766,8 @@ class Frame:
         # whether the body read a size of one image's tensor (``pos_inds.numel()`` in a loop over
         # the images): a plain number it then divides a loss by may be computed from such sizes
         self.image_size_read = False
+        # those sizes in the order read: (the image, the int read; None for a size that is no int)
+        self.image_sizes: list[tuple[int | None, int | None]] = []
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
@@ -902,6 +904,33 @@ class Frame:
         values = host_tensor([float(read.value) for read in family], torch.float64).to(device)
         rows = self.arange(device)
         return _host_guarded(Ratio.of(values, rows, 0, RatioKind.SUM), z, total, floor)
+
+    def image_size(self, track: Track, n: Any) -> None:
+        """The body read ``n``, a size of one image's own tensor (``track``'s)."""
+        self.image_size_read = True
+        self.image_sizes.append((self.image_ids.get(id(track.image)), n if type(n) is int else None))
+
+    def summed_sizes(self, z: float, device: torch.device, floor: Callable[[], float | None]) -> Ratio | None:
+        """``num_pos += len(t["pos_labels"])`` in a loop over the images, then ``/ max(num_pos, 1)``
+        (``z``, a running count the code proves): where the body read as many sizes of each
+        image's own tensor, and the j-th of each image add up to ``z`` for one set of sizes only, a
+        row-sum normaliser with those sizes per image (on a group alone, the sum of its images'),
+        where the code shows each image's size is added once (``summed_in_loop``). None otherwise."""
+        per_image: list[list[int | None]] = [[] for _ in range(self.num_images)]
+        for b, n in self.image_sizes:
+            if b is None or not 0 <= b < self.num_images:
+                return None
+            per_image[b].append(n)
+        if len({len(each) for each in per_image}) != 1:
+            return None
+        # the j-th size read of each image, a family per j: those that add up to ``z`` must agree
+        found = {tuple(family) for family in zip(*per_image)
+                 if None not in family and near_count(z, sum(n for n in family if n is not None))}
+        if len(found) != 1 or not summed_in_loop():
+            return None
+        sizes = [int(n) for n in found.pop() if n is not None]
+        values = host_tensor([float(n) for n in sizes], torch.float64).to(device)
+        return _host_guarded(Ratio.of(values, self.arange(device), 0, RatioKind.SUM), z, float(sum(sizes)), floor)
 
     def _read_families(self) -> list[list[HostRead]]:
         """The row-sum reads of one image each, as families of one read per image, the j-th read
@@ -1384,6 +1413,7 @@ class Frame:
         self.image_buffers.clear()
         self.counted_values.clear()
         self.image_size_read = False
+        self.image_sizes.clear()
         self.positional_rows.clear()
         self.joined_rows.clear()
         self.norms.clear()
@@ -1441,7 +1471,11 @@ class Frame:
         ``by_value``, equals the value of one: ``float(bs)``, ``int(bs - 1)`` leave the subclass)."""
         if type(x) in (CountedInt, CountedFloat):
             return x._frame() is self
-        return by_value and bool(self.counted_values) and type(x) in (int, float) and float(x) in self.counted_values
+        if not by_value or not self.counted_values:
+            return False
+        if type(x) in (FlooredFloat, FlooredInt):  # ``torch.tensor(float(bs)).clamp(min=1).item()``: its raw value
+            return x.raw in self.counted_values or float(x) in self.counted_values
+        return type(x) in (int, float) and float(x) in self.counted_values
 
     def row_count(self, x: Any) -> Tensor | None:
         """The rows whose size ``x`` is, if it is a ``RowCount`` read in this call."""
@@ -2335,7 +2369,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     track = frame.get(x)
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
-        frame.image_size_read = True
+        frame.image_size(track, out)
     if not rows:
         sized = frame.sized_by.get(id(x))
         rows = sized[1] if sized is not None and sized[0] is x else None
@@ -2470,7 +2504,7 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
         return False
     if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in flat_args(args, kwargs)):
         return False
-    return _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"))
+    return _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS)
 
 
 def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -2502,13 +2536,18 @@ def _plain_number_in(values: tuple) -> bool:
     """Whether a plain int or float is among ``values`` or inside a list or tuple among them (as
     ``flat_args`` flattens them), without making the flat list (most ops get none)."""
     for v in values:
-        if type(v) in (int, float):
+        if type(v) in _PLAIN_NUMBERS:
             return True
         if isinstance(v, (list, tuple)):
             for e in v:
-                if type(e) in (int, float):
+                if type(e) in _PLAIN_NUMBERS:
                     return True
     return False
+
+
+# a floored count read on the host (``torch.tensor(n).clamp(min=1).item()``) is a plain number of the body's
+# code: where ``n`` is computed from a length, so is it
+_PLAIN_NUMBERS = (int, float, FlooredFloat, FlooredInt)
 
 
 # ops whose int arguments size or bound what they take along a dim: (position, keyword) of each
@@ -2681,7 +2720,7 @@ class CaptureMode(TorchFunctionMode):
             if func is Tensor.__len__ and args:  # ``len(pos_inds)``: a plain int, a size of one image's tensor
                 held = frame.get(args[0])
                 if held is not None and not held.rows and held.image is not None:
-                    frame.image_size_read = True
+                    frame.image_size(held, out)
             if func in SIZE_READS and args:
                 try:
                     return _counted_sizes(frame, func, args, kwargs, out)
