@@ -183,6 +183,7 @@ class _Splitter:
                         f"{keys}; tensor arguments: {describe_inputs(wrapped, args, kwargs)})"
                     )
                 try:
+                    frame.targets_length_tests(wrapped, args, kwargs)
                     self._split(
                         frame, result, labels, call, (wrapped, instance, args, kwargs),
                         id(per_image if per_image is not None else labels),

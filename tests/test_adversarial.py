@@ -504,6 +504,22 @@ def _loss(call):
 #    images (a count over every image, a gate of another image, an index read from data)
 
 
+def _viewed_by_a_held_size(held):
+    """Errors viewed ``(k, -1)`` with ``k`` a local assigned once: ``held(t)``'s value."""
+
+    def literal(o, t):
+        e, _ = _err(o, t)
+        k = 4
+        return {"loss": e.view(k, -1).amax(1).sum()}
+
+    def length(o, t):
+        e, _ = _err(o, t)
+        k = len(t)
+        return {"loss": e.view(k, -1).amax(1).sum()}
+
+    return literal if held == "literal" else length
+
+
 def _parts_over_images(o, t):
     """Per image: its L1 sum; the images' terms added in a loop, over ``len(targets)``."""
     parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in range(len(t))]
@@ -1142,7 +1158,9 @@ CASES = {
         _scaled_by_a_statistic_of(lambda e, b: e[(b + 1) % e.shape[0]]), DECLINE, "rows of different images were paired"),
     # were wrong: images read by position outside a loop over every image
     "image 1's sum alone": (_image_1_alone, DECLINE, "own terms once"),
-    "images 0 and 1 read by position, added": (_images_0_and_1_by_position, HONEST, "own terms once"),
+    # (on two images each group alone has one: ``len(t) > 1`` decides otherwise, declined first)
+    "images 0 and 1 read by position, added": (_images_0_and_1_by_position, HONEST,
+                                               ("own terms once", "len() of the targets compared (2 > 1)")),
     # was wrong: the weight field joined to the values as data (1 on a group alone)
     "per-image values stacked with a row of their weight field": (
         _parts_stacked_with_their_weight_field, DECLINE, "filled with an image's weight field"),
@@ -1660,7 +1678,10 @@ CASES = {
         _loss(lambda e, y, o, t: torch.reshape(e, (2, -1)).mean(1).sum()), DECLINE, "torch.reshape"),
     "errors viewed [4, -1] (a list)": (_loss(lambda e, y, o, t: e.view([4, -1]).amax(1).sum()), DECLINE, "Tensor.view"),
     "errors reshaped (2, 2, -1)": (_loss(lambda e, y, o, t: e.reshape(2, 2, -1).amax(-1).sum()), DECLINE, "Tensor.reshape"),
+    # -- knownwrong2: the same literal held by a local (``k = 4; view(k, -1)``; was wrong)
+    "errors viewed (k, -1), k = 4 held by a name": (_viewed_by_a_held_size("literal"), DECLINE, "Tensor.view"),
     # near misses: the size read from the rows or a length, the literal on a dim without images
+    "errors viewed (k, -1), k = len(targets) held by a name": (_viewed_by_a_held_size("length"), SPLIT, ""),
     "errors viewed (x.shape[0], -1)": (_loss(lambda e, y, o, t: e.view(e.shape[0], -1).amax(1).sum()), SPLIT, ""),
     "errors reshaped (len(targets), -1)": (_loss(lambda e, y, o, t: e.reshape(len(t), -1).amax(1).sum()), SPLIT, ""),
     "errors viewed (-1, 4)": (_loss(lambda e, y, o, t: e.view(-1, 4).amax(1).sum()), SPLIT, ""),
@@ -1726,14 +1747,15 @@ CASES = {
 @pytest.mark.parametrize("case", list(CASES))
 def test_adversarial_body_follows_the_oracle_or_declines(case):
     body, expect, op = CASES[case]
+    ops = op if isinstance(op, tuple) else (op,)  # any of these named
     for seed, weights in RULE_BATCHES:
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
         if expect == HONEST and got:
             assert got == pytest.approx({k: want[k] for k in got}, rel=1e-5, abs=1e-6), (seed, got, want)
-            assert set(got) == set(want) or any(op in m for m in said), (seed, op, said)
+            assert set(got) == set(want) or any(o in m for o in ops for m in said), (seed, op, said)
         elif expect in (DECLINE, HONEST):
             assert got == {}, (seed, got, want)
-            assert any(op in m for m in said), (seed, op, said)
+            assert any(o in m for o in ops for m in said), (seed, op, said)
         else:
             assert set(got) == set(want), (seed, said)
             assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
@@ -2284,12 +2306,28 @@ def test_a_tensor_made_from_a_number_computed_from_a_length_declines(make):
     check_rule(_weights_of_a_tensor_of(make), "with a Python number the body computed from a length", declines=True)
 
 
-@pytest.mark.xfail(strict=True, reason="README Known limits: a number computed from the weight field "
-                   "(w * 1.0 as huber's delta) is data")
 def test_a_number_computed_from_the_weight_field_as_a_margin_declines():
-    body = _each_image(lambda x, s: F.huber_loss(x, s["y"], delta=s["loss_weight"] * 1.0))
-    got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
-    assert got == {} and want, (got, want)
+    """Was silently wrong (README Known limits): ``delta=s["loss_weight"] * 1.0`` is a copy of the
+    weight, no weight object, so it stayed in the companion; on a group alone the weight is 1. The
+    code shows the argument computed from the weight field (also through a local): declined,
+    naming the op and the argument."""
+    def through_a_local(x, s):
+        w = s["loss_weight"]
+        return F.huber_loss(x, s["y"], delta=2.0 * w)
+
+    for body in (_each_image(lambda x, s: F.huber_loss(x, s["y"], delta=s["loss_weight"] * 1.0)),
+                 _each_image(through_a_local)):
+        got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
+        assert got == {} and want, (got, want)
+        assert any("F.huber_loss with delta= a number computed from an image's weight field" in m for m in said), said
+
+
+def test_a_margin_computed_from_another_field_or_a_literal_still_splits():
+    """Near misses: ``delta`` computed from another field of the targets, or a literal equal to a
+    weight (0.5): data and a constant of the body."""
+    for body in (_each_image(lambda x, s: F.huber_loss(x, s["y"], delta=float(s["labels"][0]) + 0.5)),
+                 _each_image(lambda x, s: F.huber_loss(x, s["y"], delta=0.5))):
+        check_rule(body, "")
 
 
 # -- a Python number divisor computed in the body by arithmetic other than a product (survey 11:

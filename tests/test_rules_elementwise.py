@@ -2150,6 +2150,9 @@ DATA_FACTORS = {  # each was taken for the weight where its value equals the ima
     "over_a_field": lambda e, t: e / t["kpt_weight"],
     "weight_and_field": lambda e, t: e * t["loss_weight"] * t["kpt_weight"],
     "nested_field": lambda e, t: e * t["meta"]["scale"],
+    # copies (no identity, no host read of that op): the code reads another field than the weight
+    "item_copied": lambda e, t: e * (t["scale"].item() * 1.0),
+    "field_copied": lambda e, t: e * (t["kpt_weight"] * 1.0),
 }
 DATA_BATCHES = [  # (weights, scales, source labels or None for the weights' groups)
     ((1.0, 0.5, 0.5), (1.0, 0.5, 0.5), None),  # every scale is its image's weight (survey 15)
@@ -2171,6 +2174,15 @@ def test_a_per_image_number_of_the_images_data_equal_to_the_weight_is_no_weight(
     pred, targets = _data_batch(weights, scales)
     body = _per_image(DATA_FACTORS[name])
     _split_as_the_oracle(body, pred, targets, labels)
+
+
+@pytest.mark.parametrize("batch", range(len(DATA_BATCHES)))
+def test_a_copy_of_the_weight_field_is_the_weight(batch):
+    """Near miss of the copies above: ``t["loss_weight"] * 1.0`` reads the weight field in the
+    code; a number of its image's weight's value, it is the weight (1 on a group alone)."""
+    weights, scales, labels = DATA_BATCHES[batch]
+    pred, targets = _data_batch(weights, scales)
+    _split_as_the_oracle(_per_image(lambda e, t: e * (t["loss_weight"] * 1.0)), pred, targets, labels)
 
 
 @pytest.mark.parametrize("read", [
@@ -2519,3 +2531,59 @@ def test_a_count_added_up_elsewhere_declines(body):
     got, want, said = split_outcome(body, list(_counted_batch()), [ROWS, TARGETS])
     assert want and not got, got
     assert any("sizes of single images' tensors" in m for m in said), said
+
+
+def _numbered_batch():
+    """``_counted_batch`` with a Python int per image (``num_boxes``: 1, 2, 3, 1; 7 in all) and a
+    Python list as long (``names``)."""
+    outputs, targets = _counted_batch()
+    for b, t in enumerate(targets):
+        t["num_boxes"], t["names"] = 1 + b % 3, ["box"] * (1 + b % 3)
+    return [outputs, targets]
+
+
+def _number_field_total(targets):
+    return sum(t["num_boxes"] for t in targets)
+
+
+def _over_a_field_added_up_in_a_helper(outputs, targets):
+    return {"loss": outputs["x"].sigmoid().sum() / max(1, _number_field_total(targets))}
+
+
+def _over_a_field_added_up_over_a_local_list(outputs, targets):
+    n, kept = 0, [t for t in targets]
+    for t in kept:
+        n += len(t["names"])
+    return {"loss": outputs["x"].sigmoid().sum() / n}
+
+
+def _over_a_field_summed_by_a_generator(outputs, targets):
+    n = sum(t["num_boxes"] for t in targets)
+    return {"loss": outputs["x"].sigmoid().sum() / n}
+
+
+@pytest.mark.parametrize("body", [_over_a_field_added_up_in_a_helper, _over_a_field_added_up_over_a_local_list,
+                                  _over_a_field_summed_by_a_generator])
+def test_a_count_of_what_no_tensor_holds_added_up_declines(body):
+    """Were silently wrong (README Known limits, FreeAnchor-like, claimed by the lead and checked
+    here): a count of Python ints or list lengths of the targets added up in a helper, over a
+    local list or by ``sum()`` of a generator divided a loss as a constant; on a group alone the
+    body adds up the group's. A whole-number divisor equal to such a sum over the images declines."""
+    got, want, said = split_outcome(body, _numbered_batch(), [ROWS, TARGETS])
+    assert want and not got, got
+    assert any("the sum over the images of their" in m for m in said), said
+
+
+def test_a_literal_or_configured_divisor_equal_to_a_fields_sum_still_splits():
+    """Near misses: ``/ 7`` written at the division, and ``/ self.scale`` of a configured 7,
+    equal to the images' ``num_boxes`` by value: constants of the body."""
+
+    class Criterion:
+        scale = 7
+
+        def loss(self, outputs, targets):
+            return {"loss": outputs["x"].sigmoid().sum() / 7, "scaled": outputs["x"].sigmoid().sum() / self.scale}
+
+    got, want, said = split_outcome(Criterion().loss, _numbered_batch(), [ROWS, TARGETS])
+    assert set(got) == set(want) == {"loss_real", "loss_synthetic", "scaled_real", "scaled_synthetic"}, said
+    assert got == pytest.approx(want, rel=1e-6), (got, want)

@@ -5,7 +5,6 @@ Each body is compared with the oracle on the ``RULE_BATCHES``."""
 
 from __future__ import annotations
 
-import pytest
 import torch
 from _helpers import check_rule
 
@@ -95,13 +94,75 @@ def test_a_count_times_a_number_over_elements_not_read_from_the_code_declines():
         check_rule(body, "'count'", declines=True)
 
 
-@pytest.mark.xfail(strict=True, reason="found by gap16, not fixed: a float computed in Python from a size of image "
-                   "rows (scale = 100.0 / labels.numel(), float / int runs unseen) and kept in a local scales a loss as "
-                   "a constant; on a group alone it is 100 over the group's elements")
-def test_a_float_from_a_size_of_rows_kept_in_a_local_is_not_seen():
-    def body(outputs, targets):
+def test_a_literal_over_a_size_of_rows_kept_in_a_local_splits_as_the_oracle():
+    """Was silently wrong (found by gap16): ``scale = 100.0 / labels.numel()`` kept in a local,
+    then ``loss * scale``. Python divides the literal by the size unseen and the local holds a
+    plain float; the code shows the local's one assignment reading the size, so on a group alone
+    the sum is over the group's elements divided by 100 (also ``2.0 / y.size(0)`` on the left of
+    the product). Near misses split too: a size of a dim without images (``1.0 / c`` of ``bs, q,
+    c = err.shape``), a literal (``100.0 / 12``), a size of a tensor of no images, a literal times
+    a tensor whose making read a size of rows."""
+
+    def over_elements(outputs, targets):
         err, _, _ = _hits(outputs, targets)
         scale = 100.0 / torch.cat([t["labels"] for t in targets]).numel()
         return {"loss": err.sum() * scale}
 
-    check_rule(body, "")
+    def over_rows(outputs, targets):
+        err, _, _ = _hits(outputs, targets)
+        s = 2.0 / torch.stack([t["y"] for t in targets]).size(0)
+        return {"loss": s * err.sum()}
+
+    def near_misses(outputs, targets):
+        err, _, _ = _hits(outputs, targets)
+        _, _, c = err.shape
+        per_column, literal, fixed = 1.0 / c, 100.0 / 12, 100.0 / torch.zeros(12).numel()
+        flat = err.view(err.shape[0], -1)  # a tensor whose making read the size, times a literal
+        return {"columns": err.sum() * per_column, "literal": err.sum() * literal, "fixed": err.sum() * fixed,
+                "flat": flat.sum() * 0.05, "flat_left": 0.05 * flat.sum()}
+
+    for body in (over_elements, over_rows, near_misses):
+        check_rule(body, "")
+
+
+def test_a_number_python_computed_from_a_size_of_rows_otherwise_declines():
+    """A plain number computed in Python from a size of image rows in any other form: a mean or
+    each element scaled by ``100.0 / labels.numel()`` kept in a local, ``0.5 *
+    bs`` inline, ``1.0 / bs`` of ``bs, q, c = err.shape``, a sum over ``0.5 * bs``, a mean over
+    ``1.0 * bs``, ``+ 0.1 * bs`` (on a group alone each is the group's number; each was silently
+    the batch's): no companion, one warning naming the key and the op."""
+
+    def of_a_mean_and_each_element(outputs, targets):
+        err, _, _ = _hits(outputs, targets)
+        scale = 100.0 / torch.cat([t["labels"] for t in targets]).numel()
+        return {"loss": err.mean() * scale, "each": (err * scale).sum()}
+
+    def inline_half(outputs, targets):
+        err, _, _ = _hits(outputs, targets)
+        return {"loss": err.sum() * (0.5 * err.shape[0])}
+
+    def unpacked(outputs, targets):
+        err, _, _ = _hits(outputs, targets)
+        bs, _, _ = err.shape
+        s = 1.0 / bs
+        return {"loss": err.sum() * s}
+
+    def over_half(outputs, targets):
+        err, _, _ = _hits(outputs, targets)
+        return {"loss": err.sum() / (0.5 * err.shape[0])}
+
+    def mean_over(outputs, targets):
+        err, _, _ = _hits(outputs, targets)
+        n = 1.0 * err.shape[0]
+        return {"loss": err.mean() / n}
+
+    def plus(outputs, targets):
+        err, _, _ = _hits(outputs, targets)
+        n = 0.1 * err.shape[0]
+        return {"loss": err.mean() + n}
+
+    for body, op in ((of_a_mean_and_each_element, "Tensor.mul"),
+                     (inline_half, "Tensor.mul"), (unpacked, "Tensor.mul"), (over_half, "Tensor.div"),
+                     (mean_over, "Tensor.div"), (plus, "Tensor.add")):
+        check_rule(body, "'loss'", declines=True)
+        check_rule(body, f"{op} with a number that on a group alone is computed from the group's rows", declines=True)

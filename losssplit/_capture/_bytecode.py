@@ -1367,12 +1367,13 @@ def literal_view_sizes(count: int) -> tuple[Any, ...] | None:
     """The ``count`` sizes of the ``view`` / ``reshape`` call the caller's code is executing, each
     as written where a constant alone pushes it (else ``UNPROVEN``): its last ``count`` positional
     arguments, or one tuple constant (``x.view((4, -1))``, ``torch.reshape(x, (4, -1))``, also as
-    ``shape=``). None where the callee is not loaded by one of those names right before its
+    ``shape=``), or a local every assignment of which is that one constant (``k = 4; x.view(k,
+    -1)``). None where the callee is not loaded by one of those names right before its
     arguments (an op run inside another call) or nothing can be told."""
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return None
-    found = _call_arguments(f.f_code, f.f_lasti)
+    found = _call_arguments(f.f_code, f.f_lasti, held=True)
     if found is None or not found[0] or _callee(f.f_code, f.f_lasti) not in _VIEW_NAMES:
         return None
     arguments, names = found
@@ -1409,9 +1410,10 @@ def _call_in_caller() -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
 
 
 @functools.lru_cache(maxsize=1024)
-def _call_arguments(code: types.CodeType, lasti: int) -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
+def _call_arguments(code: types.CodeType, lasti: int, held: bool = False) -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
     """The arguments of the CALL at ``lasti`` as written, each the constant of a LOAD_CONST that
-    alone pushes it, else ``_UNPROVEN`` (so are the ones before an argument whose code is not
+    alone pushes it (with ``held``, also of a LOAD_FAST of a local only ever assigned that
+    constant), else ``_UNPROVEN`` (so are the ones before an argument whose code is not
     straight-line), and its keyword names; None where the layout is not the checked one (PRECALL,
     at most one KW_NAMES)."""
     instructions, at = _located(code, lasti)
@@ -1428,9 +1430,24 @@ def _call_arguments(code: types.CodeType, lasti: int) -> tuple[tuple[Any, ...], 
     for _ in range(instructions[at].arg or 0):
         start = _operand_start(instructions, end) if end is not None else None
         span = instructions[start:end] if start is not None else []
-        arguments.append(_constant_span(span))
+        constant = _constant_span(span)
+        if held and constant is _UNPROVEN and len(span) == 1 and span[0].opname == "LOAD_FAST":
+            constant = _constant_local(instructions, span[0].argval)
+        arguments.append(constant)
         end = start
     return tuple(reversed(arguments)), names
+
+
+def _constant_local(instructions: list[dis.Instruction], name: str) -> Any:
+    """The constant every assignment of the local ``name`` stores (``k = 4``), else ``_UNPROVEN``
+    (a parameter, a value computed, several constants)."""
+    stores = _stores(instructions, name)
+    values = {(type(instructions[j - 1].argval), instructions[j - 1].argval) if j and instructions[j - 1].opname == "LOAD_CONST"
+              and instructions[j].opname == "STORE_FAST" else None for j in stores}
+    if len(values) != 1 or None in values:
+        return _UNPROVEN
+    ((_, value),) = values  # type: ignore[misc]
+    return value
 
 
 def _constant_span(span: list[dis.Instruction]) -> Any:
@@ -1761,6 +1778,194 @@ def size_reciprocal() -> tuple[float, Any] | None:
             return float(ops[0][1]), f.f_locals[ops[1][1]]
     return None
 
+
+class Sized(NamedTuple):
+    """An operand of the binary op the caller's code is executing that the body computed in
+    Python from a size of image rows read in this call (see ``sized_operand``)."""
+
+    reciprocal: tuple[float, int] | None
+    """``(c, offset)`` where the operand is exactly ``c / <tensor>.numel()`` (or ``.size(d)``),
+    inline or held by a local stored once so, with ``c`` a number literal and ``offset`` the
+    size read's instruction; else None."""
+
+
+def sized_operand(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]], marked: Callable[[Any], bool]
+                  ) -> Sized | None:
+    """Whether a number operand of the binary op the caller's code is executing is a plain number
+    computed in Python from a size of image rows: one of the reads at ``sites`` ((code, offset,
+    dims): a read that gave such a size, ``dims`` empty where its result is the size itself,
+    else the dims of the ``torch.Size`` that are such sizes, picked by a literal subscript right
+    after it) is in the operand's own code (``loss * (0.5 * x.shape[0])``), or in the assignment
+    of a number local the operand loads, or of one that assignment loads (``scale = 100.0 /
+    labels.numel()``, then ``loss * scale``); or such a local holds a number ``marked`` says is a
+    size (``bs, n = x.shape``, then ``s = 1.0 / bs``). Python's ``float`` arithmetic runs first on
+    a size (``100.0 / n``) and makes a plain float no mark survives; the code shows what it was
+    computed from. A number operand: a local holding a number, or code whose loads of tensors
+    are all size reads (``x.shape``, ``x.numel()``) and that ends in no other call. None where
+    nothing is proven."""
+    f = _caller()
+    if f is None:
+        return None
+    code = f.f_code
+    reads = {o: dims for c, o, dims in sites if c is code}
+    instructions, at = _located(code, f.f_lasti)
+    if not reads or at is None or instructions[at].opname != "BINARY_OP":
+        return None
+    right = _operand_start(instructions, at, target_first=True)
+    left = _operand_start(instructions, right, target_first=True) if right is not None else None
+    for start, end in ((left, right), (right, at)):
+        if start is None or end is None or not _number_code(instructions, start, end, f.f_locals):
+            continue
+        if _holds_read(instructions, start, end, reads, f.f_locals, marked, set()):
+            return Sized(_reciprocal(instructions, start, end, reads))
+    return None
+
+
+_SIZE_NAMES = frozenset({"shape", "size", "numel", "nelement"})
+
+
+def _number_code(instructions: list[dis.Instruction], start: int, end: int, values: dict[str, Any]) -> bool:
+    """Whether the operand ``start:end`` computes a number: see ``sized_operand``."""
+    last = instructions[end - 1]
+    if last.opname == "CALL":
+        at = _callee_at(instructions, start, end)
+        callee = None if at is None else instructions[at]
+        if callee is None or not (callee.opname == "LOAD_METHOD" and callee.argval in _SIZE_NAMES
+                                  or callee.opname == "LOAD_GLOBAL" and callee.argval in _COUNTING):
+            return False
+    for k in range(start, end):
+        i = instructions[k]
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF"):
+            v = values.get(i.argval)
+            if not isinstance(v, _PLAIN) and not (
+                    k + 1 < end and instructions[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD")
+                    and instructions[k + 1].argval in _SIZE_NAMES):
+                return False
+    return True
+
+
+def _holds_read(instructions: list[dis.Instruction], start: int, end: int, reads: dict[int, tuple[int, ...]],
+                values: dict[str, Any], marked: Callable[[Any], bool], seen: set[str]) -> bool:
+    """Whether the code ``start:end`` makes one of the size ``reads``, or loads a number local
+    that ``marked`` says is a size or whose assignment is such code (``seen``: locals followed)."""
+
+    def hit(k: int, end: int) -> bool:
+        dims = reads.get(instructions[k].offset)
+        return dims is not None and (not dims or k + 2 < end and instructions[k + 2].opname == "BINARY_SUBSCR"
+                                     and instructions[k + 1].opname == "LOAD_CONST" and instructions[k + 1].argval in dims)
+
+    return _computed_from(instructions, start, end, hit, values, marked, seen)
+
+
+def _computed_from(instructions: list[dis.Instruction], start: int, end: int, hit: Callable[[int, int], bool],
+                   values: dict[str, Any], marked: Callable[[Any], bool], seen: set[str]) -> bool:
+    """Whether the number code ``start:end`` has an instruction ``hit`` says is its source (its
+    index, the span's end), or loads a number local that ``marked`` says is one or whose
+    assignment is such code (``seen``: locals followed; loop counters and positions aside)."""
+    for k in range(start, end):
+        i = instructions[k]
+        if hit(k, end):
+            return True
+        v = values.get(i.argval) if i.opname == "LOAD_FAST" else None
+        if i.opname != "LOAD_FAST" or i.argval in seen or not isinstance(v, (int, float)) or isinstance(v, bool):
+            continue
+        if _index(instructions, k):  # ``t[b]["w"]`` of ``for b in range(bs)``: a position picks a value
+            continue
+        if marked(v):
+            return True
+        seen.add(i.argval)
+        for j in _stores(instructions, i.argval):
+            if instructions[j - 1].opname == "FOR_ITER":  # a loop's counter: a position, no number computed
+                continue
+            value = _stored_value(instructions, j)  # (not a tensor's: ``total = 0``, then ``total + l / bs``)
+            if value is not None and _number_shaped(instructions, *value, sizes=True) \
+                    and _computed_from(instructions, *value, hit, values, marked, seen):
+                return True
+    return False
+
+
+def operand_fields() -> frozenset[Any]:
+    """The constants that the number operand of the binary op the caller's code is executing
+    subscripts with, in its code or in the assignments of the number locals it loads (``s =
+    t["scale"].item(); l * (s * 1.0)``: ``{"scale"}``); empty where none or nothing is read."""
+    f = _caller()
+    if f is None:
+        return frozenset()
+    instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None or instructions[at].opname != "BINARY_OP":
+        return frozenset()
+    right = _operand_start(instructions, at, target_first=True)
+    left = _operand_start(instructions, right, target_first=True) if right is not None else None
+    found: set[Any] = set()
+
+    def hit(k: int, end: int) -> bool:
+        i = instructions[k]
+        if i.opname == "LOAD_CONST" and k + 1 < end and instructions[k + 1].opname == "BINARY_SUBSCR":
+            found.add(i.argval)
+        return False
+
+    for start, end in ((left, right), (right, at)):
+        if start is not None and end is not None and _number_code(instructions, start, end, f.f_locals):
+            _computed_from(instructions, start, end, hit, f.f_locals, lambda v: False, set())
+    return frozenset(found)
+
+
+def field_argument(func: Any, keyword: str, field: str) -> bool:
+    """Whether the argument ``keyword=`` of the call of ``func`` the caller's code is executing is
+    a number computed from the field ``field`` of a dict (``delta=s["loss_weight"] * 1.0``; also
+    through number locals assigned so, ``w = t["loss_weight"]; delta=2 * w``): a subscript by that
+    constant in its code. False where the call or the argument is not found so."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None:  # a call of a Python function (``F.huber_loss``) stops on the last of the CALL's caches
+        before = [k for k, i in enumerate(instructions) if i.offset < f.f_lasti]
+        at = before[-1] if before and instructions[before[-1]].opname == "CALL" else None
+    if at is None or instructions[at].opname != "CALL" \
+            or _callee(f.f_code, instructions[at].offset) != getattr(func, "__name__", None):
+        return False
+    found = _call_spans(f.f_code, at)
+    if found is None or keyword not in found[1]:
+        return False
+    spans, names = found
+    start, end = spans[len(spans) - len(names) + names.index(keyword)]
+
+    def hit(k: int, end: int) -> bool:
+        i = instructions[k]
+        return (i.opname == "LOAD_CONST" and i.argval == field and k + 1 < end
+                and instructions[k + 1].opname == "BINARY_SUBSCR")
+
+    return _computed_from(instructions, start, end, hit, f.f_locals, lambda v: False, set())
+
+
+def _stored_value(instructions: list[dis.Instruction], j: int) -> tuple[int, int] | None:
+    """The span of the value the STORE_FAST at ``j`` stores: its straight-line operand, else the
+    statement's code on its line (a value made with jumps: ``a if c else b``)."""
+    if instructions[j].opname != "STORE_FAST":
+        return None
+    start = _operand_start(instructions, j, target_first=True)
+    if start is None:
+        start = _assignment_start(instructions, j)
+    return None if start is None or start >= j else (start, j)
+
+
+def _reciprocal(instructions: list[dis.Instruction], start: int, end: int, reads: dict[int, tuple[int, ...]]
+                ) -> tuple[float, int] | None:
+    """``(c, offset)`` where the operand ``start:end`` is ``c / <...>.numel()`` (``.size(d)``) with
+    the size read at ``offset``, or a local stored once with that value; else None."""
+    span = instructions[start:end]
+    if len(span) == 1 and span[0].opname == "LOAD_FAST":
+        stores = _stores(instructions, span[0].argval)
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
+        return None if value is None else _reciprocal(instructions, *value, reads)
+    if len(span) < 4 or span[0].opname != "LOAD_CONST" or type(span[0].argval) not in (int, float):
+        return None
+    if span[-1].opname != "BINARY_OP" or span[-1].arg not in _DIVISIONS or span[-2].opname != "CALL":
+        return None
+    if reads.get(span[-2].offset) != () or _operand_start(instructions, end - 1) != start + 1:
+        return None
+    return float(span[0].argval), span[-2].offset
 
 @functools.lru_cache(maxsize=256)
 def _instructions(code: types.CodeType) -> list[dis.Instruction]:
@@ -2519,7 +2724,7 @@ def _maybe_number(instructions: list[dis.Instruction], first: int, j: int) -> bo
     return start is None or start < first or _number_shaped(instructions, start, j)
 
 
-def _number_shaped(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+def _number_shaped(instructions: list[dis.Instruction], start: int, end: int, sizes: bool = False) -> bool:
     """Whether the straight-line operand ``start:end`` may be a plain number, read from its code
     alone: a call only of a number builtin (``len``, ``float``, ``max``...), of a function of the
     ``math`` global or of ``.item()`` / ``.tolist()``, and arithmetic of such operands (a call of
@@ -2527,26 +2732,34 @@ def _number_shaped(instructions: list[dis.Instruction], start: int, end: int) ->
     last = instructions[end - 1]
     if last.opname in ("BINARY_OP", "COMPARE_OP"):
         right = _operand_start(instructions, end - 1)
-        return (right is None or right <= start or _number_shaped(instructions, start, right)
-                and _number_shaped(instructions, right, end - 1))
+        return (right is None or right <= start or _number_shaped(instructions, start, right, sizes)
+                and _number_shaped(instructions, right, end - 1, sizes))
     if last.opname in _KEPT:
-        return _number_shaped(instructions, start, end - 1)
+        return _number_shaped(instructions, start, end - 1, sizes)
     if last.opname != "CALL":
         return True
+    at = _callee_at(instructions, start, end)
+    if at is None:
+        return True
+    callee = instructions[at]
+    if callee.opname == "LOAD_GLOBAL":
+        return callee.argval in _COUNTING
+    if callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and at - 1 >= start:
+        owner = instructions[at - 1]
+        return (callee.argval in ("item", "tolist") or owner.opname == "LOAD_GLOBAL" and owner.argval == "math"
+                or sizes and callee.argval in _SIZE_NAMES)
+    return False
+
+
+def _callee_at(instructions: list[dis.Instruction], start: int, end: int) -> int | None:
+    """The index of the instruction that loads the function the CALL at ``end - 1`` calls, within
+    ``start:end``; None where not found there."""
     callee_end: int | None = end - 1
     while callee_end is not None and callee_end > start and instructions[callee_end - 1].opname in ("PRECALL", "KW_NAMES"):
         callee_end -= 1
-    for _ in range(last.arg or 0):
+    for _ in range(instructions[end - 1].arg or 0):
         callee_end = _operand_start(instructions, callee_end) if callee_end is not None else None
-    if callee_end is None or callee_end <= start:
-        return True
-    callee = instructions[callee_end - 1]
-    if callee.opname == "LOAD_GLOBAL":
-        return callee.argval in _COUNTING
-    if callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and callee_end - 2 >= start:
-        owner = instructions[callee_end - 2]
-        return callee.argval in ("item", "tolist") or owner.opname == "LOAD_GLOBAL" and owner.argval == "math"
-    return False
+    return None if callee_end is None or callee_end <= start else callee_end - 1
 
 
 def _assignment_start(instructions: list[dis.Instruction], j: int) -> int | None:
@@ -3039,3 +3252,70 @@ def truth_tested() -> bool:
     (a branch, ``not``, ``and`` / ``or``), not in a call whose code does (``max(n, 1)``, a torch
     function's checks). True where nothing can be told (an unchecked Python)."""
     return _executing(_TRUTH_TESTS)
+
+
+_SWAPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
+
+
+@functools.lru_cache(maxsize=256)
+def length_tests(code: types.CodeType, names: frozenset[str]) -> tuple[tuple[str, float], ...]:
+    """The tests ``code`` makes of the number of items of a parameter in ``names`` (the list of
+    per-image targets): ``len(targets)``, or a local stored once from it (``bs = len(targets)``),
+    compared with a number literal (``len(targets) > 2``: ``("gt", 2.0)``; ``2 < bs``: the same)
+    or tested for truth (``if len(targets):``, ``not bs``: ``("ne", 0.0)``). ``len`` returns a
+    plain int and no torch call sees the comparison: only the code shows it. Empty on versions
+    whose layout was not checked."""
+    if sys.version_info[:2] not in _TEST_CHECKED:
+        return ()
+    instructions = _instructions(code)
+    pushed: list[int] = []  # instructions that push such a length
+    held: set[str] = set()
+    for k, i in enumerate(instructions):
+        if (i.opname == "CALL" and i.arg == 1 and k >= 3 and instructions[k - 1].opname == "PRECALL"
+                and instructions[k - 2].opname == "LOAD_FAST" and instructions[k - 2].argval in names
+                and instructions[k - 3].opname == "LOAD_GLOBAL" and instructions[k - 3].argval == "len"
+                and (instructions[k - 3].arg or 0) & 1):
+            pushed.append(k)
+            after = instructions[k + 1] if k + 1 < len(instructions) else None
+            if after is not None and after.opname == "STORE_FAST" and len(_stores(instructions, after.argval)) == 1:
+                held.add(after.argval)
+    pushed += [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval in held]
+    return _tests_of(instructions, pushed)
+
+
+def divisor_tests() -> tuple[tuple[str, float], ...]:
+    """The tests ``code`` makes of the local the division the caller's code is executing divides
+    by (``k = sum(...)``, then ``if k > 8:`` or ``l.sum() / k if k > 8 else ...``): each load of
+    it compared with a number literal or tested for truth, as ``length_tests`` reads them."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _TEST_CHECKED:
+        return ()
+    return _divisor_tests_at(f.f_code, f.f_lasti)
+
+
+@functools.lru_cache(maxsize=1024)
+def _divisor_tests_at(code: types.CodeType, lasti: int) -> tuple[tuple[str, float], ...]:
+    names = [n for n in _divisor_locals(code, lasti) if not n.startswith(_CALLED)]
+    instructions = _instructions(code)
+    return _tests_of(instructions, [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval in names])
+
+
+def _tests_of(instructions: list[dis.Instruction], pushed: list[int]) -> tuple[tuple[str, float], ...]:
+    """The comparisons with a number literal and truth tests of the values the instructions at
+    ``pushed`` push (see ``length_tests``)."""
+    tests: list[tuple[str, float]] = []
+    for p in pushed:
+        after = instructions[p + 1] if p + 1 < len(instructions) else None
+        if after is not None and (after.opname == "UNARY_NOT" or after.opname.startswith("POP_JUMP")
+                                  and after.opname.endswith(("IF_TRUE", "IF_FALSE"))):
+            tests.append(("ne", 0.0))
+            continue
+        found = _consumer(instructions, p)
+        if found is None or instructions[found[0]].opname != "COMPARE_OP" or instructions[found[0]].argval not in _COMPARISONS:
+            continue
+        k, operand = found
+        other = _other_operand(instructions, k, operand)
+        if other is not None and other.opname == "LOAD_CONST":
+            op = _COMPARISONS[instructions[k].argval]
+            tests.append((op if operand == 0 else _SWAPPED[op], float(other.argval)))
+    return tuple(dict.fromkeys(tests))

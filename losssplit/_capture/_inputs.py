@@ -179,6 +179,7 @@ def _tag_per_image(frame: Frame, per_image: Sequence[Mapping[str, Any]], weight_
                 count += 1
         weights.append(w)
     frame.set_weights(weights)
+    frame.weight_field = weight_field
     frame.count_instances = functools.partial(_instance_counts, per_image, weight_field)
     frame.read_field_floats = functools.partial(_field_floats, per_image, weight_field)
     return count

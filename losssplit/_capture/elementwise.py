@@ -19,6 +19,7 @@ from ._bytecode import (
     UNPROVEN,
     Arithmetic,
     body_parameter,
+    call_site,
     computed_divisor,
     counted_number,
     divisor_arithmetic,
@@ -32,8 +33,10 @@ from ._bytecode import (
     local_length,
     loop_operand,
     offset_source,
+    operand_fields,
     operand_lengths,
     size_reciprocal,
+    sized_operand,
     straight_line_operator,
     table_operand,
 )
@@ -819,12 +822,24 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
     divided by such a number equal to one of its local counts (``l.sum() / (bs * Q)``, its
     elements) is left to the division, which takes the group's share of that count."""
     counted = frame.counted_number(a) or frame.counted_number(b)
+    sized = None
+    number = b if tb is None else a
+    if (not counted and frame.size_sites and (ta is None) != (tb is None) and type(number) in (int, float)
+            and float(number) not in frame.row_constants):
+        sites = [(code, offset, dims) for (code, offset), (_, dims) in frame.size_sites.items()]
+        sized = sized_operand(sites, frame.size_number)  # ``scale = 100.0 / labels.numel()``, then ``l * scale``
+        counted = sized is not None
     if not counted and not (ta is None and tb is None and (frame.row_count(a) is not None or frame.row_count(b) is not None)):
         return False
     if (counted and kind == "div" and tb is None and ta is not None and ta.ratio is not None and _is_number(b)
             and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
             and (not _constant_divisor(frame, ta.ratio, b) or frame.host_normaliser(b) is not None)):
         return False  # ``l.sum() / (labels.numel() - ignored.sum().item())``: the count of the rest
+    if sized is not None and sized.reciprocal is not None and kind == "mul":
+        per = _over_elements(frame, ta if tb is None else tb, b if tb is None else a, sized.reciprocal)
+        if per is not None:
+            frame.set(out, per)
+            return True
     op = op_name(func)
     frame.lose(out, f"{op} {BY_COUNTED_NUMBER if counted else BY_ROW_COUNT}",
                pred=is_prediction(a, ta) or is_prediction(b, tb))
@@ -875,26 +890,36 @@ def _elements_not_summed(frame: Frame, track: Track, rows: Tensor | None) -> Tra
     return Track(ratio=Ratio.of(1 - r.values, r.rows, r.row_dim, RatioKind.SUM))
 
 
-def _over_elements(frame: Frame, track: Track | None, factor: float) -> Track | None:
+def _over_elements(frame: Frame, track: Track | None, factor: float, read: tuple[float, int] | None = None
+                   ) -> Track | None:
     """``s.sum() * (c / x.numel())`` of a plain sum ``s`` and a literal ``c``, ``x`` a tensor with
     one dim of image rows (Libra R-CNN's accuracy in percent, ``correct.sum() * (100.0 /
     labels.numel())``): on a group alone the body divides by the group's elements of ``x``, so
     the sum is over that count divided by ``c`` (a row sum of ``1 / c`` per element: no numerator
-    scale, so a sum of data means what it means as a loss). None for any other product."""
+    scale, so a sum of data means what it means as a loss). ``read``: ``(c, offset)`` of a
+    number ``c / n`` whose size ``n`` was read at that offset of the code (``sized_operand``: held
+    by a local, of a tensor no local holds). None for any other product."""
     r = track.ratio if track is not None and track.lost_at is None and not track.parts else None
     if r is None or not _plain_sum(r) or r.scales or r.normaliser_ops or r.den_values is not None or r.group_factors:
         return None
-    found = size_reciprocal()
-    if found is None or found[0] <= 0 or not isinstance(found[1], Tensor):
-        return None
-    c, x = found
-    held, n = frame.get(x), math.prod(x.shape)
-    if held is None or held.lost_at is not None or len(held.rows) != 1 or not n or c / n != factor:
-        return None
-    ((d, each),) = held.rows.items()
-    if each.numel() != x.shape[d]:
-        return None
-    rows = expand_rows(frame, each, list(x.shape), d) if x.dim() > 1 else each
+    if read is not None:
+        c = read[0]
+        site = call_site()
+        rows = None if site is None else frame.size_sites.get((site[0], read[1]), (None, ()))[0]
+        if rows is None or c <= 0 or not rows.numel() or c / rows.numel() != factor:
+            return None
+    else:
+        found = size_reciprocal()
+        if found is None or found[0] <= 0 or not isinstance(found[1], Tensor):
+            return None
+        c, x = found
+        held, n = frame.get(x), math.prod(x.shape)
+        if held is None or held.lost_at is not None or len(held.rows) != 1 or not n or c / n != factor:
+            return None
+        ((d, each),) = held.rows.items()
+        if each.numel() != x.shape[d]:
+            return None
+        rows = expand_rows(frame, each, list(x.shape), d) if x.dim() > 1 else each
     share = Ratio.of(torch.full((rows.numel(),), 1.0 / c, device=rows.device), rows.reshape(-1), 0, RatioKind.SUM)
     try:
         return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=share))  # type: ignore[union-attr]
@@ -1329,8 +1354,8 @@ def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
     if w is None:
         return False
     owners = frame.weight_images(c)
-    if not owners and frame.data_images(c):  # ``l_b * t["scale"].item()``: data, whatever its value
-        return False
+    if not owners and (frame.data_images(c) or _other_field(frame)):  # ``l_b * t["scale"].item()``: data,
+        return False  # whatever its value (``t["scale"].item() * 1.0``: read from the code)
     if (owners or c == w) and (literal_factor(c) or frame.constant_number(c)):  # ``push * 0.5``, ``alpha *
         # bce`` with ``alpha=0.5`` not passed: a coefficient of the code
         return False
@@ -1845,11 +1870,18 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
         if ratio.host_image in frame.weight_images(x):
             return 1.0, True
         if (value != 1 and value == frame.host_weight(ratio.host_image) and not frame.data_images(x)
-                and not frame.constant_number(x)):  # by value, as
+                and not frame.constant_number(x) and not _other_field(frame)):  # by value, as
             # ``_scaled_by``; not a number of the images' data (``t["scale"]``, ``t["scale"].item()``)
             frame.scalar_weights[0] += 1
             return 1.0, True
     return value, False
+
+
+def _other_field(frame: Frame) -> bool:
+    """Whether the code of the number operand of the op reads a field of a dict other than the
+    weight field, and not that one (``t["scale"].item() * 1.0``): data equal to a weight by value."""
+    fields = operand_fields() if frame.weight_field is not None else frozenset()
+    return bool(fields) and frame.weight_field not in fields
 
 
 def _host_number(frame: Frame, x: Any, track: Track, kind: str) -> None:
@@ -1944,6 +1976,11 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
             return False
         counts = [tokens]  # the only count ``opaque_den`` offers then
     if source == "configured" or not any(count_multiple(z, c) for c in counts):
+        field = None if source == "configured" or ratio.host_image is not None else frame.field_total(z)
+        if field is not None:  # ``n += t["num_boxes"]`` over a local list or in a helper: the group's on its own
+            frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, the sum over the images of "
+                        f"their {field!r} numbers (on a group alone the group's sum)")
+            return True
         # a loss of several images over a count (> 1) that sizes of single images may make up
         if (source != "configured" and frame.image_size_read and ratio.host_image is None and float(z).is_integer()
                 and z > 1):

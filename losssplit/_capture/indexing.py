@@ -685,6 +685,10 @@ def _loss_buffer(frame: Frame, func: Any, buffer: Tensor, args: tuple) -> bool:
            if frame.num_images > 1 and elementwise.one_image_term(tv) or sized is not None and sized[0] is buffer
            else f"{op_name(func)} into a buffer of losses that another tensor views"
            if storage_uses(buffer) > 2 + len(frame.sharing(buffer)) else None)  # a view made before, untracked
+    if why is None and pos < 0 and n == frame.num_images > 1 and id(buffer) not in frame.literal_slots:
+        # ``loss = torch.zeros(len(targets)); loss[-1] = l`` (``torch.zeros(3)``: three terms)
+        why = (f"{op_name(func)} at a position counted from the end of a buffer as long as the images (on a group "
+               "alone another position)")
     if why is not None:
         frame.lose(buffer, why, pred=True)
         return True
@@ -753,7 +757,7 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.zeros``, ``x.new_zeros``: fresh data; a small one is remembered as zero, the start
     of a running total a reduced loss may be added into in place."""
     frame.note_zeros(out)
-    _note_slots(frame, out)
+    _note_slots(frame, func, args, out)
     if isinstance(out, Tensor) and out.dim():
         frame.note_blocks(out, (out.shape[0],))
     if isinstance(out, Tensor) and out.dim() and out.shape[0] == frame.num_images:
@@ -764,14 +768,17 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 def empty(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.empty(3)``, ``x.new_empty(3)``: fresh memory, no values; a small 1-d one may become
     a buffer of losses written at every position (``_loss_buffer``)."""
-    _note_slots(frame, out)
+    _note_slots(frame, func, args, out)
 
 
-def _note_slots(frame: Frame, out: Any) -> None:
+def _note_slots(frame: Frame, func: Any, args: tuple, out: Any) -> None:
     """A small 1-d buffer made by the op being followed, which reduced losses may be written into
-    by position (``_loss_buffer``)."""
+    by position (``_loss_buffer``); whether the code wrote its length as a literal."""
     if isinstance(out, Tensor) and out.dim() == 1 and out.numel() <= 16:
         frame.slot_buffers[id(out)] = (out, version_of(out))
+        index = 1 if func in (Tensor.new_zeros, Tensor.new_empty) else 0
+        if literal_size(out.shape[0], index, "size", len(args)) or len(args) > index and frame.constant_number(args[index]):
+            frame.literal_slots.add(id(out))  # (or a parameter's default the code proves)
 
 
 def _fresh_zeros(frame: Frame, target: Tensor, saved: int = 0) -> bool:
@@ -920,6 +927,10 @@ def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[A
         n = p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1
         if d in track.rows and (type(p) is int or (type(p) is slice and p != _FULL)):
             size = target.shape[d]
+            if type(p) is int and p < 0 or type(p) is slice and any(type(b) is int and b < 0 for b in (p.start, p.stop)):
+                # ``loss[-1] = v``: counted from the end, on a group alone another image's position
+                frame.doubt(torch.ones((), dtype=torch.bool), "Tensor.__setitem__ wrote at a position counted from the "
+                            "end of a dim that carries images (on a group's images alone it is another image)")
             positions = range(size)[p] if type(p) is slice else [norm_dim(p, size)]
             written_at(frame, target, d, positions)
         d += n

@@ -16,11 +16,13 @@ registered with ``@rule(*funcs)`` right above its definition.
 from __future__ import annotations
 
 import array
+import builtins
 import dataclasses
 import functools
 import operator
 import struct
 import sys
+import types
 import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -148,6 +150,7 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
                 mine, theirs = counts[self._index], counts[other[0]._index]
                 origin = held.origin.get(id(mine))
                 if mine is theirs or origin is not None and origin[0] is theirs:
+                    held.row_constants.add(float(value))
                     return value
         if value is NotImplemented and other and type(other[0]) is float:  # ``bs * 0.5``
             value = getattr(float, name)(float(self), *other)
@@ -615,6 +618,7 @@ class Frame:
         self.tracks: dict[int, tuple[Tensor | _Ref, Track]] = {}
         self.arguments: set[int] = set()  # ids of the call's tagged argument tensors (made outside it)
         self.per_image_targets: Any = None  # the list of per-image target dicts (its ``len`` is the images)
+        self.weight_field: str | None = None  # the field of those dicts that is the weight
         self.checks: list[tuple[Tensor, str]] = []
         self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
@@ -696,6 +700,8 @@ class Frame:
         # small 1-d buffers made by ``torch.zeros`` / ``torch.empty`` (``new_*``): id -> (the
         # buffer, its version when made); held, so the ids stay unique
         self.slot_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # of those, the ones whose length the code wrote as a literal (``torch.zeros(3)``): ids
+        self.literal_slots: set[int] = set()
         # such a buffer written reduced losses by position (``loss[0] = box``): id
         # -> (the buffer, the track of the reduced loss at each position written, its version after
         # the last write the buffer's rules followed, the track they gave it)
@@ -743,6 +749,13 @@ class Frame:
         self.row_offsets: dict[int, tuple[Tensor, Tensor, dict[int, int], int | None]] = {}
         # the images of the indices along a dim whose size the body read (``RowCount._index``)
         self.row_counts: list[Tensor] = []
+        # where the body's code read them: (code, instruction offset) -> (those images, None where
+        # one read gave several; the dims of a ``torch.Size`` read that are such sizes, () for a
+        # size itself), for a plain number Python computed from one (``_bytecode.sized_operand``)
+        self.size_sites: dict[tuple[Any, int], tuple[Tensor | None, tuple[int, ...]]] = {}
+        # values of sizes of image rows over their own rows (``x.numel() / x.size(0)``: a constant
+        # per row), by value: a number computed from them is no group's count
+        self.row_constants: set[float] = set()
         # tensors made with such sizes (``torch.zeros(pred.shape[:4])``): id -> (the tensor, dim ->
         # the images of its indices); held, so the ids stay unique
         self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
@@ -794,6 +807,25 @@ class Frame:
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
         self.branches: list[Branch] = []
         self.tests: dict[int, tuple[Tensor, int | None, Ratio, str, float | Tensor, str]] = {}
+
+    def targets_length_tests(self, wrapped: Any, args: tuple, kwargs: dict) -> None:
+        """The body's tests of ``len(targets)`` (``_bytecode.length_tests``) as branches: on a
+        group alone the number of targets is the group's images (``if len(targets) > 2:``)."""
+        fn = getattr(wrapped, "__func__", wrapped)
+        code = getattr(fn, "__code__", None)
+        per_image = self.per_image_targets
+        if per_image is None or self.num_images < 2 or not isinstance(code, types.CodeType):
+            return
+        if fn.__globals__.get("len", builtins.len) is not builtins.len:
+            return
+        shift = 1 if getattr(wrapped, "__self__", None) is not None else 0
+        params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        names = {params[k + shift] for k, v in enumerate(args) if v is per_image and k + shift < code.co_argcount}
+        names.update(n for n, v in kwargs.items() if v is per_image and n in params)
+        tests = _bytecode.length_tests(code, frozenset(names)) if names else ()
+        for op, c in tests:
+            self.branches.append(Branch(self.arange(torch.device("cpu")), op, c, getattr(operator, op)(self.num_images, c),
+                                        f"len() of the targets compared ({self.num_images} {_SYMBOLS[op]} {c:g})"))
 
     def give_back_ints(self, result: Any) -> None:
         """The values of the returned dict that are ``GroupFloat.exact`` numbers of this call, as
@@ -902,8 +934,11 @@ class Frame:
             total += read.value
         device = family[0].ratio.rows.device if family[0].ratio is not None else torch.device("cpu")
         values = host_tensor([float(read.value) for read in family], torch.float64).to(device)
-        rows = self.arange(device)
-        return _host_guarded(Ratio.of(values, rows, 0, RatioKind.SUM), z, total, floor)
+        counts = Ratio.of(values, self.arange(device), 0, RatioKind.SUM)
+        for op, c in _bytecode.divisor_tests():  # ``if k > 8:`` of the summed number: on a group alone, its sum
+            self.branches.append(Branch(counts, op, c, getattr(operator, op)(z, c),
+                                        f"a Python sum of per-image numbers read on the host compared ({z:g} {_SYMBOLS[op]} {c:g})"))
+        return _host_guarded(counts, z, total, floor)
 
     def image_size(self, track: Track, n: Any) -> None:
         """The body read ``n``, a size of one image's own tensor (``track``'s)."""
@@ -1190,6 +1225,28 @@ class Frame:
             self._instances = (self.count_instances() if self.count_instances is not None else self.item_lengths(),)
         return self._instances[0]
 
+    def field_total(self, z: float) -> str | None:
+        """The field of the per-image target dicts whose Python ints, or the lengths of whose
+        Python lists, add up to ``z`` over the images (``n += t["num_boxes"]``, ``sum(len(t["names"])
+        for t in targets)``): on a group alone the body adds up the group's. None where none does."""
+        targets = self.per_image_targets
+        if not isinstance(targets, (list, tuple)) or len(targets) < 2 or not isinstance(targets[0], dict):
+            return None
+        for key in targets[0]:
+            total = 0
+            for t in targets:
+                v = t.get(key) if isinstance(t, dict) else None
+                if type(v) is int:
+                    total += v
+                elif type(v) is list:
+                    total += len(v)
+                else:
+                    break
+            else:
+                if total == z:
+                    return str(key)
+        return None
+
     def item_lengths(self) -> list[int] | None:
         """Without per-image target dicts: the rows of each image's item of the call's list
         arguments of one tensor per image (EEND's per-recording labels ``ts``: a sum divided by
@@ -1405,6 +1462,8 @@ class Frame:
         self.positions_written.clear()
         self.row_offsets.clear()
         self.row_counts.clear()
+        self.size_sites.clear()
+        self.row_constants.clear()
         self.sized_by.clear()
         self.lengths.clear()
         self.other_lengths.clear()
@@ -1429,6 +1488,23 @@ class Frame:
         out._frame, out._index = weakref.ref(self), len(self.row_counts)
         self.row_counts.append(rows)
         return out
+
+    def note_size_site(self, out: Any) -> None:
+        """Where the body read ``out``, a size that is or holds ``RowCount`` s (``size_sites``)."""
+        if type(out) is RowCount:
+            dims: tuple[int, ...] = ()
+            rows = self.row_count(out)
+        elif isinstance(out, torch.Size):
+            held = [d for d, n in enumerate(out) if type(n) is RowCount]
+            if not held:
+                return
+            dims = (*held, *(d - len(out) for d in held))
+            rows = self.row_count(out[held[0]]) if len(held) == 1 else None
+        else:
+            return
+        site = _bytecode.call_site()
+        if site is not None:
+            self.size_sites[site] = (rows if site not in self.size_sites else None, dims)
 
     def count_compared(self, n: Any, op: str, other: Any, taken: bool) -> None:
         """The body compared ``n`` (a ``RowCount`` or a number computed from one) with ``other``
@@ -1476,6 +1552,10 @@ class Frame:
         if type(x) in (FlooredFloat, FlooredInt):  # ``torch.tensor(float(bs)).clamp(min=1).item()``: its raw value
             return x.raw in self.counted_values or float(x) in self.counted_values
         return type(x) in (int, float) and float(x) in self.counted_values
+
+    def size_number(self, x: Any) -> bool:
+        """Whether ``x`` is a ``RowCount`` of this call or a number computed from one."""
+        return type(x) in (RowCount, CountedInt, CountedFloat) and x._frame() is self
 
     def row_count(self, x: Any) -> Tensor | None:
         """The rows whose size ``x`` is, if it is a ``RowCount`` read in this call."""
@@ -1923,8 +2003,13 @@ def weight_in_arguments(
     the call on the device (read with the call's one host read)."""
     for name, v, dim_map in arguments:
         if type(v) is float:  # identity first: ints are shared by Python and never count
-            if v != 1 and frame.weight_images(v):
-                return f"{op} with {name}= an image's weight field (1 on a group alone)"
+            if frame.weight_images(v):
+                if v != 1:
+                    return f"{op} with {name}= an image's weight field (1 on a group alone)"
+                continue
+            if frame.weight_field is not None and any(w != 1 for w in frame.weight_numbers() or ()) \
+                    and frame.op is not None and _bytecode.field_argument(frame.op[0], name, frame.weight_field):
+                return f"{op} with {name}= a number computed from an image's weight field (on a group alone from 1)"
             continue
         if not isinstance(v, Tensor):
             continue
@@ -2723,7 +2808,9 @@ class CaptureMode(TorchFunctionMode):
                     frame.image_size(held, out)
             if func in SIZE_READS and args:
                 try:
-                    return _counted_sizes(frame, func, args, kwargs, out)
+                    out = _counted_sizes(frame, func, args, kwargs, out)
+                    frame.note_size_site(out)
+                    return out
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
             return out
