@@ -1246,6 +1246,36 @@ def literal_view_sizes(count: int) -> tuple[Any, ...] | None:
     return tuple(arguments[-count:]) if not names and len(arguments) >= count else None
 
 
+def configured_view_sizes(count: int) -> tuple[Any, ...] | None:
+    """As ``literal_view_sizes``, each size also as the int value of a load by name of
+    configuration (``x.view(-1, K)``, ``x.view(-1, self.k)``, a parameter of the decorated body;
+    see ``_configured``) that alone pushes it: set before the call, the same on every group's
+    run. Positional sizes only; ``UNPROVEN`` for any other."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED or _callee(f.f_code, f.f_lasti) not in _VIEW_NAMES:
+        return None
+    instructions, at = _located(f.f_code, f.f_lasti)
+    found = _call_spans(instructions, at, f.f_code) if at is not None else None
+    if found is None or found[1] or len(found[0]) < count:
+        return None
+    last = _constant_span(instructions[found[0][-1][0] : found[0][-1][1]])
+    if type(last) is tuple and len(last) == count:  # ``torch.reshape(x, (-1, 2))``
+        return last
+    sizes = []
+    for first, stop in found[0][-count:]:
+        span = instructions[first:stop]
+        named = None
+        if len(span) == 1 and span[0].opname == "LOAD_CONST":
+            sizes.append(span[0].argval)
+            continue
+        if len(span) in (1, 2) and not any(i.is_jump_target for i in span):
+            attr = span[1] if len(span) == 2 and span[1].opname == "LOAD_ATTR" else None
+            named = _named_load(f.f_code, span, 0, attr) if len(span) == 1 or attr is not None else None
+        value = _configured(named, f) if named is not None else _UNPROVEN
+        sizes.append(value if type(value) is int else _UNPROVEN)
+    return tuple(sizes)
+
+
 @functools.lru_cache(maxsize=1024)
 def _callee(code: types.CodeType, lasti: int) -> str | None:
     """The name of the attribute or method loaded right before the arguments of the CALL at

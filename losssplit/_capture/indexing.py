@@ -372,7 +372,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 ident = frame.identity.get(r.device)
                 adv_rows.append(pt.long() if r is ident else r[pt])
                 if ti is None:
-                    _constant_positions(frame, adv_rows[-1], op, pt)
+                    _constant_positions(frame, adv_rows[-1], op, pt, r)
                 if r is ident and ti is None and pt is p and pt.dim() == 1:  # ``pred[img, ...]``: img names images
                     frame.image_indices[id(pt)] = (pt, version_of(pt))
             else:
@@ -419,7 +419,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     frame.set(out, new)
 
 
-def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any) -> None:
+def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: Tensor | None = None) -> None:
     """An index of no images' data along a dim that carries images picks positions: built per
     image by its position (DETR's ``batch_idx`` from a loop over the images) it names, on a group
     alone, the group's images as here, and every image with matched rows is in it. Defer the check
@@ -427,7 +427,8 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any) -> No
     on a group alone position 1 is another image). The ``nonzero()`` indices of a mask over image
     rows (or a view of them: ``.reshape(-1)``, ``[:, 0]``) are no constant: on a group alone they
     are the positions of the group's own mask, whichever images have none; a part of them by
-    position (``pos[1:]``) is another part on a group alone: declined."""
+    position (``pos[1:]``) is another part on a group alone: declined. Along a dim of blocks of
+    image rows (``of``, see ``shape._blocks_of``) every block must be picked."""
     for t in (index, getattr(index, "_base", None)):
         held = frame.counted.get(id(t)) if isinstance(t, Tensor) else None
         if held is not None and held[0] is t:
@@ -436,6 +437,17 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any) -> No
             frame.doubt(torch.ones((), dtype=torch.bool), f"{op} picks positions by a part of a mask's nonzero() "
                         "indices (on a group alone that part is other positions)")
             return
+    block = frame.view_block_rows.get(id(of)) if of is not None and frame.view_block_rows else None
+    if block is not None and block[0] is of:
+        n = of.shape[0]
+        if not isinstance(index, Tensor) or index.dtype == torch.bool or index.is_floating_point():
+            index = torch.as_tensor(index, device=of.device)
+        picked = torch.zeros(n, dtype=torch.bool, device=index.device)
+        if index.dtype != torch.bool:
+            picked = picked.index_fill(0, index.reshape(-1).long().remainder(n), True)
+        frame.doubt(~picked.all(), f"{op} picks positions along a dim of blocks of image rows and misses a block (on "
+                    "a group alone the positions are other blocks)")
+        return
     _, missing = image_counts(frame, images.reshape(-1))
     if missing is not None:
         frame.doubt(missing, f"{op} picks positions along a dim that carries images and misses an image whose targets "
@@ -1037,7 +1049,7 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if d in rows:
         rows[d] = rows[d][index]
         if frame.get(index) is None:
-            _constant_positions(frame, rows[d], op_name(func), index)
+            _constant_positions(frame, rows[d], op_name(func), index, track.rows[d])
     else:
         frame.positions_moved(op_name(func), out.shape[d])
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)

@@ -783,6 +783,29 @@ class Frame:
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
         self.branches: list[Branch] = []
         self.tests: dict[int, tuple[Tensor, int | None, Ratio, str, float | Tensor, str]] = {}
+        # rows of several images viewed as blocks of consecutive rows (``scores.view(-1, K)``), each
+        # block's rows one map row [blocks, rows per block]: on a group alone the same view gives
+        # the group's blocks only where every block's images are of one group (checked with the
+        # membership, ``_split.finish``); (the map, the warning)
+        self.view_blocks: list[tuple[Tensor, str]] = []
+        # the block dims' row maps (each block's first image), by id -> (it, the map of the rows
+        # viewed where they were one dim, rows per block): ``repeat_interleave`` by that many gives
+        # those rows back; held
+        self.view_block_rows: dict[int, tuple[Tensor, Tensor | None, int]] = {}
+        # the call's groups (the decorator's ``Grouping.assign``, or what it raised), made once when
+        # first asked; each image's group when known on the host (``host_groups``), read when asked
+        self.assigned: Any = None
+        self.read_groups: Callable[[], list[int] | None] | None = None
+        self._groups: tuple[list[int] | None] | None = None
+
+    def host_groups(self) -> list[int] | None:
+        """Each image's group as Python ints, where every image is in at most one group and that
+        is known without a read (labels grouped in Python; ``groups`` one past the last for an
+        image in none); None otherwise."""
+        if self._groups is None:
+            read = self.read_groups
+            self._groups = (read() if read is not None else None,)
+        return self._groups[0]
 
     def give_back_ints(self, result: Any) -> None:
         """The values of the returned dict that are ``GroupFloat.exact`` numbers of this call, as
@@ -1383,6 +1406,9 @@ class Frame:
         self.group_reads.clear()
         self.branches.clear()
         self.tests.clear()
+        self.view_blocks.clear()
+        self.view_block_rows.clear()
+        self.assigned = self.read_groups = self._groups = None
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
