@@ -442,7 +442,10 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
             out.append(present)
             continue
         than = b.than.to(device) if isinstance(b.than, torch.Tensor) and b.than.dim() == 0 else b.than
-        decided = getattr(torch, b.op)(per_group[id(b.of)], per_group.get(id(than), than))
+        value = per_group[id(b.of)]
+        decided = getattr(torch, b.op)(value, per_group.get(id(than), than))
+        if b.floor:  # ``max(pos.sum(), 1)``: a group counting 0 has no companion over it (see ``Branch.floor``)
+            decided = torch.where(value == 0, b.taken, decided)
         out.append((decided != b.taken) & images.get(id(b.of), present))
     return torch.cat(out)
 

@@ -2844,6 +2844,29 @@ def combined_truth() -> bool:
     return callee[0] != "bool" or at + 1 >= len(instructions) or instructions[at + 1].opname not in _TRUTH_TESTS
 
 
+def builtin_choice() -> str | None:
+    """Whether the caller's code may be in a call of the builtin ``max`` or ``min`` (``max(t.sum(),
+    1)``), whose comparisons of a tensor decide which value it returns: ``"max"`` / ``"min"``, or
+    ``"?"`` where the callee cannot be told (a call right after a ``with`` block, a jump target;
+    an unchecked Python); None at any other instruction and at a call of anything else (a torch
+    function's checks)."""
+    found = _executed(_TEST_CHECKED)
+    if found is None:
+        return "?"
+    f, instructions, at = found
+    if at is None:
+        return "?"
+    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1
+    if instructions[at].opname != "CALL":
+        return None
+    callee = _global_callee(instructions, at)
+    if callee is None:
+        return "?"
+    name = callee[0]
+    return name if len(callee) == 1 and name in ("max", "min") and _builtin(f, name) is getattr(builtins, name) else None
+
+
 def truth_tested() -> bool:
     """Whether the caller's code is testing a value for truth at an instruction written in it
     (a branch, ``not``, ``and`` / ``or``), not in a call whose code does (``max(n, 1)``, a torch

@@ -1437,15 +1437,18 @@ class Frame:
 
     def branched(self, t: Tensor, track: Track | None, taken: bool) -> bool:
         """``bool(t)`` gave ``taken``: a decision per group where the body's code tests it for
-        truth (``if``, ``not``, ``and``; not ``max(n, 1)``, whose value is followed) and ``t`` is a
-        noted test or a reduced value (``if num_pos:``) whose group values the split computes.
-        Whether it was."""
-        if not _bytecode.truth_tested():
+        truth (``if``, ``not``, ``and``) or the builtin ``max`` / ``min`` compares it
+        (``max(t.sum(), 1)`` returns the sum or 1: on a group alone it may return the other), and
+        ``t`` is a noted test or a reduced value (``if num_pos:``) whose group values the split
+        computes. Whether it was."""
+        choice = "" if _bytecode.truth_tested() else _bytecode.builtin_choice()
+        if choice is None:
             return False
         test = self.tests.get(id(t))
         if test is not None and test[0] is t and version_of(t) == test[1]:
             _, _, ratio, op, than, where = test
-            self.branches.append(Branch(ratio, op, than, taken, f"Tensor.__bool__ of {where}"))
+            floor = choice == "max" and op in ("lt", "gt") and isinstance(than, float) and than > 0
+            self.branches.append(Branch(ratio, op, than, taken, f"Tensor.__bool__ of {where}", floor))
             return True
         if track is not None and track.lost_at is None and t.numel() == 1 and branch_value(track.ratio):
             assert track.ratio is not None
@@ -2170,6 +2173,10 @@ class Branch:
     than: float | Tensor | Ratio
     taken: bool
     where: str
+    floor: bool = False
+    """The builtin ``max`` of the value and a positive number (``max(pos.sum(), 1)``): a group
+    whose value is 0 has no rows in what the value counts, and no companion over it; it is taken
+    as deciding as the batch (its other keys are kept)."""
 
 
 _SYMBOLS = {"lt": "<", "le": "<=", "eq": "==", "ne": "!=", "gt": ">", "ge": ">="}
