@@ -669,7 +669,8 @@ def ranked_responses(outputs, targets):
     """RRHF's terms over each query's ``R`` responses: a hinge on the pairs whose scores disagree
     with their rewards (``bitwise_and`` of the two tests), the best response's score by
     ``[arange, argmax]``; DAPO's group-relative advantage (``mean(1)`` / ``std(1)`` per block,
-    ``repeat_interleave(R)`` back onto the rows) times each score."""
+    ``repeat_interleave(R)`` back onto the rows) times each score; the reward centred on its block's
+    mean joined back by ``expand(-1, R).reshape(-1)``."""
     score, reward = _scores(outputs, targets)
     s, rw = score.view(-1, R), reward.view(-1, R)
     diff = s.unsqueeze(-1) - s.unsqueeze(-2)
@@ -678,7 +679,8 @@ def ranked_responses(outputs, targets):
     best = -s[torch.arange(s.shape[0]), rw.argmax(-1)].mean()
     grouped = reward.view(-1, R)
     adv = (reward - grouped.mean(1).repeat_interleave(R, dim=0)) / (grouped.std(1).repeat_interleave(R, dim=0) + 1e-4)
-    return {"loss_rank": rank, "loss_best": best, "loss_adv": -(adv * score).mean()}
+    centred = reward - grouped.mean(1, keepdim=True).expand(-1, R).reshape(-1)
+    return {"loss_rank": rank, "loss_best": best, "loss_adv": -(adv * score).mean(), "loss_centred": (centred * score).sum()}
 
 
 def _responses(weights, seed=0):
@@ -748,7 +750,7 @@ def test_blocks_that_mix_sources_or_weights_decline_what_they_reach(labels, weig
     got, want, said = split_outcome(body, _responses(weights), [ROWS, TARGETS], labels)
     assert want and set(got) == {k for k in want if k.startswith("loss_score_")}, (got, said)
     assert got == pytest.approx({k: v for k, v in want.items() if k in got}, rel=1e-5, abs=1e-6)
-    for key in ("loss_rank", "loss_best", "loss_adv"):
+    for key in ("loss_rank", "loss_best", "loss_adv", "loss_centred"):
         assert any(f"'{key}'" in m and "Tensor.view (a dim split into rows of several images)" in m for m in said), said
 
 

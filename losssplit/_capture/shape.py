@@ -131,8 +131,12 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 return
             d = tracked[0]
             r = track.rows[d]
+            block = frame.view_block_rows.get(id(r)) if frame.view_block_rows else None
             if len(gi) == 1 and len(gj) == 1:
                 rows[gj[0]] = r
+            elif (len(gj) == 1 and block is not None and block[0] is r and block[1] is not None and gi.index(d) == 0
+                  and math.prod(src.shape[k] for k in gi[1:]) == block[2]):
+                rows[gj[0]] = block[1]  # blocks joined back (``g.mean(1, keepdim=True).expand(-1, G).reshape(-1)``)
             elif len(gj) == 1:
                 rows[gj[0]] = expand_rows(frame, r, [src.shape[k] for k in gi], gi.index(d))
             else:
