@@ -31,7 +31,7 @@ from ._capture._bytecode import body_call
 from ._companion import REPORTED_ATTR, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
-from ._groups import Grouping, PredicateError, _python_label
+from ._groups import Grouping, Membership, PredicateError, _python_label
 from ._split import attach, collect, finish
 from ._tokens import per_token, token_membership
 
@@ -160,6 +160,8 @@ class _Splitter:
         frame.read_body_call = functools.partial(body_call, id(sys._getframe()), wrapped, args, kwargs)
         if isinstance(labels, TokenLabels):
             frame.tokens = labels.length
+        else:
+            frame.read_groups = functools.partial(self._host_groups, frame, labels)
         try:
             with torch._C.DisableTorchFunction():
                 try:
@@ -195,6 +197,28 @@ class _Splitter:
         finally:
             frame.close()
         return result
+
+    def _assign(self, frame: Frame, labels: Sequence[Any] | torch.Tensor) -> tuple[list[str], Membership, list[int]]:
+        """The call's groups (``Grouping.assign``), once per call: the capture may ask first."""
+        if frame.assigned is None:
+            numeric = isinstance(self.source, str) and self.source == "loss_weight" and _context.current_labels() is None
+            try:
+                frame.assigned = self.grouping.assign(labels, numeric)
+            except Exception as exc:  # noqa: BLE001 - raised again where the split asks
+                frame.assigned = exc
+        if isinstance(frame.assigned, BaseException):
+            raise frame.assigned
+        return frame.assigned
+
+    def _host_groups(self, frame: Frame, labels: Sequence[Any] | torch.Tensor) -> list[int] | None:
+        """Each image's group, where every image is in at most one and the groups are known on
+        the host without a read (labels grouped in Python); None otherwise (``Frame.host_groups``)."""
+        try:
+            with torch._C.DisableTorchFunction():
+                membership = self._assign(frame, labels)[1]
+        except Exception:  # noqa: BLE001 - the split reports it
+            return None
+        return membership.host_group if membership.image is None else None
 
     def _weight(self, wrapped: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str | None, Any]:
         """(the weight field of the per-image dicts, the weight argument's value)."""
@@ -269,13 +293,12 @@ class _Splitter:
         if not pending:
             self.warn("nothing", "no returned key could be attributed to images; dict unchanged")
             return
-        numeric = isinstance(self.source, str) and self.source == "loss_weight" and _context.current_labels() is None
         try:
             if isinstance(labels, TokenLabels):
                 pending = per_token(frame, pending, labels.length, self.warn)
                 names, membership, outside = token_membership(self.grouping, labels)
             else:
-                names, membership, outside = self.grouping.assign(labels, numeric)
+                names, membership, outside = self._assign(frame, labels)
         except PredicateError as exc:
             self.warn("predicate", f"{exc}; dict unchanged")
             return

@@ -210,6 +210,8 @@ def finish(
         flat = torch.cat([grouped.front.to(flat), flat])
     # read with the rest: the checks, then opaque normalisers' Z and tokens where they are tensors
     frame.exposed_checks()
+    for blocks, message in frame.view_blocks:
+        frame.doubt(_mixed_blocks(frame, blocks, membership), message)
     device = flat.device
     flags = [flag if flag.dim() == 0 and flag.device == device else flag.reshape(()).to(device) for flag, _ in frame.checks]
     tail = [torch.stack(flags).to(flat)] if flags else []
@@ -395,6 +397,19 @@ def finish(
     return _without_turned(frame, pending, names, turned, out, warn) if any(turned) else out
 
 
+def _mixed_blocks(frame: Frame, blocks: torch.Tensor, membership: Membership) -> torch.Tensor:
+    """Whether some block of image rows (``Frame.view_blocks``, [blocks, rows per block]) holds images
+    of different groups (or of a group and of none): on that group alone the view cuts other
+    blocks."""
+    if membership.images != frame.num_images:
+        return torch.ones((), dtype=torch.bool, device=blocks.device)
+    if membership.image is None:
+        of = membership.group.to(blocks.device)[blocks]
+    else:
+        of = membership.dense().to(blocks.device)[blocks]
+    return (of != of[:, :1]).any()
+
+
 def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
     """[branches * groups]: 1 where a group with images, alone, would decide a branch of the
     body's Python code (``Frame.branches``) otherwise than the batch did: its value of what the
@@ -427,7 +442,10 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
             out.append(present)
             continue
         than = b.than.to(device) if isinstance(b.than, torch.Tensor) and b.than.dim() == 0 else b.than
-        decided = getattr(torch, b.op)(per_group[id(b.of)], per_group.get(id(than), than))
+        value = per_group[id(b.of)]
+        decided = getattr(torch, b.op)(value, per_group.get(id(than), than))
+        if b.floor:  # ``max(pos.sum(), 1)``: a group counting 0 has no companion over it (see ``Branch.floor``)
+            decided = torch.where(value == 0, b.taken, decided)
         out.append((decided != b.taken) & images.get(id(b.of), present))
     return torch.cat(out)
 

@@ -320,3 +320,44 @@ def test_a_test_of_the_number_of_targets_that_no_group_decides_otherwise_decline
     args, kinds = _batch([1.0, 0.5, 0.5, 1.0, 0.5], [1, 1, 1, 1, 1])
     got, want, said = split_outcome(body, args, kinds)
     assert got == pytest.approx(want, rel=1e-5) and len(got) == 2, (got, said)
+
+
+def sum_floored_by_builtin_max(outputs, targets):
+    """``max(w.sum(), 1)`` of a sum over the images' data (YOLOv8's ``target_scores_sum``): the
+    builtin returns the sum or 1, whichever its comparison picks."""
+    e = _err(outputs, targets)
+    w = torch.stack([t["has"] for t in targets]) * 0.4
+    return {"loss": e.sum() / max(w.sum(), 1)}
+
+
+def sum_capped_by_builtin_min(outputs, targets):
+    e = _err(outputs, targets)
+    w = torch.stack([t["has"] for t in targets]) * 0.4
+    return {"loss": e.sum() * min(w.sum(), 1)}
+
+
+def sum_floored_right_after_a_with_block(outputs, targets):
+    """The builtin ``max`` right after a ``with`` block (its first instruction a jump target: the
+    callee cannot be told from the code), as in ultralytics' loss after its assigner."""
+    with torch.no_grad():
+        w = torch.stack([t["has"] for t in targets]) * 0.4
+    s = max(w.sum(), 1)
+    return {"loss": _err(outputs, targets).sum() / s}
+
+
+@pytest.mark.parametrize("body", [sum_floored_by_builtin_max, sum_capped_by_builtin_min,
+                                  sum_floored_right_after_a_with_block])
+def test_a_reduced_value_compared_by_builtin_max_or_min_is_a_branch(body):
+    """Four annotated images, 0.4 each: the batch's sum (1.6) is above 1, each group's (0.8) below:
+    on a group alone ``max`` returns 1 (``min`` the sum). Before, the batch's choice was followed
+    for every group, silently wrong (found by gap17 in YOLOv10's branches). Now each group that
+    decides otherwise gets no companions, with a warning naming the branch; with two annotated
+    images more per group (1.2 each) every group decides as the batch and splits exactly."""
+    args, kinds = _batch([1.0, 0.5, 1.0, 0.5], [1, 1, 1, 1])
+    got, want, said = split_outcome(body, args, kinds)
+    assert want and got == {}, (got, said)
+    assert any("'loss'" in m and "Tensor.lt" in m for m in said) or any("'loss'" in m and "Tensor.gt" in m for m in said), said
+    args, kinds = _batch([1.0, 0.5, 1.0, 0.5, 1.0, 0.5], [1] * 6)
+    got, want, said = split_outcome(body, args, kinds)
+    assert want and set(got) == set(want), said
+    assert not wrong_companions(got, want)

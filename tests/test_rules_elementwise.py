@@ -200,6 +200,10 @@ CASES = {
     T.__and__: logic(T.__and__), T.__or__: logic(T.__or__), T.__xor__: logic(T.__xor__),
     T.logical_and: logic(T.logical_and), T.logical_or: logic(T.logical_or),
     torch.logical_and: logic(torch.logical_and), torch.logical_or: logic(torch.logical_or),
+    T.logical_xor: logic(T.logical_xor), torch.logical_xor: logic(torch.logical_xor),
+    T.bitwise_and: logic(T.bitwise_and), torch.bitwise_and: logic(torch.bitwise_and),
+    T.bitwise_or: logic(T.bitwise_or), torch.bitwise_or: logic(torch.bitwise_or),
+    T.bitwise_xor: logic(T.bitwise_xor), torch.bitwise_xor: logic(torch.bitwise_xor),
     # reductions, max / min, softmax
     T.sum: per_row(lambda e: T.sum(e, -1)), torch.sum: whole(torch.sum),
     T.mean: per_row(lambda e: T.mean(e, (1, 2))), torch.mean: whole(torch.mean),

@@ -1475,3 +1475,85 @@ def test_an_int_read_used_as_no_position_still_declines_the_call():
     got, want, said = rule_outcome(top_row, rule_batch(*RULE_BATCHES[0]))
     assert want and got == {}, (got, want)
     assert any("Tensor.__int__" in m for m in said), said
+
+
+# -- advanced indices of several dims: each image's rows along one of them ------------------------
+# ultralytics' task-aligned assigner reads each box's class score as ``pd_scores[ind0, :,
+# gt_labels]`` with ``ind0 = arange(bs).view(-1, 1).expand(-1, n_max)``: both ``[B, N]``, image b
+# along dim 0 of the index; on a group alone ``arange`` counts the group's images.
+
+
+def _labels(targets):
+    return torch.stack([t["labels"] for t in targets])  # [B, RULE_ROWS], classes in [0, WIDTH)
+
+
+def scores_of_each_boxs_class(outputs, targets):
+    """``x[ind0, :, labels]``: ``[B, N, RULE_ROWS]``, the image's rows at its boxes' classes."""
+    labels = _labels(targets)
+    bs, n = labels.shape
+    ind0 = torch.arange(bs).view(-1, 1).expand(-1, n)
+    return {"loss": outputs["x"][ind0, :, labels].sigmoid().mean()}
+
+
+def scores_of_each_boxs_class_transposed(outputs, targets):
+    """The same index transposed (``[N, B]``): the images along its second dim."""
+    labels = _labels(targets)
+    bs, n = labels.shape
+    ind0 = torch.arange(bs).view(1, -1).expand(n, -1)
+    return {"loss": (outputs["x"][ind0, :, labels.t()].sigmoid() * 2).sum(2).mean()}
+
+
+def rows_of_each_image_by_offset(outputs, targets):
+    """``flatten(0, 1)[idx + arange(bs)[:, None] * n]``: each row of the index picks rows of its
+    own image (its values on the device, checked with the call's one read)."""
+    x = outputs["x"]
+    bs, n = x.shape[0], x.shape[1]
+    idx = _labels(targets) % n + torch.arange(bs)[:, None] * n
+    return {"loss": x.flatten(0, 1)[idx].pow(2).mean()}
+
+
+@pytest.mark.parametrize("body", [scores_of_each_boxs_class, scores_of_each_boxs_class_transposed,
+                                  rows_of_each_image_by_offset])
+def test_an_index_of_several_dims_with_each_image_along_one_follows_the_oracle(body):
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and set(got) == set(want), (seed, said)
+        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
+
+
+def reversed_images_with_the_labels(outputs, targets):
+    """``ind0`` of the images in reverse against the labels in order: image b's rows at image
+    ``B - 1 - b``'s classes."""
+    labels = _labels(targets)
+    bs, n = labels.shape
+    ind0 = torch.arange(bs).flip(0).view(-1, 1).expand(-1, n)
+    return {"loss": outputs["x"][ind0, :, labels].sigmoid().mean()}
+
+
+def rows_of_several_images_along_a_row(outputs, targets):
+    """``flatten(0, 1)[idx]`` with each row of ``idx`` picking rows of every image."""
+    x = outputs["x"]
+    bs, n = x.shape[0], x.shape[1]
+    idx = torch.arange(bs * n).view(n, bs).t()
+    return {"loss": x.flatten(0, 1)[idx].pow(2).mean()}
+
+
+def image_zero_for_every_box(outputs, targets):
+    """``ind0`` all zeros (``torch.zeros(bs, n)``): image 0's rows for every image's boxes."""
+    labels = _labels(targets)
+    ind0 = torch.zeros(labels.shape, dtype=torch.long)
+    return {"loss": outputs["x"][ind0, :, labels].sigmoid().mean()}
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (reversed_images_with_the_labels, "rows of different images were paired at Tensor.__getitem__"),
+    (rows_of_several_images_along_a_row, "picks rows of several images along a dim other than its first"),
+    (image_zero_for_every_box, "misses an image"),
+])
+def test_an_index_of_several_dims_that_pairs_or_picks_other_images_declines(body, message):
+    """Near misses: the images reversed against the labels, rows of several images along a row of
+    the index, one image's rows for every box: no companions, a warning naming the op."""
+    for seed, weights in RULE_BATCHES[:2]:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and got == {}, (seed, got, said)
+        assert any(message in m for m in said), said

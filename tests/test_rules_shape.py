@@ -10,12 +10,18 @@ import torch
 import torch.nn.functional as F
 from _helpers import (
     ROWS,
+    TARGETS,
     Owned,
     check_rule,
+    companions,
+    logged_warnings,
     op_id,
+    oracle,
+    oracle_companions,
     registered,
     rule_batch,
     rule_outcome,
+    split_and_compare,
     split_outcome,
 )
 
@@ -643,3 +649,174 @@ def test_image_major_crops_viewed_crop_major_with_as_many_images_as_crops_declin
     got, want, said = split_outcome(body, [_crops(labels, 3)], [ROWS], labels)
     assert want and got == {}, got
     assert any("'l'" in m and "Tensor.view (a size of image rows written as a literal" in m for m in said), said
+
+
+# -- blocks of consecutive rows: each query's responses, each prompt's completions -----------------
+# ``scores.view(-1, R)`` cuts the rows into blocks of R consecutive images (RRHF's responses of a
+# query, DAPO's completions of a prompt). On a group's images alone the same view cuts the group's
+# rows into blocks of R: the batch's blocks exactly where every block lies inside one group.
+
+R = 2  # responses per query, a module constant
+
+
+def _scores(outputs, targets):
+    """Each image's score (its negated mean error) and reward, ``[B]`` each."""
+    y = torch.stack([t["y"] for t in targets])
+    return -(outputs["x"] - y).abs().mean((1, 2)), torch.stack([t["r"] for t in targets])
+
+
+def ranked_responses(outputs, targets):
+    """RRHF's terms over each query's ``R`` responses: a hinge on the pairs whose scores disagree
+    with their rewards (``bitwise_and`` of the two tests), the best response's score by
+    ``[arange, argmax]``; DAPO's group-relative advantage (``mean(1)`` / ``std(1)`` per block,
+    ``repeat_interleave(R)`` back onto the rows) times each score; the reward centred on its block's
+    mean joined back by ``expand(-1, R).reshape(-1)``."""
+    score, reward = _scores(outputs, targets)
+    s, rw = score.view(-1, R), reward.view(-1, R)
+    diff = s.unsqueeze(-1) - s.unsqueeze(-2)
+    disagree = torch.bitwise_and(rw.unsqueeze(-1) - rw.unsqueeze(-2) > 0, diff < 0)
+    rank = (diff.neg().clamp(min=0) * disagree).sum()
+    best = -s[torch.arange(s.shape[0]), rw.argmax(-1)].mean()
+    grouped = reward.view(-1, R)
+    adv = (reward - grouped.mean(1).repeat_interleave(R, dim=0)) / (grouped.std(1).repeat_interleave(R, dim=0) + 1e-4)
+    centred = reward - grouped.mean(1, keepdim=True).expand(-1, R).reshape(-1)
+    return {"loss_rank": rank, "loss_best": best, "loss_adv": -(adv * score).mean(), "loss_centred": (centred * score).sum()}
+
+
+def _responses(weights, seed=0):
+    g = torch.Generator().manual_seed(seed + 31)
+    outputs = {"x": (torch.rand(len(weights), 3, 4, generator=g) * 0.8 + 0.1).requires_grad_()}
+    targets = [{"y": torch.rand(3, 4, generator=g) * 0.8 + 0.1, "r": torch.randn((), generator=g), "loss_weight": w}
+               for w in weights]
+    return [outputs, targets]
+
+
+@pytest.mark.parametrize("weights", [[1.0, 1.0, 0.5, 0.5, 1.0, 1.0], [0.5, 0.5, 1.0, 1.0], [0.25, 0.25, 0.25, 0.25]])
+def test_blocks_of_one_group_follow_the_oracle(weights):
+    """Blocks of ``R`` consecutive images, each block of one source and one weight: every term
+    equals the body on each group's images alone, weight field 1."""
+    got, want, said = split_outcome(ranked_responses, _responses(weights), [ROWS, TARGETS])
+    assert want and set(got) == set(want), said
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+def test_blocks_of_one_group_follow_the_oracle_with_labels_and_interleaved_groups():
+    """Labels given through ``losssplit.sources``, one group's blocks interleaved with another's."""
+    labels = ["web", "web", "game", "game", "web", "web", "game", "game"]
+    got, want, said = split_outcome(ranked_responses, _responses([1.0] * 8, seed=1), [ROWS, TARGETS], labels)
+    assert want and set(got) == set(want), said
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+def test_blocks_follow_the_oracle_for_overlapping_groups():
+    """``groups=`` predicates, one of them every image: each block lies inside every group it
+    touches."""
+    weights = [1.0, 1.0, 0.5, 0.5]
+    args = _responses(weights, seed=2)
+    groups = {"all": lambda w: True, "real": lambda w: w >= 0.9}
+    out = split_and_compare(ranked_responses, args, None, groups=groups)
+    for group, images in (("all", [0, 1, 2, 3]), ("real", [0, 1])):
+        for key, value in oracle(ranked_responses, args, [ROWS, TARGETS], images).items():
+            assert out[f"{key}_{group}"].item() == pytest.approx(value.item(), rel=1e-5, abs=1e-6), (key, group)
+
+
+def _on_device(body, weights, labels):
+    """(companions, oracle companions, warnings) of ``body`` with the sources given as a float
+    tensor (``losssplit.sources``): grouped on the device, not known on the host."""
+    args = _responses(weights)
+    with logged_warnings() as said:
+        out = split_and_compare(body, args, torch.tensor(labels))
+    want = oracle_companions(body, args, [ROWS, TARGETS], labels,
+                             group_of=lambda v: "real" if v >= 0.9 else "synthetic")
+    return companions(out), want, said
+
+
+@pytest.mark.parametrize(("labels", "weights"), [
+    (["web", "game", "game", "web"], [1.0] * 4),
+    (["web", "game", "game", "web", "web", "web"], [1.0] * 6),
+    (None, [1.0, 0.5, 0.5, 1.0]),
+    (None, [1.0, 0.95, 0.5, 0.5]),
+])
+def test_blocks_that_mix_sources_or_weights_decline_what_they_reach(labels, weights):
+    """Near misses: a block of two sources (on each group alone the view pairs other images), a
+    block of two real images of different weights (one weight per block is what the weight field
+    set to 1 replaces). Groups and weights known on the host: the view's values lose their images,
+    each key they reach declines with a warning naming the view; a term without them splits."""
+
+    def body(outputs, targets):
+        out = ranked_responses(outputs, targets)
+        return {**out, "loss_score": -_scores(outputs, targets)[0].mean()}
+
+    got, want, said = split_outcome(body, _responses(weights), [ROWS, TARGETS], labels)
+    assert want and set(got) == {k for k in want if k.startswith("loss_score_")}, (got, said)
+    assert got == pytest.approx({k: v for k, v in want.items() if k in got}, rel=1e-5, abs=1e-6)
+    for key in ("loss_rank", "loss_best", "loss_adv", "loss_centred"):
+        assert any(f"'{key}'" in m and "Tensor.view (a dim split into rows of several images)" in m for m in said), said
+
+
+@pytest.mark.parametrize(("labels", "weights", "message"), [
+    ([1.0, 0.5, 0.5, 1.0], [1.0] * 4, "holds rows of images of different sources in one block"),
+    ([1.0, 1.0, 0.5, 0.5], [1.0, 0.95, 0.5, 0.5], "holds rows of images of different weights in one block"),
+])
+def test_blocks_that_mix_sources_or_weights_decline_the_call_where_checked_on_the_device(labels, weights, message):
+    """The same near misses with the sources a tensor of numbers (grouped on the device, not
+    known on the host): checked with the call's one read, no companions for the call."""
+    got, want, said = _on_device(ranked_responses, weights, labels)
+    assert want and got == {}, (got, said)
+    assert any(f"a dim split at Tensor.view {message}" in m and "no companions for this call" in m for m in said), said
+
+
+def test_blocks_of_one_group_follow_the_oracle_where_checked_on_the_device():
+    """Blocks of one source and weight each, grouped on the device: split."""
+    got, want, said = _on_device(ranked_responses, [1.0, 1.0, 0.5, 0.5, 1.0, 1.0], [0.5, 0.5, 1.0, 1.0, 0.5, 0.5])
+    assert want and set(got) == set(want), said
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+def halves_by_count(outputs, targets):
+    """``view(-1, len(targets) // 2)``: two halves (chosen, rejected), the size a count of the
+    images: on a group alone the halves are other blocks."""
+    score, _ = _scores(outputs, targets)
+    s = score.view(-1, len(targets) // 2)
+    return {"loss_pair": F.logsigmoid(s[0] - s[1]).neg().mean()}
+
+
+def blocks_by_local_size(outputs, targets, r=R):
+    """The block size a local computed from a size of the rows (``x.shape[0] // 2``)."""
+    score, _ = _scores(outputs, targets)
+    k = score.shape[0] // 2
+    return {"loss_best": score.view(-1, k).amax(1).mean()}
+
+
+def blocks_by_literal_count(outputs, targets):
+    """``view(2, -1)``: the blocks counted by a literal (on a group alone the blocks are other)."""
+    score, _ = _scores(outputs, targets)
+    return {"loss_best": score.view(2, -1).amax(1).mean()}
+
+
+def blocks_across_a_leading_dim(outputs, targets):
+    """Rows after a leading dim (``[3, B]``, per-row errors transposed) viewed as blocks: a block
+    is no run of consecutive rows of one dim."""
+    y = torch.stack([t["y"] for t in targets])
+    err = (outputs["x"] - y).abs().mean(2).t().contiguous()
+    return {"loss_best": err.view(-1, R).amax(1).mean()}
+
+
+def blocks_paired_across(outputs, targets):
+    """Each block paired with the one before it (``roll`` along the blocks): on a group alone the
+    previous block is another one."""
+    score, _ = _scores(outputs, targets)
+    s = score.view(-1, R)
+    return {"loss_best": (s - s.roll(1, 0)).abs().mean()}
+
+
+@pytest.mark.parametrize("body", [halves_by_count, blocks_by_local_size, blocks_by_literal_count,
+                                  blocks_across_a_leading_dim, blocks_paired_across])
+def test_blocks_sized_by_counts_or_not_of_consecutive_rows_decline(body):
+    """Near misses with every block inside one group: a block size computed from a count of the
+    images (``len(targets) // 2``, ``x.shape[0] // 2``: on a group alone it is another size), a
+    literal block count, blocks cut across a dim before the rows, blocks paired with others: no
+    companion, a warning naming the key and the op."""
+    got, want, said = split_outcome(body, _responses([1.0, 1.0, 0.5, 0.5, 1.0, 1.0]), [ROWS, TARGETS])
+    assert want and got == {}, (got, want, said)
+    assert any("Tensor.view" in m or "Tensor.roll" in m for m in said), said

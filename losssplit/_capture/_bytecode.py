@@ -1383,6 +1383,36 @@ def literal_view_sizes(count: int) -> tuple[Any, ...] | None:
     return tuple(arguments[-count:]) if not names and len(arguments) >= count else None
 
 
+def configured_view_sizes(count: int) -> tuple[Any, ...] | None:
+    """As ``literal_view_sizes``, each size also as the int value of a load by name of
+    configuration (``x.view(-1, K)``, ``x.view(-1, self.k)``, a parameter of the decorated body;
+    see ``_configured``) that alone pushes it: set before the call, the same on every group's
+    run. Positional sizes only; ``UNPROVEN`` for any other."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED or _callee(f.f_code, f.f_lasti) not in _VIEW_NAMES:
+        return None
+    instructions, at = _located(f.f_code, f.f_lasti)
+    found = _call_spans(f.f_code, at) if at is not None else None
+    if found is None or found[1] or len(found[0]) < count:
+        return None
+    last = _constant_span(instructions[found[0][-1][0] : found[0][-1][1]])
+    if type(last) is tuple and len(last) == count:  # ``torch.reshape(x, (-1, 2))``
+        return last
+    sizes = []
+    for first, stop in found[0][-count:]:
+        span = instructions[first:stop]
+        named = None
+        if len(span) == 1 and span[0].opname == "LOAD_CONST":
+            sizes.append(span[0].argval)
+            continue
+        if len(span) in (1, 2) and not any(i.is_jump_target for i in span):
+            attr = span[1] if len(span) == 2 and span[1].opname == "LOAD_ATTR" else None
+            named = _named_load(f.f_code, span, 0, attr) if len(span) == 1 or attr is not None else None
+        value = _configured(named, f) if named is not None else _UNPROVEN
+        sizes.append(value if type(value) is int else _UNPROVEN)
+    return tuple(sizes)
+
+
 @functools.lru_cache(maxsize=1024)
 def _callee(code: types.CodeType, lasti: int) -> str | None:
     """The name of the attribute or method loaded right before the arguments of the CALL at
@@ -3245,6 +3275,29 @@ def combined_truth() -> bool:
             or _builtin(f, callee[0]) is not getattr(builtins, callee[0]):
         return False
     return callee[0] != "bool" or at + 1 >= len(instructions) or instructions[at + 1].opname not in _TRUTH_TESTS
+
+
+def builtin_choice() -> str | None:
+    """Whether the caller's code may be in a call of the builtin ``max`` or ``min`` (``max(t.sum(),
+    1)``), whose comparisons of a tensor decide which value it returns: ``"max"`` / ``"min"``, or
+    ``"?"`` where the callee cannot be told (a call right after a ``with`` block, a jump target;
+    an unchecked Python); None at any other instruction and at a call of anything else (a torch
+    function's checks)."""
+    found = _executed(_TEST_CHECKED)
+    if found is None:
+        return "?"
+    f, instructions, at = found
+    if at is None:
+        return "?"
+    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1
+    if instructions[at].opname != "CALL":
+        return None
+    callee = _global_callee(instructions, at)
+    if callee is None:
+        return "?"
+    name = callee[0]
+    return name if len(callee) == 1 and name in ("max", "min") and _builtin(f, name) is getattr(builtins, name) else None
 
 
 def truth_tested() -> bool:

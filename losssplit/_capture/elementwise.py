@@ -602,7 +602,8 @@ def rounded_division(frame: Frame, func: Any, args: tuple, kwargs: dict, out: An
     torch.ne, torch.lt, torch.le, torch.gt,
     torch.ge, Tensor.__and__, Tensor.__or__, Tensor.__xor__, Tensor.logical_and, Tensor.logical_or,
     torch.logical_and,
-    torch.logical_or,
+    torch.logical_or, Tensor.logical_xor, torch.logical_xor, Tensor.bitwise_and, torch.bitwise_and,
+    Tensor.bitwise_or, torch.bitwise_or, Tensor.bitwise_xor, torch.bitwise_xor,
 )
 def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Comparisons and logic: same layout, but data (a mask), not a loss."""

@@ -309,6 +309,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     d = 0  # input dim
     e = 0  # output dim
     adv_rows: list[Tensor] = []
+    # per entry of ``adv_rows``: its images along the one dim of its index that may vary (counted
+    # from the right, as the index dims broadcast), or None (see ``_spread_rows``)
+    spread: list[tuple[Tensor, int] | None] = []
     adv_out_dim: int | None = None
     adv_ndim = 0
     contiguous_adv = not adv_positions or adv_positions == list(range(adv_positions[0], adv_positions[-1] + 1))
@@ -356,6 +359,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             for k in tracked:
                 sizes = [src.shape[j] for j in span]
                 adv_rows.append(expand_rows(frame, track.rows[k], sizes, k - d).view(sizes)[pt])
+                spread.append(None)
                 if ti is None:
                     _constant_positions(frame, adv_rows[-1], op, pt)
             if ti is not None and (track.rows or frame.get(src) is None and src.requires_grad):
@@ -364,6 +368,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 # a plain tensor (``w[has]`` of the weights' values stays a factor that may be the weights)
                 for k, r in ti.rows.items():
                     adv_rows.append(expand_rows(frame, r, list(pt.shape), k).view(pt.shape)[pt])
+                    spread.append(None)
             d += pt.dim()
             adv_ndim = max(adv_ndim, 1)
         else:
@@ -371,8 +376,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 r = track.rows[d]
                 ident = frame.identity.get(r.device)
                 adv_rows.append(pt.long() if r is ident else r[pt])
+                spread.append(_spread_of_index(frame, pt, adv_rows[-1], op))
                 if ti is None:
-                    _constant_positions(frame, adv_rows[-1], op, pt)
+                    _constant_positions(frame, adv_rows[-1], op, pt, r)
                 if r is ident and ti is None and pt is p and pt.dim() == 1:  # ``pred[img, ...]``: img names images
                     frame.image_indices[id(pt)] = (pt, version_of(pt))
             else:
@@ -380,11 +386,18 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                     frame.positions_moved(op, n)
             if ti is not None and ti.rows.get(0) is not None and pt.dim() == 1:
                 adv_rows.append(ti.rows[0])
+                spread.append((ti.rows[0], 1))
+            elif ti is not None and ti.rows and pt.dim() > 1:
+                # ``pd_scores[ind0, :, gt_labels]``: a ``[B, N]`` index of the images' data, its rows' images
+                k, r = next(iter(ti.rows.items()))
+                adv_rows.append(expand_rows(frame, r, list(pt.shape), k).view(pt.shape))
+                spread.append((r, pt.dim() - k) if len(ti.rows) == 1 and pt.shape[k] > 1 else None)
             elif ti is not None and ti.image is not None and pt.dim() == 1 and not track.rows:
                 # ``boxes_b[idx_b]``: one image's indices into a tensor of no other image's rows
                 img = merge_image(frame, img, ti.image, op)
             elif ti is not None and ti.image is not None and pt.dim() == 1:
                 adv_rows.append(ti.image.reshape(1).expand(pt.shape[0]))
+                spread.append(None)
             d += 1
             adv_ndim = max(adv_ndim, pt.dim())
         if e is not None and adv_out_dim is None:
@@ -398,9 +411,15 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         if adv_ndim != 1:
             # ``x[idx]`` with ``idx = det.nonzero()``, ``[n, 1]``: each position one row, the unit dims after it
             if any(r.dim() != adv_ndim or any(n != 1 for n in r.shape[1:]) for r in adv_rows):
-                return frame.lose(out, op, track)
-            adv_rows = [r.reshape(-1) for r in adv_rows]
-            shift = adv_ndim - 1
+                found = _spread_rows(frame, spread, adv_ndim, op) if len(spread) == len(adv_rows) else None
+                if found is None:
+                    return frame.lose(out, op, track)
+                adv_out_dim, adv_rows = adv_out_dim + found[0], [found[1]]  # type: ignore[operator]
+                e = None if e is None else e + found[0]
+                shift = adv_ndim - 1 - found[0]
+            else:
+                adv_rows = [r.reshape(-1) for r in adv_rows]
+                shift = adv_ndim - 1
         assert adv_out_dim is not None
         first = adv_rows[0]
         for r in adv_rows[1:]:
@@ -419,7 +438,41 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     frame.set(out, new)
 
 
-def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any) -> None:
+def _spread_of_index(frame: Frame, pt: Tensor, images: Tensor, op: str) -> tuple[Tensor, int] | None:
+    """The images ``images`` (``r[pt]``) of an index ``pt`` of a dim of image rows along the one
+    dim of ``pt`` whose images may differ, counted from the right: every other dim of size 1 or
+    of stride 0, an ``expand`` of its values (``arange(bs).view(-1, 1).expand(-1, n)``), known
+    from its layout without a read; else its first dim, with the deferred check that the images
+    do not differ along the others (``flatten()[idx + arange(bs)[:, None] * n]``, each row of
+    ``idx`` picking its image's rows). None where no dim may differ."""
+    varying = [k for k in range(pt.dim()) if pt.shape[k] > 1 and pt.stride(k) != 0]
+    if not varying:
+        return None
+    k = varying[0]
+    first = images[tuple(slice(None) if j == k else slice(0, 1) for j in range(pt.dim()))]
+    if len(varying) > 1:
+        frame.doubt((images != first).any(), f"an index of several dims at {op} picks rows of several images along "
+                    "a dim other than its first")
+    return first.reshape(-1), pt.dim() - k
+
+
+def _spread_rows(frame: Frame, spread: list[tuple[Tensor, int] | None], ndim: int, op: str) -> tuple[int, Tensor] | None:
+    """Advanced indices of several dims (``pd_scores[ind0, :, gt_labels]``, both ``[B, N]``):
+    where each index's images vary along one and the same dim of the broadcast index (the others
+    repeat them), that dim of the result carries them: (its place in the index dims, its images,
+    the indices' maps agreeing on the device). None otherwise."""
+    if not spread or any(s is None for s in spread):
+        return None
+    dims = {ndim - s[1] for s in spread if s is not None}
+    if len(dims) != 1:
+        return None
+    first = spread[0][0]  # type: ignore[index]
+    for s in spread[1:]:
+        frame.agree(first, s[0], op)  # type: ignore[index]
+    return dims.pop(), first
+
+
+def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: Tensor | None = None) -> None:
     """An index of no images' data along a dim that carries images picks positions: built per
     image by its position (DETR's ``batch_idx`` from a loop over the images) it names, on a group
     alone, the group's images as here, and every image with matched rows is in it. Defer the check
@@ -427,7 +480,8 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any) -> No
     on a group alone position 1 is another image). The ``nonzero()`` indices of a mask over image
     rows (or a view of them: ``.reshape(-1)``, ``[:, 0]``) are no constant: on a group alone they
     are the positions of the group's own mask, whichever images have none; a part of them by
-    position (``pos[1:]``) is another part on a group alone: declined."""
+    position (``pos[1:]``) is another part on a group alone: declined. Along a dim of blocks of
+    image rows (``of``, see ``shape._blocks_of``) every block must be picked."""
     for t in (index, getattr(index, "_base", None)):
         held = frame.counted.get(id(t)) if isinstance(t, Tensor) else None
         if held is not None and held[0] is t:
@@ -436,6 +490,17 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any) -> No
             frame.doubt(torch.ones((), dtype=torch.bool), f"{op} picks positions by a part of a mask's nonzero() "
                         "indices (on a group alone that part is other positions)")
             return
+    block = frame.view_block_rows.get(id(of)) if of is not None and frame.view_block_rows else None
+    if block is not None and block[0] is of:
+        n = of.shape[0]
+        if not isinstance(index, Tensor) or index.dtype == torch.bool or index.is_floating_point():
+            index = torch.as_tensor(index, device=of.device)
+        picked = torch.zeros(n, dtype=torch.bool, device=index.device)
+        if index.dtype != torch.bool:
+            picked = picked.index_fill(0, index.reshape(-1).long().remainder(n), True)
+        frame.doubt(~picked.all(), f"{op} picks positions along a dim of blocks of image rows and misses a block (on "
+                    "a group alone the positions are other blocks)")
+        return
     _, missing = image_counts(frame, images.reshape(-1))
     if missing is not None:
         frame.doubt(missing, f"{op} picks positions along a dim that carries images and misses an image whose targets "
@@ -1048,7 +1113,7 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if d in rows:
         rows[d] = rows[d][index]
         if frame.get(index) is None:
-            _constant_positions(frame, rows[d], op_name(func), index)
+            _constant_positions(frame, rows[d], op_name(func), index, track.rows[d])
     else:
         frame.positions_moved(op_name(func), out.shape[d])
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)

@@ -807,6 +807,29 @@ class Frame:
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
         self.branches: list[Branch] = []
         self.tests: dict[int, tuple[Tensor, int | None, Ratio, str, float | Tensor, str]] = {}
+        # rows of several images viewed as blocks of consecutive rows (``scores.view(-1, K)``), each
+        # block's rows one map row [blocks, rows per block]: on a group alone the same view gives
+        # the group's blocks only where every block's images are of one group (checked with the
+        # membership, ``_split.finish``); (the map, the warning)
+        self.view_blocks: list[tuple[Tensor, str]] = []
+        # the block dims' row maps (each block's first image), by id -> (it, the map of the rows
+        # viewed where they were one dim, rows per block): ``repeat_interleave`` by that many gives
+        # those rows back; held
+        self.view_block_rows: dict[int, tuple[Tensor, Tensor | None, int]] = {}
+        # the call's groups (the decorator's ``Grouping.assign``, or what it raised), made once when
+        # first asked; each image's group when known on the host (``host_groups``), read when asked
+        self.assigned: Any = None
+        self.read_groups: Callable[[], list[int] | None] | None = None
+        self._groups: tuple[list[int] | None] | None = None
+
+    def host_groups(self) -> list[int] | None:
+        """Each image's group as Python ints, where every image is in at most one group and that
+        is known without a read (labels grouped in Python; ``groups`` one past the last for an
+        image in none); None otherwise."""
+        if self._groups is None:
+            read = self.read_groups
+            self._groups = (read() if read is not None else None,)
+        return self._groups[0]
 
     def targets_length_tests(self, wrapped: Any, args: tuple, kwargs: dict) -> None:
         """The body's tests of ``len(targets)`` (``_bytecode.length_tests``) as branches: on a
@@ -1481,6 +1504,9 @@ class Frame:
         self.group_reads.clear()
         self.branches.clear()
         self.tests.clear()
+        self.view_blocks.clear()
+        self.view_block_rows.clear()
+        self.assigned = self.read_groups = self._groups = None
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
@@ -1526,15 +1552,18 @@ class Frame:
 
     def branched(self, t: Tensor, track: Track | None, taken: bool) -> bool:
         """``bool(t)`` gave ``taken``: a decision per group where the body's code tests it for
-        truth (``if``, ``not``, ``and``; not ``max(n, 1)``, whose value is followed) and ``t`` is a
-        noted test or a reduced value (``if num_pos:``) whose group values the split computes.
-        Whether it was."""
-        if not _bytecode.truth_tested():
+        truth (``if``, ``not``, ``and``) or the builtin ``max`` / ``min`` compares it
+        (``max(t.sum(), 1)`` returns the sum or 1: on a group alone it may return the other), and
+        ``t`` is a noted test or a reduced value (``if num_pos:``) whose group values the split
+        computes. Whether it was."""
+        choice = "" if _bytecode.truth_tested() else _bytecode.builtin_choice()
+        if choice is None:
             return False
         test = self.tests.get(id(t))
         if test is not None and test[0] is t and version_of(t) == test[1]:
             _, _, ratio, op, than, where = test
-            self.branches.append(Branch(ratio, op, than, taken, f"Tensor.__bool__ of {where}"))
+            floor = choice == "max" and op in ("lt", "gt") and isinstance(than, float) and than > 0
+            self.branches.append(Branch(ratio, op, than, taken, f"Tensor.__bool__ of {where}", floor))
             return True
         if track is not None and track.lost_at is None and t.numel() == 1 and branch_value(track.ratio):
             assert track.ratio is not None
@@ -2278,6 +2307,10 @@ class Branch:
     than: float | Tensor | Ratio
     taken: bool
     where: str
+    floor: bool = False
+    """The builtin ``max`` of the value and a positive number (``max(pos.sum(), 1)``): a group
+    whose value is 0 has no rows in what the value counts, and no companion over it; it is taken
+    as deciding as the batch (its other keys are kept)."""
 
 
 _SYMBOLS = {"lt": "<", "le": "<=", "eq": "==", "ne": "!=", "gt": ">", "ge": ">="}

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._bytecode import literal_view_sizes
+from ._bytecode import configured_view_sizes, literal_view_sizes
 from .elementwise import image_value_track, label_copy
 from .mode import (
     OTHER_IMAGE_WEIGHT,
@@ -131,8 +131,12 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 return
             d = tracked[0]
             r = track.rows[d]
+            block = frame.view_block_rows.get(id(r)) if frame.view_block_rows else None
             if len(gi) == 1 and len(gj) == 1:
                 rows[gj[0]] = r
+            elif (len(gj) == 1 and block is not None and block[0] is r and block[1] is not None and gi.index(d) == 0
+                  and math.prod(src.shape[k] for k in gi[1:]) == block[2]):
+                rows[gj[0]] = block[1]  # blocks joined back (``g.mean(1, keepdim=True).expand(-1, G).reshape(-1)``)
             elif len(gj) == 1:
                 rows[gj[0]] = expand_rows(frame, r, [src.shape[k] for k in gi], gi.index(d))
             else:
@@ -143,7 +147,8 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 elif len(gi) == 1 and (crop := _crops_viewed(frame, r, sizes, _view_sizes(args, kwargs), gj[-1])) is not None:
                     rows[gj[-1]] = crop
                 else:
-                    split = _split_rows(frame, r, [src.shape[k] for k in gi], gi.index(d), list(sizes), op)
+                    blocks = gi.index(d) == 0 and _block_sizes(frame, func, args, kwargs, out, gj)
+                    split = _split_rows(frame, r, [src.shape[k] for k in gi], gi.index(d), list(sizes), op, blocks)
                     if split is None:
                         frame.lose(out, f"{op} (a dim split into rows of several images)", track)
                         return
@@ -203,8 +208,57 @@ def _crops_viewed(frame: Frame, rows: Tensor, sizes: tuple[int, ...], spec: list
     return first
 
 
+def _block_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor, gj: list[int]) -> bool:
+    """Whether a ``view`` / ``reshape`` of a dim of image rows (with dims inside those rows after
+    it) to the output dims ``gj`` cuts the rows into blocks that are the same on a group's images
+    alone: the first of ``gj`` (the blocks) sized ``-1`` or by a count of image rows, every other
+    an int the code proves a constant (a literal, a module global, ``self.k``, a parameter of the
+    body: ``scores.view(-1, K)``), so that each block keeps its size."""
+    if func not in (Tensor.view, Tensor.reshape, torch.reshape) or frame.tokens is not None:
+        return False
+    spec = _view_sizes(args, kwargs)
+    if len(spec) != out.dim() or len(gj) < 2:
+        return False
+    first = spec[gj[0]]
+    if not (type(first) is int and first == -1 or frame.row_count(first) is not None
+            or frame.counted_number(first, by_value=False)):
+        return False
+    if any(type(spec[j]) is not int or spec[j] < 1 for j in gj[1:]):
+        return False
+    written = configured_view_sizes(len(spec))
+    return written is not None and all(type(written[j]) is int and written[j] == spec[j] for j in gj[1:])
+
+
+def _blocks_of(frame: Frame, r: Tensor, sizes_in: list[int], pos: int, blocks: int, op: str,
+               known: Tensor | None = None) -> Tensor | None:
+    """The map of the block dim of rows ``r`` (along ``sizes_in[pos]``) viewed as ``blocks``
+    blocks of consecutive rows: each block's first image. A block of several images stands for
+    them all, so every block must hold images of one group and one weight. Where ``known`` gives
+    the rows' images on the host (``r`` is the call's image index) and the groups and weights are
+    Python numbers, that is checked now: None where a block mixes them (only what is computed from
+    the view loses its images); otherwise on the device, a mix declining the call (the groups with
+    the membership, ``Frame.view_blocks``)."""
+    flat = expand_rows(frame, r, sizes_in, pos).view(blocks, -1)
+    groups = frame.host_groups() if known is not None else None
+    numbers = frame.weight_numbers()
+    if known is not None and groups is not None:
+        for row in known.view(blocks, -1).tolist():
+            if len({groups[b] for b in row}) > 1 or numbers is not None and len({numbers[b] for b in row}) > 1:
+                return None
+    else:
+        frame.view_blocks.append((flat, f"a dim split at {op} holds rows of images of different sources in one block "
+                                  "(on a group alone the blocks are cut elsewhere)"))
+    weights = None if numbers is not None and (groups is not None or len(set(numbers)) < 2) else frame.weights_on(r.device)
+    if weights is not None:
+        w = weights[flat]
+        frame.doubt((w != w[:, :1]).any(), f"a dim split at {op} holds rows of images of different weights in one block")
+    first = flat[:, 0]
+    frame.view_block_rows[id(first)] = (first, r if len(sizes_in) == 1 else None, flat.shape[1])
+    return first
+
+
 def _split_rows(
-    frame: Frame, r: Tensor, sizes_in: list[int], pos: int, sizes_out: list[int], op: str
+    frame: Frame, r: Tensor, sizes_in: list[int], pos: int, sizes_out: list[int], op: str, blocks: bool = False
 ) -> tuple[int, Tensor] | None:
     """Rows of a group of dims ``sizes_in`` (images along ``sizes_in[pos]``, map ``r``) viewed as
     ``sizes_out``: the output dim whose index alone tells the image, and its map.
@@ -215,7 +269,8 @@ def _split_rows(
     made by ``cat`` viewed as ``[B, T]``), so that a wrong guess declines the call. Where ``r`` is the call's own image index (every
     image once, in order: known without a read), the check is made now, and a split that mixes
     images is None: only what is computed from it loses its images (RLOO's ``reshape(k, -1)`` of
-    per-completion rewards next to per-row metrics).
+    per-completion rewards next to per-row metrics). With ``blocks`` (see ``_block_sizes``) a first
+    dim whose index may hold several images is a dim of blocks (``_blocks_of``).
     """
     n, inner = sizes_in[pos], 1
     for k in sizes_in[pos + 1 :]:
@@ -237,10 +292,15 @@ def _split_rows(
     index = tuple(slice(None) if i == e else 0 for i in range(len(sizes_out)))
     shape = [1] * len(sizes_out)
     shape[e] = sizes_out[e]
+    blocks = blocks and e == 0
     if r is frame.identity.get(r.device):
         known = expand_rows(frame, torch.arange(r.shape[0]), sizes_in, pos).view(sizes_out)
         if bool((known != known[index].view(shape)).any()):
-            return None
+            first = _blocks_of(frame, r, sizes_in, pos, sizes_out[0], op, known) if blocks else None
+            return None if first is None else (e, first)
+    elif blocks:
+        first = _blocks_of(frame, r, sizes_in, pos, sizes_out[0], op)
+        return None if first is None else (e, first)
     flat = expand_rows(frame, r, sizes_in, pos).view(sizes_out)
     r_e = flat[index]
     frame.doubt((flat != r_e.view(shape)).any(), f"a dim split at {op} holds rows of several images")
@@ -831,7 +891,10 @@ def repeat_interleave(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     else:
         d = norm_dim(int(dim), src.dim())
         rows = dict(track.rows)
-        if d in rows:
+        block = frame.view_block_rows.get(id(rows[d])) if d in rows else None
+        if block is not None and block[0] is rows[d] and block[1] is not None and type(repeats) is int and repeats == block[2]:
+            rows[d] = block[1]  # each block's value back on its rows (DAPO's group mean per completion)
+        elif d in rows:
             rows[d] = rows[d].repeat_interleave(repeats.to(rows[d].device) if isinstance(repeats, Tensor) else repeats)
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
