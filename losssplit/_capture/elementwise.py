@@ -1895,7 +1895,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     if ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
         return False
     source = divisor_source(z)
-    if source == "literal":
+    if source == "literal" or source == "other" and frame.constant_number(z):  # ``d = 6``, ``d=6`` not passed
         return True
     if frame.from_arguments(z):
         return False
@@ -2017,8 +2017,11 @@ def _length_owner(frame: Frame, track: Track) -> str | None:
         return None
     x = found[1][0].obj
     owners: list[int | None] = [b for b in range(frame.num_images) if _own_targets(frame.per_image_targets, b, x)]
-    for items in frame.read_image_lists() if frame.read_image_lists is not None else []:
-        owners += [b for b, item in enumerate(items) if item is x]
+    item = frame.image_item(x)
+    if item is not None:
+        owners.append(item[1])
+        if item[1] == image:
+            frame.paired(item[0])
     of = frame.get(x)
     if of is not None and not of.rows and of.image is not None and of.lost_at is None:
         owners.append(frame.image_ids.get(id(of.image)))
