@@ -2821,6 +2821,78 @@ def test_a_python_bool_of_tensors_without_images_is_a_constant():
         assert want and not wrong_companions(got, want)
 
 
+def _top_errors_at_a_count(read_of_last):
+    """Per image the error at the position of a count of targets above 0.5 (``values[k - 1]`` of
+    its sorted errors), read from that image (PSENet's OHEM order) or, once, from the last image."""
+
+    def body(o, t):
+        last = int(torch.sum(t[-1]["y"] > 0.5)) if read_of_last else None
+        per = []
+        for i, s in enumerate(t):
+            n = last if read_of_last else int(torch.sum(s["y"] > 0.5))
+            e = (o["x"][i] - s["y"]).abs().flatten()
+            per.append(e.sort(descending=True).values[max(n, 1) - 1])
+        return {"loss": torch.stack(per).mean()}
+
+    return body
+
+
+@pytest.mark.parametrize("read_of_last", [True, False], ids=["the last image's count", "each image's own"])
+def test_a_count_read_from_one_image_as_every_image_s_position_declines(read_of_last):
+    """Was wrong: ``targets[-1]``'s count read once, then each image's position: the positions of
+    the images before the last were taken while the read was not yet accounted for, and the last
+    image's own position then accounted for it (``Frame.positioned``); on a group alone, the
+    group's last image's count. Declined naming the position; the near miss (each image's own
+    count, PSENet) splits."""
+    for got, want, said in _review13_outcomes(_top_errors_at_a_count(read_of_last)):
+        assert want and not wrong_companions(got, want), (got, want)
+        if read_of_last and len(want) > 1:
+            assert got == {} and any("with an int position" in m for m in said), said
+        elif not read_of_last:
+            assert set(got) == set(want), said
+
+
+def _times_a_reciprocal_size(pick):
+    """A sum of errors times ``1.0 / x.numel()`` written at the product (``_bytecode.size_reciprocal``),
+    ``x = pick(labels, t)`` kept in a local."""
+
+    def body(o, t):
+        e = _err(o, t)[0]
+        x = pick(_labels(t), t)
+        return {"loss": e.sum() * (1.0 / x.numel())}
+
+    return body
+
+
+RECIPROCAL_SIZES = {  # x's rows lost on the way (were wrong: the batch's elements on every group)
+    "the first two images": (lambda lb, t: lb[:2], DECLINE),
+    "flipped along the images": (lambda lb, t: lb.flip(0), DECLINE),
+    "joined with rows of no image": (lambda lb, t: torch.cat([*lb, torch.zeros(3, dtype=torch.long)]), DECLINE),
+    "unique values": (lambda lb, t: lb.unique(), DECLINE),
+    "the first image's labels": (lambda lb, t: t[0]["labels"], DECLINE),
+    # near misses: image rows the capture counts per group, or no images at all
+    "every image's labels": (lambda lb, t: lb, SPLIT),
+    "two columns of every image": (lambda lb, t: lb[:, :2], SPLIT),
+    "every image twice": (lambda lb, t: lb.repeat(2, 1), SPLIT),
+    "a tensor of no images": (lambda lb, t: torch.zeros(12), SPLIT),
+}
+
+
+@pytest.mark.parametrize("case", list(RECIPROCAL_SIZES))
+def test_a_sum_times_one_over_the_size_of_rows_lost_declines(case):
+    """Were wrong: ``x`` of the images' data whose rows were lost (a positional slice, a flip, a
+    join with rows of no image, ``unique``, one image picked by position) made ``1.0 / x.numel()``
+    a constant, the batch's elements on every group; declined, naming the product. The near misses
+    split (rows counted per group) or are constants (no images)."""
+    pick, expect = RECIPROCAL_SIZES[case]
+    declined = 0
+    for got, want, said in _review13_outcomes(_times_a_reciprocal_size(pick)):
+        assert want and not wrong_companions(got, want), (got, want)
+        assert set(got) == set(want) or expect == DECLINE and got == {} and any("c / x.numel()" in m for m in said)
+        declined += got == {}
+    assert (declined >= 3) == (expect == DECLINE)
+
+
 def _flagged_in_the_loop(o, t):
     e = _err(o, t)[0]
     flag, total = False, 0

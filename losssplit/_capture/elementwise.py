@@ -872,29 +872,46 @@ def _elements_not_summed(frame: Frame, track: Track, rows: Tensor | None) -> Tra
     return Track(ratio=Ratio.of(1 - r.values, r.rows, r.row_dim, RatioKind.SUM))
 
 
+OVER_LOST_ELEMENTS = "(on a group alone the body divides by the group's elements of it, which the capture cannot count)"
+
+
 def _over_elements(frame: Frame, track: Track | None, factor: float) -> Track | None:
     """``s.sum() * (c / x.numel())`` of a plain sum ``s`` and a literal ``c``, ``x`` a tensor with
     one dim of image rows (Libra R-CNN's accuracy in percent, ``correct.sum() * (100.0 /
     labels.numel())``): on a group alone the body divides by the group's elements of ``x``, so
     the sum is over that count divided by ``c`` (a row sum of ``1 / c`` per element: no numerator
-    scale, so a sum of data means what it means as a loss). None for any other product."""
+    scale, so a sum of data means what it means as a loss). None for any other product; ``x`` of
+    the images' data the capture cannot count per group (rows lost, one image picked by position,
+    a mask's indices) declines (review13: the batch's elements were read as a constant)."""
     r = track.ratio if track is not None and track.lost_at is None and not track.parts else None
-    if r is None or not _plain_sum(r) or r.scales or r.normaliser_ops or r.den_values is not None or r.group_factors:
+    if (track is None or r is None or not _plain_sum(r) or r.scales or r.normaliser_ops or r.den_values is not None
+            or r.group_factors):
         return None
     found = size_reciprocal()
     if found is None or found[0] <= 0 or not isinstance(found[1], Tensor):
         return None
     c, x = found
     held, n = frame.get(x), math.prod(x.shape)
-    if held is None or held.lost_at is not None or len(held.rows) != 1 or not n or c / n != factor:
+    if not n or c / n != factor:
         return None
-    ((d, each),) = held.rows.items()
-    if each.numel() != x.shape[d]:
-        return None
+    counted = frame.counted.get(id(x))
+    if held is None and counted is not None and counted[0] is x:  # ``mask.nonzero()``: the group's positives
+        return lost_track(f"a sum times c / x.numel() of a mask's indices {OVER_LOST_ELEMENTS}", track.from_prediction)
+    if held is None:
+        return None  # a tensor of no images: a constant factor
+    if not held.rows and held.image is not None and held.lost_at is None and (
+            r.host_image is not None and frame.image_ids.get(id(held.image)) == r.host_image):
+        return None  # the loss's own image's tensor: its size on any group with that image
+    dims = list(held.rows.items())
+    if held.lost_at is not None or len(dims) != 1 or dims[0][1].numel() != x.shape[dims[0][0]]:
+        where = f"lost at {held.lost_at}" if held.lost_at else "picked by position or along several dims"
+        return lost_track(f"a sum times c / x.numel() of the images' data {where} {OVER_LOST_ELEMENTS}",
+                          track.from_prediction)
+    ((d, each),) = dims
     rows = expand_rows(frame, each, list(x.shape), d) if x.dim() > 1 else each
     share = Ratio.of(torch.full((rows.numel(),), 1.0 / c, device=rows.device), rows.reshape(-1), 0, RatioKind.SUM)
     try:
-        return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=share))  # type: ignore[union-attr]
+        return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=share))
     except ValueError:
         return None
 

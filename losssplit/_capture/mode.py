@@ -1047,9 +1047,11 @@ class Frame:
         images (``s[n - 1]`` of an image's sorted scores, PSENet's OHEM threshold), which may have
         been computed from numbers read on the host. As ``sized`` orders them: after reads of that
         image only, the int can only come from its values, as on the group alone, so those reads
-        are accounted for (their numbers loose since). Once reads were so accounted for, an int
-        picking a position of another image's values may be one of their numbers: declined,
-        unless ``literal`` proves it the code's own."""
+        are accounted for (their numbers loose since). Once reads were so accounted for, or while
+        reads of another image are not, an int picking a position of another image's values may be
+        one of their numbers: declined, unless ``literal`` proves it the code's own (review13: a
+        count read once from ``targets[-1]`` picked every image's position, the last image's reads
+        then accounted for by its own)."""
         at = self.read_image
         if at == NO_READ:
             return
@@ -1059,7 +1061,7 @@ class Frame:
                     if not read.consumed:
                         read.consumed = self.sized_reads = self.positioned_reads = True
             return
-        if self.positioned_reads and not literal():
+        if (self.positioned_reads or any(not r.consumed for r in self.host_reads[self.segment :])) and not literal():
             self.doubt(torch.ones((), dtype=torch.bool),
                        f"{op} at a position of image {image}'s values after numbers read on the host from another "
                        "image's values were taken as positions of its values (this one may be one of them)")
