@@ -1576,6 +1576,9 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
         return None
     form, lengths = found
     for n in lengths:
+        owners = [b for b in range(frame.num_images) if _own_targets(targets, b, n.obj)] if isinstance(n.obj, Tensor) else []
+        if owners and owners != [ratio.host_image]:  # review13: ``len(s["boxes"])`` of another image than the loss's
+            return BY_POSITION_LENGTH  # (``zip(e, reversed(targets))``), or of one image over several images' loss
         if n.obj is targets:
             if len(lengths) == 1 and (form in ("len", "float") or form == "floor" and kind == "div"):
                 return "targets"
@@ -1928,6 +1931,10 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     instances = frame.instances()
     if isinstance(instances, list):
         if z == sum(instances):
+            if frame.image_size_read and ratio.host_image is None and not frame.sized_as(instances):
+                frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, the target instances by "
+                            "value, after the body read sizes of single images' tensors of other lengths: it may be "
+                            "computed from them, and on a group alone from the group's")  # review13
             return False
         counts.append(sum(instances))
     if ratio.den_values is not None:  # tokens counted per row: compared on the host, now

@@ -761,6 +761,7 @@ class Frame:
         # whether the body read a size of one image's tensor (``pos_inds.numel()`` in a loop over
         # the images): a plain number it then divides a loss by may be computed from such sizes
         self.image_size_read = False
+        self.image_sizes: dict[int, set[int]] = {}  # image -> the first-dim sizes read of its tensors
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
@@ -1173,6 +1174,18 @@ class Frame:
                  if id(items) in self.paired_lists and all(isinstance(t, Tensor) and t.dim() >= 1 for t in items)}
         return list(found.pop()) if len(found) == 1 else None
 
+    def size_read(self, track: Track, x: Tensor) -> None:
+        """The body read a size of ``x``, one image's tensor (``track``): see ``image_size_read``."""
+        self.image_size_read = True
+        b = self.image_ids.get(id(track.image))
+        if b is not None and x.dim():
+            self.image_sizes.setdefault(b, set()).add(int(x.shape[0]))
+
+    def sized_as(self, counts: list[int]) -> bool:
+        """Whether every image whose tensors' sizes the body read had one of ``counts[b]`` rows (a
+        count it added up from them is then that count)."""
+        return all(counts[b] in sizes for b, sizes in self.image_sizes.items() if b < len(counts))
+
     def image_item(self, x: Any) -> tuple[Sequence[Any], int] | None:
         """(the list, the image) where ``x`` is an image's item of a list argument of one item per
         image (see ``item_lengths``), else None."""
@@ -1402,6 +1415,7 @@ class Frame:
         self.image_buffers.clear()
         self.counted_values.clear()
         self.image_size_read = False
+        self.image_sizes.clear()
         self.positional_rows.clear()
         self.joined_rows.clear()
         self.norms.clear()
@@ -2373,7 +2387,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     track = frame.get(x)
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
-        frame.image_size_read = True
+        frame.size_read(track, x)
     if not rows:
         sized = frame.sized_by.get(id(x))
         rows = sized[1] if sized is not None and sized[0] is x else None
@@ -2717,7 +2731,7 @@ class CaptureMode(TorchFunctionMode):
             if func is Tensor.__len__ and args:  # ``len(pos_inds)``: a plain int, a size of one image's tensor
                 held = frame.get(args[0])
                 if held is not None and not held.rows and held.image is not None:
-                    frame.image_size_read = True
+                    frame.size_read(held, args[0])
                 item = frame.image_item(args[0]) if held is None and type(out) is int else None
                 frame.item_length = (*item, out) if item is not None else None
             if func in SIZE_READS and args:
