@@ -2732,6 +2732,24 @@ def test_a_divisor_local_stored_only_from_a_literal_or_an_unpassed_default_is_th
         assert not wrong_companions(got, want)
 
 
+def _times_a_local_half(o, t):
+    """Each image's mean times ``w = 0.5``, a local stored from a literal only: the object of the
+    synthetic images' weight 0.5 by value (and, in one module, by identity)."""
+    e, total, w = _err(o, t)[0], 0, 0.5
+    for b in range(len(t)):
+        total = total + e[b].mean() * w
+    return {"loss": total / len(t)}
+
+
+def test_a_coefficient_local_stored_from_a_literal_is_no_weight():
+    """Was wrong: ``* w`` with ``w = 0.5`` was read as the weight of the images whose weight is 0.5
+    (set to 1 in their companion, the oracle keeps 0.5), and declined elsewhere; a local whose
+    every store is one literal is that constant (the body's coefficient), as ``* 0.5`` is."""
+    for got, want, said in _review13_outcomes(_times_a_local_half):
+        assert want and set(got) == set(want), said
+        assert not wrong_companions(got, want)
+
+
 def _doubled_if(test):
     """The batch's mean error, times 1.25 where ``test(e, t)`` holds (a Python branch)."""
 
