@@ -2750,6 +2750,34 @@ def test_a_coefficient_local_stored_from_a_literal_is_no_weight():
         assert not wrong_companions(got, want)
 
 
+class _Terms:
+    @staticmethod
+    def scaled(e, w=0.5):
+        return e.mean() * w
+
+
+def _a_literal_passed_through_the_class(o, t):
+    """``_Terms.scaled(e_b, w=0.5)`` (a literal passed to a static method looked up on its class),
+    times the image's weight."""
+    e, total = _err(o, t)[0], 0
+    for b, s in enumerate(t):
+        total = total + _Terms.scaled(e[b], w=0.5) * s["loss_weight"]
+    return {"loss": total / len(t)}
+
+
+def test_a_literal_passed_to_a_function_looked_up_on_its_class_is_no_weight():
+    """Was wrong on one image of weight 0.5: the literal 0.5 reached ``e.mean() * w`` through
+    ``_Terms.scaled``, a callee not followed on a class (``_bytecode._method_of``), so it was read
+    as the image's weight by value (1 in the companion, both factors dropped)."""
+    from _helpers import ROWS, TARGETS, split_outcome
+
+    for seed, weights in [(3, [0.5]), *RULE_BATCHES]:
+        got, want, said = split_outcome(_a_literal_passed_through_the_class, list(rule_batch(seed, weights)),
+                                        [ROWS, TARGETS])
+        assert want and set(got) == set(want), said
+        assert not wrong_companions(got, want)
+
+
 def _doubled_if(test):
     """The batch's mean error, times 1.25 where ``test(e, t)`` holds (a Python branch)."""
 

@@ -523,6 +523,14 @@ def _method_of(obj: Any, name: str) -> tuple[types.FunctionType, int] | None:
     if isinstance(obj, types.ModuleType):
         return _plain_function(vars(obj).get(name), 0)
     cls = type(obj)
+    if isinstance(obj, type) and cls.__getattribute__ is type.__getattribute__ and not any(
+            name in vars(m) for m in cls.__mro__):  # ``Crit.term(e, w=0.5)``: a class's own function (review13)
+        found = next((k.__dict__[name] for k in obj.__mro__ if name in k.__dict__), None)
+        if isinstance(found, staticmethod):
+            return _plain_function(found.__func__, 0)
+        if isinstance(found, classmethod):
+            return _plain_function(found.__func__, 1)
+        return (found, 0) if isinstance(found, types.FunctionType) else None
     if cls.__getattribute__ is not object.__getattribute__:
         return None
     attr = next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), _UNPROVEN)
