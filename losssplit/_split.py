@@ -435,9 +435,13 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
         if r.host_image is not None or r.row_dim < 0:  # one image's value (a per-image loop): its groups' only
             image = torch.zeros(membership.images, dtype=torch.float64, device=device)
             images[key] = membership.to(device).per_group(image.index_fill_(0, r.rows.reshape(-1)[:1], 1.0)) > 0
-    present = membership.to(device).per_group(torch.ones(membership.images, dtype=torch.float64, device=device)) > 0
+    counts = membership.to(device).per_group(torch.ones(membership.images, dtype=torch.float64, device=device))
+    present = counts > 0
     out = []
     for b in frame.branches:
+        if b.positional:  # one image picked by position: on a group alone, the group's image there
+            out.append(present & (counts < membership.images))
+            continue
         if b.of is None:
             out.append(present)
             continue

@@ -28,7 +28,6 @@ from _helpers import (
     rule_outcome,
     split_and_compare,
     split_outcome,
-    wrong_companions,
 )
 from torch import nn
 

@@ -494,11 +494,79 @@ def _pushes_constant(f: types.FrameType, instructions: list[dis.Instruction], fi
     load = instructions[first]
     if load.opname == "LOAD_CONST":
         return load.argval is c
-    return (load.opname == "LOAD_FAST" and f.f_locals.get(load.argval, _UNPROVEN) is c
-            and _parameter_constant(f, load.argval, c, body, depth))
+    if load.opname != "LOAD_FAST" or f.f_locals.get(load.argval, _UNPROVEN) is not c:
+        return False
+    stored = _literal_locals(f.f_code).get(load.argval, _UNPROVEN)
+    if stored is not _UNPROVEN:  # ``d = 6`` the only store: the constant, whatever count it equals
+        return type(stored) is type(c) and stored == c
+    return _parameter_constant(f, load.argval, c, body, depth)
+
+
+def looped() -> bool:
+    """Whether the code the caller is executing runs, up to the decorated body, in a loop (a
+    backward jump spans the instruction), a comprehension, or a function called other than by a
+    Python call of it (``map``, ``multi_apply``: may be called per image). False where every frame
+    from the caller to the decorated body is straight-line code called directly (a test there of
+    one image's values picked it by position: ``if (e[0] > c).any():``). True where nothing can be
+    told (an unchecked Python, a frame of another package in between)."""
+    f = _caller()
+    lasti = f.f_lasti if f is not None else -1
+    for _ in range(_FOLLOWED_CALLS):
+        if f is None or f.f_code.co_name in _COMPREHENSIONS or _in_loop(f.f_code, lasti):
+            return True
+        how, back = _called_by(f)
+        if how == "body":
+            return False
+        if back is None:
+            return True
+        lasti = back.f_lasti - 2 * _CALL_CACHES  # a Python call's caller stops on the CALL's last inline cache
+        instructions, at = _located(back.f_code, lasti)
+        if at is None or instructions[at].opname != "CALL":
+            return True
+        called = _called_function(back, instructions, at)
+        if called is None or called[0].__code__ is not f.f_code:
+            return True  # through another callable: it may call ``f`` once per image
+        f = back
+    return True
+
+
+@functools.lru_cache(maxsize=256)
+def _literal_locals(code: types.CodeType) -> dict[str, Any]:
+    """The locals of ``code`` (no parameters, no closure's) whose every store is one constant number
+    loaded right before it (``d = 6``), each with that constant (review13)."""
+    instructions = _instructions(code)
+    found: dict[str, Any] = {}
+    unproven: set[str] = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]) | set(code.co_cellvars)
+    for k, i in enumerate(instructions):
+        if i.opname not in ("STORE_FAST", "DELETE_FAST") or i.argval in unproven:
+            continue
+        before = instructions[k - 1] if k else None
+        if (i.opname == "DELETE_FAST" or before is None or before.opname != "LOAD_CONST" or i.is_jump_target
+                or type(before.argval) not in (int, float)
+                or i.argval in found and (type(found[i.argval]), found[i.argval]) != (type(before.argval), before.argval)):
+            unproven.add(i.argval)
+            found.pop(i.argval, None)
+        else:
+            found[i.argval] = before.argval
+    return found
 
 
 _FOLLOWED_CALLS = 8  # helpers followed up from the op before giving up
+
+
+def _called_by(f: types.FrameType) -> tuple[str, types.FrameType | None]:
+    """Who called ``f``: ``("body", wrapper's frame)`` where ``f`` is the decorated body, called
+    by the wrapper; ``("code", frame)`` a function's code outside losssplit and torch; ``("other",
+    None)`` anything else (no frame, a package's or a module's code)."""
+    back = f.f_back
+    if back is None:
+        return "other", None
+    package = str(back.f_globals.get("__name__", "")).partition(".")[0]
+    if package == "losssplit":
+        return "body", back
+    if package in _INTERNAL or not back.f_code.co_flags & 1:  # 1: CO_OPTIMIZED (a function's code)
+        return "other", None
+    return "code", back
 
 
 def _parameter_constant(f: types.FrameType, name: str, c: Any, body: Callable[[], BodyCall | None], depth: int) -> bool:
@@ -509,15 +577,12 @@ def _parameter_constant(f: types.FrameType, name: str, c: Any, body: Callable[[]
     if (name not in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars
             or name in _rebound(code) or depth > _FOLLOWED_CALLS):
         return False
-    back = f.f_back
-    if back is None:
-        return False
-    package = str(back.f_globals.get("__name__", "")).partition(".")[0]
-    if package == "losssplit":  # the decorated body, called by the wrapper
+    how, back = _called_by(f)
+    if how == "body":
         call = body()
-        return (call is not None and call.caller == id(back) and call.code is code
+        return (call is not None and back is not None and call.caller == id(back) and call.code is code
                 and call.unpassed.get(name, _UNPROVEN) is c)
-    if package in _INTERNAL or not back.f_code.co_flags & 1:  # 1: CO_OPTIMIZED (a function's code)
+    if back is None:
         return False
     instructions, at = _located(back.f_code, back.f_lasti - 2 * _CALL_CACHES)  # a Python call's caller stops
     # on the CALL's last inline cache
@@ -593,6 +658,14 @@ def _method_of(obj: Any, name: str) -> tuple[types.FunctionType, int] | None:
     if isinstance(obj, types.ModuleType):
         return _plain_function(vars(obj).get(name), 0)
     cls = type(obj)
+    if isinstance(obj, type) and cls.__getattribute__ is type.__getattribute__ and not any(
+            name in vars(m) for m in cls.__mro__):  # ``Crit.term(e, w=0.5)``: a class's own function (review13)
+        found = next((k.__dict__[name] for k in obj.__mro__ if name in k.__dict__), None)
+        if isinstance(found, staticmethod):
+            return _plain_function(found.__func__, 0)
+        if isinstance(found, classmethod):
+            return _plain_function(found.__func__, 1)
+        return (found, 0) if isinstance(found, types.FunctionType) else None
     if cls.__getattribute__ is not object.__getattribute__:
         return None
     attr = next((k.__dict__[name] for k in cls.__mro__ if name in k.__dict__), _UNPROVEN)

@@ -891,6 +891,9 @@ def _elements_not_summed(frame: Frame, track: Track, rows: Tensor | None) -> Tra
     return Track(ratio=Ratio.of(1 - r.values, r.rows, r.row_dim, RatioKind.SUM))
 
 
+OVER_LOST_ELEMENTS = "(on a group alone the body divides by the group's elements of it, which the capture cannot count)"
+
+
 def _over_elements(frame: Frame, track: Track | None, factor: float, read: tuple[float, int] | None = None
                    ) -> Track | None:
     """``s.sum() * (c / x.numel())`` of a plain sum ``s`` and a literal ``c``, ``x`` a tensor with
@@ -899,9 +902,12 @@ def _over_elements(frame: Frame, track: Track | None, factor: float, read: tuple
     the sum is over that count divided by ``c`` (a row sum of ``1 / c`` per element: no numerator
     scale, so a sum of data means what it means as a loss). ``read``: ``(c, offset)`` of a
     number ``c / n`` whose size ``n`` was read at that offset of the code (``sized_operand``: held
-    by a local, of a tensor no local holds). None for any other product."""
+    by a local, of a tensor no local holds). None for any other product; ``x`` of the images'
+    data the capture cannot count per group (rows lost, one image picked by position, a mask's
+    indices) declines (review13: the batch's elements were read as a constant)."""
     r = track.ratio if track is not None and track.lost_at is None and not track.parts else None
-    if r is None or not _plain_sum(r) or r.scales or r.normaliser_ops or r.den_values is not None or r.group_factors:
+    if (track is None or r is None or not _plain_sum(r) or r.scales or r.normaliser_ops or r.den_values is not None
+            or r.group_factors):
         return None
     if read is not None:
         c = read[0]
@@ -915,15 +921,26 @@ def _over_elements(frame: Frame, track: Track | None, factor: float, read: tuple
             return None
         c, x = found
         held, n = frame.get(x), math.prod(x.shape)
-        if held is None or held.lost_at is not None or len(held.rows) != 1 or not n or c / n != factor:
+        if not n or c / n != factor:
             return None
-        ((d, each),) = held.rows.items()
-        if each.numel() != x.shape[d]:
-            return None
+        counted = frame.counted.get(id(x))
+        if held is None and counted is not None and counted[0] is x:  # ``mask.nonzero()``: the group's positives
+            return lost_track(f"a sum times c / x.numel() of a mask's indices {OVER_LOST_ELEMENTS}", track.from_prediction)
+        if held is None:
+            return None  # a tensor of no images: a constant factor
+        if not held.rows and held.image is not None and held.lost_at is None and (
+                r.host_image is not None and frame.image_ids.get(id(held.image)) == r.host_image):
+            return None  # the loss's own image's tensor: its size on any group with that image
+        dims = list(held.rows.items())
+        if held.lost_at is not None or len(dims) != 1 or dims[0][1].numel() != x.shape[dims[0][0]]:
+            where = f"lost at {held.lost_at}" if held.lost_at else "picked by position or along several dims"
+            return lost_track(f"a sum times c / x.numel() of the images' data {where} {OVER_LOST_ELEMENTS}",
+                              track.from_prediction)
+        ((d, each),) = dims
         rows = expand_rows(frame, each, list(x.shape), d) if x.dim() > 1 else each
     share = Ratio.of(torch.full((rows.numel(),), 1.0 / c, device=rows.device), rows.reshape(-1), 0, RatioKind.SUM)
     try:
-        return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=share))  # type: ignore[union-attr]
+        return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=share))
     except ValueError:
         return None
 
@@ -1605,6 +1622,9 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
         return None
     form, lengths = found
     for n in lengths:
+        owners = [b for b in range(frame.num_images) if _own_targets(targets, b, n.obj)] if isinstance(n.obj, Tensor) else []
+        if owners and owners != [ratio.host_image]:  # review13: ``len(s["boxes"])`` of another image than the loss's
+            return BY_POSITION_LENGTH  # (``zip(e, reversed(targets))``), or of one image over several images' loss
         if n.obj is targets:
             if len(lengths) == 1 and (form in ("len", "float") or form == "floor" and kind == "div"):
                 return "targets"
@@ -1953,7 +1973,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     if ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
         return False
     source = divisor_source(z)
-    if source == "literal":
+    if source == "literal" or source == "other" and frame.constant_number(z):  # ``d = 6``, ``d=6`` not passed
         return True
     if frame.from_arguments(z):
         return False
@@ -1969,6 +1989,10 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     instances = frame.instances()
     if isinstance(instances, list):
         if z == sum(instances):
+            if frame.image_size_read and ratio.host_image is None and not frame.sized_as(instances):
+                frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, the target instances by "
+                            "value, after the body read sizes of single images' tensors of other lengths: it may be "
+                            "computed from them, and on a group alone from the group's")  # review13
             return False
         counts.append(sum(instances))
     if ratio.den_values is not None:  # tokens counted per row: compared on the host, now
@@ -2083,8 +2107,11 @@ def _length_owner(frame: Frame, track: Track) -> str | None:
         return None
     x = found[1][0].obj
     owners: list[int | None] = [b for b in range(frame.num_images) if _own_targets(frame.per_image_targets, b, x)]
-    for items in frame.read_image_lists() if frame.read_image_lists is not None else []:
-        owners += [b for b, item in enumerate(items) if item is x]
+    item = frame.image_item(x)
+    if item is not None:
+        owners.append(item[1])
+        if item[1] == image:
+            frame.paired(item[0])
     of = frame.get(x)
     if of is not None and not of.rows and of.image is not None and of.lost_at is None:
         owners.append(frame.image_ids.get(id(of.image)))

@@ -222,6 +222,17 @@ def _element(frame: Frame, src: Tensor, track: Track | None, i: int, out: Tensor
     return True
 
 
+def _bounded_by_item(frame: Frame, track: Track, parts: tuple[Any, ...]) -> None:
+    """``pred[:len(label)]``: one image's values cut to the length just read of that image's item
+    of a list argument of one item per image: the body pairs the list with the images."""
+    items, b, n = frame.item_length or ((), -1, -1)
+    frame.item_length = None
+    first = parts[0] if parts else None
+    if (not track.rows and track.image is not None and frame.image_ids.get(id(track.image)) == b
+            and type(first) is slice and first.stop == n and first.start in (None, 0)):
+        frame.paired(items)
+
+
 @rule(Tensor.__getitem__)
 def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
@@ -234,6 +245,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                     lambda: literal_index(index) or _sizes_of_rows(frame, parts), _picked_image(frame, track, parts))
     if frame.read_image != NO_READ and track is not None:
         _int_positions(frame, track, parts, index)
+    if frame.item_length is not None and track is not None:
+        _bounded_by_item(frame, track, parts)
     if frame.row_offsets and isinstance(index, Tensor) and isinstance(out, Tensor) and _offset_index(frame, src, track, index, out):
         return
     if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):

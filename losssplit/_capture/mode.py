@@ -740,6 +740,10 @@ class Frame:
         # the call's top-level list and tuple arguments of one item per image (EEND's per-recording
         # labels ``ts``), read when asked
         self.read_image_lists: Callable[[], list[Sequence[Any]]] | None = None
+        # ids of those lists the body used item by item with their images' values (``paired``), and
+        # the last ``len()`` read of such an item: (the list, its image, the length)
+        self.paired_lists: set[int] = set()
+        self.item_length: tuple[Sequence[Any], int, int] | None = None
         self._argument_numbers: list[float] | None = None
         # positions written along a dim that carries images (``x[0] = 0``): (id of the tensor,
         # dim) -> (the tensor, the positions, the deferred check's flag: not every position)
@@ -781,6 +785,7 @@ class Frame:
         self.image_size_read = False
         # those sizes in the order read: (the image, the int read; None for a size that is no int)
         self.image_sizes: list[tuple[int | None, int | None]] = []
+        self.image_row_sizes: dict[int, set[int]] = {}  # image -> the first-dim sizes of its tensors read
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
@@ -963,10 +968,14 @@ class Frame:
                                         f"a Python sum of per-image numbers read on the host compared ({z:g} {_SYMBOLS[op]} {c:g})"))
         return _host_guarded(counts, z, total, floor)
 
-    def image_size(self, track: Track, n: Any) -> None:
-        """The body read ``n``, a size of one image's own tensor (``track``'s)."""
+    def image_size(self, track: Track, n: Any, x: Tensor) -> None:
+        """The body read ``n``, a size of ``x``, one image's own tensor (``track``'s): see
+        ``image_size_read``, ``summed_sizes`` and ``sized_as``."""
         self.image_size_read = True
-        self.image_sizes.append((self.image_ids.get(id(track.image)), n if type(n) is int else None))
+        b = self.image_ids.get(id(track.image))
+        self.image_sizes.append((b, n if type(n) is int else None))
+        if b is not None and x.dim():
+            self.image_row_sizes.setdefault(b, set()).add(int(x.shape[0]))
 
     def summed_sizes(self, z: float, device: torch.device, floor: Callable[[], float | None]) -> Ratio | None:
         """``num_pos += len(t["pos_labels"])`` in a loop over the images, then ``/ max(num_pos, 1)``
@@ -1139,9 +1148,11 @@ class Frame:
         images (``s[n - 1]`` of an image's sorted scores, PSENet's OHEM threshold), which may have
         been computed from numbers read on the host. As ``sized`` orders them: after reads of that
         image only, the int can only come from its values, as on the group alone, so those reads
-        are accounted for (their numbers loose since). Once reads were so accounted for, an int
-        picking a position of another image's values may be one of their numbers: declined,
-        unless ``literal`` proves it the code's own."""
+        are accounted for (their numbers loose since). Once reads were so accounted for, or while
+        reads of another image are not, an int picking a position of another image's values may be
+        one of their numbers: declined, unless ``literal`` proves it the code's own (review13: a
+        count read once from ``targets[-1]`` picked every image's position, the last image's reads
+        then accounted for by its own)."""
         at = self.read_image
         if at == NO_READ:
             return
@@ -1151,7 +1162,7 @@ class Frame:
                     if not read.consumed:
                         read.consumed = self.sized_reads = self.positioned_reads = True
             return
-        if self.positioned_reads and not literal():
+        if (self.positioned_reads or any(not r.consumed for r in self.host_reads[self.segment :])) and not literal():
             self.doubt(torch.ones((), dtype=torch.bool),
                        f"{op} at a position of image {image}'s values after numbers read on the host from another "
                        "image's values were taken as positions of its values (this one may be one of them)")
@@ -1244,8 +1255,10 @@ class Frame:
         image's item of the list arguments of one tensor per image, ``item_lengths``),
         ``"ambiguous"`` when the target fields disagree, None without such targets; counted once,
         on the first ask."""
+        if self.count_instances is None:
+            return self.item_lengths()  # not kept: a list may be found paired with the images later
         if self._instances is None:
-            self._instances = (self.count_instances() if self.count_instances is not None else self.item_lengths(),)
+            self._instances = (self.count_instances(),)
         return self._instances[0]
 
     def field_total(self, z: float) -> str | None:
@@ -1274,12 +1287,35 @@ class Frame:
         """Without per-image target dicts: the rows of each image's item of the call's list
         arguments of one tensor per image (EEND's per-recording labels ``ts``: a sum divided by
         ``sum(t.shape[0] for t in ts)`` is, on a group alone, over the group's frames); None
-        where there is no such list, or two disagree."""
-        if self.per_image_targets is not None or self.read_image_lists is None:
+        where there is no such list, or two disagree. Only a list the body used item by item with
+        its images' values (``paired``): a list of as many items as there are images by
+        coincidence (an anchor tensor per feature level) counts no image's rows (review13)."""
+        if self.per_image_targets is not None or self.read_image_lists is None or not self.paired_lists:
             return None
         found = {tuple(int(t.shape[0]) for t in items) for items in self.read_image_lists()
-                 if all(isinstance(t, Tensor) and t.dim() >= 1 for t in items)}
+                 if id(items) in self.paired_lists and all(isinstance(t, Tensor) and t.dim() >= 1 for t in items)}
         return list(found.pop()) if len(found) == 1 else None
+
+    def sized_as(self, counts: list[int]) -> bool:
+        """Whether every image whose tensors' sizes the body read had one of ``counts[b]`` rows (a
+        count it added up from them is then that count)."""
+        return all(counts[b] in sizes for b, sizes in self.image_row_sizes.items() if b < len(counts))
+
+    def image_item(self, x: Any) -> tuple[Sequence[Any], int] | None:
+        """(the list, the image) where ``x`` is an image's item of a list argument of one item per
+        image (see ``item_lengths``), else None."""
+        if self.per_image_targets is not None or self.read_image_lists is None:
+            return None
+        for items in self.read_image_lists():
+            for b, item in enumerate(items):
+                if item is x:
+                    return items, b
+        return None
+
+    def paired(self, items: Sequence[Any]) -> None:
+        """The body used the list ``items`` item by item with the values of the item's image
+        (``len(label)`` as a bound or a factor of that image's values, EEND's ``pred[:len(label)]``)."""
+        self.paired_lists.add(id(items))
 
     def set_weights(self, weights: list[Any]) -> None:
         """The weight field's per-image values (numbers, one-element tensors or None)."""
@@ -1472,7 +1508,8 @@ class Frame:
         self.exposed.clear()
         self.read_argument_numbers = None
         self.read_argument_tensors = None
-        self.read_image_lists = None
+        self.read_image_lists = self.item_length = None
+        self.paired_lists.clear()
         self.read_body_call = self._body_call = self.op = None
         self.host_reads.clear()
         self.logged_tensors.clear()
@@ -1496,6 +1533,7 @@ class Frame:
         self.counted_values.clear()
         self.image_size_read = False
         self.image_sizes.clear()
+        self.image_row_sizes.clear()
         self.positional_rows.clear()
         self.joined_rows.clear()
         self.norms.clear()
@@ -1542,9 +1580,21 @@ class Frame:
         where = f"a size of image rows compared ({int.__int__(n) if isinstance(n, int) else float.__float__(n):g} {_SYMBOLS[op]} {other!r})"
         rows, than = self.row_count(n), self.row_count(other)
         if rows is not None and (than is not None or type(other) in (int, float, bool)):
-            self.branches.append(Branch(rows, op, than if than is not None else float(other), taken, where))
+            self.branch(Branch(rows, op, than if than is not None else float(other), taken, where))
         elif rows is not None or self.counted_number(n, by_value=False):  # no group's value known: every one may differ
-            self.branches.append(Branch(None, op, 0.0, taken, f"{where}, a number computed from it in Python"))
+            self.branch(Branch(None, op, 0.0, taken, f"{where}, a number computed from it in Python"))
+
+    def branch(self, b: Branch) -> None:
+        """Note the decision ``b``. A value of one image (a per-image loop's) is checked on that
+        image's groups only: on a group without it, the body alone never tests it. That holds where
+        the test runs in a loop (or a function called in one); outside any, the image was picked by
+        position (``e[0]``, ``targets[-1]``), and on a group alone the body tests another image
+        there: ``positional`` (review13: the groups without it took the batch's decision)."""
+        r = b.of
+        if (isinstance(r, Ratio) and (r.host_image is not None or r.row_dim < 0) and self.num_images > 1
+                and not _bytecode.looped()):
+            b.positional = True
+        self.branches.append(b)
 
     def noted_test(self, t: Tensor, op: str, ratio: Ratio, than: float | Tensor, where: str) -> None:
         """The one-element ``t`` is ``op(value of ratio, than)`` (see ``tests``)."""
@@ -1563,11 +1613,11 @@ class Frame:
         if test is not None and test[0] is t and version_of(t) == test[1]:
             _, _, ratio, op, than, where = test
             floor = choice == "max" and op in ("lt", "gt") and isinstance(than, float) and than > 0
-            self.branches.append(Branch(ratio, op, than, taken, f"Tensor.__bool__ of {where}", floor))
+            self.branch(Branch(ratio, op, than, taken, f"Tensor.__bool__ of {where}", floor))
             return True
         if track is not None and track.lost_at is None and t.numel() == 1 and branch_value(track.ratio):
             assert track.ratio is not None
-            self.branches.append(Branch(track.ratio, "ne", 0.0, taken, "Tensor.__bool__ of a reduced value"))
+            self.branch(Branch(track.ratio, "ne", 0.0, taken, "Tensor.__bool__ of a reduced value"))
             return True
         return False
 
@@ -2311,6 +2361,9 @@ class Branch:
     """The builtin ``max`` of the value and a positive number (``max(pos.sum(), 1)``): a group
     whose value is 0 has no rows in what the value counts, and no companion over it; it is taken
     as deciding as the batch (its other keys are kept)."""
+    positional: bool = False
+    """The value is one image's, tested outside any loop of the code that runs it (``if (e[0] >
+    c).any():``): an image picked by position, on a group alone another image (``Frame.branch``)."""
 
 
 _SYMBOLS = {"lt": "<", "le": "<=", "eq": "==", "ne": "!=", "gt": ">", "ge": ">="}
@@ -2387,10 +2440,21 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
             test = _bytecode.length_test() if type(out) is int else None
             if test is not None and frame.positional_rows.get(id(track.rows[0])) is not track.rows[0]:
                 op, c = test  # ``if len(gt) > 0:``: on a group alone, the group's count of those rows
-                frame.branches.append(Branch(track.rows[0], op, c, getattr(operator, op)(out, c),
+                frame.branch(Branch(track.rows[0], op, c, getattr(operator, op)(out, c),
                                              f"len() of image rows compared ({out} {_SYMBOLS[op]} {c:g})"))
         else:  # a length of no image rows: an int of that value is no count of rows
             frame.other_lengths.add(out)
+            hit = frame.counted.get(id(x))
+            one = track is not None and not track.rows and track.image is not None and frame.num_images > 1
+            test = _bytecode.length_test() if (one or hit is not None and hit[0] is x) and type(out) is int else None
+            if test is not None and hit is not None and hit[0] is x:  # ``if len(mask.nonzero()) > 3:``: on a
+                op, c = test  # group alone, the group's count (review13)
+                frame.branch(Branch(hit[1], op, c, getattr(operator, op)(out, c),
+                                    f"len() of a mask's indices compared ({out} {_SYMBOLS[op]} {c:g})"))
+            elif test is not None and not _bytecode.looped():  # ``if len(t[0]["labels"]) > 1:`` outside any
+                op, c = test  # loop: one image picked by position (review13)
+                frame.branch(Branch(None, op, c, getattr(operator, op)(out, c),
+                                    f"len() of one image's tensor compared ({out} {_SYMBOLS[op]} {c:g})", positional=True))
         for t in (x, getattr(x, "_base", None)):
             frame.count_read(t, out, "len")
         return
@@ -2487,7 +2551,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     track = frame.get(x)
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
-        frame.image_size(track, out)
+        frame.image_size(track, out, x)
     if not rows:
         sized = frame.sized_by.get(id(x))
         rows = sized[1] if sized is not None and sized[0] is x else None
@@ -2833,12 +2897,17 @@ class CaptureMode(TorchFunctionMode):
                         frame.expose(args[0], op_name(func))
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
+            if func in _TRUTHS and any(isinstance(x, Tensor) and frame.get(x) is not None for x in args):
+                frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of the images' values gave a Python bool "
+                            "(no Tensor.__bool__ the capture sees): a decision on it is the batch's, on a group alone the group's")
             if type(func) is type(_DATA_SET) and func == _DATA_SET and args and frame.get(args[0]) is not None:  # ``l.data = x``: other values
                 frame.lose(args[0], "Tensor.data set", frame.get(args[0]))
             if func is Tensor.__len__ and args:  # ``len(pos_inds)``: a plain int, a size of one image's tensor
                 held = frame.get(args[0])
                 if held is not None and not held.rows and held.image is not None:
-                    frame.image_size(held, out)
+                    frame.image_size(held, out, args[0])
+                item = frame.image_item(args[0]) if held is None and type(out) is int else None
+                frame.item_length = (*item, out) if item is not None else None
             if func in SIZE_READS and args:
                 try:
                     out = _counted_sizes(frame, func, args, kwargs, out)
@@ -2934,6 +3003,9 @@ class CaptureMode(TorchFunctionMode):
 # ops handing a tensor's memory to code the capture does not see (a NumPy array, a storage),
 # which may write it: checked at the end of the call (``Frame.expose``)
 _EXPOSING = frozenset({Tensor.numpy, Tensor.__array__, Tensor.untyped_storage, Tensor.storage, Tensor.__dlpack__})
+# ops that compare values and give a Python bool without ``Tensor.__bool__`` (review13)
+_TRUTHS = frozenset({torch.equal, Tensor.equal, torch.allclose, Tensor.allclose, torch.is_nonzero, Tensor.is_nonzero,
+                     Tensor.__contains__})
 _DATA_SET = Tensor.data.__set__  # type: ignore[attr-defined]  # a fresh method-wrapper on each access: compared by ==
 # in-place ops that leave their input's values as they are (no write into its memory; a view's
 # shape changed in place)
