@@ -2892,7 +2892,6 @@ def test_a_length_of_a_mask_s_indices_compared_is_decided_per_group():
 
 PYTHON_TRUTHS = {
     "torch.allclose": (_doubled_if(lambda e, t: torch.allclose(e.mean(), torch.tensor(0.3), atol=0.05)), "torch.allclose"),
-    "torch.equal": (_doubled_if(lambda e, t: torch.equal(e > 0.85, torch.zeros_like(e, dtype=torch.bool))), "torch.equal"),
     "Tensor.is_nonzero": (_doubled_if(lambda e, t: (e.mean() > 0.33).is_nonzero()), "is_nonzero"),
     "in": (_doubled_if(lambda e, t: 3 in _labels(t)), "__contains__"),
 }
@@ -2907,6 +2906,26 @@ def test_a_python_bool_computed_from_the_images_without_bool_declines(case):
     for got, want, said in _review13_outcomes(body):
         assert want and got == {}, (got, want)
         assert any(op in m for m in said), said
+
+
+def _doubled_if_no_error_above(threshold):
+    return _doubled_if(lambda e, t: torch.equal(e > threshold, torch.zeros_like(e, dtype=torch.bool)))
+
+
+def test_torch_equal_of_the_images_values_is_decided_per_group():
+    """``torch.equal(a, b)`` of tensors whose rows are the images' (D-FINE's ``if torch.equal(
+    student, teacher):``): decided per group, from the group's count of unequal elements. At 0.85
+    some groups alone have no error above it where the batch has (declined for them, the others
+    split); above every error, every group decides as the batch and splits (was declined for the
+    whole call, review13)."""
+    for threshold, split_everywhere in ((0.85, False), (10.0, True)):
+        outcomes = list(_review13_outcomes(_doubled_if_no_error_above(threshold)))
+        for got, want, said in outcomes:
+            assert want and not wrong_companions(got, want), (got, want)
+            assert (set(got) == set(want)) or not split_everywhere, said
+        if not split_everywhere:
+            assert any(set(got) != set(want) for got, want, _ in outcomes)
+            assert any("torch.equal" in m for _, _, said in outcomes for m in said)
 
 
 def test_a_python_bool_of_tensors_without_images_is_a_constant():

@@ -28,6 +28,7 @@ from _helpers import (
     rule_outcome,
     split_and_compare,
     split_outcome,
+    wrong_companions,
 )
 from torch import nn
 

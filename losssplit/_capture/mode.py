@@ -2897,7 +2897,8 @@ class CaptureMode(TorchFunctionMode):
                         frame.expose(args[0], op_name(func))
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
-            if func in _TRUTHS and any(isinstance(x, Tensor) and frame.get(x) is not None for x in args):
+            if func in _TRUTHS and any(isinstance(x, Tensor) and frame.get(x) is not None for x in args) \
+                    and not _equal_branch(frame, func, args, kwargs, out):
                 frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of the images' values gave a Python bool "
                             "(no Tensor.__bool__ the capture sees): a decision on it is the batch's, on a group alone the group's")
             if type(func) is type(_DATA_SET) and func == _DATA_SET and args and frame.get(args[0]) is not None:  # ``l.data = x``: other values
@@ -3003,6 +3004,29 @@ class CaptureMode(TorchFunctionMode):
 # ops handing a tensor's memory to code the capture does not see (a NumPy array, a storage),
 # which may write it: checked at the end of the call (``Frame.expose``)
 _EXPOSING = frozenset({Tensor.numpy, Tensor.__array__, Tensor.untyped_storage, Tensor.storage, Tensor.__dlpack__})
+def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """``torch.equal(a, b)`` of two tensors of one shape whose rows along one dim are the images'
+    (D-FINE's ``if torch.equal(student, teacher):``): a branch decided per group, on a group alone
+    whether its rows are equal -- its count of unequal elements is 0. Whether it was noted so
+    (anything else: ``allclose``, rows along several dims or lost, declines the call)."""
+    if func not in (torch.equal, Tensor.equal) or kwargs or len(args) != 2 or type(out) is not bool:
+        return False
+    a, b = args
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.shape != b.shape or not a.numel():
+        return False
+    held = [t for t in (frame.get(a), frame.get(b)) if t is not None]
+    if any(t.lost_at is not None or len(t.rows) != 1 for t in held):
+        return False
+    ((d, each),) = held[0].rows.items()
+    with _HIDDEN():
+        if each.dim() != 1 or each.numel() != a.shape[d] or any(
+                t.rows.get(d) is None or (t.rows[d] is not each and not torch.equal(t.rows[d], each)) for t in held[1:]):
+            return False
+        unequal = (a.detach() != b.detach()).movedim(d, 0).reshape(a.shape[d], -1).sum(1, dtype=torch.float64)
+    frame.branch(Branch(Ratio.of(unequal, each, 0, RatioKind.SUM), "eq", 0.0, out, f"{op_name(func)} of the images' values"))
+    return True
+
+
 # ops that compare values and give a Python bool without ``Tensor.__bool__`` (review13)
 _TRUTHS = frozenset({torch.equal, Tensor.equal, torch.allclose, Tensor.allclose, torch.is_nonzero, Tensor.is_nonzero,
                      Tensor.__contains__})
