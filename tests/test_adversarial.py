@@ -3100,3 +3100,56 @@ def _known_wrong(body, reason):
 def test_known_wrong_companions_of_review13(body):
     for got, want, _ in _review13_outcomes(body):
         assert not wrong_companions(got, want)
+
+
+# -- session 13 (lead): a Python branch on the images' data mixed across images -----------------
+
+
+def _data_max_branch(outputs, targets):
+    """Twice the error where the largest target value of the batch is above 0.88 (a max over
+    every image of the data, no prediction in it)."""
+    y = torch.stack([t["y"] for t in targets])
+    e = (outputs["x"] - y).abs()
+    if y.amax((1, 2)).max() > 0.88:
+        e = e * 2
+    return {"loss": e.mean()}
+
+
+def _data_max_branch_under_no_grad(outputs, targets):
+    """Ultralytics-style: a one-hot of each row's top prediction made under ``no_grad`` (data), its
+    largest row count over the batch tested."""
+    y = torch.stack([t["y"] for t in targets])
+    x = outputs["x"]
+    e = (x - y).abs()
+    with torch.no_grad():
+        top = torch.zeros_like(y).scatter_(-1, x.detach().topk(1, -1).indices, 1.0)
+    if top.sum(-1).amax((1,)).max() > 1:
+        e = e * 2
+    return {"loss": e.mean()}
+
+
+@pytest.mark.parametrize("body", [_data_max_branch, _data_max_branch_under_no_grad])
+def test_a_branch_on_data_mixed_across_images_declines(body):
+    """Was silently wrong (found by gap17): the batch's decision on a max over every image's data
+    was taken for every group (twice the oracle where a group alone stays under the threshold).
+    Declined now, naming the branch."""
+    for got, want, said in _review13_outcomes(body):
+        assert want and got == {}, (got, want)
+        assert any("branch on the images' data mixed across images" in m for m in said), said
+
+
+def _validated_normal_nll(outputs, targets):
+    """``torch.distributions.Normal`` with argument validation (``torch._is_all_true`` of the
+    scale's check, a branch in torch's own code that raises otherwise), per-image NLL of the data."""
+    y = torch.stack([t["y"] for t in targets])
+    scale = y.abs() + 0.5
+    dist = torch.distributions.Normal(outputs["x"], scale, validate_args=True)
+    return {"loss": -dist.log_prob(y).mean()}
+
+
+def test_a_check_in_torch_code_on_the_images_data_is_no_branch():
+    """Near miss: torch's own validation tests the data of every image (all positive, or it
+    raises): no decision of the body; every group splits as the oracle."""
+    for got, want, said in _review13_outcomes(_validated_normal_nll):
+        assert want and set(got) == set(want), said
+        assert not wrong_companions(got, want)

@@ -1588,6 +1588,19 @@ def _caller(checked: bool = True) -> types.FrameType | None:
 _INTERNAL_MODULES: dict[str, bool] = {}
 
 
+def torch_code() -> bool:
+    """Whether the op being captured was called by torch's own Python code (an argument check of
+    a torch function, ``torch.distributions``' validation ``torch._is_all_true(valid)``): the
+    first frame outside losssplit is torch's."""
+    f: types.FrameType | None = sys._getframe(1)
+    while f is not None:
+        package = str(f.f_globals.get("__name__", "")).partition(".")[0]
+        if package != "losssplit":
+            return package == "torch"
+        f = f.f_back
+    return False
+
+
 def _internal(name: Any) -> bool:
     """Whether the module ``name`` is losssplit's or torch's (known by name after the first ask)."""
     known = _INTERNAL_MODULES.get(name) if type(name) is str else None

@@ -2479,6 +2479,10 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                         f"a value mixing images (lost at {track.lost_at}) was read on the host at {op}")
         elif func is not Tensor.__bool__:  # data whose rows were mixed: a size it sets is the batch's
             frame.add_read(HostRead(out, None, None, op, consumed=True, sizes_only=True))
+        elif not _bytecode.torch_code():  # ``if y.amax((1, 2)).max() > c:``: the batch's decision, on a
+            # group alone the group's (a check in torch's own code, validation that raises, is none)
+            frame.doubt(torch.ones((), dtype=torch.bool), f"a Python branch on the images' data mixed across images "
+                        f"(lost at {track.lost_at}) at {op}: on a group alone the body may decide otherwise")
         return
     if func is Tensor.__bool__:  # a branch on data reads no value of the images
         return
