@@ -112,11 +112,13 @@ branch on a value of several images' data, no prediction) is not checked per gro
 changes no value.
 
 Since (session 13, the lead): a Python branch on the images' data whose rows a reduction mixed
-(``if y.amax((1, 2)).max() > c:``, no prediction in it) declines the call: it was silently the
-batch's decision on every group (found by gap17; a check in torch's own code, such as
-``torch.distributions``' validation, stays none). YOLOv10's assigner takes such a branch (``if
-fg_mask.max() > 1:``), so its 10 companions split on batch 1 decline again: 256 expected, 46
-declined, 29 GAP (11.3 %), 0 WRONG. A per-group maximum of data would split them (not built).
+(``if y.amax((1, 2)).max() > c:``, no prediction in it) was silently the batch's decision on every
+group (found by gap17). The largest or smallest value over every element of a tensor of image rows
+compared with a number is now decided per group, from each row's extreme; any other such branch
+declines the call (a check in torch's own code, such as ``torch.distributions``' validation,
+stays none). YOLOv10's assigner takes such a branch (``if fg_mask.max() > 1:``): on batch 1 group
+'synthetic' alone does not, so its 5 companions decline: 256 expected, 41 declined, 24 GAP
+(9.4 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -1183,10 +1185,11 @@ CASES = {c.body.__name__: c for c in [
     Case(obb_probiou_weighted_by_quality_and_normalised_wasserstein, det_batch),
     # split since gap17 where each group alone floors max(target_scores.sum(), 1) as the batch does
     Case(yolov10_one_to_many_and_one_to_one_branches_of_task_aligned_bce_and_ciou, dense_batch,
-         gaps=keys("loss", "box_o2m", "cls_o2m", "box_o2o", "cls_o2o"),
-         why="the assigner's if fg_mask.max() > 1: a Python branch on the images' data mixed by a max over every "
-             "image declines the call (on a group alone it may decide otherwise; silently the batch's before); on "
-             "batch 0 also max(target_scores.sum(), 1), each group's sum below 1 where the batch's is not"),
+         gaps=keys("loss@0", "box_o2m@0", "cls_o2m@0", "box_o2o@0", "cls_o2o@0", "loss_synthetic@1",
+                   "box_o2m_synthetic@1", "cls_o2m_synthetic@1", "box_o2o_synthetic@1", "cls_o2o_synthetic@1"),
+         why="batch 0: max(target_scores.sum(), 1), each group's sum below 1 where the batch's is not, so on a group "
+             "alone max returns the other value; batch 1: the assigner's if fg_mask.max() > 1, decided per group "
+             "since session 13 (silently the batch's before), is not taken by 'synthetic' alone"),
     Case(rtmdet_quality_focal_on_soft_labels_and_giou_over_reduced_item_avg_factors, dense_batch),
     # positive_bag_loss split since session 12: alpha=0.5, the weights' object, proven the default
     Case(freeanchor_mean_max_positive_bags_and_negative_bags_over_python_counts, dense_batch,
@@ -1225,6 +1228,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-NOW = (256, 46, 29, 0)  # expected, declined, GAP, WRONG (first contact: 256, 96, 79, 0; session 11: 76, 59)
+NOW = (256, 41, 24, 0)  # expected, declined, GAP, WRONG (first contact: 256, 96, 79, 0; session 11: 76, 59)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), 22, NOW,
-                              over_target="29 GAP of 256 (11.3 %; 30.9 % on first contact), see the module docstring"))
+                              over_target="24 GAP of 256 (9.4 %; 30.9 % on first contact), see the module docstring"))

@@ -609,8 +609,63 @@ def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     """Comparisons and logic: same layout, but data (a mask), not a loss."""
     _binary(frame, func, args, kwargs, out, "data")
     _note_label_test(frame, func, args, out)
-    if isinstance(out, Tensor) and out.numel() == 1 and len(args) == 2 and not kwargs:
+    if isinstance(out, Tensor) and out.numel() == 1 and len(args) == 2 and not kwargs \
+            and not _note_extreme_test(frame, func, args[0], args[1], out):
         _note_value_test(frame, func, args[0], args[1], out)
+
+
+def _note_extreme_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> bool:
+    """``fg_mask.max() > 1`` (ultralytics' assigner), ``x.min() <= c``: the largest (smallest)
+    value of a tensor of image rows (``Frame.extremes``) compared with a number, noted so that a
+    branch on it is decided per group: on a group alone, whether some row's largest value is above
+    ``c`` (for ``<=``: whether none is), a count of rows over the group's images. Whether it was."""
+    op = getattr(func, "__name__", "").strip("_")
+    if op not in ("lt", "le", "gt", "ge") or not frame.extremes:
+        return False
+    held = frame.extremes.get(id(a))
+    if held is None or held[0] is not a:
+        a, b, op = b, a, _FLIPPED[op]
+        held = frame.extremes.get(id(a))
+        if held is None or held[0] is not a:
+            return False
+    m, version, kind, per_row, rows = held
+    if version_of(m) != version or type(b) not in (int, float):
+        return False
+    c = float(b)
+    if kind == "max":  # max > c: some row above c; max <= c: none (>= / < alike)
+        some, hit = op in ("gt", "ge"), per_row > c if op in ("gt", "le") else per_row >= c
+    else:  # min < c: some row below c; min >= c: none
+        some, hit = op in ("lt", "le"), per_row < c if op in ("lt", "ge") else per_row <= c
+    # a NaN makes max() NaN, unlike the rows' tests: such a call declines
+    frame.doubt(per_row.isnan().any(), f"{op_name(func)} of a {kind}imum of the images' values with a NaN among them")
+    frame.noted_test(out, "gt" if some else "eq", Ratio.of(hit.to(torch.float32), rows, 0, RatioKind.SUM), 0.0,
+                     f"{op_name(func)} of the {kind}imum of the images' values")
+    return True
+
+
+def _note_extreme(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``fg_mask.max()`` (or ``amax()``, ``min()``, ``amin()``) over every element of a tensor whose
+    rows along one dim are the images': lost as a value, but each row's extreme is kept for a
+    comparison with a number (``_note_extreme_test``)."""
+    src = args[0] if args else None
+    if not isinstance(src, Tensor) or not isinstance(out, Tensor) or out.dim() != 0 or not src.numel():
+        return
+    if (get_arg(args, kwargs, 1, "dim", None) is not None or "axis" in kwargs) and func not in (Tensor.amax, torch.amax,
+                                                                                                Tensor.amin, torch.amin):
+        return
+    dims, _ = _reduce_dims(func, args, kwargs, src.dim())
+    if dims is not None and sorted(dims) != list(range(src.dim())):
+        return
+    track = frame.get(src)
+    if track is None or track.lost_at is not None or track.ratio is not None or len(track.rows) != 1:
+        return
+    ((d, rows),) = track.rows.items()
+    if rows.dim() != 1 or rows.numel() != src.shape[d]:
+        return
+    flat = src.detach().movedim(d, 0).reshape(src.shape[d], -1)
+    kind = "max" if func in (Tensor.max, torch.max, Tensor.amax, torch.amax) else "min"
+    per_row = (flat.amax(1) if kind == "max" else flat.amin(1)).to(torch.float64)
+    frame.extremes[id(out)] = (out, version_of(out), kind, per_row, rows)
 
 
 _FLIPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
@@ -2434,7 +2489,9 @@ def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
             frame.set(out, moment)
             return
     _reduce(frame, func, args, kwargs, out, None, False)
-    if func in (Tensor.norm, torch.norm):
+    if func in (Tensor.amax, torch.amax, Tensor.amin, torch.amin):
+        _note_extreme(frame, func, args, kwargs, out)
+    elif func in (Tensor.norm, torch.norm):
         _full_norm(frame, args, kwargs, out)
     elif func in _WHETHER and isinstance(out, Tensor) and out.numel() == 1 and get_arg(args, kwargs, 1, "dim", None) is None:
         _note_whether(frame, func, args[0], out)
@@ -2643,6 +2700,7 @@ def max_min(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         _binary(frame, func, args, kwargs, out, "")
     else:
         _reduce(frame, func, args, kwargs, out, None, False)
+        _note_extreme(frame, func, args, kwargs, out)
 
 
 @rule(F.softmax, F.log_softmax, Tensor.softmax, Tensor.log_softmax, torch.softmax, torch.log_softmax)

@@ -812,6 +812,9 @@ class Frame:
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
         self.branches: list[Branch] = []
         self.tests: dict[int, tuple[Tensor, int | None, Ratio, str, float | Tensor, str]] = {}
+        # ``m = fg_mask.max()`` over every element of a tensor of image rows (lost): id of ``m`` ->
+        # (``m``, its version, "max" or "min", each row's largest or smallest value, the rows' images)
+        self.extremes: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
         # rows of several images viewed as blocks of consecutive rows (``scores.view(-1, K)``), each
         # block's rows one map row [blocks, rows per block]: on a group alone the same view gives
         # the group's blocks only where every block's images are of one group (checked with the
@@ -1542,6 +1545,7 @@ class Frame:
         self.group_reads.clear()
         self.branches.clear()
         self.tests.clear()
+        self.extremes.clear()
         self.view_blocks.clear()
         self.view_block_rows.clear()
         self.assigned = self.read_groups = self._groups = None
