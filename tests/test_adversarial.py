@@ -3100,3 +3100,48 @@ def _known_wrong(body, reason):
 def test_known_wrong_companions_of_review13(body):
     for got, want, _ in _review13_outcomes(body):
         assert not wrong_companions(got, want)
+
+
+def _times_a_floored_count(o, t):
+    """The builtin ``max`` floors a count of the images' labels, which then MULTIPLIES a mean: a
+    group without such labels alone multiplies by 1, not by its 0."""
+    n = (_labels(t) == 3).sum()
+    return {"loss": _err(o, t)[0].mean() * max(n, 1)}
+
+
+def _plus_a_floored_sum(o, t):
+    e = _err(o, t)[0]
+    return {"loss": e.mean() + max((e * (_labels(t) == 3).unsqueeze(-1)).sum(), 0.5)}
+
+
+def _over_a_floored_count_plus_eps(o, t):
+    e = _err(o, t)[0]
+    n = (_labels(t) == 3).sum()
+    return {"loss": e.sum() / (max(n, 1) + 1e-6), "aux": e.mean()}
+
+
+def _over_a_floored_count(o, t):  # near miss: the floored count divides, as Branch.floor assumes
+    e = _err(o, t)[0]
+    pos = (_labels(t) == 3).unsqueeze(-1)
+    return {"loss": (e * pos).sum() / max(pos.sum(), 1), "aux": e.mean()}
+
+
+@pytest.mark.parametrize("body, dropped", [(_times_a_floored_count, True), (_plus_a_floored_sum, True),
+                                           (_over_a_floored_count_plus_eps, True), (_over_a_floored_count, False)])
+def test_a_value_floored_by_builtin_max_and_used_but_as_a_divisor(body, dropped):
+    """Were wrong (found by review14): ``max(n, 1)`` of a reduced value is a branch whose group at
+    0 was taken as deciding as the batch (``Branch.floor``: right where the value divides a sum
+    over what it counts, the group's companion over it is then non-finite and omitted); used as a
+    multiplier, an addend or a divisor plus an eps, that group got its 0 where the body alone uses
+    the floor. Now such a use makes it an ordinary branch: the group gets no companions, with a
+    warning naming the branch. As a divisor the group has no companion over it (0 / 0) and keeps
+    its other keys (the near miss)."""
+    from _helpers import ROWS, TARGETS, split_outcome
+
+    for seed, weights in [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5])]:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert want and not wrong_companions(got, want), (seed, got, want)
+        if seed == 1:  # the real image has no label 3: alone it floors
+            assert "loss_real" not in got and "loss_synthetic" in got, (got, said)
+            assert ("aux_real" in got) == (not dropped and "aux_real" in want), (got, said)
+            assert not dropped or any("'loss'" in m and "Tensor.__bool__" in m for m in said), said
