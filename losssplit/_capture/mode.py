@@ -999,7 +999,11 @@ class Frame:
             return None
         sizes = [int(n) for n in found.pop() if n is not None]
         values = host_tensor([float(n) for n in sizes], torch.float64).to(device)
-        return _host_guarded(Ratio.of(values, self.arange(device), 0, RatioKind.SUM), z, float(sum(sizes)), floor)
+        counts = Ratio.of(values, self.arange(device), 0, RatioKind.SUM)
+        for op, c in _bytecode.divisor_tests():  # ``if num > 6:`` of the count: on a group alone, its sum (review14)
+            self.branches.append(Branch(counts, op, c, getattr(operator, op)(z, c),
+                                        f"a running count of the images' sizes compared ({z:g} {_SYMBOLS[op]} {c:g})"))
+        return _host_guarded(counts, z, float(sum(sizes)), floor)
 
     def _read_families(self) -> list[list[HostRead]]:
         """The row-sum reads of one image each, as families of one read per image, the j-th read
