@@ -3206,3 +3206,174 @@ def test_a_check_in_torch_code_on_the_images_data_is_no_branch():
     for got, want, said in _review13_outcomes(_validated_normal_nll):
         assert want and set(got) == set(want), said
         assert not wrong_companions(got, want)
+
+
+def _times_a_floored_count(o, t):
+    """The builtin ``max`` floors a count of the images' labels, which then MULTIPLIES a mean: a
+    group without such labels alone multiplies by 1, not by its 0."""
+    n = (_labels(t) == 3).sum()
+    return {"loss": _err(o, t)[0].mean() * max(n, 1)}
+
+
+def _plus_a_floored_sum(o, t):
+    e = _err(o, t)[0]
+    return {"loss": e.mean() + max((e * (_labels(t) == 3).unsqueeze(-1)).sum(), 0.5)}
+
+
+def _over_a_floored_count_plus_eps(o, t):
+    e = _err(o, t)[0]
+    n = (_labels(t) == 3).sum()
+    return {"loss": e.sum() / (max(n, 1) + 1e-6), "aux": e.mean()}
+
+
+def _over_a_floored_count(o, t):  # near miss: the floored count divides, as Branch.floor assumes
+    e = _err(o, t)[0]
+    pos = (_labels(t) == 3).unsqueeze(-1)
+    return {"loss": (e * pos).sum() / max(pos.sum(), 1), "aux": e.mean()}
+
+
+@pytest.mark.parametrize("body, dropped", [(_times_a_floored_count, True), (_plus_a_floored_sum, True),
+                                           (_over_a_floored_count_plus_eps, True), (_over_a_floored_count, False)])
+def test_a_value_floored_by_builtin_max_and_used_but_as_a_divisor(body, dropped):
+    """Were wrong (found by review14): ``max(n, 1)`` of a reduced value is a branch whose group at
+    0 was taken as deciding as the batch (``Branch.floor``: right where the value divides a sum
+    over what it counts, the group's companion over it is then non-finite and omitted); used as a
+    multiplier, an addend or a divisor plus an eps, that group got its 0 where the body alone uses
+    the floor. Now such a use makes it an ordinary branch: the group gets no companions, with a
+    warning naming the branch. As a divisor the group has no companion over it (0 / 0) and keeps
+    its other keys (the near miss)."""
+    from _helpers import ROWS, TARGETS, split_outcome
+
+    for seed, weights in [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5])]:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert want and not wrong_companions(got, want), (seed, got, want)
+        if seed == 1:  # the real image has no label 3: alone it floors
+            assert "loss_real" not in got and "loss_synthetic" in got, (got, said)
+            assert ("aux_real" in got) == (not dropped and "aux_real" in want), (got, said)
+            assert not dropped or any("'loss'" in m and "Tensor.__bool__" in m for m in said), said
+
+
+def _times_a_running_count_of_sizes(o, t):
+    """A running count of the images' own label sizes (``Frame.summed_sizes`` divides by it as the
+    group's sum) MULTIPLYING a mean: on a group alone, the group's sum."""
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    return {"loss": _err(o, t)[0].mean() * num}
+
+
+def _count_times_a_mean(o, t):
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    return {"loss": num * _err(o, t)[0].mean()}
+
+
+def _over_a_running_count_of_sizes(o, t):  # near miss: divided, the group's sum
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    return {"loss": _err(o, t)[0].sum() / max(num, 1)}
+
+
+@pytest.mark.parametrize("body, splits", [(_times_a_running_count_of_sizes, False), (_count_times_a_mean, False),
+                                          (_over_a_running_count_of_sizes, True)])
+def test_a_running_count_of_sizes_as_a_factor_declines(body, splits):
+    """Was wrong (found by review14): a count added up from single images' sizes, times a reduced
+    loss, was a constant factor (twice the oracle on two groups of two). Now declined naming the
+    multiplication; divided by, it is the group's sum of sizes (the near miss splits)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and not wrong_companions(got, want), (seed, got, want)
+        assert bool(got) == splits, said
+        assert splits or any("multiplication by an int the body computed after it read sizes" in m for m in said), said
+
+
+def _scaled_by_a_branch_on_summed_sizes(o, t):
+    n = sum(len(s["labels"]) for s in t)
+    return {"loss": _err(o, t)[0].mean() * (1.0 if n > 7 else 0.5)}
+
+
+
+
+def _over_a_running_count_or_a_literal(o, t):
+    """A running count of the images' label sizes (``Frame.summed_sizes``) divides only where it
+    is above 6; else a literal 6 does: on a group of 6 labels or fewer, the literal."""
+    e = _err(o, t)[0]
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    if num > 6:
+        return {"loss": e.sum() / num}
+    return {"loss": e.sum() / 6}
+
+
+def _over_a_running_count_or_a_literal_local(o, t):
+    e = _err(o, t)[0]
+    least = 6  # a local only ever stored from a literal: compared as that literal
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    return {"loss": e.sum() / num if num > least else e.sum() / least}
+
+
+@pytest.mark.parametrize("body", [_over_a_running_count_or_a_literal, _over_a_running_count_or_a_literal_local])
+def test_a_running_count_of_sizes_compared_is_decided_per_group(body):
+    """Was wrong (found by review14): survey18's running count of sizes divided as the group's sum,
+    but the code's test of it (``if num > 6:``) was the batch's for every group: a group of 3 or 6
+    labels alone divides by 6, and got its own sum. Now each load of the count compared with a
+    literal (or a local of one) is a branch decided per group, as review12's host-read sums are."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and not wrong_companions(got, want), (seed, got, want)
+        if seed == 1:  # the real image alone has 3 labels
+            assert "loss_real" not in got and any("a running count of the images' sizes compared" in m for m in said), said
+
+
+def _over_a_literal_or_a_running_count(o, t):
+    e = _err(o, t)[0]
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    if num < 7:
+        return {"loss": e.sum() / max(num, 1)}
+    return {"loss": e.sum() / 7}
+
+
+def _unseen_branch(body, reason):
+    return pytest.param(body, marks=pytest.mark.xfail(strict=True, reason=f"found by review14, not fixed: {reason}"))
+
+
+@pytest.mark.parametrize("body", [
+    _unseen_branch(_scaled_by_a_branch_on_summed_sizes, "a Python sum of single images' sizes (a plain int) compared "
+                   "with a literal and no loss divided by it is a branch the capture does not see"),
+    _unseen_branch(_over_a_literal_or_a_running_count, "a test of a Python count (a running count of sizes, a sum of "
+                   "host reads) is seen where the count divides a loss; where the batch takes the other branch (a "
+                   "literal divides) the test is never seen"),
+])
+def test_a_branch_on_a_python_count_of_the_images_follows_the_oracle(body):
+    """Every group gets the batch's decision (README Known limits)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, _ = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want)
+
+
+def _over_a_literal_local_right_after_a_loop(o, t):
+    """``least = 6`` divides the loss right after a loop (its left operand starts the loop's exit):
+    6 equals the target instances of two images, and the body counted sizes in the loop."""
+    e = _err(o, t)[0]
+    least = 6
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    return {"loss": e.sum() / least, "n": e.sum() * 0 + num}
+
+
+def test_a_literal_local_dividing_right_after_a_loop_is_a_constant():
+    """Was wrong (found by review14): the constant proof read both operands of ``e.sum() / least``
+    and gave up where the left one starts at a jump target (the exit of the loop above), so 6 was
+    read by value as the two images' target instances (the group's 3 alone). The right operand,
+    proven a constant, is enough: the division splits exactly."""
+    got, want, said = rule_outcome(_over_a_literal_local_right_after_a_loop, rule_batch(2, [1.0, 0.5]))
+    assert not wrong_companions(got, want), (got, want)
+    assert {"loss_real", "loss_synthetic"} <= set(got), said

@@ -439,10 +439,12 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
     op = instructions[at]
     if op.opname == "BINARY_OP":  # the op got both operands, ``c`` and a tensor
         right = _operand_start(instructions, at)
-        left = _operand_start(instructions, right) if right is not None else None
-        if left is None or right is None or kwargs or len(args) != 2 or sum(a is c for a in args) != 1:
+        if right is None or kwargs or len(args) != 2 or sum(a is c for a in args) != 1:
             return False
-        return any(_pushes_constant(f, instructions, first, stop, c, body) for first, stop in ((left, right), (right, at)))
+        if _pushes_constant(f, instructions, right, at, c, body):
+            return True  # the right operand is ``c``; the left need not be read (it may start a loop's exit)
+        left = _operand_start(instructions, right)
+        return left is not None and _pushes_constant(f, instructions, left, right, c, body)
     if op.opname != "CALL" or _callee(f.f_code, f.f_lasti) != getattr(func, "__name__", None):
         return False  # an op the call's code does not name: its arguments are not the call's
     found = _call_spans(f.f_code, at)
@@ -3419,7 +3421,7 @@ def length_tests(code: types.CodeType, names: frozenset[str]) -> tuple[tuple[str
             if after is not None and after.opname == "STORE_FAST" and len(_stores(instructions, after.argval)) == 1:
                 held.add(after.argval)
     pushed += [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval in held]
-    return _tests_of(instructions, pushed)
+    return _tests_of(instructions, pushed, _literal_locals(code))
 
 
 def divisor_tests() -> tuple[tuple[str, float], ...]:
@@ -3436,12 +3438,16 @@ def divisor_tests() -> tuple[tuple[str, float], ...]:
 def _divisor_tests_at(code: types.CodeType, lasti: int) -> tuple[tuple[str, float], ...]:
     names = [n for n in _divisor_locals(code, lasti) if not n.startswith(_CALLED)]
     instructions = _instructions(code)
-    return _tests_of(instructions, [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval in names])
+    return _tests_of(instructions, [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval in names],
+                     _literal_locals(code))
 
 
-def _tests_of(instructions: list[dis.Instruction], pushed: list[int]) -> tuple[tuple[str, float], ...]:
+def _tests_of(instructions: list[dis.Instruction], pushed: list[int],
+              literals: dict[str, Any] | None = None) -> tuple[tuple[str, float], ...]:
     """The comparisons with a number literal and truth tests of the values the instructions at
-    ``pushed`` push (see ``length_tests``)."""
+    ``pushed`` push (see ``length_tests``). ``literals``: the code's locals only ever stored from
+    one literal (``_literal_locals``), compared as that literal (``least = 2; len(t) > least``:
+    before review14 such a test was not seen, every group taking the batch's decision)."""
     tests: list[tuple[str, float]] = []
     for p in pushed:
         after = instructions[p + 1] if p + 1 < len(instructions) else None
@@ -3454,7 +3460,9 @@ def _tests_of(instructions: list[dis.Instruction], pushed: list[int]) -> tuple[t
             continue
         k, operand = found
         other = _other_operand(instructions, k, operand)
-        if other is not None and other.opname == "LOAD_CONST":
+        than = None if other is None else other.argval if other.opname == "LOAD_CONST" else (
+            (literals or {}).get(other.argval) if other.opname == "LOAD_FAST" else None)
+        if isinstance(than, (int, float)) and type(than) is not bool:
             op = _COMPARISONS[instructions[k].argval]
-            tests.append((op if operand == 0 else _SWAPPED[op], float(other.argval)))
+            tests.append((op if operand == 0 else _SWAPPED[op], float(than)))
     return tuple(dict.fromkeys(tests))

@@ -1587,6 +1587,8 @@ def _ratio_arithmetic(
         if kind == "mul":
             if _is_image_count(frame, ta.ratio, other):  # data too: a metric may be returned
                 return lost_track(BY_IMAGE_COUNT, pred)
+            if _sizes_factor(frame, ta.ratio, other):
+                return lost_track(BY_SIZES_FACTOR, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             if isinstance(other, (int, float)) and _running_count(frame, other):
@@ -1647,6 +1649,8 @@ def _ratio_arithmetic(
             _host_number(frame, other, tb, kind)
             if _is_image_count(frame, tb.ratio, other):
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
+            if _sizes_factor(frame, tb.ratio, other):
+                return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
 
@@ -2301,6 +2305,28 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
                 and offset_source(factor, product=True) not in ("literal", "configured"))
     averaged = ratio.kind is not RatioKind.SUM or bool(ratio.divisors) or ratio.normaliser is not None
     return (factor == frame.num_images or factor in frame.lengths) and averaged
+
+
+BY_SIZES_FACTOR = ("a multiplication by an int the body computed after it read sizes of single images' tensors "
+                   "(``num += len(t[\"labels\"])`` then ``l.mean() * num``: on a group alone, from the group's)")
+
+
+def _sizes_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
+    """Whether ``factor`` scaling a reduced loss of several images is an int above 1, no literal,
+    configured constant or local stored from one, equal to the sum over the images of a size the
+    body read of each image's own tensor: it may add them up, and on a group alone the group's do (a running count of sizes
+    divides as the group's sum, ``Frame.summed_sizes``; as a factor it was read as a constant,
+    silently wrong, found by review14)."""
+    if type(factor) is not int or factor < 2 or not frame.image_size_read or ratio.host_image is not None:
+        return False
+    per_image: dict[Any, list[int]] = {}
+    for b, n in frame.image_sizes:
+        per_image.setdefault(b, []).append(n if n is not None else 0)
+    # the j-th sizes read of the images added up (a size of a dim without images, ``x.shape[1]``, is none)
+    if factor not in {sum(family) for family in zip(*per_image.values())}:
+        return False
+    source = offset_source(factor, product=True)
+    return source not in ("literal", "configured") and not (source == "other" and frame.constant_number(factor))
 
 
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:

@@ -815,6 +815,8 @@ class Frame:
         # ``m = fg_mask.max()`` over every element of a tensor of image rows (lost): id of ``m`` ->
         # (``m``, its version, "max" or "min", each row's largest or smallest value, the rows' images)
         self.extremes: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
+        self.floors: dict[int, tuple[Ratio, Branch]] = {}
+        """id of a ratio floored by the builtin ``max`` -> (it, its branch): see ``floored_use``."""
         # rows of several images viewed as blocks of consecutive rows (``scores.view(-1, K)``), each
         # block's rows one map row [blocks, rows per block]: on a group alone the same view gives
         # the group's blocks only where every block's images are of one group (checked with the
@@ -1000,7 +1002,11 @@ class Frame:
             return None
         sizes = [int(n) for n in found.pop() if n is not None]
         values = host_tensor([float(n) for n in sizes], torch.float64).to(device)
-        return _host_guarded(Ratio.of(values, self.arange(device), 0, RatioKind.SUM), z, float(sum(sizes)), floor)
+        counts = Ratio.of(values, self.arange(device), 0, RatioKind.SUM)
+        for op, c in _bytecode.divisor_tests():  # ``if num > 6:`` of the count: on a group alone, its sum (review14)
+            self.branches.append(Branch(counts, op, c, getattr(operator, op)(z, c),
+                                        f"a running count of the images' sizes compared ({z:g} {_SYMBOLS[op]} {c:g})"))
+        return _host_guarded(counts, z, float(sum(sizes)), floor)
 
     def _read_families(self) -> list[list[HostRead]]:
         """The row-sum reads of one image each, as families of one read per image, the j-th read
@@ -1546,6 +1552,7 @@ class Frame:
         self.branches.clear()
         self.tests.clear()
         self.extremes.clear()
+        self.floors.clear()
         self.view_blocks.clear()
         self.view_block_rows.clear()
         self.assigned = self.read_groups = self._groups = None
@@ -1617,7 +1624,10 @@ class Frame:
         if test is not None and test[0] is t and version_of(t) == test[1]:
             _, _, ratio, op, than, where = test
             floor = choice == "max" and op in ("lt", "gt") and isinstance(than, float) and than > 0
-            self.branch(Branch(ratio, op, than, taken, f"Tensor.__bool__ of {where}", floor))
+            b = Branch(ratio, op, than, taken, f"Tensor.__bool__ of {where}", floor)
+            self.branch(b)
+            if floor:
+                self.floors[id(ratio)] = (ratio, b)
             return True
         if track is not None and track.lost_at is None and t.numel() == 1 and branch_value(track.ratio):
             assert track.ratio is not None
@@ -2371,6 +2381,32 @@ class Branch:
 
 
 _SYMBOLS = {"lt": "<", "le": "<=", "eq": "==", "ne": "!=", "gt": ">", "ge": ">="}
+
+# where a floored value divides (its position in the call): a group counting 0 there gets a
+# non-finite companion, omitted, as ``Branch.floor`` assumes
+_DIVIDED_AT = {Tensor.div: 1, Tensor.__truediv__: 1, Tensor.true_divide: 1, torch.div: 1, torch.true_divide: 1,
+               Tensor.__rtruediv__: 0}
+_KEEPING = frozenset({Tensor.float, Tensor.double, Tensor.to, Tensor.detach, Tensor.clone, Tensor.type_as})
+
+
+def floored_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """A value the builtin ``max`` floored (``Branch.floor``), met in any op but as a divisor or a
+    copy: on a group counting 0 the body uses the floor there, the split the group's 0 (``l.mean()
+    * max(n, 1)`` gave 0 for such a group, silently wrong, found by review14). Its branch is then
+    an ordinary one: a group that alone returns the floor gets no companions."""
+    divided = _DIVIDED_AT.get(func)
+    for i, x in enumerate(flat_args(args, kwargs)):
+        track = frame.get(x) if isinstance(x, Tensor) else None
+        held = frame.floors.get(id(track.ratio)) if track is not None and track.ratio is not None else None
+        if held is None or track is None or held[0] is not track.ratio:
+            continue
+        if i == divided and not kwargs:
+            continue
+        kept = frame.get(out) if func in _KEEPING and i == 0 and isinstance(out, Tensor) else None
+        if kept is not None and kept.ratio is not None and kept.lost_at is None:
+            frame.floors.setdefault(id(kept.ratio), (kept.ratio, held[1]))
+            continue
+        held[1].floor = False
 _BRANCH_KINDS = frozenset({RatioKind.SUM, RatioKind.MEAN, RatioKind.ROW_MEAN, RatioKind.WEIGHTED_MEAN,
                            RatioKind.SUM_OVER_ROW_SUM})
 
@@ -2971,6 +3007,8 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if frame.floors:
+            floored_use(frame, func, args, kwargs, out)
         if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
