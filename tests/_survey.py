@@ -43,6 +43,15 @@ def corners(b: torch.Tensor) -> torch.Tensor:
     return torch.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2], -1)
 
 
+def giou_aligned(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    """Generalised IoU of each box of ``a`` [n, 4] with the same row of ``b`` (xyxy): [n]."""
+    lt, rb = torch.max(a[:, :2], b[:, :2]), torch.min(a[:, 2:], b[:, 2:])
+    inter = (rb - lt).clamp(min=0).prod(-1)
+    union = (a[:, 2:] - a[:, :2]).prod(-1) + (b[:, 2:] - b[:, :2]).prod(-1) - inter
+    enclose = (torch.max(a[:, 2:], b[:, 2:]) - torch.min(a[:, :2], b[:, :2])).prod(-1)
+    return inter / union - (enclose - union) / enclose
+
+
 def iou_pairs(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """IoU of every box of ``a`` [n, 4] with every box of ``b`` [m, 4] (cxcywh): [n, m]."""
     a, b = corners(a), corners(b)

@@ -62,7 +62,7 @@ import math
 import torch
 import torch.nn.functional as F
 from _helpers import PER_IMAGE, ROWS, TARGETS, Share
-from _survey import Case, corners, focal, keys, response_labels, survey_tests
+from _survey import Case, corners, focal, giou_aligned, keys, response_labels, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -391,14 +391,6 @@ def dfine_fine_grained_localisation_and_decoupled_distillation(outputs, targets,
     return losses
 
 
-def _giou_aligned(a, b):
-    lt, rb = torch.max(a[:, :2], b[:, :2]), torch.min(a[:, 2:], b[:, 2:])
-    inter = (rb - lt).clamp(min=0).prod(-1)
-    union = (a[:, 2:] - a[:, :2]).prod(-1) + (b[:, 2:] - b[:, :2]).prod(-1) - inter
-    enclose = (torch.max(a[:, 2:], b[:, 2:]) - torch.min(a[:, :2], b[:, :2])).prod(-1)
-    return inter / union - (enclose - union) / enclose
-
-
 def codetr_auxiliary_positive_queries_focal_l1_giou_over_positive_count(outputs, targets, indices, lambda_aux=2.0):
     """Co-DETR's ``loss_aux``: the positives an auxiliary head (ATSS / Faster R-CNN) assigned become
     extra queries, each image's padded to ``max_num_coords`` (labels padded with the background
@@ -428,7 +420,7 @@ def codetr_auxiliary_positive_queries_focal_l1_giou_over_positive_count(outputs,
     boxes = outputs["aux_boxes"].reshape(-1, 4)
     loss_bbox = (F.l1_loss(boxes, box_t, reduction="none") * box_w).sum() / avg
     keep = box_w[:, 0] > 0
-    loss_iou = (1 - _giou_aligned(corners(boxes[keep]), corners(box_t[keep]))).sum() / avg
+    loss_iou = (1 - giou_aligned(corners(boxes[keep]), corners(box_t[keep]))).sum() / avg
     return {"loss_cls_aux": loss_cls * lambda_aux, "loss_bbox_aux": loss_bbox * lambda_aux,
             "loss_iou_aux": loss_iou * lambda_aux}
 

@@ -612,6 +612,48 @@ def test_a_divisor_k_times_a_local_count_is_the_groups_count_times_k():
     assert got["loss_synthetic"] == pytest.approx(float(e[[1, 2]].sum()) / (2 * 5), rel=1e-5)
 
 
+def _per_image_column_means_over_twice_the_instances(o, t):
+    """RT-DETR's ``l.mean(1).sum() / (num_boxes * groups)`` on a [B, WIDTH] loss: the instances
+    counted in the body, times a factor held by a name."""
+    groups = 2
+    num_boxes = float(sum(len(s["labels"]) for s in t))
+    scale = num_boxes * groups
+    return {"loss": _err(o, t)[0].mean(1).sum() / scale}
+
+
+def test_a_divisor_equal_to_the_elements_and_to_k_times_the_instances_declines_where_their_shares_differ():
+    """2 images with 1 and 3 instances: ``/ (4 * 2)`` equals the 8 elements of the [2, 4] loss
+    too; the group's share of the instances (real: 2 x 1) is not its share of the elements (4), so
+    which it is cannot be told: a warning naming the key (read as the elements: silently wrong,
+    RT-DETR's denoising focal of survey 19 on two images)."""
+    got, want, said = rule_outcome(_per_image_column_means_over_twice_the_instances,
+                                   _with_instances(*RULE_BATCHES[2], [1, 3]))
+    assert got == {} and want, (got, want)
+    assert any("key 'loss': its normaliser 8 equals the 2 x target instances" in m for m in said), said
+
+
+def test_a_divisor_equal_to_the_elements_and_to_k_times_the_instances_splits_where_their_shares_agree():
+    """The near miss: 2 instances in each image, each group's share of the elements (4) is twice
+    its instances: split, as the oracle."""
+    got, want, said = rule_outcome(_per_image_column_means_over_twice_the_instances,
+                                   _with_instances(*RULE_BATCHES[2], [2, 2]))
+    assert set(got) == {"loss_real", "loss_synthetic"}, said
+    assert got == pytest.approx(want, rel=1e-5)
+
+
+def test_an_outside_normaliser_equal_to_the_elements_declines_where_the_instances_share_it_otherwise():
+    """``l.mean(1).sum() / num_boxes`` with ``num_boxes`` 8 passed in (boxes over every process):
+    equal to the loss's 8 elements, but the group's share of what it counts is ``8 * 1 / 4``
+    instances for the real image: declined (read as the elements it was silently wrong); with
+    2 and 2 instances both readings give 4 and it splits."""
+    body = split_by_source(lambda o, t, num_boxes: {"loss": _err(o, t)[0].mean(1).sum() / num_boxes})
+    for lengths, splits in (([1, 3], False), ([2, 2], True)):
+        outputs, targets = _with_instances(*RULE_BATCHES[2], lengths)
+        got, want, said = split_outcome(body.__wrapped__, [outputs, targets, 8.0], [ROWS, TARGETS, Share(lengths)])
+        assert want and not wrong_companions(got, want), (got, want)
+        assert bool(got) == splits, said
+
+
 def test_a_literal_divisor_equal_to_k_times_a_local_count_is_a_constant():
     """``/ 8.0`` written in the body: twice the 4 images, four times 2, but a literal (the
     bytecode shows it): the same for every group."""

@@ -415,20 +415,28 @@ def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 
     (the first that equals it; if the images equal it too and split the groups differently, it
     cannot be told which: returns their names). A Z of the body equal to none but ``k`` times one
     (``count_multiple``) is, as by that rule on ``Z / k``, the group's count times ``k``; where
-    two factors ``k`` give different shares, it cannot be told which (their names). Otherwise ``Z_S = Z * C_S / C`` with the
+    two factors ``k`` give different shares, it cannot be told which (their names); so too a Z
+    equal to the loss's elements alone, where a multiple of a count (of the body) or the first
+    count's share (from outside) gives another. Otherwise ``Z_S = Z * C_S / C`` with the
     first count, or, for tokens counted over more than this call (``num_items_in_batch`` under
     gradient accumulation or across processes), the group's own tokens, so that a step's calls
     add up to the exact token mean. None: the group counts nothing (no companion).
     """
     shares = [_equal_share(z, counts, 1)]
-    multiple = shares[0] is None and body
+    # equal to the loss's elements alone (``l.sum() / l.numel()`` read from the value only): as
+    # telling as what else Z may count, a multiple of a count or, from outside, the first's share
+    elements = [c.name for c in counts if c.total == z] == ["elements"]
+    multiple = (shares[0] is None or elements) and body
     if multiple:  # ``num_boxes * groups``: per factor, the counts it multiplies
         ks = sorted({k for c in counts if (k := count_multiple(z, c.total)) is not None})
-        shares = [_equal_share(z, counts, k) for k in ks] or shares
+        shares = [_equal_share(z, counts, k) for k in ks] + shares if elements else \
+            [_equal_share(z, counts, k) for k in ks] or shares
+    elif elements and counts[0].total > 0:
+        shares.append((z * counts[0].group / counts[0].total, None))
     found = [share for share in shares if share is not None]
     if found:
         ambiguous = next((names for _, names in found if names is not None), None)
-        if ambiguous is None and (len({den for den, _ in found}) > 1 or multiple and images > 1 and any(
+        if ambiguous is None and (len({den for den, _ in found}) > 1 or multiple and not elements and images > 1 and any(
                 k == images for k, _ in _factors(z, counts))):
             # shares that differ; or, equal to no count, a factor equal to the ``images``, which on
             # a group alone is the group's own count (``rows * len(targets)``), not a constant
