@@ -2525,6 +2525,11 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                         f"(lost at {track.lost_at}) at {op}: on a group alone the body may decide otherwise")
         return
     if func is Tensor.__bool__:  # a branch on data reads no value of the images
+        if (not track.rows and track.image is not None and frame.num_images > 1 and not _bytecode.looped()
+                and not _bytecode.torch_code()):  # ``if y[0].max() > c:`` outside any loop: an image picked by
+            # position, on a group alone another image (review15: was the batch's decision on every group)
+            frame.doubt(torch.ones((), dtype=torch.bool), f"a Python branch on one image's data picked by position "
+                        f"at {op}: on a group alone the body tests another image")
         return
     r = track.ratio
     if r is None and not track.rows:
