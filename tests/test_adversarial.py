@@ -3408,18 +3408,31 @@ CHUNK_TESTS = {
     "max": lambda y: y.chunk(2)[0].max() > 0.86,
     "amin": lambda y: 0.14 > y.chunk(2)[0].amin(),
     "any": lambda y: (y.chunk(2)[0] > 0.86).any(),
+    "torch.equal": lambda y: torch.equal(y.chunk(2)[0] > 0.86, torch.zeros(y.chunk(2)[0].shape, dtype=torch.bool)),
 }
 
 
 @pytest.mark.parametrize("case", list(CHUNK_TESTS))
 def test_a_branch_on_a_piece_taken_by_position_declines(case):
-    """Was silently wrong (``max``/``amin`` since the extremes rule, ``any`` before it): the rows of
-    ``y.chunk(2)[0]`` are the batch's first images, on a group alone the group's first half; each
-    row's extreme (or count) was still read as the group's. Declined, naming the branch."""
+    """Was silently wrong (``max``/``amin`` since the extremes rule, ``torch.equal`` since
+    ``_equal_branch``, ``any`` before them): the rows of ``y.chunk(2)[0]`` are the batch's first
+    images, on a group alone the group's first half; each row's extreme (or count) was still read
+    as the group's. Declined, naming the branch."""
     from _helpers import ROWS, TARGETS, split_outcome
 
     outcomes = [split_outcome(_data_test(CHUNK_TESTS[case]), list(rule_batch(seed, weights)), [ROWS, TARGETS])
                 for seed in (1, 3, 4) for weights in ([1.0, 0.5, 0.5, 1.0], [0.5, 1.0, 1.0, 0.5, 0.5, 1.0])]
     for got, want, said in outcomes:
         assert want and got == {}, (got, want)
-        assert any("branch on the images' data mixed across images" in m for m in said), said
+        assert any("data mixed across images" in m or "torch.equal" in m for m in said), said
+
+
+@pytest.mark.xfail(strict=True, reason="found by review15, not fixed: a count of a piece taken by position "
+                   "(y.chunk(2)[0]) compared in a branch is read with this batch's cut (the known limit of "
+                   "tests/test_rules_shape.py's image-major crops): on a group alone the piece holds other images")
+def test_a_count_of_a_piece_taken_by_position_compared_follows_the_oracle():
+    from _helpers import ROWS, TARGETS, split_outcome
+
+    body = _data_test(lambda y: (y.chunk(2)[0] > 0.89).sum() > 0)
+    got, want, _ = split_outcome(body, list(rule_batch(1, [0.5, 1.0, 1.0, 0.5, 0.5, 1.0])), [ROWS, TARGETS])
+    assert want and not wrong_companions(got, want), (got, want)

@@ -3069,6 +3069,8 @@ def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     if any(t.lost_at is not None or len(t.rows) != 1 for t in held):
         return False
     ((d, each),) = held[0].rows.items()
+    if any(frame.positional_rows.get(id(r)) is r for t in held for r in t.rows.values()):
+        return False  # ``y.chunk(2)[0]``: a piece taken by position holds other images on a group alone
     with _HIDDEN():
         if each.dim() != 1 or each.numel() != a.shape[d] or any(
                 t.rows.get(d) is None or (t.rows[d] is not each and not torch.equal(t.rows[d], each)) for t in held[1:]):
