@@ -660,7 +660,8 @@ def _note_extreme(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     if track is None or track.lost_at is not None or track.ratio is not None or len(track.rows) != 1:
         return
     ((d, rows),) = track.rows.items()
-    if rows.dim() != 1 or rows.numel() != src.shape[d]:
+    # a piece taken by position (``y.chunk(2)[0]``) holds other images on a group alone (review15)
+    if rows.dim() != 1 or rows.numel() != src.shape[d] or frame.positional_rows.get(id(rows)) is rows:
         return
     flat = src.detach().movedim(d, 0).reshape(src.shape[d], -1)
     kind = "max" if func in (Tensor.max, torch.max, Tensor.amax, torch.amax) else "min"
@@ -2535,6 +2536,8 @@ def _note_whether(frame: Frame, func: Any, src: Any, out: Tensor) -> None:
         return
     if len(track.rows) == 1:
         ((d, rows),) = track.rows.items()
+        if frame.positional_rows.get(id(rows)) is rows:  # ``y.chunk(2)[0]``: other images on a group alone
+            return
     elif not track.rows and track.image is not None:
         d, rows = -1, track.image.reshape(1)
     else:

@@ -2525,6 +2525,11 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                         f"(lost at {track.lost_at}) at {op}: on a group alone the body may decide otherwise")
         return
     if func is Tensor.__bool__:  # a branch on data reads no value of the images
+        if (not track.rows and track.image is not None and frame.num_images > 1 and not _bytecode.looped()
+                and not _bytecode.torch_code()):  # ``if y[0].max() > c:`` outside any loop: an image picked by
+            # position, on a group alone another image (review15: was the batch's decision on every group)
+            frame.doubt(torch.ones((), dtype=torch.bool), f"a Python branch on one image's data picked by position "
+                        f"at {op}: on a group alone the body tests another image")
         return
     r = track.ratio
     if r is None and not track.rows:
@@ -3064,6 +3069,8 @@ def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     if any(t.lost_at is not None or len(t.rows) != 1 for t in held):
         return False
     ((d, each),) = held[0].rows.items()
+    if any(frame.positional_rows.get(id(r)) is r for t in held for r in t.rows.values()):
+        return False  # ``y.chunk(2)[0]``: a piece taken by position holds other images on a group alone
     with _HIDDEN():
         if each.dim() != 1 or each.numel() != a.shape[d] or any(
                 t.rows.get(d) is None or (t.rows[d] is not each and not torch.equal(t.rows[d], each)) for t in held[1:]):
