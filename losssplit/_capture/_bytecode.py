@@ -103,7 +103,7 @@ def _configured(load: _Named, f: types.FrameType) -> Any:
             return _UNPROVEN
         return f.f_globals.get(load.name, _UNPROVEN)
     if load.kind == "param":
-        body = f.f_back is not None and str(f.f_back.f_globals.get("__name__", "")).partition(".")[0] == "losssplit"
+        body = _package(f.f_back) == "losssplit"
         return f.f_locals.get(load.name, _UNPROVEN) if body else _UNPROVEN
     owner, attr = load.name
     obj = f.f_locals.get(owner, _UNPROVEN)
@@ -201,7 +201,7 @@ def fixed_repeats(counts: Collection[int], f: types.FrameType | None = None) -> 
     f = f if f is not None else _caller()
     seen: set[types.CodeType] = set()
     while f is not None:
-        package = str(f.f_globals.get("__name__", "")).partition(".")[0]
+        package = _package(f)
         if package == "losssplit":
             return True  # the decorator's wrapper: the body's call
         if package not in _INTERNAL:
@@ -376,7 +376,7 @@ def body_parameter(c: Any) -> bool:
     if type(c) is not float or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
     f = _caller()
-    if f is None or f.f_back is None or str(f.f_back.f_globals.get("__name__", "")).partition(".")[0] != "losssplit":
+    if f is None or _package(f.f_back) != "losssplit":
         return False
     names = _parameter_operands(f.f_code, f.f_lasti)
     return any(f.f_locals.get(n) is c for n in names)
@@ -563,7 +563,7 @@ def _called_by(f: types.FrameType) -> tuple[str, types.FrameType | None]:
     back = f.f_back
     if back is None:
         return "other", None
-    package = str(back.f_globals.get("__name__", "")).partition(".")[0]
+    package = _package(back)
     if package == "losssplit":
         return "body", back
     if package in _INTERNAL or not back.f_code.co_flags & 1:  # 1: CO_OPTIMIZED (a function's code)
@@ -1590,13 +1590,18 @@ def _caller(checked: bool = True) -> types.FrameType | None:
 _INTERNAL_MODULES: dict[str, bool] = {}
 
 
+def _package(f: types.FrameType | None) -> str:
+    """The top-level package of the module whose code ``f`` runs ("" for no frame)."""
+    return "" if f is None else str(f.f_globals.get("__name__", "")).partition(".")[0]
+
+
 def torch_code() -> bool:
     """Whether the op being captured was called by torch's own Python code (an argument check of
     a torch function, ``torch.distributions``' validation ``torch._is_all_true(valid)``): the
     first frame outside losssplit is torch's."""
     f: types.FrameType | None = sys._getframe(1)
     while f is not None:
-        package = str(f.f_globals.get("__name__", "")).partition(".")[0]
+        package = _package(f)
         if package != "losssplit":
             return package == "torch"
         f = f.f_back
@@ -2594,7 +2599,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     spans = _counted_operands(f.f_code, f.f_lasti)
     if not spans:
         return False
-    if running and (f.f_back is None or str(f.f_back.f_globals.get("__name__", "")).partition(".")[0] != "losssplit"):
+    if running and _package(f.f_back) != "losssplit":
         return False  # a helper's parameters need not be the call's arguments
     instructions = _instructions(f.f_code)
     held = f.f_locals
@@ -3059,7 +3064,7 @@ def group_read(plain: Callable[[Any], bool], integer: bool = False, as_float: bo
     if f is None or flows is None:
         return False
     back = f.f_back
-    if flows.returns and (back is None or str(back.f_globals.get("__name__", "")).partition(".")[0] not in ("losssplit", "wrapt")):
+    if flows.returns and _package(back) not in ("losssplit", "wrapt"):
         return False  # returned by a helper to code that is not followed
     held = f.f_locals if flows.names else {}
     if any(name in held and not plain(held[name]) for name in flows.names):
