@@ -661,7 +661,7 @@ def _note_extreme(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         return
     ((d, rows),) = track.rows.items()
     # a piece taken by position (``y.chunk(2)[0]``) holds other images on a group alone (review15)
-    if rows.dim() != 1 or rows.numel() != src.shape[d] or frame.positional_rows.get(id(rows)) is rows:
+    if rows.dim() != 1 or rows.numel() != src.shape[d] or frame.by_position(rows):
         return
     flat = src.detach().movedim(d, 0).reshape(src.shape[d], -1)
     kind = "max" if func in (Tensor.max, torch.max, Tensor.amax, torch.amax) else "min"
@@ -2321,7 +2321,7 @@ def _sizes_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     if type(factor) is not int or factor < 2 or not frame.image_size_read or ratio.host_image is not None:
         return False
     per_image: dict[Any, list[int]] = {}
-    for b, n in frame.image_sizes:
+    for b, n, _ in frame.image_sizes:
         per_image.setdefault(b, []).append(n if n is not None else 0)
     # the j-th sizes read of the images added up (a size of a dim without images, ``x.shape[1]``, is none)
     if factor not in {sum(family) for family in zip(*per_image.values())}:
@@ -2536,7 +2536,7 @@ def _note_whether(frame: Frame, func: Any, src: Any, out: Tensor) -> None:
         return
     if len(track.rows) == 1:
         ((d, rows),) = track.rows.items()
-        if frame.positional_rows.get(id(rows)) is rows:  # ``y.chunk(2)[0]``: other images on a group alone
+        if frame.by_position(rows):  # ``y.chunk(2)[0]``: other images on a group alone
             return
     elif not track.rows and track.image is not None:
         d, rows = -1, track.image.reshape(1)

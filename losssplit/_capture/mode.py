@@ -783,9 +783,9 @@ class Frame:
         # whether the body read a size of one image's tensor (``pos_inds.numel()`` in a loop over
         # the images): a plain number it then divides a loss by may be computed from such sizes
         self.image_size_read = False
-        # those sizes in the order read: (the image, the int read; None for a size that is no int)
-        self.image_sizes: list[tuple[int | None, int | None]] = []
-        self.image_row_sizes: dict[int, set[int]] = {}  # image -> the first-dim sizes of its tensors read
+        # those sizes in the order read: (the image, the int read, None for a size that is no int;
+        # the tensor's first-dim size, None for a 0-dim one)
+        self.image_sizes: list[tuple[int | None, int | None, int | None]] = []
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
@@ -977,10 +977,8 @@ class Frame:
         """The body read ``n``, a size of ``x``, one image's own tensor (``track``'s): see
         ``image_size_read``, ``summed_sizes`` and ``sized_as``."""
         self.image_size_read = True
-        b = self.image_ids.get(id(track.image))
-        self.image_sizes.append((b, n if type(n) is int else None))
-        if b is not None and x.dim():
-            self.image_row_sizes.setdefault(b, set()).add(int(x.shape[0]))
+        self.image_sizes.append((self.image_ids.get(id(track.image)), n if type(n) is int else None,
+                                 int(x.shape[0]) if x.dim() else None))
 
     def summed_sizes(self, z: float, device: torch.device, floor: Callable[[], float | None]) -> Ratio | None:
         """``num_pos += len(t["pos_labels"])`` in a loop over the images, then ``/ max(num_pos, 1)``
@@ -989,7 +987,7 @@ class Frame:
         row-sum normaliser with those sizes per image (on a group alone, the sum of its images'),
         where the code shows each image's size is added once (``summed_in_loop``). None otherwise."""
         per_image: list[list[int | None]] = [[] for _ in range(self.num_images)]
-        for b, n in self.image_sizes:
+        for b, n, _ in self.image_sizes:
             if b is None or not 0 <= b < self.num_images:
                 return None
             per_image[b].append(n)
@@ -1308,7 +1306,11 @@ class Frame:
     def sized_as(self, counts: list[int]) -> bool:
         """Whether every image whose tensors' sizes the body read had one of ``counts[b]`` rows (a
         count it added up from them is then that count)."""
-        return all(counts[b] in sizes for b, sizes in self.image_row_sizes.items() if b < len(counts))
+        rows: dict[int, set[int]] = {}  # image -> the first-dim sizes of its tensors read
+        for b, _, size in self.image_sizes:
+            if b is not None and size is not None:
+                rows.setdefault(b, set()).add(size)
+        return all(counts[b] in sizes for b, sizes in rows.items() if b < len(counts))
 
     def image_item(self, x: Any) -> tuple[Sequence[Any], int] | None:
         """(the list, the image) where ``x`` is an image's item of a list argument of one item per
@@ -1542,7 +1544,6 @@ class Frame:
         self.counted_values.clear()
         self.image_size_read = False
         self.image_sizes.clear()
-        self.image_row_sizes.clear()
         self.positional_rows.clear()
         self.joined_rows.clear()
         self.norms.clear()
@@ -1556,6 +1557,11 @@ class Frame:
         self.view_blocks.clear()
         self.view_block_rows.clear()
         self.assigned = self.read_groups = self._groups = None
+
+    def by_position(self, rows: Tensor) -> bool:
+        """Whether ``rows`` are those of a piece taken by position (``x.split(2)[1]``,
+        ``positional_rows``): on a group alone that piece holds other images."""
+        return self.positional_rows.get(id(rows)) is rows
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
@@ -2478,7 +2484,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         if track is not None and 0 in track.rows and frame.tokens is None:
             frame.lengths.setdefault(out, []).append(track.rows[0])  # ``len(ps)``: a plain int, a count of rows
             test = _bytecode.length_test() if type(out) is int else None
-            if test is not None and frame.positional_rows.get(id(track.rows[0])) is not track.rows[0]:
+            if test is not None and not frame.by_position(track.rows[0]):
                 op, c = test  # ``if len(gt) > 0:``: on a group alone, the group's count of those rows
                 frame.branch(Branch(track.rows[0], op, c, getattr(operator, op)(out, c),
                                              f"len() of image rows compared ({out} {_SYMBOLS[op]} {c:g})"))
@@ -2638,7 +2644,7 @@ def _size_of(frame: Frame, n: int, rows: Tensor) -> int:
     """The size ``n`` of a dim whose indices have the images ``rows``: a ``RowCount``, or for a
     piece taken by position (``x.split(2)[1]``) a number that declines where it meets the images'
     values (on a group alone the piece holds other images)."""
-    if frame.positional_rows.get(id(rows)) is rows:
+    if frame.by_position(rows):
         frame.counted_values.add(float(n))
         out = CountedInt(n)
         out._frame = weakref.ref(frame)
@@ -3069,7 +3075,7 @@ def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     if any(t.lost_at is not None or len(t.rows) != 1 for t in held):
         return False
     ((d, each),) = held[0].rows.items()
-    if any(frame.positional_rows.get(id(r)) is r for t in held for r in t.rows.values()):
+    if any(frame.by_position(r) for t in held for r in t.rows.values()):
         return False  # ``y.chunk(2)[0]``: a piece taken by position holds other images on a group alone
     with _HIDDEN():
         if each.dim() != 1 or each.numel() != a.shape[d] or any(
