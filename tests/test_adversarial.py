@@ -3184,11 +3184,39 @@ def test_a_branch_on_another_statistic_of_data_mixed_across_images_declines():
         assert any("branch on the images' data mixed across images" in m for m in said), said
 
 
-@pytest.mark.xfail(strict=True, reason="README Known limits: a number read on the host from data mixed across images "
-                                       "(y.max().item()) and compared in Python keeps the batch's decision")
-def test_a_read_of_data_mixed_across_images_compared_in_python_is_the_oracles():
-    for got, want, _ in _extreme_outcomes(_data_branch(lambda y: y.max().item(), 0.88)):
-        assert not wrong_companions(got, want), (got, want)
+@pytest.mark.parametrize("threshold, split_everywhere", [(0.88, False), (10.0, True)])
+def test_a_read_of_data_mixed_across_images_compared_in_python_is_decided_per_group(threshold, split_everywhere):
+    """Was silently wrong: ``if y.max().item() > c:`` read the batch's largest value as a plain
+    number, and every group took the batch's decision (twice the oracle where a group alone stays
+    under ``c``). The number read is now the extreme's: compared, it is decided per group as ``y.max()
+    > c`` is; above every value every group splits."""
+    outcomes = list(_extreme_outcomes(_data_branch(lambda y: y.max().item(), threshold)))
+    for got, want, said in outcomes:
+        assert want and not wrong_companions(got, want), (got, want)
+        assert set(got) == set(want) or not split_everywhere, said
+    if not split_everywhere:
+        assert any(set(got) != set(want) for got, want, _ in outcomes)
+        assert any("read on the host compared" in m for _, _, said in outcomes for m in said)
+
+
+def test_a_largest_value_read_as_a_padding_size_still_splits():
+    """The near miss: ``n = y.amax().item()`` of int data used as a size (a padding length, YOLO's
+    ``counts.max().item()``) and never compared stays the batch's number and splits."""
+    def body(outputs, targets):
+        y = torch.stack([t["y"] for t in targets])
+        n = (y * 4).long().amax().item()
+        e = (outputs["x"] - y).abs()
+        padded = torch.cat([e.flatten(1), e.new_zeros(e.shape[0], n)], 1)
+        return {"loss": padded.sum() / e.numel()}
+
+    for got, want, said in _extreme_outcomes(body):
+        assert want and set(got) == set(want) and not wrong_companions(got, want), (got, want, said)
+
+
+def test_a_largest_value_read_and_tested_for_equality_declines():
+    for got, want, said in _extreme_outcomes(_data_branch(lambda y: y.max().item() == 0.5 or y.max().item() != 7.0, 0.5)):
+        assert want and got == {}, (got, want)
+        assert any("read on the host and compared" in m for m in said), said
 
 
 def _validated_normal_nll(outputs, targets):

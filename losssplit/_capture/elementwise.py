@@ -55,6 +55,7 @@ from .mode import (
     combine,
     dims_arg,
     expand_rows,
+    extreme_test,
     get_arg,
     group_entry,
     host_tensor,
@@ -628,18 +629,11 @@ def _note_extreme_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> 
         held = frame.extremes.get(id(a))
         if held is None or held[0] is not a:
             return False
-    m, version, kind, per_row, rows = held
-    if version_of(m) != version or type(b) not in (int, float):
+    if version_of(a) != held[1] or type(b) not in (int, float):
         return False
-    c = float(b)
-    if kind == "max":  # max > c: some row above c; max <= c: none (>= / < alike)
-        some, hit = op in ("gt", "ge"), per_row > c if op in ("gt", "le") else per_row >= c
-    else:  # min < c: some row below c; min >= c: none
-        some, hit = op in ("lt", "le"), per_row < c if op in ("lt", "ge") else per_row <= c
-    # a NaN makes max() NaN, unlike the rows' tests: such a call declines
-    frame.doubt(per_row.isnan().any(), f"{op_name(func)} of a {kind}imum of the images' values with a NaN among them")
-    frame.noted_test(out, "gt" if some else "eq", Ratio.of(hit.to(torch.float32), rows, 0, RatioKind.SUM), 0.0,
-                     f"{op_name(func)} of the {kind}imum of the images' values")
+    where = f"{op_name(func)} of the {held[2]}imum of the images' values"
+    test, ratio = extreme_test(frame, held, op, float(b), where)
+    frame.noted_test(out, test, ratio, 0.0, where)
     return True
 
 

@@ -356,6 +356,85 @@ class GroupInt(_Plain, int):
 _GROUPED = (GroupFloat, GroupInt)
 
 
+class ExtremeFloat(_Plain, float):
+    """A number ``.item()`` read from the largest or smallest value over every element of a tensor
+    of image rows (``Frame.extremes``: ``y.max().item()``). To the body it is the batch's number (a
+    padding length, ``counts.max().item()``, stays one); compared with a number (``if
+    y.max().item() > c:``) the decision is taken per group from each row's extreme, as ``y.max() >
+    c`` is; any other comparison declines the call. Arithmetic gives plain numbers, whose later
+    comparisons are not seen. Copies and pickles are plain."""
+
+    _frame: weakref.ReferenceType
+    _held: tuple[Tensor, int | None, str, Tensor, Tensor]
+
+
+class ExtremeInt(_Plain, int):
+    """``ExtremeFloat`` of an int tensor's value."""
+
+    _frame: weakref.ReferenceType
+    _held: tuple[Tensor, int | None, str, Tensor, Tensor]
+
+
+def extreme_test(frame: Frame, held: tuple[Tensor, int | None, str, Tensor, Tensor], op: str, c: float,
+                 where: str) -> tuple[str, Ratio]:
+    """``op(m, c)`` of an extreme ``m`` (``Frame.extremes``) as a test of a count of rows over the
+    images: ``("gt", r)`` where it holds when some row passes, ``("eq", r)`` where when none does."""
+    _, _, kind, per_row, rows = held
+    if kind == "max":  # max > c: some row above c; max <= c: none (>= / < alike)
+        some, hit = op in ("gt", "ge"), per_row > c if op in ("gt", "le") else per_row >= c
+    else:  # min < c: some row below c; min >= c: none
+        some, hit = op in ("lt", "le"), per_row < c if op in ("lt", "ge") else per_row <= c
+    # a NaN makes max() NaN, unlike the rows' tests: such a call declines
+    frame.doubt(per_row.isnan().any(), f"{where} with a NaN among them")
+    return "gt" if some else "eq", Ratio.of(hit.to(torch.float32), rows, 0, RatioKind.SUM)
+
+
+def _extreme_compared(name: str, base: type) -> Callable[..., Any]:
+    def method(self: Any, other: Any) -> Any:
+        value = getattr(base, name)(self, other)
+        if value is NotImplemented and type(other) is float:
+            value = getattr(float, name)(float(int.__int__(self)), other)
+        if type(value) is not bool or _by_the_capture():
+            return value
+        frame = self._frame()
+        if frame is None or frame.error is not None:
+            return value
+        op = _COMPARED[name]
+        kind = self._held[2]
+        try:
+            with torch._C.DisableTorchFunction():
+                if op in ("eq", "ne") or type(other) not in (int, float):
+                    frame.doubt(torch.ones((), dtype=torch.bool), f"the {kind}imum of the images' data read on the host "
+                                f"and compared ({name}): on a group alone the body may decide otherwise")
+                else:
+                    where = f"the {kind}imum of the images' data read on the host compared ({self:g} {_SYMBOLS[op]} {other:g})"
+                    test, ratio = extreme_test(frame, self._held, op, float(other), where)
+                    frame.branch(Branch(ratio, test, 0.0, value, where))
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            frame.error, frame.error_op = exc, f"a number read from the images' data compared ({name})"
+        return value
+
+    method.__name__ = name
+    return method
+
+
+for _extreme_cls, _base in ((ExtremeFloat, float), (ExtremeInt, int)):
+    for _name in _COMPARED:
+        setattr(_extreme_cls, _name, _extreme_compared(_name, _base))
+    _extreme_cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
+
+
+def _extreme_number(frame: Frame, x: Tensor, out: Any) -> Any:
+    """``out``, read by ``.item()`` from ``x``, as an ``ExtremeFloat`` / ``ExtremeInt`` where ``x``
+    is a current extreme of the call (``Frame.extremes``); None otherwise."""
+    held = frame.extremes.get(id(x))
+    if held is None or held[0] is not x or version_of(x) != held[1] or type(out) not in (int, float):
+        return None
+    marked = (ExtremeInt if type(out) is int else ExtremeFloat)(out)
+    marked._frame, marked._held = weakref.ref(frame), held
+    return marked
+
+
 def group_entry(x: Any, frame: Frame | None = None) -> tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]] | None:
     """(expression, ratios, reads) of ``x`` where it is a ``GroupFloat`` / ``GroupInt`` of a live
     call (of ``frame`` where given); None otherwise (a plain number)."""
@@ -2525,6 +2604,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                         f"a value mixing images (lost at {track.lost_at}) was read on the host at {op}")
         elif func is not Tensor.__bool__:  # data whose rows were mixed: a size it sets is the batch's
             frame.add_read(HostRead(out, None, None, op, consumed=True, sizes_only=True))
+            if func is Tensor.item:  # ``if y.max().item() > c:``: decided per group (was the batch's decision)
+                return _extreme_number(frame, x, out)
         elif not _bytecode.torch_code():  # ``if y.amax((1, 2)).max() > c:``: the batch's decision, on a
             # group alone the group's (a check in torch's own code, validation that raises, is none)
             frame.doubt(torch.ones((), dtype=torch.bool), f"a Python branch on the images' data mixed across images "
