@@ -311,19 +311,52 @@ def test_the_number_of_targets_compared_with_a_local_of_one_literal_is_decided_p
     assert any("len() of the targets compared" in m for m in said), said
 
 
-LEAST = 2
+LEAST = 2  # a module constant: no function of the module assigns it
+_SET_LEAST = 2  # a module global that a function assigns
 
 
-@pytest.mark.xfail(strict=True, reason="README Known limits: len(targets) compared with a global or an attribute "
-                   "(no literal) is not read per group; every group gets the batch's decision")
-def test_the_number_of_targets_compared_with_a_global_gives_no_wrong_companion():
-    def body(outputs, targets):
+class _Compared:
+    def __init__(self, least):
+        self.least = least
+
+    def body(self, outputs, targets):
         e = _err(outputs, targets)
-        return {"loss": e.mean() * 2.0 if len(targets) > LEAST else e.mean()}
+        return {"loss": e.mean() * 2.0 if len(targets) > self.least else e.mean()}
 
+
+class _ComparedAndSet(_Compared):
+    def body(self, outputs, targets):
+        self.least = 2  # set by the call itself: no configuration the code shows
+        e = _err(outputs, targets)
+        return {"loss": e.mean() * 2.0 if len(targets) > self.least else e.mean()}
+
+
+def _over_the_global(outputs, targets):
+    e = _err(outputs, targets)
+    return {"loss": e.mean() * 2.0 if len(targets) > LEAST else e.mean()}
+
+
+def _over_a_set_global(outputs, targets):
+    global _SET_LEAST
+    _SET_LEAST = 2
+    e = _err(outputs, targets)
+    return {"loss": e.mean() * 2.0 if len(targets) > _SET_LEAST else e.mean()}
+
+
+@pytest.mark.parametrize("body, splits", [(_over_the_global, True), (_Compared(2).body, True),
+                                          (_over_a_set_global, False), (_ComparedAndSet(2).body, False)],
+                         ids=["global", "attribute", "global set", "attribute set"])
+def test_the_number_of_targets_compared_with_a_configured_number_is_decided_per_group(body, splits):
+    """Was silently wrong: ``len(targets) > LEAST`` (a module global) or ``> self.least`` was the
+    batch's decision on every group (2 real images alone scale by 1, not 2). A global no function
+    of its module assigns, or an attribute no method but ``__init__`` assigns, is read at the call
+    and compared as a literal is; one the code assigns declines every group, naming it."""
     args, kinds = _batch([1.0, 0.5, 0.5, 1.0, 0.5], [1, 1, 1, 1, 1])
-    got, want, _ = split_outcome(body, args, kinds)
-    assert not wrong_companions(got, want), (got, want)
+    got, want, said = split_outcome(body, args, kinds)
+    assert want and not wrong_companions(got, want), (got, want)
+    assert "loss_real" not in got, said
+    assert ("loss_synthetic" in got) == splits, said  # 3 synthetic images decide as the batch
+    assert any("len() of the targets compared" in m for m in said), said
 
 
 def test_a_test_of_the_number_of_targets_that_no_group_decides_otherwise_declines_nothing():

@@ -97,20 +97,29 @@ def _configured(load: _Named, f: types.FrameType) -> Any:
     decorated body's own code (the argument or default the call received, set before anything
     was read in it; a helper's parameters may hold numbers the body read); an attribute of
     ``self`` held in its ``__dict__`` or its class's (no descriptor run). ``_UNPROVEN`` else."""
-    if load.kind == "global":  # not a name any function or class of the module assigns
-        functions = [v for v in f.f_globals.values() if isinstance(v, (types.FunctionType, type))]
-        if any(("STORE_GLOBAL", load.name) in _stored_names(code) for code in _codes_of(functions)):
-            return _UNPROVEN
-        return f.f_globals.get(load.name, _UNPROVEN)
     if load.kind == "param":
         body = _package(f.f_back) == "losssplit"
         return f.f_locals.get(load.name, _UNPROVEN) if body else _UNPROVEN
+    return configured_value(load, f.f_globals, f.f_locals, f.f_code)
+
+
+def configured_value(load: _Named, names: dict[str, Any], local: dict[str, Any], code: types.CodeType) -> Any:
+    """``_configured`` of a global (``names`` the module's) or an attribute of a local in ``local``
+    (the running ``code``'s)."""
+    if load.kind == "global":  # not a name any function or class of the module assigns
+        functions = [v for v in names.values() if isinstance(v, (types.FunctionType, type))]
+        if any(("STORE_GLOBAL", load.name) in _stored_names(code) for code in _codes_of(functions)):
+            return _UNPROVEN
+        return names.get(load.name, _UNPROVEN)
+    if load.kind != "attr":
+        return _UNPROVEN
     owner, attr = load.name
-    obj = f.f_locals.get(owner, _UNPROVEN)
+    obj = local.get(owner, _UNPROVEN)
+    f_code = code
     # not an attribute name that the caller's code or a method of the object's class other than
     # ``__init__`` assigns (``self.k = n`` after a read)
     methods = [v for cls in type(obj).__mro__ if cls is not object for k, v in vars(cls).items() if k != "__init__"]
-    if any(("STORE_ATTR", attr) in _stored_names(code) for code in (f.f_code, *_codes_of(methods))):
+    if any(("STORE_ATTR", attr) in _stored_names(code) for code in (f_code, *_codes_of(methods))):
         return _UNPROVEN
     try:
         held = object.__getattribute__(obj, "__dict__")
@@ -3404,12 +3413,14 @@ _SWAPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "n
 
 
 @functools.lru_cache(maxsize=256)
-def length_tests(code: types.CodeType, names: frozenset[str]) -> tuple[tuple[str, float], ...]:
+def length_tests(code: types.CodeType, names: frozenset[str]) -> tuple[tuple[str, Any], ...]:
     """The tests ``code`` makes of the number of items of a parameter in ``names`` (the list of
     per-image targets): ``len(targets)``, or a local stored once from it (``bs = len(targets)``),
     compared with a number literal (``len(targets) > 2``: ``("gt", 2.0)``; ``2 < bs``: the same)
     or tested for truth (``if len(targets):``, ``not bs``: ``("ne", 0.0)``). ``len`` returns a
-    plain int and no torch call sees the comparison: only the code shows it. Empty on versions
+    plain int and no torch call sees the comparison: only the code shows it. Compared with a
+    module global or an attribute of a parameter (``len(targets) > LEAST``, ``> self.k``): that
+    load as a ``_Named``, its value read by the caller (``configured_value``). Empty on versions
     whose layout was not checked."""
     if sys.version_info[:2] not in _TEST_CHECKED:
         return ()
@@ -3426,7 +3437,7 @@ def length_tests(code: types.CodeType, names: frozenset[str]) -> tuple[tuple[str
             if after is not None and after.opname == "STORE_FAST" and len(_stores(instructions, after.argval)) == 1:
                 held.add(after.argval)
     pushed += [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval in held]
-    return _tests_of(instructions, pushed, _literal_locals(code))
+    return _tests_of(instructions, pushed, _literal_locals(code), named=True)
 
 
 def divisor_tests() -> tuple[tuple[str, float], ...]:
@@ -3448,12 +3459,13 @@ def _divisor_tests_at(code: types.CodeType, lasti: int) -> tuple[tuple[str, floa
 
 
 def _tests_of(instructions: list[dis.Instruction], pushed: list[int],
-              literals: dict[str, Any] | None = None) -> tuple[tuple[str, float], ...]:
+              literals: dict[str, Any] | None = None, named: bool = False) -> tuple[tuple[str, Any], ...]:
     """The comparisons with a number literal and truth tests of the values the instructions at
     ``pushed`` push (see ``length_tests``). ``literals``: the code's locals only ever stored from
     one literal (``_literal_locals``), compared as that literal (``least = 2; len(t) > least``:
-    before review14 such a test was not seen, every group taking the batch's decision)."""
-    tests: list[tuple[str, float]] = []
+    before review14 such a test was not seen, every group taking the batch's decision). ``named``:
+    a module global or an attribute of a local compared is given as its ``_Named`` load."""
+    tests: list[tuple[str, Any]] = []
     for p in pushed:
         after = instructions[p + 1] if p + 1 < len(instructions) else None
         if after is not None and (after.opname == "UNARY_NOT" or after.opname.startswith("POP_JUMP")
@@ -3468,6 +3480,26 @@ def _tests_of(instructions: list[dis.Instruction], pushed: list[int],
         than = None if other is None else other.argval if other.opname == "LOAD_CONST" else (
             (literals or {}).get(other.argval) if other.opname == "LOAD_FAST" else None)
         if isinstance(than, (int, float)) and type(than) is not bool:
+            than = float(than)
+        elif named and other is None:
+            than = _named_operand(instructions, k, operand)
+        else:
+            continue
+        if than is not None:
             op = _COMPARISONS[instructions[k].argval]
-            tests.append((op if operand == 0 else _SWAPPED[op], float(than)))
+            tests.append((op if operand == 0 else _SWAPPED[op], than))
     return tuple(dict.fromkeys(tests))
+
+
+def _named_operand(instructions: list[dis.Instruction], k: int, operand: int) -> _Named | None:
+    """The other operand of the comparison at ``k`` (see ``_other_operand``) where it is a module
+    global (``LEAST``) or an attribute of a local (``self.k``), as a ``_Named``; None otherwise."""
+    right = _operand_start(instructions, k)
+    start = right if operand == 0 else _operand_start(instructions, right) if right is not None else None
+    end = k if operand == 0 else right
+    span = instructions[start:end] if start is not None and end is not None else []
+    if len(span) == 1 and span[0].opname == "LOAD_GLOBAL" and not (span[0].arg or 0) & 1:
+        return _Named("global", span[0].argval)
+    if len(span) == 2 and span[0].opname == "LOAD_FAST" and span[1].opname == "LOAD_ATTR":
+        return _Named("attr", (span[0].argval, span[1].argval))
+    return None

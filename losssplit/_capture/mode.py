@@ -935,7 +935,17 @@ class Frame:
         names = {params[k + shift] for k, v in enumerate(args) if v is per_image and k + shift < code.co_argcount}
         names.update(n for n, v in kwargs.items() if v is per_image and n in params)
         tests = _bytecode.length_tests(code, frozenset(names)) if names else ()
+        local = {code.co_varnames[0]: wrapped.__self__} if shift else {}
         for op, c in tests:
+            if not isinstance(c, float):  # ``len(targets) > LEAST``, ``> self.k``: its value now, where the code
+                # proves it configured (no function stores it); else the decision is not known per group
+                value = _bytecode.configured_value(c, fn.__globals__, local, code)
+                if type(value) not in (int, float):
+                    name = c.name if isinstance(c.name, str) else ".".join(c.name)
+                    self.branches.append(Branch(None, op, 0.0, False, f"len() of the targets compared with {name}, "
+                                                "a number the code does not show configured"))
+                    continue
+                c = float(value)
             self.branches.append(Branch(self.arange(torch.device("cpu")), op, c, getattr(operator, op)(self.num_images, c),
                                         f"len() of the targets compared ({self.num_images} {_SYMBOLS[op]} {c:g})"))
 
