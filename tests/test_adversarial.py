@@ -520,6 +520,28 @@ def _viewed_by_a_held_size(held):
     return literal if held == "literal" else length
 
 
+_VIEW_K = 4  # a module constant: configuration, the same on every group's run
+
+
+class _ViewedByAnAttribute:
+    """Errors viewed ``(self.k, -1)``: ``k`` set in ``__init__`` only (configuration), or (the
+    subclass) by the call from the rows it views (``self.k = e.shape[0]``: the group's alone)."""
+
+    def __init__(self, k):
+        self.k = k
+
+    def body(self, o, t):
+        e, _ = _err(o, t)
+        return {"loss": e.view(self.k, -1).amax(1).sum()}
+
+
+class _ViewedByAnAttributeRead(_ViewedByAnAttribute):
+    def body(self, o, t):
+        e, _ = _err(o, t)
+        self.k = e.shape[0]
+        return {"loss": e.view(self.k, -1).amax(1).sum()}
+
+
 def _parts_over_images(o, t):
     """Per image: its L1 sum; the images' terms added in a loop, over ``len(targets)``."""
     parts = [(o["x"][b] - t[b]["y"]).abs().sum() for b in range(len(t))]
@@ -1680,7 +1702,13 @@ CASES = {
     "errors reshaped (2, 2, -1)": (_loss(lambda e, y, o, t: e.reshape(2, 2, -1).amax(-1).sum()), DECLINE, "Tensor.reshape"),
     # -- knownwrong2: the same literal held by a local (``k = 4; view(k, -1)``; was wrong)
     "errors viewed (k, -1), k = 4 held by a name": (_viewed_by_a_held_size("literal"), DECLINE, "Tensor.view"),
+    # -- knownwrong3: configuration (``self.k`` set in ``__init__``, a module global; was wrong: read
+    #    as the images' rows, on a group alone the number stays and -1 takes the rest)
+    "errors viewed (self.k, -1), k = 4 set in __init__": (_ViewedByAnAttribute(4).body, DECLINE, "Tensor.view"),
+    "errors viewed (_VIEW_K, -1), a module global 4": (_loss(lambda e, y, o, t: e.view(_VIEW_K, -1).amax(1).sum()),
+                                                       DECLINE, "Tensor.view"),
     # near misses: the size read from the rows or a length, the literal on a dim without images
+    "errors viewed (self.k, -1), self.k = x.shape[0] in the call": (_ViewedByAnAttributeRead(4).body, SPLIT, ""),
     "errors viewed (k, -1), k = len(targets) held by a name": (_viewed_by_a_held_size("length"), SPLIT, ""),
     "errors viewed (x.shape[0], -1)": (_loss(lambda e, y, o, t: e.view(e.shape[0], -1).amax(1).sum()), SPLIT, ""),
     "errors reshaped (len(targets), -1)": (_loss(lambda e, y, o, t: e.reshape(len(t), -1).amax(1).sum()), SPLIT, ""),

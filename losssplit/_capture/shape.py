@@ -172,18 +172,23 @@ def _view_sizes(args: tuple, kwargs: dict) -> list[Any]:
 
 
 def _literal_image_size(out: Tensor, rows: Rows, spec: list[Any]) -> bool:
-    """Whether a dim of ``out`` that carries images got its size as a literal in the code while
-    ``-1`` sizes another (``x.view(4, -1)`` on 4 images): on a group's images alone the literal
-    stays and ``-1`` takes the rest, so the same view's rows are no longer the group's images. A
-    size read from the rows (``x.shape[0]``) or not written as a constant (``len(targets)``) is
-    taken as the images'."""
+    """Whether a dim of ``out`` that carries images got its size as a literal in the code, or as
+    configuration (``self.k``, a module global, a parameter of the body: ``configured_view_sizes``),
+    while ``-1`` sizes another (``x.view(4, -1)`` on 4 images): on a group's images alone the
+    number stays and ``-1`` takes the rest, so the same view's rows are no longer the group's
+    images. A size read from the rows (``x.shape[0]``) or not written as a constant
+    (``len(targets)``) is taken as the images'."""
     if len(spec) != out.dim() or not any(type(s) is int and s == -1 for s in spec):
         return False
     dims = [j for j in rows if type(spec[j]) is int and spec[j] > 1]
     if not dims:
         return False
-    written = literal_view_sizes(len(spec))
-    return written is not None and any(type(written[j]) is int and written[j] == spec[j] for j in dims)
+    # configuration (``x.view(self.k, -1)``, a module global) stays on a group alone as a literal
+    # does (review adv20: was read as the images' rows)
+    for written in (literal_view_sizes(len(spec)), configured_view_sizes(len(spec))):
+        if written is not None and any(type(written[j]) is int and written[j] == spec[j] for j in dims):
+            return True
+    return False
 
 
 def _crops_viewed(frame: Frame, rows: Tensor, sizes: tuple[int, ...], spec: list[Any], at: int) -> Tensor | None:
