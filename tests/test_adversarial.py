@@ -3483,12 +3483,24 @@ def test_a_branch_on_a_piece_taken_by_position_declines(case):
         assert any("data mixed across images" in m or "torch.equal" in m for m in said), said
 
 
-@pytest.mark.xfail(strict=True, reason="found by review15, not fixed: a count of a piece taken by position "
-                   "(y.chunk(2)[0]) compared in a branch is read with this batch's cut (the known limit of "
-                   "tests/test_rules_shape.py's image-major crops): on a group alone the piece holds other images")
-def test_a_count_of_a_piece_taken_by_position_compared_follows_the_oracle():
+@pytest.mark.parametrize("test", [lambda y: (y.chunk(2)[0] > 0.89).sum() > 0, lambda y: (y.split(3)[0] < 0.1).float().mean() > 0.2],
+                         ids=["chunk", "split"])
+def test_a_count_of_a_piece_taken_by_position_compared_declines(test):
+    """Was silently wrong (found by review15): a count of ``y.chunk(2)[0]`` compared in a branch
+    was read with this batch's cut; on a group alone the piece holds the group's first images.
+    Declined, naming the branch and the piece."""
     from _helpers import ROWS, TARGETS, split_outcome
 
-    body = _data_test(lambda y: (y.chunk(2)[0] > 0.89).sum() > 0)
-    got, want, _ = split_outcome(body, list(rule_batch(1, [0.5, 1.0, 1.0, 0.5, 0.5, 1.0])), [ROWS, TARGETS])
-    assert want and not wrong_companions(got, want), (got, want)
+    for seed, weights in ((1, [0.5, 1.0, 1.0, 0.5, 0.5, 1.0]), (3, [1.0, 0.5, 0.5, 1.0])):
+        got, want, said = split_outcome(_data_test(test), list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert want and got == {}, (got, want)
+        assert any("of a piece taken by position" in m for m in said), said
+
+
+def test_a_count_of_every_image_s_rows_compared_still_splits():
+    """The near miss: the same count over every image's rows is decided per group."""
+    from _helpers import ROWS, TARGETS, split_outcome
+
+    got, want, said = split_outcome(_data_test(lambda y: (y > 1.5).sum() > 0), list(rule_batch(1, [0.5, 1.0, 1.0, 0.5])),
+                                    [ROWS, TARGETS])
+    assert want and set(got) == set(want) and not wrong_companions(got, want), (got, want, said)

@@ -1697,6 +1697,11 @@ class Frame:
         position (``e[0]``, ``targets[-1]``), and on a group alone the body tests another image
         there: ``positional`` (review13: the groups without it took the batch's decision)."""
         r = b.of
+        if any(isinstance(v, Ratio) and self.by_position(v.rows) for v in (r, b.than)):
+            # ``if (y.chunk(2)[0] > c).sum() > 0:``: on a group alone the piece holds other images (review15)
+            self.doubt(torch.ones((), dtype=torch.bool), f"{b.where} of a piece taken by position: on a group "
+                       "alone the piece holds other images")
+            return
         if (isinstance(r, Ratio) and (r.host_image is not None or r.row_dim < 0) and self.num_images > 1
                 and not _bytecode.looped()):
             b.positional = True
