@@ -3112,6 +3112,25 @@ def _times_a_list_tensor_of_a_length(o, t):
     return {"loss": (p * torch.tensor([1.0 / n] * n)).sum()}
 
 
+def _times_a_list_tensor_of_a_literal(o, t):
+    p = _err(o, t)[0].mean((1, 2))
+    n = len(p)
+    return {"loss": (p * torch.tensor([2.0] * n)).sum()}
+
+
+@pytest.mark.parametrize("body, splits", [(_times_a_list_tensor_of_a_length, False),
+                                          (_times_a_list_tensor_of_a_literal, True)], ids=["computed", "literal"])
+def test_a_list_tensor_repeated_as_many_times_as_the_images(body, splits):
+    """Was silently wrong (found by review13): ``torch.tensor([1.0 / n] * n)`` with ``n = len(p)`` of
+    image rows weighed the images as a constant (1/3 on three images, 1/2 for two of them alone).
+    A list of a number the body computed repeated as many times as image rows now declines, naming
+    the op; a repeated literal (``[2.0] * n``) is the same per row on any group and splits."""
+    for got, want, said in _review13_outcomes(body):
+        assert want and not wrong_companions(got, want), (got, want)
+        assert bool(got) == splits, said
+        assert splits or any("repeated as many times as there are image rows" in m for m in said), said
+
+
 def _known_wrong(body, reason):
     return pytest.param(body, marks=pytest.mark.xfail(strict=True, reason=f"found by review13, not fixed: {reason}"))
 
@@ -3122,8 +3141,6 @@ def _known_wrong(body, reason):
                  "loss) reaches the other groups unseen"),
     _known_wrong(_over_a_sum_of_positions, "a number added up in a loop over the images that equals a count of the loss "
                  "(images, rows, instances) is read as that count whatever it adds up (n = n + i over enumerate)"),
-    _known_wrong(_times_a_list_tensor_of_a_length, "torch.tensor of a list built from a length of image rows ([1.0 / n] * "
-                 "n) is no number the length proof reads; it weighs the images as a constant"),
 ])
 def test_known_wrong_companions_of_review13(body):
     for got, want, _ in _review13_outcomes(body):

@@ -1552,6 +1552,40 @@ def _call_arguments(code: types.CodeType, lasti: int, held: bool = False) -> tup
     return tuple(reversed(arguments)), names
 
 
+def repeated_list() -> bool:
+    """Whether the data argument (the first) of the call the caller's code is executing is a list
+    display of some number that is no constant, repeated (``torch.tensor([1.0 / n] * n)``), there or
+    in the one assignment of the local it loads."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    return _repeated_list_at(f.f_code, f.f_lasti)
+
+
+@functools.lru_cache(maxsize=1024)
+def _repeated_list_at(code: types.CodeType, lasti: int) -> bool:
+    instructions, at = _located(code, lasti)
+    found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+    if found is None or not found[0]:
+        return False
+    start, end = found[0][0]
+    if end == start + 1 and instructions[start].opname == "LOAD_FAST":
+        stores = _stores(instructions, instructions[start].argval)
+        first = _operand_start(instructions, stores[0]) if len(stores) == 1 else None
+        if first is None:
+            return False
+        start, end = first, stores[0]
+    k = end - 1
+    if instructions[k].opname != "BINARY_OP" or instructions[k].arg not in _PRODUCTS:
+        return False
+    right = _operand_start(instructions, k)
+    left = _operand_start(instructions, right) if right is not None else None
+    if left is None or right is None or left != start:
+        return False
+    return any(instructions[b - 1].opname == "BUILD_LIST" and _constant_span(instructions[a:b]) is _UNPROVEN
+               for a, b in ((left, right), (right, k)))
+
+
 def _constant_local(instructions: list[dis.Instruction], name: str) -> Any:
     """The constant every assignment of the local ``name`` stores (``k = 4``), else ``_UNPROVEN``
     (a parameter, a value computed, several constants)."""

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._bytecode import configured_view_sizes, literal_view_sizes
+from ._bytecode import configured_view_sizes, literal_view_sizes, repeated_list
 from .elementwise import image_value_track, label_copy
 from .mode import (
     OTHER_IMAGE_WEIGHT,
@@ -564,6 +564,11 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
     if type(fill) in (int, float) and fill == 0:  # ``torch.tensor(0.)``, ``x.new_tensor(0)``: a total's start
         frame.note_zeros(out)
+    if (type(fill) is list and len(fill) > 1 and (len(fill) in frame.lengths or len(fill) == frame.num_images)
+            and isinstance(out, Tensor) and repeated_list()):  # ``torch.tensor([1.0 / n] * n)`` (review13: was
+        # a constant per row): on a group alone its length, and the number, are the group's
+        frame.lose(out, f"{op_name(func)} of a number the body computed repeated as many times as there are image "
+                   "rows (on a group alone, another length and maybe another number)", pred=False)
     frame.note_filled(out, fill)
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
