@@ -3098,6 +3098,51 @@ def _flagged_in_the_loop(o, t):
     return {"loss": total / len(t) * (2.0 if flag else 1.0)}
 
 
+def _stopped_in_the_loop(o, t):
+    e = _err(o, t)[0]
+    total = torch.zeros(())
+    for b in range(len(t)):
+        if (e[b] > 0.8).any():
+            break  # the next images are never added
+        total = total + e[b].mean()
+    return {"loss": total}
+
+
+def _returned_in_the_loop(o, t):
+    e = _err(o, t)[0]
+    for b in range(len(t)):
+        if (e[b] > 0.8).any():
+            return {"loss": e.mean() * 2.0}
+    return {"loss": e.mean()}
+
+
+def _flagged_per_iteration(o, t):  # near miss: the flag is reset and used within each image's iteration
+    e = _err(o, t)[0]
+    total = 0
+    for b in range(len(t)):
+        flag = False
+        if (e[b] > 0.8).any():
+            flag = True
+        total = total + e[b].mean() * (2.0 if flag else 1.0)
+    return {"loss": total / len(t)}
+
+
+@pytest.mark.parametrize("body, splits", [(_flagged_in_the_loop, False), (_stopped_in_the_loop, False),
+                                          (_returned_in_the_loop, False), (_flagged_per_iteration, True)],
+                         ids=["flag", "break", "return", "flag per iteration"])
+def test_an_effect_of_one_image_s_branch_that_outlives_the_iteration_declines(body, splits):
+    """Was silently wrong (found by review13): a branch on one image's values in a loop over the
+    images is checked on that image's groups only, but a flag set there (later scaling the batch's
+    loss), a ``break`` or a ``return`` reaches the other images too: the other groups got the
+    batch's effect. Declined, naming the branch and the effect; a flag reset and used within each
+    iteration splits."""
+    outcomes = list(_review13_outcomes(body))
+    for got, want, said in outcomes:
+        assert want and not wrong_companions(got, want), (got, want)
+        assert bool(got) == splits or len(want) == 1, said
+    assert splits or any("outlives the iteration" in m for _, _, said in outcomes for m in said)
+
+
 def _over_a_sum_of_positions(o, t):
     e = _err(o, t)[0]
     n = 0
@@ -3136,9 +3181,6 @@ def _known_wrong(body, reason):
 
 
 @pytest.mark.parametrize("body", [
-    _known_wrong(_flagged_in_the_loop, "a decision on one image's values in a loop over the images is checked on that "
-                 "image's groups only; an effect that outlives the iteration (a flag set there, scaling the batch's "
-                 "loss) reaches the other groups unseen"),
     _known_wrong(_over_a_sum_of_positions, "a number added up in a loop over the images that equals a count of the loss "
                  "(images, rows, instances) is read as that count whatever it adds up (n = n + i over enumerate)"),
 ])

@@ -3436,6 +3436,44 @@ def builtin_choice() -> str | None:
     return name if len(callee) == 1 and name in ("max", "min") and _builtin(f, name) is getattr(builtins, name) else None
 
 
+def outliving_effect() -> str | None:
+    """What the code the caller is executing does, in a ``for`` loop, only where the branch it is
+    about to take goes one way, that outlives the iteration: a ``break``, a ``return``, or a
+    constant stored in a local read outside the loop (``if (e[b] > c).any(): flag = True``); None
+    where nothing of the kind is seen (or nothing can be told)."""
+    found = _executed(_TEST_CHECKED)
+    if found is None or found[2] is None:
+        return None
+    return _outliving_at(found[0].f_code, found[2])
+
+
+@functools.lru_cache(maxsize=1024)
+def _outliving_at(code: types.CodeType, at: int) -> str | None:
+    instructions = _instructions(code)
+    jump = next((k for k in range(at, min(at + 4, len(instructions)))  # the test's jump, right after it
+                 if instructions[k].opname.startswith("POP_JUMP_FORWARD")), None)
+    if jump is None or any(i.is_jump_target for i in instructions[at + 1 : jump + 1]):
+        return None
+    loop = _loop_of(instructions, jump)
+    if loop is None:
+        return None
+    head, last = loop
+    target = next((k for k, i in enumerate(instructions) if i.offset == instructions[jump].argval), None)
+    if target is None or target > last:
+        return None
+    for k in range(jump + 1, target):
+        i = instructions[k]
+        if i.opname == "RETURN_VALUE":
+            return "a return"
+        if i.opname.startswith("JUMP_FORWARD") and i.argval > instructions[last].offset:
+            return "a break"
+        if (i.opname == "STORE_FAST" and instructions[k - 1].opname == "LOAD_CONST"
+                and any(j.opname == "LOAD_FAST" and j.argval == i.argval and not head <= n <= last
+                        for n, j in enumerate(instructions))):
+            return f"{i.argval!r} set"
+    return None
+
+
 def truth_tested() -> bool:
     """Whether the caller's code is testing a value for truth at an instruction written in it
     (a branch, ``not``, ``and`` / ``or``), not in a call whose code does (``max(n, 1)``, a torch

@@ -1702,9 +1702,14 @@ class Frame:
             self.doubt(torch.ones((), dtype=torch.bool), f"{b.where} of a piece taken by position: on a group "
                        "alone the piece holds other images")
             return
-        if (isinstance(r, Ratio) and (r.host_image is not None or r.row_dim < 0) and self.num_images > 1
-                and not _bytecode.looped()):
-            b.positional = True
+        if isinstance(r, Ratio) and (r.host_image is not None or r.row_dim < 0) and self.num_images > 1:
+            if not _bytecode.looped():
+                b.positional = True
+            elif (effect := _bytecode.outliving_effect()) is not None:  # review13: a flag set for one image
+                # reached every group with the batch's value; a ``break`` or ``return`` skips the next images
+                self.doubt(torch.ones((), dtype=torch.bool), f"{b.where} of one image in a loop over the images, "
+                           f"with {effect} there that outlives the iteration: on a group alone the other images differ")
+                return
         self.branches.append(b)
 
     def noted_test(self, t: Tensor, op: str, ratio: Ratio, than: float | Tensor, where: str) -> None:
