@@ -243,6 +243,11 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         # bounds may come from host reads, unless written as literals in the body
         frame.sized("Tensor.__getitem__ with slice bounds", track,
                     lambda: literal_index(index) or _sizes_of_rows(frame, parts), _picked_image(frame, track, parts))
+    if frame.image_sizes and track is not None and _bounded(parts):
+        picked = _picked_image(frame, track, parts)
+        frame.sized_by_length("Tensor.__getitem__ with slice bounds", picked if picked is not None else (
+            frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None),
+            lambda: literal_index(index) or _sizes_of_rows(frame, parts))
     if frame.read_image != NO_READ and track is not None:
         _int_positions(frame, track, parts, index)
     if frame.item_length is not None and track is not None:

@@ -1239,6 +1239,18 @@ class Frame:
             return
         self.doubt(torch.ones((), dtype=torch.bool), message)
 
+    def sized_by_length(self, op: str, image: int | None, literal: Callable[[], bool]) -> None:
+        """``op`` cuts one image's values (``image``) by a Python number, after the body read sizes
+        of single images' tensors (``image_sizes``, no host read: ``len(t[0]["y"][m])``): where the
+        last size read is of another image, the number may be that size, and on a group alone that
+        image is another one (gap16: was trusted). Declined unless ``literal`` proves the bound the
+        code's own (a literal, a size of the rows themselves)."""
+        last = self.image_sizes[-1][0] if self.image_sizes else None
+        if image is None or last is None or last == image or literal():
+            return
+        self.doubt(torch.ones((), dtype=torch.bool), f"{op} on image {image}'s rows after a size of image {last}'s "
+                   "tensor was read (its bound may be that size; on a group alone that image is another)")
+
     def positioned(self, op: str, image: int, literal: Callable[[], bool]) -> None:
         """``op`` picks a position of one image's values (``image``) by a Python int, not a dim of
         images (``s[n - 1]`` of an image's sorted scores, PSENet's OHEM threshold), which may have
