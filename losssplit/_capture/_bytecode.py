@@ -3474,6 +3474,29 @@ def _outliving_at(code: types.CodeType, at: int) -> str | None:
     return None
 
 
+def carried_size(name: str) -> bool:
+    """Whether the arguments of the call of ``name`` (``topk``) the caller's code is executing,
+    in a ``for`` loop, read a local that the loop stores only later in its body: a number kept
+    from an earlier iteration (``ce.topk(prev)``, then ``prev = n``), on a group alone another
+    image's. False where nothing is seen (or can be told)."""
+    found = _executed(_TEST_CHECKED)
+    if found is None or found[2] is None:
+        return False
+    return _carried_at(found[0].f_code, found[2], name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _carried_at(code: types.CodeType, at: int, name: str) -> bool:
+    instructions = _instructions(code)
+    loop = _loop_of(instructions, at) if instructions[at].opname == "CALL" else None
+    callee = next((k for k in range(at - 1, -1, -1) if instructions[k].opname in ("LOAD_METHOD", "LOAD_ATTR")
+                   and instructions[k].argval == name), None)
+    if loop is None or callee is None or callee < loop[0]:
+        return False
+    later = {i.argval for i in instructions[at + 1 : loop[1]] if i.opname == "STORE_FAST"}
+    return any(i.opname == "LOAD_FAST" and i.argval in later for i in instructions[callee + 1 : at])
+
+
 def truth_tested() -> bool:
     """Whether the caller's code is testing a value for truth at an instruction written in it
     (a branch, ``not``, ``and`` / ``or``), not in a call whose code does (``max(n, 1)``, a torch

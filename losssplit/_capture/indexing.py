@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from . import elementwise
-from ._bytecode import literal_index, literal_size
+from ._bytecode import carried_size, literal_index, literal_size
 from .mode import (
     NO_READ,
     Frame,
@@ -1600,7 +1600,7 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     frame.positions_mixed(op, src, track, [d])
     if func in (Tensor.topk, torch.topk):  # ``k`` may be computed from values read on the host
         k = get_arg(args, kwargs, 1, "k", None)
-        frame.sized(op, track, lambda: literal_size(k, 1, "k", len(args) + len(kwargs)))
+        frame.sized(op, track, lambda: literal_size(k, 1, "k", len(args) + len(kwargs)), carried=lambda: carried_size("topk"))
     for i, o in enumerate(outs):
         frame.set(o, Track(rows=dict(track.rows), image=track.image,
                            unweighted=ordered if values_out and i == 0 else None,

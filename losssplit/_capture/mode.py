@@ -1208,7 +1208,8 @@ class Frame:
         ones = torch.ones(rows.numel(), dtype=torch.float32, device=rows.device)
         return torch.zeros(self.num_images, dtype=torch.float32, device=rows.device).index_add_(0, rows, ones)
 
-    def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None, picked: int | None = None) -> None:
+    def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None, picked: int | None = None,
+              carried: Callable[[], bool] | None = None) -> None:
         """``op`` on a tensor with ``track`` takes a size from a Python number (top-k ``k``, slice
         bounds), which may have been computed from numbers read on the host. A number has no
         identity, so the order of the reads decides: on one image's tensor, after reads of that
@@ -1216,7 +1217,9 @@ class Frame:
         the number can only come from that image's values, as on the group alone -- those reads
         are then accounted for. Otherwise the call is declined, unless ``literal`` (asked only
         then) proves the size a literal of the body's code, the same on every group's run.
-        ``picked``: the one image whose values the op cuts, where the index picks it (``x[b, :n]``)."""
+        ``picked``: the one image whose values the op cuts, where the index picks it (``x[b, :n]``).
+        ``carried``: the code gives the size from a number kept from an earlier iteration of its
+        loop (``_bytecode.carried_size``): not this image's reads, whatever their order."""
         at = self.read_image
         if at == NO_READ:
             return
@@ -1228,6 +1231,8 @@ class Frame:
             message = f"{op} on rows of several images after values of the images were read on the host (its size may come from them)"
         elif image != at:
             message = f"{op} on image {image}'s rows after values of image {at} were read on the host (its size may come from them)"
+        elif carried is not None and carried():
+            message = f"{op} on image {image}'s rows by a number kept from an earlier iteration of the loop (another image's)"
         else:
             if literal is not None and literal():  # ``xyxy[:, :2]``: no read set this size, none is loose
                 return
