@@ -50,7 +50,8 @@ Lovász hinge's in-place difference, 4; also ``buf[b] = e[b] * t[b]["loss_weight
 before, exact): 256 expected, 76 declined, 59 GAP (23.0 %), 0 WRONG. Found while writing the second
 rule's near-misses, and pinned as a strict xfail in ``tests/test_rules_indexing.py``: such a joined
 prediction reordered by the body alone (``d.flip(0) - y``, also ``d.flip(0)[pos]``) is still paired
-by position, silently wrong against the oracle (on main too, through the binary op).
+by position, silently wrong against the oracle (on main too, through the binary op); since
+knownwrong3 a ``flip`` / ``roll`` along the first dim of such a prediction declines.
 
 Since (session 12, from this survey's GAPs): an int read on the host from one image's values
 (``int(torch.sum(..))``) and then taken as a position of that image's own values (``s[k - 1]`` of

@@ -830,6 +830,17 @@ _FLIPS = {Tensor.flip: None, torch.flip: None, Tensor.fliplr: (1,), torch.fliplr
           torch.flipud: (0,)}
 
 
+def _moves_first_dim(func: Any, args: tuple, kwargs: dict, ndim: int) -> bool:
+    """Whether a ``flip`` / ``roll`` moves values along dim 0 (a ``roll`` without dims: flattened)."""
+    if func in _FLIPS:
+        dims = _FLIPS[func] or get_arg(args, kwargs, 1, "dims", ())
+    else:
+        dims = get_arg(args, kwargs, 2, "dims", None)
+        if dims is None:
+            return True
+    return any(norm_dim(int(d), ndim) == 0 for d in _as_list(dims))
+
+
 @rule(*_FLIPS, Tensor.roll, torch.roll)
 def flip(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``flip`` / ``roll`` along dims that carry no images: a permutation within each image's
@@ -838,6 +849,12 @@ def flip(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     attribution ends at the op itself, naming it; so does a ``roll`` of the flattened values."""
     src = args[0]
     track = frame.get(src)
+    if track is None and isinstance(out, Tensor) and isinstance(src, Tensor) and src.dim() and src.shape[0] > 1 \
+            and is_prediction(src, None) and _moves_first_dim(func, args, kwargs, src.dim()):
+        # a prediction whose rows the capture cannot see (joined rows passed in) is paired with the
+        # images' rows by position; reordered alone (``d.flip(0) - y``) the pairs differ on a group (survey16)
+        frame.lose(out, f"{op_name(func)} along the first dim of a prediction whose rows are not known", pred=True)
+        return
     if track is None or not isinstance(out, Tensor) or not isinstance(src, Tensor):
         return
     if track.lost_at is not None or track.ratio is not None:
