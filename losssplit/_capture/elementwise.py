@@ -631,6 +631,8 @@ def _note_extreme_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> 
     m, version, kind, per_row, rows = held
     if version_of(m) != version or type(b) not in (int, float):
         return False
+    if _counted_threshold():  # ``y.max() > 0.2 * len(targets)``: on a group alone another number (review16)
+        return True  # noted nothing: a branch on it declines as on any value of data mixed across images
     c = float(b)
     if kind == "max":  # max > c: some row above c; max <= c: none (>= / < alike)
         some, hit = op in ("gt", "ge"), per_row > c if op in ("gt", "le") else per_row >= c
@@ -663,7 +665,9 @@ def _note_extreme(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     # a piece taken by position (``y.chunk(2)[0]``) holds other images on a group alone (review15)
     if rows.dim() != 1 or rows.numel() != src.shape[d] or frame.by_position(rows):
         return
-    flat = src.detach().movedim(d, 0).reshape(src.shape[d], -1)
+    # values with the weight field set to 1 where a weight multiplied them (``(y * w).max()``, review16)
+    values = track.unweighted if track.unweighted is not None and track.unweighted.shape == src.shape else src.detach()
+    flat = values.movedim(d, 0).reshape(src.shape[d], -1)
     kind = "max" if func in (Tensor.max, torch.max, Tensor.amax, torch.amax) else "min"
     per_row = (flat.amax(1) if kind == "max" else flat.amin(1)).to(torch.float64)
     frame.extremes[id(out)] = (out, version_of(out), kind, per_row, rows)
@@ -690,8 +694,17 @@ def _note_value_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> No
         b = b.detach().reshape(())
     elif type(b) not in (int, float, bool):
         return
+    elif _counted_threshold():  # ``mask.sum() > 4 * len(targets)``: on a group alone another number (review16)
+        return
     assert ta.ratio is not None
     frame.noted_test(out, op, ta.ratio, b if isinstance(b, Tensor) else float(b), f"{op_name(func)} of a reduced value")
+
+
+def _counted_threshold() -> bool:
+    """Whether the number a tracked value is compared with is, in the body's code, computed from
+    how many images (or items of several images) the call got (``_bytecode.counted_number``): the
+    batch's decision on it is no group's, which computes its own number."""
+    return counted_number(zero=False, numbers=(int, float, FlooredFloat, FlooredInt))
 
 
 @rule(Tensor.sub, torch.sub, torch.subtract)

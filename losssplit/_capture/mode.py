@@ -1616,6 +1616,11 @@ class Frame:
             return
         where = f"a size of image rows compared ({int.__int__(n) if isinstance(n, int) else float.__float__(n):g} {_SYMBOLS[op]} {other!r})"
         rows, than = self.row_count(n), self.row_count(other)
+        if (rows is not None and than is None and type(other) in (int, float) and other
+                and _bytecode.counted_number(zero=False)):  # ``sel.numel() > 4 * len(targets)``: on a group alone
+            # another number (review16: was compared with the batch's)
+            self.branch(Branch(None, op, 0.0, taken, f"{where}, a number computed from how many images the call got"))
+            return
         if rows is not None and (than is not None or type(other) in (int, float, bool)):
             self.branch(Branch(rows, op, than if than is not None else float(other), taken, where))
         elif rows is not None or self.counted_number(n, by_value=False):  # no group's value known: every one may differ
@@ -3128,9 +3133,18 @@ def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         if each.dim() != 1 or each.numel() != a.shape[d] or any(
                 t.rows.get(d) is None or (t.rows[d] is not each and not torch.equal(t.rows[d], each)) for t in held[1:]):
             return False
-        unequal = (a.detach() != b.detach()).movedim(d, 0).reshape(a.shape[d], -1).sum(1, dtype=torch.float64)
+        # each side with the weight field set to 1 where a weight multiplied it (review16)
+        sides = [_unweighted(frame, x) for x in (a, b)]
+        unequal = (sides[0] != sides[1]).movedim(d, 0).reshape(a.shape[d], -1).sum(1, dtype=torch.float64)
     frame.branch(Branch(Ratio.of(unequal, each, 0, RatioKind.SUM), "eq", 0.0, out, f"{op_name(func)} of the images' values"))
     return True
+
+
+def _unweighted(frame: Frame, x: Tensor) -> Tensor:
+    """``x``'s values as on a group alone, the weight field set to 1 (``Track.unweighted``)."""
+    track = frame.get(x)
+    held = track.unweighted if track is not None else None
+    return held if held is not None and held.shape == x.shape else x.detach()
 
 
 # ops that compare values and give a Python bool without ``Tensor.__bool__`` (review13), or hand a
