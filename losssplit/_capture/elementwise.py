@@ -585,6 +585,14 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
 GROUP_RULE.append(group_scaled)
 
 
+def made_from_data(frame: Frame, src: Any, out: Any) -> None:
+    """``torch.as_tensor(num_pos, dtype=torch.float)`` of a tracked tensor ``src``: a copy, as
+    ``num_pos.float()`` is (review16: untracked, a count of the images' rows became a constant of
+    the body, read by value)."""
+    if isinstance(src, Tensor) and frame.get(src) is not None:
+        passthrough(frame, torch.as_tensor, (src,), {}, out)
+
+
 def rounded_division(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
     """``a.div(b, rounding_mode="floor")`` with a reduced operand (review adv18): a rounded
     quotient of a ratio is no ratio (the floor of a sum is not the sum of floors), so ``out`` is
@@ -1019,6 +1027,10 @@ def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Trac
     over its count of those rows, as the body on the group alone computes it. None for other
     arithmetic with one."""
     rows_a, rows_b = frame.row_count(a), frame.row_count(b)
+    if kind == "mul" and (id(a) in frame.floored_counts or id(b) in frame.floored_counts):
+        # ``l.mean() * max(pos.numel(), 1)``: on a group counting 0 the body multiplies by the floor (review16)
+        return lost_track("a size of image rows floored by the builtin max, as a factor (on a group counting 0 "
+                          "alone, the floor)", any(t is not None and t.from_prediction for t in (ta, tb)))
     if kind == "mul" and rows_a is not None and tb is not None and tb.ratio is not None and ta is None:
         return Track(from_prediction=tb.from_prediction, ratio=tb.ratio.times_row_count(rows_a))
     if ta is None or ta.ratio is None or rows_b is None or tb is not None:

@@ -836,6 +836,9 @@ class Frame:
         self.extremes: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
         self.floors: dict[int, tuple[Ratio, Branch]] = {}
         """id of a ratio floored by the builtin ``max`` -> (it, its branch): see ``floored_use``."""
+        self.floored_counts: dict[int, Any] = {}
+        """id of a ``RowCount`` the builtin ``max`` compared with a positive number (``max(pos.numel(),
+        1)``): on a group counting 0 the body uses that number, so it is no factor of a loss."""
         # rows of several images viewed as blocks of consecutive rows (``scores.view(-1, K)``), each
         # block's rows one map row [blocks, rows per block]: on a group alone the same view gives
         # the group's blocks only where every block's images are of one group (checked with the
@@ -1573,6 +1576,7 @@ class Frame:
         self.tests.clear()
         self.extremes.clear()
         self.floors.clear()
+        self.floored_counts.clear()
         self.view_blocks.clear()
         self.view_block_rows.clear()
         self.assigned = self.read_groups = self._groups = None
@@ -1613,6 +1617,8 @@ class Frame:
         decision each group alone takes on its own count. A number computed from the count (``bs
         - 1 > 0``) cannot be recomputed per group: declined."""
         if not (_bytecode.compared() if tested is None else tested):
+            if type(n) is RowCount and type(other) in (int, float) and other > 0 and _bytecode.builtin_choice() == "max":
+                self.floored_counts[id(n)] = n  # ``max(pos.numel(), 1)``: divided, a group at 0 has no companion
             return
         where = f"a size of image rows compared ({int.__int__(n) if isinstance(n, int) else float.__float__(n):g} {_SYMBOLS[op]} {other!r})"
         rows, than = self.row_count(n), self.row_count(other)
