@@ -3522,18 +3522,20 @@ TRUTHS_KEPT = {
     "any() of per-image reads": _twice_where(lambda y, t: any((s["y"] > 0.88).any().item() for s in t)),
     "sum of int() of per-image tests": _twice_where(lambda y, t: sum(int((s["y"] > 0.88).any()) for s in t) > 0),
     "torch.sym_not": _twice_where(lambda y, t: torch.sym_not(y.max() <= 0.88)),
+    "not of per-image tests kept": _twice_where(lambda y, t: any([not (s["y"] <= 0.88).all() for s in t])),
 }
 
 
 @pytest.mark.parametrize("case", list(TRUTHS_KEPT))
 def test_a_truth_of_the_images_data_kept_or_combined_in_python_declines(case):
     """Were silently wrong (found by review16): the truth read as a number and kept, or several
-    images' truths combined in Python (``any(... .item() for s in targets)``), or handed back by
+    images' truths combined in Python (``any(... .item() for s in targets)``, ``[not ... for s in
+    targets]``: a per-image test kept, decided on that image's groups only), or handed back by
     a torch helper that tests it inside its own dispatch (``torch.sym_not``), steered the body
     with the batch's value on every group. Declined, naming the read."""
     for got, want, said in _extreme_outcomes(TRUTHS_KEPT[case]):
         assert want and got == {}, (got, want)
-        assert any(op in m for m in said for op in ("Tensor.item", "Tensor.__int__", "sym_not")), said
+        assert any(op in m for m in said for op in ("Tensor.item", "Tensor.__int__", "sym_not", "kept in Python")), said
 
 
 def _per_image_item(outputs, targets):

@@ -3448,7 +3448,19 @@ def result_truth_tested() -> bool:
     if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
         at += 1  # specialised, a builtin or a method descriptor runs in PRECALL
     return (instructions[at].opname == "CALL" and at + 1 < len(instructions)
-            and instructions[at + 1].opname in _TRUTH_TESTS and not instructions[at + 1].is_jump_target)
+            and instructions[at + 1].opname in _TRUTH_TESTS - _TRUTH_KEPT and not instructions[at + 1].is_jump_target)
+
+
+# truth tests whose outcome the code keeps as a value (``flag = not x``, ``[not x for ...]``, ``y = a
+# and b``; ``if not x:`` and ``if a and b:`` jump instead, on 3.11)
+_TRUTH_KEPT = frozenset({"UNARY_NOT", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP"})
+
+
+def truth_kept() -> bool:
+    """Whether the caller's code is testing a value for truth to keep the outcome as a value
+    (``flags.append(not s["pos"].any())``), not to branch on it. False where nothing can be told."""
+    found = _executed(_TEST_CHECKED)
+    return found is not None and found[2] is not None and found[1][found[2]].opname in _TRUTH_KEPT
 
 
 _SWAPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}

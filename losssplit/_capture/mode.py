@@ -2550,6 +2550,11 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                         "Python number: on a group alone it is the group's")
             return None
         truth = True
+    elif (truth and track is not None and not track.rows and track.image is not None and frame.num_images > 1
+          and _bytecode.truth_kept()):  # ``[not s["pos"].any() for s in targets]``: one image's truth kept
+        frame.doubt(torch.ones((), dtype=torch.bool), "Tensor.__bool__ of one image's values kept in Python (not, and, "
+                    "or): on a group alone the other images' are missing")  # (review16: was decided per image)
+        return None
     elif truth and type(out) is bool and frame.branched(x, track, out):
         return None
     if track is None:
