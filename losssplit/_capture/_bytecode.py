@@ -1651,6 +1651,41 @@ def torch_code() -> bool:
     return False
 
 
+def torch_check() -> bool:
+    """Whether the truth test being captured is a check in torch's own Python code that raises
+    when it fails (``torch.distributions``' validation ``if not torch._is_all_true(valid): raise``,
+    ``torch._assert``): the first frame outside losssplit is torch's, stopped at a truth test one
+    of whose two ways goes straight to a ``raise``. A torch helper that hands the truth back
+    (``torch.sym_not(y.max() > c)``) is no such check (review16: was exempted, the batch's decision)."""
+    f: types.FrameType | None = sys._getframe(1)
+    while f is not None and _package(f) == "losssplit":
+        f = f.f_back
+    return f is not None and _package(f) == "torch" and sys.version_info[:2] in _TEST_CHECKED \
+        and _raises_at(f.f_code, f.f_lasti)
+
+
+@functools.lru_cache(maxsize=256)
+def _raises_at(code: types.CodeType, lasti: int) -> bool:
+    instructions, at = _located(code, lasti)
+    if at is not None and instructions[at].opname == "UNARY_NOT" and at + 1 < len(instructions):
+        at += 1
+    if at is None or not instructions[at].opname.startswith("POP_JUMP_FORWARD_IF_"):
+        return False
+    target = next((k for k, i in enumerate(instructions) if i.offset == instructions[at].argval), None)
+    return any(_raises_from(instructions, k) for k in (at + 1, target) if k is not None)
+
+
+def _raises_from(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the code from instruction ``k`` on runs straight to a ``raise`` (no jump, store,
+    return nor jump target before it)."""
+    for n, i in enumerate(instructions[k:]):
+        if i.opname == "RAISE_VARARGS":
+            return True
+        if (n and i.is_jump_target) or "JUMP" in i.opname or i.opname.startswith(("STORE_", "RETURN", "YIELD", "FOR_ITER")):
+            return False
+    return False
+
+
 def _internal(name: Any) -> bool:
     """Whether the module ``name`` is losssplit's or torch's (known by name after the first ask)."""
     known = _INTERNAL_MODULES.get(name) if type(name) is str else None
@@ -3502,6 +3537,34 @@ def truth_tested() -> bool:
     (a branch, ``not``, ``and`` / ``or``), not in a call whose code does (``max(n, 1)``, a torch
     function's checks). True where nothing can be told (an unchecked Python)."""
     return _executing(_TRUTH_TESTS)
+
+
+def result_truth_tested() -> bool:
+    """Whether the caller's code tests the result of the call it is executing for truth right
+    away (``if mask.any().item():``, ``not int(flag)``: the call's next instruction is a truth
+    test), so that the number it returns steers a branch and goes nowhere else. False where
+    nothing can be told."""
+    found = _executed(_TEST_CHECKED)
+    if found is None or found[2] is None:
+        return False
+    _, instructions, at = found
+    assert at is not None
+    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1  # specialised, a builtin or a method descriptor runs in PRECALL
+    return (instructions[at].opname == "CALL" and at + 1 < len(instructions)
+            and instructions[at + 1].opname in _TRUTH_TESTS - _TRUTH_KEPT and not instructions[at + 1].is_jump_target)
+
+
+# truth tests whose outcome the code keeps as a value (``flag = not x``, ``[not x for ...]``, ``y = a
+# and b``; ``if not x:`` and ``if a and b:`` jump instead, on 3.11)
+_TRUTH_KEPT = frozenset({"UNARY_NOT", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP"})
+
+
+def truth_kept() -> bool:
+    """Whether the caller's code is testing a value for truth to keep the outcome as a value
+    (``flags.append(not s["pos"].any())``), not to branch on it. False where nothing can be told."""
+    found = _executed(_TEST_CHECKED)
+    return found is not None and found[2] is not None and found[1][found[2]].opname in _TRUTH_KEPT
 
 
 _SWAPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}

@@ -586,6 +586,14 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
 GROUP_RULE.append(group_scaled)
 
 
+def made_from_data(frame: Frame, src: Any, out: Any) -> None:
+    """``torch.as_tensor(num_pos, dtype=torch.float)`` of a tracked tensor ``src``: a copy, as
+    ``num_pos.float()`` is (review16: untracked, a count of the images' rows became a constant of
+    the body, read by value)."""
+    if isinstance(src, Tensor) and frame.get(src) is not None:
+        passthrough(frame, torch.as_tensor, (src,), {}, out)
+
+
 def rounded_division(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
     """``a.div(b, rounding_mode="floor")`` with a reduced operand (review adv18): a rounded
     quotient of a ratio is no ratio (the floor of a sum is not the sum of floors), so ``out`` is
@@ -631,6 +639,8 @@ def _note_extreme_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> 
             return False
     if version_of(a) != held[1] or type(b) not in (int, float):
         return False
+    if _counted_threshold():  # ``y.max() > 0.2 * len(targets)``: on a group alone another number (review16)
+        return True  # noted nothing: a branch on it declines as on any value of data mixed across images
     where = f"{op_name(func)} of the {held[2]}imum of the images' values"
     test, ratio = extreme_test(frame, held, op, float(b), where)
     frame.noted_test(out, test, ratio, 0.0, where)
@@ -657,7 +667,9 @@ def _note_extreme(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     # a piece taken by position (``y.chunk(2)[0]``) holds other images on a group alone (review15)
     if rows.dim() != 1 or rows.numel() != src.shape[d] or frame.by_position(rows):
         return
-    flat = src.detach().movedim(d, 0).reshape(src.shape[d], -1)
+    # values with the weight field set to 1 where a weight multiplied them (``(y * w).max()``, review16)
+    values = track.unweighted if track.unweighted is not None and track.unweighted.shape == src.shape else src.detach()
+    flat = values.movedim(d, 0).reshape(src.shape[d], -1)
     kind = "max" if func in (Tensor.max, torch.max, Tensor.amax, torch.amax) else "min"
     per_row = (flat.amax(1) if kind == "max" else flat.amin(1)).to(torch.float64)
     frame.extremes[id(out)] = (out, version_of(out), kind, per_row, rows)
@@ -684,8 +696,17 @@ def _note_value_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> No
         b = b.detach().reshape(())
     elif type(b) not in (int, float, bool):
         return
+    elif _counted_threshold():  # ``mask.sum() > 4 * len(targets)``: on a group alone another number (review16)
+        return
     assert ta.ratio is not None
     frame.noted_test(out, op, ta.ratio, b if isinstance(b, Tensor) else float(b), f"{op_name(func)} of a reduced value")
+
+
+def _counted_threshold() -> bool:
+    """Whether the number a tracked value is compared with is, in the body's code, computed from
+    how many images (or items of several images) the call got (``_bytecode.counted_number``): the
+    batch's decision on it is no group's, which computes its own number."""
+    return counted_number(zero=False, numbers=(int, float, FlooredFloat, FlooredInt))
 
 
 @rule(Tensor.sub, torch.sub, torch.subtract)
@@ -1000,6 +1021,10 @@ def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Trac
     over its count of those rows, as the body on the group alone computes it. None for other
     arithmetic with one."""
     rows_a, rows_b = frame.row_count(a), frame.row_count(b)
+    if kind == "mul" and (id(a) in frame.floored_counts or id(b) in frame.floored_counts):
+        # ``l.mean() * max(pos.numel(), 1)``: on a group counting 0 the body multiplies by the floor (review16)
+        return lost_track("a size of image rows floored by the builtin max, as a factor (on a group counting 0 "
+                          "alone, the floor)", any(t is not None and t.from_prediction for t in (ta, tb)))
     if kind == "mul" and rows_a is not None and tb is not None and tb.ratio is not None and ta is None:
         return Track(from_prediction=tb.from_prediction, ratio=tb.ratio.times_row_count(rows_a))
     if ta is None or ta.ratio is None or rows_b is None or tb is not None:

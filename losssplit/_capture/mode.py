@@ -198,6 +198,24 @@ def _compared(name: str, base: type) -> Callable[..., Any]:
     return method
 
 
+def _tested(base: Any) -> Callable[..., Any]:
+    def method(self: Any) -> bool:  # ``if pos.numel():``: on a group alone, whether the group's count is 0
+        value = base.__bool__(self)
+        if _by_the_capture():
+            return value
+        frame = self._frame()
+        if frame is not None and frame.error is None:
+            try:
+                with torch._C.DisableTorchFunction():
+                    frame.count_compared(self, "ne", 0, value, _bytecode.truth_tested())
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, "a size of image rows tested for truth"
+        return value
+
+    method.__name__ = "__bool__"
+    return method
+
+
 for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
     for _name in _ARITHMETIC:
         setattr(_cls, _name, _derived(_name, _base))
@@ -205,6 +223,7 @@ for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
         setattr(_cls, _name, _noted(_name, _base))
     for _name in _COMPARED:
         setattr(_cls, _name, _compared(_name, _base))
+    _cls.__bool__ = _tested(_base)  # type: ignore[method-assign]
     _cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
 
 
@@ -403,7 +422,8 @@ def _extreme_compared(name: str, base: type) -> Callable[..., Any]:
         kind = self._held[2]
         try:
             with torch._C.DisableTorchFunction():
-                if op in ("eq", "ne") or type(other) not in (int, float):
+                if (op in ("eq", "ne") or type(other) not in (int, float)
+                        or _bytecode.counted_number(zero=False, numbers=(int, float, FlooredFloat, FlooredInt))):
                     frame.doubt(torch.ones((), dtype=torch.bool), f"the {kind}imum of the images' data read on the host "
                                 f"and compared ({name}): on a group alone the body may decide otherwise")
                 else:
@@ -896,6 +916,9 @@ class Frame:
         self.extremes: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
         self.floors: dict[int, tuple[Ratio, Branch]] = {}
         """id of a ratio floored by the builtin ``max`` -> (it, its branch): see ``floored_use``."""
+        self.floored_counts: dict[int, Any] = {}
+        """id of a ``RowCount`` the builtin ``max`` compared with a positive number (``max(pos.numel(),
+        1)``): on a group counting 0 the body uses that number, so it is no factor of a loss."""
         # rows of several images viewed as blocks of consecutive rows (``scores.view(-1, K)``), each
         # block's rows one map row [blocks, rows per block]: on a group alone the same view gives
         # the group's blocks only where every block's images are of one group (checked with the
@@ -1660,6 +1683,7 @@ class Frame:
         self.tests.clear()
         self.extremes.clear()
         self.floors.clear()
+        self.floored_counts.clear()
         self.view_blocks.clear()
         self.view_block_rows.clear()
         self.assigned = self.read_groups = self._groups = None
@@ -1693,15 +1717,23 @@ class Frame:
         if site is not None:
             self.size_sites[site] = (rows if site not in self.size_sites else None, dims)
 
-    def count_compared(self, n: Any, op: str, other: Any, taken: bool) -> None:
+    def count_compared(self, n: Any, op: str, other: Any, taken: bool, tested: bool | None = None) -> None:
         """The body compared ``n`` (a ``RowCount`` or a number computed from one) with ``other``
         and got ``taken``: where its code wrote the comparison (not ``max(bs, 1)``, whose value
-        is followed as a count), a decision each group alone takes on its own count. A number
-        computed from the count (``bs - 1 > 0``) cannot be recomputed per group: declined."""
-        if not _bytecode.compared():
+        is followed as a count; ``tested``: a truth test, ``if pos.numel():``, was written), a
+        decision each group alone takes on its own count. A number computed from the count (``bs
+        - 1 > 0``) cannot be recomputed per group: declined."""
+        if not (_bytecode.compared() if tested is None else tested):
+            if type(n) is RowCount and type(other) in (int, float) and other > 0 and _bytecode.builtin_choice() == "max":
+                self.floored_counts[id(n)] = n  # ``max(pos.numel(), 1)``: divided, a group at 0 has no companion
             return
         where = f"a size of image rows compared ({int.__int__(n) if isinstance(n, int) else float.__float__(n):g} {_SYMBOLS[op]} {other!r})"
         rows, than = self.row_count(n), self.row_count(other)
+        if (rows is not None and than is None and type(other) in (int, float) and other
+                and _bytecode.counted_number(zero=False)):  # ``sel.numel() > 4 * len(targets)``: on a group alone
+            # another number (review16: was compared with the batch's)
+            self.branch(Branch(None, op, 0.0, taken, f"{where}, a number computed from how many images the call got"))
+            return
         if rows is not None and (than is not None or type(other) in (int, float, bool)):
             self.branch(Branch(rows, op, than if than is not None else float(other), taken, where))
         elif rows is not None or self.counted_number(n, by_value=False):  # no group's value known: every one may differ
@@ -1733,27 +1765,29 @@ class Frame:
         """The one-element ``t`` is ``op(value of ratio, than)`` (see ``tests``)."""
         self.tests[id(t)] = (t, version_of(t), ratio, op, than, where)
 
-    def branched(self, t: Tensor, track: Track | None, taken: bool) -> bool:
+    def branched(self, t: Tensor, track: Track | None, taken: bool, read: str = "Tensor.__bool__") -> bool:
         """``bool(t)`` gave ``taken``: a decision per group where the body's code tests it for
         truth (``if``, ``not``, ``and``) or the builtin ``max`` / ``min`` compares it
         (``max(t.sum(), 1)`` returns the sum or 1: on a group alone it may return the other), and
         ``t`` is a noted test or a reduced value (``if num_pos:``) whose group values the split
-        computes. Whether it was."""
-        choice = "" if _bytecode.truth_tested() else _bytecode.builtin_choice()
+        computes. Whether it was. ``read`` other than ``Tensor.__bool__``: the host read of a
+        one-element bool tensor whose result the code tests right away (``if mask.any().item():``)."""
+        tested = _bytecode.truth_tested() if read == "Tensor.__bool__" else _bytecode.result_truth_tested()
+        choice = "" if tested else _bytecode.builtin_choice() if read == "Tensor.__bool__" else None
         if choice is None:
             return False
         test = self.tests.get(id(t))
         if test is not None and test[0] is t and version_of(t) == test[1]:
             _, _, ratio, op, than, where = test
             floor = choice == "max" and op in ("lt", "gt") and isinstance(than, float) and than > 0
-            b = Branch(ratio, op, than, taken, f"Tensor.__bool__ of {where}", floor)
+            b = Branch(ratio, op, than, taken, f"{read} of {where}", floor)
             self.branch(b)
             if floor:
                 self.floors[id(ratio)] = (ratio, b)
             return True
         if track is not None and track.lost_at is None and t.numel() == 1 and branch_value(track.ratio):
             assert track.ratio is not None
-            self.branch(Branch(track.ratio, "ne", 0.0, taken, "Tensor.__bool__ of a reduced value"))
+            self.branch(Branch(track.ratio, "ne", 0.0, taken, f"{read} of a reduced value"))
             return True
         return False
 
@@ -2620,7 +2654,25 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         for t in (x, getattr(x, "_base", None)):
             frame.count_read(t, out, "len")
         return
-    if func is Tensor.__bool__ and type(out) is bool and frame.branched(x, track, out):
+    truth = func is Tensor.__bool__
+    if func in _TRUTH_READS and x.dtype is torch.bool and x.numel() == 1 and (track is not None or id(x) in frame.tests):
+        # ``mask.any().item()``, ``int(y.max() > c)``: the truth of the images' values as a number, a
+        # branch where the code tests it right away; kept or combined in Python (``any(... .item() for
+        # s in targets)``, ``flag |= ...``), on a group alone it is the group's (review16: was the batch's)
+        out = _read_truth(out)
+        if frame.branched(x, track, out, op_name(func)):
+            return None
+        if not _bytecode.result_truth_tested() and not _bytecode.torch_code():
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a test of the images' values kept as a "
+                        "Python number: on a group alone it is the group's")
+            return None
+        truth = True
+    elif (truth and track is not None and not track.rows and track.image is not None and frame.num_images > 1
+          and _bytecode.truth_kept()):  # ``[not s["pos"].any() for s in targets]``: one image's truth kept
+        frame.doubt(torch.ones((), dtype=torch.bool), "Tensor.__bool__ of one image's values kept in Python (not, and, "
+                    "or): on a group alone the other images' are missing")  # (review16: was decided per image)
+        return None
+    elif truth and type(out) is bool and frame.branched(x, track, out):
         return None
     if track is None:
         return None
@@ -2639,18 +2691,18 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         if track.from_prediction:
             frame.doubt(torch.ones((), dtype=torch.bool),
                         f"a value mixing images (lost at {track.lost_at}) was read on the host at {op}")
-        elif func is not Tensor.__bool__:  # data whose rows were mixed: a size it sets is the batch's
+        elif not truth:  # data whose rows were mixed: a size it sets is the batch's
             frame.add_read(HostRead(out, None, None, op, consumed=True, sizes_only=True))
             if func is Tensor.item:  # ``if y.max().item() > c:``: decided per group (was the batch's decision)
                 return _extreme_number(frame, x, out)
-        elif not _bytecode.torch_code():  # ``if y.amax((1, 2)).max() > c:``: the batch's decision, on a
+        elif not _bytecode.torch_check():  # ``if y.amax((1, 2)).max() > c:``: the batch's decision, on a
             # group alone the group's (a check in torch's own code, validation that raises, is none)
             frame.doubt(torch.ones((), dtype=torch.bool), f"a Python branch on the images' data mixed across images "
                         f"(lost at {track.lost_at}) at {op}: on a group alone the body may decide otherwise")
         return
-    if func is Tensor.__bool__:  # a branch on data reads no value of the images
+    if truth:  # a branch on data reads no value of the images
         if (not track.rows and track.image is not None and frame.num_images > 1 and not _bytecode.looped()
-                and not _bytecode.torch_code()):  # ``if y[0].max() > c:`` outside any loop: an image picked by
+                and not _bytecode.torch_check()):  # ``if y[0].max() > c:`` outside any loop: an image picked by
             # position, on a group alone another image (review15: was the batch's decision on every group)
             frame.doubt(torch.ones((), dtype=torch.bool), f"a Python branch on one image's data picked by position "
                         f"at {op}: on a group alone the body tests another image")
@@ -2667,6 +2719,18 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     # (``e.sum() * math.exp(loss.item())``: the batch's number on every group)
     source = r if r is None or _bytecode.read_set_aside() is not False else None
     frame.add_read(HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None))
+
+
+# host reads of a one-element bool tensor that give its truth as a Python number
+_TRUTH_READS = frozenset({Tensor.item, Tensor.tolist, Tensor.__int__, Tensor.__float__, Tensor.__index__})
+
+
+def _read_truth(out: Any) -> bool:
+    """The truth of the number a ``_TRUTH_READS`` read returned (``tolist`` of a one-element
+    tensor: nested one-item lists)."""
+    while type(out) is list and len(out) == 1:
+        out = out[0]
+    return bool(out)
 
 
 def _group_read(frame: Frame, track: Track, out: Any, op: str) -> Any:
@@ -3199,14 +3263,24 @@ def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         if each.dim() != 1 or each.numel() != a.shape[d] or any(
                 t.rows.get(d) is None or (t.rows[d] is not each and not torch.equal(t.rows[d], each)) for t in held[1:]):
             return False
-        unequal = (a.detach() != b.detach()).movedim(d, 0).reshape(a.shape[d], -1).sum(1, dtype=torch.float64)
+        # each side with the weight field set to 1 where a weight multiplied it (review16)
+        sides = [_unweighted(frame, x) for x in (a, b)]
+        unequal = (sides[0] != sides[1]).movedim(d, 0).reshape(a.shape[d], -1).sum(1, dtype=torch.float64)
     frame.branch(Branch(Ratio.of(unequal, each, 0, RatioKind.SUM), "eq", 0.0, out, f"{op_name(func)} of the images' values"))
     return True
 
 
-# ops that compare values and give a Python bool without ``Tensor.__bool__`` (review13)
+def _unweighted(frame: Frame, x: Tensor) -> Tensor:
+    """``x``'s values as on a group alone, the weight field set to 1 (``Track.unweighted``)."""
+    track = frame.get(x)
+    held = track.unweighted if track is not None else None
+    return held if held is not None and held.shape == x.shape else x.detach()
+
+
+# ops that compare values and give a Python bool without ``Tensor.__bool__`` (review13), or hand a
+# tensor's truth or value back as a Python number inside their own dispatch (``torch.sym_not``, review16)
 _TRUTHS = frozenset({torch.equal, Tensor.equal, torch.allclose, Tensor.allclose, torch.is_nonzero, Tensor.is_nonzero,
-                     Tensor.__contains__})
+                     Tensor.__contains__, *(getattr(torch, n) for n in ("sym_not", "sym_int", "sym_float") if hasattr(torch, n))})
 _DATA_SET = Tensor.data.__set__  # type: ignore[attr-defined]  # a fresh method-wrapper on each access: compared by ==
 # in-place ops that leave their input's values as they are (no write into its memory; a view's
 # shape changed in place)

@@ -150,11 +150,15 @@ class Ratio:
 
         Raises:
             ValueError: the ratio has an ``offset`` that this scaling cannot carry exactly (a
-                tensor factor, a division that makes the denominator a group's share or row sum).
+                tensor factor, a division that makes the denominator a group's share or row sum),
+                or, divided by a row sum, is no plain sum.
         """
         divisor_given = divisor is not None
         if by_rows is not None and by_rows.group_factors:
             raise ValueError("a normaliser scaled by a number read on the host")
+        if by_rows is not None and (self.kind is not RatioKind.SUM or self.divisors or self.normaliser is not None):
+            # ``l.sum() / num / num`` with a running count (review16: the second row sum replaced the first)
+            raise ValueError("a ratio already over a normaliser divided by a row sum")
         if (self.gate is not None or self.test is not None) and (
             divisor_given or by_rows is not None or normaliser_op is not None or isinstance(scale, Tensor)
         ):

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from ._bytecode import configured_view_sizes, literal_view_sizes, repeated_list
-from .elementwise import image_value_track, label_copy
+from .elementwise import image_value_track, label_copy, made_from_data
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -562,6 +562,9 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         fill = get_arg(args, kwargs, 1, "data", None)
     else:
         fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
+    if isinstance(fill, Tensor) and func in (torch.tensor, torch.as_tensor, Tensor.new_tensor):
+        made_from_data(frame, fill, out)
+        return
     if type(fill) in (int, float) and fill == 0:  # ``torch.tensor(0.)``, ``x.new_tensor(0)``: a total's start
         frame.note_zeros(out)
     if (type(fill) is list and len(fill) > 1 and (len(fill) in frame.lengths or len(fill) == frame.num_images)
