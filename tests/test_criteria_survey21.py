@@ -34,8 +34,9 @@ split (models 18, 9 declined, 0 GAP). With attention followed, SigLIP showed a d
 companion): its vision tower pools with ``nn.MultiheadAttention`` and a learned probe as the query;
 the fast-path module's output took the query's rows only, so the pooled embeddings were no image's
 and the in-batch sigmoid loss over them was split per text. A module's output now takes every
-input's rows along its batch dim (keys, values, padding masks; a ``[B * heads, L, S]`` mask of the
-images declines): SigLIP declines, as it mixes the batch. Table 254, 22 declined, 1 GAP, 0 WRONG.
+input's rows along its batch dim (keys, values, padding masks, a ``[B * heads, L, S]`` mask whose
+heads hold their entry's image; one stacked head-major, silently read as each entry's own too,
+declines): SigLIP declines, as it mixes the batch. Table 254, 22 declined, 1 GAP, 0 WRONG.
 """
 
 from __future__ import annotations

@@ -121,12 +121,17 @@ def test_a_learned_query_attending_to_the_images_carries_their_rows(warnings_of)
     assert any("'loss_clip'" in m for m in said)
 
 
-def _attention_masks(x, mask):
-    """Near-miss: a ``[B * heads, L, S]`` mask of the images stacked head-major (``repeat``), where
-    the module reads it batch-major: image b's heads get other images' masks (its rows are no
-    batch entries: even batch-major, ``repeat_interleave``, it declines)."""
-    heads = mask.repeat(2, 1)[:, None, :].expand(-1, 4, -1)
-    return {"loss_mask": _POOL(x, x, x, attn_mask=heads)[0].pow(2).mean()}
+def _own_masks(x, mask):
+    """A ``[B * heads, L, S]`` mask of the images, batch-major (``repeat_interleave``) as the module
+    reads it: each image's heads get its own mask."""
+    own = mask.repeat_interleave(2, 0)[:, None, :].expand(-1, 4, -1)
+    return {"loss_own": _POOL(x, x, x, attn_mask=own)[0].pow(2).mean()}
+
+
+def _other_masks(x, mask):
+    """Near-miss: the mask stacked head-major (``repeat``): image b's heads get other images' masks."""
+    other = mask.repeat(2, 1)[:, None, :].expand(-1, 4, -1)
+    return {"loss_mask": _POOL(x, x, x, attn_mask=other)[0].pow(2).mean()}
 
 
 def _keys_of_other_images(x):
@@ -134,13 +139,15 @@ def _keys_of_other_images(x):
     return {"loss_keys": _POOL(x, x.transpose(0, 1), x.transpose(0, 1))[0].pow(2).mean()}
 
 
-def test_attention_over_masks_or_keys_of_other_images_declines(warnings_of):
+def test_an_attention_mask_per_head_of_each_image_splits_and_of_other_images_declines(warnings_of):
     g = torch.Generator().manual_seed(7)
     mask = torch.rand(4, 4, generator=g) > 0.7  # 4 tokens: as many as images
     mask[:, 0] = False
     x = torch.randn(4, 4, 8, generator=g, requires_grad=True)
-    got, want, said = split_outcome(_attention_masks, [x, mask], [Along(0)] * 2, SOURCES)
+    got, want, said = split_outcome(_own_masks, [x, mask], [Along(0)] * 2, SOURCES)
+    assert got == pytest.approx(want, rel=1e-5) and set(got) == {f"loss_own_{s}" for s in SOURCES}
+    got, want, said = split_outcome(_other_masks, [x, mask], [Along(0)] * 2, SOURCES)
     assert got == {} and set(want) == {f"loss_mask_{s}" for s in SOURCES}
-    assert any("'loss_mask'" in m and "nn.MultiheadAttention" in m for m in said)
+    assert any("rows of different images were paired at nn.MultiheadAttention" in m for m in said)
     assert companions(split_and_compare(_keys_of_other_images, [x], SOURCES)) == {}
     assert any("'loss_keys'" in m and "nn.MultiheadAttention" in m for m in warnings_of())

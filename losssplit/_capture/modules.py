@@ -112,8 +112,8 @@ def _after(module: nn.Module, args: tuple, *rest: Any) -> None:
 
 
 # each input of a fast-path module's forward: the dim its batch runs along, ``True`` for the
-# module's batch dim (0 if batch-first, else 1), None where it has none (an attention mask, 2-d or
-# ``[B * heads, L, S]``: rows there end attribution)
+# module's batch dim (0 if batch-first, else 1), None where it has none (an attention mask: 2-d,
+# or ``[B * heads, L, S]``, whose rows are read by ``_head_blocks``)
 _BATCH_DIMS = {"query": True, "key": True, "value": True, "src": True, "key_padding_mask": 0,
                "src_key_padding_mask": 0, "attn_mask": None, "src_mask": None, "mask": None}
 
@@ -136,6 +136,7 @@ def _attribute(frame: Any, module: nn.Module, args: tuple, kwargs: dict, output:
     first = tracked[0][1]
     lead, lead_dim = inputs[0]  # the query or source: its batch dim sizes the batch
     size = lead.shape[lead_dim] if isinstance(lead_dim, int) and lead.dim() > lead_dim else None
+    tracked = [_head_blocks(frame, module, x, t, size, op) if dim is None else (x, t, dim) for x, t, dim in tracked]
     if any(t.lost_at is not None or t.ratio is not None or t.unweighted is not None
            or any(d != dim or x.shape[d] != size for d in t.rows) for x, t, dim in tracked):
         lost = next((t.lost_at for _, t, _ in tracked if t.lost_at is not None), None)
@@ -155,6 +156,30 @@ def _attribute(frame: Any, module: nn.Module, args: tuple, kwargs: dict, output:
             frame.set(o, Track(image=new.image, from_prediction=pred))
         else:
             frame.lose(o, op, pred=pred)
+
+
+def _head_blocks(frame: Any, module: nn.Module, x: Tensor, track: Track, size: int | None,
+                 op: str) -> tuple[Tensor, Track, int | None]:
+    """A ``[B * heads, L, S]`` attention mask whose rows are its batch entries' images, each
+    repeated once per head (``mask.repeat_interleave(heads, 0)``, the order the module reads):
+    one row per batch entry along dim 0 (checked with the call's one read). Any other mask with
+    images (``mask.repeat(heads, 1, 1)`` gives an entry's heads other images') is left as it is,
+    which declines."""
+    heads = _heads(module)
+    rows = track.rows.get(0)
+    if rows is None or set(track.rows) != {0} or x.dim() != 3 or size is None or x.shape[0] != size * heads:
+        return x, track, None
+    per_entry = rows.reshape(size, heads)[:, 0]
+    frame.agree(rows, per_entry.repeat_interleave(heads), op)
+    return x[::heads], Track(rows={0: per_entry}, image=track.image, from_prediction=track.from_prediction), 0
+
+
+def _heads(module: nn.Module) -> int:
+    if isinstance(module, nn.TransformerEncoder):
+        module = module.layers[0]
+    if isinstance(module, nn.TransformerEncoderLayer):
+        module = module.self_attn
+    return int(getattr(module, "num_heads", 1))
 
 
 def _batch_first(module: nn.Module) -> bool:
