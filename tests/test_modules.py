@@ -8,7 +8,7 @@ along the batch dim (these modules never mix the samples of a batch).
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import bits, companions
+from _helpers import Along, bits, companions, split_and_compare, split_outcome, wrong_companions
 from torch import nn
 from torch.nn.modules import module as module_hooks
 
@@ -86,3 +86,68 @@ def test_a_prediction_entering_along_a_non_batch_dim_is_declined(teachers, warni
         out = body(torch.randn(4, 4, 8, requires_grad=True), torch.randn(4, 4, 8, requires_grad=True))
     assert companions(out) == {}
     assert any("nn.TransformerEncoderLayer" in m for m in warnings_of())
+
+
+_POOL = _frozen(nn.MultiheadAttention(8, 2, batch_first=True))
+_PROBE = torch.randn(1, 1, 8, generator=torch.Generator().manual_seed(5))
+
+
+def _pooled(x, **masks):
+    """Attention pooling with a learned query (SigLIP's head, Q-Former's queries): the probe,
+    repeated per image, attends to that image's tokens: [B, 8]."""
+    return _POOL(_PROBE.expand(x.shape[0], 1, 8), x, x, **masks)[0][:, 0]
+
+
+def _pooled_contrastive(x, text, padding):
+    """The pooled embeddings in a per-row norm (each image's own) and an in-batch contrastive CE
+    (each text's negatives are the other images), pooled with and without a padding mask."""
+    pooled, masked = _pooled(x), _pooled(x, key_padding_mask=padding)
+    logits = text @ pooled.t()
+    return {"loss_norm": pooled.pow(2).sum(1).mean(), "loss_masked": masked.pow(2).sum(1).mean(),
+            "loss_clip": F.cross_entropy(logits, torch.arange(len(logits)))}
+
+
+def test_a_learned_query_attending_to_the_images_carries_their_rows(warnings_of):
+    """Was wrong: the module's output took the query's rows only; a probe's carries none, so the
+    pooled embeddings read as constants and the in-batch CE over them was split per text."""
+    g = torch.Generator().manual_seed(6)
+    padding = torch.zeros(4, 5, dtype=torch.bool)
+    padding[1, 3:] = padding[3, 4:] = True
+    args = [torch.randn(4, 5, 8, generator=g, requires_grad=True), torch.randn(4, 8, generator=g, requires_grad=True),
+            padding]
+    got, want, said = split_outcome(_pooled_contrastive, args, [Along(0)] * 3, SOURCES)
+    assert not wrong_companions(got, want)
+    assert set(got) == {k for k in want if not k.startswith("loss_clip")}
+    assert any("'loss_clip'" in m for m in said)
+
+
+def _own_masks(x, mask):
+    """A ``[B * heads, L, S]`` mask of the images, batch-major (``repeat_interleave``) as the module
+    reads it: each image's heads get its own mask."""
+    own = mask.repeat_interleave(2, 0)[:, None, :].expand(-1, 4, -1)
+    return {"loss_own": _POOL(x, x, x, attn_mask=own)[0].pow(2).mean()}
+
+
+def _other_masks(x, mask):
+    """Near-miss: the mask stacked head-major (``repeat``): image b's heads get other images' masks."""
+    other = mask.repeat(2, 1)[:, None, :].expand(-1, 4, -1)
+    return {"loss_mask": _POOL(x, x, x, attn_mask=other)[0].pow(2).mean()}
+
+
+def _keys_of_other_images(x):
+    """Near-miss: keys whose images run along the tokens (each query attends to other images)."""
+    return {"loss_keys": _POOL(x, x.transpose(0, 1), x.transpose(0, 1))[0].pow(2).mean()}
+
+
+def test_an_attention_mask_per_head_of_each_image_splits_and_of_other_images_declines(warnings_of):
+    g = torch.Generator().manual_seed(7)
+    mask = torch.rand(4, 4, generator=g) > 0.7  # 4 tokens: as many as images
+    mask[:, 0] = False
+    x = torch.randn(4, 4, 8, generator=g, requires_grad=True)
+    got, want, said = split_outcome(_own_masks, [x, mask], [Along(0)] * 2, SOURCES)
+    assert got == pytest.approx(want, rel=1e-5) and set(got) == {f"loss_own_{s}" for s in SOURCES}
+    got, want, said = split_outcome(_other_masks, [x, mask], [Along(0)] * 2, SOURCES)
+    assert got == {} and set(want) == {f"loss_mask_{s}" for s in SOURCES}
+    assert any("rows of different images were paired at nn.MultiheadAttention" in m for m in said)
+    assert companions(split_and_compare(_keys_of_other_images, [x], SOURCES)) == {}
+    assert any("'loss_keys'" in m and "nn.MultiheadAttention" in m for m in warnings_of())

@@ -327,6 +327,21 @@ CASES.update({
 })
 
 
+CASES.update({  # dropout outside training, or with p=0: the input's values
+    F.dropout: mapped(lambda e: F.dropout(e, 0.5, training=False) + F.dropout(e, 0.0)),
+    F.dropout1d: mapped(lambda e: F.dropout1d(e, 0.3, training=False)),
+    F.dropout2d: mapped(lambda e: F.dropout2d(e[:, None], 0.3, training=False)[:, 0]),
+    F.dropout3d: mapped(lambda e: F.dropout3d(e[:, None, None], 0.3, training=False)[:, 0, 0]),
+    F.alpha_dropout: mapped(lambda e: F.alpha_dropout(e, 0.5)),
+    F.feature_alpha_dropout: mapped(lambda e: F.feature_alpha_dropout(e, 0.5, training=False)),
+})
+
+
+def test_dropout_in_training_declines():
+    """A mask drawn in training is drawn anew on a group alone (seeded here so both runs draw alike)."""
+    check_rule(mapped(lambda e: (torch.manual_seed(0), F.dropout(e, 0.5))[1]), "dropout", declines=True)
+
+
 def test_stft_along_time_keeps_the_signals_rows_and_across_images_declines():
     """Log-magnitude L1 of short-time spectra per signal (a multi-resolution STFT loss's
     ``loss_mag``) splits; an STFT of a signal made of one value per image mixes them."""

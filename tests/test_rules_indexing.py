@@ -152,9 +152,15 @@ CASES = {
        for f in (torch.linalg.qr, torch.qr, T.qr)},
     **{f: rows(lambda e, y, f=f: f(_covariances(e, y)[..., :2])) for f in (torch.linalg.pinv, torch.pinverse, T.pinverse)},
     F.linear: rows(lambda e, y: F.linear(e, _LAYER.weight, _LAYER.bias) + F.linear(y, _LAYER.weight)),
+    # each image's queries attend to its own keys: per image [B, L, E], per head [B, H, L, E] with a
+    # float mask broadcast over heads and keys, and keys of no image (a learned memory)
+    F.scaled_dot_product_attention: rows(lambda e, y: F.scaled_dot_product_attention(e, y, y) + F.scaled_dot_product_attention(
+        e[:, None], e[:, None], y[:, None], attn_mask=y[:, None, :, :1]).squeeze(1) + F.scaled_dot_product_attention(
+        e, _MEMORY, _MEMORY)),
 }
 
 _LAYER = torch.nn.Linear(4, 2)  # a parameter: no images
+_MEMORY = torch.rand(5, 4, generator=torch.Generator().manual_seed(9))
 
 
 def _rebuilt(u, s, vh, transposed=False):
@@ -632,6 +638,9 @@ MIXING = {
     "svd of a matrix whose rows are images": (rows(lambda e, y: torch.linalg.svdvals(e[:, 0, :3])), "svdvals"),
     "svd of batches with images in a matrix dim": (
         rows(lambda e, y: torch.linalg.svd(e.permute(1, 0, 2)).S), "svd"),
+    "attention over keys of other images": (
+        rows(lambda e, y: F.scaled_dot_product_attention(y.transpose(0, 1), e.transpose(0, 1), e.transpose(0, 1))),
+        "scaled_dot_product_attention"),
     "linear with a weight whose rows are images": (rows(lambda e, y: F.linear(e[:, 0], e[:, 1])), "linear"),
     "linear contracting the images": (
         rows(lambda e, y: F.linear(e.permute(1, 2, 0), torch.ones(2, e.shape[0]))), "linear"),

@@ -124,6 +124,19 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         label_copy(frame, src, out)
 
 
+@rule(F.dropout, F.dropout1d, F.dropout2d, F.dropout3d, F.alpha_dropout, F.feature_alpha_dropout)
+def dropout(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Dropout outside training (a model in ``eval()``, ``nn.Dropout`` in it) or with ``p=0``
+    returns its input's values: followed as ``clone``. In training it draws a mask that a group
+    alone would draw anew: attribution ends."""
+    if not isinstance(args[0], Tensor) or frame.get(args[0]) is None:
+        return
+    if get_arg(args, kwargs, 2, "training", True) and get_arg(args, kwargs, 1, "p", 0.5):
+        frame.lose(out, f"{op_name(func)} in training (a mask drawn anew on a group alone)", frame.get(args[0]))
+        return
+    passthrough(frame, func, args, kwargs, out)
+
+
 @rule(
     Tensor.abs, torch.abs, Tensor.exp, torch.exp, Tensor.log, torch.log, Tensor.log1p, torch.log1p,
     Tensor.sigmoid,

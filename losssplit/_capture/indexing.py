@@ -1319,6 +1319,40 @@ def _matmul_factor(frame: Frame, x: Any, rows: dict[int, Tensor], out: Tensor, o
     return None if factor is x else factor
 
 
+@rule(F.scaled_dot_product_attention)
+def attention(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``F.scaled_dot_product_attention(q [..., L, E], k [..., S, E], v [..., S, Ev])`` (with a mask
+    broadcast to ``[..., L, S]``): each query attends to the keys of its own leading entry, so the
+    leading dims (batch, heads) keep the rows q, k, v and the mask carry there. Rows on a matrix's
+    own two dims (keys of other images), a leading dim of other sizes (grouped heads), weights
+    inside an operand (no factor of a softmax) and dropout (drawn anew on a group alone) end
+    attribution."""
+    names = ("query", "key", "value", "attn_mask")
+    operands = [get_arg(args, kwargs, i, name, None) for i, name in enumerate(names)]
+    tracks = [frame.get(x) if isinstance(x, Tensor) else None for x in operands]
+    if all(t is None for t in tracks) or not isinstance(out, Tensor):
+        return
+    op = op_name(func)
+    like = next(t for t in tracks if t is not None)
+    if get_arg(args, kwargs, 4, "dropout_p", 0.0) or any(t is not None and t.unweighted is not None for t in tracks):
+        return frame.lose(out, f"{op} with dropout or of weighted inputs", like)
+    lead = out.dim() - 2
+    parts = []
+    for x, t, mixed in zip(operands, tracks, ([-1], [-2, -1], [-2, -1], [-1]), strict=True):
+        if t is None:
+            continue
+        shift = lead - (x.dim() - 2)
+        if shift < 0 or any(d < x.dim() - 2 and x.shape[d] != out.shape[d + shift] for d in t.rows):
+            return frame.lose(out, f"{op} over a dim that carries images", t)
+        frame.positions_mixed(op, x, t, [x.dim() + d for d in mixed])
+        parts.append((t, {d: (d + shift if d < x.dim() - 2 else None) for d in range(x.dim())}))
+    new = combine(frame, op, parts, out.shape)
+    if new is not None and new.lost_at is not None and new.lost_at == op:
+        new.lost_at = f"{op} over a dim that carries images"
+    if new is not None:
+        frame.set(out, new)
+
+
 @rule(F.linear)
 def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``F.linear(x, W, b)`` (``nn.Linear``): ``x @ W.T + b`` mixes each row's features only, so
