@@ -822,7 +822,8 @@ def test_a_tensor_of_no_images_added_once_per_image_or_equal_to_a_count_declines
 def test_a_value_of_rows_passed_in_unread_is_no_constant_term(warnings_of):
     """Found on merge (crops + constant terms, survey 14's iBOT): a value of crops passed in
     ``[2 * B, K]`` (rows the capture does not read as images') added to a per-image loss was taken
-    for a constant term (silently wrong); its grad history reaches that argument: declined."""
+    for a constant term (silently wrong); its grad history reaches that argument: declined (since
+    knownwrong3 at its ``flip(0)``, a reorder of rows not known, before the add)."""
     outputs, targets = rule_batch(0, [1.0, 0.5, 0.5, 1.0])
     outputs["crops"] = torch.rand(8, 4, requires_grad=True)
 
@@ -833,7 +834,7 @@ def test_a_value_of_rows_passed_in_unread_is_no_constant_term(warnings_of):
     out = split_by_source(body)(outputs, targets)
     said = warnings_of()
     assert {"patch_real", "patch_synthetic"} <= set(out) and not [k for k in out if k.startswith("loss_")]
-    assert any("'loss'" in m and "Tensor.add" in m for m in said), said
+    assert any("'loss'" in m and ("Tensor.add" in m or "rows are not known" in m) for m in said), said
 
 
 def test_a_configured_divisor_equal_to_k_times_a_local_count_is_a_constant():

@@ -2687,6 +2687,20 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
                for start, end in spans)
 
 
+def running_position() -> bool:
+    """Whether an operand of the op the caller's code is executing reads a local added up in a
+    loop from a loop position (``n = n + i`` over ``enumerate(targets)``; ``_BatchReader.adds_position``)."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    instructions = _instructions(f.f_code)
+    reader = _batch_reader(f.f_code)
+    return any(i.opname == "LOAD_FAST" and reader.adds_position(i.argval)
+               for start, end in _counted_operands(f.f_code, f.f_lasti) for i in instructions[start:end])
+
+
 @functools.lru_cache(maxsize=1024)
 def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
     """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
@@ -2812,6 +2826,22 @@ class _BatchReader:
         return any(i.opname == "LOAD_FAST" and i.argval in self.params
                    and (ins[k + 1].opname, ins[k + 2].opname) != ("LOAD_CONST", "BINARY_SUBSCR")
                    for k, i in enumerate(ins[start:end], start))
+
+    def adds_position(self, name: str) -> bool:
+        """Whether a store of the local ``name`` that reads it also reads a loop position (``n = n
+        + i`` over ``enumerate(targets)``): what it adds up is no count of the images' items."""
+        ins = self.instructions
+        for j in _stores(ins, name):
+            first = _assignment_start(ins, j)
+            if first is None or not any(i.opname == "LOAD_FAST" and i.argval == name for i in ins[first:j]):
+                continue
+            for i in ins[first:j]:
+                if i.opname == "LOAD_FAST" and i.argval != name:
+                    for k in _stores(ins, i.argval):
+                        loop = self._element(k)
+                        if loop is not None and self._position(loop[0], k):
+                            return True
+        return False
 
     def _running(self, name: str, j: int, first: int) -> bool:
         """Whether the store at ``j`` adds up over a loop over the batch (``n += len(s["labels"])``,

@@ -35,6 +35,7 @@ from ._bytecode import (
     offset_source,
     operand_fields,
     operand_lengths,
+    running_position,
     size_reciprocal,
     sized_operand,
     straight_line_operator,
@@ -2045,6 +2046,8 @@ def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     """Whether ``z``, a running count (``_running_count``), equals none of the counts whose group
     share the division takes (the loss's rows or elements, the images, the target instances): on
     a group alone the body computes the group's count, which no share of ``z`` gives."""
+    if running_position():  # ``n = n + i`` over ``enumerate(targets)``: positions, no count (review13)
+        return True
     if frame.image_size_read:  # sizes of single images added up otherwise (``summed_sizes``): equal to a count by value only
         return z not in (ratio.rows.numel(), ratio.numel)
     instances = frame.instances()
