@@ -1510,7 +1510,7 @@ def _ratio_arithmetic(
         if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``, ``w.sum() * 4``
             if _length_operand(frame, ta.ratio, kind, b) is not None:
                 return None  # ``m.sum() * len(targets)``: a count of the group's images, no constant
-            scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b)
+            scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b, frame.constant_number(b))
             return None if scaled is None else Track(ratio=scaled)
         if kind == "add" and tb is not None and tb.ratio is not None and not tb.from_prediction:
             total = add_ratios(ta.ratio, tb.ratio)  # ``m1.sum() + m2.sum()``: one normaliser
