@@ -490,6 +490,9 @@ class _GroupValues:
     def __init__(self, frame: Frame, pending: list[Pending], membership: Membership) -> None:
         # a comparison may steer the body (``if loss.item() > c``) whether or not the number scales a loss
         self.reads = [r for r in frame.group_reads if r.used or r.checks]
+        for read in self.reads:  # each use seen: its scalings are group factors, its comparisons checked per
+            if read.escaped is None:  # group (``declined``), so a read only compared steers no loss unseen
+                read.read.consumed = True
         self.ratios: list[Ratio] = []
         seen: set[int] = set()
         todo = [r for p in pending for f in p.ratio.group_factors for r in f[1]]

@@ -1669,15 +1669,23 @@ CASES = {
     "weighted errors cloned (near miss)": (_loss(lambda e, y, o, t: (e * _w(t)[:, None, None]).clone().mean()), SPLIT, ""),
     # -- review adv19: per-element values scaled by an int equal to the number of images or to a
     #    length of image rows (was wrong: a constant, where on a group alone it is the group's count)
-    "errors over len(targets), summed": (_loss(lambda e, y, o, t: (e / len(t)).sum()), DECLINE,
+    # split since gap18 (session 14): values over the count of their rows, then summed, are the values'
+    # sum over each group's count of those rows (RLE's ``loss /= len(loss)``; len(targets): one row per image)
+    "errors over len(targets), averaged": (_loss(lambda e, y, o, t: (e / len(t)).mean()), DECLINE,
+                                           "Tensor.div by an int equal to"),
+    "errors over len(targets) with two rows per image, summed": (
+        _loss(lambda e, y, o, t: (torch.cat([e[:, 0], e[:, 1]]) / len(t)).sum()), DECLINE, "Tensor.div by an int equal to"),
+    "errors over len(targets), the sum written after": (
+        _loss(lambda e, y, o, t: (lambda q: (q.mul_(2), q)[1])(e / len(t)).sum()), DECLINE, "Tensor.div by an int equal to"),
+    "errors over len(targets), summed": (_loss(lambda e, y, o, t: (e / len(t)).sum()), SPLIT,
                                          "Tensor.div by an int equal to"),
     "errors times len(targets), averaged": (_loss(lambda e, y, o, t: (e * len(t)).mean()), DECLINE,
                                             "Tensor.mul by an int equal to"),
-    "errors over n = len(targets), summed": (_loss(lambda e, y, o, t: _over_images_in_a_name(e, t).sum()), DECLINE,
+    "errors over n = len(targets), summed": (_loss(lambda e, y, o, t: _over_images_in_a_name(e, t).sum()), SPLIT,
                                              "Tensor.div by an int equal to"),
-    "positives over their length, summed": (_loss(lambda e, y, o, t: _over_own_length(e[e > 0.3]).sum()), DECLINE,
+    "positives over their length, summed": (_loss(lambda e, y, o, t: _over_own_length(e[e > 0.3]).sum()), SPLIT,
                                             "Tensor.div by an int equal to"),
-    "errors divided in place by len(targets), summed": (_loss(lambda e, y, o, t: e.clone().div_(len(t)).sum()), DECLINE,
+    "errors divided in place by len(targets), summed": (_loss(lambda e, y, o, t: e.clone().div_(len(t)).sum()), SPLIT,
                                                         "Tensor.div_ by an int equal to"),
     # found by adv19, fixed by the lead: the same int added or subtracted
     "errors plus len(targets), averaged": (_loss(lambda e, y, o, t: (e + len(t)).mean()), DECLINE,
@@ -3908,3 +3916,18 @@ def _over_a_floor_made_a_tensor(o, t):
 def test_a_floor_of_builtin_max_made_a_tensor_follows_the_oracle():
     got, want, _ = rule_outcome(_over_a_floor_made_a_tensor, rule_batch(2, [1.0, 0.5, 0.5, 1.0]))
     assert want and not wrong_companions(got, want), (got, want)
+
+
+def test_values_over_the_images_whose_rows_are_not_one_per_image_decline():
+    """Near miss of a sum over ``len(targets)`` (split since gap18): four rows of two images (three
+    of image 0, one of image 1) over the four images. ``len(targets)`` is no count of those rows
+    on a group alone; the rows per image are checked on the device, and the call declines."""
+
+    def body(o, t):
+        e = _err(o, t)[0]
+        rows = torch.cat([e[0], e[1, :1]])
+        return {"loss": (rows / len(t)).sum()}
+
+    got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
+    assert want and got == {}, (got, want)
+    assert any("their rows other than one per image" in m for m in said), said

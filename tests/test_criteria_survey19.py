@@ -34,6 +34,14 @@ Since (this survey's fix): a normaliser equal to the loss's elements and to noth
 as them only where what else it may count agrees: a multiple of a count (for one made in the
 body) or the first count's share (for one from outside) giving another group share declines the
 key (RT-DETR on batch 3, 2 more declined): 318 expected, 64 declined, 24 GAP (7.5 %), 0 WRONG.
+
+Since (session 14, gap18): a number ``.item()`` read and only compared, every use seen, is checked
+per group and steers nothing else, so it no longer declines the call (DBNet's ``mask_sum.item() !=
+0``: the threshold L1 splits, 8, and so does the dice, 8 -- its sums over the batch are each
+group's own sums on the group alone; it was counted as mixing); a data sum times a number the code
+proves a constant, over a size of image rows, is a metric (MoCo's ``* 100.0 / labels.size(0)``, 8):
+318 expected, 40 declined, 8 GAP (2.5 %), 0 WRONG. Left: RT-DETR's focal where ``num_boxes * 2``
+equals several counts (4), Kervadec's ``1 - alpha`` equal to the mean of one batch's weights (4).
 """
 
 from __future__ import annotations
@@ -469,12 +477,12 @@ CASES = {c.body.__name__: c for c in [
     Case(kervadec_boundary_loss_on_signed_distance_maps_with_ce, image_batch, gaps=keys("loss", "loss_boundary"),
          gap_batches=(2,), why="1 - alpha = 0.7 equals the mean of batch 2's weights: a weight statistic or a "
                                "coefficient cannot be told apart"),
-    Case(dbnet_balanced_bce_with_hard_negatives_masked_l1_and_dice, image_batch, keys("loss", "loss_shrink", "loss_binary"),
-         gaps=keys("loss_thresh"), gap_batches=(0, 1, 2, 3),
-         why="the hardest negatives are the batch's top-k and the dice sums over the batch; the threshold map's "
-             "masked L1 goes with them (the whole call declined: int() of the counts, mask_sum.item())"),
-    Case(moco_v2_infonce_against_a_queue_of_negative_keys, embed_batch, gaps=keys("acc1"), gap_batches=(0, 1, 2, 3),
-         why="the top-1 accuracy's float().sum(1) * 100.0 / labels.size(0), a sum followed as a normaliser's"),
+    # loss_thresh and loss_binary split since session 14: a read only compared is checked per group; the
+    # dice's batch sums are each group's on its own
+    Case(dbnet_balanced_bce_with_hard_negatives_masked_l1_and_dice, image_batch, keys("loss", "loss_shrink"),
+         why="the hardest negatives are the batch's top-k (a count read with int() as k)"),
+    # acc1 splits since session 14: 100.0 is a literal, so the sum is a metric, not a normaliser's
+    Case(moco_v2_infonce_against_a_queue_of_negative_keys, embed_batch),
     Case(barlow_twins_cross_correlation_of_batch_standardised_projections, embed_batch, keys("loss_bt"),
          why="every projection is standardised by the batch's mean and std"),
     Case(soft_and_hard_bootstrapping_cross_entropy, embed_batch),
@@ -487,6 +495,5 @@ CASES = {c.body.__name__: c for c in [
 
 
 FIRST = (318, 62, 22, 2)  # expected, declined, GAP, WRONG at first contact (nothing changed for them)
-NOW = (318, 64, 24, 0)
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), 13, NOW,
-                              over_target="24 GAP of 318 (7.5 %; 6.9 % on first contact, with 2 wrong), see the module docstring"))
+NOW = (318, 40, 8, 0)
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 13, NOW))

@@ -1288,12 +1288,18 @@ def _returned_by_a_helper(o, t):
     return {"loss": _err(o, t)[0].sum() / (_counted(o, t)["n"] + 1)}
 
 
-def _branch(o, t):
+def _branch(o, t, above=12):
+    # the read's comparison is checked per group: 25 / 22 / 13 values above 0.5 on the batches, 11 / 7 / 4
+    # on the real images alone (decided otherwise above 12: the call declines, as the body may run otherwise)
     e, y = _err(o, t)
     n = (y > 0.5).sum().item()
-    if n > 5:
+    if n > above:
         e = e * 2
     return {"loss": e.mean()}
+
+
+def test_a_branch_on_a_read_every_group_decides_as_the_batch_splits_as_the_oracle():
+    check_rule(lambda o, t: _branch(o, t, above=1), "")
 
 
 def _reaches_through_a_tensor(o, t):
@@ -1349,7 +1355,7 @@ LOGGED_NEAR_MISSES = {  # each must decline: the number may reach a loss where t
     "an attribute": (_attribute_store, "Tensor.item"),
     "a list appended to and read back": (_appended, "Tensor.item"),
     "a helper's returned dict": (_returned_by_a_helper, "Tensor.item"),
-    "a branch": (_branch, "Tensor.item"),
+    "a branch a group decides otherwise": (_branch, "Tensor.item"),
     "torch.tensor of it times a loss": (_reaches_through_a_tensor, "of a number read on the host for logging (.item())"),
     "an int count plus a float, as a tensor, times a loss": (_int_count_plus_a_float, "for logging (.item())"),
     "times a parameter, as a tensor, times a loss": (_parameter_operand, "for logging (.item())"),

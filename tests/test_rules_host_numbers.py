@@ -383,3 +383,42 @@ def test_a_divisor_chosen_by_a_conditional_expression_on_a_read_declines():
     got, want, said = outcome(_floored_by_a_conditional_expression)
     assert got == {} and want, (got, want)
     assert any("Tensor.item" in m or "computed in the body by Python" in m for m in said), said
+
+
+def _masked_l1_unless_empty(o, t, field):
+    # DBNet's threshold-map L1: ``(|p - g| * m).sum() / m_sum if m_sum.item() != 0 else m_sum``
+    m = torch.stack([x[field] for x in t]).float()
+    m_sum = m.sum()
+    e = _regression(o, t)[..., 0]
+    return (e * m).sum() / m_sum if m_sum.item() != 0 else m_sum
+
+
+def test_a_read_only_compared_decides_alike_on_every_group_and_splits():
+    """A number read only to be compared (its every use seen) steers no loss unseen: where each
+    group alone compares as the batch did, the call splits (the tokens: 10 on each group); a
+    constant chosen by that comparison is the same on each group alone."""
+
+    def body(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+        scale = 2.0 if n > 7 else 1.0
+        return {"l1": _masked_l1_unless_empty(o, t, "text"), "scaled": e.mean() * scale}
+
+    assert_splits(body)
+
+
+def test_a_read_only_compared_that_a_group_decides_otherwise_declines():
+    """Near misses: the synthetic images have no positives (the batch 3), so ``!= 0`` is false on
+    them alone; 20 tokens are above 15 on the batch, 10 on each group is not: the call declines."""
+
+    def empty_on_a_group(o, t):
+        return {"l1": _masked_l1_unless_empty(o, t, "pos")}
+
+    def above_on_the_batch_only(o, t):
+        e = _regression(o, t)
+        n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
+        scale = 2.0 if n > 15 else 1.0
+        return {"scaled": e.mean() * scale}
+
+    for body in (empty_on_a_group, above_on_the_batch_only):
+        assert_declines(body, ["a comparison"])

@@ -166,3 +166,60 @@ def test_a_number_python_computed_from_a_size_of_rows_otherwise_declines():
                      (mean_over, "Tensor.div"), (plus, "Tensor.add")):
         check_rule(body, "'loss'", declines=True)
         check_rule(body, f"{op} with a number that on a group alone is computed from the group's rows", declines=True)
+
+
+def test_a_count_times_a_proven_constant_over_a_size_of_rows_splits_as_the_oracle():
+    """MoCo's top-1 accuracy ``correct.sum() * 100.0 / labels.size(0)``: a literal (or a parameter
+    holding its default) scales the data sum, a size of image rows divides it; on a group alone
+    the group's hits over its rows, times the same constant."""
+
+    def body(outputs, targets, percent=100.0):
+        err, hit, _ = _hits(outputs, targets)
+        first = hit[:, 0, 0]
+        return {"loss": err.mean(), "acc": first.sum() * 100.0 / first.size(0),
+                "acc_default": first.sum() * percent / first.size(0), "acc_over": first.sum() / 2.0 / first.size(0)}
+
+    check_rule(body, "")
+
+
+def test_a_count_times_a_number_no_code_proves_constant_over_a_size_of_rows_declines():
+    """Near misses: the scale a count the body computed (``float(len(targets))``), an image's
+    weight field, a number read from the images' data: as a returned value the data sum is only a
+    normaliser's, declined naming the key."""
+
+    def counted(outputs, targets):
+        _, hit, _ = _hits(outputs, targets)
+        k = float(len(targets))
+        return {"count": hit[:, 0, 0].sum() * k / hit.size(0)}
+
+    def weighted(outputs, targets):
+        _, hit, _ = _hits(outputs, targets)
+        return {"count": hit[:, 0, 0].sum() * targets[0]["loss_weight"] / hit.size(0)}
+
+    def from_data(outputs, targets):
+        _, hit, _ = _hits(outputs, targets)
+        scale = float(targets[-1]["y"][0, 0])
+        return {"count": hit[:, 0, 0].sum() * scale / hit.size(0)}
+
+    for body in (counted, weighted, from_data):
+        check_rule(body, "'count'", declines=True)
+
+
+def test_a_data_sum_plus_a_number_over_a_row_sum_keeps_the_number():
+    """Was silently wrong (found by gap18): ``(hits.sum() + 1) / valid.sum()`` gave ``hits / valid``
+    per group, the ``+ 1`` (kept as a normaliser's ``+ eps``) dropped when the sum became a
+    numerator; now added to each group's numerator (also scaled by a literal first). A clamped sum
+    over a row sum has no numerator the split gives: declined naming the key."""
+
+    def plus(outputs, targets):
+        err, hit, _ = _hits(outputs, targets)
+        valid = (outputs["x"].detach() > 0.2).float()
+        return {"loss": err.mean(), "share": (hit.sum() + 1) / valid.sum(), "percent": (hit.sum() + 1) * 100.0 / valid.sum()}
+
+    def clamped(outputs, targets):
+        _, hit, _ = _hits(outputs, targets)
+        valid = (outputs["x"].detach() > 0.2).float()
+        return {"count": hit.sum().clamp(min=1) / valid.sum()}
+
+    check_rule(plus, "")
+    check_rule(clamped, "'count'", declines=True)

@@ -782,6 +782,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if kind in ("mul", "div", "add", "sub", "rsub") and not kwargs and (ta is None) != (tb is None) \
             and values_by_image_count(frame, kind, a, ta, b, tb):
         frame.lose(out, f"{op_name(func)} {BY_IMAGE_COUNT_VALUES}")
+        if kind == "div" and ta is not None:
+            note_count_quotient(frame, out, ta, b)
         return
     if kind == "add" and out.numel() == 1 and (ta is None) != (tb is None) and not kwargs:
         held, x = (tb, a) if ta is None else (ta, b)
@@ -1543,7 +1545,7 @@ def _ratio_arithmetic(
         if kind in ("mul", "div") and _is_number(b) and b != 0:  # ``2 * mask.sum()``, ``w.sum() * 4``
             if _length_operand(frame, ta.ratio, kind, b) is not None:
                 return None  # ``m.sum() * len(targets)``: a count of the group's images, no constant
-            scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b)
+            scaled = ta.ratio.normaliser_times(b if kind == "mul" else 1 / b, frame.constant_number(b))
             return None if scaled is None else Track(ratio=scaled)
         if kind == "add" and tb is not None and tb.ratio is not None and not tb.from_prediction:
             total = add_ratios(ta.ratio, tb.ratio)  # ``m1.sum() + m2.sum()``: one normaliser
@@ -2478,7 +2480,53 @@ def sum_(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``sum``: over the rows of a prediction, a Ratio; of data over rows, a normaliser."""
     if frame.divided and divided_sum(frame, func, args, kwargs, out):
         return
+    if frame.count_quotients and counted_sum(frame, args, kwargs, out):
+        return
     _reduce(frame, func, args, kwargs, out, RatioKind.SUM, True)
+
+
+def note_count_quotient(frame: Frame, quotient: Tensor, track: Track, n: Any) -> None:
+    """``e / n`` (or ``e /= n``) of per-element values of the images over ``n``, the count of
+    their dim-0 rows (``len(e)`` of those very values, or ``len(targets)`` where each image has one
+    row there, checked on the device): lost (``values_by_image_count``), but remembered so that
+    its full sum is the values' sum over each group's count of those rows, as the body computes
+    it on the group alone (RLE's ``loss /= len(loss); loss.sum()``)."""
+    rows = track.rows.get(0)
+    if type(n) is not int or n < 2 or rows is None or rows.numel() != n or track.image is not None:
+        return
+    lengths = frame.lengths.get(n, [])
+    if any(r is not rows for r in lengths) or not lengths and n != frame.num_images:
+        return  # ``len(x)`` of other rows of the same size: their count, not these rows'
+    if n == frame.num_images:  # ``len(targets)``: the group's images, these rows' count only at one row per image
+        frame.doubt((torch.bincount(rows.reshape(-1), minlength=n) != 1).any(),
+                    "values divided by the number of images, their rows other than one per image")
+    unweighted = track.unweighted / n if track.unweighted is not None else None
+    before = dataclasses.replace(track, unweighted=unweighted)
+    frame.count_quotients[id(quotient)] = (quotient, version_of(quotient), before, rows, n)
+
+
+def counted_sum(frame: Frame, args: tuple, kwargs: dict, out: Any) -> bool:
+    """The full ``sum()`` of a quotient ``note_count_quotient`` remembered, unchanged since: the
+    sum of its values times the count, over each group's count of the rows. True when followed."""
+    src = args[0]
+    entry = frame.count_quotients.get(id(src))
+    if (entry is None or entry[0] is not src or entry[1] != version_of(src) or len(args) > 1 or kwargs
+            or not isinstance(out, Tensor)):
+        return False  # summed along a dim, or written since
+    _, _, before, rows, n = entry
+    held = src.detach()
+    frame.set(held, before)
+    summed = held.sum()
+    _reduce(frame, Tensor.sum, (held,), {}, summed, RatioKind.SUM, True)
+    num = frame.get(summed)
+    if num is None or num.ratio is None or num.lost_at is not None or num.ratio.kind is not RatioKind.SUM:
+        return False
+    try:
+        ratio = num.ratio.scaled(float(n)).over_row_count(rows)
+    except ValueError:
+        return False
+    frame.set(out, Track(from_prediction=num.from_prediction, ratio=ratio))
+    return True
 
 
 def note_divided(frame: Frame, quotient: Tensor, values: Tensor, s: Any, kept: Tensor | None = None) -> None:

@@ -590,6 +590,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             and elementwise.values_by_image_count(frame, kind, target, track, args[1], None)):  # ``e /= len(targets)``
         frame.lose(target, f"{op} {elementwise.BY_IMAGE_COUNT_VALUES}", track)
         lose_aliases(frame, target, op)
+        if kind == "div":
+            elementwise.note_count_quotient(frame, target, track, args[1])
         return
     if track is not None and scales and elementwise.elements_in_place(frame, func, args):
         return

@@ -792,6 +792,10 @@ class Frame:
         # in place), so that its full
         # sum is ``l.sum() / s`` (``divided_sum``); held, so the ids stay unique
         self.divided: dict[int, tuple[tuple[Tensor, Tensor, Tensor], tuple[int | None, ...], Tensor | None]] = {}
+        # per-element values divided by the count of their image rows (RLE's ``loss /= len(loss)``): id of
+        # the quotient -> (it, its version then, the values' track before, the rows counted, the count),
+        # so that its full sum is the values' sum over each group's count of those rows (``counted_sum``)
+        self.count_quotients: dict[int, tuple[Tensor, int | None, Track, Tensor, int]] = {}
         # storages of tensors tracked as reduced values (a ratio, parts, an expression, a vector of
         # ratios): an in-place write into one of them through another tensor (a view, ``.data``,
         # ``.detach()``, ``out=``) changes the value its ratios were taken from

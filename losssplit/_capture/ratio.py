@@ -115,6 +115,10 @@ class Ratio:
     on a group alone is the group's, so each group's numerator is multiplied by its value there
     (a division: by its reciprocal). Only a value without offsets takes one; one that has them
     adds up with no other value (``add_ratios``), divides nothing, and has no image's value."""
+    constant_scales: int = 0
+    """How many of ``scales`` the body's code proves constants of the call (``hits.sum() * 100.0``,
+    a literal): on a group alone the same numbers, so a metric of data scaled by them alone means
+    as a returned value what it means as a loss (``data_value``)."""
 
     @classmethod
     def of(
@@ -170,6 +174,10 @@ class Ratio:
         if normaliser_op is not None:
             ops = ops + (normaliser_op,)
         if by_rows is not None:
+            if any(op != "add" for op, _ in self.normaliser_ops):
+                raise ValueError("a clamped or host-read sum over a row sum")  # its floor is no numerator's
+            # ``(hits.sum() + 1) / valid.sum()``: what was added to a sum of data adds to the numerator
+            num_offset += sum(c for _, c in self.normaliser_ops)
             kind, normaliser, ops = RatioKind.SUM_OVER_ROW_SUM, by_rows, by_rows.normaliser_ops
             if by_rows.offset:  # ``union.sum() + s``: added to the group's row sum
                 ops = ops + (("add", by_rows.offset),)
@@ -230,15 +238,15 @@ class Ratio:
         image has a value of its own (see ``row_counts``)."""
         return bool(self.row_counts) or self.normaliser is not None and bool(self.normaliser.row_counts)
 
-    def normaliser_times(self, c: float) -> Ratio | None:
+    def normaliser_times(self, c: float, constant: bool = False) -> Ratio | None:
         """A row-sum normaliser times the number ``c`` (``2 * mask.sum()``, ``(m.sum() + eps) / 2``):
         ``(s + e) * c = s * c + e * c`` and ``max(s, l) * c = max(s * c, l * c)`` for ``c > 0``, so
         every group's normaliser is scaled the same way. None where that does not hold (``c <= 0``
-        after a clamp)."""
+        after a clamp). ``constant``: the code proves ``c`` a constant of the call."""
         if c <= 0 and any(op == "min" for op, _ in self.normaliser_ops) or self.test is not None:
             return None
         ops = tuple((op, v * c) for op, v in self.normaliser_ops)
-        return self.replace(scales=self.scales + (c,), normaliser_ops=ops)
+        return self.replace(scales=self.scales + (c,), normaliser_ops=ops, constant_scales=self.constant_scales + constant)
 
     def shifted(self, c: float) -> Ratio:
         """A copy plus the constant ``c``: ``num / den + c`` per group (the body computes
@@ -525,12 +533,13 @@ def data_value(r: Ratio) -> bool:
     valid.sum()``) means as a returned value what it means as a loss. A plain sum of data is
     followed as a normaliser is: a number scaling it, a clamp, ``+ eps``, a test apply to the
     group's sum in a denominator (``2 * m.sum()`` is no count of the group's), so such a sum, or a
-    sum over a row sum with its numerator scaled, is not one."""
+    sum over a row sum with its numerator scaled, is not one -- unless every scale is a constant the
+    code proves (MoCo's ``correct.sum() * 100.0 / labels.size(0)``: the group's share, times 100)."""
     if r.test is not None or r.gate is not None or r.row_counts:
         return False
     if r.kind is RatioKind.SUM:
         return not (r.scales or r.divisors or r.normaliser_ops or r.offset or r.num_offset)
-    return not (r.kind is RatioKind.SUM_OVER_ROW_SUM and r.scales)
+    return not (r.kind is RatioKind.SUM_OVER_ROW_SUM and len(r.scales) > r.constant_scales)
 
 
 def batch_terms(r: Ratio) -> tuple[Ratio, ...]:
