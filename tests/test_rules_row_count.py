@@ -388,6 +388,45 @@ def test_the_batch_size_as_a_value_of_other_ops_declines():
         assert sum("as a value" in m for m in said) == 6 and any("torch.ones" not in m and "Tensor.mul" in m for m in said)
 
 
+def _points(count):
+    """A fixed stream of random points ``[1, count, 2]`` (the same generator state on every call)."""
+    return torch.rand(1, count, 2, generator=torch.Generator().manual_seed(20))
+
+
+def _drawn(count_of):
+    """Points drawn ``count_of(bs, rows)`` at a time scale the loss (``l * pts.mean()``) and, read
+    by numpy as a matcher's cost (one row per image row), choose each image's matched row."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        bs, rows = outputs["x"].shape[:2]
+        pts = _points(count_of(bs, rows))
+        with torch.no_grad():
+            cost = (outputs["x"][..., 0] - pts[0, :rows, 0]).abs() + pts[0, :, 1].mean()
+            best = torch.as_tensor(cost.numpy().argmin(1))
+        matched = outputs["x"][torch.arange(bs), best] - y[torch.arange(bs), best]
+        return {"loss_scaled": err.mean() * pts[0, :rows].mean(), "loss_matched": matched.abs().mean()}
+
+    return body
+
+
+def test_random_points_as_many_as_a_number_computed_from_the_batch_size_decline():
+    """Was wrong (transformers' RF-DETR matcher draws ``B * Q * 4 // ratio`` points for its mask
+    cost): points drawn as many as ``bs * rows`` follow the batch's draw, on a group alone fewer:
+    a loss scaled by their mean declines where it meets the images' values, and a cost mixing
+    them read by numpy (scipy's ``linear_sum_assignment``) declines the call. As many as a literal
+    or a size of a dim without images, the same body splits as the oracle."""
+    check_rule(_drawn(lambda bs, rows: bs * rows), "torch.rand sized by", declines=True)
+    check_rule(_drawn(lambda bs, rows: 12), "")
+    check_rule(_drawn(lambda bs, rows: rows * 4), "")
+    for seed, weights in RULE_BATCHES:  # the cost alone, read by numpy, declines the whole call
+        got, want, said = rule_outcome(
+            lambda o, t: {"loss_matched": _drawn(lambda bs, rows: bs * rows)(o, t)["loss_matched"]},
+            rule_batch(seed, weights))
+        assert got == {} and want and any("read on the host at Tensor.__array__" in m or "Tensor.numpy" in m
+                                          for m in said), (seed, said)
+
+
 def test_the_count_of_a_masks_nonzero_indices_splits():
     """Was wrong: ``mask.nonzero().shape[0]`` was a plain int (``len`` of it was a count): a sum
     over it was read as over a constant."""

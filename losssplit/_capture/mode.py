@@ -2654,6 +2654,7 @@ def _size_of(frame: Frame, n: int, rows: Tensor) -> int:
 
 FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.rand, torch.randn, Tensor.new_zeros,
              Tensor.new_ones, Tensor.new_empty, Tensor.new_full}
+_DRAWS = {torch.rand, torch.randn}  # factories whose values, not only their shape, follow the size
 
 
 
@@ -2865,6 +2866,11 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         r = frame.row_count(n)
         if r is not None and d < out.dim() and r.numel() == out.shape[d]:
             rows[d] = r
+        elif func in _DRAWS and frame.size_number(n):
+            # every value drawn follows how many the batch drew: on a group alone other values
+            frame.lose(out, f"{op_name(func)} sized by a size of image rows, or a number computed from one, along a "
+                       "dim without images (on a group alone it draws other values)", pred=False)
+            return
     if rows:
         frame.sized_by[id(out)] = (out, rows)
 
@@ -2950,6 +2956,11 @@ class CaptureMode(TorchFunctionMode):
                 try:
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
+                        mixed = frame.get(args[0])
+                        if mixed is not None and mixed.lost_at is not None and mixed.from_prediction:
+                            # code the capture does not see reads it (a matcher's cost handed to scipy)
+                            frame.doubt(torch.ones((), dtype=torch.bool), f"a value mixing images (lost at "
+                                        f"{mixed.lost_at}) was read on the host at {op_name(func)}")
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
             if func in _TRUTHS and any(isinstance(x, Tensor) and frame.get(x) is not None for x in args) \
