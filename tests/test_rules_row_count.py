@@ -427,6 +427,27 @@ def test_random_points_as_many_as_a_number_computed_from_the_batch_size_decline(
                                           for m in said), (seed, said)
 
 
+def test_a_matchers_cost_equal_to_a_count_by_value_only_read_by_numpy_splits():
+    """Near miss of the above: ``alpha * p`` with alpha 0.25 while the body scales by ``1 / bs`` (4
+    images on the first batch) is a number equal to ``1 / bs`` by value only (D-FINE's matcher after its
+    ``batch_scale``): the cost read by numpy leaves the call alone, the matched rows split exactly."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        bs = outputs["x"].shape[0]
+        per_image = err.sum() * (1 / bs)
+        with torch.no_grad():
+            best = torch.as_tensor((outputs["x"][..., 0] * 0.25).numpy().argmin(1))
+        matched = outputs["x"][torch.arange(bs), best] - y[torch.arange(bs), best]
+        return {"loss_per_image": per_image, "loss_matched": matched.abs().mean()}
+
+    for seed, weights in RULE_BATCHES:  # (``loss_per_image`` itself declines: ``* (1 / bs)`` before the sum)
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        matched = {k: v for k, v in want.items() if k.startswith("loss_matched")}
+        assert matched and set(matched) <= set(got), (seed, said)
+        assert {k: got[k] for k in matched} == pytest.approx(matched, rel=1e-6)
+
+
 def test_the_count_of_a_masks_nonzero_indices_splits():
     """Was wrong: ``mask.nonzero().shape[0]`` was a plain int (``len`` of it was a count): a sum
     over it was read as over a constant."""

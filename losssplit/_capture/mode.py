@@ -2655,6 +2655,7 @@ def _size_of(frame: Frame, n: int, rows: Tensor) -> int:
 FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.rand, torch.randn, Tensor.new_zeros,
              Tensor.new_ones, Tensor.new_empty, Tensor.new_full}
 _DRAWS = {torch.rand, torch.randn}  # factories whose values, not only their shape, follow the size
+BY_VALUE_ONLY = ", equal to one by value"  # a lost value's op ends so where its number only equals a count
 
 
 
@@ -2957,8 +2958,11 @@ class CaptureMode(TorchFunctionMode):
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
                         mixed = frame.get(args[0])
-                        if mixed is not None and mixed.lost_at is not None and mixed.from_prediction:
-                            # code the capture does not see reads it (a matcher's cost handed to scipy)
+                        if (mixed is not None and mixed.lost_at is not None and mixed.from_prediction
+                                and not mixed.lost_at.endswith(BY_VALUE_ONLY)):
+                            # code the capture does not see decides on it (a matcher's cost handed to scipy).
+                            # Not where a number only equals a count by value (``alpha * p``, alpha 0.25 and
+                            # bs 4): left to the keys it reaches, as before
                             frame.doubt(torch.ones((), dtype=torch.bool), f"a value mixing images (lost at "
                                         f"{mixed.lost_at}) was read on the host at {op_name(func)}")
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
