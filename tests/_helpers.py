@@ -221,7 +221,7 @@ def oracle_companions(body: Callable, args: Sequence[Any], kinds: Sequence[Any],
         if not has_rows(images):
             continue  # a group with no rows: no key
         for key, value in oracle(body, args, kinds, images, weight).items():
-            if math.isfinite(value.item()):  # 0/0, or a Share of 0: no key
+            if value.numel() == 1 and math.isfinite(value.item()):  # 0/0, a Share of 0, an empty tensor: no key
                 want[f"{key}_{group}"] = value.item()
     return want
 

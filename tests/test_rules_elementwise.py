@@ -627,6 +627,35 @@ def test_a_divisor_k_times_a_local_count_is_the_groups_count_times_k():
     assert got["loss_synthetic"] == pytest.approx(float(e[[1, 2]].sum()) / (2 * 5), rel=1e-5)
 
 
+def _over_the_items_of_a_union(o, t):
+    """DEIMv2's dense one-to-one loss: per image a union of its matches (``t["union"]`` items, lists
+    built in Python: no image rows the capture sees), four corner rows per item flattened, over the
+    union's total size."""
+    items = [torch.arange(s["union"]) for s in t]
+    err = _err(o, t)[0]
+    rows = torch.cat([err[b, i].reshape(-1) for b, i in enumerate(items)])
+    return {"loss": rows.sum() / float(sum(len(i) for i in items))}
+
+
+@pytest.mark.parametrize(("instances", "union", "splits"), [([1, 1, 2, 1], [3, 2, 3, 2], False),
+                                                            ([1, 1, 1, 1], [2, 2, 2, 2], True)])
+def test_a_divisor_k_times_the_instances_and_the_rows_over_a_few_per_item_declines_where_their_shares_differ(
+        instances, union, splits):
+    """Was wrong (DEIMv2 in survey 20): the union's 10 items are twice the 5 instances and the 40
+    rows over 4; read as twice the instances, the real group (2 instances, 5 items) was divided by
+    4, not 5. Declined with a warning naming both; where every image has twice its instances'
+    items, both give the same shares and it splits as the oracle."""
+    outputs, targets = _with_instances(0, [1.0, 0.5, 0.5, 1.0], instances)
+    for s, u in zip(targets, union):
+        s["union"] = u
+    got, want, said = rule_outcome(_over_the_items_of_a_union, (outputs, targets))
+    assert not wrong_companions(got, want), (got, want)
+    if splits:
+        assert set(got) == set(want) == {"loss_real", "loss_synthetic"}, said
+    else:
+        assert got == {} and want and any("2 x target instances / rows / 4" in m for m in said), said
+
+
 def _per_image_column_means_over_twice_the_instances(o, t):
     """RT-DETR's ``l.mean(1).sum() / (num_boxes * groups)`` on a [B, WIDTH] loss: the instances
     counted in the body, times a factor held by a name."""

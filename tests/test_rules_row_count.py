@@ -388,6 +388,66 @@ def test_the_batch_size_as_a_value_of_other_ops_declines():
         assert sum("as a value" in m for m in said) == 6 and any("torch.ones" not in m and "Tensor.mul" in m for m in said)
 
 
+def _points(count):
+    """A fixed stream of random points ``[1, count, 2]`` (the same generator state on every call)."""
+    return torch.rand(1, count, 2, generator=torch.Generator().manual_seed(20))
+
+
+def _drawn(count_of):
+    """Points drawn ``count_of(bs, rows)`` at a time scale the loss (``l * pts.mean()``) and, read
+    by numpy as a matcher's cost (one row per image row), choose each image's matched row."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        bs, rows = outputs["x"].shape[:2]
+        pts = _points(count_of(bs, rows))
+        with torch.no_grad():
+            cost = (outputs["x"][..., 0] - pts[0, :rows, 0]).abs() + pts[0, :, 1].mean()
+            best = torch.as_tensor(cost.numpy().argmin(1))
+        matched = outputs["x"][torch.arange(bs), best] - y[torch.arange(bs), best]
+        return {"loss_scaled": err.mean() * pts[0, :rows].mean(), "loss_matched": matched.abs().mean()}
+
+    return body
+
+
+def test_random_points_as_many_as_a_number_computed_from_the_batch_size_decline():
+    """Was wrong (transformers' RF-DETR matcher draws ``B * Q * 4 // ratio`` points for its mask
+    cost): points drawn as many as ``bs * rows`` follow the batch's draw, on a group alone fewer:
+    a loss scaled by their mean declines where it meets the images' values, and a cost mixing
+    them read by numpy (scipy's ``linear_sum_assignment``) declines the call. As many as a literal
+    or a size of a dim without images, the same body splits as the oracle."""
+    check_rule(_drawn(lambda bs, rows: bs * rows), "torch.rand sized by", declines=True)
+    check_rule(_drawn(lambda bs, rows: 12), "")
+    check_rule(_drawn(lambda bs, rows: rows * 4), "")
+    for seed, weights in RULE_BATCHES:  # the cost alone, read by numpy, declines the whole call
+        got, want, said = rule_outcome(
+            lambda o, t: {"loss_matched": _drawn(lambda bs, rows: bs * rows)(o, t)["loss_matched"]},
+            rule_batch(seed, weights))
+        assert got == {} and want and any("read on the host at Tensor.__array__" in m or "Tensor.numpy" in m
+                                          for m in said), (seed, said)
+
+
+def test_a_matchers_cost_equal_to_a_count_by_value_only_read_by_numpy_splits():
+    """Near miss of the above: ``alpha * p`` with alpha 0.25 while the body scales by ``1 / bs`` (4
+    images on the first batch) is a number equal to ``1 / bs`` by value only (D-FINE's matcher after its
+    ``batch_scale``): the cost read by numpy leaves the call alone, the matched rows split exactly."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        bs = outputs["x"].shape[0]
+        per_image = err.sum() * (1 / bs)
+        with torch.no_grad():
+            best = torch.as_tensor((outputs["x"][..., 0] * 0.25).numpy().argmin(1))
+        matched = outputs["x"][torch.arange(bs), best] - y[torch.arange(bs), best]
+        return {"loss_per_image": per_image, "loss_matched": matched.abs().mean()}
+
+    for seed, weights in RULE_BATCHES:  # (``loss_per_image`` itself declines: ``* (1 / bs)`` before the sum)
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        matched = {k: v for k, v in want.items() if k.startswith("loss_matched")}
+        assert matched and set(matched) <= set(got), (seed, said)
+        assert {k: got[k] for k in matched} == pytest.approx(matched, rel=1e-6)
+
+
 def test_the_count_of_a_masks_nonzero_indices_splits():
     """Was wrong: ``mask.nonzero().shape[0]`` was a plain int (``len`` of it was a count): a sum
     over it was read as over a constant."""

@@ -43,6 +43,7 @@ from ._bytecode import (
 )
 from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula, with_site
 from .mode import (
+    BY_VALUE_ONLY,
     GROUP_RULE,
     OTHER_IMAGE_WEIGHT,
     FlooredFloat,
@@ -929,7 +930,9 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
             frame.set(out, per)
             return True
     op = op_name(func)
-    frame.lose(out, f"{op} {BY_COUNTED_NUMBER if counted else BY_ROW_COUNT}",
+    equal = counted and sized is None and not (frame.size_number(a) or frame.size_number(b)) and all(
+        t is None or t.lost_at is None or t.lost_at.endswith(BY_VALUE_ONLY) for t in (ta, tb))
+    frame.lose(out, f"{op} {BY_COUNTED_NUMBER if counted else BY_ROW_COUNT}{BY_VALUE_ONLY if equal else ''}",
                pred=is_prediction(a, ta) or is_prediction(b, tb))
     return True
 

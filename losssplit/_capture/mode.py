@@ -2840,6 +2840,8 @@ def _size_of(frame: Frame, n: int, rows: Tensor) -> int:
 
 FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.rand, torch.randn, Tensor.new_zeros,
              Tensor.new_ones, Tensor.new_empty, Tensor.new_full}
+_DRAWS = {torch.rand, torch.randn}  # factories whose values, not only their shape, follow the size
+BY_VALUE_ONLY = ", equal to one by value"  # a lost value's op ends so where its number only equals a count
 
 
 
@@ -3051,6 +3053,11 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         r = frame.row_count(n)
         if r is not None and d < out.dim() and r.numel() == out.shape[d]:
             rows[d] = r
+        elif func in _DRAWS and frame.size_number(n):
+            # every value drawn follows how many the batch drew: on a group alone other values
+            frame.lose(out, f"{op_name(func)} sized by a size of image rows, or a number computed from one, along a "
+                       "dim without images (on a group alone it draws other values)", pred=False)
+            return
     if rows:
         frame.sized_by[id(out)] = (out, rows)
 
@@ -3136,6 +3143,14 @@ class CaptureMode(TorchFunctionMode):
                 try:
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
+                        mixed = frame.get(args[0])
+                        if (mixed is not None and mixed.lost_at is not None and mixed.from_prediction
+                                and not mixed.lost_at.endswith(BY_VALUE_ONLY)):
+                            # code the capture does not see decides on it (a matcher's cost handed to scipy).
+                            # Not where a number only equals a count by value (``alpha * p``, alpha 0.25 and
+                            # bs 4): left to the keys it reaches, as before
+                            frame.doubt(torch.ones((), dtype=torch.bool), f"a value mixing images (lost at "
+                                        f"{mixed.lost_at}) was read on the host at {op_name(func)}")
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
             if func in _TRUTHS and any(isinstance(x, Tensor) and frame.get(x) is not None for x in args) \

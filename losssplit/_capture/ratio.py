@@ -445,6 +445,11 @@ def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 
             [_equal_share(z, counts, k) for k in ks] or shares
     elif elements and counts[0].total > 0:
         shares.append((z * counts[0].group / counts[0].total, None))
+    # a multiple of a count that is also the loss's rows over a few per item (DEIMv2's union of
+    # matches over ``[4 * M]`` corner rows: 14 = 2 x 7 instances = 56 rows / 4)
+    per_item = [(c.total // int(z), c) for c in counts if multiple and c.name == "rows" and z >= 1
+                and float(z).is_integer() and c.total % int(z) == 0 and 2 <= c.total // int(z) <= 8]
+    shares += [(c.group / k, None) for k, c in per_item]
     found = [share for share in shares if share is not None]
     if found:
         ambiguous = next((names for _, names in found if names is not None), None)
@@ -452,7 +457,8 @@ def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 
                 k == images for k, _ in _factors(z, counts))):
             # shares that differ; or, equal to no count, a factor equal to the ``images``, which on
             # a group alone is the group's own count (``rows * len(targets)``), not a constant
-            ambiguous = " / ".join(f"{k} x {name}" for k, name in _factors(z, counts))
+            ambiguous = " / ".join([f"{k} x {name}" for k, name in _factors(z, counts)]
+                                   + [f"{c.name} / {k}" for k, c in per_item])
         if ambiguous is not None:
             return None, ambiguous
         den = found[0][0]
