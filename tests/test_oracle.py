@@ -554,14 +554,12 @@ def test_weight_sum_normaliser_with_a_single_matched_row(mode):
     check("weighted_sum_over_weight_sum", spec)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "token CE reduction='none' over logits.flatten(0, 1), .view(B, T) * w[:, None] with w = "
-    "torch.tensor([t['loss_weight'] ...]) (an untracked per-image factor), .sum() / valid tokens: "
-    "with B == 1 the factor is kept in the companion (0.95 * oracle) instead of counting as 1. "
-    "B >= 2, or a factor stacked from the targets (img_w), are fine."
-))
 @pytest.mark.parametrize("tokens", [1, 3])
 def test_untracked_per_image_factor_on_a_viewed_token_loss_with_one_image(tokens):
+    """Was a known limit (strict xfail until survey 22): token CE ``reduction='none'`` over
+    ``logits.flatten(0, 1)``, ``.view(B, T) * w[:, None]`` with ``w = torch.tensor([t['loss_weight']
+    ...])``, ``.sum()`` over the valid tokens: with B == 1 the factor on the one image's values was
+    kept (0.95 times the oracle); now it counts 1, as with B >= 2."""
     spec = spec_of([0], "lw", [0.95], tokens=tokens)
     check("token_ce_sum_over_valid_tokens", spec)
 

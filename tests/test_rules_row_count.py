@@ -952,3 +952,16 @@ def test_sizes_of_single_images_tensors_leave_their_own_values_and_constants_alo
         assert not wrong_companions(got, want), (got, want)
         assert not any("read sizes of single images' tensors" in m for m in said), said
     assert _count_outcome(_configured_after_sizes, batch)[0]  # given (a group without foreground rows: no key)
+
+
+def test_the_shape_of_a_0_dim_tensor_is_no_count():
+    """``x.shape`` of a 0-dim tensor (kornia's SSIM reads a scalar's shape) is ``torch.Size([])``:
+    no first dim to count (was an internal error declining the call)."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        scale = torch.tensor(3.5)
+        assert scale.shape == ()
+        return {"loss": err.mean() * scale}
+
+    check_rule(body, "")

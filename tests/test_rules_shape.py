@@ -88,6 +88,12 @@ CASES = {
     torch.movedim: shaped(lambda e: torch.movedim(e, 2, 0).sum(0)),
     T.unsqueeze: shaped(lambda e: T.unsqueeze(e, 1).sum(-1)),
     torch.unsqueeze: shaped(lambda e: torch.unsqueeze(e, -1).sum(-2)),
+    # in place (kornia's ``target_mask.unsqueeze_(1)``): the tensor itself gets the new dims
+    T.unsqueeze_: shaped(lambda e: e * T.unsqueeze_(e.sum(-1), -1)),
+    T.transpose_: shaped(lambda e: T.transpose_(e.clone(), 0, 2).sum(0) * e.transpose(0, 2).amax(0)),
+    T.t_: shaped(lambda e: T.t_(e.sum(-1)).sum(0)),
+    T.swapdims_: shaped(lambda e: T.swapdims_(e * 2, 1, 0).sum(0)),
+    T.swapaxes_: shaped(lambda e: T.swapaxes_(e + 1, -1, 0).pow(2)),
     T.squeeze: shaped(lambda e: T.squeeze(e.sum(-1, keepdim=True), -1)),
     torch.squeeze: shaped(lambda e: torch.squeeze(e[:, :, :1], 2)),
     T.swapaxes: shaped(lambda e: T.swapaxes(e, 1, 2).sum(1)),
@@ -196,6 +202,9 @@ MIXING = {
         - v.mean().expand_as(v)).pow(2).mean()}, "expand_as"),
     "mixup: the batch and its reverse mixed": (shaped(lambda e: e * 0.7 + e.flip(0) * 0.3), "flip"),
     "the batch rolled by one image": (shaped(lambda e: e.roll(1, 0)), "roll"),
+    # the images' dim moved in place, then rolled where it went (not where it was)
+    "an in-place transpose, then a roll along the moved images": (shaped(lambda e: e.clone().transpose_(0, 2).roll(1, 2)), "roll"),
+    "an in-place unsqueeze before the images (a negative dim), then a roll along them": (shaped(lambda e: (e * 2).unsqueeze_(-4).roll(1, 1)), "roll"),
     "a roll of the flattened batch": (shaped(lambda e: e.roll(5)), "roll"),
     "two images' tensors joined with a constant": (
         lambda o, t: {"loss": torch.cat([o["x"][0], o["x"][-1], torch.zeros(3, 1)], 1).sum()}, "torch.cat of tensors of different images"),

@@ -76,6 +76,7 @@ from .mode import (
     test_keeps,
     tracked_pair,
     unweighted_of,
+    unweighted_on_image,
     unweighted_operand,
     weight_of_image,
     written_through_view,
@@ -823,6 +824,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             return
         if kind in ("mul", "div") and ta.image is not None and _is_image_weight(frame, ta.image, b):
             same.unweighted = a.detach()  # one image's values times (or over) its weight: weight 1
+        elif kind in ("mul", "div") and ta.image is not None and isinstance(b, Tensor) and not b.requires_grad:
+            unit = unweighted_on_image(frame, b, ta.image, op_name(func))  # ``l_b * w[b]``
+            if unit is not b:
+                same.unweighted = func(a.detach(), unit, *args[2:], **kwargs)
         frame.set(out, same)
         return
     op = op_name(func)
@@ -1973,7 +1978,7 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
     if isinstance(x, Tensor):
         filled = frame.weight_filled.get(id(x))
         if filled is None or filled[0] is not x:
-            return value, False
+            return _untracked_on_image(frame, ratio, x, value), False
         if ratio.host_image is not None and ratio.host_image in filled[1]:
             return (1.0, True) if filled[2] is None else (filled[2].detach().reshape(()), True)
         ones = (filled[2] if filled[2] is not None else torch.ones_like(x)).detach().reshape(())
@@ -1994,6 +1999,22 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
             frame.scalar_weights[0] += 1
             return 1.0, True
     return value, False
+
+
+def _untracked_on_image(frame: Frame, ratio: Ratio, x: Tensor, value: float | Tensor) -> float | Tensor:
+    """``value``, the one-element tensor ``x`` without identity scaling one image's reduced loss
+    (``l_b * w[b]`` of a vector of the images' weights), with the weight field set to 1: 1 where it
+    is that image's weight (see ``unweighted_on_image``)."""
+    if frame.get(x) is not None or x.requires_grad:
+        return value
+    if ratio.host_image is not None:
+        image = host_tensor([ratio.host_image], torch.long)
+    elif ratio.rows.numel() == 1 and ratio.kind is not RatioKind.SUM_OVER_OPAQUE:
+        image = ratio.rows.reshape(1)
+    else:
+        return value
+    unit = unweighted_on_image(frame, x, image, "a reduced loss's factor")
+    return value if unit is x else unit.reshape(())
 
 
 def _other_field(frame: Frame) -> bool:
@@ -2469,13 +2490,17 @@ def masked_fill(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
 
 
 def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[int] | None, bool]:
-    dims = get_arg(args, kwargs, 1, "dim", None)
+    at = 2 if func in _ORD_FIRST else 1  # ``vector_norm(x, ord, dim, keepdim)``
+    dims = get_arg(args, kwargs, at, "dim", None)
     if dims is None and "axis" in kwargs:
         dims = kwargs["axis"]
-    keepdim = bool(get_arg(args, kwargs, 2, "keepdim", False))
+    keepdim = bool(get_arg(args, kwargs, at + 1, "keepdim", False))
     if isinstance(dims, (tuple, list)) and not dims:
         dims = None  # ``x.sum(dim=())``: torch reduces every dim (was an internal error)
     return dims_arg(dims, ndim), keepdim
+
+
+_ORD_FIRST = frozenset({torch.linalg.vector_norm, torch.linalg.norm})
 
 
 @rule(Tensor.sum, torch.sum)
@@ -2590,7 +2615,8 @@ def mean(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     torch.norm, Tensor.logsumexp, torch.logsumexp, Tensor.all, torch.all, Tensor.any, torch.any,
     Tensor.prod,
     torch.prod, Tensor.std, torch.std, Tensor.var, torch.var, Tensor.count_nonzero,
-    torch.count_nonzero, Tensor.median, torch.median, Tensor.nanmedian, torch.nanmedian,
+    torch.count_nonzero, Tensor.median, torch.median, Tensor.nanmedian, torch.nanmedian, torch.linalg.vector_norm,
+    torch.linalg.norm,
 )
 def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other reductions: followed over dims that carry no images; over rows, attribution ends

@@ -2171,7 +2171,11 @@ def unweighted_operand(
         if rows:  # one image's weight on the values of every image (``l * full_like(l, t[0]["w"])``)
             frame.doubt((x != ones).any(), OTHER_IMAGE_WEIGHT)
             return x
-    if not factor or x.dim() == 0 or x.requires_grad or not rows:
+    if not factor or x.requires_grad:
+        return x
+    if image is not None and not rows:  # one image's values: in a per-image loop, or a batch of one
+        return unweighted_on_image(frame, x, image, op)
+    if x.dim() == 0 or not rows:
         return x
     if not per_row(x, rows, shape):
         return x
@@ -2180,6 +2184,32 @@ def unweighted_operand(
     if len(wide) != 1 or wide[0] + shift not in rows:
         return x
     return unweighted_along(frame, x, wide[0], rows, shape, op)
+
+
+def unweighted_on_image(frame: Frame, x: Tensor, image: Tensor, op: str) -> Tensor:
+    """An untracked factor ``x`` (no grad, without identity: ``w[b]`` of a vector of the images'
+    weights, ``torch.tensor([t["loss_weight"]])`` on a batch of one) on the values of the one image
+    ``image``: 1 where every element is that image's weight, as a per-row factor is (see
+    ``unweighted_along``); declined where some elements are and others not (unless the weight is
+    0, the value of masks). A tensor made from a Python number other than a weight object
+    (``torch.tensor(0.5)``) is left to the number's rules."""
+    weights = frame.weights_on(x.device, x.dtype) if x.is_floating_point() and x.numel() else None
+    filled = frame.filled_numbers.get(id(x)) if frame.filled_numbers else None
+    if weights is None or filled is not None and filled[0] is x and not frame.weight_images(filled[2]):
+        return x
+    w = weights.take(image.reshape(1).to(x.device)).reshape(())
+    equal = x == w
+    every, some = torch.aminmax(equal.reshape(-1))
+    frame.doubt(
+        (some > every) & (w != 1) & (w != 0),
+        f"a factor at {op} of one image's values equals that image's weight at some positions and not at others "
+        "(weight or data cannot be told apart)",
+    )
+    unit = torch.where(every, torch.ones_like(x), x)
+    b = frame.image_ids.get(id(image), 0 if frame.num_images == 1 else None)
+    if filled is not None and filled[0] is x and b in frame.weight_images(filled[2]):
+        frame.set(x, Track(image=image, unweighted=unit))  # made from its weight object: ``w.sum()`` normalises
+    return unit
 
 
 def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequence[int], op: str) -> Tensor:
@@ -2802,7 +2832,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
             with torch._C.DisableTorchFunction():
                 rows = {0: hit[1].rows[x[:, hit[1].row_dim]]}
         elif func is not Tensor.numel and func is not torch.numel:
-            n = out[0] if isinstance(out, torch.Size) else out  # ``nonzero(as_tuple=True)``: as ``len``
+            n = (out[0] if out else None) if isinstance(out, torch.Size) else out  # ``nonzero(as_tuple=True)``: as ``len``
             if type(n) is int and (isinstance(out, torch.Size) or get_arg(args, kwargs, 1, "dim", 0) in (0, -x.dim())):
                 frame.count_read(x, n, "size")
     if not rows or frame.tokens is not None:

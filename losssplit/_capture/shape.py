@@ -326,15 +326,22 @@ def _move_dims(
     new = combine(frame, op_name(func), [(track, dim_map)], out.shape)
     if new is not None:
         if track.unweighted is not None and new.lost_at is None:
-            new.unweighted = func(track.unweighted, *args[1:], **kwargs)
+            new.unweighted = _IN_PLACE_VIEWS.get(func, func)(track.unweighted, *args[1:], **kwargs)
         frame.set(out, new)
+
+
+# in-place view ops (``mask.unsqueeze_(1)``): the tensor itself gets the view's dims; the
+# unweighted values, maybe another track's too, get the view out of place
+_IN_PLACE_VIEWS = {Tensor.unsqueeze_: Tensor.unsqueeze, Tensor.transpose_: Tensor.transpose, Tensor.t_: Tensor.t,
+                   Tensor.swapdims_: Tensor.swapdims, Tensor.swapaxes_: Tensor.swapaxes}
 
 
 def _ndim(args: tuple) -> int:
     return args[0].dim() if isinstance(args[0], Tensor) else 0
 
 
-@rule(Tensor.transpose, torch.transpose, Tensor.swapaxes, torch.swapaxes, Tensor.swapdims, torch.swapdims)
+@rule(Tensor.transpose, torch.transpose, Tensor.swapaxes, torch.swapaxes, Tensor.swapdims, torch.swapdims,
+      Tensor.transpose_, Tensor.swapaxes_, Tensor.swapdims_)
 def transpose(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     ndim = _ndim(args)
     d0 = norm_dim(int(get_arg(args, kwargs, 1, "dim0", kwargs.get("axis0", 0))), ndim)
@@ -342,7 +349,7 @@ def transpose(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     _swap(frame, func, args, kwargs, out, d0, d1)
 
 
-@rule(Tensor.t, torch.t, Tensor.T.__get__)  # type: ignore[attr-defined]
+@rule(Tensor.t, torch.t, Tensor.T.__get__, Tensor.t_)  # type: ignore[attr-defined]
 def t(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     _swap(frame, func, args, kwargs, out, 0, max(_ndim(args) - 1, 0))
 
@@ -386,9 +393,9 @@ def movedim(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     _move_dims(frame, func, args, kwargs, out, dim_map)
 
 
-@rule(Tensor.unsqueeze, torch.unsqueeze)
+@rule(Tensor.unsqueeze, torch.unsqueeze, Tensor.unsqueeze_)
 def unsqueeze(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    ndim = _ndim(args)
+    ndim = _ndim(args) - (func is Tensor.unsqueeze_)  # in place: the input already has the new dim
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim + 1)
     _move_dims(frame, func, args, kwargs, out, {i: (i if i < d else i + 1) for i in range(ndim)})
 
