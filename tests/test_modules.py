@@ -151,3 +151,21 @@ def test_an_attention_mask_per_head_of_each_image_splits_and_of_other_images_dec
     assert any("rows of different images were paired at nn.MultiheadAttention" in m for m in said)
     assert companions(split_and_compare(_keys_of_other_images, [x], SOURCES)) == {}
     assert any("'loss_keys'" in m and "nn.MultiheadAttention" in m for m in warnings_of())
+
+
+def test_calls_leave_no_global_module_hook_state_behind():
+    """Each call registers global module hooks and removes them; torch's handle leaves the
+    ``with_kwargs`` flag of a global forward hook behind, so without clearing it one entry per
+    call stayed in ``_global_forward_hooks_with_kwargs`` (a slow leak over a training run)."""
+    @split_by_source
+    def crit(pred, targets):
+        return {"loss": F.mse_loss(pred, torch.cat([t["y"] for t in targets]))}
+
+    tables = [getattr(module_hooks, name, {}) for name in (
+        "_global_forward_hooks", "_global_forward_pre_hooks", "_global_forward_hooks_with_kwargs",
+        "_global_forward_hooks_always_called")]
+    before = [len(t) for t in tables]
+    targets = [{"y": torch.rand(2, 3), "loss_weight": w} for w in (1.0, 0.5)]
+    for _ in range(5):
+        assert set(crit(torch.rand(4, 3), targets)) == {"loss", "loss_real", "loss_synthetic"}
+    assert [len(t) for t in tables] == before

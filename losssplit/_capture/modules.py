@@ -67,8 +67,10 @@ def fast_paths_unchanged(mode: CaptureMode) -> Iterator[None]:
         with _lock:
             _users -= 1
             if _users == 0:
+                kwargs_flags = getattr(_module_hooks, "_global_forward_hooks_with_kwargs", {})
                 for handle in _handles:
                     handle.remove()
+                    kwargs_flags.pop(handle.id, None)  # torch's handle leaves its with_kwargs flag behind
                 _handles.clear()
 
 
