@@ -106,6 +106,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     track = frame.get(src)
     if frame.zero_buffers and out is not src and frame.zeros_total(src, 0, 0.0, op_name(func)):
         frame.note_zeros(out)  # ``torch.tensor(0.).to(x)``: still a total's start
+    if track is None and frame.filled_numbers and isinstance(out, Tensor) and out is not src:
+        _filled_copy(frame, src, out, op_name(func))
     if track is None or not isinstance(out, Tensor) or out is src:
         return
     if track.ratio is not None and src.is_floating_point() and not (out.is_floating_point() or out.is_complex()):
@@ -125,6 +127,20 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     frame.set(out, Track(rows=track.rows, image=track.image, unweighted=raw, from_prediction=track.from_prediction))
     if not src.is_floating_point():
         label_copy(frame, src, out)
+
+
+def _filled_copy(frame: Frame, src: Tensor, out: Tensor, op: str) -> None:
+    """``torch.as_tensor(max(n, 1)).float()``, ``torch.tensor(len(pos)).to(x)``: a copy of a tensor
+    made from a Python number holds that number, read as it is (a count, a literal floor), not as a
+    normaliser from outside the call (wrong4: was each group's share of it). A cast to half
+    precision or to integers may change the number: attribution ends there."""
+    number = frame.filled_number(src, op)
+    if number is None:
+        return
+    if out.dtype == src.dtype or out.dtype in (torch.float32, torch.float64) or out.dtype.is_complex:
+        frame.note_filled(out, number)
+    else:
+        frame.lose(out, f"{op} to {out.dtype} of a tensor made from a Python number", pred=False)
 
 
 @rule(F.dropout, F.dropout1d, F.dropout2d, F.dropout3d, F.alpha_dropout, F.feature_alpha_dropout)

@@ -2971,6 +2971,8 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     reads or lengths of image rows."""
     if not isinstance(out, Tensor) or not (frame.host_reads or frame.lengths) or frame.get(out) is not None:
         return False
+    if frame.filled_numbers and _count_tensor_arithmetic(frame, rule, args, kwargs, out):
+        return True
     at = _VALUE_ARGS.get(func)
     if at is not None:
         values = flat_args(args[at:], {k: v for k, v in kwargs.items() if k not in ("size", "dtype", "device")})
@@ -2985,6 +2987,23 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             numbers[0] in frame.lengths or any(read.value == numbers[0] for read in frame.host_reads)):
         return False  # ``torch.tensor(len(pos))``: a one-element tensor of the count, read as the count
     return _bytecode.counted_number(zero=False)
+
+
+def _count_tensor_arithmetic(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Tensor) -> bool:
+    """Whether an op on no tracked tensor computes a new value from a one-element tensor made
+    from a count (``torch.tensor(len(pos)).clamp(min=1)``, ``torch.as_tensor(n) + 1``): a constant
+    where it later meets the images' values, but on a group alone the group's count (wrong4: was
+    read as a normaliser from outside the call). A copy keeps the count (``passthrough``); a test
+    of it (``max(num_pos, 1.0)`` compares) makes no value."""
+    if out.dtype is torch.bool or rule is not None and rule.__name__ == "passthrough":
+        return False
+    for v in flat_args(args, kwargs):
+        if isinstance(v, Tensor) and frame.get(v) is None and v.numel() == 1:
+            held = frame.filled_numbers.get(id(v))
+            if held is not None and held[0] is v and _is_count(held[2]) and (
+                    held[2] in frame.lengths or any(read.value == held[2] for read in frame.host_reads)):
+                return True
+    return False
 
 
 def _plain_number_in(values: tuple) -> bool:
