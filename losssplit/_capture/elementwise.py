@@ -45,6 +45,7 @@ from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula
 from .mode import (
     BY_VALUE_ONLY,
     GROUP_RULE,
+    MIXED_PICK,
     OTHER_IMAGE_WEIGHT,
     FlooredFloat,
     FlooredInt,
@@ -1635,6 +1636,9 @@ def _ratio_arithmetic(
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
+        if (kind == "div" and frame.mixed_sizes and (type(other) is int or type(other) is float and other.is_integer())
+                and int(other) in frame.mixed_sizes and divisor_source(other) not in ("literal", "configured")):
+            return lost_track(f"a division by a size of {MIXED_PICK} (``/ len(e[e > e.mean()])``)", pred)
         if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool):
             computed = _computed_divisor(frame, ta, other)
             if computed is not None:

@@ -870,6 +870,7 @@ class Frame:
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
         self.other_lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries no images
+        self.mixed_sizes: set[int] = set()  # sizes of tensors of positions picked by values that mix images
         # small untracked tensors made of blocks of identical rows along dim 0 (``torch.zeros(n, 2)``,
         # one row expanded, a ``cat`` of them): id -> (the tensor, its version when made, each
         # block's row count); held, so the ids stay unique
@@ -1671,6 +1672,7 @@ class Frame:
         self.sized_by.clear()
         self.lengths.clear()
         self.other_lengths.clear()
+        self.mixed_sizes.clear()
         self.row_blocks.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
@@ -2660,6 +2662,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     read by ``.item()`` where the body's code proves it reaches only arithmetic and
     ``torch.tensor`` (``log_only_read``) is no read: returned marked (``LoggedFloat``), else None."""
     track = frame.get(x)
+    if func is Tensor.numel or func is torch.numel or func is Tensor.__len__:
+        _size_of_mixed_pick(frame, track, out)
     if func is Tensor.numel or func is torch.numel:  # a size (``_counted_sizes``), but of a mask's 1-d indices
         if x.dim() == 1:
             frame.count_read(x, out, "numel")
@@ -2820,6 +2824,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     token: a token's rows are no image's count)."""
     x = args[0]
     track = frame.get(x)
+    _size_of_mixed_pick(frame, track, out)
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
         frame.image_size(track, out, x)
@@ -2871,6 +2876,24 @@ def _size_of(frame: Frame, n: int, rows: Tensor) -> int:
 FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.rand, torch.randn, Tensor.new_zeros,
              Tensor.new_ones, Tensor.new_empty, Tensor.new_full}
 _DRAWS = {torch.rand, torch.randn}  # factories whose values, not only their shape, follow the size
+# a lost value's op names this where its size is the number of positions a mask (or its indices)
+# of values that mix images picked: on a group alone another number
+MIXED_PICK = "positions picked by values that mix images"
+
+
+def mixed_pick(lost: str) -> str:
+    """``lost`` (the op where attribution was lost) marked as picking positions by mixed values."""
+    return lost if MIXED_PICK in lost else f"{lost}: {MIXED_PICK}"
+
+
+def _size_of_mixed_pick(frame: Frame, track: Track | None, out: Any) -> None:
+    """``len(e[mask])``, ``e[mask].numel()``, ``.shape[0]`` with ``mask`` from values that mix
+    images (``e > e.mean()``): sizes the rules cannot split, plain numbers where they later divide
+    (wrong4: were read as constants of the body); noted for ``elementwise``'s division."""
+    if track is not None and track.lost_at is not None and MIXED_PICK in track.lost_at:
+        frame.mixed_sizes.update(n for n in (out if isinstance(out, torch.Size) else (out,)) if type(n) is int)
+
+
 BY_VALUE_ONLY = ", equal to one by value"  # a lost value's op ends so where its number only equals a count
 
 
