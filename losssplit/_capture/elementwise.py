@@ -45,6 +45,7 @@ from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula
 from .mode import (
     BY_VALUE_ONLY,
     GROUP_RULE,
+    MIXED_PICK,
     OTHER_IMAGE_WEIGHT,
     FlooredFloat,
     FlooredInt,
@@ -106,6 +107,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     track = frame.get(src)
     if frame.zero_buffers and out is not src and frame.zeros_total(src, 0, 0.0, op_name(func)):
         frame.note_zeros(out)  # ``torch.tensor(0.).to(x)``: still a total's start
+    if track is None and frame.filled_numbers and isinstance(out, Tensor) and out is not src:
+        _filled_copy(frame, src, out, op_name(func))
     if track is None or not isinstance(out, Tensor) or out is src:
         return
     if track.ratio is not None and src.is_floating_point() and not (out.is_floating_point() or out.is_complex()):
@@ -125,6 +128,20 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     frame.set(out, Track(rows=track.rows, image=track.image, unweighted=raw, from_prediction=track.from_prediction))
     if not src.is_floating_point():
         label_copy(frame, src, out)
+
+
+def _filled_copy(frame: Frame, src: Tensor, out: Tensor, op: str) -> None:
+    """``torch.as_tensor(max(n, 1)).float()``, ``torch.tensor(len(pos)).to(x)``: a copy of a tensor
+    made from a Python number holds that number, read as it is (a count, a literal floor), not as a
+    normaliser from outside the call (wrong4: was each group's share of it). A cast to half
+    precision or to integers may change the number: attribution ends there."""
+    number = frame.filled_number(src, op)
+    if number is None:
+        return
+    if out.dtype == src.dtype or out.dtype in (torch.float32, torch.float64) or out.dtype.is_complex:
+        frame.note_filled(out, number)
+    else:
+        frame.lose(out, f"{op} to {out.dtype} of a tensor made from a Python number", pred=False)
 
 
 @rule(F.dropout, F.dropout1d, F.dropout2d, F.dropout3d, F.alpha_dropout, F.feature_alpha_dropout)
@@ -1619,6 +1636,9 @@ def _ratio_arithmetic(
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
             if counted is not None:  # ``l.sum() / num_pos`` with ``num_pos = mask.sum().item()``
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
+        if (kind == "div" and frame.mixed_sizes and (type(other) is int or type(other) is float and other.is_integer())
+                and int(other) in frame.mixed_sizes and divisor_source(other) not in ("literal", "configured")):
+            return lost_track(f"a division by a size of {MIXED_PICK} (``/ len(e[e > e.mean()])``)", pred)
         if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool):
             computed = _computed_divisor(frame, ta, other)
             if computed is not None:

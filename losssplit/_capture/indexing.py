@@ -31,6 +31,7 @@ from .mode import (
     lose_aliases,
     lost_track,
     merge_image,
+    mixed_pick,
     norm_dim,
     op_name,
     rule,
@@ -190,7 +191,8 @@ def _mixed_index(frame: Frame, src: Any, track: Track | None, indices: Any, out:
         t = frame.get(p) if isinstance(p, Tensor) else None
         if t is not None and (t.lost_at is not None or t.ratio is not None):
             pred = t.from_prediction or (track.from_prediction if track is not None else isinstance(src, Tensor) and src.requires_grad)
-            frame.lose(out, f"{op} with an index of values that mix images (lost at {t.lost_at or 'a reduction over rows'})", pred=pred)
+            lost = f"{op} with an index of values that mix images (lost at {t.lost_at or 'a reduction over rows'})"
+            frame.lose(out, mixed_pick(lost) if p.dtype is torch.bool else lost, pred=pred)
             return True
     return False
 
@@ -1587,7 +1589,8 @@ def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     if whole is None:
         return
     if whole.lost_at is not None or len(whole.rows) > 1:
-        frame.lose(out, whole.lost_at or f"{op} of several row dims", whole)
+        mixed = tm is not None and (tm.lost_at is not None or tm.ratio is not None)
+        frame.lose(out, mixed_pick(whole.lost_at or op) if mixed else whole.lost_at or f"{op} of several row dims", whole)
         return
     new = Track(image=whole.image, from_prediction=whole.from_prediction)
     if whole.rows:
@@ -1762,7 +1765,7 @@ def nonzero(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     src = args[0]
     track = frame.get(src)
     if track is not None and (track.lost_at is not None or track.ratio is not None):
-        frame.lose(out, track.lost_at or op_name(func), track)  # positions picked by mixed values
+        frame.lose(out, mixed_pick(track.lost_at or op_name(func)), track)  # positions picked by mixed values
         return
     if track is not None and not track.rows and track.image is not None:
         for o in out if isinstance(out, (tuple, list)) else (out,):  # positions in one image's values

@@ -870,6 +870,7 @@ class Frame:
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
         self.other_lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries no images
+        self.mixed_sizes: set[int] = set()  # sizes of tensors of positions picked by values that mix images
         # small untracked tensors made of blocks of identical rows along dim 0 (``torch.zeros(n, 2)``,
         # one row expanded, a ``cat`` of them): id -> (the tensor, its version when made, each
         # block's row count); held, so the ids stay unique
@@ -1671,6 +1672,7 @@ class Frame:
         self.sized_by.clear()
         self.lengths.clear()
         self.other_lengths.clear()
+        self.mixed_sizes.clear()
         self.row_blocks.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
@@ -2660,6 +2662,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     read by ``.item()`` where the body's code proves it reaches only arithmetic and
     ``torch.tensor`` (``log_only_read``) is no read: returned marked (``LoggedFloat``), else None."""
     track = frame.get(x)
+    if func is Tensor.numel or func is torch.numel or func is Tensor.__len__:
+        _size_of_mixed_pick(frame, track, out)
     if func is Tensor.numel or func is torch.numel:  # a size (``_counted_sizes``), but of a mask's 1-d indices
         if x.dim() == 1:
             frame.count_read(x, out, "numel")
@@ -2820,6 +2824,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     token: a token's rows are no image's count)."""
     x = args[0]
     track = frame.get(x)
+    _size_of_mixed_pick(frame, track, out)
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
         frame.image_size(track, out, x)
@@ -2871,6 +2876,24 @@ def _size_of(frame: Frame, n: int, rows: Tensor) -> int:
 FACTORIES = {torch.zeros, torch.ones, torch.empty, torch.full, torch.rand, torch.randn, Tensor.new_zeros,
              Tensor.new_ones, Tensor.new_empty, Tensor.new_full}
 _DRAWS = {torch.rand, torch.randn}  # factories whose values, not only their shape, follow the size
+# a lost value's op names this where its size is the number of positions a mask (or its indices)
+# of values that mix images picked: on a group alone another number
+MIXED_PICK = "positions picked by values that mix images"
+
+
+def mixed_pick(lost: str) -> str:
+    """``lost`` (the op where attribution was lost) marked as picking positions by mixed values."""
+    return lost if MIXED_PICK in lost else f"{lost}: {MIXED_PICK}"
+
+
+def _size_of_mixed_pick(frame: Frame, track: Track | None, out: Any) -> None:
+    """``len(e[mask])``, ``e[mask].numel()``, ``.shape[0]`` with ``mask`` from values that mix
+    images (``e > e.mean()``): sizes the rules cannot split, plain numbers where they later divide
+    (wrong4: were read as constants of the body); noted for ``elementwise``'s division."""
+    if track is not None and track.lost_at is not None and MIXED_PICK in track.lost_at:
+        frame.mixed_sizes.update(n for n in (out if isinstance(out, torch.Size) else (out,)) if type(n) is int)
+
+
 BY_VALUE_ONLY = ", equal to one by value"  # a lost value's op ends so where its number only equals a count
 
 
@@ -2971,6 +2994,8 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     reads or lengths of image rows."""
     if not isinstance(out, Tensor) or not (frame.host_reads or frame.lengths) or frame.get(out) is not None:
         return False
+    if frame.filled_numbers and _count_tensor_arithmetic(frame, rule, args, kwargs, out):
+        return True
     at = _VALUE_ARGS.get(func)
     if at is not None:
         values = flat_args(args[at:], {k: v for k, v in kwargs.items() if k not in ("size", "dtype", "device")})
@@ -2985,6 +3010,23 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             numbers[0] in frame.lengths or any(read.value == numbers[0] for read in frame.host_reads)):
         return False  # ``torch.tensor(len(pos))``: a one-element tensor of the count, read as the count
     return _bytecode.counted_number(zero=False)
+
+
+def _count_tensor_arithmetic(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Tensor) -> bool:
+    """Whether an op on no tracked tensor computes a new value from a one-element tensor made
+    from a count (``torch.tensor(len(pos)).clamp(min=1)``, ``torch.as_tensor(n) + 1``): a constant
+    where it later meets the images' values, but on a group alone the group's count (wrong4: was
+    read as a normaliser from outside the call). A copy keeps the count (``passthrough``); a test
+    of it (``max(num_pos, 1.0)`` compares) makes no value."""
+    if out.dtype is torch.bool or rule is not None and rule.__name__ == "passthrough":
+        return False
+    for v in flat_args(args, kwargs):
+        if isinstance(v, Tensor) and frame.get(v) is None and v.numel() == 1:
+            held = frame.filled_numbers.get(id(v))
+            if held is not None and held[0] is v and _is_count(held[2]) and (
+                    held[2] in frame.lengths or any(read.value == held[2] for read in frame.host_reads)):
+                return True
+    return False
 
 
 def _plain_number_in(values: tuple) -> bool:

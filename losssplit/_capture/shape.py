@@ -6,6 +6,7 @@ Rows follow the data: a dim that carries images keeps its row map wherever it mo
 
 from __future__ import annotations
 
+import collections
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -717,6 +718,8 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             pieces = None
         rest = Track(rows={k: r for k, r in t.rows.items() if stack or k != d}, from_prediction=t.from_prediction)
         other_parts.append((rest, _join_map(x, d, stack)))
+    if pieces is not None and len(whole) > 1:
+        _images_by_position(frame, whole, op)
     if pieces is None and whole:
         # the joined dim carries no row map (a constant joined, ``cat([x_b, zeros], 1)``): each
         # input that is one image's tensor leaves its image on the whole output
@@ -745,6 +748,28 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         elif d not in new.rows:
             frame.positions_moved(op, out.shape[d])
     frame.set(out, new)
+
+
+def _images_by_position(frame: Frame, whole: list[Tensor], op: str) -> None:
+    """``torch.cat([e[0], e[1, :1]])``: values of several images joined, each picked whole by its
+    position. From a loop over the images (``[e[b] for b in range(len(targets))]``) every image
+    is there as often as the others (one whose targets have no instances may be skipped); picked
+    by literal positions, on a group alone they are other images (wrong4: was each picked image's
+    own values). Declined otherwise (a deferred check)."""
+    known = [frame.image_ids.get(id(img)) for img in whole]
+    ids = [b for b in known if b is not None]
+    if len(ids) < len(known) or len(set(ids)) < 2:
+        return
+    times = collections.Counter(ids)
+    if len(set(times.values())) > 1:
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op} of images picked by position, some more often than others")
+        return
+    _, missing = image_counts(frame, host_tensor(sorted(times), torch.long))
+    if missing is None and len(times) < frame.num_images:
+        missing = torch.ones((), dtype=torch.bool)
+    if missing is not None:
+        frame.doubt(missing, f"{op} of images picked by position that leave out an image with instances (on a "
+                    "group alone those positions are other images)")
 
 
 def _one_image(frame: Frame, tracks: list[Track | None]) -> Tensor | None:
