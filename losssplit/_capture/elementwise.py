@@ -242,6 +242,8 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if (name in ("clamp", "clamp_min") and isinstance(low, (int, float)) and not isinstance(low, bool)
                 and high is None and last is low and literal_argument(low, "min")):
             frame.floored[id(out)] = (out, float(low), src.detach())  # type: ignore[arg-type]  # a number, checked
+            floor = float(low)  # type: ignore[arg-type]  # a number, checked; ``max(n, 1.0)`` is the int n >= 1
+            _carry_int(frame, src, out, lambda n: max(n, floor), low)
         return
     _unary(frame, func, args, kwargs, out, "clamp")
 
@@ -559,6 +561,20 @@ def div(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     _binary(frame, func, args, kwargs, out, "div")
     if args and frame.zeroed:
         carry_counts(frame, args[0], out)
+    if len(args) == 2 and not kwargs and type(args[1]) is int and args[1] != 0 and frame.int_numbers:
+        _carry_int(frame, args[0], out, lambda n: n / args[1], args[1])
+
+
+def _carry_int(frame: Frame, src: Any, out: Any, number: Callable[[int], int | float], operand: Any) -> None:
+    """``out``, made from the one-element tensor ``src`` holding a Python int of the call
+    (``Frame.int_number``) and the int ``operand`` (``torch.clamp(torch.as_tensor(n) / world_size,
+    min=1)``), holds the int ``number(n)`` where that is whole: an int still (a count over one rank)."""
+    held = frame.int_number(src)
+    if held is None or type(operand) is not int or not isinstance(out, Tensor) or out.numel() != 1:
+        return
+    value = number(held)
+    if float(value).is_integer() and frame.get(out) is None and frame.get(src) is None:
+        frame.note_int(out, int(value))
 
 
 _GROUP_SCALING = {Tensor.mul: "mul", torch.mul: "mul", torch.multiply: "mul", Tensor.mul_: "mul", Tensor.div: "div",
@@ -1448,8 +1464,12 @@ def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> Non
     if isinstance(c, Tensor) and id(c) in frame.untracked_sums:
         return  # ``(l * w).sum() / w.sum()``: a row-sum normaliser (``_late_normaliser``)
     if isinstance(c, Tensor) and frame.filled_numbers:
-        number = frame.filled_number(c, op)  # ``torch.tensor(3.0)``: that number
-        c = c if number is None else number
+        number = frame.filled_number(c, op)  # ``torch.tensor(3)``: that number. A whole float may be the
+        # weights' sum (``torch.tensor(sum(ws))``), an int only where a weight is one: compared as a tensor
+        if number is not None and not float(number).is_integer():
+            c = number
+    if isinstance(c, Tensor) and frame.int_numbers and frame.int_number(c) is not None and not frame.int_weights():
+        return  # an int kept whole by int arithmetic (``torch.clamp(torch.as_tensor(n) / 1, min=1)``): a count
     if frame.data_images(c):
         return  # a number of the images' data (``t["scale"]``), not computed from their weights
     if isinstance(c, (int, float)) and (float(c).is_integer() or frame.from_arguments(float(c))):

@@ -787,6 +787,9 @@ class Frame:
         # one-element tensors made from a Python number (``torch.tensor(n)``, ``x.new_full((), n)``):
         # id -> (the tensor, its version when made, the number), held so the ids stay unique
         self.filled_numbers: dict[int, tuple[Tensor, int | None, int | float]] = {}
+        # those of them made from a Python int, or from such by int arithmetic with ints
+        # (``torch.clamp(torch.as_tensor(n) / world_size, min=1)``): id -> (it, its version, the int)
+        self.int_numbers: dict[int, tuple[Tensor, int | None, int]] = {}
         # per-element values divided by a reduced sum (``l / s``, ``l /= s``): id of the quotient ->
         # (it, the values before the division, the divisor; their versions then; a copy of it made
         # in place), so that its full
@@ -1477,6 +1480,11 @@ class Frame:
             return None
         return self._weights
 
+    def int_weights(self) -> bool:
+        """Whether some image's weight is a Python int or an integer tensor (their sum is an int)."""
+        return self._weights is not None and any(
+            type(w) is int or isinstance(w, Tensor) and not w.is_floating_point() for w in self._weights)
+
     def weights_on(self, device: torch.device, dtype: torch.dtype = torch.float64) -> Tensor | None:
         """Per-image weights as a float64 tensor on ``device`` (no host read), converted to
         ``dtype`` (kept per call), or None."""
@@ -1559,6 +1567,19 @@ class Frame:
             number = number[0]
         if type(number) in (int, float) and isinstance(out, Tensor) and out.numel() == 1:
             self.filled_numbers[id(out)] = (out, version_of(out), number)
+            self.note_int(out, number)
+
+    def note_int(self, out: Tensor, number: Any) -> None:
+        """``out`` (one element) holds the Python int ``number`` (see ``int_number``)."""
+        if type(number) is int:
+            self.int_numbers[id(out)] = (out, version_of(out), number)
+
+    def int_number(self, x: Any) -> int | None:
+        """The Python int the one-element tensor ``x`` was made from in this call (``note_filled``),
+        maybe through int arithmetic with ints that kept it whole, and still holds; None for any
+        other tensor. (A write its version misses is checked where ``filled_number`` reads it.)"""
+        held = self.int_numbers.get(id(x)) if self.int_numbers and isinstance(x, Tensor) else None
+        return None if held is None or held[0] is not x or held[1] is None or version_of(x) != held[1] else held[2]
 
     def filled_number(self, x: Any, op: str) -> int | float | None:
         """The Python number the one-element tensor ``x`` was made from in this call and still
@@ -1663,6 +1684,7 @@ class Frame:
         self.factors.clear()
         self.weight_filled.clear()
         self.filled_numbers.clear()
+        self.int_numbers.clear()
         self.read_field_floats = self._field_floats = None
         self.positions_written.clear()
         self.row_offsets.clear()
