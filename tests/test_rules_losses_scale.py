@@ -119,7 +119,7 @@ def test_without_a_graph_cross_entropy_runs_as_its_parts_and_keeps_the_log_proba
     # F.cross_entropy is nll_loss(log_softmax(x, 1)) in torch: run so, the values are read from
     # those log-probabilities (no recompute: a chunk size of 1 byte would call cross_entropy per row)
     monkeypatch.setattr(losses, "CHUNK_BYTES", 1)
-    weight = torch.rand(11) + 0.5
+    weight = torch.rand(11, generator=torch.Generator().manual_seed(2)) + 0.5
 
     def body(logits, labels, weight):
         return {"loss": F.cross_entropy(logits.transpose(1, 2), labels, weight=weight, ignore_index=3,
@@ -132,7 +132,10 @@ def test_without_a_graph_cross_entropy_runs_as_its_parts_and_keeps_the_log_proba
     monkeypatch.setitem(losses.RUNNERS, F.cross_entropy, lambda *a: ran.append(parts(*a)) or ran[-1])
     out = split_and_compare(body, args, SOURCES, grad_mode=grad_mode)
     assert len(ran) == 1 and ran[0] is not None and reads == []
-    want = oracle_companions(body, args, [ROWS, ROWS, KEEP], SOURCES)
+    # bfloat16: the oracle run in bfloat16 sums a group's rows in bfloat16 (its own rounding, >1 % off
+    # on some draws); the exact value is the body in float64 on the same bfloat16 inputs
+    exact = (args[0].double(), args[1], args[2].double()) if dtype == torch.bfloat16 else args
+    want = oracle_companions(body, exact, [ROWS, ROWS, KEEP], SOURCES)
     assert want and {k: pytest.approx(v, rel=1e-2 if dtype == torch.bfloat16 else 1e-6) for k, v in want.items()} == {
         k: out[k].item() for k in want
     }
