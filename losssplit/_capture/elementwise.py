@@ -56,6 +56,7 @@ from .mode import (
     broadcast_map,
     broadcast_tracks,
     combine,
+    counted_threshold,
     dims_arg,
     expand_rows,
     extreme_test,
@@ -688,7 +689,7 @@ def _note_extreme_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> 
             return False
     if version_of(a) != held[1] or type(b) not in (int, float):
         return False
-    if _counted_threshold():  # ``y.max() > 0.2 * len(targets)``: on a group alone another number (review16)
+    if counted_threshold():  # ``y.max() > 0.2 * len(targets)``: on a group alone another number (review16)
         return True  # noted nothing: a branch on it declines as on any value of data mixed across images
     where = f"{op_name(func)} of the {held[2]}imum of the images' values"
     test, ratio = extreme_test(frame, held, op, float(b), where)
@@ -745,17 +746,10 @@ def _note_value_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> No
         b = b.detach().reshape(())
     elif type(b) not in (int, float, bool):
         return
-    elif _counted_threshold():  # ``mask.sum() > 4 * len(targets)``: on a group alone another number (review16)
+    elif counted_threshold():  # ``mask.sum() > 4 * len(targets)``: on a group alone another number (review16)
         return
     assert ta.ratio is not None
     frame.noted_test(out, op, ta.ratio, b if isinstance(b, Tensor) else float(b), f"{op_name(func)} of a reduced value")
-
-
-def _counted_threshold() -> bool:
-    """Whether the number a tracked value is compared with is, in the body's code, computed from
-    how many images (or items of several images) the call got (``_bytecode.counted_number``): the
-    batch's decision on it is no group's, which computes its own number."""
-    return counted_number(zero=False, numbers=(int, float, FlooredFloat, FlooredInt))
 
 
 @rule(Tensor.sub, torch.sub, torch.subtract)

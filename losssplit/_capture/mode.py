@@ -408,6 +408,13 @@ def extreme_test(frame: Frame, held: tuple[Tensor, int | None, str, Tensor, Tens
     return "gt" if some else "eq", Ratio.of(hit.to(torch.float32), rows, 0, RatioKind.SUM)
 
 
+def counted_threshold() -> bool:
+    """Whether the number a tracked value is compared with is, in the body's code, computed from
+    how many images (or items of several images) the call got (``_bytecode.counted_number``): the
+    batch's decision on it is no group's, which computes its own number."""
+    return _bytecode.counted_number(zero=False, numbers=(int, float, FlooredFloat, FlooredInt))
+
+
 def _extreme_compared(name: str, base: type) -> Callable[..., Any]:
     def method(self: Any, other: Any) -> Any:
         value = getattr(base, name)(self, other)
@@ -422,8 +429,7 @@ def _extreme_compared(name: str, base: type) -> Callable[..., Any]:
         kind = self._held[2]
         try:
             with torch._C.DisableTorchFunction():
-                if (op in ("eq", "ne") or type(other) not in (int, float)
-                        or _bytecode.counted_number(zero=False, numbers=(int, float, FlooredFloat, FlooredInt))):
+                if op in ("eq", "ne") or type(other) not in (int, float) or counted_threshold():
                     frame.doubt(torch.ones((), dtype=torch.bool), f"the {kind}imum of the images' data read on the host "
                                 f"and compared ({name}): on a group alone the body may decide otherwise")
                 else:
