@@ -54,8 +54,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import torch
-from _helpers import PER_IMAGE, ROWS, TARGETS, wrong_companions
-from _survey import Case, figures, is_gap, key_of, keys, outcomes
+from _helpers import PER_IMAGE, ROWS, TARGETS
+from _survey import Case, check_pattern, figures, keys, outcomes
 from _survey import gen as _gen
 
 pytest.importorskip("scipy.optimize")
@@ -448,6 +448,7 @@ def _at(seed: int, *names: str) -> frozenset[str]:
     return frozenset(f"{n}@{seed}" for n in names)
 
 
+_MIXED = tuple(s for s, w in enumerate(WEIGHTS) if len(w) > 1)  # a batch of one image: its group's key is the key
 DECLINES: dict[str, dict] = {
     "rt_detr": dict(
         gaps=_at(3, *(f"{k}_dn_{i}" for k in _BOXES for i in (0, 1))),
@@ -473,7 +474,7 @@ DECLINES: dict[str, dict] = {
         why="num_boxes * group_detr (8 on batch 3) equals twice the instances and four times the rows; on batch 1 "
             "the synthetic group has no boxes and the IoU-aware BCE over every query is floored at 1"),
     "rf_detr": dict(
-        mixes=keys(*_GROUPED, *_MASKS),
+        mixes=keys(*_GROUPED, *_MASKS), mix_batches=_MIXED,
         why="the matcher samples B * Q * 4 // ratio points for its mask cost (out_bbox.shape[:2] of the flattened "
             "boxes): the matching of each image follows the batch's size, read by scipy"),
     "rf_detr_box_matching": dict(
@@ -486,7 +487,7 @@ DECLINES: dict[str, dict] = {
     "mask2former": dict(gaps=_at(1, *(f"{k}_synthetic" for k in _MASK_TERMS)), quiet=keys(*_MASK_TERMS),
                         why="as MaskFormer's"),
     "oneformer": dict(
-        mixes=keys("loss_contrastive"), gaps=_at(1, *(f"{k}_synthetic" for k in _MASK_TERMS)), quiet=keys(*_MASK_TERMS),
+        mixes=keys("loss_contrastive"), mix_batches=_MIXED, gaps=_at(1, *(f"{k}_synthetic" for k in _MASK_TERMS)), quiet=keys(*_MASK_TERMS),
         why="the query-text contrastive CE's classes are the batch's images; num_masks as MaskFormer's"),
 }
 for _name, _declines in DECLINES.items():
@@ -536,22 +537,10 @@ def _available(name: str) -> Case:
 @pytest.mark.parametrize("name", NAMES)
 def test_criterion_splits_as_the_oracle_or_declines_with_a_warning(name: str) -> None:
     """Every companion equals the oracle (training values and gradients bit-identical); each GAP
-    companion is declined with a warning naming its key or the call; a MIXES key may be given
-    only where its group holds every image (batch 2) and equal to the oracle; all else is given."""
-    case = _available(name)
-    for seed in SEEDS:
-        got, want, said = OUTCOME(name, seed)
-        assert want and not wrong_companions(got, want), (name, seed, wrong_companions(got, want))
-        for companion in want:
-            key = key_of(companion)
-            if key in case.mixes:
-                assert companion not in got or len(WEIGHTS[seed]) == 1, companion
-            elif is_gap(case, companion, seed):
-                assert companion not in got, (companion, case.why)
-                assert key in case.quiet or any(
-                    f"'{key}'" in m or "no companions for this call" in m or key in m for m in said), said
-            else:
-                assert companion in got, (name, seed, companion, said)
+    or MIXES companion is declined with a warning naming its key or the call (a MIXES key is
+    given, equal to the oracle, on the batch of one image: its group holds every image); all else
+    is given."""
+    check_pattern(_available(name), name, OUTCOME, SEEDS)
 
 
 @pytest.mark.parametrize("name", NAMES)
