@@ -1642,13 +1642,15 @@ def torch_code() -> bool:
     """Whether the op being captured was called by torch's own Python code (an argument check of
     a torch function, ``torch.distributions``' validation ``torch._is_all_true(valid)``): the
     first frame outside losssplit is torch's."""
+    return _package(_outside_losssplit()) == "torch"
+
+
+def _outside_losssplit() -> types.FrameType | None:
+    """The first frame, from the caller up, whose code is not losssplit's (None for none)."""
     f: types.FrameType | None = sys._getframe(1)
-    while f is not None:
-        package = _package(f)
-        if package != "losssplit":
-            return package == "torch"
+    while f is not None and _package(f) == "losssplit":
         f = f.f_back
-    return False
+    return f
 
 
 def torch_check() -> bool:
@@ -1657,9 +1659,7 @@ def torch_check() -> bool:
     ``torch._assert``): the first frame outside losssplit is torch's, stopped at a truth test one
     of whose two ways goes straight to a ``raise``. A torch helper that hands the truth back
     (``torch.sym_not(y.max() > c)``) is no such check (review16: was exempted, the batch's decision)."""
-    f: types.FrameType | None = sys._getframe(1)
-    while f is not None and _package(f) == "losssplit":
-        f = f.f_back
+    f = _outside_losssplit()
     return f is not None and _package(f) == "torch" and sys.version_info[:2] in _TEST_CHECKED \
         and _raises_at(f.f_code, f.f_lasti)
 
