@@ -499,9 +499,11 @@ def _pushes_constant(f: types.FrameType, instructions: list[dis.Instruction], fi
                      body: Callable[[], BodyCall | None], depth: int = 0) -> bool:
     """Whether the span ``first:stop`` of ``f``'s code is one load of ``c`` that a constant
     pushes: a LOAD_CONST of that object, or a LOAD_FAST of a parameter proven by
-    ``_parameter_constant``."""
+    ``_parameter_constant``; or Python arithmetic of such loads (``T ** 2``, ``-T``, ``1 / T``)
+    whose value is ``c`` (type included)."""
     if stop - first != 1:
-        return False
+        value = _constant_arithmetic(f, instructions, first, stop, body, depth)
+        return value is not _UNPROVEN and type(value) is type(c) and value == c
     load = instructions[first]
     if load.opname == "LOAD_CONST":
         return load.argval is c
@@ -511,6 +513,43 @@ def _pushes_constant(f: types.FrameType, instructions: list[dis.Instruction], fi
     if stored is not _UNPROVEN:  # ``d = 6`` the only store: the constant, whatever count it equals
         return type(stored) is type(c) and stored == c
     return _parameter_constant(f, load.argval, c, body, depth)
+
+
+# Python arithmetic of constant numbers ``_constant_arithmetic`` computes (3.11's BINARY_OP argrepr)
+_CONSTANT_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
+               "//": lambda a, b: a // b, "%": lambda a, b: a % b, "**": lambda a, b: a ** b}
+
+
+def _constant_arithmetic(f: types.FrameType, instructions: list[dis.Instruction], first: int, stop: int,
+                         body: Callable[[], BodyCall | None], depth: int) -> Any:
+    """The value of the span ``first:stop`` of ``f``'s code where it is arithmetic (``+ - * / //
+    % **``, unary ``-``) of int / float loads each proven by ``_pushes_constant`` (a literal, a
+    parameter holding its default...): a constant of the code, whatever count it equals. Else
+    ``_UNPROVEN`` (a jump into it, any other instruction, a bool, an exponent too large to try)."""
+    if stop <= first or any(i.is_jump_target for i in instructions[first + 1 : stop]):
+        return _UNPROVEN
+    last = instructions[stop - 1]
+    if stop - first == 1:
+        held = last.argval if last.opname == "LOAD_CONST" else f.f_locals.get(last.argval, _UNPROVEN)
+        if type(held) not in (int, float) or last.opname not in ("LOAD_CONST", "LOAD_FAST"):
+            return _UNPROVEN
+        return held if _pushes_constant(f, instructions, first, stop, held, body, depth) else _UNPROVEN
+    if last.opname == "UNARY_NEGATIVE":
+        value = _constant_arithmetic(f, instructions, first, stop - 1, body, depth)
+        return _UNPROVEN if value is _UNPROVEN else -value
+    apply = _CONSTANT_ARITHMETIC.get(last.argrepr) if last.opname == "BINARY_OP" else None
+    right = _operand_start(instructions, stop - 1) if apply is not None else None
+    if apply is None or right is None or right <= first:
+        return _UNPROVEN
+    a = _constant_arithmetic(f, instructions, first, right, body, depth)
+    b = _constant_arithmetic(f, instructions, right, stop - 1, body, depth)
+    if a is _UNPROVEN or b is _UNPROVEN or last.argrepr == "**" and abs(b) > 64:
+        return _UNPROVEN
+    try:
+        value = apply(a, b)
+    except (ArithmeticError, ValueError):
+        return _UNPROVEN
+    return value if type(value) in (int, float) else _UNPROVEN
 
 
 def looped() -> bool:
@@ -585,38 +624,84 @@ def _parameter_constant(f: types.FrameType, name: str, c: Any, body: Callable[[]
     constant ``c`` (see ``constant_number``): its default the call did not override, or a
     constant pushed by the calling code's argument for it."""
     code = f.f_code
-    if (name not in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars
-            or name in _rebound(code) or depth > _FOLLOWED_CALLS):
+    if not _plain_parameter(code, name) or depth > _FOLLOWED_CALLS:
         return False
     how, back = _called_by(f)
     if how == "body":
         call = body()
         return (call is not None and back is not None and call.caller == id(back) and call.code is code
                 and call.unpassed.get(name, _UNPROVEN) is c)
-    if back is None:
+    found = _argument_for(f, back, name)
+    if found is None:
         return False
+    if isinstance(found, types.FunctionType):  # not passed: the default, made when the function was defined
+        return "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is c
+    assert back is not None
+    return _pushes_constant(back, _instructions(back.f_code), *found, c, body, depth + 1)
+
+
+def _plain_parameter(code: types.CodeType, name: str) -> bool:
+    """Whether ``name`` is a parameter of ``code`` its code never rebinds and no closure holds."""
+    return (name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] and name not in code.co_cellvars
+            and name not in _rebound(code))
+
+
+def _argument_for(f: types.FrameType, back: types.FrameType | None, name: str
+                  ) -> tuple[int, int] | types.FunctionType | None:
+    """Where ``back``, the code that called ``f`` (``_called_by``), passes ``f``'s parameter
+    ``name``: the span of its argument in ``back``'s code, or the function called where the call
+    did not pass it (its default then); None where the call cannot be read (not a CALL of ``f``'s
+    function found without running code, a jump into it)."""
+    if back is None:
+        return None
+    code = f.f_code
     instructions, at = _located(back.f_code, back.f_lasti - 2 * _CALL_CACHES)  # a Python call's caller stops
     # on the CALL's last inline cache
     if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
-        return False
+        return None
     found = _call_spans(back.f_code, at)
     called = _called_function(back, instructions, at)
     if found is None or called is None or called[0].__code__ is not code:
-        return False
+        return None
     fn, shift = called
     spans, names = found
     positional = len(spans) - len(names)
     if name in names:
-        first, stop = spans[positional + names.index(name)]
-    else:
-        p = code.co_varnames.index(name)
-        if p < shift:
-            return False
-        if p < code.co_argcount and p - shift < positional:
-            first, stop = spans[p - shift]
-        else:  # not passed: the default, made when the function was defined
-            return "<locals>" not in fn.__qualname__ and _defaults(fn).get(name, _UNPROVEN) is c
-    return _pushes_constant(back, instructions, first, stop, c, body, depth + 1)
+        return spans[positional + names.index(name)]
+    p = code.co_varnames.index(name)
+    if p < shift:
+        return None
+    if p < code.co_argcount and p - shift < positional:
+        return spans[p - shift]
+    return fn
+
+
+def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...], depth: int = 0) -> bool:
+    """Whether ``f``'s parameter ``name`` holds a plain number its caller computed from the batch
+    (``helper(e, T=len(targets))``, ``helper(e, n)`` with ``n = len(targets) * 2``; see
+    ``counted_number``), followed up the helpers' calls to the decorated body, whose own
+    parameters are the call's arguments (no count of the group). False where nothing can be told
+    (a parameter rebound in its code, a call that cannot be read), as ``counted_number``."""
+    code = f.f_code
+    if type(f.f_locals.get(name)) not in numbers or depth > _FOLLOWED_CALLS or not _plain_parameter(code, name):
+        return False
+    how, back = _called_by(f)
+    found = _argument_for(f, back, name) if how == "code" else None
+    if found is None or isinstance(found, types.FunctionType):  # not read, or not passed (its default)
+        return False
+    assert back is not None
+    return _counted_span(back, *found, numbers, depth + 1)
+
+
+def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type, ...], depth: int) -> bool:
+    """Whether the span ``start:end`` of ``f``'s code computes a number from the batch, there
+    (``_BatchReader.number``; not a running count, which may add up reads of each image's values
+    the capture follows itself) or through a parameter of ``f`` its caller computed so."""
+    if _batch_reader(f.f_code).number(start, end, frozenset(), added_up=False):
+        return True
+    params = set(f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount]) - _OWNERS
+    return any(i.opname == "LOAD_FAST" and i.argval in params and _counted_parameter(f, i.argval, numbers, depth)
+               for i in _instructions(f.f_code)[start:end])
 
 
 def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at: int
@@ -2674,17 +2759,23 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     f = _caller()
     if f is None:
         return False
+    operands = _operands(f.f_code, f.f_lasti)
     spans = _counted_operands(f.f_code, f.f_lasti)
-    if not spans:
+    helper = _package(f.f_back) != "losssplit"
+    if not spans and (running or not helper):
         return False
-    if running and _package(f.f_back) != "losssplit":
+    if running and helper:
         return False  # a helper's parameters need not be the call's arguments
     instructions = _instructions(f.f_code)
     held = f.f_locals
     reader = _batch_reader(f.f_code) if running else None
+
+    def counted(start: int, end: int) -> bool:  # in this code, or (a helper's) through its parameters
+        return (start, end) in spans or helper and not running and _counted_span(f, start, end, numbers, 0)
+
     return any(_plain_number(instructions, start, end, held, numbers) and (zero or _value(instructions, start, end, held) != 0)
-               and (reader is None or reader.reads_running(start, end, frozenset()))
-               for start, end in spans)
+               and (reader is None or reader.reads_running(start, end, frozenset())) and counted(start, end)
+               for start, end in operands)
 
 
 def running_position() -> bool:
@@ -2705,6 +2796,14 @@ def running_position() -> bool:
 def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
     """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
     ``lasti`` whose code computes a number from the batch (see ``counted_number``)."""
+    reader = _batch_reader(code)
+    return tuple(s for s in _operands(code, lasti) if reader.number(s[0], s[1], frozenset()))
+
+
+@functools.lru_cache(maxsize=1024)
+def _operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
+    """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
+    ``lasti``, last first (none where the layout is not read)."""
     instructions, at = _located(code, lasti)
     if at is None:  # a call of a Python function: ``f_lasti`` on the last of the CALL's inline caches
         at = _positions(code).get(lasti - 2 * _CALL_CACHES)
@@ -2729,8 +2828,7 @@ def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int]
             break
         spans.append((start, end))
         end = start
-    reader = _batch_reader(code)
-    return tuple(s for s in spans if reader.number(s[0], s[1], frozenset()))
+    return tuple(spans)
 
 
 class _BatchReader:
@@ -2756,9 +2854,10 @@ class _BatchReader:
         start = _operand_start(self.instructions, k)
         return (start, k) if start is not None else (head, head)
 
-    def number(self, start: int, end: int, seen: frozenset[str]) -> bool:
+    def number(self, start: int, end: int, seen: frozenset[str], added_up: bool = True) -> bool:
         """Whether the span computes a number from the batch: a ``len`` of a batch collection, a
-        comprehension over one, a local stored from such a number, or a running count."""
+        comprehension over one, a local stored from such a number, or (``added_up``) a running
+        count."""
         ins = self.instructions
         k = start
         while k < end:
@@ -2770,12 +2869,12 @@ class _BatchReader:
             elif self._comprehension(k, end, seen):
                 return True
             elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval not in self.params | _OWNERS \
-                    and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}):
+                    and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up):
                 return True
             k += 1
         return False
 
-    def _number_local(self, name: str, seen: frozenset[str]) -> bool:
+    def _number_local(self, name: str, seen: frozenset[str], added_up: bool = True) -> bool:
         ins = self.instructions
         for j in _stores(ins, name):
             first = _assignment_start(ins, j)
@@ -2786,7 +2885,7 @@ class _BatchReader:
                 if loop[2] and self._position(loop[0], j):
                     return True
                 continue
-            if self.number(first, j, seen) or self._running(name, j, first):
+            if self.number(first, j, seen, added_up) or added_up and self._running(name, j, first):
                 return True
         return False
 

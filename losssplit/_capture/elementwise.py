@@ -789,6 +789,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if not isinstance(out, Tensor) or len(args) < 2:
         return
     a, b = args[0], args[1]
+    if kind == "mul" and frame.row_counts and not kwargs:
+        count = frame.reciprocal_count(b) if isinstance(a, Tensor) else frame.reciprocal_count(a)
+        if count is not None:  # ``l * (1 / bs)`` (D-FINE's ``batch_scale``): ``l / bs``, the group's own count
+            _binary(frame, Tensor.div, (a if isinstance(a, Tensor) else b, count), {}, out, "div")
+            return
     ta, tb = frame.get(a), frame.get(b)
     if (frame.row_counts or frame.counted_values) and _counted_operand(frame, func, kind, a, ta, b, tb, out):
         return
@@ -1096,6 +1101,10 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
         _scaled_by_weight_statistic(frame, op, a, ta, b, tb)
     if ta.lost_at is not None and not ta.parts or tb is not None and tb.lost_at is not None and not tb.parts:
         return None
+    if kind == "mul" and tb is None and frame.reciprocal_count(b) is not None:
+        kind, b = "div", frame.reciprocal_count(b)  # ``l *= 1 / bs``: ``l /= bs``, the group's own count
+    elif tb is None and frame.row_count(b) is None and frame.counted_number(b):
+        return None  # ``l *= bs - 1``, ``l *= float(bs)``: on a group alone the group's number (was kept as a constant)
     alpha = kwargs.get("alpha", 1)
     if not _is_number(alpha) or alpha != 1:
         return None

@@ -110,9 +110,11 @@ class CountedInt(_Plain, int):
 
 
 class CountedFloat(_Plain, float):
-    """A float computed in Python from a ``RowCount`` (``bs / 2``, ``bs * 0.5``): see ``CountedInt``."""
+    """A float computed in Python from a ``RowCount`` (``bs / 2``, ``bs * 0.5``): see ``CountedInt``.
+    ``1 / bs`` keeps its ``RowCount`` (``_over``): a loss times it is the loss over the count."""
 
     _frame: weakref.ReferenceType
+    _over: RowCount | None = None
 
 
 def _counted_number(source: Any, value: Any) -> Any:
@@ -154,7 +156,11 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
                     return value
         if value is NotImplemented and other and type(other[0]) is float:  # ``bs * 0.5``
             value = getattr(float, name)(float(self), *other)
-        return _counted_number(self, value)
+        out = _counted_number(self, value)
+        if name == "__rtruediv__" and type(self) is RowCount and type(out) is CountedFloat and type(other[0]) in (
+                int, float) and other[0] == 1:
+            out._over = self  # ``batch_scale = 1 / bs`` (D-FINE's)
+        return out
 
     method.__name__ = name
     return method
@@ -1827,14 +1833,28 @@ class Frame:
 
     def counted_number(self, x: Any, by_value: bool = True) -> bool:
         """Whether ``x`` is a number computed in Python from a ``RowCount`` of this call (or, with
-        ``by_value``, equals the value of one: ``float(bs)``, ``int(bs - 1)`` leave the subclass)."""
+        ``by_value``, equals the value of one: ``float(bs)``, ``int(bs - 1)`` leave the subclass;
+        not where the code executing the op proves ``x`` a constant: ``0.5 * w``, ``1 - iou``,
+        ``T ** 2`` with ``T`` a parameter at its default, whatever count they equal)."""
         if type(x) in (CountedInt, CountedFloat):
             return x._frame() is self
         if not by_value or not self.counted_values:
             return False
         if type(x) in (FlooredFloat, FlooredInt):  # ``torch.tensor(float(bs)).clamp(min=1).item()``: its raw value
             return x.raw in self.counted_values or float(x) in self.counted_values
-        return type(x) in (int, float) and float(x) in self.counted_values
+        if type(x) not in (int, float) or float(x) not in self.counted_values:
+            return False
+        try:
+            return not self.constant_number(x)
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            self.error, self.error_op = exc, "a number read as a constant"
+            return True
+
+    def reciprocal_count(self, x: Any) -> RowCount | None:
+        """The ``RowCount`` of this call that ``x`` is one over (``1 / bs``), if it is."""
+        if type(x) is CountedFloat and x._over is not None and x._frame() is self:
+            return x._over
+        return None
 
     def size_number(self, x: Any) -> bool:
         """Whether ``x`` is a ``RowCount`` of this call or a number computed from one."""
@@ -2964,7 +2984,11 @@ def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict
     else:
         return False
     by_value = func not in _DATA_ARGS
-    return any(frame.row_count(v) is not None or frame.counted_number(v, by_value) for v in values)
+    frame.op = (func, args, kwargs)  # the op whose code ``counted_number`` reads for constants
+    try:
+        return any(frame.row_count(v) is not None or frame.counted_number(v, by_value) for v in values)
+    finally:
+        frame.op = None
 
 
 BY_LENGTH_NUMBER = ("with a Python number the body computed from a length of its data (``len(targets)``, a count over "
