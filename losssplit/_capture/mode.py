@@ -24,7 +24,7 @@ import struct
 import sys
 import types
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import torch
@@ -728,7 +728,7 @@ class Frame:
         self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
-        self.counting: dict[torch.device, tuple[Tensor, Tensor | None]] = {}  # see ``image_counts``
+        self.counting: dict[torch.device, tuple[Tensor, Tensor | None, list[int] | None]] = {}  # see ``_counting``
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
         self.image_ids: dict[int, int] = {}  # id of an ``image_index()`` tensor -> its index
         self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
@@ -1943,17 +1943,31 @@ def image_counts(frame: Frame, images: Tensor) -> tuple[Tensor, Tensor | None]:
     """How many entries of the 1-d ``images`` name each image of the call, and whether an image
     whose targets have instances has none (None where instances are not known): the checks of
     per-image values picked by position (a list that skips or repeats images)."""
-    device = images.device
+    row, wanted, _ = _counting(frame, images.device)
+    counts = (images.reshape(-1, 1) == row).sum(0)
+    return counts, None if wanted is None else (counts < wanted).any()  # none where the image has instances
+
+
+def missing_image(frame: Frame, ids: Collection[int]) -> bool | None:
+    """``image_counts``' second answer for images known on the host as ``ids``, read on the host
+    (no op): whether an image whose targets have instances is not among them; None where
+    instances are not known (the same answers, from the same per-call count of instances)."""
+    wanted = _counting(frame, torch.device("cpu"))[2]
+    return None if wanted is None else any(w and b not in ids for b, w in enumerate(wanted))
+
+
+def _counting(frame: Frame, device: torch.device) -> tuple[Tensor, Tensor | None, list[int] | None]:
+    """Once per call and device: the images as a row, and 1 where an image has instances (on
+    ``device``, and as Python ints; None where instances are not known)."""
     known = frame.counting.get(device)
-    if known is None:  # once per call and device: the images as a row, and 1 where an image has instances
+    if known is None:
         instances = frame.instances()
         wanted = None
         if isinstance(instances, list) and len(instances) == frame.num_images:
-            wanted = host_tensor([1 if c > 0 else 0 for c in instances], torch.long).to(device)
-        known = frame.counting[device] = (frame.arange(device).reshape(1, -1), wanted)
-    row, wanted = known
-    counts = (images.reshape(-1, 1) == row).sum(0)
-    return counts, None if wanted is None else (counts < wanted).any()  # none where the image has instances
+            wanted = [1 if c > 0 else 0 for c in instances]
+        known = frame.counting[device] = (frame.arange(device).reshape(1, -1),
+                                          None if wanted is None else host_tensor(wanted, torch.long).to(device), wanted)
+    return known
 
 
 def host_tensor(values: Sequence[float], dtype: torch.dtype) -> Tensor:
