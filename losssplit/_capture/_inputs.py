@@ -13,7 +13,7 @@ import torch
 
 from .._context import TokenLabels, current_labels
 from .._errors import LossSplitError
-from .mode import Frame, Tensor, Track
+from .mode import NOT_TENSORS, Frame, Tensor, Track
 
 Warn = Callable[[str, str], None]
 
@@ -278,7 +278,7 @@ def _numbers_in(
         return
     if isinstance(obj, (int, float)) and not isinstance(obj, bool):
         numbers.append(float(obj))
-    elif isinstance(obj, Tensor):
+    elif type(obj) not in NOT_TENSORS and isinstance(obj, Tensor):
         if obj.numel() == 1 and not obj.is_complex():
             scalars.setdefault(obj.device, []).append(obj.detach().reshape(()).to(torch.float64))
     elif depth < 4 and (isinstance(obj, dict) or (hasattr(obj, "items") and hasattr(obj, "keys"))):
@@ -312,7 +312,7 @@ def _tag_batch_first(frame: Frame, t: Tensor, nested: bool) -> int:
 
 
 def _walk(obj: Any, depth: int) -> list[Tensor]:
-    if isinstance(obj, Tensor):
+    if type(obj) not in NOT_TENSORS and isinstance(obj, Tensor):
         return [obj]
     if depth > 4:
         return []

@@ -36,6 +36,9 @@ from ._bytecode import summed_in_loop
 from .ratio import Ratio, RatioKind, nbytes, version_of
 
 Tensor = torch.Tensor
+# types of no tensor, tested before ``isinstance(x, Tensor)`` where ``x`` is mostly none (an index's
+# slices): for any object but a tensor that runs the tensor metaclass's ``__instancecheck__``
+NOT_TENSORS = frozenset({int, float, bool, complex, str, slice, type(None), type(Ellipsis), tuple, list, dict})
 Rows = dict[int, Tensor]  # dim -> LongTensor, the image of every index along that dim
 
 
@@ -743,6 +746,7 @@ class Frame:
         self.count_instances: Callable[[], list[int] | str | None] | None = None
         self._instances: tuple[list[int] | str | None] | None = None
         self._weights: list[Any] | None = None  # the weight field per image (number or tensor)
+        self._weight_numbers: list[Any] | None = None  # the same where every one is a number
         self._weight_tensor: dict[Any, Tensor] = {}  # device, or (device, dtype)
         self._host_weights: list[float] | None = None
         self._images_of_weight: dict[int, frozenset[int]] | None = None  # see ``weight_images``
@@ -1478,13 +1482,12 @@ class Frame:
             for w in weights
         )
         self._weights = weights if ok and weights else None
+        self._weight_numbers = None if self._weights is None or any(isinstance(w, Tensor) for w in weights) else weights
         self._images_of_weight = None
 
     def weight_numbers(self) -> list[float] | None:
         """Per-image weights where every one is a Python number (known without a read), else None."""
-        if self._weights is None or any(isinstance(w, Tensor) for w in self._weights):
-            return None
-        return self._weights
+        return self._weight_numbers
 
     def int_weights(self) -> bool:
         """Whether some image's weight is a Python int or an integer tensor (their sum is an int)."""
