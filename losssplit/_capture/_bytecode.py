@@ -440,10 +440,36 @@ def body_call(caller: int, wrapped: Any, args: tuple, kwargs: dict) -> BodyCall 
     if not isinstance(fn, types.FunctionType):
         return None
     try:
-        bound = inspect.signature(wrapped, follow_wrapped=False).bind(*args, **kwargs)
+        bound = _signature(wrapped, fn).bind(*args, **kwargs)
     except (TypeError, ValueError):
         return None
     return BodyCall(caller, fn.__code__, {n: v for n, v in _defaults(fn).items() if n not in bound.arguments})
+
+
+_SIGNATURES: dict[int, tuple[types.CodeType, tuple[Any, ...], inspect.Signature]] = {}
+
+
+def _signature(wrapped: Any, fn: types.FunctionType) -> inspect.Signature:
+    """``inspect.signature(wrapped, follow_wrapped=False)`` for binding, read once per code object
+    of a plain function or a method of one: binding reads the parameters' names, kinds and which
+    have a default, which the code object and the numbers of defaults fix. The defaults and
+    annotations are not kept (a default may be a tensor, which must not outlive the call)."""
+    if type(wrapped) not in (types.FunctionType, types.MethodType) or any(
+            k in fn.__dict__ for k in ("__signature__", "_partialmethod")):
+        return inspect.signature(wrapped, follow_wrapped=False)
+    code = fn.__code__
+    shape = (type(wrapped), len(fn.__defaults__ or ()), tuple(fn.__kwdefaults__ or ()))
+    held = _SIGNATURES.get(id(code))
+    if held is not None and held[0] is code and held[1] == shape:
+        return held[2]
+    found = inspect.signature(wrapped, follow_wrapped=False)
+    found = found.replace(parameters=[
+        p.replace(default=None if p.default is not p.empty else p.empty, annotation=p.empty)
+        for p in found.parameters.values()], return_annotation=inspect.Signature.empty)
+    if len(_SIGNATURES) >= 256:
+        _SIGNATURES.clear()
+    _SIGNATURES[id(code)] = (code, shape, found)
+    return found
 
 
 def _defaults(fn: types.FunctionType) -> dict[str, Any]:
