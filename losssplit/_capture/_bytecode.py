@@ -2169,6 +2169,13 @@ def operand_fields() -> frozenset[Any]:
     return frozenset(found)
 
 
+@_per_code(1024)
+def _last_before(code: types.CodeType, lasti: int) -> int | None:
+    """The index of the last of ``code``'s instructions before byte offset ``lasti`` (None: none)."""
+    before = [k for k, i in enumerate(_instructions(code)) if i.offset < lasti]
+    return before[-1] if before else None
+
+
 def field_argument(func: Any, keyword: str, field: str) -> bool:
     """Whether the argument ``keyword=`` of the call of ``func`` the caller's code is executing is
     a number computed from the field ``field`` of a dict (``delta=s["loss_weight"] * 1.0``; also
@@ -2179,8 +2186,8 @@ def field_argument(func: Any, keyword: str, field: str) -> bool:
         return False
     instructions, at = _located(f.f_code, f.f_lasti)
     if at is None:  # a call of a Python function (``F.huber_loss``) stops on the last of the CALL's caches
-        before = [k for k, i in enumerate(instructions) if i.offset < f.f_lasti]
-        at = before[-1] if before and instructions[before[-1]].opname == "CALL" else None
+        before = _last_before(f.f_code, f.f_lasti)
+        at = before if before is not None and instructions[before].opname == "CALL" else None
     if at is None or instructions[at].opname != "CALL" \
             or _callee(f.f_code, instructions[at].offset) != getattr(func, "__name__", None):
         return False
