@@ -3037,7 +3037,7 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     a constant to the rules where it later meets the images' values, but on a group alone the
     body computes it from the group's (review12: was silently wrong). Asked only after host
     reads or lengths of image rows."""
-    if not isinstance(out, Tensor) or not (frame.host_reads or frame.lengths) or frame.get(out) is not None:
+    if not isinstance(out, Tensor) or frame.get(out) is not None:
         return False
     if frame.filled_numbers and _count_tensor_arithmetic(frame, rule, args, kwargs, out):
         return True
@@ -3341,7 +3341,7 @@ class CaptureMode(TorchFunctionMode):
         if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
-        elif frame.error is None and _length_value(frame, func, rule, args, kwargs, out):
+        elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
         if frame.tracks and (kwargs or args and (out is args[0] or func is Tensor.__setitem__)) \
                 and isinstance(target := _write_target(func, args, kwargs, out), Tensor):
