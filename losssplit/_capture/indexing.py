@@ -241,7 +241,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
     src, index = args[0], args[1]
     track = frame.get(src)
-    parts = _index_parts(index)
+    parts = index if isinstance(index, tuple) else (index,)  # (``_index_parts``, without a call: 45 per seed call)
     if frame.read_image != NO_READ and track is not None and _bounded(parts):
         # bounds may come from host reads, unless written as literals in the body
         frame.sized("Tensor.__getitem__ with slice bounds", track,

@@ -33,7 +33,7 @@ from torch.overrides import TorchFunctionMode
 from . import _bytecode
 from . import ratio as _ratio
 from ._bytecode import summed_in_loop
-from .ratio import Ratio, RatioKind, nbytes, version_of
+from .ratio import Ratio, RatioKind, version_of
 
 Tensor = torch.Tensor
 # types of no tensor, tested before ``isinstance(x, Tensor)`` where ``x`` is mostly none (an index's
@@ -1654,7 +1654,11 @@ class Frame:
         if track.ratio is not None or track.parts or track.elements or track.formula is not None:
             self.reduced_storages.add(value.untyped_storage().data_ptr())
         base = value._base  # None unless a view
-        if nbytes(value if base is None else base) < _ratio.HOLD_WEAKLY_FROM:
+        try:  # ``nbytes``, without a call (every track set)
+            size = (value if base is None else base).nbytes
+        except Exception:  # noqa: BLE001 - an exotic tensor is simply held, as small ones are
+            size = 0
+        if size < _ratio.HOLD_WEAKLY_FROM:
             self.tracks[key] = (value, track)
             return
         ref = _Ref(value, self._forget)  # the frame is kept by the ref until close()
