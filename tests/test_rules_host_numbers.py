@@ -422,3 +422,49 @@ def test_a_read_only_compared_that_a_group_decides_otherwise_declines():
 
     for body in (empty_on_a_group, above_on_the_batch_only):
         assert_declines(body, ["a comparison"])
+
+
+def test_the_bodys_signature_kept_per_code_object_binds_as_inspect_does():
+    """``_bytecode._signature`` keeps a body's signature per code object (without its defaults):
+    every call form binds the same arguments, or fails the same, as ``inspect.signature``; a
+    function given defaults since is read again."""
+    import inspect
+
+    from losssplit._capture._bytecode import _signature
+
+    class Crit:
+        def method(self, a, b=2, *rest, c, d=4, **more):
+            return a
+
+        @classmethod
+        def of_class(cls, a, b=1):
+            return a
+
+    def plain(a, b=1, *, c=3):
+        return a
+
+    def anything(*args, **kw):
+        return args
+
+    calls = [((1,), {}), ((1, 2), {}), ((1, 2, 3), {}), ((1,), {"c": 1}), ((), {"a": 1, "c": 2, "z": 3}), ((), {})]
+    for wrapped in (Crit().method, Crit.of_class, plain, anything):
+        fn = getattr(wrapped, "__func__", wrapped)
+        for args, kwargs in calls * 2:  # the second round from the kept signature
+            want = got = "TypeError"
+            try:
+                want = list(inspect.signature(wrapped, follow_wrapped=False).bind(*args, **kwargs).arguments)
+            except TypeError:
+                pass
+            try:
+                got = list(_signature(wrapped, fn).bind(*args, **kwargs).arguments)
+            except TypeError:
+                pass
+            assert got == want, (wrapped, args, kwargs)
+
+    def late(a, b):
+        return a
+
+    with pytest.raises(TypeError):
+        _signature(late, late).bind(1)
+    late.__defaults__ = (5,)
+    assert list(_signature(late, late).bind(1).arguments) == ["a"]

@@ -21,7 +21,39 @@ import inspect
 import sys
 import types
 from collections.abc import Callable, Collection, Iterator
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+_MISSING = object()
+
+
+def _per_code(maxsize: int) -> Callable[[_F], _F]:
+    """``functools.lru_cache`` for a function of a code object and hashable arguments, keyed on
+    the code object by identity (it is held, so its id stays its own): ``hash(code)`` hashes its
+    constants, nested code objects included, on every ask (the seed's body holds its
+    comprehensions' code). At ``maxsize`` code objects the table starts over."""
+
+    def wrap(fn: _F) -> _F:
+        table: dict[int, tuple[types.CodeType, dict[Any, Any]]] = {}
+
+        @functools.wraps(fn)
+        def cached(code: types.CodeType, *rest: Any, **kw: Any) -> Any:
+            entry = table.get(id(code))
+            if entry is None or entry[0] is not code:
+                if len(table) >= maxsize:
+                    table.clear()
+                entry = table[id(code)] = (code, {})
+            key = (rest, tuple(kw.items())) if kw else rest
+            found = entry[1].get(key, _MISSING)
+            if found is _MISSING:
+                found = entry[1][key] = fn(code, *rest, **kw)
+            return found
+
+        return cached  # type: ignore[return-value]
+
+    return wrap
 
 # Python versions whose subscript layout was checked (``dis`` of ``x[..., :4]``, ``x[:4]``,
 # ``x[..., :4] = v``, ``x[:4] = v``, and ``f_lasti`` on the subscript during the call it makes).
@@ -304,7 +336,7 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
     return value if _fixed_value(value) else _UNPROVEN
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _written_names(code: types.CodeType) -> frozenset[str]:
     """The globals, attributes and locals ``code`` stores or deletes."""
     return frozenset(str(i.argval) for i in _instructions(code) if i.opname in (
@@ -347,7 +379,7 @@ def call_site() -> tuple[types.CodeType, int] | None:
     return None if f is None else (f.f_code, f.f_lasti)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _in_loop(code: types.CodeType, lasti: int) -> bool:
     """Whether a jump after the instruction at ``lasti`` goes back to it or before it (every
     jump kind: ``POP_JUMP_BACKWARD_IF_TRUE`` closes a ``while`` loop on 3.11)."""
@@ -408,10 +440,36 @@ def body_call(caller: int, wrapped: Any, args: tuple, kwargs: dict) -> BodyCall 
     if not isinstance(fn, types.FunctionType):
         return None
     try:
-        bound = inspect.signature(wrapped, follow_wrapped=False).bind(*args, **kwargs)
+        bound = _signature(wrapped, fn).bind(*args, **kwargs)
     except (TypeError, ValueError):
         return None
     return BodyCall(caller, fn.__code__, {n: v for n, v in _defaults(fn).items() if n not in bound.arguments})
+
+
+_SIGNATURES: dict[int, tuple[types.CodeType, tuple[Any, ...], inspect.Signature]] = {}
+
+
+def _signature(wrapped: Any, fn: types.FunctionType) -> inspect.Signature:
+    """``inspect.signature(wrapped, follow_wrapped=False)`` for binding, read once per code object
+    of a plain function or a method of one: binding reads the parameters' names, kinds and which
+    have a default, which the code object and the numbers of defaults fix. The defaults and
+    annotations are not kept (a default may be a tensor, which must not outlive the call)."""
+    if type(wrapped) not in (types.FunctionType, types.MethodType) or any(
+            k in fn.__dict__ for k in ("__signature__", "_partialmethod")):
+        return inspect.signature(wrapped, follow_wrapped=False)
+    code = fn.__code__
+    shape = (type(wrapped), len(fn.__defaults__ or ()), tuple(fn.__kwdefaults__ or ()))
+    held = _SIGNATURES.get(id(code))
+    if held is not None and held[0] is code and held[1] == shape:
+        return held[2]
+    found = inspect.signature(wrapped, follow_wrapped=False)
+    found = found.replace(parameters=[
+        p.replace(default=None if p.default is not p.empty else p.empty, annotation=p.empty)
+        for p in found.parameters.values()], return_annotation=inspect.Signature.empty)
+    if len(_SIGNATURES) >= 256:
+        _SIGNATURES.clear()
+    _SIGNATURES[id(code)] = (code, shape, found)
+    return found
 
 
 def _defaults(fn: types.FunctionType) -> dict[str, Any]:
@@ -469,7 +527,7 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
     return bool(at_c) and all(_pushes_constant(f, instructions, first, stop, c, body) for first, stop in at_c)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _call_spans(code: types.CodeType, at: int) -> tuple[tuple[tuple[int, int], ...], tuple[str, ...]] | None:
     """(the argument spans of the CALL at index ``at`` of ``code``'s instructions, first to last;
     its keyword names): read once per call site."""
@@ -580,7 +638,7 @@ def looped() -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _literal_locals(code: types.CodeType) -> dict[str, Any]:
     """The locals of ``code`` (no parameters, no closure's) whose every store is one constant number
     loaded right before it (``d = 6``), each with that constant (review13)."""
@@ -782,13 +840,13 @@ def _method_of(obj: Any, name: str) -> tuple[types.FunctionType, int] | None:
     return None
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _rebound(code: types.CodeType) -> frozenset[str]:
     """The local names ``code`` stores or deletes."""
     return frozenset(i.argval for i in _instructions(code) if i.opname in ("STORE_FAST", "DELETE_FAST"))
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _parameter_operands(code: types.CodeType, lasti: int) -> tuple[str, ...]:
     """The parameters of ``code`` that an operand of the binary operator at ``lasti`` loads as a
     lone ``LOAD_FAST`` and that ``code`` never stores or deletes (see ``body_parameter``)."""
@@ -829,7 +887,7 @@ def offset_source(c: Any, product: bool = False) -> str | None:
     return source
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _offset_at(code: types.CodeType, lasti: int, product: bool = False) -> tuple[str, Any]:
     """(``"literal"``, the value) when one operand of the sum or difference at byte offset
     ``lasti`` of ``code`` is a lone LOAD_CONST of an int or a float, (``"configured"``, None) for
@@ -878,7 +936,7 @@ def table_operand(c: Any) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _table_operands(code: types.CodeType, lasti: int) -> tuple[tuple[str, bool, Any], ...]:
     """(global name, whether the index is a local, the local's name or the constant) of each
     whole operand ``NAME[i]`` of the binary operator at ``lasti``: LOAD_GLOBAL, LOAD_FAST or
@@ -916,7 +974,7 @@ def loop_operand() -> bool | None:
     return None if f is None else _loop_operand_at(f.f_code, f.f_lasti)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _loop_operand_at(code: types.CodeType, lasti: int) -> bool | None:
     """See ``loop_operand``: the operands of the BINARY_OP at ``lasti`` (the right one's last
     instruction, and on Pythons whose stack effects were checked the left one) against the
@@ -958,7 +1016,7 @@ def local_length() -> bool:
     return f is not None and _local_length_at(f.f_code, f.f_lasti)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _local_length_at(code: types.CodeType, lasti: int) -> bool:
     """See ``local_length``; a store is read as ``len(x)`` only as LOAD_GLOBAL len, LOAD_FAST x,
     PRECALL 1, CALL 1, STORE_FAST (3.11)."""
@@ -1027,7 +1085,7 @@ def divisor_floor() -> float | None:
 _LEAVES = ("JUMP", "RETURN", "RAISE", "RERAISE", "PUSH_EXC_INFO", "FOR_ITER", "SEND", "YIELD", "POP_JUMP")
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _floor_at(code: types.CodeType, lasti: int) -> float | None:
     """``c`` where the division at byte offset ``lasti`` of ``code`` divides by ``max(x, c)`` or
     ``max(c, x)``, written there or stored in the local it loads, whose last store is reached only
@@ -1152,7 +1210,7 @@ def _decided(instructions: list[dis.Instruction], k: int) -> bool:
     return any(i.opname == "COMPARE_OP" or i.opname.startswith("JUMP_IF_") for i in instructions[j:k])
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _stored_arithmetic(code: types.CodeType, name: str, products: bool) -> tuple[bool, tuple[str, ...]]:
     """(whether a store of the local ``name`` in ``code`` computes it as ``_arithmetic_span``
     says, the other locals its stores load)."""
@@ -1171,7 +1229,7 @@ def _stored_arithmetic(code: types.CodeType, name: str, products: bool) -> tuple
     return False, tuple(loaded)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _divisor_locals(code: types.CodeType, lasti: int) -> tuple[str, ...]:
     """The locals the divisor of the division at ``lasti`` loads (see ``_floored_locals``)."""
     instructions, at = _located(code, lasti)
@@ -1181,7 +1239,7 @@ def _divisor_locals(code: types.CodeType, lasti: int) -> tuple[str, ...]:
     return _floored_locals(instructions, right, at) if right is not None else ()
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _returned_local(code: types.CodeType) -> str | None:
     """The local every ``return`` of ``code`` returns (``return n``), else None."""
     instructions = _instructions(code)
@@ -1190,7 +1248,7 @@ def _returned_local(code: types.CodeType) -> str | None:
     return loads.pop() if len(loads) == 1 and None not in loads else None
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _accumulated(code: types.CodeType, name: str) -> bool | str:
     """Whether ``code`` sets the local ``name`` only as ``summed_in_loop`` describes; or the name
     of the module-level function whose result is its only value (``n = counted(t)``), to check."""
@@ -1582,7 +1640,7 @@ def configured_view_sizes(count: int) -> tuple[Any, ...] | None:
     return tuple(sizes)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _callee(code: types.CodeType, lasti: int) -> str | None:
     """The name of the attribute or method loaded right before the arguments of the CALL at
     ``lasti`` (``x.view`` / ``torch.reshape``), else None."""
@@ -1608,7 +1666,7 @@ def _call_in_caller() -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
     return None if f is None else _call_arguments(f.f_code, f.f_lasti)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _call_arguments(code: types.CodeType, lasti: int, held: bool = False) -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
     """The arguments of the CALL at ``lasti`` as written, each the constant of a LOAD_CONST that
     alone pushes it (with ``held``, also of a LOAD_FAST of a local only ever assigned that
@@ -1647,7 +1705,7 @@ def repeated_list() -> bool:
     return _repeated_list_at(f.f_code, f.f_lasti)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _repeated_list_at(code: types.CodeType, lasti: int) -> bool:
     instructions, at = _located(code, lasti)
     found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
@@ -1749,7 +1807,7 @@ def torch_check() -> bool:
         and _raises_at(f.f_code, f.f_lasti)
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _raises_at(code: types.CodeType, lasti: int) -> bool:
     instructions, at = _located(code, lasti)
     if at is not None and instructions[at].opname == "UNARY_NOT" and at + 1 < len(instructions):
@@ -1804,7 +1862,7 @@ def _sized(x: Any) -> int | None:
         return None
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _length_at(code: types.CodeType, lasti: int) -> str | None:
     """The local name ``x`` when the right operand of the division at byte offset ``lasti`` is
     ``len(x)``: LOAD_GLOBAL ``len``, LOAD_FAST / LOAD_DEREF ``x``, (PRECALL,) CALL 1, then the
@@ -1825,7 +1883,7 @@ def _length_at(code: types.CodeType, lasti: int) -> str | None:
 _CONFIGURED = {"LOAD_ATTR", "LOAD_GLOBAL", "LOAD_NAME"}
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _divisor_at(code: types.CodeType, lasti: int, ops: frozenset[int] = _DIVISIONS) -> tuple[str, Any]:
     """(``"literal"``, the value) when the right operand of the division (or, with ``ops``, the
     other binary op) at byte offset ``lasti`` of ``code`` is a LOAD_CONST of an int or a float
@@ -1869,7 +1927,7 @@ def _call_divisor(instructions: list[dis.Instruction], at: int, names: frozenset
     return "literal", instructions[k].argval
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _literal_at(code: types.CodeType, lasti: int) -> Any:
     """The index operand of the subscript at byte offset ``lasti`` of ``code`` when only
     constants build it (LOAD_CONST, BUILD_SLICE, BUILD_TUPLE in a straight line), on Python 3.11
@@ -1941,7 +1999,7 @@ def _codes_of(objects: list[Any]) -> list[types.CodeType]:
     return codes
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _stored_names(code: types.CodeType) -> frozenset[tuple[str, Any]]:
     """(opname, name) of every store or delete by name in ``code`` and the code nested in it
     (functions, comprehensions); a delete is read as the store it names."""
@@ -2196,6 +2254,13 @@ def operand_fields() -> frozenset[Any]:
     return frozenset(found)
 
 
+@_per_code(1024)
+def _last_before(code: types.CodeType, lasti: int) -> int | None:
+    """The index of the last of ``code``'s instructions before byte offset ``lasti`` (None: none)."""
+    before = [k for k, i in enumerate(_instructions(code)) if i.offset < lasti]
+    return before[-1] if before else None
+
+
 def field_argument(func: Any, keyword: str, field: str) -> bool:
     """Whether the argument ``keyword=`` of the call of ``func`` the caller's code is executing is
     a number computed from the field ``field`` of a dict (``delta=s["loss_weight"] * 1.0``; also
@@ -2206,8 +2271,8 @@ def field_argument(func: Any, keyword: str, field: str) -> bool:
         return False
     instructions, at = _located(f.f_code, f.f_lasti)
     if at is None:  # a call of a Python function (``F.huber_loss``) stops on the last of the CALL's caches
-        before = [k for k, i in enumerate(instructions) if i.offset < f.f_lasti]
-        at = before[-1] if before and instructions[before[-1]].opname == "CALL" else None
+        before = _last_before(f.f_code, f.f_lasti)
+        at = before if before is not None and instructions[before].opname == "CALL" else None
     if at is None or instructions[at].opname != "CALL" \
             or _callee(f.f_code, instructions[at].offset) != getattr(func, "__name__", None):
         return False
@@ -2253,13 +2318,13 @@ def _reciprocal(instructions: list[dis.Instruction], start: int, end: int, reads
         return None
     return float(span[0].argval), span[-2].offset
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _instructions(code: types.CodeType) -> list[dis.Instruction]:
     """``code``'s instructions without EXTENDED_ARG (and CACHE), decoded once per code object."""
     return [i for i in dis.get_instructions(code) if i.opname not in ("EXTENDED_ARG", "CACHE")]
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _positions(code: types.CodeType) -> dict[int, int]:
     return {i.offset: k for k, i in enumerate(_instructions(code))}
 
@@ -2269,7 +2334,7 @@ def _located(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], i
     return _instructions(code), _positions(code).get(lasti)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _operand_spans(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """(left, right) index ranges of the operands of the ``*`` / ``/`` BINARY_OP at ``lasti``."""
     instructions, at = _located(code, lasti)
@@ -2515,7 +2580,7 @@ def _bounded(span: list[dis.Instruction], f: types.FrameType) -> bool:
                for i in span)
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _stored_from_len(code: types.CodeType, name: str) -> bool:
     """Whether the local ``name`` is assigned once in ``code``, by the result of a ``len(...)``
     call (``n = len(x)``): an int equal to a length by value only (``c = 3``) is no length."""
@@ -2594,7 +2659,7 @@ def log_only_read(makers: Collection[Any], logged: tuple[type, ...]) -> bool:
     return True
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]] | None:
     """(the callables, a global's name and the attribute called on it, that the number pushed by
     the ``.item()`` call at ``lasti`` is passed to; the local names it meets in arithmetic, each
@@ -2792,7 +2857,7 @@ def running_position() -> bool:
                for start, end in _counted_operands(f.f_code, f.f_lasti) for i in instructions[start:end])
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
     """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
     ``lasti`` whose code computes a number from the batch (see ``counted_number``)."""
@@ -3023,7 +3088,7 @@ class _BatchReader:
                    for k in fills for head, last, batch in self.loops)
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _batch_reader(code: types.CodeType) -> _BatchReader:
     return _BatchReader(code)
 
@@ -3167,7 +3232,7 @@ def read_set_aside() -> bool | None:
     return _set_aside_at(f.f_code, f.f_lasti)
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _set_aside_at(code: types.CodeType, lasti: int) -> bool | None:
     instructions, at = _located(code, lasti)
     if at is None:  # ``float(loss)``: a call of a type, ``f_lasti`` maybe on its inline caches
@@ -3306,7 +3371,7 @@ def _numeric_module(value: Any) -> bool:
     return str(name or "").partition(".")[0] in ("numpy", "math")
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def _group_flows(code: types.CodeType, lasti: int, integer: bool = False, as_float: bool = False) -> GroupFlows | None:
     """What ``group_read`` checks at run time, where every use of the number pushed by the
     ``.item()`` call at ``lasti`` is one it allows; None otherwise."""
@@ -3522,7 +3587,7 @@ def length_test() -> tuple[str, float] | None:
     return _length_test_at(f.f_code, f.f_lasti)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _length_test_at(code: types.CodeType, lasti: int) -> tuple[str, float] | None:
     instructions, at = _located(code, lasti)
     if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
@@ -3611,7 +3676,7 @@ def outliving_effect() -> str | None:
     return _outliving_at(found[0].f_code, found[2])
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _outliving_at(code: types.CodeType, at: int) -> str | None:
     instructions = _instructions(code)
     jump = next((k for k in range(at, min(at + 4, len(instructions)))  # the test's jump, right after it
@@ -3649,7 +3714,7 @@ def carried_size(name: str) -> bool:
     return _carried_at(found[0].f_code, found[2], name)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _carried_at(code: types.CodeType, at: int, name: str) -> bool:
     instructions = _instructions(code)
     loop = _loop_of(instructions, at) if instructions[at].opname == "CALL" else None
@@ -3699,7 +3764,7 @@ def truth_kept() -> bool:
 _SWAPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
 
 
-@functools.lru_cache(maxsize=256)
+@_per_code(256)
 def length_tests(code: types.CodeType, names: frozenset[str]) -> tuple[tuple[str, Any], ...]:
     """The tests ``code`` makes of the number of items of a parameter in ``names`` (the list of
     per-image targets): ``len(targets)``, or a local stored once from it (``bs = len(targets)``),
@@ -3737,7 +3802,7 @@ def divisor_tests() -> tuple[tuple[str, float], ...]:
     return _divisor_tests_at(f.f_code, f.f_lasti)
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _divisor_tests_at(code: types.CodeType, lasti: int) -> tuple[tuple[str, float], ...]:
     names = [n for n in _divisor_locals(code, lasti) if not n.startswith(_CALLED)]
     instructions = _instructions(code)

@@ -13,7 +13,7 @@ import torch
 
 from .._context import TokenLabels, current_labels
 from .._errors import LossSplitError
-from .mode import Frame, Tensor, Track
+from .mode import NOT_TENSORS, Frame, Tensor, Track
 
 Warn = Callable[[str, str], None]
 
@@ -91,7 +91,7 @@ def _per_image_dicts(
     for value in itertools.chain(args, kwargs.values()):
         if not isinstance(value, (list, tuple)) or not value:
             continue
-        if not all(isinstance(v, Mapping) for v in value):
+        if not all(type(v) is dict or isinstance(v, Mapping) for v in value):  # (an ABC's check runs Python)
             continue
         if length is not None and len(value) != length:
             continue
@@ -194,7 +194,7 @@ def _field_floats(per_image: Sequence[Mapping[str, Any]], weight_field: str | No
     def walk(value: Any, b: int, depth: int) -> None:
         if type(value) is float:
             found.setdefault(id(value), (value, set()))[1].add(b)
-        elif depth and isinstance(value, (list, tuple, Mapping)) and len(value) <= 64:
+        elif depth and type(value) is not Tensor and isinstance(value, (list, tuple, Mapping)) and len(value) <= 64:
             for v in value.values() if isinstance(value, Mapping) else value:
                 walk(v, b, depth - 1)
 
@@ -278,7 +278,7 @@ def _numbers_in(
         return
     if isinstance(obj, (int, float)) and not isinstance(obj, bool):
         numbers.append(float(obj))
-    elif isinstance(obj, Tensor):
+    elif type(obj) not in NOT_TENSORS and isinstance(obj, Tensor):
         if obj.numel() == 1 and not obj.is_complex():
             scalars.setdefault(obj.device, []).append(obj.detach().reshape(()).to(torch.float64))
     elif depth < 4 and (isinstance(obj, dict) or (hasattr(obj, "items") and hasattr(obj, "keys"))):
@@ -286,7 +286,7 @@ def _numbers_in(
             if k != weight_field:
                 _numbers_in(v, depth + 1, numbers, scalars, weight_field, weight, images)
     elif depth < 4 and isinstance(obj, (list, tuple)):
-        if len(obj) == images and obj and all(isinstance(v, Mapping) for v in obj):
+        if len(obj) == images and obj and all(type(v) is dict or isinstance(v, Mapping) for v in obj):
             return  # the per-image dicts
         for v in obj:
             _numbers_in(v, depth + 1, numbers, scalars, weight_field, weight, images)
@@ -312,7 +312,7 @@ def _tag_batch_first(frame: Frame, t: Tensor, nested: bool) -> int:
 
 
 def _walk(obj: Any, depth: int) -> list[Tensor]:
-    if isinstance(obj, Tensor):
+    if type(obj) not in NOT_TENSORS and isinstance(obj, Tensor):
         return [obj]
     if depth > 4:
         return []

@@ -24,7 +24,7 @@ import struct
 import sys
 import types
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import torch
@@ -33,9 +33,12 @@ from torch.overrides import TorchFunctionMode
 from . import _bytecode
 from . import ratio as _ratio
 from ._bytecode import summed_in_loop
-from .ratio import Ratio, RatioKind, nbytes, version_of
+from .ratio import Ratio, RatioKind, version_of
 
 Tensor = torch.Tensor
+# types of no tensor, tested before ``isinstance(x, Tensor)`` where ``x`` is mostly none (an index's
+# slices): for any object but a tensor that runs the tensor metaclass's ``__instancecheck__``
+NOT_TENSORS = frozenset({int, float, bool, complex, str, slice, type(None), type(Ellipsis), tuple, list, dict})
 Rows = dict[int, Tensor]  # dim -> LongTensor, the image of every index along that dim
 
 
@@ -734,7 +737,7 @@ class Frame:
         self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
-        self.counting: dict[torch.device, tuple[Tensor, Tensor | None]] = {}  # see ``image_counts``
+        self.counting: dict[torch.device, tuple[Tensor, Tensor | None, list[int] | None]] = {}  # see ``_counting``
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
         self.image_ids: dict[int, int] = {}  # id of an ``image_index()`` tensor -> its index
         self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
@@ -749,6 +752,7 @@ class Frame:
         self.count_instances: Callable[[], list[int] | str | None] | None = None
         self._instances: tuple[list[int] | str | None] | None = None
         self._weights: list[Any] | None = None  # the weight field per image (number or tensor)
+        self._weight_numbers: list[Any] | None = None  # the same where every one is a number
         self._weight_tensor: dict[Any, Tensor] = {}  # device, or (device, dtype)
         self._host_weights: list[float] | None = None
         self._images_of_weight: dict[int, frozenset[int]] | None = None  # see ``weight_images``
@@ -1484,13 +1488,12 @@ class Frame:
             for w in weights
         )
         self._weights = weights if ok and weights else None
+        self._weight_numbers = None if self._weights is None or any(isinstance(w, Tensor) for w in weights) else weights
         self._images_of_weight = None
 
     def weight_numbers(self) -> list[float] | None:
         """Per-image weights where every one is a Python number (known without a read), else None."""
-        if self._weights is None or any(isinstance(w, Tensor) for w in self._weights):
-            return None
-        return self._weights
+        return self._weight_numbers
 
     def int_weights(self) -> bool:
         """Whether some image's weight is a Python int or an integer tensor (their sum is an int)."""
@@ -1657,7 +1660,11 @@ class Frame:
         if track.ratio is not None or track.parts or track.elements or track.formula is not None:
             self.reduced_storages.add(value.untyped_storage().data_ptr())
         base = value._base  # None unless a view
-        if nbytes(value if base is None else base) < _ratio.HOLD_WEAKLY_FROM:
+        try:  # ``nbytes``, without a call (every track set)
+            size = (value if base is None else base).nbytes
+        except Exception:  # noqa: BLE001 - an exotic tensor is simply held, as small ones are
+            size = 0
+        if size < _ratio.HOLD_WEAKLY_FROM:
             self.tracks[key] = (value, track)
             return
         ref = _Ref(value, self._forget)  # the frame is kept by the ref until close()
@@ -1963,17 +1970,31 @@ def image_counts(frame: Frame, images: Tensor) -> tuple[Tensor, Tensor | None]:
     """How many entries of the 1-d ``images`` name each image of the call, and whether an image
     whose targets have instances has none (None where instances are not known): the checks of
     per-image values picked by position (a list that skips or repeats images)."""
-    device = images.device
+    row, wanted, _ = _counting(frame, images.device)
+    counts = (images.reshape(-1, 1) == row).sum(0)
+    return counts, None if wanted is None else (counts < wanted).any()  # none where the image has instances
+
+
+def missing_image(frame: Frame, ids: Collection[int]) -> bool | None:
+    """``image_counts``' second answer for images known on the host as ``ids``, read on the host
+    (no op): whether an image whose targets have instances is not among them; None where
+    instances are not known (the same answers, from the same per-call count of instances)."""
+    wanted = _counting(frame, torch.device("cpu"))[2]
+    return None if wanted is None else any(w and b not in ids for b, w in enumerate(wanted))
+
+
+def _counting(frame: Frame, device: torch.device) -> tuple[Tensor, Tensor | None, list[int] | None]:
+    """Once per call and device: the images as a row, and 1 where an image has instances (on
+    ``device``, and as Python ints; None where instances are not known)."""
     known = frame.counting.get(device)
-    if known is None:  # once per call and device: the images as a row, and 1 where an image has instances
+    if known is None:
         instances = frame.instances()
         wanted = None
         if isinstance(instances, list) and len(instances) == frame.num_images:
-            wanted = host_tensor([1 if c > 0 else 0 for c in instances], torch.long).to(device)
-        known = frame.counting[device] = (frame.arange(device).reshape(1, -1), wanted)
-    row, wanted = known
-    counts = (images.reshape(-1, 1) == row).sum(0)
-    return counts, None if wanted is None else (counts < wanted).any()  # none where the image has instances
+            wanted = [1 if c > 0 else 0 for c in instances]
+        known = frame.counting[device] = (frame.arange(device).reshape(1, -1),
+                                          None if wanted is None else host_tensor(wanted, torch.long).to(device), wanted)
+    return known
 
 
 def host_tensor(values: Sequence[float], dtype: torch.dtype) -> Tensor:
@@ -3044,7 +3065,7 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     a constant to the rules where it later meets the images' values, but on a group alone the
     body computes it from the group's (review12: was silently wrong). Asked only after host
     reads or lengths of image rows."""
-    if not isinstance(out, Tensor) or not (frame.host_reads or frame.lengths) or frame.get(out) is not None:
+    if not isinstance(out, Tensor) or frame.get(out) is not None:
         return False
     if frame.filled_numbers and _count_tensor_arithmetic(frame, rule, args, kwargs, out):
         return True
@@ -3348,7 +3369,7 @@ class CaptureMode(TorchFunctionMode):
         if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
-        elif frame.error is None and _length_value(frame, func, rule, args, kwargs, out):
+        elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
         if frame.tracks and (kwargs or args and (out is args[0] or func is Tensor.__setitem__)) \
                 and isinstance(target := _write_target(func, args, kwargs, out), Tensor):

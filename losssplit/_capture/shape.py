@@ -35,6 +35,7 @@ from .mode import (
     keep_rows,
     lost_track,
     merge_image,
+    missing_image,
     norm_dim,
     op_name,
     rule,
@@ -764,11 +765,9 @@ def _images_by_position(frame: Frame, whole: list[Tensor], op: str) -> None:
     if len(set(times.values())) > 1:
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op} of images picked by position, some more often than others")
         return
-    _, missing = image_counts(frame, host_tensor(sorted(times), torch.long))
-    if missing is None and len(times) < frame.num_images:
-        missing = torch.ones((), dtype=torch.bool)
-    if missing is not None:
-        frame.doubt(missing, f"{op} of images picked by position that leave out an image with instances (on a "
+    missing = missing_image(frame, times)
+    if missing is None and len(times) < frame.num_images or missing:
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op} of images picked by position that leave out an image with instances (on a "
                     "group alone those positions are other images)")
 
 
