@@ -2865,7 +2865,7 @@ def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int]
     return tuple(s for s in _operands(code, lasti) if reader.number(s[0], s[1], frozenset()))
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
     """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
     ``lasti``, last first (none where the layout is not read)."""
