@@ -15,10 +15,10 @@ GAP (35.4 %), 0 WRONG in the table. Split exactly at first contact: auraloss' SI
 ESR, DC, log-cosh, the STFT loss on linear magnitudes, the log-magnitude multi-resolution and
 sum-and-difference STFT losses, per-clip SI-SDR times the clips' weights; pytorch-msssim's SSIM
 (function, module, per image times weights) and MS-SSIM on batches of several images. On the
-batches of several groups every sentence-transformers pattern declined: its losses take the text columns as a top-level list of
-feature dicts (``[{"inputs_embeds": [B, T, F], "attention_mask": [B, T]}, ...]``), which nothing
-read as the examples' rows; where the list was as long as the batch (three columns, three
-examples) it was read as the examples' target dicts, one column per example. Reproducing that
+batches of several groups every sentence-transformers pattern declined: its losses take the text
+columns as a top-level list of feature dicts (``[{"inputs_embeds": [B, T, F], "attention_mask":
+[B, T]}, ...]``), which nothing read as the examples' rows; where the list was as long as the batch
+(three columns, three examples) it was read as the examples' target dicts, one column per example. Reproducing that
 found a defect outside the table: two columns of two examples, ``cols[0]["emb"].pow(2).mean() +
 cols[1]["emb"].pow(2).mean()``, gave each example the mean of one column (silently wrong; every
 table pattern declined there through other checks). Also declined: auraloss' spectral convergence
