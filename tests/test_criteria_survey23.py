@@ -143,7 +143,8 @@ def ST() -> SimpleNamespace:
     return SimpleNamespace(
         SOFTMAX=softmax,
         MNRL=losses.MultipleNegativesRankingLoss(encoder),
-        MNRL_SYMMETRIC=losses.MultipleNegativesSymmetricRankingLoss(encoder),
+        MNRL_SYMMETRIC=losses.MultipleNegativesRankingLoss(  # the symmetric loss as the library now spells it
+            encoder, directions=("query_to_doc", "doc_to_query"), partition_mode="per_direction"),
         CACHED_MNRL=losses.CachedMultipleNegativesRankingLoss(encoder, mini_batch_size=2),
         COSENT=losses.CoSENTLoss(encoder),
         ANGLE=losses.AnglELoss(encoder),
