@@ -16,6 +16,7 @@ from _helpers import (
     RULE_BATCHES,
     TARGETS,
     WIDTH,
+    Along,
     Owned,
     check_rule,
     companions,
@@ -500,6 +501,59 @@ def test_a_list_of_level_maps_is_read_batch_first():
         levels = [torch.rand(len(weights), 3, s, s, generator=g).requires_grad_() for s in (4, 2)]
         targets = [{"y": torch.rand(3, 4, generator=g), "loss_weight": w} for w in weights]
         got, want, said = split_outcome(per_level, [levels, targets], [ROWS, TARGETS])
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), said
+
+
+def _columns(n_columns, labels, seed=0):
+    """Text columns as sentence-transformers' losses take them: a top-level list with one feature
+    dict per column, each ``[B, ...]`` (the examples' rows first), labels through ``sources``."""
+    g = torch.Generator().manual_seed(seed)
+    b = len(labels)
+    cols = [{"emb": torch.randn(b, 4, generator=g).requires_grad_(), "mask": torch.ones(b, 3, dtype=torch.long)}
+            for _ in range(n_columns)]
+    return [cols, torch.rand(b, generator=g)], [Along(0), Along(0)], labels
+
+
+def _pair_losses(cols, scores):
+    """Per-example losses over two columns, reduced by mean and by sum."""
+    cos = F.cosine_similarity(cols[0]["emb"], cols[1]["emb"])
+    return {"loss": F.mse_loss(cos, scores), "loss_sum": (cols[0]["emb"] - cols[-1]["emb"]).pow(2).sum()}
+
+
+def test_a_list_of_column_dicts_is_read_batch_first():
+    """``[{"emb": [B, D], ...}, {"emb": [B, D], ...}]`` (a text pair's columns), as many dicts as
+    anything but examples: every tensor's dim 0 is the examples (survey 23: nothing was split)."""
+    for n_columns, labels in ((2, ["a", "b", "a", "c"]), (3, ["a", "b"]), (2, ["a", "b", "b"]), (4, ["a", "a", "b"])):
+        got, want, said = split_outcome(_pair_losses, *_columns(n_columns, labels))
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (n_columns, labels, said)
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_as_many_column_dicts_as_examples_decline(n):
+    """As many column dicts as examples, every tensor with that many rows: the examples' targets
+    or one batch per column cannot be told apart. Read as the examples', each column became one
+    example's and a loss over both columns was split per column (silently wrong at n = 2)."""
+    def both_columns(cols, scores):
+        return {"loss": cols[0]["emb"].pow(2).mean() + cols[1]["emb"].pow(2).mean()}
+
+    for body in (both_columns, _pair_losses):
+        got, want, said = split_outcome(body, *_columns(n, ["a", "b", "a"][:n]))
+        assert got == {} and want, (n, got)
+        assert any("cannot be told apart" in m and "no companions for this call" in m for m in said), said
+
+
+def test_per_image_dicts_beside_the_columns_stay_the_images():
+    """The near miss: the examples' own target dicts (rows of their own) still name the images;
+    a list of one dict per example whose tensors' first dims differ is no column list."""
+    def body(outputs, targets):
+        y = torch.stack([t["y"].mean(0) for t in targets])
+        return {"loss": F.l1_loss(outputs["p"], y)}
+
+    g = torch.Generator().manual_seed(5)
+    for rows in ([2, 3], [3, 1, 2]):
+        targets = [{"y": torch.rand(r, 4, generator=g)} for r in rows]
+        outputs = {"p": torch.rand(len(rows), 4, generator=g).requires_grad_()}
+        got, want, said = split_outcome(body, [outputs, targets], [ROWS, TARGETS], ["a", "b", "a"][:len(rows)])
         assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), said
 
 

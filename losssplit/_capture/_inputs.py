@@ -39,7 +39,7 @@ def read_sources(
         if not len(labels):
             warn("empty", "losssplit.sources() gave 0 labels (an empty batch); returned unchanged")
             return None
-        return labels, _per_image_dicts(args, kwargs, len(labels), None)
+        return _by_length(args, kwargs, labels, warn_again)
     if callable(source):
         try:
             arguments = inspect.signature(wrapped).bind(*args, **kwargs).arguments
@@ -59,7 +59,7 @@ def read_sources(
         if not len(labels):
             warn("empty", "source callable returned 0 labels (an empty batch); returned unchanged")
             return None
-        return labels, _per_image_dicts(args, kwargs, len(labels), None)
+        return _by_length(args, kwargs, labels, warn_again)
     field = source
     assert isinstance(field, str)  # checked at decoration
     per_image = _per_image_dicts(args, kwargs, None, field)
@@ -82,6 +82,25 @@ def read_sources(
         )
         return None
     return [d[field] for d in per_image], per_image
+
+
+def _by_length(
+    args: tuple, kwargs: dict, labels: Any, warn_again: Warn
+) -> tuple[Any, Sequence[Mapping[str, Any]] | None] | None:
+    """(labels, the per-image dicts: the top-level list of as many dicts as labels), or None where
+    that list could as well be one batch per column (warned)."""
+    per_image = _per_image_dicts(args, kwargs, len(labels), None)
+    if per_image is not None and len(per_image) > 1 and _is_column_list(per_image, len(per_image)):
+        # ``[{"x": [B, D]}, {"x": [B, D]}]`` with B == 2: two images' targets of 2 rows each, or two
+        # text columns of the batch; read as the images', each column became one image's (survey 23:
+        # a loss over both columns was split per column, silently wrong)
+        warn_again(
+            "columns",
+            f"a list of {len(per_image)} dicts of tensors that all have {len(per_image)} rows first: per-image "
+            "targets or one batch per column (text pairs, triplets) cannot be told apart; no companions for this call",
+        )
+        return None
+    return labels, per_image
 
 
 def _per_image_dicts(
@@ -114,8 +133,8 @@ def tag_inputs(
     ``per_image`` is the list of per-image target dicts (every tensor in item ``b`` is image
     ``b``), or ``None``. Other batch-first tensors -- top-level tensor arguments, tensors in
     top-level dicts (model outputs, nested ``aux_outputs`` included) and top-level lists of
-    per-level prediction maps (``_is_level_list``) -- whose first dimension is
-    the number of images get rows ``0..B-1`` along dim 0. The weight field of the dicts (and a
+    per-level prediction maps (``_is_level_list``) or of per-column dicts (``_is_column_list``) --
+    whose first dimension is the number of images get rows ``0..B-1`` along dim 0. The weight field of the dicts (and a
     weight passed as ``weight_argument``) is tagged with unweighted values of 1; its per-image
     values are kept on the frame to recognise weights rebuilt from Python numbers.
     """
@@ -139,6 +158,9 @@ def tag_inputs(
         elif _is_level_list(value, frame.num_images):
             for t in value:
                 count += _tag_batch_first(frame, t, nested=True)
+        elif _is_column_list(value, frame.num_images):
+            for t in (t for column in value for t in column.values()):
+                count += _tag_batch_first(frame, t, nested=True)
     frame.arguments = set(frame.tracks)
     return count
 
@@ -157,6 +179,19 @@ def _is_level_list(value: Any, num_images: int) -> bool:
         and bool(value)
         and all(isinstance(t, Tensor) and t.is_floating_point() and t.dim() >= 3 and t.shape[0] == num_images
                 for t in value)
+    )
+
+
+def _is_column_list(value: Any, num_images: int) -> bool:
+    """A top-level list of dicts of one batch per column (a text pair's or triplet's features,
+    ``[{"input_ids": [B, T], "attention_mask": [B, T]}, ...]``): every value of every dict a
+    tensor of one dim or more with the images' rows first. Per-image target dicts hold other
+    values too (a weight, a 0-dim tensor, a number, a nested dict) or rows of their own."""
+    return (
+        isinstance(value, (list, tuple))
+        and bool(value)
+        and all(isinstance(v, Mapping) and v for v in value)
+        and all(isinstance(t, Tensor) and t.dim() and t.shape[0] == num_images for v in value for t in v.values())
     )
 
 

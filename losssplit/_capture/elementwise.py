@@ -15,6 +15,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from .. import _formula
 from ._bytecode import (
     UNPROVEN,
     Arithmetic,
@@ -98,14 +99,19 @@ from .ratio import (
 @rule(
     Tensor.clone, Tensor.contiguous, Tensor.detach, Tensor.to, Tensor.float, Tensor.double,
     Tensor.half, Tensor.bfloat16, Tensor.cpu, Tensor.cuda,
-    Tensor.type_as, Tensor.type, Tensor.requires_grad_, Tensor.detach_, torch.clone, torch.detach,
+    Tensor.type_as, Tensor.type, Tensor.requires_grad_, Tensor.detach_, torch.clone, torch.detach, Tensor.to_dense,
     Tensor.data.__get__,  # type: ignore[attr-defined]
 )
 def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """Same values, same layout (``clone``, ``to``, ``float``, ``type(x.type())``, ``contiguous``, ``detach``); an op
-    that returns its input (``mask.detach_()``, ``requires_grad_``) keeps its track as it is."""
+    """Same values, same layout (``clone``, ``to``, ``float``, ``type(x.type())``, ``contiguous``, ``detach``,
+    ``to_dense`` of a dense tensor); an op that returns its input (``mask.detach_()``, ``requires_grad_``) keeps its
+    track as it is."""
     src = args[0]
     track = frame.get(src)
+    if func is Tensor.to_dense and src.layout != torch.strided:
+        if track is not None:
+            frame.lose(out, f"{op_name(func)} of a {src.layout} tensor", track)
+        return
     if frame.zero_buffers and out is not src and frame.zeros_total(src, 0, 0.0, op_name(func)):
         frame.note_zeros(out)  # ``torch.tensor(0.).to(x)``: still a total's start
     if track is None and frame.filled_numbers and isinstance(out, Tensor) and out is not src:
@@ -2705,8 +2711,8 @@ def _note_whether(frame: Frame, func: Any, src: Any, out: Tensor) -> None:
 
 def _full_norm(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
     """``u.norm(2)`` of every element of a tensor with one dim of image rows (or of one image's
-    tensor): a square root of a sum over the rows, no ratio itself; remembered with the sum of
-    squares its square is (an L2 regulariser ``u.norm(2).pow(2)``)."""
+    tensor): a square root of a sum over the rows, no ratio itself but an expression of one;
+    remembered with the sum of squares its square is (an L2 regulariser ``u.norm(2).pow(2)``)."""
     src = args[0]
     track = frame.get(src)
     if (
@@ -2732,7 +2738,15 @@ def _full_norm(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
         assert track.image is not None  # by the condition above
         ratio = Ratio.of(squares, track.image.reshape(1), -1, RatioKind.SUM,
                          host_image=frame.image_ids.get(id(track.image)))
-    frame.norms[id(out)] = (out, Track(from_prediction=track.from_prediction, ratio=ratio.compact(frame.tokens)))
+    squared = ratio.compact(frame.tokens)
+    frame.norms[id(out)] = (out, Track(from_prediction=track.from_prediction, ratio=squared))
+    # as a value where the reduction lost it (one image's own value stays that), the square root of
+    # that sum: on a group alone, of the group's rows' squares (auraloss' spectral convergence
+    # ``norm(y - x) / norm(y)``, survey 23)
+    reduced = frame.get(out)
+    if reduced is None or reduced.lost_at is not None:
+        frame.set(out, Track(from_prediction=track.from_prediction, lost_at=op_name(Tensor.norm),
+                             formula=(("sqrt", _formula.part(0)), (squared,))))
 
 
 def _row_sums_per_element(
@@ -2792,6 +2806,8 @@ def _reduce(
         for o in outs:
             if (track.ratio is not None or track.parts) and neutral and o.numel() == 1:
                 frame.set(o, track)
+            elif track.formula is not None and neutral and o.numel() == 1 == src.numel():
+                frame.set(o, track)  # ``loss.mean()`` of an expression's one value (auraloss' reduction)
             else:
                 frame.lose(o, track.lost_at or op, track)
         return
