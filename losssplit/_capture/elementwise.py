@@ -2136,9 +2136,9 @@ def _sized_otherwise(frame: Frame, ratio: Ratio, z: float, counts: Callable[[], 
 
 
 def _counts_of_images(frame: Frame, ratio: Ratio, z: float) -> list[list[float]]:
-    """What each image counts of the loss's rows and, where the targets tell, of the target
-    instances, scaled to add up to ``z`` (its elements, a multiple), and the images; the rows read
-    on the host now."""
+    """What each image counts of the loss's rows, of the images and, where the targets tell, of
+    the target instances, each scaled to add up to ``z`` (its elements, a multiple), in that
+    order; the rows read on the host now."""
     rows: list[float] = frame.rows_per_image(ratio.rows).tolist()
     instances = frame.instances()
     found = [[z / max(sum(rows), 1.0) * n for n in rows], [z / frame.num_images] * frame.num_images]
@@ -2172,11 +2172,11 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return False
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
     # group with that image: ``sum(losses) / len(losses)`` in a per-image loop)
-    if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):
-        return _sized_otherwise(frame, ratio, z, lambda: _counts_of_images(frame, ratio, z))
+    if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):  # split as the rows (elements)
+        return _sized_otherwise(frame, ratio, z, lambda: _counts_of_images(frame, ratio, z)[:1])
     if z == frame.num_images and (type(z) is int or source == "other"):
         # images: as ``len(targets)`` (or ``float(len(targets))``, no literal) gives
-        return _sized_otherwise(frame, ratio, z, lambda: _counts_of_images(frame, ratio, z))
+        return _sized_otherwise(frame, ratio, z, lambda: _counts_of_images(frame, ratio, z)[1:2])
     # one image's own rows are that image's on any group with it: no count to be a multiple of
     own = [] if ratio.host_image is not None else [ratio.rows.numel()]
     counts: list[float] = [*own, *([frame.num_images] if type(z) is int else [])]
