@@ -39,6 +39,21 @@ class Pending:
     """The expression of the key's ratios (``exp(p0)``) where the value is no sum of them."""
 
 
+def _sized_divisor(frame: Frame, ratios: Sequence[Ratio]) -> float | None:
+    """The number among the Python divisors of ``ratios`` equal to one that sizes of single
+    images' tensors may make up (``Frame.sized_divisors``), or None. A number has no identity:
+    where it divides one loss as none of its counts, its value dividing another as that one's
+    count (DEIMv2's union of matches: its pairs' boxes over it, their corner rows over it) may
+    be the same number, computed from those sizes."""
+    if not frame.sized_divisors:
+        return None
+    for r in ratios:
+        for d in r.divisors:
+            if not isinstance(d, torch.Tensor) and float(d) in frame.sized_divisors:
+                return float(d)
+    return None
+
+
 def collect(
     frame: Frame, result: MutableMapping[str, Any], keys: frozenset[str] | None, warn: Warn
 ) -> list[Pending]:
@@ -63,11 +78,20 @@ def collect(
                 "companions for it",
             )
         elif track is not None and ratios:  # a loss, or a metric of the images' data (``(epe < 1).float().mean()``)
+            sized = _sized_divisor(frame, ratios)
             if any(r.modified() for r in ratios):
                 warn(
                     f"inplace:{key}",
                     f"key {key!r}: its per-element losses were written in place after it was reduced; "
                     "no companions for it",
+                )
+            elif sized is not None:
+                warn(
+                    f"sized:{key}",
+                    f"key {key!r}: it is divided (Tensor.div) by {sized:g}, a number that divides another loss "
+                    "of this call as none of its counts after the body read sizes of single images' tensors: "
+                    "it may be computed from them (on a group alone from the group's), whatever count of this "
+                    "loss it equals; no companions for it",
                 )
             else:
                 expr = formula[0] if formula else None

@@ -1693,7 +1693,10 @@ def _ratio_arithmetic(
                         return lost_track(COUNTED_DIVISOR, pred)
                 if _counted_divisor(frame, ta.ratio, other):
                     return lost_track(COUNTED_DIVISOR, pred)
-            if isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other):
+            constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
+            if constant == SIZES_DIVISOR:
+                return lost_track(SIZES_DIVISOR, pred)
+            if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
                 other = frame.num_images  # ``/ float(len(targets))`` of the body: as the int
@@ -2130,7 +2133,42 @@ def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     return z not in counts
 
 
-def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
+def _sized_otherwise(frame: Frame, ratio: Ratio, z: float, counts: Callable[[], list[list[float]]]) -> bool | str:
+    """False (``z`` is a count the body recounts: one of ``counts``, each per image), unless the
+    body read sizes of single images' tensors, one per image, that add up to ``z`` but are none of
+    ``counts`` image by image: then ``z`` may be their sum (a number has no identity), whose share
+    is another, and the loss declines (``SIZES_DIVISOR``, for every key ``z`` divides)."""
+    if not frame.image_size_read or ratio.host_image is not None:
+        return False
+    families = frame.size_families(z, shapes=True)
+    if not families:
+        return False
+    each = counts()
+    if all(any(all(near_count(a, b) for a, b in zip(c, family, strict=True)) for c in each) for family in families):
+        return False
+    frame.sized_divisors.add(float(z))
+    return SIZES_DIVISOR
+
+
+def _counts_of_images(frame: Frame, ratio: Ratio, z: float) -> list[list[float]]:
+    """What each image counts of the loss's rows, of the images and, where the targets tell, of
+    the target instances, each scaled to add up to ``z`` (its elements, a multiple), in that
+    order; the rows read on the host now."""
+    rows: list[float] = frame.rows_per_image(ratio.rows).tolist()
+    instances = frame.instances()
+    found = [[z / max(sum(rows), 1.0) * n for n in rows], [z / frame.num_images] * frame.num_images]
+    if isinstance(instances, list) and sum(instances) > 0:
+        found.append([z / sum(instances) * n for n in instances])
+    return found
+
+
+SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
+                 "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
+                 "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
+                 "from the group's")
+
+
+def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     """Whether the Python number ``z`` dividing a sum is a constant of the body, the same for
     every group: a literal of the body's code (``/ 4.0``: the bytecode shows it), or a number
     (``/ self.scale``) that is none of the call's arguments' numbers (an outside normaliser, whose
@@ -2149,10 +2187,11 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
         return False
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
     # group with that image: ``sum(losses) / len(losses)`` in a per-image loop)
-    if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):
-        return False
+    if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):  # split as the rows (elements)
+        return _sized_otherwise(frame, ratio, z, lambda: _counts_of_images(frame, ratio, z)[:1])
     if z == frame.num_images and (type(z) is int or source == "other"):
-        return False  # images: as ``len(targets)`` (or ``float(len(targets))``, no literal) gives
+        # images: as ``len(targets)`` (or ``float(len(targets))``, no literal) gives
+        return _sized_otherwise(frame, ratio, z, lambda: _counts_of_images(frame, ratio, z)[1:2])
     # one image's own rows are that image's on any group with it: no count to be a multiple of
     own = [] if ratio.host_image is not None else [ratio.rows.numel()]
     counts: list[float] = [*own, *([frame.num_images] if type(z) is int else [])]
@@ -2176,17 +2215,22 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
             frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, the sum over the images of "
                         f"their {field!r} numbers (on a group alone the group's sum)")
             return True
-        # a loss of several images over a count (> 1) that sizes of single images may make up
+        # a loss of several images over a count (> 1) that sizes of single images may make up: the keys
+        # it divides (each other use is checked at its op), or the call where it is also a number read
+        # on the host from the images' values (as ``_host_number`` declines such a read)
         if (source != "configured" and frame.image_size_read and ratio.host_image is None and float(z).is_integer()
                 and z > 1):
+            if frame.host_value(z) is None and frame.summed_value(z) is None:
+                frame.sized_divisors.add(float(z))
+                return SIZES_DIVISOR
             frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a number of the body's after it "
-                        "read sizes of single images' tensors (``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images): it may "
-                        "be computed from them, and on a group alone from the group's")
+                        "read sizes of single images' tensors (``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the "
+                        "images) and values on the host: it may be computed from them, and on a group alone from the group's")
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
     if source is None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
-    return False
+    return _sized_otherwise(frame, ratio, z, lambda: _counts_of_images(frame, ratio, z))
 
 
 COUNTED_OFFSET = ("that is no literal of the body (on a group alone the body computes it from the group's images: "

@@ -909,6 +909,9 @@ class Frame:
         # those sizes in the order read: (the image, the int read, None for a size that is no int;
         # the tensor's first-dim size, None for a 0-dim one)
         self.image_sizes: list[tuple[int | None, int | None, int | None]] = []
+        # numbers a loss was divided by that sizes of single images' tensors may make up and that
+        # are none of its counts (``SIZES_DIVISOR``): every key divided by such a value declines
+        self.sized_divisors: set[float] = set()
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
@@ -1122,25 +1125,31 @@ class Frame:
         image's own tensor, and the j-th of each image add up to ``z`` for one set of sizes only, a
         row-sum normaliser with those sizes per image (on a group alone, the sum of its images'),
         where the code shows each image's size is added once (``summed_in_loop``). None otherwise."""
-        per_image: list[list[int | None]] = [[] for _ in range(self.num_images)]
-        for b, n, _ in self.image_sizes:
-            if b is None or not 0 <= b < self.num_images:
-                return None
-            per_image[b].append(n)
-        if len({len(each) for each in per_image}) != 1:
+        found = self.size_families(z)
+        if found is None or len(found) != 1 or not summed_in_loop():
             return None
-        # the j-th size read of each image, a family per j: those that add up to ``z`` must agree
-        found = {tuple(family) for family in zip(*per_image)
-                 if None not in family and near_count(z, sum(n for n in family if n is not None))}
-        if len(found) != 1 or not summed_in_loop():
-            return None
-        sizes = [int(n) for n in found.pop() if n is not None]
+        sizes = list(found.pop())
         values = host_tensor([float(n) for n in sizes], torch.float64).to(device)
         counts = Ratio.of(values, self.arange(device), 0, RatioKind.SUM)
         for op, c in _bytecode.divisor_tests():  # ``if num > 6:`` of the count: on a group alone, its sum (review14)
             self.branches.append(Branch(counts, op, c, getattr(operator, op)(z, c),
                                         f"a running count of the images' sizes compared ({z:g} {_SYMBOLS[op]} {c:g})"))
         return _host_guarded(counts, z, float(sum(sizes)), floor)
+
+    def size_families(self, z: float, shapes: bool = False) -> set[tuple[int, ...]] | None:
+        """The sizes of the images' own tensors the body read, one per image (the j-th read of
+        each image, a family per j), whose sum is ``z``; None where the images were not each read
+        as many times (or a size read is of no image). With ``shapes``, a read of a whole shape
+        (``p.shape``) counts as its first dim's (``p.shape[0]``): a size it may have taken."""
+        per_image: list[list[int | None]] = [[] for _ in range(self.num_images)]
+        for b, n, first in self.image_sizes:
+            if b is None or not 0 <= b < self.num_images:
+                return None
+            per_image[b].append(first if n is None and shapes else n)
+        if len({len(each) for each in per_image}) != 1:
+            return None
+        return {tuple(int(n) for n in family if n is not None) for family in zip(*per_image)
+                if None not in family and near_count(z, sum(n for n in family if n is not None))}
 
     def _read_families(self) -> list[list[HostRead]]:
         """The row-sum reads of one image each, as families of one read per image, the j-th read
@@ -1216,7 +1225,7 @@ class Frame:
                    "the host that does not count those images' rows block by block")
         start, matched = 0, []
         for n in blocks:
-            have = self._rows_per_image(rows[start : start + n])
+            have = self.rows_per_image(rows[start : start + n])
             start += n
             counts = self._counts_of(n, rows.device)
             if counts is None:
@@ -1245,10 +1254,10 @@ class Frame:
             per = torch.zeros(self.num_images, dtype=torch.float32, device=device)
             found.append(([read], per.index_add_(0, r.rows.reshape(-1).to(device), sums)))
         for rows in self.lengths.get(n, []):
-            found.append(([], self._rows_per_image(rows.to(device))))
+            found.append(([], self.rows_per_image(rows.to(device))))
         return found or None
 
-    def _rows_per_image(self, rows: Tensor) -> Tensor:
+    def rows_per_image(self, rows: Tensor) -> Tensor:
         """How many of ``rows`` (the image of each) each image has, ``[B]``; ``index_add``, not
         ``bincount``, which reads the largest value on the host to size its result."""
         rows = rows.reshape(-1)
@@ -1720,6 +1729,7 @@ class Frame:
         self.counted_values.clear()
         self.image_size_read = False
         self.image_sizes.clear()
+        self.sized_divisors.clear()
         self.positional_rows.clear()
         self.joined_rows.clear()
         self.norms.clear()
