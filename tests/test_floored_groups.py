@@ -31,15 +31,23 @@ def _floored_instances(t):
 
 
 def _over_meta_groups(o, t):
-    """RT-DETR's denoising normaliser: the floored instances times the outputs' number of groups."""
+    """RT-DETR's denoising normaliser: the floored instances times the outputs' number of groups.
+    (The near misses below write ``"groups"`` in this module, so no field of that key is proven
+    here: the cases that split read ``"num_groups"``.)"""
     num_boxes = _floored_instances(t)
     num_boxes = num_boxes * o["meta"]["groups"]
     return {"loss": _err(o, t).sum() / num_boxes}
 
 
+def _over_meta_num_groups(o, t):
+    num_boxes = _floored_instances(t)
+    num_boxes = num_boxes * o["meta"]["num_groups"]
+    return {"loss": _err(o, t).sum() / num_boxes}
+
+
 def _meta_built_from_a_constant(o, t):
-    meta = {"groups": GROUPS, "other": 3}
-    return _over_meta_groups({**o, "meta": meta}, t)
+    meta = {"num_groups": GROUPS, "other": 3}
+    return _over_meta_num_groups({**o, "meta": meta}, t)
 
 
 def _over_global_groups(o, t):
@@ -75,11 +83,11 @@ class _Criterion:
 
 def _with_meta(batch):
     outputs, targets = batch
-    return {**outputs, "meta": {"groups": GROUPS}}, targets
+    return {**outputs, "meta": {"groups": GROUPS, "num_groups": GROUPS}}, targets
 
 
 _CONSTANT_GROUPS = {
-    "a field of the outputs given": (_over_meta_groups, True),
+    "a field of the outputs given": (_over_meta_num_groups, True),
     "a field of a dict display of a global, built in the body": (_meta_built_from_a_constant, False),
     "a global": (_over_global_groups, False),
     "a literal": (_over_literal_groups, False),
@@ -141,6 +149,12 @@ def _meta_rewritten_by_a_helper(o, t):
     return _over_meta_groups({**o, "meta": meta}, t)
 
 
+def _given_meta_rewritten_by_a_helper(o, t):
+    _rewrite_groups(o["meta"], t)
+    num_boxes = _floored_instances(t) * o["meta"]["groups"]
+    return {"loss": _err(o, t).sum() / num_boxes}
+
+
 class _Counting:
     def choice_on_an_attribute_set_from_the_images(self, o, t):
         self.images = len(t)
@@ -179,6 +193,7 @@ _IMAGES_GROUPS = {
     "a choice on an attribute the call sets from the images": (_Counting().choice_on_an_attribute_set_from_the_images,
                                                                False),
     "the outputs' field rewritten with len(targets)": (_given_meta_rewritten_with_the_images, True),
+    "the outputs' field a helper rewrites with len(targets)": (_given_meta_rewritten_by_a_helper, True),
     "len(targets) before the clamp": (_images_before_the_clamp, False),
     "a local holding len(targets) before the clamp": (_images_local_before_the_clamp, False),
 }

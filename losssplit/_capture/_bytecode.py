@@ -3839,7 +3839,7 @@ def _constant_field(f: types.FrameType, span: list[dis.Instruction], depth: int)
     where the call was given it (``f`` is the decorated body), or where the dict holding it is a
     local of a function up the stack, up to the decorated body, that built it once as a dict
     display whose entry is a constant span and changes none of it; and no code from ``f`` up to
-    there stores that key in a subscript. ``_UNPROVEN`` else."""
+    there, nor any function of their modules, stores that key in a subscript. ``_UNPROVEN`` else."""
     pairs = span[1:]
     if not all(k.opname == "LOAD_CONST" and type(k.argval) in _CONSTANT_KEYS and s.opname == "BINARY_SUBSCR"
                for k, s in zip(pairs[0::2], pairs[1::2])):
@@ -3863,7 +3863,7 @@ def _constant_field(f: types.FrameType, span: list[dis.Instruction], depth: int)
         if _internal(g.f_globals.get("__name__", "")):
             g = g.f_back
             continue
-        if _stores_key(g.f_code, key):
+        if _module_stores_key(g, key):
             return _UNPROVEN
         body = _package(g.f_back) == "losssplit"
         if g is f and body:
@@ -3878,12 +3878,23 @@ def _constant_field(f: types.FrameType, span: list[dis.Instruction], depth: int)
     return _UNPROVEN
 
 
-@functools.lru_cache(maxsize=256)
+def _module_stores_key(g: types.FrameType, key: Any) -> bool:
+    """Whether the code ``g`` runs, or any function or class its module defines (a helper that ran
+    and returned: ``prepare(outputs)``), stores or deletes a subscript by the constant ``key``."""
+    module = g.f_globals.get("__name__")
+    defined = [v for v in list(g.f_globals.values())
+               if isinstance(v, (types.FunctionType, type)) and getattr(v, "__module__", None) == module]
+    return any(_stores_key(code, key) for code in (g.f_code, *_codes_of(defined)))
+
+
+@functools.lru_cache(maxsize=1024)
 def _stores_key(code: types.CodeType, key: Any) -> bool:
-    """Whether ``code`` stores or deletes a subscript by the constant ``key`` (``d["k"] = x``)."""
+    """Whether ``code``, or code nested in it, stores or deletes a subscript by the constant ``key``
+    (``d["k"] = x``)."""
     instructions = _instructions(code)
     return any(a.opname == "LOAD_CONST" and a.argval == key and b.opname in ("STORE_SUBSCR", "DELETE_SUBSCR")
-               for a, b in zip(instructions, instructions[1:]))
+               for a, b in zip(instructions, instructions[1:])) or any(
+        _stores_key(c, key) for c in code.co_consts if isinstance(c, types.CodeType))
 
 
 def _displayed(g: types.FrameType, local: str, key: Any, depth: int) -> Any:
