@@ -350,7 +350,10 @@ def finish(
             num, den, cnt = host[at : at + 3]
             name = named[i][g]
             # a group with images but no rows: its empty sum over a floored count, if the floor is read
-            if cnt == 0 and (floor is None or not images[g]) or name in clashes:
+            if name in clashes or cnt == 0 and not images[g]:
+                continue
+            if cnt == 0 and floor is None:
+                _no_rows(p.key, group, name, z, warn)
                 continue
             counts = []
             if r.den_values is not None:
@@ -386,6 +389,7 @@ def finish(
                 counts.append(Count("images", images[g], membership.images))
             found = floored_den(z, floor, counts, membership.images) if floor is not None else None
             if found is None and cnt == 0:
+                _no_rows(p.key, group, name, z, warn)
                 continue
             den_s, ambiguous = found or opaque_den(z, counts, body, membership.images if body else 0)
             if ambiguous:
@@ -695,13 +699,24 @@ def _plain_companions(
     return made
 
 
-def _floored(r: Ratio) -> tuple[float, float, float] | None:
-    """(raw, floor, factor) of an opaque ratio's one divisor where it is a count the body clamped
-    from below by a literal (``FlooredFloat``), else None."""
+def _no_rows(key: str, group: str, name: str, z: float, warn: Warn) -> None:
+    """Warn that group ``group``, with images but no rows in key ``key``'s loss, gets no companion:
+    no floor the body applies to what its normaliser ``z`` counts is seen, so the body's value on
+    the group alone (its empty sum over that floor, or 0 / 0) is not known."""
+    warn(
+        f"zero:{name}",
+        f"key {key!r}: group {group!r} has images but no rows in this loss, and no floor of what its normaliser "
+        f"{z:g} counts is seen (max(n, 1) in Python); no companion {name!r}",
+    )
+
+
+def _floored(r: Ratio) -> tuple[float, float, float, float, bool] | None:
+    """(raw, floor, factor, inner, proven) of an opaque ratio's one divisor where it is a count the
+    body clamped from below by a literal (``FlooredFloat``), else None."""
     if len(r.divisors) != 1 or not isinstance(r.divisors[0], (FlooredFloat, FlooredInt)):
         return None
     d = r.divisors[0]
-    return (d.raw, d.floor, d.factor) if d.floor > 0 else None
+    return (d.raw, d.floor, d.factor, d.inner, d.proven) if d.floor > 0 else None
 
 
 def _floor(r: Ratio) -> bool:

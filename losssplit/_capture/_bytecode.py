@@ -3855,3 +3855,243 @@ def _named_operand(instructions: list[dis.Instruction], k: int, operand: int) ->
     if len(span) == 2 and span[0].opname == "LOAD_FAST" and span[1].opname == "LOAD_ATTR":
         return _Named("attr", (span[0].argval, span[1].argval))
     return None
+
+
+def constant_product_operand(value: Any, right: bool) -> bool:
+    """Whether the operand (``right``: the right one) of the ``*`` the caller's code is executing
+    is a constant of the call equal to ``value`` (``_constant_value``): a literal, a configured
+    attribute or global, a local only ever assigned those (``g = self.groups if self.training
+    else 1``), or a field picked by constant keys from a parameter that the call was given or that
+    a function up the stack built as a dict display of such constants
+    (``outputs["meta"]["groups"]``). On a group alone the same number, whatever count it equals.
+    Python 3.11 only (operand layout checked)."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED or type(value) not in (int, float):
+        return False
+    f = _caller()
+    spans = _operand_spans(f.f_code, f.f_lasti) if f is not None else None
+    if f is None or spans is None or _instructions(f.f_code)[spans[1][1]].arg not in _PRODUCTS:
+        return False
+    start, end = spans[1] if right else spans[0]
+    found = _constant_value(f, start, end)
+    return found is not _UNPROVEN and found == value
+
+
+def constant_multiple() -> float | None:
+    """The factor ``k`` where the number the call the caller's code is executing takes as its
+    first argument (``torch.as_tensor([n])``, ``torch.tensor(n)``) is a local whose last
+    assignment, in straight-line code right before the call, is that local times a constant of
+    the call (``n = n * group_detr``, ``_constant_value``): ``k`` times the number it held. None
+    where that is not shown. Python 3.11 only."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    found = _multiple_at(f.f_code, f.f_lasti) if f is not None else None
+    k: Any = _constant_value(f, *found) if f is not None and found is not None else _UNPROVEN
+    return float(k) if type(k) in (int, float) and k > 0 else None
+
+
+@functools.lru_cache(maxsize=1024)
+def _multiple_at(code: types.CodeType, lasti: int) -> tuple[int, int] | None:
+    """The span of the factor ``c`` of ``x = x * c`` (or ``c * x``, ``x *= c``) stored right before
+    the CALL at ``lasti`` whose first argument is ``x`` or ``[x]`` (see ``constant_multiple``)."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
+        return None
+    spans = _call_spans(code, at)
+    if spans is None or not spans[0] or any(i.is_jump_target for i in instructions[spans[0][0][0] : at + 1]):
+        return None
+    first = instructions[spans[0][0][0] : spans[0][0][1]]
+    if not (len(first) in (1, 2) and first[0].opname == "LOAD_FAST"
+            and (len(first) == 1 or first[1].opname == "BUILD_LIST" and first[1].arg == 1)):
+        return None
+    name, j = first[0].argval, spans[0][0][0] - 1
+    # the callee's loads right before the argument, then the store: ``x = x * c`` ends there
+    while j >= 0 and instructions[j].opname in ("LOAD_GLOBAL", "LOAD_ATTR", "LOAD_METHOD", "PUSH_NULL", "LOAD_FAST") \
+            and not (instructions[j].opname == "LOAD_FAST" and instructions[j].argval == name):
+        if instructions[j].is_jump_target:
+            return None
+        j -= 1
+    if j < 3 or instructions[j].opname != "STORE_FAST" or instructions[j].argval != name or _in_loop(code, instructions[j].offset):
+        return None
+    product = instructions[j - 1]
+    if product.opname != "BINARY_OP" or product.arg not in _PRODUCTS or product.is_jump_target:
+        return None
+    right = _operand_start(instructions, j - 1)
+    left = _operand_start(instructions, right) if right is not None else None
+    if right is None or left is None:
+        return None
+    for x, c in (((left, right), (right, j - 1)), ((right, j - 1), (left, right))):
+        span = instructions[x[0] : x[1]]
+        if len(span) == 1 and span[0].opname == "LOAD_FAST" and span[0].argval == name:
+            return c
+    return None
+
+
+_CONSTANT_KEYS = (str, int)
+# what may stand between a local's load and the call it is an argument of: loads and displays only
+_PASSING_ON = frozenset({"LOAD_FAST", "LOAD_CONST", "LOAD_GLOBAL", "LOAD_DEREF", "BUILD_MAP", "BUILD_CONST_KEY_MAP",
+                         "BUILD_TUPLE", "BUILD_LIST", "DICT_UPDATE", "DICT_MERGE", "LIST_EXTEND", "KW_NAMES", "PRECALL",
+                         "PUSH_NULL"})
+
+
+def _constant_value(f: types.FrameType, start: int, end: int, depth: int = 0) -> Any:
+    """The number the span ``start:end`` of ``f``'s code pushes where the code proves it a
+    constant of the call (see ``constant_product_operand``), else ``_UNPROVEN``."""
+    if depth > _FOLLOWED_CALLS:
+        return _UNPROVEN
+    instructions = _instructions(f.f_code)
+    span = instructions[start:end]
+    if any(i.is_jump_target for i in span[1:]):
+        return _UNPROVEN
+    value: Any = _UNPROVEN
+    if len(span) == 1 and span[0].opname == "LOAD_CONST":
+        value = span[0].argval
+    elif len(span) == 1 and span[0].opname == "LOAD_GLOBAL" and not (span[0].arg or 0) & 1:
+        value = configured_value(_Named("global", span[0].argval), f.f_globals, f.f_locals, f.f_code)
+    elif len(span) == 2 and span[0].opname == "LOAD_FAST" and span[0].argval in _OWNERS and span[1].opname == "LOAD_ATTR":
+        value = configured_value(_Named("attr", (span[0].argval, span[1].argval)), f.f_globals, f.f_locals, f.f_code)
+    elif len(span) == 1 and span[0].opname == "LOAD_FAST":
+        value = _proven_local(f, span[0].argval, depth)
+    elif len(span) >= 3 and span[0].opname == "LOAD_FAST" and len(span) % 2 == 1:
+        value = _constant_field(f, span, depth)
+    return value if type(value) in (int, float) else _UNPROVEN
+
+
+def _parameters(code: types.CodeType) -> tuple[str, ...]:
+    return code.co_varnames[: code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)]
+
+
+def _proven_local(f: types.FrameType, name: str, depth: int) -> Any:
+    """The value of the local ``name`` of ``f`` where its one assignment, in no loop, is a constant
+    span, or a conditional expression choosing between two of them on attributes of ``self`` and
+    literals (``self.groups if self.training else 1``); ``_UNPROVEN`` else."""
+    code = f.f_code
+    if name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars:
+        return _UNPROVEN
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    if len(stores) != 1 or instructions[stores[0]].opname != "STORE_FAST" or _in_loop(code, instructions[stores[0]].offset):
+        return _UNPROVEN
+    j, held = stores[0], f.f_locals.get(name, _UNPROVEN)
+    if not instructions[j].is_jump_target:
+        start = _operand_start(instructions, j)
+        return _UNPROVEN if start is None else _same_number(_constant_value(f, start, j, depth + 1), held)
+    other = _operand_start(instructions, j, target_first=True)  # ``a if cond else b``: b, a jump target
+    if other is None or other < 2 or instructions[other - 1].opname != "JUMP_FORWARD" \
+            or instructions[other - 1].argval != instructions[j].offset:
+        return _UNPROVEN
+    first = _operand_start(instructions, other - 1)
+    if first is None or first < 1:
+        return _UNPROVEN
+    test = instructions[first - 1]
+    if not test.opname.startswith("POP_JUMP_FORWARD_IF_") or test.argval != instructions[other].offset:
+        return _UNPROVEN
+    cond = _assignment_start(instructions, j)
+    stored = {i.argval for i in instructions if i.opname == "STORE_ATTR"}
+    if cond is None or cond >= first - 1 or not all(
+            i.opname in ("LOAD_CONST", "COMPARE_OP", "UNARY_NOT") or i.opname == "LOAD_FAST" and i.argval in _OWNERS
+            or i.opname == "LOAD_ATTR" and i.argval not in stored for i in instructions[cond : first - 1]):
+        return _UNPROVEN  # a choice on the batch (``2 if len(targets) > 1 else 1``) is the group's there
+    values = [_constant_value(f, first, other - 1, depth + 1), _constant_value(f, other, j, depth + 1)]
+    return held if any(v is not _UNPROVEN and _same_number(v, held) is not _UNPROVEN for v in values) else _UNPROVEN
+
+
+def _same_number(value: Any, held: Any) -> Any:
+    return held if type(value) in (int, float) and type(held) in (int, float) and value == held else _UNPROVEN
+
+
+def _constant_field(f: types.FrameType, span: list[dis.Instruction], depth: int) -> Any:
+    """``p["a"]["b"]``: a parameter of ``f`` (never rebound) subscripted by constant keys. Its value
+    where the call was given it (``f`` is the decorated body), or where the dict holding it is a
+    local of a function up the stack, up to the decorated body, that built it once as a dict
+    display whose entry is a constant span and changes none of it; and no code from ``f`` up to
+    there, nor any function of their modules, stores that key in a subscript. ``_UNPROVEN`` else."""
+    pairs = span[1:]
+    if not all(k.opname == "LOAD_CONST" and type(k.argval) in _CONSTANT_KEYS and s.opname == "BINARY_SUBSCR"
+               for k, s in zip(pairs[0::2], pairs[1::2])):
+        return _UNPROVEN
+    code, name = f.f_code, span[0].argval
+    if name not in _parameters(code) or _stores(_instructions(code), name):
+        return _UNPROVEN
+    container: Any = f.f_locals.get(name, _UNPROVEN)
+    keys = [k.argval for k in pairs[0::2]]
+    try:
+        for key in keys[:-1]:
+            container = container[key] if type(container) is dict else _UNPROVEN
+        value = container[keys[-1]] if type(container) is dict else _UNPROVEN
+    except (KeyError, TypeError):
+        return _UNPROVEN
+    if value is _UNPROVEN:
+        return _UNPROVEN
+    key = keys[-1]
+    g: types.FrameType | None = f
+    while g is not None:
+        if _internal(g.f_globals.get("__name__", "")):
+            g = g.f_back
+            continue
+        if _module_stores_key(g, key):
+            return _UNPROVEN
+        body = _package(g.f_back) == "losssplit"
+        if g is f and body:
+            return value  # the call's own argument: the same on a group alone
+        if g is not f:
+            for local, held in list(g.f_locals.items()):
+                if held is container and _same_number(_displayed(g, local, key, depth), value) is not _UNPROVEN:
+                    return value
+        if body:
+            return _UNPROVEN
+        g = g.f_back
+    return _UNPROVEN
+
+
+def _module_stores_key(g: types.FrameType, key: Any) -> bool:
+    """Whether the code ``g`` runs, or any function or class its module defines (a helper that ran
+    and returned: ``prepare(outputs)``), stores or deletes a subscript by the constant ``key``."""
+    module = g.f_globals.get("__name__")
+    defined = [v for v in list(g.f_globals.values())
+               if isinstance(v, (types.FunctionType, type)) and getattr(v, "__module__", None) == module]
+    return any(_stores_key(code, key) for code in (g.f_code, *_codes_of(defined)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _stores_key(code: types.CodeType, key: Any) -> bool:
+    """Whether ``code``, or code nested in it, stores or deletes a subscript by the constant ``key``
+    (``d["k"] = x``)."""
+    instructions = _instructions(code)
+    return any(a.opname == "LOAD_CONST" and a.argval == key and b.opname in ("STORE_SUBSCR", "DELETE_SUBSCR")
+               for a, b in zip(instructions, instructions[1:])) or any(
+        _stores_key(c, key) for c in code.co_consts if isinstance(c, types.CodeType))
+
+
+def _displayed(g: types.FrameType, local: str, key: Any, depth: int) -> Any:
+    """The value of entry ``key`` of the dict display the local ``local`` of ``g`` is assigned
+    once (in no loop), where that entry is a constant span and the code loads ``local`` once,
+    into the arguments of the call it is executing, with no other call in between (``crit({**o,
+    "meta": meta})``: nothing it ran could change the dict); ``_UNPROVEN`` else."""
+    code = g.f_code
+    instructions, at = _located(code, g.f_lasti)  # a call through a type's slot stops on the CALL,
+    if at is None:  # a Python function's caller on its last inline cache
+        at = _positions(code).get(g.f_lasti - 2 * _CALL_CACHES)
+    stores = _stores(instructions, local)
+    loads = [k for k, i in enumerate(instructions) if i.opname in ("LOAD_FAST", "LOAD_CLOSURE", "LOAD_DEREF")
+             and i.argval == local]
+    if (local in _parameters(code) or len(stores) != 1 or instructions[stores[0]].opname != "STORE_FAST"
+            or _in_loop(code, instructions[stores[0]].offset) or at is None or instructions[at].opname != "CALL"
+            or len(loads) != 1 or not stores[0] < loads[0] < at
+            or any(i.opname not in _PASSING_ON for i in instructions[loads[0] + 1 : at])):
+        return _UNPROVEN
+    j = stores[0]
+    build = instructions[j - 1] if j else None
+    if build is None or build.opname != "BUILD_CONST_KEY_MAP" or j < 2 or instructions[j - 2].opname != "LOAD_CONST":
+        return _UNPROVEN
+    names = instructions[j - 2].argval
+    if type(names) is not tuple or key not in names or len(names) != build.arg:
+        return _UNPROVEN
+    end: int | None = j - 2
+    spans: list[tuple[int, int]] = []
+    for _ in names:
+        start = _operand_start(instructions, end) if end is not None else None
+        if start is None or end is None:
+            return _UNPROVEN
+        spans.append((start, end))
+        end = start
+    start, end = spans[::-1][names.index(key)]
+    return _constant_value(g, start, end, depth + 1)

@@ -248,7 +248,8 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         last = kwargs.get("min") if kwargs else args[-1] if len(args) == 2 else None
         if (name in ("clamp", "clamp_min") and isinstance(low, (int, float)) and not isinstance(low, bool)
                 and high is None and last is low and literal_argument(low, "min")):
-            frame.floored[id(out)] = (out, float(low), src.detach())  # type: ignore[arg-type]  # a number, checked
+            frame.floored[id(out)] = (out, float(low), src.detach(), frame.int_number(src),  # type: ignore[arg-type]
+                                      frame.int_factor(src))
             floor = float(low)  # type: ignore[arg-type]  # a number, checked; ``max(n, 1.0)`` is the int n >= 1
             _carry_int(frame, src, out, lambda n: max(n, floor), low)
         return
@@ -582,6 +583,9 @@ def _carry_int(frame: Frame, src: Any, out: Any, number: Callable[[int], int | f
     value = number(held)
     if float(value).is_integer() and frame.get(out) is None and frame.get(src) is None:
         frame.note_int(out, int(value))
+        k = frame.int_factor(src)
+        if k != 1 and value == held:  # ``/ world_size`` over one rank: still the count times k
+            frame.int_factors[id(out)] = (out, k)
 
 
 _GROUP_SCALING = {Tensor.mul: "mul", torch.mul: "mul", torch.multiply: "mul", Tensor.mul_: "mul", Tensor.div: "div",
@@ -1550,6 +1554,10 @@ def _body_number(frame: Frame, x: Any, track: Track | None, kind: str) -> float 
     is (a count of the batch, a literal), not as a tensor from outside the call. A whole float is
     read as the int (``torch.tensor(float(len(targets)))``: a tensor is rarely made of a float
     literal that happens to equal a count, while a plain float ``2.0 * cls`` often is one)."""
+    if kind == "div" and track is None and frame.floored:
+        floored = frame.floored_count(x)  # ``l.sum() / num_masks``, a clamped count kept as a tensor
+        if floored is not None:
+            return floored
     if track is None and isinstance(x, Tensor) and frame.filled_numbers and id(x) not in frame.weight_filled:
         number = frame.filled_number(x, kind)
         if number is not None:  # (a float of the images' data keeps its object: see ``Frame.data_images``)
@@ -1627,6 +1635,8 @@ def _ratio_arithmetic(
         other = _body_number(frame, b, tb, kind)
         if other is None:
             return None
+        if type(other) in (FlooredFloat, FlooredInt) and isinstance(b, Tensor):
+            b = other  # a floored count kept as a tensor: as the number ``.item()`` reads from it
         if kind in ("mul", "div"):
             other, weight = _weight_factor(frame, ta.ratio, b, other)
             if weight and _is_number(other):  # its image's weight: 1

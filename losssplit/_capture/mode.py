@@ -241,11 +241,17 @@ class FlooredFloat(_Plain, float):
     from below by a literal of its code (``torch.clamp(torch.as_tensor([n]), min=1).item()``),
     possibly times plain numbers (``* groups``). ``raw`` is the tensor's value before the clamp,
     ``floor`` the literal, ``factor`` the product of those numbers: the number is ``factor *
-    max(raw, floor)``. Any other arithmetic gives a plain number. Copies and pickles are plain."""
+    max(raw, floor)``. ``inner``: a constant of the call the code shows ``raw`` to be a number
+    times (``n = n * groups`` before ``torch.as_tensor([n])``, ``_bytecode.constant_multiple``), 1
+    else; ``proven``: whether the code shows each number in ``factor`` a constant of the call
+    (``_bytecode.constant_product_operand``). Any other arithmetic gives a plain number. Copies
+    and pickles are plain."""
 
     raw: float
     floor: float
     factor: float
+    inner: float
+    proven: bool
 
 
 class FlooredInt(_Plain, int):
@@ -254,14 +260,17 @@ class FlooredInt(_Plain, int):
     raw: float
     floor: float
     factor: float
+    inner: float
+    proven: bool
 
 
-def floored_number(value: Any, raw: float, floor: float, factor: float = 1.0) -> Any:
+def floored_number(value: Any, raw: float, floor: float, factor: float = 1.0, inner: float = 1.0,
+                   proven: bool = True) -> Any:
     """``value`` as a ``FlooredFloat`` / ``FlooredInt`` (a plain number where it is neither)."""
     if type(value) not in (int, float):
         return value
     out = (FlooredInt if type(value) is int else FlooredFloat)(value)
-    out.raw, out.floor, out.factor = raw, floor, factor
+    out.raw, out.floor, out.factor, out.inner, out.proven = raw, floor, factor, inner, proven
     return out
 
 
@@ -272,7 +281,8 @@ def _scaled_floor(name: str, base: type) -> Callable[..., Any]:
             value = getattr(float, name)(float(self), other)
         if type(other) not in (int, float) or value is NotImplemented:
             return value
-        return floored_number(value, self.raw, self.floor, self.factor * other)
+        proven = self.proven and not _by_the_capture() and _bytecode.constant_product_operand(other, name == "__mul__")
+        return floored_number(value, self.raw, self.floor, self.factor * other, self.inner, proven)
 
     method.__name__ = name
     return method
@@ -920,8 +930,12 @@ class Frame:
         # held, so the ids stay unique
         self.joined_rows: dict[int, tuple[Tensor, tuple[Tensor, ...]]] = {}
         # one-element tensors of no images clamped from below by a literal (``clamp(min=1)``):
-        # id -> (the clamped tensor, the literal, the tensor clamped); held, so the ids stay unique
-        self.floored: dict[int, tuple[Tensor, float, Tensor]] = {}
+        # id -> (the clamped tensor, the literal, the tensor clamped, the Python int that tensor
+        # held or None: ``Frame.int_number``); held, so the ids stay unique
+        self.floored: dict[int, tuple[Tensor, float, Tensor, int | None, float]] = {}
+        # one-element tensors made from a Python int the code shows to be a number times a constant
+        # of the call (``n = n * groups``, then ``torch.as_tensor([n])``): id -> (the tensor, k)
+        self.int_factors: dict[int, tuple[Tensor, float]] = {}
         # full 2-norms of tensors over their image rows (``u.norm(2)``): id -> (the norm, the track
         # of its square, a sum of squares over the rows); held, so the ids stay unique
         self.norms: dict[int, tuple[Tensor, Track]] = {}
@@ -1605,6 +1619,25 @@ class Frame:
         held = self.int_numbers.get(id(x)) if self.int_numbers and isinstance(x, Tensor) else None
         return None if held is None or held[0] is not x or held[1] is None or version_of(x) != held[1] else held[2]
 
+    def floored_count(self, x: Any) -> Any:
+        """The one-element tensor ``x`` as the number it holds, where the body clamped from below
+        by a literal a tensor made from a Python int of the call (``torch.clamp(torch.as_tensor(n)
+        / world_size, min=1)`` used as a tensor, unread): a ``FlooredFloat`` of that int, known on
+        the host as a ``.item()`` of it would give it. None for any other tensor."""
+        held = self.floored.get(id(x)) if self.floored and isinstance(x, Tensor) else None
+        if held is None or held[0] is not x or held[3] is None:
+            return None
+        value = self.int_number(x)
+        if value is None or value != max(held[3], held[1]):
+            return None
+        return floored_number(float(value), float(held[3]), held[1], inner=held[4])
+
+    def int_factor(self, x: Any) -> float:
+        """``k`` where the one-element tensor ``x`` holds a Python int the code shows to be a number
+        times the constant ``k`` of the call (``int_factors``), 1 else."""
+        held = self.int_factors.get(id(x)) if self.int_factors and isinstance(x, Tensor) else None
+        return held[1] if held is not None and held[0] is x and self.int_number(x) is not None else 1.0
+
     def filled_number(self, x: Any, op: str) -> int | float | None:
         """The Python number the one-element tensor ``x`` was made from in this call and still
         holds (see ``note_filled``); a write its version misses is checked on the device."""
@@ -1713,6 +1746,7 @@ class Frame:
         self.weight_filled.clear()
         self.filled_numbers.clear()
         self.int_numbers.clear()
+        self.int_factors.clear()
         self.read_field_floats = self._field_floats = None
         self.positions_written.clear()
         self.row_offsets.clear()
@@ -3291,7 +3325,7 @@ class CaptureMode(TorchFunctionMode):
                             return logged
                         floored = frame.floored.get(id(args[0]))
                         if floored is not None and floored[0] is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
-                            return floored_number(out, float(floored[2].reshape(()).item()), floored[1])
+                            return floored_number(out, float(floored[2].reshape(()).item()), floored[1], inner=floored[4])
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
             if func in _EXPOSING and args and isinstance(args[0], Tensor):

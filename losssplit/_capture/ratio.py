@@ -395,26 +395,29 @@ def count_multiple(z: float, count: float) -> int | None:
 
 
 def floored_den(
-    z: float, floor: tuple[float, float, float], counts: list[Count], images: int = 0
+    z: float, floor: tuple[float, float, float, float, bool], counts: list[Count], images: int = 0
 ) -> tuple[float | None, str | None] | None:
     """The group's denominator of ``sum / z`` with ``z`` the body's ``factor * max(raw, c)``
-    (``floor``: raw, c, factor), a count clamped from below by the literal ``c`` and times plain
-    numbers (``clamp(num_boxes, min=1) * groups``): where ``raw`` equals a local count, on the
-    group alone it is that count's, so ``factor * max(C_S, c)``. (None, names) where the images
-    equal the count too and split the groups otherwise, or the factor is the images (on a group
-    alone, the group's own count); None where ``raw`` is no count (read as ``opaque_den`` does)."""
-    raw, c, factor = floor
-    if abs(z - factor * max(raw, c)) > 1e-9 * max(abs(z), 1.0):
+    (``floor``: raw, c, factor, inner, proven), a count clamped from below by the literal ``c`` and
+    times plain numbers (``clamp(num_boxes, min=1) * groups``): where ``raw`` (or ``raw / inner``,
+    ``inner`` a constant the code shows ``raw`` a multiple of: ``n * groups`` before the clamp)
+    equals a local count, on the group alone it is that count's, so ``factor * max(inner * C_S,
+    c)``. (None, names) where the images equal the count too and split the groups otherwise, or,
+    unless the code shows the factor a constant of the call (``proven``), the factor is the images
+    (on a group alone, the group's own count); None where ``raw`` is no count (read as
+    ``opaque_den`` does)."""
+    raw, c, factor, inner, proven = floor
+    if abs(z - factor * max(raw, c)) > 1e-9 * max(abs(z), 1.0) or inner <= 0 or not (raw / inner).is_integer():
         return None
-    share = _equal_share(raw, counts, 1)
+    share = _equal_share(raw / inner, counts, 1)
     if share is None:
         return None
     den, names = share
-    if names is None and images > 1 and factor == images:
-        names = f"{factor:g} x {next(x.name for x in counts if x.total == raw)} / images"
+    if names is None and images > 1 and factor == images and not proven:
+        names = f"{factor:g} x {next(x.name for x in counts if x.total == raw / inner)} / images"
     if names is not None:
         return None, names
-    return factor * max(den, c), None
+    return factor * max(inner * den, c), None
 
 
 def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 0) -> tuple[float | None, str | None]:

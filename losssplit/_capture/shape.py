@@ -14,7 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._bytecode import configured_view_sizes, literal_view_sizes, repeated_list
+from ._bytecode import configured_view_sizes, constant_multiple, literal_view_sizes, repeated_list
 from .elementwise import image_value_track, label_copy, made_from_data
 from .mode import (
     OTHER_IMAGE_WEIGHT,
@@ -582,6 +582,11 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, f"{op_name(func)} of a number the body computed repeated as many times as there are image "
                    "rows (on a group alone, another length and maybe another number)", pred=False)
     frame.note_filled(out, fill)
+    held = frame.int_number(out)
+    if held and func in (torch.tensor, torch.as_tensor):  # ``torch.as_tensor([n])`` after ``n = n * groups``
+        k = constant_multiple()
+        if k is not None and k != 1 and held % k == 0:
+            frame.int_factors[id(out)] = (out, k)
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
         frame.weight_filled[id(out)] = (out, images, None)
