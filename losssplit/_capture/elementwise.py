@@ -2150,14 +2150,49 @@ def _sized_otherwise(frame: Frame, ratio: Ratio, z: float, counts: Callable[[], 
     is another, and the loss declines (``SIZES_DIVISOR``, for every key ``z`` divides)."""
     if not frame.image_size_read or ratio.host_image is not None:
         return False
-    families = frame.size_families(z, shapes=True)
-    if not families:
+    # ``k * num`` and ``num += max(n, 1)`` are as common as the plain sum: sizes adding up to a
+    # divisor of ``z``, or floored at 1, are what ``z`` may count as well; such a reading is
+    # explained only where it matches every count (the share taken may be any of them). A floored
+    # count times factors the code proves constants is that product only.
+    floored = z if isinstance(z, (FlooredFloat, FlooredInt)) and z.proven else None
+    ks = (floored.factor * floored.inner,) if floored is not None else range(1, 17)
+    candidates: dict[tuple[float, tuple[int, ...]], int] = {}  # (k, family): the floor it needs (0 first)
+    for k in ks:
+        if float(z / k).is_integer() and z / k >= 1:
+            for floor in (0, 1):
+                for family in frame.size_families(z / k, shapes=True, floor=floor) or ():
+                    candidates.setdefault((k, family), floor)
+    if not candidates:
         return False
     each = counts()
-    if all(any(all(near_count(a, b) for a, b in zip(c, family, strict=True)) for c in each) for family in families):
+    every = _counts_taken(frame, ratio, z)
+
+    def explained(k: float, floor: int, family: tuple[int, ...]) -> bool:
+        def fits(c: list[float]) -> bool:
+            return all(near_count(a, k * b) for a, b in zip(c, family, strict=True))
+        return any(map(fits, each)) if floored is not None or (k, floor) == (1, 0) else all(map(fits, every))
+
+    unexplained = [(k, floor) for (k, family), floor in candidates.items() if not explained(k, floor, family)]
+    if not unexplained:
         return False
-    frame.sized_divisors.add(float(z))
+    if (1, 0) in unexplained:  # the plain sum: every key divided by that number with it (a multiple is this loss's)
+        frame.sized_divisors.add(float(z))
     return SIZES_DIVISOR
+
+
+def _counts_taken(frame: Frame, ratio: Ratio, z: float) -> list[list[float]]:
+    """Per image, scaled to add up to ``z``, each count the split may take ``z`` to be: those it
+    equals (the loss's rows or elements, the target instances, the images), else those it is a
+    multiple of (``opaque_den`` takes an equal count first)."""
+    rows: list[float] = frame.rows_per_image(ratio.rows).tolist()
+    known: list[tuple[list[float], tuple[float, ...]]] = [(rows, (sum(rows), float(ratio.numel)))]
+    instances = frame.instances()
+    if isinstance(instances, list) and sum(instances) > 0:
+        known.append(([float(n) for n in instances], (float(sum(instances)),)))
+    known.append(([1.0] * frame.num_images, (float(frame.num_images),)))
+    taken = [each for each, totals in known if any(near_count(z, t) for t in totals)] or [
+        each for each, totals in known if any(count_multiple(z, t) for t in totals)]
+    return [[z / max(sum(each), 1.0) * n for n in each] for each in taken]
 
 
 def _counts_of_images(frame: Frame, ratio: Ratio, z: float) -> list[list[float]]:

@@ -1150,11 +1150,12 @@ class Frame:
                                         f"a running count of the images' sizes compared ({z:g} {_SYMBOLS[op]} {c:g})"))
         return _host_guarded(counts, z, float(sum(sizes)), floor)
 
-    def size_families(self, z: float, shapes: bool = False) -> set[tuple[int, ...]] | None:
+    def size_families(self, z: float, shapes: bool = False, floor: int = 0) -> set[tuple[int, ...]] | None:
         """The sizes of the images' own tensors the body read, one per image (the j-th read of
         each image, a family per j), whose sum is ``z``; None where the images were not each read
         as many times (or a size read is of no image). With ``shapes``, a read of a whole shape
-        (``p.shape``) counts as its first dim's (``p.shape[0]``): a size it may have taken."""
+        (``p.shape``) counts as its first dim's (``p.shape[0]``): a size it may have taken. With
+        ``floor``, each size is taken floored at it (``max(n, 1)``)."""
         per_image: list[list[int | None]] = [[] for _ in range(self.num_images)]
         for b, n, first in self.image_sizes:
             if b is None or not 0 <= b < self.num_images:
@@ -1162,8 +1163,8 @@ class Frame:
             per_image[b].append(first if n is None and shapes else n)
         if len({len(each) for each in per_image}) != 1:
             return None
-        return {tuple(int(n) for n in family if n is not None) for family in zip(*per_image)
-                if None not in family and near_count(z, sum(n for n in family if n is not None))}
+        return {tuple(max(int(n), floor) for n in family if n is not None) for family in zip(*per_image)
+                if None not in family and near_count(z, sum(max(n, floor) for n in family if n is not None))}
 
     def _read_families(self) -> list[list[HostRead]]:
         """The row-sum reads of one image each, as families of one read per image, the j-th read

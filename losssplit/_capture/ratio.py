@@ -440,11 +440,15 @@ def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 
     shares = [_equal_share(z, counts, 1)]
     # equal to the loss's elements alone (``l.sum() / l.numel()`` read from the value only): as
     # telling as what else Z may count, a multiple of a count or, from outside, the first's share
-    elements = [c.name for c in counts if c.total == z] == ["elements"]
-    multiple = (shares[0] is None or elements) and body
+    equal = [c.name for c in counts if c.total == z]
+    elements = equal == ["elements"]
+    # equal to the images alone, a number of the body may as well be ``k`` times another count
+    # (``2 * num_fg`` over four images): as telling as those multiples
+    also = elements or (equal == ["images"] and body)
+    multiple = (shares[0] is None or also) and body
     if multiple:  # ``num_boxes * groups``: per factor, the counts it multiplies
         ks = sorted({k for c in counts if (k := count_multiple(z, c.total)) is not None})
-        shares = [_equal_share(z, counts, k) for k in ks] + shares if elements else \
+        shares = [_equal_share(z, counts, k) for k in ks] + shares if also else \
             [_equal_share(z, counts, k) for k in ks] or shares
     elif elements and counts[0].total > 0:
         shares.append((z * counts[0].group / counts[0].total, None))
@@ -456,7 +460,7 @@ def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 
     found = [share for share in shares if share is not None]
     if found:
         ambiguous = next((names for _, names in found if names is not None), None)
-        if ambiguous is None and (len({den for den, _ in found}) > 1 or multiple and not elements and images > 1 and any(
+        if ambiguous is None and (len({den for den, _ in found}) > 1 or multiple and not also and images > 1 and any(
                 k == images for k, _ in _factors(z, counts))):
             # shares that differ; or, equal to no count, a factor equal to the ``images``, which on
             # a group alone is the group's own count (``rows * len(targets)``), not a constant
