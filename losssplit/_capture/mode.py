@@ -905,6 +905,10 @@ class Frame:
         # those sizes in the order read: (the image, the int read, None for a size that is no int;
         # the tensor's first-dim size, None for a 0-dim one)
         self.image_sizes: list[tuple[int | None, int | None, int | None]] = []
+        # before the body runs (``_bytecode.FixedLists``): id -> (an argument's list of per-layer
+        # outputs, or a list or dict attribute of an object the call holds (held); its items then;
+        # whether it is the former)
+        self.fixed_lists: dict[int, tuple[Any, tuple[Any, ...], bool]] = {}
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
@@ -1713,6 +1717,7 @@ class Frame:
         self.counted_values.clear()
         self.image_size_read = False
         self.image_sizes.clear()
+        self.fixed_lists.clear()
         self.positional_rows.clear()
         self.joined_rows.clear()
         self.norms.clear()
