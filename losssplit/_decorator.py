@@ -165,7 +165,8 @@ class _Splitter:
         try:
             with torch._C.DisableTorchFunction():
                 try:
-                    tagged: int | None = tag_inputs(frame, args, kwargs, per_image, *self._weight(wrapped, args, kwargs))
+                    tagged: int | None = tag_inputs(frame, args, kwargs, per_image, *self._weight(wrapped, args, kwargs),
+                                                    wrapped=wrapped)
                 except Exception as exc:  # noqa: BLE001 - never let our bug stop training
                     self.warn("internal", f"internal error while reading inputs ({exc!r}); passed through")
                     tagged = None

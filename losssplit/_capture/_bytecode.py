@@ -212,7 +212,7 @@ def literal_exponent(c: Any, passed: int, configured: bool = False) -> bool:
     return literal_size(c, 1, "exponent", passed)
 
 
-def straight_line_operator(counts: Collection[int] = ()) -> bool:
+def straight_line_operator(counts: Collection[int] = (), lists: FixedLists | None = None) -> bool:
     """Whether the caller's code is executing a binary operator (``a + b``, ``a * b``) that runs
     once per call of the decorated body: no loop of that code, nor of any code between it and
     the body (a helper called in a loop), runs it again (a backward jump from after it to it or
@@ -220,25 +220,33 @@ def straight_line_operator(counts: Collection[int] = ()) -> bool:
     (recursion). A value added there is added once per call, whatever the images. False for
     anything else (a call such as ``sum(...)`` of a generator, a frame not found, a Python whose
     layout was not checked). A loop the code fixes runs it as often on a group (``fixed_repeats``;
-    ``counts``: the batch's counts)."""
+    ``counts``: the batch's counts; ``lists``: the call's lists of fixed length)."""
     f = _caller()
     if f is None:
         return False
     instructions, at = _located(f.f_code, f.f_lasti)
     if at is None or instructions[at].opname != "BINARY_OP":
         return False
-    return fixed_repeats(counts, f)
+    return fixed_repeats(counts, f, lists)
 
 
-def fixed_repeats(counts: Collection[int], f: types.FrameType | None = None) -> bool:
+# recorded before the body runs: id -> (an argument's list of per-layer outputs, or a list or dict
+# attribute of an object the call holds; its items then; whether it is an argument's per-layer list)
+FixedLists = dict[int, tuple[Any, tuple[Any, ...], bool]]
+
+
+def fixed_repeats(counts: Collection[int], f: types.FrameType | None = None, lists: FixedLists | None = None) -> bool:
     """Whether the op the caller's code is executing (``f``'s, where given) runs as many times
     per call of the decorated body whatever the images: neither its code nor any code between it
-    and the body (a helper) is entered twice (recursion), and every loop that runs it is a ``for``
+    and the body (a helper) is entered twice or may call itself (recursion, ``_recursive``), and
+    every loop that runs it is a ``for``
     over an iterable the code fixes (``_fixed_loops``), left only when it is exhausted. False for
     anything else (a ``while``, a comprehension, a loop over an argument, a frame not found).
     ``counts``: the batch's counts (images, lengths of image rows); a loop over numbers that the
     code does not write as literals (an attribute, a global) as many as one of them is no proof:
-    the body may have set them from the batch (``self.ws = [t["w"] for t in targets]``)."""
+    the body may have set them from the batch (``self.ws = [t["w"] for t in targets]``). ``lists``
+    (``_fixed_iterable``): an argument's lists of per-layer outputs and the list attributes of the
+    call's objects, each with its items before the body ran (without it, neither is a proof)."""
     f = f if f is not None else _caller()
     seen: set[types.CodeType] = set()
     while f is not None:
@@ -246,25 +254,50 @@ def fixed_repeats(counts: Collection[int], f: types.FrameType | None = None) -> 
         if package == "losssplit":
             return True  # the decorator's wrapper: the body's call
         if package not in _INTERNAL:
-            if f.f_code in seen or _in_loop(f.f_code, f.f_lasti) and not _fixed_loops(f, counts):
+            if f.f_code in seen or _recursive(f) or _in_loop(f.f_code, f.f_lasti) and not _fixed_loops(f, counts, lists):
                 return False
             seen.add(f.f_code)
         f = f.f_back
     return False
 
 
+def _recursive(f: types.FrameType) -> bool:
+    """Whether ``f``'s code may call itself: it loads its own name (``product(n - 1)``,
+    ``self.walk(...)``), or a function it names (a global, a method of ``self``'s class) loads it.
+    A recursion that returned before the op (``product(n - 1) * rmse``: as deep as the images)
+    leaves no frame on the stack to see. Longer cycles are not followed."""
+    code = f.f_code
+    names = _loaded_names(code)
+    if code.co_name in names:
+        return True
+    owner = type(f.f_locals.get("self")) if code.co_argcount and code.co_varnames[0] == "self" else None
+    for name in names:
+        for found in (f.f_globals.get(name), inspect.getattr_static(owner, name, None) if owner is not None else None):
+            called = getattr(found, "__code__", None)
+            if isinstance(called, types.CodeType) and called is not code and code.co_name in _loaded_names(called):
+                return True
+    return False
+
+
+@_per_code(256)
+def _loaded_names(code: types.CodeType) -> frozenset[str]:
+    """The names ``code`` loads (globals, locals, cells, attributes, methods)."""
+    return frozenset(str(i.argval) for i in _instructions(code) if i.opname in (
+        "LOAD_GLOBAL", "LOAD_NAME", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLASSDEREF", "LOAD_ATTR", "LOAD_METHOD"))
+
+
 # ``range``'s, ``zip``'s... results have as many items as their arguments say
 _FIXED_CALLS = {"range": range, "zip": zip, "enumerate": enumerate, "reversed": reversed, "len": len}
 
 
-def _fixed_loops(f: types.FrameType, counts: Collection[int]) -> bool:
+def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists | None) -> bool:
     """Whether every loop of ``f``'s code that runs the instruction at ``f.f_lasti`` is a ``for``
     over an iterable of a fixed length that the code writes (``for k in range(2)``, ``for layer in
     self.layers``, ``for w, f in zip(WEIGHTS, self.feats)``) and has no exit but its end (no
     ``break``, no ``return``): on a group alone it runs as many times. Python 3.11 only."""
     if sys.version_info[:2] not in _LOG_CHECKED:
         return False
-    instructions, at = _located(f.f_code, f.f_lasti)
+    instructions, at = _located_frame(f.f_code, f.f_lasti)
     if at is None:
         return False
     for first, last in _loops(instructions):
@@ -278,19 +311,24 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int]) -> bool:
                and i.argval > end for i in instructions[first + 1:last + 1]):
             return False
         start = _operand_start(instructions, first - 1, target_first=True)
-        iterable = _fixed_iterable(f, instructions[start:first - 1], counts) if start is not None else _UNPROVEN
+        iterable = _fixed_iterable(f, instructions[start:first - 1], counts, lists) if start is not None else _UNPROVEN
         if iterable is not True and not _fixed_value(iterable):
             return False
     return True
 
 
-def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Collection[int]) -> Any:
+def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Collection[int],
+                    lists: FixedLists | None = None) -> Any:
     """The value ``span`` (straight-line code pushing one value) computes where it is one whose
     length the code fixes: a literal tuple; a module global or an attribute of ``self`` that is a
     ``range``, a tuple of plain numbers, strings or modules, or a module (``nn.ModuleList``); an
     int of those kinds, or ``len`` of such a value, as an argument of ``range``; ``range``,
-    ``zip``, ``enumerate``, ``reversed`` (the builtins) of such. True for a call of them (its
-    result is not computed); ``_UNPROVEN`` for anything else."""
+    ``zip``, ``enumerate``, ``reversed`` (the builtins) of such. With ``lists`` (as a ``range`` of
+    its length): an attribute of ``self`` that is a list of such plain items (``self.losses``)
+    held by an object of the call at its start, its items unchanged; a parameter's item by
+    constant keys (``outputs["aux_outputs"]``) that is one of the call's argument lists of
+    per-layer outputs, its items unchanged. True for a call of them (its result is not
+    computed); ``_UNPROVEN`` for anything else."""
     if not span:
         return _UNPROVEN
     head = span[0]
@@ -302,7 +340,7 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         args = _split_operands(span[1:-2], span[-1].arg or 0)
         if args is None or not args:
             return _UNPROVEN
-        values = [_fixed_iterable(f, a, counts) for a in args]
+        values = [_fixed_iterable(f, a, counts, lists) for a in args]
         if name == "range":
             return True if all(type(v) is int for v in values) else _UNPROVEN
         if name == "len":  # ``range(len(self.layers))``
@@ -317,30 +355,104 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
     if head.opname == "LOAD_CONST" and len(span) == 1:
         return head.argval if type(head.argval) in (int, tuple) else _UNPROVEN
     written = _written_names(f.f_code)  # a global or attribute the code itself sets may hold the batch's
-    if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1 and head.argval not in written:
+    if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1 and f"GLOBAL:{head.argval}" not in written:
         value = f.f_globals.get(head.argval, _UNPROVEN)
-    elif head.opname == "LOAD_FAST" and head.argval == "self" and f.f_code.co_argcount and f.f_code.co_varnames[0] == "self" \
-            and "self" not in written:
+    elif head.opname in ("LOAD_FAST", "LOAD_DEREF") and head.argval == "self" and f.f_code.co_argcount \
+            and f.f_code.co_varnames[0] == "self" and "LOCAL:self" not in written:  # a cell where a comprehension reads it
         value = f.f_locals.get("self", _UNPROVEN)
+    elif head.opname == "LOAD_FAST" and lists is not None and f"LOCAL:{head.argval}" not in written and len(span) > 1 \
+            and span[1].opname == "LOAD_CONST" and not _changes_items(f.f_code):
+        return _argument_list(f.f_locals.get(head.argval, _UNPROVEN), span[1:], lists)
     else:
         return _UNPROVEN
     for i in span[1:]:
-        if i.opname != "LOAD_ATTR" or value is _UNPROVEN or i.argval in written:
+        if i.opname != "LOAD_ATTR" or value is _UNPROVEN or f"ATTR:{i.argval}" in written:
             return _UNPROVEN
         found = inspect.getattr_static(value, i.argval, _UNPROVEN)
         if found is _UNPROVEN and _is_module(value):  # a layer registered on a module
             found = vars(value).get("_modules", {}).get(i.argval, _UNPROVEN)
         value = found
+    if type(value) is list:  # an attribute at the call's start, not set from the batch since (``append``)
+        return range(len(value)) if _unchanged(value, lists, False) and _fixed_value(tuple(value)) else _UNPROVEN
     if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
         return _UNPROVEN if value in counts or type(value) is tuple and len(value) in counts else value
     return value if _fixed_value(value) else _UNPROVEN
 
 
+def configured_item(c: Any, lists: FixedLists) -> bool:
+    """Whether the Python number ``c`` is the right operand of the binary operator the caller's
+    code is executing, read as ``self.name[key]`` (``l_dict[k] * self.weight_dict[k]``) from a dict
+    attribute recorded in ``lists`` before the body ran and holding the same items: a number set
+    before the call, not from its images (``c`` itself is that item). Python 3.11."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _LOG_CHECKED:
+        return False
+    instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
+        return False
+    start = _operand_start(instructions, at)
+    span = instructions[start:at] if start is not None else []
+    if len(span) != 4 or [i.opname for i in span[1:]] != ["LOAD_ATTR", span[2].opname, "BINARY_SUBSCR"] \
+            or span[2].opname not in ("LOAD_FAST", "LOAD_CONST"):
+        return False
+    written = _written_names(f.f_code)
+    head = span[0]
+    if head.opname not in ("LOAD_FAST", "LOAD_DEREF") or head.argval != "self" or "LOCAL:self" in written \
+            or f"ATTR:{span[1].argval}" in written:
+        return False
+    table = inspect.getattr_static(f.f_locals.get("self"), span[1].argval, None)
+    if type(table) is not dict or not _unchanged(table, lists, False):
+        return False
+    key = span[2].argval if span[2].opname == "LOAD_CONST" else f.f_locals.get(span[2].argval, _UNPROVEN)
+    try:
+        return table.get(key, _UNPROVEN) is c
+    except TypeError:  # an unhashable key
+        return False
+
+
+def _argument_list(value: Any, span: list[dis.Instruction], lists: FixedLists) -> Any:
+    """``value[k1][k2]...`` (``span``: a ``LOAD_CONST`` then ``BINARY_SUBSCR`` per key, of dicts)
+    as a ``range`` of its length where it is one of ``lists`` with its items unchanged;
+    ``_UNPROVEN`` otherwise."""
+    if len(span) % 2:
+        return _UNPROVEN
+    for key, op in zip(span[::2], span[1::2], strict=True):
+        if key.opname != "LOAD_CONST" or op.opname != "BINARY_SUBSCR" or type(value) is not dict:
+            return _UNPROVEN
+        value = value.get(key.argval, _UNPROVEN)
+    return range(len(value)) if _unchanged(value, lists, True) else _UNPROVEN
+
+
+def _unchanged(value: Any, lists: FixedLists | None, per_layer: bool) -> bool:
+    """Whether ``value`` is recorded in ``lists`` (as an argument's per-layer list, or not) and
+    holds the same items (the same objects) as then."""
+    known = lists.get(id(value)) if lists is not None else None
+    if known is None or known[0] is not value or known[2] is not per_layer:
+        return False
+    return _same_items(list(value.items()) if type(value) is dict else value, known[1])
+
+
+def _same_items(value: Any, items: tuple[Any, ...]) -> bool:
+    return len(value) == len(items) and all(a is b or type(a) is tuple and type(b) is tuple and _same_items(a, b)
+                                            for a, b in zip(value, items, strict=False))
+
+
+@_per_code(256)
+def _changes_items(code: types.CodeType) -> bool:
+    """Whether ``code`` sets or deletes an item of anything (``d[k] = v``): a dict read by key may
+    then hold another value than when a loop began."""
+    return any(i.opname in ("STORE_SUBSCR", "DELETE_SUBSCR") for i in _instructions(code))
+
+
 @_per_code(256)
 def _written_names(code: types.CodeType) -> frozenset[str]:
-    """The globals, attributes and locals ``code`` stores or deletes."""
-    return frozenset(str(i.argval) for i in _instructions(code) if i.opname in (
-        "STORE_GLOBAL", "DELETE_GLOBAL", "STORE_ATTR", "DELETE_ATTR", "STORE_FAST", "DELETE_FAST"))
+    """The globals, attributes and locals (cells included) ``code`` stores or deletes, each as
+    ``GLOBAL:name``, ``ATTR:name`` or ``LOCAL:name`` (a local ``losses = {}`` is no ``self.losses``)."""
+    return frozenset(f"{_STORES[i.opname.partition('_')[2]]}:{i.argval}" for i in _instructions(code)
+                     if i.opname.partition("_")[0] in ("STORE", "DELETE") and i.opname.partition("_")[2] in _STORES)
+
+
+_STORES = {"GLOBAL": "GLOBAL", "ATTR": "ATTR", "FAST": "LOCAL", "DEREF": "LOCAL"}
 
 
 def _fixed_value(value: Any) -> bool:
@@ -383,7 +495,7 @@ def call_site() -> tuple[types.CodeType, int] | None:
 def _in_loop(code: types.CodeType, lasti: int) -> bool:
     """Whether a jump after the instruction at ``lasti`` goes back to it or before it (every
     jump kind: ``POP_JUMP_BACKWARD_IF_TRUE`` closes a ``while`` loop on 3.11)."""
-    instructions, at = _located(code, lasti)
+    instructions, at = _located_frame(code, lasti)
     if at is None:
         return True
     return any(first <= at < last for first, last in _loops(instructions))
@@ -2334,6 +2446,17 @@ def _located(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], i
     return _instructions(code), _positions(code).get(lasti)
 
 
+def _located_frame(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int | None]:
+    """``_located``, also where ``lasti`` is on the last of a CALL's inline caches: a frame calling
+    a Python function (or a type) through a specialised CALL reports that offset."""
+    instructions, at = _located(code, lasti)
+    if at is None:
+        at = _positions(code).get(lasti - 2 * _CALL_CACHES)
+        if at is not None and instructions[at].opname != "CALL":
+            at = None
+    return instructions, at
+
+
 @_per_code(1024)
 def _operand_spans(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """(left, right) index ranges of the operands of the ``*`` / ``/`` BINARY_OP at ``lasti``."""
@@ -2869,11 +2992,9 @@ def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int]
 def _operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
     """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
     ``lasti``, last first (none where the layout is not read)."""
-    instructions, at = _located(code, lasti)
-    if at is None:  # a call of a Python function: ``f_lasti`` on the last of the CALL's inline caches
-        at = _positions(code).get(lasti - 2 * _CALL_CACHES)
-        if at is None or instructions[at].opname != "CALL":
-            return ()
+    instructions, at = _located_frame(code, lasti)
+    if at is None:
+        return ()
     if instructions[at].is_jump_target or not code.co_flags & 1:  # 1: CO_OPTIMIZED (locals are fast)
         return ()
     op = instructions[at]
@@ -3234,9 +3355,7 @@ def read_set_aside() -> bool | None:
 
 @_per_code(256)
 def _set_aside_at(code: types.CodeType, lasti: int) -> bool | None:
-    instructions, at = _located(code, lasti)
-    if at is None:  # ``float(loss)``: a call of a type, ``f_lasti`` maybe on its inline caches
-        at = _positions(code).get(lasti - 2 * _CALL_CACHES)
+    instructions, at = _located_frame(code, lasti)  # ``float(loss)``: maybe on the CALL's inline caches
     if at is None or instructions[at].opname != "CALL":
         return None
     if not code.co_flags & 1 or _INTROSPECTION & set(code.co_names):  # 1: CO_OPTIMIZED
@@ -3888,7 +4007,7 @@ def constant_multiple() -> float | None:
     return float(k) if type(k) in (int, float) and k > 0 else None
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _multiple_at(code: types.CodeType, lasti: int) -> tuple[int, int] | None:
     """The span of the factor ``c`` of ``x = x * c`` (or ``c * x``, ``x *= c``) stored right before
     the CALL at ``lasti`` whose first argument is ``x`` or ``[x]`` (see ``constant_multiple``)."""
@@ -4051,7 +4170,7 @@ def _module_stores_key(g: types.FrameType, key: Any) -> bool:
     return any(_stores_key(code, key) for code in (g.f_code, *_codes_of(defined)))
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _stores_key(code: types.CodeType, key: Any) -> bool:
     """Whether ``code``, or code nested in it, stores or deletes a subscript by the constant ``key``
     (``d["k"] = x``)."""

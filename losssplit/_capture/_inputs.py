@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import inspect
 import itertools
+import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -127,6 +128,7 @@ def tag_inputs(
     per_image: Sequence[Mapping[str, Any]] | None,
     weight_field: str | None,
     weight_argument: Any = None,
+    wrapped: Callable[..., Any] | None = None,
 ) -> int:
     """Tag tensors of the call's arguments; returns how many were tagged.
 
@@ -162,7 +164,64 @@ def tag_inputs(
             for t in (t for column in value for t in column.values()):
                 count += _tag_batch_first(frame, t, nested=True)
     frame.arguments = set(frame.tracks)
+    _layer_lists(frame, [*args, *kwargs.values()], 0)
+    _list_attributes(frame, [*args, *kwargs.values(), *_held_by(wrapped)])
     return count
+
+
+def _held_by(wrapped: Callable[..., Any] | None) -> list[Any]:
+    """The objects the body holds: a method's object, its closure's values, the module globals
+    its code names."""
+    code, names = getattr(wrapped, "__code__", None), getattr(wrapped, "__globals__", None)
+    held = [getattr(wrapped, "__self__", None)]
+    held += [c.cell_contents for c in getattr(wrapped, "__closure__", None) or () if _filled(c)]
+    if isinstance(code, types.CodeType) and type(names) is dict:
+        held += [names[n] for n in code.co_names if n in names]
+    return held
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents  # noqa: B018 - an empty cell raises
+    except ValueError:
+        return False
+    return True
+
+
+def _list_attributes(frame: Frame, objects: Sequence[Any]) -> None:
+    """Record in ``frame.fixed_lists`` the list and dict attributes of ``objects`` (the call's
+    arguments, the method's object, the body's closure: a criterion's ``self.losses``,
+    ``self.weight_dict``) as they are before the body runs: a loop over a list still holding those
+    items runs as often on a group alone, a number read from such a dict was not set from the
+    images (``_bytecode.configured_item``)."""
+    for obj in objects:
+        found = getattr(obj, "__dict__", None)
+        if type(found) is dict and not isinstance(obj, (type, types.ModuleType)):
+            for value in found.values():
+                if type(value) is list and id(value) not in frame.fixed_lists:
+                    frame.fixed_lists[id(value)] = (value, tuple(value), False)
+                elif type(value) is dict:  # ``self.weight_dict``
+                    frame.fixed_lists[id(value)] = (value, tuple(value.items()), False)
+
+
+def _layer_lists(frame: Frame, values: Sequence[Any], depth: int) -> None:
+    """Record in ``frame.fixed_lists`` the lists among ``values`` (in dicts and lists, four levels
+    deep) each of whose items holds a tensor tagged with a row of every image (``aux_outputs``: one
+    dict of batch-first outputs per decoder layer): each item is of every image, so the list is
+    not one over the images, and on a group alone it has as many items."""
+    for value in values:
+        if isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
+            if depth < 4:
+                _layer_lists(frame, list(value.values()), depth + 1)
+        elif type(value) in (list, tuple) and value and depth < 4:
+            if all(any(_of_every_image(frame, t) for t in _walk(v, depth + 1)) for v in value):
+                frame.fixed_lists[id(value)] = (value, tuple(value), True)
+            _layer_lists(frame, value, depth + 1)
+
+
+def _of_every_image(frame: Frame, t: Tensor) -> bool:
+    track = frame.get(t)
+    return track is not None and 0 in track.rows and track.rows[0].numel() == frame.num_images > 1
 
 
 def _image_lists(values: list[Any], images: int) -> list[Sequence[Any]]:

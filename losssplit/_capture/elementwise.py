@@ -1283,7 +1283,7 @@ def _repeated_batch_term(frame: Frame, pa: tuple[Ratio, ...], pb: tuple[Ratio, .
         return False
     one_image = any(r.host_image is not None or r.rows.numel() == 1 or r.rows.numel() > sum(
         q.rows.numel() for q in batch_terms(r)) for r in (*pa, *pb))
-    if not one_image and not (looped and not straight_line_operator(batch_counts(frame))):
+    if not one_image and not (looped and not straight_line_operator(batch_counts(frame), frame.fixed_lists)):
         return False  # no loop over images: a term added twice is added twice on a group too
     if same:
         return True

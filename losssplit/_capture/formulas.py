@@ -22,6 +22,7 @@ import torch
 from .. import _formula
 from ._bytecode import (
     call_site,
+    configured_item,
     divisor_source,
     fixed_repeats,
     literal_dividend,
@@ -118,7 +119,7 @@ def with_site(frame: Frame, made: frozenset[tuple[Any, int]]) -> frozenset[tuple
     result again: on a group alone it may run another number of times, unless every loop that
     runs it is one the code fixes, ``fixed_repeats``) or is not found."""
     site = call_site()
-    return None if site is None or site in made and not fixed_repeats(batch_counts(frame)) else made | {site}
+    return None if site is None or site in made and not fixed_repeats(batch_counts(frame), lists=frame.fixed_lists) else made | {site}
 
 
 def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, func: Any,
@@ -139,14 +140,14 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
             operands.append(found)
         elif type(x) in (int, float) and x == 0 and kind in ("add", "sub", "rsub"):
             operands.append((_formula.const(0), ()))  # ``total = 0`` then ``total + x``: any zero adds nothing
-        elif type(x) in (int, float) and math.isfinite(x) and _written(kind, x):
+        elif type(x) in (int, float) and math.isfinite(x) and (_written(kind, x) or configured_item(x, frame.fixed_lists)):
             operands.append((_formula.const(x), ()))
         else:
             return None
     (ea, ra), (eb, rb) = operands
     if not (ra or rb) or len(ra) + len(rb) > MAX_RATIOS:
         return None
-    if ra and rb and not straight_line_operator(batch_counts(frame)):
+    if ra and rb and not straight_line_operator(batch_counts(frame), frame.fixed_lists):
         # ``total = total + exp(l.mean())`` in a loop over images (or in ``sum(...)``, a helper
         # called in a loop, a recursion): on a group alone the loop may run another number of
         # times, which no expression can tell

@@ -922,6 +922,10 @@ class Frame:
         # numbers a loss was divided by that sizes of single images' tensors may make up and that
         # are none of its counts (``SIZES_DIVISOR``): every key divided by such a value declines
         self.sized_divisors: set[float] = set()
+        # before the body runs (``_bytecode.FixedLists``): id -> (an argument's list of per-layer
+        # outputs, or a list or dict attribute of an object the call holds (held); its items then;
+        # whether it is the former)
+        self.fixed_lists: dict[int, tuple[Any, tuple[Any, ...], bool]] = {}
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
@@ -1765,6 +1769,7 @@ class Frame:
         self.image_size_read = False
         self.image_sizes.clear()
         self.sized_divisors.clear()
+        self.fixed_lists.clear()
         self.positional_rows.clear()
         self.joined_rows.clear()
         self.norms.clear()

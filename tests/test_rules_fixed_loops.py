@@ -1,0 +1,192 @@
+"""Formulas of reduced losses made in a loop (D-FINE's ``loss_ddf`` in RT-DETR's ``for i, aux in
+enumerate(outputs["auxiliary_outputs"])`` and ``for loss in self.losses``): where every loop that
+runs the op has as many iterations on a group alone -- an argument's list of per-layer outputs
+(each item holds every image's rows), a list attribute the call's criterion held before the body
+ran and still holds unchanged -- the op runs as often there, and the formula (running ones
+included) is the group's. A loop over the images, a per-image list, or a list the body appends to
+in the loop, declines. Each body is compared with the oracle on the ``RULE_BATCHES``."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from _helpers import (
+    PER_IMAGE,
+    ROWS,
+    RULE_BATCHES,
+    TARGETS,
+    rule_batch,
+    split_outcome,
+    wrong_companions,
+)
+
+LAYERS = 2
+
+
+def _batch(seed: int, weights: list[float]) -> tuple[dict, list[dict]]:
+    """``rule_batch`` with ``LAYERS`` decoder layers' outputs (``aux_outputs``: a dict of a
+    batch-first ``x`` each) and the images' rows as a per-image list (``crops``)."""
+    outputs, targets = rule_batch(seed, weights)
+    g = torch.Generator().manual_seed(seed + 40)
+    x = outputs["x"]
+    outputs["aux_outputs"] = [{"x": (torch.rand(x.shape, generator=g) * 0.8 + 0.1).requires_grad_()}
+                              for _ in range(LAYERS)]
+    return outputs, targets
+
+
+def _ddf(x: torch.Tensor, targets: list[dict]) -> tuple[torch.Tensor, torch.Tensor]:
+    """D-FINE's weights and means: (the matched mean times the square root of the matched count
+    over the images, that square root)."""
+    y = torch.stack([t["y"] for t in targets])
+    lm = ((x - y) ** 2).sum(-1).reshape(-1)
+    mask = (y[..., 0] > 0.45).reshape(-1)
+    num_pos = (mask.sum() * (1 / x.shape[0])) ** 0.5
+    num_neg = ((~mask).sum() * (1 / x.shape[0])) ** 0.5
+    return (lm[mask].mean() * num_pos + lm[~mask].mean() * num_neg) / (num_pos + num_neg), num_pos
+
+
+class _Criterion(torch.nn.Module):
+    """RT-DETR's loop shape: per layer of ``outputs["aux_outputs"]``, per term of the list
+    ``self.terms``, a dict of terms weighed by ``self.weight_dict[k]`` in a comprehension."""
+
+    def __init__(self, grow: bool = False, weigh: bool = False) -> None:
+        super().__init__()
+        self.terms = ["ddf", "pos"]
+        self.weight_dict = {"loss_ddf": 1.5, "loss_pos": 0.3}
+        self.grow, self.weigh = grow, weigh
+
+    def forward(self, outputs: dict, targets: list[dict]) -> dict:
+        if self.weigh:
+            self._weigh(targets)
+        losses = {}
+        for i, layer in enumerate(outputs["aux_outputs"]):
+            for term in self.terms:
+                ddf, num_pos = _ddf(layer["x"], targets)
+                found = {"loss_ddf": ddf} if term == "ddf" else {"loss_pos": num_pos * ddf}
+                found = {k: found[k] * self.weight_dict[k] for k in found}
+                losses.update({f"{k}_{i}_{len(losses)}": v for k, v in found.items()})
+                if self.grow and len(self.terms) < len(targets):  # a list the body appends to in the loop
+                    self.terms.append("pos")
+        self._restart()
+        return losses
+
+    def _restart(self) -> None:
+        del self.terms[2:]  # the next call starts as this one did (an item deleted: not in forward)
+        self.weight_dict["loss_ddf"] = 1.5
+
+    def _weigh(self, targets: list[dict]) -> None:
+        self.weight_dict["loss_ddf"] = 3.0 / len(targets)  # a weight set from the batch in the call
+
+
+_CRITERION, _GROWING, _WEIGHED = _Criterion(), _Criterion(grow=True), _Criterion(weigh=True)
+
+
+def criterion_over_layers_and_a_list_attribute(outputs, targets):
+    return _CRITERION(outputs, targets)
+
+
+def criterion_whose_list_attribute_grows_in_the_loop(outputs, targets):
+    return _GROWING(outputs, targets)
+
+
+def criterion_whose_weight_is_set_from_the_batch(outputs, targets):
+    return _WEIGHED(outputs, targets)
+
+
+def running_formula_over_layers(outputs, targets):
+    """``acc = acc + w * m`` over the layers: a formula of earlier iterations, as often on a group."""
+    acc = 0
+    for layer in outputs["aux_outputs"]:
+        ddf, num_pos = _ddf(layer["x"], targets)
+        acc = acc + num_pos * ddf
+    return {"loss_acc": acc}
+
+
+def running_formula_over_images(outputs, targets):
+    """``acc = acc + w * m`` over the images: on a group alone the loop runs once per its image."""
+    acc = 0
+    for b in range(len(targets)):
+        ddf, num_pos = _ddf(outputs["x"][b:b + 1], targets[b:b + 1])
+        acc = acc + num_pos * ddf
+    return {"loss_acc": acc}
+
+
+def _times(x: torch.Tensor, targets: list[dict], n: int) -> torch.Tensor:
+    ddf, num_pos = _ddf(x, targets)
+    return num_pos if n == 1 else _again(x, targets, n - 1) * ddf
+
+
+def _again(x: torch.Tensor, targets: list[dict], n: int) -> torch.Tensor:
+    return _times(x, targets, n)
+
+
+def recursion_as_deep_as_the_images(outputs, targets):
+    """A product of formulas in a recursion through two helpers, as deep as the images: the op's
+    frame is the only one of its code on the stack when it runs (the inner calls returned)."""
+    return {"loss_rec": _times(outputs["x"], targets, len(targets))}
+
+
+def formula_per_image_crop(outputs, targets, crops):
+    """A fresh formula per item of a per-image list: the loop runs once per image of the group."""
+    losses = {}
+    for b, crop in enumerate(crops):
+        ddf, num_pos = _ddf(crop[None], targets[b:b + 1])
+        losses[f"loss_{b}"] = num_pos * ddf
+    return losses
+
+
+def _outcome(body, seed: int, weights: list[float]) -> tuple[dict, dict, list[str]]:
+    outputs, targets = _batch(seed, weights)
+    if body is formula_per_image_crop:
+        crops = [r for r in outputs["x"].detach().clone().requires_grad_()]
+        return split_outcome(body, [outputs, targets, crops], [ROWS, TARGETS, PER_IMAGE])
+    return split_outcome(body, [outputs, targets], [ROWS, TARGETS])
+
+
+@pytest.mark.parametrize("body", [criterion_over_layers_and_a_list_attribute, running_formula_over_layers])
+def test_formulas_in_loops_over_layers_and_list_attributes_split(body):
+    """Was declined (formulas refused in loops): the loops over an argument's per-layer list and
+    over a list attribute held unchanged run as often on a group alone; the weight read from the
+    criterion's dict (``self.weight_dict[k]``) is a number it held before the call."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+@pytest.mark.parametrize("body", [running_formula_over_images, formula_per_image_crop, recursion_as_deep_as_the_images])
+def test_formulas_in_loops_over_the_images_decline(body):
+    """Near misses: the same formulas in a loop over the images (a range of ``len(targets)``, a
+    per-image list argument) or a recursion as deep as them: on a group alone the op runs another
+    number of times."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        assert not got, (seed, got)
+        assert said, seed
+
+
+def test_a_list_attribute_appended_to_in_the_loop_declines_from_its_change():
+    """Near miss: the criterion appends to ``self.terms`` in the loop up to one term per image. The
+    first term is made while the list holds what it held before the call (the group alone makes it
+    too) and splits; every later one, made after the first append, declines (on 2 images the list
+    does not grow: all split)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(criterion_whose_list_attribute_grows_in_the_loop, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        given = {k.rsplit("_", 1)[0] for k in got}
+        if len(weights) > 2:
+            assert given == {"loss_ddf_0_0"}, (seed, given, said)
+            assert any("'loss_pos_0_1'" in m for m in said), (seed, said)
+        else:  # two terms for two images: the list does not grow
+            assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+def test_a_weight_the_criterion_sets_from_the_batch_during_the_call_declines():
+    """Near miss: ``self.weight_dict["loss_ddf"] = 3.0 / len(targets)`` in a helper before the loop:
+    the dict no longer holds what it held before the call; on a group alone the weight is the
+    group's. The formulas weighed from that dict decline."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(criterion_whose_weight_is_set_from_the_batch, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        assert not any(k.startswith("loss_ddf") for k in got), (seed, got)
+        assert any("'loss_ddf_0_0'" in m for m in said), (seed, said)
