@@ -429,8 +429,8 @@ def test_other_norms_over_rows_decline():
     check_rule(whole(lambda e: e.norm(1)), "norm", declines=True)
     check_rule(whole(lambda e: e.norm(1).pow(2)), "norm", declines=True)
     check_rule(whole(lambda e: e.norm(float("inf"))), "norm", declines=True)
-    # a norm summed in place into a running total, then divided by a number the code does not write
-    # (auraloss' multi-resolution loss, ``total /= len(self.losses)``): no expression follows it
+    # norms summed in place into a running total started as ``torch.zeros(())`` (a written zeros
+    # tensor, not followed as a total's start), then divided by ``len`` of a local list (no constant)
     check_rule(whole(lambda e: _running_norms(e, [0, 1])), "norm", declines=True)
     # the dim after the ord: over the images (read as the ord's position, dim 2, it would be kept)
     check_rule(per_row(lambda e: torch.linalg.vector_norm(e, 2, 0)), "vector_norm", declines=True)

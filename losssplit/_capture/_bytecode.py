@@ -284,6 +284,28 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int]) -> bool:
     return True
 
 
+def fixed_length(c: Any, counts: Collection[int]) -> bool:
+    """Whether the int ``c`` dividing a value is, in the ``/`` (``/=``) the caller's code is
+    executing, the builtin ``len`` of a container whose length the code fixes (``_fixed_iterable``:
+    ``len(self.stft_losses)`` of an ``nn.ModuleList`` or of a tuple of plain numbers, never a
+    list), equal to ``c``: the same number on a group alone. ``counts``: the batch's counts.
+    Python 3.11 only."""
+    if type(c) is not int or sys.version_info[:2] not in _LOG_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS \
+            or instructions[at].is_jump_target:
+        return False
+    start = _operand_start(instructions, at)
+    if start is None or instructions[start].opname != "LOAD_GLOBAL" or instructions[start].argval != "len":
+        return False
+    value = _fixed_iterable(f, instructions[start:at], counts)
+    return type(value) is int and value == c
+
+
 def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Collection[int]) -> Any:
     """The value ``span`` (straight-line code pushing one value) computes where it is one whose
     length the code fixes: a literal tuple; a module global or an attribute of ``self`` that is a
@@ -336,11 +358,18 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
     return value if _fixed_value(value) else _UNPROVEN
 
 
+# methods that change a container's length in place (``self.heads.append(m)``)
+_RESIZING = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "add_module", "register_module"})
+
+
 @_per_code(256)
 def _written_names(code: types.CodeType) -> frozenset[str]:
-    """The globals, attributes and locals ``code`` stores or deletes."""
-    return frozenset(str(i.argval) for i in _instructions(code) if i.opname in (
-        "STORE_GLOBAL", "DELETE_GLOBAL", "STORE_ATTR", "DELETE_ATTR", "STORE_FAST", "DELETE_FAST"))
+    """The globals, attributes and locals ``code`` stores or deletes, or resizes in place."""
+    instructions = _instructions(code)
+    return frozenset(str(i.argval) for k, i in enumerate(instructions) if i.opname in (
+        "STORE_GLOBAL", "DELETE_GLOBAL", "STORE_ATTR", "DELETE_ATTR", "STORE_FAST", "DELETE_FAST")
+        or i.opname in ("LOAD_ATTR", "LOAD_GLOBAL", "LOAD_FAST") and k + 1 < len(instructions)
+        and instructions[k + 1].opname in ("LOAD_METHOD", "LOAD_ATTR") and instructions[k + 1].argval in _RESIZING)
 
 
 def _fixed_value(value: Any) -> bool:
