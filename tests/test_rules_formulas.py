@@ -165,10 +165,59 @@ class FixedLoops:
         return {"s": s, "r": r, "d": d, "q": q}
 
 
+def in_place(outputs, targets):
+    """Functions of ratios written in place, once per call: ``s.mul_(2.0)``, ``s += l1``, ``s /= 4``."""
+    x, y = outputs["x"], _y(targets)
+    s = torch.log1p(F.mse_loss(x, y))
+    s.mul_(2.0)
+    s += F.l1_loss(x, y)
+    s /= 4
+    return {"s": s}
+
+
+class _Resolution(torch.nn.Module):
+    def __init__(self, scale: float) -> None:
+        super().__init__()
+        self.scale = scale
+
+    def forward(self, x, y):
+        x = x * self.scale  # inline: the frame of a Python helper called here is not located (at a call's cache)
+        return torch.norm(y - x, p="fro") / torch.norm(x, p="fro") + F.l1_loss(x, y)
+
+
+class RunningTotalOverResolutions(torch.nn.Module):
+    """A multi-resolution loss (auraloss' ``MultiResolutionSTFTLoss`` is so written): per
+    resolution of an ``nn.ModuleList`` a quotient of full norms plus a mean, added in place into a
+    running total started at 0.0, then divided in place by ``len`` of the list (three: no count of
+    these batches, and the same on a group alone)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resolutions = torch.nn.ModuleList(_Resolution(c) for c in (1.0, 0.5, 0.25))
+
+    def forward(self, outputs, targets):
+        x, y = outputs["x"], _y(targets)
+        total = 0.0
+        for f in self.resolutions:
+            total += f(x, y)
+        total /= len(self.resolutions)
+        return {"s": total}
+
+
+class RunningTotalOverAsManyResolutionsAsImages(RunningTotalOverResolutions):
+    """As many resolutions as images of the first batch (4): a ModuleList is built before the
+    call, so its length is no count of the images even where it equals one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.resolutions.append(_Resolution(2.0))
+
+
 @pytest.mark.parametrize("body", [other_spellings, perplexity, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
                                   log_of_soft_dice, powers, psnr, function_of_a_sum_of_ratios, pooled_variances,
                                   pooled_variance_of_masked_pixels, ratio_of_means_with_eps, Scaled(),
-                                  ConfiguredExponents(), quotients_over_a_frozen_nets_layers, FixedLoops()],
+                                  ConfiguredExponents(), quotients_over_a_frozen_nets_layers, FixedLoops(), in_place,
+                                  RunningTotalOverResolutions(), RunningTotalOverAsManyResolutionsAsImages()],
                          ids=lambda b: getattr(b, "__name__", type(b).__name__))
 def test_functions_of_ratios_follow_the_oracle(body):
     check_rule(body, "")
@@ -242,16 +291,68 @@ def _literal_factor_per_image(outputs, targets):
     return {"s": s}
 
 
-def _scaled_in_place(outputs, targets):
+def _scaled_in_place_per_image(outputs, targets):
     s = torch.log1p(F.mse_loss(outputs["x"], _y(targets)))
-    s.mul_(2.0)
+    for _ in targets:
+        s.mul_(2.0)
     return {"s": s}
 
 
-def _added_to_in_place(outputs, targets):
+def _added_to_in_place_per_image(outputs, targets):
     s = torch.log1p(F.mse_loss(outputs["x"], _y(targets)))
-    s += F.l1_loss(outputs["x"], _y(targets))
+    for _ in targets:
+        s += torch.sqrt(F.l1_loss(outputs["x"], _y(targets)))
     return {"s": s}
+
+
+def _total_over_the_length_of_a_local_list(outputs, targets):
+    x, y = outputs["x"], _y(targets)
+    total = 0.0
+    parts = [t["y"] for t in targets]  # as many as the images
+    for c in (1.0, 0.5):
+        total += torch.norm(y - x * c, p="fro") / torch.norm(x * c, p="fro")
+    total /= len(parts)
+    return {"s": total}
+
+
+class _TotalOverAListAttribute:
+    """A list attribute's length: a list may change (nothing proves its length)."""
+
+    scales: list | tuple = [1.0, 0.5]
+
+    def _keep(self, targets):
+        pass
+
+    def __call__(self, outputs, targets):
+        self._keep(targets)
+        x, y = outputs["x"], _y(targets)
+        total = 0.0
+        for c in (1.0, 0.5):
+            total += torch.norm(y - x * c, p="fro") / torch.norm(x * c, p="fro")
+        total /= len(self.scales)
+        return {"s": total}
+
+
+class _TotalOverAModuleListGrownPerImage(torch.nn.Module):
+    """A ModuleList appended to once per image during the call: as long as the images."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heads = torch.nn.ModuleList()
+
+    def _reset(self) -> None:
+        self.heads = torch.nn.ModuleList()
+
+    def forward(self, outputs, targets):
+        self._reset()
+        x, y = outputs["x"], _y(targets)
+        total = 0.0
+        for c in (1.0, 0.5):
+            total += torch.norm(y - x * c, p="fro") / torch.norm(x * c, p="fro")
+        for _ in targets:
+            self.heads.append(torch.nn.Identity())
+        total /= len(self.heads)
+        return {"s": total}
 
 
 def _variance_over_some_dims(outputs, targets):
@@ -329,6 +430,12 @@ class _AttributeCountSetFromTheBatch:
         return {"s": r}
 
 
+class _TotalOverATupleAttributeSetFromTheBatch(_TotalOverAListAttribute):
+    """As many scales as images, a tuple set by a helper: on a group alone, the group's count."""
+
+    _keep = _RangeOfAnAttributeTupleSetFromTheBatch._keep
+
+
 def _rooted_in_a_comprehension(outputs, targets):
     return {"s": [torch.sqrt(F.mse_loss(outputs["x"], _y(targets))) for _ in range(2)][0] * torch.sqrt(
         F.l1_loss(outputs["x"], _y(targets))) + sum([torch.exp(F.l1_loss(outputs["x"], _y(targets))) for _ in range(2)])}
@@ -352,8 +459,15 @@ DECLINED = {
     "functions of ratios multiplied in a recursion over the images": (_recursive_product, "Tensor.mul"),
     "a root taken again per image": (_root_taken_per_image, "Tensor.sqrt"),
     "a literal factor applied again per image": (_literal_factor_per_image, "Tensor.mul"),
-    "a function of a ratio scaled in place": (_scaled_in_place, "Tensor.mul_"),
-    "a function of a ratio added to in place": (_added_to_in_place, "Tensor.add_"),
+    "a function of a ratio scaled in place per image": (_scaled_in_place_per_image, "Tensor.mul_"),
+    "a function of a ratio added to in place per image": (_added_to_in_place_per_image, "Tensor.add_"),
+    # a divisor ``len(x)`` of a container the code does not fix (as many as the images, or may change)
+    "a running total over the length of a local list of the images'": (_total_over_the_length_of_a_local_list,
+                                                                       "Tensor.div_"),
+    "a running total over the length of a list attribute": (_TotalOverAListAttribute(), "Tensor.div_"),
+    "a running total over a ModuleList appended to per image": (_TotalOverAModuleListGrownPerImage(), "Tensor.div_"),
+    "a running total over a tuple attribute a helper sets from the batch": (
+        _TotalOverATupleAttributeSetFromTheBatch(), "Tensor.div_"),
     # a loop the code does not fix: a list (the body may change it), a range of the images, a
     # loop left by ``break``, numbers the body sets on an attribute, or a helper sets (as many as
     # the images)

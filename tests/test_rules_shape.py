@@ -395,6 +395,44 @@ def test_one_value_per_image_stacked_times_the_weights_keeps_its_rows(weights):
     assert got == pytest.approx(want, rel=1e-5)
 
 
+LEVEL_WEIGHTS = torch.tensor([0.5, 0.3, 0.2])
+
+
+def levels_multiplied(outputs, targets):
+    """A multi-scale similarity (MS-SSIM's form): per level a per-image score ``[B, 1]``, then
+    both images pooled to the next level; the levels stacked along a new first dim, each raised to its level's weight and multiplied
+    along that dim, then averaged."""
+    x, y = outputs["x"][:, None], torch.stack([t["y"] for t in targets])[:, None]
+    levels = []
+    for _ in range(3):
+        levels.append(torch.relu(1 - ((x - y) ** 2).flatten(2).mean(-1)))  # [B, 1]
+        x, y = F.avg_pool2d(x, (1, 2), padding=(0, 1)), F.avg_pool2d(y, (1, 2), padding=(0, 1))
+    return {"loss_ms": 1 - torch.prod(torch.stack(levels, 0) ** LEVEL_WEIGHTS.view(-1, 1, 1), 0).mean()}
+
+
+def images_multiplied(outputs, targets):
+    """Near miss: each image's scores stacked along a new first dim and multiplied along it (the
+    images mix)."""
+    x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+    scores = torch.relu(1 - ((x - y) ** 2).mean(-1))
+    return {"loss_ms": 1 - torch.prod(torch.stack([scores[b] for b in range(len(targets))], 0), 0).mean()}
+
+
+@pytest.mark.parametrize("weights", [[0.5], [1.0], [1.0, 0.5, 0.5]], ids=["one image", "one real image", "three images"])
+def test_levels_stacked_and_multiplied_follow_the_oracle(weights):
+    """The levels' values stacked along a new dim are no rows of images, also on a batch of one
+    image (whose values are all that image's: the stack is its tensor)."""
+    got, want, said = rule_outcome(levels_multiplied, rule_batch(0, weights))
+    assert set(got) == set(want), said
+    assert got == pytest.approx(want, rel=1e-5)
+
+
+def test_images_stacked_and_multiplied_decline():
+    got, want, said = rule_outcome(images_multiplied, rule_batch(0, [1.0, 0.5, 0.5]))
+    assert got == {} and want, said
+    assert any("torch.prod" in m for m in said), said
+
+
 def pull_push_pairs_over_their_count(outputs, targets):
     """Associative embedding as published: per image, each row's picked values (the first row
     one value: a stack of one 0-dim value) and their mean; the push sums exp(-d^2) over every

@@ -317,6 +317,28 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
     return True
 
 
+def fixed_length(c: Any, counts: Collection[int]) -> bool:
+    """Whether the int ``c`` dividing a value is, in the ``/`` (``/=``) the caller's code is
+    executing, the builtin ``len`` of a container whose length the code fixes (``_fixed_iterable``:
+    ``len(self.stft_losses)`` of an ``nn.ModuleList`` or of a tuple of plain numbers, never a
+    list), equal to ``c``: the same number on a group alone. ``counts``: the batch's counts.
+    Python 3.11 only."""
+    if type(c) is not int or sys.version_info[:2] not in _LOG_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS \
+            or instructions[at].is_jump_target:
+        return False
+    start = _operand_start(instructions, at)
+    if start is None or instructions[start].opname != "LOAD_GLOBAL" or instructions[start].argval != "len":
+        return False
+    value = _fixed_iterable(f, instructions[start:at], counts)
+    return type(value) is int and value == c
+
+
 def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Collection[int],
                     lists: FixedLists | None = None) -> Any:
     """The value ``span`` (straight-line code pushing one value) computes where it is one whose
@@ -374,6 +396,10 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         value = found
     if type(value) is list:  # an attribute at the call's start, not set from the batch since (``append``)
         return range(len(value)) if _unchanged(value, lists, False) and _fixed_value(tuple(value)) else _UNPROVEN
+    resized = _resized_names(f.f_code)
+    if any(f"{'ATTR' if i.opname == 'LOAD_ATTR' else 'GLOBAL'}:{i.argval}" in resized for i in span
+           if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")):
+        return _UNPROVEN
     if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
         return _UNPROVEN if value in counts or type(value) is tuple and len(value) in counts else value
     return value if _fixed_value(value) else _UNPROVEN
@@ -444,6 +470,10 @@ def _changes_items(code: types.CodeType) -> bool:
     return any(i.opname in ("STORE_SUBSCR", "DELETE_SUBSCR") for i in _instructions(code))
 
 
+# methods that change a container's length in place (``self.heads.append(m)``)
+_RESIZING = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "add_module", "register_module"})
+
+
 @_per_code(256)
 def _written_names(code: types.CodeType) -> frozenset[str]:
     """The globals, attributes and locals (cells included) ``code`` stores or deletes, each as
@@ -452,7 +482,18 @@ def _written_names(code: types.CodeType) -> frozenset[str]:
                      if i.opname.partition("_")[0] in ("STORE", "DELETE") and i.opname.partition("_")[2] in _STORES)
 
 
+@_per_code(256)
+def _resized_names(code: types.CodeType) -> frozenset[str]:
+    """What ``code`` resizes in place (``self.heads.append(m)``), named as ``_written_names`` does:
+    a list recorded before the call is checked for that at each op (``_unchanged``), a module or
+    another container is not."""
+    instructions = _instructions(code)
+    return frozenset(f"{_LOADS[i.opname]}:{i.argval}" for i, after in zip(instructions, instructions[1:])
+                     if i.opname in _LOADS and after.opname in ("LOAD_METHOD", "LOAD_ATTR") and after.argval in _RESIZING)
+
+
 _STORES = {"GLOBAL": "GLOBAL", "ATTR": "ATTR", "FAST": "LOCAL", "DEREF": "LOCAL"}
+_LOADS = {"LOAD_GLOBAL": "GLOBAL", "LOAD_ATTR": "ATTR", "LOAD_FAST": "LOCAL", "LOAD_DEREF": "LOCAL"}
 
 
 def _fixed_value(value: Any) -> bool:

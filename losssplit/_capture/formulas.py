@@ -24,6 +24,7 @@ from ._bytecode import (
     call_site,
     configured_item,
     divisor_source,
+    fixed_length,
     fixed_repeats,
     literal_dividend,
     literal_exponent,
@@ -140,7 +141,8 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
             operands.append(found)
         elif type(x) in (int, float) and x == 0 and kind in ("add", "sub", "rsub"):
             operands.append((_formula.const(0), ()))  # ``total = 0`` then ``total + x``: any zero adds nothing
-        elif type(x) in (int, float) and math.isfinite(x) and (_written(kind, x) or configured_item(x, frame.fixed_lists)):
+        elif type(x) in (int, float) and math.isfinite(x) and (
+                _written(kind, x, batch_counts(frame)) or configured_item(x, frame.fixed_lists)):
             operands.append((_formula.const(x), ()))
         else:
             return None
@@ -164,13 +166,14 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
     return _made(expr, ra + rb, func, sites)
 
 
-def _written(kind: str, c: float) -> bool:
+def _written(kind: str, c: float, counts: frozenset[int]) -> bool:
     """Whether the number ``c`` is written in the body's code at the op (a literal, an attribute,
-    a global): the same on a group's run. A local name may hold the batch's count or a weight."""
+    a global; as a divisor also ``len`` of a container the code fixes, ``fixed_length``): the same
+    on a group's run. A local name may hold the batch's count or a weight."""
     if kind == "rdiv":
         return literal_dividend(c)
     source = divisor_source(c) if kind == "div" else offset_source(c, product=kind == "mul")
-    return source in ("literal", "configured")
+    return source in ("literal", "configured") or kind == "div" and fixed_length(c, counts)
 
 
 def _made(expr: _formula.Expr, ratios: tuple[Ratio, ...], func: Any,

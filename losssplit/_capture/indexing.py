@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from . import elementwise
 from ._bytecode import carried_size, literal_index, literal_size
+from .formulas import binary_formula
 from .mode import (
     NO_READ,
     NOT_TENSORS,
@@ -624,6 +625,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             # a reduced loss (or a lost prediction) written into a buffer: no longer followed
             frame.lose(target, written.lost_at if written.lost_at and not written.parts else op, written)
             return
+    elif kind is not None and len(args) > 1 and target.dim() == 0 and _expression_in_place(frame, func, kind, target, track,
+                                                                                         args[1], kwargs):
+        return
     elif kind is not None and (track.ratio is not None or track.parts) and len(args) > 1:
         other = args[1]
         total = elementwise.reduced_inplace(
@@ -682,6 +686,24 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and not _scaled_by_data(frame, func, target, track, args[1])
     ):
         frame.lose(target, op_name(func))
+
+
+def _expression_in_place(frame: Frame, func: Any, kind: str, target: Tensor, track: Track, other: Any,
+                         kwargs: dict) -> bool:
+    """``total += sc`` (``add_``, ``sub_``, ``mul_``, ``div_`` of a 0-dim value) where either side
+    is an expression of ratios (``Track.formula``): the expression ``target (op) other`` would
+    get, as ``formulas.binary_formula`` makes it (its checks: constants the code writes, an operator
+    that runs as often on a group alone). True when followed; False where no side is an expression."""
+    held = frame.get(other) if isinstance(other, Tensor) else None
+    if track.formula is None and (held is None or held.formula is None or track.lost_at is not None):
+        return False  # no expression, or a total lost already (keep why)
+    expression = binary_formula(frame, kind, target, track, other, held, func, kwargs)
+    if expression is None:
+        frame.lose(target, op_name(func), track)
+        lose_aliases(frame, target, op_name(func))
+    else:
+        frame.set(target, expression)
+    return True
 
 
 def _scaled_by_data(frame: Frame, func: Any, target: Tensor, track: Track, x: Tensor) -> bool:

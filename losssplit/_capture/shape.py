@@ -778,12 +778,14 @@ def _images_by_position(frame: Frame, whole: list[Tensor], op: str) -> None:
 
 def _one_image(frame: Frame, tracks: list[Track | None]) -> Tensor | None:
     """The image every stacked input belongs to as a whole (no rows), when it is one and known:
-    the same 0-dim tensor, or the same image known on the host; else None."""
+    the same 0-dim tensor, the same image known on the host, or any image of a batch of one
+    (MS-SSIM's levels of one image stacked, ``torch.stack(mcs + [ssim], 0)``: not one row per
+    image); else None."""
     images = [t.image if t is not None and not t.rows else None for t in tracks]
     first = images[0]
     if first is None or any(img is None for img in images):
         return None
-    if all(img is first for img in images):
+    if all(img is first for img in images) or frame.num_images == 1:
         return first
     b = frame.image_ids.get(id(first))
     return first if b is not None and all(frame.image_ids.get(id(img)) == b for img in images) else None
