@@ -263,27 +263,74 @@ def fixed_repeats(counts: Collection[int], f: types.FrameType | None = None, lis
 
 def _recursive(f: types.FrameType) -> bool:
     """Whether ``f``'s code may call itself: it loads its own name (``product(n - 1)``,
-    ``self.walk(...)``), or a function it names (a global, a method of ``self``'s class) loads it.
-    A recursion that returned before the op (``product(n - 1) * rmse``: as deep as the images)
-    leaves no frame on the stack to see. Longer cycles are not followed."""
+    ``self.walk(...)``), or a function it names (a global, a method of ``self``'s class, the
+    parent class's method it calls through ``super()``) loads it. ``super().forward(...)`` in
+    ``forward`` calls the parent class's ``forward``, not its own: that method's code is checked
+    instead. A recursion that returned before the op (``product(n - 1) * rmse``: as deep as the
+    images) leaves no frame on the stack to see. Longer cycles are not followed."""
     code = f.f_code
-    names = _loaded_names(code)
+    names, parents = _loaded_names(code), _super_names(code)
+    if parents and f.f_builtins.get("super") is not super or "super" in f.f_globals:
+        names, parents = names | parents, frozenset()  # ``super`` is not the builtin: a load as any other
     if code.co_name in names:
         return True
     owner = type(f.f_locals.get("self")) if code.co_argcount and code.co_varnames[0] == "self" else None
+    found = [_parent_method(f, name) for name in parents]
+    if any(called is None or called.__code__ is code for called in found):
+        return True  # a parent's attribute not read without running code: it may be anything
     for name in names:
-        for found in (f.f_globals.get(name), inspect.getattr_static(owner, name, None) if owner is not None else None):
-            called = getattr(found, "__code__", None)
-            if isinstance(called, types.CodeType) and called is not code and code.co_name in _loaded_names(called):
-                return True
+        found += [f.f_globals.get(name), inspect.getattr_static(owner, name, None) if owner is not None else None]
+    for called in found:
+        called = getattr(called, "__code__", None)
+        if isinstance(called, types.CodeType) and called is not code \
+                and code.co_name in _loaded_names(called) | _super_names(called):
+            return True
     return False
+
+
+def _parent_method(f: types.FrameType, name: str) -> types.FunctionType | None:
+    """The function ``super().name`` loads in ``f`` (a method of a class after the one defining
+    ``f``'s code in the MRO of its first argument's class, found in a class ``__dict__``); None
+    where it is not a plain function found so."""
+    code = f.f_code
+    cls = f.f_locals.get("__class__")
+    obj = f.f_locals.get(code.co_varnames[0], _UNPROVEN) if code.co_argcount else _UNPROVEN
+    if not isinstance(cls, type) or not isinstance(obj, cls):
+        return None
+    mro = type(obj).__mro__
+    for klass in mro[mro.index(cls) + 1:]:
+        if name in vars(klass):
+            found = vars(klass)[name]
+            return found if isinstance(found, types.FunctionType) else None
+    return None
 
 
 @_per_code(256)
 def _loaded_names(code: types.CodeType) -> frozenset[str]:
-    """The names ``code`` loads (globals, locals, cells, attributes, methods)."""
-    return frozenset(str(i.argval) for i in _instructions(code) if i.opname in (
-        "LOAD_GLOBAL", "LOAD_NAME", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLASSDEREF", "LOAD_ATTR", "LOAD_METHOD"))
+    """The names ``code`` loads (globals, locals, cells, attributes, methods), but an attribute
+    loaded only from ``super()`` (``_super_names``)."""
+    instructions = _instructions(code)
+    return frozenset(str(i.argval) for k, i in enumerate(instructions) if i.opname in (
+        "LOAD_GLOBAL", "LOAD_NAME", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLASSDEREF", "LOAD_ATTR", "LOAD_METHOD")
+        and not _from_super(instructions, k))
+
+
+@_per_code(256)
+def _super_names(code: types.CodeType) -> frozenset[str]:
+    """The attributes ``code`` loads from a call of ``super()`` without arguments, right after it
+    (``super().forward``; 3.11's LOAD_GLOBAL, PRECALL 0, CALL 0)."""
+    instructions = _instructions(code)
+    return frozenset(str(instructions[k].argval) for k in range(len(instructions)) if _from_super(instructions, k))
+
+
+def _from_super(instructions: list[dis.Instruction], k: int) -> bool:
+    i = instructions[k]
+    if i.opname not in ("LOAD_ATTR", "LOAD_METHOD") or k < 3 or i.is_jump_target:
+        return False
+    load, precall, call = instructions[k - 3 : k]
+    return (load.opname == "LOAD_GLOBAL" and load.argval == "super" and precall.opname == "PRECALL"
+            and precall.arg == 0 and call.opname == "CALL" and call.arg == 0
+            and not precall.is_jump_target and not call.is_jump_target)
 
 
 # ``range``'s, ``zip``'s... results have as many items as their arguments say
@@ -780,8 +827,8 @@ def looped() -> bool:
             return False
         if back is None:
             return True
-        lasti = back.f_lasti - 2 * _CALL_CACHES  # a Python call's caller stops on the CALL's last inline cache
-        instructions, at = _located(back.f_code, lasti)
+        lasti = back.f_lasti
+        instructions, at = _located_frame(back.f_code, lasti)
         if at is None or instructions[at].opname != "CALL":
             return True
         called = _called_function(back, instructions, at)
@@ -866,8 +913,7 @@ def _argument_for(f: types.FrameType, back: types.FrameType | None, name: str
     if back is None:
         return None
     code = f.f_code
-    instructions, at = _located(back.f_code, back.f_lasti - 2 * _CALL_CACHES)  # a Python call's caller stops
-    # on the CALL's last inline cache
+    instructions, at = _located_frame(back.f_code, back.f_lasti)
     if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
         return None
     found = _call_spans(back.f_code, at)
@@ -2489,7 +2535,9 @@ def _located(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], i
 
 def _located_frame(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int | None]:
     """``_located``, also where ``lasti`` is on the last of a CALL's inline caches: a frame calling
-    a Python function (or a type) through a specialised CALL reports that offset."""
+    a Python function (or a type) through a specialised CALL reports that offset. For a frame
+    below the one running (where is the CALL it is executing?); the innermost frame's own op is
+    read with ``_located`` (an op run inside a Python function it called is not that CALL's)."""
     instructions, at = _located(code, lasti)
     if at is None:
         at = _positions(code).get(lasti - 2 * _CALL_CACHES)
@@ -4227,9 +4275,7 @@ def _displayed(g: types.FrameType, local: str, key: Any, depth: int) -> Any:
     into the arguments of the call it is executing, with no other call in between (``crit({**o,
     "meta": meta})``: nothing it ran could change the dict); ``_UNPROVEN`` else."""
     code = g.f_code
-    instructions, at = _located(code, g.f_lasti)  # a call through a type's slot stops on the CALL,
-    if at is None:  # a Python function's caller on its last inline cache
-        at = _positions(code).get(g.f_lasti - 2 * _CALL_CACHES)
+    instructions, at = _located_frame(code, g.f_lasti)
     stores = _stores(instructions, local)
     loads = [k for k, i in enumerate(instructions) if i.opname in ("LOAD_FAST", "LOAD_CLOSURE", "LOAD_DEREF")
              and i.argval == local]
