@@ -690,6 +690,13 @@ def tracked_pair(frame: Frame, a: Any, b: Any, out: Any) -> tuple[Track | None, 
     return None if ta is None and tb is None else (ta, tb)
 
 
+def with_sites(track: Track, sites: frozenset[tuple[Any, int]]) -> Track:
+    """``dataclasses.replace(track, sites=sites)`` written out (every field in order): ``replace``
+    walks the dataclass's fields in Python (~60 lines; run per constant a loss is scaled by)."""
+    return Track(track.rows, track.image, track.unweighted, track.from_prediction, track.lost_at, track.ratio,
+                 track.parts, track.elements, track.formula, sites)
+
+
 def lost_track(op: str, pred: bool = True) -> Track:
     """The track of a tensor (a prediction unless ``pred`` is False) whose attribution was lost
     at ``op``."""
