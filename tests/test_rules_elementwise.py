@@ -2880,3 +2880,19 @@ def test_to_dense_of_a_dense_tensor_keeps_its_rows():
     check_rule(per_row(lambda e: e.to_dense()), "")
     check_rule(whole(lambda e: (e.flatten(1) @ e.flatten(1).T).to_dense().diagonal().mean()), "")
     check_rule(whole(lambda e: e.to_sparse().to_dense().mean()), "to_", declines=True)
+
+
+def test_with_sites_copies_every_field_of_a_track_as_replace_does():
+    """``with_sites`` names Track's fields in order (a faster ``dataclasses.replace``): a field
+    added to Track and not to it fails here."""
+    import dataclasses
+
+    from losssplit._capture.mode import Track, with_sites
+
+    values = {f.name: object() for f in dataclasses.fields(Track)}
+    track = Track(**values)
+    sites = frozenset({(None, 7)})
+    copy = with_sites(track, sites)
+    assert all(getattr(copy, name) is getattr(dataclasses.replace(track, sites=sites), name)
+               for name in values if name != "sites")
+    assert copy.sites is sites and track.sites is values["sites"]

@@ -82,6 +82,7 @@ from .mode import (
     unweighted_on_image,
     unweighted_operand,
     weight_of_image,
+    with_sites,
     written_through_view,
 )
 from .ratio import (
@@ -469,7 +470,7 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
     if track.ratio is not None:
         new = _unary_ratio(track, kind, low, high)
         if new is not None:
-            new = dataclasses.replace(new, sites=track.sites)
+            new = with_sites(new, track.sites)
             frame.set(out, _at_site(frame, new, "mul", src, track, -1.0, None, op_name(func)) if kind == "neg" else new)
             return
     if track.parts and kind == "neg":
@@ -1177,17 +1178,17 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
         # another number of times): the subtrahend is scaled by -1, a constant
         negated = tb if kind == "sub" else ta if kind == "rsub" else None
         if negated is None:
-            return dataclasses.replace(new, sites=made) if made else new
+            return with_sites(new, made) if made else new
         made = negated.sites
     elif _identity(kind, b if tb is None else a, tb is None):
-        return dataclasses.replace(new, sites=made) if made else new
+        return with_sites(new, made) if made else new
     sites = with_site(frame, made)
     if sites is None:
         return lost_track(f"{op} of a constant applied again to its own result (a loop over images)",
                           new.from_prediction)
     held = ta if tb is None else tb if ta is None else negated
     several = frozenset({SCALED_SEVERAL}) if held is not None and _one_image_terms(held)[1] else frozenset()
-    return dataclasses.replace(new, sites=frozenset().union(*(t.sites for t in (ta, tb) if t is not None), sites, several))
+    return with_sites(new, frozenset().union(*(t.sites for t in (ta, tb) if t is not None), sites, several))
 
 
 SCALED_SEVERAL = (None, -1)
@@ -3076,7 +3077,7 @@ def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         high = get_arg(args, kwargs, 2, "max", None) if getattr(func, "__name__", "") != "clamp_min_" else None
         clamped = _unary_ratio(track, "clamp", low, high) if clamp else None  # as ``clamp`` out of place
         if clamped is not None:
-            frame.set(target, dataclasses.replace(clamped, sites=track.sites))
+            frame.set(target, with_sites(clamped, track.sites))
         else:
             frame.lose(target, op_name(func), track)
         return

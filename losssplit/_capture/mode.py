@@ -690,6 +690,13 @@ def tracked_pair(frame: Frame, a: Any, b: Any, out: Any) -> tuple[Track | None, 
     return None if ta is None and tb is None else (ta, tb)
 
 
+def with_sites(track: Track, sites: frozenset[tuple[Any, int]]) -> Track:
+    """``dataclasses.replace(track, sites=sites)`` written out (every field in order): ``replace``
+    walks the dataclass's fields in Python (~60 lines; run per constant a loss is scaled by)."""
+    return Track(track.rows, track.image, track.unweighted, track.from_prediction, track.lost_at, track.ratio,
+                 track.parts, track.elements, track.formula, sites)
+
+
 def lost_track(op: str, pred: bool = True) -> Track:
     """The track of a tensor (a prediction unless ``pred`` is False) whose attribution was lost
     at ``op``."""
@@ -3095,13 +3102,14 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
     """Whether a plain Python number argument of an op on tracked values, whose result the rule
     followed, is, in the body's code, computed from a length of the body's data
     (``_bytecode.counted_number``)."""
-    kind = _length_rule(rule)
-    if not kind:
+    kind = _LENGTH_RULE.get(rule, -1)
+    if kind < 0:
+        kind = _length_rule(rule)
+    # the plain number first: most ops on tracked values get none (each test here runs per op)
+    if not kind or not _plain_number_in((*args, *kwargs.values()) if kwargs else args):
         return False
     track = frame.get(out) if isinstance(out, Tensor) else None
     if track is None or track.lost_at is not None or kind == 2 and not _per_element(track):
-        return False
-    if not _plain_number_in((*args, *kwargs.values()) if kwargs else args):
         return False
     if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in flat_args(args, kwargs)):
         return False
@@ -3156,11 +3164,14 @@ def _plain_number_in(values: tuple) -> bool:
     """Whether a plain int or float is among ``values`` or inside a list or tuple among them (as
     ``flat_args`` flattens them), without making the flat list (most ops get none)."""
     for v in values:
-        if type(v) in _PLAIN_NUMBERS:
+        t = type(v)
+        if t is Tensor:  # most arguments: no number, no sequence
+            continue
+        if t in _PLAIN_NUMBER_TYPES:
             return True
         if isinstance(v, (list, tuple)):
             for e in v:
-                if type(e) in _PLAIN_NUMBERS:
+                if type(e) in _PLAIN_NUMBER_TYPES:
                     return True
     return False
 
@@ -3168,6 +3179,7 @@ def _plain_number_in(values: tuple) -> bool:
 # a floored count read on the host (``torch.tensor(n).clamp(min=1).item()``) is a plain number of the body's
 # code: where ``n`` is computed from a length, so is it
 _PLAIN_NUMBERS = (int, float, FlooredFloat, FlooredInt)
+_PLAIN_NUMBER_TYPES = frozenset(_PLAIN_NUMBERS)  # ``type(v) in``: hashed, not compared with each
 
 
 # ops whose int arguments size or bound what they take along a dim: (position, keyword) of each
