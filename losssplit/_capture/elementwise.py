@@ -2144,10 +2144,11 @@ def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     return z not in counts
 
 
-def _sized_otherwise(frame: Frame, ratio: Ratio, z: float, counts: Callable[[], list[list[float]]]) -> bool | str:
-    """False (``z`` is a count the body recounts: one of ``counts``, each per image), unless the
+def _sized_otherwise(frame: Frame, ratio: Ratio, z: float, asked: slice) -> bool | str:
+    """False (``z`` is a count the body recounts: one of the counts ``asked`` of
+    ``_per_image_counts``, each per image), unless the
     body read sizes of single images' tensors, one per image, that add up to ``z`` but are none of
-    ``counts`` image by image: then ``z`` may be their sum (a number has no identity), whose share
+    those image by image: then ``z`` may be their sum (a number has no identity), whose share
     is another, and the loss declines (``SIZES_DIVISOR``, for every key ``z`` divides)."""
     if not frame.image_size_read or ratio.host_image is not None:
         return False
@@ -2165,8 +2166,9 @@ def _sized_otherwise(frame: Frame, ratio: Ratio, z: float, counts: Callable[[], 
                     candidates.setdefault((k, family), floor)
     if not candidates:
         return False
-    each = counts()
-    every = _counts_taken(frame, ratio, z)
+    known = _per_image_counts(frame, ratio)
+    each = [_scaled(counts, z) for counts, _ in known[asked]]
+    every = _counts_taken(known, z)
 
     def explained(k: float, floor: int, family: tuple[int, ...]) -> bool:
         def fits(c: list[float]) -> bool:
@@ -2181,31 +2183,29 @@ def _sized_otherwise(frame: Frame, ratio: Ratio, z: float, counts: Callable[[], 
     return SIZES_DIVISOR
 
 
-def _counts_taken(frame: Frame, ratio: Ratio, z: float) -> list[list[float]]:
-    """Per image, scaled to add up to ``z``, each count the split may take ``z`` to be: those it
-    equals (the loss's rows or elements, the target instances, the images), else those it is a
-    multiple of (``opaque_den`` takes an equal count first)."""
-    rows: list[float] = frame.rows_per_image(ratio.rows).tolist()
-    known: list[tuple[list[float], tuple[float, ...]]] = [(rows, (sum(rows), float(ratio.numel)))]
-    instances = frame.instances()
-    if isinstance(instances, list) and sum(instances) > 0:
-        known.append(([float(n) for n in instances], (float(sum(instances)),)))
-    known.append(([1.0] * frame.num_images, (float(frame.num_images),)))
-    taken = [each for each, totals in known if any(near_count(z, t) for t in totals)] or [
-        each for each, totals in known if any(count_multiple(z, t) for t in totals)]
-    return [[z / max(sum(each), 1.0) * n for n in each] for each in taken]
+def _counts_taken(known: list[tuple[list[float], tuple[float, ...]]], z: float) -> list[list[float]]:
+    """Per image, scaled to add up to ``z``, each of the counts ``known`` the split may take ``z``
+    to be: those it equals, else those it is a multiple of (``opaque_den`` takes an equal count
+    first)."""
+    taken = [counts for counts, totals in known if any(near_count(z, t) for t in totals)] or [
+        counts for counts, totals in known if any(count_multiple(z, t) for t in totals)]
+    return [_scaled(counts, z) for counts in taken]
 
 
-def _counts_of_images(frame: Frame, ratio: Ratio, z: float) -> list[list[float]]:
-    """What each image counts of the loss's rows, of the images and, where the targets tell, of
-    the target instances, each scaled to add up to ``z`` (its elements, a multiple), in that
-    order; the rows read on the host now."""
+def _per_image_counts(frame: Frame, ratio: Ratio) -> list[tuple[list[float], tuple[float, ...]]]:
+    """What each image counts, with the totals a number may equal as that count, of the loss's
+    rows (and its elements), of the images and, where the targets tell, of the target instances,
+    in that order; the rows read on the host now."""
     rows: list[float] = frame.rows_per_image(ratio.rows).tolist()
+    found = [(rows, (sum(rows), float(ratio.numel))), ([1.0] * frame.num_images, (float(frame.num_images),))]
     instances = frame.instances()
-    found = [[z / max(sum(rows), 1.0) * n for n in rows], [z / frame.num_images] * frame.num_images]
     if isinstance(instances, list) and sum(instances) > 0:
-        found.append([z / sum(instances) * n for n in instances])
+        found.append(([float(n) for n in instances], (float(sum(instances)),)))
     return found
+
+
+def _scaled(counts: list[float], z: float) -> list[float]:
+    return [z / max(sum(counts), 1.0) * n for n in counts]
 
 
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
@@ -2234,10 +2234,10 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
     # group with that image: ``sum(losses) / len(losses)`` in a per-image loop)
     if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):  # split as the rows (elements)
-        return _sized_otherwise(frame, ratio, z, lambda: _counts_of_images(frame, ratio, z)[:1])
+        return _sized_otherwise(frame, ratio, z, slice(0, 1))
     if z == frame.num_images and (type(z) is int or source == "other"):
         # images: as ``len(targets)`` (or ``float(len(targets))``, no literal) gives
-        return _sized_otherwise(frame, ratio, z, lambda: _counts_of_images(frame, ratio, z)[1:2])
+        return _sized_otherwise(frame, ratio, z, slice(1, 2))
     # one image's own rows are that image's on any group with it: no count to be a multiple of
     own = [] if ratio.host_image is not None else [ratio.rows.numel()]
     counts: list[float] = [*own, *([frame.num_images] if type(z) is int else [])]
@@ -2276,7 +2276,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     if source is None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
-    return _sized_otherwise(frame, ratio, z, lambda: _counts_of_images(frame, ratio, z))
+    return _sized_otherwise(frame, ratio, z, slice(None))
 
 
 COUNTED_OFFSET = ("that is no literal of the body (on a group alone the body computes it from the group's images: "
