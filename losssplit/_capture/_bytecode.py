@@ -444,8 +444,7 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
     if type(value) is list:  # an attribute at the call's start, not set from the batch since (``append``)
         return range(len(value)) if _unchanged(value, lists, False) and _fixed_value(tuple(value)) else _UNPROVEN
     resized = _resized_names(f.f_code)
-    if any(f"{'ATTR' if i.opname == 'LOAD_ATTR' else 'GLOBAL'}:{i.argval}" in resized for i in span
-           if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")):
+    if any(f"{_LOADS[i.opname]}:{i.argval}" in resized for i in span if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")):
         return _UNPROVEN
     if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
         return _UNPROVEN if value in counts or type(value) is tuple and len(value) in counts else value
@@ -2453,13 +2452,6 @@ def operand_fields() -> frozenset[Any]:
     return frozenset(found)
 
 
-@_per_code(1024)
-def _last_before(code: types.CodeType, lasti: int) -> int | None:
-    """The index of the last of ``code``'s instructions before byte offset ``lasti`` (None: none)."""
-    before = [k for k, i in enumerate(_instructions(code)) if i.offset < lasti]
-    return before[-1] if before else None
-
-
 def field_argument(func: Any, keyword: str, field: str) -> bool:
     """Whether the argument ``keyword=`` of the call of ``func`` the caller's code is executing is
     a number computed from the field ``field`` of a dict (``delta=s["loss_weight"] * 1.0``; also
@@ -2468,10 +2460,7 @@ def field_argument(func: Any, keyword: str, field: str) -> bool:
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
-    instructions, at = _located(f.f_code, f.f_lasti)
-    if at is None:  # a call of a Python function (``F.huber_loss``) stops on the last of the CALL's caches
-        before = _last_before(f.f_code, f.f_lasti)
-        at = before if before is not None and instructions[before].opname == "CALL" else None
+    instructions, at = _located_frame(f.f_code, f.f_lasti)  # a call of a Python function (``F.huber_loss``)
     if at is None or instructions[at].opname != "CALL" \
             or _callee(f.f_code, instructions[at].offset) != getattr(func, "__name__", None):
         return False

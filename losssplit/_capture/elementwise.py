@@ -2146,10 +2146,11 @@ def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
 
 def _sized_otherwise(frame: Frame, ratio: Ratio, z: float, asked: slice) -> bool | str:
     """False (``z`` is a count the body recounts: one of the counts ``asked`` of
-    ``_per_image_counts``, each per image), unless the
-    body read sizes of single images' tensors, one per image, that add up to ``z`` but are none of
-    those image by image: then ``z`` may be their sum (a number has no identity), whose share
-    is another, and the loss declines (``SIZES_DIVISOR``, for every key ``z`` divides)."""
+    ``_per_image_counts``, each per image), unless the body read sizes of single images' tensors,
+    one per image, that add up to ``z`` (or to ``z / k``, or floored at 1) but are none of those
+    image by image: then ``z`` may be computed from them (a number has no identity), whose share
+    is another, and the loss declines (``SIZES_DIVISOR``; for their plain sum, every key ``z``
+    divides with it)."""
     if not frame.image_size_read or ratio.host_image is not None:
         return False
     # ``k * num`` and ``num += max(n, 1)`` are as common as the plain sum: sizes adding up to a
