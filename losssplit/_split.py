@@ -14,7 +14,7 @@ import torch
 from . import _formula
 from ._capture import Frame, Ratio, RatioKind, row_sums
 from ._capture.elementwise import positional_key
-from ._capture.mode import FlooredFloat, FlooredInt, host_tensor, labels_op
+from ._capture.mode import FlooredFloat, FlooredInt, host_tensor, item_rows, labels_op
 from ._capture.ratio import Count, data_value, floored_den, opaque_den, product
 from ._companion import Companion, Companions, is_companion, make_companions
 from ._errors import LossSplitError
@@ -328,6 +328,7 @@ def finish(
         ambiguous_key = False
         z, tokens = outside[id(r)]
         rows_total = r.rows.numel()
+        per_item = item_rows(frame, r.rows)
         per_row, rest = divmod(r.numel, max(rows_total, 1))
         by_elements = z == r.numel and per_row > 1 and not rest  # ``l.sum() / l.numel()``
         by_images = all(type(d) is int for d in r.divisors)  # ``len(targets)`` (of one image's loss too)
@@ -374,6 +375,8 @@ def finish(
                     own = counted[r.host_image]
                     counts.append(Count("target instances", own if cnt else 0, own))
             counts.append(Count("rows", cnt, rows_total))
+            if per_item and body:  # the body's number, over rows of items viewed ``per_item`` each (DEIMv2's corners)
+                counts.append(Count("items", cnt / per_item, rows_total / per_item))
             if counts[0].name == "rows" and z < rows_total and not any(c.total == z for c in counts):
                 warn(
                     f"fewer:{p.key}",

@@ -3041,6 +3041,59 @@ def test_torch_equal_of_the_images_values_is_decided_per_group():
             assert any("torch.equal" in m for _, _, said in outcomes for m in said)
 
 
+def _doubled_if_one_image_s_view_has_no_error_above(threshold):
+    """``torch.equal`` of the errors viewed without the image dim (``e.reshape(-1, 4)``): on a
+    batch of one image the whole tensor is that image's (D-FINE's ``pred_corners.reshape(-1, n)``)."""
+    return _doubled_if(lambda e, t: torch.equal(e.reshape(-1, e.shape[-1]) > threshold,
+                                                torch.zeros(e.numel() // e.shape[-1], e.shape[-1], dtype=torch.bool)))
+
+
+def _doubled_per_image_without_error_above(threshold):
+    """Per image, its mean error times 1.25 where ``torch.equal`` finds no error of it above ``threshold``."""
+
+    def body(o, t):
+        e = _err(o, t)[0]
+        none = torch.zeros(e.shape[1:], dtype=torch.bool)
+        return {"loss": sum(e[b].mean() * (1.25 if torch.equal(e[b] > threshold, none) else 1.0)
+                            for b in range(len(t))) / len(t)}
+
+    return body
+
+
+ONE_IMAGE_BATCHES = [(seed, weights, None) for seed in (0, 3) for weights in ([1.0], [0.5])]
+
+
+@pytest.mark.parametrize("make", [_doubled_if_one_image_s_view_has_no_error_above,
+                                  _doubled_per_image_without_error_above], ids=["viewed", "per_image"])
+def test_torch_equal_of_one_image_s_tensor_is_decided_on_its_groups(make):
+    """Was declined for the whole call (D-FINE's and DEIMv2's on survey 20's batch of one image):
+    ``torch.equal`` of a tensor that is one image's whole (a batch of one image viewed without its
+    dim, ``e[b]`` in a loop over the images) is a test of that image's count of unequal elements,
+    as ``(a != b).any()`` of it is. Each group decides on its own images, also where some decide
+    otherwise than the batch (0.85)."""
+    from _helpers import ROWS, TARGETS, split_outcome
+
+    for threshold in (0.85, 10.0):
+        for seed, weights, labels in ONE_IMAGE_BATCHES + REVIEW13_BATCHES:
+            got, want, said = split_outcome(make(threshold), list(rule_batch(seed, weights)), [ROWS, TARGETS], labels)
+            assert want and not wrong_companions(got, want), (got, want)
+            if len(weights) == 1 or make is _doubled_per_image_without_error_above:
+                assert set(got) == set(want), (seed, weights, said)
+
+
+def test_torch_equal_of_the_first_image_s_tensor_outside_a_loop_declines():
+    """Near miss: ``torch.equal(e[0] > c, ...)`` outside any loop picks the first image by
+    position; on a group alone its own first image is tested: every group short of the batch
+    declines (a batch of one image, or of one group, splits)."""
+    from _helpers import ROWS, TARGETS, split_outcome
+
+    body = _doubled_if(lambda e, t: torch.equal(e[0] > 10.0, torch.zeros(e.shape[1:], dtype=torch.bool)))
+    for seed, weights, labels in ONE_IMAGE_BATCHES + REVIEW13_BATCHES:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS], labels)
+        assert want and not wrong_companions(got, want), (got, want)
+        assert (set(got) == set(want)) == (len(want) == 1), (seed, weights, got, said)
+
+
 def test_a_python_bool_of_tensors_without_images_is_a_constant():
     body = _doubled_if(lambda e, t: torch.equal(torch.ones(2), torch.ones(2)) and e.shape[1] == 3)
     for got, want, _ in _review13_outcomes(body):

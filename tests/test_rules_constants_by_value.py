@@ -173,3 +173,86 @@ def test_other_numbers_computed_from_the_batch_size_in_d_fine_s_weights_decline(
         got, want, said = rule_outcome(lambda o, t: _ddf(o, t, scale), rule_batch(seed, weights))
         assert want and not got, (seed, got)
         assert any("'loss_ddf'" in m or "dict unchanged" in m for m in said), (seed, said)
+
+
+class _Bins:
+    """A configuration object: ``bins`` is an attribute the code cannot prove a constant."""
+
+    def __init__(self, bins):
+        self.bins = bins
+
+
+def _exponent_of_a_configured_number(bins):
+    """D-FINE's ``weighting_function``: ``e ** (2 / (bins - 2))`` (1 for 4 bins, 0.5 for 6) next to
+    ``1 / bs`` (1 on one image, 0.5 on two)."""
+    cfg = _Bins(bins)
+
+    def body(outputs, targets):
+        e = _err(outputs, targets)
+        batch_scale = 1 / outputs["x"].shape[0]
+        return {"loss": (e ** (2 / (cfg.bins - 2))).sum() * batch_scale, "loss_plain": e.mean()}
+
+    return body
+
+
+@pytest.mark.parametrize("bins, weights", [(4, [1.0]), (6, [1.0, 1.0])], ids=["one_image", "two_images"])
+def test_a_number_equal_to_a_count_splits_where_one_group_holds_every_image_with_weight_1(bins, weights):
+    """Was declined (D-FINE's and DEIMv2's whole call on survey 20's batch of one image): the
+    exponent 1 (0.5) equals ``1 / bs`` by value; where one group holds every image and every
+    weight is 1 the group alone is this very call (``Frame.own_oracle``), so any number is the
+    same there, whatever it was computed from."""
+    got, want, said = rule_outcome(_exponent_of_a_configured_number(bins), rule_batch(0, weights))
+    assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), said
+
+
+@pytest.mark.parametrize("bins, weights", [(4, [0.5]), (6, [0.5, 0.5]), (6, [1.0, 0.5])],
+                         ids=["one_image_weight_half", "one_group_weights_half", "two_groups"])
+def test_the_same_number_declines_where_the_group_alone_is_another_call(bins, weights):
+    """Near misses: weights other than 1 (set to 1 on the group alone: a count of rows selected by
+    weight would be another there), or two groups: the number equal to ``1 / bs`` declines the key
+    it reaches, by its op; the others split."""
+    got, want, said = rule_outcome(_exponent_of_a_configured_number(bins), rule_batch(0, weights))
+    assert not wrong_companions(got, want), said
+    assert {k.rsplit("_", 1)[0] for k in got} == {"loss_plain"}, (got, said)
+    assert any("'loss'" in m and "Tensor.pow" in m for m in said), said
+
+
+class _Weighted(torch.nn.Module):
+    """RT-DETR's ``{k: l_dict[k] * self.weight_dict[k] for k in l_dict}`` over ``1 / bs``."""
+
+    def __init__(self, weight, set_in_call=False):
+        super().__init__()
+        self.weight_dict = {"loss": weight}
+        self.set_in_call = set_in_call
+
+    def forward(self, outputs, targets):
+        if self.set_in_call:
+            self.weight_dict["loss"] = 1 / len(targets)
+        found = {"loss": _err(outputs, targets).sum() * (1 / outputs["x"].shape[0])}
+        return {k: found[k] * self.weight_dict[k] for k in found}
+
+
+def _weighted_body(weight, set_in_call=False):
+    crit = _Weighted(weight, set_in_call)
+
+    def body(outputs, targets):
+        return crit(outputs, targets)
+
+    return body
+
+
+def test_a_weight_of_a_dict_held_before_the_call_is_no_count_whatever_it_equals():
+    """Was declined (D-FINE's ``loss_vfl_aux_1`` on a batch of one image): ``self.weight_dict[k]``,
+    0.5, equals ``1 / bs`` on two images; the dict held it before the call (``configured_item``)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_weighted_body(0.5), rule_batch(seed, weights))
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+def test_a_weight_the_body_sets_from_the_batch_in_the_call_declines():
+    """Near miss: the criterion sets ``self.weight_dict["loss"] = 1 / len(targets)`` in the call: on
+    a group alone it is the group's number."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_weighted_body(0.5, set_in_call=True), rule_batch(seed, weights))
+        assert want and not got and not wrong_companions(got, want), (seed, got)
+        assert any("'loss'" in m for m in said), (seed, said)

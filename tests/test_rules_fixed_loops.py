@@ -190,3 +190,15 @@ def test_a_weight_the_criterion_sets_from_the_batch_during_the_call_declines():
         assert not wrong_companions(got, want), (seed, said)
         assert not any(k.startswith("loss_ddf") for k in got), (seed, got)
         assert any("'loss_ddf_0_0'" in m for m in said), (seed, said)
+
+
+@pytest.mark.parametrize("weights", [[1.0], [0.5]])
+@pytest.mark.parametrize("body", [criterion_over_layers_and_a_list_attribute, running_formula_over_layers])
+def test_formulas_in_loops_over_layers_split_on_a_batch_of_one_image(body, weights):
+    """Was declined (D-FINE's ``loss_ddf`` on survey 20's batch of one image): a list of per-layer
+    outputs whose items hold the one image's rows was not taken for one, as a per-image list of one
+    item could be as well; on a batch of one image a group with images is that image alone, which
+    gets the argument's lists as they are, whatever its weight."""
+    for seed in (0, 1):
+        got, want, said = _outcome(body, seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)

@@ -21,6 +21,7 @@ from _helpers import (
     ROWS,
     RULE_BATCHES,
     TARGETS,
+    Share,
     check_rule,
     rule_batch,
     rule_outcome,
@@ -1081,3 +1082,70 @@ def test_a_divisor_k_times_summed_sizes_is_never_read_as_the_count_it_equals(mas
         assert not wrong_companions(got, want), (batch, got, want)
         if not any(c.startswith("loss_") for c in got):  # that key, or the whole call, with a warning
             assert any("'loss'" in m or "no companions for this call" in m for m in said), (batch, said)
+
+
+def _corners_over_matches(count):
+    """Per image its rows with ``y[:, 0] > 0.45`` matched (``nonzero``, ``full_like`` of the image's
+    position: DETR's permutation index); the matched errors' 4 values viewed as 4 rows each
+    (``[M, 4] -> [4 * M, 1]``, DEIMv2's corners of its union of matches) and summed per match, both
+    over the sizes of ``count``'s positions per image added up, floored at 1 through a tensor
+    (the matches' own where ``count`` is None)."""
+
+    def body(outputs, targets):
+        pos = [(t["y"][:, 0] > 0.45).nonzero()[:, 0] for t in targets]
+        b = torch.cat([torch.full_like(p, i) for i, p in enumerate(pos)])
+        d = outputs["x"][b, torch.cat(pos)] - torch.cat([t["y"][p] for t, p in zip(targets, pos)])
+        counted = pos if count is None else [count(t).nonzero()[:, 0] for t in targets]
+        num = torch.clamp(torch.as_tensor([float(sum(len(p) for p in counted))]), min=1).item()
+        return {"loss_corners": d.reshape(-1, 1).abs().sum() / num, "loss_boxes": d.abs().sum(1).sum() / num}
+
+    return body
+
+
+CORNER_BATCHES = [*RULE_BATCHES, (4, [0.5, 1.0]), (5, [1.0, 0.5, 0.5]), (6, [1.0, 0.5, 0.5])]
+
+
+def test_rows_of_items_viewed_four_each_over_the_items_count_divide_as_the_group_s_items():
+    """Was declined (DEIMv2's ``loss_fgl`` over its union of matches on survey 20's batches 0, 1
+    and 3, and with it every key the union's size divides): the corner rows are the matches viewed
+    4 each; the number dividing them equals the matches (the count of the items the rows are, as
+    the boxes' divisor equals their rows), so on a group alone it is the group's matches."""
+    for seed, weights in CORNER_BATCHES:
+        got, want, said = rule_outcome(_corners_over_matches(None), rule_batch(seed, weights))
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+@pytest.mark.parametrize("label", [2, 3])
+def test_corner_rows_over_another_selection_s_sizes_decline(label):
+    """Near miss: the same rows over the sizes of another selection per image (rows labelled
+    ``label``), equal to the matches in total on some batches, image by image not: declined
+    there, with a warning naming the keys (given only where each image's sizes are its matches)."""
+    declined = 0
+    for seed, weights in CORNER_BATCHES:
+        got, want, said = rule_outcome(_corners_over_matches(lambda t: t["labels"] == label), rule_batch(seed, weights))
+        assert want and not wrong_companions(got, want), (seed, got, want)
+        for companion in set(want) - set(got):
+            assert any(f"'{companion.rsplit('_', 1)[0]}'" in m for m in said), (companion, said)
+        declined += set(got) != set(want)
+    assert declined >= 3
+
+
+def _corners_over_outside_number(outputs, targets, num_boxes):
+    """``_corners_over_matches``' corner rows over ``num_boxes`` passed in."""
+    pos = [(t["y"][:, 0] > 0.45).nonzero()[:, 0] for t in targets]
+    b = torch.cat([torch.full_like(p, i) for i, p in enumerate(pos)])
+    d = outputs["x"][b, torch.cat(pos)] - torch.cat([t["y"][p] for t, p in zip(targets, pos)])
+    return {"loss_corners": d.reshape(-1, 1).abs().sum() / num_boxes}
+
+
+def test_corner_rows_over_a_number_from_outside_equal_to_their_items_take_the_instances_share():
+    """Near miss: the same corner rows over ``num_boxes`` passed in, equal to the matches in total
+    (chosen so): a normaliser from outside is the group's share of the target instances (3 per
+    image here), not of the items it equals by value."""
+    for seed, weights in CORNER_BATCHES:
+        outputs, targets = rule_batch(seed, weights)
+        matches = float(sum(int((t["y"][:, 0] > 0.45).sum()) for t in targets))
+        counts = [len(t["labels"]) for t in targets]
+        got, want, said = split_outcome(_corners_over_outside_number, [outputs, targets, matches],
+                                        [ROWS, TARGETS, Share(counts)])
+        assert set(got) == set(want) and not wrong_companions(got, want), (seed, got, want, said)

@@ -220,8 +220,10 @@ def _layer_lists(frame: Frame, values: Sequence[Any], depth: int) -> None:
 
 
 def _of_every_image(frame: Frame, t: Tensor) -> bool:
+    # (of a batch of one image too: a group with images is that image alone, whose lists the
+    # body gets as they are, whatever its weight)
     track = frame.get(t)
-    return track is not None and 0 in track.rows and track.rows[0].numel() == frame.num_images > 1
+    return track is not None and 0 in track.rows and track.rows[0].numel() == frame.num_images
 
 
 def _image_lists(values: list[Any], images: int) -> list[Sequence[Any]]:

@@ -67,6 +67,7 @@ from .mode import (
     identity_map,
     image_counts,
     is_prediction,
+    item_rows,
     keep_rows,
     lose_aliases,
     lost_track,
@@ -2144,6 +2145,13 @@ def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     return z not in counts
 
 
+def _rows_per_item(frame: Frame, ratio: Ratio, z: float) -> bool:
+    """Whether ``z`` equals the count of the items the loss's rows are (``item_rows``): their
+    count, as ``z`` equal to the rows is theirs (the split offers it as ``items``)."""
+    k = item_rows(frame, ratio.rows)
+    return k > 0 and z * k == ratio.rows.numel()
+
+
 def _sized_otherwise(frame: Frame, ratio: Ratio, z: float, asked: slice) -> bool | str:
     """False (``z`` is a count the body recounts: one of the counts ``asked`` of
     ``_per_image_counts``, each per image), unless the body read sizes of single images' tensors,
@@ -2235,6 +2243,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
     # group with that image: ``sum(losses) / len(losses)`` in a per-image loop)
     if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):  # split as the rows (elements)
+        return _sized_otherwise(frame, ratio, z, slice(0, 1))
+    if ratio.host_image is None and _rows_per_item(frame, ratio, z):  # split as the rows over k per item
         return _sized_otherwise(frame, ratio, z, slice(0, 1))
     if z == frame.num_images and (type(z) is int or source == "other"):
         # images: as ``len(targets)`` (or ``float(len(targets))``, no literal) gives

@@ -995,6 +995,17 @@ class Frame:
             self._groups = (read() if read is not None else None,)
         return self._groups[0]
 
+    def own_oracle(self) -> bool:
+        """Whether the call is its own oracle: one group holds every image (known on the host)
+        and every weight is the number 1, so that the group alone is this very call. A number
+        equal by value to a count of the call is then the same on that group alone, whatever it
+        was computed from (D-FINE's weighting exponent ``2 / (bins - 2)``, 1 as ``1 / B`` is on a
+        batch of one image). Weights other than 1 are set to 1 there: a count may differ."""
+        groups = self.host_groups()
+        weights = self.weight_numbers()
+        return (groups is not None and len(set(groups)) == 1 and weights is not None
+                and all(w == 1 for w in weights))
+
     def targets_length_tests(self, wrapped: Any, args: tuple, kwargs: dict) -> None:
         """The body's tests of ``len(targets)`` (``_bytecode.length_tests``) as branches: on a
         group alone the number of targets is the group's images (``if len(targets) > 2:``)."""
@@ -1899,17 +1910,18 @@ class Frame:
         """Whether ``x`` is a number computed in Python from a ``RowCount`` of this call (or, with
         ``by_value``, equals the value of one: ``float(bs)``, ``int(bs - 1)`` leave the subclass;
         not where the code executing the op proves ``x`` a constant: ``0.5 * w``, ``1 - iou``,
-        ``T ** 2`` with ``T`` a parameter at its default, whatever count they equal)."""
+        ``T ** 2`` with ``T`` a parameter at its default, ``l * self.weight_dict[k]`` of a dict
+        held before the call, whatever count they equal)."""
         if type(x) in (CountedInt, CountedFloat):
             return x._frame() is self
         if not by_value or not self.counted_values:
             return False
         if type(x) in (FlooredFloat, FlooredInt):  # ``torch.tensor(float(bs)).clamp(min=1).item()``: its raw value
             return x.raw in self.counted_values or float(x) in self.counted_values
-        if type(x) not in (int, float) or float(x) not in self.counted_values:
+        if type(x) not in (int, float) or float(x) not in self.counted_values or self.own_oracle():
             return False
         try:
-            return not self.constant_number(x)
+            return not (self.constant_number(x) or _bytecode.configured_item(x, self.fixed_lists))
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             self.error, self.error_op = exc, "a number read as a constant"
             return True
@@ -2134,6 +2146,16 @@ def is_prediction(t: Any, track: Track | None) -> bool:
     if track is not None:
         return track.from_prediction
     return isinstance(t, Tensor) and t.requires_grad
+
+
+def item_rows(frame: Frame, rows: Tensor) -> int:
+    """``k`` where the row map ``rows`` is that of items each viewed as ``k`` consecutive rows
+    (``2 <= k <= 8``: ``[M, 4 * n] -> [4 * M, n]``, DEIMv2's ``loss_fgl`` over the corners of its
+    union of matches; ``expand_rows``), else 0."""
+    held = frame.origin.get(id(rows)) if frame.origin else None
+    if held is None or held[2] != 0 or len(held[1]) != 2 or not 2 <= held[1][1] <= 8:
+        return 0
+    return held[1][1]
 
 
 def expand_rows(frame: Frame, rows: Tensor, sizes: Sequence[int], pos: int) -> Tensor:
@@ -3480,6 +3502,8 @@ def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.shape != b.shape or not a.numel():
         return False
     held = [t for t in (frame.get(a), frame.get(b)) if t is not None]
+    if held and all(t.lost_at is None and not t.rows and t.image is not None for t in held):
+        return _one_image_equal(frame, func, held, a, b, out)
     if any(t.lost_at is not None or len(t.rows) != 1 for t in held):
         return False
     ((d, each),) = held[0].rows.items()
@@ -3493,6 +3517,23 @@ def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         sides = [_unweighted(frame, x) for x in (a, b)]
         unequal = (sides[0] != sides[1]).movedim(d, 0).reshape(a.shape[d], -1).sum(1, dtype=torch.float64)
     frame.branch(Branch(Ratio.of(unequal, each, 0, RatioKind.SUM), "eq", 0.0, out, f"{op_name(func)} of the images' values"))
+    return True
+
+
+def _one_image_equal(frame: Frame, func: Any, held: list[Track], a: Tensor, b: Tensor, out: bool) -> bool:
+    """``torch.equal(a, b)`` where each tracked side is one image's whole tensor, the same image
+    (a batch of one image viewed without its image dim, ``x.reshape(-1, n)``): a test of that
+    image's count of unequal elements, as ``(a != b).any()`` of such a tensor is (one image's value
+    outside a loop over the images is checked as one picked by position, ``Frame.branch``)."""
+    image, *others = [t.image for t in held]
+    assert image is not None  # by the caller's condition
+    with _HIDDEN():
+        if any(o is None or o is not image and not torch.equal(o, image) for o in others):
+            return False
+        sides = [_unweighted(frame, x) for x in (a, b)]
+        unequal = (sides[0] != sides[1]).to(torch.float32)
+    frame.branch(Branch(Ratio.of(unequal, image.reshape(1), -1, RatioKind.SUM), "eq", 0.0, out,
+                        f"{op_name(func)} of one image's values"))
     return True
 
 
