@@ -3094,6 +3094,26 @@ def test_torch_equal_of_the_first_image_s_tensor_outside_a_loop_declines():
         assert (set(got) == set(want)) == (len(want) == 1), (seed, weights, got, said)
 
 
+def _doubled_per_image_if_weighted_equals_unweighted(o, t):
+    y = torch.stack([s["y"] for s in t])
+    e = (o["x"] - y).abs()
+    return {"loss": sum(e[b].mean() * (2.0 if torch.equal(y[b] * t[b]["loss_weight"], y[b]) else 1.0)
+                        for b in range(len(t))) / len(t)}
+
+
+def test_torch_equal_of_one_image_s_weighted_values_is_decided_with_its_weight_set_to_1():
+    """Near miss: ``torch.equal(y[b] * w_b, y[b])`` holds on a group alone (its weight is 1) where
+    the batch's weight is 0.5: that group is declined (a batch of one image included), never given
+    the batch's decision; with weights 1 every group splits."""
+    from _helpers import ROWS, TARGETS, split_outcome
+
+    for seed, weights, labels in ONE_IMAGE_BATCHES + REVIEW13_BATCHES:
+        got, want, said = split_outcome(_doubled_per_image_if_weighted_equals_unweighted, list(rule_batch(seed, weights)),
+                                        [ROWS, TARGETS], labels)
+        assert want and not wrong_companions(got, want), (got, want)
+        assert (set(got) == set(want)) == all(w == 1 for w in weights), (weights, got, said)
+
+
 def test_a_python_bool_of_tensors_without_images_is_a_constant():
     body = _doubled_if(lambda e, t: torch.equal(torch.ones(2), torch.ones(2)) and e.shape[1] == 3)
     for got, want, _ in _review13_outcomes(body):
