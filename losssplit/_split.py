@@ -55,10 +55,15 @@ def _sized_divisor(frame: Frame, ratios: Sequence[Ratio]) -> float | None:
 
 
 def collect(
-    frame: Frame, result: MutableMapping[str, Any], keys: frozenset[str] | None, warn: Warn
-) -> list[Pending]:
-    """The returned keys that can be split; warns once for a key whose attribution was lost."""
+    frame: Frame, result: MutableMapping[str, Any], keys: frozenset[str] | None, warn: Warn,
+    whole_batch: Callable[[], bool] = lambda: False,
+) -> tuple[list[Pending], list[str]]:
+    """The returned keys that can be split, and those whose attribution to images was lost but
+    whose value is the group's as returned (one value, every image in one group and the weights 1:
+    ``whole_batch()``, asked where such a key is found); warns once for a key whose attribution was
+    lost otherwise."""
     pending = []
+    as_returned = []
     for key, value in list(result.items()):
         if keys is not None and key not in keys:
             continue
@@ -97,6 +102,9 @@ def collect(
                 expr = formula[0] if formula else None
                 pending += [Pending(key, value, r, i, len(ratios), expr) for i, r in enumerate(ratios)]
         elif track is not None and track.lost_at is not None:
+            if value.numel() == 1 and value.is_floating_point() and whole_batch():
+                as_returned.append(key)
+                continue
             warn(
                 f"lost:{key}",
                 f"key {key!r}: attribution to images was lost at {track.lost_at}; no companions for it "
@@ -130,7 +138,36 @@ def collect(
     if keys is not None:
         for key in sorted(keys - set(result)):
             warn(f"missing:{key}", f"key {key!r} (from keys=) is not in the returned dict")
-    return pending
+    return pending, as_returned
+
+
+def returned_values(
+    result: MutableMapping[str, Any], keys: list[str], group: str, given: Companions, key_format: str, warn: Warn,
+    strict: bool,
+) -> Companions:
+    """The companions of ``keys`` for ``group``, where the call's images are all that group's and
+    its weights all 1 (``collect``): each key's value as returned, ``(value, 1)``, read in one
+    read; none where it is not finite or its name is taken (raised when ``strict``)."""
+    device = result[keys[0]].device
+    dtype = torch.float32 if device.type == "mps" else torch.float64
+    values = torch.stack([result[k].detach().reshape(()).to(device, dtype) for k in keys]).tolist()
+    taken = set(given.names)
+    out = Companions()
+    for key, value in zip(keys, values):
+        name = key_format.format(key=key, group=group)
+        if name in taken or name in result and not is_companion(result[name]):
+            what = f"the returned key {name!r}" if name in result else "another companion"
+            message = f"companion name {name!r} is given to {what} and to key {key!r} split for group {group!r}; " \
+                "change key_format= or the names"
+            if strict:
+                raise LossSplitError(f"split_by_source: {message}")
+            warn(f"clash:{name}", f"{message}; no companion {name!r}")
+        elif -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:
+            taken.add(name)
+            out.append(Companion(name, key, group, value, 1.0))
+        else:
+            warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
+    return out
 
 
 _FUSED_ROWS = 1 << 16  # up to this many rows one fused index_add; beyond, a column at a time
