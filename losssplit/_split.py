@@ -25,6 +25,7 @@ Origins = Mapping[int, tuple[torch.Tensor, tuple[int, ...], int]]
 """``Frame.origin``: id of a flattened row map -> (the rows of the dim carrying images, the sizes
 flattened, the position of that dim among them)."""
 _FLOAT32_OVERFLOW = 2.0**128 * (1 - 2.0**-25)  # the smallest float64 that rounds to inf in float32
+_AS_RETURNED = _formula.text(_formula.AS_RETURNED)
 
 
 @dataclass
@@ -146,8 +147,9 @@ def returned_values(
     strict: bool,
 ) -> Companions:
     """The companions of ``keys`` for ``group``, where the call's images are all that group's and
-    its weights all 1 (``collect``): each key's value as returned, ``(value, 1)``, read in one
-    read; none where it is not finite or its name is taken (raised when ``strict``)."""
+    its weights all 1 (``collect``): each key's value as returned, one part ``(value, 1)`` of the
+    formula ``_formula.AS_RETURNED``, read in one read; none where it is not finite or its name is
+    taken (raised when ``strict``)."""
     device = result[keys[0]].device
     dtype = torch.float32 if device.type == "mps" else torch.float64
     values = torch.stack([result[k].detach().reshape(()).to(device, dtype) for k in keys]).tolist()
@@ -164,7 +166,7 @@ def returned_values(
             warn(f"clash:{name}", f"{message}; no companion {name!r}")
         elif -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:
             taken.add(name)
-            out.append(Companion(name, key, group, value, 1.0))
+            out.append(Companion(name, key, group, value, 1.0, ((value, 1.0),), _AS_RETURNED))
         else:
             warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
     return out

@@ -23,6 +23,7 @@ from _helpers import (
 
 import losssplit
 from losssplit import LossSplitError, companion_of, split_by_source
+from losssplit._companion import Companion
 from losssplit.aggregate import SplitMeter
 
 
@@ -57,7 +58,8 @@ def test_a_lost_key_of_a_batch_of_one_group_with_unit_weights_is_its_value(weigh
     assert companions(out) == pytest.approx(want, rel=1e-6)
     assert out["loss_mnrl_real"].item() == out["loss_mnrl"].item()
     record = companion_of(out["loss_mnrl_real"])
-    assert (record.num, record.den) == (out["loss_mnrl"].item(), 1.0)
+    if len(weights) > 1:  # the examples mix (one example splits by the rules: its rows are its own)
+        assert (record.num, record.den, record.formula) == (out["loss_mnrl"].item(), 1.0, "value(p0)")
 
 
 def test_labels_from_sources_of_one_group():
@@ -148,13 +150,30 @@ def test_keys_option_non_finite_and_name_clashes():
         split_by_source(clash)(*args)
 
 
-def test_a_sink_gets_the_value_as_returned():
-    args, _ = batch([1.0, 1.0, 1.0])
+def test_a_sink_gets_the_value_as_returned_and_a_window_averages_the_calls():
     meter = SplitMeter()
+    values = []
     with meter.collect():
-        out = split_by_source(in_batch_negatives)(*args)
-        meter.update(out)
-    assert meter.compute()["loss_mnrl_real"] == pytest.approx(out["loss_mnrl"].item())
+        for seed in (0, 1):
+            out = split_by_source(in_batch_negatives)(*batch([1.0, 1.0, 1.0], seed)[0])
+            meter.update(out)
+            values.append(out["loss_mnrl"].item())
+    assert meter.compute()["loss_mnrl_real"] == pytest.approx(sum(values) / 2)
+
+
+def test_a_window_with_the_keys_ratios_of_other_calls_has_no_value(caplog):
+    """A key lost on a batch of one group only (a count that equals one image's) and split as a
+    ratio on others: no window pools a value as returned with ratios."""
+    out = split_by_source(in_batch_negatives)(*batch([1.0, 1.0])[0])
+    record = companion_of(out["loss_mnrl_real"])
+    assert record.parts == ((out["loss_mnrl"].item(), 1.0),) and record.formula == "value(p0)"
+    meter = SplitMeter()
+    meter.update(out)
+    meter.add([Companion("loss_mnrl_real", "loss_mnrl", "real", 3.0, 4.0)])
+    with caplog.at_level("WARNING", logger="losssplit"):
+        got = meter.compute()
+    assert "loss_mnrl_real" not in got and "loss_l1_real" in got
+    assert any("'loss_mnrl_real'" in m and "no exact window value" in m for m in caplog.messages)
 
 
 def _columns(n, labels):
