@@ -32,7 +32,7 @@ from ._companion import REPORTED_ATTR, Companions, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, Membership, PredicateError, _python_label
-from ._split import attach, collect, finish, returned_values
+from ._split import attach, collect, finish, one_value, returned_values
 from ._tokens import per_token, token_membership
 
 logger = logging.getLogger("losssplit")
@@ -374,8 +374,12 @@ class _Splitter:
                 f"{self.grouping.calls} calls (labels seen: {self.grouping.seen_labels()})",
             )
         strict = not self.split_once
-        companions = finish(frame, result, pending, names, membership, self.key_format, self.warn, strict=strict) \
-            if pending else Companions()
+        companions = finish(frame, result, pending, names, membership, self.key_format, self.warn, strict=strict,
+                            whole_batch=whole_batch) if pending else Companions()
+        if companions is None:  # the call declined, on a batch of one group with weights 1
+            companions = Companions()
+            as_returned = list(dict.fromkeys([*as_returned, *(p.key for p in pending if one_value(p.value))]))
+            pending = []
         if as_returned:
             group = names[membership.host_group[0]] if membership.host_group else ""
             companions.extend(returned_values(result, as_returned, group, companions, self.key_format, self.warn, strict))

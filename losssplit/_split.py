@@ -103,7 +103,7 @@ def collect(
                 expr = formula[0] if formula else None
                 pending += [Pending(key, value, r, i, len(ratios), expr) for i, r in enumerate(ratios)]
         elif track is not None and track.lost_at is not None:
-            if value.numel() == 1 and value.is_floating_point() and whole_batch():
+            if one_value(value) and whole_batch():
                 as_returned.append(key)
                 continue
             warn(
@@ -140,6 +140,11 @@ def collect(
         for key in sorted(keys - set(result)):
             warn(f"missing:{key}", f"key {key!r} (from keys=) is not in the returned dict")
     return pending, as_returned
+
+
+def one_value(value: torch.Tensor) -> bool:
+    """Whether a returned tensor is one floating-point value (a value as returned can stand for it)."""
+    return value.numel() == 1 and value.is_floating_point()
 
 
 def returned_values(
@@ -257,8 +262,11 @@ def finish(
     warn: Warn,
     *,
     strict: bool = True,
-) -> Companions:
-    """Compute every companion with a single host read; returns the finite, non-empty ones.
+    whole_batch: Callable[[], bool] = lambda: False,
+) -> Companions | None:
+    """Compute every companion with a single host read; returns the finite, non-empty ones, or
+    None where a check declines the whole call on a batch whose images are all in one group with
+    every weight 1 (``whole_batch()``, see ``collect``): there each key is its value as returned.
 
     Raises:
         LossSplitError: two companions, or a companion and a returned key, share a name and
@@ -313,12 +321,10 @@ def finish(
     n = values.numel()
     bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]
     if bad:
-        warn(f"check:{bad[0]}", f"{bad[0]}; no companions for this call")
-        return Companions()
+        return _declined(f"check:{bad[0]}", bad[0], warn, whole_batch)
     declined = grouped.declined(names)
     if declined is not None:
-        warn(f"group:{declined}", f"{declined}; no companions for this call")
-        return Companions()
+        return _declined(f"group:{declined}", declined, warn, whole_batch)
     groups = len(names)
     grouped.scale(host, pending, groups)
     turned_at = n + len(frame.checks)
@@ -327,21 +333,19 @@ def finish(
         host = host[:turned_at] + host[turned_at + len(turned) :]
     unread = frame.unconsumed_read({id(p.ratio) for p in pending})
     if unread is not None:
-        warn(
+        return _declined(
             f"host:{unread}",
             f"values of the images were read on the host at {unread}; Python numbers computed from them "
-            "(a count, a weight, a threshold) may reach the losses and cannot be followed; no companions for "
-            "this call (a read only for logging: read a returned loss, or read after the call)",
+            "(a count, a weight, a threshold) may reach the losses and cannot be followed",
+            warn, whole_batch, " (a read only for logging: read a returned loss, or read after the call)",
         )
-        return Companions()
     if frame.scalar_weights[0] and frame.scalar_weights[1]:
-        warn(
+        return _declined(
             "scalar-weight",
             "a Python number multiplied one image's loss where it equals that image's weight, and "
-            "another did where it does not: weight or coefficient cannot be told apart; no "
-            "companions for this call",
+            "another did where it does not: weight or coefficient cannot be told apart",
+            warn, whole_batch,
         )
-        return Companions()
     named, clashes = _clashes(result, pending, names, key_format, warn, strict)
     present = group_images if group_images is not None else host[len(host) - groups :] if floored else []
     if floored and group_images is None:
@@ -462,6 +466,17 @@ def finish(
     else:
         out = _sum_parts(pending, made, warn)
     return _without_turned(frame, pending, names, turned, out, warn) if any(turned) else out
+
+
+def _declined(key: str, why: str, warn: Warn, whole_batch: Callable[[], bool], hint: str = "") -> Companions | None:
+    """No companions for the call (``why`` warned once), or None where every image is in one group
+    with every weight 1: the keys are their values as returned there."""
+    if whole_batch():
+        warn(f"{key}:returned", f"{why}; every image is in one group and every weight is 1: each key's "
+             "companion is its value as returned")
+        return None
+    warn(key, f"{why}; no companions for this call{hint}")
+    return Companions()
 
 
 def _mixed_blocks(frame: Frame, blocks: torch.Tensor, membership: Membership) -> torch.Tensor:

@@ -38,7 +38,8 @@ made from the image's own weight object is that image's, so its sum normalises; 
 0-dim ``shape`` is no count: 277 expected, 56 declined, 8 GAP (2.9 %), 0 WRONG. Then (issue
 #13): a key whose attribution was lost, on a batch whose images are all of one group with every
 weight 1, is its value as returned (batch 2; ProxyAnchor on batch 3's one image, labelled by
-sources): 277 expected, 48 declined, 8 GAP (2.9 %), 0 WRONG.
+sources), and there a check that declines the whole call gives every key its value as returned
+(HausdorffDT on batch 2): 277 expected, 47 declined, 7 GAP (2.5 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -365,9 +366,10 @@ CASES = {c.body.__name__: c for c in [
     Case(monai_generalized_wasserstein_dice, seg_batch),
     Case(monai_masked_dice_in_a_region, seg_batch),
     Case(monai_ssim_loss, image_batch),
-    Case(monai_hausdorff_distance_transform, seg_batch, gaps=keys("loss_hd"), gap_batches=(0, 1, 2),
+    Case(monai_hausdorff_distance_transform, seg_batch, gaps=keys("loss_hd"), gap_batches=(0, 1),
          why="each image's distance field comes from scipy (numpy) and is written at its index in a loop over the "
-             "batch: per image, but nothing the capture can follow (Tensor.__setitem__ declines the call)"),
+             "batch: per image, but nothing the capture can follow (Tensor.__setitem__ declines the call; on batch "
+             "2, of one group with weights 1, every key is then its value as returned)"),
     Case(kornia_focal_class_weights, seg_batch),
     Case(kornia_focal_ignore_index, seg_batch),
     Case(kornia_focal_per_image_times_the_images_weights, seg_batch),
@@ -396,5 +398,5 @@ CASES = {c.body.__name__: c for c in [
 
 
 FIRST = (277, 81, 33, 1)  # expected, declined, GAP, WRONG at first contact (nothing changed for them)
-NOW = (277, 48, 8, 0)
+NOW = (277, 47, 7, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

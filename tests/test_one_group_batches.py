@@ -201,3 +201,24 @@ def test_as_many_column_dicts_as_examples_of_one_group_split():
         with logged_warnings() as said:
             out = split_by_source(lambda cols, t: _triplet(cols, t[0]["s"]))(args[0], [{"s": args[1], "loss_weight": 0.5}])
     assert not companions(out), said
+
+
+def _stacked_on_one_image(outputs, targets):
+    """Two losses of the one image stacked: read as that image's values twice, a check that
+    declines the call."""
+    a, p = outputs["a"], outputs["p"]
+    return {"loss": torch.stack([F.mse_loss(a, p), F.l1_loss(a, p)]).mean(), "loss_l1": F.l1_loss(a, p)}
+
+
+@pytest.mark.parametrize("weight, given", [(1.0, True), (0.5, False)])
+def test_a_call_declined_by_a_check_gives_the_values_as_returned_where_one_group_has_weights_1(weight, given):
+    args, kinds = batch([weight])
+    out, said = outcome(_stacked_on_one_image, args)
+    want = oracle_companions(_stacked_on_one_image, args, kinds, [weight])
+    if given:
+        assert companions(out) == pytest.approx(want, rel=1e-6) and len(want) == 2, said
+        assert companion_of(out["loss_real"]).formula == "value(p0)"  # every key, split or not
+        assert any("not each image once" in m and "value as returned" in m for m in said), said
+    else:
+        assert not companions(out), said
+        assert any("not each image once" in m and "no companions for this call" in m for m in said), said
