@@ -28,11 +28,11 @@ from ._capture import (
     tag_inputs,
 )
 from ._capture._bytecode import body_call
-from ._companion import REPORTED_ATTR, format_fields, stamp_of
+from ._companion import REPORTED_ATTR, Companions, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, Membership, PredicateError, _python_label
-from ._split import attach, collect, finish
+from ._split import attach, collect, finish, one_value, returned_values
 from ._tokens import per_token, token_membership
 
 logger = logging.getLogger("losssplit")
@@ -155,13 +155,18 @@ class _Splitter:
                 prepared = None
         if prepared is None:
             return self._drop_stale(wrapped(*args, **kwargs), call)
-        labels, per_image = prepared
+        labels, per_image, columns = prepared
         frame = Frame(len(labels))
         frame.read_body_call = functools.partial(body_call, id(sys._getframe()), wrapped, args, kwargs)
         if isinstance(labels, TokenLabels):
             frame.tokens = labels.length
         else:
             frame.read_groups = functools.partial(self._host_groups, frame, labels)
+        whole = None if columns is None else self._whole_batch(frame, labels, wrapped, args, kwargs)
+        if columns is not None and not whole:  # read as columns, each column would be an image's
+            self.warn_again("columns", columns)
+            frame.close()
+            return self._drop_stale(wrapped(*args, **kwargs), call)
         try:
             with torch._C.DisableTorchFunction():
                 try:
@@ -189,7 +194,7 @@ class _Splitter:
                     frame.targets_length_tests(wrapped, args, kwargs)
                     self._split(
                         frame, result, labels, call, (wrapped, instance, args, kwargs),
-                        id(per_image if per_image is not None else labels),
+                        id(per_image if per_image is not None else labels), whole,
                     )
                 except LossSplitError:
                     raise
@@ -220,6 +225,36 @@ class _Splitter:
         except Exception:  # noqa: BLE001 - the split reports it
             return None
         return membership.host_group if membership.image is None else None
+
+    def _whole_batch(
+        self, frame: Frame, labels: Sequence[Any] | torch.Tensor | TokenLabels, wrapped: Callable[..., Any],
+        args: tuple, kwargs: dict,
+    ) -> bool:
+        """Whether every image of the call is in one group (and in no other) and its weights are all
+        the number 1: that group's images alone, weights set to 1, are the call's own arguments, so
+        the body returns there what it returned; known on the host without a read."""
+        if isinstance(labels, TokenLabels):
+            return False
+        try:
+            with torch._C.DisableTorchFunction():
+                membership, outside = self._assign(frame, labels)[1:]
+        except Exception:  # noqa: BLE001 - the split reports it
+            return False
+        groups = membership.host_group
+        if outside or membership.image is not None or not groups or groups[0] >= membership.groups \
+                or groups.count(groups[0]) != len(groups):
+            return False
+        if self.weight is None:
+            return True
+        if self.weight_parameter:  # the argument, its default too: absent, or the number 1
+            try:
+                bound = inspect.signature(wrapped).bind(*args, **kwargs)
+            except TypeError:
+                return False
+            bound.apply_defaults()
+            weight = bound.arguments.get(self.weight)
+            return weight is None or _unit(weight)
+        return all(_unit(w) for w in _field_values([*args, *kwargs.values()], self.weight, 0))
 
     def _weight(self, wrapped: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str | None, Any]:
         """(the weight field of the per-image dicts, the weight argument's value)."""
@@ -270,8 +305,10 @@ class _Splitter:
         call: int,
         call_args: tuple,
         batch: int,
+        whole: bool | None = None,
     ) -> None:
-        """Add (or report) the companions; ``batch`` identifies the images, for the meter."""
+        """Add (or report) the companions; ``batch`` identifies the images, for the meter;
+        ``whole``: ``_whole_batch``, where already known."""
         sink = _context.current_sink()
         if isinstance(result, torch.Tensor):
             # A returned tensor stays the same object; its companions can only go to a sink.
@@ -290,8 +327,15 @@ class _Splitter:
         if frame.error is not None:
             self.warn("internal", f"internal error at {frame.error_op} ({frame.error!r}); dict unchanged")
             return
-        pending = collect(frame, result, self.keys, self.warn)
-        if not pending:
+        known = [whole]
+
+        def whole_batch() -> bool:
+            if known[0] is None:
+                known[0] = self._whole_batch(frame, labels, *call_args[:1], *call_args[2:])
+            return bool(known[0])
+
+        pending, as_returned = collect(frame, result, self.keys, self.warn, whole_batch)
+        if not pending and not as_returned:
             self.warn("nothing", "no returned key could be attributed to images; dict unchanged")
             return
         try:
@@ -308,7 +352,7 @@ class _Splitter:
                 raise
             self.warn_again("label", f"{str(exc).removeprefix('split_by_source: ')}; no companions for this call")
             return
-        if not pending or not names:
+        if not (pending or as_returned) or not names:
             return
         if outside and isinstance(labels, TokenLabels):
             self.warn_again(
@@ -329,19 +373,48 @@ class _Splitter:
                 f"groups= {', '.join(map(repr, unmatched))} matched no image in the first "
                 f"{self.grouping.calls} calls (labels seen: {self.grouping.seen_labels()})",
             )
-        companions = finish(
-            frame, result, pending, names, membership, self.key_format, self.warn, strict=not self.split_once
-        )
+        strict = not self.split_once
+        companions = finish(frame, result, pending, names, membership, self.key_format, self.warn, strict=strict,
+                            whole_batch=whole_batch) if pending else Companions()
+        if companions is None:  # the call declined, on a batch of one group with weights 1
+            companions = Companions()
+            as_returned = list(dict.fromkeys([*as_returned, *(p.key for p in pending if one_value(p.value))]))
+            pending = []
+        if as_returned:
+            group = names[membership.host_group[0]] if membership.host_group else ""
+            companions.extend(returned_values(result, as_returned, group, companions, self.key_format, self.warn, strict))
         self.split_once = True
+        split = [(p.key, p.value) for p in pending] + [(key, result[key]) for key in as_returned]
         if sink is not None:
             records = list(companions)  # made once: the meter pairs them by identity
-            for p in pending:  # so that the caller's final dict can name them (SplitMeter.update)
-                setattr(p.value, REPORTED_ATTR, tuple(c for c in records if c.key == p.key))
+            for key, value in split:  # so that the caller's final dict can name them (SplitMeter.update)
+                setattr(value, REPORTED_ATTR, tuple(c for c in records if c.key == key))
             sink(records, batch=batch)
             return
-        attach(result, companions, pending[0].value.device, (id(self), call))
+        attach(result, companions, split[0][1].device, (id(self), call))
         if companions:
             self._remember_home(result, call_args)
+
+
+def _unit(weight: Any) -> bool:
+    """Whether ``weight`` is the Python number 1 (a tensor's value would need a read)."""
+    return type(weight) in (int, float) and weight == 1
+
+
+_FIELD_DEPTH = 4  # levels of lists, tuples and dicts searched for the weight field
+
+
+def _field_values(values: Iterable[Any], field: str, depth: int) -> Iterable[Any]:
+    """The values of ``field`` in the dicts among ``values`` (in lists, tuples and dicts,
+    ``_FIELD_DEPTH`` levels deep)."""
+    for value in values:
+        if isinstance(value, Mapping):
+            if field in value:
+                yield value[field]
+            if depth < _FIELD_DEPTH:
+                yield from _field_values(value.values(), field, depth + 1)
+        elif type(value) in (list, tuple) and depth < _FIELD_DEPTH:
+            yield from _field_values(value, field, depth + 1)
 
 
 def _places(wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> dict[str, Any]:

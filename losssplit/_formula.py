@@ -41,8 +41,15 @@ UNARY: dict[str, Callable[[float], float]] = {
     "reciprocal": lambda x: 1 / x,
     "sigmoid": _sigmoid,
     "tanh": math.tanh,
+    "value": lambda x: x,
 }
-"""Functions of one value an expression may apply, by name (as the torch op is named)."""
+"""Functions of one value an expression may apply, by name (as the torch op is named; ``value``,
+named after no torch op, marks a key's value as returned: ``AS_RETURNED``)."""
+
+AS_RETURNED = ("value", ("p", 0))
+"""A key's value as returned, its one part ``(value, 1)`` (``_split.returned_values``): a window
+averages its calls' values, and pools them with no record of another kind (the key's ratios on
+other calls), which the meter omits with a warning."""
 
 _BINARY: dict[str, Callable[[float, float], float]] = {
     "add": lambda x, y: x + y,

@@ -25,6 +25,7 @@ Origins = Mapping[int, tuple[torch.Tensor, tuple[int, ...], int]]
 """``Frame.origin``: id of a flattened row map -> (the rows of the dim carrying images, the sizes
 flattened, the position of that dim among them)."""
 _FLOAT32_OVERFLOW = 2.0**128 * (1 - 2.0**-25)  # the smallest float64 that rounds to inf in float32
+_AS_RETURNED = _formula.text(_formula.AS_RETURNED)
 
 
 @dataclass
@@ -55,10 +56,15 @@ def _sized_divisor(frame: Frame, ratios: Sequence[Ratio]) -> float | None:
 
 
 def collect(
-    frame: Frame, result: MutableMapping[str, Any], keys: frozenset[str] | None, warn: Warn
-) -> list[Pending]:
-    """The returned keys that can be split; warns once for a key whose attribution was lost."""
+    frame: Frame, result: MutableMapping[str, Any], keys: frozenset[str] | None, warn: Warn,
+    whole_batch: Callable[[], bool] = lambda: False,
+) -> tuple[list[Pending], list[str]]:
+    """The returned keys that can be split, and those whose attribution to images was lost but
+    whose value is the group's as returned (one value, every image in one group and the weights 1:
+    ``whole_batch()``, asked where such a key is found); warns once for a key whose attribution was
+    lost otherwise."""
     pending = []
+    as_returned = []
     for key, value in list(result.items()):
         if keys is not None and key not in keys:
             continue
@@ -97,6 +103,9 @@ def collect(
                 expr = formula[0] if formula else None
                 pending += [Pending(key, value, r, i, len(ratios), expr) for i, r in enumerate(ratios)]
         elif track is not None and track.lost_at is not None:
+            if one_value(value) and whole_batch():
+                as_returned.append(key)
+                continue
             warn(
                 f"lost:{key}",
                 f"key {key!r}: attribution to images was lost at {track.lost_at}; no companions for it "
@@ -130,7 +139,42 @@ def collect(
     if keys is not None:
         for key in sorted(keys - set(result)):
             warn(f"missing:{key}", f"key {key!r} (from keys=) is not in the returned dict")
-    return pending
+    return pending, as_returned
+
+
+def one_value(value: torch.Tensor) -> bool:
+    """Whether a returned tensor is one floating-point value (a value as returned can stand for it)."""
+    return value.numel() == 1 and value.is_floating_point()
+
+
+def returned_values(
+    result: MutableMapping[str, Any], keys: list[str], group: str, given: Companions, key_format: str, warn: Warn,
+    strict: bool,
+) -> Companions:
+    """The companions of ``keys`` for ``group``, where the call's images are all that group's and
+    its weights all 1 (``collect``): each key's value as returned, one part ``(value, 1)`` of the
+    formula ``_formula.AS_RETURNED``, read in one read; none where it is not finite or its name is
+    taken (raised when ``strict``)."""
+    device = result[keys[0]].device
+    dtype = torch.float32 if device.type == "mps" else torch.float64
+    values = torch.stack([result[k].detach().reshape(()).to(device, dtype) for k in keys]).tolist()
+    taken = set(given.names)
+    out = Companions()
+    for key, value in zip(keys, values):
+        name = key_format.format(key=key, group=group)
+        if name in taken or name in result and not is_companion(result[name]):
+            what = f"the returned key {name!r}" if name in result else "another companion"
+            message = f"companion name {name!r} is given to {what} and to key {key!r} split for group {group!r}; " \
+                "change key_format= or the names"
+            if strict:
+                raise LossSplitError(f"split_by_source: {message}")
+            warn(f"clash:{name}", f"{message}; no companion {name!r}")
+        elif -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:
+            taken.add(name)
+            out.append(Companion(name, key, group, value, 1.0, ((value, 1.0),), _AS_RETURNED))
+        else:
+            warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
+    return out
 
 
 _FUSED_ROWS = 1 << 16  # up to this many rows one fused index_add; beyond, a column at a time
@@ -218,8 +262,11 @@ def finish(
     warn: Warn,
     *,
     strict: bool = True,
-) -> Companions:
-    """Compute every companion with a single host read; returns the finite, non-empty ones.
+    whole_batch: Callable[[], bool] = lambda: False,
+) -> Companions | None:
+    """Compute every companion with a single host read; returns the finite, non-empty ones, or
+    None where a check declines the whole call on a batch whose images are all in one group with
+    every weight 1 (``whole_batch()``, see ``collect``): there each key is its value as returned.
 
     Raises:
         LossSplitError: two companions, or a companion and a returned key, share a name and
@@ -274,12 +321,10 @@ def finish(
     n = values.numel()
     bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]
     if bad:
-        warn(f"check:{bad[0]}", f"{bad[0]}; no companions for this call")
-        return Companions()
+        return _declined(f"check:{bad[0]}", bad[0], warn, whole_batch)
     declined = grouped.declined(names)
     if declined is not None:
-        warn(f"group:{declined}", f"{declined}; no companions for this call")
-        return Companions()
+        return _declined(f"group:{declined}", declined, warn, whole_batch)
     groups = len(names)
     grouped.scale(host, pending, groups)
     turned_at = n + len(frame.checks)
@@ -288,21 +333,19 @@ def finish(
         host = host[:turned_at] + host[turned_at + len(turned) :]
     unread = frame.unconsumed_read({id(p.ratio) for p in pending})
     if unread is not None:
-        warn(
+        return _declined(
             f"host:{unread}",
             f"values of the images were read on the host at {unread}; Python numbers computed from them "
-            "(a count, a weight, a threshold) may reach the losses and cannot be followed; no companions for "
-            "this call (a read only for logging: read a returned loss, or read after the call)",
+            "(a count, a weight, a threshold) may reach the losses and cannot be followed",
+            warn, whole_batch, " (a read only for logging: read a returned loss, or read after the call)",
         )
-        return Companions()
     if frame.scalar_weights[0] and frame.scalar_weights[1]:
-        warn(
+        return _declined(
             "scalar-weight",
             "a Python number multiplied one image's loss where it equals that image's weight, and "
-            "another did where it does not: weight or coefficient cannot be told apart; no "
-            "companions for this call",
+            "another did where it does not: weight or coefficient cannot be told apart",
+            warn, whole_batch,
         )
-        return Companions()
     named, clashes = _clashes(result, pending, names, key_format, warn, strict)
     present = group_images if group_images is not None else host[len(host) - groups :] if floored else []
     if floored and group_images is None:
@@ -426,6 +469,17 @@ def finish(
     else:
         out = _sum_parts(pending, made, warn)
     return _without_turned(frame, pending, names, turned, out, warn) if any(turned) else out
+
+
+def _declined(key: str, why: str, warn: Warn, whole_batch: Callable[[], bool], hint: str = "") -> Companions | None:
+    """No companions for the call (``why`` warned once), or None where every image is in one group
+    with every weight 1: the keys are their values as returned there."""
+    if whole_batch():
+        warn(f"{key}:returned", f"{why}; every image is in one group and every weight is 1: each key's "
+             "companion is its value as returned")
+        return None
+    warn(key, f"{why}; no companions for this call{hint}")
+    return Companions()
 
 
 def _mixed_blocks(frame: Frame, blocks: torch.Tensor, membership: Membership) -> torch.Tensor:

@@ -36,7 +36,11 @@ the fast-path module's output took the query's rows only, so the pooled embeddin
 and the in-batch sigmoid loss over them was split per text. A module's output now takes every
 input's rows along its batch dim (keys, values, padding masks, a ``[B * heads, L, S]`` mask whose
 heads hold their entry's image; one stacked head-major, silently read as each entry's own too,
-declines): SigLIP declines, as it mixes the batch. Table 254, 22 declined, 1 GAP, 0 WRONG.
+declines): SigLIP declines, as it mixes the batch. Table 254, 22 declined, 1 GAP, 0 WRONG. Then
+(issue #13): a key whose attribution was lost, on a batch whose images are all of one group with
+every weight 1, is its value as returned (that group's images alone are the call's own
+arguments): Mixtral's masked form on the one sequence splits. Table 254, 21 declined, 0 GAP, 0
+WRONG.
 """
 
 from __future__ import annotations
@@ -505,9 +509,7 @@ CASES = {c.body.__name__: c for c in [
          why="each image's negatives are the batch's texts"),
     Case(switch_router_z_loss_and_load_balancing, router_batch),
     Case(mixtral_load_balancing_over_the_batch_with_and_without_mask, router_batch, keys("loss_aux", "loss_aux_masked"),
-         mix_batches=(0, 1, 3), gaps=keys("loss_aux_masked@2"),
-         why="the batch's routed fraction per expert times the batch's mean probability; on one sequence the masked "
-             "form's division by the mask's sum declines"),
+         mix_batches=(0, 1, 3), why="the batch's routed fraction per expert times the batch's mean probability"),
     Case(glpn_scale_invariant_log_loss, depth_batch),
 ]}
 
@@ -560,6 +562,6 @@ def test_num_items_over_micro_batches_gives_each_groups_token_mean_of_the_step()
 
 FIRST = (254, 22, 1, 0)  # expected, declined, GAP, WRONG at first contact (nothing changed for them)
 MODELS_FIRST = (18, 18, 9, 0)
-NOW = (254, 22, 1, 0)
+NOW = (254, 21, 0, 0)
 MODELS_NOW = (18, 9, 0, 0)
 globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))

@@ -35,7 +35,11 @@ that image's weight count it as 1 (some elements and not others: declined); a on
 made from the image's own weight object is that image's, so its sum normalises; in-place
 ``unsqueeze_`` / ``transpose_`` / ``t_`` / ``swapdims_`` / ``swapaxes_`` follow as their views do;
 ``torch.linalg.vector_norm`` / ``torch.linalg.norm`` reduce over the dims after the ord; a
-0-dim ``shape`` is no count: 277 expected, 56 declined, 8 GAP (2.9 %), 0 WRONG.
+0-dim ``shape`` is no count: 277 expected, 56 declined, 8 GAP (2.9 %), 0 WRONG. Then (issue
+#13): a key whose attribution was lost, on a batch whose images are all of one group with every
+weight 1, is its value as returned (batch 2; ProxyAnchor on batch 3's one image, labelled by
+sources), and there a check that declines the whole call gives every key its value as returned
+(HausdorffDT on batch 2): 277 expected, 47 declined, 7 GAP (2.5 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -336,14 +340,16 @@ def pml_contrastive_pairs(outputs, ids):
     return {"loss_contrastive": CONTRASTIVE(outputs["emb"], ids)}
 
 
+# a key of the batch (lost) on batch 2, every image of one group with weight 1: its value as returned
+_NOT_ONE_GROUP = (0, 1, 3)
 CASES = {c.body.__name__: c for c in [
     Case(monai_dice_softmax_onehot_per_image, seg_batch),
     Case(monai_dice_sigmoid_no_background_sum, seg_batch),
-    Case(monai_dice_batch_true_no_background, seg_batch, keys("loss_dice"),
+    Case(monai_dice_batch_true_no_background, seg_batch, keys("loss_dice"), mix_batches=_NOT_ONE_GROUP,
          why="batch=True: one dice per class over the batch's summed intersections and sizes"),
     Case(monai_dice_class_weights, seg_batch),
     Case(monai_dice_ce_class_weighted_ce, seg_batch),
-    Case(monai_dice_ce_batch_true, seg_batch, keys("loss_dice_ce"), why="the dice term is the batch's (batch=True)"),
+    Case(monai_dice_ce_batch_true, seg_batch, keys("loss_dice_ce"), mix_batches=_NOT_ONE_GROUP, why="the dice term is the batch's (batch=True)"),
     Case(monai_dice_focal_no_background, seg_batch),
     Case(monai_focal_sigmoid_alpha, seg_batch, gaps=keys("loss_focal"), gap_batches=(0,),
          why="alpha=0.25 equals image 3's weight on batch 0: a weight or a coefficient cannot be told apart"),
@@ -355,14 +361,15 @@ CASES = {c.body.__name__: c for c in [
     Case(monai_generalized_dice_simple_sigmoid, seg_batch),
     Case(monai_tversky_no_background, seg_batch),
     Case(monai_generalized_dice_per_image, seg_batch),
-    Case(monai_generalized_dice_batch_true, seg_batch, keys("loss_gdice"),
+    Case(monai_generalized_dice_batch_true, seg_batch, keys("loss_gdice"), mix_batches=_NOT_ONE_GROUP,
          why="batch=True: the class weights and the dice are the batch's"),
     Case(monai_generalized_wasserstein_dice, seg_batch),
     Case(monai_masked_dice_in_a_region, seg_batch),
     Case(monai_ssim_loss, image_batch),
-    Case(monai_hausdorff_distance_transform, seg_batch, gaps=keys("loss_hd"), gap_batches=(0, 1, 2),
+    Case(monai_hausdorff_distance_transform, seg_batch, gaps=keys("loss_hd"), gap_batches=(0, 1),
          why="each image's distance field comes from scipy (numpy) and is written at its index in a loop over the "
-             "batch: per image, but nothing the capture can follow (Tensor.__setitem__ declines the call)"),
+             "batch: per image, but nothing the capture can follow (Tensor.__setitem__ declines the call; on batch "
+             "2, of one group with weights 1, every key is then its value as returned)"),
     Case(kornia_focal_class_weights, seg_batch),
     Case(kornia_focal_ignore_index, seg_batch),
     Case(kornia_focal_per_image_times_the_images_weights, seg_batch),
@@ -372,24 +379,24 @@ CASES = {c.body.__name__: c for c in [
     Case(kornia_lovasz_hinge_binary, seg_batch),
     Case(kornia_lovasz_softmax, seg_batch),
     Case(kornia_hausdorff_erosion, seg_batch),
-    Case(kornia_ssim_psnr, image_batch, keys("loss_psnr"),
+    Case(kornia_ssim_psnr, image_batch, keys("loss_psnr"), mix_batches=_NOT_ONE_GROUP,
          why="the PSNR of the MSE pooled over the batch (kornia's convention), a log of the batch's mean"),
     Case(kornia_robust_losses_and_total_variation, image_batch),
     Case(pml_arcface_and_cosface, embed_batch),
     Case(pml_arcface_over_the_losses_above_a_threshold, embed_batch, gaps=keys("loss_arcface_us@1"),
          why="on batch 1 the one 'us' image's loss is under the threshold: an empty mean, where PML's reducer "
              "returns 0 on that image alone"),
-    Case(pml_proxy_anchor, embed_batch, keys("loss_proxy_anchor"),
+    Case(pml_proxy_anchor, embed_batch, keys("loss_proxy_anchor"), mix_batches=(0, 1),
          why="each proxy's term is a log-sum-exp over the batch's embeddings"),
     Case(pml_triplet_margin_with_a_semihard_miner, embed_batch, keys("loss_triplet"), mix_batches=(0, 1),
          why="the miner picks triplets across the batch"),
-    Case(pml_ntxent_two_views, embed_batch, keys("loss_ntxent"), mix_batches=(0, 1, 2),
+    Case(pml_ntxent_two_views, embed_batch, keys("loss_ntxent"), mix_batches=(0, 1),
          why="every other image of the batch is a negative"),
-    Case(pml_contrastive_pairs, embed_batch, keys("loss_contrastive"), mix_batches=(0, 1, 2),
+    Case(pml_contrastive_pairs, embed_batch, keys("loss_contrastive"), mix_batches=(0, 1),
          why="pairs of images of the batch, averaged over the non-zero pairs"),
 ]}
 
 
 FIRST = (277, 81, 33, 1)  # expected, declined, GAP, WRONG at first contact (nothing changed for them)
-NOW = (277, 56, 8, 0)
+NOW = (277, 47, 7, 0)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

@@ -27,10 +27,11 @@ def read_sources(
     name: str,
     warn: Warn,
     warn_again: Warn,
-) -> tuple[Sequence[Any] | torch.Tensor | TokenLabels, Sequence[Mapping[str, Any]] | None] | None:
-    """(one label per image, the per-image target dicts or None), or None when the call cannot
-    be split (each reason warned): labels from ``losssplit.sources``, else ``source`` -- a
-    callable on the call's arguments by name, or the field of the per-image dicts.
+) -> tuple[Sequence[Any] | torch.Tensor | TokenLabels, Sequence[Mapping[str, Any]] | None, str | None] | None:
+    """(one label per image, the per-image target dicts or None, a warning or None), or None when
+    the call cannot be split (each reason warned): labels from ``losssplit.sources``, else
+    ``source`` -- a callable on the call's arguments by name, or the field of the per-image dicts.
+    The warning: the list of dicts could be one batch per column (``_by_length``).
 
     Raises:
         LossSplitError: a source callable returned something other than one label per image.
@@ -40,7 +41,7 @@ def read_sources(
         if not len(labels):
             warn("empty", "losssplit.sources() gave 0 labels (an empty batch); returned unchanged")
             return None
-        return _by_length(args, kwargs, labels, warn_again)
+        return _by_length(args, kwargs, labels)
     if callable(source):
         try:
             arguments = inspect.signature(wrapped).bind(*args, **kwargs).arguments
@@ -60,7 +61,7 @@ def read_sources(
         if not len(labels):
             warn("empty", "source callable returned 0 labels (an empty batch); returned unchanged")
             return None
-        return _by_length(args, kwargs, labels, warn_again)
+        return _by_length(args, kwargs, labels)
     field = source
     assert isinstance(field, str)  # checked at decoration
     per_image = _per_image_dicts(args, kwargs, None, field)
@@ -82,26 +83,24 @@ def read_sources(
             f"{missing[0]}); returned unchanged",
         )
         return None
-    return [d[field] for d in per_image], per_image
+    return [d[field] for d in per_image], per_image, None
 
 
-def _by_length(
-    args: tuple, kwargs: dict, labels: Any, warn_again: Warn
-) -> tuple[Any, Sequence[Mapping[str, Any]] | None] | None:
-    """(labels, the per-image dicts: the top-level list of as many dicts as labels), or None where
-    that list could as well be one batch per column (warned)."""
+def _by_length(args: tuple, kwargs: dict, labels: Any) -> tuple[Any, Sequence[Mapping[str, Any]] | None, str | None]:
+    """(labels, the per-image dicts: the top-level list of as many dicts as labels, and None), or
+    (labels, None, the warning) where that list could as well be one batch per column: read as
+    columns only where the reading makes no difference (every image in one group, see
+    ``_decorator``), else the call declines with that warning."""
     per_image = _per_image_dicts(args, kwargs, len(labels), None)
     if per_image is not None and len(per_image) > 1 and _is_column_list(per_image, len(per_image)):
         # ``[{"x": [B, D]}, {"x": [B, D]}]`` with B == 2: two images' targets of 2 rows each, or two
         # text columns of the batch; read as the images', each column became one image's (survey 23:
         # a loss over both columns was split per column, silently wrong)
-        warn_again(
-            "columns",
+        return labels, None, (
             f"a list of {len(per_image)} dicts of tensors that all have {len(per_image)} rows first: per-image "
-            "targets or one batch per column (text pairs, triplets) cannot be told apart; no companions for this call",
+            "targets or one batch per column (text pairs, triplets) cannot be told apart; no companions for this call"
         )
-        return None
-    return labels, per_image
+    return labels, per_image, None
 
 
 def _per_image_dicts(
