@@ -162,8 +162,8 @@ class _Splitter:
             frame.tokens = labels.length
         else:
             frame.read_groups = functools.partial(self._host_groups, frame, labels)
-        whole = None if columns is None else self._whole_batch(frame, labels, wrapped, args, kwargs)
-        if columns is not None and not whole:  # read as columns, each column would be an image's
+        frame.read_whole = functools.partial(self._whole_batch, frame, labels, wrapped, args, kwargs)
+        if columns is not None and not frame.own_oracle():  # read as columns, each column would be an image's
             self.warn_again("columns", columns)
             frame.close()
             return self._drop_stale(wrapped(*args, **kwargs), call)
@@ -194,7 +194,7 @@ class _Splitter:
                     frame.targets_length_tests(wrapped, args, kwargs)
                     self._split(
                         frame, result, labels, call, (wrapped, instance, args, kwargs),
-                        id(per_image if per_image is not None else labels), whole,
+                        id(per_image if per_image is not None else labels),
                     )
                 except LossSplitError:
                     raise
@@ -305,10 +305,8 @@ class _Splitter:
         call: int,
         call_args: tuple,
         batch: int,
-        whole: bool | None = None,
     ) -> None:
-        """Add (or report) the companions; ``batch`` identifies the images, for the meter;
-        ``whole``: ``_whole_batch``, where already known."""
+        """Add (or report) the companions; ``batch`` identifies the images, for the meter."""
         sink = _context.current_sink()
         if isinstance(result, torch.Tensor):
             # A returned tensor stays the same object; its companions can only go to a sink.
@@ -327,14 +325,7 @@ class _Splitter:
         if frame.error is not None:
             self.warn("internal", f"internal error at {frame.error_op} ({frame.error!r}); dict unchanged")
             return
-        known = [whole]
-
-        def whole_batch() -> bool:
-            if known[0] is None:
-                known[0] = self._whole_batch(frame, labels, *call_args[:1], *call_args[2:])
-            return bool(known[0])
-
-        pending, as_returned = collect(frame, result, self.keys, self.warn, whole_batch)
+        pending, as_returned = collect(frame, result, self.keys, self.warn, frame.own_oracle)
         if not pending and not as_returned:
             self.warn("nothing", "no returned key could be attributed to images; dict unchanged")
             return
@@ -375,7 +366,7 @@ class _Splitter:
             )
         strict = not self.split_once
         companions = finish(frame, result, pending, names, membership, self.key_format, self.warn, strict=strict,
-                            whole_batch=whole_batch) if pending else Companions()
+                            whole_batch=frame.own_oracle) if pending else Companions()
         if companions is None:  # the call declined, on a batch of one group with weights 1
             companions = Companions()
             as_returned = list(dict.fromkeys([*as_returned, *(p.key for p in pending if one_value(p.value))]))

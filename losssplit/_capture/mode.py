@@ -985,6 +985,9 @@ class Frame:
         self.assigned: Any = None
         self.read_groups: Callable[[], list[int] | None] | None = None
         self._groups: tuple[list[int] | None] | None = None
+        # whether the call is its own oracle (``own_oracle``): the decorator's reader, its answer
+        self.read_whole: Callable[[], bool] | None = None
+        self._whole: bool | None = None
 
     def host_groups(self) -> list[int] | None:
         """Each image's group as Python ints, where every image is in at most one group and that
@@ -996,15 +999,16 @@ class Frame:
         return self._groups[0]
 
     def own_oracle(self) -> bool:
-        """Whether the call is its own oracle: one group holds every image (known on the host)
-        and every weight is the number 1, so that the group alone is this very call. A number
-        equal by value to a count of the call is then the same on that group alone, whatever it
-        was computed from (D-FINE's weighting exponent ``2 / (bins - 2)``, 1 as ``1 / B`` is on a
-        batch of one image). Weights other than 1 are set to 1 there: a count may differ."""
-        groups = self.host_groups()
-        weights = self.weight_numbers()
-        return (groups is not None and len(set(groups)) == 1 and weights is not None
-                and all(w == 1 for w in weights))
+        """Whether the call is its own oracle: every image is in one group (known on the host)
+        and every weight is the number 1 (or weights are not configured), so that the group alone
+        is this very call (the decorator's ``_whole_batch``, asked once). A number equal by value
+        to a count of the call is then the same on that group alone, whatever it was computed from
+        (D-FINE's weighting exponent ``2 / (bins - 2)``, 1 as ``1 / B`` is on a batch of one
+        image), and a key whose attribution was lost is its value as returned."""
+        if self._whole is None:
+            read = self.read_whole
+            self._whole = bool(read()) if read is not None else False
+        return self._whole
 
     def targets_length_tests(self, wrapped: Any, args: tuple, kwargs: dict) -> None:
         """The body's tests of ``len(targets)`` (``_bytecode.length_tests``) as branches: on a
@@ -1801,7 +1805,7 @@ class Frame:
         self.floored_counts.clear()
         self.view_blocks.clear()
         self.view_block_rows.clear()
-        self.assigned = self.read_groups = self._groups = None
+        self.assigned = self.read_groups = self._groups = self.read_whole = self._whole = None
 
     def by_position(self, rows: Tensor) -> bool:
         """Whether ``rows`` are those of a piece taken by position (``x.split(2)[1]``,
