@@ -12,3 +12,7 @@ def rebind_count(module, targets):
 
 def set_groups(meta, targets):
     meta["num_groups"] = len(targets)
+
+
+def rebind_images(module, targets):
+    module.IMAGES = len(targets)

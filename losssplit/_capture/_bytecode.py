@@ -892,22 +892,15 @@ def looped() -> bool:
 
 @_per_code(256)
 def _literal_locals(code: types.CodeType) -> dict[str, Any]:
-    """The locals of ``code`` (no parameters, no closure's) whose every store is one constant number
-    loaded right before it (``d = 6``), each with that constant (review13)."""
-    instructions = _instructions(code)
-    found: dict[str, Any] = {}
-    unproven: set[str] = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]) | set(code.co_cellvars)
-    for k, i in enumerate(instructions):
-        if i.opname not in ("STORE_FAST", "DELETE_FAST") or i.argval in unproven:
-            continue
-        before = instructions[k - 1] if k else None
-        if (i.opname == "DELETE_FAST" or before is None or before.opname != "LOAD_CONST" or i.is_jump_target
-                or type(before.argval) not in (int, float)
-                or i.argval in found and (type(found[i.argval]), found[i.argval]) != (type(before.argval), before.argval)):
-            unproven.add(i.argval)
-            found.pop(i.argval, None)
-        else:
-            found[i.argval] = before.argval
+    """The locals of ``code`` whose every store is one and the same number literal (``d = 6``,
+    ``_local_stores``), each with it (review13)."""
+    instructions, found = _instructions(code), {}
+    for name in code.co_varnames:
+        stores = _local_stores(code, name)
+        loads = [instructions[s[0]] for s in stores if len(s) == 2 and s[1] - s[0] == 1]
+        if stores and len(loads) == len(stores) and all(i.opname == "LOAD_CONST" for i in loads) \
+                and len({(type(i.argval), i.argval) for i in loads}) == 1 and type(loads[0].argval) in (int, float):
+            found[name] = loads[0].argval
     return found
 
 
