@@ -138,9 +138,9 @@ def _configured(load: _Named, f: types.FrameType) -> Any:
 def configured_value(load: _Named, names: dict[str, Any], local: dict[str, Any], code: types.CodeType) -> Any:
     """``_configured`` of a global (``names`` the module's) or an attribute of a local in ``local``
     (the running ``code``'s)."""
-    if load.kind == "global":  # not a name the module's code assigns (``global``), nor another's (``mod.K = n``)
+    if load.kind == "global":  # not a name the code or its module's assigns (``global``), nor another's (``mod.K = n``)
         written = (f"GLOBAL:{load.name}", f"ATTR:{load.name}")
-        if any(n in _stored_names(c) for c in _module_codes(names) for n in written):
+        if any(n in _stored_names(c) for c in (code, *_module_codes(names)) for n in written):
             return _UNPROVEN
         return names.get(load.name, _UNPROVEN)
     if load.kind != "attr":
