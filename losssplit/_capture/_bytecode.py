@@ -138,20 +138,16 @@ def _configured(load: _Named, f: types.FrameType) -> Any:
 def configured_value(load: _Named, names: dict[str, Any], local: dict[str, Any], code: types.CodeType) -> Any:
     """``_configured`` of a global (``names`` the module's) or an attribute of a local in ``local``
     (the running ``code``'s)."""
-    if load.kind == "global":  # not a name any function or class of the module assigns
-        functions = [v for v in names.values() if isinstance(v, (types.FunctionType, type))]
-        if any(("STORE_GLOBAL", load.name) in _stored_names(code) for code in _codes_of(functions)):
+    if load.kind == "global":  # not a name the code or its module's assigns (``global``), nor another's (``mod.K = n``)
+        written = (f"GLOBAL:{load.name}", f"ATTR:{load.name}")
+        if any(n in _stored_names(c) for c in (code, *_module_codes(names)) for n in written):
             return _UNPROVEN
         return names.get(load.name, _UNPROVEN)
     if load.kind != "attr":
         return _UNPROVEN
     owner, attr = load.name
     obj = local.get(owner, _UNPROVEN)
-    f_code = code
-    # not an attribute name that the caller's code or a method of the object's class other than
-    # ``__init__`` assigns (``self.k = n`` after a read)
-    methods = [v for cls in type(obj).__mro__ if cls is not object for k, v in vars(cls).items() if k != "__init__"]
-    if any(("STORE_ATTR", attr) in _stored_names(code) for code in (f_code, *_codes_of(methods))):
+    if _attribute_written(code, names, obj, attr):
         return _UNPROVEN
     try:
         held = object.__getattribute__(obj, "__dict__")
@@ -163,6 +159,46 @@ def configured_value(load: _Named, names: dict[str, Any], local: dict[str, Any],
         if attr in cls.__dict__:
             return cls.__dict__[attr]
     return _UNPROVEN
+
+
+def _attribute_written(code: types.CodeType, names: dict[str, Any], obj: Any, attr: str) -> bool:
+    """Whether ``code`` (or code nested in it), a method other than ``__init__`` of ``obj``'s class
+    or its bases (of ``obj`` itself, a class), or a function among its module's globals ``names``
+    (``_module_codes``: ``prepare(self, targets)``) stores or deletes an attribute named ``attr``
+    (``self.k = n`` after a read): it may then hold a number read from the batch. Torch's and
+    losssplit's classes aside (``Module.train`` sets ``training`` between calls, not in one)."""
+    name = f"ATTR:{attr}"
+    if name in _stored_names(code):
+        return True
+    classes = obj.__mro__ if isinstance(obj, type) else type(obj).__mro__
+    methods = [v for cls in classes if cls is not object and not _internal(cls.__module__)
+               for k, v in vars(cls).items() if k != "__init__"]
+    return any(name in _stored_names(c) for c in (*_codes_of(methods), *_module_codes(names, classes=False)))
+
+
+def _module_codes(names: dict[str, Any], classes: bool = True) -> list[types.CodeType]:
+    """The code of the functions and classes among the globals ``names`` (the module's own and
+    those it imports), and of those of the modules among them that are neither torch's nor
+    losssplit's nor installed (``import helpers``): what a helper the code calls may run. Where
+    it assigns a name (``_stored_names``), a value read by that name may be the batch's. Not
+    ``classes``: functions only (a class's methods set attributes of its own objects)."""
+    kinds = (types.FunctionType, type) if classes else types.FunctionType
+    found: list[Any] = []
+    for v in list(names.values()):
+        if isinstance(v, types.ModuleType):
+            if not _internal(v.__name__) and not _installed(v):
+                found.extend(w for w in list(vars(v).values())
+                             if isinstance(w, kinds) and not _internal(getattr(w, "__module__", None)))
+        elif isinstance(v, kinds) and not _internal(getattr(v, "__module__", None)):
+            found.append(v)
+    return _codes_of(found)
+
+
+def _installed(module: types.ModuleType) -> bool:
+    """Whether ``module`` is built in, or its file is under Python's prefixes (the standard
+    library, site-packages): no code of the project's."""
+    path = getattr(module, "__file__", None)
+    return path is None or str(path).startswith((sys.prefix, sys.base_prefix, sys.exec_prefix))
 
 
 def divisor_source(z: Any) -> str | None:
@@ -683,17 +719,15 @@ def _defaults(fn: types.FunctionType) -> dict[str, Any]:
 
 def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable[[], BodyCall | None]) -> bool:
     """Whether the number object ``c`` that the op ``func(*args, **kwargs)`` received is, in the
-    caller's code executing that op, an operand or argument that a constant pushes: a literal
-    written there, or a parameter its code never rebinds (nor a closure holds) whose value is
-    one -- its default where the call did not pass it (compared with the function's
-    ``__defaults__`` / ``__kwdefaults__``; not a function defined in another's body, whose
-    defaults may be made during the call), or a literal or such a parameter of the calling
-    code passed to it (followed up the frames to the decorated body, whose call's arguments
-    ``body`` gives). Every argument where the op received ``c`` must be so (``torch.where(m,
-    t["w"], alpha)`` is no proof). Equal float literals of one module are one object, an image's
-    weight field's included: where the code proves a constant, the object is that constant, not
-    the weight. False for anything else (a local, a subscript, a value passed by code that is not
-    followed, a Python whose layout was not checked)."""
+    caller's code executing that op, an operand or argument that the code proves a constant of
+    the call equal to it (``_constant_of_call``; a field of the call's own argument aside: a
+    number passed in may be a normaliser from outside, whose share a group takes). ``body``
+    gives how the decorated body was called (which parameters hold their defaults). Every
+    argument where the op received ``c`` must be so (``torch.where(m, t["w"], alpha)`` is no
+    proof). Equal float literals of one module are one object, an image's weight field's
+    included: where the code proves a constant, the object is that constant, not the weight.
+    False for anything else (a subscript, a value passed by code that is not followed, a Python
+    whose layout was not checked)."""
     if type(c) not in (int, float) or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
     f = _caller()
@@ -707,10 +741,10 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
         right = _operand_start(instructions, at)
         if right is None or kwargs or len(args) != 2 or sum(a is c for a in args) != 1:
             return False
-        if _pushes_constant(f, instructions, right, at, c, body):
+        if _constant_equal(f, right, at, c, body):
             return True  # the right operand is ``c``; the left need not be read (it may start a loop's exit)
         left = _operand_start(instructions, right)
-        return left is not None and _pushes_constant(f, instructions, left, right, c, body)
+        return left is not None and _constant_equal(f, left, right, c, body)
     if op.opname != "CALL" or _callee(f.f_code, f.f_lasti) != getattr(func, "__name__", None):
         return False  # an op the call's code does not name: its arguments are not the call's
     found = _call_spans(f.f_code, at)
@@ -723,7 +757,12 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
         return False
     at_c = [spans[i - shift] for i, a in enumerate(args) if a is c]
     at_c += [spans[positional + names.index(k)] for k, v in kwargs.items() if v is c]
-    return bool(at_c) and all(_pushes_constant(f, instructions, first, stop, c, body) for first, stop in at_c)
+    return bool(at_c) and all(_constant_equal(f, first, stop, c, body) for first, stop in at_c)
+
+
+def _constant_equal(f: types.FrameType, first: int, stop: int, c: Any, body: Callable[[], BodyCall | None]) -> bool:
+    value = _constant_of_call(f, first, stop, body, passed=False)
+    return type(value) is type(c) and value == c
 
 
 @_per_code(1024)
@@ -752,61 +791,75 @@ def _keyword_names(instructions: list[dis.Instruction], at: int, code: types.Cod
     return names, k
 
 
-def _pushes_constant(f: types.FrameType, instructions: list[dis.Instruction], first: int, stop: int, c: Any,
-                     body: Callable[[], BodyCall | None], depth: int = 0) -> bool:
-    """Whether the span ``first:stop`` of ``f``'s code is one load of ``c`` that a constant
-    pushes: a LOAD_CONST of that object, or a LOAD_FAST of a parameter proven by
-    ``_parameter_constant``; or Python arithmetic of such loads (``T ** 2``, ``-T``, ``1 / T``)
-    whose value is ``c`` (type included)."""
-    if stop - first != 1:
-        value = _constant_arithmetic(f, instructions, first, stop, body, depth)
-        return value is not _UNPROVEN and type(value) is type(c) and value == c
-    load = instructions[first]
-    if load.opname == "LOAD_CONST":
-        return load.argval is c
-    if load.opname != "LOAD_FAST" or f.f_locals.get(load.argval, _UNPROVEN) is not c:
-        return False
-    stored = _literal_locals(f.f_code).get(load.argval, _UNPROVEN)
-    if stored is not _UNPROVEN:  # ``d = 6`` the only store: the constant, whatever count it equals
-        return type(stored) is type(c) and stored == c
-    return _parameter_constant(f, load.argval, c, body, depth)
+def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[[], BodyCall | None] | None,
+                      passed: bool, depth: int = 0) -> Any:
+    """The int or float the span ``first:stop`` of ``f``'s code pushes, where the code proves it a
+    constant of the call: the same number on any group's images alone, whatever count it equals.
+    Else ``_UNPROVEN``. The spans read so:
+
+    - a literal;
+    - a global no function or class of its module assigns, an attribute of ``self`` / ``cls`` no
+      method but ``__init__`` (nor the code) assigns (``configured_value``);
+    - a parameter never rebound (nor a closure's) holding its default the call did not pass
+      (the decorated body's: as ``body`` tells; ``None``: not known) or what the calling code
+      passes for it, read so in turn (``_parameter_value``);
+    - a local whose every store is such a span, each equal to what it holds, or whose one store
+      chooses between two of them on configuration (``_local_value``);
+    - a field picked by constant keys from a parameter that a function up the stack built as a
+      dict display of such spans; with ``passed``, also from the decorated call's own argument
+      (``_constant_field``);
+    - Python arithmetic of those (``+ - * / // % **``, unary ``-``).
+    """
+    if stop <= first or depth > _FOLLOWED_CALLS:
+        return _UNPROVEN
+    instructions = _instructions(f.f_code)
+    span = instructions[first:stop]
+    if any(i.is_jump_target for i in span[1:]):
+        return _UNPROVEN
+    load, last = span[0], span[-1]
+    value: Any = _UNPROVEN
+    if len(span) == 1 and load.opname == "LOAD_CONST":
+        value = load.argval
+    elif len(span) == 1 and load.opname == "LOAD_GLOBAL" and not (load.arg or 0) & 1:
+        value = configured_value(_Named("global", load.argval), f.f_globals, f.f_locals, f.f_code)
+    elif len(span) == 1 and load.opname == "LOAD_FAST":
+        read = _parameter_value if load.argval in _parameters(f.f_code) else _local_value
+        value = read(f, load.argval, body, passed, depth)
+    elif len(span) == 2 and load.opname == "LOAD_FAST" and load.argval in _OWNERS and last.opname == "LOAD_ATTR":
+        value = configured_value(_Named("attr", (load.argval, last.argval)), f.f_globals, f.f_locals, f.f_code)
+    elif last.opname == "UNARY_NEGATIVE":
+        value = _constant_of_call(f, first, stop - 1, body, passed, depth)
+        value = _UNPROVEN if value is _UNPROVEN else -value
+    elif last.opname == "BINARY_OP" and last.argrepr in _CONSTANT_ARITHMETIC:
+        value = _constant_arithmetic(f, first, stop, body, passed, depth)
+    elif load.opname == "LOAD_FAST" and len(span) >= 3 and len(span) % 2 == 1:
+        value = _constant_field(f, span, body, passed, depth)
+    return value if type(value) in (int, float) else _UNPROVEN
 
 
 # Python arithmetic of constant numbers ``_constant_arithmetic`` computes (3.11's BINARY_OP argrepr)
 _CONSTANT_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b, "/": lambda a, b: a / b,
-               "//": lambda a, b: a // b, "%": lambda a, b: a % b, "**": lambda a, b: a ** b}
+                        "//": lambda a, b: a // b, "%": lambda a, b: a % b, "**": lambda a, b: a ** b}
 
 
-def _constant_arithmetic(f: types.FrameType, instructions: list[dis.Instruction], first: int, stop: int,
-                         body: Callable[[], BodyCall | None], depth: int) -> Any:
-    """The value of the span ``first:stop`` of ``f``'s code where it is arithmetic (``+ - * / //
-    % **``, unary ``-``) of int / float loads each proven by ``_pushes_constant`` (a literal, a
-    parameter holding its default...): a constant of the code, whatever count it equals. Else
-    ``_UNPROVEN`` (a jump into it, any other instruction, a bool, an exponent too large to try)."""
-    if stop <= first or any(i.is_jump_target for i in instructions[first + 1 : stop]):
+def _constant_arithmetic(f: types.FrameType, first: int, stop: int, body: Callable[[], BodyCall | None] | None,
+                         passed: bool, depth: int) -> Any:
+    """The value of the binary operator ending the span ``first:stop`` of ``f``'s code, its two
+    operands read by ``_constant_of_call``; ``_UNPROVEN`` where one is not, or where it cannot
+    be computed (an exponent too large to try, a division by 0)."""
+    instructions = _instructions(f.f_code)
+    right = _operand_start(instructions, stop - 1)
+    if right is None or right <= first:
         return _UNPROVEN
-    last = instructions[stop - 1]
-    if stop - first == 1:
-        held = last.argval if last.opname == "LOAD_CONST" else f.f_locals.get(last.argval, _UNPROVEN)
-        if type(held) not in (int, float) or last.opname not in ("LOAD_CONST", "LOAD_FAST"):
-            return _UNPROVEN
-        return held if _pushes_constant(f, instructions, first, stop, held, body, depth) else _UNPROVEN
-    if last.opname == "UNARY_NEGATIVE":
-        value = _constant_arithmetic(f, instructions, first, stop - 1, body, depth)
-        return _UNPROVEN if value is _UNPROVEN else -value
-    apply = _CONSTANT_ARITHMETIC.get(last.argrepr) if last.opname == "BINARY_OP" else None
-    right = _operand_start(instructions, stop - 1) if apply is not None else None
-    if apply is None or right is None or right <= first:
-        return _UNPROVEN
-    a = _constant_arithmetic(f, instructions, first, right, body, depth)
-    b = _constant_arithmetic(f, instructions, right, stop - 1, body, depth)
-    if a is _UNPROVEN or b is _UNPROVEN or last.argrepr == "**" and abs(b) > 64:
+    a = _constant_of_call(f, first, right, body, passed, depth)
+    b = _constant_of_call(f, right, stop - 1, body, passed, depth) if a is not _UNPROVEN else _UNPROVEN
+    op = instructions[stop - 1].argrepr
+    if b is _UNPROVEN or op == "**" and abs(b) > 64:
         return _UNPROVEN
     try:
-        value = apply(a, b)
+        return _CONSTANT_ARITHMETIC[op](a, b)
     except (ArithmeticError, ValueError):
         return _UNPROVEN
-    return value if type(value) in (int, float) else _UNPROVEN
 
 
 def looped() -> bool:
@@ -839,22 +892,15 @@ def looped() -> bool:
 
 @_per_code(256)
 def _literal_locals(code: types.CodeType) -> dict[str, Any]:
-    """The locals of ``code`` (no parameters, no closure's) whose every store is one constant number
-    loaded right before it (``d = 6``), each with that constant (review13)."""
-    instructions = _instructions(code)
-    found: dict[str, Any] = {}
-    unproven: set[str] = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]) | set(code.co_cellvars)
-    for k, i in enumerate(instructions):
-        if i.opname not in ("STORE_FAST", "DELETE_FAST") or i.argval in unproven:
-            continue
-        before = instructions[k - 1] if k else None
-        if (i.opname == "DELETE_FAST" or before is None or before.opname != "LOAD_CONST" or i.is_jump_target
-                or type(before.argval) not in (int, float)
-                or i.argval in found and (type(found[i.argval]), found[i.argval]) != (type(before.argval), before.argval)):
-            unproven.add(i.argval)
-            found.pop(i.argval, None)
-        else:
-            found[i.argval] = before.argval
+    """The locals of ``code`` whose every store is one and the same number literal (``d = 6``,
+    ``_local_stores``), each with it (review13)."""
+    instructions, found = _instructions(code), {}
+    for name in code.co_varnames:
+        stores = _local_stores(code, name)
+        loads = [instructions[s[0]] for s in stores if len(s) == 2 and s[1] - s[0] == 1]
+        if stores and len(loads) == len(stores) and all(i.opname == "LOAD_CONST" for i in loads) \
+                and len({(type(i.argval), i.argval) for i in loads}) == 1 and type(loads[0].argval) in (int, float):
+            found[name] = loads[0].argval
     return found
 
 
@@ -876,25 +922,29 @@ def _called_by(f: types.FrameType) -> tuple[str, types.FrameType | None]:
     return "code", back
 
 
-def _parameter_constant(f: types.FrameType, name: str, c: Any, body: Callable[[], BodyCall | None], depth: int) -> bool:
-    """Whether ``f``'s parameter ``name``, never rebound in its code and no closure's, holds the
-    constant ``c`` (see ``constant_number``): its default the call did not override, or a
-    constant pushed by the calling code's argument for it."""
-    code = f.f_code
-    if not _plain_parameter(code, name) or depth > _FOLLOWED_CALLS:
-        return False
+def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | None] | None, passed: bool,
+                     depth: int) -> Any:
+    """The number ``f``'s parameter ``name`` holds where it is a constant of the call (see
+    ``_constant_of_call``): never rebound in its code and no closure's, it holds its default the
+    call did not override, or what the calling code's argument for it pushes, read so in turn."""
+    code, held = f.f_code, f.f_locals.get(name, _UNPROVEN)
+    if type(held) not in (int, float) or not _plain_parameter(code, name):
+        return _UNPROVEN
     how, back = _called_by(f)
     if how == "body":
-        call = body()
-        return (call is not None and back is not None and call.caller == id(back) and call.code is code
-                and call.unpassed.get(name, _UNPROVEN) is c)
+        call = body() if body is not None else None
+        unpassed = (call is not None and back is not None and call.caller == id(back) and call.code is code
+                    and call.unpassed.get(name, _UNPROVEN) is held)
+        return held if unpassed else _UNPROVEN
     found = _argument_for(f, back, name)
     if found is None:
-        return False
+        return _UNPROVEN
     if isinstance(found, types.FunctionType):  # not passed: the default, made when the function was defined
-        return "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is c
+        default = "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is held
+        return held if default else _UNPROVEN
     assert back is not None
-    return _pushes_constant(back, _instructions(back.f_code), *found, c, body, depth + 1)
+    value = _constant_of_call(back, *found, body, passed, depth + 1)
+    return held if type(value) is type(held) and value == held else _UNPROVEN
 
 
 def _plain_parameter(code: types.CodeType, name: str) -> bool:
@@ -2198,13 +2248,9 @@ def _codes_of(objects: list[Any]) -> list[types.CodeType]:
 
 
 @_per_code(1024)
-def _stored_names(code: types.CodeType) -> frozenset[tuple[str, Any]]:
-    """(opname, name) of every store or delete by name in ``code`` and the code nested in it
-    (functions, comprehensions); a delete is read as the store it names."""
-    found: set[tuple[str, Any]] = set()
-    for i in _instructions(code):
-        if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL", "STORE_ATTR", "DELETE_ATTR"):
-            found.add((i.opname.replace("DELETE", "STORE"), i.argval))
+def _stored_names(code: types.CodeType) -> frozenset[str]:
+    """``_written_names`` of ``code`` and of the code nested in it (functions, comprehensions)."""
+    found = set(_written_names(code))
     for c in code.co_consts:
         if isinstance(c, types.CodeType):
             found |= _stored_names(c)
@@ -2222,7 +2268,7 @@ def _named_load(
         return None
     i = instructions[k]
     if i.opname == "LOAD_GLOBAL" and attr is None and not (i.arg or 0) & 1:
-        return None if ("STORE_GLOBAL", i.argval) in _stored_names(code) else _Named("global", i.argval)
+        return None if f"GLOBAL:{i.argval}" in _stored_names(code) else _Named("global", i.argval)
     if i.opname != "LOAD_FAST":
         return None
     parameters = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
@@ -4056,12 +4102,10 @@ def _named_operand(instructions: list[dis.Instruction], k: int, operand: int) ->
 
 def constant_product_operand(value: Any, right: bool) -> bool:
     """Whether the operand (``right``: the right one) of the ``*`` the caller's code is executing
-    is a constant of the call equal to ``value`` (``_constant_value``): a literal, a configured
-    attribute or global, a local only ever assigned those (``g = self.groups if self.training
-    else 1``), or a field picked by constant keys from a parameter that the call was given or that
-    a function up the stack built as a dict display of such constants
-    (``outputs["meta"]["groups"]``). On a group alone the same number, whatever count it equals.
-    Python 3.11 only (operand layout checked)."""
+    is a constant of the call equal to ``value`` (``_constant_of_call``, a field of the call's own
+    argument included: ``outputs["meta"]["groups"]``), the number of groups a count is multiplied
+    by (``g = self.groups if self.training else 1``). On a group alone the same number, whatever
+    count it equals. Python 3.11 only (operand layout checked)."""
     if sys.version_info[:2] not in _FLOOR_CHECKED or type(value) not in (int, float):
         return False
     f = _caller()
@@ -4069,7 +4113,7 @@ def constant_product_operand(value: Any, right: bool) -> bool:
     if f is None or spans is None or _instructions(f.f_code)[spans[1][1]].arg not in _PRODUCTS:
         return False
     start, end = spans[1] if right else spans[0]
-    found = _constant_value(f, start, end)
+    found = _constant_of_call(f, start, end, None, passed=True)
     return found is not _UNPROVEN and found == value
 
 
@@ -4077,11 +4121,11 @@ def constant_multiple() -> float | None:
     """The factor ``k`` where the number the call the caller's code is executing takes as its
     first argument (``torch.as_tensor([n])``, ``torch.tensor(n)``) is a local whose last
     assignment, in straight-line code right before the call, is that local times a constant of
-    the call (``n = n * group_detr``, ``_constant_value``): ``k`` times the number it held. None
-    where that is not shown. Python 3.11 only."""
+    the call (``n = n * group_detr``, as ``constant_product_operand`` reads it): ``k`` times the
+    number it held. None where that is not shown. Python 3.11 only."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     found = _multiple_at(f.f_code, f.f_lasti) if f is not None else None
-    k: Any = _constant_value(f, *found) if f is not None and found is not None else _UNPROVEN
+    k: Any = _constant_of_call(f, *found, None, passed=True) if f is not None and found is not None else _UNPROVEN
     return float(k) if type(k) in (int, float) and k > 0 else None
 
 
@@ -4129,78 +4173,97 @@ _PASSING_ON = frozenset({"LOAD_FAST", "LOAD_CONST", "LOAD_GLOBAL", "LOAD_DEREF",
                          "PUSH_NULL"})
 
 
-def _constant_value(f: types.FrameType, start: int, end: int, depth: int = 0) -> Any:
-    """The number the span ``start:end`` of ``f``'s code pushes where the code proves it a
-    constant of the call (see ``constant_product_operand``), else ``_UNPROVEN``."""
-    if depth > _FOLLOWED_CALLS:
-        return _UNPROVEN
-    instructions = _instructions(f.f_code)
-    span = instructions[start:end]
-    if any(i.is_jump_target for i in span[1:]):
-        return _UNPROVEN
-    value: Any = _UNPROVEN
-    if len(span) == 1 and span[0].opname == "LOAD_CONST":
-        value = span[0].argval
-    elif len(span) == 1 and span[0].opname == "LOAD_GLOBAL" and not (span[0].arg or 0) & 1:
-        value = configured_value(_Named("global", span[0].argval), f.f_globals, f.f_locals, f.f_code)
-    elif len(span) == 2 and span[0].opname == "LOAD_FAST" and span[0].argval in _OWNERS and span[1].opname == "LOAD_ATTR":
-        value = configured_value(_Named("attr", (span[0].argval, span[1].argval)), f.f_globals, f.f_locals, f.f_code)
-    elif len(span) == 1 and span[0].opname == "LOAD_FAST":
-        value = _proven_local(f, span[0].argval, depth)
-    elif len(span) >= 3 and span[0].opname == "LOAD_FAST" and len(span) % 2 == 1:
-        value = _constant_field(f, span, depth)
-    return value if type(value) in (int, float) else _UNPROVEN
-
-
 def _parameters(code: types.CodeType) -> tuple[str, ...]:
     return code.co_varnames[: code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)]
 
 
-def _proven_local(f: types.FrameType, name: str, depth: int) -> Any:
-    """The value of the local ``name`` of ``f`` where its one assignment, in no loop, is a constant
-    span, or a conditional expression choosing between two of them on attributes of ``self`` and
-    literals (``self.groups if self.training else 1``); ``_UNPROVEN`` else."""
-    code = f.f_code
-    if name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars:
+def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | None] | None, passed: bool,
+                 depth: int) -> Any:
+    """The number the local ``name`` of ``f`` holds where every store of it pushes a constant of
+    the call (``_constant_of_call``) equal to it (``d = 6``, ``g = self.groups``; in a loop too:
+    the same number each time), or where its one store chooses between two such constants on
+    attributes no code writes (``_local_stores``); ``_UNPROVEN`` else."""
+    held = f.f_locals.get(name, _UNPROVEN)
+    stores = _local_stores(f.f_code, name) if type(held) in (int, float) else ()
+    if not stores:
         return _UNPROVEN
+    for store in stores:
+        if len(store) == 3:  # ``self.groups if self.training else 1``: either branch is the call's constant
+            owners, attrs, branches = store
+            objects = [f.f_locals.get(o) for o in owners] or [None]
+            if any(_attribute_written(f.f_code, f.f_globals, obj, a) for obj in objects for a in attrs):
+                return _UNPROVEN  # a choice on the batch (``2 if len(targets) > 1 else 1``) is the group's there
+            values = [_constant_of_call(f, a, b, body, passed, depth + 1) for a, b in branches]
+            if any(v is _UNPROVEN for v in values) or not any(type(v) is type(held) and v == held for v in values):
+                return _UNPROVEN
+            continue
+        value = _constant_of_call(f, store[0], store[1], body, passed, depth + 1)
+        if type(value) is not type(held) or value != held:
+            return _UNPROVEN
+    return held
+
+
+@_per_code(1024)
+def _local_stores(code: types.CodeType, name: str) -> tuple[tuple[Any, ...], ...]:
+    """How each store of the local ``name`` of ``code`` computes what it stores: ``(start, end)``,
+    the straight-line span right before it; or, for its only store, ``(owners, attributes,
+    (a span, b span))`` for ``a if test else b``, the test made of literals, comparisons and
+    attributes of ``self`` / ``cls`` (``owners`` the locals they are read from). Empty where one
+    store is neither (a delete, unpacking, a loop target, a span that reads the local itself),
+    and for a parameter or a closure's local."""
+    if name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars:
+        return ()
     instructions = _instructions(code)
     stores = _stores(instructions, name)
-    if len(stores) != 1 or instructions[stores[0]].opname != "STORE_FAST" or _in_loop(code, instructions[stores[0]].offset):
-        return _UNPROVEN
-    j, held = stores[0], f.f_locals.get(name, _UNPROVEN)
-    if not instructions[j].is_jump_target:
-        start = _operand_start(instructions, j)
-        return _UNPROVEN if start is None else _same_number(_constant_value(f, start, j, depth + 1), held)
-    other = _operand_start(instructions, j, target_first=True)  # ``a if cond else b``: b, a jump target
+    found: list[tuple[Any, ...]] = []
+    for j in stores:
+        if instructions[j].opname != "STORE_FAST":
+            return ()
+        if instructions[j].is_jump_target:
+            choice = _choice(instructions, j) if len(stores) == 1 else None
+            if choice is None:
+                return ()
+            found.append(choice)
+            continue
+        start = _operand_start(instructions, j, target_first=True)
+        if start is None or any(i.opname == "LOAD_FAST" and i.argval == name for i in instructions[start:j]):
+            return ()
+        found.append((start, j))
+    return tuple(found)
+
+
+def _choice(instructions: list[dis.Instruction], j: int) -> tuple[Any, ...] | None:
+    """``(owners, attributes, (a span, b span))`` where the store at ``j`` stores ``a if test else
+    b`` (see ``_local_stores``); None for anything else."""
+    other = _operand_start(instructions, j, target_first=True)  # ``b``, a jump target
     if other is None or other < 2 or instructions[other - 1].opname != "JUMP_FORWARD" \
             or instructions[other - 1].argval != instructions[j].offset:
-        return _UNPROVEN
+        return None
     first = _operand_start(instructions, other - 1)
     if first is None or first < 1:
-        return _UNPROVEN
+        return None
     test = instructions[first - 1]
     if not test.opname.startswith("POP_JUMP_FORWARD_IF_") or test.argval != instructions[other].offset:
-        return _UNPROVEN
+        return None
     cond = _assignment_start(instructions, j)
-    stored = {i.argval for i in instructions if i.opname == "STORE_ATTR"}
     if cond is None or cond >= first - 1 or not all(
-            i.opname in ("LOAD_CONST", "COMPARE_OP", "UNARY_NOT") or i.opname == "LOAD_FAST" and i.argval in _OWNERS
-            or i.opname == "LOAD_ATTR" and i.argval not in stored for i in instructions[cond : first - 1]):
-        return _UNPROVEN  # a choice on the batch (``2 if len(targets) > 1 else 1``) is the group's there
-    values = [_constant_value(f, first, other - 1, depth + 1), _constant_value(f, other, j, depth + 1)]
-    return held if any(v is not _UNPROVEN and _same_number(v, held) is not _UNPROVEN for v in values) else _UNPROVEN
+            i.opname in ("LOAD_CONST", "COMPARE_OP", "UNARY_NOT", "LOAD_ATTR") or i.opname == "LOAD_FAST" and i.argval in _OWNERS
+            for i in instructions[cond : first - 1]):
+        return None
+    read = instructions[cond : first - 1]
+    owners = tuple({i.argval for i in read if i.opname == "LOAD_FAST"})
+    attrs = tuple({i.argval for i in read if i.opname == "LOAD_ATTR"})
+    return owners, attrs, ((first, other - 1), (other, j))
 
 
-def _same_number(value: Any, held: Any) -> Any:
-    return held if type(value) in (int, float) and type(held) in (int, float) and value == held else _UNPROVEN
-
-
-def _constant_field(f: types.FrameType, span: list[dis.Instruction], depth: int) -> Any:
+def _constant_field(f: types.FrameType, span: list[dis.Instruction], body: Callable[[], BodyCall | None] | None,
+                    passed: bool, depth: int) -> Any:
     """``p["a"]["b"]``: a parameter of ``f`` (never rebound) subscripted by constant keys. Its value
     where the call was given it (``f`` is the decorated body), or where the dict holding it is a
     local of a function up the stack, up to the decorated body, that built it once as a dict
     display whose entry is a constant span and changes none of it; and no code from ``f`` up to
-    there, nor any function of their modules, stores that key in a subscript. ``_UNPROVEN`` else."""
+    there, nor any function of their modules, stores that key in a subscript. The call's own
+    argument only with ``passed`` (see ``_constant_of_call``). ``_UNPROVEN`` else."""
     pairs = span[1:]
     if not all(k.opname == "LOAD_CONST" and type(k.argval) in _CONSTANT_KEYS and s.opname == "BINARY_SUBSCR"
                for k, s in zip(pairs[0::2], pairs[1::2])):
@@ -4226,26 +4289,25 @@ def _constant_field(f: types.FrameType, span: list[dis.Instruction], depth: int)
             continue
         if _module_stores_key(g, key):
             return _UNPROVEN
-        body = _package(g.f_back) == "losssplit"
-        if g is f and body:
-            return value  # the call's own argument: the same on a group alone
+        top = _package(g.f_back) == "losssplit"
+        if g is f and top:
+            return value if passed else _UNPROVEN  # the call's own argument: the same on a group alone
         if g is not f:
             for local, held in list(g.f_locals.items()):
-                if held is container and _same_number(_displayed(g, local, key, depth), value) is not _UNPROVEN:
+                shown = _displayed(g, local, key, body, passed, depth) if held is container else _UNPROVEN
+                if type(shown) is type(value) and shown == value:
                     return value
-        if body:
+        if top:
             return _UNPROVEN
         g = g.f_back
     return _UNPROVEN
 
 
 def _module_stores_key(g: types.FrameType, key: Any) -> bool:
-    """Whether the code ``g`` runs, or any function or class its module defines (a helper that ran
-    and returned: ``prepare(outputs)``), stores or deletes a subscript by the constant ``key``."""
-    module = g.f_globals.get("__name__")
-    defined = [v for v in list(g.f_globals.values())
-               if isinstance(v, (types.FunctionType, type)) and getattr(v, "__module__", None) == module]
-    return any(_stores_key(code, key) for code in (g.f_code, *_codes_of(defined)))
+    """Whether the code ``g`` runs, or any function or class of its module's (``_module_codes``: a
+    helper that ran and returned, ``prepare(outputs)``), stores or deletes a subscript by the
+    constant ``key``."""
+    return any(_stores_key(code, key) for code in (g.f_code, *_module_codes(g.f_globals)))
 
 
 @_per_code(1024)
@@ -4258,7 +4320,8 @@ def _stores_key(code: types.CodeType, key: Any) -> bool:
         _stores_key(c, key) for c in code.co_consts if isinstance(c, types.CodeType))
 
 
-def _displayed(g: types.FrameType, local: str, key: Any, depth: int) -> Any:
+def _displayed(g: types.FrameType, local: str, key: Any, body: Callable[[], BodyCall | None] | None, passed: bool,
+               depth: int) -> Any:
     """The value of entry ``key`` of the dict display the local ``local`` of ``g`` is assigned
     once (in no loop), where that entry is a constant span and the code loads ``local`` once,
     into the arguments of the call it is executing, with no other call in between (``crit({**o,
@@ -4289,4 +4352,4 @@ def _displayed(g: types.FrameType, local: str, key: Any, depth: int) -> Any:
         spans.append((start, end))
         end = start
     start, end = spans[::-1][names.index(key)]
-    return _constant_value(g, start, end, depth + 1)
+    return _constant_of_call(g, start, end, body, passed, depth + 1)

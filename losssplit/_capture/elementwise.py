@@ -2236,7 +2236,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     if ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE):
         return False
     source = divisor_source(z)
-    if source == "literal" or source == "other" and frame.constant_number(z):  # ``d = 6``, ``d=6`` not passed
+    if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
         return True
     if frame.from_arguments(z):
         return False
@@ -2361,7 +2361,7 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
         return False
     source = divisor_source(n) if kind == "div" else offset_source(n, product=kind == "mul")
     # a parameter's default the call did not pass (SphereFace's ``m=4``) is a constant too
-    return source not in ("literal", "configured") and not frame.constant_number(n)
+    return source != "literal" and not frame.constant_number(n)
 
 
 def _length_owner(frame: Frame, track: Track) -> str | None:
@@ -2538,7 +2538,7 @@ def _sizes_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     if factor not in {sum(family) for family in zip(*per_image.values())}:
         return False
     source = offset_source(factor, product=True)
-    return source not in ("literal", "configured") and not (source == "other" and frame.constant_number(factor))
+    return source != "literal" and not frame.constant_number(factor)
 
 
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
