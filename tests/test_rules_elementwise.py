@@ -227,6 +227,7 @@ CASES = {
     T.median: per_row(lambda e: T.median(e, -1).values), torch.median: per_row(lambda e: torch.median(e, dim=2)[0]),
     T.nanmedian: per_row(lambda e: T.nanmedian(e, -1).values),
     torch.nanmedian: per_row(lambda e: torch.nanmedian(e, dim=2).values),
+    T.nanmean: per_row(lambda e: T.nanmean(e, -1)), torch.nanmean: per_row(lambda e: torch.nanmean(e, dim=(1, 2))),
     T.max: per_row(lambda e: T.max(e, -1).values), torch.max: per_row(lambda e: torch.max(e, dim=2)[0]),
     T.min: per_row(lambda e: T.min(e, -1).values), torch.min: per_row(lambda e: torch.min(e, 2).values),
     F.softmax: classes(lambda x: F.softmax(x, -1).log()), F.log_softmax: classes(lambda x: F.log_softmax(x, -1)),
@@ -338,6 +339,20 @@ CASES.update({  # dropout outside training, or with p=0: the input's values
     F.alpha_dropout: mapped(lambda e: F.alpha_dropout(e, 0.5)),
     F.feature_alpha_dropout: mapped(lambda e: F.feature_alpha_dropout(e, 0.5, training=False)),
 })
+
+
+def test_a_nanmean_over_each_image_s_own_values_splits_and_over_the_images_declines():
+    """torchmetrics' per-image dice, ``torch.nanmean(dice, dim=-1)`` over the classes (NaN where a
+    class is absent): each row's mean of its own non-NaN values, followed; a ``nanmean`` over the
+    images' rows (its count of non-NaN values is the batch's) declines naming the op."""
+
+    def holed(outputs, targets):
+        err, y = _err(outputs, targets)
+        return err.masked_fill(y > 0.7, float("nan"))
+
+    check_rule(lambda o, t: {"loss": torch.nanmean(holed(o, t), dim=-1).nansum()}, "nanmean")
+    check_rule(lambda o, t: {"loss": torch.nanmean(holed(o, t))}, "nanmean", declines=True)
+    check_rule(lambda o, t: {"loss": holed(o, t).nanmean(0).mean()}, "nanmean", declines=True)
 
 
 def test_dropout_in_training_declines():

@@ -123,6 +123,47 @@ def test_the_size_of_a_buffer_made_with_the_batch_size_and_of_gathered_rows():
     check_rule(gathered, "")
 
 
+def _uniform_masses(outputs, targets):
+    """geomloss' ``generate_weights``: ``torch.ones(B, N).type_as(x) / N`` for ``B, N = x.shape``."""
+    b, n = outputs["x"].shape[:2]
+    return torch.ones(b, n).type_as(outputs["x"]) / n
+
+
+def test_a_tensor_made_with_the_batch_size_keeps_it_through_conversions_and_numbers():
+    """``a = torch.ones(B, N).type_as(x) / N``, then ``B2, N2 = a.shape`` checked against ``B``
+    (geomloss' shape checks): ``a`` still has the images' count of rows, so on a group alone both
+    sides are the group's and the check decides as on the batch; a branch on ``a.shape[0]``
+    against a literal is the group's own (declined where a group decides otherwise, it was
+    silently the batch's before), and a tensor operand stops it (it could broadcast otherwise)."""
+
+    def checked(outputs, targets):
+        err, _ = _err(outputs, targets)
+        a = _uniform_masses(outputs, targets)
+        if a.shape[0] != outputs["x"].shape[0]:
+            raise ValueError("batch sizes differ")
+        return {"loss": (err.sum(-1) * a).sum(-1).mean(), "loss_n": err.mean() * (a * 2.0).shape[0]}
+
+    def branched(outputs, targets):
+        err, _ = _err(outputs, targets)
+        a = -_uniform_masses(outputs, targets).double()
+        return {"loss": err.mean() * (2.0 if a.shape[0] > 3 else 1.0)}
+
+    def broadcast(outputs, targets):
+        err, _ = _err(outputs, targets)
+        a = _uniform_masses(outputs, targets) * torch.ones(outputs["x"].shape[1])
+        return {"loss": err.mean() * a.shape[0]}
+
+    check_rule(checked, "")
+    check_rule(broadcast, "number of images", declines=True)
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(branched, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), seed
+        if len(weights) > 3:  # the batch takes the branch, each group alone does not
+            assert got == {} and any("a size of image rows compared (4 > 3)" in m for m in said), (got, said)
+        else:
+            assert set(got) == set(want), said
+
+
 def test_other_uses_of_the_batch_size_with_the_images_values_decline():
     """On a group alone the size is the group's: an element-wise loss scaled by it before the
     reduction (also in place), a loss plus it, a mean over it, a loss with an offset times it,

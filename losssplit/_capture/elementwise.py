@@ -2765,7 +2765,8 @@ def mean(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     torch.norm, Tensor.logsumexp, torch.logsumexp, Tensor.all, torch.all, Tensor.any, torch.any,
     Tensor.prod,
     torch.prod, Tensor.std, torch.std, Tensor.var, torch.var, Tensor.count_nonzero,
-    torch.count_nonzero, Tensor.median, torch.median, Tensor.nanmedian, torch.nanmedian, torch.linalg.vector_norm,
+    torch.count_nonzero, Tensor.median, torch.median, Tensor.nanmedian, torch.nanmedian, Tensor.nanmean, torch.nanmean,
+    torch.linalg.vector_norm,
     torch.linalg.norm,
 )
 def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:

@@ -3484,6 +3484,8 @@ class CaptureMode(TorchFunctionMode):
                         follow_labels(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+        if frame.sized_by and func in _SIZE_KEEPING and args and isinstance(out, Tensor):
+            _keep_sized(frame, func, args, kwargs, out)
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
             filled = frame.weight_filled.get(id(args[0]))
             if filled is not None and filled[0] is args[0] and filled[2] is None and frame.get(out) is None:
@@ -3610,6 +3612,32 @@ def _writes(func: Any) -> bool:
     if name.startswith("__i") and name.endswith("__"):
         return True
     return name.endswith("_") and not name.endswith("__") and name not in _KEEP_VALUES
+
+
+_SIZE_KEEPING = frozenset({
+    Tensor.to, Tensor.type_as, Tensor.type, Tensor.float, Tensor.double, Tensor.half, Tensor.bfloat16, Tensor.clone,
+    torch.clone, Tensor.contiguous, Tensor.detach, Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul,
+    Tensor.__truediv__, Tensor.__rtruediv__, Tensor.div, torch.div, Tensor.__add__, Tensor.__radd__, Tensor.add,
+    torch.add, Tensor.__sub__, Tensor.__rsub__, Tensor.sub, torch.sub, Tensor.__neg__, Tensor.neg, torch.neg,
+})
+"""Ops whose output, of a tensor made with a size of image rows and Python numbers (or, for a
+conversion, a tensor giving only its dtype and device), has that tensor's shape."""
+
+
+def _keep_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """``torch.ones(B, N).type_as(x) / N`` (geomloss' uniform masses): still made with the size
+    ``B`` of image rows along dim 0, as ``torch.ones(B, N)`` was (``Frame.sized_by``). Only where
+    the other operands are Python numbers (or, for ``type_as`` / ``to``, the tensor naming the
+    dtype): a tensor operand could broadcast differently on a group alone."""
+    x = args[0]
+    sized = frame.sized_by.get(id(x)) if isinstance(x, Tensor) else None
+    if sized is None or sized[0] is not x or out.shape != x.shape:
+        return
+    rest = [*args[1:], *kwargs.values()]
+    if func not in (Tensor.type_as, Tensor.to) and any(isinstance(v, Tensor) for v in rest):
+        return
+    frame.sized_by[id(out)] = (out, sized[1])
+
 
 _WEIGHT_VIEWS = frozenset({
     Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape, Tensor.unsqueeze, torch.unsqueeze,
