@@ -18,7 +18,6 @@ from __future__ import annotations
 import array
 import builtins
 import dataclasses
-import functools
 import operator
 import struct
 import sys
@@ -3433,8 +3432,11 @@ class CaptureMode(TorchFunctionMode):
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
         elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
-        if frame.tracks and (kwargs or args and (out is args[0] or func is Tensor.__setitem__)) \
-                and isinstance(target := _write_target(func, args, kwargs, out), Tensor):
+        # the tensor the op wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None
+        target = into = kwargs.get("out") if kwargs else None
+        if into is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
+            target = args[0]
+        if target is not None and frame.tracks and isinstance(target, Tensor):
             try:
                 with _HIDDEN():
                     written_lost(frame, target, op_name(func))
@@ -3443,11 +3445,10 @@ class CaptureMode(TorchFunctionMode):
                 frame.error, frame.error_op = exc, op_name(func)
         if frame.reduced_storages or frame.of_labels or frame.zeroed:
             try:
-                written = kwargs.get("out") if kwargs else None
                 # most ops write into no input: the write check is skipped for them
-                if frame.reduced_storages and (written is not None or func is Tensor.__setitem__ or _writes(func)):
+                if frame.reduced_storages and (into is not None or func is Tensor.__setitem__ or _writes(func)):
                     with _HIDDEN():
-                        written = _write_target(func, args, kwargs, out)
+                        written = target
                         if written is None and _writes(func):  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
                             written = args[0] if args and isinstance(args[0], (list, tuple)) else kwargs.get("tensor")
                         for w in written if isinstance(written, (list, tuple)) else (written,):
@@ -3548,23 +3549,21 @@ def _grouped_arguments(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     return tuple(plain(a) for a in args), {k: plain(v) for k, v in kwargs.items()} if kwargs else kwargs
 
 
-def _write_target(func: Any, args: tuple, kwargs: dict, out: Any) -> Any:
-    """The tensor ``func`` wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None."""
-    written = kwargs.get("out") if kwargs else None
-    if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
-        written = args[0]
-    return written
-
-
-@functools.lru_cache(maxsize=1024)
 def _writes(func: Any) -> bool:
     """Whether ``func`` writes into its first argument: an in-place op (``mul_``, ``__imul__``).
     Others may return their input itself without writing (``x.to(x.dtype)``, ``.contiguous()``,
     ``.float()`` of a float tensor)."""
-    name = getattr(func, "__name__", "")
-    if name.startswith("__i") and name.endswith("__"):
-        return True
-    return name.endswith("_") and not name.endswith("__") and name not in _KEEP_VALUES
+    found = _WRITES.get(func)
+    if found is None:
+        if len(_WRITES) >= 1024:
+            _WRITES.clear()
+        name = getattr(func, "__name__", "")
+        found = _WRITES[func] = name.startswith("__i") and name.endswith("__") or (
+            name.endswith("_") and not name.endswith("__") and name not in _KEEP_VALUES)
+    return found
+
+
+_WRITES: dict[Any, bool] = {}  # ``_writes`` per function: a dict read, not ``functools.lru_cache``'s bookkeeping (every op)
 
 _WEIGHT_VIEWS = frozenset({
     Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape, Tensor.unsqueeze, torch.unsqueeze,
