@@ -3434,7 +3434,7 @@ class CaptureMode(TorchFunctionMode):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
         # the tensor the op wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None
         target = into = kwargs.get("out") if kwargs else None
-        if into is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
+        if into is None and args and (out is args[0] and _WRITES[func] or func is Tensor.__setitem__):
             target = args[0]
         if target is not None and frame.tracks and isinstance(target, Tensor):
             try:
@@ -3446,10 +3446,10 @@ class CaptureMode(TorchFunctionMode):
         if frame.reduced_storages or frame.of_labels or frame.zeroed:
             try:
                 # most ops write into no input: the write check is skipped for them
-                if frame.reduced_storages and (into is not None or func is Tensor.__setitem__ or _writes(func)):
+                if frame.reduced_storages and (into is not None or func is Tensor.__setitem__ or _WRITES[func]):
                     with _HIDDEN():
                         written = target
-                        if written is None and _writes(func):  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
+                        if written is None and _WRITES[func]:  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
                             written = args[0] if args and isinstance(args[0], (list, tuple)) else kwargs.get("tensor")
                         for w in written if isinstance(written, (list, tuple)) else (written,):
                             if isinstance(w, Tensor):
@@ -3549,21 +3549,22 @@ def _grouped_arguments(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     return tuple(plain(a) for a in args), {k: plain(v) for k, v in kwargs.items()} if kwargs else kwargs
 
 
-def _writes(func: Any) -> bool:
-    """Whether ``func`` writes into its first argument: an in-place op (``mul_``, ``__imul__``).
+class _Writes(dict[Any, bool]):
+    """Whether a function writes into its first argument: an in-place op (``mul_``, ``__imul__``).
     Others may return their input itself without writing (``x.to(x.dtype)``, ``.contiguous()``,
-    ``.float()`` of a float tensor)."""
-    found = _WRITES.get(func)
-    if found is None:
-        if len(_WRITES) >= 1024:
-            _WRITES.clear()
+    ``.float()`` of a float tensor). Read as ``_WRITES[func]`` on every op: a dict read, computed
+    once per function."""
+
+    def __missing__(self, func: Any) -> bool:
+        if len(self) >= 1024:
+            self.clear()
         name = getattr(func, "__name__", "")
-        found = _WRITES[func] = name.startswith("__i") and name.endswith("__") or (
+        found = self[func] = name.startswith("__i") and name.endswith("__") or (
             name.endswith("_") and not name.endswith("__") and name not in _KEEP_VALUES)
-    return found
+        return found
 
 
-_WRITES: dict[Any, bool] = {}  # ``_writes`` per function: a dict read, not ``functools.lru_cache``'s bookkeeping (every op)
+_WRITES = _Writes()
 
 _WEIGHT_VIEWS = frozenset({
     Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape, Tensor.unsqueeze, torch.unsqueeze,
