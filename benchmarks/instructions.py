@@ -10,9 +10,12 @@ instrumentation off, then counted only inside ``itertools.starmap`` around the t
 
 Scenarios: ``plain`` / ``hand`` / ``deco`` the seed's relation criterion undecorated, split by
 hand, decorated (every call); ``empty`` undecorated under a torch function mode that only runs
-each op (the floor of watching ops from Python); ``g0`` one CE call on 4,096 images undecorated, ``gN`` decorated
-with N distinct labels; ``t0`` / ``tN`` the same for 4,096 sequences of 256 tokens; ``floor1000``
-1,000 detached 0-dim tensors made below autograd and put in a dict (the floor of 1,000 companions).
+each op (the floor of watching ops from Python); ``replay`` the same mode comparing each op's
+function and output shape with a recorded sequence and keeping the outputs (the floor of replaying
+a plan of the rules' decisions, before any check of it); ``g0`` one CE call on 4,096 images
+undecorated, ``gN`` decorated with N distinct labels; ``t0`` / ``tN`` the same for 4,096 sequences
+of 256 tokens; ``floor1000`` 1,000 detached 0-dim tensors made below autograd and put in a dict
+(the floor of 1,000 companions).
 """
 
 from __future__ import annotations
@@ -61,6 +64,41 @@ def scenario(name: str) -> Callable[[], object]:
                 return plain.get_relation_loss(*batch)
 
         return empty
+    if name == "replay":  # the floor of replaying a plan: each op's function and output shape compared with a recording
+        from seed_criterion import RelationCriterion, make_batch
+        from torch.overrides import TorchFunctionMode
+
+        recorded: list[tuple[object, object]] = []
+
+        class Match(TorchFunctionMode):
+            def __init__(self, record: bool) -> None:
+                super().__init__()
+                self.record, self.at, self.same, self.kept = record, 0, True, []
+
+            def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+                out = func(*args, **(kwargs or {}))
+                shape = out.shape if type(out) is torch.Tensor else None
+                if self.record:
+                    recorded.append((func, shape))
+                    return out
+                k = self.at
+                self.same = self.same and k < len(recorded) and recorded[k][0] == func and recorded[k][1] == shape
+                self.at = k + 1
+                self.kept.append(out)  # the values a plan reads after the call
+                return out
+
+        plain, batch = RelationCriterion(), make_batch()
+        with Match(True):
+            plain.get_relation_loss(*batch)
+
+        def replay() -> object:
+            match = Match(False)
+            with match:
+                result = plain.get_relation_loss(*batch)
+            assert match.same and match.at == len(recorded)
+            return result
+
+        return replay
     if name == "floor1000":
         names, values = [f"loss_source{g}" for g in range(1000)], torch.full((1000,), 0.5)
 
@@ -136,24 +174,38 @@ def main() -> None:
         sys.path[:0] = [str(ROOT), str(ROOT / "examples")]
         child(sys.argv[2], int(sys.argv[3]), sys.argv[4])
         return
-    names = sys.argv[1:] or ["plain", "hand", "deco", "empty", "g0", "g2", "g1000", "floor1000", "t0", "t2"]
+    names = sys.argv[1:] or ["plain", "hand", "deco", "empty", "replay", "g0", "g2", "g1000", "floor1000", "t0", "t2"]
     counts = {}
     for name in names:
         counts[name] = count(name)
         print(f"{name:<10}{counts[name] / 1e6:>9.2f} M instructions/call", flush=True)
+    summary(counts)
+
+
+def summary(counts: dict[str, int]) -> None:
+    """Issue #15's targets, each measured side by side with the floor that bounds it from below:
+    what a mechanism of that kind costs before it does any work of its own."""
+    rows = []
     if {"plain", "hand", "deco"} <= counts.keys():
         hand = counts["hand"] - counts["plain"]
-        print(f"decorated adds {(counts['deco'] - counts['plain']) / 1e6:.2f} M, hand-written {hand / 1e6:.2f} M: "
-              f"{(counts['deco'] - counts['plain']) / hand:.2f}x")
-        if "empty" in counts:
-            print(f"empty mode adds {(counts['empty'] - counts['plain']) / 1e6:.2f} M: "
-                  f"{(counts['empty'] - counts['plain']) / hand:.2f}x the hand-written")
+        print(f"decorated adds {(counts['deco'] - counts['plain']) / 1e6:.2f} M, hand-written {hand / 1e6:.2f} M")
+        floors = [f"{(counts[n] - counts['plain']) / hand:.2f}x ({what}: {(counts[n] - counts['plain']) / 1e6:.2f} M)"
+                  for n, what in (("empty", "an empty torch function mode"),
+                                  ("replay", "a plan replayed: each op matched to a recording"))
+                  if n in counts]
+        floor = "; ".join(floors) or "not measured (add 'empty', 'replay')"
+        rows.append(("every call: added / hand-written's", f"{(counts['deco'] - counts['plain']) / hand:.2f}x", "<= 4x", floor))
     if {"g2", "g1000"} <= counts.keys():
-        print(f"1,000 labels / 2 labels: {counts['g1000'] / counts['g2']:.2f}x"
-              + (f" (floor, the 2-label call plus 1,000 tensors in a dict: "
-                 f"{(counts['g2'] + counts['floor1000']) / counts['g2']:.2f}x)" if "floor1000" in counts else ""))
+        floor = "not measured (add 'floor1000')"
+        if "floor1000" in counts:
+            floor = f"{(counts['g2'] + counts['floor1000']) / counts['g2']:.2f}x (the 2-label call + 1,000 tensors in a dict)"
+        rows.append(("1,000 labels / 2 labels", f"{counts['g1000'] / counts['g2']:.2f}x", "<= 1.5x", floor))
     if {"t0", "t2"} <= counts.keys():
-        print(f"1M token rows, 2 labels / undecorated: {counts['t2'] / counts['t0']:.2f}x")
+        rows.append(("1M token rows, 2 labels / undecorated", f"{counts['t2'] / counts['t0']:.2f}x", "-", "-"))
+    if rows:
+        print(f"\n{'instructions per call':<40}{'measured':>10}{'target':>9}  floor")
+        for name, measured, target, floor in rows:
+            print(f"{name:<40}{measured:>10}{target:>9}  {floor}")
 
 
 if __name__ == "__main__":

@@ -1005,9 +1005,13 @@ def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type,
     the capture follows itself) or through a parameter of ``f`` its caller computed so."""
     if _batch_reader(f.f_code).number(start, end, frozenset(), added_up=False):
         return True
-    params = set(f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount]) - _OWNERS
-    return any(i.opname == "LOAD_FAST" and i.argval in params and _counted_parameter(f, i.argval, numbers, depth)
-               for i in _instructions(f.f_code)[start:end])
+    return any(_counted_parameter(f, name, numbers, depth) for name in _loaded_parameters(f.f_code, start, end))
+
+
+def _loaded_parameters(code: types.CodeType, start: int, end: int) -> tuple[str, ...]:
+    """The parameters of ``code`` (not ``self`` or ``cls``) the span ``start:end`` loads, in order."""
+    params = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]) - _OWNERS
+    return tuple(i.argval for i in _instructions(code)[start:end] if i.opname == "LOAD_FAST" and i.argval in params)
 
 
 def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at: int
@@ -1787,6 +1791,22 @@ def _operand_start(instructions: list[dis.Instruction], end: int, target_first: 
     starts (its instructions net one value pushed); None at a jump, a jump target or the start.
     ``target_first``: its first instruction may be a jump target (``x /= n`` right after a loop,
     whose exit lands on the load of ``x``)."""
+    key = (id(instructions), end, target_first)
+    known = _OPERAND_STARTS.get(key)
+    if known is not None and known[0] is instructions:  # the list is held there: its id is its own
+        return known[1]
+    if len(_OPERAND_STARTS) >= 4096:
+        _OPERAND_STARTS.clear()
+    found = _OPERAND_STARTS[key] = (instructions, _scanned_operand_start(instructions, end, target_first))
+    return found[1]
+
+
+# ``_operand_start`` per instruction list (a code object's, from ``_instructions``, or a span of
+# one: lists are never changed), index and flag: the ops of a call site ask again on every call
+_OPERAND_STARTS: dict[tuple[int, int, bool], tuple[list[dis.Instruction], int | None]] = {}
+
+
+def _scanned_operand_start(instructions: list[dis.Instruction], end: int, target_first: bool) -> int | None:
     net, k = 0, end
     while net < 1:
         k -= 1
@@ -3071,23 +3091,44 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     f = _caller()
     if f is None:
         return False
-    operands = _operands(f.f_code, f.f_lasti)
-    spans = _counted_operands(f.f_code, f.f_lasti)
     helper = _package(f.f_back) != "losssplit"
-    if not spans and (running or not helper):
-        return False
     if running and helper:
         return False  # a helper's parameters need not be the call's arguments
+    candidates = _count_candidates(f.f_code, f.f_lasti, helper)
+    if not candidates:
+        return False
     instructions = _instructions(f.f_code)
     held = f.f_locals
     reader = _batch_reader(f.f_code) if running else None
-
-    def counted(start: int, end: int) -> bool:  # in this code, or (a helper's) through its parameters
-        return (start, end) in spans or helper and not running and _counted_span(f, start, end, numbers, 0)
-
     return any(_plain_number(instructions, start, end, held, numbers) and (zero or _value(instructions, start, end, held) != 0)
-               and (reader is None or reader.reads_running(start, end, frozenset())) and counted(start, end)
-               for start, end in operands)
+               and (reader is None or reader.reads_running(start, end, frozenset()))
+               and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
+               for start, end, params in candidates)
+
+
+@_per_code(1024)
+def _count_candidates(code: types.CodeType, lasti: int, helper: bool) -> tuple[tuple[int, int, tuple[str, ...] | None], ...]:
+    """The operands of the op at ``lasti`` that ``counted_number`` may find computed from the
+    batch, each (start, end, params), in ``_operands``' order: ``params`` None where its code alone
+    computes such a number (``_counted_operands``; in a helper's code also ``_BatchReader.number``
+    without running counts), else the helper's parameters it loads, in order: computed so where
+    the helper's caller passed such a number for one (``_counted_parameter``). What depends on
+    the code alone, read once per code position (the seed's helpers met it on every call)."""
+    spans = _counted_operands(code, lasti)
+    if not spans and not helper:
+        return ()
+    found: list[tuple[int, int, tuple[str, ...] | None]] = []
+    for start, end in _operands(code, lasti):
+        if (start, end) in spans:
+            found.append((start, end, None))
+        elif helper:
+            if _batch_reader(code).number(start, end, frozenset(), added_up=False):
+                found.append((start, end, None))
+                continue
+            loads = _loaded_parameters(code, start, end)
+            if loads:
+                found.append((start, end, loads))
+    return tuple(found)
 
 
 def running_position() -> bool:

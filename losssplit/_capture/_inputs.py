@@ -209,6 +209,8 @@ def _layer_lists(frame: Frame, values: Sequence[Any], depth: int) -> None:
     dict of batch-first outputs per decoder layer): each item is of every image, so the list is
     not one over the images, and on a group alone it has as many items."""
     for value in values:
+        if type(value) is Tensor:  # most values: no container (and ``hasattr`` of a tensor raises inside)
+            continue
         if isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
             if depth < 4:
                 _layer_lists(frame, list(value.values()), depth + 1)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import array
 import builtins
 import dataclasses
-import functools
 import operator
 import struct
 import sys
@@ -3459,8 +3458,11 @@ class CaptureMode(TorchFunctionMode):
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
         elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
-        if frame.tracks and (kwargs or args and (out is args[0] or func is Tensor.__setitem__)) \
-                and isinstance(target := _write_target(func, args, kwargs, out), Tensor):
+        # the tensor the op wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None
+        target = into = kwargs.get("out") if kwargs else None
+        if into is None and args and (out is args[0] and _WRITES[func] or func is Tensor.__setitem__):
+            target = args[0]
+        if target is not None and frame.tracks and isinstance(target, Tensor):
             try:
                 with _HIDDEN():
                     written_lost(frame, target, op_name(func))
@@ -3469,12 +3471,11 @@ class CaptureMode(TorchFunctionMode):
                 frame.error, frame.error_op = exc, op_name(func)
         if frame.reduced_storages or frame.of_labels or frame.zeroed:
             try:
-                written = kwargs.get("out") if kwargs else None
                 # most ops write into no input: the write check is skipped for them
-                if frame.reduced_storages and (written is not None or func is Tensor.__setitem__ or _writes(func)):
+                if frame.reduced_storages and (into is not None or func is Tensor.__setitem__ or _WRITES[func]):
                     with _HIDDEN():
-                        written = _write_target(func, args, kwargs, out)
-                        if written is None and _writes(func):  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
+                        written = target
+                        if written is None and _WRITES[func]:  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
                             written = args[0] if args and isinstance(args[0], (list, tuple)) else kwargs.get("tensor")
                         for w in written if isinstance(written, (list, tuple)) else (written,):
                             if isinstance(w, Tensor):
@@ -3595,23 +3596,22 @@ def _grouped_arguments(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     return tuple(plain(a) for a in args), {k: plain(v) for k, v in kwargs.items()} if kwargs else kwargs
 
 
-def _write_target(func: Any, args: tuple, kwargs: dict, out: Any) -> Any:
-    """The tensor ``func`` wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None."""
-    written = kwargs.get("out") if kwargs else None
-    if written is None and args and (out is args[0] and _writes(func) or func is Tensor.__setitem__):
-        written = args[0]
-    return written
-
-
-@functools.lru_cache(maxsize=1024)
-def _writes(func: Any) -> bool:
-    """Whether ``func`` writes into its first argument: an in-place op (``mul_``, ``__imul__``).
+class _Writes(dict[Any, bool]):
+    """Whether a function writes into its first argument: an in-place op (``mul_``, ``__imul__``).
     Others may return their input itself without writing (``x.to(x.dtype)``, ``.contiguous()``,
-    ``.float()`` of a float tensor)."""
-    name = getattr(func, "__name__", "")
-    if name.startswith("__i") and name.endswith("__"):
-        return True
-    return name.endswith("_") and not name.endswith("__") and name not in _KEEP_VALUES
+    ``.float()`` of a float tensor). Read as ``_WRITES[func]`` on every op: a dict read, computed
+    once per function."""
+
+    def __missing__(self, func: Any) -> bool:
+        if len(self) >= 1024:
+            self.clear()
+        name = getattr(func, "__name__", "")
+        found = self[func] = name.startswith("__i") and name.endswith("__") or (
+            name.endswith("_") and not name.endswith("__") and name not in _KEEP_VALUES)
+        return found
+
+
+_WRITES = _Writes()
 
 
 _SIZE_KEEPING = frozenset({
