@@ -9,6 +9,7 @@ the rule that declines them was added. HONEST rows give the oracle's companions 
 where the capture can tell (equal weight literals share a float object) and decline on the others.
 """
 
+import functools
 import operator
 import sys
 
@@ -4009,3 +4010,67 @@ def test_values_over_the_images_whose_rows_are_not_one_per_image_decline():
     got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
     assert want and got == {}, (got, want)  # images 0 and 1 picked by position decline first (wrong4)
     assert any("their rows other than one per image" in m or "picked by position" in m for m in said), said
+
+
+# -- red team, session 16: wrongs found and not fixed (README Known limits) -------------------------
+
+
+def _over_temperature(e, T=5):
+    return (e / T).sum() / T
+
+
+def _temperature_by_partial(o, t):
+    return {"loss": functools.partial(_over_temperature, T=len(t) + 1)(_err(o, t)[0])}
+
+
+def _temperature_by_keywords(o, t):
+    given = {"T": len(t) + 1}
+    return {"loss": _over_temperature(_err(o, t)[0], **given)}
+
+
+def _temperature_as_a_local_lambdas_default(o, t):
+    helper = lambda e, T=len(t) + 1: (e / T).sum() / T  # noqa: E731, B008 - a default made in the call
+    return {"loss": helper(_err(o, t)[0])}
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits (found by the red team, session 16, not fixed): a number "
+                   "computed from len(targets) reaching a helper's parameter through functools.partial, **kwargs or "
+                   "the default of a function defined in the call keeps the batch's number on every group (a plain "
+                   "call, helper(e, len(t) + 1), declines)")
+@pytest.mark.parametrize("body", [_temperature_by_partial, _temperature_by_keywords,
+                                  _temperature_as_a_local_lambdas_default])
+def test_a_number_from_the_images_passed_to_a_helper_other_than_by_a_plain_call_follows_the_oracle(body):
+    got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
+    assert want and not wrong_companions(got, want), (got, want, said)
+
+
+def _mean_over_the_instances(o, t):
+    n = sum(len(s["labels"]) for s in t)
+    return {"loss": _err(o, t)[0].mean() * 4 / n}
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits (found by the red team, session 16, not fixed): an "
+                   "averaged loss divided by a Python int the body counts from the target instances is read as a "
+                   "constant divisor (on a group alone, the group's instances)")
+def test_a_mean_over_the_instances_counted_in_the_body_follows_the_oracle():
+    got, want, said = rule_outcome(_mean_over_the_instances, _with_instances(0, [1.0, 0.5], [3, 1]))
+    assert want and not wrong_companions(got, want), (got, want, said)
+
+
+_OTHER_MODULE: dict = {}
+exec("def rewrite(meta, targets):\n    meta['num_groups'] = len(targets)\n", _OTHER_MODULE)  # noqa: S102 - another module's globals
+
+
+def _groups_rewritten_in_another_module(o, t):
+    _OTHER_MODULE["rewrite"](o["meta"], t)
+    num_boxes = torch.clamp(torch.as_tensor([float(sum(len(s["labels"]) for s in t))]), min=1).item()
+    return {"loss": _err(o, t)[0].sum() / (num_boxes * o["meta"]["num_groups"])}
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits (session 15, confirmed by the red team, session 16, not "
+                   "fixed): a helper of another module writing len(targets) into the outputs' dict field before "
+                   "num_boxes * outputs[...][...] leaves the field read as a constant the call was given")
+def test_a_field_of_the_outputs_rewritten_by_another_modules_helper_follows_the_oracle():
+    outputs, targets = _with_instances(3, [0.5, 1.0, 0.5], [3, 1, 2])
+    got, want, said = rule_outcome(_groups_rewritten_in_another_module, ({**outputs, "meta": {"num_groups": 2}}, targets))
+    assert want and not wrong_companions(got, want), (got, want, said)

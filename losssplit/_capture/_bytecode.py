@@ -443,8 +443,8 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         value = found
     if type(value) is list:  # an attribute at the call's start, not set from the batch since (``append``)
         return range(len(value)) if _unchanged(value, lists, False) and _fixed_value(tuple(value)) else _UNPROVEN
-    resized = _resized_names(f.f_code)
-    if any(f"{_LOADS[i.opname]}:{i.argval}" in resized for i in span if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")):
+    named = {f"{_LOADS[i.opname]}:{i.argval}" for i in span if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
+    if named & _resized_names(f.f_code) or _set_elsewhere(f, named):
         return _UNPROVEN
     if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
         return _UNPROVEN if value in counts or type(value) is tuple and len(value) in counts else value
@@ -536,6 +536,32 @@ def _resized_names(code: types.CodeType) -> frozenset[str]:
     instructions = _instructions(code)
     return frozenset(f"{_LOADS[i.opname]}:{i.argval}" for i, after in zip(instructions, instructions[1:])
                      if i.opname in _LOADS and after.opname in ("LOAD_METHOD", "LOAD_ATTR") and after.argval in _RESIZING)
+
+
+def _set_elsewhere(f: types.FrameType, named: set[str]) -> bool:
+    """Whether a global or attribute of ``named`` (as ``_written_names`` names them) may be set or
+    resized from the batch by other code the call may run before the loop: a function of ``f``'s
+    module, or a method other than ``__init__`` of the class of ``f``'s ``self`` (``self._setup(t)``
+    setting ``self.terms = ("a",) * (len(t) + 1)``, ``self.heads.append(m)`` per image); on a group
+    alone it holds the group's."""
+    if not named:
+        return False
+    functions: list[Any] = [v for v in list(f.f_globals.values()) if isinstance(v, types.FunctionType)]
+    code = f.f_code
+    if code.co_argcount and code.co_varnames[0] == "self":
+        functions += [v for cls in type(f.f_locals.get("self")).__mro__ if cls is not object
+                      and not cls.__module__.startswith("torch.") for k, v in vars(cls).items() if k != "__init__"]
+    return any(named & _set_names(c) for c in _codes_of(functions))
+
+
+@_per_code(1024)
+def _set_names(code: types.CodeType) -> frozenset[str]:
+    """``_written_names`` and ``_resized_names`` of ``code`` and of the code nested in it."""
+    found = _written_names(code) | _resized_names(code)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            found |= _set_names(c)
+    return found
 
 
 _STORES = {"GLOBAL": "GLOBAL", "ATTR": "ATTR", "FAST": "LOCAL", "DEREF": "LOCAL"}
