@@ -4067,10 +4067,21 @@ def _groups_rewritten_in_another_module(o, t):
     return {"loss": _err(o, t)[0].sum() / (num_boxes * o["meta"]["num_groups"])}
 
 
-@pytest.mark.xfail(strict=True, reason="README Known limits (session 15, confirmed by the red team, session 16, not "
-                   "fixed): a helper of another module writing len(targets) into the outputs' dict field before "
-                   "num_boxes * outputs[...][...] leaves the field read as a constant the call was given")
-def test_a_field_of_the_outputs_rewritten_by_another_modules_helper_follows_the_oracle():
+def test_a_field_of_the_outputs_another_modules_helper_rewrites_with_another_number_declines():
+    """Was silently wrong (README Known limits, session 15; red team, session 16): a helper of another
+    module (no code the capture reads) writes ``len(targets)`` (3) into ``outputs["meta"]`` over the
+    2 the call was given, before ``num_boxes * outputs["meta"]["num_groups"]``: the field read as a
+    number the call was given, the same on a group alone. The argument dicts' items are recorded
+    when the call begins; a field that no longer holds its object there proves no constant."""
     outputs, targets = _with_instances(3, [0.5, 1.0, 0.5], [3, 1, 2])
+    got, want, said = rule_outcome(_groups_rewritten_in_another_module, ({**outputs, "meta": {"num_groups": 2}}, targets))
+    assert want and not got and any("'loss'" in m for m in said), (got, want, said)
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits (red team, session 16, not fixed): a helper of another "
+                   "module writing len(targets) into the outputs' dict field the call gave as that very number (a small "
+                   "int, the same object) before num_boxes * outputs[...][...] leaves it read as the call's constant")
+def test_a_field_of_the_outputs_rewritten_with_the_same_number_by_another_modules_helper_follows_the_oracle():
+    outputs, targets = _with_instances(3, [0.5, 1.0], [3, 1])
     got, want, said = rule_outcome(_groups_rewritten_in_another_module, ({**outputs, "meta": {"num_groups": 2}}, targets))
     assert want and not wrong_companions(got, want), (got, want, said)

@@ -357,11 +357,69 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
         if any(i.opname in ("RETURN_VALUE", "YIELD_VALUE") or i.opcode in _JUMPS and isinstance(i.argval, int)
                and i.argval > end for i in instructions[first + 1:last + 1]):
             return False
+        if _skipped(f, instructions, first, at):
+            return False
         start = _operand_start(instructions, first - 1, target_first=True)
         iterable = _fixed_iterable(f, instructions[start:first - 1], counts, lists) if start is not None else _UNPROVEN
         if iterable is not True and not _fixed_value(iterable):
             return False
     return True
+
+
+def _skipped(f: types.FrameType, instructions: list[dis.Instruction], first: int, at: int) -> bool:
+    """Whether the loop whose ``FOR_ITER`` is at ``first`` may skip the instruction at ``at`` in
+    some iterations on a group alone and not on the batch: a jump after the loop's head and before
+    ``at`` goes past ``at`` or back to the head (``if k >= len(targets): continue``, ``at`` in a
+    branch), and a condition tested there reads more than the loops' own variables, constants and
+    globals or attributes of ``self`` nothing but ``__init__`` or the module's top level sets
+    (``term == "ddf"``, ``isinstance(layer, nn.ReLU)``, ``self.use_aux`` decide alike on a group
+    alone). Red team, session 16: a formula summed in
+    ``for k in range(4)`` past such a ``continue`` took the batch's number of terms."""
+    head, op = instructions[first].offset, instructions[at].offset
+    span = instructions[first + 1:at]
+    if not any(i.opcode in _JUMPS and i.opname != "FOR_ITER" and isinstance(i.argval, int)
+               and (i.argval > op or i.argval <= head) for i in span):  # (an inner loop's exit)
+        return False
+    variables = _loop_variables(instructions)
+    for k in range(first + 1, at):
+        if "IF" not in instructions[k].opname or instructions[k].opcode not in _JUMPS:
+            continue
+        start = _operand_start(instructions, k)
+        test = instructions[start:k] if start is not None and start > first else []
+        named = {f"{_LOADS[i.opname]}:{i.argval}" for i in test if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
+        if not test or named & _written_names(f.f_code) or _set_elsewhere(f, named) or not all(
+                i.opname in _FIXED_TESTS or i.opname == "LOAD_FAST" and i.argval in variables
+                or i.opname == "LOAD_FAST" and i.argval == "self" == f.f_code.co_varnames[0] and f.f_code.co_argcount
+                and "LOCAL:self" not in _written_names(f.f_code) for i in test):
+            return True
+    return False
+
+
+# what a test of a loop's own variable against constants is made of (``term == "ddf"``)
+_FIXED_TESTS = frozenset({"LOAD_CONST", "COMPARE_OP", "IS_OP", "CONTAINS_OP", "UNARY_NOT", "LOAD_GLOBAL", "LOAD_ATTR",
+                          "LOAD_METHOD", "PRECALL", "CALL", "PUSH_NULL", "KW_NAMES"})
+
+
+def _loop_variables(instructions: list[dis.Instruction]) -> frozenset[str]:
+    """The locals a ``for`` stores its items in (``for k, (a, b) in ...``: k, a, b) and nothing
+    else stores."""
+    targets: set[int] = set()
+    for k, i in enumerate(instructions):
+        if i.opname != "FOR_ITER":
+            continue
+        j, pending = k + 1, 1
+        while pending and j < len(instructions):
+            if instructions[j].opname == "UNPACK_SEQUENCE":
+                pending += (instructions[j].arg or 0) - 1
+            elif instructions[j].opname == "STORE_FAST":
+                targets.add(j)
+                pending -= 1
+            else:
+                break
+            j += 1
+    names = {instructions[j].argval for j in targets}
+    names -= {i.argval for k, i in enumerate(instructions) if i.opname in ("STORE_FAST", "DELETE_FAST") and k not in targets}
+    return frozenset(names)
 
 
 def fixed_length(c: Any, counts: Collection[int]) -> bool:
@@ -455,7 +513,9 @@ def configured_item(c: Any, lists: FixedLists) -> bool:
     """Whether the Python number ``c`` is the right operand of the binary operator the caller's
     code is executing, read as ``self.name[key]`` (``l_dict[k] * self.weight_dict[k]``) from a dict
     attribute recorded in ``lists`` before the body ran and holding the same items: a number set
-    before the call, not from its images (``c`` itself is that item). Python 3.11."""
+    before the call, not from its images (``c`` itself is that item). An int also where no method
+    but ``__init__`` nor function of the module sets an item of that attribute (``_set_elsewhere``).
+    Python 3.11."""
     f = _caller()
     if f is None or sys.version_info[:2] not in _LOG_CHECKED:
         return False
@@ -475,6 +535,8 @@ def configured_item(c: Any, lists: FixedLists) -> bool:
     table = inspect.getattr_static(f.f_locals.get("self"), span[1].argval, None)
     if type(table) is not dict or not _unchanged(table, lists, False):
         return False
+    if type(c) is int and _set_elsewhere(f, {f"ATTR:{span[1].argval}"}):
+        return False  # a small int written again is the same object: only the code can tell (red team, session 16)
     key = span[2].argval if span[2].opname == "LOAD_CONST" else f.f_locals.get(span[2].argval, _UNPROVEN)
     try:
         return table.get(key, _UNPROVEN) is c
@@ -517,7 +579,8 @@ def _changes_items(code: types.CodeType) -> bool:
 
 
 # methods that change a container's length in place (``self.heads.append(m)``)
-_RESIZING = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "add_module", "register_module"})
+_RESIZING = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "add_module", "register_module", "update",
+                       "setdefault", "popitem"})
 
 
 @_per_code(256)
@@ -548,7 +611,7 @@ def _set_elsewhere(f: types.FrameType, named: set[str]) -> bool:
         return False
     functions: list[Any] = [v for v in list(f.f_globals.values()) if isinstance(v, types.FunctionType)]
     code = f.f_code
-    if code.co_argcount and code.co_varnames[0] == "self":
+    if code.co_argcount and code.co_varnames[0] == "self" or "self" in code.co_freevars:  # (a comprehension's)
         functions += [v for cls in type(f.f_locals.get("self")).__mro__ if cls is not object
                       and not cls.__module__.startswith("torch.") for k, v in vars(cls).items() if k != "__init__"]
     return any(named & _set_names(c) for c in _codes_of(functions))
@@ -557,11 +620,32 @@ def _set_elsewhere(f: types.FrameType, named: set[str]) -> bool:
 @_per_code(1024)
 def _set_names(code: types.CodeType) -> frozenset[str]:
     """``_written_names`` and ``_resized_names`` of ``code`` and of the code nested in it."""
-    found = _written_names(code) | _resized_names(code)
+    found = _written_names(code) | _resized_names(code) | _item_set_names(code)
     for c in code.co_consts:
         if isinstance(c, types.CodeType):
             found |= _set_names(c)
     return found
+
+
+@_per_code(1024)
+def _item_set_names(code: types.CodeType) -> frozenset[str]:
+    """The globals and attributes ``code`` sets or deletes an item of (``self.weight_dict[k] = n``,
+    ``del TABLE[k]``), named as ``_written_names`` does: a small int written there is the object it
+    replaced (``len(targets)`` over two images where the dict held 2), which no check of the items'
+    identities sees."""
+    instructions = _instructions(code)
+    found = set()
+    for k, i in enumerate(instructions):
+        if i.opname not in ("STORE_SUBSCR", "DELETE_SUBSCR"):
+            continue
+        key = _operand_start(instructions, k)
+        start = _operand_start(instructions, key) if key is not None else None
+        if key is None or start is None or start >= key:
+            continue
+        last = instructions[key - 1]  # the container's last load: ``self.weight_dict``, ``TABLE``
+        if last.opname in _LOADS and (last.opname != "LOAD_GLOBAL" or key - start == 1):
+            found.add(f"{_LOADS[last.opname]}:{last.argval}")
+    return frozenset(found)
 
 
 _STORES = {"GLOBAL": "GLOBAL", "ATTR": "ATTR", "FAST": "LOCAL", "DEREF": "LOCAL"}
@@ -4080,14 +4164,15 @@ def _named_operand(instructions: list[dis.Instruction], k: int, operand: int) ->
     return None
 
 
-def constant_product_operand(value: Any, right: bool) -> bool:
+def constant_product_operand(value: Any, right: bool, lists: FixedLists | None = None) -> bool:
     """Whether the operand (``right``: the right one) of the ``*`` the caller's code is executing
     is a constant of the call equal to ``value`` (``_constant_value``): a literal, a configured
     attribute or global, a local only ever assigned those (``g = self.groups if self.training
     else 1``), or a field picked by constant keys from a parameter that the call was given or that
     a function up the stack built as a dict display of such constants
-    (``outputs["meta"]["groups"]``). On a group alone the same number, whatever count it equals.
-    Python 3.11 only (operand layout checked)."""
+    (``outputs["meta"]["groups"]``; ``lists``: the argument dicts' items at the call's start, which
+    it must still hold). On a group alone the same number, whatever count it equals. Python 3.11
+    only (operand layout checked)."""
     if sys.version_info[:2] not in _FLOOR_CHECKED or type(value) not in (int, float):
         return False
     f = _caller()
@@ -4095,11 +4180,11 @@ def constant_product_operand(value: Any, right: bool) -> bool:
     if f is None or spans is None or _instructions(f.f_code)[spans[1][1]].arg not in _PRODUCTS:
         return False
     start, end = spans[1] if right else spans[0]
-    found = _constant_value(f, start, end)
+    found = _constant_value(f, start, end, lists=lists)
     return found is not _UNPROVEN and found == value
 
 
-def constant_multiple() -> float | None:
+def constant_multiple(lists: FixedLists | None = None) -> float | None:
     """The factor ``k`` where the number the call the caller's code is executing takes as its
     first argument (``torch.as_tensor([n])``, ``torch.tensor(n)``) is a local whose last
     assignment, in straight-line code right before the call, is that local times a constant of
@@ -4107,7 +4192,7 @@ def constant_multiple() -> float | None:
     where that is not shown. Python 3.11 only."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     found = _multiple_at(f.f_code, f.f_lasti) if f is not None else None
-    k: Any = _constant_value(f, *found) if f is not None and found is not None else _UNPROVEN
+    k: Any = _constant_value(f, *found, lists=lists) if f is not None and found is not None else _UNPROVEN
     return float(k) if type(k) in (int, float) and k > 0 else None
 
 
@@ -4155,7 +4240,7 @@ _PASSING_ON = frozenset({"LOAD_FAST", "LOAD_CONST", "LOAD_GLOBAL", "LOAD_DEREF",
                          "PUSH_NULL"})
 
 
-def _constant_value(f: types.FrameType, start: int, end: int, depth: int = 0) -> Any:
+def _constant_value(f: types.FrameType, start: int, end: int, depth: int = 0, lists: FixedLists | None = None) -> Any:
     """The number the span ``start:end`` of ``f``'s code pushes where the code proves it a
     constant of the call (see ``constant_product_operand``), else ``_UNPROVEN``."""
     if depth > _FOLLOWED_CALLS:
@@ -4172,9 +4257,9 @@ def _constant_value(f: types.FrameType, start: int, end: int, depth: int = 0) ->
     elif len(span) == 2 and span[0].opname == "LOAD_FAST" and span[0].argval in _OWNERS and span[1].opname == "LOAD_ATTR":
         value = configured_value(_Named("attr", (span[0].argval, span[1].argval)), f.f_globals, f.f_locals, f.f_code)
     elif len(span) == 1 and span[0].opname == "LOAD_FAST":
-        value = _proven_local(f, span[0].argval, depth)
+        value = _proven_local(f, span[0].argval, depth, lists)
     elif len(span) >= 3 and span[0].opname == "LOAD_FAST" and len(span) % 2 == 1:
-        value = _constant_field(f, span, depth)
+        value = _constant_field(f, span, depth, lists)
     return value if type(value) in (int, float) else _UNPROVEN
 
 
@@ -4182,7 +4267,7 @@ def _parameters(code: types.CodeType) -> tuple[str, ...]:
     return code.co_varnames[: code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)]
 
 
-def _proven_local(f: types.FrameType, name: str, depth: int) -> Any:
+def _proven_local(f: types.FrameType, name: str, depth: int, lists: FixedLists | None) -> Any:
     """The value of the local ``name`` of ``f`` where its one assignment, in no loop, is a constant
     span, or a conditional expression choosing between two of them on attributes of ``self`` and
     literals (``self.groups if self.training else 1``); ``_UNPROVEN`` else."""
@@ -4196,7 +4281,7 @@ def _proven_local(f: types.FrameType, name: str, depth: int) -> Any:
     j, held = stores[0], f.f_locals.get(name, _UNPROVEN)
     if not instructions[j].is_jump_target:
         start = _operand_start(instructions, j)
-        return _UNPROVEN if start is None else _same_number(_constant_value(f, start, j, depth + 1), held)
+        return _UNPROVEN if start is None else _same_number(_constant_value(f, start, j, depth + 1, lists), held)
     other = _operand_start(instructions, j, target_first=True)  # ``a if cond else b``: b, a jump target
     if other is None or other < 2 or instructions[other - 1].opname != "JUMP_FORWARD" \
             or instructions[other - 1].argval != instructions[j].offset:
@@ -4213,7 +4298,7 @@ def _proven_local(f: types.FrameType, name: str, depth: int) -> Any:
             i.opname in ("LOAD_CONST", "COMPARE_OP", "UNARY_NOT") or i.opname == "LOAD_FAST" and i.argval in _OWNERS
             or i.opname == "LOAD_ATTR" and i.argval not in stored for i in instructions[cond : first - 1]):
         return _UNPROVEN  # a choice on the batch (``2 if len(targets) > 1 else 1``) is the group's there
-    values = [_constant_value(f, first, other - 1, depth + 1), _constant_value(f, other, j, depth + 1)]
+    values = [_constant_value(f, first, other - 1, depth + 1, lists), _constant_value(f, other, j, depth + 1, lists)]
     return held if any(v is not _UNPROVEN and _same_number(v, held) is not _UNPROVEN for v in values) else _UNPROVEN
 
 
@@ -4221,7 +4306,7 @@ def _same_number(value: Any, held: Any) -> Any:
     return held if type(value) in (int, float) and type(held) in (int, float) and value == held else _UNPROVEN
 
 
-def _constant_field(f: types.FrameType, span: list[dis.Instruction], depth: int) -> Any:
+def _constant_field(f: types.FrameType, span: list[dis.Instruction], depth: int, lists: FixedLists | None) -> Any:
     """``p["a"]["b"]``: a parameter of ``f`` (never rebound) subscripted by constant keys. Its value
     where the call was given it (``f`` is the decorated body), or where the dict holding it is a
     local of a function up the stack, up to the decorated body, that built it once as a dict
@@ -4253,16 +4338,28 @@ def _constant_field(f: types.FrameType, span: list[dis.Instruction], depth: int)
         if _module_stores_key(g, key):
             return _UNPROVEN
         body = _package(g.f_back) == "losssplit"
-        if g is f and body:
-            return value  # the call's own argument: the same on a group alone
+        if g is f and body:  # the call's own argument, the same on a group alone, unless code the
+            # capture did not see (another module's helper) wrote the field since the call began
+            return value if _held_at_start(container, key, value, lists) else _UNPROVEN
         if g is not f:
             for local, held in list(g.f_locals.items()):
-                if held is container and _same_number(_displayed(g, local, key, depth), value) is not _UNPROVEN:
+                if held is container and _same_number(_displayed(g, local, key, depth, lists), value) is not _UNPROVEN:
                     return value
         if body:
             return _UNPROVEN
         g = g.f_back
     return _UNPROVEN
+
+
+def _held_at_start(container: Any, key: Any, value: Any, lists: FixedLists | None) -> bool:
+    """Whether the dict ``container`` of the call's arguments held ``value`` (the object) at
+    ``key`` when the call began (``lists``, recorded then). A small int written there again is the
+    same object (found by the red team, session 16: ``meta["groups"] = len(targets)`` in a helper of
+    another module, read as the number the call was given)."""
+    known = lists.get(id(container)) if lists is not None else None
+    if known is None or known[0] is not container:
+        return False
+    return any(k == key and v is value for k, v in known[1])
 
 
 def _module_stores_key(g: types.FrameType, key: Any) -> bool:
@@ -4284,7 +4381,7 @@ def _stores_key(code: types.CodeType, key: Any) -> bool:
         _stores_key(c, key) for c in code.co_consts if isinstance(c, types.CodeType))
 
 
-def _displayed(g: types.FrameType, local: str, key: Any, depth: int) -> Any:
+def _displayed(g: types.FrameType, local: str, key: Any, depth: int, lists: FixedLists | None) -> Any:
     """The value of entry ``key`` of the dict display the local ``local`` of ``g`` is assigned
     once (in no loop), where that entry is a constant span and the code loads ``local`` once,
     into the arguments of the call it is executing, with no other call in between (``crit({**o,
@@ -4315,4 +4412,4 @@ def _displayed(g: types.FrameType, local: str, key: Any, depth: int) -> Any:
         spans.append((start, end))
         end = start
     start, end = spans[::-1][names.index(key)]
-    return _constant_value(g, start, end, depth + 1)
+    return _constant_value(g, start, end, depth + 1, lists)
