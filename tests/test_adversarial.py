@@ -4033,15 +4033,30 @@ def _temperature_as_a_local_lambdas_default(o, t):
     return {"loss": helper(_err(o, t)[0])}
 
 
-@pytest.mark.xfail(strict=True, reason="README Known limits (found by the red team, session 16, not fixed): a number "
-                   "computed from len(targets) reaching a helper's parameter through functools.partial, **kwargs or "
-                   "the default of a function defined in the call keeps the batch's number on every group (a plain "
-                   "call, helper(e, len(t) + 1), declines)")
+def _temperature_literal_by_partial(o, t):
+    return {"loss": functools.partial(_over_temperature, T=5)(_err(o, t)[0])}
+
+
 @pytest.mark.parametrize("body", [_temperature_by_partial, _temperature_by_keywords,
                                   _temperature_as_a_local_lambdas_default])
-def test_a_number_from_the_images_passed_to_a_helper_other_than_by_a_plain_call_follows_the_oracle(body):
-    got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
-    assert want and not wrong_companions(got, want), (got, want, said)
+def test_a_number_from_the_images_passed_to_a_helper_other_than_by_a_plain_call_declines(body):
+    """Were silently wrong (red team, session 16): ``len(targets) + 1`` reaching the helper's ``T``
+    through ``functools.partial``, ``**kwargs`` or the default of a function made in the call (no
+    call the capture reads): ``e / T`` kept the batch's number on every group. Where the calling
+    code computes any number from the batch, such a parameter is counted: the key declines."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and not got, (seed, got, want)
+        assert any("'loss'" in m or "dict unchanged" in m for m in said), (seed, said)
+
+
+def test_a_literal_passed_to_a_helper_by_partial_in_a_body_that_counts_nothing_splits():
+    """Near miss: ``functools.partial(helper, T=5)`` where the body computes no number from the
+    batch: the same 5 on a group alone (a number equal to a count of the batch is read as that
+    count, see README Known limits)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_temperature_literal_by_partial, rule_batch(seed, weights))
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
 
 
 def _mean_over_the_instances(o, t):
@@ -4084,4 +4099,37 @@ def test_a_field_of_the_outputs_another_modules_helper_rewrites_with_another_num
 def test_a_field_of_the_outputs_rewritten_with_the_same_number_by_another_modules_helper_follows_the_oracle():
     outputs, targets = _with_instances(3, [0.5, 1.0], [3, 1])
     got, want, said = rule_outcome(_groups_rewritten_in_another_module, ({**outputs, "meta": {"num_groups": 2}}, targets))
+    assert want and not wrong_companions(got, want), (got, want, said)
+
+
+def _positive_indices(t):
+    return [(s["labels"] > 0).nonzero().flatten() for s in t]
+
+
+def _sizes_times_the_images(o, t):
+    return {"loss": _err(o, t)[0].sum() / max(sum(p.numel() for p in _positive_indices(t)) * len(t), 1)}
+
+
+def _sizes_plus_the_images(o, t):
+    pos = _positive_indices(t)
+    n = sum(p.numel() for p in pos) + len(pos)  # kept in a name (written at the division it declines)
+    return {"loss": _err(o, t)[0].sum() / n}
+
+
+def _first_images_size_times_the_images(o, t):
+    pos = _positive_indices(t)
+    return {"loss": _err(o, t)[0].sum() / max(pos[0].numel() * len(pos), 1)}
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits (found by the red team, session 16, not fixed): a divisor "
+                   "computed from single images' sizes and the number of images (sizes x images, sizes + images, one "
+                   "image's size x images) that equals k times a count of the batch image by image is read as that "
+                   "count (the sizes check finds it explained)")
+@pytest.mark.parametrize("body, batch", [
+    (_sizes_times_the_images, (0, [1.0, 0.5], [3, 3])),
+    (_sizes_plus_the_images, (0, [1.0, 0.5, 0.5], [0, 0, 2])),
+    (_first_images_size_times_the_images, (0, [1.0, 0.5, 0.5], [3, 1, 0])),
+])
+def test_a_divisor_of_single_images_sizes_and_the_image_count_follows_the_oracle(body, batch):
+    got, want, said = rule_outcome(body, _with_instances(*batch))
     assert want and not wrong_companions(got, want), (got, want, said)

@@ -1053,10 +1053,41 @@ def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...],
         return False
     how, back = _called_by(f)
     found = _argument_for(f, back, name) if how == "code" else None
+    if how == "code" and back is not None and found is None:
+        # a call not read (``functools.partial(helper, T=len(t) + 1)(e)``, ``helper(e, **kw)``): counted
+        # where the calling code computes any number from the batch (red team, session 16: were read
+        # as constants)
+        reader = _batch_reader(back.f_code)
+        return reader.number(0, len(reader.instructions), frozenset(), added_up=False)
+    if isinstance(found, types.FunctionType) and "<locals>" in found.__qualname__:
+        return _counted_defaults(back, found.__code__, numbers, depth)  # ``lambda e, T=len(t) + 1: ...``
     if found is None or isinstance(found, types.FunctionType):  # not read, or not passed (its default)
         return False
     assert back is not None
     return _counted_span(back, *found, numbers, depth + 1)
+
+
+def _counted_defaults(f: types.FrameType | None, code: types.CodeType, numbers: tuple[type, ...], depth: int) -> bool:
+    """Whether a function of ``code``, made during the call (its qualified name has ``<locals>``),
+    got defaults computed from the batch: where ``f`` or a frame up to the decorated body makes it
+    (``MAKE_FUNCTION`` right after loading ``code``), whether the spans of its defaults compute such
+    a number (``_counted_span``: ``lambda e, T=len(targets) + 1: ...``; ``fft_size=fft_size`` of a
+    loop over a parameter's tuple is none). True where no such frame is found (nothing can be told
+    of where the defaults came from, and the call made them)."""
+    for _ in range(_FOLLOWED_CALLS):
+        if f is None or _package(f) == "losssplit":
+            return True
+        instructions = _instructions(f.f_code)
+        for k, i in enumerate(instructions[:-1]):
+            after = instructions[k + 1]
+            if i.opname != "LOAD_CONST" or i.argval is not code or after.opname != "MAKE_FUNCTION":
+                continue
+            start: int | None = k
+            for _ in range(bin((after.arg or 0) & 0x0F).count("1")):  # defaults, kwdefaults, annotations, closure
+                start = _operand_start(instructions, start) if start is not None else None
+            return start is None or _counted_span(f, start, k, numbers, depth + 1)
+        f = f.f_back
+    return True
 
 
 def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type, ...], depth: int) -> bool:
