@@ -1999,12 +1999,22 @@ def test_a_floor_above_1_that_no_literal_proves_declines_the_call(body):
         assert any("read on the host at Tensor.item reaches a loss" in m for m in said), said
 
 
-@pytest.mark.xfail(strict=True, reason="README Known limits (found by wrong4, not fixed): the size of what a mask "
-                   "of values that mix images picks, after Python arithmetic, is read as a constant of the body")
 def test_a_reciprocal_of_the_size_of_a_batch_mean_masks_pick_declines():
+    """Was silently wrong (found by wrong4, a strict xfail until the red team, session 16): ``l.sum()
+    * (1.0 / len(e[e > e.mean()]))`` read one over the picked size as a constant; it declines as the
+    division by that size does. Near miss: a literal factor beside such a size is a constant."""
     body = _loss(lambda e, y, o, t: e.sum() * (1.0 / len(e[e.detach() > e.detach().mean()])))
-    got, want, _ = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
-    assert not wrong_companions(got, want), (got, want)
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and not got, (seed, got, want)
+        assert any(MIXED_PICK in m for m in said), said
+
+    def literal(e, y, o, t):
+        assert len(e[e.detach() > e.detach().mean()]) > 0  # a size of the pick read, then a literal factor
+        return e.sum() * 0.25
+
+    got, want, said = rule_outcome(_loss(literal), rule_batch(*RULE_BATCHES[0]))
+    assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), said
 
 
 @pytest.mark.parametrize("join, splits", [
