@@ -9,6 +9,7 @@ the rule that declines them was added. HONEST rows give the oracle's companions 
 where the capture can tell (equal weight literals share a float object) and decline on the others.
 """
 
+import functools
 import operator
 import sys
 
@@ -1998,12 +1999,22 @@ def test_a_floor_above_1_that_no_literal_proves_declines_the_call(body):
         assert any("read on the host at Tensor.item reaches a loss" in m for m in said), said
 
 
-@pytest.mark.xfail(strict=True, reason="README Known limits (found by wrong4, not fixed): the size of what a mask "
-                   "of values that mix images picks, after Python arithmetic, is read as a constant of the body")
 def test_a_reciprocal_of_the_size_of_a_batch_mean_masks_pick_declines():
+    """Was silently wrong (found by wrong4, a strict xfail until the red team, session 16): ``l.sum()
+    * (1.0 / len(e[e > e.mean()]))`` read one over the picked size as a constant; it declines as the
+    division by that size does. Near miss: a literal factor beside such a size is a constant."""
     body = _loss(lambda e, y, o, t: e.sum() * (1.0 / len(e[e.detach() > e.detach().mean()])))
-    got, want, _ = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
-    assert not wrong_companions(got, want), (got, want)
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and not got, (seed, got, want)
+        assert any(MIXED_PICK in m for m in said), said
+
+    def literal(e, y, o, t):
+        assert len(e[e.detach() > e.detach().mean()]) > 0  # a size of the pick read, then a literal factor
+        return e.sum() * 0.25
+
+    got, want, said = rule_outcome(_loss(literal), rule_batch(*RULE_BATCHES[0]))
+    assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), said
 
 
 @pytest.mark.parametrize("join, splits", [
@@ -4092,3 +4103,126 @@ def test_values_over_the_images_whose_rows_are_not_one_per_image_decline():
     got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
     assert want and got == {}, (got, want)  # images 0 and 1 picked by position decline first (wrong4)
     assert any("their rows other than one per image" in m or "picked by position" in m for m in said), said
+
+
+# -- red team, session 16: wrongs found and not fixed (README Known limits) -------------------------
+
+
+def _over_temperature(e, T=5):
+    return (e / T).sum() / T
+
+
+def _temperature_by_partial(o, t):
+    return {"loss": functools.partial(_over_temperature, T=len(t) + 1)(_err(o, t)[0])}
+
+
+def _temperature_by_keywords(o, t):
+    given = {"T": len(t) + 1}
+    return {"loss": _over_temperature(_err(o, t)[0], **given)}
+
+
+def _temperature_as_a_local_lambdas_default(o, t):
+    helper = lambda e, T=len(t) + 1: (e / T).sum() / T  # noqa: E731, B008 - a default made in the call
+    return {"loss": helper(_err(o, t)[0])}
+
+
+def _temperature_literal_by_partial(o, t):
+    return {"loss": functools.partial(_over_temperature, T=5)(_err(o, t)[0])}
+
+
+@pytest.mark.parametrize("body", [_temperature_by_partial, _temperature_by_keywords,
+                                  _temperature_as_a_local_lambdas_default])
+def test_a_number_from_the_images_passed_to_a_helper_other_than_by_a_plain_call_declines(body):
+    """Were silently wrong (red team, session 16): ``len(targets) + 1`` reaching the helper's ``T``
+    through ``functools.partial``, ``**kwargs`` or the default of a function made in the call (no
+    call the capture reads): ``e / T`` kept the batch's number on every group. Where the calling
+    code computes any number from the batch, such a parameter is counted: the key declines."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and not got, (seed, got, want)
+        assert any("'loss'" in m or "dict unchanged" in m for m in said), (seed, said)
+
+
+def test_a_literal_passed_to_a_helper_by_partial_in_a_body_that_counts_nothing_splits():
+    """Near miss: ``functools.partial(helper, T=5)`` where the body computes no number from the
+    batch: the same 5 on a group alone (a number equal to a count of the batch is read as that
+    count, see README Known limits)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_temperature_literal_by_partial, rule_batch(seed, weights))
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+def _mean_over_the_instances(o, t):
+    n = sum(len(s["labels"]) for s in t)
+    return {"loss": _err(o, t)[0].mean() * 4 / n}
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits (found by the red team, session 16, not fixed): an "
+                   "averaged loss divided by a Python int the body counts from the target instances is read as a "
+                   "constant divisor (on a group alone, the group's instances)")
+def test_a_mean_over_the_instances_counted_in_the_body_follows_the_oracle():
+    got, want, said = rule_outcome(_mean_over_the_instances, _with_instances(0, [1.0, 0.5], [3, 1]))
+    assert want and not wrong_companions(got, want), (got, want, said)
+
+
+_OTHER_MODULE: dict = {}
+exec("def rewrite(meta, targets):\n    meta['num_groups'] = len(targets)\n", _OTHER_MODULE)  # noqa: S102 - another module's globals
+
+
+def _groups_rewritten_in_another_module(o, t):
+    _OTHER_MODULE["rewrite"](o["meta"], t)
+    num_boxes = torch.clamp(torch.as_tensor([float(sum(len(s["labels"]) for s in t))]), min=1).item()
+    return {"loss": _err(o, t)[0].sum() / (num_boxes * o["meta"]["num_groups"])}
+
+
+def test_a_field_of_the_outputs_another_modules_helper_rewrites_with_another_number_declines():
+    """Was silently wrong (README Known limits, session 15; red team, session 16): a helper of another
+    module (no code the capture reads) writes ``len(targets)`` (3) into ``outputs["meta"]`` over the
+    2 the call was given, before ``num_boxes * outputs["meta"]["num_groups"]``: the field read as a
+    number the call was given, the same on a group alone. The argument dicts' items are recorded
+    when the call begins; a field that no longer holds its object there proves no constant."""
+    outputs, targets = _with_instances(3, [0.5, 1.0, 0.5], [3, 1, 2])
+    got, want, said = rule_outcome(_groups_rewritten_in_another_module, ({**outputs, "meta": {"num_groups": 2}}, targets))
+    assert want and not got and any("'loss'" in m for m in said), (got, want, said)
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits (red team, session 16, not fixed): a helper of another "
+                   "module writing len(targets) into the outputs' dict field the call gave as that very number (a small "
+                   "int, the same object) before num_boxes * outputs[...][...] leaves it read as the call's constant")
+def test_a_field_of_the_outputs_rewritten_with_the_same_number_by_another_modules_helper_follows_the_oracle():
+    outputs, targets = _with_instances(3, [0.5, 1.0], [3, 1])
+    got, want, said = rule_outcome(_groups_rewritten_in_another_module, ({**outputs, "meta": {"num_groups": 2}}, targets))
+    assert want and not wrong_companions(got, want), (got, want, said)
+
+
+def _positive_indices(t):
+    return [(s["labels"] > 0).nonzero().flatten() for s in t]
+
+
+def _sizes_times_the_images(o, t):
+    return {"loss": _err(o, t)[0].sum() / max(sum(p.numel() for p in _positive_indices(t)) * len(t), 1)}
+
+
+def _sizes_plus_the_images(o, t):
+    pos = _positive_indices(t)
+    n = sum(p.numel() for p in pos) + len(pos)  # kept in a name (written at the division it declines)
+    return {"loss": _err(o, t)[0].sum() / n}
+
+
+def _first_images_size_times_the_images(o, t):
+    pos = _positive_indices(t)
+    return {"loss": _err(o, t)[0].sum() / max(pos[0].numel() * len(pos), 1)}
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits (found by the red team, session 16, not fixed): a divisor "
+                   "computed from single images' sizes and the number of images (sizes x images, sizes + images, one "
+                   "image's size x images) that equals k times a count of the batch image by image is read as that "
+                   "count (the sizes check finds it explained)")
+@pytest.mark.parametrize("body, batch", [
+    (_sizes_times_the_images, (0, [1.0, 0.5], [3, 3])),
+    (_sizes_plus_the_images, (0, [1.0, 0.5, 0.5], [0, 0, 2])),
+    (_first_images_size_times_the_images, (0, [1.0, 0.5, 0.5], [3, 1, 0])),
+])
+def test_a_divisor_of_single_images_sizes_and_the_image_count_follows_the_oracle(body, batch):
+    got, want, said = rule_outcome(body, _with_instances(*batch))
+    assert want and not wrong_companions(got, want), (got, want, said)

@@ -244,3 +244,23 @@ def test_a_group_counting_0_under_a_count_tensor_no_literal_clamp_floors_is_neve
     assert "loss_synthetic" not in got and "loss_real" in got, (got, said)
     assert not wrong_companions(got, want)
     assert any("'loss'" in m and "'synthetic'" in m for m in said), said
+
+
+class _Holder:
+    groups = 2  # an attribute of an object that is no ``self``: no constant the code proves
+
+
+def _floored_times_a_holders_groups(o, t):
+    n = sum(len(s["labels"]) for s in t)
+    num_boxes = torch.clamp(torch.as_tensor([n * _Holder().groups], dtype=torch.float), min=1).item()
+    return {"loss": _err(o, t).sum() / num_boxes}
+
+
+def test_a_floored_count_equal_to_the_losss_elements_alone_declines():
+    """Was silently wrong (red team, session 16): 2 x 12 instances floored at 1 is 24, the elements
+    of the [2, 3, 4] loss; read as those elements, the image without instances got its 12 elements
+    where alone the body divides by its floor, 1. Equal to the elements alone, the number is read
+    as ``opaque_den`` reads it: also 2 x the instances and 12 x the rows, whose shares differ."""
+    got, want, said = rule_outcome(_floored_times_a_holders_groups, _with_instances(0, [1.0, 0.5], [12, 0]))
+    assert want and not wrong_companions(got, want) and not got, (got, want)
+    assert any("'loss'" in m for m in said), said

@@ -202,3 +202,179 @@ def test_formulas_in_loops_over_layers_split_on_a_batch_of_one_image(body, weigh
     for seed in (0, 1):
         got, want, said = _outcome(body, seed, weights)
         assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+def _product(x: torch.Tensor, targets: list[dict]) -> torch.Tensor:
+    """A formula of two ratios (a product of means): each loop iteration adds one."""
+    e = (x - torch.stack([t["y"] for t in targets])).abs()
+    return e.mean() * e.pow(2).mean()
+
+
+class _Configured(torch.nn.Module):
+    """Loops over a tuple attribute, ``range`` of an int attribute and a ``ModuleList``, each set
+    in ``__init__`` only."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.terms, self.n, self.heads = ("a",) * 5, 5, torch.nn.ModuleList([torch.nn.Identity()])
+
+    def _setup(self, targets: list[dict]) -> None:
+        pass
+
+    def forward(self, outputs: dict, targets: list[dict]) -> dict:
+        self._setup(targets)
+        x = outputs["x"]
+        terms = layers = heads = 0
+        for _ in self.terms:
+            terms = terms + _product(x, targets)
+        for _ in range(self.n):
+            layers = layers + _product(x, targets)
+        for _ in self.heads:
+            heads = heads + _product(x, targets)
+        del self.heads[1:]
+        return {"loss_terms": terms, "loss_range": layers, "loss_heads": heads}
+
+
+class _SetInTheCall(_Configured):
+    """A helper method sets them from the batch first: as many as the images plus one (no count
+    of the batch), one layer appended per image."""
+
+    def _setup(self, targets: list[dict]) -> None:
+        self.terms = ("a",) * (len(targets) + 1)
+        self.n = 2 * len(targets) + 1
+        for _ in targets:
+            self.heads.append(torch.nn.Identity())
+
+
+_FIXED, _SET_IN_THE_CALL = _Configured(), _SetInTheCall()
+_TERMS = ("a", "b")
+
+
+def _set_terms(targets: list[dict]) -> None:
+    global _TERMS
+    _TERMS = ("a",) * (len(targets) + 1)
+
+
+def criterion_whose_attributes_are_set_in_init(outputs, targets):
+    return _FIXED(outputs, targets)
+
+
+def criterion_whose_attributes_a_helper_method_sets_from_the_batch(outputs, targets):
+    return _SET_IN_THE_CALL(outputs, targets)
+
+
+def loop_over_a_global_a_function_sets_from_the_batch(outputs, targets):
+    _set_terms(targets)
+    acc = 0
+    for _ in _TERMS:
+        acc = acc + _product(outputs["x"], targets)
+    return {"loss_terms": acc}
+
+
+def test_loops_over_attributes_set_in_init_split():
+    """A tuple attribute, ``range(self.n)`` and a ``ModuleList`` that only ``__init__`` sets: as many
+    iterations on a group alone."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(criterion_whose_attributes_are_set_in_init, seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+@pytest.mark.parametrize("body", [criterion_whose_attributes_a_helper_method_sets_from_the_batch,
+                                  loop_over_a_global_a_function_sets_from_the_batch])
+def test_loops_over_attributes_or_globals_set_from_the_batch_by_a_helper_decline(body):
+    """Were silently wrong (red team, session 16): a helper method or a module function sets the
+    tuple, the int or grows the ``ModuleList`` from the batch before the loops (images + 1
+    iterations, no count of the batch; one layer appended per image): the formulas took the
+    batch's number of iterations on every group. Such a name, set by a method other than
+    ``__init__`` or by a function of the module, proves no fixed loop."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        assert want and not got, (seed, got)
+        assert any("'loss_terms'" in m for m in said), (seed, said)
+
+
+def _skip_one_layer(outputs, targets):
+    acc = torch.zeros(())
+    for k in range(4):
+        if k == 2:
+            continue
+        acc = acc + _product(outputs["x"], targets)
+    return {"loss_terms": acc}
+
+
+def test_a_loop_past_a_continue_on_the_loops_own_variable_splits():
+    """``for k in range(4): if k == 2: continue``: three terms on the batch and on a group alone."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(_skip_one_layer, seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+def _skip_past_the_images(outputs, targets):
+    acc = torch.zeros(())
+    for k in range(4):
+        if k >= len(targets):
+            continue
+        acc = acc + _product(outputs["x"], targets)
+    return {"loss_terms": acc}
+
+
+def _layers_past_the_images(outputs, targets):
+    acc = torch.zeros(())
+    for i, layer in enumerate(outputs["aux_outputs"]):
+        if i + 2 > len(targets):
+            continue
+        acc = acc + _product(layer["x"], targets)
+    return {"loss_terms": acc}
+
+
+@pytest.mark.parametrize("body", [_skip_past_the_images, _layers_past_the_images])
+def test_a_loop_past_a_continue_on_the_images_declines(body):
+    """Were silently wrong (red team, session 16): ``if k >= len(targets): continue`` in a loop the
+    code fixes skips the term in as many iterations as the batch has images past 4; on a group
+    alone, in others. A test past the loop's head that reads more than its own variables and
+    constants proves no fixed loop: the key declines."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        assert want and not got, (seed, got)
+        assert any("'loss_terms'" in m for m in said), (seed, said)
+
+
+class _WeighedByTheImages(torch.nn.Module):
+    """RT-DETR's per-term weights read as ``self.weight_dict[k]``, an int a helper method sets to
+    the number of images first: over two images it writes 2, the very object the dict held."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.weight_dict, self.terms = {"loss": 2}, ["a", "b"]
+
+    def _weigh(self, targets: list[dict]) -> None:
+        self.weight_dict["loss"] = len(targets)
+
+    def forward(self, outputs: dict, targets: list[dict]) -> dict:
+        self._weigh(targets)
+        losses = {}
+        for term in self.terms:
+            found = {"loss": _product(outputs["x"], targets)}
+            losses.update({f"{k}_{term}": found[k] * self.weight_dict[k] for k in found})
+        return losses
+
+
+_WEIGHED_BY_THE_IMAGES = _WeighedByTheImages()
+
+
+def criterion_whose_int_weight_a_helper_sets_to_the_images(outputs, targets):
+    return _WEIGHED_BY_THE_IMAGES(outputs, targets)
+
+
+def test_an_int_weight_a_helper_method_sets_from_the_batch_declines():
+    """Was silently wrong (red team, session 16): the dict held the same items by identity (the
+    number of images, a cached small int, written again), so the weight read as set before the
+    call; on a group alone it is the group's images. An int item of a dict that a method other than ``__init__`` sets declines."""
+    for seed, weights in RULE_BATCHES:
+        _WEIGHED_BY_THE_IMAGES.weight_dict["loss"] = len(weights)  # as the last call of this batch size left it
+        got, want, said = _outcome(criterion_whose_int_weight_a_helper_sets_to_the_images, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        assert want and not got, (seed, got)
+        assert any("'loss_a'" in m for m in said), (seed, said)

@@ -170,10 +170,15 @@ def _attribute_written(code: types.CodeType, names: dict[str, Any], obj: Any, at
     name = f"ATTR:{attr}"
     if name in _stored_names(code):
         return True
-    classes = obj.__mro__ if isinstance(obj, type) else type(obj).__mro__
-    methods = [v for cls in classes if cls is not object and not _internal(cls.__module__)
-               for k, v in vars(cls).items() if k != "__init__"]
+    methods = _methods(obj if isinstance(obj, type) else type(obj))
     return any(name in _stored_names(c) for c in (*_codes_of(methods), *_module_codes(names, classes=False)))
+
+
+def _methods(cls: type) -> list[Any]:
+    """What ``cls`` and its bases define other than ``__init__`` (torch's and losssplit's classes
+    aside): the methods that may set an attribute of its objects during a call."""
+    return [v for c in cls.__mro__ if c is not object and not _internal(c.__module__)
+            for k, v in vars(c).items() if k != "__init__"]
 
 
 def _module_codes(names: dict[str, Any], classes: bool = True) -> list[types.CodeType]:
@@ -393,11 +398,69 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
         if any(i.opname in ("RETURN_VALUE", "YIELD_VALUE") or i.opcode in _JUMPS and isinstance(i.argval, int)
                and i.argval > end for i in instructions[first + 1:last + 1]):
             return False
+        if _skipped(f, instructions, first, at):
+            return False
         start = _operand_start(instructions, first - 1, target_first=True)
         iterable = _fixed_iterable(f, instructions[start:first - 1], counts, lists) if start is not None else _UNPROVEN
         if iterable is not True and not _fixed_value(iterable):
             return False
     return True
+
+
+def _skipped(f: types.FrameType, instructions: list[dis.Instruction], first: int, at: int) -> bool:
+    """Whether the loop whose ``FOR_ITER`` is at ``first`` may skip the instruction at ``at`` in
+    some iterations on a group alone and not on the batch: a jump after the loop's head and before
+    ``at`` goes past ``at`` or back to the head (``if k >= len(targets): continue``, ``at`` in a
+    branch), and a condition tested there reads more than the loops' own variables, constants and
+    globals or attributes of ``self`` nothing but ``__init__`` or the module's top level sets
+    (``term == "ddf"``, ``isinstance(layer, nn.ReLU)``, ``self.use_aux`` decide alike on a group
+    alone). Red team, session 16: a formula summed in
+    ``for k in range(4)`` past such a ``continue`` took the batch's number of terms."""
+    head, op = instructions[first].offset, instructions[at].offset
+    span = instructions[first + 1:at]
+    if not any(i.opcode in _JUMPS and i.opname != "FOR_ITER" and isinstance(i.argval, int)
+               and (i.argval > op or i.argval <= head) for i in span):  # (an inner loop's exit)
+        return False
+    variables = _loop_variables(instructions)
+    for k in range(first + 1, at):
+        if "IF" not in instructions[k].opname or instructions[k].opcode not in _JUMPS:
+            continue
+        start = _operand_start(instructions, k)
+        test = instructions[start:k] if start is not None and start > first else []
+        named = {f"{_LOADS[i.opname]}:{i.argval}" for i in test if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
+        if not test or named & _written_names(f.f_code) or _set_elsewhere(f, named) or not all(
+                i.opname in _FIXED_TESTS or i.opname == "LOAD_FAST" and i.argval in variables
+                or i.opname == "LOAD_FAST" and i.argval == "self" == f.f_code.co_varnames[0] and f.f_code.co_argcount
+                and "LOCAL:self" not in _written_names(f.f_code) for i in test):
+            return True
+    return False
+
+
+# what a test of a loop's own variable against constants is made of (``term == "ddf"``)
+_FIXED_TESTS = frozenset({"LOAD_CONST", "COMPARE_OP", "IS_OP", "CONTAINS_OP", "UNARY_NOT", "LOAD_GLOBAL", "LOAD_ATTR",
+                          "LOAD_METHOD", "PRECALL", "CALL", "PUSH_NULL", "KW_NAMES"})
+
+
+def _loop_variables(instructions: list[dis.Instruction]) -> frozenset[str]:
+    """The locals a ``for`` stores its items in (``for k, (a, b) in ...``: k, a, b) and nothing
+    else stores."""
+    targets: set[int] = set()
+    for k, i in enumerate(instructions):
+        if i.opname != "FOR_ITER":
+            continue
+        j, pending = k + 1, 1
+        while pending and j < len(instructions):
+            if instructions[j].opname == "UNPACK_SEQUENCE":
+                pending += (instructions[j].arg or 0) - 1
+            elif instructions[j].opname == "STORE_FAST":
+                targets.add(j)
+                pending -= 1
+            else:
+                break
+            j += 1
+    names = {instructions[j].argval for j in targets}
+    names -= {i.argval for k, i in enumerate(instructions) if i.opname in ("STORE_FAST", "DELETE_FAST") and k not in targets}
+    return frozenset(names)
 
 
 def fixed_length(c: Any, counts: Collection[int]) -> bool:
@@ -479,8 +542,8 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         value = found
     if type(value) is list:  # an attribute at the call's start, not set from the batch since (``append``)
         return range(len(value)) if _unchanged(value, lists, False) and _fixed_value(tuple(value)) else _UNPROVEN
-    resized = _resized_names(f.f_code)
-    if any(f"{_LOADS[i.opname]}:{i.argval}" in resized for i in span if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")):
+    named = {f"{_LOADS[i.opname]}:{i.argval}" for i in span if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
+    if named & _resized_names(f.f_code) or _set_elsewhere(f, named):
         return _UNPROVEN
     if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
         return _UNPROVEN if value in counts or type(value) is tuple and len(value) in counts else value
@@ -491,7 +554,9 @@ def configured_item(c: Any, lists: FixedLists) -> bool:
     """Whether the Python number ``c`` is the right operand of the binary operator the caller's
     code is executing, read as ``self.name[key]`` (``l_dict[k] * self.weight_dict[k]``) from a dict
     attribute recorded in ``lists`` before the body ran and holding the same items: a number set
-    before the call, not from its images (``c`` itself is that item). Python 3.11."""
+    before the call, not from its images (``c`` itself is that item). An int also where no method
+    but ``__init__`` nor function of the module sets an item of that attribute (``_set_elsewhere``).
+    Python 3.11."""
     f = _caller()
     if f is None or sys.version_info[:2] not in _LOG_CHECKED:
         return False
@@ -511,6 +576,8 @@ def configured_item(c: Any, lists: FixedLists) -> bool:
     table = inspect.getattr_static(f.f_locals.get("self"), span[1].argval, None)
     if type(table) is not dict or not _unchanged(table, lists, False):
         return False
+    if type(c) is int and _set_elsewhere(f, {f"ATTR:{span[1].argval}"}):
+        return False  # a small int written again is the same object: only the code can tell (red team, session 16)
     key = span[2].argval if span[2].opname == "LOAD_CONST" else f.f_locals.get(span[2].argval, _UNPROVEN)
     try:
         return table.get(key, _UNPROVEN) is c
@@ -553,7 +620,8 @@ def _changes_items(code: types.CodeType) -> bool:
 
 
 # methods that change a container's length in place (``self.heads.append(m)``)
-_RESIZING = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "add_module", "register_module"})
+_RESIZING = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "add_module", "register_module", "update",
+                       "setdefault", "popitem"})
 
 
 @_per_code(256)
@@ -572,6 +640,52 @@ def _resized_names(code: types.CodeType) -> frozenset[str]:
     instructions = _instructions(code)
     return frozenset(f"{_LOADS[i.opname]}:{i.argval}" for i, after in zip(instructions, instructions[1:])
                      if i.opname in _LOADS and after.opname in ("LOAD_METHOD", "LOAD_ATTR") and after.argval in _RESIZING)
+
+
+def _set_elsewhere(f: types.FrameType, named: set[str]) -> bool:
+    """Whether a global or attribute of ``named`` (as ``_written_names`` names them) may be set or
+    resized from the batch by other code the call may run before the loop: a function of ``f``'s
+    module, or a method other than ``__init__`` of the class of ``f``'s ``self`` (``self._setup(t)``
+    setting ``self.terms = ("a",) * (len(t) + 1)``, ``self.heads.append(m)`` per image); on a group
+    alone it holds the group's."""
+    if not named:
+        return False
+    codes = _module_codes(f.f_globals, classes=False)
+    code = f.f_code
+    if code.co_argcount and code.co_varnames[0] == "self" or "self" in code.co_freevars:  # (a comprehension's)
+        codes += _codes_of(_methods(type(f.f_locals.get("self"))))
+    return any(named & _set_names(c) for c in codes)
+
+
+@_per_code(1024)
+def _set_names(code: types.CodeType) -> frozenset[str]:
+    """``_written_names`` and ``_resized_names`` of ``code`` and of the code nested in it."""
+    found = _written_names(code) | _resized_names(code) | _item_set_names(code)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            found |= _set_names(c)
+    return found
+
+
+@_per_code(1024)
+def _item_set_names(code: types.CodeType) -> frozenset[str]:
+    """The globals and attributes ``code`` sets or deletes an item of (``self.weight_dict[k] = n``,
+    ``del TABLE[k]``), named as ``_written_names`` does: a small int written there is the object it
+    replaced (``len(targets)`` over two images where the dict held 2), which no check of the items'
+    identities sees."""
+    instructions = _instructions(code)
+    found = set()
+    for k, i in enumerate(instructions):
+        if i.opname not in ("STORE_SUBSCR", "DELETE_SUBSCR"):
+            continue
+        key = _operand_start(instructions, k)
+        start = _operand_start(instructions, key) if key is not None else None
+        if key is None or start is None or start >= key:
+            continue
+        last = instructions[key - 1]  # the container's last load: ``self.weight_dict``, ``TABLE``
+        if last.opname in _LOADS and (last.opname != "LOAD_GLOBAL" or key - start == 1):
+            found.add(f"{_LOADS[last.opname]}:{last.argval}")
+    return frozenset(found)
 
 
 _STORES = {"GLOBAL": "GLOBAL", "ATTR": "ATTR", "FAST": "LOCAL", "DEREF": "LOCAL"}
@@ -761,7 +875,7 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
 
 
 def _constant_equal(f: types.FrameType, first: int, stop: int, c: Any, body: Callable[[], BodyCall | None]) -> bool:
-    value = _constant_of_call(f, first, stop, body, passed=False)
+    value = _constant_of_call(f, first, stop, body, own=None)
     return type(value) is type(c) and value == c
 
 
@@ -792,7 +906,7 @@ def _keyword_names(instructions: list[dis.Instruction], at: int, code: types.Cod
 
 
 def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[[], BodyCall | None] | None,
-                      passed: bool, depth: int = 0) -> Any:
+                      own: FixedLists | None, depth: int = 0) -> Any:
     """The int or float the span ``first:stop`` of ``f``'s code pushes, where the code proves it a
     constant of the call: the same number on any group's images alone, whatever count it equals.
     Else ``_UNPROVEN``. The spans read so:
@@ -806,7 +920,8 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
     - a local whose every store is such a span, each equal to what it holds, or whose one store
       chooses between two of them on configuration (``_local_value``);
     - a field picked by constant keys from a parameter that a function up the stack built as a
-      dict display of such spans; with ``passed``, also from the decorated call's own argument
+      dict display of such spans; with ``own`` (the argument dicts' items recorded when the call
+      began), also from the decorated call's own argument where it still holds them
       (``_constant_field``);
     - Python arithmetic of those (``+ - * / // % **``, unary ``-``).
     """
@@ -824,16 +939,16 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
         value = configured_value(_Named("global", load.argval), f.f_globals, f.f_locals, f.f_code)
     elif len(span) == 1 and load.opname == "LOAD_FAST":
         read = _parameter_value if load.argval in _parameters(f.f_code) else _local_value
-        value = read(f, load.argval, body, passed, depth)
+        value = read(f, load.argval, body, own, depth)
     elif len(span) == 2 and load.opname == "LOAD_FAST" and load.argval in _OWNERS and last.opname == "LOAD_ATTR":
         value = configured_value(_Named("attr", (load.argval, last.argval)), f.f_globals, f.f_locals, f.f_code)
     elif last.opname == "UNARY_NEGATIVE":
-        value = _constant_of_call(f, first, stop - 1, body, passed, depth)
+        value = _constant_of_call(f, first, stop - 1, body, own, depth)
         value = _UNPROVEN if value is _UNPROVEN else -value
     elif last.opname == "BINARY_OP" and last.argrepr in _CONSTANT_ARITHMETIC:
-        value = _constant_arithmetic(f, first, stop, body, passed, depth)
+        value = _constant_arithmetic(f, first, stop, body, own, depth)
     elif load.opname == "LOAD_FAST" and len(span) >= 3 and len(span) % 2 == 1:
-        value = _constant_field(f, span, body, passed, depth)
+        value = _constant_field(f, span, body, own, depth)
     return value if type(value) in (int, float) else _UNPROVEN
 
 
@@ -843,7 +958,7 @@ _CONSTANT_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": l
 
 
 def _constant_arithmetic(f: types.FrameType, first: int, stop: int, body: Callable[[], BodyCall | None] | None,
-                         passed: bool, depth: int) -> Any:
+                         own: FixedLists | None, depth: int) -> Any:
     """The value of the binary operator ending the span ``first:stop`` of ``f``'s code, its two
     operands read by ``_constant_of_call``; ``_UNPROVEN`` where one is not, or where it cannot
     be computed (an exponent too large to try, a division by 0)."""
@@ -851,8 +966,8 @@ def _constant_arithmetic(f: types.FrameType, first: int, stop: int, body: Callab
     right = _operand_start(instructions, stop - 1)
     if right is None or right <= first:
         return _UNPROVEN
-    a = _constant_of_call(f, first, right, body, passed, depth)
-    b = _constant_of_call(f, right, stop - 1, body, passed, depth) if a is not _UNPROVEN else _UNPROVEN
+    a = _constant_of_call(f, first, right, body, own, depth)
+    b = _constant_of_call(f, right, stop - 1, body, own, depth) if a is not _UNPROVEN else _UNPROVEN
     op = instructions[stop - 1].argrepr
     if b is _UNPROVEN or op == "**" and abs(b) > 64:
         return _UNPROVEN
@@ -922,7 +1037,7 @@ def _called_by(f: types.FrameType) -> tuple[str, types.FrameType | None]:
     return "code", back
 
 
-def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | None] | None, passed: bool,
+def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | None] | None, own: FixedLists | None,
                      depth: int) -> Any:
     """The number ``f``'s parameter ``name`` holds where it is a constant of the call (see
     ``_constant_of_call``): never rebound in its code and no closure's, it holds its default the
@@ -943,7 +1058,7 @@ def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall 
         default = "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is held
         return held if default else _UNPROVEN
     assert back is not None
-    value = _constant_of_call(back, *found, body, passed, depth + 1)
+    value = _constant_of_call(back, *found, body, own, depth + 1)
     return held if type(value) is type(held) and value == held else _UNPROVEN
 
 
@@ -993,10 +1108,41 @@ def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...],
         return False
     how, back = _called_by(f)
     found = _argument_for(f, back, name) if how == "code" else None
+    if how == "code" and back is not None and found is None:
+        # a call not read (``functools.partial(helper, T=len(t) + 1)(e)``, ``helper(e, **kw)``): counted
+        # where the calling code computes any number from the batch (red team, session 16: were read
+        # as constants)
+        reader = _batch_reader(back.f_code)
+        return reader.number(0, len(reader.instructions), frozenset(), added_up=False)
+    if isinstance(found, types.FunctionType) and "<locals>" in found.__qualname__:
+        return _counted_defaults(back, found.__code__, numbers, depth)  # ``lambda e, T=len(t) + 1: ...``
     if found is None or isinstance(found, types.FunctionType):  # not read, or not passed (its default)
         return False
     assert back is not None
     return _counted_span(back, *found, numbers, depth + 1)
+
+
+def _counted_defaults(f: types.FrameType | None, code: types.CodeType, numbers: tuple[type, ...], depth: int) -> bool:
+    """Whether a function of ``code``, made during the call (its qualified name has ``<locals>``),
+    got defaults computed from the batch: where ``f`` or a frame up to the decorated body makes it
+    (``MAKE_FUNCTION`` right after loading ``code``), whether the spans of its defaults compute such
+    a number (``_counted_span``: ``lambda e, T=len(targets) + 1: ...``; ``fft_size=fft_size`` of a
+    loop over a parameter's tuple is none). True where no such frame is found (nothing can be told
+    of where the defaults came from, and the call made them)."""
+    for _ in range(_FOLLOWED_CALLS):
+        if f is None or _package(f) == "losssplit":
+            return True
+        instructions = _instructions(f.f_code)
+        for k, i in enumerate(instructions[:-1]):
+            after = instructions[k + 1]
+            if i.opname != "LOAD_CONST" or i.argval is not code or after.opname != "MAKE_FUNCTION":
+                continue
+            start: int | None = k
+            for _ in range(bin((after.arg or 0) & 0x0F).count("1")):  # defaults, kwdefaults, annotations, closure
+                start = _operand_start(instructions, start) if start is not None else None
+            return start is None or _counted_span(f, start, k, numbers, depth + 1)
+        f = f.f_back
+    return True
 
 
 def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type, ...], depth: int) -> bool:
@@ -4141,7 +4287,7 @@ def _named_operand(instructions: list[dis.Instruction], k: int, operand: int) ->
     return None
 
 
-def constant_product_operand(value: Any, right: bool) -> bool:
+def constant_product_operand(value: Any, right: bool, lists: FixedLists | None = None) -> bool:
     """Whether the operand (``right``: the right one) of the ``*`` the caller's code is executing
     is a constant of the call equal to ``value`` (``_constant_of_call``, a field of the call's own
     argument included: ``outputs["meta"]["groups"]``), the number of groups a count is multiplied
@@ -4154,11 +4300,11 @@ def constant_product_operand(value: Any, right: bool) -> bool:
     if f is None or spans is None or _instructions(f.f_code)[spans[1][1]].arg not in _PRODUCTS:
         return False
     start, end = spans[1] if right else spans[0]
-    found = _constant_of_call(f, start, end, None, passed=True)
+    found = _constant_of_call(f, start, end, None, own=lists)
     return found is not _UNPROVEN and found == value
 
 
-def constant_multiple() -> float | None:
+def constant_multiple(lists: FixedLists | None = None) -> float | None:
     """The factor ``k`` where the number the call the caller's code is executing takes as its
     first argument (``torch.as_tensor([n])``, ``torch.tensor(n)``) is a local whose last
     assignment, in straight-line code right before the call, is that local times a constant of
@@ -4166,7 +4312,7 @@ def constant_multiple() -> float | None:
     number it held. None where that is not shown. Python 3.11 only."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     found = _multiple_at(f.f_code, f.f_lasti) if f is not None else None
-    k: Any = _constant_of_call(f, *found, None, passed=True) if f is not None and found is not None else _UNPROVEN
+    k: Any = _constant_of_call(f, *found, None, own=lists) if f is not None and found is not None else _UNPROVEN
     return float(k) if type(k) in (int, float) and k > 0 else None
 
 
@@ -4218,7 +4364,7 @@ def _parameters(code: types.CodeType) -> tuple[str, ...]:
     return code.co_varnames[: code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)]
 
 
-def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | None] | None, passed: bool,
+def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | None] | None, own: FixedLists | None,
                  depth: int) -> Any:
     """The number the local ``name`` of ``f`` holds where every store of it pushes a constant of
     the call (``_constant_of_call``) equal to it (``d = 6``, ``g = self.groups``; in a loop too:
@@ -4234,11 +4380,11 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
             objects = [f.f_locals.get(o) for o in owners] or [None]
             if any(_attribute_written(f.f_code, f.f_globals, obj, a) for obj in objects for a in attrs):
                 return _UNPROVEN  # a choice on the batch (``2 if len(targets) > 1 else 1``) is the group's there
-            values = [_constant_of_call(f, a, b, body, passed, depth + 1) for a, b in branches]
+            values = [_constant_of_call(f, a, b, body, own, depth + 1) for a, b in branches]
             if any(v is _UNPROVEN for v in values) or not any(type(v) is type(held) and v == held for v in values):
                 return _UNPROVEN
             continue
-        value = _constant_of_call(f, store[0], store[1], body, passed, depth + 1)
+        value = _constant_of_call(f, store[0], store[1], body, own, depth + 1)
         if type(value) is not type(held) or value != held:
             return _UNPROVEN
     return held
@@ -4298,13 +4444,13 @@ def _choice(instructions: list[dis.Instruction], j: int) -> tuple[Any, ...] | No
 
 
 def _constant_field(f: types.FrameType, span: list[dis.Instruction], body: Callable[[], BodyCall | None] | None,
-                    passed: bool, depth: int) -> Any:
+                    own: FixedLists | None, depth: int) -> Any:
     """``p["a"]["b"]``: a parameter of ``f`` (never rebound) subscripted by constant keys. Its value
     where the call was given it (``f`` is the decorated body), or where the dict holding it is a
     local of a function up the stack, up to the decorated body, that built it once as a dict
     display whose entry is a constant span and changes none of it; and no code from ``f`` up to
     there, nor any function of their modules, stores that key in a subscript. The call's own
-    argument only with ``passed`` (see ``_constant_of_call``). ``_UNPROVEN`` else."""
+    argument only with ``own`` (see ``_constant_of_call``). ``_UNPROVEN`` else."""
     pairs = span[1:]
     if not all(k.opname == "LOAD_CONST" and type(k.argval) in _CONSTANT_KEYS and s.opname == "BINARY_SUBSCR"
                for k, s in zip(pairs[0::2], pairs[1::2])):
@@ -4332,16 +4478,29 @@ def _constant_field(f: types.FrameType, span: list[dis.Instruction], body: Calla
             return _UNPROVEN
         top = _package(g.f_back) == "losssplit"
         if g is f and top:
-            return value if passed else _UNPROVEN  # the call's own argument: the same on a group alone
+            # the call's own argument, the same on a group alone, unless code the capture did not see
+            # (another module's helper) wrote the field since the call began
+            return value if own is not None and _held_at_start(container, key, value, own) else _UNPROVEN
         if g is not f:
             for local, held in list(g.f_locals.items()):
-                shown = _displayed(g, local, key, body, passed, depth) if held is container else _UNPROVEN
+                shown = _displayed(g, local, key, body, own, depth) if held is container else _UNPROVEN
                 if type(shown) is type(value) and shown == value:
                     return value
         if top:
             return _UNPROVEN
         g = g.f_back
     return _UNPROVEN
+
+
+def _held_at_start(container: Any, key: Any, value: Any, lists: FixedLists | None) -> bool:
+    """Whether the dict ``container`` of the call's arguments held ``value`` (the object) at
+    ``key`` when the call began (``lists``, recorded then). A small int written there again is the
+    same object (found by the red team, session 16: ``meta["groups"] = len(targets)`` in a helper of
+    another module, read as the number the call was given)."""
+    known = lists.get(id(container)) if lists is not None else None
+    if known is None or known[0] is not container:
+        return False
+    return any(k == key and v is value for k, v in known[1])
 
 
 def _module_stores_key(g: types.FrameType, key: Any) -> bool:
@@ -4361,7 +4520,7 @@ def _stores_key(code: types.CodeType, key: Any) -> bool:
         _stores_key(c, key) for c in code.co_consts if isinstance(c, types.CodeType))
 
 
-def _displayed(g: types.FrameType, local: str, key: Any, body: Callable[[], BodyCall | None] | None, passed: bool,
+def _displayed(g: types.FrameType, local: str, key: Any, body: Callable[[], BodyCall | None] | None, own: FixedLists | None,
                depth: int) -> Any:
     """The value of entry ``key`` of the dict display the local ``local`` of ``g`` is assigned
     once (in no loop), where that entry is a constant span and the code loads ``local`` once,
@@ -4393,4 +4552,4 @@ def _displayed(g: types.FrameType, local: str, key: Any, body: Callable[[], Body
         spans.append((start, end))
         end = start
     start, end = spans[::-1][names.index(key)]
-    return _constant_of_call(g, start, end, body, passed, depth + 1)
+    return _constant_of_call(g, start, end, body, own, depth + 1)

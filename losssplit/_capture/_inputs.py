@@ -207,11 +207,15 @@ def _layer_lists(frame: Frame, values: Sequence[Any], depth: int) -> None:
     """Record in ``frame.fixed_lists`` the lists among ``values`` (in dicts and lists, four levels
     deep) each of whose items holds a tensor tagged with a row of every image (``aux_outputs``: one
     dict of batch-first outputs per decoder layer): each item is of every image, so the list is
-    not one over the images, and on a group alone it has as many items."""
+    not one over the images, and on a group alone it has as many items. Every dict among them too,
+    with its items as given (a field ``outputs["meta"]["groups"]`` read as the call's constant must
+    still hold it: ``_bytecode.constant_product_operand``)."""
     for value in values:
         if type(value) is Tensor:  # most values: no container (and ``hasattr`` of a tensor raises inside)
             continue
         if isinstance(value, dict) or (hasattr(value, "items") and hasattr(value, "keys")):
+            if type(value) is dict and id(value) not in frame.fixed_lists:  # its fields as given (``outputs["meta"]``)
+                frame.fixed_lists[id(value)] = (value, tuple(value.items()), False)
             if depth < 4:
                 _layer_lists(frame, list(value.values()), depth + 1)
         elif type(value) in (list, tuple) and value and depth < 4:

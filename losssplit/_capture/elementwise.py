@@ -1687,6 +1687,11 @@ def _ratio_arithmetic(
         if (kind == "div" and (type(other) is int or type(other) is float and other.is_integer())
                 and int(other) in frame.lengths and divisor_source(other) not in ("literal", "configured")):
             return _over_length(frame, ta, int(other))  # ``/ len(x)``, ``/ float(len(x))``, no literal
+        if (kind == "mul" and frame.mixed_sizes and type(other) is float and other > 0
+                and any(abs(other * n - 1) < 1e-12 for n in frame.mixed_sizes)
+                and offset_source(other, product=True) not in ("literal", "configured")):
+            # ``l.sum() * (1.0 / len(e[e > e.mean()]))``: as the division by that size (red team, session 16)
+            return lost_track(f"a product with one over a size of {MIXED_PICK} (``* (1.0 / len(e[e > e.mean()]))``)", pred)
         if kind in ("mul", "div", "add", "sub", "rsub"):
             _host_number(frame, other, ta, kind)  # any other use of a number read on the host
         if kind == "mul":

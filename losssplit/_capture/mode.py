@@ -251,6 +251,7 @@ class FlooredFloat(_Plain, float):
     factor: float
     inner: float
     proven: bool
+    lists: Any
 
 
 class FlooredInt(_Plain, int):
@@ -261,15 +262,17 @@ class FlooredInt(_Plain, int):
     factor: float
     inner: float
     proven: bool
+    lists: Any
 
 
 def floored_number(value: Any, raw: float, floor: float, factor: float = 1.0, inner: float = 1.0,
-                   proven: bool = True) -> Any:
-    """``value`` as a ``FlooredFloat`` / ``FlooredInt`` (a plain number where it is neither)."""
+                   proven: bool = True, lists: Any = None) -> Any:
+    """``value`` as a ``FlooredFloat`` / ``FlooredInt`` (a plain number where it is neither);
+    ``lists``: the call's ``Frame.fixed_lists``, where a factor of the call's arguments is checked."""
     if type(value) not in (int, float):
         return value
     out = (FlooredInt if type(value) is int else FlooredFloat)(value)
-    out.raw, out.floor, out.factor, out.inner, out.proven = raw, floor, factor, inner, proven
+    out.raw, out.floor, out.factor, out.inner, out.proven, out.lists = raw, floor, factor, inner, proven, lists
     return out
 
 
@@ -280,8 +283,9 @@ def _scaled_floor(name: str, base: type) -> Callable[..., Any]:
             value = getattr(float, name)(float(self), other)
         if type(other) not in (int, float) or value is NotImplemented:
             return value
-        proven = self.proven and not _by_the_capture() and _bytecode.constant_product_operand(other, name == "__mul__")
-        return floored_number(value, self.raw, self.floor, self.factor * other, self.inner, proven)
+        proven = self.proven and not _by_the_capture() and _bytecode.constant_product_operand(
+            other, name == "__mul__", self.lists)
+        return floored_number(value, self.raw, self.floor, self.factor * other, self.inner, proven, self.lists)
 
     method.__name__ = name
     return method
@@ -1656,7 +1660,7 @@ class Frame:
         value = self.int_number(x)
         if value is None or value != max(held[3], held[1]):
             return None
-        return floored_number(float(value), float(held[3]), held[1], inner=held[4])
+        return floored_number(float(value), float(held[3]), held[1], inner=held[4], lists=self.fixed_lists)
 
     def int_factor(self, x: Any) -> float:
         """``k`` where the one-element tensor ``x`` holds a Python int the code shows to be a number
@@ -3368,7 +3372,8 @@ class CaptureMode(TorchFunctionMode):
                             return logged
                         floored = frame.floored.get(id(args[0]))
                         if floored is not None and floored[0] is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
-                            return floored_number(out, float(floored[2].reshape(()).item()), floored[1], inner=floored[4])
+                            return floored_number(out, float(floored[2].reshape(()).item()), floored[1], inner=floored[4],
+                                                  lists=frame.fixed_lists)
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
             if func in _EXPOSING and args and isinstance(args[0], Tensor):

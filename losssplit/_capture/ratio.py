@@ -404,10 +404,15 @@ def floored_den(
     equals a local count, on the group alone it is that count's, so ``factor * max(inner * C_S,
     c)``. (None, names) where the images equal the count too and split the groups otherwise, or,
     unless the code shows the factor a constant of the call (``proven``), the factor is the images
-    (on a group alone, the group's own count); None where ``raw`` is no count (read as
-    ``opaque_den`` does)."""
+    (on a group alone, the group's own count); None where ``raw`` is no count or equals the loss's
+    elements alone (read as ``opaque_den`` does)."""
     raw, c, factor, inner, proven = floor
     if abs(z - factor * max(raw, c)) > 1e-9 * max(abs(z), 1.0) or inner <= 0 or not (raw / inner).is_integer():
+        return None
+    if [x.name for x in counts if x.total == raw / inner] == ["elements"]:
+        # equal to the loss's elements alone (red team, session 16: twice 12 instances, as many as a
+        # [2, 3, 4] loss's elements, gave the group without instances 12 elements, not its floor):
+        # as telling as a multiple of a count, which ``opaque_den`` weighs
         return None
     share = _equal_share(raw / inner, counts, 1)
     if share is None:

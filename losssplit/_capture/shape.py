@@ -584,7 +584,7 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     frame.note_filled(out, fill)
     held = frame.int_number(out)
     if held and func in (torch.tensor, torch.as_tensor):  # ``torch.as_tensor([n])`` after ``n = n * groups``
-        k = constant_multiple()
+        k = constant_multiple(frame.fixed_lists)
         if k is not None and k != 1 and held % k == 0:
             frame.int_factors[id(out)] = (out, k)
     images = frame.weight_images(fill)
