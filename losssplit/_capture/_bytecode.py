@@ -2993,6 +2993,74 @@ def _bounded(span: list[dis.Instruction], f: types.FrameType) -> bool:
                for i in span)
 
 
+def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any] | None:
+    """``(k, x)`` where the divisor of the ``a / b`` the caller's code is executing is ``k *
+    len(x)`` (or ``len(x) * k``): written there, or a local assigned once, in no loop, right by
+    that product (``normalizer = batch_size_per_image * num_images``), ``k`` a constant of the
+    call (``_pushes_constant``: a literal, a parameter at its default) and the length a local
+    assigned once by ``len(x)`` of a local ``x`` bound once. On a group alone the body divides by
+    ``k`` times the group's length of ``x``. ``k`` None where the other factor is such a length
+    too (``n * n``). None for any other divisor or an unchecked Python."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    found = _times_length_at(f.f_code, f.f_lasti) if f is not None else None
+    if f is None or found is None:
+        return None
+    constant, x = found
+    if x not in f.f_locals or _builtin(f, "len") is not len:
+        return None
+    if constant is None:
+        return None, f.f_locals[x]
+    instructions = _instructions(f.f_code)
+    other = instructions[constant]
+    c = other.argval if other.opname == "LOAD_CONST" else f.f_locals.get(other.argval, _UNPROVEN)
+    if type(c) not in (int, float) or not _pushes_constant(f, instructions, constant, constant + 1, c, body):
+        return None
+    return c, f.f_locals[x]
+
+
+@_per_code(1024)
+def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str] | None:
+    """(the index of the constant's load, or None for ``n * n``; the local ``len`` is called on)
+    of the divisor ``k * len(x)`` of the division at ``lasti`` (see ``constant_times_length``)."""
+    spans = _operand_spans(code, lasti)
+    if spans is None:
+        return None
+    instructions = _instructions(code)
+    start, end = spans[1]
+    if instructions[end].arg not in _DIVISIONS:
+        return None
+    if end - start == 1 and instructions[start].opname == "LOAD_FAST":  # a local holding the product
+        name = instructions[start].argval
+        stores = _stores(instructions, name)
+        if (len(stores) != 1 or name in _parameters(code) or name in code.co_cellvars or stores[0] < 3
+                or instructions[stores[0]].opname != "STORE_FAST" or _in_loop(code, instructions[stores[0]].offset)):
+            return None
+        start, end = stores[0] - 3, stores[0]
+    end -= 1  # the product's BINARY_OP, right before the division (or the store)
+    if end - start != 2 or instructions[end].opname != "BINARY_OP" or instructions[end].arg not in _PRODUCTS:
+        return None
+    if any(i.is_jump_target for i in instructions[start : end + 1]):
+        return None
+    for length, constant in ((start, start + 1), (start + 1, start)):
+        load, other = instructions[length], instructions[constant]
+        if load.opname != "LOAD_FAST" or not _stored_from_len(code, load.argval):
+            continue
+        if other.opname not in ("LOAD_FAST", "LOAD_CONST"):
+            continue
+        j = _stores(instructions, load.argval)[0]
+        call = next((k for k in range(j) if instructions[k].opname == "LOAD_GLOBAL" and instructions[k].argval == "len"
+                     and _call_end(instructions[k:j], 0) == j - 1 - k), None)
+        arg = [i for i in instructions[call + 1 : j - 1] if i.opname != "PRECALL"] if call is not None else []
+        held = _stores(instructions, arg[0].argval) if len(arg) == 1 else []
+        if (len(arg) != 1 or arg[0].opname != "LOAD_FAST"
+                or any(_in_loop(code, instructions[k].offset) for k in (j, *held)) or len(held) > 1
+                or held and arg[0].argval in _parameters(code) or arg[0].argval in code.co_cellvars):
+            return None  # the length of a local bound once, so the very tensor it holds at the division
+        twice = other.opname == "LOAD_FAST" and _stored_from_len(code, other.argval)  # ``n * n``: no constant
+        return (None if twice else constant), arg[0].argval
+    return None
+
+
 @_per_code(256)
 def _stored_from_len(code: types.CodeType, name: str) -> bool:
     """Whether the local ``name`` is assigned once in ``code``, by the result of a ``len(...)``

@@ -1680,6 +1680,10 @@ def _ratio_arithmetic(
         if (kind == "div" and frame.mixed_sizes and (type(other) is int or type(other) is float and other.is_integer())
                 and int(other) in frame.mixed_sizes and divisor_source(other) not in ("literal", "configured")):
             return lost_track(f"a division by a size of {MIXED_PICK} (``/ len(e[e > e.mean()])``)", pred)
+        if kind == "div" and isinstance(other, (int, float)) and type(other) in (int, float) and other and frame.num_images > 1:
+            product = _over_constant_times_length(frame, ta, other)
+            if product is not None:
+                return product
         if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool):
             computed = _computed_divisor(frame, ta, other)
             if computed is not None:
@@ -2001,6 +2005,45 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
     if found.unproven and (frame.lengths or frame.host_reads):  # ``len(m.nonzero()) + 1``: maybe a count read
         return lost_track(COMPUTED_COUNT, track.from_prediction)
     return None
+
+
+TIMES_LENGTH = "a number times a length (``k * len(x)``, ``n * n``)"
+
+
+def _over_constant_times_length(frame: Frame, track: Track, z: float) -> Track | None:
+    """``l.sum() / (k * len(x))`` (detectron2 RPN's ``batch_size_per_image * num_images``, see
+    ``_bytecode.constant_times_length``) with ``x`` a tensor whose dim 0 carries images, not
+    picked by position, and ``k`` a constant of the call: on a group alone the body divides by
+    ``k`` times the group's count of those rows, whatever other count of the batch ``z`` equals.
+    None where the code shows no such product (read as before); another ratio over it is lost."""
+    found = frame.constant_times_length() if frame.tokens is None else None
+    if found is None:
+        return None
+    k, x = found
+    r = track.ratio
+    assert r is not None
+    rows: Tensor | None = None
+    if x is frame.per_image_targets and x is not None:  # ``len(targets)``: the images
+        rows = frame.arange(r.rows.device)
+    elif isinstance(x, Tensor) and x.dim():
+        held = frame.get(x)
+        rows = held.rows.get(0) if held is not None and held.lost_at is None else None
+        if rows is None or frame.by_position(rows) or rows.numel() != x.shape[0]:
+            if k is None or k * x.shape[0] == z:  # on a group alone: a length of its own, or a constant
+                return lost_track(f"a division by {TIMES_LENGTH} of a tensor whose rows are not the images' own",
+                                  track.from_prediction)
+            return None
+    else:
+        return None
+    if rows is None or k is None or k * rows.numel() != z:
+        return lost_track(f"a division by {TIMES_LENGTH}", track.from_prediction) if k is None else None
+    if r.kind is not RatioKind.SUM or r.divisors or r.normaliser is not None or r.normaliser_ops or r.row_counts:
+        return lost_track(f"a division of a ratio other than a plain sum by {TIMES_LENGTH}", track.from_prediction)
+    per_row = Ratio.of(torch.full((rows.numel(),), float(k), device=rows.device), rows.reshape(-1), 0, RatioKind.SUM)
+    try:
+        return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=per_row))
+    except ValueError:
+        return lost_track(f"a division by {TIMES_LENGTH}", track.from_prediction)
 
 
 def _over_length(frame: Frame, track: Track, n: int) -> Track:

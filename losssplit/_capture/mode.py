@@ -1067,6 +1067,11 @@ class Frame:
         its caller passed (``_bytecode.constant_number``)."""
         return self.op is not None and _bytecode.constant_number(c, *self.op, self._read_body_call)
 
+    def constant_times_length(self) -> tuple[Any, Any] | None:
+        """``(k, x)`` where the divisor of the division whose rule runs is ``k * len(x)``, ``k`` a
+        constant of the call (``_bytecode.constant_times_length``)."""
+        return _bytecode.constant_times_length(self._read_body_call)
+
     def _read_body_call(self) -> _bytecode.BodyCall | None:
         if self._body_call is None:
             read = self.read_body_call
