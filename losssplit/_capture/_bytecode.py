@@ -2997,7 +2997,7 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     """``(k, x)`` where the divisor of the ``a / b`` the caller's code is executing is ``k *
     len(x)`` (or ``len(x) * k``): written there, or a local assigned once, in no loop, right by
     that product (``normalizer = batch_size_per_image * num_images``), ``k`` a constant of the
-    call (``_pushes_constant``: a literal, a parameter at its default) and the length a local
+    call (``_constant_of_call``: a literal, a parameter at its default...) and the length a local
     assigned once by ``len(x)`` of a local ``x`` bound once. On a group alone the body divides by
     ``k`` times the group's length of ``x``. ``k`` None where the other factor is such a length
     too (``n * n``). None for any other divisor or an unchecked Python."""
@@ -3013,7 +3013,7 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     instructions = _instructions(f.f_code)
     other = instructions[constant]
     c = other.argval if other.opname == "LOAD_CONST" else f.f_locals.get(other.argval, _UNPROVEN)
-    if type(c) not in (int, float) or not _pushes_constant(f, instructions, constant, constant + 1, c, body):
+    if type(c) not in (int, float) or not _constant_equal(f, constant, constant + 1, c, body):
         return None
     return c, f.f_locals[x]
 
