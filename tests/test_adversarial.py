@@ -3101,6 +3101,29 @@ def test_torch_equal_of_the_first_image_s_tensor_outside_a_loop_declines():
         assert (set(got) == set(want)) == (len(want) == 1), (seed, weights, got, said)
 
 
+def test_torch_equal_of_one_image_s_tensor_kept_past_its_loop_declines():
+    """Review 16: ``eq = [torch.equal(x[b], y[b]) for b in ...]`` then ``if eq[0]:``: each test ran
+    in a loop over the images (decided on that image's groups), but the bool outlives the loop and
+    the branch picks image 0 by position; on a group alone it is the group's first image (the
+    companions were the batch's decision: twice the oracle). A torch.equal of one image's tensor
+    whose result is not tested right away declines the call."""
+    from _helpers import ROWS, TARGETS, split_outcome
+
+    def body(o, t):
+        y = torch.stack([s["y"] for s in t])
+        eq = [torch.equal(o["x"][b], y[b]) for b in range(len(t))]
+        loss = (o["x"] - y).abs().mean()
+        return {"loss": loss * 2.0 if eq[0] else loss}
+
+    for seed, weights in RULE_BATCHES:
+        outputs, targets = rule_batch(seed, weights)
+        targets[0]["y"] = outputs["x"][0].detach().clone()  # image 0's test is True, the others' False
+        got, want, said = split_outcome(body, [outputs, targets], [ROWS, TARGETS], None)
+        assert want and not wrong_companions(got, want), (weights, got, want)
+        if len({w >= 0.9 for w in weights}) > 1:
+            assert got == {} and any("torch.equal" in m for m in said), (got, said)
+
+
 def _doubled_per_image_if_weighted_equals_unweighted(o, t):
     y = torch.stack([s["y"] for s in t])
     e = (o["x"] - y).abs()

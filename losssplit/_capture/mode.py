@@ -3548,6 +3548,10 @@ def _one_image_equal(frame: Frame, func: Any, held: list[Track], a: Tensor, b: T
     outside a loop over the images is checked as one picked by position, ``Frame.branch``)."""
     image, *others = [t.image for t in held]
     assert image is not None  # by the caller's condition
+    if frame.num_images > 1 and not _bytecode.result_truth_tested():
+        # ``eq = [torch.equal(x[i], y[i]) for i in ...]`` then ``if eq[0]:``: a bool kept past the
+        # iteration is tested where it is picked by position (review16: silently the batch's image 0)
+        return False
     with _HIDDEN():
         if any(o is None or o is not image and not torch.equal(o, image) for o in others):
             return False
