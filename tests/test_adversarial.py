@@ -4115,3 +4115,30 @@ def test_values_over_the_images_whose_rows_are_not_one_per_image_decline():
     got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
     assert want and got == {}, (got, want)  # images 0 and 1 picked by position decline first (wrong4)
     assert any("their rows other than one per image" in m or "picked by position" in m for m in said), said
+
+
+def _matched_l1_over(z_of):
+    """DETR-style matched L1 over corners viewed 4 per match, summed over ``z_of(outputs)``."""
+    def body(outputs, targets, indices):
+        bi = torch.cat([torch.full_like(s, i) for i, (s, _) in enumerate(indices)])
+        si = torch.cat([s for s, _ in indices])
+        src = outputs["c"][bi, si]
+        tgt = torch.cat([t["c"][j] for t, (_, j) in zip(targets, indices)])
+        per_corner = F.l1_loss(src.reshape(-1, 3), tgt.reshape(-1, 3), reduction="none").sum(1)
+        return {"loss": per_corner.sum() / z_of(outputs)}
+    return body
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (review 16): a size of a dim without images (the queries, "
+                   "outputs['c'].shape[1]) dividing a loss is told from a count only by its value; equal to the "
+                   "batch's target instances it is read as them (README Known limits)")
+def test_a_size_of_a_dim_without_images_equal_to_the_instances_is_a_constant():
+    from _helpers import PER_IMAGE, ROWS, TARGETS, split_outcome
+
+    body = _matched_l1_over(lambda o: o["c"].shape[1])
+    g = torch.Generator().manual_seed(0)
+    outputs = {"c": torch.randn(2, 4, 12, generator=g).requires_grad_()}  # 4 queries
+    targets = [{"c": torch.randn(n, 12, generator=g), "loss_weight": w} for n, w in ((1, 1.0), (3, 0.5))]  # 4 boxes
+    indices = [(torch.tensor([2]), torch.tensor([0])), (torch.tensor([0, 1, 3]), torch.tensor([2, 0, 1]))]
+    got, want, said = split_outcome(body, [outputs, targets, indices], [ROWS, TARGETS, PER_IMAGE], None)
+    assert want and not wrong_companions(got, want), (got, want, said)
