@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import functools
 import inspect
 import itertools
@@ -254,7 +255,7 @@ class _Splitter:
             bound.apply_defaults()
             weight = bound.arguments.get(self.weight)
             return weight is None or _unit(weight)
-        return all(_unit(w) for w in _field_values([*args, *kwargs.values()], self.weight, 0))
+        return _unit_fields([*args, *kwargs.values()], self.weight)
 
     def _weight(self, wrapped: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str | None, Any]:
         """(the weight field of the per-image dicts, the weight argument's value)."""
@@ -392,20 +393,40 @@ def _unit(weight: Any) -> bool:
     return type(weight) in (int, float) and weight == 1
 
 
-_FIELD_DEPTH = 4  # levels of lists, tuples and dicts searched for the weight field
+_FIELD_ITEMS = 100_000  # items of lists, tuples, dicts and dataclasses searched for the weight field
 
 
-def _field_values(values: Iterable[Any], field: str, depth: int) -> Iterable[Any]:
-    """The values of ``field`` in the dicts among ``values`` (in lists, tuples and dicts,
-    ``_FIELD_DEPTH`` levels deep)."""
-    for value in values:
+def _unit_fields(values: Iterable[Any], field: str) -> bool:
+    """Whether ``field`` is the number 1 in every dict among ``values``, at any depth of lists,
+    tuples (their subclasses too: a list subclass of targets is read as the per-image list) and
+    dicts and in dataclasses' fields; False where they hold more than ``_FIELD_ITEMS`` items (a
+    weight left unsearched is not known to be 1)."""
+    stack, seen, budget = list(values), set(), _FIELD_ITEMS
+    while stack:
+        value = stack.pop()
+        if type(value) is torch.Tensor or id(value) in seen:
+            continue
         if isinstance(value, Mapping):
-            if field in value:
-                yield value[field]
-            if depth < _FIELD_DEPTH:
-                yield from _field_values(value.values(), field, depth + 1)
-        elif type(value) in (list, tuple) and depth < _FIELD_DEPTH:
-            yield from _field_values(value, field, depth + 1)
+            seen.add(id(value))
+            try:
+                if field in value and not _unit(value[field]):
+                    return False
+                items = list(value.values())
+            except Exception:  # noqa: BLE001 - a mapping of the user's that cannot be read
+                return False
+        elif isinstance(value, (list, tuple)):
+            seen.add(id(value))
+            items = list(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            seen.add(id(value))
+            items = [getattr(value, f.name, None) for f in dataclasses.fields(value)]
+        else:
+            continue
+        budget -= len(items)
+        if budget < 0:
+            return False
+        stack += items
+    return True
 
 
 def _places(wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> dict[str, Any]:

@@ -6,6 +6,7 @@ declines as on any batch (the oracle then differs from the returned value)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -222,3 +223,56 @@ def test_a_call_declined_by_a_check_gives_the_values_as_returned_where_one_group
     else:
         assert not companions(out), said
         assert any("not each image once" in m and "no companions for this call" in m for m in said), said
+
+
+class _TargetList(list):
+    """A list subclass of per-image targets: read as the per-image list, so its weights are the weights."""
+
+
+@dataclasses.dataclass
+class _Batch:
+    meta: list
+
+
+@pytest.mark.parametrize("where", ["list subclass", "5 levels deep", "dataclass"])
+def test_a_weight_not_1_wherever_the_arguments_hold_it_declines(where):
+    """Review 16: the weight field was searched in plain lists and tuples four levels deep only;
+    a list subclass of targets with a weight of 0.95 (group real) or a weight 0.5 five levels
+    deep gave the value as returned, weighted, where the oracle sets the weight to 1."""
+    def deep_body(outputs, deep):
+        meta = deep.meta if isinstance(deep, _Batch) else deep["a"]["b"]["c"]["d"]["meta"]
+        w = torch.tensor([m["loss_weight"] for m in meta])
+        ce = F.cross_entropy(outputs["a"] @ outputs["p"].T, torch.arange(3), reduction="none")
+        return {"loss_mnrl": (ce * w).mean()}
+
+    for weight in (0.5, 1.0):
+        args, kinds = batch([1.0, 0.95 if weight != 1 else 1.0, 1.0])
+        if where == "list subclass":
+            body, labels = in_batch_negatives, None
+            args[1] = _TargetList(args[1])
+            want = oracle_companions(in_batch_negatives, [args[0], list(args[1])], kinds, [t["loss_weight"] for t in args[1]])
+        else:
+            body, labels = deep_body, ["wiki"] * 3
+            meta = [{"loss_weight": weight} for _ in range(3)]
+            args[1] = _Batch(meta) if where == "dataclass" else {"a": {"b": {"c": {"d": {"meta": meta}}}}}
+            unit = [{"loss_weight": 1.0} for _ in range(3)]
+            want = {"loss_mnrl_wiki": deep_body(args[0], _Batch(unit) if where == "dataclass" else
+                                                {"a": {"b": {"c": {"d": {"meta": unit}}}}})["loss_mnrl"]}
+        out, said = outcome(body, args, labels)
+        key = next(k for k in want if k.startswith("loss_mnrl_"))
+        if weight == 1:
+            assert out[key].item() == pytest.approx(float(want[key]), rel=1e-6), said
+        else:
+            assert key not in out, (out[key].item(), float(want[key]))
+            assert any("'loss_mnrl'" in m for m in said), said
+
+
+def test_a_weight_search_too_large_declines():
+    """A weight left unsearched (more items than the search reads) is not known to be 1."""
+    from losssplit import _decorator
+
+    assert _decorator._unit_fields([[{"loss_weight": 1}], {"x": (1.0, [{"loss_weight": 1.0}])}], "loss_weight")
+    assert not _decorator._unit_fields([[[0] * (_decorator._FIELD_ITEMS + 1)]], "loss_weight")
+    loop = {"loss_weight": 1}
+    loop["self"] = loop
+    assert _decorator._unit_fields([loop], "loss_weight")

@@ -1274,3 +1274,56 @@ def test_a_constant_times_a_length_of_images_picked_by_position_times_two():
     for seed, weights in RULE_BATCHES:
         got, want, _ = rule_outcome(body, rule_batch(seed, weights))
         assert not wrong_companions(got, want), (seed, got, want)
+
+
+@pytest.mark.parametrize("derive", [
+    lambda a: a.unsqueeze(0).shape[1],
+    lambda a: a.reshape(1, -1, a.shape[1]).shape[1],
+    lambda a: a.sum(1).shape[0],
+    lambda a: float(a.unsqueeze(0).shape[1]),
+    lambda a: int((a * a.shape[1]).sum(1).sum().item()) // a.shape[1],
+], ids=["unsqueeze", "reshape", "sum(1)", "float", "item"])
+@pytest.mark.parametrize("use", ["branch", "scale", "arange"])
+def test_a_size_or_value_of_a_tensor_derived_from_one_made_with_the_batch_size_declines(derive, use):
+    """Review 16: ``a = torch.ones(B, N) / N`` keeps its rows' size through conversions and numbers
+    only; ``a.unsqueeze(0).shape[1]``, ``a.sum(1).shape[0]`` or ``a.sum().item()`` were plain
+    numbers, the batch's on a group alone too: a branch on them, a float scale or
+    ``torch.arange(n)`` gave silently wrong companions (``loss * (2 if n > 2 else 1)``: twice the
+    oracle). A size or value read of such a tensor declines the call."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        n = derive(_uniform_masses(outputs, targets))
+        if use == "branch":
+            return {"loss": err.mean() * (2.0 if n > 3 else 1.0)}
+        if use == "scale":
+            return {"loss": err.mean() * float(n)}
+        return {"loss": (err.flatten(1).mean(1) * torch.arange(int(n))).mean()}
+
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want)
+        if len({w >= 0.9 for w in weights}) > 1:
+            assert got == {}, (got, said)
+            assert any("made with a size of image rows" in m or "'loss'" in m for m in said), said
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (review 16): torch.arange of a size of image rows (or of len(targets)) "
+                   "is followed as a per-row constant; its values are the rows' positions, on a group alone 0..G-1 "
+                   "(README Known limits)")
+def test_a_per_row_factor_of_positions_made_with_the_batch_size():
+    """``loss_per_image * torch.arange(B)``: each image's factor is its position in the batch, on a
+    group alone its position in the group."""
+
+    def scaled(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err.flatten(1).mean(1) * torch.arange(outputs["x"].shape[0])).mean()}
+
+    def ramp(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err.flatten(1).mean(1) * (torch.arange(len(targets)).float() / len(targets))).sum()}
+
+    for body in (scaled, ramp):
+        for seed, weights in RULE_BATCHES:
+            got, want, _ = rule_outcome(body, rule_batch(seed, weights))
+            assert not wrong_companions(got, want), (body.__name__, seed, got, want)

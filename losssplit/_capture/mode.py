@@ -905,6 +905,10 @@ class Frame:
         # tensors made with such sizes (``torch.zeros(pred.shape[:4])``): id -> (the tensor, dim ->
         # the images of its indices); held, so the ids stay unique
         self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
+        # tensors computed from those by ops that do not follow the rows' dim (``m.unsqueeze(0)``,
+        # ``m.sum(1)``), carrying no images' rows: id -> (the tensor, the op); a size or value
+        # read of them declines the call (on a group alone it is the group's)
+        self.sized_derived: dict[int, tuple[Tensor, str]] = {}
         # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
@@ -1789,6 +1793,7 @@ class Frame:
         self.size_sites.clear()
         self.row_constants.clear()
         self.sized_by.clear()
+        self.sized_derived.clear()
         self.lengths.clear()
         self.other_lengths.clear()
         self.mixed_sizes.clear()
@@ -3369,6 +3374,13 @@ class CaptureMode(TorchFunctionMode):
             and not (isinstance(out, (tuple, list)) and out and isinstance(out[0], Tensor))
             and func is not Tensor.__setitem__
         ):
+            if frame.sized_derived and args and (func in HOST_READS or func in SIZE_READS):
+                derived = frame.sized_derived.get(id(args[0]))
+                if derived is not None and derived[0] is args[0]:
+                    read = "Tensor.shape" if func not in HOST_READS and func is not Tensor.size else op_name(func)
+                    frame.doubt(torch.ones((), dtype=torch.bool), f"{read} of a tensor computed by {derived[1]} "
+                                "from one made with a size of image rows: on a group alone its size or value is the "
+                                "group's, which is not followed")
             if func in HOST_READS and args:
                 try:
                     with torch._C.DisableTorchFunction():
@@ -3495,8 +3507,10 @@ class CaptureMode(TorchFunctionMode):
                         follow_labels(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if frame.sized_by and func in _SIZE_KEEPING and args and isinstance(out, Tensor):
-            _keep_sized(frame, func, args, kwargs, out)
+        if frame.sized_by and args and isinstance(out, Tensor):
+            if func in _SIZE_KEEPING:
+                _keep_sized(frame, func, args, kwargs, out)
+            _derive_sized(frame, func, args, kwargs, out)
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
             filled = frame.weight_filled.get(id(args[0]))
             if filled is not None and filled[0] is args[0] and filled[2] is None and frame.get(out) is None:
@@ -3544,6 +3558,10 @@ def _one_image_equal(frame: Frame, func: Any, held: list[Track], a: Tensor, b: T
     outside a loop over the images is checked as one picked by position, ``Frame.branch``)."""
     image, *others = [t.image for t in held]
     assert image is not None  # by the caller's condition
+    if frame.num_images > 1 and not _bytecode.result_truth_tested():
+        # ``eq = [torch.equal(x[i], y[i]) for i in ...]`` then ``if eq[0]:``: a bool kept past the
+        # iteration is tested where it is picked by position (review16: silently the batch's image 0)
+        return False
     with _HIDDEN():
         if any(o is None or o is not image and not torch.equal(o, image) for o in others):
             return False
@@ -3624,11 +3642,14 @@ class _Writes(dict[Any, bool]):
 _WRITES = _Writes()
 
 
+_SHAPE_GIVEN = (Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape)  # kept where the shape is
+
 _SIZE_KEEPING = frozenset({
     Tensor.to, Tensor.type_as, Tensor.type, Tensor.float, Tensor.double, Tensor.half, Tensor.bfloat16, Tensor.clone,
     torch.clone, Tensor.contiguous, Tensor.detach, Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul,
     Tensor.__truediv__, Tensor.__rtruediv__, Tensor.div, torch.div, Tensor.__add__, Tensor.__radd__, Tensor.add,
     torch.add, Tensor.__sub__, Tensor.__rsub__, Tensor.sub, torch.sub, Tensor.__neg__, Tensor.neg, torch.neg,
+    *_SHAPE_GIVEN,
 })
 """Ops whose output, of a tensor made with a size of image rows and Python numbers (or, for a
 conversion, a tensor giving only its dtype and device), has that tensor's shape."""
@@ -3638,15 +3659,34 @@ def _keep_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor)
     """``torch.ones(B, N).type_as(x) / N`` (geomloss' uniform masses): still made with the size
     ``B`` of image rows along dim 0, as ``torch.ones(B, N)`` was (``Frame.sized_by``). Only where
     the other operands are Python numbers (or, for ``type_as`` / ``to``, the tensor naming the
-    dtype): a tensor operand could broadcast differently on a group alone."""
+    dtype, for a view or reshape to its own shape the tensor naming it): a tensor operand could
+    broadcast differently on a group alone."""
     x = args[0]
     sized = frame.sized_by.get(id(x)) if isinstance(x, Tensor) else None
     if sized is None or sized[0] is not x or out.shape != x.shape:
         return
     rest = [*args[1:], *kwargs.values()]
-    if func not in (Tensor.type_as, Tensor.to) and any(isinstance(v, Tensor) for v in rest):
+    if func not in (Tensor.type_as, Tensor.to, *_SHAPE_GIVEN) and any(isinstance(v, Tensor) for v in rest):
         return
     frame.sized_by[id(out)] = (out, sized[1])
+
+
+def _derive_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """Record ``out`` in ``Frame.sized_derived`` where it carries no images' rows and is computed
+    from a tensor made with a size of image rows (or from one so computed) otherwise than
+    ``_keep_sized`` follows: ``m.unsqueeze(0).shape[1]`` or ``m.sum(1).sum().item()`` is the batch's
+    count, the group's on a group alone."""
+    kept = frame.sized_by.get(id(out))
+    if kept is not None and kept[0] is out or frame.get(out) is not None:
+        return
+    for x in flat_args(args, kwargs):
+        if not isinstance(x, Tensor):
+            continue
+        sized = frame.sized_by.get(id(x))
+        derived = frame.sized_derived.get(id(x))
+        if sized is not None and sized[0] is x or derived is not None and derived[0] is x:
+            frame.sized_derived[id(out)] = (out, derived[1] if derived is not None and derived[0] is x else op_name(func))
+            return
 
 
 _WEIGHT_VIEWS = frozenset({
