@@ -1308,6 +1308,38 @@ def test_a_size_or_value_of_a_tensor_derived_from_one_made_with_the_batch_size_d
             assert any("made with a size of image rows" in m or "'loss'" in m for m in said), said
 
 
+@pytest.mark.parametrize("derive, followed", [
+    (lambda a: F.one_hot(a.long(), 3)[..., :2].float().shape[0], True),
+    (lambda a: a[:, :1].shape[0], True),
+    (lambda a: a.unsqueeze(-1).shape[0], True),
+    (lambda a: a[:2].shape[0], False),
+    (lambda a: a.unsqueeze(1).shape[0], False),
+    (lambda a: a.unsqueeze(0).shape[1], False),
+], ids=["one_hot", "slice", "unsqueeze_last", "rows_cut", "unsqueeze_inside", "unsqueeze_first"])
+@pytest.mark.parametrize("use", ["branch", "scale"])
+def test_sizes_of_a_one_hot_or_uncut_slice_of_a_tensor_made_with_the_batch_size_follow_the_oracle(derive, followed, use):
+    """``F.one_hot(classes, C + 1)[..., :C]`` of ``classes = torch.full(logits.shape[:2], C)`` (a
+    DETR-style varifocal's ``torch.zeros(onehot.shape[:2])``) keeps the rows' size along the dims that
+    carried them: its size there is the group's count, and a branch on it is decided per group; a
+    slice cutting those rows, or an unsqueeze not past the last dim, is no such tensor (its size read
+    declines)."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        n = derive(_uniform_masses(outputs, targets))
+        if use == "branch":
+            return {"loss": err.mean() * (2.0 if n > 3 else 1.0)}
+        return {"loss": err.mean() * float(n)}
+
+    given = 0
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want, said)
+        given += len(got)
+    if use == "branch":
+        assert bool(given) == followed, given
+
+
 @pytest.mark.xfail(strict=True, reason="known WRONG (review 16): torch.arange of a size of image rows (or of len(targets)) "
                    "is followed as a per-row constant; its values are the rows' positions, on a group alone 0..G-1 "
                    "(README Known limits)")

@@ -3510,6 +3510,8 @@ class CaptureMode(TorchFunctionMode):
         if frame.sized_by and args and isinstance(out, Tensor):
             if func in _SIZE_KEEPING:
                 _keep_sized(frame, func, args, kwargs, out)
+            elif func in _LEADING_KEPT:
+                _keep_leading(frame, func, args, kwargs, out)
             _derive_sized(frame, func, args, kwargs, out)
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
             filled = frame.weight_filled.get(id(args[0]))
@@ -3645,7 +3647,8 @@ _WRITES = _Writes()
 _SHAPE_GIVEN = (Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape)  # kept where the shape is
 
 _SIZE_KEEPING = frozenset({
-    Tensor.to, Tensor.type_as, Tensor.type, Tensor.float, Tensor.double, Tensor.half, Tensor.bfloat16, Tensor.clone,
+    Tensor.to, Tensor.type_as, Tensor.type, Tensor.float, Tensor.double, Tensor.half, Tensor.bfloat16, Tensor.long,
+    Tensor.int, Tensor.bool, Tensor.clone,
     torch.clone, Tensor.contiguous, Tensor.detach, Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul,
     Tensor.__truediv__, Tensor.__rtruediv__, Tensor.div, torch.div, Tensor.__add__, Tensor.__radd__, Tensor.add,
     torch.add, Tensor.__sub__, Tensor.__rsub__, Tensor.sub, torch.sub, Tensor.__neg__, Tensor.neg, torch.neg,
@@ -3667,6 +3670,41 @@ def _keep_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor)
         return
     rest = [*args[1:], *kwargs.values()]
     if func not in (Tensor.type_as, Tensor.to, *_SHAPE_GIVEN) and any(isinstance(v, Tensor) for v in rest):
+        return
+    frame.sized_by[id(out)] = (out, sized[1])
+
+
+_LEADING_KEPT = frozenset({torch.nn.functional.one_hot, Tensor.__getitem__, Tensor.unsqueeze, torch.unsqueeze})
+"""Ops whose output keeps each dim of its input at the same position, of the same size, where
+``_keep_leading`` shows it: a one-hot adds a dim last, basic slicing cuts dims in place, an
+unsqueeze past the last dim adds one last."""
+
+
+def _keep_leading(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """``F.one_hot(classes, C + 1)[..., :C]`` of ``classes = torch.full(logits.shape[:2], C)``:
+    still made with the sizes of image rows along the dims that carried them, uncut
+    (``Frame.sized_by``), so that ``onehot.shape[:2]`` is followed as ``classes.shape`` is. Only
+    basic slicing (slices and ``...``, each dim kept in place) and a trailing unsqueeze."""
+    x = args[0]
+    sized = frame.sized_by.get(id(x)) if isinstance(x, Tensor) else None
+    if sized is None or sized[0] is not x or out.dim() < x.dim():
+        return
+    if func is Tensor.__getitem__:
+        index = args[1] if len(args) > 1 else None
+        parts = index if type(index) is tuple else (index,)
+        if not all(type(i) is slice or i is Ellipsis for i in parts) or sum(i is Ellipsis for i in parts) > 1 \
+                or out.dim() != x.dim():
+            return
+        if Ellipsis in parts:
+            at = parts.index(Ellipsis)
+            parts = (*parts[:at], *[slice(None)] * (x.dim() - len(parts) + 1), *parts[at + 1:])
+        if any(d < len(parts) and parts[d] != slice(None) for d in sized[1]):
+            return
+    elif func is not torch.nn.functional.one_hot:
+        dim = get_arg(args, kwargs, 1, "dim", 0)
+        if type(dim) is not int or dim not in (-1, x.dim()):
+            return
+    if any(out.shape[d] != x.shape[d] for d in sized[1]):
         return
     frame.sized_by[id(out)] = (out, sized[1])
 
