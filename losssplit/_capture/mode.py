@@ -3510,8 +3510,6 @@ class CaptureMode(TorchFunctionMode):
         if frame.sized_by and args and isinstance(out, Tensor):
             if func in _SIZE_KEEPING:
                 _keep_sized(frame, func, args, kwargs, out)
-            elif func in _LEADING_KEPT:
-                _keep_leading(frame, func, args, kwargs, out)
             _derive_sized(frame, func, args, kwargs, out)
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
             filled = frame.weight_filled.get(id(args[0]))
@@ -3646,16 +3644,26 @@ _WRITES = _Writes()
 
 _SHAPE_GIVEN = (Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape)  # kept where the shape is
 
+_CONVERSIONS = frozenset({
+    Tensor.to, Tensor.type_as, Tensor.type, Tensor.float, Tensor.double, Tensor.clone, torch.clone, Tensor.contiguous,
+    Tensor.detach,
+})
+"""Copies and conversions: the same values, shape and images (``_SIZE_KEEPING``, ``_WEIGHT_VIEWS``)."""
+
+_LEADING_KEPT = frozenset({torch.nn.functional.one_hot, Tensor.__getitem__, Tensor.unsqueeze, torch.unsqueeze})
+"""Ops whose output keeps each dim of its input at the same position, of the same size, where
+``_keep_sized`` shows it: a one-hot adds a dim last, basic slicing cuts dims in place, an
+unsqueeze past the last dim adds one last."""
+
 _SIZE_KEEPING = frozenset({
-    Tensor.to, Tensor.type_as, Tensor.type, Tensor.float, Tensor.double, Tensor.half, Tensor.bfloat16, Tensor.long,
-    Tensor.int, Tensor.bool, Tensor.clone,
-    torch.clone, Tensor.contiguous, Tensor.detach, Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul,
+    *_CONVERSIONS, Tensor.half, Tensor.bfloat16, Tensor.long, Tensor.int, Tensor.bool,
+    Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul,
     Tensor.__truediv__, Tensor.__rtruediv__, Tensor.div, torch.div, Tensor.__add__, Tensor.__radd__, Tensor.add,
     torch.add, Tensor.__sub__, Tensor.__rsub__, Tensor.sub, torch.sub, Tensor.__neg__, Tensor.neg, torch.neg,
-    *_SHAPE_GIVEN,
+    *_SHAPE_GIVEN, *_LEADING_KEPT,
 })
 """Ops whose output, of a tensor made with a size of image rows and Python numbers (or, for a
-conversion, a tensor giving only its dtype and device), has that tensor's shape."""
+conversion, a tensor giving only its dtype and device), keeps that tensor's sizes (``_keep_sized``)."""
 
 
 def _keep_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -3663,50 +3671,45 @@ def _keep_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor)
     ``B`` of image rows along dim 0, as ``torch.ones(B, N)`` was (``Frame.sized_by``). Only where
     the other operands are Python numbers (or, for ``type_as`` / ``to``, the tensor naming the
     dtype, for a view or reshape to its own shape the tensor naming it): a tensor operand could
-    broadcast differently on a group alone."""
+    broadcast differently on a group alone. Of ``_LEADING_KEPT``, where the dims that carried the
+    rows stay in place, uncut (``_leading_kept``): ``F.one_hot(classes, C + 1)[..., :C]`` of
+    ``classes = torch.full(logits.shape[:2], C)``, so that ``onehot.shape[:2]`` is followed as
+    ``classes.shape`` is."""
     x = args[0]
     sized = frame.sized_by.get(id(x)) if isinstance(x, Tensor) else None
-    if sized is None or sized[0] is not x or out.shape != x.shape:
+    if sized is None or sized[0] is not x:
         return
-    rest = [*args[1:], *kwargs.values()]
-    if func not in (Tensor.type_as, Tensor.to, *_SHAPE_GIVEN) and any(isinstance(v, Tensor) for v in rest):
+    if func in _LEADING_KEPT:
+        if not _leading_kept(func, args, kwargs, x, out, sized[1]):
+            return
+    elif out.shape != x.shape or func not in (Tensor.type_as, Tensor.to, *_SHAPE_GIVEN) and any(
+            isinstance(v, Tensor) for v in [*args[1:], *kwargs.values()]):
         return
     frame.sized_by[id(out)] = (out, sized[1])
 
 
-_LEADING_KEPT = frozenset({torch.nn.functional.one_hot, Tensor.__getitem__, Tensor.unsqueeze, torch.unsqueeze})
-"""Ops whose output keeps each dim of its input at the same position, of the same size, where
-``_keep_leading`` shows it: a one-hot adds a dim last, basic slicing cuts dims in place, an
-unsqueeze past the last dim adds one last."""
-
-
-def _keep_leading(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
-    """``F.one_hot(classes, C + 1)[..., :C]`` of ``classes = torch.full(logits.shape[:2], C)``:
-    still made with the sizes of image rows along the dims that carried them, uncut
-    (``Frame.sized_by``), so that ``onehot.shape[:2]`` is followed as ``classes.shape`` is. Only
-    basic slicing (slices and ``...``, each dim kept in place) and a trailing unsqueeze."""
-    x = args[0]
-    sized = frame.sized_by.get(id(x)) if isinstance(x, Tensor) else None
-    if sized is None or sized[0] is not x or out.dim() < x.dim():
-        return
+def _leading_kept(func: Any, args: tuple, kwargs: dict, x: Tensor, out: Tensor, rows: Rows) -> bool:
+    """Whether ``out`` of the ``_LEADING_KEPT`` op keeps ``x``'s dims ``rows`` in place, uncut:
+    only basic slicing (slices and ``...``, each dim kept in place, those dims whole), a one-hot,
+    an unsqueeze past the last dim."""
+    if out.dim() < x.dim():
+        return False
     if func is Tensor.__getitem__:
         index = args[1] if len(args) > 1 else None
         parts = index if type(index) is tuple else (index,)
         if not all(type(i) is slice or i is Ellipsis for i in parts) or sum(i is Ellipsis for i in parts) > 1 \
                 or out.dim() != x.dim():
-            return
+            return False
         if Ellipsis in parts:
             at = parts.index(Ellipsis)
             parts = (*parts[:at], *[slice(None)] * (x.dim() - len(parts) + 1), *parts[at + 1:])
-        if any(d < len(parts) and parts[d] != slice(None) for d in sized[1]):
-            return
+        if any(d < len(parts) and parts[d] != slice(None) for d in rows):
+            return False
     elif func is not torch.nn.functional.one_hot:
         dim = get_arg(args, kwargs, 1, "dim", 0)
         if type(dim) is not int or dim not in (-1, x.dim()):
-            return
-    if any(out.shape[d] != x.shape[d] for d in sized[1]):
-        return
-    frame.sized_by[id(out)] = (out, sized[1])
+            return False
+    return all(out.shape[d] == x.shape[d] for d in rows)
 
 
 def _derive_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -3730,8 +3733,7 @@ def _derive_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tenso
 _WEIGHT_VIEWS = frozenset({
     Tensor.view, Tensor.view_as, Tensor.reshape, Tensor.reshape_as, torch.reshape, Tensor.unsqueeze, torch.unsqueeze,
     Tensor.squeeze, torch.squeeze, Tensor.flatten, torch.flatten, Tensor.broadcast_to, torch.broadcast_to,
-    Tensor.expand, Tensor.expand_as, Tensor.to, Tensor.type_as, Tensor.type, Tensor.float, Tensor.double, Tensor.clone,
-    torch.clone, Tensor.contiguous, Tensor.detach,
+    Tensor.expand, Tensor.expand_as, *_CONVERSIONS,
 })
 """Ops whose output, of a tensor filled with an image's weight object, is filled with it too."""
 
