@@ -331,6 +331,7 @@ def finish(
     turned = host[turned_at : turned_at + len(frame.branches) * groups]
     if turned:
         host = host[:turned_at] + host[turned_at + len(turned) :]
+    constants = _constants(frame, names, turned) if CONSTANT in turned else {}
     unread = frame.unconsumed_read({id(p.ratio) for p in pending})
     if unread is not None:
         return _declined(
@@ -365,7 +366,7 @@ def finish(
             of_key = host[i * groups * 3 : (i + 1) * groups * 3]
             if imaged is None and 0.0 in of_key[2::3]:  # groups' images, known on the host (else no warning)
                 imaged = membership.counts_per_group([[1.0]] * membership.images) or []
-            made.append(_plain_companions(p, of_key, names, named[i], clashes, warn, present, imaged))
+            made.append(_plain_companions(p, of_key, names, named[i], clashes, warn, present, imaged, constants))
             continue
         mine: list[tuple[str, str, float, float]] = []
         ambiguous_key = False
@@ -467,7 +468,7 @@ def finish(
             for made_p in made:
                 out.extend(made_p)
     else:
-        out = _sum_parts(pending, made, warn)
+        out = _sum_parts(pending, made, warn, constants)
     return _without_turned(frame, pending, names, turned, out, warn) if any(turned) else out
 
 
@@ -503,7 +504,7 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
     for b in frame.branches:
         if b.of is None:
             continue
-        for of in (b.of, b.than):
+        for of in (b.of, b.than, *(b.constant[:1] if b.constant is not None else ())):
             if isinstance(of, torch.Tensor) and of.dim() == 1:  # a row map: the count of its indices
                 sources.setdefault(id(of), Ratio.of(torch.ones(of.shape, dtype=torch.float64, device=of.device), of, 0,
                                                     RatioKind.SUM))
@@ -512,9 +513,10 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
     device = next(iter(sources.values())).values.device if sources else membership.group.device
     ratios = [_on(r, device) for r in sources.values()]
     rows = table([Pending("", r.values, r) for r in ratios], membership, frame.origin) if ratios else None
-    per_group, images = {}, {}
+    per_group, images, counted = {}, {}, {}
     for k, (key, r) in enumerate(zip(sources, ratios)):
         assert rows is not None
+        counted[key] = rows[k, :, 2]
         num = rows[k, :, 0] + r.num_offset
         per_group[key] = num + r.offset if r.kind is RatioKind.SUM else num / rows[k, :, 1] + r.offset
         if r.host_image is not None or r.row_dim < 0:  # one image's value (a per-image loop): its groups' only
@@ -522,7 +524,7 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
             images[key] = membership.to(device).per_group(image.index_fill_(0, r.rows.reshape(-1)[:1], 1.0)) > 0
     counts = membership.to(device).per_group(torch.ones(membership.images, dtype=torch.float64, device=device))
     present = counts > 0
-    out = []
+    out, unknown = [], torch.zeros_like(present)
     for b in frame.branches:
         if b.positional:  # one image picked by position: on a group alone, the group's image there
             out.append(present & (counts < membership.images))
@@ -532,11 +534,35 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
             continue
         than = b.than.to(device) if isinstance(b.than, torch.Tensor) and b.than.dim() == 0 else b.than
         value = per_group[id(b.of)]
-        decided = getattr(torch, b.op)(value, per_group.get(id(than), than))
+        than = per_group.get(id(than), than)
+        unknown |= value.isnan() | (than.isnan() if isinstance(than, torch.Tensor) else False)
+        decided = getattr(torch, b.op)(value, than)
         if b.floor:  # ``max(pos.sum(), 1)``: a group counting 0 has no companion over it (see ``Branch.floor``)
             decided = torch.where(value == 0, b.taken, decided)
-        out.append((decided != b.taken) & images.get(id(b.of), present))
-    return torch.cat(out)
+        turned = (decided != b.taken) & images.get(id(b.of), present)
+        if b.constant is not None:  # ``E if test else c``: a group without rows in ``E`` holds ``c`` (``CONSTANT``)
+            turned = turned.to(torch.float64) * torch.where(counted[id(b.constant[0])] == 0, CONSTANT, 1.0)
+        out.append(turned)
+    flags = torch.stack([t.to(torch.float64) for t in out])
+    # a value the batch cannot give a group (an empty mean) may be one of ``c`` on that group alone
+    return torch.where((flags == CONSTANT) & unknown, 1.0, flags).flatten()
+
+
+CONSTANT = 2.0
+"""``_turned``'s value where a group alone takes the number ``c`` of ``x = E if test else c``
+(``Branch.constant``) and has no rows in ``E``: ``E``'s part of a key is ``c`` there."""
+
+
+def _constants(frame: Frame, names: list[str], turned: list[float]) -> dict[tuple[int, str], float]:
+    """(id of ``E``'s ratio, group) -> ``c``, for each group that alone holds ``c`` for ``E``
+    (``CONSTANT``); ``turned`` left 1 where a group alone takes another branch (declined)."""
+    groups, out = len(names), {}
+    for k, b in enumerate(frame.branches):
+        for g, name in enumerate(names):
+            if turned[k * groups + g] == CONSTANT and b.constant is not None:
+                out[(id(b.constant[0]), name)] = b.constant[1]
+                turned[k * groups + g] = 0.0
+    return out
 
 
 def _on(r: Ratio, device: torch.device) -> Ratio:
@@ -658,12 +684,14 @@ _COMPARED: dict[str, Callable[[float], bool]] = {
 }
 
 
-def _sum_parts(pending: list[Pending], made: list[Companions], warn: Warn) -> Companions:
+def _sum_parts(pending: list[Pending], made: list[Companions], warn: Warn,
+               constants: dict[tuple[int, str], float] | None = None) -> Companions:
     """Each key's companions, those of a key that adds ratios summed over its parts per group.
 
     A group needs every part: one a plain sum without rows of the group adds its constant (the
-    body's empty sum); a part gated off for the group (``(0, 0)``) adds 0; any other missing part
-    (an empty mean, a zero count) leaves no value.
+    body's empty sum); a part gated off for the group (``(0, 0)``) adds 0; a part the group alone
+    holds as a number (``constants``: ``c`` of ``E if test else c``) is that number; any other
+    missing part (an empty mean, a zero count) leaves no value.
     """
     out = Companions()
     by_key: dict[str, list[tuple[Pending, dict[str, Companion]]]] = {}
@@ -680,7 +708,8 @@ def _sum_parts(pending: list[Pending], made: list[Companions], warn: Warn) -> Co
             pairs = []
             for p, of_part in parts:
                 c = of_part.get(group)
-                pairs.append((c.num, c.den) if c is not None else _empty_part(p.ratio))
+                held = constants.get((id(p.ratio), group)) if constants else None
+                pairs.append((c.num, c.den) if c is not None else (held, 1.0) if held is not None else _empty_part(p.ratio))
             if any(pair is None for pair in pairs):
                 warn(
                     f"part:{name}",
@@ -715,6 +744,7 @@ def _plain_companions(
     warn: Warn,
     present: list[float] | None = None,
     imaged: list[float] | None = None,
+    constants: dict[tuple[int, str], float] | None = None,
 ) -> Companions:
     """The companions of a key whose denominator is read from the table: ``host`` holds its
     (num, den, rows) per group (a plain sum's den is 1 for any group with rows). A sum over a
@@ -745,7 +775,9 @@ def _plain_companions(
         nums, dens = [nums[g] for g in keep], [dens[g] for g in keep]
         given = set(keep)
         for g, (group, name, cnt) in enumerate(zip(names, named, cnts)):  # (a batch without any rows: no term to name)
-            if cnt == 0 and imaged and imaged[g] > 0 and g not in given and given:
+            if cnt == 0 and imaged and imaged[g] > 0 and g not in given and given \
+                    and not (constants and (p.parts > 1 or p.formula) and (id(p.ratio), group) in constants):
+                # (a part the group alone holds as a number has its value there: ``_sum_parts``)
                 warn(f"norows:{name}", f"key {p.key!r}: group {group!r} has images but no rows in it in this call (an "
                      f"empty {'sum' if p.ratio.kind is RatioKind.SUM else 'mean'}); no companion {name!r}")
     made = _companions(p, groups, kept, nums, [1.0] * len(nums) if p.ratio.kind is RatioKind.SUM else dens, warn)

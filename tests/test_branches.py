@@ -413,3 +413,163 @@ def test_a_reduced_value_compared_by_builtin_max_or_min_is_a_branch(body):
     got, want, said = split_outcome(body, args, kinds)
     assert want and set(got) == set(want), said
     assert not wrong_companions(got, want)
+
+
+# -- ``x = E if test else c``: a group that alone takes the number ---------------------------------
+# ``_err`` is 0.1 on real images and 0.9 on synthetic ones (``_batch``), so ``e > 0.5`` holds on the
+# synthetic rows only: the real group alone has no hard rows and takes ``c``; ``~hard`` likewise for
+# the synthetic group.
+
+
+def distillation_over_hard_and_easy_rows(outputs, targets):
+    """D-FINE's ``loss_ddf``: each side's mean, or 0 where it has no rows, weighted by the square
+    roots of the sides' counts."""
+    e = _err(outputs, targets).flatten()
+    hard = e > 0.5
+    n_hard, n_easy = hard.sum() ** 0.5, (~hard).sum() ** 0.5
+    loss_hard = e[hard].mean() if hard.any() else 0
+    loss_easy = e[~hard].mean() if (~hard).any() else 0
+    return {"loss": (loss_hard * n_hard + loss_easy * n_easy) / (n_hard + n_easy), "loss_mean": e.mean()}
+
+
+def hard_mean_or_a_constant_plus_the_mean(outputs, targets):
+    """The number is not 0: the group alone adds 0.25 where it has no hard rows."""
+    e = _err(outputs, targets).flatten()
+    hard = e > 0.5
+    loss_hard = e[hard].mean() if hard.any() else 0.25
+    return {"loss": loss_hard + e.mean()}
+
+
+def _conditional(e, hard):
+    return e[hard].mean()
+
+
+def _mean_of_every_row(e, hard):
+    x = e.mean() if hard.any() else 0  # E holds rows of the group
+    return x + e.mean()
+
+
+def _made_by_a_python_function(e, hard):
+    x = _conditional(e, hard) if hard.any() else 0
+    return x + e.mean()
+
+
+def _written_in_place(e, hard):
+    x = e[hard].mul_(2.0).mean() if hard.any() else 0
+    return x + e.mean()
+
+
+def _drawn(e, hard):
+    x = (e[hard] * torch.rand(e[hard].shape, generator=torch.Generator().manual_seed(0))).mean() if hard.any() else 0
+    return x + e.mean()
+
+
+def _a_sum(e, hard):
+    x = e[hard].sum() if hard.any() else 0.25
+    return x + e.mean()
+
+
+def _no_number(e, hard):
+    x = e[hard].mean() if hard.any() else e.mean()
+    return x + e.mean()
+
+
+# each takes ``x = E if hard.any() else c`` where the real group alone takes ``c``, and is no case the rule proves
+NEAR = {
+    "E holds rows of the group (a mean of every row)": _mean_of_every_row,
+    "E made by a Python function": _made_by_a_python_function,
+    "E writes in place": _written_in_place,
+    "E draws random numbers": _drawn,
+    "E a sum, not a mean": _a_sum,
+    "the other value no number": _no_number,
+}
+
+
+def _near(name):
+    make = NEAR[name]
+
+    def body(outputs, targets):
+        e = _err(outputs, targets).flatten()
+        return {"loss": make(e, e > 0.5), "loss_mean": e.mean()}
+
+    return body
+
+
+def number_times_a_python_float(outputs, targets):
+    """``x * 2.0``: on the group alone ``0 * 2.0`` is a Python float, no tensor."""
+    e = _err(outputs, targets).flatten()
+    hard = e > 0.5
+    loss_hard = e[hard].mean() if hard.any() else 0
+    return {"loss": loss_hard * 2.0 + e.mean(), "loss_mean": e.mean()}
+
+
+def number_passed_to_a_function(outputs, targets):
+    """``torch.as_tensor(x)``: on the group alone an int64 tensor, no float32 one."""
+    e = _err(outputs, targets).flatten()
+    hard = e > 0.5
+    loss_hard = e[hard].mean() if hard.any() else 0
+    return {"loss": torch.as_tensor(loss_hard) + e.mean(), "loss_mean": e.mean()}
+
+
+def number_tested_later(outputs, targets):
+    """A later branch on a value made from ``x``: the real group alone tests ``0 * 5 < 0.05`` (True,
+    ``loss_mean`` doubled) where the batch tests 4.5; the batch has no value there for the group
+    (an empty mean), which compares False as the batch did."""
+    e = _err(outputs, targets).flatten()
+    hard = e > 0.5
+    loss_hard = e[hard].mean() if hard.any() else 0
+    scaled = loss_hard * torch.full((), 5.0)
+    out = {"loss": scaled + e.mean(), "loss_mean": e.mean()}
+    if scaled < 0.05:
+        out["loss_mean"] = e.mean() * 2.0
+    return out
+
+
+def number_times_a_double(outputs, targets):
+    """``x * t`` with ``t`` float64: ``0 * t`` alone is float64 too, ``E * t`` in float32 would not be."""
+    e = _err(outputs, targets).flatten()
+    hard = e > 0.5
+    loss_hard = e[hard].mean() if hard.any() else 0
+    return {"loss": loss_hard * e.double().mean() + e.mean(), "loss_mean": e.mean()}
+
+
+CONDITIONAL = [distillation_over_hard_and_easy_rows, hard_mean_or_a_constant_plus_the_mean]
+
+
+@pytest.mark.parametrize("body", CONDITIONAL)
+@pytest.mark.parametrize("gap", [None, [0.9, 0.1, 0.9, 0.1]])
+def test_a_group_that_alone_takes_the_number_of_a_conditional_expression_splits(body, gap):
+    """``x = E if test else c`` with ``E`` a mean over the rows the test counts (``e[hard].mean() if
+    hard.any() else 0``): the real group alone has no hard rows and holds ``c`` in ``x``; every
+    other value of its call is the batch's. Both groups get the oracle's values, no branch warning
+    (with hard rows in every group, ``gap``, nothing turns)."""
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5, 1.0], [1] * 4, gap)
+    assert set(got) == set(want) and "loss_real" in got, (got, want, said)
+    assert not _turned_warnings(said), said
+
+
+def test_the_number_of_a_conditional_expression_is_what_the_group_alone_adds():
+    """The real group's ``loss`` is ``0.25 + its mean`` (0.1): the number ``c``, not the batch's ``E``."""
+    got, _, _ = _outcome(hard_mean_or_a_constant_plus_the_mean, [1.0, 0.5, 0.5, 1.0], [1] * 4)
+    assert got["loss_real"] == pytest.approx(0.35, rel=1e-5)
+
+
+def test_a_conditional_expression_met_again_is_still_seen():
+    args, _ = _batch([1.0, 0.5, 0.5, 1.0], [1] * 4)
+    decorated = split_by_source(distillation_over_hard_and_easy_rows)
+    for _ in range(12):
+        out = decorated(*args)
+        assert "loss_real" in out and "loss_synthetic" in out
+
+
+@pytest.mark.parametrize("body", [*(_near(n) for n in NEAR), number_times_a_python_float, number_passed_to_a_function,
+                                  number_tested_later, number_times_a_double],
+                         ids=[*NEAR, "times a Python float", "passed to a function", "tested later", "times a double"])
+def test_a_conditional_expression_the_rule_does_not_prove_declines_the_group(body):
+    """Near misses of the rule: the real group alone takes ``c`` and its companions are declined
+    with the branch's warning naming every key (the synthetic group's are given)."""
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5, 1.0], [1] * 4)
+    assert not any(name.endswith("_real") for name in got), (got, want)
+    assert "loss_synthetic" in got or "loss_mean_synthetic" in got, (got, said)
+    (warning,) = _turned_warnings(said)
+    assert "group 'real'" in warning and "'loss'" in warning, warning

@@ -4621,3 +4621,87 @@ def _displayed(g: types.FrameType, local: str, key: Any, body: Callable[[], Body
         end = start
     start, end = spans[::-1][names.index(key)]
     return _constant_of_call(g, start, end, body, own, depth + 1)
+
+
+class Conditional(NamedTuple):
+    """``x = E if test else c`` in the caller's code, at its truth test: where the test picks
+    ``c``, the body skips ``E``'s instructions and ``x`` holds the number ``c`` (``mode.Arm``)."""
+
+    frame: types.FrameType
+    constant: int | float
+    sites: dict[int, int]
+    """Offset an op of ``E`` may report (``f_lasti``: a call's PRECALL, CALL or last inline cache)
+    -> the offset of the instruction running it; each of these must run one (calls, subscripts,
+    operators)."""
+    last: int
+    """Offset of ``E``'s last instruction: the op run there makes ``E``."""
+    end: int
+    """Offset of the jump that ends ``E``: any op of the frame at or past it is none of ``E``'s."""
+
+
+# instructions of ``E`` that only load (names, attributes, constants) or run an op on the values loaded
+_ARM_LOADS = frozenset({"LOAD_FAST", "LOAD_CONST", "LOAD_DEREF", "LOAD_ATTR", "LOAD_METHOD", "LOAD_GLOBAL",
+                        "PUSH_NULL", "PRECALL", "KW_NAMES", "NOP", "BUILD_TUPLE", "BUILD_SLICE"})
+_ARM_OPS = frozenset({"CALL", "BINARY_SUBSCR", "BINARY_OP", "UNARY_NEGATIVE", "UNARY_INVERT", "UNARY_POSITIVE"})
+# BINARY_OP arguments of ``a + b``, ``a - b``, ``a * b``, ``a / b``: a number there gives what a 0-dim
+# tensor of its value gives, with a tensor as the other operand
+_NUMBER_LIKE = frozenset({0, 10, 5, 11})
+
+
+def conditional_constant() -> Conditional | None:
+    """The conditional expression whose test the caller's code is executing, where its other
+    value is a number literal and the result is stored in a local read only as an operand of
+    ``+ - * /`` (each read's other operand checked a tensor where it runs: ``mode.Arm``); None
+    anywhere else, and on a Python version whose layout was not checked."""
+    found = _executed(_TEST_CHECKED)
+    if found is None or found[2] is None:
+        return None
+    f = found[0]
+    shape = _conditional_at(f.f_code, f.f_lasti)
+    return None if shape is None else Conditional(f, *shape)
+
+
+@_per_code(256)
+def _conditional_at(code: types.CodeType, lasti: int) -> tuple[int | float, dict[int, int], int, int] | None:
+    """3.11: ``POP_JUMP_FORWARD_IF_FALSE else``, ``E``, ``JUMP_FORWARD join``, ``else: LOAD_CONST c``,
+    ``join: STORE_FAST x``; ``E`` loads and ops only, ``x`` stored there alone and each of its
+    reads popped by a BINARY_OP ``+ - * /``."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "POP_JUMP_FORWARD_IF_FALSE":
+        return None
+    if not code.co_flags & 1 or _INTROSPECTION & set(code.co_names):  # 1: CO_OPTIMIZED
+        return None
+    other = _positions(code).get(instructions[at].argval)
+    if other is None or other < at + 3 or other + 1 >= len(instructions):
+        return None
+    const, jump, store = instructions[other], instructions[other - 1], instructions[other + 1]
+    if (const.opname != "LOAD_CONST" or type(const.argval) not in (int, float) or jump.opname != "JUMP_FORWARD"
+            or jump.argval != store.offset or store.opname != "STORE_FAST"):
+        return None
+    arm = instructions[at + 1 : other - 1]
+    if any(i.is_jump_target or i.opname not in _ARM_LOADS | _ARM_OPS for i in arm) or arm[-1].opname not in _ARM_OPS:
+        return None
+    if any(i.opname == "BINARY_OP" and i.arg not in _NUMBER_LIKE | _POWERS - {21} for i in arm):
+        return None  # no in-place operator in ``E``
+    name = store.argval
+    if _stores(instructions, name) != [other + 1]:
+        return None
+    for k, i in enumerate(instructions):
+        if i.opname == "LOAD_FAST" and i.argval == name:
+            use = _consumer(instructions, k)
+            if use is None or instructions[use[0]].opname != "BINARY_OP" or instructions[use[0]].arg not in _NUMBER_LIKE:
+                return None
+    sites = {}
+    for k, i in enumerate(arm):
+        if i.opname in _ARM_OPS:
+            sites[i.offset] = i.offset
+            if i.opname == "CALL":
+                sites[i.offset + 2 * _CALL_CACHES] = i.offset
+                if k and arm[k - 1].opname == "PRECALL":
+                    sites[arm[k - 1].offset] = i.offset
+    return const.argval, sites, arm[-1].offset, jump.offset
+
+
+def caller_frame() -> types.FrameType | None:
+    """The frame of the caller's code (the first outside losssplit and torch), on any version."""
+    return _caller(checked=False)

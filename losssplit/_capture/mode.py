@@ -969,6 +969,8 @@ class Frame:
         # one-element tensors that are such a test of a reduced value (``num_pos == 0``, ``m.any()``):
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
         self.branches: list[Branch] = []
+        self.arm: Arm | None = None  # a conditional expression's ``E`` being run (``Arm``)
+        self.conditionals: dict[int, tuple[Tensor, Branch]] = {}  # id(E) -> (E, its branch), uses checked
         self.tests: dict[int, tuple[Tensor, int | None, Ratio, str, float | Tensor, str]] = {}
         # ``m = fg_mask.max()`` over every element of a tensor of image rows (lost): id of ``m`` ->
         # (``m``, its version, "max" or "min", each row's largest or smallest value, the rows' images)
@@ -1812,6 +1814,8 @@ class Frame:
         self.group_numbers.clear()
         self.group_reads.clear()
         self.branches.clear()
+        self.arm = None
+        self.conditionals.clear()
         self.tests.clear()
         self.extremes.clear()
         self.floors.clear()
@@ -1916,12 +1920,27 @@ class Frame:
             self.branch(b)
             if floor:
                 self.floors[id(ratio)] = (ratio, b)
+            elif taken and tested and read == "Tensor.__bool__":
+                self._conditional(b)
             return True
         if track is not None and track.lost_at is None and t.numel() == 1 and branch_value(track.ratio):
             assert track.ratio is not None
-            self.branch(Branch(track.ratio, "ne", 0.0, taken, f"{read} of a reduced value"))
+            b = Branch(track.ratio, "ne", 0.0, taken, f"{read} of a reduced value")
+            self.branch(b)
+            if taken and tested and read == "Tensor.__bool__":
+                self._conditional(b)
             return True
         return False
+
+    def _conditional(self, b: Branch) -> None:
+        """Follow ``E`` where the test ``b`` just noted picks it in ``x = E if test else c``."""
+        if self.arm is not None or not self.branches or self.branches[-1] is not b or b.positional:
+            return
+        if isinstance(b.of, Ratio) and (b.of.host_image is not None or b.of.row_dim < 0):
+            return  # one image's value: its groups' decisions only (``_split._turned``), kept apart
+        at = _bytecode.conditional_constant()
+        if at is not None:
+            self.arm = Arm(b, at)
 
     def counted_number(self, x: Any, by_value: bool = True) -> bool:
         """Whether ``x`` is a number computed in Python from a ``RowCount`` of this call (or, with
@@ -2735,6 +2754,80 @@ class Branch:
     positional: bool = False
     """The value is one image's, tested outside any loop of the code that runs it (``if (e[0] >
     c).any():``): an image picked by position, on a group alone another image (``Frame.branch``)."""
+    constant: tuple[Ratio, float] | None = None
+    """``x = E if test else c`` taken to ``E``: (``E``'s ratio, ``c``). A group that alone decides
+    the test otherwise and has no rows in ``E`` holds ``c`` there, all else as in the batch
+    (``Arm``): its part ``E`` of a key is ``c`` (``_split``), no reason to decline the group."""
+
+
+@dataclasses.dataclass(slots=True)
+class Arm:
+    """``x = E if test else c`` (``_bytecode.conditional_constant``) whose test ``branch`` the batch
+    took to ``E``. A group that alone decides it otherwise skips ``E`` and holds the number ``c``
+    in ``x``; the rest of its call is the batch's where ``E``'s ops write nothing, read nothing on
+    the host and draw no random numbers (each of ``E``'s op instructions runs one op, from this
+    frame: no Python function of its own), ``E`` is one 0-dim floating value of a mean, and each
+    use of ``x`` is ``+ - * /`` with another tensor of its dtype (then ``c`` there gives what a
+    0-dim tensor of ``c`` gives). Then ``Branch.constant`` holds ``E``'s ratio and ``c``."""
+
+    branch: Branch
+    at: _bytecode.Conditional
+    seen: set[int] = dataclasses.field(default_factory=set)
+
+
+# ``x + y``, ``x - y``, ``x * y``, ``x / y`` and their reflected forms, as a BINARY_OP runs them
+_NUMBER_LIKE_OPS = frozenset({Tensor.add, Tensor.sub, Tensor.mul, Tensor.div, Tensor.__add__, Tensor.__radd__,
+                              Tensor.__sub__, Tensor.__rsub__, Tensor.__mul__, Tensor.__rmul__, Tensor.__truediv__,
+                              Tensor.__rtruediv__})
+# ops that draw random numbers (by name): skipped on a group alone, they would shift the later draws
+_DRAW_NAMES = ("rand", "bernoulli", "multinomial", "normal", "poisson", "dropout", "exponential", "geometric",
+               "cauchy", "uniform", "gumbel", "fractional")
+
+
+def _conditional_step(frame: Frame, func: Any, args: tuple, kwargs: dict | None) -> bool:
+    """Check the op about to run against a followed ``E`` (``Frame.arm``) and the uses of one made
+    (``Frame.conditionals``); True where it makes ``E`` (its track is read after it ran)."""
+    for x in args if frame.conditionals else ():
+        held = frame.conditionals.get(id(x)) if type(x) is Tensor or isinstance(x, Tensor) else None
+        if held is None or held[0] is not x:
+            continue
+        other = args[1] if len(args) == 2 and args[0] is x else args[0] if len(args) == 2 else None
+        if (func not in _NUMBER_LIKE_OPS or kwargs or not isinstance(other, Tensor) or other is x
+                or other.dtype != x.dtype):
+            held[1].constant = None  # on a group alone the number ``c`` meets this op: not followed
+            del frame.conditionals[id(x)]
+    arm = frame.arm
+    if arm is None:
+        return False
+    f = _bytecode.caller_frame()
+    at = arm.at
+    if f is not at.frame or f.f_lasti >= at.end:
+        frame.arm = None  # a Python function of its own in ``E``, or ``E`` left without its last op
+        return False
+    name = op_name(func).lower()
+    if (func in HOST_READS or func in _TRUTHS or func in _EXPOSING or _WRITES[func] and func is not Tensor.__invert__
+            or func is Tensor.__setitem__
+            or (kwargs and kwargs.get("out") is not None) or any(d in name for d in _DRAW_NAMES)
+            or any(isinstance(v, torch.Generator) for v in flat_args(args, kwargs or _NO_KWARGS))):
+        frame.arm = None
+        return False
+    op = at.sites.get(f.f_lasti)
+    if op is not None:
+        arm.seen.add(op)
+    return op == at.last
+
+
+def _conditional_made(frame: Frame, out: Any) -> None:
+    """``out`` is ``E`` (``Arm``): note its ratio and ``c`` on the branch where every op of ``E`` ran."""
+    arm, frame.arm = frame.arm, None
+    if arm is None or arm.seen != set(arm.at.sites.values()) or type(out) is not Tensor and not isinstance(out, Tensor):
+        return
+    track = frame.get(out)
+    if (out.dim() or not out.is_floating_point() or track is None or track.lost_at is not None
+            or track.ratio is None or track.ratio.kind is not RatioKind.MEAN):
+        return
+    arm.branch.constant = (track.ratio, float(arm.at.constant))
+    frame.conditionals[id(out)] = (out, arm.branch)
 
 
 _SYMBOLS = {"lt": "<", "le": "<=", "eq": "==", "ne": "!=", "gt": ">", "ge": ">="}
@@ -3341,6 +3434,16 @@ class CaptureMode(TorchFunctionMode):
         self.frame = frame
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
+        frame = self.frame
+        if frame.arm is None and not frame.conditionals:
+            return self._run(func, args, kwargs)
+        makes = _conditional_step(frame, func, args, kwargs)
+        out = self._run(func, args, kwargs)
+        if makes:
+            _conditional_made(frame, out)
+        return out
+
+    def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
         frame = self.frame
         if frame.exact_numbers:
             args, kwargs = exact_ints(frame, args, kwargs or {})
