@@ -2767,8 +2767,8 @@ class Arm:
     in ``x``; the rest of its call is the batch's where ``E``'s ops write nothing, read nothing on
     the host and draw no random numbers (each of ``E``'s op instructions runs one op, from this
     frame: no Python function of its own), ``E`` is one 0-dim floating value of a mean, and each
-    use of ``x`` is ``+ - * /`` with another tensor of its dtype (then ``c`` there gives what a
-    0-dim tensor of ``c`` gives). Then ``Branch.constant`` holds ``E``'s ratio and ``c``."""
+    use of ``x`` is ``+ - * /`` with another tensor of its dtype and device (then ``c`` there gives
+    what a 0-dim tensor of ``c`` gives). Then ``Branch.constant`` holds ``E``'s ratio and ``c``."""
 
     branch: Branch
     at: _bytecode.Conditional
@@ -2793,7 +2793,7 @@ def _conditional_step(frame: Frame, func: Any, args: tuple, kwargs: dict | None)
             continue
         other = args[1] if len(args) == 2 and args[0] is x else args[0] if len(args) == 2 else None
         if (func not in _NUMBER_LIKE_OPS or kwargs or not isinstance(other, Tensor) or other is x
-                or other.dtype != x.dtype):
+                or other.dtype != x.dtype or other.device != x.device):
             held[1].constant = None  # on a group alone the number ``c`` meets this op: not followed
             del frame.conditionals[id(x)]
     arm = frame.arm
@@ -3437,10 +3437,18 @@ class CaptureMode(TorchFunctionMode):
         frame = self.frame
         if frame.arm is None and not frame.conditionals:
             return self._run(func, args, kwargs)
-        makes = _conditional_step(frame, func, args, kwargs)
+        try:
+            with _HIDDEN():
+                makes = _conditional_step(frame, func, args, kwargs)
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            frame.error, frame.error_op, frame.arm, makes = exc, op_name(func), None, False
         out = self._run(func, args, kwargs)
         if makes:
-            _conditional_made(frame, out)
+            try:
+                with _HIDDEN():
+                    _conditional_made(frame, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         return out
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
