@@ -2,7 +2,8 @@
 
 ``mode`` holds the torch function mode, the per-tensor ``Track`` and the rule table; ``ratio``
 says what a reduced loss means per group; ``elementwise``, ``shape``, ``indexing``, ``losses`` and
-``spatial`` are the rule families (``autograd``: gradient penalties) (importing them registers their rules); ``_inputs`` tags the call's inputs.
+``spatial`` are the rule families (``autograd``: gradient penalties) (importing them registers their rules); ``overcount``
+follows values divided by a count of image rows before their sum; ``_inputs`` tags the call's inputs.
 """
 
 from . import (  # noqa: F401 - registers the rules

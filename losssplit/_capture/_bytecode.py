@@ -2928,6 +2928,11 @@ class Arithmetic(NamedTuple):
     a length of unknown value, maybe a count of the batch."""
     maximum: bool = False
     """Whether it calls the builtin ``max`` (``max(n, c)``, ``c`` no literal at most 1)."""
+    plus_size: tuple[int, int, Any] | None = None
+    """``(n, m, x)`` where it is exactly ``n + m`` (or ``m + n``) of two locals, ``n`` an int
+    assigned once by ``len(x)`` of a local ``x`` assigned once (``x`` the object it holds) and ``m``
+    an int of a subclass (the capture's mark of a size it reads: PolarMask's ``num_pos +
+    num_imgs``, ``num_pos = len(pos_inds)``, ``num_imgs = cls_scores.size(0)``); else None."""
 
 
 def divisor_arithmetic() -> Arithmetic | None:
@@ -2984,7 +2989,27 @@ def divisor_arithmetic() -> Arithmetic | None:
                 and _builtin(f, "len") is len and _stored_from_len(f.f_code, load.argval)):
             shift = (value, float(const.argval))
     maximum = any(i.opname == "LOAD_GLOBAL" and i.argval == "max" for i in span)
-    return Arithmetic(tuple(numbers), shift, unproven, maximum)
+    return Arithmetic(tuple(numbers), shift, unproven, maximum, _plus_size(span, f))
+
+
+def _plus_size(span: list[dis.Instruction], f: types.FrameType) -> tuple[int, int, Any] | None:
+    """See ``Arithmetic.plus_size``."""
+    if len(span) != 3 or span[2].opname != "BINARY_OP" or span[2].arg != 0 or _builtin(f, "len") is not len:
+        return None
+    if any(i.opname != "LOAD_FAST" for i in span[:2]):
+        return None
+    (a, b) = ((i.argval, f.f_locals.get(i.argval)) for i in span[:2])
+    instructions = _instructions(f.f_code)
+    for (name, n), (_, m) in ((a, b), (b, a)):
+        if type(n) is not int or not isinstance(m, int) or type(m) in (int, bool):
+            continue
+        stores = _stores(instructions, name)
+        if len(stores) != 1 or name in f.f_code.co_cellvars or not _length_of_local(instructions, stores[0], bool):
+            continue
+        x = instructions[stores[0] - 3].argval  # ``len(x)``: LOAD_GLOBAL len, LOAD_FAST x, PRECALL, CALL
+        if len(_stores(instructions, x)) == 1 and x not in f.f_code.co_cellvars and x in f.f_locals:
+            return n, m, f.f_locals[x]
+    return None
 
 
 def _bounded(span: list[dis.Instruction], f: types.FrameType) -> bool:

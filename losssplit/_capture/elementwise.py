@@ -86,6 +86,7 @@ from .mode import (
     with_sites,
     written_through_view,
 )
+from .overcount import OverCount, divided_by_floored_count, note_quotient
 from .ratio import (
     Ratio,
     RatioKind,
@@ -252,6 +253,7 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 and high is None and last is low and literal_argument(low, "min")):
             frame.floored[id(out)] = (out, float(low), src.detach(), frame.int_number(src),  # type: ignore[arg-type]
                                       frame.int_factor(src))
+            frame.note_floored_rows(out, src)
             floor = float(low)  # type: ignore[arg-type]  # a number, checked; ``max(n, 1.0)`` is the int n >= 1
             _carry_int(frame, src, out, lambda n: max(n, floor), low)
         return
@@ -807,6 +809,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             _binary(frame, Tensor.div, (a if isinstance(a, Tensor) else b, count), {}, out, "div")
             return
     ta, tb = frame.get(a), frame.get(b)
+    if kind == "div" and tb is None and not kwargs and divided_by_floored_count(frame, a, ta, b, out):
+        return
     if (frame.row_counts or frame.counted_values) and _counted_operand(frame, func, kind, a, ta, b, tb, out):
         return
     if ta is None and tb is None:
@@ -969,6 +973,11 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
         counted = sized is not None
     if not counted and not (ta is None and tb is None and (frame.row_count(a) is not None or frame.row_count(b) is not None)):
         return False
+    if counted and kind == "div" and tb is None and ta is not None and ta.ratio is not None and _is_number(b):
+        made = _over_length_plus_size(frame, ta, b)
+        if made is not None:
+            frame.set(out, made)
+            return True
     if (counted and kind == "div" and tb is None and ta is not None and ta.ratio is not None and _is_number(b)
             and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
             and (not _constant_divisor(frame, ta.ratio, b) or frame.host_normaliser(b) is not None)):
@@ -984,6 +993,56 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
     frame.lose(out, f"{op} {BY_COUNTED_NUMBER if counted else BY_ROW_COUNT}{BY_VALUE_ONLY if equal else ''}",
                pred=is_prediction(a, ta) or is_prediction(b, tb))
     return True
+
+
+def _over_length_plus_size(frame: Frame, track: Track, z: Any) -> Track | None:
+    """``l.sum() / (n + m)`` (PolarMask's ``num_pos + num_imgs``) with ``n`` a local assigned by
+    ``len(x)`` of a tensor whose rows carry images and ``m`` a size of image rows the body read
+    (``x.size(0)``), written at the division (``divisor_arithmetic``): on a group alone the body
+    divides by the group's count of each, so a plain sum is over the row sum of a 1 for each row
+    of both. None where the divisor is no such sum; another ratio over it is lost."""
+    found = divisor_arithmetic()
+    if found is None or found.plus_size is None:
+        return None
+    n, m, x = found.plus_size
+    sized = frame.row_count(m)
+    if sized is None or n + m != z:
+        return None
+    r = track.ratio
+    assert r is not None
+    counts = _length_counts(frame, x, n)  # what ``len(x)`` counts per row of the images
+    if (counts is None or r.kind is not RatioKind.SUM or r.divisors or r.normaliser is not None or r.normaliser_ops
+            or r.host_image is not None or frame.by_position(sized)):
+        return lost_track(COMPUTED_COUNT, track.from_prediction)
+    each, of = counts
+    rows = torch.cat([of, sized.reshape(-1).to(of.device)])
+    count = Ratio.of(torch.cat([each.to(torch.float32), torch.ones(sized.numel(), device=of.device)]), rows, 0,
+                     RatioKind.SUM)
+    try:
+        return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=count))
+    except ValueError:
+        return lost_track(COMPUTED_COUNT, track.from_prediction)
+
+
+def _length_counts(frame: Frame, x: Any, n: int) -> tuple[Tensor, Tensor] | None:
+    """(per row, the image of each row) of what ``len(x)`` counts, ``x`` a tensor of length ``n``:
+    its own rows where they carry images (a 1 each), or, for a mask's ``nonzero()`` indices (or a
+    view of them), the mask's row sums; None for anything else."""
+    if not isinstance(x, Tensor) or not x.dim() or len(x) != n:
+        return None
+    held = frame.get(x)
+    if held is not None and held.lost_at is None and 0 in held.rows and not frame.by_position(held.rows[0]):
+        rows = held.rows[0].reshape(-1)
+        return torch.ones(rows.numel(), device=rows.device), rows
+    for t in (x, x._base):
+        hit = frame.counted.get(id(t)) if t is not None else None
+        if hit is not None and hit[0] is t:
+            c = hit[1]
+            if (c.kind is not RatioKind.SUM or c.scales or c.divisors or c.normaliser is not None or c.normaliser_ops
+                    or c.offset or c.num_offset or c.counts_rows()):
+                return None
+            return row_sums(c.values, c.row_dim).to(torch.float32), c.rows.reshape(-1)
+    return None
 
 
 def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Tensor,
@@ -2706,8 +2765,6 @@ def sum_(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``sum``: over the rows of a prediction, a Ratio; of data over rows, a normaliser."""
     if frame.divided and divided_sum(frame, func, args, kwargs, out):
         return
-    if frame.count_quotients and counted_sum(frame, args, kwargs, out):
-        return
     _reduce(frame, func, args, kwargs, out, RatioKind.SUM, True)
 
 
@@ -2727,32 +2784,7 @@ def note_count_quotient(frame: Frame, quotient: Tensor, track: Track, n: Any) ->
         frame.doubt((torch.bincount(rows.reshape(-1), minlength=n) != 1).any(),
                     "values divided by the number of images, their rows other than one per image")
     unweighted = track.unweighted / n if track.unweighted is not None else None
-    before = dataclasses.replace(track, unweighted=unweighted)
-    frame.count_quotients[id(quotient)] = (quotient, version_of(quotient), before, rows, n)
-
-
-def counted_sum(frame: Frame, args: tuple, kwargs: dict, out: Any) -> bool:
-    """The full ``sum()`` of a quotient ``note_count_quotient`` remembered, unchanged since: the
-    sum of its values times the count, over each group's count of the rows. True when followed."""
-    src = args[0]
-    entry = frame.count_quotients.get(id(src))
-    if (entry is None or entry[0] is not src or entry[1] != version_of(src) or len(args) > 1 or kwargs
-            or not isinstance(out, Tensor)):
-        return False  # summed along a dim, or written since
-    _, _, before, rows, n = entry
-    held = src.detach()
-    frame.set(held, before)
-    summed = held.sum()
-    _reduce(frame, Tensor.sum, (held,), {}, summed, RatioKind.SUM, True)
-    num = frame.get(summed)
-    if num is None or num.ratio is None or num.lost_at is not None or num.ratio.kind is not RatioKind.SUM:
-        return False
-    try:
-        ratio = num.ratio.scaled(float(n)).over_row_count(rows)
-    except ValueError:
-        return False
-    frame.set(out, Track(from_prediction=num.from_prediction, ratio=ratio))
-    return True
+    note_quotient(frame, quotient, dataclasses.replace(track, unweighted=unweighted), OverCount(rows, float(n)))
 
 
 def note_divided(frame: Frame, quotient: Tensor, values: Tensor, s: Any, kept: Tensor | None = None) -> None:

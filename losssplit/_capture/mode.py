@@ -174,6 +174,8 @@ def _noted(name: str, base: type) -> Callable[..., Any]:
         frame = self._frame()
         if frame is not None and not _by_the_capture():
             frame.counted_values.add(float(value))
+            if name == "__float__" and type(self) is RowCount:  # ``torch.tensor(float(bs))``: this very float
+                frame.count_floats[id(value)] = (value, self._index)
         return value
 
     method.__name__ = name
@@ -252,6 +254,9 @@ class FlooredFloat(_Plain, float):
     inner: float
     proven: bool
     lists: Any
+    counts: Tensor | None = None
+    """The images of the rows whose count ``raw`` is, where the tensor clamped was made from the
+    very float ``float(bs)`` of a ``RowCount`` (``torch.tensor(float(target.shape[0]))``), else None."""
 
 
 class FlooredInt(_Plain, int):
@@ -263,16 +268,19 @@ class FlooredInt(_Plain, int):
     inner: float
     proven: bool
     lists: Any
+    counts: Tensor | None = None
 
 
 def floored_number(value: Any, raw: float, floor: float, factor: float = 1.0, inner: float = 1.0,
-                   proven: bool = True, lists: Any = None) -> Any:
+                   proven: bool = True, lists: Any = None, counts: Tensor | None = None) -> Any:
     """``value`` as a ``FlooredFloat`` / ``FlooredInt`` (a plain number where it is neither);
     ``lists``: the call's ``Frame.fixed_lists``, where a factor of the call's arguments is checked."""
     if type(value) not in (int, float):
         return value
     out = (FlooredInt if type(value) is int else FlooredFloat)(value)
     out.raw, out.floor, out.factor, out.inner, out.proven, out.lists = raw, floor, factor, inner, proven, lists
+    if counts is not None:
+        out.counts = counts
     return out
 
 
@@ -716,6 +724,11 @@ RULES: dict[Any, Rule] = {}
 RUNNERS: dict[Any, Callable[[Frame, tuple, dict], Any]] = {}
 
 
+def over_count_op(frame: Frame, func: Any, rule: Rule, args: tuple, kwargs: dict, out: Any) -> bool:
+    """Replaced by ``overcount.over_count_op`` when that module is imported (it imports this one)."""
+    return False
+
+
 def rule(*funcs: Any) -> Callable[[Rule], Rule]:
     """Register the decorated rule for each of ``funcs`` (loud when one already has a rule).
 
@@ -831,10 +844,6 @@ class Frame:
         # in place), so that its full
         # sum is ``l.sum() / s`` (``divided_sum``); held, so the ids stay unique
         self.divided: dict[int, tuple[tuple[Tensor, Tensor, Tensor], tuple[int | None, ...], Tensor | None]] = {}
-        # per-element values divided by the count of their image rows (RLE's ``loss /= len(loss)``): id of
-        # the quotient -> (it, its version then, the values' track before, the rows counted, the count),
-        # so that its full sum is the values' sum over each group's count of those rows (``counted_sum``)
-        self.count_quotients: dict[int, tuple[Tensor, int | None, Track, Tensor, int]] = {}
         # storages of tensors tracked as reduced values (a ratio, parts, an expression, a vector of
         # ratios): an in-place write into one of them through another tensor (a view, ``.data``,
         # ``.detach()``, ``out=``) changes the value its ratios were taken from
@@ -951,6 +960,16 @@ class Frame:
         # id -> (the clamped tensor, the literal, the tensor clamped, the Python int that tensor
         # held or None: ``Frame.int_number``); held, so the ids stay unique
         self.floored: dict[int, tuple[Tensor, float, Tensor, int | None, float]] = {}
+        # the floats ``float(bs)`` returned for a ``RowCount`` (held, so the ids stay unique): id ->
+        # (the float, the ``RowCount``'s index in ``row_counts``); and the clamped tensors of
+        # ``floored`` made from one of them (``torch.tensor(float(bs)).clamp(min=1)``): id -> (the
+        # tensor, that index)
+        self.count_floats: dict[int, tuple[float, int]] = {}
+        self.floored_rows: dict[int, tuple[Tensor, int]] = {}
+        # per-element values divided by a count of image rows before any reduction (RLE's ``loss /=
+        # len(loss)``, SAM 2's ``/ num_objects``): id of the quotient -> (it, its version then, its lost
+        # track, (the track it would have undivided, what it is over)); see ``overcount``
+        self.over_counts: dict[int, tuple[Tensor, int | None, Track, tuple[Track, Any]]] = {}
         # one-element tensors made from a Python int the code shows to be a number times a constant
         # of the call (``n = n * groups``, then ``torch.as_tensor([n])``): id -> (the tensor, k)
         self.int_factors: dict[int, tuple[Tensor, float]] = {}
@@ -1673,6 +1692,24 @@ class Frame:
             return None
         return floored_number(float(value), float(held[3]), held[1], inner=held[4], lists=self.fixed_lists)
 
+    def floored_of_rows(self, x: Tensor) -> Tensor | None:
+        """The images of the rows a ``RowCount`` counts, where the clamped tensor ``x`` (``floored``)
+        was made from the float ``float(bs)`` returned for it and still holds it; None else."""
+        held = self.floored_rows.get(id(x)) if self.floored_rows else None
+        if held is None or held[0] is not x:
+            return None
+        return self.row_counts[held[1]]
+
+    def note_floored_rows(self, out: Tensor, src: Tensor) -> None:
+        """``out`` clamps ``src``, a one-element float tensor made in this call from the very float
+        ``float(bs)`` of a ``RowCount`` and not written since (``torch.tensor(float(bs)).clamp(min=1)``)."""
+        held = self.filled_numbers.get(id(src)) if self.count_floats else None
+        if held is None or held[0] is not src or held[1] is None or version_of(src) != held[1]:
+            return
+        count = self.count_floats.get(id(held[2]))
+        if count is not None and count[0] is held[2] and src.dtype in (torch.float32, torch.float64):
+            self.floored_rows[id(out)] = (out, count[1])
+
     def int_factor(self, x: Any) -> float:
         """``k`` where the one-element tensor ``x`` holds a Python int the code shows to be a number
         times the constant ``k`` of the call (``int_factors``), 1 else."""
@@ -1820,6 +1857,9 @@ class Frame:
         self.extremes.clear()
         self.floors.clear()
         self.floored_counts.clear()
+        self.count_floats.clear()
+        self.floored_rows.clear()
+        self.over_counts.clear()
         self.view_blocks.clear()
         self.view_block_rows.clear()
         self.assigned = self.read_groups = self._groups = self.read_whole = self._whole = None
@@ -3501,7 +3541,7 @@ class CaptureMode(TorchFunctionMode):
                         floored = frame.floored.get(id(args[0]))
                         if floored is not None and floored[0] is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
                             return floored_number(out, float(floored[2].reshape(()).item()), floored[1], inner=floored[4],
-                                                  lists=frame.fixed_lists)
+                                                  lists=frame.fixed_lists, counts=frame.floored_of_rows(args[0]))
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
             if func in _EXPOSING and args and isinstance(args[0], Tensor):
@@ -3574,7 +3614,9 @@ class CaptureMode(TorchFunctionMode):
             # Side computations use detached tensors only, so no grad-mode switch is needed here.
             with _HIDDEN():
                 frame.op = (func, args, kwargs)
-                if rule is not None:
+                if rule is not None and frame.over_counts and over_count_op(frame, func, rule, args, kwargs, out):
+                    pass  # a quotient over a count of image rows (``overcount``) followed there
+                elif rule is not None:
                     rule(frame, func, args, kwargs, out)
                 else:
                     _unknown(frame, func, args, kwargs, out)
