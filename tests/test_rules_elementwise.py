@@ -1451,7 +1451,8 @@ LOGGED_NEAR_MISSES = {  # each must decline: the number may reach a loss where t
     "a list appended to and read back": (_appended, "Tensor.item"),
     "a helper's returned dict": (_returned_by_a_helper, "Tensor.item"),
     "a branch a group decides otherwise": (_branch, "Tensor.item"),
-    "torch.tensor of it times a loss": (_reaches_through_a_tensor, "of a number read on the host for logging (.item())"),
+    # the call declined: ``n / 2`` is followed into the tensor (the group's count over 2), which reaches a loss
+    "torch.tensor of it times a loss": (_reaches_through_a_tensor, "a number read on the host for logging (.item()) reaches"),
     "an int count plus a float, as a tensor, times a loss": (_int_count_plus_a_float, "for logging (.item())"),
     "times a parameter, as a tensor, times a loss": (_parameter_operand, "for logging (.item())"),
     "a closure": (_closure, "Tensor.item"),

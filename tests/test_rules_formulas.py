@@ -553,3 +553,67 @@ def test_pooled_variance_over_a_window_is_the_variance_of_the_windows_elements()
         pooled = torch.cat(values)
         assert window[f"v_{group}"] == pytest.approx(pooled.var(correction=0).item(), rel=1e-9)
         assert window[f"s_{group}"] == pytest.approx(pooled.std(correction=0).item(), rel=1e-9)
+
+
+# -- one-element tensors of constants of the body in an expression (torchmetrics' PSNR) -----------
+
+
+def psnr_pooled(outputs, targets):
+    """torchmetrics' ``peak_signal_noise_ratio`` without ``dim``, its code reproduced: ``2 *
+    log(tensor(float(data_range))) - log(sse / tensor(numel))``, times ``10 / log(tensor(base))``."""
+    y = _y(targets)
+    sse = torch.sum(torch.pow(outputs["x"] - y, 2))
+    num_obs = torch.tensor(y.numel())
+    data_range = torch.tensor(1.0)
+    psnr = (2 * torch.log(data_range) - torch.log(sse / num_obs)) * (10 / torch.log(torch.tensor(10.0)))
+    return {"loss_psnr": -psnr.mean()}
+
+
+def constant_tensor_functions(outputs, targets):
+    e = (outputs["x"] - _y(targets)).abs()
+    c = torch.tensor(0.3).float()
+    return {"loss_exp": torch.sqrt(e.mean()) * torch.exp(c), "loss_sub": torch.tensor(5.0) - torch.log(e.mean()) / 2,
+            "loss_div": torch.log(e.mean()) / (torch.sigmoid(c) + 2)}
+
+
+@pytest.mark.parametrize("body", [psnr_pooled, constant_tensor_functions])
+def test_one_element_tensors_of_the_body_s_constants_are_constants_of_an_expression(body):
+    check_rule(body, "")
+
+
+def _log_mean(outputs, targets):
+    return torch.log((outputs["x"] - _y(targets)).abs().mean())
+
+
+def _written_constant():
+    c = torch.tensor(0.3)
+    c += 1
+    return c
+
+
+NEAR_MISSES = {  # a one-element tensor in an expression that is no constant of the body
+    "count": lambda o, t: torch.exp(torch.tensor(float(len(t)))),
+    "from_length": lambda o, t: torch.tensor(len(t) * 0.7),  # equal to no count
+    "reciprocal": lambda o, t: torch.tensor(1.0 / len(t)),
+    "weight": lambda o, t: torch.tensor(t[-1]["loss_weight"]),  # 0.5 on batches 1 and 2
+    "read": lambda o, t: torch.tensor(float(_y(t).max())),
+    "written": lambda o, t: _written_constant(),
+}
+
+
+@pytest.mark.parametrize("made", NEAR_MISSES.values(), ids=NEAR_MISSES)
+def test_tensors_of_counts_weights_reads_or_written_are_no_constants_of_an_expression(made):
+    """Near misses of the constants above: a number made from the number of images, computed from
+    it, its reciprocal, the last image's weight, a value read on the host from the batch, a
+    constant tensor written in place: declined (none is the same on a group alone; the weight
+    only where it is not 1), never given with the batch's number."""
+    from _helpers import RULE_BATCHES, rule_batch, rule_outcome, wrong_companions
+
+    def body(outputs, targets):
+        return {"loss": _log_mean(outputs, targets) * made(outputs, targets)}
+
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and not wrong_companions(got, want), seed
+        if made is not NEAR_MISSES["weight"] or weights[-1] != 1.0:
+            assert got == {} and said, (seed, got)

@@ -15,7 +15,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import KEEP, ROWS, TARGETS, split_outcome, wrong_companions
+from _helpers import KEEP, ROWS, RULE_BATCHES, TARGETS, rule_batch, split_outcome, wrong_companions
 
 from losssplit import split_by_source
 
@@ -468,3 +468,88 @@ def test_the_bodys_signature_kept_per_code_object_binds_as_inspect_does():
         _signature(late, late).bind(1)
     late.__defaults__ = (5,)
     assert list(_signature(late, late).bind(1).arguments) == ["a"]
+
+
+# -- counts read for logging only, made into a returned tensor (detectron2's RPN) -----------------
+
+
+def _labels_and_loss(outputs, targets):
+    labels = torch.stack([t["labels"] for t in targets])
+    return labels, (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().mean()
+
+
+def logged_per_image(outputs, targets):
+    """detectron2's ``RPN.losses``: anchor counts read with ``.item()`` for logging only, returned
+    as ``torch.tensor(num_pos / num_images)``, ``num_images = len(gt_labels)``."""
+    labels, loss = _labels_and_loss(outputs, targets)
+    num_images = len(labels)
+    num_pos = (labels == 1).sum().item()
+    num_neg = (labels == 0).sum().item()
+    return {"loss": loss, "num_pos": torch.tensor(num_pos / num_images), "num_neg": torch.tensor(num_neg / num_images),
+            "num_neg_int": torch.tensor(-num_neg), "num_neg_double": torch.tensor(num_neg / num_images / 2.0, dtype=torch.float64)}
+
+
+def logged_local_equal_to_the_images(outputs, targets):
+    labels, loss = _labels_and_loss(outputs, targets)
+    k = 4  # the number of images of batch 0
+    return {"loss": loss, "num": torch.tensor((labels == 1).sum().item() / k)}
+
+
+def logged_times_the_images(outputs, targets):
+    labels, loss = _labels_and_loss(outputs, targets)
+    num_images = len(labels)
+    return {"loss": loss, "num": torch.tensor((labels == 1).sum().item() * num_images)}
+
+
+def logged_over_a_length_of_no_image_rows(outputs, targets):
+    labels, loss = _labels_and_loss(outputs, targets)
+    n = len(labels.t())
+    return {"loss": loss, "num": torch.tensor((labels == 1).sum().item() / n)}
+
+
+def logged_over_a_floored_length(outputs, targets):
+    labels, loss = _labels_and_loss(outputs, targets)
+    n = max(len(labels), 3)
+    return {"loss": loss, "num": torch.tensor((labels == 1).sum().item() / n)}
+
+
+def logged_floored_count(outputs, targets):
+    labels, loss = _labels_and_loss(outputs, targets)
+    num_images = len(labels)
+    num_pos = (labels == 3).sum().item()
+    return {"loss": loss, "num": torch.tensor(max(num_pos, 1) / num_images)}
+
+
+def logged_half_precision(outputs, targets):
+    labels, loss = _labels_and_loss(outputs, targets)
+    num_images = len(labels)
+    return {"loss": loss, "num": torch.tensor((labels == 1).sum().item() / num_images, dtype=torch.float16)}
+
+
+def logged_branch(outputs, targets):
+    labels, loss = _labels_and_loss(outputs, targets)
+    num_images = len(labels)
+    num_pos = (labels == 1).sum().item()
+    return {"loss": loss, "num": torch.tensor(num_pos / num_images if num_pos > 2 else 0.0)}
+
+
+def test_counts_read_for_logging_over_the_images_split_as_the_group_s():
+    """Were declined ("torch.tensor of a number read on the host for logging"): each number is, on
+    a group alone, the group's counts over the group's images."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = split_outcome(logged_per_image, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert set(got) == set(want) and not wrong_companions(got, want), (seed, said)
+
+
+@pytest.mark.parametrize("body", [logged_local_equal_to_the_images, logged_times_the_images,
+                                  logged_over_a_length_of_no_image_rows, logged_over_a_floored_length,
+                                  logged_floored_count, logged_branch, logged_half_precision])
+def test_a_count_read_for_logging_with_numbers_that_are_no_group_s_declines(body):
+    """Near misses: a local equal to the number of images (batch 0), a product with the images'
+    length, the length of a dim without images, a floor on the length or on the count (``max``),
+    a branch on the count, a half-precision tensor (its rounding is the group's): on a group alone
+    other numbers, never given as the batch's."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert want and not wrong_companions(got, want), seed
+        assert not {"num_real", "num_synthetic"} & set(got) and said, (seed, sorted(got))

@@ -1532,3 +1532,105 @@ def test_a_size_of_image_rows_changed_before_it_is_floored_follows_the_oracle_or
         for seed, weights in RULE_BATCHES:
             got, want, _ = rule_outcome(body, rule_batch(seed, weights))
             assert not wrong_companions(got, want), (body.__name__, seed)
+
+
+# -- a tensor made of a count of image rows (torchmetrics' PSNR) ----------------------------------
+
+
+def test_a_tensor_made_of_a_count_of_image_rows_divides_as_the_group_s_own_count():
+    """``torch.tensor(y.numel())`` (torchmetrics' PSNR: the squared error over it, under a log),
+    ``torch.tensor(bs)``, ``x.new_tensor(bs)``, ``torch.as_tensor(bs, dtype=float32)``, a count
+    clamped and under a square root: on a group alone the body makes the tensor of the group's
+    count, followed as the sum of ones over the group's rows. Were declined ("as a value")."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        sq = (err * err).sum()
+        bs = outputs["x"].shape[0]
+        return {"loss_numel": sq / torch.tensor(y.numel()), "loss_psnr": -10 * torch.log10(sq / torch.tensor(y.numel())),
+                "loss_bs": err.sum() / torch.tensor(bs), "loss_new": err.sum() / err.new_tensor(bs),
+                "loss_float": err.sum() / torch.as_tensor(bs, dtype=torch.float32),
+                "loss_clamped": err.sum() / torch.tensor(bs).clamp(min=1), "loss_sqrt": torch.sqrt(sq / torch.tensor(y.numel()))}
+
+    check_rule(body, "")
+
+
+def test_a_tensor_of_sizes_picked_without_the_count_of_image_rows_is_a_constant():
+    """torchmetrics' PSNR per image: ``tensor(y.size())[[1, 2]].prod()``, the elements per image,
+    the same numbers on a group alone; ``expand_as`` the per-image errors."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        sq = (err * err).sum((1, 2))
+        n = torch.tensor(y.size())[[1, 2]].prod().expand_as(sq)
+        return {"loss": (10 * torch.log10(1.0 / (sq / n))).mean(), "loss_last": (sq / torch.tensor(y.size())[-1]).mean()}
+
+    check_rule(body, "")
+
+
+@pytest.mark.parametrize("pick", [
+    lambda s: s[[0, 2]].prod(), lambda s: s[0], lambda s: s[-3], lambda s: s.prod(), lambda s: s[1:].prod() * s[0],
+    lambda s: s.sum(), lambda s: s.float().prod(), lambda s: s.max(),
+], ids=["with0", "first", "negative", "prod", "slice_times_first", "sum", "float", "max"])
+def test_a_tensor_of_sizes_used_with_the_count_of_image_rows_declines(pick):
+    """Near misses of the pick above: the batch's count picked (by position, by a negative index,
+    in a product), or the sizes used otherwise (a slice, a sum, a conversion, a max): on a group
+    alone other numbers. Each declines, naming the sizes made into a tensor."""
+
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        return {"loss": err.sum() / pick(torch.tensor(y.size()))}
+
+    check_rule(body, "of a size of image rows among other sizes", declines=True)
+
+
+def test_counts_made_into_tensors_that_are_no_count_of_the_group_decline_or_stay_constants():
+    """Near misses: a number computed from the count (``bs * 2``), a count inside a list, a
+    half-precision count: declined as values. A literal (5, equal to no count here) and a written
+    tensor of the count (``n += 1``): a constant of the body, the group's count plus one, as the
+    oracle."""
+
+    def declined(outputs, targets):
+        err, y = _err(outputs, targets)
+        bs = outputs["x"].shape[0]
+        return {"loss_twice": err.sum() / torch.tensor(bs * 2), "loss_list": err.sum() / torch.tensor([bs]),
+                "loss_half": err.sum() / torch.tensor(y.numel(), dtype=torch.float16)}
+
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(declined, rule_batch(seed, weights))
+        assert got == {} and want, (seed, got)
+        assert all(any(f"'{k}'" in m for m in said) for k in ("loss_twice", "loss_list", "loss_half")), said
+
+    def constants(outputs, targets):
+        err, _ = _err(outputs, targets)
+        n = torch.tensor(outputs["x"].shape[0])
+        n += 1
+        return {"loss_literal": err.sum() / torch.tensor(5), "loss_written": err.sum() / n}
+
+    for seed, weights in RULE_BATCHES:
+        got, want, _ = rule_outcome(constants, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), seed
+        assert {"loss_literal_real", "loss_literal_synthetic"} <= set(got), seed
+
+
+@pytest.mark.xfail(strict=True, reason="pre-existing (found by s24gap): a one-element tensor of a literal, or a size of a "
+                   "dim without images, equal to the number of images (3) divides as that number: read as the group's")
+def test_a_tensor_of_a_literal_or_of_a_size_without_images_equal_to_the_images_stays_a_constant():
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        return {"loss_literal": err.sum() / torch.tensor(3), "loss_rows": err.sum() / y.shape[1]}
+
+    got, want, _ = rule_outcome(body, rule_batch(*RULE_BATCHES[1]))  # 3 images, 3 rows each
+    assert got and not wrong_companions(got, want)
+
+
+@pytest.mark.xfail(strict=True, reason="pre-existing (found by s24gap): a tensor made of the number of images, or of the "
+                   "first image's weight, through another op (``torch.exp``) scales a mean as a constant of the call")
+def test_a_function_of_a_tensor_of_the_images_count_or_of_one_image_s_weight_declines():
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss_count": err.mean() * torch.exp(torch.tensor(float(len(targets)))),
+                "loss_weight": err.mean() * torch.exp(torch.tensor(targets[0]["loss_weight"]))}
+
+    got, want, _ = rule_outcome(body, rule_batch(*RULE_BATCHES[1]))  # the first image's weight 0.5
+    assert not wrong_companions(got, want)

@@ -225,6 +225,16 @@ def divisor_source(z: Any) -> str | None:
     return source
 
 
+def written_operand(kind: str, c: float, counts: frozenset[int]) -> bool:
+    """Whether the number ``c`` is written in the body's code at the op (a literal, an attribute,
+    a global; as a divisor also ``len`` of a container the code fixes, ``fixed_length``): the same
+    on a group's run. A local name may hold the batch's count or a weight."""
+    if kind == "rdiv":
+        return literal_dividend(c)
+    source = divisor_source(c) if kind == "div" else offset_source(c, product=kind == "mul")
+    return source in ("literal", "configured") or kind == "div" and fixed_length(c, counts)
+
+
 def literal_factor(c: Any) -> bool:
     """Whether the Python number ``c`` is the right operand of the multiplication (``a * 0.5``,
     ``a *= 0.5``) the caller's code is executing, written there as a constant equal to ``c`` (type
@@ -1403,23 +1413,26 @@ def _loop_operand_at(code: types.CodeType, lasti: int) -> bool | None:
     return any(i.argval in stored for i in loads)
 
 
-def local_length() -> bool:
+def local_length(divisor: bool = False) -> bool:
     """Whether an operand of the sum or difference the caller's code is executing is ``len(x)`` of
     a local name (no parameter, no loop variable), or a local that the code only ever assigns
     that (``num_tags = len(person_tags)``, a list the body built): a count of the body's own
-    objects, not of the images it was given (``len(targets)`` is the length of a parameter)."""
+    objects, not of the images it was given (``len(targets)`` is the length of a parameter).
+    ``divisor``: of the division instead, its divisor only (``num_pos / num_images`` with
+    ``num_images = len(gt_labels)``; not a local equal to it, ``k = 4``)."""
     if sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
     f = _caller()
-    return f is not None and _local_length_at(f.f_code, f.f_lasti)
+    return f is not None and _local_length_at(f.f_code, f.f_lasti, divisor)
 
 
 @_per_code(1024)
-def _local_length_at(code: types.CodeType, lasti: int) -> bool:
+def _local_length_at(code: types.CodeType, lasti: int, divisor: bool = False) -> bool:
     """See ``local_length``; a store is read as ``len(x)`` only as LOAD_GLOBAL len, LOAD_FAST x,
     PRECALL 1, CALL 1, STORE_FAST (3.11)."""
     instructions, at = _located(code, lasti)
-    if at is None or at < 1 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _SHIFTS:
+    if at is None or at < 1 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in (
+            _DIVISIONS if divisor else _SHIFTS):
         return False
     params = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     loops = {instructions[k + 1].argval for k, i in enumerate(instructions[:-1]) if i.opname == "FOR_ITER"}
@@ -1429,7 +1442,7 @@ def _local_length_at(code: types.CodeType, lasti: int) -> bool:
 
     operands = [instructions[at - 1]]
     start = _operand_start(instructions, at)
-    left = _operand_start(instructions, start) if start is not None else None
+    left = _operand_start(instructions, start) if start is not None and not divisor else None
     if start is not None and left is not None and start - left == 1:
         operands.append(instructions[left])
     # ``- len(means)`` written at the op: the operand is the call itself

@@ -23,16 +23,13 @@ from .. import _formula
 from ._bytecode import (
     call_site,
     configured_item,
-    divisor_source,
-    fixed_length,
     fixed_repeats,
-    literal_dividend,
     literal_exponent,
-    offset_source,
     straight_line_operator,
+    written_operand,
 )
-from .mode import Frame, Tensor, Track, get_arg, op_name, unweighted_of
-from .ratio import Ratio, RatioKind, data_value
+from .mode import CONSTANT_RULE, Frame, Tensor, Track, get_arg, op_name, unweighted_of
+from .ratio import Ratio, RatioKind, data_value, version_of
 
 MAX_RATIOS = 256  # ratios one expression may read (a record holds each)
 
@@ -139,10 +136,12 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
             if found is None:
                 return None
             operands.append(found)
+        elif isinstance(x, Tensor) and (held := frame.constant_expr(x)) is not None:  # ``2 * log(torch.tensor(1.0))``
+            operands.append((held, ()))
         elif type(x) in (int, float) and x == 0 and kind in ("add", "sub", "rsub"):
             operands.append((_formula.const(0), ()))  # ``total = 0`` then ``total + x``: any zero adds nothing
         elif type(x) in (int, float) and math.isfinite(x) and (
-                _written(kind, x, batch_counts(frame)) or configured_item(x, frame.fixed_lists)):
+                written_operand(kind, x, batch_counts(frame)) or configured_item(x, frame.fixed_lists)):
             operands.append((_formula.const(x), ()))
         else:
             return None
@@ -166,14 +165,45 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
     return _made(expr, ra + rb, func, sites)
 
 
-def _written(kind: str, c: float, counts: frozenset[int]) -> bool:
-    """Whether the number ``c`` is written in the body's code at the op (a literal, an attribute,
-    a global; as a divisor also ``len`` of a container the code fixes, ``fixed_length``): the same
-    on a group's run. A local name may hold the batch's count or a weight."""
-    if kind == "rdiv":
-        return literal_dividend(c)
-    source = divisor_source(c) if kind == "div" else offset_source(c, product=kind == "mul")
-    return source in ("literal", "configured") or kind == "div" and fixed_length(c, counts)
+# ops on one-element tensors of constants of the body whose result is one too (``constant_result``)
+_CONSTANT_BINARY = {
+    Tensor.__add__: "add", Tensor.__radd__: "add", Tensor.add: "add", torch.add: "add",
+    Tensor.__sub__: "sub", Tensor.sub: "sub", torch.sub: "sub", Tensor.__rsub__: "rsub",
+    Tensor.__mul__: "mul", Tensor.__rmul__: "mul", Tensor.mul: "mul", torch.mul: "mul",
+    Tensor.__truediv__: "div", Tensor.div: "div", torch.div: "div", Tensor.__rtruediv__: "rdiv",
+    Tensor.__rdiv__: "rdiv",
+}
+_CONSTANT_COPIES = frozenset({Tensor.float, Tensor.double, Tensor.to, Tensor.type_as, Tensor.clone, torch.clone,
+                              Tensor.detach, Tensor.contiguous})
+
+
+def constant_result(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """``out``, one element of no images, made by ``func`` from one-element tensors of constants of
+    the body (``Frame.constant_tensors``) and numbers the code writes: a function an expression
+    carries (``torch.log(torch.tensor(10.0))``), a float copy, or arithmetic (``2 * c``,
+    ``10 / c``): its expression recorded, for ``binary_formula`` to read as a constant (torchmetrics'
+    PSNR: ``2 * log(data_range) - log(sse / n)``, times ``10 / log(tensor(base))``). Anything else
+    records nothing: the tensor is then no constant an expression takes."""
+    if not out.is_floating_point() or frame.get(out) is not None or not args:
+        return
+    expr: _formula.Expr | None = None
+    name = FUNCTIONS.get(func)
+    if (name is not None or func in _CONSTANT_COPIES) and not any(isinstance(v, Tensor) for v in (*args[1:], *kwargs.values())):
+        expr = frame.constant_expr(args[0])
+        if expr is not None and name is not None:
+            expr = (name, expr)
+    kind = _CONSTANT_BINARY.get(func)
+    if kind is not None and len(args) == 2 and not kwargs:
+        a, b = (frame.constant_expr(x) if isinstance(x, Tensor) else
+                _formula.const(x) if type(x) in (int, float) and math.isfinite(x) and written_operand(
+                    kind, x, batch_counts(frame)) else None for x in args)
+        if a is not None and b is not None:
+            expr = ("sub", b, a) if kind == "rsub" else ("div", b, a) if kind == "rdiv" else (kind, a, b)
+    if expr is not None:
+        frame.constant_tensors[id(out)] = (out, version_of(out), expr)
+
+
+CONSTANT_RULE.append(constant_result)
 
 
 def _made(expr: _formula.Expr, ratios: tuple[Ratio, ...], func: Any,

@@ -237,10 +237,27 @@ def _bounded_by_item(frame: Frame, track: Track, parts: tuple[Any, ...]) -> None
         frame.paired(items)
 
 
+def _other_sizes(frame: Frame, src: Any, index: Any) -> bool:
+    """Whether ``src[index]`` picks, from a tensor of sizes (``torch.tensor(target.size())``,
+    ``Frame.size_tensors``, unchanged since), by an int or a list of ints, only sizes that are no
+    count of image rows (``[dims]`` without the batch dim, torchmetrics' PSNR per image): the same
+    numbers on a group alone, a constant (untracked)."""
+    held = frame.size_tensors.get(id(src))
+    if held is None or held[0] is not src or held[1] is None or version_of(src) != held[1]:
+        return False
+    picked = [index] if type(index) is int else index if type(index) is list else None
+    n = src.shape[0]
+    if not picked or any(type(i) is not int or not -n <= i < n for i in picked):
+        return False
+    return not any(i % n in held[2] for i in picked)
+
+
 @rule(Tensor.__getitem__)
 def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
     src, index = args[0], args[1]
+    if frame.size_tensors and _other_sizes(frame, src, index):
+        return
     track = frame.get(src)
     parts = index if isinstance(index, tuple) else (index,)  # (``_index_parts``, without a call: 45 per seed call)
     if frame.read_image != NO_READ and track is not None and _bounded(parts):

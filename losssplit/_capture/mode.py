@@ -18,6 +18,7 @@ from __future__ import annotations
 import array
 import builtins
 import dataclasses
+import math
 import operator
 import struct
 import sys
@@ -304,25 +305,78 @@ class LoggedFloat(_Plain, float):
     reach nothing but Python arithmetic and ``torch.tensor`` (``log_only_read``: kept for logging,
     ``torch.tensor(num_pos / num_images)``). Arithmetic with plain numbers keeps the mark, so the
     capture sees the number wherever it reaches a torch function; arithmetic with anything else
-    (whose own method may keep or convert it unseen) declines the call. Copies and pickles are plain."""
+    (whose own method may keep or convert it unseen) declines the call. Copies and pickles are plain.
+    ``_expr``: (the expression, its ratios; see ``losssplit._formula``) where the number is, on a
+    group alone, the group's value of it: a plain sum of the images' data read, with proven
+    constants and lengths of image rows (``_logged_arithmetic``); None otherwise."""
 
     _frame: weakref.ReferenceType
+    _expr: tuple[Any, tuple[Ratio, ...]] | None = None
 
 
 class LoggedInt(_Plain, int):
     """``LoggedFloat`` of an int tensor's value."""
 
     _frame: weakref.ReferenceType
+    _expr: tuple[Any, tuple[Ratio, ...]] | None = None
 
 
 _LOGGED = (LoggedFloat, LoggedInt)
 
 
-def _logged_number(frame: Frame, value: Any) -> Any:
+def _logged_number(frame: Frame, value: Any, expr: tuple[Any, tuple[Ratio, ...]] | None = None) -> Any:
     out = (LoggedInt if type(value) is int else LoggedFloat)(value)
     out._frame = weakref.ref(frame)
+    out._expr = expr
     frame.logged = True
     return out
+
+
+# dtypes a tensor made of a logged number holds it in as the group's value would be (not half precision)
+_EXACT_DTYPES = frozenset({torch.float32, torch.float64, torch.int64, torch.int32})
+
+
+def _logged_source(track: Track) -> tuple[Any, tuple[Ratio, ...]] | None:
+    """A plain sum a number read for logging is read from (``pos_mask.sum().item()``), as an
+    expression of its ratio; None for anything else (a normalised, gated or tested value)."""
+    r = track.ratio
+    if r is None or track.lost_at is not None or track.formula is not None or track.parts or r.kind is not RatioKind.SUM \
+            or r.divisors or r.normaliser is not None or r.offset or r.gate is not None or r.test is not None or r.modified():
+        return None
+    return ("p", 0), (r,)
+
+
+def _logged_arithmetic(frame: Frame, name: str, mine: tuple[Any, tuple[Ratio, ...]] | None, other: tuple) -> Any:
+    """The expression of ``mine (name) other`` (``_kept_mark``), where ``mine`` is one: with another
+    logged number that has one, a number the code writes at the op (``written_operand``), or, as a divisor,
+    a length of image rows the body read (``num_pos / num_images`` with ``num_images =
+    len(gt_labels)``: on a group alone the group's count of those rows); None otherwise."""
+    if mine is None:
+        return None
+    if not other:
+        return (("neg", mine[0]), mine[1]) if name == "__neg__" else mine if name == "__pos__" else None
+    kind, o = _GROUP_BINARY.get(name), other[0]
+    theirs: tuple[Any, tuple[Ratio, ...]] | None = None
+    if kind is None or kind == "pow":
+        return None
+    if isinstance(o, _LOGGED):
+        theirs = o._expr if o._frame() is frame else None
+    elif name == "__truediv__" and type(o) is int and o in frame.lengths and _bytecode.local_length(divisor=True):
+        floor = _bytecode.divisor_floor()
+        if floor is not None and floor > 1:  # ``max(len(x), 3)``: on a group alone, at least 3
+            return None
+        first, *others = frame.lengths[o]
+        for rows in others:
+            frame.agree(first, rows, "a number read for logging over a length of rows (``len(x)``)")
+        ones = torch.ones(first.numel(), device=first.device)
+        theirs = ("p", 0), (Ratio.of(ones, first.reshape(-1), 0, RatioKind.SUM),)
+    elif type(o) in (int, float) and math.isfinite(o) and not frame.counted_number(o) and _bytecode.written_operand(
+            "rdiv" if name == "__rtruediv__" else kind, o, frozenset({frame.num_images, *frame.lengths})):
+        theirs = ("c", float(o)), ()  # a literal, an attribute, a global at the op
+    if theirs is None:
+        return None
+    a, b, ratios, _ = _joined((*mine, ()), (*theirs, ()))
+    return ((kind, b, a) if name.startswith("__r") else (kind, a, b)), ratios
 
 
 def _kept_mark(name: str, base: type) -> Callable[..., Any]:
@@ -336,7 +390,7 @@ def _kept_mark(name: str, base: type) -> Callable[..., Any]:
         if frame is None:
             return value
         if type(value) in (int, float):
-            return _logged_number(frame, value)
+            return _logged_number(frame, value, _logged_arithmetic(frame, name, self._expr, other))
         if value is not NotImplemented or not isinstance(other[0], (*_LOGGED, Tensor)):
             # a complex power, or an operand whose own method gets the number: not seen further
             frame.logged_reaches(f"{type(other[0]).__name__ if other else 'its'} {name}")
@@ -936,6 +990,14 @@ class Frame:
         # value, as a number carries no identity once it leaves ``CountedInt`` (``0.5 * bs``
         # is a plain float: ``float.__mul__`` runs first, and is not seen)
         self.counted_values: set[float] = set()
+        # tensors made of sizes some of which are ``RowCount`` s (``torch.tensor(target.size())``),
+        # lost: id -> (it, its version, the positions of those counts); ``indexing.getitem`` picks
+        # the others as constants
+        self.size_tensors: dict[int, tuple[Tensor, int | None, frozenset[int]]] = {}
+        # one-element float tensors made of constants of the body, or computed from such by the
+        # functions an expression carries (``torch.log(torch.tensor(1.0))``): id -> (it, its version,
+        # the expression of no ratios, see ``losssplit._formula``); ``formulas.constant_result``
+        self.constant_tensors: dict[int, tuple[Tensor, int | None, tuple[Any, ...]]] = {}
         # whether the body read a size of one image's tensor (``pos_inds.numel()`` in a loop over
         # the images): a plain number it then divides a loss by may be computed from such sizes
         self.image_size_read = False
@@ -1481,6 +1543,12 @@ class Frame:
             return
         if func in _TENSOR_MAKERS and isinstance(out, Tensor) and not any(isinstance(a, Tensor) for a in hit):
             held[id(out)] = out
+            data = get_arg(args, kwargs, 0, "data", None)
+            if (isinstance(data, _LOGGED) and data._expr is not None and out.numel() == 1 and out.dtype in _EXACT_DTYPES
+                    and data._frame() is self):  # ``torch.tensor(num_pos / num_images)``: on a group alone the group's
+                self.set(out, Track(from_prediction=True, formula=data._expr,
+                                    lost_at=f"{op_name(func)} of a number read on the host for logging (.item())"))
+                return
             self.lose(out, f"{op_name(func)} of a number read on the host for logging (.item())")
         else:
             self.logged_reaches(op_name(func))
@@ -1627,6 +1695,32 @@ class Frame:
         if images and fill != 1 and self._field_images(fill):
             self.doubt(torch.ones((), dtype=torch.bool), AMBIGUOUS_WEIGHT)
         return images
+
+    def body_constant(self, c: Any) -> bool:
+        """Whether the plain float ``c``, made into a one-element tensor (``torch.tensor(1.0)``,
+        torchmetrics' ``tensor(float(data_range))``), is read as a constant of the body by value:
+        equal to no count of the call or its reciprocal (images, lengths and sizes of image rows,
+        of one image's tensors), to no image's weight but 1, to no image's data, to no number of
+        the call's arguments (a normaliser from outside) and to no value a host read returned."""
+        if type(c) is not float or c != c or c in (float("inf"), float("-inf")) or self.counted_number(c):
+            return False
+        # (of one image, a count is the group's: the one group is the batch)
+        counts = {self.num_images, *self.lengths, *self.other_lengths, *self.mixed_sizes,
+                  *(n for _, n, _ in self.image_sizes if n is not None)}
+        if self.num_images > 1 and any(c == n or c * n == 1 for n in counts) or self.data_images(c) \
+                or self.argument_number(c) is not None:
+            return False
+        if c != 1 and self.weight_images(c):
+            return False
+        return not any(_holds(read.value, c) for read in self.host_reads)
+
+    def constant_expr(self, x: Any) -> tuple[Any, ...] | None:
+        """The expression of no ratios the one-element tensor ``x`` holds (``constant_tensors``),
+        where unchanged since; None for any other tensor."""
+        held = self.constant_tensors.get(id(x)) if self.constant_tensors else None
+        if held is None or held[0] is not x or held[1] is None or version_of(x) != held[1]:
+            return None
+        return held[2]
 
     def data_images(self, x: Any) -> frozenset[int]:
         """The images whose data the very float object ``x`` is: the value of one of their target
@@ -3017,7 +3111,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                     "(any(), all(), bool() kept): on a group alone the other images' are missing")
         return None
     if func is Tensor.item and type(out) in (int, float) and _bytecode.log_only_read(_TENSOR_MAKERS, _LOGGED):
-        return _logged_number(frame, out)
+        return _logged_number(frame, out, _logged_source(track))
     op = op_name(func)
     if func is Tensor.item and type(out) in (int, float) and frame.tokens is None:
         grouped = _group_read(frame, track, out, op)
@@ -3221,11 +3315,30 @@ def _value_rule(rule: Any) -> bool:
     return known
 
 
+def count_data(frame: Frame, func: Any, args: tuple, kwargs: dict) -> Any:
+    """The data argument of a new tensor (``torch.tensor``, ``x.new_tensor``) where it is a
+    ``RowCount`` of this call itself (``torch.tensor(target.numel())``), or a flat sequence of ints
+    some of which are (``torch.tensor(target.size())``); None otherwise (a number computed from a
+    count, a count inside a nested list). The op's rule (``shape.full``) follows it."""
+    if func not in _DATA_ARGS:
+        return None
+    data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "s" if func is torch.scalar_tensor else "data", None)
+    if frame.row_count(data) is not None:
+        return data
+    if type(data) in (torch.Size, tuple, list) and all(type(n) in (int, RowCount) for n in data) and any(
+            frame.row_count(n) is not None for n in data):
+        return data
+    return None
+
+
 def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict) -> bool:
     """Whether a ``RowCount``, or a number computed from one, is a value argument of ``func``:
     a fill value, the data of a new tensor (also inside a list), or any number argument of an
     element-wise op or a loss (``clamp(max=bs)``, ``torch.where(m, l, bs)``, ``beta=bs``) other
-    than the arithmetic that follows counts."""
+    than the arithmetic that follows counts. Not the count itself as a new tensor's data
+    (``count_data``: its rule follows it)."""
+    if count_data(frame, func, args, kwargs) is not None:
+        return False
     at = _VALUE_ARGS.get(func)
     if at is not None:
         values = flat_args(args[at:], {k: v for k, v in kwargs.items() if k not in ("size", "dtype", "device")})
@@ -3626,6 +3739,12 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if frame.constant_tensors and CONSTANT_RULE and frame.error is None and type(out) is Tensor and out.numel() == 1:
+            try:
+                with _HIDDEN():
+                    CONSTANT_RULE[0](frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.floors:
             floored_use(frame, func, args, kwargs, out)
         if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
@@ -3746,6 +3865,8 @@ _KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_mem
 # the rule of torch functions a ``GroupFloat`` meets (``elementwise.group_scaled``): True where it
 # recorded the output's track (a reduced loss times or over the number)
 GROUP_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
+# the rule of ops on one-element tensors of constants of the body (``formulas.constant_result``)
+CONSTANT_RULE: list[Callable[[Frame, Any, tuple, dict, Any], None]] = []
 
 
 def _followed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:

@@ -14,17 +14,25 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._bytecode import configured_view_sizes, constant_multiple, literal_view_sizes, repeated_list
+from ._bytecode import (
+    configured_view_sizes,
+    constant_multiple,
+    counted_number,
+    literal_view_sizes,
+    repeated_list,
+)
 from .elementwise import image_value_track, label_copy, made_from_data
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
+    RowCount,
     Rows,
     Tensor,
     Track,
     broadcast_map,
     broadcast_tracks,
     combine,
+    count_data,
     dims_arg,
     expand_rows,
     get_arg,
@@ -41,6 +49,7 @@ from .mode import (
     rule,
     unweighted_of,
 )
+from .ratio import Ratio, RatioKind, version_of
 
 
 def _view_groups(s_in: Sequence[int], s_out: Sequence[int]) -> list[tuple[list[int], list[int]]] | None:
@@ -574,6 +583,9 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if isinstance(fill, Tensor) and func in (torch.tensor, torch.as_tensor, Tensor.new_tensor):
         made_from_data(frame, fill, out)
         return
+    if count_data(frame, func, args, kwargs) is not None:
+        _count_tensor(frame, func, fill, out)
+        return
     if type(fill) in (int, float) and fill == 0:  # ``torch.tensor(0.)``, ``x.new_tensor(0)``: a total's start
         frame.note_zeros(out)
     if (type(fill) is list and len(fill) > 1 and (len(fill) in frame.lengths or len(fill) == frame.num_images)
@@ -582,6 +594,11 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, f"{op_name(func)} of a number the body computed repeated as many times as there are image "
                    "rows (on a group alone, another length and maybe another number)", pred=False)
     frame.note_filled(out, fill)
+    if (type(fill) is float and isinstance(out, Tensor) and out.numel() == 1 and out.is_floating_point()
+            and frame.get(out) is None and frame.body_constant(fill) and not counted_number(zero=False)):
+        # ``torch.tensor(1.0)``, torchmetrics' ``tensor(float(data_range))``: a constant an expression
+        # of ratios may take (``formulas.constant_result``); not ``torch.tensor(len(targets) * 0.5)``
+        frame.constant_tensors[id(out)] = (out, version_of(out), ("c", fill))
     held = frame.int_number(out)
     if held and func in (torch.tensor, torch.as_tensor):  # ``torch.as_tensor([n])`` after ``n = n * groups``
         k = constant_multiple(frame.fixed_lists)
@@ -590,6 +607,35 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
         frame.weight_filled[id(out)] = (out, images, None)
+
+
+# the largest count each dtype holds exactly (the count of a group alone is no larger)
+_EXACT_COUNTS = {torch.int64: 2**63 - 1, torch.int32: 2**31 - 1, torch.float64: 2**53, torch.float32: 2**24}
+
+
+def _count_tensor(frame: Frame, func: Any, data: Any, out: Any) -> None:
+    """``torch.tensor(target.numel())`` (torchmetrics' PSNR), ``torch.tensor(x.shape[0])``: one
+    number, the size ``data`` of the indices with the images ``rows``. On a group alone the body
+    makes it of the group's count, the sum of ones over the group's rows: followed as that row sum
+    (as ``mask.sum()`` of an all-true mask over those rows is), where its dtype holds the count
+    exactly. ``torch.tensor(target.size())``: lost, but its elements that are no count of image
+    rows may be picked (``frame.size_tensors``, ``indexing.getitem``)."""
+    if not isinstance(out, Tensor):
+        return
+    if type(data) is not RowCount:
+        counts = frozenset(i for i, n in enumerate(data) if frame.row_count(n) is not None)
+        frame.lose(out, f"{op_name(func)} of a size of image rows among other sizes, used otherwise than by picking "
+                   "those others (on a group alone it holds the group's count)", pred=False)
+        if out.dim() == 1 and out.shape[0] == len(data):
+            frame.size_tensors[id(out)] = (out, version_of(out), counts)
+        return
+    rows = frame.row_count(data)
+    if rows is None or out.numel() != 1 or data > _EXACT_COUNTS.get(out.dtype, -1):
+        frame.lose(out, f"{op_name(func)} of a size of image rows as a value in {getattr(out, 'dtype', None)} "
+                   "(on a group alone it is the group's count)", pred=False)
+        return
+    ones = torch.ones(rows.numel(), device=rows.device)
+    frame.set(out, Track(ratio=Ratio.of(ones, rows.reshape(-1), 0, RatioKind.SUM)))
 
 
 def _joined_blocks(frame: Frame, seq: Sequence[Any], out: Tensor) -> None:
