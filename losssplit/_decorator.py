@@ -33,7 +33,7 @@ from ._companion import REPORTED_ATTR, Companions, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, Membership, PredicateError, _python_label
-from ._split import attach, collect, finish, one_value, returned_values
+from ._split import attach, collect, finish, returned_values
 from ._tokens import per_token, token_membership
 
 logger = logging.getLogger("losssplit")
@@ -366,15 +366,14 @@ class _Splitter:
                 f"{self.grouping.calls} calls (labels seen: {self.grouping.seen_labels()})",
             )
         strict = not self.split_once
-        companions = finish(frame, result, pending, names, membership, self.key_format, self.warn, strict=strict,
-                            whole_batch=frame.own_oracle) if pending else Companions()
-        if companions is None:  # the call declined, on a batch of one group with weights 1
-            companions = Companions()
-            as_returned = list(dict.fromkeys([*as_returned, *(p.key for p in pending if one_value(p.value))]))
-            pending = []
-        if as_returned:
+        if pending:
+            companions, given = finish(frame, result, pending, as_returned, names, membership, self.key_format,
+                                       self.warn, strict=strict, whole_batch=frame.own_oracle)
+            if given is not None:  # the call declined, on a batch of one group with weights 1
+                pending, as_returned = [], given
+        else:
             group = names[membership.host_group[0]] if membership.host_group else ""
-            companions.extend(returned_values(result, as_returned, group, companions, self.key_format, self.warn, strict))
+            companions = returned_values(result, as_returned, group, Companions(), self.key_format, self.warn, strict)
         self.split_once = True
         split = [(p.key, p.value) for p in pending] + [(key, result[key]) for key in as_returned]
         if sink is not None:

@@ -149,15 +149,16 @@ def one_value(value: torch.Tensor) -> bool:
 
 def returned_values(
     result: MutableMapping[str, Any], keys: list[str], group: str, given: Companions, key_format: str, warn: Warn,
-    strict: bool,
+    strict: bool, values: list[float] | None = None,
 ) -> Companions:
     """The companions of ``keys`` for ``group``, where the call's images are all that group's and
     its weights all 1 (``collect``): each key's value as returned, one part ``(value, 1)`` of the
-    formula ``_formula.AS_RETURNED``, read in one read; none where it is not finite or its name is
-    taken (raised when ``strict``)."""
-    device = result[keys[0]].device
-    dtype = torch.float32 if device.type == "mps" else torch.float64
-    values = torch.stack([result[k].detach().reshape(()).to(device, dtype) for k in keys]).tolist()
+    formula ``_formula.AS_RETURNED``; ``values`` as read with the split's read (``finish``), else
+    read here in one read; none where it is not finite or its name is taken (raised when ``strict``)."""
+    if values is None:
+        device = result[keys[0]].device
+        dtype = torch.float32 if device.type == "mps" else torch.float64
+        values = _stacked([result[k] for k in keys], device, dtype).tolist()
     taken = set(given.names)
     out = Companions()
     for key, value in zip(keys, values):
@@ -175,6 +176,11 @@ def returned_values(
         else:
             warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
     return out
+
+
+def _stacked(values: list[torch.Tensor], device: torch.device, dtype: torch.dtype) -> torch.Tensor:
+    """One-value tensors as one detached [len(values)] tensor, to be read with one read."""
+    return torch.stack([v.detach().reshape(()).to(device, dtype) for v in values])
 
 
 _FUSED_ROWS = 1 << 16  # up to this many rows one fused index_add; beyond, a column at a time
@@ -256,6 +262,7 @@ def finish(
     frame: Frame,
     result: MutableMapping[str, Any],
     pending: list[Pending],
+    as_returned: list[str],
     names: list[str],
     membership: Membership,
     key_format: str,
@@ -263,15 +270,50 @@ def finish(
     *,
     strict: bool = True,
     whole_batch: Callable[[], bool] = lambda: False,
-) -> Companions | None:
-    """Compute every companion with a single host read; returns the finite, non-empty ones, or
-    None where a check declines the whole call on a batch whose images are all in one group with
-    every weight 1 (``whole_batch()``, see ``collect``): there each key is its value as returned.
+) -> tuple[Companions, list[str] | None]:
+    """Compute every companion with a single host read: the finite, non-empty ones of ``pending``
+    and the values as returned of ``as_returned`` (``collect``), read in the same read.
+
+    Returns:
+        The companions, and None; or, where a check declines the whole call on a batch whose images
+        are all in one group with every weight 1 (``whole_batch()``, see ``collect``), the values
+        as returned of every one-value key and those keys.
 
     Raises:
         LossSplitError: two companions, or a companion and a returned key, share a name and
             ``strict`` (the decorator's first split call); otherwise they are omitted with a warning.
     """
+    host_group = membership.host_group
+    returned = []  # the keys whose values as returned may be asked for: read with the rest
+    if as_returned or membership.image is None and host_group and host_group.count(host_group[0]) == len(host_group) \
+            and whole_batch():
+        returned = list(dict.fromkeys([*as_returned, *(p.key for p in pending if one_value(p.value))]))
+    values: list[float] = []
+    out = _finish(frame, result, pending, names, membership, key_format, warn, strict, whole_batch,
+                  [result[k] for k in returned], values)
+    group = names[host_group[0]] if host_group else ""
+    if out is None:
+        return returned_values(result, returned, group, Companions(), key_format, warn, strict, values), returned
+    if as_returned:
+        out.extend(returned_values(result, as_returned, group, out, key_format, warn, strict, values))
+    return out, None
+
+
+def _finish(
+    frame: Frame,
+    result: MutableMapping[str, Any],
+    pending: list[Pending],
+    names: list[str],
+    membership: Membership,
+    key_format: str,
+    warn: Warn,
+    strict: bool,
+    whole_batch: Callable[[], bool],
+    returned: list[torch.Tensor],
+    read_back: list[float],
+) -> Companions | None:
+    """``finish``'s companions of ``pending``, or None where a check declines the call on a batch
+    that is its own oracle; the values of ``returned`` are read with the rest into ``read_back``."""
     for p in pending:
         positional_key(frame, p.ratio)
     values = table(pending, membership, frame.origin)
@@ -314,9 +356,14 @@ def finish(
     group_images = membership.counts_per_group([[1.0]] * membership.images) if floored else None
     if floored and group_images is None:
         tail.append(membership.per_group(host_tensor([1.0] * membership.images, torch.float64)).to(flat))
+    if returned:  # last: taken off right after the read
+        tail.append(_stacked(returned, flat.device, flat.dtype))
     if tail:
         flat = torch.cat([flat, *tail])
     host = flat.tolist()  # the one host read of the call
+    if returned:
+        read_back.extend(host[len(host) - len(returned) :])
+        host = host[: len(host) - len(returned)]
     host = grouped.read(host)
     n = values.numel()
     bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]

@@ -21,6 +21,7 @@ from _helpers import (
     oracle_companions,
     split_and_compare,
 )
+from host_reads import count_host_reads
 
 import losssplit
 from losssplit import LossSplitError, companion_of, split_by_source
@@ -223,6 +224,23 @@ def test_a_call_declined_by_a_check_gives_the_values_as_returned_where_one_group
     else:
         assert not companions(out), said
         assert any("not each image once" in m and "no companions for this call" in m for m in said), said
+
+
+@pytest.mark.parametrize("body, given", [
+    (in_batch_negatives, {"loss_mnrl_real", "loss_l1_real"}),  # a key split, a key as returned
+    (_stacked_on_one_image, {"loss_real", "loss_l1_real"}),  # a check declines: every key as returned
+])
+def test_values_as_returned_are_read_with_the_split_in_one_host_read(body, given):
+    """The split's read and the values as returned are one read (they were two: the split's, then
+    the values'): the decorated call reads the host once more than the body, not twice."""
+    args, _ = batch([1.0, 1.0, 1.0])
+    decorated = split_by_source(body)
+    decorated(*args)  # the first call's checks done
+    plain, _ = count_host_reads(lambda: body(*args))
+    ours, out = count_host_reads(lambda: decorated(*args))
+    assert set(companions(out)) == given
+    assert out[sorted(given)[0]].item() == out[sorted(given)[0].removesuffix("_real")].item()
+    assert ours - plain == 1
 
 
 class _TargetList(list):

@@ -855,37 +855,58 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
     if type(c) not in (int, float) or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
     f = _caller()
-    if f is None:
+    read = _number_operands(f.f_code, f.f_lasti) if f is not None else None
+    if read is None:
         return False
-    instructions, at = _located(f.f_code, f.f_lasti)
-    if at is None or instructions[at].is_jump_target:
-        return False
-    op = instructions[at]
-    if op.opname == "BINARY_OP":  # the op got both operands, ``c`` and a tensor
-        right = _operand_start(instructions, at)
-        if right is None or kwargs or len(args) != 2 or sum(a is c for a in args) != 1:
+    assert f is not None
+    if read[0] == "binary":  # the op got both operands, ``c`` and a tensor
+        if kwargs or len(args) != 2 or sum(a is c for a in args) != 1:
             return False
-        if _constant_equal(f, right, at, c, body):
+        right, left = read[1], read[2]
+        if right is not None and _constant_equal(f, right, c, body):
             return True  # the right operand is ``c``; the left need not be read (it may start a loop's exit)
-        left = _operand_start(instructions, right)
-        return left is not None and _constant_equal(f, left, right, c, body)
-    if op.opname != "CALL" or _callee(f.f_code, f.f_lasti) != getattr(func, "__name__", None):
+        return left is not None and _constant_equal(f, left, c, body)
+    callee, spans, names, may = read[1:]
+    if callee != getattr(func, "__name__", None):
         return False  # an op the call's code does not name: its arguments are not the call's
-    found = _call_spans(f.f_code, at)
-    if found is None:
-        return False
-    spans, names = found
     positional = len(spans) - len(names)
     shift = len(args) - positional  # a method call pushes its tensor before the callee
     if shift not in (0, 1) or shift and args[0] is c or set(kwargs) != set(names):
         return False
-    at_c = [spans[i - shift] for i, a in enumerate(args) if a is c]
-    at_c += [spans[positional + names.index(k)] for k, v in kwargs.items() if v is c]
-    return bool(at_c) and all(_constant_equal(f, first, stop, c, body) for first, stop in at_c)
+    at_c = [i - shift for i, a in enumerate(args) if a is c]
+    at_c += [positional + names.index(k) for k, v in kwargs.items() if v is c]
+    return bool(at_c) and all(may[i] for i in at_c) and all(_constant_equal(f, spans[i], c, body) for i in at_c)
 
 
-def _constant_equal(f: types.FrameType, first: int, stop: int, c: Any, body: Callable[[], BodyCall | None]) -> bool:
-    value = _constant_of_call(f, first, stop, body, own=None)
+@_per_code(1024)
+def _number_operands(code: types.CodeType, lasti: int) -> tuple[Any, ...] | None:
+    """Where the op at ``lasti`` of ``code`` received the numbers ``constant_number`` reads, read
+    once per code position: ``("binary", right, left)``, the operand spans of a BINARY_OP (None
+    for one that cannot push a constant, ``_span_form``); ``("call", callee, spans, names, may)``,
+    a CALL's callee name, argument spans, keyword names and whether each span may push a constant.
+    None where no operand can be read or none may push a constant."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].is_jump_target:
+        return None
+    op = instructions[at]
+    if op.opname == "BINARY_OP":
+        right = _operand_start(instructions, at)
+        if right is None:
+            return None
+        left = _operand_start(instructions, right)
+        operands = [(first, stop) if first is not None and _span_form(code, first, stop) is not None else None
+                    for first, stop in ((right, at), (left, right))]
+        return ("binary", *operands) if operands != [None, None] else None
+    found = _call_spans(code, at) if op.opname == "CALL" else None
+    if found is None:
+        return None
+    spans, names = found
+    may = tuple(_span_form(code, first, stop) is not None for first, stop in spans)
+    return ("call", _callee(code, lasti), spans, names, may) if any(may) else None
+
+
+def _constant_equal(f: types.FrameType, span: tuple[int, int], c: Any, body: Callable[[], BodyCall | None]) -> bool:
+    value = _constant_of_call(f, span[0], span[1], body, own=None)
     return type(value) is type(c) and value == c
 
 
@@ -935,31 +956,61 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
       (``_constant_field``);
     - Python arithmetic of those (``+ - * / // % **``, unary ``-``).
     """
-    if stop <= first or depth > _FOLLOWED_CALLS:
+    form = _span_form(f.f_code, first, stop) if depth <= _FOLLOWED_CALLS else None
+    if form is None:
         return _UNPROVEN
-    instructions = _instructions(f.f_code)
-    span = instructions[first:stop]
-    if any(i.is_jump_target for i in span[1:]):
-        return _UNPROVEN
-    load, last = span[0], span[-1]
+    kind, what = form
     value: Any = _UNPROVEN
-    if len(span) == 1 and load.opname == "LOAD_CONST":
-        value = load.argval
-    elif len(span) == 1 and load.opname == "LOAD_GLOBAL" and not (load.arg or 0) & 1:
-        value = configured_value(_Named("global", load.argval), f.f_globals, f.f_locals, f.f_code)
-    elif len(span) == 1 and load.opname == "LOAD_FAST":
-        read = _parameter_value if load.argval in _parameters(f.f_code) else _local_value
-        value = read(f, load.argval, body, own, depth)
-    elif len(span) == 2 and load.opname == "LOAD_FAST" and load.argval in _OWNERS and last.opname == "LOAD_ATTR":
-        value = configured_value(_Named("attr", (load.argval, last.argval)), f.f_globals, f.f_locals, f.f_code)
-    elif last.opname == "UNARY_NEGATIVE":
+    if kind == "literal":
+        value = what
+    elif kind == "global" or kind == "attr":
+        value = configured_value(_Named(kind, what), f.f_globals, f.f_locals, f.f_code)
+    elif kind == "parameter":
+        value = _parameter_value(f, what, body, own, depth)
+    elif kind == "local":
+        value = _local_value(f, what, body, own, depth)
+    elif kind == "negative":
         value = _constant_of_call(f, first, stop - 1, body, own, depth)
         value = _UNPROVEN if value is _UNPROVEN else -value
-    elif last.opname == "BINARY_OP" and last.argrepr in _CONSTANT_ARITHMETIC:
-        value = _constant_arithmetic(f, first, stop, body, own, depth)
-    elif load.opname == "LOAD_FAST" and len(span) >= 3 and len(span) % 2 == 1:
-        value = _constant_field(f, span, body, own, depth)
+    elif kind == "arithmetic":
+        value = _constant_arithmetic(f, first, stop, what, body, own, depth)
+    else:
+        value = _constant_field(f, what[0], what[1], body, own, depth)
     return value if type(value) in (int, float) else _UNPROVEN
+
+
+@_per_code(1024)
+def _span_form(code: types.CodeType, first: int, stop: int) -> tuple[str, Any] | None:
+    """Which form of ``_constant_of_call`` the span ``first:stop`` of ``code``'s instructions has,
+    with what its instructions say of it, or None where it has none (it cannot push a constant of
+    the call): read once per span, the values it loads read per call."""
+    instructions = _instructions(code)
+    span = instructions[first:stop]
+    if stop <= first or any(i.is_jump_target for i in span[1:]):
+        return None
+    load, last = span[0], span[-1]
+    if len(span) == 1 and load.opname == "LOAD_CONST":
+        return ("literal", load.argval) if type(load.argval) in (int, float) else None
+    if len(span) == 1 and load.opname == "LOAD_GLOBAL" and not (load.arg or 0) & 1:
+        return "global", load.argval
+    if len(span) == 1 and load.opname == "LOAD_FAST":
+        return "parameter" if load.argval in _parameters(code) else "local", load.argval
+    if len(span) == 2 and load.opname == "LOAD_FAST" and load.argval in _OWNERS and last.opname == "LOAD_ATTR":
+        return "attr", (load.argval, last.argval)
+    if last.opname == "UNARY_NEGATIVE":
+        return ("negative", None) if _span_form(code, first, stop - 1) is not None else None
+    if last.opname == "BINARY_OP" and last.argrepr in _CONSTANT_ARITHMETIC:
+        right = _operand_start(instructions, stop - 1)
+        if right is None or right <= first or _span_form(code, first, right) is None \
+                or _span_form(code, right, stop - 1) is None:
+            return None
+        return "arithmetic", right
+    pairs = span[1:]
+    if load.opname == "LOAD_FAST" and len(span) >= 3 and len(span) % 2 == 1 and all(
+            k.opname == "LOAD_CONST" and type(k.argval) in _CONSTANT_KEYS and s.opname == "BINARY_SUBSCR"
+            for k, s in zip(pairs[0::2], pairs[1::2])):
+        return "field", (load.argval, tuple(k.argval for k in pairs[0::2]))
+    return None
 
 
 # Python arithmetic of constant numbers ``_constant_arithmetic`` computes (3.11's BINARY_OP argrepr)
@@ -967,15 +1018,12 @@ _CONSTANT_ARITHMETIC = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": l
                         "//": lambda a, b: a // b, "%": lambda a, b: a % b, "**": lambda a, b: a ** b}
 
 
-def _constant_arithmetic(f: types.FrameType, first: int, stop: int, body: Callable[[], BodyCall | None] | None,
-                         own: FixedLists | None, depth: int) -> Any:
-    """The value of the binary operator ending the span ``first:stop`` of ``f``'s code, its two
-    operands read by ``_constant_of_call``; ``_UNPROVEN`` where one is not, or where it cannot
-    be computed (an exponent too large to try, a division by 0)."""
+def _constant_arithmetic(f: types.FrameType, first: int, stop: int, right: int,
+                         body: Callable[[], BodyCall | None] | None, own: FixedLists | None, depth: int) -> Any:
+    """The value of the binary operator ending the span ``first:stop`` of ``f``'s code (its right
+    operand from ``right``), its two operands read by ``_constant_of_call``; ``_UNPROVEN`` where
+    one is not, or where it cannot be computed (an exponent too large to try, a division by 0)."""
     instructions = _instructions(f.f_code)
-    right = _operand_start(instructions, stop - 1)
-    if right is None or right <= first:
-        return _UNPROVEN
     a = _constant_of_call(f, first, right, body, own, depth)
     b = _constant_of_call(f, right, stop - 1, body, own, depth) if a is not _UNPROVEN else _UNPROVEN
     op = instructions[stop - 1].argrepr
@@ -3051,7 +3099,7 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     instructions = _instructions(f.f_code)
     other = instructions[constant]
     c = other.argval if other.opname == "LOAD_CONST" else f.f_locals.get(other.argval, _UNPROVEN)
-    if type(c) not in (int, float) or not _constant_equal(f, constant, constant + 1, c, body):
+    if type(c) not in (int, float) or not _constant_equal(f, (constant, constant + 1), c, body):
         return None
     return c, f.f_locals[x]
 
@@ -4549,23 +4597,19 @@ def _choice(instructions: list[dis.Instruction], j: int) -> tuple[Any, ...] | No
     return owners, attrs, ((first, other - 1), (other, j))
 
 
-def _constant_field(f: types.FrameType, span: list[dis.Instruction], body: Callable[[], BodyCall | None] | None,
+def _constant_field(f: types.FrameType, name: str, keys: tuple[Any, ...], body: Callable[[], BodyCall | None] | None,
                     own: FixedLists | None, depth: int) -> Any:
-    """``p["a"]["b"]``: a parameter of ``f`` (never rebound) subscripted by constant keys. Its value
+    """``p["a"]["b"]``: a parameter ``name`` of ``f`` (never rebound) subscripted by the constant
+    ``keys`` (``_span_form``). Its value
     where the call was given it (``f`` is the decorated body), or where the dict holding it is a
     local of a function up the stack, up to the decorated body, that built it once as a dict
     display whose entry is a constant span and changes none of it; and no code from ``f`` up to
     there, nor any function of their modules, stores that key in a subscript. The call's own
     argument only with ``own`` (see ``_constant_of_call``). ``_UNPROVEN`` else."""
-    pairs = span[1:]
-    if not all(k.opname == "LOAD_CONST" and type(k.argval) in _CONSTANT_KEYS and s.opname == "BINARY_SUBSCR"
-               for k, s in zip(pairs[0::2], pairs[1::2])):
-        return _UNPROVEN
-    code, name = f.f_code, span[0].argval
+    code = f.f_code
     if name not in _parameters(code) or _stores(_instructions(code), name):
         return _UNPROVEN
     container: Any = f.f_locals.get(name, _UNPROVEN)
-    keys = [k.argval for k in pairs[0::2]]
     try:
         for key in keys[:-1]:
             container = container[key] if type(container) is dict else _UNPROVEN
