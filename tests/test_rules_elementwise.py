@@ -2912,3 +2912,16 @@ def test_with_sites_copies_every_field_of_a_track_as_replace_does():
     assert all(getattr(copy, name) is getattr(dataclasses.replace(track, sites=sites), name)
                for name in values if name != "sites")
     assert copy.sites is sites and track.sites is values["sites"]
+
+
+@pytest.mark.parametrize("name, writes", [
+    ("__iadd__", True), ("__imul__", True), ("__itruediv__", True), ("__ior__", True), ("__iand__", True),
+    ("mul_", True), ("__invert__", False), ("__int__", False), ("__index__", False), ("__iter__", False),
+])
+def test_only_augmented_assignments_and_trailing_underscore_ops_count_as_writes(name, writes):
+    """``~mask`` (``Tensor.__invert__``), ``int(t)`` and ``t.__index__()`` make new values or
+    numbers: they were read as writes into their input (any ``__i..__`` name), which could decline
+    a call that only negates a mask made from a reduced value (found by s20gap3)."""
+    from losssplit._capture.mode import _WRITES
+
+    assert _WRITES[getattr(torch.Tensor, name)] is writes
