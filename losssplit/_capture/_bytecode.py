@@ -4439,7 +4439,13 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
     the same number each time), or where its one store chooses between two such constants on
     attributes no code writes (``_local_stores``); ``_UNPROVEN`` else."""
     held = f.f_locals.get(name, _UNPROVEN)
-    stores = _local_stores(f.f_code, name) if type(held) in (int, float) else ()
+    if type(held) not in (int, float):
+        return _UNPROVEN
+    looped_over = _loop_target_of(f.f_code, name)
+    if looped_over is not None and _builtin(f, "enumerate") is enumerate:  # ``for side in SIDES:``: an item of a constant tuple, the same on any group
+        items = configured_value(_Named("global", looped_over), f.f_globals, f.f_locals, f.f_code)
+        return held if type(items) is tuple and any(type(v) is type(held) and v == held for v in items) else _UNPROVEN
+    stores = _local_stores(f.f_code, name)
     if not stores:
         return _UNPROVEN
     for store in stores:
@@ -4456,6 +4462,33 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
         if type(value) is not type(held) or value != held:
             return _UNPROVEN
     return held
+
+
+@_per_code(1024)
+def _loop_target_of(code: types.CodeType, name: str) -> str | None:
+    """``G`` where the only store of the local ``name`` of ``code`` is the target of ``for name in
+    G:`` or the item of ``for i, name in enumerate(G):``, ``G`` a module global loaded as one
+    (``configured_value`` proves it unassigned; the caller that it is a tuple); None otherwise
+    (another store, a delete, another iterable, a closure's local, a parameter)."""
+    if name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars:
+        return None
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    if len(stores) != 1 or instructions[stores[0]].opname != "STORE_FAST" or stores[0] < 4:
+        return None
+    j = stores[0]
+    head = [i.opname for i in instructions[j - 3 : j]]
+    if head[1:] == ["GET_ITER", "FOR_ITER"]:  # ``for name in G:``
+        loaded = instructions[j - 3]
+        return loaded.argval if loaded.opname == "LOAD_GLOBAL" and not (loaded.arg or 0) & 1 else None
+    if j < 8 or [i.opname for i in instructions[j - 8 : j]] != [
+            "LOAD_GLOBAL", "LOAD_GLOBAL", "PRECALL", "CALL", "GET_ITER", "FOR_ITER", "UNPACK_SEQUENCE", "STORE_FAST"]:
+        return None
+    callee, loaded, unpack = instructions[j - 8], instructions[j - 7], instructions[j - 2]
+    if (callee.argval != "enumerate" or not (callee.arg or 0) & 1 or (loaded.arg or 0) & 1 or unpack.arg != 2
+            or instructions[j - 5].arg != 1 or instructions[j - 1].argval == name):
+        return None
+    return loaded.argval
 
 
 @_per_code(1024)
