@@ -530,12 +530,18 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
         if b.of is None:
             out.append(present)
             continue
+        if b.clamped is not None:  # ``max(t, c)`` floored where it divided: each group's value is its own
+            out.append(torch.zeros_like(present))
+            continue
         than = b.than.to(device) if isinstance(b.than, torch.Tensor) and b.than.dim() == 0 else b.than
         value = per_group[id(b.of)]
         decided = getattr(torch, b.op)(value, per_group.get(id(than), than))
         if b.floor:  # ``max(pos.sum(), 1)``: a group counting 0 has no companion over it (see ``Branch.floor``)
             decided = torch.where(value == 0, b.taken, decided)
-        out.append((decided != b.taken) & images.get(id(b.of), present))
+        turned = (decided != b.taken) & images.get(id(b.of), present)
+        if b.unchanged is not None:  # the block of the ``if`` left every image of such a group as it was
+            turned &= membership.to(device).per_group((~b.unchanged).to(device=device, dtype=torch.float64)) > 0
+        out.append(turned)
     return torch.cat(out)
 
 
