@@ -677,3 +677,23 @@ def test_an_if_block_in_a_loop_is_not_compared():
     got, want, said = split_outcome(body, args, kinds)
     assert want and not wrong_companions(got, want)
     assert "loss_real" not in got, said
+
+
+def test_an_if_block_whose_values_are_copied_after_the_join_is_not_compared():
+    """Near miss: right after the join, before any torch op, the block's value is copied to another
+    local and the local it set is set back to what it held: the values compared there would be
+    the old ones; any store between the join and the first op leaves the block unverified."""
+
+    def body(outputs, targets):
+        e = _err(outputs, targets)
+        kept = e
+        s = e.sum(-1).detach()
+        if s.max() > 1.5:
+            e = torch.where(e > 0.0, e * 2.0, e)
+        doubled, e = e, kept
+        return {"loss": doubled.mean() + e.mean()}
+
+    args, kinds = _one_image_above([1.0, 0.5, 1.0, 0.5], 1)
+    got, want, said = split_outcome(body, args, kinds)
+    assert want and not wrong_companions(got, want)
+    assert "loss_real" not in got, said

@@ -4768,6 +4768,15 @@ def guarded_block() -> tuple[types.FrameType, GuardedBlock] | None:
     return f, block
 
 
+def stores_since(code: types.CodeType, offset: int, lasti: int) -> bool:
+    """Whether the instructions of ``code`` from byte offset ``offset`` up to ``lasti`` store or
+    delete anything (a local copied after a block's join, before the op at ``lasti``)."""
+    instructions, at = _located(code, lasti)
+    if at is None:
+        return True
+    return any(i.opname.startswith(("STORE_", "DELETE_")) for i in instructions[: at + 1] if i.offset >= offset)
+
+
 def _torch_module(x: Any) -> bool:
     return isinstance(x, types.ModuleType) and x.__name__.partition(".")[0] == "torch"
 

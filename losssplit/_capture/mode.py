@@ -1970,7 +1970,8 @@ class Frame:
                 self.guards.remove(g)
             elif g.frame.f_lasti >= g.join:
                 self.guards.remove(g)
-                g.branch.unchanged = g.compare(self)
+                if not _bytecode.stores_since(g.frame.f_code, g.join, g.frame.f_lasti):  # the locals as at the join
+                    g.branch.unchanged = g.compare(self)
 
     def counted_number(self, x: Any, by_value: bool = True) -> bool:
         """Whether ``x`` is a number computed in Python from a ``RowCount`` of this call (or, with
