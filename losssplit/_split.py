@@ -579,6 +579,9 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
         if b.of is None:
             out.append(present)
             continue
+        if b.clamped is not None:  # ``max(t, c)`` floored where it divided: each group's value is its own
+            out.append(torch.zeros_like(present))
+            continue
         than = b.than.to(device) if isinstance(b.than, torch.Tensor) and b.than.dim() == 0 else b.than
         value = per_group[id(b.of)]
         than = per_group.get(id(than), than)
@@ -587,6 +590,8 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
         if b.floor:  # ``max(pos.sum(), 1)``: a group counting 0 has no companion over it (see ``Branch.floor``)
             decided = torch.where(value == 0, b.taken, decided)
         turned = (decided != b.taken) & images.get(id(b.of), present)
+        if b.unchanged is not None:  # the block of the ``if`` left every image of such a group as it was
+            turned &= membership.to(device).per_group((~b.unchanged).to(device=device, dtype=torch.float64)) > 0
         if b.constant is not None:  # ``E if test else c``: a group without rows in ``E`` holds ``c`` (``CONSTANT``)
             turned = turned.to(torch.float64) * torch.where(counted[id(b.constant[0])] == 0, CONSTANT, 1.0)
         out.append(turned)

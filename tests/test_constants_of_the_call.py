@@ -266,3 +266,92 @@ def test_a_floored_count_times_a_number_from_the_images_is_never_read_as_constan
     got, want, said = rule_outcome(_NOT_GROUPS[name](), _with_meta(_with_instances(*batch)))
     assert want, said
     assert not wrong_companions(got, want)
+
+
+# -- an item of a constant tuple a ``for`` loop walks (YOLO's ``for lvl, side in enumerate(SIDES)``)
+
+SCALES = (6, 3)  # per level: 6 = the instances of 3 images, 3 = the images of 3
+SCALES_LIST = [6, 3]  # a list: a helper may append to it without assigning the name
+_REBOUND_SCALES = (6, 3)  # a function of this module assigns it
+
+
+def _times_each_scale(o, t):
+    e, total = _err(o, t), 0
+    for scale in SCALES:
+        total = total + (e * scale).mean()
+    return {"loss": total}
+
+
+def _times_each_enumerated_scale(o, t):
+    e, total = _err(o, t), 0
+    for lvl, scale in enumerate(SCALES):
+        total = total + (e[:, lvl] * scale).mean()
+    return {"loss": total}
+
+
+def _times_each_scale_of_a_local_tuple(o, t):
+    e, total = _err(o, t), 0
+    for scale in (len(t) * 2, len(t)):
+        total = total + (e * scale).mean()
+    return {"loss": total}
+
+
+def _times_each_scale_of_a_list(o, t):
+    e, total = _err(o, t), 0
+    for scale in SCALES_LIST:
+        total = total + (e * scale).mean()
+    return {"loss": total}
+
+
+def _times_each_scale_of_a_rebound_global(o, t):
+    global _REBOUND_SCALES
+    _REBOUND_SCALES = (len(t) * 2, len(t))
+    e, total = _err(o, t), 0
+    for scale in _REBOUND_SCALES:
+        total = total + (e * scale).mean()
+    return {"loss": total}
+
+
+def _times_each_scale_stored_again(o, t):
+    e, total = _err(o, t), 0
+    for scale in SCALES:
+        if len(t) > 2:
+            scale = len(t)
+        total = total + (e * scale).mean()
+    return {"loss": total}
+
+
+def _times_each_index(o, t):
+    e, total = _err(o, t), 0
+    for scale, _ in enumerate((len(t),) * 4):  # the index: a count of the local tuple's items
+        total = total + (e * scale).mean()
+    return {"loss": total}
+
+
+@pytest.mark.parametrize("body", [_times_each_scale, _times_each_enumerated_scale])
+def test_an_item_of_a_constant_tuple_walked_by_a_loop_is_a_constant(body):
+    """Was declined (survey 11's YOLO ``pwh * side``, 4 equal to the images of batch 0): each item
+    of a module tuple no code assigns is the same number on any group's images alone, whatever
+    count it equals; per-element values times it split as the oracle's."""
+    for got, want, said in _outcomes(body):
+        assert want and set(got) == set(want), said
+        assert not wrong_companions(got, want)
+
+
+@pytest.mark.parametrize("body", [_times_each_scale_of_a_local_tuple, _times_each_scale_of_a_list,
+                                  _times_each_scale_of_a_rebound_global, _times_each_scale_stored_again,
+                                  _times_each_index])
+def test_an_item_walked_by_a_loop_over_anything_else_is_no_constant(body):
+    """Near misses: the tuple is the call's own counts, a list, a global the module rebinds (here to
+    counts), the loop's local stored again from a count, an ``enumerate`` index: never read as a
+    constant; the companions equal to a count are declined, naming the key, or split as the oracle's."""
+    global _REBOUND_SCALES
+    try:
+        declined = 0
+        for got, want, said in _outcomes(body):
+            assert want, said
+            assert not wrong_companions(got, want)
+            declined += set(got) != set(want) and any("'loss'" in m for m in said)
+        assert declined, body
+    finally:
+        _REBOUND_SCALES = (6, 3)

@@ -120,6 +120,15 @@ declines the call (a check in torch's own code, such as ``torch.distributions``'
 stays none). YOLOv10's assigner takes such a branch (``if fg_mask.max() > 1:``): on batch 1 group
 'synthetic' alone does not, so its 5 companions decline: 256 expected, 41 declined, 24 GAP
 (9.4 %), 0 WRONG.
+
+Since (session 17): YOLOv10 splits whole (15). ``tss = max(target_scores.sum(), 1)`` returned the
+sum on the batch, and the code loads ``tss`` only as a divisor (its one store that ``max``): each
+group divides by its own sum floored at 1, what the body alone divides by whichever value ``max``
+returns there, so the comparison decides no value. The block of ``if fg_mask.max() > 1:`` only
+computes with torch and stores locals; compared at its join (on the device), it left the rows of
+``mask_pos`` and ``fg_mask`` of every image without an anchor claimed twice as they were, so a
+group of such images, skipping it alone, computes the same. 256 expected, 26 declined, 9 GAP
+(3.5 %), 0 WRONG; left: FreeAnchor's negative bags (4), EEND's error count (5).
 """
 
 from __future__ import annotations
@@ -1185,12 +1194,9 @@ CASES = {c.body.__name__: c for c in [
     Case(rtdetr_varifocal_and_matchability_aware_over_num_boxes, det_batch_with_num_boxes),
     Case(obb_probiou_weighted_by_quality_and_normalised_wasserstein, det_batch),
     # split since gap17 where each group alone floors max(target_scores.sum(), 1) as the batch does
-    Case(yolov10_one_to_many_and_one_to_one_branches_of_task_aligned_bce_and_ciou, dense_batch,
-         gaps=keys("loss@0", "box_o2m@0", "cls_o2m@0", "box_o2o@0", "cls_o2o@0", "loss_synthetic@1",
-                   "box_o2m_synthetic@1", "cls_o2m_synthetic@1", "box_o2o_synthetic@1", "cls_o2o_synthetic@1"),
-         why="batch 0: max(target_scores.sum(), 1), each group's sum below 1 where the batch's is not, so on a group "
-             "alone max returns the other value; batch 1: the assigner's if fg_mask.max() > 1, decided per group "
-             "since session 13 (silently the batch's before), is not taken by 'synthetic' alone"),
+    # split whole since session 17: max(target_scores.sum(), 1) only divides (each group's floor), and the block
+    # of if fg_mask.max() > 1 leaves the images of a group that alone skips it unchanged (compared at its join)
+    Case(yolov10_one_to_many_and_one_to_one_branches_of_task_aligned_bce_and_ciou, dense_batch),
     Case(rtmdet_quality_focal_on_soft_labels_and_giou_over_reduced_item_avg_factors, dense_batch),
     # positive_bag_loss split since session 12: alpha=0.5, the weights' object, proven the default
     Case(freeanchor_mean_max_positive_bags_and_negative_bags_over_python_counts, dense_batch,
@@ -1229,6 +1235,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-NOW = (256, 41, 24, 0)  # expected, declined, GAP, WRONG (first contact: 256, 96, 79, 0; session 11: 76, 59)
+NOW = (256, 26, 9, 0)  # expected, declined, GAP, WRONG (first contact: 256, 96, 79, 0; session 11: 76, 59)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), 22, NOW,
-                              over_target="24 GAP of 256 (9.4 %; 30.9 % on first contact), see the module docstring"))
+                              over_target="9 GAP of 256 (3.5 %; 30.9 % on first contact), see the module docstring"))

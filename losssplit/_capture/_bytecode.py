@@ -23,6 +23,8 @@ import types
 from collections.abc import Callable, Collection, Iterator
 from typing import Any, NamedTuple, TypeVar
 
+import torch
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
@@ -1524,20 +1526,59 @@ def _length_of_local(instructions: list[dis.Instruction], k: int, local: Any) ->
             and not any(i.is_jump_target for i in instructions[k - 3 : k + 1]))
 
 
-def divisor_floor() -> float | None:
+def divisor_floor(only_divides: bool = False) -> float | None:
     """The floor ``c`` of the division the caller's code is executing (``a / d`` or ``a /= d``)
     where ``d`` is the builtin ``max`` of an expression and an int or float constant (``/ max(n,
     1)``), or a local last assigned that call in straight-line code right before (``n = max(n,
     1)``): on a group alone the body divides by at least ``c``. None otherwise (no proof): an
     expression or a call after the ``max``, a floor that is a name (a count, a weight), another
     path into the code between the assignment and the division, a ``max`` that is not the
-    builtin, an unchecked Python."""
+    builtin, an unchecked Python. With ``only_divides``, what ``max`` returned must meet nothing
+    but divisions: the call written at the division, or a local whose only store is that call
+    and that the code loads only as the divisor of a division (``tss = max(ts.sum(), 1)``, then
+    ``/ tss``, also in an ``if`` block: whatever path reaches the division, it divides by what
+    that ``max`` returned)."""
     if sys.version_info[:2] not in _FLOOR_CHECKED:
         return None
     f = _caller()
     if f is None or f.f_globals.get("max", f.f_builtins.get("max")) is not builtins.max:
         return None
+    if only_divides:
+        return _floor_of_divisor_local(f.f_code, f.f_lasti) or _floor_written_at(f.f_code, f.f_lasti)
     return _floor_at(f.f_code, f.f_lasti)
+
+
+def _floor_written_at(code: types.CodeType, lasti: int) -> float | None:
+    """``c`` where the division at byte offset ``lasti`` of ``code`` divides by ``max(x, c)``
+    written there."""
+    instructions, at = _located(code, lasti)
+    return _floor_at(code, lasti) if at is not None and at >= 1 and instructions[at - 1].opname == "CALL" else None
+
+
+@_per_code(1024)
+def _floor_of_divisor_local(code: types.CodeType, lasti: int) -> float | None:
+    """``c`` where the division at byte offset ``lasti`` of ``code`` divides by a local whose only
+    store is ``max(x, c)`` (or ``max(c, x)``) and whose every load is the right operand of a
+    division (see ``divisor_floor``); None otherwise."""
+    instructions, at = _located(code, lasti)
+    if at is None or at < 1:
+        return None
+    op, right = instructions[at], instructions[at - 1]
+    if op.opname != "BINARY_OP" or op.arg not in _DIVISIONS or right.opname != "LOAD_FAST":
+        return None
+    name = right.argval
+    if name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars:
+        return None
+    stores = _stores(instructions, name)
+    if len(stores) != 1 or instructions[stores[0]].opname != "STORE_FAST" or stores[0] < 1 \
+            or instructions[stores[0] - 1].opname != "CALL" or instructions[stores[0]].is_jump_target:
+        return None
+    loads = [k for k, i in enumerate(instructions) if i.argval == name and i.opname.startswith("LOAD_")]
+    if any(instructions[k].opname != "LOAD_FAST" or k + 1 >= len(instructions)
+           or instructions[k + 1].opname != "BINARY_OP" or instructions[k + 1].arg not in _DIVISIONS
+           or instructions[k + 1].is_jump_target for k in loads):
+        return None
+    return _max_call(instructions, stores[0] - 1)
 
 
 # instructions that leave the straight line (the division after them is reached another way)
@@ -2230,6 +2271,11 @@ def _constant_span(span: list[dis.Instruction]) -> Any:
     if span[-1].opname == "BUILD_LIST" and span[-1].arg == len(items) and all(i.opname == "LOAD_CONST" for i in items):
         return tuple(i.argval for i in items)
     return _UNPROVEN
+
+
+def caller_frame() -> types.FrameType | None:
+    """The frame of the body's code running the op being captured (``_caller``)."""
+    return _caller()
 
 
 def _caller(checked: bool = True) -> types.FrameType | None:
@@ -3331,20 +3377,24 @@ def _other_operand(instructions: list[dis.Instruction], k: int, operand: int) ->
     return None
 
 
-def _global_callee(instructions: list[dis.Instruction], k: int) -> tuple[str, ...] | None:
+def _global_callee(instructions: list[dis.Instruction], k: int, entered: bool = False) -> tuple[str, ...] | None:
     """``(g, a)`` for the CALL at ``k`` of ``g.a(...)``, ``(g,)`` for ``g(...)``, ``g`` a global
     name (3.11: LOAD_GLOBAL then LOAD_METHOD, LOAD_GLOBAL with its NULL then LOAD_ATTR, or
-    LOAD_GLOBAL with its NULL alone); None otherwise."""
+    LOAD_GLOBAL with its NULL alone); None otherwise. With ``entered``, a lone LOAD_GLOBAL with
+    its NULL may be a jump target (``max(...)`` right after a ``with`` block): a path that jumps
+    there runs it, so the callee is the same."""
     end: int | None = k
     while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
         end -= 1
     for _ in range(instructions[k].arg or 0):
         end = _operand_start(instructions, end) if end is not None else None
-    if end is None or end < 1 or instructions[end - 1].is_jump_target:
+    if end is None or end < 1:
         return None
     last = instructions[end - 1]
-    if last.opname == "LOAD_GLOBAL" and (last.arg or 0) & 1:
+    if last.opname == "LOAD_GLOBAL" and (last.arg or 0) & 1 and (entered or not last.is_jump_target):
         return (last.argval,)
+    if last.is_jump_target:
+        return None
     if end < 2 or last.opname not in ("LOAD_METHOD", "LOAD_ATTR") or instructions[end - 2].is_jump_target:
         return None
     first = instructions[end - 2]  # its NULL, pushed before the module, where LOAD_ATTR pushes one value
@@ -4242,7 +4292,7 @@ def builtin_choice() -> str | None:
         at += 1
     if instructions[at].opname != "CALL":
         return None
-    callee = _global_callee(instructions, at)
+    callee = _global_callee(instructions, at, entered=True)
     if callee is None:
         return "?"
     name = callee[0]
@@ -4525,7 +4575,13 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
     the same number each time), or where its one store chooses between two such constants on
     attributes no code writes (``_local_stores``); ``_UNPROVEN`` else."""
     held = f.f_locals.get(name, _UNPROVEN)
-    stores = _local_stores(f.f_code, name) if type(held) in (int, float) else ()
+    if type(held) not in (int, float):
+        return _UNPROVEN
+    looped_over = _loop_target_of(f.f_code, name)
+    if looped_over is not None and _builtin(f, "enumerate") is enumerate:  # ``for side in SIDES:``: an item of a constant tuple, the same on any group
+        items = configured_value(_Named("global", looped_over), f.f_globals, f.f_locals, f.f_code)
+        return held if type(items) is tuple and any(type(v) is type(held) and v == held for v in items) else _UNPROVEN
+    stores = _local_stores(f.f_code, name)
     if not stores:
         return _UNPROVEN
     for store in stores:
@@ -4542,6 +4598,33 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
         if type(value) is not type(held) or value != held:
             return _UNPROVEN
     return held
+
+
+@_per_code(1024)
+def _loop_target_of(code: types.CodeType, name: str) -> str | None:
+    """``G`` where the only store of the local ``name`` of ``code`` is the target of ``for name in
+    G:`` or the item of ``for i, name in enumerate(G):``, ``G`` a module global loaded as one
+    (``configured_value`` proves it unassigned; the caller that it is a tuple); None otherwise
+    (another store, a delete, another iterable, a closure's local, a parameter)."""
+    if name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars:
+        return None
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    if len(stores) != 1 or instructions[stores[0]].opname != "STORE_FAST" or stores[0] < 4:
+        return None
+    j = stores[0]
+    head = [i.opname for i in instructions[j - 3 : j]]
+    if head[1:] == ["GET_ITER", "FOR_ITER"]:  # ``for name in G:``
+        loaded = instructions[j - 3]
+        return loaded.argval if loaded.opname == "LOAD_GLOBAL" and not (loaded.arg or 0) & 1 else None
+    if j < 8 or [i.opname for i in instructions[j - 8 : j]] != [
+            "LOAD_GLOBAL", "LOAD_GLOBAL", "PRECALL", "CALL", "GET_ITER", "FOR_ITER", "UNPACK_SEQUENCE", "STORE_FAST"]:
+        return None
+    callee, loaded, unpack = instructions[j - 8], instructions[j - 7], instructions[j - 2]
+    if (callee.argval != "enumerate" or not (callee.arg or 0) & 1 or (loaded.arg or 0) & 1 or unpack.arg != 2
+            or instructions[j - 5].arg != 1 or instructions[j - 1].argval == name):
+        return None
+    return loaded.argval
 
 
 @_per_code(1024)
@@ -4784,6 +4867,120 @@ def _conditional_at(code: types.CodeType, lasti: int) -> tuple[int | float, dict
     return const.argval, sites, arm[-1].offset, jump.offset
 
 
-def caller_frame() -> types.FrameType | None:
-    """The frame of the caller's code (the first outside losssplit and torch), on any version."""
-    return _caller(checked=False)
+class GuardedBlock(NamedTuple):
+    """An ``if test:`` block without ``else`` (see ``guarded_block``)."""
+
+    join: int
+    """The byte offset where the block's code joins the path that skips it."""
+    live: tuple[str, ...]
+    """The locals the block stores that the code loads at or after the join."""
+    values: tuple[str, ...]
+    """The globals the block loads as values or receivers (each must be a tensor or torch's)."""
+    callees: tuple[str, ...]
+    """The globals whose attributes the block calls (each must be a torch module)."""
+
+
+# ops a guarded block may run: loads, arithmetic, calls, local stores (no jump, no other store)
+_BLOCK_OPS = frozenset({"LOAD_FAST", "LOAD_CONST", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_METHOD", "PRECALL", "CALL",
+                        "KW_NAMES", "BINARY_OP", "COMPARE_OP", "BINARY_SUBSCR", "BUILD_TUPLE", "BUILD_SLICE",
+                        "BUILD_LIST", "STORE_FAST", "POP_TOP", "UNARY_NEGATIVE", "UNARY_INVERT", "NOP"})
+# torch factories whose result is a new tensor: an in-place method on it writes nothing else
+_FRESH = frozenset({"zeros_like", "ones_like", "full_like", "zeros", "ones", "full"})
+# Tensor attributes a guarded block may read
+_TENSOR_PROPERTIES = frozenset({"shape", "T", "mT", "dtype", "device", "ndim"})
+# methods of Python's containers (``list.sort``, ``dict.update``): never taken for a tensor's
+_CONTAINER_METHODS = frozenset(n for c in (list, dict, set, bytearray) for n in dir(c))
+# Tensor methods with effects beyond their result
+_EFFECTS = frozenset({"backward", "register_hook", "retain_grad", "register_post_accumulate_grad_hook", "record_stream",
+                      "storage", "untyped_storage", "numpy", "pin_memory", "share_memory", "apply", "map", "resize",
+                      "set", "cuda", "to_sparse"})
+
+
+_SUSPENDING = inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR
+_FRAME_READERS = frozenset({"locals", "vars", "eval", "exec"})
+
+
+def _pure_method(name: str) -> bool:
+    return (not name.startswith("_") and not name.endswith("_") and name not in _EFFECTS
+            and name not in _CONTAINER_METHODS and callable(getattr(torch.Tensor, name, None)))
+
+
+def guarded_block() -> tuple[types.FrameType, GuardedBlock] | None:
+    """The caller's frame and the block it is about to run, where it is testing for truth the
+    test of ``if test:`` whose block (no ``else``, in no loop) only loads, computes with torch
+    functions and tensor methods that write nothing (an in-place method only on a tensor a torch
+    factory just made: ``torch.zeros_like(m).scatter_(...)``) and stores locals: on a group whose
+    images the block leaves unchanged, the body alone skipping it computes the same (YOLOv8's
+    ``if fg_mask.max() > 1:`` of the task-aligned assigner). None otherwise (Python 3.11 only)."""
+    if sys.version_info[:2] not in _TEST_CHECKED:
+        return None
+    f = _caller()
+    if f is None or _in_loop(f.f_code, f.f_lasti) or f.f_code.co_name in _COMPREHENSIONS:
+        return None
+    block = _block_at(f.f_code, f.f_lasti)
+    if block is None:
+        return None
+    if not all(_torch_module(f.f_globals.get(name, _UNPROVEN)) for name in block.callees):
+        return None
+    for name in block.values:
+        value = f.f_globals.get(name, _UNPROVEN)
+        if not (isinstance(value, torch.Tensor) or _torch_module(value)):
+            return None
+    return f, block
+
+
+def stores_since(code: types.CodeType, offset: int, lasti: int) -> bool:
+    """Whether the instructions of ``code`` from byte offset ``offset`` up to ``lasti`` store or
+    delete anything (a local copied after a block's join, before the op at ``lasti``)."""
+    instructions, at = _located(code, lasti)
+    if at is None:
+        return True
+    return any(i.opname.startswith(("STORE_", "DELETE_")) for i in instructions[: at + 1] if i.offset >= offset)
+
+
+def _torch_module(x: Any) -> bool:
+    return isinstance(x, types.ModuleType) and x.__name__.partition(".")[0] == "torch"
+
+
+@_per_code(1024)
+def _block_at(code: types.CodeType, lasti: int) -> GuardedBlock | None:
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "POP_JUMP_FORWARD_IF_FALSE":
+        return None
+    join = next((k for k in range(at + 1, len(instructions)) if instructions[k].offset == instructions[at].argval), None)
+    if join is None or join == at + 1 or code.co_cellvars or code.co_freevars or code.co_flags & _SUSPENDING:
+        return None
+    if any(i.opname == "LOAD_GLOBAL" and i.argval in _FRAME_READERS for i in instructions):
+        return None  # ``locals()`` after the join would read what the block bound
+    block = instructions[at + 1 : join]
+    if any(i.opname not in _BLOCK_OPS or i.is_jump_target for i in block):
+        return None
+    values, callees = set(), set()
+    for k in range(at + 1, join):
+        i = instructions[k]
+        before = instructions[k - 1]
+        if i.opname == "BINARY_OP" and i.argrepr.endswith("="):  # ``x += 1``: in place
+            return None
+        if i.opname == "LOAD_GLOBAL":
+            if (i.arg or 0) & 1:  # a callee: ``torch.where(...)``, never a global function
+                if instructions[k + 1].opname != "LOAD_ATTR":
+                    return None
+                callees.add(i.argval)
+            else:
+                values.add(i.argval)
+        elif i.opname == "LOAD_ATTR":
+            if before.opname == "LOAD_GLOBAL" and (before.arg or 0) & 1:
+                if i.argval.startswith(("_", "set_", "manual_seed", "seed", "save", "load", "use_")) or i.argval.endswith("_"):
+                    return None
+            elif not (before.opname == "LOAD_GLOBAL" or i.argval in _TENSOR_PROPERTIES):
+                return None
+        elif i.opname == "LOAD_METHOD" and not _pure_method(i.argval):
+            fresh = before.opname == "CALL" and _global_callee(instructions, k - 1) in {("torch", n) for n in _FRESH}
+            if not (fresh and i.argval.endswith("_") and not i.argval.startswith("_") and _pure_method(i.argval[:-1])):
+                return None
+        elif i.opname == "KW_NAMES" and "out" in code.co_consts[i.arg or 0]:
+            return None
+    stored = {i.argval for i in block if i.opname == "STORE_FAST"}
+    later = {i.argval for i in instructions[join:] if i.opname in ("LOAD_FAST", "DELETE_FAST", "STORE_FAST")}
+    return GuardedBlock(instructions[join].offset, tuple(sorted(stored & later)), tuple(sorted(values)),
+                        tuple(sorted(callees)))

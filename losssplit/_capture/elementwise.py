@@ -1687,7 +1687,7 @@ def _ratio_arithmetic(
             and ta.ratio.kind is RatioKind.SUM
             and not ta.ratio.divisors
         ):
-            return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=tb.ratio))
+            return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=_floored_divisor(frame, tb)))
         if kind in ("add", "sub") and tb is not None and tb.ratio is not None:
             if _repeated_batch_term(frame, (ta.ratio,), (tb.ratio,), f"{kind}", looped=True):
                 return lost_track(f"{kind} {REPEATED_TERM}", pred or tb.from_prediction)
@@ -2219,6 +2219,19 @@ def _literal_operand(x: Any, kind: str) -> bool:
     if kind == "div":
         return divisor_source(x) == "literal"
     return offset_source(x, product=kind == "mul") == "literal"
+
+
+def _floored_divisor(frame: Frame, track: Track) -> Ratio:
+    """The row-sum normaliser ``track`` divides by: clamped at ``c`` where the builtin ``max(t, c)``
+    returned it on the batch (``Branch.clamped``) and the code proves this division's divisor that
+    ``max``'s result (``divisor_floor``): on a group alone ``max(t_S, c)``, whichever value it returns."""
+    r = track.ratio
+    assert r is not None
+    held = frame.floors.get(id(r))
+    if held is None or held[0] is not r or held[1].clamped is None or not _clampable(track):
+        return r
+    c = divisor_floor(only_divides=True)
+    return r.scaled(normaliser_op=("min", c)) if c is not None and c == held[1].clamped else r
 
 
 def _clampable(track: Track) -> bool:

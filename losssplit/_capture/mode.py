@@ -1058,6 +1058,8 @@ class Frame:
         self.extremes: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
         self.floors: dict[int, tuple[Ratio, Branch]] = {}
         """id of a ratio floored by the builtin ``max`` -> (it, its branch): see ``floored_use``."""
+        self.guards: list[Guard] = []
+        """Blocks of ``if`` the batch entered, waiting for their join (``Guard``)."""
         self.floored_counts: dict[int, Any] = {}
         """id of a ``RowCount`` the builtin ``max`` compared with a positive number (``max(pos.numel(),
         1)``): on a group counting 0 the body uses that number, so it is no factor of a loss."""
@@ -1950,6 +1952,7 @@ class Frame:
         self.tests.clear()
         self.extremes.clear()
         self.floors.clear()
+        self.guards.clear()
         self.floored_counts.clear()
         self.count_floats.clear()
         self.floored_rows.clear()
@@ -2052,7 +2055,14 @@ class Frame:
             floor = choice == "max" and op in ("lt", "gt") and isinstance(than, float) and than > 0
             b = Branch(ratio, op, than, taken, f"{read} of {where}", floor)
             self.branch(b)
+            if tested and taken:
+                self.guard(b)
             if floor:
+                before = self.floors.get(id(ratio))
+                if before is not None and before[0] is ratio:  # a value floored twice: which floor divides is not told
+                    before[1].clamped = None
+                elif (op == "lt") != taken and isinstance(than, float):  # ``max(t, c)`` asked ``c > t``, ``max(c, t)``
+                    b.clamped = than  # ``t > c``: it returned ``t``
                 self.floors[id(ratio)] = (ratio, b)
             elif taken and tested and read == "Tensor.__bool__":
                 self._conditional(b)
@@ -2061,8 +2071,10 @@ class Frame:
             assert track.ratio is not None
             b = Branch(track.ratio, "ne", 0.0, taken, f"{read} of a reduced value")
             self.branch(b)
-            if taken and tested and read == "Tensor.__bool__":
-                self._conditional(b)
+            if taken and tested:
+                if read == "Tensor.__bool__":
+                    self._conditional(b)
+                self.guard(b)
             return True
         return False
 
@@ -2075,6 +2087,43 @@ class Frame:
         at = _bytecode.conditional_constant()
         if at is not None:
             self.arm = Arm(b, at)
+
+    def guard(self, b: Branch) -> None:
+        """The batch entered the block of the ``if`` whose test ``b`` is: where the block only
+        computes with torch and stores locals (``_bytecode.guarded_block``), note the values it
+        may change (``Guard``); ``check_guards`` compares them at the join."""
+        if not self.branches or self.branches[-1] is not b:
+            return  # declined at once (``branch``)
+        found = _bytecode.guarded_block()
+        if found is None:
+            return
+        f, block = found
+        held = f.f_locals
+        before = {name: held.get(name, _MISSING_LOCAL) for name in block.live}
+        if not all(isinstance(v, Tensor) and self.get(v) is not None for v in before.values()):
+            return  # a local read after the join that the block binds first, or a value with no rows known
+        tensors = [v for v in held.values() if isinstance(v, Tensor)]
+        tensors += [f.f_globals[name] for name in block.values if isinstance(f.f_globals.get(name), Tensor)]
+        self.guards.append(Guard(b, f, block.join, before, [(t, version_of(t)) for t in tensors]))
+
+    def check_guards(self) -> None:
+        """Each noted block whose frame has reached its join (an op of that frame, or of a function
+        it called, runs at or past it): ``Guard.compare``. A guard whose frame is gone stays
+        unverified (its branch is an ordinary one)."""
+        stack: set[int] = set()
+        f = _bytecode.caller_frame()
+        if f is None:
+            return
+        while f is not None and len(stack) < 64:
+            stack.add(id(f))
+            f = f.f_back
+        for g in list(self.guards):
+            if id(g.frame) not in stack:
+                self.guards.remove(g)
+            elif g.frame.f_lasti >= g.join:
+                self.guards.remove(g)
+                if not _bytecode.stores_since(g.frame.f_code, g.join, g.frame.f_lasti):  # the locals as at the join
+                    g.branch.unchanged = g.compare(self)
 
     def counted_number(self, x: Any, by_value: bool = True) -> bool:
         """Whether ``x`` is a number computed in Python from a ``RowCount`` of this call (or, with
@@ -2885,6 +2934,15 @@ class Branch:
     """The builtin ``max`` of the value and a positive number (``max(pos.sum(), 1)``): a group
     whose value is 0 has no rows in what the value counts, and no companion over it; it is taken
     as deciding as the batch (its other keys are kept)."""
+    clamped: float | None = None
+    """``c`` of ``max(value, c)`` that returned the value (a tensor) on the batch, while every use
+    of what it returned so far divided with ``c`` proven as the floor in the body's code and the
+    normaliser clamped there (``tss = max(ts.sum(), 1)``, ``l.sum() / tss``: per group
+    ``max(ts_S, 1)``, YOLOv8's ``target_scores_sum``): no group's decision changes a value then.
+    None otherwise, or once any other use is met (``floored_use``)."""
+    unchanged: Tensor | None = None
+    """[images] bool: the images whose values the block of this ``if`` (entered by the batch) left
+    as they were (``Guard``); a group of only those skips the block alone to the same values."""
     positional: bool = False
     """The value is one image's, tested outside any loop of the code that runs it (``if (e[0] >
     c).any():``): an image picked by position, on a group alone another image (``Frame.branch``)."""
@@ -2964,6 +3022,51 @@ def _conditional_made(frame: Frame, out: Any) -> None:
     frame.conditionals[id(out)] = (out, arm.branch)
 
 
+_MISSING_LOCAL = object()
+
+
+@dataclasses.dataclass(eq=False)
+class Guard:
+    """The block of an ``if`` the batch entered (``Frame.guard``): on a group whose images it
+    leaves unchanged, the body alone skips it and computes the same. Exact where the block writes
+    nothing but locals (``_bytecode.guarded_block``), no tensor the frame held changed in place,
+    and each local read after the join holds, on each image's rows, what it held before."""
+
+    branch: Branch
+    frame: types.FrameType
+    join: int
+    before: dict[str, Tensor]
+    """The locals the code reads after the join, as they were when the block began."""
+    versions: list[tuple[Tensor, int | None]]
+    """Every tensor the frame held, and the globals the block loads, with its version then."""
+
+    def compare(self, frame: Frame) -> Tensor | None:
+        """[images] bool, the images whose rows of every such local are as before (on the
+        device); None where that cannot be told (a write in place, a local no longer a tensor of
+        the same shape with the same rows)."""
+        if any(version_of(t) != v for t, v in self.versions):
+            return None
+        held, same = self.frame.f_locals, torch.ones(frame.num_images, dtype=torch.bool)
+        with _HIDDEN():
+            for name, old in self.before.items():
+                new = held.get(name, _MISSING_LOCAL)
+                if new is old:
+                    continue
+                to, tn = frame.get(old), frame.get(new) if isinstance(new, Tensor) else None
+                rows = to.rows.get(0) if to is not None and to.lost_at is None else None
+                other = tn.rows.get(0) if tn is not None and tn.lost_at is None else None
+                if (rows is None or other is None or not isinstance(new, Tensor) or new.shape != old.shape
+                        or new.dtype != old.dtype or new.device != old.device or rows.shape != other.shape
+                        or rows.numel() != old.shape[0]):
+                    return None
+                # the rows' images must be the same map (on the device: no host read here)
+                changed = (new != old).reshape(rows.numel(), -1).any(1) | (rows != other).any()
+                rows = rows.to(changed.device)
+                hit = torch.zeros(frame.num_images, dtype=torch.int32, device=changed.device)
+                same = same.to(changed.device) & (hit.index_add_(0, rows, changed.to(torch.int32)) == 0)
+        return same
+
+
 _SYMBOLS = {"lt": "<", "le": "<=", "eq": "==", "ne": "!=", "gt": ">", "ge": ">="}
 
 # where a floored value divides (its position in the call): a group counting 0 there gets a
@@ -2985,12 +3088,24 @@ def floored_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         if held is None or track is None or held[0] is not track.ratio:
             continue
         if i == divided and not kwargs:
+            if held[1].clamped is not None and not _clamped_quotient(frame, out, held[0], held[1].clamped):
+                held[1].clamped = None  # a division that did not floor the group's value
             continue
         kept = frame.get(out) if func in _KEEPING and i == 0 and isinstance(out, Tensor) else None
         if kept is not None and kept.ratio is not None and kept.lost_at is None:
             frame.floors.setdefault(id(kept.ratio), (kept.ratio, held[1]))
             continue
         held[1].floor = False
+        held[1].clamped = None
+
+
+def _clamped_quotient(frame: Frame, out: Any, divisor: Ratio, c: float) -> bool:
+    """Whether the division's result ``out`` is over ``divisor`` clamped at ``c`` (the rule found
+    the floor proven in the code: ``Branch.clamped``)."""
+    track = frame.get(out) if isinstance(out, Tensor) else None
+    r = track.ratio if track is not None and track.lost_at is None else None
+    return (r is not None and r.kind is RatioKind.SUM_OVER_ROW_SUM and r.normaliser is not None
+            and r.normaliser.values is divisor.values and r.normaliser_ops[-1:] == (("min", c),))
 _BRANCH_KINDS = frozenset({RatioKind.SUM, RatioKind.MEAN, RatioKind.ROW_MEAN, RatioKind.WEIGHTED_MEAN,
                            RatioKind.SUM_OVER_ROW_SUM})
 
@@ -3613,6 +3728,11 @@ class CaptureMode(TorchFunctionMode):
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
         frame = self.frame
+        if frame.guards and frame.error is None:
+            try:
+                frame.check_guards()  # before the op: it may write a local the block set
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, "a block of an if compared at its join"
         if frame.exact_numbers:
             args, kwargs = exact_ints(frame, args, kwargs or {})
         runner = RUNNERS.get(func) if frame.tracks else None
