@@ -3522,13 +3522,11 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     ``x.new_full((n,), 1.0 / n)``, ``torch.ones(n) / max(n, 1)``; ``_bytecode.counted_number``):
     a constant to the rules where it later meets the images' values, but on a group alone the
     body computes it from the group's (review12: was silently wrong). Asked only after host
-    reads or lengths of image rows (or of a one-element tensor made from a number in the call)."""
+    reads or lengths of image rows."""
     if not isinstance(out, Tensor) or frame.get(out) is not None:
         return False
     if frame.filled_numbers and _count_tensor_arithmetic(frame, rule, args, kwargs, out):
         return True
-    if not (frame.host_reads or frame.lengths):
-        return False
     at = _VALUE_ARGS.get(func)
     if at is not None:
         values = flat_args(args[at:], {k: v for k, v in kwargs.items() if k not in ("size", "dtype", "device")})
@@ -3550,19 +3548,14 @@ def _count_tensor_arithmetic(frame: Frame, rule: Any, args: tuple, kwargs: dict,
     from a count (``torch.tensor(len(pos)).clamp(min=1)``, ``torch.as_tensor(n) + 1``): a constant
     where it later meets the images' values, but on a group alone the group's count (wrong4: was
     read as a normaliser from outside the call). A copy keeps the count (``passthrough``); a test
-    of it (``max(num_pos, 1.0)`` compares) makes no value. The number of images and one image's
-    weight object count too (``torch.exp(torch.tensor(float(len(targets))))``, ``torch.exp(
-    torch.tensor(t[0]["loss_weight"]))``: s24gap found both read as constants, silently wrong)."""
+    of it (``max(num_pos, 1.0)`` compares) makes no value."""
     if out.dtype is torch.bool or rule is not None and rule.__name__ == "passthrough":
         return False
     for v in flat_args(args, kwargs):
         if isinstance(v, Tensor) and frame.get(v) is None and v.numel() == 1:
             held = frame.filled_numbers.get(id(v))
             if held is not None and held[0] is v and _is_count(held[2]) and (
-                    held[2] in frame.lengths or any(read.value == held[2] for read in frame.host_reads)
-                    or type(held[2]) is float and frame.num_images > 1 and held[2] == frame.num_images
-                    and id(held[2]) not in frame.count_floats
-                    or held[2] != 1 and frame.weight_images(held[2])):
+                    held[2] in frame.lengths or any(read.value == held[2] for read in frame.host_reads)):
                 return True
     return False
 
@@ -3877,7 +3870,7 @@ class CaptureMode(TorchFunctionMode):
         if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
-        elif frame.error is None and (frame.host_reads or frame.lengths or frame.filled_numbers) and _length_value(frame, func, rule, args, kwargs, out):
+        elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
         # the tensor the op wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None
         target = into = kwargs.get("out") if kwargs else None
