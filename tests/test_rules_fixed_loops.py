@@ -378,3 +378,48 @@ def test_an_int_weight_a_helper_method_sets_from_the_batch_declines():
         assert not wrong_companions(got, want), (seed, said)
         assert want and not got, (seed, got)
         assert any("'loss_a'" in m for m in said), (seed, said)
+
+
+class _SetInInit(torch.nn.Module):
+    """Near miss: ``setattr`` in ``__init__`` only, an ``object.__setattr__`` of another attribute
+    with a literal name, and a skip test calling a method of the loop's own item
+    (``name.startswith``): as many terms on a group alone."""
+
+    def __init__(self):
+        super().__init__()
+        setattr(self, "terms", ("a", "aux", "b", "c", "d"))  # noqa: B010 - a write by name in __init__
+
+    def _note(self):
+        object.__setattr__(self, "noted", True)
+
+    def forward(self, outputs, targets):
+        self._note()
+        acc = torch.zeros(())
+        for name in self.terms:
+            if name.startswith("aux"):
+                continue
+            acc = acc + _product(outputs["x"], targets)
+        return {"loss_terms": acc}
+
+
+class _SkipByType(torch.nn.Module):
+    """Near miss: ``if isinstance(layer, nn.ReLU): continue`` over a ``ModuleList`` set in ``__init__``."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = torch.nn.ModuleList([torch.nn.Identity(), torch.nn.ReLU()])
+
+    def forward(self, outputs, targets):
+        acc = torch.zeros(())
+        for layer in self.layers:
+            if isinstance(layer, torch.nn.ReLU):
+                continue
+            acc = acc + _product(outputs["x"], targets)
+        return {"loss_terms": acc}
+
+
+@pytest.mark.parametrize("make", [_SetInInit, _SkipByType])
+def test_state_set_by_name_in_init_and_tests_of_the_loops_items_split(make):
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(make(), seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
