@@ -423,3 +423,44 @@ def test_state_set_by_name_in_init_and_tests_of_the_loops_items_split(make):
     for seed, weights in RULE_BATCHES:
         got, want, said = _outcome(make(), seed, weights)
         assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+class _GrownLayers(torch.nn.Module):
+    """``for h in self.heads`` after a method grows the ``ModuleList`` by one layer per image in a
+    way no name the code writes shows: through a local alias, ``nn.ModuleList.append(self.heads, m)``
+    or its ``_modules`` dict (removed again after the loop)."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__()
+        self.heads = torch.nn.ModuleList([torch.nn.Identity()])
+        self.how = how
+
+    def _grow(self, targets):
+        heads = self.heads
+        for i, _ in enumerate(targets):
+            if self.how == "alias":
+                heads.append(torch.nn.Identity())
+            elif self.how == "class":
+                torch.nn.ModuleList.append(self.heads, torch.nn.Identity())
+            else:
+                self.heads._modules[str(i + 1)] = torch.nn.Identity()
+
+    def forward(self, outputs, targets):
+        self._grow(targets)
+        acc = torch.zeros(())
+        for _ in self.heads:
+            acc = acc + _product(outputs["x"], targets)
+        del self.heads[1:]
+        return {"loss_terms": acc}
+
+
+@pytest.mark.parametrize("how", ["alias", "class", "_modules"])
+def test_a_loop_over_layers_grown_through_an_alias_declines(how):
+    """Were silently wrong (red team, session 17: the batch's number of layers on every group): a
+    module's own layers are recorded when the call begins, and a loop over them is fixed only while
+    they are the same."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(_GrownLayers(how), seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        assert want and not got, (seed, got)
+        assert any("'loss_terms'" in m for m in said), (seed, said)

@@ -1449,3 +1449,25 @@ def test_a_per_row_factor_of_positions_made_with_the_batch_size():
         for seed, weights in RULE_BATCHES:
             got, want, _ = rule_outcome(body, rule_batch(seed, weights))
             assert not wrong_companions(got, want), (body.__name__, seed, got, want)
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (red team, session 17, the README Known limits line on per-row "
+                   "factors of positions): tensors made with the number of images whose values depend on the "
+                   "position (linspace, eye, seeded rand, randperm, a cumsum of ones, a tensor of range()) are "
+                   "followed as per-row constants")
+@pytest.mark.parametrize("factor", [
+    lambda o, t: torch.linspace(1, 2, len(t)),
+    lambda o, t: torch.eye(o["x"].shape[0])[0] + 1,
+    lambda o, t: torch.rand(o["x"].shape[0], generator=torch.Generator().manual_seed(0)),
+    lambda o, t: torch.randperm(len(t), generator=torch.Generator().manual_seed(0)).float(),
+    lambda o, t: torch.ones(len(t)).cumsum(0),
+    lambda o, t: torch.tensor([float(i) for i in range(len(t))]),
+], ids=["linspace", "eye", "rand", "randperm", "cumsum", "range_list"])
+def test_other_per_row_factors_of_positions_made_with_the_batch_size(factor):
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err.flatten(1).mean(1) * factor(outputs, targets)).sum()}
+
+    for seed, weights in RULE_BATCHES:
+        got, want, _ = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want)

@@ -566,7 +566,19 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         return _UNPROVEN
     if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
         return _UNPROVEN if value in counts or type(value) is tuple and len(value) in counts else value
+    if _is_module(value) and not _layers_unchanged(value, lists):
+        return _UNPROVEN
     return value if _fixed_value(value) else _UNPROVEN
+
+
+def _layers_unchanged(module: Any, lists: FixedLists | None) -> bool:
+    """Whether a module's own layers (``self.heads``) are those it held when the call began, where
+    they were recorded then (``_inputs._list_attributes``): grown through an alias (``heads =
+    self.heads; heads.append(m)``), ``nn.ModuleList.append(self.heads, m)`` or ``_modules[k] = m``,
+    which no name the code writes shows (red team, session 17), it runs as often as the batch's."""
+    held = vars(module).get("_modules")
+    known = lists.get(id(held)) if lists is not None and type(held) is dict else None
+    return known is None or _unchanged(held, lists, False)
 
 
 def configured_item(c: Any, lists: FixedLists) -> bool:
