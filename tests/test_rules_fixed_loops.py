@@ -464,3 +464,52 @@ def test_a_loop_over_layers_grown_through_an_alias_declines(how):
         assert not wrong_companions(got, want), (seed, said)
         assert want and not got, (seed, got)
         assert any("'loss_terms'" in m for m in said), (seed, said)
+
+
+class _SkipOnAList(torch.nn.Module):
+    """``if k >= len(self.used): continue`` / ``if name in self.skip: continue``: ``self.used`` filled
+    per image through a local alias (``used = self.used; used.append(1)``, no name the code writes
+    shows it), ``self.skip`` set in ``__init__`` only."""
+
+    def __init__(self, grow: bool) -> None:
+        super().__init__()
+        self.used: list[int] = []
+        self.skip = ["aux"]
+        self.grow = grow
+
+    def _note(self, targets):
+        used = self.used
+        used.clear()
+        for _ in targets:
+            used.append(1)
+
+    def loss(self, outputs, targets):
+        acc = torch.zeros(())
+        if self.grow:
+            self._note(targets)
+            for k in range(4):
+                if k >= len(self.used):
+                    continue
+                acc = acc + _product(outputs["x"], targets)
+            return {"loss_terms": acc}
+        for name in ("a", "aux", "b"):
+            if name in self.skip:
+                continue
+            acc = acc + _product(outputs["x"], targets)
+        return {"loss_terms": acc}
+
+
+@pytest.mark.parametrize("grow", [True, False])
+def test_a_skip_test_on_a_list_attribute_splits_only_while_it_holds_its_items(grow):
+    """Was silently wrong (red team, session 17) with ``grow``: the test read the batch's count of
+    images on every group. A list the test reads must hold the items it held when the call began
+    (the method decorated, its object's lists recorded then)."""
+    criterion = _SkipOnAList(grow)
+    for seed, weights in RULE_BATCHES:
+        outputs, targets = _batch(seed, weights)
+        got, want, said = split_outcome(criterion.loss, [outputs, targets], [ROWS, TARGETS])
+        assert not wrong_companions(got, want), (seed, said)
+        if grow:
+            assert want and not got, (seed, got)
+        else:
+            assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)

@@ -398,7 +398,7 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
         if any(i.opname in ("RETURN_VALUE", "YIELD_VALUE") or i.opcode in _JUMPS and isinstance(i.argval, int)
                and i.argval > end for i in instructions[first + 1:last + 1]):
             return False
-        if _skipped(f, instructions, first, at):
+        if _skipped(f, instructions, first, at, lists):
             return False
         start = _operand_start(instructions, first - 1, target_first=True)
         iterable = _fixed_iterable(f, instructions[start:first - 1], counts, lists) if start is not None else _UNPROVEN
@@ -407,7 +407,8 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
     return True
 
 
-def _skipped(f: types.FrameType, instructions: list[dis.Instruction], first: int, at: int) -> bool:
+def _skipped(f: types.FrameType, instructions: list[dis.Instruction], first: int, at: int,
+             lists: FixedLists | None = None) -> bool:
     """Whether the loop whose ``FOR_ITER`` is at ``first`` may skip the instruction at ``at`` in
     some iterations on a group alone and not on the batch: a jump after the loop's head and before
     ``at`` goes past ``at`` or back to the head (``if k >= len(targets): continue``, ``at`` in a
@@ -428,10 +429,27 @@ def _skipped(f: types.FrameType, instructions: list[dis.Instruction], first: int
         start = _operand_start(instructions, k)
         test = instructions[start:k] if start is not None and start > first else []
         named = {f"{_LOADS[i.opname]}:{i.argval}" for i in test if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
-        if not test or _calls_state(f, test) or _writes(_written_names(f.f_code), named) or _set_elsewhere(f, named) or not all(
+        if not test or _calls_state(f, test) or _containers_changed(f, test, lists) or _writes(
+                _written_names(f.f_code), named) or _set_elsewhere(f, named) or not all(
                 i.opname in _FIXED_TESTS or i.opname == "LOAD_FAST" and i.argval in variables
                 or i.opname == "LOAD_FAST" and i.argval == "self" == f.f_code.co_varnames[0] and f.f_code.co_argcount
                 and "LOCAL:self" not in _written_names(f.f_code) for i in test):
+            return True
+    return False
+
+
+def _containers_changed(f: types.FrameType, test: list[dis.Instruction], lists: FixedLists | None) -> bool:
+    """Whether a container attribute of ``self`` the test ``test`` reads (``len(self.used)``,
+    ``k in self.used``) may hold other items than when the call began: a list or dict not recorded
+    then with the same items, or any other mutable container (red team, session 17: ``used =
+    self.used; used.append(1)`` per image, which no name the code writes shows)."""
+    owner = f.f_locals.get("self")
+    for k, i in enumerate(test[1:], 1):
+        if i.opname != "LOAD_ATTR" or test[k - 1].opname != "LOAD_FAST" or test[k - 1].argval != "self":
+            continue
+        value = inspect.getattr_static(owner, i.argval, None)
+        if type(value) in (list, dict) and not _unchanged(value, lists, False) or isinstance(value, (set, bytearray)) \
+                or type(value) not in (list, dict) and hasattr(value, "append"):
             return True
     return False
 
