@@ -696,7 +696,9 @@ def _dynamic_writes(code: types.CodeType, instructions: list[dis.Instruction]) -
     loop over ``self.terms`` after ``setattr(self, "terms", ...)`` in a helper took the batch's
     iterations on every group): ``ATTR:n`` for ``setattr(obj, "n", v)``, ``obj.__setattr__("n", v)``
     and ``object.__setattr__(obj, "n", v)`` (a frozen dataclass's ``__init__``); ``ATTR:*`` /
-    ``GLOBAL:*`` (any, see ``_writes``) for a name not written in the call, an object's
+    ``GLOBAL:*`` (any, see ``_writes``) for a name not written in the call (on an object not
+    loaded as a global: ``setattr(torch.Tensor, name, f)`` in a benchmark helper is no write of
+    the criterion's state), an object's
     ``__dict__``, ``vars()``, ``globals()``, ``exec`` or ``eval``. A ``__setattr__`` or
     ``__delattr__`` passing its own name on writes what the store that runs it names."""
     found = set()
@@ -705,7 +707,10 @@ def _dynamic_writes(code: types.CodeType, instructions: list[dis.Instruction]) -
         if i.opname == "LOAD_GLOBAL" and i.argval in _SET_BY_NAME or i.opname in ("LOAD_ATTR", "LOAD_METHOD") \
                 and i.argval in ("__setattr__", "__delattr__") and not forwarding:
             name = _name_argument(instructions, k + 1, first=i.opname == "LOAD_METHOD")
-            found.add(f"ATTR:{name}" if name is not None else "ATTR:*")
+            if name is not None:
+                found.add(f"ATTR:{name}")
+            elif not (i.opname == "LOAD_GLOBAL" and k + 1 < len(instructions) and instructions[k + 1].opname == "LOAD_GLOBAL"):
+                found.add("ATTR:*")  # (``setattr(torch.Tensor, name, f)`` patches a module's object, not the call's)
         elif i.opname == "LOAD_GLOBAL" and i.argval in _ANY_ATTRIBUTE or i.opname in ("LOAD_ATTR", "LOAD_METHOD") \
                 and i.argval == "__dict__":
             found.add("ATTR:*")
