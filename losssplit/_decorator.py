@@ -13,7 +13,15 @@ import numbers
 import random
 import sys
 import types
-from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Iterable,
+    Iterator,
+    Mapping,
+    MutableMapping,
+    Sequence,
+)
 from typing import Any, TypeVar, overload
 
 import torch
@@ -397,35 +405,54 @@ _FIELD_ITEMS = 100_000  # items of lists, tuples, dicts and dataclasses searched
 
 def _unit_fields(values: Iterable[Any], field: str) -> bool:
     """Whether ``field`` is the number 1 in every dict among ``values``, at any depth of lists,
-    tuples (their subclasses too: a list subclass of targets is read as the per-image list) and
-    dicts and in dataclasses' fields; False where they hold more than ``_FIELD_ITEMS`` items (a
-    weight left unsearched is not known to be 1)."""
+    tuples (their subclasses too: a list subclass of targets is read as the per-image list), dicts,
+    other collections (a ``deque`` of targets), dataclasses' fields and other objects' attributes
+    (``types.SimpleNamespace(targets=...)``; modules, classes, functions and torch's objects
+    aside); False where they hold more than ``_FIELD_ITEMS`` items or an iterator (a weight left
+    unsearched is not known to be 1: red team, session 17, a ``deque`` of targets with weights 0.5
+    gave a lost key its weighted value)."""
     stack, seen, budget = list(values), set(), _FIELD_ITEMS
     while stack:
         value = stack.pop()
-        if type(value) is torch.Tensor or id(value) in seen:
+        if type(value) is torch.Tensor or id(value) in seen or isinstance(value, _UNSEARCHED):
             continue
-        if isinstance(value, Mapping):
-            seen.add(id(value))
-            try:
+        seen.add(id(value))
+        try:
+            if isinstance(value, Mapping):
                 if field in value and not _unit(value[field]):
                     return False
                 items = list(value.values())
-            except Exception:  # noqa: BLE001 - a mapping of the user's that cannot be read
-                return False
-        elif isinstance(value, (list, tuple)):
-            seen.add(id(value))
-            items = list(value)
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            seen.add(id(value))
-            items = [getattr(value, f.name, None) for f in dataclasses.fields(value)]
-        else:
-            continue
+            elif isinstance(value, (list, tuple)):
+                items = list(value)
+            elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+                items = [getattr(value, f.name, None) for f in dataclasses.fields(value)]
+            elif isinstance(value, Iterator):
+                return False  # read only by consuming it
+            elif isinstance(value, Collection):
+                items = list(value)
+            elif isinstance(getattr(value, "__dict__", None), dict) and not _internal_object(value):
+                items = list(vars(value).values())
+            else:
+                continue
+        except Exception:  # noqa: BLE001 - a container of the user's that cannot be read
+            return False
         budget -= len(items)
         if budget < 0:
             return False
         stack += items
     return True
+
+
+# values whose contents hold no per-image weight field
+_UNSEARCHED = (str, bytes, bytearray, numbers.Number, type(None), torch.dtype, torch.device, type, types.ModuleType,
+               types.FunctionType, types.BuiltinFunctionType, types.MethodType, torch.nn.Module)
+
+
+def _internal_object(value: Any) -> bool:
+    """Whether ``value`` is an object of torch's, numpy's or Python's own classes (its attributes
+    are no user data)."""
+    module = type(value).__module__ or ""
+    return module.split(".", 1)[0] in ("torch", "numpy", "builtins", "functools", "collections", "typing")
 
 
 def _places(wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict) -> dict[str, Any]:

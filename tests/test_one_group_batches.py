@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections import deque
 
 import pytest
 import torch
@@ -252,13 +253,22 @@ class _Batch:
     meta: list
 
 
-@pytest.mark.parametrize("where", ["list subclass", "5 levels deep", "dataclass"])
+class _Holder:
+    """A plain object holding the per-image dicts in an attribute."""
+
+    def __init__(self, meta):
+        self.meta = meta
+
+
+@pytest.mark.parametrize("where", ["list subclass", "5 levels deep", "dataclass", "deque", "object"])
 def test_a_weight_not_1_wherever_the_arguments_hold_it_declines(where):
     """Review 16: the weight field was searched in plain lists and tuples four levels deep only;
     a list subclass of targets with a weight of 0.95 (group real) or a weight 0.5 five levels
-    deep gave the value as returned, weighted, where the oracle sets the weight to 1."""
+    deep gave the value as returned, weighted, where the oracle sets the weight to 1. Red team,
+    session 17: so did a ``deque`` of the dicts and an object holding them in an attribute."""
     def deep_body(outputs, deep):
-        meta = deep.meta if isinstance(deep, _Batch) else deep["a"]["b"]["c"]["d"]["meta"]
+        meta = deep.meta if isinstance(deep, (_Batch, _Holder)) else list(deep) if isinstance(deep, deque) \
+            else deep["a"]["b"]["c"]["d"]["meta"]
         w = torch.tensor([m["loss_weight"] for m in meta])
         ce = F.cross_entropy(outputs["a"] @ outputs["p"].T, torch.arange(3), reduction="none")
         return {"loss_mnrl": (ce * w).mean()}
@@ -272,10 +282,10 @@ def test_a_weight_not_1_wherever_the_arguments_hold_it_declines(where):
         else:
             body, labels = deep_body, ["wiki"] * 3
             meta = [{"loss_weight": weight} for _ in range(3)]
-            args[1] = _Batch(meta) if where == "dataclass" else {"a": {"b": {"c": {"d": {"meta": meta}}}}}
-            unit = [{"loss_weight": 1.0} for _ in range(3)]
-            want = {"loss_mnrl_wiki": deep_body(args[0], _Batch(unit) if where == "dataclass" else
-                                                {"a": {"b": {"c": {"d": {"meta": unit}}}}})["loss_mnrl"]}
+            wrap = {"dataclass": _Batch, "deque": deque, "object": _Holder}.get(
+                where, lambda m: {"a": {"b": {"c": {"d": {"meta": m}}}}})
+            args[1] = wrap(meta)
+            want = {"loss_mnrl_wiki": deep_body(args[0], wrap([{"loss_weight": 1.0} for _ in range(3)]))["loss_mnrl"]}
         out, said = outcome(body, args, labels)
         key = next(k for k in want if k.startswith("loss_mnrl_"))
         if weight == 1:
@@ -294,3 +304,5 @@ def test_a_weight_search_too_large_declines():
     loop = {"loss_weight": 1}
     loop["self"] = loop
     assert _decorator._unit_fields([loop], "loss_weight")
+    assert not _decorator._unit_fields([iter([{"loss_weight": 1}])], "loss_weight")  # read only by consuming it
+    assert _decorator._unit_fields([torch.nn.Linear(2, 2), "loss_weight", torch.float32, {1, 2}], "loss_weight")

@@ -378,3 +378,138 @@ def test_an_int_weight_a_helper_method_sets_from_the_batch_declines():
         assert not wrong_companions(got, want), (seed, said)
         assert want and not got, (seed, got)
         assert any("'loss_a'" in m for m in said), (seed, said)
+
+
+class _SetInInit(torch.nn.Module):
+    """Near miss: ``setattr`` in ``__init__`` only, an ``object.__setattr__`` of another attribute
+    with a literal name, and a skip test calling a method of the loop's own item
+    (``name.startswith``): as many terms on a group alone."""
+
+    def __init__(self):
+        super().__init__()
+        setattr(self, "terms", ("a", "aux", "b", "c", "d"))  # noqa: B010 - a write by name in __init__
+
+    def _note(self):
+        object.__setattr__(self, "noted", True)
+
+    def forward(self, outputs, targets):
+        self._note()
+        acc = torch.zeros(())
+        for name in self.terms:
+            if name.startswith("aux"):
+                continue
+            acc = acc + _product(outputs["x"], targets)
+        return {"loss_terms": acc}
+
+
+class _SkipByType(torch.nn.Module):
+    """Near miss: ``if isinstance(layer, nn.ReLU): continue`` over a ``ModuleList`` set in ``__init__``."""
+
+    def __init__(self):
+        super().__init__()
+        self.layers = torch.nn.ModuleList([torch.nn.Identity(), torch.nn.ReLU()])
+
+    def forward(self, outputs, targets):
+        acc = torch.zeros(())
+        for layer in self.layers:
+            if isinstance(layer, torch.nn.ReLU):
+                continue
+            acc = acc + _product(outputs["x"], targets)
+        return {"loss_terms": acc}
+
+
+@pytest.mark.parametrize("make", [_SetInInit, _SkipByType])
+def test_state_set_by_name_in_init_and_tests_of_the_loops_items_split(make):
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(make(), seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+
+
+class _GrownLayers(torch.nn.Module):
+    """``for h in self.heads`` after a method grows the ``ModuleList`` by one layer per image in a
+    way no name the code writes shows: through a local alias, ``nn.ModuleList.append(self.heads, m)``
+    or its ``_modules`` dict (removed again after the loop)."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__()
+        self.heads = torch.nn.ModuleList([torch.nn.Identity()])
+        self.how = how
+
+    def _grow(self, targets):
+        heads = self.heads
+        for i, _ in enumerate(targets):
+            if self.how == "alias":
+                heads.append(torch.nn.Identity())
+            elif self.how == "class":
+                torch.nn.ModuleList.append(self.heads, torch.nn.Identity())
+            else:
+                self.heads._modules[str(i + 1)] = torch.nn.Identity()
+
+    def forward(self, outputs, targets):
+        self._grow(targets)
+        acc = torch.zeros(())
+        for _ in self.heads:
+            acc = acc + _product(outputs["x"], targets)
+        del self.heads[1:]
+        return {"loss_terms": acc}
+
+
+@pytest.mark.parametrize("how", ["alias", "class", "_modules"])
+def test_a_loop_over_layers_grown_through_an_alias_declines(how):
+    """Were silently wrong (red team, session 17: the batch's number of layers on every group): a
+    module's own layers are recorded when the call begins, and a loop over them is fixed only while
+    they are the same."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(_GrownLayers(how), seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        assert want and not got, (seed, got)
+        assert any("'loss_terms'" in m for m in said), (seed, said)
+
+
+class _SkipOnAList(torch.nn.Module):
+    """``if k >= len(self.used): continue`` / ``if name in self.skip: continue``: ``self.used`` filled
+    per image through a local alias (``used = self.used; used.append(1)``, no name the code writes
+    shows it), ``self.skip`` set in ``__init__`` only."""
+
+    def __init__(self, grow: bool) -> None:
+        super().__init__()
+        self.used: list[int] = []
+        self.skip = ["aux"]
+        self.grow = grow
+
+    def _note(self, targets):
+        used = self.used
+        used.clear()
+        for _ in targets:
+            used.append(1)
+
+    def loss(self, outputs, targets):
+        acc = torch.zeros(())
+        if self.grow:
+            self._note(targets)
+            for k in range(4):
+                if k >= len(self.used):
+                    continue
+                acc = acc + _product(outputs["x"], targets)
+            return {"loss_terms": acc}
+        for name in ("a", "aux", "b"):
+            if name in self.skip:
+                continue
+            acc = acc + _product(outputs["x"], targets)
+        return {"loss_terms": acc}
+
+
+@pytest.mark.parametrize("grow", [True, False])
+def test_a_skip_test_on_a_list_attribute_splits_only_while_it_holds_its_items(grow):
+    """Was silently wrong (red team, session 17) with ``grow``: the test read the batch's count of
+    images on every group. A list the test reads must hold the items it held when the call began
+    (the method decorated, its object's lists recorded then)."""
+    criterion = _SkipOnAList(grow)
+    for seed, weights in RULE_BATCHES:
+        outputs, targets = _batch(seed, weights)
+        got, want, said = split_outcome(criterion.loss, [outputs, targets], [ROWS, TARGETS])
+        assert not wrong_companions(got, want), (seed, said)
+        if grow:
+            assert want and not got, (seed, got)
+        else:
+            assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)

@@ -20,7 +20,7 @@ import functools
 import inspect
 import sys
 import types
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import Any, NamedTuple, TypeVar
 
 import torch
@@ -142,7 +142,7 @@ def configured_value(load: _Named, names: dict[str, Any], local: dict[str, Any],
     (the running ``code``'s)."""
     if load.kind == "global":  # not a name the code or its module's assigns (``global``), nor another's (``mod.K = n``)
         written = (f"GLOBAL:{load.name}", f"ATTR:{load.name}")
-        if any(n in _stored_names(c) for c in (code, *_module_codes(names)) for n in written):
+        if any(_writes(_stored_names(c), written) for c in (code, *_module_codes(names))):
             return _UNPROVEN
         return names.get(load.name, _UNPROVEN)
     if load.kind != "attr":
@@ -169,11 +169,11 @@ def _attribute_written(code: types.CodeType, names: dict[str, Any], obj: Any, at
     (``_module_codes``: ``prepare(self, targets)``) stores or deletes an attribute named ``attr``
     (``self.k = n`` after a read): it may then hold a number read from the batch. Torch's and
     losssplit's classes aside (``Module.train`` sets ``training`` between calls, not in one)."""
-    name = f"ATTR:{attr}"
-    if name in _stored_names(code):
+    name = (f"ATTR:{attr}",)
+    if _writes(_stored_names(code), name):
         return True
     methods = _methods(obj if isinstance(obj, type) else type(obj))
-    return any(name in _stored_names(c) for c in (*_codes_of(methods), *_module_codes(names, classes=False)))
+    return any(_writes(_stored_names(c), name) for c in (*_codes_of(methods), *_module_codes(names, classes=False)))
 
 
 def _methods(cls: type) -> list[Any]:
@@ -410,7 +410,7 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
         if any(i.opname in ("RETURN_VALUE", "YIELD_VALUE") or i.opcode in _JUMPS and isinstance(i.argval, int)
                and i.argval > end for i in instructions[first + 1:last + 1]):
             return False
-        if _skipped(f, instructions, first, at):
+        if _skipped(f, instructions, first, at, lists):
             return False
         start = _operand_start(instructions, first - 1, target_first=True)
         iterable = _fixed_iterable(f, instructions[start:first - 1], counts, lists) if start is not None else _UNPROVEN
@@ -419,7 +419,8 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
     return True
 
 
-def _skipped(f: types.FrameType, instructions: list[dis.Instruction], first: int, at: int) -> bool:
+def _skipped(f: types.FrameType, instructions: list[dis.Instruction], first: int, at: int,
+             lists: FixedLists | None = None) -> bool:
     """Whether the loop whose ``FOR_ITER`` is at ``first`` may skip the instruction at ``at`` in
     some iterations on a group alone and not on the batch: a jump after the loop's head and before
     ``at`` goes past ``at`` or back to the head (``if k >= len(targets): continue``, ``at`` in a
@@ -440,10 +441,46 @@ def _skipped(f: types.FrameType, instructions: list[dis.Instruction], first: int
         start = _operand_start(instructions, k)
         test = instructions[start:k] if start is not None and start > first else []
         named = {f"{_LOADS[i.opname]}:{i.argval}" for i in test if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
-        if not test or named & _written_names(f.f_code) or _set_elsewhere(f, named) or not all(
+        if not test or _calls_state(f, test) or _containers_changed(f, test, lists) or _writes(
+                _written_names(f.f_code), named) or _set_elsewhere(f, named) or not all(
                 i.opname in _FIXED_TESTS or i.opname == "LOAD_FAST" and i.argval in variables
                 or i.opname == "LOAD_FAST" and i.argval == "self" == f.f_code.co_varnames[0] and f.f_code.co_argcount
                 and "LOCAL:self" not in _written_names(f.f_code) for i in test):
+            return True
+    return False
+
+
+def _containers_changed(f: types.FrameType, test: list[dis.Instruction], lists: FixedLists | None) -> bool:
+    """Whether a container attribute of ``self`` the test ``test`` reads (``len(self.used)``,
+    ``k in self.used``) may hold other items than when the call began: a list or dict not recorded
+    then with the same items, or any other mutable container (red team, session 17: ``used =
+    self.used; used.append(1)`` per image, which no name the code writes shows)."""
+    owner = f.f_locals.get("self")
+    for k, i in enumerate(test[1:], 1):
+        if i.opname != "LOAD_ATTR" or test[k - 1].opname != "LOAD_FAST" or test[k - 1].argval != "self":
+            continue
+        value = inspect.getattr_static(owner, i.argval, None)
+        if type(value) in (list, dict) and not _unchanged(value, lists, False) or isinstance(value, (set, bytearray)) \
+                or type(value) not in (list, dict) and hasattr(value, "append"):
+            return True
+    return False
+
+
+# builtins a test of a loop's variables may call: their result is a function of their arguments
+_PURE_CALLS = frozenset({"isinstance", "issubclass", "len", "hasattr", "callable", "type", "int", "float", "str",
+                         "bool", "abs", "min", "max", "round"})
+
+
+def _calls_state(f: types.FrameType, test: list[dis.Instruction]) -> bool:
+    """Whether the test ``test`` calls a function other than the builtins ``_PURE_CALLS`` or a method
+    of anything but a loop's item (``if k >= limit(): continue``, ``getattr(self, "n")``, ``self.skip(k)``):
+    what it returns may be set from the batch where no name the test loads shows it (red team,
+    session 17)."""
+    for k, i in enumerate(test):
+        if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1 and (
+                i.argval not in _PURE_CALLS or i.argval in f.f_globals or f.f_builtins.get(i.argval) is None):
+            return True
+        if i.opname == "LOAD_METHOD" and (k == 0 or test[k - 1].opname != "LOAD_FAST" or test[k - 1].argval == "self"):
             return True
     return False
 
@@ -535,7 +572,7 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
     if head.opname == "LOAD_CONST" and len(span) == 1:
         return head.argval if type(head.argval) in (int, tuple) else _UNPROVEN
     written = _written_names(f.f_code)  # a global or attribute the code itself sets may hold the batch's
-    if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1 and f"GLOBAL:{head.argval}" not in written:
+    if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1 and not _writes(written, (f"GLOBAL:{head.argval}",)):
         value = f.f_globals.get(head.argval, _UNPROVEN)
     elif head.opname in ("LOAD_FAST", "LOAD_DEREF") and head.argval == "self" and f.f_code.co_argcount \
             and f.f_code.co_varnames[0] == "self" and "LOCAL:self" not in written:  # a cell where a comprehension reads it
@@ -546,7 +583,7 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
     else:
         return _UNPROVEN
     for i in span[1:]:
-        if i.opname != "LOAD_ATTR" or value is _UNPROVEN or f"ATTR:{i.argval}" in written:
+        if i.opname != "LOAD_ATTR" or value is _UNPROVEN or _writes(written, (f"ATTR:{i.argval}",)):
             return _UNPROVEN
         found = inspect.getattr_static(value, i.argval, _UNPROVEN)
         if found is _UNPROVEN and _is_module(value):  # a layer registered on a module
@@ -559,7 +596,19 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         return _UNPROVEN
     if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
         return _UNPROVEN if value in counts or type(value) is tuple and len(value) in counts else value
+    if _is_module(value) and not _layers_unchanged(value, lists):
+        return _UNPROVEN
     return value if _fixed_value(value) else _UNPROVEN
+
+
+def _layers_unchanged(module: Any, lists: FixedLists | None) -> bool:
+    """Whether a module's own layers (``self.heads``) are those it held when the call began, where
+    they were recorded then (``_inputs._list_attributes``): grown through an alias (``heads =
+    self.heads; heads.append(m)``), ``nn.ModuleList.append(self.heads, m)`` or ``_modules[k] = m``,
+    which no name the code writes shows (red team, session 17), it runs as often as the batch's."""
+    held = vars(module).get("_modules")
+    known = lists.get(id(held)) if lists is not None and type(held) is dict else None
+    return known is None or _unchanged(held, lists, False)
 
 
 def configured_item(c: Any, lists: FixedLists) -> bool:
@@ -583,7 +632,7 @@ def configured_item(c: Any, lists: FixedLists) -> bool:
     written = _written_names(f.f_code)
     head = span[0]
     if head.opname not in ("LOAD_FAST", "LOAD_DEREF") or head.argval != "self" or "LOCAL:self" in written \
-            or f"ATTR:{span[1].argval}" in written:
+            or _writes(written, (f"ATTR:{span[1].argval}",)):
         return False
     table = inspect.getattr_static(f.f_locals.get("self"), span[1].argval, None)
     if type(table) is not dict or not _unchanged(table, lists, False):
@@ -639,9 +688,77 @@ _RESIZING = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "
 @_per_code(256)
 def _written_names(code: types.CodeType) -> frozenset[str]:
     """The globals, attributes and locals (cells included) ``code`` stores or deletes, each as
-    ``GLOBAL:name``, ``ATTR:name`` or ``LOCAL:name`` (a local ``losses = {}`` is no ``self.losses``)."""
-    return frozenset(f"{_STORES[i.opname.partition('_')[2]]}:{i.argval}" for i in _instructions(code)
-                     if i.opname.partition("_")[0] in ("STORE", "DELETE") and i.opname.partition("_")[2] in _STORES)
+    ``GLOBAL:name``, ``ATTR:name`` or ``LOCAL:name`` (a local ``losses = {}`` is no ``self.losses``);
+    also those it may write by name (``_dynamic_writes``)."""
+    instructions = _instructions(code)
+    return frozenset(f"{_STORES[i.opname.partition('_')[2]]}:{i.argval}" for i in instructions
+                     if i.opname.partition("_")[0] in ("STORE", "DELETE") and i.opname.partition("_")[2] in _STORES
+                     ) | _dynamic_writes(code, instructions)
+
+
+# what writes attributes or globals by name: ``setattr(self, "n", len(t))``, ``self.__dict__["n"] = ...``,
+# ``vars(self).update(...)``, ``globals()["N"] = ...``
+_SET_BY_NAME = frozenset({"setattr", "delattr"})
+_ANY_ATTRIBUTE = frozenset({"vars", "exec", "eval"})
+_ANY_GLOBAL = frozenset({"globals", "exec", "eval"})
+
+
+def _dynamic_writes(code: types.CodeType, instructions: list[dis.Instruction]) -> frozenset[str]:
+    """The names code may write without a store instruction naming them (red team, session 17: a
+    loop over ``self.terms`` after ``setattr(self, "terms", ...)`` in a helper took the batch's
+    iterations on every group): ``ATTR:n`` for ``setattr(obj, "n", v)``, ``obj.__setattr__("n", v)``
+    and ``object.__setattr__(obj, "n", v)`` (a frozen dataclass's ``__init__``); ``ATTR:*`` /
+    ``GLOBAL:*`` (any, see ``_writes``) for a name not written in the call (on an object not
+    loaded as a global: ``setattr(torch.Tensor, name, f)`` in a benchmark helper is no write of
+    the criterion's state), an object's
+    ``__dict__``, ``vars()``, ``globals()``, ``exec`` or ``eval``. A ``__setattr__`` or
+    ``__delattr__`` passing its own name on writes what the store that runs it names."""
+    found = set()
+    forwarding = code.co_name in ("__setattr__", "__delattr__")
+    for k, i in enumerate(instructions):
+        if i.opname == "LOAD_GLOBAL" and i.argval in _SET_BY_NAME or i.opname in ("LOAD_ATTR", "LOAD_METHOD") \
+                and i.argval in ("__setattr__", "__delattr__") and not forwarding:
+            name = _name_argument(instructions, k + 1, first=i.opname == "LOAD_METHOD")
+            if name is not None:
+                found.add(f"ATTR:{name}")
+            elif not (i.opname == "LOAD_GLOBAL" and k + 1 < len(instructions) and instructions[k + 1].opname == "LOAD_GLOBAL"):
+                found.add("ATTR:*")  # (``setattr(torch.Tensor, name, f)`` patches a module's object, not the call's)
+        elif i.opname == "LOAD_GLOBAL" and i.argval in _ANY_ATTRIBUTE or i.opname in ("LOAD_ATTR", "LOAD_METHOD") \
+                and i.argval == "__dict__":
+            found.add("ATTR:*")
+        if i.opname == "LOAD_GLOBAL" and i.argval in _ANY_GLOBAL:
+            found.add("GLOBAL:*")
+    return frozenset(found)
+
+
+def _name_argument(instructions: list[dis.Instruction], k: int, first: bool) -> str | None:
+    """The string literal naming the attribute in the call whose arguments start at index ``k``:
+    the first argument (with ``first``, a bound ``obj.__setattr__("n", v)``, where it is a
+    literal) or the second (``setattr(obj, "n", v)``, ``object.__setattr__(obj, "n", v)``)."""
+    if first and k < len(instructions) and instructions[k].opname == "LOAD_CONST" and type(instructions[k].argval) is str:
+        return instructions[k].argval
+    depth = 0
+    for j in range(k, len(instructions)):  # the first argument: straight-line code pushing one value
+        i = instructions[j]
+        if i.is_jump_target or i.opcode in _JUMPS:
+            return None
+        try:
+            depth += dis.stack_effect(i.opcode, i.arg if i.opcode >= dis.HAVE_ARGUMENT else None, jump=False)
+        except ValueError:
+            return None
+        if depth == 1:
+            after = instructions[j + 1] if j + 1 < len(instructions) else None
+            return after.argval if after is not None and after.opname == "LOAD_CONST" and type(after.argval) is str \
+                else None
+        if depth <= 0:
+            return None
+    return None
+
+
+def _writes(written: Collection[str], named: Iterable[str]) -> bool:
+    """Whether names ``written`` (``_written_names``, ``_set_names``) hold any of ``named`` (``ATTR:n``),
+    the wildcards ``ATTR:*`` / ``GLOBAL:*`` included."""
+    return any(n in written or f"{n.partition(':')[0]}:*" in written for n in named)
 
 
 @_per_code(256)
@@ -666,7 +783,7 @@ def _set_elsewhere(f: types.FrameType, named: set[str]) -> bool:
     code = f.f_code
     if code.co_argcount and code.co_varnames[0] == "self" or "self" in code.co_freevars:  # (a comprehension's)
         codes += _codes_of(_methods(type(f.f_locals.get("self"))))
-    return any(named & _set_names(c) for c in codes)
+    return any(_writes(_set_names(c), named) for c in codes)
 
 
 @_per_code(1024)
@@ -2541,7 +2658,7 @@ def _named_load(
         return None
     i = instructions[k]
     if i.opname == "LOAD_GLOBAL" and attr is None and not (i.arg or 0) & 1:
-        return None if f"GLOBAL:{i.argval}" in _stored_names(code) else _Named("global", i.argval)
+        return None if _writes(_stored_names(code), (f"GLOBAL:{i.argval}",)) else _Named("global", i.argval)
     if i.opname != "LOAD_FAST":
         return None
     parameters = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
@@ -3129,10 +3246,11 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     """``(k, x)`` where the divisor of the ``a / b`` the caller's code is executing is ``k *
     len(x)`` (or ``len(x) * k``): written there, or a local assigned once, in no loop, right by
     that product (``normalizer = batch_size_per_image * num_images``), ``k`` a constant of the
-    call (``_constant_of_call``: a literal, a parameter at its default...) and the length a local
-    assigned once by ``len(x)`` of a local ``x`` bound once. On a group alone the body divides by
-    ``k`` times the group's length of ``x``. ``k`` None where the other factor is such a length
-    too (``n * n``). None for any other divisor or an unchecked Python."""
+    call (``_constant_of_call``: a literal, a parameter at its default...) and the length a
+    ``len(x)`` call, or a local assigned once by one, of a local ``x`` bound once. On a group
+    alone the body divides by ``k`` times the group's length of ``x``. ``k`` None where the other
+    factor is no such constant (``n * n``, ``m * n`` with ``m = y.shape[0]`` or a parameter:
+    maybe a count of the group too). None for any other divisor or an unchecked Python."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     found = _times_length_at(f.f_code, f.f_lasti) if f is not None else None
     if f is None or found is None:
@@ -3146,14 +3264,15 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     other = instructions[constant]
     c = other.argval if other.opname == "LOAD_CONST" else f.f_locals.get(other.argval, _UNPROVEN)
     if type(c) not in (int, float) or not _constant_equal(f, (constant, constant + 1), c, body):
-        return None
+        return None, f.f_locals[x]  # red team, session 17: ``m * n`` with ``m = y.shape[0]`` was read by value
     return c, f.f_locals[x]
 
 
 @_per_code(1024)
 def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str] | None:
-    """(the index of the constant's load, or None for ``n * n``; the local ``len`` is called on)
-    of the divisor ``k * len(x)`` of the division at ``lasti`` (see ``constant_times_length``)."""
+    """(the index of the constant's load, or None where the other factor is no single load of a
+    local or a literal or is a length too; the local ``len`` is called on) of the divisor ``k *
+    len(x)`` of the division at ``lasti`` (see ``constant_times_length``)."""
     spans = _operand_spans(code, lasti)
     if spans is None:
         return None
@@ -3167,30 +3286,50 @@ def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str]
         if (len(stores) != 1 or name in _parameters(code) or name in code.co_cellvars or stores[0] < 3
                 or instructions[stores[0]].opname != "STORE_FAST" or _in_loop(code, instructions[stores[0]].offset)):
             return None
-        start, end = stores[0] - 3, stores[0]
+        end = stores[0]
+        first = _operand_start(instructions, end)
+        if first is None:
+            return None
+        start = first
     end -= 1  # the product's BINARY_OP, right before the division (or the store)
-    if end - start != 2 or instructions[end].opname != "BINARY_OP" or instructions[end].arg not in _PRODUCTS:
+    if instructions[end].opname != "BINARY_OP" or instructions[end].arg not in _PRODUCTS:
         return None
-    if any(i.is_jump_target for i in instructions[start : end + 1]):
+    operands = _split_operands(instructions[start:end], 2)
+    if operands is None or any(i.is_jump_target for i in instructions[start : end + 1]):
         return None
-    for length, constant in ((start, start + 1), (start + 1, start)):
-        load, other = instructions[length], instructions[constant]
-        if load.opname != "LOAD_FAST" or not _stored_from_len(code, load.argval):
+    lengths = [_length_operand(code, instructions, span) for span in operands]
+    for k in (0, 1):
+        x, other = lengths[k], operands[1 - k]
+        if x is None or x is _UNPROVEN:
             continue
-        if other.opname not in ("LOAD_FAST", "LOAD_CONST"):
-            continue
-        j = _stores(instructions, load.argval)[0]
+        if lengths[1 - k] is not None or len(other) != 1 or other[0].opname not in ("LOAD_FAST", "LOAD_CONST"):
+            return None, x  # ``n * n``, ``len(y) * len(t)``, ``y.shape[0] * n``: no constant
+        return start + (0 if k else len(operands[0])), x
+    return None
+
+
+def _length_operand(code: types.CodeType, instructions: list[dis.Instruction], span: list[dis.Instruction]) -> Any:
+    """The local ``x`` where ``span`` pushes ``len(x)`` (a call, or a local assigned once by one)
+    of a local bound once in no loop (so the very object it holds at the division); ``_UNPROVEN``
+    for a length of anything else; None for no length."""
+    if len(span) == 1 and span[0].opname == "LOAD_FAST" and _stored_from_len(code, span[0].argval):
+        j = _stores(instructions, span[0].argval)[0]
         call = next((k for k in range(j) if instructions[k].opname == "LOAD_GLOBAL" and instructions[k].argval == "len"
                      and _call_end(instructions[k:j], 0) == j - 1 - k), None)
-        arg = [i for i in instructions[call + 1 : j - 1] if i.opname != "PRECALL"] if call is not None else []
-        held = _stores(instructions, arg[0].argval) if len(arg) == 1 else []
-        if (len(arg) != 1 or arg[0].opname != "LOAD_FAST"
-                or any(_in_loop(code, instructions[k].offset) for k in (j, *held)) or len(held) > 1
-                or held and arg[0].argval in _parameters(code) or arg[0].argval in code.co_cellvars):
-            return None  # the length of a local bound once, so the very tensor it holds at the division
-        twice = other.opname == "LOAD_FAST" and _stored_from_len(code, other.argval)  # ``n * n``: no constant
-        return (None if twice else constant), arg[0].argval
-    return None
+        if call is None or _in_loop(code, instructions[j].offset):
+            return _UNPROVEN
+        arg = [i for i in instructions[call + 1 : j - 1] if i.opname != "PRECALL"]
+    elif span and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "len" and _call_end(span, 0) == len(span) - 1:
+        arg = [i for i in span[1:-1] if i.opname != "PRECALL"]
+    else:
+        return None
+    if len(arg) != 1 or arg[0].opname != "LOAD_FAST":
+        return _UNPROVEN
+    held = _stores(instructions, arg[0].argval)
+    if (any(_in_loop(code, instructions[k].offset) for k in held) or len(held) > 1
+            or held and arg[0].argval in _parameters(code) or arg[0].argval in code.co_cellvars):
+        return _UNPROVEN
+    return arg[0].argval
 
 
 @_per_code(256)

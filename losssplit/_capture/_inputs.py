@@ -165,6 +165,8 @@ def tag_inputs(
     frame.arguments = set(frame.tracks)
     _layer_lists(frame, [*args, *kwargs.values()], 0)
     _list_attributes(frame, [*args, *kwargs.values(), *_held_by(wrapped)])
+    if isinstance(wrapped, torch.nn.Module) and type(vars(wrapped).get("_modules")) is dict:  # a module as the body
+        _layers(frame, vars(wrapped)["_modules"])
     return count
 
 
@@ -199,8 +201,19 @@ def _list_attributes(frame: Frame, objects: Sequence[Any]) -> None:
             for value in found.values():
                 if type(value) is list and id(value) not in frame.fixed_lists:
                     frame.fixed_lists[id(value)] = (value, tuple(value), False)
-                elif type(value) is dict:  # ``self.weight_dict``
+                elif type(value) is dict:  # ``self.weight_dict``; a module's ``_modules``
                     frame.fixed_lists[id(value)] = (value, tuple(value.items()), False)
+                    _layers(frame, value)
+
+
+def _layers(frame: Frame, modules: dict) -> None:
+    """Record the own layers of each module among ``modules`` (a module's ``_modules``: ``self.heads``'
+    layers) as they are before the body runs: a loop over them is fixed only while they are
+    (``_bytecode._layers_unchanged``)."""
+    for child in modules.values():
+        held = vars(child).get("_modules") if isinstance(child, torch.nn.Module) else None
+        if type(held) is dict and id(held) not in frame.fixed_lists:
+            frame.fixed_lists[id(held)] = (held, tuple(held.items()), False)
 
 
 def _layer_lists(frame: Frame, values: Sequence[Any], depth: int) -> None:

@@ -48,6 +48,8 @@ from .mode import (
     GROUP_RULE,
     MIXED_PICK,
     OTHER_IMAGE_WEIGHT,
+    CountedFloat,
+    CountedInt,
     FlooredFloat,
     FlooredInt,
     Frame,
@@ -979,7 +981,7 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
             frame.set(out, made)
             return True
     if (counted and kind == "div" and tb is None and ta is not None and ta.ratio is not None and _is_number(b)
-            and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
+            and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE) and not getattr(b, "_squared", False)
             and (not _constant_divisor(frame, ta.ratio, b) or frame.host_normaliser(b) is not None)):
         return False  # ``l.sum() / (labels.numel() - ignored.sum().item())``: the count of the rest
     if sized is not None and sized.reciprocal is not None and kind == "mul":
@@ -1739,7 +1741,8 @@ def _ratio_arithmetic(
         if (kind == "div" and frame.mixed_sizes and (type(other) is int or type(other) is float and other.is_integer())
                 and int(other) in frame.mixed_sizes and divisor_source(other) not in ("literal", "configured")):
             return lost_track(f"a division by a size of {MIXED_PICK} (``/ len(e[e > e.mean()])``)", pred)
-        if kind == "div" and isinstance(other, (int, float)) and type(other) in (int, float) and other and frame.num_images > 1:
+        if kind == "div" and isinstance(other, (int, float)) and type(other) in (int, float, CountedInt, CountedFloat) \
+                and other and frame.num_images > 1:
             product = _over_constant_times_length(frame, ta, other)
             if product is not None:
                 return product

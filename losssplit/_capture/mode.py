@@ -107,9 +107,11 @@ class RowCount(_Plain, int):
 class CountedInt(_Plain, int):
     """An int computed in Python from a ``RowCount`` (``bs * 2``, ``bs - 1``, ``-bs``): on a group
     alone it is computed from the group's count, so the capture declines it where it meets the
-    images' values. Copies and pickles are plain ints."""
+    images' values. Copies and pickles are plain ints. ``_squared``: a product or power of counts
+    (``bs * bs``, ``bs ** 2``), no count of the batch times a constant whatever it equals."""
 
     _frame: weakref.ReferenceType
+    _squared: bool = False
 
 
 class CountedFloat(_Plain, float):
@@ -118,6 +120,7 @@ class CountedFloat(_Plain, float):
 
     _frame: weakref.ReferenceType
     _over: RowCount | None = None
+    _squared: bool = False
 
 
 def _counted_number(source: Any, value: Any) -> Any:
@@ -160,6 +163,9 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
         if value is NotImplemented and other and type(other[0]) is float:  # ``bs * 0.5``
             value = getattr(float, name)(float(self), *other)
         out = _counted_number(self, value)
+        if type(out) in (CountedInt, CountedFloat) and (getattr(self, "_squared", False) or name in _PRODUCT_OF_COUNTS and (
+                type(other[0]) in (RowCount, CountedInt, CountedFloat) or name in _POWERS and other[0] != 1)):
+            out._squared = True  # ``bs * bs``, ``bs ** 2``: on a group alone not the group's count times a constant
         if name == "__rtruediv__" and type(self) is RowCount and type(out) is CountedFloat and type(other[0]) in (
                 int, float) and other[0] == 1:
             out._over = self  # ``batch_scale = 1 / bs`` (D-FINE's)
@@ -186,6 +192,8 @@ def _noted(name: str, base: type) -> Callable[..., Any]:
 _ARITHMETIC = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
                "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__neg__", "__pos__",
                "__abs__", "__round__", "__ceil__", "__floor__", "__trunc__")
+_POWERS = frozenset({"__pow__", "__rpow__"})
+_PRODUCT_OF_COUNTS = _POWERS | {"__mul__", "__rmul__", "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__"}
 _COMPARED = {"__lt__": "lt", "__le__": "le", "__eq__": "eq", "__ne__": "ne", "__gt__": "gt", "__ge__": "ge"}
 
 
@@ -3321,6 +3329,9 @@ def _not_numpy(value: Any, depth: int = 1) -> bool:
     return True
 
 
+_LENGTH_READS = frozenset({Tensor.__len__, Tensor.tolist, Tensor.__iter__})
+_PIECES = frozenset({Tensor.unbind, torch.unbind, Tensor.split, torch.split, Tensor.chunk, torch.chunk,
+                     Tensor.tensor_split, torch.tensor_split, Tensor.split_with_sizes, Tensor.unsafe_split})
 SIZE_READS = {Tensor.shape.__get__, Tensor.size, Tensor.numel, torch.numel}  # type: ignore[attr-defined]  # ``len(x)``: a plain int
 
 
@@ -3765,6 +3776,14 @@ class CaptureMode(TorchFunctionMode):
                     frame.doubt(torch.ones((), dtype=torch.bool), f"{read} of a tensor computed by {derived[1]} "
                                 "from one made with a size of image rows: on a group alone its size or value is the "
                                 "group's, which is not followed")
+            if frame.sized_by and args and func in _LENGTH_READS:
+                sized = frame.sized_by.get(id(args[0]))
+                if sized is not None and sized[0] is args[0] and 0 in sized[1]:
+                    # ``len(m)``, ``len(m.tolist())`` of ``m = torch.ones(B, N)``: Python makes a plain int of the
+                    # batch's count, the group's on a group alone (red team, session 17)
+                    frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a tensor made with a size of "
+                                "image rows: its length is the batch's count, on a group alone the group's, a plain int "
+                                "that is not followed")
             if func in HOST_READS and args:
                 try:
                     with torch._C.DisableTorchFunction():
@@ -3903,6 +3922,14 @@ class CaptureMode(TorchFunctionMode):
             if func in _SIZE_KEEPING:
                 _keep_sized(frame, func, args, kwargs, out)
             _derive_sized(frame, func, args, kwargs, out)
+        elif frame.sized_by and args and isinstance(out, (tuple, list)):  # ``m.max(1)``, ``m.unbind()``, ``m.chunk(2)``
+            for item in out:
+                if isinstance(item, Tensor):
+                    _derive_sized(frame, func, args, kwargs, item)
+            if func in _PIECES and isinstance(args[0], Tensor) and (
+                    id(args[0]) in frame.sized_by or id(args[0]) in frame.sized_derived):
+                frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a tensor made with a size of image "
+                            "rows: how many pieces it gives is the batch's, on a group alone the group's")
         if frame.weight_filled and func in _WEIGHT_VIEWS and args and isinstance(out, Tensor):
             filled = frame.weight_filled.get(id(args[0]))
             if filled is not None and filled[0] is args[0] and filled[2] is None and frame.get(out) is None:
@@ -4084,7 +4111,25 @@ def _keep_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor)
     elif out.shape != x.shape or func not in (Tensor.type_as, Tensor.to, *_SHAPE_GIVEN) and any(
             isinstance(v, Tensor) for v in [*args[1:], *kwargs.values()]):
         return
+    elif func in _SHAPE_GIVEN and not _shape_names_rows(frame, args, kwargs, x, sized[1]):
+        return
     frame.sized_by[id(out)] = (out, sized[1])
+
+
+def _shape_names_rows(frame: Frame, args: tuple, kwargs: dict, x: Tensor, rows: Rows) -> bool:
+    """Whether the shape a view or reshape of ``x`` is given (its own by value) names its dims
+    ``rows`` by a size of image rows or ``-1`` (no other dim then sized so), or is a tensor the
+    capture knows made with those rows: ``m.reshape(m.shape[1], -1)`` of ``[3, 3]`` is ``m``'s
+    shape on three images, ``[3, 1]`` on one (red team, session 17)."""
+    given = [*args[1:], *kwargs.values()]
+    if len(given) == 1 and isinstance(given[0], Tensor):  # ``view_as`` / ``reshape_as``
+        other = frame.sized_by.get(id(given[0]))
+        return given[0] is x or other is not None and other[0] is given[0] and other[1].keys() == rows.keys()
+    shape = given[0] if len(given) == 1 and isinstance(given[0], (tuple, list)) else given
+    if len(shape) != x.dim() or not all(isinstance(n, int) for n in shape):
+        return False
+    counted = [frame.size_number(n) for n in shape]
+    return all(counted[d] or shape[d] == -1 and sum(counted) == 0 for d in rows)
 
 
 def _leading_kept(func: Any, args: tuple, kwargs: dict, x: Tensor, out: Tensor, rows: Rows) -> bool:
