@@ -95,6 +95,8 @@ class Later:
         self._name = name
 
     def __getattr__(self, attr: str):
+        if attr.startswith("_"):  # pytest's probes at collection (``__test__``, ...): no import
+            raise AttributeError(attr)
         return getattr(importlib.import_module(self._name), attr)
 
 
