@@ -6,6 +6,7 @@ the table."""
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -84,6 +85,19 @@ def response_labels(b: int, t: int, vocab: int, seed: int, g: torch.Generator) -
         labels[r, :1 + r % 2] = -100
         labels[r, t - (r + seed) % 3:] = -100
     return labels
+
+
+class Later:
+    """A module imported at its first use, not at collection (a library that takes seconds to
+    import, such as ``trl.trainer.utils`` importing transformers, on every worker)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("_"):  # pytest's probes at collection (``__test__``, ...): no import
+            raise AttributeError(attr)
+        return getattr(importlib.import_module(self._name), attr)
 
 
 def with_num_boxes(batch: Callable[[int], tuple[list, list, None]]) -> Callable[[int], tuple[list, list, None]]:

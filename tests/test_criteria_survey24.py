@@ -71,7 +71,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import PER_IMAGE, TARGETS, Along
-from _survey import Case, keys, survey_tests
+from _survey import Case, Later, keys, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -82,22 +82,11 @@ if importlib.util.find_spec("torchmetrics") is None or importlib.util.find_spec(
     pytest.skip("needs torchmetrics and trl", allow_module_level=True)
 
 
-class _Later:
-    """A module imported at its first use, not at collection (``trl.trainer.utils`` imports
-    transformers: seconds on every worker)."""
-
-    def __init__(self, name: str) -> None:
-        self._name = name
-
-    def __getattr__(self, attr: str):
-        return getattr(importlib.import_module(self._name), attr)
-
-
-tm = _Later("torchmetrics.functional")
-tm_image = _Later("torchmetrics.functional.image")
-tm_seg = _Later("torchmetrics.functional.segmentation")
-tm_text = _Later("torchmetrics.functional.text")
-trl_utils = _Later("trl.trainer.utils")
+tm = Later("torchmetrics.functional")
+tm_image = Later("torchmetrics.functional.image")
+tm_seg = Later("torchmetrics.functional.segmentation")
+tm_text = Later("torchmetrics.functional.text")
+trl_utils = Later("trl.trainer.utils")
 
 # One worker runs the table: each pattern's outcome is computed once.
 pytestmark = pytest.mark.xdist_group("survey24")

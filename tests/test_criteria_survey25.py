@@ -1,0 +1,792 @@
+"""Coverage survey 25: six more libraries as installed from the package registry, unmodified, and
+the parts of two already installed that no survey called -- pyro-ppl's distributions as
+likelihood heads (zero-inflated negative binomial counts, asymmetric Laplace quantiles, a mixture
+of diagonal normals over trajectory end points, a projected normal over directions) and its
+``Trace_ELBO`` over a plate of examples (MAP guide, with and without per-example ``poutine.scale``);
+roma's rotations (6-D Gram-Schmidt and quaternion geodesic errors with learned uncertainties,
+Procrustes-aligned joints with per-joint confidences, an object's symmetries); zuko's conditional
+flows (NSF, MAF, a Gaussian mixture) as posterior-estimation NLL; vector-quantize-pytorch's
+quantisers in training mode (VQ with a learnable codebook and its commitment loss, masked; FSQ;
+residual VQ; LFQ's entropy terms); torch-geometric's graph readouts over ragged graphs joined in
+the body; gpytorch's Bernoulli and Gaussian expected log-likelihoods; pytorch-metric-learning's proxy and margin losses no survey used (large-margin softmax,
+SphereFace, normalised softmax, SoftTriple, ProxyNCA, sub-center ArcFace with class weights,
+SupCon, multi-similarity) and torchmetrics' audio, regression, multi-scale image and hinge
+functions -- each called on the batch inside a body decorated from outside. Skipped when a
+package is absent. None of them imports torchvision.
+
+pyro-ppl 1.9.2, roma 1.8.0, zuko 1.6.0, vector-quantize-pytorch 1.32.0, torch-geometric 2.8.1,
+gpytorch 1.15.2, pytorch-metric-learning 2.9.0 and torchmetrics 1.9.0 as measured; four batches as survey 24's: 4
+examples of three groups (two where the weights give the groups), 3 of two, 3 of one group (the
+others absent), 1 example. Examples with targets carry ``loss_weight``; embeddings, waveforms and
+token sequences get their groups through ``losssplit.sources`` where said.
+
+FIRST_CONTACT (35 patterns, nothing changed for them): 399 expected companions, 167 declined, 151
+GAP (37.8 %), 0 WRONG. Split exactly at first contact: pyro's zero-inflated negative binomial (but
+on a group of one example, below), asymmetric Laplace with the weights, mixture of diagonal normals
+with the best mode's displacement, projected normal with the angular error, a masked normal over
+the examples' and the kept values' counts; roma's Gram-Schmidt
+geodesic and PoseNet's learned weighting; both torch-geometric readouts over graphs of 3 to 6 nodes
+(``global_mean_pool`` / ``global_max_pool``, node CE over every node, attention ``softmax`` and
+``scatter`` within each graph, BCE with per-graph weights, node losses weighted by ``w[batch]``,
+over ``x.shape[0]`` and as a mean of per-graph sums); FSQ; gpytorch's Gaussian expected
+log-likelihood; every pml proxy loss where the labels are stacked tensors; torchmetrics' SI-SDR and
+SNR, MAPE / sMAPE / WMAPE, multi-scale SSIM per image, the spatial correlation coefficient. The
+16 declines where examples mix: LFQ's codebook entropy of the batch's mean code distribution,
+SupCon and multi-similarity pairs, RASE over the batch's mean maps. The GAPs, each where the
+warning names the op (or the call), by cause: vector-quantize-pytorch's quantisers (34): their
+einops' ``unpack`` / ``rearrange`` compare a product of sizes of image rows with -1 or 1
+(``int(prod(p_shape) == -1)``, ``15 == -1``), a branch no group's value is known for, declined per
+group even on the batch of one group
+with every weight 1; on the one example ``F.mse_loss``, ``einx.where`` or ``torch.cat`` lose them;
+``Tensor.unflatten`` without a rule (zuko's three flows, roma's Procrustes registration, 30); pml's
+``check_shapes`` comparing the embeddings' rows with labels made by ``torch.tensor([t["label"] for t
+in targets])``, whose size is no known count of image rows (24; the same losses with stacked label
+tensors split); torchmetrics' counts made tensors (``torch.tensor(target.shape[0])`` of the hinge
+losses, Tweedie's ``torch.tensor(target.numel())``) and log-cosh's ``sum(0)`` of flattened values
+(18); pyro's ELBO, its ``Tensor.add`` of a Python number read as computed from a length of the data
+and ``poutine.scale``'s ``x.shape[0]`` at ``Tensor.mul`` (15); torchmetrics' PIT, its metric matrix
+written pair by pair into ``torch.empty`` (7, no key named); roma's own default ``epsilon`` read as
+computed from the body's ``len(targets)`` (5); gpytorch's Bernoulli quadrature through
+``masked_scatter_`` (5); node losses over ``len(nodes)``, an int equal to the graphs that is the
+length of a list argument other than the targets (6, with ``x.shape[0]`` on the one graph);
+single-example and one-example-group edges (7: a branch of pyro's on ``3 == 1`` for batch 1's group
+of one).
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+
+import pytest
+import torch
+import torch.nn.functional as F
+from _helpers import KEEP, PER_IMAGE, TARGETS, Along
+from _survey import Case, Later, keys, survey_tests
+from _survey import gen as _gen
+from _survey import leaf as _leaf
+from _survey import stack as _stack
+
+_NEEDS = ("pyro", "roma", "zuko", "vector_quantize_pytorch", "torch_geometric", "gpytorch", "pytorch_metric_learning",
+          "torchmetrics")
+if any(importlib.util.find_spec(name) is None for name in _NEEDS):
+    pytest.skip("needs " + ", ".join(_NEEDS), allow_module_level=True)
+
+
+pyro = Later("pyro")
+pdist = Later("pyro.distributions")
+poutine = Later("pyro.poutine")
+pinfer = Later("pyro.infer")
+roma = Later("roma")
+
+
+class _TorchKept(Later):
+    """torch_geometric rebinds ``torch.index_select`` and ``torch.select`` when it is imported (for
+    its ``HashTensor``): put torch's own back, so that the worker's other tests name and call them.
+    (Where torch_geometric is imported before losssplit, losssplit's rules for those two ops,
+    registered on the names as they were, never see them: declined, README "Survey 25".)"""
+
+    def __getattr__(self, attr: str):
+        kept = torch.index_select, torch.select
+        try:
+            return super().__getattr__(attr)
+        finally:
+            torch.index_select, torch.select = kept
+
+
+pyg = _TorchKept("torch_geometric.nn")
+pyg_utils = _TorchKept("torch_geometric.utils")
+gpytorch = Later("gpytorch")
+linear_operator = Later("linear_operator.operators")
+tm = Later("torchmetrics.functional")
+tm_audio = Later("torchmetrics.functional.audio")
+tm_image = Later("torchmetrics.functional.image")
+
+# One worker runs the table: each pattern's outcome is computed once.
+pytestmark = pytest.mark.xdist_group("survey25")
+
+# batch 2: every example of one group (the others absent); batch 3: one example
+WEIGHTS = ([1.0, 0.5, 1.0, 0.25], [0.5, 1.0, 0.5], [1.0, 1.0, 1.0], [0.5])
+SOURCES = (["web", "synth", "web", "books"], ["synth", "synth", "books"], ["web", "web", "web"], ["books"])
+
+
+def _weights(targets):
+    return torch.tensor([t["loss_weight"] for t in targets])
+
+
+def _built(seed: int, make):
+    """A module with random parameters made from ``seed``, the global generator left as it was."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return make()
+
+
+class _Module:
+    """A library module built at its first use (the import and the build out of collection)."""
+
+    def __init__(self, seed: int, make) -> None:
+        self._seed, self._make, self._module = seed, make, None
+
+    @property
+    def module(self):
+        if self._module is None:
+            self._module = _built(self._seed, self._make)
+        return self._module
+
+    def __call__(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+
+
+# -- pyro-ppl: likelihood heads and an ELBO over a plate ------------------------------------------
+
+K = 3  # outputs per example
+
+
+def head_batch(seed: int) -> tuple[list, list, None]:
+    """A regression network's raw outputs per example; per example its counts [K], values [K], a
+    unit direction [3], a trajectory end point [2], and ``loss_weight``."""
+    g = _gen(seed + 2500)
+    b = len(WEIGHTS[seed])
+    outputs = {"counts": _leaf(b, K, 3, g=g), "quantile": _leaf(b, K, 3, g=g, scale=0.5),
+               "direction": _leaf(b, 3, g=g, scale=2.0), "modes": _leaf(b, 4, 5, g=g)}
+    targets = []
+    for i, w in enumerate(WEIGHTS[seed]):
+        counts = torch.poisson(torch.full((K,), 2.0), generator=g)
+        counts[(i + seed) % K] = 0.0  # zero inflation
+        targets.append({"counts": counts, "value": torch.randn(K, generator=g),
+                        "direction": F.normalize(torch.randn(3, generator=g), dim=0),
+                        "end": torch.randn(2, generator=g), "loss_weight": w})
+    return [outputs, targets], [Along(0), TARGETS], None
+
+
+def pyro_zero_inflated_negative_binomial_counts(outputs, targets):
+    """A count head (single-cell expression, demand): the negative log-likelihood of a
+    zero-inflated negative binomial, summed over the outputs, averaged over the examples."""
+    raw = outputs["counts"]
+    likelihood = pdist.ZeroInflatedNegativeBinomial(total_count=F.softplus(raw[..., 0]) + 1e-3, logits=raw[..., 1],
+                                                    gate_logits=raw[..., 2])
+    nll = -likelihood.log_prob(_stack(targets, "counts")).sum(-1)
+    return {"loss_zinb": nll.mean(), "zero_rate": likelihood.gate.mean()}
+
+
+def pyro_asymmetric_laplace_quantiles_weighted(outputs, targets):
+    """A quantile head as an asymmetric Laplace likelihood, weighted per example."""
+    raw = outputs["quantile"]
+    likelihood = pdist.AsymmetricLaplace(raw[..., 0], raw[..., 1].exp(), raw[..., 2].exp())
+    nll = -likelihood.log_prob(_stack(targets, "value")).mean(-1)
+    w = _weights(targets)
+    return {"loss_alaplace": (nll * w).sum() / w.sum()}
+
+
+def pyro_mixture_of_diag_normals_trajectory(outputs, targets):
+    """Multi-modal trajectory end points: a mixture of 4 diagonal normals (means, log scales,
+    logits per mode), its NLL and the best mode's displacement."""
+    raw = outputs["modes"]
+    locs, scales, logits = raw[..., :2], raw[..., 2:4].exp(), raw[..., 4]
+    end = _stack(targets, "end")
+    nll = -pdist.MixtureOfDiagNormals(locs, scales, logits).log_prob(end)
+    best = (locs - end[:, None]).norm(dim=-1).min(dim=1).values
+    return {"loss_mdn": nll.mean(), "loss_min_fde": best.mean()}
+
+
+def pyro_projected_normal_direction(outputs, targets):
+    """Gaze or head direction: a projected normal's NLL and the angular error of its mean."""
+    concentration = outputs["direction"]
+    gt = _stack(targets, "direction")
+    nll = -pdist.ProjectedNormal(concentration).log_prob(gt)
+    cos = (F.normalize(concentration, dim=-1) * gt).sum(-1).clamp(-1 + 1e-6, 1 - 1e-6)
+    return {"loss_projected": nll.mean(), "angle_error": torch.acos(cos).mean()}
+
+
+Z, X = 2, 5  # latent and observed sizes of the ELBO's model
+
+
+def _vectors(seed: int, output: str, width: int, field: str, size: int) -> tuple[list, list, None]:
+    """A network's ``output`` [B, width] and per example its ``field`` [size] and ``loss_weight``."""
+    g = _gen(seed + 2510 + width * 10 + size)
+    b = len(WEIGHTS[seed])
+    rows = _leaf(b, width, g=g)
+    targets = [{field: torch.randn(size, generator=g), "loss_weight": w} for w in WEIGHTS[seed]]
+    return [{output: rows}, targets], [Along(0), TARGETS], None
+
+
+def elbo_batch(seed: int) -> tuple[list, list, None]:
+    """An encoder's codes [B, Z] (the MAP guide's points) and per example its observation [X]."""
+    return _vectors(seed, "codes", Z, "x", X)
+
+
+DECODER = _built(2515, lambda: torch.nn.Linear(Z, X))
+
+
+def _elbo(codes, x, scale=None):
+    def model():
+        with pyro.plate("data", x.shape[0]):
+            z = pyro.sample("z", pdist.Normal(torch.zeros(x.shape[0], Z), 1.0).to_event(1))
+            if scale is None:
+                pyro.sample("x", pdist.Normal(DECODER(z), 0.5).to_event(1), obs=x)
+            else:
+                with poutine.scale(scale=scale):
+                    pyro.sample("x", pdist.Normal(DECODER(z), 0.5).to_event(1), obs=x)
+
+    def guide():
+        with pyro.plate("data", x.shape[0]):
+            pyro.sample("z", pdist.Delta(codes).to_event(1))
+
+    return pinfer.Trace_ELBO().differentiable_loss(model, guide)
+
+
+def pyro_masked_normal_over_counts(outputs, targets):
+    """A normal likelihood masked to the positive targets (``.mask``), summed, over the examples'
+    count and over the kept values' count."""
+    raw, value = outputs["quantile"], _stack(targets, "value")
+    likelihood = pdist.Normal(raw[..., 0], raw[..., 1].exp()).mask(value > 0)
+    nll = -likelihood.log_prob(value).sum()
+    return {"loss_per_example": nll / len(targets), "loss_per_value": nll / (value > 0).sum()}
+
+
+def pyro_map_elbo_over_a_plate(outputs, targets):
+    """A MAP autoencoder's negative ELBO through pyro's trace machinery: the plate sums over the
+    examples; one key over the examples' count."""
+    x = _stack(targets, "x")
+    loss = _elbo(outputs["codes"], x)
+    return {"loss_elbo": loss, "loss_elbo_mean": loss / x.shape[0]}
+
+
+def pyro_map_elbo_scaled_by_the_weights(outputs, targets):
+    """The same with the likelihood scaled per example by ``poutine.scale`` of the weights."""
+    return {"loss_elbo": _elbo(outputs["codes"], _stack(targets, "x"), scale=_weights(targets))}
+
+
+# -- roma: rotations --------------------------------------------------------------------------------
+
+J = 6  # joints
+
+
+def pose_batch(seed: int) -> tuple[list, list, None]:
+    """A 6-D pose head's outputs: a 6-D rotation [B, 3, 2], a quaternion [B, 4], a translation [B,
+    3], a rotation vector [B, 3], 3-D joints [B, J, 3]; per example its rotation, quaternion,
+    translation, joints, joint confidences and ``loss_weight``."""
+    g = _gen(seed + 2520)
+    b = len(WEIGHTS[seed])
+    outputs = {"rot6d": _leaf(b, 3, 2, g=g), "quat": _leaf(b, 4, g=g), "trans": _leaf(b, 3, g=g),
+               "rotvec": _leaf(b, 3, g=g), "joints": _leaf(b, J, 3, g=g)}
+    targets = []
+    for w in WEIGHTS[seed]:
+        q = F.normalize(torch.randn(4, generator=g), dim=0)
+        targets.append({"quat": q, "rotmat": roma.unitquat_to_rotmat(q), "trans": torch.randn(3, generator=g),
+                        "joints": torch.randn(J, 3, generator=g), "conf": torch.rand(J, generator=g) + 0.1,
+                        "loss_weight": w})
+    return [outputs, targets], [Along(0), TARGETS], None
+
+
+def roma_6d_gram_schmidt_geodesic(outputs, targets):
+    """Zhou et al.'s 6-D rotation: Gram-Schmidt to a rotation, its geodesic distance and the
+    matrices' L1."""
+    rot = roma.special_gramschmidt(outputs["rot6d"])
+    gt = _stack(targets, "rotmat")
+    return {"loss_geodesic": roma.rotmat_geodesic_distance(rot, gt).mean(), "loss_rot_l1": (rot - gt).abs().mean()}
+
+
+LOG_VARS = (torch.tensor(0.0, requires_grad=True), torch.tensor(-3.0, requires_grad=True))
+
+
+def roma_quaternion_with_learned_uncertainties(outputs, targets, log_vars):
+    """PoseNet's learned weighting: translation L1 and quaternion geodesic error, each times
+    ``exp(-s)`` plus ``s`` (two 0-dim parameters)."""
+    s_t, s_q = log_vars
+    t_err = (outputs["trans"] - _stack(targets, "trans")).abs().sum(-1).mean()
+    q_err = roma.unitquat_geodesic_distance(roma.quat_normalize(outputs["quat"]), _stack(targets, "quat")).mean()
+    return {"loss_pose": t_err * torch.exp(-s_t) + s_t + q_err * torch.exp(-s_q) + s_q}
+
+
+def roma_pose_batch(seed: int) -> tuple[list, list, None]:
+    args, kinds, labels = pose_batch(seed)
+    return [*args, LOG_VARS], [*kinds, KEEP], labels
+
+
+def roma_procrustes_aligned_joints(outputs, targets):
+    """PA-MPJPE: each skeleton aligned to its ground truth by a similarity (rotation, scale,
+    translation) before the joint error; and with per-joint confidences as registration weights."""
+    pred, gt = outputs["joints"], _stack(targets, "joints")
+    rot, trans, scale = roma.rigid_points_registration(pred, gt, compute_scaling=True)
+    aligned = scale[:, None, None] * pred @ rot.transpose(-1, -2) + trans[:, None]
+    conf = _stack(targets, "conf")
+    rot_w, trans_w = roma.rigid_points_registration(pred, gt, weights=conf)
+    aligned_w = pred @ rot_w.transpose(-1, -2) + trans_w[:, None]
+    return {"loss_pa_mpjpe": (aligned - gt).norm(dim=-1).mean(),
+            "loss_weighted_rigid": ((aligned_w - gt).norm(dim=-1) * conf).sum() / conf.sum()}
+
+
+FLIP = torch.diag(torch.tensor([-1.0, -1.0, 1.0]))  # a 180-degree symmetry about z
+
+
+def roma_rotation_vector_over_an_objects_symmetries(outputs, targets):
+    """A symmetric object's rotation error: the smaller geodesic distance to the ground truth or its
+    symmetric pose, weighted per example and divided by the examples."""
+    rot = roma.rotvec_to_rotmat(outputs["rotvec"])
+    gt = _stack(targets, "rotmat")
+    d = torch.minimum(roma.rotmat_geodesic_distance(rot, gt), roma.rotmat_geodesic_distance(rot, gt @ FLIP))
+    return {"loss_sym": (d * _weights(targets)).sum() / len(targets)}
+
+
+# -- zuko: conditional flows as posterior estimators ------------------------------------------------
+
+THETA, CONTEXT = 3, 4
+
+
+def sbi_batch(seed: int) -> tuple[list, list, None]:
+    """A summary network's context [B, CONTEXT]; per example the parameters that simulated it."""
+    return _vectors(seed, "context", CONTEXT, "theta", THETA)
+
+
+def _zuko(kind: str, **kw):
+    return lambda: getattr(importlib.import_module("zuko.flows"), kind)(features=THETA, context=CONTEXT, **kw)
+
+
+NSF = _Module(2535, _zuko("NSF", transforms=2, hidden_features=[16]))
+MAF = _Module(2536, _zuko("MAF", transforms=2, hidden_features=[16]))
+GMM = _Module(2537, _zuko("GMM", components=3, hidden_features=[16]))
+
+
+def zuko_neural_spline_flow_nll(outputs, targets):
+    return {"loss_npe": -NSF(outputs["context"]).log_prob(_stack(targets, "theta")).mean()}
+
+
+def zuko_masked_autoregressive_flow_weighted(outputs, targets):
+    nll = -MAF(outputs["context"]).log_prob(_stack(targets, "theta"))
+    w = _weights(targets)
+    return {"loss_npe": (nll * w).sum() / w.sum()}
+
+
+def zuko_gaussian_mixture_sum_and_mean(outputs, targets):
+    nll = -GMM(outputs["context"]).log_prob(_stack(targets, "theta"))
+    return {"loss_gmm": nll.mean(), "loss_gmm_sum": nll.sum()}
+
+
+# -- vector-quantize-pytorch: tokenisers in training mode -------------------------------------------
+
+TOK, DIM = 5, 4  # tokens per example, token size
+
+
+def token_batch(seed: int) -> tuple[list, list, None]:
+    """An encoder's tokens [B, TOK, DIM]; per example the features to reconstruct and its number of
+    valid tokens."""
+    g = _gen(seed + 2540)
+    b = len(WEIGHTS[seed])
+    tokens = _leaf(b, TOK, DIM, g=g)
+    targets = [{"features": torch.randn(TOK, DIM, generator=g), "length": TOK - (i + seed) % 3, "loss_weight": w}
+               for i, w in enumerate(WEIGHTS[seed])]
+    return [{"tokens": tokens}, targets], [Along(0), TARGETS], None
+
+
+def _vq(kind: str, **kw):
+    def make():
+        module = getattr(importlib.import_module("vector_quantize_pytorch"), kind)(**kw)
+        return module.train()
+    return make
+
+
+VQ = _Module(2545, _vq("VectorQuantize", dim=DIM, codebook_size=8, learnable_codebook=True, ema_update=False,
+                       commitment_weight=0.25))
+FSQ = _Module(2546, _vq("FSQ", levels=[5, 4, 3], dim=DIM))
+RVQ = _Module(2547, _vq("ResidualVQ", dim=DIM, num_quantizers=3, codebook_size=8, learnable_codebook=True,
+                        ema_update=False))
+LFQ = _Module(2548, _vq("LFQ", dim=DIM, codebook_size=16, entropy_loss_weight=0.1, commitment_loss_weight=0.25))
+VQ_DECODER = _built(2549, lambda: torch.nn.Linear(DIM, DIM))
+
+
+def vq_commitment_and_reconstruction(outputs, targets):
+    quantized, _, commit = VQ(outputs["tokens"])
+    return {"loss_recon": F.mse_loss(VQ_DECODER(quantized), _stack(targets, "features")), "loss_commit": commit}
+
+
+def vq_masked_commitment(outputs, targets):
+    """Variable-length sequences: the commitment over the valid tokens only (``mask=``)."""
+    tokens = outputs["tokens"]
+    lengths = torch.tensor([t["length"] for t in targets])
+    mask = torch.arange(tokens.shape[1])[None] < lengths[:, None]
+    quantized, _, commit = VQ(tokens, mask=mask)
+    recon = (VQ_DECODER(quantized) - _stack(targets, "features")).pow(2).mean(-1)
+    return {"loss_commit": commit, "loss_recon": (recon * mask).sum() / mask.sum()}
+
+
+def fsq_reconstruction(outputs, targets):
+    quantized, _ = FSQ(outputs["tokens"])
+    return {"loss_recon": F.l1_loss(VQ_DECODER(quantized), _stack(targets, "features"))}
+
+
+def residual_vq_per_quantizer_commitments(outputs, targets):
+    quantized, _, commits = RVQ(outputs["tokens"])
+    return {"loss_commit": commits.sum(), "loss_recon": F.mse_loss(quantized, _stack(targets, "features"))}
+
+
+def lfq_entropy_and_commitment(outputs, targets):
+    """Lookup-free quantisation: per-token entropy minus the codebook entropy of the batch's mean
+    code distribution, plus the commitment."""
+    quantized, _, aux = LFQ(outputs["tokens"])
+    return {"loss_aux": aux, "loss_recon": F.mse_loss(VQ_DECODER(quantized), _stack(targets, "features"))}
+
+
+# -- torch-geometric: graphs of different sizes joined in the body ----------------------------------
+
+NODE = 4
+
+
+def graph_batch(seed: int) -> tuple[list, list, None]:
+    """One node-feature tensor per graph (a list: 3 to 6 nodes each); per graph its property and
+    its nodes' classes."""
+    g = _gen(seed + 2550)
+    nodes, targets = [], []
+    for i, w in enumerate(WEIGHTS[seed]):
+        n = 3 + (i + seed) % 4
+        nodes.append(_leaf(n, NODE, g=g))
+        targets.append({"y": torch.randn(1, generator=g), "node_classes": torch.randint(0, 3, (n,), generator=g),
+                        "active": torch.tensor(float((i + seed) % 2)), "loss_weight": w})
+    return [nodes, targets], [PER_IMAGE, TARGETS], None
+
+
+GNN = _built(2555, lambda: torch.nn.ModuleDict({"node": torch.nn.Linear(NODE, 3), "score": torch.nn.Linear(NODE, 1),
+                                                "graph": torch.nn.Linear(2 * NODE, 1)}))
+
+
+def _joined(nodes):
+    x = torch.cat(nodes)
+    batch = torch.repeat_interleave(torch.arange(len(nodes)), torch.tensor([len(n) for n in nodes]))
+    return x, batch
+
+
+def pyg_mean_and_max_readout_regression(nodes, targets):
+    """Graph regression over mean and max pooled nodes, and node classification over every node
+    of the batch."""
+    x, batch = _joined(nodes)
+    pooled = torch.cat([pyg.global_mean_pool(x, batch), pyg.global_max_pool(x, batch)], dim=-1)
+    node_classes = torch.cat([t["node_classes"] for t in targets])
+    return {"loss_graph": F.mse_loss(GNN["graph"](pooled), _stack(targets, "y")),
+            "loss_node": F.cross_entropy(GNN["node"](x), node_classes)}
+
+
+def pyg_node_losses_four_normalisers(nodes, targets):
+    """A node-level CE normalised four ways: the graphs' weights spread to their nodes
+    (``w[batch]``), the joined nodes' count ``x.shape[0]``, the graphs' count ``len(nodes)``, and the
+    mean of per-graph sums (``global_add_pool``)."""
+    x, batch = _joined(nodes)
+    node_w = _weights(targets)[batch]
+    ce = F.cross_entropy(GNN["node"](x), torch.cat([t["node_classes"] for t in targets]), reduction="none")
+    return {"loss_node_weighted": (ce * node_w).sum() / node_w.sum(), "loss_node_mean": ce.sum() / x.shape[0],
+            "loss_node_per_graph": ce.sum() / len(nodes), "loss_graph_sums": pyg.global_add_pool(ce[:, None], batch).mean()}
+
+
+def pyg_attention_readout_classification(nodes, targets):
+    """Attention pooling (``softmax`` of node scores within each graph, ``scatter`` sum), a graph
+    BCE weighted per graph."""
+    x, batch = _joined(nodes)
+    attention = pyg_utils.softmax(GNN["score"](x), batch)
+    pooled = pyg_utils.scatter(x * attention, batch, dim=0, reduce="sum")
+    logits = GNN["graph"](torch.cat([pooled, pyg.global_add_pool(x, batch)], dim=-1)).squeeze(-1)
+    bce = F.binary_cross_entropy_with_logits(logits, _stack(targets, "active"), weight=_weights(targets))
+    return {"loss_graph_cls": bce}
+
+
+# -- gpytorch: likelihoods of a variational head ------------------------------------------------
+
+def latent_batch(seed: int) -> tuple[list, list, None]:
+    """A variational head's latent function per example, mean and log-variance [B]; per example a
+    binary label and a real value."""
+    g = _gen(seed + 2600)
+    b = len(WEIGHTS[seed])
+    outputs = {"mean": _leaf(b, g=g), "log_var": _leaf(b, g=g, scale=0.3)}
+    targets = [{"y": torch.tensor(float(i % 2)), "value": torch.randn((), generator=g), "loss_weight": w}
+               for i, w in enumerate(WEIGHTS[seed])]
+    return [outputs, targets], [Along(0), TARGETS], None
+
+
+BERNOULLI = _Module(2605, lambda: gpytorch.likelihoods.BernoulliLikelihood())
+GAUSSIAN = _Module(2606, lambda: gpytorch.likelihoods.GaussianLikelihood())
+
+
+def gpytorch_expected_log_likelihoods(outputs, targets):
+    """The expected log-likelihood of each example's label under its latent normal (Bernoulli by
+    Gauss-Hermite quadrature; Gaussian in closed form with the likelihood's learned noise)."""
+    f = gpytorch.distributions.MultivariateNormal(outputs["mean"],
+                                                  linear_operator.DiagLinearOperator(outputs["log_var"].exp()))
+    return {"loss_bernoulli": -BERNOULLI.module.expected_log_prob(_stack(targets, "y"), f).mean(),
+            "loss_gaussian": -GAUSSIAN.module.expected_log_prob(_stack(targets, "value"), f).mean()}
+
+
+# -- pytorch-metric-learning: proxies and margins ---------------------------------------------------
+
+EMB, CLASSES = 8, 5
+
+
+def metric_batch(seed: int) -> tuple[list, list, None]:
+    """Embeddings [B, EMB]; per example its class (two examples of a class on the batches of
+    several)."""
+    g = _gen(seed + 2560)
+    b = len(WEIGHTS[seed])
+    emb = _leaf(b, EMB, g=g)
+    targets = [{"label": (i // 2 + seed) % CLASSES, "loss_weight": w} for i, w in enumerate(WEIGHTS[seed])]
+    return [{"emb": emb}, targets], [Along(0), TARGETS], None
+
+
+def _labels(targets):
+    return torch.tensor([t["label"] for t in targets])
+
+
+def _pml(kind: str, reducer=None, **kw):
+    def make():
+        losses = importlib.import_module("pytorch_metric_learning.losses")
+        if reducer is not None:
+            kw["reducer"] = reducer()
+        return getattr(losses, kind)(**kw)
+    return make
+
+
+def _class_weighted():
+    weights = torch.tensor([1.0, 2.0, 0.5, 1.0, 3.0])
+    return importlib.import_module("pytorch_metric_learning.reducers").ClassWeightedReducer(weights)
+
+
+LARGE_MARGIN = _Module(2565, _pml("LargeMarginSoftmaxLoss", num_classes=CLASSES, embedding_size=EMB, margin=3))
+SPHEREFACE = _Module(2566, _pml("SphereFaceLoss", num_classes=CLASSES, embedding_size=EMB))
+NORM_SOFTMAX = _Module(2567, _pml("NormalizedSoftmaxLoss", num_classes=CLASSES, embedding_size=EMB))
+SOFT_TRIPLE = _Module(2568, _pml("SoftTripleLoss", num_classes=CLASSES, embedding_size=EMB, centers_per_class=2))
+PROXY_NCA = _Module(2569, _pml("ProxyNCALoss", num_classes=CLASSES, embedding_size=EMB))
+SUBCENTER = _Module(2570, _pml("SubCenterArcFaceLoss", reducer=_class_weighted, num_classes=CLASSES,
+                               embedding_size=EMB, sub_centers=2))
+SUPCON = _Module(2571, _pml("SupConLoss", temperature=0.1))
+MULTI_SIM = _Module(2572, _pml("MultiSimilarityLoss"))
+
+
+def pml_large_margin_and_sphereface(outputs, targets):
+    emb, labels = outputs["emb"], _labels(targets)
+    return {"loss_lsoftmax": LARGE_MARGIN(emb, labels), "loss_sphereface": SPHEREFACE(emb, labels)}
+
+
+def pml_normalised_softmax_and_soft_triple(outputs, targets):
+    emb, labels = outputs["emb"], _labels(targets)
+    return {"loss_normsoftmax": NORM_SOFTMAX(emb, labels), "loss_softtriple": SOFT_TRIPLE(emb, labels)}
+
+
+def pml_proxy_nca(outputs, targets):
+    return {"loss_proxy_nca": PROXY_NCA(outputs["emb"], _labels(targets))}
+
+
+def pml_subcenter_arcface_class_weighted(outputs, targets):
+    return {"loss_subcenter": SUBCENTER(outputs["emb"], _labels(targets))}
+
+
+def tensor_label_batch(seed: int) -> tuple[list, list, None]:
+    """``metric_batch`` with each class a 0-dim tensor in the target dict (stacked, not made with
+    ``torch.tensor`` of Python numbers)."""
+    args, kinds, labels = metric_batch(seed)
+    return [args[0], [{**t, "label": torch.tensor(t["label"])} for t in args[1]]], kinds, labels
+
+
+def pml_proxy_losses_with_stacked_labels(outputs, targets):
+    emb, labels = outputs["emb"], _stack(targets, "label")
+    return {"loss_lsoftmax": LARGE_MARGIN(emb, labels), "loss_normsoftmax": NORM_SOFTMAX(emb, labels),
+            "loss_softtriple": SOFT_TRIPLE(emb, labels), "loss_proxy_nca": PROXY_NCA(emb, labels),
+            "loss_subcenter": SUBCENTER(emb, labels)}
+
+
+def pml_supcon_and_multi_similarity(outputs, targets):
+    """In-batch positives and negatives."""
+    emb, labels = outputs["emb"], _labels(targets)
+    return {"loss_supcon": SUPCON(emb, labels), "loss_ms": MULTI_SIM(emb, labels)}
+
+
+# -- torchmetrics: audio, regression, multi-scale images, hinge -----------------------------------
+
+L = 64  # samples per waveform
+
+
+def audio_batch(seed: int) -> tuple[list, list, list]:
+    """A separation network's two sources [B, 2, L] and an enhancer's output [B, L]; per example the
+    clean sources and speech. Sources per example."""
+    g = _gen(seed + 2580)
+    b = len(SOURCES[seed])
+    clean = torch.randn(b, 2, L, generator=g)
+    outputs = {"separated": (clean.flip(1) + 0.3 * torch.randn(b, 2, L, generator=g)).requires_grad_(),
+               "enhanced": (clean[:, 0] + 0.5 * torch.randn(b, L, generator=g)).requires_grad_()}
+    return [outputs, {"sources": clean, "speech": clean[:, 0]}], [Along(0), Along(0)], SOURCES[seed]
+
+
+def tm_si_sdr_and_snr(outputs, clean):
+    enhanced, speech = outputs["enhanced"], clean["speech"]
+    return {"loss_si_sdr": -tm_audio.scale_invariant_signal_distortion_ratio(enhanced, speech).mean(),
+            "loss_snr": -tm_audio.signal_noise_ratio(enhanced, speech, zero_mean=True).mean()}
+
+
+def tm_permutation_invariant_si_snr(outputs, clean):
+    """Two-speaker separation: the best permutation's SI-SNR per mixture (speaker-wise)."""
+    best, _ = tm_audio.permutation_invariant_training(outputs["separated"], clean["sources"],
+                                                      tm_audio.scale_invariant_signal_noise_ratio)
+    return {"loss_pit": -best.mean()}
+
+
+def value_batch(seed: int) -> tuple[list, list, None]:
+    """A forecaster's positive outputs [B, 6] and class scores [B, CLASSES]; per example its
+    positive targets and class."""
+    g = _gen(seed + 2590)
+    b = len(WEIGHTS[seed])
+    outputs = {"value": _leaf(b, 6, g=g, scale=0.5), "scores": _leaf(b, CLASSES, g=g), "binary": _leaf(b, g=g)}
+    targets = [{"value": torch.rand(6, generator=g) * 3 + 0.5, "label": i % CLASSES, "positive": i % 2,
+                "loss_weight": w} for i, w in enumerate(WEIGHTS[seed])]
+    return [outputs, targets], [Along(0), TARGETS], None
+
+
+def tm_log_cosh_tweedie_and_percentage_errors(outputs, targets):
+    pred, gt = outputs["value"].exp(), _stack(targets, "value")
+    return {"loss_logcosh": tm.log_cosh_error(pred.flatten(), gt.flatten()),
+            "loss_tweedie": tm.tweedie_deviance_score(pred.flatten(), gt.flatten(), power=1.5),
+            "loss_mape": tm.mean_absolute_percentage_error(pred, gt),
+            "loss_smape": tm.symmetric_mean_absolute_percentage_error(pred, gt),
+            "loss_wmape": tm.weighted_mean_absolute_percentage_error(pred, gt)}
+
+
+def tm_hinge_losses(outputs, targets):
+    labels = _labels(targets)
+    binary = torch.tensor([t["positive"] for t in targets])
+    return {"loss_hinge": tm.hinge_loss(outputs["binary"].sigmoid(), binary, task="binary"),
+            "loss_multi_hinge": tm.hinge_loss(outputs["scores"].softmax(-1), labels, task="multiclass",
+                                              num_classes=CLASSES, squared=True, multiclass_mode="one-vs-all").mean()}
+
+
+H = 16
+
+
+def image_batch(seed: int) -> tuple[list, list, None]:
+    g = _gen(seed + 2595)
+    b = len(WEIGHTS[seed])
+    pred = torch.rand(b, 1, H, H, generator=g).requires_grad_()
+    targets = [{"image": torch.rand(1, H, H, generator=g), "loss_weight": w} for w in WEIGHTS[seed]]
+    return [{"image": pred}, targets], [Along(0), TARGETS], None
+
+
+def tm_multiscale_ssim_per_image(outputs, targets):
+    """Two scales, a data range given, per image (``reduction='none'``) then the mean."""
+    ms = tm_image.multiscale_structural_similarity_index_measure(
+        outputs["image"], _stack(targets, "image"), data_range=1.0, kernel_size=5, sigma=1.0, betas=(0.5, 0.5),
+        reduction="none")
+    return {"loss_msssim": (1 - ms).mean()}
+
+
+def tm_spatial_correlation_and_relative_average_spectral_error(outputs, targets):
+    pred, gt = outputs["image"], _stack(targets, "image")
+    return {"loss_scc": 1 - tm_image.spatial_correlation_coefficient(pred, gt),
+            "loss_rase": tm_image.relative_average_spectral_error(pred, gt, window_size=4) / 100}
+
+
+_ONE_GROUP = "; on the batch of one example (3) the batch's value is the group's"
+
+
+def _gap(body, batch, key_names, why, gap_batches=(0, 1, 3)):
+    """Keys declined although no example mixes: on the batches of several groups and on the one
+    example of group 'synthetic' (batch 3, weight 0.5); the batch of one group with every weight 1
+    (2) gives them as returned."""
+    return Case(body, batch, gaps=keys(*key_names), gap_batches=gap_batches, why=why)
+
+
+def _mixing(body, batch, key_names, why, gap_batches=()):
+    names = keys(*key_names)
+    return Case(body, batch, names, gaps=names, gap_batches=gap_batches, mix_batches=(0, 1), why=why)
+
+
+_UNFLATTEN = "``Tensor.unflatten`` has no rule (zuko's and roma's batch reshapes): attribution lost"
+_LEN_DEFAULT = ("a library function's own default threshold (roma's ``epsilon=1e-6`` at ``theta < epsilon``, a "
+                "``clamp_min`` bound) read as a number the body computed from ``len(targets)``, because the body "
+                "divides by ``len(targets)`` and a call up the stack is not read")
+_LABELS = ("labels made by ``torch.tensor([t['label'] for t in targets])`` have no known image rows: pml's "
+           "``check_shapes`` compares ``embeddings.shape[0] != labels.shape[0]`` (4 != 4), which a group alone "
+           "would decide as 2 != 4")
+_BRANCH_ON_ONE_GROUP = ("; on batch 2, one group with every weight 1, the branch check still declines (the one-group "
+                        "rule covers lost keys and checks declining the call, not a branch's per-group check)")
+_VQ = ("einops' ``unpack`` / ``rearrange`` compare a product of sizes of image rows with -1 or 1 in Python "
+       "(``int(prod(p_shape) == -1)``, ``15 == -1``): no group's value known, each group alone is said to decide "
+       "the branch otherwise")
+
+CASES = {c.body.__name__: c for c in [
+    Case(pyro_zero_inflated_negative_binomial_counts, head_batch, gaps=keys("loss_zinb_real@1", "zero_rate_real@1"),
+         why="group 'real' of batch 1 is one example: a branch of pyro's code on a size of image rows (3 == 1) "
+             "that one example alone decides otherwise"),
+    Case(pyro_asymmetric_laplace_quantiles_weighted, head_batch),
+    Case(pyro_mixture_of_diag_normals_trajectory, head_batch),
+    Case(pyro_projected_normal_direction, head_batch),
+    Case(pyro_masked_normal_over_counts, head_batch, gaps=keys("loss_per_example_real@1", "loss_per_value_real@1"),
+         why="group 'real' of batch 1 is one example: the branch on a size of image rows of the ZINB above"),
+    _gap(pyro_map_elbo_over_a_plate, elbo_batch, ["loss_elbo", "loss_elbo_mean"],
+         "pyro's ELBO adds a Python number at ``Tensor.add`` that is read as computed from a length of the data "
+         "(the call declines)"),
+    _gap(pyro_map_elbo_scaled_by_the_weights, elbo_batch, ["loss_elbo"],
+         "``poutine.scale`` multiplies the log-probabilities by an int read as the size of a dim of image rows "
+         "(``x.shape[0]``): declined at ``Tensor.mul``"),
+    Case(roma_6d_gram_schmidt_geodesic, pose_batch),
+    Case(roma_quaternion_with_learned_uncertainties, roma_pose_batch),
+    _gap(roma_procrustes_aligned_joints, pose_batch, ["loss_pa_mpjpe", "loss_weighted_rigid"], _UNFLATTEN),
+    _gap(roma_rotation_vector_over_an_objects_symmetries, pose_batch, ["loss_sym"], _LEN_DEFAULT),
+    _gap(zuko_neural_spline_flow_nll, sbi_batch, ["loss_npe"], _UNFLATTEN),
+    _gap(zuko_masked_autoregressive_flow_weighted, sbi_batch, ["loss_npe"], _UNFLATTEN),
+    _gap(zuko_gaussian_mixture_sum_and_mean, sbi_batch, ["loss_gmm", "loss_gmm_sum"], _UNFLATTEN),
+    _gap(vq_commitment_and_reconstruction, token_batch, ["loss_recon", "loss_commit"],
+         _VQ + _BRANCH_ON_ONE_GROUP + "; on the one example, lost at ``F.mse_loss``", gap_batches=(0, 1, 2, 3)),
+    _gap(vq_masked_commitment, token_batch, ["loss_commit", "loss_recon@0", "loss_recon@1", "loss_recon@3"],
+         _VQ + _BRANCH_ON_ONE_GROUP + "; the recon over ``mask.sum()`` of a mask built from ``torch.tensor`` of "
+         "the lengths (rows unknown); on the one example, ``einx.where`` of the masked commitment picks a "
+         "batch-wide default", gap_batches=(0, 1, 2, 3)),
+    _gap(fsq_reconstruction, token_batch, ["loss_recon"],
+         "on the one example of weight 0.5: ``F.linear`` of weighted inputs", gap_batches=(3,)),
+    _gap(residual_vq_per_quantizer_commitments, token_batch,
+         ["loss_recon", "loss_commit@0", "loss_commit@1", "loss_commit@3"],
+         _VQ + _BRANCH_ON_ONE_GROUP + "; the per-quantizer losses joined by ``torch.cat`` / ``Tensor.add``",
+         gap_batches=(0, 1, 2, 3)),
+    _mixing(lfq_entropy_and_commitment, token_batch, ["loss_aux"],
+            "the codebook entropy of the batch's mean code distribution"),
+    Case(pyg_mean_and_max_readout_regression, graph_batch),
+    Case(pyg_node_losses_four_normalisers, graph_batch, gaps=keys("loss_node_per_graph", "loss_node_mean@3"),
+         gap_batches=(0, 1, 3),
+         why="``/ len(nodes)``: an int equal to the number of graphs, the length of a list argument other than the "
+             "targets, is declined; on the one graph, ``/ x.shape[0]`` and ``/ len(nodes)`` are taken for "
+             "normalisers from outside that the targets' fields do not count alike"),
+    Case(pyg_attention_readout_classification, graph_batch),
+    _gap(gpytorch_expected_log_likelihoods, latent_batch, ["loss_bernoulli"],
+         "the Bernoulli's quadrature writes through ``Tensor.masked_scatter_`` values read as weighted per "
+         "example (the 0/1 labels equal some weights)"),
+    _gap(pml_large_margin_and_sphereface, metric_batch, ["loss_lsoftmax", "loss_sphereface"], _LABELS, (0, 1)),
+    _gap(pml_normalised_softmax_and_soft_triple, metric_batch, ["loss_normsoftmax", "loss_softtriple"], _LABELS,
+         (0, 1)),
+    _gap(pml_proxy_nca, metric_batch, ["loss_proxy_nca"], _LABELS, (0, 1)),
+    _gap(pml_subcenter_arcface_class_weighted, metric_batch, ["loss_subcenter"],
+         _LABELS + "; and the class weights (0.5 among them) equal some examples' weights", (0, 1)),
+    Case(pml_proxy_losses_with_stacked_labels, tensor_label_batch),
+    _mixing(pml_supcon_and_multi_similarity, metric_batch, ["loss_supcon", "loss_ms"], "in-batch pairs"),
+    Case(tm_si_sdr_and_snr, audio_batch),
+    Case(tm_permutation_invariant_si_snr, audio_batch, gaps=keys("loss_pit"), gap_batches=(0, 1, 2, 3),
+         quiet=keys("loss_pit"),
+         why="each mixture's best permutation; the metric matrix is written speaker pair by pair into "
+             "``torch.empty``: no key attributed, declined with the call's 'no returned key' only (also on the "
+             "batch of one group)"),
+    _gap(tm_log_cosh_tweedie_and_percentage_errors, value_batch, ["loss_logcosh", "loss_tweedie@0", "loss_tweedie@1"],
+         "log-cosh: a ``sum(0)`` over the flattened [B * 6] values, then ``/ target.shape[0]`` (on the one "
+         "example: 'no sum or mean over their rows'); Tweedie: ``torch.tensor(target.numel())`` as a value"),
+    Case(tm_hinge_losses, value_batch, gaps=keys("loss_hinge", "loss_multi_hinge@0", "loss_multi_hinge@1"),
+         gap_batches=(0, 1, 3), quiet=keys("loss_hinge"),
+         why="``measures.sum(0) / total`` with ``total = torch.tensor(target.shape[0])`` (binary: lost at "
+             "``Tensor.div``; one-vs-all: a per-class vector over the row dim); on the one example the binary "
+             "key is declined with no warning at all (the other key splits there)"),
+    _gap(tm_multiscale_ssim_per_image, image_batch, ["loss_msssim"],
+         "on the one example: ``Tensor.split`` sized by a size of image rows along a dim without images",
+         gap_batches=(3,)),
+    _mixing(tm_spatial_correlation_and_relative_average_spectral_error, image_batch, ["loss_rase"],
+            "RASE: 100 / the batch's mean target times the root of the batch-mean RMSE map" + _ONE_GROUP,
+            gap_batches=(3,)),
+]}
+
+
+FIRST = (399, 167, 151, 0)  # expected, declined, GAP, WRONG at first contact (nothing changed for them)
+NOW = FIRST
+globals().update(survey_tests(
+    CASES, range(len(WEIGHTS)), len(CASES), NOW,
+    over_target="151 GAP of 399 (37.8 %) at first contact: einops/einx size branches in vector-quantize-pytorch (34), "
+                "Tensor.unflatten (30), labels made with torch.tensor of Python ints (24), torchmetrics' counts made "
+                "tensors (18), pyro's ELBO (15), PIT's written matrix (7), roma's default epsilon (5), gpytorch's "
+                "masked_scatter_ (5), node losses over len(nodes) (6), single-example edges (7)"))
