@@ -293,6 +293,11 @@ def finish(
                   [result[k] for k in returned], values)
     group = names[host_group[0]] if host_group else ""
     if out is None:
+        if not returned:  # not foreseen (pairs of images): read here, a second read on this rare path
+            returned = list(dict.fromkeys([*as_returned, *(p.key for p in pending if one_value(p.value))]))
+            if not returned:
+                return Companions(), returned
+            return returned_values(result, returned, group, Companions(), key_format, warn, strict), returned
         return returned_values(result, returned, group, Companions(), key_format, warn, strict, values), returned
     if as_returned:
         out.extend(returned_values(result, as_returned, group, out, key_format, warn, strict, values))
