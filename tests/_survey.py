@@ -30,6 +30,16 @@ def stack(targets: list[dict], name: str) -> torch.Tensor:
     return torch.stack([t[name] for t in targets])
 
 
+def weights(targets: list[dict]) -> torch.Tensor:
+    """Every image's ``loss_weight`` as a tensor (a body weighting its own terms by it)."""
+    return torch.tensor([t["loss_weight"] for t in targets])
+
+
+LIBRARY_WEIGHTS = ([1.0, 0.5, 1.0, 0.25], [0.5, 1.0, 0.5], [1.0, 1.0, 1.0], [0.5])
+"""The weights of the surveys of installed libraries (23 to 25): two mixed batches, batch 2 every
+example of one group with every weight 1 (the others absent), batch 3 one example."""
+
+
 def focal(logits: torch.Tensor, target: torch.Tensor, alpha: float = 0.25, gamma: float = 2.0) -> torch.Tensor:
     """Sigmoid focal loss per element (reduction 'none')."""
     p = logits.sigmoid()

@@ -61,10 +61,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import TARGETS, Along
-from _survey import Case, keys, survey_tests
+from _survey import LIBRARY_WEIGHTS, Case, keys, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
+from _survey import weights as _weights
 from torch import nn
 
 # One worker runs the table: each pattern's outcome is computed once, sentence-transformers imported once.
@@ -77,7 +78,7 @@ aura_freq = pytest.importorskip("auraloss.freq")
 msssim = pytest.importorskip("pytorch_msssim")
 
 # batch 2: every example of one group (the others absent); batch 3: one example
-WEIGHTS = ([1.0, 0.5, 1.0, 0.25], [0.5, 1.0, 0.5], [1.0, 1.0, 1.0], [0.5])
+WEIGHTS = LIBRARY_WEIGHTS
 SOURCES = (["wiki", "code", "wiki", "news"], ["code", "code", "news"], ["wiki", "wiki", "wiki"], ["news"])
 
 
@@ -270,10 +271,6 @@ def stereo_batch(seed: int) -> tuple[list, list, None]:
 
 def _clean(targets):
     return _stack(targets, "audio")
-
-
-def _weights(targets):
-    return torch.tensor([t["loss_weight"] for t in targets])
 
 
 STFT = aura_freq.STFTLoss(fft_size=16, hop_size=4, win_length=16)

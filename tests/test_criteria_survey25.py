@@ -62,10 +62,11 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import KEEP, PER_IMAGE, TARGETS, Along
-from _survey import Case, Later, keys, survey_tests
+from _survey import LIBRARY_WEIGHTS, Case, Later, keys, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
+from _survey import weights as _weights
 
 _NEEDS = ("pyro", "roma", "zuko", "vector_quantize_pytorch", "torch_geometric", "gpytorch", "pytorch_metric_learning",
           "torchmetrics")
@@ -106,12 +107,8 @@ tm_image = Later("torchmetrics.functional.image")
 pytestmark = pytest.mark.xdist_group("survey25")
 
 # batch 2: every example of one group (the others absent); batch 3: one example
-WEIGHTS = ([1.0, 0.5, 1.0, 0.25], [0.5, 1.0, 0.5], [1.0, 1.0, 1.0], [0.5])
+WEIGHTS = LIBRARY_WEIGHTS
 SOURCES = (["web", "synth", "web", "books"], ["synth", "synth", "books"], ["web", "web", "web"], ["books"])
-
-
-def _weights(targets):
-    return torch.tensor([t["loss_weight"] for t in targets])
 
 
 def _built(seed: int, make):
