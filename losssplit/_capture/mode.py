@@ -786,11 +786,6 @@ RULES: dict[Any, Rule] = {}
 RUNNERS: dict[Any, Callable[[Frame, tuple, dict], Any]] = {}
 
 
-def over_count_op(frame: Frame, func: Any, rule: Rule, args: tuple, kwargs: dict, out: Any) -> bool:
-    """Replaced by ``overcount.over_count_op`` when that module is imported (it imports this one)."""
-    return False
-
-
 def rule(*funcs: Any) -> Callable[[Rule], Rule]:
     """Register the decorated rule for each of ``funcs`` (loud when one already has a rule).
 
@@ -3866,7 +3861,7 @@ class CaptureMode(TorchFunctionMode):
             # Side computations use detached tensors only, so no grad-mode switch is needed here.
             with _HIDDEN():
                 frame.op = (func, args, kwargs)
-                if rule is not None and frame.over_counts and over_count_op(frame, func, rule, args, kwargs, out):
+                if rule is not None and frame.over_counts and OVER_COUNT_RULE[0](frame, func, rule, args, kwargs, out):
                     pass  # a quotient over a count of image rows (``overcount``) followed there
                 elif rule is not None:
                     rule(frame, func, args, kwargs, out)
@@ -4014,6 +4009,9 @@ _KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_mem
 GROUP_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
 # the rule of ops on one-element tensors of constants of the body (``formulas.constant_result``)
 CONSTANT_RULE: list[Callable[[Frame, Any, tuple, dict, Any], None]] = []
+# the rule of ops meeting values over a count of image rows (``overcount.over_count_op``): True
+# where it followed the op (``Frame.over_counts`` is only filled once that module is imported)
+OVER_COUNT_RULE: list[Callable[[Frame, Any, Rule, tuple, dict, Any], bool]] = []
 
 
 def _followed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:

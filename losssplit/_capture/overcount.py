@@ -174,4 +174,4 @@ def _no_near_tie(frame: Frame, func: Any, args: tuple, kwargs: dict, op: str) ->
     frame.doubt((~(gap > _TIE * scale)).any(), f"{op} {OVER_COUNT}: two values within rounding of each other")
 
 
-mode.over_count_op = over_count_op
+mode.OVER_COUNT_RULE.append(over_count_op)
