@@ -4320,9 +4320,39 @@ _TEST_CHECKED = {(3, 11)}
 def compared() -> bool:
     """Whether the caller's code is executing a comparison operator written in it (``bs >= 3``,
     ``x.shape == y.shape``), not a call whose code compares (``max(bs, 1)``, a torch function's
-    checks). True where nothing can be told (an unchecked Python): such a comparison is then
-    taken as the body's own, which declines more, never less."""
-    return _executing(frozenset({"COMPARE_OP"}))
+    checks), or a membership test (``bs in (1, 2)``: a tuple or list compares with each item).
+    True where nothing can be told (an unchecked Python): such a comparison is then taken as the
+    body's own, which declines more, never less."""
+    return _executing(_COMPARING)
+
+
+_COMPARING = frozenset({"COMPARE_OP", "CONTAINS_OP"})
+
+
+def looked_up() -> bool:
+    """Whether the caller's code hashes a value at a membership test or a subscript written in it
+    (``bs in {1, 2}``, ``table[bs]``) or a dict lookup method it calls (``table.get(bs)``): a
+    decision on the value that makes no comparison (a set or dict compares only where hashes
+    match). Not another call (a cache keyed by a shape: einops' recipes). True where nothing can
+    be told."""
+    found = _executed(_TEST_CHECKED)
+    if found is None:
+        return True
+    _, instructions, at = found
+    if at is None or instructions[at].opname in ("CONTAINS_OP", "BINARY_SUBSCR"):
+        return at is not None
+    if instructions[at].opname != "CALL":
+        return False
+    start: int | None = at
+    while start and instructions[start - 1].opname in ("PRECALL", "KW_NAMES"):
+        start -= 1
+    for _ in range(instructions[at].arg or 0):
+        start = _operand_start(instructions, start) if start is not None else None
+    callee = instructions[start - 1] if start else None
+    return callee is not None and callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and callee.argval in _LOOKUPS
+
+
+_LOOKUPS = frozenset({"get", "pop", "setdefault", "__getitem__", "__contains__"})
 
 
 def _executing(opnames: frozenset[str]) -> bool:
@@ -4598,6 +4628,19 @@ def _tests_of(instructions: list[dis.Instruction], pushed: list[int],
             tests.append(("ne", 0.0))
             continue
         found = _consumer(instructions, p)
+        if found is not None and instructions[found[0]].opname == "CONTAINS_OP":
+            # ``len(t) in (1, 2)``: equal to each item of a literal of numbers; else not known per group
+            right = _operand_start(instructions, found[0]) if found[1] == 0 else None
+            items = instructions[right] if right == found[0] - 1 else None
+            values = items.argval if items is not None and items.opname == "LOAD_CONST" else None
+            if isinstance(values, (tuple, frozenset)) and all(type(v) in (int, float) for v in values):
+                tests += [("eq", float(v)) for v in values]
+            elif named:
+                tests.append(("eq", _Named("membership", "the items of a container (``in``)")))
+            continue
+        if found is not None and instructions[found[0]].opname == "BINARY_SUBSCR" and found[1] == 1 and named:
+            tests.append(("eq", _Named("key", "the keys of what it subscripts (``table[len(t)]``)")))
+            continue
         if found is None or instructions[found[0]].opname != "COMPARE_OP" or instructions[found[0]].argval not in _COMPARISONS:
             continue
         k, operand = found

@@ -77,6 +77,7 @@ from .mode import (
     norm_dim,
     only_wide_dim,
     op_name,
+    positional_operand,
     rule,
     tensors,
     test_keeps,
@@ -945,6 +946,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             new.from_prediction = False
         elif not new.from_prediction:  # an untracked prediction (``src - tgt`` of matched rows passed in)
             new.from_prediction = any(t is None and is_prediction(x, None) for x, t in ((a, ta), (b, tb)))
+        if frame.positional and kind in ("add", "sub") and out.is_floating_point():
+            # a value shifted by positions (``l + torch.arange(B)``); an index built so is checked where it picks
+            for x in (a, b) if ta is None or tb is None else ():
+                if isinstance(x, Tensor) and frame.get(x) is None:
+                    positional_operand(frame, x, new.rows, out.shape, op)
         sa = unweighted_operand(frame, a, ta, new.rows, out.shape, op, kind in ("mul", "div"), new.image)
         sb = unweighted_operand(frame, b, tb, new.rows, out.shape, op, kind in ("mul", "div"), new.image)
         if sa is not a or sb is not b:

@@ -235,6 +235,21 @@ def _tested(base: Any) -> Callable[..., Any]:
     return method
 
 
+def _hashed(base: Any) -> Callable[..., Any]:
+    def method(self: Any) -> int:  # ``bs in {1, 2}``, ``table[bs]``: a set or dict compares only equal hashes
+        value = base.__hash__(self)
+        if _by_the_capture():
+            return value
+        frame = self._frame()
+        if frame is not None and frame.error is None and _bytecode.looked_up():
+            n = int.__int__(self) if isinstance(self, int) else float.__float__(self)
+            frame.branch(Branch(None, "eq", 0.0, False, f"a size of image rows looked up in a set or dict ({n:g})"))
+        return value
+
+    method.__name__ = "__hash__"
+    return method
+
+
 for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
     for _name in _ARITHMETIC:
         setattr(_cls, _name, _derived(_name, _base))
@@ -243,7 +258,7 @@ for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
     for _name in _COMPARED:
         setattr(_cls, _name, _compared(_name, _base))
     _cls.__bool__ = _tested(_base)  # type: ignore[method-assign]
-    _cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
+    _cls.__hash__ = _hashed(_base)  # type: ignore[method-assign]
 
 
 class FlooredFloat(_Plain, float):
@@ -975,6 +990,10 @@ class Frame:
         # ``m.sum(1)``), carrying no images' rows: id -> (the tensor, the op); a size or value
         # read of them declines the call (on a group alone it is the group's)
         self.sized_derived: dict[int, tuple[Tensor, str]] = {}
+        # tensors whose values follow the positions or the count of image rows (``_POSITIONAL``
+        # factories given such a count, and what is computed from them without images): id -> (the
+        # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
+        self.positional: dict[int, tuple[Tensor, str]] = {}
         # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
@@ -1932,6 +1951,7 @@ class Frame:
         self.row_constants.clear()
         self.sized_by.clear()
         self.sized_derived.clear()
+        self.positional.clear()
         self.lengths.clear()
         self.other_lengths.clear()
         self.mixed_sizes.clear()
@@ -2535,6 +2555,8 @@ def unweighted_operand(
         return x
     if track is not None:
         return track.unweighted if track.unweighted is not None else x
+    if factor and frame.positional:
+        positional_operand(frame, x, rows, shape, op)
     filled = frame.weight_filled.get(id(x)) if factor else None
     if filled is not None and filled[0] is x:
         ones = filled[2] if filled[2] is not None else torch.ones_like(x)
@@ -3675,6 +3697,37 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         frame.sized_by[id(out)] = (out, rows)
 
 
+# factories whose values, not only their shape, follow the sizes they are given (positions, draws):
+# made with a count of image rows, each row's value is its position's in the batch, on a group
+# alone another one (``Frame.positional``, ``positional_operand``)
+_POSITIONAL = frozenset({torch.arange, torch.linspace, torch.logspace, torch.eye, torch.randperm, torch.randint,
+                         torch.rand, torch.randn, torch.normal, torch.tril_indices, torch.triu_indices})
+
+
+def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
+    """Whether a ``_POSITIONAL`` factory is given a size of image rows, a number computed from
+    one, a length of a tensor of image rows (by value: a constant equal to one declines too) or a
+    plain int the body computed from a length of its data (``len(targets)``)."""
+    numbers = [v for v in flat_args(args, kwargs or _NO_KWARGS) if isinstance(v, int) and type(v) is not bool]
+    if any(frame.size_number(v) or v in frame.lengths for v in numbers):
+        return True
+    return any(type(v) is int for v in numbers) and _bytecode.counted_number(zero=False)
+
+
+def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int], op: str) -> None:
+    """Decline ``x``, an untracked operand of values of image rows (broadcast to ``shape``), where
+    it was computed from a ``_POSITIONAL`` factory given a count of image rows
+    (``Frame.positional``): its values follow the rows' positions or count in the batch, on a
+    group alone the group's (review 16, red team session 17: were followed as constants)."""
+    derived = frame.positional.get(id(x))
+    if derived is None or derived[0] is not x or not rows:
+        return
+    shift = len(shape) - x.dim()
+    if any(d >= shift and x.shape[d - shift] != 1 for d in rows):
+        raise Unsupported(f"an operand computed by {derived[1]} with a size of image rows or a length of the data: "
+                          "its values follow the rows' positions or count in the batch, on a group alone the group's")
+
+
 _EXPOSED_VALUES = 1 << 16  # elements of the images' values copied when handed out (logits are not)
 
 
@@ -3855,6 +3908,8 @@ class CaptureMode(TorchFunctionMode):
                 rule = _followed
             elif isinstance(grouped, tuple):
                 args, kwargs = grouped  # the rules see the plain numbers, as without the mark
+        if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
+            frame.positional[id(out)] = (out, op_name(func))
         if rule is None and func in KNOWN_IGNORED:
             return out
         try:
@@ -3913,6 +3968,8 @@ class CaptureMode(TorchFunctionMode):
                         follow_labels(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+        if frame.positional and args:
+            _derive_positional(frame, func, args, kwargs, out)
         if frame.sized_by and args and isinstance(out, Tensor):
             if func in _SIZE_KEEPING:
                 _keep_sized(frame, func, args, kwargs, out)
@@ -4169,6 +4226,26 @@ def _derive_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tenso
         derived = frame.sized_derived.get(id(x))
         if sized is not None and sized[0] is x or derived is not None and derived[0] is x:
             frame.sized_derived[id(out)] = (out, derived[1] if derived is not None and derived[0] is x else op_name(func))
+            return
+
+
+# ops whose other tensor arguments only pick or place values of the one at this position: positions
+# used as an index (``w[batch]`` of ``batch = arange(B).repeat_interleave(n)``) give the picked values
+_PICKS_FROM = {Tensor.__getitem__: 0, torch.index_select: 0, Tensor.index_select: 0, torch.gather: 0,
+               Tensor.gather: 0, torch.take: 0, Tensor.take: 0, torch.take_along_dim: 0, Tensor.take_along_dim: 0,
+               torch.nn.functional.embedding: 1}
+
+
+def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Record the untracked tensors of ``out`` in ``Frame.positional`` where an operand is there:
+    ``torch.arange(B).float() / B`` still holds positions."""
+    at = _PICKS_FROM.get(func)
+    for x in flat_args(args, kwargs) if at is None else args[at:at + 1]:
+        held = frame.positional.get(id(x)) if isinstance(x, Tensor) else None
+        if held is not None and held[0] is x:
+            for item in out if isinstance(out, (tuple, list)) else (out,):
+                if isinstance(item, Tensor) and frame.get(item) is None:
+                    frame.positional[id(item)] = (item, held[1])
             return
 
 
