@@ -81,22 +81,8 @@ pinfer = Later("pyro.infer")
 roma = Later("roma")
 
 
-class _TorchKept(Later):
-    """torch_geometric rebinds ``torch.index_select`` and ``torch.select`` when it is imported (for
-    its ``HashTensor``): put torch's own back, so that the worker's other tests name and call them.
-    (Where torch_geometric is imported before losssplit, losssplit's rules for those two ops,
-    registered on the names as they were, never see them: declined, README "Survey 25".)"""
-
-    def __getattr__(self, attr: str):
-        kept = torch.index_select, torch.select
-        try:
-            return super().__getattr__(attr)
-        finally:
-            torch.index_select, torch.select = kept
-
-
-pyg = _TorchKept("torch_geometric.nn")
-pyg_utils = _TorchKept("torch_geometric.utils")
+pyg = Later("torch_geometric.nn")
+pyg_utils = Later("torch_geometric.utils")
 gpytorch = Later("gpytorch")
 linear_operator = Later("linear_operator.operators")
 tm = Later("torchmetrics.functional")

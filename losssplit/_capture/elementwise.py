@@ -658,7 +658,7 @@ def made_from_data(frame: Frame, src: Any, out: Any) -> None:
     ``num_pos.float()`` is (review16: untracked, a count of the images' rows became a constant of
     the body, read by value)."""
     if isinstance(src, Tensor) and frame.get(src) is not None:
-        passthrough(frame, torch.as_tensor, (src,), {}, out)
+        passthrough(frame, _AS_TENSOR, (src,), {}, out)
 
 
 def rounded_division(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -3124,6 +3124,10 @@ def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         frame.set(out, new)
 
 
+# ops a function's body names, bound once: a library may rebind torch's names later
+_FULL_LIKE, _ZEROS_LIKE, _AS_TENSOR = torch.full_like, torch.zeros_like, torch.as_tensor
+
+
 @rule(
     torch.zeros_like, torch.ones_like, torch.full_like, torch.empty_like, torch.rand_like,
     torch.randn_like,
@@ -3132,10 +3136,10 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``zeros_like``/``full_like``...: same layout, fresh data (no prediction). Filled with an
     image's own weight object (``full_like(l, t["loss_weight"])``), its values count 1."""
     track = frame.get(args[0])
-    fill = get_arg(args, kwargs, 1, "fill_value", None) if func is torch.full_like else 0 if func is torch.zeros_like else None
+    fill = get_arg(args, kwargs, 1, "fill_value", None) if func is _FULL_LIKE else 0 if func is _ZEROS_LIKE else None
     if type(fill) in (int, float) and fill == 0:
         frame.note_zeros(out)
-    images = frame.weight_images(fill) if func is torch.full_like else None
+    images = frame.weight_images(fill) if func is _FULL_LIKE else None
     if track is None:
         if images and isinstance(out, Tensor):
             frame.weight_filled[id(out)] = (out, images, None)

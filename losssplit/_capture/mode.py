@@ -2572,12 +2572,37 @@ def unweighted_operand(
     if x.dim() == 0 or not rows:
         return x
     if not per_row(x, rows, shape):
+        _spread_weight(frame, x, rows, shape, op)
         return x
     shift = len(shape) - x.dim()
     wide = [d for d, n in enumerate(x.shape) if n != 1] or [d - shift for d in rows if d >= shift][:1]
     if len(wide) != 1 or wide[0] + shift not in rows:
         return x
     return unweighted_along(frame, x, wide[0], rows, shape, op)
+
+
+def _spread_weight(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int], op: str) -> None:
+    """An untracked factor (no grad) that varies along one dim of image rows and along others:
+    data, kept as it is (a focal ``alpha_t``). Where every element holds its image's weight and some
+    weight is not 1, ``torch.tensor([t["loss_weight"] for t in targets])[:, None].expand_as(l)``,
+    ``.repeat``, it is the weights spread over the elements, which as data was kept in the
+    companions (red team, session 18): the call declines. (The weights at some elements beside
+    other values stay a known limit, README: a check there declined focal ``alpha_t`` factors.)"""
+    shift = len(shape) - x.dim()
+    dims = [d for d in range(x.dim()) if d + shift in rows and x.shape[d] == shape[d + shift] and x.shape[d] != 1]
+    numbers = frame.weight_numbers()
+    if len(dims) != 1 or not x.numel() or numbers is not None and all(w == 1 for w in numbers):
+        return
+    weights = frame.weights_on(x.device, x.dtype if x.is_floating_point() else torch.float64)
+    if weights is None:
+        return
+    (d,) = dims
+    of_rows = weights.take(rows[d + shift])
+    along = [1] * x.dim()
+    along[d] = x.shape[d]
+    values = x if x.is_floating_point() else x.double()
+    frame.doubt((values == of_rows.view(along)).all() & (of_rows != 1).any(), f"a factor at {op} holds each "
+                "image's weight on every element (the weights spread over the elements, or data: cannot be told apart)")
 
 
 def unweighted_on_image(frame: Frame, x: Tensor, image: Tensor, op: str) -> Tensor:
@@ -3181,6 +3206,8 @@ def near_count(z: float, v: float) -> bool:
 
 # torch functions that make a tensor of a Python number (``torch.tensor(num_pos / num_images)``)
 _TENSOR_MAKERS = (torch.tensor, torch.as_tensor)
+# ops a function's body tests ``func`` against, bound once: a library may rebind torch's names later
+_NUMEL, _SCALAR_TENSOR, _EQUAL, _ONE_HOT = torch.numel, torch.scalar_tensor, torch.equal, torch.nn.functional.one_hot
 
 # Reads that turn a tensor's values into Python numbers the capture can no longer follow.
 HOST_READS = {Tensor.item, Tensor.tolist, Tensor.__float__, Tensor.__int__, Tensor.__index__, Tensor.__bool__, Tensor.numel, torch.numel,
@@ -3194,9 +3221,9 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     read by ``.item()`` where the body's code proves it reaches only arithmetic and
     ``torch.tensor`` (``log_only_read``) is no read: returned marked (``LoggedFloat``), else None."""
     track = frame.get(x)
-    if func is Tensor.numel or func is torch.numel or func is Tensor.__len__:
+    if func is Tensor.numel or func is _NUMEL or func is Tensor.__len__:
         _size_of_mixed_pick(frame, track, out)
-    if func is Tensor.numel or func is torch.numel:  # a size (``_counted_sizes``), but of a mask's 1-d indices
+    if func is Tensor.numel or func is _NUMEL:  # a size (``_counted_sizes``), but of a mask's 1-d indices
         if x.dim() == 1:
             frame.count_read(x, out, "numel")
         return
@@ -3371,7 +3398,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         if hit is not None and hit[0] is x and x.dim() == 2:
             with torch._C.DisableTorchFunction():
                 rows = {0: hit[1].rows[x[:, hit[1].row_dim]]}
-        elif func is not Tensor.numel and func is not torch.numel:
+        elif func is not Tensor.numel and func is not _NUMEL:
             n = (out[0] if out else None) if isinstance(out, torch.Size) else out  # ``nonzero(as_tuple=True)``: as ``len``
             if type(n) is int and (isinstance(out, torch.Size) or get_arg(args, kwargs, 1, "dim", 0) in (0, -x.dim())):
                 frame.count_read(x, n, "size")
@@ -3381,7 +3408,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         if not any(d in rows and rows[d].numel() == n for d, n in enumerate(out)):
             return out
         return torch.Size([_size_of(frame, n, rows[d]) if d in rows and rows[d].numel() == n else n for d, n in enumerate(out)])
-    if func is Tensor.numel or func is torch.numel:  # with one dim of image rows: the group's elements
+    if func is Tensor.numel or func is _NUMEL:  # with one dim of image rows: the group's elements
         if len(rows) != 1 or type(out) is not int:
             return out
         ((d, each),) = rows.items()
@@ -3465,7 +3492,7 @@ def count_data(frame: Frame, func: Any, args: tuple, kwargs: dict) -> Any:
     count, a count inside a nested list). The op's rule (``shape.full``) follows it."""
     if func not in _DATA_ARGS:
         return None
-    data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "s" if func is torch.scalar_tensor else "data", None)
+    data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "s" if func is _SCALAR_TENSOR else "data", None)
     if frame.row_count(data) is not None:
         return data
     if type(data) in (torch.Size, tuple, list) and all(type(n) in (int, RowCount) for n in data) and any(
@@ -3998,7 +4025,7 @@ def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     (D-FINE's ``if torch.equal(student, teacher):``): a branch decided per group, on a group alone
     whether its rows are equal -- its count of unequal elements is 0. Whether it was noted so
     (anything else: ``allclose``, rows along several dims or lost, declines the call)."""
-    if func not in (torch.equal, Tensor.equal) or kwargs or len(args) != 2 or type(out) is not bool:
+    if func not in (_EQUAL, Tensor.equal) or kwargs or len(args) != 2 or type(out) is not bool:
         return False
     a, b = args
     if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.shape != b.shape or not a.numel():
@@ -4204,7 +4231,7 @@ def _leading_kept(func: Any, args: tuple, kwargs: dict, x: Tensor, out: Tensor, 
             parts = (*parts[:at], *[slice(None)] * (x.dim() - len(parts) + 1), *parts[at + 1:])
         if any(d < len(parts) and parts[d] != slice(None) for d in rows):
             return False
-    elif func is not torch.nn.functional.one_hot:
+    elif func is not _ONE_HOT:
         dim = get_arg(args, kwargs, 1, "dim", 0)
         if type(dim) is not int or dim not in (-1, x.dim()):
             return False

@@ -568,19 +568,23 @@ def _piece_maps(
     return [p[0] if len(p) == 1 else _join_rows(frame, list(p), p[0].device) for p in pieces]
 
 
+# ops a function's body names, bound once: a library may rebind torch's names later
+_TENSOR, _SCALAR_TENSOR, _AS_TENSOR, _LINALG_CROSS = torch.tensor, torch.scalar_tensor, torch.as_tensor, torch.linalg.cross
+
+
 @rule(torch.full, Tensor.new_full, torch.tensor, torch.scalar_tensor, torch.as_tensor, Tensor.new_tensor)
 def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.full((D,), t["loss_weight"])``, ``torch.tensor(t["loss_weight"])``: filled with one
     image's own weight object, a tensor of that image's weight (its values count 1 where it
     multiplies that image's losses, and stacked in image order it is the per-image weight, with
     its rows)."""
-    if func in (torch.tensor, torch.scalar_tensor, torch.as_tensor):
-        fill = get_arg(args, kwargs, 0, "s" if func is torch.scalar_tensor else "data", None)
+    if func in (_TENSOR, _SCALAR_TENSOR, _AS_TENSOR):
+        fill = get_arg(args, kwargs, 0, "s" if func is _SCALAR_TENSOR else "data", None)
     elif func is Tensor.new_tensor:
         fill = get_arg(args, kwargs, 1, "data", None)
     else:
         fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
-    if isinstance(fill, Tensor) and func in (torch.tensor, torch.as_tensor, Tensor.new_tensor):
+    if isinstance(fill, Tensor) and func in (_TENSOR, _AS_TENSOR, Tensor.new_tensor):
         made_from_data(frame, fill, out)
         return
     if count_data(frame, func, args, kwargs) is not None:
@@ -600,7 +604,7 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         # of ratios may take (``formulas.constant_result``); not ``torch.tensor(len(targets) * 0.5)``
         frame.constant_tensors[id(out)] = (out, version_of(out), ("c", fill))
     held = frame.int_number(out)
-    if held and func in (torch.tensor, torch.as_tensor):  # ``torch.as_tensor([n])`` after ``n = n * groups``
+    if held and func in (_TENSOR, _AS_TENSOR):  # ``torch.as_tensor([n])`` after ``n = n * groups``
         k = constant_multiple(frame.fixed_lists)
         if k is not None and k != 1 and held % k == 0:
             frame.int_factors[id(out)] = (out, k)
@@ -1093,7 +1097,7 @@ def cross(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if not isinstance(out, Tensor) or len(args) < 2 and "other" not in kwargs:
         return
     operands = [(x, frame.get(x)) for x in (args[0], get_arg(args, kwargs, 1, "other", None))]
-    dim = get_arg(args, kwargs, 2, "dim", -1 if func is torch.linalg.cross else None)
+    dim = get_arg(args, kwargs, 2, "dim", -1 if func is _LINALG_CROSS else None)
     if dim is None:
         dim = next((i for i, n in enumerate(out.shape) if n == 3), -1)
     d = norm_dim(int(dim), out.dim())
