@@ -578,8 +578,9 @@ def masked_scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     if why is not None:
         frame.lose(out, why, held or positions)
         return
-    if positions.unweighted is not None or held is not None and held.unweighted is not None:
-        positions.unweighted = torch.masked_scatter(unweighted_of(x, frame.get(x)), mask, unweighted_of(source, held))
+    kept = frame.get(x)
+    if kept is not None and kept.unweighted is not None or held is not None and held.unweighted is not None:
+        positions.unweighted = torch.masked_scatter(unweighted_of(x, kept), mask, unweighted_of(source, held))
     frame.set(out, positions)
 
 
