@@ -51,6 +51,17 @@ computed from the body's ``len(targets)`` (5); gpytorch's Bernoulli quadrature t
 length of a list argument other than the targets (6, with ``x.shape[0]`` on the one graph);
 single-example and one-example-group edges (7: a branch of pyro's on ``3 == 1`` for batch 1's group
 of one).
+
+Session 18 (unflat): 131 declined, 115 GAP (28.8 %), 0 WRONG. ``Tensor.unflatten`` follows rows as
+the reshape it is, and what declined after it splits: zuko's ``torch.masked_scatter`` of the scales'
+lower triangle (each value checked to be of its position's image), ``tril``, ``solve_triangular``;
+roma's ``solve_ex`` and ``matrix_norm``. Zuko's three flows split; roma's Procrustes registration
+too, but on the one example (a ``torch.where`` of its eigenvector refinement). Roma's ``epsilon=1e-6``
+default was read as computed from ``len(targets)`` only because the body called roma through the
+test's lazy ``Later`` proxy, whose attribute the bytecode reader cannot look up without running its
+code (then a call is counted where the calling code computes any number from the batch); the body
+imports roma as a module, as user code does, and the default is read as the def-time constant it
+is: it splits but on the one example (``/ len(targets)`` of 1 taken for a normaliser from outside).
 """
 
 from __future__ import annotations
@@ -305,7 +316,11 @@ FLIP = torch.diag(torch.tensor([-1.0, -1.0, 1.0]))  # a 180-degree symmetry abou
 
 def roma_rotation_vector_over_an_objects_symmetries(outputs, targets):
     """A symmetric object's rotation error: the smaller geodesic distance to the ground truth or its
-    symmetric pose, weighted per example and divided by the examples."""
+    symmetric pose, weighted per example and divided by the examples. roma imported as a module,
+    as user code does: through the lazy ``Later`` proxy the call's default ``epsilon`` could not be
+    read without running the proxy's code (and was declined as computed from ``len(targets)``)."""
+    import roma
+
     rot = roma.rotvec_to_rotmat(outputs["rotvec"])
     gt = _stack(targets, "rotmat")
     d = torch.minimum(roma.rotmat_geodesic_distance(rot, gt), roma.rotmat_geodesic_distance(rot, gt @ FLIP))
@@ -675,10 +690,6 @@ def _mixing(body, batch, key_names, why, gap_batches=()):
     return Case(body, batch, names, gaps=names, gap_batches=gap_batches, mix_batches=(0, 1), why=why)
 
 
-_UNFLATTEN = "``Tensor.unflatten`` has no rule (zuko's and roma's batch reshapes): attribution lost"
-_LEN_DEFAULT = ("a library function's own default threshold (roma's ``epsilon=1e-6`` at ``theta < epsilon``, a "
-                "``clamp_min`` bound) read as a number the body computed from ``len(targets)``, because the body "
-                "divides by ``len(targets)`` and a call up the stack is not read")
 _LABELS = ("labels made by ``torch.tensor([t['label'] for t in targets])`` have no known image rows: pml's "
            "``check_shapes`` compares ``embeddings.shape[0] != labels.shape[0]`` (4 != 4), which a group alone "
            "would decide as 2 != 4")
@@ -705,11 +716,15 @@ CASES = {c.body.__name__: c for c in [
          "(``x.shape[0]``): declined at ``Tensor.mul``"),
     Case(roma_6d_gram_schmidt_geodesic, pose_batch),
     Case(roma_quaternion_with_learned_uncertainties, roma_pose_batch),
-    _gap(roma_procrustes_aligned_joints, pose_batch, ["loss_pa_mpjpe", "loss_weighted_rigid"], _UNFLATTEN),
-    _gap(roma_rotation_vector_over_an_objects_symmetries, pose_batch, ["loss_sym"], _LEN_DEFAULT),
-    _gap(zuko_neural_spline_flow_nll, sbi_batch, ["loss_npe"], _UNFLATTEN),
-    _gap(zuko_masked_autoregressive_flow_weighted, sbi_batch, ["loss_npe"], _UNFLATTEN),
-    _gap(zuko_gaussian_mixture_sum_and_mean, sbi_batch, ["loss_gmm", "loss_gmm_sum"], _UNFLATTEN),
+    _gap(roma_procrustes_aligned_joints, pose_batch, ["loss_pa_mpjpe", "loss_weighted_rigid"],
+         "on the one example: a ``torch.where`` of roma's eigenvector refinement is lost, then "
+         "``torch.linalg.solve_ex`` of it", gap_batches=(3,)),
+    _gap(roma_rotation_vector_over_an_objects_symmetries, pose_batch, ["loss_sym"],
+         "on the one example: ``/ len(targets)`` (1) is taken for a normaliser from outside the call that the "
+         "target dicts' fields do not count alike", gap_batches=(3,)),
+    Case(zuko_neural_spline_flow_nll, sbi_batch),
+    Case(zuko_masked_autoregressive_flow_weighted, sbi_batch),
+    Case(zuko_gaussian_mixture_sum_and_mean, sbi_batch),
     _gap(vq_commitment_and_reconstruction, token_batch, ["loss_recon", "loss_commit"],
          _VQ + _BRANCH_ON_ONE_GROUP + "; on the one example, lost at ``F.mse_loss``", gap_batches=(0, 1, 2, 3)),
     _gap(vq_masked_commitment, token_batch, ["loss_commit", "loss_recon@0", "loss_recon@1", "loss_recon@3"],
@@ -767,10 +782,13 @@ CASES = {c.body.__name__: c for c in [
 
 
 FIRST = (399, 167, 151, 0)  # expected, declined, GAP, WRONG at first contact (nothing changed for them)
-NOW = (399, 163, 147, 0)  # after session 17's merges: Tweedie's torch.tensor(target.numel()) splits (s24gap)
+# after session 17's merges (Tweedie's torch.tensor(target.numel()) splits, s24gap): (399, 163, 147, 0); session
+# 18 (unflat): Tensor.unflatten as the reshape it is, torch.masked_scatter followed in order, tril / triu,
+# solve_ex / solve_triangular, matrix_norm, roma's symmetries body importing roma as a module
+NOW = (399, 131, 115, 0)
 globals().update(survey_tests(
     CASES, range(len(WEIGHTS)), len(CASES), NOW,
-    over_target="147 GAP of 399 (36.8 %; 151, 37.8 % at first contact): einops/einx size branches in vector-quantize-pytorch (34), "
-                "Tensor.unflatten (30), labels made with torch.tensor of Python ints (24), torchmetrics' counts made "
-                "tensors (18), pyro's ELBO (15), PIT's written matrix (7), roma's default epsilon (5), gpytorch's "
-                "masked_scatter_ (5), node losses over len(nodes) (6), single-example edges (7)"))
+    over_target="115 GAP of 399 (28.8 %; 151, 37.8 % at first contact): einops/einx size branches in vector-quantize-pytorch (34), "
+                "labels made with torch.tensor of Python ints (24), pyro's ELBO (15), torchmetrics' counts made "
+                "tensors (14), single-example edges (10), PIT's written matrix (7), node losses over len(nodes) (6), "
+                "gpytorch's masked_scatter_ (5)"))

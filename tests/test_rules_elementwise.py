@@ -216,6 +216,8 @@ CASES = {
     # MONAI's squared-prediction dice: ``LA.vector_norm(input, ord, dim=reduce_axis)`` (the ord comes first)
     torch.linalg.vector_norm: per_row(lambda e: torch.linalg.vector_norm(e, 2, (1, 2))),
     torch.linalg.norm: per_row(lambda e: torch.linalg.norm(e, 1, -1, True)),
+    # roma's Procrustes: the Frobenius norm of each image's matrix (the last two dims by default)
+    torch.linalg.matrix_norm: per_row(lambda e: torch.linalg.matrix_norm(e)[:, None, None] * e),
     T.logsumexp: per_row(lambda e: T.logsumexp(e, -1)), torch.logsumexp: per_row(lambda e: torch.logsumexp(e, 2)),
     T.all: flags(lambda m: T.all(m, -1)), torch.all: flags(lambda m: torch.all(m, dim=2)),
     T.any: flags(lambda m: T.any(m, -1)), torch.any: flags(lambda m: torch.any(m, dim=2)),
@@ -450,6 +452,9 @@ def test_other_norms_over_rows_decline():
     # the dim after the ord: over the images (read as the ord's position, dim 2, it would be kept)
     check_rule(per_row(lambda e: torch.linalg.vector_norm(e, 2, 0)), "vector_norm", declines=True)
     check_rule(per_row(lambda e: torch.linalg.norm(e, 2, dim=0)), "linalg_norm", declines=True)
+    # a matrix norm over the images and another dim (the default dims are the last two)
+    check_rule(per_row(lambda e: torch.linalg.matrix_norm(e, "fro", (0, 2))[None, :, None] * e), "matrix_norm",
+               declines=True)
 
 
 def test_in_place_ops_on_a_normaliser_and_on_a_reduced_loss():

@@ -103,7 +103,10 @@ CASES = {
     T.__isub__: written(lambda c, y: T.__isub__(c, y)),
     T.__itruediv__: written(lambda c, y: T.__itruediv__(c, 2.0)),
     T.scatter_reduce_: written(lambda c, y: T.scatter_reduce_(c, 2, y.argsort(-1), y, "amax")),
-    T.masked_scatter_: written(lambda c, y: T.masked_scatter_(c, y > 0.8, torch.zeros_like(c))),
+    # values of each image in order into its own positions (2 of each row); a source of zeros at positions of
+    # other counts per image declines since the values are followed in order (was split: exact only because
+    # every value is 0)
+    T.masked_scatter_: written(lambda c, y: T.masked_scatter_(c, torch.arange(4) < 2, y[..., 1:3] * c[..., :2])),
     T.gather: _picked(lambda e, i: T.gather(e, 2, i)),
     torch.gather: _picked(lambda e, i: torch.gather(e, -1, i)),
     torch.take_along_dim: _picked(lambda e, i: torch.take_along_dim(e, i, 2)),
@@ -140,6 +143,15 @@ CASES = {
         torch.matrix_exp, T.matrix_exp, torch.linalg.matrix_exp, torch.inverse, T.inverse, torch.linalg.inv)},
     **{f: rows(lambda e, y, f=f: f(_covariances(e, y))) for f in (torch.linalg.cholesky, torch.cholesky, T.cholesky)},
     torch.linalg.solve: rows(lambda e, y: torch.linalg.solve(_covariances(e, y), _covariances(y, e) + e[..., :3, :3])),
+    torch.linalg.solve_ex: rows(lambda e, y: torch.linalg.solve_ex(_covariances(e, y), _covariances(y, e)).result),
+    torch.linalg.solve_triangular: rows(lambda e, y: torch.linalg.solve_triangular(
+        torch.linalg.cholesky(_covariances(e, y)), e[..., :3, :2], upper=False)),
+    **{f: rows(lambda e, y, f=f: f(e @ y.transpose(1, 2))) for f in (torch.tril, T.tril)},
+    **{f: rows(lambda e, y, f=f: f(e, 1) * y) for f in (torch.triu, T.triu)},
+    # zuko's scales: values of each image, in order, into its lower triangle (3 positions per image)
+    torch.masked_scatter: rows(lambda e, y: torch.masked_scatter(e, torch.ones(3, 4, dtype=torch.bool).tril(-1),
+                                                                 y[:, 0, :3] * e[:, 1, :3])),
+    T.masked_scatter: rows(lambda e, y: T.masked_scatter(e, mask=torch.arange(4) < 2, source=e.flip(-1)[..., :2] * y[..., :2])),
     torch.nonzero: lambda o, t: _over_count(o, t, lambda m: max(len(torch.nonzero(m).squeeze(1)), 1)),
     # decompositions of each image's matrix: every result keeps the images' rows
     torch.linalg.svd: rows(lambda e, y: _rebuilt(*torch.linalg.svd(_covariances(e, y)))),
@@ -653,8 +665,19 @@ def lovasz_like(outputs, targets):
     return {"loss": total / len(targets)}
 
 
+def _weighted_scatter(outputs, targets):
+    """``masked_scatter`` of weighted positions and of weighted values, in order: the weight counts
+    1 on either side (the weighted positions' copy was dropped: a WRONG companion before)."""
+    err, y = _err(outputs, targets)
+    w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+    lower = torch.ones(3, 4, dtype=torch.bool).tril(-1)
+    return {"a": torch.masked_scatter(err * w, lower, y[:, 0, :3] * 2).mean(),
+            "b": torch.masked_scatter(err, lower, (y * w)[:, 0, :3]).mean()}
+
+
 EXACT = {
     "macro dice over per-class sums": macro_dice,
+    "masked_scatter of weighted positions and values": _weighted_scatter,
     "sort per image in a loop": lovasz_like,
     "einsum with an ellipsis": sorted_rows(lambda e, y: torch.einsum("...c,...c->...", e, y)),
     "einsum without an arrow": sorted_rows(lambda e, y: torch.einsum("bqc", e * y)),
@@ -705,6 +728,20 @@ MIXING = {
         "solve"),
     "solve of batches with images in a matrix dim": (
         rows(lambda e, y: torch.linalg.solve(torch.eye(len(y)).expand(3, -1, -1), e[:, :, :1].permute(1, 0, 2))), "solve"),
+    "solve_ex of a matrix whose rows are images": (rows(lambda e, y: torch.linalg.solve_ex(
+        e[:, 0, :1].expand(-1, len(y)) + torch.eye(len(y)), torch.ones(len(y), 1)).result), "solve_ex"),
+    "solve_triangular from the right": (rows(lambda e, y: torch.linalg.solve_triangular(
+        torch.linalg.cholesky(_covariances(e, y)), e[..., :2, :3], upper=False, left=False)), "solve_triangular"),
+    "tril of a matrix whose rows are images": (rows(lambda e, y: torch.tril(e.sum(-1))), "tril"),
+    # values taken in order: where an image has another count of positions than of values, the next image's
+    # positions take its values
+    "masked_scatter of another image's values": (
+        rows(lambda e, y: torch.masked_scatter(e, y > 0.5, e.flatten() * 2)), "masked_scatter puts a value of one image"),
+    "masked_scatter_ in place of another image's values": (
+        rows(lambda e, y: e.clone().masked_scatter_(y > 0.5, e.flatten() * 2)), "masked_scatter_ puts a value of one image"),
+    # on a group alone its positions take the first values, not those after the other images'
+    "masked_scatter of constant values into the images' positions": (
+        rows(lambda e, y: torch.masked_scatter(e, y > 0.5, torch.linspace(0, 1, e.numel()))), "values that carry no images"),
     "embedding rows of a table whose rows are images": (
         lambda o, t: {"loss": F.embedding(_labels(t)[0] % len(t), o["x"][:, 0]).mean()}, "embedding"),
     "scatter_reduce_ in place of weighted values": (

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 from _helpers import (
     ROWS,
+    RULE_BATCHES,
     TARGETS,
     Owned,
     check_rule,
@@ -77,6 +78,8 @@ CASES = {
     T.view_as: shaped(lambda e: T.view_as(e.flatten(0, 1), e).amax(-1)),
     T.reshape_as: shaped(lambda e: T.reshape_as(e.flatten(), e.transpose(1, 2)).sum(1)),
     T.flatten: shaped(lambda e: T.flatten(e, 1).sum(1)),
+    T.unflatten: shaped(lambda e: T.unflatten(e, -1, (2, 2)).amax(-1)),
+    torch.unflatten: shaped(lambda e: torch.unflatten(e.flatten(0, 1), 0, (e.shape[0], -1)).sum(1)),
     torch.flatten: shaped(lambda e: torch.flatten(e, 0, 1).sum(-1)),
     T.transpose: shaped(lambda e: T.transpose(e, 1, 2).sum(1)),
     torch.transpose: shaped(lambda e: torch.transpose(e, 0, 1).sum(-1)),
@@ -170,6 +173,15 @@ RESHAPES = {
     "repeat then view back": shaped(lambda e: e.repeat(1, 2, 1).view(e.shape[0], 2, 3, 4).sum(1)),
     "repeat_interleave without dim then view": shaped(lambda e: e.repeat_interleave(2).view(e.shape[0], -1)),
     "counts of repeats per image": counted_rows,
+    "unflatten of the flattened batch into (images, -1)": shaped(lambda e: e.flatten().unflatten(0, (-1, 12)).amax(1)),
+    "unflatten of crop-major rows into (k, images)": shaped(
+        lambda e: e.transpose(0, 1).flatten(0, 1).unflatten(0, (3, -1)).amax(0)),
+    "unflatten of the images' dim sized by a count of them, without -1": shaped(
+        lambda e: e.flatten(0, 1).unflatten(0, (e.shape[0], 3)).logsumexp(1)),
+    "nn.Unflatten of a dim without images": shaped(lambda e: torch.nn.Unflatten(1, (2, 6))(e.flatten(1)).logsumexp(1)),
+    "unflatten of weighted values": lambda o, t: {"loss": (
+        _err(o, t)[0] * torch.tensor([s["loss_weight"] for s in t])[:, None, None]).flatten(1).unflatten(
+        -1, (3, 4)).amax(-1).mean()},
     "cat of per-image rows viewed [B, T]": lambda o, t: {
         "loss": torch.cat([(o["x"][b] - s["y"]).abs().flatten() for b, s in enumerate(t)]).view(len(t), -1).mean(-1).sum()},
     # one image's logits joined to a constant column (a background class): still that image's
@@ -206,6 +218,16 @@ MIXING = {
     "an in-place transpose, then a roll along the moved images": (shaped(lambda e: e.clone().transpose_(0, 2).roll(1, 2)), "roll"),
     "an in-place unsqueeze before the images (a negative dim), then a roll along them": (shaped(lambda e: (e * 2).unsqueeze_(-4).roll(1, 1)), "roll"),
     "a roll of the flattened batch": (shaped(lambda e: e.roll(5)), "roll"),
+    # the flat batch cut into rows of 8 (or 9) values: with several images some rows hold two images' values
+    "unflatten into rows that cross images": (shaped(lambda e: e.flatten().unflatten(0, (-1, next(
+        (k for k in (8, 9) if e.numel() % k == 0), e.numel()))).amax(1)), "Tensor.unflatten"),
+    # image-major rows read as crop-major: each row of 3 holds three images (three images: the literal 3
+    # is the images' size next to -1, which on a group of two is (3, 2))
+    "image-major rows unflattened as (k, images)": (
+        shaped(lambda e: e.flatten(0, 1).unflatten(0, (3, -1)).amax(0)), "Tensor.unflatten"),
+    # a dim of no images cut by the images' count: on a group alone (2, 6) becomes (1, 12)
+    "a dim without images unflattened by a count of images": (
+        shaped(lambda e: e.flatten(1).unflatten(1, (e.shape[0], -1)).amax(-1)), "a dim without images sized by a count"),
     "two images' tensors joined with a constant": (
         lambda o, t: {"loss": torch.cat([o["x"][0], o["x"][-1], torch.zeros(3, 1)], 1).sum()}, "torch.cat of tensors of different images"),
 }
@@ -215,6 +237,54 @@ MIXING = {
 def test_shapes_that_mix_images_decline(case):
     body, op = MIXING[case]
     check_rule(body, op, declines=True)
+def _four_rows_per_image(unflatten):
+    """Each image's ``[4, 3]`` errors flattened to one dim of 4 rows per image, cut back by
+    ``unflatten`` and reduced over each image's 4 rows."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": unflatten(err.transpose(1, 2).flatten(0, 1)).amax(1).mean()}
+
+    return body
+
+
+@pytest.mark.parametrize(("unflatten", "op"), [
+    (lambda x: x.unflatten(0, (4, -1)), "Tensor.unflatten (the size of the images' dim a number of the batch"),
+    (lambda x: torch.unflatten(x, 0, (4, -1)), "torch.unflatten (the size of the images' dim a number of the batch"),
+    (torch.nn.Unflatten(0, (4, -1)), "Tensor.unflatten (the size of the images' dim a number of the batch"),
+], ids=["Tensor.unflatten", "torch.unflatten", "nn.Unflatten"])
+def test_an_unflatten_that_cuts_a_group_elsewhere_declines(unflatten, op):
+    """Four images of 4 rows each, ``[16, 3]`` unflattened ``(4, -1)``: on the batch each row of
+    the result is an image, but the 4 is a number (a literal, ``nn.Unflatten``'s configuration):
+    on a group of two images alone the same call gives ``(4, 2, 3)``, half images. Declined; the
+    oracle has values for both groups."""
+    got, want, said = rule_outcome(_four_rows_per_image(unflatten), rule_batch(*RULE_BATCHES[0]))
+    assert len(want) == 2 and got == {}, (got, said)
+    assert any(op in m for m in said), said
+
+
+@pytest.mark.parametrize("unflatten", [lambda x: x.unflatten(0, (-1, 4)), torch.nn.Unflatten(0, (-1, 4))],
+                         ids=["Tensor.unflatten", "nn.Unflatten"])
+def test_an_unflatten_sized_minus_one_for_the_images_splits(unflatten):
+    """The same rows unflattened ``(-1, 4)``: the images' dim sized ``-1``, on a group alone its
+    images."""
+    check_rule(_four_rows_per_image(unflatten), "")
+
+
+def test_an_unflatten_of_the_calls_own_rows_into_pairs_declines_only_what_it_reaches():
+    """Per-image sums unflattened ``(2, -1)`` on four images: each row holds two images (known
+    without a read), so the pairs' key declines naming the op and the per-image key splits."""
+
+    def body(outputs, targets):
+        s = _err(outputs, targets)[0].sum((1, 2))
+        return {"loss_pair": s.unflatten(0, (2, -1)).amax(1).mean(), "loss_image": s.mean()}
+
+    got, want, said = rule_outcome(body, rule_batch(*RULE_BATCHES[0]))
+    assert {k for k in want if k.startswith("loss_pair")} and got == pytest.approx(
+        {k: v for k, v in want.items() if k.startswith("loss_image")}, rel=1e-6)
+    assert any("'loss_pair'" in m and "Tensor.unflatten (a dim split into rows of several images)" in m for m in said)
+
+
 def _paired_rows(index):
     """A body over four rows: per-row sums ``s`` (or ``s[arange]``) reshaped ``(2, -1)`` (rows 0, 2
     and 1, 3 paired, as RLOO pairs a prompt's completions), each centred on its pair's mean."""

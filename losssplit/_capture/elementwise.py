@@ -2770,7 +2770,7 @@ def masked_fill(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
 
 def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[int] | None, bool]:
     at = 2 if func in _ORD_FIRST else 1  # ``vector_norm(x, ord, dim, keepdim)``
-    dims = get_arg(args, kwargs, at, "dim", None)
+    dims = get_arg(args, kwargs, at, "dim", (-2, -1) if func is torch.linalg.matrix_norm else None)
     if dims is None and "axis" in kwargs:
         dims = kwargs["axis"]
     keepdim = bool(get_arg(args, kwargs, at + 1, "keepdim", False))
@@ -2779,7 +2779,7 @@ def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[
     return dims_arg(dims, ndim), keepdim
 
 
-_ORD_FIRST = frozenset({torch.linalg.vector_norm, torch.linalg.norm})
+_ORD_FIRST = frozenset({torch.linalg.vector_norm, torch.linalg.norm, torch.linalg.matrix_norm})
 
 
 @rule(Tensor.sum, torch.sum)
@@ -2870,6 +2870,7 @@ def mean(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     torch.count_nonzero, Tensor.median, torch.median, Tensor.nanmedian, torch.nanmedian, Tensor.nanmean, torch.nanmean,
     torch.linalg.vector_norm,
     torch.linalg.norm,
+    torch.linalg.matrix_norm,
 )
 def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other reductions: followed over dims that carry no images; over rows, attribution ends

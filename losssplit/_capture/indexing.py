@@ -554,8 +554,94 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
 )
 def inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """In-place writes (``x[idx] = v``, ``scatter_``, ``add_``): positions keep their images."""
+    if func is Tensor.masked_scatter_ and _scattered_elsewhere(frame, func, args, kwargs):
+        return
     _inplace(frame, func, args, kwargs, out, scales=False)
     written_through_view(frame, args[0], op_name(func))
+
+
+@rule(torch.masked_scatter, Tensor.masked_scatter)
+def masked_scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.masked_scatter(x, mask, source)``: ``x`` where ``mask`` is false, elsewhere the
+    next of ``source``'s values in order (zuko's lower-triangular scales). The positions keep the
+    rows of ``x`` and ``mask``; the value each takes must be of its own image (``_in_order``), so
+    that on a group's images alone it takes the same one."""
+    parts = _scatter_operands(frame, func, args, kwargs, out)
+    if parts is None:
+        return
+    x, mask, source, positions, held = parts
+    op = op_name(func)
+    if positions is None or positions.lost_at is not None:
+        frame.lose(out, positions.lost_at if positions is not None and positions.lost_at else op, held or positions)
+        return
+    why = _in_order(frame, op, positions, out, mask, source, held)
+    if why is not None:
+        frame.lose(out, why, held or positions)
+        return
+    kept = frame.get(x)
+    if kept is not None and kept.unweighted is not None or held is not None and held.unweighted is not None:
+        positions.unweighted = torch.masked_scatter(unweighted_of(x, kept), mask, unweighted_of(source, held))
+    frame.set(out, positions)
+
+
+def _scatter_operands(
+    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any
+) -> tuple[Tensor, Tensor, Tensor, Track | None, Track | None] | None:
+    """A ``masked_scatter``'s ``x``, ``mask``, ``source``, the track of the positions (``x`` and
+    ``mask`` broadcast to ``out``) and of the values (``source``), or None where nothing is
+    followed."""
+    x, mask, source = args[0], get_arg(args, kwargs, 1, "mask", None), get_arg(args, kwargs, 2, "source", None)
+    if not all(isinstance(t, Tensor) for t in (x, mask, source, out)):
+        return None
+    held = frame.get(source)
+    positions = broadcast_tracks(frame, op_name(func), [(x, frame.get(x)), (mask, frame.get(mask))], out)
+    return None if positions is None and held is None else (x, mask, source, positions, held)
+
+
+def _scattered_elsewhere(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
+    """``x.masked_scatter_(mask, source)`` whose values are not followed in order into their
+    positions (``_in_order``): ``x`` lost, True."""
+    parts = _scatter_operands(frame, func, args, kwargs, args[0])
+    if parts is None or parts[3] is not None and parts[3].lost_at is not None:
+        return False
+    x, mask, source, positions, held = parts
+    why = _in_order(frame, op_name(func), positions or Track(), x, mask, source, held)
+    if why is None:
+        return False
+    frame.lose(x, why, held or frame.get(x))
+    lose_aliases(frame, x, op_name(func))
+    return True
+
+
+def _in_order(frame: Frame, op: str, track: Track, out: Tensor, mask: Tensor, source: Tensor,
+              held: Track | None) -> str | None:
+    """Why ``source``'s values, taken in order into the positions of ``out`` (rows: ``track``)
+    where ``mask`` is true, cannot be followed, or None after deferring the check that each value is
+    of its position's image: then on a group's images alone its positions take the group's values
+    in the same order, the same ones."""
+    if held is not None and (held.lost_at is not None or held.ratio is not None or held.parts or held.elements
+                             or held.formula is not None):
+        return held.lost_at or f"{op} of reduced values"
+    if len(track.rows) > 1 or track.ratio is not None or track.parts or track.elements or track.formula is not None:
+        return f"{op} into a reduced value or over several dims that carry images"
+    if held is None:
+        return f"{op} of values that carry no images into positions that do" if track.rows else None
+    if not track.rows and not held.rows:  # one image's values (one example) or none
+        if held.image is not None:
+            track.image = merge_image(frame, track.image, held.image, op)
+        return None
+    if len(held.rows) != 1 or len(track.rows) != 1:
+        return f"{op} of values whose images are not one dim's"
+    if source.numel() == 0:
+        return None
+    ((e, r),) = track.rows.items()
+    ((d, q),) = held.rows.items()
+    at = expand_rows(frame, r, list(out.shape), e)
+    taken = expand_rows(frame, q, list(source.shape), d).to(at.device)
+    picked = mask.to(at.device).expand(out.shape).reshape(-1)
+    index = (picked.long().cumsum(0) - 1).clamp(0, taken.numel() - 1)
+    frame.doubt(((taken[index] != at) & picked).any(), f"{op} puts a value of one image at a position of another")
+    return None
 
 
 @rule(Tensor.mul_, Tensor.div_)
@@ -1236,14 +1322,14 @@ def trace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 _PER_MATRIX = (
     torch.det, Tensor.det, torch.linalg.det, torch.logdet, Tensor.logdet, torch.linalg.eigvalsh,
     torch.matrix_exp, Tensor.matrix_exp, torch.linalg.matrix_exp, torch.inverse, Tensor.inverse, torch.linalg.inv,
-    torch.linalg.cholesky, torch.cholesky, Tensor.cholesky,
+    torch.linalg.cholesky, torch.cholesky, Tensor.cholesky, torch.tril, Tensor.tril, torch.triu, Tensor.triu,
 )
 
 
 @rule(*_PER_MATRIX)
 def per_matrix(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """An op of each square matrix over the last two dims (``det``, ``eigvalsh``, ``matrix_exp``,
-    ``inverse``): the leading dims keep their rows; a row dim among the matrix's own two mixes
+    ``inverse``; ``tril`` / ``triu`` of any matrix): the leading dims keep their rows; a row dim among the matrix's own two mixes
     images (each result depends on every entry)."""
 
     def mixes(src: Tensor, track: Track) -> bool:
@@ -1284,30 +1370,38 @@ def decomposition(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         frame.set(o, Track(rows=dict(track.rows), image=track.image, unweighted=r, from_prediction=track.from_prediction))
 
 
-@rule(torch.linalg.solve)
+@rule(torch.linalg.solve, torch.linalg.solve_ex, torch.linalg.solve_triangular)
 def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``torch.linalg.solve(A, B)`` of batches of matrices of the same leading shape: the leading
-    dims keep their rows (the same images in ``A`` and ``B``); a row dim among a matrix's own two
+    """``torch.linalg.solve(A, B)`` (also ``solve_ex``, ``solve_triangular``) of batches of
+    matrices of the same leading shape: the leading dims keep their rows (the same images in ``A``
+    and ``B``), also in ``solve_ex``'s ``info`` per matrix; a row dim among a matrix's own two
     dims, broadcast leading dims or ``left=False`` end attribution."""
     a, b = get_arg(args, kwargs, 0, "A", None), get_arg(args, kwargs, 1, "B", None)
     ta, tb = frame.get(a), frame.get(b)
-    if (ta is None and tb is None) or not isinstance(out, Tensor) or not isinstance(a, Tensor) or not isinstance(b, Tensor):
+    outs = list(out) if isinstance(out, tuple) else [out]
+    if (ta is None and tb is None) or not all(isinstance(o, Tensor) for o in outs) or not isinstance(a, Tensor) \
+            or not isinstance(b, Tensor):
         return
     op = op_name(func)
     lead = a.dim() - 2
     if (any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in (ta, tb))
-            or not kwargs.get("left", True) or lead < 0 or b.dim() != a.dim() or out.dim() != a.dim()
-            or a.shape[:lead] != b.shape[:lead]):
+            or not kwargs.get("left", True) or lead < 0 or b.dim() != a.dim() or outs[0].dim() != a.dim()
+            or a.shape[:lead] != b.shape[:lead] or any(o.shape[:lead] != a.shape[:lead] for o in outs)):
         return frame.lose(out, op, ta or tb)
     dim_map: dict[int, int | None] = {d: (d if d < lead else None) for d in range(a.dim())}
-    new = combine(frame, op, [(ta, dim_map), (tb, dim_map)], out.shape)
-    if new is None:
+    news = [combine(frame, op, [(ta, dim_map), (tb, dim_map)], o.shape) for o in outs]
+    if any(new is None for new in news):
         return
-    if new.lost_at is not None:
+    if any(new.lost_at is not None for new in news if new is not None):
         return frame.lose(out, f"{op} over a dim that carries images", ta or tb)
+    raw = None
     if any(t is not None and t.unweighted is not None for t in (ta, tb)):
-        new.unweighted = func(unweighted_of(a, ta), unweighted_of(b, tb), **{k: v for k, v in kwargs.items() if k not in ("A", "B")})
-    frame.set(out, new)
+        raw = func(unweighted_of(a, ta), unweighted_of(b, tb), **{k: v for k, v in kwargs.items() if k not in ("A", "B")})
+    raws = list(raw) if isinstance(raw, tuple) else [raw] * len(outs)
+    for o, new, r in zip(outs, news, raws, strict=True):
+        assert new is not None
+        new.unweighted = r if o.is_floating_point() else None
+        frame.set(o, new)
 
 
 @rule(torch.matmul, Tensor.matmul, torch.mm, Tensor.mm, torch.bmm, Tensor.bmm)
