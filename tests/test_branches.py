@@ -980,3 +980,17 @@ def test_a_product_of_sizes_compared_with_zero_where_a_group_has_no_rows_decline
     got, want, said = _outcome(body, [1.0, 0.5, 0.5], [0, 1, 1])
     assert "loss_extra_real" not in want and "loss_real" in want, want
     assert "loss_real" not in got, (got, said)
+
+
+def test_a_count_times_an_infinite_literal_is_not_read_never_negative():
+    """Near miss: ``n * 1e999 >= 0`` is true on the batch (2 annotated rows: inf) but false on the
+    real image alone, which has none (0 * inf is NaN): no companion for it."""
+
+    def body(outputs, targets):
+        e = _err(outputs, targets)
+        picked = e[torch.stack([t["has"] for t in targets]) == 1]
+        return _with_extra(e, picked.shape[0] * 1e999 >= 0)
+
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [0, 1, 1])
+    assert "loss_extra_real" not in want and "loss_extra_synthetic" in want, want
+    assert "loss_real" not in got, (got, said)

@@ -18,6 +18,7 @@ import builtins
 import dis
 import functools
 import inspect
+import math
 import sys
 import types
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -4409,7 +4410,7 @@ def _nonnegative(code: types.CodeType, instructions: list[dis.Instruction], star
                  assumed: frozenset[str]) -> frozenset[str] | None:
     """The parameters of ``code`` that must hold a ``torch.Size`` for the span ``start:end`` to
     push a number never negative on any call; None where its code does not prove that. Proven: a
-    literal int or float >= 0; ``+``, ``*``, ``/``, ``//``, ``%``, ``**`` of such; a local (no
+    finite literal int or float >= 0 (``1e999 * 0`` is NaN); ``+``, ``*``, ``/``, ``//``, ``%``, ``**`` of such; a local (no
     parameter, no closure's) whose every store stores such, itself ``assumed`` so within them
     (``r = 1`` then ``r *= i``); the target of ``for i in p``, ``p`` a parameter the code never
     rebinds (an item of a tensor's shape, checked where it runs: a size)."""
@@ -4418,7 +4419,7 @@ def _nonnegative(code: types.CodeType, instructions: list[dis.Instruction], star
     last = instructions[end - 1]
     if end - start == 1:
         if last.opname == "LOAD_CONST":
-            return frozenset() if type(last.argval) in (int, float) and last.argval >= 0 else None
+            return frozenset() if type(last.argval) in (int, float) and 0 <= last.argval < math.inf else None
         return _nonnegative_local(code, instructions, last.argval, assumed) if last.opname == "LOAD_FAST" else None
     if last.opname != "BINARY_OP" or last.argrepr not in _KEEPING_SIGN:
         return None

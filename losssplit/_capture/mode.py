@@ -172,7 +172,7 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
         if name == "__rtruediv__" and type(self) is RowCount and type(out) is CountedFloat and type(other[0]) in (
                 int, float) and other[0] == 1:
             out._over = self  # ``batch_scale = 1 / bs`` (D-FINE's)
-        if type(out) in (CountedInt, CountedFloat) and _stays_nonnegative(name, self, other):
+        if type(out) in (CountedInt, CountedFloat) and value < math.inf and _stays_nonnegative(name, self, other):
             out._nonnegative = True
         return out
 
@@ -212,7 +212,7 @@ def _stays_nonnegative(name: str, count: Any, other: tuple) -> bool:
     if type(o) in (RowCount, CountedInt, CountedFloat):
         return nonnegative_count(o)
     frame = count._frame()
-    return (type(o) in (int, float) and o >= 0 and frame is not None
+    return (type(o) in (int, float) and 0 <= o < math.inf and frame is not None
             and _bytecode.nonnegative_operand(name.startswith("__r"), frame.shape_read))
 
 
