@@ -951,3 +951,130 @@ def test_a_shape_cached_by_a_library_function_is_no_decision():
 
     got, want, said = _outcome(body, [1.0, 0.5, 0.5], [1] * 3)
     assert set(got) == set(want) and not _turned_warnings(said), (got, said)
+
+
+# -- a number of sizes never negative compared with a literal only a negative number meets ----------
+
+def _product(sizes):
+    """A product of sizes as einops' ``prod`` computes it (its ``unpack`` compares it with -1)."""
+    result = 1
+    for i in sizes:
+        result *= i
+    return result
+
+
+def _with_extra(e, taken):
+    return {"loss": e.mean(), **({"loss_extra": e.sum()} if taken else {})}
+
+
+def _product_of_a_run_of_the_shape(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, _product(e.shape[:2]) == -1)
+
+
+def _product_of_the_shape_is_not_negative(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, _product(e.shape) >= 0)
+
+
+def _count_times_literals_below_zero(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, e.shape[0] * 3 + 1 < 0)
+
+
+def _einops_pack_and_unpack(outputs, targets):
+    einops = pytest.importorskip("einops")
+    e = _err(outputs, targets)
+    packed, shapes = einops.pack([e], "* d")
+    (back,) = einops.unpack(einops.rearrange(packed, "n d -> n d") * 2.0, shapes, "* d")
+    return {"loss": back.mean()}
+
+
+@pytest.mark.parametrize("body", [_product_of_a_run_of_the_shape, _product_of_the_shape_is_not_negative,
+                                  _count_times_literals_below_zero, _einops_pack_and_unpack])
+def test_a_product_of_sizes_compared_with_what_only_a_negative_number_meets_splits(body):
+    """``prod(shape) == -1`` (einops' ``unpack``), ``>= 0``, ``3 * bs + 1 < 0``: a count of image
+    rows times sizes or literals is never negative, on any group alone either, so every group
+    decides as the batch; before, each such comparison declined every group (survey 25's
+    vector-quantize-pytorch bodies). The group of one image keeps its companion too."""
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [1, 1, 1])
+    assert set(got) == set(want) and {"loss_real", "loss_synthetic"} <= set(got), (got, want, said)
+    assert not _turned_warnings(said), said
+
+
+def _count_minus_a_literal(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, e.shape[0] - 2 == -1)
+
+
+def _count_negated(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, -e.shape[0] == -1)
+
+
+def _product_of_a_list_with_a_length(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, _product([e.shape[0], len(targets) - 2]) == -1)
+
+
+def _product_of_a_size_built_by_hand(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, _product(torch.Size([e.shape[0], len(targets) - 2])) == -1)
+
+
+def _count_times_a_length(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, e.shape[0] * (len(targets) - 2) == -1)
+
+
+def _product_compared_with_a_length(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, _product(e.shape[:1]) == 2 - len(targets))
+
+
+def _count_times_a_literal_compared_with_it(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, e.shape[0] * 4 == 4)
+
+
+@pytest.mark.parametrize("body", [_count_minus_a_literal, _count_negated, _product_of_a_list_with_a_length,
+                                  _product_of_a_size_built_by_hand, _count_times_a_length,
+                                  _product_compared_with_a_length, _count_times_a_literal_compared_with_it])
+def test_a_number_of_counts_a_group_alone_may_make_negative_or_reach_declines(body):
+    """Near misses of the above, each decided otherwise by the one real image alone (3 images in
+    the batch): ``bs - 2 == -1``, ``-bs == -1``, a product over a list or a hand-built
+    ``torch.Size`` holding ``len(targets) - 2``, ``bs * (len(targets) - 2) == -1``, a product
+    compared with ``2 - len(targets)`` (not a literal), ``4 * bs == 4`` (a group of one image
+    reaches it). The real group gets no companion; none is wrong."""
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [1, 1, 1])
+    assert "loss_extra_real" in want and "loss_real" in want, want
+    assert "loss_real" not in got and "loss_extra_real" not in got, (got, said)
+    assert any("alone would decide a branch" in m and "group 'real'" in m for m in said), said
+
+
+def test_a_product_of_sizes_compared_with_zero_where_a_group_has_no_rows_declines():
+    """Near miss: ``prod(picked.shape) > 0`` is no sign test; the real image alone has no annotated
+    row (0 > 0 is false there) and gets no companion."""
+
+    def body(outputs, targets):
+        e = _err(outputs, targets)
+        picked = e[torch.stack([t["has"] for t in targets]) == 1]
+        return _with_extra(e, _product(picked.shape) > 0)
+
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [0, 1, 1])
+    assert "loss_extra_real" not in want and "loss_real" in want, want
+    assert "loss_real" not in got, (got, said)
+
+
+def test_a_count_times_an_infinite_literal_is_not_read_never_negative():
+    """Near miss: ``n * 1e999 >= 0`` is true on the batch (2 annotated rows: inf) but false on the
+    real image alone, which has none (0 * inf is NaN): no companion for it."""
+
+    def body(outputs, targets):
+        e = _err(outputs, targets)
+        picked = e[torch.stack([t["has"] for t in targets]) == 1]
+        return _with_extra(e, picked.shape[0] * 1e999 >= 0)
+
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [0, 1, 1])
+    assert "loss_extra_real" not in want and "loss_extra_synthetic" in want, want
+    assert "loss_real" not in got, (got, said)

@@ -18,6 +18,7 @@ import builtins
 import dis
 import functools
 import inspect
+import math
 import sys
 import types
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -990,7 +991,9 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
         return False  # an op the call's code does not name: its arguments are not the call's
     positional = len(spans) - len(names)
     shift = len(args) - positional  # a method call pushes its tensor before the callee
-    if shift not in (0, 1) or shift and args[0] is c or set(kwargs) != set(names):
+    # a torch function written in Python forwards its defaults too (``F.normalize``'s ``eps``, ``out``)
+    if shift not in (0, 1) or shift and args[0] is c or not set(names) <= set(kwargs) or any(
+            kwargs[k] is c for k in set(kwargs) - set(names)):
         return False
     at_c = [i - shift for i, a in enumerate(args) if a is c]
     at_c += [positional + names.index(k) for k, v in kwargs.items() if v is c]
@@ -1003,8 +1006,10 @@ def _number_operands(code: types.CodeType, lasti: int) -> tuple[Any, ...] | None
     once per code position: ``("binary", right, left)``, the operand spans of a BINARY_OP (None
     for one that cannot push a constant, ``_span_form``); ``("call", callee, spans, names, may)``,
     a CALL's callee name, argument spans, keyword names and whether each span may push a constant.
-    None where no operand can be read or none may push a constant."""
-    instructions, at = _located(code, lasti)
+    None where no operand can be read or none may push a constant. A CALL of a torch function
+    written in Python (``F.normalize``) runs a frame above this one: ``lasti`` may be on the
+    CALL's inline caches (``_located_frame``); the callee's name is checked by the caller."""
+    instructions, at = _located_frame(code, lasti)
     if at is None or instructions[at].is_jump_target:
         return None
     op = instructions[at]
@@ -1021,7 +1026,7 @@ def _number_operands(code: types.CodeType, lasti: int) -> tuple[Any, ...] | None
         return None
     spans, names = found
     may = tuple(_span_form(code, first, stop) is not None for first, stop in spans)
-    return ("call", _callee(code, lasti), spans, names, may) if any(may) else None
+    return ("call", _callee(code, op.offset), spans, names, may) if any(may) else None
 
 
 def _constant_equal(f: types.FrameType, span: tuple[int, int], c: Any, body: Callable[[], BodyCall | None]) -> bool:
@@ -4374,6 +4379,114 @@ def _executed(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list[dis.
         return None
     instructions, at = _located(f.f_code, f.f_lasti)
     return f, instructions, at
+
+
+def _binary_operands(checked: set[tuple[int, int]], opname: str
+                     ) -> tuple[types.FrameType, list[dis.Instruction], tuple[int, int], tuple[int, int]] | None:
+    """(the caller's frame, its instructions, the left operand's span, the right one's) where its
+    code is executing the binary ``opname`` (``BINARY_OP``, ``COMPARE_OP``); None else."""
+    found = _executed(checked)
+    if found is None:
+        return None
+    f, instructions, at = found
+    if at is None or instructions[at].opname != opname or instructions[at].is_jump_target:
+        return None
+    right = _operand_start(instructions, at)
+    left = _operand_start(instructions, right) if right is not None else None
+    if left is None or right is None:
+        return None
+    return f, instructions, (left, right), (right, at)
+
+
+def compared_with_literal(value: Any) -> bool:
+    """Whether the caller's code is executing a comparison operator one of whose operands is a
+    literal equal to ``value`` (type included): ``x == -1``, the same number on any call."""
+    found = _binary_operands(_TEST_CHECKED, "COMPARE_OP")
+    if found is None:
+        return False
+    _, instructions, *spans = found
+    return any(end - start == 1 and instructions[start].opname == "LOAD_CONST"
+               and type(instructions[start].argval) is type(value) and instructions[start].argval == value
+               for start, end in spans)
+
+
+# ``BINARY_OP``'s operators whose result is never negative where neither operand is
+_KEEPING_SIGN = frozenset({"+", "*", "/", "//", "%", "**", "+=", "*=", "/=", "//=", "%=", "**="})
+
+
+def nonnegative_operand(left: bool, shape: Callable[[Any], bool]) -> bool:
+    """Whether the caller's code is executing a binary operator (``a * b``, ``r *= i``) whose
+    ``left`` (else right) operand its code proves never negative on any call, whatever images it
+    got (``_nonnegative``; ``shape`` tells a parameter's value a tensor's shape read in the call):
+    ``prod(x.shape)`` multiplies a count of image rows by sizes only. False where nothing can be
+    told."""
+    found = _binary_operands(_COUNT_CHECKED, "BINARY_OP")
+    if found is None:
+        return False
+    f, _, a, b = found
+    sizes = _nonnegative_span(f.f_code, *(a if left else b))
+    if sizes is None:
+        return False
+    held = f.f_locals
+    return all(shape(held.get(name)) for name in sizes)
+
+
+@_per_code(1024)
+def _nonnegative_span(code: types.CodeType, start: int, end: int) -> frozenset[str] | None:
+    return _nonnegative(code, _instructions(code), start, end, frozenset())
+
+
+def _nonnegative(code: types.CodeType, instructions: list[dis.Instruction], start: int, end: int,
+                 assumed: frozenset[str]) -> frozenset[str] | None:
+    """The parameters of ``code`` that must hold a ``torch.Size`` for the span ``start:end`` to
+    push a number never negative on any call; None where its code does not prove that. Proven: a
+    finite literal int or float >= 0 (``1e999 * 0`` is NaN); ``+``, ``*``, ``/``, ``//``, ``%``, ``**`` of such; a local (no
+    parameter, no closure's) whose every store stores such, itself ``assumed`` so within them
+    (``r = 1`` then ``r *= i``); the target of ``for i in p``, ``p`` a parameter the code never
+    rebinds (an item of a tensor's shape, checked where it runs: a size)."""
+    if end <= start:
+        return None
+    last = instructions[end - 1]
+    if end - start == 1:
+        if last.opname == "LOAD_CONST":
+            return frozenset() if type(last.argval) in (int, float) and 0 <= last.argval < math.inf else None
+        return _nonnegative_local(code, instructions, last.argval, assumed) if last.opname == "LOAD_FAST" else None
+    if last.opname != "BINARY_OP" or last.argrepr not in _KEEPING_SIGN:
+        return None
+    right = _operand_start(instructions, end - 1)
+    if right is None or right <= start:
+        return None
+    a = _nonnegative(code, instructions, start, right, assumed)
+    b = _nonnegative(code, instructions, right, end - 1, assumed) if a is not None else None
+    return None if a is None or b is None else a | b
+
+
+def _nonnegative_local(code: types.CodeType, instructions: list[dis.Instruction], name: str,
+                       assumed: frozenset[str]) -> frozenset[str] | None:
+    """``_nonnegative`` of the local ``name`` of ``code`` (see there)."""
+    if name in assumed:
+        return frozenset()
+    params = _parameters(code)
+    if name in params or name in code.co_cellvars or name in code.co_freevars:
+        return None
+    stores = _stores(instructions, name)
+    need: frozenset[str] = frozenset()
+    for j in stores:
+        if instructions[j].opname != "STORE_FAST":
+            return None
+        if j >= 3 and instructions[j - 1].opname == "FOR_ITER" and instructions[j - 2].opname == "GET_ITER":
+            over = instructions[j - 3]
+            if (over.opname != "LOAD_FAST" or over.argval not in params or _stores(instructions, over.argval)
+                    or _operand_start(instructions, j - 2) != j - 3):
+                return None
+            need |= {over.argval}
+            continue
+        begin = None if instructions[j].is_jump_target else _operand_start(instructions, j, target_first=True)
+        found = _nonnegative(code, instructions, begin, j, assumed | {name}) if begin is not None else None
+        if found is None:
+            return None
+        need |= found
+    return need if stores else None
 
 
 def length_test() -> tuple[str, float] | None:

@@ -112,6 +112,8 @@ class CountedInt(_Plain, int):
 
     _frame: weakref.ReferenceType
     _squared: bool = False
+    _nonnegative: bool = False
+    """Computed so that it is never negative on a group alone either (``_stays_nonnegative``)."""
 
 
 class CountedFloat(_Plain, float):
@@ -121,6 +123,7 @@ class CountedFloat(_Plain, float):
     _frame: weakref.ReferenceType
     _over: RowCount | None = None
     _squared: bool = False
+    _nonnegative: bool = False
 
 
 def _counted_number(source: Any, value: Any) -> Any:
@@ -169,10 +172,48 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
         if name == "__rtruediv__" and type(self) is RowCount and type(out) is CountedFloat and type(other[0]) in (
                 int, float) and other[0] == 1:
             out._over = self  # ``batch_scale = 1 / bs`` (D-FINE's)
+        if type(out) in (CountedInt, CountedFloat) and value < math.inf and _stays_nonnegative(name, self, other):
+            out._nonnegative = True
         return out
 
     method.__name__ = name
     return method
+
+
+def nonnegative_count(x: Any) -> bool:
+    """Whether ``x`` is a ``RowCount`` or a number computed from counts that is never negative on
+    a group alone either (a size of image rows times sizes: ``prod(x.shape)``)."""
+    return type(x) is RowCount or type(x) in (CountedInt, CountedFloat) and x._nonnegative
+
+
+_SHAPES_HELD = 256
+"""How many sizes read ``Frame.shapes`` holds (past that, a size is not proven one read)."""
+
+# the operators that keep a number never negative where the other operand is so too (of the
+# reflected ones, those whose count is no divisor: on a group of no rows that would raise)
+_KEEPING_SIGN = frozenset({"__add__", "__radd__", "__mul__", "__rmul__", "__truediv__", "__floordiv__", "__mod__",
+                           "__pow__", "__rpow__"})
+
+
+def _stays_nonnegative(name: str, count: Any, other: tuple) -> bool:
+    """Whether ``count``'s operator ``name`` with ``other`` gives a number never negative on any
+    group alone: ``abs``; rounding or ``+`` of such a count; ``_KEEPING_SIGN`` of such a count and
+    another, or a plain number its code proves never negative on any call (a literal, an item of a
+    ``torch.Size``: ``_bytecode.nonnegative_operand``), not merely now (``len(targets) - 2``)."""
+    if name == "__abs__":
+        return True
+    if not nonnegative_count(count):
+        return False
+    if name in ("__pos__", "__round__", "__ceil__", "__floor__", "__trunc__"):
+        return True
+    if name not in _KEEPING_SIGN or len(other) != 1:
+        return False
+    o = other[0]
+    if type(o) in (RowCount, CountedInt, CountedFloat):
+        return nonnegative_count(o)
+    frame = count._frame()
+    return (type(o) in (int, float) and 0 <= o < math.inf and frame is not None
+            and _bytecode.nonnegative_operand(name.startswith("__r"), frame.shape_read))
 
 
 def _noted(name: str, base: type) -> Callable[..., Any]:
@@ -980,6 +1021,8 @@ class Frame:
         # one read gave several; the dims of a ``torch.Size`` read that are such sizes, () for a
         # size itself), for a plain number Python computed from one (``_bytecode.sized_operand``)
         self.size_sites: dict[tuple[Any, int], tuple[Tensor | None, tuple[int, ...]]] = {}
+        # the ``torch.Size`` s read that hold such sizes (the first ``_SHAPES_HELD``): see ``shape_read``
+        self.shapes: list[torch.Size] = []
         # values of sizes of image rows over their own rows (``x.numel() / x.size(0)``: a constant
         # per row), by value: a number computed from them is no group's count
         self.row_constants: set[float] = set()
@@ -1948,6 +1991,7 @@ class Frame:
         self.row_offsets.clear()
         self.row_counts.clear()
         self.size_sites.clear()
+        self.shapes.clear()
         self.row_constants.clear()
         self.sized_by.clear()
         self.sized_derived.clear()
@@ -2007,11 +2051,24 @@ class Frame:
                 return
             dims = (*held, *(d - len(out) for d in held))
             rows = self.row_count(out[held[0]]) if len(held) == 1 else None
+            if len(self.shapes) < _SHAPES_HELD:
+                self.shapes.append(out)
         else:
             return
         site = _bytecode.call_site()
         if site is not None:
             self.size_sites[site] = (rows if site not in self.size_sites else None, dims)
+
+    def shape_read(self, size: Any) -> bool:
+        """Whether ``size`` is a ``torch.Size`` holding a ``RowCount`` of this call that is a run of
+        dims of one this call read (``x.shape``, ``x.shape[:2]``; the very objects, as slicing
+        keeps them): its items are sizes, never negative on a group alone. A size built by hand
+        (``torch.Size([bs, len(targets) - 2])``) is not one, unless it holds the read one's objects."""
+        if type(size) is not torch.Size or not any(type(n) is RowCount and n._frame() is self for n in size):
+            return False
+        k = len(size)
+        return any(all(a is b for a, b in zip(shape[start:start + k], size))
+                   for shape in self.shapes for start in range(len(shape) - k + 1))
 
     def count_compared(self, n: Any, op: str, other: Any, taken: bool, tested: bool | None = None) -> None:
         """The body compared ``n`` (a ``RowCount`` or a number computed from one) with ``other``
@@ -2025,6 +2082,9 @@ class Frame:
             return
         where = f"a size of image rows compared ({int.__int__(n) if isinstance(n, int) else float.__float__(n):g} {_SYMBOLS[op]} {other!r})"
         rows, than = self.row_count(n), self.row_count(other)
+        if (rows is None and nonnegative_count(n) and n._frame() is self and type(other) in (int, float)
+                and (other < 0 or other == 0 and op in ("lt", "ge")) and _bytecode.compared_with_literal(other)):
+            return  # ``prod(shape) == -1``: never negative, on any group alone it is decided as here
         if (rows is not None and than is None and type(other) in (int, float) and other
                 and _bytecode.counted_number(zero=False)):  # ``sel.numel() > 4 * len(targets)``: on a group alone
             # another number (review16: was compared with the batch's)
