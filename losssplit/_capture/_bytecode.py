@@ -2367,6 +2367,54 @@ def _repeated_list_at(code: types.CodeType, lasti: int) -> bool:
                for a, b in ((left, right), (right, k)))
 
 
+def per_target_field(targets: Any) -> Any:
+    """The key ``k`` where the data argument (the first) of the call the caller's code is
+    executing is written right there as ``[t[k] for t in targets]``: a list comprehension over a
+    parameter of that code it never stores, holding ``targets`` now, that appends one item per
+    target, the target's field ``k`` (a constant), with no filter, no second loop and nothing else
+    read. None otherwise."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    found = _per_target_field_at(f.f_code, f.f_lasti)
+    if found is None or f.f_locals.get(found[0], _MISSING) is not targets:
+        return None
+    return found[1]
+
+
+# a comprehension ``[t[k] for t in .0]``, as 3.11 compiles it (k: the one LOAD_CONST)
+_FIELD_COMPREHENSION = ("RESUME", "BUILD_LIST", "LOAD_FAST", "FOR_ITER", "STORE_FAST", "LOAD_FAST", "LOAD_CONST",
+                        "BINARY_SUBSCR", "LIST_APPEND", "JUMP_BACKWARD", "RETURN_VALUE")
+
+
+@_per_code(1024)
+def _per_target_field_at(code: types.CodeType, lasti: int) -> tuple[str, Any] | None:
+    """(the parameter iterated, the key) for ``per_target_field``, read once per call site."""
+    instructions, at = _located(code, lasti)
+    found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+    if found is None or not found[0]:
+        return None
+    (start, end), names = found[0][0], found[1]
+    if len(names) == len(found[0]) and names[0] != "data":  # every argument by keyword: the first is ``data``
+        return None
+    span = instructions[start:end]
+    if [i.opname for i in span] != ["LOAD_CONST", "MAKE_FUNCTION", "LOAD_FAST", "GET_ITER", "PRECALL", "CALL"] \
+            or span[1].arg or span[5].arg or not isinstance(span[0].argval, types.CodeType):
+        return None
+    name = span[2].argval
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    if name not in params or f"LOCAL:{name}" in _stored_names(code):
+        return None
+    inner = _instructions(span[0].argval)
+    if span[0].argval.co_name != "<listcomp>" or tuple(i.opname for i in inner) != _FIELD_COMPREHENSION:
+        return None
+    element = inner[4].argval
+    if inner[1].arg or inner[2].argval != ".0" or inner[5].argval != element or inner[8].arg != 2 \
+            or type(inner[6].argval) not in (str, int) or inner[9].argval != inner[3].offset:
+        return None
+    return name, inner[6].argval
+
+
 def _constant_local(instructions: list[dis.Instruction], name: str) -> Any:
     """The constant every assignment of the local ``name`` stores (``k = 4``), else ``_UNPROVEN``
     (a parameter, a value computed, several constants)."""

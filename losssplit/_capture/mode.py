@@ -878,6 +878,8 @@ class Frame:
         self.tracks: dict[int, tuple[Tensor | _Ref, Track]] = {}
         self.arguments: set[int] = set()  # ids of the call's tagged argument tensors (made outside it)
         self.per_image_targets: Any = None  # the list of per-image target dicts (its ``len`` is the images)
+        # those dicts as given (shallow copies; None for another mapping): what a field held before the body ran
+        self.given_targets: tuple[dict | None, ...] = ()
         self.weight_field: str | None = None  # the field of those dicts that is the weight
         self.checks: list[tuple[Tensor, str]] = []
         self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
@@ -1708,6 +1710,10 @@ class Frame:
         self._weights = weights if ok and weights else None
         self._weight_numbers = None if self._weights is None or any(isinstance(w, Tensor) for w in weights) else weights
         self._images_of_weight = None
+
+    def weight_objects(self) -> frozenset[int]:
+        """The ids of the weight field's per-image values (none where they are not kept)."""
+        return frozenset(id(w) for w in self._weights or ())
 
     def weight_numbers(self) -> list[float] | None:
         """Per-image weights where every one is a Python number (known without a read), else None."""

@@ -19,6 +19,7 @@ from ._bytecode import (
     constant_multiple,
     counted_number,
     literal_view_sizes,
+    per_target_field,
     repeated_list,
 )
 from .elementwise import image_value_track, label_copy, made_from_data
@@ -642,6 +643,8 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if count_data(frame, func, args, kwargs) is not None:
         _count_tensor(frame, func, fill, out)
         return
+    if type(fill) is list and _per_target_rows(frame, fill, out):
+        return
     if type(fill) in (int, float) and fill == 0:  # ``torch.tensor(0.)``, ``x.new_tensor(0)``: a total's start
         frame.note_zeros(out)
     if (type(fill) is list and len(fill) > 1 and (len(fill) in frame.lengths or len(fill) == frame.num_images)
@@ -663,6 +666,27 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
         frame.weight_filled[id(out)] = (out, images, None)
+
+
+def _per_target_rows(frame: Frame, fill: list, out: Any) -> bool:
+    """``torch.tensor([t["label"] for t in targets])``: one row per image, in order, each the
+    number its target's field held when the call began (not the weight field, nor a weight's
+    object), so on a group alone the body makes the group's rows of it. Tagged as data with the
+    images' rows, as a tensor of those rows passed in is. Whether it was; a list filtered, sorted
+    or read otherwise (``_bytecode.per_target_field``) is not."""
+    given = frame.given_targets
+    if not (isinstance(out, Tensor) and out.dim() == 1 and len(fill) == len(given) == frame.num_images == out.shape[0]
+            and frame.get(out) is None):
+        return False
+    key = per_target_field(frame.per_image_targets)
+    if key is None or key == frame.weight_field:
+        return False
+    weights = frame.weight_objects()
+    for v, d in zip(fill, given):
+        if d is None or type(v) not in (int, float, bool) or key not in d or d[key] is not v or id(v) in weights:
+            return False
+    frame.set(out, Track(rows={0: frame.arange(out.device)}))
+    return True
 
 
 # the largest count each dtype holds exactly (the count of a group alone is no larger)
