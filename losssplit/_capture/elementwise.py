@@ -3014,7 +3014,9 @@ def _reduce(
     reduced = set(range(ndim)) if dims is None else set(dims)
     row_dims = set(track.rows)
     if reduced & row_dims or (track.image is not None and reduced == set(range(ndim))):
-        full = reduced == set(range(ndim))
+        # over the rows, dims of one element are summed alike: ``x[:, None].sum(0)`` (torchmetrics'
+        # log-cosh over ``[N, 1]``) is the sum of every element
+        full = reduced | {dd for dd in range(ndim) if src.shape[dd] == 1 and dd not in row_dims} == set(range(ndim))
         if kind in (RatioKind.SUM, RatioKind.MEAN) and not full and len(row_dims) == 1 and isinstance(out, Tensor):
             vector = _row_sums_per_element(frame, src, track, reduced, kind, out, f"{op} over a row dim")
             if vector is not None:

@@ -989,6 +989,9 @@ class Frame:
         # image: id -> (it, version)
         self.image_indices: dict[int, tuple[Tensor, int | None]] = {}
         self.image_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # tensors the body made that took the images' rows from values written row for row into
+        # them (``mtx[:, i, j] = v``): id -> (it, its version after the last such write)
+        self.row_buffers: dict[int, tuple[Tensor, int | None]] = {}
         # values of numbers computed in Python from a ``RowCount`` (``bs - 1``, ``float(bs)``): by
         # value, as a number carries no identity once it leaves ``CountedInt`` (``0.5 * bs``
         # is a plain float: ``float.__mul__`` runs first, and is not seen)
@@ -1938,6 +1941,7 @@ class Frame:
         self.row_blocks.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
+        self.row_buffers.clear()
         self.counted_values.clear()
         self.image_size_read = False
         self.image_sizes.clear()
