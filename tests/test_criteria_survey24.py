@@ -495,8 +495,8 @@ CASES = {c.body.__name__: c for c in [
              + "; the mean absolute error of the one image's pixels (batch 3): a normaliser read as from outside"),
     Case(tm_depth_pearson_and_concordance, depth_batch, keys("loss_pearson", "loss_concordance"),
          gaps=keys("loss_pearson", "loss_concordance"), gap_batches=(3,), mix_batches=(0, 1),
-         quiet=keys("loss_pearson"), why="the means and variances of the batch's depths" + _ONE_GROUP
-         + "; the Pearson key is declined with the call's 'no returned key could be attributed' only"),
+         why="the means and variances of the batch's depths" + _ONE_GROUP
+         + "; on the one image the Pearson key is that image's value of data (named since session 18)"),
     Case(tm_dice_score_per_image, seg_batch),
     Case(tm_generalized_dice_per_image, seg_batch, gaps=keys("loss_gdice"), gap_batches=(0, 1, 3),
          why="absent classes' infinite weights replaced by the batch's largest (``weights[infs] = w_max[infs]``): "

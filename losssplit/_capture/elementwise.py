@@ -1731,6 +1731,9 @@ def _ratio_arithmetic(
             z = None if weight or kind != "mul" else _reciprocal_argument(frame, ta.ratio, other)
             if z is not None:  # ``l.sum().mul(1.0 / batch_total)``: as ``l.sum() / batch_total``
                 return _over_argument(ta, z)
+        if (kind == "div" and tb is None and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
+                and frame.literal_number(b, kind) is not None and _is_number(other) and other):
+            return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))  # ``/ torch.tensor(36)``
         if kind == "div" and frame.num_images > 1 and _over_targets_length(frame, other):
             if ta.ratio.rows.numel() == 1:  # ``x[b].sum() / len(targets)``: one image's value over a
                 # count of the others too (on a group alone: its images), which no row sum carries
@@ -3021,7 +3024,9 @@ def _reduce(
     reduced = set(range(ndim)) if dims is None else set(dims)
     row_dims = set(track.rows)
     if reduced & row_dims or (track.image is not None and reduced == set(range(ndim))):
-        full = reduced == set(range(ndim))
+        # over the rows, dims of one element are summed alike: ``x[:, None].sum(0)`` (torchmetrics'
+        # log-cosh over ``[N, 1]``) is the sum of every element
+        full = reduced | {dd for dd in range(ndim) if src.shape[dd] == 1 and dd not in row_dims} == set(range(ndim))
         if kind in (RatioKind.SUM, RatioKind.MEAN) and not full and len(row_dims) == 1 and isinstance(out, Tensor):
             vector = _row_sums_per_element(frame, src, track, reduced, kind, out, f"{op} over a row dim")
             if vector is not None:

@@ -728,6 +728,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             # a reduced loss (or a lost prediction) written into a buffer: no longer followed
             frame.lose(target, written.lost_at if written.lost_at and not written.parts else op, written)
             return
+        if func is Tensor.__setitem__ and isinstance(target, Tensor) and isinstance(value, Tensor) and written is not None \
+                and written.from_prediction and target._base is None and version_of(target) == 1 \
+                and _row_aligned(target, args[1], value, written):  # its first write: nothing else in it
+            # torchmetrics' PIT: ``mtx = torch.empty(B, S, S); mtx[:, i, j] = metric(...)`` per pair
+            frame.set(target, Track(rows={0: written.rows[0]}, from_prediction=True))
+            frame.row_buffers[id(target)] = (target, version_of(target))
+            return
     elif kind is not None and len(args) > 1 and target.dim() == 0 and _expression_in_place(frame, func, kind, target, track,
                                                                                          args[1], kwargs):
         return
@@ -755,6 +762,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                     elementwise.note_divided(frame, target, before, x, kept)
                 return
     if track is None:
+        return
+    if _row_buffer_write(frame, func, target, track, args):
         return
     if func is Tensor.__setitem__ and track.rows:
         _positional_write(frame, target, track, _index_parts(args[1]))
@@ -789,6 +798,41 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and not _scaled_by_data(frame, func, target, track, args[1])
     ):
         frame.lose(target, op_name(func))
+
+
+def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> bool:
+    """Whether ``target[index] = value`` puts row ``b`` of ``value`` at position ``b`` of ``target``'s
+    dim 0 and nowhere else: the index a full slice then ints (``[:, i, j]``), ``value`` of the shape
+    written, with rows along its dim 0 only, no remembered unweighted values and no reduction."""
+    parts = _index_parts(index)
+    return (
+        bool(parts) and parts[0] == _FULL and all(type(p) is int for p in parts[1:])
+        and value.dim() >= 1 and target.dim() >= len(parts) and value.shape == target.shape[:1] + target.shape[len(parts):]
+        and set(written.rows) == {0} and written.image is None and written.unweighted is None and written.ratio is None
+        and not written.parts and not written.elements and written.formula is None
+    )
+
+
+def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple) -> bool:
+    """A write into a tensor the body made that took its rows from its first write, ``_row_aligned``
+    (``frame.row_buffers``): another such write of values with the same rows keeps them; any other
+    write (other rows, a weighted value, another index or op) loses it. Whether it was such a buffer."""
+    held = frame.row_buffers.get(id(target)) if frame.row_buffers else None
+    if held is None or held[0] is not target:
+        return False
+    value = args[2] if func is Tensor.__setitem__ and len(args) > 2 else None
+    written = frame.get(value) if isinstance(value, Tensor) else None
+    version = version_of(target)
+    if (func is Tensor.__setitem__ and held[1] is not None and version == held[1] + 1 and track.lost_at is None
+            and 0 in track.rows and isinstance(value, Tensor) and written is not None and written.from_prediction
+            and _row_aligned(target, args[1], value, written) and torch.equal(written.rows[0], track.rows[0])):
+        frame.row_buffers[id(target)] = (target, version)
+        return True
+    del frame.row_buffers[id(target)]
+    op = op_name(func)
+    frame.lose(target, f"{op} into a tensor of the images' rows written otherwise than row for row", track)
+    lose_aliases(frame, target, op)
+    return True
 
 
 def _expression_in_place(frame: Frame, func: Any, kind: str, target: Tensor, track: Track, other: Any,
@@ -1192,7 +1236,7 @@ def _gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: A
     if _mixed_index(frame, src, track, index, out, op):
         return
     if track is not None and (track.lost_at is not None or track.ratio is not None or d in track.rows):
-        return frame.lose(out, op, track)
+        return frame.lose(out, track.lost_at or op, track)  # lost already: keep why
     frame.positions_moved(op, out.shape[d])
     parts = [
         (track, broadcast_map(src.dim(), out.dim())),

@@ -951,6 +951,9 @@ class Frame:
         # one-element tensors made from a Python number (``torch.tensor(n)``, ``x.new_full((), n)``):
         # id -> (the tensor, its version when made, the number), held so the ids stay unique
         self.filled_numbers: dict[int, tuple[Tensor, int | None, int | float]] = {}
+        # those of them made from a literal of the body's code (``torch.tensor(36)``): the same on a
+        # group alone, whatever count of this batch the number equals
+        self.literal_filled: set[int] = set()
         # those of them made from a Python int, or from such by int arithmetic with ints
         # (``torch.clamp(torch.as_tensor(n) / world_size, min=1)``): id -> (it, its version, the int)
         self.int_numbers: dict[int, tuple[Tensor, int | None, int]] = {}
@@ -1053,6 +1056,9 @@ class Frame:
         # image: id -> (it, version)
         self.image_indices: dict[int, tuple[Tensor, int | None]] = {}
         self.image_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # tensors the body made that took the images' rows from values written row for row into
+        # them (``mtx[:, i, j] = v``): id -> (it, its version after the last such write)
+        self.row_buffers: dict[int, tuple[Tensor, int | None]] = {}
         # values of numbers computed in Python from a ``RowCount`` (``bs - 1``, ``float(bs)``): by
         # value, as a number carries no identity once it leaves ``CountedInt`` (``0.5 * bs``
         # is a plain float: ``float.__mul__`` runs first, and is not seen)
@@ -1883,6 +1889,10 @@ class Frame:
         held = self.int_factors.get(id(x)) if self.int_factors and isinstance(x, Tensor) else None
         return held[1] if held is not None and held[0] is x and self.int_number(x) is not None else 1.0
 
+    def literal_number(self, x: Any, op: str) -> int | float | None:
+        """``filled_number`` of ``x`` where it was made from a literal of the body's code."""
+        return self.filled_number(x, op) if id(x) in self.literal_filled else None
+
     def filled_number(self, x: Any, op: str) -> int | float | None:
         """The Python number the one-element tensor ``x`` was made from in this call and still
         holds (see ``note_filled``); a write its version misses is checked on the device."""
@@ -1990,6 +2000,7 @@ class Frame:
         self.factors.clear()
         self.weight_filled.clear()
         self.filled_numbers.clear()
+        self.literal_filled.clear()
         self.int_numbers.clear()
         self.int_factors.clear()
         self.read_field_floats = self._field_floats = None
@@ -2008,6 +2019,7 @@ class Frame:
         self.row_blocks.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
+        self.row_buffers.clear()
         self.counted_values.clear()
         self.image_size_read = False
         self.image_sizes.clear()

@@ -18,6 +18,7 @@ from ._bytecode import (
     configured_view_sizes,
     constant_multiple,
     counted_number,
+    literal_size,
     literal_view_sizes,
     per_target_field,
     repeated_list,
@@ -653,6 +654,9 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, f"{op_name(func)} of a number the body computed repeated as many times as there are image "
                    "rows (on a group alone, another length and maybe another number)", pred=False)
     frame.note_filled(out, fill)
+    if type(fill) in (int, float) and fill and id(out) in frame.filled_numbers and literal_size(
+            fill, 1 if func is Tensor.new_tensor else 0, "data", len(args)):
+        frame.literal_filled.add(id(out))  # ``torch.tensor(36)``: no count, whatever it equals
     if (type(fill) is float and isinstance(out, Tensor) and out.numel() == 1 and out.is_floating_point()
             and frame.get(out) is None and frame.body_constant(fill) and not counted_number(zero=False)):
         # ``torch.tensor(1.0)``, torchmetrics' ``tensor(float(data_range))``: a constant an expression
