@@ -71,7 +71,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import PER_IMAGE, TARGETS, Along
-from _survey import LIBRARY_WEIGHTS, Case, Later, keys, survey_tests
+from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -94,7 +94,7 @@ pytestmark = pytest.mark.xdist_group("survey24")
 
 # batch 2: every example of one group (the others absent); batch 3: one example
 WEIGHTS = LIBRARY_WEIGHTS
-SOURCES = (["web", "synth", "web", "books"], ["synth", "synth", "books"], ["web", "web", "web"], ["books"])
+SOURCES = LIBRARY_SOURCES
 
 
 # -- geomloss: point clouds -----------------------------------------------------------------------

@@ -88,7 +88,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import KEEP, PER_IMAGE, TARGETS, Along
-from _survey import LIBRARY_WEIGHTS, Case, Later, keys, survey_tests
+from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, survey_tests
+from _survey import built as _built
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -120,14 +121,8 @@ pytestmark = pytest.mark.xdist_group("survey25")
 
 # batch 2: every example of one group (the others absent); batch 3: one example
 WEIGHTS = LIBRARY_WEIGHTS
-SOURCES = (["web", "synth", "web", "books"], ["synth", "synth", "books"], ["web", "web", "web"], ["books"])
+SOURCES = LIBRARY_SOURCES
 
-
-def _built(seed: int, make):
-    """A module with random parameters made from ``seed``, the global generator left as it was."""
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        return make()
 
 
 class _Module:
