@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -42,6 +43,14 @@ example of one group with every weight 1 (the others absent), batch 3 one exampl
 LIBRARY_SOURCES = (["web", "synth", "web", "books"], ["synth", "synth", "books"], ["web", "web", "web"], ["books"])
 """The sources of surveys 24 to 26's examples labelled from the loop, batch by batch as
 ``LIBRARY_WEIGHTS``'s: three groups, two, one, one example."""
+
+
+def skip_without(*modules: str) -> None:
+    """Skip the calling survey module where one of ``modules`` is not installed (found without
+    importing it: the survey's ``Later`` proxies import on first use)."""
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip("needs " + ", ".join(missing), allow_module_level=True)
 
 
 def built(seed: int, make: Callable[[], object]) -> object:

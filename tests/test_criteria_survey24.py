@@ -64,14 +64,11 @@ losses on the batch of one example (4), that example's depth MAE (1).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import PER_IMAGE, TARGETS, Along
-from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, survey_tests
+from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, skip_without, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -79,8 +76,7 @@ from _survey import weights as _weights
 
 geomloss = pytest.importorskip("geomloss")
 info_nce = pytest.importorskip("info_nce")
-if importlib.util.find_spec("torchmetrics") is None or importlib.util.find_spec("trl") is None:
-    pytest.skip("needs torchmetrics and trl", allow_module_level=True)
+skip_without("torchmetrics", "trl")
 
 
 tm = Later("torchmetrics.functional")

@@ -82,23 +82,20 @@ proxy losses split. Session 18 (metrics): PIT's matrix written row for row and l
 from __future__ import annotations
 
 import importlib
-import importlib.util
 
 import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import KEEP, PER_IMAGE, TARGETS, Along
-from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, survey_tests
+from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, skip_without, survey_tests
 from _survey import built as _built
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
 from _survey import weights as _weights
 
-_NEEDS = ("pyro", "roma", "zuko", "vector_quantize_pytorch", "torch_geometric", "gpytorch", "pytorch_metric_learning",
-          "torchmetrics")
-if any(importlib.util.find_spec(name) is None for name in _NEEDS):
-    pytest.skip("needs " + ", ".join(_NEEDS), allow_module_level=True)
+skip_without("pyro", "roma", "zuko", "vector_quantize_pytorch", "torch_geometric", "gpytorch", "pytorch_metric_learning",
+             "torchmetrics")
 
 
 pyro = Later("pyro")

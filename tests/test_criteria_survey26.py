@@ -44,23 +44,19 @@ it solves the normal equations with ``torch.linalg.solve``.
 from __future__ import annotations
 
 import functools
-import importlib
-import importlib.util
 
 import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import TARGETS, Along
-from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, survey_tests
+from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, skip_without, survey_tests
 from _survey import built as _built
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
 from _survey import weights as _weights
 
-_NEEDS = ("diffusers", "auraloss", "trl")
-if any(importlib.util.find_spec(name) is None for name in _NEEDS):
-    pytest.skip("needs " + ", ".join(_NEEDS), allow_module_level=True)
+skip_without("diffusers", "auraloss", "trl")
 
 diffusers = Later("diffusers")
 diffusers_training = Later("diffusers.training_utils")
