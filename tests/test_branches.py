@@ -1089,9 +1089,6 @@ def len_tested_in_a_helper(outputs, targets):
     return {"loss": e.mean() * _scale_of(targets)}
 
 
-@pytest.mark.xfail(strict=True, reason="pre-existing (found in session 19): ``len(targets)`` compared inside a helper the "
-                   "body calls is not read (only the decorated body's own code is): each group takes the batch's decision "
-                   "(README Known limits)")
 def test_len_of_the_targets_tested_in_a_helper_declines_the_groups_that_decide_otherwise():
     got, want, _ = split_outcome(len_tested_in_a_helper, *_batch([1.0, 0.5, 0.5], [1] * 3))
     assert not wrong_companions(got, want), (got, want)

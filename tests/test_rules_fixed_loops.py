@@ -166,19 +166,16 @@ def test_formulas_in_loops_over_the_images_decline(body):
 
 
 def test_a_list_attribute_appended_to_in_the_loop_declines_from_its_change():
-    """Near miss: the criterion appends to ``self.terms`` in the loop up to one term per image. The
-    first term is made while the list holds what it held before the call (the group alone makes it
-    too) and splits; every later one, made after the first append, declines (on 2 images the list
-    does not grow: all split)."""
+    """Near miss: the criterion appends to ``self.terms`` in the loop up to one term per image
+    (``len(self.terms) < len(targets)``). On more than 2 images every key declines: the number of
+    targets is compared with a number the code computes, whose value on a group alone is not read
+    (the first term, made before any append, split before that test was read; session 20). On 2
+    images the list does not grow, but the same test is read: all decline."""
     for seed, weights in RULE_BATCHES:
         got, want, said = _outcome(criterion_whose_list_attribute_grows_in_the_loop, seed, weights)
         assert not wrong_companions(got, want), (seed, said)
-        given = {k.rsplit("_", 1)[0] for k in got}
-        if len(weights) > 2:
-            assert given == {"loss_ddf_0_0"}, (seed, given, said)
-            assert any("'loss_pos_0_1'" in m for m in said), (seed, said)
-        else:  # two terms for two images: the list does not grow
-            assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
+        assert not got, (seed, got, said)
+        assert any("len() of the targets compared with a number computed" in m for m in said), (seed, said)
 
 
 def test_a_weight_the_criterion_sets_from_the_batch_during_the_call_declines():

@@ -131,8 +131,8 @@ CASES = {
     T.vdot: lambda o, t: _per_image_dot(o, t, T.vdot),
     torch.zeros: lambda o, t: _running_total(o, t, lambda: torch.zeros(1)),
     T.new_zeros: lambda o, t: _running_total(o, t, lambda: o["x"].new_zeros(1)),
-    torch.empty: lambda o, t: _slots(start=lambda o: torch.empty(3), read=_items)(o, t),
-    T.new_empty: lambda o, t: _slots(start=lambda o: o["x"].new_empty(3), read=lambda loss: {"cls": loss[1]})(o, t),
+    torch.empty: lambda o, t: _EMPTY_SLOTS(o, t),
+    T.new_empty: lambda o, t: _NEW_EMPTY_SLOTS(o, t),
     T.nonzero: lambda o, t: _over_count(o, t, lambda m: len(T.nonzero(m))),
     torch.trace: lambda o, t: {"loss": sum(torch.trace(e[:, :3]) for e in _err(o, t)[0]) / len(t)},
     T.trace: matched(lambda p, t: T.trace(p @ t.T)[None]),
@@ -302,12 +302,19 @@ def _slots(start=lambda o: torch.zeros(3), scale=(("mul_", 7.5), ("mul_", 0.25),
     return body
 
 
+
+
 def _items(loss):
     items = loss.detach()
     return {"box": items[0], "cls": items[1], "dfl": items[-1]}
 
 
 _SLOT_LABELS = {4: ["web", "book", "code", "web"], 3: ["web", "book", "code"], 2: ["web", "book"]}
+
+# built once: a body the call of a factory's result returns (``_slots(...)(o, t)``) passes the
+# targets to a function that cannot be told, and every group declines
+_EMPTY_SLOTS = _slots(start=lambda o: torch.empty(3), read=_items)
+_NEW_EMPTY_SLOTS = _slots(start=lambda o: o["x"].new_empty(3), read=lambda loss: {"cls": loss[1]})
 
 
 def _einsum_by(factor):

@@ -3539,13 +3539,15 @@ def _uses(instructions: list[dis.Instruction], pending: list[int]) -> Iterator[t
             yield p, _consumer(instructions, p)
 
 
-def _consumer(instructions: list[dis.Instruction], p: int) -> tuple[int, int] | None:
+def _consumer(instructions: list[dis.Instruction], p: int, effects: dict[str, Callable[[int], tuple[int, int]]] | None = None,
+              depth: int = 0) -> tuple[int, int] | None:
     """(index of the instruction that pops the value the one at ``p`` pushed, which of the values
-    it pops that is, first pushed first), following straight-line code only."""
-    above = 0
+    it pops that is, first pushed first), following straight-line code only. ``effects``: the
+    instructions stepped over (``_POPS_PUSHES``); ``depth``: the value that many below the top."""
+    above, table = depth, effects if effects is not None else _POPS_PUSHES
     for k in range(p + 1, len(instructions)):
         i = instructions[k]
-        effect = _POPS_PUSHES.get(i.opname)
+        effect = table.get(i.opname)
         if i.is_jump_target or effect is None:
             return None
         pops, pushes = effect(i.arg or 0)

@@ -16,7 +16,6 @@ registered with ``@rule(*funcs)`` right above its definition.
 from __future__ import annotations
 
 import array
-import builtins
 import dataclasses
 import math
 import operator
@@ -30,7 +29,7 @@ from typing import Any
 import torch
 from torch.overrides import TorchFunctionMode
 
-from . import _bytecode
+from . import _bytecode, _lengths
 from . import ratio as _ratio
 from ._bytecode import summed_in_loop
 from .ratio import Ratio, RatioKind, version_of
@@ -1176,25 +1175,30 @@ class Frame:
         return self._whole
 
     def targets_length_tests(self, wrapped: Any, args: tuple, kwargs: dict) -> None:
-        """The body's tests of ``len(targets)`` (``_bytecode.length_tests``) as branches: on a
-        group alone the number of targets is the group's images (``if len(targets) > 2:``)."""
+        """The tests of ``len(targets)`` as branches (``_lengths.length_tests``: in the body's code
+        and the code it passes the list or its length to): on a group alone the number of targets
+        is the group's images (``if len(targets) > 2:``, ``helper(targets)`` doing the same)."""
         fn = getattr(wrapped, "__func__", wrapped)
-        code = getattr(fn, "__code__", None)
         per_image = self.per_image_targets
-        if per_image is None or self.num_images < 2 or not isinstance(code, types.CodeType):
+        if per_image is None or self.num_images < 2 or not isinstance(fn, types.FunctionType):
             return
-        if fn.__globals__.get("len", builtins.len) is not builtins.len:
-            return
+        code = fn.__code__
         shift = 1 if getattr(wrapped, "__self__", None) is not None else 0
         params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
         names = {params[k + shift] for k, v in enumerate(args) if v is per_image and k + shift < code.co_argcount}
         names.update(n for n, v in kwargs.items() if v is per_image and n in params)
-        tests = _bytecode.length_tests(code, frozenset(names)) if names else ()
-        local = {code.co_varnames[0]: wrapped.__self__} if shift else {}
-        for op, c in tests:
+        if not names:
+            return
+        bound = dict(zip(params, (wrapped.__self__, *args) if shift else args))
+        bound.update((n, v) for n, v in kwargs.items() if n in params)
+        found = _lengths.length_tests(fn, bound, frozenset(names))
+        for where in dict.fromkeys(found.untold):
+            self.branches.append(Branch(None, "eq", 0.0, False, f"the targets passed to a call in {where} whose "
+                                        "function cannot be told (its tests of their number are not read)"))
+        for op, c, env in found.tests:
             if not isinstance(c, float):  # ``len(targets) > LEAST``, ``> self.k``: its value now, where the code
                 # proves it configured (no function stores it); else the decision is not known per group
-                value = _bytecode.configured_value(c, fn.__globals__, local, code)
+                value = _bytecode.configured_value(c, env.globals, env.local, env.code)
                 if type(value) not in (int, float):
                     name = c.name if isinstance(c.name, str) else ".".join(c.name)
                     self.branches.append(Branch(None, op, 0.0, False, f"len() of the targets compared with {name}, "

@@ -1,0 +1,746 @@
+"""Where the code of a call tests the number of per-image targets, following the list of targets
+(and numbers holding its length) out of the decorated body: into the functions and methods it
+is passed to, the closures and comprehensions that read it, and back out of a helper that returns
+its length.
+
+``len(targets)`` is a plain ``int``: no torch call sees it compared, only the code does. On a
+group alone the number of targets is the group's images, so a test of it is a branch whose
+decision each group takes for itself (``Frame.targets_length_tests``). A test the scan cannot
+reach is a companion that silently takes the batch's decision, so a call whose callee cannot be
+told (``self.fns[k](targets)`` of a value computed at run time) is reported, not skipped.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dis
+import functools
+import inspect
+import types
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import torch
+
+from . import _bytecode
+from ._bytecode import (
+    _POPS_PUSHES,
+    _instructions,
+    _literal_locals,
+    _per_code,
+    _stores,
+    _tests_of,
+)
+
+_DEPTH = 8  # calls followed from the body; deeper, the callee counts as not told
+_NOT_FOLLOWED = ("torch", "losssplit", "numpy", "builtins", "functools", "typing", "collections", "abc", "copy")
+
+
+class _Unknown:
+    __slots__ = ()
+
+
+_UNKNOWN = _Unknown()
+_NULL = _Unknown()  # the NULL a call's callable is pushed with
+
+
+class Env(NamedTuple):
+    """What the code of a function sees: its module's globals, its closure cells' values and the
+    locals known before it runs (``self`` of a method)."""
+
+    code: types.CodeType
+    globals: dict[str, Any]
+    cells: dict[str, Any]
+    local: dict[str, Any]
+
+
+@dataclass
+class Found:
+    """Tests of the length (``("gt", 2.0)``, a ``_Named`` value read in ``env``), and the calls
+    receiving the list or its length whose callee could not be told."""
+
+    tests: list[tuple[str, Any, Env]] = field(default_factory=list)
+    untold: list[str] = field(default_factory=list)
+
+
+class _Scan(NamedTuple):
+    tests: tuple[tuple[str, Any, int], ...]  # (op, than, index of the instruction pushing what is tested)
+    passes: tuple[tuple[int, int | str, bool | None], ...]  # (CALL index, argument, the length: True, a
+    # number computed from it: None, the list: False)
+    nested: tuple[tuple[types.CodeType, frozenset[str], frozenset[str]], ...]
+    returns: int  # 0, or the code returns the length (_EXACT) or a number computed from it (_DERIVED)
+    results: tuple[tuple[int, bool], ...]  # (CALL index, exact): calls of a builtin on the length
+    copies: tuple[int, ...]  # CALLs whose first argument is the list (``list(targets)``, ``sorted(targets)``)
+    escapes: tuple[int, ...]  # where the list is put in a container or an attribute
+
+
+_EXACT, _DERIVED, _LIST = 1, 2, 3
+_SAME_LENGTH = (builtins.list, builtins.tuple, builtins.sorted)  # a copy of the list: as long as it
+# builtins whose result is a number computed from their argument's (``float(len(t))``, ``max(n, 1)``)
+_NUMERIC = frozenset({builtins.int, builtins.float, builtins.abs, builtins.round, builtins.max, builtins.min,
+                      builtins.pow, builtins.bool})
+_OPAQUE = _bytecode._Named("computed", "a number computed from the length")
+
+
+def length_tests(fn: types.FunctionType, bound: dict[str, Any], lists: frozenset[str]) -> Found:
+    """The tests of the length of the list held by the parameters ``lists`` of ``fn`` (called with
+    its parameters ``bound`` to these values), in ``fn``'s code and the code it passes the list
+    or its length to."""
+    found = Found()
+    _visit(_env_of(fn, bound), lists, frozenset(), frozenset(), found, set(), 0)
+    return found
+
+
+def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: frozenset[str], found: Found,
+           seen: set[tuple[int, frozenset[str], frozenset[str], frozenset[str]]], depth: int,
+           guessed: bool = False) -> int:
+    """Adds ``env.code``'s tests to ``found``; whether the code returns the length (see ``_Scan``).
+    ``guessed``: ``lists`` may hold parameters that are not the list (``f(*xs, targets)``, every
+    positional one taken): their tests count, what they are passed to or stored in does not."""
+    untold = found.untold if not guessed else []
+    key = (id(env.code), lists, counts, derived)
+    if key in seen:
+        return 0
+    seen.add(key)
+    if env.globals.get("len", builtins.len) is not builtins.len:
+        return 0
+    returned: dict[int, int] = {}
+    while True:
+        scan = _scanned(env.code, lists, counts, derived, tuple(sorted(returned.items())))
+        more: dict[int, int] = {k: _LIST for k in scan.copies if any(_callable(env, k) is b for b in _SAME_LENGTH)}
+        for k, exact in scan.results:
+            called = _callable(env, k)
+            if any(called is b for b in _NUMERIC):  # ``float(n)`` is ``n``; ``max(n, 1)`` another number
+                more[k] = _EXACT if exact and called in (int, float) and _instructions(env.code)[k].arg == 1 else _DERIVED
+        for k, argument, is_count in scan.passes:
+            if _skipped(env, _call_start(env.code, k)):
+                continue
+            callees = _callees(env, k)
+            if callees is None or depth >= _DEPTH:
+                if is_count is False:  # a count passed on (``x.view(n, -1)``, a tensor's method) is not tracked
+                    untold.append(_describe(env.code, k))
+                continue
+            for callee, shift in callees:
+                callee = _bound(env, k, callee, shift)
+                name = _parameter(callee.code, argument, shift)
+                if name is None:
+                    if is_count is False:
+                        untold.append(_describe(env.code, k))
+                    continue
+                names, none = frozenset(name if isinstance(name, tuple) else (name,)), frozenset[str]()
+                given = _visit(callee, names if is_count is False else none, names if is_count is True else none,
+                               names if is_count is None else none, found, seen, depth + 1, guessed or argument == "*")
+                if given:
+                    more[k] = max(more.get(k, 0), given)
+        if all(returned.get(k) == v for k, v in more.items()):
+            break
+        returned.update(more)
+    untold += [_describe(env.code, k) for k in scan.escapes]
+    for op, c, p in scan.tests:
+        if not _skipped(env, _test_start(env.code, p)):
+            value = env.local.get(c.name) if isinstance(c, _bytecode._Named) and c.kind == "param" else None
+            found.tests.append((op, float(value) if isinstance(value, (int, float)) and type(value) is not bool else c, env))
+    for code, inner_lists, inner_counts in scan.nested:
+        cells = {**env.cells, **{n: env.local[n] for n in code.co_freevars if n in env.local}}
+        _visit(Env(code, env.globals, cells, {}), inner_lists, inner_counts & counts, inner_counts - counts,
+               found, seen, depth + 1, guessed)
+    return scan.returns
+
+
+@_per_code(512)
+def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str], derived: frozenset[str],
+             returned: tuple[tuple[int, int], ...]) -> _Scan:
+    """``code``'s own reading of the list (its names ``lists``) and its length: the names
+    ``counts`` hold it, the names ``derived`` a number computed from it, the CALLs ``returned``
+    return either (``_EXACT``, ``_DERIVED``). A test of the length itself is read as
+    ``_bytecode.length_tests`` reads it; any test of a number computed from it, or of the length
+    with an operand the code does not show, is ``_OPAQUE`` (no group's decision is known)."""
+    instructions = _instructions(code)
+    loads = ("LOAD_FAST", "LOAD_DEREF")
+    lists = lists | {instructions[k + 1].argval for k, v in returned if v == _LIST and k + 1 < len(instructions)
+                     and instructions[k + 1].opname in ("STORE_FAST", "STORE_DEREF")
+                     and _stored_once(instructions, instructions[k + 1].argval)}
+    lists = lists | _aliases(instructions, lists)
+    exact = {k for k, v in returned if v == _EXACT}
+    computed = {k for k, v in returned if v == _DERIVED}
+    for k, i in enumerate(instructions):
+        if (i.opname == "CALL" and i.arg == 1 and k >= 3 and instructions[k - 1].opname == "PRECALL"
+                and instructions[k - 2].opname in loads and instructions[k - 2].argval in lists
+                and instructions[k - 3].opname == "LOAD_GLOBAL" and instructions[k - 3].argval == "len"
+                and (instructions[k - 3].arg or 0) & 1):
+            exact.add(k)
+    held = {n: not _stores(instructions, n) for n in counts} | {n: False for n in derived}
+    tests: list[tuple[str, Any, int]] = []
+    passes: list[tuple[int, int | str, bool | None]] = []
+    results: list[tuple[int, bool]] = []
+    returns = 0
+    todo = [(k, True) for k in exact] + [(k, False) for k in computed]
+    done: set[int] = set()
+    literals = _literal_locals(code)
+    while todo or held:
+        if held:
+            for name, is_exact in list(held.items()):
+                todo += [(k, is_exact) for k, i in enumerate(instructions) if i.opname in loads and i.argval == name]
+            held.clear()
+            continue
+        p, is_exact = todo.pop()
+        if p in done:
+            continue
+        done.add(p)
+        after = instructions[p + 1] if p + 1 < len(instructions) else None
+        if after is not None and after.opname in ("STORE_FAST", "STORE_DEREF"):
+            held[after.argval] = is_exact and _stored_once(instructions, after.argval)
+            continue
+        own = _tests_of(instructions, [p], literals, named=True) if is_exact else ()
+        if own:
+            tests += [(op, c, p) for op, c in own]
+            continue
+        if after is not None and (after.opname == "UNARY_NOT" or after.opname.startswith("POP_JUMP")):
+            tests.append(("ne", _OPAQUE, p))
+            continue
+        consumer = _fed(instructions, p)
+        if consumer is None:
+            continue
+        k, slot = consumer
+        op = instructions[k].opname
+        other = _bytecode._other_operand(instructions, k, slot) if op == "COMPARE_OP" and is_exact else None
+        if other is not None and other.opname == "LOAD_FAST" and instructions[k].argval in _bytecode._COMPARISONS:
+            compared = _bytecode._COMPARISONS[instructions[k].argval]  # with a parameter: its value in the call
+            tests.append((compared if slot == 0 else _bytecode._SWAPPED[compared], _bytecode._Named("param", other.argval), p))
+        elif op in ("COMPARE_OP", "CONTAINS_OP", "IS_OP") or op == "BINARY_SUBSCR" and slot == 1:
+            tests.append(("eq", _OPAQUE, p))
+        elif op in ("BINARY_OP", "UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"):
+            todo.append((k, False))
+        elif op == "RETURN_VALUE":
+            returns = max(returns, _EXACT if is_exact else _DERIVED)
+        elif op == "CALL" and slot >= 2:
+            argument = _argument(code, instructions, k, slot - 2)
+            if argument is not None:
+                passes.append((k, argument, is_exact or None))
+            results.append((k, is_exact))
+    copies: list[int] = []
+    escapes: list[int] = []
+    for p in [k for k, i in enumerate(instructions) if i.opname in loads and i.argval in lists]:
+        consumer = _fed(instructions, p)
+        if consumer is None:
+            continue
+        op = instructions[consumer[0]].opname
+        if op == "CALL" and consumer[1] >= 2:
+            argument = _argument(code, instructions, consumer[0], consumer[1] - 2)
+            if argument is not None:
+                passes.append((consumer[0], argument, False))
+            if consumer[1] == 2:  # the first argument
+                copies.append(consumer[0])
+        elif op in ("BUILD_TUPLE", "BUILD_LIST") and (called := _unpacked_into(instructions, consumer[0])) is not None:
+            passes.append((called, consumer[1], False))  # ``self.get_loss(loss, outputs, targets, **kwargs)``
+        elif op == "LIST_APPEND" and (called := _appended_into(instructions, consumer[0])) is not None:
+            passes.append((called, "*", False))  # ``f(*xs, targets)``: at a position not known
+        elif op in _STORED_IN or op == "STORE_SUBSCR" and consumer[1] == 0:
+            escapes.append(consumer[0])
+    cells = set(lists) | set(counts) | set(derived) | {instructions[p + 1].argval for p in done
+                                                       if instructions[p + 1].opname == "STORE_DEREF"}
+    nested = tuple(
+        (c, frozenset(n for n in c.co_freevars if n in lists), frozenset(n for n in c.co_freevars if n in cells - lists))
+        for c in code.co_consts if isinstance(c, types.CodeType) and cells.intersection(c.co_freevars))
+    return _Scan(tuple(dict.fromkeys(tests)), tuple(dict.fromkeys(passes)), nested, returns, tuple(results),
+                 tuple(copies), tuple(escapes))
+
+
+# what puts the list where the code may read it later, out of this scan's sight (``self.t = targets``)
+_STORED_IN = frozenset({"BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_MAP", "BUILD_CONST_KEY_MAP", "STORE_ATTR",
+                        "STORE_GLOBAL", "LIST_APPEND", "SET_ADD", "MAP_ADD", "LIST_EXTEND", "YIELD_VALUE"})
+
+
+def _unpacked_into(instructions: list[dis.Instruction], k: int) -> int | None:
+    """The CALL_FUNCTION_EX the tuple or list the instruction at ``k`` builds is the positional
+    arguments of (``f(a, t, **kw)``, ``f(*[a, t])``); None otherwise."""
+    fed = _fed(instructions, k)
+    return fed[0] if fed is not None and fed[1] == 2 and instructions[fed[0]].opname == "CALL_FUNCTION_EX" else None
+
+
+def _appended_into(instructions: list[dis.Instruction], k: int) -> int | None:
+    """The CALL_FUNCTION_EX whose positional arguments the LIST_APPEND at ``k`` appends to."""
+    fed = _fed(instructions, k, (instructions[k].arg or 1) - 1)
+    while fed is not None and instructions[fed[0]].opname == "LIST_TO_TUPLE":
+        fed = _fed(instructions, fed[0])
+    return fed[0] if fed is not None and fed[1] == 2 and instructions[fed[0]].opname == "CALL_FUNCTION_EX" else None
+
+
+def _fed(instructions: list[dis.Instruction], p: int, depth: int = 0) -> tuple[int, int] | None:
+    """``_bytecode._consumer`` that also steps over what a call's arguments may hold (a lambda
+    made, ``**kwargs`` merged), of the value ``depth`` values below the top after ``p``."""
+    return _bytecode._consumer(instructions, p, _EFFECTS, depth)
+
+
+def _test_start(code: types.CodeType, p: int) -> int | None:
+    """The first instruction of the test of the value the instruction at ``p`` pushes: of the
+    comparison that consumes it, or of the value itself where it is tested for truth."""
+    instructions = _instructions(code)
+    consumer = _fed(instructions, p)
+    if consumer is not None and instructions[consumer[0]].opname in ("COMPARE_OP", "CONTAINS_OP", "IS_OP"):
+        return _span_start(instructions, consumer[0], 2)
+    return _span_start(instructions, p + 1, 1)
+
+
+def _call_start(code: types.CodeType, k: int) -> int | None:
+    span = _callable_span(code, k)
+    return span[0] if span is not None else None
+
+
+def _skipped(env: Env, start: int | None) -> bool:
+    """Whether the code at ``start`` runs only past a jump on a value the call's configuration
+    holds false (``if self.grow and len(t) > 2``, ``if flag: helper(targets)`` with ``flag`` a
+    parameter given False): the test there is never made."""
+    guard = _guard(env.code, start) if start is not None else None
+    if guard is None:
+        return False
+    begin, jump = guard
+    instructions = _instructions(env.code)
+    value = _configured(env, instructions[begin:jump])
+    if value is _UNKNOWN:
+        return False
+    name = instructions[jump].opname
+    if name.endswith("NONE"):
+        return (value is None) != name.endswith("NOT_NONE")
+    return type(value) in (bool, int, type(None)) and bool(value) == name.endswith(("IF_TRUE", "TRUE_OR_POP"))
+
+
+@_per_code(512)
+def _guard(code: types.CodeType, start: int) -> tuple[int, int] | None:
+    """(start of the condition, index of the conditional jump) that ends the block before the
+    one holding ``start``, where that block is entered only from that jump's falling through."""
+    instructions = _instructions(code)
+    j = start - 1
+    while j >= 0 and not instructions[j + 1].is_jump_target and "JUMP" not in instructions[j].opname \
+            and instructions[j].opname not in ("RETURN_VALUE", "RAISE_VARARGS", "RERAISE", "FOR_ITER"):
+        j -= 1
+    if j < 1 or instructions[j + 1].is_jump_target:
+        return None
+    if not instructions[j].opname.startswith(("POP_JUMP_FORWARD_IF_", "POP_JUMP_BACKWARD_IF_", "JUMP_IF_")):
+        return None
+    begin = _span_start(instructions, j, 1)
+    return (begin, j) if begin is not None else None
+
+
+def _configured(env: Env, span: list[dis.Instruction]) -> Any:
+    """The value of a parameter the code never rebinds, a global or an attribute of such a
+    parameter that no code stores (``_bytecode.configured_value``), loaded by ``span``."""
+    if len(span) == 1 and span[0].opname in ("LOAD_FAST", "LOAD_DEREF"):
+        return env.local.get(span[0].argval, env.cells.get(span[0].argval, _UNKNOWN))
+    if len(span) == 1 and span[0].opname == "LOAD_GLOBAL" and not (span[0].arg or 0) & 1:
+        load = _bytecode._Named("global", span[0].argval)
+    elif len(span) == 2 and span[0].opname in ("LOAD_FAST", "LOAD_DEREF") and span[1].opname == "LOAD_ATTR":
+        load = _bytecode._Named("attr", (span[0].argval, span[1].argval))
+    else:
+        return _UNKNOWN
+    value = _bytecode.configured_value(load, env.globals, env.local, env.code)
+    return _UNKNOWN if value is _bytecode._UNPROVEN else value
+
+
+def _aliases(instructions: list[dis.Instruction], lists: frozenset[str]) -> frozenset[str]:
+    """Locals stored once from a load of the list (``t = targets``)."""
+    return frozenset(
+        after.argval for i, after in zip(instructions, instructions[1:])
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval in lists
+        and after.opname in ("STORE_FAST", "STORE_DEREF") and _stored_once(instructions, after.argval))
+
+
+def _stored_once(instructions: list[dis.Instruction], name: str) -> bool:
+    return len(_stores(instructions, name)) + sum(i.opname == "STORE_DEREF" and i.argval == name
+                                                  for i in instructions) == 1
+
+
+@_per_code(512)
+def _stored(code: types.CodeType) -> dict[str, int]:
+    """How many times ``code`` stores or deletes each of its locals and cells."""
+    counts: dict[str, int] = {}
+    for i in _instructions(code):
+        if i.opname in ("STORE_FAST", "DELETE_FAST", "STORE_DEREF", "DELETE_DEREF"):
+            counts[i.argval] = counts.get(i.argval, 0) + 1
+    return counts
+
+
+def _argument(code: types.CodeType, instructions: list[dis.Instruction], k: int, position: int) -> int | str | None:
+    """The argument of the CALL at ``k`` its ``position`` th value is: its index among the
+    positional ones, or its keyword's name."""
+    n = instructions[k].arg or 0
+    names: tuple[str, ...] = ()
+    if k >= 2 and instructions[k - 1].opname == "PRECALL" and instructions[k - 2].opname == "KW_NAMES":
+        names = code.co_consts[instructions[k - 2].arg or 0]
+    first_keyword = n - len(names)
+    return position if position < first_keyword else names[position - first_keyword]
+
+
+def _describe(code: types.CodeType, k: int) -> str:
+    line = None
+    for i in _instructions(code)[k::-1]:
+        if i.starts_line is not None:
+            line = i.starts_line
+            break
+    return f"{code.co_name} (line {line})"
+
+
+def _parameter(code: types.CodeType, argument: int | str, shift: int) -> str | tuple[str, ...] | None:
+    """The parameter of ``code`` that receives ``argument`` (``shift`` positional values bound
+    before the call's own); None where ``*args`` / ``**kwargs`` take it. ``"*"``, a position not
+    known: every positional parameter past ``shift`` (``*args`` among them: None)."""
+    positional = code.co_argcount
+    if argument == "*":
+        return None if code.co_flags & inspect.CO_VARARGS else code.co_varnames[shift:positional]
+    if isinstance(argument, int):
+        index = argument + shift
+        return code.co_varnames[index] if index < positional else None
+    named = code.co_varnames[code.co_posonlyargcount : positional + code.co_kwonlyargcount]
+    return argument if argument in named else None
+
+
+def _env_of(fn: types.FunctionType, bound: dict[str, Any]) -> Env:
+    """``fn``'s ``Env``, its parameters that its code never rebinds known from ``bound``."""
+    code = fn.__code__
+    cells: dict[str, Any] = {}
+    for name, cell in zip(code.co_freevars, fn.__closure__ or ()):
+        try:
+            cells[name] = cell.cell_contents
+        except ValueError:  # an empty cell
+            pass
+    stored = _stored(code)
+    local = {n: v for n, v in {**_defaults(fn), **bound}.items() if n not in stored}
+    return Env(code, fn.__globals__, cells, local)
+
+
+def _defaults(fn: types.FunctionType) -> dict[str, Any]:
+    code = fn.__code__
+    values = fn.__defaults__ or ()
+    positional = code.co_varnames[code.co_argcount - len(values) : code.co_argcount]
+    return {**dict(zip(positional, values)), **(fn.__kwdefaults__ or {})}
+
+
+def _bound(env: Env, k: int, callee: Env, shift: int) -> Env:
+    """``callee`` with the values of the arguments of the CALL at ``k`` of ``env.code`` that
+    ``_evaluated`` reads (a method, a module, a constant passed on) bound to its parameters
+    that its code reads as configuration (``_read_as_configuration``)."""
+    instructions = _instructions(env.code)
+    wanted = _read_as_configuration(callee.code)
+    local = dict(callee.local)  # its defaults, and ``self`` of a method
+    for position, (start, end) in enumerate(_argument_spans(env.code, k)):
+        argument = _argument(env.code, instructions, k, position)
+        name = _parameter(callee.code, argument, shift) if argument is not None else None
+        if not isinstance(name, str):
+            continue
+        local.pop(name, None)
+        if name not in wanted or start < 0:
+            continue
+        got = _evaluated(env, instructions[start:end], 0)
+        value = got[0] if got is not None and len(got) == 1 else _UNKNOWN
+        if value is not _UNKNOWN and value is not _NULL and name not in _stored(callee.code):
+            local[name] = value
+    return callee._replace(local=local)
+
+
+@_per_code(512)
+def _argument_spans(code: types.CodeType, k: int) -> tuple[tuple[int, int], ...]:
+    """(start, end) of each argument of the CALL at ``k``; start -1 where not straight-line code."""
+    instructions = _instructions(code)
+    if instructions[k].opname != "CALL":
+        return ()
+    end: int | None = k
+    while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
+        end -= 1
+    spans: list[tuple[int, int]] = []
+    for _ in range(instructions[k].arg or 0):
+        start = _bytecode._operand_start(instructions, end) if end is not None else None
+        spans.insert(0, (start, end) if start is not None and end is not None else (-1, -1))
+        end = start
+    return tuple(spans)
+
+
+@_per_code(512)
+def _read_as_configuration(code: types.CodeType) -> frozenset[str]:
+    """The locals ``code`` loads where their values decide what is called or tested: in what a
+    call calls, in a condition, compared, or held by a closure (``co_cellvars``)."""
+    instructions = _instructions(code)
+    spans = [_callable_span(code, k) for k, i in enumerate(instructions) if i.opname == "CALL"]
+    spans += [_guard(code, k + 1) for k, i in enumerate(instructions) if "JUMP_IF" in i.opname or "JUMP_FORWARD_IF" in i.opname
+              or "JUMP_BACKWARD_IF" in i.opname]
+    names = {i.argval for span in spans if span is not None for i in instructions[span[0] : span[1]]
+             if i.opname in ("LOAD_FAST", "LOAD_DEREF")}
+    for k, i in enumerate(instructions):
+        consumer = _fed(instructions, k) if i.opname == "LOAD_FAST" else None
+        if consumer is not None and instructions[consumer[0]].opname == "COMPARE_OP":
+            names.add(i.argval)
+    return frozenset(names | set(code.co_cellvars))
+
+
+def _callees(env: Env, k: int) -> list[tuple[Env, int]] | None:
+    """The functions the CALL at ``k`` of ``env.code`` may run, each with the number of positional
+    values bound before the call's own (a method's ``self``); [] for builtins and torch's own code;
+    None where the callee cannot be told."""
+    return _functions(_callable(env, k), env, 0)
+
+
+def _callable(env: Env, k: int) -> Any:
+    """What the CALL at ``k`` of ``env.code`` calls, as ``_evaluated`` reads it."""
+    span = _callable_span(env.code, k)
+    if span is None:
+        return _UNKNOWN
+    values = _evaluated(env, _instructions(env.code)[span[0] : span[1]], 0)
+    callables = [v for v in values if v is not _NULL] if values is not None else []
+    return callables[0] if values is not None and len(values) == 2 and len(callables) == 1 else _UNKNOWN
+
+
+@_per_code(512)
+def _callable_span(code: types.CodeType, k: int) -> tuple[int, int] | None:
+    """(start, end) of the instructions that push what the CALL at ``k`` calls."""
+    instructions = _instructions(code)
+    if instructions[k].opname == "CALL_FUNCTION_EX":
+        end = _span_start(instructions, k, 1 + ((instructions[k].arg or 0) & 1))
+    else:
+        end = _first_argument(instructions, k)
+    start = _span_start(instructions, end, 2) if end is not None else None
+    return (start, end) if start is not None and end is not None else None
+
+
+def _first_argument(instructions: list[dis.Instruction], k: int) -> int | None:
+    """The index of the first instruction of the first argument of the CALL at ``k``."""
+    end: int | None = k
+    while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
+        end -= 1
+    for _ in range(instructions[k].arg or 0):
+        end = _bytecode._operand_start(instructions, end) if end is not None else None
+    return end
+
+
+_EFFECTS = {**_POPS_PUSHES, "MAKE_FUNCTION": lambda a: (1 + bin(a & 0xF).count("1"), 1),
+            **dict.fromkeys(("DICT_MERGE", "DICT_UPDATE", "LIST_EXTEND"), lambda _: (1, 0)),
+            "LIST_TO_TUPLE": lambda _: (1, 1), "CALL_FUNCTION_EX": lambda a: (3 + (a & 1), 1)}
+
+
+def _span_start(instructions: list[dis.Instruction], end: int, need: int) -> int | None:
+    """The start of the straight-line code right before ``end`` that pushes ``need`` values."""
+    j = end
+    while need > 0:
+        j -= 1
+        if j < 0:
+            return None
+        effect = _EFFECTS.get(instructions[j].opname)
+        if effect is None or j < end - 1 and instructions[j + 1].is_jump_target:
+            return None
+        pops, pushes = effect(instructions[j].arg or 0)
+        need += pops - pushes
+    return j if need == 0 else None
+
+
+class _Candidates(NamedTuple):
+    values: tuple[Any, ...]
+
+
+class _Super(NamedTuple):
+    cls: type
+    obj: Any
+
+
+def _evaluated(env: Env, span: list[dis.Instruction], depth: int) -> list[Any] | None:
+    """The values the instructions ``span`` push, read without running any of the body's code:
+    globals, closure cells, ``self``, locals stored once from such values (functions the code
+    defines, dicts of methods), attributes found in instance and class dicts, items of
+    containers; ``_UNKNOWN`` for a value computed otherwise (a property, a call's result). None
+    where the instructions are not such loads."""
+    stack: list[Any] = []
+    for i in span:
+        op, arg = i.opname, i.arg or 0
+        if op == "PUSH_NULL":
+            stack.append(_NULL)
+        elif op in ("PRECALL", "KW_NAMES", "NOP"):
+            pass
+        elif op == "LOAD_GLOBAL":
+            stack += [_NULL] if arg & 1 else []
+            stack.append(env.globals[i.argval] if i.argval in env.globals else vars(builtins).get(i.argval, _UNKNOWN))
+        elif op == "LOAD_FAST":
+            stack.append(env.local[i.argval] if i.argval in env.local else _local_value(env, i.argval, depth))
+        elif op in ("LOAD_DEREF", "LOAD_CLOSURE"):
+            stack.append(env.cells.get(i.argval, env.local.get(i.argval, _UNKNOWN)))
+        elif op == "LOAD_CONST":
+            stack.append(i.argval)
+        elif op in ("LOAD_ATTR", "LOAD_METHOD"):
+            got = _attribute(stack.pop(), i.argval)
+            stack += [got, _NULL] if op == "LOAD_METHOD" else [got]
+        elif op == "BINARY_SUBSCR":
+            key, container = stack.pop(), stack.pop()
+            stack.append(_item(container, key))
+        elif op in ("BUILD_TUPLE", "BUILD_LIST", "BUILD_MAP", "BUILD_CONST_KEY_MAP"):
+            n = arg * 2 if op == "BUILD_MAP" else arg + 1 if op == "BUILD_CONST_KEY_MAP" else arg
+            items, stack = stack[len(stack) - n :], stack[: len(stack) - n]
+            if op == "BUILD_MAP":
+                items = [dict(zip(items[::2], items[1::2]))] if all(type(x) is str for x in items[::2]) else [_UNKNOWN]
+            elif op == "BUILD_CONST_KEY_MAP":
+                items = [dict(zip(items[-1], items[:-1]))] if type(items[-1]) is tuple else [_UNKNOWN]
+            stack.append(items[0] if op.endswith("MAP") else tuple(items))
+        elif op == "MAKE_FUNCTION":
+            code = stack.pop()
+            closure = stack.pop() if arg & 8 else ()
+            del stack[len(stack) - bin(arg & 7).count("1") :]
+            if not isinstance(code, types.CodeType) or type(closure) is not tuple:
+                return None
+            stack.append(Env(code, env.globals, dict(zip(code.co_freevars, closure)), {}))
+        elif op == "CALL" and arg == 0 and len(stack) >= 2 and stack[-1] is builtins.super and stack[-2] is _NULL:
+            stack[-2:] = [_zero_argument_super(env)]
+        else:
+            return None
+    return stack
+
+
+def _local_value(env: Env, name: str, depth: int) -> Any:
+    """The value the local ``name`` of ``env.code`` is stored once from, where ``_evaluated``
+    reads it (``def helper(t): ...``, ``fns = {"a": self.a}``); else ``_UNKNOWN``."""
+    span = _local_span(env.code, name) if depth < 4 else None
+    if span is None:
+        return _UNKNOWN
+    values = _evaluated(env, _instructions(env.code)[span[0] : span[1]], depth + 1)
+    return values[0] if values is not None and len(values) == 1 else _UNKNOWN
+
+
+_LOADS = frozenset({"PUSH_NULL", "PRECALL", "KW_NAMES", "NOP", "LOAD_GLOBAL", "LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE",
+                    "LOAD_CONST", "LOAD_ATTR", "LOAD_METHOD", "BINARY_SUBSCR", "BUILD_TUPLE", "BUILD_LIST",
+                    "BUILD_MAP", "BUILD_CONST_KEY_MAP", "MAKE_FUNCTION", "CALL"})
+
+
+@_per_code(512)
+def _local_span(code: types.CodeType, name: str) -> tuple[int, int] | None:
+    """(start, end) of the instructions whose value the local ``name`` is stored once from,
+    where they are loads ``_evaluated`` reads; None otherwise (a call's result, two stores)."""
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    start = _span_start(instructions, stores[0], 1) if len(stores) == 1 and _stored(code).get(name) == 1 else None
+    if start is None or any(i.opname not in _LOADS for i in instructions[start : stores[0]]):
+        return None
+    return start, stores[0]
+
+
+def _zero_argument_super(env: Env) -> Any:
+    cls, obj = env.cells.get("__class__"), env.local.get(env.code.co_varnames[0]) if env.code.co_argcount else None
+    return _Super(cls, obj) if isinstance(cls, type) and obj is not None else _UNKNOWN
+
+
+def _item(container: Any, key: Any) -> Any:
+    if type(container) not in (dict, list, tuple):
+        return _UNKNOWN
+    if isinstance(key, (str, int)) and not isinstance(key, bool):
+        try:
+            return container[key]
+        except (KeyError, IndexError):
+            return _UNKNOWN
+    return _Candidates(tuple(container.values() if type(container) is dict else container))
+
+
+def _attribute(obj: Any, name: str) -> Any:
+    """``obj.name`` as the instance and class dicts hold it, without running a descriptor other
+    than a function's, a static or a class method's (a property may compute anything)."""
+    if obj is None or obj is _UNKNOWN or isinstance(obj, (_Candidates, Env)):
+        return _UNKNOWN
+    if isinstance(obj, _Super):
+        mro = type(obj.obj).__mro__
+        later = mro[mro.index(obj.cls) + 1 :] if obj.cls in mro else ()
+        return _from_classes(later, name, obj.obj)
+    if isinstance(obj, types.ModuleType):
+        return vars(obj).get(name, _UNKNOWN)
+    if isinstance(obj, type):
+        return _from_classes(obj.__mro__, name, None)
+    try:
+        held = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        held = {}
+    on_class = _from_classes(type(obj).__mro__, name, obj)
+    if type(held) is dict and name in held and not _data_descriptor(type(obj), name):
+        return held[name]
+    if on_class is _UNKNOWN and isinstance(obj, torch.nn.Module):
+        return obj._modules.get(name, _UNKNOWN)
+    return on_class
+
+
+def _data_descriptor(cls: type, name: str) -> bool:
+    for c in cls.__mro__:
+        if name in c.__dict__:
+            return hasattr(type(c.__dict__[name]), "__set__")
+    return False
+
+
+def _from_classes(classes: tuple[type, ...], name: str, obj: Any) -> Any:
+    for c in classes:
+        if name in c.__dict__:
+            attr = c.__dict__[name]
+            if isinstance(attr, staticmethod):
+                return attr.__func__
+            if isinstance(attr, classmethod):
+                return types.MethodType(attr.__func__, obj if isinstance(obj, type) else type(obj) if obj is not None
+                                        else c)
+            if isinstance(attr, types.FunctionType):
+                return types.MethodType(attr, obj) if obj is not None else attr
+            if hasattr(type(attr), "__get__"):  # a property or another descriptor: it computes the value
+                return _UNKNOWN
+            return attr
+    return _UNKNOWN
+
+
+def _functions(value: Any, env: Env, shift: int) -> list[tuple[Env, int]] | None:
+    """The Python functions calling ``value`` runs first, each with its ``Env`` and the
+    positional values bound before the call's own; None where that cannot be told."""
+    if isinstance(value, Env):
+        return [(value, shift)]
+    if isinstance(value, _Candidates):
+        out: list[tuple[Env, int]] = []
+        for v in value.values:
+            each = _functions(v, env, shift)
+            if each is None:
+                return None
+            out += each
+        return out
+    wrapped = getattr(value, "__dict__", {}).get("__wrapped__") if isinstance(value, types.FunctionType) else None
+    if wrapped is not None:  # a decorator's wrapper (``@torch.no_grad()``, ``functools.wraps``): what it runs
+        return _functions(wrapped, env, shift)
+    if isinstance(value, types.FunctionType):
+        return [] if _not_followed(value) else [(_env_of(value, {}), shift)]
+    if isinstance(value, types.MethodType):
+        func = value.__func__
+        inner = getattr(func, "__dict__", {}).get("__wrapped__")
+        if inner is not None:
+            return _functions(types.MethodType(inner, value.__self__), env, shift)
+        if not isinstance(func, types.FunctionType):
+            return _functions(func, env, shift + 1)
+        return [] if _not_followed(func) else [(_env_of(func, _first(func, value.__self__)), shift + 1)]
+    if isinstance(value, functools.partial):  # its arguments bound as the call binds them
+        inner = _functions(value.func, env, shift)
+        if inner is None:
+            return None
+        out = []
+        for callee, at in inner:
+            names = callee.code.co_varnames[at : callee.code.co_argcount]
+            given = {**dict(zip(names, value.args)), **value.keywords}
+            stored = _stored(callee.code)
+            local = {**callee.local, **{n: v for n, v in given.items() if n not in stored}}
+            out.append((callee._replace(local=local), at + len(value.args)))
+        return out
+    if isinstance(value, (types.BuiltinFunctionType, types.BuiltinMethodType, types.WrapperDescriptorType,
+                          types.MethodWrapperType, types.MethodDescriptorType)):
+        return []
+    if value is _UNKNOWN or isinstance(value, _Super):
+        return None
+    if not callable(value):  # the call raises: no code of the body's runs
+        return []
+    if isinstance(value, type):
+        init = _from_classes(value.__mro__, "__init__", None)
+        return [(_env_of(init, {}), shift + 1)] if isinstance(init, types.FunctionType) and not _not_followed(init) else []
+    if isinstance(value, torch.nn.Module):
+        forward = _from_classes(type(value).__mro__, "forward", value)
+        return _functions(forward, env, shift) if forward is not _UNKNOWN else None
+    call = _from_classes(type(value).__mro__, "__call__", value)
+    return _functions(call, env, shift) if call is not _UNKNOWN else None
+
+
+def _first(fn: types.FunctionType, value: Any) -> dict[str, Any]:
+    code = fn.__code__
+    return {code.co_varnames[0]: value} if code.co_argcount else {}
+
+
+def _not_followed(fn: types.FunctionType) -> bool:
+    module = fn.__globals__.get("__name__", "")
+    return not isinstance(module, str) or module.partition(".")[0] in _NOT_FOLLOWED
