@@ -4730,38 +4730,10 @@ def truth_kept() -> bool:
 _SWAPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
 
 
-@_per_code(256)
-def length_tests(code: types.CodeType, names: frozenset[str]) -> tuple[tuple[str, Any], ...]:
-    """The tests ``code`` makes of the number of items of a parameter in ``names`` (the list of
-    per-image targets): ``len(targets)``, or a local stored once from it (``bs = len(targets)``),
-    compared with a number literal (``len(targets) > 2``: ``("gt", 2.0)``; ``2 < bs``: the same)
-    or tested for truth (``if len(targets):``, ``not bs``: ``("ne", 0.0)``). ``len`` returns a
-    plain int and no torch call sees the comparison: only the code shows it. Compared with a
-    module global or an attribute of a parameter (``len(targets) > LEAST``, ``> self.k``): that
-    load as a ``_Named``, its value read by the caller (``configured_value``). Empty on versions
-    whose layout was not checked."""
-    if sys.version_info[:2] not in _TEST_CHECKED:
-        return ()
-    instructions = _instructions(code)
-    pushed: list[int] = []  # instructions that push such a length
-    held: set[str] = set()
-    for k, i in enumerate(instructions):
-        if (i.opname == "CALL" and i.arg == 1 and k >= 3 and instructions[k - 1].opname == "PRECALL"
-                and instructions[k - 2].opname == "LOAD_FAST" and instructions[k - 2].argval in names
-                and instructions[k - 3].opname == "LOAD_GLOBAL" and instructions[k - 3].argval == "len"
-                and (instructions[k - 3].arg or 0) & 1):
-            pushed.append(k)
-            after = instructions[k + 1] if k + 1 < len(instructions) else None
-            if after is not None and after.opname == "STORE_FAST" and len(_stores(instructions, after.argval)) == 1:
-                held.add(after.argval)
-    pushed += [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval in held]
-    return _tests_of(instructions, pushed, _literal_locals(code), named=True)
-
-
 def divisor_tests() -> tuple[tuple[str, float], ...]:
     """The tests ``code`` makes of the local the division the caller's code is executing divides
     by (``k = sum(...)``, then ``if k > 8:`` or ``l.sum() / k if k > 8 else ...``): each load of
-    it compared with a number literal or tested for truth, as ``length_tests`` reads them."""
+    it compared with a number literal or tested for truth, as ``_tests_of`` reads them."""
     f = _caller()
     if f is None or sys.version_info[:2] not in _TEST_CHECKED:
         return ()
@@ -4779,7 +4751,7 @@ def _divisor_tests_at(code: types.CodeType, lasti: int) -> tuple[tuple[str, floa
 def _tests_of(instructions: list[dis.Instruction], pushed: list[int],
               literals: dict[str, Any] | None = None, named: bool = False) -> tuple[tuple[str, Any], ...]:
     """The comparisons with a number literal and truth tests of the values the instructions at
-    ``pushed`` push (see ``length_tests``). ``literals``: the code's locals only ever stored from
+    ``pushed`` push (a length: ``_lengths``). ``literals``: the code's locals only ever stored from
     one literal (``_literal_locals``), compared as that literal (``least = 2; len(t) > least``:
     before review14 such a test was not seen, every group taking the batch's decision). ``named``:
     a module global or an attribute of a local compared is given as its ``_Named`` load."""

@@ -16,6 +16,7 @@ import builtins
 import dis
 import functools
 import inspect
+import sys
 import types
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -87,7 +88,8 @@ def length_tests(fn: types.FunctionType, bound: dict[str, Any], lists: frozenset
     its parameters ``bound`` to these values), in ``fn``'s code and the code it passes the list
     or its length to."""
     found = Found()
-    _visit(_env_of(fn, bound), lists, frozenset(), frozenset(), found, set(), 0)
+    if sys.version_info[:2] in _bytecode._TEST_CHECKED:  # the layout of calls and comparisons read
+        _visit(_env_of(fn, bound), lists, frozenset(), frozenset(), found, set(), 0)
     return found
 
 
@@ -153,7 +155,7 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
     """``code``'s own reading of the list (its names ``lists``) and its length: the names
     ``counts`` hold it, the names ``derived`` a number computed from it, the CALLs ``returned``
     return either (``_EXACT``, ``_DERIVED``). A test of the length itself is read as
-    ``_bytecode.length_tests`` reads it; any test of a number computed from it, or of the length
+    ``_bytecode._tests_of`` reads it; any test of a number computed from it, or of the length
     with an operand the code does not show, is ``_OPAQUE`` (no group's decision is known)."""
     instructions = _instructions(code)
     loads = ("LOAD_FAST", "LOAD_DEREF")
