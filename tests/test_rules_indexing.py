@@ -103,7 +103,7 @@ CASES = {
     T.__isub__: written(lambda c, y: T.__isub__(c, y)),
     T.__itruediv__: written(lambda c, y: T.__itruediv__(c, 2.0)),
     T.scatter_reduce_: written(lambda c, y: T.scatter_reduce_(c, 2, y.argsort(-1), y, "amax")),
-    T.masked_scatter_: written(lambda c, y: T.masked_scatter_(c, y > 0.8, torch.zeros_like(c))),
+    T.masked_scatter_: written(lambda c, y: T.masked_scatter_(c, y > 0.8, (c * 2).masked_select(y > 0.8))),
     T.gather: _picked(lambda e, i: T.gather(e, 2, i)),
     torch.gather: _picked(lambda e, i: torch.gather(e, -1, i)),
     torch.take_along_dim: _picked(lambda e, i: torch.take_along_dim(e, i, 2)),
@@ -1267,6 +1267,98 @@ def test_a_view_made_before_a_write_of_weighted_values_declines():
 
     check_rule(view_before, "through another tensor over its memory", declines=True)
     check_rule(base_of_a_view, "Tensor.__setitem__", declines=True)
+
+
+# -- masked_scatter_ of values computed from a masked_select: each image's values at its positions --
+
+
+def _piecewise(source, mask_of):
+    """gpytorch's ``log_normal_cdf`` in small: per element one of two formulas, each computed on the
+    elements ``masked_select`` picks and written back by ``masked_scatter_``; the first through a
+    factor made from a constant tensor expanded to the picked values (no grad: a per-row factor the
+    rules compare with the weights, so its product remembers unweighted values). ``source(e,
+    targets)``: the values the first formula reads; ``mask_of(e)``: where it applies."""
+    def body(outputs, targets):
+        e = _errors(outputs, targets)
+        small = mask_of(e)
+        out = torch.zeros_like(e)
+        picked = source(e, targets).masked_select(small)
+        out.masked_scatter_(small, picked.mul(torch.tensor(0.5).expand_as(picked).div(2.0)))
+        out.masked_scatter_(~small, e.masked_select(~small).pow(2))
+        return {"loss": out.mean()}
+    return body
+
+
+def _weights_on(e, targets):
+    return torch.tensor([t["loss_weight"] for t in targets])[:, None, None] * e
+
+
+@pytest.mark.parametrize("body", [
+    _piecewise(lambda e, t: e, lambda e: e.lt(0.3)),
+    _piecewise(_weights_on, lambda e: e.lt(0.3)),
+], ids=["constant-factor", "weighted-values"])
+def test_masked_scatter_of_a_masked_select_writes_each_images_values_at_its_positions(body):
+    """``out.masked_scatter_(m, f(e.masked_select(m)))`` with ``m`` an element-wise test of ``e``:
+    the i-th picked value lands at the i-th masked position, of the same image; values that
+    remember unweighted ones (a constant factor, or the weights themselves) are written into
+    ``out``'s unweighted copy the same way (was declined: "of values weighted per image", gpytorch's
+    Bernoulli expected log-likelihood of survey 25)."""
+    check_rule(body, "")
+
+
+@pytest.mark.parametrize("body", [
+    _piecewise(lambda e, t: e.flip(0), lambda e: e.lt(0.3)),
+    _piecewise(lambda e, t: e, lambda e: e.flip(0).lt(0.3)),
+    _piecewise(lambda e, t: e.roll(1, 0), lambda e: e.lt(0.3)),
+    written(lambda c, y: T.masked_scatter_(c, y > 0.5, c * 3)),
+    written(lambda c, y: T.masked_scatter_(c, y > 0.5, torch.zeros_like(c))),
+], ids=["values-of-other-images", "mask-of-other-images", "values-rolled", "a-whole-tensor", "zeros-of-its-shape"])
+def test_masked_scatter_of_other_images_values_or_by_their_mask_declines(body):
+    """The same write where the picked values, or the mask, are other images' (images reversed or
+    rolled), or a whole tensor of the target's shape whose first ``m.sum()`` elements are written
+    (``c.masked_scatter_(m, c * 3)``: position i gets element i, of another image; was silently
+    wrong; zeros made like it are declined alike, their images being those of ``c``'s layout): on a
+    group alone other values, or other positions, are written. Declined, the op named."""
+    check_rule(body, "masked_scatter_", declines=True)
+
+
+def _weighted_in_place(op, number):
+    """Weighted errors changed in place by ``op`` (``Tensor.div_``, ``Tensor.sub_``) with ``number(targets)``."""
+    def body(outputs, targets):
+        v = _weights_on(_errors(outputs, targets), targets)
+        op(v, number(targets))
+        return {"loss": v.mean()}
+    return body
+
+
+def test_values_remembering_unweighted_ones_shifted_in_place_by_a_number():
+    """``v.sub_(c)``: the unweighted values shifted by the same number; by ``len(targets)`` (on a
+    group alone the group's count) or by the first image's weight object (1 there), declined."""
+    check_rule(_weighted_in_place(T.sub_, lambda t: 0.7), "")
+    check_rule(_weighted_in_place(T.sub_, lambda t: len(t)), "Tensor.sub_", declines=True)
+    # the same shift of plain errors (no weights): the group's count on a group alone (was silently wrong)
+    check_rule(written(lambda c, y: T.sub_(c, len(y))), "Tensor.sub_", declines=True)
+    check_rule(written(lambda c, y: T.add_(c, y.shape[0])), "Tensor.add_", declines=True)
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_weighted_in_place(T.sub_, lambda t: t[0]["loss_weight"]), rule_batch(seed, weights))
+        assert not wrong_companions(got, want), seed
+        assert weights[0] == 1 or got == {}, (seed, said)
+
+
+def test_values_remembering_unweighted_ones_scaled_in_place_by_a_number_scale_both():
+    """``v.div_(c)`` of values that remember unweighted ones (weighted errors): the unweighted
+    values divided by the same number (was lost at ``Tensor.div_``; gpytorch's ``log_normal_cdf`` on
+    one example); by the first image's weight object instead, the group alone divides by 1:
+    declined where that weight is not 1, never a companion other than the oracle's."""
+    check_rule(_weighted_in_place(T.div_, lambda t: 2.5), "")
+    declined = 0
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_weighted_in_place(T.div_, lambda t: t[0]["loss_weight"]), rule_batch(seed, weights))
+        assert not wrong_companions(got, want), seed
+        if weights[0] != 1:
+            assert got == {} and any("weight field" in m for m in said), (seed, said)
+            declined += 1
+    assert declined
 
 
 # -- a mask of the images' rows picking rows of a prediction joined over images ------------------

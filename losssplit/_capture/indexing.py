@@ -13,7 +13,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from . import elementwise
+from . import _bytecode, elementwise
 from ._bytecode import carried_size, literal_index, literal_size
 from .formulas import binary_formula
 from .mode import (
@@ -608,7 +608,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.lose(target, f"{op} by an image's weight field", track)
         lose_aliases(frame, target, op)
         return
-    if (track is not None and kind in ("mul", "div") and len(args) > 1 and not kwargs
+    if (track is not None and kind is not None and len(args) > 1 and not kwargs
             and elementwise.values_by_image_count(frame, kind, target, track, args[1], None)):  # ``e /= len(targets)``
         frame.lose(target, f"{op} {elementwise.BY_IMAGE_COUNT_VALUES}", track)
         lose_aliases(frame, target, op)
@@ -674,12 +674,19 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         _positional_write(frame, target, track, _index_parts(args[1]))
     where = _WRITTEN_VALUE.get(func)
     written = frame.get(args[where]) if where is not None and len(args) > where and isinstance(args[where], Tensor) else None
-    if (func is Tensor.__setitem__ and written is not None and (written.unweighted is not None or track.unweighted is not None)
-            and track.ratio is None and not track.parts and not track.elements and track.formula is None):
-        # ``buf[b] = e[b] * t[b]["loss_weight"]``, the Lovász gradient's ``j[1:p] = j[1:p] - j[0:-1]``: the same
-        # write replayed on the unweighted values (positions not written hold their own)
+    plain = track.ratio is None and not track.parts and not track.elements and track.formula is None
+    scattered = func is Tensor.masked_scatter_ and written is not None and plain and _scattered_in_place(frame, target, track, args)
+    if ((func is Tensor.__setitem__ or scattered) and written is not None
+            and (written.unweighted is not None or track.unweighted is not None) and plain):
+        # ``buf[b] = e[b] * t[b]["loss_weight"]``, the Lovász gradient's ``j[1:p] = j[1:p] - j[0:-1]``,
+        # gpytorch's ``log_phi.masked_scatter_(small, f(z.masked_select(small)))``: the same write replayed on
+        # the unweighted values (positions not written hold their own)
         raw = (track.unweighted if track.unweighted is not None else target.detach()).clone()
-        raw[args[1]] = written.unweighted if written.unweighted is not None else args[2].detach()
+        value = written.unweighted if written.unweighted is not None else args[2].detach()
+        if scattered:
+            raw.masked_scatter_(args[1], value)
+        else:
+            raw[args[1]] = value
         for other, held in frame.sharing(target):  # a view of it now holds values it cannot tell from the unweighted
             frame.set(other, lost_track(f"{op} through another tensor over its memory", held.from_prediction))
         frame.set(target, dataclasses.replace(track, unweighted=raw))
@@ -689,7 +696,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.lose(target, f"{op} of values weighted per image", track)
         lose_aliases(frame, target, op)
         return
-    if track.unweighted is not None or track.ratio is not None or track.parts or track.elements \
+    if (kind is not None and plain and track.unweighted is not None and len(args) == 2 and not kwargs
+            and type(args[1]) in (int, float) and not _weight_in_place(frame, args[1])
+            and (scales or not _bytecode.counted_number(zero=False))):
+        # ``v.div_(math.sqrt(2 * math.pi))``, ``f.sub_(math.log(2))``: the same number on the unweighted values (a
+        # scale by a count of images was declined above; a term computed from one, ``v.sub_(len(targets))``, is not)
+        frame.set(target, dataclasses.replace(track, unweighted=func(track.unweighted.clone(), args[1])))
+    elif track.unweighted is not None or track.ratio is not None or track.parts or track.elements \
             or track.formula is not None:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale
     elif func is Tensor.masked_fill_ and len(args) > 2:  # ``nll.masked_fill_(pad, 0.0)``
@@ -703,6 +716,34 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and not _scaled_by_data(frame, func, target, track, args[1])
     ):
         frame.lose(target, op_name(func))
+
+
+def _scattered_in_place(frame: Frame, target: Tensor, track: Track, args: tuple) -> bool:
+    """Whether ``target.masked_scatter_(mask, source)`` puts each image's values of ``source`` at
+    positions of the same image: ``source``'s first ``mask.sum()`` elements carry, in order, the
+    images of ``target``'s masked positions (as ``f(x.masked_select(mask))`` does). Checked on the
+    device, deferred; False (not followed) where either side has no single row dim, the mask is
+    no element-wise test of values on ``target``'s rows (a reduced or mixed value, other dims) or
+    does not fit ``target``'s shape."""
+    mask, source = args[1], args[2]
+    held = frame.get(source)
+    if (len(args) != 3 or not isinstance(mask, Tensor) or not isinstance(source, Tensor) or held is None
+            or len(track.rows) != 1 or len(held.rows) != 1 or held.lost_at is not None
+            or torch.broadcast_shapes(mask.shape, target.shape) != target.shape):
+        return False
+    ((d, rows),) = track.rows.items()
+    tested = frame.get(mask)
+    if tested is not None:  # ``z.lt(-1)``: positions picked per element, on the same images
+        shift = target.dim() - mask.dim()
+        if (tested.lost_at is not None or tested.ratio is not None or tested.parts or tested.formula is not None
+                or tested.rows.keys() != {d - shift} or mask.shape[d - shift] != target.shape[d]):
+            return False
+        frame.agree(tested.rows[d - shift], rows, "Tensor.masked_scatter_ (a mask of other images)")
+    ((e, written),) = held.rows.items()
+    at = expand_rows(frame, rows, target.shape, d)[mask.detach().expand(target.shape).reshape(-1)]
+    of_source = expand_rows(frame, written, source.shape, e)[: at.numel()]
+    frame.agree(at, of_source, "Tensor.masked_scatter_ (values written at positions of other images)")
+    return True
 
 
 def _expression_in_place(frame: Frame, func: Any, kind: str, target: Tensor, track: Track, other: Any,
