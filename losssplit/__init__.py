@@ -7,11 +7,14 @@ Example:
     ...     def get_relation_loss(self, outputs, targets, indices, num_boxes): ...
 """
 
-from ._companion import Companion, companion_of
-from ._context import set_enabled, sources
-from ._decorator import split_by_source
-from ._errors import LossSplitError
-from .aggregate import SplitMeter, pop_companions
+from ._torch_own import torch_own_names
+
+with torch_own_names():  # the capture's tables name torch's own ops, whatever a library rebound
+    from ._companion import Companion, companion_of
+    from ._context import set_enabled, sources
+    from ._decorator import split_by_source
+    from ._errors import LossSplitError
+    from .aggregate import SplitMeter, pop_companions
 
 __all__ = [
     "Companion",

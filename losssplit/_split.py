@@ -112,8 +112,8 @@ def collect(
                 "(give labels with `source=` or `losssplit.sources(...)`, or see README "
                 "'Which criteria are split')",
             )
-        elif track is not None and track.from_prediction and (track.image is not None or track.rows):
-            warn(  # ``x[0].max()``, ``e`` unreduced: the images' values, but no reduced loss
+        elif track is not None and (track.image is not None or track.rows):
+            warn(  # ``x[0].max()``, ``e`` unreduced, a value written into the images' data: no reduced loss
                 f"value:{key}",
                 f"key {key!r}: it is the images' values but no sum or mean over their rows (one image's "
                 "value, or a tensor per row); no companions for it",
@@ -134,7 +134,13 @@ def collect(
                 f"call (at {frame.host_reads[0].op}): it may be computed from them in Python, which is not "
                 "followed; no companions for it",
             )
-        elif keys is not None:
+        elif track is not None or value.requires_grad:
+            warn(  # every key not split is named (a key dropped without a word hides a decline)
+                f"unfollowed:{key}",
+                f"key {key!r}: no rows of images were followed to it (its values pass through an op the capture "
+                "does not follow); no companions for it",
+            )
+        else:
             warn(f"key:{key}", f"key {key!r} does not derive from per-image rows; not split")
     if keys is not None:
         for key in sorted(keys - set(result)):

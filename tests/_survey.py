@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -38,6 +39,26 @@ def weights(targets: list[dict]) -> torch.Tensor:
 LIBRARY_WEIGHTS = ([1.0, 0.5, 1.0, 0.25], [0.5, 1.0, 0.5], [1.0, 1.0, 1.0], [0.5])
 """The weights of the surveys of installed libraries (23 to 25): two mixed batches, batch 2 every
 example of one group with every weight 1 (the others absent), batch 3 one example."""
+
+LIBRARY_SOURCES = (["web", "synth", "web", "books"], ["synth", "synth", "books"], ["web", "web", "web"], ["books"])
+"""The sources of surveys 24 to 26's examples labelled from the loop, batch by batch as
+``LIBRARY_WEIGHTS``'s: three groups, two, one, one example."""
+
+
+def skip_without(*modules: str) -> None:
+    """Skip the calling survey module where one of ``modules`` is not installed (found without
+    importing it: the survey's ``Later`` proxies import on first use)."""
+    missing = [name for name in modules if importlib.util.find_spec(name) is None]
+    if missing:
+        pytest.skip("needs " + ", ".join(missing), allow_module_level=True)
+
+
+def built(seed: int, make: Callable[[], object]) -> object:
+    """What ``make`` returns (a module with random parameters) made from ``seed``, the global
+    generator left as it was."""
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return make()
 
 
 def focal(logits: torch.Tensor, target: torch.Tensor, alpha: float = 0.25, gamma: float = 2.0) -> torch.Tensor:

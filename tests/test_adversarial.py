@@ -1277,7 +1277,7 @@ CASES = {
         DECLINE, "var= of F.gaussian_nll_loss equals an image's weight"),
     "binary_cross_entropy weight=: the weights expanded to every element": (
         _loss(lambda e, y, o, t: F.binary_cross_entropy(o["x"], y, weight=_w(t)[:, None, None].expand(-1, 3, 4))),
-        DECLINE, "weight= of F.binary_cross_entropy equals an image's weight"),
+        DECLINE, "a factor at F.binary_cross_entropy holds each image's weight on every element"),
     "binary_cross_entropy_with_logits pos_weight=: the weights per image": (
         _loss(lambda e, y, o, t: F.binary_cross_entropy_with_logits(
             o["x"], y, pos_weight=_w(t)[:, None, None].expand(-1, 3, 4))),

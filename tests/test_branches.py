@@ -700,7 +700,9 @@ def test_a_conditional_expression_the_rule_does_not_prove_declines_the_group(bod
     assert not any(name.endswith("_real") for name in got), (got, want)
     assert "loss_synthetic" in got or "loss_mean_synthetic" in got, (got, said)
     (warning,) = _turned_warnings(said)
-    assert "group 'real'" in warning and "'loss'" in warning, warning
+    # ``E`` of numbers drawn as many as the rows (``torch.rand(e[hard].shape)``) declines ``loss`` before the branch
+    drawn = any("key 'loss'" in m and "torch.rand" in m for m in said)
+    assert "group 'real'" in warning and ("'loss'" in warning or drawn), warning
 
 
 # -- the block of an ``if`` the batch enters, that leaves a group's images unchanged (session 17)
@@ -867,3 +869,229 @@ def test_an_if_block_whose_values_are_copied_after_the_join_is_not_compared():
     got, want, said = split_outcome(body, args, kinds)
     assert want and not wrong_companions(got, want)
     assert "loss_real" not in got, said
+
+
+# a decision on how many images the call got, made by membership or lookup rather than a comparison
+# operator (found by the einops helper, session 18: ``e.shape[0] in (1, 2)`` took the batch's decision);
+# each doubles the loss of a group of one or two images alone, not the batch's three
+def size_in_a_tuple(outputs, targets):
+    e = _err(outputs, targets).mean((1, 2))
+    return {"loss": e.mean() * (2.0 if e.shape[0] in (1, 2) else 1.0)}
+
+
+def size_not_in_a_tuple(outputs, targets):
+    e = _err(outputs, targets).mean((1, 2))
+    return {"loss": e.mean() * (2.0 if e.shape[0] not in (3, 4) else 1.0)}
+
+
+def size_in_a_set(outputs, targets):
+    e = _err(outputs, targets).mean((1, 2))
+    return {"loss": e.mean() * (2.0 if e.shape[0] in {1, 2} else 1.0)}
+
+
+def numel_in_a_list(outputs, targets):
+    e = _err(outputs, targets).mean((1, 2))
+    return {"loss": e.mean() * (2.0 if e.numel() in [1, 2] else 1.0)}
+
+
+def size_as_a_dict_key(outputs, targets):
+    e = _err(outputs, targets).mean((1, 2))
+    return {"loss": e.mean() * {1: 2.0, 2: 2.0}.get(e.shape[0], 1.0)}
+
+
+def len_in_a_tuple(outputs, targets):
+    e = _err(outputs, targets).mean((1, 2))
+    return {"loss": e.mean() * (2.0 if len(targets) in (1, 2) else 1.0)}
+
+
+def len_in_a_set(outputs, targets):
+    e = _err(outputs, targets).mean((1, 2))
+    n = len(targets)
+    return {"loss": e.mean() * (2.0 if n in {1, 2} else 1.0)}
+
+
+def len_subscripting_a_dict(outputs, targets):
+    e = _err(outputs, targets).mean((1, 2))
+    return {"loss": e.mean() * {1: 2.0, 2: 2.0, 3: 1.0}[len(targets)]}
+
+
+LOOKED_UP = [size_in_a_tuple, size_not_in_a_tuple, size_in_a_set, numel_in_a_list, size_as_a_dict_key, len_in_a_tuple,
+             len_in_a_set, len_subscripting_a_dict]
+
+
+@pytest.mark.parametrize("body", LOOKED_UP, ids=[b.__name__ for b in LOOKED_UP])
+def test_a_count_tested_by_membership_or_lookup_declines_the_groups_that_decide_otherwise(body):
+    """Three images, one real and two synthetic: each group alone doubles its loss, the batch does not."""
+    if sys.version_info[:2] != (3, 11):
+        pytest.skip("the test reads 3.11 bytecode")
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [1] * 3)
+    assert want["loss_real"] == pytest.approx(2 * 0.1, rel=1e-5) and not got, (got, want)
+    assert _turned_warnings(said) and all("'loss'" in m for m in _turned_warnings(said)), said
+
+
+@pytest.mark.parametrize("body", [size_in_a_tuple, len_in_a_tuple], ids=["size", "len"])
+def test_a_count_in_a_tuple_where_every_group_decides_as_the_batch_keeps_its_companions(body):
+    """Six images, three per group: ``6 in (1, 2)`` and ``3 in (1, 2)`` are both false."""
+    got, want, said = _outcome(body, [1.0, 1.0, 1.0, 0.5, 0.5, 0.5], [1] * 6)
+    assert set(got) == set(want) == {"loss_real", "loss_synthetic"} and not _turned_warnings(said), (got, said)
+    assert got == pytest.approx(want, rel=1e-6)
+
+
+def test_a_shape_cached_by_a_library_function_is_no_decision():
+    """A function cached by the shape it is given (einops' recipes) hashes the count in its own call."""
+    import functools
+
+    @functools.cache
+    def scale(n):
+        return 1.0
+
+    def body(outputs, targets):
+        e = _err(outputs, targets).mean((1, 2))
+        return {"loss": e.mean() * scale(e.shape[0])}
+
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [1] * 3)
+    assert set(got) == set(want) and not _turned_warnings(said), (got, said)
+
+
+# -- a number of sizes never negative compared with a literal only a negative number meets ----------
+
+def _product(sizes):
+    """A product of sizes as einops' ``prod`` computes it (its ``unpack`` compares it with -1)."""
+    result = 1
+    for i in sizes:
+        result *= i
+    return result
+
+
+def _with_extra(e, taken):
+    return {"loss": e.mean(), **({"loss_extra": e.sum()} if taken else {})}
+
+
+def _product_of_a_run_of_the_shape(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, _product(e.shape[:2]) == -1)
+
+
+def _product_of_the_shape_is_not_negative(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, _product(e.shape) >= 0)
+
+
+def _count_times_literals_below_zero(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, e.shape[0] * 3 + 1 < 0)
+
+
+def _einops_pack_and_unpack(outputs, targets):
+    einops = pytest.importorskip("einops")
+    e = _err(outputs, targets)
+    packed, shapes = einops.pack([e], "* d")
+    (back,) = einops.unpack(einops.rearrange(packed, "n d -> n d") * 2.0, shapes, "* d")
+    return {"loss": back.mean()}
+
+
+@pytest.mark.parametrize("body", [_product_of_a_run_of_the_shape, _product_of_the_shape_is_not_negative,
+                                  _count_times_literals_below_zero, _einops_pack_and_unpack])
+def test_a_product_of_sizes_compared_with_what_only_a_negative_number_meets_splits(body):
+    """``prod(shape) == -1`` (einops' ``unpack``), ``>= 0``, ``3 * bs + 1 < 0``: a count of image
+    rows times sizes or literals is never negative, on any group alone either, so every group
+    decides as the batch; before, each such comparison declined every group (survey 25's
+    vector-quantize-pytorch bodies). The group of one image keeps its companion too."""
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [1, 1, 1])
+    assert set(got) == set(want) and {"loss_real", "loss_synthetic"} <= set(got), (got, want, said)
+    assert not _turned_warnings(said), said
+
+
+def _count_minus_a_literal(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, e.shape[0] - 2 == -1)
+
+
+def _count_negated(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, -e.shape[0] == -1)
+
+
+def _product_of_a_list_with_a_length(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, _product([e.shape[0], len(targets) - 2]) == -1)
+
+
+def _product_of_a_size_built_by_hand(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, _product(torch.Size([e.shape[0], len(targets) - 2])) == -1)
+
+
+def _count_times_a_length(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, e.shape[0] * (len(targets) - 2) == -1)
+
+
+def _product_compared_with_a_length(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, _product(e.shape[:1]) == 2 - len(targets))
+
+
+def _count_times_a_literal_compared_with_it(outputs, targets):
+    e = _err(outputs, targets)
+    return _with_extra(e, e.shape[0] * 4 == 4)
+
+
+@pytest.mark.parametrize("body", [_count_minus_a_literal, _count_negated, _product_of_a_list_with_a_length,
+                                  _product_of_a_size_built_by_hand, _count_times_a_length,
+                                  _product_compared_with_a_length, _count_times_a_literal_compared_with_it])
+def test_a_number_of_counts_a_group_alone_may_make_negative_or_reach_declines(body):
+    """Near misses of the above, each decided otherwise by the one real image alone (3 images in
+    the batch): ``bs - 2 == -1``, ``-bs == -1``, a product over a list or a hand-built
+    ``torch.Size`` holding ``len(targets) - 2``, ``bs * (len(targets) - 2) == -1``, a product
+    compared with ``2 - len(targets)`` (not a literal), ``4 * bs == 4`` (a group of one image
+    reaches it). The real group gets no companion; none is wrong."""
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [1, 1, 1])
+    assert "loss_extra_real" in want and "loss_real" in want, want
+    assert "loss_real" not in got and "loss_extra_real" not in got, (got, said)
+    assert any("alone would decide a branch" in m and "group 'real'" in m for m in said), said
+
+
+def test_a_product_of_sizes_compared_with_zero_where_a_group_has_no_rows_declines():
+    """Near miss: ``prod(picked.shape) > 0`` is no sign test; the real image alone has no annotated
+    row (0 > 0 is false there) and gets no companion."""
+
+    def body(outputs, targets):
+        e = _err(outputs, targets)
+        picked = e[torch.stack([t["has"] for t in targets]) == 1]
+        return _with_extra(e, _product(picked.shape) > 0)
+
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [0, 1, 1])
+    assert "loss_extra_real" not in want and "loss_real" in want, want
+    assert "loss_real" not in got, (got, said)
+
+
+def test_a_count_times_an_infinite_literal_is_not_read_never_negative():
+    """Near miss: ``n * 1e999 >= 0`` is true on the batch (2 annotated rows: inf) but false on the
+    real image alone, which has none (0 * inf is NaN): no companion for it."""
+
+    def body(outputs, targets):
+        e = _err(outputs, targets)
+        picked = e[torch.stack([t["has"] for t in targets]) == 1]
+        return _with_extra(e, picked.shape[0] * 1e999 >= 0)
+
+    got, want, said = _outcome(body, [1.0, 0.5, 0.5], [0, 1, 1])
+    assert "loss_extra_real" not in want and "loss_extra_synthetic" in want, want
+    assert "loss_real" not in got, (got, said)
+
+
+def _scale_of(targets):
+    return 2.0 if len(targets) > 2 else 1.0
+
+
+def len_tested_in_a_helper(outputs, targets):
+    e = _err(outputs, targets).mean((1, 2))
+    return {"loss": e.mean() * _scale_of(targets)}
+
+
+@pytest.mark.xfail(strict=True, reason="pre-existing (found in session 19): ``len(targets)`` compared inside a helper the "
+                   "body calls is not read (only the decorated body's own code is): each group takes the batch's decision "
+                   "(README Known limits)")
+def test_len_of_the_targets_tested_in_a_helper_declines_the_groups_that_decide_otherwise():
+    got, want, _ = split_outcome(len_tested_in_a_helper, *_batch([1.0, 0.5, 0.5], [1] * 3))
+    assert not wrong_companions(got, want), (got, want)

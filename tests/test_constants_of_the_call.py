@@ -14,6 +14,7 @@ import sys
 import _writers
 import pytest
 import torch
+import torch.nn.functional as F
 from _helpers import (
     ROWS,
     RULE_BATCHES,
@@ -355,3 +356,38 @@ def test_an_item_walked_by_a_loop_over_anything_else_is_no_constant(body):
         assert declined, body
     finally:
         _REBOUND_SCALES = (6, 3)
+
+
+def _unit(x, dim):
+    return F.normalize(x, p=2, dim=dim)  # a torch function written in Python: its frame runs above this one
+
+
+def _normalised_along_a_literal(o, t):
+    e = _err(o, t)
+    below = e.shape[0] - 1  # noqa: F841 - a number computed from the count, 2 here: the literal below equals it
+    return {"loss": _unit(e, dim=2).mean()}
+
+
+def _normalised_along_a_length(o, t):
+    e = _err(o, t)
+    return {"loss": _unit(e, dim=len(t) - 1).mean()}
+
+
+def test_a_literal_passed_through_a_helper_to_a_torch_function_written_in_python_is_a_constant():
+    """``F.normalize(x, dim=dim)`` in a helper called with ``dim=2``, on 3 images where the body
+    computed 2 from the count: the helper's frame is below ``F.normalize``'s (its position on the
+    CALL's inline caches), and torch forwards ``out=None`` it was not passed. Before, the 2 was
+    not read and was taken for a count by value (vector-quantize-pytorch's ``l2norm(t, dim=1)``
+    on one example): declined. Now each group's companion is the oracle's."""
+    outputs, targets = rule_batch(7, [1.0, 0.5, 0.5])
+    got, want, said = split_outcome(_normalised_along_a_literal, [outputs, targets], [ROWS, TARGETS])
+    assert set(got) == set(want) == {"loss_real", "loss_synthetic"}, said
+    assert not wrong_companions(got, want)
+
+
+def test_a_length_passed_through_a_helper_to_a_torch_function_written_in_python_is_no_constant():
+    """Near miss: ``dim=len(targets) - 1``, 2 on the batch, 1 on the synthetic images alone and 0
+    on the real one: no companion, one warning naming the key."""
+    outputs, targets = rule_batch(7, [1.0, 0.5, 0.5])
+    got, want, said = split_outcome(_normalised_along_a_length, [outputs, targets], [ROWS, TARGETS])
+    assert want and not got and any("'loss'" in m for m in said), (got, said)

@@ -53,7 +53,6 @@ stacked losses is the number of columns, which nothing proves fixed).
 from __future__ import annotations
 
 import functools
-import importlib.util
 import warnings
 from types import SimpleNamespace
 
@@ -61,7 +60,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import TARGETS, Along
-from _survey import LIBRARY_WEIGHTS, Case, keys, survey_tests
+from _survey import LIBRARY_WEIGHTS, Case, keys, skip_without, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -71,8 +70,7 @@ from torch import nn
 # One worker runs the table: each pattern's outcome is computed once, sentence-transformers imported once.
 pytestmark = pytest.mark.xdist_group("survey23")
 
-if importlib.util.find_spec("sentence_transformers") is None:
-    pytest.skip("needs sentence-transformers", allow_module_level=True)
+skip_without("sentence_transformers")
 aura_time = pytest.importorskip("auraloss.time")
 aura_freq = pytest.importorskip("auraloss.freq")
 msssim = pytest.importorskip("pytorch_msssim")

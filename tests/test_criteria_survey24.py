@@ -64,14 +64,11 @@ losses on the batch of one example (4), that example's depth MAE (1).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import PER_IMAGE, TARGETS, Along
-from _survey import LIBRARY_WEIGHTS, Case, Later, keys, survey_tests
+from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, skip_without, survey_tests
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -79,8 +76,7 @@ from _survey import weights as _weights
 
 geomloss = pytest.importorskip("geomloss")
 info_nce = pytest.importorskip("info_nce")
-if importlib.util.find_spec("torchmetrics") is None or importlib.util.find_spec("trl") is None:
-    pytest.skip("needs torchmetrics and trl", allow_module_level=True)
+skip_without("torchmetrics", "trl")
 
 
 tm = Later("torchmetrics.functional")
@@ -94,7 +90,7 @@ pytestmark = pytest.mark.xdist_group("survey24")
 
 # batch 2: every example of one group (the others absent); batch 3: one example
 WEIGHTS = LIBRARY_WEIGHTS
-SOURCES = (["web", "synth", "web", "books"], ["synth", "synth", "books"], ["web", "web", "web"], ["books"])
+SOURCES = LIBRARY_SOURCES
 
 
 # -- geomloss: point clouds -----------------------------------------------------------------------
@@ -495,8 +491,8 @@ CASES = {c.body.__name__: c for c in [
              + "; the mean absolute error of the one image's pixels (batch 3): a normaliser read as from outside"),
     Case(tm_depth_pearson_and_concordance, depth_batch, keys("loss_pearson", "loss_concordance"),
          gaps=keys("loss_pearson", "loss_concordance"), gap_batches=(3,), mix_batches=(0, 1),
-         quiet=keys("loss_pearson"), why="the means and variances of the batch's depths" + _ONE_GROUP
-         + "; the Pearson key is declined with the call's 'no returned key could be attributed' only"),
+         why="the means and variances of the batch's depths" + _ONE_GROUP
+         + "; on the one image the Pearson key is that image's value of data (named since session 18)"),
     Case(tm_dice_score_per_image, seg_batch),
     Case(tm_generalized_dice_per_image, seg_batch, gaps=keys("loss_gdice"), gap_batches=(0, 1, 3),
          why="absent classes' infinite weights replaced by the batch's largest (``weights[infs] = w_max[infs]``): "

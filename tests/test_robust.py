@@ -927,3 +927,30 @@ def test_a_misspelled_source_field_lists_the_fields_and_keeps_warning(warnings_o
     assert len(messages) == 3  # calls 1, 10 and 100
     assert "'datset'" in messages[0] and "boxes, dataset, loss_weight" in messages[0]
     assert "10 calls so far" in messages[1] and "100 calls so far" in messages[2]
+
+
+def test_every_returned_key_not_split_is_named_in_a_warning():
+    """A key dropped without a word hides a decline (torchmetrics' hinge on one example was): each
+    returned tensor that gets no companions is named -- one image's value made from a sum of data
+    written with the prediction (the hinge's ``margin = zeros_like(p); margin[t] = p[t]``), a loss
+    no images' rows were followed to (values written into a tensor the body made after a weighted
+    write), and a tensor that derives from no images."""
+    from _helpers import RULE_BATCHES, rule_batch, rule_outcome
+
+    def body(outputs, targets):
+        x = outputs["x"].mean((1, 2))
+        hit = x > 0.5
+        margin = torch.zeros_like(x)
+        margin[hit] = x[hit]
+        margin[~hit] = -x[~hit]
+        hinge = (1 - margin).clamp(0).sum(0) / torch.tensor(torch.tensor([1] * len(targets)).shape[0] + 0)
+        m = torch.empty(len(targets), 2)
+        m[:, 0] = x * torch.tensor([t["loss_weight"] for t in targets])
+        m[:, 1] = x
+        return {"loss": x.mean(), "hinge": hinge, "unfollowed": m.sum(1).mean(), "constant": torch.tensor(2.0)}
+
+    for seed, weights in [*RULE_BATCHES, (3, [0.5])]:  # and one image of weight 0.5
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert {k.rsplit("_", 1)[0] for k in got} == {"loss"}, (seed, got)
+        for key in ("hinge", "unfollowed", "constant"):
+            assert any(f"'{key}'" in m for m in said), (seed, key, said)

@@ -103,7 +103,10 @@ CASES = {
     T.__isub__: written(lambda c, y: T.__isub__(c, y)),
     T.__itruediv__: written(lambda c, y: T.__itruediv__(c, 2.0)),
     T.scatter_reduce_: written(lambda c, y: T.scatter_reduce_(c, 2, y.argsort(-1), y, "amax")),
-    T.masked_scatter_: written(lambda c, y: T.masked_scatter_(c, y > 0.8, (c * 2).masked_select(y > 0.8))),
+    # values of each image in order into its own positions (2 of each row); a source of zeros at positions of
+    # other counts per image declines since the values are followed in order (was split: exact only because
+    # every value is 0)
+    T.masked_scatter_: written(lambda c, y: T.masked_scatter_(c, torch.arange(4) < 2, y[..., 1:3] * c[..., :2])),
     T.gather: _picked(lambda e, i: T.gather(e, 2, i)),
     torch.gather: _picked(lambda e, i: torch.gather(e, -1, i)),
     torch.take_along_dim: _picked(lambda e, i: torch.take_along_dim(e, i, 2)),
@@ -140,6 +143,15 @@ CASES = {
         torch.matrix_exp, T.matrix_exp, torch.linalg.matrix_exp, torch.inverse, T.inverse, torch.linalg.inv)},
     **{f: rows(lambda e, y, f=f: f(_covariances(e, y))) for f in (torch.linalg.cholesky, torch.cholesky, T.cholesky)},
     torch.linalg.solve: rows(lambda e, y: torch.linalg.solve(_covariances(e, y), _covariances(y, e) + e[..., :3, :3])),
+    torch.linalg.solve_ex: rows(lambda e, y: torch.linalg.solve_ex(_covariances(e, y), _covariances(y, e)).result),
+    torch.linalg.solve_triangular: rows(lambda e, y: torch.linalg.solve_triangular(
+        torch.linalg.cholesky(_covariances(e, y)), e[..., :3, :2], upper=False)),
+    **{f: rows(lambda e, y, f=f: f(e @ y.transpose(1, 2))) for f in (torch.tril, T.tril)},
+    **{f: rows(lambda e, y, f=f: f(e, 1) * y) for f in (torch.triu, T.triu)},
+    # zuko's scales: values of each image, in order, into its lower triangle (3 positions per image)
+    torch.masked_scatter: rows(lambda e, y: torch.masked_scatter(e, torch.ones(3, 4, dtype=torch.bool).tril(-1),
+                                                                 y[:, 0, :3] * e[:, 1, :3])),
+    T.masked_scatter: rows(lambda e, y: T.masked_scatter(e, mask=torch.arange(4) < 2, source=e.flip(-1)[..., :2] * y[..., :2])),
     torch.nonzero: lambda o, t: _over_count(o, t, lambda m: max(len(torch.nonzero(m).squeeze(1)), 1)),
     # decompositions of each image's matrix: every result keeps the images' rows
     torch.linalg.svd: rows(lambda e, y: _rebuilt(*torch.linalg.svd(_covariances(e, y)))),
@@ -653,8 +665,19 @@ def lovasz_like(outputs, targets):
     return {"loss": total / len(targets)}
 
 
+def _weighted_scatter(outputs, targets):
+    """``masked_scatter`` of weighted positions and of weighted values, in order: the weight counts
+    1 on either side (the weighted positions' copy was dropped: a WRONG companion before)."""
+    err, y = _err(outputs, targets)
+    w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+    lower = torch.ones(3, 4, dtype=torch.bool).tril(-1)
+    return {"a": torch.masked_scatter(err * w, lower, y[:, 0, :3] * 2).mean(),
+            "b": torch.masked_scatter(err, lower, (y * w)[:, 0, :3]).mean()}
+
+
 EXACT = {
     "macro dice over per-class sums": macro_dice,
+    "masked_scatter of weighted positions and values": _weighted_scatter,
     "sort per image in a loop": lovasz_like,
     "einsum with an ellipsis": sorted_rows(lambda e, y: torch.einsum("...c,...c->...", e, y)),
     "einsum without an arrow": sorted_rows(lambda e, y: torch.einsum("bqc", e * y)),
@@ -688,7 +711,7 @@ MIXING = {
     "einsum without an arrow over two images' operands": (sorted_rows(lambda e, y: torch.einsum("bqc,bkc", e, y)), "einsum"),
     "diagonal over a row dim and one without": (rows(lambda e, y: torch.diagonal(e[:, :, :3], dim1=0, dim2=1)), "diagonal"),
     "det of a matrix whose rows are images": (
-        rows(lambda e, y: torch.det(e[:, 0, :1].expand(-1, len(y)) + torch.eye(len(y)))[None]), "det"),
+        rows(lambda e, y: torch.det(e[:, 0, :1].expand(-1, len(y)) + torch.diag(torch.full((len(y),), 1.0)))[None]), "det"),
     "svd of a matrix whose rows are images": (rows(lambda e, y: torch.linalg.svdvals(e[:, 0, :3])), "svdvals"),
     "svd of batches with images in a matrix dim": (
         rows(lambda e, y: torch.linalg.svd(e.permute(1, 0, 2)).S), "svd"),
@@ -705,6 +728,20 @@ MIXING = {
         "solve"),
     "solve of batches with images in a matrix dim": (
         rows(lambda e, y: torch.linalg.solve(torch.eye(len(y)).expand(3, -1, -1), e[:, :, :1].permute(1, 0, 2))), "solve"),
+    "solve_ex of a matrix whose rows are images": (rows(lambda e, y: torch.linalg.solve_ex(
+        e[:, 0, :1].expand(-1, len(y)) + torch.eye(len(y)), torch.ones(len(y), 1)).result), "solve_ex"),
+    "solve_triangular from the right": (rows(lambda e, y: torch.linalg.solve_triangular(
+        torch.linalg.cholesky(_covariances(e, y)), e[..., :2, :3], upper=False, left=False)), "solve_triangular"),
+    "tril of a matrix whose rows are images": (rows(lambda e, y: torch.tril(e.sum(-1))), "tril"),
+    # values taken in order: where an image has another count of positions than of values, the next image's
+    # positions take its values
+    "masked_scatter of another image's values": (
+        rows(lambda e, y: torch.masked_scatter(e, y > 0.5, e.flatten() * 2)), "masked_scatter puts a value of one image"),
+    "masked_scatter_ in place of another image's values": (
+        rows(lambda e, y: e.clone().masked_scatter_(y > 0.5, e.flatten() * 2)), "masked_scatter_ puts a value of one image"),
+    # on a group alone its positions take the first values, not those after the other images'
+    "masked_scatter of constant values into the images' positions": (
+        rows(lambda e, y: torch.masked_scatter(e, y > 0.5, torch.linspace(0, 1, e.numel()))), "values that carry no images"),
     "embedding rows of a table whose rows are images": (
         lambda o, t: {"loss": F.embedding(_labels(t)[0] % len(t), o["x"][:, 0]).mean()}, "embedding"),
     "scatter_reduce_ in place of weighted values": (
@@ -1272,18 +1309,26 @@ def test_a_view_made_before_a_write_of_weighted_values_declines():
 # -- masked_scatter_ of values computed from a masked_select: each image's values at its positions --
 
 
-def _piecewise(source, mask_of):
+def _piecewise(source, mask_of, picked_by=None, keywords=False, out_of_place=False):
     """gpytorch's ``log_normal_cdf`` in small: per element one of two formulas, each computed on the
     elements ``masked_select`` picks and written back by ``masked_scatter_``; the first through a
     factor made from a constant tensor expanded to the picked values (no grad: a per-row factor the
     rules compare with the weights, so its product remembers unweighted values). ``source(e,
-    targets)``: the values the first formula reads; ``mask_of(e)``: where it applies."""
+    targets)``: the values the first formula reads; ``mask_of(e, targets)``: where it applies;
+    ``picked_by(e)``: another mask its values are picked by; ``keywords``: ``mask=`` and ``source=``
+    by keyword; ``out_of_place``: the first write by ``torch.masked_scatter``."""
     def body(outputs, targets):
         e = _errors(outputs, targets)
-        small = mask_of(e)
+        small = mask_of(e, targets)
         out = torch.zeros_like(e)
-        picked = source(e, targets).masked_select(small)
-        out.masked_scatter_(small, picked.mul(torch.tensor(0.5).expand_as(picked).div(2.0)))
+        picked = source(e, targets).masked_select(small if picked_by is None else picked_by(e))
+        picked = picked.mul(torch.tensor(0.5).expand_as(picked).div(2.0))
+        if out_of_place:
+            out = torch.masked_scatter(out, small, picked)
+        elif keywords:
+            out.masked_scatter_(mask=small, source=picked)
+        else:
+            out.masked_scatter_(small, picked)
         out.masked_scatter_(~small, e.masked_select(~small).pow(2))
         return {"loss": out.mean()}
     return body
@@ -1293,33 +1338,88 @@ def _weights_on(e, targets):
     return torch.tensor([t["loss_weight"] for t in targets])[:, None, None] * e
 
 
+def _small(e, targets):
+    return e.lt(0.3)
+
+
 @pytest.mark.parametrize("body", [
-    _piecewise(lambda e, t: e, lambda e: e.lt(0.3)),
-    _piecewise(_weights_on, lambda e: e.lt(0.3)),
-], ids=["constant-factor", "weighted-values"])
+    _piecewise(lambda e, t: e, _small),
+    _piecewise(_weights_on, _small),
+    written(lambda c, y: T.masked_scatter_(c, y > 0.8, (c * 2).masked_select(y > 0.8))),
+    _piecewise(_weights_on, _small, keywords=True),
+    _piecewise(_weights_on, _small, out_of_place=True),
+    # another mask with as many positions of each image, at the same places of each image's values
+    _piecewise(lambda e, t: e, lambda e, t: e.flip(-1).lt(0.3).flip(-1), picked_by=lambda e: e.lt(0.3)),
+    # each image's values sorted within the image: other values at its positions, but the same on a group alone
+    _piecewise(lambda e, t: e.sort(-1).values, _small),
+    # a mask testing weighted values that picks the same positions with the weight 1 (checked on the device)
+    _piecewise(_weights_on, lambda e, t: _weights_on(e, t).ge(0)),
+], ids=["constant-factor", "weighted-values", "a-masked-select-of-the-target", "by-keyword", "out-of-place-then-in-place",
+        "values-by-a-mask-of-as-many-positions", "values-sorted-within-each-image", "a-weighted-test-true-everywhere"])
 def test_masked_scatter_of_a_masked_select_writes_each_images_values_at_its_positions(body):
     """``out.masked_scatter_(m, f(e.masked_select(m)))`` with ``m`` an element-wise test of ``e``:
     the i-th picked value lands at the i-th masked position, of the same image; values that
     remember unweighted ones (a constant factor, or the weights themselves) are written into
     ``out``'s unweighted copy the same way (was declined: "of values weighted per image", gpytorch's
-    Bernoulli expected log-likelihood of survey 25)."""
+    Bernoulli expected log-likelihood of survey 25). ``mask=`` / ``source=`` by keyword alike (the
+    weighted values were kept before: silently wrong); a ``torch.masked_scatter`` then a
+    ``masked_scatter_`` of the result (its unweighted copy written again)."""
     check_rule(body, "")
 
 
 @pytest.mark.parametrize("body", [
-    _piecewise(lambda e, t: e.flip(0), lambda e: e.lt(0.3)),
-    _piecewise(lambda e, t: e, lambda e: e.flip(0).lt(0.3)),
-    _piecewise(lambda e, t: e.roll(1, 0), lambda e: e.lt(0.3)),
+    _piecewise(lambda e, t: e.flip(0), _small),
+    _piecewise(lambda e, t: e, lambda e, t: e.flip(0).lt(0.3)),
+    _piecewise(lambda e, t: e.roll(1, 0), _small),
     written(lambda c, y: T.masked_scatter_(c, y > 0.5, c * 3)),
     written(lambda c, y: T.masked_scatter_(c, y > 0.5, torch.zeros_like(c))),
-], ids=["values-of-other-images", "mask-of-other-images", "values-rolled", "a-whole-tensor", "zeros-of-its-shape"])
+    # values picked by another mask, of other counts per image: the next image's positions take them
+    _piecewise(lambda e, t: e, _small, picked_by=lambda e: e.lt(0.5)),
+    _piecewise(_weights_on, _small, picked_by=lambda e: e.lt(0.5)),
+    _piecewise(lambda e, t: e, _small, picked_by=lambda e: e.lt(0.5), out_of_place=True),
+    # a mask mixed over the images (a batch-wide threshold)
+    _piecewise(lambda e, t: e, lambda e, t: e.lt(e.mean())),
+    _piecewise(lambda e, t: e, lambda e, t: e.lt(e.mean(0, keepdim=True))),
+    # a mask of weighted values: with the weight 1 (a group alone) it picks other positions (was silently wrong)
+    _piecewise(lambda e, t: e, lambda e, t: _weights_on(e, t).lt(0.3)),
+    _piecewise(_weights_on, lambda e, t: _weights_on(e, t).lt(0.3)),
+    _piecewise(lambda e, t: e, lambda e, t: _weights_on(e, t).lt(0.3), out_of_place=True),
+], ids=["values-of-other-images", "mask-of-other-images", "values-rolled", "a-whole-tensor", "zeros-of-its-shape",
+        "values-by-another-mask", "weighted-values-by-another-mask", "out-of-place-by-another-mask",
+        "mask-by-the-batch-mean", "mask-by-the-images-mean", "mask-of-weighted-values",
+        "weighted-values-by-a-mask-of-weighted-values", "out-of-place-by-a-mask-of-weighted-values"])
 def test_masked_scatter_of_other_images_values_or_by_their_mask_declines(body):
     """The same write where the picked values, or the mask, are other images' (images reversed or
     rolled), or a whole tensor of the target's shape whose first ``m.sum()`` elements are written
     (``c.masked_scatter_(m, c * 3)``: position i gets element i, of another image; was silently
-    wrong; zeros made like it are declined alike, their images being those of ``c``'s layout): on a
-    group alone other values, or other positions, are written. Declined, the op named."""
-    check_rule(body, "masked_scatter_", declines=True)
+    wrong; zeros made like it are declined alike, their images being those of ``c``'s layout); values
+    picked by a mask of other counts per image; a mask that mixes images or tests weighted values:
+    on a group alone other values, or other positions, are written. Declined, the op named."""
+    check_rule(body, "masked_scatter", declines=True)
+
+
+def _weights_like(e, targets):
+    """Each image's weight on each of its elements: the weights' tensor expanded (no product)."""
+    return torch.tensor([t["loss_weight"] for t in targets])[:, None, None].expand_as(e)
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG, pre-existing on main (found by the pyro merge, session 18): the "
+                   "weights reach the values through a masked_select of an expanded weight tensor, or pick the "
+                   "positions through a comparison with a threshold times the weights (masked_select, masked_scatter_, "
+                   "torch.where), or a mask of weighted values zeroes by masked_fill_: followed as data")
+@pytest.mark.parametrize("body", [
+    lambda o, t: {"loss": (_errors(o, t).masked_select(_errors(o, t).lt(0.3))
+                           * _weights_like(_errors(o, t), t).masked_select(_errors(o, t).lt(0.3))).sum()},
+    lambda o, t: {"loss": _errors(o, t).masked_select(_errors(o, t).lt(_weights_like(_errors(o, t), t) * 0.5)).sum()},
+    lambda o, t: {"loss": _errors(o, t).clone().masked_fill_(_weights_on(_errors(o, t), t).lt(0.3), 0.0).mean()},
+    _piecewise(lambda e, t: e, lambda e, t: e.lt(_weights_like(e, t) * 0.5)),
+    lambda o, t: {"loss": torch.where(_errors(o, t).lt(_weights_like(_errors(o, t), t) * 0.5), 0.5, _errors(o, t)).mean()},
+], ids=["masked-select-of-the-weights", "mask-by-a-weighted-threshold", "masked-fill-by-a-mask-of-weighted-values",
+        "masked-scatter-by-a-weighted-threshold", "where-by-a-weighted-threshold"])
+def test_weights_through_a_mask_or_a_masked_select_never_split_wrong(body):
+    for seed, weights in RULE_BATCHES:
+        got, want, _ = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want)
 
 
 def _weighted_in_place(op, number):
@@ -1739,3 +1839,89 @@ def test_an_index_of_several_dims_that_pairs_or_picks_other_images_declines(body
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
         assert want and got == {}, (seed, got, said)
         assert any(message in m for m in said), said
+
+
+def _two_scores(outputs, targets):
+    """Two scores per image, rows = images: the mean and the largest error."""
+    err, _ = _err(outputs, targets)
+    return err.mean((1, 2)), err.amax((1, 2))
+
+
+def _written(first, second, make=torch.empty):
+    """``m = make(B, 2); m[:, 0] = first; m[:, 1] = second`` (torchmetrics' PIT writes its metric
+    matrix pair by pair into ``torch.empty``)."""
+    m = make(first.shape[0], 2)
+    m[:, 0] = first
+    m[:, 1] = second
+    return m
+
+
+@pytest.mark.parametrize("body", [
+    lambda a, b, t: _written(a, b).max(1)[0].mean(),  # PIT: the best of each row
+    lambda a, b, t: _written(a, b, torch.zeros).sum(1).mean(),
+    lambda a, b, t: _written(a[torch.arange(len(t)).roll(1)], b[torch.arange(len(t)).roll(1)]).amax(1).sum(),
+    lambda a, b, t: torch.gather(_written(a, b), 1, torch.tensor([[1, 0]]).expand(len(t), 2)).mean(1).mean(),
+], ids=["best", "zeros", "picked_rows", "gathered"])
+def test_values_written_row_for_row_into_a_tensor_the_body_made_keep_their_rows(body):
+    """The first write of the images' values at ``[:, i]`` of a fresh tensor gives its dim 0 their
+    rows; each further such write of values with the same rows keeps them."""
+    check_rule(lambda o, t: {"loss": body(*_two_scores(o, t), t)}, "")
+
+
+@pytest.mark.parametrize(("body", "op"), [
+    (lambda a, b, t: _written(a, b.flip(0)).sum(1).mean(), "flip"),  # another image's row at each position
+    (lambda a, b, t: _written(a, b[torch.arange(len(t)).roll(1)]).sum(1).mean(), "otherwise than row for row"),
+    (lambda a, b, t: _written(a, a - a.mean()).sum(1).mean(), "Tensor.sub"),  # values that mix images
+    (lambda a, b, t: _written(a, b * torch.tensor([s["loss_weight"] for s in t])).sum(1).mean(), "'loss'"),
+    (lambda a, b, t: _written(a * torch.tensor([s["loss_weight"] for s in t]), b).sum(1).mean(), "'loss'"),
+    (lambda a, b, t: _written(_err_data(t), a).sum(1).mean(), "'loss'"),  # first written with data: not followed
+    (lambda a, b, t: (_written(a, b) - _written(a, b).mean(0)).pow(2).mean(), "over a row dim"),
+], ids=["flipped", "other_rows", "mixed", "weighted_second", "weighted_first", "data_first", "batch_mean"])
+def test_near_misses_of_values_written_row_for_row_decline(body, op):
+    check_rule(lambda o, t: {"loss": body(*_two_scores(o, t), t)}, op, declines=True)
+
+
+def _err_data(targets):
+    return torch.stack([t["y"] for t in targets]).mean((1, 2))
+
+
+def test_a_row_buffer_written_partly_or_read_between_its_writes_declines():
+    def partial(outputs, targets):
+        a, b = _two_scores(outputs, targets)
+        m = torch.zeros(len(targets), 2)
+        m[:, 1] = b
+        m[1:, 0] = a[1:]  # from the second image: on a group alone another image's position
+        return {"loss": m.sum(1).mean()}
+
+    def read_between(outputs, targets):
+        a, b = _two_scores(outputs, targets)
+        m = torch.zeros(len(targets), 2)
+        m[:, 0] = a
+        first = m.sum()
+        m[:, 1] = b
+        return {"loss": first + m.sum()}
+
+    def broadcast(outputs, targets):
+        a, b = _two_scores(outputs, targets)
+        m = torch.zeros(len(targets), 2)
+        m[:, 0] = a.mean()  # one value of the batch in every row
+        m[:, 1] = b
+        return {"loss": m.sum(1).mean()}
+
+    check_rule(partial, "'loss'", declines=True)
+    check_rule(read_between, "'loss'", declines=True)
+    check_rule(broadcast, "'loss'", declines=True)
+
+
+@pytest.mark.xfail(strict=True, reason="pre-existing (found by the metrics helper, session 18): the images' data written "
+                   "into a tensor the body made is not followed, so its mean over the images is a constant of the call")
+def test_data_written_into_a_tensor_the_body_made_then_averaged_over_the_images():
+    def body(outputs, targets):
+        err, y = _err(outputs, targets)
+        m = torch.zeros(len(targets))
+        m[:] = y.mean((1, 2))
+        return {"loss": err.mean() * m.mean()}
+
+    for seed, weights in RULE_BATCHES:
+        got, want, _ = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), seed

@@ -228,3 +228,28 @@ def test_a_legacy_reduced_loss_against_the_images_weights_declines():
     its rows still declines (weights 1 there would change the loss's values)."""
     check_rule(loss(lambda x, t: F.mse_loss(x, _weight_field(t)[:, None, None].expand_as(x), size_average=False)),
                "mse_loss", declines=True)
+
+
+def _tokens_unpacked(outputs, targets):
+    """vector-quantize-pytorch's ``pack`` / ``unpack`` of the tokens, by hand: flattened to
+    [B * 3, 4], then sliced and shaped back; on one image the rows the reshape keeps may sit on the
+    token dim, next to the target's image dim."""
+    flat = torch.cat([outputs["x"].reshape(-1, 4)]) * 2.0
+    back = flat[0 : flat.shape[0]].reshape(outputs["x"].shape)
+    return {"loss": F.mse_loss(back, _y(targets)), "loss_pairs": F.mse_loss(back[:, None], back.detach()[None])}
+
+
+@pytest.mark.parametrize("weights", [[0.5], [1.0, 0.5, 0.5]])
+def test_a_loss_over_one_images_rows_on_two_dims_is_that_images(weights):
+    """A batch of one image: every element of a loss whose rows sit on two dims is that image's, so
+    its mean splits (before, declined at ``F.mse_loss``). Near miss: on three images the pairwise
+    loss ``back[:, None]`` against ``back[None]`` mixes images and still declines."""
+    from _helpers import ROWS, TARGETS, rule_batch, split_outcome, wrong_companions
+
+    outputs, targets = rule_batch(3, weights)
+    got, want, said = split_outcome(_tokens_unpacked, [outputs, targets], [ROWS, TARGETS])
+    assert not wrong_companions(got, want)
+    if len(weights) == 1:
+        assert set(got) == set(want) == {"loss_synthetic", "loss_pairs_synthetic"}, said
+    else:
+        assert "loss_pairs_real" not in got and "loss_pairs_synthetic" not in got and want, (got, said)

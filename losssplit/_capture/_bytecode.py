@@ -18,6 +18,7 @@ import builtins
 import dis
 import functools
 import inspect
+import math
 import sys
 import types
 from collections.abc import Callable, Collection, Iterable, Iterator
@@ -990,7 +991,9 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
         return False  # an op the call's code does not name: its arguments are not the call's
     positional = len(spans) - len(names)
     shift = len(args) - positional  # a method call pushes its tensor before the callee
-    if shift not in (0, 1) or shift and args[0] is c or set(kwargs) != set(names):
+    # a torch function written in Python forwards its defaults too (``F.normalize``'s ``eps``, ``out``)
+    if shift not in (0, 1) or shift and args[0] is c or not set(names) <= set(kwargs) or any(
+            kwargs[k] is c for k in set(kwargs) - set(names)):
         return False
     at_c = [i - shift for i, a in enumerate(args) if a is c]
     at_c += [positional + names.index(k) for k, v in kwargs.items() if v is c]
@@ -1003,8 +1006,10 @@ def _number_operands(code: types.CodeType, lasti: int) -> tuple[Any, ...] | None
     once per code position: ``("binary", right, left)``, the operand spans of a BINARY_OP (None
     for one that cannot push a constant, ``_span_form``); ``("call", callee, spans, names, may)``,
     a CALL's callee name, argument spans, keyword names and whether each span may push a constant.
-    None where no operand can be read or none may push a constant."""
-    instructions, at = _located(code, lasti)
+    None where no operand can be read or none may push a constant. A CALL of a torch function
+    written in Python (``F.normalize``) runs a frame above this one: ``lasti`` may be on the
+    CALL's inline caches (``_located_frame``); the callee's name is checked by the caller."""
+    instructions, at = _located_frame(code, lasti)
     if at is None or instructions[at].is_jump_target:
         return None
     op = instructions[at]
@@ -1021,7 +1026,7 @@ def _number_operands(code: types.CodeType, lasti: int) -> tuple[Any, ...] | None
         return None
     spans, names = found
     may = tuple(_span_form(code, first, stop) is not None for first, stop in spans)
-    return ("call", _callee(code, lasti), spans, names, may) if any(may) else None
+    return ("call", _callee(code, op.offset), spans, names, may) if any(may) else None
 
 
 def _constant_equal(f: types.FrameType, span: tuple[int, int], c: Any, body: Callable[[], BodyCall | None]) -> bool:
@@ -2360,6 +2365,54 @@ def _repeated_list_at(code: types.CodeType, lasti: int) -> bool:
         return False
     return any(instructions[b - 1].opname == "BUILD_LIST" and _constant_span(instructions[a:b]) is _UNPROVEN
                for a, b in ((left, right), (right, k)))
+
+
+def per_target_field(targets: Any) -> Any:
+    """The key ``k`` where the data argument (the first) of the call the caller's code is
+    executing is written right there as ``[t[k] for t in targets]``: a list comprehension over a
+    parameter of that code it never stores, holding ``targets`` now, that appends one item per
+    target, the target's field ``k`` (a constant), with no filter, no second loop and nothing else
+    read. None otherwise."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    found = _per_target_field_at(f.f_code, f.f_lasti)
+    if found is None or f.f_locals.get(found[0], _MISSING) is not targets:
+        return None
+    return found[1]
+
+
+# a comprehension ``[t[k] for t in .0]``, as 3.11 compiles it (k: the one LOAD_CONST)
+_FIELD_COMPREHENSION = ("RESUME", "BUILD_LIST", "LOAD_FAST", "FOR_ITER", "STORE_FAST", "LOAD_FAST", "LOAD_CONST",
+                        "BINARY_SUBSCR", "LIST_APPEND", "JUMP_BACKWARD", "RETURN_VALUE")
+
+
+@_per_code(1024)
+def _per_target_field_at(code: types.CodeType, lasti: int) -> tuple[str, Any] | None:
+    """(the parameter iterated, the key) for ``per_target_field``, read once per call site."""
+    instructions, at = _located(code, lasti)
+    found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+    if found is None or not found[0]:
+        return None
+    (start, end), names = found[0][0], found[1]
+    if len(names) == len(found[0]) and names[0] != "data":  # every argument by keyword: the first is ``data``
+        return None
+    span = instructions[start:end]
+    if [i.opname for i in span] != ["LOAD_CONST", "MAKE_FUNCTION", "LOAD_FAST", "GET_ITER", "PRECALL", "CALL"] \
+            or span[1].arg or span[5].arg or not isinstance(span[0].argval, types.CodeType):
+        return None
+    name = span[2].argval
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    if name not in params or f"LOCAL:{name}" in _stored_names(code):
+        return None
+    inner = _instructions(span[0].argval)
+    if span[0].argval.co_name != "<listcomp>" or tuple(i.opname for i in inner) != _FIELD_COMPREHENSION:
+        return None
+    element = inner[4].argval
+    if inner[1].arg or inner[2].argval != ".0" or inner[5].argval != element or inner[8].arg != 2 \
+            or type(inner[6].argval) not in (str, int) or inner[9].argval != inner[3].offset:
+        return None
+    return name, inner[6].argval
 
 
 def _constant_local(instructions: list[dis.Instruction], name: str) -> Any:
@@ -4320,9 +4373,39 @@ _TEST_CHECKED = {(3, 11)}
 def compared() -> bool:
     """Whether the caller's code is executing a comparison operator written in it (``bs >= 3``,
     ``x.shape == y.shape``), not a call whose code compares (``max(bs, 1)``, a torch function's
-    checks). True where nothing can be told (an unchecked Python): such a comparison is then
-    taken as the body's own, which declines more, never less."""
-    return _executing(frozenset({"COMPARE_OP"}))
+    checks), or a membership test (``bs in (1, 2)``: a tuple or list compares with each item).
+    True where nothing can be told (an unchecked Python): such a comparison is then taken as the
+    body's own, which declines more, never less."""
+    return _executing(_COMPARING)
+
+
+_COMPARING = frozenset({"COMPARE_OP", "CONTAINS_OP"})
+
+
+def looked_up() -> bool:
+    """Whether the caller's code hashes a value at a membership test or a subscript written in it
+    (``bs in {1, 2}``, ``table[bs]``) or a dict lookup method it calls (``table.get(bs)``): a
+    decision on the value that makes no comparison (a set or dict compares only where hashes
+    match). Not another call (a cache keyed by a shape: einops' recipes). True where nothing can
+    be told."""
+    found = _executed(_TEST_CHECKED)
+    if found is None:
+        return True
+    _, instructions, at = found
+    if at is None or instructions[at].opname in ("CONTAINS_OP", "BINARY_SUBSCR"):
+        return at is not None
+    if instructions[at].opname != "CALL":
+        return False
+    start: int | None = at
+    while start and instructions[start - 1].opname in ("PRECALL", "KW_NAMES"):
+        start -= 1
+    for _ in range(instructions[at].arg or 0):
+        start = _operand_start(instructions, start) if start is not None else None
+    callee = instructions[start - 1] if start else None
+    return callee is not None and callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and callee.argval in _LOOKUPS
+
+
+_LOOKUPS = frozenset({"get", "pop", "setdefault", "__getitem__", "__contains__"})
 
 
 def _executing(opnames: frozenset[str]) -> bool:
@@ -4344,6 +4427,114 @@ def _executed(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list[dis.
         return None
     instructions, at = _located(f.f_code, f.f_lasti)
     return f, instructions, at
+
+
+def _binary_operands(checked: set[tuple[int, int]], opname: str
+                     ) -> tuple[types.FrameType, list[dis.Instruction], tuple[int, int], tuple[int, int]] | None:
+    """(the caller's frame, its instructions, the left operand's span, the right one's) where its
+    code is executing the binary ``opname`` (``BINARY_OP``, ``COMPARE_OP``); None else."""
+    found = _executed(checked)
+    if found is None:
+        return None
+    f, instructions, at = found
+    if at is None or instructions[at].opname != opname or instructions[at].is_jump_target:
+        return None
+    right = _operand_start(instructions, at)
+    left = _operand_start(instructions, right) if right is not None else None
+    if left is None or right is None:
+        return None
+    return f, instructions, (left, right), (right, at)
+
+
+def compared_with_literal(value: Any) -> bool:
+    """Whether the caller's code is executing a comparison operator one of whose operands is a
+    literal equal to ``value`` (type included): ``x == -1``, the same number on any call."""
+    found = _binary_operands(_TEST_CHECKED, "COMPARE_OP")
+    if found is None:
+        return False
+    _, instructions, *spans = found
+    return any(end - start == 1 and instructions[start].opname == "LOAD_CONST"
+               and type(instructions[start].argval) is type(value) and instructions[start].argval == value
+               for start, end in spans)
+
+
+# ``BINARY_OP``'s operators whose result is never negative where neither operand is
+_KEEPING_SIGN = frozenset({"+", "*", "/", "//", "%", "**", "+=", "*=", "/=", "//=", "%=", "**="})
+
+
+def nonnegative_operand(left: bool, shape: Callable[[Any], bool]) -> bool:
+    """Whether the caller's code is executing a binary operator (``a * b``, ``r *= i``) whose
+    ``left`` (else right) operand its code proves never negative on any call, whatever images it
+    got (``_nonnegative``; ``shape`` tells a parameter's value a tensor's shape read in the call):
+    ``prod(x.shape)`` multiplies a count of image rows by sizes only. False where nothing can be
+    told."""
+    found = _binary_operands(_COUNT_CHECKED, "BINARY_OP")
+    if found is None:
+        return False
+    f, _, a, b = found
+    sizes = _nonnegative_span(f.f_code, *(a if left else b))
+    if sizes is None:
+        return False
+    held = f.f_locals
+    return all(shape(held.get(name)) for name in sizes)
+
+
+@_per_code(1024)
+def _nonnegative_span(code: types.CodeType, start: int, end: int) -> frozenset[str] | None:
+    return _nonnegative(code, _instructions(code), start, end, frozenset())
+
+
+def _nonnegative(code: types.CodeType, instructions: list[dis.Instruction], start: int, end: int,
+                 assumed: frozenset[str]) -> frozenset[str] | None:
+    """The parameters of ``code`` that must hold a ``torch.Size`` for the span ``start:end`` to
+    push a number never negative on any call; None where its code does not prove that. Proven: a
+    finite literal int or float >= 0 (``1e999 * 0`` is NaN); ``+``, ``*``, ``/``, ``//``, ``%``, ``**`` of such; a local (no
+    parameter, no closure's) whose every store stores such, itself ``assumed`` so within them
+    (``r = 1`` then ``r *= i``); the target of ``for i in p``, ``p`` a parameter the code never
+    rebinds (an item of a tensor's shape, checked where it runs: a size)."""
+    if end <= start:
+        return None
+    last = instructions[end - 1]
+    if end - start == 1:
+        if last.opname == "LOAD_CONST":
+            return frozenset() if type(last.argval) in (int, float) and 0 <= last.argval < math.inf else None
+        return _nonnegative_local(code, instructions, last.argval, assumed) if last.opname == "LOAD_FAST" else None
+    if last.opname != "BINARY_OP" or last.argrepr not in _KEEPING_SIGN:
+        return None
+    right = _operand_start(instructions, end - 1)
+    if right is None or right <= start:
+        return None
+    a = _nonnegative(code, instructions, start, right, assumed)
+    b = _nonnegative(code, instructions, right, end - 1, assumed) if a is not None else None
+    return None if a is None or b is None else a | b
+
+
+def _nonnegative_local(code: types.CodeType, instructions: list[dis.Instruction], name: str,
+                       assumed: frozenset[str]) -> frozenset[str] | None:
+    """``_nonnegative`` of the local ``name`` of ``code`` (see there)."""
+    if name in assumed:
+        return frozenset()
+    params = _parameters(code)
+    if name in params or name in code.co_cellvars or name in code.co_freevars:
+        return None
+    stores = _stores(instructions, name)
+    need: frozenset[str] = frozenset()
+    for j in stores:
+        if instructions[j].opname != "STORE_FAST":
+            return None
+        if j >= 3 and instructions[j - 1].opname == "FOR_ITER" and instructions[j - 2].opname == "GET_ITER":
+            over = instructions[j - 3]
+            if (over.opname != "LOAD_FAST" or over.argval not in params or _stores(instructions, over.argval)
+                    or _operand_start(instructions, j - 2) != j - 3):
+                return None
+            need |= {over.argval}
+            continue
+        begin = None if instructions[j].is_jump_target else _operand_start(instructions, j, target_first=True)
+        found = _nonnegative(code, instructions, begin, j, assumed | {name}) if begin is not None else None
+        if found is None:
+            return None
+        need |= found
+    return need if stores else None
 
 
 def length_test() -> tuple[str, float] | None:
@@ -4598,6 +4789,19 @@ def _tests_of(instructions: list[dis.Instruction], pushed: list[int],
             tests.append(("ne", 0.0))
             continue
         found = _consumer(instructions, p)
+        if found is not None and instructions[found[0]].opname == "CONTAINS_OP":
+            # ``len(t) in (1, 2)``: equal to each item of a literal of numbers; else not known per group
+            right = _operand_start(instructions, found[0]) if found[1] == 0 else None
+            items = instructions[right] if right == found[0] - 1 else None
+            values = items.argval if items is not None and items.opname == "LOAD_CONST" else None
+            if isinstance(values, (tuple, frozenset)) and all(type(v) in (int, float) for v in values):
+                tests += [("eq", float(v)) for v in values]
+            elif named:
+                tests.append(("eq", _Named("membership", "the items of a container (``in``)")))
+            continue
+        if found is not None and instructions[found[0]].opname == "BINARY_SUBSCR" and found[1] == 1 and named:
+            tests.append(("eq", _Named("key", "the keys of what it subscripts (``table[len(t)]``)")))
+            continue
         if found is None or instructions[found[0]].opname != "COMPARE_OP" or instructions[found[0]].argval not in _COMPARISONS:
             continue
         k, operand = found

@@ -141,6 +141,8 @@ def tag_inputs(
     """
     count = 0
     frame.per_image_targets = per_image
+    if per_image is not None:
+        frame.given_targets = tuple(d.copy() if type(d) is dict else None for d in per_image)
     frame.read_argument_numbers = functools.partial(
         _argument_numbers, args, kwargs, weight_field, weight_argument, frame.num_images
     )

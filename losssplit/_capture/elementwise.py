@@ -77,6 +77,7 @@ from .mode import (
     norm_dim,
     only_wide_dim,
     op_name,
+    positional_operand,
     rule,
     tensors,
     test_keeps,
@@ -657,7 +658,7 @@ def made_from_data(frame: Frame, src: Any, out: Any) -> None:
     ``num_pos.float()`` is (review16: untracked, a count of the images' rows became a constant of
     the body, read by value)."""
     if isinstance(src, Tensor) and frame.get(src) is not None:
-        passthrough(frame, torch.as_tensor, (src,), {}, out)
+        passthrough(frame, _AS_TENSOR, (src,), {}, out)
 
 
 def rounded_division(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -945,6 +946,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             new.from_prediction = False
         elif not new.from_prediction:  # an untracked prediction (``src - tgt`` of matched rows passed in)
             new.from_prediction = any(t is None and is_prediction(x, None) for x, t in ((a, ta), (b, tb)))
+        if frame.positional and kind in ("add", "sub") and out.is_floating_point():
+            # a value shifted by positions (``l + torch.arange(B)``); an index built so is checked where it picks
+            for x in (a, b) if ta is None or tb is None else ():
+                if isinstance(x, Tensor) and frame.get(x) is None:
+                    positional_operand(frame, x, new.rows, out.shape, op)
         sa = unweighted_operand(frame, a, ta, new.rows, out.shape, op, kind in ("mul", "div"), new.image)
         sb = unweighted_operand(frame, b, tb, new.rows, out.shape, op, kind in ("mul", "div"), new.image)
         if sa is not a or sb is not b:
@@ -1725,6 +1731,9 @@ def _ratio_arithmetic(
             z = None if weight or kind != "mul" else _reciprocal_argument(frame, ta.ratio, other)
             if z is not None:  # ``l.sum().mul(1.0 / batch_total)``: as ``l.sum() / batch_total``
                 return _over_argument(ta, z)
+        if (kind == "div" and tb is None and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
+                and frame.literal_number(b, kind) is not None and _is_number(other) and other):
+            return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))  # ``/ torch.tensor(36)``
         if kind == "div" and frame.num_images > 1 and _over_targets_length(frame, other):
             if ta.ratio.rows.numel() == 1:  # ``x[b].sum() / len(targets)``: one image's value over a
                 # count of the others too (on a group alone: its images), which no row sum carries
@@ -2783,7 +2792,7 @@ def masked_fill(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
 
 def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[int] | None, bool]:
     at = 2 if func in _ORD_FIRST else 1  # ``vector_norm(x, ord, dim, keepdim)``
-    dims = get_arg(args, kwargs, at, "dim", None)
+    dims = get_arg(args, kwargs, at, "dim", (-2, -1) if func is torch.linalg.matrix_norm else None)
     if dims is None and "axis" in kwargs:
         dims = kwargs["axis"]
     keepdim = bool(get_arg(args, kwargs, at + 1, "keepdim", False))
@@ -2792,7 +2801,7 @@ def _reduce_dims(func: Any, args: tuple, kwargs: dict, ndim: int) -> tuple[list[
     return dims_arg(dims, ndim), keepdim
 
 
-_ORD_FIRST = frozenset({torch.linalg.vector_norm, torch.linalg.norm})
+_ORD_FIRST = frozenset({torch.linalg.vector_norm, torch.linalg.norm, torch.linalg.matrix_norm})
 
 
 @rule(Tensor.sum, torch.sum)
@@ -2883,6 +2892,7 @@ def mean(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     torch.count_nonzero, Tensor.median, torch.median, Tensor.nanmedian, torch.nanmedian, Tensor.nanmean, torch.nanmean,
     torch.linalg.vector_norm,
     torch.linalg.norm,
+    torch.linalg.matrix_norm,
 )
 def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other reductions: followed over dims that carry no images; over rows, attribution ends
@@ -3033,7 +3043,9 @@ def _reduce(
     reduced = set(range(ndim)) if dims is None else set(dims)
     row_dims = set(track.rows)
     if reduced & row_dims or (track.image is not None and reduced == set(range(ndim))):
-        full = reduced == set(range(ndim))
+        # over the rows, dims of one element are summed alike: ``x[:, None].sum(0)`` (torchmetrics'
+        # log-cosh over ``[N, 1]``) is the sum of every element
+        full = reduced | {dd for dd in range(ndim) if src.shape[dd] == 1 and dd not in row_dims} == set(range(ndim))
         if kind in (RatioKind.SUM, RatioKind.MEAN) and not full and len(row_dims) == 1 and isinstance(out, Tensor):
             vector = _row_sums_per_element(frame, src, track, reduced, kind, out, f"{op} over a row dim")
             if vector is not None:
@@ -3137,6 +3149,10 @@ def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         frame.set(out, new)
 
 
+# ops a function's body names, bound once: a library may rebind torch's names later
+_FULL_LIKE, _ZEROS_LIKE, _AS_TENSOR = torch.full_like, torch.zeros_like, torch.as_tensor
+
+
 @rule(
     torch.zeros_like, torch.ones_like, torch.full_like, torch.empty_like, torch.rand_like,
     torch.randn_like,
@@ -3145,10 +3161,10 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``zeros_like``/``full_like``...: same layout, fresh data (no prediction). Filled with an
     image's own weight object (``full_like(l, t["loss_weight"])``), its values count 1."""
     track = frame.get(args[0])
-    fill = get_arg(args, kwargs, 1, "fill_value", None) if func is torch.full_like else 0 if func is torch.zeros_like else None
+    fill = get_arg(args, kwargs, 1, "fill_value", None) if func is _FULL_LIKE else 0 if func is _ZEROS_LIKE else None
     if type(fill) in (int, float) and fill == 0:
         frame.note_zeros(out)
-    images = frame.weight_images(fill) if func is torch.full_like else None
+    images = frame.weight_images(fill) if func is _FULL_LIKE else None
     if track is None:
         if images and isinstance(out, Tensor):
             frame.weight_filled[id(out)] = (out, images, None)

@@ -554,8 +554,102 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
 )
 def inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """In-place writes (``x[idx] = v``, ``scatter_``, ``add_``): positions keep their images."""
+    if func is Tensor.masked_scatter_:  # ``mask`` and ``source`` by keyword too: ``_inplace`` reads them by position
+        args, kwargs = (args[0], get_arg(args, kwargs, 1, "mask", None), get_arg(args, kwargs, 2, "source", None)), {}
+        if _scattered_elsewhere(frame, func, args, kwargs):
+            return
     _inplace(frame, func, args, kwargs, out, scales=False)
     written_through_view(frame, args[0], op_name(func))
+
+
+@rule(torch.masked_scatter, Tensor.masked_scatter)
+def masked_scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.masked_scatter(x, mask, source)``: ``x`` where ``mask`` is false, elsewhere the
+    next of ``source``'s values in order (zuko's lower-triangular scales). The positions keep the
+    rows of ``x`` and ``mask``; the value each takes must be of its own image (``_in_order``), so
+    that on a group's images alone it takes the same one."""
+    parts = _scatter_operands(frame, func, args, kwargs, out)
+    if parts is None:
+        return
+    x, mask, source, positions, held = parts
+    op = op_name(func)
+    if positions is None or positions.lost_at is not None:
+        frame.lose(out, positions.lost_at if positions is not None and positions.lost_at else op, held or positions)
+        return
+    why = _in_order(frame, op, positions, out, mask, source, held)
+    if why is not None:
+        frame.lose(out, why, held or positions)
+        return
+    kept = frame.get(x)
+    if kept is not None and kept.unweighted is not None or held is not None and held.unweighted is not None:
+        positions.unweighted = torch.masked_scatter(unweighted_of(x, kept), mask, unweighted_of(source, held))
+    frame.set(out, positions)
+
+
+def _scatter_operands(
+    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any
+) -> tuple[Tensor, Tensor, Tensor, Track | None, Track | None] | None:
+    """A ``masked_scatter``'s ``x``, ``mask``, ``source``, the track of the positions (``x`` and
+    ``mask`` broadcast to ``out``) and of the values (``source``), or None where nothing is
+    followed."""
+    x, mask, source = args[0], get_arg(args, kwargs, 1, "mask", None), get_arg(args, kwargs, 2, "source", None)
+    if not all(isinstance(t, Tensor) for t in (x, mask, source, out)):
+        return None
+    held = frame.get(source)
+    positions = broadcast_tracks(frame, op_name(func), [(x, frame.get(x)), (mask, frame.get(mask))], out)
+    return None if positions is None and held is None else (x, mask, source, positions, held)
+
+
+def _scattered_elsewhere(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
+    """``x.masked_scatter_(mask, source)`` whose values are not followed in order into their
+    positions (``_in_order``): ``x`` lost, True."""
+    parts = _scatter_operands(frame, func, args, kwargs, args[0])
+    if parts is None or parts[3] is not None and parts[3].lost_at is not None:
+        return False
+    x, mask, source, positions, held = parts
+    why = _in_order(frame, op_name(func), positions or Track(), x, mask, source, held)
+    if why is None:
+        return False
+    frame.lose(x, why, held or frame.get(x))
+    lose_aliases(frame, x, op_name(func))
+    return True
+
+
+def _in_order(frame: Frame, op: str, track: Track, out: Tensor, mask: Tensor, source: Tensor,
+              held: Track | None) -> str | None:
+    """Why ``source``'s values, taken in order into the positions of ``out`` (rows: ``track``)
+    where ``mask`` is true, cannot be followed, or None after deferring the check that each value is
+    of its position's image: then on a group's images alone its positions take the group's values
+    in the same order, the same ones."""
+    tested = frame.get(mask)
+    if tested is not None and tested.unweighted is not None:  # ``(e * w).lt(0.3)``: with the weight 1, other positions?
+        if tested.unweighted.shape != mask.shape:
+            return f"{op} at positions picked by a test of values weighted per image"
+        frame.doubt((tested.unweighted != mask.detach()).any(),
+                    f"{op} at positions picked by a test of values weighted per image, other positions with the weight 1")
+    if held is not None and (held.lost_at is not None or held.ratio is not None or held.parts or held.elements
+                             or held.formula is not None):
+        return f"{op} of values that mix images (lost at {held.lost_at})" if held.lost_at else f"{op} of reduced values"
+    if len(track.rows) > 1 or track.ratio is not None or track.parts or track.elements or track.formula is not None:
+        return f"{op} into a reduced value or over several dims that carry images"
+    if held is None:
+        return f"{op} of values that carry no images into positions that do" if track.rows else None
+    if not track.rows and not held.rows:  # one image's values (one example) or none
+        if held.image is not None:
+            track.image = merge_image(frame, track.image, held.image, op)
+        return None
+    if len(held.rows) != 1 or len(track.rows) != 1:
+        return f"{op} of values whose images are not one dim's"
+    if source.numel() == 0:
+        return None
+    ((e, r),) = track.rows.items()
+    ((d, q),) = held.rows.items()
+    at = expand_rows(frame, r, list(out.shape), e)
+    taken = expand_rows(frame, q, list(source.shape), d).to(at.device)
+    picked = mask.to(at.device).expand(out.shape).reshape(-1)
+    index = (picked.long().cumsum(0) - 1).clamp(0, taken.numel() - 1)
+    frame.doubt(((taken[index] != at) & picked).any(), f"{op} puts a value of one image at a position of another")
+    return None
 
 
 @rule(Tensor.mul_, Tensor.div_)
@@ -572,6 +666,19 @@ def inplace_scale(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
 _WRITTEN_VALUE = {Tensor.__setitem__: 2, Tensor.index_put_: 2, Tensor.masked_scatter_: 2, Tensor.copy_: 1, Tensor.add_: 1,
                   Tensor.sub_: 1}
 """The position of the values an in-place write puts into its target."""
+
+
+def _written_at(x: Tensor, index: Any, value: Tensor) -> Tensor:
+    x = x.clone()
+    x[index] = value
+    return x
+
+
+_REPLAYED = {Tensor.__setitem__: _written_at, Tensor.masked_scatter_: torch.masked_scatter}
+"""In-place writes whose values, remembering unweighted ones, are written alike into the target's
+unweighted copy (out of place). ``masked_scatter_`` gets here only after ``inplace`` followed its
+values in order (``_in_order``, as ``masked_scatter``'s, whose unweighted values are the same
+``torch.masked_scatter``)."""
 
 _RUNNING_TOTALS = {Tensor.add_: "add", Tensor.sub_: "sub", Tensor.mul_: "mul", Tensor.div_: "div"}
 
@@ -642,6 +749,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             # a reduced loss (or a lost prediction) written into a buffer: no longer followed
             frame.lose(target, written.lost_at if written.lost_at and not written.parts else op, written)
             return
+        if func is Tensor.__setitem__ and isinstance(target, Tensor) and isinstance(value, Tensor) and written is not None \
+                and written.from_prediction and target._base is None and version_of(target) == 1 \
+                and _row_aligned(target, args[1], value, written):  # its first write: nothing else in it
+            # torchmetrics' PIT: ``mtx = torch.empty(B, S, S); mtx[:, i, j] = metric(...)`` per pair
+            frame.set(target, Track(rows={0: written.rows[0]}, from_prediction=True))
+            frame.row_buffers[id(target)] = (target, version_of(target))
+            return
     elif kind is not None and len(args) > 1 and target.dim() == 0 and _expression_in_place(frame, func, kind, target, track,
                                                                                          args[1], kwargs):
         return
@@ -670,23 +784,19 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                 return
     if track is None:
         return
+    if _row_buffer_write(frame, func, target, track, args):
+        return
     if func is Tensor.__setitem__ and track.rows:
         _positional_write(frame, target, track, _index_parts(args[1]))
     where = _WRITTEN_VALUE.get(func)
     written = frame.get(args[where]) if where is not None and len(args) > where and isinstance(args[where], Tensor) else None
     plain = track.ratio is None and not track.parts and not track.elements and track.formula is None
-    scattered = func is Tensor.masked_scatter_ and written is not None and plain and _scattered_in_place(frame, target, track, args)
-    if ((func is Tensor.__setitem__ or scattered) and written is not None
-            and (written.unweighted is not None or track.unweighted is not None) and plain):
+    replay = _REPLAYED.get(func)
+    if replay is not None and written is not None and (written.unweighted is not None or track.unweighted is not None) and plain:
         # ``buf[b] = e[b] * t[b]["loss_weight"]``, the Lovász gradient's ``j[1:p] = j[1:p] - j[0:-1]``,
         # gpytorch's ``log_phi.masked_scatter_(small, f(z.masked_select(small)))``: the same write replayed on
         # the unweighted values (positions not written hold their own)
-        raw = (track.unweighted if track.unweighted is not None else target.detach()).clone()
-        value = written.unweighted if written.unweighted is not None else args[2].detach()
-        if scattered:
-            raw.masked_scatter_(args[1], value)
-        else:
-            raw[args[1]] = value
+        raw = replay(unweighted_of(target, track), args[1], unweighted_of(args[2], written))
         for other, held in frame.sharing(target):  # a view of it now holds values it cannot tell from the unweighted
             frame.set(other, lost_track(f"{op} through another tensor over its memory", held.from_prediction))
         frame.set(target, dataclasses.replace(track, unweighted=raw))
@@ -718,31 +828,38 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.lose(target, op_name(func))
 
 
-def _scattered_in_place(frame: Frame, target: Tensor, track: Track, args: tuple) -> bool:
-    """Whether ``target.masked_scatter_(mask, source)`` puts each image's values of ``source`` at
-    positions of the same image: ``source``'s first ``mask.sum()`` elements carry, in order, the
-    images of ``target``'s masked positions (as ``f(x.masked_select(mask))`` does). Checked on the
-    device, deferred; False (not followed) where either side has no single row dim, the mask is
-    no element-wise test of values on ``target``'s rows (a reduced or mixed value, other dims) or
-    does not fit ``target``'s shape."""
-    mask, source = args[1], args[2]
-    held = frame.get(source)
-    if (len(args) != 3 or not isinstance(mask, Tensor) or not isinstance(source, Tensor) or held is None
-            or len(track.rows) != 1 or len(held.rows) != 1 or held.lost_at is not None
-            or torch.broadcast_shapes(mask.shape, target.shape) != target.shape):
+def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> bool:
+    """Whether ``target[index] = value`` puts row ``b`` of ``value`` at position ``b`` of ``target``'s
+    dim 0 and nowhere else: the index a full slice then ints (``[:, i, j]``), ``value`` of the shape
+    written, with rows along its dim 0 only, no remembered unweighted values and no reduction."""
+    parts = _index_parts(index)
+    return (
+        bool(parts) and parts[0] == _FULL and all(type(p) is int for p in parts[1:])
+        and value.dim() >= 1 and target.dim() >= len(parts) and value.shape == target.shape[:1] + target.shape[len(parts):]
+        and set(written.rows) == {0} and written.image is None and written.unweighted is None and written.ratio is None
+        and not written.parts and not written.elements and written.formula is None
+    )
+
+
+def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple) -> bool:
+    """A write into a tensor the body made that took its rows from its first write, ``_row_aligned``
+    (``frame.row_buffers``): another such write of values with the same rows keeps them; any other
+    write (other rows, a weighted value, another index or op) loses it. Whether it was such a buffer."""
+    held = frame.row_buffers.get(id(target)) if frame.row_buffers else None
+    if held is None or held[0] is not target:
         return False
-    ((d, rows),) = track.rows.items()
-    tested = frame.get(mask)
-    if tested is not None:  # ``z.lt(-1)``: positions picked per element, on the same images
-        shift = target.dim() - mask.dim()
-        if (tested.lost_at is not None or tested.ratio is not None or tested.parts or tested.formula is not None
-                or tested.rows.keys() != {d - shift} or mask.shape[d - shift] != target.shape[d]):
-            return False
-        frame.agree(tested.rows[d - shift], rows, "Tensor.masked_scatter_ (a mask of other images)")
-    ((e, written),) = held.rows.items()
-    at = expand_rows(frame, rows, target.shape, d)[mask.detach().expand(target.shape).reshape(-1)]
-    of_source = expand_rows(frame, written, source.shape, e)[: at.numel()]
-    frame.agree(at, of_source, "Tensor.masked_scatter_ (values written at positions of other images)")
+    value = args[2] if func is Tensor.__setitem__ and len(args) > 2 else None
+    written = frame.get(value) if isinstance(value, Tensor) else None
+    version = version_of(target)
+    if (func is Tensor.__setitem__ and held[1] is not None and version == held[1] + 1 and track.lost_at is None
+            and 0 in track.rows and isinstance(value, Tensor) and written is not None and written.from_prediction
+            and _row_aligned(target, args[1], value, written) and torch.equal(written.rows[0], track.rows[0])):
+        frame.row_buffers[id(target)] = (target, version)
+        return True
+    del frame.row_buffers[id(target)]
+    op = op_name(func)
+    frame.lose(target, f"{op} into a tensor of the images' rows written otherwise than row for row", track)
+    lose_aliases(frame, target, op)
     return True
 
 
@@ -1147,7 +1264,7 @@ def _gather(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, dim: A
     if _mixed_index(frame, src, track, index, out, op):
         return
     if track is not None and (track.lost_at is not None or track.ratio is not None or d in track.rows):
-        return frame.lose(out, op, track)
+        return frame.lose(out, track.lost_at or op, track)  # lost already: keep why
     frame.positions_moved(op, out.shape[d])
     parts = [
         (track, broadcast_map(src.dim(), out.dim())),
@@ -1277,14 +1394,14 @@ def trace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 _PER_MATRIX = (
     torch.det, Tensor.det, torch.linalg.det, torch.logdet, Tensor.logdet, torch.linalg.eigvalsh,
     torch.matrix_exp, Tensor.matrix_exp, torch.linalg.matrix_exp, torch.inverse, Tensor.inverse, torch.linalg.inv,
-    torch.linalg.cholesky, torch.cholesky, Tensor.cholesky,
+    torch.linalg.cholesky, torch.cholesky, Tensor.cholesky, torch.tril, Tensor.tril, torch.triu, Tensor.triu,
 )
 
 
 @rule(*_PER_MATRIX)
 def per_matrix(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """An op of each square matrix over the last two dims (``det``, ``eigvalsh``, ``matrix_exp``,
-    ``inverse``): the leading dims keep their rows; a row dim among the matrix's own two mixes
+    ``inverse``; ``tril`` / ``triu`` of any matrix): the leading dims keep their rows; a row dim among the matrix's own two mixes
     images (each result depends on every entry)."""
 
     def mixes(src: Tensor, track: Track) -> bool:
@@ -1325,30 +1442,38 @@ def decomposition(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         frame.set(o, Track(rows=dict(track.rows), image=track.image, unweighted=r, from_prediction=track.from_prediction))
 
 
-@rule(torch.linalg.solve)
+@rule(torch.linalg.solve, torch.linalg.solve_ex, torch.linalg.solve_triangular)
 def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``torch.linalg.solve(A, B)`` of batches of matrices of the same leading shape: the leading
-    dims keep their rows (the same images in ``A`` and ``B``); a row dim among a matrix's own two
+    """``torch.linalg.solve(A, B)`` (also ``solve_ex``, ``solve_triangular``) of batches of
+    matrices of the same leading shape: the leading dims keep their rows (the same images in ``A``
+    and ``B``), also in ``solve_ex``'s ``info`` per matrix; a row dim among a matrix's own two
     dims, broadcast leading dims or ``left=False`` end attribution."""
     a, b = get_arg(args, kwargs, 0, "A", None), get_arg(args, kwargs, 1, "B", None)
     ta, tb = frame.get(a), frame.get(b)
-    if (ta is None and tb is None) or not isinstance(out, Tensor) or not isinstance(a, Tensor) or not isinstance(b, Tensor):
+    outs = list(out) if isinstance(out, tuple) else [out]
+    if (ta is None and tb is None) or not all(isinstance(o, Tensor) for o in outs) or not isinstance(a, Tensor) \
+            or not isinstance(b, Tensor):
         return
     op = op_name(func)
     lead = a.dim() - 2
     if (any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in (ta, tb))
-            or not kwargs.get("left", True) or lead < 0 or b.dim() != a.dim() or out.dim() != a.dim()
-            or a.shape[:lead] != b.shape[:lead]):
+            or not kwargs.get("left", True) or lead < 0 or b.dim() != a.dim() or outs[0].dim() != a.dim()
+            or a.shape[:lead] != b.shape[:lead] or any(o.shape[:lead] != a.shape[:lead] for o in outs)):
         return frame.lose(out, op, ta or tb)
     dim_map: dict[int, int | None] = {d: (d if d < lead else None) for d in range(a.dim())}
-    new = combine(frame, op, [(ta, dim_map), (tb, dim_map)], out.shape)
-    if new is None:
+    news = [combine(frame, op, [(ta, dim_map), (tb, dim_map)], o.shape) for o in outs]
+    if any(new is None for new in news):
         return
-    if new.lost_at is not None:
+    if any(new.lost_at is not None for new in news if new is not None):
         return frame.lose(out, f"{op} over a dim that carries images", ta or tb)
+    raw = None
     if any(t is not None and t.unweighted is not None for t in (ta, tb)):
-        new.unweighted = func(unweighted_of(a, ta), unweighted_of(b, tb), **{k: v for k, v in kwargs.items() if k not in ("A", "B")})
-    frame.set(out, new)
+        raw = func(unweighted_of(a, ta), unweighted_of(b, tb), **{k: v for k, v in kwargs.items() if k not in ("A", "B")})
+    raws = list(raw) if isinstance(raw, tuple) else [raw] * len(outs)
+    for o, new, r in zip(outs, news, raws, strict=True):
+        assert new is not None
+        new.unweighted = r if o.is_floating_point() else None
+        frame.set(o, new)
 
 
 @rule(torch.matmul, Tensor.matmul, torch.mm, Tensor.mm, torch.bmm, Tensor.bmm)

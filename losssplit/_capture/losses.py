@@ -9,6 +9,7 @@ otherwise it recomputes them in row chunks of bounded size, never a second logit
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -180,6 +181,7 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         if integer_target:
             ignored_labels(frame, out, target, extra.get("ignore_index", -100))
         return
+    new = _rows_of_one_image(frame, new)
     if len(new.rows) > 1 or (not new.rows and new.image is None):
         frame.lose(out, op)
         return
@@ -280,6 +282,7 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
             new.unweighted = values
         frame.set(out, new)
         return
+    new = _rows_of_one_image(frame, new)
     if reduction not in ("mean", "sum") or len(new.rows) > 1 or (not new.rows and new.image is None):
         frame.lose(out, f"{op}(reduction={reduction!r})" if reduction not in ("mean", "sum") else op)
         return
@@ -405,6 +408,17 @@ def _loss_track(
         return None
     new.from_prediction = True
     return new
+
+
+def _rows_of_one_image(frame: Frame, track: Track) -> Track:
+    """``track`` with its rows on its first dim of rows only where it has them on several and the
+    call got one image: every element is that image's, whichever dim says so (a reshape of one
+    image's tokens may set them on the token dim: vector-quantize-pytorch's ``unpack`` of one
+    example next to its target's image dim)."""
+    if len(track.rows) < 2 or frame.num_images != 1:
+        return track
+    d = min(track.rows)
+    return dataclasses.replace(track, rows={d: track.rows[d]})
 
 
 def _filled(frame: Frame, x: Any) -> bool:

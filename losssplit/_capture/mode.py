@@ -112,6 +112,8 @@ class CountedInt(_Plain, int):
 
     _frame: weakref.ReferenceType
     _squared: bool = False
+    _nonnegative: bool = False
+    """Computed so that it is never negative on a group alone either (``_stays_nonnegative``)."""
 
 
 class CountedFloat(_Plain, float):
@@ -121,6 +123,7 @@ class CountedFloat(_Plain, float):
     _frame: weakref.ReferenceType
     _over: RowCount | None = None
     _squared: bool = False
+    _nonnegative: bool = False
 
 
 def _counted_number(source: Any, value: Any) -> Any:
@@ -169,10 +172,48 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
         if name == "__rtruediv__" and type(self) is RowCount and type(out) is CountedFloat and type(other[0]) in (
                 int, float) and other[0] == 1:
             out._over = self  # ``batch_scale = 1 / bs`` (D-FINE's)
+        if type(out) in (CountedInt, CountedFloat) and value < math.inf and _stays_nonnegative(name, self, other):
+            out._nonnegative = True
         return out
 
     method.__name__ = name
     return method
+
+
+def nonnegative_count(x: Any) -> bool:
+    """Whether ``x`` is a ``RowCount`` or a number computed from counts that is never negative on
+    a group alone either (a size of image rows times sizes: ``prod(x.shape)``)."""
+    return type(x) is RowCount or type(x) in (CountedInt, CountedFloat) and x._nonnegative
+
+
+_SHAPES_HELD = 256
+"""How many sizes read ``Frame.shapes`` holds (past that, a size is not proven one read)."""
+
+# the operators that keep a number never negative where the other operand is so too (of the
+# reflected ones, those whose count is no divisor: on a group of no rows that would raise)
+_KEEPING_SIGN = frozenset({"__add__", "__radd__", "__mul__", "__rmul__", "__truediv__", "__floordiv__", "__mod__",
+                           "__pow__", "__rpow__"})
+
+
+def _stays_nonnegative(name: str, count: Any, other: tuple) -> bool:
+    """Whether ``count``'s operator ``name`` with ``other`` gives a number never negative on any
+    group alone: ``abs``; rounding or ``+`` of such a count; ``_KEEPING_SIGN`` of such a count and
+    another, or a plain number its code proves never negative on any call (a literal, an item of a
+    ``torch.Size``: ``_bytecode.nonnegative_operand``), not merely now (``len(targets) - 2``)."""
+    if name == "__abs__":
+        return True
+    if not nonnegative_count(count):
+        return False
+    if name in ("__pos__", "__round__", "__ceil__", "__floor__", "__trunc__"):
+        return True
+    if name not in _KEEPING_SIGN or len(other) != 1:
+        return False
+    o = other[0]
+    if type(o) in (RowCount, CountedInt, CountedFloat):
+        return nonnegative_count(o)
+    frame = count._frame()
+    return (type(o) in (int, float) and 0 <= o < math.inf and frame is not None
+            and _bytecode.nonnegative_operand(name.startswith("__r"), frame.shape_read))
 
 
 def _noted(name: str, base: type) -> Callable[..., Any]:
@@ -235,6 +276,21 @@ def _tested(base: Any) -> Callable[..., Any]:
     return method
 
 
+def _hashed(base: Any) -> Callable[..., Any]:
+    def method(self: Any) -> int:  # ``bs in {1, 2}``, ``table[bs]``: a set or dict compares only equal hashes
+        value = base.__hash__(self)
+        if _by_the_capture():
+            return value
+        frame = self._frame()
+        if frame is not None and frame.error is None and _bytecode.looked_up():
+            n = int.__int__(self) if isinstance(self, int) else float.__float__(self)
+            frame.branch(Branch(None, "eq", 0.0, False, f"a size of image rows looked up in a set or dict ({n:g})"))
+        return value
+
+    method.__name__ = "__hash__"
+    return method
+
+
 for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
     for _name in _ARITHMETIC:
         setattr(_cls, _name, _derived(_name, _base))
@@ -243,7 +299,7 @@ for _cls, _base in ((RowCount, int), (CountedInt, int), (CountedFloat, float)):
     for _name in _COMPARED:
         setattr(_cls, _name, _compared(_name, _base))
     _cls.__bool__ = _tested(_base)  # type: ignore[method-assign]
-    _cls.__hash__ = _base.__hash__  # type: ignore[method-assign]
+    _cls.__hash__ = _hashed(_base)  # type: ignore[method-assign]
 
 
 class FlooredFloat(_Plain, float):
@@ -822,6 +878,8 @@ class Frame:
         self.tracks: dict[int, tuple[Tensor | _Ref, Track]] = {}
         self.arguments: set[int] = set()  # ids of the call's tagged argument tensors (made outside it)
         self.per_image_targets: Any = None  # the list of per-image target dicts (its ``len`` is the images)
+        # those dicts as given (shallow copies; None for another mapping): what a field held before the body ran
+        self.given_targets: tuple[dict | None, ...] = ()
         self.weight_field: str | None = None  # the field of those dicts that is the weight
         self.checks: list[tuple[Tensor, str]] = []
         self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
@@ -893,6 +951,9 @@ class Frame:
         # one-element tensors made from a Python number (``torch.tensor(n)``, ``x.new_full((), n)``):
         # id -> (the tensor, its version when made, the number), held so the ids stay unique
         self.filled_numbers: dict[int, tuple[Tensor, int | None, int | float]] = {}
+        # those of them made from a literal of the body's code (``torch.tensor(36)``): the same on a
+        # group alone, whatever count of this batch the number equals
+        self.literal_filled: set[int] = set()
         # those of them made from a Python int, or from such by int arithmetic with ints
         # (``torch.clamp(torch.as_tensor(n) / world_size, min=1)``): id -> (it, its version, the int)
         self.int_numbers: dict[int, tuple[Tensor, int | None, int]] = {}
@@ -965,6 +1026,8 @@ class Frame:
         # one read gave several; the dims of a ``torch.Size`` read that are such sizes, () for a
         # size itself), for a plain number Python computed from one (``_bytecode.sized_operand``)
         self.size_sites: dict[tuple[Any, int], tuple[Tensor | None, tuple[int, ...]]] = {}
+        # the ``torch.Size`` s read that hold such sizes (the first ``_SHAPES_HELD``): see ``shape_read``
+        self.shapes: list[torch.Size] = []
         # values of sizes of image rows over their own rows (``x.numel() / x.size(0)``: a constant
         # per row), by value: a number computed from them is no group's count
         self.row_constants: set[float] = set()
@@ -975,6 +1038,10 @@ class Frame:
         # ``m.sum(1)``), carrying no images' rows: id -> (the tensor, the op); a size or value
         # read of them declines the call (on a group alone it is the group's)
         self.sized_derived: dict[int, tuple[Tensor, str]] = {}
+        # tensors whose values follow the positions or the count of image rows (``_POSITIONAL``
+        # factories given such a count, and what is computed from them without images): id -> (the
+        # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
+        self.positional: dict[int, tuple[Tensor, str]] = {}
         # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
@@ -989,6 +1056,9 @@ class Frame:
         # image: id -> (it, version)
         self.image_indices: dict[int, tuple[Tensor, int | None]] = {}
         self.image_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # tensors the body made that took the images' rows from values written row for row into
+        # them (``mtx[:, i, j] = v``): id -> (it, its version after the last such write)
+        self.row_buffers: dict[int, tuple[Tensor, int | None]] = {}
         # values of numbers computed in Python from a ``RowCount`` (``bs - 1``, ``float(bs)``): by
         # value, as a number carries no identity once it leaves ``CountedInt`` (``0.5 * bs``
         # is a plain float: ``float.__mul__`` runs first, and is not seen)
@@ -1647,6 +1717,10 @@ class Frame:
         self._weight_numbers = None if self._weights is None or any(isinstance(w, Tensor) for w in weights) else weights
         self._images_of_weight = None
 
+    def weight_objects(self) -> frozenset[int]:
+        """The ids of the weight field's per-image values (none where they are not kept)."""
+        return frozenset(id(w) for w in self._weights or ())
+
     def weight_numbers(self) -> list[float] | None:
         """Per-image weights where every one is a Python number (known without a read), else None."""
         return self._weight_numbers
@@ -1815,6 +1889,10 @@ class Frame:
         held = self.int_factors.get(id(x)) if self.int_factors and isinstance(x, Tensor) else None
         return held[1] if held is not None and held[0] is x and self.int_number(x) is not None else 1.0
 
+    def literal_number(self, x: Any, op: str) -> int | float | None:
+        """``filled_number`` of ``x`` where it was made from a literal of the body's code."""
+        return self.filled_number(x, op) if id(x) in self.literal_filled else None
+
     def filled_number(self, x: Any, op: str) -> int | float | None:
         """The Python number the one-element tensor ``x`` was made from in this call and still
         holds (see ``note_filled``); a write its version misses is checked on the device."""
@@ -1922,6 +2000,7 @@ class Frame:
         self.factors.clear()
         self.weight_filled.clear()
         self.filled_numbers.clear()
+        self.literal_filled.clear()
         self.int_numbers.clear()
         self.int_factors.clear()
         self.read_field_floats = self._field_floats = None
@@ -1929,15 +2008,18 @@ class Frame:
         self.row_offsets.clear()
         self.row_counts.clear()
         self.size_sites.clear()
+        self.shapes.clear()
         self.row_constants.clear()
         self.sized_by.clear()
         self.sized_derived.clear()
+        self.positional.clear()
         self.lengths.clear()
         self.other_lengths.clear()
         self.mixed_sizes.clear()
         self.row_blocks.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
+        self.row_buffers.clear()
         self.counted_values.clear()
         self.image_size_read = False
         self.image_sizes.clear()
@@ -1987,11 +2069,24 @@ class Frame:
                 return
             dims = (*held, *(d - len(out) for d in held))
             rows = self.row_count(out[held[0]]) if len(held) == 1 else None
+            if len(self.shapes) < _SHAPES_HELD:
+                self.shapes.append(out)
         else:
             return
         site = _bytecode.call_site()
         if site is not None:
             self.size_sites[site] = (rows if site not in self.size_sites else None, dims)
+
+    def shape_read(self, size: Any) -> bool:
+        """Whether ``size`` is a ``torch.Size`` holding a ``RowCount`` of this call that is a run of
+        dims of one this call read (``x.shape``, ``x.shape[:2]``; the very objects, as slicing
+        keeps them): its items are sizes, never negative on a group alone. A size built by hand
+        (``torch.Size([bs, len(targets) - 2])``) is not one, unless it holds the read one's objects."""
+        if type(size) is not torch.Size or not any(type(n) is RowCount and n._frame() is self for n in size):
+            return False
+        k = len(size)
+        return any(all(a is b for a, b in zip(shape[start:start + k], size))
+                   for shape in self.shapes for start in range(len(shape) - k + 1))
 
     def count_compared(self, n: Any, op: str, other: Any, taken: bool, tested: bool | None = None) -> None:
         """The body compared ``n`` (a ``RowCount`` or a number computed from one) with ``other``
@@ -2005,6 +2100,9 @@ class Frame:
             return
         where = f"a size of image rows compared ({int.__int__(n) if isinstance(n, int) else float.__float__(n):g} {_SYMBOLS[op]} {other!r})"
         rows, than = self.row_count(n), self.row_count(other)
+        if (rows is None and nonnegative_count(n) and n._frame() is self and type(other) in (int, float)
+                and (other < 0 or other == 0 and op in ("lt", "ge")) and _bytecode.compared_with_literal(other)):
+            return  # ``prod(shape) == -1``: never negative, on any group alone it is decided as here
         if (rows is not None and than is None and type(other) in (int, float) and other
                 and _bytecode.counted_number(zero=False)):  # ``sel.numel() > 4 * len(targets)``: on a group alone
             # another number (review16: was compared with the batch's)
@@ -2535,6 +2633,8 @@ def unweighted_operand(
         return x
     if track is not None:
         return track.unweighted if track.unweighted is not None else x
+    if factor and frame.positional:
+        positional_operand(frame, x, rows, shape, op)
     filled = frame.weight_filled.get(id(x)) if factor else None
     if filled is not None and filled[0] is x:
         ones = filled[2] if filled[2] is not None else torch.ones_like(x)
@@ -2550,12 +2650,37 @@ def unweighted_operand(
     if x.dim() == 0 or not rows:
         return x
     if not per_row(x, rows, shape):
+        _spread_weight(frame, x, rows, shape, op)
         return x
     shift = len(shape) - x.dim()
     wide = [d for d, n in enumerate(x.shape) if n != 1] or [d - shift for d in rows if d >= shift][:1]
     if len(wide) != 1 or wide[0] + shift not in rows:
         return x
     return unweighted_along(frame, x, wide[0], rows, shape, op)
+
+
+def _spread_weight(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int], op: str) -> None:
+    """An untracked factor (no grad) that varies along one dim of image rows and along others:
+    data, kept as it is (a focal ``alpha_t``). Where every element holds its image's weight and some
+    weight is not 1, ``torch.tensor([t["loss_weight"] for t in targets])[:, None].expand_as(l)``,
+    ``.repeat``, it is the weights spread over the elements, which as data was kept in the
+    companions (red team, session 18): the call declines. (The weights at some elements beside
+    other values stay a known limit, README: a check there declined focal ``alpha_t`` factors.)"""
+    shift = len(shape) - x.dim()
+    dims = [d for d in range(x.dim()) if d + shift in rows and x.shape[d] == shape[d + shift] and x.shape[d] != 1]
+    numbers = frame.weight_numbers()
+    if len(dims) != 1 or not x.numel() or numbers is not None and all(w == 1 for w in numbers):
+        return
+    weights = frame.weights_on(x.device, x.dtype if x.is_floating_point() else torch.float64)
+    if weights is None:
+        return
+    (d,) = dims
+    of_rows = weights.take(rows[d + shift])
+    along = [1] * x.dim()
+    along[d] = x.shape[d]
+    values = x if x.is_floating_point() else x.double()
+    frame.doubt((values == of_rows.view(along)).all() & (of_rows != 1).any(), f"a factor at {op} holds each "
+                "image's weight on every element (the weights spread over the elements, or data: cannot be told apart)")
 
 
 def unweighted_on_image(frame: Frame, x: Tensor, image: Tensor, op: str) -> Tensor:
@@ -3159,6 +3284,8 @@ def near_count(z: float, v: float) -> bool:
 
 # torch functions that make a tensor of a Python number (``torch.tensor(num_pos / num_images)``)
 _TENSOR_MAKERS = (torch.tensor, torch.as_tensor)
+# ops a function's body tests ``func`` against, bound once: a library may rebind torch's names later
+_NUMEL, _SCALAR_TENSOR, _EQUAL, _ONE_HOT = torch.numel, torch.scalar_tensor, torch.equal, torch.nn.functional.one_hot
 
 # Reads that turn a tensor's values into Python numbers the capture can no longer follow.
 HOST_READS = {Tensor.item, Tensor.tolist, Tensor.__float__, Tensor.__int__, Tensor.__index__, Tensor.__bool__, Tensor.numel, torch.numel,
@@ -3172,9 +3299,9 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     read by ``.item()`` where the body's code proves it reaches only arithmetic and
     ``torch.tensor`` (``log_only_read``) is no read: returned marked (``LoggedFloat``), else None."""
     track = frame.get(x)
-    if func is Tensor.numel or func is torch.numel or func is Tensor.__len__:
+    if func is Tensor.numel or func is _NUMEL or func is Tensor.__len__:
         _size_of_mixed_pick(frame, track, out)
-    if func is Tensor.numel or func is torch.numel:  # a size (``_counted_sizes``), but of a mask's 1-d indices
+    if func is Tensor.numel or func is _NUMEL:  # a size (``_counted_sizes``), but of a mask's 1-d indices
         if x.dim() == 1:
             frame.count_read(x, out, "numel")
         return
@@ -3349,7 +3476,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         if hit is not None and hit[0] is x and x.dim() == 2:
             with torch._C.DisableTorchFunction():
                 rows = {0: hit[1].rows[x[:, hit[1].row_dim]]}
-        elif func is not Tensor.numel and func is not torch.numel:
+        elif func is not Tensor.numel and func is not _NUMEL:
             n = (out[0] if out else None) if isinstance(out, torch.Size) else out  # ``nonzero(as_tuple=True)``: as ``len``
             if type(n) is int and (isinstance(out, torch.Size) or get_arg(args, kwargs, 1, "dim", 0) in (0, -x.dim())):
                 frame.count_read(x, n, "size")
@@ -3359,7 +3486,7 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
         if not any(d in rows and rows[d].numel() == n for d, n in enumerate(out)):
             return out
         return torch.Size([_size_of(frame, n, rows[d]) if d in rows and rows[d].numel() == n else n for d, n in enumerate(out)])
-    if func is Tensor.numel or func is torch.numel:  # with one dim of image rows: the group's elements
+    if func is Tensor.numel or func is _NUMEL:  # with one dim of image rows: the group's elements
         if len(rows) != 1 or type(out) is not int:
             return out
         ((d, each),) = rows.items()
@@ -3443,7 +3570,7 @@ def count_data(frame: Frame, func: Any, args: tuple, kwargs: dict) -> Any:
     count, a count inside a nested list). The op's rule (``shape.full``) follows it."""
     if func not in _DATA_ARGS:
         return None
-    data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "s" if func is torch.scalar_tensor else "data", None)
+    data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "s" if func is _SCALAR_TENSOR else "data", None)
     if frame.row_count(data) is not None:
         return data
     if type(data) in (torch.Size, tuple, list) and all(type(n) in (int, RowCount) for n in data) and any(
@@ -3675,6 +3802,37 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         frame.sized_by[id(out)] = (out, rows)
 
 
+# factories whose values, not only their shape, follow the sizes they are given (positions, draws):
+# made with a count of image rows, each row's value is its position's in the batch, on a group
+# alone another one (``Frame.positional``, ``positional_operand``)
+_POSITIONAL = frozenset({torch.arange, torch.linspace, torch.logspace, torch.eye, torch.randperm, torch.randint,
+                         torch.rand, torch.randn, torch.normal, torch.tril_indices, torch.triu_indices})
+
+
+def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
+    """Whether a ``_POSITIONAL`` factory is given a size of image rows, a number computed from
+    one, a length of a tensor of image rows (by value: a constant equal to one declines too) or a
+    plain int the body computed from a length of its data (``len(targets)``)."""
+    numbers = [v for v in flat_args(args, kwargs or _NO_KWARGS) if isinstance(v, int) and type(v) is not bool]
+    if any(frame.size_number(v) or v in frame.lengths for v in numbers):
+        return True
+    return any(type(v) is int for v in numbers) and _bytecode.counted_number(zero=False)
+
+
+def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int], op: str) -> None:
+    """Decline ``x``, an untracked operand of values of image rows (broadcast to ``shape``), where
+    it was computed from a ``_POSITIONAL`` factory given a count of image rows
+    (``Frame.positional``): its values follow the rows' positions or count in the batch, on a
+    group alone the group's (review 16, red team session 17: were followed as constants)."""
+    derived = frame.positional.get(id(x))
+    if derived is None or derived[0] is not x or not rows:
+        return
+    shift = len(shape) - x.dim()
+    if any(d >= shift and x.shape[d - shift] != 1 for d in rows):
+        raise Unsupported(f"an operand computed by {derived[1]} with a size of image rows or a length of the data: "
+                          "its values follow the rows' positions or count in the batch, on a group alone the group's")
+
+
 _EXPOSED_VALUES = 1 << 16  # elements of the images' values copied when handed out (logits are not)
 
 
@@ -3855,6 +4013,8 @@ class CaptureMode(TorchFunctionMode):
                 rule = _followed
             elif isinstance(grouped, tuple):
                 args, kwargs = grouped  # the rules see the plain numbers, as without the mark
+        if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
+            frame.positional[id(out)] = (out, op_name(func))
         if rule is None and func in KNOWN_IGNORED:
             return out
         try:
@@ -3913,6 +4073,8 @@ class CaptureMode(TorchFunctionMode):
                         follow_labels(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+        if frame.positional and args:
+            _derive_positional(frame, func, args, kwargs, out)
         if frame.sized_by and args and isinstance(out, Tensor):
             if func in _SIZE_KEEPING:
                 _keep_sized(frame, func, args, kwargs, out)
@@ -3941,7 +4103,7 @@ def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     (D-FINE's ``if torch.equal(student, teacher):``): a branch decided per group, on a group alone
     whether its rows are equal -- its count of unequal elements is 0. Whether it was noted so
     (anything else: ``allclose``, rows along several dims or lost, declines the call)."""
-    if func not in (torch.equal, Tensor.equal) or kwargs or len(args) != 2 or type(out) is not bool:
+    if func not in (_EQUAL, Tensor.equal) or kwargs or len(args) != 2 or type(out) is not bool:
         return False
     a, b = args
     if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.shape != b.shape or not a.numel():
@@ -4147,7 +4309,7 @@ def _leading_kept(func: Any, args: tuple, kwargs: dict, x: Tensor, out: Tensor, 
             parts = (*parts[:at], *[slice(None)] * (x.dim() - len(parts) + 1), *parts[at + 1:])
         if any(d < len(parts) and parts[d] != slice(None) for d in rows):
             return False
-    elif func is not torch.nn.functional.one_hot:
+    elif func is not _ONE_HOT:
         dim = get_arg(args, kwargs, 1, "dim", 0)
         if type(dim) is not int or dim not in (-1, x.dim()):
             return False
@@ -4169,6 +4331,26 @@ def _derive_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tenso
         derived = frame.sized_derived.get(id(x))
         if sized is not None and sized[0] is x or derived is not None and derived[0] is x:
             frame.sized_derived[id(out)] = (out, derived[1] if derived is not None and derived[0] is x else op_name(func))
+            return
+
+
+# ops whose other tensor arguments only pick or place values of the one at this position: positions
+# used as an index (``w[batch]`` of ``batch = arange(B).repeat_interleave(n)``) give the picked values
+_PICKS_FROM = {Tensor.__getitem__: 0, torch.index_select: 0, Tensor.index_select: 0, torch.gather: 0,
+               Tensor.gather: 0, torch.take: 0, Tensor.take: 0, torch.take_along_dim: 0, Tensor.take_along_dim: 0,
+               torch.nn.functional.embedding: 1}
+
+
+def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Record the untracked tensors of ``out`` in ``Frame.positional`` where an operand is there:
+    ``torch.arange(B).float() / B`` still holds positions."""
+    at = _PICKS_FROM.get(func)
+    for x in flat_args(args, kwargs) if at is None else args[at:at + 1]:
+        held = frame.positional.get(id(x)) if isinstance(x, Tensor) else None
+        if held is not None and held[0] is x:
+            for item in out if isinstance(out, (tuple, list)) else (out,):
+                if isinstance(item, Tensor) and frame.get(item) is None:
+                    frame.positional[id(item)] = (item, held[1])
             return
 
 

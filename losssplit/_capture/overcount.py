@@ -161,6 +161,9 @@ def _summed(frame: Frame, made: Track, over: OverCount, out: Tensor) -> bool:
 _TIE = 1e-4
 
 
+_ARGMAX = (torch.argmax, torch.Tensor.argmax)  # bound once: a library may rebind torch's names later
+
+
 def _no_near_tie(frame: Frame, func: Any, args: tuple, kwargs: dict, op: str) -> None:
     """Decline the call where the best two of some row are within rounding of each other: on a
     group alone the body's values, over another count, may pick the other."""
@@ -168,7 +171,7 @@ def _no_near_tie(frame: Frame, func: Any, args: tuple, kwargs: dict, op: str) ->
     dim = get_arg(args, kwargs, 1, "dim", None)
     if values.dim() == 0 or values.shape[dim] < 2:
         return
-    best = values.topk(2, dim=dim, largest=func in (torch.argmax, torch.Tensor.argmax)).values
+    best = values.topk(2, dim=dim, largest=func in _ARGMAX).values
     gap = (best.select(dim, 0) - best.select(dim, 1)).abs()
     scale = values.abs().amax(dim=dim)
     frame.doubt((~(gap > _TIE * scale)).any(), f"{op} {OVER_COUNT}: two values within rounding of each other")

@@ -18,7 +18,9 @@ from ._bytecode import (
     configured_view_sizes,
     constant_multiple,
     counted_number,
+    literal_size,
     literal_view_sizes,
+    per_target_field,
     repeated_list,
 )
 from .elementwise import image_value_track, label_copy, made_from_data
@@ -104,23 +106,83 @@ def _keep_single_rows(groups: list[tuple[list[int], list[int]]], rows: Rows) -> 
 def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``view``/``reshape``/``flatten`` (also to another tensor's shape): rows follow merged and
     split dimensions."""
+    spec = _view_sizes(args, kwargs)
+    followed = _reshaped_rows(frame, func, args, kwargs, out, spec)
+    if followed is None:
+        return
+    track, rows = followed
+    if rows and func in (Tensor.view, Tensor.reshape, torch.reshape) and _literal_image_size(out, rows, spec):
+        frame.lose(out, f"{op_name(func)} (a size of image rows written as a literal next to -1: on a group alone the "
+                   "view cuts the images elsewhere)", track)
+        return
+    _set_reshaped(frame, track, out, rows)
+
+
+@rule(Tensor.unflatten, torch.unflatten)
+def unflatten(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``x.unflatten(dim, sizes)`` (also ``nn.Unflatten``): the reshape that splits ``dim`` into
+    ``sizes``, rows as ``view``'s. Where ``dim`` carries images, the new dims' sizes must be the
+    same on a group's images alone: the images' sized ``-1`` or by a count of image rows
+    (``x.shape[0]``) where ``-1`` sizes another (else on a group ``-1`` takes what a number of the
+    whole batch leaves), no other by such a count (on any dim)."""
+    src = args[0]
+    if not isinstance(src, Tensor) or not isinstance(out, Tensor):
+        return
+    d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), src.dim())
+    sizes = list(get_arg(args, kwargs, 2, "sizes", ()))
+    followed = _reshaped_rows(frame, func, args, kwargs, out, [None] * d + sizes + [None] * (src.dim() - d - 1))
+    if followed is None:
+        return
+    track, rows = followed
+    moved = _sizes_of_another_batch(frame, [d + k in rows for k in range(len(sizes))], sizes)
+    if moved is not None:
+        frame.lose(out, f"{op_name(func)} ({moved}: on a group alone the values are cut elsewhere)", track)
+        return
+    _set_reshaped(frame, track, out, rows)
+
+
+def _sizes_of_another_batch(frame: Frame, images: list[bool], sizes: list[Any]) -> str | None:
+    """Why ``sizes`` (``images``: which of them carries image rows) would cut a group's rows
+    otherwise than the batch's, or None."""
+    for mine, size in zip(images, sizes):
+        counted = frame.row_count(size) is not None or frame.counted_number(size, by_value=False)
+        if mine and -1 in sizes and size not in (-1, 1) and not counted:
+            return "the size of the images' dim a number of the batch next to -1"
+        if not mine and counted:
+            return "a dim without images sized by a count of image rows"
+    return None
+
+
+def _set_reshaped(frame: Frame, track: Track, out: Tensor, rows: Rows) -> None:
+    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
+    if track.unweighted is not None:
+        new.unweighted = track.unweighted.reshape(out.shape)
+    frame.set(out, new)
+
+
+def _reshaped_rows(
+    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, spec: list[Any]
+) -> tuple[Track, Rows] | None:
+    """The track of ``args[0]`` and the row map of ``out``, that tensor reshaped (``spec``: the
+    output's sizes as written, where known), or None where the op's output was set or lost here
+    (no rows to follow, or a split that moves rows between images)."""
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(out, Tensor):
-        return
+        return None
     op = op_name(func)
     if track.ratio is not None or track.lost_at is not None:
         if out.numel() == 1 or track.lost_at is not None:
             frame.set(out, track)
         else:
             frame.lose(out, op, track)
-        return
+        return None
     rows: Rows = {}
     if track.rows:
         groups = _view_groups(list(src.shape), list(out.shape))
         if groups is None:
             frame.lose(out, op, track)
-            return
+            return None
         if frame.tokens is not None:
             groups = _keep_single_rows(groups, track.rows)
         for gi, gj in groups:
@@ -134,12 +196,12 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 if len(track.rows) == 1:
                     new.unweighted = None if track.unweighted is None else track.unweighted.reshape(out.shape)
                     frame.set(out, new)
-                    return
+                    return None
                 frame.lose(out, op, track)
-                return
+                return None
             if len(tracked) > 1:
                 frame.lose(out, op, track)
-                return
+                return None
             d = tracked[0]
             r = track.rows[d]
             block = frame.view_block_rows.get(id(r)) if frame.view_block_rows else None
@@ -155,23 +217,16 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
                 sizes = tuple(out.shape[k] for k in gj)
                 if len(gi) == 1 and origin is not None and origin[1] == sizes:
                     rows[gj[origin[2]]] = origin[0]
-                elif len(gi) == 1 and (crop := _crops_viewed(frame, r, sizes, _view_sizes(args, kwargs), gj[-1])) is not None:
+                elif len(gi) == 1 and (crop := _crops_viewed(frame, r, sizes, spec, gj[-1])) is not None:
                     rows[gj[-1]] = crop
                 else:
-                    blocks = gi.index(d) == 0 and _block_sizes(frame, func, args, kwargs, out, gj)
+                    blocks = gi.index(d) == 0 and _block_sizes(frame, func, spec, out, gj)
                     split = _split_rows(frame, r, [src.shape[k] for k in gi], gi.index(d), list(sizes), op, blocks)
                     if split is None:
                         frame.lose(out, f"{op} (a dim split into rows of several images)", track)
-                        return
+                        return None
                     rows[gj[split[0]]] = split[1]
-    if rows and func in (Tensor.view, Tensor.reshape, torch.reshape) and _literal_image_size(out, rows, _view_sizes(args, kwargs)):
-        frame.lose(out, f"{op} (a size of image rows written as a literal next to -1: on a group alone the view "
-                   "cuts the images elsewhere)", track)
-        return
-    new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
-    if track.unweighted is not None:
-        new.unweighted = track.unweighted.reshape(out.shape)
-    frame.set(out, new)
+    return track, rows
 
 
 def _view_sizes(args: tuple, kwargs: dict) -> list[Any]:
@@ -224,7 +279,7 @@ def _crops_viewed(frame: Frame, rows: Tensor, sizes: tuple[int, ...], spec: list
     return first
 
 
-def _block_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor, gj: list[int]) -> bool:
+def _block_sizes(frame: Frame, func: Any, spec: list[Any], out: Tensor, gj: list[int]) -> bool:
     """Whether a ``view`` / ``reshape`` of a dim of image rows (with dims inside those rows after
     it) to the output dims ``gj`` cuts the rows into blocks that are the same on a group's images
     alone: the first of ``gj`` (the blocks) sized ``-1`` or by a count of image rows, every other
@@ -232,7 +287,6 @@ def _block_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor
     body: ``scores.view(-1, K)``), so that each block keeps its size."""
     if func not in (Tensor.view, Tensor.reshape, torch.reshape) or frame.tokens is not None:
         return False
-    spec = _view_sizes(args, kwargs)
     if len(spec) != out.dim() or len(gj) < 2:
         return False
     first = spec[gj[0]]
@@ -568,23 +622,29 @@ def _piece_maps(
     return [p[0] if len(p) == 1 else _join_rows(frame, list(p), p[0].device) for p in pieces]
 
 
+# ops a function's body names, bound once: a library may rebind torch's names later
+_TENSOR, _SCALAR_TENSOR, _AS_TENSOR, _LINALG_CROSS = torch.tensor, torch.scalar_tensor, torch.as_tensor, torch.linalg.cross
+
+
 @rule(torch.full, Tensor.new_full, torch.tensor, torch.scalar_tensor, torch.as_tensor, Tensor.new_tensor)
 def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.full((D,), t["loss_weight"])``, ``torch.tensor(t["loss_weight"])``: filled with one
     image's own weight object, a tensor of that image's weight (its values count 1 where it
     multiplies that image's losses, and stacked in image order it is the per-image weight, with
     its rows)."""
-    if func in (torch.tensor, torch.scalar_tensor, torch.as_tensor):
-        fill = get_arg(args, kwargs, 0, "s" if func is torch.scalar_tensor else "data", None)
+    if func in (_TENSOR, _SCALAR_TENSOR, _AS_TENSOR):
+        fill = get_arg(args, kwargs, 0, "s" if func is _SCALAR_TENSOR else "data", None)
     elif func is Tensor.new_tensor:
         fill = get_arg(args, kwargs, 1, "data", None)
     else:
         fill = get_arg(args, kwargs, 2 if func is Tensor.new_full else 1, "fill_value", None)
-    if isinstance(fill, Tensor) and func in (torch.tensor, torch.as_tensor, Tensor.new_tensor):
+    if isinstance(fill, Tensor) and func in (_TENSOR, _AS_TENSOR, Tensor.new_tensor):
         made_from_data(frame, fill, out)
         return
     if count_data(frame, func, args, kwargs) is not None:
         _count_tensor(frame, func, fill, out)
+        return
+    if type(fill) is list and _per_target_rows(frame, fill, out):
         return
     if type(fill) in (int, float) and fill == 0:  # ``torch.tensor(0.)``, ``x.new_tensor(0)``: a total's start
         frame.note_zeros(out)
@@ -594,19 +654,43 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, f"{op_name(func)} of a number the body computed repeated as many times as there are image "
                    "rows (on a group alone, another length and maybe another number)", pred=False)
     frame.note_filled(out, fill)
+    if type(fill) in (int, float) and fill and id(out) in frame.filled_numbers and literal_size(
+            fill, 1 if func is Tensor.new_tensor else 0, "data", len(args)):
+        frame.literal_filled.add(id(out))  # ``torch.tensor(36)``: no count, whatever it equals
     if (type(fill) is float and isinstance(out, Tensor) and out.numel() == 1 and out.is_floating_point()
             and frame.get(out) is None and frame.body_constant(fill) and not counted_number(zero=False)):
         # ``torch.tensor(1.0)``, torchmetrics' ``tensor(float(data_range))``: a constant an expression
         # of ratios may take (``formulas.constant_result``); not ``torch.tensor(len(targets) * 0.5)``
         frame.constant_tensors[id(out)] = (out, version_of(out), ("c", fill))
     held = frame.int_number(out)
-    if held and func in (torch.tensor, torch.as_tensor):  # ``torch.as_tensor([n])`` after ``n = n * groups``
+    if held and func in (_TENSOR, _AS_TENSOR):  # ``torch.as_tensor([n])`` after ``n = n * groups``
         k = constant_multiple(frame.fixed_lists)
         if k is not None and k != 1 and held % k == 0:
             frame.int_factors[id(out)] = (out, k)
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
         frame.weight_filled[id(out)] = (out, images, None)
+
+
+def _per_target_rows(frame: Frame, fill: list, out: Any) -> bool:
+    """``torch.tensor([t["label"] for t in targets])``: one row per image, in order, each the
+    number its target's field held when the call began (not the weight field, nor a weight's
+    object), so on a group alone the body makes the group's rows of it. Tagged as data with the
+    images' rows, as a tensor of those rows passed in is. Whether it was; a list filtered, sorted
+    or read otherwise (``_bytecode.per_target_field``) is not."""
+    given = frame.given_targets
+    if not (isinstance(out, Tensor) and out.dim() == 1 and len(fill) == len(given) == frame.num_images == out.shape[0]
+            and frame.get(out) is None):
+        return False
+    key = per_target_field(frame.per_image_targets)
+    if key is None or key == frame.weight_field:
+        return False
+    weights = frame.weight_objects()
+    for v, d in zip(fill, given):
+        if d is None or type(v) not in (int, float, bool) or key not in d or d[key] is not v or id(v) in weights:
+            return False
+    frame.set(out, Track(rows={0: frame.arange(out.device)}))
+    return True
 
 
 # the largest count each dtype holds exactly (the count of a group alone is no larger)
@@ -1093,7 +1177,7 @@ def cross(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if not isinstance(out, Tensor) or len(args) < 2 and "other" not in kwargs:
         return
     operands = [(x, frame.get(x)) for x in (args[0], get_arg(args, kwargs, 1, "other", None))]
-    dim = get_arg(args, kwargs, 2, "dim", -1 if func is torch.linalg.cross else None)
+    dim = get_arg(args, kwargs, 2, "dim", -1 if func is _LINALG_CROSS else None)
     if dim is None:
         dim = next((i for i, n in enumerate(out.shape) if n == 3), -1)
     d = norm_dim(int(dim), out.dim())
