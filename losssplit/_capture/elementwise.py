@@ -1925,6 +1925,8 @@ def _per_image_list(frame: Frame, x: Any) -> bool:
     targets = frame.per_image_targets
     if all(any(e is s for s in targets) for e in x):
         return len({id(e) for e in x}) == len(x)
+    if _sized_as_the_targets(frame, targets, x):
+        return True
     images = []
     for e in x:
         t = frame.get(e) if isinstance(e, Tensor) else None
@@ -1937,6 +1939,23 @@ def _per_image_list(frame: Frame, x: Any) -> bool:
             return False
         images.append(image)
     return len(set(images)) == len(images)
+
+
+def _sized_as_the_targets(frame: Frame, targets: Any, x: Any) -> bool:
+    """Whether ``x`` is a list argument of the call of one tensor per image, its items' first
+    dims the sizes of a tensor field of the images' target dicts, image by image, and not all
+    equal (torch-geometric's node features per graph next to the graphs' ``node_classes``): on a
+    group alone, the group's items. Equal sizes (a list of as many feature levels as images, of
+    as many rows as each image's instances) tell nothing."""
+    if frame.read_image_lists is None or not any(x is items for items in frame.read_image_lists()):
+        return False
+    if not all(isinstance(e, Tensor) and e.dim() >= 1 for e in x) or not all(isinstance(t, dict) for t in targets):
+        return False
+    sizes = [int(e.shape[0]) for e in x]
+    if len(set(sizes)) < 2:
+        return False
+    return any(all(isinstance(t.get(key), Tensor) and t[key].dim() >= 1 and int(t[key].shape[0]) == n
+                   for t, n in zip(targets, sizes)) for key in targets[0])
 
 
 def _averaged(ratio: Ratio) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from . import elementwise
+from . import _bytecode, elementwise
 from ._bytecode import carried_size, literal_index, literal_size
 from .formulas import binary_formula
 from .mode import (
@@ -554,8 +554,10 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
 )
 def inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """In-place writes (``x[idx] = v``, ``scatter_``, ``add_``): positions keep their images."""
-    if func is Tensor.masked_scatter_ and _scattered_elsewhere(frame, func, args, kwargs):
-        return
+    if func is Tensor.masked_scatter_:  # ``mask`` and ``source`` by keyword too: ``_inplace`` reads them by position
+        args, kwargs = (args[0], get_arg(args, kwargs, 1, "mask", None), get_arg(args, kwargs, 2, "source", None)), {}
+        if _scattered_elsewhere(frame, func, args, kwargs):
+            return
     _inplace(frame, func, args, kwargs, out, scales=False)
     written_through_view(frame, args[0], op_name(func))
 
@@ -619,9 +621,15 @@ def _in_order(frame: Frame, op: str, track: Track, out: Tensor, mask: Tensor, so
     where ``mask`` is true, cannot be followed, or None after deferring the check that each value is
     of its position's image: then on a group's images alone its positions take the group's values
     in the same order, the same ones."""
+    tested = frame.get(mask)
+    if tested is not None and tested.unweighted is not None:  # ``(e * w).lt(0.3)``: with the weight 1, other positions?
+        if tested.unweighted.shape != mask.shape:
+            return f"{op} at positions picked by a test of values weighted per image"
+        frame.doubt((tested.unweighted != mask.detach()).any(),
+                    f"{op} at positions picked by a test of values weighted per image, other positions with the weight 1")
     if held is not None and (held.lost_at is not None or held.ratio is not None or held.parts or held.elements
                              or held.formula is not None):
-        return held.lost_at or f"{op} of reduced values"
+        return f"{op} of values that mix images (lost at {held.lost_at})" if held.lost_at else f"{op} of reduced values"
     if len(track.rows) > 1 or track.ratio is not None or track.parts or track.elements or track.formula is not None:
         return f"{op} into a reduced value or over several dims that carry images"
     if held is None:
@@ -659,6 +667,19 @@ _WRITTEN_VALUE = {Tensor.__setitem__: 2, Tensor.index_put_: 2, Tensor.masked_sca
                   Tensor.sub_: 1}
 """The position of the values an in-place write puts into its target."""
 
+
+def _written_at(x: Tensor, index: Any, value: Tensor) -> Tensor:
+    x = x.clone()
+    x[index] = value
+    return x
+
+
+_REPLAYED = {Tensor.__setitem__: _written_at, Tensor.masked_scatter_: torch.masked_scatter}
+"""In-place writes whose values, remembering unweighted ones, are written alike into the target's
+unweighted copy (out of place). ``masked_scatter_`` gets here only after ``inplace`` followed its
+values in order (``_in_order``, as ``masked_scatter``'s, whose unweighted values are the same
+``torch.masked_scatter``)."""
+
 _RUNNING_TOTALS = {Tensor.add_: "add", Tensor.sub_: "sub", Tensor.mul_: "mul", Tensor.div_: "div"}
 
 
@@ -694,7 +715,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.lose(target, f"{op} by an image's weight field", track)
         lose_aliases(frame, target, op)
         return
-    if (track is not None and kind in ("mul", "div") and len(args) > 1 and not kwargs
+    if (track is not None and kind is not None and len(args) > 1 and not kwargs
             and elementwise.values_by_image_count(frame, kind, target, track, args[1], None)):  # ``e /= len(targets)``
         frame.lose(target, f"{op} {elementwise.BY_IMAGE_COUNT_VALUES}", track)
         lose_aliases(frame, target, op)
@@ -769,12 +790,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         _positional_write(frame, target, track, _index_parts(args[1]))
     where = _WRITTEN_VALUE.get(func)
     written = frame.get(args[where]) if where is not None and len(args) > where and isinstance(args[where], Tensor) else None
-    if (func is Tensor.__setitem__ and written is not None and (written.unweighted is not None or track.unweighted is not None)
-            and track.ratio is None and not track.parts and not track.elements and track.formula is None):
-        # ``buf[b] = e[b] * t[b]["loss_weight"]``, the Lovász gradient's ``j[1:p] = j[1:p] - j[0:-1]``: the same
-        # write replayed on the unweighted values (positions not written hold their own)
-        raw = (track.unweighted if track.unweighted is not None else target.detach()).clone()
-        raw[args[1]] = written.unweighted if written.unweighted is not None else args[2].detach()
+    plain = track.ratio is None and not track.parts and not track.elements and track.formula is None
+    replay = _REPLAYED.get(func)
+    if replay is not None and written is not None and (written.unweighted is not None or track.unweighted is not None) and plain:
+        # ``buf[b] = e[b] * t[b]["loss_weight"]``, the Lovász gradient's ``j[1:p] = j[1:p] - j[0:-1]``,
+        # gpytorch's ``log_phi.masked_scatter_(small, f(z.masked_select(small)))``: the same write replayed on
+        # the unweighted values (positions not written hold their own)
+        raw = replay(unweighted_of(target, track), args[1], unweighted_of(args[2], written))
         for other, held in frame.sharing(target):  # a view of it now holds values it cannot tell from the unweighted
             frame.set(other, lost_track(f"{op} through another tensor over its memory", held.from_prediction))
         frame.set(target, dataclasses.replace(track, unweighted=raw))
@@ -784,7 +806,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.lose(target, f"{op} of values weighted per image", track)
         lose_aliases(frame, target, op)
         return
-    if track.unweighted is not None or track.ratio is not None or track.parts or track.elements \
+    if (kind is not None and plain and track.unweighted is not None and len(args) == 2 and not kwargs
+            and type(args[1]) in (int, float) and not _weight_in_place(frame, args[1])
+            and (scales or not _bytecode.counted_number(zero=False))):
+        # ``v.div_(math.sqrt(2 * math.pi))``, ``f.sub_(math.log(2))``: the same number on the unweighted values (a
+        # scale by a count of images was declined above; a term computed from one, ``v.sub_(len(targets))``, is not)
+        frame.set(target, dataclasses.replace(track, unweighted=func(track.unweighted.clone(), args[1])))
+    elif track.unweighted is not None or track.ratio is not None or track.parts or track.elements \
             or track.formula is not None:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale
     elif func is Tensor.masked_fill_ and len(args) > 2:  # ``nll.masked_fill_(pad, 0.0)``
