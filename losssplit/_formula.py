@@ -5,8 +5,9 @@ Each ratio is split by group on its own (its ``(num, den)``), so the group's val
 expression of the group's ratios -- what the body computes on the group alone -- and a window of
 calls evaluates it once on the window's sums. An expression is a tree of tuples: ``("p", i)`` the
 i-th ratio, ``("c", x)`` a constant of the body, ``(name, e)`` a function of one value,
-``("pow", e, x)``, and ``(op, e, f)`` for ``add``, ``sub``, ``mul``, ``div``. Its text form (in
-names that travel between ranks) is ``exp(neg(p0))``, ``add(p0,mul(c0.15,p1))``.
+``("pow", e, x)``, and ``(op, e, f)`` for ``add``, ``sub``, ``mul``, ``div``, ``max``, ``min``
+(``clamp``'s bounds). Its text form (in names that travel between ranks) is ``exp(neg(p0))``,
+``add(p0,mul(c0.15,p1))``.
 
 Pure Python, no torch: the same arithmetic runs in the capture, the split and the meter.
 """
@@ -57,6 +58,8 @@ _BINARY: dict[str, Callable[[float, float], float]] = {
     "mul": lambda x, y: x * y,
     "div": lambda x, y: x / y,
     "pow": lambda x, y: x**y,
+    "max": lambda x, y: x if x >= y or x != x else y,  # ``clamp(min=y)``: NaN stays NaN, as torch's
+    "min": lambda x, y: x if x <= y or x != x else y,  # ``clamp(max=y)``
 }
 
 

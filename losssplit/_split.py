@@ -336,6 +336,10 @@ def _finish(
     frame.exposed_checks()
     for blocks, message in frame.view_blocks:
         frame.doubt(_mixed_blocks(frame, blocks, membership), message)
+    for cut in frame.cuts:
+        frame.doubt(_uneven_cut(frame, *cut, membership),
+                    "Tensor.__getitem__ sliced rows of images at a count of image rows where some source has another "
+                    "number of rows before the cut than the count counts (on a group alone the cut falls elsewhere)")
     device = flat.device
     flags = [flag if flag.dim() == 0 and flag.device == device else flag.reshape(()).to(device) for flag, _ in frame.checks]
     tail = [torch.stack(flags).to(flat)] if flags else []
@@ -552,6 +556,17 @@ def _mixed_blocks(frame: Frame, blocks: torch.Tensor, membership: Membership) ->
     else:
         of = membership.dense().to(blocks.device)[blocks]
     return (of != of[:, :1]).any()
+
+
+def _uneven_cut(frame: Frame, kept: torch.Tensor, counted: torch.Tensor, membership: Membership) -> torch.Tensor:
+    """Whether some group has another number of rows in ``kept`` (the image rows before a slice's
+    bound, ``Frame.cuts``) than in ``counted`` (the rows the bound counts): on that group alone the
+    bound, its count there, cuts its rows elsewhere than the batch's bound does."""
+    if membership.images != frame.num_images:
+        return torch.ones((), dtype=torch.bool, device=kept.device)
+    row = frame.arange(kept.device)
+    per_image = (kept.reshape(-1, 1) == row).sum(0) - (counted.to(kept.device).reshape(-1, 1) == row).sum(0)
+    return (membership.to(kept.device).per_group(per_image.double()) != 0).any()
 
 
 def _turned(frame: Frame, membership: Membership) -> torch.Tensor:

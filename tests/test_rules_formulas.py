@@ -10,7 +10,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import check_rule, companions
+from _helpers import RULE_BATCHES, check_rule, companions, rule_batch, rule_outcome
 
 from losssplit import SplitMeter, companion_of, split_by_source
 from losssplit._formula import evaluate, parse, text
@@ -213,7 +213,29 @@ class RunningTotalOverAsManyResolutionsAsImages(RunningTotalOverResolutions):
         self.resolutions.append(_Resolution(2.0))
 
 
-@pytest.mark.parametrize("body", [other_spellings, perplexity, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
+def clamped_means(outputs, targets):
+    """trl's KTO batch KL ``(kl_logps - ref_kl).mean().clamp(min=0).detach()`` and the other
+    spellings of a clamp by number literals, also of a mean and a ratio of data (a metric): on the
+    group alone its own value, clamped. The
+    differences lie in (-0.8, 0.8), their means near 0, so every bound here clamps some group of
+    the rule batches and not others (``test_clamped_means_clamp_some_groups``)."""
+    m = (outputs["x"] - _y(targets)).mean()
+    rmse = torch.sqrt(F.mse_loss(outputs["x"], _y(targets)))
+    hit = (outputs["x"] - _y(targets)).abs() < 0.2  # data: a hit rate and a ratio of sums of it, clamped
+    return {"kl": m.clamp(min=0).detach(), "lo": torch.clamp(m, min=0.01), "hi": m.clamp(max=-0.01),
+            "both": m.clip(-0.02, 0.02), "floor": torch.clamp_min(m, 0.0), "root": rmse.clamp(max=0.3),
+            "hits": hit.float().mean().clamp(min=0.4), "rate": (hit.sum() / (hit.sum() + 3.0)).clamp(max=0.7)}
+
+
+def over_a_clamped_rate(outputs, targets):
+    """A loss over a clamped mean of data (the share of targets over 0.5, at least 0.45): on the
+    group alone over its own clamped share. Was silently wrong on the 2-image batch (the clamp was
+    recorded as a normaliser's, which a mean has none of, and the share divided unclamped)."""
+    n = (_y(targets) > 0.5).float().mean().clamp(min=0.45)
+    return {"sum": (outputs["x"] - _y(targets)).abs().sum() / n, "mean": (outputs["x"] - _y(targets)).abs().mean() / n}
+
+
+@pytest.mark.parametrize("body", [other_spellings, perplexity, clamped_means, over_a_clamped_rate, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
                                   log_of_soft_dice, powers, psnr, function_of_a_sum_of_ratios, pooled_variances,
                                   pooled_variance_of_masked_pixels, ratio_of_means_with_eps, Scaled(),
                                   ConfiguredExponents(), quotients_over_a_frozen_nets_layers, FixedLoops(), in_place,
@@ -221,6 +243,72 @@ class RunningTotalOverAsManyResolutionsAsImages(RunningTotalOverResolutions):
                          ids=lambda b: getattr(b, "__name__", type(b).__name__))
 def test_functions_of_ratios_follow_the_oracle(body):
     check_rule(body, "")
+
+
+def test_clamped_means_clamp_some_groups():
+    """``clamped_means`` is no identity on the rule batches: each key's companion is its bound on
+    some group and not on another (so a companion of the unclamped mean would differ: for the
+    hit rate and the ratio of data, clamped as if normalisers, it did, silently)."""
+    bounds = {"kl": [0.0], "lo": [0.01], "hi": [-0.01], "both": [-0.02, 0.02], "floor": [0.0], "root": [0.3],
+              "hits": [0.4], "rate": [0.7]}
+    seen: dict[str, set[bool]] = {k: set() for k in bounds}
+    for seed, weights in RULE_BATCHES:
+        got, want, _ = rule_outcome(clamped_means, rule_batch(seed, weights))
+        assert got == pytest.approx(want, rel=1e-6) and set(got) == set(want)
+        for name, value in got.items():
+            key = name.rsplit("_", 1)[0]
+            seen[key].add(any(value == pytest.approx(b, abs=1e-7) for b in bounds[key]))
+    assert all(v == {True, False} for v in seen.values()), seen
+
+
+def test_a_clamped_mean_over_a_window_clamps_the_pooled_mean():
+    """Real rows -1, -1 (clamped to 0) on the first call and 3, 3 on the second: the window clamps
+    the pooled mean (-2 + 6) / 4 = 1 (the mean of the two clamped values would be 1.5); synthetic
+    2, 2 then 0, 0: 1."""
+
+    @split_by_source
+    def criterion(d, targets):
+        return {"kl": d.mean().clamp(min=0)}
+
+    first = criterion(torch.tensor([[-1.0, -1.0], [2.0, 2.0]]), [{"loss_weight": 1.0}, {"loss_weight": 0.5}])
+    assert companions(first) == {"kl_real": 0.0, "kl_synthetic": 2.0}
+    assert companion_of(first["kl_real"]).formula == "max(p0,c0.0)"
+    meter = SplitMeter()
+    meter.update(first)
+    meter.update(criterion(torch.tensor([[3.0, 3.0], [0.0, 0.0]]), [{"loss_weight": 1.0}, {"loss_weight": 0.5}]))
+    window = meter.compute()
+    assert window["kl_real"] == pytest.approx(1.0) and window["kl_synthetic"] == pytest.approx(1.0)
+
+
+def _clamped_at_a_count(outputs, targets):
+    return {"kl": (outputs["x"] - _y(targets)).mean().clamp(min=0.01 * len(targets))}
+
+
+def _clamped_at_a_weight(outputs, targets):
+    return {"kl": (outputs["x"] - _y(targets)).mean().clamp(min=targets[0]["loss_weight"] - 1.0)}
+
+
+def _clamped_at_a_local(outputs, targets):
+    floor = 0.0
+    return {"kl": (outputs["x"] - _y(targets)).mean().clamp(min=floor)}
+
+
+def _clamped_at_a_tensor(outputs, targets):
+    return {"kl": (outputs["x"] - _y(targets)).mean().clamp(min=torch.zeros(()))}
+
+
+def _clamped_again_per_image(outputs, targets):
+    s = (outputs["x"] - _y(targets)).mean()
+    for _ in targets:
+        s = s.clamp(min=0.01) - 0.01
+    return {"kl": s}
+
+
+def _less_the_batch_kl(outputs, targets):
+    """KTO's loss: each row less the batch's clamped KL, which on a group alone is the group's."""
+    d = (outputs["x"] - _y(targets)).mean((1, 2))
+    kl = (outputs["x"] * 2 - _y(targets)).mean().clamp(min=0).detach()
+    return {"loss": (1 - torch.sigmoid(d - kl)).mean()}
 
 
 def _local_factor(outputs, targets):
@@ -479,6 +567,14 @@ DECLINED = {
     "a root taken over the range of a length of an attribute tuple set from the batch": (
         _RangeOfAnAttributeTupleSetFromTheBatch(), "Tensor.sqrt"),
     "functions of ratios added by sum() of a comprehension": (_rooted_in_a_comprehension, "Tensor.add"),
+    # a clamp's bound the body computes (a count, a weight: the batch's), held by a local, a tensor; a
+    # clamp repeated per image; a clamped mean of the batch subtracted from each row (mixes the images)
+    "a mean clamped at a count of the images": (_clamped_at_a_count, "Tensor.clamp"),
+    "a mean clamped at a weight": (_clamped_at_a_weight, "Tensor.clamp"),
+    "a mean clamped at a local number": (_clamped_at_a_local, "Tensor.clamp"),
+    "a mean clamped at a tensor": (_clamped_at_a_tensor, "Tensor.clamp"),
+    "a mean clamped again per image": (_clamped_again_per_image, "Tensor.clamp"),
+    "rows less the batch's clamped mean": (_less_the_batch_kl, "Tensor.sub"),
 }
 
 
@@ -525,6 +621,10 @@ def test_expression_text_round_trips_and_evaluates():
     assert math.isnan(evaluate(("sqrt", ("p", 0)), [-1.0]))
     assert math.isnan(evaluate(("log", ("p", 0)), [0.0]))
     assert evaluate(("exp", ("p", 0)), [1e6]) == math.inf
+    clamped = ("min", ("max", ("p", 0), ("c", 0.0)), ("c", 1.0))  # ``clip(p0, 0, 1)``
+    assert parse(text(clamped)) == clamped and text(clamped) == "min(max(p0,c0.0),c1.0)"
+    assert [evaluate(clamped, [v]) for v in (-2.0, 0.5, 3.0)] == [0.0, 0.5, 1.0]
+    assert math.isnan(evaluate(clamped, [math.nan]))  # as torch.clamp: NaN stays NaN
     for bad in ("exp(p0", "eval(p0)", "pow(p0,p1)", "add(p0)", "cnan", "p0)"):
         with pytest.raises(ValueError):
             parse(bad)

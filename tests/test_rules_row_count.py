@@ -628,6 +628,126 @@ def test_rows_concatenated_and_sliced_at_the_first_part_s_size_keep_their_images
     check_rule(other_rows, "", declines=True)
 
 
+# -- ``both[:len(targets)]`` / ``both[len(targets):]``: trl's concatenated forward, split at the
+#    number of pairs. On a group alone the bound is the group's count, so the slice is the batch's
+#    for every group exactly where each group has as many rows before the bound as the bound counts
+
+
+def _preference(cut, paired=True):
+    """A DPO-style body: per image a chosen and a rejected score joined along the batch (chosen
+    rows first), ``cut(both, targets, chosen)`` taking them apart again; the loss pairs them (or,
+    not ``paired``, their means: cuts of other sizes)."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        chosen, rejected = err[:, 0].sum(-1), err[:, 1].sum(-1) * 2
+        a, b = cut(torch.cat([chosen, rejected]), targets, chosen)
+        margin = a - b if paired else a.mean() - b.mean()
+        return {"loss": -F.logsigmoid(margin).mean(), "margin": margin.mean(), "chosen": a.mean(),
+                "rejected": b.sum() / 2}
+
+    return body
+
+
+def _held_length(both, targets, chosen):
+    num_examples = len(targets)
+    return both[:num_examples], both[num_examples:]
+
+
+# rule batches, groups alternating image by image, and three sources from the loop
+PAIR_BATCHES = [*((rule_batch(seed, w), None) for seed, w in RULE_BATCHES),
+                (rule_batch(3, [1.0, 0.5, 1.0, 0.5, 1.0]), None),
+                (rule_batch(4, [1.0] * 5), ["web", "books", "web", "synth", "books"]),
+                (rule_batch(5, [1.0] * 4), ["a", "b", "b", "a"])]
+
+
+def _pair_outcomes(body):
+    """(companions, oracle companions, warnings) of ``body`` on each of ``PAIR_BATCHES``."""
+    return [split_outcome(body, list(batch), [ROWS, TARGETS], labels) for batch, labels in PAIR_BATCHES]
+
+
+@pytest.mark.parametrize("cut", [
+    _held_length,
+    lambda both, targets, chosen: (both[:len(targets)], both[len(targets):]),
+    lambda both, targets, chosen: (both[:chosen.shape[0]], both[chosen.shape[0]:]),
+], ids=["held_length", "len_targets", "row_count"])
+def test_pairs_joined_and_cut_at_the_number_of_images_split(cut):
+    """The cut at ``len(targets)`` (inline or held by a local) or at the chosen rows' count, also
+    with groups whose images alternate and with three sources: each slice keeps its part's rows
+    (the survey's ``dpo_concatenated_forward_label_smoothing``, declined before)."""
+    for got, want, said in _pair_outcomes(_preference(cut)):
+        assert want and set(got) == set(want), said
+        assert got == pytest.approx(want, rel=1e-6)
+
+
+@pytest.mark.parametrize("cut", [
+    lambda both, targets, chosen: (both[:len(targets[0]["y"])], both[len(targets[0]["y"]):]),  # rows per image
+    lambda both, targets, chosen, levels=(1, 2, 3): (both[:len(levels)], both[len(levels):]),  # a parameter's
+    lambda both, targets, chosen: (both[:3], both[3:]),
+    lambda both, targets, chosen: (both[:len(targets) + 1], both[len(targets) + 1:]),
+    lambda both, targets, chosen: (both[:len(targets) // 2], both[len(targets) // 2:]),
+    lambda both, targets, chosen: (both[:chosen.shape[0] + 1], both[chosen.shape[0] + 1:]),
+    lambda both, targets, chosen: (both[:chosen.shape[0] // 2], both[chosen.shape[0] // 2:]),
+    lambda both, targets, chosen: (both[:len(targets):1], both[len(targets)::1]),
+    lambda both, targets, chosen: (both[0:2 * len(targets):2], both[1:2 * len(targets):2]),
+], ids=["rows_per_image", "other_list", "literal", "plus_one", "half", "count_plus_one", "count_half", "step_one",
+        "stepped"])
+def test_pairs_cut_at_a_number_that_is_no_count_of_the_images_decline(cut):
+    """Near misses: a bound equal to the number of images by value only (the rows of one image,
+    the length of another list, a literal: equal on the 3-image batch), the count plus one or
+    halved, a step (even 1): on a group alone another cut."""
+    for got, want, said in _pair_outcomes(_preference(cut, paired=False)):
+        assert want and got == {} and any("Tensor.__getitem__" in m for m in said), said
+
+
+def test_a_targets_list_stored_again_before_its_length_cuts_declines():
+    """``targets = targets[::-1]`` (a parameter stored) before ``n = len(targets)``: the bytecode
+    proves no length of the call's list, though the value is the number of images."""
+
+    def cut(both, targets, chosen):
+        targets = targets[::-1]
+        n = len(targets)
+        return both[:n], both[n:]
+
+    for got, want, said in _pair_outcomes(_preference(cut)):
+        assert want and got == {} and any("Tensor.__getitem__" in m for m in said), said
+
+
+_JOINS = {  # name -> (join, the batches of PAIR_BATCHES on which the means split)
+    "interleaved": (lambda c, r: torch.stack([c, r], 1).flatten(), {0, 1, 3, 5}),  # image 0's chosen, rejected, ...
+    "three_per_image": (lambda c, r: torch.stack([c, c, r], 1).flatten(), {3}),
+    "rejected_first": (lambda c, r: torch.cat([r, c]), {0, 1, 2, 3, 4, 5}),
+    "rejected_sorted": (lambda c, r: torch.cat([c, r[r.argsort()]]), set()),  # the second half permuted
+}
+
+
+@pytest.mark.parametrize("name", list(_JOINS))
+def test_pairs_joined_in_another_order_follow_the_oracle_or_decline(name):
+    """Near misses of the join, cut at ``len(targets)``: on a group alone the body cuts its own join
+    at its count. The means of the two parts split wherever the cut keeps, for every group, as many
+    of its rows as the count (interleaved rows on 4 images of groups 1, 0, 0, 1: two of each group
+    before the cut; on 2 images of two groups image 0 twice: declined); pairing the parts' rows
+    declines wherever they are rows of different images."""
+    join, splits = _JOINS[name]
+
+    def body(outputs, targets, paired):
+        err, _ = _err(outputs, targets)
+        both = join(err[:, 0].sum(-1), err[:, 1].sum(-1) * 2)
+        a, b = both[:len(targets)], both[len(targets):]
+        out = {"chosen": a.mean(), "rejected": b.mean()}
+        return {**out, "loss": -F.logsigmoid(a[: b.shape[0]] - b[: a.shape[0]]).mean()} if paired else out
+
+    for paired in (False, True):
+        for k, (got, want, said) in enumerate(_pair_outcomes(functools.partial(body, paired=paired))):
+            assert not wrong_companions(got, want), (paired, k, said)
+            if k in splits and (not paired or name == "rejected_first"):
+                assert set(got) == set(want), (paired, k, said)
+            else:
+                assert got == {} and said, (paired, k)
+                cut = "another number of rows before the cut"  # the unpaired means of the interleaved rows
+                assert paired or name == "rejected_sorted" or any(cut in m for m in said), (k, said)
+
+
 def _over_elements_not_summed(count):
     """A sum of the masked L1 over ``count(mask)``, the mask marking targets under 0.5 (padding's
     stand-in): ``mask.numel() - mask.sum()`` counts the elements it leaves."""

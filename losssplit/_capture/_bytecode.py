@@ -1632,6 +1632,56 @@ def _local_length_at(code: types.CodeType, lasti: int, divisor: bool = False) ->
     return False
 
 
+def slice_lengths() -> tuple[Any, Any] | None:
+    """``(start, stop)`` of the slice ``x[a:b]`` the caller's code is executing (a two-bound
+    ``BUILD_SLICE`` right before the ``BINARY_SUBSCR``, no step, no other index; Python 3.11): for
+    a bound written ``len(p)`` of a parameter ``p`` the code never stores, or as a local (no
+    parameter, no loop variable) every store of which is that very call (``n = len(targets)``),
+    the object ``p`` holds; else None for that bound (a literal, any other expression, ``len(p) +
+    1``). None where the index is no such slice, or nothing can be told."""
+    if sys.version_info[:2] not in _TEST_CHECKED:
+        return None
+    f = _caller()
+    if f is None or _builtin(f, "len") is not builtins.len:
+        return None
+    names = _slice_length_names(f.f_code, f.f_lasti)
+    return None if names is None else (f.f_locals.get(names[0], None) if names[0] else None,
+                                       f.f_locals.get(names[1], None) if names[1] else None)
+
+
+@_per_code(1024)
+def _slice_length_names(code: types.CodeType, lasti: int) -> tuple[str | None, str | None] | None:
+    """See ``slice_lengths``: per bound, the name of the parameter it is the length of."""
+    instructions, at = _located(code, lasti)
+    if at is None or at < 2 or instructions[at].opname != "BINARY_SUBSCR":
+        return None
+    built = instructions[at - 1]
+    found = _two_operands(instructions, at - 1) if built.opname == "BUILD_SLICE" and built.arg == 2 else None
+    if found is None:
+        return None
+    start, stop = found
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    loops = {instructions[k + 1].argval for k, i in enumerate(instructions[:-1]) if i.opname == "FOR_ITER"}
+
+    def param(name: Any) -> bool:  # a parameter that holds what the call was given
+        return name in params and name not in code.co_cellvars and not _stores(instructions, name)
+
+    def length_of(begin: int, end: int) -> str | None:
+        if end - begin == 4 and _length_of_local(instructions, end, param):  # ``x[:len(targets)]``
+            return str(instructions[end - 3].argval)
+        load = instructions[begin]
+        if end - begin != 1 or load.opname != "LOAD_FAST" or load.argval in params or load.argval in loops \
+                or load.argval in code.co_cellvars:
+            return None
+        stores = _stores(instructions, load.argval)
+        if not stores or not all(_stores_local_length(instructions, k, param) for k in stores):
+            return None
+        of = {instructions[k - 3].argval for k in stores}
+        return str(of.pop()) if len(of) == 1 else None
+
+    return length_of(start, stop), length_of(stop, at - 1)
+
+
 def _stores_local_length(instructions: list[dis.Instruction], k: int, local: Any) -> bool:
     """Whether the STORE_FAST at index ``k`` stores ``len(x)`` of a local ``x``."""
     return instructions[k].opname == "STORE_FAST" and _length_of_local(instructions, k, local)
@@ -2137,12 +2187,10 @@ def _max_call(instructions: list[dis.Instruction], call: int) -> float | None:
     if instructions[call].arg != 2 or call < 4:
         return None
     precall = instructions[call - 1]
-    if precall.opname != "PRECALL" or precall.arg != 2 or precall.is_jump_target or instructions[call].is_jump_target:
+    found = _two_operands(instructions, call - 1) if precall.opname == "PRECALL" and precall.arg == 2 else None
+    if found is None or found[0] < 1:
         return None
-    second = _operand_start(instructions, call - 1)
-    first = _operand_start(instructions, second) if second is not None else None
-    if second is None or first is None or first < 1:
-        return None
+    first, second = found
     if any(i.opname == "KW_NAMES" for i in instructions[first:call]):  # ``max(x, key=...)``, ``default=``
         return None
     callee = instructions[first - 1]
@@ -2154,6 +2202,16 @@ def _max_call(instructions: list[dis.Instruction], call: int) -> float | None:
         return None
     c = instructions[consts[0]].argval
     return float(c) if type(c) in (int, float) else None
+
+
+def _two_operands(instructions: list[dis.Instruction], k: int) -> tuple[int, int] | None:
+    """Where the two operands the instruction at ``k`` takes start (first, second), in straight-line
+    code: it and the next instruction no jump target; None otherwise."""
+    if instructions[k].is_jump_target or instructions[k + 1].is_jump_target:
+        return None
+    second = _operand_start(instructions, k)
+    first = _operand_start(instructions, second) if second is not None else None
+    return None if first is None or second is None else (first, second)
 
 
 def _operand_start(instructions: list[dis.Instruction], end: int, target_first: bool = False) -> int | None:

@@ -491,7 +491,7 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         if made is not None:
             frame.set(out, made)
             return
-    if (track.formula is not None or track.parts) and kind in ("", "neg"):
+    if (track.formula is not None or track.parts) and kind in ("", "neg", "clamp"):
         expression = unary_formula(frame, func, args, kwargs, track, out)
         if expression is not None:  # ``exp(-(logp * m).sum() / m.sum())``: a function of ratios
             frame.set(out, expression)
@@ -501,7 +501,7 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
     if track.ratio is not None:
         value = image_value_track(frame, track)
         if value is None:
-            expression = unary_formula(frame, func, args, kwargs, track, out) if kind == "" else None
+            expression = unary_formula(frame, func, args, kwargs, track, out) if kind in ("", "clamp") else None
             if expression is not None:
                 frame.set(out, expression)
             else:
@@ -2266,9 +2266,11 @@ def _floored_divisor(frame: Frame, track: Track) -> Ratio:
 
 
 def _clampable(track: Track) -> bool:
-    """Whether a reduced value can be clamped as a row-sum normaliser: data, or a plain sum."""
+    """Whether a reduced value can be clamped as a row-sum normaliser: a sum of data, or a plain
+    sum. Not a mean or a ratio of data (``m.float().mean().clamp(min=0.1)``): the clamp would be
+    recorded on a normaliser it has none of, and the value returned unclamped (was silently wrong)."""
     r = track.ratio
-    return r is not None and (not track.from_prediction or _plain_sum(r))
+    return r is not None and (not track.from_prediction and r.kind is RatioKind.SUM or _plain_sum(r))
 
 
 COUNTED_DIVISOR = ("a division by a number the body counted over the images' items (``num_pos += len(gt)`` in a loop over the "

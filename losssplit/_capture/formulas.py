@@ -25,6 +25,7 @@ from ._bytecode import (
     configured_item,
     fixed_repeats,
     literal_exponent,
+    literal_size,
     straight_line_operator,
     written_operand,
 )
@@ -87,10 +88,39 @@ def unary_formula(frame: Frame, func: Any, args: tuple, kwargs: dict, track: Tra
                 or not literal_exponent(exponent, len(args) + len(kwargs), configured=not _counted(frame, exponent)):
             return None
         return _made(("pow", expr, float(exponent)), ratios, func, sites)
+    if func in _CLAMPS:
+        bounds = _clamp_bounds(func, args, kwargs)
+        if bounds is None:
+            return None
+        for bound, c in bounds:  # ``kl.mean().clamp(min=0)``: on the group alone, its mean clamped
+            expr = (bound, expr, _formula.const(c))
+        return _made(expr, ratios, func, sites)
     name = FUNCTIONS.get(func)
     if name is None or kwargs:
         return None
     return _made((name, expr), ratios, func, sites)
+
+
+_CLAMPS = frozenset({Tensor.clamp, torch.clamp, Tensor.clamp_min, torch.clamp_min, Tensor.clip, torch.clip})
+
+
+def _clamp_bounds(func: Any, args: tuple, kwargs: dict) -> tuple[tuple[str, float], ...] | None:
+    """``clamp``'s bounds as expression functions (``("max", low)``, ``("min", high)``), each a
+    finite number literal the code passes (``clamp(min=0)``, ``clamp_min(0.0)``, ``clip(0, 1)``):
+    a number computed by the body may be the batch's (a count, a weight). None otherwise."""
+    if set(kwargs) - {"min", "max"}:
+        return None
+    passed = len(args) + len(kwargs)
+    low = get_arg(args, kwargs, 1, "min", None)
+    high = get_arg(args, kwargs, 2, "max", None) if func not in (Tensor.clamp_min, torch.clamp_min) else None
+    found = []
+    for name, c, at, key in (("max", low, 1, "min"), ("min", high, 2, "max")):
+        if c is None:
+            continue
+        if type(c) not in (int, float) or not math.isfinite(c) or not literal_size(c, at, key, passed):
+            return None
+        found.append((name, float(c)))
+    return tuple(found) if found and passed == 1 + len(found) else None
 
 
 def _counted(frame: Frame, c: float) -> bool:

@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from . import _bytecode, elementwise
-from ._bytecode import carried_size, literal_index, literal_size
+from ._bytecode import carried_size, literal_index, literal_size, slice_lengths
 from .formulas import binary_formula
 from .mode import (
     NO_READ,
@@ -106,19 +106,37 @@ def _basic_index(frame: Frame, track: Track, parts: tuple[Any, ...], ndim: int, 
 
 
 def _at_row_count(frame: Frame, p: slice, rows: Tensor) -> Tensor | None:
-    """``x[:n]`` / ``x[n:]`` along a dim with images ``rows``, ``n`` a ``RowCount`` (``len_chosen =
-    chosen.shape[0]`` after ``torch.cat([chosen, rejected])``) whose rows are the first ``n`` of
-    ``rows`` (checked with the call's one read): on a group alone the first ``n`` positions are then
-    the group's rows of the count and the rest the others, so the slice keeps those rows. None for
-    any other slice."""
+    """``x[:n]`` / ``x[n:]`` along a dim with images ``rows``, ``n`` a count of image rows: a
+    ``RowCount`` (``len_chosen = chosen.shape[0]`` after ``torch.cat([chosen, rejected])``) or
+    ``len(targets)`` (every image once, ``_targets_length``). On a group alone the bound is the
+    group's count, so the slice cuts the group's rows where the batch's does exactly where each
+    group has as many rows among the first ``n`` of ``rows`` as the count counts (checked with
+    the call's one read, ``Frame.cuts``); the slice then keeps those rows. None for any other
+    slice."""
     if p.step is not None or (p.start is None) == (p.stop is None):
         return None
     bound = p.stop if p.start is None else p.start
     counted = frame.row_count(bound)
+    if counted is None and type(bound) is int and bound == frame.num_images:
+        counted = _targets_length(frame, p, rows.device)
     if counted is None or not 0 < bound < rows.shape[0]:
         return None
-    frame.agree(rows[:bound], counted.to(rows.device), "a slice of image rows at a size of image rows")
+    frame.cuts.append((rows[:bound], counted))
     return rows[:bound] if p.start is None else rows[bound:]
+
+
+def _targets_length(frame: Frame, p: slice, device: torch.device) -> Tensor | None:
+    """The images, each once, where the bound of the slice ``p`` the body is executing is written
+    ``len(targets)`` of the call's list of per-image targets (or a local holding only that,
+    ``_bytecode.slice_lengths``): on a group alone, the number of its images. None otherwise (an
+    int of the same value counting anything else)."""
+    targets = frame.per_image_targets
+    if targets is None or frame.tokens is not None:
+        return None
+    lengths = slice_lengths()
+    if lengths is None or lengths[0 if p.stop is None else 1] is not targets:
+        return None
+    return frame.arange(device)
 
 
 def _sizes_of_rows(frame: Frame, parts: tuple[Any, ...]) -> bool:

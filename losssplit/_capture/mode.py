@@ -1140,6 +1140,11 @@ class Frame:
         # the group's blocks only where every block's images are of one group (checked with the
         # membership, ``_split.finish``); (the map, the warning)
         self.view_blocks: list[tuple[Tensor, str]] = []
+        # slices of image rows at a count of image rows (``both[:len(targets)]``): (the rows the
+        # slice keeps before the count, the rows counted); on a group alone the slice ends at the
+        # group's count, the same cut where each group has as many rows in the one as in the other
+        # (checked with the membership, ``_split.finish``)
+        self.cuts: list[tuple[Tensor, Tensor]] = []
         # the block dims' row maps (each block's first image), by id -> (it, the map of the rows
         # viewed where they were one dim, rows per block): ``repeat_interleave`` by that many gives
         # those rows back; held
@@ -2047,6 +2052,7 @@ class Frame:
         self.floored_rows.clear()
         self.over_counts.clear()
         self.view_blocks.clear()
+        self.cuts.clear()
         self.view_block_rows.clear()
         self.assigned = self.read_groups = self._groups = self.read_whole = self._whole = None
 
