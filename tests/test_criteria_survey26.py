@@ -812,10 +812,10 @@ CASES = {c.body.__name__: c for c in [
     Case(ctc_mean_over_target_lengths_zero_infinity, asr_batch_with_a_short_utterance),
     Case(ctc_per_utterance_weighted, asr_batch),
     _gap(hybrid_ctc_attention, asr_batch, ["loss", "loss_att", "acc"],
-         "``Tensor.__len__`` of the flattened decoder targets (``len(target)`` in the label smoothing's token count; "
-         "``ys_out`` made by ``torch.full`` of the batch size), a size of image rows not followed: the call declines "
-         "(its CTC term, over ``pad_sequence`` of the tokens, splits alone); ``acc`` is also lost at the division by "
-         "``mask.sum()``, the mask of ``ys_out`` written per utterance in a loop carrying no rows",
+         "the label smoothing's token count ``len(target) - ignore.sum().item()``: values of the images read on "
+         "the host at ``Tensor.item``, the call declines although that count is used only with "
+         "``normalize_length=True`` (its CTC term over ``pad_sequence`` of the tokens, and ``ys_out`` written per "
+         "utterance, are followed since session 19: before, ``len()`` of the flattened ``ys_out`` declined)",
          gap_batches=(0, 1, 3)),
     Case(intermediate_ctc_over_layers, asr_batch),
     Case(aura_a_weighted_stft_with_phase_full_output, audio_batch,
@@ -877,6 +877,6 @@ NOW = (412, 65, 61, 2)  # session 19: the weighted quantile loss (session 18's h
 globals().update(survey_tests(
     CASES, range(len(WEIGHTS)), len(CASES), NOW,
     over_target="61 GAP of 412 (14.8 %; 96, 23.3 % at first contact): DPO's "
-                "concatenated forward split at len(targets) (20), the hybrid CTC / attention's len() of its decoder "
-                "targets (15), torch.stft's hop equal to the batch's clips (10), KTO's clamped KL and one-example "
+                "concatenated forward split at len(targets) (20), the hybrid CTC / attention's .item() of its decoder "
+                "token count (15), torch.stft's hop equal to the batch's clips (10), KTO's clamped KL and one-example "
                 "edges (6), PSNR's Tensor.div (5), MiDaS' per-image len() count (4), a one-example edge (1)"))
