@@ -419,9 +419,10 @@ def _fairseq_batch(seed):
     return [logits, padding, target], ["a", "b", "a", "c", "b"][:b]
 
 
-def _fairseq_ctc(lengths_of=lambda m: m.sum(-1), tokens_of=lambda t, m: t.masked_select(m), order=None):
+def _fairseq_ctc(lengths_of=lambda m: m.sum(-1), tokens_of=lambda t, m: t.masked_select(m), order=None,
+                 logits_of=lambda x: x):
     def body(logits, padding_mask, target):
-        lprobs = F.log_softmax(logits, dim=-1)
+        lprobs = F.log_softmax(logits_of(logits).float(), dim=-1).contiguous()
         if order is not None:  # every per-sequence input but the log-probabilities
             padding_mask, target = padding_mask[order(target)], target[order(target)]
         mask = target != 0
@@ -456,6 +457,11 @@ TIME_FIRST_NEAR_MISSES = {
     "runs not the images' tokens": (_fairseq_ctc(tokens_of=lambda t, m: t.t().masked_select(m.t())), "runs"),
     # the lengths' sequences and the targets reversed against the untagged log-probabilities'
     "lengths not in image order": (_fairseq_ctc(order=_reversed), "not the images once each in order"),
+    # the untagged logits mixed over their dim 1 (the batch) or moved along it: the capture sees no
+    # rows there, so the log-probabilities must be an argument's sequences, read from autograd
+    "logits centred over the batch": (_fairseq_ctc(logits_of=lambda x: x - x.mean(1, keepdim=True)), "untagged"),
+    "logits rolled over the batch": (_fairseq_ctc(logits_of=lambda x: x.roll(1, 1)), "untagged"),
+    "log-softmax over the batch": (_fairseq_ctc(logits_of=lambda x: x.log_softmax(1)), "untagged"),
 }
 
 

@@ -472,7 +472,7 @@ def ctc_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
     if track is None:
         track = _untracked_log_probs(frame, op, tracks, log_probs)
         if track is None:
-            return frame.lose(out, op)
+            return frame.lose(out, f"{op} of untagged log-probabilities not known to be an argument's sequences (dim 1)")
     rows = track.rows.get(1)
     if rows is None or set(track.rows) != {1} or track.image is not None or track.ratio is not None:
         return frame.lose(out, f"{op} (sequences not along dim 1 of the log-probabilities)", track)
@@ -507,7 +507,7 @@ def _untracked_log_probs(frame: Frame, op: str, tracks: list[Track | None], log_
     which must be the call's images once each in order (checked, deferred), as an untagged
     operand of a batch-first loss is read. None where no length tensor has one row per image."""
     n = log_probs.shape[1]
-    if n != frame.num_images:
+    if n != frame.num_images or not _argument_per_sequence(frame, log_probs):
         return None
     for t in tracks[2:]:
         if t is not None and t.lost_at is None and t.ratio is None and set(t.rows) == {0} and t.rows[0].shape == (n,):
@@ -516,6 +516,42 @@ def _untracked_log_probs(frame: Frame, op: str, tracks: list[Track | None], log_
                         "lengths that are not the images once each in order")
             return Track(rows={1: rows}, from_prediction=True)
     return None
+
+
+# autograd nodes that keep each (frame, sequence) position's own values: copies, and a softmax over
+# the classes (its dim checked)
+_PER_POSITION_NODES = frozenset({"LogSoftmaxBackward0", "ToCopyBackward0", "CloneBackward0"})
+
+
+def _argument_per_sequence(frame: Frame, log_probs: Tensor, limit: int = 16) -> bool:
+    """Whether ``log_probs`` is an argument of the call of its shape, or made from one by a chain
+    of ``_PER_POSITION_NODES`` (``F.log_softmax(logits.float(), -1)``): each sequence's values are
+    its own argument column's, so the sequences are that argument's dim 1. Anything else (a mean
+    over the batch, values the capture did not see made, no autograd history) is not known."""
+    shaped = [t for t in (frame.read_argument_tensors() if frame.read_argument_tensors is not None else [])
+              if t.shape == log_probs.shape]
+    if any(t is log_probs for t in shaped):
+        return True
+    ends = {(id(t.grad_fn), t.output_nr) for t in shaped if t.grad_fn is not None}
+    leaves = {id(t) for t in shaped if t.grad_fn is None and t.requires_grad}
+    node, nr = log_probs.grad_fn, log_probs.output_nr
+    for _ in range(limit):
+        if node is None:
+            return False
+        if (id(node), nr) in ends or type(node).__name__ == "AccumulateGrad" and id(getattr(node, "variable", None)) in leaves:
+            return True
+        name = type(node).__name__
+        if name not in _PER_POSITION_NODES or len(node.next_functions) != 1:
+            return False
+        if name == "LogSoftmaxBackward0" and _signed(getattr(node, "_saved_dim", 0)) not in (2, -1):
+            return False
+        node, nr = node.next_functions[0]
+    return False
+
+
+def _signed(dim: int) -> int:
+    """An autograd node's saved ``int64_t`` dim, read back by torch as unsigned (-1 as 2**64 - 1)."""
+    return dim - 2**64 if dim >= 2**63 else dim
 
 
 def _ctc_targets(frame: Frame, op: str, bound: dict[str, Any], tt: Track | None, rows: Tensor) -> str | None:
