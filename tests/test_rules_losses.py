@@ -8,7 +8,18 @@ then by a mean: the companion of group S must be the body run on S's images alon
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import check_rule, op_id, registered
+from _helpers import (
+    RULE_BATCHES,
+    check_rule,
+    companions,
+    logged_warnings,
+    op_id,
+    registered,
+    rule_batch,
+    rule_outcome,
+    split_and_compare,
+    wrong_companions,
+)
 
 
 def loss(call):
@@ -253,3 +264,210 @@ def test_a_loss_over_one_images_rows_on_two_dims_is_that_images(weights):
         assert set(got) == set(want) == {"loss_synthetic", "loss_pairs_synthetic"}, said
     else:
         assert "loss_pairs_real" not in got and "loss_pairs_synthetic" not in got and want, (got, said)
+
+
+# -- CTC over targets padded by pad_sequence, and time-first log-probabilities ---------------------
+
+_pad = torch.nn.utils.rnn.pad_sequence
+
+
+def _tokens(targets):
+    """Each image's non-zero labels: 0 to 3 tokens in 1..3, their count per image."""
+    return [t["labels"][t["labels"] > 0] for t in targets]
+
+
+def _token_counts(targets):
+    return torch.stack([(t["labels"] > 0).sum() for t in targets])
+
+
+def _ctc_none(x, ys, lens):
+    return F.ctc_loss(x.log_softmax(-1).transpose(0, 1), ys, torch.full((x.shape[0],), 3), lens,
+                      reduction="none", zero_infinity=True)
+
+
+def ctc_over_padded_tokens(outputs, targets):
+    """ESPnet's pattern: the tokens padded batch-first (-1), summed CTC over the batch size."""
+    x = outputs["x"]
+    return {"loss": _ctc_none(x, _pad(_tokens(targets), batch_first=True, padding_value=-1), _token_counts(targets)).sum()
+            / x.shape[0]}
+
+
+def ctc_mean_over_padded_tokens_kept_as_int(outputs, targets):
+    """Padded (0), converted, the target lengths a list of Python ints; ``reduction='mean'``, and
+    summed over the padded targets' count of rows (``size(0)``: the images)."""
+    x = outputs["x"]
+    ys = _pad(_tokens(targets), batch_first=True).int().contiguous()
+    lens = [len(t) for t in _tokens(targets)]
+    per = [3] * x.shape[0]
+    return {"loss": F.ctc_loss(x.log_softmax(-1).transpose(0, 1), ys, per, lens, zero_infinity=True),
+            "loss_sum": F.ctc_loss(x.log_softmax(-1).transpose(0, 1), ys, per, lens, reduction="sum",
+                                   zero_infinity=True) / ys.size(0)}
+
+
+@pytest.mark.parametrize("body", [ctc_over_padded_tokens, ctc_mean_over_padded_tokens_kept_as_int])
+def test_ctc_over_targets_padded_by_pad_sequence(body):
+    check_rule(body, "")
+
+
+def _padded_then(use):
+    """ESPnet's CTC, plus a term ``use(ys, per_sequence)`` of the padded targets."""
+
+    def body(outputs, targets):
+        x = outputs["x"]
+        ys = _pad(_tokens(targets), batch_first=True, padding_value=1)
+        per = _ctc_none(x, ys, _token_counts(targets))
+        return {"loss": use(ys, per)}
+
+    return body
+
+
+NEAR_MISSES = {
+    "a mean over the padded dim": _padded_then(lambda ys, per: (per * ys.float().mean(1)).sum()),
+    "the padding (1) summed": _padded_then(lambda ys, per: per.sum() + ys.sum()),
+    "the padding compared": _padded_then(lambda ys, per: (per * (ys == 1).sum(1)).sum()),
+    "the width as a divisor": _padded_then(lambda ys, per: per.sum() / ys.size(1)),
+    "the shape read": _padded_then(lambda ys, per: per.sum() / ys.shape[-1]),
+    "the values read on the host": _padded_then(lambda ys, per: per.sum() + sum(ys.tolist()[0]) * 0.01),
+}
+
+
+@pytest.mark.parametrize("use", NEAR_MISSES.values(), ids=NEAR_MISSES.keys())
+def test_reading_the_padding_or_the_width_declines(use):
+    """On a group alone ``pad_sequence`` pads to the group's longest: the padded positions, their
+    count and the width differ (each body's companion differs from the batch's restricted)."""
+    check_rule(use, "pad_sequence", declines=True)
+
+
+def _lengths_beyond_the_rows(outputs, targets):
+    """Rows of 1 token given 3 (the batch's width): ctc reads two of the padding (1); on a
+    group alone of such rows the width is 1."""
+    x = outputs["x"]
+    ys = _pad(_tokens(targets), batch_first=True, padding_value=1)
+    counts = _token_counts(targets)
+    return {"loss": _ctc_none(x, ys, counts + 2 * (counts == 1)).sum()}
+
+
+def _written_in_place(outputs, targets):
+    x = outputs["x"]
+    ys = _pad(_tokens(targets), batch_first=True, padding_value=1)
+    ys.clamp_(max=2)
+    return {"loss": _ctc_none(x, ys, _token_counts(targets)).sum()}
+
+
+def _written_through_a_view_first(outputs, targets):
+    """A view made, then written: the padded targets' values are not the rows' own any more."""
+    x = outputs["x"]
+    ys = _pad(_tokens(targets), batch_first=True, padding_value=1)
+    ys.view(-1).fill_(2)
+    return {"loss": _ctc_none(x, ys, _token_counts(targets)).sum()}
+
+
+def _rows_of_two_images(outputs, targets):
+    """Each element the tokens of an image and of the next (by position): rows mixing images."""
+    tokens = _tokens(targets)
+    ys = _pad([torch.cat([tokens[b], tokens[(b + 1) % len(tokens)]]) for b in range(len(tokens))], batch_first=True)
+    lens = _token_counts(targets)
+    return {"loss": _ctc_none(outputs["x"], ys, lens + lens.roll(1)).sum()}
+
+
+def _picked_by_position(outputs, targets):
+    """The first image's tokens for every row: on a group alone, another image's."""
+    tokens = _tokens(targets)
+    lens = _token_counts(targets)
+    return {"loss": _ctc_none(outputs["x"], _pad([tokens[0]] * len(tokens), batch_first=True), lens[:1].expand(len(tokens))).sum()}
+
+
+def _time_first_padding(outputs, targets):
+    """Padded time-first ([S, B]) and transposed for ctc: a use of the padded tensor."""
+    ys = _pad(_tokens(targets), padding_value=1).t()
+    return {"loss": _ctc_none(outputs["x"], ys, _token_counts(targets)).sum()}
+
+
+def test_target_lengths_beyond_the_rows_own_decline():
+    """Here the oracle itself fails on some groups (their padding is narrower): declined."""
+    for seed, weights in RULE_BATCHES:
+        outputs, targets = rule_batch(seed, weights)
+        for b, t in enumerate(targets):  # 1 token or 3
+            t["labels"] = torch.tensor([1, 0, 0] if b % 2 else [1, 2, 3])
+        with logged_warnings() as said:
+            out = split_and_compare(_lengths_beyond_the_rows, [outputs, targets])
+        assert companions(out) == {}, seed
+        assert any("target length beyond its row's own" in m for m in said), said
+
+
+@pytest.mark.parametrize("body", [_written_in_place, _written_through_a_view_first,
+                                  _rows_of_two_images, _picked_by_position, _time_first_padding])
+def test_padded_targets_not_each_rows_own_decline(body):
+    got = {}
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, said)
+        if body is not _picked_by_position:  # a batch whose first image has no token gives every group 0
+            assert got == {}, (seed, got, want)
+
+
+def _fairseq_batch(seed):
+    """Time-first logits [6, B, 5], a padding mask [B, 6] and padded targets [B, 4] (pad 0)."""
+    g = torch.Generator().manual_seed(seed)
+    b = 4 + seed % 2
+    logits = torch.randn(6, b, 5, generator=g).requires_grad_()
+    padding = torch.zeros(b, 6, dtype=torch.bool)
+    target = torch.zeros(b, 4, dtype=torch.long)
+    for i in range(b):
+        padding[i, 6 - (i + seed) % 3:] = True
+        target[i, : 1 + (i + seed) % 3] = torch.randint(1, 5, (1 + (i + seed) % 3,), generator=g)
+    return [logits, padding, target], ["a", "b", "a", "c", "b"][:b]
+
+
+def _fairseq_ctc(lengths_of=lambda m: m.sum(-1), tokens_of=lambda t, m: t.masked_select(m), order=None,
+                 logits_of=lambda x: x):
+    def body(logits, padding_mask, target):
+        lprobs = F.log_softmax(logits_of(logits).float(), dim=-1).contiguous()
+        if order is not None:  # every per-sequence input but the log-probabilities
+            padding_mask, target = padding_mask[order(target)], target[order(target)]
+        mask = target != 0
+        loss = F.ctc_loss(lprobs, tokens_of(target, mask), (~padding_mask).long().sum(-1), lengths_of(mask),
+                          reduction="sum", zero_infinity=True)
+        return {"loss": loss / target.size(0)}
+
+    return body
+
+
+def _time_first_outcome(body, seed):
+    from _helpers import ROWS, Along, split_outcome
+
+    args, labels = _fairseq_batch(seed)
+    return split_outcome(body, args, [Along(1), ROWS, ROWS], labels)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_ctc_of_untagged_time_first_log_probs_and_concatenated_targets(seed):
+    """fairseq: the log-probabilities' sequences are the lengths' (the images in order), the
+    targets concatenated by ``masked_select``, one run per sequence."""
+    got, want, said = _time_first_outcome(_fairseq_ctc(), seed)
+    assert got and got == pytest.approx(want, rel=1e-5), said
+
+
+def _reversed(m):
+    return torch.arange(m.shape[0] - 1, -1, -1)
+
+
+TIME_FIRST_NEAR_MISSES = {
+    # the tokens selected time-major (interleaved over the images): the runs mix images
+    "runs not the images' tokens": (_fairseq_ctc(tokens_of=lambda t, m: t.t().masked_select(m.t())), "runs"),
+    # the lengths' sequences and the targets reversed against the untagged log-probabilities'
+    "lengths not in image order": (_fairseq_ctc(order=_reversed), "not the images once each in order"),
+    # the untagged logits mixed over their dim 1 (the batch) or moved along it: the capture sees no
+    # rows there, so the log-probabilities must be an argument's sequences, read from autograd
+    "logits centred over the batch": (_fairseq_ctc(logits_of=lambda x: x - x.mean(1, keepdim=True)), "untagged"),
+    "logits rolled over the batch": (_fairseq_ctc(logits_of=lambda x: x.roll(1, 1)), "untagged"),
+    "log-softmax over the batch": (_fairseq_ctc(logits_of=lambda x: x.log_softmax(1)), "untagged"),
+}
+
+
+@pytest.mark.parametrize("body,why", TIME_FIRST_NEAR_MISSES.values(), ids=TIME_FIRST_NEAR_MISSES.keys())
+def test_ctc_of_time_first_log_probs_with_other_runs_or_order_declines(body, why):
+    for seed in (0, 1, 2):
+        got, want, said = _time_first_outcome(body, seed)
+        assert not wrong_companions(got, want), (seed, said)
+        assert got == {} and any(why in m for m in said), (seed, said)

@@ -13,7 +13,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from . import _bytecode, elementwise
+from . import _bytecode, elementwise, mode
 from ._bytecode import carried_size, literal_index, literal_size, slice_lengths
 from .formulas import binary_formula
 from .mode import (
@@ -28,6 +28,7 @@ from .mode import (
     combine,
     expand_rows,
     get_arg,
+    host_tensor,
     image_counts,
     keep_rows,
     lose_aliases,
@@ -2005,3 +2006,52 @@ def nonzero(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     for o in out if isinstance(out, (tuple, list)) else (out,):  # ``as_tuple``: each is as long
         if isinstance(o, Tensor):
             frame.counted[id(o)] = (o, count)
+
+
+def row_buffer_write(frame: Frame, args: tuple) -> None:
+    """``ys = torch.full((B, S), -1); for i, t in enumerate(targets): ys[i, :n] = t["tokens"]``
+    (ESPnet's decoder targets): one image's data written at an int position of the dim a size of
+    image rows made. Row i is image i's when every position is written by its own image: the
+    tensor then gets those rows (the images of that dim's indices, checked against the writers'
+    on the device); lost until then, and for good where a position is written by another image
+    (written in reverse), counted from the end, or the tensor was written otherwise in between.
+    Other writes are left to the rules (the value carries no single image's data)."""
+    buf, index, value = args[0], args[1], args[2] if len(args) > 2 else None
+    tv = frame.get(value) if isinstance(value, Tensor) else None
+    if tv is None or tv.rows or tv.image is None or tv.from_prediction or tv.lost_at is not None \
+            or tv.ratio is not None or tv.unweighted is not None:
+        return
+    sized = frame.sized_by.get(id(buf))
+    if sized is None or sized[0] is not buf or 0 not in sized[1] or (
+            id(buf) in frame.positional and frame.positional[id(buf)][0] is buf):
+        return
+    held = frame.image_rows_written.pop(id(buf), None)
+    if held is not None and held[0] is not buf:
+        held = None
+    parts = index if isinstance(index, tuple) else (index,)
+    at, image = parts[0] if parts else None, frame.image_ids.get(id(tv.image))
+    version = version_of(buf)
+    op = "Tensor.__setitem__"
+    fresh = held is None and frame.get(buf) is None
+    if (
+        version is None or type(at) is not int or not 0 <= at < buf.shape[0] or image != at
+        or any(isinstance(p, Tensor) or p is None or p is Ellipsis for p in parts[1:])
+        or not (fresh or held is not None and version == held[2] + 1)
+    ):
+        frame.lose(buf, f"{op} of one image's values into a tensor made with a size of image rows, at a position that "
+                   "is not that image's (on a group alone another image's row)", pred=False)
+        return
+    written = {**(held[1] if held is not None else {}), at: image}
+    if len(written) < buf.shape[0]:
+        frame.image_rows_written[id(buf)] = (buf, written, version)
+        frame.lose(buf, f"{op} of the images' values into a tensor made with a size of image rows, read before every "
+                   "row was written by its image", pred=False)
+        return
+    rows = sized[1][0]
+    writers = host_tensor([written[i] for i in range(buf.shape[0])], torch.long).to(rows.device)
+    frame.doubt((writers != rows).any(), f"{op} of the images' values into a tensor made with a size of image rows: a "
+                "row written by another image than its index's")
+    frame.set(buf, Track(rows={0: rows}))
+
+
+mode.ROW_BUFFER_RULE.append(row_buffer_write)

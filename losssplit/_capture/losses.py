@@ -467,14 +467,21 @@ def ctc_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
     track = tracks[0]
     if lost is not None and lost.lost_at is not None:
         return frame.lose(out, lost.lost_at, lost)
-    if track is None or not isinstance(log_probs, Tensor) or log_probs.dim() != 3:
+    if not isinstance(log_probs, Tensor) or log_probs.dim() != 3:
         return frame.lose(out, op, track)
+    if track is None:
+        track = _untracked_log_probs(frame, op, tracks, log_probs)
+        if track is None:
+            return frame.lose(out, f"{op} of untagged log-probabilities not known to be an argument's sequences (dim 1)")
     rows = track.rows.get(1)
     if rows is None or set(track.rows) != {1} or track.image is not None or track.ratio is not None:
         return frame.lose(out, f"{op} (sequences not along dim 1 of the log-probabilities)", track)
     for t in tracks[2:]:  # per-sequence lengths given as tensors: the same sequences
         if t is not None and t.rows.get(0) is not None:
             frame.agree(rows, t.rows[0], op)
+    declined = _ctc_targets(frame, op, bound, tracks[1], rows)
+    if declined is not None:
+        return frame.lose(out, declined, track)
     reduction = bound.get("reduction", "mean")
     side = {k: bound[k] for k in ("blank", "zero_infinity") if k in bound}
     per_sequence = bound.get("targets"), bound.get("input_lengths"), lengths
@@ -492,3 +499,103 @@ def ctc_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
     else:
         return frame.lose(out, f"{op}(reduction={reduction!r})")
     frame.set(out, Track(from_prediction=True, ratio=ratio.compact(frame.tokens)))
+
+
+def _untracked_log_probs(frame: Frame, op: str, tracks: list[Track | None], log_probs: Tensor) -> Track | None:
+    """Time-first log-probabilities ``[T, N, C]`` the capture did not tag (fairseq's encoder
+    output, its dim 0 not the images): their sequences are those of the per-sequence lengths,
+    which must be the call's images once each in order (checked, deferred), as an untagged
+    operand of a batch-first loss is read. None where no length tensor has one row per image."""
+    n = log_probs.shape[1]
+    if n != frame.num_images or not _argument_per_sequence(frame, log_probs):
+        return None
+    for t in tracks[2:]:
+        if t is not None and t.lost_at is None and t.ratio is None and set(t.rows) == {0} and t.rows[0].shape == (n,):
+            rows = t.rows[0]
+            frame.doubt((rows != frame.arange(rows.device)).any(), f"{op} of untagged log-probabilities with sequence "
+                        "lengths that are not the images once each in order")
+            return Track(rows={1: rows}, from_prediction=True)
+    return None
+
+
+# autograd nodes that keep each (frame, sequence) position's own values: copies, and a softmax over
+# the classes (its dim checked)
+_PER_POSITION_NODES = frozenset({"LogSoftmaxBackward0", "ToCopyBackward0", "CloneBackward0"})
+
+
+def _argument_per_sequence(frame: Frame, log_probs: Tensor, limit: int = 16) -> bool:
+    """Whether ``log_probs`` is an argument of the call of its shape, or made from one by a chain
+    of ``_PER_POSITION_NODES`` (``F.log_softmax(logits.float(), -1)``): each sequence's values are
+    its own argument column's, so the sequences are that argument's dim 1. Anything else (a mean
+    over the batch, values the capture did not see made, no autograd history) is not known."""
+    shaped = [t for t in (frame.read_argument_tensors() if frame.read_argument_tensors is not None else [])
+              if t.shape == log_probs.shape]
+    if any(t is log_probs for t in shaped):
+        return True
+    ends = {(id(t.grad_fn), t.output_nr) for t in shaped if t.grad_fn is not None}
+    leaves = {id(t) for t in shaped if t.grad_fn is None and t.requires_grad}
+    node, nr = log_probs.grad_fn, log_probs.output_nr
+    for _ in range(limit):
+        if node is None:
+            return False
+        if (id(node), nr) in ends or type(node).__name__ == "AccumulateGrad" and id(getattr(node, "variable", None)) in leaves:
+            return True
+        name = type(node).__name__
+        if name not in _PER_POSITION_NODES or len(node.next_functions) != 1:
+            return False
+        if name == "LogSoftmaxBackward0" and _signed(getattr(node, "_saved_dim", 0)) not in (2, -1):
+            return False
+        node, nr = node.next_functions[0]
+    return False
+
+
+def _signed(dim: int) -> int:
+    """An autograd node's saved ``int64_t`` dim, read back by torch as unsigned (-1 as 2**64 - 1)."""
+    return dim - 2**64 if dim >= 2**63 else dim
+
+
+def _ctc_targets(frame: Frame, op: str, bound: dict[str, Any], tt: Track | None, rows: Tensor) -> str | None:
+    """Defer the checks that ``F.ctc_loss``'s targets are each sequence's own: padded ``[N, S]``
+    targets with rows along dim 0, the same sequences as the log-probabilities'; and where
+    ``pad_sequence`` padded them to the batch's longest, each target length within its row's
+    own (the rest is padding, narrower on a group alone). 1-d targets concatenated over the
+    sequences (fairseq's ``masked_select`` of the non-pad tokens): sequence n's run, from the
+    sum of the earlier target lengths, is its image's tokens, so that on a group alone the
+    group's tokens, concatenated, make the same runs. Why they cannot be followed, or None."""
+    from .shape import padded
+
+    targets, lengths = bound.get("targets"), bound.get("target_lengths")
+    if not isinstance(targets, Tensor):
+        return None
+    held = frame.padded.get(id(targets)) if frame.padded else None
+    if held is not None and held[0] is targets:
+        known = padded(frame, targets)
+        if known is None or known[0] != 1 or targets.dim() != 2 or lengths is None:
+            return f"{op} of targets torch.pad_sequence padded, written since or not batch-first"
+        own = known[1]
+        given = torch.as_tensor(lengths, device=own.device)
+        if given.shape != own.shape:
+            return f"{op} of targets torch.pad_sequence padded, target lengths not one per row"
+        frame.doubt((given > own).any(), f"{op} with a target length beyond its row's own in targets torch.pad_sequence "
+                    "padded (the batch's padding read, narrower on a group alone)")
+    if tt is None:
+        return None
+    if tt.lost_at is not None or tt.ratio is not None or set(tt.rows) - {0} or not targets.dim():
+        return f"{op} (targets not one row per sequence nor concatenated over them)"
+    # targets of one image as a whole: each row or token is that image's
+    tokens = tt.rows[0] if tt.rows else tt.image.reshape(1).expand(targets.shape[0]) if tt.image is not None else None
+    if tokens is None:
+        return None
+    if targets.dim() == 2:
+        frame.agree(rows, tokens, op)
+        return None
+    if targets.dim() == 1 and isinstance(lengths, Tensor) and lengths.dim() == 1 and lengths.shape[0] == rows.shape[0]:
+        ends = lengths.detach().to(tokens.device).cumsum(0)
+        # the sequence each token falls in; past the last run, tokens ctc_loss does not read
+        seq = torch.searchsorted(ends, torch.arange(tokens.shape[0], device=tokens.device), right=True)
+        read = seq < ends.shape[0]
+        wanted = rows.to(tokens.device)[seq.clamp(max=max(ends.shape[0] - 1, 0))]
+        frame.doubt(((tokens != wanted) & read).any(), f"{op} of concatenated targets whose runs (by the target lengths) "
+                    "are not each sequence's image's tokens")
+        return None
+    return f"{op} (targets not one row per sequence nor concatenated over them)"

@@ -1033,6 +1033,15 @@ class Frame:
         # tensors made with such sizes (``torch.zeros(pred.shape[:4])``): id -> (the tensor, dim ->
         # the images of its indices); held, so the ids stay unique
         self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
+        # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
+        # its padded dim, each row's own length, its version then). Padded to the batch's longest,
+        # on a group alone to the group's: only uses that read no padded position nor the width
+        # are followed (``PADDED_RULE``)
+        self.padded: dict[int, tuple[Tensor, int, Tensor, int]] = {}
+        # tensors made with a size of image rows along dim 0 written per image at their positions
+        # (``ys[i, :n] = t["tokens"]`` in a loop): id -> (the tensor, position -> the image written
+        # there, its version after that write); see ``ROW_BUFFER_RULE``
+        self.image_rows_written: dict[int, tuple[Tensor, dict[int, int], int]] = {}
         # tensors computed from those by ops that do not follow the rows' dim (``m.unsqueeze(0)``,
         # ``m.sum(1)``), carrying no images' rows: id -> (the tensor, the op); a size or value
         # read of them declines the call (on a group alone it is the group's)
@@ -2020,6 +2029,8 @@ class Frame:
         self.shapes.clear()
         self.row_constants.clear()
         self.sized_by.clear()
+        self.padded.clear()
+        self.image_rows_written.clear()
         self.sized_derived.clear()
         self.positional.clear()
         self.lengths.clear()
@@ -3926,6 +3937,15 @@ class CaptureMode(TorchFunctionMode):
         if frame.error is not None or not frame.tracks:
             frame.ran = None
             return out
+        if frame.padded and PADDED_RULE:
+            try:
+                with _HIDDEN():
+                    padded = PADDED_RULE[0](frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op, padded = exc, op_name(func), True
+            if padded:
+                frame.ran = None
+                return out
         if (
             type(out) is not Tensor
             and not isinstance(out, Tensor)
@@ -4067,6 +4087,12 @@ class CaptureMode(TorchFunctionMode):
                     written_foreign(frame, target, op_name(func))
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+        if func is Tensor.__setitem__ and frame.sized_by and ROW_BUFFER_RULE and frame.error is None:
+            try:
+                with _HIDDEN():
+                    ROW_BUFFER_RULE[0](frame, args)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.reduced_storages or frame.of_labels or frame.zeroed:
             try:
                 # most ops write into no input: the write check is skipped for them
@@ -4184,6 +4210,12 @@ CONSTANT_RULE: list[Callable[[Frame, Any, tuple, dict, Any], None]] = []
 # the rule of ops meeting values over a count of image rows (``overcount.over_count_op``): True
 # where it followed the op (``Frame.over_counts`` is only filled once that module is imported)
 OVER_COUNT_RULE: list[Callable[[Frame, Any, Rule, tuple, dict, Any], bool]] = []
+# the rule of ops meeting a tensor ``pad_sequence`` padded (``shape.padded_use``): True where it
+# declined the op's use of it (nothing else follows that op)
+PADDED_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
+# the rule of writes of one image's values into a tensor made with a size of image rows
+# (``indexing.row_buffer_write``)
+ROW_BUFFER_RULE: list[Callable[[Frame, tuple], None]] = []
 
 
 def _followed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from . import mode
 from ._bytecode import (
     configured_view_sizes,
     constant_multiple,
@@ -37,6 +38,7 @@ from .mode import (
     count_data,
     dims_arg,
     expand_rows,
+    flat_args,
     get_arg,
     host_tensor,
     identity_map,
@@ -1215,3 +1217,94 @@ def diff(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return d in track.rows
 
     keep_rows(frame, func, args, kwargs, out, mixes, "along")
+
+
+_PAD_SEQUENCE = torch._C._nn.pad_sequence
+
+
+@rule(_PAD_SEQUENCE)
+def pad_sequence(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``pad_sequence([t["tokens"] for t in targets])``: whole images' tensors (data), padded on
+    the right, one row each along dim 0 (``batch_first``) or 1. Their width is the batch's longest
+    element, on a group alone the group's: the output is noted in ``frame.padded``, whose uses
+    are followed only where they read no padded position nor the width (``padded_use``).
+    Anything else (predictions, tensors of several images, left padding) as an op without a
+    rule."""
+    seq = get_arg(args, kwargs, 0, "sequences", ())
+    tracks = [frame.get(x) for x in seq] if isinstance(seq, (list, tuple)) else []
+    whole = bool(tracks) and all(
+        t is not None and t.lost_at is None and t.ratio is None and not t.rows and t.image is not None
+        and not t.from_prediction and t.unweighted is None for t in tracks)
+    if not isinstance(out, Tensor) or not whole or get_arg(args, kwargs, 3, "padding_side", "right") != "right" \
+            or any(x.dim() == 0 for x in seq):
+        mode._unknown(frame, func, args, kwargs, out)
+        return
+    images = [t.image for t in tracks if t is not None and t.image is not None]
+    _images_by_position(frame, images, op_name(func))
+    pieces: list[Tensor | tuple[int, int]] = []
+    for img in images:
+        known = frame.image_ids.get(id(img))
+        pieces.append((known, 1) if known is not None else img.reshape(1))
+    batch_first = bool(get_arg(args, kwargs, 1, "batch_first", False))
+    frame.set(out, Track(rows={0 if batch_first else 1: _join_rows(frame, pieces, out.device)}))
+    lengths = host_tensor([x.shape[0] for x in seq], torch.long).to(out.device)
+    frame.padded[id(out)] = (out, 1 if batch_first else 0, lengths, version_of(out) or 0)
+
+
+# reads of a padded tensor that no padded position nor the width decides
+_PADDED_META = frozenset({
+    Tensor.dim, Tensor.ndimension, Tensor.ndim.__get__, Tensor.dtype.__get__,  # type: ignore[attr-defined]
+    Tensor.device.__get__, Tensor.is_floating_point, Tensor.requires_grad.__get__,  # type: ignore[attr-defined]
+    Tensor.get_device,
+})
+# conversions keeping every value and the shape: the output is as padded
+_PADDED_KEEP = frozenset({Tensor.to, Tensor.long, Tensor.int, Tensor.cpu, Tensor.cuda, Tensor.contiguous, Tensor.detach})
+
+
+def padded(frame: Frame, x: Any) -> tuple[int, Tensor] | None:
+    """(padded dim, each row's own length) of ``x`` where ``pad_sequence`` made it and nothing
+    wrote it since; None otherwise."""
+    held = frame.padded.get(id(x)) if frame.padded else None
+    if held is None or held[0] is not x or (version_of(x) or 0) != held[3]:
+        return None
+    return held[1], held[2]
+
+
+def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """An op meeting a tensor ``pad_sequence`` padded (``frame.padded``): followed (False) where
+    it reads no padded position nor the width -- the targets of ``F.ctc_loss`` (whose rule checks
+    each row's target length against the row's own), the size of its dim of images, dtype and
+    device reads, conversions (their output noted as padded too). Anything else (a mean over the
+    padded dim, the padding compared or summed, its width read as a number) differs on a group
+    alone: its tensor outputs are lost, a Python result declines the call (True)."""
+    held = [x for x in flat_args(args, kwargs)
+            if isinstance(x, Tensor) and id(x) in frame.padded and frame.padded[id(x)][0] is x]
+    if not held or func in _PADDED_META:
+        return False
+    x = held[0]
+    known = padded(frame, x)
+    if known is not None and len(held) == 1:
+        pad_dim, lengths = known
+        if func is F.ctc_loss and get_arg(args[1:], kwargs, 0, "targets", None) is x:
+            return False
+        first = bool(args) and args[0] is x
+        if first and func in _PADDED_KEEP and isinstance(out, Tensor) and out.shape == x.shape:
+            if out is not x:
+                frame.padded[id(out)] = (out, pad_dim, lengths.to(out.device), version_of(out) or 0)
+            return False
+        if first and func is Tensor.size and len(args) + len(kwargs) == 2 \
+                and norm_dim(int(get_arg(args, kwargs, 1, "dim", pad_dim)), x.dim()) == 1 - pad_dim:
+            return False
+        if first and func is Tensor.__len__ and pad_dim == 1:
+            return False
+    message = (f"{op_name(func)} of a tensor torch.pad_sequence padded to the batch's longest element (on a group "
+               "alone the group's longest): its padded positions or its width would be read")
+    if any(isinstance(o, Tensor) for o in (out if isinstance(out, (tuple, list)) else (out,))):
+        pred = any(isinstance(y, Tensor) and is_prediction(y, frame.get(y)) for y in flat_args(args, kwargs))
+        frame.lose(out, message, pred=pred)
+    else:
+        frame.doubt(torch.ones((), dtype=torch.bool), message)
+    return True
+
+
+mode.PADDED_RULE.append(padded_use)
