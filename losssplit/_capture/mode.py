@@ -1042,6 +1042,10 @@ class Frame:
         # factories given such a count, and what is computed from them without images): id -> (the
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
+        # phases (``torch.angle``) of several images' values within rounding of its branch cut: id ->
+        # (the tensor, the message); declined where an op other than a periodic one reads them
+        # (``cut_phase_read``)
+        self.cut_phases: dict[int, tuple[Tensor, str]] = {}
         # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
@@ -2013,6 +2017,7 @@ class Frame:
         self.sized_by.clear()
         self.sized_derived.clear()
         self.positional.clear()
+        self.cut_phases.clear()
         self.lengths.clear()
         self.other_lengths.clear()
         self.mixed_sizes.clear()
@@ -3984,6 +3989,9 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
+        if frame.cut_phases and cut_phase_read(frame, func, args, kwargs, out):
+            frame.ran = None
+            return out
         if frame.row_counts or frame.counted_values:
             if frame.row_counts and func in _SIZED_OPS and _counted_size(frame, func, args, kwargs):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
@@ -4463,6 +4471,22 @@ def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         for o in out if isinstance(out, (tuple, list)) else (out,):
             if isinstance(o, Tensor):
                 frame.set(o, Track(image=image))
+
+
+# ops whose result is the same for a phase and that phase plus or minus 2 pi: its angle argument's position
+_PERIODIC = {torch.polar: 1, torch.cos: 0, Tensor.cos: 0, torch.sin: 0, Tensor.sin: 0}
+
+
+def cut_phase_read(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """Whether ``func`` reads a phase of ``frame.cut_phases`` other than as the angle of a periodic
+    op (``torch.polar(mag, phase)``, ``phase.cos()``): there its result is lost (True)."""
+    at = _PERIODIC.get(func)
+    for k, x in enumerate(flat_args(args, kwargs)):
+        held = frame.cut_phases.get(id(x)) if isinstance(x, Tensor) else None
+        if held is not None and held[0] is x and (at is None or k != at or kwargs):
+            frame.lose(out, held[1], frame.get(x))
+            return True
+    return False
 
 
 def flat_args(args: tuple, kwargs: dict) -> list[Any]:
