@@ -156,8 +156,11 @@ def _only_image_value(frame: Frame, track: Any, value: torch.Tensor) -> Ratio | 
     """A key that is one image's value (``norm(y - x) / norm(y)`` of a batch of one clip), on a
     call of that one image: a sum over its one row of the value with the weight field set to 1
     (the track's), which on the image's group alone is the call itself. Not on several images: a
-    value picked by position (``x[1].norm()``) is another image's on a group alone. None else."""
-    if frame.num_images != 1 or frame.tokens is not None or track.rows or track.image is None or not one_value(value):
+    value picked by position (``x[1].norm()``) is another image's on a group alone. Nor where a
+    weight field's object multiplied rows (``x * t[0]["loss_weight"]``: kept, where the weight
+    counts 1 alone; or a coefficient of the module equal to it). None else."""
+    if (frame.num_images != 1 or frame.tokens is not None or track.rows or track.image is None
+            or frame.rows_times_weight or not one_value(value)):
         return None
     held = track.unweighted if track.unweighted is not None else value
     return Ratio.of(held.detach().reshape(1).to(value.dtype), track.image.reshape(1), 0, RatioKind.SUM,

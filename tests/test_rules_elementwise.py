@@ -429,10 +429,12 @@ def _first_weight(targets):
 ONE_IMAGE = {  # body, whether it splits on a batch of one image of weight 0.5
     "convergence": (lambda o, t: {"loss": _convergence(o, t)}, True),
     "first_row_max": (lambda o, t: {"loss": o["x"][0].max()}, True),
-    "weight_on_the_rows": (lambda o, t: {"loss": _convergence(o, t, lambda x, t: x * _first_weight(t))}, True),
+    "weight_on_the_rows": (lambda o, t: {"loss": ((o["x"] * _first_weight(t) - torch.stack([s["y"] for s in t])) ** 2)
+                                         .mean().sqrt()}, False),
     "weight_filled": (lambda o, t: {"loss": _convergence(o, t, lambda x, t: x * torch.full_like(x, _first_weight(t)))},
                       True),
-    # near misses: the value scaled, shifted or powered by the weight after the reduction, a weight tensor
+    # near misses: the weight object on the rows (kept as a constant: see the xfail below), the value scaled,
+    # shifted or powered by the weight after the reduction, a weight tensor
     "weight_on_the_value": (lambda o, t: {"loss": _convergence(o, t) * _first_weight(t)}, False),
     "over_the_weight": (lambda o, t: {"loss": _convergence(o, t) / _first_weight(t)}, False),
     "plus_the_weight": (lambda o, t: {"loss": _convergence(o, t) + _first_weight(t)}, False),
@@ -447,8 +449,9 @@ ONE_IMAGE = {  # body, whether it splits on a batch of one image of weight 0.5
 def test_one_image_s_value_on_a_call_of_that_one_image_is_its_group_s(name):
     """Was declined (survey 26's spectral convergence on one clip of weight 0.5: 'no sum or mean
     over their rows'): on a call of one image, that image's value (weight field set to 1) is its
-    group's. Near misses decline: the weight after the reduction, a weight tensor. On several
-    images such a value (``x[0].max()``: another image on a group without image 0) declines."""
+    group's. Near misses decline: the weight object on the rows, the weight after the reduction,
+    a weight tensor. On several images such a value (``x[0].max()``: another image on a group
+    without image 0) declines."""
     body, splits = ONE_IMAGE[name]
     got, want, said = rule_outcome(body, rule_batch(3, [0.5]))
     assert want and not wrong_companions(got, want), said
@@ -459,10 +462,14 @@ def test_one_image_s_value_on_a_call_of_that_one_image_is_its_group_s(name):
             assert got == {} and any("no sum or mean over their rows" in m for m in said), (seed, got)
 
 
+@pytest.mark.xfail(strict=True, reason="known WRONG (found in session 20, pre-existing, not fixed; README Known "
+                   "limits): a weight field's float object multiplying several images' rows (``x * t[0]['loss_weight']``) "
+                   "is kept as a constant, the first image's weight on every group, where on a group alone it is 1; "
+                   "taking it as 1 took a literal of the survey's module that is the same object (mmpose's ``eps = "
+                   "0.5``, survey 13) for a weight")
 def test_a_weight_field_s_object_multiplying_several_images_rows_counts_1():
-    """Was silently wrong: ``x * targets[0]["loss_weight"]`` kept the first image's weight on every
-    group; on a group alone, weights set to 1, it is 1. A literal equal to a weight (``x * 0.5``)
-    is the code's coefficient, kept."""
+    """``x * targets[0]["loss_weight"]``: on a group alone, weights set to 1, the factor is 1. A
+    literal equal to a weight (``x * 0.5``) is the code's coefficient, kept."""
 
     def body(outputs, targets):
         y = torch.stack([t["y"] for t in targets])

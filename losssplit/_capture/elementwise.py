@@ -920,8 +920,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             return
         if kind in ("mul", "div") and ta.image is not None and _is_image_weight(frame, ta.image, b):
             same.unweighted = a.detach()  # one image's values times (or over) its weight: weight 1
-        elif kind in ("mul", "div") and ta.rows and _weight_object(frame, b):
-            same.unweighted = a.detach()  # ``x * targets[0]["loss_weight"]``: 1 on any group alone
+        elif kind in ("mul", "div") and ta.rows and frame.weight_object(b):
+            # ``x * targets[0]["loss_weight"]``, or a literal of the module that is the same object: kept
+            # as it is (a constant); an image's value on a call of that image then declines (``_split``)
+            frame.rows_times_weight = True
         elif kind in ("mul", "div") and ta.image is not None and isinstance(b, Tensor) and not b.requires_grad:
             unit = unweighted_on_image(frame, b, ta.image, op_name(func))  # ``l_b * w[b]``
             if unit is not b:
@@ -1647,15 +1649,6 @@ def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
         return False
     frame.scalar_weights[0 if c == w else 1] += 1
     return c == w
-
-
-def _weight_object(frame: Frame, c: Any) -> bool:
-    """Whether the Python number ``c`` multiplying (or dividing) image rows is the very object of
-    an image's weight field, not 1 and no constant of the code (``weight_images``), no other
-    field's value: on any group alone, weights set to 1, the body multiplies by 1 there (was
-    kept, the companions weighted by the first image's weight)."""
-    return (type(c) is float and c != 1 and bool(frame.weight_images(c)) and not literal_factor(c)
-            and not frame.data_images(c))
 
 
 def _scalar_of(x: Any, track: Track | None) -> float | Tensor | None:

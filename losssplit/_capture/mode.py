@@ -1046,6 +1046,8 @@ class Frame:
         # (the tensor, the message); declined where an op other than a periodic one reads them
         # (``cut_phase_read``)
         self.cut_phases: dict[int, tuple[Tensor, str]] = {}
+        # a weight field's float object multiplied or divided several images' rows (``weight_object``)
+        self.rows_times_weight = False
         # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
@@ -1757,6 +1759,11 @@ class Frame:
                 )
             self._weight_tensor[device] = out
         return out
+
+    def weight_object(self, x: Any) -> bool:
+        """Whether ``x`` is the very float object of an image's weight field (no other test: a
+        literal of the body's module equal to a weight may be that object too)."""
+        return type(x) is float and self._weights is not None and any(w is x for w in self._weights)
 
     def weight_images(self, fill: Any) -> frozenset[int]:
         """The images whose weight field is the very float object ``fill`` (a number has no
