@@ -113,6 +113,10 @@ def collect(
                 "'Which criteria are split')",
             )
         elif track is not None and (track.image is not None or track.rows):
+            alone = _only_image_value(frame, track, value)
+            if alone is not None:
+                pending.append(Pending(key, value, alone))
+                continue
             warn(  # ``x[0].max()``, ``e`` unreduced, a value written into the images' data: no reduced loss
                 f"value:{key}",
                 f"key {key!r}: it is the images' values but no sum or mean over their rows (one image's "
@@ -146,6 +150,21 @@ def collect(
         for key in sorted(keys - set(result)):
             warn(f"missing:{key}", f"key {key!r} (from keys=) is not in the returned dict")
     return pending, as_returned
+
+
+def _only_image_value(frame: Frame, track: Any, value: torch.Tensor) -> Ratio | None:
+    """A key that is one image's value (``norm(y - x) / norm(y)`` of a batch of one clip), on a
+    call of that one image: a sum over its one row of the value with the weight field set to 1
+    (the track's), which on the image's group alone is the call itself. Not on several images: a
+    value picked by position (``x[1].norm()``) is another image's on a group alone. Nor where a
+    weight field's object multiplied rows (``x * t[0]["loss_weight"]``: kept, where the weight
+    counts 1 alone; or a coefficient of the module equal to it). None else."""
+    if (frame.num_images != 1 or frame.tokens is not None or track.rows or track.image is None
+            or frame.rows_times_weight or not one_value(value)):
+        return None
+    held = track.unweighted if track.unweighted is not None else value
+    return Ratio.of(held.detach().reshape(1).to(value.dtype), track.image.reshape(1), 0, RatioKind.SUM,
+                    host_image=frame.image_ids.get(id(track.image)))
 
 
 def one_value(value: torch.Tensor) -> bool:

@@ -39,7 +39,8 @@ made from the image's own weight object is that image's, so its sum normalises; 
 #13): a key whose attribution was lost, on a batch whose images are all of one group with every
 weight 1, is its value as returned (batch 2; ProxyAnchor on batch 3's one image, labelled by
 sources), and there a check that declines the whole call gives every key its value as returned
-(HausdorffDT on batch 2): 277 expected, 47 declined, 7 GAP (2.5 %), 0 WRONG.
+(HausdorffDT on batch 2): 277 expected, 47 declined, 7 GAP (2.5 %), 0 WRONG. Session 20: on a
+call of one image its value is its group's (kornia's PSNR on batch 3): 46 declined.
 """
 
 from __future__ import annotations
@@ -379,8 +380,9 @@ CASES = {c.body.__name__: c for c in [
     Case(kornia_lovasz_hinge_binary, seg_batch),
     Case(kornia_lovasz_softmax, seg_batch),
     Case(kornia_hausdorff_erosion, seg_batch),
-    Case(kornia_ssim_psnr, image_batch, keys("loss_psnr"), mix_batches=_NOT_ONE_GROUP,
-         why="the PSNR of the MSE pooled over the batch (kornia's convention), a log of the batch's mean"),
+    Case(kornia_ssim_psnr, image_batch, keys("loss_psnr"), mix_batches=(0, 1),
+         why="the PSNR of the MSE pooled over the batch (kornia's convention), a log of the batch's mean; on the one "
+             "image of batch 3 its value is its group's (session 20)"),
     Case(kornia_robust_losses_and_total_variation, image_batch),
     Case(pml_arcface_and_cosface, embed_batch),
     Case(pml_arcface_over_the_losses_above_a_threshold, embed_batch, gaps=keys("loss_arcface_us@1"),
@@ -398,5 +400,5 @@ CASES = {c.body.__name__: c for c in [
 
 
 FIRST = (277, 81, 33, 1)  # expected, declined, GAP, WRONG at first contact (nothing changed for them)
-NOW = (277, 47, 7, 0)
+NOW = (277, 46, 7, 0)  # session 20: kornia's PSNR of the one image of batch 3 (47 declined before)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

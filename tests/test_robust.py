@@ -935,7 +935,7 @@ def test_every_returned_key_not_split_is_named_in_a_warning():
     written with the prediction (the hinge's ``margin = zeros_like(p); margin[t] = p[t]``), a loss
     no images' rows were followed to (values written into a tensor the body made after a weighted
     write), and a tensor that derives from no images."""
-    from _helpers import RULE_BATCHES, rule_batch, rule_outcome
+    from _helpers import RULE_BATCHES, rule_batch, rule_outcome, wrong_companions
 
     def body(outputs, targets):
         x = outputs["x"].mean((1, 2))
@@ -951,6 +951,8 @@ def test_every_returned_key_not_split_is_named_in_a_warning():
 
     for seed, weights in [*RULE_BATCHES, (3, [0.5])]:  # and one image of weight 0.5
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
-        assert {k.rsplit("_", 1)[0] for k in got} == {"loss"}, (seed, got)
-        for key in ("hinge", "unfollowed", "constant"):
+        # on a call of one image, its value is its group's (session 20): the hinge splits there
+        given = {"loss", "hinge"} if len(weights) == 1 else {"loss"}
+        assert {k.rsplit("_", 1)[0] for k in got} == given and not wrong_companions(got, want), (seed, got)
+        for key in {"hinge", "unfollowed", "constant"} - given:
             assert any(f"'{key}'" in m for m in said), (seed, key, said)

@@ -256,3 +256,65 @@ def test_a_weight_the_body_sets_from_the_batch_in_the_call_declines():
         got, want, said = rule_outcome(_weighted_body(0.5, set_in_call=True), rule_batch(seed, weights))
         assert want and not got and not wrong_companions(got, want), (seed, got)
         assert any("'loss'" in m for m in said), (seed, said)
+
+
+# -- a torch function written in Python that forwards its arguments by keyword ---------------------
+
+TENSOR = torch.Tensor  # a module-level alias of the class: ``TENSOR.stft(x, ...)`` passes ``self`` written
+
+
+def _window(n):
+    return torch.hann_window(n)
+
+
+def _hop_by_default(x, hop=2):
+    return torch.stft(x, 4, hop, 4, _window(4), return_complex=True)
+
+
+def _local_alias(x, n):
+    cls = torch.Tensor
+    return cls.stft(x, 2, n, 2, _window(2), return_complex=True)
+
+
+SPECTRA = {  # (the spectrum of [B, 12] signals, given ``n``, a plain int equal to the number of images)
+    # hop 2 literal, the batch of 2 images' count by value (auraloss' ``torch.stft(x, self.fft_size,
+    # self.hop_size, ...)`` after ``input.view(bs * chs, 1, -1)``): torch.stft hands it on as ``hop_length=``
+    "positional": (lambda x, n: torch.stft(x, 4, 2, 4, _window(4), return_complex=True), True),
+    "keyword": (lambda x, n: torch.stft(x, 4, hop_length=2, win_length=4, window=_window(4), return_complex=True), True),
+    "method": (lambda x, n: x.stft(4, 2, 4, _window(4), return_complex=True), True),
+    "default": (lambda x, n: _hop_by_default(x), True),
+    # near misses: the hop is the number of images (on a group alone the group's), next to a literal equal to it
+    "count": (lambda x, n: torch.stft(x, 4, n, 4, _window(4), return_complex=True), False),
+    "method_count": (lambda x, n: x.stft(4, n, 4, _window(4), return_complex=True), False),
+    "class_call": (lambda x, n: torch.Tensor.stft(x, 2, n, 2, _window(2), return_complex=True), False),
+    "global_alias": (lambda x, n: TENSOR.stft(x, 2, n, 2, _window(2), return_complex=True), False),
+    "local_alias": (lambda x, n: _local_alias(x, n), False),
+    "chained_count": (lambda x, n: x.reshape(len(x), -1).stft(2, n, 2, _window(2), return_complex=True), False),
+}
+
+
+@pytest.mark.parametrize("name", SPECTRA)
+def test_a_literal_hop_torch_stft_forwards_by_keyword_is_a_constant_and_a_count_declines(name):
+    """Was declined (survey 26, auraloss' A-weighted STFT on 4 clips with ``hop_size=4``):
+    ``torch.stft`` is written in Python and hands its positional ``hop_length`` to the capture by
+    keyword, so the caller's literal was not found where the op received it. Read through the
+    function's signature (``self`` before the callee for ``x.stft(...)``, written for
+    ``torch.Tensor.stft(x, ...)`` and aliases of the class); a hop that is the batch's count
+    (``int(bs)``, equal to the literal next to it) declines."""
+    spectrum, splits = SPECTRA[name]
+
+    def body(outputs, targets):
+        x = outputs["x"]
+        bs = x.shape[0]
+        n = int(bs)
+        y = torch.stack([t["y"] for t in targets])
+        sig, clean = x.reshape(bs * 1, -1), y.reshape(bs * 1, -1)
+        return {"loss": (spectrum(sig, n).abs() - spectrum(clean, n).abs()).abs().mean()}
+
+    seed, weights = RULE_BATCHES[2]  # 2 images: the hop 2 equals the count
+    got, want, said = rule_outcome(body, rule_batch(seed, weights))
+    assert want and not wrong_companions(got, want), (name, said)
+    if splits:
+        assert set(got) == set(want), (name, said)
+    else:
+        assert got == {} and any("'loss'" in m and "stft" in m for m in said), (name, got, said)

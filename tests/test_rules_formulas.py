@@ -676,7 +676,14 @@ def constant_tensor_functions(outputs, targets):
             "loss_div": torch.log(e.mean()) / (torch.sigmoid(c) + 2)}
 
 
-@pytest.mark.parametrize("body", [psnr_pooled, constant_tensor_functions])
+def psnr_of_a_list_tensor(outputs, targets):
+    """NeRF's ``-10 * log(mse) / log(torch.tensor([10.0]))``: a [1] tensor of a constant, the
+    PSNR [1] until ``squeeze``."""
+    mse = torch.mean((outputs["x"] - _y(targets)) ** 2)
+    return {"psnr": (-10.0 * torch.log(mse) / torch.log(torch.tensor([10.0]))).squeeze()}
+
+
+@pytest.mark.parametrize("body", [psnr_pooled, constant_tensor_functions, psnr_of_a_list_tensor])
 def test_one_element_tensors_of_the_body_s_constants_are_constants_of_an_expression(body):
     check_rule(body, "")
 
@@ -698,6 +705,11 @@ NEAR_MISSES = {  # a one-element tensor in an expression that is no constant of 
     "weight": lambda o, t: torch.tensor(t[-1]["loss_weight"]),  # 0.5 on batches 1 and 2
     "read": lambda o, t: torch.tensor(float(_y(t).max())),
     "written": lambda o, t: _written_constant(),
+    # in a list of one (NeRF's ``torch.tensor([10.0])``): the same numbers
+    "count_in_a_list": lambda o, t: torch.log(torch.tensor([float(len(t))])),
+    "weight_in_a_list": lambda o, t: torch.tensor([t[-1]["loss_weight"]]),
+    "read_in_a_list": lambda o, t: torch.tensor([float(_y(t).max())]),
+    "two_numbers": lambda o, t: torch.tensor([10.0, 10.0]).sum(),  # no one-element tensor made of a constant
 }
 
 
@@ -715,5 +727,5 @@ def test_tensors_of_counts_weights_reads_or_written_are_no_constants_of_an_expre
     for seed, weights in RULE_BATCHES:
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
         assert want and not wrong_companions(got, want), seed
-        if made is not NEAR_MISSES["weight"] or weights[-1] != 1.0:
+        if made not in (NEAR_MISSES["weight"], NEAR_MISSES["weight_in_a_list"]) or weights[-1] != 1.0:
             assert got == {} and said, (seed, got)

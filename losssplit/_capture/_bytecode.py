@@ -986,12 +986,14 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
         if right is not None and _constant_equal(f, right, c, body):
             return True  # the right operand is ``c``; the left need not be read (it may start a loop's exit)
         return left is not None and _constant_equal(f, left, c, body)
-    callee, spans, names, may = read[1:]
+    callee, spans, names, may, receiver = read[1:]
     if callee != getattr(func, "__name__", None):
         return False  # an op the call's code does not name: its arguments are not the call's
     positional = len(spans) - len(names)
+    if type(func) is types.FunctionType:  # written in Python: it may forward positionals as keywords
+        found = _forwarded_at(c, func, args, kwargs, positional, names, _method_shift(func, receiver, f))
+        return bool(found) and all(may[i] and _constant_equal(f, spans[i], c, body) for i in found or ())
     shift = len(args) - positional  # a method call pushes its tensor before the callee
-    # a torch function written in Python forwards its defaults too (``F.normalize``'s ``eps``, ``out``)
     if shift not in (0, 1) or shift and args[0] is c or not set(names) <= set(kwargs) or any(
             kwargs[k] is c for k in set(kwargs) - set(names)):
         return False
@@ -1000,12 +1002,49 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
     return bool(at_c) and all(may[i] for i in at_c) and all(_constant_equal(f, spans[i], c, body) for i in at_c)
 
 
+def _forwarded_at(c: Any, func: types.FunctionType, args: tuple, kwargs: dict, positional: int,
+                  names: tuple[str, ...], shift: int | None) -> list[int] | None:
+    """The indices of the caller's argument spans that pushed each argument where the torch
+    function ``func``, written in Python, received ``c``, read through its signature: such a
+    function hands its own arguments to ``__torch_function__`` as it chooses (``torch.stft``
+    passes ``hop_length`` by keyword whatever the caller wrote; ``Tensor.split`` its ``dim``),
+    so the received layout is not the caller's. ``shift``: ``_method_shift``. None where an
+    argument holding ``c`` is no argument the caller wrote (a default ``func`` forwards) or the
+    signature or the shift cannot be read so."""
+    params = _parameter_names(func)
+    if params is None or shift is None or not set(names) <= set(params):
+        return None
+    given = [params[i] for i, a in enumerate(args[: len(params)]) if a is c] + [k for k, v in kwargs.items() if v is c]
+    if len(args) > len(params) or any(k not in params for k in kwargs):
+        return None
+    at = []
+    for name in given:
+        if name in names:
+            at.append(positional + names.index(name))
+            continue
+        i = params.index(name) - shift
+        if not 0 <= i < positional:
+            return None
+        at.append(i)
+    return at
+
+
+@functools.lru_cache(256)
+def _parameter_names(func: types.FunctionType) -> tuple[str, ...] | None:
+    """The names of ``func``'s parameters in order; None where it takes ``*args`` or ``**kwargs``."""
+    code = func.__code__
+    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        return None
+    return code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+
+
 @_per_code(1024)
 def _number_operands(code: types.CodeType, lasti: int) -> tuple[Any, ...] | None:
     """Where the op at ``lasti`` of ``code`` received the numbers ``constant_number`` reads, read
     once per code position: ``("binary", right, left)``, the operand spans of a BINARY_OP (None
     for one that cannot push a constant, ``_span_form``); ``("call", callee, spans, names, may)``,
-    a CALL's callee name, argument spans, keyword names and whether each span may push a constant.
+    a CALL's callee name, argument spans, keyword names, whether each span may push a constant and
+    the name its callee is an attribute of (``_receiver``).
     None where no operand can be read or none may push a constant. A CALL of a torch function
     written in Python (``F.normalize``) runs a frame above this one: ``lasti`` may be on the
     CALL's inline caches (``_located_frame``); the callee's name is checked by the caller."""
@@ -1026,7 +1065,7 @@ def _number_operands(code: types.CodeType, lasti: int) -> tuple[Any, ...] | None
         return None
     spans, names = found
     may = tuple(_span_form(code, first, stop) is not None for first, stop in spans)
-    return ("call", _callee(code, op.offset), spans, names, may) if any(may) else None
+    return ("call", _callee(code, op.offset), spans, names, may, _receiver(code, op.offset)) if any(may) else None
 
 
 def _constant_equal(f: types.FrameType, span: tuple[int, int], c: Any, body: Callable[[], BodyCall | None]) -> bool:
@@ -2340,9 +2379,52 @@ def configured_view_sizes(count: int) -> tuple[Any, ...] | None:
 def _callee(code: types.CodeType, lasti: int) -> str | None:
     """The name of the attribute or method loaded right before the arguments of the CALL at
     ``lasti`` (``x.view`` / ``torch.reshape``), else None."""
+    instructions, at = _callee_load(code, lasti)
+    if at is None:
+        return None
+    name = instructions[at].argval
+    return name if type(name) is str else None
+
+
+@_per_code(1024)
+def _receiver(code: types.CodeType, lasti: int) -> tuple[str, str] | None:
+    """(opname, name) of the one instruction that loads what the callee of the CALL at ``lasti`` is
+    an attribute of, where it loads it by name (``x`` in ``x.stft(...)``, ``Tensor`` in
+    ``torch.Tensor.stft(x, ...)``), else None."""
+    instructions, at = _callee_load(code, lasti)
+    if at is None or at < 1:
+        return None
+    load = instructions[at - 1]
+    if load.opname not in ("LOAD_FAST", "LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR") or type(load.argval) is not str:
+        return None
+    return load.opname, load.argval
+
+
+def _method_shift(func: types.FunctionType, receiver: tuple[str, str] | None, f: types.FrameType) -> int | None:
+    """How many of ``func``'s first parameters the caller's argument spans leave out: 1 for a
+    method of ``Tensor`` called on a tensor (``x.stft(...)``: ``self`` before the callee), 0 for
+    a function or a method called on the class (``torch.Tensor.stft(x, ...)``); None where the
+    object the method was loaded from is not known (a call's result, an attribute)."""
+    if not func.__qualname__.startswith("Tensor."):
+        return 0
+    if receiver is None:
+        return None
+    op, name = receiver
+    if op == "LOAD_FAST":
+        obj = f.f_locals.get(name, _UNPROVEN)
+    elif op == "LOAD_ATTR":
+        obj = torch.Tensor if name == "Tensor" else _UNPROVEN
+    else:
+        obj = f.f_globals.get(name, vars(builtins).get(name, _UNPROVEN))
+    return 1 if isinstance(obj, torch.Tensor) else 0 if obj is torch.Tensor else None
+
+
+def _callee_load(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int | None]:
+    """(the instructions of ``code``, the index of the LOAD_METHOD / LOAD_ATTR that loads the callee
+    of the CALL at ``lasti``, or None)."""
     instructions, at = _located(code, lasti)
     if at is None or instructions[at].opname != "CALL":
-        return None
+        return instructions, None
     k = at - 1
     while k >= 0 and instructions[k].opname in ("PRECALL", "KW_NAMES"):
         k -= 1
@@ -2350,9 +2432,8 @@ def _callee(code: types.CodeType, lasti: int) -> str | None:
     for _ in range(instructions[at].arg or 0):
         end = _operand_start(instructions, end) if end is not None else None
     if end is None or end < 1 or instructions[end - 1].opname not in ("LOAD_METHOD", "LOAD_ATTR"):
-        return None
-    name = instructions[end - 1].argval
-    return name if type(name) is str else None
+        return instructions, None
+    return instructions, end - 1
 
 
 def _call_in_caller() -> tuple[tuple[Any, ...], tuple[str, ...]] | None:

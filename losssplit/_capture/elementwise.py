@@ -186,7 +186,7 @@ def dropout(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     Tensor.sinh, torch.sinh, Tensor.cosh, torch.cosh, Tensor.atanh, torch.atanh,
     F.softplus, F.logsigmoid, F.silu, F.gelu, F.elu, F.leaky_relu, F.hardtanh, F.relu6, F.hardsigmoid, F.hardswish,
     F.mish, F.selu, F.celu, F.softsign,
-    Tensor.float_power, Tensor.erf, torch.erf, Tensor.angle, torch.angle,
+    Tensor.float_power, Tensor.erf, torch.erf,
 )
 def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Element-wise ops of one tensor (``exp``, ``sigmoid``, ``pow(x, 2)``...)."""
@@ -195,6 +195,50 @@ def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if func in _POWERS and _powered_by_values(frame, func, args, kwargs, out):
         return
     _unary(frame, func, args, kwargs, out, "")
+
+
+@rule(Tensor.angle, torch.angle)
+def angle(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.angle``: element-wise, but it jumps by 2 pi across the negative reals (from 0 to pi
+    across 0 for real values), so a value within rounding of that cut has the phase of the last
+    bits' sign. Of several images' values those bits may be the batch's: a convolution or an FFT
+    of a batch rounds otherwise than of a group alone (auraloss' phase term: the symmetric first
+    frame of a centred STFT is real, its imaginary parts +-3e-8 in the batch and of the other sign
+    alone, its phases pi and -pi). Such phases are noted: an op that reads them declines, but for
+    a periodic one (``torch.polar(mag, phase)``: the same spectrum either way). Of one image's
+    call, the group's bits are its own."""
+    _unary(frame, func, args, kwargs, out, "")
+    src = args[0]
+    track = frame.get(src) if isinstance(src, Tensor) else None
+    if (track is not None and track.lost_at is None and frame.num_images > 1 and isinstance(out, Tensor)
+            and _on_branch_cut(src)):
+        why = (f"{op_name(func)} of values within rounding of its branch cut (a negative real, or 0): the batch's last "
+               "bits choose between pi and -pi, a group's alone may choose otherwise")
+        if out.numel() == 1:  # a returned phase is read by no op
+            frame.lose(out, why, track)
+        else:
+            frame.cut_phases[id(out)] = (out, why)
+
+
+_CUT_ROUNDING = 2.0**12  # in units of the dtype's eps times the tensor's largest magnitude
+
+
+def _on_branch_cut(x: Tensor) -> bool:
+    """Whether an element of ``x`` lies within rounding of ``torch.angle``'s discontinuity: a
+    complex value with a negative real part and an imaginary part near 0, or near 0 itself; a real
+    value near 0 (read on the host: one read where the op is met). Not where that part is exactly
+    0: a real FFT's DC and Nyquist bins are real by construction (``rfft2``'s DC of each image),
+    in a batch or alone; one whose exact value is real but that rounds to +-tiny is noted."""
+    if not (x.is_floating_point() or x.is_complex()) or x.numel() == 0:
+        return False
+    with torch.no_grad():
+        magnitude = x.abs()
+        dtype = x.real.dtype if x.is_complex() else x.dtype
+        tol = _CUT_ROUNDING * torch.finfo(dtype).eps * magnitude.nan_to_num(0.0, 0.0, 0.0).amax()
+        if not x.is_complex():
+            return bool(((magnitude <= tol) & (x != 0)).any())
+        near = (magnitude <= tol) | (x.real < 0) & (x.imag.abs() <= tol)
+        return bool((near & (x.imag != 0)).any())
 
 
 def _powered_by_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -849,9 +893,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if constant is not None:  # ``l.mean() + s`` of a learned 0-dim ``s``: a term of its own
             kind, a, ta, b, tb = constant
     if (ta is not None and ta.formula is not None) or (tb is not None and tb.formula is not None):
-        expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.dim() == 0 else None
-        if expression is None:
-            frame.lose(out, op_name(func))
+        expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.numel() == 1 else None
+        if expression is None:  # ``sc + phase`` with the phase lost: the warning names where it was
+            frame.lose(out, next((t.lost_at for t in (ta, tb) if t is not None and t.lost_at is not None
+                                  and t.formula is None and not t.parts and not t.elements), op_name(func)))
         else:
             frame.set(out, expression)
         return
@@ -875,6 +920,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             return
         if kind in ("mul", "div") and ta.image is not None and _is_image_weight(frame, ta.image, b):
             same.unweighted = a.detach()  # one image's values times (or over) its weight: weight 1
+        elif kind in ("mul", "div") and ta.rows and frame.weight_object(b):
+            # ``x * targets[0]["loss_weight"]``, or a literal of the module that is the same object: kept
+            # as it is (a constant); an image's value on a call of that image then declines (``_split``)
+            frame.rows_times_weight = True
         elif kind in ("mul", "div") and ta.image is not None and isinstance(b, Tensor) and not b.requires_grad:
             unit = unweighted_on_image(frame, b, ta.image, op_name(func))  # ``l_b * w[b]``
             if unit is not b:

@@ -1050,6 +1050,12 @@ class Frame:
         # factories given such a count, and what is computed from them without images): id -> (the
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
+        # phases (``torch.angle``) of several images' values within rounding of its branch cut: id ->
+        # (the tensor, the message); declined where an op other than a periodic one reads them
+        # (``cut_phase_read``)
+        self.cut_phases: dict[int, tuple[Tensor, str]] = {}
+        # a weight field's float object multiplied or divided several images' rows (``weight_object``)
+        self.rows_times_weight = False
         # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
@@ -1772,6 +1778,11 @@ class Frame:
             self._weight_tensor[device] = out
         return out
 
+    def weight_object(self, x: Any) -> bool:
+        """Whether ``x`` is the very float object of an image's weight field (no other test: a
+        literal of the body's module equal to a weight may be that object too)."""
+        return type(x) is float and self._weights is not None and any(w is x for w in self._weights)
+
     def weight_images(self, fill: Any) -> frozenset[int]:
         """The images whose weight field is the very float object ``fill`` (a number has no
         identity, but the object read from a target dict is that dict's: ``full(.., t["w"])``).
@@ -2033,6 +2044,7 @@ class Frame:
         self.image_rows_written.clear()
         self.sized_derived.clear()
         self.positional.clear()
+        self.cut_phases.clear()
         self.lengths.clear()
         self.other_lengths.clear()
         self.mixed_sizes.clear()
@@ -4014,6 +4026,9 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
+        if frame.cut_phases and cut_phase_read(frame, func, args, kwargs, out):
+            frame.ran = None
+            return out
         if frame.row_counts or frame.counted_values:
             if frame.row_counts and func in _SIZED_OPS and _counted_size(frame, func, args, kwargs):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
@@ -4505,6 +4520,22 @@ def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         for o in out if isinstance(out, (tuple, list)) else (out,):
             if isinstance(o, Tensor):
                 frame.set(o, Track(image=image))
+
+
+# ops whose result is the same for a phase and that phase plus or minus 2 pi: its angle argument's position
+_PERIODIC = {torch.polar: 1, torch.cos: 0, Tensor.cos: 0, torch.sin: 0, Tensor.sin: 0}
+
+
+def cut_phase_read(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """Whether ``func`` reads a phase of ``frame.cut_phases`` other than as the angle of a periodic
+    op (``torch.polar(mag, phase)``, ``phase.cos()``): there its result is lost (True)."""
+    at = _PERIODIC.get(func)
+    for k, x in enumerate(flat_args(args, kwargs)):
+        held = frame.cut_phases.get(id(x)) if isinstance(x, Tensor) else None
+        if held is not None and held[0] is x and (at is None or k != at or kwargs):
+            frame.lose(out, held[1], frame.get(x))
+            return True
+    return False
 
 
 def flat_args(args: tuple, kwargs: dict) -> list[Any]:

@@ -659,11 +659,12 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if type(fill) in (int, float) and fill and id(out) in frame.filled_numbers and literal_size(
             fill, 1 if func is Tensor.new_tensor else 0, "data", len(args)):
         frame.literal_filled.add(id(out))  # ``torch.tensor(36)``: no count, whatever it equals
-    if (type(fill) is float and isinstance(out, Tensor) and out.numel() == 1 and out.is_floating_point()
-            and frame.get(out) is None and frame.body_constant(fill) and not counted_number(zero=False)):
+    one = fill[0] if type(fill) in (list, tuple) and len(fill) == 1 else fill  # NeRF's ``torch.tensor([10.0])``
+    if (type(one) is float and isinstance(out, Tensor) and out.numel() == 1 and out.is_floating_point()
+            and frame.get(out) is None and frame.body_constant(one) and not counted_number(zero=False)):
         # ``torch.tensor(1.0)``, torchmetrics' ``tensor(float(data_range))``: a constant an expression
         # of ratios may take (``formulas.constant_result``); not ``torch.tensor(len(targets) * 0.5)``
-        frame.constant_tensors[id(out)] = (out, version_of(out), ("c", fill))
+        frame.constant_tensors[id(out)] = (out, version_of(out), ("c", one))
     held = frame.int_number(out)
     if held and func in (_TENSOR, _AS_TENSOR):  # ``torch.as_tensor([n])`` after ``n = n * groups``
         k = constant_multiple(frame.fixed_lists)
