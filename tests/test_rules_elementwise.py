@@ -402,18 +402,32 @@ def test_a_phase_within_rounding_of_its_branch_cut_declines_where_read_but_by_a_
     group's alone. Such phases decline where an op reads them (the mean, ``polar``'s magnitude);
     ``torch.polar(mag, phase)``, ``sin`` and ``cos`` are the same for either, and split. (The
     spectra of ``CASES`` whose bins are real by construction, imaginary part exactly 0, split.)"""
-    from losssplit._capture.elementwise import _on_branch_cut
+    from losssplit._capture.mode import on_branch_cut
 
     body, splits = PHASES[name]
     for seed, weights in RULE_BATCHES:
         batch = rule_batch(seed, weights)
-        assert _on_branch_cut(_centred_spectrum(*batch).detach())  # the test is about such spectra
+        assert on_branch_cut(_centred_spectrum(*batch).detach())  # the test is about such spectra
         got, want, said = rule_outcome(body, batch)
         assert want and not wrong_companions(got, want), (seed, said)
         if splits:
             assert set(got) == set(want), (seed, said)
         else:
             assert got == {} and any("branch cut" in m for m in said), (seed, got, said)
+
+
+@pytest.mark.parametrize("name, reads", [("polar", 1), ("sin", 1), ("phase", 2)])
+def test_phases_are_looked_at_on_the_host_only_where_an_op_reads_them(name, reads):
+    """The phases of ``torch.angle`` are checked against the branch cut (a host read) only where an
+    op other than a periodic one reads them: ``polar`` / ``sin`` keep the call's one read; the
+    phases' mean costs one more (README Performance)."""
+    from host_reads import count_host_reads
+
+    body = split_by_source(PHASES[name][0])
+    batch = rule_batch(*RULE_BATCHES[0])
+    plain, _ = count_host_reads(lambda: PHASES[name][0](*batch))
+    ours, _ = count_host_reads(lambda: body(*batch))
+    assert ours - plain == reads
 
 
 def _convergence(outputs, targets, scale=lambda x, t: x):

@@ -75,6 +75,7 @@ from .mode import (
     lost_track,
     near_count,
     norm_dim,
+    on_branch_cut,
     only_wide_dim,
     op_name,
     positional_operand,
@@ -210,35 +211,14 @@ def angle(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     _unary(frame, func, args, kwargs, out, "")
     src = args[0]
     track = frame.get(src) if isinstance(src, Tensor) else None
-    if (track is not None and track.lost_at is None and frame.num_images > 1 and isinstance(out, Tensor)
-            and _on_branch_cut(src)):
-        why = (f"{op_name(func)} of values within rounding of its branch cut (a negative real, or 0): the batch's last "
-               "bits choose between pi and -pi, a group's alone may choose otherwise")
-        if out.numel() == 1:  # a returned phase is read by no op
-            frame.lose(out, why, track)
-        else:
-            frame.cut_phases[id(out)] = (out, why)
-
-
-_CUT_ROUNDING = 2.0**12  # in units of the dtype's eps times the tensor's largest magnitude
-
-
-def _on_branch_cut(x: Tensor) -> bool:
-    """Whether an element of ``x`` lies within rounding of ``torch.angle``'s discontinuity: a
-    complex value with a negative real part and an imaginary part near 0, or near 0 itself; a real
-    value near 0 (read on the host: one read where the op is met). Not where that part is exactly
-    0: a real FFT's DC and Nyquist bins are real by construction (``rfft2``'s DC of each image),
-    in a batch or alone; one whose exact value is real but that rounds to +-tiny is noted."""
-    if not (x.is_floating_point() or x.is_complex()) or x.numel() == 0:
-        return False
-    with torch.no_grad():
-        magnitude = x.abs()
-        dtype = x.real.dtype if x.is_complex() else x.dtype
-        tol = _CUT_ROUNDING * torch.finfo(dtype).eps * magnitude.nan_to_num(0.0, 0.0, 0.0).amax()
-        if not x.is_complex():
-            return bool(((magnitude <= tol) & (x != 0)).any())
-        near = (magnitude <= tol) | (x.real < 0) & (x.imag.abs() <= tol)
-        return bool((near & (x.imag != 0)).any())
+    if track is None or track.lost_at is not None or frame.num_images < 2 or not isinstance(out, Tensor):
+        return
+    why = (f"{op_name(func)} of values within rounding of its branch cut (a negative real, or 0): the batch's last "
+           "bits choose between pi and -pi, a group's alone may choose otherwise")
+    if out.numel() > 1:  # looked at (a host read) only where an op other than a periodic one reads the phases
+        frame.cut_phases[id(out)] = (out, why, src.detach())
+    elif on_branch_cut(src):  # a returned phase is read by no op
+        frame.lose(out, why, track)
 
 
 def _powered_by_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:

@@ -1053,7 +1053,7 @@ class Frame:
         # phases (``torch.angle``) of several images' values within rounding of its branch cut: id ->
         # (the tensor, the message); declined where an op other than a periodic one reads them
         # (``cut_phase_read``)
-        self.cut_phases: dict[int, tuple[Tensor, str]] = {}
+        self.cut_phases: dict[int, tuple[Tensor, str, Tensor]] = {}  # id -> (phases, why, what they are the angle of)
         # a weight field's float object multiplied or divided several images' rows (``weight_object``)
         self.rows_times_weight = False
         # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
@@ -4526,13 +4526,39 @@ def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
 _PERIODIC = {torch.polar: 1, torch.cos: 0, Tensor.cos: 0, torch.sin: 0, Tensor.sin: 0}
 
 
+_CUT_ROUNDING = 2.0**12  # in units of the dtype's eps times the tensor's largest magnitude
+
+
+def on_branch_cut(x: Tensor) -> bool:
+    """Whether an element of ``x`` lies within rounding of ``torch.angle``'s discontinuity: a
+    complex value with a negative real part and an imaginary part near 0, or near 0 itself; a real
+    value near 0 (read on the host: one read, where a phase is read, ``mode.cut_phase_read``). Not where that part is exactly
+    0: a real FFT's DC and Nyquist bins are real by construction (``rfft2``'s DC of each image),
+    in a batch or alone; one whose exact value is real but that rounds to +-tiny is noted."""
+    if not (x.is_floating_point() or x.is_complex()) or x.numel() == 0:
+        return False
+    with torch.no_grad():
+        magnitude = x.abs()
+        dtype = x.real.dtype if x.is_complex() else x.dtype
+        tol = _CUT_ROUNDING * torch.finfo(dtype).eps * magnitude.nan_to_num(0.0, 0.0, 0.0).amax()
+        if not x.is_complex():
+            return bool(((magnitude <= tol) & (x != 0)).any())
+        near = (magnitude <= tol) | (x.real < 0) & (x.imag.abs() <= tol)
+        return bool((near & (x.imag != 0)).any())
+
+
 def cut_phase_read(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
     """Whether ``func`` reads a phase of ``frame.cut_phases`` other than as the angle of a periodic
-    op (``torch.polar(mag, phase)``, ``phase.cos()``): there its result is lost (True)."""
+    op (``torch.polar(mag, phase)``, ``phase.cos()``) and the values it is the angle of lie within
+    rounding of the branch cut (``on_branch_cut``: a host read, made once per phase):
+    there its result is lost (True)."""
     at = _PERIODIC.get(func)
     for k, x in enumerate(flat_args(args, kwargs)):
         held = frame.cut_phases.get(id(x)) if isinstance(x, Tensor) else None
         if held is not None and held[0] is x and (at is None or k != at or kwargs):
+            if not on_branch_cut(held[2]):
+                del frame.cut_phases[id(x)]  # no value near the cut: the phases are the group's alone too
+                continue
             frame.lose(out, held[1], frame.get(x))
             return True
     return False
