@@ -553,3 +553,129 @@ def test_a_count_read_for_logging_with_numbers_that_are_no_group_s_declines(body
         got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
         assert want and not wrong_companions(got, want), seed
         assert not {"num_real", "num_synthetic"} & set(got) and said, (seed, sorted(got))
+
+
+# -- a count read on the host used only behind a switch the configuration holds off -----------------
+# ESPnet's ``LabelSmoothingLoss``: ``total`` (the non-ignored tokens, ``.item()``) divides only with
+# ``normalize_length=True``; held off, the loss is over the batch size and the read reaches nothing
+
+
+def _smoothed(x, target, normalize_length=False, also=0):
+    batch_size = x.size(0)
+    x, target = x.reshape(-1, V), target.reshape(-1)
+    with torch.no_grad():
+        true_dist = torch.full_like(x, 0.1 / (V - 1))
+        ignore = target == PAD
+        total = len(target) - ignore.sum().item()
+        true_dist.scatter_(1, target.masked_fill(ignore, 0).unsqueeze(1), 0.9)
+    kl = F.kl_div(torch.log_softmax(x, dim=1), true_dist, reduction="none").masked_fill(ignore.unsqueeze(1), 0).sum()
+    denom = total if normalize_length else batch_size
+    return kl / denom + also * total if also else kl / denom
+
+
+def _smoothing_body(**options):
+    def body(outputs, targets):
+        x, tgt = outputs["perm"][0], torch.stack([t["text"] for t in targets])
+        loss = _smoothed(x, tgt, **options)
+        return {"loss": loss, "acc": (x.argmax(-1) == tgt).masked_select(tgt != PAD).float().mean()}
+    return body
+
+
+class _Smoothing:
+    def __init__(self, normalize_length=False):
+        self.normalize_length = normalize_length
+
+    def __call__(self, outputs, targets):
+        x = outputs["perm"][0]
+        target = torch.stack([t["text"] for t in targets]).reshape(-1)
+        ignore = target == PAD
+        total = len(target) - ignore.sum().item()
+        loss = F.cross_entropy(x.reshape(-1, V), target, reduction="none").masked_fill(ignore, 0).sum()
+        return {"loss": loss / (total if self.normalize_length else x.size(0))}
+
+
+class _SwitchedLater(_Smoothing):
+    def configure(self):  # a method other than ``__init__`` may set the switch during a call
+        self.normalize_length = False
+
+
+SMOOTHING_OFF = False
+
+
+def _global_switch(outputs, targets):
+    target = torch.stack([t["text"] for t in targets]).reshape(-1)
+    ignore = target == PAD
+    total = len(target) - ignore.sum().item()
+    loss = F.cross_entropy(outputs["perm"][0].reshape(-1, V), target, reduction="none").masked_fill(ignore, 0).sum()
+    return {"loss": loss / (total if SMOOTHING_OFF else outputs["perm"][0].size(0))}
+
+
+def _rebound_switch(outputs, targets, normalize_length=False):
+    target = torch.stack([t["text"] for t in targets]).reshape(-1)
+    ignore = target == PAD
+    total = len(target) - ignore.sum().item()
+    if len(targets) > 8:
+        normalize_length = True
+    loss = F.cross_entropy(outputs["perm"][0].reshape(-1, V), target, reduction="none").masked_fill(ignore, 0).sum()
+    return {"loss": loss / (total if normalize_length else B)}
+
+
+@pytest.mark.parametrize("body", [_smoothing_body(), _Smoothing(), _global_switch],
+                         ids=["parameter default", "attribute set in __init__", "module global"])
+def test_a_count_read_only_behind_a_switch_held_off_is_no_read(body):
+    """Was declined ("values of the images were read on the host at Tensor.item"): the load of
+    ``total`` runs only past a jump on a parameter given False, an attribute only ``__init__``
+    sets, a global no code writes; the number reaches nothing."""
+    assert_splits(body)
+
+
+def test_a_count_read_behind_a_switch_that_is_on_splits_exactly_or_declines():
+    """The switch on: the count divides the loss, as it did before a switch held off was read
+    (here the function's split as the group's token count, ``mode.GroupInt``; the module's
+    declines): never the batch's count on a group."""
+    outcomes = [outcome(body) for body in (_smoothing_body(normalize_length=True), _Smoothing(normalize_length=True))]
+    for got, want, said in outcomes:
+        assert want and not wrong_companions(got, want)
+        assert set(got) == set(want) or not got and any("read on the host" in m for m in said), said
+    assert outcomes[0][0]
+
+
+@pytest.mark.parametrize("body", [_smoothing_body(also=1), _SwitchedLater(), _rebound_switch],
+                         ids=["read also used", "attribute set by another method", "parameter rebound"])
+def test_a_count_read_behind_a_switch_that_may_be_on_declines(body):
+    """Near misses: the count also added to the loss (``+ 1 * total``), the attribute written by a
+    method other than ``__init__``, the parameter rebound in the body: the read may reach a loss
+    other than as the group's count, so the call declines."""
+    assert_declines(body, ["read on the host"])
+
+
+def _literal_images_in_a_conditional(outputs, targets):
+    target = torch.stack([t["text"] for t in targets]).reshape(-1)
+    loss = F.cross_entropy(outputs["perm"][0].reshape(-1, V), target, reduction="none").sum()
+    return {"loss": loss / (3 if SMOOTHING_OFF else 5)}
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (session 18, helper hybrid): a literal divisor equal to the "
+                   "number of images reached through a conditional expression is taken for the images' count")
+def test_a_literal_divisor_in_a_conditional_expression_equal_to_the_images_is_no_count():
+    got, want, _ = outcome(_literal_images_in_a_conditional)
+    assert not wrong_companions(got, want)
+
+
+def test_a_count_read_next_to_a_len_that_is_not_the_builtin_declines():
+    """``len`` rebound in the body's module (here its globals): ``len(t) - n`` runs another
+    function's method on the read number, which may keep it; the call declines."""
+    kept = []
+
+    class Keeps:
+        def __sub__(self, n):
+            kept.append(n)
+            return 0
+
+    def fake_len(x):
+        return Keeps()
+
+    inner = _global_switch
+    body = type(inner)(inner.__code__, {**inner.__globals__, "len": fake_len}, inner.__name__)
+    assert_declines(body, ["read on the host"])
+    assert kept

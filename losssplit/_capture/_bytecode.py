@@ -3583,16 +3583,35 @@ def log_only_read(makers: Collection[Any], logged: tuple[type, ...]) -> bool:
     a torch function, both of which the capture sees. A call of anything else (a helper,
     ``math.sqrt``, ``list.append``, ``float``), a comparison, a branch, a format, an attribute, a
     subscript, a container, a ``return``, a jump within the expression is no proof: that code may
-    keep or convert the number unseen. Python 3.11 only."""
+    keep or convert the number unseen. An operand ``len(x)`` (the builtin: an exact int, computed
+    before the number is there when it is the left one) is as a literal. A load of a local holding
+    the number that runs only past a jump on a value the call's configuration holds off
+    (``denom = total if normalize_length else batch_size``, ``normalize_length`` a parameter the
+    code never stores, given False; ``_lengths.held_off``) is never made: it is no use, where the
+    proof fails without setting it aside. Python 3.11 only."""
     f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
-    flows = _log_flows(f.f_code, f.f_lasti) if f is not None else None
-    if f is None or flows is None:
+    if f is None:
         return False
-    callees, numbers = flows
-    held = f.f_locals if numbers else {}
-    if any(type(held.get(name)) not in (int, float) and not isinstance(held.get(name), logged) for name in numbers):
+    from . import _lengths  # imports this module
+
+    for prune in (False, True):
+        flows = _log_flows(f.f_code, f.f_lasti, prune)
+        if flows is not None and _log_flows_hold(f, flows, makers, logged) and all(
+                _lengths.held_off(f, p) for p in flows.pruned):
+            return True
+    return False
+
+
+def _log_flows_hold(f: types.FrameType, flows: _LogFlows, makers: Collection[Any], logged: tuple[type, ...]) -> bool:
+    """Whether what ``flows`` leaves to the running frame ``f`` holds there: the locals it meets
+    hold plain numbers (or ``logged`` ones), the callables it is passed to are ``makers``, and
+    ``len`` is the builtin where the number meets a ``len(x)``."""
+    held = f.f_locals if flows.numbers else {}
+    if any(type(held.get(name)) not in (int, float) and not isinstance(held.get(name), logged) for name in flows.numbers):
         return False
-    for name in callees:
+    if flows.lengths and f.f_globals.get("len", f.f_builtins.get("len")) is not builtins.len:
+        return False
+    for name in flows.callees:
         callee = f.f_globals.get(name[0], _UNPROVEN)
         if callee is _UNPROVEN:
             callee = f.f_builtins.get(name[0], _UNPROVEN)
@@ -3603,12 +3622,25 @@ def log_only_read(makers: Collection[Any], logged: tuple[type, ...]) -> bool:
     return True
 
 
+class _LogFlows(NamedTuple):
+    callees: tuple[tuple[str, ...], ...]
+    """The callables the number is passed to: a global's name and the attribute called on it."""
+    numbers: tuple[str, ...]
+    """The local names it meets in arithmetic, each stored once, before it, outside loops."""
+    lengths: bool
+    """Whether it meets a ``len(x)`` in arithmetic."""
+    pruned: tuple[int, ...]
+    """Loads of a local holding it set aside, each past a conditional jump (``_lengths.held_off``)."""
+
+
 @_per_code(256)
-def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...], ...], tuple[str, ...]] | None:
-    """(the callables, a global's name and the attribute called on it, that the number pushed by
-    the ``.item()`` call at ``lasti`` is passed to; the local names it meets in arithmetic, each
-    stored once, before it, outside loops), when every use of it is one ``log_only_read`` allows;
-    None otherwise."""
+def _log_flows(code: types.CodeType, lasti: int, prune: bool) -> _LogFlows | None:
+    """What remains to check when the call runs (``_LogFlows``) of the number pushed by the
+    ``.item()`` call at ``lasti``, when every use of it is one ``log_only_read`` allows; None
+    otherwise. ``prune``: loads of a local holding it past a conditional jump (``_lengths._guard``)
+    are set aside, not followed."""
+    from . import _lengths  # imports this module
+
     located = _item_call(code, lasti)
     if located is None:
         return None
@@ -3617,8 +3649,11 @@ def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...],
     stored: set[str] = set()
     callees: set[tuple[str, ...]] = set()
     numbers: set[str] = set()
+    pruned: set[int] = set()
+    lengths = False
 
     def visit(k: int, operand: int) -> list[int] | None:
+        nonlocal lengths
         i = instructions[k]
         if i.opname == "POP_TOP":
             return []
@@ -3626,10 +3661,16 @@ def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...],
             if i.argval in stored:
                 return []
             stored.add(i.argval)
-            return _loads(instructions, i.argval)
+            loads = _loads(instructions, i.argval)
+            if prune:
+                pruned.update(p for p in loads if _lengths._guard(code, p) is not None)
+            return [p for p in loads if p not in pruned]
         if i.opname in _KEPT:
             if i.opname == "BINARY_OP":
                 other = _other_operand(instructions, k, operand)
+                if other is None and _len_call_operand(instructions, k, operand):
+                    lengths = True
+                    return [k]
                 if other is None:
                     return None
                 if other.opname == "LOAD_FAST":
@@ -3650,7 +3691,7 @@ def _log_flows(code: types.CodeType, lasti: int) -> tuple[tuple[tuple[str, ...],
 
     if not _follow(instructions, at, visit):
         return None
-    return tuple(sorted(callees)), tuple(sorted(numbers))
+    return _LogFlows(tuple(sorted(callees)), tuple(sorted(numbers)), lengths, tuple(sorted(pruned)))
 
 
 def _item_call(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int, set[str]] | None:
@@ -3696,18 +3737,33 @@ def _consumer(instructions: list[dis.Instruction], p: int, effects: dict[str, Ca
     return None
 
 
-def _other_operand(instructions: list[dis.Instruction], k: int, operand: int) -> dis.Instruction | None:
-    """The other operand of the BINARY_OP at ``k`` (``operand``: which one the number is), where
-    it is one instruction: a LOAD_CONST of an int or float, or a LOAD_FAST."""
+def _other_span(instructions: list[dis.Instruction], k: int, operand: int) -> list[dis.Instruction]:
+    """The instructions of the other operand of the BINARY_OP at ``k`` (``operand``: which one
+    the number is); none where they are not straight-line code."""
     right = _operand_start(instructions, k)
     start = right if operand == 0 else _operand_start(instructions, right) if right is not None else None
     end = k if operand == 0 else right
-    if start is None or end != start + 1:
+    return instructions[start:end] if start is not None and end is not None else []
+
+
+def _other_operand(instructions: list[dis.Instruction], k: int, operand: int) -> dis.Instruction | None:
+    """The other operand of the BINARY_OP at ``k`` (``operand``: which one the number is), where
+    it is one instruction: a LOAD_CONST of an int or float, or a LOAD_FAST."""
+    span = _other_span(instructions, k, operand)
+    if len(span) != 1:
         return None
-    i = instructions[start]
+    i = span[0]
     if i.opname == "LOAD_FAST" or i.opname == "LOAD_CONST" and type(i.argval) in (int, float):
         return i
     return None
+
+
+def _len_call_operand(instructions: list[dis.Instruction], k: int, operand: int) -> bool:
+    """Whether the other operand of the BINARY_OP at ``k`` is ``len(x)`` of a local ``x`` (3.11:
+    LOAD_GLOBAL with its NULL, LOAD_FAST, PRECALL 1, CALL 1)."""
+    span = _other_span(instructions, k, operand)
+    return [(i.opname, i.arg) for i in span[2:]] == [("PRECALL", 1), ("CALL", 1)] and span[0].opname == "LOAD_GLOBAL" \
+        and span[0].argval == "len" and bool((span[0].arg or 0) & 1) and span[1].opname == "LOAD_FAST"
 
 
 def _global_callee(instructions: list[dis.Instruction], k: int, entered: bool = False) -> tuple[str, ...] | None:

@@ -307,6 +307,17 @@ def _skipped(env: Env, start: int | None) -> bool:
     return type(value) in (bool, int, type(None)) and bool(value) == name.endswith(("IF_TRUE", "TRUE_OR_POP"))
 
 
+def held_off(f: types.FrameType, start: int) -> bool:
+    """Whether the instruction at ``start`` of the running frame ``f``'s code runs only past a
+    jump on a value the call's configuration holds false (``_skipped``): a parameter the code
+    never stores (no cell), a global or an attribute of such a parameter that no code stores."""
+    code = f.f_code
+    stored, cells = _stored(code), {*code.co_cellvars, *code.co_freevars}
+    parameters = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    local = {n: v for n, v in f.f_locals.items() if n in parameters and n not in stored and n not in cells}
+    return _skipped(Env(code, f.f_globals, {}, local), start)
+
+
 @_per_code(512)
 def _guard(code: types.CodeType, start: int) -> tuple[int, int] | None:
     """(start of the condition, index of the conditional jump) that ends the block before the
