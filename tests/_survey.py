@@ -108,6 +108,19 @@ def sinkhorn(scores: torch.Tensor, temperature: float, iterations: int = 3) -> t
     return q.t()
 
 
+def lovasz_grad(gt_sorted: torch.Tensor) -> torch.Tensor:
+    """The Lovász extension's gradient of the Jaccard loss at the labels ``gt_sorted`` sorted by
+    descending error (Berman et al.'s ``lovasz_grad``: cumulative sums, an in-place difference)."""
+    p = len(gt_sorted)
+    gts = gt_sorted.sum()
+    intersection = gts - gt_sorted.float().cumsum(0)
+    union = gts + (1 - gt_sorted).float().cumsum(0)
+    jaccard = 1.0 - intersection / union
+    if p > 1:
+        jaccard[1:p] = jaccard[1:p] - jaccard[0:-1]
+    return jaccard
+
+
 def response_labels(b: int, t: int, vocab: int, seed: int, g: torch.Generator) -> torch.Tensor:
     """Token labels [b, t] of responses with -100 over each row's prompt (1 or 2 tokens) and its
     padding (0 to 2 tokens, shifted by ``seed``)."""
@@ -173,6 +186,17 @@ class Case:
 
 def keys(*names: str) -> frozenset[str]:
     return frozenset(names)
+
+
+ONE_EXAMPLE = "; on the one example (batch 3) the batch's value is the group's"
+
+
+def gap_case(body: Callable, batch: Callable[[int], tuple[list, list, list | None]], key_names: list[str], why: str,
+             gap_batches: tuple[int, ...] = (0, 1)) -> Case:
+    """Keys declined although no example mixes, on the batches of several groups (and where said on
+    the one example of group 'synthetic', batch 3); the batch of one group with every weight 1 (2)
+    gives them as returned."""
+    return Case(body, batch, gaps=keys(*key_names), gap_batches=gap_batches, why=why)
 
 
 def outcomes(cases: Mapping[str, Case]) -> Outcome:

@@ -151,6 +151,7 @@ from _survey import (
 )
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import lovasz_grad as _lovasz_grad
 from _survey import stack as _stack
 
 WEIGHTS = ([1.0, 0.5, 0.25, 1.0], [0.5, 1.0, 0.75])
@@ -710,17 +711,6 @@ def libra_rcnn_roi_ce_and_balanced_l1_over_sampled_rois(rois, targets):
 
 
 # -- segmentation, depth, pose, text, tracking (image_batch) --------------------------------------
-
-
-def _lovasz_grad(gt_sorted):
-    p = len(gt_sorted)
-    gts = gt_sorted.sum()
-    intersection = gts - gt_sorted.float().cumsum(0)
-    union = gts + (1 - gt_sorted).float().cumsum(0)
-    jaccard = 1.0 - intersection / union
-    if p > 1:
-        jaccard[1:p] = jaccard[1:p] - jaccard[0:-1]
-    return jaccard
 
 
 def _lovasz_hinge_flat(logits, labels):

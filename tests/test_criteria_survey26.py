@@ -60,7 +60,9 @@ import torch
 import torch.nn.functional as F
 from _helpers import TARGETS, Along
 from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, skip_without, survey_tests
+from _survey import ONE_EXAMPLE as _ONE
 from _survey import built as _built
+from _survey import gap_case as _gap
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -802,16 +804,6 @@ def monotone_head_weighted_quantile_loss(outputs, targets):
     ql = 2 * torch.maximum(q * errors, (q - 1) * errors) * w
     wql = ql.sum((0, 1)) / (y.abs()[..., None] * w).sum((0, 1))
     return {"loss_wql": wql.mean()}
-
-
-_ONE = "; on the one example (batch 3) the batch's value is the group's"
-
-
-def _gap(body, batch, key_names, why, gap_batches=(0, 1)):
-    """Keys declined although no example mixes, on the batches of several groups (and where said on
-    the one example of group 'synthetic', batch 3); the batch of one group with every weight 1 (2)
-    gives them as returned."""
-    return Case(body, batch, gaps=keys(*key_names), gap_batches=gap_batches, why=why)
 
 
 CASES = {c.body.__name__: c for c in [
