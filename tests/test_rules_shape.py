@@ -24,6 +24,7 @@ from _helpers import (
     rule_outcome,
     split_and_compare,
     split_outcome,
+    wrong_companions,
 )
 from test_rules_losses import ctc_over_padded_tokens
 
@@ -1113,3 +1114,38 @@ def test_a_list_of_another_field_holding_the_weight_object():
     for seed, weights in enumerate(PER_TARGET_BATCHES):
         got, want, _ = split_outcome(checked(the_weight_object), _class_batch(weights, seed), [ROWS, TARGETS])
         assert got == pytest.approx({k: v for k, v in want.items() if k in got}, rel=1e-5, abs=1e-6), seed
+
+
+def _similarities(o, t):
+    """[B, B]: each image's mean row against every image's target mean (rows and columns images)."""
+    a = o["x"].mean(1)
+    c = torch.stack([s["y"].mean(0) for s in t])
+    return a @ c.T, a
+
+
+@pytest.mark.parametrize("body", [
+    lambda o, t: torch.cat([_similarities(o, t)[0], _similarities(o, t)[1].sum(1, keepdim=True)], 1).sum(1).mean(),
+    lambda o, t: torch.cat([_similarities(o, t)[0], torch.zeros(len(t), 2)], 1).logsumexp(1).mean(),
+    lambda o, t: F.cross_entropy(torch.cat([_similarities(o, t)[1].sum(1, keepdim=True), _similarities(o, t)[0]], 1),
+                                 torch.zeros(len(t), dtype=torch.long)),
+], ids=["column_of_rows", "constant_columns", "positive_first"])
+def test_a_dim_of_images_joined_to_entries_of_none_declines(body):
+    """Were silently wrong (survey 27: InfoNCE's ``cat([l_pos, q @ k.T], 1)``, DCL's queue): the
+    join kept the rows' images and dropped the columns', so a reduction over the columns read as
+    per image, against the whole batch's negatives."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(lambda o, t: {"loss": body(o, t)}, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, said)
+        if len(weights) > 1:
+            assert not got and any("torch.cat along a dim whose entries are images" in m for m in said), (seed, said)
+
+
+@pytest.mark.parametrize("body", [
+    lambda o, t: torch.cat([o["x"].mean(2), torch.zeros(len(t), 2)], 1).sum(1).mean(),  # rows only on dim 0
+    lambda o, t: torch.cat([o["x"][b].mean(1, keepdim=True).T for b in range(len(t))], 1).sum(),  # images' columns
+], ids=["constant_columns_of_rows", "columns_each_an_image"])
+def test_joins_that_keep_their_images_still_split(body):
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(lambda o, t: {"loss": body(o, t)}, rule_batch(seed, weights))
+        assert want and set(got) == set(want), (seed, said)
+        assert not wrong_companions(got, want), (seed, said)

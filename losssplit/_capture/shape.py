@@ -833,6 +833,7 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     pieces: list[Tensor | tuple[int, int]] | None = []
     other_parts = []
     whole: list[Tensor] = []  # images of the inputs that are one image's tensor
+    carried = False  # an input's joined dim carries images
     for x, t in zip(seq, tracks):
         n = 1 if stack else x.shape[d] if x.dim() > 0 else 0
         if n == 0 and not stack:
@@ -841,6 +842,7 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             pieces = None
             continue
         if not stack and d in t.rows:
+            carried = True
             if pieces is not None:
                 pieces.append(t.rows[d])
             if len(t.rows) == 1:  # nothing but the joined dim's rows
@@ -857,6 +859,11 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             pieces = None
         rest = Track(rows={k: r for k, r in t.rows.items() if stack or k != d}, from_prediction=t.from_prediction)
         other_parts.append((rest, _join_map(x, d, stack)))
+    if pieces is None and carried:
+        # ``cat([l_pos, q @ k.T], 1)``: entries of the images (the batch's columns) joined to entries
+        # that are none's; a reduction over that dim then mixes images (survey 27: was kept as rows)
+        frame.lose(out, f"{op} along a dim whose entries are images in one input and not in another", pred=pred)
+        return
     if pieces is not None and len(whole) > 1:
         _images_by_position(frame, whole, op)
     if pieces is None and whole:
