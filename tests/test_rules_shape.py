@@ -12,6 +12,7 @@ from _helpers import (
     ROWS,
     RULE_BATCHES,
     TARGETS,
+    WIDTH,
     Owned,
     check_rule,
     companions,
@@ -119,6 +120,8 @@ CASES = {
     T.fliplr: shaped(lambda e: e * T.fliplr(e)), torch.fliplr: shaped(lambda e: torch.fliplr(e).exp()),
     T.flipud: shaped(lambda e: T.flipud(e.transpose(0, 1)) * 2), torch.flipud: shaped(lambda e: torch.flipud(e.transpose(0, 1)).exp()),
     T.roll: shaped(lambda e: T.roll(e, 1, -1)), torch.roll: shaped(lambda e: e * torch.roll(e, (1, -1), (1, 2))),
+    torch.fft.fftshift: shaped(lambda e: e * torch.fft.fftshift(e, dim=(1, 2))),
+    torch.fft.ifftshift: shaped(lambda e: e * torch.fft.ifftshift(e, dim=-1)),
     T.unbind: parts(lambda e: T.unbind(e, 1)),
     torch.unbind: parts(lambda e: torch.unbind(e, 2)),
     T.split: parts(lambda e: T.split(e, 1, dim=-1)),
@@ -1149,3 +1152,23 @@ def test_joins_that_keep_their_images_still_split(body):
         got, want, said = rule_outcome(lambda o, t: {"loss": body(o, t)}, rule_batch(seed, weights))
         assert want and set(got) == set(want), (seed, said)
         assert not wrong_companions(got, want), (seed, said)
+
+
+@pytest.mark.parametrize("shift", [torch.fft.fftshift, torch.fft.ifftshift])
+def test_fftshift_over_each_image_s_dims_splits_over_the_images_dim_declines(shift):
+    """``fftshift`` is a roll by half of each dim it names: within each image's values over the
+    spatial dims (a centred spectrum, survey 27's radially averaged power spectrum); over every dim
+    (no ``dim``) or the images' dim it pairs images with others."""
+    centred = lambda o, t: shift(torch.fft.fft2(o["x"] - torch.stack([s["y"] for s in t])), dim=(-2, -1))  # noqa: E731
+    weights = torch.linspace(0.5, 1.5, WIDTH)
+    for seed, ws in RULE_BATCHES:
+        batch = rule_batch(seed, ws)
+        got, want, said = rule_outcome(lambda o, t: {"loss": (centred(o, t).abs() * weights).mean()}, batch)
+        assert want and set(got) == set(want) and not wrong_companions(got, want), (seed, said)
+        for dims in (None, 0, (0, -1)):
+            body = lambda o, t, dims=dims: {"loss": (shift(o["x"] - torch.stack([s["y"] for s in t]), dim=dims)  # noqa: E731
+                                                     * torch.linspace(0.5, 1.5, o["x"].shape[0])[:, None, None]).mean()}
+            got, want, said = rule_outcome(body, batch)
+            assert not wrong_companions(got, want), (seed, dims, said)
+            if len(ws) > 1:
+                assert not got, (seed, dims, said)

@@ -1011,10 +1011,17 @@ _FLIPS = {Tensor.flip: None, torch.flip: None, Tensor.fliplr: (1,), torch.fliplr
           torch.flipud: (0,)}
 
 
+_SHIFTS = (torch.fft.fftshift, torch.fft.ifftshift)  # a roll by half of each of ``dim`` (every dim without)
+
+
 def _moves_first_dim(func: Any, args: tuple, kwargs: dict, ndim: int) -> bool:
     """Whether a ``flip`` / ``roll`` moves values along dim 0 (a ``roll`` without dims: flattened)."""
     if func in _FLIPS:
         dims = _FLIPS[func] or get_arg(args, kwargs, 1, "dims", ())
+    elif func in _SHIFTS:
+        dims = get_arg(args, kwargs, 1, "dim", None)
+        if dims is None:
+            return True
     else:
         dims = get_arg(args, kwargs, 2, "dims", None)
         if dims is None:
@@ -1022,9 +1029,9 @@ def _moves_first_dim(func: Any, args: tuple, kwargs: dict, ndim: int) -> bool:
     return any(norm_dim(int(d), ndim) == 0 for d in _as_list(dims))
 
 
-@rule(*_FLIPS, Tensor.roll, torch.roll)
+@rule(*_FLIPS, Tensor.roll, torch.roll, *_SHIFTS)
 def flip(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``flip`` / ``roll`` along dims that carry no images: a permutation within each image's
+    """``flip`` / ``roll`` / ``fftshift`` along dims that carry no images: a permutation within each image's
     values, rows kept. Along a dim of image rows (the batch reversed or rolled: mixup, mismatched
     pairs, negatives from the next image) the images are about to be paired with others, so
     attribution ends at the op itself, naming it; so does a ``roll`` of the flattened values."""
@@ -1045,6 +1052,10 @@ def flip(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if func in _FLIPS:
         dims = _FLIPS[func] or get_arg(args, kwargs, 1, "dims", ())
         moves = [(norm_dim(int(d), src.dim()), None) for d in _as_list(dims)]
+    elif func in _SHIFTS:
+        dims = get_arg(args, kwargs, 1, "dim", None)
+        moves = [(d, None) for d in range(src.dim())] if dims is None else [
+            (norm_dim(int(d), src.dim()), None) for d in _as_list(dims)]
     else:
         shifts, dims = get_arg(args, kwargs, 1, "shifts", 0), get_arg(args, kwargs, 2, "dims", None)
         if dims is None:
