@@ -70,12 +70,13 @@ class _Scan(NamedTuple):
     # number computed from it: None, the list: False)
     nested: tuple[tuple[types.CodeType, frozenset[str], frozenset[str]], ...]
     returns: int  # 0, or the code returns the length (_EXACT) or a number computed from it (_DERIVED)
-    results: tuple[tuple[int, bool], ...]  # (CALL index, exact): calls of a builtin on the length
+    results: tuple[tuple[int, bool | None], ...]  # (CALL index, the length: True, a number computed from it:
+    # False, a tensor made from it: None): calls of a builtin on it
     copies: tuple[int, ...]  # CALLs whose first argument is the list (``list(targets)``, ``sorted(targets)``)
     escapes: tuple[int, ...]  # where the list is put in a container or an attribute
 
 
-_EXACT, _DERIVED, _LIST = 1, 2, 3
+_EXACT, _DERIVED, _LIST, _TENSOR = 1, 2, 3, 4
 _SAME_LENGTH = (builtins.list, builtins.tuple, builtins.sorted)  # a copy of the list: as long as it
 # builtins whose result is a number computed from their argument's (``float(len(t))``, ``max(n, 1)``)
 _NUMERIC = frozenset({builtins.int, builtins.float, builtins.abs, builtins.round, builtins.max, builtins.min,
@@ -114,6 +115,15 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
             called = _callable(env, k)
             if any(called is b for b in _NUMERIC):  # ``float(n)`` is ``n``; ``max(n, 1)`` another number
                 more[k] = _EXACT if exact and called in (int, float) and _instructions(env.code)[k].arg == 1 else _DERIVED
+            elif callable(called) and _functions(called, env, 0) == [] and not _skipped(env, _call_start(env.code, k)):
+                # code not read (not ``partner(b, n)`` of a ``partner`` None: never run): what it returns may be
+                # anything computed from the length (``math.ceil(n / 2)``, ``str(n)``, ``operator.gt(n, 2)``); a
+                # tensor or an array made from it (``torch.arange(n)``) indexes without a decision, and what
+                # torch computes from such a tensor holds data, not the length
+                if not _array_module(called):
+                    more[k] = _DERIVED
+                elif exact is not None:
+                    more[k] = _TENSOR
         for k, argument, is_count in scan.passes:
             if _skipped(env, _call_start(env.code, k)):
                 continue
@@ -165,18 +175,22 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
     lists = lists | _aliases(instructions, lists)
     exact = {k for k, v in returned if v == _EXACT}
     computed = {k for k, v in returned if v == _DERIVED}
+    tensors = {k for k, v in returned if v == _TENSOR}
     for k, i in enumerate(instructions):
         if (i.opname == "CALL" and i.arg == 1 and k >= 3 and instructions[k - 1].opname == "PRECALL"
                 and instructions[k - 2].opname in loads and instructions[k - 2].argval in lists
                 and instructions[k - 3].opname == "LOAD_GLOBAL" and instructions[k - 3].argval == "len"
                 and (instructions[k - 3].arg or 0) & 1):
             exact.add(k)
-    held = {n: not _stores(instructions, n) for n in counts} | {n: False for n in derived}
+    held: dict[str, bool | None] = {n: not _stores(instructions, n) for n in counts}
+    held.update(dict.fromkeys(derived, False))
     tests: list[tuple[str, Any, int]] = []
     passes: list[tuple[int, int | str, bool | None]] = []
-    results: list[tuple[int, bool]] = []
+    results: list[tuple[int, bool | None]] = []
     returns = 0
-    todo = [(k, True) for k in exact] + [(k, False) for k in computed]
+    # (index, True: the length, False: a number computed from it, None: a tensor or array)
+    todo: list[tuple[int, bool | None]] = [(k, None) for k in tensors]
+    todo += [(k, True) for k in exact] + [(k, False) for k in computed]
     done: set[int] = set()
     literals = _literal_locals(code)
     while todo or held:
@@ -209,10 +223,15 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
         if other is not None and other.opname == "LOAD_FAST" and instructions[k].argval in _bytecode._COMPARISONS:
             compared = _bytecode._COMPARISONS[instructions[k].argval]  # with a parameter: its value in the call
             tests.append((compared if slot == 0 else _bytecode._SWAPPED[compared], _bytecode._Named("param", other.argval), p))
-        elif op in ("COMPARE_OP", "CONTAINS_OP", "IS_OP") or op == "BINARY_SUBSCR" and slot == 1:
+        elif op in ("COMPARE_OP", "CONTAINS_OP", "IS_OP") or op == "BINARY_SUBSCR" and slot == 1 and is_exact is not None:
             tests.append(("eq", _OPAQUE, p))
         elif op in ("BINARY_OP", "UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"):
-            todo.append((k, False))
+            todo.append((k, False if is_exact is not None else None))
+        elif is_exact is None and (op == "LOAD_ATTR" or op == "BINARY_SUBSCR" and slot == 0):
+            todo.append((k, None))  # what a tensor computed from the length holds (``.shape[0]``)
+        elif is_exact is None and op == "LOAD_METHOD" and (method := _fed(instructions, k)) is not None \
+                and instructions[method[0]].opname == "CALL":
+            todo.append((method[0], None))  # what its methods return (``.item()``, ``.numel()``)
         elif op == "RETURN_VALUE":
             returns = max(returns, _EXACT if is_exact else _DERIVED)
         elif op == "CALL" and slot >= 2:
@@ -747,6 +766,11 @@ def _functions(value: Any, env: Env, shift: int) -> list[tuple[Env, int]] | None
         return _functions(forward, env, shift) if forward is not _UNKNOWN else None
     call = _from_classes(type(value).__mro__, "__call__", value)
     return _functions(call, env, shift) if call is not _UNKNOWN else None
+
+
+def _array_module(value: Any) -> bool:
+    module = getattr(value, "__module__", None)
+    return isinstance(module, str) and module.partition(".")[0] in ("torch", "numpy")
 
 
 def _first(fn: types.FunctionType, value: Any) -> dict[str, Any]:

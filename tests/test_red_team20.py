@@ -1,0 +1,440 @@
+"""Red team of ``_lengths`` (session 20): bodies a user could write where the number of per-image
+targets decides something, each checked against the oracle on 2-, 3- and 4-image batches with
+different groupings. A body ``_lengths`` handles declines or splits exactly; one it does not is
+a strict xfail naming what the scan does not follow (README, Known limits)."""
+
+import functools
+import itertools
+import math
+import operator
+import types
+
+import numpy as np
+import pytest
+import torch
+from _helpers import ROWS, TARGETS, split_outcome, wrong_companions
+
+BATCHES = {"1r2s": [1.0, 0.5, 0.5], "1r1s": [1.0, 0.5], "1r3s": [1.0, 0.5, 0.5, 0.5], "2r2s": [1.0, 0.5, 1.0, 0.5],
+           "3r1s": [1.0, 1.0, 1.0, 0.5]}
+
+
+def _batch(weights):
+    g = torch.Generator().manual_seed(3)
+    x = torch.rand(len(weights), 3, 4, generator=g)
+    targets = [{"y": x[b] + (0.1 if w == 1.0 else 0.9), "loss_weight": w} for b, w in enumerate(weights)]
+    return [{"x": x.clone().requires_grad_()}, targets], [ROWS, TARGETS]
+
+
+def _err(outputs, targets):
+    return (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().mean((1, 2)).mean()
+
+
+def _wrong(body):
+    """batch name -> wrong companions of ``body`` (empty where none)."""
+    return {name: wrong for name, w in BATCHES.items() if (wrong := wrong_companions(*split_outcome(body, *_batch(w))[:2]))}
+
+
+# --- handled before this session: declined or exact ---------------------------------------------
+
+def _big_in_dict(batch):
+    return 2.0 if len(batch["t"]) > 2 else 1.0
+
+
+def via_dict(outputs, targets):
+    return {"loss": _err(outputs, targets) * _big_in_dict({"t": targets})}
+
+
+class _Config:
+    def __init__(self, t):
+        self.big = len(t) > 2
+
+
+def in_init(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if _Config(targets).big else 1.0)}
+
+
+class _Wrap:
+    def __init__(self, t):
+        self.t = t
+
+    @property
+    def big(self):
+        return len(self.t) > 2
+
+
+def in_property(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if _Wrap(targets).big else 1.0)}
+
+
+def _scale(t):
+    return 2.0 if len(t) > 2 else 1.0
+
+
+def default_argument(outputs, targets, _h=_scale):
+    return {"loss": _err(outputs, targets) * _h(targets)}
+
+
+def truth(outputs, targets):
+    w = 2.0 if targets else 1.0
+    return {"loss": _err(outputs, targets) * (w if not targets else w * 1.5)}
+
+
+def validated(outputs, targets):
+    if len(targets) != outputs["x"].shape[0]:
+        raise ValueError("one target per image")
+    return {"loss": _err(outputs, targets)}
+
+
+def map_len(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if max(map(len, [targets])) > 2 else 1.0)}
+
+
+def bounded(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if max(len(targets), 1) > 2 else 1.0)}
+
+
+def counted_down(outputs, targets):
+    n = len(targets)
+    w = 1.0
+    while n > 0:
+        w = w * 1.5
+        n -= 1
+    return {"loss": _err(outputs, targets) * w}
+
+
+def counted_down_in_pairs(outputs, targets):
+    n, w = len(targets), 1.0
+    while n > 0:
+        w, n = w * 1.5, n - 1
+    return {"loss": _err(outputs, targets) * w}
+
+
+def in_comprehension_filter(outputs, targets):
+    w = [2.0 for _ in range(1) if len(targets) > 2] or [1.0]
+    return {"loss": _err(outputs, targets) * w[0]}
+
+
+def tensor_len(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if len(outputs["x"]) > 2 else 1.0)}
+
+
+def stacked_rows(outputs, targets):
+    y = torch.stack([t["y"] for t in targets])
+    return {"loss": _err(outputs, targets) * (2.0 if y.shape[0] > 2 else 1.0)}
+
+
+def doubled(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if 2 * len(targets) > 4 else 1.0)}
+
+
+def picked_by_bounded(outputs, targets):
+    return {"loss": _err(outputs, targets) * [1.0, 1.5, 2.0][min(len(targets), 2)]}
+
+
+def tuple_copy(outputs, targets):
+    ts = tuple(targets)
+    return {"loss": _err(outputs, targets) * (2.0 if len(ts) > 2 else 1.0)}
+
+
+def subclass_copy(outputs, targets):
+    class Kept(list):
+        pass
+    return {"loss": _err(outputs, targets) * (2.0 if len(Kept(targets)) > 2 else 1.0)}
+
+
+def bool_of_difference(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if bool(len(targets) - 2 > 0) else 1.0)}
+
+
+# --- fixed in this session: the length passed to code the scan does not read; a test of what it
+# returns (or of what a tensor made from it holds: ``.shape[0]``, ``.item()``) declines every group
+
+def operator_gt(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if operator.gt(len(targets), 2) else 1.0)}
+
+
+def math_ceil(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if math.ceil(len(targets) / 2) > 1 else 1.0)}
+
+
+def as_string(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if str(len(targets)) in ("3", "4") else 1.0)}
+
+
+def as_tensor(outputs, targets):
+    n = torch.tensor(len(targets))
+    return {"loss": _err(outputs, targets) * (2.0 if n > 2 else 1.0)}
+
+
+def as_tensor_where(outputs, targets):
+    n = torch.tensor(len(targets))
+    return {"loss": _err(outputs, targets) * torch.where(n > 2, 2.0, 1.0)}
+
+
+def numel_of_arange(outputs, targets):
+    idx = torch.arange(len(targets))
+    return {"loss": _err(outputs, targets) * (2.0 if idx.numel() > 2 else 1.0)}
+
+
+def item_of_tensor(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if torch.tensor(len(targets)).item() > 2 else 1.0)}
+
+
+def shape_of_zeros(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if torch.zeros(len(targets)).shape[0] > 2 else 1.0)}
+
+
+def sum_of_ones(outputs, targets):
+    n = torch.ones(len(targets)).sum()
+    return {"loss": _err(outputs, targets) * (2.0 if n > 2 else 1.0)}
+
+
+def len_of_arange(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if len(torch.arange(len(targets))) > 2 else 1.0)}
+
+
+HANDLED = [via_dict, in_init, in_property, default_argument, truth, validated, map_len, bounded, counted_down,
+           in_comprehension_filter, tensor_len, stacked_rows, doubled, picked_by_bounded, tuple_copy, subclass_copy,
+           bool_of_difference]
+FIXED = [operator_gt, math_ceil, as_string, as_tensor, as_tensor_where, numel_of_arange, item_of_tensor, shape_of_zeros,
+         sum_of_ones, len_of_arange]
+
+
+@pytest.mark.parametrize("body", HANDLED + FIXED, ids=lambda b: b.__name__)
+def test_no_wrong_companion(body):
+    assert not _wrong(body)
+
+
+@pytest.mark.parametrize("body", FIXED, ids=lambda b: b.__name__)
+def test_a_test_of_what_unread_code_returns_from_the_length_declines(body):
+    """Before: the result was not followed, the batch's decision taken by every group (1r2s)."""
+    got, want, said = split_outcome(body, *_batch(BATCHES["1r2s"]))
+    assert not got, got
+    assert any("len() of the targets compared with" in s or "weights" in s for s in said), said
+
+
+# near misses: the length passed to unread code whose result is not tested keeps the split
+def arange_rows(outputs, targets):
+    rows = torch.arange(len(targets))
+    return {"loss": (outputs["x"][rows] - torch.stack([t["y"] for t in targets])).abs().mean()}
+
+
+def viewed(outputs, targets):
+    d = outputs["x"].view(len(targets), -1) - torch.stack([t["y"] for t in targets]).view(len(targets), -1)
+    return {"loss": d.abs().mean()}
+
+
+def ranged(outputs, targets):
+    total = 0.0
+    for b in range(len(targets)):
+        total = total + (outputs["x"][b] - targets[b]["y"]).abs().mean()
+    return {"loss": total / 4}
+
+
+def logged(outputs, targets):
+    note = [str(len(targets))]
+    return {"loss": _err(outputs, targets) * (1.0 + 0.0 * len(note))}
+
+
+def numpy_rows_index(outputs, targets):
+    rows = torch.from_numpy(np.arange(len(targets)))
+    return {"loss": (outputs["x"][rows] - torch.stack([t["y"] for t in targets])).abs().mean()}
+
+
+def ones_per_image(outputs, targets):
+    w = outputs["x"].new_ones(len(targets))
+    return {"loss": ((outputs["x"] - torch.stack([t["y"] for t in targets])).abs().mean((1, 2)) * w).mean()}
+
+
+def shape_passed_on(outputs, targets):
+    y = torch.stack([t["y"] for t in targets]).reshape(torch.zeros(len(targets), 3, 4).shape)
+    return {"loss": (outputs["x"] - y).abs().mean()}
+
+
+def through_torch(outputs, targets):
+    rows = torch.arange(len(targets))
+    d = outputs["x"].index_select(0, rows) - torch.stack([t["y"] for t in targets])
+    return {"loss": torch.nn.functional.l1_loss(d, torch.zeros_like(d)) * (2.0 if d.dim() > 2 else 1.0)}
+
+
+@pytest.mark.parametrize("body", [arange_rows, viewed, ranged, logged, numpy_rows_index, ones_per_image,
+                                  shape_passed_on, through_torch], ids=lambda b: b.__name__)
+def test_the_length_given_to_unread_code_untested_keeps_the_split(body):
+    for name, w in BATCHES.items():
+        got, want, said = split_outcome(body, *_batch(w))
+        assert set(got) == {"loss_real", "loss_synthetic"}, (name, said)
+        assert not wrong_companions(got, want), (name, got, want)
+
+
+# --- still silently wrong: strict xfails ---------------------------------------------------------
+
+def _big_ns(ns):
+    return 2.0 if len(ns.t) > 2 else 1.0
+
+
+def via_namespace(outputs, targets):
+    return {"loss": _err(outputs, targets) * _big_ns(types.SimpleNamespace(t=targets))}
+
+
+def generator_count(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if sum(1 for _ in targets) > 2 else 1.0)}
+
+
+def list_of_iterator(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if len(list(iter(targets))) > 2 else 1.0)}
+
+
+def enumerate_break(outputs, targets):
+    w = 1.0
+    for i, _ in enumerate(targets):
+        if i >= 2:
+            w = 2.0
+            break
+    return {"loss": _err(outputs, targets) * w}
+
+
+def sliced(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if len(targets[1:]) > 1 else 1.0)}
+
+
+def dunder_len(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if targets.__len__() > 2 else 1.0)}
+
+
+def _count(ts):
+    return 0 if not ts else 1 + _count(ts[1:])
+
+
+def recursive(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if _count(targets) > 2 else 1.0)}
+
+
+def reduced(outputs, targets):
+    n = functools.reduce(lambda a, _: a + 1, targets, 0)
+    return {"loss": _err(outputs, targets) * (2.0 if n > 2 else 1.0)}
+
+
+def summed_map(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if sum(map(lambda t: 1, targets)) > 2 else 1.0)}
+
+
+def try_index(outputs, targets):
+    try:
+        targets[2]
+        w = 2.0
+    except IndexError:
+        w = 1.0
+    return {"loss": _err(outputs, targets) * w}
+
+
+def numpy_rows(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if np.array(targets).shape[0] > 2 else 1.0)}
+
+
+def fstring_key(outputs, targets):
+    table = {"k1": 1.0, "k2": 1.0, "k3": 2.0, "k4": 2.0}
+    return {"loss": _err(outputs, targets) * table[f"k{len(targets)}"]}
+
+
+def loop_count(outputs, targets):
+    n = 0
+    for _ in targets:
+        n += 1
+    return {"loss": _err(outputs, targets) * (2.0 if n > 2 else 1.0)}
+
+
+def dict_get(outputs, targets):
+    return {"loss": _err(outputs, targets) * {3: 2.0, 4: 2.0}.get(len(targets), 1.0)}
+
+
+def range_index(outputs, targets):
+    w = 1.0
+    for i in range(len(targets)):
+        if i == 2:
+            w = 2.0
+    return {"loss": _err(outputs, targets) * w}
+
+
+def any_of_range(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if any(i > 1 for i in range(len(targets))) else 1.0)}
+
+
+def math_sqrt_factor(outputs, targets):
+    return {"loss": _err(outputs, targets) * math.sqrt(len(targets))}
+
+
+def walrus(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if (n := len(targets)) > 2 else 1.0 + 0 * n)}
+
+
+def matched(outputs, targets):
+    match len(targets):
+        case 3 | 4:
+            w = 2.0
+        case _:
+            w = 1.0
+    return {"loss": _err(outputs, targets) * w}
+
+
+def star_unpacked(outputs, targets):
+    _, *rest = targets
+    return {"loss": _err(outputs, targets) * (2.0 if len(rest) > 1 else 1.0)}
+
+
+def getattr_len(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if getattr(targets, "__len__")() > 2 else 1.0)}  # noqa: B009
+
+
+def count_of_a_group(outputs, targets):
+    n = sum(t["loss_weight"] < 0.9 for t in targets)
+    return {"loss": _err(outputs, targets) * (2.0 if n > 0 else 1.0)}
+
+
+def filtered_length(outputs, targets):
+    n = len([t for t in targets if t["loss_weight"] < 0.9])
+    return {"loss": _err(outputs, targets) * (2.0 if n > 0 else 1.0)}
+
+
+def islice_length(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if len(list(itertools.islice(targets, 3))) > 2 else 1.0)}
+
+
+def zipped_length(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if len(list(zip(targets, range(10)))) > 2 else 1.0)}
+
+
+def enumerated_length(outputs, targets):
+    return {"loss": _err(outputs, targets) * (2.0 if len(list(enumerate(targets))) > 2 else 1.0)}
+
+
+_LIST_IN_UNREAD = ("the list passed to code the scan does not read (a builtin, numpy, itertools, functools) or "
+                   "iterated: what comes back, and a count kept while iterating, are not followed")
+XFAILS = {
+    via_namespace: "the list kept in an object the body builds (SimpleNamespace(t=targets)): only dicts built in "
+                   "the body are read",
+    generator_count: _LIST_IN_UNREAD, list_of_iterator: _LIST_IN_UNREAD, enumerate_break: _LIST_IN_UNREAD,
+    loop_count: _LIST_IN_UNREAD, reduced: _LIST_IN_UNREAD, summed_map: _LIST_IN_UNREAD, numpy_rows: _LIST_IN_UNREAD,
+    islice_length: _LIST_IN_UNREAD, zipped_length: _LIST_IN_UNREAD, enumerated_length: _LIST_IN_UNREAD,
+    count_of_a_group: _LIST_IN_UNREAD, filtered_length: _LIST_IN_UNREAD, star_unpacked: _LIST_IN_UNREAD,
+    sliced: "len(targets[1:]): a slice of the list is not followed",
+    dunder_len: "targets.__len__(): only len(targets) is read as the length",
+    getattr_len: "getattr(targets, '__len__')(): only len(targets) is read as the length",
+    recursive: "a helper counting the list by recursion on slices: its result is not followed",
+    try_index: "targets[2] raising IndexError as control flow: an index of the list is not a test of its length",
+    fstring_key: "f'k{len(targets)}' as a key: formatting the length is not followed",
+    dict_get: "table.get(len(targets)) used as a factor, not tested: a lookup by the length is read only as "
+              "table[len(targets)]",
+    range_index: "for i in range(len(targets)): if i == 2: the loop variable is not followed",
+    any_of_range: "any(i > 1 for i in range(len(targets))): the loop variable is not followed",
+    math_sqrt_factor: "math.sqrt(len(targets)) as a factor: a number math computes from the length is a plain "
+                      "float to the mode, kept as a constant",
+    walrus: "(n := len(targets)) > 2: the COPY the walrus pushes is not stepped over",
+    matched: "match len(targets): the COPY a match pushes is not stepped over",
+    counted_down_in_pairs: "n, w = len(targets), 1.0: the length stored through a tuple assignment is not followed",
+}
+
+
+@pytest.mark.parametrize("body", list(XFAILS), ids=lambda b: b.__name__)
+def test_still_silently_wrong(body, request):
+    request.applymarker(pytest.mark.xfail(strict=True, reason=XFAILS[body]))
+    assert not _wrong(body)
