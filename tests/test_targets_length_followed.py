@@ -332,3 +332,14 @@ def test_a_test_behind_a_switch_held_off_is_not_made(check):
     got, want, said = split_outcome(_Guarded(check).forward, *_batch())
     assert not wrong_companions(got, want), (got, want)
     assert bool(got) != check, said
+
+
+def same_helper_two_thresholds(outputs, targets):
+    """The same helper called with two thresholds: each call's test is read (the first alone splits)."""
+    return {"loss": _err(outputs, targets) * scale_by(targets, 0) * scale_by(targets, 2)}
+
+
+def test_each_call_of_a_helper_is_read_with_its_own_arguments():
+    got, want, said = split_outcome(same_helper_two_thresholds, *_batch())
+    assert not wrong_companions(got, want), (got, want)
+    assert not got and any("(3 > 2)" in m for m in said), said

@@ -95,13 +95,14 @@ def length_tests(fn: types.FunctionType, bound: dict[str, Any], lists: frozenset
 
 
 def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: frozenset[str], found: Found,
-           seen: set[tuple[int, frozenset[str], frozenset[str], frozenset[str]]], depth: int,
+           seen: set[tuple[Any, ...]], depth: int,
            guessed: bool = False) -> int:
     """Adds ``env.code``'s tests to ``found``; whether the code returns the length (see ``_Scan``).
     ``guessed``: ``lists`` may hold parameters that are not the list (``f(*xs, targets)``, every
     positional one taken): their tests count, what they are passed to or stored in does not."""
     untold = found.untold if not guessed else []
-    key = (id(env.code), lists, counts, derived)
+    # the values bound are part of the key: ``scale(t, 0)`` and ``scale(t, 5)`` test otherwise
+    key = (id(env.code), lists, counts, derived, guessed, tuple(sorted((n, id(v)) for n, v in env.local.items())))
     if key in seen:
         return 0
     seen.add(key)
