@@ -417,7 +417,6 @@ XFAILS = {
     islice_length: _LIST_IN_UNREAD, zipped_length: _LIST_IN_UNREAD, enumerated_length: _LIST_IN_UNREAD,
     count_of_a_group: _LIST_IN_UNREAD, filtered_length: _LIST_IN_UNREAD, star_unpacked: _LIST_IN_UNREAD,
     sliced: "len(targets[1:]): a slice of the list is not followed",
-    dunder_len: "targets.__len__(): only len(targets) is read as the length",
     getattr_len: "getattr(targets, '__len__')(): only len(targets) is read as the length",
     recursive: "a helper counting the list by recursion on slices: its result is not followed",
     try_index: "targets[2] raising IndexError as control flow: an index of the list is not a test of its length",
@@ -432,6 +431,13 @@ XFAILS = {
     matched: "match len(targets): the COPY a match pushes is not stepped over",
     counted_down_in_pairs: "n, w = len(targets), 1.0: the length stored through a tuple assignment is not followed",
 }
+
+
+def test_the_length_spelled_as_its_method_is_read_as_len():
+    """``targets.__len__()`` (was: silently the batch's decision): read as ``len(targets)``."""
+    got, want, said = split_outcome(dunder_len, *_batch(BATCHES["1r2s"]))
+    assert not wrong_companions(got, want), (got, want)
+    assert not got and any("len() of the targets compared (3 > 2)" in m for m in said), said
 
 
 @pytest.mark.parametrize("body", list(XFAILS), ids=lambda b: b.__name__)

@@ -183,6 +183,10 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
                 and instructions[k - 3].opname == "LOAD_GLOBAL" and instructions[k - 3].argval == "len"
                 and (instructions[k - 3].arg or 0) & 1):
             exact.add(k)
+        elif (i.opname == "CALL" and i.arg == 0 and k >= 3 and instructions[k - 1].opname == "PRECALL"
+              and instructions[k - 2].opname == "LOAD_METHOD" and instructions[k - 2].argval == "__len__"
+              and instructions[k - 3].opname in loads and instructions[k - 3].argval in lists):
+            exact.add(k)  # ``targets.__len__()``
     held: dict[str, bool | None] = {n: not _stores(instructions, n) for n in counts}
     held.update(dict.fromkeys(derived, False))
     tests: list[tuple[str, Any, int]] = []
