@@ -1390,10 +1390,7 @@ def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at
     spans = _argument_spans(instructions, at)
     if spans is None:
         return None
-    end = at
-    while end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
-        end -= 1
-    k = (spans[-1][0] if spans else end) - 1  # the callee's load, right before the first argument
+    k = (spans[-1][0] if spans else _arguments_end(instructions, at)) - 1  # the callee's load, before the first argument
     if k < 0 or any(i.is_jump_target for i in instructions[k + 1: at + 1]):
         return None
     load = instructions[k]  # (the first load of the callee may start a statement after a jump)
@@ -2419,18 +2416,28 @@ def _method_shift(func: types.FunctionType, receiver: tuple[str, str] | None, f:
     return 1 if isinstance(obj, torch.Tensor) else 0 if obj is torch.Tensor else None
 
 
+def _arguments_end(instructions: list[dis.Instruction], k: int) -> int:
+    """The index right after the last argument of the CALL at ``k`` (before its PRECALL and KW_NAMES)."""
+    end = k
+    while end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
+        end -= 1
+    return end
+
+
+def _arguments_start(instructions: list[dis.Instruction], k: int) -> int | None:
+    """The index of the first instruction of the first argument of the CALL at ``k`` (of the
+    callable's load where it has none); None where its arguments are not straight-line code."""
+    spans = _argument_spans(instructions, k)
+    return None if spans is None else spans[-1][0] if spans else _arguments_end(instructions, k)
+
+
 def _callee_load(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int | None]:
     """(the instructions of ``code``, the index of the LOAD_METHOD / LOAD_ATTR that loads the callee
     of the CALL at ``lasti``, or None)."""
     instructions, at = _located(code, lasti)
     if at is None or instructions[at].opname != "CALL":
         return instructions, None
-    k = at - 1
-    while k >= 0 and instructions[k].opname in ("PRECALL", "KW_NAMES"):
-        k -= 1
-    end: int | None = k + 1
-    for _ in range(instructions[at].arg or 0):
-        end = _operand_start(instructions, end) if end is not None else None
+    end = _arguments_start(instructions, at)
     if end is None or end < 1 or instructions[end - 1].opname not in ("LOAD_METHOD", "LOAD_ATTR"):
         return instructions, None
     return instructions, end - 1
@@ -3772,11 +3779,7 @@ def _global_callee(instructions: list[dis.Instruction], k: int, entered: bool = 
     LOAD_GLOBAL with its NULL alone); None otherwise. With ``entered``, a lone LOAD_GLOBAL with
     its NULL may be a jump target (``max(...)`` right after a ``with`` block): a path that jumps
     there runs it, so the callee is the same."""
-    end: int | None = k
-    while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
-        end -= 1
-    for _ in range(instructions[k].arg or 0):
-        end = _operand_start(instructions, end) if end is not None else None
+    end = _arguments_start(instructions, k)
     if end is None or end < 1:
         return None
     last = instructions[end - 1]
@@ -3907,8 +3910,7 @@ def _operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
         count = 2
     elif op.opname == "CALL":
         count = op.arg or 0
-        while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
-            end -= 1
+        end = _arguments_end(instructions, at)
     else:
         return ()
     spans: list[tuple[int, int]] = []
@@ -4546,9 +4548,7 @@ _NUMBER_METHODS = frozenset({"numel", "nelement", "dim", "ndimension", "element_
 
 def _argument_spans(instructions: list[dis.Instruction], k: int) -> list[tuple[int, int]] | None:
     """(start, end) of each argument of the CALL at ``k``, last first; None where one is not found."""
-    end: int | None = k
-    while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
-        end -= 1
+    end: int | None = _arguments_end(instructions, k)
     spans = []
     for _ in range(instructions[k].arg or 0):
         start = _operand_start(instructions, end) if end is not None else None
@@ -4992,10 +4992,7 @@ def _tests_of(instructions: list[dis.Instruction], pushed: list[int],
 def _named_operand(instructions: list[dis.Instruction], k: int, operand: int) -> _Named | None:
     """The other operand of the comparison at ``k`` (see ``_other_operand``) where it is a module
     global (``LEAST``) or an attribute of a local (``self.k``), as a ``_Named``; None otherwise."""
-    right = _operand_start(instructions, k)
-    start = right if operand == 0 else _operand_start(instructions, right) if right is not None else None
-    end = k if operand == 0 else right
-    span = instructions[start:end] if start is not None and end is not None else []
+    span = _other_span(instructions, k, operand)
     if len(span) == 1 and span[0].opname == "LOAD_GLOBAL" and not (span[0].arg or 0) & 1:
         return _Named("global", span[0].argval)
     if len(span) == 2 and span[0].opname == "LOAD_FAST" and span[1].opname == "LOAD_ATTR":

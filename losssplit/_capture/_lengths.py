@@ -480,9 +480,7 @@ def _argument_spans(code: types.CodeType, k: int) -> tuple[tuple[int, int], ...]
     instructions = _instructions(code)
     if instructions[k].opname != "CALL":
         return ()
-    end: int | None = k
-    while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
-        end -= 1
+    end: int | None = _bytecode._arguments_end(instructions, k)
     spans: list[tuple[int, int]] = []
     for _ in range(instructions[k].arg or 0):
         start = _bytecode._operand_start(instructions, end) if end is not None else None
@@ -532,19 +530,9 @@ def _callable_span(code: types.CodeType, k: int) -> tuple[int, int] | None:
     if instructions[k].opname == "CALL_FUNCTION_EX":
         end = _span_start(instructions, k, 1 + ((instructions[k].arg or 0) & 1))
     else:
-        end = _first_argument(instructions, k)
+        end = _bytecode._arguments_start(instructions, k)
     start = _span_start(instructions, end, 2) if end is not None else None
     return (start, end) if start is not None and end is not None else None
-
-
-def _first_argument(instructions: list[dis.Instruction], k: int) -> int | None:
-    """The index of the first instruction of the first argument of the CALL at ``k``."""
-    end: int | None = k
-    while end is not None and end > 0 and instructions[end - 1].opname in ("PRECALL", "KW_NAMES"):
-        end -= 1
-    for _ in range(instructions[k].arg or 0):
-        end = _bytecode._operand_start(instructions, end) if end is not None else None
-    return end
 
 
 _EFFECTS = {**_POPS_PUSHES, "MAKE_FUNCTION": lambda a: (1 + bin(a & 0xF).count("1"), 1),
