@@ -135,6 +135,21 @@ def peak_bytes(fn: Callable[[], object], device: torch.device) -> int:
     return torch.cuda.max_memory_allocated() - before
 
 
+def cuda_syncs(fn: Callable[[], object]) -> int:
+    """Host syncs during ``fn()`` as torch.cuda.set_sync_debug_mode("warn") reports them."""
+    import warnings
+
+    torch.cuda.synchronize()
+    torch.cuda.set_sync_debug_mode("warn")
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fn()
+    finally:
+        torch.cuda.set_sync_debug_mode(0)
+    return sum("synchroniz" in str(w.message) for w in caught)
+
+
 def token_loss(logits: torch.Tensor, labels: torch.Tensor) -> dict[str, torch.Tensor]:
     """A causal LM's loss as models compute it: one mean over the non-ignored tokens."""
     return {"loss": F.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=-100)}
@@ -169,6 +184,8 @@ def lm_section(shape: tuple[int, int, int], device: torch.device, rounds: int) -
         print(f"{name:<20}{times['plain'] * 1e3:>16.0f}{times['deco'] * 1e3:>14.0f}"
               f"{times['deco'] / times['plain']:>8.3f}{size / 2**20:>12.0f}{base / 2**20:>17.0f}"
               f"{added / 2**20:>11.2f}{added / size * 100:>15.2f}%")
+        if device.type == "cuda":
+            print(f"{'':<20}CUDA syncs per call: undecorated {cuda_syncs(plain)}, decorated {cuda_syncs(deco)}")
         del logits
 
 
@@ -485,15 +502,8 @@ def main() -> None:
         deco.get_relation_loss(*batch)
         peak_deco = torch.cuda.max_memory_allocated()
         print(f"Peak GPU memory per call: undecorated {peak_plain / 2**20:.2f} MiB, decorated {peak_deco / 2**20:.2f} MiB")
-        torch.cuda.set_sync_debug_mode("warn")
-        import warnings
-
         for name, c in (("undecorated", plain), ("hand-written", hand), ("decorated", deco)):
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                c.get_relation_loss(*batch)
-            print(f"CUDA syncs ({name}): {sum('synchroniz' in str(w.message) for w in caught)}")
-        torch.cuda.set_sync_debug_mode(0)
+            print(f"CUDA syncs ({name}): {cuda_syncs(lambda c=c: c.get_relation_loss(*batch))}")
 
 
 if __name__ == "__main__":

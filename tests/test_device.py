@@ -8,8 +8,10 @@ import warnings
 
 import pytest
 import torch
+import torch.nn.functional as F
 from seed_criterion import RelationCriterion, make_batch
 
+import losssplit
 from losssplit import companion_of, split_by_source
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
@@ -53,3 +55,87 @@ def test_cuda_companions_equal_cpu_and_add_at_most_one_sync():
             assert out[key].item() == pytest.approx(value.item(), rel=1e-4)
         else:
             torch.testing.assert_close(out[key].cpu(), plain_out[key].cpu())
+
+
+def _cuda_leaves(outputs):
+    return {k: v.detach().to("cuda").requires_grad_() for k, v in outputs.items()}
+
+
+@pytest.mark.parametrize(
+    "method", ["class_weighted_ce", "box_l1_and_giou", "focal_over_queries", "quality_weighted_bce", "exist_masked_l1"]
+)
+@pytest.mark.parametrize("counts", [[2, 0, 1, 1], [3, 1, 2]])
+def test_matched_query_terms_on_cuda(method, counts):
+    """The DETR-shaped terms of test_patterns on CUDA: loss and gradients bit-identical to the
+    undecorated CUDA call, companions those of the CPU run, at most one added sync."""
+    from test_patterns import SOURCES, MatchedQueryLosses, make_matched_batch
+
+    outputs, targets, indices, num_boxes = make_matched_batch(counts, SOURCES[len(counts)])
+    body = getattr(MatchedQueryLosses, method)
+    decorated = split_by_source(source="dataset")(body)
+    cpu = decorated(MatchedQueryLosses(), outputs, targets, indices, num_boxes)
+    crit = MatchedQueryLosses().cuda()
+    cuda_targets = [{k: (v.cuda() if torch.is_tensor(v) else v) for k, v in t.items()} for t in targets]
+    cuda_indices = [(s.cuda(), j.cuda()) for s, j in indices]
+    plain_in, ours_in = _cuda_leaves(outputs), _cuda_leaves(outputs)
+    plain_syncs, plain = syncs(lambda: body(crit, plain_in, cuda_targets, cuda_indices, num_boxes))
+    ours_syncs, ours = syncs(lambda: decorated(crit, ours_in, cuda_targets, cuda_indices, num_boxes))
+    assert ours_syncs - plain_syncs <= 1
+    for key, value in plain.items():
+        assert torch.equal(ours[key], value), key
+    sum(plain.values()).backward()
+    sum(v for k, v in ours.items() if k in plain).backward()
+    for name in outputs:
+        mine, theirs = ours_in[name].grad, plain_in[name].grad
+        assert (mine is None and theirs is None) or torch.equal(mine, theirs), name
+    want = {k: v.item() for k, v in cpu.items() if companion_of(v) is not None}
+    got = {k: v.item() for k, v in ours.items() if companion_of(v) is not None}
+    assert want and got == pytest.approx(want, rel=1e-4, abs=1e-6)
+
+
+@pytest.mark.parametrize("grad", [True, False])
+def test_token_ce_over_a_mixture_on_cuda(grad):
+    """A causal LM's shifted token CE with ignore_index, one source per sequence, on CUDA: the
+    companions equal the CPU run's, at most one added sync, with and without a graph."""
+    from test_patterns import Lm
+
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(6, 9, 17, generator=g)
+    labels = torch.randint(0, 17, (6, 9), generator=g)
+    labels[1, 4:] = -100
+    labels[4, 2:] = -100
+    mixture = ["web", "code", "web", "math", "code", "math"]
+    with losssplit.sources(mixture):
+        cpu = Lm()(logits.requires_grad_(grad), labels)
+    lm, x, y = Lm().cuda(), logits.detach().cuda().requires_grad_(grad), labels.cuda()
+    with torch.set_grad_enabled(grad):
+        plain_syncs, plain = syncs(lambda: Lm.forward.__wrapped__(lm, x, y))
+        with losssplit.sources(mixture):
+            ours_syncs, ours = syncs(lambda: lm(x, y))
+    assert ours_syncs - plain_syncs <= 1
+    assert torch.equal(ours["loss"], plain["loss"])
+    want = {k: v.item() for k, v in cpu.items() if companion_of(v) is not None}
+    got = {k: v.item() for k, v in ours.items() if companion_of(v) is not None}
+    assert set(want) == {"loss_web", "loss_code", "loss_math"}
+    assert got == pytest.approx(want, rel=1e-4)
+
+
+def test_a_thousand_sources_on_cuda():
+    """1,000 distinct labels over 4,096 rows on CUDA: every group's mean CE, at most one added sync."""
+    g = torch.Generator().manual_seed(1)
+    logits = torch.randn(4096, 10, generator=g).cuda().requires_grad_()
+    classes = torch.randint(0, 10, (4096,), generator=g).cuda()
+    labels = [f"s{i % 1000}" for i in range(4096)]
+
+    @split_by_source
+    def criterion(logits, classes):
+        return {"loss_ce": F.cross_entropy(logits, classes)}
+
+    with losssplit.sources(labels):
+        count, out = syncs(lambda: criterion(logits, classes))
+    assert count <= 1
+    nll = F.cross_entropy(logits.detach(), classes, reduction="none").cpu()
+    for i in (0, 7, 999):
+        rows = torch.arange(i, 4096, 1000)
+        assert out[f"loss_ce_s{i}"].item() == pytest.approx(nll[rows].mean().item(), rel=1e-5)
+    assert sum(companion_of(v) is not None for v in out.values()) == 1000
