@@ -1260,6 +1260,43 @@ def test_one_images_reduced_value_in_further_arithmetic_is_that_images_value():
     assert companions(out) == pytest.approx(want, rel=1e-5)
 
 
+def _normalised_per_image(offset=lambda targets: 1e-6, statistic_of_the_batch=False):
+    """Each image's errors normalised by their mean absolute deviation from the median plus an
+    offset (Metric3D's local normalisation, LeReS's ``std + eps``): one image's reduced value with
+    an offset dividing its own values; or (``statistic_of_the_batch``) by the batch's deviation."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        batch_dev = (err - err.median()).abs().mean()
+        per_image = []
+        for e in err:
+            v = e.reshape(-1)
+            med = v.median()
+            dev = batch_dev if statistic_of_the_batch else (v - med).abs().mean()
+            per_image.append(((v - med) / (dev + offset(targets))).abs().mean())
+        return {"loss": torch.stack(per_image).mean()}
+
+    return body
+
+
+def test_one_images_reduced_value_plus_a_constant_is_that_images_value():
+    """Was declined at ``Tensor.div`` (survey 28, Metric3D's HDSNL): ``dev + eps`` of one image,
+    a ratio with an offset, dividing that image's values."""
+    check_rule(_normalised_per_image(), "div")
+
+
+@pytest.mark.parametrize("case", ["the batch's deviation", "plus the number of images"])
+def test_a_batch_statistic_or_an_offset_counting_the_images_still_declines(case):
+    """Near misses: the deviation over every image (the images mix), or one image's deviation
+    plus ``len(targets)`` (on a group alone, the group's count)."""
+    body = (_normalised_per_image(statistic_of_the_batch=True) if case == "the batch's deviation"
+            else _normalised_per_image(offset=len))
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (case, seed)
+        assert got == {} and said, (case, seed, got)
+
+
 # -- ratios of offset sums, normalisers read on the host ------------------------------------------
 
 

@@ -1528,7 +1528,7 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     """A reduced value whose rows are all one image, as a tensor of that image holding its value
     with the weight field set to 1; None for any other reduced value."""
     r = track.ratio
-    if (r is None or r.rows.numel() != 1 and r.host_image is None or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset or r.gate is not None
+    if (r is None or r.rows.numel() != 1 and r.host_image is None or r.kind is RatioKind.SUM_OVER_OPAQUE or r.gate is not None
             or r.test is not None or r.counts_rows() or not r.own_normaliser() or r.group_factors):
         return None
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
