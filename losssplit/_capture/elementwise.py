@@ -90,7 +90,7 @@ from .mode import (
     with_sites,
     written_through_view,
 )
-from .overcount import OverCount, divided_by_floored_count, note_quotient
+from .overcount import OverCount, divided_by_floored_count, divided_by_row_count, note_quotient
 from .ratio import (
     Ratio,
     RatioKind,
@@ -1091,6 +1091,8 @@ def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, 
     t = ta if ta is not None else tb
     op = op_name(func)
     made: Track | None = None
+    if kind == "div" and tb is None and not kwargs and divided_by_row_count(frame, a, ta, b, out):
+        return  # ``(e / bs).sum()``: the values' sum over the group's count of those rows
     if kind == "rsub" and ta is not None and tb is None:
         made = _elements_not_summed(frame, ta, frame.row_count(b))
     if t is not None and kind in ("mul", "div"):
