@@ -36,6 +36,24 @@ batch size before the sum (structured KD, 5); ``Tensor.div`` in Metric3D's per-w
 proxies, 5); slice bounds after another image's size was read (CID, the whole call, 4); the BCE's
 ``weight=`` normalised over the batch (SiamFC, 4); ``Tensor.add`` of per-image ratios (RetinaNet on
 batch 1, 4); a kept queue as long as the batch (OIM on batch 0, 2); one-example edges (3).
+
+Since (this survey's fixes, each general, with an oracle test and near misses): (350, 44, 27, 0), 7.7 %
+GAP. Split now: MOTR (12: a running count ``k`` times the instances over a loss of ``k`` terms per
+image, the terms per image checked with the call's host read), SSD (10: a module global no function
+assigns, read in the operand, holds no weight, ``/ PRIORS[:, 2:]``), structured KD (5: values over
+``x.shape[0]`` before their sum, held as a quotient over the group's count), Metric3D (5: one
+image's reduced value plus a constant, ``mean + eps``, is that image's value). The 27 GAP left by
+cause: camera-aware proxies (5, ``torch.unique`` of the batch's cameras picks the rows), mmdet's
+``num_pos + 0.1 * num_neg`` (5, the CE's class weights' sum, a count by value of no kind the split
+knows), CID (4, a slice bound after another image's size was read: the bound is the image's own
+field, an int, which has no identity), SiamFC (4, ``weight=`` over the batch's positive and negative
+counts, then over its own sum), RetinaNet on batch 1 (4: one image's foreground count 3 equals the
+number of images, so its ``max(1, n)`` is taken as opaque and the per-image ratios no longer add up
+to one value), OIM on batch 0 (2: the kept queue, as long as the batch, read as image rows), one
+example (3). No WRONG at first contact nor since; the near misses of the MOTR fix found a silent
+WRONG before it (a count of the same kind added in a helper called with its frames: not proven a
+running count, divided as ``k`` times the group's instances by ``ratio.opaque_den``), pinned as a
+strict xfail in ``test_rules_elementwise``.
 """
 
 from __future__ import annotations
@@ -1095,10 +1113,10 @@ def motr_clip_losses_summed_over_frames_over_the_clips_objects(outputs, targets,
 
 CASES = {c.body.__name__: c for c in [
     Case(yolov5_ciou_objectness_by_level_balance_times_batch_size, yolo_batch),
-    _gap(ssd_multibox_matching_in_the_body_and_ranked_hard_negatives, ssd_batch, ["loss_loc", "loss_conf"],
-         "the whole call declined at ``Tensor.div`` 'a factor of one image's values equals that image's weight at some "
-         "positions and not at others': the offsets' encoding divides by the priors' sizes (0.25 and 0.5, a constant "
-         "made before the call), equal by value to weights 0.5 / 0.25" + _ONE, gap_batches=(0, 1, 3)),
+    # GAP at first contact (10, the whole call declined at ``Tensor.div``: 'a factor of one image's values equals that
+    # image's weight at some positions and not at others', the offsets' encoding over the priors' sizes 0.25 / 0.5, a
+    # module global): split since (a module global no function assigns, read in the operand, holds no weight)
+    Case(ssd_multibox_matching_in_the_body_and_ranked_hard_negatives, ssd_batch),
     Case(retinanet_focal_and_l1_per_image_over_its_foreground_then_over_images, retina_batch,
          gaps=keys("classification@1", "bbox_regression@1"),
          why="GAP on batch 1 only: the per-image ratios summed in Python, declined at ``Tensor.add``"),
@@ -1113,10 +1131,9 @@ CASES = {c.body.__name__: c for c in [
          "'a division by a number the body counted over the images' items ... that equals no count of the loss'"
          + _ONE, gap_batches=(0, 1, 3)),
     Case(channel_wise_distillation_spatial_softmax_over_channels_and_images, seg_batch),
-    _gap(structured_kd_pairwise_similarity_of_pooled_features, seg_batch, ["loss_pairwise"],
-         "``(d ** 2 / hw ** 2 / b).sum()``, the batch size dividing every element before the sum: declined at "
-         "``Tensor.div`` 'with an int read as the size of a dim of image rows ... that only a reduced loss may be "
-         "multiplied or divided by'" + _ONE, gap_batches=(0, 1, 3)),
+    # GAP at first contact (5, declined at ``Tensor.div`` 'with an int read as the size of a dim of image rows ... that
+    # only a reduced loss may be multiplied or divided by'): split since (values over ``x.shape[0]`` before their sum)
+    Case(structured_kd_pairwise_similarity_of_pooled_features, seg_batch),
     Case(pixel_kl_distillation_over_the_labelled_pixels, seg_batch),
     Case(recall_loss_class_weights_from_the_batchs_recall, seg_batch, keys("loss_recall"), gaps=keys("loss_recall@3"),
          mix_batches=(0, 1),
@@ -1162,6 +1179,6 @@ CASES = {c.body.__name__: c for c in [
 
 
 FIRST = (350, 76, 59, 0)  # expected, declined, GAP, WRONG at first contact
-NOW = (350, 59, 42, 0)  # one image's value plus a constant; k times the instances over k terms per image
-OVER = "42 GAP of 350 (12.0 %; 16.9 % at first contact)"
+NOW = (350, 44, 27, 0)  # see the module docstring: 32 GAP split since first contact
+OVER = "27 GAP of 350 (7.7 %; 16.9 % at first contact), see the module docstring"
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW, over_target=OVER))

@@ -1298,6 +1298,36 @@ def test_a_batch_statistic_or_an_offset_counting_the_images_still_declines(case)
         assert got == {} and said, (case, seed, got)
 
 
+_SIZES = torch.tensor([0.25, 0.5, 0.5, 0.25])  # a module's table (SSD's prior sizes): 0.5 and 0.25 as weights are
+
+
+def _over_sizes(held_before_the_call=True):
+    """Each image's errors over a table of sizes per column (a module global, or the same numbers
+    made into a tensor in the body), summed per image, over the images."""
+
+    def body(outputs, targets):
+        sizes = torch.tensor([0.25, 0.5, 0.5, 0.25])
+        total = 0.0
+        for b, t in enumerate(targets):
+            err = (outputs["x"][b] - t["y"]).abs()
+            total = total + ((err / _SIZES) if held_before_the_call else (err / sizes)).sum()
+        return {"loss": total / len(targets)}
+
+    return body
+
+
+def test_one_images_values_over_a_module_table_equal_to_its_weight_somewhere_split():
+    """Was declined (survey 28, SSD's offsets over the priors' sizes): 'a factor of one image's
+    values equals that image's weight at some positions and not at others'. A module global no
+    function assigns, read in the operand itself, was made before the call: no weight."""
+    check_rule(_over_sizes(), "")
+
+
+def test_the_same_numbers_made_in_the_body_still_decline():
+    """Near miss: the table made from Python numbers in the call (no identity: weights or data)."""
+    check_rule(_over_sizes(held_before_the_call=False), "weight or data cannot be told apart", declines=True)
+
+
 # -- ratios of offset sums, normalisers read on the host ------------------------------------------
 
 
