@@ -57,7 +57,7 @@ def divided_by_floored_count(frame: Frame, a: Any, ta: Track | None, b: Any, out
     """``e / num_objects`` with ``num_objects`` a count of image rows floored on the host
     (``FlooredFloat.counts``) and ``e`` per-element values of the predictions not yet reduced:
     lost, held as a quotient. True when so."""
-    if type(b) not in (FlooredFloat, FlooredInt) or b.counts is None or not _unreduced(ta, out):
+    if type(b) not in (FlooredFloat, FlooredInt) or b.counts is None or ta is None or not _unreduced(ta, out):
         return False
     z = float(b)
     # the number itself: ``max(raw, floor)`` of the rows' count, no factor (``* groups``) since
@@ -72,15 +72,15 @@ def divided_by_row_count(frame: Frame, a: Any, ta: Track | None, b: Any, out: An
     ``RowCount``) and ``e`` per-element values of the predictions not yet reduced (structured KD's
     ``(d ** 2 / (w * h) ** 2 / b).sum()``): lost, held as a quotient. True when so."""
     rows = frame.row_count(b)
-    if rows is None or not _unreduced(ta, out) or int(b) <= 0 or rows.numel() != int(b):
+    if rows is None or ta is None or not _unreduced(ta, out) or int(b) <= 0 or rows.numel() != int(b):
         return False
     _hold(frame, ta, out, OverCount(rows, float(b)))
     return True
 
 
-def _unreduced(ta: Track | None, out: Any) -> bool:
+def _unreduced(ta: Track, out: Any) -> bool:
     """Whether ``ta`` is per-element values of the predictions, not yet reduced nor lost."""
-    return (ta is not None and isinstance(out, Tensor) and out.is_floating_point() and ta.lost_at is None
+    return (isinstance(out, Tensor) and out.is_floating_point() and ta.lost_at is None
             and ta.ratio is None and not ta.parts and not ta.elements and ta.formula is None and ta.from_prediction
             and bool(ta.rows or ta.image is not None))
 
