@@ -51,6 +51,7 @@ from _survey import gap_case as _gap
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import lovasz_grad as _lovasz_grad
+from _survey import matched_targets as _matched_targets
 from _survey import stack as _stack
 from _survey import weights as _weights
 
@@ -400,12 +401,7 @@ def det_batch(seed: int) -> tuple[list, list, list]:
     b = len(WEIGHTS[seed])
     outputs = {"logits": _leaf(b, Q, DC, g=g),
                "boxes": (torch.rand(b, Q, 4, generator=g) * 0.3 + 0.3).requires_grad_()}
-    targets, indices = [], []
-    for i, w in enumerate(WEIGHTS[seed]):
-        n = 1 + (i + seed) % 3
-        boxes = torch.rand(n, 4, generator=g) * 0.3 + 0.3
-        targets.append({"labels": torch.randint(0, DC, (n,), generator=g), "boxes": boxes, "loss_weight": w})
-        indices.append((torch.randperm(Q, generator=g)[:n], torch.arange(n)))
+    targets, indices = _matched_targets(g, WEIGHTS[seed], seed, Q, DC)
     return [outputs, targets, indices], [Along(0), TARGETS, PER_IMAGE], None
 
 

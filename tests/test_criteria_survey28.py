@@ -73,6 +73,7 @@ from _survey import gen as _gen
 from _survey import giou_aligned as _giou_aligned
 from _survey import iou_pairs as _iou_pairs
 from _survey import leaf as _leaf
+from _survey import matched_targets as _matched_targets
 from _survey import stack as _stack
 
 # One worker runs the table: each pattern's outcome is computed once.
@@ -113,12 +114,19 @@ def yolo_batch(seed: int) -> tuple[list, list, None]:
     g = _gen(seed + 2800)
     b = len(WEIGHTS[seed])
     levels = [_leaf(b, 3, 4, 4, 5 + DC, g=g), _leaf(b, 3, 2, 2, 5 + DC, g=g)]
+    return [{"levels": levels}, _box_targets(g, seed, (0.9, 0.05), 0.1)], [Along(0), TARGETS], None
+
+
+def _box_targets(g, seed, centre, size_low):
+    """Per image 1 to 3 boxes (cx, cy, w, h: centres ``rand * centre[0] + centre[1]``, sizes in
+    ``size_low`` + [0, 0.4]), their classes and ``loss_weight``."""
     targets = []
     for i, w in enumerate(WEIGHTS[seed]):
         n = 1 + (i + seed) % 3
-        boxes = torch.cat([torch.rand(n, 2, generator=g) * 0.9 + 0.05, torch.rand(n, 2, generator=g) * 0.4 + 0.1], 1)
+        boxes = torch.cat([torch.rand(n, 2, generator=g) * centre[0] + centre[1],
+                           torch.rand(n, 2, generator=g) * 0.4 + size_low], 1)
         targets.append({"labels": torch.randint(0, DC, (n,), generator=g), "boxes": boxes, "loss_weight": w})
-    return [{"levels": levels}, targets], [Along(0), TARGETS], None
+    return targets
 
 
 def yolov5_ciou_objectness_by_level_balance_times_batch_size(outputs, targets, anchor_t=4.0):
@@ -172,12 +180,7 @@ def ssd_batch(seed: int) -> tuple[list, list, None]:
     g = _gen(seed + 2801)
     b = len(WEIGHTS[seed])
     outputs = {"loc": _leaf(b, P, 4, g=g), "conf": _leaf(b, P, DC + 1, g=g)}
-    targets = []
-    for i, w in enumerate(WEIGHTS[seed]):
-        n = 1 + (i + seed) % 3
-        boxes = torch.cat([torch.rand(n, 2, generator=g) * 0.6 + 0.2, torch.rand(n, 2, generator=g) * 0.4 + 0.2], 1)
-        targets.append({"labels": torch.randint(0, DC, (n,), generator=g), "boxes": boxes, "loss_weight": w})
-    return [outputs, targets], [Along(0), TARGETS], None
+    return [outputs, _box_targets(g, seed, (0.6, 0.2), 0.2)], [Along(0), TARGETS], None
 
 
 def ssd_multibox_matching_in_the_body_and_ranked_hard_negatives(outputs, targets, threshold=0.4, negpos_ratio=3):
@@ -231,12 +234,7 @@ def retina_batch(seed: int) -> tuple[list, list, None]:
     g = _gen(seed + 2802)
     b = len(WEIGHTS[seed])
     outputs = {"cls_logits": _leaf(b, len(ANCHORS_R), DC, g=g), "bbox_regression": _leaf(b, len(ANCHORS_R), 4, g=g)}
-    targets = []
-    for i, w in enumerate(WEIGHTS[seed]):
-        n = 1 + (i + seed) % 3
-        boxes = torch.cat([torch.rand(n, 2, generator=g) * 0.6 + 0.2, torch.rand(n, 2, generator=g) * 0.4 + 0.25], 1)
-        targets.append({"labels": torch.randint(0, DC, (n,), generator=g), "boxes": boxes, "loss_weight": w})
-    return [outputs, targets], [Along(0), TARGETS], None
+    return [outputs, _box_targets(g, seed, (0.6, 0.2), 0.25)], [Along(0), TARGETS], None
 
 
 def retinanet_focal_and_l1_per_image_over_its_foreground_then_over_images(outputs, targets, hi=0.5, lo=0.4):
@@ -341,12 +339,7 @@ def det_batch(seed: int) -> tuple[list, list, list]:
     b = len(WEIGHTS[seed])
     outputs = {"logits": _leaf(b, Q, DC + 1, g=g),
                "boxes": (torch.rand(b, Q, 4, generator=g) * 0.3 + 0.3).requires_grad_()}
-    targets, indices = [], []
-    for i, w in enumerate(WEIGHTS[seed]):
-        n = 1 + (i + seed) % 3
-        boxes = torch.rand(n, 4, generator=g) * 0.3 + 0.3
-        targets.append({"labels": torch.randint(0, DC, (n,), generator=g), "boxes": boxes, "loss_weight": w})
-        indices.append((torch.randperm(Q, generator=g)[:n], torch.arange(n)))
+    targets, indices = _matched_targets(g, WEIGHTS[seed], seed, Q, DC)
     return [outputs, targets, indices], [Along(0), TARGETS, PER_IMAGE], None
 
 

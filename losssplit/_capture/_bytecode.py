@@ -1577,14 +1577,8 @@ def _constant_operands(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...
     """The global names of each whole operand of the binary operator at ``lasti`` that is an
     expression of globals and constants only (``_CONSTANT_EXPRESSION``, no jump into it)."""
     instructions, at = _located(code, lasti)
-    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
-        return ()
-    start = _operand_start(instructions, at)
-    left = _operand_start(instructions, start) if start is not None else None
     found = []
-    for first, stop in ((start, at), (left, start)):
-        if first is None or stop is None:
-            continue
+    for first, stop in _binary_operand_spans(instructions, at):
         span = instructions[first:stop]
         names = tuple(i.argval for i in span if i.opname == "LOAD_GLOBAL")
         if (names and all(i.opname in _CONSTANT_EXPRESSION for i in span)
@@ -1594,19 +1588,25 @@ def _constant_operands(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...
     return tuple(found)
 
 
+def _binary_operand_spans(instructions: list[dis.Instruction], at: int | None) -> list[tuple[int, int]]:
+    """(first index, end) of each whole operand of the binary operator at ``at``, the right one
+    first; none where ``at`` is no ``BINARY_OP`` or a jump lands on it."""
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
+        return []
+    start = _operand_start(instructions, at)
+    left = _operand_start(instructions, start) if start is not None else None
+    return [(first, stop) for first, stop in ((start, at), (left, start)) if first is not None and stop is not None]
+
+
 @_per_code(1024)
 def _table_operands(code: types.CodeType, lasti: int) -> tuple[tuple[str, bool, Any], ...]:
     """(global name, whether the index is a local, the local's name or the constant) of each
     whole operand ``NAME[i]`` of the binary operator at ``lasti``: LOAD_GLOBAL, LOAD_FAST or
     LOAD_CONST of an int, BINARY_SUBSCR, no jump into them."""
     instructions, at = _located(code, lasti)
-    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
-        return ()
-    start = _operand_start(instructions, at)
-    left = _operand_start(instructions, start) if start is not None else None
     found = []
-    for first, stop in ((start, at), (left, start)):
-        if first is None or stop is None or stop - first != 3:
+    for first, stop in _binary_operand_spans(instructions, at):
+        if stop - first != 3:
             continue
         table, index, subscript = instructions[first:stop]
         if (table.opname != "LOAD_GLOBAL" or (table.arg or 0) & 1 or subscript.opname != "BINARY_SUBSCR"
