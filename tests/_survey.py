@@ -74,6 +74,16 @@ def matched_targets(g: torch.Generator, weights: list[float], seed: int, queries
     return targets, indices
 
 
+def seg_labels(g: torch.Generator, i: int, seed: int, classes: int, side: int) -> torch.Tensor:
+    """Image ``i``'s class labels [side, side]: random, a block of class ``(i + seed) % classes``,
+    255 (ignored) in a corner on odd ``i + seed``."""
+    labels = torch.randint(0, classes, (side, side), generator=g)
+    labels[2:5, 2:6] = (i + seed) % classes
+    if (i + seed) % 2:
+        labels[:2, :2] = 255
+    return labels
+
+
 def focal(logits: torch.Tensor, target: torch.Tensor, alpha: float = 0.25, gamma: float = 2.0) -> torch.Tensor:
     """Sigmoid focal loss per element (reduction 'none')."""
     p = logits.sigmoid()

@@ -52,6 +52,7 @@ from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import lovasz_grad as _lovasz_grad
 from _survey import matched_targets as _matched_targets
+from _survey import seg_labels as _seg_labels
 from _survey import stack as _stack
 from _survey import weights as _weights
 
@@ -285,10 +286,7 @@ def seg_batch(seed: int) -> tuple[list, list, None]:
     outputs = {"seg": _leaf(b, NC, SH, SH, g=g), "mask": _leaf(b, 1, SH, SH, g=g, scale=2.0)}
     targets = []
     for i, w in enumerate(WEIGHTS[seed]):
-        labels = torch.randint(0, NC, (SH, SH), generator=g)
-        labels[2:5, 2:6] = (i + seed) % NC
-        if (i + seed) % 2:
-            labels[:2, :2] = 255
+        labels = _seg_labels(g, i, seed, NC, SH)
         mask = torch.zeros(1, SH, SH)
         r, c = (i + seed) % 3, (i + 2 * seed) % 3
         mask[:, r:r + 4, c:c + 3 + i % 2] = 1.0

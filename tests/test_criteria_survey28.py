@@ -74,6 +74,7 @@ from _survey import giou_aligned as _giou_aligned
 from _survey import iou_pairs as _iou_pairs
 from _survey import leaf as _leaf
 from _survey import matched_targets as _matched_targets
+from _survey import seg_labels as _seg_labels
 from _survey import stack as _stack
 
 # One worker runs the table: each pattern's outcome is computed once.
@@ -391,10 +392,7 @@ def seg_batch(seed: int) -> tuple[list, list, None]:
                "teacher_seg": torch.randn(b, NC, SH, SH, generator=g) * 2, "teacher_feat": torch.randn(b, 4, 4, 4, generator=g)}
     targets = []
     for i, w in enumerate(WEIGHTS[seed]):
-        labels = torch.randint(0, NC, (SH, SH), generator=g)
-        labels[2:5, 2:6] = (i + seed) % NC
-        if (i + seed) % 2:
-            labels[:2, :2] = 255
+        labels = _seg_labels(g, i, seed, NC, SH)
         targets.append({"labels": labels, "loss_weight": w})
     return [outputs, targets], [Along(0), TARGETS], None
 
