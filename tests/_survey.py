@@ -61,6 +61,29 @@ def built(seed: int, make: Callable[[], object]) -> object:
         return make()
 
 
+def matched_targets(g: torch.Generator, weights: list[float], seed: int, queries: int, classes: int
+                    ) -> tuple[list[dict], list[tuple[torch.Tensor, torch.Tensor]]]:
+    """Per image ``1 + (i + seed) % 3`` boxes (cxcywh in [0.3, 0.6]), labels below ``classes`` and
+    its ``loss_weight``; the matcher's indices (random queries of ``queries``) per image."""
+    targets, indices = [], []
+    for i, w in enumerate(weights):
+        n = 1 + (i + seed) % 3
+        boxes = torch.rand(n, 4, generator=g) * 0.3 + 0.3
+        targets.append({"labels": torch.randint(0, classes, (n,), generator=g), "boxes": boxes, "loss_weight": w})
+        indices.append((torch.randperm(queries, generator=g)[:n], torch.arange(n)))
+    return targets, indices
+
+
+def seg_labels(g: torch.Generator, i: int, seed: int, classes: int, side: int) -> torch.Tensor:
+    """Image ``i``'s class labels [side, side]: random, a block of class ``(i + seed) % classes``,
+    255 (ignored) in a corner on odd ``i + seed``."""
+    labels = torch.randint(0, classes, (side, side), generator=g)
+    labels[2:5, 2:6] = (i + seed) % classes
+    if (i + seed) % 2:
+        labels[:2, :2] = 255
+    return labels
+
+
 def focal(logits: torch.Tensor, target: torch.Tensor, alpha: float = 0.25, gamma: float = 2.0) -> torch.Tensor:
     """Sigmoid focal loss per element (reduction 'none')."""
     p = logits.sigmoid()

@@ -51,6 +51,8 @@ from _survey import gap_case as _gap
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import lovasz_grad as _lovasz_grad
+from _survey import matched_targets as _matched_targets
+from _survey import seg_labels as _seg_labels
 from _survey import stack as _stack
 from _survey import weights as _weights
 
@@ -284,10 +286,7 @@ def seg_batch(seed: int) -> tuple[list, list, None]:
     outputs = {"seg": _leaf(b, NC, SH, SH, g=g), "mask": _leaf(b, 1, SH, SH, g=g, scale=2.0)}
     targets = []
     for i, w in enumerate(WEIGHTS[seed]):
-        labels = torch.randint(0, NC, (SH, SH), generator=g)
-        labels[2:5, 2:6] = (i + seed) % NC
-        if (i + seed) % 2:
-            labels[:2, :2] = 255
+        labels = _seg_labels(g, i, seed, NC, SH)
         mask = torch.zeros(1, SH, SH)
         r, c = (i + seed) % 3, (i + 2 * seed) % 3
         mask[:, r:r + 4, c:c + 3 + i % 2] = 1.0
@@ -400,12 +399,7 @@ def det_batch(seed: int) -> tuple[list, list, list]:
     b = len(WEIGHTS[seed])
     outputs = {"logits": _leaf(b, Q, DC, g=g),
                "boxes": (torch.rand(b, Q, 4, generator=g) * 0.3 + 0.3).requires_grad_()}
-    targets, indices = [], []
-    for i, w in enumerate(WEIGHTS[seed]):
-        n = 1 + (i + seed) % 3
-        boxes = torch.rand(n, 4, generator=g) * 0.3 + 0.3
-        targets.append({"labels": torch.randint(0, DC, (n,), generator=g), "boxes": boxes, "loss_weight": w})
-        indices.append((torch.randperm(Q, generator=g)[:n], torch.arange(n)))
+    targets, indices = _matched_targets(g, WEIGHTS[seed], seed, Q, DC)
     return [outputs, targets, indices], [Along(0), TARGETS, PER_IMAGE], None
 
 

@@ -12,6 +12,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import (
+    PER_IMAGE,
     ROWS,
     RULE_BATCHES,
     RULE_ROWS,
@@ -1258,6 +1259,73 @@ def test_one_images_reduced_value_in_further_arithmetic_is_that_images_value():
     want = oracle_companions(_per_image_lovasz, [outputs, targets], [ROWS, TARGETS], weights)
     assert set(companions(out)) == set(want) == {"loss_lovasz_real", "loss_lovasz_synthetic"}
     assert companions(out) == pytest.approx(want, rel=1e-5)
+
+
+def _normalised_per_image(offset=lambda targets: 1e-6, statistic_of_the_batch=False):
+    """Each image's errors normalised by their mean absolute deviation from the median plus an
+    offset (Metric3D's local normalisation, LeReS's ``std + eps``): one image's reduced value with
+    an offset dividing its own values; or (``statistic_of_the_batch``) by the batch's deviation."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        batch_dev = (err - err.median()).abs().mean()
+        per_image = []
+        for e in err:
+            v = e.reshape(-1)
+            med = v.median()
+            dev = batch_dev if statistic_of_the_batch else (v - med).abs().mean()
+            per_image.append(((v - med) / (dev + offset(targets))).abs().mean())
+        return {"loss": torch.stack(per_image).mean()}
+
+    return body
+
+
+def test_one_images_reduced_value_plus_a_constant_is_that_images_value():
+    """Was declined at ``Tensor.div`` (survey 28, Metric3D's HDSNL): ``dev + eps`` of one image,
+    a ratio with an offset, dividing that image's values."""
+    check_rule(_normalised_per_image(), "div")
+
+
+@pytest.mark.parametrize("case", ["the batch's deviation", "plus the number of images"])
+def test_a_batch_statistic_or_an_offset_counting_the_images_still_declines(case):
+    """Near misses: the deviation over every image (the images mix), or one image's deviation
+    plus ``len(targets)`` (on a group alone, the group's count)."""
+    body = (_normalised_per_image(statistic_of_the_batch=True) if case == "the batch's deviation"
+            else _normalised_per_image(offset=len))
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (case, seed)
+        assert got == {} and said, (case, seed, got)
+
+
+_SIZES = torch.tensor([0.25, 0.5, 0.5, 0.25])  # a module's table (SSD's prior sizes): 0.5 and 0.25 as weights are
+
+
+def _over_sizes(held_before_the_call=True):
+    """Each image's errors over a table of sizes per column (a module global, or the same numbers
+    made into a tensor in the body), summed per image, over the images."""
+
+    def body(outputs, targets):
+        sizes = torch.tensor([0.25, 0.5, 0.5, 0.25])
+        total = 0.0
+        for b, t in enumerate(targets):
+            err = (outputs["x"][b] - t["y"]).abs()
+            total = total + ((err / _SIZES) if held_before_the_call else (err / sizes)).sum()
+        return {"loss": total / len(targets)}
+
+    return body
+
+
+def test_one_images_values_over_a_module_table_equal_to_its_weight_somewhere_split():
+    """Was declined (survey 28, SSD's offsets over the priors' sizes): 'a factor of one image's
+    values equals that image's weight at some positions and not at others'. A module global no
+    function assigns, read in the operand itself, was made before the call: no weight."""
+    check_rule(_over_sizes(), "")
+
+
+def test_the_same_numbers_made_in_the_body_still_decline():
+    """Near miss: the table made from Python numbers in the call (no identity: weights or data)."""
+    check_rule(_over_sizes(held_before_the_call=False), "weight or data cannot be told apart", declines=True)
 
 
 # -- ratios of offset sums, normalisers read on the host ------------------------------------------
@@ -2794,6 +2862,77 @@ def test_a_count_added_up_over_the_images_kept_in_a_local_splits_as_the_oracle(b
     each image's size added up is the group's sum; so is the count of the loss's own rows."""
     got, want, said = split_outcome(body, list(_twice_the_images_batch()), [ROWS, TARGETS])
     assert got and not wrong_companions(got, want) and set(got) == set(want), said
+
+
+def _clip_batch(counts=(1, 2, 3, 1), frames=(2, 2, 2, 2)):
+    """Per image ``counts[b]`` objects (a track query each: ``indices``, the matcher's), their boxes
+    [n, 4] and its ``frames[b]`` frames; predictions [4, 6, 3] (query, frame)."""
+    outputs, targets = _counted_batch()
+    for t, n, f in zip(targets, counts, frames, strict=True):
+        t["boxes"] = t["boxes"][:1].repeat(n, 1) if n else t["boxes"][:0]
+        t["frames"] = f
+    indices = [torch.arange(n) for n in counts]
+    return [outputs, targets, indices]
+
+
+def _frames_over_objects_counted_per_frame(outputs, targets, indices):
+    """MOTR's collective average: per frame, every image's objects' L1 summed (one term per image
+    and frame), over ``num_samples += len(q)`` added in every frame of the image."""
+    num_samples, total = 0, 0.0
+    for b, q in enumerate(indices):
+        for f in range(targets[b]["frames"]):
+            total = total + (outputs["x"][b, q, f].sigmoid() - targets[b]["boxes"][:, f]).abs().sum()
+            num_samples += len(q)
+    return {"loss": total / num_samples}
+
+
+def _squared_counts(outputs, targets, indices):
+    """One term per image over the sum of the squared object counts."""
+    num_samples, total = 0, 0.0
+    for b, q in enumerate(indices):
+        total = total + (outputs["x"][b, q, 0].sigmoid() - targets[b]["boxes"][:, 0]).abs().sum()
+        num_samples += len(q) * len(q)
+    return {"loss": total / num_samples}
+
+
+def test_a_count_added_up_in_every_frame_over_each_images_terms_splits_as_the_oracle():
+    """Was declined (survey 28, MOTR): the count, twice the instances, 'equals no count of the loss'.
+    Each image's two terms (one per frame) over twice its objects: the group's twice its objects."""
+    got, want, said = split_outcome(_frames_over_objects_counted_per_frame, _clip_batch(), [ROWS, TARGETS, PER_IMAGE])
+    assert got and not wrong_companions(got, want) and set(got) == set(want), said
+
+
+@pytest.mark.parametrize("case", ["squared counts", "terms not as many per image"])
+def test_a_multiple_of_the_instances_of_another_sum_still_declines(case):
+    """Near misses: a sum of squared counts (1, 1, 4, 0: 18, three times the instances) over one
+    term per image; twice the instances (1, 2, 3, 1: 14) over 1, 2, 2 and 3 terms of the images."""
+    body, batch = ((_squared_counts, _clip_batch((1, 1, 4, 0))) if case == "squared counts"
+                   else (_frames_over_objects_counted_per_frame, _clip_batch(frames=(1, 2, 2, 3))))
+    got, want, said = split_outcome(body, batch, [ROWS, TARGETS, PER_IMAGE])
+    assert want and not got, got
+    assert any("counted over the images' items" in m for m in said), said
+
+
+def _frames_of_a_helper(outputs, targets, indices):
+    """The count added up in a helper called with the frames (``_frames_over_objects_counted_per_frame``'s loop)."""
+    return _count_frames_of(outputs, targets, indices, (1, 2, 2, 3))
+
+
+def _count_frames_of(outputs, targets, indices, frames):
+    num_samples, total = 0, 0.0
+    for b, q in enumerate(indices):
+        for f in range(frames[b]):
+            total = total + (outputs["x"][b, q, f].sigmoid() - targets[b]["boxes"][:, f]).abs().sum()
+            num_samples += len(q)
+    return {"loss": total / num_samples}
+
+
+@pytest.mark.xfail(strict=True, reason="silently wrong, before and after survey 28: a count not proven a running count "
+                   "(a helper's frames parameter) equal to twice the instances is divided as twice the group's instances "
+                   "(ratio.opaque_den's multiples of a body number), though the images' terms are 1, 2, 2, 3")
+def test_a_multiple_of_the_instances_counted_in_a_helper_over_uneven_terms_declines():
+    got, want, _ = split_outcome(_frames_of_a_helper, _clip_batch(), [ROWS, TARGETS, PER_IMAGE])
+    assert not wrong_companions(got, want), got
 
 
 def _count_boxes(targets):

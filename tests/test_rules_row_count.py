@@ -207,6 +207,32 @@ def test_other_uses_of_the_batch_size_with_the_images_values_decline():
     check_rule(counted_tensor, "torch.tensor of a size of image rows", declines=True)
 
 
+def _over_batch_size(then):
+    """Per-element errors over the batch size read from the predictions, then ``then``."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": then(err ** 2 / 4 / outputs["x"].shape[0])}
+
+    return body
+
+
+@pytest.mark.parametrize("then", [torch.sum, lambda q: q.sum((1, 2)).sum(), lambda q: (q * 2.0).sum()],
+                         ids=["sum", "partial sums", "scaled"])
+def test_values_not_reduced_yet_over_the_batch_size_split(then):
+    """Was declined (survey 28, structured KD's ``(d ** 2 / (w h) ** 2 / b).sum()``): the values
+    over ``x.shape[0]`` before their sum are, summed, their sum over the group's count of rows."""
+    check_rule(_over_batch_size(then), "")
+
+
+@pytest.mark.parametrize("then", [lambda q: q.sqrt().sum(), lambda q: q.amax(), lambda q: (q + 1.0).sum()],
+                         ids=["sqrt", "max", "plus one"])
+def test_values_over_the_batch_size_in_other_ops_still_decline(then):
+    """Near misses: an op that does not scale with the count (a root, a maximum, an offset) before
+    the sum: on a group alone another value."""
+    check_rule(_over_batch_size(then), "divided by a count of image rows", declines=True)
+
+
 def test_an_int_equal_to_the_images_that_is_no_size_still_declines():
     """``len(targets)`` (a list: no size the capture sees) and ``len(x)`` (``len`` returns a plain
     int) times a mean are declined as before."""

@@ -1552,19 +1552,61 @@ def table_operand(c: Any) -> bool:
     return False
 
 
+def module_constant_operand() -> bool:
+    """Whether an operand of the binary operator the caller's code is executing is an expression
+    of module globals that no function or class of its module assigns, with constants, slices and
+    arithmetic only (``PRIORS[:, 2:]``, ``0.1 * PRIORS[:, 2:]``): a tensor held before the call
+    (SSD's priors), which holds no weight of the call's images whatever values it has. Python 3.11
+    only (operand layout checked)."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    return any(all(_configured(_Named("global", name), f) is not _UNPROVEN for name in names)
+               for names in _constant_operands(f.f_code, f.f_lasti))
+
+
+# what an expression of module constants may hold (no call, no local, no attribute)
+_CONSTANT_EXPRESSION = frozenset({"LOAD_GLOBAL", "LOAD_CONST", "BUILD_SLICE", "BUILD_TUPLE", "BINARY_SUBSCR",
+                                  "BINARY_OP", "UNARY_NEGATIVE"})
+
+
+@_per_code(1024)
+def _constant_operands(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...], ...]:
+    """The global names of each whole operand of the binary operator at ``lasti`` that is an
+    expression of globals and constants only (``_CONSTANT_EXPRESSION``, no jump into it)."""
+    instructions, at = _located(code, lasti)
+    found = []
+    for first, stop in _binary_operand_spans(instructions, at):
+        span = instructions[first:stop]
+        names = tuple(i.argval for i in span if i.opname == "LOAD_GLOBAL")
+        if (names and all(i.opname in _CONSTANT_EXPRESSION for i in span)
+                and not any((i.arg or 0) & 1 for i in span if i.opname == "LOAD_GLOBAL")
+                and not any(i.is_jump_target for i in instructions[first + 1 : stop + 1])):
+            found.append(names)
+    return tuple(found)
+
+
+def _binary_operand_spans(instructions: list[dis.Instruction], at: int | None) -> list[tuple[int, int]]:
+    """(first index, end) of each whole operand of the binary operator at ``at``, the right one
+    first; none where ``at`` is no ``BINARY_OP`` or a jump lands on it."""
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
+        return []
+    start = _operand_start(instructions, at)
+    left = _operand_start(instructions, start) if start is not None else None
+    return [(first, stop) for first, stop in ((start, at), (left, start)) if first is not None and stop is not None]
+
+
 @_per_code(1024)
 def _table_operands(code: types.CodeType, lasti: int) -> tuple[tuple[str, bool, Any], ...]:
     """(global name, whether the index is a local, the local's name or the constant) of each
     whole operand ``NAME[i]`` of the binary operator at ``lasti``: LOAD_GLOBAL, LOAD_FAST or
     LOAD_CONST of an int, BINARY_SUBSCR, no jump into them."""
     instructions, at = _located(code, lasti)
-    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
-        return ()
-    start = _operand_start(instructions, at)
-    left = _operand_start(instructions, start) if start is not None else None
     found = []
-    for first, stop in ((start, at), (left, start)):
-        if first is None or stop is None or stop - first != 3:
+    for first, stop in _binary_operand_spans(instructions, at):
+        if stop - first != 3:
             continue
         table, index, subscript = instructions[first:stop]
         if (table.opname != "LOAD_GLOBAL" or (table.arg or 0) & 1 or subscript.opname != "BINARY_SUBSCR"

@@ -90,7 +90,7 @@ from .mode import (
     with_sites,
     written_through_view,
 )
-from .overcount import OverCount, divided_by_floored_count, note_quotient
+from .overcount import OverCount, divided_by_floored_count, divided_by_row_count, note_quotient
 from .ratio import (
     Ratio,
     RatioKind,
@@ -1091,6 +1091,8 @@ def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, 
     t = ta if ta is not None else tb
     op = op_name(func)
     made: Track | None = None
+    if kind == "div" and tb is None and not kwargs and divided_by_row_count(frame, a, ta, b, out):
+        return  # ``(e / bs).sum()``: the values' sum over the group's count of those rows
     if kind == "rsub" and ta is not None and tb is None:
         made = _elements_not_summed(frame, ta, frame.row_count(b))
     if t is not None and kind in ("mul", "div"):
@@ -1528,7 +1530,7 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     """A reduced value whose rows are all one image, as a tensor of that image holding its value
     with the weight field set to 1; None for any other reduced value."""
     r = track.ratio
-    if (r is None or r.rows.numel() != 1 and r.host_image is None or r.kind is RatioKind.SUM_OVER_OPAQUE or r.offset or r.gate is not None
+    if (r is None or r.rows.numel() != 1 and r.host_image is None or r.kind is RatioKind.SUM_OVER_OPAQUE or r.gate is not None
             or r.test is not None or r.counts_rows() or not r.own_normaliser() or r.group_factors):
         return None
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
@@ -2317,14 +2319,30 @@ def _running_count(frame: Frame, z: float) -> bool:
 def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     """Whether ``z``, a running count (``_running_count``), equals none of the counts whose group
     share the division takes (the loss's rows or elements, the images, the target instances): on
-    a group alone the body computes the group's count, which no share of ``z`` gives."""
+    a group alone the body computes the group's count, which no share of ``z`` gives. Nor ``k``
+    times the instances where the loss holds ``k`` terms of every image (``_repeated_terms``)."""
     if running_position():  # ``n = n + i`` over ``enumerate(targets)``: positions, no count (review13)
         return True
     if frame.image_size_read:  # sizes of single images added up otherwise (``summed_sizes``): equal to a count by value only
         return z not in (ratio.rows.numel(), ratio.numel)
     instances = frame.instances()
     counts = [ratio.rows.numel(), ratio.numel, frame.num_images, *([sum(instances)] if isinstance(instances, list) else [])]
-    return z not in counts
+    return z not in counts and not (isinstance(instances, list) and _repeated_terms(frame, ratio, z, sum(instances)))
+
+
+def _repeated_terms(frame: Frame, ratio: Ratio, z: float, instances: int) -> bool:
+    """Whether ``z`` is ``k`` times the target instances (``k >= 2``) and the loss one term per
+    image repeated ``k`` times (MOTR: each clip's objects counted once per frame, ``num_samples +=
+    len(q)``, over the frames' losses of every clip): the split takes ``k`` times the group's
+    instances (``ratio.opaque_den``). Each image's ``k`` terms are checked with the call's host
+    read (an image with other than ``k`` declines: the count may be another ``k``-fold sum, a sum
+    of squared counts)."""
+    k = count_multiple(z, instances)
+    if k is None or ratio.rows.numel() != k * frame.num_images:
+        return False
+    terms = torch.bincount(ratio.rows.reshape(-1), minlength=frame.num_images)
+    frame.doubt((terms != k).any(), f"{COUNTED_DIVISOR}, {k:d} times the instances over terms not {k:d} per image")
+    return True
 
 
 def _rows_per_item(frame: Frame, ratio: Ratio, z: float) -> bool:

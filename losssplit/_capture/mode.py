@@ -2727,6 +2727,8 @@ def unweighted_on_image(frame: Frame, x: Tensor, image: Tensor, op: str) -> Tens
     filled = frame.filled_numbers.get(id(x)) if frame.filled_numbers else None
     if weights is None or filled is not None and filled[0] is x and not frame.weight_images(filled[2]):
         return x
+    if _bytecode.module_constant_operand():  # ``/ PRIORS[:, 2:]``: held before the call, no weight
+        return x
     w = weights.take(image.reshape(1).to(x.device)).reshape(())
     equal = x == w
     every, some = torch.aminmax(equal.reshape(-1))

@@ -57,19 +57,40 @@ def divided_by_floored_count(frame: Frame, a: Any, ta: Track | None, b: Any, out
     """``e / num_objects`` with ``num_objects`` a count of image rows floored on the host
     (``FlooredFloat.counts``) and ``e`` per-element values of the predictions not yet reduced:
     lost, held as a quotient. True when so."""
-    if (type(b) not in (FlooredFloat, FlooredInt) or b.counts is None or ta is None or not isinstance(out, Tensor)
-            or not out.is_floating_point() or ta.lost_at is not None or ta.ratio is not None or ta.parts
-            or ta.elements or ta.formula is not None or not ta.from_prediction or not (ta.rows or ta.image is not None)):
+    if type(b) not in (FlooredFloat, FlooredInt) or b.counts is None or ta is None or not _unreduced(ta, out):
         return False
     z = float(b)
     # the number itself: ``max(raw, floor)`` of the rows' count, no factor (``* groups``) since
     if b.factor != 1 or b.inner != 1 or b.raw != b.counts.numel() or z != max(b.raw, b.floor) or z <= 0:
         return False
-    frame.lose(out, f"Tensor.div {OVER_COUNT}", ta)
-    unweighted = ta.unweighted / z if ta.unweighted is not None else None
-    before = Track(rows=ta.rows, image=ta.image, unweighted=unweighted, from_prediction=ta.from_prediction)
-    note_quotient(frame, out, before, OverCount(b.counts, z, max(b.floor, 0.0)))
+    _hold(frame, ta, out, OverCount(b.counts, z, max(b.floor, 0.0)))
     return True
+
+
+def divided_by_row_count(frame: Frame, a: Any, ta: Track | None, b: Any, out: Any) -> bool:
+    """``e / bs`` with ``bs`` a size of a dim of image rows read in the body (``x.shape[0]``, a
+    ``RowCount``) and ``e`` per-element values of the predictions not yet reduced (structured KD's
+    ``(d ** 2 / (w * h) ** 2 / b).sum()``): lost, held as a quotient. True when so."""
+    rows = frame.row_count(b)
+    if rows is None or ta is None or not _unreduced(ta, out) or int(b) <= 0 or rows.numel() != int(b):
+        return False
+    _hold(frame, ta, out, OverCount(rows, float(b)))
+    return True
+
+
+def _unreduced(ta: Track, out: Any) -> bool:
+    """Whether ``ta`` is per-element values of the predictions, not yet reduced nor lost."""
+    return (isinstance(out, Tensor) and out.is_floating_point() and ta.lost_at is None
+            and ta.ratio is None and not ta.parts and not ta.elements and ta.formula is None and ta.from_prediction
+            and bool(ta.rows or ta.image is not None))
+
+
+def _hold(frame: Frame, ta: Track, out: Tensor, over: OverCount) -> None:
+    """``out``, ``ta``'s values over ``over``: lost, held with the track they would have undivided."""
+    frame.lose(out, f"Tensor.div {OVER_COUNT}", ta)
+    unweighted = ta.unweighted / over.z if ta.unweighted is not None else None
+    before = Track(rows=ta.rows, image=ta.image, unweighted=unweighted, from_prediction=ta.from_prediction)
+    note_quotient(frame, out, before, over)
 
 
 # rules (by module and name) whose output scales with their one quotient operand (args[0])
