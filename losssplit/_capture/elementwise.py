@@ -1909,6 +1909,8 @@ def _ratio_arithmetic(
                 other = frame.num_images  # ``/ float(len(targets))`` of the body: as the int
             if isinstance(other, (int, float)) and frame.num_images > 1 and frame.from_arguments(other):
                 return _over_argument(ta, other)
+            if _average_over_instances(frame, ta.ratio, other):
+                return lost_track(AVERAGE_OVER_INSTANCES, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind in ("add", "sub", "rsub") and _is_number(other):
             if other != 1 and frame.weight_images(b):  # ``l + t["loss_weight"]``: 1 on a group alone
@@ -2071,6 +2073,29 @@ def _sized_as_the_targets(frame: Frame, targets: Any, x: Any) -> bool:
         return False
     return any(all(isinstance(t.get(key), Tensor) and t[key].dim() >= 1 and int(t[key].shape[0]) == n
                    for t, n in zip(targets, sizes)) for key in targets[0])
+
+
+AVERAGE_OVER_INSTANCES = ("a division of an average by a Python int the body computed, equal to the target "
+                          "instances (``l.mean() / n``, ``n = sum(len(t['labels']) for t in targets)``): on a group "
+                          "alone the group's instances divide it, which no ratio of the average carries")
+
+
+def _average_over_instances(frame: Frame, ratio: Ratio, z: Any) -> bool:
+    """Whether the int ``z`` dividing the average ``ratio`` (over several images) is the batch's
+    target instances by value, held by a name or computed (no literal, attribute or global at the
+    division, nor a constant the code proves, nor an argument), by code that reads a field of the
+    targets (``n = sum(len(s["labels"]) for s in t)``): on a group alone the body counts the
+    group's (was read as a constant divisor: silently wrong, red team, session 16)."""
+    if type(z) is not int or not z or frame.num_images < 2 or ratio.kind is RatioKind.SUM or ratio.host_image is not None:
+        return False
+    instances = frame.instances()
+    if not isinstance(instances, list) or sum(instances) != z:
+        return False
+    if divisor_source(z) != "other" or frame.constant_number(z) or frame.from_arguments(z):
+        return False
+    # counted from the targets: its code reads a field of a dict (kornia's ``/ num_of_classes``, a
+    # size of a dim without images equal to the instances by value, is not)
+    return any(type(k) is str and k != frame.weight_field for k in operand_fields())
 
 
 def _averaged(ratio: Ratio) -> bool:
