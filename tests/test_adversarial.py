@@ -4181,12 +4181,47 @@ def _mean_over_the_instances(o, t):
     return {"loss": _err(o, t)[0].mean() * 4 / n}
 
 
-@pytest.mark.xfail(strict=True, reason="README Known limits (found by the red team, session 16, not fixed): an "
-                   "averaged loss divided by a Python int the body counts from the target instances is read as a "
-                   "constant divisor (on a group alone, the group's instances)")
-def test_a_mean_over_the_instances_counted_in_the_body_follows_the_oracle():
-    got, want, said = rule_outcome(_mean_over_the_instances, _with_instances(0, [1.0, 0.5], [3, 1]))
-    assert want and not wrong_companions(got, want), (got, want, said)
+def test_a_mean_over_the_instances_counted_in_the_body_declines():
+    """Was silently wrong (red team, session 16): ``l.mean() * 4 / n`` with ``n`` the instances the
+    body counts was read as a constant divisor; on a group alone the group's instances divide it,
+    which no ratio of the mean carries. Declined, naming the division."""
+    for seed, weights, counts in ((0, [1.0, 0.5], [3, 1]), (1, [1.0, 0.5, 0.5], [2, 1, 1])):
+        got, want, said = rule_outcome(_mean_over_the_instances, _with_instances(seed, weights, counts))
+        assert want and got == {}, (seed, got, want)
+        assert any("'loss'" in m and "a division of an average by a Python int" in m for m in said), said
+
+
+def _mean_over_a_literal(o, t):
+    return {"loss": _err(o, t)[0].mean() * 4 / 4}
+
+
+def _mean_over_a_literal_local(o, t):
+    n = 4
+    return {"loss": _err(o, t)[0].mean() / n}
+
+
+def _mean_over_a_size_without_images(o, t):  # kornia's focal ``loss.mean() / num_of_classes`` (survey 22)
+    e = _err(o, t)[0]
+    width = e.shape[2]
+    return {"loss": e.mean() / width}
+
+
+def _sum_over_the_instances(o, t):
+    n = sum(len(s["labels"]) for s in t)
+    return {"loss": _err(o, t)[0].sum() / n}
+
+
+@pytest.mark.parametrize("body", [_mean_over_a_literal, _mean_over_a_literal_local, _mean_over_a_size_without_images,
+                                  _sum_over_the_instances],
+                         ids=["literal", "local-only-ever-that-literal", "a-size-without-images", "a-sum-over-them"])
+def test_a_mean_over_a_literal_equal_to_the_instances_or_a_sum_over_them_splits(body):
+    """Near misses: the mean over a literal 4 (at the division, or a local only ever stored from
+    it) or over a size of a dim without images (4 columns; code that reads no field of the targets)
+    equal to the 4 instances: a constant; a sum over the counted instances: the group's share."""
+    for seed, weights, counts in ((0, [1.0, 0.5], [3, 1]), (1, [1.0, 0.5, 0.5], [2, 1, 1])):
+        got, want, said = rule_outcome(body, _with_instances(seed, weights, counts))
+        assert want and set(got) == set(want), (seed, said)
+        assert got == pytest.approx(want, rel=1e-5), seed
 
 
 _OTHER_MODULE: dict = {}

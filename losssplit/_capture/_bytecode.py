@@ -223,7 +223,7 @@ def divisor_source(z: Any) -> str | None:
     if f is None:
         return "other"
     source, literal = _divisor_at(f.f_code, f.f_lasti)
-    if source == "literal" and not (type(literal) is type(z) and literal == z):
+    if source == "literal" and not _written_literal(literal, z, f):
         return "other"
     return source
 
@@ -246,7 +246,7 @@ def literal_factor(c: Any) -> bool:
     if f is None:
         return False
     source, literal = _divisor_at(f.f_code, f.f_lasti, _PRODUCTS)
-    return source == "literal" and type(literal) is type(c) and literal == c
+    return source == "literal" and _written_literal(literal, c, f)
 
 
 def literal_exponent(c: Any, passed: int, configured: bool = False) -> bool:
@@ -262,7 +262,7 @@ def literal_exponent(c: Any, passed: int, configured: bool = False) -> bool:
     if source == "configured":
         return configured
     if source == "literal":
-        return type(literal) is type(c) and literal == c
+        return _written_literal(literal, c, f)
     return literal_size(c, 1, "exponent", passed)
 
 
@@ -2631,6 +2631,23 @@ def _constant_span(span: list[dis.Instruction]) -> Any:
     return _UNPROVEN
 
 
+def code_constant(c: Any) -> bool:
+    """Whether the object ``c`` is, by identity, a constant of the code running the op being
+    captured or of code nested in it (``eps = 0.5``, ``a, b, eps = 2.0, 20.0, 0.5``: equal literals
+    of one module are one object, maybe the very float a target dict holds). True where the code
+    cannot be read (an unchecked Python: nothing tells the object apart there)."""
+    f = _caller()
+    return f is None or _holds_constant(f.f_code, c)
+
+
+def _holds_constant(code: types.CodeType, c: Any) -> bool:
+    return any(_holds_object(v, c) or isinstance(v, types.CodeType) and _holds_constant(v, c) for v in code.co_consts)
+
+
+def _holds_object(v: Any, c: Any) -> bool:
+    return v is c or type(v) in (tuple, frozenset) and any(_holds_object(w, c) for w in v)
+
+
 def caller_frame() -> types.FrameType | None:
     """The frame of the body's code running the op being captured (``_caller``)."""
     return _caller()
@@ -2774,13 +2791,61 @@ def _divisor_at(code: types.CodeType, lasti: int, ops: frozenset[int] = _DIVISIO
     op, before = instructions[at], instructions[at - 1]
     if op.opname == "CALL" and not op.is_jump_target and ops is _DIVISIONS:  # ``l.div(4)``, ``torch.div(l, 4)``
         return _call_divisor(instructions, at)
-    if op.opname != "BINARY_OP" or op.arg not in ops or op.is_jump_target:
+    if op.opname != "BINARY_OP" or op.arg not in ops:
         return "other", None
+    if op.is_jump_target:  # ``l / (3 if FLAG else 5)``: literals chosen by a switch of configuration
+        chosen = _chosen_literal(code, instructions, at)
+        return ("literal", chosen) if chosen is not None else ("other", None)
     if before.opname == "LOAD_CONST" and type(before.argval) in (int, float):
         return "literal", before.argval
     if before.opname in _CONFIGURED:
         return "configured", None
     return "other", None
+
+
+class _Chosen(NamedTuple):
+    """The right operand of a binary op written as a conditional expression of two number literals
+    whose test is one load of configuration (``3 if FLAG else 5``, ``self.k if`` aside): ``switch``
+    the load (see ``_named_load``), ``arms`` the two literals."""
+
+    switch: _Named
+    arms: tuple[Any, Any]
+
+
+def _chosen_literal(code: types.CodeType, instructions: list[dis.Instruction], at: int) -> _Chosen | None:
+    """``_Chosen`` when the operand right before the op at ``at`` is ``a if s else b`` on Python
+    3.11: a load of configuration ``s`` (a global, a parameter, ``self.x``; ``_named_load``), a
+    conditional jump on it to ``b``'s LOAD_CONST, ``a``'s LOAD_CONST and a JUMP_FORWARD to the op,
+    ``a`` and ``b`` int or float constants; no other path into it. None else (a comparison, a call,
+    ``not s`` or a value computed in the body as the test)."""
+    if at < 5:
+        return None
+    test, jump, first, over, second = instructions[at - 5 : at]
+    attr = None
+    if test.opname == "LOAD_ATTR" and at >= 6:
+        attr, test = test, instructions[at - 6]
+    k = at - 5 if attr is None else at - 6
+    switch = _named_load(code, instructions, k, attr)
+    if (switch is None or not jump.opname.startswith("POP_JUMP_FORWARD_IF_") or jump.opname.endswith("NONE")
+            or jump.argval != second.offset or over.opname != "JUMP_FORWARD" or over.argval != instructions[at].offset):
+        return None
+    if any(i.opname != "LOAD_CONST" or type(i.argval) not in (int, float) for i in (first, second)):
+        return None
+    entries = [i for i in instructions if i.opname.startswith(("JUMP", "POP_JUMP")) and i.argval == instructions[at].offset]
+    if entries != [over] or any(i.is_jump_target for i in (test, jump, first, over)) or attr is not None and attr.is_jump_target:
+        return None
+    return _Chosen(switch, (first.argval, second.argval))
+
+
+def _written_literal(literal: Any, c: Any, f: types.FrameType) -> bool:
+    """Whether ``c`` is the literal ``_divisor_at`` found (type included), or, for a ``_Chosen``
+    one, one of its arms while its switch is configuration that nothing of the body writes
+    (``_configured``: the same on a group's run, so the same arm)."""
+    if type(literal) is not _Chosen:
+        return type(literal) is type(c) and literal == c
+    if _configured(literal.switch, f) is _UNPROVEN:
+        return False
+    return any(type(a) is type(c) and a == c for a in literal.arms)
 
 
 _DIVIDE_NAMES = frozenset({"div", "div_", "divide", "divide_", "true_divide", "true_divide_"})
@@ -3121,11 +3186,26 @@ def operand_fields() -> frozenset[Any]:
         i = instructions[k]
         if i.opname == "LOAD_CONST" and k + 1 < end and instructions[k + 1].opname == "BINARY_SUBSCR":
             found.add(i.argval)
+        elif i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType):  # ``sum(t["w"] for t in ts)``
+            found.update(_subscripts(i.argval))
         return False
 
     for start, end in ((left, right), (right, at)):
         if start is not None and end is not None and _number_code(instructions, start, end, f.f_locals):
             _computed_from(instructions, start, end, hit, f.f_locals, lambda v: False, set())
+    return frozenset(found)
+
+
+@_per_code(256)
+def _subscripts(code: types.CodeType) -> frozenset[Any]:
+    """The constants ``code`` (a generator's, a comprehension's, a lambda's) or code nested in it
+    subscripts with (a LOAD_CONST right before a BINARY_SUBSCR)."""
+    instructions = _instructions(code)
+    found = {i.argval for i, after in zip(instructions, instructions[1:])
+             if i.opname == "LOAD_CONST" and after.opname == "BINARY_SUBSCR"}
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            found |= _subscripts(c)
     return frozenset(found)
 
 
@@ -3404,7 +3484,9 @@ def divisor_arithmetic() -> Arithmetic | None:
     """The divisor of the ``a / b`` the caller's code is executing, where ``b`` is Python arithmetic
     with an operator other than ``*`` (``n + 1``, ``n - 1``, ``n // 2``), or a call of the builtin
     ``min`` or of ``max`` other than a floor of at most 1 (``min(n, 3)``, ``max(n, 2)``), over at
-    least one number the body computed (a plain-number local, a ``len`` call): on a group alone
+    least one number the body computed (a plain-number local, a ``len`` call), or literals chosen
+    by a switch that is no proven configuration (``3 if s else 5``, ``s`` a global some function
+    of the module writes; ``_chosen_literal``, its arms the numbers, unproven): on a group alone
     the body computes it from what the group counts, so its value equal to a count of the batch
     is no proof of which one. None for any other divisor (a lone name, a literal, ``len(x)``,
     ``float(len(x))``, ``max(n, 1)``, a product: read as before), another layout or an unchecked
@@ -3412,6 +3494,9 @@ def divisor_arithmetic() -> Arithmetic | None:
     f = _caller()
     if f is None:
         return None
+    chosen = _divisor_at(f.f_code, f.f_lasti)[1]
+    if type(chosen) is _Chosen:  # ``3 if s else 5``: a literal where ``s`` is configuration, else the batch's pick
+        return None if _configured(chosen.switch, f) is not _UNPROVEN else Arithmetic(chosen.arms, None, True)
     instructions, at = _located(f.f_code, f.f_lasti)
     spans = _operand_spans(f.f_code, f.f_lasti)
     if at is None or spans is None or instructions[at].arg not in _DIVISIONS:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
@@ -21,6 +21,7 @@ from ._bytecode import (
     Arithmetic,
     body_parameter,
     call_site,
+    code_constant,
     computed_divisor,
     counted_number,
     divisor_arithmetic,
@@ -123,6 +124,10 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         frame.note_zeros(out)  # ``torch.tensor(0.).to(x)``: still a total's start
     if track is None and frame.filled_numbers and isinstance(out, Tensor) and out is not src:
         _filled_copy(frame, src, out, op_name(func))
+    if track is None and frame.number_tests and isinstance(out, Tensor) and out is not src:
+        held = frame.number_tests.get(id(src))
+        if held is not None and held[0] is src and out.shape == src.shape:  # ``(lw >= 0.9).float()``
+            frame.number_tests[id(out)] = (out, held[1], held[2].to(out.dtype))
     if track is None or not isinstance(out, Tensor) or out is src:
         return
     if track.ratio is not None and src.is_floating_point() and not (out.is_floating_point() or out.is_complex()):
@@ -708,10 +713,73 @@ def rounded_division(frame: Frame, func: Any, args: tuple, kwargs: dict, out: An
 def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Comparisons and logic: same layout, but data (a mask), not a loss."""
     _binary(frame, func, args, kwargs, out, "data")
+    _note_number_test(frame, func, args, kwargs, out)
     _note_label_test(frame, func, args, out)
     if isinstance(out, Tensor) and out.numel() == 1 and len(args) == 2 and not kwargs \
             and not _note_extreme_test(frame, func, args[0], args[1], out):
         _note_value_test(frame, func, args[0], args[1], out)
+
+
+_WEIGHT_TEST = ("a mask testing the images' weights (``w < 0.9`` of a tensor of their values) at {op}: on a group "
+                "alone, weights set to 1, it picks other positions")
+
+
+def _note_number_test(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``lw < 0.9`` of an untracked float tensor ``lw`` (no identity: maybe the images' weights,
+    ``torch.cat([torch.full((n,), t["loss_weight"]) ...])``) and a number: noted with the mask its
+    values would give where they are 1 (``weight_test_used``), while some image's weight is not 1."""
+    if (kwargs or len(args) != 2 or not isinstance(out, Tensor) or out.dtype != torch.bool or not out.dim()
+            or frame.get(out) is not None):
+        return
+    a, b = args
+    if not isinstance(a, Tensor):
+        a, b = b, a
+        func = _FLIPPED_TESTS.get(func)
+    if (func not in _FLIPPED_TESTS or not isinstance(a, Tensor) or not a.is_floating_point() or a.requires_grad
+            or frame.get(a) is not None
+            or a.shape != out.shape or not isinstance(b, (int, float)) or isinstance(b, bool)):
+        return
+    numbers = frame.weight_numbers()
+    if frame.weight_field is None or numbers is not None and all(w == 1 for w in numbers):
+        return
+    frame.number_tests[id(out)] = (out, a.detach(), func(torch.ones_like(a), b))
+
+
+def _flipped_tests() -> dict[Any, Any]:
+    """Each comparison (``Tensor.lt``, ``torch.lt``, ``Tensor.__lt__``...) -> the one that gives the
+    same mask with its operands swapped (``a < b`` is ``b > a``)."""
+    flipped: dict[Any, Any] = {}
+    for name, flip in {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}.items():
+        for owner in (Tensor, torch):
+            flipped[getattr(owner, name)] = getattr(owner, flip)
+        flipped[getattr(Tensor, f"__{name}__")] = getattr(Tensor, f"__{flip}__")
+    return flipped
+
+
+_FLIPPED_TESTS = _flipped_tests()
+
+
+def weight_test_used(frame: Frame, mask: Any, track: Track | None, shape: Sequence[int], op: str) -> None:
+    """Where ``mask`` (noted by ``_note_number_test``, or a cast of it) meets values of the images
+    with rows ``track.rows`` and shape ``shape`` (``torch.where(lw < 0.9, 0.5 * l, l)``, ``l *
+    (lw >= 0.9)``, ``masked_fill``): if the tensor it tested holds each row's image weight and the
+    mask differs from what weights 1 give, the call declines (one deferred check; was kept as data,
+    the batch's positions on every group: silently wrong, README Known limits before session 21)."""
+    held = frame.number_tests.get(id(mask)) if isinstance(mask, Tensor) else None
+    if held is None or held[0] is not mask or track is None or not track.rows or tuple(mask.shape) != tuple(shape):
+        return
+    weights = frame.weights_on(mask.device)
+    if weights is None:
+        return
+    tested, unit = held[1], held[2]
+    same = torch.ones((), dtype=torch.bool, device=mask.device)
+    for d, rows in track.rows.items():
+        if rows.dim() != 1 or rows.numel() != shape[d]:
+            return
+        along = [1] * len(shape)
+        along[d] = shape[d]
+        same = same & (tested.double() == weights.take(rows).view(along)).all()
+    frame.doubt(same & (mask != unit).any(), _WEIGHT_TEST.format(op=op))
 
 
 def _note_extreme_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> bool:
@@ -848,6 +916,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         return
     if frame.row_blocks and (ta is None) != (tb is None):
         _blocks_against_rows(frame, func, a, ta, b, tb)
+    if kind == "mul" and frame.number_tests and (ta is None) != (tb is None):  # ``l * (lw >= 0.9)``
+        weight_test_used(frame, a if ta is None else b, ta or tb, out.shape, op_name(func))
     if kind not in ("mul", "div") and (ta is None or tb is None) \
             and (frame.weight_filled or type(a) is float or type(b) is float) and _weight_as_data(frame, kind, a, ta, b, tb):
         # ``l - torch.tensor(t[b]["loss_weight"])``: 1 on a group alone, a value the copy keeps
@@ -900,9 +970,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             return
         if kind in ("mul", "div") and ta.image is not None and _is_image_weight(frame, ta.image, b):
             same.unweighted = a.detach()  # one image's values times (or over) its weight: weight 1
+        elif kind in ("mul", "div") and ta.rows and _weight_object(frame, b):
+            same.unweighted = a.detach()  # ``x * targets[0]["loss_weight"]``: 1 on any group alone
         elif kind in ("mul", "div") and ta.rows and frame.weight_object(b):
-            # ``x * targets[0]["loss_weight"]``, or a literal of the module that is the same object: kept
-            # as it is (a constant); an image's value on a call of that image then declines (``_split``)
+            # a literal of the code running the op that is the weight's very object: kept as it is (a
+            # constant); an image's value on a call of that image then declines (``_split``)
             frame.rows_times_weight = True
         elif kind in ("mul", "div") and ta.image is not None and isinstance(b, Tensor) and not b.requires_grad:
             unit = unweighted_on_image(frame, b, ta.image, op_name(func))  # ``l_b * w[b]``
@@ -1633,6 +1705,18 @@ def _is_image_weight(frame: Frame, image: Tensor, c: Any) -> bool:
     return c == w
 
 
+def _weight_object(frame: Frame, c: Any) -> bool:
+    """Whether the Python number ``c`` multiplying (or dividing) image rows is the very object of
+    an image's weight field, not 1, and nothing else it could be: no literal at the op nor a
+    constant the code proves (``weight_images``, ``literal_factor``), no other field's value, and
+    no constant of the code running the op (``code_constant``: mmpose's ``eps = 0.5`` unpacked
+    from a tuple is the weights' 0.5 where they are literals of the same module). On any group
+    alone, weights set to 1, the body multiplies by 1 there (was kept as a constant: the first
+    image's weight on every group)."""
+    return (type(c) is float and c != 1 and bool(frame.weight_images(c)) and not literal_factor(c)
+            and not frame.data_images(c) and not code_constant(c))
+
+
 def _scalar_of(x: Any, track: Track | None) -> float | Tensor | None:
     """``x`` as a constant factor (with the weight field set to 1): a Python number, or a
     one-element tensor without images. A statistic of the batch (``m.sum()``, ``m.mean()`` of
@@ -1786,6 +1870,8 @@ def _ratio_arithmetic(
             product = _over_constant_times_length(frame, ta, other)
             if product is not None:
                 return product
+        if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool) and _of_the_weights(frame):
+            return lost_track(WEIGHTS_DIVISOR, pred)
         if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool):
             computed = _computed_divisor(frame, ta, other)
             if computed is not None:
@@ -1825,6 +1911,8 @@ def _ratio_arithmetic(
                 other = frame.num_images  # ``/ float(len(targets))`` of the body: as the int
             if isinstance(other, (int, float)) and frame.num_images > 1 and frame.from_arguments(other):
                 return _over_argument(ta, other)
+            if _average_over_instances(frame, ta.ratio, other):
+                return lost_track(AVERAGE_OVER_INSTANCES, pred)
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
         if kind in ("add", "sub", "rsub") and _is_number(other):
             if other != 1 and frame.weight_images(b):  # ``l + t["loss_weight"]``: 1 on a group alone
@@ -1987,6 +2075,29 @@ def _sized_as_the_targets(frame: Frame, targets: Any, x: Any) -> bool:
         return False
     return any(all(isinstance(t.get(key), Tensor) and t[key].dim() >= 1 and int(t[key].shape[0]) == n
                    for t, n in zip(targets, sizes)) for key in targets[0])
+
+
+AVERAGE_OVER_INSTANCES = ("a division of an average by a Python int the body computed, equal to the target "
+                          "instances (``l.mean() / n``, ``n = sum(len(t['labels']) for t in targets)``): on a group "
+                          "alone the group's instances divide it, which no ratio of the average carries")
+
+
+def _average_over_instances(frame: Frame, ratio: Ratio, z: Any) -> bool:
+    """Whether the int ``z`` dividing the average ``ratio`` (over several images) is the batch's
+    target instances by value, held by a name or computed (no literal, attribute or global at the
+    division, nor a constant the code proves, nor an argument), by code that reads a field of the
+    targets (``n = sum(len(s["labels"]) for s in t)``): on a group alone the body counts the
+    group's (was read as a constant divisor: silently wrong, red team, session 16)."""
+    if type(z) is not int or not z or frame.num_images < 2 or ratio.kind is RatioKind.SUM or ratio.host_image is not None:
+        return False
+    instances = frame.instances()
+    if not isinstance(instances, list) or sum(instances) != z:
+        return False
+    if divisor_source(z) != "other" or frame.constant_number(z) or frame.from_arguments(z):
+        return False
+    # counted from the targets: its code reads a field of a dict (kornia's ``/ num_of_classes``, a
+    # size of a dim without images equal to the instances by value, is not)
+    return any(type(k) is str and k != frame.weight_field for k in operand_fields())
 
 
 def _averaged(ratio: Ratio) -> bool:
@@ -2248,6 +2359,22 @@ def _untracked_on_image(frame: Frame, ratio: Ratio, x: Tensor, value: float | Te
         return value
     unit = unweighted_on_image(frame, x, image, "a reduced loss's factor")
     return value if unit is x else unit.reshape(())
+
+
+WEIGHTS_DIVISOR = ("a division by a Python number computed from the weight field (``l.sum() / sum(t['loss_weight'] "
+                   "for t in targets)``): on a group alone, weights set to 1, the body computes another number")
+
+
+def _of_the_weights(frame: Frame) -> bool:
+    """Whether the code of the Python number dividing a loss reads the weight field (at the
+    division, in the assignments of the number locals it loads, or in a generator or
+    comprehension it runs: ``sum(t["loss_weight"] for t in targets)``), some image's weight not
+    being 1 (was silently read by value as a count, the weights' sum 3.0 of 1, 0.5, 0.5, 1 as
+    three images' share)."""
+    weights = frame.weight_numbers()
+    if frame.weight_field is None or weights is not None and all(w == 1 for w in weights):
+        return False
+    return frame.weight_field in operand_fields()
 
 
 def _other_field(frame: Frame) -> bool:
@@ -2764,6 +2891,8 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if all(t is None for t in tracks):
         return
     op = op_name(func)
+    if frame.number_tests and tracks[0] is None:  # ``torch.where(lw < 0.9, 0.5 * l, l)``
+        weight_test_used(frame, args[0], next((t for t in tracks[1:] if t is not None), None), out.shape, op)
     kept = _picked_everywhere(frame, args, tracks)
     if kept is not None:
         args, tracks = args[:1] + args[kept : kept + 1], tracks[:1] + tracks[kept : kept + 1]
@@ -2827,11 +2956,23 @@ def masked_fill(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     if ts is None and tm is None:
         return
     op = op_name(func)
+    if frame.number_tests and tm is None:  # ``l.masked_fill(lw < 0.9, 0)``
+        weight_test_used(frame, mask, ts, out.shape, op)
     parts = [(ts, identity_map(src.dim()))]
     if isinstance(mask, Tensor):
         parts.append((tm, broadcast_map(mask.dim(), out.dim())))
     new = combine(frame, op, parts, out.shape)
-    if new is not None and new.lost_at is None and ts is not None and ts.unweighted is not None:
+    unit_mask = tm.unweighted if tm is not None and isinstance(mask, Tensor) else None
+    if new is not None and new.lost_at is None and unit_mask is not None:
+        # a mask testing the weights (``masked_fill(w < 0.9, 0)``): with the weight field set to 1,
+        # the mask of the ones (was kept as the batch's: silently wrong, found by helper wrong21)
+        value = get_arg(args, kwargs, 2, "value", None)
+        unit = ts.unweighted if ts is not None and ts.unweighted is not None else src.detach()
+        new.unweighted = (torch.masked_fill(unit, unit_mask, value) if unit_mask.shape == mask.shape and value is not None
+                          else None)
+        if new.unweighted is None:
+            new = lost_track(f"{op} by a mask testing the weights", new.from_prediction)
+    elif new is not None and new.lost_at is None and ts is not None and ts.unweighted is not None:
         new.unweighted = func(ts.unweighted, *args[1:], **kwargs)
     if new is not None:
         frame.set(out, new)
@@ -3109,7 +3250,10 @@ def _reduce(
         # A full sum or mean over rows: a loss (or, of data such as a mask, a normaliser, or a
         # returned statistic), per row with the weight field set to 1.
         values = unweighted_of(src, track)
-        if not values.is_floating_point():
+        complex_values = values if values.is_complex() else None
+        if complex_values is not None:  # the ratio holds the real part; other reads of the value are checked
+            values = values.real
+        elif not values.is_floating_point():
             values = values.to(torch.float32)
         host_image = None
         if row_dims:
@@ -3124,6 +3268,8 @@ def _reduce(
         counts = zeroed_counts(frame, src) if kind is RatioKind.SUM and frame.zeroed else None
         ratio = Ratio.of(values, rows, d, kind, counts, host_image)
         frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio.compact(frame.tokens)))
+        if complex_values is not None:
+            frame.complex_sums[id(out)] = (out, complex_values.detach(), d)
         return
     if isinstance(outs[0], Tensor) and outs[0].dim():
         frame.positions_mixed(op, src, track, reduced)

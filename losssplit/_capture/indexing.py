@@ -834,6 +834,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     elif track.unweighted is not None or track.ratio is not None or track.parts or track.elements \
             or track.formula is not None:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale
+    elif func is Tensor.masked_fill_ and len(args) > 2 and _weights_tested(frame, args[1]):
+        # a mask testing weighted values (``e.masked_fill_((e * w).lt(0.3), 0)``): with the weight field set
+        # to 1 it fills other positions, whose values the write lost (was the batch's, silently wrong: pyro
+        # merge, session 19; out of place, ``masked_fill`` replays it)
+        frame.lose(target, f"{op} by a mask testing weighted values", track)
+        lose_aliases(frame, target, op)
     elif func is Tensor.masked_fill_ and len(args) > 2:  # ``nll.masked_fill_(pad, 0.0)``
         elementwise.zeroed(frame, target, track, args[1], args[2])
     elif (
@@ -845,6 +851,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and not _scaled_by_data(frame, func, target, track, args[1])
     ):
         frame.lose(target, op_name(func))
+
+
+def _weights_tested(frame: Frame, mask: Any) -> bool:
+    """Whether ``mask`` tests weighted values: its track remembers the mask with the weight field
+    set to 1 (``(e * w).lt(0.3)``, ``w_full < 0.9``)."""
+    held = frame.get(mask) if isinstance(mask, Tensor) else None
+    return held is not None and held.lost_at is None and held.unweighted is not None
 
 
 def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> bool:

@@ -1054,6 +1054,14 @@ class Frame:
         # (the tensor, the message); declined where an op other than a periodic one reads them
         # (``cut_phase_read``)
         self.cut_phases: dict[int, tuple[Tensor, str, Tensor]] = {}  # id -> (phases, why, what they are the angle of)
+        # complex values summed or averaged over image rows, whose ratio holds their real part only:
+        # id -> (the reduced value, the values reduced, their row dim); declined where an op other than
+        # a cast to a real dtype or ``.real`` reads one whose rows' imaginary sums are not 0 (``complex_sum_read``)
+        self.complex_sums: dict[int, tuple[Tensor, Tensor, int]] = {}
+        # masks made by comparing an untracked float tensor with a number (``lw < 0.9``): id -> (the
+        # mask, the tensor compared, the mask where that tensor is 1); checked where one meets values
+        # of the images (``weight_test_used``: the images' weights tested, on a group alone 1)
+        self.number_tests: dict[int, tuple[Tensor, Tensor, Tensor]] = {}
         # a weight field's float object multiplied or divided several images' rows (``weight_object``)
         self.rows_times_weight = False
         # ``len(x)`` of tensors whose dim 0 carries images: the length -> the images of those rows
@@ -2045,6 +2053,8 @@ class Frame:
         self.sized_derived.clear()
         self.positional.clear()
         self.cut_phases.clear()
+        self.complex_sums.clear()
+        self.number_tests.clear()
         self.lengths.clear()
         self.other_lengths.clear()
         self.mixed_sizes.clear()
@@ -4031,6 +4041,9 @@ class CaptureMode(TorchFunctionMode):
         if frame.cut_phases and cut_phase_read(frame, func, args, kwargs, out):
             frame.ran = None
             return out
+        if frame.complex_sums and complex_sum_read(frame, func, args, kwargs, out):
+            frame.ran = None
+            return out
         if frame.row_counts or frame.counted_values:
             if frame.row_counts and func in _SIZED_OPS and _counted_size(frame, func, args, kwargs):
                 pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
@@ -4563,6 +4576,49 @@ def cut_phase_read(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
                 continue
             frame.lose(out, held[1], frame.get(x))
             return True
+    return False
+
+
+# ops that read a complex value as its real part only (``Tensor.float``, ``.to(torch.float32)``, ``.real``)
+_REAL_PARTS = frozenset({Tensor.float, Tensor.double, Tensor.half, Tensor.bfloat16, Tensor.to, Tensor.type,
+                         Tensor.real.__get__, torch.real})  # type: ignore[attr-defined]
+
+
+def imaginary_rows(values: Tensor, row_dim: int) -> bool:
+    """Whether some row (along ``row_dim``; -1: the whole tensor, one image's) of the complex
+    ``values`` sums to an imaginary part beyond rounding of its magnitudes' sum (a host read):
+    the real FFT of a real signal summed over all its bins is real, each image's alone too; one
+    bin, or an ``rfft``'s half spectrum, is not."""
+    with torch.no_grad():
+        v = values.reshape(1, -1) if row_dim < 0 else values.movedim(row_dim, 0).reshape(values.shape[row_dim], -1)
+        imaginary = v.imag.sum(1).abs()
+        magnitude = v.abs().sum(1).nan_to_num(0.0, 0.0, 0.0)
+        tol = _CUT_ROUNDING * torch.finfo(v.real.dtype).eps * magnitude * max(1, v.shape[1]) ** 0.5
+        return bool((imaginary > tol).any())
+
+
+def complex_sum_read(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """Whether ``func`` reads a complex value of ``frame.complex_sums`` (a sum or mean over image
+    rows, its ratio the real part's) other than as its real part (a cast to a real dtype,
+    ``.real``: followed by the ratio as it is) while some row's imaginary sum is not 0
+    (``imaginary_rows``, one host read per value): there its result is lost (True; was silently
+    the real part's abs, square, product; found by helper wrong21)."""
+    for x in flat_args(args, kwargs):
+        held = frame.complex_sums.get(id(x)) if isinstance(x, Tensor) else None
+        if held is None or held[0] is not x:
+            continue
+        if func in _REAL_PARTS and isinstance(out, Tensor) and not out.is_complex():
+            track = frame.get(x)
+            if func in (Tensor.real.__get__, torch.real) and track is not None:  # type: ignore[attr-defined]
+                frame.set(out, track)
+                return True
+            continue
+        if not imaginary_rows(held[1], held[2]):
+            del frame.complex_sums[id(x)]  # every row real: the real part's ratio is the value's
+            continue
+        frame.lose(out, f"{op_name(func)} of a complex sum or mean over images' rows (its imaginary part is "
+                   "not followed)", frame.get(x))
+        return True
     return False
 
 
