@@ -66,22 +66,32 @@ class Found:
 
 class _Scan(NamedTuple):
     tests: tuple[tuple[str, Any, int], ...]  # (op, than, index of the instruction pushing what is tested)
-    passes: tuple[tuple[int, int | str, bool | None], ...]  # (CALL index, argument, the length: True, a
-    # number computed from it: None, the list: False)
+    passes: tuple[tuple[int, int | str, bool | str | None], ...]  # (CALL index, argument, the length: True, a
+    # number computed from it: None, the list: False, a value iterated from it: _IT)
     nested: tuple[tuple[types.CodeType, frozenset[str], frozenset[str]], ...]
     returns: int  # 0, or the code returns the length (_EXACT) or a number computed from it (_DERIVED)
-    results: tuple[tuple[int, bool | None], ...]  # (CALL index, the length: True, a number computed from it:
-    # False, a tensor made from it: None): calls of a builtin on it
+    results: tuple[tuple[int, bool | str | None], ...]  # (CALL index, the length: True, a number computed from
+    # it: False, a tensor made from it: None, a value iterated from the list: _IT): calls of a builtin on it
     copies: tuple[int, ...]  # CALLs whose first argument is the list (``list(targets)``, ``sorted(targets)``)
     escapes: tuple[int, ...]  # where the list is put in a container or an attribute
 
 
-_EXACT, _DERIVED, _LIST, _TENSOR = 1, 2, 3, 4
+_EXACT, _DERIVED, _LIST, _TENSOR, _ITER, _ENUMERATED = 1, 2, 3, 4, 5, 6
+# in a scan, besides the length (True), a number computed from it (False) and a tensor made from it
+# (None): a value computed by iterating the list (``_IT``: ``sum(1 for _ in t)``, ``zip(t, ...)``,
+# ``t[1:]``, what code not read returns from the list), the position of an iteration whose count is
+# the list's (``_IX``: ``i`` of ``enumerate(t)``, of ``range(len(t))``)
+_IT, _IX = "iter", "index"
+# builtins whose result tells nothing of the list's items or number (``isinstance(targets, list)``)
+_NOT_ITERATING = (builtins.len, builtins.isinstance, builtins.issubclass, builtins.type, builtins.id, builtins.hash,
+                  builtins.callable, builtins.hasattr, builtins.print)
 _SAME_LENGTH = (builtins.list, builtins.tuple, builtins.sorted)  # a copy of the list: as long as it
 # builtins whose result is a number computed from their argument's (``float(len(t))``, ``max(n, 1)``)
 _NUMERIC = frozenset({builtins.int, builtins.float, builtins.abs, builtins.round, builtins.max, builtins.min,
                       builtins.pow, builtins.bool})
 _OPAQUE = _bytecode._Named("computed", "a number computed from the length")
+_ITERATED = _bytecode._Named("computed", "a value computed by iterating the targets")
+_POSITION = _bytecode._Named("computed", "the position of an iteration over the targets")
 
 
 def length_tests(fn: types.FunctionType, bound: dict[str, Any], lists: frozenset[str]) -> Found:
@@ -96,24 +106,25 @@ def length_tests(fn: types.FunctionType, bound: dict[str, Any], lists: frozenset
 
 def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: frozenset[str], found: Found,
            seen: set[tuple[Any, ...]], depth: int,
-           guessed: bool = False) -> int:
+           guessed: bool = False, iterated: frozenset[str] = frozenset()) -> int:
     """Adds ``env.code``'s tests to ``found``; whether the code returns the length (see ``_Scan``).
     ``guessed``: ``lists`` may hold parameters that are not the list (``f(*xs, targets)``, every
     positional one taken): their tests count, what they are passed to or stored in does not."""
     untold = found.untold if not guessed else []
     # the values bound are part of the key: ``scale(t, 0)`` and ``scale(t, 5)`` test otherwise
-    key = (id(env.code), lists, counts, derived, guessed, tuple(sorted((n, id(v)) for n, v in env.local.items())))
+    key = (id(env.code), lists, counts, derived, iterated, guessed, tuple(sorted((n, id(v)) for n, v in env.local.items())))
     if key in seen:
         return 0
     seen.add(key)
     if env.globals.get("len", builtins.len) is not builtins.len:
         return 0
     returned: dict[int, int] = {}
+    calls: dict[int, tuple[Any, list[tuple[Env, int]] | None]] = {}
     while True:
-        scan = _scanned(env.code, lists, counts, derived, tuple(sorted(returned.items())))
+        scan = _scanned(env.code, lists, counts, derived, tuple(sorted(returned.items())), iterated)
         more: dict[int, int] = {k: _LIST for k in scan.copies if any(_callable(env, k) is b for b in _SAME_LENGTH)}
         for k, exact in scan.results:
-            called = _callable(env, k)
+            called = _call(env, k, calls)[0]
             if any(called is b for b in _NUMERIC):  # ``float(n)`` is ``n``; ``max(n, 1)`` another number
                 more[k] = _EXACT if exact and called in (int, float) and _instructions(env.code)[k].arg == 1 else _DERIVED
             elif callable(called) and _functions(called, env, 0) == [] and not _skipped(env, _call_start(env.code, k)):
@@ -128,7 +139,11 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
         for k, argument, is_count in scan.passes:
             if _skipped(env, _call_start(env.code, k)):
                 continue
-            callees = _callees(env, k)
+            called, callees = _call(env, k, calls)
+            kind = _unread_result(called, is_count is False) if callees == [] and (is_count is False or is_count == _IT) \
+                and k not in more else 0
+            if kind:  # ``sum(map(f, targets))``, ``np.array(targets)``, ``len(list(iter(targets)))``
+                more[k] = kind
             if callees is None or depth >= _DEPTH:
                 if is_count is False:  # a count passed on (``x.view(n, -1)``, a tensor's method) is not tracked
                     untold.append(_describe(env.code, k))
@@ -142,7 +157,8 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
                     continue
                 names, none = frozenset(name if isinstance(name, tuple) else (name,)), frozenset[str]()
                 given = _visit(callee, names if is_count is False else none, names if is_count is True else none,
-                               names if is_count is None else none, found, seen, depth + 1, guessed or argument == "*")
+                               names if is_count is None else none, found, seen, depth + 1, guessed or argument == "*",
+                               names if is_count == _IT else none)
                 if given:
                     more[k] = max(more.get(k, 0), given)
         if all(returned.get(k) == v for k, v in more.items()):
@@ -162,12 +178,15 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
 
 @_per_code(512)
 def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str], derived: frozenset[str],
-             returned: tuple[tuple[int, int], ...]) -> _Scan:
+             returned: tuple[tuple[int, int], ...], iterated: frozenset[str] = frozenset()) -> _Scan:
     """``code``'s own reading of the list (its names ``lists``) and its length: the names
     ``counts`` hold it, the names ``derived`` a number computed from it, the CALLs ``returned``
     return either (``_EXACT``, ``_DERIVED``). A test of the length itself is read as
     ``_bytecode._tests_of`` reads it; any test of a number computed from it, or of the length
-    with an operand the code does not show, is ``_OPAQUE`` (no group's decision is known)."""
+    with an operand the code does not show, is ``_OPAQUE`` (no group's decision is known).
+    The names ``iterated`` and the CALLs ``returned`` as ``_ITER`` hold a value computed by
+    iterating the list (``_IT``): a test of it, or of the position of a loop over the list
+    (``_IX``), or of a local such a loop steps by a constant (``n += 1``), is as opaque."""
     instructions = _instructions(code)
     loads = ("LOAD_FAST", "LOAD_DEREF")
     lists = lists | {instructions[k + 1].argval for k, v in returned if v == _LIST and k + 1 < len(instructions)
@@ -177,6 +196,7 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
     exact = {k for k, v in returned if v == _EXACT}
     computed = {k for k, v in returned if v == _DERIVED}
     tensors = {k for k, v in returned if v == _TENSOR}
+    enumerated = {k for k, v in returned if v == _ENUMERATED}
     for k, i in enumerate(instructions):
         if (i.opname == "CALL" and i.arg == 1 and k >= 3 and instructions[k - 1].opname == "PRECALL"
                 and instructions[k - 2].opname in loads and instructions[k - 2].argval in lists
@@ -187,15 +207,29 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
               and instructions[k - 2].opname == "LOAD_METHOD" and instructions[k - 2].argval == "__len__"
               and instructions[k - 3].opname in loads and instructions[k - 3].argval in lists):
             exact.add(k)  # ``targets.__len__()``
-    held: dict[str, bool | None] = {n: not _stores(instructions, n) for n in counts}
+    held: dict[str, bool | str | None] = {n: not _stores(instructions, n) for n in counts}
     held.update(dict.fromkeys(derived, False))
+    held.update(dict.fromkeys(iterated, _IT))
     tests: list[tuple[str, Any, int]] = []
-    passes: list[tuple[int, int | str, bool | None]] = []
-    results: list[tuple[int, bool | None]] = []
+    passes: list[tuple[int, int | str, bool | str | None]] = []
+    results: list[tuple[int, bool | str | None]] = []
     returns = 0
-    # (index, True: the length, False: a number computed from it, None: a tensor or array)
-    todo: list[tuple[int, bool | None]] = [(k, None) for k in tensors]
+    # (index, True: the length, False: a number computed from it, None: a tensor or array, _IT, _IX)
+    todo: list[tuple[int, bool | str | None]] = [(k, None) for k in tensors]
     todo += [(k, True) for k in exact] + [(k, False) for k in computed]
+    todo += [(k, _IT) for k, v in returned if v in (_ITER, _ENUMERATED)]
+    for p in [k for k, i in enumerate(instructions) if i.opname in loads and i.argval in lists]:
+        after = instructions[p + 1] if p + 1 < len(instructions) else None
+        consumer = _fed(instructions, p)
+        if after is not None and after.opname == "GET_ITER":  # ``for t in targets``, ``[... for t in targets]``
+            made, names = _iterating(instructions, p + 1, 0)
+            todo += [(made, _IT)] if made is not None else []
+            held.update(names)
+        elif after is not None and after.opname == "UNPACK_EX":  # ``first, *rest = targets``
+            held.update(dict.fromkeys(_starred(instructions, p + 1), _IT))
+        elif consumer is not None and consumer[1] == 0 and instructions[consumer[0]].opname == "BINARY_SUBSCR" \
+                and instructions[consumer[0] - 1].opname == "BUILD_SLICE":
+            todo.append((consumer[0], _IT))  # ``targets[1:]``
     done: set[int] = set()
     literals = _literal_locals(code)
     while todo or held:
@@ -209,8 +243,24 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             continue
         done.add(p)
         after = instructions[p + 1] if p + 1 < len(instructions) else None
-        if after is not None and after.opname in ("STORE_FAST", "STORE_DEREF"):
-            held[after.argval] = is_exact and _stored_once(instructions, after.argval)
+        store = _stored_at(instructions, p)
+        if store is not None:  # ``n = len(t)``, ``n, w = len(t), 1.0``, ``(n := len(t)) > 2``
+            name = instructions[store].argval
+            held[name] = is_exact if isinstance(is_exact, str) else is_exact and _stored_once(instructions, name)
+            if after is not None and after.opname == "COPY":
+                todo.append((store, is_exact))  # the walrus's value, tested on
+            continue
+        if after is not None and after.opname == "COPY" and after.arg == 1:  # ``match len(t):``, its cases
+            tests.append(("eq", _ITERATED if is_exact == _IT else _OPAQUE, p))  # testing copies of it
+            continue
+        if after is not None and after.opname == "GET_ITER" and is_exact is not True and is_exact != _IX:
+            # ``range(len(t))``, ``enumerate(t)``: the loop's position; a comprehension: what it makes
+            made, names = _iterating(instructions, p + 1, 2 if p in enumerated else 0 if is_exact == _IT else 1)
+            todo += [(made, _IT)] if made is not None else []
+            held.update(names)
+            continue
+        if isinstance(is_exact, str):
+            returns = max(returns, _iterated_use(code, instructions, p, is_exact, tests, passes, todo))
             continue
         own = _tests_of(instructions, [p], literals, named=True) if is_exact else ()
         if own:
@@ -230,7 +280,7 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             tests.append((compared if slot == 0 else _bytecode._SWAPPED[compared], _bytecode._Named("param", other.argval), p))
         elif op in ("COMPARE_OP", "CONTAINS_OP", "IS_OP") or op == "BINARY_SUBSCR" and slot == 1 and is_exact is not None:
             tests.append(("eq", _OPAQUE, p))
-        elif op in ("BINARY_OP", "UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"):
+        elif op in _ARITHMETIC:
             todo.append((k, False if is_exact is not None else None))
         elif is_exact is None and (op == "LOAD_ATTR" or op == "BINARY_SUBSCR" and slot == 0):
             todo.append((k, None))  # what a tensor computed from the length holds (``.shape[0]``)
@@ -239,6 +289,8 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             todo.append((method[0], None))  # what its methods return (``.item()``, ``.numel()``)
         elif op == "RETURN_VALUE":
             returns = max(returns, _EXACT if is_exact else _DERIVED)
+        elif op == "CALL" and slot == 2 and is_exact is not None and _calls_method(code, k, "get"):
+            tests.append(("eq", _OPAQUE, p))  # ``table.get(len(t), 1.0)``: a lookup by it
         elif op == "CALL" and slot >= 2:
             argument = _argument(code, instructions, k, slot - 2)
             if argument is not None:
@@ -270,6 +322,135 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
         for c in code.co_consts if isinstance(c, types.CodeType) and cells.intersection(c.co_freevars))
     return _Scan(tuple(dict.fromkeys(tests)), tuple(dict.fromkeys(passes)), nested, returns, tuple(results),
                  tuple(copies), tuple(escapes))
+
+
+_ARITHMETIC = frozenset({"BINARY_OP", "UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT", "FORMAT_VALUE",
+                         "BUILD_STRING"})  # ``f"k{len(t)}"`` is computed from it too
+
+
+def _calls_method(code: types.CodeType, k: int, name: str) -> bool:
+    """Whether the CALL at ``k`` calls a method ``name`` of what it is loaded from."""
+    span = _callable_span(code, k)
+    last = _instructions(code)[span[1] - 1] if span is not None else None
+    return last is not None and last.opname == "LOAD_METHOD" and last.argval == name
+
+
+def _stored_at(instructions: list[dis.Instruction], p: int) -> int | None:
+    """The STORE of a local that stores the value the instruction at ``p`` pushes, right after it
+    (``n = len(t)``), after a COPY of it (``(n := len(t)) > 2``) or in a tuple assignment of
+    values pushed by one load each (``n, w = len(t), 1.0``: stored last to first)."""
+    stores = ("STORE_FAST", "STORE_DEREF")
+    after = instructions[p + 1] if p + 1 < len(instructions) else None
+    if after is not None and after.opname == "COPY" and after.arg == 1 and p + 2 < len(instructions) \
+            and instructions[p + 2].opname in stores:
+        return p + 2
+    m = 0
+    while p + 1 + m < len(instructions) and instructions[p + 1 + m].opname in ("LOAD_CONST", "LOAD_FAST"):
+        m += 1
+    at = p + 1 + 2 * m
+    if at < len(instructions) and all(i.opname in stores for i in instructions[p + 1 + m : at + 1]):
+        return at
+    return None
+
+
+def _iterated_use(code: types.CodeType, instructions: list[dis.Instruction], p: int, kind: str,
+                  tests: list[tuple[str, Any, int]], passes: list[tuple[int, int | str, bool | str | None]],
+                  todo: list[tuple[int, bool | str | None]]) -> int:
+    """What ``_scanned`` reads of the value ``kind`` (``_IT``, ``_IX``) the instruction at ``p``
+    pushes: its tests (opaque: no group's value is known), where it goes on; ``_ITER`` where the
+    code returns it. The position of a loop indexes without a decision (``outputs[b]``)."""
+    after = instructions[p + 1] if p + 1 < len(instructions) else None
+    than = _ITERATED if kind == _IT else _POSITION
+    if after is not None and (after.opname == "UNARY_NOT" or after.opname.startswith("POP_JUMP")):
+        if not after.opname.endswith("NONE"):  # ``if avg_factor is not None``: the same on any group
+            tests.append(("ne", than, p))
+        return 0
+    consumer = _fed(instructions, p)
+    if consumer is None:
+        return 0
+    k, slot = consumer
+    op = instructions[k].opname
+    if op in ("COMPARE_OP", "CONTAINS_OP") or op == "BINARY_SUBSCR" and slot == 1 and kind == _IT:
+        tests.append(("eq", than, p))
+    elif op in _ARITHMETIC:
+        todo.append((k, kind))
+    elif kind != _IT:
+        return 0
+    elif op == "RETURN_VALUE":
+        return _ITER
+    elif op == "LOAD_ATTR" or op == "BINARY_SUBSCR" and instructions[k - 1].opname == "BUILD_SLICE" \
+            or op == "CALL" and slot < 2:
+        todo.append((k, _IT))  # ``ns.t``, ``rest[1:]``, ``getattr(t, "__len__")()``; not an item (``masks[0]``)
+    elif op == "LOAD_METHOD" and (method := _fed(instructions, k)) is not None and instructions[method[0]].opname == "CALL":
+        todo.append((method[0], _IT))
+    elif op == "CALL":
+        argument = _argument(code, instructions, k, slot - 2)
+        if argument is not None:
+            passes.append((k, argument, _IT))
+    return 0
+
+
+def _iterating(instructions: list[dis.Instruction], g: int, position: int) -> tuple[int | None, dict[str, Any]]:
+    """Of the GET_ITER at ``g`` of a value whose count of items is the list's: the CALL of the
+    comprehension it feeds (what that makes is iterated from the list), else None; and the locals
+    the loop it starts makes a count of its iterations: those its body steps by a constant
+    (``n += 1``: False, a number computed from the length), and its variable (``position`` 1) or
+    the first of a pair (2, ``i`` of ``enumerate``): ``_IX``."""
+    if g + 2 < len(instructions) and instructions[g + 1].opname == "PRECALL" and instructions[g + 2].opname == "CALL" \
+            and instructions[g + 2].arg == 0:
+        return (g + 2 if _opaque_comprehension(instructions, g) else None), {}
+    if g + 2 >= len(instructions) or instructions[g + 1].opname != "FOR_ITER":
+        return None, {}
+    f = g + 1
+    end = next((j for j in range(f + 1, len(instructions)) if instructions[j].offset == instructions[f].argval),
+               len(instructions))
+    names: dict[str, Any] = {
+        instructions[j].argval: False for j in range(f + 1, end - 3)
+        if instructions[j].opname == "LOAD_FAST" and instructions[j + 1].opname == "LOAD_CONST"
+        and type(instructions[j + 1].argval) in (int, float) and instructions[j + 2].opname == "BINARY_OP"
+        and instructions[j + 3].opname == "STORE_FAST" and instructions[j + 3].argval == instructions[j].argval}
+    first = instructions[f + 1]
+    if position == 1 and first.opname == "STORE_FAST":
+        names[first.argval] = _IX
+    elif position == 2 and first.opname == "UNPACK_SEQUENCE" and first.arg == 2 and instructions[f + 2].opname == "STORE_FAST":
+        names[instructions[f + 2].argval] = _IX
+    return None, names
+
+
+_COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
+
+
+def _opaque_comprehension(instructions: list[dis.Instruction], g: int) -> bool:
+    """Whether the comprehension the GET_ITER at ``g`` feeds (the nearest one made before it)
+    makes Python values the mode does not see: its code calls nothing (``1 for _ in t``,
+    ``t["loss_weight"] < 0.9``, ``[t for t in ts if ...]``, ``[t["boxes"] for t in ts]``). One
+    that reads its items through calls (``len(t["labels"])``, ``(t["y"] > 1).sum().item()``)
+    makes numbers the mode follows per image (DETR's ``num_boxes``)."""
+    made = next((i.argval for i in reversed(instructions[:g]) if i.opname == "LOAD_CONST"
+                 and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS), None)
+    return made is not None and not any(i.opname in ("CALL", "CALL_FUNCTION_EX", "LOAD_METHOD", "LOAD_ATTR")
+                                        for i in _instructions(made))
+
+
+def _starred(instructions: list[dis.Instruction], u: int) -> list[str]:
+    """The local the UNPACK_EX at ``u`` stores its starred list in (``_, *rest = targets``)."""
+    before = (instructions[u].arg or 0) & 0xFF
+    stores = instructions[u + 1 : u + 2 + before]
+    return [stores[-1].argval] if len(stores) == before + 1 and all(i.opname == "STORE_FAST" for i in stores) else []
+
+
+def _unread_result(called: Any, of_list: bool) -> int:
+    """What ``called``, code not read (a builtin, functools, itertools, numpy), returns from the
+    list (``of_list``) or a value iterated from it: ``_TENSOR`` for numpy (its shape holds the
+    number), nothing (0) for torch (the mode follows its tensors) nor for a builtin that reads
+    neither items nor number (``isinstance``; a copy of the list is ``_LIST``), ``_ENUMERATED``
+    for ``enumerate``, else ``_ITER``."""
+    excluded = _NOT_ITERATING + _SAME_LENGTH if of_list else _NOT_ITERATING[1:]
+    if not callable(called) or any(called is b for b in excluded):
+        return 0
+    if _array_module(called):
+        return _TENSOR if getattr(called, "__module__", "").partition(".")[0] == "numpy" else 0
+    return _ENUMERATED if called is builtins.enumerate else _ITER
 
 
 # what puts the list where the code may read it later, out of this scan's sight (``self.t = targets``)
@@ -511,6 +692,14 @@ def _callees(env: Env, k: int) -> list[tuple[Env, int]] | None:
     values bound before the call's own (a method's ``self``); [] for builtins and torch's own code;
     None where the callee cannot be told."""
     return _functions(_callable(env, k), env, 0)
+
+
+def _call(env: Env, k: int, calls: dict[int, tuple[Any, list[tuple[Env, int]] | None]]) -> tuple[Any, Any]:
+    """``_callable`` and ``_callees`` of the CALL at ``k``, read once per ``_visit`` (``calls``)."""
+    if k not in calls:
+        called = _callable(env, k)
+        calls[k] = called, _functions(called, env, 0)
+    return calls[k]
 
 
 def _callable(env: Env, k: int) -> Any:
