@@ -45,6 +45,17 @@ the MoE importance and load ``cv^2``. The GAPs by cause, as the warnings name th
 examples (SoftTriple's regulariser, 5), ``Tensor.div`` by a product of the size of image rows and a
 size of another dim (LLaDA's ``B * T``, 5), SRGAN's total variation over ``c * (h - 1) * w``, a
 count by value only, then ``/ b`` (5).
+
+NOW (297, 41, 10, 0), 3.4 % GAP, still over the 3 % target (strict xfail): ``torch.addmm`` /
+``baddbmm`` (out of place) are followed as the ``beta * c + alpha * (a @ b)`` they compute (the
+center loss splits, -5); SoftTriple's body froze its centres at first contact, a tensor without
+autograd history that the capture cannot tell from a value of the batch (kept so by design), while
+SoftTriple learns them (``nn.Parameter``): written so, its regulariser is a term of learned
+parameters and splits (-5; a correction of the body, not of the library). Left, by cause: a
+division by ``ids.shape[0] * ids.shape[1]`` (LLaDA, 5: the second size is a constant on a group
+alone only where the tensor is an argument as passed, not padded in the body; the capture does not
+tell the two apart), SRGAN's ``c * (h - 1) * w`` equal to a count by value only, and its ``/ b`` on
+the one example (5).
 """
 
 from __future__ import annotations
@@ -283,7 +294,7 @@ def pix2pix_patchgan_bce_on_the_pair_and_l1(outputs, targets, lam=100.0):
 
 D, C, K, CROPS = 8, 4, 10, 4  # embedding size, classes, DINO prototypes, DINO crops
 CENTRES = _built(2910, lambda: F.normalize(torch.randn(C, D), dim=1))
-SOFT_CENTRES = _built(2911, lambda: F.normalize(torch.randn(D, C * 2), dim=0))
+SOFT_FC = _built(2911, lambda: torch.nn.Parameter(torch.randn(D, C * 2)))  # SoftTriple's learned centres
 
 
 def embed_batch(seed: int) -> tuple[list, list, list]:
@@ -403,15 +414,16 @@ def soft_triple_centres_per_class_and_regulariser(outputs, targets, center, la=2
     class similarity their weighted sum; the margin written at ``marginM[arange(B), target]``; CE of
     ``la * (sim - marginM)``; plus ``tau`` times the centres' regulariser (their pairwise distances,
     no example involved)."""
+    centres = F.normalize(SOFT_FC, p=2, dim=0)
     x = F.normalize(outputs["emb"], p=2, dim=1)
     labels = torch.stack([t["cls"] for t in targets])
-    sim = x.matmul(SOFT_CENTRES).reshape(-1, C, 2)
+    sim = x.matmul(centres).reshape(-1, C, 2)
     prob = F.softmax(sim * gamma, dim=2)
     sim_class = torch.sum(prob * sim, dim=2)
     margin_m = torch.zeros(sim_class.shape)
     margin_m[torch.arange(0, margin_m.shape[0]), labels] = margin
     classify = F.cross_entropy(la * (sim_class - margin_m), labels)
-    sim_centre = SOFT_CENTRES.t().matmul(SOFT_CENTRES)
+    sim_centre = centres.t().matmul(centres)
     upper = torch.triu(torch.ones(C * 2, C * 2, dtype=torch.bool), diagonal=1)
     reg = torch.sum(torch.sqrt(2.0 + 1e-5 - 2.0 * sim_centre[upper])) / (C * 2 * (2 - 1.0))
     return {"loss_softtriple": classify + tau * reg, "loss_classify": classify}
@@ -616,14 +628,16 @@ CASES = {c.body.__name__: c for c in [
     Case(vicreg_invariance_variance_covariance, embed_batch, keys("loss_std", "loss_cov"), mix_batches=(0, 1),
          why="MIXES: the variance and covariance terms are the batch's statistics (a group of one example has "
              "no finite variance: no oracle value)"),
-    _gap(center_loss_addmm_distances_and_class_mask, embed_batch, ["loss_center"],
-         "the squared distances ``x^2 + c^2 - 2 x c^T`` by ``Tensor.addmm`` (rows: examples; the centres a "
-         "constant): declined at ``Tensor.addmm``"),
+    # declined at ``Tensor.addmm`` (no rule) at first contact (5 GAP): followed as ``beta * c + alpha * (a @ b)``
+    # since survey 29
+    Case(center_loss_addmm_distances_and_class_mask, embed_batch),
     Case(arc_margin_product_and_am_softmax, embed_batch),
     Case(dino_multi_crop_self_distillation_with_a_centre, embed_batch),
-    _gap(soft_triple_centres_per_class_and_regulariser, embed_batch, ["loss_softtriple"],
-         "the classification CE (a mean over the examples, split as 'loss_classify') plus ``tau`` times the "
-         "centres' regulariser, a 0-dim value computed from no example: declined at ``Tensor.add``"),
+    # first contact (5 GAP, declined at ``Tensor.add``): the body froze the centres, a plain tensor without
+    # autograd history, which the capture cannot tell from a value of the batch (``made_of_parameters``);
+    # SoftTriple learns them (``nn.Parameter``), as the body now does: the regulariser, a term of learned
+    # parameters only, splits as a constant of every group
+    Case(soft_triple_centres_per_class_and_regulariser, embed_batch),
     Case(trl_discopop_and_exo_pair, lm_batch),
     Case(wpo_weighted_sigmoid_preference, lm_batch),
     Case(rloo_leave_one_out_baseline_per_prompt, lm_batch),
@@ -643,6 +657,6 @@ CASES = {c.body.__name__: c for c in [
 
 
 FIRST = (297, 51, 20, 0)  # expected, declined, GAP, WRONG at first contact
-NOW = FIRST
+NOW = (297, 41, 10, 0)  # addmm / baddbmm followed; SoftTriple's centres learned, as in its public code
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW,
-                              over_target="first contact: 20 GAP of 297 (6.7 %)"))
+                              over_target="10 GAP of 297 (3.4 %): LLaDA's ``/ (B * T)`` and SRGAN's TV counts"))
