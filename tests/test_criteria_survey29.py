@@ -71,6 +71,7 @@ from _survey import built as _built
 from _survey import gap_case as _gap
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import padded_labels as _padded_labels
 from _survey import stack as _stack
 
 # One worker runs the table: each pattern's outcome is computed once.
@@ -447,16 +448,8 @@ def lm_batch(seed: int) -> tuple[list, list, list]:
     b = len(SOURCES[seed])
     model = {"logits": _leaf(b, T, V, g=g), "hidden": _leaf(b, T, H, g=g), "pair": _leaf(b, 2, T, V, g=g),
              "router": _leaf(b, T, E, g=g), "samples": _leaf(b, KC, T, V, g=g)}
-    labels = torch.randint(0, V, (b, T), generator=g)
-    attention = torch.ones(b, T, dtype=torch.long)
-    teacher = torch.randint(1, V, (b, T), generator=g)
-    for r in range(b):
-        labels[r, :1 + r % 2] = -100
-        pad = (r + seed) % 3
-        if pad:
-            labels[r, T - pad:] = -100
-            attention[r, T - pad:] = 0
-            teacher[r, T - pad:] = 0
+    labels, attention = _padded_labels(b, T, V, seed, g)
+    teacher = torch.randint(1, V, (b, T), generator=g) * attention  # the teacher's tokens, padding 0
     pair_labels = torch.randint(0, V, (b, 2, T), generator=g)
     pair_labels[:, :, :2] = -100
     pair_labels[:, 1, T - 1] = -100
