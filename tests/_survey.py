@@ -147,12 +147,22 @@ def lovasz_grad(gt_sorted: torch.Tensor) -> torch.Tensor:
 def response_labels(b: int, t: int, vocab: int, seed: int, g: torch.Generator) -> torch.Tensor:
     """Token labels [b, t] of responses with -100 over each row's prompt (1 or 2 tokens) and its
     padding (0 to 2 tokens, shifted by ``seed``)."""
+    return padded_labels(b, t, vocab, seed, g)[0]
+
+
+
+def padded_labels(b: int, t: int, vocab: int, seed: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """Token labels [b, t] with -100 over each row's prompt (1 or 2 tokens) and its padding (0 to 2
+    tokens, shifted by ``seed``), and the attention mask, 0 over that padding."""
     labels = torch.randint(0, vocab, (b, t), generator=g)
+    attention = torch.ones(b, t, dtype=torch.long)
     for r in range(b):
         labels[r, :1 + r % 2] = -100
-        labels[r, t - (r + seed) % 3:] = -100
-    return labels
-
+        pad = (r + seed) % 3
+        if pad:
+            labels[r, t - pad:] = -100
+            attention[r, t - pad:] = 0
+    return labels, attention
 
 class Later:
     """A module imported at its first use, not at collection (a library that takes seconds to

@@ -52,6 +52,7 @@ from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import lovasz_grad as _lovasz_grad
 from _survey import matched_targets as _matched_targets
+from _survey import padded_labels as _padded_labels
 from _survey import seg_labels as _seg_labels
 from _survey import stack as _stack
 from _survey import weights as _weights
@@ -515,14 +516,7 @@ def lm_batch(seed: int) -> tuple[list, list, list]:
     b = len(SOURCES[seed])
     model = {"logits": _leaf(b, T, V, g=g), "hidden": _leaf(b, T, H, g=g), "teacher": torch.randn(b, T, V, generator=g),
              "teacher_hidden": torch.randn(b, T, H, generator=g), "hyp_logits": _leaf(b, 3, 4, V, g=g)}
-    labels = torch.randint(0, V, (b, T), generator=g)
-    attention = torch.ones(b, T, dtype=torch.long)
-    for r in range(b):
-        labels[r, :1 + r % 2] = -100
-        pad = (r + seed) % 3
-        if pad:
-            labels[r, T - pad:] = -100
-            attention[r, T - pad:] = 0
+    labels, attention = _padded_labels(b, T, V, seed, g)
     batch = {"labels": labels, "attention_mask": attention, "hyp_tokens": torch.randint(0, V, (b, 3, 4), generator=g),
              "hyp_cost": torch.rand(b, 3, generator=g)}
     return [model, batch], [Along(0), Along(0)], SOURCES[seed]

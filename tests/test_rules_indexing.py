@@ -33,6 +33,8 @@ from losssplit import split_by_source
 T = torch.Tensor
 
 
+_PROTOS = torch.linspace(0.1, 0.9, 8).view(2, 4)  # constant centres (a frozen classifier's)
+
 def _err(outputs, targets):
     y = torch.stack([t["y"] for t in targets])
     return (outputs["x"] - y).abs(), y
@@ -124,6 +126,12 @@ CASES = {
     T.mm: matched(lambda p, t: torch.diag(T.mm(p, t.T))),
     torch.bmm: rows(lambda e, y: torch.bmm(e.transpose(1, 2), y)),
     T.bmm: rows(lambda e, y: T.bmm(e, y.transpose(1, 2))),
+    # ``beta * c + alpha * (a @ b)``: the center loss' squared distances to constant centres (survey 29), and
+    # batches whose added term carries the images too
+    torch.addmm: rows(lambda e, y: torch.addmm(e[:, 0].pow(2).sum(1, keepdim=True), e[:, 0], _PROTOS.T, alpha=-2)),
+    T.addmm: rows(lambda e, y: T.addmm(_PROTOS.pow(2).sum(1).expand(len(e), 2), e[:, 1], _PROTOS.T, beta=0.5)),
+    torch.baddbmm: rows(lambda e, y: torch.baddbmm(y[..., :3], e, y.transpose(1, 2), alpha=0.5)),
+    T.baddbmm: rows(lambda e, y: T.baddbmm(e[..., :3], e, y.transpose(1, 2), beta=0.0)),
     torch.cdist: matched(lambda p, t: torch.diag(torch.cdist(p, t))),
     torch.dot: lambda o, t: _per_image_dot(o, t, torch.dot),
     T.dot: lambda o, t: _per_image_dot(o, t, T.dot),
@@ -725,6 +733,10 @@ MIXING = {
     "attention over keys of other images": (
         rows(lambda e, y: F.scaled_dot_product_attention(y.transpose(0, 1), e.transpose(0, 1), e.transpose(0, 1))),
         "scaled_dot_product_attention"),
+    "addmm contracting the images": (rows(lambda e, y: torch.addmm(torch.zeros(4, 4), e[:, 0].T, y[:, 0])), "mm"),
+    "addmm_ in place (no rule)": (rows(lambda e, y: e[:, 0, :2].clone().addmm_(e[:, 1], _PROTOS.T)), "addmm_"),
+    "baddbmm with images in a matrix dim": (
+        rows(lambda e, y: torch.baddbmm(torch.zeros(3, 4, 4), e.permute(1, 2, 0), y.permute(1, 0, 2))), "bmm"),
     "linear with a weight whose rows are images": (rows(lambda e, y: F.linear(e[:, 0], e[:, 1])), "linear"),
     "linear contracting the images": (
         rows(lambda e, y: F.linear(e.permute(1, 2, 0), torch.ones(2, e.shape[0]))), "linear"),

@@ -22,6 +22,7 @@ from _helpers import (
     ROWS,
     RULE_BATCHES,
     TARGETS,
+    Along,
     Share,
     check_rule,
     rule_batch,
@@ -501,6 +502,72 @@ def test_a_sum_over_a_product_of_sizes_that_counts_its_elements_splits():
 
     check_rule(body, "")
 
+
+
+
+def _masked_tokens(b: int, labels: list[str]) -> tuple[list, list, list]:
+    """Token logits [b, 5, 3] and a batch of ids [b, 5] with a random mask of tokens (LLaDA's
+    masked positions); per-sequence sources."""
+    g = torch.Generator().manual_seed(b)
+    model = {"logits": torch.randn(b, 5, 3, generator=g).requires_grad_()}
+    batch = {"ids": torch.randint(0, 3, (b, 5), generator=g), "masked": torch.rand(b, 5, generator=g) < 0.5}
+    return [model, batch], [Along(0), Along(0)], labels
+
+
+_TOKEN_BATCHES = [(4, ["a", "b", "a", "c"]), (3, ["a", "b", "b"]), (2, ["b", "a"])]
+
+
+def _masked_ce(model, batch):
+    m = batch["masked"]
+    return F.cross_entropy(model["logits"][m], batch["ids"][m], reduction="none")
+
+
+def over_two_sizes_of_an_argument(model, batch):
+    """LLaDA's ``ce.sum() / (ids.shape[0] * ids.shape[1])``: the masked tokens' CE summed over the
+    sequences' count times their length (also ``ids.size(1) * ids.size(0)``)."""
+    ids = batch["ids"]
+    ce = _masked_ce(model, batch)
+    return {"loss": ce.sum() / (ids.shape[0] * ids.shape[1]), "loss_size": ce.sum() / (ids.size(1) * ids.size(0))}
+
+
+def over_two_sizes_of_a_tensor_computed_in_the_body(model, batch):
+    """The same over a tensor the body computed from the arguments (as a batch padded in the body
+    to its longest would be: on a group alone its sizes may be other): not proven, declined."""
+    probs = model["logits"].softmax(-1)
+    return {"loss": _masked_ce(model, batch).sum() / (probs.shape[0] * probs.shape[1])}
+
+
+def over_two_sizes_of_images(model, batch):
+    """The same over ``[B, B]`` similarities' two sizes: the group's count squared."""
+    ids = batch["ids"].float()
+    sim = ids @ ids.T
+    return {"loss": _masked_ce(model, batch).sum() / (sim.shape[0] * sim.shape[1])}
+
+
+def average_over_two_sizes_of_an_argument(model, batch):
+    """A mean (no plain sum) over ``ids.shape[0] * ids.shape[1]``."""
+    ids = batch["ids"]
+    return {"loss": _masked_ce(model, batch).mean() / (ids.shape[0] * ids.shape[1])}
+
+
+@pytest.mark.parametrize(("body", "said"), [
+    (over_two_sizes_of_an_argument, None),
+    (over_two_sizes_of_a_tensor_computed_in_the_body, "computed from the group's rows"),
+    (over_two_sizes_of_images, "computed from the group's rows"),
+    (average_over_two_sizes_of_an_argument, "other than a plain sum by two sizes of an argument"),
+])
+def test_a_sum_over_two_sizes_of_an_argument_as_passed_splits(body, said):
+    """A sum over the images' size times another size of a tensor argument as passed (survey 29:
+    LLaDA, was declined as Python arithmetic on the batch size): on a group alone the argument
+    keeps its other dims, so the group's rows times the same size. Two sizes of a tensor made in
+    the body, two sizes of images, and an average still decline."""
+    for b, labels in _TOKEN_BATCHES:
+        got, want, warned = split_outcome(body, *_masked_tokens(b, labels))
+        assert not wrong_companions(got, want), (b, got, want)
+        if said is None:
+            assert set(got) == set(want), (b, warned)
+        else:
+            assert got == {} and any(said in m for m in warned), (b, warned)
 
 def test_the_captures_own_arithmetic_on_a_divisor_notes_no_number_of_the_body():
     """Was declined: dividing by ``5 * bs`` made the capture compute ``round(20 / 4)`` with the

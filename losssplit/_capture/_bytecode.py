@@ -3594,11 +3594,49 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     return c, f.f_locals[x]
 
 
+
+def sizes_product() -> tuple[Any, int, int] | None:
+    """``(x, i, j)`` where the divisor of the ``a / b`` the caller's code is executing is written
+    there as the product of two sizes of one local tensor, ``x.shape[i] * x.shape[j]`` (or
+    ``x.size(i) * x.size(j)``), ``i`` and ``j`` literals (LLaDA's ``ids.shape[0] * ids.shape[1]``);
+    ``x`` the object the local holds at the division (no store runs between the reads and it).
+    None for any other divisor or an unchecked Python."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    found = _sizes_product_at(f.f_code, f.f_lasti) if f is not None else None
+    if f is None or found is None or found[0] not in f.f_locals:
+        return None
+    return f.f_locals[found[0]], found[1], found[2]
+
+
 @_per_code(1024)
-def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str] | None:
-    """(the index of the constant's load, or None where the other factor is no single load of a
-    local or a literal or is a length too; the local ``len`` is called on) of the divisor ``k *
-    len(x)`` of the division at ``lasti`` (see ``constant_times_length``)."""
+def _sizes_product_at(code: types.CodeType, lasti: int) -> tuple[str, int, int] | None:
+    """(the local, its two dims) of the divisor ``x.shape[i] * x.shape[j]`` of the division at
+    ``lasti`` (see ``sizes_product``)."""
+    divisor = _divisor_span(code, lasti)
+    operands = _product_operands(divisor[0], divisor[1], divisor[2] - 1) if divisor is not None else None
+    if operands is None:
+        return None
+    sizes = [_size_read(span) for span in operands]
+    first, second = sizes
+    if first is None or second is None or first[0] != second[0]:
+        return None
+    return first[0], first[1], second[1]
+
+
+def _size_read(span: list[dis.Instruction]) -> tuple[str, int] | None:
+    """(the local, the literal dim) where ``span`` pushes ``x.shape[d]`` or ``x.size(d)``."""
+    ops = [(i.opname, i.argval) for i in span if i.opname != "PRECALL"]
+    if len(ops) != 4 or ops[0][0] != "LOAD_FAST" or ops[2][0] != "LOAD_CONST" or type(ops[2][1]) is not int:
+        return None
+    if ops[1] == ("LOAD_ATTR", "shape") and ops[3][0] == "BINARY_SUBSCR" or ops[1] == ("LOAD_METHOD", "size") \
+            and ops[3][0] == "CALL":
+        return ops[0][1], ops[2][1]
+    return None
+
+
+def _divisor_span(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int, int] | None:
+    """(``code``'s instructions, the start of the divisor's code, the division's index) of the
+    ``a / b`` at ``lasti``; None where it is no division."""
     spans = _operand_spans(code, lasti)
     if spans is None:
         return None
@@ -3606,6 +3644,29 @@ def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str]
     start, end = spans[1]
     if instructions[end].arg not in _DIVISIONS:
         return None
+    return instructions, start, end
+
+
+def _product_operands(instructions: list[dis.Instruction], start: int, end: int) -> list[list[dis.Instruction]] | None:
+    """The code of each operand of the product whose BINARY_OP is at ``end``, straight-line code
+    from ``start``; None where there is no such product."""
+    if instructions[end].opname != "BINARY_OP" or instructions[end].arg not in _PRODUCTS:
+        return None
+    operands = _split_operands(instructions[start:end], 2)
+    if operands is None or any(i.is_jump_target for i in instructions[start : end + 1]):
+        return None
+    return operands
+
+
+@_per_code(1024)
+def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str] | None:
+    """(the index of the constant's load, or None where the other factor is no single load of a
+    local or a literal or is a length too; the local ``len`` is called on) of the divisor ``k *
+    len(x)`` of the division at ``lasti`` (see ``constant_times_length``)."""
+    divisor = _divisor_span(code, lasti)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
     if end - start == 1 and instructions[start].opname == "LOAD_FAST":  # a local holding the product
         name = instructions[start].argval
         stores = _stores(instructions, name)
@@ -3618,10 +3679,8 @@ def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str]
             return None
         start = first
     end -= 1  # the product's BINARY_OP, right before the division (or the store)
-    if instructions[end].opname != "BINARY_OP" or instructions[end].arg not in _PRODUCTS:
-        return None
-    operands = _split_operands(instructions[start:end], 2)
-    if operands is None or any(i.is_jump_target for i in instructions[start : end + 1]):
+    operands = _product_operands(instructions, start, end)
+    if operands is None:
         return None
     lengths = [_length_operand(code, instructions, span) for span in operands]
     for k in (0, 1):

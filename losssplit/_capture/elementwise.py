@@ -40,6 +40,7 @@ from ._bytecode import (
     running_position,
     size_reciprocal,
     sized_operand,
+    sizes_product,
     straight_line_operator,
     table_operand,
 )
@@ -1083,7 +1084,7 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
     if not counted and not (ta is None and tb is None and (frame.row_count(a) is not None or frame.row_count(b) is not None)):
         return False
     if counted and kind == "div" and tb is None and ta is not None and ta.ratio is not None and _is_number(b):
-        made = _over_length_plus_size(frame, ta, b)
+        made = _over_length_plus_size(frame, ta, b) or _over_argument_sizes(frame, ta, b)
         if made is not None:
             frame.set(out, made)
             return True
@@ -1103,6 +1104,42 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
                pred=is_prediction(a, ta) or is_prediction(b, tb))
     return True
 
+
+
+def _over_argument_sizes(frame: Frame, track: Track, z: Any) -> Track | None:
+    """``l.sum() / (x.shape[i] * x.shape[j])`` written at the division (LLaDA's ``ids.shape[0] *
+    ids.shape[1]``, ``_bytecode.sizes_product``) with ``x`` a tensor of the call's arguments as
+    passed, its dim ``i`` the images' rows (not picked by position) and dim ``j`` none: on a group
+    alone the argument keeps its other dims, so the body divides by the group's count of those rows
+    times the same ``x.shape[j]``. A tensor made in the body (padded to the batch's longest: on a
+    group alone maybe shorter) is no such ``x``. None where the code shows no such product; a ratio
+    other than a plain sum over it is lost."""
+    found = sizes_product()
+    if found is None or frame.read_argument_tensors is None:
+        return None
+    x, i, j = found
+    if not isinstance(x, Tensor) or not all(-x.dim() <= d < x.dim() for d in (i, j)):
+        return None
+    i, j = i % x.dim(), j % x.dim()
+    held = frame.get(x)
+    if i == j or held is None or held.lost_at is not None or x.shape[i] * x.shape[j] != z:
+        return None
+    if j in held.rows:
+        i, j = j, i  # ``x.shape[1] * x.shape[0]`` of a batch-first ``x``
+    rows = held.rows.get(i)
+    if (rows is None or j in held.rows or frame.by_position(rows) or rows.numel() != x.shape[i]
+            or not any(t is x for t in frame.read_argument_tensors())):
+        return None
+    r = track.ratio
+    assert r is not None
+    if r.kind is not RatioKind.SUM or r.divisors or r.normaliser is not None or r.normaliser_ops or r.row_counts:
+        return lost_track("a division of a ratio other than a plain sum by two sizes of an argument", track.from_prediction)
+    per_row = Ratio.of(torch.full((rows.numel(),), float(x.shape[j]), device=rows.device), rows.reshape(-1), 0,
+                       RatioKind.SUM)
+    try:
+        return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=per_row))
+    except ValueError:
+        return lost_track("a division by two sizes of an argument", track.from_prediction)
 
 def _over_length_plus_size(frame: Frame, track: Track, z: Any) -> Track | None:
     """``l.sum() / (n + m)`` (PolarMask's ``num_pos + num_imgs``) with ``n`` a local assigned by

@@ -1547,6 +1547,41 @@ def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         frame.set(out, new)
 
 
+
+@rule(torch.addmm, Tensor.addmm, torch.baddbmm, Tensor.baddbmm)
+def addmm(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.addmm(c, a, b, beta=, alpha=)`` (also ``baddbmm`` of batches): followed as the
+    ``beta * c + alpha * (a @ b)`` it computes (the center loss' ``x^2 + c^2 - 2 x c^T``), through
+    the product's rule (``mm`` / ``bmm``), the element-wise ``mul`` and ``add``: rows of ``a`` and
+    ``b`` on the product's dims, ``c`` broadcast against them. In place (``addmm_``): no rule."""
+    batched = func in (torch.baddbmm, Tensor.baddbmm)
+    names = ("batch1", "batch2") if batched else ("mat1", "mat2")
+    c = get_arg(args, kwargs, 0, "input", None)
+    a, b = get_arg(args, kwargs, 1, names[0], None), get_arg(args, kwargs, 2, names[1], None)
+    beta, alpha = kwargs.get("beta", 1), kwargs.get("alpha", 1)
+    operands = (c, a, b)
+    if not isinstance(out, Tensor) or not all(isinstance(x, Tensor) for x in operands):
+        return
+    if all(frame.get(x) is None for x in operands):
+        return
+    if not all(type(n) in (int, float) for n in (beta, alpha)):
+        return frame.lose(out, f"{op_name(func)} with a tensor beta or alpha")
+    product_func = torch.bmm if batched else torch.mm
+    product = product_func(a.detach(), b.detach())
+    matmul(frame, product_func, (a, b), {}, product)
+    if alpha != 1:
+        scaled = torch.mul(product, alpha)
+        elementwise.mul(frame, torch.mul, (product, alpha), {}, scaled)
+        product = scaled
+    if beta == 0:  # ``c`` not read (not even its NaN): the scaled product alone
+        elementwise.mul(frame, torch.mul, (product, 1.0), {}, out)
+        return
+    term = c
+    if beta != 1:
+        term = torch.mul(c.detach(), beta)
+        elementwise.mul(frame, torch.mul, (c, beta), {}, term)
+    elementwise.add(frame, torch.add, (term, product), {}, out)
+
 def _matmul_factor(frame: Frame, x: Any, rows: dict[int, Tensor], out: Tensor, op: str) -> Tensor | None:
     """An untracked batched operand of a matrix product whose batch dim runs along the image rows
     of the other (``torch.bmm(w[:, None, None].expand(-1, 1, 3), e)``): with the weight field set to
