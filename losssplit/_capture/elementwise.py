@@ -1902,6 +1902,8 @@ def _ratio_arithmetic(
                         return lost_track(COUNTED_DIVISOR, pred)
                 if _counted_divisor(frame, ta.ratio, other):
                     return lost_track(COUNTED_DIVISOR, pred)
+            elif isinstance(other, (int, float)) and _helper_count(frame, other) and _counted_divisor(frame, ta.ratio, other):
+                return lost_track(f"{COUNTED_DIVISOR} (counted in a helper)", pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
             if constant == SIZES_DIVISOR:
                 return lost_track(SIZES_DIVISOR, pred)
@@ -2441,6 +2443,19 @@ def _running_count(frame: Frame, z: float) -> bool:
     added up over a loop over the images (``_bytecode.counted_number``)."""
     return not (isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other"
                 or not counted_number(running=True))  # (numbers read on the host: ``Frame.host_normaliser``)
+
+
+def _helper_count(frame: Frame, z: float) -> bool:
+    """Whether the Python number ``z`` dividing a reduced loss is, in a helper's code (called by
+    the body), a count added up in a loop right over one of the helper's parameters
+    (``num_samples += len(q)`` over ``enumerate(indices)``, frames or clips passed in): as a running
+    count of the body's own code (``_running_count``), it is the group's count only where it
+    equals one of the loss's counts or is ``k`` times the instances over ``k`` terms of every
+    image (``_repeated_terms``, checked with the call's host read); a sum of per-image numbers the
+    values cannot show (the helper's ``frames[b]``) is no multiple of a count. Not from the call's
+    arguments, nor a literal or a configured number at the division."""
+    return not (isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other"
+                or frame.from_arguments(z) or not counted_number(running=True, helpers=True))
 
 
 def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
