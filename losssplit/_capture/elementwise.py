@@ -2565,6 +2565,23 @@ SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of si
                  "from the group's")
 
 
+def _own_size(frame: Frame, ratio: Ratio, z: float) -> bool:
+    """Whether ``z``, dividing one image's value (``host_image``, or rows of one image), is a size the body read of that
+    image's own tensors (floored at 1: ``max(1, foreground.numel())``) and, by the code at the
+    division, computed from no count of the images (``counted_number``: no ``len(targets)``, no
+    size of image rows): equal to the number of images by value only, it is that image's, the same
+    on any group with it."""
+    if not frame.image_sizes or counted_number() or frame.counted_number(z):
+        return False
+    b = ratio.host_image
+    if b is None:  # rows of one image only (read on the host, now)
+        rows = ratio.rows.reshape(-1)
+        if rows.numel() == 0 or bool((rows != rows[0]).any()):
+            return False
+        b = int(rows[0])
+    return any(i == b and n is not None and max(n, 1) == z for i, n, _ in frame.image_sizes)
+
+
 def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     """Whether the Python number ``z`` dividing a sum is a constant of the body, the same for
     every group: a literal of the body's code (``/ 4.0``: the bytecode shows it), or a number
@@ -2582,6 +2599,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if frame.from_arguments(z):
         return False
+    if z == frame.num_images and _own_size(frame, ratio, z):
+        return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
     # group with that image: ``sum(losses) / len(losses)`` in a per-image loop)
     if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):  # split as the rows (elements)
