@@ -2566,19 +2566,14 @@ SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of si
 
 
 def _own_size(frame: Frame, ratio: Ratio, z: float) -> bool:
-    """Whether ``z``, dividing one image's value (``host_image``, or rows of one image), is a size the body read of that
-    image's own tensors (floored at 1: ``max(1, foreground.numel())``) and, by the code at the
+    """Whether the int ``z``, dividing one image's value (``host_image``), is a size the body read
+    of that image's own tensors (floored at 1: ``max(1, foreground.numel())``) and, by the code at the
     division, computed from no count of the images (``counted_number``: no ``len(targets)``, no
     size of image rows): equal to the number of images by value only, it is that image's, the same
     on any group with it."""
-    if not frame.image_sizes or counted_number() or frame.counted_number(z):
-        return False
     b = ratio.host_image
-    if b is None:  # rows of one image only (read on the host, now)
-        rows = ratio.rows.reshape(-1)
-        if rows.numel() == 0 or bool((rows != rows[0]).any()):
-            return False
-        b = int(rows[0])
+    if b is None or type(z) is not int or not frame.image_sizes or counted_number() or frame.counted_number(z):
+        return False
     return any(i == b and n is not None and max(n, 1) == z for i, n, _ in frame.image_sizes)
 
 
