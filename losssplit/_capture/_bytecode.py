@@ -3994,7 +3994,8 @@ _COUNTING = frozenset({"len", "max", "min", "float", "int", "abs", "round", "sum
 _FILLS = frozenset({"append", "extend", "insert"})
 
 
-def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type, ...] = (int, float)) -> bool:
+def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type, ...] = (int, float),
+                   helpers: bool = False) -> bool:
     """Whether the call, binary operator or comparison the caller's code is executing has an
     operand that is a plain Python number (a literal, a local holding an int or float, a call of
     a number builtin, arithmetic of those) that the body computed from how many images, or items
@@ -4012,7 +4013,8 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     ``total = 0``: a term no image's value depends on, left to the rules). With ``running``, only
     an operand that reads a local added up in a loop right over an argument (``num_pos +=
     len(gt)``, then ``max(1, num_pos * k)``; see ``_BatchReader.running_local``), in the
-    decorated body's own code. ``numbers``: the types of a local's value that are plain numbers
+    decorated body's own code (with ``helpers``, in a helper's code too, its loop right over one
+    of its parameters: what it adds up is no proof of a count of the images). ``numbers``: the types of a local's value that are plain numbers
     (the capture's marked ones, such as a floored count read on the host, are the body's too)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
@@ -4020,7 +4022,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     if f is None:
         return False
     helper = _package(f.f_back) != "losssplit"
-    if running and helper:
+    if running and helper and not helpers:
         return False  # a helper's parameters need not be the call's arguments
     candidates = _count_candidates(f.f_code, f.f_lasti, helper)
     if not candidates:
@@ -4029,7 +4031,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     held = f.f_locals
     reader = _batch_reader(f.f_code) if running else None
     return any(_plain_number(instructions, start, end, held, numbers) and (zero or _value(instructions, start, end, held) != 0)
-               and (reader is None or reader.reads_running(start, end, frozenset()))
+               and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
                for start, end, params in candidates)
 
@@ -4167,30 +4169,35 @@ class _BatchReader:
                 return True
         return False
 
-    def reads_running(self, start: int, end: int, seen: frozenset[str]) -> bool:
+    def reads_running(self, start: int, end: int, seen: frozenset[str], sized: bool = False) -> bool:
         """Whether the span reads a running local (``running_local``), itself or through locals
         stored from one (``avg = max(num_total_pos, 1)``, then ``/ avg``)."""
         ins = self.instructions
         for i in ins[start:end]:
             if i.opname != "LOAD_FAST" or i.argval in seen:
                 continue
-            if self.running_local(i.argval):
+            if self.running_local(i.argval, sized):
                 return True
             for j in _stores(ins, i.argval):
                 first = _assignment_start(ins, j)
                 if first is not None and first < j and ins[j - 1].opname != "FOR_ITER" and _maybe_number(ins, first, j) \
-                        and self.reads_running(first, j, seen | {i.argval}):
+                        and self.reads_running(first, j, seen | {i.argval}, sized):
                     return True
         return False
 
-    def running_local(self, name: str) -> bool:
+    def running_local(self, name: str, sized: bool = False) -> bool:
         """Whether a store of the local ``name`` reads it and runs in a loop right over an
         argument (``for t in targets``, ``enumerate(targets)``, not over a field of one or a
-        local: ``outputs["crops"]`` holds no images), ``name`` stored before that loop."""
+        local: ``outputs["crops"]`` holds no images), ``name`` stored before that loop. With
+        ``sized``, a store that adds more than literals (``n += len(q)``, not ``n += 1``: a
+        helper's loop over a list of crops counts the crops, the same on any group)."""
         ins = self.instructions
         for j in _stores(ins, name):
             first = _assignment_start(ins, j)
             if first is None or not any(i.opname == "LOAD_FAST" and i.argval == name for i in ins[first:j]):
+                continue
+            if sized and all(i.opname in ("LOAD_CONST", "BINARY_OP") or i.opname == "LOAD_FAST" and i.argval == name
+                             for i in ins[first:j]):
                 continue
             for head, last, _ in self.loops:
                 start, end = self._iterable(head)

@@ -1939,6 +1939,8 @@ def _ratio_arithmetic(
                         return lost_track(COUNTED_DIVISOR, pred)
                 if _counted_divisor(frame, ta.ratio, other):
                     return lost_track(COUNTED_DIVISOR, pred)
+            elif isinstance(other, (int, float)) and _helper_count(frame, other) and _counted_divisor(frame, ta.ratio, other):
+                return lost_track(f"{COUNTED_DIVISOR} (counted in a helper)", pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
             if constant == SIZES_DIVISOR:
                 return lost_track(SIZES_DIVISOR, pred)
@@ -2480,6 +2482,19 @@ def _running_count(frame: Frame, z: float) -> bool:
                 or not counted_number(running=True))  # (numbers read on the host: ``Frame.host_normaliser``)
 
 
+def _helper_count(frame: Frame, z: float) -> bool:
+    """Whether the Python number ``z`` dividing a reduced loss is, in a helper's code (called by
+    the body), a count added up in a loop right over one of the helper's parameters
+    (``num_samples += len(q)`` over ``enumerate(indices)``, frames or clips passed in): as a running
+    count of the body's own code (``_running_count``), it is the group's count only where it
+    equals one of the loss's counts or is ``k`` times the instances over ``k`` terms of every
+    image (``_repeated_terms``, checked with the call's host read); a sum of per-image numbers the
+    values cannot show (the helper's ``frames[b]``) is no multiple of a count. Not from the call's
+    arguments, nor a literal or a configured number at the division."""
+    return not (isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other"
+                or frame.from_arguments(z) or not counted_number(running=True, helpers=True))
+
+
 def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
     """Whether ``z``, a running count (``_running_count``), equals none of the counts whose group
     share the division takes (the loss's rows or elements, the images, the target instances): on
@@ -2587,6 +2602,18 @@ SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of si
                  "from the group's")
 
 
+def _own_size(frame: Frame, ratio: Ratio, z: float) -> bool:
+    """Whether the int ``z``, dividing one image's value (``host_image``), is a size the body read
+    of that image's own tensors (floored at 1: ``max(1, foreground.numel())``) and, by the code at the
+    division, computed from no count of the images (``counted_number``: no ``len(targets)``, no
+    size of image rows): equal to the number of images by value only, it is that image's, the same
+    on any group with it."""
+    b = ratio.host_image
+    if b is None or type(z) is not int or not frame.image_sizes or counted_number() or frame.counted_number(z):
+        return False
+    return any(i == b and n is not None and max(n, 1) == z for i, n, _ in frame.image_sizes)
+
+
 def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     """Whether the Python number ``z`` dividing a sum is a constant of the body, the same for
     every group: a literal of the body's code (``/ 4.0``: the bytecode shows it), or a number
@@ -2604,6 +2631,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if frame.from_arguments(z):
         return False
+    if z == frame.num_images and _own_size(frame, ratio, z):
+        return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
     # group with that image: ``sum(losses) / len(losses)`` in a per-image loop)
     if ratio.host_image is None and z in (ratio.rows.numel(), ratio.numel):  # split as the rows (elements)
