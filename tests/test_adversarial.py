@@ -3617,8 +3617,6 @@ def _scaled_by_a_branch_on_summed_sizes(o, t):
     return {"loss": _err(o, t)[0].mean() * (1.0 if n > 7 else 0.5)}
 
 
-
-
 def _over_a_running_count_or_a_literal(o, t):
     """A running count of the images' label sizes (``Frame.summed_sizes``) divides only where it
     is above 6; else a literal 6 does: on a group of 6 labels or fewer, the literal."""
@@ -3668,8 +3666,7 @@ def _unseen_branch(body, reason):
 
 
 @pytest.mark.parametrize("body", [
-    _unseen_branch(_scaled_by_a_branch_on_summed_sizes, "a Python sum of single images' sizes (a plain int) compared "
-                   "with a literal and no loss divided by it is a branch the capture does not see"),
+    _scaled_by_a_branch_on_summed_sizes,  # fixed in session 21 (``_lengths``: each group's sum of its sizes)
     _unseen_branch(_over_a_literal_or_a_running_count, "a test of a Python count (a running count of sizes, a sum of "
                    "host reads) is seen where the count divides a loss; where the batch takes the other branch (a "
                    "literal divides) the test is never seen"),

@@ -62,6 +62,10 @@ class Found:
 
     tests: list[tuple[str, Any, Env]] = field(default_factory=list)
     untold: list[str] = field(default_factory=list)
+    sized: list[tuple[str, Any, Any, types.CodeType, Env]] = field(default_factory=list)
+    """Tests of a builtin's reduction of a comprehension over the list that reads only the items'
+    sizes (``sum(len(t["labels"]) for t in targets) > 4``): (op, than, the builtin, the
+    comprehension's code, the env), each group's value computed by ``reduced`` on its items."""
 
 
 class _Scan(NamedTuple):
@@ -74,14 +78,20 @@ class _Scan(NamedTuple):
     # it: False, a tensor made from it: None, a value iterated from the list: _IT): calls of a builtin on it
     copies: tuple[int, ...]  # CALLs whose first argument is the list (``list(targets)``, ``sorted(targets)``)
     escapes: tuple[int, ...]  # where the list is put in a container or an attribute
+    reducible: tuple[tuple[int, types.CodeType], ...]  # (CALL index, code): a call of a global on one
+    # comprehension over the list whose code reads only sizes (``sum(len(t["labels"]) for t in targets)``)
+    sized: tuple[tuple[str, Any, int, int], ...]  # (op, than, index tested, its reducible CALL): tests of
+    # what such a call returns, when it is the builtin ``_REDUCERS``
 
 
-_EXACT, _DERIVED, _LIST, _TENSOR, _ITER, _ENUMERATED = 1, 2, 3, 4, 5, 6
+_EXACT, _DERIVED, _LIST, _TENSOR, _ITER, _ENUMERATED, _SIZES = 1, 2, 3, 4, 5, 6, 7
 # in a scan, besides the length (True), a number computed from it (False) and a tensor made from it
 # (None): a value computed by iterating the list (``_IT``: ``sum(1 for _ in t)``, ``zip(t, ...)``,
 # ``t[1:]``, what code not read returns from the list), the position of an iteration whose count is
 # the list's (``_IX``: ``i`` of ``enumerate(t)``, of ``range(len(t))``)
 _IT, _IX = "iter", "index"
+_SZ = "sz"  # ``f"sz{k}"``: what the reducible CALL at ``k`` returns (``_SIZES``), a number of each group's own
+_REDUCERS = (builtins.sum, builtins.max, builtins.min, builtins.any, builtins.all, builtins.len)
 # builtins whose result tells nothing of the list's items or number (``isinstance(targets, list)``)
 _NOT_ITERATING = (builtins.len, builtins.isinstance, builtins.issubclass, builtins.type, builtins.id, builtins.hash,
                   builtins.callable, builtins.hasattr, builtins.print)
@@ -122,6 +132,7 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
     calls: dict[int, tuple[Any, list[tuple[Env, int]] | None]] = {}
     while True:
         scan = _scanned(env.code, lists, counts, derived, tuple(sorted(returned.items())), iterated)
+        reducible = dict(scan.reducible)
         more: dict[int, int] = {k: _LIST for k in scan.copies if any(_callable(env, k) is b for b in _SAME_LENGTH)}
         for k, exact in scan.results:
             called = _call(env, k, calls)[0]
@@ -140,6 +151,9 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
             if _skipped(env, _call_start(env.code, k)):
                 continue
             called, callees = _call(env, k, calls)
+            if callees == [] and is_count == _IT and k in reducible and any(called is r for r in _REDUCERS):
+                more[k] = _SIZES  # ``sum(len(t["labels"]) for t in targets)``: computed per group (``reduced``)
+                continue
             kind = _unread_result(called, is_count is False) if callees == [] and (is_count is False or is_count == _IT) \
                 and k not in more else 0
             if kind:  # ``sum(map(f, targets))``, ``np.array(targets)``, ``len(list(iter(targets)))``
@@ -169,6 +183,13 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
         if not _skipped(env, _test_start(env.code, p)):
             value = env.local.get(c.name) if isinstance(c, _bytecode._Named) and c.kind == "param" else None
             found.tests.append((op, float(value) if isinstance(value, (int, float)) and type(value) is not bool else c, env))
+    for op, c, p, k in scan.sized:
+        if guessed:  # the list may be another parameter: its items are not known
+            found.tests.append((op, _ITERATED, env))
+        elif not _skipped(env, _test_start(env.code, p)):
+            value = env.local.get(c.name) if isinstance(c, _bytecode._Named) and c.kind == "param" else None
+            than = float(value) if isinstance(value, (int, float)) and type(value) is not bool else c
+            found.sized.append((op, than, _call(env, k, calls)[0], reducible[k], env))
     for code, inner_lists, inner_counts in scan.nested:
         cells = {**env.cells, **{n: env.local[n] for n in code.co_freevars if n in env.local}}
         _visit(Env(code, env.globals, cells, {}), inner_lists, inner_counts & counts, inner_counts - counts,
@@ -189,6 +210,7 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
     (``_IX``), or of a local such a loop steps by a constant (``n += 1``), is as opaque."""
     instructions = _instructions(code)
     loads = ("LOAD_FAST", "LOAD_DEREF")
+    given = lists
     lists = lists | {instructions[k + 1].argval for k, v in returned if v == _LIST and k + 1 < len(instructions)
                      and instructions[k + 1].opname in ("STORE_FAST", "STORE_DEREF")
                      and _stored_once(instructions, instructions[k + 1].argval)}
@@ -218,6 +240,9 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
     todo: list[tuple[int, bool | str | None]] = [(k, None) for k in tensors]
     todo += [(k, True) for k in exact] + [(k, False) for k in computed]
     todo += [(k, _IT) for k, v in returned if v in (_ITER, _ENUMERATED)]
+    todo += [(k, f"{_SZ}{k}") for k, v in returned if v == _SIZES]
+    reducible: list[tuple[int, types.CodeType]] = []
+    sized: list[tuple[str, Any, int, int]] = []
     for p in [k for k, i in enumerate(instructions) if i.opname in loads and i.argval in lists]:
         after = instructions[p + 1] if p + 1 < len(instructions) else None
         consumer = _fed(instructions, p)
@@ -225,6 +250,10 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             made, names = _iterating(instructions, p + 1, 0)
             todo += [(made, _IT)] if made is not None else []
             held.update(names)
+            # its items are the group's on a group alone where the name holds the list all along
+            kept = _stored(code).get(instructions[p].argval, 0) == (0 if instructions[p].argval in given else 1)
+            reduced = _reducible(code, p + 1) if made is not None and kept else None
+            reducible += [reduced] if reduced is not None else []
         elif after is not None and after.opname == "UNPACK_EX":  # ``first, *rest = targets``
             held.update(dict.fromkeys(_starred(instructions, p + 1), _IT))
         elif consumer is not None and consumer[1] == 0 and instructions[consumer[0]].opname == "BINARY_SUBSCR" \
@@ -246,7 +275,9 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
         store = _stored_at(instructions, p)
         if store is not None:  # ``n = len(t)``, ``n, w = len(t), 1.0``, ``(n := len(t)) > 2``
             name = instructions[store].argval
-            held[name] = is_exact if isinstance(is_exact, str) else is_exact and _stored_once(instructions, name)
+            once = _stored_once(instructions, name)
+            held[name] = (is_exact if once or not is_exact.startswith(_SZ) else _IT) if isinstance(is_exact, str) \
+                else is_exact and once
             if after is not None and after.opname == "COPY":
                 todo.append((store, is_exact))  # the walrus's value, tested on
             continue
@@ -259,6 +290,12 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             todo += [(made, _IT)] if made is not None else []
             held.update(names)
             continue
+        if isinstance(is_exact, str) and is_exact.startswith(_SZ):
+            own = _tests_of(instructions, [p], literals, named=True)
+            if own:  # ``n > 4``, ``if n:`` of ``n = sum(len(t["labels"]) for t in targets)``: decided per group
+                sized += [(op, c, p, int(is_exact[len(_SZ):])) for op, c in own]
+                continue
+            is_exact = _IT  # anything else it reaches: as any value iterated from the list
         if isinstance(is_exact, str):
             returns = max(returns, _iterated_use(code, instructions, p, is_exact, tests, passes, todo))
             continue
@@ -321,7 +358,7 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
         (c, frozenset(n for n in c.co_freevars if n in lists), frozenset(n for n in c.co_freevars if n in cells - lists))
         for c in code.co_consts if isinstance(c, types.CodeType) and cells.intersection(c.co_freevars))
     return _Scan(tuple(dict.fromkeys(tests)), tuple(dict.fromkeys(passes)), nested, returns, tuple(results),
-                 tuple(copies), tuple(escapes))
+                 tuple(copies), tuple(escapes), tuple(reducible), tuple(dict.fromkeys(sized)))
 
 
 _ARITHMETIC = frozenset({"BINARY_OP", "UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT", "FORMAT_VALUE",
@@ -423,13 +460,126 @@ _COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>
 def _opaque_comprehension(instructions: list[dis.Instruction], g: int) -> bool:
     """Whether the comprehension the GET_ITER at ``g`` feeds (the nearest one made before it)
     makes Python values the mode does not see: its code calls nothing (``1 for _ in t``,
-    ``t["loss_weight"] < 0.9``, ``[t for t in ts if ...]``, ``[t["boxes"] for t in ts]``). One
-    that reads its items through calls (``len(t["labels"])``, ``(t["y"] > 1).sum().item()``)
-    makes numbers the mode follows per image (DETR's ``num_boxes``)."""
+    ``t["loss_weight"] < 0.9``, ``[t for t in ts if ...]``, ``[t["boxes"] for t in ts]``), or
+    reads only the items' sizes (``len(t["labels"])``, ``t["labels"].numel()``, ``len(t[key])``:
+    ``_reads_sizes``, host numbers no op reads). One that reads its items' data through calls
+    (``(t["y"] > 1).sum().item()``) makes numbers the mode follows per image (host reads)."""
     made = next((i.argval for i in reversed(instructions[:g]) if i.opname == "LOAD_CONST"
                  and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS), None)
-    return made is not None and not any(i.opname in ("CALL", "CALL_FUNCTION_EX", "LOAD_METHOD", "LOAD_ATTR")
-                                        for i in _instructions(made))
+    return made is not None and (_reads_sizes(made) or not any(
+        i.opname in ("CALL", "CALL_FUNCTION_EX", "LOAD_METHOD", "LOAD_ATTR") for i in _instructions(made)))
+
+
+def _reducible(code: types.CodeType, g: int) -> tuple[int, types.CodeType] | None:
+    """(the CALL, the comprehension's code) where the comprehension the GET_ITER at ``g`` of a
+    load of the list feeds is the one argument of a call (``sum(len(t["labels"]) for t in
+    targets)``) and its code reads only the items' sizes (``_sizes_only``); None otherwise."""
+    instructions = _instructions(code)
+    made = instructions[g - 3] if g >= 3 else None
+    if made is None or made.opname != "LOAD_CONST" or not isinstance(made.argval, types.CodeType) \
+            or instructions[g - 2].opname != "MAKE_FUNCTION" or instructions[g - 2].arg \
+            or not _sizes_only(made.argval):
+        return None
+    consumer = _fed(instructions, g + 2)
+    if consumer is None or consumer[1] != 2 or instructions[consumer[0]].opname != "CALL" or instructions[consumer[0]].arg != 1:
+        return None
+    return consumer[0], made.argval
+
+
+# what the code of a comprehension ``reduced`` evaluates may do: iterate, subscript, read sizes, compute and compare
+_PURE = frozenset({"RESUME", "RETURN_GENERATOR", "POP_TOP", "LOAD_FAST", "STORE_FAST", "FOR_ITER", "JUMP_BACKWARD",
+                   "JUMP_FORWARD", "LOAD_CONST", "BINARY_SUBSCR", "LOAD_GLOBAL", "LOAD_METHOD", "LOAD_ATTR", "PRECALL",
+                   "CALL", "COMPARE_OP", "CONTAINS_OP", "IS_OP", "BINARY_OP", "UNARY_NOT", "UNARY_NEGATIVE",
+                   "YIELD_VALUE", "RETURN_VALUE", "BUILD_LIST", "LIST_APPEND", "POP_JUMP_FORWARD_IF_FALSE",
+                   "POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE", "POP_JUMP_BACKWARD_IF_TRUE",
+                   "POP_JUMP_FORWARD_IF_NONE", "POP_JUMP_FORWARD_IF_NOT_NONE", "POP_JUMP_BACKWARD_IF_NONE",
+                   "POP_JUMP_BACKWARD_IF_NOT_NONE", "JUMP_IF_FALSE_OR_POP",
+                   "JUMP_IF_TRUE_OR_POP", "NOP", "PUSH_NULL", "COPY", "SWAP", "CACHE"})
+_SIZE_READS = frozenset({"numel", "nelement", "size", "dim", "ndim", "shape", "get"})
+
+
+@_per_code(512)
+def _reads_sizes(code: types.CodeType) -> bool:
+    """Whether the code of a comprehension calls nothing but ``len`` and the methods that read
+    sizes (``.numel()``, ``.size(0)``): what it makes is host numbers, no host read of data."""
+    instructions = _instructions(code)
+    callables = [i for i in instructions if i.opname in ("LOAD_GLOBAL", "LOAD_METHOD")]
+    return code.co_name in _COMPREHENSIONS and sum(i.opname == "CALL" for i in instructions) == len(callables) and all(
+        i.opname != "CALL_FUNCTION_EX" and not isinstance(i.argval, types.CodeType) for i in instructions) and all(
+        i.argval == "len" if i.opname == "LOAD_GLOBAL" else i.argval in _SIZE_READS for i in callables)
+
+
+@_per_code(512)
+def _sizes_only(code: types.CodeType) -> bool:
+    """Whether the code of a comprehension does nothing but iterate its items, subscript them,
+    read sizes (``len``, ``.numel()``, ``.shape``, ``.size()``, ``.get``) and compute and compare
+    numbers: no closure, no other global, no other method, no comprehension inside."""
+    return (_reads_sizes(code) and not code.co_freevars and not code.co_cellvars
+            and all(i.opname in _PURE and (i.opname != "LOAD_ATTR" or i.argval in _SIZE_READS) for i in _instructions(code)))
+
+
+class _Sizes:
+    """A tensor (or another sized value) of a target as ``reduced`` shows it: its sizes only;
+    anything else raises (a comparison, a truth test, arithmetic), so nothing reads its data."""
+
+    __slots__ = ("_of",)
+    __hash__ = None  # type: ignore[assignment]
+
+    def __init__(self, of: Any) -> None:
+        self._of = of
+
+    def __len__(self) -> int:
+        return len(self._of)
+
+    def numel(self) -> int:
+        return int(self._of.numel())
+
+    nelement = numel
+
+    def dim(self) -> int:
+        return int(self._of.dim())
+
+    @property
+    def ndim(self) -> int:
+        return int(self._of.dim())
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return tuple(int(n) for n in self._of.shape)
+
+    def size(self, dim: int | None = None) -> Any:
+        return self.shape if dim is None else self.shape[dim]
+
+    def _refused(self, *_: Any) -> Any:
+        raise TypeError("only the sizes of a target's tensor are read")
+
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __bool__ = _refused
+
+
+def _shown(value: Any, weight: str | None) -> Any:
+    """What ``reduced`` shows of a target's value: numbers, strings and None as they are, dicts and
+    lists of such, a tensor's sizes (``_Sizes``); the weight field ``weight`` of a dict as 1."""
+    if value is None or type(value) in (int, float, bool, str):
+        return value
+    if type(value) is dict:
+        return {k: 1.0 if k == weight and type(v) in (int, float) else _shown(v, weight) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return tuple(_shown(v, weight) for v in value)
+    if isinstance(value, torch.Tensor):
+        return _Sizes(value)
+    return _Sizes(None)  # no size of it is read
+
+
+def reduced(reducer: Any, code: types.CodeType, items: list[Any], weight: str | None) -> Any:
+    """``reducer`` of what the comprehension ``code`` makes of ``items`` (a group's targets, their
+    weight field ``weight`` set to 1), read from their sizes only (``_Sizes``); ``_UNKNOWN`` where
+    it raises (on those items alone the body would) or is not a plain number."""
+    fn = types.FunctionType(code, {"__builtins__": {"len": builtins.len}}, code.co_name)
+    try:
+        value = reducer(fn(iter([_shown(t, weight) for t in items])))
+    except Exception:  # noqa: BLE001 - the group's decision is not known
+        return _UNKNOWN
+    return value if type(value) in (int, float, bool) else _UNKNOWN
 
 
 def _starred(instructions: list[dis.Instruction], u: int) -> list[str]:

@@ -1235,6 +1235,41 @@ class Frame:
                 c = float(value)
             self.branches.append(Branch(self.arange(torch.device("cpu")), op, c, getattr(operator, op)(self.num_images, c),
                                         f"len() of the targets compared ({self.num_images} {_SYMBOLS[op]} {c:g})"))
+        for op, c, reducer, comprehension, env in found.sized:
+            self._sized_test(op, c, reducer, comprehension, env)
+
+    def _sized_test(self, op: str, c: Any, reducer: Any, comprehension: types.CodeType, env: Any) -> None:
+        """A test of ``reducer`` of a comprehension over the targets reading their sizes only
+        (``sum(len(t["labels"]) for t in targets) > 4``, ``_lengths.Found.sized``): each group's
+        value is computed on the host from its own targets (weights 1); the groups that alone
+        decide otherwise than the batch did are a branch turned (no companions, one warning).
+        Where the groups are not known on the host, or a value cannot be computed, every group."""
+        what = f"{reducer.__name__}() of a comprehension over the targets compared"
+        if not isinstance(c, float):
+            value = _bytecode.configured_value(c, env.globals, env.local, env.code)
+            if type(value) not in (int, float):
+                self.branches.append(Branch(None, op, 0.0, False, f"{what} with a number the code does not show configured"))
+                return
+            c = float(value)
+        targets, groups = list(self.per_image_targets), self.host_groups()
+        batch = _lengths.reduced(reducer, comprehension, targets, None)
+        if groups is None or batch is _lengths._UNKNOWN:
+            self.branches.append(Branch(None, op, c, False, f"{what} ({_SYMBOLS[op]} {c:g}), a value not known per group"))
+            return
+        taken = getattr(operator, op)(batch, c)
+        members: dict[int, list[int]] = {}
+        for b, g in enumerate(groups):
+            members.setdefault(g, []).append(b)
+        turned = [0.0] * self.num_images
+        for images in members.values():
+            value = _lengths.reduced(reducer, comprehension, [targets[b] for b in images], self.weight_field)
+            if value is _lengths._UNKNOWN or getattr(operator, op)(value, c) != taken:
+                for b in images:
+                    turned[b] = 1.0
+        if any(turned):  # each group's value, compared, as a count of its images deciding otherwise
+            cpu = torch.device("cpu")
+            counts = Ratio.of(host_tensor(turned, torch.float64), self.arange(cpu), 0, RatioKind.SUM)
+            self.branches.append(Branch(counts, "gt", 0.0, False, f"{what} ({batch:g} {_SYMBOLS[op]} {c:g})"))
 
     def give_back_ints(self, result: Any) -> None:
         """The values of the returned dict that are ``GroupFloat.exact`` numbers of this call, as
