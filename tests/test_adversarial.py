@@ -3661,18 +3661,13 @@ def _over_a_literal_or_a_running_count(o, t):
     return {"loss": e.sum() / 7}
 
 
-def _unseen_branch(body, reason):
-    return pytest.param(body, marks=pytest.mark.xfail(strict=True, reason=f"found by review14, not fixed: {reason}"))
-
-
 @pytest.mark.parametrize("body", [
     _scaled_by_a_branch_on_summed_sizes,  # fixed in session 21 (``_lengths``: each group's sum of its sizes)
-    _unseen_branch(_over_a_literal_or_a_running_count, "a test of a Python count (a running count of sizes, a sum of "
-                   "host reads) is seen where the count divides a loss; where the batch takes the other branch (a "
-                   "literal divides) the test is never seen"),
+    _over_a_literal_or_a_running_count,  # fixed in session 21 (``_lengths._running_count``: each group's own count)
 ])
 def test_a_branch_on_a_python_count_of_the_images_follows_the_oracle(body):
-    """Every group gets the batch's decision (README Known limits)."""
+    """Was every group with the batch's decision (review14); now each group's own count decides
+    (a group deciding otherwise declines)."""
     for seed, weights in RULE_BATCHES:
         got, want, _ = rule_outcome(body, rule_batch(seed, weights))
         assert not wrong_companions(got, want), (seed, got, want)

@@ -62,10 +62,11 @@ class Found:
 
     tests: list[tuple[str, Any, Env]] = field(default_factory=list)
     untold: list[str] = field(default_factory=list)
-    sized: list[tuple[str, Any, Any, types.CodeType, Env]] = field(default_factory=list)
+    sized: list[tuple[str, Any, Any, types.CodeType, Env, str]] = field(default_factory=list)
     """Tests of a builtin's reduction of a comprehension over the list that reads only the items'
-    sizes (``sum(len(t["labels"]) for t in targets) > 4``): (op, than, the builtin, the
-    comprehension's code, the env), each group's value computed by ``reduced`` on its items."""
+    sizes (``sum(len(t["labels"]) for t in targets) > 4``, also a running count of them as the
+    ``sum`` of one): (op, than, the builtin, the comprehension's code, the env, what it is), each
+    group's value computed by ``reduced`` on its items."""
 
 
 class _Scan(NamedTuple):
@@ -189,7 +190,12 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
         elif not _skipped(env, _test_start(env.code, p)):
             value = env.local.get(c.name) if isinstance(c, _bytecode._Named) and c.kind == "param" else None
             than = float(value) if isinstance(value, (int, float)) and type(value) is not bool else c
-            found.sized.append((op, than, _call(env, k, calls)[0], reducible[k], env))
+            if _instructions(env.code)[k].opname == "FOR_ITER":  # a running count (``_running_count``)
+                found.sized.append((op, than, builtins.sum, reducible[k], env, "a running count of the targets' sizes"))
+            else:
+                reducer = _call(env, k, calls)[0]
+                found.sized.append((op, than, reducer, reducible[k], env,
+                                    f"{getattr(reducer, '__name__', 'a reduction')}() of a comprehension over the targets"))
     for code, inner_lists, inner_counts in scan.nested:
         cells = {**env.cells, **{n: env.local[n] for n in code.co_freevars if n in env.local}}
         _visit(Env(code, env.globals, cells, {}), inner_lists, inner_counts & counts, inner_counts - counts,
@@ -254,6 +260,12 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             kept = _stored(code).get(instructions[p].argval, 0) == (0 if instructions[p].argval in given else 1)
             reduced = _reducible(code, p + 1) if made is not None and kept else None
             reducible += [reduced] if reduced is not None else []
+            running = _running_count(code, p + 1) if made is None and kept else None
+            if running is not None:  # ``n = 0; for t in targets: n += len(t["labels"])``: as a ``sum`` of it
+                reducible.append((p + 2, running[1]))
+                held[running[0]] = f"{_SZ}{p + 2}"
+            elif made is None:  # stepped otherwise (in a branch, from 1, with more in the loop): tests opaque
+                held.update(dict.fromkeys(_stepped(code, p + 1), f"{_SZ}{p + 2}"))
         elif after is not None and after.opname == "UNPACK_EX":  # ``first, *rest = targets``
             held.update(dict.fromkeys(_starred(instructions, p + 1), _IT))
         elif consumer is not None and consumer[1] == 0 and instructions[consumer[0]].opname == "BINARY_SUBSCR" \
@@ -292,9 +304,14 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             continue
         if isinstance(is_exact, str) and is_exact.startswith(_SZ):
             own = _tests_of(instructions, [p], literals, named=True)
+            if own and int(is_exact[len(_SZ):]) not in dict(reducible):  # a running count not read (``_stepped``)
+                tests.append(("eq", _ITERATED, p))
+                continue
             if own:  # ``n > 4``, ``if n:`` of ``n = sum(len(t["labels"]) for t in targets)``: decided per group
                 sized += [(op, c, p, int(is_exact[len(_SZ):])) for op, c in own]
                 continue
+            if instructions[int(is_exact[len(_SZ):])].opname == "FOR_ITER":
+                continue  # a running count's other uses: its own step, a divisor (the mode's, per group)
             is_exact = _IT  # anything else it reaches: as any value iterated from the list
         if isinstance(is_exact, str):
             returns = max(returns, _iterated_use(code, instructions, p, is_exact, tests, passes, todo))
@@ -468,6 +485,95 @@ def _opaque_comprehension(instructions: list[dis.Instruction], g: int) -> bool:
                  and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS), None)
     return made is not None and (_reads_sizes(made) or not any(
         i.opname in ("CALL", "CALL_FUNCTION_EX", "LOAD_METHOD", "LOAD_ATTR") for i in _instructions(made)))
+
+
+_STEPS = {"+": "+", "-": "-", "*": "*", "//": "//"}
+
+
+@_per_code(512)
+def _running_count(code: types.CodeType, g: int) -> tuple[str, types.CodeType] | None:
+    """(the local, a comprehension's code) where the loop the GET_ITER at ``g`` of a load of the
+    list starts does nothing but step a local stored once before from ``0`` by an expression of
+    the loop's variable (``n = 0; for t in targets: n += len(t["labels"])``): the comprehension
+    of that expression over the list, whose ``sum`` is the count, where it reads sizes only
+    (``_sizes_only``, as ``_reducible``'s); None otherwise."""
+    instructions = _instructions(code)
+    if g + 6 >= len(instructions) or instructions[g + 1].opname != "FOR_ITER" or instructions[g + 2].opname != "STORE_FAST":
+        return None
+    var, f = instructions[g + 2].argval, g + 1
+    end = next((j for j in range(f + 1, len(instructions)) if instructions[j].offset == instructions[f].argval), None)
+    if end is None or instructions[end - 1].opname != "JUMP_BACKWARD" or instructions[g + 3].opname != "LOAD_FAST":
+        return None
+    name, step, stored = instructions[g + 3].argval, instructions[end - 3], instructions[end - 2]
+    stores = _stored(code)
+    if step.opname != "BINARY_OP" or step.argrepr != "+=" or stored.opname != "STORE_FAST" or stored.argval != name \
+            or name == var or stores.get(name) != 2 or stores.get(var) != 1:
+        return None
+    if not any(i.opname == "LOAD_CONST" and type(i.argval) is int and i.argval == 0 and j + 1 < g
+               and instructions[j + 1].opname == "STORE_FAST" and instructions[j + 1].argval == name
+               for j, i in enumerate(instructions[:g])):
+        return None
+    span = instructions[g + 4:end - 3]
+    expression = _spelled(span, var) if len(span) > 1 else None  # ``n += 1``: the images' count (``_iterating``)
+    if expression is None:
+        return None
+    made = next(c for c in compile(f"({expression} for {var} in _)", "<running count>", "eval").co_consts
+                if isinstance(c, types.CodeType))
+    return (name, made) if _sizes_only(made) else None
+
+
+@_per_code(512)
+def _stepped(code: types.CodeType, g: int) -> tuple[str, ...]:
+    """The locals the loop the GET_ITER at ``g`` starts steps in place by anything but a literal
+    (``n += len(t["labels"])`` under a test, or with ``n`` not from ``0``): running counts whose
+    value on a group alone is not computed (``_running_count`` reads the plain ones)."""
+    instructions = _instructions(code)
+    if g + 1 >= len(instructions) or instructions[g + 1].opname != "FOR_ITER":
+        return ()
+    f = g + 1
+    end = next((j for j in range(f + 1, len(instructions)) if instructions[j].offset == instructions[f].argval),
+               len(instructions))
+    names: list[str] = []
+    for j in range(f + 1, end):
+        consumer = _fed(instructions, j) if instructions[j].opname == "LOAD_FAST" else None
+        if consumer is not None and consumer[1] == 0 and instructions[consumer[0]].opname == "BINARY_OP" \
+                and instructions[consumer[0]].argrepr.endswith("=") and consumer[0] + 1 < len(instructions) \
+                and instructions[consumer[0] + 1].opname == "STORE_FAST" \
+                and instructions[consumer[0] + 1].argval == instructions[j].argval \
+                and not (consumer[0] == j + 2 and instructions[j + 1].opname == "LOAD_CONST"):
+            names.append(instructions[j].argval)
+    return tuple(dict.fromkeys(names))
+
+
+def _spelled(span: list[dis.Instruction], var: str) -> str | None:
+    """The Python expression the straight-line ``span`` computes from the local ``var``, where it
+    only loads it, literals and ``len``, subscripts, reads attributes, calls and does arithmetic;
+    None otherwise."""
+    stack: list[str] = []
+    try:
+        for i in span:
+            if i.opname in ("PRECALL", "PUSH_NULL"):
+                continue
+            if i.opname == "LOAD_FAST" and i.argval == var or i.opname == "LOAD_GLOBAL" and i.argval == "len":
+                stack.append(i.argval)
+            elif i.opname == "LOAD_CONST" and type(i.argval) in (int, float, str, bool, type(None)):
+                stack.append(repr(i.argval))
+            elif i.opname == "BINARY_SUBSCR":
+                b, a = stack.pop(), stack.pop()
+                stack.append(f"{a}[{b}]")
+            elif i.opname in ("LOAD_ATTR", "LOAD_METHOD") and isinstance(i.argval, str) and i.argval.isidentifier():
+                stack.append(f"{stack.pop()}.{i.argval}")
+            elif i.opname == "CALL":
+                arguments = [stack.pop() for _ in range(i.arg or 0)][::-1]
+                stack.append(f"{stack.pop()}({', '.join(arguments)})")
+            elif i.opname == "BINARY_OP" and i.argrepr in _STEPS:
+                b, a = stack.pop(), stack.pop()
+                stack.append(f"({a} {_STEPS[i.argrepr]} {b})")
+            else:
+                return None
+    except IndexError:
+        return None
+    return stack[0] if len(stack) == 1 else None
 
 
 def _reducible(code: types.CodeType, g: int) -> tuple[int, types.CodeType] | None:

@@ -1235,16 +1235,16 @@ class Frame:
                 c = float(value)
             self.branches.append(Branch(self.arange(torch.device("cpu")), op, c, getattr(operator, op)(self.num_images, c),
                                         f"len() of the targets compared ({self.num_images} {_SYMBOLS[op]} {c:g})"))
-        for op, c, reducer, comprehension, env in found.sized:
-            self._sized_test(op, c, reducer, comprehension, env)
+        for op, c, reducer, comprehension, env, what in found.sized:
+            self._sized_test(op, c, reducer, comprehension, env, f"{what} compared")
 
-    def _sized_test(self, op: str, c: Any, reducer: Any, comprehension: types.CodeType, env: Any) -> None:
+    def _sized_test(self, op: str, c: Any, reducer: Any, comprehension: types.CodeType, env: Any, what: str) -> None:
         """A test of ``reducer`` of a comprehension over the targets reading their sizes only
         (``sum(len(t["labels"]) for t in targets) > 4``, ``_lengths.Found.sized``): each group's
         value is computed on the host from its own targets (weights 1); the groups that alone
         decide otherwise than the batch did are a branch turned (no companions, one warning).
-        Where the groups are not known on the host, or a value cannot be computed, every group."""
-        what = f"{reducer.__name__}() of a comprehension over the targets compared"
+        Where the groups are not known on the host, or a value cannot be computed, every group.
+        ``what`` names the number tested (a running count of sizes: the ``sum`` of a comprehension)."""
         if not isinstance(c, float):
             value = _bytecode.configured_value(c, env.globals, env.local, env.code)
             if type(value) not in (int, float):
