@@ -717,3 +717,54 @@ def test_a_running_count_stepped_with_more_in_the_loop_only_dividing_keeps_the_s
         got, want, said = split_outcome(running_count_divides_with_more_in_the_loop, *_sized_batch(counts))
         assert set(got) == {"loss_real", "loss_synthetic"} and not said, (counts, got, said)
         assert not wrong_companions(got, want), (counts, got, want)
+
+
+# The lead's probes (session 21), after the running-count merge: the same count stepped in a loop
+# over ``zip(outputs, targets)`` / ``enumerate(targets)``, or tested after arithmetic (``n + 1 ==
+# 1``), was still silently the batch's decision. Now declined for every group where tested.
+def running_count_over_zip(o, t):
+    n = 0
+    for _x, s in zip(o["x"], t):
+        n += len(s["labels"])
+    if n == 0:
+        return {"loss": o["x"].sum() * 0}
+    return {"loss": _err(o, t)}
+
+
+def running_count_over_enumerate(o, t):
+    n = 0
+    for _i, s in enumerate(t):
+        n += len(s["labels"])
+    return {"loss": _err(o, t) * (0.0 if n == 0 else 1.0)}
+
+
+def running_count_tested_after_arithmetic(o, t):
+    n = 0
+    for s in t:
+        n += len(s["labels"])
+    return {"loss": _err(o, t) * (0.0 if n + 1 == 1 else 1.0)}
+
+
+def running_count_over_zip_divides(o, t):  # near miss: only a divisor
+    n, ys = 0, []
+    for _x, s in zip(o["x"], t):
+        ys.append(s["y"])
+        n += len(s["y"])
+    d = (o["x"] - torch.stack(ys)).abs().mean(2)
+    return {"loss": d.sum() / max(n, 1)}
+
+
+@pytest.mark.parametrize("body", [running_count_over_zip, running_count_over_enumerate,
+                                  running_count_tested_after_arithmetic], ids=lambda b: b.__name__)
+def test_a_running_count_over_zip_enumerate_or_tested_after_arithmetic_declines_every_group(body):
+    for counts in ([0, 2, 0, 2], [1, 2, 1, 2], [3, 1, 2, 1]):
+        got, want, said = split_outcome(body, *_sized_batch(counts))
+        assert not wrong_companions(got, want), (counts, got, want)
+        assert not got and said and all("'loss'" in m for m in said), said
+
+
+def test_a_running_count_over_zip_only_dividing_keeps_the_split():
+    for counts in ([3, 1, 2, 1], [0, 2, 0, 2], [3, 3, 2, 3]):
+        got, want, said = split_outcome(running_count_over_zip_divides, *_sized_batch(counts))
+        assert not wrong_companions(got, want), (counts, got, want)
+        assert set(got) == {"loss_real", "loss_synthetic"} and not said, (counts, got, said)

@@ -300,6 +300,8 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             # ``range(len(t))``, ``enumerate(t)``: the loop's position; a comprehension: what it makes
             made, names = _iterating(instructions, p + 1, 2 if p in enumerated else 0 if is_exact == _IT else 1)
             todo += [(made, _IT)] if made is not None else []
+            if made is None and is_exact == _IT:  # ``for x, s in zip(outputs, targets): n += len(s["labels"])``
+                held.update(dict.fromkeys(_stepped(code, p + 1), _IT))
             held.update(names)
             continue
         if isinstance(is_exact, str) and is_exact.startswith(_SZ):
@@ -310,7 +312,9 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             if own:  # ``n > 4``, ``if n:`` of ``n = sum(len(t["labels"]) for t in targets)``: decided per group
                 sized += [(op, c, p, int(is_exact[len(_SZ):])) for op, c in own]
                 continue
-            if instructions[int(is_exact[len(_SZ):])].opname == "FOR_ITER":
+            head = instructions[int(is_exact[len(_SZ):])]
+            if head.opname == "FOR_ITER" and (head.offset < instructions[p].offset < head.argval or not _tested_after(
+                    instructions, p)):
                 continue  # a running count's other uses: its own step, a divisor (the mode's, per group)
             is_exact = _IT  # anything else it reaches: as any value iterated from the list
         if isinstance(is_exact, str):
@@ -520,6 +524,16 @@ def _running_count(code: types.CodeType, g: int) -> tuple[str, types.CodeType] |
     made = next(c for c in compile(f"({expression} for {var} in _)", "<running count>", "eval").co_consts
                 if isinstance(c, types.CodeType))
     return (name, made) if _sizes_only(made) else None
+
+
+def _tested_after(instructions: list[dis.Instruction], p: int) -> bool:
+    """Whether the value loaded at ``p`` reaches a comparison or a jump on its truth through
+    arithmetic alone (``n + 1 > 5``, ``if n - 1:``): a test of a number computed from it."""
+    k = p + 1
+    while k < len(instructions) and instructions[k].opname in ("LOAD_CONST", "LOAD_FAST", "BINARY_OP", "UNARY_NEGATIVE"):
+        k += 1
+    return k < len(instructions) and any(i.opname == "BINARY_OP" for i in instructions[p + 1 : k]) and (
+        instructions[k].opname in ("COMPARE_OP", "IS_OP", "CONTAINS_OP") or instructions[k].opname.startswith("POP_JUMP"))
 
 
 @_per_code(512)
