@@ -301,7 +301,7 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             made, names = _iterating(instructions, p + 1, 2 if p in enumerated else 0 if is_exact == _IT else 1)
             todo += [(made, _IT)] if made is not None else []
             if made is None and is_exact == _IT:  # ``for x, s in zip(outputs, targets): n += len(s["labels"])``
-                held.update(dict.fromkeys(_stepped(code, p + 1), _IT))
+                held.update(dict.fromkeys(_numbers_stepped(code, instructions, p + 1), _IT))
             held.update(names)
             continue
         if isinstance(is_exact, str) and is_exact.startswith(_SZ):
@@ -524,6 +524,14 @@ def _running_count(code: types.CodeType, g: int) -> tuple[str, types.CodeType] |
     made = next(c for c in compile(f"({expression} for {var} in _)", "<running count>", "eval").co_consts
                 if isinstance(c, types.CodeType))
     return (name, made) if _sizes_only(made) else None
+
+
+def _numbers_stepped(code: types.CodeType, instructions: list[dis.Instruction], g: int) -> tuple[str, ...]:
+    """``_stepped``'s locals of the loop at ``g`` that hold a number before it (``n = 0``, a literal
+    int or float stored before the loop): running counts, not lists or tensors added up."""
+    return tuple(name for name in _stepped(code, g) if any(
+        i.opname == "LOAD_CONST" and type(i.argval) in (int, float) and instructions[j + 1].opname == "STORE_FAST"
+        and instructions[j + 1].argval == name for j, i in enumerate(instructions[: g - 1])))
 
 
 def _tested_after(instructions: list[dis.Instruction], p: int) -> bool:
