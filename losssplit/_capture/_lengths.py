@@ -513,9 +513,7 @@ def _running_count(code: types.CodeType, g: int) -> tuple[str, types.CodeType] |
     if step.opname != "BINARY_OP" or step.argrepr != "+=" or stored.opname != "STORE_FAST" or stored.argval != name \
             or name == var or stores.get(name) != 2 or stores.get(var) != 1:
         return None
-    if not any(i.opname == "LOAD_CONST" and type(i.argval) is int and i.argval == 0 and j + 1 < g
-               and instructions[j + 1].opname == "STORE_FAST" and instructions[j + 1].argval == name
-               for j, i in enumerate(instructions[:g])):
+    if not any(type(v) is int and v == 0 for v in _numbers_stored_before(instructions, name, g)):
         return None
     span = instructions[g + 4:end - 3]
     expression = _spelled(span, var) if len(span) > 1 else None  # ``n += 1``: the images' count (``_iterating``)
@@ -529,9 +527,15 @@ def _running_count(code: types.CodeType, g: int) -> tuple[str, types.CodeType] |
 def _numbers_stepped(code: types.CodeType, instructions: list[dis.Instruction], g: int) -> tuple[str, ...]:
     """``_stepped``'s locals of the loop at ``g`` that hold a number before it (``n = 0``, a literal
     int or float stored before the loop): running counts, not lists or tensors added up."""
-    return tuple(name for name in _stepped(code, g) if any(
-        i.opname == "LOAD_CONST" and type(i.argval) in (int, float) and instructions[j + 1].opname == "STORE_FAST"
-        and instructions[j + 1].argval == name for j, i in enumerate(instructions[: g - 1])))
+    return tuple(name for name in _stepped(code, g) if _numbers_stored_before(instructions, name, g))
+
+
+def _numbers_stored_before(instructions: list[dis.Instruction], name: str, g: int) -> list[int | float]:
+    """The int or float literals stored into the local ``name`` (``LOAD_CONST``, ``STORE_FAST``)
+    before the instruction at ``g``."""
+    return [i.argval for j, i in enumerate(instructions[: g - 1]) if i.opname == "LOAD_CONST"
+            and type(i.argval) in (int, float) and instructions[j + 1].opname == "STORE_FAST"
+            and instructions[j + 1].argval == name]
 
 
 def _tested_after(instructions: list[dis.Instruction], p: int) -> bool:

@@ -746,11 +746,14 @@ def _note_number_test(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     frame.number_tests[id(out)] = (out, a.detach(), func(torch.ones_like(a), b))
 
 
+_FLIPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
+
+
 def _flipped_tests() -> dict[Any, Any]:
     """Each comparison (``Tensor.lt``, ``torch.lt``, ``Tensor.__lt__``...) -> the one that gives the
     same mask with its operands swapped (``a < b`` is ``b > a``)."""
     flipped: dict[Any, Any] = {}
-    for name, flip in {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}.items():
+    for name, flip in _FLIPPED.items():
         for owner in (Tensor, torch):
             flipped[getattr(owner, name)] = getattr(owner, flip)
         flipped[getattr(Tensor, f"__{name}__")] = getattr(Tensor, f"__{flip}__")
@@ -834,8 +837,6 @@ def _note_extreme(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     per_row = (flat.amax(1) if kind == "max" else flat.amin(1)).to(torch.float64)
     frame.extremes[id(out)] = (out, version_of(out), kind, per_row, rows)
 
-
-_FLIPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
 
 
 def _note_value_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> None:
