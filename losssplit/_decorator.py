@@ -36,7 +36,7 @@ from ._capture import (
     read_sources,
     tag_inputs,
 )
-from ._capture._bytecode import body_call
+from ._capture._bytecode import body_call, python_checked
 from ._companion import REPORTED_ATTR, Companions, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
@@ -150,6 +150,10 @@ class _Splitter:
             return wrapped(*args, **kwargs)
         if _is_compiling():  # before any state is read: dynamo would guard on it and recompile
             self.warn("compile", "called under torch.compile: passed through unsplit")
+            return wrapped(*args, **kwargs)
+        if not python_checked():
+            self.warn_again("python", f"companions need CPython 3.11 (the layout of the body's bytecode the rules read); "
+                            f"this is {sys.implementation.name} {sys.version_info[0]}.{sys.version_info[1]}: passed through unsplit")
             return wrapped(*args, **kwargs)
         call = next(_CALLS)
         if self.every > 1 and self.sampler.random() * self.every >= 1.0:

@@ -169,3 +169,31 @@ def test_calls_leave_no_global_module_hook_state_behind():
     for _ in range(5):
         assert set(crit(torch.rand(4, 3), targets)) == {"loss", "loss_real", "loss_synthetic"}
     assert [len(t) for t in tables] == before
+
+
+def test_on_a_torch_whose_global_forward_hook_takes_no_kwargs_a_fast_path_output_declines(teachers, warnings_of,
+                                                                                          monkeypatch):
+    """torch 2.5, for one, has no ``with_kwargs`` on the global forward hook: the module's keyword
+    inputs cannot be read, so its output is no image's; the loss stays bit-identical, the call
+    declines naming the module, and no mode or hook is left behind."""
+    register = module_hooks.register_module_forward_hook
+
+    def older(hook, *, always_call=False, **kwargs):
+        if kwargs:
+            raise TypeError(f"register_module_forward_hook() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        return register(hook, always_call=always_call)
+
+    monkeypatch.setattr(module_hooks, "register_module_forward_hook", older)
+    teacher = teachers["attention_time_major"]
+
+    def body(student, x):
+        return {"loss_feat": F.mse_loss(student, _features(teacher, x))}
+
+    g = torch.Generator().manual_seed(3)
+    student, x = torch.randn(4, 5, 8, generator=g), torch.randn(4, 5, 8, generator=g)
+    with losssplit.sources(SOURCES):
+        out = split_by_source(body)(student, x)
+    assert set(out) == {"loss_feat"} and torch.equal(bits(out["loss_feat"]), bits(body(student, x)["loss_feat"]))
+    assert any("nn.MultiheadAttention's keyword arguments" in m for m in warnings_of())
+    assert torch._C._len_torch_function_stack() == 0
+    assert not module_hooks._global_forward_pre_hooks and not module_hooks._global_forward_hooks

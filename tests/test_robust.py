@@ -8,6 +8,7 @@ exception comes through unchanged.
 """
 
 import math
+import sys
 
 import pytest
 import torch
@@ -956,3 +957,29 @@ def test_every_returned_key_not_split_is_named_in_a_warning():
         assert {k.rsplit("_", 1)[0] for k in got} == given and not wrong_companions(got, want), (seed, got)
         for key in {"hinge", "unfollowed", "constant"} - given:
             assert any(f"'{key}'" in m for m in said), (seed, key, said)
+
+
+@pytest.mark.parametrize("python", [("cpython", 3, 10), ("cpython", 3, 99), ("pypy", 3, 11)])
+def test_on_a_python_whose_bytecode_was_not_checked_calls_pass_through_with_a_warning(monkeypatch, warnings_of, python):
+    """The rules read the body's bytecode as CPython 3.11 lays it out; elsewhere (the interpreter
+    taken as unchecked here) the call is the body's own: same dict, same values and gradients,
+    no companion, and a warning naming the interpreter at the 1st and 10th call."""
+    from losssplit._capture import _bytecode
+
+    monkeypatch.setattr(_bytecode, "PYTHONS_CHECKED", frozenset({python}))
+    targets = targets_for([1.0, 0.5, 0.2])
+    pred = pred_for(targets)
+    crit = split_by_source(body)
+    plain_pred, our_pred = pred.detach().clone().requires_grad_(), pred.detach().clone().requires_grad_()
+    for _ in range(10):
+        want, got = body(plain_pred, targets), crit(our_pred, targets)
+        assert set(got) == set(want) == {"loss"}
+        assert torch.equal(got["loss"], want["loss"]) and losssplit.companion_of(got["loss"]) is None
+    want["loss"].backward()
+    got["loss"].backward()
+    assert torch.equal(our_pred.grad, plain_pred.grad)
+    said = warnings_of()
+    assert len(said) == 2 and all("companions need CPython 3.11" in m and "passed through unsplit" in m for m in said)
+    assert "(10 calls so far)" in said[1]
+    monkeypatch.setattr(_bytecode, "PYTHONS_CHECKED", frozenset({(sys.implementation.name, *sys.version_info[:2])}))
+    assert companions(crit(pred, targets)) == pytest.approx(expected(pred, targets), rel=1e-6)

@@ -53,7 +53,10 @@ def fast_paths_unchanged(mode: CaptureMode) -> Iterator[None]:
     with _lock:
         if _users == 0:
             _handles.append(_module_hooks.register_module_forward_pre_hook(_before))
-            _handles.append(_module_hooks.register_module_forward_hook(_after, with_kwargs=True, always_call=True))
+            try:
+                _handles.append(_module_hooks.register_module_forward_hook(_after, with_kwargs=True, always_call=True))
+            except TypeError:  # an older torch passes a global forward hook no keyword arguments
+                _handles.append(_module_hooks.register_module_forward_hook(_after_without_kwargs, always_call=True))
         _users += 1
     active = _Active(mode)
     stack = _stack()
@@ -91,6 +94,13 @@ def _before(module: nn.Module, args: tuple) -> None:
     active.depth = 1
 
 
+_NO_KWARGS = object()
+
+
+def _after_without_kwargs(module: nn.Module, args: tuple, output: Any) -> None:
+    _after(module, args, _NO_KWARGS, output)
+
+
 def _after(module: nn.Module, args: tuple, *rest: Any) -> None:
     """``rest``: (kwargs, output); (output,) where forward raised (torch then passes no kwargs)."""
     stack = getattr(_local, "stack", None)
@@ -107,6 +117,9 @@ def _after(module: nn.Module, args: tuple, *rest: Any) -> None:
     if len(rest) != 2:
         return
     try:
+        if rest[0] is _NO_KWARGS:
+            raise RuntimeError(f"this torch ({torch.__version__}) does not pass nn.{type(module).__name__}'s keyword "
+                               "arguments to a global forward hook: which images its output holds cannot be read")
         with torch._C.DisableTorchFunction():
             _attribute(frame, module, args, *rest)
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
