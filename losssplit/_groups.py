@@ -11,7 +11,7 @@ from typing import Any
 
 import torch
 
-from ._capture.mode import host_tensor
+from ._capture.mode import host_tensor, to_device
 from ._errors import LossSplitError
 
 Predicate = Callable[[Any], bool]
@@ -306,6 +306,6 @@ def _as_float_tensor(labels: Sequence[Any]) -> tuple[torch.Tensor, list[int]]:
     devices = {v.device for v in labels if isinstance(v, torch.Tensor)}
     device = next(iter(devices)) if len(devices) == 1 else torch.device("cpu")
     values = torch.stack(
-        [torch.as_tensor(v, dtype=torch.float64).reshape(()).to(device) for v in labels]
+        [to_device(torch.as_tensor(v, dtype=torch.float64).reshape(()), device) for v in labels]
     )
     return values, _nan_images(values)

@@ -14,7 +14,7 @@ import torch
 from . import _formula
 from ._capture import Frame, Ratio, RatioKind, row_sums
 from ._capture.elementwise import positional_key
-from ._capture.mode import FlooredFloat, FlooredInt, host_tensor, item_rows, labels_op
+from ._capture.mode import FlooredFloat, FlooredInt, host_tensor, item_rows, labels_op, to_device
 from ._capture.ratio import Count, data_value, floored_den, opaque_den, product
 from ._companion import Companion, Companions, is_companion, make_companions
 from ._errors import LossSplitError
@@ -278,7 +278,7 @@ def table(pending: list[Pending], membership: Membership, origin: Origins | None
             op, c = r.gate.test
             sums = groups[gates[i], :, 0]
             passed = sums > c if op == "gt" else sums != c
-            row = torch.where(passed[:, None], row, torch.tensor([0.0, 0.0, -1.0], dtype=row.dtype, device=row.device))
+            row = torch.where(passed[:, None], row, host_tensor([0.0, 0.0, -1.0], torch.float64, row.device).to(row.dtype))
         keys.append(row)
     return torch.stack(keys)
 
@@ -389,7 +389,7 @@ def _finish(
     floored = any(_floor(p.ratio) for p in pending)
     group_images = membership.counts_per_group([[1.0]] * membership.images) if floored else None
     if floored and group_images is None:
-        tail.append(membership.per_group(host_tensor([1.0] * membership.images, torch.float64)).to(flat))
+        tail.append(to_device(membership.per_group(host_tensor([1.0] * membership.images, torch.float64)), flat))
     if returned:  # last: taken off right after the read
         tail.append(_stacked(returned, flat.device, flat.dtype))
     if tail:
@@ -721,7 +721,7 @@ class _GroupValues:
             return
         extra = table([Pending("", r.values, r) for r in self.ratios], membership, frame.origin)
         self.groups = extra.shape[1]
-        images = membership.per_group(host_tensor([1.0] * membership.images, torch.float64).to(extra.device))
+        images = membership.per_group(host_tensor([1.0] * membership.images, torch.float64, extra.device))
         self.front = torch.cat([extra.flatten(), images.reshape(-1).to(extra)])
 
     def read(self, host: list[float]) -> list[float]:

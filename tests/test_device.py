@@ -77,17 +77,25 @@ def test_matched_query_terms_on_cuda(method, counts):
     crit = MatchedQueryLosses().cuda()
     cuda_targets = [{k: (v.cuda() if torch.is_tensor(v) else v) for k, v in t.items()} for t in targets]
     cuda_indices = [(s.cuda(), j.cuda()) for s, j in indices]
-    plain_in, ours_in = _cuda_leaves(outputs), _cuda_leaves(outputs)
+    plain_in, again_in, ours_in = _cuda_leaves(outputs), _cuda_leaves(outputs), _cuda_leaves(outputs)
     plain_syncs, plain = syncs(lambda: body(crit, plain_in, cuda_targets, cuda_indices, num_boxes))
+    again = body(crit, again_in, cuda_targets, cuda_indices, num_boxes)
     ours_syncs, ours = syncs(lambda: decorated(crit, ours_in, cuda_targets, cuda_indices, num_boxes))
     assert ours_syncs - plain_syncs <= 1
+    # CUDA's class-weighted NLL sums with atomics: two undecorated calls differ in the last bits,
+    # so bits are compared where the undecorated call repeats them, values elsewhere
+    same = all(torch.equal(again[k], v) for k, v in plain.items())
     for key, value in plain.items():
-        assert torch.equal(ours[key], value), key
+        assert torch.equal(ours[key], value) if same else torch.allclose(ours[key], value, rtol=1e-5, atol=0), key
     sum(plain.values()).backward()
+    sum(again.values()).backward()
     sum(v for k, v in ours.items() if k in plain).backward()
     for name in outputs:
         mine, theirs = ours_in[name].grad, plain_in[name].grad
-        assert (mine is None and theirs is None) or torch.equal(mine, theirs), name
+        assert (mine is None) == (theirs is None), name
+        if mine is not None:
+            repeats = torch.equal(again_in[name].grad, theirs)
+            assert torch.equal(mine, theirs) if repeats else torch.allclose(mine, theirs, rtol=1e-5, atol=1e-7), name
     want = {k: v.item() for k, v in cpu.items() if companion_of(v) is not None}
     got = {k: v.item() for k, v in ours.items() if companion_of(v) is not None}
     assert want and got == pytest.approx(want, rel=1e-4, abs=1e-6)

@@ -364,19 +364,24 @@ def _instance_counts(per_image: Sequence[Mapping[str, Any]], weight_field: str |
 
 def _argument_numbers(
     args: Sequence[Any], kwargs: dict[str, Any], weight_field: str | None, weight: Any, images: int
-) -> list[float]:
+) -> tuple[list[float], Callable[[], list[float]]]:
     """The numbers among the call's arguments: Python numbers and one-element tensors, also
     inside lists, tuples and dicts (four levels deep), but not the weight field's or the weight
     argument's values, nor anything in the per-image dicts (an ``image_id``, one object's
-    ``labels``: data of one image, not a normaliser); the tensors are read with one host read per
-    device."""
+    ``labels``: data of one image, not a normaliser). The Python numbers and the CPU tensors', and
+    a function reading the other tensors' with one host read per device (asked only where none of
+    the first matches: on an accelerator a read is a sync)."""
     numbers: list[float] = []
     scalars: dict[torch.device, list[Tensor]] = {}
     for value in itertools.chain(args, kwargs.values()):
         _numbers_in(value, 0, numbers, scalars, weight_field, weight, images)
-    for ts in scalars.values():
-        numbers += torch.stack(ts).tolist()
-    return numbers
+    for device in [d for d in scalars if d.type == "cpu"]:
+        numbers += torch.stack(scalars.pop(device)).tolist()
+
+    def read() -> list[float]:
+        return [v for ts in scalars.values() for v in torch.stack(ts).tolist()]
+
+    return numbers, read
 
 
 def _numbers_in(

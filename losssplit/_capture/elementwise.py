@@ -2368,7 +2368,7 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
         ones = (filled[2] if filled[2] is not None else torch.ones_like(x)).detach().reshape(())
         if ratio.host_image is None and ratio.rows.numel() == 1 and ratio.kind is not RatioKind.SUM_OVER_OPAQUE:
             # one image's loss whose index is on the device (``unbind``): decided there
-            among = host_tensor(sorted(filled[1]), torch.long).to(ratio.rows.device)
+            among = host_tensor(sorted(filled[1]), torch.long, ratio.rows.device)
             own = (ratio.rows.reshape(1) == among).any().to(ones.device)
             frame.doubt(~own & (x.detach().reshape(()) != ones), OTHER_IMAGE_WEIGHT)
             return torch.where(own, ones, x.detach().reshape(())), False
@@ -2493,7 +2493,8 @@ def _helper_count(frame: Frame, z: float) -> bool:
     values cannot show (the helper's ``frames[b]``) is no multiple of a count. Not from the call's
     arguments, nor a literal or a configured number at the division."""
     return not (isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other"
-                or frame.from_arguments(z) or not counted_number(running=True, helpers=True))
+                or not counted_number(running=True, helpers=True) or frame.from_arguments(z))  # last: on an
+    # accelerator the arguments' numbers are a host read
 
 
 def _counted_divisor(frame: Frame, ratio: Ratio, z: float) -> bool:
@@ -2852,7 +2853,7 @@ def _equal_to_counts(frame: Frame, x: Tensor, counts: set[int], message: str) ->
     of ``counts``: a count of this batch, which on a group alone is the group's."""
     if frame.num_images < 2 or frame.per_image_targets is None:
         return
-    among = host_tensor(sorted(counts), torch.float64).to(x.device)
+    among = host_tensor(sorted(counts), torch.float64, x.device)
     frame.doubt((x.detach().reshape(()).to(torch.float64) == among).any(), message)
 
 
@@ -3437,7 +3438,7 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if images and track.image is not None:
         unweighted = weight_of_image(frame, out, track.image, images, torch.ones_like(out))
     elif images and track.rows:  # laid out over rows of several images: theirs, or declined
-        among = host_tensor(sorted(images), torch.long).to(out.device)
+        among = host_tensor(sorted(images), torch.long, out.device)
         own = torch.stack([torch.isin(r.to(out.device), among).all() for r in track.rows.values()]).all()
         frame.doubt(~own & (out != 1).any(), OTHER_IMAGE_WEIGHT)
         unweighted = torch.where(own, torch.ones_like(out), out)

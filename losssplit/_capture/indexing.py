@@ -40,6 +40,7 @@ from .mode import (
     rule,
     storage_uses,
     tensors,
+    to_device,
     tracked_pair,
     unweighted_along,
     unweighted_of,
@@ -553,7 +554,7 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
     if block is not None and block[0] is of:
         n = of.shape[0]
         if not isinstance(index, Tensor) or index.dtype == torch.bool or index.is_floating_point():
-            index = torch.as_tensor(index, device=of.device)
+            index = to_device(torch.as_tensor(index), of.device)
         picked = torch.zeros(n, dtype=torch.bool, device=index.device)
         if index.dtype != torch.bool:
             picked = picked.index_fill(0, index.reshape(-1).long().remainder(n), True)
@@ -2096,7 +2097,7 @@ def row_buffer_write(frame: Frame, args: tuple) -> None:
                    "row was written by its image", pred=False)
         return
     rows = sized[1][0]
-    writers = host_tensor([written[i] for i in range(buf.shape[0])], torch.long).to(rows.device)
+    writers = host_tensor([written[i] for i in range(buf.shape[0])], torch.long, rows.device)
     frame.doubt((writers != rows).any(), f"{op} of the images' values into a tensor made with a size of image rows: a "
                 "row written by another image than its index's")
     frame.set(buf, Track(rows={0: rows}))

@@ -28,6 +28,7 @@ from .mode import (
     lost_track,
     op_name,
     rule,
+    to_device,
     unweighted_operand,
     weight_in_arguments,
 )
@@ -492,7 +493,7 @@ def ctc_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
                              from_prediction=True))
         return
     if reduction == "mean":
-        counts = torch.as_tensor(lengths, device=values.device).clamp(min=1).to(values.dtype)
+        counts = to_device(torch.as_tensor(lengths), values.device).clamp(min=1).to(values.dtype)
         ratio = Ratio.of(values / counts, rows, 0, RatioKind.MEAN)
     elif reduction == "sum":
         ratio = Ratio.of(values, rows, 0, RatioKind.SUM)
@@ -573,7 +574,7 @@ def _ctc_targets(frame: Frame, op: str, bound: dict[str, Any], tt: Track | None,
         if known is None or known[0] != 1 or targets.dim() != 2 or lengths is None:
             return f"{op} of targets torch.pad_sequence padded, written since or not batch-first"
         own = known[1]
-        given = torch.as_tensor(lengths, device=own.device)
+        given = to_device(torch.as_tensor(lengths), own.device)
         if given.shape != own.shape:
             return f"{op} of targets torch.pad_sequence padded, target lengths not one per row"
         frame.doubt((given > own).any(), f"{op} with a target length beyond its row's own in targets torch.pad_sequence "

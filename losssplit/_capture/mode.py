@@ -995,7 +995,7 @@ class Frame:
         # where a label counts, else 0, the loss's version after the write); see ``elementwise.zeroed``
         self.zeroed: dict[int, tuple[Tensor, Tensor, int]] = {}
         # the numbers among the call's arguments (an outside normaliser is one), read when asked
-        self.read_argument_numbers: Callable[[], list[float]] | None = None
+        self.read_argument_numbers: Callable[[], tuple[list[float], Callable[[], list[float]]]] | None = None
         # how the decorated body was called (``_bytecode.body_call``), read when asked
         self.read_body_call: Callable[[], _bytecode.BodyCall | None] | None = None
         self._body_call: tuple[_bytecode.BodyCall | None] | None = None
@@ -1013,6 +1013,7 @@ class Frame:
         self.paired_lists: set[int] = set()
         self.item_length: tuple[Sequence[Any], int, int] | None = None
         self._argument_numbers: list[float] | None = None
+        self._argument_tensors: Callable[[], list[float]] | None = None
         # positions written along a dim that carries images (``x[0] = 0``): (id of the tensor,
         # dim) -> (the tensor, the positions, the deferred check's flag: not every position)
         self.positions_written: dict[tuple[int, int], tuple[Tensor, set[int], Tensor]] = {}
@@ -1311,8 +1312,13 @@ class Frame:
         """The argument number ``z`` is (see ``from_arguments``), or None."""
         if self._argument_numbers is None:
             read = self.read_argument_numbers
-            self._argument_numbers = read() if read is not None else []
-        return next((v for v in self._argument_numbers if abs(z - v) <= 1e-6 * max(1.0, abs(v))), None)
+            self._argument_numbers, self._argument_tensors = read() if read is not None else ([], None)
+        found = next((v for v in self._argument_numbers if abs(z - v) <= 1e-6 * max(1.0, abs(v))), None)
+        if found is None and self._argument_tensors is not None:
+            self._argument_numbers += self._argument_tensors()
+            self._argument_tensors = None
+            return self.argument_number(z)
+        return found
 
     def host_normaliser(self, z: Any, floor: Callable[[], float | None] | None = None) -> Ratio | None:
         """The row sum whose host-read value the Python number ``z`` is (up to an ``+ eps``
@@ -1382,7 +1388,7 @@ class Frame:
             read.consumed = True
             total += read.value
         device = family[0].ratio.rows.device if family[0].ratio is not None else torch.device("cpu")
-        values = host_tensor([float(read.value) for read in family], torch.float64).to(device)
+        values = host_tensor([float(read.value) for read in family], torch.float64, device)
         counts = Ratio.of(values, self.arange(device), 0, RatioKind.SUM)
         for op, c in _bytecode.divisor_tests():  # ``if k > 8:`` of the summed number: on a group alone, its sum
             self.branches.append(Branch(counts, op, c, getattr(operator, op)(z, c),
@@ -1406,7 +1412,7 @@ class Frame:
         if found is None or len(found) != 1 or not summed_in_loop():
             return None
         sizes = list(found.pop())
-        values = host_tensor([float(n) for n in sizes], torch.float64).to(device)
+        values = host_tensor([float(n) for n in sizes], torch.float64, device)
         counts = Ratio.of(values, self.arange(device), 0, RatioKind.SUM)
         for op, c in _bytecode.divisor_tests():  # ``if num > 6:`` of the count: on a group alone, its sum (review14)
             self.branches.append(Branch(counts, op, c, getattr(operator, op)(z, c),
@@ -1812,11 +1818,11 @@ class Frame:
         out = self._weight_tensor.get(device)
         if out is None:
             if all(not isinstance(w, Tensor) for w in self._weights):
-                out = host_tensor([float(w) for w in self._weights], torch.float64).to(device)
+                out = host_tensor([float(w) for w in self._weights], torch.float64, device)
             else:
                 out = torch.stack(
                     [w.detach().reshape(()).to(device, torch.float64) if isinstance(w, Tensor)
-                     else torch.tensor(float(w), dtype=torch.float64, device=device) for w in self._weights]
+                     else to_device(torch.tensor(float(w), dtype=torch.float64), device) for w in self._weights]
                 )
             self._weight_tensor[device] = out
         return out
@@ -2061,6 +2067,7 @@ class Frame:
         self.reduced_storages.clear()
         self.exposed.clear()
         self.read_argument_numbers = None
+        self._argument_tensors = None
         self.read_argument_tensors = None
         self.read_image_lists = self.item_length = None
         self.paired_lists.clear()
@@ -2460,22 +2467,34 @@ def _counting(frame: Frame, device: torch.device) -> tuple[Tensor, Tensor | None
         if isinstance(instances, list) and len(instances) == frame.num_images:
             wanted = [1 if c > 0 else 0 for c in instances]
         known = frame.counting[device] = (frame.arange(device).reshape(1, -1),
-                                          None if wanted is None else host_tensor(wanted, torch.long).to(device), wanted)
+                                          None if wanted is None else host_tensor(wanted, torch.long, device), wanted)
     return known
 
 
-def host_tensor(values: Sequence[float], dtype: torch.dtype) -> Tensor:
-    """A 1-d CPU tensor of Python numbers (long, float64 or float32), through a typed buffer:
-    ``torch.tensor`` of a list costs about 0.2 us per element, this a few us in all."""
+def host_tensor(values: Sequence[float], dtype: torch.dtype, device: torch.device | None = None) -> Tensor:
+    """A 1-d tensor of Python numbers (long, float64 or float32), through a typed buffer:
+    ``torch.tensor`` of a list costs about 0.2 us per element, this a few us in all. On the CPU,
+    or copied to ``device`` without waiting (see ``to_device``)."""
     if not values:
-        return torch.empty(0, dtype=dtype)
-    code = _TYPECODES[dtype]
-    if code == "f":  # struct refuses a float beyond float32's range, which array rounds to inf
-        return torch.frombuffer(array.array(code, values), dtype=dtype)
-    # struct converts each number directly, array.array through an argument parser (~3x the time)
-    buffer = bytearray(8 * len(values))
-    struct.pack_into(f"{len(values)}{code}", buffer, 0, *values)
-    return torch.frombuffer(buffer, dtype=dtype)
+        out = torch.empty(0, dtype=dtype)
+    elif (code := _TYPECODES[dtype]) == "f":  # struct refuses a float beyond float32's range, which array rounds to inf
+        out = torch.frombuffer(array.array(code, values), dtype=dtype)
+    else:  # struct converts each number directly, array.array through an argument parser (~3x the time)
+        buffer = bytearray(8 * len(values))
+        struct.pack_into(f"{len(values)}{code}", buffer, 0, *values)
+        out = torch.frombuffer(buffer, dtype=dtype)
+    return out if device is None else to_device(out, device)
+
+
+def to_device(t: Tensor, device: torch.device | Tensor) -> Tensor:
+    """``t`` on ``device`` (or ``device``'s device and dtype, given a tensor). A CPU tensor goes to an
+    accelerator without a host sync: from pageable memory the copy is staged at once, so the
+    source may go, and the host need not wait (a blocking copy is a sync per call on CUDA)."""
+    if t.device.type != "cpu":
+        return t.to(device)
+    if isinstance(device, Tensor):
+        return t.to(device.device, device.dtype, non_blocking=True)
+    return t.to(device, non_blocking=True)
 
 
 
@@ -2923,7 +2942,7 @@ def weight_of_image(frame: Frame, x: Tensor, image: Tensor, images: frozenset[in
             return unweighted
         frame.doubt((x != unweighted).any(), OTHER_IMAGE_WEIGHT)
         return x
-    among = host_tensor(sorted(images), torch.long).to(image.device)
+    among = host_tensor(sorted(images), torch.long, image.device)
     own = (image.reshape(-1)[:1] == among).any()
     frame.doubt(~own & (x != unweighted).any(), OTHER_IMAGE_WEIGHT)
     return torch.where(own, unweighted, x)

@@ -51,6 +51,7 @@ from .mode import (
     norm_dim,
     op_name,
     rule,
+    to_device,
     unweighted_of,
 )
 from .ratio import Ratio, RatioKind, version_of
@@ -949,7 +950,7 @@ def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: tor
         if len(ids) == frame.num_images and ids == list(range(frame.num_images)):
             return frame.arange(device)
         joined = host_tensor(ids, torch.long)
-        joined = joined if device.type == "cpu" else joined.to(device, non_blocking=True)
+        joined = to_device(joined, device)
         if ids and all(b == ids[0] for b in ids):  # every row one image, known here: a reduction is that image's
             frame.one_image_rows[id(joined)] = (joined, ids[0])
         return joined
@@ -1266,7 +1267,7 @@ def pad_sequence(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         pieces.append((known, 1) if known is not None else img.reshape(1))
     batch_first = bool(get_arg(args, kwargs, 1, "batch_first", False))
     frame.set(out, Track(rows={0 if batch_first else 1: _join_rows(frame, pieces, out.device)}))
-    lengths = host_tensor([x.shape[0] for x in seq], torch.long).to(out.device)
+    lengths = host_tensor([x.shape[0] for x in seq], torch.long, out.device)
     frame.padded[id(out)] = (out, 1 if batch_first else 0, lengths, version_of(out) or 0)
 
 
