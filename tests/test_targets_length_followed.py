@@ -734,6 +734,35 @@ def running_count_tested_after_arithmetic(o, t):
     return {"loss": _err(o, t) * (0.0 if n + 1 == 1 else 1.0)}
 
 
+# Found in session 21's review: the count passed through a call before its test was still the
+# batch's decision for every group (only arithmetic before the test was caught).
+def running_count_through_abs(o, t):
+    n = 0
+    for s in t:
+        n += len(s["labels"])
+    return {"loss": _err(o, t) * (2.0 if abs(n - 1) == 1 else 1.0)}
+
+
+def running_count_through_max(o, t):
+    n = 0
+    for s in t:
+        n += len(s["labels"])
+    if max(n, 0) == 0:
+        return {"loss": o["x"].sum() * 0}
+    return {"loss": _err(o, t)}
+
+
+def running_count_through_a_helper(o, t):
+    n = 0
+    for s in t:
+        n += len(s["labels"])
+    return {"loss": _err(o, t) * _halved_when_even(n)}
+
+
+def _halved_when_even(n):
+    return 0.5 if n % 2 == 0 else 1.0
+
+
 def running_count_over_zip_divides(o, t):  # near miss: only a divisor
     n, ys = 0, []
     for _x, s in zip(o["x"], t):
@@ -745,7 +774,8 @@ def running_count_over_zip_divides(o, t):  # near miss: only a divisor
 
 @pytest.mark.parametrize("body", [running_count_with_more_in_the_loop, running_count_filtered, running_count_from_one,
                                   running_count_over_zip, running_count_over_enumerate,
-                                  running_count_tested_after_arithmetic], ids=lambda b: b.__name__)
+                                  running_count_tested_after_arithmetic, running_count_through_abs,
+                                  running_count_through_max, running_count_through_a_helper], ids=lambda b: b.__name__)
 def test_a_running_count_not_read_per_group_declines_every_group_where_tested(body):
     """A running count the code steps otherwise than ``n = 0`` then only ``n += <sizes>`` (more
     in the loop, a step under a test, from 1, over ``zip`` / ``enumerate``) or tests after

@@ -313,10 +313,9 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
                 sized += [(op, c, p, int(is_exact[len(_SZ):])) for op, c in own]
                 continue
             head = instructions[int(is_exact[len(_SZ):])]
-            if head.opname == "FOR_ITER" and (head.offset < instructions[p].offset < head.argval or not _tested_after(
-                    instructions, p)):
-                continue  # a running count's other uses: its own step, a divisor (the mode's, per group)
-            is_exact = _IT  # anything else it reaches: as any value iterated from the list
+            if head.opname == "FOR_ITER" and head.offset < instructions[p].offset < head.argval:
+                continue  # a running count's own step in its loop
+            is_exact = _IT  # anything else it reaches (a divisor: the mode's, per group): as any value iterated
         if isinstance(is_exact, str):
             returns = max(returns, _iterated_use(code, instructions, p, is_exact, tests, passes, todo))
             continue
@@ -536,16 +535,6 @@ def _numbers_stored_before(instructions: list[dis.Instruction], name: str, g: in
     return [i.argval for j, i in enumerate(instructions[: g - 1]) if i.opname == "LOAD_CONST"
             and type(i.argval) in (int, float) and instructions[j + 1].opname == "STORE_FAST"
             and instructions[j + 1].argval == name]
-
-
-def _tested_after(instructions: list[dis.Instruction], p: int) -> bool:
-    """Whether the value loaded at ``p`` reaches a comparison or a jump on its truth through
-    arithmetic alone (``n + 1 > 5``, ``if n - 1:``): a test of a number computed from it."""
-    k = p + 1
-    while k < len(instructions) and instructions[k].opname in ("LOAD_CONST", "LOAD_FAST", "BINARY_OP", "UNARY_NEGATIVE"):
-        k += 1
-    return k < len(instructions) and any(i.opname == "BINARY_OP" for i in instructions[p + 1 : k]) and (
-        instructions[k].opname in ("COMPARE_OP", "IS_OP", "CONTAINS_OP") or instructions[k].opname.startswith("POP_JUMP"))
 
 
 @_per_code(512)
