@@ -181,7 +181,7 @@ def lm_section(shape: tuple[int, int, int], device: torch.device, rounds: int) -
         size = logits.numel() * logits.element_size()
         base, added = peak_bytes(plain, device), peak_bytes(deco, device) - peak_bytes(plain, device)
         name = str(dtype).removeprefix("torch.") + (", grad" if grad else ", no grad")
-        print(f"{name:<20}{times['plain'] * 1e3:>16.0f}{times['deco'] * 1e3:>14.0f}"
+        print(f"{name:<20}{times['plain'] * 1e3:>16.1f}{times['deco'] * 1e3:>14.1f}"
               f"{times['deco'] / times['plain']:>8.3f}{size / 2**20:>12.0f}{base / 2**20:>17.0f}"
               f"{added / 2**20:>11.2f}{added / size * 100:>15.2f}%")
         if device.type == "cuda":

@@ -39,9 +39,9 @@ def graph_read(out: dict[str, torch.Tensor], targets: Sequence[Mapping[str, Any]
         iou._saved_self.diagonal() / iou._saved_other.diagonal()
         - enclosed._saved_self.diagonal() / enclosed._saved_other.diagonal()
     )
-    group = torch.tensor([0 if float(t["loss_weight"]) >= threshold else 1 for t in targets])[rows]
+    group = torch.tensor([0 if float(t["loss_weight"]) >= threshold else 1 for t in targets], device=rows.device)[rows]
     per_row = torch.stack([ce, l1, giou, torch.ones_like(ce)]).detach()
-    sums = torch.zeros(4, 2).index_add_(1, group, per_row).flatten().tolist()
+    sums = torch.zeros(4, 2, device=per_row.device).index_add_(1, group, per_row).flatten().tolist()
     names, values = [], []
     for k, key in enumerate(out):
         for g, name in enumerate(("real", "synthetic")):
