@@ -318,15 +318,6 @@ def summed_map(outputs, targets):
     return {"loss": _err(outputs, targets) * (2.0 if sum(map(lambda t: 1, targets)) > 2 else 1.0)}
 
 
-def try_index(outputs, targets):
-    try:
-        targets[2]
-        w = 2.0
-    except IndexError:
-        w = 1.0
-    return {"loss": _err(outputs, targets) * w}
-
-
 def numpy_rows(outputs, targets):
     return {"loss": _err(outputs, targets) * (2.0 if np.array(targets).shape[0] > 2 else 1.0)}
 
@@ -488,18 +479,16 @@ def test_iterating_the_list_without_testing_a_count_keeps_the_split(body):
         assert not wrong_companions(got, want), (name, got, want)
 
 
-def while_popped(outputs, targets):
-    ts, n = list(targets), 0
-    while ts:
-        ts.pop()
-        n += 1
-    return {"loss": _err(outputs, targets) * (2.0 if n > 2 else 1.0)}
+def for_compounded_factor(outputs, targets):
+    w = 1.0
+    for _ in targets:
+        w = w * 1.5
+    return {"loss": _err(outputs, targets) * w}
 
 
 XFAILS = {
-    while_popped: "a count kept by a while loop emptying a copy of the list: only loops over the list or a value "
-                  "iterated from it are read as counting",
-    try_index: "targets[2] raising IndexError as control flow: an index of the list is not a test of its length",
+    for_compounded_factor: "a factor compounded once per image in a for loop over the list, untested: a number "
+                           "computed from the length is a plain float to the mode (found in session 22)",
     math_sqrt_factor: "math.sqrt(len(targets)) as a factor: a number math computes from the length is a plain "
                       "float to the mode, kept as a constant",
 }
@@ -516,3 +505,184 @@ def test_the_length_spelled_as_its_method_is_read_as_len():
 def test_still_silently_wrong(body, request):
     request.applymarker(pytest.mark.xfail(strict=True, reason=XFAILS[body]))
     assert not _wrong(body)
+
+
+# --- fixed in session 22 (were strict xfails): a ``while`` loop that reads the list or a copy of it
+# may run as many times as it holds, the number changing as the loop changes the list: what it
+# computes is not known per group (Python numbers too), every group declines; an item read by position where an IndexError is caught is a test of
+# the length (``targets[2]``: ``len > 2``, ``targets[-3]``: ``len > 2``, each group's own decision),
+# any other read there (an index the code does not show, ``.pop()``, the list given to a call that
+# may index it) declines every group
+
+def while_popped(outputs, targets):
+    ts, n = list(targets), 0
+    while ts:
+        ts.pop()
+        n += 1
+    return {"loss": _err(outputs, targets) * (2.0 if n > 2 else 1.0)}
+
+
+def while_emptied_by_length(outputs, targets):
+    ts = list(targets)
+    w = 1.0
+    while len(ts) > 0:
+        ts.pop(0)
+        w = w * 1.5
+    return {"loss": _err(outputs, targets) * w}
+
+
+def while_true_broken(outputs, targets):
+    ts, n = sorted(targets, key=id), 0
+    while True:
+        if not ts:
+            break
+        ts = ts[1:]
+        n = n + 1
+    return {"loss": _err(outputs, targets) * (2.0 if n > 2 else 1.0)}
+
+
+def popped_until_caught(outputs, targets):
+    ts, n = list(targets), 0
+    while True:
+        try:
+            ts.pop()
+        except IndexError:
+            break
+        n += 1
+    return {"loss": _err(outputs, targets) * (2.0 if n > 2 else 1.0)}
+
+
+def try_index(outputs, targets):
+    try:
+        targets[2]
+        w = 2.0
+    except IndexError:
+        w = 1.0
+    return {"loss": _err(outputs, targets) * w}
+
+
+def try_negative_index(outputs, targets):
+    try:
+        _ = targets[-3]["y"]
+        w = 2.0
+    except (KeyError, LookupError):
+        w = 1.0
+    return {"loss": _err(outputs, targets) * w}
+
+
+def try_copy_index(outputs, targets):
+    ts = tuple(targets)
+    try:
+        ts[2]
+        w = 2.0
+    except:  # noqa: E722
+        w = 1.0
+    return {"loss": _err(outputs, targets) * w}
+
+
+def try_variable_index(outputs, targets, k=2):
+    try:
+        targets[k]
+        w = 2.0
+    except IndexError:
+        w = 1.0
+    return {"loss": _err(outputs, targets) * w}
+
+
+def _third(ts):
+    return ts[2]
+
+
+def try_helper(outputs, targets):
+    try:
+        _third(targets)
+        w = 2.0
+    except Exception:  # noqa: BLE001
+        w = 1.0
+    return {"loss": _err(outputs, targets) * w}
+
+
+def while_popped_summing(outputs, targets):  # the mode would follow it; declined all the same
+    ts, xs, total = list(targets), list(outputs["x"].unbind(0)), 0.0
+    while ts:
+        total = total + (xs.pop() - ts.pop()["y"]).abs().mean()
+    return {"loss": total / 4}
+
+
+WHILE_COUNTED = [while_popped, while_emptied_by_length, while_true_broken, popped_until_caught, while_popped_summing]
+CAUGHT_BY_POSITION = [try_index, try_negative_index, try_copy_index]  # ``len > 2``, decided per group
+CAUGHT_OTHERWISE = [try_variable_index, try_helper]
+
+
+@pytest.mark.parametrize("body", WHILE_COUNTED + CAUGHT_BY_POSITION + CAUGHT_OTHERWISE, ids=lambda b: b.__name__)
+def test_a_while_loop_over_the_list_or_an_item_read_where_an_index_error_is_caught_tests_the_length(body):
+    """Before: silently the batch's decision for every group (1r2s: 3 images, groups of 1 and 2)."""
+    assert not _wrong(body)
+    got, want, said = split_outcome(body, *_batch(BATCHES["1r2s"]))
+    assert not got, got
+    assert said and all("'loss'" in s and "len() of the targets compared" in s for s in said), said
+
+
+@pytest.mark.parametrize("body", CAUGHT_BY_POSITION, ids=lambda b: b.__name__)
+def test_an_item_read_by_position_where_an_index_error_is_caught_is_decided_per_group(body):
+    """``targets[2]`` caught: ``len > 2``; a group of 3 of 4 images decides as the batch (kept),
+    a group of 1 otherwise (declined); 2 images, groups of 1: both decide as the batch."""
+    got, want, said = split_outcome(body, *_batch(BATCHES["3r1s"]))
+    assert set(got) == {"loss_real"} and not wrong_companions(got, want), (got, want)
+    assert any("group 'synthetic'" in s and "(4 > 2)" in s for s in said), said
+    got, want, said = split_outcome(body, *_batch(BATCHES["1r1s"]))
+    assert set(got) == {"loss_real", "loss_synthetic"} and not wrong_companions(got, want), (got, want, said)
+
+
+@pytest.mark.parametrize("body", CAUGHT_OTHERWISE, ids=lambda b: b.__name__)
+def test_another_read_of_the_list_where_an_index_error_is_caught_declines_every_group(body):
+    got, want, said = split_outcome(body, *_batch(BATCHES["3r1s"]))
+    assert not got and any("read where an IndexError is caught" in s for s in said), said
+
+
+# near misses: a while loop that does not read the list, an item read outside any try or in a try catching only
+# KeyError, a slice in a try: the exact split
+def while_not_reading_the_list(outputs, targets):
+    k, w = 0, 1.0
+    while k < 3:
+        w, k = w * 1.1, k + 1
+    return {"loss": _err(outputs, targets) * (2.0 if k > 2 else w)}
+
+
+def first_read_outside_a_try(outputs, targets):
+    first = targets[0]
+    return {"loss": _err(outputs, targets) * (2.0 if "y" in first else 1.0)}
+
+
+def item_in_a_try_catching_key_error(outputs, targets):
+    try:
+        w = targets[0]["missing"]
+    except KeyError:
+        w = 1.0
+    return {"loss": _err(outputs, targets) * w}
+
+
+def sliced_in_a_try(outputs, targets):
+    try:
+        head = targets[:1]
+    except IndexError:
+        head = []
+    return {"loss": _err(outputs, targets) * (1.0 + 0.0 * head[0]["loss_weight"])}
+
+
+def len_in_a_try(outputs, targets):
+    try:
+        note = f"{len(targets)} images"
+    except IndexError:
+        note = ""
+    return {"loss": _err(outputs, targets) * (1.0 + 0.0 * len(note))}
+
+
+@pytest.mark.parametrize("body", [while_not_reading_the_list, first_read_outside_a_try,
+                                  item_in_a_try_catching_key_error, sliced_in_a_try, len_in_a_try],
+                         ids=lambda b: b.__name__)
+def test_a_while_loop_or_a_try_not_testing_the_length_keeps_the_split(body):
+    for name, w in BATCHES.items():
+        got, want, said = split_outcome(body, *_batch(w))
+        assert set(got) == {"loss_real", "loss_synthetic"}, (name, said)
+        assert not wrong_companions(got, want), (name, got, want)

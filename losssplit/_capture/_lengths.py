@@ -217,9 +217,8 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
     instructions = _instructions(code)
     loads = ("LOAD_FAST", "LOAD_DEREF")
     given = lists
-    lists = lists | {instructions[k + 1].argval for k, v in returned if v == _LIST and k + 1 < len(instructions)
-                     and instructions[k + 1].opname in ("STORE_FAST", "STORE_DEREF")
-                     and _stored_once(instructions, instructions[k + 1].argval)}
+    lists = lists | {instructions[s].argval for k, v in returned if v == _LIST  # ``ts, n = list(targets), 0`` too
+                     and (s := _stored_at(instructions, k)) is not None and _stored_once(instructions, instructions[s].argval)}
     lists = lists | _aliases(instructions, lists)
     exact = {k for k, v in returned if v == _EXACT}
     computed = {k for k, v in returned if v == _DERIVED}
@@ -238,7 +237,7 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
     held: dict[str, bool | str | None] = {n: not _stores(instructions, n) for n in counts}
     held.update(dict.fromkeys(derived, False))
     held.update(dict.fromkeys(iterated, _IT))
-    tests: list[tuple[str, Any, int]] = []
+    tests: list[tuple[str, Any, int]] = [*_while_loops(code, lists), *_caught_indexing(code, lists)]
     passes: list[tuple[int, int | str, bool | str | None]] = []
     results: list[tuple[int, bool | str | None]] = []
     returns = 0
@@ -379,6 +378,114 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
         for c in code.co_consts if isinstance(c, types.CodeType) and cells.intersection(c.co_freevars))
     return _Scan(tuple(dict.fromkeys(tests)), tuple(dict.fromkeys(passes)), nested, returns, tuple(results),
                  tuple(copies), tuple(escapes), tuple(reducible), tuple(dict.fromkeys(sized)))
+
+
+_BACKWARD = frozenset({"JUMP_BACKWARD", "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
+                       "POP_JUMP_BACKWARD_IF_NONE", "POP_JUMP_BACKWARD_IF_NOT_NONE"})
+
+
+_LOOPED = _bytecode._Named("computed", "the number of times a while loop reading the targets runs")
+
+
+@_per_code(512)
+def _while_loops(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[str, Any, int], ...]:
+    """A test per ``while`` loop (a jump back to anything but a FOR_ITER) that loads the list or a
+    local ``_related`` to it, at its first load (``while ts: ts.pop(); n += 1``, ``while len(ts) >
+    0``): how many times it runs may be the list's number, changing as the loop changes the list;
+    what it computes, Python numbers too (``w = w * 1.5``), is not known per group."""
+    instructions = _instructions(code)
+    at = _bytecode._positions(code)
+    lists = _related(code, lists)
+    tests: list[tuple[str, Any, int]] = []
+    for j, i in enumerate(instructions):
+        start = at.get(i.argval) if i.opname in _BACKWARD else None
+        if start is None or start > j or instructions[start].opname == "FOR_ITER":
+            continue
+        p = next((p for p in range(start, j + 1) if instructions[p].opname in ("LOAD_FAST", "LOAD_DEREF")
+                  and instructions[p].argval in lists), None)
+        tests += [("eq", _LOOPED, p)] if p is not None else []
+    return tuple(tests)
+
+
+@_per_code(512)
+def _related(code: types.CodeType, lists: frozenset[str]) -> frozenset[str]:
+    """``lists`` and the locals a line that loads one of them stores (``ts, xs = list(targets),
+    []``, ``ts = ts[1:]``, ``n = len(targets)``), and so on: what may hold the list, a copy or a
+    part of it, or a value read from it, however the line is laid out."""
+    lines: list[list[dis.Instruction]] = []
+    for i in _instructions(code):
+        if i.starts_line is not None or not lines:
+            lines.append([])
+        lines[-1].append(i)
+    related, grown = set(lists), True
+    while grown:
+        grown = False
+        for line in lines:
+            if any(i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval in related for i in line):
+                stored = {i.argval for i in line if i.opname in ("STORE_FAST", "STORE_DEREF")} - related
+                related |= stored
+                grown = grown or bool(stored)
+    return frozenset(related)
+
+
+_INDEXED = _bytecode._Named("computed", "an item of the targets read where an IndexError is caught")
+# builtins given the list that raise no IndexError from its number
+_NOT_INDEXING = frozenset({"len", "list", "tuple", "sorted", "iter", "enumerate", "zip", "isinstance", "print", "id"})
+
+
+@_per_code(512)
+def _caught_indexing(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[str, Any, int], ...]:
+    """Tests of the length made by reading an item of the list inside a ``try`` whose handler may
+    catch IndexError (``try: targets[2] ... except IndexError:``): ``targets[c]`` is ``len > c``
+    (``> -c - 1`` of ``c < 0``); any other index, ``.pop()``, or the list given to a call (which
+    may index it) is a test whose decision per group is not known (``_INDEXED``)."""
+    instructions = _instructions(code)
+    at = _bytecode._positions(code)
+    guarded = [(e.start, e.end) for e in getattr(dis.Bytecode(code), "exception_entries", ()) if not e.lasti
+               and (h := at.get(e.target)) is not None and _catches_index_error(instructions, h, at)]
+    tests: list[tuple[str, Any, int]] = []
+    for p, i in enumerate(instructions):
+        if i.opname not in ("LOAD_FAST", "LOAD_DEREF") or i.argval not in lists \
+                or not any(a <= i.offset < b for a, b in guarded) or (consumer := _fed(instructions, p)) is None:
+            continue
+        k, slot = consumer
+        op, index = instructions[k].opname, instructions[k - 1]
+        if op == "BINARY_SUBSCR" and slot == 0 and index.opname != "BUILD_SLICE":
+            if k == p + 2 and index.opname == "LOAD_CONST" and type(index.argval) is int:
+                tests.append(("gt", float(index.argval if index.argval >= 0 else -index.argval - 1), p))
+            else:
+                tests.append(("eq", _INDEXED, p))
+        elif op == "LOAD_METHOD" and instructions[k].argval == "pop" or op == "CALL" and slot >= 2 and not (
+                (span := _callable_span(code, k)) is not None and span[1] - span[0] == 1
+                and instructions[span[0]].opname == "LOAD_GLOBAL" and instructions[span[0]].argval in _NOT_INDEXING):
+            tests.append(("eq", _INDEXED, p))
+    return tuple(tests)
+
+
+def _catches_index_error(instructions: list[dis.Instruction], h: int, at: dict[int, int]) -> bool:
+    """Whether the handler at ``h`` (its PUSH_EXC_INFO) may catch an IndexError: a bare
+    ``except``, or a clause naming a builtin class IndexError is a subclass of (or a name that is
+    not a builtin exception, which may be); a ``with``'s exit handler does not."""
+    if instructions[h].opname != "PUSH_EXC_INFO":
+        return False
+    j = h + 1
+    while j < len(instructions):
+        if instructions[j].opname == "POP_TOP":  # ``except:``
+            return True
+        if instructions[j].opname in ("RERAISE", "WITH_EXCEPT_START"):
+            return False
+        while j < len(instructions) and instructions[j].opname != "CHECK_EXC_MATCH":
+            i = instructions[j]
+            if i.opname not in ("LOAD_GLOBAL", "LOAD_NAME", "BUILD_TUPLE"):
+                return True  # not a clause's classes (``finally``, ``except mod.Error``): may
+            value = getattr(builtins, i.argval, None) if i.opname != "BUILD_TUPLE" else IndexError
+            if not (isinstance(value, type) and issubclass(value, BaseException)) or issubclass(IndexError, value):
+                return True
+            j += 1
+        if j + 1 >= len(instructions) or not instructions[j + 1].opname.startswith("POP_JUMP_FORWARD_IF_FALSE"):
+            return True
+        j = at.get(instructions[j + 1].argval, len(instructions))
+    return True
 
 
 _ARITHMETIC = frozenset({"BINARY_OP", "UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT", "FORMAT_VALUE",
