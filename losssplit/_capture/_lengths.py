@@ -67,6 +67,8 @@ class Found:
     sizes (``sum(len(t["labels"]) for t in targets) > 4``, also a running count of them as the
     ``sum`` of one): (op, than, the builtin, the comprehension's code, the env, what it is), each
     group's value computed by ``reduced`` on its items."""
+    picked: list[tuple[int, Any]] = field(default_factory=list)
+    """Fields of one target read by its position (``targets[0]["scale"]``): (position, key)."""
 
 
 class _Scan(NamedTuple):
@@ -83,6 +85,7 @@ class _Scan(NamedTuple):
     # comprehension over the list whose code reads only sizes (``sum(len(t["labels"]) for t in targets)``)
     sized: tuple[tuple[str, Any, int, int], ...]  # (op, than, index tested, its reducible CALL): tests of
     # what such a call returns, when it is the builtin ``_REDUCERS``
+    picked: tuple[tuple[int, Any, int], ...]  # (position, key, index of the list's load): ``targets[0]["scale"]``
 
 
 _EXACT, _DERIVED, _LIST, _TENSOR, _ITER, _ENUMERATED, _SIZES = 1, 2, 3, 4, 5, 6, 7
@@ -196,6 +199,9 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
                 reducer = _call(env, k, calls)[0]
                 found.sized.append((op, than, reducer, reducible[k], env,
                                     f"{getattr(reducer, '__name__', 'a reduction')}() of a comprehension over the targets"))
+    for c, key, p in scan.picked:
+        if not guessed and not _skipped(env, _test_start(env.code, p)):
+            found.picked.append((c, key))
     for code, inner_lists, inner_counts in scan.nested:
         cells = {**env.cells, **{n: env.local[n] for n in code.co_freevars if n in env.local}}
         _visit(Env(code, env.globals, cells, {}), inner_lists, inner_counts & counts, inner_counts - counts,
@@ -377,7 +383,8 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
         (c, frozenset(n for n in c.co_freevars if n in lists), frozenset(n for n in c.co_freevars if n in cells - lists))
         for c in code.co_consts if isinstance(c, types.CodeType) and cells.intersection(c.co_freevars))
     return _Scan(tuple(dict.fromkeys(tests)), tuple(dict.fromkeys(passes)), nested, returns, tuple(results),
-                 tuple(copies), tuple(escapes), tuple(reducible), tuple(dict.fromkeys(sized)))
+                 tuple(copies), tuple(escapes), tuple(reducible), tuple(dict.fromkeys(sized)),
+                 _picked(code, given | _aliases(instructions, given)))
 
 
 _BACKWARD = frozenset({"JUMP_BACKWARD", "POP_JUMP_BACKWARD_IF_TRUE", "POP_JUMP_BACKWARD_IF_FALSE",
@@ -426,6 +433,50 @@ def _related(code: types.CodeType, lists: frozenset[str]) -> frozenset[str]:
                 related |= stored
                 grown = grown or bool(stored)
     return frozenset(related)
+
+
+@_per_code(512)
+def _picked(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[int, Any, int], ...]:
+    """(position, key, index of the load) of each field of one target read by its position:
+    ``targets[0]["scale"]``, ``targets[-1].get("scale", 1.0)``, or through a local stored once
+    from ``targets[0]``. On a group alone ``targets[0]`` is the group's first image."""
+    instructions = _instructions(code)
+    picked: list[tuple[int, Any, int]] = []
+    for p, i in enumerate(instructions[:-2]):
+        position, subscript = instructions[p + 1], instructions[p + 2]
+        if i.opname not in ("LOAD_FAST", "LOAD_DEREF") or i.argval not in lists or position.opname != "LOAD_CONST" \
+                or type(position.argval) is not int or subscript.opname != "BINARY_SUBSCR":
+            continue
+        store = instructions[p + 3] if p + 3 < len(instructions) else None
+        items = [p + 2]
+        if store is not None and store.opname == "STORE_FAST" and _stored_once(instructions, store.argval):
+            items = [k for k, j in enumerate(instructions) if j.opname == "LOAD_FAST" and j.argval == store.argval]
+        for k in items:
+            key = _field_read(instructions, k)
+            if key is not _UNKNOWN:
+                picked.append((position.argval, key, p))
+    return tuple(picked)
+
+
+def _field_read(instructions: list[dis.Instruction], k: int) -> Any:
+    """The constant key the dict the instruction at ``k`` pushes is read at (``[key]``, ``.get(key
+    ...)``); ``_UNKNOWN`` otherwise."""
+    if k + 2 >= len(instructions):
+        return _UNKNOWN
+    first, second = instructions[k + 1], instructions[k + 2]
+    if first.opname == "LOAD_CONST" and second.opname == "BINARY_SUBSCR":
+        return first.argval
+    if first.opname == "LOAD_METHOD" and first.argval == "get" and second.opname == "LOAD_CONST":
+        return second.argval
+    return _UNKNOWN
+
+
+def plain(value: Any) -> bool:
+    """Whether ``value`` is a value of the host with no identity the mode follows: a number, a
+    string, None, or a list or tuple of such."""
+    if value is None or type(value) in (int, float, bool, str):
+        return True
+    return type(value) in (list, tuple) and all(plain(v) for v in value)
 
 
 _INDEXED = _bytecode._Named("computed", "an item of the targets read where an IndexError is caught")

@@ -1238,6 +1238,43 @@ class Frame:
                                         f"len() of the targets compared ({self.num_images} {_SYMBOLS[op]} {c:g})"))
         for op, c, reducer, comprehension, env, what in found.sized:
             self._sized_test(op, c, reducer, comprehension, env, f"{what} compared")
+        for c, key in dict.fromkeys(found.picked):
+            self._picked_field(c, key)
+
+    def _picked_field(self, c: int, key: Any) -> None:
+        """A field of one target read by its position (``targets[0]["scale"]``, ``_lengths.Found.picked``):
+        on a group alone ``targets[0]`` is the group's first image. Where the batch's value is a
+        plain host value (a Python number: no identity the mode follows), a group whose target at
+        that position holds another (or has none) gets no companions, one warning; where the groups
+        are not known on the host, every group. The weight field is the mode's (1 on a group)."""
+        targets = list(self.per_image_targets)
+
+        def field(images: list[int]) -> Any:  # ``_UNKNOWN`` where none is there (``.get``'s default)
+            try:
+                return targets[images[c]][key]
+            except Exception:  # noqa: BLE001 - on these images the body reads no such field
+                return _lengths._UNKNOWN
+
+        value = field(list(range(len(targets))))
+        if key == self.weight_field or value is not _lengths._UNKNOWN and not _lengths.plain(value):
+            return
+        what = f"targets[{c}][{key!r}] read by position"
+        groups = self.host_groups()
+        if groups is None:
+            self.branches.append(Branch(None, "eq", 0.0, False, f"{what}, its value on each group not known"))
+            return
+        members: dict[int, list[int]] = {}
+        for b, g in enumerate(groups):
+            members.setdefault(g, []).append(b)
+        turned = [0.0] * self.num_images
+        for images in members.values():
+            other = field(images)
+            if other is not value and (type(other) is not type(value) or other != value):
+                for b in images:
+                    turned[b] = 1.0
+        if any(turned):  # each group whose own target there holds another value, as a count of its images
+            counts = Ratio.of(host_tensor(turned, torch.float64), self.arange(torch.device("cpu")), 0, RatioKind.SUM)
+            self.branches.append(Branch(counts, "gt", 0.0, False, f"{what} ({value!r} on the batch)"))
 
     def _sized_test(self, op: str, c: Any, reducer: Any, comprehension: types.CodeType, env: Any, what: str) -> None:
         """A test of ``reducer`` of a comprehension over the targets reading their sizes only
