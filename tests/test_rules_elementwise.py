@@ -3465,16 +3465,44 @@ def test_a_tensor_of_a_literal_dividing_a_sum_stays_a_constant(body):
         assert got and not wrong_companions(got, want), seed
 
 
-@pytest.mark.xfail(strict=True, reason="pre-existing (found by the metrics helper, session 18): the length of a tensor made "
-                   "from a literal list (``torch.tensor([1] * 3).shape[0]``) made a tensor, dividing a vector of column "
-                   "sums, is read as a normaliser equal to a count of the batch: the group's share")
-def test_a_tensor_of_the_length_of_a_literal_list_dividing_column_sums_stays_a_constant():
-    def body(o, t):
-        return (_err(o, t)[0].mean(2).sum(0) / torch.tensor(torch.tensor([1] * 3).shape[0])).mean()
+# fixed in session 22 (was a strict xfail, silently the group's share): a tensor made from a literal
+# (``torch.tensor(3)``) or from a number computed from literals alone (the length of ``[1] * 3``)
+# dividing a vector of column sums is a constant of the body, whatever count of the batch it equals
+LITERAL_TENSOR_DIVISORS = {
+    "literal_list_length": lambda o, t: torch.tensor(torch.tensor([1] * 3).shape[0]),
+    "literal": lambda o, t: torch.tensor(3),
+    "len_of_a_literal_list": lambda o, t: torch.tensor(len([1, 1, 1])),
+    "as_tensor_of_literal_arithmetic": lambda o, t: torch.as_tensor(6 // 2),
+}
 
-    for seed, weights in RULE_BATCHES:
-        got, want, _ = rule_outcome(lambda o, t: {"loss": body(o, t)}, rule_batch(seed, weights))
-        assert not wrong_companions(got, want), seed
+
+@pytest.mark.parametrize("divisor", LITERAL_TENSOR_DIVISORS.values(), ids=list(LITERAL_TENSOR_DIVISORS))
+def test_a_tensor_of_a_number_made_from_literals_dividing_column_sums_stays_a_constant(divisor):
+    def body(o, t):
+        return (_err(o, t)[0].mean(2).sum(0) / divisor(o, t)).mean()
+
+    check_rule(lambda o, t: {"loss": body(o, t)}, "")
+
+
+@pytest.mark.parametrize("divisor", [
+    lambda o, t: torch.tensor(torch.tensor([1] * 3).shape[0]),  # 3 images in one batch: was the group's share
+    lambda o, t: torch.tensor(len([1] * 4)),  # 4 images in another: the same
+], ids=["literal_list_length", "len_of_a_literal_list"])
+def test_a_tensor_of_a_number_made_from_literals_dividing_a_sum_stays_a_constant(divisor):
+    check_rule(lambda o, t: {"loss": _err(o, t)[0].sum() / divisor(o, t)}, "")
+
+
+@pytest.mark.parametrize("divisor", [
+    lambda o, t: torch.tensor(len(t)),  # the number of images: the group's on a group alone
+    lambda o, t: torch.tensor(torch.tensor([1 for _ in t]).shape[0]),
+    lambda o, t: torch.tensor([1] * len(t)).sum(),
+], ids=["len_targets", "length_of_a_list_per_target", "sum_of_ones_per_target"])
+def test_a_tensor_of_the_number_of_images_dividing_column_sums_is_the_group_s(divisor):
+    """Near misses: a divisor the body computes from the targets is the group's on a group alone."""
+    def body(o, t):
+        return (_err(o, t)[0].mean(2).sum(0) / divisor(o, t)).mean()
+
+    check_rule(lambda o, t: {"loss": body(o, t)}, "")
 
 
 def _foreground_batch():

@@ -2363,14 +2363,55 @@ def literal_size(value: Any, index: int, keyword: str, passed: int) -> bool:
     if found is None:
         return False
     arguments, names = found
-    if keyword in names:
-        literal = arguments[len(arguments) - len(names) + names.index(keyword)]
-    else:
-        shift = passed - len(arguments)
-        if shift not in (0, 1) or not 0 <= index - shift < len(arguments) - len(names):
-            return False
-        literal = arguments[index - shift]
+    at = _argument_at(len(arguments), names, index, keyword, passed)
+    literal = arguments[at] if at is not None else _UNPROVEN
     return literal is not _UNPROVEN and type(literal) is type(value) and literal == value
+
+
+def _argument_at(written: int, names: tuple[str, ...], index: int, keyword: str, passed: int) -> int | None:
+    """Which of the ``written`` arguments of a call (keyword ``names`` last) the op's argument
+    ``keyword=`` or ``index`` among the ``passed`` it received is (a method call pushes one
+    argument fewer than the op receives, its tensor); None where none."""
+    if keyword in names:
+        return written - len(names) + names.index(keyword)
+    shift = passed - written
+    return index - shift if shift in (0, 1) and 0 <= index - shift < written - len(names) else None
+
+
+def closed_argument(index: int, keyword: str, passed: int) -> bool:
+    """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
+    ``index`` (as ``literal_size`` counts it) is computed from literals alone
+    (``torch.tensor(torch.tensor([1] * 3).shape[0])``): the same on any group's images alone."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    instructions, at = _located(f.f_code, f.f_lasti)
+    found = _call_spans(f.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
+    if found is None:
+        return False
+    spans, names = found
+    at = _argument_at(len(spans), names, index, keyword, passed)
+    return at is not None and _closed(instructions[spans[at][0] : spans[at][1]], f.f_globals)
+
+
+# what code computing a value from literals alone may do: build, compute, subscript, read attributes, call
+_CLOSED_OPS = frozenset({"LOAD_CONST", "BUILD_LIST", "BUILD_TUPLE", "LIST_EXTEND", "BINARY_OP", "BINARY_SUBSCR",
+                         "UNARY_NEGATIVE", "LOAD_ATTR", "LOAD_METHOD", "PRECALL", "CALL", "PUSH_NULL", "KW_NAMES",
+                         "LOAD_GLOBAL"})
+
+
+def _closed(span: list[dis.Instruction], names: dict[str, Any]) -> bool:
+    """Whether the straight-line ``span`` loads nothing but literals, modules and builtins (no
+    local, cell or other global: nothing a batch holds), and makes no function."""
+    if not span or any(i.is_jump_target for i in span[1:]):
+        return False
+    for i in span:
+        if i.opname not in _CLOSED_OPS:
+            return False
+        if i.opname == "LOAD_GLOBAL" and not isinstance(names.get(i.argval), types.ModuleType) \
+                and (i.argval in names or not hasattr(builtins, i.argval)):
+            return False
+    return True
 
 
 _VIEW_NAMES = frozenset({"view", "reshape"})

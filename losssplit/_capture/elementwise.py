@@ -1544,8 +1544,8 @@ def _element_operands(frame: Frame, x: Any, t: Track | None, n: int) -> list[tup
         return [(None, t)] * n if t.ratio is not None and t.lost_at is None else None
     if _is_number(x):
         return [(x, None)] * n
-    if isinstance(x, Tensor) and x.numel() == 1:
-        return [(x.detach().reshape(()), None)] * n
+    if isinstance(x, Tensor) and x.numel() == 1:  # a literal's tensor (``torch.tensor(36)``) as itself: a constant
+        return [(x if id(x) in frame.literal_filled else x.detach().reshape(()), None)] * n
     if isinstance(x, Tensor) and x.dim() == 1 and x.shape[0] == n:
         if x.device.type == "cpu":  # numbers (class weights): an offset times them stays exact
             return [(v, None) for v in x.tolist()]

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 
 from . import mode
 from ._bytecode import (
+    closed_argument,
     configured_view_sizes,
     constant_multiple,
     counted_number,
@@ -657,9 +658,10 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, f"{op_name(func)} of a number the body computed repeated as many times as there are image "
                    "rows (on a group alone, another length and maybe another number)", pred=False)
     frame.note_filled(out, fill)
-    if type(fill) in (int, float) and fill and id(out) in frame.filled_numbers and literal_size(
-            fill, 1 if func is Tensor.new_tensor else 0, "data", len(args)):
-        frame.literal_filled.add(id(out))  # ``torch.tensor(36)``: no count, whatever it equals
+    if type(fill) in (int, float) and fill and id(out) in frame.filled_numbers and (literal_size(
+            fill, 1 if func is Tensor.new_tensor else 0, "data", len(args)) or func in (_TENSOR, _AS_TENSOR, Tensor.new_tensor)
+            and closed_argument(1 if func is Tensor.new_tensor else 0, "data", len(args))):
+        frame.literal_filled.add(id(out))  # ``torch.tensor(36)``, of ``[1] * 3``'s length: no count, whatever it equals
     one = fill[0] if type(fill) in (list, tuple) and len(fill) == 1 else fill  # NeRF's ``torch.tensor([10.0])``
     if (type(one) is float and isinstance(out, Tensor) and out.numel() == 1 and out.is_floating_point()
             and frame.get(out) is None and frame.body_constant(one) and not counted_number(zero=False)):
