@@ -94,6 +94,7 @@ _EXACT, _DERIVED, _LIST, _TENSOR, _ITER, _ENUMERATED, _SIZES = 1, 2, 3, 4, 5, 6,
 # ``t[1:]``, what code not read returns from the list), the position of an iteration whose count is
 # the list's (``_IX``: ``i`` of ``enumerate(t)``, of ``range(len(t))``)
 _IT, _IX = "iter", "index"
+_CP = "compounded"  # a local a loop over the list steps by a number literal other than a count's ``+= 1``
 _SZ = "sz"  # ``f"sz{k}"``: what the reducible CALL at ``k`` returns (``_SIZES``), a number of each group's own
 _REDUCERS = (builtins.sum, builtins.max, builtins.min, builtins.any, builtins.all, builtins.len)
 # builtins whose result tells nothing of the list's items or number (``isinstance(targets, list)``)
@@ -106,6 +107,7 @@ _NUMERIC = frozenset({builtins.int, builtins.float, builtins.abs, builtins.round
 _OPAQUE = _bytecode._Named("computed", "a number computed from the length")
 _ITERATED = _bytecode._Named("computed", "a value computed by iterating the targets")
 _POSITION = _bytecode._Named("computed", "the position of an iteration over the targets")
+_COMPOUNDED = _bytecode._Named("computed", "a number stepped by a literal once per iteration over the targets")
 
 
 def length_tests(fn: types.FunctionType, bound: dict[str, Any], lists: frozenset[str]) -> Found:
@@ -288,6 +290,9 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
         if p in done:
             continue
         done.add(p)
+        if is_exact == _CP:  # any read of it but its own step: no group's value is known (a factor too)
+            tests += [] if _constant_step(instructions, p) else [("eq", _COMPOUNDED, p)]
+            continue
         after = instructions[p + 1] if p + 1 < len(instructions) else None
         store = _stored_at(instructions, p)
         if store is not None:  # ``n = len(t)``, ``n, w = len(t), 1.0``, ``(n := len(t)) > 2``
@@ -515,28 +520,34 @@ def _caught_indexing(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple
 
 def _catches_index_error(instructions: list[dis.Instruction], h: int, at: dict[int, int]) -> bool:
     """Whether the handler at ``h`` (its PUSH_EXC_INFO) may catch an IndexError: a bare
-    ``except``, or a clause naming a builtin class IndexError is a subclass of (or a name that is
-    not a builtin exception, which may be); a ``with``'s exit handler does not."""
+    ``except``, a clause naming a builtin class IndexError is a subclass of (``LookupError``,
+    ``Exception``, ``builtins.IndexError``), or classes held by a local. A class of the code's own
+    or of a module (``except Fail:``, ``except torch.cuda.OutOfMemoryError:``) is none of those
+    bases; a ``finally`` and a ``with``'s exit handler catch nothing."""
     if instructions[h].opname != "PUSH_EXC_INFO":
         return False
     j = h + 1
     while j < len(instructions):
         if instructions[j].opname == "POP_TOP":  # ``except:``
             return True
-        if instructions[j].opname in ("RERAISE", "WITH_EXCEPT_START"):
-            return False
-        while j < len(instructions) and instructions[j].opname != "CHECK_EXC_MATCH":
-            i = instructions[j]
-            if i.opname not in ("LOAD_GLOBAL", "LOAD_NAME", "BUILD_TUPLE"):
-                return True  # not a clause's classes (``finally``, ``except mod.Error``): may
-            value = getattr(builtins, i.argval, None) if i.opname != "BUILD_TUPLE" else IndexError
-            if not (isinstance(value, type) and issubclass(value, BaseException)) or issubclass(IndexError, value):
-                return True
+        clause = j
+        while j < len(instructions) and instructions[j].opname in _CLAUSE_LOADS:
             j += 1
-        if j + 1 >= len(instructions) or not instructions[j + 1].opname.startswith("POP_JUMP_FORWARD_IF_FALSE"):
+        if j >= len(instructions) or instructions[j].opname != "CHECK_EXC_MATCH" or j == clause:
+            return False  # no clause: the end of the handlers (RERAISE), a ``finally``'s code, a ``with``'s exit
+        loads = instructions[clause:j]
+        for k, i in enumerate(loads):
+            base = getattr(builtins, i.argval, None) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR") else None
+            if isinstance(base, type) and issubclass(IndexError, base) \
+                    or i.opname in ("LOAD_FAST", "LOAD_DEREF") and (k + 1 == len(loads) or loads[k + 1].opname != "LOAD_ATTR"):
+                return True
+        if j + 1 >= len(instructions) or instructions[j + 1].opname != "POP_JUMP_FORWARD_IF_FALSE":
             return True
         j = at.get(instructions[j + 1].argval, len(instructions))
-    return True
+    return False
+
+
+_CLAUSE_LOADS = frozenset({"LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR", "LOAD_FAST", "LOAD_DEREF", "BUILD_TUPLE"})
 
 
 _ARITHMETIC = frozenset({"BINARY_OP", "UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT", "FORMAT_VALUE",
@@ -605,12 +616,21 @@ def _iterated_use(code: types.CodeType, instructions: list[dis.Instruction], p: 
     return 0
 
 
+def _constant_step(instructions: list[dis.Instruction], j: int) -> bool:
+    """Whether the local the instruction at ``j`` loads is stepped there by a number literal and
+    stored back (``w = w * 1.5``, ``n += 1``)."""
+    return j + 3 < len(instructions) and instructions[j].opname == "LOAD_FAST" \
+        and instructions[j + 1].opname == "LOAD_CONST" and type(instructions[j + 1].argval) in (int, float) \
+        and instructions[j + 2].opname == "BINARY_OP" and instructions[j + 3].opname == "STORE_FAST" \
+        and instructions[j + 3].argval == instructions[j].argval
+
+
 def _iterating(instructions: list[dis.Instruction], g: int, position: int) -> tuple[int | None, dict[str, Any]]:
     """Of the GET_ITER at ``g`` of a value whose count of items is the list's: the CALL of the
     comprehension it feeds (what that makes is iterated from the list), else None; and the locals
     the loop it starts makes a count of its iterations: those its body steps by a constant
-    (``n += 1``: False, a number computed from the length), and its variable (``position`` 1) or
-    the first of a pair (2, ``i`` of ``enumerate``): ``_IX``."""
+    (``n += 1``: False, a number computed from the length; ``w *= 1.5``, ``n += 2``: ``_CP``), and
+    its variable (``position`` 1) or the first of a pair (2, ``i`` of ``enumerate``): ``_IX``."""
     if g + 2 < len(instructions) and instructions[g + 1].opname == "PRECALL" and instructions[g + 2].opname == "CALL" \
             and instructions[g + 2].arg == 0:
         return (g + 2 if _opaque_comprehension(instructions, g) else None), {}
@@ -620,10 +640,8 @@ def _iterating(instructions: list[dis.Instruction], g: int, position: int) -> tu
     end = next((j for j in range(f + 1, len(instructions)) if instructions[j].offset == instructions[f].argval),
                len(instructions))
     names: dict[str, Any] = {
-        instructions[j].argval: False for j in range(f + 1, end - 3)
-        if instructions[j].opname == "LOAD_FAST" and instructions[j + 1].opname == "LOAD_CONST"
-        and type(instructions[j + 1].argval) in (int, float) and instructions[j + 2].opname == "BINARY_OP"
-        and instructions[j + 3].opname == "STORE_FAST" and instructions[j + 3].argval == instructions[j].argval}
+        instructions[j].argval: False if instructions[j + 2].argrepr in ("+", "+=", "-", "-=")
+        and instructions[j + 1].argval == 1 else _CP for j in range(f + 1, end - 3) if _constant_step(instructions, j)}
     first = instructions[f + 1]
     if position == 1 and first.opname == "STORE_FAST":
         names[first.argval] = _IX
