@@ -616,6 +616,11 @@ def _iterated_use(code: types.CodeType, instructions: list[dis.Instruction], p: 
     return 0
 
 
+# (operator, literal) of a step that counts (``n += 1``) or leaves the value (``* 1``, ``+ 0``)
+_COUNT_OR_NOTHING = frozenset({(op + eq, c) for eq in ("", "=") for op, c in (
+    ("+", 1), ("-", 1), ("+", 0), ("-", 0), ("*", 1), ("/", 1), ("//", 1), ("**", 1))})
+
+
 def _constant_step(instructions: list[dis.Instruction], j: int) -> bool:
     """Whether the local the instruction at ``j`` loads is stepped there by a number literal and
     stored back (``w = w * 1.5``, ``n += 1``)."""
@@ -639,9 +644,13 @@ def _iterating(instructions: list[dis.Instruction], g: int, position: int) -> tu
     f = g + 1
     end = next((j for j in range(f + 1, len(instructions)) if instructions[j].offset == instructions[f].argval),
                len(instructions))
-    names: dict[str, Any] = {
-        instructions[j].argval: False if instructions[j + 2].argrepr in ("+", "+=", "-", "-=")
-        and instructions[j + 1].argval == 1 else _CP for j in range(f + 1, end - 3) if _constant_step(instructions, j)}
+    steps = [j for j in range(f + 1, end - 3) if _constant_step(instructions, j)]
+    names: dict[str, Any] = dict.fromkeys((instructions[j].argval for j in steps), False)
+    for name in names:  # stored in the loop only by literal steps, one neither a count's nor doing nothing
+        mine = [j for j in steps if instructions[j].argval == name]
+        if sum(i.opname == "STORE_FAST" and i.argval == name for i in instructions[f + 1 : end]) == len(mine) and any(
+                (instructions[j + 2].argrepr, instructions[j + 1].argval) not in _COUNT_OR_NOTHING for j in mine):
+            names[name] = _CP
     first = instructions[f + 1]
     if position == 1 and first.opname == "STORE_FAST":
         names[first.argval] = _IX
