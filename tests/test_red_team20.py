@@ -9,6 +9,7 @@ import itertools
 import math
 import operator
 import types
+from math import sqrt
 
 import numpy as np
 import pytest
@@ -480,23 +481,11 @@ def test_iterating_the_list_without_testing_a_count_keeps_the_split(body):
         assert not wrong_companions(got, want), (name, got, want)
 
 
-XFAILS = {
-    math_sqrt_factor: "math.sqrt(len(targets)) as a factor: a number math computes from the length is a plain "
-                      "float to the mode, kept as a constant",
-}
-
-
 def test_the_length_spelled_as_its_method_is_read_as_len():
     """``targets.__len__()`` (was: silently the batch's decision): read as ``len(targets)``."""
     got, want, said = split_outcome(dunder_len, *_batch(BATCHES["1r2s"]))
     assert not wrong_companions(got, want), (got, want)
     assert not got and any("len() of the targets compared (3 > 2)" in m for m in said), said
-
-
-@pytest.mark.parametrize("body", list(XFAILS), ids=lambda b: b.__name__)
-def test_still_silently_wrong(body, request):
-    request.applymarker(pytest.mark.xfail(strict=True, reason=XFAILS[body]))
-    assert not _wrong(body)
 
 
 # --- fixed in session 22 (were strict xfails): a ``while`` loop that reads the list or a copy of it
@@ -769,4 +758,95 @@ def test_a_constant_step_not_over_the_list_or_a_count_dividing_keeps_the_split(b
     for name, w in BATCHES.items():
         got, want, said = split_outcome(body, *_batch(w))
         assert set(got) == {"loss_real", "loss_synthetic"}, (name, said)
+
+
+# Session 22: a factor the code computes from the length through ``math`` / numpy functions or a
+# local was a plain float to the mode (``math_sqrt_factor`` was a strict xfail): now declined.
+def sqrt_of_a_local(outputs, targets):
+    n = len(targets)
+    return {"loss": _err(outputs, targets) * math.sqrt(n)}
+
+
+def sqrt_stored(outputs, targets):
+    s = math.sqrt(len(targets))
+    return {"loss": _err(outputs, targets) * s}
+
+
+def numpy_sqrt(outputs, targets):
+    return {"loss": _err(outputs, targets) * np.sqrt(len(targets))}
+
+
+def numpy_sqrt_stored(outputs, targets):
+    s = np.sqrt(len(targets))
+    return {"loss": _err(outputs, targets) * s}
+
+
+def sqrt_imported_by_name(outputs, targets):
+    return {"loss": _err(outputs, targets) * sqrt(len(targets))}
+
+
+def sqrt_imported_and_stored(outputs, targets):
+    s = sqrt(len(targets))
+    return {"loss": _err(outputs, targets) * s}
+
+
+def log_of_the_length_plus_one(outputs, targets):
+    return {"loss": _err(outputs, targets) * (1 + math.log(len(targets)))}
+
+
+def over_a_stored_sqrt(outputs, targets):
+    s = math.sqrt(len(targets))
+    return {"loss": _err(outputs, targets) / s}
+
+
+def sum_over_the_sqrt_of_a_local(outputs, targets):
+    n = len(targets)
+    return {"loss": (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().mean((1, 2)).sum() / math.sqrt(n)}
+
+
+def over_a_numpy_sqrt(outputs, targets):
+    return {"loss": _err(outputs, targets) / np.sqrt(len(targets))}
+
+
+@pytest.mark.parametrize("body", [math_sqrt_factor, sqrt_of_a_local, sqrt_stored, numpy_sqrt, numpy_sqrt_stored,
+                                  sqrt_imported_by_name, sqrt_imported_and_stored, log_of_the_length_plus_one,
+                                  over_a_stored_sqrt, sum_over_the_sqrt_of_a_local, over_a_numpy_sqrt],
+                         ids=lambda b: b.__name__)
+def test_a_factor_computed_from_the_length_by_a_math_function_declines(body):
+    for name, w in BATCHES.items():
+        got, want, said = split_outcome(body, *_batch(w))
+        assert not wrong_companions(got, want), (name, got, want)
+        assert not got and any("'loss'" in m for m in said), (name, said)
+
+
+DIM = 16
+
+
+def sqrt_of_a_literal(outputs, targets):
+    return {"loss": _err(outputs, targets) * math.sqrt(2.0)}
+
+
+def sqrt_of_a_global(outputs, targets):
+    return {"loss": _err(outputs, targets) * math.sqrt(DIM)}
+
+
+def sqrt_of_the_feature_dim(outputs, targets):
+    return {"loss": _err(outputs, targets) * math.sqrt(outputs["x"].shape[-1])}
+
+
+def over_the_log_of_the_classes(outputs, targets):
+    c = outputs["x"].shape[-1]
+    return {"loss": _err(outputs, targets) / math.log(c)}
+
+
+def numpy_sqrt_of_a_literal(outputs, targets):
+    return {"loss": _err(outputs, targets) * np.sqrt(2.0)}
+
+
+@pytest.mark.parametrize("body", [sqrt_of_a_literal, sqrt_of_a_global, sqrt_of_the_feature_dim,
+                                  over_the_log_of_the_classes, numpy_sqrt_of_a_literal], ids=lambda b: b.__name__)
+def test_a_math_function_of_no_count_keeps_the_split(body):
+    for name, w in BATCHES.items():
+        got, want, said = split_outcome(body, *_batch(w))
+        assert set(got) == {"loss_real", "loss_synthetic"} and not said, (name, said)
         assert not wrong_companions(got, want), (name, got, want)

@@ -230,7 +230,7 @@ def test_a_count_through_math_declines():
         n = torch.stack([x["text"] for x in t]).ne(PAD).sum().item()
         return {"loss": e.mean() * math.sqrt(n)}
 
-    assert_declines(body, ["Tensor.item"])
+    assert_declines(body, ["Tensor.item", "with a math function"])  # the count read, or math computing from it
 
 
 def _count(t):

@@ -3429,6 +3429,10 @@ def _number_operand(
     k = 0
     while k < len(span):
         i = span[k]
+        if i.opname == "LOAD_GLOBAL" and f.f_globals.get(i.argval) is math and k + 1 < len(span) \
+                and span[k + 1].opname in ("LOAD_METHOD", "LOAD_ATTR") and callable(getattr(math, span[k + 1].argval, None)):
+            k += 2  # ``math.sqrt(len(t))``: a number computed from the length
+            continue
         if i.opname == "LOAD_GLOBAL":
             if i.argval not in _NUMBER_BUILTINS or _builtin(f, i.argval) is not getattr(builtins, i.argval):
                 return None
@@ -4083,7 +4087,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     instructions = _instructions(f.f_code)
     held = f.f_locals
     reader = _batch_reader(f.f_code) if running else None
-    return any(_plain_number(instructions, start, end, held, numbers) and (zero or _value(instructions, start, end, held) != 0)
+    return any(_plain_number(instructions, start, end, held, numbers, f.f_globals) and (zero or _value(instructions, start, end, held) != 0)
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
                for start, end, params in candidates)
@@ -4112,6 +4116,37 @@ def _count_candidates(code: types.CodeType, lasti: int, helper: bool) -> tuple[t
             if loads:
                 found.append((start, end, loads))
     return tuple(found)
+
+
+def numeric_call_operand() -> bool:
+    """Whether a plain-number operand of the op the caller's code is executing (``_plain_number``)
+    calls a function of ``math`` or numpy (``math.sqrt(n)``, ``np.log(n)``, ``sqrt(n)`` imported
+    by name), itself or in the statements storing a number local it reads (``s =
+    math.sqrt(len(t))``, then ``* s``): a number the capture sees only as a float. False where
+    nothing can be told."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    instructions, held = _instructions(f.f_code), f.f_locals
+    spans = [s for s in _operands(f.f_code, f.f_lasti) if _plain_number(instructions, *s, held, globals_=f.f_globals)]
+    seen: set[str] = set()
+    while spans:
+        start, end = spans.pop()
+        for k in range(start, end):
+            i = instructions[k]
+            if i.opname == "LOAD_GLOBAL" and (
+                    _numeric_function(f.f_globals.get(i.argval))
+                    or getattr(f.f_globals.get(i.argval), "__name__", None) in _NUMERIC_MODULES):
+                return True
+            if i.opname == "LOAD_FAST" and i.argval not in seen and isinstance(held.get(i.argval), (int, float)):
+                seen.add(i.argval)  # a number local: how the code computed it (a tensor's locals hold data)
+                for j in _stores(instructions, i.argval):
+                    first = _assignment_start(instructions, j)
+                    if first is not None and first < j:
+                        spans.append((first, j))
+    return False
 
 
 def running_position() -> bool:
@@ -4394,9 +4429,10 @@ def _maybe_number(instructions: list[dis.Instruction], first: int, j: int) -> bo
 
 def _number_shaped(instructions: list[dis.Instruction], start: int, end: int, sizes: bool = False) -> bool:
     """Whether the straight-line operand ``start:end`` may be a plain number, read from its code
-    alone: a call only of a number builtin (``len``, ``float``, ``max``...), of a function of the
-    ``math`` global or of ``.item()`` / ``.tolist()``, and arithmetic of such operands (a call of
-    anything else, ``F.l1_loss(..)``, ``e[b].mean()``, is taken for a tensor's)."""
+    alone: a call only of a number builtin (``len``, ``float``, ``max``...), of a global function
+    (``sqrt(n)``; not with ``sizes``), of a function of the ``math`` or numpy global or of
+    ``.item()`` / ``.tolist()``, and arithmetic of such operands (a call of anything else,
+    ``F.l1_loss(..)``, ``e[b].mean()``, is taken for a tensor's)."""
     last = instructions[end - 1]
     if last.opname in ("BINARY_OP", "COMPARE_OP"):
         right = _operand_start(instructions, end - 1)
@@ -4410,13 +4446,16 @@ def _number_shaped(instructions: list[dis.Instruction], start: int, end: int, si
     if at is None:
         return True
     callee = instructions[at]
-    if callee.opname == "LOAD_GLOBAL":
-        return callee.argval in _COUNTING
+    if callee.opname == "LOAD_GLOBAL":  # a number builtin, or a function imported by name (``sqrt(n)``)
+        return callee.argval in _COUNTING or not sizes and (callee.arg or 0) & 1 == 1
     if callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and at - 1 >= start:
         owner = instructions[at - 1]
-        return (callee.argval in ("item", "tolist") or owner.opname == "LOAD_GLOBAL" and owner.argval == "math"
+        return (callee.argval in ("item", "tolist") or owner.opname == "LOAD_GLOBAL" and owner.argval in _NUMERIC_NAMES
                 or sizes and callee.argval in _SIZE_NAMES)
     return False
+
+
+_NUMERIC_NAMES = frozenset({"math", "np", "numpy"})  # the names these modules are imported as
 
 
 def _callee_at(instructions: list[dis.Instruction], start: int, end: int) -> int | None:
@@ -4451,28 +4490,50 @@ def _line(i: dis.Instruction) -> int | None:
 
 
 def _plain_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any],
-                  numbers: tuple[type, ...] = (int, float)) -> bool:
+                  numbers: tuple[type, ...] = (int, float), globals_: dict[str, Any] | None = None) -> bool:
     """Whether the operand ``start:end`` is a plain Python number now: a literal int or float, a
     local holding one of ``numbers`` (not a ``RowCount``: the capture follows those itself), a
-    call of a number builtin (``len``, ``float``, ``max``...), or ``-x`` or arithmetic of such
-    operands."""
+    call of a number builtin (``len``, ``float``, ``max``...) or of a function of ``math`` or
+    numpy (``math.sqrt(n)``, ``np.log(n)``, ``sqrt(n)`` imported from math: read in ``globals_``),
+    or ``-x`` or arithmetic of such operands."""
     if end <= start:
         return False
     last = instructions[end - 1]
     if last.opname == "LOAD_CONST":
         return end - start == 1 and type(last.argval) in (int, float)
     if last.opname in ("LOAD_FAST", "LOAD_DEREF"):
-        return end - start == 1 and type(held.get(last.argval)) in numbers
+        value = held.get(last.argval)
+        return end - start == 1 and (type(value) in numbers or type(value).__module__ == "numpy" and isinstance(value, float))
     if last.opname == "UNARY_NEGATIVE":
-        return _plain_number(instructions, start, end - 1, held, numbers)
+        return _plain_number(instructions, start, end - 1, held, numbers, globals_)
     if last.opname == "BINARY_OP":
         right = _operand_start(instructions, end - 1)
-        return (right is not None and right > start and _plain_number(instructions, right, end - 1, held, numbers)
-                and _plain_number(instructions, start, right, held, numbers))
+        return (right is not None and right > start and _plain_number(instructions, right, end - 1, held, numbers, globals_)
+                and _plain_number(instructions, start, right, held, numbers, globals_))
     if last.opname == "CALL":
         callee = instructions[start]
-        return callee.opname == "LOAD_GLOBAL" and (callee.arg or 0) & 1 == 1 and callee.argval in _COUNTING
+        if callee.opname != "LOAD_GLOBAL":
+            return False
+        if (callee.arg or 0) & 1 == 1 and callee.argval in _COUNTING:
+            return True
+        if globals_ is None:
+            return False
+        at = _callee_at(instructions, start, end)
+        if at == start:  # ``sqrt(n)``, ``from math import sqrt``
+            return _numeric_function(globals_.get(callee.argval))
+        return (at == start + 1 and instructions[at].opname in ("LOAD_METHOD", "LOAD_ATTR")
+                and getattr(globals_.get(callee.argval), "__name__", None) in _NUMERIC_MODULES
+                and _numeric_function(getattr(globals_.get(callee.argval), instructions[at].argval, None)))
     return False
+
+
+_NUMERIC_MODULES = frozenset({"math", "numpy"})
+
+
+def _numeric_function(fn: Any) -> bool:
+    """Whether ``fn`` is a function of ``math`` or numpy (a number of numbers in, a number out)."""
+    module = getattr(fn, "__module__", None) or getattr(type(fn), "__module__", None)
+    return callable(fn) and isinstance(module, str) and module.split(".")[0] in _NUMERIC_MODULES
 
 
 def _value(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> Any:

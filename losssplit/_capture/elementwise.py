@@ -34,6 +34,7 @@ from ._bytecode import (
     literal_factor,
     local_length,
     loop_operand,
+    numeric_call_operand,
     offset_source,
     operand_fields,
     operand_lengths,
@@ -1877,6 +1878,8 @@ def _ratio_arithmetic(
                 return lost_track(length, pred)
             if length is None and kind == "mul" and _unproven_image_count(frame, other):
                 return lost_track(UNPROVEN_IMAGE_COUNT, pred)
+            if length is None and not weight and _computed_factor(frame, other):
+                return lost_track(COMPUTED_FACTOR, pred)
             if kind == "mul" and isinstance(other, Tensor) and not weight:
                 _tensor_image_count(frame, ta.ratio, other)
             if kind == "div" and ta.ratio.part_images is not None and _is_number(other):
@@ -2836,6 +2839,20 @@ def _unproven_image_count(frame: Frame, factor: Any) -> bool:
     be the number of images kept in a name, which on a group alone is the group's."""
     return (type(factor) is int and factor == frame.num_images > 1 and frame.per_image_targets is not None
             and offset_source(factor, product=True) not in ("literal", "configured"))
+
+
+COMPUTED_FACTOR = ("a product or division by a number the body's code computes from a count of the batch with a math "
+                   "function (``math.sqrt(n)``, ``n = len(targets)``): on a group alone, from the group's count")
+
+
+def _computed_factor(frame: Frame, factor: Any) -> bool:
+    """Whether the Python number ``factor`` scaling or dividing a reduced loss of several images
+    is, in the code of the op, computed from a count of the call's images by a ``math`` or numpy
+    function (``_bytecode.numeric_call_operand``, ``counted_number``: a float no count equals by
+    value), and no literal or configured constant at the op."""
+    return (_is_number(factor) and frame.num_images > 1
+            and offset_source(factor, product=True) not in ("literal", "configured") and numeric_call_operand()
+            and counted_number(zero=False))
 
 
 def _tensor_image_count(frame: Frame, ratio: Ratio, factor: Tensor) -> None:
