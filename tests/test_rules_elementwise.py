@@ -6,6 +6,7 @@ then reduces them (``.sum(-1).mean()``, a mean over rows): the companion of grou
 body run on S's images alone (``_helpers.check_rule``), main values and gradients bit-identical.
 """
 
+import functools
 import math
 
 import pytest
@@ -3214,6 +3215,141 @@ def test_a_literal_or_configured_divisor_equal_to_a_fields_sum_still_splits():
     got, want, said = split_outcome(Criterion().loss, _numbered_batch(), [ROWS, TARGETS])
     assert set(got) == set(want) == {"loss_real", "loss_synthetic", "scaled_real", "scaled_synthetic"}, said
     assert got == pytest.approx(want, rel=1e-6), (got, want)
+
+
+# -- a count added up over the images that is a class-weighted CE's weights' sum -------------------
+
+_QUERIES, _CLASSES = 5, 3  # queries per image, foreground classes (the background is class 3)
+_BACKGROUND_WEIGHTED = (1.0, 1.0, 1.0, 0.1)
+
+
+def _matched_batch(matched, weights):
+    """Class logits [B, 5, 3 + 1]; per image ``matched[b]`` queries (the matcher's) with their
+    foreground labels and ``loss_weight`` ``weights[b]``."""
+    g = torch.Generator().manual_seed(7 + len(matched))
+    logits = torch.randn(len(matched), _QUERIES, _CLASSES + 1, generator=g).requires_grad_()
+    targets, indices = [], []
+    for n, w in zip(matched, weights, strict=True):
+        targets.append({"labels": torch.randint(0, _CLASSES, (n,), generator=g), "loss_weight": w})
+        indices.append(torch.randperm(_QUERIES, generator=g)[:n])
+    return [logits, targets, indices]
+
+
+def _weighted_ce(logits, targets, indices, class_weight=_BACKGROUND_WEIGHTED):
+    """The CE of every query, reduction 'none', weighted by ``class_weight``: the matched queries'
+    labels, the background (class 3) elsewhere."""
+    labels = []
+    for t, src in zip(targets, indices, strict=True):
+        each = torch.full((_QUERIES,), _CLASSES, dtype=torch.long)
+        each[src] = t["labels"]
+        labels.append(each)
+    return F.cross_entropy(logits.reshape(-1, _CLASSES + 1), torch.cat(labels), weight=torch.tensor(class_weight),
+                           reduction="none")
+
+
+def _ce_over_pos_and_weighted_neg(logits, targets, indices, class_weight=_BACKGROUND_WEIGHTED, neg_weight=0.1):
+    """mmdet's ``DETRHead``: the background's class weight 0.1, CE summed over
+    ``max(num_pos + 0.1 * num_neg, 1)`` counted in the loop over the images."""
+    num_pos = num_neg = 0
+    for src in indices:
+        num_pos += len(src)
+        num_neg += _QUERIES - len(src)
+    avg = max(num_pos * 1.0 + num_neg * neg_weight, 1)
+    return {"loss_cls": _weighted_ce(logits, targets, indices, class_weight).sum() / avg}
+
+
+def _ce_over_pos_and_weighted_neg_unfloored(logits, targets, indices):
+    num_pos, num_neg = 0, 0
+    for src in indices:
+        num_neg += _QUERIES - len(src)
+        num_pos += len(src)
+    avg = num_pos + 0.1 * num_neg
+    return {"loss_cls": _weighted_ce(logits, targets, indices).sum() / avg}
+
+
+def _ce_over_image_0s_negatives(logits, targets, indices):
+    """Each image's negatives counted as image 0's: on a group alone, the group's first image's."""
+    num_pos = num_neg = 0
+    for src in indices:
+        num_neg += _QUERIES - len(indices[0])
+        num_pos += len(src)
+    cls_avg_factor = max(num_pos * 1.0 + num_neg * 0.1, 1)
+    return {"loss_cls": _weighted_ce(logits, targets, indices).sum() / cls_avg_factor}
+
+
+def _ce_times_2_over_pos_and_weighted_neg(logits, targets, indices):
+    """The CE times 2 before its sum: no longer the plain sum of the weighted CE."""
+    ce, num_pos, num_neg = _weighted_ce(logits, targets, indices), 0, 0
+    for src in indices:
+        num_pos = num_pos + len(src)
+        num_neg = num_neg + _QUERIES - len(src)
+    avg = max(num_pos * 1.0 + num_neg * 0.1, 1)
+    return {"loss_cls": (ce * 2.0).sum() / avg}
+
+
+def _ce_over_pos_and_weighted_neg_tested(logits, targets, indices):
+    """The count tested (``avg > 3.5``): the batch's decision, another on a group alone."""
+    num_pos = num_neg = 0
+    for src in indices:
+        num_pos += len(src)
+        num_neg += _QUERIES - len(src)
+    avg = max(num_pos * 1.0 + num_neg * 0.1, 1)
+    scale = 2.0 if avg > 3.5 else 1.0
+    return {"loss_cls": _weighted_ce(logits, targets, indices).sum() / avg * scale}
+
+
+# foreground classes weighted 2, 0.5 and 1: the weights' sum depends on which classes an image's
+# positives have, which the count does not read; the negatives counted at 0.2: no sum of the weights
+_ce_with_uneven_foreground_weights = functools.partial(_ce_over_pos_and_weighted_neg, class_weight=(2.0, 0.5, 1.0, 0.1))
+_ce_over_pos_and_another_weight_of_neg = functools.partial(_ce_over_pos_and_weighted_neg, neg_weight=0.2)
+
+
+_MATCHED_BATCHES = [  # (matched queries per image, weights): groups of 2 and 2, 1 and 2, equal counts, all one group
+    ((1, 2, 3, 1), (1.0, 0.5, 1.0, 0.25)),
+    ((2, 3, 1), (0.5, 1.0, 0.5)),
+    ((2, 2), (1.0, 0.5)),
+    ((3, 1, 2), (1.0, 1.0, 1.0)),
+    ((2,), (0.5,)),
+]
+
+
+@pytest.mark.parametrize("body", [_ce_over_pos_and_weighted_neg, _ce_over_pos_and_weighted_neg_unfloored])
+@pytest.mark.parametrize(("matched", "weights"), _MATCHED_BATCHES)
+def test_a_count_equal_to_the_class_weights_sum_splits_as_the_oracle(body, matched, weights):
+    """Was a GAP (mmdet's ``DETRHead``, survey 28): ``num_pos + 0.1 * num_neg`` counted in the loop
+    over the images is the sum of the CE's class weights over its rows (1 per positive, 0.1 per
+    negative); on a group alone the body counts the group's rows, so the group's weights' sum
+    divides its sum (2 images of 2 positives each: the count 1 + 1 + 0.3 + 0.3 = 2.6 per group)."""
+    got, want, said = split_outcome(body, _matched_batch(matched, weights), [ROWS, TARGETS, PER_IMAGE])
+    assert got and set(got) == set(want) and not wrong_companions(got, want), said
+
+
+@pytest.mark.parametrize("body", [_ce_over_image_0s_negatives, _ce_with_uneven_foreground_weights,
+                                  _ce_over_pos_and_another_weight_of_neg, _ce_over_pos_and_weighted_neg_tested],
+                         ids=["image-0s-negatives", "uneven-foreground-weights", "negatives-at-0.2", "tested"])
+def test_a_count_equal_to_the_class_weights_sum_by_value_only_declines(body):
+    """Near misses: each image's negatives counted as image 0's (positives 2, 3, 1: three times
+    image 0's 3 negatives are the batch's 9), foreground weights 2, 0.5, 1 (positives of classes 0
+    and 1 twice: the weights' sum is the count's), on a group alone the count is another; a count
+    no sum of the weights (the negatives at 0.2); or the count tested (``avg > 3.5``: 6.9 on the
+    batch, 3.2 on the group of image 1 alone)."""
+    batch = _matched_batch((2, 3, 1), (0.5, 1.0, 0.5))
+    if body is _ce_with_uneven_foreground_weights:  # positives of classes 0 and 1 twice: 2 + 0.5 + 0.5 = 3 of them
+        batch[1][0]["labels"] = torch.tensor([0, 2])
+        batch[1][1]["labels"] = torch.tensor([1, 1, 2])
+        batch[1][2]["labels"] = torch.tensor([2])
+    got, want, said = split_outcome(body, batch, [ROWS, TARGETS, PER_IMAGE])
+    assert want and body(*batch)["loss_cls"].item() > 0
+    assert not got, (got, want)
+    assert any("counted over the images' items" in m or "class weights" in m for m in said), said
+
+
+def test_a_class_weighted_ce_changed_before_its_sum_keeps_declining():
+    """Near miss: the CE times 2 before its sum is no longer the plain sum its weights count."""
+    got, want, said = split_outcome(_ce_times_2_over_pos_and_weighted_neg, _matched_batch((1, 2, 3, 1), (1.0, 0.5, 1.0, 0.25)),
+                                    [ROWS, TARGETS, PER_IMAGE])
+    assert want and not got
+    assert any("counted over the images' items" in m for m in said), said
 
 
 # -- untracked factors without identity on one image's values, and beside other values ------------

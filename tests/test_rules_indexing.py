@@ -1636,6 +1636,66 @@ def test_a_slice_sized_by_another_images_length_declines():
     check_rule(_sliced_by_a_length(lambda b: b), "")
 
 
+def _cut_by_a_field(pick):
+    """CID's instances: each image's values cut at an int field of a target dict, ``x_b[:t["count"]]``
+    (``pick``: the dicts paired with the images), summed over the batch's kept rows counted in the
+    loop (``count += len(kept)``, a size of each image's tensor read before the next cut)."""
+    def body(outputs, targets):
+        total, count = 0.0, 0
+        for x_b, t in zip(outputs["x"], pick(targets), strict=True):
+            kept = x_b[: t["count"]]
+            total = total + kept.square().sum()
+            count += len(kept)
+        return {"loss": total / count}
+
+    return body
+
+
+def _counted_rule_batches():
+    """``rule_batch``es whose images hold ``count`` 1 to 3 (an int field): 1, 3, 2, 1, then 3, 2,
+    1 and 2, 1 -- each equal to another image's count somewhere."""
+    for seed, weights in RULE_BATCHES:
+        outputs, targets = rule_batch(seed, weights)
+        for b, t in enumerate(targets):
+            t["count"] = 1 + (b * 2 + seed) % 3
+        yield seed, outputs, targets
+
+
+def test_a_slice_bound_from_the_images_own_int_field_splits_as_the_oracle():
+    """Was a GAP (CID, survey 28): after a size of image 0's rows was read, image 1's rows cut at
+    ``t["count"]``, an int (no identity), declined the call; the bound read from the very target
+    dict of the image cut, by a literal key, is that image's on a group alone too."""
+    for seed, outputs, targets in _counted_rule_batches():
+        got, want, said = rule_outcome(_cut_by_a_field(lambda ts: ts), (outputs, targets))
+        assert got and set(got) == set(want) and not wrong_companions(got, want), (seed, said)
+
+
+def _cut_by_a_field_written_from_the_previous_image(outputs, targets):
+    """The field set in the loop to the previous image's kept rows before it is read."""
+    total, count, last = 0.0, 0, 1
+    for x_b, t in zip(outputs["x"], targets, strict=True):
+        t["count"] = last
+        kept = x_b[: t["count"]]
+        total = total + kept.square().sum()
+        count += len(kept)
+        last = 1 + len(x_b) - len(kept)
+    return {"loss": total / count}
+
+
+@pytest.mark.parametrize("pick", [lambda ts: ts[1:] + ts[:1], lambda ts: [dict(t) for t in ts], None],
+                         ids=["next-images-dict", "a-copy", "written-in-the-loop"])
+def test_a_slice_bound_from_another_dict_still_declines(pick):
+    """Near misses: the dicts paired with the images rotated (image b cut at image b + 1's count:
+    on a group alone, the group's next image's), copies of them (no longer the image's own dict:
+    not told apart from another image's), or the field written in the loop from the previous
+    image's size (the own dict then holds another image's number)."""
+    body = _cut_by_a_field_written_from_the_previous_image if pick is None else _cut_by_a_field(pick)
+    for seed, outputs, targets in _counted_rule_batches():
+        got, want, said = rule_outcome(body, (outputs, targets))
+        assert want and not got, (seed, got, want)
+        assert any("after a size of image" in m for m in said), said
+
+
 @pytest.mark.parametrize("decode", [
     lambda p: p.softmax(-1).matmul(torch.arange(4.0)),  # a distribution over bins times their values
     lambda p: torch.arange(3.0) @ p,  # a vector on the left: the rows' dim contracted

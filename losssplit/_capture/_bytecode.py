@@ -2925,10 +2925,11 @@ def _call_divisor(instructions: list[dis.Instruction], at: int, names: frozenset
 
 
 @_per_code(1024)
-def _literal_at(code: types.CodeType, lasti: int) -> Any:
+def _literal_at(code: types.CodeType, lasti: int, fields: bool = False) -> Any:
     """The index operand of the subscript at byte offset ``lasti`` of ``code`` when only
     constants build it (LOAD_CONST, BUILD_SLICE, BUILD_TUPLE in a straight line), on Python 3.11
-    also loads by name of configuration (``_named_load``, left as ``_Named``), else
+    also loads by name of configuration (``_named_load``, left as ``_Named``), with ``fields``
+    also a local's item by a literal key (``t["persons"]``, left as ``_Field``), else
     ``_UNPROVEN``. Cached: a loop pays once per subscript."""
     instructions, at = _located(code, lasti)
     if at is None:
@@ -2950,13 +2951,25 @@ def _literal_at(code: types.CodeType, lasti: int) -> Any:
             need -= 1
         elif i.opname in ("BUILD_SLICE", "BUILD_TUPLE") and isinstance(i.arg, int):
             need += i.arg - 1
+        elif fields and _field_load(instructions, start - 2) is not None:
+            start -= 2
+            need -= 1
         else:
             return _UNPROVEN
     window = instructions[start:at]
     if any(i.is_jump_target for i in window[1:]) or instructions[at].is_jump_target:
         return _UNPROVEN  # another path may reach the middle with other values on the stack
     stack: list[Any] = []
+    skip = 0
     for k, i in enumerate(window):
+        if skip:
+            skip -= 1
+            continue
+        field = _field_load(window, k) if fields else None
+        if field is not None:
+            stack.append(field)
+            skip = 2
+            continue
         if i.opname == "LOAD_ATTR":
             continue  # taken with the load before it
         named = _named_load(code, window, k, window[k + 1] if k + 1 < len(window) and window[k + 1].opname == "LOAD_ATTR" else None)
@@ -2977,6 +2990,55 @@ def _literal_at(code: types.CodeType, lasti: int) -> Any:
     if len(stack) != operands:
         return _UNPROVEN
     return stack[0] if operands == 1 else slice(*stack)
+
+
+class _Field(NamedTuple):
+    """An item of a local by a literal key in an index operand (``t["persons"]``), read when the
+    subscript runs."""
+
+    local: str
+    key: Any
+
+
+def _field_load(instructions: list[dis.Instruction], k: int) -> _Field | None:
+    """``LOAD_FAST x; LOAD_CONST key; BINARY_SUBSCR`` at ``instructions[k:k + 3]`` (a str key), as
+    a ``_Field``; None for anything else."""
+    if k < 0 or k + 3 > len(instructions):
+        return None
+    load, key, subscript = instructions[k : k + 3]
+    if (load.opname != "LOAD_FAST" or key.opname != "LOAD_CONST" or type(key.argval) is not str
+            or subscript.opname != "BINARY_SUBSCR" or key.is_jump_target or subscript.is_jump_target):
+        return None
+    return _Field(str(load.argval), key.argval)
+
+
+def own_field_index(index: Any, owner: Any, weight_field: str | None) -> bool:
+    """Whether ``index`` (a ``Tensor.__getitem__``'s) is the index operand of the subscript the
+    caller's code is executing, built from constants, configuration (as ``literal_index``) and
+    int items of the very dict ``owner`` by literal keys (``feats[:t["persons"]]`` with ``t`` the
+    target dict of the image whose rows are cut): on a group alone that image's dict holds the same
+    number. Not the weight field (1 there), nor where the code sets items (``targets[b + 1]["n"] =
+    len(kept)``: the dict may hold a number of another image)."""
+    f = _caller()
+    if f is None or not isinstance(owner, dict) or _changes_items(f.f_code):
+        return False
+    literal = _literal_at(f.f_code, f.f_lasti, True)
+
+    def resolved(v: Any) -> Any:
+        if type(v) is _Field:
+            held = f.f_locals.get(v.local)
+            value = held.get(v.key) if held is owner and v.key != weight_field else None
+            return value if type(value) is int else _UNPROVEN
+        if type(v) is tuple:
+            parts = tuple(resolved(p) for p in v)
+            return _UNPROVEN if any(p is _UNPROVEN for p in parts) else parts
+        if type(v) is slice:
+            bounds = [resolved(b) for b in (v.start, v.stop, v.step)]
+            return _UNPROVEN if any(b is _UNPROVEN for b in bounds) else slice(*bounds)
+        return _resolved(v, f)
+
+    index_there = resolved(literal)
+    return index_there is not _UNPROVEN and _constant(index_there) and _same(index_there, index)
 
 
 def _codes_of(objects: list[Any]) -> list[types.CodeType]:
@@ -4149,6 +4211,19 @@ def numeric_call_operand() -> bool:
     return False
 
 
+def running_items() -> bool:
+    """Whether every running count an operand of the op the caller's code is executing reads adds
+    up, in each iteration, a number of that iteration's own items (``_BatchReader.items_only``)."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    spans = _counted_operands(f.f_code, f.f_lasti)
+    reader = _batch_reader(f.f_code)
+    return bool(spans) and all(reader.items_only(start, end) for start, end in spans)
+
+
 def running_position() -> bool:
     """Whether an operand of the op the caller's code is executing reads a local added up in a
     loop from a loop position (``n = n + i`` over ``enumerate(targets)``; ``_BatchReader.adds_position``)."""
@@ -4292,6 +4367,55 @@ class _BatchReader:
                 if head < j < last and any(s < head for s in _stores(ins, name)) and self._over_argument(start, end):
                     return True
         return False
+
+    def items_only(self, start: int, end: int, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether every running count the span reads (through locals stored from one: ``avg =
+        max(num_pos + 0.1 * num_neg, 1)``) adds in each iteration a number made of that
+        iteration's own items only: each store of it that reads it loads no local but itself, the
+        targets of its loop (``num_neg += Q - len(src)``) and locals set in that loop from them;
+        not an argument or a local set elsewhere (``len(indices[0])``: an image picked by position,
+        another one on a group alone)."""
+        ins = self.instructions
+        for i in ins[start:end]:
+            if i.opname != "LOAD_FAST" or i.argval in seen:
+                continue
+            name = i.argval
+            for j in _stores(ins, name):
+                first = _assignment_start(ins, j)
+                if first is None:
+                    return False
+                if any(x.opname == "LOAD_FAST" and x.argval == name for x in ins[first:j]):
+                    loop = next((lp for lp in reversed(self.loops) if lp[0] < j < lp[1]), None)
+                    if loop is None or not self._of_targets(first, j, loop, frozenset({name})):
+                        return False
+                elif first < j and ins[j - 1].opname != "FOR_ITER" and not self.items_only(first, j, seen | {name}):
+                    return False
+        return True
+
+    def _of_targets(self, start: int, end: int, loop: tuple[int, int, bool], allowed: frozenset[str]) -> bool:
+        """Whether the span loads no local but ``allowed``, the targets of ``loop`` and locals
+        every store of which is in that loop and made of those alone."""
+        ins = self.instructions
+        head, last, _ = loop
+        k = head + 1
+        targets = set()
+        while k < last and ins[k].opname in ("STORE_FAST", "UNPACK_SEQUENCE"):
+            if ins[k].opname == "STORE_FAST":
+                targets.add(ins[k].argval)
+            k += 1
+        for i in ins[start:end]:
+            if i.opname != "LOAD_FAST" or i.argval in allowed or i.argval in targets:
+                continue
+            if i.argval in self.params:
+                return False
+            stores = _stores(ins, i.argval)
+            if not stores or not all(head < j < last for j in stores):
+                return False
+            for j in stores:
+                first = _assignment_start(ins, j)
+                if first is None or not self._of_targets(first, j, loop, allowed | {i.argval}):
+                    return False
+        return True
 
     def _over_argument(self, start: int, end: int) -> bool:
         ins = self.instructions

@@ -27,6 +27,7 @@ from ._bytecode import (
     divisor_arithmetic,
     divisor_floor,
     divisor_source,
+    divisor_tests,
     length_arithmetic,
     length_divided,
     literal_argument,
@@ -38,6 +39,7 @@ from ._bytecode import (
     offset_source,
     operand_fields,
     operand_lengths,
+    running_items,
     running_position,
     size_reciprocal,
     sized_operand,
@@ -419,6 +421,89 @@ def ignored_labels(frame: Frame, loss: Tensor, target: Tensor, ignore_index: Any
             or version is None or target.shape != loss.shape or not is_labels(frame, target)):
         return
     frame.zeroed[id(loss)] = (loss, (target != ignore_index).to(torch.float32), version)
+
+
+def class_weighted(frame: Frame, loss: Tensor, target: Tensor, weight: Any, ignore_index: Any) -> None:
+    """``F.cross_entropy(x, y, weight=w, reduction='none')`` with constant class weights ``w``
+    (untracked, one per class): remembered with its labels, so that a sum of it divided by a count
+    made in Python (``num_pos + 0.1 * num_neg``) may be read as the sum of ``w[y]`` over its rows,
+    the denominator its mean would take (``class_weight_sum``)."""
+    track, version = frame.get(loss), version_of(loss)
+    if (not isinstance(weight, Tensor) or weight.dim() != 1 or frame.get(weight) is not None or track is None
+            or track.ratio is not None or track.lost_at is not None or version is None or target.shape != loss.shape):
+        return
+    if len(track.rows) == 1:
+        ((d, rows),) = track.rows.items()
+    elif not track.rows and track.image is not None:  # one image's loss
+        d, rows = -1, track.image
+    else:
+        return
+    frame.class_weighted[id(loss)] = (loss, version, ClassWeighted(target, version_of(target), weight, ignore_index, rows, d))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ClassWeighted:
+    """A class-weighted per-label loss's labels, their version then, the class weights, the
+    ignored label, the images of its rows and its row dim (-1: one image's)."""
+
+    target: Tensor
+    version: int | None
+    weight: Tensor
+    ignore_index: Any
+    rows: Tensor
+    row_dim: int
+
+
+def _class_weighted_sum(frame: Frame, src: Tensor, out: Tensor) -> None:
+    """``out``, the plain sum of ``src``, a class-weighted per-element loss (``class_weighted``)
+    not written since: its labels and weights go with it."""
+    held = frame.class_weighted.get(id(src))
+    if held is not None and held[0] is src and version_of(src) == held[1]:
+        frame.class_weighted[id(out)] = (out, version_of(out), held[2])
+
+
+CLASS_WEIGHT_COUNT = ("a number counted in a loop over the images (``num_pos + 0.1 * num_neg``) taken as the sum of the "
+                      "cross entropy's class weights over its rows, which it equals on the batch")
+
+
+def class_weight_sum(frame: Frame, loss: Any, ratio: Ratio, z: float) -> Ratio | None:
+    """The row-sum normaliser ``z`` is, where ``z`` is a count the body added up over a loop over
+    the images (``_running_count``), each iteration adding a number of its own items only
+    (``running_items``), and ``loss`` the plain sum of a class-weighted cross entropy
+    (``class_weighted``): mmdet's ``ce.sum() / max(num_pos + 0.1 * num_neg, 1)`` with the
+    background's class weight 0.1, the others 1, is a sum of one weight per row; on a group alone,
+    the group's rows' weights (floored as ``max`` proves; else a group whose sum is below 1 gets
+    none). Checked with the call's host read, else the call declines: ``z`` equals the weights'
+    sum on the batch (up to the floor), and the weights of the classes present take at most two
+    values (one of matched rows, one of the others: the kinds of rows a count made without
+    reading the labels can tell apart). None where the loss is no such sum, or the code tests the
+    count (``if avg > 8:``: the batch's decision)."""
+    held = frame.class_weighted.get(id(loss)) if frame.class_weighted and isinstance(loss, Tensor) else None
+    if (held is None or held[0] is not loss or version_of(loss) != held[1] or ratio.kind is not RatioKind.SUM
+            or ratio.divisors or ratio.normaliser is not None or ratio.normaliser_ops
+            or version_of(held[2].target) != held[2].version
+            or running_position() or not running_items() or divisor_tests()):
+        return None
+    c = held[2]
+    valid = c.target != c.ignore_index
+    w = c.weight.detach().to(torch.float64)
+    safe = torch.where(valid, c.target, torch.zeros_like(c.target))
+    weights = Ratio.of(row_sums(w[safe] * valid, c.row_dim), c.rows.reshape(-1), 0, RatioKind.SUM)
+    # the classes present, and whether their weights take more than two values
+    present = torch.zeros_like(w).index_add_(0, safe.reshape(-1), valid.reshape(-1).to(w.dtype)) > 0
+    lo = torch.where(present, w, torch.full_like(w, math.inf)).min()
+    hi = torch.where(present, w, torch.full_like(w, -math.inf)).max()
+    kinds = (present & (w != lo) & (w != hi)).any()
+    total = weights.values.sum()
+    floor = divisor_floor()
+    matched = (total - z).abs() <= 1e-6 * total.abs().clamp_min(1.0)
+    if floor is not None and floor > 0 and z == floor:
+        matched = matched | (total <= floor)
+    frame.doubt(~matched | kinds, f"{CLASS_WEIGHT_COUNT}: it is not, or the weights of the classes present take more "
+                "than two values (which a count of matched and other rows cannot tell)")
+    if floor is not None and floor > 0:
+        return weights.scaled(normaliser_op=("min", floor))
+    return weights.scaled(normaliser_op=("host", 1.0))
 
 
 def _count_labels(
@@ -1942,6 +2027,9 @@ def _ratio_arithmetic(
                     except ValueError:
                         return lost_track(COUNTED_DIVISOR, pred)
                 if _counted_divisor(frame, ta.ratio, other):
+                    weighted = class_weight_sum(frame, a, ta.ratio, other)
+                    if weighted is not None:  # ``ce.sum() / max(num_pos + 0.1 * num_neg, 1)``
+                        return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=weighted))
                     return lost_track(COUNTED_DIVISOR, pred)
             elif isinstance(other, (int, float)) and _helper_count(frame, other) and _counted_divisor(frame, ta.ratio, other):
                 return lost_track(f"{COUNTED_DIVISOR} (counted in a helper)", pred)
@@ -3351,6 +3439,8 @@ def _reduce(
             rows = track.image.reshape(1)
             host_image = frame.image_ids.get(id(track.image))
         counts = zeroed_counts(frame, src) if kind is RatioKind.SUM and frame.zeroed else None
+        if kind is RatioKind.SUM and frame.class_weighted:
+            _class_weighted_sum(frame, src, out)
         ratio = Ratio.of(values, rows, d, kind, counts, host_image)
         frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio.compact(frame.tokens)))
         if complex_values is not None:

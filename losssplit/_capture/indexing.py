@@ -14,7 +14,7 @@ import torch
 import torch.nn.functional as F
 
 from . import _bytecode, elementwise, mode
-from ._bytecode import carried_size, literal_index, literal_size, slice_lengths
+from ._bytecode import carried_size, literal_index, literal_size, own_field_index, slice_lengths
 from .formulas import binary_formula
 from .mode import (
     NO_READ,
@@ -272,6 +272,15 @@ def _other_sizes(frame: Frame, src: Any, index: Any) -> bool:
     return not any(i % n in held[2] for i in picked)
 
 
+def _own_field(frame: Frame, index: Any, image: int | None) -> bool:
+    """Whether ``index`` cuts image ``image``'s rows by int fields of that image's own target dict
+    (``feats[:t["persons"]]``, ``_bytecode.own_field_index``): the same bound on a group alone."""
+    targets = frame.per_image_targets
+    if image is None or not isinstance(targets, (list, tuple)) or not 0 <= image < len(targets):
+        return False
+    return own_field_index(index, targets[image], frame.weight_field)
+
+
 @rule(Tensor.__getitem__)
 def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Basic and advanced indexing: ``x[:, 0]``, ``x[idx]``, ``x[(batch_idx, src_idx)]``, masks."""
@@ -286,9 +295,10 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                     lambda: literal_index(index) or _sizes_of_rows(frame, parts), _picked_image(frame, track, parts))
     if frame.image_sizes and track is not None and _bounded(parts):
         picked = _picked_image(frame, track, parts)
-        frame.sized_by_length("Tensor.__getitem__ with slice bounds", picked if picked is not None else (
-            frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None),
-            lambda: literal_index(index) or _sizes_of_rows(frame, parts))
+        image = picked if picked is not None else (
+            frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None)
+        frame.sized_by_length("Tensor.__getitem__ with slice bounds", image,
+                              lambda: literal_index(index) or _sizes_of_rows(frame, parts) or _own_field(frame, index, image))
     if frame.read_image != NO_READ and track is not None:
         _int_positions(frame, track, parts, index)
     if frame.item_length is not None and track is not None:

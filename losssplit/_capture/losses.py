@@ -16,7 +16,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from .elementwise import ignored_labels
+from .elementwise import class_weighted, ignored_labels
 from .mode import (
     RUNNERS,
     Frame,
@@ -169,7 +169,7 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     if reduction == "none" and not changed:
         frame.set(out, new)
         if integer_target:
-            ignored_labels(frame, out, target, extra.get("ignore_index", -100))
+            _labels_counted(frame, out, target, extra)
         return
     side = {k: v.detach() if isinstance(v, Tensor) else v for k, v in args_u.items()}
     # the non-ignored targets, read once for the denominators (a pass over every token)
@@ -180,7 +180,7 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         new.unweighted = values
         frame.set(out, new)
         if integer_target:
-            ignored_labels(frame, out, target, extra.get("ignore_index", -100))
+            _labels_counted(frame, out, target, extra)
         return
     new = _rows_of_one_image(frame, new)
     if len(new.rows) > 1 or (not new.rows and new.image is None):
@@ -210,6 +210,15 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
         frame.lose(out, f"{op}(reduction={reduction!r})")
         return
     frame.set(out, Track(from_prediction=True, ratio=ratio.compact(frame.tokens)))
+
+
+def _labels_counted(frame: Frame, out: Tensor, target: Tensor, extra: dict[str, Any]) -> None:
+    """What a sum of a per-label loss ``out`` counts: its non-ignored labels, and with class
+    weights, their weights (the denominator of its mean)."""
+    ignore_index = extra.get("ignore_index", -100)
+    ignored_labels(frame, out, target, ignore_index)
+    if extra.get("weight") is not None:
+        class_weighted(frame, out, target, extra["weight"], ignore_index)
 
 
 # Losses of several operands: (operand names, whether their last dim is a vector dim reduced per

@@ -994,6 +994,9 @@ class Frame:
         # losses with padding written to 0 (``nll.masked_fill_(pad, 0.0)``): id -> (the loss, 1
         # where a label counts, else 0, the loss's version after the write); see ``elementwise.zeroed``
         self.zeroed: dict[int, tuple[Tensor, Tensor, int]] = {}
+        # a class-weighted ``F.cross_entropy(..., weight=w, reduction='none')`` and its plain sum:
+        # id -> (it, its version then, its labels and weights); see ``elementwise.class_weight_sum``
+        self.class_weighted: dict[int, tuple[Tensor, int | None, Any]] = {}
         # the numbers among the call's arguments (an outside normaliser is one), read when asked
         self.read_argument_numbers: Callable[[], tuple[list[float], Callable[[], list[float]]]] | None = None
         # how the decorated body was called (``_bytecode.body_call``), read when asked
@@ -2113,6 +2116,7 @@ class Frame:
         self.logged_tensors.clear()
         self.read_image = NO_READ
         self.counted.clear()
+        self.class_weighted.clear()
         self.factors.clear()
         self.weight_filled.clear()
         self.filled_numbers.clear()
