@@ -3277,8 +3277,77 @@ def _reciprocal(instructions: list[dis.Instruction], start: int, end: int, reads
 
 @_per_code(256)
 def _instructions(code: types.CodeType) -> list[dis.Instruction]:
-    """``code``'s instructions without EXTENDED_ARG (and CACHE), decoded once per code object."""
-    return [i for i in dis.get_instructions(code) if i.opname not in ("EXTENDED_ARG", "CACHE")]
+    """``code``'s instructions without EXTENDED_ARG (and CACHE), decoded once per code object; on
+    3.12 laid out as 3.11 lays them (``_as_311``)."""
+    found = [i for i in dis.get_instructions(code) if i.opname not in ("EXTENDED_ARG", "CACHE")]
+    return _as_311(found) if sys.version_info[:2] == (3, 12) else found
+
+
+# CALL_INTRINSIC_1's argument (3.12) -> the 3.11 opcode it replaced
+_INTRINSICS = {5: "UNARY_POSITIVE", 6: "LIST_TO_TUPLE"}
+
+
+def _as_311(instructions: list[dis.Instruction]) -> list[dis.Instruction]:
+    """3.12's ``instructions`` in 3.11's layout, so the readings written against 3.11 read them:
+    a PRECALL before each CALL, LOAD_METHOD for a LOAD_ATTR that loads a method, POP_JUMP_IF_*
+    named with its direction, LOAD_CONST + RETURN_VALUE for RETURN_CONST, BUILD_SLICE + the
+    subscript for BINARY_SLICE / STORE_SLICE, JUMP_IF_*_OR_POP for COPY 1 + POP_JUMP_IF_* +
+    POP_TOP, no END_FOR (FOR_ITER leaves to the instruction after it), COMPARE_OP's argument
+    the index into ``dis.cmp_op``, KW_NAMES's argval its index, and the intrinsics 3.11 had as
+    opcodes. Each real instruction keeps its offset (``f_lasti``) and its opcode and raw argument
+    (``dis.stack_effect``); an added one takes an odd offset right before it, never a frame's, with
+    NOP's opcode where 3.12 has none (the stack effect of the pair is the 3.12 instruction's)."""
+    out: list[dis.Instruction] = []
+    ends = {i.offset: instructions[k + 1].offset for k, i in enumerate(instructions[:-1]) if i.opname == "END_FOR"}
+    targets = set(ends.values())
+    nop = dis.opmap["NOP"]
+    k = 0
+    while k < len(instructions):
+        i = instructions[k]
+        op = i.opname
+        if i.offset in targets:
+            i = i._replace(is_jump_target=True)
+        if op == "END_FOR" and i.offset in ends:
+            k += 1
+            continue
+        if op == "FOR_ITER" and i.argval in ends:
+            i = i._replace(argval=ends[i.argval], argrepr=f"to {ends[i.argval]}")
+        elif op == "CALL":
+            out.append(i._replace(opname="PRECALL", opcode=nop, offset=i.offset - 1, starts_line=None, is_jump_target=False))
+        elif op == "LOAD_ATTR" and i.arg is not None and i.arg & 1:
+            i = i._replace(opname="LOAD_METHOD")
+        elif op.startswith("POP_JUMP_IF_"):
+            if op in ("POP_JUMP_IF_FALSE", "POP_JUMP_IF_TRUE") and k >= 1 and k + 1 < len(instructions) \
+                    and out and out[-1].opname == "COPY" and out[-1].arg == 1 and not i.is_jump_target \
+                    and instructions[k + 1].opname == "POP_TOP" and not instructions[k + 1].is_jump_target:
+                copy = out.pop()
+                out.append(i._replace(opname=f"JUMP_IF_{op[12:]}_OR_POP", offset=copy.offset,
+                                      starts_line=copy.starts_line, is_jump_target=copy.is_jump_target))
+                k += 2
+                continue
+            way = "FORWARD" if i.argval > i.offset else "BACKWARD"
+            i = i._replace(opname=f"POP_JUMP_{way}_IF_{op[12:]}")
+        elif op == "RETURN_CONST":
+            out.append(i._replace(opname="LOAD_CONST", opcode=dis.opmap["LOAD_CONST"]))
+            i = i._replace(opname="RETURN_VALUE", opcode=dis.opmap["RETURN_VALUE"], arg=None, argval=None, argrepr="",
+                           offset=i.offset + 1, starts_line=None, is_jump_target=False)
+        elif op in ("BINARY_SLICE", "STORE_SLICE"):
+            out.append(i._replace(opname="BUILD_SLICE", opcode=dis.opmap["BUILD_SLICE"], arg=2, argval=2, argrepr="",
+                                  offset=i.offset - 1, starts_line=None, is_jump_target=False))
+            i = i._replace(opname="BINARY_SUBSCR" if op == "BINARY_SLICE" else "STORE_SUBSCR",
+                           opcode=dis.opmap["BINARY_SUBSCR" if op == "BINARY_SLICE" else "STORE_SUBSCR"],
+                           is_jump_target=i.is_jump_target)
+        elif op == "LOAD_FAST_CHECK":
+            i = i._replace(opname="LOAD_FAST")
+        elif op == "COMPARE_OP" and i.arg is not None:
+            i = i._replace(arg=i.arg >> 4)
+        elif op == "KW_NAMES":
+            i = i._replace(argval=i.arg, argrepr="")
+        elif op == "CALL_INTRINSIC_1" and i.arg in _INTRINSICS:
+            i = i._replace(opname=_INTRINSICS[i.arg])
+        out.append(i)
+        k += 1
+    return out
 
 
 @_per_code(256)
@@ -3997,7 +4066,7 @@ def _global_callee(instructions: list[dis.Instruction], k: int, entered: bool = 
 # ``for`` loops, and of the positions of an assignment's instructions (the store on the target's
 # first line, the value's instructions on it or after) was checked for ``counted_number``
 _COUNT_CHECKED = {(3, 11)}
-_CALL_CACHES = 4  # inline cache entries after a CALL (3.11)
+_CALL_CACHES = 4 if sys.version_info[:2] == (3, 11) else 3  # inline cache entries after a CALL (3.11; 3.12)
 _COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
 # names configuration is read from (``len(self.levels)``), not the body's data
 _OWNERS = frozenset({"self", "cls"})
