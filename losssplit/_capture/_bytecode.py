@@ -3314,8 +3314,9 @@ def _as_311(instructions: list[dis.Instruction]) -> list[dis.Instruction]:
     POP_TOP, no END_FOR (FOR_ITER leaves to the instruction after it), COMPARE_OP's argument
     the index into ``dis.cmp_op``, KW_NAMES's argval its index, and the intrinsics 3.11 had as
     opcodes. Each real instruction keeps its offset (``f_lasti``) and its opcode and raw argument
-    (``dis.stack_effect``); an added one takes an odd offset right before it, never a frame's, with
-    NOP's opcode where 3.12 has none (the stack effect of the pair is the 3.12 instruction's)."""
+    (``dis.stack_effect``); an added one takes an odd offset next to it, never a frame's, with
+    NOP's opcode where 3.12 has none (the stack effect of the pair is the 3.12 instruction's);
+    ``_looped`` and ``_joined`` place theirs half an offset before the next one."""
     out: list[dis.Instruction] = []
     ends = {i.offset: instructions[k + 1].offset for k, i in enumerate(instructions[:-1]) if i.opname == "END_FOR"}
     targets = set(ends.values())
@@ -3419,7 +3420,7 @@ def _looped(instructions: list[dis.Instruction]) -> list[dis.Instruction]:
                 and not any(i.opcode in _JUMPS and not out[k + 2].offset <= i.argval < out[end].offset
                             for i in out[k + 2 : end]):
             # the body leaves (``assert``, ``raise``, ``return``): 3.11 closes the loop after it
-            closed = back._replace(offset=out[end].offset - 1, is_jump_target=True, starts_line=None)
+            closed = back._replace(offset=_half_before(out[end].offset), is_jump_target=True, starts_line=None)
             out[k : end] = [test._replace(opname=negated.format("FORWARD"), argval=closed.offset,
                                           argrepr=f"to {closed.offset}"),
                             after._replace(is_jump_target=bool(others)), *out[k + 3 : end], closed]
@@ -3468,13 +3469,21 @@ def _joined(instructions: list[dis.Instruction]) -> tuple[list[dis.Instruction],
             k -= 1
             continue
         first, join = out[k - m + 1], out[t - m + 1]
+        # half an offset before the copy: no other instruction's (added ones take odd offsets)
         jump = first._replace(opname="JUMP_FORWARD", opcode=dis.opmap["JUMP_FORWARD"], arg=0, argval=join.offset,
-                              argrepr=f"to {join.offset}", offset=first.offset - 1, is_jump_target=False)
+                              argrepr=f"to {join.offset}", offset=_half_before(first.offset), is_jump_target=False)
         out[t - m + 1] = join._replace(is_jump_target=True)
-        copied.update((i.offset, c.offset) for i, c in zip(out[k - m + 1 : k + 1], out[t - m + 1 : t + 1]))
+        copied.update((i.offset, c.offset) for i, c in zip(out[k - m + 1 : k + 1], out[t - m + 1 : t + 1])
+                      if i.offset % 2 == 0)  # a frame's offsets only
         out[k - m + 1 : k + 1] = [jump]
         k -= m
     return out, copied
+
+
+def _half_before(offset: int) -> Any:
+    """The offset of an instruction ``_looped`` or ``_joined`` places right before the one at
+    ``offset``: between two real ones and an added one's odd offset, never a frame's."""
+    return offset - 0.5
 
 
 def _same_op(a: dis.Instruction, b: dis.Instruction) -> bool:
