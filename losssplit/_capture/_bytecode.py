@@ -2143,7 +2143,7 @@ def _summed_generator(instructions: list[dis.Instruction], k: int) -> bool:
         return False
     names = [i.opname for i in body]
     jumps = [i.opname for i in body if i.opcode in _JUMPS]
-    entries = getattr(dis.Bytecode(made), "exception_entries", None)
+    entries = _exception_entries(made)
     return (made.co_name == "<genexpr>" and jumps == ["FOR_ITER", "JUMP_BACKWARD"] and names.count("YIELD_VALUE") == 1
             and "BINARY_OP" not in names and entries == [])
 
@@ -2208,7 +2208,7 @@ def _unconditional(code: types.CodeType, instructions: list[dis.Instruction], he
             return False
     if any(i.is_jump_target for i in instructions[start + 1 : add + 1]):
         return False
-    entries = getattr(dis.Bytecode(code), "exception_entries", None)
+    entries = _exception_entries(code)
     return entries is not None and not any(e.start <= hi and e.end > lo for e in entries)
 
 
@@ -3378,15 +3378,228 @@ def _reciprocal(instructions: list[dis.Instruction], start: int, end: int, reads
         return None
     return float(span[0].argval), span[-2].offset
 
-@_per_code(256)
 def _instructions(code: types.CodeType) -> list[dis.Instruction]:
-    """``code``'s instructions without EXTENDED_ARG (and CACHE), decoded once per code object."""
-    return [i for i in dis.get_instructions(code) if i.opname not in ("EXTENDED_ARG", "CACHE")]
+    """``code``'s instructions without EXTENDED_ARG (and CACHE), decoded once per code object; on
+    3.12 laid out as 3.11 lays them (``_as_311``, ``_joined``)."""
+    return _laid_out(code)[0]
+
+
+@_per_code(256)
+def _laid_out(code: types.CodeType) -> tuple[list[dis.Instruction], dict[int, int]]:
+    """``_instructions`` of ``code``, and the offsets of the instructions ``_joined`` left out,
+    each to the offset of the instruction read in its place."""
+    found = [i for i in dis.get_instructions(code) if i.opname not in ("EXTENDED_ARG", "CACHE")]
+    return _joined(_as_311(found)) if sys.version_info[:2] == (3, 12) else (found, {})
+
+
+# CALL_INTRINSIC_1's argument (3.12) -> the 3.11 opcode it replaced
+_INTRINSICS = {5: "UNARY_POSITIVE", 6: "LIST_TO_TUPLE"}
+_STOPITERATION_ERROR = 3  # CALL_INTRINSIC_1's argument in the handler 3.12 wraps a generator's body in
+
+
+def _exception_entries(code: types.CodeType) -> list[Any] | None:
+    """``code``'s exception table (None where ``dis`` gives none); on 3.12 without the entry of
+    the handler that turns a StopIteration a generator's body raises into a RuntimeError (3.11
+    did that outside the bytecode): no ``try`` of the code's."""
+    entries = getattr(dis.Bytecode(code), "exception_entries", None)
+    if entries is None or sys.version_info[:2] != (3, 12):
+        return entries
+    starts = {i.offset: i for i in dis.get_instructions(code)}
+    return [e for e in entries if not (starts.get(e.target) is not None and starts[e.target].opname == "CALL_INTRINSIC_1"
+                                       and starts[e.target].arg == _STOPITERATION_ERROR)]
+
+
+def _as_311(instructions: list[dis.Instruction]) -> list[dis.Instruction]:
+    """3.12's ``instructions`` in 3.11's layout, so the readings written against 3.11 read them:
+    a PRECALL before each CALL, LOAD_METHOD for a LOAD_ATTR that loads a method, POP_JUMP_IF_*
+    named with its direction, LOAD_CONST + RETURN_VALUE for RETURN_CONST, BUILD_SLICE + the
+    subscript for BINARY_SLICE / STORE_SLICE, JUMP_IF_*_OR_POP for COPY 1 + POP_JUMP_IF_* +
+    POP_TOP, no END_FOR (FOR_ITER leaves to the instruction after it), COMPARE_OP's argument
+    the index into ``dis.cmp_op``, KW_NAMES's argval its index, and the intrinsics 3.11 had as
+    opcodes. Each real instruction keeps its offset (``f_lasti``) and its opcode and raw argument
+    (``dis.stack_effect``); an added one takes an odd offset next to it, never a frame's, with
+    NOP's opcode where 3.12 has none (the stack effect of the pair is the 3.12 instruction's);
+    ``_looped`` and ``_joined`` place theirs half an offset before the next one."""
+    out: list[dis.Instruction] = []
+    ends = {i.offset: instructions[k + 1].offset for k, i in enumerate(instructions[:-1]) if i.opname == "END_FOR"}
+    targets = set(ends.values())
+    moved: dict[int, int] = {}
+    nop = dis.opmap["NOP"]
+    k = 0
+    while k < len(instructions):
+        i = instructions[k]
+        op = i.opname
+        if i.offset in targets:
+            i = i._replace(is_jump_target=True)
+        if op == "END_FOR" and i.offset in ends:
+            k += 1
+            continue
+        if op == "CALL_INTRINSIC_1" and i.arg == _STOPITERATION_ERROR and k + 2 == len(instructions) \
+                and instructions[k + 1].opname == "RERAISE":
+            break  # a generator's handler (``_exception_entries``), last in its code
+        if op == "FOR_ITER" and i.argval in ends:
+            i = i._replace(argval=ends[i.argval], argrepr=f"to {ends[i.argval]}")
+        elif op == "CALL":  # a jump to the call lands on its PRECALL (``f(a if c else b)``)
+            out.append(i._replace(opname="PRECALL", opcode=nop, offset=i.offset - 1, starts_line=None))
+            moved[i.offset] = i.offset - 1
+            i = i._replace(is_jump_target=False)
+        elif op == "LOAD_ATTR" and i.arg is not None and i.arg & 1:
+            i = i._replace(opname="LOAD_METHOD")
+        elif op.startswith("POP_JUMP_IF_"):
+            if op in ("POP_JUMP_IF_FALSE", "POP_JUMP_IF_TRUE") and k >= 1 and k + 1 < len(instructions) \
+                    and out and out[-1].opname == "COPY" and out[-1].arg == 1 and not i.is_jump_target \
+                    and instructions[k + 1].opname == "POP_TOP" and not instructions[k + 1].is_jump_target:
+                copy = out.pop()
+                out.append(i._replace(opname=f"JUMP_IF_{op[12:]}_OR_POP", offset=copy.offset,
+                                      starts_line=copy.starts_line, is_jump_target=copy.is_jump_target))
+                k += 2
+                continue
+            way = "FORWARD" if i.argval > i.offset else "BACKWARD"
+            i = i._replace(opname=f"POP_JUMP_{way}_IF_{op[12:]}")
+        elif op == "RETURN_CONST":
+            out.append(i._replace(opname="LOAD_CONST", opcode=dis.opmap["LOAD_CONST"]))
+            i = i._replace(opname="RETURN_VALUE", opcode=dis.opmap["RETURN_VALUE"], arg=None, argval=None, argrepr="",
+                           offset=i.offset + 1, starts_line=None, is_jump_target=False)
+        elif op in ("BINARY_SLICE", "STORE_SLICE"):
+            out.append(i._replace(opname="BUILD_SLICE", opcode=dis.opmap["BUILD_SLICE"], arg=2, argval=2, argrepr="",
+                                  offset=i.offset - 1, starts_line=None, is_jump_target=False))
+            i = i._replace(opname="BINARY_SUBSCR" if op == "BINARY_SLICE" else "STORE_SUBSCR",
+                           opcode=dis.opmap["BINARY_SUBSCR" if op == "BINARY_SLICE" else "STORE_SUBSCR"],
+                           is_jump_target=i.is_jump_target)
+        elif op == "LOAD_FAST_CHECK":
+            i = i._replace(opname="LOAD_FAST")
+        elif op == "COMPARE_OP" and i.arg is not None:
+            i = i._replace(arg=i.arg >> 4)
+        elif op == "KW_NAMES":
+            i = i._replace(argval=i.arg, argrepr="")
+        elif op == "CALL_INTRINSIC_1" and i.arg in _INTRINSICS:
+            i = i._replace(opname=_INTRINSICS[i.arg])
+        elif op == "LOAD_SUPER_ATTR" and i.arg is not None and len(out) >= 3 and _zero_argument_super(out[-3:]):
+            # ``super().name``: 3.11 calls ``super()`` (LOAD_GLOBAL NULL + super, PRECALL 0, CALL 0)
+            # and loads from what it returns
+            load, cls, obj = out[-3:]
+            out[-3:] = [load._replace(arg=(load.arg or 0) | 1, argrepr="NULL + super"),
+                        cls._replace(opname="PRECALL", opcode=nop, arg=0, argval=0, argrepr=""),
+                        obj._replace(opname="CALL", opcode=dis.opmap["CALL"], arg=0, argval=0, argrepr="")]
+            i = i._replace(opname="LOAD_METHOD" if i.arg & 1 else "LOAD_ATTR", opcode=dis.opmap["LOAD_ATTR"],
+                           arg=(i.arg >> 2) << 1 | i.arg & 1)
+        out.append(i)
+        k += 1
+    return _looped([i._replace(argval=moved[i.argval], argrepr=f"to {moved[i.argval]}")
+                    if i.opcode in _JUMPS and i.argval in moved else i for i in out])
+
+
+_LEAVING = frozenset({"RAISE_VARARGS", "RETURN_VALUE", "RERAISE"})
+_NEGATED = {"FALSE": "TRUE", "TRUE": "FALSE", "NONE": "NOT_NONE", "NOT_NONE": "NONE"}
+
+
+def _looped(instructions: list[dis.Instruction]) -> list[dis.Instruction]:
+    """``instructions`` with 3.12's conditional jump over a JUMP_BACKWARD (3.12 jumps backward
+    only unconditionally) as 3.11 lays it out: at the bottom of a ``while`` loop a
+    POP_JUMP_BACKWARD_IF_* to its body; at an ``if`` closing a ``for`` loop's body (``if c: x``,
+    3.12: ``if not c: continue``) a POP_JUMP_FORWARD_IF_* to the loop's closing JUMP_BACKWARD,
+    where that body has no other jump back to the loop's head (a ``continue`` is kept)."""
+    out = list(instructions)
+    k = 0
+    while k + 2 < len(out):
+        test, back, after = out[k], out[k + 1], out[k + 2]
+        if not (test.opname.startswith("POP_JUMP_FORWARD_IF_") and back.opname == "JUMP_BACKWARD"
+                and test.argval == after.offset and not back.is_jump_target):
+            k += 1
+            continue
+        negated = f"POP_JUMP_{{}}_IF_{_NEGATED[test.opname[20:]]}"
+        head = next((j for j, i in enumerate(out) if i.offset == back.argval), None)
+        others = [j for j, i in enumerate(out) if i.opcode in _JUMPS and i.argval == after.offset and j != k]
+        if head is not None and out[head].opname != "FOR_ITER":  # a ``while`` loop's test at its bottom
+            out[k : k + 2] = [test._replace(opname=negated.format("BACKWARD"), argval=back.argval,
+                                            argrepr=f"to {back.argval}")]
+            out[k + 1] = after._replace(is_jump_target=bool(others))
+            continue
+        closing = [j for j in range(k + 2, len(out)) if out[j].opname == "JUMP_BACKWARD" and out[j].argval == back.argval]
+        end = next((j for j in range(k + 2, len(out)) if out[head or 0].opname == "FOR_ITER"
+                    and out[j].offset >= out[head or 0].argval), len(out))
+        inside = [j for j in closing if j < end]
+        if head is not None and not inside and k + 3 < end < len(out) and out[end - 1].opname in _LEAVING \
+                and not any(i.opcode in _JUMPS and not out[k + 2].offset <= i.argval < out[end].offset
+                            for i in out[k + 2 : end]):
+            # the body leaves (``assert``, ``raise``, ``return``): 3.11 closes the loop after it
+            closed = back._replace(offset=_half_before(out[end].offset), is_jump_target=True, starts_line=None)
+            out[k : end] = [test._replace(opname=negated.format("FORWARD"), argval=closed.offset,
+                                          argrepr=f"to {closed.offset}"),
+                            after._replace(is_jump_target=bool(others)), *out[k + 3 : end], closed]
+            k += 1
+            continue
+        if head is None or len(inside) != 1 or any(
+                i.opcode in _JUMPS and not out[k + 2].offset <= i.argval <= out[inside[0]].offset
+                for i in out[k + 2 : inside[0]]):
+            k += 1
+            continue
+        last = out[inside[0]]
+        out[inside[0]] = last._replace(is_jump_target=True)
+        out[k : k + 3] = [test._replace(opname=negated.format("FORWARD"), argval=last.offset, argrepr=f"to {last.offset}"),
+                          after._replace(is_jump_target=bool(others))]
+        k += 1
+    return out
+
+
+def _zero_argument_super(loads: list[dis.Instruction]) -> bool:
+    """Whether ``loads`` are what 3.12 loads for ``super()`` without arguments."""
+    load, cls, obj = loads
+    return (load.opname == "LOAD_GLOBAL" and load.argval == "super" and not (load.arg or 0) & 1
+            and cls.opname == "LOAD_DEREF" and cls.argval == "__class__" and obj.opname == "LOAD_FAST"
+            and not cls.is_jump_target and not obj.is_jump_target)
+
+
+def _joined(instructions: list[dis.Instruction]) -> tuple[list[dis.Instruction], dict[int, int]]:
+    """``instructions`` where 3.12 copied the end of a function into the arm of a branch before it
+    (``return {"loss": x * (2.0 if n > 4 else 1.0)}``: ``BINARY_OP, BUILD_MAP, RETURN_VALUE`` twice)
+    with the copy replaced by a JUMP_FORWARD to the first instruction of the same run at the end,
+    as 3.11 lays it out; and the offsets of the copy's instructions, each to the offset of the same
+    instruction in that run (a frame running the copy reports its own). A copy keeps the source
+    positions of what it copies: instructions of the arm's own are never taken for the copy."""
+    out, copied = list(instructions), dict[int, int]()
+    k = len(out) - 2
+    while k >= 0:
+        if out[k].opname != "RETURN_VALUE" or not out[k + 1].is_jump_target:
+            k -= 1
+            continue
+        t = next((j for j in range(k + 1, len(out)) if out[j].opname == "RETURN_VALUE"), None)
+        m = 0
+        while t is not None and m <= k and t - m > k + 1 and _same_op(out[k - m], out[t - m]) \
+                and out[k - m].opcode not in _JUMPS and not (m and out[k - m + 1].is_jump_target):
+            m += 1
+        if t is None or m == 0 or out[k - m + 1].is_jump_target:
+            k -= 1
+            continue
+        first, join = out[k - m + 1], out[t - m + 1]
+        # half an offset before the copy: no other instruction's (added ones take odd offsets)
+        jump = first._replace(opname="JUMP_FORWARD", opcode=dis.opmap["JUMP_FORWARD"], arg=0, argval=join.offset,
+                              argrepr=f"to {join.offset}", offset=_half_before(first.offset), is_jump_target=False)
+        out[t - m + 1] = join._replace(is_jump_target=True)
+        copied.update((i.offset, c.offset) for i, c in zip(out[k - m + 1 : k + 1], out[t - m + 1 : t + 1])
+                      if i.offset % 2 == 0)  # a frame's offsets only
+        out[k - m + 1 : k + 1] = [jump]
+        k -= m
+    return out, copied
+
+
+def _half_before(offset: int) -> Any:
+    """The offset of an instruction ``_looped`` or ``_joined`` places right before the one at
+    ``offset``: between two real ones and an added one's odd offset, never a frame's."""
+    return offset - 0.5
+
+
+def _same_op(a: dis.Instruction, b: dis.Instruction) -> bool:
+    """Whether ``a`` and ``b`` are copies of one instruction (a copy keeps its source positions)."""
+    return (a.opname, a.arg, a.argval, getattr(a, "positions", a)) == (b.opname, b.arg, b.argval, getattr(b, "positions", b))
 
 
 @_per_code(256)
 def _positions(code: types.CodeType) -> dict[int, int]:
-    return {i.offset: k for k, i in enumerate(_instructions(code))}
+    instructions, copied = _laid_out(code)
+    found = {i.offset: k for k, i in enumerate(instructions)}
+    found.update((a, found[b]) for a, b in copied.items())
+    return found
 
 
 def _located(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int | None]:
@@ -4104,7 +4317,7 @@ def _global_callee(instructions: list[dis.Instruction], k: int, entered: bool = 
 # ``for`` loops, and of the positions of an assignment's instructions (the store on the target's
 # first line, the value's instructions on it or after) was checked for ``counted_number``
 _COUNT_CHECKED = {(3, 11)}
-_CALL_CACHES = 4  # inline cache entries after a CALL (3.11)
+_CALL_CACHES = 4 if sys.version_info[:2] == (3, 11) else 3  # inline cache entries after a CALL (3.11; 3.12)
 _COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
 # names configuration is read from (``len(self.levels)``), not the body's data
 _OWNERS = frozenset({"self", "cls"})
