@@ -5566,7 +5566,8 @@ def truth_kept() -> bool:
     return found is not None and found[2] is not None and found[1][found[2]].opname in _TRUTH_KEPT
 
 
-_SWAPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
+# each comparison with its operands swapped (``a < b`` is ``b > a``)
+SWAPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
 
 
 def divisor_tests() -> tuple[tuple[str, float], ...]:
@@ -5629,7 +5630,7 @@ def _tests_of(instructions: list[dis.Instruction], pushed: list[int],
             continue
         if than is not None:
             op = _COMPARISONS[instructions[k].argval]
-            tests.append((op if operand == 0 else _SWAPPED[op], than))
+            tests.append((op if operand == 0 else SWAPPED[op], than))
     return tuple(dict.fromkeys(tests))
 
 

@@ -344,7 +344,7 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
         other = _bytecode._other_operand(instructions, k, slot) if op == "COMPARE_OP" and is_exact else None
         if other is not None and other.opname == "LOAD_FAST" and instructions[k].argval in _bytecode._COMPARISONS:
             compared = _bytecode._COMPARISONS[instructions[k].argval]  # with a parameter: its value in the call
-            tests.append((compared if slot == 0 else _bytecode._SWAPPED[compared], _bytecode._Named("param", other.argval), p))
+            tests.append((compared if slot == 0 else _bytecode.SWAPPED[compared], _bytecode._Named("param", other.argval), p))
         elif op in ("COMPARE_OP", "CONTAINS_OP", "IS_OP") or op == "BINARY_SUBSCR" and slot == 1 and is_exact is not None:
             tests.append(("eq", _OPAQUE, p))
         elif op in _ARITHMETIC:

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from .. import _formula
 from ._bytecode import (
+    SWAPPED,
     UNPROVEN,
     Arithmetic,
     body_parameter,
@@ -832,7 +833,7 @@ def _note_number_test(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     frame.number_tests[id(out)] = (out, a.detach(), func(torch.ones_like(a), b))
 
 
-_FLIPPED = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
+_FLIPPED = SWAPPED  # the comparison with its operands swapped
 
 
 def _flipped_tests() -> dict[Any, Any]:
