@@ -852,7 +852,7 @@ def test_a_math_function_of_no_count_keeps_the_split(body):
         assert not wrong_companions(got, want), (name, got, want)
 
 
-# --- still silently wrong (found in session 22's review, not fixed): a strict xfail -------------
+# --- still silently wrong (README Known limits: a loop that runs once is not seen as a loop), pinned in session 22
 def decayed_accumulator(outputs, targets):
     total = 0.0
     for t, x in zip(targets, outputs["x"]):
