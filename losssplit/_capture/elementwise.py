@@ -833,14 +833,11 @@ def _note_number_test(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     frame.number_tests[id(out)] = (out, a.detach(), func(torch.ones_like(a), b))
 
 
-_FLIPPED = SWAPPED  # the comparison with its operands swapped
-
-
 def _flipped_tests() -> dict[Any, Any]:
     """Each comparison (``Tensor.lt``, ``torch.lt``, ``Tensor.__lt__``...) -> the one that gives the
     same mask with its operands swapped (``a < b`` is ``b > a``)."""
     flipped: dict[Any, Any] = {}
-    for name, flip in _FLIPPED.items():
+    for name, flip in SWAPPED.items():
         for owner in (Tensor, torch):
             flipped[getattr(owner, name)] = getattr(owner, flip)
         flipped[getattr(Tensor, f"__{name}__")] = getattr(Tensor, f"__{flip}__")
@@ -883,7 +880,7 @@ def _note_extreme_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> 
         return False
     held = frame.extremes.get(id(a))
     if held is None or held[0] is not a:
-        a, b, op = b, a, _FLIPPED[op]
+        a, b, op = b, a, SWAPPED[op]
         held = frame.extremes.get(id(a))
         if held is None or held[0] is not a:
             return False
@@ -931,11 +928,11 @@ def _note_value_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> No
     one-element tensor without images, noted so that a branch on it (``bool``) is decided per
     group (``Frame.branched``)."""
     op = getattr(func, "__name__", "").strip("_")
-    if op not in _FLIPPED:
+    if op not in SWAPPED:
         return
     ta, tb = frame.get(a), frame.get(b)
     if ta is None and tb is not None:
-        a, ta, b, tb, op = b, tb, a, ta, _FLIPPED[op]
+        a, ta, b, tb, op = b, tb, a, ta, SWAPPED[op]
     if ta is None or tb is not None or ta.lost_at is not None or not branch_value(ta.ratio):
         return
     if isinstance(b, Tensor):

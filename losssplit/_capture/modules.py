@@ -116,10 +116,12 @@ def _after(module: nn.Module, args: tuple, *rest: Any) -> None:
         return
     if len(rest) != 2:
         return
+    if rest[0] is _NO_KWARGS:
+        frame.error = RuntimeError(f"this torch ({torch.__version__}) does not pass nn.{type(module).__name__}'s keyword "
+                                   "arguments to a global forward hook: which images its output holds cannot be read")
+        frame.error_op = type(module).__name__
+        return
     try:
-        if rest[0] is _NO_KWARGS:
-            raise RuntimeError(f"this torch ({torch.__version__}) does not pass nn.{type(module).__name__}'s keyword "
-                               "arguments to a global forward hook: which images its output holds cannot be read")
         with torch._C.DisableTorchFunction():
             _attribute(frame, module, args, *rest)
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
