@@ -1500,7 +1500,8 @@ CASES = {
     "e.view(-1).clamp_(max=) through a view": (_written_through(lambda e, t: e.view(-1).clamp_(max=0.5)), SPLIT, ""),
     # -- a batch term added again in a loop over images, in forms the repeated-term check missed
     #    (was wrong: B copies of it, on a group |G|)
-    "a batch mean subtracted once per image": (_repeated(lambda s, m, e: s - m), DECLINE, REPEATED),
+    # (``step(s, m, e)`` passes the running total to the helper: what the loop carries, declined first)
+    "a batch mean subtracted once per image": (_repeated(lambda s, m, e: s - m), DECLINE, "Tensor.sub of a constant applied again"),
     "a batch mean added once per image, recomputed, after another batch mean": (
         _repeated(lambda s, m, e: s + e.mean()), DECLINE, REPEATED),
     # -- an exponent that is no constant (was wrong: ``x ** e`` followed as ``x ** 2``)

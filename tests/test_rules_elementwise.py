@@ -1974,7 +1974,6 @@ SUMS_OF_RATIOS = {
         "loss": _err(o, t)[0].mean() + _err(o, t)[0].sum() / (_err(o, t)[1] > 0.5).sum()},
     "2 * mean - ratio + mean of another shape": lambda o, t: {
         "loss": 2.0 * _err(o, t)[0].mean() - _dice_and_jaccard(o, t)[1] + _err(o, t)[0][:, :, :2].sum(1).mean()},
-    "a Python loop adding per-column batch dice": lambda o, t: {"loss": _per_column_dice(o, t)},
     "sum([...]) of three ratios, then .sum() and a view": lambda o, t: {
         "loss": sum([*_dice_and_jaccard(o, t), _err(o, t)[0].mean()]).sum().view(())},
 }
@@ -1983,6 +1982,37 @@ SUMS_OF_RATIOS = {
 @pytest.mark.parametrize("case", list(SUMS_OF_RATIOS))
 def test_sums_of_ratios_split_part_by_part(case):
     check_rule(SUMS_OF_RATIOS[case], "")
+
+
+def _per_column_dice_added(outputs, targets):
+    """``_per_column_dice`` written ``total += 1 - dice_c``: the ``1 -`` applies to the column's own dice."""
+    x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+    total = 0
+    for c in range(x.shape[-1]):
+        total += 1 - (2 * (x[..., c] * y[..., c]).sum()) / (x[..., c].sum() + y[..., c].sum())
+    return total
+
+
+def _per_column_dice_over_a_literal(outputs, targets):
+    """``_per_column_dice`` over ``range(4)``, a loop the code fixes."""
+    x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+    total = 0
+    for c in range(4):
+        total = total + 1 - (2 * (x[..., c] * y[..., c]).sum()) / (x[..., c].sum() + y[..., c].sum())
+    return total
+
+
+@pytest.mark.parametrize("body", [_per_column_dice_added, _per_column_dice_over_a_literal], ids=lambda b: b.__name__)
+def test_a_python_loop_adding_per_column_batch_dice_splits(body):
+    check_rule(lambda o, t: {"loss": body(o, t)}, "")
+
+
+def test_a_constant_added_to_what_a_loop_of_a_computed_length_carries_declines():
+    """``total = total + 1 - dice_c`` over ``range(x.shape[-1])``: the ``+ 1`` applies to what the
+    loop carries from column to column, and a loop over a length the body reads from a tensor is
+    not proven to run as many times on a group alone (a padded dim, a loop over the images:
+    ``carried_operand``); the key declines naming the op (the two forms above split)."""
+    check_rule(lambda o, t: {"loss": _per_column_dice(o, t)}, "Tensor.add of a constant applied again", declines=True)
 
 
 FUNCTIONS_OF_SUMS_OF_RATIOS = {  # expressions of ratios (``formulas.py``): on the group alone, of its ratios
@@ -2425,7 +2455,7 @@ AGAIN_IN_TURN = {  # was wrong (review adv17): l_0 - l_1 + l_2 gave l_0 + l_2 fo
     "s = (0.0 - s) + l_b": (_signed_running_total(lambda s, a, _: (0.0 - s) + a), "Tensor.__rsub__ of a constant"),
     "s = -s + (a sum of two means)": (_signed_running_total(lambda s, a, m: -s + (a + m)), "Tensor.neg of a constant"),
     # was wrong: 6 l_0 + 3 l_1 + l_2 gave 6 l_0 + l_2 for images 0 and 2 (own run: 2 l_0 + l_2)
-    "s = s * 2.0 + l_b or s * 3.0 + l_b in turn": (_in_turn, "Tensor.add of an image's term to several images' terms"),
+    "s = s * 2.0 + l_b or s * 3.0 + l_b in turn": (_in_turn, "Tensor.mul of a constant applied again"),
 }
 
 
@@ -2433,10 +2463,10 @@ AGAIN_IN_TURN = {  # was wrong (review adv17): l_0 - l_1 + l_2 gave l_0 + l_2 fo
 def test_a_sign_or_constants_in_turn_on_a_running_total_over_the_images_decline(case):
     """``s = l_b - s`` per image alternates the images' signs by their position, and so do two
     constants applied in turn by the image's position: on a group alone the images have other
-    positions. From three images on they decline (two images: the known limit of a loop that runs
-    once)."""
+    positions. They decline on two images too, where each constant runs once: what it applies to
+    is carried from an earlier iteration (``carried_operand``)."""
     body, said_at = AGAIN_IN_TURN[case]
-    for seed, weights in RULE_BATCHES[:2]:
+    for seed, weights in RULE_BATCHES:
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
         assert got == {} and want, (seed, got, want)
         assert any(said_at in m for m in said), said

@@ -21,7 +21,7 @@ import inspect
 import math
 import sys
 import types
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 import torch
@@ -327,6 +327,309 @@ def fixed_repeats(counts: Collection[int], f: types.FrameType | None = None, lis
     return False
 
 
+def carried_operand(counts: Collection[int], lists: FixedLists | None = None, subtrahend: bool = False) -> bool:
+    """Whether the op the caller's code is executing computes on a value carried from one run of
+    its code to the next where that code runs a number of times a group alone may change: a loop
+    around it, not one the code fixes (``_fixed_loops``), carries the value from iteration to
+    iteration (``total = total * 0.5 + e``, ``acc[0] * 0.5``, ``total.mul_(0.9)``, ``prev =
+    total`` then ``prev * 0.5``), or a helper called again and again keeps it between its calls
+    (a ``nonlocal``, an attribute it sets, a container argument it changes: ``self.total =
+    self.total * 0.5 + e``), in the op's own code or in a call leading to it (``decay(total)``);
+    the value is more than a plain number (the ``0.0`` a running total starts from carries no
+    image). On the batch such a value holds earlier images' terms (on two images the op runs once
+    on a tensor, so no repeat shows); on a group alone, other images' or none. ``counts`` and
+    ``lists`` as for ``fixed_repeats``. ``subtrahend``: of the op itself, only its last operand
+    counts (the one ``total - l_b`` negates)."""
+    f = _caller()
+    while f is not None:
+        package = _package(f)
+        if package == "losssplit":
+            return False  # the decorator's wrapper: the body's call
+        if package not in _INTERNAL:
+            outer = f.f_back
+            while outer is not None and _package(outer) in _INTERNAL and _package(outer) != "losssplit":
+                outer = outer.f_back
+            helper = outer is not None and _package(outer) != "losssplit"  # not the body: may be called again
+            if outer is not None and helper and f.f_back is outer and _called_back(outer):  # ``functools.reduce(lambda a, e: a * 0.5 + e, xs)``
+                loaded = _expression_loads(f.f_code, f.f_lasti, subtrahend) & set(f.f_code.co_varnames[:f.f_code.co_argcount])
+                if any(type(f.f_locals.get(n)) not in _PLAIN_VALUES for n in loaded):
+                    return True
+            for region, names in _carried_regions(f.f_code, f.f_lasti, subtrahend, helper):
+                held = f.f_locals
+                if all(type(held.get(n, f.f_globals.get(n))) in _PLAIN_VALUES for n in names):
+                    continue
+                if region is None and not fixed_repeats(counts, f, lists) \
+                        or region is not None and not _fixed_loops(f, counts, lists, only=(region,)):
+                    return True
+            subtrahend = False
+        f = f.f_back
+    return False
+
+
+_PLAIN_VALUES = (int, float, bool, type(None), str)
+_COMPREHENSIONS = frozenset({"<listcomp>", "<dictcomp>", "<setcomp>", "<genexpr>"})
+_UNPACKING = ("STORE_FAST", "STORE_DEREF", "UNPACK_SEQUENCE", "UNPACK_EX", "COPY", "SWAP")
+# what a store of an object made elsewhere ends with (a name, an attribute, an item, a loop's item)
+_ALIASING = ("LOAD_FAST", "LOAD_DEREF", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_NAME", "BINARY_SUBSCR", "FOR_ITER")
+_LOCAL_LOADS = ("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE", "LOAD_GLOBAL")
+
+
+@_per_code(1024)
+def _carried_regions(code: types.CodeType, lasti: int, last_operand: bool,
+                     helper: bool) -> tuple[tuple[tuple[int, int] | None, frozenset[str]], ...]:
+    """The loops (``_loops`` spans) around the instruction at ``lasti`` whose iterations carry a
+    value into the expression computing that instruction's result (``carried_operand``), or into
+    its last operand only, each with the names it loads that carry it; for a ``helper``, also
+    None with the names that carry a value from an earlier call."""
+    if not code.co_flags & 1:  # 1: CO_OPTIMIZED (locals are fast)
+        return ()
+    instructions, at = _located_frame(code, lasti)
+    if at is None:
+        return ()
+    regions: list[tuple[int, int] | None] = [(a, b) for a, b in _widest_loops(instructions).items() if a <= at < b]
+    if helper and code.co_name not in _COMPREHENSIONS:  # (a comprehension keeps nothing between its runs)
+        regions.append(None)
+    inside = _expression(code, lasti, last_operand) if regions else None
+    if inside is None:
+        return ()
+    found = []
+    for region in regions:
+        carries = _Carries(code, instructions, region)
+        names = frozenset(instructions[k].argval for k in inside
+                          if instructions[k].opname in _LOCAL_LOADS and carries.load(k))
+        if names:
+            found.append((region, names))
+    return tuple(found)
+
+
+def _expression(code: types.CodeType, lasti: int, last_operand: bool) -> Sequence[int] | None:
+    """The indexes of the instructions of the expression whose result the instruction at
+    ``lasti`` computes (of its last operand only), its own jumps included; None where not read."""
+    instructions, at = _located_frame(code, lasti)
+    if at is None:
+        return None
+    spans = _operands(code, lasti) if last_operand else ()
+    if spans:
+        return range(*spans[0])
+    where = getattr(instructions[at], "positions", None)
+    if not _positioned(where):
+        return None
+    return [k for k in range(at) if _within(getattr(instructions[k], "positions", None), where)]
+
+
+@_per_code(1024)
+def _expression_loads(code: types.CodeType, lasti: int, last_operand: bool) -> frozenset[str]:
+    """The names of the locals the expression at ``lasti`` loads (``_expression``)."""
+    instructions = _instructions(code)
+    return frozenset(instructions[k].argval for k in _expression(code, lasti, last_operand) or ()
+                     if instructions[k].opname in ("LOAD_FAST", "LOAD_DEREF"))
+
+
+def _called_back(f: types.FrameType) -> bool:
+    """Whether the CALL ``f`` is executing calls a builtin function or a type of C code (``list``,
+    ``functools.reduce``, ``itertools.accumulate``, ``map``): a Python function it runs is called
+    back, perhaps with what its previous call returned. The callee is read where it is loaded by a
+    name, a global module's attribute or a local after PUSH_NULL; False elsewhere (an object whose
+    ``__call__`` is Python code, a class: called directly)."""
+    instructions, at = _located_frame(f.f_code, f.f_lasti)
+    if at is not None and instructions[at].opname == "PRECALL":
+        at += 1  # a call of a builtin specialised into its PRECALL reports that offset
+    spans = _argument_spans(instructions, at) if at is not None and instructions[at].opname == "CALL" else None
+    if at is None or spans is None:
+        return False
+    k = (spans[-1][0] if spans else _arguments_end(instructions, at)) - 1
+    load = instructions[k] if k >= 1 else None
+    if load is None:
+        return False
+    if load.opname == "LOAD_GLOBAL":
+        found = f.f_globals.get(load.argval, f.f_builtins.get(load.argval))
+    elif load.opname in ("LOAD_FAST", "LOAD_DEREF") and instructions[k - 1].opname == "PUSH_NULL":
+        found = f.f_locals.get(load.argval)
+    elif load.opname in ("LOAD_METHOD", "LOAD_ATTR") and instructions[k - 1].opname == "LOAD_GLOBAL":
+        owner = f.f_globals.get(instructions[k - 1].argval)
+        found = inspect.getattr_static(owner, load.argval, None) if isinstance(owner, types.ModuleType) else None
+    else:
+        return False
+    if isinstance(found, (types.BuiltinFunctionType, types.BuiltinMethodType)):
+        return True
+    return isinstance(found, type) and not any(isinstance(inspect.getattr_static(found, name, None), (
+        types.FunctionType, staticmethod, classmethod)) for name in ("__init__", "__new__"))  # a type of C code
+
+
+class _Carries:
+    """Which loads of one code read a value carried into the current run of a region: one
+    iteration of a loop (``first``, ``last``), or (None) one call of the whole code."""
+
+    def __init__(self, code: types.CodeType, instructions: list[dis.Instruction], region: tuple[int, int] | None):
+        self.code, self.instructions = code, instructions
+        self.first, self.last = region if region is not None else (-1, len(instructions) - 1)
+        self.loop = region is not None
+        self.head = next((k for k in range(self.first, self.last) if instructions[k].opname != "EXTENDED_ARG"), -1) \
+            if self.loop else -1  # the loop's FOR_ITER (its first index may be an EXTENDED_ARG)
+        self.stores: dict[str, list[int]] = {}
+        self.changed: set[tuple[str, str | None]] = set()
+        self.globals: set[str] = set()
+        self.keys: dict[tuple[str, str | None], set[str | None]] = {}  # the keys of items changed
+        self._write()
+        self.known: dict[int, bool] = {}
+
+    def _write(self) -> None:
+        """Every store, in-place change (``acc[0] = v``, ``self.total = v``, ``losses.append(v)``,
+        ``t.mul_(c)``) and global store of the region, with the keys of the items changed. Where
+        an object's code is not read, every local loaded right before counts as changed."""
+        instructions = self.instructions
+        for k in range(max(self.first, 0), self.last + 1):
+            i = instructions[k]
+            if i.opname in ("STORE_FAST", "STORE_DEREF", "DELETE_FAST", "DELETE_DEREF"):
+                self.stores.setdefault(i.argval, []).append(k)
+                continue
+            if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
+                self.globals.add(i.argval)
+                continue
+            end: int | None = k
+            if i.opname in ("STORE_SUBSCR", "DELETE_SUBSCR"):
+                if [j.opname for j in instructions[k - 2:k]] == ["SWAP", "SWAP"]:  # ``loss[i] *= c``
+                    end = next((j for j in range(k - 1, max(self.first, 0), -1) if instructions[j].opname ==
+                                "BINARY_SUBSCR" and [c.opname for c in instructions[j - 2:j]] == ["COPY", "COPY"]), None)
+                    end = end - 2 if end is not None else None
+                end = _operand_start(instructions, end) if end is not None else None  # the key's start
+            elif not (i.opname in ("STORE_ATTR", "DELETE_ATTR") or i.opname == "LOAD_METHOD" and (
+                    i.argval in _CHANGING or i.argval.endswith("_") and not i.argval.endswith("__"))):
+                continue
+            root = _operand_start(instructions, end, target_first=True) if end is not None else None
+            if root is None or end is None:
+                self.changed.update((j.argval, None) for j in instructions[max(self.first, 0, k - 6):k]
+                                    if j.opname in ("LOAD_FAST", "LOAD_DEREF"))
+                continue
+            held = instructions[root]
+            if held.opname not in ("LOAD_FAST", "LOAD_DEREF"):
+                continue
+            if i.opname in ("STORE_ATTR", "DELETE_ATTR"):
+                changed = (held.argval, i.argval if root + 1 == k else None)  # ``self.total = v``: that attribute
+            else:
+                changed = (held.argval, instructions[root + 1].argval if root + 2 == end
+                           and instructions[root + 1].opname == "LOAD_ATTR" else None)  # ``self.acc[0] = v``
+            self.changed.add(changed)
+            key = instructions[end] if i.opname.endswith("SUBSCR") and instructions[end + 1].opname in (
+                "STORE_SUBSCR", "DELETE_SUBSCR", "COPY") else None
+            self.keys.setdefault(changed, set()).add(key.argval if key is not None and key.opname == "LOAD_FAST"
+                                                     else None)
+
+    def _own_item(self, k: int, changed: tuple[str, str | None]) -> bool:
+        """Whether the load at ``k`` reads one item by the loop's position (``loss[i]`` in ``for i
+        in range(n)`` or ``for i, _ in enumerate(xs)``), and the loop changes only items at that
+        position: each iteration's own item, which earlier iterations did not change."""
+        instructions = self.instructions
+        at = k + (2 if changed[1] is not None else 1)
+        if not self.loop or at + 1 >= len(instructions) or instructions[at].opname != "LOAD_FAST":
+            return False
+        index = instructions[at].argval
+        following = [j.opname for j in instructions[at + 1:at + 4]]
+        if self.keys.get(changed) != {index} or following[0] != "BINARY_SUBSCR" and following != ["COPY", "COPY",
+                                                                                                  "BINARY_SUBSCR"]:
+            return False
+        head = self.head
+        target = instructions[head + 1:head + 3]
+        if [s for s in self.stores.get(index, ())] != [head + 1 + (target[0].opname == "UNPACK_SEQUENCE")]:
+            return False
+        start = _operand_start(instructions, head - 1, target_first=True) \
+            if instructions[head - 1].opname == "GET_ITER" else None
+        called = instructions[start] if start is not None else None
+        wanted = "enumerate" if target[0].opname == "UNPACK_SEQUENCE" else "range"
+        return called is not None and called.opname == "LOAD_GLOBAL" and called.argval == wanted \
+            and instructions[head - 2].opname == "CALL"
+
+    def load(self, k: int) -> bool:
+        """Whether the load at ``k`` may read a value carried into this run of the region."""
+        known = self.known.get(k)
+        if known is None:
+            known = self.known[k] = self._load(k)
+        return known
+
+    def _load(self, k: int) -> bool:
+        i = self.instructions[k]
+        name = i.argval
+        if i.opname == "LOAD_GLOBAL":
+            return name in self.globals
+        after = self.instructions[k + 1] if k + 1 < len(self.instructions) else None
+        attr = after.argval if after is not None and after.opname in ("LOAD_ATTR", "LOAD_METHOD") else None
+        changed = next((c for c in ((name, None), (name, attr)) if c in self.changed), None)
+        if changed is not None and self._own_item(k, changed):
+            changed = None
+        stores = [s for s in self.stores.get(name, ()) if s < k]
+        ahead = [s for s in stores if _dominates(self.instructions, self.first, s, k)]
+        if not ahead:  # no store of this run before it: a loop's earlier iteration, a helper's earlier call
+            return changed is not None or self.loop and name in self.stores \
+                or not self.loop and name in self.code.co_freevars and name in self.stores
+        latest = max(ahead)
+        if changed is not None and self.instructions[self._value_end(latest)].opname.startswith(_ALIASING):
+            return True  # changed in place through a name for an object made elsewhere (``acc = self.acc``)
+        return any(self._value(s) for s in stores if s >= latest)
+
+    def _value_end(self, s: int) -> int:
+        """The index of the last instruction of the value the store at ``s`` stores (of the
+        values, for a store of several targets)."""
+        v = s - 1
+        while v > self.first and self.instructions[v].opname in _UNPACKING:
+            v -= 1
+        return v
+
+    def _value(self, s: int) -> bool:
+        """Whether the value the store at ``s`` stores may be carried into this run."""
+        instructions = self.instructions
+        v = self._value_end(s)
+        if v == self.head:
+            return False  # the loop's own item
+        if instructions[v].opname == "FOR_ITER":  # an inner loop's item: what its iterable carries
+            v -= 1
+        if v <= self.first:
+            return True
+        ends = [v]
+        if any(instructions[j].opname in _UNPACKING[2:] for j in range(v + 1, s)):
+            # ``a, b = total, 0``: each value a target may get, back to the statement before
+            while ends[-1] - 1 > self.first and not instructions[ends[-1] - 1].opname.startswith(("STORE_", "POP_TOP")) \
+                    and not instructions[ends[-1]].is_jump_target:
+                ends.append(ends[-1] - 1)
+        spans = [getattr(instructions[e], "positions", None) for e in ends]
+        if not all(_positioned(where) for where in spans):
+            return True
+        return any(instructions[j].opname in _LOCAL_LOADS and self.load(j) for j in range(self.first + 1, v + 1)
+                   if any(_within(getattr(instructions[j], "positions", None), where) for where in spans))
+
+
+def _positioned(where: Any) -> bool:
+    """Whether ``where`` (``dis.Positions``, or None) gives the whole source span."""
+    return where is not None and None not in (where.lineno, where.end_lineno, where.col_offset, where.end_col_offset)
+
+
+def _within(inner: Any, outer: Any) -> bool:
+    """Whether the source span ``inner`` (``dis.Positions``, or None) lies in ``outer``."""
+    return _positioned(inner) and (inner.lineno, inner.col_offset) >= (outer.lineno, outer.col_offset) \
+        and (inner.end_lineno, inner.end_col_offset) <= (outer.end_lineno, outer.end_col_offset)
+
+
+def _widest_loops(instructions: list[dis.Instruction]) -> dict[int, int]:
+    """Each loop's first index -> its closing jump's index: a ``continue`` (or the end of an
+    ``if`` branch) jumps back too, closing a span of its loop's; the loop is the widest."""
+    spans: dict[int, int] = {}
+    for first, last in _loops(instructions):
+        spans[first] = max(last, spans.get(first, last))
+    return spans
+
+
+def _dominates(instructions: list[dis.Instruction], first: int, s: int, k: int) -> bool:
+    """Whether the store at ``s`` runs before the load at ``k`` in every iteration of the loop
+    whose head is at ``first`` that reaches ``k``: it comes before it, outside any inner loop
+    that does not also hold ``k``, and no jump from before it lands between the two."""
+    if not first < s < k:
+        return False
+    spans = _widest_loops(instructions)
+    if any(f2 <= s <= l2 and not f2 <= k <= l2 for f2, l2 in spans.items() if first < f2):
+        return False
+    return not any(j.opcode in _JUMPS and isinstance(j.argval, int) and first <= n < s
+                   and instructions[s].offset < j.argval <= instructions[k].offset for n, j in enumerate(instructions))
+
+
 def _recursive(f: types.FrameType) -> bool:
     """Whether ``f``'s code may call itself: it loads its own name (``product(n - 1)``,
     ``self.walk(...)``), or a function it names (a global, a method of ``self``'s class, the
@@ -403,18 +706,20 @@ def _from_super(instructions: list[dis.Instruction], k: int) -> bool:
 _FIXED_CALLS = {"range": range, "zip": zip, "enumerate": enumerate, "reversed": reversed, "len": len}
 
 
-def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists | None) -> bool:
+def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists | None,
+                 only: Collection[tuple[int, int]] | None = None) -> bool:
     """Whether every loop of ``f``'s code that runs the instruction at ``f.f_lasti`` is a ``for``
     over an iterable of a fixed length that the code writes (``for k in range(2)``, ``for layer in
     self.layers``, ``for w, f in zip(WEIGHTS, self.feats)``) and has no exit but its end (no
-    ``break``, no ``return``): on a group alone it runs as many times. Python 3.11 only."""
+    ``break``, no ``return``): on a group alone it runs as many times. Python 3.11 only.
+    ``only``: the loops (``_loops`` spans) to check, where not all."""
     if sys.version_info[:2] not in _LOG_CHECKED:
         return False
     instructions, at = _located_frame(f.f_code, f.f_lasti)
     if at is None:
         return False
     for first, last in _loops(instructions):
-        if not first <= at < last:
+        if not first <= at < last or only is not None and (first, last) not in only:
             continue
         loop = instructions[first]
         if loop.opname != "FOR_ITER" or first < 2 or instructions[first - 1].opname != "GET_ITER":
@@ -696,6 +1001,8 @@ def _changes_items(code: types.CodeType) -> bool:
 # methods that change a container's length in place (``self.heads.append(m)``)
 _RESIZING = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "add_module", "register_module", "update",
                        "setdefault", "popitem"})
+# methods that change their object in place, besides those that resize a container
+_CHANGING = _RESIZING | {"__setitem__", "__delitem__", "sort", "reverse"}
 
 
 @_per_code(256)

@@ -1475,9 +1475,11 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
         made = negated.sites
     elif _identity(kind, b if tb is None else a, tb is None):
         return with_sites(new, made) if made else new
-    sites = with_site(frame, made)
+    sites = with_site(frame, made, subtrahend=negated is not None)
     if sites is None:
-        return lost_track(f"{op} of a constant applied again to its own result (a loop over images)",
+        return lost_track(f"{op} of a constant applied again to its own result, or to a value carried from one "
+                          "iteration or call to the next (a loop or a helper that may run another number of times on "
+                          "a group alone)",
                           new.from_prediction)
     held = ta if tb is None else tb if ta is None else negated
     several = frozenset({SCALED_SEVERAL}) if held is not None and _one_image_terms(held)[1] else frozenset()

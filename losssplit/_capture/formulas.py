@@ -22,6 +22,7 @@ import torch
 from .. import _formula
 from ._bytecode import (
     call_site,
+    carried_operand,
     configured_item,
     fixed_repeats,
     literal_exponent,
@@ -141,13 +142,21 @@ def batch_counts(frame: Frame) -> frozenset[int]:
     return frozenset({frame.num_images, *frame.lengths})
 
 
-def with_site(frame: Frame, made: frozenset[tuple[Any, int]]) -> frozenset[tuple[Any, int]] | None:
+def with_site(frame: Frame, made: frozenset[tuple[Any, int]],
+              subtrahend: bool = False) -> frozenset[tuple[Any, int]] | None:
     """``made``, the code positions of the ops that made a value, and that of the op being
     executed; None where that op is one of them (a loop or a helper applying it to its own
     result again: on a group alone it may run another number of times, unless every loop that
-    runs it is one the code fixes, ``fixed_repeats``) or is not found."""
+    runs it is one the code fixes, ``fixed_repeats``), where it applies to what a loop over the
+    images carries from image to image (``carried_operand``: ``total = total * 0.5 + e`` on two
+    images runs the op once, on image 0's term, which on image 0 alone it never scales) or is not
+    found. ``subtrahend``: the op's constant is the sign of its last operand (``total - l_b``)."""
     site = call_site()
-    return None if site is None or site in made and not fixed_repeats(batch_counts(frame), lists=frame.fixed_lists) else made | {site}
+    counts = batch_counts(frame)
+    if site is None or site in made and not fixed_repeats(counts, lists=frame.fixed_lists) \
+            or carried_operand(counts, frame.fixed_lists, subtrahend):
+        return None
+    return made | {site}
 
 
 def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, func: Any,
