@@ -137,7 +137,9 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
     returned: dict[int, int] = {}
     calls: dict[int, tuple[Any, list[tuple[Env, int]] | None]] = {}
     while True:
-        scan = _scanned(env.code, lists, counts, derived, tuple(sorted(returned.items())), iterated)
+        caught = frozenset(n for n in env.code.co_names if n not in builtins.__dict__ and isinstance(
+            g := env.globals.get(n), type) and issubclass(IndexError, g))  # ``except IE:``, ``IE = IndexError``
+        scan = _scanned(env.code, lists, counts, derived, tuple(sorted(returned.items())), iterated, caught)
         reducible = dict(scan.reducible)
         more: dict[int, int] = {k: _LIST for k in scan.copies if any(_callable(env, k) is b for b in _SAME_LENGTH)}
         for k, exact in scan.results:
@@ -213,7 +215,8 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
 
 @_per_code(512)
 def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str], derived: frozenset[str],
-             returned: tuple[tuple[int, int], ...], iterated: frozenset[str] = frozenset()) -> _Scan:
+             returned: tuple[tuple[int, int], ...], iterated: frozenset[str] = frozenset(),
+             caught: frozenset[str] = frozenset()) -> _Scan:
     """``code``'s own reading of the list (its names ``lists``) and its length: the names
     ``counts`` hold it, the names ``derived`` a number computed from it, the CALLs ``returned``
     return either (``_EXACT``, ``_DERIVED``). A test of the length itself is read as
@@ -221,7 +224,8 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
     with an operand the code does not show, is ``_OPAQUE`` (no group's decision is known).
     The names ``iterated`` and the CALLs ``returned`` as ``_ITER`` hold a value computed by
     iterating the list (``_IT``): a test of it, or of the position of a loop over the list
-    (``_IX``), or of a local such a loop steps by a constant (``n += 1``), is as opaque."""
+    (``_IX``), or of a local such a loop steps by a constant (``n += 1``), is as opaque. ``caught``:
+    the module's global names for IndexError or a class it derives from."""
     instructions = _instructions(code)
     loads = ("LOAD_FAST", "LOAD_DEREF")
     given = lists
@@ -245,7 +249,7 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
     held: dict[str, bool | str | None] = {n: not _stores(instructions, n) for n in counts}
     held.update(dict.fromkeys(derived, False))
     held.update(dict.fromkeys(iterated, _IT))
-    tests: list[tuple[str, Any, int]] = [*_while_loops(code, lists), *_caught_indexing(code, lists)]
+    tests: list[tuple[str, Any, int]] = [*_while_loops(code, lists), *_caught_indexing(code, lists, caught)]
     passes: list[tuple[int, int | str, bool | str | None]] = []
     results: list[tuple[int, bool | str | None]] = []
     returns = 0
@@ -490,15 +494,29 @@ _NOT_INDEXING = frozenset({"len", "list", "tuple", "sorted", "iter", "enumerate"
 
 
 @_per_code(512)
-def _caught_indexing(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[str, Any, int], ...]:
+def _caught_indexing(code: types.CodeType, lists: frozenset[str],
+                     caught: frozenset[str] = frozenset()) -> tuple[tuple[str, Any, int], ...]:
     """Tests of the length made by reading an item of the list inside a ``try`` whose handler may
     catch IndexError (``try: targets[2] ... except IndexError:``): ``targets[c]`` is ``len > c``
     (``> -c - 1`` of ``c < 0``); any other index, ``.pop()``, or the list given to a call (which
     may index it) is a test whose decision per group is not known (``_INDEXED``)."""
     instructions = _instructions(code)
     at = _bytecode._positions(code)
-    guarded = [(e.start, e.end) for e in getattr(dis.Bytecode(code), "exception_entries", ()) if not e.lasti
-               and (h := at.get(e.target)) is not None and _catches_index_error(instructions, h, at)]
+    entries = list(getattr(dis.Bytecode(code), "exception_entries", ()))
+
+    def catching(target: int, seen: set[int]) -> bool:
+        """Whether the handler at ``target`` may catch an IndexError, or a handler an exception its
+        own code raises again reaches (a ``finally`` or ``with`` inside an outer ``try``)."""
+        h = at.get(target)
+        if h is None or target in seen:
+            return False
+        seen.add(target)
+        if _catches_index_error(instructions, h, at, caught):
+            return True
+        end = _handler_end(instructions, h)
+        return any(catching(e.target, seen) for e in entries if e.start < end and e.end > target)
+
+    guarded = [(e.start, e.end) for e in entries if not e.lasti and catching(e.target, set())]
     tests: list[tuple[str, Any, int]] = []
     for p, i in enumerate(instructions):
         if i.opname not in ("LOAD_FAST", "LOAD_DEREF") or i.argval not in lists \
@@ -518,7 +536,17 @@ def _caught_indexing(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple
     return tuple(tests)
 
 
-def _catches_index_error(instructions: list[dis.Instruction], h: int, at: dict[int, int]) -> bool:
+def _handler_end(instructions: list[dis.Instruction], h: int) -> int:
+    """The offset right after the handler code starting at index ``h`` (up to its RERAISE, or to
+    the end of the code)."""
+    for i in instructions[h:]:
+        if i.opname == "RERAISE":
+            return i.offset + 2
+    return instructions[-1].offset + 2
+
+
+def _catches_index_error(instructions: list[dis.Instruction], h: int, at: dict[int, int],
+                         caught: frozenset[str] = frozenset()) -> bool:
     """Whether the handler at ``h`` (its PUSH_EXC_INFO) may catch an IndexError: a bare
     ``except``, a clause naming a builtin class IndexError is a subclass of (``LookupError``,
     ``Exception``, ``builtins.IndexError``), or classes held by a local. A class of the code's own
@@ -538,7 +566,7 @@ def _catches_index_error(instructions: list[dis.Instruction], h: int, at: dict[i
         loads = instructions[clause:j]
         for k, i in enumerate(loads):
             base = getattr(builtins, i.argval, None) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_ATTR") else None
-            if isinstance(base, type) and issubclass(IndexError, base) \
+            if isinstance(base, type) and issubclass(IndexError, base) or i.opname == "LOAD_GLOBAL" and i.argval in caught \
                     or i.opname in ("LOAD_FAST", "LOAD_DEREF") and (k + 1 == len(loads) or loads[k + 1].opname != "LOAD_ATTR"):
                 return True
         if j + 1 >= len(instructions) or instructions[j + 1].opname != "POP_JUMP_FORWARD_IF_FALSE":

@@ -36,6 +36,7 @@ from ._bytecode import (
     literal_factor,
     local_length,
     loop_operand,
+    names_key,
     numeric_call_operand,
     offset_source,
     operand_fields,
@@ -1751,12 +1752,55 @@ def _one_image_sum(frame: Frame, track: Track) -> Track | None:
 
 
 def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None, b: Any, tb: Track | None) -> None:
-    """``_weight_statistic`` of the other operand where one of ``a * b`` (or ``a / b``) is a
-    reduced loss: one ratio, a sum of ratios or a vector of them."""
+    """``_weight_statistic`` and ``_field_statistic`` of the other operand where one of ``a * b``
+    (or ``a / b``) is a reduced loss: one ratio, a sum of ratios or a vector of them."""
     for t, other, t_other in ((ta, b, tb), (tb, a, ta)):
         if t is not None and (t.ratio is not None or t.parts or t.elements):
             _weight_statistic(frame, op, other, t_other)
+            if t_other is None and (t.ratio is None or t.ratio.host_image is None):
+                _field_statistic(frame, op, other)
             return
+
+
+FIELD_STATISTIC = ("a reduced loss is scaled at {op} by a Python number equal to the {stat} of the images' {key!r} "
+                   "(``max(t[key] for t in targets)``), which on a group alone is the group's")
+
+
+def _field_statistic(frame: Frame, op: str, c: Any) -> None:
+    """Decline the call where a reduced loss of several images is scaled by a Python float equal
+    to the sum, mean, minimum or maximum of a number field of the images' targets (``l.mean() *
+    max(t["scale"] for t in targets)``, a total added up in a loop over them) that some group's
+    images give otherwise: on a group alone the body computes it from the group's. Read by value,
+    as the weights' statistics are; a literal or configured constant at the op is none, nor a
+    whole number made of int fields (a count of the images' items, read as such). The weight field
+    is left to the weight statistics."""
+    if type(c) is not float or not math.isfinite(c) or frame.num_images < 2:
+        return
+    targets = frame.per_image_targets
+    if targets is None or not all(type(t) is dict for t in targets):
+        return
+    for key in targets[0]:
+        values = [t.get(key) for t in targets]
+        if key == frame.weight_field or not all(type(v) in (int, float) for v in values) \
+                or c.is_integer() and all(type(v) is int for v in values):  # a count of the images' items
+            continue
+        for stat, of in _FIELD_STATISTICS:
+            if not near_count(c, of(values)):
+                continue
+            if offset_source(c, product=True) in ("literal", "configured") or code_constant(c) or not names_key(key):
+                return  # a literal of the code (``2.0 if flag else 1.0``), or a field the code never names
+            groups = frame.host_groups()
+            members: dict[int, list[Any]] = {}
+            for b, g in enumerate(groups or [0] * len(values)):
+                members.setdefault(g, []).append(values[b])
+            if groups is None or any(not near_count(c, of(v)) for v in members.values()):
+                frame.doubt(torch.ones((), dtype=torch.bool), FIELD_STATISTIC.format(op=op, stat=stat, key=key))
+                return
+
+
+_FIELD_STATISTICS: tuple[tuple[str, Callable[[list[Any]], float]], ...] = (
+    ("sum", lambda v: float(sum(v))), ("mean", lambda v: float(sum(v)) / len(v)), ("minimum", lambda v: float(min(v))),
+    ("maximum", lambda v: float(max(v))))
 
 
 def _weight_statistic(frame: Frame, op: str, c: Any, track: Track | None) -> None:
