@@ -1779,7 +1779,9 @@ def _field_statistic(frame: Frame, op: str, c: Any) -> None:
     targets = frame.per_image_targets
     if targets is None or not all(type(t) is dict for t in targets):
         return
-    for key in targets[0]:
+    for key, first in targets[0].items():
+        if type(first) not in (int, float):
+            continue
         values = [t.get(key) for t in targets]
         if key == frame.weight_field or not all(type(v) in (int, float) for v in values) \
                 or c.is_integer() and all(type(v) is int for v in values):  # a count of the images' items
