@@ -173,3 +173,20 @@ def test_a_weight_compared_or_picked_as_the_smallest_follows_the_oracle(body):
     for name, w in BATCHES.items():
         got, want, _ = split_outcome(body, *_batch(w))
         assert not wrong_companions(got, want), (name, got, want)
+
+
+def _largest(targets):
+    return max(t["scale"] for t in targets)
+
+
+def largest_scale_from_a_helper(o, targets):
+    s = _largest(targets)  # the field is named in the helper only, which has returned at the op
+    return {"loss": _err(o, targets) * s}
+
+
+def test_a_statistic_a_helper_computed_declines():
+    for name, w in BATCHES.items():
+        got, want, said = split_outcome(largest_scale_from_a_helper, *_batch(w))
+        assert not wrong_companions(got, want), (name, got, want)
+    _, _, said = split_outcome(largest_scale_from_a_helper, *_batch(BATCHES["1r2s"]))
+    assert any("maximum of the images' 'scale'" in m for m in said), said

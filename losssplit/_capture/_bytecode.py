@@ -3008,26 +3008,6 @@ def _holds_object(v: Any, c: Any) -> bool:
     return v is c or type(v) in (tuple, frozenset) and any(_holds_object(w, c) for w in v)
 
 
-def names_key(key: str) -> bool:
-    """Whether the code running the op being captured, a caller of it up to the decorated body or
-    code nested in them holds the string ``key`` as a constant (``t["scale"]`` reads the field
-    ``"scale"``). True where the code cannot be read."""
-    f = _caller()
-    if f is None:
-        return True
-    while f is not None and _package(f) != "losssplit":
-        if _package(f) not in _INTERNAL and _holds_string(f.f_code, key):
-            return True
-        f = f.f_back
-    return False
-
-
-@_per_code(1024)
-def _holds_string(code: types.CodeType, key: str) -> bool:
-    return any(v == key if type(v) is str else isinstance(v, types.CodeType) and _holds_string(v, key)
-               or type(v) in (tuple, frozenset) and key in v for v in code.co_consts)
-
-
 def caller_frame() -> types.FrameType | None:
     """The frame of the body's code running the op being captured (``_caller``)."""
     return _caller()

@@ -36,7 +36,6 @@ from ._bytecode import (
     literal_factor,
     local_length,
     loop_operand,
-    names_key,
     numeric_call_operand,
     offset_source,
     operand_fields,
@@ -1789,8 +1788,8 @@ def _field_statistic(frame: Frame, op: str, c: Any) -> None:
         for stat, of in _FIELD_STATISTICS:
             if not near_count(c, of(values)):
                 continue
-            if offset_source(c, product=True) in ("literal", "configured") or code_constant(c) or not names_key(key):
-                return  # a literal of the code (``2.0 if flag else 1.0``), or a field the code never names
+            if offset_source(c, product=True) in ("literal", "configured") or code_constant(c):
+                return  # a literal of the code (``2.0 if flag else 1.0``; a helper may read the field)
             groups = frame.host_groups()
             members: dict[int, list[Any]] = {}
             for b, g in enumerate(groups or [0] * len(values)):
