@@ -173,3 +173,85 @@ def test_a_weight_compared_or_picked_as_the_smallest_follows_the_oracle(body):
     for name, w in BATCHES.items():
         got, want, _ = split_outcome(body, *_batch(w))
         assert not wrong_companions(got, want), (name, got, want)
+
+
+# --- red team (session 23, rt23): statistics of a field the check does not read, still silently wrong ----------
+def largest_scale_as_a_tensor(o, targets):
+    return {"loss": _err(o, targets) * torch.tensor(max(t["scale"] for t in targets))}
+
+
+def largest_scale_plus_one(o, targets):
+    return {"loss": _err(o, targets) * (max(t["scale"] for t in targets) + 1)}
+
+
+def largest_scale_squared(o, targets):
+    return {"loss": _err(o, targets) * max(t["scale"] for t in targets) ** 2}
+
+
+def times_one_over_the_largest_scale(o, targets):
+    return {"loss": _err(o, targets) * (1.0 / max(t["scale"] for t in targets))}
+
+
+def largest_scale_by_full_like(o, targets):
+    e = _err(o, targets)
+    return {"loss": e * torch.full_like(e, max(t["scale"] for t in targets))}
+
+
+def over_the_summed_scales_as_a_tensor(o, targets):
+    return {"loss": _err(o, targets) / torch.as_tensor(sum(t["scale"] for t in targets))}
+
+
+def _nested_batch(weights):
+    args, kinds = _batch(weights)
+    for t in args[1]:
+        t["meta"] = {"scale": t.pop("scale")}
+    return args, kinds
+
+
+def largest_nested_scale(o, targets):
+    return {"loss": _err(o, targets) * max(t["meta"]["scale"] for t in targets)}
+
+
+def _counted_batch(weights):
+    args, kinds = _batch(weights)
+    for b, t in enumerate(args[1]):
+        t["n"] = b + 1
+    return args, kinds
+
+
+def mean_of_an_int_field(o, targets):
+    return {"loss": _err(o, targets) * (sum(t["n"] for t in targets) / len(targets))}
+
+
+def largest_int_field_as_a_float(o, targets):
+    return {"loss": _err(o, targets) * float(max(t["n"] for t in targets))}
+
+
+_STILL_WRONG = [
+    (largest_scale_as_a_tensor, _batch, "the maximum wrapped in torch.tensor(...) is a tensor, not the Python float "
+     "the check reads: the batch's maximum kept (1r1s: loss_real 0.15 for the oracle's 0.1)"),
+    (largest_scale_plus_one, _batch, "max(...) + 1 equals no statistic of the field: the batch's factor kept (1r2s: "
+     "loss_real 0.3 for the oracle's 0.2)"),
+    (largest_scale_squared, _batch, "max(...) ** 2: the batch's factor kept (1r2s: loss_real 0.4 for 0.1)"),
+    (times_one_over_the_largest_scale, _batch, "* (1.0 / max(...)): the batch's factor kept (1r2s: loss_real 0.05 for "
+     "0.1)"),
+    (largest_scale_by_full_like, _batch, "torch.full_like(e, max(...)): the batch's maximum kept (2r2s: loss_real 0.25 "
+     "for 0.2)"),
+    (over_the_summed_scales_as_a_tensor, _batch, "/ torch.as_tensor(sum(...)): the batch's sum kept on both groups "
+     "(1r1s: loss_real 0.04 for 0.1, loss_synthetic 0.36 for 0.6)"),
+    (largest_nested_scale, _nested_batch, "a field of a nested dict (t['meta']['scale']) is not scanned: the batch's "
+     "maximum kept (1r1s: loss_real 0.15 for 0.1)"),
+    (mean_of_an_int_field, _counted_batch, "the mean of an int field (a float, not whole): the batch's mean kept (1r2s: "
+     "loss_real 0.2 for 0.1)"),
+    (largest_int_field_as_a_float, _counted_batch, "float(max(int field)) is whole and of int fields, read as a count: "
+     "the batch's maximum kept (1r1s: loss_real 0.2 for 0.1)"),
+]
+
+
+@pytest.mark.parametrize("body, batch", [pytest.param(b, m, marks=pytest.mark.xfail(strict=True, reason=r))
+                                         for b, m, r in _STILL_WRONG], ids=[b.__name__ for b, _, _ in _STILL_WRONG])
+def test_red_team_field_statistics_follow_the_oracle_or_decline(body, batch):
+    for name, w in BATCHES.items():
+        got, want, _ = split_outcome(body, *batch(w))
+        assert want, name
+        assert not wrong_companions(got, want), (name, got, want)
