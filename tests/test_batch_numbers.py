@@ -227,7 +227,50 @@ def largest_int_field_as_a_float(o, targets):
     return {"loss": _err(o, targets) * float(max(t["n"] for t in targets))}
 
 
+SCALE_KEY = "scale"
+
+
+def largest_scale_by_a_module_key(o, targets):
+    return {"loss": _err(o, targets) * max(t[SCALE_KEY] for t in targets)}
+
+
+def largest_scale_by_a_default_key(o, targets, key="scale"):
+    return {"loss": _err(o, targets) * max(t[key] for t in targets)}
+
+
+class _KeyedCriterion:
+    key = "scale"
+
+    def __call__(self, o, targets):
+        return {"loss": _err(o, targets) * max(t[self.key] for t in targets)}
+
+
+def over_one_plus_the_summed_scales(o, targets):
+    return {"loss": _err(o, targets) / (1 + sum(t["scale"] for t in targets))}
+
+
+def largest_of_twice_the_scales(o, targets):
+    return {"loss": _err(o, targets) * max(t["scale"] * 2 for t in targets)}
+
+
+def half_the_largest_scale(o, targets):
+    return {"loss": _err(o, targets) * (max(t["scale"] for t in targets) / 2)}
+
+
 _STILL_WRONG = [
+    (largest_scale_by_a_module_key, _batch, "the field's key is a module constant (t[SCALE_KEY]), not a literal of the "
+     "body: the field is skipped as one the code never names, the batch's maximum kept on every batch (1r2s: "
+     "loss_real 0.2 for 0.1)"),
+    (largest_scale_by_a_default_key, _batch, "the key is a default argument (t[key], key='scale'): skipped as never "
+     "named, the batch's maximum kept on every batch"),
+    (_KeyedCriterion(), _batch, "the key is a class attribute (t[self.key]): skipped as never named, the batch's "
+     "maximum kept on every batch"),
+    (over_one_plus_the_summed_scales, _batch, "/ (1 + sum(...)) equals no statistic: the batch's normaliser kept on "
+     "both groups (1r2s: loss_real 0.018 for 0.05)"),
+    (largest_of_twice_the_scales, _batch, "max(t['scale'] * 2 ...): the batch's factor kept (1r2s: loss_real 0.4 for "
+     "0.2)"),
+    (half_the_largest_scale, _batch, "max(...) / 2: the batch's factor kept where it matches no field's statistic "
+     "(1r3s: loss_real 0.125 for 0.05)"),
     (largest_scale_as_a_tensor, _batch, "the maximum wrapped in torch.tensor(...) is a tensor, not the Python float "
      "the check reads: the batch's maximum kept (1r1s: loss_real 0.15 for the oracle's 0.1)"),
     (largest_scale_plus_one, _batch, "max(...) + 1 equals no statistic of the field: the batch's factor kept (1r2s: "
@@ -240,16 +283,16 @@ _STILL_WRONG = [
     (over_the_summed_scales_as_a_tensor, _batch, "/ torch.as_tensor(sum(...)): the batch's sum kept on both groups "
      "(1r1s: loss_real 0.04 for 0.1, loss_synthetic 0.36 for 0.6)"),
     (largest_nested_scale, _nested_batch, "a field of a nested dict (t['meta']['scale']) is not scanned: the batch's "
-     "maximum kept (1r1s: loss_real 0.15 for 0.1)"),
+     "maximum kept (1r2s: loss_real 0.2 for 0.1)"),
     (mean_of_an_int_field, _counted_batch, "the mean of an int field (a float, not whole): the batch's mean kept (1r2s: "
      "loss_real 0.2 for 0.1)"),
     (largest_int_field_as_a_float, _counted_batch, "float(max(int field)) is whole and of int fields, read as a count: "
-     "the batch's maximum kept (1r1s: loss_real 0.2 for 0.1)"),
+     "the batch's maximum kept (1r2s: loss_real 0.3 for 0.1)"),
 ]
 
 
 @pytest.mark.parametrize("body, batch", [pytest.param(b, m, marks=pytest.mark.xfail(strict=True, reason=r))
-                                         for b, m, r in _STILL_WRONG], ids=[b.__name__ for b, _, _ in _STILL_WRONG])
+                                         for b, m, r in _STILL_WRONG], ids=[getattr(b, "__name__", type(b).__name__) for b, _, _ in _STILL_WRONG])
 def test_red_team_field_statistics_follow_the_oracle_or_decline(body, batch):
     for name, w in BATCHES.items():
         got, want, _ = split_outcome(body, *batch(w))

@@ -461,7 +461,29 @@ def scaled_by_the_images_position(o, targets):
     return {"loss": total}
 
 
+_RUNNING = {}
+
+
+def decayed_in_a_module_dict(o, targets):
+    _RUNNING["total"] = 0.0
+    for t, x in zip(targets, o["x"]):
+        _RUNNING["total"] = _RUNNING["total"] * 0.5 + _e(x, t)
+    return {"loss": _RUNNING["total"]}
+
+
+def decayed_through_a_list_alias(o, targets):
+    acc = [0.0]
+    ref = acc
+    for t, x in zip(targets, o["x"]):
+        ref[0] = acc[0] * 0.5 + _e(x, t)
+    return {"loss": acc[0]}
+
+
 _STILL_WRONG = {
+    decayed_in_a_module_dict: "an item of a module-level dict carried (_RUNNING['total'] = _RUNNING['total'] * 0.5 + "
+    "e): image 0's companion halved on two images (1r1s: 0.05 for 0.1)",
+    decayed_through_a_list_alias: "a list item stored through one name and read through another (ref[0] = acc[0] * "
+    "0.5 + e): image 0's companion halved on two images (1r1s)",
     decayed_on_a_class_attribute: "a class attribute carried (_Running.total = _Running.total * 0.5 + e): on two "
     "images image 0's companion is 0.05 for the oracle's 0.1 (batch 1r1s)",
     decayed_through_a_dict_alias: "a dict item stored through one name and read through another (alias['t'] = "
