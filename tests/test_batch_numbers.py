@@ -190,3 +190,134 @@ def test_a_statistic_a_helper_computed_declines():
         assert not wrong_companions(got, want), (name, got, want)
     _, _, said = split_outcome(largest_scale_from_a_helper, *_batch(BATCHES["1r2s"]))
     assert any("maximum of the images' 'scale'" in m for m in said), said
+
+
+# --- red team (session 23, rt23): statistics of a field the check does not read, still silently wrong ----------
+def largest_scale_as_a_tensor(o, targets):
+    return {"loss": _err(o, targets) * torch.tensor(max(t["scale"] for t in targets))}
+
+
+def largest_scale_plus_one(o, targets):
+    return {"loss": _err(o, targets) * (max(t["scale"] for t in targets) + 1)}
+
+
+def largest_scale_squared(o, targets):
+    return {"loss": _err(o, targets) * max(t["scale"] for t in targets) ** 2}
+
+
+def times_one_over_the_largest_scale(o, targets):
+    return {"loss": _err(o, targets) * (1.0 / max(t["scale"] for t in targets))}
+
+
+def largest_scale_by_full_like(o, targets):
+    e = _err(o, targets)
+    return {"loss": e * torch.full_like(e, max(t["scale"] for t in targets))}
+
+
+def over_the_summed_scales_as_a_tensor(o, targets):
+    return {"loss": _err(o, targets) / torch.as_tensor(sum(t["scale"] for t in targets))}
+
+
+def _nested_batch(weights):
+    args, kinds = _batch(weights)
+    for t in args[1]:
+        t["meta"] = {"scale": t.pop("scale")}
+    return args, kinds
+
+
+def largest_nested_scale(o, targets):
+    return {"loss": _err(o, targets) * max(t["meta"]["scale"] for t in targets)}
+
+
+def _counted_batch(weights):
+    args, kinds = _batch(weights)
+    for b, t in enumerate(args[1]):
+        t["n"] = b + 1
+    return args, kinds
+
+
+def mean_of_an_int_field(o, targets):
+    return {"loss": _err(o, targets) * (sum(t["n"] for t in targets) / len(targets))}
+
+
+def largest_int_field_as_a_float(o, targets):
+    return {"loss": _err(o, targets) * float(max(t["n"] for t in targets))}
+
+
+SCALE_KEY = "scale"
+
+
+def largest_scale_by_a_module_key(o, targets):
+    return {"loss": _err(o, targets) * max(t[SCALE_KEY] for t in targets)}
+
+
+def largest_scale_by_a_default_key(o, targets, key="scale"):
+    return {"loss": _err(o, targets) * max(t[key] for t in targets)}
+
+
+class _KeyedCriterion:
+    key = "scale"
+
+    def __call__(self, o, targets):
+        return {"loss": _err(o, targets) * max(t[self.key] for t in targets)}
+
+
+def over_one_plus_the_summed_scales(o, targets):
+    return {"loss": _err(o, targets) / (1 + sum(t["scale"] for t in targets))}
+
+
+def largest_of_twice_the_scales(o, targets):
+    return {"loss": _err(o, targets) * max(t["scale"] * 2 for t in targets)}
+
+
+def half_the_largest_scale(o, targets):
+    return {"loss": _err(o, targets) * (max(t["scale"] for t in targets) / 2)}
+
+
+# found by the red team rt23 against a check since widened (session 23): the field named by a module
+# constant, a default argument or an attribute; the mean of an int field
+RED_TEAM_FIXED = [(largest_scale_by_a_module_key, _batch), (largest_scale_by_a_default_key, _batch),
+                  (_KeyedCriterion(), _batch), (mean_of_an_int_field, _counted_batch)]
+
+
+_STILL_WRONG = [
+    (over_one_plus_the_summed_scales, _batch, "/ (1 + sum(...)) equals no statistic: the batch's normaliser kept on "
+     "both groups (1r2s: loss_real 0.018 for 0.05)"),
+    (largest_of_twice_the_scales, _batch, "max(t['scale'] * 2 ...): the batch's factor kept (1r2s: loss_real 0.4 for "
+     "0.2)"),
+    (half_the_largest_scale, _batch, "max(...) / 2: the batch's factor kept where it matches no field's statistic "
+     "(1r3s: loss_real 0.125 for 0.05)"),
+    (largest_scale_as_a_tensor, _batch, "the maximum wrapped in torch.tensor(...) is a tensor, not the Python float "
+     "the check reads: the batch's maximum kept (1r1s: loss_real 0.15 for the oracle's 0.1)"),
+    (largest_scale_plus_one, _batch, "max(...) + 1 equals no statistic of the field: the batch's factor kept (1r2s: "
+     "loss_real 0.3 for the oracle's 0.2)"),
+    (largest_scale_squared, _batch, "max(...) ** 2: the batch's factor kept (1r2s: loss_real 0.4 for 0.1)"),
+    (times_one_over_the_largest_scale, _batch, "* (1.0 / max(...)): the batch's factor kept (1r2s: loss_real 0.05 for "
+     "0.1)"),
+    (largest_scale_by_full_like, _batch, "torch.full_like(e, max(...)): the batch's maximum kept (2r2s: loss_real 0.25 "
+     "for 0.2)"),
+    (over_the_summed_scales_as_a_tensor, _batch, "/ torch.as_tensor(sum(...)): the batch's sum kept on both groups "
+     "(1r1s: loss_real 0.04 for 0.1, loss_synthetic 0.36 for 0.6)"),
+    (largest_nested_scale, _nested_batch, "a field of a nested dict (t['meta']['scale']) is not scanned: the batch's "
+     "maximum kept (1r2s: loss_real 0.2 for 0.1)"),
+    (largest_int_field_as_a_float, _counted_batch, "float(max(int field)) is whole and of int fields, read as a count: "
+     "the batch's maximum kept (1r2s: loss_real 0.3 for 0.1)"),
+]
+
+
+@pytest.mark.parametrize("body, batch", [pytest.param(b, m, marks=pytest.mark.xfail(strict=True, reason=r))
+                                         for b, m, r in _STILL_WRONG], ids=[getattr(b, "__name__", type(b).__name__) for b, _, _ in _STILL_WRONG])
+def test_red_team_field_statistics_follow_the_oracle_or_decline(body, batch):
+    for name, w in BATCHES.items():
+        got, want, _ = split_outcome(body, *batch(w))
+        assert want, name
+        assert not wrong_companions(got, want), (name, got, want)
+
+
+@pytest.mark.parametrize("body, batch", RED_TEAM_FIXED, ids=lambda x: getattr(x, "__name__", type(x).__name__))
+def test_a_statistic_of_a_field_named_otherwise_declines(body, batch):
+    for name, w in BATCHES.items():
+        got, want, said = split_outcome(body, *batch(w))
+        assert want and not wrong_companions(got, want), (name, got, want)
+    got, _, said = split_outcome(body, *batch(BATCHES["1r2s"]))
+    assert not got and any("scaled at Tensor.mul by a Python number equal to the" in m for m in said), said

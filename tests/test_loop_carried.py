@@ -395,3 +395,118 @@ def test_a_constant_in_a_function_a_builtin_calls_back_declines():
     for name, w in [*BATCHES.items(), *BATCHES.items()]:
         got, want, said = split_outcome(mapped, *_batch(w))
         assert not got and any("Tensor.mul of a constant applied again" in m for m in said), (name, said)
+
+
+# --- red team (session 23, rt23): carried or position-dependent forms still silently wrong ---------------
+class _Running:
+    total = 0.0
+
+
+def decayed_on_a_class_attribute(o, targets):
+    _Running.total = 0.0
+    for t, x in zip(targets, o["x"]):
+        _Running.total = _Running.total * 0.5 + _e(x, t)
+    return {"loss": _Running.total}
+
+
+def decayed_through_a_dict_alias(o, targets):
+    d = {"t": 0.0}
+    alias = d
+    for t, x in zip(targets, o["x"]):
+        alias["t"] = d["t"] * 0.5 + _e(x, t)
+    return {"loss": d["t"]}
+
+
+class _Holder:
+    pass
+
+
+def decayed_by_setattr_getattr(o, targets):
+    h, name = _Holder(), "v"
+    setattr(h, name, 0.0)
+    for t, x in zip(targets, o["x"]):
+        setattr(h, name, getattr(h, name) * 0.5 + _e(x, t))
+    return {"loss": h.v}
+
+
+def _decayed_sum(terms):
+    return _decayed_sum(terms[:-1]) * 0.5 + terms[-1] if terms else 0.0
+
+
+def decayed_by_recursion(o, targets):
+    return {"loss": _decayed_sum([_e(x, t) for t, x in zip(targets, o["x"])])}
+
+
+def decayed_by_position_powers(o, targets):
+    terms = [_e(x, t) for t, x in zip(targets, o["x"])]
+    return {"loss": sum(e * 0.5 ** (len(terms) - 1 - i) for i, e in enumerate(terms))}
+
+
+def decayed_by_a_weight_vector(o, targets):
+    e = (o["x"] - torch.stack([t["y"] for t in targets])).abs().mean((1, 2))
+    n = len(targets)
+    return {"loss": (e * torch.tensor([0.5 ** (n - 1 - i) for i in range(n)])).sum()}
+
+
+def decayed_by_cumprod(o, targets):
+    e = (o["x"] - torch.stack([t["y"] for t in targets])).abs().mean((1, 2))
+    w = torch.full((len(targets),), 0.5).cumprod(0).flip(0) * 2
+    return {"loss": (e * w).sum()}
+
+
+def scaled_by_the_images_position(o, targets):
+    total = 0.0
+    for i, (t, x) in enumerate(zip(targets, o["x"])):
+        total = total + _e(x, t) * 0.5 ** i
+    return {"loss": total}
+
+
+_RUNNING = {}
+
+
+def decayed_in_a_module_dict(o, targets):
+    _RUNNING["total"] = 0.0
+    for t, x in zip(targets, o["x"]):
+        _RUNNING["total"] = _RUNNING["total"] * 0.5 + _e(x, t)
+    return {"loss": _RUNNING["total"]}
+
+
+def decayed_through_a_list_alias(o, targets):
+    acc = [0.0]
+    ref = acc
+    for t, x in zip(targets, o["x"]):
+        ref[0] = acc[0] * 0.5 + _e(x, t)
+    return {"loss": acc[0]}
+
+
+_STILL_WRONG = {
+    decayed_in_a_module_dict: "an item of a module-level dict carried (_RUNNING['total'] = _RUNNING['total'] * 0.5 + "
+    "e): image 0's companion halved on two images (1r1s: 0.05 for 0.1)",
+    decayed_through_a_list_alias: "a list item stored through one name and read through another (ref[0] = acc[0] * "
+    "0.5 + e): image 0's companion halved on two images (1r1s)",
+    decayed_on_a_class_attribute: "a class attribute carried (_Running.total = _Running.total * 0.5 + e): on two "
+    "images image 0's companion is 0.05 for the oracle's 0.1 (batch 1r1s)",
+    decayed_through_a_dict_alias: "a dict item stored through one name and read through another (alias['t'] = "
+    "d['t'] * 0.5 + e): image 0's companion halved on two images (1r1s)",
+    decayed_by_setattr_getattr: "setattr(h, 'v', getattr(h, 'v') * 0.5 + e): image 0's companion halved on two "
+    "images (1r1s)",
+    decayed_by_recursion: "a recursive helper returning f(terms[:-1]) * 0.5 + terms[-1]: image 0's companion halved "
+    "on two images (1r1s)",
+    decayed_by_position_powers: "each term scaled by 0.5 ** (n - 1 - i), a factor of the image's position from the "
+    "end: the batch's factors kept (1r1s, 2r2s, 3r1s)",
+    decayed_by_a_weight_vector: "a per-row weight tensor of 0.5 ** (n - 1 - i): the batch's factors kept (1r1s, "
+    "2r2s, 3r1s)",
+    decayed_by_cumprod: "a per-row weight vector from cumprod(0.5).flip: the batch's factors kept (1r1s, 2r2s, "
+    "3r1s)",
+    scaled_by_the_images_position: "each image's term scaled by 0.5 ** i in an enumerate loop: on 3r1s the "
+    "synthetic image (i = 3) gets 0.1125 for the oracle's 0.9",
+}
+
+
+@pytest.mark.parametrize("body", [pytest.param(b, marks=pytest.mark.xfail(strict=True, reason=r))
+                                  for b, r in _STILL_WRONG.items()], ids=lambda b: b.__name__)
+def test_red_team_carried_or_positional_forms_follow_the_oracle_or_decline(body):
+    for name, w in BATCHES.items():
+        got, want, _ = split_outcome(body, *_batch(w))
+        assert want, name
+        assert not wrong_companions(got, want), (name, got, want)
