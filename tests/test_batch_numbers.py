@@ -109,7 +109,7 @@ def test_a_number_of_several_images_values_follows_the_oracle_or_declines(body):
 
 def test_the_decline_names_the_number():
     _, _, said = split_outcome(largest_scale, *_batch(BATCHES["1r2s"]))
-    assert any("scaled at Tensor.mul by a Python number equal to the maximum of the images' 'scale'" in m
+    assert any("scaled at Tensor.mul by a number equal to the maximum of the images' 'scale'" in m
                for m in said), said
 
 
@@ -150,8 +150,13 @@ def first_weight_tested(o, targets):  # every batch's first image is real: weigh
     return {"loss": _err(o, targets) * (2.0 if targets[0]["loss_weight"] > 0.7 else 1.0)}
 
 
+def factor_at_its_default(o, targets, factor=1.75):  # the mean scale of a 4-image batch, by chance: a constant
+    return {"loss": _err(o, targets) * factor}
+
+
 @pytest.mark.parametrize("body", [own_scale_per_image, scales_as_a_tensor, _Scaled(), literal_factor,
-                                  first_weight_tested], ids=["own", "tensor", "attribute", "literal", "first_weight"])
+                                  first_weight_tested, factor_at_its_default],
+                         ids=["own", "tensor", "attribute", "literal", "first_weight", "default"])
 def test_a_number_of_each_images_own_values_or_no_images_keeps_the_split(body):
     for name, w in BATCHES.items():
         got, want, said = split_outcome(body, *_batch(w))
@@ -275,9 +280,10 @@ def half_the_largest_scale(o, targets):
 
 
 # found by the red team rt23 against a check since widened (session 23): the field named by a module
-# constant, a default argument or an attribute; the mean of an int field
+# constant, a default argument or an attribute; the mean of an int field; a statistic made a tensor
 RED_TEAM_FIXED = [(largest_scale_by_a_module_key, _batch), (largest_scale_by_a_default_key, _batch),
-                  (_KeyedCriterion(), _batch), (mean_of_an_int_field, _counted_batch)]
+                  (_KeyedCriterion(), _batch), (mean_of_an_int_field, _counted_batch), (largest_scale_as_a_tensor, _batch),
+                  (largest_scale_by_full_like, _batch), (over_the_summed_scales_as_a_tensor, _batch)]
 
 
 _STILL_WRONG = [
@@ -287,17 +293,11 @@ _STILL_WRONG = [
      "0.2)"),
     (half_the_largest_scale, _batch, "max(...) / 2: the batch's factor kept where it matches no field's statistic "
      "(1r3s: loss_real 0.125 for 0.05)"),
-    (largest_scale_as_a_tensor, _batch, "the maximum wrapped in torch.tensor(...) is a tensor, not the Python float "
-     "the check reads: the batch's maximum kept (1r1s: loss_real 0.15 for the oracle's 0.1)"),
     (largest_scale_plus_one, _batch, "max(...) + 1 equals no statistic of the field: the batch's factor kept (1r2s: "
      "loss_real 0.3 for the oracle's 0.2)"),
     (largest_scale_squared, _batch, "max(...) ** 2: the batch's factor kept (1r2s: loss_real 0.4 for 0.1)"),
     (times_one_over_the_largest_scale, _batch, "* (1.0 / max(...)): the batch's factor kept (1r2s: loss_real 0.05 for "
      "0.1)"),
-    (largest_scale_by_full_like, _batch, "torch.full_like(e, max(...)): the batch's maximum kept (2r2s: loss_real 0.25 "
-     "for 0.2)"),
-    (over_the_summed_scales_as_a_tensor, _batch, "/ torch.as_tensor(sum(...)): the batch's sum kept on both groups "
-     "(1r1s: loss_real 0.04 for 0.1, loss_synthetic 0.36 for 0.6)"),
     (largest_nested_scale, _nested_batch, "a field of a nested dict (t['meta']['scale']) is not scanned: the batch's "
      "maximum kept (1r2s: loss_real 0.2 for 0.1)"),
     (largest_int_field_as_a_float, _counted_batch, "float(max(int field)) is whole and of int fields, read as a count: "
@@ -316,8 +316,9 @@ def test_red_team_field_statistics_follow_the_oracle_or_decline(body, batch):
 
 @pytest.mark.parametrize("body, batch", RED_TEAM_FIXED, ids=lambda x: getattr(x, "__name__", type(x).__name__))
 def test_a_statistic_of_a_field_named_otherwise_declines(body, batch):
+    declined = []
     for name, w in BATCHES.items():
         got, want, said = split_outcome(body, *batch(w))
         assert want and not wrong_companions(got, want), (name, got, want)
-    got, _, said = split_outcome(body, *batch(BATCHES["1r2s"]))
-    assert not got and any("scaled at Tensor.mul by a Python number equal to the" in m for m in said), said
+        declined += [m for m in said if "by a number equal to the" in m]
+    assert declined

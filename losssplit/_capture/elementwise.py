@@ -1756,12 +1756,13 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
     for t, other, t_other in ((ta, b, tb), (tb, a, ta)):
         if t is not None and (t.ratio is not None or t.parts or t.elements):
             _weight_statistic(frame, op, other, t_other)
-            if t_other is None and (t.ratio is None or t.ratio.host_image is None):
+            if (t_other is None or t_other.lost_at is None and not t_other.rows and t_other.ratio is None
+                    and not t_other.parts and t_other.formula is None) and (t.ratio is None or t.ratio.host_image is None):
                 _field_statistic(frame, op, other)
             return
 
 
-FIELD_STATISTIC = ("a reduced loss is scaled at {op} by a Python number equal to the {stat} of the images' {key!r} "
+FIELD_STATISTIC = ("a reduced loss is scaled at {op} by a number equal to the {stat} of the images' {key!r} "
                    "(``max(t[key] for t in targets)``), which on a group alone is the group's")
 
 
@@ -1773,7 +1774,8 @@ def _field_statistic(frame: Frame, op: str, c: Any) -> None:
     as the weights' statistics are; a literal or configured constant at the op is none, nor a
     whole number made of int fields (a count of the images' items, read as such). The weight field
     is left to the weight statistics."""
-    if type(c) is not float or not math.isfinite(c) or frame.num_images < 2:
+    tensor = isinstance(c, Tensor) and c.numel() == 1 and c.is_floating_point()
+    if not tensor and (type(c) is not float or not math.isfinite(c)) or frame.num_images < 2:
         return
     targets = frame.per_image_targets
     if targets is None or not all(type(t) is dict for t in targets):
@@ -1783,13 +1785,16 @@ def _field_statistic(frame: Frame, op: str, c: Any) -> None:
             continue
         values = [t.get(key) for t in targets]
         if key == frame.weight_field or not all(type(v) in (int, float) for v in values) \
-                or c.is_integer() and all(type(v) is int for v in values):  # a count of the images' items
+                or not tensor and c.is_integer() and all(type(v) is int for v in values):  # a count of the items
+            continue
+        if tensor:  # ``torch.tensor(max(...))``: compared with the call's one read, each statistic some group differs in
+            _field_statistic_tensor(frame, op, c, key, values)
             continue
         for stat, of in _FIELD_STATISTICS:
             if not near_count(c, of(values)):
                 continue
-            if offset_source(c, product=True) in ("literal", "configured") or code_constant(c):
-                return  # a literal of the code (``2.0 if flag else 1.0``; a helper may read the field)
+            if offset_source(c, product=True) in ("literal", "configured") or code_constant(c) or frame.constant_number(c):
+                return  # a literal of the code (``2.0 if flag else 1.0``), a parameter at its default
             groups = frame.host_groups()
             members: dict[int, list[Any]] = {}
             for b, g in enumerate(groups or [0] * len(values)):
@@ -1797,6 +1802,23 @@ def _field_statistic(frame: Frame, op: str, c: Any) -> None:
             if groups is None or any(not near_count(c, of(v)) for v in members.values()):
                 frame.doubt(torch.ones((), dtype=torch.bool), FIELD_STATISTIC.format(op=op, stat=stat, key=key))
                 return
+
+
+def _field_statistic_tensor(frame: Frame, op: str, c: Tensor, key: Any, values: list[Any]) -> None:
+    """``_field_statistic`` of a one-element tensor of no images: doubted, with the call's one
+    read, where it equals a statistic of the field's values that some group's images give
+    otherwise (a whole one of int fields is a count, read as such)."""
+    groups = frame.host_groups()
+    members: dict[int, list[Any]] = {}
+    for b, g in enumerate(groups or [0] * len(values)):
+        members.setdefault(g, []).append(values[b])
+    counts = all(type(v) is int for v in values)
+    v = c.detach().reshape(()).to(torch.float64)
+    for stat, of in _FIELD_STATISTICS:
+        z = of(values)
+        if counts and z.is_integer() or groups is not None and all(of(m) == z for m in members.values()):
+            continue
+        frame.doubt((v - z).abs() <= 1e-6 * max(abs(z), 1.0), FIELD_STATISTIC.format(op=op, stat=stat, key=key))
 
 
 _FIELD_STATISTICS: tuple[tuple[str, Callable[[list[Any]], float]], ...] = (
