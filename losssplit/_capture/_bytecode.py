@@ -502,6 +502,10 @@ class _Carries:
                                     if j.opname in ("LOAD_FAST", "LOAD_DEREF"))
                 continue
             held = instructions[root]
+            if held.opname == "LOAD_GLOBAL":  # ``_RUNNING["t"] = v``, ``Running.total = v``: module state (not
+                if root + 1 == end and (i.opname != "LOAD_METHOD" or i.argval in _CHANGING):  # ``F.relu_(x)``)
+                    self.globals.add(held.argval)
+                continue
             if held.opname not in ("LOAD_FAST", "LOAD_DEREF"):
                 continue
             if i.opname in ("STORE_ATTR", "DELETE_ATTR"):
@@ -510,6 +514,7 @@ class _Carries:
                 changed = (held.argval, instructions[root + 1].argval if root + 2 == end
                            and instructions[root + 1].opname == "LOAD_ATTR" else None)  # ``self.acc[0] = v``
             self.changed.add(changed)
+            self.changed.update((other, None) for other in _aliases_of(self.code, held.argval))
             key = instructions[end] if i.opname.endswith("SUBSCR") and instructions[end + 1].opname in (
                 "STORE_SUBSCR", "DELETE_SUBSCR", "COPY") else None
             self.keys.setdefault(changed, set()).add(key.argval if key is not None and key.opname == "LOAD_FAST"
@@ -595,6 +600,23 @@ class _Carries:
             return True
         return any(instructions[j].opname in _LOCAL_LOADS and self.load(j) for j in range(self.first + 1, v + 1)
                    if any(_within(getattr(instructions[j], "positions", None), where) for where in spans))
+
+
+@_per_code(1024)
+def _aliases_of(code: types.CodeType, name: str) -> frozenset[str]:
+    """The locals ``code`` stores from ``name`` or ``name`` from, as a bare load (``ref = acc``,
+    ``alias = d``), followed both ways: one object under several names, changed through one."""
+    instructions = _instructions(code)
+    pairs = [(instructions[k - 1].argval, i.argval) for k, i in enumerate(instructions)
+             if k and i.opname in ("STORE_FAST", "STORE_DEREF") and instructions[k - 1].opname in ("LOAD_FAST", "LOAD_DEREF")]
+    found, grown = {name}, True
+    while grown:
+        grown = False
+        for a, b in pairs:
+            if (a in found) != (b in found):
+                found |= {a, b}
+                grown = True
+    return frozenset(found - {name})
 
 
 def _positioned(where: Any) -> bool:
