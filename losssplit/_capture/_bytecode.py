@@ -340,7 +340,7 @@ def carried_operand(counts: Collection[int], lists: FixedLists | None = None, su
     on a tensor, so no repeat shows); on a group alone, other images' or none. ``counts`` and
     ``lists`` as for ``fixed_repeats``. ``subtrahend``: of the op itself, only its last operand
     counts (the one ``total - l_b`` negates)."""
-    f = _caller()
+    f, innermost = _caller(), True  # (only there does the op take a call's result: outer frames are in the call)
     while f is not None:
         package = _package(f)
         if package == "losssplit":
@@ -354,6 +354,8 @@ def carried_operand(counts: Collection[int], lists: FixedLists | None = None, su
                 loaded = _expression_loads(f.f_code, f.f_lasti, subtrahend) & set(f.f_code.co_varnames[:f.f_code.co_argcount])
                 if any(type(f.f_locals.get(n)) not in _PLAIN_VALUES for n in loaded):
                     return True
+            if helper and innermost and _calls_itself(f.f_code, f.f_lasti, subtrahend) and _recursive(f):
+                return True  # ``f(terms[:-1]) * 0.5 + terms[-1]``: what the deeper calls returned, as deep as the data
             for region, names in _carried_regions(f.f_code, f.f_lasti, subtrahend, helper):
                 held = f.f_locals
                 if all(type(held.get(n, f.f_globals.get(n))) in _PLAIN_VALUES for n in names):
@@ -361,7 +363,7 @@ def carried_operand(counts: Collection[int], lists: FixedLists | None = None, su
                 if region is None and not fixed_repeats(counts, f, lists) \
                         or region is not None and not _fixed_loops(f, counts, lists, only=(region,)):
                     return True
-            subtrahend = False
+            subtrahend = innermost = False
         f = f.f_back
     return False
 
@@ -425,6 +427,15 @@ def _expression_loads(code: types.CodeType, lasti: int, last_operand: bool) -> f
                      if instructions[k].opname in ("LOAD_FAST", "LOAD_DEREF"))
 
 
+@_per_code(1024)
+def _calls_itself(code: types.CodeType, lasti: int, last_operand: bool) -> bool:
+    """Whether the expression at ``lasti`` (``_expression``) loads the function's own name (a call
+    of itself: ``f(terms[:-1]) * 0.5``, ``self.walk(x) * 0.5``)."""
+    instructions = _instructions(code)
+    return any(instructions[k].opname in ("LOAD_GLOBAL", "LOAD_DEREF", "LOAD_METHOD", "LOAD_ATTR")
+               and instructions[k].argval == code.co_name for k in _expression(code, lasti, last_operand) or ())
+
+
 def _called_back(f: types.FrameType) -> bool:
     """Whether the CALL ``f`` is executing calls a builtin function or a type of C code (``list``,
     ``functools.reduce``, ``itertools.accumulate``, ``map``): a Python function it runs is called
@@ -486,6 +497,9 @@ class _Carries:
             if i.opname in ("STORE_GLOBAL", "DELETE_GLOBAL"):
                 self.globals.add(i.argval)
                 continue
+            if i.opname == "CALL":  # ``setattr(h, name, v)``: its first argument changed
+                self._set_by_call(k)
+                continue
             end: int | None = k
             if i.opname in ("STORE_SUBSCR", "DELETE_SUBSCR"):
                 if [j.opname for j in instructions[k - 2:k]] == ["SWAP", "SWAP"]:  # ``loss[i] *= c``
@@ -519,6 +533,23 @@ class _Carries:
                 "STORE_SUBSCR", "DELETE_SUBSCR", "COPY") else None
             self.keys.setdefault(changed, set()).add(key.argval if key is not None and key.opname == "LOAD_FAST"
                                                      else None)
+
+    def _set_by_call(self, k: int) -> None:
+        """The first argument of ``setattr`` / ``delattr`` called at ``k`` counts as changed."""
+        instructions = self.instructions
+        spans = _argument_spans(instructions, k)
+        if not spans:
+            return
+        callee = spans[-1][0] - 1
+        if callee < 0 or instructions[callee].opname != "LOAD_GLOBAL" or instructions[callee].argval not in (
+                "setattr", "delattr"):
+            return
+        held = instructions[spans[-1][0]]
+        if held.opname == "LOAD_GLOBAL":
+            self.globals.add(held.argval)
+        elif held.opname in ("LOAD_FAST", "LOAD_DEREF"):
+            self.changed.add((held.argval, None))
+            self.changed.update((other, None) for other in _aliases_of(self.code, held.argval))
 
     def _own_item(self, k: int, changed: tuple[str, str | None]) -> bool:
         """Whether the load at ``k`` reads one item by the loop's position (``loss[i]`` in ``for i
