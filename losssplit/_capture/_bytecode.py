@@ -475,6 +475,7 @@ class _Carries:
         self.code, self.instructions = code, instructions
         self.first, self.last = region if region is not None else (-1, len(instructions) - 1)
         self.loop = region is not None
+        self.widest = _widest_loops(instructions)
         self.head = next((k for k in range(self.first, self.last) if instructions[k].opname != "EXTENDED_ARG"), -1) \
             if self.loop else -1  # the loop's FOR_ITER (its first index may be an EXTENDED_ARG)
         self.stores: dict[str, list[int]] = {}
@@ -527,12 +528,17 @@ class _Carries:
             else:
                 changed = (held.argval, instructions[root + 1].argval if root + 2 == end
                            and instructions[root + 1].opname == "LOAD_ATTR" else None)  # ``self.acc[0] = v``
-            self.changed.add(changed)
-            self.changed.update((other, None) for other in _aliases_of(self.code, held.argval))
+            self._change(changed)
             key = instructions[end] if i.opname.endswith("SUBSCR") and instructions[end + 1].opname in (
                 "STORE_SUBSCR", "DELETE_SUBSCR", "COPY") else None
             self.keys.setdefault(changed, set()).add(key.argval if key is not None and key.opname == "LOAD_FAST"
                                                      else None)
+
+    def _change(self, changed: tuple[str, str | None]) -> None:
+        """(local, attribute or None) counts as changed, and so does every other name of the
+        local's object (``ref = acc``: ``_aliases_of``)."""
+        self.changed.add(changed)
+        self.changed.update((other, None) for other in _aliases_of(self.code, changed[0]))
 
     def _set_by_call(self, k: int) -> None:
         """The first argument of ``setattr`` / ``delattr`` called at ``k`` counts as changed."""
@@ -548,8 +554,7 @@ class _Carries:
         if held.opname == "LOAD_GLOBAL":
             self.globals.add(held.argval)
         elif held.opname in ("LOAD_FAST", "LOAD_DEREF"):
-            self.changed.add((held.argval, None))
-            self.changed.update((other, None) for other in _aliases_of(self.code, held.argval))
+            self._change((held.argval, None))
 
     def _own_item(self, k: int, changed: tuple[str, str | None]) -> bool:
         """Whether the load at ``k`` reads one item by the loop's position (``loss[i]`` in ``for i
@@ -593,7 +598,7 @@ class _Carries:
         if changed is not None and self._own_item(k, changed):
             changed = None
         stores = [s for s in self.stores.get(name, ()) if s < k]
-        ahead = [s for s in stores if _dominates(self.instructions, self.first, s, k)]
+        ahead = [s for s in stores if _dominates(self.instructions, self.widest, self.first, s, k)]
         if not ahead:  # no store of this run before it: a loop's earlier iteration, a helper's earlier call
             return changed is not None or self.loop and name in self.stores \
                 or not self.loop and name in self.code.co_freevars and name in self.stores
@@ -670,13 +675,13 @@ def _widest_loops(instructions: list[dis.Instruction]) -> dict[int, int]:
     return spans
 
 
-def _dominates(instructions: list[dis.Instruction], first: int, s: int, k: int) -> bool:
+def _dominates(instructions: list[dis.Instruction], spans: dict[int, int], first: int, s: int, k: int) -> bool:
     """Whether the store at ``s`` runs before the load at ``k`` in every iteration of the loop
     whose head is at ``first`` that reaches ``k``: it comes before it, outside any inner loop
-    that does not also hold ``k``, and no jump from before it lands between the two."""
+    that does not also hold ``k``, and no jump from before it lands between the two. ``spans``:
+    ``_widest_loops`` of the instructions."""
     if not first < s < k:
         return False
-    spans = _widest_loops(instructions)
     if any(f2 <= s <= l2 and not f2 <= k <= l2 for f2, l2 in spans.items() if first < f2):
         return False
     return not any(j.opcode in _JUMPS and isinstance(j.argval, int) and first <= n < s

@@ -1795,11 +1795,8 @@ def _field_statistic(frame: Frame, op: str, c: Any) -> None:
                 continue
             if offset_source(c, product=True) in ("literal", "configured") or code_constant(c) or frame.constant_number(c):
                 return  # a literal of the code (``2.0 if flag else 1.0``), a parameter at its default
-            groups = frame.host_groups()
-            members: dict[int, list[Any]] = {}
-            for b, g in enumerate(groups or [0] * len(values)):
-                members.setdefault(g, []).append(values[b])
-            if groups is None or any(not near_count(c, of(v)) for v in members.values()):
+            grouped = frame.group_images()
+            if grouped is None or any(not near_count(c, of([values[b] for b in images])) for images in grouped):
                 frame.doubt(torch.ones((), dtype=torch.bool), FIELD_STATISTIC.format(op=op, stat=stat, key=key))
                 return
 
@@ -1808,15 +1805,13 @@ def _field_statistic_tensor(frame: Frame, op: str, c: Tensor, key: Any, values: 
     """``_field_statistic`` of a one-element tensor of no images: doubted, with the call's one
     read, where it equals a statistic of the field's values that some group's images give
     otherwise (a whole one of int fields is a count, read as such)."""
-    groups = frame.host_groups()
-    members: dict[int, list[Any]] = {}
-    for b, g in enumerate(groups or [0] * len(values)):
-        members.setdefault(g, []).append(values[b])
+    grouped = frame.group_images()
     counts = all(type(v) is int for v in values)
     v = c.detach().reshape(()).to(torch.float64)
     for stat, of in _FIELD_STATISTICS:
         z = of(values)
-        if counts and z.is_integer() or groups is not None and all(of(m) == z for m in members.values()):
+        if counts and z.is_integer() or grouped is not None and all(of([values[b] for b in images]) == z
+                                                                       for images in grouped):
             continue
         frame.doubt((v - z).abs() <= 1e-6 * max(abs(z), 1.0), FIELD_STATISTIC.format(op=op, stat=stat, key=key))
 

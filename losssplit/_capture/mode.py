@@ -1194,6 +1194,17 @@ class Frame:
             self._groups = (read() if read is not None else None,)
         return self._groups[0]
 
+    def group_images(self) -> list[list[int]] | None:
+        """The images of each group (``host_groups``), groups in the order they first appear; None
+        where the groups are not known on the host."""
+        groups = self.host_groups()
+        if groups is None:
+            return None
+        members: dict[int, list[int]] = {}
+        for b, g in enumerate(groups):
+            members.setdefault(g, []).append(b)
+        return list(members.values())
+
     def own_oracle(self) -> bool:
         """Whether the call is its own oracle: every image is in one group (known on the host)
         and every weight is the number 1 (or weights are not configured), so that the group alone
@@ -1262,15 +1273,12 @@ class Frame:
         if key == self.weight_field or value is not _lengths._UNKNOWN and not _lengths.plain(value):
             return
         what = f"targets[{c}][{key!r}] read by position"
-        groups = self.host_groups()
-        if groups is None:
+        grouped = self.group_images()
+        if grouped is None:
             self.branches.append(Branch(None, "eq", 0.0, False, f"{what}, its value on each group not known"))
             return
-        members: dict[int, list[int]] = {}
-        for b, g in enumerate(groups):
-            members.setdefault(g, []).append(b)
         turned = [0.0] * self.num_images
-        for images in members.values():
+        for images in grouped:
             other = field(images)
             if other is not value and (type(other) is not type(value) or other != value):
                 for b in images:
@@ -1292,17 +1300,14 @@ class Frame:
                 self.branches.append(Branch(None, op, 0.0, False, f"{what} with a number the code does not show configured"))
                 return
             c = float(value)
-        targets, groups = list(self.per_image_targets), self.host_groups()
+        targets, grouped = list(self.per_image_targets), self.group_images()
         batch = _lengths.reduced(reducer, comprehension, targets, None)
-        if groups is None or batch is _lengths._UNKNOWN:
+        if grouped is None or batch is _lengths._UNKNOWN:
             self.branches.append(Branch(None, op, c, False, f"{what} ({_SYMBOLS[op]} {c:g}), a value not known per group"))
             return
         taken = getattr(operator, op)(batch, c)
-        members: dict[int, list[int]] = {}
-        for b, g in enumerate(groups):
-            members.setdefault(g, []).append(b)
         turned = [0.0] * self.num_images
-        for images in members.values():
+        for images in grouped:
             value = _lengths.reduced(reducer, comprehension, [targets[b] for b in images], self.weight_field)
             if value is _lengths._UNKNOWN or getattr(operator, op)(value, c) != taken:
                 for b in images:
