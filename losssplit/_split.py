@@ -12,9 +12,18 @@ from typing import Any
 import torch
 
 from . import _formula
-from ._capture import Frame, Ratio, RatioKind, row_sums
+from ._capture import Frame, Ratio, RatioKind, finite, row_sums
 from ._capture.elementwise import positional_key
-from ._capture.mode import FlooredFloat, FlooredInt, host_tensor, item_rows, labels_op, to_device
+from ._capture.mode import (
+    Branch,
+    FlooredFloat,
+    FlooredInt,
+    Tested,
+    host_tensor,
+    item_rows,
+    labels_op,
+    to_device,
+)
 from ._capture.ratio import Count, data_value, floored_den, opaque_den, product
 from ._companion import Companion, Companions, is_companion, make_companions
 from ._errors import LossSplitError
@@ -602,13 +611,17 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
                                                     RatioKind.SUM))
             elif isinstance(of, Ratio):
                 sources.setdefault(id(of), of)
+            elif isinstance(of, Tested):  # an expression of ratios (``finite``): each ratio's group value
+                for r in of.ratios:
+                    sources.setdefault(id(r), r)
     device = next(iter(sources.values())).values.device if sources else membership.group.device
     ratios = [_on(r, device) for r in sources.values()]
     rows = table([Pending("", r.values, r) for r in ratios], membership, frame.origin) if ratios else None
-    per_group, images, counted = {}, {}, {}
+    per_group, images, counted, sums = {}, {}, {}, {}
     for k, (key, r) in enumerate(zip(sources, ratios)):
         assert rows is not None
         counted[key] = rows[k, :, 2]
+        sums[key] = torch.maximum(rows[k, :, 0].abs(), rows[k, :, 1].abs())
         num = rows[k, :, 0] + r.num_offset
         per_group[key] = num + r.offset if r.kind is RatioKind.SUM else num / rows[k, :, 1] + r.offset
         if r.host_image is not None or r.row_dim < 0:  # one image's value (a per-image loop): its groups' only
@@ -627,6 +640,9 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
         if b.clamped is not None:  # ``max(t, c)`` floored where it divided: each group's value is its own
             out.append(torch.zeros_like(present))
             continue
+        if b.op in finite.TESTS:  # ``torch.isnan(loss)``: the group's value tested as the body tests it
+            out.append(_finite_turned(b, per_group, sums, images.get(id(b.of), present)))
+            continue
         than = b.than.to(device) if isinstance(b.than, torch.Tensor) and b.than.dim() == 0 else b.than
         value = per_group[id(b.of)]
         than = per_group.get(id(than), than)
@@ -643,6 +659,26 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
     flags = torch.stack([t.to(torch.float64) for t in out])
     # a value the batch cannot give a group (an empty mean) may be one of ``c`` on that group alone
     return torch.where((flags == CONSTANT) & unknown, 1.0, flags).flatten()
+
+
+def _finite_turned(b: Branch, per_group: Mapping[int, torch.Tensor], sums: Mapping[int, torch.Tensor],
+                   tested: torch.Tensor) -> torch.Tensor:
+    """``_turned``'s flags of a finiteness test (``finite``) of ``b.of``: its value per group, a
+    ratio's or an expression of ratios evaluated on theirs, for the groups that alone test it
+    (``tested``: those with images; of one image's value in a loop, that image's group). A group where a ratio's sums (``sums``:
+    the larger of its numerator and denominator, float64) or a step's value is beyond half of what
+    the tested dtype holds (``b.than``, ``finite.evaluate``) is taken as turned: alone, in that dtype,
+    it may overflow where float64 does not."""
+    assert isinstance(b.than, float)
+    ratios = b.of.ratios if isinstance(b.of, Tested) else (b.of,)
+    if isinstance(b.of, Tested):
+        value, beyond = finite.evaluate(b.of.expr, [per_group[id(r)] for r in ratios], b.than)
+    else:
+        value = per_group[id(b.of)]
+        beyond = value.isfinite() & (value.abs() > b.than)
+    for r in ratios:
+        beyond = beyond | (sums[id(r)] > b.than)
+    return ((finite.TESTS[b.op](value) != b.taken) | beyond) & tested
 
 
 CONSTANT = 2.0

@@ -48,6 +48,15 @@ declines its key at ``Tensor.mul`` (``beta * torch.mean(g) ** 2``; a literal or 
 splits, ``beta * torch.mean(g)`` splits); the spatial-embedding loss over ``batch_size`` instead of
 ``b + 1`` declines at 'Tensor.add with a number that on a group alone is computed from the group's
 rows', on the one example too.
+
+NaN checks (issue #13): a finiteness test of a reduced loss (``torch.isnan``, ``isfinite``, ``isinf``,
+``l == l``, with ``any()`` / ``all()`` / ``~`` and ``.item() == 1``) of a value the split computes per
+group is decided per group; a group that alone would decide it otherwise gets no companions. ZoeDepth
+splits (10 GAP closed), and SfMLearner on the one example (3); its mixed batches now decline at the
+smoothness's two terms of equal values in the loop over the scales (``dxdy`` and ``dydx``), 12 GAP of
+another cause. 344 expected, 75 declined, 31 GAP (9.0 %), 0 WRONG. PYTEST_DONT_REWRITE: SfMLearner's
+``assert`` is measured as its library runs it, not as pytest rewrites it (the rewritten ``.item()`` is
+stored in a temporary before the comparison, a number kept in Python, and the call declines).
 """
 
 from __future__ import annotations
@@ -1072,16 +1081,13 @@ CASES = {c.body.__name__: c for c in [
     Case(dwpose_simcc_logit_distillation_summed_per_joint, simcc_pose_batch),
     Case(sc_sfmlearner_photometric_and_geometry_consistency, depth_batch),
     Case(sfmlearner_multiscale_photometric_explainability_and_second_order_smoothness, depth_batch,
-         gaps=keys("loss_photo", "loss_exp", "loss_smooth"), gap_batches=(0, 1, 3),
-         why=_NAN_CHECK + "``assert (reconstruction == reconstruction).item() == 1`` after each scale's term, "
-             "'Tensor.item of a test of the images' values kept as a Python number: on a group alone it is the "
-             "group's; no companions for this call' (every key; the batch of one group gives them as returned)"),
-    Case(zoedepth_interpolated_silog_and_masked_gradient_l1, depth_batch, gaps=keys("loss_silog", "loss_grad"),
-         gap_batches=(0, 1, 3),
-         why=_NAN_CHECK + "``if torch.isnan(loss)`` on SILog, 'a Python branch on the images' data mixed across "
-             "images (lost at Tensor.mul) at Tensor.__bool__ ... no companions for this call'; without the check "
-             "both keys split (``self.beta * torch.pow(torch.mean(g), 2)`` is followed for the key, not for the "
-             "branch's per-group test)"),
+         gaps=keys("loss_photo", "loss_exp", "loss_smooth"),
+         why="GAP: its NaN check ``assert (reconstruction == reconstruction).item() == 1`` is decided per group (issue "
+             "#13), but the smoothness adds ``dxdy.abs().mean() + dydx.abs().mean()`` in the loop over the scales, two "
+             "terms of equal values (the mixed differences of the disparity): 'Tensor.add adds a value of several "
+             "images' rows that the sum already holds ... no companions for this call' (every key; the batch of one "
+             "group gives them as returned)"),
+    Case(zoedepth_interpolated_silog_and_masked_gradient_l1, depth_batch),
     Case(dehazing_l1_and_dark_channel_prior_losses, restore_batch),
     Case(dists_structure_and_texture_of_frozen_features, restore_batch),
     Case(cie76_colour_difference_and_charbonnier, restore_batch),
@@ -1137,6 +1143,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (344, 88, 44, 0)  # expected, declined, GAP, WRONG at first contact
-NOW = FIRST  # nothing changed since first contact
-OVER = "44 GAP of 344 (12.8 %) at first contact, see the module docstring"
+NOW = (344, 75, 31, 0)  # NaN checks decided per group (issue #13): ZoeDepth's SILog, SfMLearner's one example
+OVER = "31 GAP of 344 (9.0 %), see the module docstring"
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW, over_target=OVER))

@@ -5915,8 +5915,21 @@ def result_truth_tested() -> bool:
     assert at is not None
     if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
         at += 1  # specialised, a builtin or a method descriptor runs in PRECALL
-    return (instructions[at].opname == "CALL" and at + 1 < len(instructions)
+    if instructions[at].opname != "CALL":
+        return False
+    if at + 3 < len(instructions) and _compared_with_truth_literal(instructions[at + 1 : at + 3]):
+        at += 2  # ``assert (l == l).item() == 1``: the comparison with a literal, a function of the truth
+    return (at + 1 < len(instructions)
             and instructions[at + 1].opname in _TRUTH_TESTS - _TRUTH_KEPT and not instructions[at + 1].is_jump_target)
+
+
+def _compared_with_truth_literal(pair: list[dis.Instruction]) -> bool:
+    """Whether ``pair`` compares the value before it with a literal ``True``, ``False``, 1 or 0
+    (``== 1``, ``!= 0``, ``is True``), neither a jump target."""
+    load, compare = pair
+    return (load.opname == "LOAD_CONST" and type(load.argval) in (bool, int) and load.argval in (0, 1)
+            and (compare.opname == "COMPARE_OP" and compare.argval in ("==", "!=") or compare.opname == "IS_OP")
+            and not load.is_jump_target and not compare.is_jump_target)
 
 
 # truth tests whose outcome the code keeps as a value (``flag = not x``, ``[not x for ...]``, ``y = a

@@ -48,6 +48,8 @@ from ._bytecode import (
     straight_line_operator,
     table_operand,
 )
+from .finite import note_self_comparison
+from .finite import note_test as note_finiteness
 from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula, with_site
 from .mode import (
     BY_VALUE_ONLY,
@@ -306,6 +308,7 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 def predicate(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Tests and casts to integers: same layout, but data (a mask), not a loss."""
     _unary(frame, func, args, kwargs, out, "data")
+    note_finiteness(frame, func, args, out)
     if frame.label_masks and func in _SAME_TEST and isinstance(out, Tensor) and out.shape == args[0].shape:
         _cast_test(frame, args[0], out, func in _NEGATIONS)  # ``~pad``, ``pad.long()``: still a test of the labels
 
@@ -804,7 +807,8 @@ def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     _note_number_test(frame, func, args, kwargs, out)
     _note_label_test(frame, func, args, out)
     if isinstance(out, Tensor) and out.numel() == 1 and len(args) == 2 and not kwargs \
-            and not _note_extreme_test(frame, func, args[0], args[1], out):
+            and not _note_extreme_test(frame, func, args[0], args[1], out) \
+            and not note_self_comparison(frame, func, args[0], args[1], out):
         _note_value_test(frame, func, args[0], args[1], out)
 
 
@@ -3335,6 +3339,7 @@ def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
         _full_norm(frame, args, kwargs, out)
     elif func in _WHETHER and isinstance(out, Tensor) and out.numel() == 1 and get_arg(args, kwargs, 1, "dim", None) is None:
         _note_whether(frame, func, args[0], out)
+        note_finiteness(frame, func, args, out)  # ``torch.isfinite(loss).all()``: the test itself
 
 
 _WHETHER = {Tensor.any: ("ne", "gt"), torch.any: ("ne", "gt"), Tensor.all: ("eq", "eq"), torch.all: ("eq", "eq")}

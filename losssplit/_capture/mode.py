@@ -1151,7 +1151,7 @@ class Frame:
         self.branches: list[Branch] = []
         self.arm: Arm | None = None  # a conditional expression's ``E`` being run (``Arm``)
         self.conditionals: dict[int, tuple[Tensor, Branch]] = {}  # id(E) -> (E, its branch), uses checked
-        self.tests: dict[int, tuple[Tensor, int | None, Ratio, str, float | Tensor, str]] = {}
+        self.tests: dict[int, tuple[Tensor, int | None, Ratio | Tested, str, float | Tensor, str]] = {}
         # ``m = fg_mask.max()`` over every element of a tensor of image rows (lost): id of ``m`` ->
         # (``m``, its version, "max" or "min", each row's largest or smallest value, the rows' images)
         self.extremes: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
@@ -2266,7 +2266,7 @@ class Frame:
                 return
         self.branches.append(b)
 
-    def noted_test(self, t: Tensor, op: str, ratio: Ratio, than: float | Tensor, where: str) -> None:
+    def noted_test(self, t: Tensor, op: str, ratio: Ratio | Tested, than: float | Tensor, where: str) -> None:
         """The one-element ``t`` is ``op(value of ratio, than)`` (see ``tests``)."""
         self.tests[id(t)] = (t, version_of(t), ratio, op, than, where)
 
@@ -2284,12 +2284,13 @@ class Frame:
         test = self.tests.get(id(t))
         if test is not None and test[0] is t and version_of(t) == test[1]:
             _, _, ratio, op, than, where = test
-            floor = choice == "max" and op in ("lt", "gt") and isinstance(than, float) and than > 0
+            floor = choice == "max" and op in ("lt", "gt") and isinstance(than, float) and than > 0 and isinstance(ratio, Ratio)
             b = Branch(ratio, op, than, taken, f"{read} of {where}", floor)
             self.branch(b)
             if tested and taken:
                 self.guard(b)
             if floor:
+                assert isinstance(ratio, Ratio)
                 before = self.floors.get(id(ratio))
                 if before is not None and before[0] is ratio:  # a value floored twice: which floor divides is not told
                     before[1].clamped = None
@@ -3189,6 +3190,16 @@ class HostRead:
     number it returned is that image's data, never its weight (``Frame.data_images``)."""
 
 
+@dataclasses.dataclass(frozen=True, slots=True, eq=False)
+class Tested:
+    """A one-element value that is an expression of ratios (``Track.formula``, a sum of ratios:
+    ``10 * sqrt(var(g) + 0.15 * mean(g) ** 2)``) tested by the body (``torch.isnan(loss)``,
+    ``finite``): on a group alone, the expression of the group's ratios."""
+
+    expr: tuple[Any, ...]
+    ratios: tuple[Ratio, ...]
+
+
 @dataclasses.dataclass(slots=True)
 class Branch:
     """A decision the body's Python code took on values of the images (``if len(gt) > 0:``, ``if
@@ -3197,7 +3208,7 @@ class Branch:
     ``than`` a number, a 0-dim tensor without images, or another such value. On a group alone
     both are the group's; the batch's outcome was ``taken``. ``where`` names it in warnings."""
 
-    of: Ratio | Tensor | None
+    of: Ratio | Tensor | Tested | None
     """None: a number computed in Python from a count, whose group values are not known."""
     op: str
     than: float | Tensor | Ratio
