@@ -5923,6 +5923,41 @@ def result_truth_tested() -> bool:
             and instructions[at + 1].opname in _TRUTH_TESTS - _TRUTH_KEPT and not instructions[at + 1].is_jump_target)
 
 
+_FINITENESS = {math.isnan: "isnan", math.isinf: "isinf", math.isfinite: "isfinite"}
+
+
+def finiteness_of_result() -> str | None:
+    """``"isnan"`` (``"isinf"``, ``"isfinite"``) where the caller's code passes the result of the
+    call it is executing straight to ``math.isnan`` (``isinf``, ``isfinite``) as its one argument
+    and tests that for truth right away (``if math.isnan(loss.item()):``): the number goes nowhere
+    else. None otherwise, or where nothing can be told."""
+    found = _executed(_TEST_CHECKED)
+    if found is None or found[2] is None:
+        return None
+    f, instructions, at = found
+    assert at is not None
+    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1
+    if instructions[at].opname != "CALL" or at + 3 >= len(instructions):
+        return None
+    precall, call, test = instructions[at + 1 : at + 4]
+    if (precall.opname != "PRECALL" or precall.arg != 1 or call.opname != "CALL" or call.arg != 1
+            or test.opname not in _TRUTH_TESTS - _TRUTH_KEPT or any(i.is_jump_target for i in (precall, call, test))):
+        return None
+    start = _operand_start(instructions, at + 1)
+    if start is None or start < 1:
+        return None
+    callee = instructions[start - 1]
+    if callee.opname == "LOAD_GLOBAL" and callee.arg is not None and callee.arg & 1:  # ``isnan(x)``, NULL pushed
+        func = f.f_globals.get(callee.argval, getattr(builtins, str(callee.argval), None))
+    elif (callee.opname == "LOAD_ATTR" and start >= 2 and instructions[start - 2].opname == "LOAD_GLOBAL"
+          and (instructions[start - 2].arg or 0) & 1 and not callee.is_jump_target):  # ``math.isnan(x)``
+        func = getattr(f.f_globals.get(instructions[start - 2].argval), str(callee.argval), None)
+    else:
+        return None
+    return next((name for known, name in _FINITENESS.items() if known is func), None)
+
+
 def _compared_with_truth_literal(pair: list[dis.Instruction]) -> bool:
     """Whether ``pair`` compares the value before it with a literal ``True``, ``False``, 1 or 0
     (``== 1``, ``!= 0``, ``is True``), neither a jump target."""

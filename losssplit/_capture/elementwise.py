@@ -48,7 +48,7 @@ from ._bytecode import (
     straight_line_operator,
     table_operand,
 )
-from .finite import note_self_comparison
+from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
 from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula, with_site
 from .mode import (
@@ -207,6 +207,8 @@ def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     if func in _POWERS and _powered_by_values(frame, func, args, kwargs, out):
         return
+    if func in _NAN_TO_NUM and nan_to_num_kept(frame, args, out):
+        return
     _unary(frame, func, args, kwargs, out, "")
 
 
@@ -253,6 +255,7 @@ def _powered_by_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     return False
 
 
+_NAN_TO_NUM = (torch.nan_to_num, Tensor.nan_to_num)
 _SQUARES = {Tensor.square, torch.square}
 _POWERS = {Tensor.pow, Tensor.__pow__, torch.pow, Tensor.float_power}
 

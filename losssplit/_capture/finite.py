@@ -12,15 +12,17 @@ keep theirs. An ``assert`` is such a branch: a group on which it would fail alon
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
 
 from .. import _formula
+from ._bytecode import finiteness_of_result
 from .formulas import MAX_RATIOS, leaves
-from .mode import Frame, Tensor, Tested, branch_value, op_name
-from .ratio import Ratio
+from .mode import FINITE_READ, Branch, Frame, Tensor, Tested, branch_value, op_name
+from .ratio import Ratio, version_of
 
 # what each test gives of a value (``not*``: ``x == x`` is ``not isnan(x)``; ``~torch.isfinite(x)``)
 TESTS: dict[str, Any] = {
@@ -69,7 +71,7 @@ def note_test(frame: Frame, func: Any, args: tuple, out: Any) -> None:
     if func not in _NEGATIONS and func not in _SAME or not isinstance(src, Tensor):
         return
     held = frame.tests.get(id(src))
-    if held is None or held[0] is not src or held[3] not in NEGATED:
+    if held is None or held[0] is not src or held[1] != version_of(src) or held[3] not in NEGATED:
         return
     _, _, value, op, limit, where = held
     frame.noted_test(out, NEGATED[op] if func in _NEGATIONS else op, value, limit, where)
@@ -88,6 +90,37 @@ def note_self_comparison(frame: Frame, func: Any, a: Any, b: Any, out: Any) -> b
         frame.noted_test(out, "notnan" if op == "eq" else "isnan", value, _limit(a),
                          f"{op_name(func)} of a reduced loss with itself")
     return True
+
+
+def nan_to_num_kept(frame: Frame, args: tuple, out: Any) -> bool:
+    """``torch.nan_to_num(loss)`` of a value the split computes per group: the value itself on a group
+    whose value is finite, as on the batch where it is finite. Followed as the value, with a branch
+    on its finiteness whose batch outcome is read with the split's read: a group that alone is not
+    finite, or is where the batch is not, gets no companions. Whether it was."""
+    src = args[0] if args else None
+    value = tested_value(frame, src) if isinstance(src, Tensor) else None
+    if value is None or not isinstance(src, Tensor) or not isinstance(out, Tensor) or out.shape != src.shape:
+        return False
+    track = frame.get(src)
+    assert track is not None
+    frame.set(out, track)
+    taken = torch.isfinite(src.detach()).reshape(())
+    frame.branch(Branch(value, "isfinite", _limit(src), taken, "torch.nan_to_num of a reduced loss"))
+    return True
+
+
+def read_tested(frame: Frame, x: Tensor, out: float) -> bool:
+    """``math.isnan(loss.item())`` (``isinf``, ``isfinite``) tested for truth right away, of a value
+    the split computes per group: a branch on it (the number goes nowhere else). Whether it was."""
+    name = finiteness_of_result()
+    value = tested_value(frame, x) if name is not None else None
+    if value is None or name is None:
+        return False
+    frame.branch(Branch(value, name, _limit(x), getattr(math, name)(out), f"math.{name} of a reduced loss read by Tensor.item"))
+    return True
+
+
+FINITE_READ.append(read_tested)
 
 
 def _limit(x: Tensor) -> float:

@@ -3212,7 +3212,9 @@ class Branch:
     """None: a number computed in Python from a count, whose group values are not known."""
     op: str
     than: float | Tensor | Ratio
-    taken: bool
+    taken: bool | Tensor
+    """A 0-dim bool tensor where the body took no Python decision to read it from (``finite``:
+    ``torch.nan_to_num`` of a reduced loss, the batch's finiteness read with the split's read)."""
     where: str
     floor: bool = False
     """The builtin ``max`` of the value and a positive number (``max(pos.sum(), 1)``): a group
@@ -3485,6 +3487,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         for t in (x, getattr(x, "_base", None)):
             frame.count_read(t, out, "len")
         return
+    if func is Tensor.item and type(out) is float and FINITE_READ and FINITE_READ[0](frame, x, out):
+        return None  # ``if math.isnan(loss.item()):``: decided per group, the number goes nowhere else
     truth = func is Tensor.__bool__
     if func in _TRUTH_READS and x.dtype is torch.bool and x.numel() == 1 and (track is not None or id(x) in frame.tests):
         # ``mask.any().item()``, ``int(y.max() > c)``: the truth of the images' values as a number, a
@@ -3553,6 +3557,9 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
 
 
 # host reads of a one-element bool tensor that give its truth as a Python number
+FINITE_READ: list[Callable[[Frame, Tensor, float], bool]] = []
+"""``finite.read_tested``: whether a ``.item()`` read of a reduced loss went straight to ``math.isnan``
+(``isinf``, ``isfinite``) tested for truth, noted as a branch (registered there: it needs the rules)."""
 _TRUTH_READS = frozenset({Tensor.item, Tensor.tolist, Tensor.__int__, Tensor.__float__, Tensor.__index__})
 
 
