@@ -631,6 +631,11 @@ def _turned(frame: Frame, membership: Membership) -> torch.Tensor:
     present = counts > 0
     out, unknown = [], torch.zeros_like(present)
     for b in frame.branches:
+        if any(isinstance(r, Ratio) and r.modified() for r in (b.of, b.than)):
+            # the values the test read were written in place since: the group values computed here are
+            # not the ones it saw (``big = l > c; e.mul_(0); if big:`` was silently the batch's decision)
+            out.append(present)
+            continue
         if b.positional:  # one image picked by position: on a group alone, the group's image there
             out.append(present & (counts < membership.images))
             continue
@@ -671,6 +676,8 @@ def _finite_turned(b: Branch, per_group: Mapping[int, torch.Tensor], sums: Mappi
     it may overflow where float64 does not."""
     assert isinstance(b.than, float)
     ratios = b.of.ratios if isinstance(b.of, Tested) else (b.of,)
+    if any(isinstance(r, Ratio) and r.modified() for r in ratios):  # values written since the test
+        return tested
     if isinstance(b.of, Tested):
         value, beyond = finite.evaluate(b.of.expr, [per_group[id(r)] for r in ratios], b.than)
     else:

@@ -337,3 +337,45 @@ def test_a_nan_check_of_each_images_loss_in_a_loop_is_decided_on_its_group_only(
         got, want, said = outcome(_per_image_losses_skipping_nan, case)
         assert not wrong_companions(got, want) and got == {}, case[0]
         assert any("skips or repeats images" in m for m in said), said
+
+
+def _tested_then_written(o, t):
+    p, y, m = _fields(o, t)
+    e = (p - y).abs() * m
+    loss = e.sum() / m.sum()
+    bad = torch.isnan(loss)
+    e.mul_(float("nan"))
+    if bad:
+        return {"loss_sq": 0 * ((p - y) ** 2).mean()}
+    return {"loss_sq": ((p - y) ** 2).mean()}
+
+
+def test_a_loss_written_in_place_after_its_test_declines_every_group():
+    """The values a test read were written since (NaN on every group): the groups' values computed
+    at the split are no longer the ones the test saw. With a NaN target in image 2 the batch takes
+    the branch; 'synthetic' alone would not, though its written values are NaN as the batch's."""
+    got, want, said = outcome(_tested_then_written, NAN_IMAGE)
+    assert want["loss_sq_synthetic"] > 0 and "loss_sq_real" not in want  # NaN there
+    assert not wrong_companions(got, want) and got == {}, got
+    assert any("would decide a branch" in m and "torch.isnan" in m for m in said), said
+
+
+def _compared_then_written(o, t):
+    p, y, m = _fields(o, t)
+    e = (p - y).abs() * m
+    big = e.sum() / m.sum() > 0.3
+    e.mul_(0.0)
+    if big:
+        return {"loss_sq": 0 * ((p - y) ** 2).mean()}
+    return {"loss_sq": ((p - y) ** 2).mean()}
+
+
+def test_a_reduced_value_compared_then_written_in_place_declines_every_group():
+    """The same guard for any test of a reduced value (``loss > c``, found with the NaN checks):
+    its per-element values zeroed after the test, each group's value at the split is 0; on batch 2
+    group 'synthetic' alone is above 0.3 and returns 0, which was given as its unchanged value."""
+    for case in BATCHES:
+        got, want, said = outcome(_compared_then_written, case)
+        assert not wrong_companions(got, want), (case[0], got, want)
+        assert got == {}, (case[0], got)
+        assert any("would decide a branch" in m and "Tensor.gt of a reduced value" in m for m in said), said

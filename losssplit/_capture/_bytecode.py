@@ -5908,19 +5908,26 @@ def result_truth_tested() -> bool:
     away (``if mask.any().item():``, ``not int(flag)``: the call's next instruction is a truth
     test), so that the number it returns steers a branch and goes nowhere else. False where
     nothing can be told."""
-    found = _executed(_TEST_CHECKED)
-    if found is None or found[2] is None:
+    found = _executing_call()
+    if found is None:
         return False
     _, instructions, at = found
-    assert at is not None
-    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
-        at += 1  # specialised, a builtin or a method descriptor runs in PRECALL
-    if instructions[at].opname != "CALL":
-        return False
     if at + 3 < len(instructions) and _compared_with_truth_literal(instructions[at + 1 : at + 3]):
         at += 2  # ``assert (l == l).item() == 1``: the comparison with a literal, a function of the truth
     return (at + 1 < len(instructions)
             and instructions[at + 1].opname in _TRUTH_TESTS - _TRUTH_KEPT and not instructions[at + 1].is_jump_target)
+
+
+def _executing_call() -> tuple[types.FrameType, list[dis.Instruction], int] | None:
+    """(the caller's frame, its instructions, the index of the CALL it is executing); None where it
+    is executing no call, or where nothing can be told."""
+    found = _executed(_TEST_CHECKED)
+    if found is None or found[2] is None:
+        return None
+    f, instructions, at = found[0], found[1], found[2]
+    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1  # specialised, a builtin or a method descriptor runs in PRECALL
+    return (f, instructions, at) if instructions[at].opname == "CALL" else None
 
 
 _FINITENESS = {math.isnan: "isnan", math.isinf: "isinf", math.isfinite: "isfinite"}
@@ -5931,15 +5938,10 @@ def finiteness_of_result() -> str | None:
     call it is executing straight to ``math.isnan`` (``isinf``, ``isfinite``) as its one argument
     and tests that for truth right away (``if math.isnan(loss.item()):``): the number goes nowhere
     else. None otherwise, or where nothing can be told."""
-    found = _executed(_TEST_CHECKED)
-    if found is None or found[2] is None:
+    found = _executing_call()
+    if found is None or found[2] + 3 >= len(found[1]):
         return None
     f, instructions, at = found
-    assert at is not None
-    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
-        at += 1
-    if instructions[at].opname != "CALL" or at + 3 >= len(instructions):
-        return None
     precall, call, test = instructions[at + 1 : at + 4]
     if (precall.opname != "PRECALL" or precall.arg != 1 or call.opname != "CALL" or call.arg != 1
             or test.opname not in _TRUTH_TESTS - _TRUTH_KEPT or any(i.is_jump_target for i in (precall, call, test))):
