@@ -8,6 +8,8 @@ ratio (``branch_value``) or an expression of ratios (``Track.formula``, a sum of
 is noted (``Frame.noted_test``) and a branch on it is decided per group (``_split._turned``): a group
 that alone would decide otherwise gets no companions, with one warning naming the test; the others
 keep theirs. An ``assert`` is such a branch: a group on which it would fail alone has no value.
+``math.isnan(loss.item())`` tested right away is one too (``read_tested``); ``torch.nan_to_num(loss)``
+is the value where it is finite, with a branch on that (``nan_to_num_kept``).
 """
 
 from __future__ import annotations
@@ -112,8 +114,8 @@ def nan_to_num_kept(frame: Frame, args: tuple, out: Any) -> bool:
 def read_tested(frame: Frame, x: Tensor, out: float) -> bool:
     """``math.isnan(loss.item())`` (``isinf``, ``isfinite``) tested for truth right away, of a value
     the split computes per group: a branch on it (the number goes nowhere else). Whether it was."""
-    name = finiteness_of_result()
-    value = tested_value(frame, x) if name is not None else None
+    value = tested_value(frame, x)
+    name = finiteness_of_result() if value is not None else None
     if value is None or name is None:
         return False
     frame.branch(Branch(value, name, _limit(x), getattr(math, name)(out), f"math.{name} of a reduced loss read by Tensor.item"))

@@ -3556,10 +3556,10 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     frame.add_read(HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None))
 
 
-# host reads of a one-element bool tensor that give its truth as a Python number
 FINITE_READ: list[Callable[[Frame, Tensor, float], bool]] = []
 """``finite.read_tested``: whether a ``.item()`` read of a reduced loss went straight to ``math.isnan``
 (``isinf``, ``isfinite``) tested for truth, noted as a branch (registered there: it needs the rules)."""
+# host reads of a one-element bool tensor that give its truth as a Python number
 _TRUTH_READS = frozenset({Tensor.item, Tensor.tolist, Tensor.__int__, Tensor.__float__, Tensor.__index__})
 
 
