@@ -408,8 +408,16 @@ def one_plus_the_largest_through_a_dict(o, targets):
     return {"loss": _err(o, targets) * d["s"]}
 
 
+def scales_of_pairs_made_from_the_list(o, targets):
+    pairs = list(zip(targets, range(len(targets))))
+    s = 0.0
+    for t, _ in pairs:
+        s += t["scale"]
+    return {"loss": _err(o, targets) * (s + 1)}
+
+
 READ_FROM_THE_CODE += [(b, _batch, "'scale'") for b in (
-    scales_by_a_computed_position_plus_one, last_scale_of_a_loop, scales_appended_to_a_list, scales_of_a_filtered_copy,
+    scales_of_pairs_made_from_the_list, scales_by_a_computed_position_plus_one, last_scale_of_a_loop, scales_appended_to_a_list, scales_of_a_filtered_copy,
     one_plus_a_helpers_total, _HelperMethod(), one_plus_a_total_by_keyword, one_plus_a_local_function,
     one_plus_the_largest_mapped, tensor_of_one_plus_the_largest, scaled_in_place, torch_mul_by_one_plus_the_largest,
     one_plus_the_largest_of_a_helper_per_item, _SetOnItself(), one_plus_the_largest_by_a_key_of_a_module_list,

@@ -63,19 +63,17 @@ def read_fields(targets: Sequence[Any], c: Any) -> tuple[tuple[Any, ...], ...]:
     code = f.f_code
     instructions = _instructions(code)
     spans = _operands(code, f.f_lasti)
+    reader = _Reader(code, instructions, lists, held, f.f_globals)
     chosen = []
     for start, end in spans:
-        if end - start == 1 and instructions[start].opname in _LOADS + ("LOAD_CONST",):
-            i = instructions[start]
-            value = i.argval if i.opname == "LOAD_CONST" else held.get(i.argval, _NOT_READ)
-            if value is c:
-                chosen = [(start, end)]
-                break
-            if isinstance(value, Tensor) or i.opname == "LOAD_CONST":
-                continue
+        value = reader.evaluated(start, end)  # a literal, a local, an attribute of one (``crit.loss_weight``)
+        if value is c or type(value) in (int, float) and type(c) is float and value == c:
+            chosen = [(start, end)]
+            break
+        if value is not _NOT_READ:
+            continue
         if not isinstance(c, Tensor) or _made_tensor(instructions, start, end):
             chosen.append((start, end))
-    reader = _Reader(code, instructions, lists, held, f.f_globals)
     paths: set[tuple[Any, ...]] = set()
     for start, end in chosen:
         paths |= reader.span(start, end, frozenset())
@@ -116,7 +114,7 @@ def _number_field(targets: Sequence[Any], path: tuple[Any, ...]) -> bool:
         v = t
         for how, key in path:
             if how == "attr":
-                v = getattr(v, key, _NOT_READ)
+                v = _attribute(v, key)
             elif isinstance(v, Mapping):
                 v = v.get(key, _NOT_READ)
             else:
@@ -129,6 +127,13 @@ def _number_field(targets: Sequence[Any], path: tuple[Any, ...]) -> bool:
             return False
         found += 1
     return found >= 2
+
+
+def _attribute(v: Any, name: str) -> Any:
+    try:  # (a property of the user's may raise anything)
+        return getattr(v, name, _NOT_READ)
+    except Exception:  # noqa: BLE001
+        return _NOT_READ
 
 
 class _Reader:
@@ -166,9 +171,10 @@ class _Reader:
                 k += 1
         return frozenset(names)
 
-    def _over_list(self, start: int, end: int) -> bool:
+    def _over_list(self, start: int, end: int, seen: frozenset[str] = frozenset()) -> bool:
         """Whether the span loads one of the lists other than to pick one item by a literal
-        position (``targets[0]``)."""
+        position (``targets[0]``), itself or through a local a statement made from it (``pairs =
+        list(zip(targets, xs))``)."""
         ins = self.ins
         for k in range(start, end):
             i = ins[k]
@@ -177,6 +183,12 @@ class _Reader:
                 if not (len(after) == 2 and after[0].opname == "LOAD_CONST" and type(after[0].argval) is int
                         and after[1].opname == "BINARY_SUBSCR"):
                     return True
+            elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval != ".0":
+                for j in _stores(ins, i.argval):
+                    first = _assignment_start(ins, j)
+                    if first is not None and first < j and ins[j - 1].opname not in ("FOR_ITER", "UNPACK_SEQUENCE") \
+                            and self._over_list(first, j, seen | {i.argval}):
+                        return True
         return False
 
     def span(self, start: int, end: int, seen: frozenset[str]) -> set[tuple[Any, ...]]:
@@ -358,8 +370,13 @@ class _Reader:
         return paths
 
     def _key(self, start: int, end: int) -> Any:
-        """The value of a key span: a literal, or a global, a local or a closure's value (and
-        attributes of it) as they are now; ``_NOT_READ`` for anything else."""
+        """The str or int a key span evaluates to (``evaluated``); ``_NOT_READ`` for anything else."""
+        value = self.evaluated(start, end)
+        return value if type(value) in (str, int) else _NOT_READ
+
+    def evaluated(self, start: int, end: int) -> Any:
+        """The value of a span that is a literal, or a global, a local or a closure's value (and
+        attributes or literal items of it) as they are now; ``_NOT_READ`` for anything else."""
         ins = self.ins
         if end <= start:
             return _NOT_READ
@@ -376,7 +393,7 @@ class _Reader:
         while k < end and value is not _NOT_READ:
             i = ins[k]
             if i.opname == "LOAD_ATTR":
-                value = getattr(value, i.argval, _NOT_READ)
+                value = _attribute(value, i.argval)
             elif i.opname == "LOAD_CONST" and k + 1 < end and ins[k + 1].opname == "BINARY_SUBSCR" \
                     and type(value) in (list, tuple, dict) and type(i.argval) in (str, int):
                 try:  # ``t[KEYS[0]]``: a key of a container the module holds
@@ -387,4 +404,4 @@ class _Reader:
             else:
                 return _NOT_READ
             k += 1
-        return value if type(value) in (str, int) else _NOT_READ
+        return value
