@@ -28,6 +28,7 @@ from ._bytecode import (
     _COMPREHENSIONS,
     _COUNT_CHECKED,
     _assignment_start,
+    _callee_at,
     _caller,
     _consumer,
     _instructions,
@@ -72,7 +73,7 @@ def read_fields(targets: Sequence[Any], c: Any) -> tuple[tuple[Any, ...], ...]:
             break
         if value is not _NOT_READ:
             continue
-        if not isinstance(c, Tensor) or _made_tensor(instructions, start, end):
+        if _made_tensor(instructions, start, end) if isinstance(c, Tensor) else not reader.tensor_shaped(start, end):
             chosen.append((start, end))
     paths: set[tuple[Any, ...]] = set()
     for start, end in chosen:
@@ -127,6 +128,12 @@ def _number_field(targets: Sequence[Any], path: tuple[Any, ...]) -> bool:
             return False
         found += 1
     return found >= 2
+
+
+def _of_torch(v: Any) -> bool:
+    """Whether ``v`` is torch or a module or function of it (``torch``, ``F``, ``torch.stack``)."""
+    name = v.__name__ if isinstance(v, types.ModuleType) else getattr(v, "__module__", None)
+    return isinstance(name, str) and name.partition(".")[0] == "torch"
 
 
 def _attribute(v: Any, name: str) -> Any:
@@ -274,9 +281,12 @@ class _Reader:
         return _Reader(code, _instructions(code), names(given), {}, fn.__globals__, self.depth + 1, names(items)).returned()
 
     def _local(self, name: str, seen: frozenset[str]) -> set[tuple[Any, ...]]:
-        """What the statements storing (or filling: ``xs.append(...)``) the local ``name`` read."""
+        """What the statements storing (or filling: ``xs.append(...)``) the local ``name`` read;
+        nothing for a local that holds a tensor now (what made it is the capture's)."""
         ins = self.ins
         found: set[tuple[Any, ...]] = set()
+        if isinstance(self.held.get(name), Tensor):
+            return found
         for j in _stores(ins, name):
             k = j - 1
             while k >= 0 and ins[k].opname in ("STORE_FAST", "UNPACK_SEQUENCE"):
@@ -314,7 +324,28 @@ class _Reader:
     def _path(self, k: int) -> tuple[Any, ...]:
         """The field path read from the item the load at ``k`` pushes: keys of subscripts,
         ``.get`` calls and attributes, in order, each key a literal or a value the frame or the
-        module holds now (``t[SCALE_KEY]``, ``t[self.key]``); () where it reads none."""
+        module holds now (``t[SCALE_KEY]``, ``t[self.key]``); () where it reads none, or where what
+        it reads is given to torch (``torch.arange(t["n"])``: a tensor the capture follows)."""
+        path, p = self._read(k)
+        used = _consumer(self.ins, p) if path else None
+        if used is not None and self.ins[used[0]].opname == "CALL":
+            start = _operand_start(self.ins, used[0] + 1)
+            at = _callee_at(self.ins, start, used[0] + 1) if start is not None else None
+            if start is None or at is None or self._torch_callee(start, at):
+                return ()
+        return path
+
+    def _torch_callee(self, start: int, at: int) -> bool:
+        """Whether the callee loaded at ``at`` (its call's span starting at ``start``) is torch's
+        function or a tensor's method."""
+        callee = self.ins[at]
+        if callee.opname in ("LOAD_METHOD", "LOAD_ATTR"):
+            owner = self.evaluated(start, at)
+            return owner is _NOT_READ or isinstance(owner, Tensor) or _of_torch(owner)
+        return callee.opname == "LOAD_GLOBAL" and _of_torch(self.globals.get(callee.argval))
+
+    def _read(self, k: int) -> tuple[tuple[Any, ...], int]:
+        """``_path`` of the load at ``k``, and the index of the instruction pushing what it reads."""
         ins = self.ins
         path: list[tuple[str, Any]] = []
         p = k
@@ -340,7 +371,7 @@ class _Reader:
                 break
             path.append(("item", key))
             p = used[0]
-        return tuple(path)
+        return tuple(path), p
 
     def _mapped(self, span: tuple[int, int]) -> set[tuple[Any, ...]]:
         """What the function ``map`` applies to the items of a list reads of its one argument,
@@ -361,13 +392,48 @@ class _Reader:
         return reader.returned()
 
     def returned(self) -> set[tuple[Any, ...]]:
-        """The field paths what the code returns reads."""
+        """The field paths what the code returns reads, but for what is a tensor's expression
+        (``tensor_shaped``; each item of a returned tuple or list on its own)."""
+        ins = self.ins
         paths: set[tuple[Any, ...]] = set()
-        for r, i in enumerate(self.ins):
-            first = _operand_start(self.ins, r, target_first=True) if i.opname == "RETURN_VALUE" else None
-            if first is not None:
-                paths |= self.span(first, r, frozenset())
+        for r, i in enumerate(ins):
+            first = _operand_start(ins, r, target_first=True) if i.opname == "RETURN_VALUE" else None
+            if first is None:
+                continue
+            spans = [(first, r)]
+            if ins[r - 1].opname in ("BUILD_TUPLE", "BUILD_LIST"):
+                spans, end = [], r - 1
+                for _ in range(ins[r - 1].arg or 0):
+                    start = _operand_start(ins, end, target_first=True)
+                    if start is None or start < first:
+                        spans = [(first, r)]
+                        break
+                    spans.append((start, end))
+                    end = start
+            for start, end in spans:
+                if not self.tensor_shaped(start, end):
+                    paths |= self.span(start, end, frozenset())
         return paths
+
+    def tensor_shaped(self, start: int, end: int) -> bool:
+        """Whether the span is, by its code and the values it names now, a tensor: a local holding
+        one, a torch function's or a tensor's method's result (a method of an expression other
+        than ``.item()``: a loss's), or arithmetic with such an operand."""
+        ins = self.ins
+        last = ins[end - 1]
+        if last.opname == "BINARY_OP":
+            right = _operand_start(ins, end - 1)
+            return right is not None and right > start and (self.tensor_shaped(start, right)
+                                                             or self.tensor_shaped(right, end - 1))
+        if last.opname in ("UNARY_NEGATIVE", "UNARY_POSITIVE"):
+            return self.tensor_shaped(start, end - 1)
+        value = self.evaluated(start, end)
+        if value is not _NOT_READ:
+            return isinstance(value, Tensor)
+        at = _callee_at(ins, start, end) if last.opname == "CALL" else None
+        if at is None:
+            return False
+        return ins[at].argval not in ("item", "tolist", "get") and self._torch_callee(start, at)
 
     def _key(self, start: int, end: int) -> Any:
         """The str or int a key span evaluates to (``evaluated``); ``_NOT_READ`` for anything else."""
