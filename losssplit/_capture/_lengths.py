@@ -67,8 +67,9 @@ class Found:
     sizes (``sum(len(t["labels"]) for t in targets) > 4``, also a running count of them as the
     ``sum`` of one): (op, than, the builtin, the comprehension's code, the env, what it is), each
     group's value computed by ``reduced`` on its items."""
-    picked: list[tuple[int, Any]] = field(default_factory=list)
-    """Fields of one target read by its position (``targets[0]["scale"]``): (position, key)."""
+    picked: list[tuple[int, Any, bool]] = field(default_factory=list)
+    """Fields of one target read by its position (``targets[0]["scale"]``): (position, key, whether
+    the value read is compared: ``targets[-1]["loss_weight"] > 0.7``)."""
 
 
 class _Scan(NamedTuple):
@@ -85,7 +86,8 @@ class _Scan(NamedTuple):
     # comprehension over the list whose code reads only sizes (``sum(len(t["labels"]) for t in targets)``)
     sized: tuple[tuple[str, Any, int, int], ...]  # (op, than, index tested, its reducible CALL): tests of
     # what such a call returns, when it is the builtin ``_REDUCERS``
-    picked: tuple[tuple[int, Any, int], ...]  # (position, key, index of the list's load): ``targets[0]["scale"]``
+    picked: tuple[tuple[int, Any, int, bool], ...]  # (position, key, index of the list's load, compared):
+    # ``targets[0]["scale"]``
 
 
 _EXACT, _DERIVED, _LIST, _TENSOR, _ITER, _ENUMERATED, _SIZES = 1, 2, 3, 4, 5, 6, 7
@@ -203,9 +205,9 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
                 reducer = _call(env, k, calls)[0]
                 found.sized.append((op, than, reducer, reducible[k], env,
                                     f"{getattr(reducer, '__name__', 'a reduction')}() of a comprehension over the targets"))
-    for c, key, p in scan.picked:
+    for c, key, p, compared in scan.picked:
         if not guessed and not _skipped(env, _test_start(env.code, p)):
-            found.picked.append((c, key))
+            found.picked.append((c, key, compared))
     for code, inner_lists, inner_counts in scan.nested:
         cells = {**env.cells, **{n: env.local[n] for n in code.co_freevars if n in env.local}}
         _visit(Env(code, env.globals, cells, {}), inner_lists, inner_counts & counts, inner_counts - counts,
@@ -445,12 +447,13 @@ def _related(code: types.CodeType, lists: frozenset[str]) -> frozenset[str]:
 
 
 @_per_code(512)
-def _picked(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[int, Any, int], ...]:
-    """(position, key, index of the load) of each field of one target read by its position:
-    ``targets[0]["scale"]``, ``targets[-1].get("scale", 1.0)``, or through a local stored once
-    from ``targets[0]``. On a group alone ``targets[0]`` is the group's first image."""
+def _picked(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[int, Any, int, bool], ...]:
+    """(position, key, index of the load, whether the value read is compared, itself or through
+    arithmetic) of each field of one target read by its position: ``targets[0]["scale"]``,
+    ``targets[-1].get("scale", 1.0)``, or through a local stored once from ``targets[0]``. On a
+    group alone ``targets[0]`` is the group's first image."""
     instructions = _instructions(code)
-    picked: list[tuple[int, Any, int]] = []
+    picked: list[tuple[int, Any, int, bool]] = []
     for p, i in enumerate(instructions[:-2]):
         position, subscript = instructions[p + 1], instructions[p + 2]
         if i.opname not in ("LOAD_FAST", "LOAD_DEREF") or i.argval not in lists or position.opname != "LOAD_CONST" \
@@ -463,8 +466,26 @@ def _picked(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[int, Any
         for k in items:
             key = _field_read(instructions, k)
             if key is not _UNKNOWN:
-                picked.append((position.argval, key, p))
+                read = k + 2  # the value read: the subscript's, or ``.get(key[, default])``'s call
+                if instructions[k + 1].opname == "LOAD_METHOD":
+                    read = next((j for j in range(k + 3, min(k + 7, len(instructions)))
+                                 if instructions[j].opname == "CALL"), k + 2)
+                picked.append((position.argval, key, p, _compared(instructions, read)))
     return tuple(picked)
+
+
+def _compared(instructions: list[dis.Instruction], p: int) -> bool:
+    """Whether the value pushed at ``p`` reaches a comparison through arithmetic only."""
+    while True:
+        used = _bytecode._consumer(instructions, p)
+        if used is None:
+            return False
+        name = instructions[used[0]].opname
+        if name == "COMPARE_OP":
+            return True
+        if name not in _bytecode._KEPT:
+            return False
+        p = used[0]
 
 
 def _field_read(instructions: list[dis.Instruction], k: int) -> Any:

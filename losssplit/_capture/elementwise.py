@@ -48,6 +48,7 @@ from ._bytecode import (
     straight_line_operator,
     table_operand,
 )
+from .batch_fields import read_fields
 from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
 from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula, with_site
@@ -1765,7 +1766,8 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
             _weight_statistic(frame, op, other, t_other)
             if (t_other is None or t_other.lost_at is None and not t_other.rows and t_other.ratio is None
                     and not t_other.parts and t_other.formula is None) and (t.ratio is None or t.ratio.host_image is None):
-                _field_statistic(frame, op, other)
+                if not _field_statistic(frame, op, other):
+                    _read_field_number(frame, op, other)
             return
 
 
@@ -1773,20 +1775,20 @@ FIELD_STATISTIC = ("a reduced loss is scaled at {op} by a number equal to the {s
                    "(``max(t[key] for t in targets)``), which on a group alone is the group's")
 
 
-def _field_statistic(frame: Frame, op: str, c: Any) -> None:
+def _field_statistic(frame: Frame, op: str, c: Any) -> bool:
     """Decline the call where a reduced loss of several images is scaled by a Python float equal
     to the sum, mean, minimum or maximum of a number field of the images' targets (``l.mean() *
     max(t["scale"] for t in targets)``, a total added up in a loop over them) that some group's
     images give otherwise: on a group alone the body computes it from the group's. Read by value,
     as the weights' statistics are; a literal or configured constant at the op is none, nor a
     whole number made of int fields (a count of the images' items, read as such). The weight field
-    is left to the weight statistics."""
+    is left to the weight statistics. Whether it declined (else ``_read_field_number`` reads the code)."""
     tensor = isinstance(c, Tensor) and c.numel() == 1 and c.is_floating_point()
     if not tensor and (type(c) is not float or not math.isfinite(c)) or frame.num_images < 2:
-        return
+        return False
     targets = frame.per_image_targets
     if targets is None or not all(type(t) is dict for t in targets):
-        return
+        return False
     for key, first in targets[0].items():
         if type(first) not in (int, float):
             continue
@@ -1801,11 +1803,38 @@ def _field_statistic(frame: Frame, op: str, c: Any) -> None:
             if not near_count(c, of(values)):
                 continue
             if offset_source(c, product=True) in ("literal", "configured") or code_constant(c) or frame.constant_number(c):
-                return  # a literal of the code (``2.0 if flag else 1.0``), a parameter at its default
+                return False  # a literal of the code (``2.0 if flag else 1.0``), a parameter at its default
             grouped = frame.group_images()
             if grouped is None or any(not near_count(c, of([values[b] for b in images])) for images in grouped):
                 frame.doubt(torch.ones((), dtype=torch.bool), FIELD_STATISTIC.format(op=op, stat=stat, key=key))
-                return
+                return True
+    return False
+
+
+FIELD_NUMBER = ("a reduced loss of several images is scaled at {op} by a number the code computes from the images' "
+                "{key} (``max(t[key] for t in targets) + 1``, a total added up over them), which on a group alone is "
+                "computed from the group's")
+
+
+def _read_field_number(frame: Frame, op: str, c: Any) -> None:
+    """Decline the call where the Python float ``c`` (or a one-element tensor made of one)
+    scaling a reduced loss of several images is computed, as the code reads
+    (``batch_fields.read_fields``), from a number field of several images' targets: on a group
+    alone the body computes it from the group's, whatever arithmetic made it. The weight field
+    counts where some weight is not 1 (on a group alone each is 1)."""
+    tensor = isinstance(c, Tensor) and c.numel() == 1 and c.is_floating_point()
+    if not tensor and type(c) is not float or frame.num_images < 2 or frame.own_oracle():
+        return
+    targets = frame.per_image_targets
+    if targets is None:
+        return
+    for path in read_fields(targets, c):
+        if path == (("item", frame.weight_field),) and all(w == 1 for w in frame.weight_numbers() or ()):
+            continue
+        key = repr(path[0][1]) if len(path) == 1 and path[0][0] == "item" else "t" + "".join(
+            f".{k}" if how == "attr" else f"[{k!r}]" for how, k in path)
+        frame.doubt(torch.ones((), dtype=torch.bool), FIELD_NUMBER.format(op=op, key=key))
+        return
 
 
 def _field_statistic_tensor(frame: Frame, op: str, c: Tensor, key: Any, values: list[Any]) -> None:

@@ -1252,25 +1252,29 @@ class Frame:
                                         f"len() of the targets compared ({self.num_images} {_SYMBOLS[op]} {c:g})"))
         for op, c, reducer, comprehension, env, what in found.sized:
             self._sized_test(op, c, reducer, comprehension, env, f"{what} compared")
-        for c, key in dict.fromkeys(found.picked):
-            self._picked_field(c, key)
+        for c, key, compared in dict.fromkeys(found.picked):
+            self._picked_field(c, key, compared)
 
-    def _picked_field(self, c: int, key: Any) -> None:
+    def _picked_field(self, c: int, key: Any, compared: bool) -> None:
         """A field of one target read by its position (``targets[0]["scale"]``, ``_lengths.Found.picked``):
         on a group alone ``targets[0]`` is the group's first image. Where the batch's value is a
         plain host value (a Python number: no identity the mode follows), a group whose target at
         that position holds another (or has none) gets no companions, one warning; where the groups
-        are not known on the host, every group. The weight field is the mode's (1 on a group)."""
+        are not known on the host, every group. The weight field is the mode's (1 on a group) where
+        the value read is not ``compared``; compared (``targets[-1]["loss_weight"] > 0.7``), the
+        test is Python's: each group's is of weight 1 there."""
         targets = list(self.per_image_targets)
+        weight = key == self.weight_field
 
-        def field(images: list[int]) -> Any:  # ``_UNKNOWN`` where none is there (``.get``'s default)
+        def field(images: list[int], alone: bool = True) -> Any:  # ``_UNKNOWN`` where none is there
             try:
-                return targets[images[c]][key]
+                value = targets[images[c]][key]
             except Exception:  # noqa: BLE001 - on these images the body reads no such field
                 return _lengths._UNKNOWN
+            return type(value)(1) if weight and alone and type(value) in (int, float) else value
 
-        value = field(list(range(len(targets))))
-        if key == self.weight_field or value is not _lengths._UNKNOWN and not _lengths.plain(value):
+        value = field(list(range(len(targets))), alone=False)
+        if weight and not compared or value is not _lengths._UNKNOWN and not _lengths.plain(value):
             return
         what = f"targets[{c}][{key!r}] read by position"
         grouped = self.group_images()

@@ -1,0 +1,473 @@
+"""Which number fields of several images' targets a Python number scaling a loss is computed
+from, read from the body's code (``l * (max(t["scale"] for t in targets) + 1)``, ``s += t["scale"]``
+in a loop over the targets, then ``l / s``).
+
+On a group alone the body computes such a number from the group's targets. Its value on the batch
+may equal no statistic the capture could compare it with (``/ (1 + sum(...))``, ``max(...) ** 2``),
+so where the number comes from is read from the code: the operand of the op, the statements storing
+the locals it reads, and the comprehensions it runs over the list of per-image targets, down to a
+field read of one of the list's items (``t["scale"]``, ``t["meta"]["scale"]``, ``t.get(k)``,
+``t[self.key]``). Only the list the groups are read from counts (the frame's per-image targets,
+known by identity), through the helpers given the list or one of its items (followed to what they
+return), ``map`` and attributes the code sets; a field read by position (``targets[0]["scale"]``)
+is ``Frame._picked_field``'s.
+"""
+
+from __future__ import annotations
+
+import builtins
+import dis
+import sys
+import types
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from torch import Tensor
+
+from ._bytecode import (
+    _COMPREHENSIONS,
+    _COUNT_CHECKED,
+    _assignment_start,
+    _callee_at,
+    _caller,
+    _consumer,
+    _instructions,
+    _line,
+    _method_of,
+    _operand_start,
+    _operands,
+    _stores,
+)
+
+_LOADS = ("LOAD_FAST", "LOAD_DEREF")
+_FILLS = frozenset({"append", "extend", "insert", "add", "update", "appendleft"})
+_NOT_READ = object()
+_DEPTH = 3  # helpers followed from the body
+_NOT_FOLLOWED = ("torch", "losssplit", "numpy", "builtins", "math")
+
+
+def read_fields(targets: Sequence[Any], c: Any) -> tuple[tuple[Any, ...], ...]:
+    """The field paths (``("meta", "scale")`` for ``t["meta"]["scale"]``) of the items of
+    ``targets`` whose values the operand ``c`` of the op the caller's code is executing is computed
+    from, each a Python number on every item that has it; () where none is, or the code cannot be
+    read. The operand is the one holding ``c`` where an operand is one load of it, else any whole
+    operand that is no load of a tensor."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return ()
+    f = _caller()
+    if f is None:
+        return ()
+    held = f.f_locals
+    lists = frozenset(n for n, v in held.items() if _image_list(v, targets))
+    if not lists:
+        return ()
+    code = f.f_code
+    instructions = _instructions(code)
+    spans = _operands(code, f.f_lasti)
+    reader = _Reader(code, instructions, lists, held, f.f_globals)
+    chosen = []
+    for start, end in spans:
+        value = reader.evaluated(start, end)  # a literal, a local, an attribute of one (``crit.loss_weight``)
+        if value is c or type(value) in (int, float) and type(c) is float and value == c:
+            chosen = [(start, end)]
+            break
+        if value is not _NOT_READ:
+            continue
+        if _made_tensor(instructions, start, end) if isinstance(c, Tensor) else not reader.tensor_shaped(start, end):
+            chosen.append((start, end))
+    paths: set[tuple[Any, ...]] = set()
+    for start, end in chosen:
+        paths |= reader.span(start, end, frozenset())
+    return tuple(p for p in sorted(paths, key=repr) if _number_field(targets, p))
+
+
+_FACTORIES = frozenset({"tensor", "as_tensor", "full", "full_like", "new_tensor", "new_full", "scalar_tensor"})
+
+
+def _made_tensor(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the operand ``start:end`` is a call of a torch function or tensor method making a
+    tensor of a number (``torch.tensor(max(...) + 1)``, ``torch.full_like(e, s)``): where the
+    operand ``c`` is a tensor, the one it may be (the other is the loss)."""
+    last = instructions[end - 1]
+    if last.opname != "CALL":
+        return False
+    callee = next((i for i in reversed(instructions[start : end - 1]) if i.opname in ("LOAD_ATTR", "LOAD_METHOD")
+                   and i.argval in _FACTORIES), None)
+    return callee is not None and _operand_start(instructions, end) == start
+
+
+def _image_list(v: Any, targets: Sequence[Any]) -> bool:
+    """Whether ``v`` is the list of per-image targets, or a list or tuple of two or more of its
+    items (``targets[1:]``, a filtered copy)."""
+    if v is targets:
+        return True
+    if type(v) not in (list, tuple) or len(v) < 2:
+        return False
+    ids = {id(t) for t in targets}
+    return all(id(t) in ids for t in v)
+
+
+def _number_field(targets: Sequence[Any], path: tuple[Any, ...]) -> bool:
+    """Whether ``path`` reads a Python number (not a bool) on every item of ``targets`` that has
+    it, and on two of them at least."""
+    found = 0
+    for t in targets:
+        v = t
+        for how, key in path:
+            if how == "attr":
+                v = _attribute(v, key)
+            elif isinstance(v, Mapping):
+                v = v.get(key, _NOT_READ)
+            else:
+                v = _NOT_READ
+            if v is _NOT_READ:
+                break
+        if v is _NOT_READ:
+            continue
+        if type(v) not in (int, float):
+            return False
+        found += 1
+    return found >= 2
+
+
+def _of_torch(v: Any) -> bool:
+    """Whether ``v`` is torch or a module or function of it (``torch``, ``F``, ``torch.stack``)."""
+    name = v.__name__ if isinstance(v, types.ModuleType) else getattr(v, "__module__", None)
+    return isinstance(name, str) and name.partition(".")[0] == "torch"
+
+
+def _attribute(v: Any, name: str) -> Any:
+    try:  # (a property of the user's may raise anything)
+        return getattr(v, name, _NOT_READ)
+    except Exception:  # noqa: BLE001
+        return _NOT_READ
+
+
+class _Reader:
+    """The field reads of the list's items one code object's spans are computed from."""
+
+    def __init__(self, code: types.CodeType, instructions: list[dis.Instruction], lists: frozenset[str],
+                 held: Mapping[str, Any], globals_: Mapping[str, Any], depth: int = 0,
+                 items: frozenset[str] = frozenset()) -> None:
+        self.code = code
+        self.ins = instructions
+        self.lists = lists
+        self.held = held
+        self.globals = globals_
+        self.depth = depth
+        self.items = self._loop_items() | items
+
+    def _loop_items(self) -> frozenset[str]:
+        """The names a ``for`` loop over one of the lists stores its items in (``for t in
+        targets``, ``for b, t in enumerate(targets)``: every name unpacked)."""
+        ins = self.ins
+        names: set[str] = set()
+        for head, i in enumerate(ins):
+            if i.opname != "FOR_ITER" or head == 0:
+                continue
+            if ins[head - 1].opname == "GET_ITER":
+                start, end = _operand_start(ins, head - 1), head - 1
+            else:  # a comprehension's loop over its iterator ``.0``
+                start, end = head - 1, head
+            if start is None or not self._over_list(start, end):
+                continue
+            k = head + 1
+            while k < len(ins) and ins[k].opname in ("STORE_FAST", "STORE_DEREF", "UNPACK_SEQUENCE"):
+                if ins[k].opname != "UNPACK_SEQUENCE":
+                    names.add(ins[k].argval)
+                k += 1
+        return frozenset(names)
+
+    def _over_list(self, start: int, end: int, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether the span loads one of the lists other than to pick one item by a literal
+        position (``targets[0]``), itself or through a local a statement made from it (``pairs =
+        list(zip(targets, xs))``)."""
+        ins = self.ins
+        for k in range(start, end):
+            i = ins[k]
+            if i.opname in _LOADS and i.argval in self.lists:
+                after = ins[k + 1 : k + 3]
+                if not (len(after) == 2 and after[0].opname == "LOAD_CONST" and type(after[0].argval) is int
+                        and after[1].opname == "BINARY_SUBSCR"):
+                    return True
+            elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval != ".0":
+                for j in _stores(ins, i.argval):
+                    first = _assignment_start(ins, j)
+                    if first is not None and first < j and ins[j - 1].opname not in ("FOR_ITER", "UNPACK_SEQUENCE") \
+                            and self._over_list(first, j, seen | {i.argval}):
+                        return True
+        return False
+
+    def span(self, start: int, end: int, seen: frozenset[str]) -> set[tuple[Any, ...]]:
+        """The field paths of items the span reads, itself, through the locals it loads (what
+        stored or filled them) and through the comprehensions over the lists it runs."""
+        ins = self.ins
+        found: set[tuple[Any, ...]] = set()
+        for k in range(start, end):
+            i = ins[k]
+            if i.opname in _LOADS and i.argval in self.items:
+                path = self._path(k)
+                if path:
+                    found.add(path)
+            elif i.opname in _LOADS and i.argval in self.lists:
+                used = _consumer(ins, k)  # ``targets[b]``: an item picked by a computed position
+                if used is not None and ins[used[0]].opname == "BINARY_SUBSCR" and used[1] == 0 and not (
+                        used[0] == k + 2 and ins[k + 1].opname == "LOAD_CONST"):
+                    path = self._path(used[0])
+                    if path:
+                        found.add(path)
+            elif i.opname in _LOADS and i.argval not in seen and i.argval not in self.lists:
+                found |= self._local(i.argval, seen | {i.argval})
+                if k + 1 < end and ins[k + 1].opname == "LOAD_ATTR":
+                    found |= self._attribute(i.argval, ins[k + 1].argval, seen | {i.argval})
+            elif i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS:
+                g = next((g for g in range(k + 1, len(ins)) if ins[g].opname == "GET_ITER"), None)
+                first = _operand_start(ins, g) if g is not None else None
+                if g is not None and first is not None and first > k and self._over_list(first, g):
+                    found |= _Reader(i.argval, _instructions(i.argval), frozenset({".0"}), self.held,
+                                     self.globals, self.depth).span(0, len(_instructions(i.argval)), frozenset())
+            elif i.opname == "CALL" and self.depth < _DEPTH:
+                found |= self._helper(start, k)
+        return found
+
+    def _helper(self, start: int, at: int) -> set[tuple[Any, ...]]:
+        """What the function the CALL at ``at`` calls returns, read from its code, where one of the
+        lists is a positional argument (``_largest(targets) + 1``): a global function or a method
+        of a local (``self._largest(targets)``) the frame holds now."""
+        ins = self.ins
+        end = at
+        while end > start and ins[end - 1].opname == "PRECALL":
+            end -= 1
+        keywords: tuple[str, ...] = ()
+        if end > start and ins[end - 1].opname == "KW_NAMES":
+            end -= 1
+            keywords = tuple(self.code.co_consts[ins[end].arg or 0])
+        spans = []
+        for _ in range(ins[at].arg or 0):
+            first = _operand_start(ins, end)
+            if first is None or first < start:
+                return set()
+            spans.append((first, end))
+            end = first
+        spans.reverse()
+        given = [n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in self.lists]
+        items = [n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in self.items]
+        if not given and not items or end - 1 < start:
+            return set()
+        positional = len(spans) - len(keywords)
+        callee = ins[end - 1]
+        found: tuple[types.FunctionType, int] | None = None
+        if callee.opname == "LOAD_GLOBAL" and callee.argval == "map" and self.globals.get("map", map) is map:
+            return self._mapped(spans[0]) if given and given[0] > 0 else set()
+        if callee.opname == "LOAD_GLOBAL" and (callee.arg or 0) & 1:
+            fn = self.globals.get(callee.argval)
+            found = (fn, 0) if isinstance(fn, types.FunctionType) else None
+        elif callee.opname in _LOADS and end - 2 >= start and ins[end - 2].opname == "PUSH_NULL":
+            fn = self.held.get(callee.argval)  # ``f = lambda ts: ...``, then ``f(targets)``
+            found = (fn, 0) if isinstance(fn, types.FunctionType) else None
+        elif callee.opname == "LOAD_METHOD" and end - 2 >= start and ins[end - 2].opname in _LOADS:
+            owner = self.held.get(ins[end - 2].argval, _NOT_READ)
+            found = _method_of(owner, callee.argval) if owner is not _NOT_READ else None
+        if found is None:
+            return set()
+        fn, shift = found
+        code = fn.__code__
+        module = str(fn.__globals__.get("__name__", "")).partition(".")[0]
+        if module in _NOT_FOLLOWED or code.co_flags & 0x0C or shift + positional > code.co_argcount:
+            return set()  # (0x0C: ``*args``, ``**kwargs``)
+        def names(of: list[int]) -> frozenset[str]:
+            return frozenset(code.co_varnames[shift + n] if n < positional else keywords[n - positional] for n in of)
+
+        return _Reader(code, _instructions(code), names(given), {}, fn.__globals__, self.depth + 1, names(items)).returned()
+
+    def _local(self, name: str, seen: frozenset[str]) -> set[tuple[Any, ...]]:
+        """What the statements storing (or filling: ``xs.append(...)``) the local ``name`` read;
+        nothing for a local that holds a tensor now (what made it is the capture's)."""
+        ins = self.ins
+        found: set[tuple[Any, ...]] = set()
+        if isinstance(self.held.get(name), Tensor):
+            return found
+        for j in _stores(ins, name):
+            k = j - 1
+            while k >= 0 and ins[k].opname in ("STORE_FAST", "UNPACK_SEQUENCE"):
+                k -= 1
+            if k >= 1 and ins[k].opname == "FOR_ITER" and ins[k - 1].opname == "GET_ITER":
+                first = _operand_start(ins, k - 1)  # an item of a list: what the list was made of
+                if first is not None:
+                    found |= self.span(first, k - 1, seen)
+                continue
+            first = _assignment_start(ins, j)
+            if first is not None and first < j:
+                found |= self.span(first, j, seen)
+        for k in range(len(ins) - 1):
+            if ins[k].opname in _LOADS and ins[k].argval == name and ins[k + 1].opname == "LOAD_METHOD" \
+                    and ins[k + 1].argval in _FILLS:
+                line = _line(ins[k])
+                end = k + 2
+                while end < len(ins) and _line(ins[end]) == line and ins[end].opname != "POP_TOP":
+                    end += 1
+                found |= self.span(k + 2, end, seen)
+        return found
+
+    def _attribute(self, name: str, attr: str, seen: frozenset[str]) -> set[tuple[Any, ...]]:
+        """What the statements of this code storing ``name.attr`` (``self.s = max(...) + 1``) read."""
+        ins = self.ins
+        found: set[tuple[Any, ...]] = set()
+        for j in range(1, len(ins)):
+            if ins[j].opname == "STORE_ATTR" and ins[j].argval == attr and ins[j - 1].opname in _LOADS \
+                    and ins[j - 1].argval == name:
+                first = _operand_start(ins, j - 1)
+                if first is not None:
+                    found |= self.span(first, j - 1, seen)
+        return found
+
+    def _path(self, k: int) -> tuple[Any, ...]:
+        """The field path read from the item the load at ``k`` pushes: keys of subscripts,
+        ``.get`` calls and attributes, in order, each key a literal or a value the frame or the
+        module holds now (``t[SCALE_KEY]``, ``t[self.key]``); () where it reads none, or where what
+        it reads is given to torch (``torch.arange(t["n"])``: a tensor the capture follows)."""
+        path, p = self._read(k)
+        used = _consumer(self.ins, p) if path else None
+        if used is not None and self.ins[used[0]].opname == "CALL":
+            start = _operand_start(self.ins, used[0] + 1)
+            at = _callee_at(self.ins, start, used[0] + 1) if start is not None else None
+            if start is None or at is None or self._torch_callee(start, at):
+                return ()
+        return path
+
+    def _torch_callee(self, start: int, at: int) -> bool:
+        """Whether the callee loaded at ``at`` (its call's span starting at ``start``) is torch's
+        function or a tensor's method."""
+        callee = self.ins[at]
+        if callee.opname in ("LOAD_METHOD", "LOAD_ATTR"):
+            owner = self.evaluated(start, at)
+            return owner is _NOT_READ or isinstance(owner, Tensor) or _of_torch(owner)
+        return callee.opname == "LOAD_GLOBAL" and _of_torch(self.globals.get(callee.argval))
+
+    def _read(self, k: int) -> tuple[tuple[Any, ...], int]:
+        """``_path`` of the load at ``k``, and the index of the instruction pushing what it reads."""
+        ins = self.ins
+        path: list[tuple[str, Any]] = []
+        p = k
+        while p + 1 < len(ins):
+            nxt = ins[p + 1]
+            if nxt.opname == "LOAD_ATTR":
+                path.append(("attr", nxt.argval))
+                p += 1
+                continue
+            if nxt.opname == "LOAD_METHOD" and nxt.argval == "get" and p + 2 < len(ins):
+                key = self._key(p + 2, p + 3)
+                call = next((c for c in range(p + 3, min(p + 7, len(ins))) if ins[c].opname == "CALL"), None)
+                if key is _NOT_READ or call is None:
+                    break
+                path.append(("item", key))
+                p = call
+                continue
+            used = _consumer(ins, p)
+            if used is None or ins[used[0]].opname != "BINARY_SUBSCR" or used[1] != 0:
+                break
+            key = self._key(p + 1, used[0])
+            if key is _NOT_READ:
+                break
+            path.append(("item", key))
+            p = used[0]
+        return tuple(path), p
+
+    def _mapped(self, span: tuple[int, int]) -> set[tuple[Any, ...]]:
+        """What the function ``map`` applies to the items of a list reads of its one argument,
+        the item (``map(lambda t: t["scale"], targets)``, a global function or a local one)."""
+        ins = self.ins
+        first, end = span
+        fn: Any = None
+        if ins[end - 1].opname == "MAKE_FUNCTION" and ins[end - 2].opname == "LOAD_CONST":
+            fn = ins[end - 2].argval
+        elif end - first == 1 and ins[first].opname in _LOADS + ("LOAD_GLOBAL",):
+            fn = (self.globals if ins[first].opname == "LOAD_GLOBAL" else self.held).get(ins[first].argval)
+        code = fn.__code__ if isinstance(fn, types.FunctionType) else fn
+        if not isinstance(code, types.CodeType) or code.co_argcount != 1 or code.co_flags & 0x0C:
+            return set()
+        globals_ = fn.__globals__ if isinstance(fn, types.FunctionType) else self.globals
+        reader = _Reader(code, _instructions(code), frozenset(), {}, globals_, self.depth + 1,
+                         items=frozenset(code.co_varnames[:1]))
+        return reader.returned()
+
+    def returned(self) -> set[tuple[Any, ...]]:
+        """The field paths what the code returns reads, but for what is a tensor's expression
+        (``tensor_shaped``; each item of a returned tuple or list on its own)."""
+        ins = self.ins
+        paths: set[tuple[Any, ...]] = set()
+        for r, i in enumerate(ins):
+            first = _operand_start(ins, r, target_first=True) if i.opname == "RETURN_VALUE" else None
+            if first is None:
+                continue
+            spans = [(first, r)]
+            if ins[r - 1].opname in ("BUILD_TUPLE", "BUILD_LIST"):
+                spans, end = [], r - 1
+                for _ in range(ins[r - 1].arg or 0):
+                    start = _operand_start(ins, end, target_first=True)
+                    if start is None or start < first:
+                        spans = [(first, r)]
+                        break
+                    spans.append((start, end))
+                    end = start
+            for start, end in spans:
+                if not self.tensor_shaped(start, end):
+                    paths |= self.span(start, end, frozenset())
+        return paths
+
+    def tensor_shaped(self, start: int, end: int) -> bool:
+        """Whether the span is, by its code and the values it names now, a tensor: a local holding
+        one, a torch function's or a tensor's method's result (a method of an expression other
+        than ``.item()``: a loss's), or arithmetic with such an operand."""
+        ins = self.ins
+        last = ins[end - 1]
+        if last.opname == "BINARY_OP":
+            right = _operand_start(ins, end - 1)
+            return right is not None and right > start and (self.tensor_shaped(start, right)
+                                                             or self.tensor_shaped(right, end - 1))
+        if last.opname in ("UNARY_NEGATIVE", "UNARY_POSITIVE"):
+            return self.tensor_shaped(start, end - 1)
+        value = self.evaluated(start, end)
+        if value is not _NOT_READ:
+            return isinstance(value, Tensor)
+        at = _callee_at(ins, start, end) if last.opname == "CALL" else None
+        if at is None:
+            return False
+        return ins[at].argval not in ("item", "tolist", "get") and self._torch_callee(start, at)
+
+    def _key(self, start: int, end: int) -> Any:
+        """The str or int a key span evaluates to (``evaluated``); ``_NOT_READ`` for anything else."""
+        value = self.evaluated(start, end)
+        return value if type(value) in (str, int) else _NOT_READ
+
+    def evaluated(self, start: int, end: int) -> Any:
+        """The value of a span that is a literal, or a global, a local or a closure's value (and
+        attributes or literal items of it) as they are now; ``_NOT_READ`` for anything else."""
+        ins = self.ins
+        if end <= start:
+            return _NOT_READ
+        first = ins[start]
+        if first.opname == "LOAD_CONST":
+            value = first.argval
+        elif first.opname == "LOAD_GLOBAL" and not (first.arg or 0) & 1:
+            value = self.globals.get(first.argval, getattr(builtins, first.argval, _NOT_READ))
+        elif first.opname in _LOADS:
+            value = self.held.get(first.argval, _NOT_READ)
+        else:
+            return _NOT_READ
+        k = start + 1
+        while k < end and value is not _NOT_READ:
+            i = ins[k]
+            if i.opname == "LOAD_ATTR":
+                value = _attribute(value, i.argval)
+            elif i.opname == "LOAD_CONST" and k + 1 < end and ins[k + 1].opname == "BINARY_SUBSCR" \
+                    and type(value) in (list, tuple, dict) and type(i.argval) in (str, int):
+                try:  # ``t[KEYS[0]]``: a key of a container the module holds
+                    value = value[i.argval]
+                except (LookupError, TypeError):
+                    value = _NOT_READ
+                k += 1
+            else:
+                return _NOT_READ
+            k += 1
+        return value
