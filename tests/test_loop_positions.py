@@ -14,6 +14,7 @@ import math
 import pytest
 import torch
 from _helpers import ROWS, TARGETS, split_outcome, wrong_companions
+from test_criteria_survey16 import _mean as _running_mean
 from test_red_team20 import BATCHES, _batch
 
 
@@ -211,16 +212,6 @@ def levels_decayed_over_their_count(o, targets):  # SEA-RAFT's ``gamma ** (n - i
     for i in range(n):
         loss = loss + 0.8 ** (n - i - 1) * _err(o["aux"][i], targets)
     return {"loss": loss}
-
-
-def _running_mean(values):  # Berman's ``mean``: after the loop the position is the count
-    values = iter(values)
-    acc = next(values)
-    n = 1
-    for i, v in enumerate(values, 2):
-        acc += v
-        n = i
-    return acc / n
 
 
 def mean_of_a_generator_of_image_terms(o, targets):

@@ -5389,6 +5389,8 @@ class _BatchReader:
         for k in range(start, end):
             i = ins[k]
             if i.opname in self.locals and i.argval in self.params:
+                if self._along_other_dim(k, end):
+                    continue  # ``range(out["layers"].shape[1])``: layers, no images
                 after = ins[k + 1 : k + 3]
                 picked = len(after) == 2 and after[1].opname == "BINARY_SUBSCR"
                 if not (picked and (whole or after[0].opname in ("LOAD_FAST", "LOAD_DEREF"))):
@@ -5399,6 +5401,26 @@ class _BatchReader:
             elif self._comprehension(k, end, seen) or i.opname == "LOAD_GLOBAL" and i.argval == "len" and self.number(k, end, seen):
                 return True
         return False
+
+    def _along_other_dim(self, k: int, end: int) -> bool:
+        """Whether the argument loaded at ``k`` (as passed or a field of it, not a tensor the body
+        made: padded to the longest, its dims follow the images) is read, before ``end``, for the
+        size of a dim after the first (``out["layers"].shape[1]``, ``x.size(2)``): a plain int
+        there is no size of image rows (the capture reads one as a ``RowCount``, a dim after the
+        first of a time-major argument too), so on a group alone it is the same."""
+        ins = self.instructions
+        head = k + 1
+        while head < end and (ins[head].opname == "LOAD_CONST" and type(ins[head].argval) is str
+                              or ins[head].opname == "BINARY_SUBSCR"
+                              or ins[head].opname == "LOAD_ATTR" and ins[head].argval != "shape"):
+            head += 1  # ``["teacher"]``, ``.layers``
+        after = ins[head : head + 4]
+        if len(after) < 3 or after[1].opname != "LOAD_CONST" or type(after[1].argval) is not int or after[1].argval < 1:
+            return False
+        if after[0].opname == "LOAD_ATTR" and after[0].argval == "shape":
+            return after[2].opname == "BINARY_SUBSCR"
+        return (after[0].opname == "LOAD_METHOD" and after[0].argval == "size" and len(after) == 4
+                and after[2].opname == "PRECALL" and after[3].opname == "CALL" and after[3].arg == 1)
 
     def _collection_local(self, name: str, seen: frozenset[str]) -> bool:
         ins = self.instructions
