@@ -231,10 +231,25 @@ def terms_of_kept_positions(o, targets):  # positions kept in a list, then used 
     return {"loss": sum([_e(o["x"][b], targets[b]) for b in kept]) * 0.5}
 
 
+def positions_in_a_tuple_index(o, targets):  # ``preds[b, :n]``: an index through a tuple
+    losses = [(o["x"][b, :2] - t["y"][:2]).abs().mean() for b, t in enumerate(targets)]
+    return {"loss": sum(losses) / len(targets)}
+
+
+def decayed_over_a_parameters_bins(o, targets, bins=3):  # GHM's ``range(bins)``, ``bins`` a closure's cell
+    edges = [i / bins for i in range(bins + 1)]
+    e = _rows_err(o, targets)
+    total = 0.0
+    for i in range(bins):
+        total = total + 0.5 ** i * e[:, i].mean()
+    return {"loss": total if edges else 0.0}
+
+
 NEAR_MISSES = [decoder_layers_decayed, columns_decayed, position_as_an_index, each_images_own_field,
                a_tensor_of_each_images_field, class_weights, cumprod_along_the_columns, filled_with_the_count_unscanned,
                position_passed_to_a_helper, levels_decayed_over_their_count, mean_of_a_generator_of_image_terms,
-               levels_unpacked_with_the_targets, terms_of_kept_positions]
+               levels_unpacked_with_the_targets, terms_of_kept_positions, positions_in_a_tuple_index,
+               decayed_over_a_parameters_bins]
 
 
 @pytest.mark.parametrize("body", NEAR_MISSES, ids=lambda b: b.__name__)

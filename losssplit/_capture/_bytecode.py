@@ -4847,9 +4847,30 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
     if not spans and not passed:
         return False
     instructions, held = _instructions(f.f_code), f.f_locals
-    return any(_plain_number(instructions, start, end, held, globals_=f.f_globals) for start, end in spans) or any(
-        _plain_number(instructions, start, end, held, globals_=f.f_globals)
-        and any(_positional_parameter(f, name, 0, sites) for name in names) for start, end, names in passed)
+
+    def number(start: int, end: int) -> bool:  # (``sum(losses)`` is shaped as one, of tensors; ``len(terms)`` is one)
+        return _plain_number(instructions, start, end, held, globals_=f.f_globals) and not any(
+            instructions[k].opname in ("LOAD_FAST", "LOAD_DEREF") and _holds_tensors(held.get(instructions[k].argval))
+            and not _len_argument(instructions, k) for k in range(start, end))
+
+    return any(number(start, end) for start, end in spans) or any(
+        number(start, end) and any(_positional_parameter(f, name, 0, sites) for name in names)
+        for start, end, names in passed)
+
+
+def _len_argument(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the value loaded at ``k`` is the argument of a ``len`` call."""
+    found = _consumer(instructions, k)
+    start = _arguments_start(instructions, found[0]) if found is not None and instructions[found[0]].opname == "CALL" else None
+    callee = instructions[start - 1] if start else None
+    return callee is not None and callee.opname == "LOAD_GLOBAL" and callee.argval == "len"
+
+
+def _holds_tensors(value: Any) -> bool:
+    """Whether ``value`` is a tensor or a list or tuple holding one."""
+    if isinstance(value, (list, tuple)):
+        return any(_holds_tensors(v) for v in value[:64])
+    return type(value).__module__.startswith("torch") and hasattr(value, "dim")
 
 
 @_per_code(1024)
@@ -5004,6 +5025,22 @@ def _unpacked_value(instructions: list[dis.Instruction], j: int) -> tuple[int, i
     return None if first is None or first >= j else (first, j)
 
 
+def _range_argument(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the value loaded at ``k`` is, through arithmetic only, an argument of ``range``."""
+    p = k
+    while True:
+        found = _consumer(instructions, p)
+        if found is None:
+            return False
+        c = found[0]
+        if instructions[c].opname in _KEPT:
+            p = c
+            continue
+        start = _arguments_start(instructions, c) if instructions[c].opname == "CALL" else None
+        callee = instructions[start - 1] if start else None
+        return callee is not None and callee.opname == "LOAD_GLOBAL" and callee.argval == "range"
+
+
 def _iterable_after(instructions: list[dis.Instruction], k: int, end: int) -> tuple[int, int] | None:
     """The span of the iterable passed to the comprehension whose code is loaded at ``k`` (before
     ``end``); None where not read."""
@@ -5096,7 +5133,7 @@ class _BatchReader:
                     return True
             elif self._comprehension(k, end, seen):
                 return True
-            elif i.opname in self.locals and i.argval not in seen and i.argval not in self.params | _OWNERS \
+            elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval not in self.params | _OWNERS \
                     and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up):
                 return True
             k += 1
@@ -5338,6 +5375,8 @@ class _BatchReader:
             i = ins[k]
             if i.opname in self.locals and i.argval in self.params:
                 after = ins[k + 1 : k + 3]
+                if _range_argument(ins, k):
+                    continue  # ``range(bins)``: a number given to the call
                 if not any(a.opname in ("LOAD_ATTR", "LOAD_METHOD", "BINARY_SUBSCR") for a in after[:1]) \
                         and not (len(after) == 2 and after[1].opname == "BINARY_SUBSCR"):
                     return True
@@ -5388,14 +5427,14 @@ class _BatchReader:
             return False  # ``len(x.shape)``, ``len(x.size())``: the number of dims
         for k in range(start, end):
             i = ins[k]
-            if i.opname in self.locals and i.argval in self.params:
+            if i.opname == "LOAD_FAST" and i.argval in self.params:
                 if self._along_other_dim(k, end):
                     continue  # ``range(out["layers"].shape[1])``: layers, no images
                 after = ins[k + 1 : k + 3]
                 picked = len(after) == 2 and after[1].opname == "BINARY_SUBSCR"
                 if not (picked and (whole or after[0].opname in ("LOAD_FAST", "LOAD_DEREF"))):
                     return True  # ``t[b]``: the loop's image
-            elif i.opname in self.locals and i.argval not in seen and i.argval not in _OWNERS:
+            elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval not in _OWNERS:
                 if self._collection_local(i.argval, seen | {i.argval}):
                     return True
             elif self._comprehension(k, end, seen) or i.opname == "LOAD_GLOBAL" and i.argval == "len" and self.number(k, end, seen):
@@ -5451,6 +5490,9 @@ def _number_valued(instructions: list[dis.Instruction], p: int, end: int) -> boo
         name = instructions[k].opname
         if name == "BINARY_SUBSCR":
             return operand != 1
+        if name in ("BUILD_TUPLE", "BUILD_SLICE"):  # ``x[b, :n]``: an index still, where subscripted
+            p = k
+            continue
         if name == "CALL":
             start = _arguments_start(instructions, k)
             callee = instructions[start - 1] if start else None
