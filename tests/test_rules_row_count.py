@@ -1796,18 +1796,32 @@ def test_uniform_per_row_factors_made_with_the_batch_size_still_split():
     check_rule(body, "")
 
 
+@pytest.mark.parametrize(("factor", "op"), [
+    (lambda o, t: torch.ones(len(t)).cumsum(0), "Tensor.cumsum along a dim sized by a count of the images"),
+    (lambda o, t: torch.ones(o["x"].shape[0]).cumsum(0), "Tensor.cumsum along a dim sized by a count of the images"),
+    (lambda o, t: torch.tensor([float(i) for i in range(len(t))]), "torch.tensor of positions in a loop over the images"),
+], ids=["cumsum", "cumsum_of_size", "range_list"])
+def test_per_row_factors_of_positions_made_without_a_positional_factory_decline(factor, op):
+    """A cumsum along a dim sized by the count, a tensor of ``range(len(t))`` (red team, sessions
+    17 and 18: were followed as per-row constants; session 24: ``Frame.count_dims``,
+    ``_bytecode.positional_argument``). Declined, naming the op."""
+
+    def body(outputs, targets):
+        err, _ = _err(outputs, targets)
+        return {"loss": (err.flatten(1).mean(1) * factor(outputs, targets)).sum()}
+
+    check_rule(body, f"computed by {op}", declines=True)
+
+
 @pytest.mark.xfail(strict=True, reason="known WRONG (red team, sessions 17 and 18; the README Known limits line on "
                    "per-row factors of positions): a per-row factor of positions or of the count made without a "
-                   "positional factory (a cumsum or index_fill of ``torch.ones(B)``, ones over their own sum, a "
-                   "tensor of ``range(len(t))``, the weights' list flipped) is followed as a per-row constant")
+                   "positional factory or a scan (an index_fill of ``torch.ones(B)``, ones over their own sum, the "
+                   "weights' list flipped) is followed as a per-row constant")
 @pytest.mark.parametrize("factor", [
-    lambda o, t: torch.ones(len(t)).cumsum(0),
-    lambda o, t: torch.ones(o["x"].shape[0]).cumsum(0),
     lambda o, t: torch.ones(o["x"].shape[0]).index_fill(0, torch.tensor([0]), 3.0),
-    lambda o, t: torch.tensor([float(i) for i in range(len(t))]),
     lambda o, t: torch.ones(len(t)) / torch.ones(len(t)).sum(),
     lambda o, t: torch.tensor([s["loss_weight"] for s in t]).flip(0),
-], ids=["cumsum", "cumsum_of_size", "index_fill", "range_list", "over_its_sum", "weights_flipped"])
+], ids=["index_fill", "over_its_sum", "weights_flipped"])
 def test_other_per_row_factors_of_positions_made_with_the_batch_size(factor):
     def body(outputs, targets):
         err, _ = _err(outputs, targets)

@@ -21,7 +21,7 @@ import inspect
 import math
 import sys
 import types
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
 import torch
@@ -2461,9 +2461,14 @@ def _called_global(span: list[dis.Instruction]) -> str | None:
 _CALLED = "()"  # before a global's name, where a divisor is that function's result (no local's name starts so)
 
 
-def _stores(instructions: list[dis.Instruction], name: str) -> list[int]:
-    """Indices of the instructions that store or delete the local ``name``."""
-    return [k for k, i in enumerate(instructions) if i.opname in ("STORE_FAST", "DELETE_FAST") and i.argval == name]
+def _stores(instructions: list[dis.Instruction], name: str, cells: bool = False) -> list[int]:
+    """Indices of the instructions that store or delete the local ``name`` (with ``cells``, also
+    one a nested function reads: ``n`` of ``[... for i in range(n)]``)."""
+    names = _CELL_STORES if cells else ("STORE_FAST", "DELETE_FAST")
+    return [k for k, i in enumerate(instructions) if i.opname in names and i.argval == name]
+
+
+_CELL_STORES = ("STORE_FAST", "DELETE_FAST", "STORE_DEREF", "DELETE_DEREF")
 
 
 def _floored_locals(instructions: list[dis.Instruction], start: int, end: int) -> tuple[str, ...]:
@@ -4816,6 +4821,234 @@ def running_position() -> bool:
                for start, end in _counted_operands(f.f_code, f.f_lasti) for i in instructions[start:end])
 
 
+def _size_offsets(code: types.CodeType, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None
+           ) -> frozenset[tuple[int, Any]]:
+    """``_BatchReader.sized`` of ``code`` from the capture's size sites (``Frame.size_sites``)."""
+    if not sites:
+        return frozenset()
+    return frozenset((offset, d) for (c, offset), (_, dims) in sites.items() if c is code for d in dims or (None,))
+
+
+def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None) -> bool:
+    """Whether a plain-number operand of the op the caller's code is executing (``_plain_number``)
+    is computed from a position in a loop over the images (``_BatchReader.positional``): ``e *
+    0.5 ** i`` over ``enumerate(targets)``, ``e * 0.5 ** (len(terms) - 1 - i)`` in ``sum(... for
+    i, e in enumerate(terms))``. On a group alone the image has another position, so the body
+    gives its term another factor. ``sites``: where the call read sizes of image rows
+    (``Frame.size_sites``: ``for b in range(x.shape[0])`` runs over the images). False where
+    nothing can be told."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    spans = _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites))
+    passed = _valued_parameter_operands(f.f_code, f.f_lasti)
+    if not spans and not passed:
+        return False
+    instructions, held = _instructions(f.f_code), f.f_locals
+
+    def number(start: int, end: int) -> bool:  # (``sum(losses)`` is shaped as one, of tensors; ``len(terms)`` is one)
+        return _plain_number(instructions, start, end, held, globals_=f.f_globals) and not any(
+            instructions[k].opname in ("LOAD_FAST", "LOAD_DEREF") and _holds_tensors(held.get(instructions[k].argval))
+            and not _len_argument(instructions, k) for k in range(start, end))
+
+    return any(number(start, end) for start, end in spans) or any(
+        number(start, end) and any(_positional_parameter(f, name, 0, sites) for name in names)
+        for start, end, names in passed)
+
+
+def _len_argument(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the value loaded at ``k`` is the argument of a ``len`` call."""
+    found = _consumer(instructions, k)
+    start = _arguments_start(instructions, found[0]) if found is not None and instructions[found[0]].opname == "CALL" else None
+    callee = instructions[start - 1] if start else None
+    return callee is not None and callee.opname == "LOAD_GLOBAL" and callee.argval == "len"
+
+
+def _holds_tensors(value: Any) -> bool:
+    """Whether ``value`` is a tensor or a list or tuple holding one."""
+    if isinstance(value, (list, tuple)):
+        return any(_holds_tensors(v) for v in value[:64])
+    return type(value).__module__.startswith("torch") and hasattr(value, "dim")
+
+
+@_per_code(1024)
+def _valued_parameter_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int, tuple[str, ...]], ...]:
+    """The operands of the op at ``lasti`` that read a parameter of ``code`` as a value
+    (``_number_valued``), each with those parameters."""
+    found = []
+    for start, end in _operands(code, lasti):
+        names = _valued_parameters(code, start, end)
+        if names:
+            found.append((start, end, names))
+    return tuple(found)
+
+
+def _valued_parameters(code: types.CodeType, start: int, end: int) -> tuple[str, ...]:
+    """The parameters of ``code`` the span ``start:end`` reads as values (``_number_valued``)."""
+    instructions = _instructions(code)
+    params = set(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]) - _OWNERS
+    return tuple(instructions[k].argval for k in range(start, end) if instructions[k].opname == "LOAD_FAST"
+                 and instructions[k].argval in params and _number_valued(instructions, k, end))
+
+
+def _positional_parameter(f: types.FrameType, name: str, depth: int,
+                          sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None) -> bool:
+    """Whether the code calling ``f`` passed its parameter ``name`` a value computed from a
+    position in a loop over the images (``decay(e, i)`` over ``enumerate(targets)``: ``e * 0.5
+    ** i`` in ``decay``), followed up the helpers' calls to the decorated body."""
+    if depth > _FOLLOWED_CALLS or not _plain_parameter(f.f_code, name):
+        return False
+    how, back = _called_by(f)
+    found = _argument_for(f, back, name) if how == "code" else None
+    if found is None or isinstance(found, types.FunctionType) or back is None:
+        return False  # not read, or not passed (its default)
+    start, end = found
+    at = _located_frame(back.f_code, back.f_lasti)[1]
+    if _batch_reader(back.f_code, _outer_positions(back, sites), _size_offsets(back.f_code, sites)).positional(start, end, at=at):
+        return True
+    return any(_positional_parameter(back, n, depth + 1, sites) for n in _valued_parameters(back.f_code, start, end))
+
+
+def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None) -> bool:
+    """Whether an argument of the call the caller's code is executing is computed from a
+    position in a loop over the images (``_BatchReader.positional``: ``torch.tensor([0.5 ** (n -
+    1 - i) for i in range(n)])``, a list filled so in a loop). False where nothing can be told."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    return f is not None and bool(_positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites),
+                                                       _size_offsets(f.f_code, sites)))
+
+
+def counted_sizes(tupled: bool) -> frozenset[int]:
+    """The dims whose sizes the factory call the caller's code is executing computes from the
+    images (``_BatchReader.images``: ``torch.full((len(targets),), 0.5)``, ``torch.ones(n,
+    4)`` with ``n = len(targets)``): its arguments (a method's receiver is none), the first one a
+    tuple of sizes where ``tupled``. Empty where not read."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return frozenset()
+    f = _caller()
+    return frozenset() if f is None else _counted_sizes(f.f_code, f.f_lasti, tupled)
+
+
+@_per_code(1024)
+def _counted_sizes(code: types.CodeType, lasti: int, tupled: bool) -> frozenset[int]:
+    spans = _operands(code, lasti)[::-1]
+    instructions = _instructions(code)
+    reader = _batch_reader(code)
+    if tupled:
+        if not spans:
+            return frozenset()
+        start, end = spans[0]
+        last = instructions[end - 1]
+        if last.opname not in ("BUILD_TUPLE", "BUILD_LIST"):  # a tuple held elsewhere: each dim may be it
+            return frozenset(range(64)) if reader.images(start, end, frozenset()) else frozenset()
+        parts: list[tuple[int, int]] = []
+        stop: int | None = end - 1
+        for _ in range(last.arg or 0):
+            first = _operand_start(instructions, stop) if stop is not None else None
+            if first is None or stop is None or first < start:
+                return frozenset(range(64)) if reader.images(start, end, frozenset()) else frozenset()
+            parts.append((first, stop))
+            stop = first
+        spans = tuple(parts[::-1])
+    return frozenset(d for d, (start, end) in enumerate(spans) if reader.images(start, end, frozenset()))
+
+
+@_per_code(1024)
+def _positional_operands(code: types.CodeType, lasti: int, outer: str | None, sized: frozenset[tuple[int, Any]]
+                         ) -> tuple[tuple[int, int], ...]:
+    """The operands of the op at ``lasti`` that ``positional_number`` may find computed from a
+    position, read from the code and the sizes it read (``outer``, ``sized``: as for ``_BatchReader``)."""
+    reader = _batch_reader(code, outer, sized)
+    at = _located_frame(code, lasti)[1]
+    return tuple(s for s in _operands(code, lasti) if reader.positional(*s, at=at))
+
+
+def _outer_positions(f: types.FrameType, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None
+                     ) -> str | None:
+    """Of a comprehension's frame: what its iterable yields in the code making it, where that
+    yields positions over the batch (``_BatchReader.iterated_positions``); else None. That code
+    is the first calling frame's (a generator is run by the code consuming it, often the one
+    making it) whose constants hold the comprehension's."""
+    code = f.f_code
+    if code.co_name not in _COMPREHENSIONS:
+        return None
+    back = f.f_back
+    for _ in range(4):
+        if back is None:
+            return None
+        found = _comprehension_iterable(back.f_code, id(code), _size_offsets(back.f_code, sites))
+        if found is not None:
+            return found or None
+        back = back.f_back
+    return None
+
+
+@_per_code(256)
+def _comprehension_iterable(outer: types.CodeType, inner: int, sized: frozenset[tuple[int, Any]]) -> str | None:
+    """"" where ``outer`` makes the comprehension whose code has the id ``inner`` over no
+    positions, its ``iterated_positions`` where over some, None where it does not make it."""
+    if not outer.co_flags & 1 or not any(id(c) == inner for c in outer.co_consts):
+        return None
+    ins = _instructions(outer)
+    reader = _batch_reader(outer, None, sized)
+    for k, i in enumerate(ins):
+        if i.opname == "LOAD_CONST" and id(i.argval) == inner:
+            span = _iterable_after(ins, k, len(ins))
+            if span is not None and span[0] > k:
+                return reader.iterated_positions(*span) or ""
+    return ""
+
+
+def _unpacked_value(instructions: list[dis.Instruction], j: int) -> tuple[int, int] | None:
+    """The span of the value the store at ``j`` stores: of a tuple assignment (``a, b = x, y``:
+    the values pushed, then stored last first), its own value; else the statement's code."""
+    stores = ("STORE_FAST", "STORE_DEREF")
+    p = j
+    while p > 0 and instructions[p - 1].opname in stores:
+        p -= 1
+    several = p < j or j + 1 < len(instructions) and instructions[j + 1].opname in stores
+    if several and p > 0 and instructions[p - 1].opname not in ("UNPACK_SEQUENCE", "UNPACK_EX", "COPY", "SWAP"):
+        end, span = p, None
+        for _ in range(j - p + 1):
+            start = _operand_start(instructions, end)
+            if start is None:
+                span = None
+                break
+            span, end = (start, end), start
+        if span is not None:
+            return span
+    first = _assignment_start(instructions, j)
+    return None if first is None or first >= j else (first, j)
+
+
+def _range_argument(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the value loaded at ``k`` is, through arithmetic only, an argument of ``range``."""
+    p = k
+    while True:
+        found = _consumer(instructions, p)
+        if found is None:
+            return False
+        c = found[0]
+        if instructions[c].opname in _KEPT:
+            p = c
+            continue
+        start = _arguments_start(instructions, c) if instructions[c].opname == "CALL" else None
+        callee = instructions[start - 1] if start else None
+        return callee is not None and callee.opname == "LOAD_GLOBAL" and callee.argval == "range"
+
+
+def _iterable_after(instructions: list[dis.Instruction], k: int, end: int) -> tuple[int, int] | None:
+    """The span of the iterable passed to the comprehension whose code is loaded at ``k`` (before
+    ``end``); None where not read."""
+    g = next((g for g in range(k + 1, end) if instructions[g].opname == "GET_ITER"), None)
+    first = _operand_start(instructions, g) if g is not None else None
+    return None if first is None or g is None else (first, g)
+
+
 @_per_code(1024)
 def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
     """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
@@ -4855,9 +5088,19 @@ def _operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
 class _BatchReader:
     """What the body's code computes from the batch as a whole, read from one code object."""
 
-    def __init__(self, code: types.CodeType) -> None:
+    def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset()) -> None:
         self.code = code
+        # (offset, dim) of the reads of a size of image rows in this code during the call, for
+        # ``images``: a ``.shape`` read whose ``dim`` held one, a ``.size(d)`` read of one (dim None)
+        self.sized = sized
+        # of a comprehension: what its iterable ``.0`` is in the code making it, where that yields
+        # positions over the images (``iterated_positions``: "range", "enumerate"; "items": a list
+        # of such positions), else None
+        self.outer = outer
         self.instructions = _instructions(code)
+        # the loads of this code's own names (a cell a nested comprehension reads: ``LOAD_DEREF n``;
+        # not a free variable, the enclosing code's)
+        self.locals = frozenset({"LOAD_FAST", "LOAD_DEREF"}) if code.co_cellvars else frozenset({"LOAD_FAST"})
         count = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & 4) + bool(code.co_flags & 8)
         self.params = frozenset(code.co_varnames[:count]) - _OWNERS
         # every ``for`` loop: (FOR_ITER's index, closing jump's index, whether it runs over the
@@ -4865,7 +5108,8 @@ class _BatchReader:
         self.loops: list[tuple[int, int, bool]] = []
         for head, last in sorted(_loops(self.instructions)):
             if self.instructions[head].opname == "FOR_ITER":
-                self.loops.append((head, last, self.collection(*self._iterable(head), frozenset(), whole=True)))
+                self.loops.append((head, last, self._over_outer(head)
+                                   or self.collection(*self._iterable(head), frozenset(), whole=True)))
 
     def _iterable(self, head: int) -> tuple[int, int]:
         """The span of the iterable of the ``for`` loop whose FOR_ITER is at ``head``."""
@@ -4897,7 +5141,7 @@ class _BatchReader:
 
     def _number_local(self, name: str, seen: frozenset[str], added_up: bool = True) -> bool:
         ins = self.instructions
-        for j in _stores(ins, name):
+        for j in _stores(ins, name, cells=True):
             first = _assignment_start(ins, j)
             if first is None or not _maybe_number(ins, first, j):
                 continue
@@ -5041,11 +5285,123 @@ class _BatchReader:
         ``range(...)``, or ``enumerate(...)`` and this is the first name unpacked."""
         start, end = self._iterable(head)
         callee = self.instructions[start] if start < end else None
-        if callee is None or callee.opname != "LOAD_GLOBAL":
+        if self._over_outer(head):
+            name = self.outer  # a comprehension's loop over what the code making it passes
+        elif callee is None or callee.opname != "LOAD_GLOBAL":
             return False
-        if callee.argval == "range":
+        else:
+            name = callee.argval
+        if name in ("range", "items"):  # (``items``: a comprehension over positions, ``[0.5 ** j for j in ks]``)
             return True
-        return callee.argval == "enumerate" and self.instructions[head + 1].opname == "UNPACK_SEQUENCE" and j == head + 2
+        return name == "enumerate" and self.instructions[head + 1].opname == "UNPACK_SEQUENCE" and j == head + 2
+
+    def _over_outer(self, head: int) -> bool:
+        """Whether the loop at ``head`` is a comprehension's over its iterable ``.0``, known to
+        yield positions over the batch (``outer``)."""
+        before = self.instructions[head - 1] if head else None
+        return self.outer is not None and before is not None and before.opname == "LOAD_FAST" and before.argval == ".0"
+
+    def positional(self, start: int, end: int, seen: frozenset[str] = frozenset(), at: int | None = None) -> bool:
+        """Whether the span computes a value from a position in a loop over the images (``0.5 **
+        i`` over ``enumerate(targets)``, ``n - 1 - i`` over ``range(len(targets))``; the images
+        as ``images`` reads them): itself, in a local stored from one or filled with such values
+        in a loop, or in a comprehension over such positions that reads them (``[0.5 ** i for i
+        in range(n)]``). On a group alone an image has another position. A position that picks
+        an item (``e[i]``, ``t[n - 1 - i]``) or is passed to a function other than a number
+        builtin or ``math``'s (``count(fg, b)``, which may pick with it) is not read as a value
+        (``_number_valued``). ``at``: the instruction using the value; a position counts only
+        where that runs inside its loop (after it, ``n = i`` holds the count: ``acc / n``)."""
+        ins = self.instructions
+        k = start
+        while k < end:
+            i = ins[k]
+            if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval not in seen and i.argval not in self.params \
+                    and _number_valued(ins, k, end):
+                if self._positional_local(i.argval, seen | {i.argval}, at):
+                    return True
+            elif i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS:
+                span = _iterable_after(ins, k, end)
+                if span is not None:
+                    kind = "items" if self.positional(*span, seen, at) else self.iterated_positions(*span)
+                    if kind is not None and _batch_reader(i.argval, kind).reads_positions():
+                        return True
+                    k = span[1]  # what it iterates is no value of it (``[x[b] for b in chosen]``)
+            k += 1
+        return False
+
+    def _positional_local(self, name: str, seen: frozenset[str], at: int | None) -> bool:
+        ins = self.instructions
+        stores = _stores(ins, name, cells=True)
+        for j in stores:
+            loop = self._element(j)
+            if loop is not None:  # a loop's target: a position where the loop runs over the images
+                head, last, _ = loop
+                if (at is None or head < at <= last) and self._position(head, j) \
+                        and (self._over_outer(head) or self.images(*self._iterable(head), frozenset())):
+                    return True
+                continue
+            value = _unpacked_value(ins, j)
+            if value is not None and self.positional(*value, seen, at):
+                return True
+        for k in range(len(ins) - 2):  # ``ws.append(0.5 ** i)``
+            if ins[k].opname in ("LOAD_FAST", "LOAD_DEREF") and ins[k].argval == name \
+                    and ins[k + 1].opname == "LOAD_METHOD" and ins[k + 1].argval in _FILLS:
+                call = next((c for c in range(k + 2, len(ins)) if ins[c].opname == "CALL"), None)
+                if call is not None and self.positional(k + 2, call, seen, call):
+                    return True
+        return False
+
+    def reads_positions(self) -> bool:
+        """Whether this code (a comprehension's) reads, other than as an index, a position of a
+        loop over the images (``positional``)."""
+        return self.positional(0, len(self.instructions))
+
+    def iterated_positions(self, start: int, end: int) -> str | None:
+        """"range" or "enumerate" where the iterable ``start:end`` yields positions over the images
+        (``range(len(targets))``, ``enumerate(terms)`` of a list of the images' terms; ``images``);
+        else None."""
+        callee = self.instructions[start]
+        if callee.opname != "LOAD_GLOBAL" or callee.argval not in ("range", "enumerate"):
+            return None
+        return callee.argval if self.images(start, end, frozenset()) else None
+
+    def images(self, start: int, end: int, seen: frozenset[str]) -> bool:
+        """Whether the span reads the images themselves, strictly (unlike ``collection``): a
+        parameter as passed (not an item, a field or a size of it: ``outputs["flows"]`` holds
+        levels, ``x.shape[0]`` may count heads), in a call (``zip(targets, ..)``, ``len(targets)``),
+        a local stored from one or a comprehension over one (``[e(t) for t in targets]``)."""
+        ins = self.instructions
+        for k in range(start, end):
+            i = ins[k]
+            if i.opname in self.locals and i.argval in self.params:
+                after = ins[k + 1 : k + 3]
+                if _range_argument(ins, k):
+                    continue  # ``range(bins)``: a number given to the call
+                if not any(a.opname in ("LOAD_ATTR", "LOAD_METHOD", "BINARY_SUBSCR") for a in after[:1]) \
+                        and not (len(after) == 2 and after[1].opname == "BINARY_SUBSCR"):
+                    return True
+            elif i.opname in self.locals and i.argval not in seen and i.argval not in _OWNERS:
+                for j in _stores(ins, i.argval, cells=True):
+                    value = _unpacked_value(ins, j) if self._element(j) is None else None
+                    if value is not None and self.images(*value, seen | {i.argval}):
+                        return True
+            elif i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS:
+                span = _iterable_after(ins, k, end)
+                if span is not None and self.images(*span, seen):
+                    return True
+            elif self.sized and self._size_of_rows(k, end):
+                return True
+        return False
+
+    def _size_of_rows(self, k: int, end: int) -> bool:
+        """Whether the instruction at ``k`` reads a size of image rows (``sized``): ``x.shape[0]``,
+        ``x.size(0)`` where that dim held the images' rows in this call."""
+        ins = self.instructions
+        i = ins[k]
+        if i.opname == "LOAD_ATTR" and i.argval == "shape" and k + 2 < end and ins[k + 1].opname == "LOAD_CONST" \
+                and ins[k + 2].opname == "BINARY_SUBSCR":
+            return (i.offset, ins[k + 1].argval) in self.sized
+        return i.opname == "CALL" and (i.offset, None) in self.sized
 
     def _comprehension(self, k: int, end: int, seen: frozenset[str]) -> bool:
         """Whether a comprehension's code is loaded at ``k`` and it iterates over the batch."""
@@ -5072,6 +5428,8 @@ class _BatchReader:
         for k in range(start, end):
             i = ins[k]
             if i.opname == "LOAD_FAST" and i.argval in self.params:
+                if self._along_other_dim(k, end):
+                    continue  # ``range(out["layers"].shape[1])``: layers, no images
                 after = ins[k + 1 : k + 3]
                 picked = len(after) == 2 and after[1].opname == "BINARY_SUBSCR"
                 if not (picked and (whole or after[0].opname in ("LOAD_FAST", "LOAD_DEREF"))):
@@ -5083,9 +5441,29 @@ class _BatchReader:
                 return True
         return False
 
+    def _along_other_dim(self, k: int, end: int) -> bool:
+        """Whether the argument loaded at ``k`` (as passed or a field of it, not a tensor the body
+        made: padded to the longest, its dims follow the images) is read, before ``end``, for the
+        size of a dim after the first (``out["layers"].shape[1]``, ``x.size(2)``): a plain int
+        there is no size of image rows (the capture reads one as a ``RowCount``, a dim after the
+        first of a time-major argument too), so on a group alone it is the same."""
+        ins = self.instructions
+        head = k + 1
+        while head < end and (ins[head].opname == "LOAD_CONST" and type(ins[head].argval) is str
+                              or ins[head].opname == "BINARY_SUBSCR"
+                              or ins[head].opname == "LOAD_ATTR" and ins[head].argval != "shape"):
+            head += 1  # ``["teacher"]``, ``.layers``
+        after = ins[head : head + 4]
+        if len(after) < 3 or after[1].opname != "LOAD_CONST" or type(after[1].argval) is not int or after[1].argval < 1:
+            return False
+        if after[0].opname == "LOAD_ATTR" and after[0].argval == "shape":
+            return after[2].opname == "BINARY_SUBSCR"
+        return (after[0].opname == "LOAD_METHOD" and after[0].argval == "size" and len(after) == 4
+                and after[2].opname == "PRECALL" and after[3].opname == "CALL" and after[3].arg == 1)
+
     def _collection_local(self, name: str, seen: frozenset[str]) -> bool:
         ins = self.instructions
-        stores = _stores(ins, name)
+        stores = _stores(ins, name, cells=True)
         for j in stores:
             if self._element(j) is not None:
                 continue  # a loop's element: one image's (or one item's)
@@ -5098,9 +5476,42 @@ class _BatchReader:
                    for k in fills for head, last, batch in self.loops)
 
 
+def _number_valued(instructions: list[dis.Instruction], p: int, end: int) -> bool:
+    """Whether the value pushed at ``p`` reaches what the straight-line code up to ``end`` computes
+    as a number itself: through arithmetic, comparisons and calls of number builtins or of ``math``
+    / numpy functions (``float(i)``, ``math.pow(0.5, i)``), not as a subscript's index nor as an
+    argument of another call (a helper: what it computes from it is not read here) but a list's
+    fill (``ws.append(0.5 ** i)``)."""
+    while True:
+        found = _consumer(instructions, p)
+        if found is None or found[0] >= end:
+            return True  # stored, returned, appended, the span's value: the value itself
+        k, operand = found
+        name = instructions[k].opname
+        if name == "BINARY_SUBSCR":
+            return operand != 1
+        if name in ("BUILD_TUPLE", "BUILD_SLICE"):  # ``x[b, :n]``: an index still, where subscripted
+            p = k
+            continue
+        if name == "CALL":
+            start = _arguments_start(instructions, k)
+            callee = instructions[start - 1] if start else None
+            owner = instructions[start - 2] if start and start > 1 else None
+            if callee is not None and callee.opname == "LOAD_METHOD" and callee.argval in _FILLS:
+                return True
+            if not (callee is not None and (callee.opname == "LOAD_GLOBAL" and callee.argval in _COUNTING
+                                            or callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and owner is not None
+                                            and owner.opname == "LOAD_GLOBAL" and owner.argval in _NUMERIC_NAMES)):
+                return False
+        elif name not in _KEPT and name != "COMPARE_OP":
+            return True
+        p = k
+
+
 @_per_code(256)
-def _batch_reader(code: types.CodeType) -> _BatchReader:
-    return _BatchReader(code)
+def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset()
+                  ) -> _BatchReader:
+    return _BatchReader(code, outer, sized)
 
 
 def _index(instructions: list[dis.Instruction], p: int) -> bool:

@@ -40,6 +40,7 @@ from ._bytecode import (
     offset_source,
     operand_fields,
     operand_lengths,
+    positional_number,
     running_items,
     running_position,
     size_reciprocal,
@@ -1453,6 +1454,10 @@ def _parts_of(track: Track | None) -> tuple[Ratio, ...]:
     return (r,)
 
 
+BY_POSITION_NUMBER = ("of a Python number computed from an image's position in a loop over the images (``0.5 ** i`` "
+                      "over ``enumerate(targets)``): on a group alone the image has another position")
+
+
 def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str) -> Track:
     """``new``, the reduced loss one op made of ``ta`` and ``tb``, carrying the code positions of
     the ops that made its operands (``Track.sites``); an op with a constant (one operand untracked)
@@ -1483,6 +1488,14 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
         made = negated.sites
     elif _identity(kind, b if tb is None else a, tb is None):
         return with_sites(new, made) if made else new
+    if negated is None:
+        c = b if tb is None else a
+        factory = frame.positional.get(id(c)) if isinstance(c, Tensor) and frame.positional else None
+        if factory is not None and factory[0] is c:  # ``l_b * torch.tensor(0.5 ** b)``
+            return lost_track(f"{op} of a tensor computed by {factory[1]} (on a group alone the image has another "
+                              "position)", new.from_prediction)
+        if type(c) in (int, float) and positional_number(frame.size_sites):
+            return lost_track(f"{op} {BY_POSITION_NUMBER}", new.from_prediction)
     sites = with_site(frame, made, subtrahend=negated is not None)
     if sites is None:
         return lost_track(f"{op} of a constant applied again to its own result, or to a value carried from one "

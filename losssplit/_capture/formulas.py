@@ -27,6 +27,7 @@ from ._bytecode import (
     fixed_repeats,
     literal_exponent,
     literal_size,
+    positional_number,
     straight_line_operator,
     written_operand,
 )
@@ -181,6 +182,8 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
             operands.append((_formula.const(0), ()))  # ``total = 0`` then ``total + x``: any zero adds nothing
         elif type(x) in (int, float) and math.isfinite(x) and (
                 written_operand(kind, x, batch_counts(frame)) or configured_item(x, frame.fixed_lists)):
+            if positional_number(frame.size_sites):
+                return None  # ``exp(l_b.mean()) * 0.5 ** b``: another factor on a group alone
             operands.append((_formula.const(x), ()))
         else:
             return None

@@ -1054,6 +1054,10 @@ class Frame:
         # factories given such a count, and what is computed from them without images): id -> (the
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
+        # untracked tensors made by ``FACTORIES`` with a plain int the body computed from a length
+        # of its data as the size of some dims (``torch.full((len(targets),), 0.5)``): id -> (the
+        # tensor, those dims); a scan along one (``cumprod(0)``) makes values of positions
+        self.count_dims: dict[int, tuple[Tensor, frozenset[int]]] = {}
         # phases (``torch.angle``) of several images' values within rounding of its branch cut: id ->
         # (the tensor, the message); declined where an op other than a periodic one reads them
         # (``cut_phase_read``)
@@ -2144,6 +2148,7 @@ class Frame:
         self.image_rows_written.clear()
         self.sized_derived.clear()
         self.positional.clear()
+        self.count_dims.clear()
         self.cut_phases.clear()
         self.complex_sums.clear()
         self.number_tests.clear()
@@ -3986,6 +3991,56 @@ def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
     return any(type(v) is int for v in numbers) and _bytecode.counted_number(zero=False)
 
 
+_SCANS = frozenset({torch.cumsum, Tensor.cumsum, torch.cumprod, Tensor.cumprod, torch.cummax, Tensor.cummax,
+                    torch.cummin, Tensor.cummin, torch.logcumsumexp, Tensor.logcumsumexp})
+# ops whose values may follow positions in the batch without a ``_POSITIONAL`` factory: data the
+# body computed from positions in a loop over the images, a scan along a dim sized by a count
+_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS})
+
+
+def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """Note ``out`` in ``Frame.positional`` where its values follow the images' positions in the
+    batch: data computed from a position in a loop over the images (``torch.tensor([0.5 ** (n -
+    1 - i) for i in range(n)])``, ``_bytecode.positional_argument``), or a scan along a dim
+    whose size is a count of the images (``torch.full((len(targets),), 0.5).cumprod(0)``: made
+    with a count, ``Frame.count_dims``, or with a size of image rows, ``Frame.sized_by``). A
+    factory given a count notes its dims for such a scan. On a group alone each is the group's."""
+    try:
+        if func in _DATA_ARGS:
+            if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites):
+                frame.positional[id(out)] = (out, f"{op_name(func)} of positions in a loop over the images")
+        elif func in FACTORIES:
+            _note_count_dims(frame, func, args, kwargs, out)
+        elif frame.get(out) is None and args and isinstance(args[0], Tensor):
+            x = args[0]
+            dim = get_arg(args, kwargs, 1, "dim", None)
+            if type(dim) is not int or not x.dim():
+                return
+            dim %= x.dim()
+            held = frame.count_dims.get(id(x))
+            sized = frame.sized_by.get(id(x))
+            if held is not None and held[0] is x and dim in held[1] or sized is not None and sized[0] is x and dim in sized[1]:
+                for item in (out,) if isinstance(out, Tensor) else out:
+                    frame.positional[id(item)] = (item, f"{op_name(func)} along a dim sized by a count of the images")
+    except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+        frame.error, frame.error_op = exc, op_name(func)
+
+
+def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """``Frame.count_dims`` of a factory's ``out`` where a size equals a count of the batch and
+    the body's code computes it from a length of its data (``_bytecode.counted_sizes``)."""
+    start = 1 if getattr(func, "__name__", "").startswith("new_") else 0
+    size = args[start] if len(args) > start else kwargs.get("size", ())
+    tupled = isinstance(size, (tuple, list, torch.Size))
+    sizes = size if tupled else args[start:start + out.dim()]
+    counts = {frame.num_images, *frame.lengths}
+    if frame.get(out) is not None or not any(type(n) is int and n in counts for n in sizes):
+        return
+    dims = frozenset(d for d in _bytecode.counted_sizes(tupled) if d < out.dim())
+    if dims:
+        frame.count_dims[id(out)] = (out, dims)
+
+
 def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int], op: str) -> None:
     """Decline ``x``, an untracked operand of values of image rows (broadcast to ``shape``), where
     it was computed from a ``_POSITIONAL`` factory given a count of image rows
@@ -3996,8 +4051,7 @@ def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int]
         return
     shift = len(shape) - x.dim()
     if any(d >= shift and x.shape[d - shift] != 1 for d in rows):
-        raise Unsupported(f"an operand computed by {derived[1]} with a size of image rows or a length of the data: "
-                          "its values follow the rows' positions or count in the batch, on a group alone the group's")
+        raise Unsupported(f"an operand computed by {derived[1]}: its values follow the rows' positions or count in the batch, on a group alone the group's")
 
 
 _EXPOSED_VALUES = 1 << 16  # elements of the images' values copied when handed out (logits are not)
@@ -4196,7 +4250,9 @@ class CaptureMode(TorchFunctionMode):
             elif isinstance(grouped, tuple):
                 args, kwargs = grouped  # the rules see the plain numbers, as without the mark
         if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
-            frame.positional[id(out)] = (out, op_name(func))
+            frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
+        elif type(out) is Tensor and func in _POSITION_VALUES and frame.error is None:
+            _position_values(frame, func, args, kwargs, out)
         if rule is None and func in KNOWN_IGNORED:
             return out
         try:
