@@ -310,8 +310,14 @@ def factor_stacked_clamped_first(outputs, targets, indices, num_boxes):
     return {"loss_bbox": (_per_image_l1(outputs, targets, indices) * s).sum() / z}
 
 
+def over_images_and_mean_box_count(outputs, targets, indices, num_boxes):
+    src, tgt = _matched(outputs, targets, indices)
+    counts = torch.tensor([len(t["boxes"]) for t in targets], dtype=torch.float)
+    return {"loss_bbox": (src - tgt).abs().sum() / len(targets) / counts.mean()}
+
+
 FACTOR_WERE_WRONG = [factor_sum_changed_in_place_first, factor_sum_clamped_first, factor_sum_plus_eps_first,
-                     factor_mean_first, factor_stacked_clamped_first]
+                     factor_mean_first, factor_stacked_clamped_first, over_images_and_mean_box_count]
 
 
 @pytest.mark.parametrize("body", FACTOR_WERE_WRONG, ids=lambda b: b.__name__)
