@@ -23,6 +23,7 @@ from ._capture.mode import (
     item_rows,
     labels_op,
     to_device,
+    untracked_value,
 )
 from ._capture.ratio import Count, data_value, floored_den, opaque_den, product
 from ._companion import Companion, Companions, is_companion, make_companions
@@ -468,6 +469,8 @@ def _finish(
         by_images = all(type(d) is int for d in r.divisors)  # ``len(targets)`` (of one image's loss too)
         floor = _floored(r)  # made in the body (a clamped tensor read there), whatever its value
         body = floor is not None or not frame.from_arguments(z)  # the body's own number: a count or a multiple of one
+        # a sum of the body's data changed since (``w.sum().clamp(min=1)``): a count it equals, or nothing
+        summed = any(untracked_value(frame, d) not in (None, "sum") for d in r.divisors)
         masked = "" if r.den_values is not None or body or per_image_instances else labels_op(frame, p.value)
         if masked:  # ``(z * (labels == 3)).sum() / num_items_in_batch``: the rows' share would be a guess
             warn(
@@ -528,7 +531,20 @@ def _finish(
             if found is None and cnt == 0:
                 _no_rows(p.key, group, name, z, warn)
                 continue
-            den_s, ambiguous = found or opaque_den(z, counts, body, membership.images if body else 0)
+            # a changed sum is read as a count it equals (no multiple of one: a weighted sum may equal that by value)
+            by_body = body and not summed
+            den_s, ambiguous = found or opaque_den(z, counts, by_body, membership.images if by_body else 0,
+                                                   share=not summed)
+            if summed and den_s is None and not ambiguous and not any(
+                    abs(z - c.total) <= 1e-4 * c.total for c in counts):  # (equal to a count this group has none of)
+                warn(
+                    f"summed:{p.key}",
+                    f"key {p.key!r}: its normaliser {z:g} is computed in the body from the sum of a tensor whose "
+                    "rows are unknown and equals none of this batch's counts, so its group value cannot be told; "
+                    "no companions for it",
+                )
+                ambiguous_key = True
+                break
             if ambiguous:
                 warn(
                     f"ambiguous:{p.key}",

@@ -93,6 +93,7 @@ from .mode import (
     tensors,
     test_keeps,
     tracked_pair,
+    untracked_value,
     unweighted_of,
     unweighted_on_image,
     unweighted_operand,
@@ -989,6 +990,29 @@ def _blocks_against_rows(frame: Frame, func: Any, a: Any, ta: Track | None, b: A
         frame.aligned_blocks(rows, blocks, op_name(func))  # type: ignore[arg-type]
 
 
+BY_UNTRACKED_SUM = ("by a number computed from the sum (or the mean) of a tensor whose rows are unknown "
+                    "(``1 / w.sum()``, ``w.mean()``), other than a summed loss over such a sum: on a group alone it is "
+                    "the group's")
+
+
+def _by_untracked_sum(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any) -> bool:
+    """Whether ``a * b`` or ``a / b`` (one side tracked) scales by a number computed in the body
+    from a reduction of a tensor that carried no images (``untracked_value``) that no count can
+    carry: a reciprocal of one as a factor (``l.sum() * (1 / w.sum())``), a mean as a divisor
+    (``(l * w).mean() / w.mean()``), a sum changed since (``w.sum().clamp(min=1)``) dividing anything
+    but a summed loss (which ``_split`` reads where its value equals a count of the batch)."""
+    how = untracked_value(frame, b if ta is not None else a)
+    if how is None or how == "sum":
+        return False  # not such a number, or the sum itself (``_late_normaliser``)
+    if kind == "mul" or ta is None:  # a mean as a factor is a constant's as before (``l * pts.mean()``)
+        return how == "inverse"
+    if how != "summed":
+        return how == "statistic"
+    if ta.parts:
+        return any(p.kind is not RatioKind.SUM for p in ta.parts)
+    return ta.ratio is None or ta.ratio.kind is not RatioKind.SUM
+
+
 def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: str) -> None:
     if not isinstance(out, Tensor) or len(args) < 2:
         return
@@ -1008,6 +1032,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             images = frame.weight_images(b)  # ``v * t["loss_weight"]``: v with the weight set to 1
             if images:
                 frame.weight_filled[id(out)] = (out, images, a.detach())
+        return
+    if kind in ("mul", "div") and frame.untracked_derived and (ta is None) != (tb is None) \
+            and _by_untracked_sum(frame, kind, a, ta, b):
+        _scaled_by_weight_statistic(frame, op_name(func), a, ta, b, tb)  # the weights' mean: the call declines
+        frame.lose(out, f"{op_name(func)} {BY_UNTRACKED_SUM}", pred=is_prediction(a, ta) or is_prediction(b, tb))
         return
     if frame.row_blocks and (ta is None) != (tb is None):
         _blocks_against_rows(frame, func, a, ta, b, tb)
@@ -1982,7 +2011,12 @@ def _body_number(frame: Frame, x: Any, track: Track | None, kind: str) -> float 
         if number is not None:  # (a float of the images' data keeps its object: see ``Frame.data_images``)
             whole = type(number) is float and number.is_integer() and not frame.data_images(number)
             return int(number) if whole else number
-    return _scalar_of(x, track)
+    scalar = _scalar_of(x, track)
+    if frame.untracked_derived and isinstance(scalar, Tensor):
+        how = untracked_value(frame, x)
+        if how is not None and how != "sum":  # the copy a ratio keeps as its divisor: read by ``_split``
+            frame.untracked_derived[id(scalar)] = (scalar, how)
+    return scalar
 
 
 OTHER_IMAGE_FACTOR = "a loss scaled by a value of one image that is not that loss's image (``l_b * (x[b + 1].mean() > c)``)"
@@ -3496,6 +3530,10 @@ def _reduce(
             dims, _ = _reduce_dims(func, args, kwargs, src.dim())
             if dims is not None and 0 in dims and src.shape[0] == frame.num_images:
                 frame.untracked_row_sums[id(out)] = out
+        counting = kind is RatioKind.SUM or func in (Tensor.count_nonzero, torch.count_nonzero)
+        if ((counting or kind is RatioKind.MEAN) and isinstance(src, Tensor) and src.numel() > 1 and isinstance(out, Tensor)
+                and out.numel() == 1 and id(out) not in frame.untracked_sums):  # ``w.mean()``, ``w.sum(1).sum(0)``
+            frame.untracked_derived[id(out)] = (out, "summed" if counting else "statistic")
         return
     outs = tensors(out) if isinstance(out, tuple) else [out]
     op = op_name(func)

@@ -912,6 +912,10 @@ class Frame:
         # full sums of tensors that carried no images yet (``z = w.sum()`` before ``l * w``):
         # id of the sum -> (the sum, the summed tensor), both held so the ids stay unique
         self.untracked_sums: dict[int, tuple[Tensor, Tensor]] = {}
+        # one-element values computed from such sums (``w.sum().clamp(min=1)``, ``+ eps``, ``1 / z``, a
+        # running total of them) or other reductions of such a tensor to one element (``w.mean()``,
+        # ``w.sum(1).sum(0)``): id -> (the value, held as above; how: see ``untracked_value``)
+        self.untracked_derived: dict[int, tuple[Tensor, str]] = {}
         # vectors summed over the image dim of tensors that carried no images (``w.sum((0, 1))`` of a
         # per-image weight [B, K, P]): id -> the vector, held so the ids stay unique
         self.untracked_row_sums: dict[int, Tensor] = {}
@@ -2147,6 +2151,7 @@ class Frame:
         self.padded.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
+        self.untracked_derived.clear()
         self.positional.clear()
         self.count_dims.clear()
         self.cut_phases.clear()
@@ -4271,6 +4276,12 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if (frame.untracked_sums or frame.untracked_derived) and frame.error is None and type(out) is Tensor \
+                and out.numel() == 1:
+            try:
+                derive_untracked(frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.constant_tensors and CONSTANT_RULE and frame.error is None and type(out) is Tensor and out.numel() == 1:
             try:
                 with _HIDDEN():
@@ -4337,6 +4348,51 @@ class CaptureMode(TorchFunctionMode):
                 # ``torch.tensor(t["loss_weight"]).view(1, 1)``: still filled with that weight
                 frame.weight_filled[id(out)] = (out, filled[1], None)
         return out
+
+
+_DIVIDES = frozenset({Tensor.__truediv__, Tensor.__itruediv__, Tensor.div, Tensor.div_, torch.div, Tensor.true_divide,
+                      torch.true_divide})
+_INVERTS = frozenset({Tensor.__rtruediv__, Tensor.reciprocal, Tensor.reciprocal_, torch.reciprocal})
+
+
+def untracked_value(frame: Frame, x: Any) -> str | None:
+    """How ``x`` is made from a tensor that carried no images: ``"sum"``, its full sum
+    (``Frame.untracked_sums``); ``"summed"``, a value computed from such sums by arithmetic that
+    keeps a count a count (``w.sum().clamp(min=1)``, ``+ eps``, a running total, ``w.sum(1).sum(0)``);
+    ``"inverse"``, a reciprocal of one (``1 / w.sum()``, ``1 / w.mean()``); ``"statistic"``, the
+    mean of such a tensor or a value computed from one (``w.mean().clamp(min=eps)``). None: none of
+    those (a maximum or a product of sizes stays a constant, as before)."""
+    if not isinstance(x, Tensor):
+        return None
+    entry = frame.untracked_sums.get(id(x))
+    if entry is not None and entry[0] is x:
+        return "sum"
+    derived = frame.untracked_derived.get(id(x))
+    return derived[1] if derived is not None and derived[0] is x else None
+
+
+def derive_untracked(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """Note ``out`` (one element, no images) computed from a full sum of a tensor that carried no
+    images, or from a value so noted: ``_late_normaliser`` knows the sum itself as the row sum it
+    is, but ``z.clamp(min=1)``, ``z + eps``, ``1 / z`` or a loop's running total of such sums is
+    another number, which a loss divided (or multiplied) by it must not read as a constant from
+    outside the call: on a group alone it is the group's (red team, session 24)."""
+    if frame.get(out) is not None:
+        return
+    written = _WRITES[func] and bool(args) and args[0] is out
+    if not written and untracked_value(frame, out) is not None:
+        return  # the sum itself (``w.sum()``), or an op that returned its input (``z.float()``)
+    seen = [(i, how) for i, x in enumerate(flat_args(args, kwargs)) if (how := untracked_value(frame, x)) is not None]
+    if not seen:
+        return
+    hows = {how for _, how in seen}
+    if "inverse" in hows or func in _INVERTS or func in _DIVIDES and any(i == 1 for i, _ in seen):
+        how = "inverse"  # (``1 / w.mean()`` too: a divisor as a factor)
+    else:
+        how = "statistic" if "statistic" in hows else "summed"
+    if written:
+        frame.untracked_sums.pop(id(out), None)  # ``z += 1e-6``: no longer the sum
+    frame.untracked_derived[id(out)] = (out, how)
 
 
 # ops handing a tensor's memory to code the capture does not see (a NumPy array, a storage),

@@ -425,7 +425,8 @@ def floored_den(
     return factor * max(inner * den, c), None
 
 
-def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 0) -> tuple[float | None, str | None]:
+def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 0,
+               share: bool = True) -> tuple[float | None, str | None]:
     """The group's denominator ``Z_S`` of ``sum / Z`` with Z from outside the call, or from the
     body (``body``) where Z is a local count or a small multiple of one.
 
@@ -440,7 +441,8 @@ def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 
     count's share (from outside) gives another. Otherwise ``Z_S = Z * C_S / C`` with the
     first count, or, for tokens counted over more than this call (``num_items_in_batch`` under
     gradient accumulation or across processes), the group's own tokens, so that a step's calls
-    add up to the exact token mean. None: the group counts nothing (no companion).
+    add up to the exact token mean. None: the group counts nothing (no companion), or Z equals no
+    count and ``share`` is False (a number of the body's data, which the first count's share is not).
     """
     shares = [_equal_share(z, counts, 1)]
     # equal to the loss's elements alone (``l.sum() / l.numel()`` read from the value only): as
@@ -476,6 +478,10 @@ def opaque_den(z: float, counts: list[Count], body: bool = False, images: int = 
         den = found[0][0]
     else:
         first = counts[0]
+        if not share:  # ``w.sum() + eps`` of a count: that count's share (up to the eps)
+            first = next((c for c in counts if c.total > 0 and abs(z - c.total) <= 1e-4 * c.total), first)
+            if abs(z - first.total) > 1e-4 * first.total:
+                return None, None
         if first.total <= 0:
             return None, None
         den = first.group if first.name == "tokens" and z > first.total else z * first.group / first.total
