@@ -4849,13 +4849,25 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
     instructions, held = _instructions(f.f_code), f.f_locals
 
     def number(start: int, end: int) -> bool:  # (``sum(losses)`` is shaped as one, of tensors; ``len(terms)`` is one)
-        return _plain_number(instructions, start, end, held, globals_=f.f_globals) and not any(
+        return (_plain_number(instructions, start, end, held, globals_=f.f_globals)
+                or _table_number(instructions, start, end, held, f.f_globals)) and not any(
             instructions[k].opname in ("LOAD_FAST", "LOAD_DEREF") and _holds_tensors(held.get(instructions[k].argval))
             and not _len_argument(instructions, k) for k in range(start, end))
 
     return any(number(start, end) for start, end in spans) or any(
         number(start, end) and any(_positional_parameter(f, name, 0, sites) for name in names)
         for start, end, names in passed)
+
+
+def _table_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any],
+                  globals_: dict[str, Any]) -> bool:
+    """Whether the operand ``start:end`` picks an item of a table of the code's own by a plain
+    number (``W[i]``, ``self.decay[n - 1 - i]``; ``_constant_table``)."""
+    if end - start < 3 or instructions[end - 1].opname != "BINARY_SUBSCR":
+        return False
+    index = _operand_start(instructions, end - 1)
+    return (index is not None and start < index and _plain_number(instructions, index, end - 1, held, globals_=globals_)
+            and _constant_table(instructions, instructions[start:index]))
 
 
 def _len_argument(instructions: list[dis.Instruction], k: int) -> bool:
@@ -4920,6 +4932,23 @@ def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ..
     f = _caller()
     return f is not None and bool(_positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites),
                                                        _size_offsets(f.f_code, sites)))
+
+
+def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None) -> bool:
+    """Whether the index of the subscript the caller's code is executing is a position in a loop
+    over the images (``self.decay[i]`` over ``enumerate(targets)``: ``_BatchReader.positional``).
+    False where nothing can be told."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None or not f.f_code.co_flags & 1:
+        return False
+    instructions, at = _located_frame(f.f_code, f.f_lasti)
+    if at is None or instructions[at].opname != "BINARY_SUBSCR" or instructions[at].is_jump_target:
+        return False
+    start = _operand_start(instructions, at)
+    reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites))
+    return start is not None and reader.positional(start, at, at=at)
 
 
 def counted_sizes(tupled: bool) -> frozenset[int]:
@@ -5326,8 +5355,18 @@ class _BatchReader:
                     if kind is not None and _batch_reader(i.argval, kind).reads_positions():
                         return True
                     k = span[1]  # what it iterates is no value of it (``[x[b] for b in chosen]``)
+            elif i.opname == "BINARY_SUBSCR" and self._table_cut(k):
+                return True
             k += 1
         return False
+
+    def _table_cut(self, k: int) -> bool:
+        """Whether the subscript at ``k`` cuts a table of the code's own (``_constant_table``) to a
+        count of the images (``W[:len(targets)]``): its items by the images' positions."""
+        ins = self.instructions
+        index = _operand_start(ins, k)
+        return (index is not None and ins[k - 1].opname == "BUILD_SLICE"
+                and _constant_table(ins, _other_span(ins, k, 1)) and self.images(index, k, frozenset()))
 
     def _positional_local(self, name: str, seen: frozenset[str], at: int | None) -> bool:
         ins = self.instructions
@@ -5489,6 +5528,9 @@ def _number_valued(instructions: list[dis.Instruction], p: int, end: int) -> boo
         k, operand = found
         name = instructions[k].opname
         if name == "BINARY_SUBSCR":
+            if operand == 1 and _constant_table(instructions, _other_span(instructions, k, 1)):
+                p = k  # ``W[i]``, ``self.decay[i]``: a number of the code's own table, picked by the position
+                continue
             return operand != 1
         if name in ("BUILD_TUPLE", "BUILD_SLICE"):  # ``x[b, :n]``: an index still, where subscripted
             p = k
@@ -5506,6 +5548,33 @@ def _number_valued(instructions: list[dis.Instruction], p: int, end: int) -> boo
         elif name not in _KEPT and name != "COMPARE_OP":
             return True
         p = k
+
+
+def _constant_table(instructions: list[dis.Instruction], span: list[dis.Instruction], depth: int = 0) -> bool:
+    """Whether ``span`` loads a table of the code's own, the same on every call: a global or a
+    module's attribute (``W``, ``cfg.WEIGHTS``), an attribute of ``self`` / ``cls``, a literal
+    tuple or list, or a local only ever stored from one of those."""
+    if not span or any(i.is_jump_target for i in span):
+        return False
+    first, rest = span[0], span[1:]
+    if first.opname == "LOAD_CONST" and not rest:
+        return isinstance(first.argval, tuple)
+    if first.opname == "LOAD_GLOBAL" and not (first.arg or 0) & 1 \
+            or first.opname == "LOAD_FAST" and first.argval in _OWNERS:
+        return all(i.opname == "LOAD_ATTR" for i in rest)
+    if first.opname == "BUILD_LIST":  # ``[1.0, 0.5, 0.25]``: built from a constant tuple
+        return (len(rest) == 2 and rest[0].opname == "LOAD_CONST" and isinstance(rest[0].argval, tuple)
+                and rest[1].opname == "LIST_EXTEND") or (first.arg == 0 and not rest)
+    if first.opname == "LOAD_FAST" and not rest and depth < 3:
+        stores = _stores(instructions, first.argval)
+        if not stores or any(instructions[j].opname != "STORE_FAST" for j in stores):
+            return False
+        for j in stores:
+            start = _operand_start(instructions, j)
+            if start is None or not _constant_table(instructions, instructions[start:j], depth + 1):
+                return False
+        return True
+    return False
 
 
 @_per_code(256)

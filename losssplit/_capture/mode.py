@@ -4000,7 +4000,7 @@ _SCANS = frozenset({torch.cumsum, Tensor.cumsum, torch.cumprod, Tensor.cumprod, 
                     torch.cummin, Tensor.cummin, torch.logcumsumexp, Tensor.logcumsumexp})
 # ops whose values may follow positions in the batch without a ``_POSITIONAL`` factory: data the
 # body computed from positions in a loop over the images, a scan along a dim sized by a count
-_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS})
+_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, Tensor.__getitem__})
 
 
 def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -4011,7 +4011,11 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
     with a count, ``Frame.count_dims``, or with a size of image rows, ``Frame.sized_by``). A
     factory given a count notes its dims for such a scan. On a group alone each is the group's."""
     try:
-        if func in _DATA_ARGS:
+        if func is Tensor.__getitem__:  # ``self.decay[i]``: an item of a tensor of no images, picked by the position
+            if len(args) == 2 and type(args[1]) is int and frame.get(args[0]) is None and frame.get(out) is None \
+                    and _bytecode.positional_index(frame.size_sites):
+                frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at an image's position")
+        elif func in _DATA_ARGS:
             if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of positions in a loop over the images")
         elif func in FACTORIES:
