@@ -4935,9 +4935,9 @@ def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ..
 
 
 def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None) -> bool:
-    """Whether the index of the subscript the caller's code is executing is a position in a loop
-    over the images (``self.decay[i]`` over ``enumerate(targets)``: ``_BatchReader.positional``).
-    False where nothing can be told."""
+    """Whether the subscript the caller's code is executing picks an item of a table of the code's
+    own (``_constant_table``: ``self.decay[i]``, ``DECAY_T[i]``) by a position in a loop over the
+    images (``_BatchReader.positional``). False where nothing can be told."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -4947,8 +4947,10 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
     if at is None or instructions[at].opname != "BINARY_SUBSCR" or instructions[at].is_jump_target:
         return False
     start = _operand_start(instructions, at)
+    if start is None or not _constant_table(instructions, _other_span(instructions, at, 1)):
+        return False  # (``torch.tensor(weights)[b]`` made in the call from the images' numbers: each its own)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites))
-    return start is not None and reader.positional(start, at, at=at)
+    return reader.positional(start, at, at=at)
 
 
 def counted_sizes(tupled: bool) -> frozenset[int]:
