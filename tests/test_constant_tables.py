@@ -82,8 +82,20 @@ def table_cut_to_the_images(o, targets):
     return {"loss": (_rows(o, targets) * torch.tensor(DECAY[:len(targets)])).sum()}
 
 
+def table_zipped_with_the_images(o, targets):
+    total = 0.0
+    for t, x, w in zip(targets, o["x"], DECAY):
+        total = total + _e(x, t) * w
+    return {"loss": total}
+
+
+def table_zipped_in_a_comprehension(o, targets):
+    return {"loss": sum(_e(x, t) * w for t, x, w in zip(targets, o["x"], DECAY))}
+
+
 DECLINED = [global_list_by_position, global_tuple_in_a_comprehension, local_literal_list, from_the_end,
-            AttributeTable(), tensor_table_by_position, table_cut_to_the_images]
+            AttributeTable(), tensor_table_by_position, table_cut_to_the_images, table_zipped_with_the_images,
+            table_zipped_in_a_comprehension]
 
 
 @pytest.mark.parametrize("body", DECLINED, ids=lambda b: getattr(b, "__name__", type(b).__name__))
@@ -123,8 +135,13 @@ def tensor_table_by_the_images_class(o, targets):
     return {"loss": (_rows(o, targets) * w).sum()}
 
 
+def levels_zipped_with_a_table(o, targets):
+    return {"loss": sum(w * sum(_e(x, t) for t, x in zip(targets, level))
+                        for w, level in zip(DECAY, [o["x"], o["x"] * 2.0]))}
+
+
 EXACT = [levels_weighted_by_a_table, columns_weighted_by_a_table, table_by_the_images_class,
-         tensor_table_by_the_images_class]
+         tensor_table_by_the_images_class, levels_zipped_with_a_table]
 
 
 @pytest.mark.parametrize("body", EXACT, ids=lambda b: b.__name__)
@@ -149,7 +166,20 @@ def table_by_the_weight_field(o, targets):
     return {"loss": sum(_e(x, t) * DECAY[int(t["loss_weight"] * 2) - 1] for t, x in zip(targets, o["x"]))}
 
 
+def tensor_table_zipped_with_the_images(o, targets):
+    return {"loss": sum(_e(x, t) * w for t, x, w in zip(targets, o["x"], DECAY_TENSOR))}
+
+
+def table_read_by_an_iterator(o, targets):
+    it = iter(DECAY)
+    return {"loss": sum(_e(x, t) * next(it) for t, x in zip(targets, o["x"]))}
+
+
 _STILL_WRONG = {
+    tensor_table_zipped_with_the_images: "a constant tensor's items zipped with the images are 0-dim tensors, no "
+    "plain numbers the position check reads: the batch's items kept",
+    table_read_by_an_iterator: "next() of an iterator over a table: one item per image in turn, not read as a "
+    "position: the batch's items kept",
     local_table_in_a_comprehension: "a local list read in a comprehension is a free variable there: where it was "
     "stored is not read, so the batch's items are kept (3r1s)",
     tensor_table_cut_by_the_rows: "a tensor of no images cut to a size of image rows (DECAY_TENSOR[:e.shape[0]]) is "

@@ -5317,14 +5317,30 @@ class _BatchReader:
         start, end = self._iterable(head)
         callee = self.instructions[start] if start < end else None
         if self._over_outer(head):
-            name = self.outer  # a comprehension's loop over what the code making it passes
+            name = self.outer or ""  # a comprehension's loop over what the code making it passes
         elif callee is None or callee.opname != "LOAD_GLOBAL":
             return False
         else:
             name = callee.argval
         if name in ("range", "items"):  # (``items``: a comprehension over positions, ``[0.5 ** j for j in ks]``)
             return True
+        if name == "zip" and not self._over_outer(head):
+            name = self._zipped_table(start, end) or ""
+        if name.startswith("zip:"):  # ``for t, w in zip(targets, DECAY)``: the table's item at the image's position
+            return self.instructions[head + 1].opname == "UNPACK_SEQUENCE" and j == head + 2 + int(name[4:])
         return name == "enumerate" and self.instructions[head + 1].opname == "UNPACK_SEQUENCE" and j == head + 2
+
+    def _zipped_table(self, start: int, end: int) -> str | None:
+        """``"zip:k"`` where the iterable ``start:end`` zips the images with a table of the code's own
+        as its ``k``-th argument (``zip(targets, DECAY)``, ``_constant_table``); else None."""
+        ins = self.instructions
+        callee = ins[start] if start < end else None
+        if callee is None or callee.opname != "LOAD_GLOBAL" or callee.argval != "zip" or ins[end - 1].opname != "CALL":
+            return None
+        spans = _argument_spans(ins, end - 1)
+        if not spans or not self.images(start, end, frozenset()):
+            return None
+        return next((f"zip:{k}" for k, (a, b) in enumerate(spans[::-1]) if _constant_table(ins, ins[a:b])), None)
 
     def _over_outer(self, head: int) -> bool:
         """Whether the loop at ``head`` is a comprehension's over its iterable ``.0``, known to
@@ -5402,6 +5418,8 @@ class _BatchReader:
         (``range(len(targets))``, ``enumerate(terms)`` of a list of the images' terms; ``images``);
         else None."""
         callee = self.instructions[start]
+        if callee.opname == "LOAD_GLOBAL" and callee.argval == "zip":
+            return self._zipped_table(start, end)
         if callee.opname != "LOAD_GLOBAL" or callee.argval not in ("range", "enumerate"):
             return None
         return callee.argval if self.images(start, end, frozenset()) else None
