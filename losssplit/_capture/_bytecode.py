@@ -4859,6 +4859,25 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
         for start, end, names in passed)
 
 
+def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None) -> bool:
+    """Whether the operand ``c``, a 0-dim tensor of no images, of the op the caller's code is
+    executing is a local the code computes from a position in a loop over the images, as
+    ``positional_number`` reads it: an item of a constant tensor zipped with the images (``for t,
+    w in zip(targets, DECAY_T)``), whose items the capture never sees made. False where nothing
+    can be told."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    spans = _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites))
+    if not spans:
+        return False
+    instructions, held = _instructions(f.f_code), f.f_locals
+    return any(end - start == 1 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF")
+               and held.get(instructions[start].argval) is c for start, end in spans)
+
+
 def _table_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any],
                   globals_: dict[str, Any]) -> bool:
     """Whether the operand ``start:end`` picks an item of a table of the code's own by a plain
