@@ -4837,12 +4837,10 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
     gives its term another factor. ``sites``: where the call read sizes of image rows
     (``Frame.size_sites``: ``for b in range(x.shape[0])`` runs over the images). False where
     nothing can be told."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    found = _caller_positional(sites)
+    if found is None:
         return False
-    f = _caller()
-    if f is None:
-        return False
-    spans = _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites))
+    f, spans = found
     passed = _valued_parameter_operands(f.f_code, f.f_lasti)
     if not spans and not passed:
         return False
@@ -4865,14 +4863,10 @@ def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[i
     ``positional_number`` reads it: an item of a constant tensor zipped with the images (``for t,
     w in zip(targets, DECAY_T)``), whose items the capture never sees made. False where nothing
     can be told."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    found = _caller_positional(sites)
+    if found is None or not found[1]:
         return False
-    f = _caller()
-    if f is None:
-        return False
-    spans = _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites))
-    if not spans:
-        return False
+    f, spans = found
     instructions, held = _instructions(f.f_code), f.f_locals
     return any(end - start == 1 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF")
                and held.get(instructions[start].argval) is c for start, end in spans)
@@ -4946,11 +4940,20 @@ def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ..
     """Whether an argument of the call the caller's code is executing is computed from a
     position in a loop over the images (``_BatchReader.positional``: ``torch.tensor([0.5 ** (n -
     1 - i) for i in range(n)])``, a list filled so in a loop). False where nothing can be told."""
+    found = _caller_positional(sites)
+    return found is not None and bool(found[1])
+
+
+def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None
+                       ) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
+    """The caller's frame and the operands of the op it is executing that its code computes from a
+    position in a loop over the images (``_positional_operands``); None where nothing can be told."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
-        return False
+        return None
     f = _caller()
-    return f is not None and bool(_positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites),
-                                                       _size_offsets(f.f_code, sites)))
+    if f is None:
+        return None
+    return f, _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites))
 
 
 def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None) -> bool:
