@@ -2151,6 +2151,8 @@ class Frame:
         self.padded.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
+        self.untracked_sums.clear()
+        self.untracked_row_sums.clear()
         self.untracked_derived.clear()
         self.positional.clear()
         self.count_dims.clear()
