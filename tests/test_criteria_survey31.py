@@ -57,6 +57,12 @@ smoothness's two terms of equal values in the loop over the scales (``dxdy`` and
 another cause. 344 expected, 75 declined, 31 GAP (9.0 %), 0 WRONG. PYTEST_DONT_REWRITE: SfMLearner's
 ``assert`` is measured as its library runs it, not as pytest rewrites it (the rewritten ``.item()`` is
 stored in a temporary before the comparison, a number kept in Python, and the call declines).
+
+Loops over a list the body displays (issue #13): SfMLearner's smoothness loops over ``disps = [d0,
+d1]``, a local stored once from a list display and only iterated or zipped, so the loop runs as
+often on a group alone (``_bytecode._displayed_lists``) and the two equal mixed terms are each the
+group's mean of its own images' gradients (tests/test_scale_lists.py). SfMLearner splits: 12 GAP
+closed. 344 expected, 63 declined, 19 GAP (5.5 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -1080,13 +1086,7 @@ CASES = {c.body.__name__: c for c in [
     Case(rtmo_mle_coordinate_classification_over_matched_instances, instance_pose_batch),
     Case(dwpose_simcc_logit_distillation_summed_per_joint, simcc_pose_batch),
     Case(sc_sfmlearner_photometric_and_geometry_consistency, depth_batch),
-    Case(sfmlearner_multiscale_photometric_explainability_and_second_order_smoothness, depth_batch,
-         gaps=keys("loss_photo", "loss_exp", "loss_smooth"),
-         why="GAP: its NaN check ``assert (reconstruction == reconstruction).item() == 1`` is decided per group (issue "
-             "#13), but the smoothness adds ``dxdy.abs().mean() + dydx.abs().mean()`` in the loop over the scales, two "
-             "terms of equal values (the mixed differences of the disparity): 'Tensor.add adds a value of several "
-             "images' rows that the sum already holds ... no companions for this call' (every key; the batch of one "
-             "group gives them as returned)"),
+    Case(sfmlearner_multiscale_photometric_explainability_and_second_order_smoothness, depth_batch),
     Case(zoedepth_interpolated_silog_and_masked_gradient_l1, depth_batch),
     Case(dehazing_l1_and_dark_channel_prior_losses, restore_batch),
     Case(dists_structure_and_texture_of_frozen_features, restore_batch),
@@ -1143,6 +1143,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (344, 88, 44, 0)  # expected, declined, GAP, WRONG at first contact
-NOW = (344, 75, 31, 0)  # NaN checks decided per group (issue #13): ZoeDepth's SILog, SfMLearner's one example
-OVER = "31 GAP of 344 (9.0 %), see the module docstring"
+NOW = (344, 63, 19, 0)  # NaN checks decided per group (issue #13), SfMLearner's loop over its list of scales
+OVER = "19 GAP of 344 (5.5 %), see the module docstring"
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW, over_target=OVER))

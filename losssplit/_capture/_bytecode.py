@@ -947,6 +947,12 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
             else _UNPROVEN
     if head.opname == "LOAD_CONST" and len(span) == 1:
         return head.argval if type(head.argval) in (int, tuple) else _UNPROVEN
+    if head.opname == "LOAD_FAST" and len(span) == 1:
+        displayed = _displayed_lists(f.f_code).get(head.argval)
+        if displayed is not None:
+            length, called = displayed
+            shadowed = any(n in f.f_globals or f.f_builtins.get(n) is not _FIXED_CALLS[n] for n in called)
+            return _UNPROVEN if shadowed else range(length)
     written = _written_names(f.f_code)  # a global or attribute the code itself sets may hold the batch's
     if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1 and not _writes(written, (f"GLOBAL:{head.argval}",)):
         value = f.f_globals.get(head.argval, _UNPROVEN)
@@ -975,6 +981,59 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
     if _is_module(value) and not _layers_unchanged(value, lists):
         return _UNPROVEN
     return value if _fixed_value(value) else _UNPROVEN
+
+
+@_per_code(256)
+def _displayed_lists(code: types.CodeType) -> dict[str, tuple[int, frozenset[str]]]:
+    """The locals of ``code`` (no parameter, no cell) stored once, by a list or tuple display of
+    its items (``disps = [d0, d1]``, no ``*`` unpacking, not where branches meet), and read only to
+    be iterated (``for d in disps``) or passed to the builtins ``zip``, ``enumerate``,
+    ``reversed``, ``len``: name -> (its length, those builtins' names, to be checked unshadowed).
+    Nothing resizes such a list, so a loop over it runs as often on a group alone (SfMLearner's
+    scales, survey 31)."""
+    instructions = _instructions(code)
+    parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount
+                                   + bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)]
+    stores: dict[str, list[int]] = {}
+    for k, i in enumerate(instructions):
+        if i.opname in ("STORE_FAST", "DELETE_FAST"):
+            stores.setdefault(i.argval, []).append(k)
+    found = {}
+    for name, at in stores.items():
+        k = at[0]
+        if len(at) != 1 or name in parameters or name in code.co_cellvars or not k \
+                or instructions[k].opname != "STORE_FAST" or instructions[k].is_jump_target \
+                or instructions[k - 1].opname not in ("BUILD_LIST", "BUILD_TUPLE"):
+            continue
+        called: set[str] = set()
+        for j, i in enumerate(instructions):
+            if i.opname == "LOAD_FAST" and i.argval == name:
+                use = _iterated_or_passed(instructions, j)
+                if use is None:
+                    break
+                called.update(use)
+        else:
+            found[name] = (instructions[k - 1].arg or 0, frozenset(called))
+    return found
+
+
+def _iterated_or_passed(instructions: list[dis.Instruction], j: int) -> tuple[str, ...] | None:
+    """How the load at ``j`` uses its value where that cannot change it: iterated (``()``), or an
+    argument among plain loads of a call of a ``_FIXED_CALLS`` name (that name); None otherwise."""
+    if j + 1 < len(instructions) and instructions[j + 1].opname == "GET_ITER":
+        return ()
+    start = j
+    while start > 0 and instructions[start - 1].opname in ("LOAD_FAST", "LOAD_CONST"):
+        start -= 1
+    head = instructions[start - 1] if start else None
+    end = j + 1
+    while end < len(instructions) and instructions[end].opname in ("LOAD_FAST", "LOAD_CONST", "KW_NAMES"):
+        end += 1
+    if head is None or head.opname != "LOAD_GLOBAL" or not (head.arg or 0) & 1 or head.argval not in _FIXED_CALLS \
+            or end >= len(instructions) or instructions[end].opname != "PRECALL" \
+            or any(i.is_jump_target for i in instructions[start - 1:end + 1]):
+        return None
+    return (head.argval,)
 
 
 def _layers_unchanged(module: Any, lists: FixedLists | None) -> bool:
