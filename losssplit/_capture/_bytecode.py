@@ -2321,6 +2321,24 @@ def summed_in_loop() -> bool:
     return any(_proven(f, name) for name in _divisor_locals(f.f_code, f.f_lasti))
 
 
+def summed_item_floor() -> float | None:
+    """The floor ``c`` of each item where the division the caller's code is executing divides by
+    a local this code sets as ``summed_in_loop`` describes but adding reads floored one by one:
+    ``n = sum(max(t["pos_inds"].numel(), 1) for t in targets)`` over a parameter (CSL's
+    ``num_total_pos``), or ``n = 0`` then ``n += max(len(gt), 1)`` in every iteration of a
+    ``for`` loop. On a group alone it is the sum of the group's items floored at ``c``. None
+    otherwise, or on a Python whose layout was not checked."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return None
+    f = _caller()
+    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
+        return None
+    found = {_accumulated(f.f_code, name, True) for name in _divisor_locals(f.f_code, f.f_lasti)
+             if not name.startswith(_CALLED)} - {False}
+    c = found.pop() if len(found) == 1 else None
+    return c if type(c) is float else None
+
+
 def _proven(f: types.FrameType, name: str) -> bool:
     """Whether ``f``'s code sets the local ``name`` as ``summed_in_loop`` describes, or a
     function of its module does (``_CALLED``), one level down."""
@@ -2435,30 +2453,33 @@ def _returned_local(code: types.CodeType) -> str | None:
 
 
 @_per_code(1024)
-def _accumulated(code: types.CodeType, name: str) -> bool | str:
+def _accumulated(code: types.CodeType, name: str, floored: bool = False) -> bool | str | float:
     """Whether ``code`` sets the local ``name`` only as ``summed_in_loop`` describes; or the name
-    of the module-level function whose result is its only value (``n = counted(t)``), to check."""
+    of the module-level function whose result is its only value (``n = counted(t)``), to check.
+    With ``floored`` (``summed_item_floor``), each item added must be a read floored at a
+    constant (``max(len(gt), 1)``): that floor, else False."""
     instructions = _instructions(code)
     stores = _stores(instructions, name)
     if len(stores) == 1 and _floor_store(instructions, stores[0], None):  # ``avg = max(float(n), 1.0)``
         first = _operand_start(instructions, stores[0], target_first=True)
         for inner in _floored_locals(instructions, first, stores[0]) if first is not None else ():
             if inner.startswith(_CALLED):  # ``n = max(counted(t), 1)``
-                return inner[len(_CALLED) :]
+                return inner[len(_CALLED) :] if not floored else False
             if inner != name and all(k < stores[0] for k in _stores(instructions, inner)):
-                found = _accumulated(code, inner)
+                found = _accumulated(code, inner, floored)
                 if found:
                     return found
         return False
     called = [k for k in stores if _global_call(instructions, k) is not None]
     if called:  # ``n = counted(t)``, then maybe floored
         ok = len(called) == 1 and all(k == called[0] or k > called[0] and _after_sum(instructions, k, name) for k in stores)
-        return (_global_call(instructions, called[0]) or False) if ok else False
-    summed = [k for k in stores if _summed_generator(instructions, k)]  # ``n = sum(int(..) for t in targets)``
+        return (_global_call(instructions, called[0]) or False) if ok and not floored else False
+    # ``n = sum(int(..) for t in targets)``
+    summed = [(k, item) for k in stores for item in (_summed_generator(code, instructions, k, floored),) if item]
     if summed:
-        return len(summed) == 1 and all(k == summed[0] or k > summed[0] and _after_sum(instructions, k, name)
-                                        for k in stores)
-    added = [(k, start) for k in stores for start in (_adds_to(instructions, k, name),) if start is not None]
+        return summed[0][1] if len(summed) == 1 and all(
+            k == summed[0][0] or k > summed[0][0] and _after_sum(instructions, k, name) for k in stores) else False
+    added = [(k, start) for k in stores for start in (_adds_to(instructions, k, name, floored),) if start is not None]
     if len(added) != 1:
         return False
     ((add, start),) = added
@@ -2466,14 +2487,19 @@ def _accumulated(code: types.CodeType, name: str) -> bool | str:
     if loop is None:
         return False
     head, end = loop
+    if floored and not _over_parameter(code, instructions, head):
+        return False
     value = instructions[add - 2]
+    item: bool | float | None = _floored_read(instructions, start + 1, add - 1) if floored else True
     if value.opname == "LOAD_FAST":  # ``n += num_fg_img``: set by a call earlier in the same iteration
         sets = _stores(instructions, value.argval)
         set_at = _operand_start(instructions, sets[0]) if len(sets) == 1 else None
-        if set_at is None or not head < sets[0] < start or not _is_read(instructions, set_at, sets[0]):
+        item = None if set_at is None else _floored_read(instructions, set_at, sets[0]) if floored \
+            else _is_read(instructions, set_at, sets[0])
+        if set_at is None or not head < sets[0] < start or not item:
             return False  # ``n += prev``: a value kept from another iteration; ``n = f(x)``
         start = set_at
-    if not _unconditional(code, instructions, head, start, add):
+    if not item or not _unconditional(code, instructions, head, start, add):
         return False
     loops = _loops(instructions)
     for k in stores:  # the others: a 0 before the loop, a floor after it, in no loop around the addition
@@ -2483,7 +2509,7 @@ def _accumulated(code: types.CodeType, name: str) -> bool | str:
             return False  # ``for t in targets: n = 0; for ..: n += c``: reset in an outer loop
         if not (_zero_store(instructions, k) and k < head or k > end and _after_sum(instructions, k, name)):
             return False
-    return any(k < head and _zero_store(instructions, k) for k in stores)
+    return item if any(k < head and _zero_store(instructions, k) for k in stores) else False
 
 
 def _loops(instructions: list[dis.Instruction]) -> list[tuple[int, int]]:
@@ -2554,9 +2580,12 @@ def _floored_locals(instructions: list[dis.Instruction], start: int, end: int) -
     return _floored_locals(instructions, first, second) + _floored_locals(instructions, second, call - 1)
 
 
-def _summed_generator(instructions: list[dis.Instruction], k: int) -> bool:
+def _summed_generator(code: types.CodeType, instructions: list[dis.Instruction], k: int,
+                      floored: bool = False) -> bool | float:
     """Whether the store at ``k`` stores ``sum(x for t in it)`` with no filter, no arithmetic
-    and one read per item in the generator (``sum(int(t["fg"].sum()) for t in targets)``)."""
+    and one read per item in the generator (``sum(int(t["fg"].sum()) for t in targets)``). With
+    ``floored``: ``x`` a read floored at a constant (``max(t["pos_inds"].numel(), 1)``) over a
+    parameter of ``code`` it never stores, that floor (else False)."""
     call = [i.opname for i in instructions[k - 9 : k]] if k >= 9 else []
     if call != ["LOAD_GLOBAL", "LOAD_CONST", "MAKE_FUNCTION", "LOAD_FAST", "GET_ITER", "PRECALL", "CALL", "PRECALL", "CALL"]:
         return False
@@ -2565,21 +2594,49 @@ def _summed_generator(instructions: list[dis.Instruction], k: int) -> bool:
         return False
     if instructions[k - 7].arg != 0 or instructions[k - 4].arg != 0 or instructions[k - 2].arg != 1:
         return False
+    if floored and not _over_parameter(code, instructions, k - 5):
+        return False
     body = _instructions(made)
     yielded = [j for j, i in enumerate(body) if i.opname == "YIELD_VALUE"]
     first = _operand_start(body, yielded[0]) if len(yielded) == 1 else None
-    if first is None or not _is_read(body, first, yielded[0]):
+    item = None if first is None else _floored_read(body, first, yielded[0]) if floored else _is_read(body, first, yielded[0])
+    if not item:
         return False
     names = [i.opname for i in body]
     jumps = [i.opname for i in body if i.opcode in _JUMPS]
     entries = _exception_entries(made)
-    return (made.co_name == "<genexpr>" and jumps == ["FOR_ITER", "JUMP_BACKWARD"] and names.count("YIELD_VALUE") == 1
-            and "BINARY_OP" not in names and entries == [])
+    return item if (made.co_name == "<genexpr>" and jumps == ["FOR_ITER", "JUMP_BACKWARD"]
+                    and names.count("YIELD_VALUE") == 1 and "BINARY_OP" not in names and entries == []) else False
 
 
-def _adds_to(instructions: list[dis.Instruction], k: int, name: str) -> int | None:
+def _over_parameter(code: types.CodeType, instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the loop whose GET_ITER is at ``k`` (or right before the FOR_ITER at ``k``) iterates
+    a parameter of ``code`` as passed: a lone load of it, never stored (``for t in targets``)."""
+    k = k - 1 if instructions[k].opname == "FOR_ITER" else k
+    if k < 1 or instructions[k].opname != "GET_ITER" or instructions[k - 1].opname != "LOAD_FAST":
+        return False
+    name = instructions[k - 1].argval
+    return name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] and not _stores(instructions, name, True)
+
+
+def _floored_read(instructions: list[dis.Instruction], start: int, end: int) -> float | None:
+    """``c`` where ``instructions[start:end]`` is ``max(x, c)`` or ``max(c, x)``, ``c`` a whole
+    number >= 1 and ``x`` a read (``_is_read``: ``len(gt)``, ``pos.numel()``); None otherwise."""
+    if end - start < 6 or instructions[end - 1].opname != "CALL":
+        return None
+    c = _max_call(instructions, end - 1)
+    found = _two_operands(instructions, end - 2) if c is not None and c >= 1 and c.is_integer() else None
+    if found is None or found[0] != start + 1:
+        return None
+    first, second = found
+    read = (first, second) if end - 2 - second == 1 and instructions[second].opname == "LOAD_CONST" else (second, end - 2)
+    return c if _is_read(instructions, *read) else None
+
+
+def _adds_to(instructions: list[dis.Instruction], k: int, name: str, floored: bool = False) -> int | None:
     """Where the statement starts when the store at ``k`` is ``name += x`` (or ``name = name +
-    x``), ``x`` a lone local or a read (``int(fg.sum())``, see ``_is_read``)."""
+    x``), ``x`` a lone local or a read (``int(fg.sum())``, see ``_is_read``; with ``floored``, a
+    read floored at a constant, ``_floored_read``)."""
     if instructions[k].opname != "STORE_FAST" or k < 3:
         return None
     op = instructions[k - 1]
@@ -2597,7 +2654,8 @@ def _adds_to(instructions: list[dis.Instruction], k: int, name: str) -> int | No
         return None
     if len(value) == 1:
         return left if value[0].opname == "LOAD_FAST" and value[0].argval != name else None
-    lone = _is_read(instructions, right, k - 1) and not any(i.opname == "LOAD_FAST" and i.argval == name for i in value)
+    read = _floored_read(instructions, right, k - 1) if floored else _is_read(instructions, right, k - 1)
+    lone = read and not any(i.opname == "LOAD_FAST" and i.argval == name for i in value)
     return left if lone else None
 
 

@@ -48,6 +48,7 @@ from ._bytecode import (
     sized_operand,
     sizes_product,
     straight_line_operator,
+    summed_item_floor,
     table_operand,
 )
 from .batch_fields import read_fields
@@ -2166,6 +2167,15 @@ def _ratio_arithmetic(
                 return lost_track(BY_SIZES_FACTOR, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
+            each = _floored_items(frame, other)
+            summed = None if each is None or not isinstance(other, (int, float)) else frame.summed_sizes(
+                other, ta.ratio.rows.device, lambda: max(divisor_floor() or 0.0, each or 0.0), each)  # (a group's sum is
+            # at least each item's floor)
+            if summed is not None:  # ``sum(max(p.numel(), 1) for p in ..)``: the group's sizes floored one by one
+                try:
+                    return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
+                except ValueError:
+                    return lost_track(COUNTED_DIVISOR, pred)
             if isinstance(other, (int, float)) and _running_count(frame, other):
                 summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
                 if summed is not None:  # each image's own size added up: over the group's, whatever count it equals
@@ -2719,6 +2729,16 @@ def _running_count(frame: Frame, z: float) -> bool:
     added up over a loop over the images (``_bytecode.counted_number``)."""
     return not (isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other"
                 or not counted_number(running=True))  # (numbers read on the host: ``Frame.host_normaliser``)
+
+
+def _floored_items(frame: Frame, z: Any) -> float | None:
+    """The floor of each item where the Python number ``z`` dividing a reduced loss is, in the
+    body's code, a sum over an argument's items of sizes floored one by one (CSL's
+    ``sum(max(t["pos_inds"].numel(), 1) for t in targets)``, ``_bytecode.summed_item_floor``)."""
+    if not isinstance(z, (int, float)) or isinstance(z, bool) or z == 0 or frame.host_reads \
+            or divisor_source(z) != "other":
+        return None
+    return summed_item_floor()
 
 
 def _helper_count(frame: Frame, z: float) -> bool:

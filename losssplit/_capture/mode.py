@@ -1459,14 +1459,17 @@ class Frame:
         self.image_sizes.append((self.image_ids.get(id(track.image)), n if type(n) is int else None,
                                  int(x.shape[0]) if x.dim() else None))
 
-    def summed_sizes(self, z: float, device: torch.device, floor: Callable[[], float | None]) -> Ratio | None:
+    def summed_sizes(self, z: float, device: torch.device, floor: Callable[[], float | None],
+                     each: float | None = None) -> Ratio | None:
         """``num_pos += len(t["pos_labels"])`` in a loop over the images, then ``/ max(num_pos, 1)``
         (``z``, a running count the code proves): where the body read as many sizes of each
         image's own tensor, and the j-th of each image add up to ``z`` for one set of sizes only, a
         row-sum normaliser with those sizes per image (on a group alone, the sum of its images'),
-        where the code shows each image's size is added once (``summed_in_loop``). None otherwise."""
-        found = self.size_families(z)
-        if found is None or len(found) != 1 or not summed_in_loop():
+        where the code shows each image's size is added once (``summed_in_loop``). ``each``: the
+        floor the code proves each size is taken at (``sum(max(p.numel(), 1) for ..)``,
+        ``_bytecode.summed_item_floor``), the sizes so floored. None otherwise."""
+        found = self.size_families(z, floor=int(each)) if each is not None else self.size_families(z)
+        if found is None or len(found) != 1 or each is None and not summed_in_loop():
             return None
         sizes = list(found.pop())
         values = host_tensor([float(n) for n in sizes], torch.float64, device)
