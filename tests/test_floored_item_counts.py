@@ -4,8 +4,12 @@ images' floored sizes, so the loss divided by it is each group's rows over that 
 code (``_bytecode.summed_item_floor``: a generator or a ``+=`` loop right over a parameter, each item
 ``max(size, c)``) and the sizes the body read of each image's own tensor (one set whose floored sum is
 the divisor). Near misses that decline, none silently wrong: a filtered or cut loop, a floor that is
-a count of the batch, another image's size, a skipped addition. Each body against the oracle on
-batches with images without positives, of two to four images."""
+a count of the batch, another image's size, a skipped addition. Two were silently wrong on main
+(f200e00): over the first two images, or image 0's size floored per image, the sum equalled the
+number of images by value on one batch and was taken for ``len(targets)``; a number equal to the
+images after sizes read of some images only, or of one image again, now declines
+(``_constant_divisor``). Each body against the oracle on batches with images without positives, of
+two to four images."""
 
 from __future__ import annotations
 
@@ -119,18 +123,9 @@ def floored_and_squared(outputs, targets):
     return {"loss_angle": loss.sum() / math.sqrt(n * n)}
 
 
-# Pre-existing (main f200e00 gives the same values), found here: the sum equals the number of images by
-# value on one batch, and the sizes the body read are not one per image (``size_families`` is None), so
-# ``_sized_otherwise`` cannot tell it from them and takes ``z`` for ``len(targets)``. Declining every
-# count equal by value after uneven size reads broke tests/test_adversarial.py's count floored at
-# ``len(t[0]["labels"])`` (its real group's value is exact).
-_IMAGES_BY_VALUE = ("a sum of sizes equal to the number of images by value (3 of [2, 0, 0] over the first two images, "
-                    "4 of image 0's size floored per image) after uneven size reads is taken for len(targets): silently "
-                    "wrong on one batch")
-DECLINE = [pytest.param(floored_over_the_first_two_images, marks=pytest.mark.xfail(strict=True, reason=_IMAGES_BY_VALUE)),
+DECLINE = [floored_over_the_first_two_images,
            floored_over_the_weighted_images, floored_at_the_number_of_images,
-           pytest.param(the_first_images_size_floored_per_image,
-                        marks=pytest.mark.xfail(strict=True, reason=_IMAGES_BY_VALUE)),
+           the_first_images_size_floored_per_image,
            floored_only_where_the_image_has_positives, floored_and_squared]
 
 

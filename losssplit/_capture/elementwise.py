@@ -2900,7 +2900,12 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     if ratio.host_image is None and _rows_per_item(frame, ratio, z):  # split as the rows over k per item
         return _sized_otherwise(frame, ratio, z, slice(0, 1))
     if z == frame.num_images and (type(z) is int or source == "other"):
-        # images: as ``len(targets)`` (or ``float(len(targets))``, no literal) gives
+        # images: as ``len(targets)`` (or ``float(len(targets))``, no literal) gives; after sizes read of
+        # some images only, or of one image again, it may be made of them (``sum(max(t0.numel(), 1) for t in
+        # targets)``): a number has no identity
+        if frame.image_size_read and ratio.host_image is None and frame.size_families(z, shapes=True) is None \
+                and not _over_targets_length(frame, z):
+            return SIZES_DIVISOR
         return _sized_otherwise(frame, ratio, z, slice(1, 2))
     # one image's own rows are that image's on any group with it: no count to be a multiple of
     own = [] if ratio.host_image is not None else [ratio.rows.numel()]
