@@ -122,6 +122,11 @@ def length_tests(fn: types.FunctionType, bound: dict[str, Any], lists: frozenset
     return found
 
 
+def _same_length(called: Any) -> bool:
+    """Whether ``called`` is a builtin making a copy of the list (``_SAME_LENGTH``)."""
+    return any(called is b for b in _SAME_LENGTH)
+
+
 def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: frozenset[str], found: Found,
            seen: set[tuple[Any, ...]], depth: int,
            guessed: bool = False, iterated: frozenset[str] = frozenset()) -> int:
@@ -138,12 +143,12 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
         return 0
     returned: dict[int, int] = {}
     calls: dict[int, tuple[Any, list[tuple[Env, int]] | None]] = {}
+    caught = frozenset(n for n in _clause_globals(env.code) if n not in builtins.__dict__ and isinstance(
+        g := env.globals.get(n), type) and issubclass(IndexError, g))  # ``except IE:``, ``IE = IndexError``
     while True:
-        caught = frozenset(n for n in env.code.co_names if n not in builtins.__dict__ and isinstance(
-            g := env.globals.get(n), type) and issubclass(IndexError, g))  # ``except IE:``, ``IE = IndexError``
         scan = _scanned(env.code, lists, counts, derived, tuple(sorted(returned.items())), iterated, caught)
         reducible = dict(scan.reducible)
-        more: dict[int, int] = {k: _LIST for k in scan.copies if any(_callable(env, k) is b for b in _SAME_LENGTH)}
+        more: dict[int, int] = {k: _LIST for k in scan.copies if _same_length(_callable(env, k))}
         for k, exact in scan.results:
             called = _call(env, k, calls)[0]
             if any(called is b for b in _NUMERIC):  # ``float(n)`` is ``n``; ``max(n, 1)`` another number
@@ -512,6 +517,23 @@ def plain(value: Any) -> bool:
 _INDEXED = _bytecode._Named("computed", "an item of the targets read where an IndexError is caught")
 # builtins given the list that raise no IndexError from its number
 _NOT_INDEXING = frozenset({"len", "list", "tuple", "sorted", "iter", "enumerate", "zip", "isinstance", "print", "id"})
+
+
+@_per_code(512)
+def _clause_globals(code: types.CodeType) -> frozenset[str]:
+    """The globals ``code`` loads in an ``except`` clause (the loads right before a
+    CHECK_EXC_MATCH): the only names ``_catches_index_error`` asks ``caught`` about."""
+    instructions = _instructions(code)
+    names: set[str] = set()
+    for j, i in enumerate(instructions):
+        if i.opname != "CHECK_EXC_MATCH":
+            continue
+        k = j - 1
+        while k >= 0 and instructions[k].opname in _CLAUSE_LOADS:
+            if instructions[k].opname == "LOAD_GLOBAL":
+                names.add(instructions[k].argval)
+            k -= 1
+    return frozenset(names)
 
 
 @_per_code(512)

@@ -36,6 +36,7 @@ from ._bytecode import (
     _method_of,
     _operand_start,
     _operands,
+    _per_code,
     _stores,
 )
 
@@ -58,7 +59,8 @@ def read_fields(targets: Sequence[Any], c: Any) -> tuple[tuple[Any, ...], ...]:
     if f is None:
         return ()
     held = f.f_locals
-    lists = frozenset(n for n, v in held.items() if _image_list(v, targets))
+    ids: set[int] = set()
+    lists = frozenset(n for n, v in held.items() if _image_list(v, targets, ids))
     if not lists:
         return ()
     code = f.f_code
@@ -96,14 +98,15 @@ def _made_tensor(instructions: list[dis.Instruction], start: int, end: int) -> b
     return callee is not None and _operand_start(instructions, end) == start
 
 
-def _image_list(v: Any, targets: Sequence[Any]) -> bool:
+def _image_list(v: Any, targets: Sequence[Any], ids: set[int]) -> bool:
     """Whether ``v`` is the list of per-image targets, or a list or tuple of two or more of its
-    items (``targets[1:]``, a filtered copy)."""
+    items (``targets[1:]``, a filtered copy). ``ids``: the items' ids, filled at the first ask."""
     if v is targets:
         return True
     if type(v) not in (list, tuple) or len(v) < 2:
         return False
-    ids = {id(t) for t in targets}
+    if not ids:
+        ids.update(id(t) for t in targets)
     return all(id(t) in ids for t in v)
 
 
@@ -143,6 +146,98 @@ def _attribute(v: Any, name: str) -> Any:
         return _NOT_READ
 
 
+# What follows reads the code alone (its instructions and local names), kept per code object.
+
+@_per_code(256)
+def _loop_items(code: types.CodeType, lists: frozenset[str]) -> frozenset[str]:
+    """The names a ``for`` loop of ``code`` over one of the ``lists`` stores its items in (``for t
+    in targets``, ``for b, t in enumerate(targets)``: every name unpacked)."""
+    ins = _instructions(code)
+    names: set[str] = set()
+    for head, i in enumerate(ins):
+        if i.opname != "FOR_ITER" or head == 0:
+            continue
+        if ins[head - 1].opname == "GET_ITER":
+            start, end = _operand_start(ins, head - 1), head - 1
+        else:  # a comprehension's loop over its iterator ``.0``
+            start, end = head - 1, head
+        if start is None or not _over_list(code, lists, start, end):
+            continue
+        k = head + 1
+        while k < len(ins) and ins[k].opname in ("STORE_FAST", "STORE_DEREF", "UNPACK_SEQUENCE"):
+            if ins[k].opname != "UNPACK_SEQUENCE":
+                names.add(ins[k].argval)
+            k += 1
+    return frozenset(names)
+
+
+@_per_code(256)
+def _over_list(code: types.CodeType, lists: frozenset[str], start: int, end: int,
+               seen: frozenset[str] = frozenset()) -> bool:
+    """Whether the span of ``code`` loads one of the ``lists`` other than to pick one item by a
+    literal position (``targets[0]``), itself or through a local a statement made from it
+    (``pairs = list(zip(targets, xs))``)."""
+    ins = _instructions(code)
+    for k in range(start, end):
+        i = ins[k]
+        if i.opname in _LOADS and i.argval in lists:
+            after = ins[k + 1 : k + 3]
+            if not (len(after) == 2 and after[0].opname == "LOAD_CONST" and type(after[0].argval) is int
+                    and after[1].opname == "BINARY_SUBSCR"):
+                return True
+        elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval != ".0":
+            for j in _stores(ins, i.argval):
+                first = _assignment_start(ins, j)
+                if first is not None and first < j and ins[j - 1].opname not in ("FOR_ITER", "UNPACK_SEQUENCE") \
+                        and _over_list(code, lists, first, j, seen | {i.argval}):
+                    return True
+    return False
+
+
+@_per_code(256)
+def _local_spans(code: types.CodeType, name: str) -> tuple[tuple[int, int], ...]:
+    """The spans of ``code`` the local ``name`` is made of: each statement storing it (for an item
+    of a loop, what the loop runs over: what the list was made of), then the arguments of each
+    call filling it (``xs.append(...)``, to the end of the statement)."""
+    ins = _instructions(code)
+    spans = []
+    for j in _stores(ins, name):
+        k = j - 1
+        while k >= 0 and ins[k].opname in ("STORE_FAST", "UNPACK_SEQUENCE"):
+            k -= 1
+        if k >= 1 and ins[k].opname == "FOR_ITER" and ins[k - 1].opname == "GET_ITER":
+            first = _operand_start(ins, k - 1)
+            if first is not None:
+                spans.append((first, k - 1))
+            continue
+        first = _assignment_start(ins, j)
+        if first is not None and first < j:
+            spans.append((first, j))
+    for k in range(len(ins) - 1):
+        if ins[k].opname in _LOADS and ins[k].argval == name and ins[k + 1].opname == "LOAD_METHOD" \
+                and ins[k + 1].argval in _FILLS:
+            line = _line(ins[k])
+            end = k + 2
+            while end < len(ins) and _line(ins[end]) == line and ins[end].opname != "POP_TOP":
+                end += 1
+            spans.append((k + 2, end))
+    return tuple(spans)
+
+
+@_per_code(256)
+def _attribute_stores(code: types.CodeType, name: str, attr: str) -> tuple[tuple[int, int], ...]:
+    """The value spans of the statements of ``code`` storing ``name.attr`` (``self.s = max(...) + 1``)."""
+    ins = _instructions(code)
+    spans = []
+    for j in range(1, len(ins)):
+        if ins[j].opname == "STORE_ATTR" and ins[j].argval == attr and ins[j - 1].opname in _LOADS \
+                and ins[j - 1].argval == name:
+            first = _operand_start(ins, j - 1)
+            if first is not None:
+                spans.append((first, j - 1))
+    return tuple(spans)
+
+
 class _Reader:
     """The field reads of the list's items one code object's spans are computed from."""
 
@@ -155,48 +250,7 @@ class _Reader:
         self.held = held
         self.globals = globals_
         self.depth = depth
-        self.items = self._loop_items() | items
-
-    def _loop_items(self) -> frozenset[str]:
-        """The names a ``for`` loop over one of the lists stores its items in (``for t in
-        targets``, ``for b, t in enumerate(targets)``: every name unpacked)."""
-        ins = self.ins
-        names: set[str] = set()
-        for head, i in enumerate(ins):
-            if i.opname != "FOR_ITER" or head == 0:
-                continue
-            if ins[head - 1].opname == "GET_ITER":
-                start, end = _operand_start(ins, head - 1), head - 1
-            else:  # a comprehension's loop over its iterator ``.0``
-                start, end = head - 1, head
-            if start is None or not self._over_list(start, end):
-                continue
-            k = head + 1
-            while k < len(ins) and ins[k].opname in ("STORE_FAST", "STORE_DEREF", "UNPACK_SEQUENCE"):
-                if ins[k].opname != "UNPACK_SEQUENCE":
-                    names.add(ins[k].argval)
-                k += 1
-        return frozenset(names)
-
-    def _over_list(self, start: int, end: int, seen: frozenset[str] = frozenset()) -> bool:
-        """Whether the span loads one of the lists other than to pick one item by a literal
-        position (``targets[0]``), itself or through a local a statement made from it (``pairs =
-        list(zip(targets, xs))``)."""
-        ins = self.ins
-        for k in range(start, end):
-            i = ins[k]
-            if i.opname in _LOADS and i.argval in self.lists:
-                after = ins[k + 1 : k + 3]
-                if not (len(after) == 2 and after[0].opname == "LOAD_CONST" and type(after[0].argval) is int
-                        and after[1].opname == "BINARY_SUBSCR"):
-                    return True
-            elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval != ".0":
-                for j in _stores(ins, i.argval):
-                    first = _assignment_start(ins, j)
-                    if first is not None and first < j and ins[j - 1].opname not in ("FOR_ITER", "UNPACK_SEQUENCE") \
-                            and self._over_list(first, j, seen | {i.argval}):
-                        return True
-        return False
+        self.items = _loop_items(code, lists) | items
 
     def span(self, start: int, end: int, seen: frozenset[str]) -> set[tuple[Any, ...]]:
         """The field paths of items the span reads, itself, through the locals it loads (what
@@ -223,7 +277,7 @@ class _Reader:
             elif i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS:
                 g = next((g for g in range(k + 1, len(ins)) if ins[g].opname == "GET_ITER"), None)
                 first = _operand_start(ins, g) if g is not None else None
-                if g is not None and first is not None and first > k and self._over_list(first, g):
+                if g is not None and first is not None and first > k and _over_list(self.code, self.lists, first, g):
                     found |= _Reader(i.argval, _instructions(i.argval), frozenset({".0"}), self.held,
                                      self.globals, self.depth).span(0, len(_instructions(i.argval)), frozenset())
             elif i.opname == "CALL" and self.depth < _DEPTH:
@@ -283,42 +337,18 @@ class _Reader:
     def _local(self, name: str, seen: frozenset[str]) -> set[tuple[Any, ...]]:
         """What the statements storing (or filling: ``xs.append(...)``) the local ``name`` read;
         nothing for a local that holds a tensor now (what made it is the capture's)."""
-        ins = self.ins
         found: set[tuple[Any, ...]] = set()
         if isinstance(self.held.get(name), Tensor):
             return found
-        for j in _stores(ins, name):
-            k = j - 1
-            while k >= 0 and ins[k].opname in ("STORE_FAST", "UNPACK_SEQUENCE"):
-                k -= 1
-            if k >= 1 and ins[k].opname == "FOR_ITER" and ins[k - 1].opname == "GET_ITER":
-                first = _operand_start(ins, k - 1)  # an item of a list: what the list was made of
-                if first is not None:
-                    found |= self.span(first, k - 1, seen)
-                continue
-            first = _assignment_start(ins, j)
-            if first is not None and first < j:
-                found |= self.span(first, j, seen)
-        for k in range(len(ins) - 1):
-            if ins[k].opname in _LOADS and ins[k].argval == name and ins[k + 1].opname == "LOAD_METHOD" \
-                    and ins[k + 1].argval in _FILLS:
-                line = _line(ins[k])
-                end = k + 2
-                while end < len(ins) and _line(ins[end]) == line and ins[end].opname != "POP_TOP":
-                    end += 1
-                found |= self.span(k + 2, end, seen)
+        for first, end in _local_spans(self.code, name):
+            found |= self.span(first, end, seen)
         return found
 
     def _attribute(self, name: str, attr: str, seen: frozenset[str]) -> set[tuple[Any, ...]]:
         """What the statements of this code storing ``name.attr`` (``self.s = max(...) + 1``) read."""
-        ins = self.ins
         found: set[tuple[Any, ...]] = set()
-        for j in range(1, len(ins)):
-            if ins[j].opname == "STORE_ATTR" and ins[j].argval == attr and ins[j - 1].opname in _LOADS \
-                    and ins[j - 1].argval == name:
-                first = _operand_start(ins, j - 1)
-                if first is not None:
-                    found |= self.span(first, j - 1, seen)
+        for first, end in _attribute_stores(self.code, name, attr):
+            found |= self.span(first, end, seen)
         return found
 
     def _path(self, k: int) -> tuple[Any, ...]:

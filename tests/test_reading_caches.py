@@ -1,0 +1,150 @@
+"""Readings of the body's code kept across calls (issue #15, session 25): what ``batch_fields``
+reads of the code alone (the loops over the images, the statements making a local, the stores of
+an attribute) is kept per code object and names, and ``_bytecode._stores`` per instruction list.
+What depends on the call (the locals' values, a closure's key, the targets' fields, the batch's
+size) is read again on every call. Each test calls one body or code object several times with
+inputs that must change the outcome, against the oracle: a reading kept from an earlier call
+would give the earlier call's answer."""
+
+import types
+
+import pytest
+import torch
+from _helpers import split_outcome, wrong_companions
+from test_batch_numbers import _batch
+from test_red_team20 import BATCHES, _err
+
+from losssplit._capture import _bytecode, batch_fields
+
+FIELD_READ = "computes from the images'"
+
+
+def scaled_by(key, factor=1.7):
+    """Bodies of one code object, each with its own closure: the key of the field the factor is
+    computed from, or None for a constant factor."""
+
+    def body(o, targets):
+        s = factor if key is None else max(t[key] for t in targets) + 1
+        return {"loss": _err(o, targets) * s}
+
+    return body
+
+
+def _gained_batch(weights):
+    """``_batch`` with a second number field ``gain`` per image (5.0, 7.0, 9.0, ...: no statistic of
+    it equals one of ``scale``)."""
+    args, kinds = _batch(weights)
+    for b, t in enumerate(args[1]):
+        t["gain"] = 5.0 + 2.0 * b
+    return args, kinds
+
+
+def test_one_code_with_other_closures_is_read_per_closure():
+    """The same code, its key read from each closure as the call runs: 'scale' and 'gain' decline
+    naming their own field, None (a constant factor) keeps the split, in turns and on every batch."""
+    keys = ["scale", None, "gain", None, "scale"]
+    bodies = [scaled_by(key) for key in keys]
+    assert len({b.__code__ for b in bodies}) == 1
+    named = {"scale": 0, "gain": 0}
+    for key, body in zip(keys, bodies):
+        for name, w in BATCHES.items():
+            got, want, said = split_outcome(body, *_gained_batch(w))
+            assert want and not wrong_companions(got, want), (key, name, got, want)
+            if key is None:
+                assert set(got) == {"loss_real", "loss_synthetic"} and not said, (name, said)
+                continue
+            assert not got, (key, name, said)
+            reads = [m for m in said if FIELD_READ in m]
+            assert all(f"'{key}'" in m for m in reads), (key, name, reads)
+            named[key] += bool(reads)
+    assert named["scale"] and named["gain"], named  # the code reading decided on some batch of each
+
+
+def largest_scale_plus_one(o, targets):
+    return {"loss": _err(o, targets) * (max(t["scale"] for t in targets) + 1)}
+
+
+def constant_plus_one(o, targets):
+    return {"loss": _err(o, targets) * (1.7 + 1)}
+
+
+@pytest.mark.parametrize("order", [list(BATCHES), list(reversed(BATCHES))], ids=["forward", "reversed"])
+def test_readings_follow_each_call_as_the_batch_and_the_code_change(order):
+    """Two bodies of the same shape called in turns on batches of 2 to 4 images, each batch's
+    scales changed between calls: the field's body declines on each, the constant's keeps the split."""
+    for round_ in range(2):
+        for name in order:
+            for body in (largest_scale_plus_one, constant_plus_one):
+                args, kinds = _batch(BATCHES[name])
+                for b, t in enumerate(args[1]):
+                    t["scale"] = 1.25 + 0.75 * b + round_
+                got, want, said = split_outcome(body, args, kinds)
+                assert want and not wrong_companions(got, want), (body.__name__, name, got, want)
+                if body is constant_plus_one:
+                    assert set(got) == {"loss_real", "loss_synthetic"} and not said, (name, said)
+                else:
+                    assert not got and any("'scale'" in m for m in said), (name, said)
+
+
+def sometimes_a_field(o, targets):
+    scales = [t["scale"] for t in targets]
+    return {"loss": _err(o, targets) * (max(scales) + 1)}
+
+
+def test_a_field_that_stops_being_a_number_is_read_again():
+    """The field's values are read on every call: numbers decline; tensors (a torch value the
+    capture follows, not read from the code) are left to it, and the companions follow the oracle."""
+    for scale in (lambda b: 1.0 + b, lambda b: torch.tensor(1.0 + b), lambda b: 2.0 + b):
+        for name, w in BATCHES.items():
+            args, kinds = _batch(w)
+            for b, t in enumerate(args[1]):
+                t["scale"] = scale(b)
+            got, want, said = split_outcome(sometimes_a_field, args, kinds)
+            assert want and not wrong_companions(got, want), (name, got, want)
+            number = type(args[1][0]["scale"]) is float
+            assert not number or any("'scale'" in m for m in said), (name, said)
+
+
+def _plain_stores(instructions, name, cells=False):
+    names = ("STORE_FAST", "DELETE_FAST", "STORE_DEREF", "DELETE_DEREF") if cells else ("STORE_FAST", "DELETE_FAST")
+    return [k for k, i in enumerate(instructions) if i.opname in names and i.argval == name]
+
+
+def _codes(module):
+    found, todo = [], [v.__code__ for v in vars(module).values() if isinstance(v, types.FunctionType)]
+    while todo:
+        code = todo.pop()
+        found.append(code)
+        todo += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return found
+
+
+def test_stores_per_instruction_list_equal_a_scan_and_are_the_callers_own():
+    """Every local of every code object of two modules (losssplit's bytecode reader, with loops,
+    comprehensions and cells): the kept index gives what a scan of the instructions gives, with and
+    without the cells, and a list the caller changes does not change the next answer."""
+    checked = 0
+    for code in _codes(_bytecode) + _codes(batch_fields):
+        instructions = _bytecode._instructions(code)
+        for name in set(code.co_varnames) | set(code.co_cellvars) | {"not_a_local"}:
+            for cells in (False, True):
+                got = _bytecode._stores(instructions, name, cells=cells)
+                assert got == _plain_stores(instructions, name, cells), (code.co_name, name, cells)
+                got.append(-1)
+                assert _bytecode._stores(instructions, name, cells=cells) == _plain_stores(instructions, name, cells)
+                checked += 1
+    assert checked > 1000
+    other = list(_bytecode._instructions(scaled_by.__code__.co_consts[1]))  # another list of the same instructions
+    assert _bytecode._stores(other, "s") == _plain_stores(other, "s") != []
+
+
+def test_a_new_code_object_is_read_on_its_own():
+    """Code compiled again from one source (new code objects at each compile, possibly at a freed
+    one's address) is read as its own: a field changed between compiles is the one named."""
+    for key in ("scale", "gain", "scale"):
+        space = {"_err": _err}
+        exec(compile(f"def body(o, targets):\n    return {{'loss': _err(o, targets) * (max(t[{key!r}] for t in targets) + 1)}}\n",
+                     "<generated>", "exec"), space)
+        got, want, said = split_outcome(space["body"], *_gained_batch(BATCHES["1r2s"]))
+        assert not got and not wrong_companions(got, want), (key, got)
+        assert any(FIELD_READ in m and f"'{key}'" in m for m in said), (key, said)
