@@ -76,6 +76,11 @@ def written(call):
     return body
 
 
+def _nz(e):
+    """The images whose first error is above 0.3: the ``nonzero()`` of a mask over the images."""
+    return (e[:, 0, 0] > 0.3).nonzero().squeeze(1)
+
+
 def _labels(targets):
     return torch.stack([t["labels"] for t in targets])
 
@@ -109,6 +114,14 @@ CASES = {
     # other counts per image declines since the values are followed in order (was split: exact only because
     # every value is 0)
     T.masked_scatter_: written(lambda c, y: T.masked_scatter_(c, torch.arange(4) < 2, y[..., 1:3] * c[..., :2])),
+    # at the nonzero() positions of a mask over the images (AdaptiveLogSoftmaxWithLoss's clusters), or at literal
+    # positions along a dim without images
+    T.index_copy_: written(lambda c, y: T.index_copy_(c, 0, _nz(c), c.index_select(0, _nz(c)) * 2)),
+    T.index_copy: rows(lambda e, y: T.index_copy(e, 2, torch.tensor([0, 3]), y[..., :2])),
+    torch.index_copy: rows(lambda e, y: torch.index_copy(e, 0, _nz(e), y.index_select(0, _nz(e)))),
+    T.index_fill_: written(lambda c, y: T.index_fill_(c, 0, _nz(c), 0.5)),
+    T.index_fill: rows(lambda e, y: T.index_fill(e, 2, torch.tensor([1]), 0.0)),
+    torch.index_fill: rows(lambda e, y: torch.index_fill(e, 0, _nz(e), torch.tensor(2.0))),
     T.gather: _picked(lambda e, i: T.gather(e, 2, i)),
     torch.gather: _picked(lambda e, i: torch.gather(e, -1, i)),
     torch.take_along_dim: _picked(lambda e, i: torch.take_along_dim(e, i, 2)),

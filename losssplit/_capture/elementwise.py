@@ -55,6 +55,7 @@ from .batch_fields import read_fields
 from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
 from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula, with_site
+from .group_scalars import over_count, scaled_rows
 from .mode import (
     BY_VALUE_ONLY,
     GROUP_RULE,
@@ -980,6 +981,8 @@ def rsub(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 def binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other broadcasting element-wise ops of two operands."""
     _binary(frame, func, args, kwargs, out, "")
+    if func is Tensor.__rtruediv__:
+        over_count(frame, func, args, kwargs, out)
 
 
 def _blocks_against_rows(frame: Frame, func: Any, a: Any, ta: Track | None, b: Any, tb: Track | None) -> None:
@@ -1068,6 +1071,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         constant = _constant_term(frame, kind, a, ta, b, tb)
         if constant is not None:  # ``l.mean() + s`` of a learned 0-dim ``s``: a term of its own
             kind, a, ta, b, tb = constant
+    if ta is not None and tb is not None and kind in ("mul", "div") and scaled_rows(frame, kind, a, ta, b, tb, out, kwargs):
+        return  # ``w / w.mean()``: each row over its group's mean
     if (ta is not None and ta.formula is not None) or (tb is not None and tb.formula is not None):
         expression = binary_formula(frame, kind, a, ta, b, tb, func, kwargs) if out.numel() == 1 else None
         if expression is None:  # ``sc + phase`` with the phase lost: the warning names where it was
@@ -1780,8 +1785,8 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     with the weight field set to 1; None for any other reduced value."""
     r = track.ratio
     if (r is None or r.rows.numel() != 1 and r.host_image is None or r.kind is RatioKind.SUM_OVER_OPAQUE or r.gate is not None
-            or r.test is not None or r.counts_rows() or not r.own_normaliser() or r.group_factors):
-        return None
+            or r.test is not None or r.counts_rows() or not r.own_normaliser() or r.group_factors or r.modified()):
+        return None  # (written since it was reduced: its value then is gone)
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
 

@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from . import _bytecode, elementwise, mode
 from ._bytecode import carried_size, literal_index, literal_size, own_field_index, slice_lengths
 from .formulas import binary_formula
+from .group_scalars import scaled_in_place
 from .mode import (
     NO_READ,
     NOT_TENSORS,
@@ -754,6 +755,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if track is not None and scales and elementwise.elements_in_place(frame, func, args):
         return
+    if track is not None and scales and scaled_in_place(frame, func, args, kwargs):
+        return  # ``w *= num_pos / w.sum()``: each row times its group's value
     if frame.loss_buffers and isinstance(target, Tensor) and _slot_in_place(frame, func, target, track, args, kwargs, kind):
         return
     if isinstance(target, Tensor) and (id(target) in frame.loss_buffers or track is None and id(target) in frame.slot_buffers):
@@ -842,9 +845,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         # ``v.div_(math.sqrt(2 * math.pi))``, ``f.sub_(math.log(2))``: the same number on the unweighted values (a
         # scale by a count of images was declined above; a term computed from one, ``v.sub_(len(targets))``, is not)
         frame.set(target, dataclasses.replace(track, unweighted=func(track.unweighted.clone(), args[1])))
+        lose_aliases(frame, target, op)  # ``q.data.mul_(2)``: ``q`` holds the write, its unweighted copy does not
     elif track.unweighted is not None or track.ratio is not None or track.parts or track.elements \
             or track.formula is not None:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale
+        if track.unweighted is not None:
+            lose_aliases(frame, target, op)
     elif func is Tensor.masked_fill_ and len(args) > 2 and _weights_tested(frame, args[1]):
         # a mask testing weighted values (``e.masked_fill_((e * w).lt(0.3), 0)``): with the weight field set
         # to 1 it fills other positions, whose values the write lost (was the batch's, silently wrong: pyro
@@ -1384,6 +1390,148 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if track.unweighted is not None:
         new.unweighted = func(track.unweighted, *args[1:], **kwargs)
     frame.set(out, new)
+
+
+@rule(Tensor.index_copy_, Tensor.index_copy, torch.index_copy, Tensor.index_fill_, Tensor.index_fill, torch.index_fill)
+def index_copy(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``x.index_copy_(dim, pos, v)`` / ``x.index_fill_(dim, pos, c)`` (and out of place) with
+    ``pos`` the ``nonzero()`` of a mask over the rows of ``x``'s ``dim`` (``AdaptiveLogSoftmaxWithLoss``
+    writes each cluster's log-probabilities so): on a group's images alone the mask is the group's
+    rows of it, so its positions are the same rows, and each gets the same value where row j of
+    ``v`` is of the image of position ``pos[j]`` (checked on the device) and ``c`` is a number.
+    ``x`` keeps (or, made with a size of image rows, gets) the rows of that dim; anything else is
+    lost."""
+    target = args[0] if args else None
+    if not isinstance(target, Tensor) or not isinstance(out, Tensor):
+        return
+    fill = getattr(func, "__name__", "").startswith("index_fill")
+    in_place = out is target
+    op = op_name(func)
+    made = _copied_by_index(frame, op, target, args, kwargs, fill, out)
+    if isinstance(made, str):
+        tt = frame.get(target)
+        pred = tt is not None and tt.from_prediction or any(
+            t is not None and t.from_prediction for t in (frame.get(x) for x in args[2:4] if isinstance(x, Tensor)))
+        frame.lose(out, made, pred=pred)
+        if in_place:
+            lose_aliases(frame, target, op)
+    elif made is not None:
+        if in_place:  # other tensors over its memory hold the values written, which their tracks do not know
+            for other, held in frame.sharing(target):
+                frame.set(other, lost_track(f"{op} through another tensor over its memory", held.from_prediction))
+        frame.set(out, made)
+    if in_place:
+        written_through_view(frame, target, op)
+
+
+def _copied_by_index(frame: Frame, op: str, target: Tensor, args: tuple, kwargs: dict, fill: bool,
+                     out: Tensor) -> Track | str | None:
+    """The track of ``index_copy``'s (``index_fill``'s) result, why it is lost, or None where
+    nothing carries images. Along a dim without images, at positions of no images' data: every
+    row gets the same positions on a group alone, each the value of its own row (or the number)."""
+    d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), target.dim())
+    index = get_arg(args, kwargs, 2, "index", None)
+    value = get_arg(args, kwargs, 3, "value" if fill else "source", None)
+    tt = frame.get(target)
+    tv = frame.get(value) if isinstance(value, Tensor) else None
+    if tt is None and tv is None and id(target) not in frame.sized_by and (
+            not isinstance(index, Tensor) or frame.get(index) is None):
+        return None
+    if tv is not None and tv.lost_at is not None:
+        return f"{op} of values that mix images (lost at {tv.lost_at})"
+    if tt is not None and (tt.lost_at is not None or tt.ratio is not None or tt.parts or tt.elements
+                           or tt.formula is not None):
+        return tt.lost_at or f"{op} into a reduced value"
+    if not isinstance(index, Tensor) or index.dim() > 1:
+        return f"{op} with an index that is no vector"
+    if fill and isinstance(value, Tensor) and (value.numel() != 1 or value.requires_grad):
+        return f"{op} with a value that is no number"
+    new: Track | str
+    if tt is not None and not tt.rows and tt.image is not None:
+        new = _copied_in_one_image(frame, op, tt, frame.get(index), tv)
+    elif frame.get(index) is not None or tv is not None and (
+            fill or tv.ratio is not None or tv.parts or tv.elements or tv.formula is not None):
+        return f"{op} with an index or a value computed from the images' values"
+    elif tt is not None and d not in tt.rows and tt.rows:
+        new = _copied_along_other_dim(frame, op, tt, tv, fill)
+    else:
+        new = _copied_at_rows(frame, op, target, d, index, tt, tv, fill)
+    if isinstance(new, Track) and (tt is not None and tt.unweighted is not None or tv is not None and tv.unweighted is not None):
+        # the values written with the weight field set to 1 where written, the others as they were
+        before = tt.unweighted if tt is not None and tt.unweighted is not None else out.detach()
+        new.unweighted = (before.index_fill(d, index, value) if fill
+                          else before.index_copy(d, index, unweighted_of(value, tv)))
+    return new
+
+
+def _copied_in_one_image(frame: Frame, op: str, tt: Track, ti: Track | None, tv: Track | None) -> Track | str:
+    """``index_fill_`` / ``index_copy_`` into one image's tensor (SSD's per-image matching forces
+    each truth's best prior, ``best_truth_overlap.index_fill_(0, best_prior, 2.0)``) at positions
+    and with values of that image's data, or constants: still that image's."""
+    image = tt.image
+    for t in (ti, tv):
+        if t is None:
+            continue
+        if (t.lost_at is not None or t.rows or t.image is None or t.ratio is not None or t.parts or t.elements
+                or t.formula is not None):
+            return f"{op} into one image's values of values of other images"
+        image = merge_image(frame, image, t.image, op)
+    pred = tt.from_prediction or ti is not None and ti.from_prediction or tv is not None and tv.from_prediction
+    return Track(image=image, from_prediction=pred)
+
+
+def _copied_along_other_dim(frame: Frame, op: str, tt: Track, tv: Track | None, fill: bool) -> Track | str:
+    """``index_copy`` along a dim without images of a tensor whose other dims carry them: a
+    source of the same rows (or a number filled in)."""
+    if not fill:
+        if tv is None or set(tv.rows) != set(tt.rows) or (tv.image is None) != (tt.image is None):
+            return f"{op} of values whose images are not those of the rows written"
+        for k, r in tt.rows.items():
+            frame.agree(r, tv.rows[k], op)
+        if tt.image is not None and tv.image is not None:
+            merge_image(frame, tt.image, tv.image, op)
+    pred = tt.from_prediction or tv is not None and tv.from_prediction
+    return Track(rows=dict(tt.rows), image=tt.image, from_prediction=pred)
+
+
+def _copied_at_rows(frame: Frame, op: str, target: Tensor, d: int, index: Tensor, tt: Track | None,
+                    tv: Track | None, fill: bool) -> Track | str:
+    """``index_copy`` along the dim of image rows at the ``nonzero()`` positions of a mask over
+    those rows (``_nonzero_mask``), of values of the images of the positions written."""
+    rows: Tensor | None = None
+    if tt is not None:
+        if tt.image is None and set(tt.rows) == {d}:
+            rows = tt.rows[d]
+    else:
+        sized = frame.sized_by.get(id(target))
+        if sized is not None and sized[0] is target and set(sized[1]) == {d}:
+            rows = sized[1][d]
+    if rows is None:
+        return f"{op} into a tensor whose positions along that dim do not carry images, or carry them along others"
+    mask = _nonzero_mask(frame, index)
+    if mask is None or mask.shape != rows.shape:
+        return f"{op} at positions other than the nonzero() of a mask over the rows written"
+    if mask is not rows:
+        frame.doubt((mask.to(rows.device) != rows).any(), f"{op} at the nonzero() positions of a mask over other "
+                    "rows than those written")
+    if not fill:
+        if tv is None or len(tv.rows) != 1 or tv.image is not None or tv.rows.get(d) is None:
+            return f"{op} of values whose images are not those of the rows along the dim written"
+        written = rows[index.reshape(-1).to(rows.device)]
+        frame.doubt((tv.rows[d].to(rows.device) != written).any(), f"{op} puts a value of one image at a position of "
+                    "another")
+    pred = tt is not None and tt.from_prediction or tv is not None and tv.from_prediction
+    return Track(rows={d: rows}, from_prediction=pred)
+
+
+def _nonzero_mask(frame: Frame, index: Tensor) -> Tensor | None:
+    """The rows of the one-dim mask ``index`` is all the ``nonzero()`` positions of (the result
+    itself, or a view of all of it: ``.squeeze()``, ``.view(-1)``), if it is."""
+    for t in (index, index._base):
+        held = frame.counted.get(id(t)) if isinstance(t, Tensor) else None
+        if held is not None and held[0] is t and held[1].values.dim() == 1 and index.numel() == t.numel():
+            return held[1].rows
+    return None
 
 
 @rule(torch.diag, Tensor.diag, torch.diagonal, Tensor.diagonal)

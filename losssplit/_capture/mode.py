@@ -1134,6 +1134,11 @@ class Frame:
         # ``floored`` made from one of them (``torch.tensor(float(bs)).clamp(min=1)``): id -> (the
         # tensor, that index)
         self.count_floats: dict[int, tuple[float, int]] = {}
+        # one-element values whose value on each group alone an op computed (``num_pos / w.sum()``,
+        # ``group_scalars.over_count``): id -> (it, its version then, the values over the groups)
+        self.group_scalars: dict[int, tuple[Tensor, int | None, Tensor]] = {}
+        # each image's group as a tensor per device, and the slots of a vector over the groups
+        self.group_index: dict[torch.device, tuple[Tensor, int]] = {}
         self.floored_rows: dict[int, tuple[Tensor, int]] = {}
         # per-element values divided by a count of image rows before any reduction (RLE's ``loss /=
         # len(loss)``, SAM 2's ``/ num_objects``): id of the quotient -> (it, its version then, its lost
@@ -2189,6 +2194,8 @@ class Frame:
         self.guards.clear()
         self.floored_counts.clear()
         self.count_floats.clear()
+        self.group_scalars.clear()
+        self.group_index.clear()
         self.floored_rows.clear()
         self.over_counts.clear()
         self.view_blocks.clear()
