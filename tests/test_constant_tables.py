@@ -223,6 +223,23 @@ def local_tuple_zipped_in_a_comprehension(o, targets):
     return {"loss": sum(_e(x, t) * v for t, x, v in zip(targets, o["x"], w))}
 
 
+def tensor_table_moved_to_the_device(o, targets):
+    w = DECAY_TENSOR.to(o["x"].device)
+    total = 0.0
+    for i, (t, x) in enumerate(zip(targets, o["x"])):
+        total = total + _e(x, t) * w[i]
+    return {"loss": total}
+
+
+def tensor_table_moved_then_cut(o, targets):
+    e = _rows(o, targets)
+    return {"loss": (e * DECAY_TENSOR.to(e.device)[:e.shape[0]]).sum()}
+
+
+def tensor_table_as_a_list_zipped(o, targets):
+    return {"loss": sum(_e(x, t) * w for t, x, w in zip(targets, o["x"], DECAY_TENSOR.tolist()))}
+
+
 def table_by_the_weight_field(o, targets):  # the weight turned into an index: on a group alone it is 1
     return {"loss": sum(_e(x, t) * DECAY[int(t["loss_weight"] * 2) - 1] for t, x in zip(targets, o["x"]))}
 
@@ -248,7 +265,8 @@ DECLINED = [global_list_by_position, global_tuple_in_a_comprehension, local_lite
             local_copy_of_a_table, local_tensor_of_a_table, table_cycled_with_the_images, table_sliced_by_itertools,
             enumerated_table_zipped_with_the_images, table_enumerated_with_the_images,
             reversed_table_zipped_with_the_images, table_reversed_by_a_slice, iterator_over_a_table_zipped,
-            local_tuple_zipped_in_a_comprehension, table_by_the_weight_field, table_by_the_weight_field_in_a_loop,
+            local_tuple_zipped_in_a_comprehension, tensor_table_moved_to_the_device, tensor_table_moved_then_cut,
+            tensor_table_as_a_list_zipped, table_by_the_weight_field, table_by_the_weight_field_in_a_loop,
             weight_squared]
 
 
@@ -321,6 +339,11 @@ def tensor_of_a_table_gathered_by_labels(o, targets):  # per-class weights
     return {"loss": (_rows(o, targets) * w[torch.tensor([t["cls"] for t in targets])]).sum()}
 
 
+def tensor_table_on_the_device_gathered_by_labels(o, targets):
+    e = _rows(o, targets)
+    return {"loss": (e * DECAY_TENSOR.to(e.device)[torch.tensor([t["cls"] for t in targets])]).sum()}
+
+
 def tensor_made_from_the_images_numbers(o, targets):  # each image's own number, by its position
     w = [t["loss_weight"] for t in targets]
     return {"loss": sum(_e(x, t) * torch.tensor(w)[b] for b, (t, x) in enumerate(zip(targets, o["x"])))}
@@ -349,7 +372,7 @@ def weight_then_a_table_by_class(o, targets):
 EXACT = [levels_weighted_by_a_table, columns_weighted_by_a_table, table_by_the_images_class,
          tensor_table_by_the_images_class, levels_zipped_with_a_table, local_table_by_the_images_class,
          local_table_by_a_constant, table_by_a_constant, dict_by_the_images_class, tensor_of_a_table_gathered_by_labels,
-         tensor_made_from_the_images_numbers, iterator_over_a_table_drawn_per_level, first_item_of_a_fresh_iterator,
+         tensor_table_on_the_device_gathered_by_labels, tensor_made_from_the_images_numbers, iterator_over_a_table_drawn_per_level, first_item_of_a_fresh_iterator,
          table_by_an_int_field, weight_then_a_table_by_class]
 
 

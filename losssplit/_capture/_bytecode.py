@@ -5739,6 +5739,9 @@ def _offset_index(instructions: list[dis.Instruction]) -> dict[int, int]:
 _OFFSET_INDEX: dict[int, tuple[list[dis.Instruction], dict[int, int]]] = {}
 # calls whose result gives the items of their first argument, a table, in an order of their own
 _TABLE_BUILTINS = frozenset({"list", "tuple", "iter", "reversed", "sorted", "enumerate"})
+# methods of a table whose result holds its items in turn
+_TABLE_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "clone", "detach", "tolist", "flip",
+                            "type_as", "contiguous", "copy", "numpy"})
 _TABLE_FUNCTIONS = {"itertools": frozenset({"cycle", "islice", "accumulate"}),
                     "torch": frozenset({"tensor", "as_tensor"}), "np": frozenset({"array", "asarray"}),
                     "numpy": frozenset({"array", "asarray"})}
@@ -5758,19 +5761,25 @@ def _local_table(instructions: list[dis.Instruction], name: str, depth: int, tab
 
 def _made_table(instructions: list[dis.Instruction], start: int, end: int, depth: int, tables: frozenset[str]) -> bool:
     """Whether the call or subscript at ``end`` (its span from ``start``) makes a table of a table's
-    items: a slice of one, or a call of ``_TABLE_BUILTINS`` / ``_TABLE_FUNCTIONS`` given one first."""
+    items: a slice of one, a call of ``_TABLE_BUILTINS`` / ``_TABLE_FUNCTIONS`` given one first, or
+    of one's ``_TABLE_METHODS``."""
     last = instructions[end]
     if last.opname == "BINARY_SUBSCR":
         index = _operand_start(instructions, end)
         return (index is not None and start < index and instructions[end - 1].opname == "BUILD_SLICE"
                 and _constant_table(instructions, instructions[start:index], depth + 1, tables))
     spans = _argument_spans(instructions, end)
-    if not spans or _arguments_end(instructions, end) is None:
+    if spans is None:
         return False
-    a, b = spans[-1]
+    a = spans[-1][0] if spans else _arguments_end(instructions, end)
     callee = instructions[start:a]
-    while callee and callee[-1].opname in ("PUSH_NULL", "PRECALL", "KW_NAMES"):
-        callee = callee[:-1]
+    if len(callee) > 1 and callee[-1].opname in ("LOAD_METHOD", "LOAD_ATTR") and callee[-1].argval in _TABLE_METHODS:
+        owner = callee[:-1]  # ``DECAY_T.to(x.device)`` (3.11 loads a global owner with the NULL: ``NULL + DECAY_T``)
+        return (owner[0].opname == "LOAD_GLOBAL" and all(i.opname == "LOAD_ATTR" for i in owner[1:])
+                or _constant_table(instructions, owner, depth + 1, tables))
+    if not spans:
+        return False
+    b = spans[-1][1]
     if len(callee) == 1:
         named = callee[0].opname == "LOAD_GLOBAL" and callee[0].argval in _TABLE_BUILTINS
     else:
