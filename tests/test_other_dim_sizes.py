@@ -13,6 +13,8 @@ import torch
 from _helpers import ROWS, TARGETS, Along, split_outcome, wrong_companions
 from test_red_team20 import BATCHES, _batch
 
+DECAY = [0.9, 0.6, 0.35, 0.15]
+
 
 def _rows_err(o, targets):
     return (o["x"] - torch.stack([t["y"] for t in targets])).abs()
@@ -93,22 +95,75 @@ def time_major_steps_over_their_count(o, targets):
     return {"loss": sum((o["x"][:, b] - targets[b]["y"]).abs().mean() for b in range(steps)) / steps}
 
 
+def time_major_steps_weighted_by_a_table(o, targets):
+    total = 0.0
+    for b in range(o["x"].shape[1]):
+        total = total + (o["x"][:, b] - targets[b]["y"]).abs().mean() * DECAY[b]
+    return {"loss": total}
+
+
+def time_major_steps_decayed_in_a_comprehension(o, targets):
+    return {"loss": sum((o["x"][:, b] - targets[b]["y"]).abs().mean() * 0.5 ** b for b in range(o["x"].shape[1]))}
+
+
 TIME_MAJOR_WRONG = pytest.mark.xfail(strict=True, reason=(
-    "pre-existing (main 7abefc8 too, found in session 24): ``l_b * 0.5 ** b`` over ``range(x.shape[1])`` of a "
-    "time-major argument whose image dim the capture only learns at ``x[:, b]``: no size of image rows is read, so "
-    "the counter is no position over the images to the code; the batch's factors are kept (3r1s)"))
+    "pre-existing (main f200e00 too): ``0.5 ** b`` over ``range(x.shape[1])`` of a time-major argument in a "
+    "comprehension: the loop's counter picks ``targets[b]`` (a free variable there), but the code making the "
+    "comprehension passes it ``range`` over no size of image rows, so ``b`` is read as no position; the batch's "
+    "factors are kept (3r1s)"))
 
 
-@pytest.mark.parametrize("body", [time_major_pieces, pytest.param(time_major_steps_decayed, marks=TIME_MAJOR_WRONG),
-                                  time_major_values_scaled, time_major_steps_over_their_count],
+def _time_major(weights):
+    args, _ = _batch(weights)
+    args[0]["x"] = args[0]["x"].detach().transpose(0, 1).contiguous().requires_grad_()
+    return args, [Along(1), TARGETS]
+
+
+@pytest.mark.parametrize("body", [time_major_pieces, time_major_steps_decayed, time_major_values_scaled,
+                                  time_major_steps_over_their_count, time_major_steps_weighted_by_a_table,
+                                  pytest.param(time_major_steps_decayed_in_a_comprehension, marks=TIME_MAJOR_WRONG)],
                          ids=lambda b: b.__name__)
 def test_sizes_and_pieces_along_a_dim_of_images_are_never_wrong(body):
     for name, w in BATCHES.items():
-        args, _ = _batch(w)
-        args[0]["x"] = args[0]["x"].detach().transpose(0, 1).contiguous().requires_grad_()
-        got, want, _ = split_outcome(body, args, [Along(1), TARGETS])
+        got, want, _ = split_outcome(body, *_time_major(w))
         assert want, name
         assert not wrong_companions(got, want), (name, got, want)
+
+
+def test_a_step_counter_that_picks_the_images_targets_is_their_position():
+    """``targets[b]`` in a loop over ``range(x.shape[1])``: the loop runs over the images (3r1s was
+    the batch's factors, found in session 24)."""
+    for body in (time_major_steps_decayed, time_major_steps_weighted_by_a_table):
+        for name, w in BATCHES.items():
+            got, want, said = split_outcome(body, *_time_major(w))
+            assert want and not got and any("'loss'" in m and "Tensor.mul" in m for m in said), (body, name, said)
+
+
+def time_major_steps_by_a_constant(o, targets):
+    total = 0.0
+    for b in range(o["x"].shape[1]):
+        total = total + (o["x"][:, b] - targets[b]["y"]).abs().mean() * 0.5
+    return {"loss": total}
+
+
+def time_major_steps_by_the_images_class(o, targets):
+    total = 0.0
+    for b in range(o["x"].shape[1]):
+        total = total + (o["x"][:, b] - targets[b]["y"]).abs().mean() * DECAY[targets[b]["k"]]
+    return {"loss": total}
+
+
+@pytest.mark.parametrize("body", [time_major_steps_by_a_constant, time_major_steps_by_the_images_class],
+                         ids=lambda b: b.__name__)
+def test_a_step_counter_that_picks_the_images_targets_keeps_other_factors(body):
+    for name, w in BATCHES.items():
+        if name == "1r2s":
+            continue  # 3 images and 3 steps: which dim carries the images is not told (declines)
+        args, kinds = _time_major(w)
+        for b, t in enumerate(args[1]):
+            t["k"] = (b * 3 + 1) % 4
+        got, want, said = split_outcome(body, args, kinds)
+        assert want and got and not wrong_companions(got, want), (name, got, want, said)
 
 
 def test_the_batches_are_the_oracle_kinds():

@@ -4968,7 +4968,7 @@ def _size_offsets(code: types.CodeType, sites: Mapping[tuple[Any, int], tuple[An
     return frozenset((offset, d) for (c, offset), (_, dims) in sites.items() if c is code for d in dims or (None,))
 
 
-def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None) -> bool:
+def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
     """Whether a plain-number operand of the op the caller's code is executing (``_plain_number``)
     is computed from a position in a loop over the images (``_BatchReader.positional``): ``e *
     0.5 ** i`` over ``enumerate(targets)``, ``e * 0.5 ** (len(terms) - 1 - i)`` in ``sum(... for
@@ -4976,7 +4976,7 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
     gives its term another factor. ``sites``: where the call read sizes of image rows
     (``Frame.size_sites``: ``for b in range(x.shape[0])`` runs over the images). False where
     nothing can be told."""
-    found = _caller_positional(sites)
+    found = _caller_positional(sites, targets)
     if found is None:
         return False
     f, spans = found
@@ -4984,10 +4984,11 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
     if not spans and not passed:
         return False
     instructions, held = _instructions(f.f_code), f.f_locals
+    tables = _free_tables(f)
 
     def number(start: int, end: int) -> bool:  # (``sum(losses)`` is shaped as one, of tensors; ``len(terms)`` is one)
         return (_plain_number(instructions, start, end, held, globals_=f.f_globals)
-                or _table_number(instructions, start, end, held, f.f_globals)) and not any(
+                or _table_number(instructions, start, end, held, f.f_globals, tables)) and not any(
             instructions[k].opname in ("LOAD_FAST", "LOAD_DEREF") and _holds_tensors(held.get(instructions[k].argval))
             and not _len_argument(instructions, k) for k in range(start, end))
 
@@ -4996,13 +4997,13 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
         for start, end, names in passed)
 
 
-def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None) -> bool:
+def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
     """Whether the operand ``c``, a 0-dim tensor of no images, of the op the caller's code is
     executing is a local the code computes from a position in a loop over the images, as
     ``positional_number`` reads it: an item of a constant tensor zipped with the images (``for t,
     w in zip(targets, DECAY_T)``), whose items the capture never sees made. False where nothing
     can be told."""
-    found = _caller_positional(sites)
+    found = _caller_positional(sites, targets)
     if found is None or not found[1]:
         return False
     f, spans = found
@@ -5012,14 +5013,19 @@ def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[i
 
 
 def _table_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any],
-                  globals_: dict[str, Any]) -> bool:
+                  globals_: dict[str, Any], tables: frozenset[str] = frozenset()) -> bool:
     """Whether the operand ``start:end`` picks an item of a table of the code's own by a plain
-    number (``W[i]``, ``self.decay[n - 1 - i]``; ``_constant_table``)."""
+    number (``W[i]``, ``self.decay[n - 1 - i]``; ``_constant_table``) or draws one from an
+    iterator over one (``next(it)``, ``it = iter(W)``)."""
+    first = instructions[start]
+    if first.opname == "LOAD_GLOBAL" and first.argval == "next" and (first.arg or 0) & 1 and end - start >= 4 \
+            and instructions[end - 1].opname == "CALL" and _operand_start(instructions, end) == start:
+        return _constant_table(instructions, instructions[start + 1 : start + 2], tables=tables)
     if end - start < 3 or instructions[end - 1].opname != "BINARY_SUBSCR":
         return False
     index = _operand_start(instructions, end - 1)
     return (index is not None and start < index and _plain_number(instructions, index, end - 1, held, globals_=globals_)
-            and _constant_table(instructions, instructions[start:index]))
+            and _constant_table(instructions, instructions[start:index], tables=tables))
 
 
 def _len_argument(instructions: list[dis.Instruction], k: int) -> bool:
@@ -5070,32 +5076,45 @@ def _positional_parameter(f: types.FrameType, name: str, depth: int,
         return False  # not read, or not passed (its default)
     start, end = found
     at = _located_frame(back.f_code, back.f_lasti)[1]
-    if _batch_reader(back.f_code, _outer_positions(back, sites), _size_offsets(back.f_code, sites)).positional(start, end, at=at):
+    if _batch_reader(back.f_code, _outer_positions(back, sites), _size_offsets(back.f_code, sites),
+                     _free_tables(back)).positional(start, end, at=at):
         return True
     return any(_positional_parameter(back, n, depth + 1, sites) for n in _valued_parameters(back.f_code, start, end))
 
 
-def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None) -> bool:
+def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
     """Whether an argument of the call the caller's code is executing is computed from a
     position in a loop over the images (``_BatchReader.positional``: ``torch.tensor([0.5 ** (n -
     1 - i) for i in range(n)])``, a list filled so in a loop). False where nothing can be told."""
-    found = _caller_positional(sites)
+    found = _caller_positional(sites, targets)
     return found is not None and bool(found[1])
 
 
-def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None
+def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None, targets: Any = None
                        ) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
     """The caller's frame and the operands of the op it is executing that its code computes from a
-    position in a loop over the images (``_positional_operands``); None where nothing can be told."""
+    position in a loop over the images (``_positional_operands``); None where nothing can be told.
+    ``targets``: the call's list of per-image targets (``_picked_lists``)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return None
     f = _caller()
     if f is None:
         return None
-    return f, _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites))
+    return f, _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites),
+                                   _free_tables(f), _picked_lists(f, targets))
 
 
-def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None) -> bool:
+def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
+    """The parameters of ``f``'s code holding ``targets``, the call's list of per-image targets."""
+    if targets is None:
+        return frozenset()
+    code = f.f_code
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    held = f.f_locals
+    return frozenset(n for n in params if held.get(n) is targets)
+
+
+def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
     """Whether the subscript the caller's code is executing picks an item of a table of the code's
     own (``_constant_table``: ``self.decay[i]``, ``DECAY_T[i]``) by a position in a loop over the
     images (``_BatchReader.positional``). False where nothing can be told."""
@@ -5108,10 +5127,12 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
     if at is None or instructions[at].opname != "BINARY_SUBSCR" or instructions[at].is_jump_target:
         return False
     start = _operand_start(instructions, at)
-    if start is None or not _constant_table(instructions, _other_span(instructions, at, 1)):
+    tables = _free_tables(f)
+    if start is None or not _constant_table(instructions, _other_span(instructions, at, 1), tables=tables):
         return False  # (``torch.tensor(weights)[b]`` made in the call from the images' numbers: each its own)
-    reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites))
-    return reader.positional(start, at, at=at)
+    reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), tables,
+                           _picked_lists(f, targets))
+    return reader._table_cut(at) if instructions[at - 1].opname == "BUILD_SLICE" else reader.positional(start, at, at=at)
 
 
 def counted_sizes(tupled: bool) -> frozenset[int]:
@@ -5150,11 +5171,13 @@ def _counted_sizes(code: types.CodeType, lasti: int, tupled: bool) -> frozenset[
 
 
 @_per_code(1024)
-def _positional_operands(code: types.CodeType, lasti: int, outer: str | None, sized: frozenset[tuple[int, Any]]
+def _positional_operands(code: types.CodeType, lasti: int, outer: str | None, sized: frozenset[tuple[int, Any]],
+                         tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()
                          ) -> tuple[tuple[int, int], ...]:
     """The operands of the op at ``lasti`` that ``positional_number`` may find computed from a
-    position, read from the code and the sizes it read (``outer``, ``sized``: as for ``_BatchReader``)."""
-    reader = _batch_reader(code, outer, sized)
+    position, read from the code and the sizes it read (``outer``, ``sized``, ``tables``, ``lists``: as
+    for ``_BatchReader``)."""
+    reader = _batch_reader(code, outer, sized, tables, lists)
     at = _located_frame(code, lasti)[1]
     return tuple(s for s in _operands(code, lasti) if reader.positional(*s, at=at))
 
@@ -5162,27 +5185,51 @@ def _positional_operands(code: types.CodeType, lasti: int, outer: str | None, si
 def _outer_positions(f: types.FrameType, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None
                      ) -> str | None:
     """Of a comprehension's frame: what its iterable yields in the code making it, where that
-    yields positions over the batch (``_BatchReader.iterated_positions``); else None. That code
-    is the first calling frame's (a generator is run by the code consuming it, often the one
-    making it) whose constants hold the comprehension's."""
+    runs over the images (``_BatchReader.iterated_positions``); else None."""
     code = f.f_code
     if code.co_name not in _COMPREHENSIONS:
         return None
+    back = _enclosing_frame(f)
+    if back is None:
+        return None
+    return _comprehension_iterable(back.f_code, id(code), _size_offsets(back.f_code, sites)) or None
+
+
+def _enclosing_frame(f: types.FrameType) -> types.FrameType | None:
+    """The frame of the code making ``f``'s (a comprehension, a nested function): the first
+    calling frame's (a generator is run by the code consuming it, often the one making it) whose
+    constants hold ``f``'s code."""
     back = f.f_back
     for _ in range(4):
         if back is None:
             return None
-        found = _comprehension_iterable(back.f_code, id(code), _size_offsets(back.f_code, sites))
-        if found is not None:
-            return found or None
+        if back.f_code.co_flags & 1 and any(c is f.f_code for c in back.f_code.co_consts):
+            return back
         back = back.f_back
     return None
 
 
+def _free_tables(f: types.FrameType) -> frozenset[str]:
+    """The free variables of ``f``'s code the code making it stores only tables of its own in
+    (``w = [0.9, 0.6]``, ``it = iter(DECAY)``, then ``w[i]`` or ``next(it)`` in a comprehension:
+    ``_constant_table``)."""
+    if not f.f_code.co_freevars:
+        return frozenset()
+    back = _enclosing_frame(f)
+    return frozenset() if back is None else _tables_of(back.f_code, f.f_code, frozenset())
+
+
+@_per_code(256)
+def _tables_of(outer: types.CodeType, inner: types.CodeType, tables: frozenset[str]) -> frozenset[str]:
+    """``_free_tables`` of ``inner``'s code, made by ``outer``'s (whose own free ``tables``)."""
+    ins = _instructions(outer)
+    return frozenset(n for n in inner.co_freevars if n in tables or _local_table(ins, n, 0, tables))
+
+
 @_per_code(256)
 def _comprehension_iterable(outer: types.CodeType, inner: int, sized: frozenset[tuple[int, Any]]) -> str | None:
-    """"" where ``outer`` makes the comprehension whose code has the id ``inner`` over no
-    positions, its ``iterated_positions`` where over some, None where it does not make it."""
+    """What ``outer`` makes the comprehension whose code has the id ``inner`` over: its
+    ``iterated_positions`` where it runs over the images, else ""; None where it does not make it."""
     if not outer.co_flags & 1 or not any(id(c) == inner for c in outer.co_consts):
         return None
     ins = _instructions(outer)
@@ -5280,8 +5327,16 @@ def _operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
 class _BatchReader:
     """What the body's code computes from the batch as a whole, read from one code object."""
 
-    def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset()) -> None:
+    def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
+                 tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()) -> None:
         self.code = code
+        # of a comprehension: its free variables the code making it stores tables in (``_free_tables``)
+        self.tables = tables
+        # the parameters holding the call's list of per-image targets (``_picked_lists``): a loop
+        # whose counter picks one of its items (``targets[b]``) runs over the images, whatever its
+        # bound (``range(x.shape[1])`` of a time-major argument, whose image dim the code alone
+        # does not tell)
+        self.lists = lists
         # (offset, dim) of the reads of a size of image rows in this code during the call, for
         # ``images``: a ``.shape`` read whose ``dim`` held one, a ``.size(d)`` read of one (dim None)
         self.sized = sized
@@ -5473,35 +5528,48 @@ class _BatchReader:
         return next((loop for loop in self.loops if loop[0] == k), None)
 
     def _position(self, head: int, j: int) -> bool:
-        """Whether the loop target stored at ``j`` is a number, a position: the loop runs over
-        ``range(...)``, or ``enumerate(...)`` and this is the first name unpacked."""
-        start, end = self._iterable(head)
-        callee = self.instructions[start] if start < end else None
+        """Whether the loop target stored at ``j`` is a number, a position, or an item of a table
+        of the code's own at the loop's position: the loop runs over ``range(...)``, the target is
+        the position ``enumerate(...)`` unpacks first, or a part of the item that ``_item_paths``
+        reads as such (``w`` of ``for t, w in zip(targets, DECAY)``, of ``for (i, w), t in
+        zip(enumerate(DECAY), targets)``)."""
         if self._over_outer(head):
             name = self.outer or ""  # a comprehension's loop over what the code making it passes
-        elif callee is None or callee.opname != "LOAD_GLOBAL":
-            return False
+            if name in ("range", "items"):  # (``items``: a comprehension over positions, ``[0.5 ** j for j in ks]``)
+                return True
+            paths = _decoded_paths(name)
         else:
-            name = callee.argval
-        if name in ("range", "items"):  # (``items``: a comprehension over positions, ``[0.5 ** j for j in ks]``)
-            return True
-        if name == "zip" and not self._over_outer(head):
-            name = self._zipped_table(start, end) or ""
-        if name.startswith("zip:"):  # ``for t, w in zip(targets, DECAY)``: the table's item at the image's position
-            return self.instructions[head + 1].opname == "UNPACK_SEQUENCE" and j == head + 2 + int(name[4:])
-        return name == "enumerate" and self.instructions[head + 1].opname == "UNPACK_SEQUENCE" and j == head + 2
+            paths = self._item_paths(*self._iterable(head))
+        path = _store_path(self.instructions, head, j)
+        return path is not None and any(path[:len(p)] == p for p in paths)
 
-    def _zipped_table(self, start: int, end: int) -> str | None:
-        """``"zip:k"`` where the iterable ``start:end`` zips the images with a table of the code's own
-        as its ``k``-th argument (``zip(targets, DECAY)``, ``_constant_table``); else None."""
+    def _item_paths(self, start: int, end: int) -> frozenset[tuple[int, ...]]:
+        """The parts of the items of the iterable ``start:end`` (as unpacked: ``(1, 0)`` is the
+        first name of the second one) that are a position or an item of a table of the code's own
+        (``_constant_table``) taken in turn: all of ``range(...)``, the first of ``enumerate(...)``
+        and the parts of what it enumerates, and of ``zip(...)`` over the images those of each of
+        its arguments (all of a table)."""
         ins = self.instructions
         callee = ins[start] if start < end else None
-        if callee is None or callee.opname != "LOAD_GLOBAL" or callee.argval != "zip" or ins[end - 1].opname != "CALL":
-            return None
+        if callee is None or ins[end - 1].opname != "CALL" or callee.opname != "LOAD_GLOBAL" or not (callee.arg or 0) & 1:
+            return _NO_PATHS
+        if callee.argval == "range":
+            return _WHOLE
         spans = _argument_spans(ins, end - 1)
-        if not spans or not self.images(start, end, frozenset()):
-            return None
-        return next((f"zip:{k}" for k, (a, b) in enumerate(spans[::-1]) if _constant_table(ins, ins[a:b])), None)
+        if not spans:
+            return _NO_PATHS
+        spans = spans[::-1]
+        if callee.argval == "enumerate":
+            return frozenset({(0,), *((1, *p) for p in self._parts(*spans[0]))})
+        if callee.argval == "zip" and self.images(start, end, frozenset()):
+            return frozenset((k, *p) for k, (a, b) in enumerate(spans) for p in self._parts(a, b))
+        return _NO_PATHS
+
+    def _parts(self, start: int, end: int) -> frozenset[tuple[int, ...]]:
+        """``_item_paths`` of an iterable another one takes its items from in turn."""
+        if _constant_table(self.instructions, self.instructions[start:end], tables=self.tables):
+            return _WHOLE
+        return self._item_paths(start, end)
 
     def _over_outer(self, head: int) -> bool:
         """Whether the loop at ``head`` is a comprehension's over its iterable ``.0``, known to
@@ -5524,20 +5592,37 @@ class _BatchReader:
         while k < end:
             i = ins[k]
             if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval not in seen and i.argval not in self.params \
-                    and _number_valued(ins, k, end):
+                    and _number_valued(ins, k, end, self.tables):
                 if self._positional_local(i.argval, seen | {i.argval}, at):
                     return True
             elif i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS:
                 span = _iterable_after(ins, k, end)
                 if span is not None:
                     kind = "items" if self.positional(*span, seen, at) else self.iterated_positions(*span)
-                    if kind is not None and _batch_reader(i.argval, kind).reads_positions():
+                    if kind is not None and _batch_reader(i.argval, kind, frozenset(),
+                                                          _tables_of(self.code, i.argval, self.tables)).reads_positions():
                         return True
                     k = span[1]  # what it iterates is no value of it (``[x[b] for b in chosen]``)
-            elif i.opname == "BINARY_SUBSCR" and self._table_cut(k):
+            elif i.opname == "BINARY_SUBSCR" and self._table_cut(k) or i.opname == "LOAD_GLOBAL" and self._drawn(k, at):
                 return True
             k += 1
         return False
+
+    def _drawn(self, k: int, at: int | None) -> bool:
+        """Whether ``next`` loaded at ``k`` draws an item from an iterator over a table of the
+        code's own made before a loop over the images (``it = iter(DECAY)``, then ``next(it)`` in
+        the loop, or in a comprehension over the images): the item at the image's position."""
+        ins = self.instructions
+        i = ins[k]
+        if i.argval != "next" or not (i.arg or 0) & 1 or k + 3 >= len(ins) \
+                or ins[k + 1].opname not in ("LOAD_FAST", "LOAD_DEREF") \
+                or not (ins[k + 2].opname == "PRECALL" or ins[k + 2].opname == "LOAD_CONST" and ins[k + 3].opname == "PRECALL") \
+                or not _constant_table(ins, [ins[k + 1]], tables=self.tables):
+            return False
+        stores = _stores(ins, ins[k + 1].argval, cells=True)
+        return any(head < k < last and (at is None or head < at <= last) and not any(head < j < last for j in stores)
+                   and (self._over_outer(head) or self.images(*self._iterable(head), frozenset()))
+                   for head, last, _ in self.loops)
 
     def _table_cut(self, k: int) -> bool:
         """Whether the subscript at ``k`` cuts a table of the code's own (``_constant_table``) to a
@@ -5545,7 +5630,7 @@ class _BatchReader:
         ins = self.instructions
         index = _operand_start(ins, k)
         return (index is not None and ins[k - 1].opname == "BUILD_SLICE"
-                and _constant_table(ins, _other_span(ins, k, 1)) and self.images(index, k, frozenset()))
+                and _constant_table(ins, _other_span(ins, k, 1), tables=self.tables) and self.images(index, k, frozenset()))
 
     def _positional_local(self, name: str, seen: frozenset[str], at: int | None) -> bool:
         ins = self.instructions
@@ -5555,7 +5640,8 @@ class _BatchReader:
             if loop is not None:  # a loop's target: a position where the loop runs over the images
                 head, last, _ = loop
                 if (at is None or head < at <= last) and self._position(head, j) \
-                        and (self._over_outer(head) or self.images(*self._iterable(head), frozenset())):
+                        and (self._over_outer(head) or self.images(*self._iterable(head), frozenset())
+                             or self._picks_an_image(head, last, ins[j].argval)):
                     return True
                 continue
             value = _unpacked_value(ins, j)
@@ -5569,21 +5655,31 @@ class _BatchReader:
                     return True
         return False
 
+    def _picks_an_image(self, head: int, last: int, name: str) -> bool:
+        """Whether the loop from ``head`` to ``last`` picks an item of the per-image targets
+        (``lists``) by its target ``name`` (``targets[b]``)."""
+        ins = self.instructions
+        return bool(self.lists) and any(
+            ins[k].opname in self.locals and ins[k].argval in self.lists and ins[k + 1].opname in self.locals
+            and ins[k + 1].argval == name and ins[k + 2].opname == "BINARY_SUBSCR" for k in range(head, last - 2))
+
     def reads_positions(self) -> bool:
         """Whether this code (a comprehension's) reads, other than as an index, a position of a
         loop over the images (``positional``)."""
         return self.positional(0, len(self.instructions))
 
     def iterated_positions(self, start: int, end: int) -> str | None:
-        """"range" or "enumerate" where the iterable ``start:end`` yields positions over the images
-        (``range(len(targets))``, ``enumerate(terms)`` of a list of the images' terms; ``images``);
-        else None."""
-        callee = self.instructions[start]
-        if callee.opname == "LOAD_GLOBAL" and callee.argval == "zip":
-            return self._zipped_table(start, end)
-        if callee.opname != "LOAD_GLOBAL" or callee.argval not in ("range", "enumerate"):
+        """What the iterable ``start:end`` over the images yields (``range(len(targets))``,
+        ``enumerate(terms)`` of a list of the images' terms, ``zip(targets, DECAY)``; ``images``):
+        "range" where its items are positions, else "at:" and the parts of its items that are
+        positions or a table's items in turn (``_item_paths``; maybe none); None where it runs
+        over no images."""
+        if not self.images(start, end, frozenset()):
             return None
-        return callee.argval if self.images(start, end, frozenset()) else None
+        paths = self._item_paths(start, end)
+        if paths == _WHOLE:
+            return "range"
+        return "at:" + ";".join(".".join(map(str, p)) for p in sorted(paths))
 
     def images(self, start: int, end: int, seen: frozenset[str]) -> bool:
         """Whether the span reads the images themselves, strictly (unlike ``collection``): a
@@ -5696,7 +5792,7 @@ class _BatchReader:
                    for k in fills for head, last, batch in self.loops)
 
 
-def _number_valued(instructions: list[dis.Instruction], p: int, end: int) -> bool:
+def _number_valued(instructions: list[dis.Instruction], p: int, end: int, tables: frozenset[str] = frozenset()) -> bool:
     """Whether the value pushed at ``p`` reaches what the straight-line code up to ``end`` computes
     as a number itself: through arithmetic, comparisons and calls of number builtins or of ``math``
     / numpy functions (``float(i)``, ``math.pow(0.5, i)``), not as a subscript's index nor as an
@@ -5709,7 +5805,7 @@ def _number_valued(instructions: list[dis.Instruction], p: int, end: int) -> boo
         k, operand = found
         name = instructions[k].opname
         if name == "BINARY_SUBSCR":
-            if operand == 1 and _constant_table(instructions, _other_span(instructions, k, 1)):
+            if operand == 1 and _constant_table(instructions, _other_span(instructions, k, 1), tables=tables):
                 p = k  # ``W[i]``, ``self.decay[i]``: a number of the code's own table, picked by the position
                 continue
             return operand != 1
@@ -5731,10 +5827,14 @@ def _number_valued(instructions: list[dis.Instruction], p: int, end: int) -> boo
         p = k
 
 
-def _constant_table(instructions: list[dis.Instruction], span: list[dis.Instruction], depth: int = 0) -> bool:
+def _constant_table(instructions: list[dis.Instruction], span: list[dis.Instruction], depth: int = 0,
+                    tables: frozenset[str] = frozenset()) -> bool:
     """Whether ``span`` loads a table of the code's own, the same on every call: a global or a
     module's attribute (``W``, ``cfg.WEIGHTS``), an attribute of ``self`` / ``cls``, a literal
-    tuple or list, or a local only ever stored from one of those."""
+    tuple, list or dict, a slice of one (``W[::-1]``), a copy, a tensor, an iterator or another
+    sequence of its items in turn made of one (``list(W)``, ``torch.tensor(W)``, ``iter(W)``,
+    ``reversed(W)``, ``enumerate(W)``, ``itertools.cycle(W)``), or a local only ever stored from
+    one of those (``tables``: the free variables the code making a comprehension stores so)."""
     if not span or any(i.is_jump_target for i in span):
         return False
     first, rest = span[0], span[1:]
@@ -5742,26 +5842,130 @@ def _constant_table(instructions: list[dis.Instruction], span: list[dis.Instruct
         return isinstance(first.argval, tuple)
     if first.opname == "LOAD_GLOBAL" and not (first.arg or 0) & 1 \
             or first.opname == "LOAD_FAST" and first.argval in _OWNERS:
-        return all(i.opname == "LOAD_ATTR" for i in rest)
-    if first.opname == "BUILD_LIST":  # ``[1.0, 0.5, 0.25]``: built from a constant tuple
-        return (len(rest) == 2 and rest[0].opname == "LOAD_CONST" and isinstance(rest[0].argval, tuple)
-                and rest[1].opname == "LIST_EXTEND") or (first.arg == 0 and not rest)
-    if first.opname == "LOAD_FAST" and not rest and depth < 3:
-        stores = _stores(instructions, first.argval)
-        if not stores or any(instructions[j].opname != "STORE_FAST" for j in stores):
-            return False
-        for j in stores:
-            start = _operand_start(instructions, j)
-            if start is None or not _constant_table(instructions, instructions[start:j], depth + 1):
-                return False
-        return True
+        if all(i.opname == "LOAD_ATTR" for i in rest):
+            return True
+    if first.opname == "BUILD_LIST" and (len(rest) == 2 and rest[0].opname == "LOAD_CONST" and isinstance(
+            rest[0].argval, tuple) and rest[1].opname == "LIST_EXTEND" or first.arg == 0 and not rest):
+        return True  # ``[1.0, 0.5, 0.25]``: built from a constant tuple
+    if span[-1].opname in ("BUILD_LIST", "BUILD_TUPLE", "BUILD_CONST_KEY_MAP", "BUILD_MAP") \
+            and all(i.opname == "LOAD_CONST" for i in span[:-1]):
+        return True  # ``[0.9, 0.6]``, ``{0: 0.9, 1: 0.6}``
+    if first.opname in ("LOAD_FAST", "LOAD_DEREF") and not rest:
+        return first.opname == "LOAD_DEREF" and first.argval in tables or depth < 3 and _local_table(
+            instructions, first.argval, depth, tables)
+    if depth < 3 and span[-1].opname in ("CALL", "BINARY_SUBSCR"):
+        end = _index_of(instructions, span[-1])
+        return end is not None and _made_table(instructions, end - len(span) + 1, end, depth, tables)
     return False
 
 
+def _index_of(instructions: list[dis.Instruction], i: dis.Instruction) -> int | None:
+    """The index of the instruction ``i`` (by its offset) in ``instructions``."""
+    return _offset_index(instructions).get(i.offset)
+
+
+def _offset_index(instructions: list[dis.Instruction]) -> dict[int, int]:
+    key = id(instructions)
+    known = _OFFSET_INDEX.get(key)
+    if known is not None and known[0] is instructions:
+        return known[1]
+    if len(_OFFSET_INDEX) >= 1024:
+        _OFFSET_INDEX.clear()
+    found = _OFFSET_INDEX[key] = (instructions, {i.offset: k for k, i in enumerate(instructions)})
+    return found[1]
+
+
+_OFFSET_INDEX: dict[int, tuple[list[dis.Instruction], dict[int, int]]] = {}
+# calls whose result gives the items of their first argument, a table, in an order of their own
+_TABLE_BUILTINS = frozenset({"list", "tuple", "iter", "reversed", "sorted", "enumerate"})
+# methods of a table whose result holds its items in turn
+_TABLE_METHODS = frozenset({"to", "cuda", "cpu", "float", "double", "half", "clone", "detach", "tolist", "flip",
+                            "type_as", "contiguous", "copy", "numpy"})
+_TABLE_FUNCTIONS = {"itertools": frozenset({"cycle", "islice", "accumulate"}),
+                    "torch": frozenset({"tensor", "as_tensor"}), "np": frozenset({"array", "asarray"}),
+                    "numpy": frozenset({"array", "asarray"})}
+
+
+def _local_table(instructions: list[dis.Instruction], name: str, depth: int, tables: frozenset[str]) -> bool:
+    """Whether the local (or cell) ``name`` is only ever stored from a table (``_constant_table``)."""
+    stores = _stores(instructions, name, cells=True)
+    if not stores or any(instructions[j].opname not in ("STORE_FAST", "STORE_DEREF") for j in stores):
+        return False
+    for j in stores:
+        start = _operand_start(instructions, j)
+        if start is None or not _constant_table(instructions, instructions[start:j], depth + 1, tables):
+            return False
+    return True
+
+
+def _made_table(instructions: list[dis.Instruction], start: int, end: int, depth: int, tables: frozenset[str]) -> bool:
+    """Whether the call or subscript at ``end`` (its span from ``start``) makes a table of a table's
+    items: a slice of one, a call of ``_TABLE_BUILTINS`` / ``_TABLE_FUNCTIONS`` given one first, or
+    of one's ``_TABLE_METHODS``."""
+    last = instructions[end]
+    if last.opname == "BINARY_SUBSCR":
+        index = _operand_start(instructions, end)
+        return (index is not None and start < index and instructions[end - 1].opname == "BUILD_SLICE"
+                and _constant_table(instructions, instructions[start:index], depth + 1, tables))
+    spans = _argument_spans(instructions, end)
+    if spans is None:
+        return False
+    a = spans[-1][0] if spans else _arguments_end(instructions, end)
+    callee = instructions[start:a]
+    if len(callee) > 1 and callee[-1].opname in ("LOAD_METHOD", "LOAD_ATTR") and callee[-1].argval in _TABLE_METHODS:
+        owner = callee[:-1]  # ``DECAY_T.to(x.device)`` (3.11 loads a global owner with the NULL: ``NULL + DECAY_T``)
+        return (owner[0].opname == "LOAD_GLOBAL" and all(i.opname == "LOAD_ATTR" for i in owner[1:])
+                or _constant_table(instructions, owner, depth + 1, tables))
+    if not spans:
+        return False
+    b = spans[-1][1]
+    if len(callee) == 1:
+        named = callee[0].opname == "LOAD_GLOBAL" and callee[0].argval in _TABLE_BUILTINS
+    else:
+        named = (len(callee) == 2 and callee[0].opname == "LOAD_GLOBAL"
+                 and callee[1].opname in ("LOAD_ATTR", "LOAD_METHOD")
+                 and callee[1].argval in _TABLE_FUNCTIONS.get(callee[0].argval, ()))
+    return named and _constant_table(instructions, instructions[a:b], depth + 1, tables)
+
+
+_NO_PATHS: frozenset[tuple[int, ...]] = frozenset()
+_WHOLE: frozenset[tuple[int, ...]] = frozenset({()})
+
+
+def _decoded_paths(outer: str) -> frozenset[tuple[int, ...]]:
+    """The parts ``_BatchReader.iterated_positions`` writes after "at:"."""
+    if not outer.startswith("at:") or outer == "at:":
+        return _NO_PATHS
+    return frozenset(tuple(int(n) for n in p.split(".") if n) for p in outer[3:].split(";"))
+
+
+def _store_path(instructions: list[dis.Instruction], head: int, j: int) -> tuple[int, ...] | None:
+    """Which part of the item of the loop whose FOR_ITER is at ``head`` the store at ``j`` stores,
+    as unpacked (``()``: the item itself; ``(1, 0)``: the first name of its second part)."""
+    found: tuple[int, ...] | None = None
+
+    def walk(k: int, path: tuple[int, ...]) -> int:
+        nonlocal found
+        if k >= len(instructions):
+            return k
+        i = instructions[k]
+        if i.opname == "UNPACK_SEQUENCE":
+            k += 1
+            for n in range(i.arg or 0):
+                k = walk(k, (*path, n))
+            return k
+        if k == j:
+            found = path
+        return k + 1
+
+    walk(head + 1, ())
+    return found
+
+
 @_per_code(256)
-def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset()
-                  ) -> _BatchReader:
-    return _BatchReader(code, outer, sized)
+def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
+                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists)
 
 
 def _index(instructions: list[dis.Instruction], p: int) -> bool:

@@ -34,6 +34,7 @@ from ._bytecode import (
     _instructions,
     _line,
     _method_of,
+    _number_shaped,
     _operand_start,
     _operands,
     _per_code,
@@ -47,12 +48,13 @@ _DEPTH = 3  # helpers followed from the body
 _NOT_FOLLOWED = ("torch", "losssplit", "numpy", "builtins", "math")
 
 
-def read_fields(targets: Sequence[Any], c: Any) -> tuple[tuple[Any, ...], ...]:
+def read_fields(targets: Sequence[Any], c: Any, own: bool = False) -> tuple[tuple[Any, ...], ...]:
     """The field paths (``("meta", "scale")`` for ``t["meta"]["scale"]``) of the items of
     ``targets`` whose values the operand ``c`` of the op the caller's code is executing is computed
     from, each a Python number on every item that has it; () where none is, or the code cannot be
     read. The operand is the one holding ``c`` where an operand is one load of it, else any whole
-    operand that is no load of a tensor."""
+    operand that is no load of a tensor. With ``own``, a local holding one item (``t`` of ``for t,
+    x in zip(targets, xs)``, by identity) is read as one too."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return ()
     f = _caller()
@@ -61,12 +63,16 @@ def read_fields(targets: Sequence[Any], c: Any) -> tuple[tuple[Any, ...], ...]:
     held = f.f_locals
     ids: set[int] = set()
     lists = frozenset(n for n, v in held.items() if _image_list(v, targets, ids))
-    if not lists:
+    items: frozenset[str] = frozenset()
+    if own:
+        ids = ids or {id(t) for t in targets}
+        items = frozenset(n for n, v in held.items() if id(v) in ids)
+    if not lists and not items:
         return ()
     code = f.f_code
     instructions = _instructions(code)
     spans = _operands(code, f.f_lasti)
-    reader = _Reader(code, instructions, lists, held, f.f_globals)
+    reader = _Reader(code, instructions, lists, held, f.f_globals, items=items)
     chosen = []
     for start, end in spans:
         value = reader.evaluated(start, end)  # a literal, a local, an attribute of one (``crit.loss_weight``)
@@ -75,7 +81,8 @@ def read_fields(targets: Sequence[Any], c: Any) -> tuple[tuple[Any, ...], ...]:
             break
         if value is not _NOT_READ:
             continue
-        if _made_tensor(instructions, start, end) if isinstance(c, Tensor) else not reader.tensor_shaped(start, end):
+        if _made_tensor(instructions, start, end) if isinstance(c, Tensor) else not reader.tensor_shaped(start, end) and (
+                not own or _number_shaped(instructions, start, end, sizes=True)):  # (not ``_e(x, t) * t["w"]``, a loss)
             chosen.append((start, end))
     paths: set[tuple[Any, ...]] = set()
     for start, end in chosen:

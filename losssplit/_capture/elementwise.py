@@ -1530,8 +1530,9 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
         if factory is not None and factory[0] is c:  # ``l_b * torch.tensor(0.5 ** b)``
             return lost_track(f"{op} of a tensor computed by {factory[1]} (on a group alone the image has another "
                               "position)", new.from_prediction)
-        if type(c) in (int, float) and positional_number(frame.size_sites) or isinstance(c, Tensor) and c.dim() == 0 \
-                and frame.get(c) is None and positional_tensor(c, frame.size_sites):
+        if type(c) in (int, float) and positional_number(frame.size_sites, frame.per_image_targets) \
+                or isinstance(c, Tensor) and c.dim() == 0 and frame.get(c) is None \
+                and positional_tensor(c, frame.size_sites, frame.per_image_targets):
             return lost_track(f"{op} {BY_POSITION_NUMBER}", new.from_prediction)
     sites = with_site(frame, made, subtrahend=negated is not None)
     if sites is None:
@@ -1818,6 +1819,8 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
                     and not t_other.parts and t_other.formula is None) and (t.ratio is None or t.ratio.host_image is None):
                 if not _field_statistic(frame, op, other):
                     _read_field_number(frame, op, other)
+            elif t_other is None and t.ratio is not None and t.ratio.host_image is not None:
+                _read_weight_number(frame, op, other)
             return
 
 
@@ -1885,6 +1888,26 @@ def _read_field_number(frame: Frame, op: str, c: Any) -> None:
             f".{k}" if how == "attr" else f"[{k!r}]" for how, k in path)
         frame.doubt(torch.ones((), dtype=torch.bool), FIELD_NUMBER.format(op=op, key=key))
         return
+
+
+WEIGHT_NUMBER = ("an image's loss is scaled at {op} by a number the code computes from the image's {key!r} other "
+                 "than the weight itself (``W[int(t[key] * 2) - 1]``, ``t[key] ** 2``): on a group alone the weight is 1, "
+                 "which gives another number")
+
+
+def _read_weight_number(frame: Frame, op: str, c: Any) -> None:
+    """Decline the call where the Python float ``c`` scaling one image's loss is computed, as the
+    code reads (``batch_fields.read_fields``), from the weight field of an image's targets, and is
+    no image's weight (the weight rules tell its own, which the companions set to 1, from another
+    image's): on a group alone, weights 1, the body computes another number from it. Nothing to
+    tell where every weight is 1."""
+    weights = frame.weight_numbers()
+    targets = frame.per_image_targets
+    if type(c) is not float or not weights or targets is None or frame.weight_field is None \
+            or all(w == 1 for w in weights) or c in weights:  # (an image's weight: the weight rules')
+        return
+    if (("item", frame.weight_field),) in read_fields(targets, c, own=True):
+        frame.doubt(torch.ones((), dtype=torch.bool), WEIGHT_NUMBER.format(op=op, key=frame.weight_field))
 
 
 def _field_statistic_tensor(frame: Frame, op: str, c: Tensor, key: Any, values: list[Any]) -> None:

@@ -4024,11 +4024,12 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
     factory given a count notes its dims for such a scan. On a group alone each is the group's."""
     try:
         if func is Tensor.__getitem__:  # ``self.decay[i]``: an item of a tensor of no images, picked by the position
-            if len(args) == 2 and type(args[1]) is int and frame.get(args[0]) is None and frame.get(out) is None \
-                    and _bytecode.positional_index(frame.size_sites):
+            # (or ``DECAY_T[:e.shape[0]]``: cut to a count of the images)
+            if len(args) == 2 and type(args[1]) in (int, slice) and frame.get(args[0]) is None and frame.get(out) is None \
+                    and _bytecode.positional_index(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at an image's position")
         elif func in _DATA_ARGS:
-            if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites):
+            if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of positions in a loop over the images")
         elif func in FACTORIES:
             _note_count_dims(frame, func, args, kwargs, out)
