@@ -118,8 +118,9 @@ def _image_list(v: Any, targets: Sequence[Any], ids: set[int]) -> bool:
 
 
 def _number_field(targets: Sequence[Any], path: tuple[Any, ...]) -> bool:
-    """Whether ``path`` reads a Python number (not a bool) on every item of ``targets`` that has
-    it, and on two of them at least."""
+    """Whether ``path`` reads a Python number (a bool counts: ``max(flags) + 1.5``) on every item
+    of ``targets`` that has it, and on one at least (``t.get(k, 1.0)``: a field one image has still
+    makes the batch's number differ from a group's)."""
     found = 0
     for t in targets:
         v = t
@@ -134,10 +135,10 @@ def _number_field(targets: Sequence[Any], path: tuple[Any, ...]) -> bool:
                 break
         if v is _NOT_READ:
             continue
-        if type(v) not in (int, float):
+        if type(v) not in (int, float, bool):
             return False
         found += 1
-    return found >= 2
+    return found >= 1
 
 
 def _of_torch(v: Any) -> bool:
