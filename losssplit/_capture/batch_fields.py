@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import builtins
 import dis
+import functools
+import operator
 import sys
 import types
 from collections.abc import Mapping, Sequence
@@ -143,6 +145,33 @@ def _attribute(v: Any, name: str) -> Any:
         return _NOT_READ
 
 
+class _Probe:
+    """What an ``operator.itemgetter`` or ``attrgetter`` reads of an item: each key path it takes."""
+
+    def __init__(self, path: tuple[Any, ...], found: set[tuple[Any, ...]]) -> None:
+        self._path, self._found = path, found
+
+    def _step(self, how: str, key: Any) -> _Probe:
+        path = (*self._path, (how, key))
+        self._found.add(path)
+        return _Probe(path, self._found)
+
+    def __getitem__(self, key: Any) -> _Probe:
+        return self._step("item", key)
+
+    def __getattr__(self, name: str) -> _Probe:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._step("attr", name)
+
+
+def _probed(getter: Any) -> set[tuple[Any, ...]]:
+    """The field paths an ``operator.itemgetter`` / ``attrgetter`` reads of its item."""
+    found: set[tuple[Any, ...]] = set()
+    getter(_Probe((), found))
+    return found
+
+
 class _Reader:
     """The field reads of the list's items one code object's spans are computed from."""
 
@@ -259,6 +288,11 @@ class _Reader:
         found: tuple[types.FunctionType, int] | None = None
         if callee.opname == "LOAD_GLOBAL" and callee.argval == "map" and self.globals.get("map", map) is map:
             return self._mapped(spans[0]) if given and given[0] > 0 else set()
+        head = end - 1
+        while head > start and ins[head].opname in ("LOAD_ATTR", "LOAD_METHOD"):
+            head -= 1
+        if self._global_value(head, end) is functools.reduce:  # ``reduce(lambda a, t: a + t["s"], targets, 0.0)``
+            return self._mapped(spans[0], 1) if given and given[0] == 1 else set()
         if callee.opname == "LOAD_GLOBAL" and (callee.arg or 0) & 1:
             fn = self.globals.get(callee.argval)
             found = (fn, 0) if isinstance(fn, types.FunctionType) else None
@@ -341,6 +375,10 @@ class _Reader:
         callee = self.ins[at]
         if callee.opname in ("LOAD_METHOD", "LOAD_ATTR"):
             owner = self.evaluated(start, at)
+            first = self.ins[start]
+            if owner is _NOT_READ and at == start + 1 and first.opname == "LOAD_GLOBAL":
+                # ``statistics.mean(...)``: a module's function loaded with a NULL (rt25: read as a tensor's method)
+                owner = self.globals.get(first.argval, getattr(builtins, first.argval, _NOT_READ))
             return owner is _NOT_READ or isinstance(owner, Tensor) or _of_torch(owner)
         return callee.opname == "LOAD_GLOBAL" and _of_torch(self.globals.get(callee.argval))
 
@@ -373,9 +411,10 @@ class _Reader:
             p = used[0]
         return tuple(path), p
 
-    def _mapped(self, span: tuple[int, int]) -> set[tuple[Any, ...]]:
-        """What the function ``map`` applies to the items of a list reads of its one argument,
-        the item (``map(lambda t: t["scale"], targets)``, a global function or a local one)."""
+    def _mapped(self, span: tuple[int, int], item: int = 0) -> set[tuple[Any, ...]]:
+        """What the function ``map`` applies to the items of a list reads of its argument ``item``,
+        the item (``map(lambda t: t["scale"], targets)``, a global function or a local one, an
+        ``operator.itemgetter`` / ``attrgetter``); ``functools.reduce``'s function reads its second."""
         ins = self.ins
         first, end = span
         fn: Any = None
@@ -383,13 +422,35 @@ class _Reader:
             fn = ins[end - 2].argval
         elif end - first == 1 and ins[first].opname in _LOADS + ("LOAD_GLOBAL",):
             fn = (self.globals if ins[first].opname == "LOAD_GLOBAL" else self.held).get(ins[first].argval)
+        elif ins[end - 1].opname == "CALL":  # ``operator.itemgetter("scale")`` written at the call
+            at = _callee_at(ins, first, end)
+            maker = self._global_value(first, at + 1) if at is not None else None
+            keys = [self._key(k, k + 1) for k in range(at + 1, end - 2)] if at is not None else []
+            if maker in (operator.itemgetter, operator.attrgetter) and end - 3 - at == ins[end - 1].arg == len(keys) \
+                    and keys and _NOT_READ not in keys and ins[end - 2].opname == "PRECALL":
+                fn = maker(*keys)
+        if type(fn) in (operator.itemgetter, operator.attrgetter):
+            return _probed(fn) if item == 0 else set()
         code = fn.__code__ if isinstance(fn, types.FunctionType) else fn
-        if not isinstance(code, types.CodeType) or code.co_argcount != 1 or code.co_flags & 0x0C:
+        if not isinstance(code, types.CodeType) or code.co_argcount != item + 1 or code.co_flags & 0x0C:
             return set()
         globals_ = fn.__globals__ if isinstance(fn, types.FunctionType) else self.globals
         reader = _Reader(code, _instructions(code), frozenset(), {}, globals_, self.depth + 1,
-                         items=frozenset(code.co_varnames[:1]))
+                         items=frozenset(code.co_varnames[item : item + 1]))
         return reader.returned()
+
+    def _global_value(self, start: int, end: int) -> Any:
+        """The value of a span that loads a global (with or without a NULL for a call) and
+        attributes of it (``functools.reduce``, ``operator.itemgetter``); ``_NOT_READ`` otherwise."""
+        ins = self.ins
+        if end <= start or ins[start].opname != "LOAD_GLOBAL":
+            return _NOT_READ
+        value = self.globals.get(ins[start].argval, getattr(builtins, ins[start].argval, _NOT_READ))
+        for i in ins[start + 1 : end]:
+            if i.opname not in ("LOAD_ATTR", "LOAD_METHOD") or value is _NOT_READ:
+                return _NOT_READ
+            value = _attribute(value, i.argval)
+        return value
 
     def returned(self) -> set[tuple[Any, ...]]:
         """The field paths what the code returns reads, but for what is a tensor's expression
