@@ -424,11 +424,13 @@ class _Reader:
             fn = (self.globals if ins[first].opname == "LOAD_GLOBAL" else self.held).get(ins[first].argval)
         elif ins[end - 1].opname == "CALL":  # ``operator.itemgetter("scale")`` written at the call
             at = _callee_at(ins, first, end)
-            maker = self._global_value(first, at + 1) if at is not None else None
-            keys = [self._key(k, k + 1) for k in range(at + 1, end - 2)] if at is not None else []
-            if maker in (operator.itemgetter, operator.attrgetter) and end - 3 - at == ins[end - 1].arg == len(keys) \
-                    and keys and _NOT_READ not in keys and ins[end - 2].opname == "PRECALL":
-                fn = maker(*keys)
+            if at is not None and self._global_value(first, at + 1) in (operator.itemgetter, operator.attrgetter):
+                keys = [self._key(k, k + 1) for k in range(at + 1, end - 2)]
+                if keys and end - 3 - at == ins[end - 1].arg and _NOT_READ not in keys and ins[end - 2].opname == "PRECALL":
+                    try:
+                        fn = self._global_value(first, at + 1)(*keys)
+                    except TypeError:  # ``attrgetter(0)``: raises at the call too
+                        return set()
         if type(fn) in (operator.itemgetter, operator.attrgetter):
             return _probed(fn) if item == 0 else set()
         code = fn.__code__ if isinstance(fn, types.FunctionType) else fn
