@@ -26,6 +26,29 @@ from test_red_team20 import BATCHES as SCALE_BATCHES
 from test_red_team20 import _err
 from test_red_team24 import BATCHES, class_batch, detr_batch
 
+
+def _declines_on_every_batch(body, named: str) -> None:
+    """On every batch of the scale family: no wrong companion, and no companions at all with a
+    warning containing ``named``."""
+    for name, w in SCALE_BATCHES.items():
+        got, want, said = split_outcome(body, *scale_batch(w))
+        assert want and not wrong_companions(got, want), (name, got, want)
+        assert not got and any(named in m for m in said), (name, got, said)
+
+
+def _splits_on_every_batch(body) -> None:
+    for name, w in SCALE_BATCHES.items():
+        got, want, said = split_outcome(body, *scale_batch(w))
+        assert set(got) == set(want) == {"loss_real", "loss_synthetic"}, (name, said)
+        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), (name, got, want)
+
+
+def _never_wrong(body) -> None:
+    for name, w in SCALE_BATCHES.items():
+        got, want, said = split_outcome(body, *scale_batch(w))
+        assert not wrong_companions(got, want), (name, got, want)
+
+
 # --- the size of unique() of several images' labels -----------------------------------------------
 
 
@@ -152,13 +175,7 @@ def test_a_field_number_through_statistics_itemgetter_or_reduce_declines(body):
     """Was wrong (the batch's number on every group): ``statistics.mean`` was read as a tensor's
     method (a module loaded with a NULL for its call), ``itemgetter`` and ``reduce``'s function
     were not followed to the field they read."""
-    declined = 0
-    for name, w in SCALE_BATCHES.items():
-        got, want, said = split_outcome(body, *scale_batch(w))
-        assert want and not wrong_companions(got, want), (name, got, want)
-        declined += set(got) != set(want)
-        assert set(got) == set(want) or any("no companions for this call" in m for m in said), (name, said)
-    assert declined == len(SCALE_BATCHES)
+    _declines_on_every_batch(body, "no companions for this call")
 
 
 def own_scale_by_itemgetter(o, targets):
@@ -181,10 +198,151 @@ def mean_of_literals_by_statistics(o, targets):
 @pytest.mark.parametrize("body", [own_scale_by_itemgetter, per_image_losses_reduced, mean_of_literals_by_statistics],
                          ids=lambda b: b.__name__)
 def test_an_images_own_field_or_no_field_keeps_the_split(body):
-    for name, w in SCALE_BATCHES.items():
-        got, want, said = split_outcome(body, *scale_batch(w))
-        assert set(got) == set(want) == {"loss_real", "loss_synthetic"}, (name, said)
-        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), (name, got, want)
+    _splits_on_every_batch(body)
+
+
+# --- a position over the images in reversed order -------------------------------------------------
+
+
+def _per(o, targets):
+    return (o["x"] - torch.stack([t["y"] for t in targets])).abs().mean((1, 2))
+
+
+def decay_over_reversed_positions(o, targets):
+    total = 0.0
+    for i in reversed(range(len(targets))):
+        total = total + (o["x"][i] - targets[i]["y"]).abs().mean() * 0.5**i
+    return {"loss": total}
+
+
+def decay_over_reversed_positions_in_a_comprehension(o, targets):
+    per = _per(o, targets)
+    return {"loss": sum(per[i] * 0.5**i for i in reversed(range(len(targets))))}
+
+
+@pytest.mark.parametrize("body", [decay_over_reversed_positions, decay_over_reversed_positions_in_a_comprehension],
+                         ids=lambda b: b.__name__)
+def test_a_factor_of_a_reversed_position_declines(body):
+    """Was wrong (the batch's factor on every group: ``reversed(range(len(targets)))`` was no loop
+    over positions): on a group alone an image has another position."""
+    _declines_on_every_batch(body, "'loss'")
+
+
+def reversed_positions_as_indices(o, targets):
+    per = _per(o, targets)
+    return {"loss": torch.stack([per[i] for i in reversed(range(len(targets)))]).mean()}
+
+
+def decay_over_reversed_levels(o, targets):
+    e = _err(o, targets)
+    total = 0.0
+    for k in reversed(range(3)):
+        total = total + e * 0.3 ** (k + 1)
+    return {"loss": total}
+
+
+# --- numbers the code computes from the weight field, other than the weight ------------------------
+
+
+def real_only_by_a_mask_of_the_weights(o, targets):
+    real = torch.tensor([t["loss_weight"] >= 0.9 for t in targets])
+    per = _per(o, targets)
+    return {"loss": per.mean(), "loss_real_only": (per * real).sum() / real.sum().clamp(min=1)}
+
+
+def weights_compared_into_floats(o, targets):
+    real = torch.tensor([1.0 if t["loss_weight"] >= 0.9 else 0.0 for t in targets])
+    return {"loss": (_per(o, targets) * real).sum()}
+
+
+def floats_of_a_comparison(o, targets):
+    return {"loss": (_per(o, targets) * torch.tensor([float(t["loss_weight"] >= 0.9) for t in targets])).mean()}
+
+
+def squared_weights(o, targets):
+    w = torch.tensor([t["loss_weight"] ** 2 for t in targets])
+    return {"loss": (_per(o, targets) * w).sum()}
+
+
+def square_root_of_the_weight_in_a_loop(o, targets):
+    total = 0.0
+    for x, t in zip(o["x"], targets):
+        total = total + (x - t["y"]).abs().mean() * t["loss_weight"] ** 0.5
+    return {"loss": total}
+
+
+def weight_plus_one_in_a_loop(o, targets):
+    total = 0.0
+    for x, t in zip(o["x"], targets):
+        total = total + (x - t["y"]).abs().mean() * (t["loss_weight"] + 1)
+    return {"loss": total}
+
+
+def weight_times_scale_in_a_loop(o, targets):
+    total = 0.0
+    for x, t in zip(o["x"], targets):
+        total = total + (x - t["y"]).abs().mean() * (t["loss_weight"] * t["scale"])
+    return {"loss": total}
+
+
+WEIGHT_DERIVED = [real_only_by_a_mask_of_the_weights, weights_compared_into_floats, floats_of_a_comparison,
+                  squared_weights, square_root_of_the_weight_in_a_loop, weight_plus_one_in_a_loop,
+                  weight_times_scale_in_a_loop]
+
+
+@pytest.mark.parametrize("body", WEIGHT_DERIVED, ids=lambda b: b.__name__)
+def test_a_number_computed_from_the_weight_field_declines(body):
+    """Was wrong (README Known limits listed ``w ** 2``, a mask ``w >= 0.9``: kept as data, where on a
+    group alone the weights are 1): the code reads the weight field into a factor that is not the
+    weights, which now declines."""
+    _declines_on_every_batch(body, "no companions")
+
+
+def weights_as_a_factor(o, targets):
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    return {"loss": (_per(o, targets) * w).sum()}
+
+
+def squared_scales(o, targets):
+    s = torch.tensor([t["scale"] ** 2 for t in targets])
+    return {"loss": (_per(o, targets) * s).sum()}
+
+
+def weight_of_each_image_in_a_loop(o, targets):
+    total = 0.0
+    for x, t in zip(o["x"], targets):
+        total = total + (x - t["y"]).abs().mean() * t["loss_weight"]
+    return {"loss": total}
+
+
+def weight_then_scale_in_a_loop(o, targets):
+    total = 0.0
+    for x, t in zip(o["x"], targets):
+        total = total + (x - t["y"]).abs().mean() * t["loss_weight"] * t["scale"]
+    return {"loss": total}
+
+
+def square_root_of_the_scale_in_a_loop(o, targets):
+    total = 0.0
+    for x, t in zip(o["x"], targets):
+        total = total + (x - t["y"]).abs().mean() * t["scale"] ** 0.5
+    return {"loss": total}
+
+
+@pytest.mark.parametrize("body", [reversed_positions_as_indices, decay_over_reversed_levels, weights_as_a_factor,
+                                  squared_scales, weight_of_each_image_in_a_loop, weight_then_scale_in_a_loop,
+                                  square_root_of_the_scale_in_a_loop],
+                         ids=lambda b: b.__name__)
+def test_the_weights_themselves_another_field_or_an_index_keep_the_split(body):
+    _splits_on_every_batch(body)
+
+
+@pytest.mark.parametrize("body", WEIGHT_DERIVED, ids=lambda b: b.__name__)
+def test_a_number_of_the_weight_field_keeps_the_split_where_every_weight_is_one(body):
+    """With every weight 1 the body computes the same numbers on any group alone."""
+    args, kinds = scale_batch([1.0, 1.0, 1.0])
+    got, want, said = split_outcome(body, args, kinds, ["a", "b", "a"])
+    assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6), (got, want, said)
 
 
 # --- still wrong ---------------------------------------------------------------------------------
@@ -246,6 +404,132 @@ STILL_WRONG = [field_through_a_partial, field_through_a_dict_of_functions, field
 @pytest.mark.parametrize("body", STILL_WRONG, ids=["partial", "dict_of_functions", "module_dict", "generator_function",
                                                    "count_by_weight"])
 def test_a_field_number_the_reader_does_not_follow(body):
-    for name, w in SCALE_BATCHES.items():
-        got, want, said = split_outcome(body, *scale_batch(w))
-        assert not wrong_companions(got, want), (name, got, want)
+    _never_wrong(body)
+
+
+_LIST = [0.0]
+
+
+def field_through_a_module_list(o, targets):
+    _LIST[0] = 1.0
+    for t in targets:
+        _LIST[0] += t["scale"]
+    return {"loss": _err(o, targets) / _LIST[0]}
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (red team, session 25; README Known limits): a number added up "
+                   "from the targets' fields in an item of a module global list is not read from the code (a global "
+                   "container's item is no local the reader follows): the batch's number on every group")
+def test_a_field_number_added_up_in_a_module_list():
+    _never_wrong(field_through_a_module_list)
+
+
+# --- positions the position readers do not see (still wrong) -------------------------------------
+
+
+def first_image_by_a_flag(o, targets):
+    total, first = 0.0, True
+    for x, t in zip(o["x"], targets):
+        total = total + (x - t["y"]).abs().mean() * (2.0 if first else 1.0)
+        first = False
+    return {"loss": total}
+
+
+def position_by_a_counter(o, targets):
+    import itertools
+
+    c = itertools.count()
+    total = 0.0
+    for x, t in zip(o["x"], targets):
+        total = total + (x - t["y"]).abs().mean() * 0.5 ** next(c)
+    return {"loss": total}
+
+
+def position_looked_up_in_a_dict(o, targets):
+    total = 0.0
+    for i, (x, t) in enumerate(zip(o["x"], targets)):
+        total = total + (x - t["y"]).abs().mean() * {0: 2.0}.get(i, 1.0)
+    return {"loss": total}
+
+
+def last_image_by_identity(o, targets):
+    total = 0.0
+    for x, t in zip(o["x"], targets):
+        total = total + (x - t["y"]).abs().mean() * (3.0 if t is targets[-1] else 1.0)
+    return {"loss": total}
+
+
+def first_row_of_ones_written(o, targets):
+    w = torch.ones(len(targets))
+    w[0] = 2.0
+    return {"loss": (_per(o, targets) * w).sum()}
+
+
+def last_item_of_a_list_written(o, targets):
+    w = [1.0] * len(targets)
+    w[-1] = 0.25
+    return {"loss": (_per(o, targets) * torch.tensor(w)).sum()}
+
+
+def numpy_geometric_factors(o, targets):
+    import numpy as np
+
+    return {"loss": (_per(o, targets) * torch.from_numpy(np.geomspace(1.0, 0.25, len(targets))).float()).sum()}
+
+
+def accumulated_factors(o, targets):
+    import itertools
+
+    w = list(itertools.accumulate([0.5] * len(targets), operator.mul))
+    return {"loss": (_per(o, targets) * torch.tensor(w)).sum()}
+
+
+def reversed_decays_zipped(o, targets):
+    ds = [0.5**k for k in range(len(targets))][::-1]
+    return {"loss": sum((x - t["y"]).abs().mean() * d for x, t, d in zip(o["x"], targets, ds))}
+
+
+def decay_carried_by_recursion(o, targets):
+    def rec(xs, ts, w):
+        if not ts:
+            return 0.0
+        return (xs[0] - ts[0]["y"]).abs().mean() * w + rec(xs[1:], ts[1:], w * 0.5)
+    return {"loss": rec(list(o["x"]), list(targets), 1.0)}
+
+
+POSITIONS_STILL_WRONG = [first_image_by_a_flag, position_by_a_counter, position_looked_up_in_a_dict,
+                         last_image_by_identity, first_row_of_ones_written, last_item_of_a_list_written,
+                         numpy_geometric_factors, accumulated_factors, reversed_decays_zipped, decay_carried_by_recursion]
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (red team, session 25; README Known limits): a factor of an "
+                   "image's position the position readers do not see -- a flag cleared after the first image, "
+                   "next() of itertools.count(), the position looked up in a dict literal, the last image by "
+                   "identity, a per-image vector or list written at a position, numpy's geomspace, "
+                   "itertools.accumulate, a positional list reversed by a slice then zipped, a decay passed down a "
+                   "recursion -- is the batch's factor on every group")
+@pytest.mark.parametrize("body", POSITIONS_STILL_WRONG, ids=lambda b: b.__name__)
+def test_a_factor_of_a_position_the_readers_do_not_see(body):
+    _never_wrong(body)
+
+
+def literal_chosen_by_the_weight(o, targets):
+    total = 0.0
+    for x, t in zip(o["x"], targets):
+        total = total + (x - t["y"]).abs().mean() * (1.0 if t["loss_weight"] >= 0.9 else 0.3)
+    return {"loss": total}
+
+
+def one_plus_one_minus_the_weights(o, targets):
+    w = torch.tensor([1.0 - t["loss_weight"] for t in targets])
+    return {"loss": (_per(o, targets) * (1 + w)).sum()}
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (red team, session 25; README Known limits): a literal chosen "
+                   "by a test of the weight in Python (``1.0 if w >= 0.9 else 0.3``: a literal of the code) and a "
+                   "factor of the weights changed by arithmetic at the op (``l * (1 + w)``, ``w = 1 - weight``: the "
+                   "operand is no load of the factor) are kept as data; on a group alone they come from weights 1")
+@pytest.mark.parametrize("body", [literal_chosen_by_the_weight, one_plus_one_minus_the_weights],
+                         ids=lambda b: b.__name__)
+def test_a_number_of_the_weight_field_the_reader_does_not_see(body):
+    _never_wrong(body)

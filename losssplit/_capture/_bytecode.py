@@ -5138,6 +5138,17 @@ def _operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+def _unreversed(ins: list[dis.Instruction], start: int, end: int) -> tuple[int, int]:
+    """The span of the one argument where ``start:end`` calls ``reversed`` (``reversed(range(n))``
+    yields the same positions, last first: rt25, was no loop over positions); else the span."""
+    if end - start > 3 and ins[start].opname == "LOAD_GLOBAL" and ins[start].argval == "reversed" \
+            and ins[end - 1].opname == "CALL" and ins[end - 1].arg == 1 and ins[end - 2].opname == "PRECALL":
+        first = _operand_start(ins, end - 2)
+        if first == start + 1:
+            return first, end - 2
+    return start, end
+
+
 class _BatchReader:
     """What the body's code computes from the batch as a whole, read from one code object."""
 
@@ -5336,7 +5347,7 @@ class _BatchReader:
     def _position(self, head: int, j: int) -> bool:
         """Whether the loop target stored at ``j`` is a number, a position: the loop runs over
         ``range(...)``, or ``enumerate(...)`` and this is the first name unpacked."""
-        start, end = self._iterable(head)
+        start, end = _unreversed(self.instructions, *self._iterable(head))
         callee = self.instructions[start] if start < end else None
         if self._over_outer(head):
             name = self.outer or ""  # a comprehension's loop over what the code making it passes
@@ -5439,6 +5450,7 @@ class _BatchReader:
         """"range" or "enumerate" where the iterable ``start:end`` yields positions over the images
         (``range(len(targets))``, ``enumerate(terms)`` of a list of the images' terms; ``images``);
         else None."""
+        start, end = _unreversed(self.instructions, start, end)
         callee = self.instructions[start]
         if callee.opname == "LOAD_GLOBAL" and callee.argval == "zip":
             return self._zipped_table(start, end)

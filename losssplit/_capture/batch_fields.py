@@ -48,12 +48,13 @@ _DEPTH = 3  # helpers followed from the body
 _NOT_FOLLOWED = ("torch", "losssplit", "numpy", "builtins", "math")
 
 
-def read_fields(targets: Sequence[Any], c: Any) -> tuple[tuple[Any, ...], ...]:
+def read_fields(targets: Sequence[Any], c: Any, tensors: bool = False) -> tuple[tuple[Any, ...], ...]:
     """The field paths (``("meta", "scale")`` for ``t["meta"]["scale"]``) of the items of
     ``targets`` whose values the operand ``c`` of the op the caller's code is executing is computed
     from, each a Python number on every item that has it; () where none is, or the code cannot be
     read. The operand is the one holding ``c`` where an operand is one load of it, else any whole
-    operand that is no load of a tensor."""
+    operand that is no load of a tensor. ``tensors``: follow locals holding a tensor to what
+    stored them too (a factor made of the weights, ``w = torch.tensor([t["w"] ** 2 for t in ts])``)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return ()
     f = _caller()
@@ -66,7 +67,7 @@ def read_fields(targets: Sequence[Any], c: Any) -> tuple[tuple[Any, ...], ...]:
     code = f.f_code
     instructions = _instructions(code)
     spans = _operands(code, f.f_lasti)
-    reader = _Reader(code, instructions, lists, held, f.f_globals)
+    reader = _Reader(code, instructions, lists, held, f.f_globals, tensors=tensors)
     chosen = []
     for start, end in spans:
         value = reader.evaluated(start, end)  # a literal, a local, an attribute of one (``crit.loss_weight``)
@@ -177,8 +178,9 @@ class _Reader:
 
     def __init__(self, code: types.CodeType, instructions: list[dis.Instruction], lists: frozenset[str],
                  held: Mapping[str, Any], globals_: Mapping[str, Any], depth: int = 0,
-                 items: frozenset[str] = frozenset()) -> None:
+                 items: frozenset[str] = frozenset(), tensors: bool = False) -> None:
         self.code = code
+        self.tensors = tensors
         self.ins = instructions
         self.lists = lists
         self.held = held
@@ -319,7 +321,7 @@ class _Reader:
         nothing for a local that holds a tensor now (what made it is the capture's)."""
         ins = self.ins
         found: set[tuple[Any, ...]] = set()
-        if isinstance(self.held.get(name), Tensor):
+        if not self.tensors and isinstance(self.held.get(name), Tensor):
             return found
         for j in _stores(ins, name):
             k = j - 1

@@ -2620,7 +2620,16 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
             # ``_scaled_by``; not a number of the images' data (``t["scale"]``, ``t["scale"].item()``)
             frame.scalar_weights[0] += 1
             return 1.0, True
+        weight = frame.host_weight(ratio.host_image)
+        if weight is not None and weight != 1 and value != weight and frame.per_image_targets is not None \
+                and not frame.weight_images(x) and (("item", frame.weight_field),) in read_fields(frame.per_image_targets, x):
+            # ``l_b * t["loss_weight"] ** 0.5``, ``* (t["loss_weight"] + 1)`` (rt25: was data)
+            frame.doubt(torch.ones((), dtype=torch.bool), WEIGHT_DERIVED_NUMBER.format(field=frame.weight_field))
     return value, False
+
+
+WEIGHT_DERIVED_NUMBER = ("a Python number computed from an image's {field!r} (not the weight itself: ``w ** 0.5``, "
+                         "``w + 1``) scales its loss: on the image's group alone it is computed from 1")
 
 
 def _untracked_on_image(frame: Frame, ratio: Ratio, x: Tensor, value: float | Tensor) -> float | Tensor:
