@@ -281,6 +281,8 @@ class _Reader:
             spans.append((first, end))
             end = first
         spans.reverse()
+        if not spans and end - 2 >= start and ins[end - 1].opname in _LOADS and ins[end - 2].opname == "PUSH_NULL":
+            return self._closure(self.held.get(ins[end - 1].argval))
         given = [n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in self.lists]
         items = [n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in self.items]
         if not given and not items or end - 1 < start:
@@ -315,6 +317,18 @@ class _Reader:
             return frozenset(code.co_varnames[shift + n] if n < positional else keywords[n - positional] for n in of)
 
         return _Reader(code, _instructions(code), names(given), {}, fn.__globals__, self.depth + 1, names(items)).returned()
+
+    def _closure(self, fn: Any) -> set[tuple[Any, ...]]:
+        """What a function the code defines and calls without arguments returns or yields, where it
+        reads one of the lists as a free variable (``def scales(): for t in targets: yield
+        t["scale"]``, then ``sum(scales())``; rt25: was not followed)."""
+        if not isinstance(fn, types.FunctionType) or fn.__code__.co_flags & 0x0C:
+            return set()
+        free = frozenset(fn.__code__.co_freevars) & self.lists
+        if not free:
+            return set()
+        code = fn.__code__
+        return _Reader(code, _instructions(code), free, {}, fn.__globals__, self.depth + 1).returned()
 
     def _local(self, name: str, seen: frozenset[str]) -> set[tuple[Any, ...]]:
         """What the statements storing (or filling: ``xs.append(...)``) the local ``name`` read;
@@ -462,7 +476,7 @@ class _Reader:
         ins = self.ins
         paths: set[tuple[Any, ...]] = set()
         for r, i in enumerate(ins):
-            first = _operand_start(ins, r, target_first=True) if i.opname == "RETURN_VALUE" else None
+            first = _operand_start(ins, r, target_first=True) if i.opname in ("RETURN_VALUE", "YIELD_VALUE") else None
             if first is None:
                 continue
             spans = [(first, r)]

@@ -1865,15 +1865,19 @@ def _read_field_number(frame: Frame, op: str, c: Any) -> None:
     scaling a reduced loss of several images is computed, as the code reads
     (``batch_fields.read_fields``), from a number field of several images' targets: on a group
     alone the body computes it from the group's, whatever arithmetic made it. The weight field
-    counts where some weight is not 1 (on a group alone each is 1)."""
+    counts where some weight is not 1 (on a group alone each is 1); for an int ``c`` only the weight
+    field (``1 + sum(1 for t in targets if t["loss_weight"] >= 0.9)``, rt25: was a constant; an int
+    of other fields is a count of the items, read as such)."""
     tensor = isinstance(c, Tensor) and c.numel() == 1 and c.is_floating_point()
-    if not tensor and type(c) is not float or frame.num_images < 2 or frame.own_oracle():
+    whole = type(c) is int
+    if not tensor and type(c) is not float and not whole or frame.num_images < 2 or frame.own_oracle():
         return
     targets = frame.per_image_targets
     if targets is None:
         return
     for path in read_fields(targets, c):
-        if path == (("item", frame.weight_field),) and all(w == 1 for w in frame.weight_numbers() or ()):
+        weight = path == (("item", frame.weight_field),)
+        if weight and all(w == 1 for w in frame.weight_numbers() or ()) or whole and not weight:
             continue
         key = repr(path[0][1]) if len(path) == 1 and path[0][0] == "item" else "t" + "".join(
             f".{k}" if how == "attr" else f"[{k!r}]" for how, k in path)
