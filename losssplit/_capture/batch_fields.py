@@ -53,8 +53,9 @@ def read_fields(targets: Sequence[Any], c: Any, tensors: bool = False) -> tuple[
     ``targets`` whose values the operand ``c`` of the op the caller's code is executing is computed
     from, each a Python number on every item that has it; () where none is, or the code cannot be
     read. The operand is the one holding ``c`` where an operand is one load of it, else any whole
-    operand that is no load of a tensor. ``tensors``: follow locals holding a tensor to what
-    stored them too (a factor made of the weights, ``w = torch.tensor([t["w"] ** 2 for t in ts])``)."""
+    operand that is no load of a tensor. ``tensors``: where the operand is a local holding the
+    tensor ``c``, follow it to what stored it (a factor made of the weights, ``w =
+    torch.tensor([t["w"] ** 2 for t in ts])``); a tensor local read inside is still the capture's."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return ()
     f = _caller()
@@ -67,7 +68,7 @@ def read_fields(targets: Sequence[Any], c: Any, tensors: bool = False) -> tuple[
     code = f.f_code
     instructions = _instructions(code)
     spans = _operands(code, f.f_lasti)
-    reader = _Reader(code, instructions, lists, held, f.f_globals, tensors=tensors)
+    reader = _Reader(code, instructions, lists, held, f.f_globals)
     chosen = []
     for start, end in spans:
         value = reader.evaluated(start, end)  # a literal, a local, an attribute of one (``crit.loss_weight``)
@@ -80,7 +81,11 @@ def read_fields(targets: Sequence[Any], c: Any, tensors: bool = False) -> tuple[
             chosen.append((start, end))
     paths: set[tuple[Any, ...]] = set()
     for start, end in chosen:
-        paths |= reader.span(start, end, frozenset())
+        load = instructions[start]
+        if tensors and end - start == 1 and load.opname in _LOADS and isinstance(c, Tensor):
+            paths |= reader._local(load.argval, frozenset({load.argval}), held_tensor=True)
+        else:
+            paths |= reader.span(start, end, frozenset())
     return tuple(p for p in sorted(paths, key=repr) if _number_field(targets, p))
 
 
@@ -178,9 +183,8 @@ class _Reader:
 
     def __init__(self, code: types.CodeType, instructions: list[dis.Instruction], lists: frozenset[str],
                  held: Mapping[str, Any], globals_: Mapping[str, Any], depth: int = 0,
-                 items: frozenset[str] = frozenset(), tensors: bool = False) -> None:
+                 items: frozenset[str] = frozenset()) -> None:
         self.code = code
-        self.tensors = tensors
         self.ins = instructions
         self.lists = lists
         self.held = held
@@ -330,12 +334,12 @@ class _Reader:
         code = fn.__code__
         return _Reader(code, _instructions(code), free, {}, fn.__globals__, self.depth + 1).returned()
 
-    def _local(self, name: str, seen: frozenset[str]) -> set[tuple[Any, ...]]:
+    def _local(self, name: str, seen: frozenset[str], held_tensor: bool = False) -> set[tuple[Any, ...]]:
         """What the statements storing (or filling: ``xs.append(...)``) the local ``name`` read;
-        nothing for a local that holds a tensor now (what made it is the capture's)."""
+        nothing for a local that holds a tensor now (what made it is the capture's) unless ``held_tensor``."""
         ins = self.ins
         found: set[tuple[Any, ...]] = set()
-        if not self.tensors and isinstance(self.held.get(name), Tensor):
+        if not held_tensor and isinstance(self.held.get(name), Tensor):
             return found
         for j in _stores(ins, name):
             k = j - 1
