@@ -5324,6 +5324,17 @@ def _operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+def _unreversed(ins: list[dis.Instruction], start: int, end: int) -> tuple[int, int]:
+    """The span of the one argument where ``start:end`` calls ``reversed`` (``reversed(range(n))``
+    yields the same positions, last first: rt25, was no loop over positions); else the span."""
+    if end - start > 3 and ins[start].opname == "LOAD_GLOBAL" and ins[start].argval == "reversed" \
+            and ins[end - 1].opname == "CALL" and ins[end - 1].arg == 1 and ins[end - 2].opname == "PRECALL":
+        first = _operand_start(ins, end - 2)
+        if first == start + 1:
+            return first, end - 2
+    return start, end
+
+
 class _BatchReader:
     """What the body's code computes from the batch as a whole, read from one code object."""
 
@@ -5550,6 +5561,7 @@ class _BatchReader:
         and the parts of what it enumerates, and of ``zip(...)`` over the images those of each of
         its arguments (all of a table)."""
         ins = self.instructions
+        start, end = _unreversed(ins, start, end)
         callee = ins[start] if start < end else None
         if callee is None or ins[end - 1].opname != "CALL" or callee.opname != "LOAD_GLOBAL" or not (callee.arg or 0) & 1:
             return _NO_PATHS
@@ -5674,6 +5686,7 @@ class _BatchReader:
         "range" where its items are positions, else "at:" and the parts of its items that are
         positions or a table's items in turn (``_item_paths``; maybe none); None where it runs
         over no images."""
+        start, end = _unreversed(self.instructions, start, end)
         if not self.images(start, end, frozenset()):
             return None
         paths = self._item_paths(start, end)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import builtins
 import dis
+import functools
+import operator
 import sys
 import types
 from collections.abc import Mapping, Sequence
@@ -48,13 +50,15 @@ _DEPTH = 3  # helpers followed from the body
 _NOT_FOLLOWED = ("torch", "losssplit", "numpy", "builtins", "math")
 
 
-def read_fields(targets: Sequence[Any], c: Any, own: bool = False) -> tuple[tuple[Any, ...], ...]:
+def read_fields(targets: Sequence[Any], c: Any, own: bool = False, tensors: bool = False) -> tuple[tuple[Any, ...], ...]:
     """The field paths (``("meta", "scale")`` for ``t["meta"]["scale"]``) of the items of
     ``targets`` whose values the operand ``c`` of the op the caller's code is executing is computed
     from, each a Python number on every item that has it; () where none is, or the code cannot be
     read. The operand is the one holding ``c`` where an operand is one load of it, else any whole
     operand that is no load of a tensor. With ``own``, a local holding one item (``t`` of ``for t,
-    x in zip(targets, xs)``, by identity) is read as one too."""
+    x in zip(targets, xs)``, by identity) is read as one too. ``tensors``: where the operand is a
+    local holding the tensor ``c``, follow it to what stored it (a factor made of the weights, ``w =
+    torch.tensor([t["w"] ** 2 for t in ts])``); a tensor local read inside is still the capture's."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return ()
     f = _caller()
@@ -86,7 +90,11 @@ def read_fields(targets: Sequence[Any], c: Any, own: bool = False) -> tuple[tupl
             chosen.append((start, end))
     paths: set[tuple[Any, ...]] = set()
     for start, end in chosen:
-        paths |= reader.span(start, end, frozenset())
+        load = instructions[start]
+        if tensors and end - start == 1 and load.opname in _LOADS and isinstance(c, Tensor):
+            paths |= reader._local(load.argval, frozenset({load.argval}), held_tensor=True)
+        else:
+            paths |= reader.span(start, end, frozenset())
     return tuple(p for p in sorted(paths, key=repr) if _number_field(targets, p))
 
 
@@ -246,6 +254,33 @@ def _attribute_stores(code: types.CodeType, name: str, attr: str) -> tuple[tuple
     return tuple(spans)
 
 
+class _Probe:
+    """What an ``operator.itemgetter`` or ``attrgetter`` reads of an item: each key path it takes."""
+
+    def __init__(self, path: tuple[Any, ...], found: set[tuple[Any, ...]]) -> None:
+        self._path, self._found = path, found
+
+    def _step(self, how: str, key: Any) -> _Probe:
+        path = (*self._path, (how, key))
+        self._found.add(path)
+        return _Probe(path, self._found)
+
+    def __getitem__(self, key: Any) -> _Probe:
+        return self._step("item", key)
+
+    def __getattr__(self, name: str) -> _Probe:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self._step("attr", name)
+
+
+def _probed(getter: Any) -> set[tuple[Any, ...]]:
+    """The field paths an ``operator.itemgetter`` / ``attrgetter`` reads of its item."""
+    found: set[tuple[Any, ...]] = set()
+    getter(_Probe((), found))
+    return found
+
+
 class _Reader:
     """The field reads of the list's items one code object's spans are computed from."""
 
@@ -312,6 +347,8 @@ class _Reader:
             spans.append((first, end))
             end = first
         spans.reverse()
+        if not spans and end - 2 >= start and ins[end - 1].opname in _LOADS and ins[end - 2].opname == "PUSH_NULL":
+            return self._closure(self.held.get(ins[end - 1].argval))
         given = [n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in self.lists]
         items = [n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in self.items]
         if not given and not items or end - 1 < start:
@@ -321,6 +358,11 @@ class _Reader:
         found: tuple[types.FunctionType, int] | None = None
         if callee.opname == "LOAD_GLOBAL" and callee.argval == "map" and self.globals.get("map", map) is map:
             return self._mapped(spans[0]) if given and given[0] > 0 else set()
+        head = end - 1
+        while head > start and ins[head].opname in ("LOAD_ATTR", "LOAD_METHOD"):
+            head -= 1
+        if self._global_value(head, end) is functools.reduce:  # ``reduce(lambda a, t: a + t["s"], targets, 0.0)``
+            return self._mapped(spans[0], 1) if given and given[0] == 1 else set()
         if callee.opname == "LOAD_GLOBAL" and (callee.arg or 0) & 1:
             fn = self.globals.get(callee.argval)
             found = (fn, 0) if isinstance(fn, types.FunctionType) else None
@@ -342,11 +384,23 @@ class _Reader:
 
         return _Reader(code, _instructions(code), names(given), {}, fn.__globals__, self.depth + 1, names(items)).returned()
 
-    def _local(self, name: str, seen: frozenset[str]) -> set[tuple[Any, ...]]:
+    def _closure(self, fn: Any) -> set[tuple[Any, ...]]:
+        """What a function the code defines and calls without arguments returns or yields, where it
+        reads one of the lists as a free variable (``def scales(): for t in targets: yield
+        t["scale"]``, then ``sum(scales())``; rt25: was not followed)."""
+        if not isinstance(fn, types.FunctionType) or fn.__code__.co_flags & 0x0C:
+            return set()
+        free = frozenset(fn.__code__.co_freevars) & self.lists
+        if not free:
+            return set()
+        code = fn.__code__
+        return _Reader(code, _instructions(code), free, {}, fn.__globals__, self.depth + 1).returned()
+
+    def _local(self, name: str, seen: frozenset[str], held_tensor: bool = False) -> set[tuple[Any, ...]]:
         """What the statements storing (or filling: ``xs.append(...)``) the local ``name`` read;
         nothing for a local that holds a tensor now (what made it is the capture's)."""
         found: set[tuple[Any, ...]] = set()
-        if isinstance(self.held.get(name), Tensor):
+        if not held_tensor and isinstance(self.held.get(name), Tensor):
             return found
         for first, end in _local_spans(self.code, name):
             found |= self.span(first, end, seen)
@@ -379,6 +433,10 @@ class _Reader:
         callee = self.ins[at]
         if callee.opname in ("LOAD_METHOD", "LOAD_ATTR"):
             owner = self.evaluated(start, at)
+            first = self.ins[start]
+            if owner is _NOT_READ and at == start + 1 and first.opname == "LOAD_GLOBAL":
+                # ``statistics.mean(...)``: a module's function loaded with a NULL (rt25: read as a tensor's method)
+                owner = self.globals.get(first.argval, getattr(builtins, first.argval, _NOT_READ))
             return owner is _NOT_READ or isinstance(owner, Tensor) or _of_torch(owner)
         return callee.opname == "LOAD_GLOBAL" and _of_torch(self.globals.get(callee.argval))
 
@@ -411,9 +469,10 @@ class _Reader:
             p = used[0]
         return tuple(path), p
 
-    def _mapped(self, span: tuple[int, int]) -> set[tuple[Any, ...]]:
-        """What the function ``map`` applies to the items of a list reads of its one argument,
-        the item (``map(lambda t: t["scale"], targets)``, a global function or a local one)."""
+    def _mapped(self, span: tuple[int, int], item: int = 0) -> set[tuple[Any, ...]]:
+        """What the function ``map`` applies to the items of a list reads of its argument ``item``,
+        the item (``map(lambda t: t["scale"], targets)``, a global function or a local one, an
+        ``operator.itemgetter`` / ``attrgetter``); ``functools.reduce``'s function reads its second."""
         ins = self.ins
         first, end = span
         fn: Any = None
@@ -421,13 +480,37 @@ class _Reader:
             fn = ins[end - 2].argval
         elif end - first == 1 and ins[first].opname in _LOADS + ("LOAD_GLOBAL",):
             fn = (self.globals if ins[first].opname == "LOAD_GLOBAL" else self.held).get(ins[first].argval)
+        elif ins[end - 1].opname == "CALL":  # ``operator.itemgetter("scale")`` written at the call
+            at = _callee_at(ins, first, end)
+            if at is not None and self._global_value(first, at + 1) in (operator.itemgetter, operator.attrgetter):
+                keys = [self._key(k, k + 1) for k in range(at + 1, end - 2)]
+                if keys and end - 3 - at == ins[end - 1].arg and _NOT_READ not in keys and ins[end - 2].opname == "PRECALL":
+                    try:
+                        fn = self._global_value(first, at + 1)(*keys)
+                    except TypeError:  # ``attrgetter(0)``: raises at the call too
+                        return set()
+        if type(fn) in (operator.itemgetter, operator.attrgetter):
+            return _probed(fn) if item == 0 else set()
         code = fn.__code__ if isinstance(fn, types.FunctionType) else fn
-        if not isinstance(code, types.CodeType) or code.co_argcount != 1 or code.co_flags & 0x0C:
+        if not isinstance(code, types.CodeType) or code.co_argcount != item + 1 or code.co_flags & 0x0C:
             return set()
         globals_ = fn.__globals__ if isinstance(fn, types.FunctionType) else self.globals
         reader = _Reader(code, _instructions(code), frozenset(), {}, globals_, self.depth + 1,
-                         items=frozenset(code.co_varnames[:1]))
+                         items=frozenset(code.co_varnames[item : item + 1]))
         return reader.returned()
+
+    def _global_value(self, start: int, end: int) -> Any:
+        """The value of a span that loads a global (with or without a NULL for a call) and
+        attributes of it (``functools.reduce``, ``operator.itemgetter``); ``_NOT_READ`` otherwise."""
+        ins = self.ins
+        if end <= start or ins[start].opname != "LOAD_GLOBAL":
+            return _NOT_READ
+        value = self.globals.get(ins[start].argval, getattr(builtins, ins[start].argval, _NOT_READ))
+        for i in ins[start + 1 : end]:
+            if i.opname not in ("LOAD_ATTR", "LOAD_METHOD") or value is _NOT_READ:
+                return _NOT_READ
+            value = _attribute(value, i.argval)
+        return value
 
     def returned(self) -> set[tuple[Any, ...]]:
         """The field paths what the code returns reads, but for what is a tensor's expression
@@ -435,7 +518,7 @@ class _Reader:
         ins = self.ins
         paths: set[tuple[Any, ...]] = set()
         for r, i in enumerate(ins):
-            first = _operand_start(ins, r, target_first=True) if i.opname == "RETURN_VALUE" else None
+            first = _operand_start(ins, r, target_first=True) if i.opname in ("RETURN_VALUE", "YIELD_VALUE") else None
             if first is None:
                 continue
             spans = [(first, r)]

@@ -1874,15 +1874,19 @@ def _read_field_number(frame: Frame, op: str, c: Any) -> None:
     scaling a reduced loss of several images is computed, as the code reads
     (``batch_fields.read_fields``), from a number field of several images' targets: on a group
     alone the body computes it from the group's, whatever arithmetic made it. The weight field
-    counts where some weight is not 1 (on a group alone each is 1)."""
+    counts where some weight is not 1 (on a group alone each is 1); for an int ``c`` only the weight
+    field (``1 + sum(1 for t in targets if t["loss_weight"] >= 0.9)``, rt25: was a constant; an int
+    of other fields is a count of the items, read as such)."""
     tensor = isinstance(c, Tensor) and c.numel() == 1 and c.is_floating_point()
-    if not tensor and type(c) is not float or frame.num_images < 2 or frame.own_oracle():
+    whole = type(c) is int
+    if not tensor and type(c) is not float and not whole or frame.num_images < 2 or frame.own_oracle():
         return
     targets = frame.per_image_targets
     if targets is None:
         return
     for path in read_fields(targets, c):
-        if path == (("item", frame.weight_field),) and all(w == 1 for w in frame.weight_numbers() or ()):
+        weight = path == (("item", frame.weight_field),)
+        if weight and all(w == 1 for w in frame.weight_numbers() or ()) or whole and not weight:
             continue
         key = repr(path[0][1]) if len(path) == 1 and path[0][0] == "item" else "t" + "".join(
             f".{k}" if how == "attr" else f"[{k!r}]" for how, k in path)
@@ -2658,7 +2662,16 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
             # ``_scaled_by``; not a number of the images' data (``t["scale"]``, ``t["scale"].item()``)
             frame.scalar_weights[0] += 1
             return 1.0, True
+        weight = frame.host_weight(ratio.host_image)
+        if weight is not None and weight != 1 and value != weight and frame.per_image_targets is not None \
+                and not frame.weight_images(x) and (("item", frame.weight_field),) in read_fields(frame.per_image_targets, x):
+            # ``l_b * t["loss_weight"] ** 0.5``, ``* (t["loss_weight"] + 1)`` (rt25: was data)
+            frame.doubt(torch.ones((), dtype=torch.bool), WEIGHT_DERIVED_NUMBER.format(field=frame.weight_field))
     return value, False
+
+
+WEIGHT_DERIVED_NUMBER = ("a Python number computed from an image's {field!r} (not the weight itself: ``w ** 0.5``, "
+                         "``w + 1``) scales its loss: on the image's group alone it is computed from 1")
 
 
 def _untracked_on_image(frame: Frame, ratio: Ratio, x: Tensor, value: float | Tensor) -> float | Tensor:

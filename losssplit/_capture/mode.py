@@ -2919,6 +2919,9 @@ def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequenc
         f"a per-row factor at {op} equals its image's weight on some rows and not on others "
         "(weight or data cannot be told apart)",
     )
+    if numbers is not None and _weight_derived(frame, x):
+        frame.doubt((~equal).any(), f"a per-row factor at {op} is computed from the images' {frame.weight_field!r} "
+                    "but is not the weights (``w ** 2``, ``w >= 0.9``): on a group alone it is computed from 1")
     if numbers is not None and all(w == numbers[0] for w in numbers):
         note_factor(frame, x, shadow, rows, len(shape))
         return shadow
@@ -2939,6 +2942,16 @@ def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequenc
     )
     note_factor(frame, x, shadow, rows, len(shape))
     return shadow
+
+
+def _weight_derived(frame: Frame, x: Tensor) -> bool:
+    """Whether the body's code computes the operand ``x`` of the op it runs from the weight field
+    of the images' targets (``batch_fields.read_fields``, through the locals holding it; rt25: a
+    factor ``torch.tensor([t["w"] ** 2 ...])`` or a mask of the weights made in Python was data)."""
+    from .batch_fields import read_fields
+
+    targets, field = frame.per_image_targets, frame.weight_field
+    return targets is not None and field is not None and (("item", field),) in read_fields(targets, x, tensors=True)
 
 
 def weight_in_arguments(
