@@ -1012,10 +1012,11 @@ CASES = {
     "l.div_(batch mean)": (_div_by_batch_mean_in_place, DECLINE, "div_"),
     # -- a statistic of the batch's weights (was wrong: on a group alone, weights 1, it is another
     #    number: w / w.sum() is 1 / n_S there)
-    "weights normalised by their sum": (
-        _loss(lambda e, y, o, t: (e.mean((1, 2)) * (_w(t) / _w(t).sum())).sum()), DECLINE, "proportional"),
-    "weights normalised by their mean": (
-        _loss(lambda e, y, o, t: (e.mean((1, 2)) * (_w(t) / _w(t).mean())).mean()), DECLINE, "proportional"),
+    #    (since session 25 declined first as a factor normalised over several images' entries)
+    "weights normalised by their sum": (_loss(lambda e, y, o, t: (e.mean((1, 2)) * (_w(t) / _w(t).sum())).sum()),
+                                        DECLINE, ("proportional", "normalised over several images")),
+    "weights normalised by their mean": (_loss(lambda e, y, o, t: (e.mean((1, 2)) * (_w(t) / _w(t).mean())).mean()),
+                                         DECLINE, ("proportional", "normalised over several images")),
     "loss times the mean weight": (_loss(lambda e, y, o, t: e.mean() * _w(t).mean()), DECLINE, "statistic"),
     "loss times the Python mean of weights": (
         _loss(lambda e, y, o, t: e.sum() * (sum(s["loss_weight"] for s in t) / len(t))), DECLINE, "statistic"),

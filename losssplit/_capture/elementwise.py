@@ -56,6 +56,7 @@ from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
 from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula, with_site
 from .group_scalars import over_count, scaled_rows
+from .mixed import image_number
 from .mode import (
     BY_VALUE_ONLY,
     GROUP_RULE,
@@ -1000,6 +1001,10 @@ BY_UNTRACKED_SUM = ("by a number computed from the sum (or the mean) of a tensor
                     "the group's")
 
 
+BY_IMAGE_NUMBER = ("by a Python number read from, or computed in Python from, values without images of several "
+                   "images (``s.sum().item()``, ``sum(s.tolist())``): on a group alone it is the group's")
+
+
 def _by_untracked_sum(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any) -> bool:
     """Whether ``a * b`` or ``a / b`` (one side tracked) scales by a number computed in the body
     from a reduction of a tensor that carried no images (``untracked_value``) that no count can
@@ -1038,7 +1043,19 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             if images:
                 frame.weight_filled[id(out)] = (out, images, a.detach())
         return
-    if kind in ("mul", "div") and frame.untracked_derived and (ta is None) != (tb is None) \
+    if kind in ("mul", "div") and (frame.untracked_numbers or frame.image_lists) and (ta is None) != (tb is None):
+        how = image_number(frame, b if ta is not None else a)  # ``l.sum() / s.sum().item()``, ``/ sum(s.tolist())``
+        if how == "summed" and kind == "div" and ta is not None and ta.ratio is not None and not ta.parts \
+                and ta.formula is None and ta.lost_at is None and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
+            try:  # as ``w.sum().clamp(min=1)``: ``_split`` reads it as a count it equals, else declines the key
+                frame.set(out, Track(from_prediction=ta.from_prediction, ratio=ta.ratio.scaled(divisor=b)))
+                return
+            except ValueError:
+                pass
+        if how is not None:
+            frame.lose(out, f"{op_name(func)} {BY_IMAGE_NUMBER} ({how})", pred=is_prediction(a, ta) or is_prediction(b, tb))
+            return
+    if kind in ("mul", "div") and (frame.untracked_derived or frame.untracked_numbers) and (ta is None) != (tb is None) \
             and _by_untracked_sum(frame, kind, a, ta, b):
         _scaled_by_weight_statistic(frame, op_name(func), a, ta, b, tb)  # the weights' mean: the call declines
         frame.lose(out, f"{op_name(func)} {BY_UNTRACKED_SUM}", pred=is_prediction(a, ta) or is_prediction(b, tb))

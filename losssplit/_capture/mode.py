@@ -919,6 +919,17 @@ class Frame:
         # vectors summed over the image dim of tensors that carried no images (``w.sum((0, 1))`` of a
         # per-image weight [B, K, P]): id -> the vector, held so the ids stay unique
         self.untracked_row_sums: dict[int, Tensor] = {}
+        # tensors without images whose entries mix entries of several images (``s / s.sum()``,
+        # ``s.softmax(0)``, ``s.sum()`` of a per-image ``s``): id -> (the tensor, held as above; the dims
+        # it is mixed along counted from the last, a reduced one as if kept; the op that mixed it)
+        self.batch_mixed: dict[int, tuple[Tensor, frozenset[int], str]] = {}
+        # one-element pieces of a per-image vector without images and values computed from the pieces
+        # of one image: id -> (the value, the vector's id, the pieces' offsets) (``mixed._pieces``)
+        self.mixed_pieces: dict[int, tuple[Tensor, int, frozenset[int]]] = {}
+        # Python numbers read from such values (``s.sum().item()``): id -> (the number, how: see
+        # ``untracked_value``); per-image vectors without images read as lists (``s.tolist()``)
+        self.untracked_numbers: dict[int, tuple[Any, str]] = {}
+        self.image_lists: list[list[Any]] = []
         # per-row factors that carried no images, by (first element's address, elements):
         # (the factor, its rows, its unweighted values); held, so the addresses stay unique
         self.factors: dict[tuple[int, int], tuple[Tensor, Tensor, Tensor | None]] = {}
@@ -1934,7 +1945,8 @@ class Frame:
             return False
         if c != 1 and self.weight_images(c):
             return False
-        return not any(_holds(read.value, c) for read in self.host_reads)
+        held = self.untracked_numbers.get(id(c))  # (``s.sum().item()`` of a per-image ``s``: ``mixed.mixed_read``)
+        return (held is None or held[0] is not c) and not any(_holds(read.value, c) for read in self.host_reads)
 
     def constant_expr(self, x: Any) -> tuple[Any, ...] | None:
         """The expression of no ratios the one-element tensor ``x`` holds (``constant_tensors``),
@@ -2162,6 +2174,10 @@ class Frame:
         self.untracked_sums.clear()
         self.untracked_row_sums.clear()
         self.untracked_derived.clear()
+        self.batch_mixed.clear()
+        self.mixed_pieces.clear()
+        self.untracked_numbers.clear()
+        self.image_lists.clear()
         self.positional.clear()
         self.count_dims.clear()
         self.cut_phases.clear()
@@ -4208,6 +4224,8 @@ class CaptureMode(TorchFunctionMode):
                         logged = host_read(frame, func, args[0], out)
                         if logged is not None:
                             return logged
+                        if MIXED_READ and frame.num_images > 1 and (frame.batch_mixed or func is Tensor.tolist):
+                            MIXED_READ[0](frame, func, args[0], out)
                         floored = frame.floored.get(id(args[0]))
                         if floored is not None and floored[0] is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
                             return floored_number(out, float(floored[2].reshape(()).item()), floored[1], inner=floored[4],
@@ -4312,6 +4330,12 @@ class CaptureMode(TorchFunctionMode):
                 derive_untracked(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+        if MIXED_RULE and frame.error is None and frame.num_images > 1 and (frame.batch_mixed or func in MIXING):
+            try:
+                with _HIDDEN():
+                    MIXED_RULE[0](frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.constant_tensors and CONSTANT_RULE and frame.error is None and type(out) is Tensor and out.numel() == 1:
             try:
                 with _HIDDEN():
@@ -4393,7 +4417,8 @@ def untracked_value(frame: Frame, x: Any) -> str | None:
     mean of such a tensor or a value computed from one (``w.mean().clamp(min=eps)``). None: none of
     those (a maximum or a product of sizes stays a constant, as before)."""
     if not isinstance(x, Tensor):
-        return None
+        held = frame.untracked_numbers.get(id(x)) if type(x) is float else None
+        return held[1] if held is not None and held[0] is x else None  # (``mixed.mixed_read``)
     entry = frame.untracked_sums.get(id(x))
     if entry is not None and entry[0] is x:
         return "sum"
@@ -4499,6 +4524,12 @@ _KEEP_VALUES = frozenset({"requires_grad_", "detach_", "retain_grad", "share_mem
 # the rule of torch functions a ``GroupFloat`` meets (``elementwise.group_scaled``): True where it
 # recorded the output's track (a reduced loss times or over the number)
 GROUP_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
+# the rule of ops mixing the entries of a tensor without images along the images' dim, of ops on
+# such values and of their host reads (``mixed.mixed_op`` / ``mixed_read``); MIXING: the ops that
+# may start such a value (reductions, scans, softmax, sums of pieces)
+MIXED_RULE: list[Callable[[Frame, Any, tuple, dict, Any], None]] = []
+MIXED_READ: list[Callable[[Frame, Any, Any, Any], None]] = []
+MIXING: set[Any] = set()
 # the rule of ops on one-element tensors of constants of the body (``formulas.constant_result``)
 CONSTANT_RULE: list[Callable[[Frame, Any, tuple, dict, Any], None]] = []
 # the rule of ops meeting values over a count of image rows (``overcount.over_count_op``): True
