@@ -1835,7 +1835,8 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
             if (t_other is None or t_other.lost_at is None and not t_other.rows and t_other.ratio is None
                     and not t_other.parts and t_other.formula is None) and (t.ratio is None or t.ratio.host_image is None):
                 if not _field_statistic(frame, op, other):
-                    _read_field_number(frame, op, other)
+                    divided = t is ta and op.rpartition(".")[2].strip("_") in ("div", "truediv", "true_divide", "divide")
+                    _read_field_number(frame, op, other, divided)
             elif t_other is None and t.ratio is not None and t.ratio.host_image is not None:
                 _read_weight_number(frame, op, other)
             return
@@ -1886,14 +1887,16 @@ FIELD_NUMBER = ("a reduced loss of several images is scaled at {op} by a number 
                 "computed from the group's")
 
 
-def _read_field_number(frame: Frame, op: str, c: Any) -> None:
+def _read_field_number(frame: Frame, op: str, c: Any, divided: bool = False) -> None:
     """Decline the call where the Python float ``c`` (or a one-element tensor made of one)
     scaling a reduced loss of several images is computed, as the code reads
     (``batch_fields.read_fields``), from a number field of several images' targets: on a group
     alone the body computes it from the group's, whatever arithmetic made it. The weight field
-    counts where some weight is not 1 (on a group alone each is 1); for an int ``c`` only the weight
-    field (``1 + sum(1 for t in targets if t["loss_weight"] >= 0.9)``, rt25: was a constant; an int
-    of other fields is a count of the items, read as such)."""
+    counts where some weight is not 1 (on a group alone each is 1). An int ``c`` ``divided`` into
+    the loss, of an int field whose value on every image is the size of one of the image's tensors
+    (``t["num"]`` holding ``len(t["labels"])``) and equal to their sum, is that count of rows, which
+    the divisions follow per group as DETR's ``num_boxes`` (rt25: any int of an int field was, ``sum(t["n"] ...)``
+    scaling a loss a constant; a product by a count of sizes is no count followed: it declines)."""
     tensor = isinstance(c, Tensor) and c.numel() == 1 and c.is_floating_point()
     whole = type(c) is int
     if not tensor and type(c) is not float and not whole or frame.num_images < 2 or frame.own_oracle():
@@ -1903,12 +1906,26 @@ def _read_field_number(frame: Frame, op: str, c: Any) -> None:
         return
     for path in read_fields(targets, c):
         weight = path == (("item", frame.weight_field),)
-        if weight and all(w == 1 for w in frame.weight_numbers() or ()) or whole and not weight:
+        if weight and all(w == 1 for w in frame.weight_numbers() or ()) or whole and divided and not weight and _sizes(targets, path, c):
             continue
         key = repr(path[0][1]) if len(path) == 1 and path[0][0] == "item" else "t" + "".join(
             f".{k}" if how == "attr" else f"[{k!r}]" for how, k in path)
         frame.doubt(torch.ones((), dtype=torch.bool), FIELD_NUMBER.format(op=op, key=key))
         return
+
+
+def _sizes(targets: Sequence[Any], path: tuple[Any, ...], c: int) -> bool:
+    """Whether ``c`` is the sum of the one-key field ``path``, an int on every image equal to the
+    length of one tensor field of the image's targets, the same field on each: the count of those
+    items (not ``max(...)`` of them, nor ``max(...) + 1``)."""
+    if len(path) != 1 or path[0][0] != "item" or not all(type(t) is dict for t in targets):
+        return False
+    key = path[0][1]
+    values = [t.get(key) for t in targets]
+    if not all(type(v) is int for v in values) or sum(values) != c:
+        return False
+    return any(all(isinstance(t.get(k), Tensor) and t[k].dim() > 0 and len(t[k]) == v for t, v in zip(targets, values))
+               for k in targets[0])
 
 
 WEIGHT_NUMBER = ("an image's loss is scaled at {op} by a number the code computes from the image's {key!r} other "
