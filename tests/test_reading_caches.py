@@ -148,3 +148,86 @@ def test_a_new_code_object_is_read_on_its_own():
         got, want, said = split_outcome(space["body"], *_gained_batch(BATCHES["1r2s"]))
         assert not got and not wrong_companions(got, want), (key, got)
         assert any(FIELD_READ in m and f"'{key}'" in m for m in said), (key, said)
+
+
+# -- _BatchReader's kept answers (session 26) ------------------------------------------------------
+
+def _cycled(targets, extra):
+    n = len(targets)
+    m = n
+    n = m + 1
+    k = m * 2
+    j = extra
+    j = j + k
+    return j
+
+
+def _rungs(count, first):
+    """Source of a function whose locals ``x2``... are each stored from the two before: a reading
+    that follows every path through them reads ``x0`` about 1.6 ** count times."""
+    lines = [f"def ladder(targets, a):\n    x0 = {first}\n    x1 = a\n"]
+    lines += [f"    x{k} = x{k - 1} + x{k - 2}\n" for k in range(2, count)]
+    lines.append(f"    return x{count - 1}\n")
+    space: dict = {}
+    exec(compile("".join(lines), "<ladder>", "exec"), space)
+    return space["ladder"].__code__
+
+
+def _spans(code):
+    """Each statement's value span of ``code`` (from its first instruction to its store)."""
+    ins = _bytecode._instructions(code)
+    found = []
+    for j, i in enumerate(ins):
+        if i.opname in ("STORE_FAST", "RETURN_VALUE"):
+            first = _bytecode._assignment_start(ins, j) if i.opname == "STORE_FAST" else _bytecode._operand_start(ins, j)
+            if first is not None and first < j:
+                found.append((first, j))
+    return found
+
+
+def _plain_reader(code):
+    reader = _bytecode._BatchReader(code)
+    reader._answers = None  # every answer read again (the reading before session 26)
+    return reader
+
+
+@pytest.mark.parametrize("code", [_cycled.__code__, _rungs(9, "len(targets)"), _rungs(9, "0"),
+                                  _bytecode._BatchReader.number.__code__], ids=["cycled", "ladder", "ladder0", "number"])
+def test_kept_answers_equal_a_plain_reading_whatever_was_seen(code):
+    """Every statement of a code with locals stored from each other in a cycle (``n = m + 1`` after
+    ``m = n``), asked with each set of up to two names already seen, in turns on one reader that
+    keeps its answers: each answer is the plain reading's. An answer kept per name alone fails:
+    ``m`` is a count where ``n`` may still be followed and none where ``n`` was seen on the way."""
+    kept, plain = _bytecode._BatchReader(code), _plain_reader(code)
+    names = sorted(set(code.co_varnames[code.co_argcount:]))
+    seens = [frozenset()] + [frozenset({a}) for a in names] + [frozenset({a, b}) for a in names for b in names if a < b]
+    differ = 0
+    for round_ in range(2):
+        for seen in seens if round_ == 0 else list(reversed(seens)):
+            for start, end in _spans(code):
+                for added_up in (False, True):
+                    want = plain.number(start, end, seen, added_up)
+                    assert kept.number(start, end, seen, added_up) == want, (code.co_name, start, end, seen, added_up)
+                    differ += want != plain.number(start, end, frozenset(), added_up)
+    if code is _cycled.__code__:
+        assert differ  # some answer depends on what was seen (what a kept answer must tell apart)
+
+
+def test_a_ladder_of_locals_is_read_once_per_local():
+    """40 locals each stored from the two before (geomloss' ``SamplesLoss.forward`` read whole took
+    a minute a call): each local is read a few times, not once per path; the answer is the same
+    with a count at the bottom, and none without."""
+    for first, want in (("len(targets)", True), ("0", False)):
+        code = _rungs(40, first)
+        reader = _bytecode._BatchReader(code)
+        reads: list[str] = []
+
+        def counted(*a, reads=reads, plain=reader._read_number_local):
+            reads.append(a[0])
+            return plain(*a)
+
+        reader._read_number_local = counted
+        start, end = _spans(code)[-1]
+        assert reader.number(start, end, frozenset(), added_up=False) is want
+        assert len(reads) <= 3 * 40, len(reads)
+        assert _plain_reader(_rungs(12, first)).number(*_spans(_rungs(12, first))[-1], frozenset(), False) is want

@@ -5364,10 +5364,56 @@ class _BatchReader:
         # every ``for`` loop: (FOR_ITER's index, closing jump's index, whether it runs over the
         # batch), in order (an iterable filled in an earlier loop is known by then)
         self.loops: list[tuple[int, int, bool]] = []
+        # what ``_number_local`` / ``_collection_local`` answered (see ``_known_answer``); None
+        # while ``loops`` is being filled (an answer then reads the loops found so far)
+        self._answers: dict[tuple[str, str, bool], list[tuple[dict[str, bool], bool]]] | None = None
+        self._traces: list[tuple[frozenset[str], dict[str, bool]]] = []
+        self._numbers: dict[tuple[int, int, frozenset[str], bool], bool] = {}
         for head, last in sorted(_loops(self.instructions)):
             if self.instructions[head].opname == "FOR_ITER":
                 self.loops.append((head, last, self._over_outer(head)
                                    or self.collection(*self._iterable(head), frozenset(), whole=True)))
+        self._answers = {}
+
+    def _unseen(self, name: str, seen: frozenset[str]) -> bool:
+        """``name not in seen``, noted for each answer being read (``_known_answer``)."""
+        for entry, consulted in self._traces:
+            consulted[name] = name in entry
+        return name not in seen
+
+    def _known_answer(self, kind: str, name: str, seen: frozenset[str], added_up: bool,
+                      read: Callable[[], bool]) -> bool:
+        """``read()``, the answer of ``_number_local`` (``kind``) or ``_collection_local`` for
+        ``name`` and ``seen``, kept: the answer is a function of the code (this reader's) and of
+        which names it asked ``seen`` about, and whether each is in it (the names on the path below
+        are added by the reading itself, the same way each time), so it is given again for any
+        ``seen`` that answers those asks alike. Locals read along many paths (a long body read
+        whole, geomloss' ``SamplesLoss.forward``) were read again on every path: exponential."""
+        answers = self._answers
+        if answers is None:
+            return read()
+        key = (kind, name, added_up)
+        kept = answers.get(key)
+        for consulted, answer in kept or ():
+            if all((n in seen) is inside for n, inside in consulted.items()):
+                for entry, outer in self._traces:  # what the kept answer asked, asked of the outer ones too
+                    for n in consulted:
+                        outer[n] = n in entry
+                return answer
+        consulted = {}
+        self._traces.append((seen, consulted))
+        try:
+            answer = read()
+        finally:
+            self._traces.pop()
+        for entry, outer in self._traces:
+            for n in consulted:
+                outer[n] = n in entry
+        if kept is None:
+            kept = answers[key] = []
+        if len(kept) < 16:
+            kept.append((consulted, answer))
+        return answer
 
     def _iterable(self, head: int) -> tuple[int, int]:
         """The span of the iterable of the ``for`` loop whose FOR_ITER is at ``head``."""
@@ -5380,7 +5426,16 @@ class _BatchReader:
     def number(self, start: int, end: int, seen: frozenset[str], added_up: bool = True) -> bool:
         """Whether the span computes a number from the batch: a ``len`` of a batch collection, a
         comprehension over one, a local stored from such a number, or (``added_up``) a running
-        count."""
+        count. (Asked from outside a reading, kept whole: a function of the code and the arguments.)"""
+        if self._traces or self._answers is None:
+            return self._number(start, end, seen, added_up)
+        key = (start, end, seen, added_up)
+        answer = self._numbers.get(key)
+        if answer is None:
+            answer = self._numbers[key] = self._number(start, end, seen, added_up)
+        return answer
+
+    def _number(self, start: int, end: int, seen: frozenset[str], added_up: bool) -> bool:
         ins = self.instructions
         k = start
         while k < end:
@@ -5391,13 +5446,16 @@ class _BatchReader:
                     return True
             elif self._comprehension(k, end, seen):
                 return True
-            elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval not in self.params | _OWNERS \
+            elif i.opname == "LOAD_FAST" and i.argval not in self.params | _OWNERS and self._unseen(i.argval, seen) \
                     and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up):
                 return True
             k += 1
         return False
 
     def _number_local(self, name: str, seen: frozenset[str], added_up: bool = True) -> bool:
+        return self._known_answer("number", name, seen, added_up, lambda: self._read_number_local(name, seen, added_up))
+
+    def _read_number_local(self, name: str, seen: frozenset[str], added_up: bool) -> bool:
         ins = self.instructions
         for j in _stores(ins, name, cells=True):
             first = _assignment_start(ins, j)
@@ -5763,7 +5821,7 @@ class _BatchReader:
                 picked = len(after) == 2 and after[1].opname == "BINARY_SUBSCR"
                 if not (picked and (whole or after[0].opname in ("LOAD_FAST", "LOAD_DEREF"))):
                     return True  # ``t[b]``: the loop's image
-            elif i.opname == "LOAD_FAST" and i.argval not in seen and i.argval not in _OWNERS:
+            elif i.opname == "LOAD_FAST" and i.argval not in _OWNERS and self._unseen(i.argval, seen):
                 if self._collection_local(i.argval, seen | {i.argval}):
                     return True
             elif self._comprehension(k, end, seen) or i.opname == "LOAD_GLOBAL" and i.argval == "len" and self.number(k, end, seen):
@@ -5791,6 +5849,9 @@ class _BatchReader:
                 and after[2].opname == "PRECALL" and after[3].opname == "CALL" and after[3].arg == 1)
 
     def _collection_local(self, name: str, seen: frozenset[str]) -> bool:
+        return self._known_answer("collection", name, seen, False, lambda: self._read_collection_local(name, seen))
+
+    def _read_collection_local(self, name: str, seen: frozenset[str]) -> bool:
         ins = self.instructions
         stores = _stores(ins, name, cells=True)
         for j in stores:
