@@ -254,6 +254,31 @@ def _attribute_stores(code: types.CodeType, name: str, attr: str) -> tuple[tuple
     return tuple(spans)
 
 
+@_per_code(256)
+def _call_layout(code: types.CodeType, start: int, at: int
+                 ) -> tuple[int, tuple[str, ...], tuple[tuple[int, int], ...]] | None:
+    """Of the CALL at ``at`` in a span of ``code`` from ``start``: where its callee's span ends,
+    its keyword names and its arguments' spans, in order; None where an argument starts before
+    ``start``."""
+    ins = _instructions(code)
+    end = at
+    while end > start and ins[end - 1].opname == "PRECALL":
+        end -= 1
+    keywords: tuple[str, ...] = ()
+    if end > start and ins[end - 1].opname == "KW_NAMES":
+        end -= 1
+        keywords = tuple(code.co_consts[ins[end].arg or 0])
+    spans = []
+    for _ in range(ins[at].arg or 0):
+        first = _operand_start(ins, end)
+        if first is None or first < start:
+            return None
+        spans.append((first, end))
+        end = first
+    spans.reverse()
+    return end, keywords, tuple(spans)
+
+
 class _Probe:
     """What an ``operator.itemgetter`` or ``attrgetter`` reads of an item: each key path it takes."""
 
@@ -332,21 +357,10 @@ class _Reader:
         lists is a positional argument (``_largest(targets) + 1``): a global function or a method
         of a local (``self._largest(targets)``) the frame holds now."""
         ins = self.ins
-        end = at
-        while end > start and ins[end - 1].opname == "PRECALL":
-            end -= 1
-        keywords: tuple[str, ...] = ()
-        if end > start and ins[end - 1].opname == "KW_NAMES":
-            end -= 1
-            keywords = tuple(self.code.co_consts[ins[end].arg or 0])
-        spans = []
-        for _ in range(ins[at].arg or 0):
-            first = _operand_start(ins, end)
-            if first is None or first < start:
-                return set()
-            spans.append((first, end))
-            end = first
-        spans.reverse()
+        layout = _call_layout(self.code, start, at)
+        if layout is None:
+            return set()
+        end, keywords, spans = layout
         if not spans and end - 2 >= start and ins[end - 1].opname in _LOADS and ins[end - 2].opname == "PUSH_NULL":
             return self._closure(self.held.get(ins[end - 1].argval))
         given = [n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in self.lists]

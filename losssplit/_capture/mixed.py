@@ -215,8 +215,10 @@ def _piece(frame: Frame, x: Any) -> tuple[int, frozenset[int]] | None:
 def _pieces(frame: Frame, func: Any, args: tuple, out: Tensor) -> None:
     """``0 + s[0] + s[1]`` (Python's ``sum(s)``, a loop's running total): pieces of several images
     of one per-image vector combined are a number computed from its entries (``untracked_value``)."""
+    if frame.get(out) is not None:  # (first: a loss's one-element arithmetic is most of these ops)
+        return
     found = [p for a in args[:2] if (p := _piece(frame, a)) is not None]
-    if not found or frame.get(out) is not None or len({whole for whole, _ in found}) != 1:
+    if not found or len({whole for whole, _ in found}) != 1:
         return
     offsets = frozenset().union(*(o for _, o in found))
     if len(offsets) < 2:
