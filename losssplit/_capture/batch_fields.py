@@ -255,11 +255,11 @@ def _attribute_stores(code: types.CodeType, name: str, attr: str) -> tuple[tuple
 
 
 @_per_code(256)
-def _call_layout(code: types.CodeType, start: int, at: int
-                 ) -> tuple[int, tuple[str, ...], tuple[tuple[int, int], ...]] | None:
+def _call_layout(code: types.CodeType, start: int, at: int, lists: frozenset[str], items: frozenset[str]
+                 ) -> tuple[int, tuple[str, ...], tuple[tuple[int, int], ...], tuple[int, ...], tuple[int, ...]] | None:
     """Of the CALL at ``at`` in a span of ``code`` from ``start``: where its callee's span ends,
-    its keyword names and its arguments' spans, in order; None where an argument starts before
-    ``start``."""
+    its keyword names, its arguments' spans in order, and which of them are one load of one of the
+    ``lists`` and of the ``items``; None where an argument starts before ``start``."""
     ins = _instructions(code)
     end = at
     while end > start and ins[end - 1].opname == "PRECALL":
@@ -276,7 +276,9 @@ def _call_layout(code: types.CodeType, start: int, at: int
         spans.append((first, end))
         end = first
     spans.reverse()
-    return end, keywords, tuple(spans)
+    given = tuple(n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in lists)
+    held = tuple(n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in items)
+    return end, keywords, tuple(spans), given, held
 
 
 class _Probe:
@@ -357,14 +359,12 @@ class _Reader:
         lists is a positional argument (``_largest(targets) + 1``): a global function or a method
         of a local (``self._largest(targets)``) the frame holds now."""
         ins = self.ins
-        layout = _call_layout(self.code, start, at)
+        layout = _call_layout(self.code, start, at, self.lists, self.items)
         if layout is None:
             return set()
-        end, keywords, spans = layout
+        end, keywords, spans, given, items = layout
         if not spans and end - 2 >= start and ins[end - 1].opname in _LOADS and ins[end - 2].opname == "PUSH_NULL":
             return self._closure(self.held.get(ins[end - 1].argval))
-        given = [n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in self.lists]
-        items = [n for n, (a, b) in enumerate(spans) if b - a == 1 and ins[a].opname in _LOADS and ins[a].argval in self.items]
         if not given and not items or end - 1 < start:
             return set()
         positional = len(spans) - len(keywords)
@@ -393,7 +393,7 @@ class _Reader:
         module = str(fn.__globals__.get("__name__", "")).partition(".")[0]
         if module in _NOT_FOLLOWED or code.co_flags & 0x0C or shift + positional > code.co_argcount:
             return set()  # (0x0C: ``*args``, ``**kwargs``)
-        def names(of: list[int]) -> frozenset[str]:
+        def names(of: tuple[int, ...]) -> frozenset[str]:
             return frozenset(code.co_varnames[shift + n] if n < positional else keywords[n - positional] for n in of)
 
         return _Reader(code, _instructions(code), names(given), {}, fn.__globals__, self.depth + 1, names(items)).returned()
