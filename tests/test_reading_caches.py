@@ -150,6 +150,45 @@ def test_a_new_code_object_is_read_on_its_own():
         assert any(FIELD_READ in m and f"'{key}'" in m for m in said), (key, said)
 
 
+_FIXED = [{"scale": 2.0}, {"scale": 3.0}]  # a configured list, not the images'
+
+
+def _largest(items):
+    return max(t["scale"] for t in items)
+
+
+def given_to_a_helper(pick_images):
+    """Bodies of one code object: the helper is given the images' targets or the fixed list,
+    as each closure says (the call's arguments read as the images' list or not, per call)."""
+
+    def body(o, targets):
+        chosen = targets if pick_images else _FIXED
+        s = _largest(chosen) + 1
+        return {"loss": _err(o, targets) * s}
+
+    return body
+
+
+def test_a_call_given_the_images_is_told_from_one_given_another_list_per_call():
+    """The layout of ``_largest(chosen)`` is kept per code object with the names holding the
+    images' list: given the fixed list (a constant factor) the split is exact; given the targets
+    the call declines naming 'scale', in turns. A layout kept per call site alone (which argument
+    is the images' list, from the first call) fails on the second body."""
+    bodies = [given_to_a_helper(p) for p in (False, True, False, True)]
+    assert len({b.__code__ for b in bodies}) == 1
+    for pick, body in zip((False, True, False, True), bodies):
+        for name, w in BATCHES.items():
+            args, kinds = _gained_batch(w)
+            for b, t in enumerate(args[1]):
+                t["scale"] = 1.25 + 0.75 * b
+            got, want, said = split_outcome(body, args, kinds)
+            assert want and not wrong_companions(got, want), (pick, name, got, want)
+            if not pick:
+                assert set(got) == {"loss_real", "loss_synthetic"} and not said, (name, said)
+            elif len(w) > 1 and len(set(w)) > 1:
+                assert not got and any("'scale'" in m for m in said), (name, said)
+
+
 # -- _BatchReader's kept answers (session 26) ------------------------------------------------------
 
 def _cycled(targets, extra):
