@@ -20,6 +20,7 @@ import functools
 import inspect
 import math
 import sys
+import threading
 import types
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
@@ -5335,6 +5336,11 @@ def _unreversed(ins: list[dis.Instruction], start: int, end: int) -> tuple[int, 
     return start, end
 
 
+class _Traces(threading.local):
+    def __init__(self) -> None:
+        self.stack: list[tuple[frozenset[str], dict[str, bool]]] = []
+
+
 class _BatchReader:
     """What the body's code computes from the batch as a whole, read from one code object."""
 
@@ -5367,13 +5373,19 @@ class _BatchReader:
         # what ``_number_local`` / ``_collection_local`` answered (see ``_known_answer``); None
         # while ``loops`` is being filled (an answer then reads the loops found so far)
         self._answers: dict[tuple[str, str, bool], list[tuple[dict[str, bool], bool]]] | None = None
-        self._traces: list[tuple[frozenset[str], dict[str, bool]]] = []
+        self._threads = _Traces()  # the readings under way, each thread's own (readers are shared)
         self._numbers: dict[tuple[int, int, frozenset[str], bool], bool] = {}
         for head, last in sorted(_loops(self.instructions)):
             if self.instructions[head].opname == "FOR_ITER":
                 self.loops.append((head, last, self._over_outer(head)
                                    or self.collection(*self._iterable(head), frozenset(), whole=True)))
         self._answers = {}
+
+    @property
+    def _traces(self) -> list[tuple[frozenset[str], dict[str, bool]]]:
+        """The readings of ``_known_answer`` under way in this thread, innermost last: each
+        ``seen`` it was asked with and the names it asked about (whether each is in it)."""
+        return self._threads.stack
 
     def _unseen(self, name: str, seen: frozenset[str]) -> bool:
         """``name not in seen``, noted for each answer being read (``_known_answer``)."""
