@@ -296,8 +296,8 @@ def _global_stores(code: types.CodeType, name: str) -> tuple[tuple[int, int], ..
 def _unwrapped(value: Any, bound: dict[str, Any]) -> Any:
     """The Python function a call of ``value`` runs and how many leading arguments it is given
     before the call's own (a bound method's ``self``, a partial's arguments, whose named values
-    go to ``bound``); None for a builtin, a class, torch's; ``_UNREAD`` for a callable the reader
-    cannot see into."""
+    go to ``bound``); None for a builtin, a class, torch's, a value not known; ``_UNREAD`` for a
+    callable the reader cannot see into."""
     shift = 0
     for _ in range(4):
         if isinstance(value, types.FunctionType):
@@ -313,7 +313,7 @@ def _unwrapped(value: Any, bound: dict[str, Any]) -> Any:
             shift += 1
             value = value.__func__
         elif value is _NOT_READ:
-            return _UNREAD
+            return None  # (a helper's parameter: its value is not held when its code is read)
         elif isinstance(value, (type, types.BuiltinFunctionType, types.BuiltinMethodType)) or _of_torch(value) \
                 or type(value).__module__.partition(".")[0] in _NOT_FOLLOWED + ("operator", "_operator"):
             return None  # (an ``itemgetter`` is ``_mapped``'s, a numpy ufunc computes no field of its own)
