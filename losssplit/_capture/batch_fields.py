@@ -81,7 +81,7 @@ def read_fields(targets: Sequence[Any], c: Any, own: bool = False, tensors: bool
     spans = _operands(code, f.f_lasti)
     reader = _Reader(code, instructions, lists, held, f.f_globals, items=items)
     chosen = []
-    if not spans:  # the op right after a conditional expression (its operand: ``l * (1.0 if t["w"] >= 0.9 else 0.3)``)
+    if not spans and own:  # the op right after a conditional expression (its operand: ``l * (1.0 if t["w"] >= 0.9 else 0.3)``)
         at = _located_frame(code, f.f_lasti)[1]
         if at is not None and at >= 2 and instructions[at - 1].opname == "LOAD_CONST" \
                 and instructions[at - 2].opname == "JUMP_FORWARD" and _condition(instructions, at - 1) is not None:
@@ -90,8 +90,9 @@ def read_fields(targets: Sequence[Any], c: Any, own: bool = False, tensors: bool
         value = reader.evaluated(start, end)  # a literal, a local, an attribute of one (``crit.loss_weight``)
         if value is c or type(value) in (int, float) and type(c) is float and value == c:
             chosen = [(start, end)]
-            test = _condition(instructions, start) if end - start == 1 else None
-            if test is not None:  # ``1.0 if t["w"] >= 0.9 else 0.3``: a literal the test of a field picks
+            test = _condition(instructions, start) if own and end - start == 1 else None
+            if test is not None:  # ``1.0 if t["w"] >= 0.9 else 0.3``: a literal the test of an image's field picks
+                # (a test of several images' fields is the branch rules', decided per group)
                 chosen.append(test)
             break
         if value is not _NOT_READ:
