@@ -35,6 +35,7 @@ from ._bytecode import (
     _consumer,
     _instructions,
     _line,
+    _located_frame,
     _method_of,
     _number_shaped,
     _operand_start,
@@ -46,6 +47,8 @@ from ._bytecode import (
 _LOADS = ("LOAD_FAST", "LOAD_DEREF")
 _FILLS = frozenset({"append", "extend", "insert", "add", "update", "appendleft"})
 _NOT_READ = object()
+_UNREAD = object()  # a callable given the list whose code the reader cannot read
+_UNKNOWN = (("unread", None),)  # a path standing for every number field of the items
 _DEPTH = 3  # helpers followed from the body
 _NOT_FOLLOWED = ("torch", "losssplit", "numpy", "builtins", "math")
 
@@ -78,24 +81,57 @@ def read_fields(targets: Sequence[Any], c: Any, own: bool = False, tensors: bool
     spans = _operands(code, f.f_lasti)
     reader = _Reader(code, instructions, lists, held, f.f_globals, items=items)
     chosen = []
+    if not spans and own:  # the op right after a conditional expression (its operand: ``l * (1.0 if t["w"] >= 0.9 else 0.3)``)
+        at = _located_frame(code, f.f_lasti)[1]
+        if at is not None and at >= 2 and instructions[at - 1].opname == "LOAD_CONST" \
+                and instructions[at - 2].opname == "JUMP_FORWARD" and _condition(instructions, at - 1) is not None:
+            spans = ((at - 1, at),)
     for start, end in spans:
         value = reader.evaluated(start, end)  # a literal, a local, an attribute of one (``crit.loss_weight``)
         if value is c or type(value) in (int, float) and type(c) is float and value == c:
             chosen = [(start, end)]
+            test = _condition(instructions, start) if own and end - start == 1 else None
+            if test is not None:  # ``1.0 if t["w"] >= 0.9 else 0.3``: a literal the test of an image's field picks
+                # (a test of several images' fields is the branch rules', decided per group)
+                chosen.append(test)
             break
         if value is not _NOT_READ:
             continue
         if _made_tensor(instructions, start, end) if isinstance(c, Tensor) else not reader.tensor_shaped(start, end) and (
                 not own or _number_shaped(instructions, start, end, sizes=True)):  # (not ``_e(x, t) * t["w"]``, a loss)
             chosen.append((start, end))
+        elif tensors and isinstance(c, Tensor) and all(i.opname in _ARITHMETIC for i in instructions[start:end]):
+            chosen.append((start, end))  # ``l * (1 + w)``: arithmetic of tensor locals, each followed below
     paths: set[tuple[Any, ...]] = set()
     for start, end in chosen:
-        load = instructions[start]
-        if tensors and end - start == 1 and load.opname in _LOADS and isinstance(c, Tensor):
-            paths |= reader._local(load.argval, frozenset({load.argval}), held_tensor=True)
+        loads = [i.argval for i in instructions[start:end] if i.opname in _LOADS]
+        if tensors and isinstance(c, Tensor) and loads and all(i.opname in _ARITHMETIC for i in instructions[start:end]):
+            for name in loads:
+                paths |= reader._local(name, frozenset({name}), held_tensor=True)
         else:
             paths |= reader.span(start, end, frozenset())
+    if _UNKNOWN in paths:
+        paths.discard(_UNKNOWN)
+        paths |= {(("item", k),) for t in targets[:1] if isinstance(t, Mapping) for k in t}
     return tuple(p for p in sorted(paths, key=repr) if _number_field(targets, p))
+
+
+_ARITHMETIC = frozenset({"LOAD_FAST", "LOAD_DEREF", "LOAD_CONST", "BINARY_OP", "UNARY_NEGATIVE"})
+
+
+def _condition(instructions: list[dis.Instruction], k: int) -> tuple[int, int] | None:
+    """The span of the test of the conditional expression one of whose values is the load at
+    ``k`` (``a if test else b``), None where it is none."""
+    here, before = instructions[k], instructions[k - 1].opname if k else ""
+    if not before.startswith("POP_JUMP") and before != "JUMP_FORWARD":
+        return None
+    for j in range(max(0, k - 40), k):
+        i = instructions[j]
+        if i.opname.startswith("POP_JUMP") and "IF_" in i.opname and (
+                j == k - 1 or i.argval == here.offset and instructions[k - 1].opname == "JUMP_FORWARD"):
+            first = _operand_start(instructions, j)
+            return None if first is None else (first, j)
+    return None
 
 
 _FACTORIES = frozenset({"tensor", "as_tensor", "full", "full_like", "new_tensor", "new_full", "scalar_tensor"})
@@ -241,6 +277,57 @@ def _local_spans(code: types.CodeType, name: str) -> tuple[tuple[int, int], ...]
 
 
 @_per_code(256)
+def _global_stores(code: types.CodeType, name: str) -> tuple[tuple[int, int], ...]:
+    """The spans of the statements of ``code`` storing the global ``name`` or an item of it
+    (``_LIST[0] += t["scale"]``): each from its line's first instruction to the store."""
+    ins = _instructions(code)
+    spans = []
+    for j, i in enumerate(ins):
+        if i.opname == "STORE_GLOBAL" and i.argval == name or i.opname == "STORE_SUBSCR" and any(
+                ins[g].opname == "LOAD_GLOBAL" and ins[g].argval == name for g in range(max(0, j - 12), j)):
+            line = _line(i)
+            first = j
+            while first > 0 and _line(ins[first - 1]) == line and ins[first - 1].opname not in (
+                    "POP_TOP", "STORE_FAST", "STORE_SUBSCR", "STORE_GLOBAL", "STORE_ATTR"):
+                first -= 1
+            spans.append((first, j))
+    return tuple(spans)
+
+
+def _unwrapped(value: Any, bound: dict[str, Any]) -> Any:
+    """The Python function a call of ``value`` runs and how many leading arguments it is given
+    before the call's own (a bound method's ``self``, a partial's arguments, whose named values
+    go to ``bound``); None for a builtin, a class, torch's, a value not known; ``_UNREAD`` for a
+    callable the reader cannot see into."""
+    shift = 0
+    for _ in range(4):
+        if isinstance(value, types.FunctionType):
+            return value, shift
+        if isinstance(value, functools.partial):
+            code = getattr(value.func, "__code__", None)
+            if isinstance(value.func, types.FunctionType) and isinstance(code, types.CodeType):
+                bound.update(zip(code.co_varnames[shift : shift + len(value.args)], value.args))
+            bound.update(value.keywords)
+            shift += len(value.args)
+            value = value.func
+        elif isinstance(value, types.MethodType):
+            shift += 1
+            value = value.__func__
+        elif value is _NOT_READ:
+            return None  # (a helper's parameter: its value is not held when its code is read)
+        elif isinstance(value, (type, types.BuiltinFunctionType, types.BuiltinMethodType)) or _of_torch(value) \
+                or type(value).__module__.partition(".")[0] in _NOT_FOLLOWED + ("operator", "_operator"):
+            return None  # (an ``itemgetter`` is ``_mapped``'s, a numpy ufunc computes no field of its own)
+        elif callable(value) and isinstance(call := next((vars(k)["__call__"] for k in type(value).__mro__
+                                                          if "__call__" in vars(k)), None), types.FunctionType):
+            shift += 1  # (an ``nn.Module``'s is torch's: not followed)
+            value = call
+        else:
+            return _UNREAD if callable(value) else None
+    return None
+
+
+@_per_code(256)
 def _attribute_stores(code: types.CodeType, name: str, attr: str) -> tuple[tuple[int, int], ...]:
     """The value spans of the statements of ``code`` storing ``name.attr`` (``self.s = max(...) + 1``)."""
     ins = _instructions(code)
@@ -352,6 +439,10 @@ class _Reader:
                                      self.globals, self.depth).span(0, len(_instructions(i.argval)), frozenset())
             elif i.opname == "CALL" and self.depth < _DEPTH:
                 found |= self._helper(start, k)
+            elif i.opname == "LOAD_GLOBAL" and not (i.arg or 0) & 1 and "global " + i.argval not in seen:
+                value = self.globals.get(i.argval, _NOT_READ)
+                if type(value) in (dict, list, float, int):
+                    found |= self._global(i.argval, value, seen | {"global " + i.argval})
         return found
 
     def _helper(self, start: int, at: int) -> set[tuple[Any, ...]]:
@@ -377,26 +468,100 @@ class _Reader:
             head -= 1
         if self._global_value(head, end) is functools.reduce:  # ``reduce(lambda a, t: a + t["s"], targets, 0.0)``
             return self._mapped(spans[0], 1) if given and given[0] == 1 else set()
-        if callee.opname == "LOAD_GLOBAL" and (callee.arg or 0) & 1:
-            fn = self.globals.get(callee.argval)
-            found = (fn, 0) if isinstance(fn, types.FunctionType) else None
-        elif callee.opname in _LOADS and end - 2 >= start and ins[end - 2].opname == "PUSH_NULL":
-            fn = self.held.get(callee.argval)  # ``f = lambda ts: ...``, then ``f(targets)``
-            found = (fn, 0) if isinstance(fn, types.FunctionType) else None
-        elif callee.opname == "LOAD_METHOD" and end - 2 >= start and ins[end - 2].opname in _LOADS:
-            owner = self.held.get(ins[end - 2].argval, _NOT_READ)
-            found = _method_of(owner, callee.argval) if owner is not _NOT_READ else None
+        bound: dict[str, Any] = {}
+        found = self._called(start, end, bound)
+        if found is _UNREAD:
+            return {_UNKNOWN}  # given the list, computing what the reader cannot read: any of its fields
+        if found is None and items and len(spans) == 1 and callee.opname in _LOADS:
+            getter = self.held.get(callee.argval)  # ``get = itemgetter("scale")``, then ``get(t)``
+            return _probed(getter) if type(getter) in (operator.itemgetter, operator.attrgetter) else set()
         if found is None:
             return set()
         fn, shift = found
         code = fn.__code__
         module = str(fn.__globals__.get("__name__", "")).partition(".")[0]
-        if module in _NOT_FOLLOWED or code.co_flags & 0x0C or shift + positional > code.co_argcount:
-            return set()  # (0x0C: ``*args``, ``**kwargs``)
+        if module in _NOT_FOLLOWED:
+            return set()
+        if code.co_flags & 0x0C or shift + positional > code.co_argcount:
+            return {_UNKNOWN}  # (0x0C: ``*args``, ``**kwargs``)
         def names(of: tuple[int, ...]) -> frozenset[str]:
             return frozenset(code.co_varnames[shift + n] if n < positional else keywords[n - positional] for n in of)
 
-        return _Reader(code, _instructions(code), names(given), {}, fn.__globals__, self.depth + 1, names(items)).returned()
+        return _Reader(code, _instructions(code), names(given), bound, fn.__globals__, self.depth + 1, names(items)).returned()
+
+    def _global(self, name: str, value: Any, seen: frozenset[str]) -> set[tuple[Any, ...]]:
+        """What the statements storing the global ``name`` (``global s; s = ...``) or an item of the
+        mutable container it holds (``_LIST[0] += t["scale"]``) read: in this code, and in the
+        functions it calls given one of the lists (``_stash(targets)`` filling ``_STASH["s"]``; any
+        of the list's fields where such a callee cannot be read; rt25: a number of the targets' fields
+        kept in module state was a constant)."""
+        found: set[tuple[Any, ...]] = set()
+        for first, end in _global_stores(self.code, name):
+            found |= self.span(first, end, seen)
+        ins = self.ins
+        for at, i in enumerate(ins):
+            if i.opname != "CALL" or self.depth >= _DEPTH or at >= len(ins):
+                continue
+            callee = self._callee(at)
+            if callee is _UNREAD:
+                found.add(_UNKNOWN)
+            elif callee is not None:
+                fn, lists, items, bound = callee
+                if fn.__globals__.get(name, _NOT_READ) is value:
+                    sub = _Reader(fn.__code__, _instructions(fn.__code__), lists, bound, fn.__globals__, self.depth + 1, items)
+                    found |= sub._global(name, value, seen)
+        return found
+
+    def _callee(self, at: int) -> Any:
+        """The function the CALL at ``at`` calls where one of the lists or items is a positional
+        argument, with the names its code gives them and the values a partial binds; None where no
+        list is given or the callee is no Python function (a builtin, torch's); ``_UNREAD`` where it
+        is one the reader cannot read."""
+        ins = self.ins
+        end = at
+        while end > 0 and ins[end - 1].opname in ("PRECALL", "KW_NAMES"):
+            end -= 1
+        arguments = []
+        for _ in range(ins[at].arg or 0):
+            first = _operand_start(ins, end)
+            if first is None:
+                return None
+            arguments.append((first, end))
+            end = first
+        arguments.reverse()
+        given = [n for n, (a, b) in enumerate(arguments) if b - a == 1 and ins[a].opname in _LOADS
+                 and (ins[a].argval in self.lists or ins[a].argval in self.items)]
+        if not given or end < 1:
+            return None
+        bound: dict[str, Any] = {}
+        found = self._called(0, end, bound)
+        if found is None or found is _UNREAD:
+            return found
+        fn, shift = found
+        code = fn.__code__
+        if str(fn.__globals__.get("__name__", "")).partition(".")[0] in _NOT_FOLLOWED:
+            return None
+        if code.co_flags & 0x0C or shift + len(arguments) > code.co_argcount:
+            return _UNREAD
+        names = [code.co_varnames[shift + n] for n in given]
+        return (fn, frozenset(n for n, g in zip(names, given) if ins[arguments[g][0]].argval in self.lists),
+                frozenset(n for n, g in zip(names, given) if ins[arguments[g][0]].argval in self.items), bound)
+
+    def _called(self, start: int, end: int, bound: dict[str, Any]) -> Any:
+        """``_unwrapped`` of the callee the code loads right before ``end`` (its arguments' start),
+        not before ``start``: a global, a method of a local, or what the code loads after a NULL
+        (``f(targets)``, ``self.fns["s"](targets)``)."""
+        ins = self.ins
+        callee = ins[end - 1]
+        if callee.opname == "LOAD_GLOBAL" and (callee.arg or 0) & 1:
+            return _unwrapped(self.globals.get(callee.argval, getattr(builtins, callee.argval, _NOT_READ)), bound)
+        if callee.opname == "LOAD_METHOD" and end - 2 >= start and ins[end - 2].opname in _LOADS:
+            owner = self.held.get(ins[end - 2].argval, _NOT_READ)
+            return _method_of(owner, callee.argval) if owner is not _NOT_READ else None
+        first = _operand_start(ins, end)
+        if first is None or first < start + 1 or ins[first - 1].opname != "PUSH_NULL":
+            return None
+        return _unwrapped(self.evaluated(first, end), bound)
 
     def _closure(self, fn: Any) -> set[tuple[Any, ...]]:
         """What a function the code defines and calls without arguments returns or yields, where it

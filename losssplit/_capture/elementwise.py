@@ -1904,7 +1904,7 @@ def _read_field_number(frame: Frame, op: str, c: Any, divided: bool = False) -> 
     targets = frame.per_image_targets
     if targets is None:
         return
-    for path in read_fields(targets, c):
+    for path in sorted(read_fields(targets, c), key=lambda p: p == (("item", frame.weight_field),)):
         weight = path == (("item", frame.weight_field),)
         if weight and all(w == 1 for w in frame.weight_numbers() or ()) or whole and divided and not weight and _sizes(targets, path, c):
             continue
