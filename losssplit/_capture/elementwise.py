@@ -1576,11 +1576,11 @@ def _note_number(frame: Frame, held: Track | None, c: Any, op: str) -> None:
     number there (beyond what both got so far: a loop over levels inside gives each image the same
     sequence) and one of the two is not that image's own: a float of its target fields or of a host
     read of its values (``Frame.data_images``), any int (a count of its items: the count rules'), a
-    weight field's object
-    (the weight rules', another image's too), a number equal to its weight that the code there does
-    not prove a constant (a copy or a host read of the weight: the weight rules take it for the
-    weight), or any number where the body read the image's own values on the host. A number the code there
-    computes from a field of the targets other than the weight is data too (``_site_fields``).
+    weight field's object (the weight rules', another image's too), a number equal to its weight
+    that the code there does not prove a constant (a copy or a host read of the weight: the weight
+    rules take it for the weight), any number after a truth test or a host read of the image's
+    values (``_data_read``). A number the code there computes from a field of the targets other
+    than the weight is data too (``_site_fields``).
     Whatever else made such a number -- a flag cleared after the first image, a counter, a dict or
     a table by position, identity with ``targets[-1]``, a decay passed down a recursion -- on a
     group alone the images may have other positions, so the body may give them other numbers.
@@ -1620,8 +1620,8 @@ def _line_of(site: tuple[Any, int]) -> int | None:
 def _data_read(frame: Frame, image: int) -> bool:
     """Whether the body read one of image ``image``'s own values on the host (``t["scale"].item()``)
     or tested a tensor for truth (``2.0 if (e[b] > 0.8).any() else 1.0``, ``Frame.truth_read``,
-    ``Frame.branches``): a number computed from such a read or chosen by such a decision
-    has no identity left to tell, and is taken for data."""
+    ``Frame.branches``): a number computed from such a read or chosen by such a decision has no
+    identity left to tell, and is taken for data."""
     return frame.truth_read or bool(frame.branches) or any(r.data and r.image == image for r in frame.host_reads)
 
 

@@ -4108,15 +4108,16 @@ def _field_made(frame: Frame, x: Tensor) -> bool:
 
 
 def _unowned_numbers(frame: Frame, data: Any) -> bool:
-    """Whether ``data``, a list or tuple of Python floats, one per image, made into a tensor, holds
-    numbers that differ from image to image and not each image's own: a float of its target fields
-    or of a host read of its values (``data_images``), its weight (an object or a value: the weight
-    rules'), nor possibly chosen by a decision on the images' values (``truth_read``, ``branches``:
-    ``[3.0 if t["y"].max() > 0.86 else 1.0 for t in targets]``) or computed from sizes of their
-    tensors the body read (``image_size_read``: ``[float(len(t["boxes"])) ** 0.5 for t in targets]``). Where it meets image rows, code that reads a field of the targets other than the weight makes
-    it data (``positional_operand``: ``[t["area"] / 100 for t in targets]``). What else makes such
-    numbers (``w = [1.0] * n; w[-1] = 0.25``, ``itertools.accumulate``) may follow the images'
-    positions: on a group alone the body may make others."""
+    """Whether ``data``, a list or tuple of Python floats (or a float array), one per image, made
+    into a tensor, holds numbers that differ from image to image and are not each image's own: a
+    float of its target fields or of a host read of its values (``data_images``), its weight (an
+    object or a value: the weight rules'), nor possibly chosen by a decision on the images' values
+    (``truth_read``, ``branches``: ``[3.0 if t["y"].max() > 0.86 else 1.0 for t in targets]``) or
+    computed from sizes of their tensors the body read (``image_size_read``: ``[float(len(t["boxes"]))
+    ** 0.5 for t in targets]``). Where it meets image rows, code that reads a field of the targets
+    other than the weight makes it data (``positional_operand``: ``[t["area"] / 100 for t in
+    targets]``). What else makes such numbers (``w = [1.0] * n; w[-1] = 0.25``,
+    ``itertools.accumulate``) may follow the images' positions: on a group alone, others."""
     n = frame.num_images
     if type(data).__module__ == "numpy" and getattr(data, "ndim", 0) == 1 and data.dtype.kind == "f":
         data = data.tolist()  # (``torch.tensor(np.geomspace(1, 0.25, n))``: new floats, no image's)
@@ -4137,17 +4138,20 @@ def _written_number(frame: Frame, x: Any, index: int, value: float) -> None:
     if type(x) is not Tensor or x.dim() != 1 or n < 2 or x.shape[0] != n or frame.get(x) is not None \
             or x.requires_grad or not -n <= index < n:
         return
-    b = index % n
-    if b in frame.data_images(value) or frame.weight_images(value):
-        return
     from .batch_fields import read_fields  # (it imports this module)
 
-    targets = frame.per_image_targets
-    weight = (("item", frame.weight_field),)
-    if targets is None or not any(path != weight for path in read_fields(targets, value, own=True)):
-        frame.positional[id(x)] = (x, "Tensor.__setitem__ of a Python number at a position of a vector, one item per "
-                                   "image, that is no data of the image there")
-        frame.unowned.discard(id(x))
+    try:
+        b = index % n
+        if b in frame.data_images(value) or frame.weight_images(value):
+            return
+        targets = frame.per_image_targets
+        weight = (("item", frame.weight_field),)
+        if targets is None or not any(path != weight for path in read_fields(targets, value, own=True)):
+            frame.positional[id(x)] = (x, "Tensor.__setitem__ of a Python number at a position of a vector, one item "
+                                       "per image, that is no data of the image there")
+            frame.unowned.discard(id(x))
+    except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+        frame.error, frame.error_op = exc, "Tensor.__setitem__"
 
 
 def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
