@@ -1593,8 +1593,8 @@ def _note_number(frame: Frame, held: Track | None, c: Any, op: str) -> None:
         return
     image = held.ratio.host_image
     if type(c) is float:
-        own = bool(frame.weight_images(c)) or image in frame.data_images(c) or _data_read(frame, image) \
-            or c == frame.host_weight(image) and not frame.constant_number(c)
+        own = image in frame.data_images(c) or _data_read(frame, image) or (
+            bool(frame.weight_owners(c)) or c == frame.host_weight(image)) and not frame.constant_number(c)
     else:  # an int: a count of the image's items (``max(len(J), 1)``, ``n * (n - 1)`` of its labels'
         own = True  # ``unique()``), left to the count rules (README Known limits: ints at a position)
     seen = frame.site_numbers.setdefault(site, {})

@@ -1922,6 +1922,16 @@ class Frame:
         Ints are shared by Python (small ones are cached): they do not count. An object that is
         also another field's value (``{"loss_weight": 0.5, "scale": 0.5}``: equal literals of
         one code object are one object) may be either field: unless 1, the call is declined."""
+        images = self.weight_owners(fill)
+        if images and fill != 1 and self.constant_number(fill):  # ``x.pow(alpha)``, ``alpha=0.5``: the
+            return frozenset()  # code's constant, the same object as an equal weight literal of its module
+        if images and fill != 1 and self._field_images(fill):
+            self.doubt(torch.ones((), dtype=torch.bool), AMBIGUOUS_WEIGHT)
+        return images
+
+    def weight_owners(self, fill: Any) -> frozenset[int]:
+        """The images whose weight field is the very float object ``fill`` (``weight_images``
+        without its checks: only asked, where no rule takes the number for a weight)."""
         if type(fill) is not float or self._weights is None:
             return frozenset()
         by_id = self._images_of_weight
@@ -1930,12 +1940,7 @@ class Frame:
             for b, w in enumerate(self._weights):  # the list holds each object, so ids are unique
                 found.setdefault(id(w), set()).add(b)
             by_id = self._images_of_weight = {k: frozenset(v) for k, v in found.items()}
-        images = by_id.get(id(fill), frozenset())
-        if images and fill != 1 and self.constant_number(fill):  # ``x.pow(alpha)``, ``alpha=0.5``: the
-            return frozenset()  # code's constant, the same object as an equal weight literal of its module
-        if images and fill != 1 and self._field_images(fill):
-            self.doubt(torch.ones((), dtype=torch.bool), AMBIGUOUS_WEIGHT)
-        return images
+        return by_id.get(id(fill), frozenset())
 
     def body_constant(self, c: Any) -> bool:
         """Whether the plain float ``c``, made into a one-element tensor (``torch.tensor(1.0)``,
@@ -4125,7 +4130,7 @@ def _unowned_numbers(frame: Frame, data: Any) -> bool:
             or all(v == data[0] for v in data):
         return False
     if frame.truth_read or frame.branches or frame.image_size_read \
-            or any(v != 1 and b in frame.weight_images(v) for b, v in enumerate(data)):
+            or any(v != 1 and b in frame.weight_owners(v) for b, v in enumerate(data)):
         return False  # (an image's weight object, not 1, at its position: the weight rules tell the others)
     return not all(b in frame.data_images(v) or v == frame.host_weight(b) for b, v in enumerate(data))
 
@@ -4142,7 +4147,7 @@ def _written_number(frame: Frame, x: Any, index: int, value: float) -> None:
 
     try:
         b = index % n
-        if b in frame.data_images(value) or frame.weight_images(value):
+        if b in frame.data_images(value) or frame.weight_owners(value):
             return
         targets = frame.per_image_targets
         weight = (("item", frame.weight_field),)
