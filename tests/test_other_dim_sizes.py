@@ -106,13 +106,6 @@ def time_major_steps_decayed_in_a_comprehension(o, targets):
     return {"loss": sum((o["x"][:, b] - targets[b]["y"]).abs().mean() * 0.5 ** b for b in range(o["x"].shape[1]))}
 
 
-TIME_MAJOR_WRONG = pytest.mark.xfail(strict=True, reason=(
-    "pre-existing (main f200e00 too): ``0.5 ** b`` over ``range(x.shape[1])`` of a time-major argument in a "
-    "comprehension: the loop's counter picks ``targets[b]`` (a free variable there), but the code making the "
-    "comprehension passes it ``range`` over no size of image rows, so ``b`` is read as no position; the batch's "
-    "factors are kept (3r1s)"))
-
-
 def _time_major(weights):
     args, _ = _batch(weights)
     args[0]["x"] = args[0]["x"].detach().transpose(0, 1).contiguous().requires_grad_()
@@ -121,7 +114,7 @@ def _time_major(weights):
 
 @pytest.mark.parametrize("body", [time_major_pieces, time_major_steps_decayed, time_major_values_scaled,
                                   time_major_steps_over_their_count, time_major_steps_weighted_by_a_table,
-                                  pytest.param(time_major_steps_decayed_in_a_comprehension, marks=TIME_MAJOR_WRONG)],
+                                  time_major_steps_decayed_in_a_comprehension],
                          ids=lambda b: b.__name__)
 def test_sizes_and_pieces_along_a_dim_of_images_are_never_wrong(body):
     for name, w in BATCHES.items():

@@ -1539,8 +1539,10 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
         if negated is None:
             return with_sites(new, made) if made else new
         made = negated.sites
-    elif _identity(kind, b if tb is None else a, tb is None):
-        return with_sites(new, made) if made else new
+    else:
+        _note_number(frame, ta if tb is None else tb, b if tb is None else a, op)
+        if _identity(kind, b if tb is None else a, tb is None):
+            return with_sites(new, made) if made else new
     if negated is None:
         c = b if tb is None else a
         factory = frame.positional.get(id(c)) if isinstance(c, Tensor) and frame.positional else None
@@ -1560,6 +1562,79 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
     held = ta if tb is None else tb if ta is None else negated
     several = frozenset({SCALED_SEVERAL}) if held is not None and _one_image_terms(held)[1] else frozenset()
     return with_sites(new, frozenset().union(*(t.sites for t in (ta, tb) if t is not None), sites, several))
+
+
+VARIED_NUMBER = ("one image's loss is scaled or shifted at {op} ({where}) by a Python number that differs from image "
+                 "to image there and is no data of the image (a position, a flag or a counter of the loop, a table "
+                 "or a decay carried from image to image): on a group alone the body may give the image another "
+                 "number")
+
+
+def _note_number(frame: Frame, held: Track | None, c: Any, op: str) -> None:
+    """Where the Python number ``c`` scales or shifts one image's reduced loss (``held``), note it
+    at the op's code position for that image, and decline the call where another image got another
+    number there (beyond what both got so far: a loop over levels inside gives each image the same
+    sequence) and one of the two is not that image's own: a float of its target fields or of a host
+    read of its values (``Frame.data_images``), any int (a count of its items: the count rules'), a
+    weight field's object (the weight rules', another image's too), a number equal to its weight
+    that the code there does not prove a constant (a copy or a host read of the weight: the weight
+    rules take it for the weight), any number after a truth test or a host read of the image's
+    values (``_data_read``). A number the code there computes from a field of the targets other
+    than the weight is data too (``_site_fields``).
+    Whatever else made such a number -- a flag cleared after the first image, a counter, a dict or
+    a table by position, identity with ``targets[-1]``, a decay passed down a recursion -- on a
+    group alone the images may have other positions, so the body may give them other numbers.
+    A check of the call (the rules that name the form, at the key, come first)."""
+    if held is None or held.ratio is None or held.ratio.host_image is None or held.parts \
+            or type(c) not in (int, float) or frame.num_images < 2:
+        return
+    site = call_site()
+    if site is None:
+        return
+    image = held.ratio.host_image
+    if type(c) is float:
+        own = image in frame.data_images(c) or _data_read(frame, image) or (
+            bool(frame.weight_owners(c)) or c == frame.host_weight(image)) and not frame.constant_number(c)
+    else:  # an int: a count of the image's items (``max(len(J), 1)``, ``n * (n - 1)`` of its labels'
+        own = True  # ``unique()``), left to the count rules (README Known limits: ints at a position)
+    seen = frame.site_numbers.setdefault(site, {})
+    mine = seen.setdefault(image, [])
+    at = len(mine)
+    mine.append((c, own))
+    for other, numbers in seen.items():
+        if other != image and len(numbers) > at and numbers[at][0] != c and not (own and numbers[at][1]):
+            weight = (("item", frame.weight_field),)
+            if any(path != weight for path in _site_fields(frame, site, c)) or site in frame.varied_sites:
+                return
+            frame.varied_sites.add(site)
+            where = f"{site[0].co_name}, line {_line_of(site)}"
+            frame.doubt(torch.ones((), dtype=torch.bool), VARIED_NUMBER.format(op=op, where=where))
+            return
+
+
+def _line_of(site: tuple[Any, int]) -> int | None:
+    code, lasti = site
+    return next((line for start, end, line in code.co_lines() if start <= lasti < end), None)
+
+
+def _data_read(frame: Frame, image: int) -> bool:
+    """Whether the body read one of image ``image``'s own values on the host (``t["scale"].item()``)
+    or tested a tensor for truth (``2.0 if (e[b] > 0.8).any() else 1.0``, ``Frame.truth_read``,
+    ``Frame.branches``): a number computed from such a read or chosen by such a decision has no
+    identity left to tell, and is taken for data."""
+    return frame.truth_read or bool(frame.branches) or any(r.data and r.image == image for r in frame.host_reads)
+
+
+def _site_fields(frame: Frame, site: tuple[Any, int], c: Any) -> frozenset[tuple[Any, ...]]:
+    """The field paths of the targets the code at ``site`` computes its number ``c`` from
+    (``t["scale"] + 0.1``; ``batch_fields.read_fields``), read once per site: its code is the same
+    on every image."""
+    found = frame.field_sites.get(site)
+    if found is None:
+        targets = frame.per_image_targets
+        found = frame.field_sites[site] = frozenset(read_fields(targets, c, own=True)) if targets is not None \
+            else frozenset()
+    return found
 
 
 SCALED_SEVERAL = (None, -1)

@@ -962,6 +962,12 @@ class Frame:
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # Python numbers applied to one image's reduced loss, per code position of the op: (code,
+        # offset) -> image -> [(the number, whether it is that image's own data or weight)]
+        self.site_numbers: dict[tuple[Any, int], dict[int, list[tuple[float, bool]]]] = {}
+        # the field paths the number there is computed from (``read_fields``), and the sites declined
+        self.field_sites: dict[tuple[Any, int], frozenset[tuple[Any, ...]]] = {}
+        self.varied_sites: set[tuple[Any, int]] = set()
         # one-element tensors made from a Python number (``torch.tensor(n)``, ``x.new_full((), n)``):
         # id -> (the tensor, its version when made, the number), held so the ids stay unique
         self.filled_numbers: dict[int, tuple[Tensor, int | None, int | float]] = {}
@@ -1069,6 +1075,8 @@ class Frame:
         # factories given such a count, and what is computed from them without images): id -> (the
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
+        self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
+        self.truth_read = False  # the body tested a tensor for truth (``3.0 if t["y"].max() > 0.86 else 1.0``)
         # untracked tensors made by ``FACTORIES`` with a plain int the body computed from a length
         # of its data as the size of some dims (``torch.full((len(targets),), 0.5)``): id -> (the
         # tensor, those dims); a scan along one (``cumprod(0)``) makes values of positions
@@ -1914,6 +1922,16 @@ class Frame:
         Ints are shared by Python (small ones are cached): they do not count. An object that is
         also another field's value (``{"loss_weight": 0.5, "scale": 0.5}``: equal literals of
         one code object are one object) may be either field: unless 1, the call is declined."""
+        images = self.weight_owners(fill)
+        if images and fill != 1 and self.constant_number(fill):  # ``x.pow(alpha)``, ``alpha=0.5``: the
+            return frozenset()  # code's constant, the same object as an equal weight literal of its module
+        if images and fill != 1 and self._field_images(fill):
+            self.doubt(torch.ones((), dtype=torch.bool), AMBIGUOUS_WEIGHT)
+        return images
+
+    def weight_owners(self, fill: Any) -> frozenset[int]:
+        """The images whose weight field is the very float object ``fill`` (``weight_images``
+        without its checks: only asked, where no rule takes the number for a weight)."""
         if type(fill) is not float or self._weights is None:
             return frozenset()
         by_id = self._images_of_weight
@@ -1922,12 +1940,7 @@ class Frame:
             for b, w in enumerate(self._weights):  # the list holds each object, so ids are unique
                 found.setdefault(id(w), set()).add(b)
             by_id = self._images_of_weight = {k: frozenset(v) for k, v in found.items()}
-        images = by_id.get(id(fill), frozenset())
-        if images and fill != 1 and self.constant_number(fill):  # ``x.pow(alpha)``, ``alpha=0.5``: the
-            return frozenset()  # code's constant, the same object as an equal weight literal of its module
-        if images and fill != 1 and self._field_images(fill):
-            self.doubt(torch.ones((), dtype=torch.bool), AMBIGUOUS_WEIGHT)
-        return images
+        return by_id.get(id(fill), frozenset())
 
     def body_constant(self, c: Any) -> bool:
         """Whether the plain float ``c``, made into a one-element tensor (``torch.tensor(1.0)``,
@@ -2155,6 +2168,9 @@ class Frame:
         self.counted.clear()
         self.class_weighted.clear()
         self.factors.clear()
+        self.site_numbers.clear()
+        self.field_sites.clear()
+        self.varied_sites.clear()
         self.weight_filled.clear()
         self.filled_numbers.clear()
         self.literal_filled.clear()
@@ -2179,6 +2195,8 @@ class Frame:
         self.untracked_numbers.clear()
         self.image_lists.clear()
         self.positional.clear()
+        self.unowned.clear()
+        self.truth_read = False
         self.count_dims.clear()
         self.cut_phases.clear()
         self.complex_sums.clear()
@@ -3545,6 +3563,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     if func is Tensor.item and type(out) is float and FINITE_READ and FINITE_READ[0](frame, x, out):
         return None  # ``if math.isnan(loss.item()):``: decided per group, the number goes nowhere else
     truth = func is Tensor.__bool__
+    if truth:
+        frame.truth_read = True
     if func in _TRUTH_READS and x.dtype is torch.bool and x.numel() == 1 and (track is not None or id(x) in frame.tests):
         # ``mask.any().item()``, ``int(y.max() > c)``: the truth of the images' values as a number, a
         # branch where the code tests it right away; kept or combined in Python (``any(... .item() for
@@ -4060,6 +4080,11 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
         elif func in _DATA_ARGS:
             if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of positions in a loop over the images")
+            elif frame.get(out) is None and _unowned_numbers(frame, get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)):
+                frame.positional[id(out)] = (out, f"{op_name(func)} of Python numbers, one per image, that differ from "
+                                             "image to image and are no data of the images (a list written at a "
+                                             "position, a scan, a table)")
+                frame.unowned.add(id(out))
         elif func in FACTORIES:
             _note_count_dims(frame, func, args, kwargs, out)
         elif frame.get(out) is None and args and isinstance(args[0], Tensor):
@@ -4075,6 +4100,63 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     frame.positional[id(item)] = (item, f"{op_name(func)} along a dim sized by a count of the images")
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
         frame.error, frame.error_op = exc, op_name(func)
+
+
+def _field_made(frame: Frame, x: Tensor) -> bool:
+    """Whether the body's code makes the tensor ``x`` at the op from a field of the targets other
+    than the weight (``torch.tensor([t["scale"] ** 2 for t in targets])``: each image's data)."""
+    from .batch_fields import read_fields  # (it imports this module)
+
+    targets = frame.per_image_targets
+    weight = (("item", frame.weight_field),)
+    return targets is not None and any(path != weight for path in read_fields(targets, x, tensors=True))
+
+
+def _unowned_numbers(frame: Frame, data: Any) -> bool:
+    """Whether ``data``, a list or tuple of Python floats (or a float array), one per image, made
+    into a tensor, holds numbers that differ from image to image and are not each image's own: a
+    float of its target fields or of a host read of its values (``data_images``), its weight (an
+    object or a value: the weight rules'), nor possibly chosen by a decision on the images' values
+    (``truth_read``, ``branches``: ``[3.0 if t["y"].max() > 0.86 else 1.0 for t in targets]``) or
+    computed from sizes of their tensors the body read (``image_size_read``: ``[float(len(t["boxes"]))
+    ** 0.5 for t in targets]``). Where it meets image rows, code that reads a field of the targets
+    other than the weight makes it data (``positional_operand``: ``[t["area"] / 100 for t in
+    targets]``). What else makes such numbers (``w = [1.0] * n; w[-1] = 0.25``,
+    ``itertools.accumulate``) may follow the images' positions: on a group alone, others."""
+    n = frame.num_images
+    if type(data).__module__ == "numpy" and getattr(data, "ndim", 0) == 1 and data.dtype.kind == "f":
+        data = data.tolist()  # (``torch.tensor(np.geomspace(1, 0.25, n))``: new floats, no image's)
+    if type(data) not in (list, tuple) or n < 2 or len(data) != n or not all(type(v) is float for v in data) \
+            or all(v == data[0] for v in data):
+        return False
+    if frame.truth_read or frame.branches or frame.image_size_read \
+            or any(v != 1 and b in frame.weight_owners(v) for b, v in enumerate(data)):
+        return False  # (an image's weight object, not 1, at its position: the weight rules tell the others)
+    return not all(b in frame.data_images(v) or v == frame.host_weight(b) for b, v in enumerate(data))
+
+
+def _written_number(frame: Frame, x: Any, index: int, value: float) -> None:
+    """``w[0] = 2.0`` into ``x``, a vector of no images, one item per image: a number written at
+    a position is no image's own data unless it is that image's (``_unowned_numbers``); on a group
+    alone another image holds that position. Noted as ``Frame.positional``."""
+    n = frame.num_images
+    if type(x) is not Tensor or x.dim() != 1 or n < 2 or x.shape[0] != n or frame.get(x) is not None \
+            or x.requires_grad or not -n <= index < n:
+        return
+    from .batch_fields import read_fields  # (it imports this module)
+
+    try:
+        b = index % n
+        if b in frame.data_images(value) or frame.weight_owners(value):
+            return
+        targets = frame.per_image_targets
+        weight = (("item", frame.weight_field),)
+        if targets is None or not any(path != weight for path in read_fields(targets, value, own=True)):
+            frame.positional[id(x)] = (x, "Tensor.__setitem__ of a Python number at a position of a vector, one item "
+                                       "per image, that is no data of the image there")
+            frame.unowned.discard(id(x))
+    except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+        frame.error, frame.error_op = exc, "Tensor.__setitem__"
 
 
 def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -4098,7 +4180,7 @@ def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int]
     (``Frame.positional``): its values follow the rows' positions or count in the batch, on a
     group alone the group's (review 16, red team session 17: were followed as constants)."""
     derived = frame.positional.get(id(x))
-    if derived is None or derived[0] is not x or not rows:
+    if derived is None or derived[0] is not x or not rows or id(x) in frame.unowned and _field_made(frame, x):
         return
     shift = len(shape) - x.dim()
     if any(d >= shift and x.shape[d - shift] != 1 for d in rows):
@@ -4306,6 +4388,9 @@ class CaptureMode(TorchFunctionMode):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
         elif type(out) is Tensor and func in _POSITION_VALUES and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
+        elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) is int and type(args[2]) is float \
+                and frame.error is None:
+            _written_number(frame, *args)
         if rule is None and func in KNOWN_IGNORED:
             return out
         try:
