@@ -1,0 +1,90 @@
+"""A slice of a dim that is not one of images, on a tensor holding every image's rows, by a bound
+computed after the body read sizes of single images' tensors (DINO's denoising queries laid out by
+``2 * max(len(t["labels"]) for t in targets)`` in the criterion): on a group alone the group's sizes
+set the bound, so the call declines (survey 32: the group's terms at the batch's layout were given,
+silently wrong). Bounds the code writes, configuration, sizes of the rows themselves and slices of
+one image's own values keep splitting."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from _helpers import ROWS, TARGETS, split_outcome, wrong_companions
+
+CUT = "slice bounds on a dim of every image's rows"
+KEPT = 2
+BATCHES = [  # (seed, labels per image, loss_weight per image): the largest count in one group only, or in both
+    (0, [1, 3, 2, 1], [1.0, 0.5, 1.0, 0.5]),
+    (1, [2, 1, 3], [0.5, 1.0, 0.5]),
+    (2, [3, 3], [1.0, 0.5]),
+]
+
+
+def _batch(seed: int, counts: list[int], weights: list[float]) -> tuple[list, list]:
+    g = torch.Generator().manual_seed(seed)
+    outputs = {"x": torch.rand(len(counts), 6, 4, generator=g).requires_grad_()}
+    targets = [{"labels": torch.randint(0, 4, (n,), generator=g), "loss_weight": w} for n, w in zip(counts, weights, strict=True)]
+    return [outputs, targets], [ROWS, TARGETS]
+
+
+def _outcomes(body):
+    return [split_outcome(body, *_batch(*b)) for b in BATCHES]
+
+
+def cut_by_the_largest_count(outputs, targets):
+    most = max(len(t["labels"]) for t in targets)
+    return {"loss": outputs["x"][:, : 2 * most].mean()}
+
+
+def cut_by_the_summed_count(outputs, targets):
+    total = sum(len(t["labels"]) for t in targets)
+    return {"loss": outputs["x"][:, :, : min(total, 4) - 1].sum() / len(targets)}
+
+
+@pytest.mark.parametrize("body", [cut_by_the_largest_count, cut_by_the_summed_count])
+def test_a_cut_of_every_images_rows_by_their_sizes_declines(body):
+    for got, want, said in _outcomes(body):
+        assert want and got == {}, (got, want)
+        assert any(CUT in m for m in said), said
+
+
+def test_the_oracle_differs_from_the_batchs_layout_where_the_largest_count_is_another_groups():
+    """What the rule guards: on batch 0 the group of weight 0.5 alone has 2 labels at most, not 3."""
+    got, want, _ = split_outcome(cut_by_the_largest_count, *_batch(*BATCHES[0]))
+    x = _batch(*BATCHES[0])[0][0]["x"]
+    assert want["loss_synthetic"] == pytest.approx(x[[1, 3], :6].mean().item()) != pytest.approx(x[[1, 3], :4].mean().item())
+
+
+def cut_by_a_literal_after_sizes(outputs, targets):
+    n = sum(len(t["labels"]) for t in targets)
+    return {"loss": outputs["x"][:, :2].sum() / n}
+
+
+def cut_by_configuration_after_sizes(outputs, targets):
+    n = max(len(t["labels"]) for t in targets)
+    return {"loss": outputs["x"][:, :KEPT].mean(), "n": torch.tensor(float(n))}
+
+
+def cut_without_sizes_read(outputs, targets):
+    k = outputs["x"].shape[1] - 1
+    return {"loss": outputs["x"][:, :k].mean()}
+
+
+def cut_of_each_images_own_values(outputs, targets):
+    total = 0
+    for b, t in enumerate(targets):
+        total = total + outputs["x"][b, : len(t["labels"])].sum()
+    return {"loss": total / len(targets)}
+
+
+@pytest.mark.parametrize("body", [cut_by_a_literal_after_sizes, cut_by_configuration_after_sizes, cut_without_sizes_read,
+                                  cut_of_each_images_own_values])
+def test_bounds_the_code_writes_or_of_the_rows_or_of_one_images_values_split(body):
+    for got, want, said in _outcomes(body):
+        assert "loss_real" in got and not wrong_companions(got, want), (got, want, said)
+        assert not any(CUT in m for m in said)
+
+
+def test_on_one_image_the_cut_is_the_groups():
+    got, want, said = split_outcome(cut_by_the_largest_count, *_batch(3, [2], [0.5]))
+    assert got == want and got, said
