@@ -54,7 +54,16 @@ from ._bytecode import (
 from .batch_fields import read_fields
 from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
-from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula, with_site
+from .formulas import (
+    batch_counts,
+    binary_formula,
+    element_binary,
+    element_total,
+    element_unary,
+    pooled_moment,
+    unary_formula,
+    with_site,
+)
 from .group_scalars import over_count, scaled_rows
 from .mixed import image_number
 from .mode import (
@@ -621,6 +630,11 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         if made is not None:
             frame.set(out, made)
             return
+    if (track.elements or track.element_formulas) and kind in ("", "neg", "clamp"):
+        made = element_unary(frame, func, args, kwargs, track, out)  # ``log(cosh(1 - dice))`` per class
+        if made is not None:
+            frame.set(out, made)
+            return
     if (track.formula is not None or track.parts) and kind in ("", "neg", "clamp"):
         expression = unary_formula(frame, func, args, kwargs, track, out)
         if expression is not None:  # ``exp(-(logp * m).sum() / m.sum())``: a function of ratios
@@ -1141,6 +1155,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
         made = None if each is None else _elements_track(ta if ta is not None and ta.elements else tb, each)
         if made is not None:
+            frame.set(out, made)
+            return
+    if any(t is not None and (t.elements or t.element_formulas) for t in (ta, tb)):
+        made = _element_expressions(frame, func, kind, a, ta, b, tb, out, kwargs)
+        if made is not None:  # ``r * spec + (1 - r) * sens`` of per-class ratios: an expression per class
             frame.set(out, made)
             return
     if kind == "mul" and _times_image_count(frame, a, ta, b, tb):
@@ -1751,6 +1770,32 @@ def _elements_arithmetic(
         except ValueError:
             return None
     return each
+
+
+def _element_expressions(
+    frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Any, kwargs: dict
+) -> Track | None:
+    """Element-wise arithmetic of vectors whose elements are expressions of ratios (or ratios that
+    add to no one ratio), with each other, a scalar expression or a constant: an expression per
+    element (``formulas.element_binary``); None otherwise."""
+    if not isinstance(out, Tensor) or out.dim() != 1 or kind == "data":
+        return None
+    n = out.shape[0]
+    sides: list[list[tuple[Any, Track | None]]] = []
+    for x, t in ((a, ta), (b, tb)):
+        if t is not None and t.element_formulas:
+            if len(t.element_formulas) != n:
+                return None
+            sides.append([(None, Track(from_prediction=True, lost_at=t.lost_at, formula=f, sites=t.sites))
+                          for f in t.element_formulas])
+        elif t is not None and (t.formula is not None or t.parts) and isinstance(x, Tensor) and x.dim() == 0:
+            sides.append([(x, t)] * n)
+        else:
+            operands = _element_operands(frame, x, t, n)
+            if operands is None or any(v is not None and not _is_number(v) and not isinstance(v, Tensor) for v, _ in operands):
+                return None
+            sides.append(operands)
+    return element_binary(frame, kind, sides, func, kwargs)
 
 
 def elements_in_place(frame: Frame, func: Any, args: tuple) -> bool:
@@ -3643,6 +3688,12 @@ def _reduce(
         summed = _sum_of_elements(track, kind)
         if summed is not None:
             frame.set(out, summed)
+            return
+    if track.element_formulas and isinstance(out, Tensor) and out.numel() == 1 and src.dim() == 1 \
+            and kind in (RatioKind.SUM, RatioKind.MEAN) and get_arg(args, kwargs, 1, "dim", None) in (None, 0, -1, (0,)):
+        total = element_total(track, kind is RatioKind.MEAN, func)
+        if total is not None:
+            frame.set(out, total)
             return
     if track.lost_at is not None or track.ratio is not None:
         for o in outs:

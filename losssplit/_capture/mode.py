@@ -72,6 +72,10 @@ class Track:
     sites: frozenset[tuple[Any, int]] = frozenset()
     """For an expression: the code positions (code, instruction) of the ops that made it. An op
     met again at one of them applies itself again (``s = s.sqrt()`` in a loop over images)."""
+    element_formulas: tuple[tuple[tuple[Any, ...], tuple[Ratio, ...]], ...] = ()
+    """For a vector each of whose elements is an expression of ratios (``log(cosh(1 - dice))`` of a
+    per-class batch dice, ``r * spec + (1 - r) * sens`` of two per-class ratios): (expression, its
+    ratios) per element. Lost as ``elements`` are; a sum or mean of the vector is one expression."""
 
 
 class _Plain:
@@ -822,7 +826,7 @@ def with_sites(track: Track, sites: frozenset[tuple[Any, int]]) -> Track:
     """``dataclasses.replace(track, sites=sites)`` written out (every field in order): ``replace``
     walks the dataclass's fields in Python (~60 lines; run per constant a loss is scaled by)."""
     return Track(track.rows, track.image, track.unweighted, track.from_prediction, track.lost_at, track.ratio,
-                 track.parts, track.elements, track.formula, sites)
+                 track.parts, track.elements, track.formula, sites, track.element_formulas)
 
 
 def lost_track(op: str, pred: bool = True) -> Track:
