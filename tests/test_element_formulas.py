@@ -101,3 +101,71 @@ def test_cosh_travels_in_the_text_form_of_an_expression():
     expr = ("cosh", ("sub", ("c", 1.0), ("p", 0)))
     assert parse(text(expr)) == expr
     assert evaluate(expr, [0.25]) == __import__("math").cosh(0.75)
+
+
+def _cosh_per_class(outputs, targets):
+    p, y = _py(outputs, targets)
+    dice = (2 * (p * y).sum(DIMS) + 1) / (p.sum(DIMS) + y.sum(DIMS) + 1)
+    return torch.cosh(1 - dice), (p * y).sum(DIMS) / (y.sum(DIMS) + 1)
+
+
+def scaled_in_place(outputs, targets):
+    v, _ = _cosh_per_class(outputs, targets)
+    v.mul_(2)
+    return {"loss": v.mean()}
+
+
+def written_at_a_position(outputs, targets):
+    v, _ = _cosh_per_class(outputs, targets)
+    v[0] = 0
+    return {"loss": v.mean()}
+
+
+def clamped_in_place(outputs, targets):
+    v, _ = _cosh_per_class(outputs, targets)
+    v.clamp_(max=1.001)
+    return {"loss": v.sum()}
+
+
+def added_through_a_view(outputs, targets):
+    v, _ = _cosh_per_class(outputs, targets)
+    v.view(-1).add_(1)
+    return {"loss": v.sum()}
+
+
+def filled_through_data(outputs, targets):
+    v, _ = _cosh_per_class(outputs, targets)
+    v.data.fill_(3)
+    return {"loss": v.sum()}
+
+
+def reordered_by_a_reshape_and_a_transpose(outputs, targets):
+    v, s = _cosh_per_class(outputs, targets)
+    return {"loss": (v.reshape(2, 2).t().reshape(-1) * s).sum()}
+
+
+def per_class_ratios_reordered_by_a_reshape_and_a_transpose(outputs, targets):
+    p, y = _py(outputs, targets)
+    dice = (2 * (p * y).sum(DIMS) + 1) / (p.sum(DIMS) + y.sum(DIMS) + 1)
+    return {"loss": (dice.reshape(2, 2).t().reshape(-1) * torch.tensor([1.0, 2.0, 3.0, 4.0])).sum()}
+
+
+def test_per_class_expressions_written_in_place_decline():
+    for body in (scaled_in_place, written_at_a_position, clamped_in_place, added_through_a_view, filled_through_data):
+        check_rule(body, "", declines=True)
+
+
+def test_per_class_values_moved_to_other_positions_decline():
+    """``v.reshape(2, 2).t().reshape(-1)``: the values of other classes at each position (the per-class
+    ratios were followed unmoved: silently wrong before session 26)."""
+    check_rule(reordered_by_a_reshape_and_a_transpose, "", declines=True)
+    check_rule(per_class_ratios_reordered_by_a_reshape_and_a_transpose, "", declines=True)
+
+
+def kept_order_views(outputs, targets):
+    v, s = _cosh_per_class(outputs, targets)
+    return {"loss": (v.view(-1) * s.reshape(4)).sum() + v.detach().t().mean() * 0 + v.clone().mean()}
+
+
+def test_views_that_keep_the_order_split():
+    check_rule(kept_order_views, "")

@@ -763,7 +763,7 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         return False
     track = frame.get(t)
     entry = group_entry(number, frame)
-    if track is None or entry is None or track.formula is not None or track.elements or t.numel() != 1:
+    if track is None or entry is None or track.formula is not None or track.elements or track.element_formulas or t.numel() != 1:
         return False
     expr, ratios, reads = entry
     scaled: tuple[Ratio, ...]
@@ -1875,7 +1875,7 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
     """``_weight_statistic`` and ``_field_statistic`` of the other operand where one of ``a * b``
     (or ``a / b``) is a reduced loss: one ratio, a sum of ratios or a vector of them."""
     for t, other, t_other in ((ta, b, tb), (tb, a, ta)):
-        if t is not None and (t.ratio is not None or t.parts or t.elements):
+        if t is not None and (t.ratio is not None or t.parts or t.elements or t.element_formulas):
             _weight_statistic(frame, op, other, t_other)
             if (t_other is None or t_other.lost_at is None and not t_other.rows and t_other.ratio is None
                     and not t_other.parts and t_other.formula is None) and (t.ratio is None or t.ratio.host_image is None):
@@ -3129,7 +3129,7 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
     if type(n) in (FlooredFloat, FlooredInt) and float(n).is_integer():
         n = int(n)  # a count floored on the host (``torch.tensor(float(len(t))).clamp(min=1).item()``): as the int
     if (type(n) is not int or n == 1 or track is None
-            or not track.from_prediction or track.ratio is not None or track.parts or track.elements
+            or not track.from_prediction or track.ratio is not None or track.parts or track.elements or track.element_formulas
             or track.formula is not None or track.lost_at is not None or not (track.rows or track.image is not None)):
         return False
     owner = _length_owner(frame, track) if kind in ("mul", "div") and track.image is not None and not track.rows else None
@@ -3389,7 +3389,7 @@ def _where_labels(frame: Frame, args: tuple, out: Tensor, track: Track) -> None:
 
 def _mixes(t: Track | None) -> bool:
     """Whether a track is a value over several rows (a reduction, lost attribution), not row-wise."""
-    return t is not None and (t.ratio is not None or t.lost_at is not None or bool(t.parts) or bool(t.elements)
+    return t is not None and (t.ratio is not None or t.lost_at is not None or bool(t.parts) or bool(t.elements) or bool(t.element_formulas)
                               or t.formula is not None)
 
 
@@ -3494,7 +3494,7 @@ def note_divided(frame: Frame, quotient: Tensor, values: Tensor, s: Any, kept: T
     track, ts = frame.get(values), frame.get(s) if isinstance(s, Tensor) else None
     if (isinstance(s, Tensor) and s.dim() == 0 and ts is not None and ts.ratio is not None
             and ts.ratio.kind is RatioKind.SUM and track is not None and track.rows and track.ratio is None
-            and not track.parts and not track.elements and track.lost_at is None):
+            and not track.parts and not track.elements and not track.element_formulas and track.lost_at is None):
         held = (quotient, values, s)
         frame.divided[id(quotient)] = (held, tuple(version_of(x) for x in held), kept)
 
@@ -3882,7 +3882,7 @@ def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     track = frame.get(target)
     if track is None or not isinstance(target, Tensor):
         return
-    if track.parts or track.elements or track.formula is not None:  # no ratio after the op (nor the expression)
+    if track.parts or track.elements or track.element_formulas or track.formula is not None:  # no ratio after the op (nor the expression)
         frame.lose(target, op_name(func), track)
         return
     if track.lost_at is not None:

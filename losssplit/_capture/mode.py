@@ -2113,7 +2113,7 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
-        if track.ratio is not None or track.parts or track.elements or track.formula is not None:
+        if track.ratio is not None or track.parts or track.elements or track.element_formulas or track.formula is not None:
             self.reduced_storages.add(value.untyped_storage().data_ptr())
         base = value._base  # None unless a view
         try:  # ``nbytes``, without a call (every track set)
@@ -3174,7 +3174,7 @@ def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
     for t, track in frame.sharing(target):
         buffer = frame.loss_buffers.get(id(t))
         if buffer is None or buffer[0] is not t:
-            if not (track.ratio is not None or track.parts or track.elements or track.formula is not None):
+            if not (track.ratio is not None or track.parts or track.elements or track.element_formulas or track.formula is not None):
                 continue
         elif target._base is t and buffer[2] == version_of(t) and buffer[3] is track:
             continue
@@ -3836,7 +3836,7 @@ _LENGTH_RULES = frozenset({"comparison", "add", "sub", "rsub", "binary"})
 def _per_element(track: Track) -> bool:
     """Values not reduced yet (no ratio, parts, expression or elements): scaled element-wise by a
     number, ``(e * (len(t) * 0.1)).mean()``, they keep it through their reduction."""
-    return track.ratio is None and not track.parts and track.formula is None and not track.elements
+    return track.ratio is None and not track.parts and track.formula is None and not track.elements and not track.element_formulas
 
 
 _LENGTH_RULE: dict[Any, int] = {}
