@@ -44,20 +44,18 @@ generalised Wasserstein Dice, PCT, the hand losses, Pixel2Mesh, PointPWC-Net, th
 every restoration term, MeanFlow, REPA on the mixed batches, I-JEPA, the Matryoshka CE, CISPO,
 Cal-DPO, TDPO2, focal CTC, gBCE, NCE + RCE, the distribution-balanced loss.
 
-Session 26 (``indexing._cuts_across_images``, tests/test_cuts_across_images.py): a slice with a bound
-that is no literal, no configuration and no size of rows, of a dim that is not one of images of a
-tensor holding several images' rows, after the body read sizes of single images' tensors, declines
-the call (its bound may be their maximum or sum: on a group alone the group's): the 5 WRONG close,
-the layout's three keys declined on the mixed batches (12 MIXES; on the one example the cut is the
-group's and it splits). Per-element expressions (``Track.element_formulas``,
-tests/test_element_formulas.py): a function of each element of a per-class vector of batch sums
-(``log(cosh(1 - dice))``; ``cosh`` joins the expression functions), and per-class ratios that add
-to no one ratio (``r * spec + (1 - r) * sens``), are an expression per class, and their sum or mean
-one expression of the group's ratios: the log-cosh Dice and the sensitivity-specificity loss split
-(10 GAP closed). 353 expected, 37 declined, 10 GAP (2.8 %), 0 WRONG. Left: Boundary DoU (5: past
-``count_nonzero``, the expression's ``2 * alpha`` met again in the loop over the classes, and the
-Python ``min`` of a data expression), the query counts equal by value to the box count (4), REPA's
-``/ len(z)`` on the one example (1).
+Session 26, per-element expressions (``Track.element_formulas``, tests/test_element_formulas.py): a
+function of each element of a per-class vector of batch sums (``log(cosh(1 - dice))``; ``cosh``
+joins the expression functions), and per-class ratios that add to no one ratio (``r * spec + (1 - r)
+* sens``), are an expression per class, and their sum or mean one expression of the group's ratios:
+the log-cosh Dice and the sensitivity-specificity loss split (10 GAP closed). 353 expected, 27
+declined, 10 GAP (2.8 %), 5 WRONG. The WRONG is not closed: declining every cut of a non-image dim
+by a bound not proven constant after sizes were read closed it, but declined survey 11's hybrid
+matching (``[:, half:]``, ``half = Q // 2`` a local the bytecode reading does not prove constant),
+so it was withdrawn (tests/test_cuts_across_images.py pins the mechanism, with the positions'
+variant). Left: Boundary DoU (5: past ``count_nonzero``, the expression's ``2 * alpha`` met again in
+the loop over the classes, and the Python ``min`` of a data expression), the query counts equal by
+value to the box count (4), REPA's ``/ len(z)`` on the one example (1).
 """
 
 from __future__ import annotations
@@ -941,11 +939,14 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: ``* logits.shape[1]``, the query count 6, equals batch 1's box count: 'a multiplication by an int "
              "the body computed after it read sizes of single images' tensors'"),
     Case(inner_shape_iou_weighted_by_target_scores_over_their_sum, query_batch),
-    Case(dino_denoising_laid_out_by_the_batchs_max_count_in_the_criterion, query_batch,
-         keys("loss_dn_focal", "loss_dn_bbox", "loss_dn_giou"), mix_batches=(0, 1),
-         why="MIXES: the queries are laid out by the batch's maximum box count, recomputed from the targets; on a "
+    Case(dino_denoising_laid_out_by_the_batchs_max_count_in_the_criterion, query_batch, keys("loss_dn_focal"),
+         mix_batches=(1,),
+         wrong=frozenset({(0, "loss_dn_focal_synthetic"), (0, "loss_dn_bbox_synthetic"), (0, "loss_dn_giou_synthetic"),
+                          (1, "loss_dn_bbox_synthetic"), (1, "loss_dn_giou_synthetic")}),
+         why="WRONG: the queries are laid out by the batch's maximum box count, recomputed from the targets; on a "
              "group alone its own maximum places its boxes at other queries and sets the focal mean's query count "
-             "(was WRONG at first contact: the split gave each group its terms at the batch's layout)"),
+             "(MIXES: the group's value is not its images' terms at the batch's layout); "
+             "tests/test_cuts_across_images.py pins the mechanism"),
     Case(dino_denoising_at_the_models_dn_meta, dn_batch, gaps=keys("loss_dn_focal@1"),
          why="GAP: ``* Q / (num_boxes * groups)`` with Q = 12 = batch 1's 6 boxes x 2 groups: 'a division by a number "
              "of the body's after it read sizes of single images' tensors ... that is none of the loss's counts'"),
@@ -983,5 +984,5 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (353, 37, 20, 5)  # expected, declined, GAP, WRONG at first contact
-NOW = (353, 37, 10, 0)  # a cut of every image's rows after their sizes were read declines; per-class expressions
+NOW = (353, 27, 10, 5)  # per-class expressions; the layout by the batch's largest count still WRONG
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

@@ -196,21 +196,6 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index))
 
 
-def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any) -> bool:
-    """``x[:, :2 * max_gt]``: a slice with a bound that is no literal and no size of rows cuts a
-    dim that is not one of images, of a tensor holding several images' rows (no one image picked).
-    After the body read sizes of single images' tensors the bound may be computed from several of
-    them (DINO's denoising layout by the batch's largest box count): the same cut for every image,
-    where on a group alone the group's sizes set it (survey 32: was trusted)."""
-    if frame.num_images < 2 or not track.rows or track.image is not None or _picked_image(frame, track, parts) is not None:
-        return False
-    if any(p is Ellipsis or p is None for p in parts):
-        return False
-    cut = [d for d, p in enumerate(parts) if type(p) is slice and d not in track.rows
-           and (p.start is not None or p.stop is not None or p.step is not None) and not _one_position(p)]
-    return bool(cut) and not literal_index(index) and not _sizes_of_rows(frame, parts)
-
-
 def _bounded(parts: tuple[Any, ...]) -> bool:
     """Whether a slice among ``parts`` has a bound or a step (a size a Python number may set)."""
     return any(type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None)
@@ -315,10 +300,6 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None)
         frame.sized_by_length("Tensor.__getitem__ with slice bounds", image,
                               lambda: literal_index(index) or _sizes_of_rows(frame, parts) or _own_field(frame, index, image))
-    if frame.image_sizes and track is not None and _bounded(parts) and _cuts_across_images(frame, track, parts, index):
-        frame.doubt(torch.ones((), dtype=torch.bool),
-                    "Tensor.__getitem__ with slice bounds on a dim of every image's rows after sizes of single images' "
-                    "tensors were read (its bound may be computed from them: on a group alone, from the group's)")
     if frame.read_image != NO_READ and track is not None:
         _int_positions(frame, track, parts, index)
     if frame.item_length is not None and track is not None:
