@@ -42,6 +42,7 @@ UNARY: dict[str, Callable[[float], float]] = {
     "reciprocal": lambda x: 1 / x,
     "sigmoid": _sigmoid,
     "tanh": math.tanh,
+    "cosh": math.cosh,
     "value": lambda x: x,
 }
 """Functions of one value an expression may apply, by name (as the torch op is named; ``value``,

@@ -751,8 +751,8 @@ CASES = {c.body.__name__: c for c in [
     Case(token_ce_with_z_loss, lm_batch),
     Case(distillation_kl_with_temperature_per_token, distill_batch),
     Case(sigmoid_preference_on_sequence_logp, preference_batch),
-    Case(moe_load_balancing_aux, router_batch, mixes("loss_aux"),
-         "product of two means over every token of the batch"),
+    Case(moe_load_balancing_aux, router_batch, SPLIT,
+         "per-expert means over the tokens multiplied: on a group alone the group's (session 26: declined before)"),
 ]}
 
 

@@ -794,8 +794,9 @@ CASES = {c.body.__name__: c for c in [
     Case(masked_lm_plus_next_sentence_total, token_batch),
     # generative
     Case(vae_summed_bce_and_kl_over_batch_size, generative_batch),
-    Case(vector_quantiser_codebook_commitment_straight_through, generative_batch, keys("perplexity"),
-         why="the codes' usage averaged over the batch, inside a log"),
+    # the perplexity of the codes' mean use is, on a group alone, an expression of the group's per-code means
+    # (session 26: counted as a mix before)
+    Case(vector_quantiser_codebook_commitment_straight_through, generative_batch),
     Case(diffusion_noise_mse_with_min_snr_weights, generative_batch),
     Case(multi_scale_ssim_per_image, generative_batch),
     Case(r1_gradient_penalty, generative_batch),
@@ -806,4 +807,4 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), 28, (173, 14, 2, 0)))
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 28, (173, 10, 2, 0)))

@@ -438,8 +438,9 @@ CASES = {c.body.__name__: c for c in [
     Case(label_distribution_aware_margin, class_batch),
     Case(softmax_focal_with_class_alpha, class_batch),
     Case(jensen_shannon_consistency_three_views, class_batch),
-    Case(information_maximisation_entropy_and_diversity, class_batch, keys("loss_div"),
-         why="the diversity term is the entropy of the batch's mean prediction"),
+    # the entropy of the mean prediction is, on a group alone, an expression of the group's per-class means
+    # (session 26: counted as a mix before)
+    Case(information_maximisation_entropy_and_diversity, class_batch),
     Case(multilabel_soft_margin_with_class_weights, class_batch),
     Case(multi_class_hinge_with_class_weights, class_batch),
     Case(paired_embeddings_cosine_hinge_and_ranking, class_batch),
@@ -453,8 +454,8 @@ CASES = {c.body.__name__: c for c in [
     Case(log_cosh_and_gradient_difference, dense_batch),
     # points, latents, self-supervised
     Case(chamfer_distance_per_cloud, point_batch),
-    Case(beta_vae_kl_with_free_bits, point_batch, keys("loss_kl_free_bits"),
-         why="free bits clamp each latent dim's mean over the batch"),
+    # free bits clamp each latent dim's mean: on a group alone the group's means, clamped (session 26: a mix before)
+    Case(beta_vae_kl_with_free_bits, point_batch),
     Case(cross_correlation_redundancy_reduction, point_batch, keys("loss_bt"),
          why="the views are standardised over the batch and correlated across it"),
     Case(interpolated_gradient_penalty, point_batch),
@@ -464,4 +465,4 @@ CASES = {c.body.__name__: c for c in [
 # the oracle of a one-image group takes a std over one row (cross-correlation): NaN, so no key there
 pytestmark = pytest.mark.filterwarnings(r"ignore:std\(\):UserWarning")
 
-globals().update(survey_tests(CASES, range(len(WEIGHTS)), 26, (154, 11, 0, 0)))
+globals().update(survey_tests(CASES, range(len(WEIGHTS)), 26, (154, 3, 0, 0)))

@@ -2227,15 +2227,34 @@ NOT_CLASS_VECTORS = {
     "the share of classes present": (lambda o, t: {
         "loss": _probs_onehot(o, t)[0].sum((0, 2)).mean() * (_probs_onehot(o, t)[1].sum((0, 2)) > 0).float().mean()},
         "over a row dim"),
-    "a product of two per-class sums": (lambda o, t: {
-        "loss": (_probs_onehot(o, t)[0].sum((0, 2)) * _probs_onehot(o, t)[0].sum((0, 2))).mean()}, "over a row dim"),
-    "a log of per-class dice": (lambda o, t: {"loss": -(
-        (2 * (_probs_onehot(o, t)[0] * _probs_onehot(o, t)[1]).sum((0, 2)))
-        / (_probs_onehot(o, t)[0] + _probs_onehot(o, t)[1]).sum((0, 2))).log().mean()}, "over a row dim"),
     "the largest per-class sum": (lambda o, t: {"loss": _probs_onehot(o, t)[0].sum((0, 2)).max()}, "over a row dim"),
     "a gated value plus a constant": (lambda o, t: {"loss": (
         _probs_onehot(o, t)[0].sum((0, 2)) * (_probs_onehot(o, t)[1].sum((0, 2)) > 0) + 1).mean()}, "over a row dim"),
 }
+
+
+# expressions per class since session 26 (``Track.element_formulas``, tests/test_element_formulas.py)
+CLASS_EXPRESSIONS = {
+    "a product of two per-class sums": lambda o, t: {
+        "loss": (_probs_onehot(o, t)[0].sum((0, 2)) * _probs_onehot(o, t)[0].sum((0, 2))).mean()},
+    "a log of per-class dice": lambda o, t: {"loss": -(
+        (2 * (_probs_onehot(o, t)[0] * _probs_onehot(o, t)[1]).sum((0, 2)))
+        / (_probs_onehot(o, t)[0] + _probs_onehot(o, t)[1]).sum((0, 2))).log().mean()},
+}
+
+
+@pytest.mark.parametrize("case", list(CLASS_EXPRESSIONS))
+def test_functions_and_products_of_per_class_batch_sums_split_as_the_oracle(case):
+    """Each class's expression of the group's sums; a group whose classes' dice is 0 / 0 (a class
+    absent from its images: ``log`` of NaN) gets none, as its value is not finite."""
+    given = 0
+    for seed, weights in RULE_BATCHES:
+        args, kinds = _seg(seed, weights, absent=2)
+        got, want, said = split_outcome(CLASS_EXPRESSIONS[case], args, kinds)
+        assert not wrong_companions(got, want), (seed, said)
+        assert all(k in got for k, v in want.items() if math.isfinite(v)), (seed, got, want, said)
+        given += len(got)
+    assert given
 
 
 @pytest.mark.parametrize("case", list(NOT_CLASS_VECTORS))
@@ -3599,7 +3618,10 @@ def _column(outputs, targets):
     lambda o, t: (_err(o, t)[0].reshape(-1, 4).sum(0) / torch.tensor(_err(o, t)[1].reshape(-1, 4).shape[0])).mean(),
     # the same over the length of a tensor made from a list with an item per target (the body's comprehension)
     lambda o, t: (_err(o, t)[0].mean(2).sum(0) / torch.tensor(torch.tensor([1 for _ in t]).shape[0])).mean(),
-], ids=["log_cosh", "mean", "keepdim", "row_of_one", "literal", "per_row", "per_class", "per_class_over_list"])
+    # per-column sums over the rows, squared: an expression of each column's sum (session 26: declined before)
+    lambda o, t: (_err(o, t)[0].reshape(-1, 4).sum(0) ** 2).mean() / torch.tensor(_err(o, t)[1].shape[0]),
+], ids=["log_cosh", "mean", "keepdim", "row_of_one", "literal", "per_row", "per_class", "per_class_over_list",
+        "squared_columns"])
 def test_a_sum_over_the_rows_of_one_column_is_the_sum_of_every_element(body):
     """``x[:, None].sum(0)``: the dims of one element without images add nothing, so it is the
     sum of every element, a ratio over the rows; on a group alone the body sums the group's rows
@@ -3612,11 +3634,9 @@ def test_a_sum_over_the_rows_of_one_column_is_the_sum_of_every_element(body):
     (lambda o, t: _column(o, t)[0].sum(0).sqrt() / torch.tensor(_column(o, t)[1].numel()), "sqrt"),
     (lambda o, t: _column(o, t)[0].sum(0).log(), "log"),
     (lambda o, t: _column(o, t)[0].sum(0).max() / torch.tensor(_column(o, t)[1].numel()), "max"),
-    # per-column sums over the rows, squared: a function of each column's batch sum
-    (lambda o, t: (_err(o, t)[0].reshape(-1, 4).sum(0) ** 2).mean() / torch.tensor(_err(o, t)[1].shape[0]), "'loss'"),
     # [B, 3, 4].sum(0): two dims kept, not a vector of column sums
     (lambda o, t: (_err(o, t)[0].sum(0) / torch.tensor(_err(o, t)[1].shape[0])).mean(), "over a row dim"),
-], ids=["sqrt", "log", "max", "squared_columns", "two_dims_kept"])
+], ids=["sqrt", "log", "max", "two_dims_kept"])
 def test_near_misses_of_a_sum_over_the_rows_of_one_column_decline(body, op):
     check_rule(lambda o, t: {"loss": body(o, t)}, op, declines=True)
 

@@ -85,7 +85,7 @@ def _per_image(track: Track) -> bool:
         and track.lost_at is None
         and track.ratio is None
         and not track.parts
-        and not track.elements
+        and not track.elements and not track.element_formulas
         and track.unweighted is None
     )
 

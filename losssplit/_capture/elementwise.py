@@ -54,7 +54,16 @@ from ._bytecode import (
 from .batch_fields import read_fields
 from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
-from .formulas import batch_counts, binary_formula, pooled_moment, unary_formula, with_site
+from .formulas import (
+    batch_counts,
+    binary_formula,
+    element_binary,
+    element_total,
+    element_unary,
+    pooled_moment,
+    unary_formula,
+    with_site,
+)
 from .group_scalars import over_count, scaled_rows
 from .mixed import image_number
 from .mode import (
@@ -621,6 +630,11 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         if made is not None:
             frame.set(out, made)
             return
+    if (track.elements or track.element_formulas) and kind in ("", "neg", "clamp"):
+        made = element_unary(frame, func, args, kwargs, track, out)  # ``log(cosh(1 - dice))`` per class
+        if made is not None:
+            frame.set(out, made)
+            return
     if (track.formula is not None or track.parts) and kind in ("", "neg", "clamp"):
         expression = unary_formula(frame, func, args, kwargs, track, out)
         if expression is not None:  # ``exp(-(logp * m).sum() / m.sum())``: a function of ratios
@@ -749,7 +763,7 @@ def group_scaled(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         return False
     track = frame.get(t)
     entry = group_entry(number, frame)
-    if track is None or entry is None or track.formula is not None or track.elements or t.numel() != 1:
+    if track is None or entry is None or track.formula is not None or track.elements or track.element_formulas or t.numel() != 1:
         return False
     expr, ratios, reads = entry
     scaled: tuple[Ratio, ...]
@@ -1141,6 +1155,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
         made = None if each is None else _elements_track(ta if ta is not None and ta.elements else tb, each)
         if made is not None:
+            frame.set(out, made)
+            return
+    if any(t is not None and (t.elements or t.element_formulas) for t in (ta, tb)):
+        made = _element_expressions(frame, func, kind, a, ta, b, tb, out, kwargs)
+        if made is not None:  # ``r * spec + (1 - r) * sens`` of per-class ratios: an expression per class
             frame.set(out, made)
             return
     if kind == "mul" and _times_image_count(frame, a, ta, b, tb):
@@ -1828,6 +1847,32 @@ def _elements_arithmetic(
     return each
 
 
+def _element_expressions(
+    frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Any, kwargs: dict
+) -> Track | None:
+    """Element-wise arithmetic of vectors whose elements are expressions of ratios (or ratios that
+    add to no one ratio), with each other, a scalar expression or a constant: an expression per
+    element (``formulas.element_binary``); None otherwise."""
+    if not isinstance(out, Tensor) or out.dim() != 1 or kind == "data":
+        return None
+    n = out.shape[0]
+    sides: list[list[tuple[Any, Track | None]]] = []
+    for x, t in ((a, ta), (b, tb)):
+        if t is not None and t.element_formulas:
+            if len(t.element_formulas) != n:
+                return None
+            sides.append([(None, Track(from_prediction=True, lost_at=t.lost_at, formula=f, sites=t.sites))
+                          for f in t.element_formulas])
+        elif t is not None and (t.formula is not None or t.parts) and isinstance(x, Tensor) and x.dim() == 0:
+            sides.append([(x, t)] * n)
+        else:
+            operands = _element_operands(frame, x, t, n)
+            if operands is None or any(v is not None and not _is_number(v) and not isinstance(v, Tensor) for v, _ in operands):
+                return None
+            sides.append(operands)
+    return element_binary(frame, kind, sides, func, kwargs)
+
+
 def elements_in_place(frame: Frame, func: Any, args: tuple) -> bool:
     """``loss *= present`` on a vector of row sums: as ``loss * present``. Whether it was."""
     target = args[0]
@@ -1905,7 +1950,7 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
     """``_weight_statistic`` and ``_field_statistic`` of the other operand where one of ``a * b``
     (or ``a / b``) is a reduced loss: one ratio, a sum of ratios or a vector of them."""
     for t, other, t_other in ((ta, b, tb), (tb, a, ta)):
-        if t is not None and (t.ratio is not None or t.parts or t.elements):
+        if t is not None and (t.ratio is not None or t.parts or t.elements or t.element_formulas):
             _weight_statistic(frame, op, other, t_other)
             if (t_other is None or t_other.lost_at is None and not t_other.rows and t_other.ratio is None
                     and not t_other.parts and t_other.formula is None) and (t.ratio is None or t.ratio.host_image is None):
@@ -3159,7 +3204,7 @@ def values_by_image_count(frame: Frame, kind: str, a: Any, ta: Track | None, b: 
     if type(n) in (FlooredFloat, FlooredInt) and float(n).is_integer():
         n = int(n)  # a count floored on the host (``torch.tensor(float(len(t))).clamp(min=1).item()``): as the int
     if (type(n) is not int or n == 1 or track is None
-            or not track.from_prediction or track.ratio is not None or track.parts or track.elements
+            or not track.from_prediction or track.ratio is not None or track.parts or track.elements or track.element_formulas
             or track.formula is not None or track.lost_at is not None or not (track.rows or track.image is not None)):
         return False
     owner = _length_owner(frame, track) if kind in ("mul", "div") and track.image is not None and not track.rows else None
@@ -3419,7 +3464,7 @@ def _where_labels(frame: Frame, args: tuple, out: Tensor, track: Track) -> None:
 
 def _mixes(t: Track | None) -> bool:
     """Whether a track is a value over several rows (a reduction, lost attribution), not row-wise."""
-    return t is not None and (t.ratio is not None or t.lost_at is not None or bool(t.parts) or bool(t.elements)
+    return t is not None and (t.ratio is not None or t.lost_at is not None or bool(t.parts) or bool(t.elements) or bool(t.element_formulas)
                               or t.formula is not None)
 
 
@@ -3524,7 +3569,7 @@ def note_divided(frame: Frame, quotient: Tensor, values: Tensor, s: Any, kept: T
     track, ts = frame.get(values), frame.get(s) if isinstance(s, Tensor) else None
     if (isinstance(s, Tensor) and s.dim() == 0 and ts is not None and ts.ratio is not None
             and ts.ratio.kind is RatioKind.SUM and track is not None and track.rows and track.ratio is None
-            and not track.parts and not track.elements and track.lost_at is None):
+            and not track.parts and not track.elements and not track.element_formulas and track.lost_at is None):
         held = (quotient, values, s)
         frame.divided[id(quotient)] = (held, tuple(version_of(x) for x in held), kept)
 
@@ -3719,6 +3764,12 @@ def _reduce(
         if summed is not None:
             frame.set(out, summed)
             return
+    if track.element_formulas and isinstance(out, Tensor) and out.numel() == 1 and src.dim() == 1 \
+            and kind in (RatioKind.SUM, RatioKind.MEAN) and get_arg(args, kwargs, 1, "dim", None) in (None, 0, -1, (0,)):
+        total = element_total(track, kind is RatioKind.MEAN, func)
+        if total is not None:
+            frame.set(out, total)
+            return
     if track.lost_at is not None or track.ratio is not None:
         for o in outs:
             if (track.ratio is not None or track.parts) and neutral and o.numel() == 1:
@@ -3906,7 +3957,7 @@ def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     track = frame.get(target)
     if track is None or not isinstance(target, Tensor):
         return
-    if track.parts or track.elements or track.formula is not None:  # no ratio after the op (nor the expression)
+    if track.parts or track.elements or track.element_formulas or track.formula is not None:  # no ratio after the op (nor the expression)
         frame.lose(target, op_name(func), track)
         return
     if track.lost_at is not None:

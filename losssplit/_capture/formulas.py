@@ -43,7 +43,7 @@ FUNCTIONS: dict[Any, str] = {  # the functions of one value an expression carrie
     Tensor.rsqrt: "rsqrt", torch.rsqrt: "rsqrt", Tensor.square: "square", torch.square: "square",
     Tensor.reciprocal: "reciprocal", torch.reciprocal: "reciprocal", Tensor.sigmoid: "sigmoid",
     torch.sigmoid: "sigmoid", Tensor.tanh: "tanh", torch.tanh: "tanh", Tensor.abs: "abs", torch.abs: "abs",
-    Tensor.neg: "neg", torch.neg: "neg", torch.negative: "neg",
+    Tensor.neg: "neg", torch.neg: "neg", torch.negative: "neg", Tensor.cosh: "cosh", torch.cosh: "cosh",
 }
 _POWERS = frozenset({Tensor.pow, Tensor.__pow__, torch.pow, Tensor.float_power})
 _KINDS = {"add": "add", "sub": "sub", "mul": "mul", "div": "div"}
@@ -84,23 +84,91 @@ def unary_formula(frame: Frame, func: Any, args: tuple, kwargs: dict, track: Tra
     sites = _sites(frame, track)
     if sites is None:
         return None
+    applied = _unary_expr(frame, func, args, kwargs, expr)
+    return None if applied is None else _made(applied, ratios, func, sites)
+
+
+def _unary_expr(frame: Frame, func: Any, args: tuple, kwargs: dict, expr: _formula.Expr) -> _formula.Expr | None:
+    """``func`` applied to ``expr``: a function ``FUNCTIONS`` names, a power by a literal exponent,
+    a clamp at literal bounds; None for anything else."""
     if func in _POWERS:
         exponent = get_arg(args, kwargs, 1, "exponent", None)
         if type(exponent) not in (int, float) or not math.isfinite(exponent) \
                 or not literal_exponent(exponent, len(args) + len(kwargs), configured=not _counted(frame, exponent)):
             return None
-        return _made(("pow", expr, float(exponent)), ratios, func, sites)
+        return ("pow", expr, float(exponent))
     if func in _CLAMPS:
         bounds = _clamp_bounds(func, args, kwargs)
         if bounds is None:
             return None
         for bound, c in bounds:  # ``kl.mean().clamp(min=0)``: on the group alone, its mean clamped
             expr = (bound, expr, _formula.const(c))
-        return _made(expr, ratios, func, sites)
+        return expr
     name = FUNCTIONS.get(func)
     if name is None or kwargs:
         return None
-    return _made((name, expr), ratios, func, sites)
+    return (name, expr)
+
+
+def element_leaves(track: Track) -> list[tuple[_formula.Expr, tuple[Ratio, ...]]] | None:
+    """Each element of a vector of row sums (``elements``) or of expressions (``element_formulas``)
+    as an expression of ratios; None where one is neither."""
+    if track.element_formulas:
+        return list(track.element_formulas)
+    if not track.elements:
+        return None
+    found = [leaves(Track(from_prediction=track.from_prediction, ratio=r)) for r in track.elements]
+    return None if any(f is None for f in found) else [f for f in found if f is not None]
+
+
+def element_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, track: Track, out: Any) -> Track | None:
+    """``func`` of each element of a vector whose elements are expressions of ratios (``cosh(1 -
+    dice)`` per class): on a group alone, each the function of the group's ratios. None otherwise."""
+    src = args[0]
+    if not isinstance(out, Tensor) or not isinstance(src, Tensor) or out.dim() != 1 or out.shape != src.shape:
+        return None
+    per = element_leaves(track)
+    sites = _sites(frame, track)
+    if per is None or len(per) != out.shape[0] or sites is None:
+        return None
+    made = []
+    for expr, ratios in per:
+        applied = _unary_expr(frame, func, args, kwargs, expr)
+        if applied is None:
+            return None
+        made.append((applied, ratios))
+    return Track(from_prediction=True, lost_at=op_name(func), element_formulas=tuple(made), sites=sites)
+
+
+def element_binary(frame: Frame, kind: str, operands: list[list[tuple[Any, Track | None]]], func: Any,
+                   kwargs: dict) -> Track | None:
+    """``x (op) y`` element by element, ``operands`` each side's (value, track) per element (an
+    element's expression or ratio, a scalar one repeated, a constant): each element as
+    ``binary_formula`` makes it of scalars. None where an element is not so made."""
+    made = []
+    sites: frozenset[tuple[Any, int]] = frozenset()
+    for (xa, sa), (xb, sb) in zip(*operands, strict=True):
+        each = binary_formula(frame, kind, xa, sa, xb, sb, func, kwargs)
+        if each is None or each.formula is None:
+            return None
+        made.append(each.formula)
+        sites = sites | each.sites
+    return Track(from_prediction=True, lost_at=op_name(func), element_formulas=tuple(made), sites=sites)
+
+
+def element_total(track: Track, mean: bool, func: Any) -> Track | None:
+    """The sum (``mean``: the mean) of a vector of element expressions: one expression adding them
+    (over their count, a size of the vector the same on any group alone)."""
+    exprs = list(track.element_formulas)
+    if not exprs or sum(len(r) for _, r in exprs) > MAX_RATIOS:
+        return None
+    expr, ratios = exprs[0]
+    for e, r in exprs[1:]:
+        expr = ("add", expr, _formula.shifted(e, len(ratios)))
+        ratios = ratios + r
+    if mean and len(exprs) > 1:
+        expr = ("div", expr, _formula.const(len(exprs)))
+    return _made(expr, ratios, func, track.sites)
 
 
 _CLAMPS = frozenset({Tensor.clamp, torch.clamp, Tensor.clamp_min, torch.clamp_min, Tensor.clip, torch.clip})

@@ -82,7 +82,7 @@ def values_of(frame: Frame, x: Any) -> Tensor | None:
             return noted[2]
         return None
     track = frame.get(x)
-    if track is None or track.elements:
+    if track is None or track.elements or track.element_formulas:
         return None
     r = track.ratio
     if r is not None and track.lost_at is None and (r.rows.numel() == 1 or r.host_image is not None):
@@ -161,7 +161,7 @@ def _row_factor(frame: Frame, track: Track, values: Tensor, shape: torch.Size, d
 
 def _plain_rows(track: Track | None) -> bool:
     return (track is not None and track.lost_at is None and track.ratio is None and not track.parts
-            and not track.elements and track.formula is None and (bool(track.rows) or track.image is not None))
+            and not track.elements and not track.element_formulas and track.formula is None and (bool(track.rows) or track.image is not None))
 
 
 def scaled_rows(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Any,

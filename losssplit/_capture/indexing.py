@@ -658,10 +658,10 @@ def _in_order(frame: Frame, op: str, track: Track, out: Tensor, mask: Tensor, so
             return f"{op} at positions picked by a test of values weighted per image"
         frame.doubt((tested.unweighted != mask.detach()).any(),
                     f"{op} at positions picked by a test of values weighted per image, other positions with the weight 1")
-    if held is not None and (held.lost_at is not None or held.ratio is not None or held.parts or held.elements
+    if held is not None and (held.lost_at is not None or held.ratio is not None or held.parts or held.elements or held.element_formulas
                              or held.formula is not None):
         return f"{op} of values that mix images (lost at {held.lost_at})" if held.lost_at else f"{op} of reduced values"
-    if len(track.rows) > 1 or track.ratio is not None or track.parts or track.elements or track.formula is not None:
+    if len(track.rows) > 1 or track.ratio is not None or track.parts or track.elements or track.element_formulas or track.formula is not None:
         return f"{op} into a reduced value or over several dims that carry images"
     if held is None:
         return f"{op} of values that carry no images into positions that do" if track.rows else None
@@ -734,13 +734,13 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         track is not None
         and frame.row_counts
         and any(frame.row_count(x) is not None for x in args[1:])
-        and not (scales and (track.ratio is not None or track.parts or track.elements))
+        and not (scales and (track.ratio is not None or track.parts or track.elements or track.element_formulas))
     ):
         frame.lose(target, f"{op} {elementwise.BY_ROW_COUNT}", track)
         lose_aliases(frame, target, op)
         return
     if (track is not None and scales and len(args) > 1 and track.ratio is None and not track.parts
-            and not track.elements and _weight_in_place(frame, args[1])):
+            and not track.elements and not track.element_formulas and _weight_in_place(frame, args[1])):
         # ``e[b] *= t[b]["loss_weight"]``: on a group alone that weight is 1; the values before the
         # op are gone, so nothing is attributed rather than the weight kept
         frame.lose(target, f"{op} by an image's weight field", track)
@@ -823,7 +823,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         _positional_write(frame, target, track, _index_parts(args[1]))
     where = _WRITTEN_VALUE.get(func)
     written = frame.get(args[where]) if where is not None and len(args) > where and isinstance(args[where], Tensor) else None
-    plain = track.ratio is None and not track.parts and not track.elements and track.formula is None
+    plain = track.ratio is None and not track.parts and not track.elements and not track.element_formulas and track.formula is None
     replay = _REPLAYED.get(func)
     if replay is not None and written is not None and (written.unweighted is not None or track.unweighted is not None) and plain:
         # ``buf[b] = e[b] * t[b]["loss_weight"]``, the Lovász gradient's ``j[1:p] = j[1:p] - j[0:-1]``,
@@ -846,7 +846,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         # scale by a count of images was declined above; a term computed from one, ``v.sub_(len(targets))``, is not)
         frame.set(target, dataclasses.replace(track, unweighted=func(track.unweighted.clone(), args[1])))
         lose_aliases(frame, target, op)  # ``q.data.mul_(2)``: ``q`` holds the write, its unweighted copy does not
-    elif track.unweighted is not None or track.ratio is not None or track.parts or track.elements \
+    elif track.unweighted is not None or track.ratio is not None or track.parts or track.elements or track.element_formulas \
             or track.formula is not None:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale
         if track.unweighted is not None:
@@ -886,7 +886,7 @@ def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> b
         bool(parts) and parts[0] == _FULL and all(type(p) is int for p in parts[1:])
         and value.dim() >= 1 and target.dim() >= len(parts) and value.shape == target.shape[:1] + target.shape[len(parts):]
         and set(written.rows) == {0} and written.image is None and written.unweighted is None and written.ratio is None
-        and not written.parts and not written.elements and written.formula is None
+        and not written.parts and not written.elements and not written.element_formulas and written.formula is None
     )
 
 
@@ -936,7 +936,7 @@ def _scaled_by_data(frame: Frame, func: Any, target: Tensor, track: Track, x: Te
     values as ``loss = loss * x``, its rows merged as that op merges them. An untracked tensor (a
     per-row factor built from numbers may be the weights) is not. True when followed."""
     tx = frame.get(x)
-    if (tx is None or tx.unweighted is not None or tx.ratio is not None or tx.parts or tx.elements
+    if (tx is None or tx.unweighted is not None or tx.ratio is not None or tx.parts or tx.elements or tx.element_formulas
             or tx.formula is not None or tx.lost_at is not None):
         return False
     new = broadcast_tracks(frame, op_name(func), ((target, track), (x, tx)), target)
@@ -1205,7 +1205,7 @@ def _row_offset(frame: Frame, func: Any, target: Tensor, args: tuple, kwargs: di
     else:
         bt = frame.get(base)
         if (bt is None or set(bt.rows) != {0} or bt.image is not None or bt.unweighted is not None or bt.lost_at
-                or bt.ratio is not None or bt.parts or bt.elements or bt.from_prediction or base.is_floating_point()
+                or bt.ratio is not None or bt.parts or bt.elements or bt.element_formulas or bt.from_prediction or base.is_floating_point()
                 or base.dtype == torch.bool):
             return False
         added, rows = {}, bt.rows[0]
@@ -1229,7 +1229,7 @@ def _offset_index(frame: Frame, src: Tensor, track: Track | None, index: Tensor,
     n = base.shape[0]
     whole = index is base
     if (track is None or set(track.rows) != {0} or track.image is not None or track.lost_at is not None
-            or track.ratio is not None or track.parts or track.elements or n == 0 or src.shape[0] % n
+            or track.ratio is not None or track.parts or track.elements or track.element_formulas or n == 0 or src.shape[0] % n
             or not (whole or index.dim() == 1 and index.numel() == base.numel() and base.is_contiguous()
                     and index.is_contiguous() and index.storage_offset() == base.storage_offset())):
         return False
@@ -1439,7 +1439,7 @@ def _copied_by_index(frame: Frame, op: str, target: Tensor, args: tuple, kwargs:
         return None
     if tv is not None and tv.lost_at is not None:
         return f"{op} of values that mix images (lost at {tv.lost_at})"
-    if tt is not None and (tt.lost_at is not None or tt.ratio is not None or tt.parts or tt.elements
+    if tt is not None and (tt.lost_at is not None or tt.ratio is not None or tt.parts or tt.elements or tt.element_formulas
                            or tt.formula is not None):
         return tt.lost_at or f"{op} into a reduced value"
     if not isinstance(index, Tensor) or index.dim() > 1:
@@ -1450,7 +1450,7 @@ def _copied_by_index(frame: Frame, op: str, target: Tensor, args: tuple, kwargs:
     if tt is not None and not tt.rows and tt.image is not None:
         new = _copied_in_one_image(frame, op, tt, frame.get(index), tv)
     elif frame.get(index) is not None or tv is not None and (
-            fill or tv.ratio is not None or tv.parts or tv.elements or tv.formula is not None):
+            fill or tv.ratio is not None or tv.parts or tv.elements or tv.element_formulas or tv.formula is not None):
         return f"{op} with an index or a value computed from the images' values"
     elif tt is not None and d not in tt.rows and tt.rows:
         new = _copied_along_other_dim(frame, op, tt, tv, fill)
@@ -1472,7 +1472,7 @@ def _copied_in_one_image(frame: Frame, op: str, tt: Track, ti: Track | None, tv:
     for t in (ti, tv):
         if t is None:
             continue
-        if (t.lost_at is not None or t.rows or t.image is None or t.ratio is not None or t.parts or t.elements
+        if (t.lost_at is not None or t.rows or t.image is None or t.ratio is not None or t.parts or t.elements or t.element_formulas
                 or t.formula is not None):
             return f"{op} into one image's values of values of other images"
         image = merge_image(frame, image, t.image, op)

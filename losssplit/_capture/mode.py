@@ -72,6 +72,10 @@ class Track:
     sites: frozenset[tuple[Any, int]] = frozenset()
     """For an expression: the code positions (code, instruction) of the ops that made it. An op
     met again at one of them applies itself again (``s = s.sqrt()`` in a loop over images)."""
+    element_formulas: tuple[tuple[tuple[Any, ...], tuple[Ratio, ...]], ...] = ()
+    """For a vector each of whose elements is an expression of ratios (``log(cosh(1 - dice))`` of a
+    per-class batch dice, ``r * spec + (1 - r) * sens`` of two per-class ratios): (expression, its
+    ratios) per element. Lost as ``elements`` are; a sum or mean of the vector is one expression."""
 
 
 class _Plain:
@@ -822,7 +826,7 @@ def with_sites(track: Track, sites: frozenset[tuple[Any, int]]) -> Track:
     """``dataclasses.replace(track, sites=sites)`` written out (every field in order): ``replace``
     walks the dataclass's fields in Python (~60 lines; run per constant a loss is scaled by)."""
     return Track(track.rows, track.image, track.unweighted, track.from_prediction, track.lost_at, track.ratio,
-                 track.parts, track.elements, track.formula, sites)
+                 track.parts, track.elements, track.formula, sites, track.element_formulas)
 
 
 def lost_track(op: str, pred: bool = True) -> Track:
@@ -2122,7 +2126,7 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
-        if track.ratio is not None or track.parts or track.elements or track.formula is not None:
+        if track.ratio is not None or track.parts or track.elements or track.element_formulas or track.formula is not None:
             self.reduced_storages.add(value.untyped_storage().data_ptr())
         base = value._base  # None unless a view
         try:  # ``nbytes``, without a call (every track set)
@@ -3188,7 +3192,7 @@ def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
     for t, track in frame.sharing(target):
         buffer = frame.loss_buffers.get(id(t))
         if buffer is None or buffer[0] is not t:
-            if not (track.ratio is not None or track.parts or track.elements or track.formula is not None):
+            if not (track.ratio is not None or track.parts or track.elements or track.element_formulas or track.formula is not None):
                 continue
         elif target._base is t and buffer[2] == version_of(t) and buffer[3] is track:
             continue
@@ -3852,7 +3856,7 @@ _LENGTH_RULES = frozenset({"comparison", "add", "sub", "rsub", "binary"})
 def _per_element(track: Track) -> bool:
     """Values not reduced yet (no ratio, parts, expression or elements): scaled element-wise by a
     number, ``(e * (len(t) * 0.1)).mean()``, they keep it through their reduction."""
-    return track.ratio is None and not track.parts and track.formula is None and not track.elements
+    return track.ratio is None and not track.parts and track.formula is None and not track.elements and not track.element_formulas
 
 
 _LENGTH_RULE: dict[Any, int] = {}

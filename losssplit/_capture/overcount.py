@@ -81,7 +81,7 @@ def divided_by_row_count(frame: Frame, a: Any, ta: Track | None, b: Any, out: An
 def _unreduced(ta: Track, out: Any) -> bool:
     """Whether ``ta`` is per-element values of the predictions, not yet reduced nor lost."""
     return (isinstance(out, Tensor) and out.is_floating_point() and ta.lost_at is None
-            and ta.ratio is None and not ta.parts and not ta.elements and ta.formula is None and ta.from_prediction
+            and ta.ratio is None and not ta.parts and not ta.elements and not ta.element_formulas and ta.formula is None and ta.from_prediction
             and bool(ta.rows or ta.image is not None))
 
 
@@ -150,10 +150,10 @@ def over_count_op(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     if func in _ARGEXTREMES:
         _no_near_tie(frame, func, args, kwargs, op_name(func))
         return True  # indices: no values over the count
-    if made.ratio is not None and not made.parts and not made.elements and made.formula is None:
+    if made.ratio is not None and not made.parts and not made.elements and not made.element_formulas and made.formula is None:
         if rule.__name__ == "sum_" and made.ratio.kind is RatioKind.SUM and _summed(frame, made, over, out):
             return True
-    elif not made.parts and not made.elements and made.formula is None and out.is_floating_point():
+    elif not made.parts and not made.elements and not made.element_formulas and made.formula is None and out.is_floating_point():
         frame.lose(out, lost, made)
         note_quotient(frame, out, made, over)
         return True

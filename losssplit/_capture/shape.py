@@ -176,7 +176,11 @@ def _reshaped_rows(
         return None
     op = op_name(func)
     if track.ratio is not None or track.lost_at is not None:
-        if out.numel() == 1 or track.lost_at is not None:
+        if (track.elements or track.element_formulas) and out.shape != src.shape:
+            # a vector of per-element ratios or expressions, in its order: reshaped (and moved back,
+            # ``v.view(2, 2).t().reshape(-1)``) its elements would be read at other positions
+            frame.lose(out, track.lost_at or op, track)
+        elif out.numel() == 1 or track.lost_at is not None:
             frame.set(out, track)
         else:
             frame.lose(out, op, track)
@@ -390,7 +394,10 @@ def _move_dims(
     if track is None or not isinstance(out, Tensor):
         return
     if track.ratio is not None or track.lost_at is not None:
-        frame.set(out, track)
+        if (track.elements or track.element_formulas) and any(i != o for i, o in dim_map.items()):
+            frame.lose(out, track.lost_at or op_name(func), track)  # the elements' positions move
+        else:
+            frame.set(out, track)
         return
     new = combine(frame, op_name(func), [(track, dim_map)], out.shape)
     if new is not None:
@@ -1208,7 +1215,7 @@ def cross(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     for x, track in operands:
         if track is None or not isinstance(x, Tensor):
             continue
-        if track.ratio is not None or track.parts or track.elements or track.formula is not None or track.unweighted is not None:
+        if track.ratio is not None or track.parts or track.elements or track.element_formulas or track.formula is not None or track.unweighted is not None:
             return frame.lose(out, f"{op} of a reduced or weighted value", track)
         own = d - (out.dim() - x.dim())
         if own in track.rows:
