@@ -1,0 +1,139 @@
+"""Per-row values accumulated into a fresh ``torch.zeros`` sized by a count of the images
+(normflows' ``log_q = torch.zeros(len(x)); log_q += log_det``, survey 33), and ``torch.ones`` /
+``x.new_ones`` sized by ``x.shape[0]`` (normflows' ``logabsdet * inputs.new_ones(outputs.shape[0])``):
+each row is its image's, as on a group alone. Values that mix images, buffers sized otherwise and
+positions counted along the ones keep declining."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from _helpers import (
+    RULE_BATCHES,
+    check_rule,
+    companions,
+    logged_warnings,
+    rule_batch,
+    rule_outcome,
+    split_and_compare,
+)
+
+
+def _ce(o, t):
+    """Each image's mean CE over its rows [B] (labels of the rule batch)."""
+    x = o["x"]
+    labels = torch.stack([u["labels"] for u in t])
+    return F.cross_entropy(x.transpose(1, 2), labels, reduction="none").mean(1)
+
+
+def accumulated_by_len(o, t):
+    x = o["x"]
+    log_q = torch.zeros(len(x))
+    log_q += x.log().sum((1, 2))
+    log_q -= _ce(o, t)
+    return {"loss": -torch.mean(log_q), "loss_sum": -log_q.sum()}
+
+
+def accumulated_by_shape(o, t):
+    """Sized by ``x.shape[0]``, ``sub_`` first, then per-row terms and a per-row constant."""
+    x = o["x"]
+    acc = x.new_zeros(x.shape[0])
+    acc.sub_(x.pow(2).mean((1, 2)))
+    acc += _ce(o, t)
+    acc += 0.5 * torch.ones(x.shape[0])
+    return {"loss": acc.mean(), "loss_sum": acc.sum()}
+
+
+def accumulated_weighted(o, t):
+    """Weighted per image by the weight field: the same write into zeros of the values with the
+    weight 1 is the group's."""
+    w = torch.tensor([u["loss_weight"] for u in t])
+    acc = torch.zeros(len(o["x"]))
+    acc += _ce(o, t) * w
+    return {"loss": acc.sum() / w.sum(), "loss_mean": acc.mean()}
+
+
+def accumulated_loop(o, t):
+    """normflows' ``forward_kld``: a loop of in-place adds over flows, the last one the base density."""
+    x = o["x"].flatten(1)
+    log_q = torch.zeros(len(x), device=x.device)
+    z = x
+    for k in range(3):
+        z = z * (1.0 + 0.1 * k) + 0.05
+        log_q += torch.log(torch.tensor(1.0 + 0.1 * k)) * x.shape[1] * x.new_ones(x.shape[0])
+    log_q += -(z ** 2).sum(1) / 2
+    return {"loss": -torch.mean(log_q)}
+
+
+@pytest.mark.parametrize("body", [accumulated_by_len, accumulated_by_shape, accumulated_weighted, accumulated_loop])
+def test_rows_accumulated_into_counted_zeros_split_as_the_oracle(body):
+    check_rule(body, "")
+
+
+def test_ones_sized_by_the_images_count_them():
+    def counted(o, t):
+        x = o["x"]
+        w = torch.ones(x.shape[0])
+        return {"loss": (x.mean((1, 2)) * w).sum() / w.sum(), "n": w.sum()}
+
+    check_rule(counted, "")
+
+
+def _declined(body, op):
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want, seed
+        assert got == {}, (seed, got, want)
+        assert any(op in m for m in said), (op, said)
+
+
+def test_values_mixing_images_added_into_counted_zeros_decline():
+    """The rows centred on the batch's mean: each row holds every image's values."""
+
+    def centred(o, t):
+        x = o["x"]
+        e = x.sum((1, 2))
+        acc = torch.zeros(len(x))
+        acc += e - e.mean()
+        return {"loss": (acc ** 2).mean()}
+
+    _declined(centred, "")
+
+
+def test_rows_of_other_images_added_into_counted_zeros_decline():
+    def flipped(o, t):
+        x = o["x"]
+        acc = torch.zeros(len(x))
+        acc += x.sum((1, 2)).flip(0)
+        return {"loss": acc[0] * 2 + acc.mean()}
+
+    _declined(flipped, "flip")
+
+
+def test_zeros_of_a_literal_size_equal_to_the_images_are_not_taken_for_them():
+    """``torch.zeros(3)`` on the batch of 3 images: on a group alone 3 still, so its rows are no
+    images' (a group of one broadcasts into every position): no companion."""
+
+    def literal(o, t):
+        x = o["x"]
+        acc = torch.zeros(3)
+        acc += x.sum((1, 2))
+        return {"loss": acc.sum()}
+
+    outputs, targets = rule_batch(1, [0.5, 1.0, 0.5])
+    with logged_warnings() as said:
+        out = split_and_compare(literal, [outputs, targets])
+    assert companions(out) == {}, out
+    assert any("'loss'" in m for m in said), said
+
+
+def test_positions_counted_along_ones_decline():
+    """``torch.ones(B).cumsum(0)``: the images' positions in the batch, on a group alone others."""
+
+    def positions(o, t):
+        x = o["x"]
+        pos = torch.ones(x.shape[0]).cumsum(0)
+        return {"loss": (x.mean((1, 2)) * pos).sum()}
+
+    _declined(positions, "cumsum")
