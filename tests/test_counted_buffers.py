@@ -137,3 +137,30 @@ def test_positions_counted_along_ones_decline():
         return {"loss": (x.mean((1, 2)) * pos).sum()}
 
     _declined(positions, "cumsum")
+
+
+def test_one_image_values_accumulated_on_a_batch_of_one_image_split():
+    """On a batch of one image a value of its shape is that image's (its track names the image, no
+    rows): the buffer holds it, as normflows' ``log_prob`` on one example. (``accumulated_loop``'s
+    ``x.new_ones(x.shape[0])`` of the flattened one image is no count of rows there: it declines.)"""
+    for body in (accumulated_by_len, accumulated_by_shape, accumulated_weighted):
+        got, want, said = rule_outcome(body, rule_batch(3, [0.5]))
+        assert set(got) == set(want) and want, (body.__name__, said)
+        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), body.__name__
+
+
+def test_one_image_values_of_the_buffers_shape_on_several_images_decline():
+    """``acc += x[0, 0, :2]`` on 2 images: image 0's values of the buffer's shape are no row per
+    image (on a group alone the buffer has the group's rows): no companion."""
+
+    def first_image(o, t):
+        x = o["x"]
+        acc = torch.zeros(len(x))
+        acc += x[0, 0, :2]
+        return {"loss": acc.sum()}
+
+    outputs, targets = rule_batch(2, [1.0, 0.5])
+    with logged_warnings() as said:
+        out = split_and_compare(first_image, [outputs, targets])
+    assert companions(out) == {}, out
+    assert any("'loss'" in m for m in said), said

@@ -1119,7 +1119,7 @@ def _counts_images(frame: Frame, n: Any, device: torch.device) -> bool:
 
 def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor, args: tuple, kwargs: dict) -> bool:
     """``log_q = torch.zeros(len(x)); log_q += log_det`` (normflows' flows): per-row values of the
-    target's very shape, a row per image in order, added into (or subtracted from) a fresh zeros
+    target's very shape, a row per image in order (or the one image's), added into (or subtracted from) a fresh zeros
     tensor sized by a count of the images: it now holds them (negated), row b image b's as on a
     group alone. Whether it did."""
     value = args[1] if len(args) == 2 and not kwargs else None
@@ -1136,9 +1136,9 @@ def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor,
         or written.parts
         or written.elements
         or written.formula is not None
-        or written.image is not None
-        or 0 not in written.rows
-        or not torch.equal(written.rows[0], frame.arange(written.rows[0].device))
+        or not (written.image is not None and not written.rows and frame.num_images == 1  # the one image's
+                or written.image is None and 0 in written.rows
+                and torch.equal(written.rows[0], frame.arange(written.rows[0].device)))
     ):
         return False
     raw = None
