@@ -164,3 +164,26 @@ def test_one_image_values_of_the_buffers_shape_on_several_images_decline():
         out = split_and_compare(first_image, [outputs, targets])
     assert companions(out) == {}, out
     assert any("'loss'" in m for m in said), said
+
+
+def _pairs(make):
+    def body(o, t):
+        x = o["x"]
+        return {"loss": (x.mean((1, 2))[:, None] * make(x)).sum()}
+
+    return body
+
+
+@pytest.mark.parametrize("make", [lambda x: torch.ones(x.shape[0], x.shape[0]),
+                                  lambda x: x.new_ones((x.shape[0], x.shape[0]))], ids=["ones", "new_ones"])
+def test_ones_sized_by_the_images_along_another_dim_decline(make):
+    """``l[:, None] * torch.ones(B, B)``: each row sums B entries, on a group alone the group's
+    count (was silently wrong on main: a factor of no images, the batch's B per row)."""
+    _declined(_pairs(make), "sized by a count of the images along a dim after the first")
+
+
+@pytest.mark.xfail(strict=True, reason="pre-existing (found by s33's near misses, left): an untracked factory "
+                   "sized by a count of the images along a dim the image rows broadcast over, torch.full((B, B), 1.0), "
+                   "is a constant factor of the batch's B entries per row; on a group alone the group's count")
+def test_full_sized_by_the_images_along_another_dim_declines():
+    _declined(_pairs(lambda x: torch.full((x.shape[0], x.shape[0]), 1.0)), "")
