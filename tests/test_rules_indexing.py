@@ -152,8 +152,6 @@ CASES = {
     T.vdot: lambda o, t: _per_image_dot(o, t, T.vdot),
     torch.zeros: lambda o, t: _running_total(o, t, lambda: torch.zeros(1)),
     T.new_zeros: lambda o, t: _running_total(o, t, lambda: o["x"].new_zeros(1)),
-    torch.ones: lambda o, t: {"loss": (o["x"].sum((1, 2)) * torch.ones(o["x"].shape[0])).mean()},
-    T.new_ones: lambda o, t: _per_row_ones(o["x"]),
     torch.empty: lambda o, t: _EMPTY_SLOTS(o, t),
     T.new_empty: lambda o, t: _NEW_EMPTY_SLOTS(o, t),
     T.nonzero: lambda o, t: _over_count(o, t, lambda m: len(T.nonzero(m))),
@@ -821,13 +819,6 @@ def test_a_sort_that_ties_an_image_of_weight_0_declines():
     got, _, said = rule_outcome(body, rule_batch(5, [1.0, 0.0, 0.5]))
     assert got == {}, got
     assert any("sort of weighted values" in m for m in said), said
-
-
-def _per_row_ones(x):
-    """``w = x.new_ones(x.shape[0])`` as weights: ``(l * w).sum() / w.sum()``, the weights' sum
-    the group's count of images."""
-    w = x.new_ones(x.shape[0])
-    return {"loss": (x.mean((1, 2)) * w).sum() / w.sum()}
 
 
 # Declined with a warning naming the op although no images are mixed: attribution the rules

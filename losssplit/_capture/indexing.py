@@ -1149,25 +1149,6 @@ def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor,
     return True
 
 
-@rule(torch.ones, Tensor.new_ones)
-def ones(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``x.new_ones(x.shape[0])`` (normflows' ``logabsdet * inputs.new_ones(outputs.shape[0])``):
-    sized along dim 0 by a size of a dim holding a row per image in order, it has a row per image,
-    as on a group alone (the group's size); its values are no prediction's."""
-    start = int(func is Tensor.new_ones)
-    size = get_arg(args, kwargs, start, "size", None)
-    sizes = tuple(size) if isinstance(size, (tuple, list)) else args[start:]
-    n = sizes[0] if sizes else None
-    if not isinstance(out, Tensor) or not out.dim() or out.shape[0] != frame.num_images or frame.row_count(n) is None \
-            or not _counts_images(frame, n, out.device):
-        return
-    if any(frame.row_count(m) is not None for m in sizes[1:]):
-        # ``torch.ones(B, B)``: along the other dim too, on a group alone the group's count of entries
-        frame.set(out, lost_track(f"{op_name(func)} sized by a count of the images along a dim after the first"))
-        return
-    frame.set(out, Track(rows={0: frame.arange(out.device)}))
-
-
 @rule(torch.empty, Tensor.new_empty)
 def empty(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.empty(3)``, ``x.new_empty(3)``: fresh memory, no values; a small 1-d one may become
