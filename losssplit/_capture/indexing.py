@@ -765,6 +765,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     if track is None and func in (Tensor.__setitem__, Tensor.index_put_) and frame.image_buffers:
         if _marked_at_images(frame, func, target, args):
             return
+    if track is None and frame.counted_buffers and _accumulated_rows(frame, func, kind, target, args, kwargs):
+        return
     if track is None:
         at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
         value = args[at] if len(args) > at else None
@@ -1097,6 +1099,54 @@ def zeros(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.note_blocks(out, (out.shape[0],))
     if isinstance(out, Tensor) and out.dim() and out.shape[0] == frame.num_images:
         frame.image_buffers[id(out)] = (out, version_of(out))
+        size = get_arg(args, kwargs, int(func is Tensor.new_zeros), "size", None)
+        n = size[0] if isinstance(size, (tuple, list)) and size else size
+        if _counts_images(frame, n, out.device):
+            frame.counted_buffers.add(id(out))
+        else:
+            frame.counted_buffers.discard(id(out))
+
+
+def _counts_images(frame: Frame, n: Any, device: torch.device) -> bool:
+    """Whether the size ``n`` is a count of the images read in the call: ``x.shape[0]`` of a tensor
+    with a row per image, or ``len()`` of one (on a group alone, the group's count)."""
+    rows = frame.row_count(n)
+    images = frame.arange(device)
+    if rows is not None:
+        return rows.device == device and torch.equal(rows, images)
+    return type(n) is int and any(r.device == device and torch.equal(r, images) for r in frame.lengths.get(n, ()))
+
+
+def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor, args: tuple, kwargs: dict) -> bool:
+    """``log_q = torch.zeros(len(x)); log_q += log_det`` (normflows' flows): per-row values of the
+    target's very shape, a row per image in order (or the one image's), added into (or subtracted from) a fresh zeros
+    tensor sized by a count of the images: it now holds them (negated), row b image b's as on a
+    group alone. Whether it did."""
+    value = args[1] if len(args) == 2 and not kwargs else None
+    written = frame.get(value) if isinstance(value, Tensor) else None
+    if (
+        kind not in ("add", "sub")
+        or written is None
+        or not isinstance(value, Tensor)
+        or id(target) not in frame.counted_buffers
+        or not _fresh_zeros(frame, target)
+        or value.shape != target.shape
+        or written.lost_at is not None
+        or written.ratio is not None
+        or written.parts
+        or written.elements
+        or written.formula is not None
+        or not (written.image is not None and not written.rows and frame.num_images == 1  # the one image's
+                or written.image is None and 0 in written.rows
+                and torch.equal(written.rows[0], frame.arange(written.rows[0].device)))
+    ):
+        return False
+    raw = None
+    if written.unweighted is not None:  # the same write into zeros, of the values with the weight 1
+        raw = func(torch.zeros_like(target), written.unweighted)
+    frame.counted_buffers.discard(id(target))
+    frame.set(target, dataclasses.replace(written, unweighted=raw))
+    return True
 
 
 @rule(torch.empty, Tensor.new_empty)

@@ -1113,6 +1113,9 @@ class Frame:
         # image: id -> (it, version)
         self.image_indices: dict[int, tuple[Tensor, int | None]] = {}
         self.image_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # ids of those ``image_buffers`` sized by a count of the images read in the call
+        # (``torch.zeros(len(x))``, ``x.shape[0]``)
+        self.counted_buffers: set[int] = set()
         # tensors the body made that took the images' rows from values written row for row into
         # them (``mtx[:, i, j] = v``): id -> (it, its version after the last such write)
         self.row_buffers: dict[int, tuple[Tensor, int | None]] = {}
@@ -2211,6 +2214,7 @@ class Frame:
         self.row_blocks.clear()
         self.image_indices.clear()
         self.image_buffers.clear()
+        self.counted_buffers.clear()
         self.row_buffers.clear()
         self.counted_values.clear()
         self.image_size_read = False
