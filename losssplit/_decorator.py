@@ -169,6 +169,12 @@ class _Splitter:
         if prepared is None:
             return self._drop_stale(wrapped(*args, **kwargs), call)
         labels, per_image, columns = prepared
+        held = self._weight_held_elsewhere(args, kwargs, per_image)
+        if held is not None:
+            self.warn_again("weightform", f"the weight field {self.weight!r} is held as {held}, which losssplit does not "
+                            "set to 1 (only the per-image dicts' field and a weight= argument are followed; "
+                            "weight=None if the body does not read it); no companions for this call")
+            return self._drop_stale(wrapped(*args, **kwargs), call)
         frame = Frame(len(labels))
         frame.read_body_call = functools.partial(body_call, id(sys._getframe()), wrapped, args, kwargs)
         if isinstance(labels, TokenLabels):
@@ -190,9 +196,17 @@ class _Splitter:
                     tagged = None
             if tagged is None:  # the user's modes and tensor subclasses see this call as usual
                 return self._drop_stale(wrapped(*args, **kwargs), call)
+            holder = instance if instance is not None else getattr(wrapped, "__self__", None)
+            numbers = _numbers_held(holder) if len(labels) > 1 else None
             mode = CaptureMode(frame)
             with mode, fast_paths_unchanged(mode):
                 result = wrapped(*args, **kwargs)
+            counted = _counted_into(holder, numbers, len(labels))
+            if counted is not None:
+                self.warn_again("state", f"the call changed the attribute {counted!r} of its object by its "
+                                f"number of images ({len(labels)}): a count of the batch kept across calls, which the "
+                                "body may read back (on a group alone it counts the group's); no companions for this call")
+                return result
             if frame.exact_numbers:
                 frame.give_back_ints(result)
             with torch._C.DisableTorchFunction():
@@ -268,6 +282,18 @@ class _Splitter:
             weight = bound.arguments.get(self.weight)
             return weight is None or _unit(weight)
         return _unit_fields([*args, *kwargs.values()], self.weight)
+
+    def _weight_held_elsewhere(self, args: tuple, kwargs: dict, per_image: Any) -> str | None:
+        """Where an argument holds the weight field, other than 1, in a form the capture does not
+        tag (red team, session 26: a dataclass's, named tuple's or namespace's attribute, a batched
+        dict's tensor of weights were kept in the companions); None where none does."""
+        if self.weight is None or self.weight_parameter:
+            return None
+        with torch._C.DisableTorchFunction():
+            try:
+                return _weight_outside(args, kwargs, self.weight, per_image)
+            except Exception:  # noqa: BLE001 - a container of the user's that cannot be read
+                return None
 
     def _weight(self, wrapped: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str | None, Any]:
         """(the weight field of the per-image dicts, the weight argument's value)."""
@@ -445,6 +471,79 @@ def _unit_fields(values: Iterable[Any], field: str) -> bool:
             return False
         stack += items
     return True
+
+
+def _numbers_held(holder: Any) -> dict[str, float] | None:
+    """The int and float attributes of the body's object (``self.seen``), and the lengths of its
+    list, dict and set attributes, before the call."""
+    found = getattr(holder, "__dict__", None)
+    if type(found) is not dict:
+        return None
+    return {k: n for k, v in found.items() if (n := _held_number(v)) is not None}
+
+
+def _held_number(value: Any) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    return len(value) if type(value) in (list, dict, set) else None
+
+
+def _counted_into(holder: Any, before: dict[str, float] | None, images: int) -> str | None:
+    """An attribute of the body's object that the call changed by its number of images, or made
+    holding it (``self.seen += len(targets)``, a list appended to once per image, ``self.seen =
+    x.shape[0]`` the first time; red team, session 26: a normaliser read back from such a count
+    kept the batch's on every group); None."""
+    if before is None:
+        return None
+    for k, v in list(vars(holder).items()):
+        n = _held_number(v)
+        if n is None:
+            continue
+        old = before.get(k)
+        if n == images if old is None else n - old == images:
+            return k
+    return None
+
+
+def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any) -> str | None:
+    """The first place among the arguments (lists, tuples, dicts, dataclasses, named tuples,
+    objects' attributes; not inside the per-image dicts, whose field is tagged) holding ``field``
+    other than the number 1 where it is no per-image dict's field of Python numbers; None."""
+    followed = {id(d) for d in per_image or ()}
+    stack, seen, budget = [*args, *kwargs.values()], set(), _FIELD_ITEMS
+    while stack:
+        value = stack.pop()
+        if type(value) is torch.Tensor or id(value) in seen or id(value) in followed or isinstance(value, _UNSEARCHED):
+            continue
+        seen.add(id(value))
+        if isinstance(value, Mapping):
+            held = value.get(field, 1) if field in value else 1
+            if not _unit(held) and type(held) not in (int, float):
+                return f"a {type(held).__name__} in a dict"
+            items = list(value.values())
+        elif isinstance(value, (list, tuple)):
+            if field in (getattr(value, "_fields", None) or ()) and not _unit(getattr(value, field)):
+                return f"a field of a {type(value).__name__}"
+            items = list(value)
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            names = [f.name for f in dataclasses.fields(value)]
+            if field in names and not _unit(getattr(value, field, 1)):
+                return f"a field of a {type(value).__name__}"
+            items = [getattr(value, n, None) for n in names]
+        elif isinstance(value, (Iterator, Collection)):
+            continue
+        elif isinstance(getattr(value, "__dict__", None), dict) and not _internal_object(value):
+            found = vars(value)
+            if field in found and not _unit(found[field]):
+                return f"an attribute of a {type(value).__name__}"
+            items = list(found.values())
+        else:
+            continue
+        budget -= len(items)
+        if budget < 0:
+            return None
+        stack += items
+    return None
 
 
 # values whose contents hold no per-image weight field

@@ -18,9 +18,19 @@ import torch
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 
-from _helpers import ROWS, TARGETS, bits, companions, grad_leaves, images_by_group, group_name, logged_warnings, restrict  # noqa: E402
+from _helpers import (  # noqa: E402
+    ROWS,
+    TARGETS,
+    bits,
+    companions,
+    grad_leaves,
+    group_name,
+    images_by_group,
+    logged_warnings,
+    restrict,
+)
 from _helpers import fresh as fresh_tensors  # noqa: E402
-from _red_team26_bodies import BATCH_KINDS, BODIES, OBJECT_TARGETS, LAB, Y, xbatch  # noqa: E402
+from _red_team26_bodies import BATCH_KINDS, BODIES, LAB, OBJECT_TARGETS, Y, xbatch  # noqa: E402
 
 from losssplit import sources, split_by_source  # noqa: E402
 
