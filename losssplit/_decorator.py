@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import dis
 import functools
 import inspect
 import itertools
@@ -197,13 +198,17 @@ class _Splitter:
             if tagged is None:  # the user's modes and tensor subclasses see this call as usual
                 return self._drop_stale(wrapped(*args, **kwargs), call)
             holder = instance if instance is not None else getattr(wrapped, "__self__", None)
-            numbers = _numbers_held(holder) if len(labels) > 1 else None
+            numbers = _numbers_held(holder, wrapped) if len(labels) > 1 else None
             mode = CaptureMode(frame)
             with mode, fast_paths_unchanged(mode):
                 result = wrapped(*args, **kwargs)
-            counted = _counted_into(holder, numbers, len(labels))
+            with torch._C.DisableTorchFunction():
+                counted, moved = _counted_into(holder, wrapped, numbers, len(labels))
+                for name, flag in moved:
+                    frame.doubt(flag, f"the call changed the tensor {name!r} of its state by its number of images "
+                                f"({len(labels)}): a count of the batch kept across calls, which the body may read back")
             if counted is not None:
-                self.warn_again("state", f"the call changed the attribute {counted!r} of its object by its "
+                self.warn_again("state", f"the call changed {counted!r} of its state by its "
                                 f"number of images ({len(labels)}): a count of the batch kept across calls, which the "
                                 "body may read back (on a group alone it counts the group's); no companions for this call")
                 return result
@@ -473,36 +478,89 @@ def _unit_fields(values: Iterable[Any], field: str) -> bool:
     return True
 
 
-def _numbers_held(holder: Any) -> dict[str, float] | None:
-    """The int and float attributes of the body's object (``self.seen``), and the lengths of its
-    list, dict and set attributes, before the call."""
+def _numbers_held(holder: Any, wrapped: Any) -> dict[str, Any]:
+    """The numbers the body's state holds, by name: the int and float attributes of its object
+    (``self.seen``), the lengths of its list, dict and set attributes, the numbers and one-element
+    tensors (copied) its dict attributes hold (``self.stats["seen"]``, a module's registered buffer
+    ``_buffers["seen"]``), a one-element tensor attribute (copied); the closure cells of the body and
+    of the functions its object holds (``nonlocal seen``), the globals the body assigns."""
+    held: dict[str, Any] = {}
     found = getattr(holder, "__dict__", None)
-    if type(found) is not dict:
-        return None
-    return {k: n for k, v in found.items() if (n := _held_number(v)) is not None}
+    functions = [inspect.unwrap(getattr(wrapped, "__func__", wrapped))]
+    if type(found) is dict:
+        _numbers_of(found, held)
+        functions += [v for v in found.values() if isinstance(v, types.FunctionType)]
+    for fn in functions:
+        code, cells = getattr(fn, "__code__", None), getattr(fn, "__closure__", None) or ()
+        if not isinstance(code, types.CodeType):
+            continue
+        for name, cell in zip(code.co_freevars, cells):
+            try:
+                n = _held_number(cell.cell_contents)
+            except ValueError:  # an empty cell
+                continue
+            if n is not None:
+                held[f"{fn.__name__}.{name}"] = n
+        names = getattr(fn, "__globals__", None)
+        if type(names) is not dict:
+            continue
+        for name in _stored_globals(code):
+            n = _held_number(names.get(name))
+            if n is not None:
+                held[f"global {name}"] = n
+    return held
 
 
-def _held_number(value: Any) -> float | None:
+@functools.lru_cache(maxsize=1024)
+def _stored_globals(code: types.CodeType) -> tuple[str, ...]:
+    return tuple({i.argval for i in dis.get_instructions(code) if i.opname == "STORE_GLOBAL"})
+
+
+def _numbers_of(found: dict[str, Any], held: dict[str, Any]) -> None:
+    for k, v in found.items():
+        n = _held_number(v)
+        if n is not None:
+            held[k] = n
+        if type(v) is dict:
+            for kk, vv in v.items():
+                n = _held_number(vv)
+                if n is not None and type(vv) is not dict:
+                    held[f"{k}[{kk!r}]"] = n
+
+
+def _held_number(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
-    return len(value) if type(value) in (list, dict, set) else None
-
-
-def _counted_into(holder: Any, before: dict[str, float] | None, images: int) -> str | None:
-    """An attribute of the body's object that the call changed by its number of images, or made
-    holding it (``self.seen += len(targets)``, a list appended to once per image, ``self.seen =
-    x.shape[0]`` the first time; red team, session 26: a normaliser read back from such a count
-    kept the batch's on every group); None."""
-    if before is None:
-        return None
-    for k, v in list(vars(holder).items()):
-        n = _held_number(v)
-        if n is None:
-            continue
-        old = before.get(k)
-        if n == images if old is None else n - old == images:
-            return k
+    if type(value) in (list, dict, set):
+        return len(value)
+    if type(value) in (torch.Tensor, torch.nn.Parameter) and value.numel() == 1 and value.dtype is not torch.bool \
+            and not value.is_complex():
+        return value.detach().clone()
     return None
+
+
+def _counted_into(holder: Any, wrapped: Any, before: dict[str, Any] | None,
+                  images: int) -> tuple[str | None, list[tuple[str, torch.Tensor]]]:
+    """(an attribute of the body's object that the call changed by its number of images, or made
+    holding it: ``self.seen += len(targets)``, a list appended to once per image, ``self.seen =
+    x.shape[0]`` the first time; or None, and for the one-element tensors it holds, the flag, on
+    their device, that they moved by that number). Red team, session 26: a normaliser read back
+    from such a count kept the batch's on every group."""
+    flags: list[tuple[str, torch.Tensor]] = []
+    if before is None:
+        return None, flags
+    after = _numbers_held(holder, wrapped)
+    for k, n in after.items():
+        old = before.get(k)
+        if isinstance(n, torch.Tensor):
+            if isinstance(old, torch.Tensor) and old.shape == n.shape and old.device == n.device:
+                flags.append((k, ((n - old).reshape(()) == images)))
+            continue
+        if isinstance(old, torch.Tensor):
+            continue
+        if n == images if old is None else n - old == images:
+            return k, flags
+    return None, flags
 
 
 def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any) -> str | None:

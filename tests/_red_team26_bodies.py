@@ -2124,3 +2124,127 @@ def table_of_predictions_written_at_positions(o, t):
     buf = torch.zeros(len(t), 2)
     buf[torch.arange(len(t)), 0] = e
     return {"loss": buf[:, 0].mean()}
+
+
+# === second round: the fixes' own edges ==========================================================
+
+class CountInTensorAttribute:
+    def __init__(self):
+        self.seen = torch.zeros(())
+
+    def forward(self, o, t):
+        self.seen += len(t)
+        return {"loss": E(o, t).sum() / self.seen}
+
+
+class CountInDictAttribute:
+    def __init__(self):
+        self.stats = {"seen": 0}
+
+    def forward(self, o, t):
+        self.stats["seen"] += len(t)
+        return {"loss": E(o, t).sum() / self.stats["seen"]}
+
+
+class CountOfRowsKept:
+    def __init__(self):
+        self.rows = 0
+
+    def forward(self, o, t):
+        self.rows += sum(len(s["labels"]) for s in t)
+        return {"loss": CE(o, t).sum() / self.rows}
+
+
+def _make_closure_counter():
+    seen = 0
+
+    def body_(o, t):
+        nonlocal seen
+        seen += len(t)
+        return {"loss": E(o, t).sum() / seen}
+    return body_
+
+
+class CountInClosure:
+    def __init__(self):
+        self.f = _make_closure_counter()
+
+    def forward(self, o, t):
+        return self.f(o, t)
+
+
+for _c in (CountInTensorAttribute, CountInDictAttribute, CountOfRowsKept, CountInClosure):
+    BODIES[_c.__name__] = ("edges", "x", _c)
+
+
+@body("edges")
+def tolist_then_numpy_mean(o, t):
+    e = E(o, t)
+    return {"loss": e.mean() / float(np.mean(e.detach().tolist()))}
+
+
+@body("edges")
+def numpy_scalar_made_a_tensor(o, t):
+    e = E(o, t)
+    return {"loss": e.mean() / torch.tensor(np.mean(e.detach().numpy()))}
+
+
+@body("edges")
+def numpy_asarray_mean(o, t):
+    e = E(o, t)
+    return {"loss": e.sum() / (1 + float(np.asarray(e.detach()).sum()))}
+
+
+@body("edges")
+def numpy_local_then_used(o, t):
+    e = E(o, t)
+    m = e.detach().numpy().max()
+    scale = 1.0 / m
+    return {"loss": e.mean() * scale}
+
+
+@body("edges")
+def numpy_values_added(o, t):
+    e = E(o, t)
+    return {"loss": e.mean() - float(e.detach().numpy().min())}
+
+
+@body("edges")
+def numpy_then_tensor_reduction_back(o, t):
+    e = E(o, t)
+    w = torch.as_tensor(e.detach().numpy() / e.detach().numpy().sum())
+    return {"loss": (e * w).sum()}
+
+
+class TableWrittenByMaskPositions:
+    def __init__(self):
+        self.cls = torch.ones(NCLS)
+
+    def forward(self, o, t):
+        ce, y = CE(o, t), LAB(t)
+        self.cls.index_copy_(0, y[:, 0], ce[:, 0].detach())
+        return {"loss": (ce / self.cls[y]).mean()}
+
+
+class TableScatteredAtLabels:
+    def __init__(self):
+        self.cls = torch.ones(NCLS)
+
+    def forward(self, o, t):
+        ce, y = CE(o, t), LAB(t)
+        self.cls = self.cls.scatter(0, y.flatten(), ce.detach().flatten())
+        return {"loss": (ce / self.cls[y]).mean()}
+
+
+for _c in (TableWrittenByMaskPositions, TableScatteredAtLabels):
+    BODIES[_c.__name__] = ("edges", "x", _c)
+
+
+def _counted_closure():
+    seen = 0
+
+    def counted_in_its_own_closure(o, t):
+        nonlocal seen
+        seen += len(t)
+        return {"loss": E(o, t).sum() / seen}
+    return counted_in_its_own_closure
