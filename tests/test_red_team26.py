@@ -23,6 +23,7 @@ instances it equalled (now a constant); a table written at the labels with detac
 an unfollowed form, whether read or not; ``weight=None`` opts out): 6. Still wrong (strict xfail,
 README Known limits): a key named by ``len(targets)``."""
 
+import _red_team26_bodies
 import pytest
 import torch
 from _helpers import (
@@ -34,8 +35,14 @@ from _helpers import (
     restrict,
     split_and_compare,
 )
-import _red_team26_bodies
-from _red_team26_bodies import BODIES, _counted_closure, as_dataclasses, dataclass_plain, dataclass_weighted, xbatch
+from _red_team26_bodies import (
+    BODIES,
+    _counted_closure,
+    as_dataclasses,
+    dataclass_plain,
+    dataclass_weighted,
+    xbatch,
+)
 from _red_team26_measure import measure
 
 from losssplit import split_by_source
