@@ -246,12 +246,10 @@ def configured_set() -> bool:
     a method of ``self``'s class other than ``__init__`` sets (``self.last_bs = len(targets)``): it
     may hold a count of this batch or of an earlier one, which its value cannot tell (red team,
     session 26: a previous call's image count read as this call's)."""
-    if sys.version_info[:2] not in _CHECKED:
+    found = _executed(_CHECKED)
+    if found is None:
         return False
-    f = _caller()
-    if f is None:
-        return False
-    instructions, at = _located(f.f_code, f.f_lasti)
+    f, instructions, at = found
     if at is None or at == 0 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
         return False
     before = instructions[at - 1]
