@@ -535,7 +535,7 @@ def _held_number(value: Any) -> Any:
         return len(value)
     if type(value) in (torch.Tensor, torch.nn.Parameter) and value.numel() == 1 and value.dtype is not torch.bool \
             and not value.is_complex():
-        return value.detach().clone()
+        return (id(value), value.detach().clone())  # moved in place only: a new tensor is no running count
     return None
 
 
@@ -552,15 +552,63 @@ def _counted_into(holder: Any, wrapped: Any, before: dict[str, Any] | None,
     after = _numbers_held(holder, wrapped)
     for k, n in after.items():
         old = before.get(k)
-        if isinstance(n, torch.Tensor):
-            if isinstance(old, torch.Tensor) and old.shape == n.shape and old.device == n.device:
-                flags.append((k, ((n - old).reshape(()) == images)))
+        if isinstance(n, tuple):
+            if isinstance(old, tuple) and old[0] == n[0] and old[1].shape == n[1].shape and old[1].device == n[1].device:
+                flags.append((k, ((n[1] - old[1]).reshape(()) == images)))
             continue
-        if isinstance(old, torch.Tensor):
+        if isinstance(old, tuple):
             continue
-        if n == images if old is None else n - old == images:
+        if (n == images if old is None else n - old == images) and _accumulated(holder, wrapped, k):
             return k, flags
     return None, flags
+
+
+def _accumulated(holder: Any, wrapped: Any, key: str) -> bool:
+    """Whether the state ``key`` names (``_numbers_held``) is a running count: a list, dict or set
+    attribute (its items stay), or a number that the body's code, a function its object holds or a
+    method of its class stores in a line that reads it too (``self.seen += n``, ``seen += n`` of a
+    closure, ``SEEN = SEEN + n``); not one set afresh (``self.count = len(targets) * 2`` may move by
+    the image count between two batches of other sizes)."""
+    if key.startswith("global "):
+        kind, name = "GLOBAL", key[7:]
+    elif "." in key:
+        kind, name = "DEREF", key.rsplit(".", 1)[1]
+    else:
+        kind, name = "ATTR", key.split("[", 1)[0]
+        if "[" not in key and type(vars(holder).get(name)) in (list, dict, set):
+            return True
+    functions = [inspect.unwrap(getattr(wrapped, "__func__", wrapped))]
+    found = getattr(holder, "__dict__", None)
+    if type(found) is dict:
+        functions += [v for v in found.values() if isinstance(v, types.FunctionType)]
+    if holder is not None:
+        functions += [v for c in type(holder).__mro__ if c is not object for v in vars(c).values()]
+    stack = [code for fn in functions if isinstance(code := getattr(fn, "__code__", None), types.CodeType)]
+    while stack:
+        code = stack.pop()
+        if (kind, name) in _read_and_stored(code):
+            return True
+        stack += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_and_stored(code: types.CodeType) -> frozenset[tuple[str, str]]:
+    """(kind, name) of what ``code`` loads and stores in one line: ATTR, DEREF, GLOBAL."""
+    found: set[tuple[str, str]] = set()
+    loads: set[tuple[str, str]] = set()
+    for i in dis.get_instructions(code):
+        if i.starts_line is not None:
+            loads = set()
+        kind = i.opname.split("_", 1)[-1]
+        if i.opname in ("LOAD_ATTR", "LOAD_DEREF", "LOAD_GLOBAL", "LOAD_CLASSDEREF", "LOAD_METHOD"):
+            loads.add(("DEREF" if kind == "CLASSDEREF" else "ATTR" if kind == "METHOD" else kind, i.argval))
+        elif i.opname in ("STORE_ATTR", "STORE_DEREF", "STORE_GLOBAL", "STORE_SUBSCR"):
+            if i.opname == "STORE_SUBSCR":
+                found |= {x for x in loads if x[0] == "ATTR"}  # ``self.stats["seen"] += n``
+            elif (kind, i.argval) in loads:
+                found.add((kind, i.argval))
+    return frozenset(found)
 
 
 def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any) -> str | None:
