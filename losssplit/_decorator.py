@@ -170,7 +170,7 @@ class _Splitter:
         if prepared is None:
             return self._drop_stale(wrapped(*args, **kwargs), call)
         labels, per_image, columns = prepared
-        held = self._weight_held_elsewhere(args, kwargs, per_image)
+        held = self._weight_held_elsewhere(args, kwargs, per_image, len(labels))
         if held is not None:
             self.warn_again("weightform", f"the weight field {self.weight!r} is held as {held}, which losssplit does not "
                             "set to 1 (only the per-image dicts' field and a weight= argument are followed; "
@@ -288,7 +288,7 @@ class _Splitter:
             return weight is None or _unit(weight)
         return _unit_fields([*args, *kwargs.values()], self.weight)
 
-    def _weight_held_elsewhere(self, args: tuple, kwargs: dict, per_image: Any) -> str | None:
+    def _weight_held_elsewhere(self, args: tuple, kwargs: dict, per_image: Any, images: int) -> str | None:
         """Where an argument holds the weight field, other than 1, in a form the capture does not
         tag (red team, session 26: a dataclass's, named tuple's or namespace's attribute, a batched
         dict's tensor of weights were kept in the companions); None where none does."""
@@ -296,7 +296,7 @@ class _Splitter:
             return None
         with torch._C.DisableTorchFunction():
             try:
-                return _weight_outside(args, kwargs, self.weight, per_image)
+                return _weight_outside(args, kwargs, self.weight, per_image, images)
             except Exception:  # noqa: BLE001 - a container of the user's that cannot be read
                 return None
 
@@ -611,10 +611,13 @@ def _read_and_stored(code: types.CodeType) -> frozenset[tuple[str, str]]:
     return frozenset(found)
 
 
-def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any) -> str | None:
-    """The first place among the arguments (lists, tuples, dicts, dataclasses, named tuples,
-    objects' attributes; not inside the per-image dicts, whose field is tagged) holding ``field``
-    other than the number 1 where it is no per-image dict's field of Python numbers; None."""
+def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any, images: int) -> str | None:
+    """Where the arguments (lists, tuples, dicts, dataclasses, objects' attributes; not inside the
+    per-image dicts, whose field is tagged) hold ``field`` per image, other than the number 1, in a
+    form the capture does not tag: the attribute of a list of ``images`` objects (dataclasses,
+    named tuples, namespaces: per-image targets that are no dicts), or a dict's tensor or list with
+    one entry per image (a batched dict of targets). An object's own attribute of that name (a loss
+    module's ``loss_weight`` coefficient) is none. None where there is none."""
     followed = {id(d) for d in per_image or ()}
     stack, seen, budget = [*args, *kwargs.values()], set(), _FIELD_ITEMS
     while stack:
@@ -623,26 +626,23 @@ def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any) -> st
             continue
         seen.add(id(value))
         if isinstance(value, Mapping):
-            held = value.get(field, 1) if field in value else 1
-            if not _unit(held) and type(held) not in (int, float):
-                return f"a {type(held).__name__} in a dict"
+            held = value.get(field) if field in value else None
+            if isinstance(held, torch.Tensor) and held.dim() and held.shape[0] == images \
+                    or isinstance(held, (list, tuple)) and len(held) == images and not all(_unit(w) for w in held):
+                return f"a {type(held).__name__} of one weight per image in a dict"
             items = list(value.values())
         elif isinstance(value, (list, tuple)):
-            if field in (getattr(value, "_fields", None) or ()) and not _unit(getattr(value, field)):
-                return f"a field of a {type(value).__name__}"
             items = list(value)
+            if len(items) == images and not isinstance(value, (str, bytes)):
+                weights = [_attribute_field(item, field) for item in items]
+                if all(w is not _NO_FIELD for w in weights) and not all(_unit(w) for w in weights):
+                    return f"an attribute of {images} {type(items[0]).__name__} objects"
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            names = [f.name for f in dataclasses.fields(value)]
-            if field in names and not _unit(getattr(value, field, 1)):
-                return f"a field of a {type(value).__name__}"
-            items = [getattr(value, n, None) for n in names]
+            items = [getattr(value, f.name, None) for f in dataclasses.fields(value)]
         elif isinstance(value, (Iterator, Collection)):
             continue
         elif isinstance(getattr(value, "__dict__", None), dict) and not _internal_object(value):
-            found = vars(value)
-            if field in found and not _unit(found[field]):
-                return f"an attribute of a {type(value).__name__}"
-            items = list(found.values())
+            items = list(vars(value).values())
         else:
             continue
         budget -= len(items)
@@ -650,6 +650,22 @@ def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any) -> st
             return None
         stack += items
     return None
+
+
+_NO_FIELD = object()
+
+
+def _attribute_field(item: Any, field: str) -> Any:
+    """``item``'s attribute ``field`` where ``item`` is an object other than a dict (a dataclass,
+    a named tuple, a namespace) holding one, else ``_NO_FIELD``."""
+    if isinstance(item, (Mapping, torch.Tensor)) or isinstance(item, _UNSEARCHED):
+        return _NO_FIELD
+    if isinstance(item, tuple) and field not in (getattr(item, "_fields", None) or ()):
+        return _NO_FIELD
+    found = getattr(item, "__dict__", None)
+    if not isinstance(item, tuple) and not dataclasses.is_dataclass(item) and not (type(found) is dict and field in found):
+        return _NO_FIELD
+    return getattr(item, field, _NO_FIELD)
 
 
 # values whose contents hold no per-image weight field

@@ -4483,7 +4483,8 @@ def numpy_number(frame: Frame, value: Any, kind: str) -> bool:
         return frame.numpy_made.get(id(value)) is value or not value.untyped_storage().resizable()
     if _numpy_value(value):
         return True
-    return isinstance(value, float) and not _bytecode.written_operand(kind, value, frozenset())
+    return isinstance(value, float) and not frame.from_arguments(value) \
+        and not _bytecode.written_operand(kind, value, frozenset())  # (``/ num_boxes`` passed in: its own rule)
 
 
 # ops handing a tensor's memory to code the capture does not see (a NumPy array, a storage),
