@@ -240,6 +240,16 @@ def divisor_source(z: Any) -> str | None:
     return source
 
 
+def installed_caller() -> bool:
+    """Whether the first Python frame outside losssplit and torch is code of an installed package
+    (site-packages, the standard library) rather than the project's."""
+    f = _caller(checked=False)
+    if f is None:
+        return False
+    path = f.f_code.co_filename
+    return path.startswith((sys.prefix, sys.base_prefix, sys.exec_prefix))
+
+
 def configured_set() -> bool:
     """Whether the divisor of the ``/`` (``/=``) the caller's code is executing is an attribute or
     a global loaded right before it (``/ self.last_bs``) that the code, a function of its module or

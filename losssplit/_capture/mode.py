@@ -4245,7 +4245,9 @@ class CaptureMode(TorchFunctionMode):
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
                         mixed = frame.get(args[0])
-                        if mixed is not None and (mixed.rows or mixed.lost_at is not None) and frame.num_images > 1:
+                        if mixed is not None and mixed.rows and mixed.lost_at is None and frame.num_images > 1 \
+                                and torch.is_grad_enabled() and not _bytecode.installed_caller():
+                            # (a matcher's cost handed to scipy runs under no_grad, or in a library)
                             frame.numpy_images = frame.numpy_images or op_name(func)
                         if (mixed is not None and mixed.lost_at is not None and mixed.from_prediction
                                 and not mixed.lost_at.endswith(BY_VALUE_ONLY)):
@@ -4483,8 +4485,11 @@ def numpy_number(frame: Frame, value: Any, kind: str) -> bool:
         return frame.numpy_made.get(id(value)) is value or not value.untyped_storage().resizable()
     if _numpy_value(value):
         return True
-    return isinstance(value, float) and not frame.from_arguments(value) \
-        and not _bytecode.written_operand(kind, value, frozenset())  # (``/ num_boxes`` passed in: its own rule)
+    # a whole number is left to the rules of counts (``/ num_boxes`` after a matcher's cost went to
+    # scipy: passed in, or ``clamp(n, min=1).item()`` of a tensor made of a count)
+    return isinstance(value, float) and not value.is_integer() and not frame.from_arguments(value) \
+        and not any(read.value == value for read in frame.host_reads) \
+        and not _bytecode.written_operand(kind, value, frozenset())
 
 
 # ops handing a tensor's memory to code the capture does not see (a NumPy array, a storage),
