@@ -480,7 +480,7 @@ def _unit_fields(values: Iterable[Any], field: str) -> bool:
 
 def _numbers_held(holder: Any, wrapped: Any) -> dict[str, Any]:
     """The numbers the body's state holds, by name: the int and float attributes of its object
-    (``self.seen``), the lengths of its list, dict and set attributes, the numbers and one-element
+    (``self.seen``), the lengths of its list and set attributes, the numbers and one-element
     tensors (copied) its dict attributes hold (``self.stats["seen"]``, a module's registered buffer
     ``_buffers["seen"]``), a one-element tensor attribute (copied); the closure cells of the body and
     of the functions its object holds (``nonlocal seen``), the globals the body assigns."""
@@ -531,8 +531,8 @@ def _numbers_of(found: dict[str, Any], held: dict[str, Any]) -> None:
 def _held_number(value: Any) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value
-    if type(value) in (list, dict, set):
-        return len(value)
+    if type(value) in (list, set):  # (a dict attribute is where bodies keep their returned losses)
+        return [len(value)]
     if type(value) in (torch.Tensor, torch.nn.Parameter) and value.numel() == 1 and value.dtype is not torch.bool \
             and not value.is_complex():
         return (id(value), value.detach().clone())  # moved in place only: a new tensor is no running count
@@ -558,15 +558,18 @@ def _counted_into(holder: Any, wrapped: Any, before: dict[str, Any] | None,
             continue
         if isinstance(old, tuple):
             continue
+        if isinstance(n, list):  # a list or set grown by one item per image (not one made of the images)
+            if isinstance(old, list) and n[0] - old[0] == images:
+                return k, flags
+            continue
         if (n == images if old is None else n - old == images) and _accumulated(holder, wrapped, k):
             return k, flags
     return None, flags
 
 
 def _accumulated(holder: Any, wrapped: Any, key: str) -> bool:
-    """Whether the state ``key`` names (``_numbers_held``) is a running count: a list, dict or set
-    attribute (its items stay), or a number that the body's code, a function its object holds or a
-    method of its class stores in a line that reads it too (``self.seen += n``, ``seen += n`` of a
+    """Whether the number ``key`` names (``_numbers_held``) is a running count: the body's code, a
+    function its object holds or a method of its class stores it in a line that reads it too (``self.seen += n``, ``seen += n`` of a
     closure, ``SEEN = SEEN + n``); not one set afresh (``self.count = len(targets) * 2`` may move by
     the image count between two batches of other sizes)."""
     if key.startswith("global "):
@@ -575,8 +578,6 @@ def _accumulated(holder: Any, wrapped: Any, key: str) -> bool:
         kind, name = "DEREF", key.rsplit(".", 1)[1]
     else:
         kind, name = "ATTR", key.split("[", 1)[0]
-        if "[" not in key and type(vars(holder).get(name)) in (list, dict, set):
-            return True
     functions = [inspect.unwrap(getattr(wrapped, "__func__", wrapped))]
     found = getattr(holder, "__dict__", None)
     if type(found) is dict:
