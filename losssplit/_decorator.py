@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import dis
 import functools
 import inspect
 import itertools
@@ -169,6 +170,12 @@ class _Splitter:
         if prepared is None:
             return self._drop_stale(wrapped(*args, **kwargs), call)
         labels, per_image, columns = prepared
+        held = self._weight_held_elsewhere(args, kwargs, per_image, len(labels))
+        if held is not None:
+            self.warn_again("weightform", f"the weight field {self.weight!r} is held as {held}, which losssplit does not "
+                            "set to 1 (only the per-image dicts' field and a weight= argument are followed; "
+                            "weight=None if the body does not read it); no companions for this call")
+            return self._drop_stale(wrapped(*args, **kwargs), call)
         frame = Frame(len(labels))
         frame.read_body_call = functools.partial(body_call, id(sys._getframe()), wrapped, args, kwargs)
         if isinstance(labels, TokenLabels):
@@ -190,9 +197,21 @@ class _Splitter:
                     tagged = None
             if tagged is None:  # the user's modes and tensor subclasses see this call as usual
                 return self._drop_stale(wrapped(*args, **kwargs), call)
+            holder = instance if instance is not None else getattr(wrapped, "__self__", None)
+            numbers = _numbers_held(holder, wrapped) if len(labels) > 1 else None
             mode = CaptureMode(frame)
             with mode, fast_paths_unchanged(mode):
                 result = wrapped(*args, **kwargs)
+            with torch._C.DisableTorchFunction():
+                counted, moved = _counted_into(holder, wrapped, numbers, len(labels))
+                for name, flag in moved:
+                    frame.doubt(flag, f"the call changed the tensor {name!r} of its state by its number of images "
+                                f"({len(labels)}): a count of the batch kept across calls, which the body may read back")
+            if counted is not None:
+                self.warn_again("state", f"the call changed {counted!r} of its state by its "
+                                f"number of images ({len(labels)}): a count of the batch kept across calls, which the "
+                                "body may read back (on a group alone it counts the group's); no companions for this call")
+                return result
             if frame.exact_numbers:
                 frame.give_back_ints(result)
             with torch._C.DisableTorchFunction():
@@ -268,6 +287,18 @@ class _Splitter:
             weight = bound.arguments.get(self.weight)
             return weight is None or _unit(weight)
         return _unit_fields([*args, *kwargs.values()], self.weight)
+
+    def _weight_held_elsewhere(self, args: tuple, kwargs: dict, per_image: Any, images: int) -> str | None:
+        """Where an argument holds the weight field, other than 1, in a form the capture does not
+        tag (red team, session 26: a dataclass's, named tuple's or namespace's attribute, a batched
+        dict's tensor of weights were kept in the companions); None where none does."""
+        if self.weight is None or self.weight_parameter:
+            return None
+        with torch._C.DisableTorchFunction():
+            try:
+                return _weight_outside(args, kwargs, self.weight, per_image, images)
+            except Exception:  # noqa: BLE001 - a container of the user's that cannot be read
+                return None
 
     def _weight(self, wrapped: Callable[..., Any], args: tuple, kwargs: dict) -> tuple[str | None, Any]:
         """(the weight field of the per-image dicts, the weight argument's value)."""
@@ -445,6 +476,197 @@ def _unit_fields(values: Iterable[Any], field: str) -> bool:
             return False
         stack += items
     return True
+
+
+def _numbers_held(holder: Any, wrapped: Any) -> dict[str, Any]:
+    """The numbers the body's state holds, by name: the int and float attributes of its object
+    (``self.seen``), the lengths of its list and set attributes, the numbers and one-element
+    tensors (copied) its dict attributes hold (``self.stats["seen"]``, a module's registered buffer
+    ``_buffers["seen"]``), a one-element tensor attribute (copied); the closure cells of the body and
+    of the functions its object holds (``nonlocal seen``), the globals the body assigns."""
+    held: dict[str, Any] = {}
+    found = getattr(holder, "__dict__", None)
+    functions = [inspect.unwrap(getattr(wrapped, "__func__", wrapped))]
+    if type(found) is dict:
+        _numbers_of(found, held)
+        functions += [v for v in found.values() if isinstance(v, types.FunctionType)]
+    for fn in functions:
+        code, cells = getattr(fn, "__code__", None), getattr(fn, "__closure__", None) or ()
+        if not isinstance(code, types.CodeType):
+            continue
+        for name, cell in zip(code.co_freevars, cells):
+            try:
+                n = _held_number(cell.cell_contents)
+            except ValueError:  # an empty cell
+                continue
+            if n is not None:
+                held[f"{fn.__name__}.{name}"] = n
+        names = getattr(fn, "__globals__", None)
+        if type(names) is not dict:
+            continue
+        for name in _stored_globals(code):
+            n = _held_number(names.get(name))
+            if n is not None:
+                held[f"global {name}"] = n
+    return held
+
+
+@functools.lru_cache(maxsize=1024)
+def _stored_globals(code: types.CodeType) -> tuple[str, ...]:
+    return tuple({i.argval for i in dis.get_instructions(code) if i.opname == "STORE_GLOBAL"})
+
+
+def _numbers_of(found: dict[str, Any], held: dict[str, Any]) -> None:
+    for k, v in found.items():
+        n = _held_number(v)
+        if n is not None:
+            held[k] = n
+        if type(v) is dict:
+            for kk, vv in v.items():
+                n = _held_number(vv)
+                if n is not None and type(vv) is not dict:
+                    held[f"{k}[{kk!r}]"] = n
+
+
+def _held_number(value: Any) -> Any:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value
+    if type(value) in (list, set):  # (a dict attribute is where bodies keep their returned losses)
+        return [len(value)]
+    if type(value) in (torch.Tensor, torch.nn.Parameter) and value.numel() == 1 and value.dtype is not torch.bool \
+            and not value.is_complex():
+        return (id(value), value.detach().clone())  # moved in place only: a new tensor is no running count
+    return None
+
+
+def _counted_into(holder: Any, wrapped: Any, before: dict[str, Any] | None,
+                  images: int) -> tuple[str | None, list[tuple[str, torch.Tensor]]]:
+    """(an attribute of the body's object that the call changed by its number of images, or made
+    holding it: ``self.seen += len(targets)``, a list appended to once per image, ``self.seen =
+    x.shape[0]`` the first time; or None, and for the one-element tensors it holds, the flag, on
+    their device, that they moved by that number). Red team, session 26: a normaliser read back
+    from such a count kept the batch's on every group."""
+    flags: list[tuple[str, torch.Tensor]] = []
+    if before is None:
+        return None, flags
+    after = _numbers_held(holder, wrapped)
+    for k, n in after.items():
+        old = before.get(k)
+        if isinstance(n, tuple):
+            if isinstance(old, tuple) and old[0] == n[0] and old[1].shape == n[1].shape and old[1].device == n[1].device:
+                flags.append((k, ((n[1] - old[1]).reshape(()) == images)))
+            continue
+        if isinstance(old, tuple):
+            continue
+        if isinstance(n, list):  # a list or set grown by one item per image (not one made of the images)
+            if isinstance(old, list) and n[0] - old[0] == images:
+                return k, flags
+            continue
+        if (n == images if old is None else n - old == images) and _accumulated(holder, wrapped, k):
+            return k, flags
+    return None, flags
+
+
+def _accumulated(holder: Any, wrapped: Any, key: str) -> bool:
+    """Whether the number ``key`` names (``_numbers_held``) is a running count: the body's code, a
+    function its object holds or a method of its class stores it in a line that reads it too (``self.seen += n``, ``seen += n`` of a
+    closure, ``SEEN = SEEN + n``); not one set afresh (``self.count = len(targets) * 2`` may move by
+    the image count between two batches of other sizes)."""
+    if key.startswith("global "):
+        kind, name = "GLOBAL", key[7:]
+    elif "." in key:
+        kind, name = "DEREF", key.rsplit(".", 1)[1]
+    else:
+        kind, name = "ATTR", key.split("[", 1)[0]
+    functions = [inspect.unwrap(getattr(wrapped, "__func__", wrapped))]
+    found = getattr(holder, "__dict__", None)
+    if type(found) is dict:
+        functions += [v for v in found.values() if isinstance(v, types.FunctionType)]
+    if holder is not None:
+        functions += [v for c in type(holder).__mro__ if c is not object for v in vars(c).values()]
+    stack = [code for fn in functions if isinstance(code := getattr(fn, "__code__", None), types.CodeType)]
+    while stack:
+        code = stack.pop()
+        if (kind, name) in _read_and_stored(code):
+            return True
+        stack += [c for c in code.co_consts if isinstance(c, types.CodeType)]
+    return False
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_and_stored(code: types.CodeType) -> frozenset[tuple[str, str]]:
+    """(kind, name) of what ``code`` loads and stores in one line: ATTR, DEREF, GLOBAL."""
+    found: set[tuple[str, str]] = set()
+    loads: set[tuple[str, str]] = set()
+    for i in dis.get_instructions(code):
+        if i.starts_line is not None:
+            loads = set()
+        kind = i.opname.split("_", 1)[-1]
+        if i.opname in ("LOAD_ATTR", "LOAD_DEREF", "LOAD_GLOBAL", "LOAD_CLASSDEREF", "LOAD_METHOD"):
+            loads.add(("DEREF" if kind == "CLASSDEREF" else "ATTR" if kind == "METHOD" else kind, i.argval))
+        elif i.opname in ("STORE_ATTR", "STORE_DEREF", "STORE_GLOBAL", "STORE_SUBSCR"):
+            if i.opname == "STORE_SUBSCR":
+                found |= {x for x in loads if x[0] == "ATTR"}  # ``self.stats["seen"] += n``
+            elif (kind, i.argval) in loads:
+                found.add((kind, i.argval))
+    return frozenset(found)
+
+
+def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any, images: int) -> str | None:
+    """Where the arguments (lists, tuples, dicts, dataclasses, objects' attributes; not inside the
+    per-image dicts, whose field is tagged) hold ``field`` per image, other than the number 1, in a
+    form the capture does not tag: the attribute of a list of ``images`` objects (dataclasses,
+    named tuples, namespaces: per-image targets that are no dicts), or a dict's tensor or list with
+    one entry per image (a batched dict of targets). An object's own attribute of that name (a loss
+    module's ``loss_weight`` coefficient) is none. None where there is none."""
+    followed = {id(d) for d in per_image or ()}
+    stack, seen, budget = [*args, *kwargs.values()], set(), _FIELD_ITEMS
+    while stack:
+        value = stack.pop()
+        if type(value) is torch.Tensor or id(value) in seen or id(value) in followed or isinstance(value, _UNSEARCHED):
+            continue
+        seen.add(id(value))
+        if isinstance(value, Mapping):
+            held = value.get(field) if field in value else None
+            if isinstance(held, torch.Tensor) and held.dim() and held.shape[0] == images \
+                    or isinstance(held, (list, tuple)) and len(held) == images and not all(_unit(w) for w in held):
+                return f"a {type(held).__name__} of one weight per image in a dict"
+            items = list(value.values())
+        elif isinstance(value, (list, tuple)):
+            items = list(value)
+            if len(items) == images and not isinstance(value, (str, bytes)):
+                weights = [_attribute_field(item, field) for item in items]
+                if all(w is not _NO_FIELD for w in weights) and not all(_unit(w) for w in weights):
+                    return f"an attribute of {images} {type(items[0]).__name__} objects"
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            items = [getattr(value, f.name, None) for f in dataclasses.fields(value)]
+        elif isinstance(value, (Iterator, Collection)):
+            continue
+        elif isinstance(getattr(value, "__dict__", None), dict) and not _internal_object(value):
+            items = list(vars(value).values())
+        else:
+            continue
+        budget -= len(items)
+        if budget < 0:
+            return None
+        stack += items
+    return None
+
+
+_NO_FIELD = object()
+
+
+def _attribute_field(item: Any, field: str) -> Any:
+    """``item``'s attribute ``field`` where ``item`` is an object other than a dict (a dataclass,
+    a named tuple, a namespace) holding one, else ``_NO_FIELD``."""
+    if isinstance(item, (Mapping, torch.Tensor)) or isinstance(item, _UNSEARCHED):
+        return _NO_FIELD
+    if isinstance(item, tuple) and field not in (getattr(item, "_fields", None) or ()):
+        return _NO_FIELD
+    found = getattr(item, "__dict__", None)
+    if not isinstance(item, tuple) and not dataclasses.is_dataclass(item) and not (type(found) is dict and field in found):
+        return _NO_FIELD
+    return getattr(item, field, _NO_FIELD)
 
 
 # values whose contents hold no per-image weight field

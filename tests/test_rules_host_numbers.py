@@ -210,7 +210,7 @@ def test_a_share_over_a_batch_count_from_numpy_declines():
         share = pos.sum().item() / size
         return {"loss": e.mean() * share}
 
-    assert_declines(body, ["Tensor.item"])
+    assert_declines(body, ["Tensor.item", "NumPy may have computed"])  # (rt26: the numpy read is named first)
 
 
 def test_an_int_count_put_in_a_list_declines():

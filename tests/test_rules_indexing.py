@@ -664,6 +664,10 @@ CASES.update({
     # of one image's data: that image's own (of several images' data they decline, tests/test_adversarial.py)
     T.unique: sorted_rows(lambda e, y: torch.stack([e[b] * T.unique(y[b], return_inverse=True)[1] for b in range(len(e))])),
     torch.unique: sorted_rows(lambda e, y: torch.stack([e[b] / _own_counts(y[b]) for b in range(len(e))])),
+    T.unique_consecutive: sorted_rows(
+        lambda e, y: torch.stack([e[b] * T.unique_consecutive(y[b], return_inverse=True)[1] for b in range(len(e))])),
+    torch.unique_consecutive: sorted_rows(
+        lambda e, y: torch.stack([e[b] / torch.unique_consecutive(y[b]).numel() for b in range(len(e))])),
     # in place, into a target without images (or weighted errors) from a weighted source
     T.scatter_add_: per_class(lambda e, c: T.scatter_add_(_zeros(e), 1, c, e), weighted=True),
     T.index_add_: per_class(lambda e, c: T.index_add_(_zeros(e), 1, torch.tensor([1, 1, 0]), e)),

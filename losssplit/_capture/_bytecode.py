@@ -241,6 +241,35 @@ def divisor_source(z: Any) -> str | None:
     return source
 
 
+def installed_caller() -> bool:
+    """Whether the first Python frame outside losssplit and torch is code of an installed package
+    (site-packages, the standard library) rather than the project's."""
+    f = _caller(checked=False)
+    if f is None:
+        return False
+    path = f.f_code.co_filename
+    return path.startswith((sys.prefix, sys.base_prefix, sys.exec_prefix))
+
+
+def configured_set() -> bool:
+    """Whether the divisor of the ``/`` (``/=``) the caller's code is executing is an attribute or
+    a global loaded right before it (``/ self.last_bs``) that the code, a function of its module or
+    a method of ``self``'s class other than ``__init__`` sets (``self.last_bs = len(targets)``): it
+    may hold a count of this batch or of an earlier one, which its value cannot tell (red team,
+    session 26: a previous call's image count read as this call's)."""
+    found = _executed(_CHECKED)
+    if found is None:
+        return False
+    f, instructions, at = found
+    if at is None or at == 0 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
+        return False
+    before = instructions[at - 1]
+    if before.opname not in ("LOAD_ATTR", "LOAD_GLOBAL"):
+        return False
+    named = {f"{_LOADS[before.opname]}:{before.argval}"}
+    return _writes(_written_names(f.f_code), named) or _set_elsewhere(f, named)
+
+
 def written_operand(kind: str, c: float, counts: frozenset[int]) -> bool:
     """Whether the number ``c`` is written in the body's code at the op (a literal, an attribute,
     a global; as a divisor also ``len`` of a container the code fixes, ``fixed_length``): the same
@@ -889,12 +918,12 @@ def _loop_variables(instructions: list[dis.Instruction]) -> frozenset[str]:
     return frozenset(names)
 
 
-def fixed_length(c: Any, counts: Collection[int]) -> bool:
+def fixed_length(c: Any, counts: Collection[int], lists: FixedLists | None = None) -> bool:
     """Whether the int ``c`` dividing a value is, in the ``/`` (``/=``) the caller's code is
     executing, the builtin ``len`` of a container whose length the code fixes (``_fixed_iterable``:
-    ``len(self.stft_losses)`` of an ``nn.ModuleList`` or of a tuple of plain numbers, never a
-    list), equal to ``c``: the same number on a group alone. ``counts``: the batch's counts.
-    Python 3.11 only."""
+    ``len(self.stft_losses)`` of an ``nn.ModuleList`` or of a tuple of plain numbers; a list only
+    with ``lists``, ``Frame.fixed_lists``: one held at the call's start, unchanged), equal to
+    ``c``: the same number on a group alone. ``counts``: the batch's counts. Python 3.11 only."""
     if type(c) is not int or sys.version_info[:2] not in _LOG_CHECKED:
         return False
     f = _caller()
@@ -907,7 +936,7 @@ def fixed_length(c: Any, counts: Collection[int]) -> bool:
     start = _operand_start(instructions, at)
     if start is None or instructions[start].opname != "LOAD_GLOBAL" or instructions[start].argval != "len":
         return False
-    value = _fixed_iterable(f, instructions[start:at], counts)
+    value = _fixed_iterable(f, instructions[start:at], counts, lists)
     return type(value) is int and value == c
 
 

@@ -24,11 +24,13 @@ from ._bytecode import (
     call_site,
     code_constant,
     computed_divisor,
+    configured_set,
     counted_number,
     divisor_arithmetic,
     divisor_floor,
     divisor_source,
     divisor_tests,
+    fixed_length,
     length_arithmetic,
     length_divided,
     literal_argument,
@@ -98,6 +100,7 @@ from .mode import (
     lost_track,
     near_count,
     norm_dim,
+    numpy_number,
     on_branch_cut,
     only_wide_dim,
     op_name,
@@ -1019,6 +1022,10 @@ BY_IMAGE_NUMBER = ("by a Python number read from, or computed in Python from, va
                    "images (``s.sum().item()``, ``sum(s.tolist())``): on a group alone it is the group's")
 
 
+BY_NUMPY_NUMBER = ("by a number NumPy may have computed from several images' values handed to it in this call: on a "
+                   "group alone it computes it from the group's")
+
+
 def _by_untracked_sum(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any) -> bool:
     """Whether ``a * b`` or ``a / b`` (one side tracked) scales by a number computed in the body
     from a reduction of a tensor that carried no images (``untracked_value``) that no count can
@@ -1069,6 +1076,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if how is not None:
             frame.lose(out, f"{op_name(func)} {BY_IMAGE_NUMBER} ({how})", pred=is_prediction(a, ta) or is_prediction(b, tb))
             return
+    if kind in ("mul", "div", "add", "sub") and frame.numpy_images is not None and (ta is None) != (tb is None) \
+            and numpy_number(frame, b if ta is not None else a, kind):
+        frame.lose(out, f"{op_name(func)} {BY_NUMPY_NUMBER} (at {frame.numpy_images})",
+                   pred=is_prediction(a, ta) or is_prediction(b, tb))
+        return
     if kind in ("mul", "div") and (frame.untracked_derived or frame.untracked_numbers) and (ta is None) != (tb is None) \
             and _by_untracked_sum(frame, kind, a, ta, b):
         _scaled_by_weight_statistic(frame, op_name(func), a, ta, b, tb)  # the weights' mean: the call declines
@@ -2377,8 +2389,8 @@ def _ratio_arithmetic(
             elif isinstance(other, (int, float)) and _helper_count(frame, other) and _counted_divisor(frame, ta.ratio, other):
                 return lost_track(f"{COUNTED_DIVISOR} (counted in a helper)", pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
-            if constant == SIZES_DIVISOR:
-                return lost_track(SIZES_DIVISOR, pred)
+            if constant in (SIZES_DIVISOR, SET_DIVISOR):
+                return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
@@ -3051,6 +3063,9 @@ def _scaled(counts: list[float], z: float) -> list[float]:
     return [z / max(sum(counts), 1.0) * n for n in counts]
 
 
+SET_DIVISOR = ("a division by a whole number held by an attribute or a global that the body's code, a method or a "
+               "function of its module sets (``self.last_bs = len(targets)``): a count of this batch or of an earlier "
+               "one, which its value cannot tell")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -3086,6 +3101,10 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if frame.from_arguments(z):
         return False
+    if type(z) is int and fixed_length(z, (), frame.fixed_lists):  # ``len(self.loader)`` of a list held unchanged
+        return True
+    if source == "configured" and configured_set():
+        return SET_DIVISOR if float(z).is_integer() else True
     if z == frame.num_images and _own_size(frame, ratio, z):
         return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
     # a count of the loss's own rows or elements, unless they are one image's (the same on any

@@ -711,6 +711,22 @@ unweighted copy (out of place). ``masked_scatter_`` gets here only after ``inpla
 values in order (``_in_order``, as ``masked_scatter``'s, whose unweighted values are the same
 ``torch.masked_scatter``)."""
 
+def _picked_by_values(frame: Frame, func: Any, args: tuple) -> bool:
+    """Whether the write's index is one integer tensor of the images' data (``labels``), not a tuple
+    of positions (DETR's ``tc[(batch_idx, src_idx)] = ...``) nor a mask."""
+    if func not in (Tensor.__setitem__, Tensor.index_put_) or len(args) < 2:
+        return False
+    index = args[1]
+    if func is Tensor.index_put_:
+        if not isinstance(index, (tuple, list)) or len(index) != 1:
+            return False
+        index = index[0]
+    if not isinstance(index, Tensor) or index.dtype in (torch.bool, torch.uint8) or index.is_floating_point():
+        return False
+    held = frame.get(index)
+    return held is not None and bool(held.rows) and held.lost_at is None
+
+
 _RUNNING_TOTALS = {Tensor.add_: "add", Tensor.sub_: "sub", Tensor.mul_: "mul", Tensor.div_: "div"}
 
 
@@ -783,6 +799,14 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                     return
             # a reduced loss (or a lost prediction) written into a buffer: no longer followed
             frame.lose(target, written.lost_at if written.lost_at and not written.parts else op, written)
+            return
+        if isinstance(target, Tensor) and written is not None and written.from_prediction and written.rows \
+                and _picked_by_values(frame, func, args):
+            # ``self.table[labels] = ce.detach()``: several images' values at positions their data
+            # picks, a later image's overwriting an earlier one's; read back (``table[labels]``), on a
+            # group alone the group's (red team, session 26: was a constant table, the batch's writes)
+            frame.lose(target, f"{op} of several images' values at positions picked by their data")
+            lose_aliases(frame, target, op)
             return
         if func is Tensor.__setitem__ and isinstance(target, Tensor) and isinstance(value, Tensor) and written is not None \
                 and written.from_prediction and target._base is None and version_of(target) == 1 \
@@ -2132,14 +2156,15 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 _ORDERS = {Tensor.sort, torch.sort, Tensor.argsort, torch.argsort}
 
 
-@rule(Tensor.unique, torch.unique)
+@rule(Tensor.unique, torch.unique, Tensor.unique_consecutive, torch.unique_consecutive)
 def unique(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``unique`` of data with rows of images: the values found, their inverse indices and
     their counts are the batch's (on a group alone, the group's classes at other positions), so
     what is computed from them loses its images. Of one image's data (a per-image loop) they are
     that image's own and stay untracked constants, as fresh data. Their sizes (``len(y.unique())``,
     the classes present) are the batch's too: marked as positions picked by mixed values, so that
-    a division by one declines (rt25: was a constant divisor, the batch's number on every group)."""
+    a division by one declines (rt25: was a constant divisor, the batch's number on every group;
+    rt26: ``unique_consecutive`` likewise)."""
     src = args[0] if args else kwargs.get("input")
     track = frame.get(src)
     if track is not None and (track.rows or track.lost_at is not None or track.ratio is not None):

@@ -886,6 +886,10 @@ class Frame:
         self.weight_field: str | None = None  # the field of those dicts that is the weight
         self.checks: list[tuple[Tensor, str]] = []
         self.exposed: list[tuple[Any, tuple, Tensor, str]] = []  # see ``expose``
+        # the op that handed several images' values to NumPy (``e.detach().numpy()``), and the
+        # tensors made of NumPy arrays since: see ``numpy_number``
+        self.numpy_images: str | None = None
+        self.numpy_made: dict[int, Tensor] = {}
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.counting: dict[torch.device, tuple[Tensor, Tensor | None, list[int] | None]] = {}  # see ``_counting``
@@ -2163,6 +2167,7 @@ class Frame:
         self.tracks.clear()
         self.reduced_storages.clear()
         self.exposed.clear()
+        self.numpy_made.clear()
         self.read_argument_numbers = None
         self._argument_tensors = None
         self.read_argument_tensors = None
@@ -4269,6 +4274,9 @@ class CaptureMode(TorchFunctionMode):
                     frame.exposed_read(args)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+        if frame.numpy_images is not None and func in _FROM_NUMPY and args and isinstance(out, Tensor) \
+                and _numpy_value(args[0]):
+            frame.numpy_made[id(out)] = out  # ``torch.from_numpy(w)`` of an array computed there
         if frame.logged and frame.error is None:
             try:
                 with _HIDDEN():
@@ -4327,6 +4335,10 @@ class CaptureMode(TorchFunctionMode):
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
                         mixed = frame.get(args[0])
+                        if mixed is not None and mixed.rows and mixed.lost_at is None and frame.num_images > 1 \
+                                and torch.is_grad_enabled() and not _bytecode.installed_caller():
+                            # (a matcher's cost handed to scipy runs under no_grad, or in a library)
+                            frame.numpy_images = frame.numpy_images or op_name(func)
                         if (mixed is not None and mixed.lost_at is not None and mixed.from_prediction
                                 and not mixed.lost_at.endswith(BY_VALUE_ONLY)):
                             # code the capture does not see decides on it (a matcher's cost handed to scipy).
@@ -4541,6 +4553,36 @@ def derive_untracked(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
     if written:
         frame.untracked_sums.pop(id(out), None)  # ``z += 1e-6``: no longer the sum
     frame.untracked_derived[id(out)] = (out, how)
+
+
+# torch's functions making a tensor of a NumPy array
+_FROM_NUMPY = frozenset({torch.from_numpy, torch.as_tensor, torch.tensor, torch.asarray})
+
+
+def _numpy_value(value: Any) -> bool:
+    """Whether ``value`` is NumPy's (an array, a NumPy scalar)."""
+    return type(value).__module__.partition(".")[0] == "numpy"
+
+
+def numpy_number(frame: Frame, value: Any, kind: str) -> bool:
+    """Whether ``value``, an operand of ``kind`` arithmetic with a tracked tensor, may have been
+    computed by NumPy from several images' values handed to it in this call (``frame.numpy_images``):
+    a tensor made of a NumPy array since, a NumPy number, or a Python float the code does not write
+    at the op (a literal, an attribute, a global). NumPy's results are not followed: on a group
+    alone it computes them from the group's values (red team, session 26: ``e.mean() /
+    float(np.mean(e.detach().numpy()))``, ``e * torch.from_numpy(np.clip(v / v.mean(), ...))`` kept
+    the batch's number on every group)."""
+    if frame.numpy_images is None:
+        return False
+    if isinstance(value, Tensor):  # (``torch.from_numpy`` is no torch function: its storage is NumPy's, not resizable)
+        return frame.numpy_made.get(id(value)) is value or not value.untyped_storage().resizable()
+    if _numpy_value(value):
+        return True
+    # a whole number is left to the rules of counts (``/ num_boxes`` after a matcher's cost went to
+    # scipy: passed in, or ``clamp(n, min=1).item()`` of a tensor made of a count)
+    return isinstance(value, float) and not value.is_integer() and not frame.from_arguments(value) \
+        and not any(read.value == value for read in frame.host_reads) \
+        and not _bytecode.written_operand(kind, value, frozenset())
 
 
 # ops handing a tensor's memory to code the capture does not see (a NumPy array, a storage),

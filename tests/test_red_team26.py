@@ -1,0 +1,210 @@
+"""Red team of session 26: 270 adversarial bodies (``tests/_red_team26_bodies.py``) in families
+earlier red teams did not try -- state kept on the criterion across calls, host numbers through
+NumPy and Python floats, ``no_grad`` / ``detach`` pieces, in-place ops, views and aliasing, masks
+from other images, sorting hidden in helpers, ``torch.func.vmap``, ``autograd.Function`` losses,
+hooks, reorderings, dataclass / named tuple / namespace targets, targets as a batched dict of
+tensors, padding, dataset-size normalisers, distributed stand-ins, several-element and integer
+returns, conditional keys, autocast, ``einsum`` / ``bmm`` / ``logsumexp`` across images, embedding
+bags, buckets, and a second round on the fixes' edges -- each measured against the oracle
+(``tests/_red_team26_measure.py``: the undecorated body on each group's images alone, weight field
+set to 1; a criterion class after one warm call, its state checked bit-identical too) on 5
+batches of 2 to 4 images.
+
+On main (3210e36): 91 exact, 152 declined, 27 WRONG, no crash, no changed loss, grad or state
+(first round of 249: 84 / 147 / 18). Here: 86 exact, 183 declined, 1 WRONG (strict xfail). Fixed
+(each now declines, or splits exactly): the weight field held where the capture does not set it to
+1 (a dataclass's, named tuple's, namespace's attribute, a batched dict's tensor: 7); numbers or
+tensors NumPy computed from several images' values (7); a count of the images kept in the body's
+state (``self.seen += len(targets)``, a tensor or dict item, a list grown per image, a closure
+cell, a global: 7 and the two tested here); an attribute set from a previous call's
+``len(targets)`` read as this call's count; ``len()`` of a list attribute read as the count of
+instances it equalled (now a constant); a table written at the labels with detached predictions;
+``unique_consecutive`` of several images' labels. Exact before, declined now (the weight field in
+an unfollowed form, whether read or not; ``weight=None`` opts out): 6. Still wrong (strict xfail,
+README Known limits): a key named by ``len(targets)``."""
+
+import _red_team26_bodies
+import pytest
+import torch
+from _helpers import (
+    PER_IMAGE,
+    ROWS,
+    TARGETS,
+    companions,
+    logged_warnings,
+    restrict,
+    split_and_compare,
+)
+from _red_team26_bodies import (
+    BODIES,
+    _counted_closure,
+    as_dataclasses,
+    dataclass_plain,
+    dataclass_weighted,
+    xbatch,
+)
+from _red_team26_measure import measure
+
+from losssplit import split_by_source
+
+WERE_WRONG_NOW_DECLINE = {
+    # the weight field in a form the capture does not set to 1
+    "dataclass_weighted", "dataclass_asdict", "namedtuple_weighted", "namespace_weighted", "batched_dict_weighted",
+    "batched_dict_ce_weighted", "batched_dict_real_only",
+    # numbers NumPy computed from several images' values
+    "numpy_mean_normaliser", "numpy_median_normaliser", "numpy_per_image_clipped_weights",
+    # a count of the images kept on the criterion across calls
+    "SamplesSeenWarmup", "SamplesSeenTensorWarmup", "ShareOfSamplesSeen", "ListGrownPerImage", "CountInTensorAttribute",
+    "CountInDictAttribute", "CountInClosure",
+    # a whole-number attribute the body sets, read as the count it equals
+    "NormaliserFromPreviousBatchSize",
+    # a table written at the images' labels with their detached predictions
+    "ClassEmaIndexPut",
+    # sizes of unique_consecutive of several images' labels
+    "unique_consecutive_of_batch",
+}
+WERE_WRONG_NOW_EXACT = {"DatasetLen"}  # len() of a list attribute held unchanged: a constant divisor
+NOT_FIXED = {
+    "key_named_by_image_count": "README Known limits (red team, session 26, not fixed): a returned key named from "
+                                "len(targets) (f'loss_{len(targets)}') gets companions under the batch's name, a key "
+                                "the group alone does not return",
+}
+# every other body: exact where pinned here, else declined (a change is a finding: verify it)
+EXACT = {  # noqa: RUF012 - the pinned exact splits
+    "numpy_read_for_logging_only", "numpy_argmin_per_image_picks_rows", "numpy_of_weights_only", "StepCounterByFive",
+    "TableReadOnly", "AttributeSetInInitOnly", "presence_table_of_labels_written",
+    "CachedTargetsFromThisCall", "ClassEmaReadBeforeWrite", "CounterPicksTerm", "DatasetLen",
+    "EmaTensorUsedBeforeUpdate", "FirstCallScale", "LastLossStoredAndReturned", "MemoryBankBeforePush",
+    "NominalBatchAttr", "PreviousBatchMeanSubtracted", "ScaleAttrFromThisLoss", "StepCounterWarmup",
+    "alias_added_in_place", "autocast_bf16_matmul", "autocast_ce", "bf16_cast_round_trip",
+    "bincount_per_image_class_balance", "bmm_squared_norm", "detach_data_attribute_mix", "detached_own_per_image",
+    "detached_share_weights", "diagonal_of_image_by_image", "dict_of_zip", "double_sum_over_images",
+    "einsum_pairwise_diag", "einsum_per_image_then_mean", "embedding_of_outputs_argmax", "embedding_per_row",
+    "flatten_across_images_then_mean", "function_batch_share", "function_grad_reverse", "function_mean_l1",
+    "function_per_image_then_mean", "function_scale_by_batch_mean", "function_scale_by_literal",
+    "function_straight_through", "gathered_mean_normaliser", "half_loss_cast", "is_initialized_branch",
+    "item_sum_of_labels_normaliser", "key_only_if_label_present", "keys_sorted_in_comprehension",
+    "logsumexp_over_rows_within_image", "loss_accumulator_add_", "masked_fill_own_rows_mask", "movedim_then_mean",
+    "no_grad_std_over_batch", "no_grad_weights_from_outputs", "no_grad_weights_within_image",
+    "num_boxes_all_reduced_in_place", "numpy_weights_array", "output_hook_zeroes_first_image",
+    "outputs_column_zeroed_in_place", "over_dataset_size_global", "over_detached_own_mean",
+    "over_nominal_batch_default", "over_nominal_batch_global", "over_rows_and_nominal", "over_tensor_literal_four",
+    "padded_matched_gather", "per_image_list_reversed", "per_image_normalised_in_place", "returns_accuracy_float",
+    "returns_float64_scalar", "returns_int_correct", "returns_int_sum_of_labels", "returns_keepdim_one_element",
+    "returns_one_by_one", "returns_python_int", "returns_tuple_loss_and_dict", "returns_two_element_stack",
+    "sort_within_image_rows", "split_each_image", "targets_stacked_clamped_in_place", "tensor_hook_doubles_grad",
+    "tensor_hook_records", "unbind_each_image", "view_as_real_rows", "where_own_labels",
+}
+
+
+def _params():
+    return [pytest.param(name, id=name, marks=[pytest.mark.xfail(strict=True, reason=NOT_FIXED[name])] if name in NOT_FIXED else [])
+            for name in sorted(BODIES)]
+
+
+@pytest.mark.parametrize("name", _params())
+def test_every_body_splits_exactly_or_declines(name):
+    """No body is wrong, crashes or changes the loss, its grads or the criterion's state; each
+    keeps its measured outcome (exact on every batch, or a decline whose warning names the key or
+    the call)."""
+    result = measure(name)
+    per = {batch: (r["class"], r.get("wrong") or r.get("why")) for batch, r in result["per"].items()}
+    assert result["class"] == ("exact" if name in EXACT else "declined"), per
+
+
+NEAR_MISSES = ["numpy_read_for_logging_only", "numpy_argmin_per_image_picks_rows", "numpy_of_weights_only",
+               "StepCounterByFive", "StepCounterWarmup", "TableReadOnly", "ClassEmaReadBeforeWrite",
+               "AttributeSetInInitOnly", "NominalBatchAttr", "presence_table_of_labels_written",
+               "EmaTensorUsedBeforeUpdate", "MemoryBankBeforePush"]
+
+
+def test_the_fixed_bodies_and_their_near_misses_are_measured_as_such():
+    """The bodies found wrong on main are measured (``test_every_body_splits_exactly_or_declines``)
+    as declines, ``len(self.loader)`` of a list held unchanged as an exact constant divisor; the
+    near misses of the fixes -- NumPy reading several images' values for logging or a per-image
+    argmin, NumPy of the weight field's Python numbers, step counters not moved by the image count,
+    a class table read (not written) or written with the labels' own presence, an attribute only
+    ``__init__`` sets, state read before the call changes it -- as exact splits."""
+    assert WERE_WRONG_NOW_DECLINE <= set(BODIES) - EXACT - set(NOT_FIXED)
+    assert WERE_WRONG_NOW_EXACT <= EXACT
+    assert set(NEAR_MISSES) <= EXACT
+
+
+def _object_batch(name, weight=1.0):
+    args, _ = xbatch(name)
+    outputs, targets = args
+    labels = ["a" if s["loss_weight"] >= 0.9 else "b" for s in targets]
+    return outputs, [{**s, "loss_weight": weight} for s in targets], labels
+
+
+def _oracle(body, outputs, targets, labels, weight_one):
+    want = {}
+    for group in sorted(set(labels)):
+        images = [i for i, g in enumerate(labels) if g == group]
+        kept = restrict(targets, TARGETS if weight_one else PER_IMAGE, images)
+        with torch.no_grad():
+            value = body(restrict(outputs, ROWS, images), as_dataclasses(kept))["loss"]
+        want[f"loss_{group}"] = value.item()
+    return want
+
+
+@pytest.mark.parametrize("name", ["1r2s", "2r2s", "2s2r"])
+def test_dataclass_targets_with_weights_of_one_or_weight_none_keep_splitting(name):
+    """Near misses of the weight-field decline: dataclass targets whose weight field is 1 on every
+    image split as before; with ``weight=None`` (the body does not read a weight), a body that
+    does not read it splits too."""
+    from losssplit import sources
+
+    outputs, targets, labels = _object_batch(name)
+    with logged_warnings() as said:
+        out = split_and_compare(dataclass_weighted, [outputs, as_dataclasses(targets)], labels)
+    assert companions(out) == pytest.approx(_oracle(dataclass_weighted, outputs, targets, labels, True), rel=1e-5), said
+    outputs, targets, labels = _object_batch(name, weight=0.5)
+    with sources(labels):
+        out = split_by_source(weight=None)(dataclass_plain)(outputs, as_dataclasses(targets))
+    assert companions(out) == pytest.approx(_oracle(dataclass_plain, outputs, targets, labels, False), rel=1e-5)
+    with sources(labels), logged_warnings() as said:
+        out = split_by_source(dataclass_weighted)(outputs, as_dataclasses(targets))
+    assert not companions(out) and any("'loss_weight'" in m and "Target" in m for m in said), said
+
+
+SEEN = 0
+
+
+def count_kept_in_a_global(o, t):
+    global SEEN
+    SEEN += len(t)
+    return {"loss": _red_team26_bodies.E(o, t).sum() / SEEN}
+
+
+@pytest.mark.parametrize("make", [lambda: count_kept_in_a_global, _counted_closure], ids=["global", "own_closure"])
+def test_a_count_of_the_images_kept_in_a_global_or_the_bodys_closure_declines(make):
+    """Was wrong as the attribute forms were: a module global or the body's own ``nonlocal`` cell
+    moved by ``len(targets)`` and read back as a divisor (the harness shares such state between
+    the decorated and the plain run, so the call is checked on its own)."""
+    body = make()
+    for name in ("1r2s", "2r2s", "3r1s"):
+        args, _ = xbatch(name)
+        with logged_warnings() as said:
+            out = split_by_source(body)(*args)
+        assert not companions(out) and any("by its number of images" in m for m in said), (name, said)
+
+
+@pytest.mark.xfail(strict=True, reason="README Known limits (red team, session 26, not fixed): numbers NumPy computed "
+                   "from several images' values are declined only where the values went to NumPy with grad enabled "
+                   "from the project's code (a matcher's cost handed to scipy runs under no_grad or in a library): "
+                   "under no_grad (an evaluation call) the batch's NumPy mean divides every group")
+def test_a_numpy_normaliser_under_no_grad_follows_the_oracle():
+    body = BODIES["numpy_mean_normaliser"][2]
+    for name in ("1r2s", "2r2s"):
+        args, _ = xbatch(name)
+        outputs, targets = args
+        labels = [s["loss_weight"] for s in targets]
+        with torch.no_grad():
+            out = split_by_source(body)(*args)
+            want = {}
+            for group, images in (("real", [i for i, w in enumerate(labels) if w >= 0.9]),
+                                  ("synthetic", [i for i, w in enumerate(labels) if w < 0.9])):
+                want[f"loss_{group}"] = body(restrict(outputs, ROWS, images), restrict(targets, TARGETS, images))["loss"].item()
+        got = companions(out)
+        assert all(got[k] == pytest.approx(want[k], rel=1e-5) for k in got), (got, want)
