@@ -665,7 +665,20 @@ class _Several(_Reader):
             spans += tuple((first, j) for j in _stores(self.ins, name, cells=True)
                            if self.ins[j].opname == "STORE_DEREF" and (first := _assignment_start(self.ins, j)) is not None)
         for first, end in spans:
+            if self._host_read(end):
+                continue
             carried = any(i.opname in _LOADS and i.argval == name for i in self.ins[first:end])
             reader = _Reader(self.code, self.ins, self.lists, self.held, self.globals, self.depth) if carried else self
             found |= reader.span(first, end, seen)
         return found
+
+    def _host_read(self, end: int) -> bool:
+        """Whether the value stored at ``end`` is a tensor's value read on the host (``n = ....sum().item()``):
+        a number of the images' values, not of their sizes, which the rules for host reads govern."""
+        last = self.ins[end - 1] if end > 0 else None
+        if last is None or last.opname != "CALL":
+            return False
+        at = end - 2
+        while at >= 0 and self.ins[at].opname in ("PRECALL", "KW_NAMES"):
+            at -= 1
+        return at >= 0 and self.ins[at].opname in ("LOAD_METHOD", "LOAD_ATTR") and self.ins[at].argval in ("item", "tolist")
