@@ -35,6 +35,7 @@ from ._bytecode import (
     _consumer,
     _instructions,
     _line,
+    _located,
     _located_frame,
     _method_of,
     _number_shaped,
@@ -771,3 +772,92 @@ class _Reader:
                 return _NOT_READ
             k += 1
         return value
+
+
+def several_images_number(targets: Sequence[Any], subscript: bool) -> bool:
+    """Whether the index of the subscript (``subscript``), or the operand that is no tensor of the
+    arithmetic, the caller's code is executing is computed from sizes or fields of several items of
+    ``targets`` (``2 * max(len(t["labels"]) for t in targets)``: DINO's denoising layout; a sum
+    over a loop, ``n += len(t["labels"])``; a helper given the list): on a group alone, from the
+    group's. Not a read of one item, the loop's own (``x[b, : len(t["labels"])]``), nor a literal,
+    a global, an attribute or a shape of a tensor (``half = Q // 2``). Python 3.11."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    code = f.f_code
+    ins, at = _located(code, f.f_lasti)
+    if at is None or ins[at].opname != ("BINARY_SUBSCR" if subscript else "BINARY_OP"):
+        return False
+    if subscript:
+        first = _operand_start(ins, at)
+        spans = [(first, at)] if first is not None else []
+    else:
+        right = _operand_start(ins, at)
+        left = _operand_start(ins, right) if right is not None else None
+        spans = [(left, right), (right, at)] if left is not None and right is not None else []
+    inner = _reader(f, targets)
+    far: _Several | None = None
+    for start, end in spans:
+        if inner is None or not subscript and inner.tensor_shaped(start, end):
+            continue
+        if inner.span(start, end, frozenset()):
+            return True
+        frees = {i.argval for i in ins[start:end] if i.opname == "LOAD_DEREF" and i.argval in code.co_freevars}
+        if frees and code.co_name in _COMPREHENSIONS and f.f_back is not None:
+            far = far or _reader(f.f_back, targets)  # ``[x[b, pad + torch.arange(n)] for ...]``: ``pad`` the enclosing code's
+            if far is not None and any(far._local(name, frozenset({name})) for name in frees):
+                return True
+    return False
+
+
+def _reader(f: types.FrameType, targets: Sequence[Any]) -> _Several | None:
+    """``_Several`` of the code ``f`` runs; None where the code is not read."""
+    if not f.f_code.co_flags & 1:
+        return None
+    held = f.f_locals
+    ids: set[int] = set()
+    lists = frozenset(n for n, v in held.items() if _image_list(v, targets, ids))
+    code = f.f_code
+    return _Several(code, _instructions(code), lists, held, f.f_globals)
+
+
+class _Several(_Reader):
+    """``_Reader`` of the code running the op, where a read of one item (the loop's over the list, or
+    one picked by position) is that image's own: only what comprehensions, ``map`` and helpers read
+    of the list, and sums a loop carries over its iterations, are of several images."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.items = frozenset()
+
+    def _path(self, k: int) -> tuple[Any, ...]:
+        return ()
+
+    def _local(self, name: str, seen: frozenset[str], held_tensor: bool = False) -> set[tuple[Any, ...]]:
+        if isinstance(self.held.get(name), Tensor):
+            return set()
+        found: set[tuple[Any, ...]] = set()
+        spans = _local_spans(self.code, name)
+        if name in self.code.co_cellvars:  # (a local a comprehension reads is a cell)
+            spans += tuple((first, j) for j in _stores(self.ins, name, cells=True)
+                           if self.ins[j].opname == "STORE_DEREF" and (first := _assignment_start(self.ins, j)) is not None)
+        for first, end in spans:
+            if self._host_read(end):
+                continue
+            carried = any(i.opname in _LOADS and i.argval == name for i in self.ins[first:end])
+            reader = _Reader(self.code, self.ins, self.lists, self.held, self.globals, self.depth) if carried else self
+            found |= reader.span(first, end, seen)
+        return found
+
+    def _host_read(self, end: int) -> bool:
+        """Whether the value stored at ``end`` is a tensor's value read on the host (``n = ....sum().item()``):
+        a number of the images' values, not of their sizes, which the rules for host reads govern."""
+        last = self.ins[end - 1] if end > 0 else None
+        if last is None or last.opname != "CALL":
+            return False
+        at = end - 2
+        while at >= 0 and self.ins[at].opname in ("PRECALL", "KW_NAMES"):
+            at -= 1
+        return at >= 0 and self.ins[at].opname in ("LOAD_METHOD", "LOAD_ATTR") and self.ins[at].argval in ("item", "tolist")

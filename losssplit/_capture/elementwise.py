@@ -53,7 +53,7 @@ from ._bytecode import (
     summed_item_floor,
     table_operand,
 )
-from .batch_fields import read_fields
+from .batch_fields import read_fields, several_images_number
 from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
 from .formulas import (
@@ -1044,10 +1044,28 @@ def _by_untracked_sum(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any)
     return ta.ratio is None or ta.ratio.kind is not RatioKind.SUM
 
 
+_OFFSETS = frozenset({"add", "sub", "rsub", "mul"})
+
+
+def _offset_by_several_images(frame: Frame, a: Any, b: Any) -> bool:
+    """``torch.arange(n) + 2 * max_gt * g``: positions (an integer tensor that carries no images)
+    offset or scaled by a Python int the code computes from sizes or fields of several images
+    (``batch_fields.several_images_number``; DINO's denoising queries at the batch's largest box
+    count, survey 32): on a group alone the group's sizes place them elsewhere."""
+    t = b if type(a) is int else a
+    if frame.num_images < 2 or frame.per_image_targets is None or not isinstance(t, Tensor) or t.is_floating_point() \
+            or t.is_complex() or t.dtype is torch.bool or frame.get(t) is not None:
+        return False
+    return several_images_number(frame.per_image_targets, False)
+
+
 def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: str) -> None:
     if not isinstance(out, Tensor) or len(args) < 2:
         return
     a, b = args[0], args[1]
+    if (type(b) is int or type(a) is int) and kind in _OFFSETS and _offset_by_several_images(frame, a, b):
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of positions and a number computed from sizes or "
+                    "fields of several images (a layout by them: on a group alone, the group's)")
     if kind == "mul" and frame.row_counts and not kwargs:
         count = frame.reciprocal_count(b) if isinstance(a, Tensor) else frame.reciprocal_count(a)
         if count is not None:  # ``l * (1 / bs)`` (D-FINE's ``batch_scale``): ``l / bs``, the group's own count

@@ -15,6 +15,7 @@ import torch.nn.functional as F
 
 from . import _bytecode, elementwise, mode
 from ._bytecode import carried_size, literal_index, literal_size, own_field_index, slice_lengths
+from .batch_fields import several_images_number
 from .formulas import binary_formula
 from .group_scalars import scaled_in_place
 from .mode import (
@@ -196,6 +197,23 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index))
 
 
+def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any) -> bool:
+    """``x[:, : 2 * max_gt]``: a slice of a dim that is not one of images, of a tensor holding several
+    images' rows (no one image picked), by a bound the code computes from sizes or fields of several
+    images (``batch_fields.several_images_number``: DINO's denoising layout by the batch's largest
+    box count). The same cut for every image, where on a group alone the group's sizes set it
+    (survey 32: was trusted). A bound from literals, globals, attributes or shapes splits."""
+    cut = False
+    for d, p in enumerate(parts):
+        if p is Ellipsis or p is None:
+            return False
+        if type(p) is slice and d not in track.rows and (p.start is not None or p.stop is not None or p.step is not None):
+            cut = cut or not _one_position(p)
+    if not cut or frame.num_images < 2 or frame.per_image_targets is None or _picked_image(frame, track, parts) is not None:
+        return False
+    return not literal_index(index) and not _sizes_of_rows(frame, parts) and several_images_number(frame.per_image_targets, True)
+
+
 def _bounded(parts: tuple[Any, ...]) -> bool:
     """Whether a slice among ``parts`` has a bound or a step (a size a Python number may set)."""
     return any(type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None)
@@ -300,6 +318,10 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None)
         frame.sized_by_length("Tensor.__getitem__ with slice bounds", image,
                               lambda: literal_index(index) or _sizes_of_rows(frame, parts) or _own_field(frame, index, image))
+    if track is not None and track.rows and track.image is None and _cuts_across_images(frame, track, parts, index):
+        frame.doubt(torch.ones((), dtype=torch.bool),
+                    "Tensor.__getitem__ with slice bounds on a dim of every image's rows computed from sizes or fields of "
+                    "several images (on a group alone, from the group's)")
     if frame.read_image != NO_READ and track is not None:
         _int_positions(frame, track, parts, index)
     if frame.item_length is not None and track is not None:
