@@ -205,17 +205,10 @@ def test_factories_sized_by_the_images_along_another_dim_decline(make):
     lambda o, t: {"loss": (o["x"].mean((1, 2))[:, None] + torch.zeros(o["x"].shape[0], o["x"].shape[0])).sum()},
     lambda o, t: {"loss": torch.where(torch.ones(len(t), len(t), dtype=torch.bool), o["x"].mean((1, 2))[:, None],
                                       0.0).sum()},
-    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].expand(-1, len(t)).sum()},
-    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].expand(o["x"].shape[0], o["x"].shape[0]).sum()},
-    lambda o, t: {"loss": o["x"].mean((1, 2)).expand(len(t), -1).sum()},
-    lambda o, t: {"loss": torch.broadcast_to(o["x"].mean((1, 2))[:, None], o["x"].shape[:1] * 2).sum()},
-    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].broadcast_to((len(t), len(t))).sum()},
-    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].expand_as(torch.ones(len(t), len(t))).sum()},
-], ids=["rows_along_dim_1", "added", "where", "expand_len", "expand_shape", "expand_front", "broadcast_to",
-        "broadcast_to_len", "expand_as"])
+], ids=["rows_along_dim_1", "added", "where"])
 def test_rows_spread_along_a_count_of_the_images_decline(body):
-    """The rows repeated along a dim of B by broadcasting, ``where``, ``expand`` / ``broadcast_to``
-    (all were silently wrong on main)."""
+    """The rows repeated along a dim of B by broadcasting or ``where`` (all were silently wrong on
+    main)."""
     _declined(body, "count of the images")
 
 
@@ -243,12 +236,16 @@ def test_factories_sized_by_the_images_along_the_rows_or_otherwise_split(body):
 
 @pytest.mark.xfail(strict=True, reason="left (found by the ones helper): one image's value in a loop over the images "
                    "times torch.ones(len(t)) summed is the batch's count of copies, on a group alone the group's (the "
-                   "check covers image rows only); torch.broadcast_to called as a function with a shape tuple of "
-                   "len(targets) is not read as a count of the images (the method form and a shape read from the "
-                   "batch are)")
+                   "check covers image rows only); the rows expanded (expand, broadcast_to, expand_as) along a new or "
+                   "size-1 dim to a count of the images: a check there declined exact splits of surveys 6, 10, 22 and "
+                   "31 (taken back)")
 @pytest.mark.parametrize("body", [
     lambda o, t: {"loss": sum((o["x"][i].mean() * torch.ones(len(t))).sum() for i in range(len(t)))},
-    lambda o, t: {"loss": torch.broadcast_to(o["x"].mean((1, 2))[:, None], (-1, len(t))).sum()},
-], ids=["one_image_in_a_loop", "function_broadcast_to"])
+    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].expand(-1, len(t)).sum()},
+    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].expand(o["x"].shape[0], o["x"].shape[0]).sum()},
+    lambda o, t: {"loss": o["x"].mean((1, 2)).expand(len(t), -1).sum()},
+    lambda o, t: {"loss": torch.broadcast_to(o["x"].mean((1, 2))[:, None], o["x"].shape[:1] * 2).sum()},
+    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].expand_as(torch.ones(len(t), len(t))).sum()},
+], ids=["one_image_in_a_loop", "expand_len", "expand_shape", "expand_front", "broadcast_to", "expand_as"])
 def test_spread_along_a_count_of_the_images_left(body):
     _declined(body, "")

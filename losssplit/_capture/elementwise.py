@@ -1201,7 +1201,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             for x in (a, b) if ta is None or tb is None else ():
                 if isinstance(x, Tensor) and frame.get(x) is None:
                     positional_operand(frame, x, new.rows, out.shape, op)
-        if (frame.sized_by or frame.count_dims or frame.positional) and new.rows and (ta is None) != (tb is None):
+        if (frame.sized_by or frame.count_dims or frame.positional) and new.rows and (ta is None) != (tb is None) \
+                and kind in ("add", "sub", "mul", "div"):
             x, other = (a, b) if ta is None else (b, a)
             if isinstance(x, Tensor) and isinstance(other, Tensor):
                 counted_broadcast(frame, x, (other,), new.rows, out.shape, op)
