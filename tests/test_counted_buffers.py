@@ -173,12 +173,79 @@ def _pairs(make):
     return body
 
 
-@pytest.mark.xfail(strict=True, reason="pre-existing on main (found by s33's near misses, left): an untracked factory "
-                   "sized by a count of the images along a dim the image rows broadcast over, torch.ones(B, B), "
-                   "x.new_ones((B, B)), torch.full((B, B), 1.0), is a constant factor of the batch's B entries per row; "
-                   "on a group alone the group's count")
-@pytest.mark.parametrize("make", [lambda x: torch.ones(x.shape[0], x.shape[0]),
-                                  lambda x: x.new_ones((x.shape[0], x.shape[0])),
-                                  lambda x: torch.full((x.shape[0], x.shape[0]), 1.0)], ids=["ones", "new_ones", "full"])
+@pytest.mark.parametrize("make", [
+    lambda x, t: torch.ones(x.shape[0], x.shape[0]),
+    lambda x, t: x.new_ones((x.shape[0], x.shape[0])),
+    lambda x, t: torch.full((x.shape[0], x.shape[0]), 1.0),
+    lambda x, t: torch.zeros(x.shape[0], x.shape[0]) + 1.0,
+    lambda x, t: torch.empty(x.shape[0], x.shape[0]).fill_(1.0),
+    lambda x, t: x.new_full((x.shape[0], x.shape[0]), 2.0),
+    lambda x, t: torch.ones(len(t), len(t)),
+    lambda x, t: torch.ones(1, len(t)),
+    lambda x, t: 2 * torch.ones(x.shape[0], x.shape[0]),
+    lambda x, t: torch.arange(x.shape[0])[None, :] + 1.0,
+    lambda x, t: torch.linspace(0.5, 1.0, len(t))[None, :],
+    lambda x, t: torch.eye(len(t)) + 1.0,
+], ids=["ones", "new_ones", "zeros", "full", "empty", "new_full", "ones_len", "ones_1_len", "twice", "arange",
+        "linspace", "eye"])
 def test_factories_sized_by_the_images_along_another_dim_decline(make):
-    _declined(_pairs(make), "")
+    """``l[:, None] * torch.ones(B, B)`` summed: each row sums B entries, on a group alone the
+    group's count (was silently wrong on main: a constant factor, the batch's B per row); any
+    factory whose dim of size B, a count read from the batch, meets the rows broadcast along it.
+    The 3-image batch has 3 rows per image: B coincides by value with another size there."""
+    def body(o, t):
+        x = o["x"]
+        return {"loss": (x.mean((1, 2))[:, None] * make(x, t)).sum()}
+
+    _declined(body, "")
+
+
+@pytest.mark.parametrize("body", [
+    lambda o, t: {"loss": (o["x"].mean((1, 2))[None, :] * torch.ones(len(t), 1)).sum()},
+    lambda o, t: {"loss": (o["x"].mean((1, 2))[:, None] + torch.zeros(o["x"].shape[0], o["x"].shape[0])).sum()},
+    lambda o, t: {"loss": torch.where(torch.ones(len(t), len(t), dtype=torch.bool), o["x"].mean((1, 2))[:, None],
+                                      0.0).sum()},
+], ids=["rows_along_dim_1", "added", "where"])
+def test_rows_spread_along_a_count_of_the_images_decline(body):
+    """The rows repeated along a dim of B by broadcasting or ``where`` (all were silently wrong on
+    main)."""
+    _declined(body, "count of the images")
+
+
+@pytest.mark.parametrize("body", [
+    lambda o, t: {"loss": (o["x"].mean((1, 2)) * torch.ones(o["x"].shape[0])).sum()},
+    lambda o, t: {"loss": (o["x"].mean((1, 2)) * o["x"].new_ones(o["x"].shape[0])).sum()},
+    lambda o, t: {"loss": (o["x"].mean((1, 2)) * torch.ones(len(t))).sum()},
+    lambda o, t: {"loss": (o["x"].mean((1, 2))[:, None] * torch.ones(o["x"].shape[0], 1)).sum()},
+    lambda o, t: {"loss": (o["x"].mean((1, 2))[:, None] * torch.ones(o["x"].shape[0], 3)).sum()},
+    lambda o, t: {"loss": (o["x"].mean((1, 2))[:, None] * torch.full((1, 4), 0.5)).sum()},
+    lambda o, t: {"loss": (o["x"].mean(2)[:, :, None] * torch.ones(o["x"].shape[0], o["x"].shape[1], 1)).sum()},
+    lambda o, t: {"loss": (o["x"].mean(1) * torch.ones(o["x"].shape[0], o["x"].shape[2])).sum()},
+    lambda o, t: {"loss": (o["x"].mean(1) * torch.ones(1, o["x"].shape[2])).sum()},
+    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].expand(-1, 3).sum()},
+    lambda o, t: {"loss": o["x"].mean(2)[:, :, None].expand(len(t), -1, 4).sum()},
+    lambda o, t: {"loss": o["x"].mean((1, 2)).expand(len(t)).sum()},
+], ids=["ones_rows", "new_ones_rows", "ones_len_rows", "ones_b_1", "literal", "full_literal", "query_count",
+        "class_count", "class_count_1", "expand_literal", "expand_rows", "expand_own"])
+def test_factories_sized_by_the_images_along_the_rows_or_otherwise_split(body):
+    """Near misses: the count along the rows' own dim (on a group alone the group's rows there
+    too), a literal size, a class or query count (4 classes on the 4-image batch, 3 rows on the
+    3-image one: equal to B by value) keep splitting exactly."""
+    check_rule(body, "")
+
+
+@pytest.mark.xfail(strict=True, reason="left (found by the ones helper): one image's value in a loop over the images "
+                   "times torch.ones(len(t)) summed is the batch's count of copies, on a group alone the group's (the "
+                   "check covers image rows only); the rows expanded (expand, broadcast_to, expand_as) along a new or "
+                   "size-1 dim to a count of the images: a check there declined exact splits of surveys 6, 10, 22 and "
+                   "31 (taken back)")
+@pytest.mark.parametrize("body", [
+    lambda o, t: {"loss": sum((o["x"][i].mean() * torch.ones(len(t))).sum() for i in range(len(t)))},
+    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].expand(-1, len(t)).sum()},
+    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].expand(o["x"].shape[0], o["x"].shape[0]).sum()},
+    lambda o, t: {"loss": o["x"].mean((1, 2)).expand(len(t), -1).sum()},
+    lambda o, t: {"loss": torch.broadcast_to(o["x"].mean((1, 2))[:, None], o["x"].shape[:1] * 2).sum()},
+    lambda o, t: {"loss": o["x"].mean((1, 2))[:, None].expand_as(torch.ones(len(t), len(t))).sum()},
+], ids=["one_image_in_a_loop", "expand_len", "expand_shape", "expand_front", "broadcast_to", "expand_as"])
+def test_spread_along_a_count_of_the_images_left(body):
+    _declined(body, "")

@@ -84,6 +84,7 @@ from .mode import (
     broadcast_map,
     broadcast_tracks,
     combine,
+    counted_broadcast,
     counted_threshold,
     dims_arg,
     expand_rows,
@@ -1249,6 +1250,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             for x in (a, b) if ta is None or tb is None else ():
                 if isinstance(x, Tensor) and frame.get(x) is None:
                     positional_operand(frame, x, new.rows, out.shape, op)
+        if (frame.sized_by or frame.count_dims or frame.positional) and new.rows and (ta is None) != (tb is None) \
+                and kind in ("add", "sub", "mul", "div"):
+            x, other = (a, b) if ta is None else (b, a)
+            if isinstance(x, Tensor) and isinstance(other, Tensor):
+                counted_broadcast(frame, x, (other,), new.rows, out.shape, op)
         sa = unweighted_operand(frame, a, ta, new.rows, out.shape, op, kind in ("mul", "div"), new.image)
         sb = unweighted_operand(frame, b, tb, new.rows, out.shape, op, kind in ("mul", "div"), new.image)
         if sa is not a or sb is not b:
@@ -3475,6 +3481,10 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         args, tracks = args[:1] + args[kept : kept + 1], tracks[:1] + tracks[kept : kept + 1]
     parts = [(t, broadcast_map(x.dim(), out.dim())) for x, t in zip(args[:3], tracks) if isinstance(x, Tensor)]
     new = combine(frame, op, parts, out.shape)
+    if new is not None and new.lost_at is None and new.rows and (frame.sized_by or frame.count_dims or frame.positional):
+        tracked = [x for x, t in zip(args[:3], tracks) if t is not None and isinstance(x, Tensor)]
+        for x in (x for x, t in zip(args[:3], tracks) if t is None and isinstance(x, Tensor)):
+            counted_broadcast(frame, x, tracked, new.rows, out.shape, op)
     if new is not None and new.lost_at is None and any(t is not None and t.unweighted is not None for t in tracks):
         new = lost_track(op)
     if new is not None:

@@ -4200,6 +4200,27 @@ def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int]
         raise Unsupported(f"an operand computed by {derived[1]}: its values follow the rows' positions or count in the batch, on a group alone the group's")
 
 
+def counted_broadcast(frame: Frame, x: Tensor, others: Sequence[Tensor], rows: Rows, shape: Sequence[int], op: str) -> None:
+    """Decline ``x``, an untracked operand made by a factory with a count of the images as the size
+    of a dim (``torch.ones(B, B)``: ``Frame.sized_by``, ``Frame.count_dims``; any dim of a
+    ``Frame.positional`` one, ``torch.arange(B)[None]``), where such a dim meets image rows of
+    ``others`` (the tracked operands) broadcast along it (``l[:, None] * torch.ones(B, B)``): each
+    row then has the batch's count of entries there, on a group alone the group's. Along the rows'
+    own dim (``l * torch.ones(B)``) it is the rows' size, the group's on a group alone."""
+    sized = frame.sized_by.get(id(x))
+    held = frame.count_dims.get(id(x))
+    made = frame.positional.get(id(x))
+    dims = {*(sized[1] if sized is not None and sized[0] is x else ()), *(held[1] if held is not None and held[0] is x else ()),
+            *(range(x.dim()) if made is not None and made[0] is x else ())}
+    shift = len(shape) - x.dim()
+    for d in dims:
+        e = d + shift
+        if d < x.dim() and x.shape[d] != 1 and e not in rows and all(
+                e < len(shape) - t.dim() or t.shape[e - len(shape) + t.dim()] == 1 for t in others):
+            raise Unsupported(f"an operand made with a count of the images as the size of its dim {d}, where image rows "
+                              "broadcast: each row has the batch's count of entries there, on a group alone the group's")
+
+
 _EXPOSED_VALUES = 1 << 16  # elements of the images' values copied when handed out (logits are not)
 
 
