@@ -61,6 +61,28 @@ def built(seed: int, make: Callable[[], object]) -> object:
         return make()
 
 
+class LazyModule:
+    """A library module built at its first use from ``seed`` (the import and the build out of
+    collection); attributes and calls go to it."""
+
+    def __init__(self, seed: int, make: Callable[[], object]) -> None:
+        self._seed, self._make, self._module = seed, make, None
+
+    @property
+    def module(self):
+        if self._module is None:
+            self._module = built(self._seed, self._make)
+        return self._module
+
+    def __getattr__(self, attr: str):
+        if attr.startswith("_"):
+            raise AttributeError(attr)
+        return getattr(self.module, attr)
+
+    def __call__(self, *args, **kwargs):
+        return self.module(*args, **kwargs)
+
+
 def matched_targets(g: torch.Generator, weights: list[float], seed: int, queries: int, classes: int
                     ) -> tuple[list[dict], list[tuple[torch.Tensor, torch.Tensor]]]:
     """Per image ``1 + (i + seed) % 3`` boxes (cxcywh in [0.3, 0.6]), labels below ``classes`` and

@@ -52,7 +52,7 @@ import pytest
 import torch
 from _helpers import TARGETS, Along
 from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, skip_without, survey_tests
-from _survey import built as _built
+from _survey import LazyModule as _Module
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import stack as _stack
@@ -69,27 +69,6 @@ pytestmark = pytest.mark.xdist_group("survey33")
 # batch 2: every example of one group (the others absent); batch 3: one example
 WEIGHTS = LIBRARY_WEIGHTS
 SOURCES = LIBRARY_SOURCES
-
-
-class _Module:
-    """A library module built at its first use (the import and the build out of collection)."""
-
-    def __init__(self, seed: int, make) -> None:
-        self._seed, self._make, self._module = seed, make, None
-
-    @property
-    def module(self):
-        if self._module is None:
-            self._module = _built(self._seed, self._make)
-        return self._module
-
-    def __getattr__(self, attr: str):
-        if attr.startswith("_"):
-            raise AttributeError(attr)
-        return getattr(self.module, attr)
-
-    def __call__(self, *args, **kwargs):
-        return self.module(*args, **kwargs)
 
 
 # -- pytorch-crf: a tagger's CRF negative log-likelihood --------------------------------------------
