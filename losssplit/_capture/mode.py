@@ -4609,6 +4609,8 @@ def numpy_number(frame: Frame, value: Any, kind: str) -> bool:
 # ops handing a tensor's memory to code the capture does not see (a NumPy array, a storage),
 # which may write it: checked at the end of the call (``Frame.expose``)
 _EXPOSING = frozenset({Tensor.numpy, Tensor.__array__, Tensor.untyped_storage, Tensor.storage, Tensor.__dlpack__})
+
+
 def _equal_branch(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
     """``torch.equal(a, b)`` of two tensors of one shape whose rows along one dim are the images'
     (D-FINE's ``if torch.equal(student, teacher):``): a branch decided per group, on a group alone
