@@ -774,9 +774,13 @@ class _Reader:
         return value
 
 
-def several_images_number(targets: Sequence[Any], subscript: bool) -> bool:
-    """Whether the index of the subscript (``subscript``), or the operand that is no tensor of the
-    arithmetic, the caller's code is executing is computed from sizes or fields of several items of
+_SEVERAL_OPS = {"subscript": "BINARY_SUBSCR", "arithmetic": "BINARY_OP", "call": "CALL"}
+
+
+def several_images_number(targets: Sequence[Any], kind: str) -> bool:
+    """Whether the index of the subscript (``kind`` "subscript"), the operand that is no tensor of
+    the arithmetic ("arithmetic") or the first argument of the call ("call": ``torch.arange(max_gt, ...)``)
+    the caller's code is executing is computed from sizes or fields of several items of
     ``targets`` (``2 * max(len(t["labels"]) for t in targets)``: DINO's denoising layout; a sum
     over a loop, ``n += len(t["labels"])``; a helper given the list): on a group alone, from the
     group's. Not a read of one item, the loop's own (``x[b, : len(t["labels"])]``), nor a literal,
@@ -788,11 +792,14 @@ def several_images_number(targets: Sequence[Any], subscript: bool) -> bool:
         return False
     code = f.f_code
     ins, at = _located(code, f.f_lasti)
-    if at is None or ins[at].opname != ("BINARY_SUBSCR" if subscript else "BINARY_OP"):
+    if at is None or ins[at].opname != _SEVERAL_OPS[kind]:
         return False
+    subscript = kind == "subscript"
     if subscript:
         first = _operand_start(ins, at)
         spans = [(first, at)] if first is not None else []
+    elif kind == "call":
+        spans = list(_operands(code, f.f_lasti))[-1:]  # the first argument (last first)
     else:
         right = _operand_start(ins, at)
         left = _operand_start(ins, right) if right is not None else None
@@ -800,7 +807,7 @@ def several_images_number(targets: Sequence[Any], subscript: bool) -> bool:
     inner = _reader(f, targets)
     far: _Several | None = None
     for start, end in spans:
-        if inner is None or not subscript and inner.tensor_shaped(start, end):
+        if inner is None or kind == "arithmetic" and inner.tensor_shaped(start, end):
             continue
         if inner.span(start, end, frozenset()):
             return True

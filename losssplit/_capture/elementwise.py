@@ -1057,7 +1057,7 @@ def _offset_by_several_images(frame: Frame, a: Any, b: Any) -> bool:
     if frame.num_images < 2 or frame.per_image_targets is None or not isinstance(t, Tensor) or t.is_floating_point() \
             or t.is_complex() or t.dtype is torch.bool or frame.get(t) is not None:
         return False
-    return several_images_number(frame.per_image_targets, False)
+    return several_images_number(frame.per_image_targets, "arithmetic")
 
 
 def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: str) -> None:

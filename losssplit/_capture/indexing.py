@@ -197,21 +197,39 @@ def _int_positions(frame: Frame, track: Track, parts: tuple[Any, ...], index: An
         frame.positioned("Tensor.__getitem__ with an int position", picked, lambda: literal_index(index))
 
 
-def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any) -> bool:
-    """``x[:, : 2 * max_gt]``: a slice of a dim that is not one of images, of a tensor holding several
-    images' rows (no one image picked), by a bound the code computes from sizes or fields of several
-    images (``batch_fields.several_images_number``: DINO's denoising layout by the batch's largest
-    box count). The same cut for every image, where on a group alone the group's sizes set it
-    (survey 32: was trusted). A bound from literals, globals, attributes or shapes splits."""
-    cut = False
+def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], index: Any, ndim: int) -> str | None:
+    """``x[:, : 2 * max_gt]``, ``x[..., :max_gt]``, ``x[:, max_gt]``: a slice or an int position of
+    a dim that is not one of images, of a tensor holding several images' rows (no one image
+    picked), by a bound the code computes from sizes or fields of several images
+    (``batch_fields.several_images_number``: DINO's denoising layout by the batch's largest box
+    count). The same cut for every image, where on a group alone the group's sizes set it (survey
+    32: was trusted). A bound from literals, globals, attributes or shapes splits. What is cut
+    ("slice bounds", "an int position"); None where nothing is."""
+    parts = _without_ellipsis(parts, ndim)
+    cut = None
     for d, p in enumerate(parts):
         if p is Ellipsis or p is None:
-            return False
-        if type(p) is slice and d not in track.rows and (p.start is not None or p.stop is not None or p.step is not None):
-            cut = cut or not _one_position(p)
-    if not cut or frame.num_images < 2 or frame.per_image_targets is None or _picked_image(frame, track, parts) is not None:
-        return False
-    return not literal_index(index) and not _sizes_of_rows(frame, parts) and several_images_number(frame.per_image_targets, True)
+            return None
+        if d in track.rows:
+            continue
+        if type(p) is int:
+            cut = "an int position"
+        elif type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None) and not _one_position(p):
+            cut = cut or "slice bounds"
+    if cut is None or frame.num_images < 2 or frame.per_image_targets is None or _picked_image(frame, track, parts) is not None:
+        return None
+    if literal_index(index) or _sizes_of_rows(frame, parts) or not several_images_number(frame.per_image_targets, "subscript"):
+        return None
+    return cut
+
+
+def _without_ellipsis(parts: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
+    """``parts`` with an Ellipsis written out as the full slices of the dims it stands for, where
+    every other part is an int or a slice (one dim each); else unchanged."""
+    at = [d for d, p in enumerate(parts) if p is Ellipsis]
+    if len(at) != 1 or any(p is not Ellipsis and type(p) not in (int, slice) for p in parts):
+        return parts
+    return parts[:at[0]] + (_FULL,) * (ndim - len(parts) + 1) + parts[at[0] + 1:]
 
 
 def _bounded(parts: tuple[Any, ...]) -> bool:
@@ -318,9 +336,11 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             frame.image_ids.get(id(track.image)) if track.image is not None and not track.rows else None)
         frame.sized_by_length("Tensor.__getitem__ with slice bounds", image,
                               lambda: literal_index(index) or _sizes_of_rows(frame, parts) or _own_field(frame, index, image))
-    if track is not None and track.rows and track.image is None and _cuts_across_images(frame, track, parts, index):
+    cut = _cuts_across_images(frame, track, parts, index, src.dim()) if track is not None and track.rows \
+        and track.image is None and isinstance(src, Tensor) else None
+    if cut is not None:
         frame.doubt(torch.ones((), dtype=torch.bool),
-                    "Tensor.__getitem__ with slice bounds on a dim of every image's rows computed from sizes or fields of "
+                    f"Tensor.__getitem__ with {cut} on a dim of every image's rows computed from sizes or fields of "
                     "several images (on a group alone, from the group's)")
     if frame.read_image != NO_READ and track is not None:
         _int_positions(frame, track, parts, index)
