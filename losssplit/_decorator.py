@@ -198,12 +198,20 @@ class _Splitter:
             if tagged is None:  # the user's modes and tensor subclasses see this call as usual
                 return self._drop_stale(wrapped(*args, **kwargs), call)
             holder = instance if instance is not None else getattr(wrapped, "__self__", None)
-            numbers = _numbers_held(holder, wrapped) if len(labels) > 1 else None
+            try:
+                numbers = _numbers_held(holder, wrapped) if len(labels) > 1 else None
+            except Exception as exc:  # noqa: BLE001 - never let our bug stop training
+                self.warn("internal", f"internal error while reading the body's state ({exc!r}); passed through")
+                return self._drop_stale(wrapped(*args, **kwargs), call)
             mode = CaptureMode(frame)
             with mode, fast_paths_unchanged(mode):
                 result = wrapped(*args, **kwargs)
             with torch._C.DisableTorchFunction():
-                counted, moved = _counted_into(holder, wrapped, numbers, len(labels))
+                try:
+                    counted, moved = _counted_into(holder, wrapped, numbers, len(labels))
+                except Exception as exc:  # noqa: BLE001 - the body ran: its result goes back as it is
+                    self.warn("internal", f"internal error while reading the body's state ({exc!r}); dict unchanged")
+                    return self._drop_stale(result, call)
                 for name, flag in moved:
                     frame.doubt(flag, f"the call changed the tensor {name!r} of its state by its number of images "
                                 f"({len(labels)}): a count of the batch kept across calls, which the body may read back")

@@ -465,8 +465,14 @@ def test_our_own_failures_never_reach_training(monkeypatch, warnings_of):
     with monkeypatch.context() as m:
         m.setattr(_decorator, "read_sources", boom)
         check(split_by_source(body))
+    with monkeypatch.context() as m:  # reading the body's state for running counts, before the body
+        m.setattr(_decorator, "_numbers_held", boom)
+        check(split_by_source(body))
+    with monkeypatch.context() as m:  # ... and after it ran
+        m.setattr(_decorator, "_counted_into", boom)
+        check(split_by_source(body))
     messages = warnings_of()
-    assert len(messages) == 3 and all("internal error" in m and "losssplit bug" in m for m in messages)
+    assert len(messages) == 5 and all("internal error" in m and "losssplit bug" in m for m in messages)
 
 
 def test_a_returned_key_named_like_a_companion_raises_at_the_first_call_naming_both():
