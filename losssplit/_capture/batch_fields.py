@@ -518,21 +518,11 @@ class _Reader:
         argument, with the names its code gives them and the values a partial binds; None where no
         list is given or the callee is no Python function (a builtin, torch's); ``_UNREAD`` where it
         is one the reader cannot read."""
-        ins = self.ins
-        end = at
-        while end > 0 and ins[end - 1].opname in ("PRECALL", "KW_NAMES"):
-            end -= 1
-        arguments = []
-        for _ in range(ins[at].arg or 0):
-            first = _operand_start(ins, end)
-            if first is None:
-                return None
-            arguments.append((first, end))
-            end = first
-        arguments.reverse()
-        given = [n for n, (a, b) in enumerate(arguments) if b - a == 1 and ins[a].opname in _LOADS
-                 and (ins[a].argval in self.lists or ins[a].argval in self.items)]
-        if not given or end < 1:
+        layout = _call_layout(self.code, 0, at, self.lists, self.items)
+        if layout is None:
+            return None
+        end, _, spans, lists, items = layout
+        if not lists and not items or end < 1:
             return None
         bound: dict[str, Any] = {}
         found = self._called(0, end, bound)
@@ -542,11 +532,10 @@ class _Reader:
         code = fn.__code__
         if str(fn.__globals__.get("__name__", "")).partition(".")[0] in _NOT_FOLLOWED:
             return None
-        if code.co_flags & 0x0C or shift + len(arguments) > code.co_argcount:
+        if code.co_flags & 0x0C or shift + len(spans) > code.co_argcount:
             return _UNREAD
-        names = [code.co_varnames[shift + n] for n in given]
-        return (fn, frozenset(n for n, g in zip(names, given) if ins[arguments[g][0]].argval in self.lists),
-                frozenset(n for n, g in zip(names, given) if ins[arguments[g][0]].argval in self.items), bound)
+        return (fn, frozenset(code.co_varnames[shift + n] for n in lists),
+                frozenset(code.co_varnames[shift + n] for n in items), bound)
 
     def _called(self, start: int, end: int, bound: dict[str, Any]) -> Any:
         """``_unwrapped`` of the callee the code loads right before ``end`` (its arguments' start),
