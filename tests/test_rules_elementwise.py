@@ -230,6 +230,8 @@ CASES = {
     torch.count_nonzero: flags(lambda m: torch.count_nonzero(m, dim=2)),
     T.median: per_row(lambda e: T.median(e, -1).values), torch.median: per_row(lambda e: torch.median(e, dim=2)[0]),
     T.nanmedian: per_row(lambda e: T.nanmedian(e, -1).values),
+    T.kthvalue: per_row(lambda e: T.kthvalue(e, 2, -1).values),
+    torch.kthvalue: per_row(lambda e: torch.kthvalue(e, 3, dim=2, keepdim=True)[0]),
     torch.nanmedian: per_row(lambda e: torch.nanmedian(e, dim=2).values),
     T.nanmean: per_row(lambda e: T.nanmean(e, -1)), torch.nanmean: per_row(lambda e: torch.nanmean(e, dim=(1, 2))),
     T.max: per_row(lambda e: T.max(e, -1).values), torch.max: per_row(lambda e: torch.max(e, dim=2)[0]),

@@ -3690,6 +3690,24 @@ def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
         note_finiteness(frame, func, args, out)  # ``torch.isfinite(loss).all()``: the test itself
 
 
+@rule(Tensor.kthvalue, torch.kthvalue)
+def kthvalue(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``x.kthvalue(k, dim)``: the k-th smallest along ``dim`` (values and their indices), a
+    reduction as ``median(dim)`` is: along a dim without images each image keeps its own rows
+    (the k-th of its own entries); along a row dim images mix (the batch's k-th), declined. Of
+    weighted values (whose order a weight set to 1 may change): declined."""
+    src = get_arg(args, kwargs, 0, "input", None)
+    track = frame.get(src)
+    if track is None or not isinstance(src, Tensor):
+        return
+    if track.unweighted is not None and track.lost_at is None and track.ratio is None:
+        for o in tensors(out):
+            frame.lose(o, f"{op_name(func)} of weighted values", track)
+        return
+    dim, keepdim = get_arg(args, kwargs, 2, "dim", -1), get_arg(args, kwargs, 3, "keepdim", False)
+    _reduce(frame, func, (src, dim, keepdim), {}, out, None, False)
+
+
 _WHETHER = {Tensor.any: ("ne", "gt"), torch.any: ("ne", "gt"), Tensor.all: ("eq", "eq"), torch.all: ("eq", "eq")}
 
 

@@ -1796,7 +1796,7 @@ def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         if t is None or not isinstance(x, Tensor):
             continue
         if x.dim() < 2:
-            return frame.lose(out, op, t) if t.from_prediction else None
+            return _vector_product(frame, a, b, out, op, t)
         nd = x.dim()
         frame.positions_mixed(op, x, t, [nd + contract])
         other = b if contract == -1 else a
@@ -1821,6 +1821,20 @@ def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     if new is not None:
         frame.set(out, new)
 
+
+
+def _vector_product(frame: Frame, a: Any, b: Any, out: Tensor, op: str, track: Track) -> None:
+    """``matmul`` with a tracked vector operand (``e @ e``, ``e @ w``, ``e @ m``): followed as the
+    ``einsum`` it computes (``"j,j->"``, ``"j,...jk->...k"``, ``"...ij,j->...i"``), whose rule
+    sums a letter carrying images per image or declines."""
+    if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.dim() == 0 or b.dim() == 0 or a.dim() > 1 < b.dim():
+        return frame.lose(out, op, track) if track.from_prediction else None
+    equation = "j,j->" if a.dim() == b.dim() == 1 else "j,...jk->...k" if a.dim() == 1 else "...ij,j->...i"
+    einsum(frame, torch.einsum, (equation, a, b), {}, out)
+    held = frame.get(out)
+    if _plainly_lost(held):
+        assert held is not None
+        frame.lose(out, f"{op} of a vector ({held.lost_at})", pred=held.from_prediction or track.from_prediction)
 
 
 @rule(torch.addmm, Tensor.addmm, torch.baddbmm, Tensor.baddbmm)
@@ -2243,6 +2257,8 @@ def einsum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         frame.lose(out, f"{op} (an equation form not followed)", pred=any(t is not None and t.from_prediction for t in tracks))
         return
     ins, result = letters
+    if _summed_per_image(frame, func, args[0], operands, tracks, ins, result, out):
+        return
     for x, t, spec in zip(operands, tracks, ins):
         if t is not None and result:
             frame.positions_mixed(op, x, t, [k for k, c in enumerate(spec) if c not in result])
@@ -2258,6 +2274,44 @@ def einsum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
                 f is not x for f, x in zip(factors, operands)):
             new.unweighted = func(args[0], *[unweighted_of(f, t) for f, t in zip(factors, tracks)])
     frame.set(out, new)
+
+
+def _plainly_lost(track: Track | None) -> bool:
+    """Attribution ended, with nothing kept beside it (a vector of row sums is lost as its
+    ``elements`` are kept: renaming where it was lost would drop them)."""
+    return track is not None and track.lost_at is not None and track.ratio is None and not (
+        track.parts or track.elements or track.element_formulas or track.formula is not None)
+
+
+def _summed_per_image(frame: Frame, func: Any, equation: str, operands: list, tracks: list[Track | None],
+                      ins: list[str], result: str, out: Tensor) -> bool:
+    """An ``einsum`` that sums a letter carrying images (``"bij,bij->"``, ``"b,b->"`` with the
+    weights, the trace ``"bb->"`` of an image-by-image matrix): followed as the same equation with
+    those letters kept, then summed (``torch.sum``'s rule): the group's images alone sum their
+    own terms, and a letter that pairs two images' rows (``"bi,ci->"``) is left to that sum's
+    rule, which declines it. Only where every kept letter names a dim of a tracked operand: an
+    untracked operand's own dim in the output (``ones(B, B)`` in ``"ij,j->i"``) could be a count
+    of the images, and is left declined. True where followed so."""
+    if any(t is not None and (t.lost_at is not None or t.ratio is not None or t.parts or t.elements
+                              or t.element_formulas or t.formula is not None) for t in tracks):
+        return False
+    carrying = sorted({spec[k] for t, spec in zip(tracks, ins) if t is not None
+                       for k, r in t.rows.items() if spec[k] not in result and r.shape[0] > 1})
+    tracked_letters = {c for t, spec in zip(tracks, ins) if t is not None for c in spec}
+    if not carrying or not set(result) <= tracked_letters or out.is_complex():
+        return False
+    kept = ",".join(ins) + "->" + "".join(carrying) + result
+    partial = func(kept, *[x.detach() for x in operands])
+    einsum(frame, func, (kept, *operands), {}, partial)
+    if frame.get(partial) is None:
+        return False
+    elementwise.sum_(frame, torch.sum, (partial, tuple(range(len(carrying)))), {}, out)
+    held = frame.get(out)
+    if _plainly_lost(held):
+        assert held is not None
+        frame.lose(out, f"{op_name(func)} summing a letter that carries images ({held.lost_at})",
+                   pred=any(t is not None and t.from_prediction for t in tracks))
+    return True
 
 
 def _einsum_factor(frame: Frame, x: Any, spec: str, tracks: list[Track | None], ins: list[str], op: str) -> Any:
