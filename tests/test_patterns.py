@@ -357,7 +357,7 @@ def test_unknown_op_drops_the_key_with_a_warning_naming_it(warnings_of):
     def crit(outputs, targets, indices, num_boxes):
         l1 = F.l1_loss(outputs["pred_boxes"], torch.zeros_like(outputs["pred_boxes"]), reduction="none")
         return {
-            "loss_odd": torch.einsum("bqc->", l1),
+            "loss_odd": torch.einsum("bqc,dqc->", l1, l1),  # every two images' rows paired
             "loss_fine": l1.mean(),
         }
 

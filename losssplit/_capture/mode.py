@@ -4259,6 +4259,72 @@ _NO_KWARGS: dict[str, Any] = {}  # shared by calls without keyword arguments; ru
 _HIDDEN = torch._C.DisableTorchFunction
 
 
+_FUNCTORCH = torch._C._functorch
+
+
+def _vmapped(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """An op inside ``torch.func.vmap`` (its tensors are batched wrappers of the tensors passed
+    in, the mapped dim hidden): each slot's output comes from that slot's inputs alone, so where
+    every tracked input is batched along exactly its dim of images, the output's batched dim
+    takes those rows (a per-image loss, whatever the function computes within its slot; the
+    physical output of the last op is what ``vmap`` returns where the dims line up). A tracked
+    tensor used whole in every slot (``in_dims=None``, a closure), a slot dim that is not the
+    images' (``in_dims=1``), a nested transform, weighted or reduced inputs: the outputs are lost.
+    True where the op had batched tensors (no other rule runs on them)."""
+    if not any(isinstance(a, Tensor) and _FUNCTORCH.is_batchedtensor(a) for a in flat_args(args, kwargs)):
+        return False
+    op = f"torch.vmap ({op_name(func)})"
+    rows: Tensor | None = None
+    pred = False
+    problem = inherited = None
+    inputs: list[Tensor] = []
+    for a in flat_args(args, kwargs):
+        if not isinstance(a, Tensor):
+            continue
+        batched = _FUNCTORCH.is_batchedtensor(a)
+        phys = _FUNCTORCH.get_unwrapped(a) if batched else a
+        inputs.append(phys)
+        if batched and _FUNCTORCH.is_functorch_wrapped_tensor(phys):
+            problem = "inside a nested transform"
+            continue
+        track = frame.get(phys)
+        if track is None:
+            if batched and phys.is_floating_point() and frame.weights_on(phys.device) is not None:
+                problem = "beside an untracked tensor mapped along the images (their weights, set to 1 on a group alone?)"
+            continue
+        pred = pred or track.from_prediction
+        if not batched:
+            problem = "of a tensor of the images used whole in every slot"
+            continue
+        d = _FUNCTORCH.maybe_get_bdim(a)
+        if track.lost_at is not None:
+            inherited = inherited or track.lost_at  # lost before or in an earlier op of a slot: named as it was
+        elif track.ratio is not None or track.parts or track.elements or track.element_formulas \
+                or track.formula is not None or track.image is not None:
+            problem = "of a reduced value or one image's tensor"
+        elif track.unweighted is not None:
+            problem = "of weighted values"
+        elif set(track.rows) != {d}:
+            problem = "mapped along a dim other than the images' alone"
+        elif rows is None:
+            rows = track.rows[d]
+        else:
+            frame.agree(rows, track.rows[d], op)
+    for o in out if isinstance(out, (tuple, list)) else (out,):
+        if not isinstance(o, Tensor) or not _FUNCTORCH.is_batchedtensor(o):
+            continue
+        phys = _FUNCTORCH.get_unwrapped(o)
+        if problem is None and any(phys is x for x in inputs):
+            problem = "writing into its input"
+        if problem is not None or inherited is not None:
+            while _FUNCTORCH.is_batchedtensor(phys):  # a nested transform's: the tensor it returns at last
+                phys = _FUNCTORCH.get_unwrapped(phys)
+            frame.lose(phys, f"{op} {problem}" if problem is not None else str(inherited), pred=pred)
+        elif rows is not None:
+            frame.set(phys, Track(rows={_FUNCTORCH.maybe_get_bdim(o): rows}, from_prediction=pred))
+    return True
+
+
 class CaptureMode(TorchFunctionMode):
     """Runs every op unchanged; records tracks for the rules in ``RULES``."""
 
@@ -4320,6 +4386,15 @@ class CaptureMode(TorchFunctionMode):
         if frame.error is not None or not frame.tracks:
             frame.ran = None
             return out
+        if _FUNCTORCH.peek_interpreter_stack() is not None:
+            try:
+                with _HIDDEN():
+                    inside = _vmapped(frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op, inside = exc, op_name(func), True
+            if inside:
+                frame.ran = None
+                return out
         if frame.padded and PADDED_RULE:
             try:
                 with _HIDDEN():
