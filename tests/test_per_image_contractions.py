@@ -4,12 +4,17 @@ image there (``"bij,bij->"``, ``"b,b->"`` with the weights, the trace ``"bb->"``
 image-by-image matrix), a matrix product with a vector along the images (``e @ e``,
 ``e @ torch.ones(len(t))``), ``kthvalue`` along a dim without images. Each is the body on each
 group's images alone (the oracle); a letter pairing two images' rows, an untracked operand's own
-dim in the output, ``kthvalue`` across images or of weighted values keep declining, naming the op."""
+dim in the output, ``kthvalue`` across images or of weighted values keep declining, naming the op.
+``torch.func.vmap`` along the images (5 of 5 declined): each slot's output is computed from that
+slot's inputs alone; a tensor of the images used whole in every slot (``in_dims=None``, a
+closure), a slot dim other than the images' (``in_dims=1``), the weights mapped beside the images,
+a nested transform keep declining, naming ``torch.vmap`` and the op."""
 
 from __future__ import annotations
 
 import pytest
 import torch
+import torch.nn.functional as F
 from _helpers import (
     ROWS,
     RULE_BATCHES,
@@ -35,6 +40,23 @@ def _w(t):
     return torch.tensor([u["loss_weight"] for u in t])
 
 
+def _y(t):
+    return torch.stack([u["y"] for u in t])
+
+
+def _labels(t):
+    return torch.stack([u["labels"] for u in t])
+
+
+def _l1(x, y):
+    return (x - y).abs().mean()
+
+
+def _two(x, y):
+    d = (x - y).abs()
+    return d.mean(), d.amax(-1)
+
+
 EXACT = {
     "einsum of every letter, two operands": lambda o, t: {"loss": torch.einsum("bij,bij->", _d(o, t), _d(o, t)) / _d(o, t).numel()},
     "einsum of every letter, one operand": lambda o, t: {"loss": torch.einsum("bij->", _d(o, t)) / len(t)},
@@ -53,6 +75,18 @@ EXACT = {
     # near misses that were exact before: the image letter kept
     "einsum per image": lambda o, t: {"loss": torch.einsum("bij,bij->b", _d(o, t), _d(o, t)).mean()},
     "bmm per image": lambda o, t: {"loss": torch.bmm(_d(o, t), _d(o, t).transpose(1, 2)).mean()},
+    # ``torch.func.vmap`` along the images: each slot computed from its own inputs
+    "vmap: per-image l1": lambda o, t: {"loss": torch.func.vmap(_l1)(o["x"], _y(t)).mean()},
+    "vmap: torch.vmap spelling, summed": lambda o, t: {"loss": torch.vmap(_l1)(o["x"], _y(t)).sum()},
+    "vmap: cross entropy per image": lambda o, t: {
+        "loss": torch.vmap(lambda x, lab: F.cross_entropy(x, lab))(o["x"], _labels(t)).mean()},
+    "vmap: per-row values out": lambda o, t: {"loss": torch.vmap(lambda x, y: (x - y).pow(2).sum(-1))(o["x"], _y(t)).mean()},
+    "vmap: two outputs": lambda o, t: {"loss": sum(v.mean() for v in torch.vmap(_two)(o["x"], _y(t)))},
+    "vmap: explicit in_dims, a constant closed over": lambda o, t: {
+        "loss": torch.vmap(lambda x, y: ((x - y) * torch.tensor([1.0, 2.0, 3.0, 4.0])).abs().mean(), in_dims=(0, 0))(
+            o["x"], _y(t)).mean()},
+    "vmap: normalised by the batch's detached sum": lambda o, t: {
+        "loss": (lambda p: (p * p.detach() / p.detach().sum()).sum())(torch.vmap(_l1)(o["x"], _y(t)))},
 }
 
 DECLINE = {
@@ -67,6 +101,17 @@ DECLINE = {
     "kthvalue across the images": (lambda o, t: {"loss": _e(o, t).kthvalue(1).values}, "kthvalue"),
     "kthvalue of weighted values": (
         lambda o, t: {"loss": (_d(o, t) * _w(t)[:, None, None]).kthvalue(2, -1).values.mean()}, "kthvalue"),
+    # vmap: a tensor of the images used whole in every slot, another slot dim, the weights mapped, nesting
+    "vmap: in_dims None of the batch's mean": (lambda o, t: {
+        "loss": torch.vmap(_l1, in_dims=(0, None))(o["x"], _y(t).mean(0)).mean()}, "torch.vmap"),
+    "vmap: a closure over the batch's targets": (lambda o, t: {
+        "loss": torch.vmap(lambda x: (x - _y(t).mean(0)).abs().mean())(o["x"]).mean()}, "torch.vmap"),
+    "vmap: mapped along the rows, not the images": (lambda o, t: {
+        "loss": torch.vmap(lambda x, y: (x - y).abs().sum(), in_dims=1)(o["x"], _y(t)).mean()}, "torch.vmap"),
+    "vmap: the weights mapped beside the images": (lambda o, t: {
+        "loss": torch.vmap(lambda x, y, w: w * _l1(x, y))(o["x"], _y(t), torch.tensor([u["loss_weight"] for u in t])).mean()},
+        "torch.vmap"),
+    "vmap: nested vmap": (lambda o, t: {"loss": torch.vmap(torch.vmap(_l1))(o["x"], _y(t)).mean()}, "torch.vmap"),
 }
 
 
@@ -84,10 +129,18 @@ def test_a_contraction_that_mixes_images_declines_naming_the_op(case):
 @pytest.mark.parametrize("labels", [["a", "b", "a", "a"], ["b", "b", "a", "a"], ["a", "b", "c", "a"]])
 @pytest.mark.parametrize("case", ["einsum of every letter, two operands", "einsum with the weight field",
                                   "einsum trace of an image-by-image matrix", "dot product of the images' errors",
-                                  "kthvalue along a row's entries"])
+                                  "kthvalue along a row's entries", "vmap: cross entropy per image",
+                                  "vmap: two outputs"])
 def test_other_groupings_follow_the_oracle(case, labels):
     """Groups given by ``sources``: of one to three images, three groups, a group of the images
     whose weights differ."""
     seed, weights = RULE_BATCHES[0]
     got, want, said = split_outcome(EXACT[case], list(rule_batch(seed, weights)), [ROWS, TARGETS], labels)
     assert got and set(got) == set(want) and not wrong_companions(got, want), (got, want, said)
+
+
+def test_the_loss_and_grads_are_unchanged_and_vmap_still_works_outside_a_capture():
+    """``split_outcome`` checks values and grads bit-identical; outside a decorated call vmap is
+    torch's own."""
+    x = torch.rand(3, 2, 4)
+    assert torch.equal(torch.vmap(_l1)(x, x * 0), x.abs().mean((1, 2)))

@@ -3113,6 +3113,62 @@ def _call_arguments(code: types.CodeType, lasti: int, held: bool = False) -> tup
     return tuple(reversed(arguments)), names
 
 
+def len_site() -> tuple[int, types.CodeType, int] | None:
+    """(the caller's frame's id, its code, the offset of the instruction it is executing)."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return None
+    instructions, at = _located(f.f_code, f.f_lasti)
+    at = _the_call(instructions, at)
+    return None if at is None else (id(f), f.f_code, instructions[at].offset)
+
+
+def _the_call(instructions: list[dis.Instruction], at: int | None) -> int | None:
+    """The index of the CALL a frame at ``at`` is executing: a builtin's call specialised in 3.11
+    runs in its PRECALL (``len``, ``torch.ones``), whose frame reports that offset."""
+    if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions) \
+            and instructions[at + 1].opname == "CALL":
+        return at + 1
+    return at if at is not None and instructions[at].opname == "CALL" else None
+
+
+def length_argument() -> tuple[int, types.CodeType, int] | None:
+    """Where the call the caller's code is executing has one argument, no keyword, and that
+    argument is the builtin ``len(...)`` of one expression written right there
+    (``torch.ones(len(t["boxes"]))``: the size is the length just read, nothing computed from
+    it): the ``len_site`` of that ``len`` call; else None."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return None
+    f = _caller()
+    if f is None or _builtin(f, "len") is not builtins.len:
+        return None
+    at = _length_argument_at(f.f_code, f.f_lasti)
+    return None if at is None else (id(f), f.f_code, at)
+
+
+@_per_code(1024)
+def _length_argument_at(code: types.CodeType, lasti: int) -> int | None:
+    """See ``length_argument``: CALL 1 after PRECALL 1, its one argument's code a LOAD_GLOBAL of
+    ``len`` (with its NULL), one value, PRECALL 1, CALL 1, in straight-line code (3.11): the offset
+    of that inner CALL."""
+    instructions, at = _located(code, lasti)
+    at = _the_call(instructions, at)
+    if at is None or at < 5:
+        return None
+    if [(i.opname, i.arg) for i in instructions[at - 3 : at + 1]] != [("PRECALL", 1), ("CALL", 1), ("PRECALL", 1), ("CALL", 1)]:
+        return None
+    start = _operand_start(instructions, at - 1)
+    if start is None or any(i.is_jump_target for i in instructions[start : at + 1]):
+        return None
+    callee = instructions[start]
+    if not (callee.opname == "LOAD_GLOBAL" and callee.argval == "len" and (callee.arg or 0) & 1
+            and _operand_start(instructions, at - 3) == start + 1):
+        return None
+    return instructions[at - 2].offset
+
+
 def repeated_list() -> bool:
     """Whether the data argument (the first) of the call the caller's code is executing is a list
     display of some number that is no constant, repeated (``torch.tensor([1.0 / n] * n)``), there or

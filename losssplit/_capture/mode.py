@@ -1044,6 +1044,8 @@ class Frame:
         # the last ``len()`` read of such an item: (the list, its image, the length)
         self.paired_lists: set[int] = set()
         self.item_length: tuple[Sequence[Any], int, int] | None = None
+        # ``len(x)`` of one image's own tensor just read: (its image, the length, where it was called)
+        self.image_len: tuple[Tensor, int, tuple[int, Any, int] | None] | None = None
         self._argument_numbers: list[float] | None = None
         self._argument_tensors: Callable[[], list[float]] | None = None
         # positions written along a dim that carries images (``x[0] = 0``): (id of the tensor,
@@ -2171,7 +2173,7 @@ class Frame:
         self.read_argument_numbers = None
         self._argument_tensors = None
         self.read_argument_tensors = None
-        self.read_image_lists = self.item_length = None
+        self.read_image_lists = self.item_length = self.image_len = None
         self.paired_lists.clear()
         self.read_body_call = self._body_call = self.op = None
         self.host_reads.clear()
@@ -4259,6 +4261,23 @@ _NO_KWARGS: dict[str, Any] = {}  # shared by calls without keyword arguments; ru
 _HIDDEN = torch._C.DisableTorchFunction
 
 
+_OWN_LENGTH_FACTORIES = frozenset({torch.ones, torch.zeros})
+
+
+def _own_length_factory(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.ones(len(t["boxes"]))`` -- a factory sized by the length just read of one image's
+    own tensor, written at the call (the bytecode shows the ``len`` call, and its site is the one
+    that read that tensor's length): constants of that image (a per-image mask, padded and
+    stacked), the same tensor on a group alone. Any other size, keyword or layout: no images."""
+    image, n, site = frame.image_len or (None, None, None)
+    frame.image_len = None
+    if image is None or site is None or kwargs or len(args) != 1 or type(args[0]) is not int or args[0] != n \
+            or type(out) is not Tensor or frame.get(out) is not None:
+        return
+    if _bytecode.length_argument() == site:
+        frame.set(out, Track(image=image))
+
+
 _FUNCTORCH = torch._C._functorch
 
 
@@ -4467,6 +4486,9 @@ class CaptureMode(TorchFunctionMode):
                 held = frame.get(args[0])
                 if held is not None and not held.rows and held.image is not None:
                     frame.image_size(held, out, args[0])
+                    frame.image_len = (held.image, out, _bytecode.len_site()) if type(out) is int else None
+                else:
+                    frame.image_len = None
                 item = frame.image_item(args[0]) if held is None and type(out) is int else None
                 frame.item_length = (*item, out) if item is not None else None
             if func in SIZE_READS and args:
@@ -4524,6 +4546,8 @@ class CaptureMode(TorchFunctionMode):
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) is int and type(args[2]) is float \
                 and frame.error is None:
             _written_number(frame, *args)
+        if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
+            _own_length_factory(frame, args, kwargs, out)
         if rule is None and func in KNOWN_IGNORED:
             return out
         try:
