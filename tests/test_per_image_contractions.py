@@ -63,6 +63,10 @@ EXACT = {
     "einsum keeping a column dim": lambda o, t: {"loss": torch.einsum("bij,bij->j", _d(o, t), o["x"]).sum() / len(t)},
     "einsum with an ellipsis": lambda o, t: {"loss": torch.einsum("b...,b...->", _d(o, t), _d(o, t)) / len(t)},
     "einsum with the weight field": lambda o, t: {"loss": torch.einsum("b,b->", _e(o, t), _w(t)) / len(t)},
+    "einsum of weighted values": lambda o, t: {
+        "loss": torch.einsum("bij,bij->", _d(o, t) * _w(t)[:, None, None], _d(o, t)) / len(t)},
+    "einsum of a mask as the normaliser": lambda o, t: {
+        "loss": (_d(o, t).mean(2) * (_labels(t) > 1)).sum() / torch.einsum("bi->", (_labels(t) > 1).float())},
     "einsum trace of an image-by-image matrix": lambda o, t: {
         "loss": torch.einsum("bb->", torch.einsum("br,cr->bc", _d(o, t).mean(2), _d(o, t).mean(2))) / len(t)},
     "dot product of the images' errors": lambda o, t: {"loss": _e(o, t) @ _e(o, t) / len(t)},

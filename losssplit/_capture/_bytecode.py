@@ -2176,6 +2176,14 @@ def _local_length_at(code: types.CodeType, lasti: int, divisor: bool = False) ->
     return False
 
 
+def _caller_with_len(checked: set[tuple[int, int]]) -> types.FrameType | None:
+    """The caller's frame, where this Python is in ``checked`` and ``len`` there is the builtin."""
+    if sys.version_info[:2] not in checked:
+        return None
+    f = _caller()
+    return None if f is None or _builtin(f, "len") is not builtins.len else f
+
+
 def slice_lengths() -> tuple[Any, Any] | None:
     """``(start, stop)`` of the slice ``x[a:b]`` the caller's code is executing (a two-bound
     ``BUILD_SLICE`` right before the ``BINARY_SUBSCR``, no step, no other index; Python 3.11): for
@@ -2183,10 +2191,8 @@ def slice_lengths() -> tuple[Any, Any] | None:
     parameter, no loop variable) every store of which is that very call (``n = len(targets)``),
     the object ``p`` holds; else None for that bound (a literal, any other expression, ``len(p) +
     1``). None where the index is no such slice, or nothing can be told."""
-    if sys.version_info[:2] not in _TEST_CHECKED:
-        return None
-    f = _caller()
-    if f is None or _builtin(f, "len") is not builtins.len:
+    f = _caller_with_len(_TEST_CHECKED)
+    if f is None:
         return None
     names = _slice_length_names(f.f_code, f.f_lasti)
     return None if names is None else (f.f_locals.get(names[0], None) if names[0] else None,
@@ -3114,13 +3120,11 @@ def _call_arguments(code: types.CodeType, lasti: int, held: bool = False) -> tup
 
 
 def len_site() -> tuple[int, types.CodeType, int] | None:
-    """(the caller's frame's id, its code, the offset of the instruction it is executing)."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
+    """(the caller's frame's id, its code, the offset of the CALL it is executing)."""
+    found = _executed(_FLOOR_CHECKED)
+    if found is None:
         return None
-    f = _caller()
-    if f is None:
-        return None
-    instructions, at = _located(f.f_code, f.f_lasti)
+    f, instructions, at = found
     at = _the_call(instructions, at)
     return None if at is None else (id(f), f.f_code, instructions[at].offset)
 
@@ -3139,10 +3143,8 @@ def length_argument() -> tuple[int, types.CodeType, int] | None:
     argument is the builtin ``len(...)`` of one expression written right there
     (``torch.ones(len(t["boxes"]))``: the size is the length just read, nothing computed from
     it): the ``len_site`` of that ``len`` call; else None."""
-    if sys.version_info[:2] not in _FLOOR_CHECKED:
-        return None
-    f = _caller()
-    if f is None or _builtin(f, "len") is not builtins.len:
+    f = _caller_with_len(_FLOOR_CHECKED)
+    if f is None:
         return None
     at = _length_argument_at(f.f_code, f.f_lasti)
     return None if at is None else (id(f), f.f_code, at)
