@@ -10,7 +10,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import RULE_BATCHES, check_rule, companions, rule_batch, rule_outcome
+from _helpers import RULE_BATCHES, check_rule, companions, logged_warnings, rule_batch, rule_outcome
 
 from losssplit import SplitMeter, companion_of, split_by_source
 from losssplit._formula import evaluate, parse, text
@@ -775,3 +775,18 @@ def test_tensors_of_counts_weights_reads_or_written_are_no_constants_of_an_expre
         assert want and not wrong_companions(got, want), seed
         if made not in (NEAR_MISSES["weight"], NEAR_MISSES["weight_in_a_list"]) or weights[-1] != 1.0:
             assert got == {} and said, (seed, got)
+
+
+def test_a_coefficient_the_caller_computes_from_the_batch_declines():
+    """The decorated body's own ``lam`` passed by its caller as a count of the images: no constant
+    of the call (on a group alone it would be the group's). At its default it splits as the oracle
+    (``test_functions_of_ratios_follow_the_oracle``); what the body's caller passes is not read,
+    a literal included (declined too)."""
+    criterion = split_by_source()(pooled_silog_with_a_default_lambda)
+    with logged_warnings() as said:  # one warning per criterion and key
+        for seed, weights in RULE_BATCHES:
+            outputs, targets = rule_batch(seed, weights)
+            out = criterion(outputs, targets, lam=len(targets) / 8)
+            assert not companions(out), (seed, companions(out))
+            assert companions(criterion(outputs, targets))  # at its default: given
+    assert any("'silog'" in m and "Tensor.mul" in m for m in said), said
