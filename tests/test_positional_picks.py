@@ -1,13 +1,15 @@
 """Images picked by position outside any loop, with the groups given through
-``losssplit.sources``: on a group alone ``x[0]`` and ``x[1]`` are the group's first two images, not
-the batch's. With per-image target dicts the call declines ("one-image losses added in Python are
-not each image's own terms once"); with sources the sum of the picked images' means is split by the
-images it holds: silently wrong (found by session 27's survey 34 helper, not fixed: strict xfails).
-The near misses -- every image in a loop, a comprehension or ``sum`` of a generator -- split as
-the oracle. The check that declines the target-dict form (``elementwise.positional_key``) asks
-which images have instances (``mode.image_counts``); with sources none are known and it passes.
-Taking every image as having some there would also decline loops that skip an image on its own
-data, so it was not done."""
+``losssplit.sources``: on a group alone ``x[0]`` and ``x[1]`` are the group's first images, not the
+batch's. With per-image target dicts the call declines ("one-image losses added in Python are not
+each image's own terms once", ``elementwise.positional_key``, which asks which images have
+instances: ``mode.image_counts``); with sources none were known and the check passed: the picked
+images' terms were split by the images they hold, silently wrong (found in session 27). Now an
+image picked by an int outside any loop (``_bytecode.looped``) in a call of several images marks
+the call (``Frame.picked_by_position``), and without targets every image then counts as one a
+per-image sum must hold: the picks decline. Still wrong (strict xfail): per-image values made in a
+loop and picked from a Python list by position (``v[-1] + v[0]``: list indexing is no torch op).
+The near misses -- every image in a loop, a comprehension or ``sum`` of a generator, a loop that
+skips an image on its own data -- split as the oracle."""
 
 from __future__ import annotations
 
@@ -36,6 +38,23 @@ def last_and_first_of_a_list(o):
     return {"loss": v[-1] + v[0]}
 
 
+def images_skipped_on_their_own_data(o):
+    total = torch.zeros(())
+    for e in o["x"]:
+        if e[0, 0] > 0.3:  # the image's own data decides
+            total = total + e.mean()
+    return {"loss": total}
+
+
+def a_pick_outside_a_loop_then_every_image(o):
+    first = o["x"][0].detach().clone()  # one image picked outside the loop (kept, say for a log): not summed
+    del first
+    total = 0
+    for e in o["x"]:
+        total = total + e.mean()
+    return {"loss": total}
+
+
 def every_image_in_a_loop(o):
     total = 0
     for e in o["x"]:
@@ -53,17 +72,25 @@ def _outcomes(body):
         yield split_outcome(body, [{"x": _x(seed)}], [Along(0)], list(labels))
 
 
-@pytest.mark.xfail(strict=True, reason="images picked by position outside a loop with sources: each group gets the "
-                                        "picked images' terms, on a group alone its own first images (silently wrong)")
-@pytest.mark.parametrize("body", [first_two_picked, second_picked, last_and_first_of_a_list], ids=lambda b: b.__name__)
-def test_images_picked_by_position_decline_or_split_as_the_oracle(body):
-    for got, want, _ in _outcomes(body):
+@pytest.mark.parametrize("body", [first_two_picked, second_picked], ids=lambda b: b.__name__)
+def test_images_picked_by_position_decline(body):
+    for got, want, said in _outcomes(body):
+        assert want and not got, (got, want)
+        assert any("not each image's own terms once" in m for m in said), said
+
+
+@pytest.mark.xfail(strict=True, reason="per-image values picked from a Python list by position (v[-1] + v[0]) with "
+                                        "sources: each group gets the picked images' terms (silently wrong)")
+def test_values_picked_from_a_list_by_position_decline_or_split_as_the_oracle():
+    for got, want, _ in _outcomes(last_and_first_of_a_list):
         assert want
         assert not wrong_companions(got, want), (got, want)
 
 
-@pytest.mark.parametrize("body", [every_image_in_a_loop, every_image_by_a_comprehension], ids=lambda b: b.__name__)
+@pytest.mark.parametrize("body", [every_image_in_a_loop, every_image_by_a_comprehension, images_skipped_on_their_own_data,
+                                  a_pick_outside_a_loop_then_every_image], ids=lambda b: b.__name__)
 def test_every_image_added_splits_as_the_oracle(body):
     for got, want, said in _outcomes(body):
-        assert want and set(got) == set(want), said
-        assert not wrong_companions(got, want), (got, want)
+        assert want and not wrong_companions(got, want), (got, want)
+        # a group whose every image the loop skipped has an empty sum: no companion, a warning says so
+        assert set(got) == {k for k, v in want.items() if v != 0}, said
