@@ -884,8 +884,9 @@ CASES = {c.body.__name__: c for c in [
     Case(adaface_norm_adaptive_margin_from_the_batch_norm_statistics, image_batch, keys("loss_ada"),
          why="the margin scales by each norm against the batch's mean and std of the norms"),
     Case(eagle_draft_feature_smooth_l1_and_soft_ce_over_the_loss_mask, seq_batch),
-    Case(deepseek_moe_sequence_wise_and_global_balance_losses, seq_batch, keys("aux_global"),
-         why="the global balance loss is a product of two means over the batch's tokens"),
+    # session 27 (s34): counted as MIXES until then; a sum of products of the group's per-expert means times
+    # ``alpha``, a parameter at its default (a constant of the expression): splits as the oracle
+    Case(deepseek_moe_sequence_wise_and_global_balance_losses, seq_batch),
     Case(dynamic_fine_tuning_token_ce_scaled_by_its_detached_probability, seq_batch),
     Case(ge2e_softmax_over_speaker_centroids_with_exclusive_own_centroid, seq_batch, keys("loss_ge2e"),
          why="every utterance's softmax runs over every speaker's centroid"),
@@ -894,5 +895,7 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 
-NOW = (208, 15, 2, 0)  # expected, declined, GAP, WRONG (first contact: 208, 35, 22, 21)
+# session 27 (s34): DeepSeek's global balance loss, counted as mixing, is a sum of products of the group's
+# per-expert means times ``alpha`` (a parameter at its default): it splits as the oracle (5 fewer declines)
+NOW = (208, 10, 2, 0)  # expected, declined, GAP, WRONG (first contact: 208, 35, 22, 21)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), 20, NOW))

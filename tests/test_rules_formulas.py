@@ -10,7 +10,7 @@ import math
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import RULE_BATCHES, check_rule, companions, rule_batch, rule_outcome
+from _helpers import RULE_BATCHES, check_rule, companions, logged_warnings, rule_batch, rule_outcome
 
 from losssplit import SplitMeter, companion_of, split_by_source
 from losssplit._formula import evaluate, parse, text
@@ -42,6 +42,29 @@ def rmse_plus_eps_methods(outputs, targets):
 def pooled_silog(outputs, targets):
     d = outputs["x"].log() - _y(targets).log()
     return {"silog": 10 * torch.sqrt((d**2).mean() - 0.85 * d.mean() ** 2)}
+
+
+def pooled_silog_with_a_default_lambda(outputs, targets, lam=0.85, scale=10.0):
+    """AdaBins' SILog with its coefficients as parameters holding their defaults: constants of the
+    call, the same on a group alone."""
+    d = outputs["x"].log() - _y(targets).log()
+    return {"silog": scale * torch.sqrt((d**2).mean() - lam * d.mean() ** 2)}
+
+
+def default_coefficients_equal_to_counts(outputs, targets, two=2.0, three=3.0, four=4.0):
+    """Defaults equal by value to the batches' image counts (2, 3, 4) and to the rows per image (3):
+    still constants, not the counts."""
+    m = F.mse_loss(outputs["x"], _y(targets))
+    return {"a": two * m ** 2, "b": torch.sqrt(m) * three, "c": four / torch.exp(m) - three * m.sqrt()}
+
+
+def _silog(outputs, targets, lam=0.85):
+    d = outputs["x"].log() - _y(targets).log()
+    return 10 * torch.sqrt((d**2).mean() - lam * d.mean() ** 2)
+
+
+def silog_by_a_helper_given_a_literal(outputs, targets):
+    return {"silog": _silog(outputs, targets, lam=0.5)}
 
 
 def product_and_quotient(outputs, targets):
@@ -235,7 +258,9 @@ def over_a_clamped_rate(outputs, targets):
     return {"sum": (outputs["x"] - _y(targets)).abs().sum() / n, "mean": (outputs["x"] - _y(targets)).abs().mean() / n}
 
 
-@pytest.mark.parametrize("body", [other_spellings, perplexity, clamped_means, over_a_clamped_rate, rmse, rmse_plus_eps_methods, pooled_silog, product_and_quotient,
+@pytest.mark.parametrize("body", [other_spellings, perplexity, clamped_means, over_a_clamped_rate, rmse, rmse_plus_eps_methods, pooled_silog,
+                                  pooled_silog_with_a_default_lambda, default_coefficients_equal_to_counts,
+                                  silog_by_a_helper_given_a_literal, product_and_quotient,
                                   log_of_soft_dice, powers, psnr, function_of_a_sum_of_ratios, pooled_variances,
                                   pooled_variance_of_masked_pixels, ratio_of_means_with_eps, Scaled(),
                                   ConfiguredExponents(), quotients_over_a_frozen_nets_layers, FixedLoops(), in_place,
@@ -314,6 +339,23 @@ def _less_the_batch_kl(outputs, targets):
 def _local_factor(outputs, targets):
     c = float(len(targets))
     return {"s": torch.sqrt(F.mse_loss(outputs["x"], _y(targets))) * c}
+
+
+def _silog_given_a_count(outputs, targets):
+    """The helper's ``lam`` is what the body passes: the image count over 8, another on a group."""
+    return {"silog": _silog(outputs, targets, lam=len(targets) / 8)}
+
+
+def _default_rebound_from_the_batch(outputs, targets, lam=0.85):
+    lam = lam * len(targets) / 4  # the parameter no longer holds its default
+    return {"s": torch.sqrt(F.mse_loss(outputs["x"], _y(targets))) * lam}
+
+
+def _default_rebound_in_a_branch(outputs, targets, c=2.0):
+    if len(targets) > 2:
+        c = float(len(targets))
+    m = F.mse_loss(outputs["x"], _y(targets))
+    return {"s": c * m ** 2}
 
 
 def _local_exponent(outputs, targets):
@@ -536,6 +578,10 @@ DECLINED = {
     "an attribute exponent the body sets from the image count": (_ExponentSetFromTheBatch(), "Tensor.pow"),
     # the number of images, a weight: a local name may hold anything computed from the batch
     "a local number times a function of ratios": (_local_factor, "Tensor.mul"),
+    # a parameter holding what the calling code passes (a count), or rebound from the batch
+    "a helper's coefficient passed as a count of the images": (_silog_given_a_count, "Tensor.mul"),
+    "a default parameter rebound from the image count": (_default_rebound_from_the_batch, "Tensor.mul"),
+    "a default parameter rebound in a branch on the image count": (_default_rebound_in_a_branch, "Tensor.mul"),
     "an exponent held by a local name": (_local_exponent, "pow"),
     "a local number over a reduced loss": (_local_dividend, "__rdiv__"),
     # on a group alone the loop runs once per image of the group
@@ -729,3 +775,18 @@ def test_tensors_of_counts_weights_reads_or_written_are_no_constants_of_an_expre
         assert want and not wrong_companions(got, want), seed
         if made not in (NEAR_MISSES["weight"], NEAR_MISSES["weight_in_a_list"]) or weights[-1] != 1.0:
             assert got == {} and said, (seed, got)
+
+
+def test_a_coefficient_the_caller_computes_from_the_batch_declines():
+    """The decorated body's own ``lam`` passed by its caller as a count of the images: no constant
+    of the call (on a group alone it would be the group's). At its default it splits as the oracle
+    (``test_functions_of_ratios_follow_the_oracle``); what the body's caller passes is not read,
+    a literal included (declined too)."""
+    criterion = split_by_source()(pooled_silog_with_a_default_lambda)
+    with logged_warnings() as said:  # one warning per criterion and key
+        for seed, weights in RULE_BATCHES:
+            outputs, targets = rule_batch(seed, weights)
+            out = criterion(outputs, targets, lam=len(targets) / 8)
+            assert not companions(out), (seed, companions(out))
+            assert companions(criterion(outputs, targets))  # at its default: given
+    assert any("'silog'" in m and "Tensor.mul" in m for m in said), said

@@ -326,6 +326,10 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         return
     track = frame.get(src)
     parts = index if isinstance(index, tuple) else (index,)  # (``_index_parts``, without a call: 45 per seed call)
+    if (track is not None and parts and type(parts[0]) is int and not frame.picked_by_position and frame.num_images > 1
+            and _picked_image(frame, track, parts) is not None and not _bytecode.looped()):
+        frame.picked_by_position = True
+        frame.counting.clear()  # asked before: without the pick
     if frame.read_image != NO_READ and track is not None and _bounded(parts):
         # bounds may come from host reads, unless written as literals in the body
         frame.sized("Tensor.__getitem__ with slice bounds", track,

@@ -893,6 +893,7 @@ class Frame:
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.counting: dict[torch.device, tuple[Tensor, Tensor | None, list[int] | None]] = {}  # see ``_counting``
+        self.picked_by_position = False  # an image picked by an int outside any loop (``x[1]``): see ``_counting``
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
         self.image_ids: dict[int, int] = {}  # id of an ``image_index()`` tensor -> its index
         self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
@@ -2588,6 +2589,11 @@ def _counting(frame: Frame, device: torch.device) -> tuple[Tensor, Tensor | None
         wanted = None
         if isinstance(instances, list) and len(instances) == frame.num_images:
             wanted = [1 if c > 0 else 0 for c in instances]
+        elif instances is None and frame.picked_by_position:
+            # no targets tell which images may be skipped (sources): the body picked an image by position
+            # outside any loop, so a per-image value missing an image is taken as picked so (on a group
+            # alone ``x[1]`` is another image)
+            wanted = [1] * frame.num_images
         known = frame.counting[device] = (frame.arange(device).reshape(1, -1),
                                           None if wanted is None else host_tensor(wanted, torch.long, device), wanted)
     return known
