@@ -4219,7 +4219,8 @@ def counted_broadcast(frame: Frame, x: Tensor, others: Sequence[Tensor], rows: R
     ``Frame.positional`` one, ``torch.arange(B)[None]``), where such a dim meets image rows of
     ``others`` (the tracked operands) broadcast along it (``l[:, None] * torch.ones(B, B)``): each
     row then has the batch's count of entries there, on a group alone the group's. Along the rows'
-    own dim (``l * torch.ones(B)``) it is the rows' size, the group's on a group alone."""
+    own dim (``l * torch.ones(B)``) it is the rows' size, the group's on a group alone. ``rows``
+    empty: one image's value (``x[i].mean() * torch.ones(len(t))`` in a loop over the images)."""
     sized = frame.sized_by.get(id(x))
     held = frame.count_dims.get(id(x))
     made = frame.positional.get(id(x))
