@@ -4070,17 +4070,22 @@ def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
     return any(type(v) is int for v in numbers) and _bytecode.counted_number(zero=False)
 
 
+# factories whose positions or values a Python int given to them lays out (``_laid_out_by_several_images``)
+_LAID_OUT = frozenset({torch.arange, torch.linspace, torch.logspace, torch.full, torch.eye})
+
+
 def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
-    """``torch.arange(max_gt, max_gt + n)``: positions starting at a Python int the code computes
-    from sizes or fields of several images (``batch_fields.several_images_number``; DINO's
-    denoising queries at the batch's largest box count, survey 32). Only the start, an offset:
-    a count alone (``torch.arange(num_gt)`` in a loop over a list of the images' counts, survey
-    20's RT-DETR) is what the reader cannot tell from the batch's."""
+    """``torch.arange(max_gt, max_gt + n)``, ``torch.arange(max_gt)``, ``torch.full((max_gt,), 1)``,
+    ``torch.linspace(0, 1, max_gt)``: positions or a count of values given by a Python int the code
+    computes from sizes or fields of several images (``batch_fields.several_images_number``; DINO's
+    denoising queries at the batch's largest box count, survey 32): on a group alone the group's.
+    One image's own count (``torch.arange(num_gt)`` in a loop over a list of the images' counts,
+    survey 20's RT-DETR) is not."""
     from .batch_fields import several_images_number  # (it imports this module)
 
-    if len(args) < 2 or type(args[0]) is not int:
+    if not any(type(v) is int for v in flat_args(args, kwargs or _NO_KWARGS)):
         return False
-    return several_images_number(frame.per_image_targets, "call")
+    return several_images_number(frame.per_image_targets, "arguments")
 
 
 _SCANS = frozenset({torch.cumsum, Tensor.cumsum, torch.cumprod, Tensor.cumprod, torch.cummax, Tensor.cummax,
@@ -4439,10 +4444,10 @@ class CaptureMode(TorchFunctionMode):
                 rule = _followed
             elif isinstance(grouped, tuple):
                 args, kwargs = grouped  # the rules see the plain numbers, as without the mark
-        if func is torch.arange and frame.num_images > 1 and frame.per_image_targets is not None \
+        if func in _LAID_OUT and frame.num_images > 1 and frame.per_image_targets is not None \
                 and _laid_out_by_several_images(frame, args, kwargs):
-            frame.doubt(torch.ones((), dtype=torch.bool), "torch.arange of a number computed from sizes or fields of "
-                        "several images (positions laid out by them: on a group alone, the group's)")
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a number computed from sizes or fields "
+                        "of several images (positions laid out by them: on a group alone, the group's)")
         if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
         elif type(out) is Tensor and func in _POSITION_VALUES and frame.error is None:
