@@ -5207,6 +5207,38 @@ def _counted_free_sizes(code: types.CodeType, lasti: int, tupled: bool, skip: in
 _SIZE_READS = frozenset({"shape", "size"})
 
 
+@_per_code(256)
+def formats_a_count(code: types.CodeType, names: frozenset[str]) -> bool:
+    """Whether ``code`` formats into a string (an f-string's ``FORMAT_VALUE``) a number computed
+    from ``len()`` of one of the parameters ``names`` (the per-image targets), directly or through
+    the locals holding it: ``f"loss_{len(targets)}"``, ``n = len(targets); f"loss_{n}"``. Python 3.11."""
+    if sys.version_info[:2] not in _COUNT_CHECKED or not code.co_flags & 1:
+        return False
+    ins = _instructions(code)
+
+    def counts(start: int, end: int, seen: frozenset[str]) -> bool:
+        for k in range(start, end):
+            i = ins[k]
+            if i.opname == "LOAD_GLOBAL" and i.argval == "len" and k + 1 < end and ins[k + 1].opname in ("LOAD_FAST", "LOAD_DEREF") \
+                    and ins[k + 1].argval in names and k + 2 < end and ins[k + 2].opname == "PRECALL":
+                return True
+            if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval not in names and i.argval not in seen:
+                for j in _stores(ins, i.argval, cells=True):
+                    value = _unpacked_value(ins, j)
+                    if value is not None and counts(*value, seen | {i.argval}):
+                        return True
+        return False
+
+    for k, i in enumerate(ins):
+        if i.opname != "FORMAT_VALUE":
+            continue
+        end = _operand_start(ins, k) if (i.arg or 0) & 0x04 else k  # (a format spec above the value)
+        start = _operand_start(ins, end) if end is not None else None
+        if start is not None and end is not None and counts(start, end, frozenset()):
+            return True
+    return False
+
+
 @_per_code(1024)
 def _counted_sizes(code: types.CodeType, lasti: int, tupled: bool, skip: int = 0, unread: bool = False) -> frozenset[int]:
     reader = _batch_reader(code)

@@ -1192,6 +1192,9 @@ class Frame:
         # one-element tensors that are such a test of a reduced value (``num_pos == 0``, ``m.any()``):
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
         self.branches: list[Branch] = []
+        # the body's code formats a count of the images into a string (``f"loss_{len(targets)}"``):
+        # a key named so is the batch's name, on a group alone another (``Frame.targets_length_tests``)
+        self.count_formatted = False
         self.arm: Arm | None = None  # a conditional expression's ``E`` being run (``Arm``)
         self.conditionals: dict[int, tuple[Tensor, Branch]] = {}  # id(E) -> (E, its branch), uses checked
         self.tests: dict[int, tuple[Tensor, int | None, Ratio | Tested, str, float | Tensor, str]] = {}
@@ -1275,6 +1278,7 @@ class Frame:
         names.update(n for n, v in kwargs.items() if v is per_image and n in params)
         if not names:
             return
+        self.count_formatted = _bytecode.formats_a_count(code, frozenset(names))
         bound = dict(zip(params, (wrapped.__self__, *args) if shift else args))
         bound.update((n, v) for n, v in kwargs.items() if n in params)
         found = _lengths.length_tests(fn, bound, frozenset(names))
