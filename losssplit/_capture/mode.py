@@ -1066,6 +1066,9 @@ class Frame:
         # tensors made with such sizes (``torch.zeros(pred.shape[:4])``): id -> (the tensor, dim ->
         # the images of its indices); held, so the ids stay unique
         self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
+        # (code, instruction) of a factory's call -> ``_laid_out_by_several_images``'s answer there,
+        # this call (a comprehension over the images runs the same call once per image)
+        self.laid_out: dict[tuple[Any, int], bool] = {}
         # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
         # its padded dim, each row's own length, its version then). Padded to the batch's longest,
         # on a group alone to the group's: only uses that read no padded position nor the width
@@ -2200,6 +2203,7 @@ class Frame:
         self.shapes.clear()
         self.row_constants.clear()
         self.sized_by.clear()
+        self.laid_out.clear()
         self.padded.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
@@ -4089,7 +4093,13 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
 
     if not any(type(v) is int for v in flat_args(args, kwargs or _NO_KWARGS)):
         return False
-    return several_images_number(frame.per_image_targets, "arguments")
+    site = _bytecode.call_site()
+    found = frame.laid_out.get(site) if site is not None else None
+    if found is None:
+        found = several_images_number(frame.per_image_targets, "arguments")
+        if site is not None:
+            frame.laid_out[site] = found
+    return found
 
 
 _SCANS = frozenset({torch.cumsum, Tensor.cumsum, torch.cumprod, Tensor.cumprod, torch.cummax, Tensor.cummax,
