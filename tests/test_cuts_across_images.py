@@ -309,6 +309,15 @@ def stacked_over_a_range_of_the_largest_count(outputs, targets):
     return {"loss": torch.stack([outputs["x"][:, k, 0] for k in range(most)]).sum()}
 
 
+def counts_filtered_then_laid_out(outputs, targets):
+    """A filter: the item at a position is another image's count."""
+    num_gts = [len(t["labels"]) for t in targets if len(t["labels"]) > 1]
+    total = outputs["x"][:, 0, 0].sum() * 0.0
+    for i, n in enumerate(num_gts):
+        total = total + outputs["x"][i, torch.arange(n, n + 2)].mean()
+    return {"loss": total}
+
+
 def counts_sorted_then_laid_out(outputs, targets):
     """``sorted``: the item at a position is another image's count."""
     num_gts = sorted([len(t["labels"]) for t in targets])
@@ -330,12 +339,14 @@ def the_largest_count_in_a_list_per_image(outputs, targets):
 @pytest.mark.parametrize("body", [
     picked_at_an_arange_of_the_largest_count, selected_at_an_arange_from_zero, picked_at_a_full_of_the_largest_count,
     weighted_by_a_linspace_of_the_largest_count, summed_over_a_range_of_the_largest_count,
-    stacked_over_a_range_of_the_largest_count, counts_sorted_then_laid_out, the_largest_count_in_a_list_per_image])
+    stacked_over_a_range_of_the_largest_count, counts_sorted_then_laid_out, counts_filtered_then_laid_out,
+    the_largest_count_in_a_list_per_image])
 def test_positions_counted_by_several_images_decline(body):
     """``torch.arange(max_gt)`` (the count alone, or from 0), ``torch.full`` / ``linspace`` sized by it,
     a comprehension over ``range(max_gt)`` picking an int position, the images' counts sorted or a
     list holding the largest for each image: silently wrong on main on the batches where a group's
-    largest count is not the batch's (0 and 1); each declines on every batch."""
+    largest count is not the batch's (0 and 1); the counts filtered (declined on main too); each
+    declines on every batch."""
     for n, (got, want, said) in enumerate(_outcomes(body)):
         assert want and got == {}, (n, got, want)
         assert len(said) == 1 and "several images" in said[0], said
@@ -366,8 +377,19 @@ def positions_counted_in_a_loop_over_the_images_own_counts(outputs, targets):
             + x[:, torch.arange(CONFIGURED.num_queries)].mean()}
 
 
+def positions_offset_by_the_images_own_counts(outputs, targets):
+    """``torch.arange(num_gt, num_gt + 2)``: the start an item of the list of the images' counts
+    (declined on main: the loop variable was taken for several images' number)."""
+    num_gts = [len(t["labels"]) for t in targets]
+    total = outputs["x"][:, 0, 0].sum() * 0.0
+    for i, num_gt in enumerate(num_gts):
+        total = total + outputs["x"][i, torch.arange(num_gt, num_gt + 2)].mean()
+    return {"loss": total}
+
+
 @pytest.mark.parametrize("body", [positions_counted_in_comprehensions_of_the_images_own_counts,
-                                  positions_counted_in_a_loop_over_the_images_own_counts])
+                                  positions_counted_in_a_loop_over_the_images_own_counts,
+                                  positions_offset_by_the_images_own_counts])
 def test_positions_counted_by_one_images_own_count_split(body):
     for got, want, said in _outcomes(body):
         assert set(got) == set(want) and not wrong_companions(got, want), (got, want, said)

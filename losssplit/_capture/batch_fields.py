@@ -918,7 +918,8 @@ class _Several(_Reader):
 
     def _images_comprehension(self, name: str) -> bool:
         """Whether every store of the local ``name`` is a list comprehension over the list of the
-        images that reads nothing but its item (and globals), and nothing fills it."""
+        images that reads nothing but its item (and globals), without a filter or a branch, and
+        nothing fills it."""
         ins = self.ins
         stores = _stores(ins, name)
         if not stores or any(ins[k].opname in _LOADS and ins[k].argval == name and ins[k + 1].opname == "LOAD_METHOD"
@@ -933,8 +934,9 @@ class _Several(_Reader):
             code = made[0].argval
             if not isinstance(code, types.CodeType) or code.co_name != "<listcomp>" or code.co_freevars \
                     or made[2].argval not in self.lists \
-                    or any(isinstance(c, types.CodeType) for c in code.co_consts):
-                return False
+                    or any(isinstance(c, types.CodeType) for c in code.co_consts) \
+                    or any("JUMP" in i.opname and i.opname != "JUMP_BACKWARD" for i in _instructions(code)):
+                return False  # (a filter, ``if len(t["labels"])``, puts another image's count at a position)
         return True
 
     def _host_read(self, end: int) -> bool:
