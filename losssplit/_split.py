@@ -82,6 +82,11 @@ def collect(
             if keys is not None:
                 warn(f"key:{key}", f"key {key!r} is not a tensor loss ({type(value).__name__}); not split")
             continue
+        if frame.count_formatted and any(c.isdigit() for c in key):
+            warn(f"named:{key}", f"key {key!r}: the body's code formats a count of the images into a string "
+                 "(f'loss_{len(targets)}'): a key named so is the batch's name, on a group alone another; no "
+                 "companions for it")
+            continue
         track = frame.get(value)
         formula = track.formula if track is not None else None
         ratios = (track.ratio,) if track is not None and track.ratio is not None else formula[1] if formula \

@@ -274,3 +274,139 @@ def test_near_misses_of_the_other_forms_split(body):
     for got, want, said in _outcomes(body):
         assert "loss_real" in got and not wrong_companions(got, want), (got, want, said)
         assert not any("several images" in m for m in said), said
+
+
+def _largest_count(targets):
+    return max(len(t["labels"]) for t in targets)
+
+
+def picked_at_an_arange_of_the_largest_count(outputs, targets):
+    return {"loss": outputs["x"][:, torch.arange(_largest_count(targets))].mean()}
+
+
+def selected_at_an_arange_from_zero(outputs, targets):
+    most = max(len(t["labels"]) for t in targets)
+    return {"loss": outputs["x"].index_select(1, torch.arange(0, most)).sum()}
+
+
+def picked_at_a_full_of_the_largest_count(outputs, targets):
+    most = max(len(t["labels"]) for t in targets)
+    return {"loss": outputs["x"][:, torch.full((most,), 1)].sum()}
+
+
+def weighted_by_a_linspace_of_the_largest_count(outputs, targets):
+    most = max(len(t["labels"]) for t in targets)
+    return {"loss": (outputs["x"][:, :3].mean(2) * torch.linspace(0.5, 1.0, most)[:3].sum()).sum()}
+
+
+def summed_over_a_range_of_the_largest_count(outputs, targets):
+    most = max(len(t["labels"]) for t in targets)
+    return {"loss": sum(outputs["x"][:, k].mean() for k in range(most))}
+
+
+def stacked_over_a_range_of_the_largest_count(outputs, targets):
+    most = max(len(t["labels"]) for t in targets)
+    return {"loss": torch.stack([outputs["x"][:, k, 0] for k in range(most)]).sum()}
+
+
+def counts_filtered_then_laid_out(outputs, targets):
+    """A filter: the item at a position is another image's count."""
+    num_gts = [len(t["labels"]) for t in targets if len(t["labels"]) > 1]
+    total = outputs["x"][:, 0, 0].sum() * 0.0
+    for i, n in enumerate(num_gts):
+        total = total + outputs["x"][i, torch.arange(n, n + 2)].mean()
+    return {"loss": total}
+
+
+def counts_sorted_then_laid_out(outputs, targets):
+    """``sorted``: the item at a position is another image's count."""
+    num_gts = sorted([len(t["labels"]) for t in targets])
+    total = 0
+    for i, n in enumerate(num_gts):
+        total = total + outputs["x"][i, torch.arange(n)].mean()
+    return {"loss": total}
+
+
+def the_largest_count_in_a_list_per_image(outputs, targets):
+    most = max(len(t["labels"]) for t in targets)
+    num_gts = [most for t in targets]
+    total = 0
+    for i, n in enumerate(num_gts):
+        total = total + outputs["x"][i, torch.arange(n)].mean()
+    return {"loss": total}
+
+
+@pytest.mark.parametrize("body", [
+    picked_at_an_arange_of_the_largest_count, selected_at_an_arange_from_zero, picked_at_a_full_of_the_largest_count,
+    weighted_by_a_linspace_of_the_largest_count, summed_over_a_range_of_the_largest_count,
+    stacked_over_a_range_of_the_largest_count, counts_sorted_then_laid_out, counts_filtered_then_laid_out,
+    the_largest_count_in_a_list_per_image])
+def test_positions_counted_by_several_images_decline(body):
+    """``torch.arange(max_gt)`` (the count alone, or from 0), ``torch.full`` / ``linspace`` sized by it,
+    a comprehension over ``range(max_gt)`` picking an int position, the images' counts sorted or a
+    list holding the largest for each image: silently wrong on main on the batches where a group's
+    largest count is not the batch's (0 and 1); the counts filtered (declined on main too); each
+    declines on every batch."""
+    for n, (got, want, said) in enumerate(_outcomes(body)):
+        assert want and got == {}, (n, got, want)
+        assert len(said) == 1 and "several images" in said[0], said
+
+
+def positions_counted_in_comprehensions_of_the_images_own_counts(outputs, targets):
+    num_gts = [len(t["labels"]) for t in targets]
+    x = outputs["x"]
+    return {"loss": torch.cat([x[b, torch.arange(n)] for b, n in enumerate(num_gts)]).mean(),
+            "loss_zipped": sum(x[b, n].sum() for n, b in zip(num_gts, range(len(targets)))),
+            "loss_items": torch.cat([x[b, torch.arange(len(t["labels"]))] for b, t in enumerate(targets)]).mean(),
+            "loss_picked": sum(x[i, torch.arange(len(targets[i]["labels"]))].sum() for i in range(len(targets)))}
+
+
+def positions_counted_in_a_loop_over_the_images_own_counts(outputs, targets):
+    """RT-DETR's ``for i, num_gt in enumerate(num_gts)``: ``torch.arange(num_gt)``, ``full`` and an offset
+    of it, one image's own count on that image's rows; a literal, a shape and a configured count
+    beside them."""
+    num_gts = [len(t["labels"]) for t in targets]
+    x = outputs["x"]
+    picked = []
+    for i, num_gt in enumerate(num_gts):
+        picked.append(x[i, torch.arange(num_gt)])
+        picked.append(x[i, torch.full((num_gt,), 1)])
+        picked.append(x[i, 1 + num_gt][None])
+    return {"loss": torch.cat(picked).mean() + x[:, torch.arange(KEPT)].mean()
+            + x[:, torch.arange(x.shape[1] // 2)].mean() + x[:, torch.linspace(0, 3, 4).long()].mean()
+            + x[:, torch.arange(CONFIGURED.num_queries)].mean()}
+
+
+def positions_offset_by_the_images_own_counts(outputs, targets):
+    """``torch.arange(num_gt, num_gt + 2)``: the start an item of the list of the images' counts
+    (declined on main: the loop variable was taken for several images' number)."""
+    num_gts = [len(t["labels"]) for t in targets]
+    total = outputs["x"][:, 0, 0].sum() * 0.0
+    for i, num_gt in enumerate(num_gts):
+        total = total + outputs["x"][i, torch.arange(num_gt, num_gt + 2)].mean()
+    return {"loss": total}
+
+
+@pytest.mark.parametrize("body", [positions_counted_in_comprehensions_of_the_images_own_counts,
+                                  positions_counted_in_a_loop_over_the_images_own_counts,
+                                  positions_offset_by_the_images_own_counts])
+def test_positions_counted_by_one_images_own_count_split(body):
+    for got, want, said in _outcomes(body):
+        assert set(got) == set(want) and not wrong_companions(got, want), (got, want, said)
+        assert not any("several images" in m for m in said), said
+
+
+def every_images_rows_at_each_images_count(outputs, targets):
+    num_gts = [len(t["labels"]) for t in targets]
+    total = 0
+    for n, _t in zip(num_gts, targets):
+        total = total + outputs["x"][:, torch.arange(n)].mean()
+    return {"loss": total}
+
+
+@pytest.mark.xfail(strict=True, reason="left (found by helper wr1, wrong on main too): one image's own count in a "
+                   "loop over the images lays out every image's rows (x[:, torch.arange(n)]); each loop step sums "
+                   "rows of every image: declined on batches 0, 2, 3 by the loop-sum rule, silently wrong on batch 1")
+def test_every_images_rows_at_each_images_own_count_is_no_wrong():
+    for got, want, said in _outcomes(every_images_rows_at_each_images_count):
+        assert not wrong_companions(got, want), (got, want, said)

@@ -743,7 +743,7 @@ MIXING = {
     "einsum without an arrow over two images' operands": (sorted_rows(lambda e, y: torch.einsum("bqc,bkc", e, y)), "einsum"),
     "diagonal over a row dim and one without": (rows(lambda e, y: torch.diagonal(e[:, :, :3], dim1=0, dim2=1)), "diagonal"),
     "det of a matrix whose rows are images": (
-        rows(lambda e, y: torch.det(e[:, 0, :1].expand(-1, len(y)) + torch.diag(torch.full((len(y),), 1.0)))[None]), "det"),
+        rows(lambda e, y: torch.det(e[:, 0, :1] * y[:, 0, :1].T + torch.diag(torch.full((len(y),), 1.0)))[None]), "det"),
     "svd of a matrix whose rows are images": (rows(lambda e, y: torch.linalg.svdvals(e[:, 0, :3])), "svdvals"),
     "svd of batches with images in a matrix dim": (
         rows(lambda e, y: torch.linalg.svd(e.permute(1, 0, 2)).S), "svd"),

@@ -5223,39 +5223,126 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
     return reader._table_cut(at) if instructions[at - 1].opname == "BUILD_SLICE" else reader.positional(start, at, at=at)
 
 
-def counted_sizes(tupled: bool) -> frozenset[int]:
+def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozenset[int]:
     """The dims whose sizes the factory call the caller's code is executing computes from the
     images (``_BatchReader.images``: ``torch.full((len(targets),), 0.5)``, ``torch.ones(n,
-    4)`` with ``n = len(targets)``): its arguments (a method's receiver is none), the first one a
-    tuple of sizes where ``tupled``. Empty where not read."""
+    4)`` with ``n = len(targets)``): its arguments (a method's receiver is none) after the first
+    ``skip``, the first one a tuple of sizes where ``tupled``. ``unread``: not a size the span
+    reads of a later dim of a tensor (``_later_dim_size``). Empty where not read."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return frozenset()
     f = _caller()
-    return frozenset() if f is None else _counted_sizes(f.f_code, f.f_lasti, tupled)
+    if f is None:
+        return frozenset()
+    found = _counted_sizes(f.f_code, f.f_lasti, tupled, skip, unread)
+    if f.f_code.co_freevars and f.f_code.co_name in _COMPREHENSIONS and (back := _enclosing_frame(f)) is not None:
+        found |= _counted_free_sizes(f.f_code, f.f_lasti, tupled, skip, unread, back.f_code)
+    return found
 
 
 @_per_code(1024)
-def _counted_sizes(code: types.CodeType, lasti: int, tupled: bool) -> frozenset[int]:
-    spans = _operands(code, lasti)[::-1]
-    instructions = _instructions(code)
+def _counted_free_sizes(code: types.CodeType, lasti: int, tupled: bool, skip: int, unread: bool,
+                        outer: types.CodeType) -> frozenset[int]:
+    """``_counted_sizes`` of a comprehension's code, where a size is computed from a free variable
+    the code making it holds the images in (``sum(x[i].mean() * torch.ones(len(t)) for i in ...)``:
+    ``t`` a parameter as passed, or a local stored from the images)."""
+    reader = _batch_reader(outer)
+    ins = _instructions(outer)
+
+    def holds_images(name: str) -> bool:
+        if name in reader.params:
+            return True
+        return any(value is not None and reader.images(*value, frozenset({name})) for j in _stores(ins, name, cells=True)
+                   for value in (_unpacked_value(ins, j) if reader._element(j) is None else None,))
+
+    return _size_spans(code, lasti, tupled, skip, unread, lambda inner, start, end: any(
+        inner[k].opname == "LOAD_DEREF" and inner[k].argval in code.co_freevars and not any(
+            a.opname in ("LOAD_ATTR", "LOAD_METHOD", "BINARY_SUBSCR") for a in inner[k + 1 : k + 2])
+        and not (k + 2 < end and inner[k + 2].opname == "BINARY_SUBSCR") and holds_images(inner[k].argval)
+        for k in range(start, end)))
+
+
+_SIZE_READS = frozenset({"shape", "size"})
+
+
+@_per_code(256)
+def formats_a_count(code: types.CodeType, names: frozenset[str]) -> bool:
+    """Whether ``code`` formats into a string (an f-string's ``FORMAT_VALUE``) a number computed
+    from ``len()`` of one of the parameters ``names`` (the per-image targets), directly or through
+    the locals holding it: ``f"loss_{len(targets)}"``, ``n = len(targets); f"loss_{n}"``. Python 3.11."""
+    if sys.version_info[:2] not in _COUNT_CHECKED or not code.co_flags & 1:
+        return False
+    ins = _instructions(code)
+
+    def counts(start: int, end: int, seen: frozenset[str]) -> bool:
+        for k in range(start, end):
+            i = ins[k]
+            if i.opname == "LOAD_GLOBAL" and i.argval == "len" and k + 1 < end and ins[k + 1].opname in ("LOAD_FAST", "LOAD_DEREF") \
+                    and ins[k + 1].argval in names and k + 2 < end and ins[k + 2].opname == "PRECALL":
+                return True
+            if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval not in names and i.argval not in seen:
+                for j in _stores(ins, i.argval, cells=True):
+                    value = _unpacked_value(ins, j)
+                    if value is not None and counts(*value, seen | {i.argval}):
+                        return True
+        return False
+
+    for k, i in enumerate(ins):
+        if i.opname != "FORMAT_VALUE":
+            continue
+        end = _operand_start(ins, k) if (i.arg or 0) & 0x04 else k  # (a format spec above the value)
+        start = _operand_start(ins, end) if end is not None else None
+        if start is not None and end is not None and counts(start, end, frozenset()):
+            return True
+    return False
+
+
+@_per_code(1024)
+def _counted_sizes(code: types.CodeType, lasti: int, tupled: bool, skip: int = 0, unread: bool = False) -> frozenset[int]:
     reader = _batch_reader(code)
+    return _size_spans(code, lasti, tupled, skip, unread,
+                       lambda instructions, start, end: reader.images(start, end, frozenset()))
+
+
+def _size_spans(code: types.CodeType, lasti: int, tupled: bool, skip: int, unread: bool,
+                counts: Callable[[list[dis.Instruction], int, int], bool]) -> frozenset[int]:
+    """The dims of the sizes given to the call at ``lasti`` (as for ``counted_sizes``) whose span
+    ``counts`` says is computed from the images."""
+    spans = _operands(code, lasti)[::-1][skip:]
+    instructions = _instructions(code)
+
+    def images(start: int, end: int) -> bool:
+        return counts(instructions, start, end)
+
     if tupled:
         if not spans:
             return frozenset()
         start, end = spans[0]
         last = instructions[end - 1]
         if last.opname not in ("BUILD_TUPLE", "BUILD_LIST"):  # a tuple held elsewhere: each dim may be it
-            return frozenset(range(64)) if reader.images(start, end, frozenset()) else frozenset()
+            return frozenset(range(64)) if images(start, end) else frozenset()
         parts: list[tuple[int, int]] = []
         stop: int | None = end - 1
         for _ in range(last.arg or 0):
             first = _operand_start(instructions, stop) if stop is not None else None
             if first is None or stop is None or first < start:
-                return frozenset(range(64)) if reader.images(start, end, frozenset()) else frozenset()
+                return frozenset(range(64)) if images(start, end) else frozenset()
             parts.append((first, stop))
             stop = first
         spans = tuple(parts[::-1])
-    return frozenset(d for d, (start, end) in enumerate(spans) if reader.images(start, end, frozenset()))
+    return frozenset(d for d, (start, end) in enumerate(spans) if images(start, end) and not (
+        unread and any(_later_dim_size(instructions, k) for k in range(start, end - 2))))
+
+
+def _later_dim_size(ins: list[dis.Instruction], k: int) -> bool:
+    """Whether ``k`` starts a read of the size of a tensor's dim given as a literal after the first
+    (``feat.size(2)``, ``x.shape[1]``): a class, channel or time count; the images' own dim, where
+    it held image rows, reads as a ``RowCount``."""
+    i, dim = ins[k], ins[k + 1]
+    if i.opname not in ("LOAD_ATTR", "LOAD_METHOD") or i.argval not in _SIZE_READS or dim.opname != "LOAD_CONST" \
+            or type(dim.argval) is not int or dim.argval < 1:
+        return False
+    return ins[k + 2].opname == ("BINARY_SUBSCR" if i.argval == "shape" else "PRECALL")
 
 
 @_per_code(1024)

@@ -763,12 +763,13 @@ class _Reader:
         return value
 
 
-_SEVERAL_OPS = {"subscript": "BINARY_SUBSCR", "arithmetic": "BINARY_OP", "call": "CALL"}
+_SEVERAL_OPS = {"subscript": "BINARY_SUBSCR", "arithmetic": "BINARY_OP", "call": "CALL", "arguments": "CALL"}
 
 
 def several_images_number(targets: Sequence[Any], kind: str) -> bool:
     """Whether the index of the subscript (``kind`` "subscript"), the operand that is no tensor of
-    the arithmetic ("arithmetic") or the first argument of the call ("call": ``torch.arange(max_gt, ...)``)
+    the arithmetic ("arithmetic"), the first argument of the call ("call": ``torch.arange(max_gt, ...)``)
+    or any of its arguments ("arguments": ``torch.arange(0, max_gt)``, ``torch.full((max_gt,), 1)``)
     the caller's code is executing is computed from sizes or fields of several items of
     ``targets`` (``2 * max(len(t["labels"]) for t in targets)``: DINO's denoising layout; a sum
     over a loop, ``n += len(t["labels"])``; a helper given the list): on a group alone, from the
@@ -789,6 +790,8 @@ def several_images_number(targets: Sequence[Any], kind: str) -> bool:
         spans = [(first, at)] if first is not None else []
     elif kind == "call":
         spans = list(_operands(code, f.f_lasti))[-1:]  # the first argument (last first)
+    elif kind == "arguments":
+        spans = list(_operands(code, f.f_lasti))
     else:
         right = _operand_start(ins, at)
         left = _operand_start(ins, right) if right is not None else None
@@ -805,7 +808,33 @@ def several_images_number(targets: Sequence[Any], kind: str) -> bool:
             far = far or _reader(f.f_back, targets)  # ``[x[b, pad + torch.arange(n)] for ...]``: ``pad`` the enclosing code's
             if far is not None and any(far._local(name, frozenset({name})) for name in frees):
                 return True
+        if code.co_name in _COMPREHENSIONS and f.f_back is not None and _reads_item(ins, start, end):
+            far = far or _reader(f.f_back, targets)  # ``sum(x[:, k].mean() for k in range(max_gt))``
+            iterable = _iterable_of(far, code) if far is not None else None
+            if far is not None and iterable is not None and not far.yields_own(*iterable) and far.span(*iterable, frozenset()):
+                return True
     return False
+
+
+def _reads_item(ins: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the span of a comprehension's code loads a name its loop stores (an item of ``.0``)."""
+    items: set[str] = set()
+    for g, i in enumerate(ins):
+        if i.opname == "FOR_ITER" and g + 1 < len(ins):
+            unpacked = ins[g + 1].opname == "UNPACK_SEQUENCE"
+            stores = ins[g + 2 : g + 2 + (ins[g + 1].arg or 0)] if unpacked else ins[g + 1 : g + 2]
+            items |= {s.argval for s in stores if s.opname == "STORE_FAST"}
+    return any(i.opname == "LOAD_FAST" and i.argval in items for i in ins[start:end])
+
+
+def _iterable_of(reader: _Several, code: types.CodeType) -> tuple[int, int] | None:
+    """The span of the enclosing code ``reader`` reads that gives the comprehension ``code`` its
+    iterable; None where not found."""
+    ins = reader.ins
+    k = next((k for k, i in enumerate(ins) if i.opname == "LOAD_CONST" and i.argval is code), None)
+    g = next((g for g in range(k + 1, len(ins)) if ins[g].opname == "GET_ITER"), None) if k is not None else None
+    first = _operand_start(ins, g) if g is not None else None
+    return (first, g) if first is not None and g is not None and k is not None and first > k else None
 
 
 def _reader(f: types.FrameType, targets: Sequence[Any]) -> _Several | None:
@@ -835,7 +864,7 @@ class _Several(_Reader):
         if isinstance(self.held.get(name), Tensor):
             return set()
         found: set[tuple[Any, ...]] = set()
-        spans = _local_spans(self.code, name)
+        spans = tuple(s for s in _local_spans(self.code, name) if s not in self._own_items(name))
         if name in self.code.co_cellvars:  # (a local a comprehension reads is a cell)
             spans += tuple((first, j) for j in _stores(self.ins, name, cells=True)
                            if self.ins[j].opname == "STORE_DEREF" and (first := _assignment_start(self.ins, j)) is not None)
@@ -846,6 +875,69 @@ class _Several(_Reader):
             reader = _Reader(self.code, self.ins, self.lists, self.held, self.globals, self.depth) if carried else self
             found |= reader.span(first, end, seen)
         return found
+
+    def span(self, start: int, end: int, seen: frozenset[str]) -> set[tuple[Any, ...]]:
+        """As ``_Reader.span``, and the locals a comprehension made in the span closes over
+        (``[max_gt for t in targets]``: what it reads of them is the enclosing code's)."""
+        found = super().span(start, end, seen)
+        for i in self.ins[start:end]:
+            if i.opname == "LOAD_CLOSURE" and i.argval not in seen and i.argval not in self.lists:
+                found |= self._local(i.argval, seen | {i.argval})
+        return found
+
+    def _own_items(self, name: str) -> set[tuple[int, int]]:
+        """The spans of the iterables of the loops storing ``name`` as their item that yield one
+        image's value per item (``for i, num_gt in enumerate(num_gts)``, ``num_gts = [len(t["labels"])
+        for t in targets]``: RT-DETR's ``torch.arange(num_gt)``, survey 20): the list of the images, or
+        a list comprehension over it that reads nothing but its item, in ``enumerate`` / ``zip``. An
+        item of ``range(max_gt)`` is no image's own."""
+        ins = self.ins
+        own: set[tuple[int, int]] = set()
+        for j in _stores(ins, name):
+            k = j - 1
+            while k >= 0 and ins[k].opname in ("STORE_FAST", "UNPACK_SEQUENCE"):
+                k -= 1
+            if k < 1 or ins[k].opname != "FOR_ITER" or ins[k - 1].opname != "GET_ITER":
+                continue
+            first = _operand_start(ins, k - 1)
+            if first is not None and self.yields_own(first, k - 1):
+                own.add((first, k - 1))
+        return own
+
+    def yields_own(self, start: int, end: int) -> bool:
+        """Whether the span, a loop's iterable, yields one image's value per item (``_own_items``)."""
+        names = []
+        for i in self.ins[start:end]:
+            if i.opname == "LOAD_GLOBAL" and i.argval in ("enumerate", "zip"):
+                continue
+            if i.opname in _LOADS:
+                names.append(i.argval)
+            elif i.opname not in ("PRECALL", "CALL", "PUSH_NULL"):
+                return False
+        return bool(names) and all(n in self.lists or self._images_comprehension(n) for n in names)
+
+    def _images_comprehension(self, name: str) -> bool:
+        """Whether every store of the local ``name`` is a list comprehension over the list of the
+        images that reads nothing but its item (and globals), without a filter or a branch, and
+        nothing fills it."""
+        ins = self.ins
+        stores = _stores(ins, name)
+        if not stores or any(ins[k].opname in _LOADS and ins[k].argval == name and ins[k + 1].opname == "LOAD_METHOD"
+                             and ins[k + 1].argval in _FILLS for k in range(len(ins) - 1)):
+            return False
+        for j in stores:
+            made = ins[j - 6 : j] if j >= 6 else []
+            if [i.opname for i in made][:2] + [i.opname for i in made][3:] != ["LOAD_CONST", "MAKE_FUNCTION", "GET_ITER",
+                                                                              "PRECALL", "CALL"] \
+                    or made[2].opname not in _LOADS:
+                return False
+            code = made[0].argval
+            if not isinstance(code, types.CodeType) or code.co_name != "<listcomp>" or code.co_freevars \
+                    or made[2].argval not in self.lists \
+                    or any(isinstance(c, types.CodeType) for c in code.co_consts) \
+                    or any("JUMP" in i.opname and i.opname != "JUMP_BACKWARD" for i in _instructions(code)):
+                return False  # (a filter, ``if len(t["labels"])``, puts another image's count at a position)
+        return True
 
     def _host_read(self, end: int) -> bool:
         """Whether the value stored at ``end`` is a tensor's value read on the host (``n = ....sum().item()``):

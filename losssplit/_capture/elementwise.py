@@ -1250,8 +1250,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             for x in (a, b) if ta is None or tb is None else ():
                 if isinstance(x, Tensor) and frame.get(x) is None:
                     positional_operand(frame, x, new.rows, out.shape, op)
-        if (frame.sized_by or frame.count_dims or frame.positional) and new.rows and (ta is None) != (tb is None) \
-                and kind in ("add", "sub", "mul", "div"):
+        if (frame.sized_by or frame.count_dims or frame.positional) and (new.rows or new.image is not None) \
+                and (ta is None) != (tb is None) and kind in ("add", "sub", "mul", "div"):
             x, other = (a, b) if ta is None else (b, a)
             if isinstance(x, Tensor) and isinstance(other, Tensor):
                 counted_broadcast(frame, x, (other,), new.rows, out.shape, op)
@@ -3481,7 +3481,8 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         args, tracks = args[:1] + args[kept : kept + 1], tracks[:1] + tracks[kept : kept + 1]
     parts = [(t, broadcast_map(x.dim(), out.dim())) for x, t in zip(args[:3], tracks) if isinstance(x, Tensor)]
     new = combine(frame, op, parts, out.shape)
-    if new is not None and new.lost_at is None and new.rows and (frame.sized_by or frame.count_dims or frame.positional):
+    if new is not None and new.lost_at is None and (new.rows or new.image is not None) \
+            and (frame.sized_by or frame.count_dims or frame.positional):
         tracked = [x for x, t in zip(args[:3], tracks) if t is not None and isinstance(x, Tensor)]
         for x in (x for x, t in zip(args[:3], tracks) if t is None and isinstance(x, Tensor)):
             counted_broadcast(frame, x, tracked, new.rows, out.shape, op)

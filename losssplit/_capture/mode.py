@@ -1069,6 +1069,9 @@ class Frame:
         # tensors made with such sizes (``torch.zeros(pred.shape[:4])``): id -> (the tensor, dim ->
         # the images of its indices); held, so the ids stay unique
         self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
+        # (code, instruction) of a factory's call -> ``_laid_out_by_several_images``'s answer there,
+        # this call (a comprehension over the images runs the same call once per image)
+        self.laid_out: dict[tuple[Any, int], bool] = {}
         # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
         # its padded dim, each row's own length, its version then). Padded to the batch's longest,
         # on a group alone to the group's: only uses that read no padded position nor the width
@@ -1195,6 +1198,9 @@ class Frame:
         # one-element tensors that are such a test of a reduced value (``num_pos == 0``, ``m.any()``):
         # id -> (the tensor, its version then, the ratio, the comparison, the other operand, the op); held
         self.branches: list[Branch] = []
+        # the body's code formats a count of the images into a string (``f"loss_{len(targets)}"``):
+        # a key named so is the batch's name, on a group alone another (``Frame.targets_length_tests``)
+        self.count_formatted = False
         self.arm: Arm | None = None  # a conditional expression's ``E`` being run (``Arm``)
         self.conditionals: dict[int, tuple[Tensor, Branch]] = {}  # id(E) -> (E, its branch), uses checked
         self.tests: dict[int, tuple[Tensor, int | None, Ratio | Tested, str, float | Tensor, str]] = {}
@@ -1278,6 +1284,7 @@ class Frame:
         names.update(n for n, v in kwargs.items() if v is per_image and n in params)
         if not names:
             return
+        self.count_formatted = _bytecode.formats_a_count(code, frozenset(names))
         bound = dict(zip(params, (wrapped.__self__, *args) if shift else args))
         bound.update((n, v) for n, v in kwargs.items() if n in params)
         found = _lengths.length_tests(fn, bound, frozenset(names))
@@ -2199,6 +2206,7 @@ class Frame:
         self.shapes.clear()
         self.row_constants.clear()
         self.sized_by.clear()
+        self.laid_out.clear()
         self.padded.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
@@ -4078,17 +4086,28 @@ def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
     return any(type(v) is int for v in numbers) and _bytecode.counted_number(zero=False)
 
 
+# factories whose positions or values a Python int given to them lays out (``_laid_out_by_several_images``)
+_LAID_OUT = frozenset({torch.arange, torch.linspace, torch.logspace, torch.full, torch.eye})
+
+
 def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
-    """``torch.arange(max_gt, max_gt + n)``: positions starting at a Python int the code computes
-    from sizes or fields of several images (``batch_fields.several_images_number``; DINO's
-    denoising queries at the batch's largest box count, survey 32). Only the start, an offset:
-    a count alone (``torch.arange(num_gt)`` in a loop over a list of the images' counts, survey
-    20's RT-DETR) is what the reader cannot tell from the batch's."""
+    """``torch.arange(max_gt, max_gt + n)``, ``torch.arange(max_gt)``, ``torch.full((max_gt,), 1)``,
+    ``torch.linspace(0, 1, max_gt)``: positions or a count of values given by a Python int the code
+    computes from sizes or fields of several images (``batch_fields.several_images_number``; DINO's
+    denoising queries at the batch's largest box count, survey 32): on a group alone the group's.
+    One image's own count (``torch.arange(num_gt)`` in a loop over a list of the images' counts,
+    survey 20's RT-DETR) is not."""
     from .batch_fields import several_images_number  # (it imports this module)
 
-    if len(args) < 2 or type(args[0]) is not int:
+    if not any(type(v) is int for v in flat_args(args, kwargs or _NO_KWARGS)):
         return False
-    return several_images_number(frame.per_image_targets, "call")
+    site = _bytecode.call_site()
+    found = frame.laid_out.get(site) if site is not None else None
+    if found is None:
+        found = several_images_number(frame.per_image_targets, "arguments")
+        if site is not None:
+            frame.laid_out[site] = found
+    return found
 
 
 _SCANS = frozenset({torch.cumsum, Tensor.cumsum, torch.cumprod, Tensor.cumprod, torch.cummax, Tensor.cummax,
@@ -4227,7 +4246,8 @@ def counted_broadcast(frame: Frame, x: Tensor, others: Sequence[Tensor], rows: R
     ``Frame.positional`` one, ``torch.arange(B)[None]``), where such a dim meets image rows of
     ``others`` (the tracked operands) broadcast along it (``l[:, None] * torch.ones(B, B)``): each
     row then has the batch's count of entries there, on a group alone the group's. Along the rows'
-    own dim (``l * torch.ones(B)``) it is the rows' size, the group's on a group alone."""
+    own dim (``l * torch.ones(B)``) it is the rows' size, the group's on a group alone. ``rows``
+    empty: one image's value (``x[i].mean() * torch.ones(len(t))`` in a loop over the images)."""
     sized = frame.sized_by.get(id(x))
     held = frame.count_dims.get(id(x))
     made = frame.positional.get(id(x))
@@ -4541,10 +4561,10 @@ class CaptureMode(TorchFunctionMode):
                 rule = _followed
             elif isinstance(grouped, tuple):
                 args, kwargs = grouped  # the rules see the plain numbers, as without the mark
-        if func is torch.arange and frame.num_images > 1 and frame.per_image_targets is not None \
+        if func in _LAID_OUT and frame.num_images > 1 and frame.per_image_targets is not None \
                 and _laid_out_by_several_images(frame, args, kwargs):
-            frame.doubt(torch.ones((), dtype=torch.bool), "torch.arange of a number computed from sizes or fields of "
-                        "several images (positions laid out by them: on a group alone, the group's)")
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a number computed from sizes or fields "
+                        "of several images (positions laid out by them: on a group alone, the group's)")
         if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
         elif type(out) is Tensor and func in _POSITION_VALUES and frame.error is None:

@@ -20,6 +20,7 @@ from ._bytecode import (
     configured_view_sizes,
     constant_multiple,
     counted_number,
+    counted_sizes,
     literal_size,
     literal_view_sizes,
     per_target_field,
@@ -500,8 +501,53 @@ def _as_list(x: Any) -> list[Any]:
 @rule(Tensor.expand, Tensor.expand_as, Tensor.broadcast_to, torch.broadcast_to)
 def expand(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``expand``, ``broadcast_to``: rows follow their dims; one image's reduced value (a
-    per-image mean in a loop) expanded is a tensor of that image holding that value."""
+    per-image mean in a loop) expanded is a tensor of that image holding that value. Image rows
+    spread along a new or size-1 dim to a count of the images lose their attribution (below)."""
     _expanded(frame, func, args[0], out)
+    new = frame.get(out)
+    if new is None or new.lost_at is not None or not (new.rows or new.image is not None) or not isinstance(out, Tensor):
+        return
+    if func is Tensor.expand_as or len(args) < 2 and "size" not in kwargs:
+        other = get_arg(args, kwargs, 1, "other", None)
+        if isinstance(other, Tensor) and frame.get(other) is None:  # ``l[:, None].expand_as(torch.ones(B, B))``
+            try:
+                mode.counted_broadcast(frame, other, (args[0],), new.rows, out.shape, op_name(func))
+            except mode.Unsupported as exc:
+                frame.lose(out, f"{op_name(func)} ({exc})")
+        return
+    sizes = args[1:] if len(args) > 1 else (kwargs["size"],)
+    tupled = len(sizes) == 1 and isinstance(sizes[0], (tuple, list))
+    read = tupled and isinstance(sizes[0], torch.Size)  # ``x.shape``: its sizes of image rows are ``RowCount``s
+    sizes = tuple(sizes[0]) if tupled else sizes
+    if _counted_spread(frame, sizes, tupled, read, 1 if func is torch.broadcast_to and len(args) > 1 else 0, args[0],
+                       out, new.rows):
+        frame.lose(out, f"{op_name(func)} of image values along a dim sized by a count of the images: each row has the "
+                   "batch's count of entries there, on a group alone the group's")
+
+
+def _counted_spread(frame: Frame, sizes: Sequence[Any], tupled: bool, read: bool, skip: int, src: Tensor, out: Tensor,
+                    rows: Rows) -> bool:
+    """Whether ``l[:, None].expand(-1, len(targets))`` (``broadcast_to``) spreads the image values
+    of ``src`` along a new or size-1 dim of ``out`` whose size is a count of the images: a size
+    of image rows (a ``RowCount``), a number computed from one, or an int equal to a count of the
+    images that the code computes from the images, not by reading a size of a tensor
+    (``feat.size(2)``, ``tarshape[2]`` of a shape read: a class, channel or embedding count that may
+    equal it by value; a dim of image rows reads as a ``RowCount``)."""
+    shift = out.dim() - src.dim()
+    counts = {frame.num_images, *frame.lengths}
+    counted: frozenset[int] | None = None
+    for e, n in enumerate(sizes):
+        if e in rows or out.shape[e] == 1 or e >= shift and src.shape[e - shift] != 1:
+            continue
+        if frame.row_count(n) is not None or frame.counted_number(n, by_value=False):
+            return True
+        if read or type(n) is not int or n not in counts:
+            continue
+        if counted is None:
+            counted = counted_sizes(tupled, skip, unread=True)
+        if e in counted:
+            return True
+    return False
 
 
 @rule(torch.broadcast_tensors)
