@@ -270,3 +270,67 @@ def test_a_ladder_of_locals_is_read_once_per_local():
         assert reader.number(start, end, frozenset(), added_up=False) is want
         assert len(reads) <= 3 * 40, len(reads)
         assert _plain_reader(_rungs(12, first)).number(*_spans(_rungs(12, first))[-1], frozenset(), False) is want
+
+
+# subscripts of constants, of configuration (a global the module never assigns, ``self.cut_at``, a
+# parameter) and of a computed local, in a module of their own (this one runs ``exec``, which the
+# code reading takes for assigning every global)
+_SUBSCRIPTS = {"__name__": "reading_cache_subscripts", "BOUND": 2}
+exec(
+    "class Held:\n"
+    "    def __init__(self, k):\n"
+    "        self.cut_at = k\n"
+    "    def cut(self, x):\n"
+    "        return x[:, : self.cut_at]\n"
+    "def subscripts(x, held, n):\n"
+    "    m = n + 0\n"
+    "    return [x[..., 2], x[..., :2], x[:, 1:], x[0], x[:, :BOUND], held.cut(x), x[:, :n], x[:, :m], x[(0, 1)]]\n",
+    _SUBSCRIPTS,
+)
+
+
+# a torch function mode whose frames count as losssplit's (``_bytecode._caller`` passes them), so
+# the frame asked about is the one running the subscript
+_PROBE = {"__name__": "losssplit._reading_cache_probe", "Tensor": torch.Tensor}
+exec(
+    "from torch.overrides import TorchFunctionMode\n"
+    "class Probe(TorchFunctionMode):\n"
+    "    def __init__(self, ask):\n"
+    "        super().__init__()\n"
+    "        self.ask, self.answers = ask, []\n"
+    "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
+    "        if func is Tensor.__getitem__:\n"
+    "            self.answers.append(self.ask(args[1]))\n"
+    "        return func(*args, **(kwargs or {}))\n",
+    _PROBE,
+)
+
+
+def _plain_literal_index(index):
+    """``_bytecode.literal_index`` as it read before its reading of the code was kept per position."""
+    f = _bytecode._caller()
+    literal = _bytecode._resolved(_bytecode._literal_at(f.f_code, f.f_lasti), f)
+    return literal is not _bytecode._UNPROVEN and _bytecode._constant(literal) and _bytecode._same(literal, index)
+
+
+def test_literal_index_kept_per_position_answers_as_a_plain_reading():
+    """``literal_index`` keeps per code position whether the index is made of constants alone; an
+    index loading names (a global, ``self.k``) is still resolved on every ask: the same positions
+    asked with the names holding an int, then None (no configuration), then an int again, answer
+    as the plain reading does, and the named ones change with the values."""
+    x = torch.zeros(3, 4, 5)
+    seen = []
+    try:
+        for bound, k in ((2, 3), (None, None), (1, 2)):
+            _SUBSCRIPTS["BOUND"] = bound
+            kept, plain = _PROBE["Probe"](_bytecode.literal_index), _PROBE["Probe"](_plain_literal_index)
+            with kept:
+                _SUBSCRIPTS["subscripts"](x, _SUBSCRIPTS["Held"](k), 2)
+            with plain:
+                _SUBSCRIPTS["subscripts"](x, _SUBSCRIPTS["Held"](k), 2)
+            assert kept.answers == plain.answers, (bound, k, kept.answers, plain.answers)
+            seen.append(kept.answers)
+    finally:
+        _SUBSCRIPTS["BOUND"] = 2
+    assert seen[0][:4] == [True] * 4 and seen[0][4:6] == [True, True] and not seen[0][7] and seen[0][8]
+    assert seen[1][4:6] == [False, False] and seen[2][4:6] == [True, True]  # the named bounds, read per ask
