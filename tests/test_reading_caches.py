@@ -10,10 +10,13 @@ import types
 
 import pytest
 import torch
-from _helpers import split_outcome, wrong_companions
+from _helpers import companions, logged_warnings, split_outcome, wrong_companions
+from _red_team26_bodies import E as E26
+from _red_team26_bodies import xbatch as xbatch26
 from test_batch_numbers import _batch
 from test_red_team20 import BATCHES, _err
 
+from losssplit import _decorator, split_by_source
 from losssplit._capture import _bytecode, batch_fields
 
 FIELD_READ = "computes from the images'"
@@ -334,3 +337,57 @@ def test_literal_index_kept_per_position_answers_as_a_plain_reading():
         _SUBSCRIPTS["BOUND"] = 2
     assert seen[0][:4] == [True] * 4 and seen[0][4:6] == [True, True] and not seen[0][7] and seen[0][8]
     assert seen[1][4:6] == [False, False] and seen[2][4:6] == [True, True]  # the named bounds, read per ask
+
+
+class _Vocabulary:
+    """A criterion holding a 50,000-word vocabulary, ``how`` it uses it: read only, a count of
+    the calls kept in it, a count of the images kept in it (an int, or a one-element tensor
+    beside the words)."""
+
+    def __init__(self, how):
+        self.vocab = {f"w{i}": i for i in range(50_000)}
+        self.vocab["seen"] = torch.zeros(()) if how == "images_in_a_tensor" else 0
+        self.how = how
+
+    def forward(self, o, t):
+        if self.how in ("images", "images_in_a_tensor"):
+            self.vocab["seen"] += len(t)
+            return {"loss": E26(o, t).sum() / self.vocab["seen"]}
+        if self.how == "calls":
+            self.vocab["seen"] += 1
+        return {"loss": E26(o, t).sum() / self.vocab["w7"]}
+
+
+@pytest.mark.parametrize("how", ["read", "calls", "images", "images_in_a_tensor"])
+def test_a_large_dict_of_the_criterion_is_compared_whole_and_still_read_where_it_changed(how):
+    """The running-count check keeps a dict attribute of more than 64 numbers whole (its items and
+    values as they are) and reads it item by item only where the call changed it: a count of the
+    images kept in a 50,000-word vocabulary declines the call on every batch, as in a small dict;
+    a count of the calls kept there and a read-only vocabulary split exactly. Unchanged, the dict
+    costs no read per item."""
+    names = ("1r2s", "2r2s", "3r1s")
+    for name in names:
+        crit = _Vocabulary(how)
+        args, kinds = xbatch26(name)
+        if how.startswith("images"):  # (the oracle's runs would move the count: the call is checked on its own)
+            with logged_warnings() as said:
+                out = split_by_source(crit.forward)(*args)
+            assert not companions(out) and any("by its number of images" in m for m in said), (how, name, said)
+            continue
+        got, want, said = split_outcome(crit.forward, args, kinds)
+        assert want and not wrong_companions(got, want), (how, name, got, want)
+        assert set(got) == {"loss_real", "loss_synthetic"} and not said, (how, name, said)
+    crit = _Vocabulary("read")
+    held = _decorator._numbers_held(crit, crit.forward)
+    assert [k for k in held if type(k) is _decorator._Whole] == ["vocab"]
+    asked = []
+    real = _decorator._held_number
+    try:
+        _decorator._held_number = lambda v: asked.append(v) or real(v)
+        before, after = _decorator._whole_items(held, _decorator._numbers_held(crit, crit.forward))
+    finally:
+        _decorator._held_number = real
+    assert len(asked) < 100 and not any("vocab" in k for k in after), len(asked)
+    crit.vocab["w7"] += 2  # changed: read item by item on both sides
+    before, after = _decorator._whole_items(held, _decorator._numbers_held(crit, crit.forward))
+    assert before["vocab['w7']"] == 7 and after["vocab['w7']"] == 9 and len(after) > 50_000
