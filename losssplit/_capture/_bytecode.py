@@ -3668,7 +3668,12 @@ def _same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if type(a) is tuple:
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b):  # (a loop: no generator's frame on every subscript)
+            if x is not y and not _same(x, y):
+                return False
+        return True
     if type(a) is slice:
         return _same(a.start, b.start) and _same(a.stop, b.stop) and _same(a.step, b.step)
     return a is b or type(a) is int and a == b
