@@ -11,6 +11,7 @@ import itertools
 import logging
 import math
 import numbers
+import operator
 import random
 import sys
 import types
@@ -37,7 +38,7 @@ from ._capture import (
     read_sources,
     tag_inputs,
 )
-from ._capture._bytecode import body_call, python_checked
+from ._capture._bytecode import _per_code, body_call, python_checked
 from ._companion import REPORTED_ATTR, Companions, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
@@ -519,7 +520,7 @@ def _numbers_held(holder: Any, wrapped: Any) -> dict[str, Any]:
     return held
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _stored_globals(code: types.CodeType) -> tuple[str, ...]:
     return tuple({i.argval for i in dis.get_instructions(code) if i.opname == "STORE_GLOBAL"})
 
@@ -530,10 +531,51 @@ def _numbers_of(found: dict[str, Any], held: dict[str, Any]) -> None:
         if n is not None:
             held[k] = n
         if type(v) is dict:
-            for kk, vv in v.items():
-                n = _held_number(vv)
-                if n is not None and type(vv) is not dict:
-                    held[f"{k}[{kk!r}]"] = n
+            if len(v) > _LARGE_DICT and _MUTABLE_NUMBERS.isdisjoint(map(type, v.values())):
+                held[_Whole(k)] = (v, tuple(v), tuple(v.values()))  # see ``_Whole``
+                continue
+            _items_of(k, v, held)
+
+
+def _items_of(k: str, v: dict[Any, Any], held: dict[str, Any]) -> None:
+    for kk, vv in v.items():
+        n = _held_number(vv)
+        if n is not None and type(vv) is not dict:
+            held[f"{k}[{kk!r}]"] = n
+
+
+class _Whole(str):
+    """The key in ``_numbers_held`` of a dict attribute of more than ``_LARGE_DICT`` items none of
+    which holds a number that changes in place (a list, a set, a tensor: ``_MUTABLE_NUMBERS``): its
+    items and values are kept as they are, so that where the call left every one of them the same
+    object, in the same order, no item moved (a vocabulary of 50,000 words is compared in C, not
+    read item by item twice a call); else its items are read as any dict's (``_whole_items``)."""
+
+
+_LARGE_DICT = 64
+_MUTABLE_NUMBERS = frozenset({list, set, torch.Tensor, torch.nn.Parameter})
+
+
+def _unchanged(before: tuple[dict, tuple, tuple], after: tuple[dict, tuple, tuple]) -> bool:
+    return before[0] is after[0] and len(before[1]) == len(after[1]) and all(map(operator.is_, before[1], after[1])) \
+        and all(map(operator.is_, before[2], after[2]))
+
+
+def _whole_items(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``before`` and ``after`` (``_numbers_held`` at the call's start and end) without the dicts
+    kept whole that the call left unchanged, the others' items read one by one."""
+    wholes = [k for k in after if type(k) is _Whole]
+    if not wholes and not any(type(k) is _Whole for k in before):
+        return before, after
+    before, after = dict(before), dict(after)
+    for k in wholes:
+        if k in before and _unchanged(before[k], after[k]):
+            del before[k], after[k]
+    for held in (before, after):
+        for k in [k for k in held if type(k) is _Whole]:
+            _items_of(str(k), dict(zip(held[k][1], held[k][2])), held)
+            del held[k]
+    return before, after
 
 
 def _held_number(value: Any) -> Any:
@@ -557,7 +599,7 @@ def _counted_into(holder: Any, wrapped: Any, before: dict[str, Any] | None,
     flags: list[tuple[str, torch.Tensor]] = []
     if before is None:
         return None, flags
-    after = _numbers_held(holder, wrapped)
+    before, after = _whole_items(before, _numbers_held(holder, wrapped))
     for k, n in after.items():
         old = before.get(k)
         if isinstance(n, tuple):
@@ -601,7 +643,7 @@ def _accumulated(holder: Any, wrapped: Any, key: str) -> bool:
     return False
 
 
-@functools.lru_cache(maxsize=1024)
+@_per_code(1024)
 def _read_and_stored(code: types.CodeType) -> frozenset[tuple[str, str]]:
     """(kind, name) of what ``code`` loads and stores in one line: ATTR, DEREF, GLOBAL."""
     found: set[tuple[str, str]] = set()
@@ -631,16 +673,18 @@ def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any, image
     stack, seen, budget = [*args, *kwargs.values()], set(), _FIELD_ITEMS
     while stack:
         value = stack.pop()
-        if type(value) is torch.Tensor or id(value) in seen or id(value) in followed or isinstance(value, _UNSEARCHED):
+        kind = type(value)  # the common exact types first: ``isinstance`` of an ABC costs far more
+        if kind is torch.Tensor or kind in _LEAVES or id(value) in seen or id(value) in followed \
+                or kind not in _CONTAINERS and isinstance(value, _UNSEARCHED):
             continue
         seen.add(id(value))
-        if isinstance(value, Mapping):
+        if kind is dict or kind not in _CONTAINERS and isinstance(value, Mapping):
             held = value.get(field) if field in value else None
             if isinstance(held, torch.Tensor) and held.dim() and held.shape[0] == images \
                     or isinstance(held, (list, tuple)) and len(held) == images and not all(_unit(w) for w in held):
                 return f"a {type(held).__name__} of one weight per image in a dict"
             items = list(value.values())
-        elif isinstance(value, (list, tuple)):
+        elif kind is list or kind is tuple or isinstance(value, (list, tuple)):
             items = list(value)
             if len(items) == images and not isinstance(value, (str, bytes)):
                 weights = [_attribute_field(item, field) for item in items]
@@ -667,7 +711,7 @@ _NO_FIELD = object()
 def _attribute_field(item: Any, field: str) -> Any:
     """``item``'s attribute ``field`` where ``item`` is an object other than a dict (a dataclass,
     a named tuple, a namespace) holding one, else ``_NO_FIELD``."""
-    if isinstance(item, (Mapping, torch.Tensor)) or isinstance(item, _UNSEARCHED):
+    if type(item) in _NO_FIELDS or isinstance(item, (Mapping, torch.Tensor)) or isinstance(item, _UNSEARCHED):
         return _NO_FIELD
     if isinstance(item, tuple) and field not in (getattr(item, "_fields", None) or ()):
         return _NO_FIELD
@@ -680,6 +724,13 @@ def _attribute_field(item: Any, field: str) -> Any:
 # values whose contents hold no per-image weight field
 _UNSEARCHED = (str, bytes, bytearray, numbers.Number, type(None), torch.dtype, torch.device, type, types.ModuleType,
                types.FunctionType, types.BuiltinFunctionType, types.MethodType, torch.nn.Module)
+
+
+# exact types that ``_UNSEARCHED`` holds (skipped without ``isinstance``), those searched as dicts,
+# lists and tuples, and those holding no field of their own
+_LEAVES = frozenset({str, bytes, int, float, bool, type(None)})
+_CONTAINERS = frozenset({dict, list, tuple})
+_NO_FIELDS = _LEAVES | _CONTAINERS | {torch.Tensor}
 
 
 def _internal_object(value: Any) -> bool:

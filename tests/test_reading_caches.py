@@ -10,10 +10,13 @@ import types
 
 import pytest
 import torch
-from _helpers import split_outcome, wrong_companions
+from _helpers import companions, logged_warnings, split_outcome, wrong_companions
+from _red_team26_bodies import E as E26
+from _red_team26_bodies import xbatch as xbatch26
 from test_batch_numbers import _batch
 from test_red_team20 import BATCHES, _err
 
+from losssplit import _decorator, split_by_source
 from losssplit._capture import _bytecode, batch_fields
 
 FIELD_READ = "computes from the images'"
@@ -270,3 +273,121 @@ def test_a_ladder_of_locals_is_read_once_per_local():
         assert reader.number(start, end, frozenset(), added_up=False) is want
         assert len(reads) <= 3 * 40, len(reads)
         assert _plain_reader(_rungs(12, first)).number(*_spans(_rungs(12, first))[-1], frozenset(), False) is want
+
+
+# subscripts of constants, of configuration (a global the module never assigns, ``self.cut_at``, a
+# parameter) and of a computed local, in a module of their own (this one runs ``exec``, which the
+# code reading takes for assigning every global)
+_SUBSCRIPTS = {"__name__": "reading_cache_subscripts", "BOUND": 2}
+exec(
+    "class Held:\n"
+    "    def __init__(self, k):\n"
+    "        self.cut_at = k\n"
+    "    def cut(self, x):\n"
+    "        return x[:, : self.cut_at]\n"
+    "def subscripts(x, held, n):\n"
+    "    m = n + 0\n"
+    "    return [x[..., 2], x[..., :2], x[:, 1:], x[0], x[:, :BOUND], held.cut(x), x[:, :n], x[:, :m], x[(0, 1)]]\n",
+    _SUBSCRIPTS,
+)
+
+
+# a torch function mode whose frames count as losssplit's (``_bytecode._caller`` passes them), so
+# the frame asked about is the one running the subscript
+_PROBE = {"__name__": "losssplit._reading_cache_probe", "Tensor": torch.Tensor}
+exec(
+    "from torch.overrides import TorchFunctionMode\n"
+    "class Probe(TorchFunctionMode):\n"
+    "    def __init__(self, ask):\n"
+    "        super().__init__()\n"
+    "        self.ask, self.answers = ask, []\n"
+    "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
+    "        if func is Tensor.__getitem__:\n"
+    "            self.answers.append(self.ask(args[1]))\n"
+    "        return func(*args, **(kwargs or {}))\n",
+    _PROBE,
+)
+
+
+def _plain_literal_index(index):
+    """``_bytecode.literal_index`` as it read before its reading of the code was kept per position."""
+    f = _bytecode._caller()
+    literal = _bytecode._resolved(_bytecode._literal_at(f.f_code, f.f_lasti), f)
+    return literal is not _bytecode._UNPROVEN and _bytecode._constant(literal) and _bytecode._same(literal, index)
+
+
+def test_literal_index_kept_per_position_answers_as_a_plain_reading():
+    """``literal_index`` keeps per code position whether the index is made of constants alone; an
+    index loading names (a global, ``self.k``) is still resolved on every ask: the same positions
+    asked with the names holding an int, then None (no configuration), then an int again, answer
+    as the plain reading does, and the named ones change with the values."""
+    x = torch.zeros(3, 4, 5)
+    seen = []
+    try:
+        for bound, k in ((2, 3), (None, None), (1, 2)):
+            _SUBSCRIPTS["BOUND"] = bound
+            kept, plain = _PROBE["Probe"](_bytecode.literal_index), _PROBE["Probe"](_plain_literal_index)
+            with kept:
+                _SUBSCRIPTS["subscripts"](x, _SUBSCRIPTS["Held"](k), 2)
+            with plain:
+                _SUBSCRIPTS["subscripts"](x, _SUBSCRIPTS["Held"](k), 2)
+            assert kept.answers == plain.answers, (bound, k, kept.answers, plain.answers)
+            seen.append(kept.answers)
+    finally:
+        _SUBSCRIPTS["BOUND"] = 2
+    assert seen[0][:4] == [True] * 4 and seen[0][4:6] == [True, True] and not seen[0][7] and seen[0][8]
+    assert seen[1][4:6] == [False, False] and seen[2][4:6] == [True, True]  # the named bounds, read per ask
+
+
+class _Vocabulary:
+    """A criterion holding a 50,000-word vocabulary, ``how`` it uses it: read only, a count of
+    the calls kept in it, a count of the images kept in it (an int, or a one-element tensor
+    beside the words)."""
+
+    def __init__(self, how):
+        self.vocab = {f"w{i}": i for i in range(50_000)}
+        self.vocab["seen"] = torch.zeros(()) if how == "images_in_a_tensor" else 0
+        self.how = how
+
+    def forward(self, o, t):
+        if self.how in ("images", "images_in_a_tensor"):
+            self.vocab["seen"] += len(t)
+            return {"loss": E26(o, t).sum() / self.vocab["seen"]}
+        if self.how == "calls":
+            self.vocab["seen"] += 1
+        return {"loss": E26(o, t).sum() / self.vocab["w7"]}
+
+
+@pytest.mark.parametrize("how", ["read", "calls", "images", "images_in_a_tensor"])
+def test_a_large_dict_of_the_criterion_is_compared_whole_and_still_read_where_it_changed(how):
+    """The running-count check keeps a dict attribute of more than 64 numbers whole (its items and
+    values as they are) and reads it item by item only where the call changed it: a count of the
+    images kept in a 50,000-word vocabulary declines the call on every batch, as in a small dict;
+    a count of the calls kept there and a read-only vocabulary split exactly. Unchanged, the dict
+    costs no read per item."""
+    names = ("1r2s", "2r2s", "3r1s")
+    for name in names:
+        crit = _Vocabulary(how)
+        args, kinds = xbatch26(name)
+        if how.startswith("images"):  # (the oracle's runs would move the count: the call is checked on its own)
+            with logged_warnings() as said:
+                out = split_by_source(crit.forward)(*args)
+            assert not companions(out) and any("by its number of images" in m for m in said), (how, name, said)
+            continue
+        got, want, said = split_outcome(crit.forward, args, kinds)
+        assert want and not wrong_companions(got, want), (how, name, got, want)
+        assert set(got) == {"loss_real", "loss_synthetic"} and not said, (how, name, said)
+    crit = _Vocabulary("read")
+    held = _decorator._numbers_held(crit, crit.forward)
+    assert [k for k in held if type(k) is _decorator._Whole] == ["vocab"]
+    asked = []
+    real = _decorator._held_number
+    try:
+        _decorator._held_number = lambda v: asked.append(v) or real(v)
+        before, after = _decorator._whole_items(held, _decorator._numbers_held(crit, crit.forward))
+    finally:
+        _decorator._held_number = real
+    assert len(asked) < 100 and not any("vocab" in k for k in after), len(asked)
+    crit.vocab["w7"] += 2  # changed: read item by item on both sides
+    before, after = _decorator._whole_items(held, _decorator._numbers_held(crit, crit.forward))
+    assert before["vocab['w7']"] == 7 and after["vocab['w7']"] == 9 and len(after) > 50_000

@@ -111,8 +111,30 @@ def literal_index(index: Any) -> bool:
     f = _caller()
     if f is None:
         return False
-    literal = _resolved(_literal_at(f.f_code, f.f_lasti), f)
+    literal, named = _literal_kind(f.f_code, f.f_lasti)
+    if not named:  # constants only: the index operand itself where the code loads it whole (``x[..., 2]``)
+        return literal is not _UNPROVEN and (index is literal or _same(literal, index))
+    literal = _resolved(literal, f)
     return literal is not _UNPROVEN and _constant(literal) and _same(literal, index)
+
+
+@_per_code(1024)
+def _literal_kind(code: types.CodeType, lasti: int) -> tuple[Any, bool]:
+    """(``_literal_at``'s index, whether it loads names): an index of constants alone is
+    ``_resolved`` to itself, so only one that loads names is resolved on each ask; ``_UNPROVEN``
+    where it is not built of ``_constant`` parts."""
+    literal = _literal_at(code, lasti)
+    if literal is _UNPROVEN or _loads_names(literal):
+        return literal, literal is not _UNPROVEN
+    return (literal if _constant(literal) else _UNPROVEN), False
+
+
+def _loads_names(index: Any) -> bool:
+    if type(index) is _Named:
+        return True
+    if type(index) is tuple:
+        return any(_loads_names(p) for p in index)
+    return type(index) is slice and any(_loads_names(b) for b in (index.start, index.stop, index.step))
 
 
 class _Named(NamedTuple):
@@ -3704,7 +3726,12 @@ def _same(a: Any, b: Any) -> bool:
     if type(a) is not type(b):
         return False
     if type(a) is tuple:
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        if len(a) != len(b):
+            return False
+        for x, y in zip(a, b):  # (a loop: no generator's frame on every subscript)
+            if x is not y and not _same(x, y):
+                return False
+        return True
     if type(a) is slice:
         return _same(a.start, b.start) and _same(a.stop, b.stop) and _same(a.step, b.step)
     return a is b or type(a) is int and a == b

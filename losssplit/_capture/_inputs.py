@@ -212,10 +212,16 @@ def _layers(frame: Frame, modules: dict) -> None:
     """Record the own layers of each module among ``modules`` (a module's ``_modules``: ``self.heads``'
     layers) as they are before the body runs: a loop over them is fixed only while they are
     (``_bytecode._layers_unchanged``)."""
+    if len(modules) > 64 and set(map(type, modules.values())) <= _PLAIN_VALUES:
+        return  # a dict of plain values (a vocabulary of 50,000 words): no module among them, seen in C
     for child in modules.values():
         held = vars(child).get("_modules") if isinstance(child, torch.nn.Module) else None
         if type(held) is dict and id(held) not in frame.fixed_lists:
             frame.fixed_lists[id(held)] = (held, tuple(held.items()), False)
+
+
+# builtin types, whose objects cannot claim another ``__class__`` (so none is a module)
+_PLAIN_VALUES = frozenset({int, float, bool, str, bytes, type(None), tuple, list, dict, set})
 
 
 def _layer_lists(frame: Frame, values: Sequence[Any], depth: int) -> None:

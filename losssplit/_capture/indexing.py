@@ -226,10 +226,17 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
 def _without_ellipsis(parts: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
     """``parts`` with an Ellipsis written out as the full slices of the dims it stands for, where
     every other part is an int or a slice (one dim each); else unchanged."""
-    at = [d for d, p in enumerate(parts) if p is Ellipsis]
-    if len(at) != 1 or any(p is not Ellipsis and type(p) not in (int, slice) for p in parts):
+    at = -1
+    for d, p in enumerate(parts):  # (a loop: no comprehension's frame on every subscript)
+        if p is Ellipsis:
+            if at >= 0:
+                return parts
+            at = d
+        elif type(p) is not int and type(p) is not slice:
+            return parts
+    if at < 0:
         return parts
-    return parts[:at[0]] + (_FULL,) * (ndim - len(parts) + 1) + parts[at[0] + 1:]
+    return parts[:at] + (_FULL,) * (ndim - len(parts) + 1) + parts[at + 1:]
 
 
 def _bounded(parts: tuple[Any, ...]) -> bool:
