@@ -53,7 +53,7 @@ from ._bytecode import (
     summed_item_floor,
     table_operand,
 )
-from .batch_fields import read_fields, several_images_number
+from .batch_fields import chosen_literal, read_fields, several_images_number
 from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
 from .formulas import (
@@ -1651,7 +1651,9 @@ def _note_number(frame: Frame, held: Track | None, c: Any, op: str) -> None:
         own = image in frame.data_images(c) or _data_read(frame, image) or (
             bool(frame.weight_owners(c)) or c == frame.host_weight(image)) and not frame.constant_number(c)
     else:  # an int: a count of the image's items (``max(len(J), 1)``, ``n * (n - 1)`` of its labels'
-        own = True  # ``unique()``), left to the count rules (README Known limits: ints at a position)
+        # ``unique()``), left to the count rules, unless a literal a conditional expression picks
+        # there (``2 if first else 1``: its test, an image's field, is read below; README Known limits)
+        own = _data_read(frame, image) or not chosen_literal(site, c)
     seen = frame.site_numbers.setdefault(site, {})
     mine = seen.setdefault(image, [])
     at = len(mine)

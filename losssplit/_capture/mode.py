@@ -1084,6 +1084,7 @@ class Frame:
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
+        self.outside_read: dict[int, Tensor] = {}  # vectors made outside torch's functions, read once (``_outside_made``)
         self.truth_read = False  # the body tested a tensor for truth (``3.0 if t["y"].max() > 0.86 else 1.0``)
         # untracked tensors made by ``FACTORIES`` with a plain int the body computed from a length
         # of its data as the size of some dims (``torch.full((len(targets),), 0.5)``): id -> (the
@@ -2208,6 +2209,7 @@ class Frame:
         self.image_lists.clear()
         self.positional.clear()
         self.unowned.clear()
+        self.outside_read.clear()
         self.truth_read = False
         self.count_dims.clear()
         self.cut_phases.clear()
@@ -4161,6 +4163,32 @@ def _unowned_numbers(frame: Frame, data: Any) -> bool:
     return not all(b in frame.data_images(v) or v == frame.host_weight(b) for b, v in enumerate(data))
 
 
+def _outside_made(frame: Frame, func: Any, args: tuple) -> None:
+    """Read as ``_unowned_numbers`` does a float vector, one item per image, that an op is given
+    the first time, where no torch function made it: its storage is not resizable, NumPy's
+    (``torch.from_numpy(np.geomspace(1.0, 0.25, n))``: no torch function, the mode never sees it
+    made; red team, session 25). Noted as ``Frame.positional`` (``positional_operand``)."""
+    n = frame.num_images
+    if frame.exposed:
+        return  # (a tensor of the call went to NumPy: the vector may hold the images' own values read there)
+    for x in args:
+        if type(x) is not Tensor or x.dim() != 1 or x.shape[0] != n or not x.is_floating_point() \
+                or frame.outside_read.get(id(x)) is x or frame.get(x) is not None or x.requires_grad:
+            continue
+        try:
+            with _HIDDEN():
+                frame.outside_read[id(x)] = x
+                if x.untyped_storage().resizable() or id(x) in frame.positional:
+                    continue
+                if _unowned_numbers(frame, x.tolist()):
+                    frame.positional[id(x)] = (x, f"a vector made outside torch's functions (``torch.from_numpy``), "
+                                               f"given to {op_name(func)}: Python numbers, one per image, that differ "
+                                               "from image to image and are no data of the images")
+                    frame.unowned.add(id(x))
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            frame.error, frame.error_op = exc, op_name(func)
+
+
 def _written_number(frame: Frame, x: Any, index: int, value: float) -> None:
     """``w[0] = 2.0`` into ``x``, a vector of no images, one item per image: a number written at
     a position is no image's own data unless it is that image's (``_unowned_numbers``); on a group
@@ -4449,6 +4477,8 @@ class CaptureMode(TorchFunctionMode):
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) is int and type(args[2]) is float \
                 and frame.error is None:
             _written_number(frame, *args)
+        if frame.num_images > 1 and frame.error is None:
+            _outside_made(frame, func, args)
         if rule is None and func in KNOWN_IGNORED:
             return out
         try:
@@ -4893,6 +4923,8 @@ def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
             for item in out if isinstance(out, (tuple, list)) else (out,):
                 if isinstance(item, Tensor) and frame.get(item) is None:
                     frame.positional[id(item)] = (item, held[1])
+                    if func in _CONVERSIONS and id(x) in frame.unowned:  # (``torch.from_numpy(a).float()``: the same numbers)
+                        frame.unowned.add(id(item))
             return
 
 
