@@ -890,6 +890,7 @@ class Frame:
         # tensors made of NumPy arrays since: see ``numpy_number``
         self.numpy_images: str | None = None
         self.numpy_made: dict[int, Tensor] = {}
+        self.evaluating = False  # the call began with grad disabled (set by ``CaptureMode``)
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.counting: dict[torch.device, tuple[Tensor, Tensor | None, list[int] | None]] = {}  # see ``_counting``
@@ -4293,6 +4294,7 @@ class CaptureMode(TorchFunctionMode):
     def __init__(self, frame: Frame) -> None:
         super().__init__()
         self.frame = frame
+        frame.evaluating = not torch.is_grad_enabled()
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         frame = self.frame
@@ -4398,8 +4400,10 @@ class CaptureMode(TorchFunctionMode):
                         frame.expose(args[0], op_name(func))
                         mixed = frame.get(args[0])
                         if mixed is not None and mixed.rows and mixed.lost_at is None and frame.num_images > 1 \
-                                and torch.is_grad_enabled() and not _bytecode.installed_caller():
-                            # (a matcher's cost handed to scipy runs under no_grad, or in a library)
+                                and (torch.is_grad_enabled() or frame.evaluating and not _bytecode.in_grad_mode_helper()) \
+                                and not _bytecode.installed_caller():
+                            # (a matcher's cost handed to scipy runs under no_grad, or in a library; in a
+                            # call begun under no_grad, an evaluation, a matcher decorated by it)
                             frame.numpy_images = frame.numpy_images or op_name(func)
                         if (mixed is not None and mixed.lost_at is not None and mixed.from_prediction
                                 and not mixed.lost_at.endswith(BY_VALUE_ONLY)):
