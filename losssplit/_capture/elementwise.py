@@ -1048,6 +1048,20 @@ def _by_untracked_sum(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any)
 _OFFSETS = frozenset({"add", "sub", "rsub", "mul"})
 
 
+BY_LISTED_ENTRY = ("by one entry of a list of Python numbers, one per image, made a tensor (``max(s)``, ``s[0]``), "
+                   "scaling a loss of several images: on a group alone another image's entry")
+
+
+def _listed_entry(frame: Frame, x: Any, track: Track | None) -> bool:
+    """Whether the Python float ``x`` is an entry, by identity, of a list noted by
+    ``mode._listed`` (``(l * torch.tensor(s)).sum() / max(s)``: the batch's largest; red team,
+    session 25) and ``track`` holds more than one image's loss (an image's own entry scaling its
+    own term in a loop over the images is that image's number)."""
+    if type(x) is not float or track is None or one_image_term(track):
+        return False
+    return any(any(v is x for v in values) for values in frame.tensor_lists)
+
+
 def _offset_by_several_images(frame: Frame, a: Any, b: Any) -> bool:
     """``torch.arange(n) + 2 * max_gt * g``: positions (an integer tensor that carries no images)
     offset or scaled by a Python int the code computes from sizes or fields of several images
@@ -1083,7 +1097,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             if images:
                 frame.weight_filled[id(out)] = (out, images, a.detach())
         return
-    if kind in ("mul", "div") and (frame.untracked_numbers or frame.image_lists) and (ta is None) != (tb is None):
+    if kind in ("mul", "div") and (frame.untracked_numbers or frame.image_lists or frame.tensor_lists) \
+            and (ta is None) != (tb is None):
         how = image_number(frame, b if ta is not None else a)  # ``l.sum() / s.sum().item()``, ``/ sum(s.tolist())``
         if how == "summed" and kind == "div" and ta is not None and ta.ratio is not None and not ta.parts \
                 and ta.formula is None and ta.lost_at is None and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:
@@ -1095,6 +1110,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if how is not None:
             frame.lose(out, f"{op_name(func)} {BY_IMAGE_NUMBER} ({how})", pred=is_prediction(a, ta) or is_prediction(b, tb))
             return
+    if kind in ("mul", "div") and frame.tensor_lists and (ta is None) != (tb is None) \
+            and _listed_entry(frame, b if ta is not None else a, ta if ta is not None else tb):
+        frame.lose(out, f"{op_name(func)} {BY_LISTED_ENTRY}", pred=is_prediction(a, ta) or is_prediction(b, tb))
+        return
     if kind in ("mul", "div", "add", "sub") and frame.numpy_images is not None and (ta is None) != (tb is None) \
             and numpy_number(frame, b if ta is not None else a, kind):
         frame.lose(out, f"{op_name(func)} {BY_NUMPY_NUMBER} (at {frame.numpy_images})",

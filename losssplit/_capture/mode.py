@@ -932,6 +932,10 @@ class Frame:
         # ``s.softmax(0)``, ``s.sum()`` of a per-image ``s``): id -> (the tensor, held as above; the dims
         # it is mixed along counted from the last, a reduced one as if kept; the op that mixed it)
         self.batch_mixed: dict[int, tuple[Tensor, frozenset[int], str]] = {}
+        # entries of such a vector picked by a tensor of positions: id -> (the picked, the positions, the op)
+        self.mixed_picks: dict[int, tuple[Tensor, Tensor, str]] = {}
+        # Python floats, one per image and not all equal, made into a tensor (``torch.tensor(s)``)
+        self.tensor_lists: list[tuple[float, ...]] = []
         # one-element pieces of a per-image vector without images and values computed from the pieces
         # of one image: id -> (the value, the vector's id, the pieces' offsets) (``mixed._pieces``)
         self.mixed_pieces: dict[int, tuple[Tensor, int, frozenset[int]]] = {}
@@ -2205,6 +2209,8 @@ class Frame:
         self.untracked_row_sums.clear()
         self.untracked_derived.clear()
         self.batch_mixed.clear()
+        self.mixed_picks.clear()
+        self.tensor_lists.clear()
         self.mixed_pieces.clear()
         self.untracked_numbers.clear()
         self.image_lists.clear()
@@ -4107,9 +4113,12 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     and _bytecode.positional_index(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at an image's position")
         elif func in _DATA_ARGS:
+            data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
+            if frame.get(out) is None and type(data) in (list, tuple):
+                _listed(frame, data)
             if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of positions in a loop over the images")
-            elif frame.get(out) is None and _unowned_numbers(frame, get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)):
+            elif frame.get(out) is None and _unowned_numbers(frame, data):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of Python numbers, one per image, that differ from "
                                              "image to image and are no data of the images (a list written at a "
                                              "position, a scan, a table)")
@@ -4141,6 +4150,14 @@ def _field_made(frame: Frame, x: Tensor) -> bool:
     return targets is not None and any(path != weight for path in read_fields(targets, x, tensors=True))
 
 
+def _listed(frame: Frame, data: list | tuple) -> None:
+    """Note ``data``, Python floats, one per image and not all equal, made into a tensor, in
+    ``Frame.tensor_lists``: an entry picked from it (``max(s)``) is one image's number
+    (``elementwise._binary``)."""
+    if len(data) == frame.num_images > 1 and all(type(v) is float for v in data) and any(v != data[0] for v in data):
+        frame.tensor_lists.append(tuple(data))
+
+
 def _unowned_numbers(frame: Frame, data: Any) -> bool:
     """Whether ``data``, a list or tuple of Python floats (or a float array), one per image, made
     into a tensor, holds numbers that differ from image to image and are not each image's own: a
@@ -4164,6 +4181,9 @@ def _unowned_numbers(frame: Frame, data: Any) -> bool:
     return not all(b in frame.data_images(v) or v == frame.host_weight(b) for b, v in enumerate(data))
 
 
+_OUTSIDE_MADE = "a vector made outside torch's functions"
+
+
 def _outside_made(frame: Frame, func: Any, args: tuple) -> None:
     """Read as ``_unowned_numbers`` does a float vector, one item per image, that an op is given
     the first time, where no torch function made it: its storage is not resizable, NumPy's
@@ -4173,18 +4193,20 @@ def _outside_made(frame: Frame, func: Any, args: tuple) -> None:
     if frame.exposed:
         return  # (a tensor of the call went to NumPy: the vector may hold the images' own values read there)
     for x in args:
-        if type(x) is not Tensor or x.dim() != 1 or x.shape[0] != n or not x.is_floating_point() \
-                or frame.outside_read.get(id(x)) is x or frame.get(x) is not None or x.requires_grad:
+        if type(x) is not Tensor or frame.outside_read.get(id(x)) is x or frame.get(x) is not None:
             continue
         try:
-            with _HIDDEN():
-                frame.outside_read[id(x)] = x
-                if x.untyped_storage().resizable() or id(x) in frame.positional:
+            with _HIDDEN():  # (no op of ours reaches the user's outer modes)
+                if x.dim() != 1 or x.shape[0] != n:
+                    continue
+                frame.outside_read[id(x)] = x  # (a vector of n items: held to the end of the call)
+                if not x.is_floating_point() or x.requires_grad or x.untyped_storage().resizable() \
+                        or id(x) in frame.positional:
                     continue
                 if _unowned_numbers(frame, x.tolist()):
-                    frame.positional[id(x)] = (x, f"a vector made outside torch's functions (``torch.from_numpy``), "
-                                               f"given to {op_name(func)}: Python numbers, one per image, that differ "
-                                               "from image to image and are no data of the images")
+                    frame.positional[id(x)] = (x, f"{_OUTSIDE_MADE} (``torch.from_numpy``), given to {op_name(func)}: "
+                                               "Python numbers, one per image, that differ from image to image and are "
+                                               "no data of the images")
                     frame.unowned.add(id(x))
         except Exception as exc:  # noqa: BLE001 - a bug here must never break training
             frame.error, frame.error_op = exc, op_name(func)
@@ -4924,6 +4946,8 @@ def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     for x in flat_args(args, kwargs) if at is None else args[at:at + 1]:
         held = frame.positional.get(id(x)) if isinstance(x, Tensor) else None
         if held is not None and held[0] is x:
+            if at is not None and held[1].startswith(_OUTSIDE_MADE):
+                return  # (maybe made before the call: a class vector as wide as the images, picked by the labels)
             for item in out if isinstance(out, (tuple, list)) else (out,):
                 if isinstance(item, Tensor) and frame.get(item) is None:
                     frame.positional[id(item)] = (item, held[1])
