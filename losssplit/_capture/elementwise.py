@@ -1057,9 +1057,10 @@ def _listed_entry(frame: Frame, x: Any, track: Track | None) -> bool:
     ``mode._listed`` (``(l * torch.tensor(s)).sum() / max(s)``: the batch's largest; red team,
     session 25) and ``track`` holds more than one image's loss (an image's own entry scaling its
     own term in a loop over the images is that image's number)."""
-    if type(x) is not float or track is None or one_image_term(track):
+    if type(x) is not float or track is None or one_image_term(track) \
+            or not any(any(v is x for v in values) for values in frame.tensor_lists):
         return False
-    return any(any(v is x for v in values) for values in frame.tensor_lists)
+    return not frame.constant_number(x)  # (a literal of the code is one object with an equal one in the list)
 
 
 def _offset_by_several_images(frame: Frame, a: Any, b: Any) -> bool:
@@ -1097,8 +1098,7 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             if images:
                 frame.weight_filled[id(out)] = (out, images, a.detach())
         return
-    if kind in ("mul", "div") and (frame.untracked_numbers or frame.image_lists or frame.tensor_lists) \
-            and (ta is None) != (tb is None):
+    if kind in ("mul", "div") and (frame.untracked_numbers or frame.image_lists) and (ta is None) != (tb is None):
         how = image_number(frame, b if ta is not None else a)  # ``l.sum() / s.sum().item()``, ``/ sum(s.tolist())``
         if how == "summed" and kind == "div" and ta is not None and ta.ratio is not None and not ta.parts \
                 and ta.formula is None and ta.lost_at is None and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors:

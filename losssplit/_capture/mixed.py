@@ -306,7 +306,7 @@ def image_number(frame: Frame, x: Any) -> str | None:
     held = frame.untracked_numbers.get(id(x))
     if held is not None and held[0] is x:
         return held[1]
-    for values in (*frame.image_lists, *frame.tensor_lists):  # (``sum(s)`` of ``s`` made ``torch.tensor(s)``)
+    for values in frame.image_lists:
         if any(v is x for v in values):
             continue  # one image's own number (``s_list[b]``)
         total = sum(values)

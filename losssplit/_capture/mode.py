@@ -1089,7 +1089,7 @@ class Frame:
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
-        self.outside_read: dict[int, Tensor] = {}  # vectors made outside torch's functions, read once (``_outside_made``)
+        self.outside_read: dict[int, Tensor] = {}  # vectors made outside torch's functions, read once (``_outside_vector``)
         self.truth_read = False  # the body tested a tensor for truth (``3.0 if t["y"].max() > 0.86 else 1.0``)
         # untracked tensors made by ``FACTORIES`` with a plain int the body computed from a length
         # of its data as the size of some dims (``torch.full((len(targets),), 0.5)``): id -> (the
@@ -2859,6 +2859,8 @@ def unweighted_operand(
         return x
     if track is not None:
         return track.unweighted if track.unweighted is not None else x
+    if factor and rows and type(x) is Tensor and x.dim() == 1:
+        _outside_vector(frame, x, op)
     if factor and frame.positional:
         positional_operand(frame, x, rows, shape, op)
     filled = frame.weight_filled.get(id(x)) if factor else None
@@ -4154,7 +4156,8 @@ def _listed(frame: Frame, data: list | tuple) -> None:
     """Note ``data``, Python floats, one per image and not all equal, made into a tensor, in
     ``Frame.tensor_lists``: an entry picked from it (``max(s)``) is one image's number
     (``elementwise._binary``)."""
-    if len(data) == frame.num_images > 1 and all(type(v) is float for v in data) and any(v != data[0] for v in data):
+    if len(data) == frame.num_images > 1 and all(type(v) is float for v in data) and any(v != data[0] for v in data) \
+            and not all(v == frame.host_weight(b) for b, v in enumerate(data)):  # (the weights: the weight rules')
         frame.tensor_lists.append(tuple(data))
 
 
@@ -4184,32 +4187,23 @@ def _unowned_numbers(frame: Frame, data: Any) -> bool:
 _OUTSIDE_MADE = "a vector made outside torch's functions"
 
 
-def _outside_made(frame: Frame, func: Any, args: tuple) -> None:
-    """Read as ``_unowned_numbers`` does a float vector, one item per image, that an op is given
-    the first time, where no torch function made it: its storage is not resizable, NumPy's
-    (``torch.from_numpy(np.geomspace(1.0, 0.25, n))``: no torch function, the mode never sees it
-    made; red team, session 25). Noted as ``Frame.positional`` (``positional_operand``)."""
+def _outside_vector(frame: Frame, x: Tensor, op: str) -> None:
+    """Read as ``_unowned_numbers`` does ``x``, a float vector of one item per image without images,
+    where no torch function made it: its storage is not resizable, NumPy's (``torch.from_numpy(
+    np.geomspace(1.0, 0.25, n))``: no torch function, the mode never sees it made; red team,
+    session 25). Asked where it multiplies image rows or is converted (``.float()``), once per
+    vector. Noted as ``Frame.positional`` (``positional_operand``). Called hidden from torch."""
     n = frame.num_images
-    if frame.exposed:
+    if frame.exposed or n < 2 or x.dim() != 1 or x.shape[0] != n or frame.outside_read.get(id(x)) is x \
+            or frame.get(x) is not None:
         return  # (a tensor of the call went to NumPy: the vector may hold the images' own values read there)
-    for x in args:
-        if type(x) is not Tensor or frame.outside_read.get(id(x)) is x or frame.get(x) is not None:
-            continue
-        try:
-            with _HIDDEN():  # (no op of ours reaches the user's outer modes)
-                if x.dim() != 1 or x.shape[0] != n:
-                    continue
-                frame.outside_read[id(x)] = x  # (a vector of n items: held to the end of the call)
-                if not x.is_floating_point() or x.requires_grad or x.untyped_storage().resizable() \
-                        or id(x) in frame.positional:
-                    continue
-                if _unowned_numbers(frame, x.tolist()):
-                    frame.positional[id(x)] = (x, f"{_OUTSIDE_MADE} (``torch.from_numpy``), given to {op_name(func)}: "
-                                               "Python numbers, one per image, that differ from image to image and are "
-                                               "no data of the images")
-                    frame.unowned.add(id(x))
-        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-            frame.error, frame.error_op = exc, op_name(func)
+    frame.outside_read[id(x)] = x  # (a vector of n items: held to the end of the call)
+    if not x.is_floating_point() or x.requires_grad or x.untyped_storage().resizable() or id(x) in frame.positional:
+        return
+    if _unowned_numbers(frame, x.tolist()):
+        frame.positional[id(x)] = (x, f"{_OUTSIDE_MADE} (``torch.from_numpy``), given to {op}: Python numbers, one "
+                                   "per image, that differ from image to image and are no data of the images")
+        frame.unowned.add(id(x))
 
 
 def _written_number(frame: Frame, x: Any, index: int, value: float) -> None:
@@ -4503,8 +4497,12 @@ class CaptureMode(TorchFunctionMode):
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) is int and type(args[2]) is float \
                 and frame.error is None:
             _written_number(frame, *args)
-        if frame.num_images > 1 and frame.error is None:
-            _outside_made(frame, func, args)
+        if func in _CONVERSIONS and frame.num_images > 1 and frame.error is None and args and type(args[0]) is Tensor:
+            try:
+                with _HIDDEN():  # (no op of ours reaches the user's outer modes)
+                    _outside_vector(frame, args[0], op_name(func))
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if rule is None and func in KNOWN_IGNORED:
             return out
         try:
@@ -4962,7 +4960,6 @@ _WEIGHT_VIEWS = frozenset({
     Tensor.expand, Tensor.expand_as, *_CONVERSIONS,
 })
 """Ops whose output, of a tensor filled with an image's weight object, is filled with it too."""
-
 
 def follow_labels(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Carry ``of_labels`` from inputs to outputs: data stays data of the labels; a loss is marked
