@@ -273,6 +273,21 @@ def installed_caller() -> bool:
     return path.startswith((sys.prefix, sys.base_prefix, sys.exec_prefix))
 
 
+def in_grad_mode_helper() -> bool:
+    """Whether the op runs inside a function the body called that a grad-mode decorator wraps
+    (``@torch.no_grad()`` on a matcher's ``forward``): torch's ``decorate_context`` frame lies
+    between the op and the decorated criterion's call (above it, the caller's evaluation loop)."""
+    f: types.FrameType | None = sys._getframe(1)
+    while f is not None:
+        name = f.f_globals.get("__name__", "")
+        if name == "losssplit._decorator":
+            return False
+        if name == "torch.utils._contextlib" and f.f_code.co_name == "decorate_context":
+            return True
+        f = f.f_back
+    return False
+
+
 def configured_set() -> bool:
     """Whether the divisor of the ``/`` (``/=``) the caller's code is executing is an attribute or
     a global loaded right before it (``/ self.last_bs``) that the code, a function of its module or

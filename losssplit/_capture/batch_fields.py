@@ -83,10 +83,7 @@ def read_fields(targets: Sequence[Any], c: Any, own: bool = False, tensors: bool
     reader = _Reader(code, instructions, lists, held, f.f_globals, items=items)
     chosen = []
     if not spans and own:  # the op right after a conditional expression (its operand: ``l * (1.0 if t["w"] >= 0.9 else 0.3)``)
-        at = _located_frame(code, f.f_lasti)[1]
-        if at is not None and at >= 2 and instructions[at - 1].opname == "LOAD_CONST" \
-                and instructions[at - 2].opname == "JUMP_FORWARD" and _condition(instructions, at - 1) is not None:
-            spans = ((at - 1, at),)
+        spans = _chosen_literals(instructions, _located_frame(code, f.f_lasti)[1])
     for start, end in spans:
         value = reader.evaluated(start, end)  # a literal, a local, an attribute of one (``crit.loss_weight``)
         if value is c or type(value) in (int, float) and type(c) is float and value == c:
@@ -135,7 +132,53 @@ def _condition(instructions: list[dis.Instruction], k: int) -> tuple[int, int] |
     return None
 
 
-_FACTORIES = frozenset({"tensor", "as_tensor", "full", "full_like", "new_tensor", "new_full", "scalar_tensor"})
+def _chosen_literals(instructions: list[dis.Instruction], at: int | None) -> tuple[tuple[int, int], ...]:
+    """The spans of the literals of a conditional expression whose value is the operand right
+    before the op at ``at`` (``l * (2 if first else 1)``: the else arm, then the one that jumps
+    to the op), each with a test ``_condition`` reads; () where it is none."""
+    if at is None or at < 2 or instructions[at - 1].opname != "LOAD_CONST" \
+            or instructions[at - 2].opname != "JUMP_FORWARD" or _condition(instructions, at - 1) is None:
+        return ()
+    if instructions[at - 2].argval != instructions[at].offset:
+        return ()  # (``if c: k = 2`` / ``else: k = 1``: a statement's block, its jump past the else block)
+    if at >= 3 and instructions[at - 3].opname == "LOAD_CONST" and _condition(instructions, at - 3) is not None:
+        return ((at - 1, at), (at - 3, at - 2))
+    return ((at - 1, at),)
+
+
+def chosen_literal(site: tuple[Any, int], c: Any) -> bool:
+    """Whether the number ``c`` at the op at ``site`` (code, offset) is a literal of a conditional
+    expression written right before it (``2 if first else 1``), or by such an expression stored in
+    a local operand every other store of which is a literal (``k = 2 if first else 1``): state
+    picked it, not a count the code computed. (Literals stored by an ``if`` statement alone are
+    not read: its test may be the image's own field.)"""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    code = site[0]
+    instructions, at = _located_frame(*site)
+    if any(type(v := instructions[start].argval) is type(c) and v == c for start, _ in _chosen_literals(instructions, at)):
+        return True
+    for start, end in _operands(*site):
+        if end - start != 1 or instructions[start].opname != "LOAD_FAST":
+            continue
+        name = instructions[start].argval
+        literals = []
+        for k, i in enumerate(instructions):
+            if i.opname == "STORE_FAST" and i.argval == name or i.opname == "DELETE_FAST" and i.argval == name:
+                chosen = _chosen_literals(instructions, k) if i.opname == "STORE_FAST" else ()
+                if chosen:
+                    literals += [instructions[j].argval for j, _ in chosen]
+                elif not (k and instructions[k - 1].opname == "LOAD_CONST" and i.opname == "STORE_FAST"):
+                    literals = []
+                    break
+        if name not in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount] \
+                and any(type(v) is type(c) and v == c for v in literals):
+            return True
+    return False
+
+
+_FACTORIES = frozenset({"tensor", "as_tensor", "asarray", "from_numpy", "full", "full_like", "new_tensor", "new_full",
+                        "scalar_tensor"})
 
 
 def _made_tensor(instructions: list[dis.Instruction], start: int, end: int) -> bool:

@@ -53,7 +53,7 @@ from ._bytecode import (
     summed_item_floor,
     table_operand,
 )
-from .batch_fields import read_fields, several_images_number
+from .batch_fields import chosen_literal, read_fields, several_images_number
 from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
 from .formulas import (
@@ -1048,6 +1048,21 @@ def _by_untracked_sum(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any)
 _OFFSETS = frozenset({"add", "sub", "rsub", "mul"})
 
 
+BY_LISTED_ENTRY = ("by one entry of a list of Python numbers, one per image, made a tensor (``max(s)``, ``s[0]``), "
+                   "scaling a loss of several images: on a group alone another image's entry")
+
+
+def _listed_entry(frame: Frame, x: Any, track: Track | None) -> bool:
+    """Whether the Python float ``x`` is an entry, by identity, of a list noted by
+    ``mode._listed`` (``(l * torch.tensor(s)).sum() / max(s)``: the batch's largest; red team,
+    session 25) and ``track`` holds more than one image's loss (an image's own entry scaling its
+    own term in a loop over the images is that image's number)."""
+    if type(x) is not float or track is None or one_image_term(track) \
+            or not any(any(v is x for v in values) for values in frame.tensor_lists):
+        return False
+    return not frame.constant_number(x)  # (a literal of the code is one object with an equal one in the list)
+
+
 def _offset_by_several_images(frame: Frame, a: Any, b: Any) -> bool:
     """``torch.arange(n) + 2 * max_gt * g``: positions (an integer tensor that carries no images)
     offset or scaled by a Python int the code computes from sizes or fields of several images
@@ -1095,6 +1110,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if how is not None:
             frame.lose(out, f"{op_name(func)} {BY_IMAGE_NUMBER} ({how})", pred=is_prediction(a, ta) or is_prediction(b, tb))
             return
+    if kind in ("mul", "div") and frame.tensor_lists and (ta is None) != (tb is None) \
+            and _listed_entry(frame, b if ta is not None else a, ta if ta is not None else tb):
+        frame.lose(out, f"{op_name(func)} {BY_LISTED_ENTRY}", pred=is_prediction(a, ta) or is_prediction(b, tb))
+        return
     if kind in ("mul", "div", "add", "sub") and frame.numpy_images is not None and (ta is None) != (tb is None) \
             and numpy_number(frame, b if ta is not None else a, kind):
         frame.lose(out, f"{op_name(func)} {BY_NUMPY_NUMBER} (at {frame.numpy_images})",
@@ -1651,7 +1670,9 @@ def _note_number(frame: Frame, held: Track | None, c: Any, op: str) -> None:
         own = image in frame.data_images(c) or _data_read(frame, image) or (
             bool(frame.weight_owners(c)) or c == frame.host_weight(image)) and not frame.constant_number(c)
     else:  # an int: a count of the image's items (``max(len(J), 1)``, ``n * (n - 1)`` of its labels'
-        own = True  # ``unique()``), left to the count rules (README Known limits: ints at a position)
+        # ``unique()``), left to the count rules, unless a literal a conditional expression picks
+        # there (``2 if first else 1``: its test, an image's field, is read below; README Known limits)
+        own = _data_read(frame, image) or not chosen_literal(site, c)
     seen = frame.site_numbers.setdefault(site, {})
     mine = seen.setdefault(image, [])
     at = len(mine)

@@ -27,6 +27,7 @@ from .mode import (
     identity_map,
     lost_track,
     op_name,
+    positional_operand,
     rule,
     to_device,
     unweighted_operand,
@@ -141,6 +142,9 @@ def _loss(frame: Frame, func: Any, bound: dict[str, Any], out: Any, classes: boo
     new = _loss_track(frame, op, parts, shape, out)
     if new is None:
         return
+    if tt is None and isinstance(target, Tensor) and frame.positional and new.rows:
+        # targets of the images' positions (``torch.tensor([i for i, _ in enumerate(targets)])``)
+        positional_operand(frame, target, new.rows, shape, op)
     # The values with the weight field set to 1: inputs' unweighted values, and a per-row
     # ``weight=`` that is the weight field (tracked, or recognised by value) taken as 1.
     args_u = {

@@ -123,6 +123,7 @@ def _carry(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     dim where it does not; not where a tensor of positions picks the entries."""
     if func in _PICKING and any(isinstance(a, Tensor) and _mixed_of(frame, a) is None for a in flat_args(args, kwargs)):
         if func is not Tensor.__getitem__ or not _basic_index(args):
+            _picked(frame, func, args, out)
             return
     held = [h for a in flat_args(args, kwargs) if (h := _mixed_of(frame, a)) is not None]
     if not held:
@@ -135,6 +136,45 @@ def _carry(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
             lined = o.dim() >= x.dim() and all(x.shape[-i] in (o.shape[-i], 1) for i in range(1, x.dim() + 1))
             mixed |= dims if lined or o.numel() == 1 else _viewed(x, dims, o)
         frame.batch_mixed[id(o)] = (o, frozenset(mixed), held[0][2])
+
+
+def _picked(frame: Frame, func: Any, args: tuple, out: Any) -> None:
+    """``(s / s.sum())[batch_idx]``: entries of a vector mixed along its images' entries picked by a
+    1-D integer tensor without images (``Frame.mixed_picks``): where the positions turn out to be
+    the images of the rows the picked entries meet, each row holds its image's entry normalised
+    over the batch (``_meets_picked``); picked by the labels (a class vector as wide as the images)
+    they are other positions."""
+    if func is not Tensor.__getitem__ or len(args) != 2 or not isinstance(out, Tensor) or out.dim() != 1:
+        return
+    x, index = args
+    held = _mixed_of(frame, x)
+    if isinstance(index, tuple) and len(index) == 1:
+        index = index[0]
+    if held is None or x.dim() != 1 or x.shape[0] != frame.num_images or -1 not in held[1] \
+            or not isinstance(index, Tensor) or index.dim() != 1 or index.dtype != torch.int64 or frame.get(index) is not None:
+        return
+    frame.mixed_picks[id(out)] = (out, index.detach().clone(), held[2])
+
+
+def _meets_picked(frame: Frame, args: tuple, kwargs: dict) -> str | None:
+    """The op that mixed a factor whose picked entries (``_picked``) this op lays along image rows
+    whose images are the positions that picked them, or None."""
+    flat = [a for a in flat_args(args, kwargs) if isinstance(a, Tensor)]
+    picks = [h for a in flat if (h := frame.mixed_picks.get(id(a))) is not None and h[0] is a and a.numel() > 1]
+    if not picks:
+        return None
+    for a in flat:
+        track = frame.get(a)
+        if track is None or track.lost_at is not None or not track.rows:
+            continue
+        for d, rows in track.rows.items():
+            if d - a.dim() != -1:
+                continue
+            for _, index, op in picks:
+                if rows.dim() == 1 and rows.shape == index.shape and bool((rows != rows[0]).any()) \
+                        and torch.equal(rows.to(index.device), index):
+                    return op
+    return None
 
 
 def _viewed(x: Tensor, dims: frozenset[int], o: Tensor) -> set[int]:
@@ -189,6 +229,8 @@ def mixed_op(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         track = frame.get(out) if isinstance(out, Tensor) else None
         if track is not None:
             op = None if track.lost_at is not None else _meets_rows(frame, func, args, kwargs, out)
+            if op is None and frame.mixed_picks and track.lost_at is None and func not in _PICKING:
+                op = _meets_picked(frame, args, kwargs)
             if op is not None:
                 frame.lose(out, f"{op_name(func)} {NORMALISED}: {op}", like=track)
             return

@@ -890,6 +890,7 @@ class Frame:
         # tensors made of NumPy arrays since: see ``numpy_number``
         self.numpy_images: str | None = None
         self.numpy_made: dict[int, Tensor] = {}
+        self.evaluating = False  # the call began with grad disabled (set by ``CaptureMode``)
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
         self.counting: dict[torch.device, tuple[Tensor, Tensor | None, list[int] | None]] = {}  # see ``_counting``
@@ -932,6 +933,10 @@ class Frame:
         # ``s.softmax(0)``, ``s.sum()`` of a per-image ``s``): id -> (the tensor, held as above; the dims
         # it is mixed along counted from the last, a reduced one as if kept; the op that mixed it)
         self.batch_mixed: dict[int, tuple[Tensor, frozenset[int], str]] = {}
+        # entries of such a vector picked by a tensor of positions: id -> (the picked, the positions, the op)
+        self.mixed_picks: dict[int, tuple[Tensor, Tensor, str]] = {}
+        # Python floats, one per image and not all equal, made into a tensor (``torch.tensor(s)``)
+        self.tensor_lists: list[tuple[float, ...]] = []
         # one-element pieces of a per-image vector without images and values computed from the pieces
         # of one image: id -> (the value, the vector's id, the pieces' offsets) (``mixed._pieces``)
         self.mixed_pieces: dict[int, tuple[Tensor, int, frozenset[int]]] = {}
@@ -1090,6 +1095,7 @@ class Frame:
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
+        self.outside_read: dict[int, Tensor] = {}  # vectors made outside torch's functions, read once (``_outside_vector``)
         self.truth_read = False  # the body tested a tensor for truth (``3.0 if t["y"].max() > 0.86 else 1.0``)
         # untracked tensors made by ``FACTORIES`` with a plain int the body computed from a length
         # of its data as the size of some dims (``torch.full((len(targets),), 0.5)``): id -> (the
@@ -2214,11 +2220,14 @@ class Frame:
         self.untracked_row_sums.clear()
         self.untracked_derived.clear()
         self.batch_mixed.clear()
+        self.mixed_picks.clear()
+        self.tensor_lists.clear()
         self.mixed_pieces.clear()
         self.untracked_numbers.clear()
         self.image_lists.clear()
         self.positional.clear()
         self.unowned.clear()
+        self.outside_read.clear()
         self.truth_read = False
         self.count_dims.clear()
         self.cut_phases.clear()
@@ -2866,6 +2875,8 @@ def unweighted_operand(
         return x
     if track is not None:
         return track.unweighted if track.unweighted is not None else x
+    if factor and rows and type(x) is Tensor and x.dim() == 1:
+        _outside_vector(frame, x, op)
     if factor and frame.positional:
         positional_operand(frame, x, rows, shape, op)
     filled = frame.weight_filled.get(id(x)) if factor else None
@@ -4131,9 +4142,12 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     and _bytecode.positional_index(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at an image's position")
         elif func in _DATA_ARGS:
+            data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
+            if frame.get(out) is None and type(data) in (list, tuple):
+                _listed(frame, data)
             if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of positions in a loop over the images")
-            elif frame.get(out) is None and _unowned_numbers(frame, get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)):
+            elif frame.get(out) is None and _unowned_numbers(frame, data):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of Python numbers, one per image, that differ from "
                                              "image to image and are no data of the images (a list written at a "
                                              "position, a scan, a table)")
@@ -4165,6 +4179,15 @@ def _field_made(frame: Frame, x: Tensor) -> bool:
     return targets is not None and any(path != weight for path in read_fields(targets, x, tensors=True))
 
 
+def _listed(frame: Frame, data: list | tuple) -> None:
+    """Note ``data``, Python floats, one per image and not all equal, made into a tensor, in
+    ``Frame.tensor_lists``: an entry picked from it (``max(s)``) is one image's number
+    (``elementwise._binary``)."""
+    if len(data) == frame.num_images > 1 and all(type(v) is float for v in data) and any(v != data[0] for v in data) \
+            and not all(v == frame.host_weight(b) for b, v in enumerate(data)):  # (the weights: the weight rules')
+        frame.tensor_lists.append(tuple(data))
+
+
 def _unowned_numbers(frame: Frame, data: Any) -> bool:
     """Whether ``data``, a list or tuple of Python floats (or a float array), one per image, made
     into a tensor, holds numbers that differ from image to image and are not each image's own: a
@@ -4186,6 +4209,28 @@ def _unowned_numbers(frame: Frame, data: Any) -> bool:
             or any(v != 1 and b in frame.weight_owners(v) for b, v in enumerate(data)):
         return False  # (an image's weight object, not 1, at its position: the weight rules tell the others)
     return not all(b in frame.data_images(v) or v == frame.host_weight(b) for b, v in enumerate(data))
+
+
+_OUTSIDE_MADE = "a vector made outside torch's functions"
+
+
+def _outside_vector(frame: Frame, x: Tensor, op: str) -> None:
+    """Read as ``_unowned_numbers`` does ``x``, a float vector of one item per image without images,
+    where no torch function made it: its storage is not resizable, NumPy's (``torch.from_numpy(
+    np.geomspace(1.0, 0.25, n))``: no torch function, the mode never sees it made; red team,
+    session 25). Asked where it multiplies image rows or is converted (``.float()``), once per
+    vector. Noted as ``Frame.positional`` (``positional_operand``). Called hidden from torch."""
+    n = frame.num_images
+    if frame.exposed or n < 2 or x.dim() != 1 or x.shape[0] != n or frame.outside_read.get(id(x)) is x \
+            or frame.get(x) is not None:
+        return  # (a tensor of the call went to NumPy: the vector may hold the images' own values read there)
+    frame.outside_read[id(x)] = x  # (a vector of n items: held to the end of the call)
+    if not x.is_floating_point() or x.requires_grad or x.untyped_storage().resizable() or id(x) in frame.positional:
+        return
+    if _unowned_numbers(frame, x.tolist()):
+        frame.positional[id(x)] = (x, f"{_OUTSIDE_MADE} (``torch.from_numpy``), given to {op}: Python numbers, one "
+                                   "per image, that differ from image to image and are no data of the images")
+        frame.unowned.add(id(x))
 
 
 def _written_number(frame: Frame, x: Any, index: int, value: float) -> None:
@@ -4376,6 +4421,7 @@ class CaptureMode(TorchFunctionMode):
     def __init__(self, frame: Frame) -> None:
         super().__init__()
         self.frame = frame
+        frame.evaluating = not torch.is_grad_enabled()
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         frame = self.frame
@@ -4490,8 +4536,10 @@ class CaptureMode(TorchFunctionMode):
                         frame.expose(args[0], op_name(func))
                         mixed = frame.get(args[0])
                         if mixed is not None and mixed.rows and mixed.lost_at is None and frame.num_images > 1 \
-                                and torch.is_grad_enabled() and not _bytecode.installed_caller():
-                            # (a matcher's cost handed to scipy runs under no_grad, or in a library)
+                                and (torch.is_grad_enabled() or frame.evaluating and not _bytecode.in_grad_mode_helper()) \
+                                and not _bytecode.installed_caller():
+                            # (a matcher's cost handed to scipy runs under no_grad, or in a library; in a
+                            # call begun under no_grad, an evaluation, a matcher decorated by it)
                             frame.numpy_images = frame.numpy_images or op_name(func)
                         if (mixed is not None and mixed.lost_at is not None and mixed.from_prediction
                                 and not mixed.lost_at.endswith(BY_VALUE_ONLY)):
@@ -4573,7 +4621,17 @@ class CaptureMode(TorchFunctionMode):
                 and frame.error is None:
             _written_number(frame, *args)
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
-            _own_length_factory(frame, args, kwargs, out)
+            try:
+                with _HIDDEN():
+                    _own_length_factory(frame, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
+        if func in _CONVERSIONS and frame.num_images > 1 and frame.error is None and args and type(args[0]) is Tensor:
+            try:
+                with _HIDDEN():  # (no op of ours reaches the user's outer modes)
+                    _outside_vector(frame, args[0], op_name(func))
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if rule is None and func in KNOWN_IGNORED:
             return out
         try:
@@ -5015,9 +5073,13 @@ def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     for x in flat_args(args, kwargs) if at is None else args[at:at + 1]:
         held = frame.positional.get(id(x)) if isinstance(x, Tensor) else None
         if held is not None and held[0] is x:
+            if at is not None and held[1].startswith(_OUTSIDE_MADE):
+                return  # (maybe made before the call: a class vector as wide as the images, picked by the labels)
             for item in out if isinstance(out, (tuple, list)) else (out,):
                 if isinstance(item, Tensor) and frame.get(item) is None:
                     frame.positional[id(item)] = (item, held[1])
+                    if func in _CONVERSIONS and id(x) in frame.unowned:  # (``torch.from_numpy(a).float()``: the same numbers)
+                        frame.unowned.add(id(item))
             return
 
 
@@ -5027,7 +5089,6 @@ _WEIGHT_VIEWS = frozenset({
     Tensor.expand, Tensor.expand_as, *_CONVERSIONS,
 })
 """Ops whose output, of a tensor filled with an image's weight object, is filled with it too."""
-
 
 def follow_labels(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Carry ``of_labels`` from inputs to outputs: data stays data of the labels; a loss is marked
