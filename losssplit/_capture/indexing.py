@@ -902,6 +902,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             frame.set(other, lost_track(f"{op} through another tensor over its memory", held.from_prediction))
         frame.set(target, dataclasses.replace(track, unweighted=raw))
         return
+    if kind is not None and plain and _replayed_arithmetic(frame, func, target, track, args, kwargs):
+        return
     if written is not None and written.unweighted is not None:
         # the weighted values, not those with the weight 1 (review adv19: the weights stayed in the companion)
         frame.lose(target, f"{op} of values weighted per image", track)
@@ -914,6 +916,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         # scale by a count of images was declined above; a term computed from one, ``v.sub_(len(targets))``, is not)
         frame.set(target, dataclasses.replace(track, unweighted=func(track.unweighted.clone(), args[1])))
         lose_aliases(frame, target, op)  # ``q.data.mul_(2)``: ``q`` holds the write, its unweighted copy does not
+    elif func is Tensor.masked_fill_ and plain and track.unweighted is not None and _filled_copy(frame, target, track, args,
+                                                                                                   kwargs):
+        return
     elif track.unweighted is not None or track.ratio is not None or track.parts or track.elements or track.element_formulas \
             or track.formula is not None:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale
@@ -1011,6 +1016,57 @@ def _scaled_by_data(frame: Frame, func: Any, target: Tensor, track: Track, x: Te
     if new is None:
         return False
     frame.set(target, new)
+    return True
+
+
+def _replayed_arithmetic(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple, kwargs: dict) -> bool:
+    """``p /= p.sum(-1, keepdim=True)``, ``loss += torch.einsum("ij,ij->i", p, X)`` (``add_``,
+    ``sub_``, ``mul_``, ``div_``) of row-wise values by a tracked row-wise tensor, where the target
+    remembers its values with the weight field set to 1 (entmax's bisection, whose ``X * (alpha - 1)``
+    is an untracked per-row factor): the rows merged as the op out of place merges them, and the same
+    op replayed on the values with the weight 1. An untracked tensor (maybe the weights) is not
+    followed so. True when followed."""
+    x = args[1] if len(args) == 2 and not kwargs else None
+    if not isinstance(x, Tensor) or track.unweighted is None:  # without its own copy, the values before are gone
+        return False
+    tx = frame.get(x)
+    if (tx is None or tx.ratio is not None or tx.parts or tx.elements or tx.element_formulas or tx.formula is not None
+            or tx.lost_at is not None or track.lost_at is not None):
+        return False
+    new = broadcast_tracks(frame, op_name(func), ((target, track), (x, tx)), target)
+    if new is None or new.lost_at is not None:
+        return False
+    new.from_prediction = track.from_prediction or tx.from_prediction
+    new.unweighted = func(track.unweighted.clone(), unweighted_of(x, tx))
+    frame.set(target, new)
+    lose_aliases(frame, target, op_name(func))  # a view holds the write, not the unweighted copy
+    return True
+
+
+def _filled_copy(frame: Frame, target: Tensor, track: Track, args: tuple, kwargs: dict) -> bool:
+    """``loss.masked_fill_(ignored, 0.0)`` of values remembering their copy with the weight field set
+    to 1 (entmax's per-token losses on one example): the same fill of the copy, at the positions the
+    mask's own copy picks, as ``masked_fill`` out of place does; the rows merged as there. A mask of
+    untracked values (maybe the weights tested) is left to the rules that check it. True when followed."""
+    if kwargs or len(args) != 3 or not isinstance(args[1], Tensor) or type(args[2]) not in (int, float):
+        return False
+    mask, value, copy = args[1], args[2], track.unweighted
+    tm = frame.get(mask)
+    if copy is None:
+        return False
+    if tm is None and frame.number_tests:
+        return False
+    unit_mask = unweighted_of(mask, tm)
+    if unit_mask.shape != mask.shape:
+        return False
+    new = broadcast_tracks(frame, op_name(Tensor.masked_fill_), ((target, track), (mask, tm)), target)
+    if new is None or new.lost_at is not None:
+        return False
+    new.from_prediction = track.from_prediction
+    new.unweighted = torch.masked_fill(copy, unit_mask, value)
+    frame.set(target, new)
+    lose_aliases(frame, target, op_name(Tensor.masked_fill_))
+    elementwise.zeroed(frame, target, new, mask, value)
     return True
 
 
