@@ -493,6 +493,11 @@ def _finish(
             if cnt == 0 and floor is None:
                 _no_rows(p.key, group, name, z, warn)
                 continue
+            if len(images) > g and images[g] == membership.images and cnt == rows_total:
+                # every image in this group: its share of whatever the normaliser counts is the whole
+                # (``/ len(targets)`` on one example, the instance counts disagreeing or not)
+                mine.append((group, name, num, z))
+                continue
             counts = []
             if r.den_values is not None:
                 counts.append(Count("tokens", den, tokens))

@@ -304,3 +304,70 @@ def test_values_zeroed_in_place_by_a_test_of_weighted_values_pick_the_copy_s_pos
 def test_values_zeroed_in_place_by_another_images_mask_decline():
     """Near miss: the mask of the batch flipped (other images' positions)."""
     check_rule(_filled_in_place(lambda e, t: (e < 0.2).flip(0), lambda e, t: _weights(t)), "masked_fill_", declines=True)
+
+
+def _support_divided(factor):
+    """Sparsemax's threshold: per row of the flattened errors, the running sums of its sorted values
+    over the size of its support, counted from ``rhos * topk > cumsum`` with ``rhos`` (``factor``) an
+    untracked per-element factor, ``tau /= support_size`` in place."""
+
+    def body(outputs, targets):
+        e = _errors(outputs, targets).reshape(-1, 4)  # [B * RULE_ROWS, 4]
+        top = e.sort(-1, descending=True).values
+        csum = top.cumsum(-1) - 1
+        support = factor(top, targets) * top > csum
+        size = support.sum(-1, keepdim=True)
+        tau = csum.gather(-1, size.clamp(min=1) - 1)
+        tau /= size.clamp(min=1).to(e.dtype)
+        return {"loss": (e - tau).clamp(min=0).sum() / 4.0}
+
+    return body
+
+
+def _one_image_batches():
+    for seed, weights in RULE_BATCHES:
+        outputs, targets = rule_batch(seed, weights)
+        for b in range(len(targets)):
+            yield seed, b, ({"x": outputs["x"][b:b + 1].detach().requires_grad_()}, targets[b:b + 1])
+
+
+def test_a_target_without_a_copy_divided_in_place_by_data_whose_copy_is_its_own_splits():
+    """Was lost at ``Tensor.div_`` (sparsemax's top-k on one example): the divisor remembers a copy
+    (on one image, its ``rhos`` are a per-element factor of that image's values) equal to its values,
+    so the target needs none (checked with the call's one read); several images alike."""
+    rhos = lambda top, t: torch.arange(1, top.shape[-1] + 1, dtype=top.dtype)  # noqa: E731
+    check_rule(_support_divided(rhos), "")
+    for seed, b, one in _one_image_batches():
+        got, want, said = rule_outcome(_support_divided(rhos), one)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, b, got, want, said)
+
+
+def test_a_target_without_a_copy_divided_by_weighted_data_declines():
+    """Near miss: the divisor's copy differs from its values (the support counted from weighted
+    values, each row's image weight): the target's values with the weight 1 are gone, the call
+    declines."""
+    declined = 0
+    for seed, weights in RULE_BATCHES:  # (where the weighted and unweighted supports agree, exact)
+        got, want, said = rule_outcome(_support_divided(lambda top, t: _weights(t)[:, :, 0].repeat_interleave(3, 0)),
+                                       rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want)
+        declined += not got and any("div_" in m for m in said)
+    assert declined
+
+
+def test_every_image_in_one_group_takes_the_whole_normaliser():
+    """An outside normaliser (here ``/ len(targets)`` on one example) whose counts are ambiguous
+    (the target dicts' fields disagree on instance counts) was declined even where one group holds
+    every image: its share of any count is the whole (sparsemax's and entmax-1.5's losses on one
+    example, survey 33). Two groups: over the group's images (``/ len(targets)`` read at the division)."""
+    def body(outputs, targets):
+        return {"loss": (outputs["x"] ** 2).sum() / len(targets)}
+
+    for weights in ([0.5], [1.0, 1.0, 1.0], [1.0, 0.5]):
+        g = torch.Generator().manual_seed(len(weights))
+        x = torch.rand(len(weights), 7, generator=g).requires_grad_()
+        targets = [{"tokens": torch.randint(0, 7, (6,), generator=g), "dist": torch.rand(7, generator=g),
+                    "loss_weight": w} for w in weights]
+        got, want, said = split_outcome(body, [{"x": x}, targets], [ROWS, TARGETS])
+        assert not wrong_companions(got, want), (weights, got, want)
+        assert set(got) == set(want), (weights, got, want, said)
