@@ -356,10 +356,12 @@ def test_a_target_without_a_copy_divided_by_weighted_data_declines():
 
 
 def test_every_image_in_one_group_takes_the_whole_normaliser():
-    """An outside normaliser (here ``/ len(targets)`` on one example) whose counts are ambiguous
-    (the target dicts' fields disagree on instance counts) was declined even where one group holds
-    every image: its share of any count is the whole (sparsemax's and entmax-1.5's losses on one
-    example, survey 33). Two groups: over the group's images (``/ len(targets)`` read at the division)."""
+    """A number of the body read as a normaliser (here ``/ len(targets)`` on one example) whose counts
+    are ambiguous (the target dicts' fields disagree on instance counts) was declined even where one
+    group holds every image: on the group alone the body computes that very number (sparsemax's and
+    entmax-1.5's losses on one example, survey 33). Two groups: over the group's images (``/
+    len(targets)`` read at the division). A number passed in keeps its share rules
+    (tests/test_definition_property.py: a group counting no instances gets no companion)."""
     def body(outputs, targets):
         return {"loss": (outputs["x"] ** 2).sum() / len(targets)}
 
