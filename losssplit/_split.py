@@ -498,6 +498,13 @@ def _finish(
             if cnt == 0 and floor is None:
                 _no_rows(p.key, group, name, z, warn)
                 continue
+            if (body and r.den_values is None and cnt > 0 and cnt == rows_total and len(images) > g
+                    and images[g] == membership.images):
+                # the body's own number, every image (and row) in this group: on the group alone the body
+                # computes that very number (``/ len(targets)`` on one example, the target dicts' instance
+                # counts disagreeing or not); one passed in keeps its share rules (a group counting none)
+                mine.append((group, name, num, z))
+                continue
             counts = []
             if r.den_values is not None:
                 counts.append(Count("tokens", den, tokens))

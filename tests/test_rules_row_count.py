@@ -2165,3 +2165,28 @@ def test_a_normaliser_of_one_image_s_weight_times_its_rows_declines():
     got, want, said = split_outcome(_over_a_weight_times_rows, *_graphs([5], [0.5]))
     assert want and got == {}, (got, want)
     assert any("computed from the weight field" in m for m in said), said
+
+
+def _softmax_after_a_count(outputs, targets):
+    """Class probabilities (``F.softmax``, which passes torch's ``_stacklevel=3`` down) after the
+    body read a size of image rows: 3 on the batch of 3 images."""
+    bs = float(outputs["x"].shape[0])
+    p = F.softmax(outputs["x"], dim=-1)
+    return {"loss": (p * torch.stack([t["y"] for t in targets])).sum() / bs}
+
+
+def test_softmax_s_own_stacklevel_is_no_value_equal_to_a_count():
+    """Was declined on 3 images (x-transformers' attention, survey 33): ``_stacklevel=3`` was read
+    as a number equal to the images' count given as a value."""
+    check_rule(_softmax_after_a_count, "")
+
+
+def test_a_count_as_a_value_of_softmax_s_input_still_declines():
+    """Near miss: the count scales the logits (``x * bs``, a temperature that on a group alone is
+    the group's count) before the softmax."""
+    def body(outputs, targets):
+        bs = outputs["x"].shape[0]
+        p = F.softmax(outputs["x"] * bs, dim=-1)
+        return {"loss": (p * torch.stack([t["y"] for t in targets])).sum()}
+
+    check_rule(body, "mul", declines=True)

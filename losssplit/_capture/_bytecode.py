@@ -2472,7 +2472,7 @@ def _arithmetic_span(span: tuple[dis.Instruction, ...], products: bool) -> bool:
     if not any(i.opname in ("LOAD_FAST", "LOAD_DEREF", "CALL") for i in span):
         return False
     rounded = products or any(i.opname == "LOAD_GLOBAL" and i.argval in ("int", "round") for i in span)
-    counted = any(i.opname in ("LOAD_METHOD", "LOAD_ATTR") and i.argval == "numel" for i in span)
+    counted = any(i.opname in ("LOAD_METHOD", "LOAD_ATTR") and i.argval in ("numel", "size") for i in span)
     return any(i.opname == "BINARY_OP" and i.arg not in (0, 13) and (i.arg not in _PRODUCTS or rounded)
                and not (counted and i.arg in (10, 23)) for i in span)
 

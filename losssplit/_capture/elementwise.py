@@ -1136,6 +1136,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if frame.row_counts and (frame.row_count(a) is not None or frame.row_count(b) is not None):
         _by_row_count(frame, func, kind, a, ta, b, tb, out, kwargs)
         return
+    if kind == "div" and type(b) is float and frame.count_floats and _over_count_float(frame, ta, b, out, kwargs):
+        return
     if kind in ("mul", "div", "add", "sub", "rsub") and not kwargs and (ta is None) != (tb is None) \
             and values_by_image_count(frame, kind, a, ta, b, tb):
         frame.lose(out, f"{op_name(func)} {BY_IMAGE_COUNT_VALUES}")
@@ -1412,6 +1414,26 @@ def _length_counts(frame: Frame, x: Any, n: int) -> tuple[Tensor, Tensor] | None
     return None
 
 
+def _over_count_float(frame: Frame, ta: Track | None, b: float, out: Tensor, kwargs: dict) -> bool:
+    """``l.sum() / size`` with ``size = float(target.size(0))``, the very float ``float()`` of a
+    ``RowCount`` returned (``Frame.count_floats``; entmax's ``_GenericLoss``): as ``/ target.size(0)``,
+    the sum over the group's count of those rows. Any other float equal to it by value is left to the
+    other rules (``float(bs) - 1`` is a plain float). True when followed."""
+    held = frame.count_floats.get(id(b))
+    if (held is None or held[0] is not b or kwargs or ta is None or ta.ratio is None or ta.lost_at is not None
+            or ta.parts or ta.elements or ta.element_formulas or ta.formula is not None):
+        return False
+    rows = frame.row_counts[held[1]]
+    if frame.by_position(rows):
+        return False
+    try:
+        made = Track(from_prediction=ta.from_prediction, ratio=ta.ratio.over_row_count(rows))
+    except ValueError:  # an average over the count: no ratio
+        return False
+    frame.set(out, made)
+    return True
+
+
 def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Tensor,
                   kwargs: dict) -> None:
     """``loss * bs``, ``bs * loss``, ``loss / bs`` with ``bs`` a ``RowCount`` of the call: a reduced
@@ -1452,8 +1474,13 @@ def _elements_not_summed(frame: Frame, track: Track, rows: Tensor | None) -> Tra
         return None
     if r.scales or r.normaliser_ops or r.den_values is not None or r.values.numel() != r.numel:
         return None
+    # a 1-d mask (entmax's ``target.size(0) - ignored.sum()``, of tokens flattened too): the count is of the very
+    # rows summed
+    flat = (r.values.dim() == 1 and r.row_dim == 0 and rows.shape == r.rows.shape
+            and (rows is r.rows or torch.equal(rows, r.rows.to(rows.device))))
     origin = frame.origin.get(id(rows))
-    if origin is None or origin[0] is not r.rows or origin[1] != tuple(r.values.shape) or origin[2] != r.row_dim:
+    if not flat and (origin is None or origin[0] is not r.rows or origin[1] != tuple(r.values.shape)
+                     or origin[2] != r.row_dim):
         return None
     return Track(ratio=Ratio.of(1 - r.values, r.rows, r.row_dim, RatioKind.SUM))
 
@@ -3508,7 +3535,10 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         for x in (x for x, t in zip(args[:3], tracks) if t is None and isinstance(x, Tensor)):
             counted_broadcast(frame, x, tracked, new.rows, out.shape, op)
     if new is not None and new.lost_at is None and any(t is not None and t.unweighted is not None for t in tracks):
-        new = lost_track(op)
+        # each position's value with the weight field set to 1: the pick of the test's own such values
+        # (entmax's bisection: ``torch.where(f(X * (alpha - 1)) >= 0, tau_m, tau_lo)``)
+        new.unweighted = func(*[unweighted_of(x, t) if isinstance(x, Tensor) else x for x, t in zip(args[:3], tracks)],
+                              *args[3:], **kwargs)
     if new is not None:
         frame.set(out, new)
         if frame.label_masks and new.lost_at is None and new.from_prediction:

@@ -913,6 +913,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             frame.set(other, lost_track(f"{op} through another tensor over its memory", held.from_prediction))
         frame.set(target, dataclasses.replace(track, unweighted=raw))
         return
+    if kind is not None and plain and _replayed_arithmetic(frame, func, target, track, args, kwargs):
+        return
     if written is not None and written.unweighted is not None:
         # the weighted values, not those with the weight 1 (review adv19: the weights stayed in the companion)
         frame.lose(target, f"{op} of values weighted per image", track)
@@ -925,6 +927,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         # scale by a count of images was declined above; a term computed from one, ``v.sub_(len(targets))``, is not)
         frame.set(target, dataclasses.replace(track, unweighted=func(track.unweighted.clone(), args[1])))
         lose_aliases(frame, target, op)  # ``q.data.mul_(2)``: ``q`` holds the write, its unweighted copy does not
+    elif func is Tensor.masked_fill_ and plain and track.unweighted is not None and _filled_copy(frame, target, track, args,
+                                                                                                   kwargs):
+        return
     elif track.unweighted is not None or track.ratio is not None or track.parts or track.elements or track.element_formulas \
             or track.formula is not None:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale
@@ -1022,6 +1027,68 @@ def _scaled_by_data(frame: Frame, func: Any, target: Tensor, track: Track, x: Te
     if new is None:
         return False
     frame.set(target, new)
+    return True
+
+
+def _replayed_arithmetic(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple, kwargs: dict) -> bool:
+    """``p /= p.sum(-1, keepdim=True)``, ``loss += torch.einsum("ij,ij->i", p, X)`` (``add_``,
+    ``sub_``, ``mul_``, ``div_``) of row-wise values by a tracked row-wise tensor, where either
+    remembers its values with the weight field set to 1 (entmax's bisection, whose ``X * (alpha - 1)``
+    is an untracked per-row factor): the rows merged as the op out of place merges them, and the same
+    op replayed on the target's copy. A target without a copy has lost its values before the write:
+    ``*=`` / ``/=`` is followed only where the operand's copy is its own values (checked with the call's one read;
+    sparsemax's ``tau /= support_size`` of a support counted from ``rhos * topk``, ``rhos`` no weight),
+    else the call declines (``loss *= y * w``). An untracked tensor (maybe the weights) is not
+    followed so. True when followed."""
+    x = args[1] if len(args) == 2 and not kwargs else None
+    if not isinstance(x, Tensor):
+        return False
+    tx = frame.get(x)
+    if (tx is None or tx.ratio is not None or tx.parts or tx.elements or tx.element_formulas or tx.formula is not None
+            or tx.lost_at is not None or track.lost_at is not None or track.unweighted is None and tx.unweighted is None):
+        return False
+    if track.unweighted is None and (tx.unweighted is None or tx.unweighted.shape != x.shape
+                                     or func not in (Tensor.mul_, Tensor.div_)):
+        return False  # (``buf += e * w`` keeps its own warning, naming the write of weighted values)
+    new = broadcast_tracks(frame, op_name(func), ((target, track), (x, tx)), target)
+    if new is None or new.lost_at is not None:
+        return False
+    new.from_prediction = track.from_prediction or tx.from_prediction
+    if track.unweighted is None:
+        assert tx.unweighted is not None
+        frame.doubt((tx.unweighted != x.detach()).any(), f"{op_name(func)} by values weighted per image, of values "
+                    "whose own with the weight 1 are gone (an in-place write)")
+    else:
+        new.unweighted = func(track.unweighted.clone(), unweighted_of(x, tx))
+    frame.set(target, new)
+    lose_aliases(frame, target, op_name(func))  # a view holds the write, not the unweighted copy
+    return True
+
+
+def _filled_copy(frame: Frame, target: Tensor, track: Track, args: tuple, kwargs: dict) -> bool:
+    """``loss.masked_fill_(ignored, 0.0)`` of values remembering their copy with the weight field set
+    to 1 (entmax's per-token losses on one example): the same fill of the copy, at the positions the
+    mask's own copy picks, as ``masked_fill`` out of place does; the rows merged as there. A mask of
+    untracked values (maybe the weights tested) is left to the rules that check it. True when followed."""
+    if kwargs or len(args) != 3 or not isinstance(args[1], Tensor) or type(args[2]) not in (int, float):
+        return False
+    mask, value, copy = args[1], args[2], track.unweighted
+    tm = frame.get(mask)
+    if copy is None:
+        return False
+    if tm is None and frame.number_tests:
+        return False
+    unit_mask = unweighted_of(mask, tm)
+    if unit_mask.shape != mask.shape:
+        return False
+    new = broadcast_tracks(frame, op_name(Tensor.masked_fill_), ((target, track), (mask, tm)), target)
+    if new is None or new.lost_at is not None:
+        return False
+    new.from_prediction = track.from_prediction
+    new.unweighted = torch.masked_fill(copy, unit_mask, value)
+    frame.set(target, new)
+    lose_aliases(frame, target, op_name(Tensor.masked_fill_))
+    elementwise.zeroed(frame, target, new, mask, value)
     return True
 
 
@@ -1764,8 +1831,9 @@ def decomposition(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
 def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.linalg.solve(A, B)`` (also ``solve_ex``, ``solve_triangular``) of batches of
     matrices of the same leading shape: the leading dims keep their rows (the same images in ``A``
-    and ``B``), also in ``solve_ex``'s ``info`` per matrix; a row dim among a matrix's own two
-    dims, broadcast leading dims or ``left=False`` end attribution."""
+    and ``B``), also in ``solve_ex``'s ``info`` per matrix, and so do ``B``'s columns (each solved
+    on its own); a row dim among ``A``'s own two dims or ``B``'s rows, broadcast leading dims or
+    ``left=False`` end attribution."""
     a, b = get_arg(args, kwargs, 0, "A", None), get_arg(args, kwargs, 1, "B", None)
     ta, tb = frame.get(a), frame.get(b)
     outs = list(out) if isinstance(out, tuple) else [out]
@@ -1779,8 +1847,12 @@ def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             or a.shape[:lead] != b.shape[:lead] or any(o.shape[:lead] != a.shape[:lead] for o in outs)):
         return frame.lose(out, op, ta or tb)
     dim_map: dict[int, int | None] = {d: (d if d < lead else None) for d in range(a.dim())}
-    news = [combine(frame, op, [(ta, dim_map), (tb, dim_map)], o.shape) for o in outs]
-    if any(new is None for new in news):
+    # each column of ``B`` is solved on its own (``left=True``): its last dim keeps its rows in the solution
+    # (normflows' ``solve_triangular(lower, x.t())`` of codes as columns); ``solve_ex``'s ``info`` is ``A``'s alone
+    columns: dict[int, int | None] = {**dim_map, a.dim() - 1: a.dim() - 1}
+    news = [combine(frame, op, [(ta, dim_map), (tb, columns)], o.shape) if o.dim() == a.dim()
+            else combine(frame, op, [(ta, dim_map)], o.shape) for o in outs]
+    if news[0] is None:
         return
     if any(new.lost_at is not None for new in news if new is not None):
         return frame.lose(out, f"{op} over a dim that carries images", ta or tb)
@@ -1789,9 +1861,9 @@ def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         raw = func(unweighted_of(a, ta), unweighted_of(b, tb), **{k: v for k, v in kwargs.items() if k not in ("A", "B")})
     raws = list(raw) if isinstance(raw, tuple) else [raw] * len(outs)
     for o, new, r in zip(outs, news, raws, strict=True):
-        assert new is not None
-        new.unweighted = r if o.is_floating_point() else None
-        frame.set(o, new)
+        if new is not None:  # (``info`` of a ``B`` alone carrying images: no images)
+            new.unweighted = r if o.is_floating_point() else None
+            frame.set(o, new)
 
 
 @rule(torch.matmul, Tensor.matmul, torch.mm, Tensor.mm, torch.bmm, Tensor.bmm)

@@ -3869,7 +3869,9 @@ def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict
     if at is not None:
         values = flat_args(args[at:], {k: v for k, v in kwargs.items() if k not in ("size", "dtype", "device")})
     elif rule is not None and _value_rule(rule):
-        values = flat_args(args, kwargs)
+        # (``F.softmax`` passes torch's own ``_stacklevel=3`` down: no value, whatever count it equals)
+        values = flat_args(args, {k: v for k, v in kwargs.items() if k != "_stacklevel"} if "_stacklevel" in kwargs
+                           else kwargs)
     else:
         return False
     by_value = func not in _DATA_ARGS
