@@ -1949,6 +1949,9 @@ def _compared_values(frame: Frame, func: Any, a: Any, ta: Track | None, b: Any, 
     batch, a number the code does not prove constant, a statistic of data alone)."""
     if not any(t is not None and t.from_prediction for t in (ta, tb)):
         return None  # ``onehot.sum((0, 2)) > 0`` of data: a test the split reads (``_elements_arithmetic``)
+    if any(t is not None and t.ratio is not None and (t.ratio.rows.numel() == 1 or t.ratio.host_image is not None)
+           for t in (ta, tb)):
+        return None  # one image's value (``x[b + 1].mean() > c`` in a loop): that image's, as its rules read it
     kind = _COMPARED[func]
     if any(t is not None and (t.elements or t.element_formulas) for t in (ta, tb)):
         return _element_expressions(frame, func, kind, a, ta, b, tb, out, {})
