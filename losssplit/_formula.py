@@ -6,7 +6,7 @@ expression of the group's ratios -- what the body computes on the group alone --
 calls evaluates it once on the window's sums. An expression is a tree of tuples: ``("p", i)`` the
 i-th ratio, ``("c", x)`` a constant of the body, ``(name, e)`` a function of one value,
 ``("pow", e, x)``, and ``(op, e, f)`` for ``add``, ``sub``, ``mul``, ``div``, ``max``, ``min``
-(``clamp``'s bounds). Its text form (in names that travel between ranks) is ``exp(neg(p0))``,
+(``clamp``'s bounds), and the comparisons ``eq`` .. ``le`` (1 where it holds, else 0). Its text form (in names that travel between ranks) is ``exp(neg(p0))``,
 ``add(p0,mul(c0.15,p1))``.
 
 Pure Python, no torch: the same arithmetic runs in the capture, the split and the meter.
@@ -61,6 +61,13 @@ _BINARY: dict[str, Callable[[float, float], float]] = {
     "pow": lambda x, y: x**y,
     "max": lambda x, y: x if x >= y or x != x else y,  # ``clamp(min=y)``: NaN stays NaN, as torch's
     "min": lambda x, y: x if x <= y or x != x else y,  # ``clamp(max=y)``
+    # a comparison is 1 where it holds, else 0 (NaN compares as torch's does: unequal to all)
+    "eq": lambda x, y: float(x == y),
+    "ne": lambda x, y: float(x != y),
+    "gt": lambda x, y: float(x > y),
+    "ge": lambda x, y: float(x >= y),
+    "lt": lambda x, y: float(x < y),
+    "le": lambda x, y: float(x <= y),
 }
 
 

@@ -1544,7 +1544,8 @@ def _parameter_names(func: types.FunctionType) -> tuple[str, ...] | None:
 @_per_code(1024)
 def _number_operands(code: types.CodeType, lasti: int) -> tuple[Any, ...] | None:
     """Where the op at ``lasti`` of ``code`` received the numbers ``constant_number`` reads, read
-    once per code position: ``("binary", right, left)``, the operand spans of a BINARY_OP (None
+    once per code position: ``("binary", right, left)``, the operand spans of a BINARY_OP or a
+    COMPARE_OP (None
     for one that cannot push a constant, ``_span_form``); ``("call", callee, spans, names, may)``,
     a CALL's callee name, argument spans, keyword names, whether each span may push a constant and
     the name its callee is an attribute of (``_receiver``).
@@ -1555,7 +1556,7 @@ def _number_operands(code: types.CodeType, lasti: int) -> tuple[Any, ...] | None
     if at is None or instructions[at].is_jump_target:
         return None
     op = instructions[at]
-    if op.opname == "BINARY_OP":
+    if op.opname in ("BINARY_OP", "COMPARE_OP"):  # ``union == 0``: a comparison's operands as an operator's
         right = _operand_start(instructions, at)
         if right is None:
             return None
@@ -1777,13 +1778,128 @@ def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall 
         return held if unpassed else _UNPROVEN
     found = _argument_for(f, back, name)
     if found is None:
-        return _UNPROVEN
+        return _partial_keyword(f, back, name, held, body, own, depth)
     if isinstance(found, types.FunctionType):  # not passed: the default, made when the function was defined
         default = "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is held
         return held if default else _UNPROVEN
     assert back is not None
     value = _constant_of_call(back, *found, body, own, depth + 1)
     return held if type(value) is type(held) and value == held else _UNPROVEN
+
+
+def _partial_keyword(f: types.FrameType, back: types.FrameType | None, name: str, held: Any,
+                     body: Callable[[], BodyCall | None] | None, own: FixedLists | None, depth: int) -> Any:
+    """``held`` where ``back`` called ``f``'s function through a ``functools.partial`` that binds
+    ``f``'s parameter ``name`` as a keyword the call does not pass again (``metric_fn(*stats)``
+    with ``metric_fn = partial(_dice, eps=eps)``), and the partial's keyword is a constant of the
+    call: the partial a configured attribute (``self.loss_fn``, made before the call), or made by
+    ``partial(.., name=<span>)`` in a frame up the stack whose span is a constant of the call
+    (``_partial_origin``). ``_UNPROVEN`` else."""
+    if back is None or depth > _FOLLOWED_CALLS:
+        return _UNPROVEN
+    instructions, at = _located_frame(back.f_code, back.f_lasti)
+    if at is None or instructions[at].is_jump_target:
+        return _UNPROVEN
+    call = instructions[at]
+    if call.opname == "CALL":
+        found = _call_spans(back.f_code, at)
+        if found is None or name in found[1]:
+            return _UNPROVEN  # passed again by keyword: the call's own argument
+        start: int | None = found[0][0][0] if found[0] else _arguments_end(instructions, at)
+    elif call.opname == "CALL_FUNCTION_EX" and not (call.arg or 0) & 1:  # ``fn(*args)``, no keywords
+        start = _operand_start(instructions, at)
+    else:
+        return _UNPROVEN
+    callee = _callee_span(instructions, start) if start is not None else None
+    if callee is None:
+        return _UNPROVEN
+    fn = _pushed_object(back, *callee)
+    if not isinstance(fn, functools.partial) or getattr(fn.func, "__code__", None) is not f.f_code \
+            or fn.keywords.get(name, _UNPROVEN) is not held:
+        return _UNPROVEN
+    origin = _partial_origin(back, *callee, fn, depth)
+    if origin == "configured":
+        return held
+    if not isinstance(origin, tuple):
+        return _UNPROVEN
+    g, spans, names = origin
+    if name not in names:
+        return _UNPROVEN
+    first, stop = spans[len(spans) - len(names) + names.index(name)]
+    value = _constant_of_call(g, first, stop, body, own, depth + 1)
+    return held if type(value) is type(held) and value == held else _UNPROVEN
+
+
+def _callee_span(instructions: list[dis.Instruction], start: int) -> tuple[int, int] | None:
+    """The span of the callee loaded right before index ``start`` (a call's first argument): a
+    local after PUSH_NULL, or ``self.attr`` / ``cls.attr`` loaded as a method or attribute."""
+    k = start - 1
+    if k < 1 or any(i.is_jump_target for i in instructions[k: start + 1]):
+        return None
+    load = instructions[k]
+    if load.opname == "LOAD_FAST" and instructions[k - 1].opname == "PUSH_NULL":
+        return k, k + 1
+    owner = instructions[k - 1]
+    if load.opname in ("LOAD_METHOD", "LOAD_ATTR") and owner.opname == "LOAD_FAST" and owner.argval in _OWNERS \
+            and not owner.is_jump_target:
+        return k - 1, k + 1
+    return None
+
+
+def _pushed_object(g: types.FrameType, first: int, stop: int) -> Any:
+    """The object the span (a local, or an attribute of ``self`` / ``cls`` that no code but
+    ``__init__`` writes: ``configured_value``) of ``g``'s code pushes; ``_UNPROVEN`` else."""
+    instructions = _instructions(g.f_code)
+    load = instructions[first]
+    if stop - first == 1 and load.opname == "LOAD_FAST":
+        return g.f_locals.get(load.argval, _UNPROVEN)
+    if stop - first == 2 and load.opname == "LOAD_FAST" and load.argval in _OWNERS:
+        return configured_value(_Named("attr", (load.argval, instructions[first + 1].argval)), g.f_globals, g.f_locals,
+                                g.f_code)
+    return _UNPROVEN
+
+
+def _partial_origin(g: types.FrameType, first: int, stop: int, fn: functools.partial, depth: int
+                    ) -> str | tuple[types.FrameType, tuple[tuple[int, int], ...], tuple[str, ...]] | None:
+    """Where the partial ``fn`` that the span of ``g``'s code pushes was made: ``"configured"``
+    for an attribute (made before the call), or (the frame, the argument spans, the keyword
+    names) of the one ``partial(..)`` call stored into the local the span loads, followed through
+    parameters to the code that passes them; None where not found so."""
+    if depth > _FOLLOWED_CALLS or _pushed_object(g, first, stop) is not fn:
+        return None
+    instructions = _instructions(g.f_code)
+    load = instructions[first]
+    if stop - first == 2:
+        return "configured"
+    name = load.argval
+    if name in g.f_code.co_cellvars or name in g.f_code.co_freevars:
+        return None
+    if name in _parameters(g.f_code):
+        how, back = _called_by(g)
+        passed = _argument_for(g, back, name) if how == "code" and _plain_parameter(g.f_code, name) else None
+        if not isinstance(passed, tuple) or back is None:
+            return None
+        return _partial_origin(back, passed[0], passed[1], fn, depth + 1)
+    stores = _stores(instructions, name)
+    if len(stores) != 1 or instructions[stores[0]].opname != "STORE_FAST" or stores[0] < 1:
+        return None
+    at = stores[0] - 1
+    if instructions[at].opname != "CALL" or any(i.is_jump_target for i in instructions[at: stores[0] + 1]):
+        return None
+    spans = _call_spans(g.f_code, at)
+    if spans is None or not spans[0]:
+        return None
+    k = spans[0][0][0] - 1
+    callee = instructions[k] if k >= 0 else None
+    if callee is not None and callee.opname == "LOAD_ATTR" and callee.argval == "partial" and k >= 1 \
+            and not callee.is_jump_target:  # ``functools.partial(..)``
+        k, callee = k - 1, instructions[k - 1]
+        made = getattr(g.f_globals.get(callee.argval), "partial", None) if callee.opname == "LOAD_GLOBAL" else None
+    else:
+        made = g.f_globals.get(callee.argval) if callee is not None and callee.opname == "LOAD_GLOBAL" else None
+    if callee is None or not (callee.arg or 0) & 1 or made is not functools.partial:
+        return None
+    return g, spans[0], spans[1]
 
 
 def _plain_parameter(code: types.CodeType, name: str) -> bool:

@@ -1203,6 +1203,11 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         # ``sums > len(targets)``: on a group alone the threshold is the group's image count
         frame.lose(out, f"{op} against an int equal to the number of images (``> len(targets)``)", pred=False)
         return
+    if kind == "data" and func in _COMPARED and not kwargs:
+        made = _compared_values(frame, func, a, ta, b, tb, out)
+        if made is not None:  # ``union == 0`` of per-class sums: on a group alone its own sums compared
+            frame.set(out, made)
+            return
     if (ta is not None and ta.elements) or (tb is not None and tb.elements):
         each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
         made = None if each is None else _elements_track(ta if ta is not None and ta.elements else tb, each)
@@ -1929,6 +1934,30 @@ def _elements_arithmetic(
         except ValueError:
             return None
     return each
+
+
+_COMPARED = {Tensor.eq: "eq", Tensor.__eq__: "eq", torch.eq: "eq", Tensor.ne: "ne", torch.ne: "ne", Tensor.gt: "gt",
+             torch.gt: "gt", Tensor.ge: "ge", torch.ge: "ge", Tensor.lt: "lt", torch.lt: "lt", Tensor.le: "le",
+             torch.le: "le"}
+
+
+def _compared_values(frame: Frame, func: Any, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Tensor) -> Track | None:
+    """A comparison of a value reduced from the predictions (a scalar expression of ratios, or a
+    vector of per-class sums or expressions) with a constant of the body or another such value:
+    an indicator that is a function of those values, ``(eq, e, c)`` (per element). On a group
+    alone its own reduced value is compared. None where a side is anything else (a count of the
+    batch, a number the code does not prove constant, a statistic of data alone)."""
+    if not any(t is not None and t.from_prediction for t in (ta, tb)):
+        return None  # ``onehot.sum((0, 2)) > 0`` of data: a test the split reads (``_elements_arithmetic``)
+    if any(t is not None and t.ratio is not None and (t.ratio.rows.numel() == 1 or t.ratio.host_image is not None)
+           for t in (ta, tb)):
+        return None  # one image's value (``x[b + 1].mean() > c`` in a loop): that image's, as its rules read it
+    kind = _COMPARED[func]
+    if any(t is not None and (t.elements or t.element_formulas) for t in (ta, tb)):
+        return _element_expressions(frame, func, kind, a, ta, b, tb, out, {})
+    if out.dim() != 0 or any(isinstance(x, Tensor) and x.dim() != 0 for x in (a, b)):
+        return None
+    return binary_formula(frame, kind, a, ta, b, tb, func, {})
 
 
 def _element_expressions(
