@@ -113,6 +113,73 @@ def test_an_undeclared_square_time_major_argument_read_beside_its_targets_declin
             assert want and not got and any("loss_nll" in m and "Tensor.sum" in m for m in said), (name, said)
 
 
+def over_len(outputs, targets):
+    x = outputs["logits"]
+    return {"loss": x.abs().sum() / len(x)}
+
+
+def over_float_len(outputs, targets):
+    x = outputs["logits"]
+    return {"loss": x.abs().sum() / float(len(x))}
+
+
+def over_shape_0(outputs, targets):
+    x = outputs["logits"]
+    return {"loss": x.abs().sum() / x.shape[0]}
+
+
+def over_a_local_size_0(outputs, targets):
+    x = outputs["logits"]
+    steps = x.size(0)
+    return {"loss": x.abs().sum() / steps}
+
+
+def over_unpacked_steps(outputs, targets):
+    x = outputs["logits"]
+    steps, _, _ = x.shape
+    return {"loss": x.abs().sum() / steps}
+
+
+def over_a_tensor_of_len(outputs, targets):
+    x = outputs["logits"]
+    return {"loss": x.abs().sum() / torch.tensor(float(len(x)))}
+
+
+def times_len(outputs, targets):
+    x = outputs["logits"]
+    return {"loss": x.abs().mean() * len(x)}
+
+
+@pytest.mark.parametrize("body", [over_len, over_float_len, over_shape_0, over_a_local_size_0, over_unpacked_steps,
+                                  over_a_tensor_of_len, times_len], ids=lambda b: b.__name__)
+def test_a_size_of_the_steps_equal_to_the_images_count_declines(body):
+    """``len(x)`` / ``x.shape[0]`` of a declared ``[T, B, C]`` is ``T``, the same on a group alone;
+    with ``T == B`` the number's value cannot tell it from the images' count (was silently the
+    group's count), so the key declines; with ``T != B`` it splits exactly."""
+    for name, (steps, weights) in BATCHES.items():
+        got, want, said = split_outcome(body, *_time_major(steps, weights), image_dims=DECLARED)
+        assert want and not wrong_companions(got, want), (name, got, want)
+        if steps == len(weights) and len(weights) > 1:
+            assert not got and any("'loss'" in m and "equal to the number of images" in m for m in said), (name, said)
+        else:
+            assert got == pytest.approx(want, rel=1e-5, abs=1e-6), (name, said)
+
+
+def over_the_images_unpacked(outputs, targets):
+    x = outputs["logits"]
+    _, b, _ = x.shape
+    return {"loss": x.abs().sum() / b, "loss_targets": x.abs().sum() / len(targets),
+            "loss_steps_mean": x.abs().sum(0).mean() / len(x)}
+
+
+def test_the_images_count_and_a_steps_mean_still_split_where_the_steps_equal_it():
+    """Near misses: ``/ B`` of the declared dim's size, ``/ len(targets)``, and ``/ len(x)`` of a
+    per-image mean (a constant of each image's value) stay exact, ``T == B`` included."""
+    for name, (steps, weights) in BATCHES.items():
+        got, want, said = split_outcome(over_the_images_unpacked, *_time_major(steps, weights), image_dims=DECLARED)
+        assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6), (name, said)
+
+
 # -- item-major negatives [K, B] (catalyst's recommender losses) ------------------------------------
 
 def _item_major(k, weights, seed=0):
