@@ -180,6 +180,32 @@ def test_the_images_count_and_a_steps_mean_still_split_where_the_steps_equal_it(
         assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6), (name, said)
 
 
+def reshaped_by_swapped_sizes(outputs, targets):
+    """A transpose miswritten as a reshape: with ``T == B`` the same shape, but on a group alone its
+    count of images sizes dim 0 and the values are cut elsewhere."""
+    x = outputs["logits"]
+    return {"loss": x.reshape(x.shape[1], x.shape[0], -1).abs().sum((1, 2)).mean()}
+
+
+def made_time_major_then_reshaped(outputs, targets):
+    x = outputs["logits"].transpose(0, 1)
+    return {"loss": x.reshape(x.shape[1], x.shape[0], -1).abs().sum((1, 2)).mean()}
+
+
+def test_a_reshape_sizing_a_dim_without_images_by_their_count_is_never_wrong():
+    """Was silently wrong with ``T == B`` (also undeclared, on a time-major tensor made in the body:
+    main too): a no-op reshape kept the rows where they were."""
+    for name, (steps, weights) in BATCHES.items():
+        got, want, said = split_outcome(reshaped_by_swapped_sizes, *_time_major(steps, weights), image_dims=DECLARED)
+        assert want and not wrong_companions(got, want), (name, got, want)
+        (outputs, targets), _ = _time_major(steps, weights)
+        batch_first = {"logits": outputs["logits"].detach().transpose(0, 1).contiguous().requires_grad_()}
+        got, want, said = split_outcome(made_time_major_then_reshaped, [batch_first, targets], [Along(0), TARGETS])
+        assert want and not wrong_companions(got, want), (name, got, want)
+        if steps == len(weights) > 1:
+            assert not got and any("a dim without images sized by a count of image rows" in m for m in said), said
+
+
 # -- item-major negatives [K, B] (catalyst's recommender losses) ------------------------------------
 
 def _item_major(k, weights, seed=0):
