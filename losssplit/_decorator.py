@@ -33,6 +33,7 @@ from . import _context
 from ._capture import (
     CaptureMode,
     Frame,
+    declared_dims,
     describe_inputs,
     fast_paths_unchanged,
     read_sources,
@@ -69,6 +70,7 @@ class _Splitter:
         every: int,
         weight: str | None = "loss_weight",
         name: str = "loss",
+        image_dims: Mapping[str, int] | None = None,
     ) -> None:
         if weight is not None and not (isinstance(weight, str) and weight):
             raise TypeError(
@@ -94,6 +96,7 @@ class _Splitter:
         every = int(every)
         if not isinstance(name, str) or not name:
             raise TypeError(f"split_by_source(name=...): expected a non-empty str, got {name!r}")
+        self.image_dims = _image_dims(image_dims, wrapped)
         self.source = source
         self.grouping = Grouping(groups, float(threshold))
         self.keys = frozenset(keys) if keys is not None else None
@@ -107,7 +110,7 @@ class _Splitter:
         self.tensor_key = name
         self.options = dict(
             source=source, groups=groups, threshold=threshold, keys=keys, key_format=key_format, every=every,
-            weight=weight, name=name,
+            weight=weight, name=name, image_dims=image_dims,
         )
         # Sampled at random, not every N-th call: a criterion called several times per step (one
         # call per decoder layer) would otherwise never be sampled on some of its calls.
@@ -191,8 +194,12 @@ class _Splitter:
         try:
             with torch._C.DisableTorchFunction():
                 try:
-                    tagged: int | None = tag_inputs(frame, args, kwargs, per_image, *self._weight(wrapped, args, kwargs),
-                                                    wrapped=wrapped)
+                    weights = self._weight(wrapped, args, kwargs)
+                    declared = declared_dims(wrapped, args, kwargs, self.image_dims, len(labels), per_image, weights[1])
+                    if isinstance(declared, str):
+                        self.warn_again("imagedims", f"{declared}; no companions for this call")
+                    tagged: int | None = None if isinstance(declared, str) else tag_inputs(
+                        frame, args, kwargs, per_image, *weights, wrapped=wrapped, declared=declared)
                 except Exception as exc:  # noqa: BLE001 - never let our bug stop training
                     self.warn("internal", f"internal error while reading inputs ({exc!r}); passed through")
                     tagged = None
@@ -816,6 +823,33 @@ def _attribute_name(owner: Any, parent: Any, default: str) -> str:
     return default
 
 
+def _image_dims(image_dims: Any, wrapped: Callable[..., Any]) -> dict[str, int]:
+    """``split_by_source(image_dims=...)`` checked: paths of non-empty names, each first name a
+    parameter of ``wrapped`` (where its signature is read and takes no ``**kwargs``), int dims."""
+    if image_dims is None:
+        return {}
+    if not isinstance(image_dims, Mapping):
+        raise TypeError(f"split_by_source(image_dims=...): expected a mapping of argument name to dim, got "
+                        f"{type(image_dims).__name__}")
+    try:
+        parameters = inspect.signature(wrapped).parameters
+    except (TypeError, ValueError):
+        parameters = None
+    open_ended = parameters is None or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    checked: dict[str, int] = {}
+    for path, dim in image_dims.items():
+        if not isinstance(path, str) or not all(path.split(".")):
+            raise TypeError(f"split_by_source(image_dims=...): expected argument names such as 'emissions' or "
+                            f"'outputs.emissions', got {path!r}")
+        if isinstance(dim, bool) or not isinstance(dim, (int, numbers.Integral)):
+            raise TypeError(f"split_by_source(image_dims=...): expected an int dim for {path!r}, got {dim!r}")
+        if not open_ended and parameters is not None and path.split(".")[0] not in parameters:
+            raise ValueError(f"split_by_source(image_dims=...): {path.split('.')[0]!r} is no parameter of "
+                             f"{getattr(wrapped, '__qualname__', wrapped)} (its parameters: {', '.join(parameters)})")
+        checked[path] = int(dim)
+    return checked
+
+
 def _rebuild(wrapped: Callable[..., Any], options: dict[str, Any]) -> Any:
     return split_by_source(wrapped, **options)
 
@@ -836,6 +870,7 @@ def split_by_source(
     every: int = 1,
     weight: str | None = "loss_weight",
     name: str = "loss",
+    image_dims: Mapping[str, int] | None = None,
 ) -> Callable[[F], F]: ...
 
 
@@ -850,6 +885,7 @@ def split_by_source(
     every: int = 1,
     weight: str | None = "loss_weight",
     name: str = "loss",
+    image_dims: Mapping[str, int] | None = None,
 ) -> Any:
     """Add per-source companions to the loss dict (or loss tensor) a criterion returns.
 
@@ -878,6 +914,12 @@ def split_by_source(
             loss). The tensor comes back unchanged, the same object; its companions
             ``{name}_{group}`` go to the active sink (``SplitMeter.collect()``, the
             integrations). Without one, nothing is split (one warning).
+        image_dims: the tensors whose images are not along dim 0, each with the dim that holds
+            one index per image: ``{"emissions": 1}`` for a time-major ``[T, B, C]`` argument,
+            ``{"outputs.emissions": 1}`` for a field of a dict argument (fields and list indices
+            after dots). Without it, only dim 0 of a tensor argument is read as the images' (its
+            other dims are never guessed from their sizes); a call where a declared tensor is
+            missing or its dim is not the number of images gives no companions (one warning).
 
     Returns:
         The decorated callable (or a decorator when called with options only).
@@ -909,11 +951,12 @@ def split_by_source(
             every=every,
             weight=weight,
             name=name,
+            image_dims=image_dims,
         )
     if not callable(wrapped) and not isinstance(wrapped, (classmethod, staticmethod)):
         raise TypeError(f"split_by_source: expected a function or method, got {type(wrapped).__name__}")
     target = wrapped.__func__ if isinstance(wrapped, (classmethod, staticmethod)) else wrapped
-    splitter = _Splitter(target, source, groups, threshold, keys, key_format, every, weight, name)
+    splitter = _Splitter(target, source, groups, threshold, keys, key_format, every, weight, name, image_dims)
     function = _SplitFunction(wrapped, splitter, enabled=splitter.active)
     if type(wrapped) is types.FunctionType:  # called as wrapt would: no instance
         splitter.function = wrapped

@@ -347,12 +347,13 @@ def _spellings() -> dict[int, str]:
 
 
 def split_outcome(body: Callable, args: Sequence[Any], kinds: Sequence[Any],
-                  labels: Sequence[Any] | None = None) -> tuple[dict, dict, list[str]]:
+                  labels: Sequence[Any] | None = None, **options: Any) -> tuple[dict, dict, list[str]]:
     """(companions, oracle companions, warnings) of ``body`` on ``args`` (``kinds`` as for
     ``restrict``); main values and gradients checked bit-identical on the way. ``labels``: given
-    through ``losssplit.sources``; else the groups are the ``loss_weight`` of the TARGETS argument."""
+    through ``losssplit.sources``; else the groups are the ``loss_weight`` of the TARGETS argument.
+    ``options``: ``split_by_source``'s."""
     with logged_warnings() as said:
-        out = split_and_compare(body, args, labels)
+        out = split_and_compare(body, args, labels, **options)
     if labels is None:
         labels = [t["loss_weight"] for t in args[list(kinds).index(TARGETS)]]
     return companions(out), oracle_companions(body, args, kinds, labels), said

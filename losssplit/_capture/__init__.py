@@ -15,7 +15,7 @@ from . import (  # noqa: F401 - registers the rules
     shape,
     spatial,
 )
-from ._inputs import describe_inputs, read_sources, tag_inputs
+from ._inputs import declared_dims, describe_inputs, read_sources, tag_inputs
 from .mode import KNOWN_IGNORED, RULES, CaptureMode, Frame, Track
 from .modules import fast_paths_unchanged
 from .ratio import Ratio, RatioKind, row_sums
@@ -28,6 +28,7 @@ __all__ = [
     "Ratio",
     "RatioKind",
     "Track",
+    "declared_dims",
     "describe_inputs",
     "fast_paths_unchanged",
     "read_sources",

@@ -128,6 +128,7 @@ def tag_inputs(
     weight_field: str | None,
     weight_argument: Any = None,
     wrapped: Callable[..., Any] | None = None,
+    declared: Sequence[tuple[Tensor, int, bool]] = (),
 ) -> int:
     """Tag tensors of the call's arguments; returns how many were tagged.
 
@@ -137,7 +138,9 @@ def tag_inputs(
     per-level prediction maps (``_is_level_list``) or of per-column dicts (``_is_column_list``) --
     whose first dimension is the number of images get rows ``0..B-1`` along dim 0. The weight field of the dicts (and a
     weight passed as ``weight_argument``) is tagged with unweighted values of 1; its per-image
-    values are kept on the frame to recognise weights rebuilt from Python numbers.
+    values are kept on the frame to recognise weights rebuilt from Python numbers. ``declared``:
+    (tensor, its dim of images, nested) of the layouts the user declared (``declared_dims``), whose
+    rows go along that dim instead.
     """
     count = 0
     frame.per_image_targets = per_image
@@ -150,6 +153,8 @@ def tag_inputs(
     frame.read_image_lists = functools.partial(_image_lists, [*args, *kwargs.values()], frame.num_images)
     if weight_argument is not None:
         count += _tag_weight_argument(frame, weight_argument)
+    for t, dim, nested in declared:  # before the batch-first reading, which skips tagged tensors
+        count += _tag_batch_first(frame, t, nested, dim)
     for value in list(args) + list(kwargs.values()):
         if value is per_image and per_image is not None:
             count += _tag_per_image(frame, per_image, weight_field)
@@ -248,8 +253,8 @@ def _layer_lists(frame: Frame, values: Sequence[Any], depth: int) -> None:
 def _of_every_image(frame: Frame, t: Tensor) -> bool:
     # (of a batch of one image too: a group with images is that image alone, whose lists the
     # body gets as they are, whatever its weight)
-    track = frame.get(t)
-    return track is not None and 0 in track.rows and track.rows[0].numel() == frame.num_images
+    track = frame.get(t)  # (its rows along dim 0, or the dim the user declared: all an input has)
+    return track is not None and any(r.numel() == frame.num_images for r in track.rows.values())
 
 
 def _image_lists(values: list[Any], images: int) -> list[Sequence[Any]]:
@@ -419,23 +424,76 @@ def _numbers_in(
             _numbers_in(v, depth + 1, numbers, scalars, weight_field, weight, images)
 
 
-def _tag_batch_first(frame: Frame, t: Tensor, nested: bool) -> int:
+def _tag_batch_first(frame: Frame, t: Tensor, nested: bool, dim: int = 0) -> int:
+    """Tag ``t`` with the images' rows along ``dim`` (0 unless declared: ``declared_dims``) where
+    that dim has one index per image."""
     if t.dim() == 0 or frame.get(t) is not None:
         return 0
     # Float tensors in a dict argument are model outputs (also under no_grad); a top-level float
     # tensor may be per-sample data, so it counts as a prediction when it requires grad, or when
     # the call runs without grad (evaluation, where no prediction requires it).
     pred = t.requires_grad or (t.is_floating_point() and (nested or not torch.is_grad_enabled()))
-    if t.shape[0] != frame.num_images:
-        if pred and t.requires_grad and t.shape[0] > frame.num_images and t.shape[0] % frame.num_images == 0:
+    if t.shape[dim] != frame.num_images:
+        if dim == 0 and pred and t.requires_grad and t.shape[0] > frame.num_images and t.shape[0] % frame.num_images == 0:
             frame.multiple_rows.append(tuple(t.shape))
         return 0
-    frame.set(t, Track(rows={0: frame.arange(t.device)}, from_prediction=pred))
+    frame.set(t, Track(rows={dim: frame.arange(t.device)}, from_prediction=pred))
     if not pred:
         frame.data_inputs.add(id(t))
         if t.dtype == torch.bool:  # a mask passed in: which labels it keeps cannot be told (``follow_labels``)
             frame.of_labels[id(t)] = (t, "")
     return 1
+
+
+def declared_dims(
+    wrapped: Callable[..., Any],
+    args: Sequence[Any],
+    kwargs: dict[str, Any],
+    image_dims: Mapping[str, int],
+    images: int,
+    per_image: Any,
+    weight_argument: Any,
+) -> list[tuple[Tensor, int, bool]] | str:
+    """The tensors ``split_by_source(image_dims=...)`` names in this call: (tensor, its dim of
+    images, whether it is held inside an argument), or why the call cannot be read so (a
+    declared path this call does not hold, a tensor whose declared dim is not of ``images``).
+    A path whose value is None is an optional argument not given: nothing to tag."""
+    if not image_dims:
+        return []
+    try:
+        signature = inspect.signature(wrapped)
+        arguments = dict(signature.bind(*args, **kwargs).arguments)
+    except (TypeError, ValueError):
+        return "its arguments do not bind to the signature, so the declared image_dims cannot be found"
+    for name, value in list(arguments.items()):  # ``**kwargs``: its keywords by their own names
+        if signature.parameters[name].kind is inspect.Parameter.VAR_KEYWORD and type(value) is dict:
+            arguments.update({k: v for k, v in value.items() if k not in arguments})
+    found: list[tuple[Tensor, int, bool]] = []
+    for path, dim in image_dims.items():
+        root, *fields = path.split(".")
+        if root not in arguments:
+            continue  # a parameter not passed (its default): not a tensor of the images
+        value = arguments[root]
+        if value is per_image and per_image is not None:
+            return f"image_dims names {path!r} in the per-image dicts, whose tensors are each one image's"
+        for field in fields:
+            if isinstance(value, Mapping) and field in value:
+                value = value[field]
+            elif type(value) in (list, tuple) and field.isdigit() and int(field) < len(value):
+                value = value[int(field)]
+            else:
+                return f"image_dims names {path!r}, which this call does not hold"
+        if value is None:
+            continue
+        if not isinstance(value, Tensor):
+            return f"image_dims names {path!r}, which is a {type(value).__name__}, not a tensor"
+        if value is weight_argument:
+            return f"image_dims names {path!r}, the weight argument (read per image along its dim 0)"
+        if not -value.dim() <= dim < value.dim() or value.shape[dim] != images:
+            return (f"image_dims declares dim {dim} of {path!r} {tuple(value.shape)} the images', but the call has "
+                    f"{images} images")
+        found.append((value, dim % value.dim(), bool(fields)))
+    return found
 
 
 def _walk(obj: Any, depth: int) -> list[Tensor]:

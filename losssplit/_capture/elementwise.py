@@ -2490,7 +2490,7 @@ def _ratio_arithmetic(
             elif isinstance(other, (int, float)) and _helper_count(frame, other) and _counted_divisor(frame, ta.ratio, other):
                 return lost_track(f"{COUNTED_DIVISOR} (counted in a helper)", pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
-            if constant in (SIZES_DIVISOR, SET_DIVISOR):
+            if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3167,6 +3167,9 @@ def _scaled(counts: list[float], z: float) -> list[float]:
 SET_DIVISOR = ("a division by a whole number held by an attribute or a global that the body's code, a method or a "
                "function of its module sets (``self.last_bs = len(targets)``): a count of this batch or of an earlier "
                "one, which its value cannot tell")
+SIDE_SIZE_DIVISOR = ("a division by an int equal to the number of images after the body read a size of as many of a "
+                     "tensor whose images lie along another dim (``len(x)``, ``x.shape[0]`` of a time-major ``[T, B, C]`` "
+                     "with ``T == B``): a constant or the count of images, which its value cannot tell")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -3206,6 +3209,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if source == "configured" and configured_set():
         return SET_DIVISOR if float(z).is_integer() else True
+    if type(z) in (int, float) and z in frame.side_sizes and not _over_targets_length(frame, z):
+        return SIDE_SIZE_DIVISOR
     if z == frame.num_images and _own_size(frame, ratio, z):
         return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
     # a count of the loss's own rows or elements, unless they are one image's (the same on any

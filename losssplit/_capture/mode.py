@@ -1119,6 +1119,9 @@ class Frame:
         # (one map per tensor read; held, so the ids stay unique)
         self.lengths: dict[int, list[Tensor]] = {}
         self.other_lengths: set[int] = set()  # ``len(x)`` of tensors whose dim 0 carries no images
+        # sizes equal to the number of images of dims without images of a tensor whose images lie
+        # on another dim (a declared time-major ``[T, B, C]`` with ``T == B``: ``len(x)``, ``x.shape[0]``)
+        self.side_sizes: set[int] = set()
         self.mixed_sizes: set[int] = set()  # sizes of tensors of positions picked by values that mix images
         # small untracked tensors made of blocks of identical rows along dim 0 (``torch.zeros(n, 2)``,
         # one row expanded, a ``cat`` of them): id -> (the tensor, its version when made, each
@@ -2235,6 +2238,7 @@ class Frame:
         self.number_tests.clear()
         self.lengths.clear()
         self.other_lengths.clear()
+        self.side_sizes.clear()
         self.mixed_sizes.clear()
         self.row_blocks.clear()
         self.image_indices.clear()
@@ -2274,6 +2278,14 @@ class Frame:
         """Whether ``rows`` are those of a piece taken by position (``x.split(2)[1]``,
         ``positional_rows``): on a group alone that piece holds other images."""
         return self.positional_rows.get(id(rows)) is rows
+
+    def side_size(self, track: Track | None, n: Any, dim: Any) -> None:
+        """Note ``n``, the size of ``dim`` of a tensor of ``track``, where it equals the number of
+        images while the images lie along another dim only, not dim 0 (``side_sizes``; the sizes of
+        a batch-first tensor's other dims are read by the code, ``_bytecode._along_other_dim``)."""
+        if (track is not None and track.rows and 0 not in track.rows and dim not in track.rows and type(n) is int
+                and n == self.num_images > 1):
+            self.side_sizes.add(n)
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
         """``n``, the size of a dim whose indices have the images ``rows``, as a ``RowCount``."""
@@ -3586,6 +3598,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                                              f"len() of image rows compared ({out} {_SYMBOLS[op]} {c:g})"))
         else:  # a length of no image rows: an int of that value is no count of rows
             frame.other_lengths.add(out)
+            frame.side_size(track, out, 0)
             hit = frame.counted.get(id(x))
             one = track is not None and not track.rows and track.image is not None and frame.num_images > 1
             test = _bytecode.length_test() if (one or hit is not None and hit[0] is x) and type(out) is int else None
@@ -3743,6 +3756,11 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     x = args[0]
     track = frame.get(x)
     _size_of_mixed_pick(frame, track, out)
+    if isinstance(out, torch.Size):
+        for d, size in enumerate(out):
+            frame.side_size(track, size, d)
+    elif func is Tensor.size and type(out) is int and type(get_arg(args, kwargs, 1, "dim", None)) is int:
+        frame.side_size(track, out, get_arg(args, kwargs, 1, "dim", None) % max(x.dim(), 1))
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
         frame.image_size(track, out, x)

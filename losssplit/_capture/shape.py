@@ -120,6 +120,13 @@ def view(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, f"{op_name(func)} (a size of image rows written as a literal next to -1: on a group alone the "
                    "view cuts the images elsewhere)", track)
         return
+    if rows and len(spec) == out.dim() and any(j not in rows and n != 1 and frame.row_count(n) is not None
+                                               for j, n in enumerate(spec)):  # (a size 1 sits on any dim)
+        # ``x.reshape(x.shape[1], x.shape[0], -1)`` of a ``[T, B, C]`` with ``T == B``: the same shape,
+        # but on a group alone the images' count sizes dim 0 and the values are cut elsewhere
+        frame.lose(out, f"{op_name(func)} (a dim without images sized by a count of image rows: on a group alone the "
+                   "values are cut elsewhere)", track)
+        return
     _set_reshaped(frame, track, out, rows)
 
 
