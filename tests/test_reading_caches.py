@@ -391,3 +391,57 @@ def test_a_large_dict_of_the_criterion_is_compared_whole_and_still_read_where_it
     crit.vocab["w7"] += 2  # changed: read item by item on both sides
     before, after = _decorator._whole_items(held, _decorator._numbers_held(crit, crit.forward))
     assert before["vocab['w7']"] == 7 and after["vocab['w7']"] == 9 and len(after) > 50_000
+
+
+
+def _chained(module_name, inner_name="inner"):
+    """A function run with globals whose ``__name__`` is ``module_name`` (``...`` for none)."""
+    scope = {} if module_name is ... else {"__name__": module_name}
+    scope["call_site"] = _bytecode.call_site
+    exec("def hop(inner):\n    return inner()\n\ndef ask():\n    return call_site()\n", scope)
+    return scope["hop"], scope["ask"]
+
+
+_, _ASK = _chained("losssplit._perf5_ask")  # asks ``call_site`` from inside losssplit
+
+
+def _via(hop):
+    return hop(_ASK)
+
+
+@pytest.mark.parametrize("name, skipped", [
+    ("mylib.helpers", False),  # a module of the user's
+    (..., False),  # globals without ``__name__`` (exec'd code)
+    (["torch"], False),  # an unhashable ``__name__``: read by ``str()``, no torch module
+    ("torch._perf5_fresh", True),  # torch's by name, first seen here: skipped
+    ("losssplit._perf5_fresh", True),
+])
+def test_caller_skips_the_frames_a_plain_walk_skips(name, skipped):
+    """``_caller`` walks over frames of modules already known as losssplit's or torch's with a
+    subscript and a set lookup, and reads every other frame as before: the first frame outside
+    them is the one a plain walk gives, asked twice (the second time the name is known), for
+    globals without a name, an unhashable name and one first seen in the walk."""
+    hop, _ = _chained(name)
+    for _ in range(2):
+        code, _lasti = _via(hop)
+        assert code is (_via.__code__ if skipped else hop.__code__), (name, code.co_name)
+
+
+def _item_span(fn):
+    """A comprehension's code in ``fn`` and the span of the one operand of its ``len(...)``."""
+    code = next(c for c in fn.__code__.co_consts if isinstance(c, types.CodeType))
+    ins = _bytecode._instructions(code)
+    at = next(n for n, i in enumerate(ins) if i.opname == "LOAD_GLOBAL" and i.argval == "len") + 1
+    return code, (at, at + 1)
+
+
+def test_comprehension_item_reads_are_kept_per_code_object():
+    """``batch_fields._reads_item`` is kept per comprehension's code (by identity) and span: two
+    comprehensions whose spans sit at the same positions, one loading its loop's item and one a
+    global, answer each as its own code reads."""
+    own, own_span = _item_span(lambda xs: [len(j) for j in xs])
+    other, other_span = _item_span(lambda xs: [len(K) for j in xs])  # noqa: F821 - never run
+    assert own_span == other_span
+    for _ in range(2):
+        assert batch_fields._reads_item(own, *own_span)
+        assert not batch_fields._reads_item(other, *other_span)

@@ -3462,6 +3462,12 @@ def _caller(checked: bool = True) -> types.FrameType | None:
     if checked and sys.version_info[:2] not in _CHECKED:
         return None
     f: types.FrameType | None = sys._getframe(2)
+    inside = _INSIDE
+    try:  # the frames of modules already known as losssplit's or torch's: a subscript and a set lookup each
+        while f is not None and f.f_globals["__name__"] in inside:
+            f = f.f_back
+    except (KeyError, TypeError):
+        pass  # (no name, or an unhashable one: read as below)
     known = _INTERNAL_MODULES
     while f is not None:
         name = f.f_globals.get("__name__", "")
@@ -3473,6 +3479,7 @@ def _caller(checked: bool = True) -> types.FrameType | None:
 
 
 _INTERNAL_MODULES: dict[str, bool] = {}
+_INSIDE: set[str] = set()  # those of its names (plain str) that are losssplit's or torch's, for ``_caller``
 
 
 def _package(f: types.FrameType | None) -> str:
@@ -3535,6 +3542,8 @@ def _internal(name: Any) -> bool:
         known = str(name).partition(".")[0] in _INTERNAL
         if type(name) is str and len(_INTERNAL_MODULES) < 4096:
             _INTERNAL_MODULES[name] = known
+            if known:
+                _INSIDE.add(name)
     return known
 
 

@@ -851,7 +851,7 @@ def several_images_number(targets: Sequence[Any], kind: str) -> bool:
             far = far or _reader(f.f_back, targets)  # ``[x[b, pad + torch.arange(n)] for ...]``: ``pad`` the enclosing code's
             if far is not None and any(far._local(name, frozenset({name})) for name in frees):
                 return True
-        if code.co_name in _COMPREHENSIONS and f.f_back is not None and _reads_item(ins, start, end):
+        if code.co_name in _COMPREHENSIONS and f.f_back is not None and _reads_item(code, start, end):
             far = far or _reader(f.f_back, targets)  # ``sum(x[:, k].mean() for k in range(max_gt))``
             iterable = _iterable_of(far, code) if far is not None else None
             if far is not None and iterable is not None and not far.yields_own(*iterable) and far.span(*iterable, frozenset()):
@@ -859,8 +859,10 @@ def several_images_number(targets: Sequence[Any], kind: str) -> bool:
     return False
 
 
-def _reads_item(ins: list[dis.Instruction], start: int, end: int) -> bool:
+@_per_code(256)
+def _reads_item(code: types.CodeType, start: int, end: int) -> bool:
     """Whether the span of a comprehension's code loads a name its loop stores (an item of ``.0``)."""
+    ins = _instructions(code)
     items: set[str] = set()
     for g, i in enumerate(ins):
         if i.opname == "FOR_ITER" and g + 1 < len(ins):
