@@ -307,6 +307,25 @@ def configured_set() -> bool:
     return _writes(_written_names(f.f_code), named) or _set_elsewhere(f, named)
 
 
+def configured_item_set() -> bool:
+    """Whether the divisor of the ``/`` (``/=``) the caller's code is executing is an item of a
+    dict attribute read right before it (``/ self.table["k"]``) that the code, a function of its
+    module or a method of ``self``'s class other than ``__init__`` sets or sets an item of: as for
+    ``configured_set``, a count of this batch or of an earlier one."""
+    found = _executed(_CHECKED)
+    if found is None:
+        return False
+    f, instructions, at = found
+    if at is None or at < 4 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
+        return False
+    head, attr, key, item = instructions[at - 4 : at]
+    if head.opname not in ("LOAD_FAST", "LOAD_DEREF") or head.argval != "self" or attr.opname != "LOAD_ATTR" \
+            or key.opname not in ("LOAD_CONST", "LOAD_FAST") or item.opname != "BINARY_SUBSCR":
+        return False
+    named = {f"ATTR:{attr.argval}"}
+    return _writes(_set_names(f.f_code), named) or _set_elsewhere(f, named)
+
+
 def written_operand(kind: str, c: float, counts: frozenset[int]) -> bool:
     """Whether the number ``c`` is written in the body's code at the op (a literal, an attribute,
     a global; as a divisor also ``len`` of a container the code fixes, ``fixed_length``): the same

@@ -24,6 +24,8 @@ from ._bytecode import (
     call_site,
     code_constant,
     computed_divisor,
+    configured_item,
+    configured_item_set,
     configured_set,
     counted_number,
     divisor_arithmetic,
@@ -3135,8 +3137,8 @@ def _scaled(counts: list[float], z: float) -> list[float]:
     return [z / max(sum(counts), 1.0) * n for n in counts]
 
 
-SET_DIVISOR = ("a division by a whole number held by an attribute or a global that the body's code, a method or a "
-               "function of its module sets (``self.last_bs = len(targets)``): a count of this batch or of an earlier "
+SET_DIVISOR = ("a division by a whole number held by an attribute, an item of one or a global that the body's code, a "
+               "method or a function of its module sets (``self.last_bs = len(targets)``): a count of this batch or of an earlier "
                "one, which its value cannot tell")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
@@ -3171,11 +3173,13 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
         return True
+    if source == "other" and configured_item(z, frame.fixed_lists):  # ``self.table["k"]`` of a dict held unchanged
+        return True
     if frame.from_arguments(z):
         return False
     if type(z) is int and fixed_length(z, (), frame.fixed_lists):  # ``len(self.loader)`` of a list held unchanged
         return True
-    if source == "configured" and configured_set():
+    if source == "configured" and configured_set() or source == "other" and configured_item_set():
         return SET_DIVISOR if float(z).is_integer() else True
     if z == frame.num_images and _own_size(frame, ratio, z):
         return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
