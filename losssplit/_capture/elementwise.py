@@ -2463,7 +2463,7 @@ def _ratio_arithmetic(
             elif isinstance(other, (int, float)) and _helper_count(frame, other) and _counted_divisor(frame, ta.ratio, other):
                 return lost_track(f"{COUNTED_DIVISOR} (counted in a helper)", pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
-            if constant in (SIZES_DIVISOR, SET_DIVISOR):
+            if constant in (SIZES_DIVISOR, SET_DIVISOR, PLAIN_COUNT_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3140,6 +3140,9 @@ def _scaled(counts: list[float], z: float) -> list[float]:
 SET_DIVISOR = ("a division by a whole number held by an attribute, an item of one or a global that the body's code, a "
                "method or a function of its module sets (``self.last_bs = len(targets)``): a count of this batch or of an earlier "
                "one, which its value cannot tell")
+PLAIN_COUNT_DIVISOR = ("a division by a whole number of the body's after it made a plain number of a count of image rows "
+                       "(``float(x.size(0))``): it may be computed from it (``float(x.size(0)) - 1``, ``size * size``), "
+                       "and on a group alone from the group's")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -3181,6 +3184,10 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if source == "configured" and configured_set() or source == "other" and configured_item_set():
         return SET_DIVISOR if float(z).is_integer() else True
+    if (source == "other" and frame.plain_counts and float(z).is_integer() and z > 0
+            and not (type(z) is int and z == frame.num_images) and frame.count_floats.get(id(z)) is None
+            and frame.host_value(z) is None and frame.summed_value(z) is None):
+        return PLAIN_COUNT_DIVISOR  # ``float(x.size(0)) - 1``, ``size * size``: no identity leads back to the count
     if z == frame.num_images and _own_size(frame, ratio, z):
         return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
@@ -3223,6 +3230,9 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         # a loss of several images over a count (> 1) that sizes of single images may make up: the keys
         # it divides (each other use is checked at its op), or the call where it is also a number read
         # on the host from the images' values (as ``_host_number`` declines such a read)
+        if (source == "other" and frame.image_size_read and ratio.host_image is None and type(z) is float
+                and not z.is_integer() and math.isfinite(z) and _computed_after_sizes(frame, z, product=False)):
+            return SIZES_DIVISOR
         if (source != "configured" and frame.image_size_read and ratio.host_image is None and float(z).is_integer()
                 and z > 1):
             if frame.host_value(z) is None and frame.summed_value(z) is None:
@@ -3481,17 +3491,23 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     return (factor == frame.num_images or factor in frame.lengths) and averaged
 
 
-BY_SIZES_FACTOR = ("a multiplication by an int the body computed after it read sizes of single images' tensors "
-                   "(``num += len(t[\"labels\"])`` then ``l.mean() * num``: on a group alone, from the group's)")
+BY_SIZES_FACTOR = ("a multiplication by a number the body computed after it read sizes of single images' tensors "
+                   "(``num += len(t[\"labels\"])`` then ``l.mean() * num``, ``l.sum() * max(s)`` of per-image floats "
+                   "made of them: on a group alone, from the group's)")
 
 
 def _sizes_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
-    """Whether ``factor`` scaling a reduced loss of several images is an int above 1, no literal,
+    """Whether ``factor`` scaling a reduced loss of several images is a fractional float the code
+    computes (``_computed_after_sizes``), or an int above 1, no literal,
     configured constant or local stored from one, equal to the sum over the images of a size the
     body read of each image's own tensor: it may add them up, and on a group alone the group's do (a running count of sizes
     divides as the group's sum, ``Frame.summed_sizes``; as a factor it was read as a constant,
     silently wrong, found by review14)."""
-    if type(factor) is not int or factor < 2 or not frame.image_size_read or ratio.host_image is not None:
+    if not frame.image_size_read or ratio.host_image is not None:
+        return False
+    if type(factor) is float and not factor.is_integer() and math.isfinite(factor):
+        return _computed_after_sizes(frame, factor, product=True)
+    if type(factor) is not int or factor < 2:
         return False
     per_image: dict[Any, list[int]] = {}
     for b, n, _ in frame.image_sizes:
@@ -3501,6 +3517,18 @@ def _sizes_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
         return False
     source = offset_source(factor, product=True)
     return source != "literal" and not frame.constant_number(factor)
+
+
+def _computed_after_sizes(frame: Frame, number: float, product: bool) -> bool:
+    """Whether the fractional Python float ``number`` scaling (``product``) or dividing a loss of
+    several images, after the body read sizes of single images' tensors, is none of the numbers
+    the code proves constant (a literal, an attribute, a global, a local stored from one), of the
+    call's arguments or of its host reads: a statistic of per-image numbers made of those sizes
+    (``max(s)``, ``sum(s)`` of ``s = [len(t["boxes"]) ** 0.5 for t in targets]``) is, on a group
+    alone, the group's (found by wr2, session 27)."""
+    source = offset_source(number, product=True) if product else divisor_source(number)
+    return (source == "other" and not frame.constant_number(number) and not frame.from_arguments(number)
+            and frame.host_value(number) is None and frame.summed_value(number) is None)
 
 
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
