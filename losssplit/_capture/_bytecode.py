@@ -6838,6 +6838,20 @@ def _binary_operands(checked: set[tuple[int, int]], opname: str
     return f, instructions, (left, right), (right, at)
 
 
+def literal_list_pick() -> bool:
+    """Whether the caller's code is executing a binary operator (``v[-1] + v[0]``, ``total +=
+    v[1]``) one of whose operands is an item of a local picked by an int literal: a Python list of
+    per-image values indexed by position, no torch op, so on a group alone another image's value
+    (``_counting``'s ``picked_by_position``). Python 3.11."""
+    found = _binary_operands(_TEST_CHECKED, "BINARY_OP")
+    if found is None:
+        return False
+    _, instructions, *spans = found
+    return any(end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF")
+               and instructions[start + 1].opname == "LOAD_CONST" and type(instructions[start + 1].argval) is int
+               and instructions[start + 2].opname == "BINARY_SUBSCR" for start, end in spans)
+
+
 def compared_with_literal(value: Any) -> bool:
     """Whether the caller's code is executing a comparison operator one of whose operands is a
     literal equal to ``value`` (type included): ``x == -1``, the same number on any call."""

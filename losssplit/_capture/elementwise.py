@@ -38,6 +38,7 @@ from ._bytecode import (
     literal_argument,
     literal_exponent,
     literal_factor,
+    literal_list_pick,
     local_length,
     loop_operand,
     numeric_call_operand,
@@ -2358,6 +2359,7 @@ def _ratio_arithmetic(
         if kind in ("add", "sub") and tb is not None and tb.ratio is not None:
             if _repeated_batch_term(frame, (ta.ratio,), (tb.ratio,), f"{kind}", looped=True):
                 return lost_track(f"{kind} {REPEATED_TERM}", pred or tb.from_prediction)
+            _picked_from_a_list(frame, ta.ratio, tb.ratio)
             total = add_ratios(ta.ratio, _same_counts(frame, ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0)))
             return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
         other = _body_number(frame, b, tb, kind)
@@ -2710,6 +2712,18 @@ def _repeated_parts(frame: Frame, ratio: Ratio, message: str) -> None:
     counts = ((parts.reshape(-1, 1) == arange.reshape(1, -1)) & repeats.reshape(-1, 1)).sum(0)
     lowest = torch.where(has, counts, counts.max()).min()
     frame.doubt((has & (counts != lowest)).any(), message)
+
+
+def _picked_from_a_list(frame: Frame, *ratios: Ratio) -> None:
+    """One-image losses added where the code picks one from a Python list by an int literal
+    (``v[-1] + v[0]`` of ``v = [e.mean() for e in x]``): picked by position, as ``x[1]`` is, so the
+    returned sum must hold each image (``positional_key``; was silently wrong with sources)."""
+    if (frame.picked_by_position or frame.num_images < 2
+            or not any(r.host_image is not None or r.part_images is not None for r in ratios)):
+        return
+    if literal_list_pick():
+        frame.picked_by_position = True
+        frame.counting.clear()  # asked before: without the pick
 
 
 def positional_key(frame: Frame, ratio: Ratio) -> None:
@@ -3231,7 +3245,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         # it divides (each other use is checked at its op), or the call where it is also a number read
         # on the host from the images' values (as ``_host_number`` declines such a read)
         if (source == "other" and frame.image_size_read and ratio.host_image is None and type(z) is float
-                and not z.is_integer() and math.isfinite(z) and _computed_after_sizes(frame, z, product=False)):
+                and not z.is_integer() and math.isfinite(z) and _computed_after_sizes(frame, z)):
             return SIZES_DIVISOR
         if (source != "configured" and frame.image_size_read and ratio.host_image is None and float(z).is_integer()
                 and z > 1):
@@ -3491,23 +3505,17 @@ def _is_image_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     return (factor == frame.num_images or factor in frame.lengths) and averaged
 
 
-BY_SIZES_FACTOR = ("a multiplication by a number the body computed after it read sizes of single images' tensors "
-                   "(``num += len(t[\"labels\"])`` then ``l.mean() * num``, ``l.sum() * max(s)`` of per-image floats "
-                   "made of them: on a group alone, from the group's)")
+BY_SIZES_FACTOR = ("a multiplication by an int the body computed after it read sizes of single images' tensors "
+                   "(``num += len(t[\"labels\"])`` then ``l.mean() * num``: on a group alone, from the group's)")
 
 
 def _sizes_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
-    """Whether ``factor`` scaling a reduced loss of several images is a fractional float the code
-    computes (``_computed_after_sizes``), or an int above 1, no literal,
+    """Whether ``factor`` scaling a reduced loss of several images is an int above 1, no literal,
     configured constant or local stored from one, equal to the sum over the images of a size the
     body read of each image's own tensor: it may add them up, and on a group alone the group's do (a running count of sizes
     divides as the group's sum, ``Frame.summed_sizes``; as a factor it was read as a constant,
     silently wrong, found by review14)."""
-    if not frame.image_size_read or ratio.host_image is not None:
-        return False
-    if type(factor) is float and not factor.is_integer() and math.isfinite(factor):
-        return _computed_after_sizes(frame, factor, product=True)
-    if type(factor) is not int or factor < 2:
+    if type(factor) is not int or factor < 2 or not frame.image_size_read or ratio.host_image is not None:
         return False
     per_image: dict[Any, list[int]] = {}
     for b, n, _ in frame.image_sizes:
@@ -3519,16 +3527,15 @@ def _sizes_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     return source != "literal" and not frame.constant_number(factor)
 
 
-def _computed_after_sizes(frame: Frame, number: float, product: bool) -> bool:
-    """Whether the fractional Python float ``number`` scaling (``product``) or dividing a loss of
-    several images, after the body read sizes of single images' tensors, is none of the numbers
-    the code proves constant (a literal, an attribute, a global, a local stored from one), of the
-    call's arguments or of its host reads: a statistic of per-image numbers made of those sizes
-    (``max(s)``, ``sum(s)`` of ``s = [len(t["boxes"]) ** 0.5 for t in targets]``) is, on a group
-    alone, the group's (found by wr2, session 27)."""
-    source = offset_source(number, product=True) if product else divisor_source(number)
-    return (source == "other" and not frame.constant_number(number) and not frame.from_arguments(number)
-            and frame.host_value(number) is None and frame.summed_value(number) is None)
+def _computed_after_sizes(frame: Frame, z: float) -> bool:
+    """Whether the fractional Python float ``z`` dividing a loss of several images, after the body
+    read sizes of single images' tensors, is none of the numbers the code proves constant (a
+    literal, an attribute, a global, a local stored from one), of the call's arguments or of its
+    host reads: a statistic of per-image numbers made of those sizes (``sum(s)`` of ``s =
+    [len(t["boxes"]) ** 0.5 for t in targets]``, ``num_pos / len(t)``) is, on a group alone, the
+    group's (found by wr2, session 27)."""
+    return (divisor_source(z) == "other" and not frame.constant_number(z) and not frame.from_arguments(z)
+            and frame.host_value(z) is None and frame.summed_value(z) is None)
 
 
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:
