@@ -3198,7 +3198,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if source == "configured" and configured_set() or source == "other" and configured_item_set():
         return SET_DIVISOR if float(z).is_integer() else True
-    if (source == "other" and frame.plain_counts and float(z).is_integer() and z > 0
+    if (source == "other" and frame.plain_counts and type(z) in (int, float) and float(z).is_integer() and z > 0
             and not (type(z) is int and z == frame.num_images) and frame.count_floats.get(id(z)) is None
             and frame.host_value(z) is None and frame.summed_value(z) is None):
         return PLAIN_COUNT_DIVISOR  # ``float(x.size(0)) - 1``, ``size * size``: no identity leads back to the count
