@@ -3196,8 +3196,10 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return False
     if type(z) is int and fixed_length(z, (), frame.fixed_lists):  # ``len(self.loader)`` of a list held unchanged
         return True
-    if source == "configured" and configured_set() or source == "other" and configured_item_set():
+    if source == "configured" and configured_set():
         return SET_DIVISOR if float(z).is_integer() else True
+    if source == "other" and float(z).is_integer() and configured_item_set() and _a_count_by_value(frame, ratio, z):
+        return SET_DIVISOR  # ``/ self.table["k"]`` set by the code, equal to a count: this batch's or an earlier one's
     if (source == "other" and frame.plain_counts and type(z) in (int, float) and float(z).is_integer() and z > 0
             and not (type(z) is int and z == frame.num_images) and frame.count_floats.get(id(z)) is None
             and frame.host_value(z) is None and frame.summed_value(z) is None):
@@ -3260,6 +3262,14 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
     return _sized_otherwise(frame, ratio, z, slice(None))
+
+
+def _a_count_by_value(frame: Frame, ratio: Ratio, z: float) -> bool:
+    """Whether ``z`` equals, or is a small multiple of, a count of this call (the images, the
+    loss's rows or elements, the target instances): the rules below would read it as that count."""
+    instances = frame.instances()
+    counts = [frame.num_images, ratio.rows.numel(), ratio.numel, *([sum(instances)] if isinstance(instances, list) else [])]
+    return any(c and (z == c or count_multiple(z, c) is not None) for c in counts)
 
 
 COUNTED_OFFSET = ("that is no literal of the body (on a group alone the body computes it from the group's images: "
