@@ -307,6 +307,25 @@ def configured_set() -> bool:
     return _writes(_written_names(f.f_code), named) or _set_elsewhere(f, named)
 
 
+def configured_item_set() -> bool:
+    """Whether the divisor of the ``/`` (``/=``) the caller's code is executing is an item of a
+    dict attribute read right before it (``/ self.table["k"]``) that the code, a function of its
+    module or a method of ``self``'s class other than ``__init__`` sets or sets an item of: as for
+    ``configured_set``, a count of this batch or of an earlier one."""
+    found = _executed(_CHECKED)
+    if found is None:
+        return False
+    f, instructions, at = found
+    if at is None or at < 4 or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
+        return False
+    head, attr, key, item = instructions[at - 4 : at]
+    if head.opname not in ("LOAD_FAST", "LOAD_DEREF") or head.argval != "self" or attr.opname != "LOAD_ATTR" \
+            or key.opname not in ("LOAD_CONST", "LOAD_FAST") or item.opname != "BINARY_SUBSCR":
+        return False
+    named = {f"ATTR:{attr.argval}"}
+    return _writes(_set_names(f.f_code), named) or _set_elsewhere(f, named)
+
+
 def written_operand(kind: str, c: float, counts: frozenset[int]) -> bool:
     """Whether the number ``c`` is written in the body's code at the op (a literal, an attribute,
     a global; as a divisor also ``len`` of a container the code fixes, ``fixed_length``): the same
@@ -6942,6 +6961,20 @@ def _binary_operands(checked: set[tuple[int, int]], opname: str
     if left is None or right is None:
         return None
     return f, instructions, (left, right), (right, at)
+
+
+def literal_list_pick() -> bool:
+    """Whether the caller's code is executing a binary operator (``v[-1] + v[0]``, ``total +=
+    v[1]``) one of whose operands is an item of a local picked by an int literal: a Python list of
+    per-image values indexed by position, no torch op, so on a group alone another image's value
+    (``_counting``'s ``picked_by_position``). Python 3.11."""
+    found = _binary_operands(_TEST_CHECKED, "BINARY_OP")
+    if found is None:
+        return False
+    _, instructions, *spans = found
+    return any(end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF")
+               and instructions[start + 1].opname == "LOAD_CONST" and type(instructions[start + 1].argval) is int
+               and instructions[start + 2].opname == "BINARY_SUBSCR" for start, end in spans)
 
 
 def compared_with_literal(value: Any) -> bool:

@@ -24,6 +24,8 @@ from ._bytecode import (
     call_site,
     code_constant,
     computed_divisor,
+    configured_item,
+    configured_item_set,
     configured_set,
     counted_number,
     divisor_arithmetic,
@@ -36,6 +38,7 @@ from ._bytecode import (
     literal_argument,
     literal_exponent,
     literal_factor,
+    literal_list_pick,
     local_length,
     loop_operand,
     numeric_call_operand,
@@ -2385,6 +2388,7 @@ def _ratio_arithmetic(
         if kind in ("add", "sub") and tb is not None and tb.ratio is not None:
             if _repeated_batch_term(frame, (ta.ratio,), (tb.ratio,), f"{kind}", looped=True):
                 return lost_track(f"{kind} {REPEATED_TERM}", pred or tb.from_prediction)
+            _picked_from_a_list(frame, ta.ratio, tb.ratio)
             total = add_ratios(ta.ratio, _same_counts(frame, ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0)))
             return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
         other = _body_number(frame, b, tb, kind)
@@ -2490,7 +2494,7 @@ def _ratio_arithmetic(
             elif isinstance(other, (int, float)) and _helper_count(frame, other) and _counted_divisor(frame, ta.ratio, other):
                 return lost_track(f"{COUNTED_DIVISOR} (counted in a helper)", pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
-            if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR):
+            if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -2737,6 +2741,18 @@ def _repeated_parts(frame: Frame, ratio: Ratio, message: str) -> None:
     counts = ((parts.reshape(-1, 1) == arange.reshape(1, -1)) & repeats.reshape(-1, 1)).sum(0)
     lowest = torch.where(has, counts, counts.max()).min()
     frame.doubt((has & (counts != lowest)).any(), message)
+
+
+def _picked_from_a_list(frame: Frame, *ratios: Ratio) -> None:
+    """One-image losses added where the code picks one from a Python list by an int literal
+    (``v[-1] + v[0]`` of ``v = [e.mean() for e in x]``): picked by position, as ``x[1]`` is, so the
+    returned sum must hold each image (``positional_key``; was silently wrong with sources)."""
+    if (frame.picked_by_position or frame.num_images < 2
+            or not any(r.host_image is not None or r.part_images is not None for r in ratios)):
+        return
+    if literal_list_pick():
+        frame.picked_by_position = True
+        frame.counting.clear()  # asked before: without the pick
 
 
 def positional_key(frame: Frame, ratio: Ratio) -> None:
@@ -3164,12 +3180,15 @@ def _scaled(counts: list[float], z: float) -> list[float]:
     return [z / max(sum(counts), 1.0) * n for n in counts]
 
 
-SET_DIVISOR = ("a division by a whole number held by an attribute or a global that the body's code, a method or a "
-               "function of its module sets (``self.last_bs = len(targets)``): a count of this batch or of an earlier "
+SET_DIVISOR = ("a division by a whole number held by an attribute, an item of one or a global that the body's code, a "
+               "method or a function of its module sets (``self.last_bs = len(targets)``): a count of this batch or of an earlier "
                "one, which its value cannot tell")
 SIDE_SIZE_DIVISOR = ("a division by an int equal to the number of images after the body read a size of as many of a "
                      "tensor whose images lie along another dim (``len(x)``, ``x.shape[0]`` of a time-major ``[T, B, C]`` "
                      "with ``T == B``): a constant or the count of images, which its value cannot tell")
+PLAIN_COUNT_DIVISOR = ("a division by a whole number of the body's after it made a plain number of a count of image rows "
+                       "(``float(x.size(0))``): it may be computed from it (``float(x.size(0)) - 1``, ``size * size``), "
+                       "and on a group alone from the group's")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -3203,6 +3222,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
         return True
+    if source == "other" and configured_item(z, frame.fixed_lists):  # ``self.table["k"]`` of a dict held unchanged
+        return True
     if frame.from_arguments(z):
         return False
     if type(z) is int and fixed_length(z, (), frame.fixed_lists):  # ``len(self.loader)`` of a list held unchanged
@@ -3211,6 +3232,12 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return SET_DIVISOR if float(z).is_integer() else True
     if type(z) in (int, float) and z in frame.side_sizes and not _over_targets_length(frame, z):
         return SIDE_SIZE_DIVISOR
+    if source == "other" and float(z).is_integer() and configured_item_set() and _a_count_by_value(frame, ratio, z):
+        return SET_DIVISOR  # ``/ self.table["k"]`` set by the code, equal to a count: this batch's or an earlier one's
+    if (source == "other" and frame.plain_counts and type(z) in (int, float) and float(z).is_integer() and z > 0
+            and not (type(z) is int and z == frame.num_images) and frame.count_floats.get(id(z)) is None
+            and frame.host_value(z) is None and frame.summed_value(z) is None):
+        return PLAIN_COUNT_DIVISOR  # ``float(x.size(0)) - 1``, ``size * size``: no identity leads back to the count
     if z == frame.num_images and _own_size(frame, ratio, z):
         return True  # one image's value over its own size (RetinaNet's ``max(1, num_foreground)``): the same on any group with it
     # a count of the loss's own rows or elements, unless they are one image's (the same on any
@@ -3253,6 +3280,9 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         # a loss of several images over a count (> 1) that sizes of single images may make up: the keys
         # it divides (each other use is checked at its op), or the call where it is also a number read
         # on the host from the images' values (as ``_host_number`` declines such a read)
+        if (source == "other" and frame.image_size_read and ratio.host_image is None and type(z) is float
+                and not z.is_integer() and math.isfinite(z) and _computed_after_sizes(frame, z)):
+            return SIZES_DIVISOR
         if (source != "configured" and frame.image_size_read and ratio.host_image is None and float(z).is_integer()
                 and z > 1):
             if frame.host_value(z) is None and frame.summed_value(z) is None:
@@ -3266,6 +3296,14 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
     return _sized_otherwise(frame, ratio, z, slice(None))
+
+
+def _a_count_by_value(frame: Frame, ratio: Ratio, z: float) -> bool:
+    """Whether ``z`` equals, or is a small multiple of, a count of this call (the images, the
+    loss's rows or elements, the target instances): the rules below would read it as that count."""
+    instances = frame.instances()
+    counts = [frame.num_images, ratio.rows.numel(), ratio.numel, *([sum(instances)] if isinstance(instances, list) else [])]
+    return any(c and (z == c or count_multiple(z, c) is not None) for c in counts)
 
 
 COUNTED_OFFSET = ("that is no literal of the body (on a group alone the body computes it from the group's images: "
@@ -3531,6 +3569,17 @@ def _sizes_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
         return False
     source = offset_source(factor, product=True)
     return source != "literal" and not frame.constant_number(factor)
+
+
+def _computed_after_sizes(frame: Frame, z: float) -> bool:
+    """Whether the fractional Python float ``z`` dividing a loss of several images, after the body
+    read sizes of single images' tensors, is none of the numbers the code proves constant (a
+    literal, an attribute, a global, a local stored from one), of the call's arguments or of its
+    host reads: a statistic of per-image numbers made of those sizes (``sum(s)`` of ``s =
+    [len(t["boxes"]) ** 0.5 for t in targets]``, ``num_pos / len(t)``) is, on a group alone, the
+    group's (found by wr2, session 27)."""
+    return (divisor_source(z) == "other" and not frame.constant_number(z) and not frame.from_arguments(z)
+            and frame.host_value(z) is None and frame.summed_value(z) is None)
 
 
 def _scaled_by(frame: Frame, ratio: Ratio, factor: float | Tensor) -> Ratio:

@@ -225,6 +225,7 @@ def _noted(name: str, base: type) -> Callable[..., Any]:
         frame = self._frame()
         if frame is not None and not _by_the_capture():
             frame.counted_values.add(float(value))
+            frame.plain_counts.add(float(value))
             if name == "__float__" and type(self) is RowCount:  # ``torch.tensor(float(bs))``: this very float
                 frame.count_floats[id(value)] = (value, self._index)
         return value
@@ -1179,6 +1180,9 @@ class Frame:
         # ``floored`` made from one of them (``torch.tensor(float(bs)).clamp(min=1)``): id -> (the
         # tensor, that index)
         self.count_floats: dict[int, tuple[float, int]] = {}
+        # the values of the plain numbers ``float()`` / ``int()`` made of counts of image rows
+        # (``float(x.size(0))``): arithmetic on them gives plain numbers the capture cannot trace back
+        self.plain_counts: set[float] = set()
         # one-element values whose value on each group alone an op computed (``num_pos / w.sum()``,
         # ``group_scalars.over_count``): id -> (it, its version then, the values over the groups)
         self.group_scalars: dict[int, tuple[Tensor, int | None, Tensor]] = {}
@@ -2265,6 +2269,7 @@ class Frame:
         self.guards.clear()
         self.floored_counts.clear()
         self.count_floats.clear()
+        self.plain_counts.clear()
         self.group_scalars.clear()
         self.group_index.clear()
         self.floored_rows.clear()
