@@ -989,3 +989,33 @@ def test_on_a_python_whose_bytecode_was_not_checked_calls_pass_through_with_a_wa
     assert "(10 calls so far)" in said[1]
     monkeypatch.setattr(_bytecode, "PYTHONS_CHECKED", frozenset({(sys.implementation.name, *sys.version_info[:2])}))
     assert companions(crit(pred, targets)) == pytest.approx(expected(pred, targets), rel=1e-6)
+
+
+def test_failures_in_the_modes_length_checks_never_reach_training(monkeypatch, warnings_of):
+    """The code reading the mode runs beside the rules at ``len()`` of one image's tensor and at a
+    factory sized by it (``torch.ones(len(u["labels"]))``): a bug there gives one warning per call,
+    training unchanged."""
+    from _helpers import rule_batch
+
+    from losssplit._capture import mode
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("losssplit bug")
+
+    def per_image(o, t):
+        terms = [(o["x"][i] - u["y"]).abs().mean() * torch.ones(len(u["labels"])).sum() for i, u in enumerate(t)]
+        return {"loss": torch.stack(terms).sum()}
+
+    for name in ("len_site", "length_argument"):
+        with monkeypatch.context() as m:
+            m.setattr(mode._bytecode, name, boom)
+            mine, targets = rule_batch(0, [1.0, 0.5, 0.5, 1.0])
+            theirs = {"x": mine["x"].detach().clone().requires_grad_()}
+            out = split_by_source(per_image)(mine, targets)
+            plain = per_image(theirs, targets)
+            assert set(out) == {"loss"} and torch.equal(out["loss"], plain["loss"])
+            out["loss"].backward()
+            plain["loss"].backward()
+            assert torch.equal(mine["x"].grad, theirs["x"].grad)
+    messages = warnings_of()
+    assert len(messages) == 2 and all("internal error" in m and "losssplit bug" in m for m in messages), messages

@@ -4582,14 +4582,17 @@ class CaptureMode(TorchFunctionMode):
             if type(func) is type(_DATA_SET) and func == _DATA_SET and args and frame.get(args[0]) is not None:  # ``l.data = x``: other values
                 frame.lose(args[0], "Tensor.data set", frame.get(args[0]))
             if func is Tensor.__len__ and args:  # ``len(pos_inds)``: a plain int, a size of one image's tensor
-                held = frame.get(args[0])
-                if held is not None and not held.rows and held.image is not None:
-                    frame.image_size(held, out, args[0])
-                    frame.image_len = (held.image, out, _bytecode.len_site()) if type(out) is int else None
-                else:
-                    frame.image_len = None
-                item = frame.image_item(args[0]) if held is None and type(out) is int else None
-                frame.item_length = (*item, out) if item is not None else None
+                try:
+                    held = frame.get(args[0])
+                    if held is not None and not held.rows and held.image is not None:
+                        frame.image_size(held, out, args[0])
+                        frame.image_len = (held.image, out, _bytecode.len_site()) if type(out) is int else None
+                    else:
+                        frame.image_len = None
+                    item = frame.image_item(args[0]) if held is None and type(out) is int else None
+                    frame.item_length = (*item, out) if item is not None else None
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
             if func in SIZE_READS and args:
                 try:
                     out = _counted_sizes(frame, func, args, kwargs, out)
