@@ -348,8 +348,11 @@ def _cast_test(frame: Frame, src: Any, out: Tensor, negated: bool = False) -> No
 
 _NEGATIONS = (Tensor.logical_not, torch.logical_not, Tensor.__invert__)
 _SAME_TEST = frozenset({*_NEGATIONS, Tensor.bool, Tensor.long, Tensor.int})
-_LABEL_TESTS = {Tensor.eq, Tensor.ne, Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, Tensor.__eq__, torch.eq,
-                torch.ne, torch.lt, torch.le, torch.gt, torch.ge}
+# the comparisons, by the name ``_formula`` gives each (``union == 0`` of reduced values: ``_compared_values``)
+_COMPARED = {Tensor.eq: "eq", Tensor.__eq__: "eq", torch.eq: "eq", Tensor.ne: "ne", torch.ne: "ne", Tensor.gt: "gt",
+             torch.gt: "gt", Tensor.ge: "ge", torch.ge: "ge", Tensor.lt: "lt", torch.lt: "lt", Tensor.le: "le",
+             torch.le: "le"}
+_LABEL_TESTS = frozenset(_COMPARED)
 _KEEPS = {Tensor.ne: True, torch.ne: True, Tensor.eq: False, Tensor.__eq__: False, torch.eq: False}
 """Tests by one value that tell which labels count (``!= -100``) or not (``== pad``): an ignore index."""
 
@@ -1937,11 +1940,6 @@ def _elements_arithmetic(
         except ValueError:
             return None
     return each
-
-
-_COMPARED = {Tensor.eq: "eq", Tensor.__eq__: "eq", torch.eq: "eq", Tensor.ne: "ne", torch.ne: "ne", Tensor.gt: "gt",
-             torch.gt: "gt", Tensor.ge: "ge", torch.ge: "ge", Tensor.lt: "lt", torch.lt: "lt", Tensor.le: "le",
-             torch.le: "le"}
 
 
 def _compared_values(frame: Frame, func: Any, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Tensor) -> Track | None:

@@ -48,7 +48,7 @@ FUNCTIONS: dict[Any, str] = {  # the functions of one value an expression carrie
 _POWERS = frozenset({Tensor.pow, Tensor.__pow__, torch.pow, Tensor.float_power})
 _KINDS = {"add": "add", "sub": "sub", "mul": "mul", "div": "div"}
 # ``union == 0`` of a reduced value: on a group alone the group's own value is compared
-COMPARISONS = {"eq": "eq", "ne": "ne", "gt": "gt", "ge": "ge", "lt": "lt", "le": "le"}
+_COMPARISONS = frozenset({"eq", "ne", "gt", "ge", "lt", "le"})
 
 assert all(name in _formula.UNARY for name in FUNCTIONS.values())
 
@@ -237,7 +237,7 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
     alpha = kwargs.get("alpha", 1)
     if kind == "" and func is Tensor.__rtruediv__:
         kind = "rdiv"  # ``1 / mse``: args are (mse, 1)
-    if kind not in _KINDS and kind not in COMPARISONS and kind not in ("rsub", "rdiv") or type(alpha) not in (int, float) or alpha != 1:
+    if kind not in _KINDS and kind not in _COMPARISONS and kind not in ("rsub", "rdiv") or type(alpha) not in (int, float) or alpha != 1:
         return None
     operands = []
     for x, t in ((a, ta), (b, tb)):
