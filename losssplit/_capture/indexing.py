@@ -714,7 +714,7 @@ def _in_order(frame: Frame, op: str, track: Track, out: Tensor, mask: Tensor, so
     if held is not None and (held.lost_at is not None or held.ratio is not None or held.parts or held.elements or held.element_formulas
                              or held.formula is not None):
         return f"{op} of values that mix images (lost at {held.lost_at})" if held.lost_at else f"{op} of reduced values"
-    if len(track.rows) > 1 or track.ratio is not None or track.parts or track.elements or track.element_formulas or track.formula is not None:
+    if len(track.rows) > 1 or track.reduced:
         return f"{op} into a reduced value or over several dims that carry images"
     if held is None:
         return f"{op} of values that carry no images into positions that do" if track.rows else None
@@ -930,8 +930,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     elif func is Tensor.masked_fill_ and plain and track.unweighted is not None and _filled_copy(frame, target, track, args,
                                                                                                    kwargs):
         return
-    elif track.unweighted is not None or track.ratio is not None or track.parts or track.elements or track.element_formulas \
-            or track.formula is not None:
+    elif track.unweighted is not None or track.reduced:
         frame.lose(target, op_name(func), track)  # remembered values or ratios would go stale
         if track.unweighted is not None:
             lose_aliases(frame, target, op)
@@ -1044,7 +1043,7 @@ def _replayed_arithmetic(frame: Frame, func: Any, target: Tensor, track: Track, 
     if not isinstance(x, Tensor):
         return False
     tx = frame.get(x)
-    if (tx is None or tx.ratio is not None or tx.parts or tx.elements or tx.element_formulas or tx.formula is not None
+    if (tx is None or tx.reduced
             or tx.lost_at is not None or track.lost_at is not None or track.unweighted is None and tx.unweighted is None):
         return False
     if track.unweighted is None and (tx.unweighted is None or tx.unweighted.shape != x.shape
@@ -1644,7 +1643,7 @@ def _copied_by_index(frame: Frame, op: str, target: Tensor, args: tuple, kwargs:
     if tt is not None and not tt.rows and tt.image is not None:
         new = _copied_in_one_image(frame, op, tt, frame.get(index), tv)
     elif frame.get(index) is not None or tv is not None and (
-            fill or tv.ratio is not None or tv.parts or tv.elements or tv.element_formulas or tv.formula is not None):
+            fill or tv.reduced):
         return f"{op} with an index or a value computed from the images' values"
     elif tt is not None and d not in tt.rows and tt.rows:
         new = _copied_along_other_dim(frame, op, tt, tv, fill)
@@ -2362,8 +2361,7 @@ def einsum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
 def _plainly_lost(track: Track | None) -> bool:
     """Attribution ended, with nothing kept beside it (a vector of row sums is lost as its
     ``elements`` are kept: renaming where it was lost would drop them)."""
-    return track is not None and track.lost_at is not None and track.ratio is None and not (
-        track.parts or track.elements or track.element_formulas or track.formula is not None)
+    return track is not None and track.lost_at is not None and not track.reduced
 
 
 def _summed_per_image(frame: Frame, func: Any, equation: str, operands: list, tracks: list[Track | None],
@@ -2375,8 +2373,7 @@ def _summed_per_image(frame: Frame, func: Any, equation: str, operands: list, tr
     rule, which declines it. Only where every kept letter names a dim of a tracked operand: an
     untracked operand's own dim in the output (``ones(B, B)`` in ``"ij,j->i"``) could be a count
     of the images, and is left declined. True where followed so."""
-    if any(t is not None and (t.lost_at is not None or t.ratio is not None or t.parts or t.elements
-                              or t.element_formulas or t.formula is not None) for t in tracks):
+    if any(t is not None and (t.lost_at is not None or t.reduced) for t in tracks):
         return False
     carrying = sorted({spec[k] for t, spec in zip(tracks, ins) if t is not None
                        for k, r in t.rows.items() if spec[k] not in result and r.shape[0] > 1})

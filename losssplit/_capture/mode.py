@@ -77,6 +77,13 @@ class Track:
     per-class batch dice, ``r * spec + (1 - r) * sens`` of two per-class ratios): (expression, its
     ratios) per element. Lost as ``elements`` are; a sum or mean of the vector is one expression."""
 
+    @property
+    def reduced(self) -> bool:
+        """Whether it holds a reduced value: a ratio, parts, per-element ratios or expressions, or
+        an expression."""
+        return self.ratio is not None or bool(self.parts or self.elements or self.element_formulas) \
+            or self.formula is not None
+
 
 class _Plain:
     """Copies and pickles of a number the capture marks are the plain number it is."""
@@ -2156,7 +2163,7 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
-        if track.ratio is not None or track.parts or track.elements or track.element_formulas or track.formula is not None:
+        if track.reduced:
             self.reduced_storages.add(value.untyped_storage().data_ptr())
         base = value._base  # None unless a view
         try:  # ``nbytes``, without a call (every track set)
@@ -3245,7 +3252,7 @@ def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
     for t, track in frame.sharing(target):
         buffer = frame.loss_buffers.get(id(t))
         if buffer is None or buffer[0] is not t:
-            if not (track.ratio is not None or track.parts or track.elements or track.element_formulas or track.formula is not None):
+            if not track.reduced:
                 continue
         elif target._base is t and buffer[2] == version_of(t) and buffer[3] is track:
             continue
@@ -4414,8 +4421,7 @@ def _vmapped(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bo
         d = _FUNCTORCH.maybe_get_bdim(a)
         if track.lost_at is not None:
             inherited = inherited or track.lost_at  # lost before or in an earlier op of a slot: named as it was
-        elif track.ratio is not None or track.parts or track.elements or track.element_formulas \
-                or track.formula is not None or track.image is not None:
+        elif track.reduced or track.image is not None:
             problem = "of a reduced value or one image's tensor"
         elif track.unweighted is not None:
             problem = "of weighted values"

@@ -1268,7 +1268,7 @@ def cross(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     for x, track in operands:
         if track is None or not isinstance(x, Tensor):
             continue
-        if track.ratio is not None or track.parts or track.elements or track.element_formulas or track.formula is not None or track.unweighted is not None:
+        if track.reduced or track.unweighted is not None:
             return frame.lose(out, f"{op} of a reduced or weighted value", track)
         own = d - (out.dim() - x.dim())
         if own in track.rows:
