@@ -1623,7 +1623,7 @@ def _keyword_names(instructions: list[dis.Instruction], at: int, code: types.Cod
 
 
 def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[[], BodyCall | None] | None,
-                      own: FixedLists | None, depth: int = 0) -> Any:
+                      own: FixedLists | None, depth: int = 0, seq: bool = False) -> Any:
     """The int or float the span ``first:stop`` of ``f``'s code pushes, where the code proves it a
     constant of the call: the same number on any group's images alone, whatever count it equals.
     Else ``_UNPROVEN``. The spans read so:
@@ -1641,6 +1641,9 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
       began), also from the decorated call's own argument where it still holds them
       (``_constant_field``);
     - Python arithmetic of those (``+ - * / // % **``, unary ``-``).
+
+    With ``seq``, also a list or tuple of floats a parameter holds, read as a parameter is
+    (``constant_list``).
     """
     form = _span_form(f.f_code, first, stop) if depth <= _FOLLOWED_CALLS else None
     if form is None:
@@ -1652,7 +1655,7 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
     elif kind == "global" or kind == "attr":
         value = configured_value(_Named(kind, what), f.f_globals, f.f_locals, f.f_code)
     elif kind == "parameter":
-        value = _parameter_value(f, what, body, own, depth)
+        value = _parameter_value(f, what, body, own, depth, seq)
     elif kind == "local":
         value = _local_value(f, what, body, own, depth)
     elif kind == "negative":
@@ -1662,7 +1665,7 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
         value = _constant_arithmetic(f, first, stop, what, body, own, depth)
     else:
         value = _constant_field(f, what[0], what[1], body, own, depth)
-    return value if type(value) in (int, float) else _UNPROVEN
+    return value if type(value) in (int, float) or seq and _float_sequence(value) else _UNPROVEN
 
 
 @_per_code(1024)
@@ -1782,12 +1785,13 @@ def _called_by(f: types.FrameType) -> tuple[str, types.FrameType | None]:
 
 
 def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | None] | None, own: FixedLists | None,
-                     depth: int) -> Any:
+                     depth: int, seq: bool = False) -> Any:
     """The number ``f``'s parameter ``name`` holds where it is a constant of the call (see
     ``_constant_of_call``): never rebound in its code and no closure's, it holds its default the
     call did not override, or what the calling code's argument for it pushes, read so in turn."""
     code, held = f.f_code, f.f_locals.get(name, _UNPROVEN)
-    if type(held) not in (int, float) or not _plain_parameter(code, name):
+    if type(held) not in (int, float) and not (seq and _float_sequence(held) and not _items_written(code, name)) \
+            or not _plain_parameter(code, name):
         return _UNPROVEN
     how, back = _called_by(f)
     if how == "body":
@@ -1797,17 +1801,18 @@ def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall 
         return held if unpassed else _UNPROVEN
     found = _argument_for(f, back, name)
     if found is None:
-        return _partial_keyword(f, back, name, held, body, own, depth)
+        return _partial_keyword(f, back, name, held, body, own, depth, seq)
     if isinstance(found, types.FunctionType):  # not passed: the default, made when the function was defined
         default = "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is held
         return held if default else _UNPROVEN
     assert back is not None
-    value = _constant_of_call(back, *found, body, own, depth + 1)
+    value = _constant_of_call(back, *found, body, own, depth + 1, seq)
     return held if type(value) is type(held) and value == held else _UNPROVEN
 
 
 def _partial_keyword(f: types.FrameType, back: types.FrameType | None, name: str, held: Any,
-                     body: Callable[[], BodyCall | None] | None, own: FixedLists | None, depth: int) -> Any:
+                     body: Callable[[], BodyCall | None] | None, own: FixedLists | None, depth: int,
+                     seq: bool = False) -> Any:
     """``held`` where ``back`` called ``f``'s function through a ``functools.partial`` that binds
     ``f``'s parameter ``name`` as a keyword the call does not pass again (``metric_fn(*stats)``
     with ``metric_fn = partial(_dice, eps=eps)``), and the partial's keyword is a constant of the
@@ -1836,6 +1841,8 @@ def _partial_keyword(f: types.FrameType, back: types.FrameType | None, name: str
     if not isinstance(fn, functools.partial) or getattr(fn.func, "__code__", None) is not f.f_code \
             or fn.keywords.get(name, _UNPROVEN) is not held:
         return _UNPROVEN
+    if seq and type(held) is list and (_items_written_in(back.f_code)[0] or "keywords" in _attributes_read(back.f_code)):
+        return _UNPROVEN  # the code calling the partial may change its list in place
     origin = _partial_origin(back, *callee, fn, depth)
     if origin == "configured":
         return held
@@ -1845,8 +1852,59 @@ def _partial_keyword(f: types.FrameType, back: types.FrameType | None, name: str
     if name not in names:
         return _UNPROVEN
     first, stop = spans[len(spans) - len(names) + names.index(name)]
-    value = _constant_of_call(g, first, stop, body, own, depth + 1)
+    value = _constant_of_call(g, first, stop, body, own, depth + 1, seq)
     return held if type(value) is type(held) and value == held else _UNPROVEN
+
+
+def _float_sequence(value: Any) -> bool:
+    """Whether ``value`` is a list or tuple of 1 to 64 floats (class weights)."""
+    return type(value) in (list, tuple) and 0 < len(value) <= 64 and all(type(v) is float for v in value)
+
+
+@_per_code(256)
+def _items_written_in(code: types.CodeType) -> tuple[bool, frozenset[str]]:
+    """(whether ``code`` sets or deletes an item of anything, the locals it reads an attribute or
+    method of): what may change a list it holds in place."""
+    instructions = _instructions(code)
+    attributed = frozenset(i.argval for i, nxt in zip(instructions, instructions[1:])
+                           if i.opname == "LOAD_FAST" and nxt.opname in ("LOAD_ATTR", "LOAD_METHOD"))
+    return _changes_items(code), attributed
+
+
+@_per_code(256)
+def _attributes_read(code: types.CodeType) -> frozenset[str]:
+    """The attribute and method names ``code`` reads (``fn.keywords``)."""
+    return frozenset(i.argval for i in _instructions(code) if i.opname in ("LOAD_ATTR", "LOAD_METHOD"))
+
+
+def _items_written(code: types.CodeType, name: str) -> bool:
+    """Whether ``code`` may change the list its local ``name`` holds in place: it sets an item of
+    anything, or reads an attribute or a method of ``name`` (``append``, ``sort``)."""
+    writes, attributed = _items_written_in(code)
+    return writes or name in attributed
+
+
+def constant_list(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable[[], BodyCall | None]) -> bool:
+    """Whether the list or tuple of floats ``c`` that the op ``func(*args, **kwargs)`` (a builtin
+    such as ``torch.tensor``) received is, in the caller's code, a parameter never rebound nor
+    changed in place there whose value is a constant of the call as ``_parameter_value`` reads
+    it: passed down from a ``functools.partial`` keyword of a configured attribute (catalyst's
+    ``IoULoss(mode="weighted", weights=[..])``), a default, or a parameter so read in turn, each
+    function on the way changing no item. False for anything else (a list the code builds)."""
+    if not _float_sequence(c) or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    f = _caller()
+    read = _number_operands(f.f_code, f.f_lasti) if f is not None else None
+    if read is None or read[0] == "binary" or type(func) is types.FunctionType or kwargs:
+        return False
+    assert f is not None
+    callee, spans, names, may, _ = read[1:]
+    shift = len(args) - (len(spans) - len(names))
+    if callee != getattr(func, "__name__", None) or names or shift != 0 or not args or args[0] is not c \
+            or any(a is c for a in args[1:]):
+        return False
+    value = _constant_of_call(f, spans[0][0], spans[0][1], body, own=None, seq=True)
+    return may[0] and value is c
 
 
 def _callee_span(instructions: list[dis.Instruction], start: int) -> tuple[int, int] | None:

@@ -60,6 +60,7 @@ from .batch_fields import chosen_literal, read_fields, several_images_number
 from .finite import nan_to_num_kept, note_self_comparison
 from .finite import note_test as note_finiteness
 from .formulas import (
+    ConstantElement,
     batch_counts,
     binary_formula,
     element_binary,
@@ -1898,6 +1899,9 @@ def _element_operands(frame: Frame, x: Any, t: Track | None, n: int) -> list[tup
     if isinstance(x, Tensor) and x.numel() == 1:  # a literal's tensor (``torch.tensor(36)``) as itself: a constant
         return [(x if id(x) in frame.literal_filled else x.detach().reshape(()), None)] * n
     if isinstance(x, Tensor) and x.dim() == 1 and x.shape[0] == n:
+        held = frame.constant_vector(x)
+        if held is not None:  # ``torch.tensor(weights)`` of class weights a partial binds: constants of the call
+            return [(ConstantElement(v), None) for v in held]
         if x.device.type == "cpu":  # numbers (class weights): an offset times them stays exact
             return [(v, None) for v in x.tolist()]
         return [(v, None) for v in x.detach().unbind()]

@@ -142,6 +142,10 @@ def element_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, track: Tra
     return Track(from_prediction=True, lost_at=op_name(func), element_formulas=tuple(made), sites=sites)
 
 
+class ConstantElement(float):
+    """An element of a vector of ``Frame.constant_vectors`` as an operand of ``element_binary``."""
+
+
 def element_binary(frame: Frame, kind: str, operands: list[list[tuple[Any, Track | None]]], func: Any,
                    kwargs: dict) -> Track | None:
     """``x (op) y`` element by element, ``operands`` each side's (value, track) per element (an
@@ -248,6 +252,8 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
             operands.append(found)
         elif isinstance(x, Tensor) and (held := frame.constant_expr(x)) is not None:  # ``2 * log(torch.tensor(1.0))``
             operands.append((held, ()))
+        elif type(x) is ConstantElement:  # an element of class weights the code proves constants of the call
+            operands.append((_formula.const(float(x)), ()))
         elif type(x) in (int, float) and x == 0 and kind in ("add", "sub", "rsub"):
             operands.append((_formula.const(0), ()))  # ``total = 0`` then ``total + x``: any zero adds nothing
         elif type(x) in (int, float) and math.isfinite(x) and (

@@ -1158,6 +1158,10 @@ class Frame:
         # functions an expression carries (``torch.log(torch.tensor(1.0))``): id -> (it, its version,
         # the expression of no ratios, see ``losssplit._formula``); ``formulas.constant_result``
         self.constant_tensors: dict[int, tuple[Tensor, int | None, tuple[Any, ...]]] = {}
+        # float vectors made by ``torch.tensor`` of a list of floats the code proves a constant of
+        # the call (``_bytecode.constant_list``: class weights a ``functools.partial`` binds), and
+        # their copies: id -> (it, its version, its values)
+        self.constant_vectors: dict[int, tuple[Tensor, int | None, tuple[float, ...]]] = {}
         # whether the body read a size of one image's tensor (``pos_inds.numel()`` in a loop over
         # the images): a plain number it then divides a loss by may be computed from such sizes
         self.image_size_read = False
@@ -1418,6 +1422,19 @@ class Frame:
         received a constant: a literal there, or a parameter holding its default or a constant
         its caller passed (``_bytecode.constant_number``)."""
         return self.op is not None and _bytecode.constant_number(c, *self.op, self._read_body_call)
+
+    def constant_list(self, c: Any, func: Any, args: tuple, kwargs: dict) -> bool:
+        """Whether the code making a tensor of the list of floats ``c`` proves it a constant of the
+        call (``_bytecode.constant_list``)."""
+        return _bytecode.constant_list(c, func, args, kwargs, self._read_body_call)
+
+    def constant_vector(self, x: Any) -> tuple[float, ...] | None:
+        """The values of ``x`` where it is a vector of ``constant_vectors`` unchanged since; None
+        for any other tensor."""
+        held = self.constant_vectors.get(id(x)) if self.constant_vectors else None
+        if held is None or held[0] is not x or held[1] is None or version_of(x) != held[1]:
+            return None
+        return held[2]
 
     def constant_times_length(self) -> tuple[Any, Any] | None:
         """``(k, x)`` where the divisor of the division whose rule runs is ``k * len(x)``, ``k`` a
@@ -4362,6 +4379,9 @@ KNOWN_IGNORED = {
 
 _NO_KWARGS: dict[str, Any] = {}  # shared by calls without keyword arguments; rules only read it
 _HIDDEN = torch._C.DisableTorchFunction
+# copies keeping a vector's values where its dtype stays (``Frame.constant_vectors``)
+_VECTOR_COPIES = frozenset({Tensor.to, Tensor.clone, torch.clone, Tensor.detach, Tensor.contiguous, Tensor.cpu,
+                            Tensor.cuda, Tensor.type_as})
 
 
 _OWN_LENGTH_FACTORIES = frozenset({torch.ones, torch.zeros})
@@ -4702,6 +4722,10 @@ class CaptureMode(TorchFunctionMode):
                     CONSTANT_RULE[0](frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+        if frame.constant_vectors and type(out) is Tensor and func in _VECTOR_COPIES and args and out is not args[0]:
+            values = frame.constant_vector(args[0])
+            if values is not None and out.dtype == args[0].dtype and out.shape == args[0].shape and frame.get(out) is None:
+                frame.constant_vectors[id(out)] = (out, version_of(out), values)  # ``torch.tensor(w).to(device)``
         if frame.floors:
             floored_use(frame, func, args, kwargs, out)
         if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):

@@ -717,6 +717,10 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         # a constant per row): on a group alone its length, and the number, are the group's
         frame.lose(out, f"{op_name(func)} of a number the body computed repeated as many times as there are image "
                    "rows (on a group alone, another length and maybe another number)", pred=False)
+    if (type(fill) in (list, tuple) and func in (_TENSOR, _AS_TENSOR) and isinstance(out, Tensor) and out.dim() == 1
+            and out.is_floating_point() and out.device.type == "cpu" and frame.get(out) is None
+            and frame.constant_list(fill, func, args, kwargs)):  # catalyst's ``torch.tensor(weights)``
+        frame.constant_vectors[id(out)] = (out, version_of(out), tuple(out.tolist()))
     frame.note_filled(out, fill)
     if type(fill) in (int, float) and fill and id(out) in frame.filled_numbers and (literal_size(
             fill, 1 if func is Tensor.new_tensor else 0, "data", len(args)) or func in (_TENSOR, _AS_TENSOR, Tensor.new_tensor)
