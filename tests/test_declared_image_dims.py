@@ -12,7 +12,7 @@ import pickle
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import TARGETS, Along, logged_warnings, split_outcome, wrong_companions
+from _helpers import KEEP, TARGETS, Along, logged_warnings, split_outcome, wrong_companions
 
 from losssplit import sources as losssplit_sources
 from losssplit import split_by_source
@@ -239,6 +239,30 @@ def test_undeclared_item_major_negatives_are_never_wrong(k):
     for name, (_, weights) in BATCHES.items():
         got, want, said = split_outcome(pairwise_hinge, *_item_major(k, weights))
         assert want and not wrong_companions(got, want), (k, name, got, want)
+
+
+def with_a_table_as_wide_as_the_batch(pos, neg, table, targets):
+    """``table`` [5, B] holds no images (a buffer whose dim 1 happens to be as wide as the batch):
+    the body on a group alone gets it whole (``loss_cols`` splits exactly; ``loss``, a constant
+    term computed from an argument, declines). Why item-major tensors are declared, not told
+    from their sizes (issue 13, session 28): "dim 1 equals the number of images and dim 0 does not"
+    holds of this table too, whose columns a group alone does not restrict."""
+    return {"loss": F.softplus(neg - pos).mean() + 0.01 * table.square().sum(),
+            "loss_cols": F.softplus(neg - pos).mean() * table.sum(0).abs().max()}
+
+
+@pytest.mark.parametrize("name", [n for n, (_, w) in BATCHES.items() if len(w) not in (1, 5)])
+def test_a_tensor_as_wide_as_the_batch_along_dim_1_is_no_item_major_one(name):
+    weights = BATCHES[name][1]
+    g = torch.Generator().manual_seed(len(weights))
+    b = len(weights)
+    pos, neg = (torch.randn(b, generator=g).requires_grad_() for _ in range(2))
+    table = torch.randn(5, b, generator=g)  # a buffer
+    args = [pos, neg, table, [{"loss_weight": w} for w in weights]]
+    got, want, said = split_outcome(with_a_table_as_wide_as_the_batch, args, [Along(0), Along(0), KEEP, TARGETS])
+    cols = {k: v for k, v in want.items() if k.startswith("loss_cols_")}
+    assert want and not wrong_companions(got, want), (name, got, want)
+    assert cols and {k: got.get(k) for k in cols} == pytest.approx(cols, rel=1e-5, abs=1e-6), (name, said)
 
 
 # -- pytorch-crf (survey 33's time-major CRF with the layout declared) ------------------------------
