@@ -6,7 +6,8 @@ default, no function on the way changing an item. The vector's elements are cons
 expression of per-class ratios (``formulas.element_binary``): on a group alone the same weights
 meet the group's own per-class values. Near misses, which must decline: weights built in the call
 from the image count, a partial made in the call binding such a list, the list changed in place
-by the code calling the partial, a list item written in the helper."""
+by the code calling the partial, a list item written in the helper, a list attribute or a global
+list changed in the call (only a parameter's list is read)."""
 
 from __future__ import annotations
 
@@ -131,15 +132,66 @@ class _WritingInTheHelper:
 _HELPER = _WritingInTheHelper()
 
 
+def _metric_through_an_alias(outputs, targets, weights=None):
+    w = weights
+    w.__setitem__(0, float(len(targets)))
+    tp, fp, fn = _stats(outputs, targets)
+    return _weighted(_iou(tp, fp, fn), weights=weights)
+
+
+class _ChangedThroughAnAlias:
+    def __init__(self):
+        self.loss_fn = functools.partial(_metric_through_an_alias, weights=[0.2, 0.3, 0.5])
+
+    def __call__(self, outputs, targets):
+        return 1 - self.loss_fn(outputs, targets)
+
+
+_ALIAS = _ChangedThroughAnAlias()
+
+
+def _list_changed_through_an_alias(outputs, targets):
+    return {"d": _ALIAS(outputs, targets)}
+
+
 def _list_item_written_in_the_helper(outputs, targets):
     return {"d": _HELPER(outputs, targets)}
 
 
+class _AttributeChangedInTheCall:
+    def __init__(self):
+        self.weights = [0.2, 0.3, 0.5]
+
+    def __call__(self, outputs, targets):
+        self.weights[0] = float(len(targets))
+        tp, fp, fn = _stats(outputs, targets)
+        return 1 - torch.sum(torch.tensor(self.weights) * _iou(tp, fp, fn))
+
+
+_ATTRIBUTE = _AttributeChangedInTheCall()
+
+
+def _list_attribute_changed_in_the_call(outputs, targets):
+    return {"d": _ATTRIBUTE(outputs, targets)}
+
+
+GLOBAL_WEIGHTS = [0.2, 0.3, 0.5]
+
+
+def _global_list_changed_in_the_call(outputs, targets):
+    GLOBAL_WEIGHTS[0] = float(len(targets))
+    tp, fp, fn = _stats(outputs, targets)
+    return {"d": 1 - torch.sum(torch.tensor(GLOBAL_WEIGHTS) * _iou(tp, fp, fn))}
+
+
 NEAR_MISSES = {
+    "a list attribute changed in the call": _list_attribute_changed_in_the_call,
+    "a global list changed in the call": _global_list_changed_in_the_call,
     "weights from the image count": _weights_from_the_image_count,
     "a partial made in the call": _partial_made_in_the_call,
     "the list changed by the code calling the partial": _list_changed_by_the_code_calling_the_partial,
     "a list item written in the helper": _list_item_written_in_the_helper,
+    "the list changed through an alias": _list_changed_through_an_alias,
 }
 
 

@@ -1665,7 +1665,8 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
         value = _constant_arithmetic(f, first, stop, what, body, own, depth)
     else:
         value = _constant_field(f, what[0], what[1], body, own, depth)
-    return value if type(value) in (int, float) or seq and _float_sequence(value) else _UNPROVEN
+    # a list only as a parameter holds it, whose path to the call's constants is read with its items
+    return value if type(value) in (int, float) or seq and kind == "parameter" and _float_sequence(value) else _UNPROVEN
 
 
 @_per_code(1024)
@@ -1864,11 +1865,12 @@ def _float_sequence(value: Any) -> bool:
 @_per_code(256)
 def _items_written_in(code: types.CodeType) -> tuple[bool, frozenset[str]]:
     """(whether ``code`` sets or deletes an item of anything, the locals it reads an attribute or
-    method of): what may change a list it holds in place."""
+    method of or stores under another name): what may change a list it holds in place."""
     instructions = _instructions(code)
-    attributed = frozenset(i.argval for i, nxt in zip(instructions, instructions[1:])
-                           if i.opname == "LOAD_FAST" and nxt.opname in ("LOAD_ATTR", "LOAD_METHOD"))
-    return _changes_items(code), attributed
+    touched = frozenset(i.argval for i, nxt in zip(instructions, instructions[1:])
+                        if i.opname == "LOAD_FAST" and (nxt.opname in ("LOAD_ATTR", "LOAD_METHOD")
+                                                        or nxt.opname.startswith("STORE_")))
+    return _changes_items(code), touched
 
 
 @_per_code(256)
@@ -1879,9 +1881,10 @@ def _attributes_read(code: types.CodeType) -> frozenset[str]:
 
 def _items_written(code: types.CodeType, name: str) -> bool:
     """Whether ``code`` may change the list its local ``name`` holds in place: it sets an item of
-    anything, or reads an attribute or a method of ``name`` (``append``, ``sort``)."""
-    writes, attributed = _items_written_in(code)
-    return writes or name in attributed
+    anything, reads an attribute or a method of ``name`` (``append``, ``sort``), or stores it
+    under another name (whose methods it may call)."""
+    writes, touched = _items_written_in(code)
+    return writes or name in touched
 
 
 def constant_list(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable[[], BodyCall | None]) -> bool:
