@@ -42,8 +42,10 @@ def _metric(outputs, targets, weights=None):
 
 
 class _WeightedIoU:
-    def __init__(self, weights):
-        self.loss_fn = functools.partial(_metric, weights=weights)
+    """``weights`` bound by a partial of ``metric`` made in ``__init__``, as catalyst's losses do."""
+
+    def __init__(self, weights, metric=_metric):
+        self.loss_fn = functools.partial(metric, weights=weights)
 
     def __call__(self, outputs, targets):
         return 1 - self.loss_fn(outputs, targets)
@@ -121,15 +123,7 @@ def _metric_writing_an_item(outputs, targets, weights=None):
 
 
 
-class _WritingInTheHelper:
-    def __init__(self):
-        self.loss_fn = functools.partial(_metric_writing_an_item, weights=[0.2, 0.3, 0.5])
-
-    def __call__(self, outputs, targets):
-        return 1 - self.loss_fn(outputs, targets)
-
-
-_HELPER = _WritingInTheHelper()
+_HELPER = _WeightedIoU([0.2, 0.3, 0.5], _metric_writing_an_item)
 
 
 def _metric_through_an_alias(outputs, targets, weights=None):
@@ -139,15 +133,7 @@ def _metric_through_an_alias(outputs, targets, weights=None):
     return _weighted(_iou(tp, fp, fn), weights=weights)
 
 
-class _ChangedThroughAnAlias:
-    def __init__(self):
-        self.loss_fn = functools.partial(_metric_through_an_alias, weights=[0.2, 0.3, 0.5])
-
-    def __call__(self, outputs, targets):
-        return 1 - self.loss_fn(outputs, targets)
-
-
-_ALIAS = _ChangedThroughAnAlias()
+_ALIAS = _WeightedIoU([0.2, 0.3, 0.5], _metric_through_an_alias)
 
 
 def _list_changed_through_an_alias(outputs, targets):
