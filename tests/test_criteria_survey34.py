@@ -59,8 +59,12 @@ Session 28 (s34r): a list of floats a parameter holds, passed down unchanged fro
 changing an item, is a vector of constants of the call where ``torch.tensor`` makes it
 (``_bytecode.constant_list``; tests/test_rules_constant_lists.py, with near misses): the weighted
 IoU's ``torch.tensor(weights) * metrics_per_class`` splits. 325 expected, 50 declined, 30 GAP
-(9.2 %), 0 WRONG. Left: the focal Tversky's loop (5), the recommender losses (20), the
-Lovász-softmax's generator mean (5).
+(9.2 %), 0 WRONG. Left: the focal Tversky's loop (5) and the sorting red team's body (both: a
+Python sum of per-image values not reduced yet, ``loss += v_b``, whose images a deferred check
+then finds paired), the recommender losses (20: item-major stays declared, ``image_dims``, since
+the sizes cannot tell it from a buffer as wide as the batch, tests/test_declared_image_dims.py),
+the Lovász-softmax's generator mean (5: ``acc / n`` with ``n`` from ``enumerate``, read only by
+value).
 """
 
 from __future__ import annotations
