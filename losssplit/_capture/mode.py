@@ -1085,6 +1085,9 @@ class Frame:
         # (code, instruction) of a factory's call -> ``_laid_out_by_several_images``'s answer there,
         # this call (a comprehension over the images runs the same call once per image)
         self.laid_out: dict[tuple[Any, int], bool] = {}
+        # id of an index tensor -> (it, its version, ``image_counts``' missing flag of it): the same
+        # ``batch_idx`` picks several tensors (``_constant_positions``)
+        self.missing_of: dict[int, tuple[Tensor, int | None, Tensor | None]] = {}
         # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
         # its padded dim, each row's own length, its version then). Padded to the batch's longest,
         # on a group alone to the group's: only uses that read no padded position nor the width
@@ -2227,6 +2230,7 @@ class Frame:
         self.row_constants.clear()
         self.sized_by.clear()
         self.laid_out.clear()
+        self.missing_of.clear()
         self.padded.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
@@ -4690,7 +4694,7 @@ class CaptureMode(TorchFunctionMode):
                 derive_untracked(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if MIXED_RULE and frame.error is None and frame.num_images > 1 and (frame.batch_mixed or func in MIXING):
+        if (frame.batch_mixed or func in MIXING) and MIXED_RULE and frame.error is None and frame.num_images > 1:
             try:
                 with _HIDDEN():
                     MIXED_RULE[0](frame, func, args, kwargs, out)
