@@ -10,7 +10,6 @@ from _helpers import PER_IMAGE, ROWS, TARGETS, Share, split_outcome, wrong_compa
 from seed_criterion import make_batch
 
 
-
 def _picked_twice(write_between: bool):
     """The seed's matched rows picked twice by the same ``batch_idx`` (a class metric of the logits
     without grad, then the boxes); with ``write_between``, image 1's entries of the index renamed
@@ -55,3 +54,36 @@ def test_an_index_written_between_two_picks_declines(rows, weights):
     got, want, said = split_outcome(_picked_twice(True), list(batch), [ROWS, TARGETS, PER_IMAGE, Share(rows)])
     assert got == {}, (got, want)
     assert any("misses an image" in m for m in said), said
+
+
+def test_the_caller_of_an_op_is_the_frame_a_walk_from_the_rule_gives(monkeypatch):
+    """While an op is captured, ``_bytecode._caller`` starts its walk at the frame that called the
+    op (``Frame.op_caller``) instead of at the asking rule: on the seed's call (its helpers
+    ``corners`` and ``pairwise_giou``, its comprehensions, its divisions) every ask gives the frame
+    a walk up from the rule gives, and some asks were made during ops."""
+    import sys
+
+    from seed_criterion import RelationCriterion
+
+    from losssplit import split_by_source
+    from losssplit._capture import _bytecode
+
+    kept, asks = _bytecode._caller, []
+
+    def both(checked=True):
+        got = kept(checked)
+        capture = _bytecode.CAPTURE.get()
+        during = capture is not None and capture.op_caller is not None
+        asks.append((got, _bytecode._walk_out(sys._getframe(1)), during))
+        return got
+
+    monkeypatch.setattr(_bytecode, "_caller", both)
+
+    class Decorated(RelationCriterion):
+        get_relation_loss = split_by_source(RelationCriterion.get_relation_loss)
+
+    for rows, weights in BATCHES:
+        out = Decorated().get_relation_loss(*make_batch(rows_per_image=rows, weights=weights, num_queries=6))
+        assert "loss_relation_real" in out
+    assert sum(during for _, _, during in asks) > 20
+    assert all(got is plain for got, plain, _ in asks)

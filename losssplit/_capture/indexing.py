@@ -626,9 +626,9 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
                     "a group alone the positions are other blocks)")
         return
     version = version_of(images)
-    held = frame.missing_of.get(id(images))
-    if held is not None and held[0] is images and held[1] == version and version is not None:
-        missing = held[2]  # the same index, unchanged since: the same counts
+    known = frame.missing_of.get(id(images))
+    if known is not None and known[0] is images and known[1] == version and version is not None:
+        missing = known[2]  # the same index, unchanged since: the same counts
     else:
         _, missing = image_counts(frame, images.reshape(-1))
         frame.missing_of[id(images)] = (images, version, missing)
