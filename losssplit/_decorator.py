@@ -39,7 +39,7 @@ from ._capture import (
     read_sources,
     tag_inputs,
 )
-from ._capture._bytecode import _per_code, body_call, python_checked
+from ._capture._bytecode import CAPTURE, _per_code, body_call, python_checked
 from ._companion import REPORTED_ATTR, Companions, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
@@ -163,6 +163,13 @@ class _Splitter:
         call = next(_CALLS)
         if self.every > 1 and self.sampler.random() * self.every >= 1.0:
             return self._drop_stale(wrapped(*args, **kwargs), call)
+        shield = CAPTURE.set(None)  # an enclosing call's op is not this call's (``_bytecode._caller``)
+        try:
+            return self._split_call(wrapped, instance, args, kwargs, call)
+        finally:
+            CAPTURE.reset(shield)
+
+    def _split_call(self, wrapped: Callable[..., Any], instance: Any, args: tuple, kwargs: dict, call: int) -> Any:
         with torch._C.DisableTorchFunction():
             try:
                 prepared = read_sources(wrapped, args, kwargs, self.source, self.name, self.warn, self.warn_again)
@@ -212,8 +219,12 @@ class _Splitter:
                 self.warn("internal", f"internal error while reading the body's state ({exc!r}); passed through")
                 return self._drop_stale(wrapped(*args, **kwargs), call)
             mode = CaptureMode(frame)
-            with mode, fast_paths_unchanged(mode):
-                result = wrapped(*args, **kwargs)
+            capture = CAPTURE.set(frame)
+            try:
+                with mode, fast_paths_unchanged(mode):
+                    result = wrapped(*args, **kwargs)
+            finally:
+                CAPTURE.reset(capture)
             with torch._C.DisableTorchFunction():
                 try:
                     counted, moved = _counted_into(holder, wrapped, numbers, len(labels))

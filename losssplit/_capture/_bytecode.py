@@ -15,6 +15,7 @@ Standard library only (``dis``); no torch, so the analysis can be checked on oth
 from __future__ import annotations
 
 import builtins
+import contextvars
 import dis
 import functools
 import inspect
@@ -3536,12 +3537,26 @@ def caller_frame() -> types.FrameType | None:
     return _caller()
 
 
+# The capture (``mode.Frame``) whose body runs in this context (None outside a body, and in a
+# decorated call made inside it until its own body runs): while an op of that body is captured,
+# ``Frame.op_caller`` is the frame that called the op (``CaptureMode.__torch_function__``), where
+# ``_caller``'s walk up starts instead of at the asking rule: the frames between are losssplit's
+# (the mode's and its rules'), so the first frame outside losssplit and torch is the same.
+CAPTURE: contextvars.ContextVar[Any] = contextvars.ContextVar("losssplit_capture", default=None)
+
+
 def _caller(checked: bool = True) -> types.FrameType | None:
     """The first Python frame outside losssplit and torch (None on versions whose bytecode
     layout was not checked, unless ``checked`` is False)."""
     if checked and sys.version_info[:2] not in _CHECKED:
         return None
-    f: types.FrameType | None = sys._getframe(2)
+    capture = CAPTURE.get()
+    start = capture.op_caller if capture is not None else None
+    return _walk_out(start if start is not None else sys._getframe(2))
+
+
+def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
+    """``f`` or the first frame up from it outside losssplit and torch (None for none)."""
     inside = _INSIDE
     try:  # the frames of modules already known as losssplit's or torch's: a subscript and a set lookup each
         while f is not None and f.f_globals["__name__"] in inside:

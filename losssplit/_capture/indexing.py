@@ -625,7 +625,13 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
         frame.doubt(~picked.all(), f"{op} picks positions along a dim of blocks of image rows and misses a block (on "
                     "a group alone the positions are other blocks)")
         return
-    _, missing = image_counts(frame, images.reshape(-1))
+    version = version_of(images)
+    known = frame.missing_of.get(id(images))
+    if known is not None and known[0] is images and known[1] == version and version is not None:
+        missing = known[2]  # the same index, unchanged since: the same counts
+    else:
+        _, missing = image_counts(frame, images.reshape(-1))
+        frame.missing_of[id(images)] = (images, version, missing)
     if missing is not None:
         frame.doubt(missing, f"{op} picks positions along a dim that carries images and misses an image whose targets "
                     "have instances (on a group alone the positions are other images)")

@@ -1047,6 +1047,8 @@ class Frame:
         self._body_call: tuple[_bytecode.BodyCall | None] | None = None
         # the op whose rule is running: (func, args, kwargs)
         self.op: tuple[Any, tuple, dict] | None = None
+        # the frame that called the op being captured, while it is (``_bytecode._caller``)
+        self.op_caller: types.FrameType | None = None
         # what a ``RUNNERS`` entry kept of the op it ran, for that op's rule (cleared after it)
         self.ran: Any = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
@@ -1085,6 +1087,9 @@ class Frame:
         # (code, instruction) of a factory's call -> ``_laid_out_by_several_images``'s answer there,
         # this call (a comprehension over the images runs the same call once per image)
         self.laid_out: dict[tuple[Any, int], bool] = {}
+        # id of an index tensor -> (it, its version, ``image_counts``' missing flag of it): the same
+        # ``batch_idx`` picks several tensors (``_constant_positions``)
+        self.missing_of: dict[int, tuple[Tensor, int | None, Tensor | None]] = {}
         # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
         # its padded dim, each row's own length, its version then). Padded to the batch's longest,
         # on a group alone to the group's: only uses that read no padded position nor the width
@@ -2220,7 +2225,7 @@ class Frame:
         self.read_argument_tensors = None
         self.read_image_lists = self.item_length = self.image_len = None
         self.paired_lists.clear()
-        self.read_body_call = self._body_call = self.op = None
+        self.read_body_call = self._body_call = self.op = self.op_caller = None
         self.host_reads.clear()
         self.logged_tensors.clear()
         self.read_image = NO_READ
@@ -2244,6 +2249,7 @@ class Frame:
         self.row_constants.clear()
         self.sized_by.clear()
         self.laid_out.clear()
+        self.missing_of.clear()
         self.padded.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
@@ -4476,21 +4482,26 @@ class CaptureMode(TorchFunctionMode):
 
     def __torch_function__(self, func: Any, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         frame = self.frame
-        if frame.arm is None and not frame.conditionals:
-            return self._run(func, args, kwargs)
+        outer = frame.op_caller
+        frame.op_caller = sys._getframe(1)  # (one frame object per op; a walk from a rule makes one per frame)
         try:
-            with _HIDDEN():
-                makes = _conditional_step(frame, func, args, kwargs)
-        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-            frame.error, frame.error_op, frame.arm, makes = exc, op_name(func), None, False
-        out = self._run(func, args, kwargs)
-        if makes:
+            if frame.arm is None and not frame.conditionals:
+                return self._run(func, args, kwargs)
             try:
                 with _HIDDEN():
-                    _conditional_made(frame, out)
+                    makes = _conditional_step(frame, func, args, kwargs)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op = exc, op_name(func)
-        return out
+                frame.error, frame.error_op, frame.arm, makes = exc, op_name(func), None, False
+            out = self._run(func, args, kwargs)
+            if makes:
+                try:
+                    with _HIDDEN():
+                        _conditional_made(frame, out)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
+            return out
+        finally:
+            frame.op_caller = outer
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
         frame = self.frame
@@ -4710,7 +4721,7 @@ class CaptureMode(TorchFunctionMode):
                 derive_untracked(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if MIXED_RULE and frame.error is None and frame.num_images > 1 and (frame.batch_mixed or func in MIXING):
+        if (frame.batch_mixed or func in MIXING) and MIXED_RULE and frame.error is None and frame.num_images > 1:
             try:
                 with _HIDDEN():
                     MIXED_RULE[0](frame, func, args, kwargs, out)
