@@ -1771,6 +1771,27 @@ def _literal_locals(code: types.CodeType) -> dict[str, Any]:
 _FOLLOWED_CALLS = 8  # helpers followed up from the op before giving up
 
 
+def key_read() -> bool:
+    """Whether the caller's code runs as the function a CALL passing ``key=`` calls through its
+    callee (``sorted(.., key=lambda p: p[0].item())``, ``l.sort(key=..)``, ``min(.., key=..)``):
+    a number read there orders values of several images, a decision across them. False where
+    that CALL calls the function itself, or nothing can be told (Python 3.11)."""
+    f = _caller()
+    back = f.f_back if f is not None else None
+    if f is None or back is None or _package(back) in _INTERNAL or not back.f_code.co_flags & 1:
+        return False
+    instructions, at = _located_frame(back.f_code, back.f_lasti)
+    if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1  # a builtin's specialised PRECALL makes the call itself
+    if at is None or at < 2 or instructions[at].opname != "CALL" or instructions[at - 2].opname != "KW_NAMES":
+        return False
+    names = back.f_code.co_consts[instructions[at - 2].arg or 0]
+    if not isinstance(names, tuple) or "key" not in names:
+        return False
+    called = _called_function(back, instructions, at)
+    return called is None or called[0].__code__ is not f.f_code
+
+
 def _called_by(f: types.FrameType) -> tuple[str, types.FrameType | None]:
     """Who called ``f``: ``("body", wrapper's frame)`` where ``f`` is the decorated body, called
     by the wrapper; ``("code", frame)`` a function's code outside losssplit and torch; ``("other",

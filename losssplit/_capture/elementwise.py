@@ -2770,6 +2770,11 @@ def positional_key(frame: Frame, ratio: Ratio) -> None:
         one = ratio.replace(part_images=frame.image_index(ratio.host_image, ratio.rows.device).reshape(1),
                             part_values=(ratio.values,))
         _parts_each_image(frame, one, True)
+    elif frame.ranked and ratio.rows.numel():  # ``pairs[0][0].sum()`` of ``pairs`` sorted by a key: rows of one image
+        ranked = host_tensor(sorted(frame.ranked), torch.long, ratio.rows.device)
+        frame.doubt((ratio.rows.reshape(-1, 1) != ranked.reshape(1, -1)).all(0).any(),
+                    "a value picked from an order a sort / min / max key decided across images (on a group alone "
+                    "the body picks among the group's images)")
 
 
 def _over_targets_length(frame: Frame, z: Any) -> bool:

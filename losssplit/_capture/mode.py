@@ -903,6 +903,7 @@ class Frame:
         self.identity: dict[torch.device, Tensor] = {}
         self.counting: dict[torch.device, tuple[Tensor, Tensor | None, list[int] | None]] = {}  # see ``_counting``
         self.picked_by_position = False  # an image picked by an int outside any loop (``x[1]``): see ``_counting``
+        self.ranked: set[int] = set()  # images whose values a sort / min / max key read: see ``_counting``
         self.images: dict[torch.device, tuple[Tensor, ...]] = {}
         self.image_ids: dict[int, int] = {}  # id of an ``image_index()`` tensor -> its index
         self.expanded: dict[tuple[int, tuple[int, ...], int], tuple[Tensor, Tensor]] = {}
@@ -2658,6 +2659,10 @@ def _counting(frame: Frame, device: torch.device) -> tuple[Tensor, Tensor | None
             # outside any loop, so a per-image value missing an image is taken as picked so (on a group
             # alone ``x[1]`` is another image)
             wanted = [1] * frame.num_images
+        if frame.ranked and wanted is not None:  # (``_ranked``) every image the key read, with instances or not
+            wanted = [1 if b in frame.ranked else w for b, w in enumerate(wanted)]
+        elif frame.ranked:
+            wanted = [1 if b in frame.ranked else 0 for b in range(frame.num_images)]
         known = frame.counting[device] = (frame.arange(device).reshape(1, -1),
                                           None if wanted is None else host_tensor(wanted, torch.long, device), wanted)
     return known
@@ -3674,6 +3679,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         return None
     if track is None:
         return None
+    if func in _TRUTH_READS and frame.num_images > 1:
+        _ranked(frame, track)
     if func is Tensor.__bool__ and _bytecode.combined_truth():  # ``all(s["pos"].any() for s in targets)``
         frame.doubt(torch.ones((), dtype=torch.bool), "Tensor.__bool__ of the images' values combined in Python "
                     "(any(), all(), bool() kept): on a group alone the other images' are missing")
@@ -3724,6 +3731,26 @@ FINITE_READ: list[Callable[[Frame, Tensor, float], bool]] = []
 (``isinf``, ``isfinite``) tested for truth, noted as a branch (registered there: it needs the rules)."""
 # host reads of a one-element bool tensor that give its truth as a Python number
 _TRUTH_READS = frozenset({Tensor.item, Tensor.tolist, Tensor.__int__, Tensor.__float__, Tensor.__index__})
+
+
+def _ranked(frame: Frame, track: Track) -> None:
+    """Note the image of one image's value read as a number by a sort / min / max key
+    (``sorted(zip(e, t), key=lambda p: p[0].item())[0]``): the order, and so an image picked from it
+    by position, is decided across images, and on a group alone the group's lowest is picked. A
+    returned value holding per-image terms must then hold each image the key read once
+    (``positional_key``); the whole sorted list summed does (was silently wrong, s34r)."""
+    r = track.ratio
+    one = r.host_image if r is not None else None
+    if one is None and (r is not None or track.rows or track.image is None or track.image.numel() != 1):
+        return
+    if not _bytecode.key_read():
+        return
+    image = one if one is not None else frame.image_ids.get(id(track.image))
+    if image is None and track.image is not None:
+        image = int(track.image)  # (an image's index unbound from a row map: read on the host, as the key read)
+    if image is not None:
+        frame.ranked.add(image)
+        frame.counting.clear()  # asked before: without the pick
 
 
 def _read_truth(out: Any) -> bool:
