@@ -7878,3 +7878,80 @@ def _block_at(code: types.CodeType, lasti: int) -> GuardedBlock | None:
     later = {i.argval for i in instructions[join:] if i.opname in ("LOAD_FAST", "DELETE_FAST", "STORE_FAST")}
     return GuardedBlock(instructions[join].offset, tuple(sorted(stored & later)), tuple(sorted(values)),
                         tuple(sorted(callees)))
+
+
+# builtins whose value over an iterable of one number per image is, on a group alone, the group's
+_STATISTICS = frozenset({"max", "min", "sum", "sorted"})
+
+
+def statistic_operand() -> tuple[str, Any, bool] | None:
+    """``(name, iterable, listed)`` when a whole operand of the ``*`` the caller's code is executing
+    is a builtin statistic (``max``, ``min``, ``sum``, ``sorted(..)[k]``) of one iterable the body
+    built: ``listed`` True where the operand is ``max(s)`` of the local ``s`` the body stores
+    (``iterable`` its value), False where it is ``max(f(t) for t in x)`` of a comprehension over
+    the local ``x`` (``iterable`` that value), directly or through one local stored once from it
+    (``m = max(s)``). None otherwise (a parameter, a local aliasing an attribute, a builtin
+    shadowed, another Python)."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return None
+    for name, local, listed in _statistic_at(f.f_code, f.f_lasti):
+        if _builtin(f, name) is not getattr(builtins, name):
+            continue
+        value = f.f_locals.get(local, _UNPROVEN)
+        if value is not _UNPROVEN:
+            return name, value, listed
+    return None
+
+
+@_per_code(1024)
+def _statistic_at(code: types.CodeType, lasti: int) -> tuple[tuple[str, str, bool], ...]:
+    spans = _operand_spans(code, lasti)
+    instructions, at = _located(code, lasti)
+    if spans is None or at is None or instructions[at].arg not in _PRODUCTS:
+        return ()
+    found = []
+    for first, stop in spans:
+        span = [i for i in instructions[first:stop] if i.opname != "PRECALL"]
+        if len(span) == 1 and span[0].opname == "LOAD_FAST":  # ``m = max(s)`` earlier, stored once
+            stores = _stores(instructions, span[0].argval)
+            value = _stored_value(instructions, stores[0]) if len(stores) == 1 and stores[0] < first else None
+            if value is None:
+                continue
+            span = [i for i in instructions[value[0]:value[1]] if i.opname != "PRECALL"]
+        hit = _statistic_span(code, instructions, span)
+        if hit is not None:
+            found.append(hit)
+    return tuple(found)
+
+
+def _statistic_span(code: types.CodeType, instructions: list[dis.Instruction], span: list[dis.Instruction]
+                    ) -> tuple[str, str, bool] | None:
+    if len(span) > 2 and span[-1].opname == "BINARY_SUBSCR" and span[-2].opname == "LOAD_CONST" \
+            and type(span[-2].argval) is int:
+        span = span[:-2]  # ``sorted(s)[-1]``
+        if not span or span[0].argval != "sorted":
+            return None
+    if len(span) < 3 or span[0].opname != "LOAD_GLOBAL" or span[0].argval not in _STATISTICS \
+            or span[-1].opname != "CALL" or span[-1].arg != 1 or any(i.is_jump_target for i in span):
+        return None
+    argument = span[1:-1]
+    if len(argument) == 1 and argument[0].opname == "LOAD_FAST":
+        local = argument[0].argval
+        if local in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+            return None
+        stores = _stores(instructions, local)
+        made = [_stored_value(instructions, j) for j in stores]
+        if not stores or any(v is None or all(i.opname in _PLAIN_LOADS for i in instructions[v[0]:v[1]]) for v in made):
+            return None  # (``s = self.layer_weights``: configuration under another name)
+        return span[0].argval, local, True
+    # ``max([.. for t in x])``, ``max(.. for t in x)``: LOAD_CONST code, MAKE_FUNCTION, LOAD_FAST x, GET_ITER, CALL 0
+    if [i.opname for i in argument] == ["LOAD_CONST", "MAKE_FUNCTION", "LOAD_FAST", "GET_ITER", "CALL"] \
+            and isinstance(argument[0].argval, types.CodeType) and argument[-1].arg == 0:
+        return span[0].argval, argument[2].argval, False
+    return None
+
+
+_PLAIN_LOADS = frozenset({"LOAD_FAST", "LOAD_DEREF", "LOAD_ATTR", "LOAD_GLOBAL", "LOAD_CONST", "LOAD_NAME", "LOAD_METHOD"})
