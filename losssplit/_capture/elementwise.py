@@ -3590,8 +3590,8 @@ def _statistic_factor(frame: Frame, factor: Any) -> bool:
     if n < 2 or type(factor) not in (int, float) or frame.constant_number(factor):
         return False
     found = statistic_operand()
-    if found is None:
-        return False
+    if found is None or frame.per_image_targets is not None and read_fields(frame.per_image_targets, factor):
+        return False  # (of number fields of the targets: the field rules tell, naming the field)
     name, iterable, listed = found
     try:
         size = len(iterable)

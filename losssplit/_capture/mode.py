@@ -1084,7 +1084,10 @@ class Frame:
         self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
         # (code, instruction) of a factory's call -> ``_laid_out_by_several_images``'s answer there,
         # this call (a comprehension over the images runs the same call once per image)
-        self.laid_out: dict[tuple[Any, int], bool] = {}
+        self.laid_out: dict[tuple[Any, int], bool | str] = {}
+        # positions such a factory laid out by one image's own count (``torch.arange(n)`` in a loop
+        # over the images' counts): id -> the tensor (held, so the ids stay unique)
+        self.own_positions: dict[int, Tensor] = {}
         # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
         # its padded dim, each row's own length, its version then). Padded to the batch's longest,
         # on a group alone to the group's: only uses that read no padded position nor the width
@@ -2227,6 +2230,7 @@ class Frame:
         self.row_constants.clear()
         self.sized_by.clear()
         self.laid_out.clear()
+        self.own_positions.clear()
         self.padded.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
@@ -4133,13 +4137,13 @@ def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
 _LAID_OUT = frozenset({torch.arange, torch.linspace, torch.logspace, torch.full, torch.eye})
 
 
-def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
+def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) -> bool | str:
     """``torch.arange(max_gt, max_gt + n)``, ``torch.arange(max_gt)``, ``torch.full((max_gt,), 1)``,
     ``torch.linspace(0, 1, max_gt)``: positions or a count of values given by a Python int the code
     computes from sizes or fields of several images (``batch_fields.several_images_number``; DINO's
     denoising queries at the batch's largest box count, survey 32): on a group alone the group's.
     One image's own count (``torch.arange(num_gt)`` in a loop over a list of the images' counts,
-    survey 20's RT-DETR) is not."""
+    survey 20's RT-DETR) is not: "own" for it (``Frame.own_positions``)."""
     from .batch_fields import several_images_number  # (it imports this module)
 
     if not any(type(v) is int for v in flat_args(args, kwargs or _NO_KWARGS)):
@@ -4147,7 +4151,8 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
     site = _bytecode.call_site()
     found = frame.laid_out.get(site) if site is not None else None
     if found is None:
-        found = several_images_number(frame.per_image_targets, "arguments")
+        targets = frame.per_image_targets
+        found = several_images_number(targets, "arguments") or several_images_number(targets, "arguments", own=True) and "own"
         if site is not None:
             frame.laid_out[site] = found
     return found
@@ -4643,8 +4648,11 @@ class CaptureMode(TorchFunctionMode):
                 rule = _followed
             elif isinstance(grouped, tuple):
                 args, kwargs = grouped  # the rules see the plain numbers, as without the mark
-        if func in _LAID_OUT and frame.num_images > 1 and frame.per_image_targets is not None \
-                and _laid_out_by_several_images(frame, args, kwargs):
+        laid = func in _LAID_OUT and frame.num_images > 1 and frame.per_image_targets is not None \
+            and _laid_out_by_several_images(frame, args, kwargs)
+        if laid == "own" and type(out) is Tensor:
+            frame.own_positions[id(out)] = out
+        elif laid:
             frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a number computed from sizes or fields "
                         "of several images (positions laid out by them: on a group alone, the group's)")
         if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
