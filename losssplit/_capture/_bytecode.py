@@ -7955,3 +7955,73 @@ def _statistic_span(code: types.CodeType, instructions: list[dis.Instruction], s
 
 
 _PLAIN_LOADS = frozenset({"LOAD_FAST", "LOAD_DEREF", "LOAD_ATTR", "LOAD_GLOBAL", "LOAD_CONST", "LOAD_NAME", "LOAD_METHOD"})
+
+
+_SWAPPED_COMPARISONS = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
+
+
+def size_test() -> tuple[str, Any, Any] | None:
+    """How the size the caller's code is reading right now (``x.numel()``, ``len(x)``) is used, where
+    it is only tested: ``(op, "literal", c)`` for ``x.numel() >= c`` / ``c <= x.numel()`` (as
+    ``size op c``), ``(op, "literal", 0)`` with ``ne`` for a truth test (``if x.numel():``, ``not``),
+    ``(op, "size", y)`` for ``y.numel() op x.numel()`` / ``len(y) op len(x)``, ``y`` the value of the
+    local whose size the left operand reads (the comparison read as ``size(y) op size(x)``). None
+    for anything else (another use, the left operand of two sizes: told at the right one)."""
+    if sys.version_info[:2] not in _TEST_CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return None
+    found = _size_test_at(f.f_code, f.f_lasti)
+    if found is None:
+        return None
+    op, kind, value = found
+    if kind == "size":
+        if value[1] and _builtin(f, "len") is not len:
+            return None
+        y = f.f_locals.get(value[0], _UNPROVEN)
+        return None if y is _UNPROVEN else (op, kind, y)
+    return found
+
+
+@_per_code(1024)
+def _size_test_at(code: types.CodeType, lasti: int) -> tuple[str, str, Any] | None:
+    instructions, at = _located(code, lasti)
+    if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1  # (``len`` specialised runs in PRECALL)
+    if at is None or instructions[at].opname != "CALL" or at + 1 >= len(instructions):
+        return None
+    start = _operand_start(instructions, at + 1)
+    if start is None or _size_local(instructions[start : at + 1]) is None:
+        return None
+    after = instructions[at + 1]
+    if after.is_jump_target:
+        return None
+    if after.opname.startswith("POP_JUMP") and after.opname.endswith(("IF_TRUE", "IF_FALSE")) or after.opname == "UNARY_NOT":
+        return ("ne", "literal", 0)
+    if after.opname == "LOAD_CONST" and type(after.argval) is int and at + 2 < len(instructions):
+        compare = instructions[at + 2]
+        if compare.opname == "COMPARE_OP" and compare.argval in _COMPARISONS and not compare.is_jump_target:
+            return (_COMPARISONS[compare.argval], "literal", after.argval)
+        return None
+    if after.opname != "COMPARE_OP" or after.argval not in _COMPARISONS:
+        return None
+    left = _operand_start(instructions, start)
+    if left is None:
+        return None
+    span = instructions[left:start]
+    op = _COMPARISONS[after.argval]
+    if len(span) == 1 and span[0].opname == "LOAD_CONST" and type(span[0].argval) is int:
+        return (_SWAPPED_COMPARISONS[op], "literal", span[0].argval)
+    local = _size_local(span)
+    return None if local is None else (op, "size", local)
+
+
+def _size_local(span: list[dis.Instruction]) -> tuple[str, bool] | None:
+    """``(name, by len)`` where ``span`` is ``name.numel()`` or ``len(name)`` of a local, else None."""
+    ops = [i for i in span if i.opname != "PRECALL"]
+    if [i.opname for i in ops] == ["LOAD_FAST", "LOAD_METHOD", "CALL"] and ops[1].argval == "numel" and ops[2].arg == 0:
+        return ops[0].argval, False
+    if [i.opname for i in ops] == ["LOAD_GLOBAL", "LOAD_FAST", "CALL"] and ops[0].argval == "len" and ops[2].arg == 1:
+        return ops[1].argval, True
+    return None

@@ -3591,6 +3591,41 @@ HOST_READS = {Tensor.item, Tensor.tolist, Tensor.__float__, Tensor.__int__, Tens
               Tensor.__len__}
 
 
+def _counted_hit(frame: Frame, x: Any) -> tuple[Tensor, Ratio] | None:
+    """The ``Frame.counted`` entry of a mask's ``nonzero()`` indices ``x`` (or of its base)."""
+    for t in (x, getattr(x, "_base", None)):
+        hit = frame.counted.get(id(t)) if t is not None else None
+        if hit is not None and hit[0] is t:
+            return hit
+    return None
+
+
+def _size_tested(frame: Frame, x: Tensor, n: int, read: str, literal: bool) -> None:
+    """``if pos.numel() > 3:``, ``if b.numel() >= a.numel():`` (``len`` too), ``pos`` a mask's
+    ``nonzero()`` indices: a decision each group alone takes on its own counts (the mask's row
+    sums), as ``len(pos) > 3`` is (was the batch's decision on every group, found while testing
+    ``index_copy_``). ``literal``: a comparison with a literal or a truth test too (``len``'s are
+    ``length_test``'s). Two sizes of which one is no such count: no decision a group can redo."""
+    hit = _counted_hit(frame, x)
+    test = _bytecode.size_test() if hit is not None and type(n) is int else None
+    if test is None:
+        return
+    assert hit is not None
+    op, kind, other = test
+    if kind == "literal" and literal:
+        frame.branch(Branch(hit[1], op, float(other), getattr(operator, op)(n, other),
+                            f"{read} of a mask's indices compared ({n} {_SYMBOLS[op]} {other})"))
+    elif kind == "size" and isinstance(other, Tensor) and other.dim() == 1:
+        first = _counted_hit(frame, other)
+        m = int(other.shape[0])
+        if first is None:
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{read} of a mask's indices compared with a size of another "
+                        "tensor (its value on each group not known)")
+            return
+        frame.branch(Branch(first[1], op, hit[1], getattr(operator, op)(m, n),
+                            f"{read} of two masks' indices compared ({m} {_SYMBOLS[op]} {n})"))
+
+
 def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     """Record a host read of a tracked tensor. A value that already mixes images (attribution
     lost, from predictions) may steer the body (a batch-wide threshold in ``max(t, c)``): the
@@ -3603,6 +3638,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     if func is Tensor.numel or func is _NUMEL:  # a size (``_counted_sizes``), but of a mask's 1-d indices
         if x.dim() == 1:
             frame.count_read(x, out, "numel")
+            _size_tested(frame, x, out, "numel()", literal=True)
         return
     if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
         if track is not None and 0 in track.rows and frame.tokens is None:
@@ -3628,6 +3664,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                                     f"len() of one image's tensor compared ({out} {_SYMBOLS[op]} {c:g})", positional=True))
         for t in (x, getattr(x, "_base", None)):
             frame.count_read(t, out, "len")
+        if type(out) is int and frame.counted:
+            _size_tested(frame, x, out, "len()", literal=False)
         return
     if func is Tensor.item and type(out) is float and FINITE_READ and FINITE_READ[0](frame, x, out):
         return None  # ``if math.isnan(loss.item()):``: decided per group, the number goes nowhere else
