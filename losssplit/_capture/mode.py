@@ -3591,6 +3591,27 @@ HOST_READS = {Tensor.item, Tensor.tolist, Tensor.__float__, Tensor.__int__, Tens
               Tensor.__len__}
 
 
+def _read_by_position(frame: Frame, x: Tensor, op: str) -> None:
+    """``torch.tensor(targets[0]["y"].tolist())``: one image's own tensor read on the host outside
+    any loop over the images (picked by position), its values then plain numbers no image owns: on
+    a group alone that position holds another image (red team, session 17: a mask against them kept
+    image 0's on every group). Declined, unless it is a field every image holds with the same values."""
+    track = frame.get(x)
+    if frame.num_images < 2 or track is None or track.rows or track.image is None or track.lost_at is not None:
+        return
+    b = frame.image_ids.get(id(track.image))
+    targets = frame.per_image_targets
+    if b is None or _bytecode.looped():
+        return
+    own = targets[b] if isinstance(targets, (list, tuple)) and 0 <= b < len(targets) else None
+    key = next((k for k, v in own.items() if v is x), None) if isinstance(own, dict) else None
+    if key is not None and all(isinstance(t, dict) and isinstance(t.get(key), Tensor) and t[key].shape == x.shape
+                               and bool(torch.equal(t[key], x)) for t in targets):
+        return  # (``targets[0]["size"].tolist()`` of images all of one size: the same on any group)
+    frame.doubt(torch.ones((), dtype=torch.bool), f"{op} of one image's values picked by position (outside any loop "
+                "over the images): on a group alone that position holds another image, and the numbers read carry none")
+
+
 def _counted_hit(frame: Frame, x: Any) -> tuple[Tensor, Ratio] | None:
     """The ``Frame.counted`` entry of a mask's ``nonzero()`` indices ``x`` (or of its base)."""
     for t in (x, getattr(x, "_base", None)):
@@ -4596,6 +4617,8 @@ class CaptureMode(TorchFunctionMode):
                         logged = host_read(frame, func, args[0], out)
                         if logged is not None:
                             return logged
+                        if func is Tensor.tolist:
+                            _read_by_position(frame, args[0], "Tensor.tolist")
                         if MIXED_READ and frame.num_images > 1 and (frame.batch_mixed or func is Tensor.tolist):
                             MIXED_READ[0](frame, func, args[0], out)
                         floored = frame.floored.get(id(args[0]))
@@ -4608,6 +4631,8 @@ class CaptureMode(TorchFunctionMode):
                 try:
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
+                        if func is Tensor.numpy:
+                            _read_by_position(frame, args[0], "Tensor.numpy")
                         mixed = frame.get(args[0])
                         if mixed is not None and mixed.rows and mixed.lost_at is None and frame.num_images > 1 \
                                 and (torch.is_grad_enabled() or frame.evaluating and not _bytecode.in_grad_mode_helper()) \
