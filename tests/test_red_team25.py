@@ -1087,15 +1087,41 @@ def squared_weights_picked_by_position_over_their_sum(outputs, targets):
     return {"loss": (per * picked).sum() / picked.sum()}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (red team, session 25, pre-existing; README Known limits): the "
-                   "weights picked by positions and multiplied (w ** 2, no local holding a made tensor of the weight "
-                   "field) are kept as a data factor normalised by their own sum: exact where each group's weights "
-                   "are equal (test_rules_row_count's near miss), the w**2-weighted mean where a group mixes weights "
-                   "(0.5 and 0.25), where on a group alone, weights 1, it is the plain mean. Following the tensor "
-                   "locals of the factor to the weight field (session 26, tried) declines it, and with it the near "
-                   "miss where each group's weights are equal (exact: the factor cancels in its own normaliser), so "
-                   "that decline waits for the normaliser to be seen")
-def test_squared_weights_picked_by_position_over_their_sum():
-    for weights in ([1.0, 0.5, 0.25, 1.0], [0.5, 0.25, 1.0]):
-        got, want, said = rule_outcome(squared_weights_picked_by_position_over_their_sum, rule_batch(0, weights))
-        assert not wrong_companions(got, want), (weights, got, want)
+def squared_weights_picked_by_position_summed(outputs, targets):
+    per = (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().flatten(1).mean(1)
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    return {"loss": (per * (w[torch.arange(len(targets))] * w + 1.0)).sum()}
+
+
+def weights_over_their_sum_picked_by_position(outputs, targets):
+    per = (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().flatten(1).mean(1)
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    wn = (w / w.sum())[torch.arange(len(targets))]
+    return {"loss": (per * wn).sum()}
+
+
+SQUARED_WEIGHTS = ([1.0, 0.5, 0.25, 1.0], [0.5, 0.25, 1.0], [1.0, 0.5, 0.5, 1.0], [0.25, 0.5, 0.5], [1.0, 0.25])
+
+
+@pytest.mark.parametrize("body", [squared_weights_picked_by_position_over_their_sum, squared_weights_picked_by_position_summed],
+                         ids=lambda b: b.__name__)
+def test_squared_weights_picked_by_position_over_their_sum(body):
+    """Was wrong (red team, session 25; strict xfail): the weights picked by positions and multiplied
+    (``w[idx] * index_select(w, 0, idx)``, no local holding a made tensor of the weight field) were
+    kept as a data factor, normalised by their own sum: the w**2-weighted mean where a group mixes
+    weights, where on a group alone it is the plain mean. A tensor made of the images' weight objects
+    now carries its values on weights 1 through element-wise ops and picks (``Frame.weight_made``):
+    the factor's own values with every weight 1, exact on every batch, summed (``+ 1.0``) or over
+    its sum, groups of equal or of mixed weights."""
+    for weights in SQUARED_WEIGHTS:
+        got, want, said = rule_outcome(body, rule_batch(0, weights))
+        assert want and set(got) == set(want) and not wrong_companions(got, want), (weights, got, want, said)
+
+
+def test_the_weights_over_their_sum_picked_by_position_decline_where_a_group_mixes_them():
+    """Near miss: ``(w / w.sum())[idx]``, a statistic of the batch's weights (on a group alone, the
+    group's): declined where it is not the plain weights' share; never wrong."""
+    for weights in SQUARED_WEIGHTS:
+        got, want, said = rule_outcome(weights_over_their_sum_picked_by_position, rule_batch(0, weights))
+        assert want and not wrong_companions(got, want), (weights, got, want)
+        assert got == {} and said, (weights, got)

@@ -848,9 +848,9 @@ def several_images_number(targets: Sequence[Any], kind: str, own: bool = False) 
             return True
         if code.co_name not in _COMPREHENSIONS or f.f_back is None or not any(_reads_item(code, *s) for s in spans):
             return False
-        far = _reader(f.f_back, targets)  # ``[x[:, torch.arange(n)] for n in num_gts]``: what the loop runs over
-        iterable = _iterable_of(far, code) if far is not None else None
-        return far is not None and iterable is not None and far.yields_own(*iterable)
+        outer = _reader(f.f_back, targets)  # ``[x[:, torch.arange(n)] for n in num_gts]``: what the loop runs over
+        iterable = _iterable_of(outer, code) if outer is not None else None
+        return outer is not None and iterable is not None and outer.yields_own(*iterable)
     far: _Several | None = None
     for start, end in spans:
         if inner is None or kind == "arithmetic" and inner.tensor_shaped(start, end):

@@ -2265,6 +2265,11 @@ def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     if whole.rows:
         ((e, r),) = whole.rows.items()
         new.rows = {0: expand_rows(frame, r, shape, e)[mask.detach().expand(shape).reshape(-1)]}
+    if tm is not None and tm.unweighted is not None and tm.unweighted.shape == mask.shape:
+        # a test of weighted values (``e.masked_select(e < w * 0.5)``): with the weight 1, a group alone,
+        # it picks other positions (found by the pyro merge, session 18)
+        frame.doubt((tm.unweighted != mask.detach()).any(), f"{op} at positions picked by a test of values weighted per "
+                    "image (on a group alone, weights 1, it picks others)")
     if ts is not None and ts.unweighted is not None:
         new.unweighted = func(ts.unweighted, mask, **{k: v for k, v in kwargs.items() if k != "mask"})
     frame.set(out, new)

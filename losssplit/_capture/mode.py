@@ -945,6 +945,10 @@ class Frame:
         self.mixed_picks: dict[int, tuple[Tensor, Tensor, str]] = {}
         # Python floats, one per image and not all equal, made into a tensor (``torch.tensor(s)``)
         self.tensor_lists: list[tuple[float, ...]] = []
+        # tensors made of the images' weight objects (``torch.tensor([t["loss_weight"] for t in
+        # targets])``) and what untracked ops made of them (``w[idx] * w``): id -> the tensor
+        # and their values with the weight field set to 1 (None: an op that may mix the images)
+        self.weight_made: dict[int, tuple[Tensor, Tensor | None]] = {}
         # one-element pieces of a per-image vector without images and values computed from the pieces
         # of one image: id -> (the value, the vector's id, the pieces' offsets) (``mixed._pieces``)
         self.mixed_pieces: dict[int, tuple[Tensor, int, frozenset[int]]] = {}
@@ -2240,6 +2244,7 @@ class Frame:
         self.batch_mixed.clear()
         self.mixed_picks.clear()
         self.tensor_lists.clear()
+        self.weight_made.clear()
         self.mixed_pieces.clear()
         self.untracked_numbers.clear()
         self.image_lists.clear()
@@ -2922,6 +2927,9 @@ def unweighted_operand(
     if x.dim() == 0 or not rows:
         return x
     if not per_row(x, rows, shape):
+        held = frame.weight_made.get(id(x)) if frame.weight_made else None
+        if held is not None and held[0] is x and held[1] is not None:
+            return held[1]  # the weights laid over the elements (``w[:, None, None].expand_as(e)``): on weights 1
         _spread_weight(frame, x, rows, shape, op)
         return x
     shift = len(shape) - x.dim()
@@ -3024,6 +3032,15 @@ def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequenc
     if numbers is not None and _weight_derived(frame, x):
         frame.doubt((~equal).any(), f"a per-row factor at {op} is computed from the images' {frame.weight_field!r} "
                     "but is not the weights (``w ** 2``, ``w >= 0.9``): on a group alone it is computed from 1")
+    elif numbers is not None and x.is_floating_point() and id(x) in frame.weight_made and frame.weight_made[id(x)][0] is x:
+        unit = frame.weight_made[id(x)][1]
+        if unit is not None:  # ``w[idx] * w``: its values on weights 1 (``_made_of_weights``)
+            note_factor(frame, x, unit, rows, len(shape))
+            return unit
+        frame.doubt((~equal).any() & _varies_in_a_group(frame, x, d, rows[d + shift]),
+                    f"a per-row factor at {op} is computed by torch ops from a tensor of the images' "
+                    f"{frame.weight_field!r} but is not the weights (``w / w.sum()``), and differs within a group: on "
+                    "a group alone it is computed from 1")
     if numbers is not None and all(w == numbers[0] for w in numbers):
         note_factor(frame, x, shadow, rows, len(shape))
         return shadow
@@ -3044,6 +3061,102 @@ def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequenc
     )
     note_factor(frame, x, shadow, rows, len(shape))
     return shadow
+
+
+# ops whose values on a tensor of ones are those with every weight 1, whatever the images: element by
+# element, or a layout of the elements (no reduction, scan or normalisation over the images)
+_SHADOWED = frozenset({
+    Tensor.__getitem__, Tensor.index_select, torch.index_select, Tensor.expand, Tensor.expand_as, Tensor.view,
+    Tensor.reshape, torch.reshape, Tensor.unsqueeze, torch.unsqueeze, Tensor.squeeze, torch.squeeze, Tensor.float,
+    Tensor.double, Tensor.to, Tensor.clone, torch.clone, Tensor.detach, Tensor.contiguous,
+    Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul, Tensor.__add__, Tensor.__radd__, Tensor.add, torch.add,
+    Tensor.__sub__, Tensor.__rsub__, Tensor.sub, torch.sub, Tensor.__truediv__, Tensor.__rtruediv__, Tensor.div,
+    torch.div, Tensor.__pow__, Tensor.__rpow__, Tensor.pow, torch.pow, Tensor.__neg__, Tensor.neg, torch.neg,
+    Tensor.sqrt, torch.sqrt, Tensor.exp, torch.exp, Tensor.log, torch.log, Tensor.clamp, torch.clamp,
+    Tensor.__lt__, Tensor.__le__, Tensor.__gt__, Tensor.__ge__, Tensor.__eq__, Tensor.__ne__, Tensor.lt, Tensor.le,
+    Tensor.gt, Tensor.ge, torch.lt, torch.le, torch.gt, torch.ge,
+})
+
+
+def _made_of_weights(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Any) -> None:
+    """Note ``out``, made by an op of no images' rows from a tensor of the images' weights
+    (``Frame.weight_made``), with its values on weights 1: the op replayed on the ones where it
+    is one of ``_SHADOWED``, else None (``w.sum()``: on a group alone, another count)."""
+    name = op_name(func)
+    if args and type(args[0]) is Tensor and (func is Tensor.__setitem__ or name.endswith("_") and not name.endswith("__")):
+        held = frame.weight_made.get(id(args[0]))
+        if held is not None and held[0] is args[0]:  # written in place: its values on weights 1 not followed
+            frame.weight_made[id(args[0])] = (args[0], None)
+        return
+    if type(out) is not Tensor or frame.get(out) is not None:
+        return
+    inplace = args and out is args[0]
+    if id(out) in frame.weight_made and not inplace:
+        return
+    shadows = []
+    for a in args:
+        held = frame.weight_made.get(id(a)) if type(a) is Tensor else None
+        if held is not None and held[0] is a:
+            shadows.append(held[1])
+        elif isinstance(a, Tensor) and frame.get(a) is not None:
+            shadows.append(unweighted_of(a, frame.get(a)))  # (``w[:, None].expand_as(e)``: ``e``'s shape)
+        else:
+            shadows.append(a)
+    known = func in _SHADOWED and not (kwargs and "out" in kwargs) and all(v is not None for v in shadows)
+    shadow = func(*shadows, **(kwargs or {})) if known else None
+    frame.weight_made[id(out)] = (out, shadow if type(shadow) is Tensor and shadow.shape == out.shape else None)
+
+
+# ops where a tensor of the weights (``Frame.weight_made``) meets the images' rows and the rules keep
+# the result as data: a pick by a mask of the rows, a test against a threshold of the weights
+_WEIGHTS_MEET = frozenset({
+    Tensor.masked_select, torch.masked_select, Tensor.__lt__, Tensor.__le__, Tensor.__gt__, Tensor.__ge__,
+    Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, torch.lt, torch.le, torch.gt, torch.ge,
+})
+
+
+def _weights_meet_rows(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Tensor) -> None:
+    """``w_e.masked_select(e < 0.3)``, ``e.lt(w_e * 0.5)``, ``w_e`` a tensor of the weights laid
+    over the elements (untracked: data to the rules): the result's values with the weight field set
+    to 1 are the op replayed on ``w_e``'s (``_made_of_weights``) and the other operands' own (was
+    kept as data, silently wrong: found by the pyro merge, session 18). Where ``w_e``'s are not
+    known (an op that may mix the images made it), ``out`` is lost."""
+    track = frame.get(out)
+    if track is None or track.lost_at is not None:
+        return
+    replaced, hit = [], False
+    for a in args:
+        held = frame.weight_made.get(id(a)) if type(a) is Tensor and frame.get(a) is None else None
+        if held is not None and held[0] is a:
+            if held[1] is None:
+                frame.lose(out, f"{op_name(func)} of values computed from a tensor of the images' weights by an op "
+                           "that may mix the images (on a group alone, from 1)", track)
+                return
+            replaced.append(held[1])
+            hit = True
+        else:
+            replaced.append(unweighted_of(a, frame.get(a)) if isinstance(a, Tensor) else a)
+    if hit:
+        track.unweighted = func(*replaced, **(kwargs or {}))
+
+
+def _varies_in_a_group(frame: Frame, x: Tensor, d: int, rows: Tensor) -> Tensor:
+    """A 0-dim bool: whether the factor ``x``, its dim ``d`` along the row map ``rows``, holds two
+    values on the rows of one group (known on the host; else true). A factor of the weights
+    constant within each group cancels where it is normalised by its own sum (``(l * f).sum() /
+    f.sum()``), as each group's weights being equal lets a weighted mean be the plain one."""
+    groups = frame.host_groups()
+    if groups is None or x.shape[d] != rows.shape[0]:
+        return torch.ones((), dtype=torch.bool, device=x.device)
+    count = max(groups) + 1
+    gid = torch.tensor(groups, device=x.device).take(rows.to(x.device))
+    v = x.movedim(d, 0).reshape(rows.shape[0], -1).double()
+    gid = gid[:, None].expand_as(v).reshape(-1)
+    v = v.reshape(-1)
+    zeros = torch.zeros(count, dtype=torch.float64, device=x.device)
+    hi = zeros.scatter_reduce(0, gid, v, "amax", include_self=False)
+    lo = zeros.scatter_reduce(0, gid, v, "amin", include_self=False)
+    return (hi != lo).any()
 
 
 def _weight_derived(frame: Frame, x: Tensor) -> bool:
@@ -4241,6 +4354,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
             if frame.get(out) is None and type(data) in (list, tuple):
                 _listed(frame, data)
+                if len(data) == frame.num_images > 1 and all(b in frame.weight_owners(v) for b, v in enumerate(data)):
+                    frame.weight_made[id(out)] = (out, torch.ones_like(out))
             if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of positions in a loop over the images")
             elif frame.get(out) is None and _unowned_numbers(frame, data):
@@ -4725,6 +4840,12 @@ class CaptureMode(TorchFunctionMode):
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) is int and type(args[2]) is float \
                 and frame.error is None:
             _written_number(frame, *args)
+        if frame.weight_made and frame.error is None and any(type(a) is Tensor and id(a) in frame.weight_made for a in args):
+            try:
+                with _HIDDEN():
+                    _made_of_weights(frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
             try:
                 with _HIDDEN():
@@ -4755,6 +4876,12 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if frame.weight_made and frame.error is None and type(out) is Tensor and func in _WEIGHTS_MEET:
+            try:
+                with _HIDDEN():
+                    _weights_meet_rows(frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if (frame.untracked_sums or frame.untracked_derived) and frame.error is None and type(out) is Tensor \
                 and out.numel() == 1:
             try:
