@@ -951,8 +951,18 @@ def weights_shifted_at_the_op(o, targets):
     return {"loss": (_per(o, targets) * (w + 0.5)).sum()}
 
 
+def test_the_weights_tensor_shifted_at_the_op_splits_as_its_values_on_1():
+    """Declined since session 25 (was kept as data): ``l * (w + 0.5)`` of ``w = torch.tensor([t[
+    "loss_weight"] ..])`` is, with the weight field set to 1, ``l * 1.5``: followed from the tensor of
+    the weight objects (``Frame.weight_made``, session 28), exact."""
+    for name, w in SCALE_BATCHES.items():
+        for labels in (None, ["a", "b", "b", "a"][: len(w)]):
+            got, want, said = split_outcome(weights_shifted_at_the_op, *scale_batch(w), labels)
+            assert want and set(got) == set(want) and not wrong_companions(got, want), (name, got, want, said)
+
+
 @pytest.mark.parametrize("body", [literal_chosen_by_the_weight, one_plus_one_minus_the_weights,
-                                  literal_chosen_by_the_weight_in_a_comprehension, weights_shifted_at_the_op],
+                                  literal_chosen_by_the_weight_in_a_comprehension],
                          ids=lambda b: b.__name__)
 def test_a_number_of_the_weight_field_the_reader_did_not_see_declines(body):
     """Was wrong (session 25 strict xfail: kept as data; on a group alone they come from weights 1):
@@ -1125,3 +1135,37 @@ def test_the_weights_over_their_sum_picked_by_position_decline_where_a_group_mix
         got, want, said = rule_outcome(weights_over_their_sum_picked_by_position, rule_batch(0, weights))
         assert want and not wrong_companions(got, want), (weights, got, want)
         assert got == {} and said, (weights, got)
+
+
+def _weights_factor(f, normalised):
+    def body(outputs, targets):
+        per = (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().flatten(1).mean(1)
+        fw = f(torch.tensor([t["loss_weight"] for t in targets]))
+        return {"loss": (per * fw).sum() / fw.sum() if normalised else (per * fw).sum()}
+    return body
+
+
+_OF_THE_WEIGHTS = {"sqrt": lambda w: w.sqrt(), "squared": lambda w: w ** 2, "plus-one": lambda w: w + 1,
+                   "column": lambda w: w[:, None].expand(-1, 2)[:, 1], "flipped": lambda w: w.flip(0)}
+
+
+@pytest.mark.parametrize("normalised", [False, True], ids=["summed", "over-its-sum"])
+@pytest.mark.parametrize("name", list(_OF_THE_WEIGHTS))
+def test_a_tensor_of_the_weights_through_element_wise_ops_counts_them_as_1(name, normalised):
+    """Were wrong on main (README Known limits: ``w.sqrt()``, ``w ** 2``, ``w + 1`` of ``w =
+    torch.tensor([t["loss_weight"] ..])`` stayed part of the loss, as the weights permuted across
+    images did on a 2-image batch): the factor's values on weights 1 (``Frame.weight_made``), summed
+    or over its own sum; exact, or (the permuted weights where an image meets another's weight
+    with a third image) declined, never wrong."""
+    for weights in SQUARED_WEIGHTS:
+        got, want, said = rule_outcome(_weights_factor(_OF_THE_WEIGHTS[name], normalised), rule_batch(0, weights))
+        assert want and not wrong_companions(got, want), (weights, got, want)
+        assert set(got) == set(want) or name == "flipped" and said, (weights, said)
+
+
+def test_a_tensor_of_the_weights_through_a_normalisation_declines():
+    """Near miss: ``w.softmax(0)`` mixes the images' weights (on a group alone, the group's): its
+    values on weights 1 are not replayed; declined where it is not the weights."""
+    for weights in SQUARED_WEIGHTS:
+        got, want, said = rule_outcome(_weights_factor(lambda w: w.softmax(0), False), rule_batch(0, weights))
+        assert want and not wrong_companions(got, want) and got == {} and said, (weights, got, want)

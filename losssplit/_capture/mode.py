@@ -3029,18 +3029,17 @@ def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequenc
         f"a per-row factor at {op} equals its image's weight on some rows and not on others "
         "(weight or data cannot be told apart)",
     )
+    held = frame.weight_made.get(id(x)) if numbers is not None and frame.weight_made and x.is_floating_point() else None
+    if held is not None and held[0] is x and held[1] is not None:  # ``w[idx] * w``, ``w.sqrt()``: its values on
+        note_factor(frame, x, held[1], rows, len(shape))  # weights 1 (``_made_of_weights``)
+        return held[1]
     if numbers is not None and _weight_derived(frame, x):
         frame.doubt((~equal).any(), f"a per-row factor at {op} is computed from the images' {frame.weight_field!r} "
                     "but is not the weights (``w ** 2``, ``w >= 0.9``): on a group alone it is computed from 1")
-    elif numbers is not None and x.is_floating_point() and id(x) in frame.weight_made and frame.weight_made[id(x)][0] is x:
-        unit = frame.weight_made[id(x)][1]
-        if unit is not None:  # ``w[idx] * w``: its values on weights 1 (``_made_of_weights``)
-            note_factor(frame, x, unit, rows, len(shape))
-            return unit
-        frame.doubt((~equal).any() & _varies_in_a_group(frame, x, d, rows[d + shift]),
-                    f"a per-row factor at {op} is computed by torch ops from a tensor of the images' "
-                    f"{frame.weight_field!r} but is not the weights (``w / w.sum()``), and differs within a group: on "
-                    "a group alone it is computed from 1")
+    elif held is not None and held[0] is x:
+        frame.doubt((~equal).any(), f"a per-row factor at {op} is computed by torch ops from a tensor of the images' "
+                    f"{frame.weight_field!r} but is not the weights (``w / w.sum()``, ``w.softmax(0)``): on a group "
+                    "alone it is computed from 1")
     if numbers is not None and all(w == numbers[0] for w in numbers):
         note_factor(frame, x, shadow, rows, len(shape))
         return shadow
@@ -3064,8 +3063,11 @@ def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequenc
 
 
 # ops whose values on a tensor of ones are those with every weight 1, whatever the images: element by
-# element, or a layout of the elements (no reduction, scan or normalisation over the images)
+# element, or a layout of the elements, other images' included (ones everywhere: no reduction, scan or
+# normalisation over the images)
 _SHADOWED = frozenset({
+    Tensor.flip, torch.flip, Tensor.roll, torch.roll, Tensor.permute, torch.permute, Tensor.transpose, torch.transpose,
+    Tensor.t, Tensor.repeat, Tensor.gather, torch.gather, Tensor.abs, torch.abs, Tensor.__abs__,
     Tensor.__getitem__, Tensor.index_select, torch.index_select, Tensor.expand, Tensor.expand_as, Tensor.view,
     Tensor.reshape, torch.reshape, Tensor.unsqueeze, torch.unsqueeze, Tensor.squeeze, torch.squeeze, Tensor.float,
     Tensor.double, Tensor.to, Tensor.clone, torch.clone, Tensor.detach, Tensor.contiguous,
@@ -3138,25 +3140,6 @@ def _weights_meet_rows(frame: Frame, func: Any, args: tuple, kwargs: dict | None
             replaced.append(unweighted_of(a, frame.get(a)) if isinstance(a, Tensor) else a)
     if hit:
         track.unweighted = func(*replaced, **(kwargs or {}))
-
-
-def _varies_in_a_group(frame: Frame, x: Tensor, d: int, rows: Tensor) -> Tensor:
-    """A 0-dim bool: whether the factor ``x``, its dim ``d`` along the row map ``rows``, holds two
-    values on the rows of one group (known on the host; else true). A factor of the weights
-    constant within each group cancels where it is normalised by its own sum (``(l * f).sum() /
-    f.sum()``), as each group's weights being equal lets a weighted mean be the plain one."""
-    groups = frame.host_groups()
-    if groups is None or x.shape[d] != rows.shape[0]:
-        return torch.ones((), dtype=torch.bool, device=x.device)
-    count = max(groups) + 1
-    gid = torch.tensor(groups, device=x.device).take(rows.to(x.device))
-    v = x.movedim(d, 0).reshape(rows.shape[0], -1).double()
-    gid = gid[:, None].expand_as(v).reshape(-1)
-    v = v.reshape(-1)
-    zeros = torch.zeros(count, dtype=torch.float64, device=x.device)
-    hi = zeros.scatter_reduce(0, gid, v, "amax", include_self=False)
-    lo = zeros.scatter_reduce(0, gid, v, "amin", include_self=False)
-    return (hi != lo).any()
 
 
 def _weight_derived(frame: Frame, x: Tensor) -> bool:
@@ -4840,12 +4823,6 @@ class CaptureMode(TorchFunctionMode):
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) is int and type(args[2]) is float \
                 and frame.error is None:
             _written_number(frame, *args)
-        if frame.weight_made and frame.error is None and any(type(a) is Tensor and id(a) in frame.weight_made for a in args):
-            try:
-                with _HIDDEN():
-                    _made_of_weights(frame, func, args, kwargs, out)
-            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op = exc, op_name(func)
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
             try:
                 with _HIDDEN():
@@ -4876,10 +4853,12 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
-        if frame.weight_made and frame.error is None and type(out) is Tensor and func in _WEIGHTS_MEET:
+        if frame.weight_made and frame.error is None and any(type(a) is Tensor and id(a) in frame.weight_made for a in args):
             try:
                 with _HIDDEN():
-                    _weights_meet_rows(frame, func, args, kwargs, out)
+                    if type(out) is Tensor and func in _WEIGHTS_MEET:
+                        _weights_meet_rows(frame, func, args, kwargs, out)
+                    _made_of_weights(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
         if (frame.untracked_sums or frame.untracked_derived) and frame.error is None and type(out) is Tensor \
