@@ -672,9 +672,15 @@ LAYER_SCALES = [0.35, 1.3]
 class _Configured:
     scales = [0.5, 1.5, 2.5, 3.5]
 
+    cls_scale, box_scale = 0.7, 1.3
+
     def max_of_an_attribute_under_a_local_name(self, outputs, targets, indices, num_boxes):
         scales = self.scales
         return {"loss_bbox": _per_image_l1(outputs, targets, indices).sum() * max(scales)}
+
+    def sum_of_a_list_of_attributes(self, outputs, targets, indices, num_boxes):
+        scales = [self.cls_scale, self.box_scale]  # (as long as the 2-image batches)
+        return {"loss_bbox": _per_image_l1(outputs, targets, indices).sum() * sum(scales)}
 
 
 def the_batch_loss_times_the_max_of_its_literal_list(outputs, targets, indices, num_boxes):
@@ -698,11 +704,13 @@ def the_batch_loss_times_the_max_of_the_layer_scales(outputs, targets, indices, 
 
 
 @pytest.mark.parametrize("body", [_Configured().max_of_an_attribute_under_a_local_name,
+                                  _Configured().sum_of_a_list_of_attributes,
                                   the_batch_loss_times_the_max_of_its_literal_list,
                                   the_batch_loss_times_the_max_of_equal_per_image_sizes,
                                   the_batch_loss_times_the_max_of_two_literals,
                                   the_batch_loss_times_the_max_of_the_layer_scales],
-                         ids=["attribute-alias", "literal-list", "equal-sizes", "two-literals", "global-list"])
+                         ids=["attribute-alias", "attribute-list", "literal-list", "equal-sizes", "two-literals",
+                              "global-list"])
 def test_a_python_statistic_of_configuration_or_equal_numbers_still_splits(body):
     """Near misses: ``max`` of configuration (an attribute under a local name, a global, the body's
     literals, as long as the 2-image batches), or of one number per image equal on every image (a

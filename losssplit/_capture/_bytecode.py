@@ -7944,8 +7944,8 @@ def _statistic_span(code: types.CodeType, instructions: list[dis.Instruction], s
             return None
         stores = _stores(instructions, local)
         made = [_stored_value(instructions, j) for j in stores]
-        if not stores or any(v is None or all(i.opname in _PLAIN_LOADS for i in instructions[v[0]:v[1]]) for v in made):
-            return None  # (``s = self.layer_weights``: configuration under another name)
+        if not stores or any(v is None or _plain_value(instructions[v[0]:v[1]]) for v in made):
+            return None  # (``s = self.layer_weights``, ``[self.a, self.b]``: configuration under another name)
         return span[0].argval, local, True
     # ``max([.. for t in x])``, ``max(.. for t in x)``: LOAD_CONST code, MAKE_FUNCTION, LOAD_FAST x, GET_ITER, CALL 0
     if [i.opname for i in argument] == ["LOAD_CONST", "MAKE_FUNCTION", "LOAD_FAST", "GET_ITER", "CALL"] \
@@ -7955,6 +7955,14 @@ def _statistic_span(code: types.CodeType, instructions: list[dis.Instruction], s
 
 
 _PLAIN_LOADS = frozenset({"LOAD_FAST", "LOAD_DEREF", "LOAD_ATTR", "LOAD_GLOBAL", "LOAD_CONST", "LOAD_NAME", "LOAD_METHOD"})
+_DISPLAYS = frozenset({"BUILD_LIST", "BUILD_TUPLE", "LIST_EXTEND"})
+
+
+def _plain_value(span: list[dis.Instruction]) -> bool:
+    """Whether a stored value is loads only, or a list or tuple display of them (not ``[]`` filled
+    later by ``append``)."""
+    return any(i.opname in _PLAIN_LOADS for i in span) and all(i.opname in _PLAIN_LOADS or i.opname in _DISPLAYS
+                                                                for i in span)
 
 
 _SWAPPED_COMPARISONS = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
