@@ -951,8 +951,18 @@ def weights_shifted_at_the_op(o, targets):
     return {"loss": (_per(o, targets) * (w + 0.5)).sum()}
 
 
+def test_the_weights_tensor_shifted_at_the_op_splits_as_its_values_on_1():
+    """Declined since session 25 (was kept as data): ``l * (w + 0.5)`` of ``w = torch.tensor([t[
+    "loss_weight"] ..])`` is, with the weight field set to 1, ``l * 1.5``: followed from the tensor of
+    the weight objects (``Frame.weight_made``, session 28), exact."""
+    for name, w in SCALE_BATCHES.items():
+        for labels in (None, ["a", "b", "b", "a"][: len(w)]):
+            got, want, said = split_outcome(weights_shifted_at_the_op, *scale_batch(w), labels)
+            assert want and set(got) == set(want) and not wrong_companions(got, want), (name, got, want, said)
+
+
 @pytest.mark.parametrize("body", [literal_chosen_by_the_weight, one_plus_one_minus_the_weights,
-                                  literal_chosen_by_the_weight_in_a_comprehension, weights_shifted_at_the_op],
+                                  literal_chosen_by_the_weight_in_a_comprehension],
                          ids=lambda b: b.__name__)
 def test_a_number_of_the_weight_field_the_reader_did_not_see_declines(body):
     """Was wrong (session 25 strict xfail: kept as data; on a group alone they come from weights 1):
@@ -1087,15 +1097,75 @@ def squared_weights_picked_by_position_over_their_sum(outputs, targets):
     return {"loss": (per * picked).sum() / picked.sum()}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (red team, session 25, pre-existing; README Known limits): the "
-                   "weights picked by positions and multiplied (w ** 2, no local holding a made tensor of the weight "
-                   "field) are kept as a data factor normalised by their own sum: exact where each group's weights "
-                   "are equal (test_rules_row_count's near miss), the w**2-weighted mean where a group mixes weights "
-                   "(0.5 and 0.25), where on a group alone, weights 1, it is the plain mean. Following the tensor "
-                   "locals of the factor to the weight field (session 26, tried) declines it, and with it the near "
-                   "miss where each group's weights are equal (exact: the factor cancels in its own normaliser), so "
-                   "that decline waits for the normaliser to be seen")
-def test_squared_weights_picked_by_position_over_their_sum():
-    for weights in ([1.0, 0.5, 0.25, 1.0], [0.5, 0.25, 1.0]):
-        got, want, said = rule_outcome(squared_weights_picked_by_position_over_their_sum, rule_batch(0, weights))
-        assert not wrong_companions(got, want), (weights, got, want)
+def squared_weights_picked_by_position_summed(outputs, targets):
+    per = (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().flatten(1).mean(1)
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    return {"loss": (per * (w[torch.arange(len(targets))] * w + 1.0)).sum()}
+
+
+def weights_over_their_sum_picked_by_position(outputs, targets):
+    per = (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().flatten(1).mean(1)
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    wn = (w / w.sum())[torch.arange(len(targets))]
+    return {"loss": (per * wn).sum()}
+
+
+SQUARED_WEIGHTS = ([1.0, 0.5, 0.25, 1.0], [0.5, 0.25, 1.0], [1.0, 0.5, 0.5, 1.0], [0.25, 0.5, 0.5], [1.0, 0.25])
+
+
+@pytest.mark.parametrize("body", [squared_weights_picked_by_position_over_their_sum, squared_weights_picked_by_position_summed],
+                         ids=lambda b: b.__name__)
+def test_squared_weights_picked_by_position_over_their_sum(body):
+    """Was wrong (red team, session 25; strict xfail): the weights picked by positions and multiplied
+    (``w[idx] * index_select(w, 0, idx)``, no local holding a made tensor of the weight field) were
+    kept as a data factor, normalised by their own sum: the w**2-weighted mean where a group mixes
+    weights, where on a group alone it is the plain mean. A tensor made of the images' weight objects
+    now carries its values on weights 1 through element-wise ops and picks (``Frame.weight_made``):
+    the factor's own values with every weight 1, exact on every batch, summed (``+ 1.0``) or over
+    its sum, groups of equal or of mixed weights."""
+    for weights in SQUARED_WEIGHTS:
+        got, want, said = rule_outcome(body, rule_batch(0, weights))
+        assert want and set(got) == set(want) and not wrong_companions(got, want), (weights, got, want, said)
+
+
+def test_the_weights_over_their_sum_picked_by_position_decline_where_a_group_mixes_them():
+    """Near miss: ``(w / w.sum())[idx]``, a statistic of the batch's weights (on a group alone, the
+    group's): declined where it is not the plain weights' share; never wrong."""
+    for weights in SQUARED_WEIGHTS:
+        got, want, said = rule_outcome(weights_over_their_sum_picked_by_position, rule_batch(0, weights))
+        assert want and not wrong_companions(got, want), (weights, got, want)
+        assert got == {} and said, (weights, got)
+
+
+def _weights_factor(f, normalised):
+    def body(outputs, targets):
+        per = (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().flatten(1).mean(1)
+        fw = f(torch.tensor([t["loss_weight"] for t in targets]))
+        return {"loss": (per * fw).sum() / fw.sum() if normalised else (per * fw).sum()}
+    return body
+
+
+_OF_THE_WEIGHTS = {"sqrt": lambda w: w.sqrt(), "squared": lambda w: w ** 2, "plus-one": lambda w: w + 1,
+                   "column": lambda w: w[:, None].expand(-1, 2)[:, 1], "flipped": lambda w: w.flip(0)}
+
+
+@pytest.mark.parametrize("normalised", [False, True], ids=["summed", "over-its-sum"])
+@pytest.mark.parametrize("name", list(_OF_THE_WEIGHTS))
+def test_a_tensor_of_the_weights_through_element_wise_ops_counts_them_as_1(name, normalised):
+    """Were wrong on main (README Known limits: ``w.sqrt()``, ``w ** 2``, ``w + 1`` of ``w =
+    torch.tensor([t["loss_weight"] ..])`` stayed part of the loss, as the weights permuted across
+    images did on a 2-image batch): the factor's values on weights 1 (``Frame.weight_made``), summed
+    or over its own sum; exact, or (the permuted weights where an image meets another's weight
+    with a third image) declined, never wrong."""
+    for weights in SQUARED_WEIGHTS:
+        got, want, said = rule_outcome(_weights_factor(_OF_THE_WEIGHTS[name], normalised), rule_batch(0, weights))
+        assert want and not wrong_companions(got, want), (weights, got, want)
+        assert set(got) == set(want) or name == "flipped" and said, (weights, said)
+
+
+def test_a_tensor_of_the_weights_through_a_normalisation_declines():
+    """Near miss: ``w.softmax(0)`` mixes the images' weights (on a group alone, the group's): its
+    values on weights 1 are not replayed; declined where it is not the weights."""
+    for weights in SQUARED_WEIGHTS:
+        got, want, said = rule_outcome(_weights_factor(lambda w: w.softmax(0), False), rule_batch(0, weights))
+        assert want and not wrong_companions(got, want) and got == {} and said, (weights, got, want)

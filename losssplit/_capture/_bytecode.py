@@ -7975,3 +7975,158 @@ def _block_at(code: types.CodeType, lasti: int) -> GuardedBlock | None:
     later = {i.argval for i in instructions[join:] if i.opname in ("LOAD_FAST", "DELETE_FAST", "STORE_FAST")}
     return GuardedBlock(instructions[join].offset, tuple(sorted(stored & later)), tuple(sorted(values)),
                         tuple(sorted(callees)))
+
+
+# builtins whose value over an iterable of one number per image is, on a group alone, the group's
+_STATISTICS = frozenset({"max", "min", "sum", "sorted"})
+
+
+def statistic_operand() -> tuple[str, Any, bool] | None:
+    """``(name, iterable, listed)`` when a whole operand of the ``*`` the caller's code is executing
+    is a builtin statistic (``max``, ``min``, ``sum``, ``sorted(..)[k]``) of one iterable the body
+    built: ``listed`` True where the operand is ``max(s)`` of the local ``s`` the body stores
+    (``iterable`` its value), False where it is ``max(f(t) for t in x)`` of a comprehension over
+    the local ``x`` (``iterable`` that value), directly or through one local stored once from it
+    (``m = max(s)``). None otherwise (a parameter, a local aliasing an attribute, a builtin
+    shadowed, another Python)."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return None
+    for name, local, listed in _statistic_at(f.f_code, f.f_lasti):
+        if _builtin(f, name) is not getattr(builtins, name):
+            continue
+        value = f.f_locals.get(local, _UNPROVEN)
+        if value is not _UNPROVEN:
+            return name, value, listed
+    return None
+
+
+@_per_code(1024)
+def _statistic_at(code: types.CodeType, lasti: int) -> tuple[tuple[str, str, bool], ...]:
+    spans = _operand_spans(code, lasti)
+    instructions, at = _located(code, lasti)
+    if spans is None or at is None or instructions[at].arg not in _PRODUCTS:
+        return ()
+    found = []
+    for first, stop in spans:
+        span = [i for i in instructions[first:stop] if i.opname != "PRECALL"]
+        if len(span) == 1 and span[0].opname == "LOAD_FAST":  # ``m = max(s)`` earlier, stored once
+            stores = _stores(instructions, span[0].argval)
+            value = _stored_value(instructions, stores[0]) if len(stores) == 1 and stores[0] < first else None
+            if value is None:
+                continue
+            span = [i for i in instructions[value[0]:value[1]] if i.opname != "PRECALL"]
+        hit = _statistic_span(code, instructions, span)
+        if hit is not None:
+            found.append(hit)
+    return tuple(found)
+
+
+def _statistic_span(code: types.CodeType, instructions: list[dis.Instruction], span: list[dis.Instruction]
+                    ) -> tuple[str, str, bool] | None:
+    if len(span) > 2 and span[-1].opname == "BINARY_SUBSCR" and span[-2].opname == "LOAD_CONST" \
+            and type(span[-2].argval) is int:
+        span = span[:-2]  # ``sorted(s)[-1]``
+        if not span or span[0].argval != "sorted":
+            return None
+    if len(span) < 3 or span[0].opname != "LOAD_GLOBAL" or span[0].argval not in _STATISTICS \
+            or span[-1].opname != "CALL" or span[-1].arg != 1 or any(i.is_jump_target for i in span):
+        return None
+    argument = span[1:-1]
+    if len(argument) == 1 and argument[0].opname == "LOAD_FAST":
+        local = argument[0].argval
+        if local in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+            return None
+        stores = _stores(instructions, local)
+        made = [_stored_value(instructions, j) for j in stores]
+        if not stores or any(v is None or _plain_value(instructions[v[0]:v[1]]) for v in made):
+            return None  # (``s = self.layer_weights``, ``[self.a, self.b]``: configuration under another name)
+        return span[0].argval, local, True
+    # ``max([.. for t in x])``, ``max(.. for t in x)``: LOAD_CONST code, MAKE_FUNCTION, LOAD_FAST x, GET_ITER, CALL 0
+    if [i.opname for i in argument] == ["LOAD_CONST", "MAKE_FUNCTION", "LOAD_FAST", "GET_ITER", "CALL"] \
+            and isinstance(argument[0].argval, types.CodeType) and argument[-1].arg == 0:
+        return span[0].argval, argument[2].argval, False
+    return None
+
+
+_PLAIN_LOADS = frozenset({"LOAD_FAST", "LOAD_DEREF", "LOAD_ATTR", "LOAD_GLOBAL", "LOAD_CONST", "LOAD_NAME", "LOAD_METHOD"})
+_DISPLAYS = frozenset({"BUILD_LIST", "BUILD_TUPLE", "LIST_EXTEND"})
+
+
+def _plain_value(span: list[dis.Instruction]) -> bool:
+    """Whether a stored value is loads only, or a list or tuple display of them (not ``[]`` filled
+    later by ``append``)."""
+    return any(i.opname in _PLAIN_LOADS for i in span) and all(i.opname in _PLAIN_LOADS or i.opname in _DISPLAYS
+                                                                for i in span)
+
+
+_SWAPPED_COMPARISONS = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
+
+
+def size_test() -> tuple[str, Any, Any] | None:
+    """How the size the caller's code is reading right now (``x.numel()``, ``len(x)``) is used, where
+    it is only tested: ``(op, "literal", c)`` for ``x.numel() >= c`` / ``c <= x.numel()`` (as
+    ``size op c``), ``(op, "literal", 0)`` with ``ne`` for a truth test (``if x.numel():``, ``not``),
+    ``(op, "size", y)`` for ``y.numel() op x.numel()`` / ``len(y) op len(x)``, ``y`` the value of the
+    local whose size the left operand reads (the comparison read as ``size(y) op size(x)``). None
+    for anything else (another use, the left operand of two sizes: told at the right one)."""
+    if sys.version_info[:2] not in _TEST_CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return None
+    found = _size_test_at(f.f_code, f.f_lasti)
+    if found is None:
+        return None
+    op, kind, value = found
+    if kind == "size":
+        if value[1] and _builtin(f, "len") is not len:
+            return None
+        y = f.f_locals.get(value[0], _UNPROVEN)
+        return None if y is _UNPROVEN else (op, kind, y)
+    return found
+
+
+@_per_code(1024)
+def _size_test_at(code: types.CodeType, lasti: int) -> tuple[str, str, Any] | None:
+    instructions, at = _located(code, lasti)
+    if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1  # (``len`` specialised runs in PRECALL)
+    if at is None or instructions[at].opname != "CALL" or at + 1 >= len(instructions):
+        return None
+    start = _operand_start(instructions, at + 1)
+    if start is None or _size_local(instructions[start : at + 1]) is None:
+        return None
+    after = instructions[at + 1]
+    if after.is_jump_target:
+        return None
+    if after.opname.startswith("POP_JUMP") and after.opname.endswith(("IF_TRUE", "IF_FALSE")) or after.opname == "UNARY_NOT":
+        return ("ne", "literal", 0)
+    if after.opname == "LOAD_CONST" and type(after.argval) is int and at + 2 < len(instructions):
+        compare = instructions[at + 2]
+        if compare.opname == "COMPARE_OP" and compare.argval in _COMPARISONS and not compare.is_jump_target:
+            return (_COMPARISONS[compare.argval], "literal", after.argval)
+        return None
+    if after.opname != "COMPARE_OP" or after.argval not in _COMPARISONS:
+        return None
+    left = _operand_start(instructions, start)
+    if left is None:
+        return None
+    span = instructions[left:start]
+    op = _COMPARISONS[after.argval]
+    if len(span) == 1 and span[0].opname == "LOAD_CONST" and type(span[0].argval) is int:
+        return (_SWAPPED_COMPARISONS[op], "literal", span[0].argval)
+    local = _size_local(span)
+    return None if local is None else (op, "size", local)
+
+
+def _size_local(span: list[dis.Instruction]) -> tuple[str, bool] | None:
+    """``(name, by len)`` where ``span`` is ``name.numel()`` or ``len(name)`` of a local, else None."""
+    ops = [i for i in span if i.opname != "PRECALL"]
+    if [i.opname for i in ops] == ["LOAD_FAST", "LOAD_METHOD", "CALL"] and ops[1].argval == "numel" and ops[2].arg == 0:
+        return ops[0].argval, False
+    if [i.opname for i in ops] == ["LOAD_GLOBAL", "LOAD_FAST", "CALL"] and ops[0].argval == "len" and ops[2].arg == 1:
+        return ops[1].argval, True
+    return None

@@ -52,6 +52,7 @@ from ._bytecode import (
     size_reciprocal,
     sized_operand,
     sizes_product,
+    statistic_operand,
     straight_line_operator,
     summed_item_floor,
     table_operand,
@@ -2468,6 +2469,8 @@ def _ratio_arithmetic(
         if kind == "mul":
             if _is_image_count(frame, ta.ratio, other):  # data too: a metric may be returned
                 return lost_track(BY_IMAGE_COUNT, pred)
+            if not weight and _statistic_factor(frame, other):
+                return lost_track(STATISTIC_FACTOR, pred)
             if _sizes_factor(frame, ta.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
@@ -2549,6 +2552,8 @@ def _ratio_arithmetic(
             _host_number(frame, other, tb, kind)
             if _is_image_count(frame, tb.ratio, other):
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
+            if not weight and _statistic_factor(frame, other):
+                return lost_track(STATISTIC_FACTOR, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
@@ -3576,6 +3581,39 @@ def _sizes_factor(frame: Frame, ratio: Ratio, factor: Any) -> bool:
         return False
     source = offset_source(factor, product=True)
     return source != "literal" and not frame.constant_number(factor)
+
+
+STATISTIC_FACTOR = ("a multiplication by a Python statistic of one number per image the body made (``l.sum() * "
+                    "max(s)`` of ``s = [float(len(t[\"boxes\"])) ** 0.5 for t in targets]``, ``min``, ``sum``, "
+                    "``sorted(s)[-1]``): on a group alone, the group's numbers' statistic")
+
+
+def _statistic_factor(frame: Frame, factor: Any) -> bool:
+    """Whether the Python number ``factor`` scaling a loss is ``max`` / ``min`` / ``sum`` /
+    ``sorted(..)[k]`` of a list the body built with one number per image (not all equal, for a
+    pick), or of a comprehension over something with one item per image (``_bytecode.
+    statistic_operand``): each image's number may be its own, and the group's statistic is
+    another number (found by the red team, session 24: read as the body's constant, silently
+    wrong)."""
+    n = frame.num_images
+    if n < 2 or type(factor) not in (int, float) or frame.constant_number(factor):
+        return False
+    found = statistic_operand()
+    if found is None or frame.per_image_targets is not None and read_fields(frame.per_image_targets, factor):
+        return False  # (of number fields of the targets: the field rules tell, naming the field)
+    name, iterable, listed = found
+    try:
+        size = len(iterable)
+    except TypeError:
+        return False
+    if size != n:
+        return False
+    if not listed:
+        return True
+    if type(iterable) not in (list, tuple) or not all(type(v) in (int, float) for v in iterable) \
+            or all(code_constant(v) for v in iterable):
+        return False  # (``s = [0.5, 1.0, 2.0]``: the body's literals, the same on any group)
+    return name == "sum" or any(v != iterable[0] for v in iterable)
 
 
 def _computed_after_sizes(frame: Frame, z: float) -> bool:

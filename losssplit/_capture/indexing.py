@@ -223,6 +223,26 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
     return cut
 
 
+OWN_POSITIONS_ACROSS = ("Tensor.__getitem__ at positions laid out by one image's own count (``x[:, torch.arange(n)]`` "
+                        "with ``n`` an image's count in a loop over the images) on every image's rows: each image's "
+                        "count cuts the others' rows too, and on a group alone only the group's counts do")
+
+
+def _own_positions_across(frame: Frame, track: Track, parts: tuple[Any, ...]) -> bool:
+    """Whether ``parts`` index a dim that is not one of images by positions one image's own count
+    laid out (``Frame.own_positions``) while every dim of images is taken whole (``:``)."""
+    hit = False
+    for d, p in enumerate(parts):
+        if d in track.rows:
+            if type(p) is not slice or p != _FULL:
+                return False
+        elif isinstance(p, Tensor) and frame.own_positions.get(id(p)) is p:
+            hit = True
+        elif p is Ellipsis or p is None:
+            return False
+    return hit and all(d < len(parts) for d in track.rows)
+
+
 def _without_ellipsis(parts: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
     """``parts`` with an Ellipsis written out as the full slices of the dims it stands for, where
     every other part is an int or a slice (one dim each); else unchanged."""
@@ -353,6 +373,10 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         frame.doubt(torch.ones((), dtype=torch.bool),
                     f"Tensor.__getitem__ with {cut} on a dim of every image's rows computed from sizes or fields of "
                     "several images (on a group alone, from the group's)")
+    if frame.own_positions and track is not None and track.rows and track.image is None and isinstance(out, Tensor) \
+            and _own_positions_across(frame, track, parts):
+        frame.lose(out, OWN_POSITIONS_ACROSS, track)
+        return
     if frame.read_image != NO_READ and track is not None:
         _int_positions(frame, track, parts, index)
     if frame.item_length is not None and track is not None:
@@ -2247,6 +2271,11 @@ def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     if whole.rows:
         ((e, r),) = whole.rows.items()
         new.rows = {0: expand_rows(frame, r, shape, e)[mask.detach().expand(shape).reshape(-1)]}
+    if tm is not None and tm.unweighted is not None and tm.unweighted.shape == mask.shape:
+        # a test of weighted values (``e.masked_select(e < w * 0.5)``): with the weight 1, a group alone,
+        # it picks other positions (found by the pyro merge, session 18)
+        frame.doubt((tm.unweighted != mask.detach()).any(), f"{op} at positions picked by a test of values weighted per "
+                    "image (on a group alone, weights 1, it picks others)")
     if ts is not None and ts.unweighted is not None:
         new.unweighted = func(ts.unweighted, mask, **{k: v for k, v in kwargs.items() if k != "mask"})
     frame.set(out, new)

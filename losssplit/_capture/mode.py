@@ -946,6 +946,10 @@ class Frame:
         self.mixed_picks: dict[int, tuple[Tensor, Tensor, str]] = {}
         # Python floats, one per image and not all equal, made into a tensor (``torch.tensor(s)``)
         self.tensor_lists: list[tuple[float, ...]] = []
+        # tensors made of the images' weight objects (``torch.tensor([t["loss_weight"] for t in
+        # targets])``) and what untracked ops made of them (``w[idx] * w``): id -> the tensor
+        # and their values with the weight field set to 1 (None: an op that may mix the images)
+        self.weight_made: dict[int, tuple[Tensor, Tensor | None]] = {}
         # one-element pieces of a per-image vector without images and values computed from the pieces
         # of one image: id -> (the value, the vector's id, the pieces' offsets) (``mixed._pieces``)
         self.mixed_pieces: dict[int, tuple[Tensor, int, frozenset[int]]] = {}
@@ -1087,10 +1091,13 @@ class Frame:
         self.sized_by: dict[int, tuple[Tensor, Rows]] = {}
         # (code, instruction) of a factory's call -> ``_laid_out_by_several_images``'s answer there,
         # this call (a comprehension over the images runs the same call once per image)
-        self.laid_out: dict[tuple[Any, int], bool] = {}
+        self.laid_out: dict[tuple[Any, int], bool | str] = {}
         # id of an index tensor -> (it, its version, ``image_counts``' missing flag of it): the same
         # ``batch_idx`` picks several tensors (``_constant_positions``)
         self.missing_of: dict[int, tuple[Tensor, int | None, Tensor | None]] = {}
+        # positions such a factory laid out by one image's own count (``torch.arange(n)`` in a loop
+        # over the images' counts): id -> the tensor (held, so the ids stay unique)
+        self.own_positions: dict[int, Tensor] = {}
         # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
         # its padded dim, each row's own length, its version then). Padded to the batch's longest,
         # on a group alone to the group's: only uses that read no padded position nor the width
@@ -2251,6 +2258,7 @@ class Frame:
         self.sized_by.clear()
         self.laid_out.clear()
         self.missing_of.clear()
+        self.own_positions.clear()
         self.padded.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
@@ -2260,6 +2268,7 @@ class Frame:
         self.batch_mixed.clear()
         self.mixed_picks.clear()
         self.tensor_lists.clear()
+        self.weight_made.clear()
         self.mixed_pieces.clear()
         self.untracked_numbers.clear()
         self.image_lists.clear()
@@ -2946,6 +2955,9 @@ def unweighted_operand(
     if x.dim() == 0 or not rows:
         return x
     if not per_row(x, rows, shape):
+        held = frame.weight_made.get(id(x)) if frame.weight_made else None
+        if held is not None and held[0] is x and held[1] is not None:
+            return held[1]  # the weights laid over the elements (``w[:, None, None].expand_as(e)``): on weights 1
         _spread_weight(frame, x, rows, shape, op)
         return x
     shift = len(shape) - x.dim()
@@ -3045,9 +3057,17 @@ def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequenc
         f"a per-row factor at {op} equals its image's weight on some rows and not on others "
         "(weight or data cannot be told apart)",
     )
+    held = frame.weight_made.get(id(x)) if numbers is not None and frame.weight_made and x.is_floating_point() else None
+    if held is not None and held[0] is x and held[1] is not None:  # ``w[idx] * w``, ``w.sqrt()``: its values on
+        note_factor(frame, x, held[1], rows, len(shape))  # weights 1 (``_made_of_weights``)
+        return held[1]
     if numbers is not None and _weight_derived(frame, x):
         frame.doubt((~equal).any(), f"a per-row factor at {op} is computed from the images' {frame.weight_field!r} "
                     "but is not the weights (``w ** 2``, ``w >= 0.9``): on a group alone it is computed from 1")
+    elif held is not None and held[0] is x:
+        frame.doubt((~equal).any(), f"a per-row factor at {op} is computed by torch ops from a tensor of the images' "
+                    f"{frame.weight_field!r} but is not the weights (``w / w.sum()``, ``w.softmax(0)``): on a group "
+                    "alone it is computed from 1")
     if numbers is not None and all(w == numbers[0] for w in numbers):
         note_factor(frame, x, shadow, rows, len(shape))
         return shadow
@@ -3068,6 +3088,86 @@ def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequenc
     )
     note_factor(frame, x, shadow, rows, len(shape))
     return shadow
+
+
+# ops whose values on a tensor of ones are those with every weight 1, whatever the images: element by
+# element, or a layout of the elements, other images' included (ones everywhere: no reduction, scan or
+# normalisation over the images)
+_SHADOWED = frozenset({
+    Tensor.flip, torch.flip, Tensor.roll, torch.roll, Tensor.permute, torch.permute, Tensor.transpose, torch.transpose,
+    Tensor.t, Tensor.repeat, Tensor.gather, torch.gather, Tensor.abs, torch.abs, Tensor.__abs__,
+    Tensor.__getitem__, Tensor.index_select, torch.index_select, Tensor.expand, Tensor.expand_as, Tensor.view,
+    Tensor.reshape, torch.reshape, Tensor.unsqueeze, torch.unsqueeze, Tensor.squeeze, torch.squeeze, Tensor.float,
+    Tensor.double, Tensor.to, Tensor.clone, torch.clone, Tensor.detach, Tensor.contiguous,
+    Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul, Tensor.__add__, Tensor.__radd__, Tensor.add, torch.add,
+    Tensor.__sub__, Tensor.__rsub__, Tensor.sub, torch.sub, Tensor.__truediv__, Tensor.__rtruediv__, Tensor.div,
+    torch.div, Tensor.__pow__, Tensor.__rpow__, Tensor.pow, torch.pow, Tensor.__neg__, Tensor.neg, torch.neg,
+    Tensor.sqrt, torch.sqrt, Tensor.exp, torch.exp, Tensor.log, torch.log, Tensor.clamp, torch.clamp,
+    Tensor.__lt__, Tensor.__le__, Tensor.__gt__, Tensor.__ge__, Tensor.__eq__, Tensor.__ne__, Tensor.lt, Tensor.le,
+    Tensor.gt, Tensor.ge, torch.lt, torch.le, torch.gt, torch.ge,
+})
+
+
+def _made_of_weights(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Any) -> None:
+    """Note ``out``, made by an op of no images' rows from a tensor of the images' weights
+    (``Frame.weight_made``), with its values on weights 1: the op replayed on the ones where it
+    is one of ``_SHADOWED``, else None (``w.sum()``: on a group alone, another count)."""
+    name = op_name(func)
+    if args and type(args[0]) is Tensor and (func is Tensor.__setitem__ or name.endswith("_") and not name.endswith("__")):
+        held = frame.weight_made.get(id(args[0]))
+        if held is not None and held[0] is args[0]:  # written in place: its values on weights 1 not followed
+            frame.weight_made[id(args[0])] = (args[0], None)
+        return
+    if type(out) is not Tensor or frame.get(out) is not None:
+        return
+    inplace = args and out is args[0]
+    if id(out) in frame.weight_made and not inplace:
+        return
+    shadows = []
+    for a in args:
+        held = frame.weight_made.get(id(a)) if type(a) is Tensor else None
+        if held is not None and held[0] is a:
+            shadows.append(held[1])
+        elif isinstance(a, Tensor) and frame.get(a) is not None:
+            shadows.append(unweighted_of(a, frame.get(a)))  # (``w[:, None].expand_as(e)``: ``e``'s shape)
+        else:
+            shadows.append(a)
+    known = func in _SHADOWED and not (kwargs and "out" in kwargs) and all(v is not None for v in shadows)
+    shadow = func(*shadows, **(kwargs or {})) if known else None
+    frame.weight_made[id(out)] = (out, shadow if type(shadow) is Tensor and shadow.shape == out.shape else None)
+
+
+# ops where a tensor of the weights (``Frame.weight_made``) meets the images' rows and the rules keep
+# the result as data: a pick by a mask of the rows, a test against a threshold of the weights
+_WEIGHTS_MEET = frozenset({
+    Tensor.masked_select, torch.masked_select, Tensor.__lt__, Tensor.__le__, Tensor.__gt__, Tensor.__ge__,
+    Tensor.lt, Tensor.le, Tensor.gt, Tensor.ge, torch.lt, torch.le, torch.gt, torch.ge,
+})
+
+
+def _weights_meet_rows(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Tensor) -> None:
+    """``w_e.masked_select(e < 0.3)``, ``e.lt(w_e * 0.5)``, ``w_e`` a tensor of the weights laid
+    over the elements (untracked: data to the rules): the result's values with the weight field set
+    to 1 are the op replayed on ``w_e``'s (``_made_of_weights``) and the other operands' own (was
+    kept as data, silently wrong: found by the pyro merge, session 18). Where ``w_e``'s are not
+    known (an op that may mix the images made it), ``out`` is lost."""
+    track = frame.get(out)
+    if track is None or track.lost_at is not None:
+        return
+    replaced, hit = [], False
+    for a in args:
+        held = frame.weight_made.get(id(a)) if type(a) is Tensor and frame.get(a) is None else None
+        if held is not None and held[0] is a:
+            if held[1] is None:
+                frame.lose(out, f"{op_name(func)} of values computed from a tensor of the images' weights by an op "
+                           "that may mix the images (on a group alone, from 1)", track)
+                return
+            replaced.append(held[1])
+            hit = True
+        else:
+            replaced.append(unweighted_of(a, frame.get(a)) if isinstance(a, Tensor) else a)
+    if hit:
+        track.unweighted = func(*replaced, **(kwargs or {}))
 
 
 def _weight_derived(frame: Frame, x: Tensor) -> bool:
@@ -3615,6 +3715,62 @@ HOST_READS = {Tensor.item, Tensor.tolist, Tensor.__float__, Tensor.__int__, Tens
               Tensor.__len__}
 
 
+def _read_by_position(frame: Frame, x: Tensor, op: str) -> None:
+    """``torch.tensor(targets[0]["y"].tolist())``: one image's own tensor read on the host outside
+    any loop over the images (picked by position), its values then plain numbers no image owns: on
+    a group alone that position holds another image (red team, session 17: a mask against them kept
+    image 0's on every group). Declined, unless it is a field every image holds with the same values."""
+    track = frame.get(x)
+    if frame.num_images < 2 or track is None or track.rows or track.image is None or track.lost_at is not None:
+        return
+    b = frame.image_ids.get(id(track.image))
+    targets = frame.per_image_targets
+    if b is None or _bytecode.looped():
+        return
+    own = targets[b] if isinstance(targets, (list, tuple)) and 0 <= b < len(targets) else None
+    key = next((k for k, v in own.items() if v is x), None) if isinstance(own, dict) else None
+    if key is not None and all(isinstance(t, dict) and isinstance(t.get(key), Tensor) and t[key].shape == x.shape
+                               and bool(torch.equal(t[key], x)) for t in targets):
+        return  # (``targets[0]["size"].tolist()`` of images all of one size: the same on any group)
+    frame.doubt(torch.ones((), dtype=torch.bool), f"{op} of one image's values picked by position (outside any loop "
+                "over the images): on a group alone that position holds another image, and the numbers read carry none")
+
+
+def _counted_hit(frame: Frame, x: Any) -> tuple[Tensor, Ratio] | None:
+    """The ``Frame.counted`` entry of a mask's ``nonzero()`` indices ``x`` (or of its base)."""
+    for t in (x, getattr(x, "_base", None)):
+        hit = frame.counted.get(id(t)) if t is not None else None
+        if hit is not None and hit[0] is t:
+            return hit
+    return None
+
+
+def _size_tested(frame: Frame, x: Tensor, n: int, read: str, literal: bool) -> None:
+    """``if pos.numel() > 3:``, ``if b.numel() >= a.numel():`` (``len`` too), ``pos`` a mask's
+    ``nonzero()`` indices: a decision each group alone takes on its own counts (the mask's row
+    sums), as ``len(pos) > 3`` is (was the batch's decision on every group, found while testing
+    ``index_copy_``). ``literal``: a comparison with a literal or a truth test too (``len``'s are
+    ``length_test``'s). Two sizes of which one is no such count: no decision a group can redo."""
+    hit = _counted_hit(frame, x)
+    test = _bytecode.size_test() if hit is not None and type(n) is int else None
+    if test is None:
+        return
+    assert hit is not None
+    op, kind, other = test
+    if kind == "literal" and literal:
+        frame.branch(Branch(hit[1], op, float(other), getattr(operator, op)(n, other),
+                            f"{read} of a mask's indices compared ({n} {_SYMBOLS[op]} {other})"))
+    elif kind == "size" and isinstance(other, Tensor) and other.dim() == 1:
+        first = _counted_hit(frame, other)
+        m = int(other.shape[0])
+        if first is None:
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{read} of a mask's indices compared with a size of another "
+                        "tensor (its value on each group not known)")
+            return
+        frame.branch(Branch(first[1], op, hit[1], getattr(operator, op)(m, n),
+                            f"{read} of two masks' indices compared ({m} {_SYMBOLS[op]} {n})"))
+
+
 def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     """Record a host read of a tracked tensor. A value that already mixes images (attribution
     lost, from predictions) may steer the body (a batch-wide threshold in ``max(t, c)``): the
@@ -3627,6 +3783,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     if func is Tensor.numel or func is _NUMEL:  # a size (``_counted_sizes``), but of a mask's 1-d indices
         if x.dim() == 1:
             frame.count_read(x, out, "numel")
+            _size_tested(frame, x, out, "numel()", literal=True)
         return
     if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
         if track is not None and 0 in track.rows and frame.tokens is None:
@@ -3652,6 +3809,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                                     f"len() of one image's tensor compared ({out} {_SYMBOLS[op]} {c:g})", positional=True))
         for t in (x, getattr(x, "_base", None)):
             frame.count_read(t, out, "len")
+        if type(out) is int and frame.counted:
+            _size_tested(frame, x, out, "len()", literal=False)
         return
     if func is Tensor.item and type(out) is float and FINITE_READ and FINITE_READ[0](frame, x, out):
         return None  # ``if math.isnan(loss.item()):``: decided per group, the number goes nowhere else
@@ -4183,13 +4342,13 @@ def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
 _LAID_OUT = frozenset({torch.arange, torch.linspace, torch.logspace, torch.full, torch.eye})
 
 
-def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
+def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) -> bool | str:
     """``torch.arange(max_gt, max_gt + n)``, ``torch.arange(max_gt)``, ``torch.full((max_gt,), 1)``,
     ``torch.linspace(0, 1, max_gt)``: positions or a count of values given by a Python int the code
     computes from sizes or fields of several images (``batch_fields.several_images_number``; DINO's
     denoising queries at the batch's largest box count, survey 32): on a group alone the group's.
     One image's own count (``torch.arange(num_gt)`` in a loop over a list of the images' counts,
-    survey 20's RT-DETR) is not."""
+    survey 20's RT-DETR) is not: "own" for it (``Frame.own_positions``)."""
     from .batch_fields import several_images_number  # (it imports this module)
 
     if not any(type(v) is int for v in flat_args(args, kwargs or _NO_KWARGS)):
@@ -4197,7 +4356,8 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
     site = _bytecode.call_site()
     found = frame.laid_out.get(site) if site is not None else None
     if found is None:
-        found = several_images_number(frame.per_image_targets, "arguments")
+        targets = frame.per_image_targets
+        found = several_images_number(targets, "arguments") or several_images_number(targets, "arguments", own=True) and "own"
         if site is not None:
             frame.laid_out[site] = found
     return found
@@ -4227,6 +4387,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
             if frame.get(out) is None and type(data) in (list, tuple):
                 _listed(frame, data)
+                if len(data) == frame.num_images > 1 and all(b in frame.weight_owners(v) for b, v in enumerate(data)):
+                    frame.weight_made[id(out)] = (out, torch.ones_like(out))
             if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of positions in a loop over the images")
             elif frame.get(out) is None and _unowned_numbers(frame, data):
@@ -4611,6 +4773,8 @@ class CaptureMode(TorchFunctionMode):
                         logged = host_read(frame, func, args[0], out)
                         if logged is not None:
                             return logged
+                        if func is Tensor.tolist:
+                            _read_by_position(frame, args[0], "Tensor.tolist")
                         if MIXED_READ and frame.num_images > 1 and (frame.batch_mixed or func is Tensor.tolist):
                             MIXED_READ[0](frame, func, args[0], out)
                         floored = frame.floored.get(id(args[0]))
@@ -4623,6 +4787,8 @@ class CaptureMode(TorchFunctionMode):
                 try:
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
+                        if func is Tensor.numpy:
+                            _read_by_position(frame, args[0], "Tensor.numpy")
                         mixed = frame.get(args[0])
                         if mixed is not None and mixed.rows and mixed.lost_at is None and frame.num_images > 1 \
                                 and (torch.is_grad_enabled() or frame.evaluating and not _bytecode.in_grad_mode_helper()) \
@@ -4701,8 +4867,11 @@ class CaptureMode(TorchFunctionMode):
                 rule = _followed
             elif isinstance(grouped, tuple):
                 args, kwargs = grouped  # the rules see the plain numbers, as without the mark
-        if func in _LAID_OUT and frame.num_images > 1 and frame.per_image_targets is not None \
-                and _laid_out_by_several_images(frame, args, kwargs):
+        laid = func in _LAID_OUT and frame.num_images > 1 and frame.per_image_targets is not None \
+            and _laid_out_by_several_images(frame, args, kwargs)
+        if laid == "own" and type(out) is Tensor:
+            frame.own_positions[id(out)] = out
+        elif laid:
             frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a number computed from sizes or fields "
                         "of several images (positions laid out by them: on a group alone, the group's)")
         if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
@@ -4742,6 +4911,14 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if frame.weight_made and frame.error is None and any(type(a) is Tensor and id(a) in frame.weight_made for a in args):
+            try:
+                with _HIDDEN():
+                    if type(out) is Tensor and func in _WEIGHTS_MEET:
+                        _weights_meet_rows(frame, func, args, kwargs, out)
+                    _made_of_weights(frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if (frame.untracked_sums or frame.untracked_derived) and frame.error is None and type(out) is Tensor \
                 and out.numel() == 1:
             try:
