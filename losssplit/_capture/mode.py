@@ -3982,9 +3982,8 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     body's code computed from a length of its data (``torch.tensor(1.0 / max(len(pos), 1))``,
     ``x.new_full((n,), 1.0 / n)``, ``torch.ones(n) / max(n, 1)``; ``_bytecode.counted_number``):
     a constant to the rules where it later meets the images' values, but on a group alone the
-    body computes it from the group's (review12: was silently wrong). Asked at every op (session
-    28: asked only after host reads or lengths of image rows, ``torch.ones(len(t)) / len(t)`` of the
-    targets' list was silently wrong)."""
+    body computes it from the group's (review12: was silently wrong). Asked only after host
+    reads or lengths of image rows."""
     if not isinstance(out, Tensor) or frame.get(out) is not None:
         return False
     if frame.filled_numbers and _count_tensor_arithmetic(frame, rule, args, kwargs, out):
@@ -4736,7 +4735,7 @@ class CaptureMode(TorchFunctionMode):
         if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
-        elif frame.error is None and _length_value(frame, func, rule, args, kwargs, out):
+        elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
         # the tensor the op wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None
         target = into = kwargs.get("out") if kwargs else None
