@@ -20,7 +20,9 @@ from typing import Any
 import torch
 from torch.autograd.function import BackwardCFunction
 
-from .mode import Frame, Tensor, Track, Unsupported, get_arg, rule
+from . import mode
+from .mode import SEVERAL, Frame, Tensor, Track, Unsupported, get_arg, one_image, rule
+from .ratio import Ratio, RatioKind
 
 _MAX_NODES = 20_000  # a larger graph between output and input is declined, not walked
 
@@ -136,3 +138,53 @@ def _path(root: Any, is_input: Callable[[Any], bool]) -> list[Any] | None:
         stack.append((node, True))
         stack.extend((n, False) for n, _ in node.next_functions if n is not None and id(n) not in reaches)
     return [n for n in seen if reaches[id(n)]]
+
+
+def function_output(frame: Frame) -> None:
+    """The outputs of custom autograd functions that returned an input as it is (``Frame.as_is``):
+    POT's ``emd2`` solves on the host (its inputs handed to NumPy) and returns the cost through a
+    ``Function`` whose inputs are the masses and the cost matrix. A one-element output is one image's
+    value where every input its gradient reaches is a tensor of the call all of whose values are
+    that image's (or a parameter), every tracked tensor handed to NumPy and every host read since
+    the last such output read that image only, and none in the call several images: what the host
+    computed it from is that image's, as on any group with it (a number equal to a count of the
+    call aside). Anything else stays untracked (no rows: its keys decline). Not proven: that the
+    host did not keep an earlier image's values for this one (README Known limits)."""
+    pending, frame.as_is = frame.as_is, []
+    nodes = None
+    for out in pending:
+        node = out.grad_fn
+        if not isinstance(node, BackwardCFunction) or frame.get(out) is not None or out.numel() != 1:
+            continue
+        if nodes is None:
+            nodes = _call_nodes(frame)
+        images = set()
+        for n, _ in node.next_functions:
+            if n is None:
+                continue
+            held = nodes.get(id(n))
+            if held is not None:
+                images.update(one_image(t) for _, t in held[1])
+                continue
+            leaf = getattr(n, "variable", None)
+            if not isinstance(leaf, Tensor):
+                images.add(-1)  # a node of a tensor no longer held, or inside an op: not known
+            elif frame.get(leaf) is not None:
+                images.add(one_image(frame.get(leaf)))  # (a parameter, no image, adds nothing)
+        if len(images) != 1 or -1 in images:
+            continue
+        image = images.pop()
+        reads = frame.host_reads[frame.hosted_reads:]
+        if any(b != image for b in frame.hosted) or any(read.image != image for read in reads) \
+                or frame.read_image == SEVERAL or frame.numpy_images is not None \
+                or not frame.body_constant(float(out.detach())):
+            continue
+        index = frame.image_index(image, out.device)
+        # as one image's reduced value (``x[b].mean()``): a sum of one row, that image's
+        one = Ratio.of(out.detach().reshape(1), index.reshape(1), 0, RatioKind.SUM, host_image=image)
+        frame.set(out, Track(from_prediction=True, ratio=one))
+    frame.hosted = [-1] if -1 in frame.hosted else []  # several images' values in NumPy: for the rest of the call
+    frame.hosted_reads = len(frame.host_reads)
+
+
+mode.FUNCTION_RULE.append(function_output)

@@ -141,10 +141,11 @@ from .ratio import (
     Tensor.half, Tensor.bfloat16, Tensor.cpu, Tensor.cuda,
     Tensor.type_as, Tensor.type, Tensor.requires_grad_, Tensor.detach_, torch.clone, torch.detach, Tensor.to_dense,
     Tensor.data.__get__,  # type: ignore[attr-defined]
+    Tensor.resolve_conj, torch.resolve_conj, Tensor.resolve_neg, torch.resolve_neg,
 )
 def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Same values, same layout (``clone``, ``to``, ``float``, ``type(x.type())``, ``contiguous``, ``detach``,
-    ``to_dense`` of a dense tensor); an op that returns its input (``mask.detach_()``, ``requires_grad_``) keeps its
+    ``to_dense`` of a dense tensor, ``resolve_conj`` / ``resolve_neg``: POT's ``x.cpu().detach().resolve_conj().numpy()``); an op that returns its input (``mask.detach_()``, ``requires_grad_``) keeps its
     track as it is."""
     src = args[0]
     track = frame.get(src)

@@ -1297,6 +1297,10 @@ def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor,
     group alone. Whether it did."""
     value = args[1] if len(args) == 2 and not kwargs else None
     written = frame.get(value) if isinstance(value, Tensor) else None
+    if written is None and _constant_rows(frame, kind, target, value):
+        frame.counted_buffers.discard(id(target))
+        frame.set(target, Track(rows={0: frame.arange(target.device)}))
+        return True
     if (
         kind not in ("add", "sub")
         or written is None
@@ -1320,6 +1324,25 @@ def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor,
     frame.counted_buffers.discard(id(target))
     frame.set(target, dataclasses.replace(written, unweighted=raw))
     return True
+
+
+def _constant_rows(frame: Frame, kind: str | None, target: Tensor, value: Any) -> bool:
+    """``log_q += logabsdet * x.new_ones(B)`` (normflows' ``LULinearPermute``): one value of no
+    image repeated along the target's rows, added first into (or subtracted from) a fresh zeros
+    tensor sized by a count of the images. Each row is then that constant, as on a group alone
+    (the group's count of the same constant). Values that follow the images' positions, or equal a
+    count of the call or its reciprocal (``x.new_ones(B) / len(t)``), are not."""
+    return (
+        kind in ("add", "sub")
+        and isinstance(value, Tensor)
+        and id(target) in frame.counted_buffers
+        and _fresh_zeros(frame, target)
+        and value.shape == target.shape
+        and value.dim() == 1
+        and id(value) not in frame.positional
+        and bool((value == value[:1]).all())
+        and frame.body_constant(float(value[0].detach()))
+    )
 
 
 @rule(torch.empty, Tensor.new_empty)

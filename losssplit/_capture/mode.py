@@ -85,6 +85,17 @@ class Track:
             or self.formula is not None
 
 
+def one_image(track: Track) -> int:
+    """The one image all of a tensor's values are of, its weight field untouched; -1 for any other
+    track (several images, reduced or lost values, values remembering a weight)."""
+    if track.lost_at is not None or track.reduced or track.unweighted is not None:
+        return -1
+    if track.image is not None and not track.rows:
+        return int(track.image)
+    found = {int(v) for r in track.rows.values() for v in r.unique()} if track.rows and track.image is None else set()
+    return found.pop() if len(found) == 1 else -1
+
+
 class _Plain:
     """Copies and pickles of a number the capture marks are the plain number it is."""
 
@@ -898,6 +909,13 @@ class Frame:
         # tensors made of NumPy arrays since: see ``numpy_number``
         self.numpy_images: str | None = None
         self.numpy_made: dict[int, Tensor] = {}
+        # outputs of custom autograd functions that returned an input as it is (``Tensor.view_as`` of
+        # itself: POT's value solved on the host), followed at the next op (``autograd.function_output``);
+        # the image of each tracked tensor handed to NumPy since the last one (-1: several or unknown),
+        # and where the host reads since then start
+        self.as_is: list[Tensor] = []
+        self.hosted: list[int] = []
+        self.hosted_reads = 0
         self.evaluating = False  # the call began with grad disabled (set by ``CaptureMode``)
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.identity: dict[torch.device, Tensor] = {}
@@ -4699,6 +4717,12 @@ class CaptureMode(TorchFunctionMode):
                 frame.check_guards()  # before the op: it may write a local the block set
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, "a block of an if compared at its join"
+        if frame.as_is and frame.error is None:
+            try:
+                with _HIDDEN():
+                    FUNCTION_RULE[0](frame)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, "a custom autograd function's output"
         if frame.exact_numbers:
             args, kwargs = exact_ints(frame, args, kwargs or {})
         runner = RUNNERS.get(func) if frame.tracks else None
@@ -4716,6 +4740,8 @@ class CaptureMode(TorchFunctionMode):
                     frame.exposed_read(args)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
+        if func is _VIEW_AS and len(args) == 2 and args[0] is args[1] and FUNCTION_RULE and type(out) is Tensor:
+            frame.as_is.append(out)  # (in ``Function.apply``, an input returned as it is; nothing else calls it so)
         if frame.numpy_images is not None and func in _FROM_NUMPY and args and isinstance(out, Tensor) \
                 and _numpy_value(args[0]):
             frame.numpy_made[id(out)] = out  # ``torch.from_numpy(w)`` of an array computed there
@@ -4790,6 +4816,8 @@ class CaptureMode(TorchFunctionMode):
                         if func is Tensor.numpy:
                             _read_by_position(frame, args[0], "Tensor.numpy")
                         mixed = frame.get(args[0])
+                        if mixed is not None:
+                            frame.hosted.append(one_image(mixed))
                         if mixed is not None and mixed.rows and mixed.lost_at is None and frame.num_images > 1 \
                                 and (torch.is_grad_enabled() or frame.evaluating and not _bytecode.in_grad_mode_helper()) \
                                 and not _bytecode.installed_caller():
@@ -5166,6 +5194,9 @@ CONSTANT_RULE: list[Callable[[Frame, Any, tuple, dict, Any], None]] = []
 # the rule of ops meeting values over a count of image rows (``overcount.over_count_op``): True
 # where it followed the op (``Frame.over_counts`` is only filled once that module is imported)
 OVER_COUNT_RULE: list[Callable[[Frame, Any, Rule, tuple, dict, Any], bool]] = []
+# the rule of outputs of custom autograd functions returned as they are (``autograd.function_output``)
+FUNCTION_RULE: list[Callable[[Frame], None]] = []
+_VIEW_AS = Tensor.view_as
 # the rule of ops meeting a tensor ``pad_sequence`` padded (``shape.padded_use``): True where it
 # declined the op's use of it (nothing else follows that op)
 PADDED_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
