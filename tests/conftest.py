@@ -21,6 +21,16 @@ if os.environ.get("PYTEST_XDIST_WORKER"):
     torch.set_num_threads(1)
 
 
+def pytest_collection(session):
+    """class_resolver's torch resolvers (pykeen's losses import them: survey 35) are made once, at
+    their import, from the subclasses of torch's LR schedulers loaded by then; monai's schedulers
+    (loaded at the collection of survey 22) have the same names and make that import raise. Made
+    before any test module is collected, they hold torch's alone. (Not in pytest-xdist's controller:
+    its own collection hook answers first.)"""
+    if importlib.util.find_spec("class_resolver") is not None:
+        importlib.import_module("class_resolver.contrib.torch")
+
+
 # Lightning takes seconds to import: its tests import it through the ``lit`` fixture, not at
 # collection (nor for doctests: ``collect_ignore``), and run on one pytest-xdist worker.
 collect_ignore = ["_lightning_classes.py", "_mmengine_classes.py"]  # (MMEngine: the same)
