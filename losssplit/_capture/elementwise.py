@@ -33,6 +33,7 @@ from ._bytecode import (
     divisor_source,
     divisor_tests,
     fixed_length,
+    inputless_call_divisor,
     length_arithmetic,
     length_divided,
     literal_argument,
@@ -2496,6 +2497,8 @@ def _ratio_arithmetic(
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
+            if constant is False and type(other) in (int, float) and float(other).is_integer() and inputless_call_divisor():
+                return lost_track(INPUTLESS_DIVISOR, pred)
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
                 other = frame.num_images  # ``/ float(len(targets))`` of the body: as the int
             if isinstance(other, (int, float)) and frame.num_images > 1 and frame.from_arguments(other):
@@ -3184,6 +3187,9 @@ SET_DIVISOR = ("a division by a whole number held by an attribute, an item of on
 SIDE_SIZE_DIVISOR = ("a division by an int equal to the number of images after the body read a size of as many of a "
                      "tensor whose images lie along another dim (``len(x)``, ``x.shape[0]`` of a time-major ``[T, B, C]`` "
                      "with ``T == B``): a constant or the count of images, which its value cannot tell")
+INPUTLESS_DIVISOR = ("a division by a whole number a call returns that is given nothing of the body's values "
+                     "(``/ (lambda: 4)()``, ``/ itemgetter(0)([4, 1])``), equal to a count of this batch by value "
+                     "only: which, if any, cannot be told")
 PLAIN_COUNT_DIVISOR = ("a division by a whole number of the body's after it made a plain number of a count of image rows "
                        "(``float(x.size(0))``): it may be computed from it (``float(x.size(0)) - 1``, ``size * size``), "
                        "and on a group alone from the group's")
