@@ -3639,6 +3639,58 @@ def _inputless_divisor(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...
     return tuple(sorted(local_names)), tuple(sorted(global_names))
 
 
+def side_size_divisor() -> tuple[Any, int, bool] | None:
+    """``(x, k, argument)`` where the divisor of the ``/`` (``/=``) the caller's code is executing
+    is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal >= 1 and ``x`` a local or a
+    field of one picked by str literals (``outputs["c"].shape[1]``); ``argument``: that local is a
+    parameter of the decorated body itself that the body never stores (``x`` as passed). None
+    otherwise (another form, a helper's frame reading its own locals, an unchecked Python)."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    f = _caller()
+    found = None if f is None else _side_size_at(f.f_code, f.f_lasti)
+    if f is None or found is None:
+        return None
+    name, keys, k = found
+    x = f.f_locals.get(name, _MISSING)
+    try:
+        for key in keys:
+            x = x[key]
+    except Exception:  # noqa: BLE001 - not a container read as the code reads it: no proof
+        return None
+    code = f.f_code
+    argument = (name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+                and not _stores(_instructions(code), name) and _package(f.f_back) == "losssplit")
+    return x, k, argument
+
+
+@_per_code(1024)
+def _side_size_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...], int] | None:
+    """For ``side_size_divisor``: (local, str keys, k) read from the divisor's code, else None."""
+    spans = _operand_spans(code, lasti)
+    instructions, at = _located(code, lasti)
+    if spans is None or at is None or instructions[at].arg not in _DIVISIONS:
+        return None
+    span = instructions[spans[1][0] : spans[1][1]]
+    if not span or span[0].opname != "LOAD_FAST" or any(i.is_jump_target for i in span):
+        return None
+    keys: list[str] = []
+    j = 1
+    while j + 1 < len(span) and span[j].opname == "LOAD_CONST" and type(span[j].argval) is str \
+            and span[j + 1].opname == "BINARY_SUBSCR":
+        keys.append(span[j].argval)
+        j += 2
+    rest = [(i.opname, i.argval) for i in span[j:]]
+    k = rest[1][1] if len(rest) > 1 else None
+    if type(k) is not int or k < 1 or rest[1][0] != "LOAD_CONST":
+        return None
+    if rest == [("LOAD_ATTR", "shape"), ("LOAD_CONST", k), ("BINARY_SUBSCR", None)] or rest[:2] == [
+            ("LOAD_METHOD", "size"), ("LOAD_CONST", k)] and [op for op, _ in rest[2:]] == ["PRECALL", "CALL"] \
+            and span[-1].arg == 1:
+        return span[0].argval, tuple(keys), k
+    return None
+
+
 # what code giving a call nothing of the body's values may hold: constants, globals, their
 # attributes and items, containers, calls, functions made without a closure (no LOAD_CLOSURE)
 _INPUTLESS_OPS = frozenset({"PUSH_NULL", "LOAD_CONST", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_METHOD", "BUILD_LIST",
