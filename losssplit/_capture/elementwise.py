@@ -2502,9 +2502,11 @@ def _ratio_arithmetic(
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
-            if constant is False and type(other) in (int, float) and float(other).is_integer() and inputless_call_divisor():
+            # (False of a sum: read as a count it equals, see ``opaque_den``; of any other ratio, a constant)
+            read_as_count = constant is False and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
+            if read_as_count and type(other) in (int, float) and float(other).is_integer() and inputless_call_divisor():
                 return lost_track(INPUTLESS_DIVISOR, pred)
-            side = constant is False and type(other) is int and _side_size(frame, other)
+            side = read_as_count and type(other) is int and _side_size(frame, other)
             if side is True:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if side:
