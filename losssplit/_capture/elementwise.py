@@ -2468,8 +2468,6 @@ def _ratio_arithmetic(
                 return lost_track(BY_IMAGE_COUNT, pred)
             if _sizes_factor(frame, ta.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, pred)
-            if _picked_image_size(frame, ta.ratio, other, product=True):
-                return lost_track(PICKED_SIZE_FACTOR, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             each = _floored_items(frame, other)
@@ -2507,10 +2505,8 @@ def _ratio_arithmetic(
             if read_as_count and type(other) in (int, float) and float(other).is_integer() and inputless_call_divisor():
                 return lost_track(INPUTLESS_DIVISOR, pred)
             side = read_as_count and type(other) is int and _side_size(frame, other)
-            if side is True:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
+            if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
-            if side:
-                return lost_track(side, pred)
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
                 other = frame.num_images  # ``/ float(len(targets))`` of the body: as the int
             if isinstance(other, (int, float)) and frame.num_images > 1 and frame.from_arguments(other):
@@ -2562,8 +2558,6 @@ def _ratio_arithmetic(
                 return lost_track(BY_IMAGE_COUNT, tb.from_prediction)
             if _sizes_factor(frame, tb.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, tb.from_prediction)
-            if _picked_image_size(frame, tb.ratio, other, product=True):
-                return lost_track(PICKED_SIZE_FACTOR, tb.from_prediction)
             return Track(from_prediction=tb.from_prediction, ratio=_scaled_by(frame, tb.ratio, other))
     return None
 
@@ -3204,14 +3198,11 @@ SIDE_SIZE_DIVISOR = ("a division by an int equal to the number of images after t
 PICKED_SIZE_DIVISOR = ("a division of a loss of several images by a number equal to a size the body read of some "
                        "images' own tensors only (``t[0][\"boxes\"].shape[0]``): it may be that size, on a group "
                        "alone another image's")
-PICKED_SIZE_FACTOR = ("a product of a loss of several images with a number equal to a size the body read of some "
-                      "images' own tensors only (``t[0][\"boxes\"].shape[0]``): it may be that size, on a group "
-                      "alone another image's")
 
 
-def _picked_image_size(frame: Frame, ratio: Ratio, z: Any, product: bool = False) -> bool:
+def _picked_image_size(frame: Frame, ratio: Ratio, z: Any) -> bool:
     """Whether ``z``, a plain number that is no literal or configured number (nor an image's weight
-    object), divides (``product``: multiplies) a loss of several images and equals a size the
+    object), divides a loss of several images and equals a size the
     body read of one image's own tensor, where not every image's were read as often (an image
     picked by position, ``float(t[0]["boxes"].shape[0])``; a loop over the images reads each
     image's, see ``size_families``): a number has no identity, and on a group alone the body reads
@@ -3226,22 +3217,16 @@ def _picked_image_size(frame: Frame, ratio: Ratio, z: Any, product: bool = False
         if b is None or not 0 <= b < frame.num_images:
             return False
         reads[b] += 1
-    source = offset_source(z, product=True) if product else divisor_source(z)
-    return (len(set(reads)) > 1 and source not in ("literal", "configured") and not frame.from_arguments(z)
+    return (len(set(reads)) > 1 and divisor_source(z) not in ("literal", "configured") and not frame.from_arguments(z)
             and not frame.constant_number(z))
 
 
-OTHER_DIM_DIVISOR = ("a division by the size of a dim without images of a tensor the body made (``y.shape[1]``), "
-                     "equal to a count of this batch by value: on a group alone it may be the group's (a dim padded "
-                     "to the longest image's)")
-
-
-def _side_size(frame: Frame, z: int) -> bool | str:
+def _side_size(frame: Frame, z: int) -> bool:
     """Whether the divisor ``z``, equal to a count of the batch, is written at the division as the
     size of a dim ``k >= 1`` of a tensor whose images lie along dim 0 only (``side_size_divisor``):
     True (a constant) where that tensor is an argument as passed (``outputs["c"].shape[1]``: the
-    queries, on a group alone the same), else a reason to decline (``y.shape[1]`` of a tensor the
-    body made: stacked, the same; padded to the longest image's, not). False where no such size."""
+    queries, on a group alone the same); False for a tensor the body made (stacked, the same;
+    padded to the longest image's, not) or no such size."""
     found = side_size_divisor() if frame.tokens is None else None
     if found is None:
         return False
@@ -3249,7 +3234,7 @@ def _side_size(frame: Frame, z: int) -> bool | str:
     track = frame.get(x) if isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z else None
     if track is None or not track.rows or 0 not in track.rows or k in track.rows:
         return False
-    return True if argument else OTHER_DIM_DIVISOR
+    return argument  # (of a tensor the body made: the rules as before, see README Known limits)
 
 
 INPUTLESS_DIVISOR = ("a division by a whole number a call returns that is given nothing of the body's values "
