@@ -20,6 +20,7 @@ import dis
 import functools
 import inspect
 import math
+import operator
 import sys
 import threading
 import types
@@ -3677,6 +3678,149 @@ def length_divided(z: Any) -> Any:
         return _UNPROVEN
     x = f.f_locals.get(name, _UNPROVEN)
     return x if x is not _UNPROVEN and _sized(x) == z else _UNPROVEN
+
+
+def inputless_call_divisor() -> bool:
+    """Whether the divisor of the division the caller's code is executing (``a / b``, ``a /= b``,
+    ``a.div(b)``, ``torch.div(a, b)``) is the value of a call given nothing of the body's values:
+    its code loads no parameter or cell, only constants, globals and their attributes, functions
+    made there without a closure and locals every store of which is such code (``(lambda: 4)()``,
+    ``operator.itemgetter(0)([4, 1])``, ``get_four()``; ``four = lambda: 4``, then ``n = four()``),
+    and each of those locals and globals holds, now, a plain number or string, a function without
+    a closure, a builtin, a class, a module or an ``operator`` getter (no container the body may
+    have filled: ``losses = []``, then ``len(losses)``). Nothing of the call's images goes in, so
+    nothing ties the number it returns to a count of them, whatever count it equals by value
+    (``count(targets)`` is given the targets). False where nothing can be told."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    found = None if f is None else _inputless_divisor(f.f_code, f.f_lasti)
+    if f is None or found is None:
+        return False
+    local_names, global_names = found
+    held, globals_ = f.f_locals, f.f_globals
+    return (all(_inert(held.get(n, _MISSING)) for n in local_names)
+            and all(_inert(globals_.get(n, getattr(builtins, n, _MISSING))) for n in global_names))
+
+
+_INERT = (int, float, complex, bool, str, bytes, type(None), types.BuiltinFunctionType, types.ModuleType, type,
+          operator.itemgetter, operator.attrgetter)
+
+
+def _inert(x: Any) -> bool:
+    """Whether ``x`` can hold nothing the body filled in: see ``inputless_call_divisor``."""
+    if type(x) is types.FunctionType:
+        return x.__closure__ is None
+    return isinstance(x, _INERT)
+
+
+@_per_code(1024)
+def _inputless_divisor(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The locals and globals the divisor's code loads where ``inputless_call_divisor``'s reading of
+    the code holds (their values are checked then); else None."""
+    instructions, at = _located(code, lasti)
+    if at is None:
+        return None
+    if instructions[at].opname == "BINARY_OP":
+        spans = _operand_spans(code, lasti)
+        divisor = spans[1] if spans is not None and instructions[at].arg in _DIVISIONS else None
+    else:
+        operands = _operands(code, lasti) if instructions[at].opname == "CALL" else ()
+        divisor = operands[0] if operands and instructions[at - 1].opname != "KW_NAMES" else None
+    if divisor is None:
+        return None
+    local_names: set[str] = set()
+    global_names: set[str] = set()
+    if _inputless(instructions, *divisor, local_names, global_names) is not True:
+        return None
+    return tuple(sorted(local_names)), tuple(sorted(global_names))
+
+
+def side_size_divisor() -> tuple[Any, int, bool] | None:
+    """``(x, k, argument)`` where the divisor of the ``/`` (``/=``) the caller's code is executing
+    is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal >= 1 and ``x`` a local or a
+    field of one picked by str literals (``outputs["c"].shape[1]``); ``argument``: that local is a
+    parameter of the decorated body itself that the body never stores (``x`` as passed). None
+    otherwise (another form, a helper's frame reading its own locals, an unchecked Python)."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    f = _caller()
+    found = None if f is None else _side_size_at(f.f_code, f.f_lasti)
+    if f is None or found is None:
+        return None
+    name, keys, k = found
+    x = f.f_locals.get(name, _MISSING)
+    try:
+        for key in keys:
+            x = x[key]
+    except Exception:  # noqa: BLE001 - not a container read as the code reads it: no proof
+        return None
+    code = f.f_code
+    argument = (name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+                and not _stores(_instructions(code), name) and _package(f.f_back) == "losssplit")
+    return x, k, argument
+
+
+@_per_code(1024)
+def _side_size_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...], int] | None:
+    """For ``side_size_divisor``: (local, str keys, k) read from the divisor's code, else None."""
+    spans = _operand_spans(code, lasti)
+    instructions, at = _located(code, lasti)
+    if spans is None or at is None or instructions[at].arg not in _DIVISIONS:
+        return None
+    span = instructions[spans[1][0] : spans[1][1]]
+    if not span or span[0].opname != "LOAD_FAST" or any(i.is_jump_target for i in span):
+        return None
+    keys: list[str] = []
+    j = 1
+    while j + 1 < len(span) and span[j].opname == "LOAD_CONST" and type(span[j].argval) is str \
+            and span[j + 1].opname == "BINARY_SUBSCR":
+        keys.append(span[j].argval)
+        j += 2
+    rest = [(i.opname, i.argval) for i in span[j:]]
+    k = rest[1][1] if len(rest) > 1 else None
+    if type(k) is not int or k < 1 or rest[1][0] != "LOAD_CONST":
+        return None
+    if rest == [("LOAD_ATTR", "shape"), ("LOAD_CONST", k), ("BINARY_SUBSCR", None)] or rest[:2] == [
+            ("LOAD_METHOD", "size"), ("LOAD_CONST", k)] and [op for op, _ in rest[2:]] == ["PRECALL", "CALL"] \
+            and span[-1].arg == 1:
+        return span[0].argval, tuple(keys), k
+    return None
+
+
+# what code giving a call nothing of the body's values may hold: constants, globals, their
+# attributes and items, containers, calls, functions made without a closure (no LOAD_CLOSURE)
+_INPUTLESS_OPS = frozenset({"PUSH_NULL", "LOAD_CONST", "LOAD_GLOBAL", "LOAD_ATTR", "LOAD_METHOD", "BUILD_LIST",
+                            "BUILD_TUPLE", "BUILD_MAP", "BUILD_CONST_KEY_MAP", "LIST_EXTEND", "KW_NAMES", "PRECALL",
+                            "CALL", "MAKE_FUNCTION", "BINARY_SUBSCR", "BINARY_OP", "UNARY_NEGATIVE"})
+
+
+def _inputless(instructions: list[dis.Instruction], start: int, end: int, local_names: set[str],
+               global_names: set[str]) -> bool | None:
+    """For ``_inputless_divisor``: None where the code ``start:end`` loads a parameter, a cell, a
+    local stored otherwise than from such code, or holds any other opcode or a jump target; else
+    whether it (or a local's stored code) calls anything. Adds the locals and globals it loads."""
+    called = False
+    for i in instructions[start:end]:
+        if i.is_jump_target:
+            return None
+        if i.opname == "LOAD_FAST" and i.argval not in local_names:
+            local_names.add(i.argval)
+            values = [_stored_value(instructions, j) for j in _stores(instructions, i.argval)]
+            if not values or any(v is None for v in values):
+                return None  # a parameter, or stored by a loop, an unpacking, a deletion
+            for v in values:
+                assert v is not None
+                inner = _inputless(instructions, *v, local_names, global_names)
+                if inner is None:
+                    return None
+                called = called or inner
+        elif i.opname not in _INPUTLESS_OPS:
+            return None
+        if i.opname == "LOAD_GLOBAL":
+            global_names.add(i.argval)
+        called = called or i.opname == "CALL"
+    return called
 
 
 def _sized(x: Any) -> int | None:

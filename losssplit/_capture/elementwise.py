@@ -33,6 +33,7 @@ from ._bytecode import (
     divisor_source,
     divisor_tests,
     fixed_length,
+    inputless_call_divisor,
     length_arithmetic,
     length_divided,
     literal_argument,
@@ -49,6 +50,7 @@ from ._bytecode import (
     positional_tensor,
     running_items,
     running_position,
+    side_size_divisor,
     size_reciprocal,
     sized_operand,
     sizes_product,
@@ -2499,10 +2501,19 @@ def _ratio_arithmetic(
                     return lost_track(COUNTED_DIVISOR, pred)
             elif isinstance(other, (int, float)) and _helper_count(frame, other) and _counted_divisor(frame, ta.ratio, other):
                 return lost_track(f"{COUNTED_DIVISOR} (counted in a helper)", pred)
+            if _picked_image_size(frame, ta.ratio, other):
+                return lost_track(PICKED_SIZE_DIVISOR, pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
             if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
+                return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
+            # (False of a sum: read as a count it equals, see ``opaque_den``; of any other ratio, a constant)
+            read_as_count = constant is False and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
+            if read_as_count and type(other) in (int, float) and float(other).is_integer() and inputless_call_divisor():
+                return lost_track(INPUTLESS_DIVISOR, pred)
+            side = read_as_count and type(other) is int and _side_size(frame, other)
+            if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
                 other = frame.num_images  # ``/ float(len(targets))`` of the body: as the int
@@ -3199,6 +3210,51 @@ SET_DIVISOR = ("a division by a whole number held by an attribute, an item of on
 SIDE_SIZE_DIVISOR = ("a division by an int equal to the number of images after the body read a size of as many of a "
                      "tensor whose images lie along another dim (``len(x)``, ``x.shape[0]`` of a time-major ``[T, B, C]`` "
                      "with ``T == B``): a constant or the count of images, which its value cannot tell")
+PICKED_SIZE_DIVISOR = ("a division of a loss of several images by a number equal to a size the body read of some "
+                       "images' own tensors only (``t[0][\"boxes\"].shape[0]``): it may be that size, on a group "
+                       "alone another image's")
+
+
+def _picked_image_size(frame: Frame, ratio: Ratio, z: Any) -> bool:
+    """Whether ``z``, a plain number that is no literal or configured number (nor an image's weight
+    object), divides a loss of several images and equals a size the
+    body read of one image's own tensor, where not every image's were read as often (an image
+    picked by position, ``float(t[0]["boxes"].shape[0])``; a loop over the images reads each
+    image's, see ``size_families``): a number has no identity, and on a group alone the body reads
+    the size of the group's image at that position (was taken for a constant: red team 18)."""
+    if (not frame.image_size_read or type(z) not in (int, float) or ratio.host_image is not None
+            or not float(z).is_integer() or frame.weight_object(z)):
+        return False
+    if not any(z in (n, first) for _, n, first in frame.image_sizes):
+        return False
+    reads = [0] * frame.num_images
+    for b, _, _ in frame.image_sizes:
+        if b is None or not 0 <= b < frame.num_images:
+            return False
+        reads[b] += 1
+    return (len(set(reads)) > 1 and divisor_source(z) not in ("literal", "configured") and not frame.from_arguments(z)
+            and not frame.constant_number(z))
+
+
+def _side_size(frame: Frame, z: int) -> bool:
+    """Whether the divisor ``z``, equal to a count of the batch, is written at the division as the
+    size of a dim ``k >= 1`` of a tensor whose images lie along dim 0 only (``side_size_divisor``):
+    True (a constant) where that tensor is an argument as passed (``outputs["c"].shape[1]``: the
+    queries, on a group alone the same); False for a tensor the body made (stacked, the same;
+    padded to the longest image's, not) or no such size."""
+    found = side_size_divisor() if frame.tokens is None else None
+    if found is None:
+        return False
+    x, k, argument = found
+    track = frame.get(x) if isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z else None
+    if track is None or not track.rows or 0 not in track.rows or k in track.rows:
+        return False
+    return argument  # (of a tensor the body made: the rules as before, see README Known limits)
+
+
+INPUTLESS_DIVISOR = ("a division by a whole number a call returns that is given nothing of the body's values "
+                     "(``/ (lambda: 4)()``, ``/ itemgetter(0)([4, 1])``), equal to a count of this batch by value "
+                     "only: which, if any, cannot be told")
 PLAIN_COUNT_DIVISOR = ("a division by a whole number of the body's after it made a plain number of a count of image rows "
                        "(``float(x.size(0))``): it may be computed from it (``float(x.size(0)) - 1``, ``size * size``), "
                        "and on a group alone from the group's")
