@@ -5351,7 +5351,7 @@ _FILLS = frozenset({"append", "extend", "insert"})
 
 
 def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type, ...] = (int, float),
-                   helpers: bool = False) -> bool:
+                   helpers: bool = False, sized: bool = False) -> bool:
     """Whether the call, binary operator or comparison the caller's code is executing has an
     operand that is a plain Python number (a literal, a local holding an int or float, a call of
     a number builtin, arithmetic of those) that the body computed from how many images, or items
@@ -5371,7 +5371,8 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     len(gt)``, then ``max(1, num_pos * k)``; see ``_BatchReader.running_local``), in the
     decorated body's own code (with ``helpers``, in a helper's code too, its loop right over one
     of its parameters: what it adds up is no proof of a count of the images). ``numbers``: the types of a local's value that are plain numbers
-    (the capture's marked ones, such as a floored count read on the host, are the body's too)."""
+    (the capture's marked ones, such as a floored count read on the host, are the body's too).
+    With ``sized``, the call's first argument (a factory's size) is none."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -5381,6 +5382,9 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     if running and helper and not helpers:
         return False  # a helper's parameters need not be the call's arguments
     candidates = _count_candidates(f.f_code, f.f_lasti, helper)
+    if sized and candidates:
+        size = _operands(f.f_code, f.f_lasti)[-1:]
+        candidates = tuple(c for c in candidates if (c[0], c[1]) not in size)
     if not candidates:
         return False
     instructions = _instructions(f.f_code)

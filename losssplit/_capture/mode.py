@@ -1140,6 +1140,10 @@ class Frame:
         # of its data as the size of some dims (``torch.full((len(targets),), 0.5)``): id -> (the
         # tensor, those dims); a scan along one (``cumprod(0)``) makes values of positions
         self.count_dims: dict[int, tuple[Tensor, frozenset[int]]] = {}
+        # of those, or one-element tensors of a Python number the body computed from a length of its
+        # data (``torch.tensor(float(len(t)))``): id -> (the tensor, whether its values are computed
+        # from the count, not only its size: ``_count_valued``)
+        self.count_made: dict[int, tuple[Tensor, bool]] = {}
         # phases (``torch.angle``) of several images' values within rounding of its branch cut: id ->
         # (the tensor, the message); declined where an op other than a periodic one reads them
         # (``cut_phase_read``)
@@ -2295,6 +2299,7 @@ class Frame:
         self.outside_read.clear()
         self.truth_read = False
         self.count_dims.clear()
+        self.count_made.clear()
         self.cut_phases.clear()
         self.complex_sums.clear()
         self.number_tests.clear()
@@ -4083,6 +4088,7 @@ _VALUE_ARGS = {torch.full: 1, Tensor.new_full: 2, torch.full_like: 1, Tensor.fil
 _DATA_ARGS = {torch.tensor, torch.as_tensor, torch.scalar_tensor, Tensor.new_tensor}
 _VALUE_RULES = ("elementwise", "losses")  # rule families whose number arguments are values
 _BINARY_RULES = ("add", "mul", "div", "comparison", "sub", "rsub", "binary")  # follow counts themselves
+_ARITHMETIC_RULES = ("add", "mul", "div", "sub", "rsub", "binary")
 
 
 _VALUE_RULE: dict[Any, bool] = {}
@@ -4211,6 +4217,61 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             numbers[0] in frame.lengths or any(read.value == numbers[0] for read in frame.host_reads)):
         return False  # ``torch.tensor(len(pos))``: a one-element tensor of the count, read as the count
     return _bytecode.counted_number(zero=False)
+
+
+BY_COUNT_VALUES = ("of values the body computed from a length of its data (``len(targets)``) along a dim of that "
+                   "many entries: on a group alone they are computed from the group's count")
+_SPREADS = frozenset({Tensor.expand, Tensor.expand_as, Tensor.broadcast_to, torch.broadcast_to, Tensor.repeat})
+
+
+def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Tensor) -> bool:
+    """Whether an op on no tracked tensor makes values computed from a count of the images along
+    a dim of several entries (session 28: met the images' rows as constants, silently wrong; on
+    a group alone the body computes ``1 / n_g``): a factory sized by the count (``Frame.count_dims``)
+    filled with a number computed from it (``torch.full((B,), 1.0 / B)``), arithmetic of one with
+    such a number (``torch.ones(B) / B``, ``(1 / B) * torch.ones(B)``; with another number it
+    stays sized by the count: ``torch.ones(B) * 2 / B``), or a one-element tensor of such a number
+    spread over several entries (``torch.tensor(float(B)).expand(B)``). The count's provenance is
+    the body's code (``_bytecode.counted_number``), asked only at those ops: literals, globals
+    and ``torch.ones(B)`` itself (values of 1) keep splitting."""
+    if frame.get(out) is not None:
+        return False
+    if func in _DATA_ARGS:
+        data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
+        if type(data) in (list, tuple) and len(data) == 1:
+            data = data[0]
+        if out.numel() == 1 and type(data) in (int, float) and data and frame.num_images > 1 \
+                and _bytecode.counted_number(zero=False):
+            frame.count_made[id(out)] = (out, True)
+        return False
+    if func in _SPREADS:
+        held = frame.count_made.get(id(args[0])) if args else None
+        return held is not None and held[0] is args[0] and held[1] and args[0].numel() == 1 < out.numel()
+    at = _VALUE_ARGS.get(func)
+    if at is not None:
+        dims = frame.count_dims.get(id(out))
+        if dims is None or dims[0] is not out:
+            return False
+        value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)
+        return type(value) in (int, float) and bool(value) and _bytecode.counted_number(zero=False, sized=True)
+    if rule is None or rule.__name__ not in _ARITHMETIC_RULES:
+        return False
+    sized = None
+    for v in flat_args(args, kwargs):
+        if isinstance(v, Tensor):
+            if frame.get(v) is not None:
+                return False
+            dims = frame.count_dims.get(id(v))
+            made = frame.count_made.get(id(v))
+            if dims is not None and dims[0] is v or made is not None and made[0] is v and not made[1]:
+                sized = v
+    if sized is None or not _plain_number_in(args):
+        return False
+    if _bytecode.counted_number(zero=False):
+        return True
+    if out.shape == sized.shape:
+        frame.count_made[id(out)] = (out, False)
+    return False
 
 
 def _count_tensor_arithmetic(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Tensor) -> bool:
@@ -4976,6 +5037,9 @@ class CaptureMode(TorchFunctionMode):
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
         elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
+        if (frame.count_dims or frame.count_made or func in _DATA_ARGS) and frame.error is None and type(out) is Tensor \
+                and _count_valued(frame, func, rule, args, kwargs, out):
+            frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", pred=False)
         # the tensor the op wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None
         target = into = kwargs.get("out") if kwargs else None
         if into is None and args and (out is args[0] and _WRITES[func] or func is Tensor.__setitem__):
