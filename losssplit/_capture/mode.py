@@ -996,6 +996,9 @@ class Frame:
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
+        # such indices' sizes stored in locals (``na = a.numel()``): (code, local) -> (the mask's row
+        # sum, the size), see ``_stored_sizes_tested``
+        self.stored_sizes: dict[tuple[Any, str], tuple[Ratio, int]] = {}
         # numbers read for logging only (``LoggedFloat``) were handed out; tensors ``torch.tensor``
         # made of them: id -> the tensor (held, so the ids stay unique)
         self.logged = False
@@ -2256,6 +2259,7 @@ class Frame:
         self.logged_tensors.clear()
         self.read_image = NO_READ
         self.counted.clear()
+        self.stored_sizes.clear()
         self.class_weighted.clear()
         self.factors.clear()
         self.site_numbers.clear()
@@ -3763,6 +3767,28 @@ def _counted_hit(frame: Frame, x: Any) -> tuple[Tensor, Ratio] | None:
     return None
 
 
+def _stored_sizes_tested(frame: Frame, hit: tuple[Tensor, Ratio], n: Any, read: str) -> None:
+    """``na, nb = a.numel(), b.numel()``, then ``if nb >= na:`` (``len`` too): two masks' indices'
+    sizes stored in locals the code compares. Each such local is noted when stored
+    (``Frame.stored_sizes``); the second of a compared pair decides per group, as the inline
+    ``b.numel() >= a.numel()`` (``_size_tested``; was the batch's decision on every group). A
+    local compared with one not so noted but already bound (a size of no mask, a number): declined."""
+    found = _bytecode.stored_size_tests() if type(n) is int else None
+    if found is None:
+        return
+    code, name, tests = found
+    frame.stored_sizes[(code, name)] = (hit[1], n)
+    for op, other in tests:
+        partner = frame.stored_sizes.get((code, other))
+        if partner is not None:
+            frame.branch(Branch(hit[1], op, partner[0], getattr(operator, op)(n, partner[1]),
+                                f"{read} of two masks' indices stored and compared ({name} {_SYMBOLS[op]} {other}: "
+                                f"{n} {_SYMBOLS[op]} {partner[1]})"))
+        elif _bytecode.local_bound(other):
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{read} of a mask's indices stored in {name} and compared "
+                        f"with {other}, no such size (its value on each group not known)")
+
+
 def _size_tested(frame: Frame, x: Tensor, n: int, read: str, literal: bool) -> None:
     """``if pos.numel() > 3:``, ``if b.numel() >= a.numel():`` (``len`` too), ``pos`` a mask's
     ``nonzero()`` indices: a decision each group alone takes on its own counts (the mask's row
@@ -3772,6 +3798,8 @@ def _size_tested(frame: Frame, x: Tensor, n: int, read: str, literal: bool) -> N
     hit = _counted_hit(frame, x)
     test = _bytecode.size_test() if hit is not None and type(n) is int else None
     if test is None:
+        if hit is not None:
+            _stored_sizes_tested(frame, hit, n, read)
         return
     assert hit is not None
     op, kind, other = test
@@ -3825,6 +3853,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                 op, c = test  # loop: one image picked by position (review13)
                 frame.branch(Branch(None, op, c, getattr(operator, op)(out, c),
                                     f"len() of one image's tensor compared ({out} {_SYMBOLS[op]} {c:g})", positional=True))
+            elif test is None and hit is not None and hit[0] is x:
+                _stored_sizes_tested(frame, hit, out, "len()")
         for t in (x, getattr(x, "_base", None)):
             frame.count_read(t, out, "len")
         if type(out) is int and frame.counted:
