@@ -463,11 +463,27 @@ def branch_on_two_stored_lengths(out, batch):
     return {"loss": (v.index_select(0, b) if na < nb else v.index_select(0, a)).mean()}
 
 
-@pytest.mark.parametrize("body", [branch_on_two_stored_sizes, branch_on_two_stored_lengths], ids=lambda b: b.__name__)
+def branch_on_a_stored_size_above_a_literal(out, batch):
+    h, a, _ = _two_masks(out, batch)
+    v = h.sum(1)
+    na = a.numel()
+    return {"loss": (v.index_select(0, a) if na > 2 else v).mean()}
+
+
+def branch_on_a_stored_length_tested_for_truth(out, batch):
+    h, a, _ = _two_masks(out, batch)
+    v = h.sum(1)
+    na = len(a)
+    return {"loss": (v.index_select(0, a).mean() if na else v.sum() * 0.0) + v.mean()}
+
+
+@pytest.mark.parametrize("body", [branch_on_two_stored_sizes, branch_on_two_stored_lengths,
+                                  branch_on_a_stored_size_above_a_literal], ids=lambda b: b.__name__)
 def test_a_branch_on_two_nonzero_sizes_stored_first_is_decided_per_group(body):
-    """Was wrong (strict xfail, session 28): two ``nonzero()`` sizes stored in locals first
-    (``na, nb = a.numel(), b.numel()``; ``if nb >= na``) are plain ints whose comparison the
-    capture never sees: the batch's decision on every group. Each stored size is noted with its
+    """Was wrong (strict xfail, session 28; the literal and truth forms found by wr5): two
+    ``nonzero()`` sizes stored in locals first (``na, nb = a.numel(), b.numel()``; ``if nb >=
+    na``), or one then compared with a literal (``if na > 2``) or tested (``if na``), are plain
+    ints whose comparison the capture never sees: the batch's decision on every group. Each stored size is noted with its
     mask (``_stored_sizes_tested``) and the pair compared in the code decides per group, as the
     inline form does: a group deciding otherwise alone has no companion, the others split."""
     declined = 0
@@ -497,13 +513,16 @@ def stored_size_compared_with_a_number(out, batch):
 
 
 def test_stored_sizes_used_otherwise_split_and_one_compared_with_a_number_declines():
-    """Near misses: two stored sizes used as floored divisors (no comparison) split exactly; one
+    """Near misses: two stored sizes used as floored divisors (no comparison) and one tested for
+    truth where every group's mask picks some split exactly; one
     compared with a local holding a number (no mask's size: its per-group value not known here)
     declines the call, never silently the batch's decision."""
     for i in range(len(TOKEN_SOURCES)):
         args, kinds, labels = token_batch(i)
         got, want, said = split_outcome(stored_sizes_as_divisors, args, kinds, labels)
         assert set(got) == set(want) and not wrong_companions(got, want), (i, got, want, said)
+        got, want, said = split_outcome(branch_on_a_stored_length_tested_for_truth, args, kinds, labels)
+        assert set(got) == set(want) and not wrong_companions(got, want), (i, got, want, said)  # (every group: some)
         got, want, said = split_outcome(stored_size_compared_with_a_number, args, kinds, labels)
         assert want and not wrong_companions(got, want) and any("stored in na and compared with cap" in m for m in said)
         assert got == {} or len(want) == 1, (i, got, said)  # (one group: the body's own value)

@@ -8132,11 +8132,11 @@ def _size_local(span: list[dis.Instruction]) -> tuple[str, bool] | None:
     return None
 
 
-def stored_size_tests() -> tuple[Any, str, tuple[tuple[str, str], ...]] | None:
+def stored_size_tests() -> tuple[Any, str, tuple[tuple[str, str | int], ...]] | None:
     """Where the size the caller's code is reading right now (``a.numel()``, ``len(a)``) is stored
     in a local first (``na, nb = a.numel(), b.numel()``, ``na = len(a)``): (that local, the
-    comparisons of it with another local the code writes, each ``(op, other)`` read as ``local op
-    other``: ``if nb >= na``), after the code object that names it. None where the size is not so
+    comparisons of it the code writes, each ``(op, other)`` read as ``local op other``: another
+    local, ``if nb >= na``, or an int literal, ``if na > 2``; a truth test is ``("ne", 0)``), after the code object that names it. None where the size is not so
     stored or the code cannot be read."""
     if sys.version_info[:2] not in _TEST_CHECKED:
         return None
@@ -8151,7 +8151,7 @@ _STACK_LOADS = {"LOAD_FAST": (0, 1), "LOAD_CONST": (0, 1), "LOAD_DEREF": (0, 1),
 
 
 @_per_code(1024)
-def _stored_size_tests_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+def _stored_size_tests_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[tuple[str, str | int], ...]] | None:
     instructions, at = _located(code, lasti)
     if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
         at += 1  # (``len`` specialised runs in PRECALL)
@@ -8183,14 +8183,23 @@ def _stored_size_tests_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[
         depth += pushes - pops
     if name is None:
         return None
-    tests = []
-    for k in range(len(instructions) - 2):
-        a, b, c = instructions[k : k + 3]
-        if c.opname != "COMPARE_OP" or c.argval not in _COMPARISONS or a.opname != "LOAD_FAST" \
-                or b.opname != "LOAD_FAST" or name not in (a.argval, b.argval) or a.argval == b.argval:
+    tests: list[tuple[str, str | int]] = []
+    for k in range(len(instructions) - 1):
+        a, b = instructions[k : k + 2]
+        if a.opname == "LOAD_FAST" and a.argval == name and (b.opname == "UNARY_NOT" or b.opname.startswith("POP_JUMP")
+                                                              and b.opname.endswith(("IF_TRUE", "IF_FALSE"))):
+            tests.append(("ne", 0))  # ``if na:``
+        c = instructions[k + 2] if k + 2 < len(instructions) else None
+        if c is None or c.opname != "COMPARE_OP" or c.argval not in _COMPARISONS:
             continue
         op = _COMPARISONS[c.argval]
-        tests.append((op, b.argval) if a.argval == name else (_SWAPPED_COMPARISONS[op], a.argval))
+        for mine, theirs, how in ((a, b, op), (b, a, _SWAPPED_COMPARISONS[op])):
+            if mine.opname != "LOAD_FAST" or mine.argval != name:
+                continue
+            if theirs.opname == "LOAD_FAST" and theirs.argval != name:
+                tests.append((how, theirs.argval))
+            elif theirs.opname == "LOAD_CONST" and type(theirs.argval) is int:
+                tests.append((how, theirs.argval))  # ``if na > 2:``
     return name, tuple(tests)
 
 

@@ -3772,13 +3772,18 @@ def _stored_sizes_tested(frame: Frame, hit: tuple[Tensor, Ratio], n: Any, read: 
     sizes stored in locals the code compares. Each such local is noted when stored
     (``Frame.stored_sizes``); the second of a compared pair decides per group, as the inline
     ``b.numel() >= a.numel()`` (``_size_tested``; was the batch's decision on every group). A
-    local compared with one not so noted but already bound (a size of no mask, a number): declined."""
+    local compared with one not so noted but already bound (a size of no mask, a number): declined.
+    One compared with an int literal or tested for truth (``if na > 2:``) decides per group too."""
     found = _bytecode.stored_size_tests() if type(n) is int else None
     if found is None:
         return
     code, name, tests = found
     frame.stored_sizes[(code, name)] = (hit[1], n)
     for op, other in tests:
+        if isinstance(other, int):  # ``na = a.numel(); if na > 2:``
+            frame.branch(Branch(hit[1], op, float(other), getattr(operator, op)(n, other),
+                                f"{read} of a mask's indices stored and compared ({name} {_SYMBOLS[op]} {other}: {n})"))
+            continue
         partner = frame.stored_sizes.get((code, other))
         if partner is not None:
             frame.branch(Branch(hit[1], op, partner[0], getattr(operator, op)(n, partner[1]),
