@@ -4442,6 +4442,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 _listed(frame, data)
                 if len(data) == frame.num_images > 1 and all(b in frame.weight_owners(v) for b, v in enumerate(data)):
                     frame.weight_made[id(out)] = (out, torch.ones_like(out))
+                elif len(data) == frame.num_images > 1 and out.dim() == 2:
+                    _weights_in_rows(frame, data, out)
             if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of positions in a loop over the images")
             elif frame.get(out) is None and _unowned_numbers(frame, data):
@@ -4464,6 +4466,25 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     frame.positional[id(item)] = (item, f"{op_name(func)} along a dim sized by a count of the images")
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
         frame.error, frame.error_op = exc, op_name(func)
+
+
+def _weights_in_rows(frame: Frame, data: list | tuple, out: Tensor) -> None:
+    """``torch.tensor([[t["loss_weight"], 0.3] for t in targets])``: a row per image holding its
+    weight object at some positions (the same in every row) and plain numbers at the others, noted
+    in ``Frame.weight_made`` with 1 at those positions (on a group alone, each weight is 1)."""
+    at = None
+    for b, row in enumerate(data):
+        if type(row) not in (list, tuple) or len(row) != out.shape[1]:
+            return
+        mine = tuple(k for k, v in enumerate(row) if type(v) is float and b in frame.weight_owners(v))
+        if at is None:
+            at = mine
+        if mine != at or any(type(v) not in (int, float) for v in row):
+            return
+    if at:
+        unit = out.clone()
+        unit[:, list(at)] = 1
+        frame.weight_made[id(out)] = (out, unit)
 
 
 def _field_made(frame: Frame, x: Tensor) -> bool:
