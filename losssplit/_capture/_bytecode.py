@@ -8278,3 +8278,80 @@ def _size_local(span: list[dis.Instruction]) -> tuple[str, bool] | None:
     if [i.opname for i in ops] == ["LOAD_GLOBAL", "LOAD_FAST", "CALL"] and ops[0].argval == "len" and ops[2].arg == 1:
         return ops[1].argval, True
     return None
+
+
+def stored_size_tests() -> tuple[Any, str, tuple[tuple[str, str | int], ...]] | None:
+    """Where the size the caller's code is reading right now (``a.numel()``, ``len(a)``) is stored
+    in a local first (``na, nb = a.numel(), b.numel()``, ``na = len(a)``): (that local, the
+    comparisons of it the code writes, each ``(op, other)`` read as ``local op other``: another
+    local, ``if nb >= na``, or an int literal, ``if na > 2``; a truth test is ``("ne", 0)``), after the code object that names it. None where the size is not so
+    stored or the code cannot be read."""
+    if sys.version_info[:2] not in _TEST_CHECKED:
+        return None
+    f = _caller()
+    found = None if f is None else _stored_size_tests_at(f.f_code, f.f_lasti)
+    return None if found is None or f is None else (f.f_code, *found)
+
+
+# pops and pushes of the loads a statement storing several values runs before its stores
+_STACK_LOADS = {"LOAD_FAST": (0, 1), "LOAD_CONST": (0, 1), "LOAD_DEREF": (0, 1), "PUSH_NULL": (0, 1),
+                "LOAD_METHOD": (1, 2), "LOAD_ATTR": (1, 1), "PRECALL": (0, 0), "KW_NAMES": (0, 0)}
+
+
+@_per_code(1024)
+def _stored_size_tests_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[tuple[str, str | int], ...]] | None:
+    instructions, at = _located(code, lasti)
+    if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1  # (``len`` specialised runs in PRECALL)
+    if at is None or instructions[at].opname != "CALL":
+        return None
+    depth, name = 0, None  # values pushed above the size's
+    for i in instructions[at + 1 :]:
+        if i.is_jump_target:
+            return None
+        if i.opname == "STORE_FAST":
+            if not depth:
+                name = i.argval
+                break
+            depth -= 1
+            continue
+        if i.opname == "SWAP" and type(i.arg) is int:
+            depth = i.arg - 1 if depth == 0 else 0 if depth == i.arg - 1 else depth
+            continue
+        if i.opname == "LOAD_GLOBAL":
+            pops, pushes = 0, 1 + ((i.arg or 0) & 1)
+        elif i.opname == "CALL" and type(i.arg) is int:
+            pops, pushes = i.arg + 2, 1
+        elif i.opname in _STACK_LOADS:
+            pops, pushes = _STACK_LOADS[i.opname]
+        else:
+            return None
+        if pops > depth:
+            return None
+        depth += pushes - pops
+    if name is None:
+        return None
+    tests: list[tuple[str, str | int]] = []
+    for k in range(len(instructions) - 1):
+        a, b = instructions[k : k + 2]
+        if a.opname == "LOAD_FAST" and a.argval == name and (b.opname == "UNARY_NOT" or b.opname.startswith("POP_JUMP")
+                                                              and b.opname.endswith(("IF_TRUE", "IF_FALSE"))):
+            tests.append(("ne", 0))  # ``if na:``
+        c = instructions[k + 2] if k + 2 < len(instructions) else None
+        if c is None or c.opname != "COMPARE_OP" or c.argval not in _COMPARISONS:
+            continue
+        op = _COMPARISONS[c.argval]
+        for mine, theirs, how in ((a, b, op), (b, a, _SWAPPED_COMPARISONS[op])):
+            if mine.opname != "LOAD_FAST" or mine.argval != name:
+                continue
+            if theirs.opname == "LOAD_FAST" and theirs.argval != name:
+                tests.append((how, theirs.argval))
+            elif theirs.opname == "LOAD_CONST" and type(theirs.argval) is int:
+                tests.append((how, theirs.argval))  # ``if na > 2:``
+    return name, tuple(tests)
+
+
+def local_bound(name: str) -> bool:
+    """Whether the caller's code has bound its local ``name`` by now."""
+    f = _caller()
+    return f is not None and name in f.f_locals

@@ -892,10 +892,11 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             lose_aliases(frame, target, op)
             return
         if func is Tensor.__setitem__ and isinstance(target, Tensor) and isinstance(value, Tensor) and written is not None \
-                and written.from_prediction and target._base is None and version_of(target) == 1 \
+                and written.lost_at is None and target._base is None and version_of(target) == 1 \
                 and _row_aligned(target, args[1], value, written):  # its first write: nothing else in it
-            # torchmetrics' PIT: ``mtx = torch.empty(B, S, S); mtx[:, i, j] = metric(...)`` per pair
-            frame.set(target, Track(rows={0: written.rows[0]}, from_prediction=True))
+            # torchmetrics' PIT: ``mtx = torch.empty(B, S, S); mtx[:, i, j] = metric(...)`` per pair; the
+            # images' data too (``m = torch.zeros(B); m[:] = y.mean((1, 2))``: was a constant of the call)
+            frame.set(target, Track(rows={0: written.rows[0]}, from_prediction=written.from_prediction))
             frame.row_buffers[id(target)] = (target, version_of(target))
             return
     elif kind is not None and len(args) > 1 and target.dim() == 0 and _expression_in_place(frame, func, kind, target, track,
@@ -995,8 +996,11 @@ def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> b
     dim 0 and nowhere else: the index a full slice then ints (``[:, i, j]``), ``value`` of the shape
     written, with rows along its dim 0 only, no remembered unweighted values and no reduction."""
     parts = _index_parts(index)
+    first = parts[0] if parts else None  # (``[:2]`` of 2 images covers them: on a group alone too)
+    whole = first == _FULL or type(first) is slice and first.start in (None, 0) and first.step in (None, 1) \
+        and type(first.stop) is int and target.dim() >= 1 and first.stop >= target.shape[0]
     return (
-        bool(parts) and parts[0] == _FULL and all(type(p) is int for p in parts[1:])
+        whole and all(type(p) is int for p in parts[1:])
         and value.dim() >= 1 and target.dim() >= len(parts) and value.shape == target.shape[:1] + target.shape[len(parts):]
         and set(written.rows) == {0} and written.image is None and written.unweighted is None and written.ratio is None
         and not written.parts and not written.elements and not written.element_formulas and written.formula is None
@@ -1014,8 +1018,8 @@ def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, arg
     written = frame.get(value) if isinstance(value, Tensor) else None
     version = version_of(target)
     if (func is Tensor.__setitem__ and held[1] is not None and version == held[1] + 1 and track.lost_at is None
-            and 0 in track.rows and isinstance(value, Tensor) and written is not None and written.from_prediction
-            and _row_aligned(target, args[1], value, written) and torch.equal(written.rows[0], track.rows[0])):
+            and 0 in track.rows and isinstance(value, Tensor) and written is not None and written.lost_at is None
+            and written.from_prediction == track.from_prediction and _row_aligned(target, args[1], value, written) and torch.equal(written.rows[0], track.rows[0])):
         frame.row_buffers[id(target)] = (target, version)
         return True
     del frame.row_buffers[id(target)]

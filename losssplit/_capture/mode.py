@@ -996,6 +996,9 @@ class Frame:
         # ``mask.nonzero()`` of a mask over rows: id of the indices -> (them, the mask's row sum),
         # so that ``len(pos)`` is known as the count of that mask
         self.counted: dict[int, tuple[Tensor, Ratio]] = {}
+        # such indices' sizes stored in locals (``na = a.numel()``): (code, local) -> (the mask's row
+        # sum, the size), see ``_stored_sizes_tested``
+        self.stored_sizes: dict[tuple[Any, str], tuple[Ratio, int]] = {}
         # numbers read for logging only (``LoggedFloat``) were handed out; tensors ``torch.tensor``
         # made of them: id -> the tensor (held, so the ids stay unique)
         self.logged = False
@@ -2260,6 +2263,7 @@ class Frame:
         self.logged_tensors.clear()
         self.read_image = NO_READ
         self.counted.clear()
+        self.stored_sizes.clear()
         self.class_weighted.clear()
         self.factors.clear()
         self.site_numbers.clear()
@@ -3768,6 +3772,33 @@ def _counted_hit(frame: Frame, x: Any) -> tuple[Tensor, Ratio] | None:
     return None
 
 
+def _stored_sizes_tested(frame: Frame, hit: tuple[Tensor, Ratio], n: Any, read: str) -> None:
+    """``na, nb = a.numel(), b.numel()``, then ``if nb >= na:`` (``len`` too): two masks' indices'
+    sizes stored in locals the code compares. Each such local is noted when stored
+    (``Frame.stored_sizes``); the second of a compared pair decides per group, as the inline
+    ``b.numel() >= a.numel()`` (``_size_tested``; was the batch's decision on every group). A
+    local compared with one not so noted but already bound (a size of no mask, a number): declined.
+    One compared with an int literal or tested for truth (``if na > 2:``) decides per group too."""
+    found = _bytecode.stored_size_tests() if type(n) is int else None
+    if found is None:
+        return
+    code, name, tests = found
+    frame.stored_sizes[(code, name)] = (hit[1], n)
+    for op, other in tests:
+        if isinstance(other, int):  # ``na = a.numel(); if na > 2:``
+            frame.branch(Branch(hit[1], op, float(other), getattr(operator, op)(n, other),
+                                f"{read} of a mask's indices stored and compared ({name} {_SYMBOLS[op]} {other}: {n})"))
+            continue
+        partner = frame.stored_sizes.get((code, other))
+        if partner is not None:
+            frame.branch(Branch(hit[1], op, partner[0], getattr(operator, op)(n, partner[1]),
+                                f"{read} of two masks' indices stored and compared ({name} {_SYMBOLS[op]} {other}: "
+                                f"{n} {_SYMBOLS[op]} {partner[1]})"))
+        elif _bytecode.local_bound(other):
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{read} of a mask's indices stored in {name} and compared "
+                        f"with {other}, no such size (its value on each group not known)")
+
+
 def _size_tested(frame: Frame, x: Tensor, n: int, read: str, literal: bool) -> None:
     """``if pos.numel() > 3:``, ``if b.numel() >= a.numel():`` (``len`` too), ``pos`` a mask's
     ``nonzero()`` indices: a decision each group alone takes on its own counts (the mask's row
@@ -3777,6 +3808,8 @@ def _size_tested(frame: Frame, x: Tensor, n: int, read: str, literal: bool) -> N
     hit = _counted_hit(frame, x)
     test = _bytecode.size_test() if hit is not None and type(n) is int else None
     if test is None:
+        if hit is not None:
+            _stored_sizes_tested(frame, hit, n, read)
         return
     assert hit is not None
     op, kind, other = test
@@ -3830,6 +3863,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                 op, c = test  # loop: one image picked by position (review13)
                 frame.branch(Branch(None, op, c, getattr(operator, op)(out, c),
                                     f"len() of one image's tensor compared ({out} {_SYMBOLS[op]} {c:g})", positional=True))
+            elif test is None and hit is not None and hit[0] is x:
+                _stored_sizes_tested(frame, hit, out, "len()")
         for t in (x, getattr(x, "_base", None)):
             frame.count_read(t, out, "len")
         if type(out) is int and frame.counted:
@@ -4468,6 +4503,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 _listed(frame, data)
                 if len(data) == frame.num_images > 1 and all(b in frame.weight_owners(v) for b, v in enumerate(data)):
                     frame.weight_made[id(out)] = (out, torch.ones_like(out))
+                elif len(data) == frame.num_images > 1 and out.dim() == 2:
+                    _weights_in_rows(frame, data, out)
             if frame.get(out) is None and _bytecode.positional_argument(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of positions in a loop over the images")
             elif frame.get(out) is None and _unowned_numbers(frame, data):
@@ -4490,6 +4527,25 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     frame.positional[id(item)] = (item, f"{op_name(func)} along a dim sized by a count of the images")
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
         frame.error, frame.error_op = exc, op_name(func)
+
+
+def _weights_in_rows(frame: Frame, data: list | tuple, out: Tensor) -> None:
+    """``torch.tensor([[t["loss_weight"], 0.3] for t in targets])``: a row per image holding its
+    weight object at some positions (the same in every row) and plain numbers at the others, noted
+    in ``Frame.weight_made`` with 1 at those positions (on a group alone, each weight is 1)."""
+    at = None
+    for b, row in enumerate(data):
+        if type(row) not in (list, tuple) or len(row) != out.shape[1]:
+            return
+        mine = tuple(k for k, v in enumerate(row) if type(v) is float and b in frame.weight_owners(v))
+        if at is None:
+            at = mine
+        if mine != at or any(type(v) not in (int, float) for v in row):
+            return
+    if at:
+        unit = out.clone()
+        unit[:, list(at)] = 1
+        frame.weight_made[id(out)] = (out, unit)
 
 
 def _field_made(frame: Frame, x: Tensor) -> bool:

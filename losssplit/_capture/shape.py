@@ -710,6 +710,11 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     if type(fill) is list and _per_target_rows(frame, fill, out):
         return
+    noted = frame.positional.get(id(out))
+    if type(fill) in (list, tuple) and (noted is None or noted[0] is not out) and _fields_out_of_order(frame, fill, out):
+        frame.positional[id(out)] = (out, f"{op_name(func)} of the images' field values out of their order (sorted, "
+                                     "reversed) or of a field the body wrote")
+        return
     if type(fill) in (int, float) and fill == 0:  # ``torch.tensor(0.)``, ``x.new_tensor(0)``: a total's start
         frame.note_zeros(out)
     if (type(fill) is list and len(fill) > 1 and (len(fill) in frame.lengths or len(fill) == frame.num_images)
@@ -737,6 +742,10 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         k = constant_multiple(frame.fixed_lists)
         if k is not None and k != 1 and held % k == 0:
             frame.int_factors[id(out)] = (out, k)
+    if type(fill) in (list, tuple) and len(fill) == frame.num_images:  # ``torch.tensor([t["w"] for t in ts])``:
+        for b, v in enumerate(fill):  # a weight object also another field's may be either (``weight_images``)
+            if type(v) is float and b in frame.weight_owners(v):
+                frame.weight_images(v)
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
         frame.weight_filled[id(out)] = (out, images, None)
@@ -761,6 +770,33 @@ def _per_target_rows(frame: Frame, fill: list, out: Any) -> bool:
             return False
     frame.set(out, Track(rows={0: frame.arange(out.device)}))
     return True
+
+
+def _fields_out_of_order(frame: Frame, fill: list | tuple, out: Any) -> bool:
+    """Whether ``fill``, one Python number per image made into a vector no rule tagged with rows
+    (``_per_target_rows``), holds a field of the targets other than in image order: not that
+    field's values in order, but a permutation of them (``sorted(t["cls"] for t in targets)``,
+    reversed), or in order the values of a field the body wrote during the call (from a position:
+    ``t["later"] = (t["cls"] + i) % C``). Taken as a constant per row, each row would keep the
+    batch's value where the body on a group alone makes the group's own. A list equal in order
+    to a field as given (built in a local, flattened, filtered keeping all) stays a constant."""
+    given, targets = [d for d in frame.given_targets if type(d) is dict], frame.per_image_targets
+    n = frame.num_images
+    if not (isinstance(out, Tensor) and out.dim() == 1 and n > 1 and len(fill) == n == out.shape[0] == len(given)
+            and frame.get(out) is None and all(type(v) in (int, float) and v == v for v in fill)
+            and any(v != fill[0] for v in fill) and targets is not None and len(targets) == n and all(type(t) is dict for t in targets)):
+        return False
+    values = list(fill)
+    hit = False
+    for key in set(given[0]).intersection(*given[1:]):
+        was = [d[key] for d in given]
+        if not all(type(v) in (int, float) and v == v for v in was):
+            continue
+        now = [t.get(key) for t in targets]
+        if values == was and now == was:
+            return False
+        hit = hit or values != was and sorted(values) == sorted(was) or values == now != was
+    return hit
 
 
 # the largest count each dtype holds exactly (the count of a group alone is no larger)
