@@ -7,7 +7,8 @@ that image's solve alone, as on the image's group alone: the call splits exactly
 float ``full`` of no weight object equal to the image's weight is data or a weight computed in
 Python (``t["w"] * 1.0``), which cannot be told apart: the call declines. Near misses keep declining: a loop over the images (by
 ``range(len(t))``, or a literal equal to their number, or indexing by the loop variable) whose
-``break`` depends on one image's values, and one solve over every image's points."""
+``break`` depends on one image's values, an iteration loop testing an image picked by position (no
+loop over the images around it), and one solve over every image's points."""
 
 from __future__ import annotations
 
@@ -137,7 +138,19 @@ def _stop_indexing_by_the_variable(o, t):
     return {"loss": total}
 
 
-@pytest.mark.parametrize("body", [_stop_over_images, _stop_indexing_by_the_variable])
+def _stop_on_the_first_image(o, t):
+    """A loop of 10 iterations around no loop over the images, stopping on image 0's value (picked by
+    position: on a group alone another image's)."""
+    total = (o["x"] - torch.stack([u["y"] for u in t])).abs().mean()
+    scale = 1.0
+    for _ in range(10):
+        if o["x"][0].sum() * scale > 9.0:
+            break
+        scale = scale * 1.5
+    return {"loss": total * scale}
+
+
+@pytest.mark.parametrize("body", [_stop_over_images, _stop_indexing_by_the_variable, _stop_on_the_first_image])
 def test_a_break_in_a_loop_over_the_images_declines(body):
     for seed, weights in ((0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5])):
         got, want, said = rule_outcome(body, rule_batch(seed, weights))

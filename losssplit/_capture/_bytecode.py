@@ -1726,17 +1726,18 @@ def _constant_arithmetic(f: types.FrameType, first: int, stop: int, right: int,
         return _UNPROVEN
 
 
-def looped() -> bool:
+def looped(beyond_caller: bool = False) -> bool:
     """Whether the code the caller is executing runs, up to the decorated body, in a loop (a
     backward jump spans the instruction), a comprehension, or a function called other than by a
     Python call of it (``map``, ``multi_apply``: may be called per image). False where every frame
     from the caller to the decorated body is straight-line code called directly (a test there of
     one image's values picked it by position: ``if (e[0] > c).any():``). True where nothing can be
-    told (an unchecked Python, a frame of another package in between)."""
+    told (an unchecked Python, a frame of another package in between). ``beyond_caller``: the
+    caller's own loops do not count (a solver's iteration loop, ``outliving_effect``)."""
     f = _caller()
     lasti = f.f_lasti if f is not None else -1
-    for _ in range(_FOLLOWED_CALLS):
-        if f is None or f.f_code.co_name in _COMPREHENSIONS or _in_loop(f.f_code, lasti):
+    for k in range(_FOLLOWED_CALLS):
+        if f is None or f.f_code.co_name in _COMPREHENSIONS or _in_loop(f.f_code, lasti) and not (beyond_caller and k == 0):
             return True
         how, back = _called_by(f)
         if how == "body":
@@ -7261,7 +7262,7 @@ def outliving_effect(counts: Collection[int] = ()) -> str | None:
     """What the code the caller is executing does, in a ``for`` loop, only where the branch it is
     about to take goes one way, that outlives the iteration: a ``break``, a ``return``, or a
     constant stored in a local read outside the loop (``if (e[b] > c).any(): flag = True``); None
-    where nothing of the kind is seen (or nothing can be told), or where the loop is no loop over
+    where nothing of the kind is seen (or nothing can be told); "" where the loop is no loop over
     the images: ``for ii in range(n)`` with ``n`` a plain int (a literal, or a local holding one)
     equal to none of ``counts``, whose variable the body only formats or takes modulo a literal
     (POT's Sinkhorn iterations: ``if ii % 10 == 0``, ``"at iteration %d" % ii``)."""
@@ -7275,7 +7276,7 @@ def outliving_effect(counts: Collection[int] = ()) -> str | None:
     if iterations is not None:
         n = iterations[1] if iterations[0] else found[0].f_locals.get(iterations[1])
         if type(n) is int and n not in counts:
-            return None
+            return ""
     return effect
 
 

@@ -2437,7 +2437,10 @@ class Frame:
         if isinstance(r, Ratio) and (r.host_image is not None or r.row_dim < 0) and self.num_images > 1:
             if not _bytecode.looped():
                 b.positional = True
-            elif (effect := _bytecode.outliving_effect(self.loop_counts())) is not None:  # review13: a flag set for one image
+            elif (effect := _bytecode.outliving_effect(self.loop_counts())) == "":  # a solver's iteration loop
+                if not _bytecode.looped(beyond_caller=True):  # around no loop over the images: picked by position
+                    b.positional = True
+            elif effect is not None:  # review13: a flag set for one image
                 # reached every group with the batch's value; a ``break`` or ``return`` skips the next images
                 self.doubt(torch.ones((), dtype=torch.bool), f"{b.where} of one image in a loop over the images, "
                            f"with {effect} there that outlives the iteration: on a group alone the other images differ")
