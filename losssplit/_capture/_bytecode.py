@@ -1727,17 +1727,18 @@ def _constant_arithmetic(f: types.FrameType, first: int, stop: int, right: int,
         return _UNPROVEN
 
 
-def looped() -> bool:
+def looped(beyond_caller: bool = False) -> bool:
     """Whether the code the caller is executing runs, up to the decorated body, in a loop (a
     backward jump spans the instruction), a comprehension, or a function called other than by a
     Python call of it (``map``, ``multi_apply``: may be called per image). False where every frame
     from the caller to the decorated body is straight-line code called directly (a test there of
     one image's values picked it by position: ``if (e[0] > c).any():``). True where nothing can be
-    told (an unchecked Python, a frame of another package in between)."""
+    told (an unchecked Python, a frame of another package in between). ``beyond_caller``: the
+    caller's own loops do not count (a solver's iteration loop, ``outliving_effect``)."""
     f = _caller()
     lasti = f.f_lasti if f is not None else -1
-    for _ in range(_FOLLOWED_CALLS):
-        if f is None or f.f_code.co_name in _COMPREHENSIONS or _in_loop(f.f_code, lasti):
+    for k in range(_FOLLOWED_CALLS):
+        if f is None or f.f_code.co_name in _COMPREHENSIONS or _in_loop(f.f_code, lasti) and not (beyond_caller and k == 0):
             return True
         how, back = _called_by(f)
         if how == "body":
@@ -7405,15 +7406,61 @@ def builtin_choice() -> str | None:
     return name if len(callee) == 1 and name in ("max", "min") and _builtin(f, name) is getattr(builtins, name) else None
 
 
-def outliving_effect() -> str | None:
+def outliving_effect(counts: Collection[int] = ()) -> str | None:
     """What the code the caller is executing does, in a ``for`` loop, only where the branch it is
     about to take goes one way, that outlives the iteration: a ``break``, a ``return``, or a
     constant stored in a local read outside the loop (``if (e[b] > c).any(): flag = True``); None
-    where nothing of the kind is seen (or nothing can be told)."""
+    where nothing of the kind is seen (or nothing can be told); "" where the loop is no loop over
+    the images: ``for ii in range(n)`` with ``n`` a plain int (a literal, or a local holding one)
+    equal to none of ``counts``, whose variable the body only formats or takes modulo a literal
+    (POT's Sinkhorn iterations: ``if ii % 10 == 0``, ``"at iteration %d" % ii``)."""
     found = _executed(_TEST_CHECKED)
     if found is None or found[2] is None:
         return None
-    return _outliving_at(found[0].f_code, found[2])
+    effect = _outliving_at(found[0].f_code, found[2])
+    if effect is None:
+        return None
+    iterations = _iteration_loop(found[0].f_code, found[2])
+    if iterations is not None:
+        n = iterations[1] if iterations[0] else found[0].f_locals.get(iterations[1])
+        if type(n) is int and n not in counts:
+            return ""
+    return effect
+
+
+@_per_code(1024)
+def _iteration_loop(code: types.CodeType, at: int) -> tuple[bool, Any] | None:
+    """(True, the literal) or (False, the local's name) of ``range(..)``'s one argument, where the
+    innermost loop around instruction ``at`` is ``for v in range(n)`` and its body reads ``v`` only
+    as ``v % c`` with ``c`` a literal, ``"..." % v``, or an argument of ``str.format``; None else."""
+    instructions = _instructions(code)
+    loop = _loop_of(instructions, at)
+    if loop is None:
+        return None
+    head, last = loop
+    before = [i for i in instructions[max(0, head - 8) : head] if i.opname not in ("EXTENDED_ARG", "PRECALL", "CACHE")]
+    if len(before) < 4 or [i.opname for i in before[-2:]] != ["CALL", "GET_ITER"] or before[-2].arg != 1:
+        return None
+    arg, callee = before[-3], before[-4]
+    if callee.opname != "LOAD_GLOBAL" or callee.argval != "range" or arg.opname not in ("LOAD_CONST", "LOAD_FAST"):
+        return None
+    store = instructions[head + 1]
+    if store.opname != "STORE_FAST":
+        return None
+    var = store.argval
+    for k in range(head + 2, last + 1):
+        i = instructions[k]
+        if i.argval != var or i.opname not in ("LOAD_FAST", "STORE_FAST", "DELETE_FAST"):
+            continue
+        prev, nxt = instructions[k - 1], instructions[k + 1]
+        modulo = (i.opname == "LOAD_FAST" and nxt.opname == "LOAD_CONST" and type(nxt.argval) is int
+                  and instructions[k + 2].opname == "BINARY_OP" and instructions[k + 2].argrepr == "%")
+        formatted = (i.opname == "LOAD_FAST" and prev.opname == "LOAD_CONST" and type(prev.argval) is str
+                     and nxt.opname == "BINARY_OP" and nxt.argrepr == "%")
+        method = i.opname == "LOAD_FAST" and prev.opname in ("LOAD_METHOD", "LOAD_ATTR") and prev.argval == "format"
+        if not (modulo or formatted or method):
+            return None
+    return (arg.opname == "LOAD_CONST", arg.argval)
 
 
 @_per_code(1024)

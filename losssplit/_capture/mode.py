@@ -1019,6 +1019,9 @@ class Frame:
         # one-element tensors made from a Python number (``torch.tensor(n)``, ``x.new_full((), n)``):
         # id -> (the tensor, its version when made, the number), held so the ids stay unique
         self.filled_numbers: dict[int, tuple[Tensor, int | None, int | float]] = {}
+        # tensors of several elements filled by ``torch.full`` / ``new_full`` with a float that is no
+        # image's weight object (``torch.full((n,), 1.0 / n)``): data, whatever weight its value equals
+        self.number_filled: dict[int, tuple[Tensor, int | None]] = {}
         # those of them made from a literal of the body's code (``torch.tensor(36)``): the same on a
         # group alone, whatever count of this batch the number equals
         self.literal_filled: set[int] = set()
@@ -2012,6 +2015,12 @@ class Frame:
         literal of the body's module equal to a weight may be that object too)."""
         return type(x) is float and self._weights is not None and any(w is x for w in self._weights)
 
+    def loop_counts(self) -> set[int]:
+        """The counts of the call a loop over the images may run for (images, lengths and sizes of
+        image rows, of one image's tensors)."""
+        return {self.num_images, *self.lengths, *self.other_lengths, *self.mixed_sizes,
+                *(n for _, n, _ in self.image_sizes if n is not None)}
+
     def weight_images(self, fill: Any) -> frozenset[int]:
         """The images whose weight field is the very float object ``fill`` (a number has no
         identity, but the object read from a target dict is that dict's: ``full(.., t["w"])``).
@@ -2271,6 +2280,7 @@ class Frame:
         self.varied_sites.clear()
         self.weight_filled.clear()
         self.filled_numbers.clear()
+        self.number_filled.clear()
         self.literal_filled.clear()
         self.int_numbers.clear()
         self.int_factors.clear()
@@ -2436,7 +2446,10 @@ class Frame:
         if isinstance(r, Ratio) and (r.host_image is not None or r.row_dim < 0) and self.num_images > 1:
             if not _bytecode.looped():
                 b.positional = True
-            elif (effect := _bytecode.outliving_effect()) is not None:  # review13: a flag set for one image
+            elif (effect := _bytecode.outliving_effect(self.loop_counts())) == "":  # a solver's iteration loop
+                if not _bytecode.looped(beyond_caller=True):  # around no loop over the images: picked by position
+                    b.positional = True
+            elif effect is not None:  # review13: a flag set for one image
                 # reached every group with the batch's value; a ``break`` or ``return`` skips the next images
                 self.doubt(torch.ones((), dtype=torch.bool), f"{b.where} of one image in a loop over the images, "
                            f"with {effect} there that outlives the iteration: on a group alone the other images differ")
@@ -3032,6 +3045,13 @@ def unweighted_on_image(frame: Frame, x: Tensor, image: Tensor, op: str) -> Tens
     if _bytecode.module_constant_operand():  # ``/ PRIORS[:, 2:]``: held before the call, no weight
         return x
     w = weights.take(image.reshape(1).to(x.device)).reshape(())
+    data = frame.number_filled.get(id(x)) if frame.number_filled else None
+    if data is not None and data[0] is x and data[1] is not None and version_of(x) == data[1]:
+        # ``full((n,), 1 / n)`` (POT's marginals) or ``full((n,), t["w"] * 1.0)``: a float of no weight object,
+        # data or a weight computed in Python; equal to the image's weight, they cannot be told apart
+        frame.doubt((x == w).all() & (w != 1), f"a factor at {op} filled with a number equal to the image's weight "
+                    "(weight or data cannot be told apart)")
+        return x
     equal = x == w
     every, some = torch.aminmax(equal.reshape(-1))
     frame.doubt(

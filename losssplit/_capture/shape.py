@@ -749,6 +749,9 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     images = frame.weight_images(fill)
     if images and isinstance(out, Tensor):
         frame.weight_filled[id(out)] = (out, images, None)
+    elif (func in (torch.full, Tensor.new_full) and type(fill) is float and isinstance(out, Tensor) and out.numel() > 1
+          and not frame.weight_owners(fill)):
+        frame.number_filled[id(out)] = (out, version_of(out))
 
 
 def _per_target_rows(frame: Frame, fill: list, out: Any) -> bool:
