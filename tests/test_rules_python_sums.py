@@ -9,6 +9,8 @@ oracle (the body run on each group's images alone)."""
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 import torch
 from _helpers import ROWS, TARGETS, rule_batch, split_outcome, wrong_companions
@@ -169,3 +171,58 @@ def test_near_misses_decline_or_stay_exact(body):
         elif NEAR_MISSES[body] == "declines":
             assert got == {}, seed
             assert said, seed
+
+
+# -- a number bound by ``functools.partial`` (catalyst's ``partial(_trevsky, alpha=alpha, beta=beta)``,
+# called as ``metric_fn(tp, fp, fn)``): read where the partial was made, as a direct argument is
+
+
+def _scaled(e, beta):
+    return e * beta
+
+
+def _error(outputs, targets):
+    return (outputs["x"] - torch.stack([t["y"] for t in targets])).abs()
+
+
+def partial_of_a_literal(outputs, targets):
+    n = len(targets)
+    fn = functools.partial(_scaled, beta=0.7)
+    return {"loss": fn(_error(outputs, targets)).sum() / n}
+
+
+def partial_passed_down(outputs, targets):
+    n = len(targets)
+    beta = 0.3
+    return {"loss": _through(_error(outputs, targets), functools.partial(_scaled, beta=beta)).sum() / n}
+
+
+def _through(e, metric_fn):
+    return metric_fn(e)
+
+
+def partial_of_a_count(outputs, targets):
+    n = len(targets)
+    fn = functools.partial(_scaled, beta=n * 0.1)
+    return {"loss": fn(_error(outputs, targets)).sum()}
+
+
+def partial_of_a_count_passed_down(outputs, targets):
+    fn = functools.partial(_scaled, beta=len(targets) * 0.1)
+    return {"loss": _through(_error(outputs, targets), fn).mean()}
+
+
+PARTIALS = {partial_of_a_literal: "exact", partial_passed_down: "exact", partial_of_a_count: "declines",
+            partial_of_a_count_passed_down: "declines"}
+
+
+@pytest.mark.parametrize("body", list(PARTIALS), ids=lambda f: f.__name__)
+def test_a_number_bound_by_a_partial_is_read_where_the_partial_was_made(body):
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert wrong_companions(got, want) == {}, (seed, said)
+        if PARTIALS[body] == "exact":
+            assert got and set(got) == set(want), (seed, said)
+        else:
+            assert got == {}, seed
+            assert any("computed from a length" in m for m in said), said
