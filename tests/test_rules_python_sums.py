@@ -147,6 +147,20 @@ def over_a_literal(outputs, targets):
     return {"loss": loss / 2}
 
 
+def power_of_the_count(outputs, targets):
+    loss = 0
+    for b in range(len(targets)):
+        loss += _per_image(outputs, targets, b) ** len(targets)
+    return {"loss": loss / len(targets)}
+
+
+def scaled_by_the_position(outputs, targets):
+    loss = 0
+    for b in range(len(targets)):
+        loss += _per_image(outputs, targets, b) ** 2 * (b + 1)
+    return {"loss": loss / len(targets)}
+
+
 NEAR_MISSES = {  # body -> "exact" (companions equal the oracle's on every batch), "declines" or "either"
     term_twice: "exact",  # each image's terms twice alike: the group's own on a group alone
     first_term_again: "declines",
@@ -158,6 +172,8 @@ NEAR_MISSES = {  # body -> "exact" (companions equal the oracle's on every batch
     two_images_mixed: "declines",
     times_the_first_image: "declines",
     over_a_literal: "exact",
+    power_of_the_count: "declines",
+    scaled_by_the_position: "declines",
 }
 
 
