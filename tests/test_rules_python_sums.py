@@ -72,6 +72,10 @@ def catalyst_shaped(outputs, targets):
 EXACT = [focal_loop, focal_loop_undivided, squares_summed, functions_summed, catalyst_shaped]
 
 
+# Not fixed: taking one image's 0-dim value added in Python for its own ``.sum()`` (a one-image loss)
+# split these exactly, but also a term times a number of its position (``per[i] * 0.7 ** i``), which
+# on a group alone is another number: see test_a_term_scaled_by_its_position_is_no_ones_own_value.
+@pytest.mark.xfail(strict=True, reason="false decline: a Python sum of functions of each image's loss (#13)")
 @pytest.mark.parametrize("body", EXACT, ids=lambda f: f.__name__)
 def test_a_sum_of_functions_of_each_images_loss_splits_exactly(body):
     for seed, weights in BATCHES:
@@ -162,7 +166,7 @@ def scaled_by_the_position(outputs, targets):
 
 
 NEAR_MISSES = {  # body -> "exact" (companions equal the oracle's on every batch), "declines" or "either"
-    term_twice: "exact",  # each image's terms twice alike: the group's own on a group alone
+    term_twice: "either",
     first_term_again: "declines",
     # an image with rows adding no term is taken for a positional skip: declines where one is skipped
     skipped_on_its_own_data: "either",
@@ -171,7 +175,7 @@ NEAR_MISSES = {  # body -> "exact" (companions equal the oracle's on every batch
     terms_on_a_batch_mean: "declines",
     two_images_mixed: "declines",
     times_the_first_image: "declines",
-    over_a_literal: "exact",
+    over_a_literal: "either",
     power_of_the_count: "declines",
     scaled_by_the_position: "declines",
 }
@@ -242,3 +246,20 @@ def test_a_number_bound_by_a_partial_is_read_where_the_partial_was_made(body):
         else:
             assert got == {}, seed
             assert any("computed from a length" in m for m in said), said
+
+
+def _per(outputs, targets):
+    return (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().mean((1, 2))
+
+
+def position_scaled_sums(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum((per[i] * 0.7 ** i).sum() for i in range(len(targets)))}
+
+
+@pytest.mark.xfail(strict=True, reason="silently wrong on main: one image's value times a number of its position "
+                                       "(``0.7 ** i``), summed as one-image losses, keeps the batch's factors")
+def test_a_term_scaled_by_its_position_is_no_ones_own_value():
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(position_scaled_sums, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert wrong_companions(got, want) == {}, (seed, said)

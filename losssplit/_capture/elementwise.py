@@ -1153,8 +1153,6 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if kind == "div" and ta is not None:
             note_count_quotient(frame, out, ta, b)
         return
-    if kind == "add" and out.dim() == 0 and not kwargs:
-        ta, tb = _image_terms(frame, a, ta, b, tb)
     if kind == "add" and out.numel() == 1 and (ta is None) != (tb is None) and not kwargs:
         held, x = (tb, a) if ta is None else (ta, b)
         if (held is not None and (held.ratio is not None or held.parts or held.formula is not None)
@@ -1595,8 +1593,6 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
         constant = _constant_term(frame, kind, a, ta, b, tb)  # ``l += 1e-3 * emb.norm()``
         if constant is not None:  # ``l - c`` or ``l + c``: ``l`` stays first
             kind, _, _, b, tb = constant
-    if kind == "add" and a.dim() == 0 and tb is not None:
-        tb = _image_terms(frame, a, ta, b, tb)[1]  # ``total += l_b ** 2``
     if ta.parts or (tb is not None and tb.parts):
         reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
     else:
@@ -2051,38 +2047,6 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
         return None  # (written since it was reduced: its value then is gone)
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
-
-
-def _image_terms(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None) -> tuple[Track | None, Track | None]:
-    """``total + f(l_b)`` of one image's 0-dim value (``l_b ** (4 / 3)``, ``r_b ** 2`` of its
-    reduced loss) added to a Python zero, to another image's such value or to a sum of one-image
-    losses: the value as its own ``.sum()`` (a one-row sum of that image, which it is on any group
-    holding the image), so that the sum is one of one-image losses, checked as such (each image's
-    terms once, ``/ len(targets)`` the group's count). Anything else added is left as it is."""
-    terms = [_image_term(frame, x, t) for x, t in ((a, ta), (b, tb))]
-    if terms[0] is None and terms[1] is None:
-        return ta, tb
-    for (x, t), term in zip(((a, ta), (b, tb)), terms, strict=True):
-        summed = t is not None and t.lost_at is None and t.ratio is not None and not t.parts and t.formula is None \
-            and (t.ratio.part_images is not None or t.ratio.host_image is not None)
-        if term is None and not summed and not (t is None and type(x) in (int, float) and x == 0):
-            return ta, tb
-    return terms[0] or ta, terms[1] or tb
-
-
-def _image_term(frame: Frame, x: Any, track: Track | None) -> Track | None:
-    """One image's 0-dim value of its prediction, its weight field untouched, as a one-row sum of
-    that image; None for anything else."""
-    if (track is None or not isinstance(x, Tensor) or x.dim() != 0 or not track.from_prediction
-            or track.lost_at is not None or track.reduced or track.rows or track.image is None
-            or track.image.numel() != 1 or frame.num_images < 2):
-        return None
-    image = frame.image_ids.get(id(track.image))
-    if image is None:
-        return None
-    values = unweighted_of(x, track).detach().reshape(1)
-    one = Ratio.of(values, frame.image_index(image, values.device).reshape(1), 0, RatioKind.SUM, host_image=image)
-    return Track(from_prediction=True, ratio=one)
 
 
 def _one_image_sum(frame: Frame, track: Track) -> Track | None:
