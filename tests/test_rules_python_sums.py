@@ -1,0 +1,272 @@
+"""A Python sum over the images of a function of each image's reduced loss (catalyst's focal
+Tversky: ``loss += l_b ** (4 / 3)`` in a loop, then ``loss / len(outputs)``; ``sum(r ** 2 for r in
+per_image) / len(targets)``): each term is one image's value, which on any group holding that
+image the body computes alike, so the sum splits as the sum of one-image losses it is (each image's
+terms once, ``/ len(targets)`` the group's count). Near misses decline or stay exact: a term added
+twice, skipped on the image's own data, added to a batch mean, mixing two images' values, picked
+by position, a divisor that is a literal equal to the count. Each body is compared with the
+oracle (the body run on each group's images alone)."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+import torch
+from _helpers import ROWS, TARGETS, rule_batch, split_outcome, wrong_companions
+
+BATCHES = [  # (seed, loss_weight per image): group counts that coincide (2, 2), differ, a lone image
+    (0, [1.0, 0.5, 0.5, 1.0]),
+    (1, [0.5, 1.0, 0.5]),
+    (2, [1.0, 0.5]),
+    (3, [1.0, 1.0, 1.0, 0.5]),
+    (4, [0.5, 1.0, 1.0, 1.0]),
+]
+
+
+def _per_image(outputs: dict, targets: list[dict], b: int) -> torch.Tensor:
+    """Image ``b``'s own reduced loss: the mean absolute error of its rows."""
+    return (outputs["x"][b] - targets[b]["y"]).abs().mean()
+
+
+def focal_loop(outputs, targets):
+    loss = 0
+    for b in range(len(outputs["x"])):
+        l_b = _per_image(outputs, targets, b)
+        loss += l_b ** (4 / 3)
+    return {"loss": loss / len(targets)}
+
+
+def focal_loop_undivided(outputs, targets):
+    loss = 0
+    for b in range(len(targets)):
+        loss += _per_image(outputs, targets, b) ** (4 / 3)
+    return {"loss": loss}
+
+
+def squares_summed(outputs, targets):
+    r = [_per_image(outputs, targets, b) for b in range(len(targets))]
+    return {"loss": sum(r_b ** 2 for r_b in r) / len(targets)}
+
+
+def functions_summed(outputs, targets):
+    loss = 0
+    for b in range(len(targets)):
+        l_b = _per_image(outputs, targets, b)
+        loss = loss + torch.exp(-l_b) * 2.0 + l_b.sqrt()
+    return {"loss": loss / len(targets)}
+
+
+def catalyst_shaped(outputs, targets):
+    """catalyst's ``FocalTrevskyLoss.forward``: tensors zipped, each item unsqueezed, a ratio of
+    its sums, ``/ len(outputs)``."""
+    loss = 0
+    y = torch.stack([t["y"] for t in targets])
+    batch_size = len(outputs["x"])
+    for o, t in zip(outputs["x"], y):
+        o, t = torch.unsqueeze(o, dim=0), torch.unsqueeze(t, dim=0)
+        loss += (1 - (o * t).sum() / (o + t).sum()) ** (4 / 3)
+    return {"loss": loss / batch_size}
+
+
+EXACT = [focal_loop, focal_loop_undivided, squares_summed, functions_summed, catalyst_shaped]
+
+
+# Not fixed: taking one image's 0-dim value added in Python for its own ``.sum()`` (a one-image loss)
+# split these exactly, but also a term times a number of its position (``per[i] * 0.7 ** i``), which
+# on a group alone is another number: see test_a_term_scaled_by_its_position_is_no_ones_own_value.
+@pytest.mark.xfail(strict=True, reason="false decline: a Python sum of functions of each image's loss (#13)")
+@pytest.mark.parametrize("body", EXACT, ids=lambda f: f.__name__)
+def test_a_sum_of_functions_of_each_images_loss_splits_exactly(body):
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert got and set(got) == set(want), (seed, said)
+        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
+        assert not said, said
+
+
+def term_twice(outputs, targets):
+    loss = 0
+    for b in range(len(targets)):
+        t = _per_image(outputs, targets, b) ** 2
+        loss += t
+        loss += t
+    return {"loss": loss / len(targets)}
+
+
+def first_term_again(outputs, targets):
+    r = [_per_image(outputs, targets, b) ** 2 for b in range(len(targets))]
+    return {"loss": (sum(r) + r[0]) / len(targets)}
+
+
+def skipped_on_its_own_data(outputs, targets):
+    loss = 0
+    for b in range(len(targets)):
+        l_b = _per_image(outputs, targets, b)
+        if l_b > 0.25:
+            loss += l_b ** 2
+    return {"loss": torch.as_tensor(loss) / len(targets)}
+
+
+def first_image_skipped(outputs, targets):
+    loss = 0
+    for b in range(1, len(targets)):
+        loss += _per_image(outputs, targets, b) ** 2
+    return {"loss": torch.as_tensor(loss) / len(targets)}  # (a tensor on an image alone too)
+
+
+def one_term_on_a_batch_mean(outputs, targets):
+    y = torch.stack([t["y"] for t in targets])
+    return {"loss": (outputs["x"] - y).abs().mean() + _per_image(outputs, targets, 0) ** 2}
+
+
+def terms_on_a_batch_mean(outputs, targets):
+    y = torch.stack([t["y"] for t in targets])
+    loss = (outputs["x"] - y).abs().mean()
+    for b in range(len(targets)):
+        loss += _per_image(outputs, targets, b) ** 2
+    return {"loss": loss / len(targets)}
+
+
+def two_images_mixed(outputs, targets):
+    loss = 0
+    n = len(targets)
+    for b in range(n):
+        loss += _per_image(outputs, targets, b) * _per_image(outputs, targets, (b + 1) % n)
+    return {"loss": loss / n}
+
+
+def times_the_first_image(outputs, targets):
+    first = _per_image(outputs, targets, 0)
+    loss = 0
+    for b in range(len(targets)):
+        loss += (_per_image(outputs, targets, b) * first) ** 0.5
+    return {"loss": loss / len(targets)}
+
+
+def over_a_literal(outputs, targets):
+    loss = 0
+    for b in range(len(targets)):
+        loss += _per_image(outputs, targets, b) ** (4 / 3)
+    return {"loss": loss / 2}
+
+
+def power_of_the_count(outputs, targets):
+    loss = 0
+    for b in range(len(targets)):
+        loss += _per_image(outputs, targets, b) ** len(targets)
+    return {"loss": loss / len(targets)}
+
+
+def scaled_by_the_position(outputs, targets):
+    loss = 0
+    for b in range(len(targets)):
+        loss += _per_image(outputs, targets, b) ** 2 * (b + 1)
+    return {"loss": loss / len(targets)}
+
+
+NEAR_MISSES = {  # body -> "exact" (companions equal the oracle's on every batch), "declines" or "either"
+    term_twice: "either",
+    first_term_again: "declines",
+    # an image with rows adding no term is taken for a positional skip: declines where one is skipped
+    skipped_on_its_own_data: "either",
+    first_image_skipped: "declines",
+    one_term_on_a_batch_mean: "declines",
+    terms_on_a_batch_mean: "declines",
+    two_images_mixed: "declines",
+    times_the_first_image: "declines",
+    over_a_literal: "either",
+    power_of_the_count: "declines",
+    scaled_by_the_position: "declines",
+}
+
+
+@pytest.mark.parametrize("body", list(NEAR_MISSES), ids=lambda f: f.__name__)
+def test_near_misses_decline_or_stay_exact(body):
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert wrong_companions(got, want) == {}, (seed, said)
+        if NEAR_MISSES[body] == "exact":
+            assert got and set(got) == set(want), (seed, said)
+        elif NEAR_MISSES[body] == "declines":
+            assert got == {}, seed
+            assert said, seed
+
+
+# -- a number bound by ``functools.partial`` (catalyst's ``partial(_trevsky, alpha=alpha, beta=beta)``,
+# called as ``metric_fn(tp, fp, fn)``): read where the partial was made, as a direct argument is
+
+
+def _scaled(e, beta):
+    return e * beta
+
+
+def _error(outputs, targets):
+    return (outputs["x"] - torch.stack([t["y"] for t in targets])).abs()
+
+
+def partial_of_a_literal(outputs, targets):
+    n = len(targets)
+    fn = functools.partial(_scaled, beta=0.7)
+    return {"loss": fn(_error(outputs, targets)).sum() / n}
+
+
+def partial_passed_down(outputs, targets):
+    n = len(targets)
+    beta = 0.3
+    return {"loss": _through(_error(outputs, targets), functools.partial(_scaled, beta=beta)).sum() / n}
+
+
+def _through(e, metric_fn):
+    return metric_fn(e)
+
+
+def partial_of_a_count(outputs, targets):
+    n = len(targets)
+    fn = functools.partial(_scaled, beta=n * 0.1)
+    return {"loss": fn(_error(outputs, targets)).sum()}
+
+
+def partial_of_a_count_passed_down(outputs, targets):
+    fn = functools.partial(_scaled, beta=len(targets) * 0.1)
+    return {"loss": _through(_error(outputs, targets), fn).mean()}
+
+
+PARTIALS = {partial_of_a_literal: "exact", partial_passed_down: "exact", partial_of_a_count: "declines",
+            partial_of_a_count_passed_down: "declines"}
+_NOT_FIXED = {  # reading the partial's keyword where it was made (branch psum, 2fa8197) fixes both, but then
+    # catalyst's focal Tversky reaches a call-level decline that also drops the Tversky beside it (survey 34)
+    "partial_of_a_literal": "false decline: a partial's literal keyword taken for a count (#13)",
+    "partial_of_a_count_passed_down": "silently wrong: a partial binding len(targets) * 0.1, called in a helper "
+                                      "that computes no number, is taken for a constant",
+}
+
+
+@pytest.mark.parametrize("body", [pytest.param(b, id=b.__name__, marks=[pytest.mark.xfail(strict=True, reason=_NOT_FIXED[
+    b.__name__])] if b.__name__ in _NOT_FIXED else []) for b in PARTIALS])
+def test_a_number_bound_by_a_partial_is_read_where_the_partial_was_made(body):
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert wrong_companions(got, want) == {}, (seed, said)
+        if PARTIALS[body] == "exact":
+            assert got and set(got) == set(want), (seed, said)
+        else:
+            assert got == {}, seed
+            assert any("computed from a length" in m for m in said), said
+
+
+def _per(outputs, targets):
+    return (outputs["x"] - torch.stack([t["y"] for t in targets])).abs().mean((1, 2))
+
+
+def position_scaled_sums(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum((per[i] * 0.7 ** i).sum() for i in range(len(targets)))}
+
+
+@pytest.mark.xfail(strict=True, reason="silently wrong on main: one image's value times a number of its position "
+                                       "(``0.7 ** i``), summed as one-image losses, keeps the batch's factors")
+def test_a_term_scaled_by_its_position_is_no_ones_own_value():
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(position_scaled_sums, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert wrong_companions(got, want) == {}, (seed, said)
