@@ -238,6 +238,31 @@ def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     _unary(frame, func, args, kwargs, out, "")
 
 
+@rule(torch.searchsorted, torch.bucketize)
+def searchsorted(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.searchsorted(grid, v)`` / ``torch.bucketize(v, grid)`` into a 1-D grid that carries
+    no images: each entry's position is a function of that entry alone, element-wise in ``v``.
+    Into a grid of the images' values (or a batch of grids) positions mix images: declined."""
+    grid_at, values_at = (0, 1) if func is torch.searchsorted else (1, 0)
+    names = ("sorted_sequence", "self") if func is torch.searchsorted else ("boundaries", "input")
+    grid, values = get_arg(args, kwargs, grid_at, names[0], None), get_arg(args, kwargs, values_at, names[1], None)
+    grid_track = frame.get(grid) if isinstance(grid, Tensor) else None
+    track = frame.get(values) if isinstance(values, Tensor) else None
+    if grid_track is None and track is None or not isinstance(out, Tensor):
+        return
+    if grid_track is not None or not isinstance(grid, Tensor) or grid.dim() != 1:
+        frame.lose(out, f"{op_name(func)} into a grid of the images' values", grid_track or track)
+        return
+    assert track is not None  # no grid track: the values'
+    rest = {k: v for k, v in kwargs.items() if k not in names}
+    new = combine(frame, op_name(func), [(track, identity_map(values.dim()))], out.shape)
+    if new is not None and track.unweighted is not None and new.lost_at is None:
+        new.unweighted = (func(grid, track.unweighted, **rest) if func is torch.searchsorted
+                          else func(track.unweighted, grid, **rest))
+    if new is not None:
+        frame.set(out, new)
+
+
 @rule(Tensor.angle, torch.angle)
 def angle(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.angle``: element-wise, but it jumps by 2 pi across the negative reals (from 0 to pi
@@ -3887,6 +3912,56 @@ def kthvalue(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         return
     dim, keepdim = get_arg(args, kwargs, 2, "dim", -1), get_arg(args, kwargs, 3, "keepdim", False)
     _reduce(frame, func, (src, dim, keepdim), {}, out, None, False)
+
+
+@rule(Tensor.quantile, torch.quantile, Tensor.nanquantile, torch.nanquantile)
+def quantile(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.quantile(x, q, dim)`` of one number ``q``: an order statistic along ``dim`` as
+    ``kthvalue`` is (each image keeps its own rows along a dim without images; along a row dim, or
+    of weighted values, declined). A tensor of several ``q`` adds a dim in front: declined."""
+    src = get_arg(args, kwargs, 0, "input", None)
+    track = frame.get(src)
+    if track is None or not isinstance(src, Tensor):
+        return
+    q = get_arg(args, kwargs, 1, "q", None)
+    several = isinstance(q, Tensor) and (q.dim() > 0 or frame.get(q) is not None)
+    if several or track.unweighted is not None and track.lost_at is None and track.ratio is None:
+        for o in tensors(out):
+            frame.lose(o, f"{op_name(func)} of weighted values" if not several else op_name(func), track)
+        return
+    dim, keepdim = get_arg(args, kwargs, 2, "dim", None), get_arg(args, kwargs, 3, "keepdim", False)
+    _reduce(frame, func, (src, dim, keepdim), {}, out, None, False)
+
+
+@rule(torch.trapezoid, torch.trapz)
+def trapezoid(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.trapezoid(y, x, dim=d)``: a reduction along ``d`` as ``y.sum(d)`` is, each image
+    keeping its own entries along a dim without images (a one-image tensor: its own value). ``x``
+    of one image (``grid[grid <= t_b]``) adds that image; of rows, or of weighted ``y``: declined."""
+    y = get_arg(args, kwargs, 0, "y", None)
+    x = get_arg(args, kwargs, 1, "x", None)
+    ty = frame.get(y) if isinstance(y, Tensor) else None
+    tx = frame.get(x) if isinstance(x, Tensor) else None
+    if ty is None and tx is None or not isinstance(out, Tensor) or not isinstance(y, Tensor):
+        return
+    op = op_name(func)
+    if tx is not None and (tx.rows or tx.lost_at is not None or tx.ratio is not None or tx.unweighted is not None
+                           or tx.image is None):
+        frame.lose(out, f"{op} along values of the images' rows", tx)
+        return
+    if ty is not None and ty.unweighted is not None and ty.lost_at is None and ty.ratio is None:
+        frame.lose(out, f"{op} of weighted values", ty)
+        return
+    if ty is not None:
+        _reduce(frame, func, (y, kwargs.get("dim", -1), False), {}, out, None, False)
+        made = frame.get(out)
+        if tx is None or made is None or made.lost_at is not None:
+            return
+        new = combine(frame, op, [(made, identity_map(out.dim())), (tx, {})], out.shape)
+    else:
+        new = combine(frame, op, [(tx, {})], out.shape)
+    if new is not None:
+        frame.set(out, new)
 
 
 _WHETHER = {Tensor.any: ("ne", "gt"), torch.any: ("ne", "gt"), Tensor.all: ("eq", "eq"), torch.all: ("eq", "eq")}
