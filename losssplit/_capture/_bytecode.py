@@ -7211,28 +7211,27 @@ _TRUTH_TESTS = frozenset({"POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_FORWARD_IF_TRUE
                           "POP_JUMP_BACKWARD_IF_TRUE", "JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "UNARY_NOT"})
 
 
-def combined_truth() -> str | None:
+def combined_truth() -> bool:
     """Whether the caller's code is in a call of the builtin ``any`` or ``all``, or of ``bool``
     whose result it does not test right away (``all(s["pos"].any() for s in targets)``,
     ``[bool(s["pos"].any()) for s in targets]``): the truths of several images' values combined
-    or kept in Python, where a decision on them is no longer seen (review12). The builtin's name;
-    None where nothing can be told."""
+    or kept in Python, where a decision on them is no longer seen (review12). False where
+    nothing can be told."""
     found = _executed(_TEST_CHECKED)
     if found is None:
-        return None
+        return False
     f, instructions, at = found
     if at is None:
-        return None
+        return False
     if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
         at += 1  # specialised, the builtin runs in PRECALL (``PRECALL_BUILTIN_CLASS``)
     if instructions[at].opname != "CALL":
-        return None
+        return False
     callee = _global_callee(instructions, at)
     if callee is None or len(callee) != 1 or callee[0] not in ("any", "all", "bool") \
             or _builtin(f, callee[0]) is not getattr(builtins, callee[0]):
-        return None
-    kept = callee[0] != "bool" or at + 1 >= len(instructions) or instructions[at + 1].opname not in _TRUTH_TESTS
-    return callee[0] if kept else None
+        return False
+    return callee[0] != "bool" or at + 1 >= len(instructions) or instructions[at + 1].opname not in _TRUTH_TESTS
 
 
 def builtin_choice() -> str | None:

@@ -3937,7 +3937,8 @@ def quantile(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
 def trapezoid(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.trapezoid(y, x, dim=d)``: a reduction along ``d`` as ``y.sum(d)`` is, each image
     keeping its own entries along a dim without images (a one-image tensor: its own value). ``x``
-    of one image (``grid[grid <= t_b]``) adds that image; of rows, or of weighted ``y``: declined."""
+    of one image (``grid[grid <= t_b]``) with ``y`` of one image (``hz[b, grid <= t_b]``) adds that
+    image; ``x`` with image rows, or beside ``y`` of several images, or weighted ``y``: declined."""
     y = get_arg(args, kwargs, 0, "y", None)
     x = get_arg(args, kwargs, 1, "x", None)
     ty = frame.get(y) if isinstance(y, Tensor) else None
@@ -3945,21 +3946,21 @@ def trapezoid(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     if ty is None and tx is None or not isinstance(out, Tensor) or not isinstance(y, Tensor):
         return
     op = op_name(func)
-    if tx is not None and (tx.rows or tx.lost_at is not None or tx.ratio is not None or tx.unweighted is not None
-                           or tx.image is None):
-        frame.lose(out, f"{op} along values of the images' rows", tx)
+    if tx is not None and (tx.rows or tx.lost_at is not None or tx.reduced or tx.unweighted is not None
+                           or tx.image is None or ty is None or ty.rows or ty.image is None):
+        # ``x`` of one image for the rows of several (its mask picked by position outside a loop:
+        # on a group alone another image's), or of several images' rows
+        frame.lose(out, f"{op} along values of the images", tx)
         return
     if ty is not None and ty.unweighted is not None and ty.lost_at is None and ty.ratio is None:
         frame.lose(out, f"{op} of weighted values", ty)
         return
-    if ty is not None:
-        _reduce(frame, func, (y, kwargs.get("dim", -1), False), {}, out, None, False)
-        made = frame.get(out)
-        if tx is None or made is None or made.lost_at is not None:
-            return
-        new = combine(frame, op, [(made, identity_map(out.dim())), (tx, {})], out.shape)
-    else:
-        new = combine(frame, op, [(tx, {})], out.shape)
+    assert ty is not None  # (``x`` alone tracked: lost above)
+    _reduce(frame, func, (y, kwargs.get("dim", -1), False), {}, out, None, False)
+    made = frame.get(out)
+    if tx is None or made is None or made.lost_at is not None:
+        return
+    new = combine(frame, op, [(made, identity_map(out.dim())), (tx, {})], out.shape)
     if new is not None:
         frame.set(out, new)
 

@@ -3789,12 +3789,6 @@ def _size_tested(frame: Frame, x: Tensor, n: int, read: str, literal: bool) -> N
                             f"{read} of two masks' indices compared ({m} {_SYMBOLS[op]} {n})"))
 
 
-def _own_truth(track: Track, out: bool) -> bool:
-    """Whether a truth read is of one image's own value, the same with its weight field set to 1."""
-    return (track.lost_at is None and not track.reduced and not track.rows and track.image is not None
-            and (track.unweighted is None or bool(track.unweighted) is out))
-
-
 def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     """Record a host read of a tracked tensor. A value that already mixes images (attribution
     lost, from predictions) may steer the body (a batch-wide threshold in ``max(t, c)``): the
@@ -3864,12 +3858,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         return None
     if func in _TRUTH_READS and frame.num_images > 1:
         _ranked(frame, track)
-    combined = _bytecode.combined_truth() if func is Tensor.__bool__ else None
-    if combined is not None:  # ``all(s["pos"].any() for s in targets)``
-        if combined != "bool" and out is (combined == "all") and _own_truth(track, out):
-            # ``any(torch.isinf(nll))`` reading False (``all`` True) of one image's value: the builtin
-            # goes on, and on a group alone it reads a subset of these values, deciding the same
-            return None
+    if func is Tensor.__bool__ and _bytecode.combined_truth():  # ``all(s["pos"].any() for s in targets)``
         frame.doubt(torch.ones((), dtype=torch.bool), "Tensor.__bool__ of the images' values combined in Python "
                     "(any(), all(), bool() kept): on a group alone the other images' are missing")
         return None
