@@ -130,6 +130,12 @@ DECLINE = {
         "loss": (torch.bucketize(_y(t)[:, 0, 0], _y(t)[:, 1, 1].sort().values).float() * _e(o, t)).mean()},
         "bucketize"),
     "trapezoid along the images": (lambda o, t: {"loss": torch.trapezoid(_d(o, t), dim=0).mean()}, "trapezoid"),
+    "searchsorted of image 0's value indexing every image": (lambda o, t: {
+        "loss": _d(o, t).mean() + o["x"][:, 0, torch.searchsorted(GRID, t[0]["y"][0, 0]).clamp(max=3)].mean()},
+        "searchsorted"),
+    "trapezoid over a grid cut by image 0's value": (lambda o, t: {
+        "loss": _d(o, t).mean() + torch.trapezoid(o["x"][0, 0][GRID <= t[0]["y"][0, 0] + 0.3],
+                                                  GRID[GRID <= t[0]["y"][0, 0] + 0.3])}, "lost at"),
     "trapezoid of weighted values": (lambda o, t: {
         "loss": torch.trapezoid(_d(o, t) * _w(t)[:, None, None], dim=-1).mean()}, "trapezoid"),
     "all reading False": (_not_all_below, "combined in Python"),

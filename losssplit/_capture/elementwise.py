@@ -41,6 +41,7 @@ from ._bytecode import (
     literal_list_pick,
     local_length,
     loop_operand,
+    looped,
     numeric_call_operand,
     offset_source,
     operand_fields,
@@ -254,6 +255,9 @@ def searchsorted(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         frame.lose(out, f"{op_name(func)} into a grid of the images' values", grid_track or track)
         return
     assert track is not None  # no grid track: the values'
+    if _picked_by_position(frame, track):
+        frame.lose(out, f"{op_name(func)} of one image's value picked by position outside a loop", track)
+        return
     rest = {k: v for k, v in kwargs.items() if k not in names}
     new = combine(frame, op_name(func), [(track, identity_map(values.dim()))], out.shape)
     if new is not None and track.unweighted is not None and new.lost_at is None:
@@ -3933,6 +3937,13 @@ def quantile(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
     _reduce(frame, func, (src, dim, keepdim), {}, out, None, False)
 
 
+def _picked_by_position(frame: Frame, track: Track) -> bool:
+    """One image's values outside any loop (``t[0]["time"]``): picked by position, on a group
+    alone another image's. Its positions or grid then cut every image's rows alike (the batch's
+    cut on every group), so the op ends attribution; in a loop over the images each is its own."""
+    return not track.rows and track.image is not None and frame.num_images > 1 and not looped()
+
+
 @rule(torch.trapezoid, torch.trapz)
 def trapezoid(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.trapezoid(y, x, dim=d)``: a reduction along ``d`` as ``y.sum(d)`` is, each image
@@ -3956,6 +3967,9 @@ def trapezoid(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
         frame.lose(out, f"{op} of weighted values", ty)
         return
     assert ty is not None  # (``x`` alone tracked: lost above)
+    if tx is not None and _picked_by_position(frame, tx):
+        frame.lose(out, f"{op} along one image's values picked by position outside a loop", tx)
+        return
     _reduce(frame, func, (y, kwargs.get("dim", -1), False), {}, out, None, False)
     made = frame.get(out)
     if tx is None or made is None or made.lost_at is not None:
