@@ -49,8 +49,7 @@ alignment, NAFNet's PSNR, the focal frequency loss, iBOT, SimPO, ORPO and the MT
 
 NOW (session 28, s35g): 307 expected, 61 declined, 27 GAP (8.8 %), 0 WRONG. ``torch.quantile`` of
 one ``q`` along a dim without images splits (5, each verified against the oracle here).
-``searchsorted`` into a constant grid and ``trapezoid`` along a dim without images are followed
-too, but the piecewise-hazard NLL stays a GAP on its host-read branch, and the Weibull NLL on
+``trapezoid`` along a dim without images is followed too, but the piecewise-hazard NLL stays a GAP on its host-read branch, and the Weibull NLL on
 Python's ``any`` (their cases' ``why``).
 """
 
@@ -720,9 +719,9 @@ CASES = {c.body.__name__: c for c in [
          why="GAP: torchsurv returns ``torch.tensor(0.0)`` where ``event.sum().item() == 0``, on a group alone of "
              "the examples without an event: 'a comparison (eq) of a number read on the host at Tensor.item gives "
              "on group .. alone another result than on the batch'; on the one example without an event: 'carries "
-             "no images' rows, and values of the images were read on the host (at Tensor.item)'. The per-example "
-             "``log_hz[i, searchsorted(eval_time, time[i]) - 1]`` and ``trapezoid`` up to each time (first contact: "
-             "'lost at torch.searchsorted', then 'torch.trapezoid') are followed since session 28"),
+             "no images' rows, and values of the images were read on the host (at Tensor.item)'. Past the branch, "
+             "the per-example ``log_hz[i, searchsorted(eval_time, time[i]) - 1]`` ('lost at torch.searchsorted' "
+             "there) and ``trapezoid`` up to each time (followed since session 28)"),
     Case(torchsurv_cox_partial_likelihood, surv_batch, keys("loss_cox", "loss_cox_breslow"), mix_batches=_MIXED,
          gaps=keys("loss_cox@3", "loss_cox_breslow@3"),
          why="MIXES: each event's risk set is the batch's examples still at risk; GAP on the one example without an "

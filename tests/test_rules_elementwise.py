@@ -238,7 +238,6 @@ CASES = {
     torch.quantile: per_row(lambda e: torch.quantile(e, 0.25, dim=2, keepdim=True)),
     T.nanquantile: per_row(lambda e: T.nanquantile(e, 0.75, 2)),
     torch.nanquantile: per_row(lambda e: torch.nanquantile(e, 0.5, dim=-1, interpolation="lower")),
-    torch.searchsorted: masked(lambda e: torch.searchsorted(_GRID, e.detach()).float()),
     torch.bucketize: masked(lambda e: torch.bucketize(e.detach(), _GRID, right=True).float()),
     torch.trapezoid: per_row(lambda e: torch.trapezoid(e, _GRID, dim=-1)),
     torch.trapz: per_row(lambda e: torch.trapz(e, dim=1)),

@@ -91,8 +91,6 @@ EXACT = {
     "nanquantile method, another interpolation": lambda o, t: {
         "loss": _d(o, t).nanquantile(0.25, 2, interpolation="nearest").sum() / len(t)},
     "searchsorted of each image's own time, in a loop": _at_own_time,
-    "searchsorted of every entry, as a factor": lambda o, t: {
-        "loss": (torch.searchsorted(GRID, _y(t)).float() * _d(o, t)).mean()},
     "bucketize of every entry, right": lambda o, t: {
         "loss": (torch.bucketize(_y(t), GRID, right=True).float() * _d(o, t)).mean()},
     "trapezoid along the last dim": lambda o, t: {"loss": torch.trapezoid(_d(o, t), dim=-1).mean()},
@@ -130,9 +128,6 @@ DECLINE = {
         "loss": (torch.bucketize(_y(t)[:, 0, 0], _y(t)[:, 1, 1].sort().values).float() * _e(o, t)).mean()},
         "bucketize"),
     "trapezoid along the images": (lambda o, t: {"loss": torch.trapezoid(_d(o, t), dim=0).mean()}, "trapezoid"),
-    "searchsorted of image 0's value indexing every image": (lambda o, t: {
-        "loss": _d(o, t).mean() + o["x"][:, 0, torch.searchsorted(GRID, t[0]["y"][0, 0]).clamp(max=3)].mean()},
-        "searchsorted"),
     "trapezoid over a grid cut by image 0's value": (lambda o, t: {
         "loss": _d(o, t).mean() + torch.trapezoid(o["x"][0, 0][GRID <= t[0]["y"][0, 0] + 0.3],
                                                   GRID[GRID <= t[0]["y"][0, 0] + 0.3])}, "lost at"),
@@ -229,4 +224,19 @@ def _cut_by_image_0(o, t, reduce):
 def test_a_cut_by_an_image_picked_by_position_follows_the_oracle(reduce):
     o, t = rule_batch(*RULE_BATCHES[0])
     got, want, said = split_outcome(lambda o, t: _cut_by_image_0(o, t, reduce), [o, t], [ROWS, TARGETS])
+    assert not wrong_companions(got, want), (got, want)
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG on main 68c29e4 (found by s35g, not fixed): an index computed from "
+                   "t[0]'s value (by position, outside a loop: searchsorted into a grid, or (v * 4).long()) picking "
+                   "a dim without images of every image's rows is the batch's pick on every group")
+@pytest.mark.parametrize("index", [lambda v: torch.searchsorted(GRID, v).clamp(max=3), lambda v: (v * 4).long().clamp(max=3)],
+                         ids=["searchsorted", "long"])
+def test_an_index_from_an_image_picked_by_position_follows_the_oracle(index):
+    o, t = rule_batch(*RULE_BATCHES[0])
+
+    def body(o, t):
+        return {"loss": _d(o, t).mean() + o["x"][:, 0, index(t[0]["y"][0, 0])].mean()}
+
+    got, want, said = split_outcome(body, [o, t], [ROWS, TARGETS])
     assert not wrong_companions(got, want), (got, want)

@@ -239,7 +239,7 @@ def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     _unary(frame, func, args, kwargs, out, "")
 
 
-@rule(torch.searchsorted, torch.bucketize)
+@rule(torch.bucketize)
 def searchsorted(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.searchsorted(grid, v)`` / ``torch.bucketize(v, grid)`` into a 1-D grid that carries
     no images: each entry's position is a function of that entry alone, element-wise in ``v``.
@@ -252,6 +252,13 @@ def searchsorted(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if grid_track is None and track is None or not isinstance(out, Tensor):
         return
     if grid_track is not None or not isinstance(grid, Tensor) or grid.dim() != 1:
+        if _row_grids(grid, grid_track, values, track):  # each image's values into its own row's grid
+            new = combine(frame, op_name(func), [(grid_track, identity_map(grid.dim())),
+                                                 (track, identity_map(values.dim()))], out.shape)
+            if new is not None:
+                new.from_prediction = False
+                frame.set(out, new)
+                return
         frame.lose(out, f"{op_name(func)} into a grid of the images' values", grid_track or track)
         return
     assert track is not None  # no grid track: the values'
@@ -3935,6 +3942,17 @@ def quantile(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         return
     dim, keepdim = get_arg(args, kwargs, 2, "dim", None), get_arg(args, kwargs, 3, "keepdim", False)
     _reduce(frame, func, (src, dim, keepdim), {}, out, None, False)
+
+
+def _row_grids(grid: Any, grid_track: Track | None, values: Any, track: Track | None) -> bool:
+    """``searchsorted(grids [B, K], v [B, M])``: each row searched in its own grid, the images
+    along leading dims of both (or of one, the other carrying none; never the searched last dim),
+    unweighted."""
+    if not (isinstance(grid, Tensor) and isinstance(values, Tensor) and grid.dim() >= 2 and values.dim() == grid.dim()):
+        return False
+    last = grid.dim() - 1
+    return all(t is None or (bool(t.rows) and last not in t.rows and t.image is None and t.lost_at is None
+                             and not t.reduced and t.unweighted is None) for t in (grid_track, track))
 
 
 def _picked_by_position(frame: Frame, track: Track) -> bool:
