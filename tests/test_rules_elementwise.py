@@ -166,6 +166,8 @@ def _data(e):
     return e * T.data.__get__(e)
 
 
+_GRID = torch.tensor([0.2, 0.4, 0.6, 0.8])
+
 CASES = {
     # pass-through: values unchanged (or cast and back)
     T.clone: unary(T.clone), torch.clone: unary(torch.clone), T.contiguous: unary(T.contiguous),
@@ -232,6 +234,13 @@ CASES = {
     T.nanmedian: per_row(lambda e: T.nanmedian(e, -1).values),
     T.kthvalue: per_row(lambda e: T.kthvalue(e, 2, -1).values),
     torch.kthvalue: per_row(lambda e: torch.kthvalue(e, 3, dim=2, keepdim=True)[0]),
+    T.quantile: per_row(lambda e: T.quantile(e, 0.5, -1)),
+    torch.quantile: per_row(lambda e: torch.quantile(e, 0.25, dim=2, keepdim=True)),
+    T.nanquantile: per_row(lambda e: T.nanquantile(e, 0.75, 2)),
+    torch.nanquantile: per_row(lambda e: torch.nanquantile(e, 0.5, dim=-1, interpolation="lower")),
+    torch.bucketize: masked(lambda e: torch.bucketize(e.detach(), _GRID, right=True).float()),
+    torch.trapezoid: per_row(lambda e: torch.trapezoid(e, _GRID, dim=-1)),
+    torch.trapz: per_row(lambda e: torch.trapz(e, dim=1)),
     torch.nanmedian: per_row(lambda e: torch.nanmedian(e, dim=2).values),
     T.nanmean: per_row(lambda e: T.nanmean(e, -1)), torch.nanmean: per_row(lambda e: torch.nanmean(e, dim=(1, 2))),
     T.max: per_row(lambda e: T.max(e, -1).values), torch.max: per_row(lambda e: torch.max(e, dim=2)[0]),

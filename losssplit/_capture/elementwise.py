@@ -42,6 +42,7 @@ from ._bytecode import (
     literal_list_pick,
     local_length,
     loop_operand,
+    looped,
     numeric_call_operand,
     offset_source,
     operand_fields,
@@ -238,6 +239,41 @@ def unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if func in _NAN_TO_NUM and nan_to_num_kept(frame, args, out):
         return
     _unary(frame, func, args, kwargs, out, "")
+
+
+@rule(torch.bucketize)
+def searchsorted(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.searchsorted(grid, v)`` / ``torch.bucketize(v, grid)`` into a 1-D grid that carries
+    no images: each entry's position is a function of that entry alone, element-wise in ``v``.
+    Into a grid of the images' values (or a batch of grids) positions mix images: declined."""
+    grid_at, values_at = (0, 1) if func is torch.searchsorted else (1, 0)
+    names = ("sorted_sequence", "self") if func is torch.searchsorted else ("boundaries", "input")
+    grid, values = get_arg(args, kwargs, grid_at, names[0], None), get_arg(args, kwargs, values_at, names[1], None)
+    grid_track = frame.get(grid) if isinstance(grid, Tensor) else None
+    track = frame.get(values) if isinstance(values, Tensor) else None
+    if grid_track is None and track is None or not isinstance(out, Tensor):
+        return
+    if grid_track is not None or not isinstance(grid, Tensor) or grid.dim() != 1:
+        if _row_grids(grid, grid_track, values, track):  # each image's values into its own row's grid
+            new = combine(frame, op_name(func), [(grid_track, identity_map(grid.dim())),
+                                                 (track, identity_map(values.dim()))], out.shape)
+            if new is not None:
+                new.from_prediction = False
+                frame.set(out, new)
+                return
+        frame.lose(out, f"{op_name(func)} into a grid of the images' values", grid_track or track)
+        return
+    assert track is not None  # no grid track: the values'
+    if _picked_by_position(frame, track):
+        frame.lose(out, f"{op_name(func)} of one image's value picked by position outside a loop", track)
+        return
+    rest = {k: v for k, v in kwargs.items() if k not in names}
+    new = combine(frame, op_name(func), [(track, identity_map(values.dim()))], out.shape)
+    if new is not None and track.unweighted is not None and new.lost_at is None:
+        new.unweighted = (func(grid, track.unweighted, **rest) if func is torch.searchsorted
+                          else func(track.unweighted, grid, **rest))
+    if new is not None:
+        frame.set(out, new)
 
 
 @rule(Tensor.angle, torch.angle)
@@ -3943,6 +3979,78 @@ def kthvalue(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         return
     dim, keepdim = get_arg(args, kwargs, 2, "dim", -1), get_arg(args, kwargs, 3, "keepdim", False)
     _reduce(frame, func, (src, dim, keepdim), {}, out, None, False)
+
+
+@rule(Tensor.quantile, torch.quantile, Tensor.nanquantile, torch.nanquantile)
+def quantile(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.quantile(x, q, dim)`` of one number ``q``: an order statistic along ``dim`` as
+    ``kthvalue`` is (each image keeps its own rows along a dim without images; along a row dim, or
+    of weighted values, declined). A tensor of several ``q`` adds a dim in front: declined."""
+    src = get_arg(args, kwargs, 0, "input", None)
+    track = frame.get(src)
+    if track is None or not isinstance(src, Tensor):
+        return
+    q = get_arg(args, kwargs, 1, "q", None)
+    several = isinstance(q, Tensor) and (q.dim() > 0 or frame.get(q) is not None)
+    if several or track.unweighted is not None and track.lost_at is None and track.ratio is None:
+        for o in tensors(out):
+            frame.lose(o, f"{op_name(func)} of weighted values" if not several else op_name(func), track)
+        return
+    dim, keepdim = get_arg(args, kwargs, 2, "dim", None), get_arg(args, kwargs, 3, "keepdim", False)
+    _reduce(frame, func, (src, dim, keepdim), {}, out, None, False)
+
+
+def _row_grids(grid: Any, grid_track: Track | None, values: Any, track: Track | None) -> bool:
+    """``searchsorted(grids [B, K], v [B, M])``: each row searched in its own grid, the images
+    along leading dims of both (or of one, the other carrying none; never the searched last dim),
+    unweighted."""
+    if not (isinstance(grid, Tensor) and isinstance(values, Tensor) and grid.dim() >= 2 and values.dim() == grid.dim()):
+        return False
+    last = grid.dim() - 1
+    return all(t is None or (bool(t.rows) and last not in t.rows and t.image is None and t.lost_at is None
+                             and not t.reduced and t.unweighted is None) for t in (grid_track, track))
+
+
+def _picked_by_position(frame: Frame, track: Track) -> bool:
+    """One image's values outside any loop (``t[0]["time"]``): picked by position, on a group
+    alone another image's. Its positions or grid then cut every image's rows alike (the batch's
+    cut on every group), so the op ends attribution; in a loop over the images each is its own."""
+    return not track.rows and track.image is not None and frame.num_images > 1 and not looped()
+
+
+@rule(torch.trapezoid, torch.trapz)
+def trapezoid(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.trapezoid(y, x, dim=d)``: a reduction along ``d`` as ``y.sum(d)`` is, each image
+    keeping its own entries along a dim without images (a one-image tensor: its own value). ``x``
+    of one image (``grid[grid <= t_b]``) with ``y`` of one image (``hz[b, grid <= t_b]``) adds that
+    image; ``x`` with image rows, or beside ``y`` of several images, or weighted ``y``: declined."""
+    y = get_arg(args, kwargs, 0, "y", None)
+    x = get_arg(args, kwargs, 1, "x", None)
+    ty = frame.get(y) if isinstance(y, Tensor) else None
+    tx = frame.get(x) if isinstance(x, Tensor) else None
+    if ty is None and tx is None or not isinstance(out, Tensor) or not isinstance(y, Tensor):
+        return
+    op = op_name(func)
+    if tx is not None and (tx.rows or tx.lost_at is not None or tx.reduced or tx.unweighted is not None
+                           or tx.image is None or ty is None or ty.rows or ty.image is None):
+        # ``x`` of one image for the rows of several (its mask picked by position outside a loop:
+        # on a group alone another image's), or of several images' rows
+        frame.lose(out, f"{op} along values of the images", tx)
+        return
+    if ty is not None and ty.unweighted is not None and ty.lost_at is None and ty.ratio is None:
+        frame.lose(out, f"{op} of weighted values", ty)
+        return
+    assert ty is not None  # (``x`` alone tracked: lost above)
+    if tx is not None and _picked_by_position(frame, tx):
+        frame.lose(out, f"{op} along one image's values picked by position outside a loop", tx)
+        return
+    _reduce(frame, func, (y, kwargs.get("dim", -1), False), {}, out, None, False)
+    made = frame.get(out)
+    if tx is None or made is None or made.lost_at is not None:
+        return
+    new = combine(frame, op, [(made, identity_map(out.dim())), (tx, {})], out.shape)
+    if new is not None:
+        frame.set(out, new)
 
 
 _WHETHER = {Tensor.any: ("ne", "gt"), torch.any: ("ne", "gt"), Tensor.all: ("eq", "eq"), torch.all: ("eq", "eq")}
