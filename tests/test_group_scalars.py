@@ -421,15 +421,7 @@ def test_a_branch_on_two_nonzero_sizes_is_decided_per_group(body):
     against a literal (``a.numel() > 2``, ``3 <= a.numel()``) was the batch's decision on every
     group. Now a decision each group takes on its masks' own counts: a group that alone decides
     otherwise has no companion (a warning names the key and the comparison), the others split."""
-    declined = 0
-    for i in range(len(TOKEN_SOURCES)):
-        args, kinds, labels = token_batch(i)
-        got, want, said = split_outcome(body, args, kinds, labels)
-        assert want and not wrong_companions(got, want), (i, got, want)
-        if set(got) != set(want):
-            declined += 1
-            assert any("'loss'" in m and "indices compared" in m for m in said), (i, said)
-    assert declined
+    _decided_per_group(body, "indices compared")
 
 
 def branch_on_a_nonzero_size_of_no_images(out, batch):
@@ -486,15 +478,7 @@ def test_a_branch_on_two_nonzero_sizes_stored_first_is_decided_per_group(body):
     ints whose comparison the capture never sees: the batch's decision on every group. Each stored size is noted with its
     mask (``_stored_sizes_tested``) and the pair compared in the code decides per group, as the
     inline form does: a group deciding otherwise alone has no companion, the others split."""
-    declined = 0
-    for i in range(len(TOKEN_SOURCES)):
-        args, kinds, labels = token_batch(i)
-        got, want, said = split_outcome(body, args, kinds, labels)
-        assert want and not wrong_companions(got, want), (i, got, want)
-        if set(got) != set(want):
-            declined += 1
-            assert any("'loss'" in m and "stored and compared" in m for m in said), (i, said)
-    assert declined
+    _decided_per_group(body, "stored and compared")
 
 
 def stored_sizes_as_divisors(out, batch):
@@ -526,3 +510,17 @@ def test_stored_sizes_used_otherwise_split_and_one_compared_with_a_number_declin
         got, want, said = split_outcome(stored_size_compared_with_a_number, args, kinds, labels)
         assert want and not wrong_companions(got, want) and any("stored in na and compared with cap" in m for m in said)
         assert got == {} or len(want) == 1, (i, got, said)  # (one group: the body's own value)
+
+
+def _decided_per_group(body, phrase):
+    """No wrong companion on any token batch, and at least one group that alone decides the branch
+    otherwise loses its companion with a warning naming the key and ``phrase``."""
+    declined = 0
+    for i in range(len(TOKEN_SOURCES)):
+        args, kinds, labels = token_batch(i)
+        got, want, said = split_outcome(body, args, kinds, labels)
+        assert want and not wrong_companions(got, want), (i, got, want)
+        if set(got) != set(want):
+            declined += 1
+            assert any("'loss'" in m and phrase in m for m in said), (i, said)
+    assert declined
