@@ -318,6 +318,26 @@ def rule_batch(seed: int, weights: Sequence[float]) -> tuple[dict[str, torch.Ten
     return outputs, targets
 
 
+def rule_errors(o: dict, t: Sequence[dict]) -> torch.Tensor:
+    """A rule batch's per-element errors ``|x - y|`` [B, RULE_ROWS, WIDTH]."""
+    return (o["x"] - rule_targets(t)).abs()
+
+
+def rule_image_errors(o: dict, t: Sequence[dict]) -> torch.Tensor:
+    """Each image's mean error [B]."""
+    return rule_errors(o, t).mean((1, 2))
+
+
+def rule_targets(t: Sequence[dict]) -> torch.Tensor:
+    """The images' ``y`` stacked [B, RULE_ROWS, WIDTH]."""
+    return torch.stack([u["y"] for u in t])
+
+
+def rule_weights(t: Sequence[dict]) -> torch.Tensor:
+    """The images' weights as a tensor built from Python numbers (no identity)."""
+    return torch.tensor([u["loss_weight"] for u in t])
+
+
 def op_id(func: Any) -> str:
     """How the registered function is spelled: ``Tensor.x``, ``Tensor.T.__get__``, ``torch.x``, ``F.x``."""
     name = _spellings().get(id(func))

@@ -25,6 +25,8 @@ from _helpers import (
     rule_outcome,
     wrong_companions,
 )
+from _helpers import rule_weights as _w
+from _helpers import rule_weights as _weights_of
 from test_rules_elementwise import _over_twice_the_instances, _with_instances
 from test_tokens import NAMES, batch
 
@@ -53,11 +55,6 @@ def _kth_mask(e):
 def _kth_index(e):
     """A column index chosen by the batch's 5th smallest element (mixes images)."""
     return e.detach().flatten().kthvalue(5).indices % 4
-
-
-def _w(t):
-    """The images' weights as a tensor built from Python numbers (no identity)."""
-    return torch.tensor([s["loss_weight"] for s in t])
 
 
 def _class_weights(t):
@@ -4012,10 +4009,6 @@ def test_a_branch_on_the_images_data_against_a_number_computed_from_the_images_d
         assert want and not wrong_companions(got, want), (got, want)
         assert splits or _declined_or_returned(got, want), said
     assert not splits or all(got for got, _, _ in outcomes)
-
-
-def _weights_of(targets):
-    return torch.tensor([s["loss_weight"] for s in targets])
 
 
 def _max_of_weighted_data(outputs, targets):

@@ -24,24 +24,10 @@ from _helpers import (
     split_outcome,
     wrong_companions,
 )
-
-
-def _d(o, t):
-    """Each image's errors [B, 3, 4]."""
-    return (o["x"] - torch.stack([u["y"] for u in t])).abs()
-
-
-def _e(o, t):
-    """Each image's mean error [B]."""
-    return _d(o, t).mean((1, 2))
-
-
-def _w(t):
-    return torch.tensor([u["loss_weight"] for u in t])
-
-
-def _y(t):
-    return torch.stack([u["y"] for u in t])
+from _helpers import rule_errors as _d
+from _helpers import rule_image_errors as _e
+from _helpers import rule_targets as _y
+from _helpers import rule_weights as _w
 
 
 def _labels(t):

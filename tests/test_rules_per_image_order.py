@@ -23,26 +23,13 @@ from _helpers import (
     split_outcome,
     wrong_companions,
 )
+from _helpers import rule_errors as _d
+from _helpers import rule_image_errors as _e
+from _helpers import rule_targets as _y
+from _helpers import rule_weights as _w
 
 GRID = torch.tensor([0.2, 0.4, 0.6, 0.8])
 
-
-def _d(o, t):
-    """Each image's errors [B, 3, 4]."""
-    return (o["x"] - torch.stack([u["y"] for u in t])).abs()
-
-
-def _e(o, t):
-    """Each image's mean error [B]."""
-    return _d(o, t).mean((1, 2))
-
-
-def _y(t):
-    return torch.stack([u["y"] for u in t])
-
-
-def _w(t):
-    return torch.tensor([u["loss_weight"] for u in t])
 
 
 def _clipped(o, t):
