@@ -36,7 +36,7 @@ _MISSING = object()
 
 
 def _per_code(maxsize: int) -> Callable[[_F], _F]:
-    """``functools.lru_cache`` for a function of a code object and hashable arguments, keyed on
+    """``functools.lru_cache`` for a function of a code object and hashable positional arguments, keyed on
     the code object by identity (it is held, so its id stays its own): ``hash(code)`` hashes its
     constants, nested code objects included, on every ask (the seed's body holds its
     comprehensions' code). At ``maxsize`` code objects the table starts over."""
@@ -45,16 +45,16 @@ def _per_code(maxsize: int) -> Callable[[_F], _F]:
         table: dict[int, tuple[types.CodeType, dict[Any, Any]]] = {}
 
         @functools.wraps(fn)
-        def cached(code: types.CodeType, *rest: Any, **kw: Any) -> Any:
+        def cached(code: types.CodeType, *rest: Any) -> Any:
+            # positional arguments only: a wrapper taking ``**kw`` gets a new dict on every call
             entry = table.get(id(code))
             if entry is None or entry[0] is not code:
                 if len(table) >= maxsize:
                     table.clear()
                 entry = table[id(code)] = (code, {})
-            key = (rest, tuple(kw.items())) if kw else rest
-            found = entry[1].get(key, _MISSING)
+            found = entry[1].get(rest, _MISSING)
             if found is _MISSING:
-                found = entry[1][key] = fn(code, *rest, **kw)
+                found = entry[1][rest] = fn(code, *rest)
             return found
 
         return cached  # type: ignore[return-value]
@@ -67,6 +67,7 @@ def _per_code(maxsize: int) -> Callable[[_F], _F]:
 # Divisions (``a / 4.0``: LOAD_CONST right before BINARY_OP, ``f_lasti`` on it) were checked on
 # 3.11; 3.12 and 3.13 keep that layout. 3.14 loads small ints with LOAD_SMALL_INT: not checked.
 _CHECKED = {(3, 11), (3, 12), (3, 13)}
+_VERSION = sys.version_info[:2]  # (read on every walk to the caller)
 
 # subscript opcode -> how many stack values at its top make the index (the container is below):
 # BINARY_SLICE / STORE_SLICE (3.12+) take start and stop and call with ``slice(start, stop)``.
@@ -3229,7 +3230,7 @@ def literal_view_sizes(count: int) -> tuple[Any, ...] | None:
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return None
-    found = _call_arguments(f.f_code, f.f_lasti, held=True)
+    found = _call_arguments(f.f_code, f.f_lasti, True)  # (held: positional, as ``_per_code`` takes)
     if found is None or not found[0] or _callee(f.f_code, f.f_lasti) not in _VIEW_NAMES:
         return None
     arguments, names = found
@@ -3571,7 +3572,7 @@ CAPTURE: contextvars.ContextVar[Any] = contextvars.ContextVar("losssplit_capture
 def _caller(checked: bool = True) -> types.FrameType | None:
     """The first Python frame outside losssplit and torch (None on versions whose bytecode
     layout was not checked, unless ``checked`` is False)."""
-    if checked and sys.version_info[:2] not in _CHECKED:
+    if checked and _VERSION not in _CHECKED:
         return None
     capture = CAPTURE.get()
     start = capture.op_caller if capture is not None else None

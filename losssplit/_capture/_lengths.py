@@ -972,9 +972,11 @@ def _unread_result(called: Any, of_list: bool) -> int:
     number), nothing (0) for torch (the mode follows its tensors) nor for a builtin that reads
     neither items nor number (``isinstance``; a copy of the list is ``_LIST``), ``_ENUMERATED``
     for ``enumerate``, else ``_ITER``."""
-    excluded = _NOT_ITERATING + _SAME_LENGTH if of_list else _NOT_ITERATING[1:]
-    if not callable(called) or any(called is b for b in excluded):
+    if not callable(called):
         return 0
+    for b in _NOT_ITERATING + _SAME_LENGTH if of_list else _NOT_ITERATING[1:]:  # (by identity; no generator's frame)
+        if called is b:
+            return 0
     if _array_module(called):
         return _TENSOR if getattr(called, "__module__", "").partition(".")[0] == "numpy" else 0
     return _ENUMERATED if called is builtins.enumerate else _ITER

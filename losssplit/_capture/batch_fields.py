@@ -886,11 +886,24 @@ def _reads_item(code: types.CodeType, start: int, end: int) -> bool:
 def _iterable_of(reader: _Several, code: types.CodeType) -> tuple[int, int] | None:
     """The span of the enclosing code ``reader`` reads that gives the comprehension ``code`` its
     iterable; None where not found."""
-    ins = reader.ins
-    k = next((k for k, i in enumerate(ins) if i.opname == "LOAD_CONST" and i.argval is code), None)
-    g = next((g for g in range(k + 1, len(ins)) if ins[g].opname == "GET_ITER"), None) if k is not None else None
-    first = _operand_start(ins, g) if g is not None else None
-    return (first, g) if first is not None and g is not None and k is not None and first > k else None
+    found = _comprehension_iterables(reader.code).get(id(code))
+    return found[1] if found is not None and found[0] is code else None
+
+
+@_per_code(256)
+def _comprehension_iterables(outer: types.CodeType) -> dict[int, tuple[types.CodeType, tuple[int, int] | None]]:
+    """``_iterable_of`` for each code object ``outer`` loads as a constant, by its id (code alone:
+    kept per code object, ``_Several`` reads ``_instructions`` of its code)."""
+    ins = _instructions(outer)
+    found: dict[int, tuple[types.CodeType, tuple[int, int] | None]] = {}
+    for k, i in enumerate(ins):
+        code = i.argval
+        if i.opname != "LOAD_CONST" or not isinstance(code, types.CodeType) or id(code) in found:
+            continue  # (the first load of each)
+        g = next((g for g in range(k + 1, len(ins)) if ins[g].opname == "GET_ITER"), None)
+        first = _operand_start(ins, g) if g is not None else None
+        found[id(code)] = (code, (first, g) if first is not None and g is not None and first > k else None)
+    return found
 
 
 def _reader(f: types.FrameType, targets: Sequence[Any]) -> _Several | None:

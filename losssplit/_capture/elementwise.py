@@ -1261,7 +1261,7 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if made is not None:
             frame.set(out, made)
             return
-    if any(t is not None and (t.elements or t.element_formulas) for t in (ta, tb)):
+    if ta is not None and (ta.elements or ta.element_formulas) or tb is not None and (tb.elements or tb.element_formulas):
         made = _element_expressions(frame, func, kind, a, ta, b, tb, out, kwargs)
         if made is not None:  # ``r * spec + (1 - r) * sens`` of per-class ratios: an expression per class
             frame.set(out, made)

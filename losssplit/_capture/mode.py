@@ -2227,7 +2227,8 @@ class Frame:
 
     def set(self, value: Tensor, track: Track) -> None:
         key = id(value)
-        if track.reduced:
+        if track.ratio is not None or track.parts or track.elements or track.element_formulas \
+                or track.formula is not None:  # (``track.reduced`` written out: every track set)
             self.reduced_storages.add(value.untyped_storage().data_ptr())
         base = value._base  # None unless a view
         try:  # ``nbytes``, without a call (every track set)
