@@ -445,3 +445,62 @@ def test_comprehension_item_reads_are_kept_per_code_object():
     for _ in range(2):
         assert batch_fields._reads_item(own, *own_span)
         assert not batch_fields._reads_item(other, *other_span)
+
+
+def _plain_iterable(ins, code):
+    """``batch_fields._iterable_of`` as a scan of the enclosing code's instructions on every ask."""
+    k = next((k for k, i in enumerate(ins) if i.opname == "LOAD_CONST" and i.argval is code), None)
+    g = next((g for g in range(k + 1, len(ins)) if ins[g].opname == "GET_ITER"), None) if k is not None else None
+    first = _bytecode._scanned_operand_start(ins, g, False) if g is not None else None
+    return (first, g) if first is not None and g is not None and k is not None and first > k else None
+
+
+def _two_comprehensions(xs, ys):
+    return [len(j) for j in xs], {k: 1 for k in ys}, [n for n in range(len(ys)) if n]
+
+
+def test_comprehension_iterables_kept_per_code_object_equal_a_scan():
+    """The span giving each comprehension its iterable, kept per enclosing code object, is what a
+    scan of that code gives, for every code object loaded as a constant by every code object of
+    three modules; a code object that the enclosing code does not load (another function's
+    comprehension at the same position) has none, on every ask."""
+    checked = 0
+    for code in _codes(_bytecode) + _codes(batch_fields) + [_two_comprehensions.__code__]:
+        reader = types.SimpleNamespace(code=code, ins=_bytecode._instructions(code))
+        inner = [c for c in code.co_consts if isinstance(c, types.CodeType)]
+        for c in inner + [_item_span.__code__, (lambda xs: [j for j in xs]).__code__.co_consts[1]]:
+            for _ in range(2):
+                assert batch_fields._iterable_of(reader, c) == _plain_iterable(reader.ins, c), (code.co_name, c.co_name)
+            checked += c in inner
+    assert checked > 50
+    spans = [batch_fields._iterable_of(types.SimpleNamespace(code=_two_comprehensions.__code__), c)
+             for c in _two_comprehensions.__code__.co_consts if isinstance(c, types.CodeType)]
+    assert len(spans) == 3 and len(set(spans)) == 3 and None not in spans
+
+
+def test_consumers_kept_per_instruction_list_equal_a_scan():
+    """``_bytecode._consumer`` with the plain effects, kept per instruction list and position,
+    gives what a scan gives at every position of every code object of two modules, asked twice,
+    and on another list of the same instructions; with other effects or a depth it scans."""
+    checked = 0
+    for code in _codes(_bytecode) + _codes(batch_fields):
+        ins = _bytecode._instructions(code)
+        for p in range(len(ins)):
+            want = _bytecode._scanned_consumer(ins, p, _bytecode._POPS_PUSHES, 0)
+            assert _bytecode._consumer(ins, p) == want == _bytecode._consumer(ins, p), (code.co_name, p)
+            assert _bytecode._consumer(ins, p, None, 1) == _bytecode._scanned_consumer(ins, p, _bytecode._POPS_PUSHES, 1)
+            checked += want is not None
+    assert checked > 1000
+    ins = _bytecode._instructions(_two_comprehensions.__code__)
+    p = next(p for p in range(len(ins)) if _bytecode._consumer(ins, p) is not None)
+    shorter = list(ins[: _bytecode._consumer(ins, p)[0]])  # another list, cut before that consumer: its own answer
+    assert _bytecode._consumer(shorter, p) is None
+
+
+def test_per_code_readings_take_positional_arguments_only():
+    """``_per_code`` caches keep one answer per code object and positional arguments; a keyword
+    is refused (the wrapper takes none, so no caller's keyword can miss the key)."""
+    code = _two_comprehensions.__code__
+    assert _bytecode._call_arguments(code, 0, True) is _bytecode._call_arguments(code, 0, True)
+    with pytest.raises(TypeError):
+        _bytecode._call_arguments(code, 0, held=True)

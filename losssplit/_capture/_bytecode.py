@@ -5275,7 +5275,25 @@ def _consumer(instructions: list[dis.Instruction], p: int, effects: dict[str, Ca
     """(index of the instruction that pops the value the one at ``p`` pushed, which of the values
     it pops that is, first pushed first), following straight-line code only. ``effects``: the
     instructions stepped over (``_POPS_PUSHES``); ``depth``: the value that many below the top."""
-    above, table = depth, effects if effects is not None else _POPS_PUSHES
+    if effects is not None or depth:
+        return _scanned_consumer(instructions, p, effects if effects is not None else _POPS_PUSHES, depth)
+    key = (id(instructions), p)
+    known = _CONSUMERS.get(key)
+    if known is not None and known[0] is instructions:  # (as ``_OPERAND_STARTS``: the list is held there)
+        return known[1]
+    if len(_CONSUMERS) >= 4096:
+        _CONSUMERS.clear()
+    found = _CONSUMERS[key] = (instructions, _scanned_consumer(instructions, p, _POPS_PUSHES, 0))
+    return found[1]
+
+
+# ``_consumer`` with the plain effects per instruction list and index (lists are never changed)
+_CONSUMERS: dict[tuple[int, int], tuple[list[dis.Instruction], tuple[int, int] | None]] = {}
+
+
+def _scanned_consumer(instructions: list[dis.Instruction], p: int, table: dict[str, Callable[[int], tuple[int, int]]],
+                      depth: int) -> tuple[int, int] | None:
+    above = depth
     for k in range(p + 1, len(instructions)):
         i = instructions[k]
         effect = table.get(i.opname)
