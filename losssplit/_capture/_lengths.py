@@ -124,7 +124,10 @@ def length_tests(fn: types.FunctionType, bound: dict[str, Any], lists: frozenset
 
 def _same_length(called: Any) -> bool:
     """Whether ``called`` is a builtin making a copy of the list (``_SAME_LENGTH``)."""
-    return any(called is b for b in _SAME_LENGTH)
+    for b in _SAME_LENGTH:  # (by identity; no generator's frame)
+        if called is b:
+            return True
+    return False
 
 
 def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: frozenset[str], found: Found,

@@ -1056,7 +1056,7 @@ def _join_rows(frame: Frame, pieces: list[Tensor | tuple[int, int]], device: tor
             return frame.arange(device)
         joined = host_tensor(ids, torch.long)
         joined = to_device(joined, device)
-        if ids and all(b == ids[0] for b in ids):  # every row one image, known here: a reduction is that image's
+        if ids and ids.count(ids[0]) == len(ids):  # every row one image, known here: a reduction is that image's
             frame.one_image_rows[id(joined)] = (joined, ids[0])
         return joined
     parts = [
