@@ -933,7 +933,12 @@ def weight_test_used(frame: Frame, mask: Any, track: Track | None, shape: Sequen
     mask differs from what weights 1 give, the call declines (one deferred check; was kept as data,
     the batch's positions on every group: silently wrong, README Known limits before session 21)."""
     held = frame.number_tests.get(id(mask)) if isinstance(mask, Tensor) else None
-    if held is None or held[0] is not mask or track is None or not track.rows or tuple(mask.shape) != tuple(shape):
+    if held is None or held[0] is not mask or track is None or not track.rows or mask.dim() > len(shape):
+        return
+    # a mask broadcast to the values (``lw[:, None, None] < 0.9`` on ``[B, R, C]``): its dims are the
+    # values' last ones
+    skipped = len(shape) - mask.dim()
+    if any(m not in (1, s) for m, s in zip(mask.shape, shape[skipped:])):
         return
     weights = frame.weights_on(mask.device)
     if weights is None:
@@ -941,10 +946,10 @@ def weight_test_used(frame: Frame, mask: Any, track: Track | None, shape: Sequen
     tested, unit = held[1], held[2]
     same = torch.ones((), dtype=torch.bool, device=mask.device)
     for d, rows in track.rows.items():
-        if rows.dim() != 1 or rows.numel() != shape[d]:
+        if rows.dim() != 1 or rows.numel() != shape[d] or d < skipped or mask.shape[d - skipped] != shape[d]:
             return
-        along = [1] * len(shape)
-        along[d] = shape[d]
+        along = [1] * mask.dim()
+        along[d - skipped] = shape[d]
         same = same & (tested.double() == weights.take(rows).view(along)).all()
     frame.doubt(same & (mask != unit).any(), _WEIGHT_TEST.format(op=op))
 
@@ -3947,13 +3952,14 @@ def mean(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other reductions: followed over dims that carry no images; over rows, attribution ends
     (a full 2-norm over rows is remembered: its square is a sum, see ``_full_norm``; a pooled
-    variance is a function of ratios, see ``formulas.pooled_moment``)."""
+    variance is a function of ratios, see ``formulas.pooled_moment``; a full ``nanmean`` is a mean
+    over each group's non-NaN elements, see ``_reduce``)."""
     if func in (Tensor.var, torch.var, Tensor.std, torch.std):
         moment = pooled_moment(frame, func, args, kwargs, out)
         if moment is not None:
             frame.set(out, moment)
             return
-    _reduce(frame, func, args, kwargs, out, None, False)
+    _reduce(frame, func, args, kwargs, out, None, False, func in (Tensor.nanmean, torch.nanmean))
     if func in (Tensor.amax, torch.amax, Tensor.amin, torch.amin):
         _note_extreme(frame, func, args, kwargs, out)
     elif func in (Tensor.norm, torch.norm):
@@ -4148,10 +4154,12 @@ def _sum_of_elements(track: Track, kind: RatioKind | None) -> Track | None:
 
 
 def _reduce(
-    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: RatioKind | None, neutral: bool
+    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: RatioKind | None, neutral: bool,
+    nan_mean: bool = False,
 ) -> None:
     """Over rows of a prediction -> a Ratio; over others -> rows. ``neutral``: the op leaves a
-    one-element tensor as it is (``loss.sum()`` of a reduced loss)."""
+    one-element tensor as it is (``loss.sum()`` of a reduced loss). ``nan_mean``: ``nanmean``,
+    over every dim a mean whose denominator is the group's count of non-NaN elements."""
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(src, Tensor):
@@ -4204,6 +4212,8 @@ def _reduce(
                 return
         if kind is None and full and isinstance(outs[0], Tensor) and _one_image_reduction(frame, func, args, kwargs, outs, track):
             return
+        if nan_mean and full:
+            kind = RatioKind.WEIGHTED_MEAN
         if kind is None or not full or len(row_dims) > 1 or not isinstance(out, Tensor):
             for o in outs:
                 frame.lose(o, op if full or kind is None else f"{op} over a row dim", track)
@@ -4212,7 +4222,16 @@ def _reduce(
         # returned statistic), per row with the weight field set to 1.
         values = unweighted_of(src, track)
         complex_values = values if values.is_complex() else None
-        if complex_values is not None:  # the ratio holds the real part; other reads of the value are checked
+        counted = None
+        if nan_mean:
+            if complex_values is not None:
+                frame.lose(out, op, track)
+                return
+            # the rows' values are the group's own (weights 1), so are their NaNs: on a group alone
+            # ``nanmean`` is their non-NaN sum over their non-NaN count
+            present = ~values.isnan()
+            values, counted = values.masked_fill(~present, 0), present.to(values.dtype)
+        elif complex_values is not None:  # the ratio holds the real part; other reads of the value are checked
             values = values.real
         elif not values.is_floating_point():
             values = values.to(torch.float32)
@@ -4229,7 +4248,7 @@ def _reduce(
         counts = zeroed_counts(frame, src) if kind is RatioKind.SUM and frame.zeroed else None
         if kind is RatioKind.SUM and frame.class_weighted:
             _class_weighted_sum(frame, src, out)
-        ratio = Ratio.of(values, rows, d, kind, counts, host_image)
+        ratio = Ratio.of(values, rows, d, kind, counts if counted is None else counted, host_image)
         frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio.compact(frame.tokens)))
         if complex_values is not None:
             frame.complex_sums[id(out)] = (out, complex_values.detach(), d)
