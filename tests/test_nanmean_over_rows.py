@@ -3,8 +3,9 @@ where one side is empty; torchmetrics' NaN-holed maps): on a group alone it is t
 non-NaN values over their count, a mean with a per-element count (was 'lost at Tensor.nanmean', a
 GAP in surveys 6, 26 and 24's first contact). A ``nanmean`` over only some of the rows' dims still
 declines. And (found on the way) a mask testing a tensor of the weights broadcast to the values
-(``lw[:, None, None] < 0.9`` on ``[B, R, C]``) declines as the same-shaped mask does: it was silently
-kept, the batch's positions on every group."""
+(``lw[:, None, None] < 0.9`` on ``[B, R, C]``), laid out after the test (``(lw < 0.9)[:, None, None]``,
+``.view``, ``.expand_as``), negated, or joined with a mask of the images' data declines as the
+same-shaped mask does: it was silently kept, the batch's positions on every group."""
 
 import pytest
 import torch
@@ -93,10 +94,33 @@ WEIGHT_MASKED = {
     "where halved": lambda o, t: {"loss": torch.where(_lw(t) < 0.9, 0.5 * _err(o, t)[0], _err(o, t)[0]).mean()},
     "times the mask": lambda o, t: {"loss": (_err(o, t)[0] * (_lw(t) >= 0.9)).sum()},
     "one per image row": lambda o, t: {"loss": _err(o, t)[0].masked_fill(_lw(t) * torch.ones(1, 3, 1) < 0.9, 0.0).sum()},
+    # the mask laid out or negated after the test (was dropped: silently wrong)
+    "tested, then [:, None, None]": lambda o, t: {
+        "loss": _err(o, t)[0].masked_fill((rule_weights(t) < 0.9)[:, None, None], 0.0).mean()},
+    "tested, then view": lambda o, t: {
+        "loss": _err(o, t)[0].masked_fill((rule_weights(t) < 0.9).view(-1, 1, 1), 0.0).mean()},
+    "tested, then unsqueezed": lambda o, t: {
+        "loss": _err(o, t)[0].masked_fill((rule_weights(t) < 0.9).unsqueeze(1).unsqueeze(2), 0.0).mean()},
+    "tested, then expand_as": lambda o, t: {
+        "loss": _err(o, t)[0].masked_fill((_lw(t) < 0.9).expand_as(_err(o, t)[0]), 0.0).mean()},
+    "tested, then repeat_interleave": lambda o, t: {
+        "loss": _err(o, t)[0].flatten(0, 1).masked_fill((rule_weights(t) < 0.9).repeat_interleave(3)[:, None], 0.0).mean()},
+    "tested, then where": lambda o, t: {
+        "loss": torch.where((rule_weights(t) < 0.9)[:, None, None], 0.5 * _err(o, t)[0], _err(o, t)[0]).mean()},
+    "negated": lambda o, t: {"loss": _err(o, t)[0].masked_fill(~(_lw(t) >= 0.9), 0.0).mean()},
+    "logical_not": lambda o, t: {"loss": _err(o, t)[0].masked_fill(torch.logical_not(_lw(t) >= 0.9), 0.0).mean()},
+    # the weights' mask joined with a mask of the images' data
+    "and a data mask": lambda o, t: {"loss": _err(o, t)[0].masked_fill((_lw(t) < 0.9) & (_err(o, t)[1] > 0.2), 0.0).mean()},
+    # two such masks joined, or one with a constant mask
+    "or of two tests": lambda o, t: {"loss": _err(o, t)[0].masked_fill((_lw(t) < 0.6) | (_lw(t) > 2), 0.0).mean()},
+    "times a test": lambda o, t: {"loss": _err(o, t)[0].masked_fill((_lw(t) < 0.6) * (_lw(t) < 2), 0.0).mean()},
+    "and a constant mask": lambda o, t: {"loss": _err(o, t)[0].masked_fill(
+        ((rule_weights(t) < 0.6) & torch.ones(len(t), dtype=torch.bool))[:, None, None], 0.0).mean()},
 }
 OPS = {"masked_fill 0, mean": "Tensor.masked_fill", "masked_fill NaN, nanmean": "Tensor.masked_fill",
        "where NaN, nanmean": "torch.where", "where halved": "torch.where", "times the mask": "Tensor.mul",
-       "one per image row": "Tensor.masked_fill"}
+       "one per image row": "Tensor.masked_fill", "tested, then where": "torch.where",
+       "and a data mask": "Tensor.__and__"}
 
 
 @pytest.mark.parametrize("name", WEIGHT_MASKED)
@@ -108,7 +132,8 @@ def test_a_mask_testing_the_weights_broadcast_to_the_values_declines(name):
         got, want, said = rule_outcome(WEIGHT_MASKED[name], rule_batch(seed, weights))
         assert not wrong_companions(got, want), (seed, got, want)
         if any(w < 0.9 for w in weights):
-            assert got == {} and any("testing the images' weights" in m and OPS[name] in m for m in said), (seed, said)
+            op = OPS.get(name, "Tensor.masked_fill")
+            assert got == {} and any("testing the images' weights" in m and op in m for m in said), (seed, said)
 
 
 NEAR_MISSES = {
@@ -117,6 +142,12 @@ NEAR_MISSES = {
         "loss": _err(o, t)[0].masked_fill(torch.tensor([1.0, 0.5, 1.0, 0.5]) < 0.9, 0.0).mean()},
     # the weights tested, but no weight passes the test: the mask weights 1 give
     "no weight below the bound": lambda o, t: {"loss": _err(o, t)[0].masked_fill(_lw(t) < 0.4, 0.0).mean()},
+    "no weight outside the bounds, joined": lambda o, t: {
+        "loss": _err(o, t)[0].masked_fill(((rule_weights(t) < 0.4) | (rule_weights(t) > 2))[:, None, None], 0.0).mean()},
+    # a float factor made from the weight objects, broadcast: its values on weights 1 are known (exact before too)
+    "a float factor of the weight objects": lambda o, t: {"loss": (_err(o, t)[0] * (_lw(t) >= 0.9).float()).sum()},
+    "the same, laid out after the cast": lambda o, t: {
+        "loss": (_err(o, t)[0] * (rule_weights(t) >= 0.9).float()[:, None, None]).sum()},
     # the weight objects themselves multiply the values (their values count 1 on a group alone)
     "weight objects": lambda o, t: {"loss": torch.stack([_err(o, t)[0][i] * u["loss_weight"]
                                                           for i, u in enumerate(t)]).masked_fill(_err(o, t)[1] > 0.7, NAN).nanmean()},
@@ -125,7 +156,10 @@ NEAR_MISSES = {
 
 @pytest.mark.parametrize("name", NEAR_MISSES)
 def test_masks_that_do_not_test_the_weights_keep_splitting(name):
+    """Exact on every batch of several images; never wrong on one image (a factor of the weight
+    objects on a batch of one was 0 there, silently: it declines now)."""
     for seed, weights in BATCHES:
         got, want, said = rule_outcome(NEAR_MISSES[name], rule_batch(seed, weights))
-        assert want and set(got) == set(want), (seed, got, want, said)
         assert not wrong_companions(got, want), (seed, got, want)
+        if len(weights) > 1:
+            assert want and set(got) == set(want), (seed, got, want, said)

@@ -880,6 +880,10 @@ def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     """Comparisons and logic: same layout, but data (a mask), not a loss."""
     _binary(frame, func, args, kwargs, out, "data")
     _note_number_test(frame, func, args, kwargs, out)
+    if frame.number_tests and len(args) >= 2 and isinstance(out, Tensor):
+        ta, tb = (frame.get(x) if isinstance(x, Tensor) else None for x in args[:2])
+        if (ta is None) != (tb is None):  # ``(lw < 0.9) & (y > 0.2)``: the weights' mask meets the images' rows
+            weight_test_used(frame, args[0] if ta is None else args[1], ta or tb, out.shape, op_name(func))
     _note_label_test(frame, func, args, out)
     if isinstance(out, Tensor) and out.numel() == 1 and len(args) == 2 and not kwargs \
             and not _note_extreme_test(frame, func, args[0], args[1], out) \
@@ -926,6 +930,29 @@ def _flipped_tests() -> dict[Any, Any]:
 _FLIPPED_TESTS = _flipped_tests()
 
 
+def _joined_number_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> None:
+    """Two masks of no images joined (``&``, ``|``, a product), one a number test
+    (``_note_number_test``): the join tests the same tensor (the first number test's), and weights 1
+    give the join of the masks they give, each number test's own, the other operand as it is."""
+    held = [frame.number_tests.get(id(x)) if isinstance(x, Tensor) else None for x in (a, b)]
+    held = [h if h is not None and h[0] is x else None for h, x in zip(held, (a, b))]
+    tested = next((h[1] for h in held if h is not None), None)
+    if tested is None or id(out) in frame.number_tests:
+        return
+    unit = func(*(h[2] if h is not None else x for h, x in zip(held, (a, b))))
+    if type(unit) is Tensor and unit.shape == out.shape:
+        frame.number_tests[id(out)] = (out, tested.expand(out.shape) if tested.dim() <= out.dim() else tested, unit)
+
+
+def _weight_made_factor(frame: Frame, mask: Any, out: Tensor) -> bool:
+    """Whether ``mask`` is a float factor made from the weight objects, broadcast to ``out``
+    (``(w[:, None, None] >= 0.9).float()``): its values on weights 1 are known and the product's
+    rule uses them (``Frame.weight_made``), so it is no mask to decline for."""
+    held = frame.weight_made.get(id(mask)) if isinstance(mask, Tensor) and frame.weight_made else None
+    return (held is not None and held[0] is mask and held[1] is not None and mask.is_floating_point()
+            and mask.shape != out.shape)
+
+
 def weight_test_used(frame: Frame, mask: Any, track: Track | None, shape: Sequence[int], op: str) -> None:
     """Where ``mask`` (noted by ``_note_number_test``, or a cast of it) meets values of the images
     with rows ``track.rows`` and shape ``shape`` (``torch.where(lw < 0.9, 0.5 * l, l)``, ``l *
@@ -933,7 +960,8 @@ def weight_test_used(frame: Frame, mask: Any, track: Track | None, shape: Sequen
     mask differs from what weights 1 give, the call declines (one deferred check; was kept as data,
     the batch's positions on every group: silently wrong, README Known limits before session 21)."""
     held = frame.number_tests.get(id(mask)) if isinstance(mask, Tensor) else None
-    if held is None or held[0] is not mask or track is None or not track.rows or mask.dim() > len(shape):
+    if held is None or held[0] is not mask or track is None or mask.dim() > len(shape) \
+            or not track.rows and track.image is None:
         return
     # a mask broadcast to the values (``lw[:, None, None] < 0.9`` on ``[B, R, C]``): its dims are the
     # values' last ones
@@ -945,6 +973,9 @@ def weight_test_used(frame: Frame, mask: Any, track: Track | None, shape: Sequen
         return
     tested, unit = held[1], held[2]
     same = torch.ones((), dtype=torch.bool, device=mask.device)
+    image = track.image
+    if not track.rows and image is not None:  # one image's values (a batch of one): its weight everywhere
+        same = (tested.double() == weights.take(image.reshape(1).to(weights.device))).all()
     for d, rows in track.rows.items():
         if rows.dim() != 1 or rows.numel() != shape[d] or d < skipped or mask.shape[d - skipped] != shape[d]:
             return
@@ -1145,6 +1176,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if (frame.row_counts or frame.counted_values) and _counted_operand(frame, func, kind, a, ta, b, tb, out):
         return
     if ta is None and tb is None:
+        if frame.number_tests and kind in ("mul", "data"):  # ``(lw < 0.5) | (lw > 2)``, ``m_a * m_b``
+            _joined_number_test(frame, func, a, b, out)
         if kind in ("mul", "div") and isinstance(a, Tensor) and not a.requires_grad:
             images = frame.weight_images(b)  # ``v * t["loss_weight"]``: v with the weight set to 1
             if images:
@@ -1178,7 +1211,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         return
     if frame.row_blocks and (ta is None) != (tb is None):
         _blocks_against_rows(frame, func, a, ta, b, tb)
-    if kind == "mul" and frame.number_tests and (ta is None) != (tb is None):  # ``l * (lw >= 0.9)``
+    if kind == "mul" and frame.number_tests and (ta is None) != (tb is None) \
+            and not _weight_made_factor(frame, a if ta is None else b, out):  # ``l * (lw >= 0.9)``
         weight_test_used(frame, a if ta is None else b, ta or tb, out.shape, op_name(func))
     if kind not in ("mul", "div") and (ta is None or tb is None) \
             and (frame.weight_filled or type(a) is float or type(b) is float) and _weight_as_data(frame, kind, a, ta, b, tb):
