@@ -1199,8 +1199,7 @@ CASES = {c.body.__name__: c for c in [
     # preference
     Case(odds_ratio_preference_plus_chosen_nll, preference_batch),
     Case(unpaired_preference_against_batch_kl_estimate, preference_batch, keys("loss"),
-         why="the KL reference point is a mean over the batch's mismatched completions (and Tensor.nanmean "
-             "has no rule)"),
+         why="the KL reference point is a mean over the batch's mismatched completions"),
     Case(concatenated_forward_split_by_chosen_count, preference_batch),
     # recommendation and ranking
     Case(bpr_with_embedding_l2_over_batch, ranking_batch),

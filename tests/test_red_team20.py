@@ -268,7 +268,7 @@ def test_the_length_given_to_unread_code_untested_keeps_the_split(body):
         assert not wrong_companions(got, want), (name, got, want)
 
 
-# --- still silently wrong: strict xfails ---------------------------------------------------------
+# --- were silently wrong (strict xfails until session 21, see below) -----------------------------
 
 def _big_ns(ns):
     return 2.0 if len(ns.t) > 2 else 1.0

@@ -20,8 +20,8 @@ two weight forms (a literal chosen by a test of the weight, weights changed by a
 number that differs from image to image at one place of the code and is no data of the image, or a
 tensor of such numbers, one per image. Closed in session 27: factors made by ``torch.from_numpy``
 (read at the first op given them), an int flag cleared after the first image (a literal a
-conditional expression picks). Still wrong (strict xfail, README Known limits): squared weights
-picked by position over their sum."""
+conditional expression picks). Closed in session 28 (the last pin here, now exact): squared weights
+picked by position over their sum (``Frame.weight_made``)."""
 
 import functools
 import operator

@@ -880,6 +880,10 @@ def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     """Comparisons and logic: same layout, but data (a mask), not a loss."""
     _binary(frame, func, args, kwargs, out, "data")
     _note_number_test(frame, func, args, kwargs, out)
+    if frame.number_tests and len(args) >= 2 and isinstance(out, Tensor):
+        ta, tb = (frame.get(x) if isinstance(x, Tensor) else None for x in args[:2])
+        if (ta is None) != (tb is None):  # ``(lw < 0.9) & (y > 0.2)``: the weights' mask meets the images' rows
+            weight_test_used(frame, args[0] if ta is None else args[1], ta or tb, out.shape, op_name(func))
     _note_label_test(frame, func, args, out)
     if isinstance(out, Tensor) and out.numel() == 1 and len(args) == 2 and not kwargs \
             and not _note_extreme_test(frame, func, args[0], args[1], out) \
@@ -926,6 +930,29 @@ def _flipped_tests() -> dict[Any, Any]:
 _FLIPPED_TESTS = _flipped_tests()
 
 
+def _joined_number_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> None:
+    """Two masks of no images joined (``&``, ``|``, a product), one a number test
+    (``_note_number_test``): the join tests the same tensor (the first number test's), and weights 1
+    give the join of the masks they give, each number test's own, the other operand as it is."""
+    held = [frame.number_tests.get(id(x)) if isinstance(x, Tensor) else None for x in (a, b)]
+    held = [h if h is not None and h[0] is x else None for h, x in zip(held, (a, b))]
+    tested = next((h[1] for h in held if h is not None), None)
+    if tested is None or id(out) in frame.number_tests:
+        return
+    unit = func(*(h[2] if h is not None else x for h, x in zip(held, (a, b))))
+    if type(unit) is Tensor and unit.shape == out.shape:
+        frame.number_tests[id(out)] = (out, tested.expand(out.shape) if tested.dim() <= out.dim() else tested, unit)
+
+
+def _weight_made_factor(frame: Frame, mask: Any, out: Tensor) -> bool:
+    """Whether ``mask`` is a float factor made from the weight objects, broadcast to ``out``
+    (``(w[:, None, None] >= 0.9).float()``): its values on weights 1 are known and the product's
+    rule uses them (``Frame.weight_made``), so it is no mask to decline for."""
+    held = frame.weight_made.get(id(mask)) if isinstance(mask, Tensor) and frame.weight_made else None
+    return (held is not None and held[0] is mask and held[1] is not None and mask.is_floating_point()
+            and mask.shape != out.shape)
+
+
 def weight_test_used(frame: Frame, mask: Any, track: Track | None, shape: Sequence[int], op: str) -> None:
     """Where ``mask`` (noted by ``_note_number_test``, or a cast of it) meets values of the images
     with rows ``track.rows`` and shape ``shape`` (``torch.where(lw < 0.9, 0.5 * l, l)``, ``l *
@@ -933,18 +960,27 @@ def weight_test_used(frame: Frame, mask: Any, track: Track | None, shape: Sequen
     mask differs from what weights 1 give, the call declines (one deferred check; was kept as data,
     the batch's positions on every group: silently wrong, README Known limits before session 21)."""
     held = frame.number_tests.get(id(mask)) if isinstance(mask, Tensor) else None
-    if held is None or held[0] is not mask or track is None or not track.rows or tuple(mask.shape) != tuple(shape):
+    if held is None or held[0] is not mask or track is None or mask.dim() > len(shape) \
+            or not track.rows and track.image is None:
+        return
+    # a mask broadcast to the values (``lw[:, None, None] < 0.9`` on ``[B, R, C]``): its dims are the
+    # values' last ones
+    skipped = len(shape) - mask.dim()
+    if any(m not in (1, s) for m, s in zip(mask.shape, shape[skipped:])):
         return
     weights = frame.weights_on(mask.device)
     if weights is None:
         return
     tested, unit = held[1], held[2]
     same = torch.ones((), dtype=torch.bool, device=mask.device)
+    image = track.image
+    if not track.rows and image is not None:  # one image's values (a batch of one): its weight everywhere
+        same = (tested.double() == weights.take(image.reshape(1).to(weights.device))).all()
     for d, rows in track.rows.items():
-        if rows.dim() != 1 or rows.numel() != shape[d]:
+        if rows.dim() != 1 or rows.numel() != shape[d] or d < skipped or mask.shape[d - skipped] != shape[d]:
             return
-        along = [1] * len(shape)
-        along[d] = shape[d]
+        along = [1] * mask.dim()
+        along[d - skipped] = shape[d]
         same = same & (tested.double() == weights.take(rows).view(along)).all()
     frame.doubt(same & (mask != unit).any(), _WEIGHT_TEST.format(op=op))
 
@@ -1140,6 +1176,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if (frame.row_counts or frame.counted_values) and _counted_operand(frame, func, kind, a, ta, b, tb, out):
         return
     if ta is None and tb is None:
+        if frame.number_tests and kind in ("mul", "data"):  # ``(lw < 0.5) | (lw > 2)``, ``m_a * m_b``
+            _joined_number_test(frame, func, a, b, out)
         if kind in ("mul", "div") and isinstance(a, Tensor) and not a.requires_grad:
             images = frame.weight_images(b)  # ``v * t["loss_weight"]``: v with the weight set to 1
             if images:
@@ -1173,7 +1211,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         return
     if frame.row_blocks and (ta is None) != (tb is None):
         _blocks_against_rows(frame, func, a, ta, b, tb)
-    if kind == "mul" and frame.number_tests and (ta is None) != (tb is None):  # ``l * (lw >= 0.9)``
+    if kind == "mul" and frame.number_tests and (ta is None) != (tb is None) \
+            and not _weight_made_factor(frame, a if ta is None else b, out):  # ``l * (lw >= 0.9)``
         weight_test_used(frame, a if ta is None else b, ta or tb, out.shape, op_name(func))
     if kind not in ("mul", "div") and (ta is None or tb is None) \
             and (frame.weight_filled or type(a) is float or type(b) is float) and _weight_as_data(frame, kind, a, ta, b, tb):
@@ -3947,13 +3986,14 @@ def mean(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Other reductions: followed over dims that carry no images; over rows, attribution ends
     (a full 2-norm over rows is remembered: its square is a sum, see ``_full_norm``; a pooled
-    variance is a function of ratios, see ``formulas.pooled_moment``)."""
+    variance is a function of ratios, see ``formulas.pooled_moment``; a full ``nanmean`` is a mean
+    over each group's non-NaN elements, see ``_reduce``)."""
     if func in (Tensor.var, torch.var, Tensor.std, torch.std):
         moment = pooled_moment(frame, func, args, kwargs, out)
         if moment is not None:
             frame.set(out, moment)
             return
-    _reduce(frame, func, args, kwargs, out, None, False)
+    _reduce(frame, func, args, kwargs, out, None, False, func in (Tensor.nanmean, torch.nanmean))
     if func in (Tensor.amax, torch.amax, Tensor.amin, torch.amin):
         _note_extreme(frame, func, args, kwargs, out)
     elif func in (Tensor.norm, torch.norm):
@@ -4148,10 +4188,12 @@ def _sum_of_elements(track: Track, kind: RatioKind | None) -> Track | None:
 
 
 def _reduce(
-    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: RatioKind | None, neutral: bool
+    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: RatioKind | None, neutral: bool,
+    nan_mean: bool = False,
 ) -> None:
     """Over rows of a prediction -> a Ratio; over others -> rows. ``neutral``: the op leaves a
-    one-element tensor as it is (``loss.sum()`` of a reduced loss)."""
+    one-element tensor as it is (``loss.sum()`` of a reduced loss). ``nan_mean``: ``nanmean``,
+    over every dim a mean whose denominator is the group's count of non-NaN elements."""
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(src, Tensor):
@@ -4204,6 +4246,8 @@ def _reduce(
                 return
         if kind is None and full and isinstance(outs[0], Tensor) and _one_image_reduction(frame, func, args, kwargs, outs, track):
             return
+        if nan_mean and full:
+            kind = RatioKind.WEIGHTED_MEAN
         if kind is None or not full or len(row_dims) > 1 or not isinstance(out, Tensor):
             for o in outs:
                 frame.lose(o, op if full or kind is None else f"{op} over a row dim", track)
@@ -4212,7 +4256,16 @@ def _reduce(
         # returned statistic), per row with the weight field set to 1.
         values = unweighted_of(src, track)
         complex_values = values if values.is_complex() else None
-        if complex_values is not None:  # the ratio holds the real part; other reads of the value are checked
+        counted = None
+        if nan_mean:
+            if complex_values is not None:
+                frame.lose(out, op, track)
+                return
+            # the rows' values are the group's own (weights 1), so are their NaNs: on a group alone
+            # ``nanmean`` is their non-NaN sum over their non-NaN count
+            present = ~values.isnan()
+            values, counted = values.masked_fill(~present, 0), present.to(values.dtype)
+        elif complex_values is not None:  # the ratio holds the real part; other reads of the value are checked
             values = values.real
         elif not values.is_floating_point():
             values = values.to(torch.float32)
@@ -4229,7 +4282,7 @@ def _reduce(
         counts = zeroed_counts(frame, src) if kind is RatioKind.SUM and frame.zeroed else None
         if kind is RatioKind.SUM and frame.class_weighted:
             _class_weighted_sum(frame, src, out)
-        ratio = Ratio.of(values, rows, d, kind, counts, host_image)
+        ratio = Ratio.of(values, rows, d, kind, counts if counted is None else counted, host_image)
         frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio.compact(frame.tokens)))
         if complex_values is not None:
             frame.complex_sums[id(out)] = (out, complex_values.detach(), d)

@@ -4737,6 +4737,32 @@ _VECTOR_COPIES = frozenset({Tensor.to, Tensor.clone, torch.clone, Tensor.detach,
 
 _OWN_LENGTH_FACTORIES = frozenset({torch.ones, torch.zeros})
 
+# ops that lay a mask out anew without changing what it tests (``(lw < 0.9)[:, None, None]``, ``.expand_as(e)``)
+_MASK_LAYOUTS = frozenset({
+    Tensor.expand, Tensor.expand_as, Tensor.broadcast_to, torch.broadcast_to, Tensor.view, Tensor.view_as,
+    Tensor.reshape, Tensor.reshape_as, torch.reshape, Tensor.flatten, torch.flatten, Tensor.unsqueeze,
+    torch.unsqueeze, Tensor.squeeze, torch.squeeze, Tensor.__getitem__, Tensor.repeat, Tensor.repeat_interleave,
+    torch.repeat_interleave, Tensor.permute, torch.permute, Tensor.transpose, torch.transpose, Tensor.t, torch.t,
+    Tensor.movedim, torch.movedim, Tensor.contiguous, Tensor.clone, torch.clone,
+})
+# ops that negate such a mask: the same tensor tested, the mask on weights 1 negated too
+_MASK_NEGATIONS = frozenset({Tensor.__invert__, Tensor.logical_not, torch.logical_not, Tensor.bitwise_not,
+                             torch.bitwise_not})
+
+
+def _laid_out_number_test(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Tensor) -> None:
+    """A mask of a number test (``Frame.number_tests``) laid out anew: the tested tensor and its mask
+    on weights 1 laid out alike, so that where it meets the images' values it is checked as the
+    mask itself is (was dropped, so the batch's positions were kept on every group)."""
+    held = frame.number_tests.get(id(args[0]))
+    if held is None or held[0] is not args[0] or frame.get(out) is not None:
+        return
+    rest = args[1:]
+    tested = held[1] if func in _MASK_NEGATIONS else func(held[1], *rest, **(kwargs or {}))
+    unit = func(held[2], *rest, **(kwargs or {}))
+    if type(tested) is Tensor and type(unit) is Tensor and tested.shape == unit.shape == out.shape:
+        frame.number_tests[id(out)] = (out, tested, unit)
+
 
 def _own_length_factory(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.ones(len(t["boxes"]))`` -- a factory sized by the length just read of one image's
@@ -5101,6 +5127,14 @@ class CaptureMode(TorchFunctionMode):
             try:
                 with _HIDDEN():
                     CONSTANT_RULE[0](frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
+        if frame.number_tests and type(out) is Tensor and (func in _MASK_LAYOUTS or func in _MASK_NEGATIONS) and args \
+                and type(args[0]) is Tensor \
+                and out is not args[0] and frame.error is None:
+            try:
+                with _HIDDEN():
+                    _laid_out_number_test(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
         if frame.constant_vectors and type(out) is Tensor and func in _VECTOR_COPIES and args and out is not args[0]:
