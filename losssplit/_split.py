@@ -374,6 +374,8 @@ def _finish(
         frame.doubt(_uneven_cut(frame, *cut, membership),
                     "Tensor.__getitem__ sliced rows of images at a count of image rows where some source has another "
                     "number of rows before the cut than the count counts (on a group alone the cut falls elsewhere)")
+    for flag, message in frame.late_checks:
+        frame.doubt(flag, message)
     device = flat.device
     flags = [flag if flag.dim() == 0 and flag.device == device else flag.reshape(()).to(device) for flag, _ in frame.checks]
     tail = [torch.stack(flags).to(flat)] if flags else []

@@ -743,21 +743,83 @@ def test_crops_cut_where_a_group_alone_is_cut_elsewhere_decline(body, labels, nc
     assert any(op in m and ("'loss_dino'" in m or "no companions for this call" in m) for m in said), said
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: a chunk by position of rows that are no torch.cat join "
-                   "(image-major crops, a plain batch) is read with this batch's cut")
-def test_image_major_crops_cut_by_position_and_reduced_apart_follow_the_oracle():
-    """Image-major crops (``stack(crops, 1).flatten(0, 1)``) chunked as if crop-major, each piece
-    reduced on its own: on a group alone the cut falls elsewhere (pieces of other images); the
-    rows are no join, so the cut is not checked (a memory-saving chunked sum over all pieces must
-    stay split)."""
+def _image_major_piece(outputs):
+    crops = outputs["crops"]
+    return {"loss": torch.stack(crops, 1).flatten(0, 1).chunk(len(crops))[1].logsumexp(-1).mean()}
 
-    def body(outputs):
-        crops = outputs["crops"]
-        return {"loss": torch.stack(crops, 1).flatten(0, 1).chunk(len(crops))[1].logsumexp(-1).mean()}
 
-    labels = ["web", "book", "web", "code"]
-    got, want, _ = split_outcome(body, [_crops(labels, 3)], [ROWS], labels)
+def _image_major_piece_means(outputs):
+    rows = torch.stack(outputs["crops"], 1).flatten(0, 1)
+    return {"loss": sum(p.logsumexp(-1).mean() for p in rows.chunk(3))}
+
+
+def _first_half(outputs):
+    return {"loss": outputs["crops"][0].chunk(2)[0].logsumexp(-1).mean()}
+
+
+def _last_half_summed(outputs):
+    return {"loss": outputs["crops"][0].chunk(2)[-1].logsumexp(-1).sum()}
+
+
+def _chunked_sum(outputs):
+    """A memory-saving sum over every piece: each row counted once, whatever the cut."""
+    return {"loss": sum(p.logsumexp(-1).sum() for p in outputs["crops"][0].chunk(2))}
+
+
+def _first_two(outputs):
+    return {"loss": outputs["crops"][0].split(2)[0].logsumexp(-1).mean()}
+
+
+_BY_POSITION = "by position of rows that are no torch.cat join: on a group alone its pieces hold other rows"
+
+
+@pytest.mark.parametrize(("body", "labels"), [
+    (_image_major_piece, ["web", "book", "web", "code"]),
+    (_image_major_piece, ["a", "b", "b"]),
+    (_image_major_piece, ["a", "b", "a", "b"]),
+    (_first_half, ["a", "a", "b", "b"]),
+    (_last_half_summed, ["a", "a", "b", "b"]),
+    (_first_two, ["a", "a", "b", "b"]),
+    (_first_two, ["a", "b", "c"]),
+])
+def test_pieces_by_position_of_rows_that_are_no_join_decline(body, labels):
+    """Image-major crops (``stack(crops, 1).flatten(0, 1)``) chunked as if crop-major, a plain
+    batch's half or first two rows, each piece reduced on its own: on a group alone the same call
+    cuts the group's rows by their positions among the group's, so the piece holds other rows
+    (was the batch's cut on every group: silently wrong on each of these batches). Declined, the
+    warning naming the op."""
+    got, want, said = split_outcome(body, [_crops(labels, 3)], [ROWS], labels)
+    assert want and got == {}, (got, want, said)
+    assert any(_BY_POSITION in m and "no companions for this call" in m for m in said), said
+
+
+@pytest.mark.parametrize(("body", "labels"), [
+    (_first_half, ["a", "b", "a", "b"]),  # each group's first row in the first half, its second in the second
+    (_first_half, ["a", "b", "b"]),
+    (_first_half, ["a", "b", "b", "a"]),
+    (_last_half_summed, ["a", "b", "a", "b"]),
+    (_chunked_sum, ["a", "b", "b"]),
+    (_chunked_sum, ["a", "b", "a", "b"]),
+    (_chunked_sum, ["a", "a", "b", "b"]),
+    (lambda o: {"loss": torch.cat(o["crops"][0].chunk(2)).logsumexp(-1).mean()}, ["a", "a", "b", "b"]),
+    (lambda o: {"loss": o["crops"][0].chunk(1)[0].logsumexp(-1).mean()}, ["a", "a", "b", "b"]),
+])
+def test_pieces_by_position_that_each_group_cuts_alike_split_exactly(body, labels):
+    """Near misses: where every row falls in the piece of the same number on the batch and on its
+    group alone (groups interleaved as the pieces are), or one piece of all rows, the pieces are
+    each group's own: every companion is the oracle's."""
+    got, want, said = split_outcome(body, [_crops(labels, 3)], [ROWS], labels)
+    assert got and set(got) == set(want), (got, want, said)
     assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (session 29, not fixed): every piece by position of rows that "
+                   "are no join reduced by its own mean (``sum(p.mean() for p in x.chunk(3))``) keeps the batch's pieces; "
+                   "only one piece picked at once (``x.chunk(3)[1]``) is checked")
+@pytest.mark.parametrize("labels", [["web", "book", "web", "code"], ["a", "b", "a", "b"]])
+def test_every_piece_by_position_reduced_apart_follows_the_oracle(labels):
+    got, want, _ = split_outcome(_image_major_piece_means, [_crops(labels, 3)], [ROWS], labels)
+    assert not wrong_companions(got, want), (got, want)
 
 
 def test_image_major_crops_viewed_crop_major_with_as_many_images_as_crops_decline():

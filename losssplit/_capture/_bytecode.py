@@ -2442,6 +2442,23 @@ def _caller_with_len(checked: set[tuple[int, int]]) -> types.FrameType | None:
     return None if f is None or _builtin(f, "len") is not builtins.len else f
 
 
+def piece_picked() -> bool:
+    """Whether the caller's code indexes the sequence the op running returns at once by an int
+    literal (``x.chunk(3)[1]``, ``x.split(2)[-1]``; Python 3.11): one piece kept by its position,
+    the others dropped. False where nothing can be told."""
+    f = _caller()
+    return f is not None and _picked_at_once(f.f_code, f.f_lasti)
+
+
+@_per_code(1024)
+def _picked_at_once(code: types.CodeType, lasti: int) -> bool:
+    instructions, at = _located_frame(code, lasti)  # ``Tensor.split`` is a Python function: its caller's lasti may be on a cache
+    if at is None or instructions[at].opname != "CALL" or at + 2 >= len(instructions):
+        return False
+    key, item = instructions[at + 1], instructions[at + 2]
+    return key.opname == "LOAD_CONST" and type(key.argval) is int and item.opname == "BINARY_SUBSCR"
+
+
 def slice_lengths() -> tuple[Any, Any] | None:
     """``(start, stop)`` of the slice ``x[a:b]`` the caller's code is executing (a two-bound
     ``BUILD_SLICE`` right before the ``BINARY_SUBSCR``, no step, no other index; Python 3.11): for

@@ -28,7 +28,7 @@ from .ratio import Ratio, RatioKind, row_sums, version_of
 _KINDS = frozenset({RatioKind.SUM, RatioKind.MEAN, RatioKind.ROW_MEAN, RatioKind.WEIGHTED_MEAN})
 
 
-def _group_index(frame: Frame, device: torch.device) -> tuple[Tensor, int] | None:
+def group_index(frame: Frame, device: torch.device) -> tuple[Tensor, int] | None:
     """Each image's group (``Frame.host_groups``; one past the last for an image in none) as a
     long tensor on ``device``, and how many slots a vector over those groups has; made once per
     device and call. None where the groups are not known on the host."""
@@ -93,7 +93,7 @@ def values_of(frame: Frame, x: Any) -> Tensor | None:
     expr, ratios = found
     if not ratios or len(ratios) > MAX_RATIOS:
         return None
-    grouped = _group_index(frame, ratios[0].values.device)
+    grouped = group_index(frame, ratios[0].values.device)
     if grouped is None:
         return None
     index, slots = grouped
@@ -134,7 +134,7 @@ def over_count(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
     den = values_of(frame, t)
     if den is None:
         return
-    grouped = _group_index(frame, den.device)
+    grouped = group_index(frame, den.device)
     assert grouped is not None  # ``values_of`` made it
     num = count_values(rows, *grouped).to(den.device) if rows is not None else torch.full_like(den, float(n))
     note(frame, out, num / den)
@@ -143,7 +143,7 @@ def over_count(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
 def _row_factor(frame: Frame, track: Track, values: Tensor, shape: torch.Size, dtype: torch.dtype) -> Tensor | None:
     """Each element's group value, broadcastable to ``shape``: along the one dim whose indices
     carry images, or the one image's; None for a track whose images are other."""
-    grouped = _group_index(frame, values.device)
+    grouped = group_index(frame, values.device)
     if grouped is None:
         return None
     index = grouped[0]

@@ -489,6 +489,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 e += 1
             d += 1
             continue
+        by_position = _picked_index(frame, track, p, d, op)
+        if by_position is not None:
+            return frame.lose(out, by_position, track)
         if isinstance(p, int) or (isinstance(p, Tensor) and p.dim() == 0 and p.dtype != torch.bool):
             if d in track.rows:
                 img = merge_image(frame, img, _image_at(frame, track.rows[d], p), op)
@@ -584,6 +587,25 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             return frame.lose(out, op, track)
         return
     frame.set(out, new)
+
+
+def _picked_index(frame: Frame, track: Track, p: Any, d: int, op: str) -> str | None:
+    """Why an index ``p`` at input dim ``d`` of a tensor of several images' rows ends attribution:
+    ``p`` is one image's values picked by position outside any loop over the images
+    (``x[:, 0, GRID <= t[0]["y"][0, 0]]``, ``x[:, searchsorted(GRID, v0)]``), and ``d``
+    (or, for a mask, each dim it spans) carries no images. The same positions then cut every
+    image's rows, the batch's on every group, while on a group alone ``t[0]`` is the group's own
+    first image (found by s35g: silently the batch's cut). None otherwise."""
+    if not track.rows or frame.num_images < 2 or not isinstance(p, Tensor) or type(p) in NOT_TENSORS:
+        return None
+    ti = frame.get(p)
+    span = range(d, d + (p.dim() if p.dtype == torch.bool else 1))
+    if ti is None or ti.rows or ti.image is None or ti.lost_at is not None or any(k in track.rows for k in span):
+        return None  # (a lost index: ``_mixed_index``)
+    if _bytecode.looped():
+        return None
+    return (f"{op} with positions from one image's values picked by position (outside any loop over the "
+            "images) on a dim of every image's rows without images: on a group alone that position holds another image")
 
 
 def _spread_of_index(frame: Frame, pt: Tensor, images: Tensor, op: str) -> tuple[Tensor, int] | None:

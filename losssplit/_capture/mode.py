@@ -1219,6 +1219,9 @@ class Frame:
         # rows of pieces taken by position along a dim of image rows (``split``, ``chunk``): on a
         # group alone a piece holds other images, so its size is no count of these; held by id
         self.positional_rows: dict[int, Tensor] = {}
+        # deferred checks read after every other (``doubt``'s), so that a message naming the op
+        # that used a piece taken by position wins over that of the cut itself (``Tensor.chunk``)
+        self.late_checks: list[tuple[Tensor, str]] = []
         # row maps that ``torch.cat`` joined along a dim of image rows (``torch.cat(crops)``,
         # crop-major): id -> (the joined map, the maps of its parts in order, nested joins flat);
         # held, so the ids stay unique
@@ -2333,6 +2336,7 @@ class Frame:
         self.sized_divisors.clear()
         self.fixed_lists.clear()
         self.positional_rows.clear()
+        self.late_checks.clear()
         self.joined_rows.clear()
         self.norms.clear()
         self.one_image_rows.clear()

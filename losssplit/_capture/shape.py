@@ -24,9 +24,11 @@ from ._bytecode import (
     literal_size,
     literal_view_sizes,
     per_target_field,
+    piece_picked,
     repeated_list,
 )
 from .elementwise import image_value_track, label_copy, made_from_data
+from .group_scalars import group_index
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -641,6 +643,43 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if raws is not None:
             piece.unweighted = raws[i]
         frame.set(o, piece)
+    if name != "unbind" and maps is None and d in track.rows and len(out) > 1 and frame.num_images > 1 \
+            and piece_picked():
+        _pieces_by_position(frame, name, args, kwargs, track.rows[d], [o.shape[d] for o in out], op)
+
+
+def _pieces_by_position(frame: Frame, name: str, args: tuple, kwargs: dict, rows: Tensor, sizes: list[int], op: str) -> None:
+    """``x.chunk(k)[i]`` / ``x.split(n)[i]`` of rows that are no ``torch.cat`` join (a plain
+    batch, image-major crops ``stack(crops, 1).flatten(0, 1)``), one piece picked at once: on a
+    group alone the same call cuts the group's rows by their positions among the group's, so the
+    piece holds the group's rows of the batch's piece only where every row falls in the piece of
+    the same number both ways. Checked on the device (deferred): elsewhere the call declines (was
+    the batch's cut on every group: silently wrong). Sections lists are left to the rules that
+    read them; pieces kept all (``for p in x.chunk(k)``, unpacked) are not checked: a sum over
+    every piece counts each row once."""
+    why = f"{op} by position of rows that are no torch.cat join: on a group alone its pieces hold other rows"
+    if name == "chunk":
+        k = get_arg(args, kwargs, 1, "chunks", None)
+        size = None
+    else:
+        size = get_arg(args, kwargs, 1, "split_size_or_sections" if "split_size" not in kwargs else "split_size", None)
+        k = None
+    if type(k) is not int and type(size) is not int or rows.dim() != 1:
+        return
+    held = group_index(frame, rows.device)
+    if held is None:
+        frame.late_checks.append((torch.ones((), dtype=torch.bool), why))
+        return
+    index, slots = held
+    group = index[rows.long()]
+    own = F.one_hot(group, slots)
+    rank = (own.cumsum(0) * own).sum(1) - 1  # each row's position among its group's rows
+    if type(size) is int:
+        size_alone = torch.full_like(rank, size)
+    else:
+        size_alone = (own.sum(0)[group] + k - 1) // k  # ``chunk(k)`` of the group's rows alone
+    piece = torch.repeat_interleave(torch.arange(len(sizes), device=rows.device), torch.tensor(sizes, device=rows.device))
+    frame.late_checks.append(((rank // size_alone != piece).any(), why))
 
 
 def _piece_maps(
