@@ -1320,3 +1320,102 @@ def matched_unique_images_normaliser(o, t, idx, nb):
     src, tgt = MATCHED(o, t, idx)
     bi = torch.cat([torch.full_like(s, b) for b, (s, _) in enumerate(idx)])
     return {"loss": (src - tgt).abs().sum() / torch.unique(bi).numel()}
+
+
+# === 18. (after the fixes) tensors the body made, written with the images' predictions ============
+
+
+@body("written")
+class ModuleQueueSliceWrittenThenRead(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("queue", torch.zeros(8, 6))
+
+    def forward(self, o, t):
+        q = F.normalize(o["emb"], dim=1)
+        self.queue[: len(q)] = q.detach()
+        return {"loss": torch.logsumexp(q @ self.queue.t(), 1).mean()}
+
+
+@body("written")
+class ModuleQueueWrittenNotRead(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("queue", torch.zeros(8, 6))
+
+    def forward(self, o, t):
+        with torch.no_grad():
+            self.queue[torch.arange(len(t)) % 8] = o["emb"].detach()
+        return {"loss": E(o, t).mean()}
+
+
+@body("written")
+def predictions_padded_into_zeros_partially(o, t):
+    p = torch.zeros(len(t), 3, 4)
+    p[:, :2] = o["x"][:, :2]
+    return {"loss": (p - Y(t)).abs().mean()}
+
+
+@body("written")
+def predictions_into_shifted_rows(o, t):
+    p = torch.zeros(len(t) + 1, 3, 4)
+    p[1:] = o["x"]
+    return {"loss": (p[:-1] - Y(t)).abs().mean()}
+
+
+@body("written")
+def predictions_row_aligned_first_write(o, t):
+    m = torch.zeros(len(t))
+    m[:] = E(o, t)
+    return {"loss": m.mean()}
+
+
+@body("written")
+def predictions_written_per_image_in_loop(o, t):
+    e = E(o, t)
+    m = torch.zeros(len(t))
+    for b in range(len(t)):
+        m[b] = e[b]
+    return {"loss": m.mean()}
+
+
+@body("written")
+def labels_written_into_a_table_by_index(o, t):
+    lab = torch.zeros(len(t), 3, dtype=torch.long)
+    lab[torch.arange(len(t))] = LAB(t)
+    return {"loss": F.cross_entropy(o["logits"].transpose(1, 2), lab)}
+
+
+@body("written")
+def predictions_index_put_into_zeros(o, t):
+    p = torch.zeros(len(t), 3, 4).index_put_((torch.arange(len(t)),), o["x"])
+    return {"loss": (p - Y(t)).abs().mean()}
+
+
+# near misses of the fix for ``max(len(s["boxes"]) for s in t)``: the count of the images itself
+# (on "1r2s" an image has as many boxes as there are images)
+
+
+@body("matched", "d")
+def matched_l1_over_len_of_targets(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / len(t)}
+
+
+@body("matched", "d")
+def matched_l1_over_len_of_targets_local(o, t, idx, nb):
+    n = len(t)
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / n}
+
+
+@body("matched", "d")
+def matched_l1_over_batch_size_of_outputs(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / o["pred_boxes"].shape[0]}
+
+
+@body("matched", "d")
+def matched_l1_over_len_of_indices(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / len(idx)}
