@@ -204,6 +204,21 @@ def measure(body_name: str, bodies: dict | None = None, converts: dict | None = 
     return {"family": family, "class": worst, "per": per}
 
 
+def pinned_params(bodies: dict, not_fixed: dict[str, str]) -> list:
+    """A pytest param per body, sorted, a strict xfail where ``not_fixed`` names it (its reason)."""
+    import pytest
+
+    return [pytest.param(name, id=name, marks=[pytest.mark.xfail(strict=True, reason=not_fixed[name])]
+                         if name in not_fixed else []) for name in sorted(bodies)]
+
+
+def assert_pinned(name: str, exact: set[str], bodies: dict | None = None, converts: dict | None = None) -> None:
+    """The body ``name`` measures exact where ``exact`` names it, else declined."""
+    result = measure(name, bodies, converts)
+    per = {batch: (r["class"], r.get("wrong") or r.get("why")) for batch, r in result["per"].items()}
+    assert result["class"] == ("exact" if name in exact else "declined"), per
+
+
 if __name__ == "__main__":
     wanted = sys.argv[1:] or list(BODIES)
     results = {}

@@ -5,7 +5,11 @@ rows as constants: each group got the batch's ``1 / B`` per row, while on a grou
 computes ``1 / n_g`` (silently wrong, found in session 28). They decline now
 (``mode._count_valued``, asked only at factories sized by a count, arithmetic of their outputs
 with a Python number, and spreads of a one-element tensor of a count). The same forms with a
-literal or a constant of the body, and ``torch.ones(len(t))`` itself, split."""
+literal or a constant of the body, and ``torch.ones(len(t))`` itself, split. Since session 29
+(red team 27), one-element tensors of such a number (``torch.tensor(1.0 / len(t))``,
+``torch.full((), 1 / len(t))``, ``torch.ones(()) * len(t)``, ``torch.ones(len(t)).sum()``, their
+powers) met by tracked values other than as the divisor of a reduced sum decline too
+(``mode._count_met``)."""
 
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ decline too (``tests/test_count_valued_tensors.py``). Now, 180 bodies: 62 exact,
 1 WRONG (``rows_over_count_of_rows_tensor``, a strict xfail: ``x.numel()`` has no provenance)."""
 
 import pytest
-from _red_team26_measure import measure
+from _red_team26_measure import assert_pinned, pinned_params
 from _red_team27_bodies import BODIES, CONVERTS
 
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
@@ -90,19 +90,12 @@ MUST_NOT_SPLIT = {"ohem_flat_topk_half", "ohem_flat_topk_fixed", "ohem_sort_desc
                   "straight_through_to_batch_mean", "manual_smoothing_batch_tensor", "label_smoothing_from_batch_error"}
 
 
-def _params():
-    return [pytest.param(name, id=name, marks=[pytest.mark.xfail(strict=True, reason=NOT_FIXED[name])] if name in NOT_FIXED else [])
-            for name in sorted(BODIES)]
-
-
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", pinned_params(BODIES, NOT_FIXED))
 def test_every_body_splits_exactly_or_declines(name):
     """No body is wrong, crashes or changes the loss, its grads or the criterion's state; each
     keeps its measured outcome (exact on every batch, or a decline whose warning names the key or
     the call)."""
-    result = measure(name, BODIES, CONVERTS)
-    per = {batch: (r["class"], r.get("wrong") or r.get("why")) for batch, r in result["per"].items()}
-    assert result["class"] == ("exact" if name in EXACT else "declined"), per
+    assert_pinned(name, EXACT, BODIES, CONVERTS)
 
 
 def test_the_tables_name_bodies_that_exist_and_the_mixing_ones_are_not_pinned_exact():
