@@ -926,15 +926,6 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                     elementwise.note_divided(frame, target, before, x, kept)
                 return
     if track is None:
-        if func in (Tensor.__setitem__, Tensor.index_put_) and isinstance(target, Tensor) and len(args) > 2 \
-                and isinstance(args[2], Tensor):
-            written = frame.get(args[2])
-            if written is not None and written.from_prediction and written.rows and frame.num_images > 1 \
-                    and not (func is Tensor.__setitem__ and _rows_in_place(target, args[1], args[2], written)):
-                # ``self.queue[idx] = q.detach()``: images' predictions at positions no rule follows, in a
-                # tensor read later as a constant; on a group alone it holds the group's (red team 27)
-                frame.lose(target, f"{op} of several images' predictions into a tensor at positions the rules do not follow")
-                lose_aliases(frame, target, op)
         return
     if _row_buffer_write(frame, func, target, track, args):
         return
@@ -1014,21 +1005,6 @@ def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> b
         and set(written.rows) == {0} and written.image is None and written.unweighted is None and written.ratio is None
         and not written.parts and not written.elements and not written.element_formulas and written.formula is None
     )
-
-
-def _rows_in_place(target: Tensor, index: Any, value: Tensor, written: Track) -> bool:
-    """Whether ``target[index] = value`` puts row ``b`` of ``value`` (rows along its dim 0 only)
-    somewhere in position ``b`` of ``target``'s dim 0: a basic index whose first part takes that
-    whole dim (``p[:, :2] = x[:, :2]``, ``p[..., 0] = x[..., 0]``), ``value`` as many dims as the
-    selection. Each image's values stay in its own row (a constant to the rules, as they were)."""
-    parts = _index_parts(index)
-    if not parts or not all(p is Ellipsis or type(p) in (int, slice) for p in parts) or target.dim() < 1:
-        return False
-    first = parts[0]
-    whole = first is Ellipsis and target.dim() > len(parts) - 1 or first == _FULL or type(first) is slice \
-        and first.start in (None, 0) and first.step in (None, 1) and type(first.stop) is int and first.stop >= target.shape[0]
-    dims = target.dim() - sum(type(p) is int for p in parts)
-    return bool(whole) and set(written.rows) == {0} and value.dim() == dims and value.shape[0] == target.shape[0]
 
 
 def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple) -> bool:
