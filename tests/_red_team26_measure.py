@@ -35,7 +35,7 @@ from _red_team26_bodies import BATCH_KINDS, BODIES, LAB, OBJECT_TARGETS, Y, xbat
 from losssplit import sources, split_by_source  # noqa: E402
 
 
-def prepare(kind: str, name: str, body_name: str, seed: int = 0):
+def prepare(kind: str, name: str, body_name: str, seed: int = 0, converts: dict | None = None):
     """(args, labels or None for the default source, images -> the oracle's args)."""
     if kind in ("x", "d"):
         make, _ = BATCH_KINDS[kind]
@@ -46,7 +46,7 @@ def prepare(kind: str, name: str, body_name: str, seed: int = 0):
     outputs, targets = args
     weights = [s["loss_weight"] for s in targets]
     if kind == "xo":
-        convert = OBJECT_TARGETS[body_name]
+        convert = (OBJECT_TARGETS if converts is None else converts)[body_name]
         return ([outputs, convert(targets)], weights, weights,
                 lambda images: [restrict(outputs, ROWS, images), convert(restrict(targets, TARGETS, images))])
     batched = {"y": Y(targets), "labels": LAB(targets), "loss_weight": torch.tensor(weights)}
@@ -71,6 +71,8 @@ def makers(obj: Any):
 
 
 def state_of(inst: Any) -> dict:
+    if isinstance(inst, torch.nn.Module):  # its buffers and parameters, and plain attributes
+        return {**inst.state_dict(), **{k: v for k, v in vars(inst).items() if not k.startswith("_")}}
     return {} if inst is None else dict(vars(inst))
 
 
@@ -94,9 +96,10 @@ def same_state(a: dict, b: dict) -> bool:
     return True
 
 
-def run_one(body_name: str, name: str, rel: float = 1e-5) -> dict:
-    family, kind, obj = BODIES[body_name]
-    args, labels, weights, oracle_args = prepare(kind, name, body_name)
+def run_one(body_name: str, name: str, rel: float = 1e-5, bodies: dict | None = None,
+            converts: dict | None = None) -> dict:
+    family, kind, obj = (BODIES if bodies is None else bodies)[body_name]
+    args, labels, weights, oracle_args = prepare(kind, name, body_name, converts=converts)
     new_plain, new_dec, bound = makers(obj)
     given = (lambda: sources(labels)) if labels is not None else contextlib.nullcontext
 
@@ -109,7 +112,7 @@ def run_one(body_name: str, name: str, rel: float = 1e-5) -> dict:
         return f(*a)
 
     plain_inst, dec_inst = new_plain(), new_dec()
-    warm = prepare(kind, name, body_name, seed=5)[0] if bound else None
+    warm = prepare(kind, name, body_name, seed=5, converts=converts)[0] if bound else None
     mine, theirs = fresh(args), fresh(args)
     try:
         if warm is not None:
@@ -187,17 +190,33 @@ def run_one(body_name: str, name: str, rel: float = 1e-5) -> dict:
 ORDER = ["crash", "changed", "WRONG", "silent-gap", "declined?", "declined", "exact", "none", "invalid"]
 
 
-def measure(body_name: str) -> dict:
-    family, kind, _ = BODIES[body_name]
+def measure(body_name: str, bodies: dict | None = None, converts: dict | None = None) -> dict:
+    """``bodies`` / ``converts``: another red team's tables (default: session 26's)."""
+    family, kind, _ = (BODIES if bodies is None else bodies)[body_name]
     names = BATCH_KINDS["x" if kind in ("x", "xo", "xd") else "d"][1]
     rel = 1e-2 if family == "autocast" else 1e-5
-    per = {n: run_one(body_name, n, rel) for n in names}
+    per = {n: run_one(body_name, n, rel, bodies, converts) for n in names}
     classes = {r["class"] for r in per.values()}
     measured = [c for c in ORDER if c in classes]
     worst = measured[0]
     if worst == "none" and len(measured) > 1:
         worst = measured[1]
     return {"family": family, "class": worst, "per": per}
+
+
+def pinned_params(bodies: dict, not_fixed: dict[str, str]) -> list:
+    """A pytest param per body, sorted, a strict xfail where ``not_fixed`` names it (its reason)."""
+    import pytest
+
+    return [pytest.param(name, id=name, marks=[pytest.mark.xfail(strict=True, reason=not_fixed[name])]
+                         if name in not_fixed else []) for name in sorted(bodies)]
+
+
+def assert_pinned(name: str, exact: set[str], bodies: dict | None = None, converts: dict | None = None) -> None:
+    """The body ``name`` measures exact where ``exact`` names it, else declined."""
+    result = measure(name, bodies, converts)
+    per = {batch: (r["class"], r.get("wrong") or r.get("why")) for batch, r in result["per"].items()}
+    assert result["class"] == ("exact" if name in exact else "declined"), per
 
 
 if __name__ == "__main__":

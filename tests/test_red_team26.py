@@ -56,7 +56,7 @@ from _red_team26_bodies import (
     dataclass_weighted,
     xbatch,
 )
-from _red_team26_measure import measure
+from _red_team26_measure import assert_pinned, pinned_params
 
 from losssplit import split_by_source
 
@@ -118,19 +118,12 @@ EXACT = {  # noqa: RUF012 - the pinned exact splits
 }
 
 
-def _params():
-    return [pytest.param(name, id=name, marks=[pytest.mark.xfail(strict=True, reason=NOT_FIXED[name])] if name in NOT_FIXED else [])
-            for name in sorted(BODIES)]
-
-
-@pytest.mark.parametrize("name", _params())
+@pytest.mark.parametrize("name", pinned_params(BODIES, NOT_FIXED))
 def test_every_body_splits_exactly_or_declines(name):
     """No body is wrong, crashes or changes the loss, its grads or the criterion's state; each
     keeps its measured outcome (exact on every batch, or a decline whose warning names the key or
     the call)."""
-    result = measure(name)
-    per = {batch: (r["class"], r.get("wrong") or r.get("why")) for batch, r in result["per"].items()}
-    assert result["class"] == ("exact" if name in EXACT else "declined"), per
+    assert_pinned(name, EXACT)
 
 
 NEAR_MISSES = ["numpy_read_for_logging_only", "numpy_argmin_per_image_picks_rows", "numpy_of_weights_only",
