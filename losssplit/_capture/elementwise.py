@@ -81,6 +81,7 @@ from .mode import (
     GROUP_RULE,
     MIXED_PICK,
     OTHER_IMAGE_WEIGHT,
+    Branch,
     CountedFloat,
     CountedInt,
     FlooredFloat,
@@ -3953,6 +3954,8 @@ def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
         if moment is not None:
             frame.set(out, moment)
             return
+    if func in (Tensor.nanmean, torch.nanmean) and _nan_mean(frame, args, kwargs, out):
+        return
     _reduce(frame, func, args, kwargs, out, None, False)
     if func in (Tensor.amax, torch.amax, Tensor.amin, torch.amin):
         _note_extreme(frame, func, args, kwargs, out)
@@ -3961,6 +3964,23 @@ def reduction(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
     elif func in _WHETHER and isinstance(out, Tensor) and out.numel() == 1 and get_arg(args, kwargs, 1, "dim", None) is None:
         _note_whether(frame, func, args[0], out)
         note_finiteness(frame, func, args, out)  # ``torch.isfinite(loss).all()``: the test itself
+
+
+def _nan_mean(frame: Frame, args: tuple, kwargs: dict, out: Any) -> bool:
+    """``x.nanmean()`` over every element of image rows (torchsurv's mean NLL): the mean of the
+    elements that are no NaN, on a group alone its own (a weighted mean: NaN elements count 0 in
+    the numerator and the denominator). Whether it was followed so."""
+    src = args[0] if args else None
+    track = frame.get(src) if isinstance(src, Tensor) else None
+    if (track is None or not isinstance(src, Tensor) or not isinstance(out, Tensor) or out.numel() != 1
+            or track.lost_at is not None or track.ratio is not None or track.elements or track.element_formulas
+            or len(track.rows) != 1 or kwargs.get("dtype") is not None or kwargs.get("out") is not None):
+        return False
+    dims, _ = _reduce_dims(Tensor.nanmean, args, kwargs, src.dim())
+    if dims is not None and set(dims) != set(range(src.dim())):
+        return False
+    _reduce(frame, Tensor.mean, (src,), {}, out, RatioKind.MEAN, False, nan_skipped=True)
+    return True
 
 
 @rule(Tensor.kthvalue, torch.kthvalue)
@@ -4071,10 +4091,36 @@ def _note_whether(frame: Frame, func: Any, src: Any, out: Tensor) -> None:
         d, rows = -1, track.image.reshape(1)
     else:
         return
-    pick, op = _WHETHER[func]
+    op, ratio = _whether(src, track, rows, d, func is Tensor.any or func is torch.any)
+    frame.noted_test(out, op, ratio, 0.0, f"{op_name(func)} of the images' values")
+
+
+def _whether(src: Tensor, track: Track, rows: Tensor, d: int, some: bool) -> tuple[str, Ratio]:
+    """(the comparison with 0, the count per group) of whether some (not ``some``: every) element
+    of ``src``'s rows ``rows`` along ``d`` is non-zero, with the weight field at 1."""
     values = unweighted_of(src, track)
-    counted = (values != 0 if pick == "ne" else values == 0).to(torch.float32)
-    frame.noted_test(out, op, Ratio.of(counted, rows, d, RatioKind.SUM), 0.0, f"{op_name(func)} of the images' values")
+    counted = (values != 0 if some else values == 0).to(torch.float32)
+    return "gt" if some else "eq", Ratio.of(counted, rows, d, RatioKind.SUM)
+
+
+def note_iterated_truth(frame: Frame, src: Tensor, track: Track, pieces: Sequence[Tensor], builtin: str) -> None:
+    """``any(x)`` / ``all(x)`` of Python's builtin over the elements of a tensor of image rows
+    along dim 0, one value each (``if any(torch.isinf(nll)):`` in torchsurv): ``x.any()`` /
+    ``x.all()``, whatever element Python stops at; on a group alone, of the group's rows. Noted on
+    each element (``Frame.iterated_truths``); the first one read gives the branch, decided per
+    group. Not where dim 0 is a piece taken by position (``any(e[:2])``) or holds no image rows."""
+    rows = track.rows.get(0)
+    if (rows is None or len(track.rows) != 1 or track.lost_at is not None or track.ratio is not None
+            or frame.by_position(rows) or rows.dim() != 1 or rows.numel() != src.shape[0]
+            or src.numel() != src.shape[0]):
+        return
+    op, ratio = _whether(src, track, rows, 0, builtin == "any")
+    with torch._C.DisableTorchFunction():
+        taken = bool(src.any() if builtin == "any" else src.all())
+    branch = Branch(ratio, op, 0.0, taken, f"Python's {builtin}() over the images' values")
+    noted: list[bool] = []
+    for piece in pieces:
+        frame.iterated_truths[id(piece)] = (piece, branch, noted)
 
 
 def _full_norm(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:
@@ -4148,10 +4194,12 @@ def _sum_of_elements(track: Track, kind: RatioKind | None) -> Track | None:
 
 
 def _reduce(
-    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: RatioKind | None, neutral: bool
+    frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: RatioKind | None, neutral: bool,
+    nan_skipped: bool = False,
 ) -> None:
     """Over rows of a prediction -> a Ratio; over others -> rows. ``neutral``: the op leaves a
-    one-element tensor as it is (``loss.sum()`` of a reduced loss)."""
+    one-element tensor as it is (``loss.sum()`` of a reduced loss). ``nan_skipped``: a mean of the
+    elements that are no NaN (``_nan_mean``)."""
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(src, Tensor):
@@ -4229,6 +4277,9 @@ def _reduce(
         counts = zeroed_counts(frame, src) if kind is RatioKind.SUM and frame.zeroed else None
         if kind is RatioKind.SUM and frame.class_weighted:
             _class_weighted_sum(frame, src, out)
+        if nan_skipped:
+            kept = ~values.isnan()
+            values, counts, kind = values.masked_fill(~kept, 0.0), kept.to(values.dtype), RatioKind.WEIGHTED_MEAN
         ratio = Ratio.of(values, rows, d, kind, counts, host_image)
         frame.set(out, Track(from_prediction=track.from_prediction, ratio=ratio.compact(frame.tokens)))
         if complex_values is not None:

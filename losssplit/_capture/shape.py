@@ -21,12 +21,13 @@ from ._bytecode import (
     constant_multiple,
     counted_number,
     counted_sizes,
+    iterating_builtin,
     literal_size,
     literal_view_sizes,
     per_target_field,
     repeated_list,
 )
-from .elementwise import image_value_track, label_copy, made_from_data
+from .elementwise import image_value_track, label_copy, made_from_data, note_iterated_truth
 from .mode import (
     OTHER_IMAGE_WEIGHT,
     Frame,
@@ -641,6 +642,8 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if raws is not None:
             piece.unweighted = raws[i]
         frame.set(o, piece)
+    if name == "unbind" and d == 0 and (builtin := iterating_builtin()) is not None:
+        note_iterated_truth(frame, src, track, out, builtin)  # ``any(torch.isinf(nll))``
 
 
 def _piece_maps(
