@@ -7405,10 +7405,11 @@ def _truth_builtin_called() -> tuple[str, list[dis.Instruction], int] | None:
 def compared_lengths() -> list[Any]:
     """The objects whose builtin ``len()`` is an operand of the comparison the caller's code is
     executing (``COMPARE_OP``), written there (``x.shape[0] != len(event)``) or held by a local
-    whose one store is that call (torchsurv's ``n = len(self.event)``, then ``log_params.shape[0]
-    != n``): ``len(p)`` or ``len(p.a.b)`` of a parameter ``p`` the code never stores, nor any of
-    those attributes (read from the instance's ``__dict__``, no property run). Empty where none
-    is, or nothing can be told (Python 3.11)."""
+    whose one store is that call, in straight-line code before the comparison without a call
+    between (torchsurv's ``n = len(self.event)``, then ``log_params.shape[0] != n``): ``len(p)``
+    or ``len(p.a.b)`` of a parameter ``p`` the code never stores, nor any of those attributes
+    (read from the instance's ``__dict__``, no property run). Empty where none is, or nothing can
+    be told (Python 3.11)."""
     f = _caller_with_len(_TEST_CHECKED)
     if f is None:
         return []
@@ -7466,8 +7467,10 @@ def _compared_length_paths(code: types.CodeType, lasti: int) -> tuple[tuple[str,
         if found is None and end - start == 1 and instructions[start].opname == "LOAD_FAST":
             name = instructions[start].argval
             stores = _stores(instructions, name)
+            # stored right before the comparison: no call between that could rebind what was measured
             if len(stores) == 1 and instructions[stores[0]].opname == "STORE_FAST" and name not in params \
-                    and name not in code.co_cellvars:
+                    and name not in code.co_cellvars and stores[0] < left and not any(
+                        i.opname == "CALL" or i.is_jump_target for i in instructions[stores[0] + 1 : left + 1]):
                 found = length_of(stores[0])
         if found is not None:
             out.append(found)
