@@ -7200,13 +7200,21 @@ def _binary_operands(checked: set[tuple[int, int]], opname: str
     if found is None:
         return None
     f, instructions, at = found
+    spans = _operand_pair(instructions, at, opname)
+    return None if spans is None else (f, instructions, *spans)
+
+
+def _operand_pair(instructions: list[dis.Instruction], at: int | None, opname: str
+                  ) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The left and right operands' spans of the binary ``opname`` at index ``at`` (no jump
+    target); None else."""
     if at is None or instructions[at].opname != opname or instructions[at].is_jump_target:
         return None
     right = _operand_start(instructions, at)
     left = _operand_start(instructions, right) if right is not None else None
     if left is None or right is None:
         return None
-    return f, instructions, (left, right), (right, at)
+    return (left, right), (right, at)
 
 
 def literal_list_pick() -> bool:
@@ -7432,11 +7440,8 @@ _MISSING = object()
 def _compared_length_paths(code: types.CodeType, lasti: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """See ``compared_lengths``: per operand so found, the parameter and the attributes read."""
     instructions, at = _located(code, lasti)
-    if at is None or instructions[at].opname != "COMPARE_OP" or instructions[at].is_jump_target:
-        return ()
-    right = _operand_start(instructions, at)
-    left = _operand_start(instructions, right) if right is not None else None
-    if left is None or right is None:
+    spans = _operand_pair(instructions, at, "COMPARE_OP")
+    if spans is None:
         return ()
     params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     stored_attrs = {i.argval for i in instructions if i.opname in ("STORE_ATTR", "DELETE_ATTR")}
@@ -7462,7 +7467,8 @@ def _compared_length_paths(code: types.CodeType, lasti: int) -> tuple[tuple[str,
         return str(name), tuple(reversed(attrs))
 
     out = []
-    for start, end in ((left, right), (right, at)):
+    left = spans[0][0]
+    for start, end in spans:
         found = length_of(end, start)
         if found is None and end - start == 1 and instructions[start].opname == "LOAD_FAST":
             name = instructions[start].argval
