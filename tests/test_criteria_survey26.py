@@ -60,7 +60,6 @@ import torch
 import torch.nn.functional as F
 from _helpers import TARGETS, Along
 from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, Later, keys, skip_without, survey_tests
-from _survey import ONE_EXAMPLE as _ONE
 from _survey import built as _built
 from _survey import gap_case as _gap
 from _survey import gen as _gen
