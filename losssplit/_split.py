@@ -528,7 +528,8 @@ def _finish(
             counts.append(Count("rows", cnt, rows_total))
             if per_item and body:  # the body's number, over rows of items viewed ``per_item`` each (DEIMv2's corners)
                 counts.append(Count("items", cnt / per_item, rows_total / per_item))
-            if counts[0].name == "rows" and z < rows_total and not any(c.total == z for c in counts):
+            if counts[0].name == "rows" and z < rows_total and not any(c.total == z for c in counts) and not (
+                    by_images and body and _over_its_images(r, z, membership.images)):
                 warn(
                     f"fewer:{p.key}",
                     f"key {p.key!r}: its normaliser {z:g} comes from outside the call and counts fewer "
@@ -601,6 +602,16 @@ def _declined(key: str, why: str, warn: Warn, whole_batch: Callable[[], bool], h
         return None
     warn(key, f"{why}; no companions for this call{hint}")
     return Companions()
+
+
+def _over_its_images(r: Ratio, z: float, images: int) -> bool:
+    """Whether ``r``, a sum of one-image losses of every image (a per-image loop's, several rows
+    each), is divided by ``z``, the body's whole number equal to the images: catalyst's ``mean`` of
+    a generator over the images, ``acc / n`` with ``n`` from ``enumerate`` (on a group alone its
+    images; taken as such, as a divisor equal to the images is where the rows are the images)."""
+    if z != images or r.part_images is None:
+        return False
+    return bool((torch.bincount(r.part_images.reshape(-1).cpu(), minlength=images) > 0).all())
 
 
 def _mixed_blocks(frame: Frame, blocks: torch.Tensor, membership: Membership) -> torch.Tensor:

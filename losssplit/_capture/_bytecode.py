@@ -7236,13 +7236,21 @@ def _binary_operands(checked: set[tuple[int, int]], opname: str
     if found is None:
         return None
     f, instructions, at = found
+    spans = _operand_pair(instructions, at, opname)
+    return None if spans is None else (f, instructions, *spans)
+
+
+def _operand_pair(instructions: list[dis.Instruction], at: int | None, opname: str
+                  ) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The left and right operands' spans of the binary ``opname`` at index ``at`` (no jump
+    target); None else."""
     if at is None or instructions[at].opname != opname or instructions[at].is_jump_target:
         return None
     right = _operand_start(instructions, at)
     left = _operand_start(instructions, right) if right is not None else None
     if left is None or right is None:
         return None
-    return f, instructions, (left, right), (right, at)
+    return (left, right), (right, at)
 
 
 def literal_list_pick() -> bool:
@@ -7402,21 +7410,113 @@ def combined_truth() -> bool:
     ``[bool(s["pos"].any()) for s in targets]``): the truths of several images' values combined
     or kept in Python, where a decision on them is no longer seen (review12). False where
     nothing can be told."""
-    found = _executed(_TEST_CHECKED)
+    found = _truth_builtin_called()
     if found is None:
         return False
+    name, instructions, at = found
+    return name != "bool" or at + 1 >= len(instructions) or instructions[at + 1].opname not in _TRUTH_TESTS
+
+
+def iterating_builtin() -> str | None:
+    """``"any"`` / ``"all"`` where the caller's code is executing a call of that builtin, so that
+    a tensor Python iterates there (``Tensor.__iter__``'s ``unbind``) is the builtin's argument
+    itself (``any(torch.isinf(nll))``), every element read in order; None otherwise (a generator,
+    ``list(x)`` or a slice of one between them iterate elsewhere)."""
+    found = _truth_builtin_called()
+    return found[0] if found is not None and found[0] != "bool" else None
+
+
+def _truth_builtin_called() -> tuple[str, list[dis.Instruction], int] | None:
+    """(``"any"``, ``"all"`` or ``"bool"``, the caller's instructions, the index of the CALL) where
+    the caller's code is executing a call of that builtin (Python 3.11); None otherwise."""
+    found = _executed(_TEST_CHECKED)
+    if found is None:
+        return None
     f, instructions, at = found
     if at is None:
-        return False
+        return None
     if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
         at += 1  # specialised, the builtin runs in PRECALL (``PRECALL_BUILTIN_CLASS``)
     if instructions[at].opname != "CALL":
-        return False
+        return None
     callee = _global_callee(instructions, at)
     if callee is None or len(callee) != 1 or callee[0] not in ("any", "all", "bool") \
             or _builtin(f, callee[0]) is not getattr(builtins, callee[0]):
-        return False
-    return callee[0] != "bool" or at + 1 >= len(instructions) or instructions[at + 1].opname not in _TRUTH_TESTS
+        return None
+    return callee[0], instructions, at
+
+
+def compared_lengths() -> list[Any]:
+    """The objects whose builtin ``len()`` is an operand of the comparison the caller's code is
+    executing (``COMPARE_OP``), written there (``x.shape[0] != len(event)``) or held by a local
+    whose one store is that call, in straight-line code before the comparison without a call
+    between (torchsurv's ``n = len(self.event)``, then ``log_params.shape[0] != n``): ``len(p)``
+    or ``len(p.a.b)`` of a parameter ``p`` the code never stores, nor any of those attributes
+    (read from the instance's ``__dict__``, no property run). Empty where none is, or nothing can
+    be told (Python 3.11)."""
+    f = _caller_with_len(_TEST_CHECKED)
+    if f is None:
+        return []
+    found = _compared_length_paths(f.f_code, f.f_lasti)
+    out = []
+    for name, attrs in found:
+        obj = f.f_locals.get(name, _MISSING)
+        for a in attrs:
+            held = getattr(obj, "__dict__", None)
+            obj = held.get(a, _MISSING) if type(held) is dict else _MISSING
+        if obj is not _MISSING:
+            out.append(obj)
+    return out
+
+
+_MISSING = object()
+
+
+@_per_code(1024)
+def _compared_length_paths(code: types.CodeType, lasti: int) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """See ``compared_lengths``: per operand so found, the parameter and the attributes read."""
+    instructions, at = _located(code, lasti)
+    spans = _operand_pair(instructions, at, "COMPARE_OP")
+    if spans is None:
+        return ()
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    stored_attrs = {i.argval for i in instructions if i.opname in ("STORE_ATTR", "DELETE_ATTR")}
+
+    def length_of(end: int, start: int | None = None) -> tuple[str, tuple[str, ...]] | None:
+        # ``len(p.a)`` ending right before ``end`` (and starting at ``start``)
+        if end < 4 or instructions[end - 1].opname != "CALL" or instructions[end - 1].arg != 1 \
+                or instructions[end - 2].opname != "PRECALL" or instructions[end - 2].arg != 1:
+            return None
+        k = end - 3
+        attrs: list[str] = []
+        while k >= 0 and instructions[k].opname == "LOAD_ATTR":
+            attrs.append(str(instructions[k].argval))
+            k -= 1
+        if k < 1 or instructions[k].opname != "LOAD_FAST" or instructions[k - 1].opname != "LOAD_GLOBAL" \
+                or instructions[k - 1].argval != "len" or not (instructions[k - 1].arg or 0) & 1 \
+                or start is not None and start != k - 1:
+            return None
+        name = instructions[k].argval
+        if name not in params or name in code.co_cellvars or _stores(instructions, name) \
+                or stored_attrs.intersection(attrs) or any(i.is_jump_target for i in instructions[k : end]):
+            return None
+        return str(name), tuple(reversed(attrs))
+
+    out = []
+    left = spans[0][0]
+    for start, end in spans:
+        found = length_of(end, start)
+        if found is None and end - start == 1 and instructions[start].opname == "LOAD_FAST":
+            name = instructions[start].argval
+            stores = _stores(instructions, name)
+            # stored right before the comparison: no call between that could rebind what was measured
+            if len(stores) == 1 and instructions[stores[0]].opname == "STORE_FAST" and name not in params \
+                    and name not in code.co_cellvars and stores[0] < left and not any(
+                        i.opname == "CALL" or i.is_jump_target for i in instructions[stores[0] + 1 : left + 1]):
+                found = length_of(stores[0])
+        if found is not None:
+            out.append(found)
+    return tuple(out)
 
 
 def builtin_choice() -> str | None:

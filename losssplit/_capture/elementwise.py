@@ -81,6 +81,7 @@ from .mode import (
     GROUP_RULE,
     MIXED_PICK,
     OTHER_IMAGE_WEIGHT,
+    Branch,
     CountedFloat,
     CountedInt,
     FlooredFloat,
@@ -4111,10 +4112,36 @@ def _note_whether(frame: Frame, func: Any, src: Any, out: Tensor) -> None:
         d, rows = -1, track.image.reshape(1)
     else:
         return
-    pick, op = _WHETHER[func]
+    op, ratio = _whether(src, track, rows, d, func is Tensor.any or func is torch.any)
+    frame.noted_test(out, op, ratio, 0.0, f"{op_name(func)} of the images' values")
+
+
+def _whether(src: Tensor, track: Track, rows: Tensor, d: int, some: bool) -> tuple[str, Ratio]:
+    """(the comparison with 0, the count per group) of whether some (not ``some``: every) element
+    of ``src``'s rows ``rows`` along ``d`` is non-zero, with the weight field at 1."""
     values = unweighted_of(src, track)
-    counted = (values != 0 if pick == "ne" else values == 0).to(torch.float32)
-    frame.noted_test(out, op, Ratio.of(counted, rows, d, RatioKind.SUM), 0.0, f"{op_name(func)} of the images' values")
+    counted = (values != 0 if some else values == 0).to(torch.float32)
+    return "gt" if some else "eq", Ratio.of(counted, rows, d, RatioKind.SUM)
+
+
+def note_iterated_truth(frame: Frame, src: Tensor, track: Track, pieces: Sequence[Tensor], builtin: str) -> None:
+    """``any(x)`` / ``all(x)`` of Python's builtin over the elements of a tensor of image rows
+    along dim 0, one value each (``if any(torch.isinf(nll)):`` in torchsurv): ``x.any()`` /
+    ``x.all()``, whatever element Python stops at; on a group alone, of the group's rows. Noted on
+    each element (``Frame.iterated_truths``); the first one read gives the branch, decided per
+    group. Not where dim 0 is a piece taken by position (``any(e[:2])``) or holds no image rows."""
+    rows = track.rows.get(0)
+    if (rows is None or len(track.rows) != 1 or track.lost_at is not None or track.ratio is not None
+            or frame.by_position(rows) or rows.dim() != 1 or rows.numel() != src.shape[0]
+            or src.numel() != src.shape[0]):
+        return
+    op, ratio = _whether(src, track, rows, 0, builtin == "any")
+    with torch._C.DisableTorchFunction():
+        taken = bool(src.any() if builtin == "any" else src.all())
+    branch = Branch(ratio, op, 0.0, taken, f"Python's {builtin}() over the images' values")
+    noted: list[bool] = []
+    for piece in pieces:
+        frame.iterated_truths[id(piece)] = (piece, branch, noted)
 
 
 def _full_norm(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:

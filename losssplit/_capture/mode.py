@@ -1272,6 +1272,9 @@ class Frame:
         self.arm: Arm | None = None  # a conditional expression's ``E`` being run (``Arm``)
         self.conditionals: dict[int, tuple[Tensor, Branch]] = {}  # id(E) -> (E, its branch), uses checked
         self.tests: dict[int, tuple[Tensor, int | None, Ratio | Tested, str, float | Tensor, str]] = {}
+        # the elements Python iterates of a tensor that is the builtin ``any`` / ``all``'s argument: id ->
+        # (the element, the decision on the whole tensor as a test of its rows, noted once per iteration)
+        self.iterated_truths: dict[int, tuple[Tensor, Branch, list[bool]]] = {}
         # ``m = fg_mask.max()`` over every element of a tensor of image rows (lost): id of ``m`` ->
         # (``m``, its version, "max" or "min", each row's largest or smallest value, the rows' images)
         self.extremes: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
@@ -2346,6 +2349,7 @@ class Frame:
         self.arm = None
         self.conditionals.clear()
         self.tests.clear()
+        self.iterated_truths.clear()
         self.extremes.clear()
         self.floors.clear()
         self.guards.clear()
@@ -2423,6 +2427,8 @@ class Frame:
             return
         where = f"a size of image rows compared ({int.__int__(n) if isinstance(n, int) else float.__float__(n):g} {_SYMBOLS[op]} {other!r})"
         rows, than = self.row_count(n), self.row_count(other)
+        if rows is not None and than is None and type(other) is int:
+            than = self.length_compared(other)  # ``n = len(event)``, then ``log_params.shape[0] != n``
         if (rows is None and nonnegative_count(n) and n._frame() is self and type(other) in (int, float)
                 and (other < 0 or other == 0 and op in ("lt", "ge")) and _bytecode.compared_with_literal(other)):
             return  # ``prod(shape) == -1``: never negative, on any group alone it is decided as here
@@ -2582,6 +2588,21 @@ class Frame:
     def size_number(self, x: Any) -> bool:
         """Whether ``x`` is a ``RowCount`` of this call or a number computed from one."""
         return type(x) in (RowCount, CountedInt, CountedFloat) and x._frame() is self
+
+    def length_compared(self, n: int) -> Tensor | None:
+        """The rows of a tensor whose ``len()`` the body read as ``n`` and compares (the code
+        proves the operand is that call's result: ``_bytecode.compared_lengths``): on a group alone,
+        ``n`` is the group's count of them. None where no such tensor is."""
+        held = self.lengths.get(n)
+        if not held:
+            return None
+        for y in _bytecode.compared_lengths():
+            track = self.get(y) if isinstance(y, Tensor) else None
+            rows = track.rows.get(0) if track is not None and track.lost_at is None else None
+            if (rows is not None and y.shape[0] == n and rows.numel() == n and any(r is rows for r in held)
+                    and not self.by_position(rows)):
+                return rows
+        return None
 
     def row_count(self, x: Any) -> Tensor | None:
         """The rows whose size ``x`` is, if it is a ``RowCount`` read in this call."""
@@ -3924,6 +3945,12 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     if func in _TRUTH_READS and frame.num_images > 1:
         _ranked(frame, track)
     if func is Tensor.__bool__ and _bytecode.combined_truth():  # ``all(s["pos"].any() for s in targets)``
+        iterated = frame.iterated_truths.get(id(x))
+        if iterated is not None and iterated[0] is x:  # ``any(torch.isinf(nll))``: decided per group
+            if not iterated[2]:
+                iterated[2].append(True)
+                frame.branch(iterated[1])
+            return None
         frame.doubt(torch.ones((), dtype=torch.bool), "Tensor.__bool__ of the images' values combined in Python "
                     "(any(), all(), bool() kept): on a group alone the other images' are missing")
         return None

@@ -21,13 +21,14 @@ from ._bytecode import (
     constant_multiple,
     counted_number,
     counted_sizes,
+    iterating_builtin,
     literal_size,
     literal_view_sizes,
     per_target_field,
     piece_picked,
     repeated_list,
 )
-from .elementwise import image_value_track, label_copy, made_from_data
+from .elementwise import image_value_track, label_copy, made_from_data, note_iterated_truth
 from .group_scalars import group_index
 from .mode import (
     OTHER_IMAGE_WEIGHT,
@@ -643,6 +644,8 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         if raws is not None:
             piece.unweighted = raws[i]
         frame.set(o, piece)
+    if name == "unbind" and d == 0 and (builtin := iterating_builtin()) is not None:
+        note_iterated_truth(frame, src, track, out, builtin)  # ``any(torch.isinf(nll))``
     if name != "unbind" and maps is None and d in track.rows and len(out) > 1 and frame.num_images > 1 \
             and piece_picked():
         _pieces_by_position(frame, name, args, kwargs, track.rows[d], [o.shape[d] for o in out], op)
