@@ -264,9 +264,121 @@ def position_scaled_sums(outputs, targets):
     return {"loss": sum((per[i] * 0.7 ** i).sum() for i in range(len(targets)))}
 
 
-@pytest.mark.xfail(strict=True, reason="silently wrong on main: one image's value times a number of its position "
-                                       "(``0.7 ** i``), summed as one-image losses, keeps the batch's factors")
-def test_a_term_scaled_by_its_position_is_no_ones_own_value():
+def position_scaled_list(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum([(per[i] * (i + 1)).sum() for i in range(len(targets))]) / len(targets)}
+
+
+def position_scaled_loop(outputs, targets):
+    per = _per(outputs, targets)
+    loss = 0
+    for i in range(len(targets)):
+        loss = loss + (per[i] * 0.7 ** i).sum()
+    return {"loss": loss}
+
+
+def position_scaled_enumerated(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum((p * 0.7 ** i).sum() for i, p in enumerate(per))}
+
+
+def position_scaled_zipped(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum((p * 0.7 ** i).sum() for i, (p, _t) in enumerate(zip(per, targets)))}
+
+
+def position_reversed(outputs, targets):
+    per = _per(outputs, targets)
+    n = len(targets)
+    return {"loss": sum((per[i] * 0.5 ** (n - 1 - i)).sum() for i in range(n))}
+
+
+def position_in_a_dict(outputs, targets):
+    per = _per(outputs, targets)
+    terms = {i: (per[i] * 0.7 ** i).sum() for i in range(len(targets))}
+    return {"loss": sum(terms.values())}
+
+
+def position_divides(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum((per[i] / (i + 1)).sum() for i in range(len(targets)))}
+
+
+def _decayed(p, i):
+    return (p * 0.7 ** i).sum()
+
+
+def position_in_a_helper(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum(_decayed(per[i], i) for i in range(len(targets)))}
+
+
+def position_in_a_helper_looped(outputs, targets):
+    per = _per(outputs, targets)
+    loss = 0
+    for i in range(len(targets)):
+        loss = loss + _decayed(per[i], i)
+    return {"loss": loss}
+
+
+def position_one_to_the_power(outputs, targets):  # 1.0 ** i is 1 at every position: declining is honest, not needed
+    per = _per(outputs, targets)
+    return {"loss": sum((per[i] * 1.0 ** i).sum() for i in range(len(targets)))}
+
+
+POSITION_SCALED = [position_scaled_sums, position_scaled_list, position_scaled_loop, position_scaled_enumerated,
+                   position_scaled_zipped, position_reversed, position_in_a_dict, position_divides,
+                   position_in_a_helper, position_in_a_helper_looped]
+
+
+@pytest.mark.parametrize("body", POSITION_SCALED, ids=lambda f: f.__name__)
+def test_a_term_scaled_by_its_position_is_no_ones_own_value(body):
+    """One image's value times a number of its position in a comprehension, a helper or a loop
+    over the images (``(per[i] * 0.7 ** i).sum() for i in range(len(t))``): on a group alone the
+    image has another position, so another factor (a generator was silently wrong: the batch's
+    factors were kept). Declines at the product; on the batch of 2 positions equal counts."""
     for seed, weights in BATCHES:
-        got, want, said = split_outcome(position_scaled_sums, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert got == {}, (seed, got, want)
+        assert any("'loss'" in m and ("position" in m or "length of its data" in m) and "Tensor." in m
+                   for m in said), said
+
+
+def constant_in_a_generator(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum((per[i] * 0.7).sum() for i in range(len(targets)))}
+
+
+def constant_over_the_count(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum([(per[i] * 2.0).sum() for i in range(len(targets))]) / len(targets)}
+
+
+def constant_per_item(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum((p * 0.7).sum() for p in per)}
+
+
+def constant_in_a_helper(outputs, targets):
+    per = _per(outputs, targets)
+    return {"loss": sum(_decayed(per[i], 0) for i in range(len(targets)))}
+
+
+def own_label_count(outputs, targets):  # one image's own count, picked by the position: its own on a group too
+    per = _per(outputs, targets)
+    return {"loss": sum((per[i] * len(targets[i]["labels"].unique())).sum() for i in range(len(targets)))}
+
+
+POSITION_NEAR_MISSES = {constant_in_a_generator: "exact", constant_over_the_count: "exact",
+                        constant_per_item: "exact", constant_in_a_helper: "exact",
+                        # (a unique count equal to the number of images by value declines)
+                        own_label_count: "either", position_one_to_the_power: "either"}
+
+
+@pytest.mark.parametrize("body", list(POSITION_NEAR_MISSES), ids=lambda f: f.__name__)
+def test_a_term_with_no_position_factor_splits(body):
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
         assert wrong_companions(got, want) == {}, (seed, said)
+        if POSITION_NEAR_MISSES[body] == "exact":
+            assert got and set(got) == set(want), (seed, said)

@@ -5488,15 +5488,18 @@ def _size_offsets(code: types.CodeType, sites: Mapping[tuple[Any, int], tuple[An
     return frozenset((offset, d) for (c, offset), (_, dims) in sites.items() if c is code for d in dims or (None,))
 
 
-def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
+def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
+                      nested: bool = False) -> bool:
     """Whether a plain-number operand of the op the caller's code is executing (``_plain_number``)
     is computed from a position in a loop over the images (``_BatchReader.positional``): ``e *
     0.5 ** i`` over ``enumerate(targets)``, ``e * 0.5 ** (len(terms) - 1 - i)`` in ``sum(... for
     i, e in enumerate(terms))``. On a group alone the image has another position, so the body
     gives its term another factor. ``sites``: where the call read sizes of image rows
     (``Frame.size_sites``: ``for b in range(x.shape[0])`` runs over the images). False where
-    nothing can be told."""
-    found = _caller_positional(sites, targets)
+    nothing can be told. With ``nested``, only a position of a comprehension's loop, or one passed
+    to a helper (the loop positions of the decorated body's and a helper's own code are
+    ``counted_number``'s)."""
+    found = _caller_positional(sites, targets, nested)
     if found is None:
         return False
     f, spans = found
@@ -5610,16 +5613,19 @@ def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ..
     return found is not None and bool(found[1])
 
 
-def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None, targets: Any = None
-                       ) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
+def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None, targets: Any = None,
+                       nested: bool = False) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
     """The caller's frame and the operands of the op it is executing that its code computes from a
-    position in a loop over the images (``_positional_operands``); None where nothing can be told.
-    ``targets``: the call's list of per-image targets (``_picked_lists``)."""
+    position in a loop over the images (``_positional_operands``); None where nothing can be told
+    (with ``nested``, also where the caller is the decorated body's own code, and no operands but
+    in a comprehension's). ``targets``: the call's list of per-image targets (``_picked_lists``)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return None
     f = _caller()
     if f is None:
         return None
+    if nested and f.f_code.co_name not in _COMPREHENSIONS:
+        return None if _package(f.f_back) == "losssplit" else (f, ())
     return f, _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites),
                                    _free_tables(f), _picked_lists(f, targets))
 

@@ -77,6 +77,7 @@ from .formulas import (
 from .group_scalars import over_count, scaled_rows
 from .mixed import image_number
 from .mode import (
+    BY_POSITION_NUMBER,
     BY_VALUE_ONLY,
     GROUP_RULE,
     MIXED_PICK,
@@ -1658,10 +1659,6 @@ def _parts_of(track: Track | None) -> tuple[Ratio, ...]:
     if r is None or r.kind is RatioKind.SUM and r.normaliser_ops or r.test is not None:
         return ()
     return (r,)
-
-
-BY_POSITION_NUMBER = ("of a Python number computed from an image's position in a loop over the images (``0.5 ** i`` "
-                      "over ``enumerate(targets)``): on a group alone the image has another position")
 
 
 def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str) -> Track:

@@ -4200,6 +4200,8 @@ def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict
         frame.op = None
 
 
+BY_POSITION_NUMBER = ("of a Python number computed from an image's position in a loop over the images (``0.5 ** i`` "
+                      "over ``enumerate(targets)``): on a group alone the image has another position")
 BY_LENGTH_NUMBER = ("with a Python number the body computed from a length of its data (``len(targets)``, a count over "
                     "the images' items) as an exponent, a bound, a threshold or a term: on a group alone it is "
                     "computed from the group's")
@@ -4229,22 +4231,28 @@ def _length_rule(rule: Any) -> int:
     return known
 
 
-def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
-    """Whether a plain Python number argument of an op on tracked values, whose result the rule
-    followed, is, in the body's code, computed from a length of the body's data
-    (``_bytecode.counted_number``)."""
+def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any) -> str | None:
+    """Why a plain Python number argument of an op on tracked values, whose result the rule
+    followed, makes the result no image's own: in the body's code it is computed from a length of
+    the body's data (``_bytecode.counted_number``: ``BY_LENGTH_NUMBER``) or from a position in a
+    loop over the images (``_bytecode.positional_number``: ``BY_POSITION_NUMBER``). None else."""
     kind = _LENGTH_RULE.get(rule, -1)
     if kind < 0:
         kind = _length_rule(rule)
     # the plain number first: most ops on tracked values get none (each test here runs per op)
     if not kind or not _plain_number_in((*args, *kwargs.values()) if kwargs else args):
-        return False
+        return None
     track = frame.get(out) if isinstance(out, Tensor) else None
     if track is None or track.lost_at is not None or kind == 2 and not _per_element(track):
-        return False
+        return None
     if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in flat_args(args, kwargs)):
-        return False
-    return _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS)
+        return None
+    if _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS):
+        return BY_LENGTH_NUMBER
+    # a position of a comprehension or a helper's loop over the images (``(per[i] * 0.7 ** i).sum()
+    # for i in range(len(t))``): ``counted_number`` reads the loop counters of the executing code only
+    return BY_POSITION_NUMBER if _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True) \
+        else None
 
 
 def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -5108,8 +5116,10 @@ class CaptureMode(TorchFunctionMode):
                 frame.constant_vectors[id(out)] = (out, version_of(out), values)  # ``torch.tensor(w).to(device)``
         if frame.floors:
             floored_use(frame, func, args, kwargs, out)
-        if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
-            frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
+        why = _length_number(frame, rule, args, kwargs, out) if rule is not None and _LENGTH_RULE.get(rule, 1) \
+            and frame.error is None else None
+        if why is not None:
+            frame.lose(out, f"{op_name(func)} {why}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
         elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
