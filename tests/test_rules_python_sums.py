@@ -237,6 +237,28 @@ def decay_carried_by_reduce(outputs, targets):
                                                                  for b in range(len(targets))])}
 
 
+def first_loss_plain_beside_squares(outputs, targets):  # the first image's loss made by no op the others' were
+    r = [_per_image(outputs, targets, b) for b in range(len(targets))]
+    return {"loss": r[0] + sum(x ** 2 for x in r[1:])}
+
+
+def first_square_beside_halves(outputs, targets):
+    r = [_per_image(outputs, targets, b) for b in range(len(targets))]
+    return {"loss": r[0] ** 2 + sum(x * 0.5 for x in r[1:])}
+
+
+def total_scaled_in_place_after_the_first(outputs, targets):
+    r = [_per_image(outputs, targets, b) ** 2 for b in range(len(targets))]
+    s = r[0] + 0
+    s *= 0.9
+    return {"loss": s + sum(r[1:])}
+
+
+def decay_in_a_reduce_lambda_of_squares(outputs, targets):
+    return {"loss": functools.reduce(lambda s, v: 0.9 * s + v ** 2,
+                                     [_per_image(outputs, targets, b) for b in range(len(targets))], 0)}
+
+
 def every_other_image(outputs, targets):
     return {"loss": sum(_per_image(outputs, targets, b) ** 2 for b in range(0, len(targets), 2)) / len(targets)}
 
@@ -270,6 +292,10 @@ NEAR_MISSES = {  # body -> "exact" (companions equal the oracle's on every batch
     first_term_rooted: "declines",
     decay_carried_by_reduce: "declines",
     every_other_image: "declines",
+    first_loss_plain_beside_squares: "declines",
+    first_square_beside_halves: "declines",
+    total_scaled_in_place_after_the_first: "declines",
+    decay_in_a_reduce_lambda_of_squares: "declines",
     exponent_by_own_data: "either",
 }
 

@@ -1193,7 +1193,7 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             note_count_quotient(frame, out, ta, b)
         return
     if kind == "add" and out.dim() == 0 and not kwargs:
-        ta, tb = _image_terms(frame, a, ta, b, tb)
+        ta, tb = _image_terms(frame, a, ta, b, tb, out)
     if kind == "add" and out.numel() == 1 and (ta is None) != (tb is None) and not kwargs:
         held, x = (tb, a) if ta is None else (ta, b)
         if (held is not None and (held.ratio is not None or held.parts or held.formula is not None)
@@ -1635,7 +1635,7 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
         if constant is not None:  # ``l - c`` or ``l + c``: ``l`` stays first
             kind, _, _, b, tb = constant
     if kind == "add" and a.dim() == 0 and tb is not None:
-        tb = _image_terms(frame, a, ta, b, tb)[1]  # ``total += l_b ** 2``
+        tb = _image_terms(frame, a, ta, b, tb, a)[1]  # ``total += l_b ** 2``
     if ta.parts or (tb is not None and tb.parts):
         reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
     else:
@@ -2088,7 +2088,8 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
 
 
-def _image_terms(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None) -> tuple[Track | None, Track | None]:
+def _image_terms(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Tensor
+                 ) -> tuple[Track | None, Track | None]:
     """``total + f(l_b)`` of one image's 0-dim value (``l_b ** (4 / 3)``, ``r_b ** 2`` of its
     reduced loss) added to a Python zero, to another image's such value or to a sum of one-image
     losses: the value as its own ``.sum()`` (a one-row sum of that image, which it is on any group
@@ -2096,14 +2097,26 @@ def _image_terms(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | Non
     terms once, ``/ len(targets)`` the group's count). Anything else added is left as it is."""
     terms = [_image_term(frame, x, t) for x, t in ((a, ta), (b, tb))]
     if terms[0] is None and terms[1] is None:
+        if frame.chained_sums and any(isinstance(x, Tensor) and frame.chained_sums.get(id(x)) is x for x in (a, b)):
+            _sum_met(frame, a, ta, b, tb, terms, out)  # ``sum(losses)`` of such sums, or ``r[0] + sum(..)``
         return ta, tb
     for (x, t), term in zip(((a, ta), (b, tb)), terms, strict=True):
         summed = t is not None and t.lost_at is None and t.ratio is not None and not t.parts and t.formula is None \
             and (t.ratio.part_images is not None or t.ratio.host_image is not None)
         if term is None and not summed and not (t is None and type(x) in (int, float) and x == 0):
             return ta, tb
+    _sum_met(frame, a, ta, b, tb, terms, out)
+    return terms[0] or ta, terms[1] or tb
+
+
+def _sum_met(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None, terms: list[Track | None],
+             out: Tensor) -> None:
+    """Note ``out`` = ``a + b`` a sum of alike one-image terms only (``Frame.chained_sums``) where
+    each operand is such a term (``terms``), a Python zero or such a sum; where it adds the terms
+    of several images, decline the call unless they were made alike (``_terms_made_alike``)."""
     met: list[int] = []  # the images the sum holds, where known without a read (each one-image sum's)
     several = False
+    chained = True  # every operand such a term, a zero or a sum of such terms only
     for x, t, term in zip((a, b), (ta, tb), terms, strict=True):
         if term is not None and term.ratio is not None and term.ratio.host_image is not None:
             met.append(term.ratio.host_image)
@@ -2112,9 +2125,23 @@ def _image_terms(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | Non
             several |= t.ratio.host_image is None
             if t.ratio.host_image is not None:
                 met.append(t.ratio.host_image)
+            chained &= isinstance(x, Tensor) and frame.chained_sums.get(id(x)) is x
+        elif not (t is None and type(x) in (int, float) and x == 0):
+            chained = False
     if several or len(set(met)) > 1:
-        _terms_made_alike(frame, met)
-    return terms[0] or ta, terms[1] or tb
+        if not chained:  # (``r[0] + sum(x ** 2 for x in r[1:])``: the first image's loss was made by no noted ops)
+            frame.doubt(torch.ones((), dtype=torch.bool), _UNALIKE)
+        else:
+            _terms_made_alike(frame, met)
+    if chained:
+        frame.chained_sums[id(out)] = out
+    else:
+        frame.chained_sums.pop(id(out), None)
+
+
+_UNALIKE = ("one image's values added in Python as its own loss were made by other ops or numbers than another "
+            "image's (picked or scaled by position, or carried from term to term): on a group alone the images "
+            "have other positions")
 
 
 def _made_as(frame: Frame, image: int, x: Tensor) -> None:
@@ -2140,9 +2167,7 @@ def _terms_made_alike(frame: Frame, images: list[int]) -> None:
     for image in images:
         mine = chains.get(image, [])
         if any(x != y for x, y in zip(first, mine)):
-            frame.doubt(torch.ones((), dtype=torch.bool), "one image's values added in Python as its own loss were "
-                        "made by other ops or numbers than another image's (picked or scaled by position, or carried "
-                        "from term to term): on a group alone the images have other positions")
+            frame.doubt(torch.ones((), dtype=torch.bool), _UNALIKE)
             return
 
 

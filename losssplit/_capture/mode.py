@@ -1129,6 +1129,8 @@ class Frame:
         # (``elementwise._image_terms``)
         self.term_chains: dict[int, list[frozenset[tuple[Any, ...]]]] = {}
         self.term_reference: int | None = None  # the image whose chains the others' are compared with
+        # sums of such values only (the terms' chains noted), by id (held, so the ids stay unique)
+        self.chained_sums: dict[int, Tensor] = {}
         # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
         # its padded dim, each row's own length, its version then). Padded to the batch's longest,
         # on a group alone to the group's: only uses that read no padded position nor the width
@@ -2305,6 +2307,7 @@ class Frame:
         self.image_chains.clear()
         self.term_chains.clear()
         self.term_reference = None
+        self.chained_sums.clear()
         self.padded.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
@@ -5169,6 +5172,8 @@ class CaptureMode(TorchFunctionMode):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
         if type(out) is Tensor and out.dim() == 0 and frame.error is None:
             _image_chain(frame, func, args, kwargs, out)
+            if frame.chained_sums and out is args[0] and func not in _ADDS and frame.chained_sums.get(id(out)) is out:
+                del frame.chained_sums[id(out)]  # ``total *= 0.9`` in place: no sum of alike terms now
         if (frame.count_dims or frame.count_made or func in _DATA_ARGS) and frame.error is None and type(out) is Tensor \
                 and _count_valued(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", pred=False)
