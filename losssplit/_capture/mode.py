@@ -5170,10 +5170,17 @@ class CaptureMode(TorchFunctionMode):
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
         elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
-        if type(out) is Tensor and out.dim() == 0 and frame.error is None:
-            _image_chain(frame, func, args, kwargs, out)
-            if frame.chained_sums and out is args[0] and func not in _ADDS and frame.chained_sums.get(id(out)) is out:
+        if type(out) is Tensor and frame.error is None:
+            if frame.chained_sums and args and out is args[0] and func not in _ADDS and frame.chained_sums.get(id(out)) is out:
                 del frame.chained_sums[id(out)]  # ``total *= 0.9`` in place: no sum of alike terms now
+            held = frame.get(out)
+            if held is not None and held.image is not None and not held.rows and held.lost_at is None and held.ratio is None:
+                try:
+                    with _HIDDEN():  # (no op of ours reaches the user's outer modes)
+                        if out.dim() == 0:
+                            _image_chain(frame, func, args, kwargs, out)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
         if (frame.count_dims or frame.count_made or func in _DATA_ARGS) and frame.error is None and type(out) is Tensor \
                 and _count_valued(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", pred=False)
