@@ -50,6 +50,10 @@ class Pending:
     """The expression of the key's ratios (``exp(p0)``) where the value is no sum of them."""
 
 
+UNEVEN_TERMS = ("one image's values added in Python as its own loss are more terms than another image's (one picked by "
+                "position, or a number of them its own count): on a group alone another image may add them")
+
+
 def _sized_divisor(frame: Frame, ratios: Sequence[Ratio]) -> float | None:
     """The number among the Python divisors of ``ratios`` equal to one that sizes of single
     images' tensors may make up (``Frame.sized_divisors``), or None. A number has no identity:
@@ -368,6 +372,9 @@ def _finish(
         flat = torch.cat([grouped.front.to(flat), flat])
     # read with the rest: the checks, then opaque normalisers' Z and tokens where they are tensors
     frame.exposed_checks()
+    if frame.term_reference is not None and len({len(c) for c in frame.term_chains.values()}) > 1:
+        # one image added more terms of its 0-dim values than another (``sum(x ** 2 for x in r) + r[0].sqrt()``)
+        frame.doubt(torch.ones((), dtype=torch.bool), UNEVEN_TERMS)
     for blocks, message in frame.view_blocks:
         frame.doubt(_mixed_blocks(frame, blocks, membership), message)
     for cut in frame.cuts:

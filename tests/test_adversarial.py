@@ -1311,7 +1311,8 @@ CASES = {
         _per_image(lambda e, b, t, o: (_stack_b(e, b).sum() - sum(len(s["labels"]) for s in t)) / 2),
         DECLINE, "the target instances of every image"),
     "one image's stacked sum minus its loop position": (
-        _per_image(lambda e, b, t, o: (_stack_b(e, b).sum() - b) * 0.5), DECLINE, "the position of the loss's image"),
+        _per_image(lambda e, b, t, o: (_stack_b(e, b).sum() - b) * 0.5), DECLINE,
+        ("the position of the loss's image", "an image's position in a loop over the images")),
     "a sum minus len(targets)": (_loss(lambda e, y, o, t: e.sum() - len(t)), DECLINE, "the number of images"),
     "a mean plus len(targets)": (_loss(lambda e, y, o, t: e.mean() + len(t)), DECLINE, "the number of images"),
     "one image's stacked sum minus a local holding len(targets)": (_minus_images_count, DECLINE, "the number of images"),

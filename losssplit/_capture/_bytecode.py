@@ -1845,41 +1845,55 @@ def _partial_keyword(f: types.FrameType, back: types.FrameType | None, name: str
     call: the partial a configured attribute (``self.loss_fn``, made before the call), or made by
     ``partial(.., name=<span>)`` in a frame up the stack whose span is a constant of the call
     (``_partial_origin``). ``_UNPROVEN`` else."""
-    if back is None or depth > _FOLLOWED_CALLS:
-        return _UNPROVEN
-    instructions, at = _located_frame(back.f_code, back.f_lasti)
-    if at is None or instructions[at].is_jump_target:
-        return _UNPROVEN
-    call = instructions[at]
-    if call.opname == "CALL":
-        found = _call_spans(back.f_code, at)
-        if found is None or name in found[1]:
-            return _UNPROVEN  # passed again by keyword: the call's own argument
-        start: int | None = found[0][0][0] if found[0] else _arguments_end(instructions, at)
-    elif call.opname == "CALL_FUNCTION_EX" and not (call.arg or 0) & 1:  # ``fn(*args)``, no keywords
-        start = _operand_start(instructions, at)
-    else:
-        return _UNPROVEN
-    callee = _callee_span(instructions, start) if start is not None else None
-    if callee is None:
-        return _UNPROVEN
-    fn = _pushed_object(back, *callee)
-    if not isinstance(fn, functools.partial) or getattr(fn.func, "__code__", None) is not f.f_code \
-            or fn.keywords.get(name, _UNPROVEN) is not held:
-        return _UNPROVEN
-    if seq and type(held) is list and (_items_written_in(back.f_code)[0] or "keywords" in _attributes_read(back.f_code)):
+    if seq and type(held) is list and back is not None \
+            and (_items_written_in(back.f_code)[0] or "keywords" in _attributes_read(back.f_code)):
         return _UNPROVEN  # the code calling the partial may change its list in place
-    origin = _partial_origin(back, *callee, fn, depth)
+    origin = _partial_binding(f, back, name, held, depth)
     if origin == "configured":
         return held
     if not isinstance(origin, tuple):
         return _UNPROVEN
-    g, spans, names = origin
-    if name not in names:
-        return _UNPROVEN
-    first, stop = spans[len(spans) - len(names) + names.index(name)]
+    g, first, stop = origin
     value = _constant_of_call(g, first, stop, body, own, depth + 1, seq)
     return held if type(value) is type(held) and value == held else _UNPROVEN
+
+
+def _partial_binding(f: types.FrameType, back: types.FrameType | None, name: str, held: Any, depth: int
+                     ) -> str | tuple[types.FrameType, int, int] | None:
+    """Where the ``functools.partial`` through which ``back`` called ``f``'s function bound ``f``'s
+    parameter ``name`` to ``held`` as a keyword the call does not pass again: ``"configured"`` (an
+    attribute made before the call), or (the frame, the span of the keyword's argument in its
+    ``partial(..)`` call: ``_partial_origin``); None where not so."""
+    if back is None or depth > _FOLLOWED_CALLS:
+        return None
+    instructions, at = _located_frame(back.f_code, back.f_lasti)
+    if at is None or instructions[at].is_jump_target:
+        return None
+    call = instructions[at]
+    if call.opname == "CALL":
+        found = _call_spans(back.f_code, at)
+        if found is None or name in found[1]:
+            return None  # passed again by keyword: the call's own argument
+        start: int | None = found[0][0][0] if found[0] else _arguments_end(instructions, at)
+    elif call.opname == "CALL_FUNCTION_EX" and not (call.arg or 0) & 1:  # ``fn(*args)``, no keywords
+        start = _operand_start(instructions, at)
+    else:
+        return None
+    callee = _callee_span(instructions, start) if start is not None else None
+    if callee is None:
+        return None
+    fn = _pushed_object(back, *callee)
+    if not isinstance(fn, functools.partial) or getattr(fn.func, "__code__", None) is not f.f_code \
+            or fn.keywords.get(name, _UNPROVEN) is not held:
+        return None
+    origin = _partial_origin(back, *callee, fn, depth)
+    if origin == "configured":
+        return origin
+    if not isinstance(origin, tuple) or name not in origin[2]:
+        return None
+    g, spans, names = origin
+    first, stop = spans[len(spans) - len(names) + names.index(name)]
+    return g, first, stop
 
 
 def _float_sequence(value: Any) -> bool:
@@ -2054,6 +2068,9 @@ def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...],
     how, back = _called_by(f)
     found = _argument_for(f, back, name) if how == "code" else None
     if how == "code" and back is not None and found is None:
+        bound = _partial_binding(f, back, name, f.f_locals.get(name), depth)
+        if bound is not None:  # ``metric_fn(*stats)`` of ``metric_fn = partial(_trevsky, beta=beta)``
+            return isinstance(bound, tuple) and _counted_span(*bound, numbers, depth + 1)
         # a call not read (``functools.partial(helper, T=len(t) + 1)(e)``, ``helper(e, **kw)``): counted
         # where the calling code computes any number from the batch (red team, session 16: were read
         # as constants)
@@ -5524,15 +5541,18 @@ def _size_offsets(code: types.CodeType, sites: Mapping[tuple[Any, int], tuple[An
     return frozenset((offset, d) for (c, offset), (_, dims) in sites.items() if c is code for d in dims or (None,))
 
 
-def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
+def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
+                      nested: bool = False) -> bool:
     """Whether a plain-number operand of the op the caller's code is executing (``_plain_number``)
     is computed from a position in a loop over the images (``_BatchReader.positional``): ``e *
     0.5 ** i`` over ``enumerate(targets)``, ``e * 0.5 ** (len(terms) - 1 - i)`` in ``sum(... for
     i, e in enumerate(terms))``. On a group alone the image has another position, so the body
     gives its term another factor. ``sites``: where the call read sizes of image rows
     (``Frame.size_sites``: ``for b in range(x.shape[0])`` runs over the images). False where
-    nothing can be told."""
-    found = _caller_positional(sites, targets)
+    nothing can be told. With ``nested``, only a position of a comprehension's loop, or one passed
+    to a helper (the loop positions of the decorated body's and a helper's own code are
+    ``counted_number``'s)."""
+    found = _caller_positional(sites, targets, nested)
     if found is None:
         return False
     f, spans = found
@@ -5628,14 +5648,25 @@ def _positional_parameter(f: types.FrameType, name: str, depth: int,
         return False
     how, back = _called_by(f)
     found = _argument_for(f, back, name) if how == "code" else None
+    if how == "code" and back is not None and found is None:
+        bound = _partial_binding(f, back, name, f.f_locals.get(name), depth)
+        if isinstance(bound, tuple):  # ``fn(e)`` of ``fn = partial(decay, w=0.5 ** i)``: read where it was made
+            g, start, end = bound
+            return _positional_span(g, start, end, depth, sites)
     if found is None or isinstance(found, types.FunctionType) or back is None:
         return False  # not read, or not passed (its default)
-    start, end = found
-    at = _located_frame(back.f_code, back.f_lasti)[1]
-    if _batch_reader(back.f_code, _outer_positions(back, sites), _size_offsets(back.f_code, sites),
-                     _free_tables(back)).positional(start, end, at=at):
+    return _positional_span(back, *found, depth, sites)
+
+
+def _positional_span(f: types.FrameType, start: int, end: int, depth: int,
+                     sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None) -> bool:
+    """Whether the span ``start:end`` of ``f``'s code computes a value from a position in a loop
+    over the images (``_BatchReader.positional``), there or through a parameter of ``f``."""
+    at = _located_frame(f.f_code, f.f_lasti)[1]
+    if _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites),
+                     _free_tables(f)).positional(start, end, at=at):
         return True
-    return any(_positional_parameter(back, n, depth + 1, sites) for n in _valued_parameters(back.f_code, start, end))
+    return any(_positional_parameter(f, n, depth + 1, sites) for n in _valued_parameters(f.f_code, start, end))
 
 
 def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
@@ -5646,16 +5677,19 @@ def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ..
     return found is not None and bool(found[1])
 
 
-def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None, targets: Any = None
-                       ) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
+def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None, targets: Any = None,
+                       nested: bool = False) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
     """The caller's frame and the operands of the op it is executing that its code computes from a
-    position in a loop over the images (``_positional_operands``); None where nothing can be told.
-    ``targets``: the call's list of per-image targets (``_picked_lists``)."""
+    position in a loop over the images (``_positional_operands``); None where nothing can be told
+    (with ``nested``, also where the caller is the decorated body's own code, and no operands but
+    in a comprehension's). ``targets``: the call's list of per-image targets (``_picked_lists``)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return None
     f = _caller()
     if f is None:
         return None
+    if nested and f.f_code.co_name not in _COMPREHENSIONS:
+        return None if _package(f.f_back) == "losssplit" else (f, ())
     return f, _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites),
                                    _free_tables(f), _picked_lists(f, targets))
 

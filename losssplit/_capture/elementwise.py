@@ -77,6 +77,7 @@ from .formulas import (
 from .group_scalars import over_count, scaled_rows
 from .mixed import image_number
 from .mode import (
+    BY_POSITION_NUMBER,
     BY_VALUE_ONLY,
     GROUP_RULE,
     MIXED_PICK,
@@ -1231,6 +1232,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if kind == "div" and ta is not None:
             note_count_quotient(frame, out, ta, b)
         return
+    if kind == "add" and out.dim() == 0 and not kwargs:
+        ta, tb = _image_terms(frame, a, ta, b, tb, out)
     if kind == "add" and out.numel() == 1 and (ta is None) != (tb is None) and not kwargs:
         held, x = (tb, a) if ta is None else (ta, b)
         if (held is not None and (held.ratio is not None or held.parts or held.formula is not None)
@@ -1671,6 +1674,8 @@ def reduced_inplace(frame: Frame, kind: str, a: Tensor, ta: Track, b: Any, tb: T
         constant = _constant_term(frame, kind, a, ta, b, tb)  # ``l += 1e-3 * emb.norm()``
         if constant is not None:  # ``l - c`` or ``l + c``: ``l`` stays first
             kind, _, _, b, tb = constant
+    if kind == "add" and a.dim() == 0 and tb is not None:
+        tb = _image_terms(frame, a, ta, b, tb, a)[1]  # ``total += l_b ** 2``
     if ta.parts or (tb is not None and tb.parts):
         reduced = _parts_arithmetic(frame, kind, a, ta, b, tb, op, kwargs)
     else:
@@ -1698,10 +1703,6 @@ def _parts_of(track: Track | None) -> tuple[Ratio, ...]:
     if r is None or r.kind is RatioKind.SUM and r.normaliser_ops or r.test is not None:
         return ()
     return (r,)
-
-
-BY_POSITION_NUMBER = ("of a Python number computed from an image's position in a loop over the images (``0.5 ** i`` "
-                      "over ``enumerate(targets)``): on a group alone the image has another position")
 
 
 def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, op: str) -> Track:
@@ -2125,6 +2126,104 @@ def image_value_track(frame: Frame, track: Track) -> Track | None:
         return None  # (written since it was reduced: its value then is gone)
     image = frame.image_index(r.host_image, r.rows.device) if r.host_image is not None else r.rows.reshape(())
     return Track(image=image, unweighted=r.image_value(), from_prediction=track.from_prediction)
+
+
+def _image_terms(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None, out: Tensor
+                 ) -> tuple[Track | None, Track | None]:
+    """``total + f(l_b)`` of one image's 0-dim value (``l_b ** (4 / 3)``, ``r_b ** 2`` of its
+    reduced loss) added to a Python zero, to another image's such value or to a sum of one-image
+    losses: the value as its own ``.sum()`` (a one-row sum of that image, which it is on any group
+    holding the image), so that the sum is one of one-image losses, checked as such (each image's
+    terms once, ``/ len(targets)`` the group's count). Anything else added is left as it is."""
+    terms = [_image_term(frame, x, t) for x, t in ((a, ta), (b, tb))]
+    if terms[0] is None and terms[1] is None:
+        if frame.chained_sums and any(isinstance(x, Tensor) and frame.chained_sums.get(id(x)) is x for x in (a, b)):
+            _sum_met(frame, a, ta, b, tb, terms, out)  # ``sum(losses)`` of such sums, or ``r[0] + sum(..)``
+        return ta, tb
+    for (x, t), term in zip(((a, ta), (b, tb)), terms, strict=True):
+        summed = t is not None and t.lost_at is None and t.ratio is not None and not t.parts and t.formula is None \
+            and (t.ratio.part_images is not None or t.ratio.host_image is not None)
+        if term is None and not summed and not (t is None and type(x) in (int, float) and x == 0):
+            return ta, tb
+    _sum_met(frame, a, ta, b, tb, terms, out)
+    return terms[0] or ta, terms[1] or tb
+
+
+def _sum_met(frame: Frame, a: Any, ta: Track | None, b: Any, tb: Track | None, terms: list[Track | None],
+             out: Tensor) -> None:
+    """Note ``out`` = ``a + b`` a sum of alike one-image terms only (``Frame.chained_sums``) where
+    each operand is such a term (``terms``), a Python zero or such a sum; where it adds the terms
+    of several images, decline the call unless they were made alike (``_terms_made_alike``)."""
+    met: list[int] = []  # the images the sum holds, where known without a read (each one-image sum's)
+    several = False
+    chained = True  # every operand such a term, a zero or a sum of such terms only
+    for x, t, term in zip((a, b), (ta, tb), terms, strict=True):
+        if term is not None and term.ratio is not None and term.ratio.host_image is not None:
+            met.append(term.ratio.host_image)
+            _made_as(frame, term.ratio.host_image, x)
+        elif t is not None and t.ratio is not None:
+            several |= t.ratio.host_image is None
+            if t.ratio.host_image is not None:
+                met.append(t.ratio.host_image)
+            chained &= isinstance(x, Tensor) and frame.chained_sums.get(id(x)) is x
+        elif not (t is None and type(x) in (int, float) and x == 0):
+            chained = False
+    if several or len(set(met)) > 1:
+        if not chained:  # (``r[0] + sum(x ** 2 for x in r[1:])``: the first image's loss was made by no noted ops)
+            frame.doubt(torch.ones((), dtype=torch.bool), _UNALIKE)
+        else:
+            _terms_made_alike(frame, met)
+    if chained:
+        frame.chained_sums[id(out)] = out
+    else:
+        frame.chained_sums.pop(id(out), None)
+
+
+_UNALIKE = ("one image's values added in Python as its own loss were made by other ops or numbers than another "
+            "image's (picked or scaled by position, or carried from term to term): on a group alone the images "
+            "have other positions")
+
+
+def _made_as(frame: Frame, image: int, x: Tensor) -> None:
+    """Note the ops that made ``x``, image ``image``'s next 0-dim value added in Python as its own
+    loss (``Frame.image_chains``), in ``Frame.term_chains``."""
+    held = frame.image_chains.get(id(x))
+    frame.term_chains.setdefault(image, []).append(held[1] if held is not None and held[0] is x else frozenset())
+
+
+def _terms_made_alike(frame: Frame, images: list[int]) -> None:
+    """Where the terms of several images meet in a Python sum: decline the call unless each of
+    ``images`` made its terms so far by the ops and numbers that the first image met made its
+    own, in order (``Frame.term_chains``): a term picked by position (``0.9 * r[0] + sum(r[1:])``),
+    a decay carried from term to term (``reduce(lambda s, l: 0.9 * s + l, r)``) or a number of
+    the term's position is another on a group alone. Terms an image's own data makes otherwise
+    decline too; arithmetic within one image's terms (a lattice of its own size) meets no other."""
+    chains = frame.term_chains
+    if frame.term_reference is None:
+        frame.term_reference = images[0] if images else None
+    if frame.term_reference is None:
+        return
+    first = chains.get(frame.term_reference, [])
+    for image in images:
+        mine = chains.get(image, [])
+        if any(x != y for x, y in zip(first, mine)):
+            frame.doubt(torch.ones((), dtype=torch.bool), _UNALIKE)
+            return
+
+
+def _image_term(frame: Frame, x: Any, track: Track | None) -> Track | None:
+    """One image's 0-dim value of its prediction, its weight field untouched, as a one-row sum of
+    that image; None for anything else."""
+    if (track is None or not isinstance(x, Tensor) or x.dim() != 0 or not track.from_prediction
+            or track.lost_at is not None or track.reduced or track.rows or track.image is None
+            or track.image.numel() != 1 or frame.num_images < 2):
+        return None
+    image = frame.image_ids.get(id(track.image))
+    if image is None:
+        return None
+    values = unweighted_of(x, track).detach().reshape(1)
+    one = Ratio.of(values, frame.image_index(image, values.device).reshape(1), 0, RatioKind.SUM, host_image=image)
+    return Track(from_prediction=True, ratio=one)
 
 
 def _one_image_sum(frame: Frame, track: Track) -> Track | None:

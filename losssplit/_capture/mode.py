@@ -1122,6 +1122,15 @@ class Frame:
         # positions such a factory laid out by one image's own count (``torch.arange(n)`` in a loop
         # over the images' counts): id -> the tensor (held, so the ids stay unique)
         self.own_positions: dict[int, Tensor] = {}
+        # one image's 0-dim values (``l_b ** (4 / 3)``): id -> (the tensor, the ops that made it from
+        # the image's reduced value, each (code position, Python numbers it took)); see ``_image_chain``
+        self.image_chains: dict[int, tuple[Tensor, frozenset[tuple[Any, ...]]]] = {}
+        # image -> the chains of its 0-dim values added in Python as one-image sums, in order
+        # (``elementwise._image_terms``)
+        self.term_chains: dict[int, list[frozenset[tuple[Any, ...]]]] = {}
+        self.term_reference: int | None = None  # the image whose chains the others' are compared with
+        # sums of such values only (the terms' chains noted), by id (held, so the ids stay unique)
+        self.chained_sums: dict[int, Tensor] = {}
         # tensors ``pad_sequence`` made of whole images' tensors, one row each: id -> (the tensor,
         # its padded dim, each row's own length, its version then). Padded to the batch's longest,
         # on a group alone to the group's: only uses that read no padded position nor the width
@@ -2302,6 +2311,10 @@ class Frame:
         self.laid_out.clear()
         self.missing_of.clear()
         self.own_positions.clear()
+        self.image_chains.clear()
+        self.term_chains.clear()
+        self.term_reference = None
+        self.chained_sums.clear()
         self.padded.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
@@ -4232,6 +4245,8 @@ def _counted_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict
         frame.op = None
 
 
+BY_POSITION_NUMBER = ("of a Python number computed from an image's position in a loop over the images (``0.5 ** i`` "
+                      "over ``enumerate(targets)``): on a group alone the image has another position")
 BY_LENGTH_NUMBER = ("with a Python number the body computed from a length of its data (``len(targets)``, a count over "
                     "the images' items) as an exponent, a bound, a threshold or a term: on a group alone it is "
                     "computed from the group's")
@@ -4239,6 +4254,7 @@ BY_LENGTH_NUMBER = ("with a Python number the body computed from a length of its
 # with, added to or a power of the values (``e > 0.1 * n``, ``l + n * 0.1``, ``n ** e``); a product
 # or a quotient (``l.sum() / num_boxes``) is left to the rules that read divisors
 _LENGTH_RULES = frozenset({"comparison", "add", "sub", "rsub", "binary"})
+_POSITION_RULES = _LENGTH_RULES | {"mul", "div", "unary", "clamp"}
 
 
 def _per_element(track: Track) -> bool:
@@ -4261,22 +4277,61 @@ def _length_rule(rule: Any) -> int:
     return known
 
 
-def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
-    """Whether a plain Python number argument of an op on tracked values, whose result the rule
-    followed, is, in the body's code, computed from a length of the body's data
-    (``_bytecode.counted_number``)."""
+def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any) -> str | None:
+    """Why a plain Python number argument of an op on tracked values, whose result the rule
+    followed, makes the result no image's own: in the body's code it is computed from a length of
+    the body's data (``_bytecode.counted_number``: ``BY_LENGTH_NUMBER``) or from a position in a
+    loop over the images (``_bytecode.positional_number``: ``BY_POSITION_NUMBER``). None else."""
     kind = _LENGTH_RULE.get(rule, -1)
     if kind < 0:
         kind = _length_rule(rule)
     # the plain number first: most ops on tracked values get none (each test here runs per op)
     if not kind or not _plain_number_in((*args, *kwargs.values()) if kwargs else args):
-        return False
+        return None
     track = frame.get(out) if isinstance(out, Tensor) else None
     if track is None or track.lost_at is not None or kind == 2 and not _per_element(track):
-        return False
+        return None
     if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in flat_args(args, kwargs)):
-        return False
-    return _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS)
+        return None
+    if _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS):
+        return BY_LENGTH_NUMBER
+    # a position of a comprehension or a helper's loop over the images (``(per[i] * 0.7 ** i).sum()
+    # for i in range(len(t))``): ``counted_number`` reads the loop counters of the executing code only.
+    # Arithmetic, powers and bounds only: a fill (``torch.full_like(src, i)`` of DETR's batch index)
+    # is read by the rules of positions
+    if rule.__name__ not in _POSITION_RULES:
+        return None
+    return BY_POSITION_NUMBER if _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True) \
+        else None
+
+
+_ADDS = frozenset({Tensor.__add__, Tensor.__radd__, Tensor.__iadd__, Tensor.add, torch.add, Tensor.add_})
+
+
+def _image_chain(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """Note the op that made ``out``, one image's 0-dim value, from values of that image: its
+    code position and the Python numbers it took (a 0-dim tensor of no images by value where it is
+    on the host, else as one of its own), beside the ops that made its operands. A Python sum of
+    such values is one of one-image losses only where every image's terms were made alike
+    (``elementwise._image_terms``): ``0.9 * r[0] + sum(r[1:])`` scales the first image's term alone,
+    on a group alone the group's first."""
+    track = frame.get(out)
+    if track is None or track.image is None or track.rows or track.lost_at is not None or track.ratio is not None:
+        return
+    made: set[tuple[Any, ...]] = set()
+    numbers: list[Any] = []
+    for x in flat_args(args, kwargs):
+        if isinstance(x, Tensor):
+            held = frame.image_chains.get(id(x))
+            if held is not None and held[0] is x:
+                made |= held[1]
+            elif frame.get(x) is None:
+                numbers.append(x.item() if x.numel() == 1 and x.device.type == "cpu" else object())
+        elif type(x) in (int, float, bool):
+            numbers.append(x)
+    if not (func in _ADDS and not kwargs and numbers and all(n == 0 for n in numbers)):  # (``torch.zeros(()) + l_b``)
+        made.add((_bytecode.call_site(), tuple(numbers)))
+    frame.image_chains[id(out)] = (out, frozenset(made))
 
 
 def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Any) -> bool:
@@ -5174,11 +5229,24 @@ class CaptureMode(TorchFunctionMode):
                 frame.constant_vectors[id(out)] = (out, version_of(out), values)  # ``torch.tensor(w).to(device)``
         if frame.floors:
             floored_use(frame, func, args, kwargs, out)
-        if rule is not None and _LENGTH_RULE.get(rule, 1) and frame.error is None and _length_number(frame, rule, args, kwargs, out):
-            frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}",
+        why = _length_number(frame, rule, args, kwargs, out) if rule is not None and _LENGTH_RULE.get(rule, 1) \
+            and frame.error is None else None
+        if why is not None:
+            frame.lose(out, f"{op_name(func)} {why}",
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
         elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
+        if type(out) is Tensor and frame.error is None:
+            if frame.chained_sums and args and out is args[0] and func not in _ADDS and frame.chained_sums.get(id(out)) is out:
+                del frame.chained_sums[id(out)]  # ``total *= 0.9`` in place: no sum of alike terms now
+            held = frame.get(out)
+            if held is not None and held.image is not None and not held.rows and held.lost_at is None and held.ratio is None:
+                try:
+                    with _HIDDEN():  # (no op of ours reaches the user's outer modes)
+                        if out.dim() == 0:
+                            _image_chain(frame, func, args, kwargs, out)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
         if (frame.count_dims or frame.count_made or func in _DATA_ARGS) and frame.error is None and type(out) is Tensor \
                 and _count_valued(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", pred=False)
