@@ -4367,7 +4367,8 @@ def _count_tensor_on_rows(frame: Frame, args: tuple, kwargs: dict, out: Tensor) 
     return False
 
 
-_COUNT_TENSOR_RULES = frozenset({"unary", "add", "sub", "rsub", "binary", "div"})
+# (not "binary": ``torch.maximum(n, torch.ones(()))`` is a floor, left to the floored-count rules)
+_COUNT_TENSOR_RULES = frozenset({"unary", "add", "sub", "rsub", "div"})
 
 
 def _of_a_count_tensor(frame: Frame, args: tuple, kwargs: dict, rule: str) -> bool:
