@@ -4323,7 +4323,7 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
         held = frame.count_made.get(id(args[0])) if args else None
         return held is not None and held[0] is args[0] and held[1] and args[0].numel() == 1 < out.numel()
     if frame.count_made and rule is not None and rule.__name__ in _COUNT_TENSOR_RULES and out.dtype is not torch.bool \
-            and _of_a_count_tensor(frame, args, kwargs, rule.__name__):
+            and func not in _COUNT_FLOORS and _of_a_count_tensor(frame, args, kwargs, rule.__name__):
         return True
     at = _VALUE_ARGS.get(func)
     if at is not None:
@@ -4367,8 +4367,10 @@ def _count_tensor_on_rows(frame: Frame, args: tuple, kwargs: dict, out: Tensor) 
     return False
 
 
-# (not "binary": ``torch.maximum(n, torch.ones(()))`` is a floor, left to the floored-count rules)
-_COUNT_TENSOR_RULES = frozenset({"unary", "add", "sub", "rsub", "div"})
+_COUNT_TENSOR_RULES = frozenset({"unary", "add", "sub", "rsub", "binary", "div"})
+# floors of a count (``torch.maximum(n, torch.ones(()))``): left to the floored-count rules
+_COUNT_FLOORS = frozenset({torch.maximum, Tensor.maximum, torch.fmax, Tensor.fmax, torch.max, Tensor.max,
+                           torch.minimum, Tensor.minimum, torch.fmin, Tensor.fmin, torch.min, Tensor.min})
 
 
 def _of_a_count_tensor(frame: Frame, args: tuple, kwargs: dict, rule: str) -> bool:
