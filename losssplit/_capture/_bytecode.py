@@ -3736,7 +3736,21 @@ def inputless_call_divisor() -> bool:
     local_names, global_names = found
     held, globals_ = f.f_locals, f.f_globals
     return (all(_inert(held.get(n, _MISSING)) for n in local_names)
-            and all(_inert(globals_.get(n, getattr(builtins, n, _MISSING))) for n in global_names))
+            and all(_inert(_global_item(globals_, n)) for n in global_names))
+
+
+def _global_item(globals_: dict[str, Any], name: str | tuple[str, Any]) -> Any:
+    """The value of a global ``name``, or of ``(name, key)`` its item ``globals_[name][key]`` now
+    (``FNS[0]()``: the function picked is what runs, whatever else the container holds)."""
+    if type(name) is str:
+        return globals_.get(name, getattr(builtins, name, _MISSING))
+    container = globals_.get(name[0], _MISSING)
+    if type(container) not in (list, tuple, dict):
+        return _MISSING
+    try:
+        return container[name[1]]
+    except (IndexError, KeyError, TypeError):
+        return _MISSING
 
 
 _INERT = (int, float, complex, bool, str, bytes, type(None), types.BuiltinFunctionType, types.ModuleType, type,
@@ -3751,7 +3765,7 @@ def _inert(x: Any) -> bool:
 
 
 @_per_code(1024)
-def _inputless_divisor(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+def _inputless_divisor(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...], tuple[str | tuple[str, Any], ...]] | None:
     """The locals and globals the divisor's code loads where ``inputless_call_divisor``'s reading of
     the code holds (their values are checked then); else None."""
     instructions, at = _located(code, lasti)
@@ -3766,10 +3780,10 @@ def _inputless_divisor(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...
     if divisor is None:
         return None
     local_names: set[str] = set()
-    global_names: set[str] = set()
+    global_names: set[str | tuple[str, Any]] = set()
     if _inputless(instructions, *divisor, local_names, global_names) is not True:
         return None
-    return tuple(sorted(local_names)), tuple(sorted(global_names))
+    return tuple(sorted(local_names)), tuple(global_names)
 
 
 def side_size_divisor() -> tuple[Any, int, bool] | None:
@@ -3832,12 +3846,15 @@ _INPUTLESS_OPS = frozenset({"PUSH_NULL", "LOAD_CONST", "LOAD_GLOBAL", "LOAD_ATTR
 
 
 def _inputless(instructions: list[dis.Instruction], start: int, end: int, local_names: set[str],
-               global_names: set[str]) -> bool | None:
+               global_names: set[str | tuple[str, Any]]) -> bool | None:
     """For ``_inputless_divisor``: None where the code ``start:end`` loads a parameter, a cell, a
     local stored otherwise than from such code, or holds any other opcode or a jump target; else
-    whether it (or a local's stored code) calls anything. Adds the locals and globals it loads."""
+    whether it (or a local's stored code) calls anything. Adds the locals and globals it loads (a
+    global indexed right away by a literal as ``(name, key)``: its item is checked, not the
+    container)."""
     called = False
-    for i in instructions[start:end]:
+    for k in range(start, end):
+        i = instructions[k]
         if i.is_jump_target:
             return None
         if i.opname == "LOAD_FAST" and i.argval not in local_names:
@@ -3854,7 +3871,9 @@ def _inputless(instructions: list[dis.Instruction], start: int, end: int, local_
         elif i.opname not in _INPUTLESS_OPS:
             return None
         if i.opname == "LOAD_GLOBAL":
-            global_names.add(i.argval)
+            picked = k + 2 < end and instructions[k + 1].opname == "LOAD_CONST" \
+                and instructions[k + 2].opname == "BINARY_SUBSCR" and type(instructions[k + 1].argval) in (int, str)
+            global_names.add((i.argval, instructions[k + 1].argval) if picked else i.argval)
         called = called or i.opname == "CALL"
     return called
 

@@ -3397,9 +3397,25 @@ def _picked_image_size(frame: Frame, ratio: Ratio, z: Any) -> bool:
     picked by position, ``float(t[0]["boxes"].shape[0])``; a loop over the images reads each
     image's, see ``size_families``): a number has no identity, and on a group alone the body reads
     the size of the group's image at that position (was taken for a constant: red team 18)."""
-    if (not frame.image_size_read or type(z) not in (int, float) or ratio.host_image is not None
-            or not float(z).is_integer() or frame.weight_object(z)):
+    return ratio.host_image is None and picked_size_number(frame, z)
+
+
+def picked_size_number(frame: Frame, z: Any, uneven: bool = True) -> bool:
+    """``_picked_image_size`` of the number ``z`` alone, whatever it meets. Without ``uneven`` (where
+    ``torch.tensor(float(t[0]["boxes"].shape[0]))`` makes a tensor of it, ``mode._count_valued``: the
+    code written there tells a literal) the reads are left to ``read_unevenly`` where it meets a value."""
+    if not frame.image_size_read or type(z) not in (int, float) or not float(z).is_integer() or frame.weight_object(z):
         return False
+    if uneven and not read_unevenly(frame, z) or not uneven and literal_argument(z, "data"):
+        return False
+    return (any(z in (n, first) for _, n, first in frame.image_sizes)
+            and (not uneven or divisor_source(z) not in ("literal", "configured")) and not frame.from_arguments(z)
+            and not frame.constant_number(z))
+
+
+def read_unevenly(frame: Frame, z: float) -> bool:
+    """Whether ``z`` equals a size read of an image's own tensor and not every image's sizes were
+    read as often (an image picked by position; a loop over the images reads each image's)."""
     if not any(z in (n, first) for _, n, first in frame.image_sizes):
         return False
     reads = [0] * frame.num_images
@@ -3407,8 +3423,7 @@ def _picked_image_size(frame: Frame, ratio: Ratio, z: Any) -> bool:
         if b is None or not 0 <= b < frame.num_images:
             return False
         reads[b] += 1
-    return (len(set(reads)) > 1 and divisor_source(z) not in ("literal", "configured") and not frame.from_arguments(z)
-            and not frame.constant_number(z))
+    return len(set(reads)) > 1
 
 
 def _side_size(frame: Frame, z: int) -> bool:

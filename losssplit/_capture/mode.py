@@ -1159,6 +1159,10 @@ class Frame:
         # data (``torch.tensor(float(len(t)))``): id -> (the tensor, whether its values are computed
         # from the count, not only its size: ``_count_valued``)
         self.count_made: dict[int, tuple[Tensor, bool]] = {}
+        # one-element tensors of a Python number equal to a size the body read of some images' own
+        # tensors only (``torch.tensor(float(t[0]["boxes"].shape[0]))``): id -> (the tensor, the
+        # number), checked again where they meet a value of several images (``_picked_tensor_met``)
+        self.picked_made: dict[int, tuple[Tensor, float]] = {}
         # phases (``torch.angle``) of several images' values within rounding of its branch cut: id ->
         # (the tensor, the message); declined where an op other than a periodic one reads them
         # (``cut_phase_read``)
@@ -2334,6 +2338,7 @@ class Frame:
         self.truth_read = False
         self.count_dims.clear()
         self.count_made.clear()
+        self.picked_made.clear()
         self.cut_phases.clear()
         self.complex_sums.clear()
         self.number_tests.clear()
@@ -4363,6 +4368,8 @@ def _length_value(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
 
 BY_COUNT_VALUES = ("of values the body computed from a length of its data (``len(targets)``) along a dim of that "
                    "many entries: on a group alone they are computed from the group's count")
+PICKED_SIZE = ("of a number equal to a size the body read of some images' own tensors only "
+               "(``t[0][\"boxes\"].shape[0]``): it may be that size, on a group alone another image's")
 _SPREADS = frozenset({Tensor.expand, Tensor.expand_as, Tensor.broadcast_to, torch.broadcast_to, Tensor.repeat})
 
 
@@ -4375,9 +4382,17 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     stays sized by the count: ``torch.ones(B) * 2 / B``), or a one-element tensor of such a number
     spread over several entries (``torch.tensor(float(B)).expand(B)``). The count's provenance is
     the body's code (``_bytecode.counted_number``), asked only at those ops: literals, globals
-    and ``torch.ones(B)`` itself (values of 1) keep splitting."""
-    if frame.get(out) is not None:
-        return False
+    and ``torch.ones(B)`` itself (values of 1) keep splitting. Also an arithmetic op meeting
+    several entries of the images' values with a one-element tensor made of such a number
+    (``rows * torch.tensor(1.0 / len(t))``; ``_count_tensor_on_rows``)."""
+    track = frame.get(out)
+    if track is not None:
+        if rule is None or rule.__name__ not in _ARITHMETIC_RULES:
+            return False
+        if frame.picked_made and _picked_tensor_met(frame, args, kwargs):
+            frame.lose(out, f"{op_name(func)} {PICKED_SIZE}", pred=False)
+            return False
+        return bool(frame.count_made and track.rows) and _count_tensor_on_rows(frame, args, kwargs, out)
     if func in _DATA_ARGS:
         data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
         if type(data) in (list, tuple) and len(data) == 1:
@@ -4385,10 +4400,18 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
         if out.numel() == 1 and type(data) in (int, float) and data and frame.num_images > 1 \
                 and _bytecode.counted_number(zero=False):
             frame.count_made[id(out)] = (out, True)
+        elif frame.image_size_read and out.numel() == 1 and type(data) in (int, float) and frame.num_images > 1:
+            from .elementwise import picked_size_number  # (it imports this module)
+
+            if picked_size_number(frame, data, uneven=False):
+                frame.picked_made[id(out)] = (out, data)
         return False
     if func in _SPREADS:
         held = frame.count_made.get(id(args[0])) if args else None
         return held is not None and held[0] is args[0] and held[1] and args[0].numel() == 1 < out.numel()
+    if frame.count_made and rule is not None and rule.__name__ in _COUNT_TENSOR_RULES and out.dtype is not torch.bool \
+            and func not in _COUNT_FLOORS and _of_a_count_tensor(frame, args, kwargs, rule.__name__):
+        return True
     at = _VALUE_ARGS.get(func)
     if at is not None:
         dims = frame.count_dims.get(id(out))
@@ -4414,6 +4437,62 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     if out.shape == sized.shape:
         frame.count_made[id(out)] = (out, False)
     return False
+
+
+def _count_tensor_on_rows(frame: Frame, args: tuple, kwargs: dict, out: Tensor) -> bool:
+    """Whether an arithmetic op whose ``out`` holds the images' rows meets a
+    one-element tensor the body made of a number computed from the count of the images
+    (``Frame.count_made``, recorded where ``torch.tensor(1.0 / len(t))`` was made): each entry
+    scaled by the batch's count, on a group alone by the group's (session 28's pin, read as a
+    constant: silently wrong). Dividing a sum over the images (``e.sum() / count``, column sums
+    ``e.sum(0) / count``: no rows) it is left to the normaliser rules."""
+    for v in flat_args(args, kwargs):
+        if type(v) is Tensor and v.numel() == 1 and frame.get(v) is None:
+            made = frame.count_made.get(id(v))
+            if made is not None and made[0] is v and made[1]:
+                return True
+    return False
+
+
+_COUNT_TENSOR_RULES = frozenset({"unary", "add", "sub", "rsub", "binary", "div"})
+# floors of a count (``torch.maximum(n, torch.ones(()))``): left to the floored-count rules
+_COUNT_FLOORS = frozenset({torch.maximum, Tensor.maximum, torch.fmax, Tensor.fmax, torch.max, Tensor.max,
+                           torch.minimum, Tensor.minimum, torch.fmin, Tensor.fmin, torch.min, Tensor.min})
+
+
+def _of_a_count_tensor(frame: Frame, args: tuple, kwargs: dict, rule: str) -> bool:
+    """Whether an op computing new values (a function, arithmetic) on no tracked tensor reads a
+    one-element tensor made of a number computed from the count of the images (``Frame.count_made``):
+    ``torch.exp(torch.tensor(float(len(t))))``, ``torch.sqrt(n)``, ``n + 1``, ``1 / n`` hold no
+    number the later ops read as the count (``filled_numbers`` holds the tensor's own), and on a
+    group alone the body computes them from the group's (session 28's pins: read as constants,
+    silently wrong). Copies, views, floors (``clamp(min=1)``) and the count scaled (``n * 2``,
+    ``n / 2``: read as a constant times the count) are left to the rules after them."""
+    for k, v in enumerate(flat_args(args, kwargs)):
+        if type(v) is Tensor and v.numel() == 1 and not (rule == "div" and k == 0):
+            made = frame.count_made.get(id(v))
+            if made is not None and made[0] is v and made[1]:
+                return True
+    return False
+
+
+def _picked_tensor_met(frame: Frame, args: tuple, kwargs: dict) -> bool:
+    """Whether an arithmetic op meets a value of several images (not one image's loss) with a
+    ``Frame.picked_made`` tensor whose number still equals a size read of some images only (a loop
+    over the images reading each image's own count has read them all by the time a value of
+    several images meets it): on a group alone the body reads another image's (red team 18's
+    ``mean() * torch.tensor(float(t[0]["boxes"].shape[0]))``, read as a constant)."""
+    from .elementwise import read_unevenly  # (it imports this module)
+
+    several = picked = None
+    for v in flat_args(args, kwargs):
+        if type(v) is Tensor:
+            track = frame.get(v)
+            if track is not None and track.image is None and (track.ratio is None or track.ratio.host_image is None):
+                several = v
+            elif track is None and (held := frame.picked_made.get(id(v))) is not None and held[0] is v:
+                picked = held[1]
+    return several is not None and picked is not None and read_unevenly(frame, picked)
 
 
 def _count_tensor_arithmetic(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Tensor) -> bool:
@@ -5247,7 +5326,8 @@ class CaptureMode(TorchFunctionMode):
                             _image_chain(frame, func, args, kwargs, out)
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
-        if (frame.count_dims or frame.count_made or func in _DATA_ARGS) and frame.error is None and type(out) is Tensor \
+        if (frame.count_dims or frame.count_made or frame.picked_made or func in _DATA_ARGS) and frame.error is None \
+                and type(out) is Tensor \
                 and _count_valued(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", pred=False)
         # the tensor the op wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None
