@@ -5655,6 +5655,27 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
     return reader._table_cut(at) if instructions[at - 1].opname == "BUILD_SLICE" else reader.positional(start, at, at=at)
 
 
+def count_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
+    """Whether the subscript the caller's code is executing is a slice whose bound the code
+    computes from how many images the call got (``w[:len(targets)]``, ``_BatchReader.images``),
+    whatever the sliced tensor. False where nothing can be told."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None or not f.f_code.co_flags & 1:
+        return False
+    instructions, at = _located_frame(f.f_code, f.f_lasti)
+    if at is None or instructions[at].opname != "BINARY_SUBSCR" or instructions[at].is_jump_target \
+            or instructions[at - 1].opname != "BUILD_SLICE":
+        return False
+    index = _operand_start(instructions, at)
+    if index is None:
+        return False
+    reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
+                           _picked_lists(f, targets))
+    return reader.images(index, at, frozenset())
+
+
 def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozenset[int]:
     """The dims whose sizes the factory call the caller's code is executing computes from the
     images (``_BatchReader.images``: ``torch.full((len(targets),), 0.5)``, ``torch.ones(n,

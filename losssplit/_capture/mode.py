@@ -4517,6 +4517,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             if len(args) == 2 and type(args[1]) in (int, slice) and frame.get(args[0]) is None and frame.get(out) is None \
                     and _bytecode.positional_index(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at an image's position")
+            elif len(args) == 2 and _cut_to_count(frame, args[0], args[1]) and frame.get(out) is None:
+                frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images cut to a count of the images")
         elif func in _DATA_ARGS:
             data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
             if frame.get(out) is None and type(data) in (list, tuple):
@@ -4587,6 +4589,17 @@ def _listed(frame: Frame, data: list | tuple) -> None:
         frame.tensor_lists.append(tuple(data))
 
 
+def _cut_to_count(frame: Frame, x: Any, index: Any) -> bool:
+    """``table[:len(targets)]`` of a longer tensor of no images made in the call (a helper's class
+    weights, ``w.repeat(n)[:n]``): its first items by position, one per image; on a group alone the
+    group's count of them. A cut as long as the tensor is none. The count is a size of image rows,
+    a length of the data, or a number the code computed from one (``_made_with_count``)."""
+    if type(x) is not Tensor or type(index) is not slice or index.start not in (None, 0) or index.step not in (None, 1) \
+            or not isinstance(index.stop, int) or not x.dim() or index.stop >= x.shape[0] or frame.get(x) is not None:
+        return False
+    return _made_with_count(frame, (index.stop,), None) or _bytecode.count_cut(frame.size_sites, frame.per_image_targets)
+
+
 def _unowned_numbers(frame: Frame, data: Any) -> bool:
     """Whether ``data``, a list or tuple of Python floats (or a float array), one per image, made
     into a tensor, holds numbers that differ from image to image and are not each image's own: a
@@ -4632,19 +4645,29 @@ def _outside_vector(frame: Frame, x: Tensor, op: str) -> None:
         frame.unowned.add(id(x))
 
 
-def _written_number(frame: Frame, x: Any, index: int, value: float) -> None:
-    """``w[0] = 2.0`` into ``x``, a vector of no images, one item per image: a number written at
-    a position is no image's own data unless it is that image's (``_unowned_numbers``); on a group
-    alone another image holds that position. Noted as ``Frame.positional``."""
+def _written_number(frame: Frame, x: Any, index: Any, value: float) -> None:
+    """``w[0] = 2.0`` into ``x``, a tensor of no images, one item or row per image (a vector, or a
+    class table repeated over the rows, ``w[None].repeat(B, 1)``): a number written at a position
+    is no image's own data unless it is that image's (``_unowned_numbers``); on a group alone
+    another image holds that position. Noted as ``Frame.positional``."""
     n = frame.num_images
-    if type(x) is not Tensor or x.dim() != 1 or n < 2 or x.shape[0] != n or frame.get(x) is not None \
-            or x.requires_grad or not -n <= index < n:
+    if type(x) is not Tensor or x.dim() < 1 or n < 2 or x.shape[0] != n or frame.get(x) is not None \
+            or x.requires_grad:
+        return
+    if type(index) is tuple and x.dim() > 1 and index and type(index[0]) in (int, slice):
+        index = index[0]  # (``w[0, 1] = 0.0``: a cell of the first row)
+    if type(index) is slice:
+        positions = range(n)[index]
+        if len(positions) in (0, n):
+            return  # (every row written alike, or none)
+    elif type(index) is int and -n <= index < n:
+        positions = range(index % n, index % n + 1)
+    else:
         return
     from .batch_fields import read_fields  # (it imports this module)
 
     try:
-        b = index % n
-        if b in frame.data_images(value) or frame.weight_owners(value):
+        if all(b in frame.data_images(value) for b in positions) or frame.weight_owners(value):
             return
         targets = frame.per_image_targets
         weight = (("item", frame.weight_field),)
@@ -4654,6 +4677,21 @@ def _written_number(frame: Frame, x: Any, index: int, value: float) -> None:
             frame.unowned.discard(id(x))
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
         frame.error, frame.error_op = exc, "Tensor.__setitem__"
+
+
+def _written_view(frame: Frame, view: Tensor) -> None:
+    """An in-place op through ``view``, a view of some of the rows of a tensor of no images with one
+    row per image (``w[0].zero_()`` of a class table repeated over the rows): its values may now
+    differ from row to row, by position. Noted as ``Frame.positional``; where every row still holds
+    the same values it meets image rows as before (``positional_operand``)."""
+    base = view._base
+    n = frame.num_images
+    if type(base) is not Tensor or base.dim() < 1 or n < 2 or base.shape[0] != n or base.requires_grad \
+            or view.numel() >= base.numel() or frame.get(base) is not None or frame.get(view) is not None:
+        return
+    frame.positional[id(base)] = (base, "an in-place op through a view of some rows of a tensor of no images, one "
+                                  "row per image")
+    frame.unowned.discard(id(base))
 
 
 def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -4680,8 +4718,17 @@ def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int]
     if derived is None or derived[0] is not x or not rows or id(x) in frame.unowned and _field_made(frame, x):
         return
     shift = len(shape) - x.dim()
-    if any(d >= shift and x.shape[d - shift] != 1 for d in rows):
+    along = [d - shift for d in rows if d >= shift and x.shape[d - shift] != 1]
+    if along and not _repeated_along(x, along):
         raise Unsupported(f"an operand computed by {derived[1]}: its values follow the rows' positions or count in the batch, on a group alone the group's")
+
+
+def _repeated_along(x: Tensor, dims: Sequence[int]) -> bool:
+    """Whether ``x`` holds the same values at every position of each of ``dims``: a table copied
+    along the rows (``w[None].repeat(B, 1)``, balanced-loss' class weights over a batch as many as
+    its classes) is the table broadcast from size 1 there, which meets no row's position."""
+    with _HIDDEN():
+        return all(torch.equal(x, x.narrow(d, 0, 1).expand_as(x)) for d in dims)
 
 
 def counted_broadcast(frame: Frame, x: Tensor, others: Sequence[Tensor], rows: Rows, shape: Sequence[int], op: str) -> None:
@@ -5043,9 +5090,11 @@ class CaptureMode(TorchFunctionMode):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
         elif type(out) is Tensor and func in _POSITION_VALUES and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
-        elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) is int and type(args[2]) is float \
-                and frame.error is None:
+        elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
+                and type(args[2]) is float and frame.error is None:
             _written_number(frame, *args)
+        elif args and type(args[0]) is Tensor and args[0]._base is not None and _WRITES[func] and frame.error is None:
+            _written_view(frame, args[0])
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
             try:
                 with _HIDDEN():
