@@ -5634,10 +5634,13 @@ def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
     return frozenset(n for n in params if held.get(n) is targets)
 
 
-def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
+def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
+                     made: bool = False) -> bool:
     """Whether the subscript the caller's code is executing picks an item of a table of the code's
     own (``_constant_table``: ``self.decay[i]``, ``DECAY_T[i]``) by a position in a loop over the
-    images (``_BatchReader.positional``). False where nothing can be told."""
+    images (``_BatchReader.positional``). ``made``: whether it is a slice, of any tensor (a
+    helper's, ``weights()[:len(targets)]``), whose bound the code computes from how many images
+    the call got (``_BatchReader.images``). False where nothing can be told."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -5648,32 +5651,15 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
         return False
     start = _operand_start(instructions, at)
     tables = _free_tables(f)
-    if start is None or not _constant_table(instructions, _other_span(instructions, at, 1), tables=tables):
+    sliced = instructions[at - 1].opname == "BUILD_SLICE"
+    if start is None or (not sliced if made else not _constant_table(instructions, _other_span(instructions, at, 1),
+                                                                     tables=tables)):
         return False  # (``torch.tensor(weights)[b]`` made in the call from the images' numbers: each its own)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), tables,
                            _picked_lists(f, targets))
-    return reader._table_cut(at) if instructions[at - 1].opname == "BUILD_SLICE" else reader.positional(start, at, at=at)
-
-
-def count_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
-    """Whether the subscript the caller's code is executing is a slice whose bound the code
-    computes from how many images the call got (``w[:len(targets)]``, ``_BatchReader.images``),
-    whatever the sliced tensor. False where nothing can be told."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
-        return False
-    f = _caller()
-    if f is None or not f.f_code.co_flags & 1:
-        return False
-    instructions, at = _located_frame(f.f_code, f.f_lasti)
-    if at is None or instructions[at].opname != "BINARY_SUBSCR" or instructions[at].is_jump_target \
-            or instructions[at - 1].opname != "BUILD_SLICE":
-        return False
-    index = _operand_start(instructions, at)
-    if index is None:
-        return False
-    reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
-                           _picked_lists(f, targets))
-    return reader.images(index, at, frozenset())
+    if made:
+        return reader.images(start, at, frozenset())
+    return reader._table_cut(at) if sliced else reader.positional(start, at, at=at)
 
 
 def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozenset[int]:

@@ -4597,7 +4597,7 @@ def _cut_to_count(frame: Frame, x: Any, index: Any) -> bool:
     if type(x) is not Tensor or type(index) is not slice or index.start not in (None, 0) or index.step not in (None, 1) \
             or not isinstance(index.stop, int) or not x.dim() or index.stop >= x.shape[0] or frame.get(x) is not None:
         return False
-    return _made_with_count(frame, (index.stop,), None) or _bytecode.count_cut(frame.size_sites, frame.per_image_targets)
+    return _made_with_count(frame, (index.stop,), None) or _bytecode.positional_index(frame.size_sites, frame.per_image_targets, made=True)
 
 
 def _unowned_numbers(frame: Frame, data: Any) -> bool:
