@@ -231,3 +231,20 @@ def test_a_table_cut_to_the_classes_splits():
         args, kinds = _batch(seed, weights, classes=3)
         got, want, said = split_outcome(_table_cut_to_the_classes, args, kinds)
         assert not wrong_companions(got, want) and set(got) == set(want), (seed, got, want, said)
+
+
+def _targets_written_per_image(outputs, targets):
+    """Near miss: a target tensor written in a loop over the images at each image's own row and
+    the cell its label picks (``tgt[b, label] = 1.0``, YOLOv3's ``tcls``): splits."""
+    x = outputs["x"]
+    tgt = torch.zeros(x.shape)
+    for b, t in enumerate(targets):
+        tgt[b, t["label"]] = 1.0
+    return {"loss": F.binary_cross_entropy_with_logits(x, tgt)}
+
+
+def test_targets_written_at_each_images_own_row_in_a_loop_split():
+    for seed, weights in BATCHES:
+        args, kinds = _batch(seed, weights)
+        got, want, said = split_outcome(_targets_written_per_image, args, kinds)
+        assert not wrong_companions(got, want) and set(got) == set(want), (seed, got, want, said)

@@ -4654,8 +4654,11 @@ def _written_number(frame: Frame, x: Any, index: Any, value: float) -> None:
     if type(x) is not Tensor or x.dim() < 1 or n < 2 or x.shape[0] != n or frame.get(x) is not None \
             or x.requires_grad:
         return
-    if type(index) is tuple and x.dim() > 1 and index and type(index[0]) in (int, slice):
-        index = index[0]  # (``w[0, 1] = 0.0``: a cell of the first row)
+    if type(index) is tuple:  # (``w[0, 1] = 0.0``: a cell of the first row; not ``t[b, best, gj] = 1.0``, cells
+        # the image's data picks in a loop over the images)
+        if x.dim() < 2 or not index or not all(type(i) in (int, slice) for i in index):
+            return
+        index = index[0]
     if type(index) is slice:
         positions = range(n)[index]
         if len(positions) in (0, n):
