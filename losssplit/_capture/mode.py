@@ -4682,21 +4682,6 @@ def _written_number(frame: Frame, x: Any, index: Any, value: float) -> None:
         frame.error, frame.error_op = exc, "Tensor.__setitem__"
 
 
-def _written_view(frame: Frame, view: Tensor) -> None:
-    """An in-place op through ``view``, a view of some of the rows of a tensor of no images with one
-    row per image (``w[0].zero_()`` of a class table repeated over the rows): its values may now
-    differ from row to row, by position. Noted as ``Frame.positional``; where every row still holds
-    the same values it meets image rows as before (``positional_operand``)."""
-    base = view._base
-    n = frame.num_images
-    if type(base) is not Tensor or base.dim() < 1 or n < 2 or base.shape[0] != n or base.requires_grad \
-            or view.numel() >= base.numel() or frame.get(base) is not None or frame.get(view) is not None:
-        return
-    frame.positional[id(base)] = (base, "an in-place op through a view of some rows of a tensor of no images, one "
-                                  "row per image")
-    frame.unowned.discard(id(base))
-
-
 def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
     """``Frame.count_dims`` of a factory's ``out`` where a size equals a count of the batch and
     the body's code computes it from a length of its data (``_bytecode.counted_sizes``)."""
@@ -5096,8 +5081,6 @@ class CaptureMode(TorchFunctionMode):
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
                 and type(args[2]) is float and frame.error is None:
             _written_number(frame, *args)
-        elif args and type(args[0]) is Tensor and args[0]._base is not None and _WRITES[func] and frame.error is None:
-            _written_view(frame, args[0])
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
             try:
                 with _HIDDEN():
