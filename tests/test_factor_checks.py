@@ -3,10 +3,10 @@ skip work on the host (none 1, all equal, all 1): they still decline what they d
 
 import pytest
 import torch
+from _helpers import logged_warnings
 
 import losssplit
 from losssplit import split_by_source
-from tests._helpers import logged_warnings
 
 
 @split_by_source

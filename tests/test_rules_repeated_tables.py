@@ -259,3 +259,27 @@ def test_targets_written_at_each_images_own_row_in_a_loop_split():
         args, kinds = _batch(seed, weights)
         got, want, said = split_outcome(_targets_written_per_image, args, kinds)
         assert not wrong_companions(got, want) and set(got) == set(want), (seed, got, want, said)
+
+
+def _count_from_positions(outputs, targets):
+    """Near miss: a tensor of positions made with the count, ``arange(n) * 0 + n``: the same value
+    at every row, the batch's count (on a group alone the group's)."""
+    x = outputs["x"]
+    n = len(targets)
+    return {"loss": (x.sum(1) / (torch.arange(n) * 0 + n).float()).sum()}
+
+
+def _count_from_ones_like_positions(outputs, targets):
+    """Near miss: ``ones_like(arange(n)) * n`` copied over a new dim and back."""
+    x = outputs["x"]
+    c = torch.ones_like(torch.arange(len(targets))).float() * len(targets)
+    return {"loss": (x.sum(1) * c[:, None].repeat(1, 1)[:, 0]).sum()}
+
+
+@pytest.mark.parametrize("body", [_count_from_positions, _count_from_ones_like_positions])
+def test_positions_made_the_same_count_at_every_row_decline(body):
+    """Were WRONG with a first form of the rule asking any such tensor for equal rows (not on main)."""
+    for seed, weights in BATCHES:
+        args, kinds = _batch(seed, weights)
+        got, want, said = split_outcome(body, args, kinds)
+        assert got == {}, (seed, got, want)

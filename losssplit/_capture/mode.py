@@ -4707,14 +4707,16 @@ def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int]
         return
     shift = len(shape) - x.dim()
     along = [d - shift for d in rows if d >= shift and x.shape[d - shift] != 1]
-    if along and not _repeated_along(x, along):
+    if along and not (id(x) in frame.unowned and _repeated_along(x, along)):
         raise Unsupported(f"an operand computed by {derived[1]}: its values follow the rows' positions or count in the batch, on a group alone the group's")
 
 
 def _repeated_along(x: Tensor, dims: Sequence[int]) -> bool:
-    """Whether ``x`` holds the same values at every position of each of ``dims``: a table copied
-    along the rows (``w[None].repeat(B, 1)``, balanced-loss' class weights over a batch as many as
-    its classes) is the table broadcast from size 1 there, which meets no row's position."""
+    """Whether ``x`` holds the same values at every position of each of ``dims``: a table of
+    Python numbers (``Frame.unowned``: no count in them) copied along the rows (``w[None].repeat(B,
+    1)``, balanced-loss' class weights over a batch as many as its classes) is the table broadcast
+    from size 1 there, which meets no row's position. (Values computed from a count, ``arange(n) *
+    0 + n``, are not asked: the same at every row, they are the batch's count.)"""
     with _HIDDEN():
         return all(torch.equal(x, x.narrow(d, 0, 1).expand_as(x)) for d in dims)
 
@@ -5545,6 +5547,18 @@ _PICKS_FROM = {Tensor.__getitem__: 0, torch.index_select: 0, Tensor.index_select
                torch.nn.functional.embedding: 1}
 
 
+# ops that only lay a tensor's values out again, copied along new or size-1 dims (``_repeated_along``)
+_COPIED_ALONG = frozenset({Tensor.unsqueeze, torch.unsqueeze, Tensor.repeat, Tensor.expand, Tensor.expand_as})
+
+
+def _new_dims(func: Any, args: tuple) -> bool:
+    """``w[None]``, ``w[None, :]``: a subscript that only adds size-1 dims."""
+    if func is not Tensor.__getitem__ or len(args) != 2:
+        return False
+    index = args[1] if type(args[1]) is tuple else (args[1],)
+    return any(i is None for i in index) and all(i is None or i == slice(None) for i in index)
+
+
 def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Record the untracked tensors of ``out`` in ``Frame.positional`` where an operand is there:
     ``torch.arange(B).float() / B`` still holds positions."""
@@ -5557,8 +5571,8 @@ def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
             for item in out if isinstance(out, (tuple, list)) else (out,):
                 if isinstance(item, Tensor) and frame.get(item) is None:
                     frame.positional[id(item)] = (item, held[1])
-                    if func in _CONVERSIONS and id(x) in frame.unowned:  # (``torch.from_numpy(a).float()``: the same numbers)
-                        frame.unowned.add(id(item))
+                    if (func in _CONVERSIONS or func in _COPIED_ALONG or _new_dims(func, args)) and id(x) in frame.unowned:
+                        frame.unowned.add(id(item))  # (``torch.from_numpy(a).float()``, ``w[None].repeat(B, 1)``: the same numbers)
             return
 
 
