@@ -49,6 +49,8 @@ alignment, NAFNet's PSNR, the focal frequency loss, iBOT, SimPO, ORPO and the MT
 
 NOW (session 28, s35g): 307 expected, 61 declined, 27 GAP (8.8 %), 0 WRONG. ``torch.quantile`` of
 one ``q`` along a dim without images splits (5, each verified against the oracle here).
+Session 29 (s36): YOLOv8's assignment splits on the batch of one group (1; its companion the
+oracle's): NOW 307 expected, 60 declined, 26 GAP (8.5 %), 0 WRONG.
 ``trapezoid`` along a dim without images is followed too, but the piecewise-hazard NLL stays a GAP on its host-read branch, and the Weibull NLL on
 Python's ``any`` (their cases' ``why``).
 
@@ -56,7 +58,8 @@ NOW (session 29, s35w): 307 expected, 51 declined, 17 GAP (5.5 %), 0 WRONG. torc
 splits (10, each verified against the oracle here): Python's ``any`` called on a tensor of the
 examples' rows is that tensor's ``.any()``, decided per group; ``log_params.shape[0] != n`` with
 ``n = len(self.event)`` compares two counts of the group on a group alone; ``nanmean`` over the
-examples is the mean of the group's values that are no NaN.
+examples is the mean of the group's values that are no NaN. With s36's YOLOv8 one-group split
+merged: NOW 307 expected, 50 declined, 16 GAP (5.2 %), 0 WRONG.
 """
 
 from __future__ import annotations
@@ -740,10 +743,10 @@ CASES = {c.body.__name__: c for c in [
     Case(pykeen_lcwa_with_label_smoothing, kg_batch),
     Case(yolo_world_region_text_contrastive, query_batch),
     Case(grounding_token_level_focal, query_batch),
-    Case(yolov8_task_aligned_assignment, query_batch, gaps=keys("loss_tal_cls"), gap_batches=(0, 1, 2, 3),
+    Case(yolov8_task_aligned_assignment, query_batch, gaps=keys("loss_tal_cls"), gap_batches=(0, 1, 3),
          why="GAP: the boxes padded to ``max(len(t['labels']) for t in targets)``, a group alone deciding Python's "
              "``max`` otherwise: 'a branch ... at len() of the targets compared with a number computed from the "
-             "length', even on the batch of one group (without it, YOLOv8's ``if fg.max() > 1`` is the next: 'at "
+             "length' (on the batch of one group split since session 29, s36) (without it, YOLOv8's ``if fg.max() > 1`` is the next: 'at "
              "Tensor.__bool__ of Tensor.gt of the maximum of the images' values'); on the one example 'lost at "
              "torch.topk of weighted values'"),
     Case(mask2former_uncertainty_point_sampled, mask_batch),
@@ -773,10 +776,11 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (307, 66, 32, 0)  # expected, declined, GAP, WRONG at first contact (main at 15447cb unchanged)
-NOW = (307, 51, 17, 0)  # session 29 (s35w): torchsurv's Weibull NLL splits (10); session 28 (s35g): quantile (5)
+NOW = (307, 50, 16, 0)  # session 29 (s35w): torchsurv's Weibull NLL splits (10); session 28 (s35g): quantile (5);
+# session 29 (s36): YOLOv8's assignment on the batch of one group (1, the companion the oracle's)
 globals().update(survey_tests(
     CASES, range(len(WEIGHTS)), len(CASES), NOW,
-    over_target="17 GAP of 307 (5.5 %; 10.4 % at first contact): torchsurv's "
+    over_target="16 GAP of 307 (5.2 %; 10.4 % at first contact): torchsurv's "
                 "piecewise-hazard NLL's groups without an event (6) and both risk-set losses' constant on one "
-                "censored example (2 of them Cox's); YOLOv8's assignment padded to the batch's largest box count (6); "
+                "censored example (2 of them Cox's); YOLOv8's assignment padded to the batch's largest box count (5); "
                 "a level weight ``2 ** 2`` equal to the number of images (3)"))

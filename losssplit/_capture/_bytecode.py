@@ -5723,10 +5723,13 @@ def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
     return frozenset(n for n in params if held.get(n) is targets)
 
 
-def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
+def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
+                     made: bool = False) -> bool:
     """Whether the subscript the caller's code is executing picks an item of a table of the code's
     own (``_constant_table``: ``self.decay[i]``, ``DECAY_T[i]``) by a position in a loop over the
-    images (``_BatchReader.positional``). False where nothing can be told."""
+    images (``_BatchReader.positional``). ``made``: whether it is a slice, of any tensor (a
+    helper's, ``weights()[:len(targets)]``), whose bound the code computes from how many images
+    the call got (``_BatchReader.images``). False where nothing can be told."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -5737,11 +5740,15 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
         return False
     start = _operand_start(instructions, at)
     tables = _free_tables(f)
-    if start is None or not _constant_table(instructions, _other_span(instructions, at, 1), tables=tables):
+    sliced = instructions[at - 1].opname == "BUILD_SLICE"
+    if start is None or (not sliced if made else not _constant_table(instructions, _other_span(instructions, at, 1),
+                                                                     tables=tables)):
         return False  # (``torch.tensor(weights)[b]`` made in the call from the images' numbers: each its own)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), tables,
                            _picked_lists(f, targets))
-    return reader._table_cut(at) if instructions[at - 1].opname == "BUILD_SLICE" else reader.positional(start, at, at=at)
+    if made:
+        return reader.images(start, at, frozenset())
+    return reader._table_cut(at) if sliced else reader.positional(start, at, at=at)
 
 
 def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozenset[int]:

@@ -4683,6 +4683,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             if len(args) == 2 and type(args[1]) in (int, slice) and frame.get(args[0]) is None and frame.get(out) is None \
                     and _bytecode.positional_index(frame.size_sites, frame.per_image_targets):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at an image's position")
+            elif len(args) == 2 and _cut_to_count(frame, args[0], args[1]) and frame.get(out) is None:
+                frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images cut to a count of the images")
         elif func in _DATA_ARGS:
             data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
             if frame.get(out) is None and type(data) in (list, tuple):
@@ -4753,6 +4755,17 @@ def _listed(frame: Frame, data: list | tuple) -> None:
         frame.tensor_lists.append(tuple(data))
 
 
+def _cut_to_count(frame: Frame, x: Any, index: Any) -> bool:
+    """``table[:len(targets)]`` of a longer tensor of no images made in the call (a helper's class
+    weights, ``w.repeat(n)[:n]``): its first items by position, one per image; on a group alone the
+    group's count of them. A cut as long as the tensor is none. The count is a size of image rows,
+    a length of the data, or a number the code computed from one (``_made_with_count``)."""
+    if type(x) is not Tensor or type(index) is not slice or index.start not in (None, 0) or index.step not in (None, 1) \
+            or not isinstance(index.stop, int) or not x.dim() or index.stop >= x.shape[0] or frame.get(x) is not None:
+        return False
+    return _made_with_count(frame, (index.stop,), None) or _bytecode.positional_index(frame.size_sites, frame.per_image_targets, made=True)
+
+
 def _unowned_numbers(frame: Frame, data: Any) -> bool:
     """Whether ``data``, a list or tuple of Python floats (or a float array), one per image, made
     into a tensor, holds numbers that differ from image to image and are not each image's own: a
@@ -4798,19 +4811,32 @@ def _outside_vector(frame: Frame, x: Tensor, op: str) -> None:
         frame.unowned.add(id(x))
 
 
-def _written_number(frame: Frame, x: Any, index: int, value: float) -> None:
-    """``w[0] = 2.0`` into ``x``, a vector of no images, one item per image: a number written at
-    a position is no image's own data unless it is that image's (``_unowned_numbers``); on a group
-    alone another image holds that position. Noted as ``Frame.positional``."""
+def _written_number(frame: Frame, x: Any, index: Any, value: float) -> None:
+    """``w[0] = 2.0`` into ``x``, a tensor of no images, one item or row per image (a vector, or a
+    class table repeated over the rows, ``w[None].repeat(B, 1)``): a number written at a position
+    is no image's own data unless it is that image's (``_unowned_numbers``); on a group alone
+    another image holds that position. Noted as ``Frame.positional``."""
     n = frame.num_images
-    if type(x) is not Tensor or x.dim() != 1 or n < 2 or x.shape[0] != n or frame.get(x) is not None \
-            or x.requires_grad or not -n <= index < n:
+    if type(x) is not Tensor or x.dim() < 1 or n < 2 or x.shape[0] != n or frame.get(x) is not None \
+            or x.requires_grad:
+        return
+    if type(index) is tuple:  # (``w[0, 1] = 0.0``: a cell of the first row; not ``t[b, best, gj] = 1.0``, cells
+        # the image's data picks in a loop over the images)
+        if x.dim() < 2 or not index or not all(type(i) in (int, slice) for i in index):
+            return
+        index = index[0]
+    if type(index) is slice:
+        positions = range(n)[index]
+        if len(positions) in (0, n):
+            return  # (every row written alike, or none)
+    elif type(index) is int and -n <= index < n:
+        positions = range(index % n, index % n + 1)
+    else:
         return
     from .batch_fields import read_fields  # (it imports this module)
 
     try:
-        b = index % n
-        if b in frame.data_images(value) or frame.weight_owners(value):
+        if all(b in frame.data_images(value) for b in positions) or frame.weight_owners(value):
             return
         targets = frame.per_image_targets
         weight = (("item", frame.weight_field),)
@@ -4846,8 +4872,19 @@ def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int]
     if derived is None or derived[0] is not x or not rows or id(x) in frame.unowned and _field_made(frame, x):
         return
     shift = len(shape) - x.dim()
-    if any(d >= shift and x.shape[d - shift] != 1 for d in rows):
+    along = [d - shift for d in rows if d >= shift and x.shape[d - shift] != 1]
+    if along and not (id(x) in frame.unowned and _repeated_along(x, along)):
         raise Unsupported(f"an operand computed by {derived[1]}: its values follow the rows' positions or count in the batch, on a group alone the group's")
+
+
+def _repeated_along(x: Tensor, dims: Sequence[int]) -> bool:
+    """Whether ``x`` holds the same values at every position of each of ``dims``: a table of
+    Python numbers (``Frame.unowned``: no count in them) copied along the rows (``w[None].repeat(B,
+    1)``, balanced-loss' class weights over a batch as many as its classes) is the table broadcast
+    from size 1 there, which meets no row's position. (Values computed from a count, ``arange(n) *
+    0 + n``, are not asked: the same at every row, they are the batch's count.)"""
+    with _HIDDEN():
+        return all(torch.equal(x, x.narrow(d, 0, 1).expand_as(x)) for d in dims)
 
 
 def counted_broadcast(frame: Frame, x: Tensor, others: Sequence[Tensor], rows: Rows, shape: Sequence[int], op: str) -> None:
@@ -5235,8 +5272,8 @@ class CaptureMode(TorchFunctionMode):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
         elif type(out) is Tensor and func in _POSITION_VALUES and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
-        elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) is int and type(args[2]) is float \
-                and frame.error is None:
+        elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
+                and type(args[2]) is float and frame.error is None:
             _written_number(frame, *args)
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
             try:
@@ -5724,6 +5761,18 @@ _PICKS_FROM = {Tensor.__getitem__: 0, torch.index_select: 0, Tensor.index_select
                torch.nn.functional.embedding: 1}
 
 
+# ops that only lay a tensor's values out again, copied along new or size-1 dims (``_repeated_along``)
+_COPIED_ALONG = frozenset({Tensor.unsqueeze, torch.unsqueeze, Tensor.repeat, Tensor.expand, Tensor.expand_as})
+
+
+def _new_dims(func: Any, args: tuple) -> bool:
+    """``w[None]``, ``w[None, :]``: a subscript that only adds size-1 dims."""
+    if func is not Tensor.__getitem__ or len(args) != 2:
+        return False
+    index = args[1] if type(args[1]) is tuple else (args[1],)
+    return any(i is None for i in index) and all(i is None or i == slice(None) for i in index)
+
+
 def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Record the untracked tensors of ``out`` in ``Frame.positional`` where an operand is there:
     ``torch.arange(B).float() / B`` still holds positions."""
@@ -5736,8 +5785,8 @@ def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
             for item in out if isinstance(out, (tuple, list)) else (out,):
                 if isinstance(item, Tensor) and frame.get(item) is None:
                     frame.positional[id(item)] = (item, held[1])
-                    if func in _CONVERSIONS and id(x) in frame.unowned:  # (``torch.from_numpy(a).float()``: the same numbers)
-                        frame.unowned.add(id(item))
+                    if (func in _CONVERSIONS or func in _COPIED_ALONG or _new_dims(func, args)) and id(x) in frame.unowned:
+                        frame.unowned.add(id(item))  # (``torch.from_numpy(a).float()``, ``w[None].repeat(B, 1)``: the same numbers)
             return
 
 
