@@ -1015,18 +1015,29 @@ def _weights_tested(frame: Frame, mask: Any) -> bool:
 
 def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> bool:
     """Whether ``target[index] = value`` puts row ``b`` of ``value`` at position ``b`` of ``target``'s
-    dim 0 and nowhere else: the index a full slice then ints (``[:, i, j]``), ``value`` of the shape
-    written, with rows along its dim 0 only, no remembered unweighted values and no reduction."""
+    dim 0 and nowhere else: the index a full slice then ints or slices of int bounds (``[:, i, j]``,
+    ``[:, :4]``: a part of each row, the rest keeping what the body put there), ``value`` of the
+    shape written, with rows along its dim 0 only, no remembered unweighted values and no reduction.
+    The bounds must be literals of the body's code (``literal_index``)."""
     parts = _index_parts(index)
     first = parts[0] if parts else None  # (``[:2]`` of 2 images covers them: on a group alone too)
     whole = first == _FULL or type(first) is slice and first.start in (None, 0) and first.step in (None, 1) \
         and type(first.stop) is int and target.dim() >= 1 and first.stop >= target.shape[0]
-    return (
-        whole and all(type(p) is int for p in parts[1:])
-        and value.dim() >= 1 and target.dim() >= len(parts) and value.shape == target.shape[:1] + target.shape[len(parts):]
-        and set(written.rows) == {0} and written.image is None and written.unweighted is None and written.ratio is None
-        and not written.parts and not written.elements and not written.element_formulas and written.formula is None
-    )
+    if not (whole and value.dim() >= 1 and target.dim() >= len(parts)
+            and set(written.rows) == {0} and written.image is None and written.unweighted is None and written.ratio is None
+            and not written.parts and not written.elements and not written.element_formulas and written.formula is None):
+        return False
+    shape = [target.shape[0]]
+    for p, n in zip(parts[1:], target.shape[1:], strict=False):
+        if type(p) is slice and p.step is None and all(b is None or type(b) is int for b in (p.start, p.stop)):
+            shape.append(len(range(*p.indices(n))))
+        elif type(p) is not int:
+            return False
+    if list(value.shape) != shape + list(target.shape[len(parts):]):
+        return False
+    # a bound computed in the body may be a count of the images (``big[:, b:b + 4]``, ``b = len(targets)``:
+    # on a group alone other positions), which a plain int does not tell: literals of the code only
+    return not _bounded(parts[1:]) or literal_index(index)
 
 
 def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple) -> bool:
@@ -1045,6 +1056,8 @@ def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, arg
         frame.row_buffers[id(target)] = (target, version)
         return True
     del frame.row_buffers[id(target)]
+    if func is Tensor.masked_fill_ and len(args) > 2 and type(args[2]) in (int, float, bool) and track.lost_at is None:
+        return False  # ``buf.masked_fill_(pad, 0)``: positions keep their images; as any tracked tensor's (its mask checked there)
     op = op_name(func)
     frame.lose(target, f"{op} into a tensor of the images' rows written otherwise than row for row", track)
     lose_aliases(frame, target, op)
