@@ -57,6 +57,7 @@ def _per_code(maxsize: int) -> Callable[[_F], _F]:
                 found = entry[1][rest] = fn(code, *rest)
             return found
 
+        cached.cache_clear = table.clear  # type: ignore[attr-defined]
         return cached  # type: ignore[return-value]
 
     return wrap
@@ -6981,7 +6982,6 @@ def _returned_dict(instructions: list[dis.Instruction], k: int) -> bool:
 _NUMBER_ATTRIBUTES = frozenset(dir(float)) | frozenset(dir(int))
 _PASSING = ("max", "min")
 _CONVERTING = frozenset({"numpy", "item", "tolist", "__float__", "__int__", "__index__", "__array__"})  # host numbers  # builtins returning one of their arguments; their comparisons are the number's own
-_GROUP_SITES: dict[types.CodeType, frozenset[int]] = {}  # code -> offsets where the number meets a constant
 
 
 class GroupFlows(NamedTuple):
@@ -7000,7 +7000,8 @@ class GroupFlows(NamedTuple):
     the call (``constant_operand``)."""
 
 
-def group_read(plain: Callable[[Any], bool], integer: bool = False, as_float: bool = False) -> bool:
+def group_read(sites: dict[types.CodeType, frozenset[int]], plain: Callable[[Any], bool], integer: bool = False,
+               as_float: bool = False) -> bool:
     """Whether every use the caller's code makes of the number the ``x.item()`` it is executing
     returns (and of what Python arithmetic computes from it) is seen by the number's own methods
     or by a torch function: it is stored in plain local names (none a closure's, no ``locals()``),
@@ -7017,6 +7018,9 @@ def group_read(plain: Callable[[Any], bool], integer: bool = False, as_float: bo
     ``as_float``: an int tensor's number handed to the body as a float (``mode.GroupFloat.exact``)
     meets no bitwise operator and no call but ``max`` / ``min`` (a torch function's arguments are
     parsed before the capture sees them), and leaves the code only as a value of the dict it returns.
+    ``sites``: the call's own table of where its proven reads' numbers meet constants (this call's:
+    kept across calls, a site proven by a read that ran in an earlier call only -- another branch,
+    another batch -- would vouch for an operand no read of this call was checked against).
     Python 3.11 only."""
     f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
     flows = _group_flows(f.f_code, f.f_lasti, integer and not as_float, as_float) if f is not None else None
@@ -7039,17 +7043,15 @@ def group_read(plain: Callable[[Any], bool], integer: bool = False, as_float: bo
         passing = len(called) == 1 and called[0] in _PASSING and callee is getattr(builtins, called[0])
         if not passing and str(getattr(callee, "__module__", "") or "").partition(".")[0] != "torch":
             return False
-    if len(_GROUP_SITES) > 4096:
-        _GROUP_SITES.clear()
-    _GROUP_SITES[f.f_code] = _GROUP_SITES.get(f.f_code, frozenset()) | flows.constant_sites
+    sites[f.f_code] = sites.get(f.f_code, frozenset()) | flows.constant_sites
     return True
 
 
-def constant_operand() -> bool:
+def constant_operand(sites: dict[types.CodeType, frozenset[int]]) -> bool:
     """Whether the operator (or ``max`` / ``min`` call) the caller's code is executing is one where
-    ``group_read`` proved the other operand a constant of the call."""
+    ``group_read`` proved the other operand a constant of the call (``sites``: the call's, as there)."""
     f = _caller()
-    return f is not None and f.f_lasti in _GROUP_SITES.get(f.f_code, frozenset())
+    return f is not None and f.f_lasti in sites.get(f.f_code, frozenset())
 
 
 def _numeric_module(value: Any) -> bool:

@@ -707,7 +707,7 @@ def _group_constant(frame: Frame, c: Any) -> bool:
     """Whether the plain number ``c`` meeting a marked number is a constant of the call: the code
     proves it one at this op (``_bytecode.constant_operand``), and it is no count of this call's
     images or rows (unless the op's operand is a literal)."""
-    if type(c) not in (int, float) or frame.counted_number(c) or not _bytecode.constant_operand():
+    if type(c) not in (int, float) or frame.counted_number(c) or not _bytecode.constant_operand(frame.group_sites):
         return False
     if type(c) is int and c not in (0, 1) and (c == frame.num_images or c in frame.lengths):
         return _bytecode.offset_source(c) == "literal" or _bytecode.divisor_source(c) == "literal"
@@ -1274,6 +1274,7 @@ class Frame:
         # expression, the ratios it reads, the reads it is computed from); and those reads
         self.group_numbers: list[tuple[Any, tuple[Ratio, ...], tuple[GroupRead, ...]]] = []
         self.group_reads: list[GroupRead] = []
+        self.group_sites: dict[types.CodeType, frozenset[int]] = {}  # code -> offsets (``_bytecode.group_read``)
         self.exact_numbers = False  # a ``GroupFloat.exact`` was handed out (torch functions get ints)
         # decisions the body's Python code took on values of the images (see ``Branch``), and the
         # one-element tensors that are such a test of a reduced value (``num_pos == 0``, ``m.any()``):
@@ -2363,6 +2364,7 @@ class Frame:
         self.one_image_rows.clear()
         self.group_numbers.clear()
         self.group_reads.clear()
+        self.group_sites.clear()
         self.branches.clear()
         self.arm = None
         self.conditionals.clear()
@@ -4066,9 +4068,9 @@ def _group_read(frame: Frame, track: Track, out: Any, op: str) -> Any:
     if any(r.kind is RatioKind.SUM_OVER_OPAQUE or r.gate is not None or r.test is not None or r.modified() for r in ratios):
         return None
     exact = False
-    if not _bytecode.group_read(_not_numpy, type(out) is int):
+    if not _bytecode.group_read(frame.group_sites, _not_numpy, type(out) is int):
         # an int the code uses as a float of its value only (``0.1 * max(num_pos, 1)``): given as one
-        exact = type(out) is int and abs(out) < 2**53 and _bytecode.group_read(_not_numpy, True, as_float=True)
+        exact = type(out) is int and abs(out) < 2**53 and _bytecode.group_read(frame.group_sites, _not_numpy, True, as_float=True)
         if not exact:
             return None
     r = track.ratio if track.formula is None and not track.parts else None
