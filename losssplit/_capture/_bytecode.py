@@ -8591,3 +8591,23 @@ def local_bound(name: str) -> bool:
     """Whether the caller's code has bound its local ``name`` by now."""
     f = _caller()
     return f is not None and name in f.f_locals
+
+
+def divisor_bounds_a_comprehension() -> bool:
+    """Whether the divisor of the ``a / b`` the caller's code is executing calls the builtin ``max``
+    or ``min`` of values a generator or comprehension computes there (``max(len(s["boxes"]) for s
+    in t)``): the largest (smallest) of per-image numbers, whatever count it equals by value. False
+    for any other divisor, another layout or an unchecked Python."""
+    if sys.version_info[:2] not in _CHECKED:
+        return False
+    f = _caller()
+    spans = None if f is None else _operand_spans(f.f_code, f.f_lasti)
+    if f is None or spans is None:
+        return False
+    instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None or instructions[at].arg not in _DIVISIONS:
+        return False
+    start, end = spans[1]
+    span = instructions[start:end]
+    return _bounded(span, f) and any(i.opname == "MAKE_FUNCTION" or i.opname.startswith(("BUILD_LIST", "LIST_APPEND"))
+                                     for i in span)
