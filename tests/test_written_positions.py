@@ -4,8 +4,8 @@
   own rows (``p[1:] = x``, ``m[idx.flip(0)] = x``, a module queue) left it untracked, a constant
   the loss then read: on a group alone it holds the group's. Such a write declines the tensor
   (``indexing._inplace``); a write that puts each image's values in its own row (a whole-dim
-  slice, or an index tensor of the images of the values' rows: YOLO's ``tobj[b, a, gj, gi] =
-  iou.detach()``) keeps splitting (``indexing._rows_in_place``);
+  slice, an index tensor of the images of the values' rows: YOLO's ``tobj[b, a, gj, gi] =
+  iou.detach()``, or a mask picking them in order: ``m[mask] = x[mask].detach()``) keeps splitting (``indexing._rows_in_place``);
 - a divisor ``max(len(s["labels"]) for s in t)`` equal by value to the number of images was divided
   as that count; it declines where the images' sizes make it up (``elementwise._one_images_size``,
   ``_bytecode.divisor_bounds_a_comprehension``), a filtered list's ``len`` keeps splitting."""
@@ -37,6 +37,14 @@ def _own_rows_by_index(o, t):
     return {"loss": (o["x"][:, 1] * m).mean()}
 
 
+def _own_rows_by_mask(o, t):
+    x = o["x"].mean(2)
+    mask = torch.stack([s["labels"] > 1 for s in t])
+    m = torch.zeros(len(t), 3)
+    m[mask] = x[mask].detach()
+    return {"loss": (x * m).mean()}
+
+
 def _own_rows_sliced(o, t):
     m = torch.zeros(len(t), 3, 4)
     m[:, :2] = o["x"][:, :2].detach()
@@ -60,7 +68,8 @@ def test_predictions_written_at_other_images_rows_are_wrong_undeclined(name, mon
     assert any(wrong_companions(*rule_outcome(WRITTEN_ELSEWHERE[name], rule_batch(s, w))[:2]) for s, w in RULE_BATCHES)
 
 
-@pytest.mark.parametrize("body", [_own_rows_by_index, _own_rows_sliced], ids=["index_of_the_images", "whole_dim_slice"])
+@pytest.mark.parametrize("body", [_own_rows_by_index, _own_rows_by_mask, _own_rows_sliced],
+                         ids=["index_of_the_images", "mask_of_the_images", "whole_dim_slice"])
 def test_predictions_written_in_their_own_rows_split(body):
     check_rule(body, "")
 

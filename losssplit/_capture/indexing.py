@@ -1043,15 +1043,18 @@ def _rows_in_place(target: Tensor, index: Any, value: Tensor, written: Track, nu
     rows along its dim 0 only) in that image's own position of ``target``'s dim 0: a basic index
     whose first part takes that whole dim (``p[:, :2] = x[:, :2]``, ``p[..., 0] = x[..., 0]``),
     ``value`` as many dims as the selection; or an index whose first part is a tensor of the image
-    of each of ``value``'s entries into a tensor of one row per image (YOLO's ``tobj[b, a, gj, gi] =
-    iou.detach()``, ``score[(batch_idx, src_idx)] = ious``). On a group alone each image's values
+    of each of ``value``'s entries (or a mask whose positions picked are of those images, in order)
+    into a tensor of one row per image (YOLO's ``tobj[b, a, gj, gi] = iou.detach()``,
+    ``score[(batch_idx, src_idx)] = ious``, ``scores[fg_mask] = ious``). On a group alone each image's values
     are in its own row there too (a constant to the rules, as they were)."""
     parts = _index_parts(index)
     if not parts or set(written.rows) != {0} or target.dim() < 1:
         return False
     first = parts[0]
-    if isinstance(first, Tensor) and first.dtype is not torch.bool:
+    if isinstance(first, Tensor):
         images = written.rows[0]
+        if first.dtype is torch.bool:  # ``m[mask] = x[mask].detach()``: the image of each position picked
+            first = first.nonzero()[:, 0] if first.dim() >= 1 else first.new_zeros((0, 0))
         return (target.shape[0] == num_images and first.dim() == 1 and value.dim() >= 1
                 and first.shape == images.shape == value.shape[:1] and bool(torch.equal(first.to(images.dtype), images)))
     if not all(p is Ellipsis or type(p) in (int, slice) for p in parts):
