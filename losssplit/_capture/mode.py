@@ -5380,12 +5380,16 @@ class CaptureMode(TorchFunctionMode):
                             _image_chain(frame, func, args, kwargs, out)
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
-        if (frame.count_dims or frame.count_made or frame.picked_made or func in _DATA_ARGS or func in _VALUE_ARGS
-                or frame.num_images > 1 and rule is not None and type(out) is Tensor and out.numel() == 1
-                and rule.__name__ in _ARITHMETIC_RULES) \
-                and frame.error is None and type(out) is Tensor and _count_valued(frame, func, rule, args, kwargs, out):
+        valued = met = False
+        if type(out) is Tensor and frame.error is None:
+            with _HIDDEN():  # (no op of ours reaches the user's outer modes: ``out.numel()``)
+                valued = bool(frame.count_dims or frame.count_made or frame.picked_made or func in _DATA_ARGS
+                              or func in _VALUE_ARGS or frame.num_images > 1 and rule is not None and out.numel() == 1
+                              and rule.__name__ in _ARITHMETIC_RULES) and _count_valued(frame, func, rule, args, kwargs, out)
+                met = not valued and bool(frame.count_made) and _count_met(frame, rule, args, out)
+        if valued:
             frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", pred=False)
-        elif frame.count_made and frame.error is None and type(out) is Tensor and _count_met(frame, rule, args, out):
+        elif met:
             track = frame.get(out)
             if track is not None and track.lost_at is None:
                 frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", like=track)
