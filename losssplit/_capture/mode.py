@@ -4478,7 +4478,7 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             made = frame.count_made.get(id(v))
             if dims is not None and dims[0] is v or made is not None and made[0] is v and not made[1]:
                 sized = v
-            one = one or v.numel() == 1
+            one = one or v.numel() == 1 and v.dtype.is_floating_point  # (not ``n - u_idx`` of index arithmetic)
             one_made = one_made or made is not None and made[0] is v and made[1] and v.numel() == 1
     if sized is None and out.numel() == 1 and frame.num_images > 1 and (
             one_made or one and _plain_number_in(args) and _bytecode.counted_number(zero=False)):
