@@ -110,8 +110,48 @@ def test_one_element_count_tensors_on_rows_are_wrong_undeclined(name, monkeypatc
     from losssplit._capture import mode
 
     monkeypatch.setattr(mode, "_count_tensor_on_rows", lambda *a: False)
+    monkeypatch.setattr(mode, "_count_met", lambda *a: False)  # (red team 27's check meets them too)
     assert any(wrong_companions(*rule_outcome(ROWS_TIMES_COUNT_TENSORS[name], rule_batch(s, w))[:2])
                for s, w in RULE_BATCHES)
+
+
+OTHER_MAKINGS = {  # red team 27: the one-element count made otherwise than ``torch.tensor(n)``
+    "sum_times_full_of_reciprocal": lambda o, t: {"loss": _r(o).sum() * torch.full((), 1.0 / len(t))},
+    "new_full_of_reciprocal": lambda o, t: {"loss": (_r(o) * o["x"].new_full((), 1.0 / len(t))).sum()},
+    "ones_times_count": lambda o, t: {"loss": (_r(o) / (torch.ones(()) * len(t))).sum()},
+    "sum_of_ones_of_count": lambda o, t: {"loss": (_r(o) / torch.ones(len(t)).sum()).sum()},
+}
+
+
+@pytest.mark.parametrize("name", list(OTHER_MAKINGS))
+def test_one_element_count_tensors_made_otherwise_decline(name):
+    """Were silently wrong (red team 27): ``torch.full``, ``new_full``, ``torch.ones(()) * n`` and
+    ``torch.ones(n).sum()`` of a number computed from ``len(targets)``, met by the images' values
+    other than as the divisor of their sum (``mode._count_met``, ``_count_tensor_on_rows``)."""
+    check_rule(OTHER_MAKINGS[name], BY, declines=True)
+
+
+@pytest.mark.parametrize("name", list(OTHER_MAKINGS))
+def test_one_element_count_tensors_made_otherwise_are_wrong_undeclined(name, monkeypatch):
+    from losssplit._capture import mode
+
+    monkeypatch.setattr(mode, "_count_tensor_on_rows", lambda *a: False)
+    monkeypatch.setattr(mode, "_count_met", lambda *a: False)
+    assert any(wrong_companions(*rule_outcome(OTHER_MAKINGS[name], rule_batch(s, w))[:2]) for s, w in RULE_BATCHES)
+
+
+@pytest.mark.parametrize("body", [
+    lambda o, t: {"loss": _r(o).sum() / torch.full((), len(t), dtype=torch.float32)},
+    lambda o, t: {"loss": _r(o).sum() / o["x"].new_tensor(len(t))},
+    lambda o, t: {"loss": (_r(o) * torch.full((), 0.5)).sum()},
+    lambda o, t: {"loss": (_r(o) * (torch.ones(()) * 3.0)).sum()},
+    lambda o, t: {"loss": (_r(o) / torch.ones(4).sum()).sum()},
+    lambda o, t: {"loss": (_r(o) / torch.ones_like(_r(o)).sum()).sum()},
+    lambda o, t: {"loss": (_r(o) / len(t)).sum()},
+], ids=["sum_over_full_of_count", "sum_over_new_tensor_of_count", "rows_times_literal_full",
+        "rows_times_ones_times_literal", "rows_over_sum_of_literal_ones", "rows_over_own_ones_sum", "rows_over_len"])
+def test_one_element_tensors_made_otherwise_of_literals_or_normalising_a_sum_split(body):
+    check_rule(body, "")
 
 
 @pytest.mark.parametrize("body", [

@@ -4909,12 +4909,9 @@ def divisor_arithmetic() -> Arithmetic | None:
     chosen = _divisor_at(f.f_code, f.f_lasti)[1]
     if type(chosen) is _Chosen:  # ``3 if s else 5``: a literal where ``s`` is configuration, else the batch's pick
         return None if _configured(chosen.switch, f) is not _UNPROVEN else Arithmetic(chosen.arms, None, True)
-    instructions, at = _located(f.f_code, f.f_lasti)
-    spans = _operand_spans(f.f_code, f.f_lasti)
-    if at is None or spans is None or instructions[at].arg not in _DIVISIONS:
+    span = _divisor_instructions(f)
+    if span is None:
         return None
-    start, end = spans[1]
-    span = instructions[start:end]
     rounded = any(i.opname == "LOAD_GLOBAL" and i.argval in ("int", "round") for i in span)  # ``int(n * 0.5)``
     if any(i.is_jump_target for i in span) or not (
             any(i.opname == "BINARY_OP" and (i.arg not in _PRODUCTS or rounded) for i in span) or _bounded(span, f)
@@ -8600,3 +8597,24 @@ def local_bound(name: str) -> bool:
     """Whether the caller's code has bound its local ``name`` by now."""
     f = _caller()
     return f is not None and name in f.f_locals
+
+
+def _divisor_instructions(f: types.FrameType) -> list[dis.Instruction] | None:
+    """The instructions of the divisor ``b`` of the ``a / b`` (``a /= b``) ``f`` is executing."""
+    instructions, at = _located(f.f_code, f.f_lasti)
+    spans = _operand_spans(f.f_code, f.f_lasti)
+    if at is None or spans is None or instructions[at].arg not in _DIVISIONS:
+        return None
+    start, end = spans[1]
+    return instructions[start:end]
+
+
+def divisor_bounds_a_comprehension() -> bool:
+    """Whether the divisor of the ``a / b`` the caller's code is executing calls the builtin ``max``
+    or ``min`` of values a generator or comprehension computes there (``max(len(s["boxes"]) for s
+    in t)``): the largest (smallest) of per-image numbers, whatever count it equals by value. False
+    for any other divisor, another layout or an unchecked Python."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    span = None if f is None else _divisor_instructions(f)
+    return span is not None and f is not None and _bounded(span, f) and any(
+        i.opname == "MAKE_FUNCTION" or i.opname.startswith(("BUILD_LIST", "LIST_APPEND")) for i in span)

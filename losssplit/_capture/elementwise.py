@@ -29,6 +29,7 @@ from ._bytecode import (
     configured_set,
     counted_number,
     divisor_arithmetic,
+    divisor_bounds_a_comprehension,
     divisor_floor,
     divisor_source,
     divisor_tests,
@@ -2969,6 +2970,13 @@ def positional_key(frame: Frame, ratio: Ratio) -> None:
                     "the body picks among the group's images)")
 
 
+def _one_images_size(frame: Frame, z: Any) -> bool:
+    """Whether ``z``, equal to the number of images, is also a size the body read of one image's
+    tensor: ``max(len(s["boxes"]) for s in targets)`` of 2, 1 and 3 boxes is 3 on 3 images, which
+    on a group alone is the group's largest, not its count (red team 27: was read as the count)."""
+    return any(n == z or n is None and first == z for _, n, first in frame.image_sizes)
+
+
 def _over_targets_length(frame: Frame, z: Any) -> bool:
     """Whether the int ``z`` dividing a loss is ``len(targets)`` of the list of per-image target
     dicts itself (the division's code read: ``a / len(x)`` with ``x`` that very list), which on
@@ -3483,6 +3491,9 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if source == "other" and configured_item(z, frame.fixed_lists):  # ``self.table["k"]`` of a dict held unchanged
         return True
+    if (type(z) is int and z == frame.num_images and frame.image_size_read and ratio.host_image is None
+            and _one_images_size(frame, z) and divisor_bounds_a_comprehension()):
+        return SIZES_DIVISOR
     if frame.from_arguments(z):
         return False
     if type(z) is int and fixed_length(z, (), frame.fixed_lists):  # ``len(self.loader)`` of a list held unchanged

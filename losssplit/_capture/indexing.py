@@ -948,6 +948,15 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                     elementwise.note_divided(frame, target, before, x, kept)
                 return
     if track is None:
+        if func in (Tensor.__setitem__, Tensor.index_put_) and isinstance(target, Tensor) and len(args) > 2 \
+                and isinstance(args[2], Tensor):
+            written = frame.get(args[2])
+            if written is not None and written.from_prediction and written.rows and frame.num_images > 1 \
+                    and not _hidden_rows_in_place(target, args[1], args[2], written, frame.num_images):
+                # ``self.queue[idx] = q.detach()``: images' predictions at positions no rule follows, in a
+                # tensor read later as a constant; on a group alone it holds the group's (red team 27)
+                frame.lose(target, f"{op} of several images' predictions into a tensor at positions the rules do not follow")
+                lose_aliases(frame, target, op)
         return
     if _row_buffer_write(frame, func, target, track, args):
         return
@@ -1038,6 +1047,42 @@ def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> b
     # a bound computed in the body may be a count of the images (``big[:, b:b + 4]``, ``b = len(targets)``:
     # on a group alone other positions), which a plain int does not tell: literals of the code only
     return not _bounded(parts[1:]) or literal_index(index)
+
+
+def _hidden_rows_in_place(target: Tensor, index: Any, value: Tensor, written: Track, num_images: int) -> bool:
+    with torch._C.DisableTorchFunction():  # (no op of ours reaches the user's outer modes)
+        return _rows_in_place(target, index, value, written, num_images)
+
+
+def _rows_in_place(target: Tensor, index: Any, value: Tensor, written: Track, num_images: int) -> bool:
+    """Whether ``target[index] = value`` (or ``index_put_``) puts each image's values (``value``'s
+    rows along its dim 0 only) in that image's own position of ``target``'s dim 0: a basic index
+    whose first part takes that whole dim (``p[:, :2] = x[:, :2]``, ``p[..., 0] = x[..., 0]``),
+    ``value`` as many dims as the selection; or an index whose first part is a tensor of the image
+    of each of ``value``'s entries (or a mask whose positions picked are of those images, in order)
+    into a tensor of one row per image (YOLO's ``tobj[b, a, gj, gi] = iou.detach()``,
+    ``score[(batch_idx, src_idx)] = ious``, ``scores[fg_mask] = ious``). On a group alone each image's values
+    are in its own row there too (a constant to the rules, as they were)."""
+    parts = _index_parts(index)
+    if not parts or set(written.rows) != {0} or target.dim() < 1:
+        return False
+    first = parts[0]
+    if isinstance(first, Tensor):
+        images = written.rows[0]
+        if first.dtype is torch.bool:  # ``m[mask] = x[mask].detach()``: the image of each position picked
+            first = first.nonzero()[:, 0] if first.dim() >= 1 else first.new_zeros((0, 0))
+        return (target.shape[0] == num_images and first.dim() == 1 and value.dim() >= 1
+                and first.shape == images.shape == value.shape[:1] and bool(torch.equal(first.to(images.dtype), images)))
+    # integer index tensors after the first part, side by side (``a[:, t_idx, u_idx] = v``): their
+    # broadcast dims stand where they are, dim 0 stays the images'
+    picks = [k for k, p in enumerate(parts) if isinstance(p, Tensor)]
+    if not all(p is Ellipsis or type(p) in (int, slice) or isinstance(p, Tensor) and not p.dtype.is_floating_point
+               and p.dtype is not torch.bool for p in parts) or picks and picks != list(range(picks[0], picks[-1] + 1)):
+        return False
+    whole = first is Ellipsis and target.dim() > len(parts) - 1 or first == _FULL or type(first) is slice \
+        and first.start in (None, 0) and first.step in (None, 1) and type(first.stop) is int and first.stop >= target.shape[0]
+    dims = target.dim() - sum(type(p) is int for p in parts) - len(picks) + max((parts[k].dim() for k in picks), default=0)
+    return bool(whole) and value.dim() == dims and value.shape[0] == target.shape[0]
 
 
 def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple) -> bool:

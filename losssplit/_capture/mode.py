@@ -4375,6 +4375,36 @@ PICKED_SIZE = ("of a number equal to a size the body read of some images' own te
 _SPREADS = frozenset({Tensor.expand, Tensor.expand_as, Tensor.broadcast_to, torch.broadcast_to, Tensor.repeat})
 
 
+_SUMS = frozenset({Tensor.sum, torch.sum})
+
+
+def _count_met(frame: Frame, rule: Any, args: tuple, out: Tensor) -> bool:
+    """Whether an arithmetic op the rules followed meets a one-element tensor of a number computed
+    from a count of the images (``Frame.count_made``: ``torch.full((), 1.0 / len(t))``,
+    ``torch.ones(()) * len(t)``, ``torch.ones(len(t)).sum()``) other than as the divisor of values
+    already reduced (``l.sum() / torch.tensor(float(len(t)))``, the count the divisor rules read):
+    to the rules it is a constant, but on a group alone the body computes it from the group's
+    count (red team 27: silently wrong)."""
+    if rule is None or rule.__name__ not in _ARITHMETIC_RULES:
+        return False
+    for i, v in enumerate(args):
+        if not isinstance(v, Tensor) or v.numel() != 1:
+            continue
+        made = frame.count_made.get(id(v))
+        if made is None or made[0] is not v or not made[1] or frame.get(v) is not None:
+            continue
+        if i == 1 and rule.__name__ == "div" and isinstance(args[0], Tensor):
+            track = frame.get(args[0])
+            if track is not None and not _per_element(track):
+                continue
+        # the rule of numbers read from the targets' fields declined the call already, naming the field
+        return not any(_FIELD_DOUBT in message for _, message in frame.checks)
+    return False
+
+
+_FIELD_DOUBT = "by a number the code computes from the images'"  # elementwise.FIELD_NUMBER
+
+
 def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Tensor) -> bool:
     """Whether an op on no tracked tensor makes values computed from a count of the images along
     a dim of several entries (session 28: met the images' rows as constants, silently wrong; on
@@ -4417,13 +4447,31 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     at = _VALUE_ARGS.get(func)
     if at is not None:
         dims = frame.count_dims.get(id(out))
-        if dims is None or dims[0] is not out:
+        sized_out = dims is not None and dims[0] is out
+        if not sized_out and (out.numel() != 1 or frame.num_images < 2):
             return False
         value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)
-        return type(value) in (int, float) and bool(value) and _bytecode.counted_number(zero=False, sized=True)
-    if rule is None or rule.__name__ not in _ARITHMETIC_RULES:
+        counted = type(value) in (int, float) and bool(value) and _bytecode.counted_number(zero=False, sized=True)
+        if counted and not sized_out:  # ``torch.full((), 1.0 / len(t))``: one value computed from the count
+            frame.count_made[id(out)] = (out, True)
+            return False
+        return counted
+    if func in _SUMS and args and out.numel() == 1 and isinstance(args[0], Tensor):
+        dims = frame.count_dims.get(id(args[0]))
+        if dims is not None and dims[0] is args[0] and frame.get(args[0]) is None and frame.num_images > 1:
+            frame.count_made[id(out)] = (out, True)  # ``torch.ones(len(t)).sum()``: the count itself
+        return False
+    if rule is None:
+        return False
+    if rule.__name__ == "unary" and args and isinstance(args[0], Tensor) and out.numel() == 1:
+        made = frame.count_made.get(id(args[0]))
+        if made is not None and made[0] is args[0] and made[1] and frame.get(args[0]) is None:
+            frame.count_made[id(out)] = (out, True)  # ``n ** 2``, ``n.sqrt()``
+        return False
+    if rule.__name__ not in _ARITHMETIC_RULES:
         return False
     sized = None
+    one_made = one = False
     for v in flat_args(args, kwargs):
         if isinstance(v, Tensor):
             if frame.get(v) is not None:
@@ -4432,6 +4480,12 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             made = frame.count_made.get(id(v))
             if dims is not None and dims[0] is v or made is not None and made[0] is v and not made[1]:
                 sized = v
+            one = one or v.numel() == 1 and v.dtype.is_floating_point  # (not ``n - u_idx`` of index arithmetic)
+            one_made = one_made or made is not None and made[0] is v and made[1] and v.numel() == 1
+    if sized is None and out.numel() == 1 and frame.num_images > 1 and (
+            one_made or one and _plain_number_in(args) and _bytecode.counted_number(zero=False)):
+        frame.count_made[id(out)] = (out, True)  # ``n ** 2``, ``1 / n``, ``torch.ones(()) * len(t)``
+        return False
     if sized is None or not _plain_number_in(args):
         return False
     if _bytecode.counted_number(zero=False):
@@ -5365,10 +5419,19 @@ class CaptureMode(TorchFunctionMode):
                             _image_chain(frame, func, args, kwargs, out)
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
-        if (frame.count_dims or frame.count_made or frame.picked_made or func in _DATA_ARGS) and frame.error is None \
-                and type(out) is Tensor \
-                and _count_valued(frame, func, rule, args, kwargs, out):
+        valued = met = False
+        if type(out) is Tensor and frame.error is None:
+            with _HIDDEN():  # (no op of ours reaches the user's outer modes: ``out.numel()``)
+                valued = bool(frame.count_dims or frame.count_made or frame.picked_made or func in _DATA_ARGS
+                              or func in _VALUE_ARGS or frame.num_images > 1 and rule is not None and out.numel() == 1
+                              and rule.__name__ in _ARITHMETIC_RULES) and _count_valued(frame, func, rule, args, kwargs, out)
+                met = not valued and bool(frame.count_made) and _count_met(frame, rule, args, out)
+        if valued:
             frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", pred=False)
+        elif met:
+            track = frame.get(out)
+            if track is not None and track.lost_at is None:
+                frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", like=track)
         # the tensor the op wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None
         target = into = kwargs.get("out") if kwargs else None
         if into is None and args and (out is args[0] and _WRITES[func] or func is Tensor.__setitem__):
