@@ -2095,9 +2095,12 @@ class Frame:
         """Whether ``x`` is a one-element tensor no op of this call made and none of its arguments
         holds, with no autograd history: module state or a global (``self.temperature``, a
         registered buffer, a parameter), which a group's run reads unchanged."""
+        # (a view is no state: the rules see views of the call's tensors made out of its sight)
         if type(x) is not Tensor and not isinstance(x, torch.nn.Parameter) or x.numel() != 1 or x.grad_fn is not None \
-                or id(x) in self.made_ids or self.read_argument_tensors is None:
+                or x._base is not None or id(x) in self.made_ids or self.read_argument_tensors is None:
             return False
+        if self.op is None or not any(a is x for a in (*self.op[1], *self.op[2].values())):
+            return False  # the op's own operand only, not a copy a rule made
         return not any(t is x for t in self.read_argument_tensors())
 
     def constant_expr(self, x: Any) -> tuple[Any, ...] | None:
