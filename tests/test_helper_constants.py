@@ -140,10 +140,9 @@ def test_a_constant_of_a_function_picked_from_a_global_container_is_never_wrong(
     _check_declines_where_a_count_equals(body, [_IMAGES], lambda b: 4)
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (found by prov, session 29; README Known limits): a function "
-                   "picked from a global list by a local index (``_FNS[i]()``, ``i = 1``) is no inputless call (only "
-                   "an item picked by a literal is checked); its 4 on the 4-image batch is read as their count")
-def test_a_function_picked_from_a_global_list_by_a_local_index_is_never_wrong():
+def test_a_function_picked_from_a_global_list_by_a_local_index_declines_where_it_equals_a_count():
+    """Was silently wrong (prov's pin, session 29): the list is checked through the item the local
+    index picks now (``i`` stored from a literal only), as an item picked by a literal is."""
     def body(o, t):
         i = 1
         return {"loss": _l1(o, t) / _FNS[i]()}

@@ -57,21 +57,22 @@ count (``elementwise._one_images_size`` where the divisor is ``max``/``min`` of 
 ``_bytecode.divisor_bounds_a_comprehension``; ``len`` of a filtered list of the targets keeps
 splitting). Left: ``ce / torch.tensor(float(ce.numel()))`` (a count read by ``x.numel()`` has no
 provenance the count rules read), a strict xfail. Near misses: ``NEAR_MISSES`` below and
-``tests/test_written_positions.py``, ``tests/test_count_valued_tensors.py``."""
+``tests/test_written_positions.py``, ``tests/test_count_valued_tensors.py``.
+
+Then divfn (session 29): ``ce / torch.tensor(float(ce.numel()))``, a tensor of a size of image rows,
+declines as a count tensor on the rows: merged, 69 exact, 111 declined, 0 WRONG."""
 
 import pytest
 from _red_team26_measure import assert_pinned, pinned_params
 from _red_team27_bodies import BODIES, CONVERTS
 
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "rows_over_count_of_rows_tensor": "known WRONG (found in session 29 by rt27): a one-element tensor of the rows' "
-                                      "count read by x.numel() (ce / torch.tensor(float(ce.numel()))) is a constant "
-                                      "(README Known limits)",
 }
 # WRONG on 21df782, declined since rt27f (session 29)
 WERE_WRONG_NOW_DECLINE = {"ModuleQueueReadAfterPush", "ModuleQueueSliceWrittenThenRead", "predictions_into_shifted_rows",
                           "sum_times_reciprocal_of_full", "rows_times_new_full_of_count", "rows_over_ones_times_count",
-                          "rows_over_count_tensor_via_ones_sum", "matched_l1_over_max_boxes"}
+                          "rows_over_count_tensor_via_ones_sum", "matched_l1_over_max_boxes",
+                          "rows_over_count_of_rows_tensor"}  # (the last since divfn)
 EXACT = {  # the pinned exact splits; every other body (not in NOT_FIXED) declines
     # exact since session 29's merge of psum2 (Python sums of alike one-image terms):
     "accumulate_last_over_count", "chain_rows_of_images", "dictcomp_grouped_by_field", "reduce_add_lambda",
@@ -124,4 +125,4 @@ def test_the_tables_name_bodies_that_exist_and_the_mixing_ones_are_not_pinned_ex
     assert EXACT | set(NOT_FIXED) | MUST_NOT_SPLIT | WERE_WRONG_NOW_DECLINE <= set(BODIES)
     assert NEAR_MISSES <= EXACT and not WERE_WRONG_NOW_DECLINE & (EXACT | set(NOT_FIXED))
     assert not EXACT & set(NOT_FIXED) and not MUST_NOT_SPLIT & (EXACT | set(NOT_FIXED))
-    assert len(BODIES) == 180 and len(EXACT) == 69 and len(NOT_FIXED) == 1
+    assert len(BODIES) == 180 and len(EXACT) == 69 and len(NOT_FIXED) == 0

@@ -3737,19 +3737,29 @@ def inputless_call_divisor() -> bool:
     local_names, global_names = found
     held, globals_ = f.f_locals, f.f_globals
     return (all(_inert(held.get(n, _MISSING)) for n in local_names)
-            and all(_inert(_global_item(globals_, n)) for n in global_names))
+            and all(_inert(_global_item(globals_, n, held)) for n in global_names))
 
 
-def _global_item(globals_: dict[str, Any], name: str | tuple[str, Any]) -> Any:
+class _LocalKey(str):
+    """The name of the local whose value now picks a global container's item (``FNS[i]()``)."""
+
+
+def _global_item(globals_: dict[str, Any], name: str | tuple[str, Any], held: Any = None) -> Any:
     """The value of a global ``name``, or of ``(name, key)`` its item ``globals_[name][key]`` now
-    (``FNS[0]()``: the function picked is what runs, whatever else the container holds)."""
+    (``FNS[0]()``: the function picked is what runs, whatever else the container holds); a key
+    that is a ``_LocalKey`` is the value that local of ``held`` holds now."""
     if type(name) is str:
         return globals_.get(name, getattr(builtins, name, _MISSING))
     container = globals_.get(name[0], _MISSING)
+    key = name[1]
+    if type(key) is _LocalKey:
+        key = held.get(key, _MISSING) if held is not None else _MISSING
+        if type(key) not in (int, str):
+            return _MISSING
     if type(container) not in (list, tuple, dict):
         return _MISSING
     try:
-        return container[name[1]]
+        return container[key]
     except (IndexError, KeyError, TypeError):
         return _MISSING
 
@@ -3874,7 +3884,10 @@ def _inputless(instructions: list[dis.Instruction], start: int, end: int, local_
         if i.opname == "LOAD_GLOBAL":
             picked = k + 2 < end and instructions[k + 1].opname == "LOAD_CONST" \
                 and instructions[k + 2].opname == "BINARY_SUBSCR" and type(instructions[k + 1].argval) in (int, str)
-            global_names.add((i.argval, instructions[k + 1].argval) if picked else i.argval)
+            by_local = k + 2 < end and instructions[k + 1].opname == "LOAD_FAST" \
+                and instructions[k + 2].opname == "BINARY_SUBSCR"  # ``FNS[i]()``, ``i``'s stores checked as loaded
+            global_names.add((i.argval, instructions[k + 1].argval) if picked else
+                             (i.argval, _LocalKey(instructions[k + 1].argval)) if by_local else i.argval)
         called = called or i.opname == "CALL"
     return called
 

@@ -2608,6 +2608,14 @@ def _ratio_arithmetic(
         if (kind == "div" and tb is None and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
                 and frame.literal_number(b, kind) is not None and _is_number(other) and other):
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))  # ``/ torch.tensor(36)``
+        if (kind == "div" and tb is None and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
+                and isinstance(other, Tensor) and (frame.constant_expr(b) is not None or frame.outside_constant(b))):
+            # ``/ torch.exp(torch.tensor(1.0))``, ``/ self.temperature``: made from constants of the body
+            # only, or module state: no count to share
+            try:
+                return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=torch.reciprocal(other)))
+            except ValueError:
+                return lost_track("a division of an offset loss by a constant tensor", pred)
         if kind == "div" and frame.num_images > 1 and _over_targets_length(frame, other):
             if ta.ratio.rows.numel() == 1:  # ``x[b].sum() / len(targets)``: one image's value over a
                 # count of the others too (on a group alone: its images), which no row sum carries
@@ -2616,6 +2624,12 @@ def _ratio_arithmetic(
                 return Track(from_prediction=pred, ratio=ta.ratio.over_row_count(frame.arange(ta.ratio.rows.device)))
             except ValueError:  # ``l.mean() / len(targets)``: a mean over the group's images is no ratio
                 return lost_track("a division of an average by the number of images (``/ len(targets)``)", pred)
+        if (kind == "div" and ta.ratio.kind not in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE) and frame.num_images > 1
+                and _is_number(other) and other == frame.num_images and _counted_divisor_of(frame, b, other)):
+            # ``l.mean() / float(len(targets))``, ``/ torch.tensor(float(len(t)))``: on a group alone the body
+            # divides by the group's count
+            return lost_track("a division of an average by a number computed from a count of the images "
+                              "(``/ float(len(targets))``)", pred)
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and not _arithmetic_of_reads(frame, b):
             # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
@@ -2975,6 +2989,15 @@ def _one_images_size(frame: Frame, z: Any) -> bool:
     tensor: ``max(len(s["boxes"]) for s in targets)`` of 2, 1 and 3 boxes is 3 on 3 images, which
     on a group alone is the group's largest, not its count (red team 27: was read as the count)."""
     return any(n == z or n is None and first == z for _, n, first in frame.image_sizes)
+
+
+def _counted_divisor_of(frame: Frame, b: Any, z: Any) -> bool:
+    """Whether the divisor ``b`` (the number ``z``) is computed in the body from a count of the
+    images: such a number itself, or a one-element tensor made of one and unchanged since."""
+    if isinstance(b, Tensor):
+        return id(b) in frame.counted_filled and frame.filled_number(b, "div") is not None
+    # (a Python number by its type only: the code's counts, ``terms += 1`` over crops, may equal the images)
+    return frame.counted_number(z, by_value=False)
 
 
 def _over_targets_length(frame: Frame, z: Any) -> bool:

@@ -311,6 +311,10 @@ def constant_result(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Ten
         expr = frame.constant_expr(args[0])
         if expr is not None and name is not None:
             expr = (name, expr)
+    elif (func in _POWERS or func in _CLAMPS) and isinstance(args[0], Tensor) \
+            and not any(isinstance(v, Tensor) for v in (*args[1:], *kwargs.values())):
+        expr = frame.constant_expr(args[0])  # ``torch.tensor(2.0).pow(0.5)``, ``.clamp(min=1)``: at literal arguments
+        expr = None if expr is None else _unary_expr(frame, func, args, kwargs, expr)
     kind = _CONSTANT_BINARY.get(func)
     if kind is not None and len(args) == 2 and not kwargs:
         a, b = (frame.constant_expr(x) if isinstance(x, Tensor) else

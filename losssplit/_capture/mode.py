@@ -1025,6 +1025,12 @@ class Frame:
         # those of them made from a literal of the body's code (``torch.tensor(36)``): the same on a
         # group alone, whatever count of this batch the number equals
         self.literal_filled: set[int] = set()
+        # the ids of the tensors the call's ops returned: any other one-element tensor but the
+        # arguments' is module state or a global (``self.temperature``, a buffer), the same on a group's run
+        self.made_ids: set[int] = set()
+        # those made in the call from a number the body computed from a count of the images
+        # (``torch.tensor(float(len(t)))``, ``float(x.shape[0])``), by id (read where ``filled_number`` holds)
+        self.counted_filled: set[int] = set()
         # those of them made from a Python int, or from such by int arithmetic with ints
         # (``torch.clamp(torch.as_tensor(n) / world_size, min=1)``): id -> (it, its version, the int)
         self.int_numbers: dict[int, tuple[Tensor, int | None, int]] = {}
@@ -2086,6 +2092,18 @@ class Frame:
         held = self.untracked_numbers.get(id(c))  # (``s.sum().item()`` of a per-image ``s``: ``mixed.mixed_read``)
         return (held is None or held[0] is not c) and not any(_holds(read.value, c) for read in self.host_reads)
 
+    def outside_constant(self, x: Any) -> bool:
+        """Whether ``x`` is a one-element tensor no op of this call made and none of its arguments
+        holds, with no autograd history: module state or a global (``self.temperature``, a
+        registered buffer, a parameter), which a group's run reads unchanged."""
+        # (a view is no state: the rules see views of the call's tensors made out of its sight)
+        if type(x) is not Tensor and not isinstance(x, torch.nn.Parameter) or x.numel() != 1 or x.grad_fn is not None \
+                or x._base is not None or id(x) in self.made_ids or self.read_argument_tensors is None:
+            return False
+        if self.op is None or not any(a is x for a in (*self.op[1], *self.op[2].values())):
+            return False  # the op's own operand only, not a copy a rule made
+        return not any(t is x for t in self.read_argument_tensors())
+
     def constant_expr(self, x: Any) -> tuple[Any, ...] | None:
         """The expression of no ratios the one-element tensor ``x`` holds (``constant_tensors``),
         where unchanged since; None for any other tensor."""
@@ -2303,6 +2321,8 @@ class Frame:
         self.filled_numbers.clear()
         self.number_filled.clear()
         self.literal_filled.clear()
+        self.made_ids.clear()
+        self.counted_filled.clear()
         self.int_numbers.clear()
         self.int_factors.clear()
         self.read_field_floats = self._field_floats = None
@@ -4430,7 +4450,8 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
         if type(data) in (list, tuple) and len(data) == 1:
             data = data[0]
         if out.numel() == 1 and type(data) in (int, float) and data and frame.num_images > 1 \
-                and _bytecode.counted_number(zero=False):
+                and (_bytecode.counted_number(zero=False) or frame.counted_number(data) and not _bytecode.literal_size(
+                    data, 1 if func is Tensor.new_tensor else 0, "data", len(args) + len(kwargs))):
             frame.count_made[id(out)] = (out, True)
         elif frame.image_size_read and out.numel() == 1 and type(data) in (int, float) and frame.num_images > 1:
             from .elementwise import picked_size_number  # (it imports this module)
@@ -5156,6 +5177,10 @@ class CaptureMode(TorchFunctionMode):
         else:
             out = func(*args)
             kwargs = _NO_KWARGS
+        if type(out) is Tensor:
+            frame.made_ids.add(id(out))
+        elif type(out) in (tuple, list) or isinstance(out, tuple):
+            frame.made_ids.update(id(x) for x in out if isinstance(x, Tensor))
         if frame.exposed and frame.error is None:
             try:
                 with _HIDDEN():

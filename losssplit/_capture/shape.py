@@ -774,8 +774,12 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             and closed_argument(1 if func is Tensor.new_tensor else 0, "data", len(args))):
         frame.literal_filled.add(id(out))  # ``torch.tensor(36)``, of ``[1] * 3``'s length: no count, whatever it equals
     one = fill[0] if type(fill) in (list, tuple) and len(fill) == 1 else fill  # NeRF's ``torch.tensor([10.0])``
+    if type(one) in (int, float) and id(out) in frame.filled_numbers and id(out) not in frame.literal_filled and (
+            frame.counted_number(one) or counted_number(zero=False)):  # ``torch.tensor(float(len(t)))``
+        frame.counted_filled.add(id(out))
     if (type(one) is float and isinstance(out, Tensor) and out.numel() == 1 and out.is_floating_point()
-            and frame.get(out) is None and frame.body_constant(one) and not counted_number(zero=False)):
+            and frame.get(out) is None and (id(out) in frame.literal_filled or frame.body_constant(one)
+                                            and not counted_number(zero=False))):
         # ``torch.tensor(1.0)``, torchmetrics' ``tensor(float(data_range))``: a constant an expression
         # of ratios may take (``formulas.constant_result``); not ``torch.tensor(len(targets) * 0.5)``
         frame.constant_tensors[id(out)] = (out, version_of(out), ("c", one))
