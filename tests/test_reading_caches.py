@@ -147,7 +147,7 @@ def test_a_new_code_object_is_read_on_its_own():
     for key in ("scale", "gain", "scale"):
         space = {"_err": _err}
         exec(compile(f"def body(o, targets):\n    return {{'loss': _err(o, targets) * (max(t[{key!r}] for t in targets) + 1)}}\n",
-                     "<generated>", "exec"), space)
+                     __file__, "exec"), space)  # (a file's name: code made from "<string>" is never read)
         got, want, said = split_outcome(space["body"], *_gained_batch(BATCHES["1r2s"]))
         assert not got and not wrong_companions(got, want), (key, got)
         assert any(FIELD_READ in m and f"'{key}'" in m for m in said), (key, said)
@@ -279,7 +279,7 @@ def test_a_ladder_of_locals_is_read_once_per_local():
 # parameter) and of a computed local, in a module of their own (this one runs ``exec``, which the
 # code reading takes for assigning every global)
 _SUBSCRIPTS = {"__name__": "reading_cache_subscripts", "BOUND": 2}
-exec(
+exec(compile(
     "class Held:\n"
     "    def __init__(self, k):\n"
     "        self.cut_at = k\n"
@@ -288,6 +288,7 @@ exec(
     "def subscripts(x, held, n):\n"
     "    m = n + 0\n"
     "    return [x[..., 2], x[..., :2], x[:, 1:], x[0], x[:, :BOUND], held.cut(x), x[:, :n], x[:, :m], x[(0, 1)]]\n",
+    __file__, "exec"),  # (a file's name: code made from "<string>" is never read)
     _SUBSCRIPTS,
 )
 
@@ -398,7 +399,7 @@ def _chained(module_name, inner_name="inner"):
     """A function run with globals whose ``__name__`` is ``module_name`` (``...`` for none)."""
     scope = {} if module_name is ... else {"__name__": module_name}
     scope["call_site"] = _bytecode.call_site
-    exec("def hop(inner):\n    return inner()\n\ndef ask():\n    return call_site()\n", scope)
+    exec(compile("def hop(inner):\n    return inner()\n\ndef ask():\n    return call_site()\n", __file__, "exec"), scope)
     return scope["hop"], scope["ask"]
 
 

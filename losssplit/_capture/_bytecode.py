@@ -1729,33 +1729,37 @@ def _constant_arithmetic(f: types.FrameType, first: int, stop: int, right: int,
         return _UNPROVEN
 
 
-def looped(beyond_caller: bool = False) -> bool:
+def looped(beyond_caller: bool = False, proven: bool = False) -> bool:
     """Whether the code the caller is executing runs, up to the decorated body, in a loop (a
     backward jump spans the instruction), a comprehension, or a function called other than by a
     Python call of it (``map``, ``multi_apply``: may be called per image). False where every frame
     from the caller to the decorated body is straight-line code called directly (a test there of
     one image's values picked it by position: ``if (e[0] > c).any():``). True where nothing can be
     told (an unchecked Python, a frame of another package in between). ``beyond_caller``: the
-    caller's own loops do not count (a solver's iteration loop, ``outliving_effect``)."""
+    caller's own loops do not count (a solver's iteration loop, ``outliving_effect``). ``proven``:
+    False where nothing can be told (a loop must be seen: where being in one lets a rule follow)."""
+    unknown = not proven
     f = _caller()
     lasti = f.f_lasti if f is not None else -1
     for k in range(_FOLLOWED_CALLS):
-        if f is None or f.f_code.co_name in _COMPREHENSIONS or _in_loop(f.f_code, lasti) and not (beyond_caller and k == 0):
+        if f is None:
+            return unknown
+        if f.f_code.co_name in _COMPREHENSIONS or _in_loop(f.f_code, lasti) and not (beyond_caller and k == 0):
             return True
         how, back = _called_by(f)
         if how == "body":
             return False
         if back is None:
-            return True
+            return unknown
         lasti = back.f_lasti
         instructions, at = _located_frame(back.f_code, lasti)
         if at is None or instructions[at].opname != "CALL":
-            return True
+            return unknown
         called = _called_function(back, instructions, at)
         if called is None or called[0].__code__ is not f.f_code:
-            return True  # through another callable: it may call ``f`` once per image
+            return unknown  # through another callable: it may call ``f`` once per image
         f = back
-    return True
+    return unknown
 
 
 @_per_code(256)
@@ -3627,9 +3631,20 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
         name = f.f_globals.get("__name__", "")
         internal = known.get(name) if type(name) is str else None  # ``_internal``'s map, read here: a hot loop
         if not (internal if internal is not None else _internal(name)):
-            return f
+            return None if _made_from_text(f.f_code) else f
         f = f.f_back
     return f
+
+
+@functools.lru_cache(maxsize=1024)
+def _made_from_text(code: types.CodeType) -> bool:
+    """Whether ``code`` was compiled from a string while the body ran (``eval("any(e > c)")``,
+    a function ``exec`` defined, ``compile(...)``): module-level code (a module's own runs at its
+    import, not in a body) or a file name that names no file (``<string>``). Its value flows back
+    into code that called ``eval`` through no instruction read here, so nothing can be told of it
+    (found by s35w: ``if eval("any(e > C)"):`` was read as a bare ``any`` and silently wrong)."""
+    name = code.co_filename
+    return code.co_name == "<module>" or name.startswith("<") and not name.startswith("<frozen ")
 
 
 _INTERNAL_MODULES: dict[str, bool] = {}
@@ -7487,6 +7502,26 @@ def combined_truth() -> bool:
         return False
     name, instructions, at = found
     return name != "bool" or at + 1 >= len(instructions) or instructions[at + 1].opname not in _TRUTH_TESTS
+
+
+def truth_through_call() -> bool:
+    """Whether the truth being read is asked by a function the caller's code is calling, not the
+    builtin ``any`` / ``all`` / ``bool`` read as such (``f = any; f(e > c)``): what that function
+    does with the truths (stop at the first, keep them) is not told. False where nothing can be."""
+    return _executing_call() is not None and _truth_builtin_called() is None
+
+
+def text_made_caller() -> bool:
+    """Whether the first frame outside losssplit and torch runs code compiled from a string
+    (``eval("any(e > c)")``, ``_made_from_text``): what it decides is not read."""
+    if _VERSION not in _CHECKED:
+        return False
+    capture = CAPTURE.get()
+    start = capture.op_caller if capture is not None else None
+    f: types.FrameType | None = start if start is not None else sys._getframe(1)
+    while f is not None and _internal(str(f.f_globals.get("__name__", ""))):
+        f = f.f_back
+    return f is not None and _made_from_text(f.f_code)
 
 
 def iterating_builtin() -> str | None:

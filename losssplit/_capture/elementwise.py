@@ -2971,6 +2971,10 @@ def positional_key(frame: Frame, ratio: Ratio) -> None:
     the call returns, for sums never divided as well."""
     if frame.num_images < 2:
         return
+    for r in (ratio, *ratio.batch_terms):  # a piece of ``for p in x.chunk(k)`` on its own, or weighted in a sum
+        piece = frame.piece_checks.get(id(r.rows))
+        if piece is not None and piece[0] is r.rows and (r is ratio or not _bare_sum(r)):
+            frame.late_checks.append(piece[1:])
     if ratio.part_images is not None:
         _parts_each_image(frame, ratio, True)
     elif ratio.host_image is not None:
@@ -2998,6 +3002,12 @@ def _counted_divisor_of(frame: Frame, b: Any, z: Any) -> bool:
         return id(b) in frame.counted_filled and frame.filled_number(b, "div") is not None
     # (a Python number by its type only: the code's counts, ``terms += 1`` over crops, may equal the images)
     return frame.counted_number(z, by_value=False)
+
+
+def _bare_sum(r: Ratio) -> bool:
+    """Whether ``r`` is a bare sum of its rows (no factor either): added to the other pieces'
+    alike, each row counted once whatever piece holds it."""
+    return _plain_sum(r) and not (r.scales or r.normaliser_ops or r.group_factors)
 
 
 def _over_targets_length(frame: Frame, z: Any) -> bool:

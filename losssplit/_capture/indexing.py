@@ -602,7 +602,7 @@ def _picked_index(frame: Frame, track: Track, p: Any, d: int, op: str) -> str | 
     span = range(d, d + (p.dim() if p.dtype == torch.bool else 1))
     if ti is None or ti.rows or ti.image is None or ti.lost_at is not None or any(k in track.rows for k in span):
         return None  # (a lost index: ``_mixed_index``)
-    if _bytecode.looped():
+    if _bytecode.looped(proven=True):  # (a helper called through a dict or a lambda: no loop proven)
         return None
     return (f"{op} with positions from one image's values picked by position (outside any loop over the "
             "images) on a dim of every image's rows without images: on a group alone that position holds another image")
@@ -1709,6 +1709,9 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         return frame.lose(out, op_name(func), track)
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), src.dim())
     index = get_arg(args, kwargs, 2, "index", None)
+    by_position = _picked_index(frame, track, index, d, op_name(func))
+    if by_position is not None:  # ``x.index_select(1, ix(t[0]))``: as ``x[:, ix(t[0])]``
+        return frame.lose(out, by_position, track)
     rows = dict(track.rows)
     if d in rows:
         rows[d] = rows[d][index]

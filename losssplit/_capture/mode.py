@@ -1241,6 +1241,10 @@ class Frame:
         # deferred checks read after every other (``doubt``'s), so that a message naming the op
         # that used a piece taken by position wins over that of the cut itself (``Tensor.chunk``)
         self.late_checks: list[tuple[Tensor, str]] = []
+        # pieces by position kept all (``for p in x.chunk(3)``): id of a piece's rows -> (those
+        # rows, 1 where some row falls in another-numbered piece on its group alone, the message);
+        # read where a returned value holds such a piece on its own (a per-piece mean, a weight)
+        self.piece_checks: dict[int, tuple[Tensor, Tensor, str]] = {}
         # row maps that ``torch.cat`` joined along a dim of image rows (``torch.cat(crops)``,
         # crop-major): id -> (the joined map, the maps of its parts in order, nested joins flat);
         # held, so the ids stay unique
@@ -2379,6 +2383,7 @@ class Frame:
         self.fixed_lists.clear()
         self.positional_rows.clear()
         self.late_checks.clear()
+        self.piece_checks.clear()
         self.joined_rows.clear()
         self.norms.clear()
         self.one_image_rows.clear()
@@ -3982,6 +3987,10 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         return None
     if track is None:
         return None
+    if truth and _bytecode.text_made_caller():
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of the images' values in code compiled from "
+                    "a string (eval, exec): what it decides is not read")
+        return None
     if func in _TRUTH_READS and frame.num_images > 1:
         _ranked(frame, track)
     if func is Tensor.__bool__ and _bytecode.combined_truth():  # ``all(s["pos"].any() for s in targets)``
@@ -4015,7 +4024,11 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
                         f"(lost at {track.lost_at}) at {op}: on a group alone the body may decide otherwise")
         return
     if truth:  # a branch on data reads no value of the images
-        if (not track.rows and track.image is not None and frame.num_images > 1 and not _bytecode.looped()
+        if (not track.rows and track.image is not None and frame.num_images > 1 and _bytecode.truth_through_call()
+                and not _bytecode.torch_check()):  # ``f = any; f(e > c)``: stops at the first image's truth, as may others
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{op} of one image's data asked by a function the code calls "
+                        "(not any, all or bool read as such): how it combines the images' truths is not told")
+        elif (not track.rows and track.image is not None and frame.num_images > 1 and not _bytecode.looped()
                 and not _bytecode.torch_check()):  # ``if y[0].max() > c:`` outside any loop: an image picked by
             # position, on a group alone another image (review15: was the batch's decision on every group)
             frame.doubt(torch.ones((), dtype=torch.bool), f"a Python branch on one image's data picked by position "

@@ -646,21 +646,23 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.set(o, piece)
     if name == "unbind" and d == 0 and (builtin := iterating_builtin()) is not None:
         note_iterated_truth(frame, src, track, out, builtin)  # ``any(torch.isinf(nll))``
-    if name != "unbind" and maps is None and d in track.rows and len(out) > 1 and frame.num_images > 1 \
-            and piece_picked():
-        _pieces_by_position(frame, name, args, kwargs, track.rows[d], [o.shape[d] for o in out], op)
+    if name != "unbind" and maps is None and d in track.rows and len(out) > 1 and frame.num_images > 1:
+        _pieces_by_position(frame, name, args, kwargs, track.rows[d], out, d, op)
 
 
-def _pieces_by_position(frame: Frame, name: str, args: tuple, kwargs: dict, rows: Tensor, sizes: list[int], op: str) -> None:
-    """``x.chunk(k)[i]`` / ``x.split(n)[i]`` of rows that are no ``torch.cat`` join (a plain
-    batch, image-major crops ``stack(crops, 1).flatten(0, 1)``), one piece picked at once: on a
-    group alone the same call cuts the group's rows by their positions among the group's, so the
-    piece holds the group's rows of the batch's piece only where every row falls in the piece of
-    the same number both ways. Checked on the device (deferred): elsewhere the call declines (was
-    the batch's cut on every group: silently wrong). Sections lists are left to the rules that
-    read them; pieces kept all (``for p in x.chunk(k)``, unpacked) are not checked: a sum over
-    every piece counts each row once."""
+def _pieces_by_position(frame: Frame, name: str, args: tuple, kwargs: dict, rows: Tensor, out: Sequence[Tensor],
+                        d: int, op: str) -> None:
+    """``x.chunk(k)`` / ``x.split(n)`` of rows that are no ``torch.cat`` join (a plain batch,
+    image-major crops ``stack(crops, 1).flatten(0, 1)``): on a group alone the same call cuts the
+    group's rows by their positions among the group's, so a piece holds the group's rows of the
+    batch's piece only where every row falls in the piece of the same number both ways. One piece
+    picked at once (``x.chunk(3)[1]``) is checked on the device (deferred): elsewhere the call
+    declines (was the batch's cut on every group: silently wrong). Pieces kept all (``for p in
+    x.chunk(k)``) are checked where a returned value holds a piece on its own (``piece_checks``):
+    a sum over every piece alike counts each row once, a per-piece mean or weight does not.
+    Sections lists are left to the rules that read them."""
     why = f"{op} by position of rows that are no torch.cat join: on a group alone its pieces hold other rows"
+    sizes = [o.shape[d] for o in out]
     if name == "chunk":
         k = get_arg(args, kwargs, 1, "chunks", None)
         size = None
@@ -669,20 +671,31 @@ def _pieces_by_position(frame: Frame, name: str, args: tuple, kwargs: dict, rows
         k = None
     if type(k) is not int and type(size) is not int or rows.dim() != 1:
         return
+    picked = piece_picked()
+    if not picked and all(n == 1 for n in sizes):
+        return  # one row a piece: each piece is its image's, read as ``unbind``'s are
     held = group_index(frame, rows.device)
     if held is None:
-        frame.late_checks.append((torch.ones((), dtype=torch.bool), why))
-        return
-    index, slots = held
-    group = index[rows.long()]
-    own = F.one_hot(group, slots)
-    rank = (own.cumsum(0) * own).sum(1) - 1  # each row's position among its group's rows
-    if type(size) is int:
-        size_alone = torch.full_like(rank, size)
+        flag = torch.ones((), dtype=torch.bool)
     else:
-        size_alone = (own.sum(0)[group] + k - 1) // k  # ``chunk(k)`` of the group's rows alone
-    piece = torch.repeat_interleave(torch.arange(len(sizes), device=rows.device), torch.tensor(sizes, device=rows.device))
-    frame.late_checks.append(((rank // size_alone != piece).any(), why))
+        index, slots = held
+        group = index[rows.long()]
+        own = F.one_hot(group, slots)
+        rank = (own.cumsum(0) * own).sum(1) - 1  # each row's position among its group's rows
+        if type(size) is int:
+            size_alone = torch.full_like(rank, size)
+        else:
+            size_alone = (own.sum(0)[group] + k - 1) // k  # ``chunk(k)`` of the group's rows alone
+        piece = torch.repeat_interleave(torch.arange(len(sizes), device=rows.device),
+                                        torch.tensor(sizes, device=rows.device))
+        flag = (rank // size_alone != piece).any()
+    if picked:
+        frame.late_checks.append((flag, why))
+        return
+    for o in out:
+        track = frame.get(o)
+        if track is not None and d in track.rows:
+            frame.piece_checks[id(track.rows[d])] = (track.rows[d], flag, why)
 
 
 def _piece_maps(
