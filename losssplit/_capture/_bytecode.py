@@ -3638,13 +3638,13 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
 
 @functools.lru_cache(maxsize=1024)
 def _made_from_text(code: types.CodeType) -> bool:
-    """Whether ``code`` was compiled from a string while the body ran (``eval("any(e > c)")``,
-    a function ``exec`` defined, ``compile(...)``): module-level code (a module's own runs at its
-    import, not in a body) or a file name that names no file (``<string>``). Its value flows back
-    into code that called ``eval`` through no instruction read here, so nothing can be told of it
-    (found by s35w: ``if eval("any(e > C)"):`` was read as a bare ``any`` and silently wrong)."""
-    name = code.co_filename
-    return code.co_name == "<module>" or name.startswith("<") and not name.startswith("<frozen ")
+    """Whether ``code`` is the top-level code of ``eval`` / ``exec`` run while the body ran
+    (``eval("any(e > c)")``): its value flows back into the code that called ``eval`` through no
+    instruction read here, so nothing can be told of it (found by s35w: ``if eval("any(e > C)"):``
+    was read as a bare ``any`` and silently wrong). Functions are read whatever their file name:
+    a criterion typed at a REPL, in a doctest or a notebook, or one a harness ``exec``-defines from
+    its source (``<string>``) is read like one in a file, and so is a helper ``exec`` made."""
+    return code.co_name == "<module>"
 
 
 _INTERNAL_MODULES: dict[str, bool] = {}
