@@ -30,6 +30,7 @@ from typing import Any, NamedTuple, TypeVar
 import torch
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_R = TypeVar("_R")
 
 
 _MISSING = object()
@@ -3636,6 +3637,14 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
     return f
 
 
+def _caller_read(reader: Callable[[types.CodeType, int], _R | None]) -> tuple[types.FrameType, _R] | None:
+    """The caller's frame (``_caller``) and what ``reader`` reads of its code at the instruction
+    it is executing; None where there is no such frame or the reader finds nothing."""
+    f = _caller()
+    found = None if f is None else reader(f.f_code, f.f_lasti)
+    return None if f is None or found is None else (f, found)
+
+
 @functools.lru_cache(maxsize=1024)
 def _made_from_text(code: types.CodeType) -> bool:
     """Whether ``code`` is the top-level code of ``eval`` / ``exec`` run while the body ran
@@ -3745,11 +3754,10 @@ def inputless_call_divisor() -> bool:
     (``count(targets)`` is given the targets). False where nothing can be told."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
-    f = _caller()
-    found = None if f is None else _inputless_divisor(f.f_code, f.f_lasti)
-    if f is None or found is None:
+    read = _caller_read(_inputless_divisor)
+    if read is None:
         return False
-    local_names, global_names = found
+    f, (local_names, global_names) = read
     held, globals_ = f.f_locals, f.f_globals
     return (all(_inert(held.get(n, _MISSING)) for n in local_names)
             and all(_inert(_global_item(globals_, n, held)) for n in global_names))
@@ -3820,11 +3828,10 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
     otherwise (another form, a helper's frame reading its own locals, an unchecked Python)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return None
-    f = _caller()
-    found = None if f is None else _side_size_at(f.f_code, f.f_lasti)
-    if f is None or found is None:
+    read = _caller_read(_side_size_at)
+    if read is None:
         return None
-    name, keys, k = found
+    f, (name, keys, k) = read
     x = f.f_locals.get(name, _MISSING)
     try:
         for key in keys:
@@ -8578,9 +8585,8 @@ def stored_size_tests() -> tuple[Any, str, tuple[tuple[str, str | int], ...]] | 
     stored or the code cannot be read."""
     if sys.version_info[:2] not in _TEST_CHECKED:
         return None
-    f = _caller()
-    found = None if f is None else _stored_size_tests_at(f.f_code, f.f_lasti)
-    return None if found is None or f is None else (f.f_code, *found)
+    read = _caller_read(_stored_size_tests_at)
+    return None if read is None else (read[0].f_code, *read[1])
 
 
 # pops and pushes of the loads a statement storing several values runs before its stores
