@@ -3645,7 +3645,6 @@ def _caller_read(reader: Callable[[types.CodeType, int], _R | None]) -> tuple[ty
     return None if f is None or found is None else (f, found)
 
 
-@functools.lru_cache(maxsize=1024)
 def _made_from_text(code: types.CodeType) -> bool:
     """Whether ``code`` is the top-level code of ``eval`` / ``exec`` run while the body ran
     (``eval("any(e > c)")``): its value flows back into the code that called ``eval`` through no
