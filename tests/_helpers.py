@@ -379,11 +379,12 @@ def split_outcome(body: Callable, args: Sequence[Any], kinds: Sequence[Any],
     return companions(out), oracle_companions(body, args, kinds, labels), said
 
 
-def wrong_companions(got: Mapping[str, float], want: Mapping[str, float]) -> dict[str, tuple[float, Any]]:
-    """The companions present that the oracle has not, or not equal (``rel=1e-5, abs=1e-6``):
+def wrong_companions(got: Mapping[str, float], want: Mapping[str, float],
+                     atol: float = 1e-6) -> dict[str, tuple[float, Any]]:
+    """The companions present that the oracle has not, or not equal (``rel=1e-5, abs=atol``):
     name -> (value, oracle value)."""
     return {k: (v, want.get(k)) for k, v in got.items()
-            if k not in want or v != pytest.approx(want[k], rel=1e-5, abs=1e-6)}
+            if k not in want or v != pytest.approx(want[k], rel=1e-5, abs=atol)}
 
 
 def rule_outcome(body: Callable, batch: tuple[dict, list[dict]]) -> tuple[dict, dict, list[str]]:
