@@ -3740,6 +3740,59 @@ def length_divided(z: Any) -> Any:
     return x if x is not _UNPROVEN and _sized(x) == z else _UNPROVEN
 
 
+def divisor_length(z: Any) -> Any:
+    """The object ``x`` when the divisor of the division the caller's code is executing is the
+    builtin ``len(x)`` of a local ``x`` bound once outside loops, as an int or through the builtin
+    ``float`` / ``int`` (``a / float(len(x))``), written at the division or held in a local stored
+    once outside loops by such code (``n = float(len(t))``, then ``a / n``), and ``z`` is that
+    length: a number whose provenance is that length, whatever else it equals. ``_UNPROVEN``
+    otherwise (a count the code adds up, ``terms += 1``, another layout, an unchecked Python)."""
+    if type(z) not in (int, float) or sys.version_info[:2] not in _CHECKED:
+        return _UNPROVEN
+    f = _caller()
+    if f is None:
+        return _UNPROVEN
+    found = _converted_length_at(f.f_code, f.f_lasti)
+    if found is None or _builtin(f, "len") is not builtins.len:
+        return _UNPROVEN
+    name, conversion = found
+    if type(z) is not (int if conversion is None else _builtin(f, conversion)) or conversion not in (None, "float", "int"):
+        return _UNPROVEN
+    x = f.f_locals.get(name, _UNPROVEN)
+    return x if x is not _UNPROVEN and _sized(x) == z else _UNPROVEN
+
+
+@_per_code(1024)
+def _converted_length_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] | None:
+    """(the local ``len`` is called on, the global converting it or None) of the divisor
+    ``len(x)`` / ``float(len(x))`` of the division at ``lasti`` (see ``divisor_length``)."""
+    divisor = _divisor_span(code, lasti)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
+    span = instructions[start:end]
+    if len(span) == 1 and span[0].opname == "LOAD_FAST":  # a local holding it
+        name = span[0].argval
+        stores = _stores(instructions, name)
+        if len(stores) != 1 or name in _parameters(code) or name in code.co_cellvars \
+                or _in_loop(code, instructions[stores[0]].offset):
+            return None
+        value = _stored_value(instructions, stores[0])
+        if value is None:
+            return None
+        span = instructions[value[0] : value[1]]
+    conversion = None
+    if span and span[0].opname == "LOAD_GLOBAL" and span[0].argval in ("float", "int") and (span[0].arg or 0) & 1 \
+            and _call_end(span, 0) == len(span) - 1:
+        conversion, span = span[0].argval, [i for i in span[1:-1]]
+        while span and span[-1].opname == "PRECALL":
+            span.pop()
+    if any(i.is_jump_target for i in span):
+        return None
+    x = _length_operand(code, instructions, span)
+    return (x, conversion) if type(x) is str else None
+
+
 def inputless_call_divisor() -> bool:
     """Whether the divisor of the division the caller's code is executing (``a / b``, ``a /= b``,
     ``a.div(b)``, ``torch.div(a, b)``) is the value of a call given nothing of the body's values:

@@ -31,6 +31,7 @@ from ._bytecode import (
     divisor_arithmetic,
     divisor_bounds_a_comprehension,
     divisor_floor,
+    divisor_length,
     divisor_source,
     divisor_tests,
     fixed_length,
@@ -3000,8 +3001,10 @@ def _counted_divisor_of(frame: Frame, b: Any, z: Any) -> bool:
     images: such a number itself, or a one-element tensor made of one and unchanged since."""
     if isinstance(b, Tensor):
         return id(b) in frame.counted_filled and frame.filled_number(b, "div") is not None
-    # (a Python number by its type only: the code's counts, ``terms += 1`` over crops, may equal the images)
-    return frame.counted_number(z, by_value=False)
+    # (a Python number by its type, or by the code at the division: ``float(len(targets))``; the code's
+    # counts, ``terms += 1`` over crops, may equal the images by value)
+    return frame.counted_number(z, by_value=False) or (
+        frame.per_image_targets is not None and divisor_length(z) is frame.per_image_targets)
 
 
 def _bare_sum(r: Ratio) -> bool:
