@@ -254,6 +254,7 @@ SUMS_OVER_CONSTANT_TENSORS = {  # made from constants only: on a group alone the
     "attribute": lambda o, t: {"loss": _r(o).sum() / _MODULE.temperature},
     "aliased_attribute": _aliased_attribute,
     "parameter": lambda o, t: {"loss": _r(o).sum() / _MODULE.learned},
+    "function_of_a_parameter": lambda o, t: {"loss": _r(o).sum() / _MODULE.learned.exp()},  # was wrong (session 29)
     "global_equal_to_a_count": lambda o, t: {"loss": _r(o).sum() / _GLOBAL},
 }
 
@@ -311,14 +312,27 @@ def test_a_function_of_a_count_tensor_declines(body):
 _THREE = 3.0  # a global equal to the 3-image batch's count
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (found by divfn, session 29): a tensor of a global number equal "
-                   "to a count, through a clamp, or a function of a learned parameter, divides a sum as an opaque "
-                   "normaliser, each group its share (README Known limits)")
 @pytest.mark.parametrize("body", [
     lambda o, t: {"loss": _r(o).sum() / torch.tensor(_THREE).clamp(min=1)},
-    lambda o, t: {"loss": _r(o).sum() / _MODULE.learned.exp()},
-], ids=["clamped_global_equal_to_a_count", "function_of_a_parameter"])
-def test_a_sum_over_a_constant_tensor_not_yet_proven_is_never_wrong(body):
+    lambda o, t: {"loss": _r(o).sum() / torch.tensor(_THREE)},
+], ids=["clamped_global_equal_to_a_count", "global_equal_to_a_count"])
+def test_a_sum_over_a_tensor_of_a_global_number_is_never_wrong(body):
+    """Was silently wrong on 3 images (found by divfn, session 29): the global no code assigns is a
+    constant of the call by its provenance (``_bytecode.constant_number``), whatever count it equals;
+    on the 4-image batch 3.0 is also the weights' sum, which declines."""
     for seed, weights in RULE_BATCHES:
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
         assert want and not wrong_companions(got, want), (seed, got, want)
+        assert set(got) == set(want) or said, (seed, got, want)
+    got, want, _ = rule_outcome(body, rule_batch(*RULE_BATCHES[1]))  # 3 images
+    assert set(got) == set(want), (got, want)
+
+
+@pytest.mark.parametrize("body", [
+    lambda o, t: {"loss": _r(o).sum() / (_MODULE.learned * torch.tensor(float(len(t))))},
+    lambda o, t: {"loss": _r(o).sum() / (_MODULE.learned.exp() + 1)},
+], ids=["parameter_times_the_count", "parameter_plus_a_number"])
+def test_a_sum_over_a_parameter_and_a_number_declines(body):
+    """Near misses of ``/ _MODULE.learned.exp()``: autograd does not show the number (a count on a
+    group alone, or not), so no proof of a constant."""
+    check_rule(body, "a division of a sum by a tensor of the model's parameters and a number", declines=True)

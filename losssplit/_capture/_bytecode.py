@@ -3808,11 +3808,63 @@ def inputless_call_divisor() -> bool:
         return False
     read = _caller_read(_inputless_divisor)
     if read is None:
-        return False
+        return _unread_arguments_call()
     f, (local_names, global_names) = read
     held, globals_ = f.f_locals, f.f_globals
     return (all(_inert(held.get(n, _MISSING)) for n in local_names)
             and all(_inert(_global_item(globals_, n, held)) for n in global_names))
+
+
+def _unread_arguments_call() -> bool:
+    """Whether the divisor of the division the caller's code is executing is a call of a function
+    held in a local or a global (``over(n)``, ``over`` a lambda passed in) that reads none of its
+    arguments: without a closure, its code returning a value made of literals and globals holding
+    plain numbers alone (``lambda n: 4``, ``lambda n: WIDTH``). What it is given, a count
+    included, does not reach the number it returns (found by s35w: ``lambda n: 4`` of a count of
+    4 images was read as that count)."""
+    read = _caller_read(_called_divisor)
+    if read is None:
+        return False
+    f, (kind, name) = read
+    fn = f.f_locals.get(name, _MISSING) if kind == "local" else _global_item(f.f_globals, name)
+    if type(fn) is not types.FunctionType or fn.__closure__ is not None or not _argument_free(fn.__code__):
+        return False
+    return all(type(_global_item(fn.__globals__, n)) in (int, float) for n in fn.__code__.co_names)
+
+
+@_per_code(1024)
+def _called_divisor(code: types.CodeType, lasti: int) -> tuple[str, str] | None:
+    """(``"local"`` or ``"global"``, the name) of the function the divisor ``f(...)`` of the
+    division at ``lasti`` calls, positional arguments only; else None."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS \
+            or instructions[at].is_jump_target:
+        return None
+    start = _operand_start(instructions, at)  # (the dividend may start at a loop's exit)
+    if start is None:
+        return None
+    span = [i for i in instructions[start:at] if i.opname not in ("PRECALL", "PUSH_NULL")]
+    if not span or span[-1].opname != "CALL" or any(i.is_jump_target or i.opname == "KW_NAMES" for i in span):
+        return None
+    head = span[0]
+    if head.opname == "LOAD_FAST":
+        return "local", head.argval
+    if head.opname == "LOAD_GLOBAL" and (head.arg or 0) & 1:
+        return "global", head.argval
+    return None
+
+
+_ARGUMENT_FREE_OPS = frozenset({"RESUME", "NOP", "LOAD_CONST", "LOAD_GLOBAL", "BINARY_OP", "UNARY_NEGATIVE",
+                                "RETURN_VALUE"})
+
+
+@_per_code(256)
+def _argument_free(code: types.CodeType) -> bool:
+    """Whether ``code`` (a function's) loads no local, cell or attribute: its result is made of
+    its literals and globals only, whatever its arguments."""
+    return not code.co_cellvars and not code.co_freevars and all(
+        i.opname in _ARGUMENT_FREE_OPS and not (i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1)
+        for i in _instructions(code))
 
 
 class _LocalKey(str):

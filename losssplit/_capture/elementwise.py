@@ -364,6 +364,7 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             frame.floored[id(out)] = (out, float(low), src.detach(), frame.int_number(src),  # type: ignore[arg-type]
                                       frame.int_factor(src))
             frame.note_floored_rows(out, src)
+            frame.note_floored_provenance(out, src)
             floor = float(low)  # type: ignore[arg-type]  # a number, checked; ``max(n, 1.0)`` is the int n >= 1
             _carry_int(frame, src, out, lambda n: max(n, floor), low)
         return
@@ -1222,6 +1223,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
             and (frame.weight_filled or type(a) is float or type(b) is float) and _weight_as_data(frame, kind, a, ta, b, tb):
         # ``l - torch.tensor(t[b]["loss_weight"])``: 1 on a group alone, a value the copy keeps
         frame.lose(out, f"{op_name(func)} with an image's weight field as a value (1 on a group alone)")
+        return
+    if kind in ("mul", "div") and (ta is None) != (tb is None) and getattr(b if ta is not None else a, "unproven", False) \
+            and type(b if ta is not None else a) in (FlooredFloat, FlooredInt):
+        frame.lose(out, f"{op_name(func)} {UNPROVEN_FLOOR}", pred=is_prediction(a, ta) or is_prediction(b, tb))
         return
     if frame.row_counts and (frame.row_count(a) is not None or frame.row_count(b) is not None):
         _by_row_count(frame, func, kind, a, ta, b, tb, out, kwargs)
@@ -2609,14 +2614,21 @@ def _ratio_arithmetic(
         if (kind == "div" and tb is None and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
                 and frame.literal_number(b, kind) is not None and _is_number(other) and other):
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))  # ``/ torch.tensor(36)``
+        learned = (kind == "div" and tb is None and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
+                   and isinstance(other, Tensor) and isinstance(b, Tensor) and b.requires_grad
+                   and frame.made_of_parameters(b))
         if (kind == "div" and tb is None and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
-                and isinstance(other, Tensor) and (frame.constant_expr(b) is not None or frame.outside_constant(b))):
-            # ``/ torch.exp(torch.tensor(1.0))``, ``/ self.temperature``: made from constants of the body
-            # only, or module state: no count to share
+                and isinstance(other, Tensor) and (frame.constant_expr(b) is not None or frame.outside_constant(b)
+                                                   or learned and frame.made_of_parameters(b, whole=True))):
+            # ``/ torch.exp(torch.tensor(1.0))``, ``/ self.temperature``, ``/ self.log_scale.exp()``: made from
+            # constants of the body only, or module state: no count to share
             try:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=torch.reciprocal(other)))
             except ValueError:
                 return lost_track("a division of an offset loss by a constant tensor", pred)
+        if learned:  # ``/ (self.s * n)``: a learned value times a number autograd does not show (maybe a count)
+            return lost_track("a division of a sum by a tensor of the model's parameters and a number of the call "
+                              "(``/ (self.s * n)``)", pred)
         if kind == "div" and frame.num_images > 1 and _over_targets_length(frame, other):
             if ta.ratio.rows.numel() == 1:  # ``x[b].sum() / len(targets)``: one image's value over a
                 # count of the others too (on a group alone: its images), which no row sum carries
@@ -3019,6 +3031,11 @@ def _over_targets_length(frame: Frame, z: Any) -> bool:
     a group alone is the group's number of images."""
     return (type(z) is int and z == frame.num_images and frame.per_image_targets is not None
             and frame.tokens is None and length_divided(z) is frame.per_image_targets)
+
+
+UNPROVEN_FLOOR = ("by a number read from a clamped tensor made of a number the code does not show to be a count "
+                  "or a constant (``torch.tensor(float(bs) + 1).clamp(min=1).item()``, or written since made: ``n += 1``), "
+                  "after the body made a size of image rows a plain number: on a group alone it may be the group's")
 
 
 COMPUTED_COUNT = ("a division by a number computed in the body by Python arithmetic (``n + 1``, ``len(x) - 1``) "

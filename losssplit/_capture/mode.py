@@ -344,6 +344,8 @@ class FlooredFloat(_Plain, float):
     counts: Tensor | None = None
     """The images of the rows whose count ``raw`` is, where the tensor clamped was made from the
     very float ``float(bs)`` of a ``RowCount`` (``torch.tensor(float(target.shape[0]))``), else None."""
+    unproven: bool = False
+    """Made of a number whose provenance is not read (``Frame.note_floored_provenance``)."""
 
 
 class FlooredInt(_Plain, int):
@@ -356,6 +358,7 @@ class FlooredInt(_Plain, int):
     proven: bool
     lists: Any
     counts: Tensor | None = None
+    unproven: bool = False
 
 
 def floored_number(value: Any, raw: float, floor: float, factor: float = 1.0, inner: float = 1.0,
@@ -380,7 +383,10 @@ def _scaled_floor(name: str, base: type) -> Callable[..., Any]:
             return value
         proven = self.proven and not _by_the_capture() and _bytecode.constant_product_operand(
             other, name == "__mul__", self.lists)
-        return floored_number(value, self.raw, self.floor, self.factor * other, self.inner, proven, self.lists)
+        out = floored_number(value, self.raw, self.floor, self.factor * other, self.inner, proven, self.lists)
+        if self.unproven:
+            out.unproven = True
+        return out
 
     method.__name__ = name
     return method
@@ -1267,6 +1273,9 @@ class Frame:
         # each image's group as a tensor per device, and the slots of a vector over the groups
         self.group_index: dict[torch.device, tuple[Tensor, int]] = {}
         self.floored_rows: dict[int, tuple[Tensor, int]] = {}
+        # clamped tensors (``floored``) made from a number of no proven provenance after a count was
+        # made a plain number (``torch.tensor(float(bs) + 1)``), or written since made: id -> it
+        self.floored_unproven: dict[int, Tensor] = {}
         # per-element values divided by a count of image rows before any reduction (RLE's ``loss /=
         # len(loss)``, SAM 2's ``/ num_objects``): id of the quotient -> (it, its version then, its lost
         # track, (the track it would have undivided, what it is over)); see ``overcount``
@@ -1865,11 +1874,13 @@ class Frame:
                 return read.op
         return None
 
-    def made_of_parameters(self, c: Tensor, limit: int = 256) -> bool:
+    def made_of_parameters(self, c: Tensor, limit: int = 256, whole: bool = False) -> bool:
         """Whether the autograd history of ``c`` (at most ``limit`` nodes) reaches no tensor of the
         call's arguments but one-element ones, only leaves such as the model's parameters (a learned
         ``s``, ``exp(-s)``, a norm of an embedding table): no image's data, the same on a group's
-        run. Without a history (no grad, ``.detach()``) nothing can be told: False."""
+        run. Without a history (no grad, ``.detach()``) nothing can be told: False. ``whole``: also
+        no operand without a history (``s * n``, ``s.exp() + 1``: a number or tensor of the call,
+        maybe a count, that autograd does not show)."""
         if not c.requires_grad:
             return False
         tensors = self.read_argument_tensors() if self.read_argument_tensors is not None else []
@@ -1884,6 +1895,8 @@ class Frame:
                 continue
             seen.add(id(node))
             if len(seen) > limit or id(node) in nodes or id(getattr(node, "variable", None)) in banned:
+                return False
+            if whole and any(n is None for n, _ in node.next_functions):
                 return False
             todo.extend(n for n, _ in node.next_functions if n is not None)
         return True
@@ -2198,6 +2211,21 @@ class Frame:
         if count is not None and count[0] is held[2] and src.dtype in (torch.float32, torch.float64):
             self.floored_rows[id(out)] = (out, count[1])
 
+    def note_floored_provenance(self, out: Tensor, src: Tensor) -> None:
+        """``out`` clamps ``src``, a one-element tensor made in this call from a Python number: where
+        the body made a count a plain number in this call (``float(bs)``), a number that is neither
+        that very float, a count's number, a constant the code proves nor an int (read elsewhere), or
+        a tensor written since it was made (``n += 1``), has no provenance: it may be computed from
+        the count (``float(bs) + 1``), the group's on a group alone (``floored_unproven``)."""
+        held = self.filled_numbers.get(id(src)) if self.plain_counts else None
+        if held is None or held[0] is not src or id(out) in self.floored_rows:
+            return
+        written = held[1] is None or version_of(src) != held[1]
+        count = self.count_floats.get(id(held[2]))
+        if written or not (count is not None and count[0] is held[2] or id(src) in self.literal_filled
+                           or id(src) in self.counted_filled or type(held[2]) is int):
+            self.floored_unproven[id(out)] = out
+
     def int_factor(self, x: Any) -> float:
         """``k`` where the one-element tensor ``x`` holds a Python int the code shows to be a number
         times the constant ``k`` of the call (``int_factors``), 1 else."""
@@ -2404,6 +2432,7 @@ class Frame:
         self.group_scalars.clear()
         self.group_index.clear()
         self.floored_rows.clear()
+        self.floored_unproven.clear()
         self.over_counts.clear()
         self.view_blocks.clear()
         self.cuts.clear()
@@ -5265,8 +5294,11 @@ class CaptureMode(TorchFunctionMode):
                             MIXED_READ[0](frame, func, args[0], out)
                         floored = frame.floored.get(id(args[0]))
                         if floored is not None and floored[0] is args[0] and func in (Tensor.item, Tensor.__float__, Tensor.__int__):
-                            return floored_number(out, float(floored[2].reshape(()).item()), floored[1], inner=floored[4],
-                                                  lists=frame.fixed_lists, counts=frame.floored_of_rows(args[0]))
+                            number = floored_number(out, float(floored[2].reshape(()).item()), floored[1], inner=floored[4],
+                                                    lists=frame.fixed_lists, counts=frame.floored_of_rows(args[0]))
+                            if frame.floored_unproven.get(id(args[0])) is args[0]:
+                                number.unproven = True
+                            return number
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
             if func in _EXPOSING and args and isinstance(args[0], Tensor):
