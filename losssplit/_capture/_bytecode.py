@@ -3766,6 +3766,26 @@ def divisor_length(z: Any) -> Any:
 def _converted_length_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] | None:
     """(the local ``len`` is called on, the global converting it or None) of the divisor
     ``len(x)`` / ``float(len(x))`` of the division at ``lasti`` (see ``divisor_length``)."""
+    found = _divisor_value(code, lasti)
+    if found is None:
+        return None
+    instructions, span = found
+    conversion = None
+    if span and span[0].opname == "LOAD_GLOBAL" and span[0].argval in ("float", "int") and (span[0].arg or 0) & 1 \
+            and _call_end(span, 0) == len(span) - 1:
+        conversion, span = span[0].argval, [i for i in span[1:-1]]
+        while span and span[-1].opname == "PRECALL":
+            span.pop()
+    if any(i.is_jump_target for i in span):
+        return None
+    x = _length_operand(code, instructions, span)
+    return (x, conversion) if type(x) is str else None
+
+
+def _divisor_value(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], list[dis.Instruction]] | None:
+    """(``code``'s instructions, the code computing the divisor) of the division at ``lasti``:
+    written there, or stored once outside loops in a local it loads (``n = float(len(t))``, then
+    ``a / n``); None where it is no division or the local is a parameter, a cell or stored again."""
     divisor = _divisor_span(code, lasti)
     if divisor is None:
         return None
@@ -3781,16 +3801,33 @@ def _converted_length_at(code: types.CodeType, lasti: int) -> tuple[str, str | N
         if value is None:
             return None
         span = instructions[value[0] : value[1]]
-    conversion = None
-    if span and span[0].opname == "LOAD_GLOBAL" and span[0].argval in ("float", "int") and (span[0].arg or 0) & 1 \
-            and _call_end(span, 0) == len(span) - 1:
-        conversion, span = span[0].argval, [i for i in span[1:-1]]
-        while span and span[-1].opname == "PRECALL":
-            span.pop()
-    if any(i.is_jump_target for i in span):
-        return None
-    x = _length_operand(code, instructions, span)
-    return (x, conversion) if type(x) is str else None
+    return instructions, span
+
+
+def length_and_sizes_divisor() -> bool:
+    """Whether the divisor of the division the caller's code is executing -- written there, or a
+    local stored once outside loops by such code -- combines by Python arithmetic (``+``, ``-``,
+    ``*``) a builtin ``len(...)`` with a size the code reads otherwise (``.numel()``, the builtin
+    ``sum(...)``): ``sum(p.numel() for p in pos) * len(t)``, ``pos[0].numel() * len(pos)``. Made
+    of two counts, on a group alone of the group's, it is no count of the batch whatever it
+    equals by value (found by the red team, session 16: read as the instances)."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    return f is not None and _length_and_sizes_at(f.f_code, f.f_lasti) and all(
+        _builtin(f, n) is getattr(builtins, n) for n in ("len", "sum"))
+
+
+@_per_code(1024)
+def _length_and_sizes_at(code: types.CodeType, lasti: int) -> bool:
+    found = _divisor_value(code, lasti)
+    if found is None:
+        return False
+    span = found[1]
+    loads = {(i.opname, i.argval) for i in span}
+    return (("LOAD_GLOBAL", "len") in loads and any(i.opname == "BINARY_OP" and i.arg in _COMBINING for i in span)
+            and (("LOAD_GLOBAL", "sum") in loads or ("LOAD_METHOD", "numel") in loads or ("LOAD_ATTR", "numel") in loads))
+
+
+_COMBINING = frozenset({0, 5, 10, 13, 18, 23})  # +, *, -, +=, *=, -=
 
 
 def inputless_call_divisor() -> bool:

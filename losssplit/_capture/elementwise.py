@@ -36,6 +36,7 @@ from ._bytecode import (
     divisor_tests,
     fixed_length,
     inputless_call_divisor,
+    length_and_sizes_divisor,
     length_arithmetic,
     length_divided,
     literal_argument,
@@ -3075,6 +3076,8 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
     assert r is not None
     if r.host_image is not None or r.rows.numel() == 1:
         return None  # one image's value: a number of that image is the same on any group with it
+    if length_and_sizes_divisor():  # ``sum(p.numel() for p in pos) * len(t)``: by its code, not its value
+        return lost_track(COMPUTED_COUNT, track.from_prediction)
     found = divisor_arithmetic()
     if found is None and computed_divisor(products=False, inline=False):  # ``d = n // 2`` before ``l.sum() / d``: as ``l.sum() / (n // 2)``
         found = Arithmetic((z,), None, True)
