@@ -5275,6 +5275,26 @@ def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str]
         if lengths[1 - k] is not None or len(other) != 1 or other[0].opname not in ("LOAD_FAST", "LOAD_CONST"):
             return None, x  # ``n * n``, ``len(y) * len(t)``, ``y.shape[0] * n``: no constant
         return start + (0 if k else len(operands[0])), x
+    nested = _nested_length(code, instructions, start, operands)
+    return None if nested is None else (None, nested)  # ``k * len(x) * 2``: no two-factor product
+
+
+def _nested_length(code: types.CodeType, instructions: list[dis.Instruction], start: int,
+                   operands: list[list[dis.Instruction]], depth: int = 0) -> Any:
+    """The local ``len`` is called on where a factor of the product ``operands`` (from ``start``)
+    is itself a product holding ``len(x)`` (``per_image * len(first) * 2``); else None."""
+    at = start
+    for span in operands:
+        inner = _product_operands(instructions, at, at + len(span) - 1) if depth < 4 and len(span) > 2 else None
+        if inner is not None:
+            for sub in inner:
+                x = _length_operand(code, instructions, sub)
+                if x is not None and x is not _UNPROVEN:
+                    return x
+            found = _nested_length(code, instructions, at, inner, depth + 1)
+            if found is not None:
+                return found
+        at += len(span)
     return None
 
 
