@@ -15,7 +15,9 @@ function and output shape with a recorded sequence and keeping the outputs (the 
 a plan of the rules' decisions, before any check of it); ``g0`` one CE call on 4,096 images
 undecorated, ``gN`` decorated with N distinct labels; ``t0`` / ``tN`` the same for 4,096 sequences
 of 256 tokens; ``floor1000`` 1,000 detached 0-dim tensors made below autograd and put in a dict
-(the floor of 1,000 companions).
+(the floor of 1,000 companions); ``aten`` / ``atendeco`` the aten calls that one plain / decorated
+seed call makes (recorded below autograd), issued again from Python as recorded: their difference
+is the floor of any mechanism that computes the same checks and companions, a replayed plan included.
 """
 
 from __future__ import annotations
@@ -99,6 +101,29 @@ def scenario(name: str) -> Callable[[], object]:
             return result
 
         return replay
+    if name in ("aten", "atendeco"):  # the aten calls of one plain / decorated call, issued again as recorded
+        from seed_criterion import RelationCriterion, make_batch
+        from torch.utils._python_dispatch import TorchDispatchMode
+
+        class Decorated(RelationCriterion):
+            get_relation_loss = losssplit.split_by_source(RelationCriterion.get_relation_loss)
+
+        calls: list[tuple[object, tuple[object, ...], dict[str, object]]] = []
+
+        class Record(TorchDispatchMode):
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+                calls.append((func, args, kwargs or {}))
+                return func(*args, **(kwargs or {}))
+
+        crit, batch = (RelationCriterion() if name == "aten" else Decorated()), make_batch()
+        crit.get_relation_loss(*batch)
+        with Record():
+            crit.get_relation_loss(*batch)
+
+        def issue() -> object:
+            return [func(*args, **kwargs) for func, args, kwargs in calls]  # type: ignore[operator]
+
+        return issue
     if name == "floor1000":
         names, values = [f"loss_source{g}" for g in range(1000)], torch.full((1000,), 0.5)
 
