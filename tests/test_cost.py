@@ -30,6 +30,25 @@ def test_decorated_call_adds_at_most_one_host_read_hand_written_needs_six():
     assert ours - plain == 1
 
 
+def test_seed_weights_are_not_checked_for_proportionality_after_the_doubt_that_they_are_them():
+    # the seed's weights are read from its weight field: the deferred doubt that they are not the weights
+    # fires wherever the proportionality check (13 ops, two ``vector_norm``) could, earlier in the checks
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    ops: list[str] = []
+
+    class Record(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+            ops.append(str(func))
+            return func(*args, **(kwargs or {}))
+
+    batch = make_batch()
+    with Record():
+        out = Decorated().get_relation_loss(*batch)
+    assert "loss_relation_real" in out
+    assert "aten.linalg_vector_norm.default" not in ops
+
+
 def test_benchmark_graph_floor_computes_the_decorated_companions():
     # the benchmark's lower bound must do the same work, or its figure bounds nothing
     for rows in (20, [3, 0, 7, 1, 12, 5, 9, 2]):
