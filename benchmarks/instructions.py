@@ -281,7 +281,8 @@ def summary(counts: dict[str, int]) -> None:
         print(f"decorated adds {(counts['deco'] - counts['plain']) / 1e6:.2f} M, hand-written {hand / 1e6:.2f} M")
         floors = [f"{(counts[n] - counts['plain']) / hand:.2f}x ({what}: {(counts[n] - counts['plain']) / 1e6:.2f} M)"
                   for n, what in (("empty", "an empty torch function mode"),
-                                  ("replay", "a plan replayed: each op matched to a recording"))
+                                  ("replay", "a plan replayed: each op matched to a recording"),
+                                  ("wired", "a plan's ops checked: their wiring and Python arguments"))
                   if n in counts]
         floor = "; ".join(floors) or "not measured (add 'empty', 'replay')"
         rows.append(("every call: added / hand-written's", f"{(counts['deco'] - counts['plain']) / hand:.2f}x", "<= 4x", floor))
