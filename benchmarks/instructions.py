@@ -15,7 +15,11 @@ function and output shape with a recorded sequence and keeping the outputs (the 
 a plan of the rules' decisions, before any check of it); ``g0`` one CE call on 4,096 images
 undecorated, ``gN`` decorated with N distinct labels; ``t0`` / ``tN`` the same for 4,096 sequences
 of 256 tokens; ``floor1000`` 1,000 detached 0-dim tensors made below autograd and put in a dict
-(the floor of 1,000 companions).
+(the floor of 1,000 companions); ``wired`` the same mode comparing
+each op's function, the op that made each tensor argument, each Python argument and the output's
+shape (the inputs' shapes, dtypes and devices compared once): the floor of checking a plan's ops; ``aten`` / ``atendeco`` the aten calls that one plain / decorated
+seed call makes (recorded below autograd), issued again from Python as recorded: their difference
+is the floor of any mechanism that computes the same checks and companions, a replayed plan included.
 """
 
 from __future__ import annotations
@@ -99,6 +103,92 @@ def scenario(name: str) -> Callable[[], object]:
             return result
 
         return replay
+    if name == "wired":  # the floor of checking a plan: each op's function, its arguments' wiring, shapes and numbers
+        from seed_criterion import RelationCriterion, make_batch
+        from torch.overrides import TorchFunctionMode
+
+        signatures: list[tuple[object, ...]] = []
+
+        def tensors_in(value: object, found: list[torch.Tensor]) -> list[torch.Tensor]:
+            if type(value) is torch.Tensor:
+                found.append(value)
+            elif type(value) in (list, tuple):
+                for v in value:  # type: ignore[attr-defined]
+                    tensors_in(v, found)
+            elif type(value) is dict:
+                for v in value.values():  # type: ignore[attr-defined]
+                    tensors_in(v, found)
+            return found
+
+        class Check(TorchFunctionMode):
+            def __init__(self, record: bool, inputs: list[torch.Tensor]) -> None:
+                super().__init__()
+                self.record, self.at, self.same, self.kept = record, 0, True, inputs
+                self.where = {id(t): -1 - k for k, t in enumerate(inputs)}  # a tensor -> the op (or input) that made it
+
+            def __torch_function__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+                out = func(*args, **(kwargs or {}))
+                where, sig = self.where, [func]
+                for a in (*args, *(kwargs or {}).values()):
+                    for v in (a if type(a) in (tuple, list) else (a,)):
+                        if type(v) is torch.Tensor:  # (its shape, dtype, device follow from its maker's: not compared)
+                            sig.append(where.get(id(v)))
+                        elif type(v) in (int, float, bool, str) or v is None:
+                            sig.append(v)
+                        else:
+                            sig.append(type(v))
+                k = self.at
+                self.at = k + 1
+                for o in (out if type(out) in (tuple, list) else (out,)):
+                    if type(o) is torch.Tensor:
+                        where[id(o)] = k
+                        sig.append(o.shape)  # (data-dependent: ``nonzero``, a mask's pick)
+                if self.record:
+                    signatures.append(tuple(sig))
+                else:
+                    self.same = self.same and k < len(signatures) and signatures[k] == tuple(sig)
+                self.kept.append(out)  # (holding each output keeps its id its own during the call)
+                return out
+
+        plain, batch = RelationCriterion(), make_batch()
+        inputs = tensors_in(batch, [])
+        meta = [(t.shape, t.dtype, t.device, t.requires_grad) for t in inputs]
+        with Check(True, inputs):
+            plain.get_relation_loss(*batch)
+
+        def wired() -> object:
+            inputs = tensors_in(batch, [])
+            assert [(t.shape, t.dtype, t.device, t.requires_grad) for t in inputs] == meta
+            check = Check(False, inputs)
+            with check:
+                result = plain.get_relation_loss(*batch)
+            assert check.same and check.at == len(signatures)
+            return result
+
+        return wired
+    if name in ("aten", "atendeco"):  # the aten calls of one plain / decorated call, issued again as recorded
+        from seed_criterion import RelationCriterion, make_batch
+        from torch.utils._python_dispatch import TorchDispatchMode
+
+        class Decorated(RelationCriterion):
+            get_relation_loss = losssplit.split_by_source(RelationCriterion.get_relation_loss)
+
+        calls: list[tuple[object, tuple[object, ...], dict[str, object]]] = []
+
+        class Record(TorchDispatchMode):
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+                calls.append((func, args, kwargs or {}))
+                return func(*args, **(kwargs or {}))
+
+        crit, batch = (RelationCriterion() if name == "aten" else Decorated()), make_batch()
+        crit.get_relation_loss(*batch)
+        with Record():
+            crit.get_relation_loss(*batch)
+
+        def issue() -> object:
+            return [func(*args, **kwargs) for func, args, kwargs in calls]  # type: ignore[operator]
+
+        return issue
     if name == "floor1000":
         names, values = [f"loss_source{g}" for g in range(1000)], torch.full((1000,), 0.5)
 
@@ -191,7 +281,8 @@ def summary(counts: dict[str, int]) -> None:
         print(f"decorated adds {(counts['deco'] - counts['plain']) / 1e6:.2f} M, hand-written {hand / 1e6:.2f} M")
         floors = [f"{(counts[n] - counts['plain']) / hand:.2f}x ({what}: {(counts[n] - counts['plain']) / 1e6:.2f} M)"
                   for n, what in (("empty", "an empty torch function mode"),
-                                  ("replay", "a plan replayed: each op matched to a recording"))
+                                  ("replay", "a plan replayed: each op matched to a recording"),
+                                  ("wired", "a plan's ops checked: their wiring and Python arguments"))
                   if n in counts]
         floor = "; ".join(floors) or "not measured (add 'empty', 'replay')"
         rows.append(("every call: added / hand-written's", f"{(counts['deco'] - counts['plain']) / hand:.2f}x", "<= 4x", floor))

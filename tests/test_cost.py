@@ -30,6 +30,39 @@ def test_decorated_call_adds_at_most_one_host_read_hand_written_needs_six():
     assert ours - plain == 1
 
 
+def test_seed_weights_are_not_checked_for_proportionality_after_the_doubt_that_they_are_them():
+    # the seed's weights are read from its weight field: the deferred doubt that they are not the weights
+    # fires wherever the proportionality check (13 ops, two ``vector_norm``) could, earlier in the checks
+    ops = [op for op, _ in _aten_ops_of_a_decorated_seed_call()]
+    assert "aten.linalg_vector_norm.default" not in ops
+
+
+def _aten_ops_of_a_decorated_seed_call() -> list[tuple[str, tuple]]:
+    """(name, its tensor arguments' shapes) of each aten op one decorated seed call runs."""
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    ops: list[tuple[str, tuple]] = []
+
+    class Record(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
+            ops.append((str(func), tuple(tuple(a.shape) for a in args if isinstance(a, torch.Tensor))))
+            return func(*args, **(kwargs or {}))
+
+    batch = make_batch()
+    with Record():
+        out = Decorated().get_relation_loss(*batch)
+    assert "loss_relation_real" in out
+    return ops
+
+
+def test_seed_indices_and_weight_checks_make_no_views_or_reductions_they_do_not_need():
+    # a 1-d index's images are its spread as they are (no ``[:]`` alias, no reshape); the doubt that a
+    # factor is not the weights is ``~every`` of the equality's ``aminmax`` (no ``~equal`` and ``any``)
+    ops = _aten_ops_of_a_decorated_seed_call()
+    assert not [op for op in ops if op[0] == "aten.alias.default"], ops
+    assert not [op for op in ops if op[0] == "aten.bitwise_not.default" and op[1] != ((),)], ops
+
+
 def test_benchmark_graph_floor_computes_the_decorated_companions():
     # the benchmark's lower bound must do the same work, or its figure bounds nothing
     for rows in (20, [3, 0, 7, 1, 12, 5, 9, 2]):

@@ -615,6 +615,8 @@ def _spread_of_index(frame: Frame, pt: Tensor, images: Tensor, op: str) -> tuple
     from its layout without a read; else its first dim, with the deferred check that the images
     do not differ along the others (``flatten()[idx + arange(bs)[:, None] * n]``, each row of
     ``idx`` picking its image's rows). None where no dim may differ."""
+    if pt.dim() == 1 and images.dim() == 1:  # (every index of the seed's: no copy, no view, no check)
+        return (images, 1) if pt.shape[0] > 1 and pt.stride(0) != 0 else None
     varying = [k for k in range(pt.dim()) if pt.shape[k] > 1 and pt.stride(k) != 0]
     if not varying:
         return None

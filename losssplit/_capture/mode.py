@@ -3193,7 +3193,7 @@ def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequenc
     if numbers is not None and all(w == 1 for w in numbers):
         note_factor(frame, x, shadow, rows, len(shape))
         return shadow
-    every, some = torch.aminmax(equal)
+    every, some = torch.aminmax(equal)  # (``every`` is ``equal.all()``, ``~every`` its ``(~equal).any()``)
     # some row equal (to a weight != 1) and not every row: ``a > b`` of bools is ``a & ~b``
     if numbers is not None and x.dtype in _FLOAT_CODES and all(w != 1 for w in array.array(_FLOAT_CODES[x.dtype], numbers)):
         some_not_one = some  # none 1 once rounded to ``x``'s dtype (``of_rows`` is)
@@ -3208,14 +3208,19 @@ def unweighted_along(frame: Frame, x: Tensor, d: int, rows: Rows, shape: Sequenc
     if held is not None and held[0] is x and held[1] is not None:  # ``w[idx] * w``, ``w.sqrt()``: its values on
         note_factor(frame, x, held[1], rows, len(shape))  # weights 1 (``_made_of_weights``)
         return held[1]
+    unequal_doubted = True
     if numbers is not None and _weight_derived(frame, x):
-        frame.doubt((~equal).any(), f"a per-row factor at {op} is computed from the images' {frame.weight_field!r} "
+        frame.doubt(~every, f"a per-row factor at {op} is computed from the images' {frame.weight_field!r} "
                     "but is not the weights (``w ** 2``, ``w >= 0.9``): on a group alone it is computed from 1")
     elif held is not None and held[0] is x:
-        frame.doubt((~equal).any(), f"a per-row factor at {op} is computed by torch ops from a tensor of the images' "
+        frame.doubt(~every, f"a per-row factor at {op} is computed by torch ops from a tensor of the images' "
                     f"{frame.weight_field!r} but is not the weights (``w / w.sum()``, ``w.softmax(0)``): on a group "
                     "alone it is computed from 1")
-    if numbers is not None and all(w == numbers[0] for w in numbers):
+    else:
+        unequal_doubted = False
+    # The check below fires only where no row equals its weight (``> some``), where the doubt just made on
+    # ``~equal`` fires too, earlier in the call's checks (the one warned): it could not change the outcome
+    if unequal_doubted or numbers is not None and all(w == numbers[0] for w in numbers):
         note_factor(frame, x, shadow, rows, len(shape))
         return shadow
     # ``w / w.sum()``, ``w / w.mean()``: the weights scaled by a statistic of the batch's weights,
