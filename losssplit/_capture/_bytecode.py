@@ -1395,6 +1395,16 @@ def _in_loop(code: types.CodeType, lasti: int) -> bool:
     return any(first <= at < last for first, last in _loops(instructions))
 
 
+@_per_code(1024)
+def looped_site(code: types.CodeType, lasti: int) -> bool:
+    """Whether the op at ``lasti`` of ``code`` runs in a loop or a comprehension of that code's own
+    (``_in_loop``); False where nothing can be told (a rule that this answer lets follow must see it)."""
+    if code.co_name in _COMPREHENSIONS:
+        return True
+    instructions, at = _located_frame(code, lasti)
+    return at is not None and any(first <= at < last for first, last in _loops(instructions))
+
+
 _JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
 
 
