@@ -2996,10 +2996,6 @@ def positional_key(frame: Frame, ratio: Ratio) -> None:
     the call returns, for sums never divided as well."""
     if frame.num_images < 2:
         return
-    for r in (ratio, *ratio.batch_terms):  # a piece of ``for p in x.chunk(k)`` on its own, or weighted in a sum
-        piece = frame.piece_checks.get(id(r.rows))
-        if piece is not None and piece[0] is r.rows and (r is ratio or not _bare_sum(r)):
-            frame.late_checks.append(piece[1:])
     if ratio.part_images is not None:
         _parts_each_image(frame, ratio, True)
     elif ratio.host_image is not None:
@@ -3029,10 +3025,40 @@ def _counted_divisor_of(frame: Frame, b: Any, z: Any) -> bool:
     return frame.counted_number(z, by_value=False)
 
 
-def _bare_sum(r: Ratio) -> bool:
-    """Whether ``r`` is a bare sum of its rows (no factor either): added to the other pieces'
-    alike, each row counted once whatever piece holds it."""
-    return _plain_sum(r) and not (r.scales or r.normaliser_ops or r.group_factors)
+def piece_keys(frame: Frame, ratios: Sequence[Ratio], summed: bool) -> None:
+    """The pieces by position of ``for p in x.chunk(k)`` (``Frame.piece_checks``) that a returned
+    key holds (``ratios``: its parts, ``summed`` where the key is their sum), each cut checked as
+    a whole: every piece of the cut once, each a sum with the same factors (``sum(2 * p.sum() for
+    p in x.split(2))``), counts each row once whatever piece holds it; every piece once, each its
+    own mean (``sum(p.mean() for p in x.chunk(3))``), is the group's alone where each group's rows
+    share pieces as they do alone, whatever the pieces' numbers; anything else (some pieces, a
+    piece weighted by its number, a piece on its own) where every row falls in the piece of the
+    same number on the batch and on its group alone."""
+    cuts: dict[int, list[tuple[Ratio, tuple[Tensor, Tensor, str, Tensor, int]]]] = {}
+    for whole in ratios:
+        for r in (whole, *whole.batch_terms):
+            piece = frame.piece_checks.get(id(r.rows))
+            if piece is not None and piece[0] is r.rows:
+                cuts.setdefault(id(piece[1]), []).append((r, piece))
+    for held in cuts.values():
+        _, flag, why, alike, count = held[0][1]
+        first = held[0][0]
+        every = summed and len({id(r.rows) for r, _ in held}) == len(held) == count \
+            and all(_same_scales(r, first) and not (r.normaliser_ops or r.group_factors or r.offset or r.num_offset
+                                                    or r.divisors or r.test is not None or r.gate is not None)
+                    for r, _ in held)
+        if every and all(_plain_sum(r) for r, _ in held):
+            continue
+        if every and all(r.kind is RatioKind.MEAN and any(r is q for q in ratios) and r.own_normaliser() for r, _ in held):
+            frame.late_checks.append((alike, why))
+            frame.piece_means.update(id(r) for r, _ in held)  # a piece without a group's rows is none of its own
+        else:
+            frame.late_checks.append((flag, why))
+
+
+def _same_scales(r: Ratio, first: Ratio) -> bool:
+    return len(r.scales) == len(first.scales) and all(
+        a is b or type(a) in (int, float) and type(b) in (int, float) and a == b for a, b in zip(r.scales, first.scales))
 
 
 def _over_targets_length(frame: Frame, z: Any) -> bool:

@@ -1242,9 +1242,14 @@ class Frame:
         # that used a piece taken by position wins over that of the cut itself (``Tensor.chunk``)
         self.late_checks: list[tuple[Tensor, str]] = []
         # pieces by position kept all (``for p in x.chunk(3)``): id of a piece's rows -> (those
-        # rows, 1 where some row falls in another-numbered piece on its group alone, the message);
-        # read where a returned value holds such a piece on its own (a per-piece mean, a weight)
-        self.piece_checks: dict[int, tuple[Tensor, Tensor, str]] = {}
+        # rows, 1 where some row falls in another-numbered piece on its group alone, the message,
+        # 1 where two rows of a group share a piece on the batch and not alone or the other way,
+        # the cut's number of pieces); the flag is the cut's own (one object for its pieces); read
+        # where a returned value holds such a piece (``elementwise.piece_keys``)
+        self.piece_checks: dict[int, tuple[Tensor, Tensor, str, Tensor, int]] = {}
+        # ids of the returned ratios that are such pieces' own means, every piece of their cut in a
+        # sum: a group without rows in one adds nothing for it (alone, it has fewer pieces)
+        self.piece_means: set[int] = set()
         # row maps that ``torch.cat`` joined along a dim of image rows (``torch.cat(crops)``,
         # crop-major): id -> (the joined map, the maps of its parts in order, nested joins flat);
         # held, so the ids stay unique
@@ -2384,6 +2389,7 @@ class Frame:
         self.positional_rows.clear()
         self.late_checks.clear()
         self.piece_checks.clear()
+        self.piece_means.clear()
         self.joined_rows.clear()
         self.norms.clear()
         self.one_image_rows.clear()
@@ -4908,14 +4914,14 @@ def _written_through_a_view(frame: Frame, func: Any, args: tuple, kwargs: dict) 
     """``w[0].zero_()``, ``w[:1].fill_(2.0)``, ``w[0].mul_(0.5)``: a Python number written into
     some rows of ``w`` through a view of them, as ``w[0] = 0.0`` writes it (``_written_number``)."""
     view, base = args[0], args[0]._base
-    value = 0.0 if func is Tensor.zero_ else args[1] if len(args) > 1 else kwargs.get("value", kwargs.get("other"))
+    value: Any = 0.0 if func is Tensor.zero_ else args[1] if len(args) > 1 else kwargs.get("value", kwargs.get("other"))
     n = frame.num_images
     if type(value) not in (int, float) or type(base) is not Tensor or base.dim() < 1 or base.shape[0] != n \
             or not base.is_contiguous() or base.stride(0) < 1 or view.numel() > _OFFSETS_AT_MOST:
         return
     try:
         with _HIDDEN():
-            rows = ((_offsets(view) - base.storage_offset()) // base.stride(0)).unique().tolist()
+            rows = ((_offsets(view) - int(base.storage_offset())) // base.stride(0)).unique().tolist()
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
         frame.error, frame.error_op = exc, op_name(func)
         return
