@@ -5897,7 +5897,7 @@ def _derive_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tenso
 
 # ops whose other tensor arguments only pick or place values of the one at this position: positions
 # used as an index (``w[batch]`` of ``batch = arange(B).repeat_interleave(n)``) give the picked values
-_PICKS_FROM = {Tensor.__getitem__: 0, torch.index_select: 0, Tensor.index_select: 0, torch.gather: 0,
+_PICKS_FROM = {Tensor.__getitem__: 0, Tensor.index_put_: 0, torch.index_select: 0, Tensor.index_select: 0, torch.gather: 0,
                Tensor.gather: 0, torch.take: 0, Tensor.take: 0, torch.take_along_dim: 0, Tensor.take_along_dim: 0,
                torch.nn.functional.embedding: 1}
 
