@@ -4917,7 +4917,8 @@ def _written_through_a_view(frame: Frame, func: Any, args: tuple, kwargs: dict) 
     value: Any = 0.0 if func is Tensor.zero_ else args[1] if len(args) > 1 else kwargs.get("value", kwargs.get("other"))
     n = frame.num_images
     if type(value) not in (int, float) or type(base) is not Tensor or base.dim() < 1 or base.shape[0] != n \
-            or not base.is_contiguous() or base.stride(0) < 1 or view.numel() > _OFFSETS_AT_MOST:
+            or not base.is_contiguous() or base.stride(0) < 1 or view.numel() > _OFFSETS_AT_MOST \
+            or frame.get(base) is not None or base.requires_grad:
         return
     try:
         with _HIDDEN():
@@ -4957,11 +4958,10 @@ def _written_number(frame: Frame, x: Any, index: Any, value: float, op: str = "T
     from .batch_fields import read_fields  # (it imports this module)
 
     try:
-        # the weight of the image at that position, written in a loop (``w[b] = t["loss_weight"]``): the
-        # weight rules'; outside one (``w[-1] = 0.5``, the last image's weight object) the position picks it
-        owners = frame.weight_owners(value)
+        # a weight's object written in a loop (``w[b] = t["loss_weight"]``): the weight rules'; outside
+        # one (``w[-1] = 0.5``, the last image's weight object) the position picks it
         if all(b in frame.data_images(value) for b in positions) \
-                or owners and all(b in owners for b in positions) and _bytecode.looped(proven=True):
+                or frame.weight_owners(value) and _bytecode.looped(proven=True):
             return
         targets = frame.per_image_targets
         weight = (("item", frame.weight_field),)
