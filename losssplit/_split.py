@@ -13,7 +13,7 @@ import torch
 
 from . import _formula
 from ._capture import Frame, Ratio, RatioKind, finite, row_sums
-from ._capture.elementwise import positional_key
+from ._capture.elementwise import piece_keys, positional_key
 from ._capture.mode import (
     Branch,
     FlooredFloat,
@@ -365,6 +365,10 @@ def _finish(
     that is its own oracle; the values of ``returned`` are read with the rest into ``read_back``."""
     for p in pending:
         positional_key(frame, p.ratio)
+    if frame.piece_checks:
+        for key in dict.fromkeys(p.key for p in pending):
+            key_parts = [p for p in pending if p.key == key]
+            piece_keys(frame, [p.ratio for p in key_parts], key_parts[0].formula is None)
     values = table(pending, membership, frame.origin)
     flat = values.flatten()
     grouped = _GroupValues(frame, pending, membership)
@@ -437,6 +441,9 @@ def _finish(
     if turned:
         host = host[:turned_at] + host[turned_at + len(turned) :]
     constants = _constants(frame, names, turned) if CONSTANT in turned else {}
+    if frame.piece_means:  # a piece of ``sum(p.mean() for p in x.chunk(3))`` the group alone has none of
+        constants.update({(id(p.ratio), name): 0.0 for p in pending if id(p.ratio) in frame.piece_means
+                          for name in names if (id(p.ratio), name) not in constants})
     unread = frame.unconsumed_read({id(p.ratio) for p in pending})
     if unread is not None:
         return _declined(

@@ -863,6 +863,84 @@ def test_every_piece_by_position_that_each_group_cuts_alike_splits_exactly(body,
     assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
 
 
+def _piece_means_of_three(outputs):
+    return {"loss": sum(p.logsumexp(-1).mean() for p in outputs["crops"][0].chunk(3))}
+
+
+def _piece_means_split(outputs):
+    return {"loss": sum(p.logsumexp(-1).mean() for p in outputs["crops"][0].split(2))}
+
+
+def _piece_sums_twice(outputs):
+    return {"loss": sum(2 * p.logsumexp(-1).sum() for p in outputs["crops"][0].split(2))}
+
+
+def _first_two_piece_sums(outputs):
+    """Two pieces of three unpacked, bare sums (the third left out)."""
+    a, b, *_ = outputs["crops"][0].chunk(3) + (outputs["crops"][0][:0],) * 2
+    return {"loss": a.logsumexp(-1).sum() + b.logsumexp(-1).sum()}
+
+
+def _first_two_piece_means(outputs):
+    return {"loss": sum(p.logsumexp(-1).mean() for p in outputs["crops"][0].chunk(3)[:2])}
+
+
+def _piece_means_and_a_piece_sum(outputs):
+    pieces = outputs["crops"][0].chunk(3)
+    return {"loss": sum(p.logsumexp(-1).mean() for p in pieces) + pieces[0].logsumexp(-1).sum()}
+
+
+@pytest.mark.parametrize(("body", "labels"), [
+    # each group's rows share pieces as they do alone, in pieces of other numbers, or in fewer
+    # pieces (a piece without the group's rows adds nothing alone): declined on main at 4ab73ea
+    (_piece_means_of_three, ["web", "book", "web", "code"]),
+    (_piece_means_of_three, ["a", "b", "a", "b", "c"]),
+    (_piece_means, ["a", "b", "b"]),  # a has no row in the second piece
+    (_piece_means_split, ["a", "a", "b", "b"]),
+    (_piece_means_split, ["a", "a", "b", "b", "b", "b"]),
+    (lambda o: {"loss": sum(2 * p.logsumexp(-1).mean() for p in o["crops"][0].chunk(3))}, ["a", "b", "a", "b", "c"]),
+    # every piece's sum scaled alike: each row counted once, times 2
+    (_piece_sums_twice, ["a", "a", "b", "b"]),
+    (_piece_sums_twice, ["web", "book", "web", "code"]),
+])
+def test_every_piece_by_position_whose_groups_share_pieces_as_alone_splits_exactly(body, labels):
+    got, want, said = split_outcome(body, [_crops(labels, 3)], [ROWS], labels)
+    assert got and set(got) == set(want), (got, want, said)
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize(("body", "labels"), [
+    (_piece_means_of_three, ["a", "a", "b", "b", "b", "b"]),  # a alone: its two rows in two pieces, not one
+    (_piece_means_of_three, ["b", "b", "a", "a", "a", "a"]),
+    (_piece_means_split, ["a", "b", "a", "b"]),
+    (_first_two_piece_sums, ["a", "a", "b", "b", "b", "b"]),  # was silently wrong on main at 4ab73ea
+    (_first_two_piece_sums, ["b", "b", "a", "a", "a", "a"]),  # was silently wrong
+    (_first_two_piece_means, ["a", "a", "b", "b", "b", "b"]),
+    (_piece_means_and_a_piece_sum, ["web", "book", "web", "code"]),
+])
+def test_some_pieces_or_pieces_cut_otherwise_alone_decline(body, labels):
+    """Near misses: pieces whose group's rows share them otherwise alone, some pieces of a cut
+    only (bare sums too: on a group alone the pieces left out hold other rows), a piece counted
+    twice."""
+    got, want, said = split_outcome(body, [_crops(labels, 3)], [ROWS], labels)
+    assert want and got == {}, (got, want, said)
+    assert any(_BY_POSITION in m for m in said), said
+
+
+ONE_ROW_PIECES_WRONG = (
+    "known WRONG (found in session 30 by psum3, pre-existing on main at 4ab73ea): pieces of one row each "
+    "(x.chunk(3) of 3 rows, as x.unbind(0)) unpacked and some of them summed (a, b, *_ = ...), with the groups "
+    "given by losssplit.sources and no per-image targets: no check that every image is held; on a group alone "
+    "the first pieces are the group's images")
+
+
+@pytest.mark.xfail(strict=True, reason=ONE_ROW_PIECES_WRONG)
+def test_some_one_row_pieces_unpacked_follow_the_oracle():
+    labels = ["a", "b", "b"]
+    got, want, said = split_outcome(_first_two_piece_sums, [_crops(labels, 3)], [ROWS], labels)
+    assert not wrong_companions(got, want), (got, want, said)
+
+
 def test_image_major_crops_viewed_crop_major_with_as_many_images_as_crops_decline():
     """Image-major crops (``stack(crops, 1).flatten(0, 1)``, flattened from ``[B, NCROP]``) viewed
     ``(3, -1, K)`` with three images and three crops: the view has the flattened sizes, so dim 0

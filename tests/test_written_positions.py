@@ -65,6 +65,7 @@ def test_predictions_written_at_other_images_rows_are_wrong_undeclined(name, mon
     from losssplit._capture import indexing
 
     monkeypatch.setattr(indexing, "_rows_in_place", lambda *a: True)
+    monkeypatch.setattr(indexing, "_positions_written", lambda *a: None)  # (the other check of ``m[idx.flip(0)] = x``)
     assert any(wrong_companions(*rule_outcome(WRITTEN_ELSEWHERE[name], rule_batch(s, w))[:2]) for s, w in RULE_BATCHES)
 
 
@@ -98,3 +99,71 @@ def test_the_largest_image_size_is_wrong_undeclined(monkeypatch):
 
 def test_a_filtered_list_of_the_targets_divides_as_their_count():
     check_rule(_over_kept_targets, "")
+
+
+# -- labels / targets written at positions a tensor picks (session 30, psum3): ``m.index_put_((idx,), v)``
+# declined where ``m[idx] = v`` split (the index's ``torch.arange`` made the buffer positional); a
+# permutation or some positions of a tensor of positions wrote other images' values at each row
+# (silently wrong on main at 4ab73ea, both forms)
+
+
+def _labels(t):
+    return torch.stack([u["labels"] for u in t])
+
+
+def _ce(o, lab):
+    return {"loss": torch.nn.functional.cross_entropy(o["x"].transpose(1, 2), lab)}
+
+
+def _labels_by_index(o, t):
+    lab = torch.zeros(len(t), _labels(t).shape[1], dtype=torch.long)
+    lab[torch.arange(len(t))] = _labels(t)
+    return _ce(o, lab)
+
+
+def _labels_by_index_put(o, t):
+    lab = torch.zeros(len(t), _labels(t).shape[1], dtype=torch.long)
+    lab.index_put_((torch.arange(len(t)),), _labels(t))
+    return _ce(o, lab)
+
+
+def _labels_reversed(o, t):
+    lab = torch.zeros(len(t), _labels(t).shape[1], dtype=torch.long)
+    lab[torch.arange(len(t) - 1, -1, -1)] = _labels(t)
+    return _ce(o, lab)
+
+
+def _labels_reversed_by_index_put(o, t):
+    lab = torch.zeros(len(t), _labels(t).shape[1], dtype=torch.long)
+    lab.index_put_((torch.arange(len(t) - 1, -1, -1),), _labels(t))
+    return _ce(o, lab)
+
+
+def _first_label_rewritten(o, t):
+    lab = _labels(t).clone()
+    lab[torch.tensor([0])] = 1
+    return _ce(o, lab)
+
+
+def _first_label_rewritten_by_index_put(o, t):
+    lab = _labels(t).clone()
+    lab.index_put_((torch.tensor([0]),), torch.tensor(1))
+    return _ce(o, lab)
+
+
+def _first_target_rewritten(o, t):
+    y = torch.stack([u["y"] for u in t]).clone()
+    y[torch.tensor([0])] = 0.25
+    return {"loss": (o["x"] - y).abs().mean()}
+
+
+@pytest.mark.parametrize("body", [_labels_by_index, _labels_by_index_put], ids=lambda f: f.__name__)
+def test_labels_written_each_at_its_own_position_by_an_index_split(body):
+    check_rule(body, "")
+
+
+@pytest.mark.parametrize("body", [_labels_reversed, _labels_reversed_by_index_put, _first_label_rewritten,
+                                  _first_label_rewritten_by_index_put, _first_target_rewritten],
+                         ids=lambda f: f.__name__)
+def test_values_written_at_positions_a_tensor_picks_decline(body):
+    check_rule(body, "a write at positions a tensor of positions picks", declines=True)

@@ -1395,6 +1395,16 @@ def _in_loop(code: types.CodeType, lasti: int) -> bool:
     return any(first <= at < last for first, last in _loops(instructions))
 
 
+@_per_code(1024)
+def looped_site(code: types.CodeType, lasti: int) -> bool:
+    """Whether the op at ``lasti`` of ``code`` runs in a loop or a comprehension of that code's own
+    (``_in_loop``); False where nothing can be told (a rule that this answer lets follow must see it)."""
+    if code.co_name in _COMPREHENSIONS:
+        return True
+    instructions, at = _located_frame(code, lasti)
+    return at is not None and any(first <= at < last for first, last in _loops(instructions))
+
+
 _JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
 
 
@@ -2148,6 +2158,8 @@ def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at
         return None
     if load.opname in ("LOAD_FAST", "LOAD_DEREF") and k > 0 and instructions[k - 1].opname == "PUSH_NULL":
         return _plain_function(f.f_locals.get(load.argval, _UNPROVEN), 0)
+    if load.opname == "BINARY_SUBSCR" and k > 1 and instructions[k - 1].opname == "LOAD_CONST":
+        return _plain_function(_item_of(f, instructions, k - 2, instructions[k - 1].argval), 0)  # ``FNS["h"](o, t)``
     if load.opname != "LOAD_METHOD" or k < 1:
         return None
     owner = instructions[k - 1]
@@ -2158,6 +2170,25 @@ def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at
     else:
         return None
     return _method_of(obj, load.argval) if obj is not _UNPROVEN else None
+
+
+def _item_of(f: types.FrameType, instructions: list[dis.Instruction], k: int, key: Any) -> Any:
+    """``container[key]`` of the dict, list or tuple the instruction at ``k`` loads as a callee's
+    (``NULL + name`` by LOAD_GLOBAL, a local after PUSH_NULL), looked up without running any code;
+    ``_UNPROVEN`` for anything else."""
+    load = instructions[k]
+    if load.opname == "LOAD_GLOBAL" and (load.arg or 0) & 1:
+        container = f.f_globals.get(load.argval, _UNPROVEN)
+    elif load.opname in ("LOAD_FAST", "LOAD_DEREF") and k > 0 and instructions[k - 1].opname == "PUSH_NULL":
+        container = f.f_locals.get(load.argval, _UNPROVEN)
+    else:
+        return _UNPROVEN
+    if type(container) is dict and type(key) in (str, int) or type(container) in (list, tuple) and type(key) is int:
+        try:
+            return container[key]
+        except (KeyError, IndexError):
+            return _UNPROVEN
+    return _UNPROVEN
 
 
 def _plain_function(v: Any, shift: int) -> tuple[types.FunctionType, int] | None:

@@ -46,6 +46,7 @@ from ._bytecode import (
     local_length,
     loop_operand,
     looped,
+    looped_site,
     numeric_call_operand,
     offset_source,
     operand_fields,
@@ -1280,6 +1281,9 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if other_image is not None:
             frame.lose(out, other_image, ta)
             return
+        if ta.image is not None and not ta.rows and kind in ("mul", "div", "add", "sub") and type(b) in (int, float):
+            # ``e * beta`` of one image's values with ``beta = 0.7 ** i`` bound by a partial made per image
+            _note_number(frame, frame.image_ids.get(id(ta.image)), b, op_name(func))
         if kind in ("mul", "div") and ta.image is not None and _is_image_weight(frame, ta.image, b):
             same.unweighted = a.detach()  # one image's values times (or over) its weight: weight 1
         elif kind in ("mul", "div") and ta.rows and _weight_object(frame, b):
@@ -1735,6 +1739,10 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
             # cls + box`` of two per-image loops, is no such turn)
             return lost_track(f"{op} of an image's term to several images' terms scaled by a constant (a loop over "
                               "images)", new.from_prediction)
+        if kind in ("add", "sub", "rsub") and (_constant_of_one_image(frame, ta, tb) or _constant_of_one_image(frame, tb, ta)):
+            return lost_track(f"{op} of one image's term to other images' terms after a constant applied to it alone, "
+                              "outside any loop (``0.9 * r[0] + sum(r[1:])``, a decay a ``reduce`` lambda carries): on "
+                              "a group alone another image has that position", new.from_prediction)
         # ``s = l_b - s`` in a loop negates its own result once per image (on a group alone,
         # another number of times): the subtrahend is scaled by -1, a constant
         negated = tb if kind == "sub" else ta if kind == "rsub" else None
@@ -1742,7 +1750,9 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
             return with_sites(new, made) if made else new
         made = negated.sites
     else:
-        _note_number(frame, ta if tb is None else tb, b if tb is None else a, op)
+        held = ta if tb is None else tb
+        if held is not None and held.ratio is not None and not held.parts:
+            _note_number(frame, held.ratio.host_image, b if tb is None else a, op)
         if _identity(kind, b if tb is None else a, tb is None):
             return with_sites(new, made) if made else new
     if negated is None:
@@ -1766,15 +1776,32 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
     return with_sites(new, frozenset().union(*(t.sites for t in (ta, tb) if t is not None), sites, several))
 
 
+def _constant_of_one_image(frame: Frame, x: Track, y: Track) -> bool:
+    """Whether ``x``, one image's term, carries a constant applied at a code position outside any
+    loop of its code (``looped_site``) that ``y``, other images' terms, did not get: the body
+    applied it to the image its position picked (a decay's carry is one: on two images a
+    ``reduce`` lambda runs once, on image 0's term). A position in a loop leaves that to the
+    loop's rules (``if t["hard"]: l = l * 0.9`` of the image's own field), and so does a number
+    of the image's own (its weight, its data, ``_note_number``) or a decision on its values."""
+    if not x.sites or not one_image_term(x) or not _one_image_terms(y)[0]:
+        return False
+    image = x.ratio.host_image if x.ratio is not None else None
+    if image is None or y.ratio is not None and y.ratio.host_image == image or _data_read(frame, image):
+        return False
+    return any(s != SCALED_SEVERAL and s not in y.sites and not looped_site(*s)
+               and not all(own for _, own in frame.site_numbers.get(s, {}).get(image, ((None, False),)))
+               for s in x.sites)
+
+
 VARIED_NUMBER = ("one image's loss is scaled or shifted at {op} ({where}) by a Python number that differs from image "
                  "to image there and is no data of the image (a position, a flag or a counter of the loop, a table "
                  "or a decay carried from image to image): on a group alone the body may give the image another "
                  "number")
 
 
-def _note_number(frame: Frame, held: Track | None, c: Any, op: str) -> None:
-    """Where the Python number ``c`` scales or shifts one image's reduced loss (``held``), note it
-    at the op's code position for that image, and decline the call where another image got another
+def _note_number(frame: Frame, image: int | None, c: Any, op: str) -> None:
+    """Where the Python number ``c`` scales or shifts one image's reduced loss, or its values
+    before the reduction (``image``), note it at the op's code position for that image, and decline the call where another image got another
     number there (beyond what both got so far: a loop over levels inside gives each image the same
     sequence) and one of the two is not that image's own: a float of its target fields or of a host
     read of its values (``Frame.data_images``), any int (a count of its items: the count rules'), a
@@ -1787,13 +1814,11 @@ def _note_number(frame: Frame, held: Track | None, c: Any, op: str) -> None:
     a table by position, identity with ``targets[-1]``, a decay passed down a recursion -- on a
     group alone the images may have other positions, so the body may give them other numbers.
     A check of the call (the rules that name the form, at the key, come first)."""
-    if held is None or held.ratio is None or held.ratio.host_image is None or held.parts \
-            or type(c) not in (int, float) or frame.num_images < 2:
+    if image is None or type(c) not in (int, float) or frame.num_images < 2:
         return
     site = call_site()
     if site is None:
         return
-    image = held.ratio.host_image
     if type(c) is float:
         own = image in frame.data_images(c) or _data_read(frame, image) or (
             bool(frame.weight_owners(c)) or c == frame.host_weight(image)) and not frame.constant_number(c)
@@ -2985,10 +3010,6 @@ def positional_key(frame: Frame, ratio: Ratio) -> None:
     the call returns, for sums never divided as well."""
     if frame.num_images < 2:
         return
-    for r in (ratio, *ratio.batch_terms):  # a piece of ``for p in x.chunk(k)`` on its own, or weighted in a sum
-        piece = frame.piece_checks.get(id(r.rows))
-        if piece is not None and piece[0] is r.rows and (r is ratio or not _bare_sum(r)):
-            frame.late_checks.append(piece[1:])
     if ratio.part_images is not None:
         _parts_each_image(frame, ratio, True)
     elif ratio.host_image is not None:
@@ -3020,10 +3041,40 @@ def _counted_divisor_of(frame: Frame, b: Any, z: Any) -> bool:
         frame.per_image_targets is not None and divisor_length(z) is frame.per_image_targets)
 
 
-def _bare_sum(r: Ratio) -> bool:
-    """Whether ``r`` is a bare sum of its rows (no factor either): added to the other pieces'
-    alike, each row counted once whatever piece holds it."""
-    return _plain_sum(r) and not (r.scales or r.normaliser_ops or r.group_factors)
+def piece_keys(frame: Frame, ratios: Sequence[Ratio], summed: bool) -> None:
+    """The pieces by position of ``for p in x.chunk(k)`` (``Frame.piece_checks``) that a returned
+    key holds (``ratios``: its parts, ``summed`` where the key is their sum), each cut checked as
+    a whole: every piece of the cut once, each a sum with the same factors (``sum(2 * p.sum() for
+    p in x.split(2))``), counts each row once whatever piece holds it; every piece once, each its
+    own mean (``sum(p.mean() for p in x.chunk(3))``), is the group's alone where each group's rows
+    share pieces as they do alone, whatever the pieces' numbers; anything else (some pieces, a
+    piece weighted by its number, a piece on its own) where every row falls in the piece of the
+    same number on the batch and on its group alone."""
+    cuts: dict[int, list[tuple[Ratio, tuple[Tensor, Tensor, str, Tensor, int]]]] = {}
+    for whole in ratios:
+        for r in (whole, *whole.batch_terms):
+            piece = frame.piece_checks.get(id(r.rows))
+            if piece is not None and piece[0] is r.rows:
+                cuts.setdefault(id(piece[1]), []).append((r, piece))
+    for held in cuts.values():
+        _, flag, why, alike, count = held[0][1]
+        first = held[0][0]
+        every = summed and len({id(r.rows) for r, _ in held}) == len(held) == count \
+            and all(_same_scales(r, first) and not (r.normaliser_ops or r.group_factors or r.offset or r.num_offset
+                                                    or r.divisors or r.test is not None or r.gate is not None)
+                    for r, _ in held)
+        if every and all(_plain_sum(r) for r, _ in held):
+            continue
+        if every and all(r.kind is RatioKind.MEAN and any(r is q for q in ratios) and r.own_normaliser() for r, _ in held):
+            frame.late_checks.append((alike, why))
+            frame.piece_means.update(id(r) for r, _ in held)  # a piece without a group's rows is none of its own
+        else:
+            frame.late_checks.append((flag, why))
+
+
+def _same_scales(r: Ratio, first: Ratio) -> bool:
+    return len(r.scales) == len(first.scales) and all(
+        a is b or type(a) in (int, float) and type(b) in (int, float) and a == b for a, b in zip(r.scales, first.scales))
 
 
 def _over_targets_length(frame: Frame, z: Any) -> bool:

@@ -953,6 +953,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         if func in (Tensor.__setitem__, Tensor.index_put_) and isinstance(target, Tensor) and len(args) > 2 \
                 and isinstance(args[2], Tensor):
             written = frame.get(args[2])
+            parts = _index_parts(args[1]) if func is Tensor.__setitem__ else tuple(args[1]) \
+                if isinstance(args[1], (tuple, list)) else ()
+            if written is not None and 0 in written.rows and len(parts) == 1 and isinstance(parts[0], Tensor) \
+                    and parts[0].dim() == 1 and not parts[0].is_floating_point() and parts[0].dtype != torch.bool \
+                    and frame.get(parts[0]) is None and target.dim() and target.shape[0] == frame.num_images > 1:
+                _positions_written(frame, target, parts[0])  # ``lab[perm] = labels`` into a buffer of no images
             if written is not None and written.from_prediction and written.rows and frame.num_images > 1 \
                     and not _hidden_rows_in_place(target, args[1], args[2], written, frame.num_images):
                 # ``self.queue[idx] = q.detach()``: images' predictions at positions no rule follows, in a
@@ -964,6 +970,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if func is Tensor.__setitem__ and track.rows:
         _positional_write(frame, target, track, _index_parts(args[1]))
+    elif func is Tensor.index_put_ and track.rows and len(args) > 1 and isinstance(args[1], (tuple, list)):
+        _positional_write(frame, target, track, tuple(args[1]))  # ``m.index_put_((idx,), v)`` is ``m[idx] = v``
     where = _WRITTEN_VALUE.get(func)
     written = frame.get(args[where]) if where is not None and len(args) > where and isinstance(args[where], Tensor) else None
     plain = track.ratio is None and not track.parts and not track.elements and not track.element_formulas and track.formula is None
@@ -1592,6 +1600,9 @@ def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[A
         if p is None:
             continue
         n = p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1
+        if d == 0 in track.rows and len(parts) == 1 and isinstance(p, Tensor) and p.dim() == 1 \
+                and not p.is_floating_point() and p.dtype != torch.bool and frame.get(p) is None:
+            _positions_written(frame, target, p)
         if d in track.rows and (type(p) is int or (type(p) is slice and p != _FULL)):
             size = target.shape[d]
             if type(p) is int and p < 0 or type(p) is slice and any(type(b) is int and b < 0 for b in (p.start, p.stop)):
@@ -1601,6 +1612,19 @@ def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[A
             positions = range(size)[p] if type(p) is slice else [norm_dim(p, size)]
             written_at(frame, target, d, positions)
         d += n
+
+
+def _positions_written(frame: Frame, target: Tensor, index: Tensor) -> None:
+    """``m[idx] = v`` with ``idx`` a tensor of positions along the images' dim that no image owns
+    (``torch.arange(len(t))``, ``torch.tensor([0])``): every position once, in order, writes each
+    image's row at its own; any other positions (some, reversed, repeated) are other images' on a
+    group alone."""
+    size = target.shape[0]
+    with mode._HIDDEN():
+        own = index.numel() == size and bool(torch.equal(index.long(), torch.arange(size, device=index.device)))
+    if not own:
+        frame.doubt(torch.ones((), dtype=torch.bool), "a write at positions a tensor of positions picks along a dim "
+                    "that carries images, not each its own in order (on a group's images alone they are other images)")
 
 
 def _expand_ellipsis(parts: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:

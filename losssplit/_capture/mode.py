@@ -1248,9 +1248,14 @@ class Frame:
         # that used a piece taken by position wins over that of the cut itself (``Tensor.chunk``)
         self.late_checks: list[tuple[Tensor, str]] = []
         # pieces by position kept all (``for p in x.chunk(3)``): id of a piece's rows -> (those
-        # rows, 1 where some row falls in another-numbered piece on its group alone, the message);
-        # read where a returned value holds such a piece on its own (a per-piece mean, a weight)
-        self.piece_checks: dict[int, tuple[Tensor, Tensor, str]] = {}
+        # rows, 1 where some row falls in another-numbered piece on its group alone, the message,
+        # 1 where two rows of a group share a piece on the batch and not alone or the other way,
+        # the cut's number of pieces); the flag is the cut's own (one object for its pieces); read
+        # where a returned value holds such a piece (``elementwise.piece_keys``)
+        self.piece_checks: dict[int, tuple[Tensor, Tensor, str, Tensor, int]] = {}
+        # ids of the returned ratios that are such pieces' own means, every piece of their cut in a
+        # sum: a group without rows in one adds nothing for it (alone, it has fewer pieces)
+        self.piece_means: set[int] = set()
         # row maps that ``torch.cat`` joined along a dim of image rows (``torch.cat(crops)``,
         # crop-major): id -> (the joined map, the maps of its parts in order, nested joins flat);
         # held, so the ids stay unique
@@ -2412,6 +2417,7 @@ class Frame:
         self.positional_rows.clear()
         self.late_checks.clear()
         self.piece_checks.clear()
+        self.piece_means.clear()
         self.joined_rows.clear()
         self.norms.clear()
         self.one_image_rows.clear()
@@ -4935,7 +4941,33 @@ def _outside_vector(frame: Frame, x: Tensor, op: str) -> None:
         frame.unowned.add(id(x))
 
 
-def _written_number(frame: Frame, x: Any, index: Any, value: float) -> None:
+_NUMBER_WRITES = frozenset({Tensor.zero_, Tensor.fill_, Tensor.mul_, Tensor.div_, Tensor.add_, Tensor.sub_})
+
+
+def _written_through_a_view(frame: Frame, func: Any, args: tuple, kwargs: dict) -> None:
+    """``w[0].zero_()``, ``w[:1].fill_(2.0)``, ``w[0].mul_(0.5)``: a Python number written into
+    some rows of ``w`` through a view of them, as ``w[0] = 0.0`` writes it (``_written_number``)."""
+    view, base = args[0], args[0]._base
+    value: Any = 0.0 if func is Tensor.zero_ else args[1] if len(args) > 1 else kwargs.get("value", kwargs.get("other"))
+    n = frame.num_images
+    if type(value) not in (int, float) or type(base) is not Tensor or base.dim() < 1 or base.shape[0] != n \
+            or not base.is_contiguous() or base.stride(0) < 1 or view.numel() > _OFFSETS_AT_MOST \
+            or frame.get(base) is not None or base.requires_grad:
+        return
+    try:
+        with _HIDDEN():
+            rows = ((_offsets(view) - int(base.storage_offset())) // base.stride(0)).unique().tolist()
+    except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+        frame.error, frame.error_op = exc, op_name(func)
+        return
+    if type(value) is float and frame.weight_owners(value):  # (``w[b].mul_(t["loss_weight"])``: no rule follows it)
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} through a view wrote an image's weight field "
+                    "into rows of a tensor of no images (weight or data cannot be told apart)")
+    elif rows and rows == list(range(rows[0], rows[-1] + 1)) and 0 <= rows[0] and rows[-1] < n:
+        _written_number(frame, base, slice(rows[0], rows[-1] + 1), float(value), f"{op_name(func)} through a view")
+
+
+def _written_number(frame: Frame, x: Any, index: Any, value: float, op: str = "Tensor.__setitem__") -> None:
     """``w[0] = 2.0`` into ``x``, a tensor of no images, one item or row per image (a vector, or a
     class table repeated over the rows, ``w[None].repeat(B, 1)``): a number written at a position
     is no image's own data unless it is that image's (``_unowned_numbers``); on a group alone
@@ -4960,16 +4992,19 @@ def _written_number(frame: Frame, x: Any, index: Any, value: float) -> None:
     from .batch_fields import read_fields  # (it imports this module)
 
     try:
-        if all(b in frame.data_images(value) for b in positions) or frame.weight_owners(value):
+        # a weight's object written in a loop (``w[b] = t["loss_weight"]``): the weight rules'; outside
+        # one (``w[-1] = 0.5``, the last image's weight object) the position picks it
+        if all(b in frame.data_images(value) for b in positions) \
+                or frame.weight_owners(value) and _bytecode.looped(proven=True):
             return
         targets = frame.per_image_targets
         weight = (("item", frame.weight_field),)
         if targets is None or not any(path != weight for path in read_fields(targets, value, own=True)):
-            frame.positional[id(x)] = (x, "Tensor.__setitem__ of a Python number at a position of a vector, one item "
-                                       "per image, that is no data of the image there")
+            frame.positional[id(x)] = (x, f"{op} of a Python number at a position of a vector, one item per image, "
+                                       "that is no data of the image there")
             frame.unowned.discard(id(x))
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-        frame.error, frame.error_op = exc, "Tensor.__setitem__"
+        frame.error, frame.error_op = exc, op
 
 
 def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -5406,6 +5441,9 @@ class CaptureMode(TorchFunctionMode):
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
                 and type(args[2]) is float and frame.error is None:
             _written_number(frame, *args)
+        elif func in _NUMBER_WRITES and args and type(args[0]) is Tensor and args[0]._base is not None \
+                and frame.error is None:
+            _written_through_a_view(frame, func, args, kwargs)
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
             try:
                 with _HIDDEN():
@@ -5896,7 +5934,7 @@ def _derive_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tenso
 
 # ops whose other tensor arguments only pick or place values of the one at this position: positions
 # used as an index (``w[batch]`` of ``batch = arange(B).repeat_interleave(n)``) give the picked values
-_PICKS_FROM = {Tensor.__getitem__: 0, torch.index_select: 0, Tensor.index_select: 0, torch.gather: 0,
+_PICKS_FROM = {Tensor.__getitem__: 0, Tensor.index_put_: 0, torch.index_select: 0, Tensor.index_select: 0, torch.gather: 0,
                Tensor.gather: 0, torch.take: 0, Tensor.take: 0, torch.take_along_dim: 0, Tensor.take_along_dim: 0,
                torch.nn.functional.embedding: 1}
 

@@ -676,7 +676,7 @@ def _pieces_by_position(frame: Frame, name: str, args: tuple, kwargs: dict, rows
         return  # one row a piece: each piece is its image's, read as ``unbind``'s are
     held = group_index(frame, rows.device)
     if held is None:
-        flag = torch.ones((), dtype=torch.bool)
+        flag = alike = torch.ones((), dtype=torch.bool)
     else:
         index, slots = held
         group = index[rows.long()]
@@ -688,14 +688,22 @@ def _pieces_by_position(frame: Frame, name: str, args: tuple, kwargs: dict, rows
             size_alone = (own.sum(0)[group] + k - 1) // k  # ``chunk(k)`` of the group's rows alone
         piece = torch.repeat_interleave(torch.arange(len(sizes), device=rows.device),
                                         torch.tensor(sizes, device=rows.device))
-        flag = (rank // size_alone != piece).any()
+        alone = rank // size_alone
+        flag = (alone != piece).any()
+        # each group's rows in order: a piece starts at the same rows on the batch and alone
+        order = torch.argsort(group * rows.numel() + torch.arange(rows.numel(), device=rows.device))
+        same = group[order][1:] == group[order][:-1]
+        alike = (same & ((piece[order].diff() != 0) != (alone[order].diff() != 0))).any()
+        # (a group with images but no rows in the cut: alone, its pieces' sum is of none)
+        alike = alike | (torch.zeros(frame.num_images, dtype=torch.bool, device=rows.device).index_fill_(0, rows.long(), True)
+                         .logical_not().any())
     if picked:
         frame.late_checks.append((flag, why))
         return
     for o in out:
         track = frame.get(o)
         if track is not None and d in track.rows:
-            frame.piece_checks[id(track.rows[d])] = (track.rows[d], flag, why)
+            frame.piece_checks[id(track.rows[d])] = (track.rows[d], flag, why, alike, len(out))
 
 
 def _piece_maps(
