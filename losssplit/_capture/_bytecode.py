@@ -123,6 +123,54 @@ def literal_index(index: Any) -> bool:
     return literal is not _UNPROVEN and _constant(literal) and _same(literal, index)
 
 
+def shape_bound_index() -> bool:
+    """Whether the subscript store the caller's code is executing (``big[:, :N - 1] = x``) has an
+    index built only of literals, arithmetic (``+ - * //``, a negation) and sizes of a later dim
+    read as such (``x.shape[1]``, ``x.size(2)``: ``_later_dim_size``), also through locals stored
+    once from such (torch-struct's chart, ``N = x.shape[1] + 1``): numbers the body computes the
+    same on a group alone. False for any other load (a ``len``, a parameter, a number read on the
+    host, a global) or where the code cannot be read."""
+    f = _caller()
+    return f is not None and _shape_bound_at(f.f_code, f.f_lasti)
+
+
+@_per_code(1024)
+def _shape_bound_at(code: types.CodeType, lasti: int) -> bool:
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "STORE_SUBSCR" or instructions[at].is_jump_target:
+        return False
+    start = _operand_start(instructions, at)  # the index, pushed last
+    return start is not None and _shape_span(code, instructions, start, at, frozenset())
+
+
+_SHAPE_ARITHMETIC = frozenset({"+", "-", "*", "//"})
+
+
+def _shape_span(code: types.CodeType, instructions: list[dis.Instruction], start: int, end: int,
+                seen: frozenset[str]) -> bool:
+    k = start
+    while k < end:
+        i = instructions[k]
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF") and k + 3 < end and _later_dim_size(instructions, k + 1):
+            if instructions[k + 1].argval == "shape":  # ``x.shape[1]``
+                k += 4
+                continue
+            if k + 4 < end and instructions[k + 4].opname == "CALL" and instructions[k + 4].arg == 1:  # ``x.size(1)``
+                k += 5
+                continue
+            return False
+        if i.opname == "LOAD_FAST" and i.argval not in seen and i.argval not in _parameters(code):
+            stores = _stores(instructions, i.argval)
+            value = _unpacked_value(instructions, stores[0]) if len(stores) == 1 and stores[0] < k else None
+            if value is None or not _shape_span(code, instructions, *value, seen | {i.argval}):
+                return False
+        elif not (i.opname in ("LOAD_CONST", "BUILD_SLICE", "BUILD_TUPLE", "UNARY_NEGATIVE")
+                  or i.opname == "BINARY_OP" and i.argrepr in _SHAPE_ARITHMETIC):
+            return False
+        k += 1
+    return True
+
+
 @_per_code(1024)
 def _literal_kind(code: types.CodeType, lasti: int) -> tuple[Any, bool]:
     """(``_literal_at``'s index, whether it loads names): an index of constants alone is
@@ -2167,6 +2215,9 @@ def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at
         obj = f.f_locals.get(owner.argval, _UNPROVEN)
     elif owner.opname == "LOAD_GLOBAL" and not (owner.arg or 0) & 1:
         obj = f.f_globals.get(owner.argval, _UNPROVEN)
+    elif (owner.opname == "LOAD_ATTR" and k > 1 and not owner.is_jump_target
+          and instructions[k - 2].opname in ("LOAD_FAST", "LOAD_DEREF")):  # ``self.semiring.prod(x)`` (torch-struct)
+        obj = _own_attribute(f.f_locals.get(instructions[k - 2].argval, _UNPROVEN), owner.argval)
     else:
         return None
     return _method_of(obj, load.argval) if obj is not _UNPROVEN else None
@@ -2189,6 +2240,23 @@ def _item_of(f: types.FrameType, instructions: list[dis.Instruction], k: int, ke
         except (KeyError, IndexError):
             return _UNPROVEN
     return _UNPROVEN
+
+
+def _own_attribute(obj: Any, name: str) -> Any:
+    """``obj.name`` where it is an attribute of the instance's own ``__dict__`` that lookup finds
+    without running code (no ``__getattribute__`` of its class, no data descriptor of that name);
+    ``_UNPROVEN`` otherwise."""
+    if obj is _UNPROVEN or isinstance(obj, (type, types.ModuleType)) \
+            or type(obj).__getattribute__ is not object.__getattribute__:
+        return _UNPROVEN
+    attr = next((k.__dict__[name] for k in type(obj).__mro__ if name in k.__dict__), None)
+    if hasattr(type(attr), "__set__") or hasattr(type(attr), "__delete__"):
+        return _UNPROVEN
+    try:
+        held = object.__getattribute__(obj, "__dict__")
+    except AttributeError:
+        return _UNPROVEN
+    return held[name] if type(held) is dict and name in held else _UNPROVEN
 
 
 def _plain_function(v: Any, shift: int) -> tuple[types.FunctionType, int] | None:
@@ -7730,6 +7798,24 @@ def iterating_builtin() -> str | None:
     ``list(x)`` or a slice of one between them iterate elsewhere)."""
     found = _truth_builtin_called()
     return found[0] if found is not None and found[0] != "bool" else None
+
+
+def iterated_extreme() -> str | None:
+    """``"max"`` / ``"min"`` where the caller's code is executing a call of that builtin with one
+    positional argument and no keyword (``max(lengths)``, torch-struct), so that a tensor Python
+    iterates there is that argument, its elements compared with each other by the builtin alone;
+    None otherwise (a key, a default, several arguments, a generator between them)."""
+    found = _executing_call()
+    if found is None:
+        return None
+    f, instructions, at = found
+    if instructions[at].arg != 1 or instructions[at - 1].opname == "KW_NAMES":
+        return None
+    callee = _global_callee(instructions, at, entered=True)
+    if callee is None or len(callee) != 1 or callee[0] not in ("max", "min") \
+            or _builtin(f, callee[0]) is not getattr(builtins, callee[0]):
+        return None
+    return callee[0]
 
 
 def _truth_builtin_called() -> tuple[str, list[dis.Instruction], int] | None:

@@ -885,6 +885,8 @@ def rounded_division(frame: Frame, func: Any, args: tuple, kwargs: dict, out: An
 )
 def comparison(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Comparisons and logic: same layout, but data (a mask), not a loss."""
+    if len(args) == 2 and not kwargs and piece_comparison(frame, args[0], args[1]):
+        return  # ``max(lengths)``'s own comparisons of its elements
     _binary(frame, func, args, kwargs, out, "data")
     _note_number_test(frame, func, args, kwargs, out)
     if frame.number_tests and len(args) >= 2 and isinstance(out, Tensor):
@@ -998,7 +1000,7 @@ def _note_extreme_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> 
     branch on it is decided per group: on a group alone, whether some row's largest value is above
     ``c`` (for ``<=``: whether none is), a count of rows over the group's images. Whether it was."""
     op = getattr(func, "__name__", "").strip("_")
-    if op not in ("lt", "le", "gt", "ge") or not frame.extremes:
+    if op not in SWAPPED or not frame.extremes:
         return False
     held = frame.extremes.get(id(a))
     if held is None or held[0] is not a:
@@ -1011,6 +1013,15 @@ def _note_extreme_test(frame: Frame, func: Any, a: Any, b: Any, out: Tensor) -> 
     if counted_threshold():  # ``y.max() > 0.2 * len(targets)``: on a group alone another number (review16)
         return True  # noted nothing: a branch on it declines as on any value of data mixed across images
     where = f"{op_name(func)} of the {held[2]}imum of the images' values"
+    if op in ("eq", "ne"):
+        # ``max(lengths) == N`` where no row is above N (torch-struct asserts both): on a group alone,
+        # whether some row reaches N; a batch with a row beyond N declines (a group may hold one or not)
+        per_row, c = held[3], float(b)
+        beyond = per_row > c if held[2] == "max" else per_row < c
+        frame.doubt(beyond.any() | per_row.isnan().any(), f"{where} compared for equality with a number some row passes")
+        test, ratio = extreme_test(frame, held, "ge" if held[2] == "max" else "le", c, where)
+        frame.noted_test(out, test if op == "eq" else "eq" if test == "gt" else "gt", ratio, 0.0, where)
+        return True
     test, ratio = extreme_test(frame, held, op, float(b), where)
     frame.noted_test(out, test, ratio, 0.0, where)
     return True
@@ -4374,6 +4385,37 @@ def note_iterated_truth(frame: Frame, src: Tensor, track: Track, pieces: Sequenc
     noted: list[bool] = []
     for piece in pieces:
         frame.iterated_truths[id(piece)] = (piece, branch, noted)
+
+
+def note_iterated_extreme(frame: Frame, src: Tensor, track: Track, pieces: Sequence[Tensor], builtin: str) -> None:
+    """``max(lengths)`` / ``min(x)`` of Python's builtin over the elements of a tensor of image
+    rows along dim 0, one value each (torch-struct's ``assert max(lengths) == N``): the builtin
+    compares the elements with each other (``piece_comparison``: no images paired, the builtin's
+    own choice) and returns one of them, the batch's extreme, which on a group alone is the
+    group's. So each element is lost as a value (its image is not the group's) and kept as an
+    extreme of the rows (``Frame.extremes``): compared with a number, decided per group
+    (``_note_extreme_test``). Not where dim 0 is a piece taken by position or holds no image rows."""
+    rows = track.rows.get(0)
+    if (rows is None or len(track.rows) != 1 or track.lost_at is not None or track.ratio is not None
+            or frame.by_position(rows) or rows.dim() != 1 or rows.numel() != src.shape[0] or src.dim() != 1
+            or src.is_complex()):
+        return
+    values = track.unweighted if track.unweighted is not None and track.unweighted.shape == src.shape else src.detach()
+    per_row = values.to(torch.float64)
+    lost = f"Python's {builtin}() over the images' values"
+    for piece in pieces:
+        frame.set(piece, lost_track(lost, track.from_prediction))
+        frame.extremes[id(piece)] = (piece, version_of(piece), builtin, per_row, rows)
+
+
+def piece_comparison(frame: Frame, a: Any, b: Any) -> bool:
+    """Whether ``a`` and ``b`` are two elements of one ``note_iterated_extreme``: the builtin's own
+    comparison, which decides only which of them it returns (the extreme either way)."""
+    if not frame.extremes or not isinstance(a, Tensor) or not isinstance(b, Tensor):
+        return False
+    ha, hb = frame.extremes.get(id(a)), frame.extremes.get(id(b))
+    return (ha is not None and hb is not None and ha[0] is a and hb[0] is b and ha[3] is hb[3]
+            and ha[1] == version_of(a) and hb[1] == version_of(b))
 
 
 def _full_norm(frame: Frame, args: tuple, kwargs: dict, out: Any) -> None:

@@ -14,7 +14,14 @@ import torch
 import torch.nn.functional as F
 
 from . import _bytecode, elementwise, mode
-from ._bytecode import carried_size, literal_index, literal_size, own_field_index, slice_lengths
+from ._bytecode import (
+    carried_size,
+    literal_index,
+    literal_size,
+    own_field_index,
+    shape_bound_index,
+    slice_lengths,
+)
 from .batch_fields import several_images_number
 from .formulas import binary_formula
 from .group_scalars import scaled_in_place
@@ -1037,7 +1044,7 @@ def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> b
     dim 0 and nowhere else: the index a full slice then ints or slices of int bounds (``[:, i, j]``,
     ``[:, :4]``: a part of each row, the rest keeping what the body put there), ``value`` of the
     shape written, with rows along its dim 0 only, no remembered unweighted values and no reduction.
-    The bounds must be literals of the body's code (``literal_index``)."""
+    The bounds must be literals of the body's code (``literal_index``) or sizes of later dims (``shape_bound_index``)."""
     parts = _index_parts(index)
     first = parts[0] if parts else None  # (``[:2]`` of 2 images covers them: on a group alone too)
     whole = first == _FULL or type(first) is slice and first.start in (None, 0) and first.step in (None, 1) \
@@ -1055,8 +1062,9 @@ def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> b
     if list(value.shape) != shape + list(target.shape[len(parts):]):
         return False
     # a bound computed in the body may be a count of the images (``big[:, b:b + 4]``, ``b = len(targets)``:
-    # on a group alone other positions), which a plain int does not tell: literals of the code only
-    return not _bounded(parts[1:]) or literal_index(index)
+    # on a group alone other positions), which a plain int does not tell: literals of the code, or
+    # arithmetic of later dims' sizes (torch-struct's ``N - 1``) only
+    return not _bounded(parts[1:]) or literal_index(index) or shape_bound_index()
 
 
 def _hidden_rows_in_place(target: Tensor, index: Any, value: Tensor, written: Track, num_images: int) -> bool:

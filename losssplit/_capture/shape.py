@@ -21,6 +21,7 @@ from ._bytecode import (
     constant_multiple,
     counted_number,
     counted_sizes,
+    iterated_extreme,
     iterating_builtin,
     literal_size,
     literal_view_sizes,
@@ -28,7 +29,13 @@ from ._bytecode import (
     piece_picked,
     repeated_list,
 )
-from .elementwise import image_value_track, label_copy, made_from_data, note_iterated_truth
+from .elementwise import (
+    image_value_track,
+    label_copy,
+    made_from_data,
+    note_iterated_extreme,
+    note_iterated_truth,
+)
 from .group_scalars import group_index
 from .mode import (
     OTHER_IMAGE_WEIGHT,
@@ -646,6 +653,8 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.set(o, piece)
     if name == "unbind" and d == 0 and (builtin := iterating_builtin()) is not None:
         note_iterated_truth(frame, src, track, out, builtin)  # ``any(torch.isinf(nll))``
+    elif name == "unbind" and d == 0 and (extreme := iterated_extreme()) is not None:
+        note_iterated_extreme(frame, src, track, out, extreme)  # ``max(lengths)``
     if name != "unbind" and maps is None and d in track.rows and len(out) > 1 and frame.num_images > 1:
         _pieces_by_position(frame, name, args, kwargs, track.rows[d], out, d, op)
 
