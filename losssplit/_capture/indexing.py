@@ -516,7 +516,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 flat = expand_rows(frame, track.rows[k], sizes, k - d)
                 adv_rows.append(flat.view(sizes)[pt] if positions is None else flat[positions.to(flat.device)])
                 if k == d and track.rows[k] is frame.identity.get(track.rows[k].device):
-                    frame.picks(adv_rows[-1], pt)  # each positions position's dim-0 index: ``_rows_in_place``
+                    frame.picks(adv_rows[-1], pt)  # each picked position's dim-0 index: ``_rows_in_place``
                 spread.append(None)
                 if ti is None:
                     _constant_positions(frame, adv_rows[-1], op, pt)
