@@ -11,11 +11,20 @@ one read. Companions and losses are checked against the oracle and bit for bit o
 
 from __future__ import annotations
 
+import functools
 import importlib
 
 import pytest
 import torch
-from _helpers import ROWS, TARGETS, logged_warnings, rule_batch, split_and_compare, split_outcome, wrong_companions
+from _helpers import (
+    ROWS,
+    TARGETS,
+    logged_warnings,
+    rule_batch,
+    split_and_compare,
+    split_outcome,
+    wrong_companions,
+)
 from library_syncs import count_library_syncs
 from seed_criterion import RelationCriterion, make_batch
 
@@ -60,7 +69,7 @@ def test_surveyed_criteria_make_one_sync_per_call(module, name):
     for seed in (0, 1):
         args, _, labels = case.batch(seed)
         with logged_warnings():
-            calls, _ = count_library_syncs(lambda: split_and_compare(case.body, args, labels))
+            calls, _ = count_library_syncs(functools.partial(split_and_compare, case.body, args, labels))
         assert calls and not _over_one(calls), (seed, _over_one(calls))
 
 
@@ -92,6 +101,6 @@ def test_boolean_mask_ops_follow_the_oracle_with_one_sync(body):
     (no boolean index of ours); every companion the oracle's."""
     for seed, weights in [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5])]:
         batch = rule_batch(seed, weights)
-        calls, (got, want, said) = count_library_syncs(lambda: split_outcome(body, list(batch), [ROWS, TARGETS]))
+        calls, (got, want, said) = count_library_syncs(functools.partial(split_outcome, body, list(batch), [ROWS, TARGETS]))
         assert got and set(got) == set(want) and not wrong_companions(got, want), (seed, got, want, said)
         assert not _over_one(calls), (seed, _over_one(calls))
