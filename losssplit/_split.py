@@ -418,6 +418,10 @@ def _finish(
     group_images = membership.counts_per_group([[1.0]] * membership.images) if floored else None
     if floored and group_images is None:
         tail.append(to_device(membership.per_group(host_tensor([1.0] * membership.images, torch.float64)), flat))
+    # per opaque ratio of one-image losses: whether they are every image's (``_covers``)
+    parted = [r for r in opaque if r.part_images is not None]
+    if parted:
+        tail.append(torch.stack([_covers(r.part_images, membership.images) for r in parted if r.part_images is not None]).to(flat))
     if returned:  # last: taken off right after the read
         tail.append(_stacked(returned, flat.device, flat.dtype))
     if tail:
@@ -426,6 +430,9 @@ def _finish(
     if returned:
         read_back.extend(host[len(host) - len(returned) :])
         host = host[: len(host) - len(returned)]
+    covering = {id(r): bool(v) for r, v in zip(parted, host[len(host) - len(parted) :])}
+    if parted:
+        host = host[: len(host) - len(parted)]
     host = grouped.read(host)
     n = values.numel()
     bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]
@@ -543,7 +550,7 @@ def _finish(
             if per_item and body:  # the body's number, over rows of items viewed ``per_item`` each (DEIMv2's corners)
                 counts.append(Count("items", cnt / per_item, rows_total / per_item))
             if counts[0].name == "rows" and z < rows_total and not any(c.total == z for c in counts) and not (
-                    by_images and body and _over_its_images(r, z, membership.images)):
+                    by_images and body and z == membership.images and covering.get(id(r), False)):
                 warn(
                     f"fewer:{p.key}",
                     f"key {p.key!r}: its normaliser {z:g} comes from outside the call and counts fewer "
@@ -618,14 +625,18 @@ def _declined(key: str, why: str, warn: Warn, whole_batch: Callable[[], bool], h
     return Companions()
 
 
-def _over_its_images(r: Ratio, z: float, images: int) -> bool:
-    """Whether ``r``, a sum of one-image losses of every image (a per-image loop's, several rows
-    each), is divided by ``z``, the body's whole number equal to the images: catalyst's ``mean`` of
-    a generator over the images, ``acc / n`` with ``n`` from ``enumerate`` (on a group alone its
-    images; taken as such, as a divisor equal to the images is where the rows are the images)."""
-    if z != images or r.part_images is None:
-        return False
-    return bool((torch.bincount(r.part_images.reshape(-1).cpu(), minlength=images) > 0).all())
+def _covers(parts: torch.Tensor, images: int) -> torch.Tensor:
+    """Whether ``parts``, the images of a sum's one-image losses (``Ratio.part_images``), hold every
+    image id up to ``images`` and their largest (a 0-dim bool, read with the call's read, as
+    ``bincount(parts, minlength=images) > 0`` all true would be): a sum of one-image losses of every
+    image (a per-image loop's, several rows each) divided by the body's whole number equal to the
+    images is over its images (catalyst's ``mean`` of a generator over the images, ``acc / n`` with
+    ``n`` from ``enumerate``; on a group alone its images)."""
+    if not parts.numel():
+        return torch.full((), images == 0, device=parts.device)
+    ids = parts.reshape(-1).sort().values
+    distinct = (ids[1:] != ids[:-1]).sum() + 1
+    return distinct == torch.clamp(ids[-1] + 1, min=images)
 
 
 def _mixed_blocks(frame: Frame, blocks: torch.Tensor, membership: Membership) -> torch.Tensor:

@@ -4,6 +4,7 @@ Skipped where no CUDA device is present (CI has none); run on a GPU machine with
 ``python -m pytest -q tests/test_device.py``.
 """
 
+import functools
 import warnings
 
 import pytest
@@ -148,3 +149,49 @@ def test_a_thousand_sources_on_cuda():
         rows = torch.arange(i, 4096, 1000)
         assert out[f"loss_ce_s{i}"].item() == pytest.approx(nll[rows].mean().item(), rel=1e-5)
     assert sum(companion_of(v) is not None for v in out.values()) == 1000
+
+
+def _on_cuda(value):
+    """``value`` with every tensor on the CUDA device (a leaf that requires grad stays one)."""
+    if isinstance(value, torch.Tensor):
+        moved = value.detach().cuda()
+        return moved.requires_grad_() if value.requires_grad else moved
+    if isinstance(value, dict):
+        return {k: _on_cuda(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_on_cuda(v) for v in value)
+    return value
+
+
+def test_the_cpu_audit_of_library_syncs_holds_on_cuda():
+    """``benchmarks/library_syncs.py`` (the CPU-side audit, ``tests/test_library_syncs.py``) on the
+    device: the seed's call and each surveyed criterion add at most one sync by
+    ``torch.cuda.set_sync_debug_mode``, and the audit counts at most one of losssplit's own (a
+    difference between the two is a sync the audit does not see: a blocking copy to the device)."""
+    import importlib
+
+    from library_syncs import count_library_syncs
+    from test_library_syncs import SURVEYED
+
+    batch = to_device(make_batch(), "cuda")
+    crit, plain = Decorated().cuda(), RelationCriterion().cuda()
+    plain_syncs, _ = syncs(lambda: plain.get_relation_loss(*batch))
+    ours_syncs, (calls, _) = syncs(lambda: count_library_syncs(lambda: crit.get_relation_loss(*batch)))
+    print(f"seed: added syncs {ours_syncs - plain_syncs}, audit {[c.count for c in calls]}")
+    assert ours_syncs - plain_syncs <= 1 and [c.count for c in calls] == [1]
+    ran = 0
+    for module, name in SURVEYED:
+        case = importlib.import_module(module).CASES[name]
+        args, _, labels = case.batch(0)
+        args = _on_cuda(args)
+        try:
+            plain_syncs, _ = syncs(functools.partial(case.body, *args))
+        except RuntimeError:  # the body makes CPU tensors of its own: not a device body as written
+            continue
+        with losssplit.sources(labels) if labels is not None else warnings.catch_warnings():
+            ours_syncs, (calls, _) = syncs(functools.partial(count_library_syncs,
+                                                             functools.partial(split_by_source(case.body), *args)))
+        print(f"{name}: added syncs {ours_syncs - plain_syncs}, audit {[c.count for c in calls]}")
+        assert ours_syncs - plain_syncs <= 1 and all(c.count <= 1 for c in calls), name
+        ran += 1
+    assert ran, "no surveyed criterion runs on CUDA as written"

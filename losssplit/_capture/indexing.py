@@ -514,9 +514,16 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         if pt.dtype == torch.bool:
             span = list(range(d, d + pt.dim()))
             tracked = [k for k in span if k in track.rows]
+            # the positions picked, in order; their count is the body's result's (read there), when the
+            # mask is the only advanced index and it spans dims: no read of ours
+            positions = _mask_picks(frame, pt, out.shape[e], op) if len(adv_positions) == 1 and pt.dim() \
+                and e is not None and e < out.dim() and (tracked or ti is not None) else None
             for k in tracked:
                 sizes = [src.shape[j] for j in span]
-                adv_rows.append(expand_rows(frame, track.rows[k], sizes, k - d).view(sizes)[pt])
+                flat = expand_rows(frame, track.rows[k], sizes, k - d)
+                adv_rows.append(flat.view(sizes)[pt] if positions is None else flat[positions.to(flat.device)])
+                if k == d and track.rows[k] is frame.identity.get(track.rows[k].device):
+                    frame.picks(adv_rows[-1], pt)  # each picked position's dim-0 index: ``_rows_in_place``
                 spread.append(None)
                 if ti is None:
                     _constant_positions(frame, adv_rows[-1], op, pt)
@@ -525,7 +532,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 # keeps are its rows', as ``pred - target`` pairs them (mmdet's ``bbox_pred[pos_inds]``); not
                 # a plain tensor (``w[has]`` of the weights' values stays a factor that may be the weights)
                 for k, r in ti.rows.items():
-                    adv_rows.append(expand_rows(frame, r, list(pt.shape), k).view(pt.shape)[pt])
+                    flat = expand_rows(frame, r, list(pt.shape), k)
+                    adv_rows.append(flat.view(pt.shape)[pt] if positions is None else flat[positions.to(flat.device)])
                     spread.append(None)
             d += pt.dim()
             adv_ndim = max(adv_ndim, 1)
@@ -594,6 +602,18 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
             return frame.lose(out, op, track)
         return
     frame.set(out, new)
+
+
+def _mask_picks(frame: Frame, mask: Tensor, n: int, op: str) -> Tensor:
+    """The flat positions ``mask`` is true at, in order, ``n`` of them (``mask.reshape(-1).nonzero()``
+    without a host read: a device sync each on an accelerator). ``n`` is what the body's indexing
+    found; a deferred check declines the call if the mask holds another count."""
+    flat = mask.reshape(-1)
+    frame.doubt(flat.sum() != n, f"{op} by a mask: the rules counted its positions otherwise than the op did")
+    slot = torch.where(flat, flat.cumsum(0) - 1, n).clamp_(max=n)  # the positions not picked: slot n, dropped
+    picks = torch.empty(n + 1, dtype=torch.long, device=flat.device)
+    picks.index_put_((slot,), torch.arange(flat.numel(), device=flat.device))
+    return picks[:n]
 
 
 def _picked_index(frame: Frame, track: Track, p: Any, d: int, op: str) -> str | None:
@@ -967,7 +987,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                     and frame.get(parts[0]) is None and target.dim() and target.shape[0] == frame.num_images > 1:
                 _positions_written(frame, target, parts[0])  # ``lab[perm] = labels`` into a buffer of no images
             if written is not None and written.from_prediction and written.rows and frame.num_images > 1 \
-                    and not _hidden_rows_in_place(target, args[1], args[2], written, frame.num_images):
+                    and not _hidden_rows_in_place(frame, target, args[1], args[2], written):
                 # ``self.queue[idx] = q.detach()``: images' predictions at positions no rule follows, in a
                 # tensor read later as a constant; on a group alone it holds the group's (red team 27)
                 frame.lose(target, f"{op} of several images' predictions into a tensor at positions the rules do not follow")
@@ -1067,12 +1087,12 @@ def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> b
     return not _bounded(parts[1:]) or literal_index(index) or shape_bound_index()
 
 
-def _hidden_rows_in_place(target: Tensor, index: Any, value: Tensor, written: Track, num_images: int) -> bool:
+def _hidden_rows_in_place(frame: Frame, target: Tensor, index: Any, value: Tensor, written: Track) -> bool:
     with torch._C.DisableTorchFunction():  # (no op of ours reaches the user's outer modes)
-        return _rows_in_place(target, index, value, written, num_images)
+        return _rows_in_place(frame, target, index, value, written)
 
 
-def _rows_in_place(target: Tensor, index: Any, value: Tensor, written: Track, num_images: int) -> bool:
+def _rows_in_place(frame: Frame, target: Tensor, index: Any, value: Tensor, written: Track) -> bool:
     """Whether ``target[index] = value`` (or ``index_put_``) puts each image's values (``value``'s
     rows along its dim 0 only) in that image's own position of ``target``'s dim 0: a basic index
     whose first part takes that whole dim (``p[:, :2] = x[:, :2]``, ``p[..., 0] = x[..., 0]``),
@@ -1087,10 +1107,15 @@ def _rows_in_place(target: Tensor, index: Any, value: Tensor, written: Track, nu
     first = parts[0]
     if isinstance(first, Tensor):
         images = written.rows[0]
+        if not (target.shape[0] == frame.num_images and value.dim() >= 1 and images.shape == value.shape[:1]):
+            return False
         if first.dtype is torch.bool:  # ``m[mask] = x[mask].detach()``: the image of each position picked
-            first = first.nonzero()[:, 0] if first.dim() >= 1 else first.new_zeros((0, 0))
-        return (target.shape[0] == num_images and first.dim() == 1 and value.dim() >= 1
-                and first.shape == images.shape == value.shape[:1] and bool(torch.equal(first.to(images.dtype), images)))
+            if first.dim() < 1:
+                return False
+            if frame.picked_images(images) is first:  # ``images`` is that, made from ``first`` (no read)
+                return True
+            first = first.nonzero()[:, 0]
+        return first.dim() == 1 and first.shape == images.shape and frame.same_rows(first.to(images.dtype), images)
     # integer index tensors after the first part, side by side (``a[:, t_idx, u_idx] = v``): their
     # broadcast dims stand where they are, dim 0 stays the images'
     picks = [k for k, p in enumerate(parts) if isinstance(p, Tensor)]
@@ -1115,7 +1140,7 @@ def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, arg
     version = version_of(target)
     if (func is Tensor.__setitem__ and held[1] is not None and version == held[1] + 1 and track.lost_at is None
             and 0 in track.rows and isinstance(value, Tensor) and written is not None and written.lost_at is None
-            and written.from_prediction == track.from_prediction and _row_aligned(target, args[1], value, written) and torch.equal(written.rows[0], track.rows[0])):
+            and written.from_prediction == track.from_prediction and _row_aligned(target, args[1], value, written) and frame.same_rows(written.rows[0], track.rows[0])):
         frame.row_buffers[id(target)] = (target, version)
         return True
     del frame.row_buffers[id(target)]
@@ -1388,8 +1413,8 @@ def _counts_images(frame: Frame, n: Any, device: torch.device) -> bool:
     rows = frame.row_count(n)
     images = frame.arange(device)
     if rows is not None:
-        return rows.device == device and torch.equal(rows, images)
-    return type(n) is int and any(r.device == device and torch.equal(r, images) for r in frame.lengths.get(n, ()))
+        return rows.device == device and frame.same_rows(rows, images)
+    return type(n) is int and any(r.device == device and frame.same_rows(r, images) for r in frame.lengths.get(n, ()))
 
 
 def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor, args: tuple, kwargs: dict) -> bool:
@@ -1417,7 +1442,7 @@ def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor,
         or written.formula is not None
         or not (written.image is not None and not written.rows and frame.num_images == 1  # the one image's
                 or written.image is None and 0 in written.rows
-                and torch.equal(written.rows[0], frame.arange(written.rows[0].device)))
+                and frame.same_rows(written.rows[0], frame.arange(written.rows[0].device)))
     ):
         return False
     raw = None
@@ -2412,16 +2437,17 @@ def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         frame.lose(out, mixed_pick(whole.lost_at or op) if mixed else whole.lost_at or f"{op} of several row dims", whole)
         return
     new = Track(image=whole.image, from_prediction=whole.from_prediction)
+    picked = _mask_picks(frame, mask.detach().expand(shape), out.numel(), op)
     if whole.rows:
         ((e, r),) = whole.rows.items()
-        new.rows = {0: expand_rows(frame, r, shape, e)[mask.detach().expand(shape).reshape(-1)]}
+        new.rows = {0: expand_rows(frame, r, shape, e)[picked.to(r.device)]}
     if tm is not None and tm.unweighted is not None and tm.unweighted.shape == mask.shape:
         # a test of weighted values (``e.masked_select(e < w * 0.5)``): with the weight 1, a group alone,
         # it picks other positions (found by the pyro merge, session 18)
         frame.doubt((tm.unweighted != mask.detach()).any(), f"{op} at positions picked by a test of values weighted per "
                     "image (on a group alone, weights 1, it picks others)")
     if ts is not None and ts.unweighted is not None:
-        new.unweighted = func(ts.unweighted, mask, **{k: v for k, v in kwargs.items() if k != "mask"})
+        new.unweighted = ts.unweighted.expand(shape).reshape(-1)[picked.to(ts.unweighted.device)]
     frame.set(out, new)
 
 

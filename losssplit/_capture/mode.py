@@ -924,6 +924,8 @@ class Frame:
         self.hosted_reads = 0
         self.evaluating = False  # the call began with grad disabled (set by ``CaptureMode``)
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
+        self.compared: dict[tuple[int, ...], tuple[Tensor, Tensor, bool]] = {}  # see ``same_rows``
+        self.mask_picks: dict[int, tuple[Tensor, Tensor, int | None]] = {}  # see ``picked_images``
         self.identity: dict[torch.device, Tensor] = {}
         self.counting: dict[torch.device, tuple[Tensor, Tensor | None, list[int] | None]] = {}  # see ``_counting``
         self.picked_by_position = False  # an image picked by an int outside any loop (``x[1]``): see ``_counting``
@@ -2335,6 +2337,8 @@ class Frame:
     def close(self) -> None:
         """Drop every track (and with them the weakref callbacks that refer to this frame)."""
         self.tracks.clear()
+        self.compared.clear()
+        self.mask_picks.clear()
         self.reduced_storages.clear()
         self.exposed.clear()
         self.numpy_made.clear()
@@ -2761,6 +2765,34 @@ class Frame:
         """Defer a check: if ``flag`` (a 0-dim bool tensor) is true, the call gets no companions
         and ``message`` is the warning (read with the call's one host read)."""
         self.checks.append((flag, message))
+
+    def picks(self, rows: Tensor, mask: Tensor) -> None:
+        """Note that ``rows`` is the dim-0 position of each position ``mask`` picks, in order
+        (``mask.nonzero()[:, 0]``): a mask over image rows picking rows that are the images'."""
+        self.mask_picks[id(rows)] = (rows, mask, version_of(mask))
+
+    def picked_images(self, rows: Tensor) -> Tensor | None:
+        """The mask (unchanged since) whose picks' dim-0 positions ``rows`` is (``picks``), or None."""
+        held = self.mask_picks.get(id(rows))
+        if held is None or held[0] is not rows or version_of(held[1]) != held[2] or held[2] is None:
+            return None
+        return held[1]
+
+    def same_rows(self, a: Tensor, b: Tensor) -> bool:
+        """``torch.equal(a, b)`` of two row maps (or index tensors) the rules must decide on now: the
+        same tensor is equal without a read, and a pair compared before is not read again (each
+        read is a device sync). Both are held, which keeps their ids unique; one written in place
+        since (an index the body changes) is compared again."""
+        if a is b:
+            return True
+        va, vb = version_of(a), version_of(b)
+        if va is None or vb is None:
+            return bool(torch.equal(a, b))
+        pair = (id(a), va, id(b), vb)
+        held = self.compared.get(pair)
+        if held is None:
+            held = self.compared[pair] = (a, b, bool(torch.equal(a, b)))
+        return held[2]
 
     def agree(self, a: Tensor, b: Tensor, op: str) -> None:
         """Defer the check that two row maps name the same images (no host sync now)."""
