@@ -2264,13 +2264,14 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
 
 
 def _scaled_by_weights(frame: Frame, op: str, c: Any) -> None:
-    """A reduced loss of several images scaled by one image's weight object (``l.mean() *
-    first(t)["loss_weight"]``), or by a tensor computed from the images' weights (``l.mean() *
-    w.max()``, ``Frame.weight_made``): on a group alone every weight is 1, and so is the weight
-    object; the tensor's value there is its value on weights 1. Declined where that differs."""
-    if type(c) is float and c != 1 and frame.weight_images(c):  # (not a literal of the code, the same object)
-        frame.doubt(torch.ones((), dtype=torch.bool), f"a reduced loss of several images is scaled at {op} by one "
-                    f"image's {frame.weight_field!r} (1 on a group alone): {OTHER_IMAGE_WEIGHT}")
+    """A reduced loss of several images scaled by one image's weight object (noted: declined where
+    the body's code reads the weight of a target picked by position, ``l.mean() * t[0]["loss_weight"]``,
+    ``Frame.weight_scaled``; an equal literal of the module elsewhere is the same object), or by a
+    tensor computed from the images' weights (``l.mean() * w.max()``, ``Frame.weight_made``): on a
+    group alone every weight is 1, and so is the weight object; the tensor's value there is its
+    value on weights 1, declined where that differs."""
+    if type(c) is float and c != 1 and frame.weight_images(c):
+        frame.weight_scaled.append(op)
     elif type(c) is Tensor and frame.weight_made and id(c) in frame.weight_made:
         weights_read(frame, op, c, None)
 

@@ -1007,6 +1007,9 @@ class Frame:
         # ``v * t["loss_weight"]``): id -> (the tensor, the images whose weight that object is, its
         # values with that weight set to 1); held, so the ids stay unique
         self.weight_filled: dict[int, tuple[Tensor, frozenset[int], Tensor | None]] = {}  # None: ones
+        # ops where a reduced loss of several images was scaled by an image's weight object: declined
+        # where the body's code reads the weight of a target picked by position (``_picked_field``)
+        self.weight_scaled: list[str] = []
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
@@ -1423,7 +1426,13 @@ class Frame:
             return type(value)(1) if weight and alone and type(value) in (int, float) else value
 
         value = field(list(range(len(targets))), alone=False)
-        if weight and not compared or value is not _lengths._UNKNOWN and not _lengths.plain(value):
+        if weight and not compared:
+            if self.weight_scaled:  # ``l.mean() * t[0]["loss_weight"]``: 1 on a group alone
+                self.doubt(torch.ones((), dtype=torch.bool), f"a reduced loss of several images is scaled at "
+                           f"{self.weight_scaled[0]} by an image's {key!r} (targets[{c}][{key!r}] read by position), "
+                           "which is 1 on a group alone")
+            return
+        if value is not _lengths._UNKNOWN and not _lengths.plain(value):
             return
         what = f"targets[{c}][{key!r}] read by position"
         grouped = self.group_images()
@@ -2323,6 +2332,7 @@ class Frame:
         self.field_sites.clear()
         self.varied_sites.clear()
         self.weight_filled.clear()
+        self.weight_scaled.clear()
         self.filled_numbers.clear()
         self.number_filled.clear()
         self.literal_filled.clear()
