@@ -387,15 +387,18 @@ def _weights_tested(o, t, method):
     return {"loss": _e(o, t).sum() * (2.0 if below else 1.0)}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG on main 2110c6b (found in session 29 by s35w, not fixed): a "
-                   "Python branch on a test of the images' weights made into a tensor of new numbers (``torch.tensor("
-                   "[u['loss_weight'] * 1.0 for u in t])``, then ``if (w < 0.9).any():`` or ``any(w < 0.9)``) is the "
-                   "batch's decision on every group, while on a group alone every weight is 1")
 @pytest.mark.parametrize("method", [True, False], ids=["method", "builtin"])
 def test_a_branch_on_the_weights_made_into_a_tensor_follows_the_oracle(method):
+    """Was silently wrong (found in session 29 by s35w): a Python branch on a test of the images'
+    weights made into a tensor of new numbers (``torch.tensor([u['loss_weight'] * 1.0 for u in
+    t])``, then ``if (w < 0.9).any():`` or ``any(w < 0.9)``) was the batch's decision on every
+    group, while on a group alone every weight is 1. The tensor is the weights' by value
+    (``mode._weight_valued``); its test on weights 1 differs from the batch's: declined, naming the
+    read (more in ``tests/test_weights_and_positions_decided.py``)."""
     o, t = rule_batch(*RULE_BATCHES[0])
     got, want, said = split_outcome(lambda o, t: _weights_tested(o, t, method), [o, t], [ROWS, TARGETS])
-    assert not wrong_companions(got, want), (got, want)
+    assert want and got == {}, (got, want)
+    assert any("Tensor.__bool__ of values computed from the images' 'loss_weight'" in m for m in said), said
 
 
 # -- truths read by code the library does not read -------------------------------------------------

@@ -457,29 +457,61 @@ def _related(code: types.CodeType, lists: frozenset[str]) -> frozenset[str]:
 @_per_code(512)
 def _picked(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[int, Any, int, bool], ...]:
     """(position, key, index of the load, whether the value read is compared, itself or through
-    arithmetic) of each field of one target read by its position: ``targets[0]["scale"]``,
-    ``targets[-1].get("scale", 1.0)``, or through a local stored once from ``targets[0]``. On a
-    group alone ``targets[0]`` is the group's first image."""
+    arithmetic, or made a new number with a constant) of each field of one target read by its
+    position: ``targets[0]["scale"]``, ``targets[-1].get("scale", 1.0)``, ``next(iter(targets))``'s,
+    or through a local stored once from one. On a group alone ``targets[0]`` is the group's first image."""
     instructions = _instructions(code)
     picked: list[tuple[int, Any, int, bool]] = []
     for p, i in enumerate(instructions[:-2]):
-        position, subscript = instructions[p + 1], instructions[p + 2]
-        if i.opname not in ("LOAD_FAST", "LOAD_DEREF") or i.argval not in lists or position.opname != "LOAD_CONST" \
-                or type(position.argval) is not int or subscript.opname != "BINARY_SUBSCR":
+        if i.opname not in ("LOAD_FAST", "LOAD_DEREF") or i.argval not in lists:
             continue
-        store = instructions[p + 3] if p + 3 < len(instructions) else None
-        items = [p + 2]
+        position, subscript = instructions[p + 1], instructions[p + 2]
+        at, item = (position.argval, p + 2) if position.opname == "LOAD_CONST" and type(position.argval) is int \
+            and subscript.opname == "BINARY_SUBSCR" else (0, _first_item(instructions, p))
+        if item is None:
+            continue
+        store = instructions[item + 1] if item + 1 < len(instructions) else None
+        items = [item]
         if store is not None and store.opname == "STORE_FAST" and _stored_once(instructions, store.argval):
             items = [k for k, j in enumerate(instructions) if j.opname == "LOAD_FAST" and j.argval == store.argval]
         for k in items:
             key = _field_read(instructions, k)
+            start = k if k != item else p - 2 if at == 0 and item != p + 2 else p
             if key is not _UNKNOWN:
                 read = k + 2  # the value read: the subscript's, or ``.get(key[, default])``'s call
                 if instructions[k + 1].opname == "LOAD_METHOD":
                     read = next((j for j in range(k + 3, min(k + 7, len(instructions)))
                                  if instructions[j].opname == "CALL"), k + 2)
-                picked.append((position.argval, key, p, _compared(instructions, read)))
+                picked.append((at, key, p, _compared(instructions, read) or _with_constant(instructions, start, read)))
     return tuple(picked)
+
+
+def _with_constant(instructions: list[dis.Instruction], start: int, read: int) -> bool:
+    """Whether the value pushed at ``read`` (by the expression from ``start``) goes straight to
+    arithmetic with a constant or to a ``math`` function (``targets[0]["w"] ** 2``, ``2 * w``, ``-w``, ``math.exp(w)``): a new
+    number, which the mode cannot tell from the constants of the code."""
+    used = _bytecode._consumer(instructions, read)
+    if used is None:
+        return False
+    k = used[0]
+    if instructions[k].opname == "UNARY_NEGATIVE" or instructions[k].opname == "CALL" and instructions[k].arg == 1 \
+            and start > 1 and instructions[start - 1].opname in ("LOAD_METHOD", "LOAD_ATTR") \
+            and instructions[start - 2].opname == "LOAD_GLOBAL" and instructions[start - 2].argval == "math":
+        return True  # (``math.exp(targets[0]["w"])``)
+    return instructions[k].opname == "BINARY_OP" and (
+        k - 1 != read and instructions[k - 1].opname == "LOAD_CONST"  # ``w ** 2``
+        or k - 1 == read and start > 0 and instructions[start - 1].opname == "LOAD_CONST")  # ``2 * w``
+
+
+def _first_item(instructions: list[dis.Instruction], p: int) -> int | None:
+    """The index of the CALL pushing ``next(iter(targets))`` (the first target, by position) of
+    the list loaded at ``p``, or None."""
+    calls = [k for k in range(p + 1, min(p + 5, len(instructions))) if instructions[k].opname == "CALL"][:2]
+    names = [j.argval for j in instructions[max(p - 2, 0):p] if j.opname == "LOAD_GLOBAL"]
+    if len(calls) != 2 or names != ["next", "iter"] or any(instructions[k].arg != 1 for k in calls) \
+            or any(j.opname not in ("PRECALL", "CALL") for j in instructions[p + 1:calls[1]]):
+        return None
+    return calls[1]
 
 
 def _compared(instructions: list[dis.Instruction], p: int) -> bool:

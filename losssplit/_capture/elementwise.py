@@ -129,6 +129,7 @@ from .mode import (
     unweighted_on_image,
     unweighted_operand,
     weight_of_image,
+    weights_read,
     with_sites,
     written_through_view,
 )
@@ -2293,6 +2294,8 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
     for t, other, t_other in ((ta, b, tb), (tb, a, ta)):
         if t is not None and (t.ratio is not None or t.parts or t.elements or t.element_formulas):
             _weight_statistic(frame, op, other, t_other)
+            if t_other is None and frame.num_images > 1 and (t.ratio is None or t.ratio.host_image is None):
+                _scaled_by_weights(frame, op, other)
             if (t_other is None or t_other.lost_at is None and not t_other.rows and t_other.ratio is None
                     and not t_other.parts and t_other.formula is None) and (t.ratio is None or t.ratio.host_image is None):
                 if not _field_statistic(frame, op, other):
@@ -2301,6 +2304,19 @@ def _scaled_by_weight_statistic(frame: Frame, op: str, a: Any, ta: Track | None,
             elif t_other is None and t.ratio is not None and t.ratio.host_image is not None:
                 _read_weight_number(frame, op, other)
             return
+
+
+def _scaled_by_weights(frame: Frame, op: str, c: Any) -> None:
+    """A reduced loss of several images scaled by one image's weight object (noted: declined where
+    the body's code reads the weight of a target picked by position, ``l.mean() * t[0]["loss_weight"]``,
+    ``Frame.weight_scaled``; an equal literal of the module elsewhere is the same object), or by a
+    tensor computed from the images' weights (``l.mean() * w.max()``, ``Frame.weight_made``): on a
+    group alone every weight is 1, and so is the weight object; the tensor's value there is its
+    value on weights 1, declined where that differs."""
+    if type(c) is float and c != 1 and frame.weight_images(c):
+        frame.weight_scaled.append(op)
+    elif type(c) is Tensor and frame.weight_made and id(c) in frame.weight_made:
+        weights_read(frame, op, c, None)
 
 
 FIELD_STATISTIC = ("a reduced loss is scaled at {op} by a number equal to the {stat} of the images' {key!r} "

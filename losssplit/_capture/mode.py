@@ -1015,6 +1015,9 @@ class Frame:
         # ``v * t["loss_weight"]``): id -> (the tensor, the images whose weight that object is, its
         # values with that weight set to 1); held, so the ids stay unique
         self.weight_filled: dict[int, tuple[Tensor, frozenset[int], Tensor | None]] = {}  # None: ones
+        # ops where a reduced loss of several images was scaled by an image's weight object: declined
+        # where the body's code reads the weight of a target picked by position (``_picked_field``)
+        self.weight_scaled: list[str] = []
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
@@ -1425,8 +1428,9 @@ class Frame:
         plain host value (a Python number: no identity the mode follows), a group whose target at
         that position holds another (or has none) gets no companions, one warning; where the groups
         are not known on the host, every group. The weight field is the mode's (1 on a group) where
-        the value read is not ``compared``; compared (``targets[-1]["loss_weight"] > 0.7``), the
-        test is Python's: each group's is of weight 1 there."""
+        the value read is not ``compared``; compared (``targets[-1]["loss_weight"] > 0.7``), or
+        made a new number with a constant (``targets[0]["loss_weight"] ** 2``), it is Python's:
+        each group's is of weight 1 there."""
         targets = list(self.per_image_targets)
         weight = key == self.weight_field
 
@@ -1438,7 +1442,13 @@ class Frame:
             return type(value)(1) if weight and alone and type(value) in (int, float) else value
 
         value = field(list(range(len(targets))), alone=False)
-        if weight and not compared or value is not _lengths._UNKNOWN and not _lengths.plain(value):
+        if weight and not compared:
+            if self.weight_scaled:  # ``l.mean() * t[0]["loss_weight"]``: 1 on a group alone
+                self.doubt(torch.ones((), dtype=torch.bool), f"a reduced loss of several images is scaled at "
+                           f"{self.weight_scaled[0]} by an image's {key!r} (targets[{c}][{key!r}] read by position), "
+                           "which is 1 on a group alone")
+            return
+        if value is not _lengths._UNKNOWN and not _lengths.plain(value):
             return
         what = f"targets[{c}][{key!r}] read by position"
         grouped = self.group_images()
@@ -2359,6 +2369,7 @@ class Frame:
         self.field_sites.clear()
         self.varied_sites.clear()
         self.weight_filled.clear()
+        self.weight_scaled.clear()
         self.filled_numbers.clear()
         self.number_filled.clear()
         self.literal_filled.clear()
@@ -3294,7 +3305,7 @@ _SHADOWED = frozenset({
     torch.div, Tensor.__pow__, Tensor.__rpow__, Tensor.pow, torch.pow, Tensor.__neg__, Tensor.neg, torch.neg,
     Tensor.sqrt, torch.sqrt, Tensor.exp, torch.exp, Tensor.log, torch.log, Tensor.clamp, torch.clamp,
     Tensor.__lt__, Tensor.__le__, Tensor.__gt__, Tensor.__ge__, Tensor.__eq__, Tensor.__ne__, Tensor.lt, Tensor.le,
-    Tensor.gt, Tensor.ge, torch.lt, torch.le, torch.gt, torch.ge,
+    Tensor.gt, Tensor.ge, torch.lt, torch.le, torch.gt, torch.ge, torch.ones_like, torch.zeros_like, torch.full_like,
 })
 
 
@@ -3308,23 +3319,80 @@ def _made_of_weights(frame: Frame, func: Any, args: tuple, kwargs: dict | None, 
         if held is not None and held[0] is args[0]:  # written in place: its values on weights 1 not followed
             frame.weight_made[id(args[0])] = (args[0], None)
         return
+    if type(out) in (tuple, list) and func in _PIECES:  # ``any(w < 0.9)``, ``max(w)``: Python iterates its ``unbind``
+        held = frame.weight_made.get(id(args[0])) if type(args[0]) is Tensor else None
+        pieces = func(held[1], *args[1:], **(kwargs or {})) if held is not None and held[1] is not None else None
+        for k, o in enumerate(out):
+            if type(o) is Tensor and frame.get(o) is None:
+                frame.weight_made[id(o)] = (o, pieces[k] if pieces is not None and pieces[k].shape == o.shape else None)
+        return
+    if func in _TRUTHS and type(out) is bool:  # ``torch.equal(w, torch.ones_like(w))``: on weights 1, on every group
+        shadows = _shadows(frame, args)
+        same = all(v is not None for v in shadows) and bool(func(*shadows, **(kwargs or {}))) == out
+        frame.doubt(torch.tensor(not same), f"{op_name(func)} of values computed from the images' "
+                    f"{frame.weight_field!r}: on a group alone every weight is 1 and the body may decide otherwise")
+        return
     if type(out) is not Tensor or frame.get(out) is not None:
         return
     inplace = args and out is args[0]
     if id(out) in frame.weight_made and not inplace:
         return
+    shadows = _shadows(frame, args)
+    known = (func in _SHADOWED or func in _UNIFORM_REDUCTIONS and _uniform(shadows[0])) \
+        and not (kwargs and "out" in kwargs) and all(v is not None for v in shadows)
+    shadow = func(*shadows, **(kwargs or {})) if known else None
+    frame.weight_made[id(out)] = (out, shadow if type(shadow) is Tensor and shadow.shape == out.shape else None)
+
+
+def _shadows(frame: Frame, args: tuple) -> list[Any]:
+    """The op's arguments with the weight field set to 1, where known (None: not known)."""
     shadows = []
     for a in args:
         held = frame.weight_made.get(id(a)) if type(a) is Tensor else None
+        filled = frame.weight_filled.get(id(a)) if type(a) is Tensor and held is None else None
         if held is not None and held[0] is a:
             shadows.append(held[1])
+        elif filled is not None and filled[0] is a and frame.get(a) is None:  # ``torch.exp(torch.tensor(t[0]["w"]))``
+            shadows.append(filled[2] if filled[2] is not None else torch.ones_like(a))
         elif isinstance(a, Tensor) and frame.get(a) is not None:
             shadows.append(unweighted_of(a, frame.get(a)))  # (``w[:, None].expand_as(e)``: ``e``'s shape)
         else:
             shadows.append(a)
-    known = func in _SHADOWED and not (kwargs and "out" in kwargs) and all(v is not None for v in shadows)
-    shadow = func(*shadows, **(kwargs or {})) if known else None
-    frame.weight_made[id(out)] = (out, shadow if type(shadow) is Tensor and shadow.shape == out.shape else None)
+    return shadows
+
+
+# reductions whose value on values all equal is that value, whatever the number of images: replayed on
+# a tensor of the weights whose values on weights 1 are all equal (``w.min()``, ``(w < 0.9).any()``)
+_UNIFORM_REDUCTIONS = frozenset({
+    Tensor.min, torch.min, Tensor.max, torch.max, Tensor.amin, torch.amin, Tensor.amax, torch.amax, Tensor.any,
+    torch.any, Tensor.all, torch.all, Tensor.mean, torch.mean, Tensor.median, torch.median,
+})
+
+
+def _uniform(x: Any) -> bool:
+    """Whether ``x`` is a tensor of one or more elements all equal (read on the host)."""
+    return type(x) is Tensor and x.numel() > 0 and bool((x == x.reshape(-1)[0]).all())
+
+
+def weights_read(frame: Frame, func: Any, x: Tensor, out: Any) -> None:
+    """A host read of ``x``, a tensor without images computed from a tensor of the images'
+    weights (``Frame.weight_made``): ``if (w < 0.9).any():``, ``w.min().item()``; or (``func`` the
+    op's name) a reduced loss scaled by it (``e.mean() * w.max()``). On a group
+    alone every weight is 1: the number read is its value on weights 1 where that is known and
+    the same for every group (element-wise ops, a reduction of equal values); the call declines
+    where it differs from the batch's number, or is not known (``w.sum()``: the group's count)."""
+    held = frame.weight_made.get(id(x))
+    if held is None or held[0] is not x or type(func) is not str and func not in _TRUTH_READS and func is not Tensor.__bool__:
+        return  # (a size read: ``len(w)``)
+    op = func if type(func) is str else op_name(func)
+    why = (f"{op} of values computed from the images' {frame.weight_field!r}: on a group alone every weight is 1 and "
+           "the body may read another value (decide otherwise)")
+    if held[1] is None:
+        frame.doubt(torch.ones((), dtype=torch.bool), why)
+    elif func is Tensor.__bool__:
+        frame.doubt(torch.tensor(bool(held[1]) != out), why)
+    else:
+        frame.doubt((held[1] != x).any(), why)
 
 
 # ops where a tensor of the weights (``Frame.weight_made``) meets the images' rows and the rules keep
@@ -4058,6 +4126,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     elif truth and type(out) is bool and frame.branched(x, track, out):
         return None
     if track is None:
+        if frame.weight_made and type(x) is Tensor:
+            weights_read(frame, func, x, out)
         return None
     if truth and _bytecode.text_made_caller():
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of the images' values in code compiled from "
@@ -4829,7 +4899,8 @@ _SCANS = frozenset({torch.cumsum, Tensor.cumsum, torch.cumprod, Tensor.cumprod, 
                     torch.cummin, Tensor.cummin, torch.logcumsumexp, Tensor.logcumsumexp})
 # ops whose values may follow positions in the batch without a ``_POSITIONAL`` factory: data the
 # body computed from positions in a loop over the images, a scan along a dim sized by a count
-_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, Tensor.__getitem__})
+_STACK = torch.stack
+_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, Tensor.__getitem__, _STACK})
 
 
 def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -4849,7 +4920,9 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images cut to a count of the images")
         elif func in _DATA_ARGS:
             data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
-            if frame.get(out) is None and type(data) in (list, tuple):
+            if frame.get(out) is None and _weight_valued(frame, data):
+                frame.weight_made[id(out)] = (out, torch.ones_like(out))
+            elif frame.get(out) is None and type(data) in (list, tuple):
                 _listed(frame, data)
                 if len(data) == frame.num_images > 1 and all(b in frame.weight_owners(v) for b, v in enumerate(data)):
                     frame.weight_made[id(out)] = (out, torch.ones_like(out))
@@ -4862,6 +4935,9 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                                              "image to image and are no data of the images (a list written at a "
                                              "position, a scan, a table)")
                 frame.unowned.add(id(out))
+        elif func is _STACK:
+            if frame.filled_numbers:
+                _stacked_weights(frame, args, kwargs, out)
         elif func in FACTORIES:
             _note_count_dims(frame, func, args, kwargs, out)
         elif frame.get(out) is None and args and isinstance(args[0], Tensor):
@@ -4877,6 +4953,32 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     frame.positional[id(item)] = (item, f"{op_name(func)} along a dim sized by a count of the images")
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
         frame.error, frame.error_op = exc, op_name(func)
+
+
+def _weight_valued(frame: Frame, data: Any) -> bool:
+    """Whether ``data``, one new Python float per image (or a NumPy vector of them), holds each
+    image's weight by value, some not 1, none another field's float (``data_images``): the
+    weights without their objects (``torch.tensor([t["loss_weight"] * 1.0 for t in targets])``,
+    ``np.array(...)``, a list a helper was given), 1 on a group alone (``Frame.weight_made``)."""
+    n = frame.num_images
+    if type(data).__module__ == "numpy" and getattr(data, "ndim", 0) == 1 and data.dtype.kind == "f":
+        data = data.tolist()
+    return (1 < n == len(data) if type(data) in (list, tuple) else False) and all(type(v) is float for v in data) \
+        and all(v == frame.host_weight(b) for b, v in enumerate(data)) and any(v != 1 for v in data) \
+        and not all(b in frame.weight_owners(v) for b, v in enumerate(data)) \
+        and not any(frame.data_images(v) for v in data)
+
+
+def _stacked_weights(frame: Frame, args: tuple, kwargs: dict, out: Tensor) -> None:
+    """``torch.stack([torch.tensor(t["loss_weight"] * 1.0) for t in targets])``: one-element
+    tensors made from the images' weights by value (``_weight_valued``), a tensor of the weights."""
+    items = get_arg(args, kwargs, 0, "tensors", None)
+    if type(items) not in (list, tuple) or len(items) != frame.num_images or frame.get(out) is not None:
+        return
+    held = [frame.filled_numbers.get(id(x)) for x in items]
+    numbers = [h[2] for h, x in zip(held, items) if h is not None and h[0] is x and version_of(x) == h[1]]
+    if len(numbers) == len(items) and _weight_valued(frame, numbers):
+        frame.weight_made[id(out)] = (out, torch.ones_like(out))
 
 
 def _weights_in_rows(frame: Frame, data: list | tuple, out: Tensor) -> None:
@@ -5397,6 +5499,12 @@ class CaptureMode(TorchFunctionMode):
                                         f"{mixed.lost_at}) was read on the host at {op_name(func)}")
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
+            if func in _TRUTHS and frame.weight_made and any(type(x) is Tensor and id(x) in frame.weight_made for x in args):
+                try:
+                    with _HIDDEN():
+                        _made_of_weights(frame, func, args, kwargs, out)
+                except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                    frame.error, frame.error_op = exc, op_name(func)
             if func in _TRUTHS and any(isinstance(x, Tensor) and frame.get(x) is not None for x in args) \
                     and not _equal_branch(frame, func, args, kwargs, out):
                 frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of the images' values gave a Python bool "
@@ -5506,7 +5614,9 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
-        if frame.weight_made and frame.error is None and any(type(a) is Tensor and id(a) in frame.weight_made for a in args):
+        if (frame.weight_made and any(type(a) is Tensor and id(a) in frame.weight_made for a in args)
+                or frame.weight_filled and func not in _WEIGHT_VIEWS
+                and any(type(a) is Tensor and id(a) in frame.weight_filled for a in args)) and frame.error is None:
             try:
                 with _HIDDEN():
                     if type(out) is Tensor and func in _WEIGHTS_MEET:

@@ -1251,6 +1251,10 @@ def flip(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if any(d in track.rows and track.rows[d].numel() > 1 for d, _ in moves):
         frame.lose(out, f"{op_name(func)} along a dim that carries images", track)
         return
+    if func is Tensor.roll or func is torch.roll:  # ``x.roll(int(ix(t[0])), 1)``: a shift read from one image's
+        # values rolls every image's rows (on a group alone ``t[0]`` is another image)
+        shifts = get_arg(args, kwargs, 1, "shifts", 0)
+        frame.sized(op_name(func), track, lambda: literal_size(shifts, 1, "shifts", len(args) + len(kwargs)))
     frame.positions_mixed(op_name(func), src, track, [d for d, _ in moves])  # tokens reordered
     new = Track(rows=dict(track.rows), image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
