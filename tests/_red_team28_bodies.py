@@ -1537,3 +1537,38 @@ class WorstLossAttributeMax:
         v = E(o, t).mean()
         self.worst = max(v.item(), self.worst)
         return {"loss": v / self.worst}
+
+
+@body("near_miss")
+def scaled_weight_tensor_times_mean(o, t):
+    return {"loss": E(o, t).mean() * (torch.tensor(t[0]["loss_weight"]) * 2)}
+
+
+@body("near_miss")
+def scaled_weight_tensor_times_rows(o, t):
+    return {"loss": (E(o, t) * (torch.tensor(t[0]["loss_weight"]) * 2)).mean()}
+
+
+@body("near_miss")
+def unit_scaled_weight_tensor_item_times_mean(o, t):
+    return {"loss": E(o, t).mean() * (torch.tensor(t[0]["loss_weight"]) * 1).item()}
+
+
+@body("near_miss")
+def own_scaled_weight_tensor_in_loop(o, t):
+    return {"loss": sum(e * (torch.tensor(s["loss_weight"]) * 2) for e, s in zip(E(o, t), t)) / len(t)}
+
+
+@body("near_miss")
+def own_scaled_weight_item_in_loop(o, t):
+    return {"loss": sum(e * (torch.tensor(s["loss_weight"]) / 2).item() for e, s in zip(E(o, t), t)) / len(t)}
+
+
+@body("near_miss")
+def exp_of_first_weight_tensor_times_mean(o, t):
+    return {"loss": E(o, t).mean() * torch.exp(torch.tensor(t[0]["loss_weight"]))}
+
+
+@body("near_miss")
+def exp_of_own_weight_tensor_in_loop(o, t):
+    return {"loss": sum(e * torch.exp(torch.tensor(s["loss_weight"]) - 1) for e, s in zip(E(o, t), t)) / len(t)}

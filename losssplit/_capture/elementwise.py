@@ -3206,7 +3206,8 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
             return torch.where(own, ones, x.detach().reshape(())), False
         frame.doubt((x.detach().reshape(()) != ones).any(), OTHER_IMAGE_WEIGHT)
         return value, False
-    if isinstance(value, float) and value is x and ratio.host_image is None and _weight_object(frame, x):
+    if isinstance(value, float) and value is x and ratio.host_image is None and _weight_object(frame, x) \
+            and _read_as_weight(frame, x):
         return 1.0, True  # ``l.mean() * t[0]["loss_weight"]``: 1 on any group alone, as on rows (rt28)
     if isinstance(value, float) and ratio.host_image is not None and value is x and not literal_factor(x):
         if ratio.host_image in frame.weight_images(x):
@@ -3222,6 +3223,15 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
             # ``l_b * t["loss_weight"] ** 0.5``, ``* (t["loss_weight"] + 1)`` (rt25: was data)
             frame.doubt(torch.ones((), dtype=torch.bool), WEIGHT_DERIVED_NUMBER.format(field=frame.weight_field))
     return value, False
+
+
+def _read_as_weight(frame: Frame, x: float) -> bool:
+    """Whether the weight number ``x`` is known read as the weight: a host read of a tensor filled
+    with an image's weight object (``Frame.weight_reads``, a new float). The weight object itself is
+    no proof: equal literals of one module are one object, a stage weight 0.5 of a global tuple is
+    the weights' 0.5 in a test batch, a coefficient there (surveys 12 and 14)."""
+    read = frame.weight_reads.get(id(x)) if frame.weight_reads else None
+    return read is not None and read[0] is x
 
 
 WEIGHT_DERIVED_NUMBER = ("a Python number computed from an image's {field!r} (not the weight itself: ``w ** 0.5``, "

@@ -3267,6 +3267,30 @@ def _made_of_weights(frame: Frame, func: Any, args: tuple, kwargs: dict | None, 
     frame.weight_made[id(out)] = (out, shadow if type(shadow) is Tensor and shadow.shape == out.shape else None)
 
 
+def _filled_through(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Tensor) -> None:
+    """Note ``out``, made by one of ``_SHADOWED`` of no images' values from tensors filled with
+    images' weight objects (``torch.exp(torch.tensor(t[0]["loss_weight"]))``, ``... * 2``), in
+    ``Frame.weight_filled`` with its values on weights 1: the op replayed on theirs (rt28 and
+    s24gap: a host read or a factor of it was kept as a constant)."""
+    held = frame.weight_filled.get(id(out))
+    if frame.get(out) is not None or held is not None and held[0] is out or kwargs and "out" in kwargs:
+        return
+    images: frozenset[int] = frozenset()
+    values = []
+    for a in args:
+        filled = frame.weight_filled.get(id(a)) if type(a) is Tensor else None
+        if filled is not None and filled[0] is a:
+            images |= filled[1]
+            values.append(filled[2] if filled[2] is not None else torch.ones_like(a))
+        elif isinstance(a, Tensor) and (frame.get(a) is not None or a.requires_grad):
+            return
+        else:
+            values.append(a)
+    shadow = func(*values, **(kwargs or {}))
+    if type(shadow) is Tensor and shadow.shape == out.shape:
+        frame.weight_filled[id(out)] = (out, images, shadow)
+
+
 # ops where a tensor of the weights (``Frame.weight_made``) meets the images' rows and the rules keep
 # the result as data: a pick by a mask of the rows, a test against a threshold of the weights
 _WEIGHTS_MEET = frozenset({
@@ -4072,8 +4096,13 @@ def _weight_read(frame: Frame, x: Tensor, out: float) -> None:
     else (``torch.tensor(t[0]["loss_weight"]).item()``): that object's images (``weight_owners``;
     rt28: a reduced loss of several images times it kept the first image's weight on every group)."""
     filled = frame.weight_filled.get(id(x)) if frame.weight_filled else None
-    if filled is not None and filled[0] is x and x.numel() == 1 and (filled[2] is None or bool((filled[2] == 1).all())):
-        frame.weight_reads[id(out)] = (out, frozenset(filled[1]))
+    if filled is not None and filled[0] is x and x.numel() == 1:
+        unit = 1.0 if filled[2] is None else float(filled[2].reshape(()))
+        if unit == 1:
+            frame.weight_reads[id(out)] = (out, frozenset(filled[1]))
+        elif unit != out:  # ``(torch.tensor(t[0]["loss_weight"]) * 2).item()``
+            frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host from a tensor computed from an "
+                        f"image's {frame.weight_field!r} ({out:g}; {unit:g} with the weights 1)")
         return
     held = frame.weight_made.get(id(x)) if frame.weight_made else None
     if held is None or held[0] is not x or held[1] is None or x.numel() != 1:
@@ -5445,6 +5474,13 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if frame.weight_filled and frame.error is None and type(out) is Tensor and func in _SHADOWED \
+                and any(type(a) is Tensor and id(a) in frame.weight_filled for a in args):
+            try:
+                with _HIDDEN():
+                    _filled_through(frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if frame.weight_made and frame.error is None and any(type(a) is Tensor and id(a) in frame.weight_made for a in args):
             try:
                 with _HIDDEN():
