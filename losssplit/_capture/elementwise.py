@@ -225,8 +225,9 @@ def _clamped_by_tensor(frame: Frame, func: Any, args: tuple, kwargs: dict, out: 
     if name == "clamp_max":
         low, high = None, low
     tracked = [b for b in (low, high) if isinstance(b, Tensor) and frame.get(b) is not None]
-    if not tracked or not isinstance(out, Tensor) or not isinstance(args[0], Tensor):
-        return False
+    held = frame.get(args[0]) if tracked and isinstance(args[0], Tensor) else None
+    if held is None or not isinstance(out, Tensor) or held.ratio is not None or held.parts or held.formula is not None:
+        return False  # a reduced value (a count tensor floored by a tensor, ``n.clamp(min=n * 0 + 1)``): its rules'
     src = args[0]
     if low is not None and high is not None:  # ``min(max(x, low), high)``: the first as an intermediate
         if not isinstance(low, Tensor) or not isinstance(high, Tensor):
