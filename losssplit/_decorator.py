@@ -698,17 +698,22 @@ def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any, image
         seen.add(id(value))
         if kind is dict or kind not in _CONTAINERS and isinstance(value, Mapping):
             held = value.get(field) if field in value else None
-            if isinstance(held, torch.Tensor) and held.dim() and held.shape[0] == images \
-                    or isinstance(held, (list, tuple)) and len(held) == images and not all(_unit(w) for w in held):
+            if _per_image_weights(held, images):
                 return f"a {type(held).__name__} of one weight per image in a dict"
             items = list(value.values())
         elif kind is list or kind is tuple or isinstance(value, (list, tuple)):
+            held = _attribute_field(value, field) if kind is not list and kind is not tuple else _NO_FIELD
+            if _per_image_weights(held, images):  # a named tuple of batched fields (rt28)
+                return f"a {type(held).__name__} of one weight per image in a {type(value).__name__}"
             items = list(value)
             if len(items) == images and not isinstance(value, (str, bytes)):
                 weights = [_attribute_field(item, field) for item in items]
                 if all(w is not _NO_FIELD for w in weights) and not all(_unit(w) for w in weights):
                     return f"an attribute of {images} {type(items[0]).__name__} objects"
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            held = getattr(value, field, None)
+            if _per_image_weights(held, images):  # a dataclass of batched fields (rt28)
+                return f"a {type(held).__name__} of one weight per image in a {type(value).__name__}"
             items = [getattr(value, f.name, None) for f in dataclasses.fields(value)]
         elif isinstance(value, (Iterator, Collection)):
             continue
@@ -724,6 +729,13 @@ def _weight_outside(args: tuple, kwargs: dict, field: str, per_image: Any, image
 
 
 _NO_FIELD = object()
+
+
+def _per_image_weights(held: Any, images: int) -> bool:
+    """Whether ``held`` (a batched field's value) holds one weight per image: a tensor of
+    ``images`` rows, or a list or tuple of ``images`` numbers not all 1."""
+    return (isinstance(held, torch.Tensor) and held.dim() > 0 and held.shape[0] == images
+            or isinstance(held, (list, tuple)) and len(held) == images and not all(_unit(w) for w in held))
 
 
 def _attribute_field(item: Any, field: str) -> Any:

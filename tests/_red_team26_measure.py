@@ -190,10 +190,13 @@ def run_one(body_name: str, name: str, rel: float = 1e-5, bodies: dict | None = 
 ORDER = ["crash", "changed", "WRONG", "silent-gap", "declined?", "declined", "exact", "none", "invalid"]
 
 
-def measure(body_name: str, bodies: dict | None = None, converts: dict | None = None) -> dict:
-    """``bodies`` / ``converts``: another red team's tables (default: session 26's)."""
+def measure(body_name: str, bodies: dict | None = None, converts: dict | None = None,
+            names: list[str] | None = None) -> dict:
+    """``bodies`` / ``converts``: another red team's tables (default: session 26's); ``names``: the
+    batches (default: every batch of the body's kind)."""
     family, kind, _ = (BODIES if bodies is None else bodies)[body_name]
-    names = BATCH_KINDS["x" if kind in ("x", "xo", "xd") else "d"][1]
+    if names is None:
+        names = list(BATCH_KINDS["x" if kind in ("x", "xo", "xd") else "d"][1])
     rel = 1e-2 if family == "autocast" else 1e-5
     per = {n: run_one(body_name, n, rel, bodies, converts) for n in names}
     classes = {r["class"] for r in per.values()}

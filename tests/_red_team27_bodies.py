@@ -28,13 +28,20 @@ BODIES: dict[str, tuple[str, str, Any]] = {}
 CONVERTS: dict[str, Any] = {}
 
 
-def body(family: str, kind: str = "x", convert: Any = None):
-    def register(f):
-        BODIES[f.__name__] = (family, kind, f)
-        if convert is not None:
-            CONVERTS[f.__name__] = convert
-        return f
-    return register
+def registrar(bodies: dict, converts: dict):
+    """``body(family, kind="x", convert=None)``, a decorator registering a body in ``bodies`` (and
+    its targets' conversion in ``converts``)."""
+    def body(family: str, kind: str = "x", convert: Any = None):
+        def register(f):
+            bodies[f.__name__] = (family, kind, f)
+            if convert is not None:
+                converts[f.__name__] = convert
+            return f
+        return register
+    return body
+
+
+body = registrar(BODIES, CONVERTS)
 
 
 def PER(o, t):

@@ -7234,6 +7234,45 @@ def _set_aside_at(code: types.CodeType, lasti: int) -> bool | None:
     return _follow(instructions, at, visit)
 
 
+def read_compared() -> bool:
+    """Whether the number the host read the caller's code is executing returns, or a number
+    computed from it in straight-line code, is passed to the builtin ``min``, ``max`` or ``sorted``
+    (``self.best = min(self.best, loss.item())``): which number is kept is a decision on it that no
+    op shows (rt28: kept the batch's decision on every group). False where nothing can be told."""
+    f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
+    return f is not None and _compared_at(f.f_code, f.f_lasti)
+
+
+@_per_code(256)
+def _compared_at(code: types.CodeType, lasti: int) -> bool:
+    instructions, at = _located_frame(code, lasti)
+    if at is None or instructions[at].opname != "CALL":
+        return False
+    pending = [at]
+    for made, found in _uses(instructions, pending):
+        if found is None:
+            continue
+        k = found[0]
+        i = instructions[k]
+        if i.opname == "CALL" and _global_callee(instructions, k) in _CHOOSING:
+            # against literals only (``max(reg.item(), 0.01)``: a floored read, see ``GroupFloat``) it is
+            # followed; against anything else (an attribute kept from earlier calls) it is not
+            spans = _argument_spans(instructions, k)
+            if spans is None or any(not start <= made < end and any(
+                    x.opname not in ("LOAD_CONST", "UNARY_NEGATIVE") for x in instructions[start:end])
+                    for start, end in spans):
+                return True
+        elif i.opname == "STORE_FAST":
+            pending += _loads(instructions, i.argval)
+        elif i.opname in _PASSED:
+            pending.append(k)
+    return False
+
+
+# builtins whose result is one of their arguments chosen by comparing them
+_CHOOSING = frozenset({("min",), ("max",), ("sorted",)})
+
+
 def _loads(instructions: list[dis.Instruction], name: str) -> list[int]:
     """Indices of the instructions that load the local ``name``."""
     return [j for j, x in enumerate(instructions) if x.opname == "LOAD_FAST" and x.argval == name]

@@ -219,6 +219,33 @@ def dropout(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     passthrough(frame, func, args, kwargs, out)
 
 
+def _clamped_by_tensor(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """``x.clamp(min=b)`` with a tracked tensor bound ``b`` (``0.5 * e.detach().max()``, a batch
+    quantile; rt28: the bound was not read, each group clamped by the batch's): as ``torch.maximum(x,
+    b)`` (``minimum`` for ``max=``), whose rule follows ``b``'s images. True where followed here."""
+    name = getattr(func, "__name__", "")
+    low = get_arg(args, kwargs, 1, "min", None)
+    high = get_arg(args, kwargs, 2, "max", None) if name not in ("clamp_min", "clamp_max") else None
+    if name == "clamp_max":
+        low, high = None, low
+    tracked = [b for b in (low, high) if isinstance(b, Tensor) and frame.get(b) is not None]
+    held = frame.get(args[0]) if tracked and isinstance(args[0], Tensor) else None
+    if held is None or not isinstance(out, Tensor) or held.ratio is not None or held.parts or held.formula is not None:
+        return False  # a reduced value (a count tensor floored by a tensor, ``n.clamp(min=n * 0 + 1)``): its rules'
+    src = args[0]
+    if low is not None and high is not None:  # ``min(max(x, low), high)``: the first as an intermediate
+        if not isinstance(low, Tensor) or not isinstance(high, Tensor):
+            frame.lose(out, f"{op_name(func)} by a bound computed from the images' values and a number")
+            return True
+        with torch._C.DisableTorchFunction():
+            src = torch.maximum(src, low)
+        _binary(frame, torch.maximum, (args[0], low), {}, src, "")
+        low = None
+    bound = low if low is not None else high
+    _binary(frame, torch.maximum if low is not None else torch.minimum, (src, bound), {}, out, "")
+    return True
+
+
 @rule(
     Tensor.abs, torch.abs, Tensor.exp, torch.exp, Tensor.log, torch.log, Tensor.log1p, torch.log1p,
     Tensor.sigmoid,
@@ -357,6 +384,8 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     one-element tensor of no images clamped from below by a literal (``torch.clamp(
     torch.as_tensor([n]), min=1)``), whose value read on the host is a floored count."""
     src = args[0]
+    if _clamped_by_tensor(frame, func, args, kwargs, out):
+        return
     if isinstance(src, Tensor) and frame.get(src) is None and isinstance(out, Tensor) and out.numel() == 1:
         name = getattr(func, "__name__", "")
         low = get_arg(args, kwargs, 1, "min", None)
@@ -1283,7 +1312,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         and ta.unweighted is None
         and ta.ratio is None
         and ta.lost_at is None
-        and (not isinstance(b, Tensor) or b.dim() == 0 and id(b) not in frame.weight_filled)
+        and (not isinstance(b, Tensor) or b.dim() == 0 and id(b) not in frame.weight_filled
+             and id(b) not in frame.weight_made)  # ``e + w.sum()``: see ``unweighted_operand`` (rt28)
         and out.dim() == a.dim()
     ):  # tensor op scalar: same layout (a 0-dim weight tensor: see ``unweighted_operand``)
         same = Track(ta.rows, ta.image, None, ta.from_prediction and kind != "data")
@@ -3278,6 +3308,9 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
             return torch.where(own, ones, x.detach().reshape(())), False
         frame.doubt((x.detach().reshape(()) != ones).any(), OTHER_IMAGE_WEIGHT)
         return value, False
+    if isinstance(value, float) and value is x and ratio.host_image is None and _weight_object(frame, x) \
+            and _read_as_weight(frame, x):
+        return 1.0, True  # ``l.mean() * t[0]["loss_weight"]``: 1 on any group alone, as on rows (rt28)
     if isinstance(value, float) and ratio.host_image is not None and value is x and not literal_factor(x):
         if ratio.host_image in frame.weight_images(x):
             return 1.0, True
@@ -3292,6 +3325,15 @@ def _weight_factor(frame: Frame, ratio: Ratio, x: Any, value: float | Tensor) ->
             # ``l_b * t["loss_weight"] ** 0.5``, ``* (t["loss_weight"] + 1)`` (rt25: was data)
             frame.doubt(torch.ones((), dtype=torch.bool), WEIGHT_DERIVED_NUMBER.format(field=frame.weight_field))
     return value, False
+
+
+def _read_as_weight(frame: Frame, x: float) -> bool:
+    """Whether the weight number ``x`` is known read as the weight: a host read of a tensor filled
+    with an image's weight object (``Frame.weight_reads``, a new float). The weight object itself is
+    no proof: equal literals of one module are one object, a stage weight 0.5 of a global tuple is
+    the weights' 0.5 in a test batch, a coefficient there (surveys 12 and 14)."""
+    read = frame.weight_reads.get(id(x)) if frame.weight_reads else None
+    return read is not None and read[0] is x
 
 
 WEIGHT_DERIVED_NUMBER = ("a Python number computed from an image's {field!r} (not the weight itself: ``w ** 0.5``, "
@@ -4220,6 +4262,9 @@ def divided_sum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     return True
 
 
+_NANSUMS = (Tensor.nansum, torch.nansum)
+
+
 @rule(Tensor.nansum, torch.nansum)
 def nansum(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``nansum``: as ``sum`` (NaN rows add 0 to the group's numerator too)."""
@@ -4584,6 +4629,8 @@ def _reduce(
             values, counted = values.masked_fill(~present, 0), present.to(values.dtype)
         elif complex_values is not None:  # the ratio holds the real part; other reads of the value are checked
             values = values.real
+        elif func in _NANSUMS and values.is_floating_point():  # NaN rows add 0 to each group's sum (rt28: the
+            values = values.masked_fill(values.isnan(), 0)  # group sums were NaN, the companions left out)
         elif not values.is_floating_point():
             values = values.to(torch.float32)
         host_image = None

@@ -976,6 +976,9 @@ class Frame:
         # targets])``) and what untracked ops made of them (``w[idx] * w``): id -> the tensor
         # and their values with the weight field set to 1 (None: an op that may mix the images)
         self.weight_made: dict[int, tuple[Tensor, Tensor | None]] = {}
+        # floats read on the host from a one-element tensor filled with an image's weight object
+        # (``torch.tensor(t[0]["loss_weight"]).item()``): id -> (the float, its images), as that object
+        self.weight_reads: dict[int, tuple[float, frozenset[int]]] = {}
         # one-element pieces of a per-image vector without images and values computed from the pieces
         # of one image: id -> (the value, the vector's id, the pieces' offsets) (``mixed._pieces``)
         self.mixed_pieces: dict[int, tuple[Tensor, int, frozenset[int]]] = {}
@@ -2105,7 +2108,8 @@ class Frame:
             for b, w in enumerate(self._weights):  # the list holds each object, so ids are unique
                 found.setdefault(id(w), set()).add(b)
             by_id = self._images_of_weight = {k: frozenset(v) for k, v in found.items()}
-        return by_id.get(id(fill), frozenset())
+        read = self.weight_reads.get(id(fill)) if self.weight_reads else None
+        return read[1] if read is not None and read[0] is fill else by_id.get(id(fill), frozenset())
 
     def body_constant(self, c: Any) -> bool:
         """Whether the plain float ``c``, made into a one-element tensor (``torch.tensor(1.0)``,
@@ -2402,6 +2406,7 @@ class Frame:
         self.mixed_picks.clear()
         self.tensor_lists.clear()
         self.weight_made.clear()
+        self.weight_reads.clear()
         self.mixed_pieces.clear()
         self.untracked_numbers.clear()
         self.image_lists.clear()
@@ -3129,6 +3134,13 @@ def unweighted_operand(
         _outside_vector(frame, x, op)
     if factor and frame.positional:
         positional_operand(frame, x, rows, shape, op)
+    if not factor and frame.weight_made:  # ``e ** w``, ``e - w.log()``: the weights' function on weights 1
+        held = frame.weight_made.get(id(x))
+        if held is not None and held[0] is x and held[1] is not None:
+            return held[1]
+        if held is not None and held[0] is x and not all(w == 1 for w in frame.weight_numbers() or (0,)):
+            frame.doubt(torch.ones((), dtype=torch.bool), f"a value at {op} is computed from a tensor of the images' "
+                        f"{frame.weight_field!r} by an op that may mix the images (on a group alone, from 1)")
     filled = frame.weight_filled.get(id(x)) if factor else None
     if filled is not None and filled[0] is x:
         ones = filled[2] if filled[2] is not None else torch.ones_like(x)
@@ -3393,6 +3405,30 @@ def weights_read(frame: Frame, func: Any, x: Tensor, out: Any) -> None:
         frame.doubt(torch.tensor(bool(held[1]) != out), why)
     else:
         frame.doubt((held[1] != x).any(), why)
+
+
+def _filled_through(frame: Frame, func: Any, args: tuple, kwargs: dict | None, out: Tensor) -> None:
+    """Note ``out``, made by one of ``_SHADOWED`` of no images' values from tensors filled with
+    images' weight objects (``torch.exp(torch.tensor(t[0]["loss_weight"]))``, ``... * 2``), in
+    ``Frame.weight_filled`` with its values on weights 1: the op replayed on theirs (rt28 and
+    s24gap: a host read or a factor of it was kept as a constant)."""
+    held = frame.weight_filled.get(id(out))
+    if frame.get(out) is not None or held is not None and held[0] is out or kwargs and "out" in kwargs:
+        return
+    images: frozenset[int] = frozenset()
+    values = []
+    for a in args:
+        filled = frame.weight_filled.get(id(a)) if type(a) is Tensor else None
+        if filled is not None and filled[0] is a:
+            images |= filled[1]
+            values.append(filled[2] if filled[2] is not None else torch.ones_like(a))
+        elif isinstance(a, Tensor) and (frame.get(a) is not None or a.requires_grad):
+            return
+        else:
+            values.append(a)
+    shadow = func(*values, **(kwargs or {}))
+    if type(shadow) is Tensor and shadow.shape == out.shape:
+        frame.weight_filled[id(out)] = (out, images, shadow)
 
 
 # ops where a tensor of the weights (``Frame.weight_made``) meets the images' rows and the rules keep
@@ -4145,6 +4181,11 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         frame.doubt(torch.ones((), dtype=torch.bool), "Tensor.__bool__ of the images' values combined in Python "
                     "(any(), all(), bool() kept): on a group alone the other images' are missing")
         return None
+    if (func is Tensor.item and track.from_prediction and track.ratio is not None and track.ratio.host_image is None
+            and frame.num_images > 1 and _bytecode.read_compared()):
+        frame.doubt(torch.ones((), dtype=torch.bool), "Tensor.item of a loss of several images compared in Python (min, "
+                    "max, sorted): which number is kept is the batch's decision, on a group alone the group's")
+        return None
     if func is Tensor.item and type(out) in (int, float) and _bytecode.log_only_read(_TENSOR_MAKERS, _LOGGED):
         return _logged_number(frame, out, _logged_source(track))
     op = op_name(func)
@@ -4188,6 +4229,33 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     # (``e.sum() * math.exp(loss.item())``: the batch's number on every group)
     source = r if r is None or _bytecode.read_set_aside() is not False else None
     frame.add_read(HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None))
+
+
+def _weight_read(frame: Frame, x: Tensor, out: float) -> None:
+    """``out``, read from ``x``, a one-element tensor filled with images' weight object and nothing
+    else (``torch.tensor(t[0]["loss_weight"]).item()``): that object's images (``weight_owners``;
+    rt28: a reduced loss of several images times it kept the first image's weight on every group)."""
+    filled = frame.weight_filled.get(id(x)) if frame.weight_filled else None
+    if filled is not None and filled[0] is x and x.numel() == 1:
+        unit = 1.0 if filled[2] is None else float(filled[2].reshape(()))
+        if unit == 1:
+            frame.weight_reads[id(out)] = (out, frozenset(filled[1]))
+        elif unit != out:  # ``(torch.tensor(t[0]["loss_weight"]) * 2).item()``
+            frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host from a tensor computed from an "
+                        f"image's {frame.weight_field!r} ({out:g}; {unit:g} with the weights 1)")
+        return
+    held = frame.weight_made.get(id(x)) if frame.weight_made else None
+    if held is None or held[0] is not x or held[1] is None or x.numel() != 1:
+        return  # (``w.sum().item()``: an op that may mix the images, left to the rules of sums)
+    unit = float(held[1].reshape(()))
+    if unit == 1 and frame.weight_numbers() is not None:  # ``w[0].item()``: an image's weight, as its object
+        images = frozenset(b for b, w in enumerate(frame.weight_numbers() or ()) if w == out)
+        if images:
+            frame.weight_reads[id(out)] = (out, images)
+            return
+    if unit != out:  # ``(w[0] * 2).item()``: on a group alone computed from 1, a number no rule follows
+        frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host from a tensor computed from the "
+                    f"images' {frame.weight_field!r} ({out:g}; {unit:g} with the weights 1)")
 
 
 FINITE_READ: list[Callable[[Frame, Tensor, float], bool]] = []
@@ -5509,8 +5577,13 @@ class CaptureMode(TorchFunctionMode):
                     and not _equal_branch(frame, func, args, kwargs, out):
                 frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of the images' values gave a Python bool "
                             "(no Tensor.__bool__ the capture sees): a decision on it is the batch's, on a group alone the group's")
-            if type(func) is type(_DATA_SET) and func == _DATA_SET and args and frame.get(args[0]) is not None:  # ``l.data = x``: other values
-                frame.lose(args[0], "Tensor.data set", frame.get(args[0]))
+            if type(func) is type(_DATA_SET) and func == _DATA_SET and args:  # ``l.data = x``: other values
+                if frame.get(args[0]) is not None:
+                    frame.lose(args[0], "Tensor.data set", frame.get(args[0]))
+                elif len(args) > 1 and isinstance(args[1], Tensor) and frame.get(args[1]) is not None:
+                    # ``self.ema.data = 0.9 * self.ema + 0.1 * l.mean()``: an untracked tensor (module
+                    # state) now holds the images' values (rt28: was read as a constant after)
+                    frame.lose(args[0], "Tensor.data set to values of the images", frame.get(args[1]))
             if func is Tensor.__len__ and args:  # ``len(pos_inds)``: a plain int, a size of one image's tensor
                 try:
                     held = frame.get(args[0])
