@@ -4162,6 +4162,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     elif truth and type(out) is bool and frame.branched(x, track, out):
         return None
     if track is None:
+        if func in (Tensor.item, Tensor.__float__) and type(out) is float and (frame.weight_filled or frame.weight_made):
+            _weight_read(frame, x, out)
         if frame.weight_made and type(x) is Tensor:
             weights_read(frame, func, x, out)
         return None
@@ -5687,6 +5689,13 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
+        if frame.weight_filled and frame.error is None and type(out) is Tensor and func in _SHADOWED \
+                and any(type(a) is Tensor and id(a) in frame.weight_filled for a in args):
+            try:
+                with _HIDDEN():
+                    _filled_through(frame, func, args, kwargs, out)
+            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+                frame.error, frame.error_op = exc, op_name(func)
         if (frame.weight_made and any(type(a) is Tensor and id(a) in frame.weight_made for a in args)
                 or frame.weight_filled and func not in _WEIGHT_VIEWS
                 and any(type(a) is Tensor and id(a) in frame.weight_filled for a in args)) and frame.error is None:
