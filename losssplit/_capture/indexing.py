@@ -273,11 +273,13 @@ def _mixed_index(frame: Frame, src: Any, track: Track | None, indices: Any, out:
                  dim: int | None = None) -> bool:
     """Whether an index (or mask) among ``indices`` was computed from values that mix images
     (``e[e >= e.flatten().kthvalue(k).values]``): which positions it picks would differ on a
-    group's images alone, so ``out`` is lost at the op that mixed them. An index along ``dim`` that
-    permutes its image rows is not (``_permutes_rows``)."""
-    for p in indices if isinstance(indices, (tuple, list)) else (indices,):
+    group's images alone, so ``out`` is lost at the op that mixed them. An index along ``dim``
+    (``_LEADING``: of ``__getitem__``) that permutes its image rows is not (``_permutes_rows``)."""
+    parts = indices if isinstance(indices, (tuple, list)) else (indices,)
+    for p in parts:
         t = frame.get(p) if type(p) not in NOT_TENSORS and isinstance(p, Tensor) else None
-        if t is not None and t.lost_at in _ORDER_LOST and dim is not None and _permutes_rows(frame, track, p, dim, op):
+        if t is not None and t.lost_at in _ORDER_LOST and dim is not None and (dim != _LEADING or _leading(parts, p)) \
+                and _permutes_rows(frame, track, p, 0 if dim == _LEADING else dim, op):
             continue
         if t is not None and (t.lost_at is not None or t.ratio is not None):
             pred = t.from_prediction or (track.from_prediction if track is not None else isinstance(src, Tensor) and src.requires_grad)
@@ -285,6 +287,16 @@ def _mixed_index(frame: Frame, src: Any, track: Track | None, indices: Any, out:
             frame.lose(out, mixed_pick(lost) if p.dtype is torch.bool else lost, pred=pred)
             return True
     return False
+
+
+_LEADING = -1
+"""``_mixed_index``'s dim for ``__getitem__``: the dim of a lone leading tensor index, 0."""
+
+
+def _leading(parts: Any, p: Tensor) -> bool:
+    """Whether ``p`` is the first of the index parts and the others basic (``x[order]``,
+    ``x[order, :, 1]``): it picks along dim 0."""
+    return parts[0] is p and not any(isinstance(q, Tensor) or q is None or q is Ellipsis for q in parts[1:])
 
 
 def _permutes_rows(frame: Frame, track: Track | None, index: Tensor, dim: int, op: str) -> bool:
@@ -404,9 +416,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         _bounded_by_item(frame, track, parts)
     if frame.row_offsets and isinstance(index, Tensor) and isinstance(out, Tensor) and _offset_index(frame, src, track, index, out):
         return
-    leading = bool(parts) and isinstance(parts[0], Tensor) and not any(
-        isinstance(p, Tensor) or p is None or p is Ellipsis for p in parts[1:])  # ``x[order]``, ``x[order, :, 1]``
-    if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__", 0 if leading else None):
+    if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__", _LEADING):
         return
     if type(index) is int and isinstance(out, Tensor) and src.dim() == 1 and (track is not None and track.elements or (
             frame.loss_buffers and id(src) in frame.loss_buffers)) and _element(frame, src, track, index, out):
@@ -2732,7 +2742,8 @@ def pack_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     steps = x.shape[1 - b]
     grid = owners.view(-1, 1).expand(-1, steps) if batch_first else owners.view(1, -1).expand(steps, -1)
     frame.set(out[0], Track(rows={0: func(grid, lengths, batch_first)[0]}, from_prediction=tx.from_prediction))
-    frame.lose(out[1], f"{op}'s count of sequences per step", pred=False)
+    # its size is the batch's longest sequence, on a group alone the group's: a size of mixed picks
+    frame.lose(out[1], mixed_pick(f"{op}'s count of sequences per step"), pred=False)
 
 
 @rule(torch._pad_packed_sequence)
