@@ -146,7 +146,8 @@ def test_rows_permuted_by_a_sort_split() -> None:
     """``x[order]`` and ``x.index_select(0, order)`` with ``order`` a sort's indices along the images:
     every image's row once, the sum and the pairing with the sorted lengths as the oracle's."""
     def body(pred, data):
-        lengths, order = torch.sort(data["lengths"], descending=True)
+        order = torch.sort(data["lengths"], descending=True)[1]
+        lengths = data["lengths"][order]
         err = (pred[..., 0] - data["target"]).abs()
         mask = torch.arange(T)[None] < lengths[:, None]
         return {"loss": (err[order] * mask).sum() / lengths.sum(),

@@ -4076,8 +4076,9 @@ def note_count_quotient(frame: Frame, quotient: Tensor, track: Track, n: Any) ->
     if any(r is not rows for r in lengths) or not lengths and n != frame.num_images:
         return  # ``len(x)`` of other rows of the same size: their count, not these rows'
     if n == frame.num_images:  # ``len(targets)``: the group's images, these rows' count only at one row per image
-        if not lengths and not counted_number():
-            return  # an int equal to it that the code does not compute from the images (``e.size(-1)`` of 3 quantiles)
+        if not lengths and not counted_number() and any(
+                k not in track.rows and size == n for k, size in enumerate(quotient.shape)):
+            return  # as many as a dim without images of the values (``e / e.size(-1)`` of 3 quantiles), not shown a count
         frame.doubt((torch.bincount(rows.reshape(-1), minlength=n) != 1).any(),
                     "values divided by the number of images, their rows other than one per image")
     unweighted = track.unweighted / n if track.unweighted is not None else None

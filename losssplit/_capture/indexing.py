@@ -2465,12 +2465,12 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     d = norm_dim(int(dim), max(src.dim(), 1))
     rows = track.rows.get(d)
     if rows is not None and rows.shape[0] > 1:
-        if func in (Tensor.sort, torch.sort) and src.dim() == 1 and track.unweighted is None and len(outs) == 2:
-            # each sorted value is its own image's, of the image at its index; the order is the batch's (lost)
-            frame.set(outs[0], Track(rows={0: rows[outs[1]]}, from_prediction=track.from_prediction))
-            frame.lose(outs[1], f"{op} along a dim that carries images", track)  # (``_ORDER_LOST``)
-            return
-        frame.lose(out, f"{op} along a dim that carries images", track)
+        frame.lose(out, f"{op} along a dim that carries images", track)  # (``_ORDER_LOST``)
+        if func in (Tensor.sort, torch.sort) and src.dim() == 1 and not track.from_prediction and len(outs) == 2:
+            # each sorted value is its image's, of the image at its index: known to the rules that pair
+            # such values with rows in that order (``pack_padded``); to others they stay lost (a value
+            # picked by position is the batch's k-th, on a group alone the group's)
+            frame.sorted_rows[id(outs[0])] = (outs[0], version_of(outs[0]), rows[outs[1]])
         return
     values_out = getattr(func, "__name__", "") != "argsort"
     ordered = None
@@ -2732,6 +2732,10 @@ def pack_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         return
     op = op_name(func)
     b = 0 if batch_first else 1
+    held = frame.sorted_rows.get(id(lengths)) if frame.sorted_rows else None
+    if held is not None and held[0] is lengths and held[1] == version_of(lengths) and tl is not None \
+            and tl.lost_at in _ORDER_LOST:
+        tl = Track(rows={0: held[2]})  # ``torch.sort(lengths)``'s values: each its image's
     if tx is None or tl is None or not _sequence_rows(tx, b) or not _sequence_rows(tl, 0):
         lost = next((t.lost_at for t in (tx, tl) if t is not None and t.lost_at is not None), None)
         frame.lose(out, lost or f"{op} of sequences whose images or lengths are not each sequence's",

@@ -1012,6 +1012,9 @@ class Frame:
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
         # one-element copies of module state made in the call (``state_copy``): id -> (the copy, its version)
         self.state_copies: dict[int, tuple[Tensor, int | None]] = {}
+        # the values of a sort of images' data along the images (lost): id -> (them, their version, the
+        # image of each), for ``indexing.pack_padded``
+        self.sorted_rows: dict[int, tuple[Tensor, int | None, Tensor]] = {}
         # Python numbers applied to one image's reduced loss, per code position of the op: (code,
         # offset) -> image -> [(the number, whether it is that image's own data or weight)]
         self.site_numbers: dict[tuple[Any, int], dict[int, list[tuple[float, bool]]]] = {}
@@ -2342,6 +2345,7 @@ class Frame:
         self.varied_sites.clear()
         self.weight_filled.clear()
         self.state_copies.clear()
+        self.sorted_rows.clear()
         self.filled_numbers.clear()
         self.number_filled.clear()
         self.literal_filled.clear()
