@@ -1604,7 +1604,7 @@ HOST_NUMBERS = {
     "per-row values read as a list": (
         lambda o, t: {"loss": _err(o, t)[0].sum() / sum(_err(o, t)[1].sum((1, 2)).tolist())}, "Tensor.tolist"),
     "a value pooled over images steers a Python max": (
-        lambda o, t: {"loss": _err(o, t)[0].mean() * max(o["x"].flatten().sort().values[2], 0.5)}, "sort"),
+        lambda o, t: {"loss": _err(o, t)[0].mean() * max(o["x"].flatten().sort().values[2], 0.5)}, "Tensor.__bool__"),
     # the same count divides one sum (followed) and also scales another loss, or sizes a top-k
     "a count divides one loss and scales another": (lambda o, t: {
         "loss": _err(o, t)[0].sum() / (n := (_err(o, t)[1] > 0.5).sum().item()),

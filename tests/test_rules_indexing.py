@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from _helpers import (
     ROWS,
     RULE_BATCHES,
+    RULE_ROWS,
     TARGETS,
     WIDTH,
     Along,
@@ -23,6 +24,7 @@ from _helpers import (
     op_id,
     registered,
     rule_batch,
+    rule_errors,
     rule_outcome,
     split_outcome,
     wrong_companions,
@@ -828,6 +830,23 @@ def test_a_sort_that_ties_an_image_of_weight_0_declines():
 # Declined with a warning naming the op although no images are mixed: attribution the rules
 # could follow but do not (yet).
 DECLINES: dict = {}
+
+
+def _lengths(t):
+    """Each image's own sequence length (1 to RULE_ROWS) from its labels."""
+    return torch.stack([1 + s["labels"][0] % RULE_ROWS for s in t])
+
+
+def _packed(o, t):
+    return torch.nn.utils.rnn.pack_padded_sequence(rule_errors(o, t).sum(-1), _lengths(t), batch_first=True,
+                                                   enforce_sorted=False)
+
+
+CASES.update({  # each image's errors over its own length, packed (sorted by length) and unpacked
+    torch._pack_padded_sequence: lambda o, t: {"loss": _packed(o, t).data.mean()},
+    torch._pad_packed_sequence: lambda o, t: {"loss": (lambda pad: pad[0].sum() / pad[1].sum())(
+        torch.nn.utils.rnn.pad_packed_sequence(_packed(o, t), batch_first=True, total_length=RULE_ROWS + 1))},
+})
 WRONG: dict = {}
 
 

@@ -810,7 +810,8 @@ _JOINS = {  # name -> (join, the batches of PAIR_BATCHES on which the means spli
     "interleaved": (lambda c, r: torch.stack([c, r], 1).flatten(), {0, 1, 3, 5}),  # image 0's chosen, rejected, ...
     "three_per_image": (lambda c, r: torch.stack([c, c, r], 1).flatten(), {3}),
     "rejected_first": (lambda c, r: torch.cat([r, c]), {0, 1, 2, 3, 4, 5}),
-    "rejected_sorted": (lambda c, r: torch.cat([c, r[r.argsort()]]), set()),  # the second half permuted
+    # the second half permuted by its own order: each of its rows once (split since s37), paired declines
+    "rejected_sorted": (lambda c, r: torch.cat([c, r[r.argsort()]]), {0, 1, 2, 3, 4, 5}),
 }
 
 

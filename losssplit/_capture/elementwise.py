@@ -165,6 +165,9 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         return
     if frame.zero_buffers and out is not src and frame.zeros_total(src, 0, 0.0, op_name(func)):
         frame.note_zeros(out)  # ``torch.tensor(0.).to(x)``: still a total's start
+    elif (func in (Tensor.detach, torch.detach, Tensor.clone, torch.clone) and isinstance(out, Tensor) and out is not src
+          and out.numel() == 1 and (frame.outside_constant(src) or frame.state_copy(src))):
+        frame.note_state_copy(out)  # a metric's state reset from its default (torchmetrics: ``default.detach().clone()``)
     if track is None and frame.filled_numbers and isinstance(out, Tensor) and out is not src:
         _filled_copy(frame, src, out, op_name(func))
     if track is None and frame.number_tests and isinstance(out, Tensor) and out is not src:
@@ -1287,7 +1290,7 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
     if kind == "add" and out.numel() == 1 and (ta is None) != (tb is None) and not kwargs:
         held, x = (tb, a) if ta is None else (ta, b)
         if (held is not None and (held.ratio is not None or held.parts or held.formula is not None)
-                and frame.zeros_total(x, 0, 0.0, op_name(func))):
+                and (frame.zeros_total(x, 0, 0.0, op_name(func)) or frame.zero_state(x))):
             frame.set(out, held)  # ``lbox = torch.zeros(1)`` then ``lbox + l.mean()``: the loss itself
             return
     if kind in ("add", "sub", "rsub") and (ta is None) != (tb is None) and out.numel() == 1 and not kwargs:
@@ -4216,6 +4219,9 @@ def note_count_quotient(frame: Frame, quotient: Tensor, track: Track, n: Any) ->
     if any(r is not rows for r in lengths) or not lengths and n != frame.num_images:
         return  # ``len(x)`` of other rows of the same size: their count, not these rows'
     if n == frame.num_images:  # ``len(targets)``: the group's images, these rows' count only at one row per image
+        if not lengths and not counted_number() and any(
+                k not in track.rows and size == n for k, size in enumerate(quotient.shape)):
+            return  # as many as a dim without images of the values (``e / e.size(-1)`` of 3 quantiles), not shown a count
         frame.doubt((torch.bincount(rows.reshape(-1), minlength=n) != 1).any(),
                     "values divided by the number of images, their rows other than one per image")
     unweighted = track.unweighted / n if track.unweighted is not None else None

@@ -276,18 +276,51 @@ def _index_parts(index: Any) -> tuple[Any, ...]:
     return index if isinstance(index, tuple) else (index,)
 
 
-def _mixed_index(frame: Frame, src: Any, track: Track | None, indices: Any, out: Any, op: str) -> bool:
+def _mixed_index(frame: Frame, src: Any, track: Track | None, indices: Any, out: Any, op: str,
+                 dim: int | None = None) -> bool:
     """Whether an index (or mask) among ``indices`` was computed from values that mix images
     (``e[e >= e.flatten().kthvalue(k).values]``): which positions it picks would differ on a
-    group's images alone, so ``out`` is lost at the op that mixed them."""
-    for p in indices if isinstance(indices, (tuple, list)) else (indices,):
+    group's images alone, so ``out`` is lost at the op that mixed them. An index along ``dim``
+    (``_LEADING``: of ``__getitem__``) that permutes its image rows is not (``_permutes_rows``)."""
+    parts = indices if isinstance(indices, (tuple, list)) else (indices,)
+    for p in parts:
         t = frame.get(p) if type(p) not in NOT_TENSORS and isinstance(p, Tensor) else None
+        if t is not None and t.lost_at in _ORDER_LOST and dim is not None and (dim != _LEADING or _leading(parts, p)) \
+                and _permutes_rows(frame, track, p, 0 if dim == _LEADING else dim, op):
+            continue
         if t is not None and (t.lost_at is not None or t.ratio is not None):
             pred = t.from_prediction or (track.from_prediction if track is not None else isinstance(src, Tensor) and src.requires_grad)
             lost = f"{op} with an index of values that mix images (lost at {t.lost_at or 'a reduction over rows'})"
             frame.lose(out, mixed_pick(lost) if p.dtype is torch.bool else lost, pred=pred)
             return True
     return False
+
+
+_LEADING = -1
+"""``_mixed_index``'s dim for ``__getitem__``: the dim of a lone leading tensor index, 0."""
+
+
+def _leading(parts: Any, p: Tensor) -> bool:
+    """Whether ``p`` is the first of the index parts and the others basic (``x[order]``,
+    ``x[order, :, 1]``): it picks along dim 0."""
+    return parts[0] is p and not any(isinstance(q, Tensor) or q is None or q is Ellipsis for q in parts[1:])
+
+
+def _permutes_rows(frame: Frame, track: Track | None, index: Tensor, dim: int, op: str) -> bool:
+    """An index lost at a sort along the images (its order, its inverse:
+    ``pack_padded_sequence(.., enforce_sorted=False)`` and its unpacking) that picks every row of
+    an image dim once: on a group alone the body picks the group's rows, in its own order, and
+    each picked row keeps its image (checked on the device to be a permutation, else the call is
+    declined)."""
+    if track is None or track.image is not None or index.dim() != 1 or index.dtype not in (torch.long, torch.int):
+        return False
+    rows = track.rows.get(dim)
+    if rows is None or rows.dim() != 1 or index.numel() != rows.numel():
+        return False
+    order = torch.arange(index.numel(), device=index.device, dtype=index.dtype)
+    frame.doubt((index.sort().values != order).any(), f"{op} with an index of values that mix images that is no "
+                "permutation of the images' rows")
+    return True
 
 
 def _element(frame: Frame, src: Tensor, track: Track | None, i: int, out: Tensor) -> bool:
@@ -390,7 +423,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         _bounded_by_item(frame, track, parts)
     if frame.row_offsets and isinstance(index, Tensor) and isinstance(out, Tensor) and _offset_index(frame, src, track, index, out):
         return
-    if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__"):
+    if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__", _LEADING):
         return
     if type(index) is int and isinstance(out, Tensor) and src.dim() == 1 and (track is not None and track.elements or (
             frame.loss_buffers and id(src) in frame.loss_buffers)) and _element(frame, src, track, index, out):
@@ -1048,6 +1081,7 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         and isinstance(args[1], Tensor)
         and args[1].dim() > 0
         and not _scaled_by_data(frame, func, target, track, args[1])
+        and not _scaled_by_table(frame, target, track, args[1])
     ):
         frame.lose(target, op_name(func))
 
@@ -1184,6 +1218,18 @@ def _scaled_by_data(frame: Frame, func: Any, target: Tensor, track: Track, x: Te
         return False
     frame.set(target, new)
     return True
+
+
+def _scaled_by_table(frame: Frame, target: Tensor, track: Track, x: Tensor) -> bool:
+    """``term1 *= importance_weights`` (coral-pytorch): by a table no op of the call made (module
+    state, a global, an argument the capture does not read as images') that is one for every image,
+    of size 1 along each dim of the target's image rows: every image's values times the same
+    numbers, on a group alone too (a per-row factor, maybe the weights, has extent along the rows;
+    one made in the call may hold values read from the images)."""
+    if frame.get(x) is not None or id(x) in frame.made_ids or x.dim() > target.dim() or x.requires_grad:
+        return False
+    shift = target.dim() - x.dim()
+    return all(d < shift or x.shape[d - shift] == 1 for d in track.rows)
 
 
 def _replayed_arithmetic(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple, kwargs: dict) -> bool:
@@ -1760,7 +1806,9 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     """``index_select(x, dim, index)``: along a row dim, the selected rows keep their images."""
     src = args[0]
     track = frame.get(src)
-    if not isinstance(out, Tensor) or _mixed_index(frame, src, track, get_arg(args, kwargs, 2, "index", None), out, op_name(func)):
+    dim = get_arg(args, kwargs, 1, "dim", 0)
+    if not isinstance(out, Tensor) or _mixed_index(frame, src, track, get_arg(args, kwargs, 2, "index", None), out,
+                                                   op_name(func), norm_dim(int(dim), max(src.dim(), 1))):
         return
     if track is None:
         return
@@ -2477,7 +2525,12 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     d = norm_dim(int(dim), max(src.dim(), 1))
     rows = track.rows.get(d)
     if rows is not None and rows.shape[0] > 1:
-        frame.lose(out, f"{op} along a dim that carries images", track)
+        frame.lose(out, f"{op} along a dim that carries images", track)  # (``_ORDER_LOST``)
+        if func in (Tensor.sort, torch.sort) and src.dim() == 1 and not track.from_prediction and len(outs) == 2:
+            # each sorted value is its image's, of the image at its index: known to the rules that pair
+            # such values with rows in that order (``pack_padded``); to others they stay lost (a value
+            # picked by position is the batch's k-th, on a group alone the group's)
+            frame.sorted_rows[id(outs[0])] = (outs[0], version_of(outs[0]), rows[outs[1]])
         return
     values_out = getattr(func, "__name__", "") != "argsort"
     ordered = None
@@ -2497,6 +2550,8 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 
 _ORDERS = {Tensor.sort, torch.sort, Tensor.argsort, torch.argsort}
+_ORDER_LOST = frozenset(f"{op_name(f)} along a dim that carries images" for f in _ORDERS)
+"""Where an order along the images was lost (``sort``): an index that may permute their rows."""
 
 
 @rule(Tensor.unique, torch.unique, Tensor.unique_consecutive, torch.unique_consecutive)
@@ -2720,3 +2775,81 @@ def row_buffer_write(frame: Frame, args: tuple) -> None:
 
 
 mode.ROW_BUFFER_RULE.append(row_buffer_write)
+
+
+@rule(torch._pack_padded_sequence)
+def pack_padded(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``_pack_padded_sequence(x, lengths, batch_first)`` (``pack_padded_sequence``): the packed
+    data holds, step by step, the steps of the sequences still running, each its sequence's: the
+    same op run on the map of the sequences' images gives each packed row's image. ``lengths``
+    must be the sequences' own (rows agreeing with ``x``'s); the count of sequences per step
+    (``batch_sizes``) is the batch's."""
+    x, lengths = get_arg(args, kwargs, 0, "input", None), get_arg(args, kwargs, 1, "lengths", None)
+    batch_first = bool(get_arg(args, kwargs, 2, "batch_first", False))
+    tx = frame.get(x) if isinstance(x, Tensor) else None
+    tl = frame.get(lengths) if isinstance(lengths, Tensor) else None
+    if (tx is None and tl is None) or not isinstance(out, tuple) or len(out) != 2:
+        return
+    op = op_name(func)
+    b = 0 if batch_first else 1
+    held = frame.sorted_rows.get(id(lengths)) if frame.sorted_rows else None
+    if held is not None and held[0] is lengths and held[1] == version_of(lengths) and tl is not None \
+            and tl.lost_at in _ORDER_LOST:
+        tl = Track(rows={0: held[2]})  # ``torch.sort(lengths)``'s values: each its image's
+    if tx is None or tl is None or not _sequence_rows(tx, b) or not _sequence_rows(tl, 0):
+        lost = next((t.lost_at for t in (tx, tl) if t is not None and t.lost_at is not None), None)
+        frame.lose(out, lost or f"{op} of sequences whose images or lengths are not each sequence's",
+                   pred=any(t is not None and t.from_prediction for t in (tx, tl)))
+        return
+    owners = tx.rows[b]
+    frame.agree(tl.rows[0], owners, op)
+    steps = x.shape[1 - b]
+    grid = owners.view(-1, 1).expand(-1, steps) if batch_first else owners.view(1, -1).expand(steps, -1)
+    frame.set(out[0], Track(rows={0: func(grid, lengths, batch_first)[0]}, from_prediction=tx.from_prediction))
+    # its size is the batch's longest sequence, on a group alone the group's: a size of mixed picks
+    frame.lose(out[1], mixed_pick(f"{op}'s count of sequences per step"), pred=False)
+
+
+@rule(torch._pad_packed_sequence)
+def pad_packed(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``_pad_packed_sequence(data, batch_sizes, batch_first, padding_value, total_length)``
+    (``pad_packed_sequence``): each padded sequence is of the image of its packed rows (checked:
+    every step of a sequence of one image) and so is its length. Its width is the longest
+    sequence's (``total_length`` where given, and longer): on a group alone the group's longest,
+    so where a group's longest is shorter than the batch's the call is declined."""
+    data, sizes = get_arg(args, kwargs, 0, "data", None), get_arg(args, kwargs, 1, "batch_sizes", None)
+    td = frame.get(data) if isinstance(data, Tensor) else None
+    if td is None or not isinstance(out, tuple) or len(out) != 2 or not isinstance(sizes, Tensor):
+        return
+    op = op_name(func)
+    batch_first = bool(get_arg(args, kwargs, 2, "batch_first", False))
+    total = get_arg(args, kwargs, 4, "total_length", None)
+    if not _sequence_rows(td, 0):
+        frame.lose(out, td.lost_at or f"{op} of data whose rows are not each of one image", td)
+        return
+    steps, _ = func(td.rows[0], sizes, True, -1, total)  # [B, T]: each step's image, -1 past the sequence
+    owners = steps[:, 0]
+    frame.doubt(((steps != owners[:, None]) & (steps >= 0)).any(), f"{op} of steps of other images than their sequence's")
+    lengths = out[1]
+    if total is None or int(total) == sizes.numel():  # (``pad_packed_sequence`` passes the longest where not given one)
+        groups = frame.host_groups()
+        if groups is None:
+            frame.lose(out, f"{op} whose width, the longest sequence, is the batch's", td)
+            return
+        of_image = torch.tensor(groups, device=owners.device)
+        group = of_image[owners]
+        counts = torch.as_tensor(lengths, device=owners.device).to(torch.long)
+        longest = torch.zeros(len(groups) + 1, dtype=torch.long, device=owners.device).scatter_reduce(
+            0, group, counts, "amax", include_self=True)
+        present = torch.zeros(len(groups) + 1, dtype=torch.bool, device=owners.device).index_fill(0, group, True)
+        frame.doubt(((longest != steps.shape[1]) & present).any(),
+                    f"{op} whose width, the longest sequence of the batch, is not each group's longest")
+    frame.set(out[0], Track(rows={0 if batch_first else 1: owners}, from_prediction=td.from_prediction))
+    frame.set(lengths, Track(rows={0: owners.to(lengths.device)}))
+
+
+def _sequence_rows(track: Track, dim: int) -> bool:
+    """Whether a tensor of sequences has rows of images along ``dim`` only, as they are (no
+    weights, nothing reduced or lost)."""
+    return (track.lost_at is None and not track.reduced and track.unweighted is None and track.image is None
+            and set(track.rows) == {dim})

@@ -1024,6 +1024,11 @@ class Frame:
         # small buffers made by ``torch.zeros`` (running totals: ``lbox = torch.zeros(1)``): id ->
         # (the buffer, its version when made), held so the ids stay unique
         self.zero_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # one-element copies of module state made in the call (``state_copy``): id -> (the copy, its version)
+        self.state_copies: dict[int, tuple[Tensor, int | None]] = {}
+        # the values of a sort of images' data along the images (lost): id -> (them, their version, the
+        # image of each), for ``indexing.pack_padded``
+        self.sorted_rows: dict[int, tuple[Tensor, int | None, Tensor]] = {}
         # Python numbers applied to one image's reduced loss, per code position of the op: (code,
         # offset) -> image -> [(the number, whether it is that image's own data or weight)]
         self.site_numbers: dict[tuple[Any, int], dict[int, list[tuple[float, bool]]]] = {}
@@ -2277,6 +2282,23 @@ class Frame:
         self.doubt((x.detach() != value).any(), f"{op} of a torch.zeros written outside its version")
         return True
 
+    def note_state_copy(self, out: Tensor) -> None:
+        """``out``, one element, is a copy made by the op being followed of module state (a
+        metric's state reset from its default, torchmetrics' ``default.detach().clone()``)."""
+        self.state_copies[id(out)] = (out, version_of(out))
+
+    def state_copy(self, x: Any) -> bool:
+        """Whether ``x`` is a copy of module state made in this call (``note_state_copy``), unwritten since."""
+        held = self.state_copies.get(id(x)) if self.state_copies and isinstance(x, Tensor) else None
+        return held is not None and held[0] is x and held[1] is not None and version_of(x) == held[1]
+
+    def zero_state(self, x: Any) -> bool:
+        """Whether ``x`` is a copy of module state (``state_copy``) in host memory that holds zero:
+        a metric's running total reset from its default (``self.losses = self.losses + l.sum()``),
+        which a group's run starts from too. (Read here, where reading costs no device sync; a
+        total kept across calls, not zero, stays unfollowed.)"""
+        return self.state_copy(x) and x.device.type == "cpu" and bool(x.detach().eq(0).all())
+
     def weight_is_one(self, images: frozenset[int]) -> bool:
         """Whether the weight object of ``images`` (a float: see ``weight_images``) is 1."""
         return self._weights is not None and all(self._weights[b] == 1 for b in images)
@@ -2374,6 +2396,8 @@ class Frame:
         self.varied_sites.clear()
         self.weight_filled.clear()
         self.weight_scaled.clear()
+        self.state_copies.clear()
+        self.sorted_rows.clear()
         self.filled_numbers.clear()
         self.number_filled.clear()
         self.literal_filled.clear()
