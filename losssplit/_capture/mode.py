@@ -1022,6 +1022,9 @@ class Frame:
         # the field paths the number there is computed from (``read_fields``), and the sites declined
         self.field_sites: dict[tuple[Any, int], frozenset[tuple[Any, ...]]] = {}
         self.varied_sites: set[tuple[Any, int]] = set()
+        # code positions of constants applied in a loop, each with whether the loop is proven to
+        # visit every image (``every_image_looped``: not over a slice of the images' list)
+        self.loop_sites: dict[tuple[Any, int], bool] = {}
         # one-element tensors made from a Python number (``torch.tensor(n)``, ``x.new_full((), n)``):
         # id -> (the tensor, its version when made, the number), held so the ids stay unique
         self.filled_numbers: dict[int, tuple[Tensor, int | None, int | float]] = {}
@@ -2354,6 +2357,7 @@ class Frame:
         self.site_numbers.clear()
         self.field_sites.clear()
         self.varied_sites.clear()
+        self.loop_sites.clear()
         self.weight_filled.clear()
         self.filled_numbers.clear()
         self.number_filled.clear()
