@@ -713,10 +713,24 @@ def scaled_by_a_conditional_expression_of_the_position(outputs, targets):
     return {"loss": sum((0.9 * x if i == 0 else x) for i, x in enumerate(r))}
 
 
+def helper_in_a_loop_over_a_slice(outputs, targets):
+    r = [_image_sum(outputs, targets, b) for b in range(len(targets))]
+    tot = 0
+    for x in r[1:]:
+        tot = tot + _halved(x)
+    return {"loss": tot + r[0]}
+
+
+def helper_in_a_comprehension_over_a_slice(outputs, targets):
+    r = [_image_sum(outputs, targets, b) for b in range(len(targets))]
+    return {"loss": sum(_halved(x) for x in r[1:]) + r[0]}
+
+
 SLICE_SCALED = [comprehension_over_a_slice, listed_comprehension_over_all_but_the_last, loop_over_a_slice,
                 comprehension_over_an_islice, comprehension_filtered_by_position, loop_testing_the_position,
                 comprehension_over_a_helpers_slice, loop_over_a_helpers_slice, every_other_sum_scaled,
-                loop_over_a_range_from_one, scaled_by_a_conditional_expression_of_the_position]
+                loop_over_a_range_from_one, scaled_by_a_conditional_expression_of_the_position,
+                helper_in_a_loop_over_a_slice, helper_in_a_comprehension_over_a_slice]
 
 
 @pytest.mark.parametrize("body", SLICE_SCALED, ids=lambda f: f.__name__)
@@ -749,6 +763,16 @@ def loop_over_the_range_of_every_image(outputs, targets):
     return {"loss": tot}
 
 
+def helper_in_a_comprehension_over_every_image(outputs, targets):
+    r = [_image_sum(outputs, targets, b) for b in range(len(targets))]
+    return {"loss": sum(_halved(x) for x in r)}
+
+
+def copy_of_every_sum_scaled(outputs, targets):
+    r = [_image_sum(outputs, targets, b) for b in range(len(targets))]
+    return {"loss": sum(0.9 * x for x in r[:])}
+
+
 def enumerated_with_a_test_of_its_own_flag(outputs, targets):
     r = [_image_sum(outputs, targets, b) for b in range(len(targets))]
     tot = 0
@@ -760,7 +784,8 @@ def enumerated_with_a_test_of_its_own_flag(outputs, targets):
 
 
 @pytest.mark.parametrize("body", [zipped_with_their_targets, loop_over_every_sum, loop_over_the_range_of_every_image,
-                                  enumerated_with_a_test_of_its_own_flag], ids=lambda f: f.__name__)
+                                  enumerated_with_a_test_of_its_own_flag, helper_in_a_comprehension_over_every_image,
+                                  copy_of_every_sum_scaled], ids=lambda f: f.__name__)
 def test_a_constant_in_a_loop_over_every_image_splits(body):
     """Near misses of the above: the loop visits every image (a full list, ``range(len(targets))``,
     ``zip`` of full lists, a test of the image's own field)."""

@@ -1405,26 +1405,36 @@ def looped_site(code: types.CodeType, lasti: int) -> bool:
     return at is not None and any(first <= at < last for first, last in _loops(instructions))
 
 
-def every_image_looped(n: int) -> bool:
-    """Whether the op the caller's code is executing runs in a ``for`` loop of that code (or of a
-    comprehension, or of the code that made the comprehension) proven to visit each of the ``n``
-    images: its iterable a list, tuple, range or tensor of ``n`` items, or ``range`` / ``zip`` /
-    ``enumerate`` / ``reversed`` / ``list`` / ``tuple`` / ``sorted`` of such, with no test of the loop's
-    position on the way (``if i < 2``). A slice (``r[1:]``, ``r[::2]``), ``islice``, a helper's list or
-    any other iterable is not proven: a constant applied there is the image's position's."""
+def every_image_looped(n: int) -> bool | None:
+    """Whether the op the caller's code is executing runs in a ``for`` loop of that code, or of a
+    code that called it (a comprehension's maker, a helper's caller, up to the decorated body),
+    proven to visit each of the ``n`` images: its iterable a list, tuple, range or tensor of ``n``
+    items, or ``range`` / ``zip`` / ``enumerate`` / ``reversed`` / ``list`` / ``tuple`` / ``sorted`` of
+    such, with no test of the loop's position on the way (``if i < 2``). A slice (``r[1:]``,
+    ``r[::2]``), ``islice``, a helper's list, a ``while`` or any other loop is not proven: a constant
+    applied there is the image's position's. None where it runs in no loop at all."""
     f = _caller(checked=False)
-    while f is not None:
-        instructions, at = _located_frame(f.f_code, f.f_lasti)
-        if at is None:
-            return False
-        for first, last in _loops(instructions):
-            if first <= at < last and instructions[first].opname == "FOR_ITER" \
-                    and _iterable_covers(f, instructions, first, n) and not _position_tested(f, instructions, first, last):
+    looped = False
+    for _ in range(8):
+        if f is None or _package(f) == "losssplit":
+            break
+        instructions = _instructions(f.f_code)
+        for first, last in _enclosing_loops(f.f_code, f.f_lasti):
+            looped = True
+            if instructions[first].opname == "FOR_ITER" and _iterable_covers(f, instructions, first, n) \
+                    and not _position_tested(f, instructions, first, last):
                 return True
-        if f.f_code.co_name not in _COMPREHENSIONS:
-            return False
         f = f.f_back
-    return False
+    return False if looped else None
+
+
+@_per_code(1024)
+def _enclosing_loops(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
+    """(first index, closing jump index) of each loop of ``code`` around the op at ``lasti``."""
+    instructions, at = _located_frame(code, lasti)
+    if at is None:
+        return ()
+    return tuple((first, last) for first, last in _loops(instructions) if first <= at < last)
 
 
 _COVERING_CALLS = frozenset({zip, enumerate, reversed, list, tuple, sorted})

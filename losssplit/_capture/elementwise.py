@@ -1774,7 +1774,7 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
             return lost_track(f"{op} {BY_POSITION_NUMBER}", new.from_prediction)
     sites = with_site(frame, made, subtrahend=negated is not None)
     site = call_site() if sites is not None else None
-    if site is not None and site not in frame.loop_sites and looped_site(*site):
+    if site is not None and site not in frame.loop_sites:
         frame.loop_sites[site] = every_image_looped(frame.num_images)
     if sites is None:
         return lost_track(f"{op} of a constant applied again to its own result, or to a value carried from one "
