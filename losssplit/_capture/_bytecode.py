@@ -1453,6 +1453,160 @@ def looped_site(code: types.CodeType, lasti: int) -> bool:
     return at is not None and any(first <= at < last for first, last in _loops(instructions))
 
 
+def every_image_looped(n: int) -> bool | None:
+    """Whether the op the caller's code is executing runs in a ``for`` loop of that code, or of a
+    code that called it (a comprehension's maker, a helper's caller, up to the decorated body),
+    proven to visit each of the ``n`` images: its iterable a list, tuple, range or tensor of ``n``
+    items, or ``range`` / ``zip`` / ``enumerate`` / ``reversed`` / ``list`` / ``tuple`` / ``sorted`` of
+    such, with no test of the loop's position on the way (``if i < 2``). A slice (``r[1:]``,
+    ``r[::2]``), ``islice``, a helper's list, a ``while`` or any other loop is not proven: a constant
+    applied there is the image's position's. None where it runs in no loop at all."""
+    f = _caller(checked=False)
+    looped = False
+    for _ in range(8):
+        if f is None or _package(f) == "losssplit":
+            break
+        instructions = _instructions(f.f_code)
+        for first, last in _enclosing_loops(f.f_code, f.f_lasti):
+            looped = True
+            if instructions[first].opname == "FOR_ITER" and _iterable_covers(f, instructions, first, n) \
+                    and not _position_tested(f, instructions, first, last):
+                return True
+        f = f.f_back
+    return False if looped else None
+
+
+@_per_code(1024)
+def _enclosing_loops(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
+    """(first index, closing jump index) of each loop of ``code`` around the op at ``lasti``."""
+    instructions, at = _located_frame(code, lasti)
+    if at is None:
+        return ()
+    return tuple((first, last) for first, last in _loops(instructions) if first <= at < last)
+
+
+_COVERING_CALLS = frozenset({zip, enumerate, reversed, list, tuple, sorted})
+
+
+def _iterable_covers(f: types.FrameType, instructions: list[dis.Instruction], first: int, n: int) -> bool:
+    """Whether the iterable of the ``for`` loop whose FOR_ITER is at ``first`` has ``n`` items, one
+    per image (its expression read in ``f`` without running anything but ``len`` and ``range``)."""
+    before = instructions[first - 1] if first else None
+    if before is not None and before.opname == "LOAD_FAST" and before.argval == ".0":
+        return _iterator_covers(f.f_locals.get(".0"), n)  # a comprehension's: its iterator
+    if before is None or before.opname != "GET_ITER":
+        return False
+    start = _operand_start(instructions, first - 1)
+    if start is None:
+        return False
+    stack: list[tuple[str, Any]] = []
+    names = f.f_locals
+    for i in instructions[start:first - 1]:
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE"):
+            if i.argval not in names:
+                return False
+            stack.append(("value", names[i.argval]))
+        elif i.opname == "LOAD_GLOBAL":
+            if (i.arg or 0) & 1:
+                stack.append(("null", None))
+            value = f.f_globals.get(i.argval, getattr(builtins, i.argval, _MISSING))
+            stack.append(("value", value))
+        elif i.opname == "PUSH_NULL":
+            stack.append(("null", None))
+        elif i.opname == "LOAD_CONST" and type(i.argval) is str:
+            stack.append(("key", i.argval))
+        elif i.opname == "BINARY_SUBSCR" and len(stack) >= 2 and stack[-1][0] == "key" and stack[-2][0] == "value" \
+                and type(stack[-2][1]) is dict:  # ``o["x"]``: a field of a plain dict
+            key = stack.pop()[1]
+            stack.append(("value", stack.pop()[1].get(key, _MISSING)))
+        elif i.opname == "PRECALL":
+            continue
+        elif i.opname == "CALL" and len(stack) >= (i.arg or 0) + 2:
+            args = stack[len(stack) - (i.arg or 0):]
+            del stack[len(stack) - (i.arg or 0):]
+            (kind, callee), (null, _) = stack.pop(), stack.pop()
+            if kind != "value" or null != "null":
+                return False
+            if callee in _COVERING_CALLS and args:
+                stack.append(("all", all(_covers(a, n) for a in args)))
+            elif callee is len and len(args) == 1 and args[0][0] == "value" and _length(args[0][1]) is not None:
+                stack.append(("value", _length(args[0][1])))
+            elif callee is range and 1 <= len(args) <= 3 and all(a[0] == "value" and type(a[1]) is int for a in args):
+                stack.append(("value", range(*(a[1] for a in args))))
+            else:
+                return False
+        else:
+            return False
+    return len(stack) == 1 and _covers(stack[0], n)
+
+
+def _covers(item: tuple[str, Any], n: int) -> bool:
+    return item[1] is True if item[0] == "all" else item[0] == "value" and _length(item[1]) == n
+
+
+def _length(value: Any) -> int | None:
+    """``len(value)`` of a list, tuple, range, dict or tensor of one dimension or more; None for
+    anything else (its ``len`` may run code)."""
+    if type(value) in (list, tuple, range, dict):
+        return len(value)
+    if isinstance(value, torch.Tensor) and value.dim() > 0:
+        return int(value.shape[0])
+    return None
+
+
+def _iterator_covers(it: Any, n: int) -> bool:
+    """Whether the iterator ``it`` (a comprehension's) runs over a list, tuple, range or tensor of
+    ``n`` items, directly or through ``zip`` / ``enumerate`` / ``reversed`` (read from its
+    ``__reduce__``: no item is taken)."""
+    kind = type(it).__name__
+    try:
+        if kind in ("list_iterator", "tuple_iterator", "range_iterator", "list_reverseiterator"):
+            return _length(it.__reduce__()[1][0]) == n
+        if kind == "zip":
+            return all(_iterator_covers(x, n) for x in it.__reduce__()[1])
+        if kind in ("enumerate", "reversed"):
+            return _iterator_covers(it.__reduce__()[1][0], n) if kind == "enumerate" \
+                else _length(it.__reduce__()[1][0]) == n
+    except Exception:  # noqa: BLE001 - an iterator that cannot tell is not proven
+        return False
+    return False
+
+
+_TEST_OPERANDS = frozenset({"LOAD_FAST", "LOAD_CONST", "COMPARE_OP", "BINARY_OP", "IS_OP", "CONTAINS_OP", "UNARY_NOT"})
+
+
+def _position_tested(f: types.FrameType, instructions: list[dis.Instruction], first: int, last: int) -> bool:
+    """Whether a conditional jump of the loop from ``first`` to ``last`` tests a plain expression of
+    an int the loop's target holds (``for i, x in enumerate(r): if i < 2``; ``... if b % 2``): some
+    images' positions skip what others' run."""
+    targets = _loop_targets(instructions, first)
+    for j in range(first + 1, last + 1):
+        if "_IF_" not in instructions[j].opname:
+            continue
+        k = j
+        while k > first + 1 and instructions[k - 1].opname in _TEST_OPERANDS:
+            k -= 1
+        if any(i.opname == "LOAD_FAST" and i.argval in targets and type(f.f_locals.get(i.argval)) is int
+               for i in instructions[k:j]):
+            return True
+    return False
+
+
+def _loop_targets(instructions: list[dis.Instruction], first: int) -> frozenset[str]:
+    """The names the ``for`` loop whose FOR_ITER is at ``first`` stores each item in (one level of
+    unpacking)."""
+    k = first + 1
+    if k < len(instructions) and instructions[k].opname == "UNPACK_SEQUENCE":
+        k += 1
+    names = set()
+    while k < len(instructions) and instructions[k].opname in ("STORE_FAST", "STORE_DEREF"):
+        names.add(instructions[k].argval)
+        k += 1
+        if instructions[first + 1].opname != "UNPACK_SEQUENCE":
+            break
+    return frozenset(names)
+
+
 _JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
 
 

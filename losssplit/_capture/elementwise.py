@@ -34,6 +34,7 @@ from ._bytecode import (
     divisor_length,
     divisor_source,
     divisor_tests,
+    every_image_looped,
     fixed_length,
     inputless_call_divisor,
     length_and_sizes_divisor,
@@ -1784,10 +1785,16 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
             # cls + box`` of two per-image loops, is no such turn)
             return lost_track(f"{op} of an image's term to several images' terms scaled by a constant (a loop over "
                               "images)", new.from_prediction)
-        if kind in ("add", "sub", "rsub") and (_constant_of_one_image(frame, ta, tb) or _constant_of_one_image(frame, tb, ta)):
+        where = _constant_of_one_image(frame, ta, tb) or _constant_of_one_image(frame, tb, ta) \
+            if kind in ("add", "sub", "rsub") else None
+        if where == "outside":
             return lost_track(f"{op} of one image's term to other images' terms after a constant applied to it alone, "
                               "outside any loop (``0.9 * r[0] + sum(r[1:])``, a decay a ``reduce`` lambda carries): on "
                               "a group alone another image has that position", new.from_prediction)
+        if where == "slice":
+            return lost_track(f"{op} of some images' terms to other images' terms after a constant applied to them in a "
+                              "loop not proven to visit every image (``sum(0.9 * x for x in r[:2])``, ``for x in r[1:]``, "
+                              "``if i < 2``): on a group alone other images have those positions", new.from_prediction)
         # ``s = l_b - s`` in a loop negates its own result once per image (on a group alone,
         # another number of times): the subtrahend is scaled by -1, a constant
         negated = tb if kind == "sub" else ta if kind == "rsub" else None
@@ -1811,6 +1818,9 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
                 and positional_tensor(c, frame.size_sites, frame.per_image_targets):
             return lost_track(f"{op} {BY_POSITION_NUMBER}", new.from_prediction)
     sites = with_site(frame, made, subtrahend=negated is not None)
+    site = call_site() if sites is not None else None
+    if site is not None and site not in frame.loop_sites:
+        frame.loop_sites[site] = every_image_looped(frame.num_images)
     if sites is None:
         return lost_track(f"{op} of a constant applied again to its own result, or to a value carried from one "
                           "iteration or call to the next (a loop or a helper that may run another number of times on "
@@ -1821,21 +1831,34 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
     return with_sites(new, frozenset().union(*(t.sites for t in (ta, tb) if t is not None), sites, several))
 
 
-def _constant_of_one_image(frame: Frame, x: Track, y: Track) -> bool:
+def _constant_of_one_image(frame: Frame, x: Track, y: Track) -> str | None:
     """Whether ``x``, one image's term, carries a constant applied at a code position outside any
-    loop of its code (``looped_site``) that ``y``, other images' terms, did not get: the body
+    loop of its code (``looped_site``), or in a loop not proven to visit every image (a slice of
+    their list, ``every_image_looped``; also where ``x`` holds several images' terms), that ``y``,
+    other images' terms, did not get: the body
     applied it to the image its position picked (a decay's carry is one: on two images a
     ``reduce`` lambda runs once, on image 0's term). A position in a loop leaves that to the
     loop's rules (``if t["hard"]: l = l * 0.9`` of the image's own field), and so does a number
-    of the image's own (its weight, its data, ``_note_number``) or a decision on its values."""
-    if not x.sites or not one_image_term(x) or not _one_image_terms(y)[0]:
-        return False
+    of the image's own (its weight, its data, ``_note_number``) or a decision on its values.
+    ``"outside"`` or ``"slice"`` (where it was applied), None where there is no such constant."""
+    one, several = _one_image_terms(x)
+    if not x.sites or not one or not _one_image_terms(y)[0]:
+        return None
+    if several:  # ``sum(0.9 * x for x in r[:2]) + sum(r[2:])``: a loop over some of the images
+        return "slice" if any(frame.loop_sites.get(s) is False and s not in y.sites
+                              and not all(own for numbers in frame.site_numbers.get(s, {0: ((None, False),)}).values()
+                                          for _, own in numbers) for s in x.sites) else None
     image = x.ratio.host_image if x.ratio is not None else None
     if image is None or y.ratio is not None and y.ratio.host_image == image or _data_read(frame, image):
-        return False
-    return any(s != SCALED_SEVERAL and s not in y.sites and not looped_site(*s)
-               and not all(own for _, own in frame.site_numbers.get(s, {}).get(image, ((None, False),)))
-               for s in x.sites)
+        return None
+    for s in x.sites:
+        if s != SCALED_SEVERAL and s not in y.sites \
+                and not all(own for _, own in frame.site_numbers.get(s, {}).get(image, ((None, False),))):
+            if not looped_site(*s):
+                return "outside"
+            if frame.loop_sites.get(s) is False:
+                return "slice"
+    return None
 
 
 VARIED_NUMBER = ("one image's loss is scaled or shifted at {op} ({where}) by a Python number that differs from image "

@@ -1035,6 +1035,10 @@ class Frame:
         # the field paths the number there is computed from (``read_fields``), and the sites declined
         self.field_sites: dict[tuple[Any, int], frozenset[tuple[Any, ...]]] = {}
         self.varied_sites: set[tuple[Any, int]] = set()
+        # code positions of constants applied to reduced losses, each with whether a loop proven to
+        # visit every image runs it (``every_image_looped``: not one over a slice of the images'
+        # list; None: no loop)
+        self.loop_sites: dict[tuple[Any, int], bool | None] = {}
         # one-element tensors made from a Python number (``torch.tensor(n)``, ``x.new_full((), n)``):
         # id -> (the tensor, its version when made, the number), held so the ids stay unique
         self.filled_numbers: dict[int, tuple[Tensor, int | None, int | float]] = {}
@@ -2394,6 +2398,7 @@ class Frame:
         self.site_numbers.clear()
         self.field_sites.clear()
         self.varied_sites.clear()
+        self.loop_sites.clear()
         self.weight_filled.clear()
         self.weight_scaled.clear()
         self.state_copies.clear()
