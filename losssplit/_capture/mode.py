@@ -3367,6 +3367,15 @@ def _made_of_weights(frame: Frame, func: Any, args: tuple, kwargs: dict | None, 
             if type(o) is Tensor and frame.get(o) is None:
                 frame.weight_made[id(o)] = (o, pieces[k] if pieces is not None and pieces[k].shape == o.shape else None)
         return
+    if isinstance(out, tuple) and type(out) is not tuple:  # ``w.sort().values``, ``w.max(0).values`` (a
+        # structseq; wmix: kept as data, another image's weight on each row): its values replayed on weights 1
+        shadows = _shadows(frame, args)
+        replay = func(*shadows, **(kwargs or {})) if all(v is not None for v in shadows) else None
+        for k, o in enumerate(out):
+            if type(o) is Tensor and o.is_floating_point() and frame.get(o) is None and id(o) not in frame.weight_made:
+                v = replay[k] if isinstance(replay, tuple) and len(replay) == len(out) else None
+                frame.weight_made[id(o)] = (o, v if type(v) is Tensor and v.shape == o.shape else None)
+        return
     if func in _TRUTHS and type(out) is bool:  # ``torch.equal(w, torch.ones_like(w))``: on weights 1, on every group
         shadows = _shadows(frame, args)
         same = all(v is not None for v in shadows) and bool(func(*shadows, **(kwargs or {}))) == out
@@ -4254,6 +4263,13 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         if track.unweighted is None and track.image is not None:
             image = frame.image_ids.get(id(track.image))
             frame.add_read(HostRead(out, None, None, op, consumed=True, image=image, sizes_only=True, data=True))
+        elif (type(out) is float and out != 1 and track.unweighted is not None and track.image is not None
+              and track.unweighted.numel() == 1 and float(track.unweighted.reshape(())) == 1):
+            # ``w[0].item()`` of the images' weights stacked (or met with the rows): that image's weight,
+            # as a read of a tensor filled with it (``_weight_read``; wmix: was kept on a mean of several)
+            image = frame.image_ids.get(id(track.image))
+            if image is not None:
+                frame.weight_reads[id(out)] = (out, frozenset({image}))
         return
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
     # a read of a returned loss only logs it, unless the body's code may compute with the number
