@@ -3860,6 +3860,7 @@ def caller_constant(c: Any, field: str | None = None) -> bool:
     return any(_holds_constant(code, c) for code in codes)
 
 
+@_per_code(1024)
 def _names(code: types.CodeType, name: str) -> bool:
     return any(v == name if type(v) is str else type(v) is tuple and name in v
                or isinstance(v, types.CodeType) and _names(v, name) for v in code.co_consts)
