@@ -3841,6 +3841,31 @@ def code_constant(c: Any) -> bool:
     return f is None or _holds_constant(f.f_code, c)
 
 
+def caller_constant(c: Any, field: str | None = None) -> bool:
+    """``code_constant`` of the code running the op or of any code that called it, up to the
+    decorated body (a helper's caller, a comprehension's maker): ``ws = [0.5] + [1.0] * (n - 1)``
+    zipped with the images' terms, a literal by position that the op reads from a list. With
+    ``field`` (``c`` is that field's very object in a target dict: equal literals of one module are
+    one object), False where one of those codes names the field (``t["loss_weight"]``): the
+    object may have been read from there."""
+    codes = []
+    f = _caller(checked=False)
+    for _ in range(8):
+        if f is None or _package(f) == "losssplit":
+            break
+        codes.append(f.f_code)
+        f = f.f_back
+    if field is not None and any(_names(code, field) for code in codes):
+        return False
+    return any(_holds_constant(code, c) for code in codes)
+
+
+@_per_code(1024)
+def _names(code: types.CodeType, name: str) -> bool:
+    return any(v == name if type(v) is str else type(v) is tuple and name in v
+               or isinstance(v, types.CodeType) and _names(v, name) for v in code.co_consts)
+
+
 def _holds_constant(code: types.CodeType, c: Any) -> bool:
     return any(_holds_object(v, c) or isinstance(v, types.CodeType) and _holds_constant(v, c) for v in code.co_consts)
 

@@ -22,6 +22,7 @@ from ._bytecode import (
     Arithmetic,
     body_parameter,
     call_site,
+    caller_constant,
     code_constant,
     computed_divisor,
     configured_item,
@@ -1888,8 +1889,13 @@ def _note_number(frame: Frame, image: int | None, c: Any, op: str) -> None:
     if site is None:
         return
     if type(c) is float:
+        # a literal of the body's code, however the op got it (a list, a dict, a conditional
+        # expression by position), is the code's: equal to the image's weight (the weight object
+        # itself, where the body's module wrote that literal too) it is no proof of the weight
+        owners = frame.weight_owners(c)
         own = image in frame.data_images(c) or _data_read(frame, image) or (
-            bool(frame.weight_owners(c)) or c == frame.host_weight(image)) and not frame.constant_number(c)
+            bool(owners) or c == frame.host_weight(image)) and not frame.constant_number(c) \
+            and not caller_constant(c, frame.weight_field if owners else None)
     else:  # an int: a count of the image's items (``max(len(J), 1)``, ``n * (n - 1)`` of its labels'
         # ``unique()``), left to the count rules, unless a literal a conditional expression picks
         # there (``2 if first else 1``: its test, an image's field, is read below; README Known limits)

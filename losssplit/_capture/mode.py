@@ -5163,9 +5163,12 @@ def _unowned_numbers(frame: Frame, data: Any) -> bool:
             or all(v == data[0] for v in data):
         return False
     if frame.truth_read or frame.branches or frame.image_size_read \
-            or any(v != 1 and b in frame.weight_owners(v) for b, v in enumerate(data)):
+            or any(v != 1 and b in frame.weight_owners(v) and not _bytecode.caller_constant(v, frame.weight_field)
+                   for b, v in enumerate(data)):
         return False  # (an image's weight object, not 1, at its position: the weight rules tell the others)
-    return not all(b in frame.data_images(v) or v == frame.host_weight(b) for b, v in enumerate(data))
+    # a literal of the body's code equal to the image's weight (``[0.5] + [1.0] * (n - 1)``) is the code's
+    return not all(b in frame.data_images(v) or v == frame.host_weight(b) and not _bytecode.caller_constant(
+        v, frame.weight_field if frame.weight_owners(v) else None) for b, v in enumerate(data))
 
 
 _OUTSIDE_MADE = "a vector made outside torch's functions"
