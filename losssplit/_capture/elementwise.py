@@ -3182,6 +3182,9 @@ UNPROVEN_FLOOR = ("by a number read from a clamped tensor made of a number the c
 COMPUTED_COUNT = ("a division by a number computed in the body by Python arithmetic (``n + 1``, ``len(x) - 1``) "
                   "that equals a count of this batch by value only: on a group alone the body computes it from "
                   "the group's, and which count it is cannot be told")
+SIZES_AND_COUNT = ("a division by a number the body's code computes from single images' sizes and the number "
+                   "of images (``sum(p.numel() for p in pos) * len(t)``): on a group alone it is computed from the "
+                   "group's, and which count it is cannot be told")
 
 
 def _arithmetic_of_reads(frame: Frame, z: Any) -> bool:
@@ -3217,7 +3220,7 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
     if r.host_image is not None or r.rows.numel() == 1:
         return None  # one image's value: a number of that image is the same on any group with it
     if length_and_sizes_divisor():  # ``sum(p.numel() for p in pos) * len(t)``: by its code, not its value
-        return lost_track(COMPUTED_COUNT, track.from_prediction)
+        return lost_track(SIZES_AND_COUNT, track.from_prediction)
     found = divisor_arithmetic()
     if found is None and computed_divisor(products=False, inline=False):  # ``d = n // 2`` before ``l.sum() / d``: as ``l.sum() / (n // 2)``
         found = Arithmetic((z,), None, True)
