@@ -640,7 +640,11 @@ TABLE = {
     "mask_bce_of_the_ground_truth_class_channel": Case(mask_bce_of_the_ground_truth_class_channel, dense_batch),
     "bce_sum_over_target_score_sum_with_score_weighted_iou": Case(
         bce_sum_over_target_score_sum_with_score_weighted_iou, dense_batch),
-    "ghm_gradient_density_weighted_bce": Case(ghm_gradient_density_weighted_bce, dense_batch, MIXES, "Tensor.item"),
+    # (declined at ``Tensor.item`` before session 30; since parameters held in cells are read as parameters,
+    # ``range(bins)`` is taken for a loop over an argument, as it is where ``bins`` is no cell, and the bins'
+    # running ``n`` declines the weights first: the batch's density mixes either way)
+    "ghm_gradient_density_weighted_bce": Case(ghm_gradient_density_weighted_bce, dense_batch, MIXES,
+                                              "F.binary_cross_entropy_with_logits with weight= of values that mix images"),
     # per image: k read on the host from that image's labels; the per-image counts added in Python
     "hard_negatives_top_k_per_image": Case(hard_negatives_top_k_per_image, dense_batch),
     "cross_entropy_over_non_ignored_pixels": Case(cross_entropy_over_non_ignored_pixels, seg_batch),

@@ -6632,7 +6632,7 @@ class _BatchReader:
                     return True
             elif self._comprehension(k, end, seen):
                 return True
-            elif i.opname == "LOAD_FAST" and i.argval not in self.params | _OWNERS and self._unseen(i.argval, seen) \
+            elif i.opname in self.locals and i.argval not in self.params | _OWNERS and self._unseen(i.argval, seen) \
                     and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up):
                 return True
             k += 1
@@ -7000,7 +7000,9 @@ class _BatchReader:
             return False  # ``len(x.shape)``, ``len(x.size())``: the number of dims
         for k in range(start, end):
             i = ins[k]
-            if i.opname == "LOAD_FAST" and i.argval in self.params:
+            # a parameter a nested comprehension or function reads is a cell (``LOAD_DEREF t`` in
+            # ``[f(o, t, b) for b in range(len(t))]``): the same argument
+            if i.opname in self.locals and i.argval in self.params:
                 if self._along_other_dim(k, end):
                     continue  # ``range(out["layers"].shape[1])``: layers, no images
                 after = ins[k + 1 : k + 3]
