@@ -1461,19 +1461,26 @@ def every_image_looped(n: int) -> bool | None:
     such, with no test of the loop's position on the way (``if i < 2``). A slice (``r[1:]``,
     ``r[::2]``), ``islice``, a helper's list, a ``while`` or any other loop is not proven: a constant
     applied there is the image's position's. None where it runs in no loop at all."""
-    f = _caller(checked=False)
     looped = False
-    for _ in range(8):
-        if f is None or _package(f) == "losssplit":
-            break
+    for f in _body_frames():
         instructions = _instructions(f.f_code)
         for first, last in _enclosing_loops(f.f_code, f.f_lasti):
             looped = True
             if instructions[first].opname == "FOR_ITER" and _iterable_covers(f, instructions, first, n) \
                     and not _position_tested(f, instructions, first, last):
                 return True
-        f = f.f_back
     return False if looped else None
+
+
+def _body_frames() -> Iterator[types.FrameType]:
+    """The frame running the op, then each frame that called it, up to the decorated body (the
+    first of losssplit's frames ends them), ``_FOLLOWED_CALLS`` at most."""
+    f = _caller(checked=False)
+    for _ in range(_FOLLOWED_CALLS):
+        if f is None or _package(f) == "losssplit":
+            return
+        yield f
+        f = f.f_back
 
 
 @_per_code(1024)
@@ -3848,13 +3855,7 @@ def caller_constant(c: Any, field: str | None = None) -> bool:
     ``field`` (``c`` is that field's very object in a target dict: equal literals of one module are
     one object), False where one of those codes names the field (``t["loss_weight"]``): the
     object may have been read from there."""
-    codes = []
-    f = _caller(checked=False)
-    for _ in range(8):
-        if f is None or _package(f) == "losssplit":
-            break
-        codes.append(f.f_code)
-        f = f.f_back
+    codes = [f.f_code for f in _body_frames()]
     if field is not None and any(_names(code, field) for code in codes):
         return False
     return any(_holds_constant(code, c) for code in codes)
