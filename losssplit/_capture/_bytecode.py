@@ -2298,15 +2298,47 @@ def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...],
             return isinstance(bound, tuple) and _counted_span(*bound, numbers, depth + 1)
         # a call not read (``functools.partial(helper, T=len(t) + 1)(e)``, ``helper(e, **kw)``): counted
         # where the calling code computes any number from the batch (red team, session 16: were read
-        # as constants)
+        # as constants), or where an argument the parameter may be bound to is counted
         reader = _batch_reader(back.f_code)
-        return reader.number(0, len(reader.instructions), frozenset(), added_up=False)
+        return reader.number(0, len(reader.instructions), frozenset(), added_up=False) or any(
+            _counted_span(back, *span, numbers, depth + 1) for span in _unread_argument_spans(f, back, name))
     if isinstance(found, types.FunctionType) and "<locals>" in found.__qualname__:
         return _counted_defaults(back, found.__code__, numbers, depth)  # ``lambda e, T=len(t) + 1: ...``
     if found is None or isinstance(found, types.FunctionType):  # not read, or not passed (its default)
         return False
     assert back is not None
     return _counted_span(back, *found, numbers, depth + 1)
+
+
+def _unread_argument_spans(f: types.FrameType, back: types.FrameType, name: str) -> tuple[tuple[int, int], ...]:
+    """The spans of ``back``'s CALL (the one running ``f``) that may hold ``f``'s parameter ``name``
+    where the callee is not found without running code (``self.prop.power(e, n - 2)`` of a
+    property, ``self.inner.ops.power(...)``): the keyword argument of that name, else the positional
+    one at its position, or one before it where the first parameter may hold a ``self`` bound."""
+    instructions, at = _located_frame(back.f_code, back.f_lasti)
+    found = _call_spans(back.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
+    if found is None:
+        return ()
+    spans, names = found
+    positional = len(spans) - len(names)
+    if name in names:
+        return (spans[positional + names.index(name)],)
+    code = f.f_code
+    p = code.co_varnames.index(name)
+    shifts = (0, 1) if code.co_argcount and _binds_itself(f.f_locals.get(code.co_varnames[0], _UNPROVEN), code) else (0,)
+    return tuple(spans[p - s] for s in shifts if 0 <= p - s < positional) if p < code.co_argcount else ()
+
+
+def _binds_itself(first: Any, code: types.CodeType) -> bool:
+    """Whether ``first`` may be the object a method of ``code`` was bound to: its class (or itself,
+    a class) holds a function or class method of that code (read from the classes' dicts, running
+    no descriptor)."""
+    for k in (first.__mro__ if isinstance(first, type) else ()) + type(first).__mro__:
+        for v in vars(k).values():
+            v = v.__func__ if isinstance(v, classmethod) else v
+            if isinstance(v, types.FunctionType) and v.__code__ is code:
+                return True
+    return False
 
 
 def _counted_defaults(f: types.FrameType | None, code: types.CodeType, numbers: tuple[type, ...], depth: int) -> bool:
