@@ -4247,13 +4247,36 @@ def test_a_field_of_the_outputs_another_modules_helper_rewrites_with_another_num
     assert want and not got and any("'loss'" in m for m in said), (got, want, said)
 
 
-@pytest.mark.xfail(strict=True, reason="README Known limits (red team, session 16, not fixed): a helper of another "
-                   "module writing len(targets) into the outputs' dict field the call gave as that very number (a small "
-                   "int, the same object) before num_boxes * outputs[...][...] leaves it read as the call's constant")
 def test_a_field_of_the_outputs_rewritten_with_the_same_number_by_another_modules_helper_follows_the_oracle():
+    """Was silently wrong (red team, session 16, strict xfail): the helper writes ``len(targets)``
+    (2) into the field the call gave as that very number (a small int, the same object), so the
+    field still held its object. Since session 31 the Python functions the body's code calls, found
+    without running code (``_OTHER_MODULE["rewrite"]``), are read for a store of the key as its
+    module's functions were: the field is no constant proven, and the call declines."""
     outputs, targets = _with_instances(3, [0.5, 1.0], [3, 1])
     got, want, said = rule_outcome(_groups_rewritten_in_another_module, ({**outputs, "meta": {"num_groups": 2}}, targets))
     assert want and not wrong_companions(got, want), (got, want, said)
+    assert not got and any("'loss'" in m for m in said), (got, said)
+
+
+exec("def reads(meta, targets):\n    return meta['num_groups'] + 0\n"  # noqa: S102 - another module's globals
+     "def other(meta, targets):\n    meta['seen'] = len(targets)\n", _OTHER_MODULE)
+
+
+def _groups_read_in_another_module(o, t):
+    _OTHER_MODULE["reads"](o["meta"], t)
+    _OTHER_MODULE["other"](o["meta"], t)
+    num_boxes = torch.clamp(torch.as_tensor([float(sum(len(s["labels"]) for s in t))]), min=1).item()
+    return {"loss": _err(o, t)[0].sum() / (num_boxes * o["meta"]["num_groups"])}
+
+
+@pytest.mark.parametrize("weights, counts", [([0.5, 1.0], [3, 1]), ([0.5, 1.0, 0.5], [3, 1, 2])], ids=["2", "3"])
+def test_a_field_another_modules_helpers_read_or_write_another_key_of_stays_the_calls(weights, counts):
+    """Near misses: helpers of another module that read the field, or write another key of the
+    dict (``meta["seen"] = len(targets)``): the field is the number the call was given, exact."""
+    outputs, targets = _with_instances(3, weights, counts)
+    got, want, said = rule_outcome(_groups_read_in_another_module, ({**outputs, "meta": {"num_groups": 2}}, targets))
+    assert want and set(got) == set(want) and not wrong_companions(got, want), (got, want, said)
 
 
 def _positive_indices(t):
@@ -4319,19 +4342,68 @@ def _matched_l1_over(z_of):
     return body
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (review 16): a size of a dim without images (the queries, "
-                   "outputs['c'].shape[1]) dividing a loss is told from a count only by its value; equal to the "
-                   "batch's target instances it is read as them (README Known limits)")
-def test_a_size_of_a_dim_without_images_equal_to_the_instances_is_a_constant():
+def _queries_of(o):
+    return o["c"].shape[1]
+
+
+_SIDE_SIZES = {"lambda": _matched_l1_over(lambda o: o["c"].shape[1]), "function": _matched_l1_over(_queries_of)}
+
+
+def _matched_batch(counts=(1, 3)):
+    g = torch.Generator().manual_seed(0)
+    outputs = {"c": torch.randn(len(counts), 4, 12, generator=g).requires_grad_()}  # 4 queries
+    targets = [{"c": torch.randn(n, 12, generator=g), "loss_weight": w} for n, w in zip(counts, (1.0, 0.5, 0.5))]
+    picks = {1: [2], 3: [0, 1, 3], 2: [1, 2], 0: []}
+    indices = [(torch.tensor(picks[n], dtype=torch.long), torch.randperm(n, generator=g)) for n in counts]
+    return [outputs, targets, indices]
+
+
+@pytest.mark.parametrize("body", list(_SIDE_SIZES.values()), ids=list(_SIDE_SIZES))
+@pytest.mark.parametrize("counts", [(1, 3), (3, 1), (1, 2, 1)], ids=str)
+def test_a_size_of_a_dim_without_images_equal_to_the_instances_is_a_constant(body, counts):
+    """Was silently wrong (review 16, strict xfail): a size of a dim without images (the queries,
+    ``outputs["c"].shape[1]``, 4) dividing a loss, returned by a function given the argument
+    (``z_of(outputs)``), was told from a count only by its value; equal to the batch's 4 target
+    instances it was read as them. Since session 31 the function's code is read
+    (``_bytecode.side_size_divisor``): a size of a dim after the first of the argument as passed,
+    the same on a group alone."""
     from _helpers import PER_IMAGE, ROWS, TARGETS, split_outcome
 
-    body = _matched_l1_over(lambda o: o["c"].shape[1])
-    g = torch.Generator().manual_seed(0)
-    outputs = {"c": torch.randn(2, 4, 12, generator=g).requires_grad_()}  # 4 queries
-    targets = [{"c": torch.randn(n, 12, generator=g), "loss_weight": w} for n, w in ((1, 1.0), (3, 0.5))]  # 4 boxes
-    indices = [(torch.tensor([2]), torch.tensor([0])), (torch.tensor([0, 1, 3]), torch.tensor([2, 0, 1]))]
-    got, want, said = split_outcome(body, [outputs, targets, indices], [ROWS, TARGETS, PER_IMAGE], None)
+    got, want, said = split_outcome(body, _matched_batch(counts), [ROWS, TARGETS, PER_IMAGE], None)
+    assert want and set(got) == set(want) and not wrong_companions(got, want), (got, want, said)
+
+
+def _kept_in_a_local(outputs, targets, indices):
+    nq = outputs["c"].size(1)
+    bi = torch.cat([torch.full_like(s, i) for i, (s, _) in enumerate(indices)])
+    si = torch.cat([s for s, _ in indices])
+    tgt = torch.cat([t["c"][j] for t, (_, j) in zip(targets, indices)])
+    return {"loss": F.l1_loss(outputs["c"][bi, si], tgt, reduction="none").sum() / nq}
+
+
+def _images_of_the_argument(outputs, targets, indices):
+    bi = torch.cat([torch.full_like(s, i) for i, (s, _) in enumerate(indices)])
+    si = torch.cat([s for s, _ in indices])
+    tgt = torch.cat([t["c"][j] for t, (_, j) in zip(targets, indices)])
+    return {"loss": F.l1_loss(outputs["c"][bi, si], tgt, reduction="none").sum() / _IMAGES_OF(outputs)}
+
+
+_IMAGES_OF = lambda o: o["c"].shape[0]  # noqa: E731 - a function given the argument, as ``z_of``
+
+
+@pytest.mark.parametrize("body", [_kept_in_a_local, _images_of_the_argument], ids=["local", "images-dim"])
+@pytest.mark.parametrize("counts", [(1, 3), (2, 2), (1, 2, 1)], ids=str)
+def test_a_size_kept_in_a_local_is_a_constant_and_the_images_dim_their_count(body, counts):
+    """A side size kept in a local (``nq = outputs["c"].size(1)``: was read by value too) divides as
+    a constant; near miss: the images' dim of the argument returned by a function
+    (``o["c"].shape[0]``) is the group's count of images on a group alone, and never split as a
+    constant."""
+    from _helpers import PER_IMAGE, ROWS, TARGETS, split_outcome
+
+    got, want, said = split_outcome(body, _matched_batch(counts), [ROWS, TARGETS, PER_IMAGE], None)
     assert want and not wrong_companions(got, want), (got, want, said)
+    if body is _kept_in_a_local:
+        assert set(got) == set(want), said
 
 
 def _against_the_first_image(rebuild):

@@ -2281,12 +2281,14 @@ def _argument_for(f: types.FrameType, back: types.FrameType | None, name: str
     return fn
 
 
-def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...], depth: int = 0) -> bool:
+def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...], depth: int = 0,
+                       positions: bool = True) -> bool:
     """Whether ``f``'s parameter ``name`` holds a plain number its caller computed from the batch
     (``helper(e, T=len(targets))``, ``helper(e, n)`` with ``n = len(targets) * 2``; see
     ``counted_number``), followed up the helpers' calls to the decorated body, whose own
     parameters are the call's arguments (no count of the group). False where nothing can be told
-    (a parameter rebound in its code, a call that cannot be read), as ``counted_number``."""
+    (a parameter rebound in its code, a call that cannot be read), as ``counted_number``. Without
+    ``positions``, a position of a loop over the batch is none (see ``_BatchReader.number``)."""
     code = f.f_code
     if type(f.f_locals.get(name)) not in numbers or depth > _FOLLOWED_CALLS or not _plain_parameter(code, name):
         return False
@@ -2295,19 +2297,19 @@ def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...],
     if how == "code" and back is not None and found is None:
         bound = _partial_binding(f, back, name, f.f_locals.get(name), depth)
         if bound is not None:  # ``metric_fn(*stats)`` of ``metric_fn = partial(_trevsky, beta=beta)``
-            return isinstance(bound, tuple) and _counted_span(*bound, numbers, depth + 1)
+            return isinstance(bound, tuple) and _counted_span(*bound, numbers, depth + 1, positions)
         # a call not read (``functools.partial(helper, T=len(t) + 1)(e)``, ``helper(e, **kw)``): counted
         # where the calling code computes any number from the batch (red team, session 16: were read
         # as constants), or where an argument the parameter may be bound to is counted
         reader = _batch_reader(back.f_code)
-        return reader.number(0, len(reader.instructions), frozenset(), added_up=False) or any(
-            _counted_span(back, *span, numbers, depth + 1) for span in _unread_argument_spans(f, back, name))
+        return reader.number(0, len(reader.instructions), frozenset(), added_up=False, positions=positions) or any(
+            _counted_span(back, *span, numbers, depth + 1, positions) for span in _unread_argument_spans(f, back, name))
     if isinstance(found, types.FunctionType) and "<locals>" in found.__qualname__:
         return _counted_defaults(back, found.__code__, numbers, depth)  # ``lambda e, T=len(t) + 1: ...``
     if found is None or isinstance(found, types.FunctionType):  # not read, or not passed (its default)
         return False
     assert back is not None
-    return _counted_span(back, *found, numbers, depth + 1)
+    return _counted_span(back, *found, numbers, depth + 1, positions)
 
 
 def _unread_argument_spans(f: types.FrameType, back: types.FrameType, name: str) -> tuple[tuple[int, int], ...]:
@@ -2364,13 +2366,14 @@ def _counted_defaults(f: types.FrameType | None, code: types.CodeType, numbers: 
     return True
 
 
-def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type, ...], depth: int) -> bool:
+def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type, ...], depth: int,
+                  positions: bool = True) -> bool:
     """Whether the span ``start:end`` of ``f``'s code computes a number from the batch, there
     (``_BatchReader.number``; not a running count, which may add up reads of each image's values
     the capture follows itself) or through a parameter of ``f`` its caller computed so."""
-    if _batch_reader(f.f_code).number(start, end, frozenset(), added_up=False):
+    if _batch_reader(f.f_code).number(start, end, frozenset(), added_up=False, positions=positions):
         return True
-    return any(_counted_parameter(f, name, numbers, depth) for name in _loaded_parameters(f.f_code, start, end))
+    return any(_counted_parameter(f, name, numbers, depth, positions) for name in _loaded_parameters(f.f_code, start, end))
 
 
 def _loaded_parameters(code: types.CodeType, start: int, end: int) -> tuple[str, ...]:
@@ -4273,17 +4276,26 @@ def _inputless_divisor(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...
 
 
 def side_size_divisor() -> tuple[Any, int, bool] | None:
-    """``(x, k, argument)`` where the divisor of the ``/`` (``/=``) the caller's code is executing
+    """``(x, k, same)`` where the divisor of the ``/`` (``/=``) the caller's code is executing
     is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal >= 1 and ``x`` a local or a
-    field of one picked by str literals (``outputs["c"].shape[1]``); ``argument``: that local is a
-    parameter of the decorated body itself that the body never stores (``x`` as passed). None
-    otherwise (another form, a helper's frame reading its own locals, an unchecked Python)."""
+    field of one picked by str literals (``outputs["c"].shape[1]``), written at the division, in a
+    local stored once from it (``nq = outputs["c"].shape[1]``) or returned by a function that is
+    given ``x`` (``z_of(outputs)``, ``z_of = lambda o: o["c"].shape[1]``); ``same``: ``x`` is the
+    tensor measured -- written at the division, or of a parameter of the decorated body itself
+    that the body never stores, nor sets any item in (``x`` as passed). None otherwise (another
+    form, a helper's frame reading its own locals, an unchecked Python)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return None
     read = _caller_read(_side_size_at)
     if read is None:
         return None
-    f, (name, keys, k) = read
+    f, (name, keys, k, call, inline) = read
+    if call is not None:  # ``z_of(outputs)``: the function called, found without running code, returns the size
+        called = _called_function(f, _instructions(f.f_code), call)
+        returned = _returned_side_size(called[0].__code__) if called is not None and called[1] == 0 else None
+        if returned is None:
+            return None
+        keys, k = keys + returned[0], returned[1]
     x = f.f_locals.get(name, _MISSING)
     try:
         for key in keys:
@@ -4293,34 +4305,78 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
     code = f.f_code
     argument = (name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
                 and not _stores(_instructions(code), name) and _package(f.f_back) == "losssplit")
-    return x, k, argument
+    return x, k, inline or argument and not _items_written_in(code)[0]
 
 
 @_per_code(1024)
-def _side_size_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...], int] | None:
-    """For ``side_size_divisor``: (local, str keys, k) read from the divisor's code, else None."""
+def _side_size_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...], int, int | None, bool] | None:
+    """For ``side_size_divisor``: (local, str keys, k, None, inline) read from the divisor's code
+    (inline), or from the one store of the local it loads; (local, str keys, 0, the CALL's index,
+    False) where it calls a function of one argument, that local or a field of it; else None."""
     spans = _operand_spans(code, lasti)
     instructions, at = _located(code, lasti)
     if spans is None or at is None or instructions[at].arg not in _DIVISIONS:
         return None
     span = instructions[spans[1][0] : spans[1][1]]
-    if not span or span[0].opname != "LOAD_FAST" or any(i.is_jump_target for i in span):
+    if any(i.is_jump_target for i in span):
         return None
-    keys: list[str] = []
-    j = 1
-    while j + 1 < len(span) and span[j].opname == "LOAD_CONST" and type(span[j].argval) is str \
-            and span[j + 1].opname == "BINARY_SUBSCR":
-        keys.append(span[j].argval)
-        j += 2
-    rest = [(i.opname, i.argval) for i in span[j:]]
-    k = rest[1][1] if len(rest) > 1 else None
-    if type(k) is not int or k < 1 or rest[1][0] != "LOAD_CONST":
+    found = _side_size_form(span)
+    if found is not None:
+        return found + (None, True)
+    if len(span) == 1 and span[0].opname == "LOAD_FAST" and not _plain_parameter(code, span[0].argval):
+        stores = _stores(instructions, span[0].argval)  # ``nq = outputs["c"].shape[1]``
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
+        stored = instructions[value[0] : value[1]] if value is not None else []
+        found = _side_size_form(stored) if not any(i.is_jump_target for i in stored) else None
+        return found + (None, False) if found is not None else None
+    ops = [i.opname for i in span]
+    first = 2 if ops[:2] in (["PUSH_NULL", "LOAD_FAST"], ["PUSH_NULL", "LOAD_DEREF"]) else 1 if ops[:1] == [
+        "LOAD_GLOBAL"] and (span[0].arg or 0) & 1 else None
+    if first is None or ops[-2:] != ["PRECALL", "CALL"] or span[-1].arg != 1:
         return None
-    if rest == [("LOAD_ATTR", "shape"), ("LOAD_CONST", k), ("BINARY_SUBSCR", None)] or rest[:2] == [
-            ("LOAD_METHOD", "size"), ("LOAD_CONST", k)] and [op for op, _ in rest[2:]] == ["PRECALL", "CALL"] \
-            and span[-1].arg == 1:
-        return span[0].argval, tuple(keys), k
+    argument = _keyed_local(span[first:-2])
+    return argument + (0, spans[1][1] - 1, False) if argument is not None else None
+
+
+def _keyed_local(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...]] | None:
+    """(local, str keys) where ``span`` is exactly a LOAD_FAST and str-literal subscripts of it."""
+    if not span or span[0].opname != "LOAD_FAST" or len(span) % 2 == 0:
+        return None
+    keys = tuple(span[j].argval for j in range(1, len(span), 2))
+    if any(type(key) is not str for key in keys) or any(
+            span[j].opname != "LOAD_CONST" or span[j + 1].opname != "BINARY_SUBSCR" for j in range(1, len(span), 2)):
+        return None
+    return span[0].argval, keys
+
+
+def _side_size_form(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int] | None:
+    """(local, str keys, k) where ``span`` is ``x[...].shape[k]`` or ``x[...].size(k)``, ``x`` a
+    LOAD_FAST, the keys str literals, ``k`` an int literal >= 1."""
+    for tail in (3, 4):  # ``.shape[k]``: LOAD_ATTR, LOAD_CONST, BINARY_SUBSCR; ``.size(k)``: with PRECALL, CALL
+        head = _keyed_local(span[:-tail]) if len(span) > tail else None
+        if head is None:
+            continue
+        rest = [(i.opname, i.argval) for i in span[-tail:]]
+        k = rest[1][1]
+        if type(k) is not int or k < 1 or rest[1][0] != "LOAD_CONST":
+            continue
+        if rest == [("LOAD_ATTR", "shape"), ("LOAD_CONST", k), ("BINARY_SUBSCR", None)] or rest[0] == (
+                "LOAD_METHOD", "size") and [op for op, _ in rest[2:]] == ["PRECALL", "CALL"] and span[-1].arg == 1:
+            return head[0], head[1], k
     return None
+
+
+@_per_code(256)
+def _returned_side_size(code: types.CodeType) -> tuple[tuple[str, ...], int] | None:
+    """(str keys, k) where ``code``, of one positional parameter it never rebinds, only returns
+    ``x[...].shape[k]`` (``_side_size_form``) of that parameter (``lambda o: o["c"].shape[1]``)."""
+    ins = [i for i in _instructions(code) if i.opname not in ("RESUME", "COPY_FREE_VARS", "NOP")]
+    if code.co_argcount != 1 or not ins or ins[-1].opname != "RETURN_VALUE" or any(i.is_jump_target for i in ins):
+        return None
+    found = _side_size_form(ins[:-1])
+    if found is None or found[0] != code.co_varnames[0] or not _plain_parameter(code, found[0]):
+        return None
+    return found[1], found[2]
 
 
 # what code giving a call nothing of the body's values may hold: constants, globals, their
@@ -5999,6 +6055,31 @@ def _count_candidates(code: types.CodeType, lasti: int, helper: bool) -> tuple[t
     return tuple(found)
 
 
+def counted_subscript(parts: Collection[int]) -> bool:
+    """Whether the index of the subscript the caller's code is executing computes a number from
+    how many images, or items of several images, the call got (``x[:, :len(targets) - 1]``, a
+    helper's ``x[:, :n]`` of ``n = len(targets)`` passed to it; ``_counted_span``): on a group
+    alone, from the group's. Where the index is a tuple built there, only its ``parts`` (their
+    positions) are read (``x[:len(t), 1:]`` cuts no later dim by the count). A position of a loop
+    the reader takes for one over the batch is none here (``for c in range(x.shape[-1]): x[..., c]``
+    of the columns). Python 3.11."""
+    found = _executed(_COUNT_CHECKED)
+    if found is None:
+        return False
+    f, ins, at = found
+    first = _operand_start(ins, at) if at is not None and ins[at].opname == "BINARY_SUBSCR" else None
+    if at is None or first is None:
+        return False
+    spans = [(first, at)]
+    built = ins[at - 1]
+    if built.opname == "BUILD_TUPLE" and built.arg and at - 1 > first:
+        pieces = _split_operands(ins[first : at - 1], built.arg)  # each part's code, in order
+        if pieces is not None:
+            starts = [first + sum(len(p) for p in pieces[:d]) for d in range(len(pieces))]
+            spans = [(starts[d], starts[d] + len(pieces[d])) for d in parts if 0 <= d < len(pieces)]
+    return any(_counted_span(f, start, end, (int, float), 0, positions=False) for start, end in spans)
+
+
 def numeric_call_operand() -> bool:
     """Whether a plain-number operand of the op the caller's code is executing (``_plain_number``)
     calls a function of ``math`` or numpy (``math.sqrt(n)``, ``np.log(n)``, ``sqrt(n)`` imported
@@ -6581,7 +6662,7 @@ class _BatchReader:
         # while ``loops`` is being filled (an answer then reads the loops found so far)
         self._answers: dict[tuple[str, str, bool], list[tuple[dict[str, bool], bool]]] | None = None
         self._threads = _Traces()  # the readings under way, each thread's own (readers are shared)
-        self._numbers: dict[tuple[int, int, frozenset[str], bool], bool] = {}
+        self._numbers: dict[tuple[int, int, frozenset[str], bool, bool], bool] = {}
         for head, last in sorted(_loops(self.instructions)):
             if self.instructions[head].opname == "FOR_ITER":
                 self.loops.append((head, last, self._over_outer(head)
@@ -6642,19 +6723,20 @@ class _BatchReader:
         start = _operand_start(self.instructions, k)
         return (start, k) if start is not None else (head, head)
 
-    def number(self, start: int, end: int, seen: frozenset[str], added_up: bool = True) -> bool:
+    def number(self, start: int, end: int, seen: frozenset[str], added_up: bool = True, positions: bool = True) -> bool:
         """Whether the span computes a number from the batch: a ``len`` of a batch collection, a
-        comprehension over one, a local stored from such a number, or (``added_up``) a running
-        count. (Asked from outside a reading, kept whole: a function of the code and the arguments.)"""
+        comprehension over one, a local stored from such a number, (``positions``) a position of a
+        loop over the batch, or (``added_up``) a running count. (Asked from outside a reading, kept
+        whole: a function of the code and the arguments.)"""
         if self._traces or self._answers is None:
-            return self._number(start, end, seen, added_up)
-        key = (start, end, seen, added_up)
+            return self._number(start, end, seen, added_up, positions)
+        key = (start, end, seen, added_up, positions)
         answer = self._numbers.get(key)
         if answer is None:
-            answer = self._numbers[key] = self._number(start, end, seen, added_up)
+            answer = self._numbers[key] = self._number(start, end, seen, added_up, positions)
         return answer
 
-    def _number(self, start: int, end: int, seen: frozenset[str], added_up: bool) -> bool:
+    def _number(self, start: int, end: int, seen: frozenset[str], added_up: bool, positions: bool = True) -> bool:
         ins = self.instructions
         k = start
         while k < end:
@@ -6666,15 +6748,16 @@ class _BatchReader:
             elif self._comprehension(k, end, seen):
                 return True
             elif i.opname in self.locals and i.argval not in self.params | _OWNERS and self._unseen(i.argval, seen) \
-                    and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up):
+                    and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up, positions):
                 return True
             k += 1
         return False
 
-    def _number_local(self, name: str, seen: frozenset[str], added_up: bool = True) -> bool:
-        return self._known_answer("number", name, seen, added_up, lambda: self._read_number_local(name, seen, added_up))
+    def _number_local(self, name: str, seen: frozenset[str], added_up: bool = True, positions: bool = True) -> bool:
+        return self._known_answer("number" if positions else "count", name, seen, added_up,
+                                  lambda: self._read_number_local(name, seen, added_up, positions))
 
-    def _read_number_local(self, name: str, seen: frozenset[str], added_up: bool) -> bool:
+    def _read_number_local(self, name: str, seen: frozenset[str], added_up: bool, positions: bool = True) -> bool:
         ins = self.instructions
         for j in _stores(ins, name, cells=True):
             first = _assignment_start(ins, j)
@@ -6682,10 +6765,10 @@ class _BatchReader:
                 continue
             loop = self._element(j)
             if loop is not None:  # a loop's target: a position over the batch (``range(len(t))``, ``enumerate``)
-                if loop[2] and self._position(loop[0], j):
+                if loop[2] and positions and self._position(loop[0], j):
                     return True
                 continue
-            if self.number(first, j, seen, added_up) or added_up and self._running(name, j, first):
+            if self.number(first, j, seen, added_up, positions) or added_up and self._running(name, j, first):
                 return True
         return False
 
@@ -8704,10 +8787,22 @@ def _held_at_start(container: Any, key: Any, value: Any, lists: FixedLists | Non
 
 
 def _module_stores_key(g: types.FrameType, key: Any) -> bool:
-    """Whether the code ``g`` runs, or any function or class of its module's (``_module_codes``: a
-    helper that ran and returned, ``prepare(outputs)``), stores or deletes a subscript by the
-    constant ``key``."""
-    return any(_stores_key(code, key) for code in (g.f_code, *_module_codes(g.f_globals)))
+    """Whether the code ``g`` runs, any function or class of its module's (``_module_codes``: a
+    helper that ran and returned, ``prepare(outputs)``), or any Python function its code calls
+    (found without running code: another module's helper, ``HELPERS["rewrite"](o["meta"], t)``),
+    stores or deletes a subscript by the constant ``key``."""
+    return any(_stores_key(code, key) for code in (g.f_code, *_module_codes(g.f_globals))) or any(
+        _stores_key(code, key) for code in _called_codes(g))
+
+
+def _called_codes(g: types.FrameType) -> Iterator[types.CodeType]:
+    """The codes of the Python functions the CALLs of ``g``'s code call, where ``_called_function``
+    finds them from ``g``'s names now."""
+    instructions = _instructions(g.f_code)
+    for k, i in enumerate(instructions):
+        called = _called_function(g, instructions, k) if i.opname == "CALL" else None
+        if called is not None:
+            yield called[0].__code__
 
 
 @_per_code(1024)

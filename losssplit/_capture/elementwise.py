@@ -3647,18 +3647,22 @@ def read_unevenly(frame: Frame, z: float) -> bool:
 
 def _side_size(frame: Frame, z: int) -> bool:
     """Whether the divisor ``z``, equal to a count of the batch, is written at the division as the
-    size of a dim ``k >= 1`` of a tensor whose images lie along dim 0 only (``side_size_divisor``):
-    True (a constant) where that tensor is an argument as passed (``outputs["c"].shape[1]``: the
-    queries, on a group alone the same); False for a tensor the body made (stacked, the same;
+    size of a dim ``k >= 1`` of a tensor whose images lie along dim 0 only (``side_size_divisor``:
+    also kept in a local, or returned by a function given the tensor): True (a constant) where that
+    tensor is an argument as passed (``outputs["c"].shape[1]``: the queries, on a group alone the
+    same) or joined along dim 0 from argument tensors only (``torch.stack([t["y"] for t in
+    targets]).shape[1]``, ``Frame.argument_joins``); False for a tensor the body made (stacked, the same;
     padded to the longest image's, not) or no such size."""
     found = side_size_divisor() if frame.tokens is None else None
     if found is None:
         return False
-    x, k, argument = found
+    x, k, same = found
     track = frame.get(x) if isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z else None
-    if track is None or not track.rows or 0 not in track.rows or k in track.rows:
+    if not same or track is None or not track.rows or 0 not in track.rows or k in track.rows:
         return False
-    return argument  # (of a tensor the body made: the rules as before, see README Known limits)
+    # (of another tensor the body made, padded to the longest image's: the rules as before, see README Known limits)
+    return frame.argument_joins.get(id(x)) is x or frame.read_argument_tensors is not None and any(
+        t is x for t in frame.read_argument_tensors())
 
 
 INPUTLESS_DIVISOR = ("a division by a whole number a call returns that is given nothing of the body's values "

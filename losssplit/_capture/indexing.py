@@ -210,10 +210,12 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
     picked), by a bound the code computes from sizes or fields of several images
     (``batch_fields.several_images_number``: DINO's denoising layout by the batch's largest box
     count). The same cut for every image, where on a group alone the group's sizes set it (survey
-    32: was trusted). A bound from literals, globals, attributes or shapes splits. What is cut
-    ("slice bounds", "an int position"); None where nothing is."""
+    32: was trusted), or from how many images the call got (``x[:, :len(targets) - 1]``,
+    ``_bytecode.counted_subscript``). A bound from literals, globals, attributes or shapes splits.
+    What is cut and by what; None where nothing is."""
+    written = parts
     parts = _without_ellipsis(parts, ndim)
-    cut = None
+    cut, one, at = None, False, []  # (at: the positions of the cuts in the index as written)
     for d, p in enumerate(parts):
         if p is Ellipsis or p is None:
             return None
@@ -221,13 +223,23 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
             continue
         if type(p) is int:
             cut = "an int position"
-        elif type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None) and not _one_position(p):
-            cut = cut or "slice bounds"
-    if cut is None or frame.num_images < 2 or frame.per_image_targets is None or _picked_image(frame, track, parts) is not None:
+        elif type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None):
+            if _one_position(p):
+                one = True  # (``x[:, n - 1:n]``: of the count only; DINO's layouts are cut by wider bounds)
+            else:
+                cut = cut or "slice bounds"
+        else:
+            continue
+        at.append(d if len(written) == len(parts) or d < written.index(Ellipsis) else d - len(parts) + len(written))
+    if cut is None and not one or frame.num_images < 2 or _picked_image(frame, track, parts) is not None:
         return None
-    if literal_index(index) or _sizes_of_rows(frame, parts) or not several_images_number(frame.per_image_targets, "subscript"):
+    if literal_index(index) or _sizes_of_rows(frame, parts):
         return None
-    return cut
+    if cut is not None and frame.per_image_targets is not None and several_images_number(frame.per_image_targets, "subscript"):
+        return f"{cut} on a dim of every image's rows computed from sizes or fields of several images"
+    if _bytecode.counted_subscript(at):  # ``x[:, :len(targets) - 1]`` (session 30: was the batch's cut on every group)
+        return f"{cut or 'slice bounds'} on a dim of every image's rows computed from the number of images"
+    return None
 
 
 OWN_POSITIONS_ACROSS = ("Tensor.__getitem__ at positions laid out by one image's own count (``x[:, torch.arange(n)]`` "
@@ -411,8 +423,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         and track.image is None and isinstance(src, Tensor) else None
     if cut is not None:
         frame.doubt(torch.ones((), dtype=torch.bool),
-                    f"Tensor.__getitem__ with {cut} on a dim of every image's rows computed from sizes or fields of "
-                    "several images (on a group alone, from the group's)")
+                    f"Tensor.__getitem__ with {cut} (on a group alone, from the group's)")
     if frame.own_positions and track is not None and track.rows and track.image is None and isinstance(out, Tensor) \
             and _own_positions_across(frame, track, parts):
         frame.lose(out, OWN_POSITIONS_ACROSS, track)

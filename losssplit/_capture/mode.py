@@ -1165,6 +1165,10 @@ class Frame:
         # on a group alone to the group's: only uses that read no padded position nor the width
         # are followed (``PADDED_RULE``)
         self.padded: dict[int, tuple[Tensor, int, Tensor, int]] = {}
+        # tensors ``cat`` / ``stack`` joined along dim 0 from the call's argument tensors only
+        # (``torch.stack([t["y"] for t in targets])``), by id: their other dims are the arguments',
+        # the same on a group alone (``elementwise._side_size``)
+        self.argument_joins: dict[int, Tensor] = {}
         # tensors made with a size of image rows along dim 0 written per image at their positions
         # (``ys[i, :n] = t["tokens"]`` in a loop): id -> (the tensor, position -> the image written
         # there, its version after that write); see ``ROW_BUFFER_RULE``
@@ -2426,6 +2430,7 @@ class Frame:
         self.term_reference = None
         self.chained_sums.clear()
         self.padded.clear()
+        self.argument_joins.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
         self.untracked_sums.clear()

@@ -983,6 +983,8 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     ndim = out.dim()
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), ndim)
+    if d == 0 and all(id(x) in frame.arguments for x in seq):
+        frame.argument_joins[id(out)] = out
     per_image = [t.ratio for t in tracks if t is not None and t.ratio is not None
                  and (t.ratio.rows.numel() == 1 or t.ratio.host_image is not None) and not t.ratio.counts_rows()
                  and t.ratio.own_normaliser()]
