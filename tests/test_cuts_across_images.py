@@ -516,3 +516,20 @@ def test_a_cut_by_a_shape_or_a_literal_beside_the_count_splits(batch):
     exact."""
     got, want, said = split_outcome(cut_by_a_shape_or_a_literal_beside_the_count, *_batch(*batch))
     assert want and set(got) == set(want) and not wrong_companions(got, want), said
+
+
+def every_images_rows_at_each_loop_position(outputs, targets):
+    x = outputs["x"]
+    total = 0
+    for b in range(len(targets)):
+        total = total + x[:, b].sum()
+    return {"loss": total}
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (cpin, session 31): a position of a loop over the images "
+                   "(for b in range(len(targets))) picking a later dim of every image's rows (x[:, b]) is taken for a "
+                   "constant: on a group alone the loop runs over the group's positions (README Known limits)")
+@pytest.mark.parametrize("batch", BATCHES[:2], ids=lambda b: f"batch{b[0]}")
+def test_every_images_rows_at_each_position_of_a_loop_over_the_images_is_no_wrong(batch):
+    got, want, said = split_outcome(every_images_rows_at_each_loop_position, *_batch(*batch))
+    assert want and not wrong_companions(got, want), said
