@@ -6,7 +6,10 @@ is one image's value), the cut was seen partly held and the call declined. Now a
 added to a sum is one of its batch terms: the forms a chunked loss takes split (``total = total +``,
 ``+=`` on a tensor, ``sum`` of a generator, ``chunk``), and near misses keep declining: the last piece
 added again, scaled, or every piece's own mean (a piece of one row alone is another piece on a group
-alone). Each body is compared with the oracle (the body run on each group's images alone)."""
+alone). Two of them were silently WRONG on main: the piece of one row added to (or subtracted from)
+a sum of other rows, ``(x ** 2).sum() + (h.split(5)[-1] ** 2).sum()``, was that image's value, while
+on a group alone the last piece holds the group's last row (no check saw the cut held at all). Each
+body is compared with the oracle (the body run on each group's images alone)."""
 
 from __future__ import annotations
 
@@ -87,12 +90,32 @@ def piece_means(x, y):
     return {"loss": total}
 
 
+def last_piece_first(x, y):
+    h, _ = _tokens(x, y)
+    pieces = h.split(5)
+    total = (pieces[-1] ** 2).sum()
+    for c in pieces[:-1]:
+        total = total + (c ** 2).sum()
+    return {"loss": total}
+
+
+def other_sum_plus_last_piece(x, y):
+    h, _ = _tokens(x, y)
+    return {"loss": (x ** 2).sum() + (h.split(5)[-1] ** 2).sum()}
+
+
+def other_sum_less_last_piece(x, y):
+    h, _ = _tokens(x, y)
+    pieces = h.split(5)
+    return {"loss": (x ** 2).sum() - (pieces[-1] ** 2).sum()}
+
+
 def _outcome(body, labels):
     return split_outcome(body, _batch(labels), [Along(0), Along(0)], labels)
 
 
 @pytest.mark.parametrize("labels", LABELS)
-@pytest.mark.parametrize("body", [chunked_ce, chunked_ce_in_place, summed_generator, chunks_of_two])
+@pytest.mark.parametrize("body", [chunked_ce, chunked_ce_in_place, summed_generator, chunks_of_two, last_piece_first])
 def test_every_piece_summed_once_splits_as_the_oracle(body, labels):
     got, want, said = _outcome(body, labels)
     assert set(got) == set(want), said
@@ -100,7 +123,8 @@ def test_every_piece_summed_once_splits_as_the_oracle(body, labels):
 
 
 @pytest.mark.parametrize("labels", [lb for lb in LABELS if len(lb) == 3])
-@pytest.mark.parametrize("body", [last_piece_again, last_piece_scaled, piece_means])
+@pytest.mark.parametrize("body", [last_piece_again, last_piece_scaled, piece_means, other_sum_plus_last_piece,
+                                  other_sum_less_last_piece])
 def test_a_piece_of_one_row_held_otherwise_declines(body, labels):
     got, want, said = _outcome(body, labels)
     assert got == {}, (got, want)
