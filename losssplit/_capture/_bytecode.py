@@ -2950,6 +2950,39 @@ def summed_in_loop() -> bool:
     return any(_proven(f, name) for name in _divisor_locals(f.f_code, f.f_lasti))
 
 
+def summed_multiple() -> float | None:
+    """``k`` where the division the caller's code is executing divides by ``k * n`` or ``n * k``,
+    ``k`` a positive int or float literal and ``n`` a local this code sets as ``summed_in_loop``
+    describes (MiDaS' trimmed loss, ``/ (2 * M)`` with ``M += len(r)`` over the images): on a group
+    alone ``k`` times the group's sum. None otherwise, or on a Python whose layout was not checked."""
+    if sys.version_info[:2] not in _FLOOR_CHECKED:
+        return None
+    f = _caller()
+    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
+        return None
+    found = _multiplied_local(f.f_code, f.f_lasti)
+    return found[1] if found is not None and _proven(f, found[0]) else None
+
+
+@_per_code(1024)
+def _multiplied_local(code: types.CodeType, lasti: int) -> tuple[str, float] | None:
+    """For ``summed_multiple``: (``n``, ``k``) of a divisor written ``k * n`` or ``n * k``, else None."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
+        return None
+    right = _operand_start(instructions, at)
+    span = instructions[right:at] if right is not None else []
+    ops = [i.opname for i in span]
+    if ops not in (["LOAD_CONST", "LOAD_FAST", "BINARY_OP"], ["LOAD_FAST", "LOAD_CONST", "BINARY_OP"]) \
+            or span[2].arg not in _PRODUCTS or any(i.is_jump_target for i in span):
+        return None
+    const, local = (span[0], span[1]) if ops[0] == "LOAD_CONST" else (span[1], span[0])
+    k = const.argval
+    if type(k) not in (int, float) or not k > 0 or math.isinf(k):
+        return None
+    return str(local.argval), float(k)
+
+
 def summed_item_floor() -> float | None:
     """The floor ``c`` of each item where the division the caller's code is executing divides by
     a local this code sets as ``summed_in_loop`` describes but adding reads floored one by one:

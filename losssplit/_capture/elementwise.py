@@ -64,6 +64,7 @@ from ._bytecode import (
     statistic_operand,
     straight_line_operator,
     summed_item_floor,
+    summed_multiple,
     table_operand,
 )
 from .batch_fields import chosen_literal, read_fields, several_images_number
@@ -2692,8 +2693,10 @@ def _ratio_arithmetic(
             if _repeated_batch_term(frame, (ta.ratio,), (tb.ratio,), f"{kind}", looped=True):
                 return lost_track(f"{kind} {REPEATED_TERM}", pred or tb.from_prediction)
             _picked_from_a_list(frame, ta.ratio, tb.ratio)
-            total = add_ratios(ta.ratio, _same_counts(frame, ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0)))
-            return None if total is None else Track(from_prediction=pred or tb.from_prediction, ratio=total)
+            rb = _same_counts(frame, ta.ratio, tb.ratio if kind == "add" else tb.ratio.scaled(-1.0))
+            total = add_ratios(ta.ratio, rb)
+            return None if total is None else Track(from_prediction=pred or tb.from_prediction,
+                                                    ratio=_one_row_pieces(frame, total, ta.ratio, rb))
         other = _body_number(frame, b, tb, kind)
         if other is None:
             return None
@@ -2806,7 +2809,7 @@ def _ratio_arithmetic(
                 except ValueError:
                     return lost_track(COUNTED_DIVISOR, pred)
             if isinstance(other, (int, float)) and _running_count(frame, other):
-                summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor)
+                summed = frame.summed_sizes(other, ta.ratio.rows.device, divisor_floor) or _sizes_times(frame, other, ta)
                 if summed is not None:  # each image's own size added up: over the group's, whatever count it equals
                     try:
                         return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
@@ -2819,6 +2822,11 @@ def _ratio_arithmetic(
                     return lost_track(COUNTED_DIVISOR, pred)
             elif isinstance(other, (int, float)) and _helper_count(frame, other) and _counted_divisor(frame, ta.ratio, other):
                 return lost_track(f"{COUNTED_DIVISOR} (counted in a helper)", pred)
+            elif (summed := _sizes_times(frame, other, ta)) is not None:  # over a loop of locals: ``zip(err, v)``
+                try:
+                    return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=summed))
+                except ValueError:
+                    return lost_track(COUNTED_DIVISOR, pred)
             if _picked_image_size(frame, ta.ratio, other):
                 return lost_track(PICKED_SIZE_DIVISOR, pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
@@ -3128,6 +3136,18 @@ def _counted_divisor_of(frame: Frame, b: Any, z: Any) -> bool:
     # counts, ``terms += 1`` over crops, may equal the images by value)
     return frame.counted_number(z, by_value=False) or (
         frame.per_image_targets is not None and divisor_length(z) is frame.per_image_targets)
+
+
+def _one_row_pieces(frame: Frame, total: Ratio, *added: Ratio) -> Ratio:
+    """``total`` with the pieces of one row of a cut by position it adds (``for c in x.split(5)``
+    whose last piece holds one row) among its batch terms, as the pieces of several rows are:
+    ``piece_keys`` then sees the cut's every piece, each with its factors (a sum of one row is
+    otherwise one image's value, no batch term, and the cut was declined as partly held)."""
+    if not frame.piece_checks:
+        return total
+    ones = tuple(r for r in added if not r.batch_terms and r.host_image is None and r.rows.numel() == 1
+                 and (held := frame.piece_checks.get(id(r.rows))) is not None and held[0] is r.rows)
+    return total.replace(batch_terms=total.batch_terms + ones) if ones else total
 
 
 def piece_keys(frame: Frame, ratios: Sequence[Ratio], summed: bool) -> None:
@@ -3471,6 +3491,19 @@ def _running_count(frame: Frame, z: float) -> bool:
     added up over a loop over the images (``_bytecode.counted_number``)."""
     return not (isinstance(z, bool) or z == 0 or frame.host_reads or divisor_source(z) != "other"
                 or not counted_number(running=True))  # (numbers read on the host: ``Frame.host_normaliser``)
+
+
+def _sizes_times(frame: Frame, z: Any, ta: Track) -> Ratio | None:
+    """The row-sum normaliser of a divisor the code writes ``k * n`` (a literal ``k``) with ``n`` a
+    sum of one size of each image's own tensor read in every iteration of a loop (MiDaS' trimmed
+    loss, ``M += len(r)``, then ``/ (2 * M)``): ``k`` times the group's sizes
+    (``_bytecode.summed_multiple``, ``Frame.summed_sizes``). None otherwise."""
+    if type(z) not in (int, float) or not z or not frame.image_size_read or frame.host_reads or ta.ratio is None:
+        return None
+    k = summed_multiple()
+    if k is None or k == 1.0:
+        return None
+    return frame.summed_sizes(z, ta.ratio.rows.device, lambda: None, multiple=k)
 
 
 def _floored_items(frame: Frame, z: Any) -> float | None:

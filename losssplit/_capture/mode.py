@@ -1655,24 +1655,30 @@ class Frame:
                                  int(x.shape[0]) if x.dim() else None))
 
     def summed_sizes(self, z: float, device: torch.device, floor: Callable[[], float | None],
-                     each: float | None = None) -> Ratio | None:
+                     each: float | None = None, multiple: float = 1.0) -> Ratio | None:
         """``num_pos += len(t["pos_labels"])`` in a loop over the images, then ``/ max(num_pos, 1)``
         (``z``, a running count the code proves): where the body read as many sizes of each
         image's own tensor, and the j-th of each image add up to ``z`` for one set of sizes only, a
         row-sum normaliser with those sizes per image (on a group alone, the sum of its images'),
         where the code shows each image's size is added once (``summed_in_loop``). ``each``: the
         floor the code proves each size is taken at (``sum(max(p.numel(), 1) for ..)``,
-        ``_bytecode.summed_item_floor``), the sizes so floored. None otherwise."""
-        found = self.size_families(z, floor=int(each)) if each is not None else self.size_families(z)
-        if found is None or len(found) != 1 or each is None and not summed_in_loop():
+        ``_bytecode.summed_item_floor``), the sizes so floored. ``multiple``: the literal the code
+        proves the sum multiplied by at the division (``_bytecode.summed_multiple``, ``/ (2 * M)``),
+        the sizes so multiplied. None otherwise."""
+        n = z / multiple
+        found = self.size_families(n, floor=int(each)) if each is not None else self.size_families(n)
+        if found is None or len(found) != 1 or each is None and multiple == 1.0 and not summed_in_loop():
+            return None
+        tests = _bytecode.divisor_tests()
+        if multiple != 1.0 and tests:  # a test of ``k * n``'s operand is not written here: no branch to take
             return None
         sizes = list(found.pop())
-        values = host_tensor([float(n) for n in sizes], torch.float64, device)
+        values = host_tensor([multiple * n for n in sizes], torch.float64, device)
         counts = Ratio.of(values, self.arange(device), 0, RatioKind.SUM)
-        for op, c in _bytecode.divisor_tests():  # ``if num > 6:`` of the count: on a group alone, its sum (review14)
+        for op, c in tests:  # ``if num > 6:`` of the count: on a group alone, its sum (review14)
             self.branches.append(Branch(counts, op, c, getattr(operator, op)(z, c),
                                         f"a running count of the images' sizes compared ({z:g} {_SYMBOLS[op]} {c:g})"))
-        return _host_guarded(counts, z, float(sum(sizes)), floor)
+        return _host_guarded(counts, z, multiple * sum(sizes), floor)
 
     def size_families(self, z: float, shapes: bool = False, floor: int = 0) -> set[tuple[int, ...]] | None:
         """The sizes of the images' own tensors the body read, one per image (the j-th read of

@@ -1,0 +1,115 @@
+"""A loss divided by a literal times a running sum of the images' sizes (survey 39: MiDaS' trimmed
+loss, each image's valid pixels ``r = err[v]``, ``M += len(r)`` in a loop over the images, the
+trimmed residuals' sum over ``2 * M``). The code proves the divisor ``k`` times the sum of one size
+of each image's own tensor added in every iteration (``_bytecode.summed_multiple``): on a group
+alone ``k`` times the group's sizes. On main at 32a9c3d the literal multiple declined the key,
+'a division by a number the body counted over the images' items' where the loop runs over an
+argument, 'a division by a number of the body's after it read sizes of single images' tensors' where
+it runs over locals (a ``zip`` of a computed error and a field). Near misses keep declining or stay
+as they were: a size added only for some images, a size plus 1, a multiplier held by a local, a
+count of images (``M += 1``, declined as before). Each body is compared with the oracle (the body run on each group's
+images alone)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from _helpers import Along, split_outcome, wrong_companions
+
+LABELS = (["a", "b", "a", "c"], ["a", "b", "b"], ["b", "a"], ["a", "a", "b", "b", "a"], ["c", "c", "c"])
+"""2 to 5 images, groups of different sizes, one group only."""
+
+
+def _batch(labels: list[str]) -> list:
+    g = torch.Generator().manual_seed(len(labels) * 3 + 1)
+    b = len(labels)
+    valid = torch.ones(b, 6, 6, dtype=torch.bool)
+    for i in range(b):
+        valid[i, : i % 3, : 2 + i % 2] = False
+    gt = torch.rand(b, 6, 6, generator=g) * 4 + 1
+    pred = (gt + torch.randn(b, 6, 6, generator=g) * 0.5).requires_grad_()
+    return [pred, {"depth": gt, "valid": valid}]
+
+
+def trimmed_over_locals(pred, batch):
+    total, count = 0.0, 0
+    for r, v in zip((pred - batch["depth"]).abs(), batch["valid"]):
+        r = r[v]
+        keep = int(len(r) * 0.8)
+        total = total + r.sort().values[:keep].sum()
+        count += len(r)
+    return {"loss": total / (2 * count)}
+
+
+def trimmed_over_argument(pred, batch):
+    total, count = 0.0, 0
+    for p, d, v in zip(pred, batch["depth"], batch["valid"]):
+        r = (p - d)[v].abs()
+        total = total + r.sort().values[: int(len(r) * 0.8)].sum()
+        count = count + r.numel()
+    return {"loss": total / (count * 0.5)}
+
+
+def size_added_for_some(pred, batch):
+    total, count = 0.0, 0
+    for r, v in zip((pred - batch["depth"]).abs(), batch["valid"]):
+        r = r[v]
+        total = total + r.sum()
+        if len(r) > 33:
+            count += len(r)
+    return {"loss": total / (2 * count)}
+
+
+def size_plus_one(pred, batch):
+    total, count = 0.0, 0
+    for r, v in zip((pred - batch["depth"]).abs(), batch["valid"]):
+        r = r[v]
+        total = total + r.sum()
+        count += len(r) + 1
+    return {"loss": total / (2 * count)}
+
+
+def multiplier_in_a_local(pred, batch):
+    total, count, k = 0.0, 0, 2
+    for r, v in zip((pred - batch["depth"]).abs(), batch["valid"]):
+        r = r[v]
+        total = total + r.sum()
+        count += len(r)
+    return {"loss": total / (k * count)}
+
+
+def images_counted(pred, batch):
+    total, count = 0.0, 0
+    for r, v in zip((pred - batch["depth"]).abs(), batch["valid"]):
+        total = total + r[v].mean()
+        count += 1
+    return {"loss": total / (2 * count)}
+
+
+def _outcome(body, labels):
+    return split_outcome(body, _batch(labels), [Along(0), Along(0)], labels)
+
+
+@pytest.mark.parametrize("labels", LABELS)
+@pytest.mark.parametrize("body", [trimmed_over_locals, trimmed_over_argument])
+def test_a_literal_times_the_summed_sizes_splits_as_the_oracle(body, labels):
+    got, want, said = _outcome(body, labels)
+    assert set(got) == set(want), said
+    assert not wrong_companions(got, want)
+
+
+@pytest.mark.parametrize("labels", [lb for lb in LABELS if len(set(lb)) > 1])
+@pytest.mark.parametrize("body", [size_added_for_some, size_plus_one, multiplier_in_a_local])
+def test_a_sum_the_code_does_not_prove_declines(body, labels):
+    got, want, said = _outcome(body, labels)
+    assert got == {}, (got, want)
+    assert any("'loss'" in m for m in said), said
+
+
+@pytest.mark.parametrize("labels", [lb for lb in LABELS if len(set(lb)) > 1])
+def test_a_count_of_images_times_a_literal_declines_as_before(labels):
+    """``M += 1``: no size is added, nothing changes: the running count equal to no count of the
+    loss (twice the images) declines, as on main."""
+    got, want, said = _outcome(images_counted, labels)
+    assert got == {}, (got, want)
+    assert any("counted over the images' items" in m for m in said), said
