@@ -5927,7 +5927,8 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     helper = _package(f.f_back) != "losssplit"
     if running and helper and not helpers:
         return False  # a helper's parameters need not be the call's arguments
-    candidates = _count_candidates(f.f_code, f.f_lasti, helper)
+    constants = _constant_bounds(f)
+    candidates = _count_candidates(f.f_code, f.f_lasti, helper, constants)
     if sized and candidates:
         size = _operands(f.f_code, f.f_lasti)[-1:]
         candidates = tuple(c for c in candidates if (c[0], c[1]) not in size)
@@ -5935,7 +5936,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
         return False
     instructions = _instructions(f.f_code)
     held = f.f_locals
-    reader = _batch_reader(f.f_code) if running else None
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants) if running else None
     return any(_plain_number(instructions, start, end, held, numbers, f.f_globals) and (zero or _value(instructions, start, end, held) != 0)
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
@@ -5943,14 +5944,16 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
 
 
 @_per_code(1024)
-def _count_candidates(code: types.CodeType, lasti: int, helper: bool) -> tuple[tuple[int, int, tuple[str, ...] | None], ...]:
+def _count_candidates(code: types.CodeType, lasti: int, helper: bool, constants: frozenset[str] = frozenset()
+                      ) -> tuple[tuple[int, int, tuple[str, ...] | None], ...]:
     """The operands of the op at ``lasti`` that ``counted_number`` may find computed from the
     batch, each (start, end, params), in ``_operands``' order: ``params`` None where its code alone
     computes such a number (``_counted_operands``; in a helper's code also ``_BatchReader.number``
     without running counts), else the helper's parameters it loads, in order: computed so where
-    the helper's caller passed such a number for one (``_counted_parameter``). What depends on
-    the code alone, read once per code position (the seed's helpers met it on every call)."""
-    spans = _counted_operands(code, lasti)
+    the helper's caller passed such a number for one (``_counted_parameter``). ``constants``: as
+    ``_BatchReader``'s. What depends on the code alone, read once per code position (the seed's
+    helpers met it on every call)."""
+    spans = _counted_operands(code, lasti, constants)
     if not spans and not helper:
         return ()
     found: list[tuple[int, int, tuple[str, ...] | None]] = []
@@ -5958,7 +5961,8 @@ def _count_candidates(code: types.CodeType, lasti: int, helper: bool) -> tuple[t
         if (start, end) in spans:
             found.append((start, end, None))
         elif helper:
-            if _batch_reader(code).number(start, end, frozenset(), added_up=False):
+            if _batch_reader(code, None, frozenset(), frozenset(), frozenset(), constants).number(
+                    start, end, frozenset(), added_up=False):
                 found.append((start, end, None))
                 continue
             loads = _loaded_parameters(code, start, end)
@@ -6196,6 +6200,44 @@ def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
     return frozenset(n for n in params if held.get(n) is targets)
 
 
+def _executing_subscript() -> tuple[types.FrameType, list[dis.Instruction], int | None, int] | None:
+    """(the frame, its instructions, the start of the index, the BINARY_SUBSCR's index) of the
+    subscript the caller's code is executing (Python 3.11, a function's code); None else."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    f = _caller()
+    if f is None or not f.f_code.co_flags & 1:
+        return None
+    instructions, at = _located_frame(f.f_code, f.f_lasti)
+    if at is None or instructions[at].opname != "BINARY_SUBSCR" or instructions[at].is_jump_target:
+        return None
+    return f, instructions, _operand_start(instructions, at), at
+
+
+def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
+                   targets: Any = None) -> bool:
+    """Whether the index of the subscript the caller's code is executing is computed from a
+    position in a loop over the images (``_BatchReader.positional``: ``e[..., i]`` over ``range(
+    len(targets))``, also in a helper given the count, ``for i in range(bins)``), there or through
+    a parameter its caller passed so (``_positional_parameter``: ``sum(col(e, i) for i in
+    range(len(targets)))``): a dim that is not one of images cut at the image's position, which on
+    a group alone is another. False where nothing can be told."""
+    found = _executing_subscript()
+    if found is None:
+        return False
+    f, instructions, start, at = found
+    if start is None:
+        return False
+    constants = _constant_bounds(f)
+    reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
+                           _picked_lists(f, targets), constants)
+    # a helper's ``range(bins)`` of a ``bins`` not proven the call's constant: the caller's count
+    # (``len(targets)``) may bound it, which ``positional`` reads as no images
+    unproven = _range_parameters(f.f_code) - constants
+    return reader.positional(start, at, at=at) or bool(unproven) and reader.ranged(start, at, unproven) or any(
+        _positional_parameter(f, name, 0, sites) for name in _valued_parameters(f.f_code, start, at))
+
+
 def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
                      made: bool = False) -> bool:
     """Whether the subscript the caller's code is executing picks an item of a table of the code's
@@ -6203,15 +6245,10 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
     images (``_BatchReader.positional``). ``made``: whether it is a slice, of any tensor (a
     helper's, ``weights()[:len(targets)]``), whose bound the code computes from how many images
     the call got (``_BatchReader.images``). False where nothing can be told."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    found = _executing_subscript()
+    if found is None:
         return False
-    f = _caller()
-    if f is None or not f.f_code.co_flags & 1:
-        return False
-    instructions, at = _located_frame(f.f_code, f.f_lasti)
-    if at is None or instructions[at].opname != "BINARY_SUBSCR" or instructions[at].is_jump_target:
-        return False
-    start = _operand_start(instructions, at)
+    f, instructions, start, at = found
     tables = _free_tables(f)
     sliced = instructions[at - 1].opname == "BUILD_SLICE"
     if start is None or (not sliced if made else not _constant_table(instructions, _other_span(instructions, at, 1),
@@ -6465,10 +6502,12 @@ def _iterable_after(instructions: list[dis.Instruction], k: int, end: int) -> tu
 
 
 @_per_code(1024)
-def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
+def _counted_operands(code: types.CodeType, lasti: int, constants: frozenset[str] = frozenset()
+                      ) -> tuple[tuple[int, int], ...]:
     """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
-    ``lasti`` whose code computes a number from the batch (see ``counted_number``)."""
-    reader = _batch_reader(code)
+    ``lasti`` whose code computes a number from the batch (see ``counted_number``; ``constants``:
+    as ``_BatchReader``'s)."""
+    reader = _batch_reader(code, None, frozenset(), frozenset(), frozenset(), constants)
     return tuple(s for s in _operands(code, lasti) if reader.number(s[0], s[1], frozenset()))
 
 
@@ -6520,8 +6559,12 @@ class _BatchReader:
     """What the body's code computes from the batch as a whole, read from one code object."""
 
     def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
-                 tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()) -> None:
+                 tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
+                 constants: frozenset[str] = frozenset()) -> None:
         self.code = code
+        # the parameters bounding a ``range`` that the call proves constants (``_constant_bounds``:
+        # ``num_classes=self.num_classes``): a loop over that range runs alike on a group alone
+        self.constants = constants
         # of a comprehension: its free variables the code making it stores tables in (``_free_tables``)
         self.tables = tables
         # the parameters holding the call's list of per-image targets (``_picked_lists``): a loop
@@ -6742,9 +6785,28 @@ class _BatchReader:
                     return False
         return True
 
+    def ranged(self, start: int, end: int, bounds: frozenset[str]) -> bool:
+        """Whether the span reads, as it is or through arithmetic, the target of a loop over a
+        ``range`` that one of the parameters ``bounds`` bounds (``e[..., i]`` in ``for i in
+        range(bins)``)."""
+        ins = self.instructions
+        for k in range(start, end):
+            if ins[k].opname != "LOAD_FAST" or ins[k].argval in self.params:
+                continue
+            for j in _stores(ins, ins[k].argval):
+                loop = self._element(j)
+                if loop is None or self._item_paths(*self._iterable(loop[0])) is not _WHOLE:
+                    continue
+                first, stop = self._iterable(loop[0])
+                if any(i.opname == "LOAD_FAST" and i.argval in bounds and _range_bound(ins, g)
+                       for g, i in enumerate(ins[first:stop], first)):
+                    return True
+        return False
+
     def _over_argument(self, start: int, end: int) -> bool:
         ins = self.instructions
         return any(i.opname == "LOAD_FAST" and i.argval in self.params
+                   and not (i.argval in self.constants and _range_bound(ins, k))
                    and (ins[k + 1].opname, ins[k + 2].opname) != ("LOAD_CONST", "BINARY_SUBSCR")
                    for k, i in enumerate(ins[start:end], start))
 
@@ -7004,6 +7066,8 @@ class _BatchReader:
             # a parameter a nested comprehension or function reads is a cell (``LOAD_DEREF t`` in
             # ``[f(o, t, b) for b in range(len(t))]``): the same argument
             if i.opname in self.locals and i.argval in self.params:
+                if i.argval in self.constants and _range_bound(ins, k):
+                    continue  # ``range(num_classes - 1)``, the caller's constant: no images counted
                 if self._along_other_dim(k, end):
                     continue  # ``range(out["layers"].shape[1])``: layers, no images
                 after = ins[k + 1 : k + 3]
@@ -7227,8 +7291,49 @@ def _store_path(instructions: list[dis.Instruction], head: int, j: int) -> tuple
 
 @_per_code(256)
 def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
-                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()) -> _BatchReader:
-    return _BatchReader(code, outer, sized, tables, lists)
+                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
+                  constants: frozenset[str] = frozenset()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists, constants)
+
+
+def _range_bound(instructions: list[dis.Instruction], p: int) -> bool:
+    """Whether the value pushed at ``p`` reaches, through arithmetic only, an argument of a call
+    of ``range`` (``range(n - 1)``): an int, no collection of images."""
+    while True:
+        found = _consumer(instructions, p)
+        if found is None:
+            return False
+        k = found[0]
+        name = instructions[k].opname
+        if name == "CALL":
+            first = _arguments_start(instructions, k)
+            callee = instructions[first - 1] if first else None
+            return callee is not None and callee.opname == "LOAD_GLOBAL" and callee.argval == "range"
+        if name not in _KEPT:
+            return False
+        p = k
+
+
+@_per_code(1024)
+def _range_parameters(code: types.CodeType) -> frozenset[str]:
+    """The parameters ``code`` passes to ``range`` (``_range_bound``)."""
+    if "range" not in code.co_names:
+        return frozenset()
+    ins = _instructions(code)
+    params = frozenset(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    return frozenset(i.argval for k, i in enumerate(ins)
+                     if i.opname == "LOAD_FAST" and i.argval in params and _range_bound(ins, k))
+
+
+def _constant_bounds(f: types.FrameType) -> frozenset[str]:
+    """``f``'s parameters bounding a ``range`` (``_range_parameters``) that hold a constant of the
+    call (``_parameter_value``: ``corn_loss(.., num_classes=self.num_classes)``, a literal, a
+    default), the same on any group alone. A helper's parameter is otherwise read as the batch (a
+    count the caller passed, ``len(targets)``, makes its range one over the images)."""
+    names = _range_parameters(f.f_code)
+    if not names:
+        return names
+    return frozenset(n for n in names if _parameter_value(f, n, None, None, 0) is not _UNPROVEN)
 
 
 def _index(instructions: list[dis.Instruction], p: int) -> bool:

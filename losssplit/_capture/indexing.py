@@ -225,9 +225,13 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
             cut = cut or "slice bounds"
     if cut is None or frame.num_images < 2 or frame.per_image_targets is None or _picked_image(frame, track, parts) is not None:
         return None
-    if literal_index(index) or _sizes_of_rows(frame, parts) or not several_images_number(frame.per_image_targets, "subscript"):
+    if literal_index(index) or _sizes_of_rows(frame, parts):
         return None
-    return cut
+    if several_images_number(frame.per_image_targets, "subscript"):
+        return f"{cut} on a dim of every image's rows computed from sizes or fields of several images"
+    if _bytecode.positional_cut(frame.size_sites, frame.per_image_targets):
+        return f"{cut} on a dim of every image's rows computed from a position in a loop over the images"
+    return None
 
 
 OWN_POSITIONS_ACROSS = ("Tensor.__getitem__ at positions laid out by one image's own count (``x[:, torch.arange(n)]`` "
@@ -410,9 +414,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     cut = _cuts_across_images(frame, track, parts, index, src.dim()) if track is not None and track.rows \
         and track.image is None and isinstance(src, Tensor) else None
     if cut is not None:
-        frame.doubt(torch.ones((), dtype=torch.bool),
-                    f"Tensor.__getitem__ with {cut} on a dim of every image's rows computed from sizes or fields of "
-                    "several images (on a group alone, from the group's)")
+        frame.doubt(torch.ones((), dtype=torch.bool), f"Tensor.__getitem__ with {cut} (on a group alone, from the group's)")
     if frame.own_positions and track is not None and track.rows and track.image is None and isinstance(out, Tensor) \
             and _own_positions_across(frame, track, parts):
         frame.lose(out, OWN_POSITIONS_ACROSS, track)
