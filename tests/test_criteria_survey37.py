@@ -517,9 +517,14 @@ CASES = {c.body.__name__: c for c in [
     Case(forecasting_normal_nll, horizon_batch),
     # a GAP at first contact on batches 0 and 1 (5): ``term1 *= importance_weights`` in place, split since s37
     Case(coral_levels_and_importance, ordinal_batch),
-    Case(corn_conditional_subsets, ordinal_batch, gaps=keys("loss_corn"),
-         why="GAP on the batches of several groups: ``y_train > i - 1`` with ``i`` of ``range(num_classes - 1)`` "
-             "taken for 'a Python number the body computed from a length of its data'"),
+    # a GAP at first contact on batches 0 and 1 (5): ``y_train > i - 1`` with ``i`` of ``range(num_classes - 1)``
+    # taken for 'a Python number the body computed from a length of its data'; the helper's range bound is
+    # read as its caller passed it since session 31 (g37: ``num_classes=self.num_classes``, a constant)
+    Case(corn_conditional_subsets, ordinal_batch,
+         gaps=keys("loss_corn_books@0", "loss_corn_synth@0", "loss_corn_books@1"),
+         why="GAP for the groups with no example of a rank above some task's threshold: ``if len(train_labels) < 1: "
+             "continue`` skips that task on the group alone, where the batch ran it ('len() of image rows "
+             "compared'); the skipped task adds no row of the group, which the code does not show"),
     Case(edl_dirichlet_and_nig, evidential_batch),
     Case(simplebaseline_joints_mse_ohkm, heatmap_batch),
     Case(raft_sequence_loss, flow_batch, gaps=keys("loss_flow@1", "loss_epe@1"),
@@ -538,8 +543,9 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (215, 59, 54, 0)  # expected, declined, GAP, WRONG at first contact (main at 4ab73ea unchanged)
-NOW = (215, 21, 16, 0)  # session 30 (s37): packed sequences (36), a table of no images multiplied in place (5)
+NOW = (215, 19, 14, 0)  # session 30 (s37): packed sequences (36), a table of no images multiplied in place (5);
+# session 31 (g37): a helper's range bound its caller passes as a constant (CORN, 2)
 globals().update(survey_tests(
     CASES, range(len(WEIGHTS)), len(CASES), NOW,
-    over_target="16 GAP of 215 (7.4 %; 25.1 % at first contact): CORN's subsets (5), RAFT's refinements as many as "
-                "the images (4), the quantile count equal to the images' (4), MASE's branch on full lengths (3)"))
+    over_target="14 GAP of 215 (6.5 %; 25.1 % at first contact): RAFT's refinements as many as the images (4), the "
+                "quantile count equal to the images' (4), CORN's skipped tasks (3), MASE's branch on full lengths (3)"))

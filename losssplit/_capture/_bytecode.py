@@ -6048,7 +6048,8 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     helper = _package(f.f_back) != "losssplit"
     if running and helper and not helpers:
         return False  # a helper's parameters need not be the call's arguments
-    candidates = _count_candidates(f.f_code, f.f_lasti, helper)
+    constants = _constant_bounds(f)
+    candidates = _count_candidates(f.f_code, f.f_lasti, helper, constants)
     if sized and candidates:
         size = _operands(f.f_code, f.f_lasti)[-1:]
         candidates = tuple(c for c in candidates if (c[0], c[1]) not in size)
@@ -6056,7 +6057,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
         return False
     instructions = _instructions(f.f_code)
     held = f.f_locals
-    reader = _batch_reader(f.f_code) if running else None
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants) if running else None
     return any(_plain_number(instructions, start, end, held, numbers, f.f_globals) and (zero or _value(instructions, start, end, held) != 0)
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
@@ -6064,14 +6065,16 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
 
 
 @_per_code(1024)
-def _count_candidates(code: types.CodeType, lasti: int, helper: bool) -> tuple[tuple[int, int, tuple[str, ...] | None], ...]:
+def _count_candidates(code: types.CodeType, lasti: int, helper: bool, constants: frozenset[str] = frozenset()
+                      ) -> tuple[tuple[int, int, tuple[str, ...] | None], ...]:
     """The operands of the op at ``lasti`` that ``counted_number`` may find computed from the
     batch, each (start, end, params), in ``_operands``' order: ``params`` None where its code alone
     computes such a number (``_counted_operands``; in a helper's code also ``_BatchReader.number``
     without running counts), else the helper's parameters it loads, in order: computed so where
-    the helper's caller passed such a number for one (``_counted_parameter``). What depends on
-    the code alone, read once per code position (the seed's helpers met it on every call)."""
-    spans = _counted_operands(code, lasti)
+    the helper's caller passed such a number for one (``_counted_parameter``). ``constants``: as
+    ``_BatchReader``'s. What depends on the code alone, read once per code position (the seed's
+    helpers met it on every call)."""
+    spans = _counted_operands(code, lasti, constants)
     if not spans and not helper:
         return ()
     found: list[tuple[int, int, tuple[str, ...] | None]] = []
@@ -6079,7 +6082,8 @@ def _count_candidates(code: types.CodeType, lasti: int, helper: bool) -> tuple[t
         if (start, end) in spans:
             found.append((start, end, None))
         elif helper:
-            if _batch_reader(code).number(start, end, frozenset(), added_up=False):
+            if _batch_reader(code, None, frozenset(), frozenset(), frozenset(), constants).number(
+                    start, end, frozenset(), added_up=False):
                 found.append((start, end, None))
                 continue
             loads = _loaded_parameters(code, start, end)
@@ -6342,6 +6346,131 @@ def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
     return frozenset(n for n in params if held.get(n) is targets)
 
 
+def iteration_count() -> bool:
+    """Whether the divisor of the division the caller's code is executing (``a / n``, ``a /= n``)
+    is a local that only counts the iterations of loops over constants of the call: stored a
+    literal int outside any loop, added a literal int (``n += 1``) in loops without a test, each
+    over a literal tuple or list or a ``range`` of literals and of parameters the call proves
+    constant (``_constant_bounds``). On a group alone those loops run as often: ``n`` is no count
+    of the images, whatever count it equals by value. False where nothing can be told."""
+    found = _executing_op("BINARY_OP")
+    if found is None or found[2] < 1 or found[1][found[2]].argrepr not in ("/", "/="):
+        return False
+    f, instructions, at = found
+    load = instructions[at - 1]
+    if load.opname != "LOAD_FAST" or load.is_jump_target:
+        return False
+    return _counts_iterations(f.f_code, load.argval, _constant_bounds(f))
+
+
+@_per_code(1024)
+def _counts_iterations(code: types.CodeType, name: str, constants: frozenset[str]) -> bool:
+    """``iteration_count`` of the local ``name`` of ``code``, read from the code."""
+    if name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars:
+        return False
+    ins = _instructions(code)
+    stores, loops = _stores(ins, name), _loops(ins)
+    if not stores:
+        return False
+    for j in stores:
+        enclosing = [(head, last) for head, last in loops if head < j < last]
+        if not enclosing:
+            if not _literal_int_store(ins, j):
+                return False
+            continue
+        value = ins[j - 3 : j]
+        if len(value) != 3 or any(i.is_jump_target for i in value) or (
+                value[0].opname, value[0].argval, value[1].opname, value[2].opname) != ("LOAD_FAST", name, "LOAD_CONST",
+                                                                                        "BINARY_OP") \
+                or type(value[1].argval) is not int or value[2].argrepr not in ("+", "+="):
+            return False
+        for head, last in enclosing:
+            if ins[head].opname != "FOR_ITER" or not _constant_iterable(ins, head, constants) or any(
+                    i.opcode in _JUMPS and i.opname != "JUMP_BACKWARD" for i in ins[head + 1 : last]):
+                return False  # a test may skip the count (``if ..: continue``), ``break``, a nested ``for``'s exit
+    return True
+
+
+def _literal_int_store(ins: list[dis.Instruction], j: int) -> bool:
+    """Whether the store at ``j`` stores a literal int (``n = 0``, ``total, n = 0.0, 0``)."""
+    p = j
+    while p > 0 and ins[p - 1].opname == "STORE_FAST":
+        p -= 1
+    if p == j and ins[j - 1].opname == "LOAD_CONST":
+        return type(ins[j - 1].argval) is int
+    if p < 2 or ins[p - 1].opname != "UNPACK_SEQUENCE" or ins[p - 2].opname != "LOAD_CONST":
+        return False
+    items = ins[p - 2].argval
+    k = j - p
+    return type(items) is tuple and len(items) == ins[p - 1].arg and k < len(items) and type(items[k]) is int
+
+
+def _constant_iterable(ins: list[dis.Instruction], head: int, constants: frozenset[str]) -> bool:
+    """Whether the ``for`` loop at ``head`` runs over a literal tuple or list, or a ``range`` of
+    literals and of ``constants`` (parameters the call proves constant)."""
+    if head < 1 or ins[head - 1].opname != "GET_ITER":
+        return False
+    start = _operand_start(ins, head - 1)
+    if start is None:
+        return False
+    span = ins[start : head - 1]
+    if all(i.opname in ("LOAD_CONST", "BUILD_LIST", "BUILD_TUPLE", "LIST_EXTEND") for i in span):
+        return True
+    return bool(span) and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "range" and all(
+        i.opname in ("LOAD_CONST", "BINARY_OP", "UNARY_NEGATIVE", "PRECALL", "CALL")
+        or i.opname == "LOAD_FAST" and i.argval in constants for i in span[1:])
+
+
+def _executing_op(opname: str) -> tuple[types.FrameType, list[dis.Instruction], int] | None:
+    """(the frame, its instructions, the op's index) of the ``opname`` instruction the caller's
+    code (a function's, Python 3.11) is executing, not a jump target; None else."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    f = _caller()
+    if f is None or not f.f_code.co_flags & 1:
+        return None
+    instructions, at = _located_frame(f.f_code, f.f_lasti)
+    if at is None or instructions[at].opname != opname or instructions[at].is_jump_target:
+        return None
+    return f, instructions, at
+
+
+def _executing_subscript() -> tuple[types.FrameType, list[dis.Instruction], int | None, int] | None:
+    """(the frame, its instructions, the start of the index, the BINARY_SUBSCR's index) of the
+    subscript the caller's code is executing; None else."""
+    found = _executing_op("BINARY_SUBSCR")
+    if found is None:
+        return None
+    f, instructions, at = found
+    return f, instructions, _operand_start(instructions, at), at
+
+
+def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
+                   targets: Any = None) -> bool:
+    """Whether the index of the subscript the caller's code is executing is computed from a
+    position in a loop over the images (``_BatchReader.positional``: ``e[..., i]`` over ``range(
+    len(targets))``, also in a helper given the count, ``for i in range(bins)``), there or through
+    a parameter its caller passed so (``_positional_parameter``: ``sum(col(e, i) for i in
+    range(len(targets)))``): a dim that is not one of images cut at the image's position, which on
+    a group alone is another. False where nothing can be told."""
+    found = _executing_subscript()
+    if found is None:
+        return False
+    f, instructions, start, at = found
+    if start is None:
+        return False
+    constants = _constant_bounds(f)
+    reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
+                           _picked_lists(f, targets), constants)
+    # a helper's ``range(bins)`` of a ``bins`` not proven the call's constant: the caller's count
+    # (``len(targets)``) may bound it, which ``positional`` reads as no images
+    unproven = _range_parameters(f.f_code) - constants
+    heads = reader.index_loops(start, at)
+    looped = not heads or not all(reader.other_dims(*reader._iterable(head)) for head in heads)
+    return looped and (reader.positional(start, at, at=at) or bool(unproven) and reader.ranged(start, at, unproven)) \
+        or any(_positional_parameter(f, name, 0, sites) for name in _valued_parameters(f.f_code, start, at))
+
+
 def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
                      made: bool = False) -> bool:
     """Whether the subscript the caller's code is executing picks an item of a table of the code's
@@ -6349,15 +6478,10 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
     images (``_BatchReader.positional``). ``made``: whether it is a slice, of any tensor (a
     helper's, ``weights()[:len(targets)]``), whose bound the code computes from how many images
     the call got (``_BatchReader.images``). False where nothing can be told."""
-    if sys.version_info[:2] not in _COUNT_CHECKED:
+    found = _executing_subscript()
+    if found is None:
         return False
-    f = _caller()
-    if f is None or not f.f_code.co_flags & 1:
-        return False
-    instructions, at = _located_frame(f.f_code, f.f_lasti)
-    if at is None or instructions[at].opname != "BINARY_SUBSCR" or instructions[at].is_jump_target:
-        return False
-    start = _operand_start(instructions, at)
+    f, instructions, start, at = found
     tables = _free_tables(f)
     sliced = instructions[at - 1].opname == "BUILD_SLICE"
     if start is None or (not sliced if made else not _constant_table(instructions, _other_span(instructions, at, 1),
@@ -6611,10 +6735,12 @@ def _iterable_after(instructions: list[dis.Instruction], k: int, end: int) -> tu
 
 
 @_per_code(1024)
-def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
+def _counted_operands(code: types.CodeType, lasti: int, constants: frozenset[str] = frozenset()
+                      ) -> tuple[tuple[int, int], ...]:
     """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
-    ``lasti`` whose code computes a number from the batch (see ``counted_number``)."""
-    reader = _batch_reader(code)
+    ``lasti`` whose code computes a number from the batch (see ``counted_number``; ``constants``:
+    as ``_BatchReader``'s)."""
+    reader = _batch_reader(code, None, frozenset(), frozenset(), frozenset(), constants)
     return tuple(s for s in _operands(code, lasti) if reader.number(s[0], s[1], frozenset()))
 
 
@@ -6666,8 +6792,12 @@ class _BatchReader:
     """What the body's code computes from the batch as a whole, read from one code object."""
 
     def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
-                 tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()) -> None:
+                 tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
+                 constants: frozenset[str] = frozenset()) -> None:
         self.code = code
+        # the parameters bounding a ``range`` that the call proves constants (``_constant_bounds``:
+        # ``num_classes=self.num_classes``): a loop over that range runs alike on a group alone
+        self.constants = constants
         # of a comprehension: its free variables the code making it stores tables in (``_free_tables``)
         self.tables = tables
         # the parameters holding the call's list of per-image targets (``_picked_lists``): a loop
@@ -6890,9 +7020,62 @@ class _BatchReader:
                     return False
         return True
 
+    def index_loops(self, start: int, end: int) -> list[int]:
+        """The FOR_ITER indices of the loops whose targets the span loads."""
+        ins = self.instructions
+        return [loop[0] for k in range(start, end) if ins[k].opname == "LOAD_FAST" and ins[k].argval not in self.params
+                for j in _stores(ins, ins[k].argval) if (loop := self._element(j)) is not None]
+
+    def other_dims(self, start: int, end: int) -> bool:
+        """Whether the span reads sizes of tensors' dims given as literals (``x.shape[1]``,
+        ``x.size(-3)``, ``s[1]`` of ``s = x.shape``), each of a dim that held no image rows in this
+        call (``sized``): a loop over that range runs over channels, joints or levels."""
+        ins = self.instructions
+        found = False
+        for k in range(start, end - 2):
+            i, dim, op = ins[k], ins[k + 1], ins[k + 2]
+            if dim.opname != "LOAD_CONST" or type(dim.argval) is not int:
+                continue
+            site: tuple[int, int | None]
+            if i.opname == "LOAD_ATTR" and i.argval == "shape" and op.opname == "BINARY_SUBSCR":
+                site = (i.offset, dim.argval)
+            elif i.opname == "LOAD_METHOD" and i.argval == "size" and op.opname == "PRECALL" and k + 3 < end:
+                site = (ins[k + 3].offset, None)
+            elif i.opname == "LOAD_FAST" and op.opname == "BINARY_SUBSCR":
+                stores = _stores(ins, i.argval)
+                if len(stores) != 1 or stores[0] < 1 or ins[stores[0] - 1].opname != "LOAD_ATTR" \
+                        or ins[stores[0] - 1].argval != "shape":
+                    continue
+                site = (ins[stores[0] - 1].offset, dim.argval)
+            else:
+                continue
+            if site in self.sized:
+                return False
+            found = True
+        return found
+
+    def ranged(self, start: int, end: int, bounds: frozenset[str]) -> bool:
+        """Whether the span reads, as it is or through arithmetic, the target of a loop over a
+        ``range`` that one of the parameters ``bounds`` bounds (``e[..., i]`` in ``for i in
+        range(bins)``)."""
+        ins = self.instructions
+        for k in range(start, end):
+            if ins[k].opname != "LOAD_FAST" or ins[k].argval in self.params:
+                continue
+            for j in _stores(ins, ins[k].argval):
+                loop = self._element(j)
+                if loop is None or self._item_paths(*self._iterable(loop[0])) is not _WHOLE:
+                    continue
+                first, stop = self._iterable(loop[0])
+                if any(i.opname == "LOAD_FAST" and i.argval in bounds and _range_argument(ins, g)
+                       for g, i in enumerate(ins[first:stop], first)):
+                    return True
+        return False
+
     def _over_argument(self, start: int, end: int) -> bool:
         ins = self.instructions
         return any(i.opname == "LOAD_FAST" and i.argval in self.params
+                   and not (i.argval in self.constants and _range_argument(ins, k))
                    and (ins[k + 1].opname, ins[k + 2].opname) != ("LOAD_CONST", "BINARY_SUBSCR")
                    for k, i in enumerate(ins[start:end], start))
 
@@ -7152,6 +7335,8 @@ class _BatchReader:
             # a parameter a nested comprehension or function reads is a cell (``LOAD_DEREF t`` in
             # ``[f(o, t, b) for b in range(len(t))]``): the same argument
             if i.opname in self.locals and i.argval in self.params:
+                if i.argval in self.constants and _range_argument(ins, k):
+                    continue  # ``range(num_classes - 1)``, the caller's constant: no images counted
                 if self._along_other_dim(k, end):
                     continue  # ``range(out["layers"].shape[1])``: layers, no images
                 after = ins[k + 1 : k + 3]
@@ -7375,8 +7560,31 @@ def _store_path(instructions: list[dis.Instruction], head: int, j: int) -> tuple
 
 @_per_code(256)
 def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
-                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()) -> _BatchReader:
-    return _BatchReader(code, outer, sized, tables, lists)
+                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
+                  constants: frozenset[str] = frozenset()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists, constants)
+
+
+@_per_code(1024)
+def _range_parameters(code: types.CodeType) -> frozenset[str]:
+    """The parameters ``code`` passes to ``range`` (``_range_bound``)."""
+    if "range" not in code.co_names:
+        return frozenset()
+    ins = _instructions(code)
+    params = frozenset(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    return frozenset(i.argval for k, i in enumerate(ins)
+                     if i.opname == "LOAD_FAST" and i.argval in params and _range_argument(ins, k))
+
+
+def _constant_bounds(f: types.FrameType) -> frozenset[str]:
+    """``f``'s parameters bounding a ``range`` (``_range_parameters``) that hold a constant of the
+    call (``_parameter_value``: ``corn_loss(.., num_classes=self.num_classes)``, a literal, a
+    default), the same on any group alone. A helper's parameter is otherwise read as the batch (a
+    count the caller passed, ``len(targets)``, makes its range one over the images)."""
+    names = _range_parameters(f.f_code)
+    if not names:
+        return names
+    return frozenset(n for n in names if _parameter_value(f, n, None, None, 0) is not _UNPROVEN)
 
 
 def _index(instructions: list[dis.Instruction], p: int) -> bool:

@@ -38,6 +38,7 @@ from ._bytecode import (
     every_image_looped,
     fixed_length,
     inputless_call_divisor,
+    iteration_count,
     length_and_sizes_divisor,
     length_arithmetic,
     length_divided,
@@ -3736,6 +3737,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return False
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
+        return True
+    if source == "other" and type(z) is int and iteration_count():  # ``n += 1`` over ``range(3)``
         return True
     if source == "other" and configured_item(z, frame.fixed_lists):  # ``self.table["k"]`` of a dict held unchanged
         return True

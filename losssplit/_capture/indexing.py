@@ -210,8 +210,9 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
     picked), by a bound the code computes from sizes or fields of several images
     (``batch_fields.several_images_number``: DINO's denoising layout by the batch's largest box
     count). The same cut for every image, where on a group alone the group's sizes set it (survey
-    32: was trusted), or from how many images the call got (``x[:, :len(targets) - 1]``,
-    ``_bytecode.counted_subscript``). A bound from literals, globals, attributes or shapes splits.
+    32: was trusted), from how many images the call got (``x[:, :len(targets) - 1]``,
+    ``_bytecode.counted_subscript``) or at a position of a loop over the images (``e[..., i]``,
+    ``_bytecode.positional_cut``). A bound from literals, globals, attributes or shapes splits.
     What is cut and by what; None where nothing is."""
     written = parts
     parts = _without_ellipsis(parts, ndim)
@@ -237,6 +238,9 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
         return None
     if cut is not None and frame.per_image_targets is not None and several_images_number(frame.per_image_targets, "subscript"):
         return f"{cut} on a dim of every image's rows computed from sizes or fields of several images"
+    if cut is not None and frame.per_image_targets is not None \
+            and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets):
+        return f"{cut} on a dim of every image's rows computed from a position in a loop over the images"
     if _bytecode.counted_subscript(at):  # ``x[:, :len(targets) - 1]`` (session 30: was the batch's cut on every group)
         return f"{cut or 'slice bounds'} on a dim of every image's rows computed from the number of images"
     return None
