@@ -4031,24 +4031,29 @@ def divisor_length(z: Any) -> Any:
     f = _caller()
     if f is None:
         return _UNPROVEN
-    found = _converted_length_at(f.f_code, f.f_lasti)
-    if found is None or _builtin(f, "len") is not builtins.len:
+    found = _converted_length_at(f.f_code, f.f_lasti, _scopes(f))
+    if found is None:
         return _UNPROVEN
-    name, conversion = found
-    if type(z) is not (int if conversion is None else _builtin(f, conversion)) or conversion not in (None, "float", "int"):
+    name, conversion, held = found
+    g = _owner_frame(f, held) if held is not None else f  # (a free variable ``n``: the enclosing frame's ``len(t)``)
+    if g is None or _builtin(g, "len") is not builtins.len:
         return _UNPROVEN
-    x = f.f_locals.get(name, _UNPROVEN)
+    if type(z) is not (int if conversion is None else _builtin(g, conversion)) or conversion not in (None, "float", "int"):
+        return _UNPROVEN
+    x = g.f_locals.get(name, _UNPROVEN)
     return x if x is not _UNPROVEN and _sized(x) == z else _UNPROVEN
 
 
 @_per_code(1024)
-def _converted_length_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] | None:
-    """(the local ``len`` is called on, the global converting it or None) of the divisor
-    ``len(x)`` / ``float(len(x))`` of the division at ``lasti`` (see ``divisor_length``)."""
-    found = _divisor_value(code, lasti)
+def _converted_length_at(code: types.CodeType, lasti: int, scopes: tuple[types.CodeType, ...] = ()
+                         ) -> tuple[str, str | None, str | None] | None:
+    """(the local ``len`` is called on, the global converting it or None, the free variable the
+    division loads where the enclosing code stores it, else None) of the divisor ``len(x)`` /
+    ``float(len(x))`` of the division at ``lasti`` (see ``divisor_length``; ``scopes``: ``_scopes``)."""
+    found = _divisor_value(code, lasti, scopes)
     if found is None:
         return None
-    instructions, span = found
+    code, instructions, span, held = found
     conversion = None
     if span and span[0].opname == "LOAD_GLOBAL" and span[0].argval in ("float", "int") and (span[0].arg or 0) & 1 \
             and _call_end(span, 0) == len(span) - 1:
@@ -4058,29 +4063,38 @@ def _converted_length_at(code: types.CodeType, lasti: int) -> tuple[str, str | N
     if any(i.is_jump_target for i in span):
         return None
     x = _length_operand(code, instructions, span)
-    return (x, conversion) if type(x) is str else None
+    return (x, conversion, held) if type(x) is str else None
 
 
-def _divisor_value(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], list[dis.Instruction]] | None:
-    """(``code``'s instructions, the code computing the divisor) of the division at ``lasti``:
-    written there, or stored once outside loops in a local it loads (``n = float(len(t))``, then
-    ``a / n``); None where it is no division or the local is a parameter, a cell or stored again."""
+def _divisor_value(code: types.CodeType, lasti: int, scopes: tuple[types.CodeType, ...] = ()
+                   ) -> tuple[types.CodeType, list[dis.Instruction], list[dis.Instruction], str | None] | None:
+    """(the code computing the divisor, its instructions, that code, the free variable loaded at
+    the division or None) of the division at ``lasti``: written there, or stored once outside loops
+    in a local it loads (``n = float(len(t))``, then ``a / n``), also by the code making this one
+    where the local is a free variable here (``[e / n for ..]``, ``lambda e: e / n``; ``scopes``:
+    ``_scopes``); None where it is no division or the local is a parameter, a cell or stored again."""
     divisor = _divisor_span(code, lasti)
     if divisor is None:
         return None
     instructions, start, end = divisor
     span = instructions[start:end]
-    if len(span) == 1 and span[0].opname == "LOAD_FAST":  # a local holding it
-        name = span[0].argval
-        stores = _stores(instructions, name)
-        if len(stores) != 1 or name in _parameters(code) or name in code.co_cellvars \
+    held = None
+    if len(span) == 1 and span[0].opname in _FREE_LOADS and span[0].argval in code.co_freevars:
+        owner = _owner_code(code, scopes, span[0].argval)
+        if owner is None:
+            return None
+        held, code, instructions = span[0].argval, owner[0], _instructions(owner[0])
+    if held is not None or len(span) == 1 and span[0].opname in ("LOAD_FAST", "LOAD_DEREF"):  # a local holding it
+        name = held or span[0].argval
+        stores = _stores(instructions, name, cells=True)
+        if len(stores) != 1 or name in _parameters(code) or name in code.co_cellvars and held is None \
                 or _in_loop(code, instructions[stores[0]].offset):
             return None
         value = _stored_value(instructions, stores[0])
         if value is None:
             return None
         span = instructions[value[0] : value[1]]
-    return instructions, span
+    return code, instructions, span, held
 
 
 def length_and_sizes_divisor() -> bool:
@@ -4100,7 +4114,7 @@ def _length_and_sizes_at(code: types.CodeType, lasti: int) -> bool:
     found = _divisor_value(code, lasti)
     if found is None:
         return False
-    span = found[1]
+    span = found[2]
     loads = {(i.opname, i.argval) for i in span}
     return (("LOAD_GLOBAL", "len") in loads and any(i.opname == "BINARY_OP" and i.arg in _COMBINING for i in span)
             and (("LOAD_GLOBAL", "sum") in loads or ("LOAD_METHOD", "numel") in loads or ("LOAD_ATTR", "numel") in loads))
@@ -4843,6 +4857,14 @@ def operand_fields() -> frozenset[Any]:
     for start, end in ((left, right), (right, at)):
         if start is not None and end is not None and _number_code(instructions, start, end, f.f_locals):
             _computed_from(instructions, start, end, hit, f.f_locals, lambda v: False, set())
+            for k in range(start, end):  # a number the enclosing code stores (``lambda e: e.sum() / wsum``)
+                g = _owner_frame(f, instructions[k].argval) if instructions[k].opname in _FREE_LOADS else None
+                if g is not None and g is not f and isinstance(g.f_locals.get(instructions[k].argval), (int, float)):
+                    outer = _instructions(g.f_code)
+                    for j in _stores(outer, instructions[k].argval, cells=True):
+                        value = _stored_value(outer, j)
+                        if value is not None:
+                            found.update(_subscripts_of(g.f_code, outer[value[0] : value[1]]))
     return frozenset(found)
 
 
@@ -4850,12 +4872,16 @@ def operand_fields() -> frozenset[Any]:
 def _subscripts(code: types.CodeType) -> frozenset[Any]:
     """The constants ``code`` (a generator's, a comprehension's, a lambda's) or code nested in it
     subscripts with (a LOAD_CONST right before a BINARY_SUBSCR)."""
-    instructions = _instructions(code)
+    return _subscripts_of(code, _instructions(code))
+
+
+def _subscripts_of(code: types.CodeType, instructions: list[dis.Instruction]) -> frozenset[Any]:
+    """``_subscripts`` of the part ``instructions`` of ``code``'s, the code it loads included."""
     found = {i.argval for i, after in zip(instructions, instructions[1:])
              if i.opname == "LOAD_CONST" and after.opname == "BINARY_SUBSCR"}
-    for c in code.co_consts:
-        if isinstance(c, types.CodeType):
-            found |= _subscripts(c)
+    for i in instructions:
+        if i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType):
+            found |= _subscripts(i.argval)
     return frozenset(found)
 
 
@@ -4886,9 +4912,9 @@ def field_argument(func: Any, keyword: str, field: str) -> bool:
 
 
 def _stored_value(instructions: list[dis.Instruction], j: int) -> tuple[int, int] | None:
-    """The span of the value the STORE_FAST at ``j`` stores: its straight-line operand, else the
-    statement's code on its line (a value made with jumps: ``a if c else b``)."""
-    if instructions[j].opname != "STORE_FAST":
+    """The span of the value the STORE_FAST (STORE_DEREF: a cell) at ``j`` stores: its straight-line
+    operand, else the statement's code on its line (a value made with jumps: ``a if c else b``)."""
+    if instructions[j].opname not in ("STORE_FAST", "STORE_DEREF"):
         return None
     start = _operand_start(instructions, j, target_first=True)
     if start is None:
@@ -5592,13 +5618,28 @@ def _length_operand(code: types.CodeType, instructions: list[dis.Instruction], s
         arg = [i for i in span[1:-1] if i.opname != "PRECALL"]
     else:
         return None
-    if len(arg) != 1 or arg[0].opname != "LOAD_FAST":
+    if len(arg) != 1 or arg[0].opname not in ("LOAD_FAST", "LOAD_DEREF") or arg[0].argval in code.co_freevars:
         return _UNPROVEN
-    held = _stores(instructions, arg[0].argval)
+    held = _stores(instructions, arg[0].argval, cells=True)
     if (any(_in_loop(code, instructions[k].offset) for k in held) or len(held) > 1
-            or held and arg[0].argval in _parameters(code) or arg[0].argval in code.co_cellvars):
+            or held and arg[0].argval in _parameters(code) or _rebound_cell(code, arg[0].argval)):
         return _UNPROVEN
     return arg[0].argval
+
+
+@_per_code(256)
+def _rebound_cell(code: types.CodeType, name: str) -> bool:
+    """Whether ``name`` is a cell of ``code`` that a nested code stores or deletes (``nonlocal``): what
+    it holds at a load is not what ``code`` stored. (A cell only read by nested code, ``t`` of
+    ``[f(o, t, b) for b in ..]``, holds what ``code`` stored or was passed.)"""
+    if name not in code.co_cellvars:
+        return False
+
+    def stores(c: types.CodeType) -> bool:
+        return any(i.opname in ("STORE_DEREF", "DELETE_DEREF") and i.argval == name for i in _instructions(c)) or any(
+            isinstance(k, types.CodeType) and name in k.co_freevars and stores(k) for k in c.co_consts)
+
+    return any(isinstance(k, types.CodeType) and name in k.co_freevars and stores(k) for k in code.co_consts)
 
 
 @_per_code(256)
@@ -5927,7 +5968,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     helper = _package(f.f_back) != "losssplit"
     if running and helper and not helpers:
         return False  # a helper's parameters need not be the call's arguments
-    candidates = _count_candidates(f.f_code, f.f_lasti, helper)
+    candidates = _count_candidates(f.f_code, f.f_lasti, helper, _scopes(f))
     if sized and candidates:
         size = _operands(f.f_code, f.f_lasti)[-1:]
         candidates = tuple(c for c in candidates if (c[0], c[1]) not in size)
@@ -5943,14 +5984,15 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
 
 
 @_per_code(1024)
-def _count_candidates(code: types.CodeType, lasti: int, helper: bool) -> tuple[tuple[int, int, tuple[str, ...] | None], ...]:
+def _count_candidates(code: types.CodeType, lasti: int, helper: bool, scopes: tuple[types.CodeType, ...] = ()
+                      ) -> tuple[tuple[int, int, tuple[str, ...] | None], ...]:
     """The operands of the op at ``lasti`` that ``counted_number`` may find computed from the
     batch, each (start, end, params), in ``_operands``' order: ``params`` None where its code alone
     computes such a number (``_counted_operands``; in a helper's code also ``_BatchReader.number``
     without running counts), else the helper's parameters it loads, in order: computed so where
     the helper's caller passed such a number for one (``_counted_parameter``). What depends on
     the code alone, read once per code position (the seed's helpers met it on every call)."""
-    spans = _counted_operands(code, lasti)
+    spans = _counted_operands(code, lasti, scopes)
     if not spans and not helper:
         return ()
     found: list[tuple[int, int, tuple[str, ...] | None]] = []
@@ -5958,7 +6000,8 @@ def _count_candidates(code: types.CodeType, lasti: int, helper: bool) -> tuple[t
         if (start, end) in spans:
             found.append((start, end, None))
         elif helper:
-            if _batch_reader(code).number(start, end, frozenset(), added_up=False):
+            if _batch_reader(code, None, frozenset(), frozenset(), frozenset(), scopes).number(start, end, frozenset(),
+                                                                                              added_up=False):
                 found.append((start, end, None))
                 continue
             loads = _loaded_parameters(code, start, end)
@@ -6465,10 +6508,12 @@ def _iterable_after(instructions: list[dis.Instruction], k: int, end: int) -> tu
 
 
 @_per_code(1024)
-def _counted_operands(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
+def _counted_operands(code: types.CodeType, lasti: int, scopes: tuple[types.CodeType, ...] = ()
+                      ) -> tuple[tuple[int, int], ...]:
     """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
-    ``lasti`` whose code computes a number from the batch (see ``counted_number``)."""
-    reader = _batch_reader(code)
+    ``lasti`` whose code computes a number from the batch (see ``counted_number``; ``scopes``: as
+    for ``_BatchReader``)."""
+    reader = _batch_reader(code, None, frozenset(), frozenset(), frozenset(), scopes)
     return tuple(s for s in _operands(code, lasti) if reader.number(s[0], s[1], frozenset()))
 
 
@@ -6511,6 +6556,9 @@ def _unreversed(ins: list[dis.Instruction], start: int, end: int) -> tuple[int, 
     return start, end
 
 
+_FREE_LOADS = ("LOAD_DEREF", "LOAD_CLASSDEREF")  # a free variable's loads (a cell of the code's own: LOAD_DEREF too)
+
+
 class _Traces(threading.local):
     def __init__(self) -> None:
         self.stack: list[tuple[frozenset[str], dict[str, bool]]] = []
@@ -6520,8 +6568,12 @@ class _BatchReader:
     """What the body's code computes from the batch as a whole, read from one code object."""
 
     def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
-                 tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()) -> None:
+                 tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
+                 scopes: tuple[types.CodeType, ...] = ()) -> None:
         self.code = code
+        # the codes whose frames made this one's, innermost first (``_scopes``): where its free
+        # variables are stored (``n`` of ``[e.clamp(max=n * 2.0) for ..]``, of ``lambda x: x / n``)
+        self.scopes = scopes
         # of a comprehension: its free variables the code making it stores tables in (``_free_tables``)
         self.tables = tables
         # the parameters holding the call's list of per-image targets (``_picked_lists``): a loop
@@ -6602,6 +6654,13 @@ class _BatchReader:
             kept.append((consulted, answer))
         return answer
 
+    def free(self, name: str) -> _BatchReader | None:
+        """The reader of the code that stores ``name`` where it is a free variable of this code (``n``
+        of ``[e.clamp(max=n * 2.0) for ..]``, of ``lambda x: x / n``, of a nested function: a cell
+        of an enclosing code, ``scopes``); None where it is none or that code is not known."""
+        owner = _owner_code(self.code, self.scopes, name) if name in self.code.co_freevars else None
+        return None if owner is None else _batch_reader(owner[0], None, frozenset(), frozenset(), frozenset(), owner[1])
+
     def _iterable(self, head: int) -> tuple[int, int]:
         """The span of the iterable of the ``for`` loop whose FOR_ITER is at ``head``."""
         k = head - 1
@@ -6635,6 +6694,9 @@ class _BatchReader:
                 return True
             elif i.opname in self.locals and i.argval not in self.params | _OWNERS and self._unseen(i.argval, seen) \
                     and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up):
+                return True
+            elif i.opname in _FREE_LOADS and (outer := self.free(i.argval)) is not None and not _index(ins, k) \
+                    and i.argval not in outer.params | _OWNERS and outer._number_local(i.argval, frozenset({i.argval}), added_up):
                 return True
             k += 1
         return False
@@ -6947,7 +7009,8 @@ class _BatchReader:
         ins = self.instructions
         for k in range(start, end):
             i = ins[k]
-            if i.opname in self.locals and i.argval in self.params:
+            outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
+            if (i.opname in self.locals and i.argval in self.params) or outer is not None and i.argval in outer.params:
                 after = ins[k + 1 : k + 3]
                 if _range_argument(ins, k):
                     continue  # ``range(bins)``: a number given to the call
@@ -6955,15 +7018,24 @@ class _BatchReader:
                         and not (len(after) == 2 and after[1].opname == "BINARY_SUBSCR"):
                     return True
             elif i.opname in self.locals and i.argval not in seen and i.argval not in _OWNERS:
-                for j in _stores(ins, i.argval, cells=True):
-                    value = _unpacked_value(ins, j) if self._element(j) is None else None
-                    if value is not None and self.images(*value, seen | {i.argval}):
-                        return True
+                if self._images_local(i.argval, seen | {i.argval}):
+                    return True
+            elif outer is not None and i.argval not in _OWNERS and outer._images_local(i.argval, frozenset({i.argval})):
+                return True
             elif i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS:
                 span = _iterable_after(ins, k, end)
                 if span is not None and self.images(*span, seen):
                     return True
             elif self.sized and self._size_of_rows(k, end):
+                return True
+        return False
+
+    def _images_local(self, name: str, seen: frozenset[str]) -> bool:
+        """Whether a store of the local ``name`` (not a loop's element) reads the images (``images``)."""
+        ins = self.instructions
+        for j in _stores(ins, name, cells=True):
+            value = _unpacked_value(ins, j) if self._element(j) is None else None
+            if value is not None and self.images(*value, seen):
                 return True
         return False
 
@@ -7003,7 +7075,8 @@ class _BatchReader:
             i = ins[k]
             # a parameter a nested comprehension or function reads is a cell (``LOAD_DEREF t`` in
             # ``[f(o, t, b) for b in range(len(t))]``): the same argument
-            if i.opname in self.locals and i.argval in self.params:
+            outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
+            if (i.opname in self.locals and i.argval in self.params) or outer is not None and i.argval in outer.params:
                 if self._along_other_dim(k, end):
                     continue  # ``range(out["layers"].shape[1])``: layers, no images
                 after = ins[k + 1 : k + 3]
@@ -7013,6 +7086,8 @@ class _BatchReader:
             elif i.opname == "LOAD_FAST" and i.argval not in _OWNERS and self._unseen(i.argval, seen):
                 if self._collection_local(i.argval, seen | {i.argval}):
                     return True
+            elif outer is not None and i.argval not in _OWNERS and outer._collection_local(i.argval, frozenset({i.argval})):
+                return True
             elif self._comprehension(k, end, seen) or i.opname == "LOAD_GLOBAL" and i.argval == "len" and self.number(k, end, seen):
                 return True
         return False
@@ -7227,8 +7302,47 @@ def _store_path(instructions: list[dis.Instruction], head: int, j: int) -> tuple
 
 @_per_code(256)
 def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
-                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()) -> _BatchReader:
-    return _BatchReader(code, outer, sized, tables, lists)
+                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
+                  scopes: tuple[types.CodeType, ...] = ()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists, scopes)
+
+
+def _owner_code(code: types.CodeType, scopes: tuple[types.CodeType, ...], name: str
+                ) -> tuple[types.CodeType, tuple[types.CodeType, ...]] | None:
+    """(the code storing ``name``, the scopes around it) where ``code`` loads ``name``: ``code``
+    itself, or where ``name`` is a free variable of it, the first of ``scopes`` (``_scopes``) that
+    does not read it from its own enclosing code. None where that code is not known."""
+    while name in code.co_freevars:
+        if not scopes:
+            return None
+        code, scopes = scopes[0], scopes[1:]
+    return code, scopes
+
+
+def _owner_frame(f: types.FrameType, name: str) -> types.FrameType | None:
+    """The frame whose code stores ``name`` that ``f``'s code loads: ``f``, or where ``name`` is a
+    free variable there, the enclosing frame making its code (``_enclosing_frame``) that holds it
+    as a local or a cell of its own. None where not found."""
+    g: types.FrameType | None = f
+    for _ in range(_FOLLOWED_CALLS):
+        if g is None or name not in g.f_code.co_freevars:
+            return g
+        g = _enclosing_frame(g)
+    return None
+
+
+def _scopes(f: types.FrameType) -> tuple[types.CodeType, ...]:
+    """The codes of the frames that made ``f``'s code and those that made theirs (``_enclosing_frame``),
+    innermost first, as far as each has free variables: where a name it loads by ``LOAD_DEREF``
+    and does not store is stored (a comprehension's, a lambda's, a nested function's). Empty where
+    ``f``'s code has none (or nothing can be told)."""
+    found: list[types.CodeType] = []
+    g: types.FrameType | None = f
+    while g is not None and g.f_code.co_freevars and len(found) < _FOLLOWED_CALLS:
+        g = _enclosing_frame(g)
+        if g is not None:
+            found.append(g.f_code)
+    return tuple(found)
 
 
 def _index(instructions: list[dis.Instruction], p: int) -> bool:
