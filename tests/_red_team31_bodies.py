@@ -903,6 +903,239 @@ def near_weighted_mean_in_closure(o, t):
     return {"loss": f(E(o, t))}
 
 
+# === 7. the rules reading running counts, floors, tests, sizes and positions, closed over ===========
+
+
+@body("rules")
+def running_count_divides_in_lambda(o, t):
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    f = lambda x: x.sum() / max(num, 1)  # noqa: E731
+    return {"loss": f(CE(o, t))}
+
+
+@body("rules")
+def running_count_divides_in_comprehension(o, t):
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    return {"loss": torch.stack([CE(o, t)[b].sum() / num for b in range(len(t))]).sum()}
+
+
+@body("rules")
+def running_count_clamps_in_nested(o, t):
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+
+    def capped(x):
+        return x.clamp(max=0.1 * num)
+    return {"loss": capped(CE(o, t)).sum()}
+
+
+@body("rules")
+def nonlocal_counter_divides(o, t):
+    k = 0
+
+    def add(b):
+        nonlocal k
+        k += 1
+        return e1(o, t, b)
+    total = sum(add(b) for b in range(len(t)))
+    return {"loss": total / k}
+
+
+@body("rules")
+def nonlocal_counter_clamps(o, t):
+    k = 0
+
+    def add(b):
+        nonlocal k
+        k += 1
+        return s1(o, t, b)
+    parts = [add(b) for b in range(len(t))]
+    return {"loss": torch.stack(parts).clamp(max=0.5 * k).sum()}
+
+
+@body("rules")
+def count_returned_by_nested_def(o, t):
+    def count():
+        return len(t)
+    return {"loss": E(o, t).sum() / count()}
+
+
+@body("rules")
+def count_returned_by_nested_def_clamp(o, t):
+    def count():
+        return len(t)
+    return {"loss": E(o, t).clamp(max=0.15 * count()).sum()}
+
+
+@body("rules")
+def length_test_in_lambda(o, t):
+    g = lambda x: x * 2.0 if len(t) > 2 else x  # noqa: E731
+    return {"loss": g(E(o, t)).sum()}
+
+
+@body("rules")
+def count_test_in_comprehension(o, t):
+    n = len(t)
+    return {"loss": torch.stack([e1(o, t, b) * (2.0 if n > 2 else 1.0) for b in range(n)]).sum()}
+
+
+@body("rules")
+def full_of_free_count_in_lambda(o, t):
+    n = len(t)
+    f = lambda e: (e * torch.full((n,), 0.5)).sum() + e.sum()  # noqa: E731
+    return {"loss": f(E(o, t))}
+
+
+@body("rules")
+def arange_of_free_count_in_nested(o, t):
+    n = len(t)
+
+    def f(e):
+        return (e * (torch.arange(n) + 1.0)).sum()
+    return {"loss": f(E(o, t))}
+
+
+@body("rules")
+def decay_list_of_free_count_in_lambda(o, t):
+    n = len(t)
+    f = lambda e: (e * torch.tensor([0.5 ** i for i in range(n)])).sum()  # noqa: E731
+    return {"loss": f(E(o, t))}
+
+
+@body("rules")
+def weight_picked_by_lambda(o, t):
+    wf = lambda b: t[b]["loss_weight"]  # noqa: E731
+    return {"loss": torch.stack([e1(o, t, b) * wf(b) for b in range(len(t))]).sum()}
+
+
+@body("rules")
+def weight_mean_closed_factor(o, t):
+    w = [s["loss_weight"] for s in t]
+    wm = sum(w) / len(w)
+    return {"loss": torch.stack([e1(o, t, b) * wm for b in range(len(t))]).sum()}
+
+
+@body("rules")
+def weight_sum_in_nested_def(o, t):
+    w = [s["loss_weight"] for s in t]
+
+    def wsum():
+        return sum(w)
+    return {"loss": (E(o, t) * torch.tensor(w)).sum() / wsum()}
+
+
+@body("rules")
+def smooth_l1_beta_from_free_count(o, t):
+    n = len(t)
+
+    def per(b):
+        return F.smooth_l1_loss(o["x"][b], t[b]["y"], beta=n / 10)
+    return {"loss": sum(per(b) for b in range(n))}
+
+
+@body("rules")
+def free_count_float_divisor_in_lambda(o, t):
+    n = len(t)
+    f = lambda x: x.sum() / float(n)  # noqa: E731
+    return {"loss": f(E(o, t))}
+
+
+@body("rules")
+def free_count_minus_one_divisor_in_lambda(o, t):
+    n = len(t)
+    f = lambda x: x.sum() / (n + 1)  # noqa: E731
+    return {"loss": f(E(o, t))}
+
+
+@body("rules")
+def free_count_times_rows_divisor_in_lambda(o, t):
+    n = len(t)
+    f = lambda x: x.sum() / (n * 3)  # noqa: E731
+    return {"loss": f(CE(o, t))}
+
+
+@body("rules")
+def free_count_floor_divisor_in_lambda(o, t):
+    n = len(t)
+    f = lambda x: x.sum() / max(n, 1)  # noqa: E731
+    return {"loss": f(E(o, t))}
+
+
+@body("rules")
+def loop_closure_late_binding(o, t):
+    fs = [lambda: e1(o, t, b) for b in range(len(t))]
+    return {"loss": sum(f() for f in fs)}
+
+
+@body("rules")
+def loop_closure_default_bound(o, t):
+    fs = [lambda b=b: e1(o, t, b) for b in range(len(t))]
+    return {"loss": sum(f() for f in fs)}
+
+
+@body("rules")
+def loop_closure_position_default(o, t):
+    fs = [lambda b=b: e1(o, t, b) * 0.5 ** b for b in range(len(t))]
+    return {"loss": sum(f() for f in fs)}
+
+
+@body("rules")
+def loop_var_read_by_lambda_in_loop(o, t):
+    acc = []
+    for b in range(len(t)):
+        f = lambda: e1(o, t, b) * (b + 1)  # noqa: E731
+        acc.append(f())
+    return {"loss": torch.stack(acc).sum()}
+
+
+@body("rules")
+def loop_var_read_by_lambda_plain(o, t):
+    acc = []
+    for b in range(len(t)):
+        f = lambda: e1(o, t, b)  # noqa: E731
+        acc.append(f())
+    return {"loss": torch.stack(acc).sum()}
+
+
+@body("rules")
+def free_count_in_generator_count_filtered(o, t):
+    n = sum(1 for s in t if s["n"] > 0)
+    f = lambda x: x.clamp(max=0.15 * n)  # noqa: E731
+    return {"loss": f(E(o, t)).sum()}
+
+
+@body("rules")
+def lambda_default_floor_divisor(o, t):
+    f = lambda x, d=max(len(t), 1): x.sum() / d  # noqa: E731
+    return {"loss": f(E(o, t))}
+
+
+@body("rules")
+def free_count_mse_over_count(o, t):
+    n = len(t)
+    f = lambda: F.mse_loss(o["x"], torch.stack([s["y"] for s in t]), reduction="sum") / n  # noqa: E731
+    return {"loss": f()}
+
+
+@body("rules")
+def free_count_in_ce_weight_scale(o, t):
+    n = len(t)
+    return {"loss": torch.stack([F.cross_entropy(o["logits"][b], t[b]["labels"]) * (1.0 / n)
+                                 for b in range(n)]).sum()}
+
+
+@body("rules")
+def free_targets_len_in_nested_helper_divisor(o, t):
+    def norm(x):
+        return x / len(t)
+    return {"loss": norm(E(o, t).sum())}
+
+
 # --- probes (not closures): the same ops written in the body itself -----------------------------------
 PROBES = {}
 
@@ -985,6 +1218,44 @@ def probe_one_image_over_max_count(o, t):
         r.append(e1(o, t, b) / max(n, 3))
     return {"loss": torch.stack(r).sum()}
 
+
+
+@_probe
+def probe_running_count_one_image(o, t):
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    r = []
+    for b in range(len(t)):
+        r.append(CE(o, t)[b].sum() / num)
+    return {"loss": torch.stack(r).sum()}
+
+
+@_probe
+def probe_running_count_clamp(o, t):
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    return {"loss": CE(o, t).clamp(max=0.1 * num).sum()}
+
+
+@_probe
+def probe_reciprocal_count_factor_one_image(o, t):
+    n = len(t)
+    r = []
+    for b in range(n):
+        r.append(F.cross_entropy(o["logits"][b], t[b]["labels"]) * (1.0 / n))
+    return {"loss": torch.stack(r).sum()}
+
+
+@_probe
+def probe_counter_in_loop_clamp(o, t):
+    k = 0
+    parts = []
+    for b in range(len(t)):
+        k += 1
+        parts.append(s1(o, t, b))
+    return {"loss": torch.stack(parts).clamp(max=0.5 * k).sum()}
 
 
 BODIES.update(PROBES)

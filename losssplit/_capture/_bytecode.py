@@ -2301,7 +2301,7 @@ def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...],
         # as constants)
         reader = _batch_reader(back.f_code)
         return reader.number(0, len(reader.instructions), frozenset(), added_up=False)
-    if isinstance(found, types.FunctionType) and "<locals>" in found.__qualname__:
+    if _made_in_call(found):
         return _counted_defaults(back, found.__code__, numbers, depth)  # ``lambda e, T=len(t) + 1: ...``
     if found is None or isinstance(found, types.FunctionType):  # not read, or not passed (its default)
         return False
@@ -4775,15 +4775,17 @@ _SIZE_NAMES = frozenset({"shape", "size", "numel", "nelement"})
 def _number_code(instructions: list[dis.Instruction], start: int, end: int, values: dict[str, Any]) -> bool:
     """Whether the operand ``start:end`` computes a number: see ``sized_operand``."""
     last = instructions[end - 1]
+    at = None
     if last.opname == "CALL":
         at = _callee_at(instructions, start, end)
         callee = None if at is None else instructions[at]
         if callee is None or not (callee.opname == "LOAD_METHOD" and callee.argval in _SIZE_NAMES
-                                  or callee.opname == "LOAD_GLOBAL" and callee.argval in _COUNTING):
+                                  or callee.opname == "LOAD_GLOBAL" and callee.argval in _COUNTING
+                                  or callee.opname in ("LOAD_FAST", "LOAD_DEREF") and _made_in_call(values.get(callee.argval))):
             return False
     for k in range(start, end):
         i = instructions[k]
-        if i.opname in ("LOAD_FAST", "LOAD_DEREF"):
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF") and k != at:
             v = values.get(i.argval)
             if not isinstance(v, _PLAIN) and not (
                     k + 1 < end and instructions[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD")
@@ -4857,14 +4859,40 @@ def operand_fields() -> frozenset[Any]:
     for start, end in ((left, right), (right, at)):
         if start is not None and end is not None and _number_code(instructions, start, end, f.f_locals):
             _computed_from(instructions, start, end, hit, f.f_locals, lambda v: False, set())
-            for k in range(start, end):  # a number the enclosing code stores (``lambda e: e.sum() / wsum``)
-                g = _owner_frame(f, instructions[k].argval) if instructions[k].opname in _FREE_LOADS else None
-                if g is not None and g is not f and isinstance(g.f_locals.get(instructions[k].argval), (int, float)):
-                    outer = _instructions(g.f_code)
-                    for j in _stores(outer, instructions[k].argval, cells=True):
-                        value = _stored_value(outer, j)
-                        if value is not None:
-                            found.update(_subscripts_of(g.f_code, outer[value[0] : value[1]]))
+            for k in range(start, end):
+                if instructions[k].opname in _FREE_LOADS or instructions[k].opname == "LOAD_FAST" and k \
+                        and instructions[k - 1].opname == "PUSH_NULL":
+                    found.update(_closed_fields(f, instructions[k].argval, 0))
+    return frozenset(found)
+
+
+def _made_in_call(value: Any) -> bool:
+    """Whether ``value`` is a function made by code running in the call (a ``def`` or a lambda of
+    the body or a helper: its qualified name has ``<locals>``)."""
+    return isinstance(value, types.FunctionType) and "<locals>" in value.__qualname__
+
+
+def _closed_fields(f: types.FrameType, name: str, depth: int) -> frozenset[Any]:
+    """The constants subscripted (``_subscripts_of``) by the code computing what ``f``'s code loads as
+    ``name`` where another code computes it: a free variable's number, stored by the enclosing code
+    (``lambda e: e.sum() / wsum``), or a function made in the call (``wsum()`` of ``def wsum():
+    return sum(w)``): its code and what it closes over, read so in turn."""
+    g = _owner_frame(f, name)
+    if g is None or depth > 2:
+        return frozenset()
+    value = g.f_locals.get(name)
+    found: set[Any] = set()
+    if _made_in_call(value):
+        found |= _subscripts(value.__code__)
+        for free in value.__code__.co_freevars:
+            if free in g.f_code.co_cellvars:
+                found |= _closed_fields(g, free, depth + 1)
+    elif isinstance(value, (int, float, list, tuple)):
+        outer = _instructions(g.f_code)
+        for j in _stores(outer, name, cells=True):
+            stored = _stored_value(outer, j)
+            if stored is not None:
+                found |= _subscripts_of(g.f_code, outer[stored[0] : stored[1]])
     return frozenset(found)
 
 
@@ -5627,19 +5655,38 @@ def _length_operand(code: types.CodeType, instructions: list[dis.Instruction], s
     return arg[0].argval
 
 
-@_per_code(256)
 def _rebound_cell(code: types.CodeType, name: str) -> bool:
     """Whether ``name`` is a cell of ``code`` that a nested code stores or deletes (``nonlocal``): what
     it holds at a load is not what ``code`` stored. (A cell only read by nested code, ``t`` of
     ``[f(o, t, b) for b in ..]``, holds what ``code`` stored or was passed.)"""
-    if name not in code.co_cellvars:
-        return False
+    return bool(_nested_stores(code, name))
 
-    def stores(c: types.CodeType) -> bool:
-        return any(i.opname in ("STORE_DEREF", "DELETE_DEREF") and i.argval == name for i in _instructions(c)) or any(
-            isinstance(k, types.CodeType) and name in k.co_freevars and stores(k) for k in c.co_consts)
 
-    return any(isinstance(k, types.CodeType) and name in k.co_freevars and stores(k) for k in code.co_consts)
+def _added_up_nested(code: types.CodeType, name: str) -> bool:
+    """Whether code nested in ``code`` stores its cell ``name`` from itself (``nonlocal k; k += 1``)."""
+    for c, j in _nested_stores(code, name):
+        ins = _instructions(c)
+        first = _assignment_start(ins, j)
+        if first is not None and any(i.opname == "LOAD_DEREF" and i.argval == name for i in ins[first:j]):
+            return True
+    return False
+
+
+@_per_code(256)
+def _nested_stores(code: types.CodeType, name: str) -> tuple[tuple[types.CodeType, int], ...]:
+    """(the code, the index) of each store or delete of ``code``'s cell ``name`` by code nested in it."""
+    found: list[tuple[types.CodeType, int]] = []
+
+    def visit(c: types.CodeType) -> None:
+        for k in c.co_consts:
+            if isinstance(k, types.CodeType) and name in k.co_freevars:
+                found.extend((k, j) for j, i in enumerate(_instructions(k))
+                             if i.opname in ("STORE_DEREF", "DELETE_DEREF") and i.argval == name)
+                visit(k)
+
+    if name in code.co_cellvars:
+        visit(code)
+    return tuple(found)
 
 
 @_per_code(256)
@@ -5965,10 +6012,14 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     f = _caller()
     if f is None:
         return False
-    helper = _package(f.f_back) != "losssplit"
+    scopes = _scopes(f)
+    # a comprehension the decorated body runs is no helper: its free variables are the body's locals
+    helper = _package(f.f_back) != "losssplit" and not (
+        f.f_code.co_name in _COMPREHENSIONS and f.f_back is not None and scopes[:1] == (f.f_back.f_code,)
+        and _package(f.f_back.f_back) == "losssplit")
     if running and helper and not helpers:
         return False  # a helper's parameters need not be the call's arguments
-    candidates = _count_candidates(f.f_code, f.f_lasti, helper, _scopes(f))
+    candidates = _count_candidates(f.f_code, f.f_lasti, helper, scopes)
     if sized and candidates:
         size = _operands(f.f_code, f.f_lasti)[-1:]
         candidates = tuple(c for c in candidates if (c[0], c[1]) not in size)
@@ -5976,7 +6027,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
         return False
     instructions = _instructions(f.f_code)
     held = f.f_locals
-    reader = _batch_reader(f.f_code) if running else None
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), scopes) if running else None
     return any(_plain_number(instructions, start, end, held, numbers, f.f_globals) and (zero or _value(instructions, start, end, held) != 0)
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
@@ -6698,14 +6749,34 @@ class _BatchReader:
             elif i.opname in _FREE_LOADS and (outer := self.free(i.argval)) is not None and not _index(ins, k) \
                     and i.argval not in outer.params | _OWNERS and outer._number_local(i.argval, frozenset({i.argval}), added_up):
                 return True
+            elif i.opname in self.locals and k and ins[k - 1].opname == "PUSH_NULL" and self._returns_number(i.argval):
+                return True  # ``count()`` of ``def count(): return len(t)`` made here
             k += 1
         return False
+
+    def _returns_number(self, name: str) -> bool:
+        """Whether the local ``name`` holds a function this code makes (a ``def`` or a lambda, once)
+        that returns a number from the batch (``number`` of what it returns, its free variables read
+        in this code)."""
+        ins = self.instructions
+        stores = _stores(ins, name, cells=True)
+        if len(stores) != 1 or stores[0] < 2 or ins[stores[0] - 1].opname != "MAKE_FUNCTION":
+            return False
+        made = ins[stores[0] - 2]
+        if made.opname != "LOAD_CONST" or not isinstance(made.argval, types.CodeType):
+            return False
+        inner = _batch_reader(made.argval, None, frozenset(), frozenset(), frozenset(), (self.code, *self.scopes))
+        body = inner.instructions
+        return any(r.opname == "RETURN_VALUE" and (start := _operand_start(body, j)) is not None
+                   and inner.number(start, j, frozenset(), added_up=False) for j, r in enumerate(body))
 
     def _number_local(self, name: str, seen: frozenset[str], added_up: bool = True) -> bool:
         return self._known_answer("number", name, seen, added_up, lambda: self._read_number_local(name, seen, added_up))
 
     def _read_number_local(self, name: str, seen: frozenset[str], added_up: bool) -> bool:
         ins = self.instructions
+        if added_up and _added_up_nested(self.code, name):
+            return True  # ``nonlocal k; k += 1`` in a function the code makes: a count of its calls (or what it adds up)
         for j in _stores(ins, name, cells=True):
             first = _assignment_start(ins, j)
             if first is None or not _maybe_number(ins, first, j):
@@ -6722,17 +6793,24 @@ class _BatchReader:
     def reads_running(self, start: int, end: int, seen: frozenset[str], sized: bool = False) -> bool:
         """Whether the span reads a running local (``running_local``), itself or through locals
         stored from one (``avg = max(num_total_pos, 1)``, then ``/ avg``)."""
-        ins = self.instructions
-        for i in ins[start:end]:
-            if i.opname != "LOAD_FAST" or i.argval in seen:
-                continue
-            if self.running_local(i.argval, sized):
-                return True
-            for j in _stores(ins, i.argval):
-                first = _assignment_start(ins, j)
-                if first is not None and first < j and ins[j - 1].opname != "FOR_ITER" and _maybe_number(ins, first, j) \
-                        and self.reads_running(first, j, seen | {i.argval}, sized):
+        for i in self.instructions[start:end]:
+            outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
+            if outer is not None:  # a running count the enclosing code adds up (``lambda x: x / max(num, 1)``)
+                if outer._reads_running_local(i.argval, frozenset({i.argval}), sized):
                     return True
+            elif i.opname in self.locals and i.argval not in seen and self._reads_running_local(i.argval, seen | {i.argval}, sized):
+                return True
+        return False
+
+    def _reads_running_local(self, name: str, seen: frozenset[str], sized: bool) -> bool:
+        ins = self.instructions
+        if self.running_local(name, sized):
+            return True
+        for j in _stores(ins, name, cells=True):
+            first = _assignment_start(ins, j)
+            if first is not None and first < j and ins[j - 1].opname != "FOR_ITER" and _maybe_number(ins, first, j) \
+                    and self.reads_running(first, j, seen, sized):
+                return True
         return False
 
     def running_local(self, name: str, sized: bool = False) -> bool:
@@ -6742,16 +6820,17 @@ class _BatchReader:
         ``sized``, a store that adds more than literals (``n += len(q)``, not ``n += 1``: a
         helper's loop over a list of crops counts the crops, the same on any group)."""
         ins = self.instructions
-        for j in _stores(ins, name):
+        stores = _stores(ins, name, cells=True)  # (a cell: ``num`` a nested function or comprehension reads)
+        for j in stores:
             first = _assignment_start(ins, j)
-            if first is None or not any(i.opname == "LOAD_FAST" and i.argval == name for i in ins[first:j]):
+            if first is None or not any(i.opname in self.locals and i.argval == name for i in ins[first:j]):
                 continue
-            if sized and all(i.opname in ("LOAD_CONST", "BINARY_OP") or i.opname == "LOAD_FAST" and i.argval == name
+            if sized and all(i.opname in ("LOAD_CONST", "BINARY_OP") or i.opname in self.locals and i.argval == name
                              for i in ins[first:j]):
                 continue
             for head, last, _ in self.loops:
                 start, end = self._iterable(head)
-                if head < j < last and any(s < head for s in _stores(ins, name)) and self._over_argument(start, end):
+                if head < j < last and any(s < head for s in stores) and self._over_argument(start, end):
                     return True
         return False
 
@@ -6806,7 +6885,7 @@ class _BatchReader:
 
     def _over_argument(self, start: int, end: int) -> bool:
         ins = self.instructions
-        return any(i.opname == "LOAD_FAST" and i.argval in self.params
+        return any(i.opname in self.locals and i.argval in self.params
                    and (ins[k + 1].opname, ins[k + 2].opname) != ("LOAD_CONST", "BINARY_SUBSCR")
                    for k, i in enumerate(ins[start:end], start))
 
@@ -6830,9 +6909,9 @@ class _BatchReader:
         """Whether the store at ``j`` adds up over a loop over the batch (``n += len(s["labels"])``,
         ``n = n + x``): it reads ``name`` and ``name`` is stored before that loop, outside it."""
         ins = self.instructions
-        if not any(i.opname == "LOAD_FAST" and i.argval == name for i in ins[first:j]):
+        if not any(i.opname in self.locals and i.argval == name for i in ins[first:j]):
             return False
-        return any(batch and head < j < last and any(s < head for s in _stores(ins, name))
+        return any(batch and head < j < last and any(s < head for s in _stores(ins, name, cells=True))
                    for head, last, batch in self.loops)
 
     def _element(self, j: int) -> tuple[int, int, bool] | None:
@@ -7456,6 +7535,8 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
                 and _plain_number(instructions, start, right, held, numbers, globals_))
     if last.opname == "CALL":
         callee = instructions[start]
+        if callee.opname == "PUSH_NULL" and end - start == 4 and instructions[start + 1].opname in ("LOAD_FAST", "LOAD_DEREF"):
+            return _made_in_call(held.get(instructions[start + 1].argval))  # ``count()``, no argument
         if callee.opname != "LOAD_GLOBAL":
             return False
         if (callee.arg or 0) & 1 == 1 and callee.argval in _COUNTING:
