@@ -1,4 +1,4 @@
-# ruff: noqa: B008 -- default arguments computed from the batch are what this red team tries
+# ruff: noqa: B008, B023 -- default arguments computed from the batch and closures over loop variables are what this red team tries
 """Red team of session 31 (helper cells): adversarial criterion bodies whose counts, weights,
 positions, per-image loops and divisors are closed over -- read by comprehensions, lambdas, nested
 functions, generator expressions, ``functools.reduce`` / ``functools.partial`` of closures, default

@@ -25,7 +25,7 @@ import sys
 import threading
 import types
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeGuard, TypeVar
 
 import torch
 
@@ -4866,7 +4866,7 @@ def operand_fields() -> frozenset[Any]:
     return frozenset(found)
 
 
-def _made_in_call(value: Any) -> bool:
+def _made_in_call(value: Any) -> TypeGuard[types.FunctionType]:
     """Whether ``value`` is a function made by code running in the call (a ``def`` or a lambda of
     the body or a helper: its qualified name has ``<locals>``)."""
     return isinstance(value, types.FunctionType) and "<locals>" in value.__qualname__
