@@ -6765,7 +6765,7 @@ class _BatchReader:
         made = ins[stores[0] - 2]
         if made.opname != "LOAD_CONST" or not isinstance(made.argval, types.CodeType):
             return False
-        inner = _batch_reader(made.argval, None, frozenset(), frozenset(), frozenset(), (self.code, *self.scopes))
+        inner = _batch_reader(made.argval, None, frozenset(), frozenset(), frozenset(), _Scopes((self.code, *self.scopes)))
         body = inner.instructions
         return any(r.opname == "RETURN_VALUE" and (start := _operand_start(body, j)) is not None
                    and inner.number(start, j, frozenset(), added_up=False) for j, r in enumerate(body))
@@ -7394,7 +7394,7 @@ def _owner_code(code: types.CodeType, scopes: tuple[types.CodeType, ...], name: 
     while name in code.co_freevars:
         if not scopes:
             return None
-        code, scopes = scopes[0], scopes[1:]
+        code, scopes = scopes[0], _Scopes(scopes[1:])
     return code, scopes
 
 
@@ -7421,7 +7421,24 @@ def _scopes(f: types.FrameType) -> tuple[types.CodeType, ...]:
         g = _enclosing_frame(g)
         if g is not None:
             found.append(g.f_code)
-    return tuple(found)
+    return _Scopes(found) if found else _NO_SCOPES
+
+
+class _Scopes(tuple):
+    """Code objects (``_scopes``), hashed and compared by identity: a key of the ``_per_code`` caches
+    (``hash(code)`` hashes its constants, nested code included, on every ask)."""
+
+    def __hash__(self) -> int:
+        return hash(tuple(map(id, self)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, tuple) and len(self) == len(other) and all(a is b for a, b in zip(self, other))
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+
+_NO_SCOPES = _Scopes()
 
 
 def _index(instructions: list[dis.Instruction], p: int) -> bool:
