@@ -1258,4 +1258,45 @@ def probe_counter_in_loop_clamp(o, t):
     return {"loss": torch.stack(parts).clamp(max=0.5 * k).sum()}
 
 
+@_probe
+def probe_sum_times_reciprocal_local(o, t):
+    n = len(t)
+    scale = 1.0 / n
+    return {"loss": E(o, t).sum() * scale}
+
+
+@_probe
+def probe_sum_times_reciprocal_of_local_count(o, t):
+    n = len(t)
+    return {"loss": E(o, t).sum() * (1.0 / n)}
+
+
+@_probe
+def probe_near_sum_times_constant_local(o, t):
+    scale = 0.25
+    return {"loss": E(o, t).sum() * scale}
+
+
+@_probe
+def probe_near_sum_times_reciprocal_of_rows(o, t):
+    scale = 1.0 / o["x"].shape[1]
+    return {"loss": E(o, t).sum() * scale}
+
+
+@_probe
+def probe_near_sum_times_reciprocal_of_constant_list(o, t):
+    ks = ["a", "b"]
+    scale = 1.0 / len(ks)
+    return {"loss": E(o, t).sum() * scale}
+
+
+@_probe
+def probe_near_rows_times_reciprocal_of_own_rows(o, t):
+    r = []
+    for b in range(len(t)):
+        m = len(t[b]["labels"])
+        r.append(CE(o, t)[b].sum() * (1.0 / m))
+    return {"loss": torch.stack(r).sum()}
+
+
 BODIES.update(PROBES)

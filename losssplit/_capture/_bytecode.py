@@ -2203,6 +2203,37 @@ def _pushed_object(g: types.FrameType, first: int, stop: int) -> Any:
     return _UNPROVEN
 
 
+def _bound_arguments(f: types.FrameType) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
+    """(the frame, the spans of the arguments) of the ``functools.partial(..)`` call that made the
+    partial the CALL ``f``'s code is executing calls, where that partial binds a function not
+    written in Python (a torch op: its arguments reach the op from there, ``_partial_origin``); a
+    Python function's are read where it runs (``_partial_binding``). None else."""
+    callee = _partial_callee(f.f_code, f.f_lasti)
+    fn = _pushed_object(f, *callee) if callee is not None else None
+    if not isinstance(fn, functools.partial) or hasattr(fn.func, "__code__") or callee is None:
+        return None
+    origin = _partial_origin(f, *callee, fn, 0)
+    return (origin[0], origin[1][1:]) if isinstance(origin, tuple) else None
+
+
+@_per_code(1024)
+def _partial_callee(code: types.CodeType, lasti: int) -> tuple[int, int] | None:
+    """The span of the callee of the CALL at ``lasti`` where it is a local stored once by a call of
+    ``partial`` (``functools.partial(..)``, ``partial(..)``), read from the code alone; else None."""
+    instructions, at = _located_frame(code, lasti)
+    found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+    if found is None or at is None:
+        return None
+    start = found[0][0][0] if found[0] else _arguments_end(instructions, at)
+    callee = _callee_span(instructions, start) if start is not None else None
+    if callee is None or callee[1] - callee[0] != 1:
+        return None
+    stores = _stores(instructions, instructions[callee[0]].argval)
+    made = _call_spans(code, stores[0] - 1) if len(stores) == 1 and instructions[stores[0] - 1].opname == "CALL" else None
+    k = made[0][0][0] - 1 if made and made[0] else -1
+    return callee if k >= 0 and instructions[k].argval == "partial" else None
+
+
 def _partial_origin(g: types.FrameType, first: int, stop: int, fn: functools.partial, depth: int
                     ) -> str | tuple[types.FrameType, tuple[tuple[int, int], ...], tuple[str, ...]] | None:
     """Where the partial ``fn`` that the span of ``g``'s code pushes was made: ``"configured"``
@@ -2534,7 +2565,7 @@ def _offset_at(code: types.CodeType, lasti: int, product: bool = False) -> tuple
         if stop - first == 1 and last.opname == "LOAD_CONST" and type(last.argval) in (int, float):
             return "literal", last.argval
     # an attribute is configuration only where the other operand is none (it is the loss then)
-    configured = [instructions[stop - 1].opname in _CONFIGURED for _, stop in operands]
+    configured = [_configured_load(instructions, stop - 1) for _, stop in operands]
     if configured.count(True) == 1:
         return "configured", None
     return "other", None
@@ -4395,9 +4426,19 @@ def _divisor_at(code: types.CodeType, lasti: int, ops: frozenset[int] = _DIVISIO
         return ("literal", chosen) if chosen is not None else ("other", None)
     if before.opname == "LOAD_CONST" and type(before.argval) in (int, float):
         return "literal", before.argval
-    if before.opname in _CONFIGURED:
+    if _configured_load(instructions, at - 1):
         return "configured", None
     return "other", None
+
+
+def _configured_load(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the instruction at ``k`` loads configuration (``_CONFIGURED``: ``self.scale``,
+    ``SCALE``), not an attribute of a class the code builds (``Cfg.scale`` of ``class Cfg: scale =
+    1.0 / n`` in the body: computed in the call)."""
+    i = instructions[k]
+    return i.opname in _CONFIGURED and not (
+        i.opname == "LOAD_ATTR" and k and instructions[k - 1].opname in ("LOAD_FAST", "LOAD_DEREF")
+        and _built_class(instructions, instructions[k - 1].argval) is not None)
 
 
 class _Chosen(NamedTuple):
@@ -4864,6 +4905,17 @@ def operand_fields() -> frozenset[Any]:
                         and instructions[k - 1].opname == "PUSH_NULL":
                     found.update(_closed_fields(f, instructions[k].argval, 0))
     return frozenset(found)
+
+
+def _built_class(instructions: list[dis.Instruction], name: str) -> types.CodeType | None:
+    """The body code of the class the local ``name`` holds where the code builds it, once (a
+    ``class`` statement in a function: ``LOAD_BUILD_CLASS``, that code, the call); else None."""
+    stores = _stores(instructions, name, cells=True)
+    first = _assignment_start(instructions, stores[0]) if len(stores) == 1 else None
+    if first is None or not any(i.opname == "LOAD_BUILD_CLASS" for i in instructions[first : stores[0]]):
+        return None
+    return next((i.argval for i in instructions[first : stores[0]]
+                 if i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType)), None)
 
 
 def _made_in_call(value: Any) -> TypeGuard[types.FunctionType]:
@@ -6023,6 +6075,11 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     if sized and candidates:
         size = _operands(f.f_code, f.f_lasti)[-1:]
         candidates = tuple(c for c in candidates if (c[0], c[1]) not in size)
+    if not candidates and not running:
+        bound = _bound_arguments(f)  # ``clamp_to(e)`` of ``clamp_to = partial(torch.clamp, max=0.15 * len(t))``
+        return bound is not None and any(
+            _plain_number(_instructions(bound[0].f_code), start, end, bound[0].f_locals, numbers, bound[0].f_globals)
+            and _counted_span(bound[0], start, end, numbers, 0) for start, end in bound[1])
     if not candidates:
         return False
     instructions = _instructions(f.f_code)
@@ -6751,8 +6808,22 @@ class _BatchReader:
                 return True
             elif i.opname in self.locals and k and ins[k - 1].opname == "PUSH_NULL" and self._returns_number(i.argval):
                 return True  # ``count()`` of ``def count(): return len(t)`` made here
+            elif i.opname in self.locals and k + 1 < end and ins[k + 1].opname == "LOAD_ATTR" \
+                    and self._class_number(i.argval, ins[k + 1].argval):
+                return True  # ``Cfg.scale`` of ``class Cfg: scale = 1.0 / n`` made here
             k += 1
         return False
+
+    def _class_number(self, name: str, attr: str) -> bool:
+        """Whether the local ``name`` holds a class whose body this code runs (once) and that body
+        stores in ``attr`` a number from the batch (``number``, its free variables read here)."""
+        made = _built_class(self.instructions, name)
+        if made is None:
+            return False
+        inner = _batch_reader(made, None, frozenset(), frozenset(), frozenset(), _Scopes((self.code, *self.scopes)))
+        body = inner.instructions
+        return any(x.opname == "STORE_NAME" and x.argval == attr and (start := _operand_start(body, j)) is not None
+                   and inner.number(start, j, frozenset(), added_up=False) for j, x in enumerate(body))
 
     def _returns_number(self, name: str) -> bool:
         """Whether the local ``name`` holds a function this code makes (a ``def`` or a lambda, once)
@@ -7160,7 +7231,8 @@ class _BatchReader:
                     continue  # ``range(out["layers"].shape[1])``: layers, no images
                 after = ins[k + 1 : k + 3]
                 picked = len(after) == 2 and after[1].opname == "BINARY_SUBSCR"
-                if not (picked and (whole or after[0].opname in ("LOAD_FAST", "LOAD_DEREF"))):
+                if not (picked and (whole or after[0].opname in ("LOAD_FAST", "LOAD_DEREF"))) \
+                        and not (outer is not None and self._element_of_field(k + 1, end)):
                     return True  # ``t[b]``: the loop's image
             elif i.opname == "LOAD_FAST" and i.argval not in _OWNERS and self._unseen(i.argval, seen):
                 if self._collection_local(i.argval, seen | {i.argval}):
@@ -7170,6 +7242,20 @@ class _BatchReader:
             elif self._comprehension(k, end, seen) or i.opname == "LOAD_GLOBAL" and i.argval == "len" and self.number(k, end, seen):
                 return True
         return False
+
+    def _element_of_field(self, k: int, end: int) -> bool:
+        """Whether, from ``k`` (after an argument a comprehension or a nested function reads from the
+        enclosing code), the code picks fields by string literals, then one item by a target of this
+        code's own loop (``outputs["label_maps"][i]`` over ``enumerate(zip(targets, ..))``): one
+        image's item, as ``t[b]``."""
+        ins = self.instructions
+        while k + 1 < end and ins[k].opname == "LOAD_CONST" and type(ins[k].argval) is str \
+                and ins[k + 1].opname == "BINARY_SUBSCR":
+            k += 2
+        if k + 1 >= end or ins[k].opname != "LOAD_FAST" or ins[k + 1].opname != "BINARY_SUBSCR":
+            return False
+        stores = _stores(ins, ins[k].argval)
+        return bool(stores) and all(self._element(j) is not None for j in stores)
 
     def _along_other_dim(self, k: int, end: int) -> bool:
         """Whether the argument loaded at ``k`` (as passed or a field of it, not a tensor the body
@@ -7544,6 +7630,10 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
     if last.opname in ("LOAD_FAST", "LOAD_DEREF"):
         value = held.get(last.argval)
         return end - start == 1 and (type(value) in numbers or type(value).__module__ == "numpy" and isinstance(value, float))
+    if last.opname == "LOAD_ATTR" and end - start == 2 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF"):
+        owner = held.get(instructions[start].argval)  # ``Cfg.scale`` of a class made in the call
+        return (isinstance(owner, type) and "<locals>" in owner.__qualname__
+                and type(owner.__dict__.get(last.argval)) in numbers)
     if last.opname == "UNARY_NEGATIVE":
         return _plain_number(instructions, start, end - 1, held, numbers, globals_)
     if last.opname == "BINARY_OP":
