@@ -1136,6 +1136,96 @@ def free_targets_len_in_nested_helper_divisor(o, t):
     return {"loss": norm(E(o, t).sum())}
 
 
+
+# === 8. filled lists, positions added up, math of counts, host reads, closed over ========================
+
+
+@body("rules")
+def filled_cell_list_len_in_lambda(o, t):
+    kept = []
+    for s in t:
+        kept.append(s)
+    f = lambda x: x.clamp(max=0.15 * len(kept))  # noqa: E731
+    return {"loss": f(E(o, t)).sum()}
+
+
+@body("rules")
+def filled_cell_list_len_divides_in_comprehension(o, t):
+    kept = []
+    for s in t:
+        kept.append(s)
+    return {"loss": torch.stack([e1(o, t, b) / len(kept) for b in range(len(t))]).sum()}
+
+
+@body("rules")
+def position_running_cell_in_lambda(o, t):
+    n = 0
+    for i, _ in enumerate(t):
+        n = n + i
+    f = lambda x: x.sum() / max(n, 1)  # noqa: E731
+    return {"loss": f(E(o, t))}
+
+
+@body("rules")
+def sqrt_count_closed_over(o, t):
+    n = len(t)
+    f = lambda x: x.sum() / math.sqrt(n)  # noqa: E731
+    return {"loss": f(E(o, t))}
+
+
+@body("rules")
+def host_read_closed_over(o, t):
+    m = E(o, t).detach().max().item()
+    f = lambda x: x.clamp(max=0.9 * m)  # noqa: E731
+    return {"loss": f(E(o, t)).sum()}
+
+
+@body("rules")
+def host_read_closed_over_divisor(o, t):
+    s = E(o, t).detach().sum().item()
+    return {"loss": torch.stack([e1(o, t, b) / s for b in range(len(t))]).sum()}
+
+
+@body("rules")
+def count_tensor_closed_divides(o, t):
+    n = torch.tensor(float(len(t)))
+    return {"loss": torch.stack([e1(o, t, b) / n for b in range(len(t))]).sum()}
+
+
+@body("rules")
+def rows_total_closed_clamp_lambda(o, t):
+    total = sum(len(s["labels"]) for s in t)
+    f = lambda x: x.clamp(max=0.1 * total)  # noqa: E731
+    return {"loss": f(CE(o, t)).sum()}
+
+
+@body("rules")
+def weight_in_lambda_default_per_image(o, t):
+    fs = [lambda e, w=s["loss_weight"]: e * w for s in t]
+    return {"loss": sum(f(e1(o, t, b)) for b, f in enumerate(fs))}
+
+
+@body("rules")
+def weight_first_closed_in_generator(o, t):
+    w0 = t[0]["loss_weight"]
+    return {"loss": sum(e1(o, t, b) * w0 for b in range(len(t)))}
+
+
+@body("rules")
+def rows_list_closed_in_nested_divisor(o, t):
+    sizes = [len(s["labels"]) for s in t]
+
+    def norm(x):
+        return x.sum() / sum(sizes)
+    return {"loss": norm(CE(o, t))}
+
+
+@body("rules")
+def count_as_keyword_only_argument_of_lambda(o, t):
+    g = lambda x, *, n: x.clamp(max=0.15 * n)  # noqa: E731
+    return {"loss": g(E(o, t), n=len(t)).sum()}
+
+
 # --- probes (not closures): the same ops written in the body itself -----------------------------------
 PROBES = {}
 
@@ -1296,6 +1386,17 @@ def probe_near_rows_times_reciprocal_of_own_rows(o, t):
     for b in range(len(t)):
         m = len(t[b]["labels"])
         r.append(CE(o, t)[b].sum() * (1.0 / m))
+    return {"loss": torch.stack(r).sum()}
+
+
+@_probe
+def probe_filled_list_len_divides_one_image(o, t):
+    kept = []
+    for s in t:
+        kept.append(s)
+    r = []
+    for b in range(len(t)):
+        r.append(e1(o, t, b) / len(kept))
     return {"loss": torch.stack(r).sum()}
 
 

@@ -1,29 +1,29 @@
-"""Red team of session 31 (helper cells): 157 adversarial bodies (``tests/_red_team31_bodies.py``)
+"""Red team of session 31 (helper cells): 169 adversarial bodies (``tests/_red_team31_bodies.py``)
 whose counts, weights, positions, per-image loops and divisors are closed over -- comprehensions,
 generator expressions, lambdas, nested functions, ``functools.reduce`` / ``map`` / ``partial`` of
-closures, default arguments, class bodies, ``nonlocal`` counters, functions returning a count --
-and 20 probes (``probe_*``) writing the same ops in the body itself (to tell a closure gap from a
-gap of the op, and near misses that must split), measured against the oracle on the red-team-28
-batches (``tests/_red_team31_measure.py``: 8 batches of 2 to 5 images, groups of different sizes,
-a group absent).
+closures, default arguments, class bodies, ``nonlocal`` counters, functions returning a count,
+filled lists, host reads -- and 21 probes (``probe_*``) writing the same ops in the body itself (to
+tell a closure gap from a gap of the op; near misses that must split among them), measured against
+the oracle on the red-team-28 batches (``tests/_red_team31_measure.py``: 8 batches of 2 to 5
+images, groups of different sizes, a group absent).
 
-On main (32a9c3d), of the 157 closure bodies: 71 exact, 40 declined, 46 WRONG; of the 20 probes 4
-exact, 5 declined, 11 WRONG. A count read as a free variable (``LOAD_DEREF n`` in a comprehension, a
+On main (32a9c3d), of the 169 closure bodies: 73 exact, 45 declined, 51 WRONG; of the 21 probes 4
+exact, 5 declined, 12 WRONG. A count read as a free variable (``LOAD_DEREF n`` in a comprehension, a
 lambda or a nested function, stored by the enclosing code) was no count for ``_BatchReader``, nor
-``len(t)`` of a free ``t`` a count of the images; a divisor ``/ n`` of a free ``n = len(t)`` no
-length (``divisor_length``); a running count kept in a cell no running count; a ``nonlocal``
-counter, a function made in the body returning ``len(t)``, a class attribute ``Cfg.scale = 1.0 /
-n`` of a class built in the body and ``functools.partial(torch.clamp, max=0.15 * len(t))`` no
-count; a weight sum closed over (or returned by a nested function) no weight (``operand_fields``);
-and, without any closure, a reduced loss times ``1.0 / n`` or ``scale = 1.0 / n`` of ``n =
-len(targets)`` kept the batch's factor. After this branch: 69 exact, 80 declined, 8 WRONG (closure
-bodies), 4 exact, 8 declined, 8 WRONG (probes); 41 fixed, all declining. Two closure bodies exact on
-main by coincidence decline now: ``clamp_by_count_in_comprehension`` (its bound never clamps on
-these batches) and ``weights_max_in_comprehension`` (its divisor, the weights' ``max``, is 1 on
-every batch here). The 8 closure bodies left WRONG are gaps of the op written without a closure too
-(the 8 probes WRONG: bounds and exponents from ``x.shape[0]``, a width equal to the count of
-images, ``max(n, 3)`` or the batch's rows total on one image's value, a clamp by each image's
-weight): strict xfails, README Known limits."""
+``len(t)`` of a free ``t`` a count of the images, nor a list filled in a loop and closed over; a
+divisor ``/ n`` of a free ``n = len(t)`` no length (``divisor_length``); a running count kept in a
+cell no running count, nor one adding up positions; ``math.sqrt(n)`` of a free ``n`` no math of a
+count (``numeric_call_operand``); a ``nonlocal`` counter, a function made in the body returning
+``len(t)``, a class attribute ``Cfg.cap = 0.15 * n`` and ``functools.partial(torch.clamp, max=0.15
+* len(t))`` no count; a weight sum closed over (or returned by a nested function) no weight
+(``operand_fields``). After this branch, closure bodies: 71 exact, 87 declined, 11 WRONG (40 fixed,
+all declining); probes unchanged. Two closure bodies exact on main by coincidence decline now:
+``clamp_by_count_in_comprehension`` (its bound never clamps on these batches) and
+``weights_max_in_comprehension`` (its divisor, the weights' ``max``, is 1 on every batch here).
+Each of the 11 closure bodies left WRONG is a gap of the op written without a closure too (a probe
+WRONG: bounds and exponents from ``x.shape[0]``, a width equal to the count of images, ``max(n,
+3)``, ``1.0 / n``, ``len`` of a filled list or the batch's rows total on one image's value, a reduced
+loss times ``scale = 1.0 / n``, a clamp by each image's weight): strict xfails, README Known limits."""
 
 import pytest
 from _red_team31_bodies import BODIES
@@ -31,18 +31,25 @@ from _red_team31_measure import assert_pinned
 
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
     "count_cell_max_floor": "known WRONG (cells, session 31, not fixed): ``/ max(n, 3)`` of a one-image value: floored count, wrong without a closure too (probe_one_image_over_max_count)",
+    "count_in_class_body": "known WRONG (cells, session 31, not fixed): ``E.sum() * Cfg.scale`` of ``class Cfg: scale = 1.0 / n``: a reduced loss times a number computed from the count is kept; wrong without a closure too (probe_sum_times_reciprocal_local)",
     "divisor_batch_shape_clamp_in_lambda": "known WRONG (cells, session 31, not fixed): a clamp bound from the batch size ``0.15 * o['x'].shape[0]``: wrong without a closure too (probe_clamp_by_batch_shape)",
     "divisor_batch_size_local_in_comprehension_clamp": "known WRONG (cells, session 31, not fixed): a clamp bound from the batch size ``bs = o['x'].shape[0]``: wrong without a closure too (probe_clamp_by_bs_local)",
     "divisor_batch_size_local_in_nested_power": "known WRONG (cells, session 31, not fixed): an exponent from the batch size ``o['x'].size(0)``: wrong without a closure too (probe_power_by_bs)",
     "divisor_count_tensor_clamp_in_closure": "known WRONG (cells, session 31, not fixed): a clamp bound by a tensor made of the count (``torch.tensor(float(len(t)))``): wrong without a closure too (probe_clamp_count_tensor)",
     "divisor_rows_total_in_comprehension": "known WRONG (cells, session 31, not fixed): one image's sum over the batch's total of rows (``sum(s['labels'].numel() for s in t)``): wrong without a closure too (probe_rows_total_one_image)",
+    "filled_cell_list_len_divides_in_comprehension": "known WRONG (cells, session 31, not fixed): one image's value over ``len(kept)`` of a list filled with the targets: wrong without a closure too (probe_filled_list_len_divides_one_image)",
+    "free_count_in_ce_weight_scale": "known WRONG (cells, session 31, not fixed): one image's CE times ``1.0 / n`` of the count: wrong without a closure too (probe_reciprocal_count_factor_one_image)",
     "near_width_default_arg": "known WRONG (cells, session 31, not fixed): a division by a width ``o['x'].shape[-1]`` (4) equal to the number of images (4) is read as that count: wrong without a closure too (probe_width_divisor)",
     "probe_clamp_by_batch_shape": "known WRONG (cells, session 31, not fixed): ``e.clamp(max=0.15 * o['x'].shape[0])``: a bound from the batch size (a RowCount times a float) is not read as the group's",
     "probe_clamp_by_bs_local": "known WRONG (cells, session 31, not fixed): ``stack(..).clamp(max=0.5 * bs)`` with ``bs = o['x'].shape[0]``: the batch's bound on every group",
     "probe_clamp_count_tensor": "known WRONG (cells, session 31, not fixed): ``e.clamp(max=0.15 * torch.tensor(float(len(t))))``: a tensor bound made of the count, the batch's on every group",
+    "probe_filled_list_len_divides_one_image": "known WRONG (cells, session 31, not fixed): one image's value over ``len(kept)`` of a list filled with the targets in a loop: the batch's count on every group",
     "probe_one_image_over_max_count": "known WRONG (cells, session 31, not fixed): one image's value over ``max(n, 3)`` of the count: the batch's floor-or-count on every group",
     "probe_power_by_bs": "known WRONG (cells, session 31, not fixed): ``e ** (0.5 * bs)`` with ``bs = o['x'].size(0)``: the batch's exponent on every group",
+    "probe_reciprocal_count_factor_one_image": "known WRONG (cells, session 31, not fixed): one image's CE times ``1.0 / n`` of the count, stacked and summed: the batch's factor on every group",
     "probe_rows_total_one_image": "known WRONG (cells, session 31, not fixed): one image's CE sum over the batch's total rows (``sum(s['labels'].numel() for s in t)``): the batch's total on every group",
+    "probe_sum_times_reciprocal_local": "known WRONG (cells, session 31, not fixed): ``scale = 1.0 / n`` (``n = len(targets)``), then ``l.sum() * scale``: the batch's factor on every group (the inline ``l.sum() * (1.0 / len(targets))`` declines)",
+    "probe_sum_times_reciprocal_of_local_count": "known WRONG (cells, session 31, not fixed): ``l.sum() * (1.0 / n)`` with ``n = len(targets)``: the batch's factor on every group (the inline ``1.0 / len(targets)`` declines)",
     "probe_weight_clamp": "known WRONG (cells, session 31, not fixed): ``clamp(max=2.0 * w[b])`` of each image's weight: the weight kept in the bound (on a group alone it is 1)",
     "probe_width_divisor": "known WRONG (cells, session 31, not fixed): ``e / o['x'].shape[-1]`` (4 columns) on a batch of 4 images: the width read as the count of images",
     "weights_clamp_bound_in_comprehension": "known WRONG (cells, session 31, not fixed): a clamp bound computed from each image's weight (``clamp(max=2.0 * w[b])``) is kept; wrong without a closure too (probe_weight_clamp)",
@@ -50,19 +57,18 @@ NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wro
 WERE_WRONG = {  # WRONG on main (32a9c3d), declined now
     "arange_of_free_count_in_nested", "clamp_by_small_count_in_comprehension",
     "clamp_min_by_count_in_comprehension", "count_as_partial_clamp", "count_cell_float", "count_cell_sqrt",
-    "count_clamp_in_generator_sum", "count_in_class_body", "count_in_class_body_clamp",
-    "count_in_dict_comprehension", "count_in_generator_sum", "count_in_map_lambda",
-    "count_in_nested_comprehension", "count_in_nested_def_clamp", "count_in_nested_def_power",
-    "count_in_nested_nested", "count_in_set_of_powers", "count_reduce_lambda_clamp",
-    "count_reduce_lambda_over_closure", "count_returned_by_nested_def_clamp",
-    "divide_by_count_in_comprehension", "divisor_numel_closure_clamp", "free_count_in_ce_weight_scale",
-    "free_count_in_generator_count_filtered", "len_in_nested_def_clamp", "local_count_in_lambda_clamp",
-    "local_count_in_lambda_power", "nonlocal_counter_clamps", "per_image_count_cell_read_in_generator_clamp",
-    "per_image_nested_def_closure_mean_by_count", "position_stack_times_arange_in_lambda",
-    "power_by_count_in_comprehension", "power_by_len_in_comprehension",
-    "probe_reciprocal_count_factor_one_image", "probe_sum_times_reciprocal_local",
-    "probe_sum_times_reciprocal_of_local_count", "running_count_clamps_in_nested",
-    "running_count_divides_in_comprehension", "smooth_l1_beta_from_free_count", "weight_sum_in_nested_def",
+    "count_clamp_in_generator_sum", "count_in_class_body_clamp", "count_in_dict_comprehension",
+    "count_in_generator_sum", "count_in_map_lambda", "count_in_nested_comprehension",
+    "count_in_nested_def_clamp", "count_in_nested_def_power", "count_in_nested_nested",
+    "count_in_set_of_powers", "count_reduce_lambda_clamp", "count_reduce_lambda_over_closure",
+    "count_returned_by_nested_def_clamp", "divide_by_count_in_comprehension", "divisor_numel_closure_clamp",
+    "filled_cell_list_len_in_lambda", "free_count_in_generator_count_filtered", "len_in_nested_def_clamp",
+    "local_count_in_lambda_clamp", "local_count_in_lambda_power", "nonlocal_counter_clamps",
+    "per_image_count_cell_read_in_generator_clamp", "per_image_nested_def_closure_mean_by_count",
+    "position_running_cell_in_lambda", "position_stack_times_arange_in_lambda",
+    "power_by_count_in_comprehension", "power_by_len_in_comprehension", "rows_total_closed_clamp_lambda",
+    "running_count_clamps_in_nested", "running_count_divides_in_comprehension",
+    "smooth_l1_beta_from_free_count", "sqrt_count_closed_over", "weight_sum_in_nested_def",
     "weights_sum_in_lambda_normaliser",
 }
 EXACT = {  # the pinned exact splits; every other body (not in NOT_FIXED) declines
@@ -89,7 +95,8 @@ EXACT = {  # the pinned exact splits; every other body (not in NOT_FIXED) declin
     "per_image_reduce_sum_over_count", "per_image_sum_of_generator_divided_by_images",
     "probe_near_rows_times_reciprocal_of_own_rows", "probe_near_sum_times_constant_local",
     "probe_near_sum_times_reciprocal_of_constant_list", "probe_near_sum_times_reciprocal_of_rows",
-    "running_count_divides_in_lambda", "weight_picked_by_lambda", "weights_default_arg",
+    "rows_list_closed_in_nested_divisor", "running_count_divides_in_lambda",
+    "weight_in_lambda_default_per_image", "weight_picked_by_lambda", "weights_default_arg",
     "weights_in_class_body", "weights_in_comprehension", "weights_in_generator", "weights_in_lambda",
     "weights_in_nested_def_weighted_mean", "weights_in_reduce", "weights_read_in_nested_per_image",
     "weights_tensor_in_comprehension",
@@ -111,4 +118,4 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES)
     assert not EXACT & set(NOT_FIXED) and not WERE_WRONG & (EXACT | set(NOT_FIXED))
-    assert len(BODIES) == 177 and len(EXACT) == 73 and len(NOT_FIXED) == 16 and len(WERE_WRONG) == 41
+    assert len(BODIES) == 190 and len(EXACT) == 75 and len(NOT_FIXED) == 23 and len(WERE_WRONG) == 40

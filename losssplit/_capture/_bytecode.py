@@ -6130,22 +6130,27 @@ def numeric_call_operand() -> bool:
     if f is None:
         return False
     instructions, held = _instructions(f.f_code), f.f_locals
-    spans = [s for s in _operands(f.f_code, f.f_lasti) if _plain_number(instructions, *s, held, globals_=f.f_globals)]
-    seen: set[str] = set()
+    spans = [(f, *s) for s in _operands(f.f_code, f.f_lasti) if _plain_number(instructions, *s, held, globals_=f.f_globals)]
+    seen: set[tuple[int, str]] = set()
     while spans:
-        start, end = spans.pop()
+        g, start, end = spans.pop()
+        instructions, held = _instructions(g.f_code), g.f_locals
         for k in range(start, end):
             i = instructions[k]
             if i.opname == "LOAD_GLOBAL" and (
-                    _numeric_function(f.f_globals.get(i.argval))
-                    or getattr(f.f_globals.get(i.argval), "__name__", None) in _NUMERIC_MODULES):
+                    _numeric_function(g.f_globals.get(i.argval))
+                    or getattr(g.f_globals.get(i.argval), "__name__", None) in _NUMERIC_MODULES):
                 return True
-            if i.opname == "LOAD_FAST" and i.argval not in seen and isinstance(held.get(i.argval), (int, float)):
-                seen.add(i.argval)  # a number local: how the code computed it (a tensor's locals hold data)
-                for j in _stores(instructions, i.argval):
-                    first = _assignment_start(instructions, j)
+            # a number local, or a free variable's in the enclosing code: how the code computed it
+            # (a tensor's locals hold data)
+            owner = _owner_frame(g, i.argval) if i.opname in ("LOAD_FAST", "LOAD_DEREF") else None
+            if owner is not None and (id(owner), i.argval) not in seen and isinstance(held.get(i.argval), (int, float)):
+                seen.add((id(owner), i.argval))
+                stored = _instructions(owner.f_code)
+                for j in _stores(stored, i.argval, cells=True):
+                    first = _assignment_start(stored, j)
                     if first is not None and first < j:
-                        spans.append((first, j))
+                        spans.append((owner, first, j))
     return False
 
 
@@ -6170,10 +6175,15 @@ def running_position() -> bool:
     f = _caller()
     if f is None:
         return False
+    scopes = _scopes(f)
     instructions = _instructions(f.f_code)
-    reader = _batch_reader(f.f_code)
-    return any(i.opname == "LOAD_FAST" and reader.adds_position(i.argval)
-               for start, end in _counted_operands(f.f_code, f.f_lasti) for i in instructions[start:end])
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), scopes)
+    for start, end in _counted_operands(f.f_code, f.f_lasti, scopes):
+        for i in instructions[start:end]:
+            owner = reader.free(i.argval) if i.opname in _FREE_LOADS else reader if i.opname in reader.locals else None
+            if owner is not None and owner.adds_position(i.argval):
+                return True
+    return False
 
 
 def _size_offsets(code: types.CodeType, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None
@@ -6964,13 +6974,13 @@ class _BatchReader:
         """Whether a store of the local ``name`` that reads it also reads a loop position (``n = n
         + i`` over ``enumerate(targets)``): what it adds up is no count of the images' items."""
         ins = self.instructions
-        for j in _stores(ins, name):
+        for j in _stores(ins, name, cells=True):
             first = _assignment_start(ins, j)
-            if first is None or not any(i.opname == "LOAD_FAST" and i.argval == name for i in ins[first:j]):
+            if first is None or not any(i.opname in self.locals and i.argval == name for i in ins[first:j]):
                 continue
             for i in ins[first:j]:
-                if i.opname == "LOAD_FAST" and i.argval != name:
-                    for k in _stores(ins, i.argval):
+                if i.opname in self.locals and i.argval != name:
+                    for k in _stores(ins, i.argval, cells=True):
                         loop = self._element(k)
                         if loop is not None and self._position(loop[0], k):
                             return True
@@ -7289,7 +7299,7 @@ class _BatchReader:
             first = _assignment_start(ins, j)
             if first is not None and self.collection(first, j, seen):
                 return True
-        fills = [k for k in range(len(ins) - 1) if ins[k].opname == "LOAD_FAST" and ins[k].argval == name
+        fills = [k for k in range(len(ins) - 1) if ins[k].opname in self.locals and ins[k].argval == name
                  and ins[k + 1].opname == "LOAD_METHOD" and ins[k + 1].argval in _FILLS]
         return any(batch and head < k < last and not any(head < s < last for s in stores) and any(s < head for s in stores)
                    for k in fills for head, last, batch in self.loops)

@@ -2726,8 +2726,6 @@ def _ratio_arithmetic(
             z = None if weight or kind != "mul" else _reciprocal_argument(frame, ta.ratio, other)
             if z is not None:  # ``l.sum().mul(1.0 / batch_total)``: as ``l.sum() / batch_total``
                 return _over_argument(ta, z)
-            if length is None and not weight and kind == "mul" and _computed_factor(frame, other, numeric=False):
-                return lost_track(COUNTED_FACTOR, pred)
         if (kind == "div" and tb is None and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
                 and frame.literal_number(b, kind) is not None and _is_number(other) and other):
             return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))  # ``/ torch.tensor(36)``
@@ -3946,19 +3944,14 @@ COMPUTED_FACTOR = ("a product or division by a number the body's code computes f
                    "function (``math.sqrt(n)``, ``n = len(targets)``): on a group alone, from the group's count")
 
 
-COUNTED_FACTOR = ("a product by a number the body's code computes from a count of the batch (``1.0 / n``, ``scale = "
-                  "1.0 / n`` with ``n = len(targets)``, also closed over or a class attribute): on a group alone, "
-                  "from the group's count")
-
-
-def _computed_factor(frame: Frame, factor: Any, numeric: bool = True) -> bool:
+def _computed_factor(frame: Frame, factor: Any) -> bool:
     """Whether the Python number ``factor`` scaling or dividing a reduced loss of several images
-    is, in the code of the op, computed from a count of the call's images (``counted_number``),
-    with ``numeric`` by a ``math`` or numpy function (``_bytecode.numeric_call_operand``: a float
-    no count equals by value), and no literal or configured constant at the op."""
+    is, in the code of the op, computed from a count of the call's images by a ``math`` or numpy
+    function (``_bytecode.numeric_call_operand``, ``counted_number``: a float no count equals by
+    value), and no literal or configured constant at the op."""
     return (_is_number(factor) and frame.num_images > 1
-            and offset_source(factor, product=True) not in ("literal", "configured")
-            and (not numeric or numeric_call_operand()) and counted_number(zero=False))
+            and offset_source(factor, product=True) not in ("literal", "configured") and numeric_call_operand()
+            and counted_number(zero=False))
 
 
 def _tensor_image_count(frame: Frame, ratio: Ratio, factor: Tensor) -> None:
