@@ -29,22 +29,24 @@ def extra_batches():
             XBATCHES.pop(name, None)
 
 
-def measure(body_name: str) -> dict:
+def measure(body_name: str, bodies: dict = BODIES, converts: dict = CONVERTS) -> dict:
+    """``body_name`` of ``bodies`` (another red team's tables: default this one's) on every batch."""
     with extra_batches():
-        return measure_batches(body_name, BODIES, CONVERTS, list(XBATCHES))
+        return measure_batches(body_name, bodies, converts, list(XBATCHES))
 
 
-def assert_pinned(name: str, exact: set[str]) -> None:
+def assert_pinned(name: str, exact: set[str], bodies: dict = BODIES, converts: dict = CONVERTS) -> None:
     """The body ``name`` measures exact where ``exact`` names it, else declined."""
-    result = measure(name)
+    result = measure(name, bodies, converts)
     per = {batch: (r["class"], r.get("wrong") or r.get("why")) for batch, r in result["per"].items()}
     assert result["class"] == ("exact" if name in exact else "declined"), per
 
 
-if __name__ == "__main__":
+def main(names: list[str], bodies: dict = BODIES, converts: dict = CONVERTS) -> None:
+    """Print each body's outcome (and what a wrong one got), then the counts."""
     counts: dict = {}
-    for b in sys.argv[1:] or list(BODIES):
-        r = measure(b)
+    for b in names or list(bodies):
+        r = measure(b, bodies, converts)
         detail = ""
         if r["class"] not in ("exact", "declined", "none"):
             bad = next(v for v in r["per"].values() if v["class"] == r["class"])
@@ -52,3 +54,7 @@ if __name__ == "__main__":
         print(f"{r['family']:12s} {r['class']:10s} {b}  {detail}", flush=True)
         counts[r["class"]] = counts.get(r["class"], 0) + 1
     print("TOTAL", sum(counts.values()), counts)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

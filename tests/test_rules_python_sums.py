@@ -994,10 +994,11 @@ def test_a_count_held_in_a_cell_declines():
         assert want and got == {} and any("'loss'" in m for m in said), (seed, got, said)
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (found by the lead, session 30, not fixed): a count local read "
-                   "inside a comprehension (a free variable there, ``clamp(max=n * 2.0)`` with ``n = len(targets)`` "
-                   "of the enclosing body) is not read as a count: the batch's bound on every group (README Known limits)")
 def test_a_count_read_as_a_free_variable_of_a_comprehension_follows_the_oracle():
+    """Was silently wrong (found by the lead, session 30; fixed by cells, session 31): ``n =
+    len(targets)`` read inside the comprehension is a free variable there (``LOAD_DEREF n`` of the
+    enclosing body's cell), which the count reading took for no local: ``clamp(max=n * 2.0)`` kept
+    the batch's bound on every group. The enclosing code's store is read now (``_BatchReader.free``)."""
     for seed, weights in BATCHES:
         got, want, said = split_outcome(_cell_count_bound_in_the_comprehension, list(rule_batch(seed, weights)),
                                         [ROWS, TARGETS])

@@ -25,7 +25,7 @@ import sys
 import threading
 import types
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeGuard, TypeVar
 
 import torch
 
@@ -2203,6 +2203,37 @@ def _pushed_object(g: types.FrameType, first: int, stop: int) -> Any:
     return _UNPROVEN
 
 
+def _bound_arguments(f: types.FrameType) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
+    """(the frame, the spans of the arguments) of the ``functools.partial(..)`` call that made the
+    partial the CALL ``f``'s code is executing calls, where that partial binds a function not
+    written in Python (a torch op: its arguments reach the op from there, ``_partial_origin``); a
+    Python function's are read where it runs (``_partial_binding``). None else."""
+    callee = _partial_callee(f.f_code, f.f_lasti)
+    fn = _pushed_object(f, *callee) if callee is not None else None
+    if not isinstance(fn, functools.partial) or hasattr(fn.func, "__code__") or callee is None:
+        return None
+    origin = _partial_origin(f, *callee, fn, 0)
+    return (origin[0], origin[1][1:]) if isinstance(origin, tuple) else None
+
+
+@_per_code(1024)
+def _partial_callee(code: types.CodeType, lasti: int) -> tuple[int, int] | None:
+    """The span of the callee of the CALL at ``lasti`` where it is a local stored once by a call of
+    ``partial`` (``functools.partial(..)``, ``partial(..)``), read from the code alone; else None."""
+    instructions, at = _located_frame(code, lasti)
+    found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+    if found is None or at is None:
+        return None
+    start = found[0][0][0] if found[0] else _arguments_end(instructions, at)
+    callee = _callee_span(instructions, start) if start is not None else None
+    if callee is None or callee[1] - callee[0] != 1:
+        return None
+    stores = _stores(instructions, instructions[callee[0]].argval)
+    made = _call_spans(code, stores[0] - 1) if len(stores) == 1 and instructions[stores[0] - 1].opname == "CALL" else None
+    k = made[0][0][0] - 1 if made and made[0] else -1
+    return callee if k >= 0 and instructions[k].argval == "partial" else None
+
+
 def _partial_origin(g: types.FrameType, first: int, stop: int, fn: functools.partial, depth: int
                     ) -> str | tuple[types.FrameType, tuple[tuple[int, int], ...], tuple[str, ...]] | None:
     """Where the partial ``fn`` that the span of ``g``'s code pushes was made: ``"configured"``
@@ -2304,7 +2335,7 @@ def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...],
         reader = _batch_reader(back.f_code)
         return reader.number(0, len(reader.instructions), frozenset(), added_up=False, positions=positions) or any(
             _counted_span(back, *span, numbers, depth + 1, positions) for span in _unread_argument_spans(f, back, name))
-    if isinstance(found, types.FunctionType) and "<locals>" in found.__qualname__:
+    if _made_in_call(found):
         return _counted_defaults(back, found.__code__, numbers, depth)  # ``lambda e, T=len(t) + 1: ...``
     if found is None or isinstance(found, types.FunctionType):  # not read, or not passed (its default)
         return False
@@ -2569,7 +2600,7 @@ def _offset_at(code: types.CodeType, lasti: int, product: bool = False) -> tuple
         if stop - first == 1 and last.opname == "LOAD_CONST" and type(last.argval) in (int, float):
             return "literal", last.argval
     # an attribute is configuration only where the other operand is none (it is the loss then)
-    configured = [instructions[stop - 1].opname in _CONFIGURED for _, stop in operands]
+    configured = [_configured_load(instructions, stop - 1) for _, stop in operands]
     if configured.count(True) == 1:
         return "configured", None
     return "other", None
@@ -4099,24 +4130,29 @@ def divisor_length(z: Any) -> Any:
     f = _caller()
     if f is None:
         return _UNPROVEN
-    found = _converted_length_at(f.f_code, f.f_lasti)
-    if found is None or _builtin(f, "len") is not builtins.len:
+    found = _converted_length_at(f.f_code, f.f_lasti, _scopes(f))
+    if found is None:
         return _UNPROVEN
-    name, conversion = found
-    if type(z) is not (int if conversion is None else _builtin(f, conversion)) or conversion not in (None, "float", "int"):
+    name, conversion, held = found
+    g = _owner_frame(f, held) if held is not None else f  # (a free variable ``n``: the enclosing frame's ``len(t)``)
+    if g is None or _builtin(g, "len") is not builtins.len:
         return _UNPROVEN
-    x = f.f_locals.get(name, _UNPROVEN)
+    if type(z) is not (int if conversion is None else _builtin(g, conversion)) or conversion not in (None, "float", "int"):
+        return _UNPROVEN
+    x = g.f_locals.get(name, _UNPROVEN)
     return x if x is not _UNPROVEN and _sized(x) == z else _UNPROVEN
 
 
 @_per_code(1024)
-def _converted_length_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] | None:
-    """(the local ``len`` is called on, the global converting it or None) of the divisor
-    ``len(x)`` / ``float(len(x))`` of the division at ``lasti`` (see ``divisor_length``)."""
-    found = _divisor_value(code, lasti)
+def _converted_length_at(code: types.CodeType, lasti: int, scopes: tuple[types.CodeType, ...] = ()
+                         ) -> tuple[str, str | None, str | None] | None:
+    """(the local ``len`` is called on, the global converting it or None, the free variable the
+    division loads where the enclosing code stores it, else None) of the divisor ``len(x)`` /
+    ``float(len(x))`` of the division at ``lasti`` (see ``divisor_length``; ``scopes``: ``_scopes``)."""
+    found = _divisor_value(code, lasti, scopes)
     if found is None:
         return None
-    instructions, span = found
+    code, instructions, span, held = found
     conversion = None
     if span and span[0].opname == "LOAD_GLOBAL" and span[0].argval in ("float", "int") and (span[0].arg or 0) & 1 \
             and _call_end(span, 0) == len(span) - 1:
@@ -4126,29 +4162,38 @@ def _converted_length_at(code: types.CodeType, lasti: int) -> tuple[str, str | N
     if any(i.is_jump_target for i in span):
         return None
     x = _length_operand(code, instructions, span)
-    return (x, conversion) if type(x) is str else None
+    return (x, conversion, held) if type(x) is str else None
 
 
-def _divisor_value(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], list[dis.Instruction]] | None:
-    """(``code``'s instructions, the code computing the divisor) of the division at ``lasti``:
-    written there, or stored once outside loops in a local it loads (``n = float(len(t))``, then
-    ``a / n``); None where it is no division or the local is a parameter, a cell or stored again."""
+def _divisor_value(code: types.CodeType, lasti: int, scopes: tuple[types.CodeType, ...] = ()
+                   ) -> tuple[types.CodeType, list[dis.Instruction], list[dis.Instruction], str | None] | None:
+    """(the code computing the divisor, its instructions, that code, the free variable loaded at
+    the division or None) of the division at ``lasti``: written there, or stored once outside loops
+    in a local it loads (``n = float(len(t))``, then ``a / n``), also by the code making this one
+    where the local is a free variable here (``[e / n for ..]``, ``lambda e: e / n``; ``scopes``:
+    ``_scopes``); None where it is no division or the local is a parameter, a cell or stored again."""
     divisor = _divisor_span(code, lasti)
     if divisor is None:
         return None
     instructions, start, end = divisor
     span = instructions[start:end]
-    if len(span) == 1 and span[0].opname == "LOAD_FAST":  # a local holding it
-        name = span[0].argval
-        stores = _stores(instructions, name)
-        if len(stores) != 1 or name in _parameters(code) or name in code.co_cellvars \
+    held = None
+    if len(span) == 1 and span[0].opname in _FREE_LOADS and span[0].argval in code.co_freevars:
+        owner = _owner_code(code, scopes, span[0].argval)
+        if owner is None:
+            return None
+        held, code, instructions = span[0].argval, owner[0], _instructions(owner[0])
+    if held is not None or len(span) == 1 and span[0].opname in ("LOAD_FAST", "LOAD_DEREF"):  # a local holding it
+        name = held or span[0].argval
+        stores = _stores(instructions, name, cells=True)
+        if len(stores) != 1 or name in _parameters(code) or name in code.co_cellvars and held is None \
                 or _in_loop(code, instructions[stores[0]].offset):
             return None
         value = _stored_value(instructions, stores[0])
         if value is None:
             return None
         span = instructions[value[0] : value[1]]
-    return instructions, span
+    return code, instructions, span, held
 
 
 def length_and_sizes_divisor() -> bool:
@@ -4168,7 +4213,7 @@ def _length_and_sizes_at(code: types.CodeType, lasti: int) -> bool:
     found = _divisor_value(code, lasti)
     if found is None:
         return False
-    span = found[1]
+    span = found[2]
     loads = {(i.opname, i.argval) for i in span}
     return (("LOAD_GLOBAL", "len") in loads and any(i.opname == "BINARY_OP" and i.arg in _COMBINING for i in span)
             and (("LOAD_GLOBAL", "sum") in loads or ("LOAD_METHOD", "numel") in loads or ("LOAD_ATTR", "numel") in loads))
@@ -4502,9 +4547,19 @@ def _divisor_at(code: types.CodeType, lasti: int, ops: frozenset[int] = _DIVISIO
         return ("literal", chosen) if chosen is not None else ("other", None)
     if before.opname == "LOAD_CONST" and type(before.argval) in (int, float):
         return "literal", before.argval
-    if before.opname in _CONFIGURED:
+    if _configured_load(instructions, at - 1):
         return "configured", None
     return "other", None
+
+
+def _configured_load(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the instruction at ``k`` loads configuration (``_CONFIGURED``: ``self.scale``,
+    ``SCALE``), not an attribute of a class the code builds (``Cfg.scale`` of ``class Cfg: scale =
+    1.0 / n`` in the body: computed in the call)."""
+    i = instructions[k]
+    return i.opname in _CONFIGURED and not (
+        i.opname == "LOAD_ATTR" and k and instructions[k - 1].opname in ("LOAD_FAST", "LOAD_DEREF")
+        and _built_class(instructions, instructions[k - 1].argval) is not None)
 
 
 class _Chosen(NamedTuple):
@@ -4882,15 +4937,17 @@ _SIZE_NAMES = frozenset({"shape", "size", "numel", "nelement"})
 def _number_code(instructions: list[dis.Instruction], start: int, end: int, values: dict[str, Any]) -> bool:
     """Whether the operand ``start:end`` computes a number: see ``sized_operand``."""
     last = instructions[end - 1]
+    at = None
     if last.opname == "CALL":
         at = _callee_at(instructions, start, end)
         callee = None if at is None else instructions[at]
         if callee is None or not (callee.opname == "LOAD_METHOD" and callee.argval in _SIZE_NAMES
-                                  or callee.opname == "LOAD_GLOBAL" and callee.argval in _COUNTING):
+                                  or callee.opname == "LOAD_GLOBAL" and callee.argval in _COUNTING
+                                  or callee.opname in ("LOAD_FAST", "LOAD_DEREF") and _made_in_call(values.get(callee.argval))):
             return False
     for k in range(start, end):
         i = instructions[k]
-        if i.opname in ("LOAD_FAST", "LOAD_DEREF"):
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF") and k != at:
             v = values.get(i.argval)
             if not isinstance(v, _PLAIN) and not (
                     k + 1 < end and instructions[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD")
@@ -4964,6 +5021,51 @@ def operand_fields() -> frozenset[Any]:
     for start, end in ((left, right), (right, at)):
         if start is not None and end is not None and _number_code(instructions, start, end, f.f_locals):
             _computed_from(instructions, start, end, hit, f.f_locals, lambda v: False, set())
+            for k in range(start, end):
+                if instructions[k].opname in _FREE_LOADS or instructions[k].opname == "LOAD_FAST" and k \
+                        and instructions[k - 1].opname == "PUSH_NULL":
+                    found.update(_closed_fields(f, instructions[k].argval, 0))
+    return frozenset(found)
+
+
+def _built_class(instructions: list[dis.Instruction], name: str) -> types.CodeType | None:
+    """The body code of the class the local ``name`` holds where the code builds it, once (a
+    ``class`` statement in a function: ``LOAD_BUILD_CLASS``, that code, the call); else None."""
+    stores = _stores(instructions, name, cells=True)
+    first = _assignment_start(instructions, stores[0]) if len(stores) == 1 else None
+    if first is None or not any(i.opname == "LOAD_BUILD_CLASS" for i in instructions[first : stores[0]]):
+        return None
+    return next((i.argval for i in instructions[first : stores[0]]
+                 if i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType)), None)
+
+
+def _made_in_call(value: Any) -> TypeGuard[types.FunctionType]:
+    """Whether ``value`` is a function made by code running in the call (a ``def`` or a lambda of
+    the body or a helper: its qualified name has ``<locals>``)."""
+    return isinstance(value, types.FunctionType) and "<locals>" in value.__qualname__
+
+
+def _closed_fields(f: types.FrameType, name: str, depth: int) -> frozenset[Any]:
+    """The constants subscripted (``_subscripts_of``) by the code computing what ``f``'s code loads as
+    ``name`` where another code computes it: a free variable's number, stored by the enclosing code
+    (``lambda e: e.sum() / wsum``), or a function made in the call (``wsum()`` of ``def wsum():
+    return sum(w)``): its code and what it closes over, read so in turn."""
+    g = _owner_frame(f, name)
+    if g is None or depth > 2:
+        return frozenset()
+    value = g.f_locals.get(name)
+    found: set[Any] = set()
+    if _made_in_call(value):
+        found |= _subscripts(value.__code__)
+        for free in value.__code__.co_freevars:
+            if free in g.f_code.co_cellvars:
+                found |= _closed_fields(g, free, depth + 1)
+    elif isinstance(value, (int, float, list, tuple)):
+        outer = _instructions(g.f_code)
+        for j in _stores(outer, name, cells=True):
+            stored = _stored_value(outer, j)
+            if stored is not None:
+                found |= _subscripts_of(g.f_code, outer[stored[0] : stored[1]])
     return frozenset(found)
 
 
@@ -4971,12 +5073,16 @@ def operand_fields() -> frozenset[Any]:
 def _subscripts(code: types.CodeType) -> frozenset[Any]:
     """The constants ``code`` (a generator's, a comprehension's, a lambda's) or code nested in it
     subscripts with (a LOAD_CONST right before a BINARY_SUBSCR)."""
-    instructions = _instructions(code)
+    return _subscripts_of(code, _instructions(code))
+
+
+def _subscripts_of(code: types.CodeType, instructions: list[dis.Instruction]) -> frozenset[Any]:
+    """``_subscripts`` of the part ``instructions`` of ``code``'s, the code it loads included."""
     found = {i.argval for i, after in zip(instructions, instructions[1:])
              if i.opname == "LOAD_CONST" and after.opname == "BINARY_SUBSCR"}
-    for c in code.co_consts:
-        if isinstance(c, types.CodeType):
-            found |= _subscripts(c)
+    for i in instructions:
+        if i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType):
+            found |= _subscripts(i.argval)
     return frozenset(found)
 
 
@@ -5007,9 +5113,9 @@ def field_argument(func: Any, keyword: str, field: str) -> bool:
 
 
 def _stored_value(instructions: list[dis.Instruction], j: int) -> tuple[int, int] | None:
-    """The span of the value the STORE_FAST at ``j`` stores: its straight-line operand, else the
-    statement's code on its line (a value made with jumps: ``a if c else b``)."""
-    if instructions[j].opname != "STORE_FAST":
+    """The span of the value the STORE_FAST (STORE_DEREF: a cell) at ``j`` stores: its straight-line
+    operand, else the statement's code on its line (a value made with jumps: ``a if c else b``)."""
+    if instructions[j].opname not in ("STORE_FAST", "STORE_DEREF"):
         return None
     start = _operand_start(instructions, j, target_first=True)
     if start is None:
@@ -5713,13 +5819,47 @@ def _length_operand(code: types.CodeType, instructions: list[dis.Instruction], s
         arg = [i for i in span[1:-1] if i.opname != "PRECALL"]
     else:
         return None
-    if len(arg) != 1 or arg[0].opname != "LOAD_FAST":
+    if len(arg) != 1 or arg[0].opname not in ("LOAD_FAST", "LOAD_DEREF") or arg[0].argval in code.co_freevars:
         return _UNPROVEN
-    held = _stores(instructions, arg[0].argval)
+    held = _stores(instructions, arg[0].argval, cells=True)
     if (any(_in_loop(code, instructions[k].offset) for k in held) or len(held) > 1
-            or held and arg[0].argval in _parameters(code) or arg[0].argval in code.co_cellvars):
+            or held and arg[0].argval in _parameters(code) or _rebound_cell(code, arg[0].argval)):
         return _UNPROVEN
     return arg[0].argval
+
+
+def _rebound_cell(code: types.CodeType, name: str) -> bool:
+    """Whether ``name`` is a cell of ``code`` that a nested code stores or deletes (``nonlocal``): what
+    it holds at a load is not what ``code`` stored. (A cell only read by nested code, ``t`` of
+    ``[f(o, t, b) for b in ..]``, holds what ``code`` stored or was passed.)"""
+    return bool(_nested_stores(code, name))
+
+
+def _added_up_nested(code: types.CodeType, name: str) -> bool:
+    """Whether code nested in ``code`` stores its cell ``name`` from itself (``nonlocal k; k += 1``)."""
+    for c, j in _nested_stores(code, name):
+        ins = _instructions(c)
+        first = _assignment_start(ins, j)
+        if first is not None and any(i.opname == "LOAD_DEREF" and i.argval == name for i in ins[first:j]):
+            return True
+    return False
+
+
+@_per_code(256)
+def _nested_stores(code: types.CodeType, name: str) -> tuple[tuple[types.CodeType, int], ...]:
+    """(the code, the index) of each store or delete of ``code``'s cell ``name`` by code nested in it."""
+    found: list[tuple[types.CodeType, int]] = []
+
+    def visit(c: types.CodeType) -> None:
+        for k in c.co_consts:
+            if isinstance(k, types.CodeType) and name in k.co_freevars:
+                found.extend((k, j) for j, i in enumerate(_instructions(k))
+                             if i.opname in ("STORE_DEREF", "DELETE_DEREF") and i.argval == name)
+                visit(k)
+
+    if name in code.co_cellvars:
+        visit(code)
+    return tuple(found)
 
 
 @_per_code(256)
@@ -6045,19 +6185,28 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     f = _caller()
     if f is None:
         return False
-    helper = _package(f.f_back) != "losssplit"
+    scopes = _scopes(f)
+    # a comprehension the decorated body runs is no helper: its free variables are the body's locals
+    helper = _package(f.f_back) != "losssplit" and not (
+        f.f_code.co_name in _COMPREHENSIONS and f.f_back is not None and scopes[:1] == (f.f_back.f_code,)
+        and _package(f.f_back.f_back) == "losssplit")
     if running and helper and not helpers:
         return False  # a helper's parameters need not be the call's arguments
     constants = _constant_bounds(f)
-    candidates = _count_candidates(f.f_code, f.f_lasti, helper, constants)
+    candidates = _count_candidates(f.f_code, f.f_lasti, helper, constants, scopes)
     if sized and candidates:
         size = _operands(f.f_code, f.f_lasti)[-1:]
         candidates = tuple(c for c in candidates if (c[0], c[1]) not in size)
+    if not candidates and not running:
+        bound = _bound_arguments(f)  # ``clamp_to(e)`` of ``clamp_to = partial(torch.clamp, max=0.15 * len(t))``
+        return bound is not None and any(
+            _plain_number(_instructions(bound[0].f_code), start, end, bound[0].f_locals, numbers, bound[0].f_globals)
+            and _counted_span(bound[0], start, end, numbers, 0) for start, end in bound[1])
     if not candidates:
         return False
     instructions = _instructions(f.f_code)
     held = f.f_locals
-    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants) if running else None
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants, scopes) if running else None
     return any(_plain_number(instructions, start, end, held, numbers, f.f_globals) and (zero or _value(instructions, start, end, held) != 0)
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
@@ -6065,16 +6214,17 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
 
 
 @_per_code(1024)
-def _count_candidates(code: types.CodeType, lasti: int, helper: bool, constants: frozenset[str] = frozenset()
+def _count_candidates(code: types.CodeType, lasti: int, helper: bool, constants: frozenset[str] = frozenset(),
+                      scopes: tuple[types.CodeType, ...] = ()
                       ) -> tuple[tuple[int, int, tuple[str, ...] | None], ...]:
     """The operands of the op at ``lasti`` that ``counted_number`` may find computed from the
     batch, each (start, end, params), in ``_operands``' order: ``params`` None where its code alone
     computes such a number (``_counted_operands``; in a helper's code also ``_BatchReader.number``
     without running counts), else the helper's parameters it loads, in order: computed so where
-    the helper's caller passed such a number for one (``_counted_parameter``). ``constants``: as
-    ``_BatchReader``'s. What depends on the code alone, read once per code position (the seed's
+    the helper's caller passed such a number for one (``_counted_parameter``). ``constants``, ``scopes``:
+    as ``_BatchReader``'s. What depends on the code alone, read once per code position (the seed's
     helpers met it on every call)."""
-    spans = _counted_operands(code, lasti, constants)
+    spans = _counted_operands(code, lasti, constants, scopes)
     if not spans and not helper:
         return ()
     found: list[tuple[int, int, tuple[str, ...] | None]] = []
@@ -6082,7 +6232,7 @@ def _count_candidates(code: types.CodeType, lasti: int, helper: bool, constants:
         if (start, end) in spans:
             found.append((start, end, None))
         elif helper:
-            if _batch_reader(code, None, frozenset(), frozenset(), frozenset(), constants).number(
+            if _batch_reader(code, None, frozenset(), frozenset(), frozenset(), constants, scopes).number(
                     start, end, frozenset(), added_up=False):
                 found.append((start, end, None))
                 continue
@@ -6129,22 +6279,27 @@ def numeric_call_operand() -> bool:
     if f is None:
         return False
     instructions, held = _instructions(f.f_code), f.f_locals
-    spans = [s for s in _operands(f.f_code, f.f_lasti) if _plain_number(instructions, *s, held, globals_=f.f_globals)]
-    seen: set[str] = set()
+    spans = [(f, *s) for s in _operands(f.f_code, f.f_lasti) if _plain_number(instructions, *s, held, globals_=f.f_globals)]
+    seen: set[tuple[int, str]] = set()
     while spans:
-        start, end = spans.pop()
+        g, start, end = spans.pop()
+        instructions, held = _instructions(g.f_code), g.f_locals
         for k in range(start, end):
             i = instructions[k]
             if i.opname == "LOAD_GLOBAL" and (
-                    _numeric_function(f.f_globals.get(i.argval))
-                    or getattr(f.f_globals.get(i.argval), "__name__", None) in _NUMERIC_MODULES):
+                    _numeric_function(g.f_globals.get(i.argval))
+                    or getattr(g.f_globals.get(i.argval), "__name__", None) in _NUMERIC_MODULES):
                 return True
-            if i.opname == "LOAD_FAST" and i.argval not in seen and isinstance(held.get(i.argval), (int, float)):
-                seen.add(i.argval)  # a number local: how the code computed it (a tensor's locals hold data)
-                for j in _stores(instructions, i.argval):
-                    first = _assignment_start(instructions, j)
+            # a number local, or a free variable's in the enclosing code: how the code computed it
+            # (a tensor's locals hold data)
+            owner = _owner_frame(g, i.argval) if i.opname in ("LOAD_FAST", "LOAD_DEREF") else None
+            if owner is not None and (id(owner), i.argval) not in seen and isinstance(held.get(i.argval), (int, float)):
+                seen.add((id(owner), i.argval))
+                stored = _instructions(owner.f_code)
+                for j in _stores(stored, i.argval, cells=True):
+                    first = _assignment_start(stored, j)
                     if first is not None and first < j:
-                        spans.append((first, j))
+                        spans.append((owner, first, j))
     return False
 
 
@@ -6169,10 +6324,15 @@ def running_position() -> bool:
     f = _caller()
     if f is None:
         return False
+    scopes = _scopes(f)
     instructions = _instructions(f.f_code)
-    reader = _batch_reader(f.f_code)
-    return any(i.opname == "LOAD_FAST" and reader.adds_position(i.argval)
-               for start, end in _counted_operands(f.f_code, f.f_lasti) for i in instructions[start:end])
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), frozenset(), scopes)
+    for start, end in _counted_operands(f.f_code, f.f_lasti, frozenset(), scopes):
+        for i in instructions[start:end]:
+            owner = reader.free(i.argval) if i.opname in _FREE_LOADS else reader if i.opname in reader.locals else None
+            if owner is not None and owner.adds_position(i.argval):
+                return True
+    return False
 
 
 def _size_offsets(code: types.CodeType, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None
@@ -6735,12 +6895,12 @@ def _iterable_after(instructions: list[dis.Instruction], k: int, end: int) -> tu
 
 
 @_per_code(1024)
-def _counted_operands(code: types.CodeType, lasti: int, constants: frozenset[str] = frozenset()
-                      ) -> tuple[tuple[int, int], ...]:
+def _counted_operands(code: types.CodeType, lasti: int, constants: frozenset[str] = frozenset(),
+                      scopes: tuple[types.CodeType, ...] = ()) -> tuple[tuple[int, int], ...]:
     """The (start, end) index ranges of the operands of the CALL, BINARY_OP or COMPARE_OP at
-    ``lasti`` whose code computes a number from the batch (see ``counted_number``; ``constants``:
-    as ``_BatchReader``'s)."""
-    reader = _batch_reader(code, None, frozenset(), frozenset(), frozenset(), constants)
+    ``lasti`` whose code computes a number from the batch (see ``counted_number``; ``constants``,
+    ``scopes``: as ``_BatchReader``'s)."""
+    reader = _batch_reader(code, None, frozenset(), frozenset(), frozenset(), constants, scopes)
     return tuple(s for s in _operands(code, lasti) if reader.number(s[0], s[1], frozenset()))
 
 
@@ -6783,6 +6943,9 @@ def _unreversed(ins: list[dis.Instruction], start: int, end: int) -> tuple[int, 
     return start, end
 
 
+_FREE_LOADS = ("LOAD_DEREF", "LOAD_CLASSDEREF")  # a free variable's loads (a cell of the code's own: LOAD_DEREF too)
+
+
 class _Traces(threading.local):
     def __init__(self) -> None:
         self.stack: list[tuple[frozenset[str], dict[str, bool]]] = []
@@ -6793,11 +6956,14 @@ class _BatchReader:
 
     def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
-                 constants: frozenset[str] = frozenset()) -> None:
+                 constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = ()) -> None:
         self.code = code
         # the parameters bounding a ``range`` that the call proves constants (``_constant_bounds``:
         # ``num_classes=self.num_classes``): a loop over that range runs alike on a group alone
         self.constants = constants
+        # the codes whose frames made this one's, innermost first (``_scopes``): where its free
+        # variables are stored (``n`` of ``[e.clamp(max=n * 2.0) for ..]``, of ``lambda x: x / n``)
+        self.scopes = scopes
         # of a comprehension: its free variables the code making it stores tables in (``_free_tables``)
         self.tables = tables
         # the parameters holding the call's list of per-image targets (``_picked_lists``): a loop
@@ -6878,6 +7044,13 @@ class _BatchReader:
             kept.append((consulted, answer))
         return answer
 
+    def free(self, name: str) -> _BatchReader | None:
+        """The reader of the code that stores ``name`` where it is a free variable of this code (``n``
+        of ``[e.clamp(max=n * 2.0) for ..]``, of ``lambda x: x / n``, of a nested function: a cell
+        of an enclosing code, ``scopes``); None where it is none or that code is not known."""
+        owner = _owner_code(self.code, self.scopes, name) if name in self.code.co_freevars else None
+        return None if owner is None else _batch_reader(owner[0], None, frozenset(), frozenset(), frozenset(), frozenset(), owner[1])
+
     def _iterable(self, head: int) -> tuple[int, int]:
         """The span of the iterable of the ``for`` loop whose FOR_ITER is at ``head``."""
         k = head - 1
@@ -6913,8 +7086,45 @@ class _BatchReader:
             elif i.opname in self.locals and i.argval not in self.params | _OWNERS and self._unseen(i.argval, seen) \
                     and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up, positions):
                 return True
+            elif i.opname in _FREE_LOADS and (outer := self.free(i.argval)) is not None and not _index(ins, k) \
+                    and i.argval not in outer.params | _OWNERS and outer._number_local(i.argval, frozenset({i.argval}), added_up,
+                                                                                  positions):
+                return True
+            elif i.opname in self.locals and k and ins[k - 1].opname == "PUSH_NULL" and self._returns_number(i.argval):
+                return True  # ``count()`` of ``def count(): return len(t)`` made here
+            elif i.opname in self.locals and k + 1 < end and ins[k + 1].opname == "LOAD_ATTR" \
+                    and self._class_number(i.argval, ins[k + 1].argval):
+                return True  # ``Cfg.scale`` of ``class Cfg: scale = 1.0 / n`` made here
             k += 1
         return False
+
+    def _class_number(self, name: str, attr: str) -> bool:
+        """Whether the local ``name`` holds a class whose body this code runs (once) and that body
+        stores in ``attr`` a number from the batch (``number``, its free variables read here)."""
+        made = _built_class(self.instructions, name)
+        if made is None:
+            return False
+        inner = _batch_reader(made, None, frozenset(), frozenset(), frozenset(), frozenset(), _Scopes((self.code, *self.scopes)))
+        body = inner.instructions
+        return any(x.opname == "STORE_NAME" and x.argval == attr and (start := _operand_start(body, j)) is not None
+                   and inner.number(start, j, frozenset(), added_up=False) for j, x in enumerate(body))
+
+    def _returns_number(self, name: str) -> bool:
+        """Whether the local ``name`` holds a function this code makes (a ``def`` or a lambda, once)
+        that returns a number from the batch (``number`` of what it returns, its free variables read
+        in this code)."""
+        ins = self.instructions
+        stores = _stores(ins, name, cells=True)
+        if len(stores) != 1 or stores[0] < 2 or ins[stores[0] - 1].opname != "MAKE_FUNCTION":
+            return False
+        made = ins[stores[0] - 2]
+        if made.opname != "LOAD_CONST" or not isinstance(made.argval, types.CodeType):
+            return False
+        inner = _batch_reader(made.argval, None, frozenset(), frozenset(), frozenset(), frozenset(),
+                              _Scopes((self.code, *self.scopes)))
+        body = inner.instructions
+        return any(r.opname == "RETURN_VALUE" and (start := _operand_start(body, j)) is not None
+                   and inner.number(start, j, frozenset(), added_up=False) for j, r in enumerate(body))
 
     def _number_local(self, name: str, seen: frozenset[str], added_up: bool = True, positions: bool = True) -> bool:
         return self._known_answer("number" if positions else "count", name, seen, added_up,
@@ -6922,6 +7132,8 @@ class _BatchReader:
 
     def _read_number_local(self, name: str, seen: frozenset[str], added_up: bool, positions: bool = True) -> bool:
         ins = self.instructions
+        if added_up and _added_up_nested(self.code, name):
+            return True  # ``nonlocal k; k += 1`` in a function the code makes: a count of its calls (or what it adds up)
         for j in _stores(ins, name, cells=True):
             first = _assignment_start(ins, j)
             if first is None or not _maybe_number(ins, first, j):
@@ -6938,17 +7150,24 @@ class _BatchReader:
     def reads_running(self, start: int, end: int, seen: frozenset[str], sized: bool = False) -> bool:
         """Whether the span reads a running local (``running_local``), itself or through locals
         stored from one (``avg = max(num_total_pos, 1)``, then ``/ avg``)."""
-        ins = self.instructions
-        for i in ins[start:end]:
-            if i.opname != "LOAD_FAST" or i.argval in seen:
-                continue
-            if self.running_local(i.argval, sized):
-                return True
-            for j in _stores(ins, i.argval):
-                first = _assignment_start(ins, j)
-                if first is not None and first < j and ins[j - 1].opname != "FOR_ITER" and _maybe_number(ins, first, j) \
-                        and self.reads_running(first, j, seen | {i.argval}, sized):
+        for i in self.instructions[start:end]:
+            outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
+            if outer is not None:  # a running count the enclosing code adds up (``lambda x: x / max(num, 1)``)
+                if outer._reads_running_local(i.argval, frozenset({i.argval}), sized):
                     return True
+            elif i.opname in self.locals and i.argval not in seen and self._reads_running_local(i.argval, seen | {i.argval}, sized):
+                return True
+        return False
+
+    def _reads_running_local(self, name: str, seen: frozenset[str], sized: bool) -> bool:
+        ins = self.instructions
+        if self.running_local(name, sized):
+            return True
+        for j in _stores(ins, name, cells=True):
+            first = _assignment_start(ins, j)
+            if first is not None and first < j and ins[j - 1].opname != "FOR_ITER" and _maybe_number(ins, first, j) \
+                    and self.reads_running(first, j, seen, sized):
+                return True
         return False
 
     def running_local(self, name: str, sized: bool = False) -> bool:
@@ -6958,16 +7177,17 @@ class _BatchReader:
         ``sized``, a store that adds more than literals (``n += len(q)``, not ``n += 1``: a
         helper's loop over a list of crops counts the crops, the same on any group)."""
         ins = self.instructions
-        for j in _stores(ins, name):
+        stores = _stores(ins, name, cells=True)  # (a cell: ``num`` a nested function or comprehension reads)
+        for j in stores:
             first = _assignment_start(ins, j)
-            if first is None or not any(i.opname == "LOAD_FAST" and i.argval == name for i in ins[first:j]):
+            if first is None or not any(i.opname in self.locals and i.argval == name for i in ins[first:j]):
                 continue
-            if sized and all(i.opname in ("LOAD_CONST", "BINARY_OP") or i.opname == "LOAD_FAST" and i.argval == name
+            if sized and all(i.opname in ("LOAD_CONST", "BINARY_OP") or i.opname in self.locals and i.argval == name
                              for i in ins[first:j]):
                 continue
             for head, last, _ in self.loops:
                 start, end = self._iterable(head)
-                if head < j < last and any(s < head for s in _stores(ins, name)) and self._over_argument(start, end):
+                if head < j < last and any(s < head for s in stores) and self._over_argument(start, end):
                     return True
         return False
 
@@ -7074,7 +7294,7 @@ class _BatchReader:
 
     def _over_argument(self, start: int, end: int) -> bool:
         ins = self.instructions
-        return any(i.opname == "LOAD_FAST" and i.argval in self.params
+        return any(i.opname in self.locals and i.argval in self.params
                    and not (i.argval in self.constants and _range_argument(ins, k))
                    and (ins[k + 1].opname, ins[k + 2].opname) != ("LOAD_CONST", "BINARY_SUBSCR")
                    for k, i in enumerate(ins[start:end], start))
@@ -7083,13 +7303,13 @@ class _BatchReader:
         """Whether a store of the local ``name`` that reads it also reads a loop position (``n = n
         + i`` over ``enumerate(targets)``): what it adds up is no count of the images' items."""
         ins = self.instructions
-        for j in _stores(ins, name):
+        for j in _stores(ins, name, cells=True):
             first = _assignment_start(ins, j)
-            if first is None or not any(i.opname == "LOAD_FAST" and i.argval == name for i in ins[first:j]):
+            if first is None or not any(i.opname in self.locals and i.argval == name for i in ins[first:j]):
                 continue
             for i in ins[first:j]:
-                if i.opname == "LOAD_FAST" and i.argval != name:
-                    for k in _stores(ins, i.argval):
+                if i.opname in self.locals and i.argval != name:
+                    for k in _stores(ins, i.argval, cells=True):
                         loop = self._element(k)
                         if loop is not None and self._position(loop[0], k):
                             return True
@@ -7099,9 +7319,9 @@ class _BatchReader:
         """Whether the store at ``j`` adds up over a loop over the batch (``n += len(s["labels"])``,
         ``n = n + x``): it reads ``name`` and ``name`` is stored before that loop, outside it."""
         ins = self.instructions
-        if not any(i.opname == "LOAD_FAST" and i.argval == name for i in ins[first:j]):
+        if not any(i.opname in self.locals and i.argval == name for i in ins[first:j]):
             return False
-        return any(batch and head < j < last and any(s < head for s in _stores(ins, name))
+        return any(batch and head < j < last and any(s < head for s in _stores(ins, name, cells=True))
                    for head, last, batch in self.loops)
 
     def _element(self, j: int) -> tuple[int, int, bool] | None:
@@ -7278,7 +7498,8 @@ class _BatchReader:
         ins = self.instructions
         for k in range(start, end):
             i = ins[k]
-            if i.opname in self.locals and i.argval in self.params:
+            outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
+            if (i.opname in self.locals and i.argval in self.params) or outer is not None and i.argval in outer.params:
                 after = ins[k + 1 : k + 3]
                 if _range_argument(ins, k):
                     continue  # ``range(bins)``: a number given to the call
@@ -7286,15 +7507,24 @@ class _BatchReader:
                         and not (len(after) == 2 and after[1].opname == "BINARY_SUBSCR"):
                     return True
             elif i.opname in self.locals and i.argval not in seen and i.argval not in _OWNERS:
-                for j in _stores(ins, i.argval, cells=True):
-                    value = _unpacked_value(ins, j) if self._element(j) is None else None
-                    if value is not None and self.images(*value, seen | {i.argval}):
-                        return True
+                if self._images_local(i.argval, seen | {i.argval}):
+                    return True
+            elif outer is not None and i.argval not in _OWNERS and outer._images_local(i.argval, frozenset({i.argval})):
+                return True
             elif i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS:
                 span = _iterable_after(ins, k, end)
                 if span is not None and self.images(*span, seen):
                     return True
             elif self.sized and self._size_of_rows(k, end):
+                return True
+        return False
+
+    def _images_local(self, name: str, seen: frozenset[str]) -> bool:
+        """Whether a store of the local ``name`` (not a loop's element) reads the images (``images``)."""
+        ins = self.instructions
+        for j in _stores(ins, name, cells=True):
+            value = _unpacked_value(ins, j) if self._element(j) is None else None
+            if value is not None and self.images(*value, seen):
                 return True
         return False
 
@@ -7334,21 +7564,39 @@ class _BatchReader:
             i = ins[k]
             # a parameter a nested comprehension or function reads is a cell (``LOAD_DEREF t`` in
             # ``[f(o, t, b) for b in range(len(t))]``): the same argument
-            if i.opname in self.locals and i.argval in self.params:
-                if i.argval in self.constants and _range_argument(ins, k):
+            outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
+            if (i.opname in self.locals and i.argval in self.params) or outer is not None and i.argval in outer.params:
+                if i.opname in self.locals and i.argval in self.constants and _range_argument(ins, k):
                     continue  # ``range(num_classes - 1)``, the caller's constant: no images counted
                 if self._along_other_dim(k, end):
                     continue  # ``range(out["layers"].shape[1])``: layers, no images
                 after = ins[k + 1 : k + 3]
                 picked = len(after) == 2 and after[1].opname == "BINARY_SUBSCR"
-                if not (picked and (whole or after[0].opname in ("LOAD_FAST", "LOAD_DEREF"))):
+                if not (picked and (whole or after[0].opname in ("LOAD_FAST", "LOAD_DEREF"))) \
+                        and not (outer is not None and self._element_of_field(k + 1, end)):
                     return True  # ``t[b]``: the loop's image
             elif i.opname == "LOAD_FAST" and i.argval not in _OWNERS and self._unseen(i.argval, seen):
                 if self._collection_local(i.argval, seen | {i.argval}):
                     return True
+            elif outer is not None and i.argval not in _OWNERS and outer._collection_local(i.argval, frozenset({i.argval})):
+                return True
             elif self._comprehension(k, end, seen) or i.opname == "LOAD_GLOBAL" and i.argval == "len" and self.number(k, end, seen):
                 return True
         return False
+
+    def _element_of_field(self, k: int, end: int) -> bool:
+        """Whether, from ``k`` (after an argument a comprehension or a nested function reads from the
+        enclosing code), the code picks fields by string literals, then one item by a target of this
+        code's own loop (``outputs["label_maps"][i]`` over ``enumerate(zip(targets, ..))``): one
+        image's item, as ``t[b]``."""
+        ins = self.instructions
+        while k + 1 < end and ins[k].opname == "LOAD_CONST" and type(ins[k].argval) is str \
+                and ins[k + 1].opname == "BINARY_SUBSCR":
+            k += 2
+        if k + 1 >= end or ins[k].opname != "LOAD_FAST" or ins[k + 1].opname != "BINARY_SUBSCR":
+            return False
+        stores = _stores(ins, ins[k].argval)
+        return bool(stores) and all(self._element(j) is not None for j in stores)
 
     def _along_other_dim(self, k: int, end: int) -> bool:
         """Whether the argument loaded at ``k`` (as passed or a field of it, not a tensor the body
@@ -7382,7 +7630,7 @@ class _BatchReader:
             first = _assignment_start(ins, j)
             if first is not None and self.collection(first, j, seen):
                 return True
-        fills = [k for k in range(len(ins) - 1) if ins[k].opname == "LOAD_FAST" and ins[k].argval == name
+        fills = [k for k in range(len(ins) - 1) if ins[k].opname in self.locals and ins[k].argval == name
                  and ins[k + 1].opname == "LOAD_METHOD" and ins[k + 1].argval in _FILLS]
         return any(batch and head < k < last and not any(head < s < last for s in stores) and any(s < head for s in stores)
                    for k in fills for head, last, batch in self.loops)
@@ -7561,8 +7809,9 @@ def _store_path(instructions: list[dis.Instruction], head: int, j: int) -> tuple
 @_per_code(256)
 def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
                   tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
-                  constants: frozenset[str] = frozenset()) -> _BatchReader:
-    return _BatchReader(code, outer, sized, tables, lists, constants)
+                  constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = ()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists, constants, scopes)
+
 
 
 @_per_code(1024)
@@ -7585,6 +7834,62 @@ def _constant_bounds(f: types.FrameType) -> frozenset[str]:
     if not names:
         return names
     return frozenset(n for n in names if _parameter_value(f, n, None, None, 0) is not _UNPROVEN)
+
+
+
+def _owner_code(code: types.CodeType, scopes: tuple[types.CodeType, ...], name: str
+                ) -> tuple[types.CodeType, tuple[types.CodeType, ...]] | None:
+    """(the code storing ``name``, the scopes around it) where ``code`` loads ``name``: ``code``
+    itself, or where ``name`` is a free variable of it, the first of ``scopes`` (``_scopes``) that
+    does not read it from its own enclosing code. None where that code is not known."""
+    while name in code.co_freevars:
+        if not scopes:
+            return None
+        code, scopes = scopes[0], _Scopes(scopes[1:])
+    return code, scopes
+
+
+def _owner_frame(f: types.FrameType, name: str) -> types.FrameType | None:
+    """The frame whose code stores ``name`` that ``f``'s code loads: ``f``, or where ``name`` is a
+    free variable there, the enclosing frame making its code (``_enclosing_frame``) that holds it
+    as a local or a cell of its own. None where not found."""
+    g: types.FrameType | None = f
+    for _ in range(_FOLLOWED_CALLS):
+        if g is None or name not in g.f_code.co_freevars:
+            return g
+        g = _enclosing_frame(g)
+    return None
+
+
+def _scopes(f: types.FrameType) -> tuple[types.CodeType, ...]:
+    """The codes of the frames that made ``f``'s code and those that made theirs (``_enclosing_frame``),
+    innermost first, as far as each has free variables: where a name it loads by ``LOAD_DEREF``
+    and does not store is stored (a comprehension's, a lambda's, a nested function's). Empty where
+    ``f``'s code has none (or nothing can be told)."""
+    found: list[types.CodeType] = []
+    g: types.FrameType | None = f
+    while g is not None and g.f_code.co_freevars and len(found) < _FOLLOWED_CALLS:
+        g = _enclosing_frame(g)
+        if g is not None:
+            found.append(g.f_code)
+    return _Scopes(found) if found else _NO_SCOPES
+
+
+class _Scopes(tuple):
+    """Code objects (``_scopes``), hashed and compared by identity: a key of the ``_per_code`` caches
+    (``hash(code)`` hashes its constants, nested code included, on every ask)."""
+
+    def __hash__(self) -> int:
+        return hash(tuple(map(id, self)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, tuple) and len(self) == len(other) and all(a is b for a, b in zip(self, other))
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+
+_NO_SCOPES = _Scopes()
 
 
 def _index(instructions: list[dis.Instruction], p: int) -> bool:
@@ -7690,6 +7995,10 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
     if last.opname in ("LOAD_FAST", "LOAD_DEREF"):
         value = held.get(last.argval)
         return end - start == 1 and (type(value) in numbers or type(value).__module__ == "numpy" and isinstance(value, float))
+    if last.opname == "LOAD_ATTR" and end - start == 2 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF"):
+        owner = held.get(instructions[start].argval)  # ``Cfg.scale`` of a class made in the call
+        return (isinstance(owner, type) and "<locals>" in owner.__qualname__
+                and type(owner.__dict__.get(last.argval)) in numbers)
     if last.opname == "UNARY_NEGATIVE":
         return _plain_number(instructions, start, end - 1, held, numbers, globals_)
     if last.opname == "BINARY_OP":
@@ -7698,6 +8007,8 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
                 and _plain_number(instructions, start, right, held, numbers, globals_))
     if last.opname == "CALL":
         callee = instructions[start]
+        if callee.opname == "PUSH_NULL" and end - start == 4 and instructions[start + 1].opname in ("LOAD_FAST", "LOAD_DEREF"):
+            return _made_in_call(held.get(instructions[start + 1].argval))  # ``count()``, no argument
         if callee.opname != "LOAD_GLOBAL":
             return False
         if (callee.arg or 0) & 1 == 1 and callee.argval in _COUNTING:
