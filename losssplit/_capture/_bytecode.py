@@ -2435,6 +2435,10 @@ def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at
         return _plain_function(f.f_locals.get(load.argval, _UNPROVEN), 0)
     if load.opname == "BINARY_SUBSCR" and k > 1 and instructions[k - 1].opname == "LOAD_CONST":
         return _plain_function(_item_of(f, instructions, k - 2, instructions[k - 1].argval), 0)  # ``FNS["h"](o, t)``
+    if load.opname == "MAKE_FUNCTION" and not load.arg and k > 1 and instructions[k - 1].opname == "LOAD_CONST" \
+            and isinstance(instructions[k - 1].argval, types.CodeType) and instructions[k - 2].opname == "PUSH_NULL":
+        # ``(lambda a, b: h(a, b))(o, t)``: made there and called once (no defaults, no closure)
+        return types.FunctionType(instructions[k - 1].argval, f.f_globals), 0
     if load.opname != "LOAD_METHOD" or k < 1:
         return None
     owner = instructions[k - 1]
@@ -2452,21 +2456,45 @@ def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at
 
 def _item_of(f: types.FrameType, instructions: list[dis.Instruction], k: int, key: Any) -> Any:
     """``container[key]`` of the dict, list or tuple the instruction at ``k`` loads as a callee's
-    (``NULL + name`` by LOAD_GLOBAL, a local after PUSH_NULL), looked up without running any code;
-    ``_UNPROVEN`` for anything else."""
+    (``NULL + name`` by LOAD_GLOBAL, a local after PUSH_NULL, an attribute of one: ``_plain_attribute``),
+    looked up without running any code; ``_UNPROVEN`` for anything else."""
     load = instructions[k]
-    if load.opname == "LOAD_GLOBAL" and (load.arg or 0) & 1:
-        container = f.f_globals.get(load.argval, _UNPROVEN)
-    elif load.opname in ("LOAD_FAST", "LOAD_DEREF") and k > 0 and instructions[k - 1].opname == "PUSH_NULL":
-        container = f.f_locals.get(load.argval, _UNPROVEN)
+    if load.opname == "LOAD_ATTR" and k > 0 and not load.is_jump_target:  # ``Holder.fns["h"](o, t)``
+        container = _plain_attribute(_callee_base(f, instructions, k - 1), load.argval)
     else:
-        return _UNPROVEN
+        container = _callee_base(f, instructions, k)
     if type(container) is dict and type(key) in (str, int) or type(container) in (list, tuple) and type(key) is int:
         try:
             return container[key]
         except (KeyError, IndexError):
             return _UNPROVEN
     return _UNPROVEN
+
+
+def _callee_base(f: types.FrameType, instructions: list[dis.Instruction], k: int) -> Any:
+    """What the instruction at ``k`` loads first for a callee (``NULL + name`` by LOAD_GLOBAL, a
+    local after PUSH_NULL); ``_UNPROVEN`` for anything else."""
+    load = instructions[k]
+    if load.opname == "LOAD_GLOBAL" and (load.arg or 0) & 1:
+        return f.f_globals.get(load.argval, _UNPROVEN)
+    if load.opname in ("LOAD_FAST", "LOAD_DEREF") and k > 0 and instructions[k - 1].opname == "PUSH_NULL":
+        return f.f_locals.get(load.argval, _UNPROVEN)
+    return _UNPROVEN
+
+
+def _plain_attribute(obj: Any, name: str) -> Any:
+    """``obj.name`` of a module, a class or an instance, where lookup finds it without running code
+    (a module's global, a class's own attribute that is no descriptor, ``_own_attribute``);
+    ``_UNPROVEN`` otherwise."""
+    if isinstance(obj, types.ModuleType):
+        return vars(obj).get(name, _UNPROVEN)
+    if isinstance(obj, type):
+        meta = type(obj)
+        if meta.__getattribute__ is not type.__getattribute__ or any(name in vars(m) for m in getattr(meta, "__mro__", ())):
+            return _UNPROVEN
+        found = next((c.__dict__[name] for c in obj.__mro__ if name in c.__dict__), _UNPROVEN)
+        return _UNPROVEN if hasattr(type(found), "__get__") else found
+    return _own_attribute(obj, name)
 
 
 def _own_attribute(obj: Any, name: str) -> Any:
@@ -7377,6 +7405,8 @@ class _BatchReader:
         """``_item_paths`` of an iterable another one takes its items from in turn."""
         if _constant_table(self.instructions, self.instructions[start:end], tables=self.tables):
             return _WHOLE
+        if end - start == 1 and self.instructions[start].opname in self.locals and self.positional(start, end):
+            return _WHOLE  # a list of numbers computed from positions (``ws = [1.0 / (i + 1) for i in range(n)]``)
         return self._item_paths(start, end)
 
     def _over_outer(self, head: int) -> bool:
@@ -8964,6 +8994,46 @@ def _executing_call() -> tuple[types.FrameType, list[dis.Instruction], int] | No
 
 
 _FINITENESS = {math.isnan: "isnan", math.isinf: "isinf", math.isfinite: "isfinite"}
+
+
+def read_decided() -> bool:
+    """Whether the caller's code sends the result of the call it is executing (a number read on the
+    host), straight or through a local stored from it, to a comparison, a truth test or a function
+    of ``math`` (``if w.item() < 0.9:``, ``math.isclose(w.item(), 1.0)``): a decision or a number
+    Python makes of it, which no op shows."""
+    found = _executing_call()
+    if found is None:
+        return False
+    f, instructions, at = found
+    pushes = [at]
+    if at + 1 < len(instructions) and instructions[at + 1].opname == "STORE_FAST":  # ``w = x.item()``
+        name = instructions[at + 1].argval
+        pushes = [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval == name]
+    for p in pushes:
+        if p + 1 < len(instructions) and instructions[p + 1].opname in _TRUTH_TESTS:
+            return True
+        used = _consumer(instructions, p)
+        if used is None:
+            continue
+        k, slot = used
+        if instructions[k].opname == "COMPARE_OP" or instructions[k].opname == "CALL" and slot >= 2 \
+                and getattr(_called_object(f, instructions, k), "__module__", None) == "math":
+            return True
+    return False
+
+
+def _called_object(f: types.FrameType, instructions: list[dis.Instruction], k: int) -> Any:
+    """The function the CALL at ``k`` calls where the code loads it as a global (``isclose(...)``) or
+    a global's attribute (``math.isclose(...)``); None otherwise."""
+    start = _arguments_start(instructions, k)
+    if start is None or start < 1:
+        return None
+    callee = instructions[start - 1]
+    if callee.opname == "LOAD_GLOBAL":
+        return f.f_globals.get(callee.argval, getattr(builtins, str(callee.argval), None))
+    if callee.opname in ("LOAD_ATTR", "LOAD_METHOD") and start >= 2 and instructions[start - 2].opname == "LOAD_GLOBAL":
+        return getattr(f.f_globals.get(instructions[start - 2].argval), str(callee.argval), None)
+    return None
 
 
 def finiteness_of_result() -> str | None:

@@ -16,6 +16,8 @@ import builtins
 import dis
 import functools
 import inspect
+import math
+import statistics
 import sys
 import types
 from dataclasses import dataclass, field
@@ -99,6 +101,10 @@ _IT, _IX = "iter", "index"
 _CP = "compounded"  # a local a loop over the list steps by a number literal other than a count's ``+= 1``
 _SZ = "sz"  # ``f"sz{k}"``: what the reducible CALL at ``k`` returns (``_SIZES``), a number of each group's own
 _REDUCERS = (builtins.sum, builtins.max, builtins.min, builtins.any, builtins.all, builtins.len)
+# functions of Python code that compute a number from a list of numbers and nothing else, run per group
+# by ``reduced`` as the builtins are (``statistics.mean(w) < 0.9``); ``sorted`` where an item of it is tested
+_PURE_REDUCERS = (builtins.sorted, statistics.mean, statistics.fmean, statistics.median, statistics.median_low,
+                  statistics.median_high, statistics.geometric_mean, statistics.harmonic_mean, math.fsum, math.prod)
 # builtins whose result tells nothing of the list's items or number (``isinstance(targets, list)``)
 _NOT_ITERATING = (builtins.len, builtins.isinstance, builtins.issubclass, builtins.type, builtins.id, builtins.hash,
                   builtins.callable, builtins.hasattr, builtins.print)
@@ -169,7 +175,8 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
             if _skipped(env, _call_start(env.code, k)):
                 continue
             called, callees = _call(env, k, calls)
-            if callees == [] and is_count == _IT and k in reducible and any(called is r for r in _REDUCERS):
+            if is_count == _IT and k in reducible and (callees == [] and any(called is r for r in _REDUCERS)
+                                                       or any(called is r for r in _PURE_REDUCERS)):
                 more[k] = _SIZES  # ``sum(len(t["labels"]) for t in targets)``: computed per group (``reduced``)
                 continue
             kind = _unread_result(called, is_count is False) if callees == [] and (is_count is False or is_count == _IT) \
@@ -211,8 +218,11 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
                 found.sized.append((op, than, builtins.sum, reducible[k], env, "a running count of the targets' sizes"))
             else:
                 reducer = _call(env, k, calls)[0]
-                found.sized.append((op, than, reducer, reducible[k], env,
-                                    f"{getattr(reducer, '__name__', 'a reduction')}() of a comprehension over the targets"))
+                name = f"{getattr(reducer, '__name__', 'a reduction')}()"
+                at = _picked_item(_instructions(env.code), k)
+                if at is not None:  # ``sorted(w)[0]``
+                    reducer, name = functools.partial(_item_at, reducer, at), f"{name}[{at}]"
+                found.sized.append((op, than, reducer, reducible[k], env, f"{name} of a comprehension over the targets"))
     for c, key, p, compared in scan.picked:
         if not guessed and not _skipped(env, _test_start(env.code, p)):
             found.picked.append((c, key, compared))
@@ -279,8 +289,7 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             held.update(names)
             # its items are the group's on a group alone where the name holds the list all along
             kept = _stored(code).get(instructions[p].argval, 0) == (0 if instructions[p].argval in given else 1)
-            reduced = _reducible(code, p + 1) if made is not None and kept else None
-            reducible += [reduced] if reduced is not None else []
+            reducible += _reducible(code, p + 1) if made is not None and kept else ()
             running = _running_count(code, p + 1) if made is None and kept else None
             if running is not None:  # ``n = 0; for t in targets: n += len(t["labels"])``: as a ``sum`` of it
                 reducible.append((p + 2, running[1]))
@@ -330,6 +339,8 @@ def _scanned(code: types.CodeType, lists: frozenset[str], counts: frozenset[str]
             continue
         if isinstance(is_exact, str) and is_exact.startswith(_SZ):
             own = _tests_of(instructions, [p], literals, named=True)
+            if not own and _picked_item(instructions, p) is not None:  # ``sorted(w)[0] < 0.9``: the item tested
+                own = _tests_of(instructions, [p + 2], literals, named=True)
             if own and int(is_exact[len(_SZ):]) not in dict(reducible):  # a running count not read (``_stepped``)
                 tests.append(("eq", _ITERATED, p))
                 continue
@@ -488,16 +499,18 @@ def _picked(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[int, Any
 
 def _with_constant(instructions: list[dis.Instruction], start: int, read: int) -> bool:
     """Whether the value pushed at ``read`` (by the expression from ``start``) goes straight to
-    arithmetic with a constant or to a ``math`` function (``targets[0]["w"] ** 2``, ``2 * w``, ``-w``, ``math.exp(w)``): a new
-    number, which the mode cannot tell from the constants of the code."""
+    arithmetic with a constant or to a ``math`` function (``targets[0]["w"] ** 2``, ``2 * w``, ``-w``, ``math.exp(w)``,
+    ``math.isclose(w, 1.0)``): a new number or a decision, which the mode cannot tell from the constants of the code."""
     used = _bytecode._consumer(instructions, read)
     if used is None:
         return False
     k = used[0]
-    if instructions[k].opname == "UNARY_NEGATIVE" or instructions[k].opname == "CALL" and instructions[k].arg == 1 \
-            and start > 1 and instructions[start - 1].opname in ("LOAD_METHOD", "LOAD_ATTR") \
-            and instructions[start - 2].opname == "LOAD_GLOBAL" and instructions[start - 2].argval == "math":
-        return True  # (``math.exp(targets[0]["w"])``)
+    if instructions[k].opname == "UNARY_NEGATIVE":
+        return True
+    if instructions[k].opname == "CALL" and used[1] >= 2:  # (``math.exp(targets[0]["w"])``, ``math.isclose(w, 1.0)``)
+        first = _bytecode._arguments_start(instructions, k)
+        return first is not None and first > 1 and instructions[first - 1].opname in ("LOAD_METHOD", "LOAD_ATTR") \
+            and instructions[first - 2].opname == "LOAD_GLOBAL" and instructions[first - 2].argval == "math"
     return instructions[k].opname == "BINARY_OP" and (
         k - 1 != read and instructions[k - 1].opname == "LOAD_CONST"  # ``w ** 2``
         or k - 1 == read and start > 0 and instructions[start - 1].opname == "LOAD_CONST")  # ``2 * w``
@@ -882,20 +895,29 @@ def _spelled(span: list[dis.Instruction], var: str) -> str | None:
     return stack[0] if len(stack) == 1 else None
 
 
-def _reducible(code: types.CodeType, g: int) -> tuple[int, types.CodeType] | None:
-    """(the CALL, the comprehension's code) where the comprehension the GET_ITER at ``g`` of a
-    load of the list feeds is the one argument of a call (``sum(len(t["labels"]) for t in
-    targets)``) and its code reads only the items' sizes (``_sizes_only``); None otherwise."""
+def _reducible(code: types.CodeType, g: int) -> tuple[tuple[int, types.CodeType], ...]:
+    """(the CALL, the comprehension's code) of each call the comprehension the GET_ITER at ``g`` of
+    a load of the list feeds as the one argument (``sum(len(t["labels"]) for t in targets)``),
+    itself or through a local stored once from it (``w = [t["w"] for t in targets]``, then
+    ``statistics.mean(w)``), where its code reads only the items' sizes (``_sizes_only``)."""
     instructions = _instructions(code)
     made = instructions[g - 3] if g >= 3 else None
     if made is None or made.opname != "LOAD_CONST" or not isinstance(made.argval, types.CodeType) \
             or instructions[g - 2].opname != "MAKE_FUNCTION" or instructions[g - 2].arg \
             or not _sizes_only(made.argval):
-        return None
-    consumer = _fed(instructions, g + 2)
-    if consumer is None or consumer[1] != 2 or instructions[consumer[0]].opname != "CALL" or instructions[consumer[0]].arg != 1:
-        return None
-    return consumer[0], made.argval
+        return ()
+    pushed = [g + 2]
+    if g + 3 < len(instructions) and instructions[g + 3].opname == "STORE_FAST" \
+            and _stored_once(instructions, instructions[g + 3].argval):
+        name = instructions[g + 3].argval
+        pushed = [k for k, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval == name]
+    found = []
+    for p in pushed:
+        consumer = _fed(instructions, p)
+        if consumer is not None and consumer[1] == 2 and instructions[consumer[0]].opname == "CALL" \
+                and instructions[consumer[0]].arg == 1:
+            found.append((consumer[0], made.argval))
+    return tuple(found)
 
 
 # what the code of a comprehension ``reduced`` evaluates may do: iterate, subscript, read sizes, compute and compare
@@ -908,6 +930,19 @@ _PURE = frozenset({"RESUME", "RETURN_GENERATOR", "POP_TOP", "LOAD_FAST", "STORE_
                    "POP_JUMP_BACKWARD_IF_NOT_NONE", "JUMP_IF_FALSE_OR_POP",
                    "JUMP_IF_TRUE_OR_POP", "NOP", "PUSH_NULL", "COPY", "SWAP", "CACHE"})
 _SIZE_READS = frozenset({"numel", "nelement", "size", "dim", "ndim", "shape", "get"})
+
+
+def _picked_item(instructions: list[dis.Instruction], k: int) -> int | None:
+    """The literal position the value the CALL at ``k`` pushes is subscripted by right away, where
+    that call is ``sorted`` (``sorted(w)[0]``: its least item); None otherwise."""
+    if k + 2 < len(instructions) and instructions[k + 1].opname == "LOAD_CONST" and type(instructions[k + 1].argval) is int \
+            and instructions[k + 2].opname == "BINARY_SUBSCR" and not instructions[k + 1].is_jump_target:
+        return instructions[k + 1].argval
+    return None
+
+
+def _item_at(reducer: Any, at: int, values: Any) -> Any:
+    return reducer(values)[at] if reducer is builtins.sorted else _UNKNOWN
 
 
 @_per_code(512)

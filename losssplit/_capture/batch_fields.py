@@ -471,6 +471,11 @@ class _Reader:
                     path = self._path(used[0])
                     if path:
                         found.add(path)
+                elif used is not None and used[0] == k + 2 and ins[k + 1].opname == "LOAD_CONST" \
+                        and not self._read(used[0])[0]:
+                    # ``{"first": t[0]}``, ``return t[0]``: an item picked by position (``_lengths._picked``
+                    # reads only a field read right there) goes where its fields are not read: any of them
+                    found.add(_UNKNOWN)
             elif i.opname in _LOADS and i.argval not in seen and i.argval not in self.lists:
                 found |= self._local(i.argval, seen | {i.argval})
                 if k + 1 < end and ins[k + 1].opname == "LOAD_ATTR":

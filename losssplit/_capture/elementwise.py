@@ -54,6 +54,7 @@ from ._bytecode import (
     offset_source,
     operand_fields,
     operand_lengths,
+    positional_argument,
     positional_number,
     positional_tensor,
     running_items,
@@ -1897,7 +1898,8 @@ def _note_number(frame: Frame, image: int | None, c: Any, op: str) -> None:
         owners = frame.weight_owners(c)
         own = image in frame.data_images(c) or _data_read(frame, image) or (
             bool(owners) or c == frame.host_weight(image)) and not frame.constant_number(c) \
-            and not caller_constant(c, frame.weight_field if owners else None)
+            and not caller_constant(c, frame.weight_field if owners else None) \
+            and not (not owners and positional_argument(frame.size_sites, frame.per_image_targets))
     else:  # an int: a count of the image's items (``max(len(J), 1)``, ``n * (n - 1)`` of its labels'
         # ``unique()``), left to the count rules, unless a literal a conditional expression picks
         # there (``2 if first else 1``: its test, an image's field, is read below; README Known limits)
@@ -4980,4 +4982,3 @@ def cosine_similarity(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     if any(t is not None and t.unweighted is not None for t in (ta, tb)):
         new.unweighted = func(unweighted_of(a, ta), unweighted_of(b, tb), *args[2:], **kwargs)
     frame.set(out, new)
-

@@ -4212,7 +4212,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         return None
     if track is None:
         if func in (Tensor.item, Tensor.__float__) and type(out) is float and (frame.weight_filled or frame.weight_made):
-            _weight_read(frame, x, out)
+            _weight_read(frame, x, out, op_name(func))
         if frame.weight_made and type(x) is Tensor:
             weights_read(frame, func, x, out)
         return None
@@ -4289,7 +4289,7 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     frame.add_read(HostRead(out, r if plain else None, source, op, image=r.host_image if r is not None else None))
 
 
-def _weight_read(frame: Frame, x: Tensor, out: float) -> None:
+def _weight_read(frame: Frame, x: Tensor, out: float, op: str) -> None:
     """``out``, read from ``x``, a one-element tensor filled with images' weight object and nothing
     else (``torch.tensor(t[0]["loss_weight"]).item()``): that object's images (``weight_owners``;
     rt28: a reduced loss of several images times it kept the first image's weight on every group)."""
@@ -4298,6 +4298,7 @@ def _weight_read(frame: Frame, x: Tensor, out: float) -> None:
         unit = 1.0 if filled[2] is None else float(filled[2].reshape(()))
         if unit == 1:
             frame.weight_reads[id(out)] = (out, frozenset(filled[1]))
+            _weight_read_decided(frame, out, op)
         elif unit != out:  # ``(torch.tensor(t[0]["loss_weight"]) * 2).item()``
             frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host from a tensor computed from an "
                         f"image's {frame.weight_field!r} ({out:g}; {unit:g} with the weights 1)")
@@ -4310,10 +4311,21 @@ def _weight_read(frame: Frame, x: Tensor, out: float) -> None:
         images = frozenset(b for b, w in enumerate(frame.weight_numbers() or ()) if w == out)
         if images:
             frame.weight_reads[id(out)] = (out, images)
+            _weight_read_decided(frame, out, op)
             return
     if unit != out:  # ``(w[0] * 2).item()``: on a group alone computed from 1, a number no rule follows
         frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host from a tensor computed from the "
                     f"images' {frame.weight_field!r} ({out:g}; {unit:g} with the weights 1)")
+
+
+def _weight_read_decided(frame: Frame, out: float, op: str) -> None:
+    """Decline the call where ``out``, an image's weight read on the host, not 1, goes to a Python
+    comparison or ``math`` (``_bytecode.read_decided``): on a group alone that weight is 1, and
+    Python may decide otherwise (``math.isclose(w.item(), 1.0)``, ``if w.item() < 0.9:``)."""
+    if out != 1 and _bytecode.read_decided():
+        frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host ({op}) from a tensor of an "
+                    f"image's {frame.weight_field!r} ({out:g}) is compared or given to math in Python: on a group "
+                    "alone that weight is 1")
 
 
 FINITE_READ: list[Callable[[Frame, Tensor, float], bool]] = []
@@ -5189,8 +5201,9 @@ def _outside_vector(frame: Frame, x: Tensor, op: str) -> None:
     """Read as ``_unowned_numbers`` does ``x``, a float vector of one item per image without images,
     where no torch function made it: its storage is not resizable, NumPy's (``torch.from_numpy(
     np.geomspace(1.0, 0.25, n))``: no torch function, the mode never sees it made; red team,
-    session 25). Asked where it multiplies image rows or is converted (``.float()``), once per
-    vector. Noted as ``Frame.positional`` (``positional_operand``). Called hidden from torch."""
+    session 25). Asked where it multiplies image rows, is converted (``.float()``) or read by any op
+    on the host, once per vector. Noted as ``Frame.positional`` (``positional_operand``); the images' weights by value
+    (``_weight_valued``) as ``Frame.weight_made``. Called hidden from torch."""
     n = frame.num_images
     if frame.exposed or n < 2 or x.dim() != 1 or x.shape[0] != n or frame.outside_read.get(id(x)) is x \
             or frame.get(x) is not None:
@@ -5198,10 +5211,25 @@ def _outside_vector(frame: Frame, x: Tensor, op: str) -> None:
     frame.outside_read[id(x)] = x  # (a vector of n items: held to the end of the call)
     if not x.is_floating_point() or x.requires_grad or x.untyped_storage().resizable() or id(x) in frame.positional:
         return
-    if _unowned_numbers(frame, x.tolist()):
+    values = x.tolist()
+    if _weight_valued(frame, values):  # ``torch.from_numpy(np.array([t["loss_weight"] for t in targets]))``
+        frame.weight_made[id(x)] = (x, torch.ones_like(x))
+    elif _unowned_numbers(frame, values):
         frame.positional[id(x)] = (x, f"{_OUTSIDE_MADE} (``torch.from_numpy``), given to {op}: Python numbers, one "
                                    "per image, that differ from image to image and are no data of the images")
         frame.unowned.add(id(x))
+
+
+def _outside_asked(frame: Frame, func: Any, x: Tensor) -> None:
+    """``_outside_vector`` of the op's first argument ``x`` where it is converted, or is a vector of
+    one item per image on the host that any op reads (``w.max()``, ``max(w)``, ``w.tolist()``)."""
+    if func in _CONVERSIONS or x.is_cpu and x.dim() == 1 and x.shape[0] == frame.num_images \
+            and frame.outside_read.get(id(x)) is not x and frame.get(x) is None:  # (asked after cheap checks)
+        try:
+            with _HIDDEN():  # (no op of ours reaches the user's outer modes)
+                _outside_vector(frame, x, op_name(func))
+        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+            frame.error, frame.error_op = exc, op_name(func)
 
 
 _NUMBER_WRITES = frozenset({Tensor.zero_, Tensor.fill_, Tensor.mul_, Tensor.div_, Tensor.add_, Tensor.sub_})
@@ -5586,6 +5614,8 @@ class CaptureMode(TorchFunctionMode):
                                 "image rows: its length is the batch's count, on a group alone the group's, a plain int "
                                 "that is not followed")
             if func in HOST_READS and args:
+                if frame.num_images > 1 and frame.error is None and type(args[0]) is Tensor:
+                    _outside_asked(frame, func, args[0])  # (``w.tolist()``)
                 try:
                     with torch._C.DisableTorchFunction():
                         logged = host_read(frame, func, args[0], out)
@@ -5724,12 +5754,9 @@ class CaptureMode(TorchFunctionMode):
                     _own_length_factory(frame, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if func in _CONVERSIONS and frame.num_images > 1 and frame.error is None and args and type(args[0]) is Tensor:
-            try:
-                with _HIDDEN():  # (no op of ours reaches the user's outer modes)
-                    _outside_vector(frame, args[0], op_name(func))
-            except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op = exc, op_name(func)
+        if frame.num_images > 1 and frame.error is None and args and type(x := args[0]) is Tensor and (
+                func in _CONVERSIONS or x.is_cpu and x.dim() == 1 and x.shape[0] == frame.num_images):
+            _outside_asked(frame, func, x)
         if rule is None and func in KNOWN_IGNORED:
             return out
         try:
@@ -6115,6 +6142,7 @@ _CONVERSIONS = frozenset({
     Tensor.to, Tensor.type_as, Tensor.type, Tensor.float, Tensor.double, Tensor.clone, torch.clone, Tensor.contiguous,
     Tensor.detach,
 })
+
 """Copies and conversions: the same values, shape and images (``_SIZE_KEEPING``, ``_WEIGHT_VIEWS``)."""
 
 _LEADING_KEPT = frozenset({torch.nn.functional.one_hot, Tensor.__getitem__, Tensor.unsqueeze, torch.unsqueeze})
