@@ -56,7 +56,7 @@ class Tally:
     open: list[Call] = field(default_factory=list)
 
 
-_CPU_ONLY = frozenset(("_argument_numbers", "_nan_images"))
+_CPU_ONLY = frozenset(("_argument_numbers", "_nan_images", "cpu_values"))
 """losssplit's functions that read CPU tensors only (on a device they read nothing at once)."""
 
 

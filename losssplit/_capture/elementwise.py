@@ -3585,8 +3585,9 @@ def _counts_taken(known: list[tuple[list[float], tuple[float, ...]]], z: float) 
 def _per_image_counts(frame: Frame, ratio: Ratio) -> list[tuple[list[float], tuple[float, ...]]]:
     """What each image counts, with the totals a number may equal as that count, of the loss's
     rows (and its elements), of the images and, where the targets tell, of the target instances,
-    in that order; the rows read on the host now."""
-    rows: list[float] = frame.rows_per_image(ratio.rows).tolist()
+    in that order; the rows counted on the host where their values are known there, else read
+    now (``Frame.rows_per_image_host``)."""
+    rows = frame.rows_per_image_host(ratio.rows)
     found = [(rows, (sum(rows), float(ratio.numel))), ([1.0] * frame.num_images, (float(frame.num_images),))]
     instances = frame.instances()
     if isinstance(instances, list) and sum(instances) > 0:
@@ -4764,6 +4765,7 @@ def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 
 # ops a function's body names, bound once: a library may rebind torch's names later
 _FULL_LIKE, _ZEROS_LIKE, _AS_TENSOR = torch.full_like, torch.zeros_like, torch.as_tensor
+_INT_ROWS = (torch.long, torch.int)
 
 
 @rule(
@@ -4775,6 +4777,8 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     image's own weight object (``full_like(l, t["loss_weight"])``), its values count 1."""
     track = frame.get(args[0])
     fill = get_arg(args, kwargs, 1, "fill_value", None) if func is _FULL_LIKE else 0 if func is _ZEROS_LIKE else None
+    if type(fill) is int and isinstance(out, Tensor) and out.dtype in _INT_ROWS and 0 <= fill < 2**31:
+        frame.note_values(out, {fill: out.numel()})  # ``full_like(src, b)``: rows of image ``b``
     if type(fill) in (int, float) and fill == 0:
         frame.note_zeros(out)
     images = frame.weight_images(fill) if func is _FULL_LIKE else None

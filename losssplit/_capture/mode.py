@@ -96,6 +96,46 @@ def one_image(track: Track) -> int:
     return found.pop() if len(found) == 1 else -1
 
 
+def hosted_image(frame: Frame, track: Track) -> int | Tensor:
+    """``one_image(track)`` without a host read: the int where the host knows the images of its
+    row maps or its image (``Frame.row_images``), else on the device the values ``one_image``
+    takes the set of (each unknown map's least and greatest with the known images, or the image),
+    read only where ``hosted_images`` is asked."""
+    if track.lost_at is not None or track.reduced or track.unweighted is not None:
+        return -1
+    if track.image is not None and not track.rows:
+        known = frame.image_ids.get(id(track.image))
+        return known if known is not None else track.image.detach().reshape(1).to(torch.long, copy=True)
+    if not track.rows or track.image is not None:
+        return -1
+    found: set[int] = set()
+    unknown = []
+    for r in track.rows.values():
+        images = frame.row_images(r)
+        if images is not None:
+            found |= images
+        elif r.numel():
+            unknown.append(torch.aminmax(r.detach().reshape(-1)))
+    if len(found) > 1:
+        return -1
+    if not unknown:
+        return found.pop() if found else -1
+    ends = [torch.stack([lo, hi]).long() for lo, hi in unknown]
+    return torch.cat([*ends, *([host_tensor(sorted(found), torch.long, ends[0].device)] if found else [])])
+
+
+def hosted_images(hosted: list[int | Tensor]) -> list[int]:
+    """``hosted_image``'s answers as ints, reading the device values of those that have them."""
+    out = []
+    for h in hosted:
+        if isinstance(h, Tensor):
+            values = set(h.tolist())
+            out.append(values.pop() if len(values) == 1 else -1)
+        else:
+            out.append(h)
+    return out
+
+
 class _Plain:
     """Copies and pickles of a number the capture marks are the plain number it is."""
 
@@ -920,7 +960,7 @@ class Frame:
         # the image of each tracked tensor handed to NumPy since the last one (-1: several or unknown),
         # and where the host reads since then start
         self.as_is: list[Tensor] = []
-        self.hosted: list[int] = []
+        self.hosted: list[int | Tensor] = []  # (``hosted_image``'s answers)
         self.hosted_reads = 0
         self.evaluating = False  # the call began with grad disabled (set by ``CaptureMode``)
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
@@ -1254,6 +1294,11 @@ class Frame:
         # numbers a loss was divided by that sizes of single images' tensors may make up and that
         # are none of its counts (``SIZES_DIVISOR``): every key divided by such a value declines
         self.sized_divisors: set[float] = set()
+        # int tensors whose values the host knows by count (``full_like(src, b)`` of an int, joined
+        # by ``cat``): id -> (the tensor, its version then, value -> how many); ``rows_counted``
+        # the rows per image read on the host, by id (with the rows and version): each read once
+        self.value_counts: dict[int, tuple[Tensor, int | None, dict[int, int]]] = {}
+        self.rows_counted: dict[int, tuple[Tensor, int | None, list[float]]] = {}
         # before the body runs (``_bytecode.FixedLists``): id -> (an argument's list of per-layer
         # outputs, or a list or dict attribute of an object the call holds (held); its items then;
         # whether it is the former)
@@ -1799,6 +1844,67 @@ class Frame:
         ones = torch.ones(rows.numel(), dtype=torch.float32, device=rows.device)
         return torch.zeros(self.num_images, dtype=torch.float32, device=rows.device).index_add_(0, rows, ones)
 
+    def rows_per_image_host(self, rows: Tensor) -> list[float]:
+        """``rows_per_image`` as Python floats: counted on the host where its values are known by
+        count there (``note_values``, unchanged since), else read once per rows tensor and version
+        in a call (a host read)."""
+        known = self.counted_rows(rows)
+        if known is not None and all(0 <= v < self.num_images for v in known):
+            counts = [0.0] * self.num_images
+            for v, n in known.items():
+                counts[v] += n
+            return counts
+        version = version_of(rows)
+        held = self.rows_counted.get(id(rows))
+        if held is None or held[0] is not rows or version is None or held[1] != version:
+            held = self.rows_counted[id(rows)] = (rows, version, self.rows_per_image(rows).tolist())
+        return list(held[2])
+
+    def counted_rows(self, r: Tensor) -> dict[int, int] | None:
+        """How many times the row map ``r`` holds each value, where the host knows it without a
+        read: the call's image index, a tensor known by count (``note_values``, unchanged since),
+        or a map ``expand_rows`` made of one (each value as many times more as it repeats each
+        row); None otherwise."""
+        times = 1
+        for _ in range(8):
+            if r is self.identity.get(r.device):
+                return dict.fromkeys(range(r.numel()), times)
+            known = self.value_counts.get(id(r))
+            if known is not None and known[0] is r and known[1] is not None and known[1] == version_of(r):
+                return {v: n * times for v, n in known[2].items()}
+            held = self.origin.get(id(r)) if self.origin else None
+            if held is None:
+                return None
+            r, total = held[0], math.prod(held[1])
+            if not total or not r.numel():
+                return {}
+            if total % r.numel():
+                return None
+            times *= total // r.numel()
+        return None
+
+    def row_images(self, r: Tensor) -> set[int] | None:
+        """The images the row map ``r`` holds where the host knows them without a read (``counted_rows``)."""
+        known = self.counted_rows(r)
+        return None if known is None else {v for v, n in known.items() if n}
+
+    def note_values(self, out: Any, counts: dict[int, int]) -> None:
+        """``out`` (an int tensor the body made) holds ``counts[v]`` times each value ``v``."""
+        self.value_counts[id(out)] = (out, version_of(out), counts)
+
+    def joined_values(self, seq: Sequence[Any], out: Any) -> None:
+        """``torch.cat`` / ``stack`` of int tensors each known by count (``note_values``): so is the
+        result."""
+        total: dict[int, int] = {}
+        for x in seq:
+            known = self.value_counts.get(id(x))
+            if known is None or known[0] is not x or known[1] is None or known[1] != version_of(x):
+                return
+            for v, n in known[2].items():
+                total[v] = total.get(v, 0) + n
+        if isinstance(out, Tensor) and out.numel() == sum(total.values()):
+            self.note_values(out, total)
+
     def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None, picked: int | None = None,
               carried: Callable[[], bool] | None = None) -> None:
         """``op`` on a tensor with ``track`` takes a size from a Python number (top-k ``k``, slice
@@ -2301,7 +2407,7 @@ class Frame:
         a metric's running total reset from its default (``self.losses = self.losses + l.sum()``),
         which a group's run starts from too. (Read here, where reading costs no device sync; a
         total kept across calls, not zero, stays unfollowed.)"""
-        return self.state_copy(x) and x.device.type == "cpu" and bool(x.detach().eq(0).all())
+        return self.state_copy(x) and x.device.type == "cpu" and bool(cpu_values(x.detach().eq(0).all()))
 
     def weight_is_one(self, images: frozenset[int]) -> bool:
         """Whether the weight object of ``images`` (a float: see ``weight_images``) is 1."""
@@ -2462,6 +2568,8 @@ class Frame:
         self.image_size_read = False
         self.image_sizes.clear()
         self.sized_divisors.clear()
+        self.value_counts.clear()
+        self.rows_counted.clear()
         self.fixed_lists.clear()
         self.positional_rows.clear()
         self.late_checks.clear()
@@ -2898,6 +3006,14 @@ def _counting(frame: Frame, device: torch.device) -> tuple[Tensor, Tensor | None
         known = frame.counting[device] = (frame.arange(device).reshape(1, -1),
                                           None if wanted is None else host_tensor(wanted, torch.long, device), wanted)
     return known
+
+
+def cpu_values(t: Tensor) -> Any:
+    """``t.tolist()`` of a tensor in host memory (a scalar for a 0-dim one): no device sync, which
+    ``benchmarks/library_syncs.py`` counts for no read of this function. Refuses any other device."""
+    if t.device.type != "cpu":
+        raise ValueError(f"cpu_values of a tensor on {t.device}")
+    return t.tolist()
 
 
 def host_tensor(values: Sequence[float], dtype: torch.dtype, device: torch.device | None = None) -> Tensor:
@@ -4623,7 +4739,7 @@ def _image_chain(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor
             if held is not None and held[0] is x:
                 made |= held[1]
             elif frame.get(x) is None:
-                numbers.append(x.item() if x.numel() == 1 and x.device.type == "cpu" else object())
+                numbers.append(cpu_values(x.reshape(())) if x.numel() == 1 and x.device.type == "cpu" else object())
         elif type(x) in (int, float, bool):
             numbers.append(x)
     if not (func in _ADDS and not kwargs and numbers and all(n == 0 for n in numbers)):  # (``torch.zeros(()) + l_b``)
@@ -5601,7 +5717,7 @@ class CaptureMode(TorchFunctionMode):
                             _read_by_position(frame, args[0], "Tensor.numpy")
                         mixed = frame.get(args[0])
                         if mixed is not None:
-                            frame.hosted.append(one_image(mixed))
+                            frame.hosted.append(hosted_image(frame, mixed))
                         if mixed is not None and mixed.rows and mixed.lost_at is None and frame.num_images > 1 \
                                 and (torch.is_grad_enabled() or frame.evaluating and not _bytecode.in_grad_mode_helper()) \
                                 and not _bytecode.installed_caller():
@@ -5994,7 +6110,10 @@ def _one_image_equal(frame: Frame, func: Any, held: list[Track], a: Tensor, b: T
         # iteration is tested where it is picked by position (review16: silently the batch's image 0)
         return False
     with _HIDDEN():
-        if any(o is None or o is not image and not torch.equal(o, image) for o in others):
+        known = frame.image_ids.get(id(image))  # (an image index of the call's: compared on the host)
+        if any(o is None or o is not image and not (
+                frame.image_ids.get(id(o)) == known if known is not None and id(o) in frame.image_ids
+                else torch.equal(o, image)) for o in others):
             return False
         sides = [_unweighted(frame, x) for x in (a, b)]
         unequal = (sides[0] != sides[1]).to(torch.float32)
