@@ -113,6 +113,8 @@ SURVEYED_31 = [  # each read more than once per call on main 32a9c3d
     ("test_criteria_survey20", "rt_detr"),  # the same over the call's image index
     ("test_criteria_survey20", "maskformer"),  # ``one_image`` of a tensor handed to NumPy (the matcher's cost)
     ("test_criteria_survey20", "d_fine"),  # ``torch.equal`` of two image indices
+    ("test_criteria_survey17", "rle_residual_log_likelihood_with_a_fixed_flow_over_len"),  # rows per image by ``bincount``
+    ("test_criteria_survey28", "motr_clip_losses_summed_over_frames_over_the_clips_objects"),  # the same, k terms per image
 ]
 
 

@@ -3521,8 +3521,7 @@ def _repeated_terms(frame: Frame, ratio: Ratio, z: float, instances: int) -> boo
     k = count_multiple(z, instances)
     if k is None or ratio.rows.numel() != k * frame.num_images:
         return False
-    terms = torch.bincount(ratio.rows.reshape(-1), minlength=frame.num_images)
-    frame.doubt((terms != k).any(), f"{COUNTED_DIVISOR}, {k:d} times the instances over terms not {k:d} per image")
+    frame.doubt(frame.rows_other_than(ratio.rows, k), f"{COUNTED_DIVISOR}, {k:d} times the instances over terms not {k:d} per image")
     return True
 
 
@@ -4255,7 +4254,7 @@ def note_count_quotient(frame: Frame, quotient: Tensor, track: Track, n: Any) ->
         if not lengths and not counted_number() and any(
                 k not in track.rows and size == n for k, size in enumerate(quotient.shape)):
             return  # as many as a dim without images of the values (``e / e.size(-1)`` of 3 quantiles), not shown a count
-        frame.doubt((torch.bincount(rows.reshape(-1), minlength=n) != 1).any(),
+        frame.doubt(frame.rows_other_than(rows, 1),
                     "values divided by the number of images, their rows other than one per image")
     unweighted = track.unweighted / n if track.unweighted is not None else None
     note_quotient(frame, quotient, dataclasses.replace(track, unweighted=unweighted), OverCount(rows, float(n)))

@@ -1848,17 +1848,32 @@ class Frame:
         """``rows_per_image`` as Python floats: counted on the host where its values are known by
         count there (``note_values``, unchanged since), else read once per rows tensor and version
         in a call (a host read)."""
-        known = self.counted_rows(rows)
-        if known is not None and all(0 <= v < self.num_images for v in known):
-            counts = [0.0] * self.num_images
-            for v, n in known.items():
-                counts[v] += n
+        counts = self.known_rows_per_image(rows)
+        if counts is not None:
             return counts
         version = version_of(rows)
         held = self.rows_counted.get(id(rows))
         if held is None or held[0] is not rows or version is None or held[1] != version:
             held = self.rows_counted[id(rows)] = (rows, version, self.rows_per_image(rows).tolist())
         return list(held[2])
+
+    def known_rows_per_image(self, rows: Tensor) -> list[float] | None:
+        """``rows_per_image`` where the host knows it (``counted_rows``), else None: no read."""
+        known = self.counted_rows(rows)
+        if known is None or not all(0 <= v < self.num_images for v in known):
+            return None
+        counts = [0.0] * self.num_images
+        for v, n in known.items():
+            counts[v] += n
+        return counts
+
+    def rows_other_than(self, rows: Tensor, k: int) -> Tensor:
+        """1 where some image has other than ``k`` of ``rows`` (its images): on the host where it
+        knows them, else on the device (``index_add``; ``bincount`` reads its size on the host)."""
+        counts = self.known_rows_per_image(rows)
+        if counts is None:
+            return (self.rows_per_image(rows) != k).any()
+        return torch.tensor(any(c != k for c in counts))  # (on the host, as other flags it decides)
 
     def counted_rows(self, r: Tensor) -> dict[int, int] | None:
         """How many times the row map ``r`` holds each value, where the host knows it without a
