@@ -198,3 +198,31 @@ def test_surveyed_outcomes_equal_the_device_reads(name, monkeypatch):
                 want = split_and_compare(case.body, args, labels)
         assert {k: float(v.detach()) for k, v in got.items()} == {k: float(v.detach()) for k, v in want.items()}, seed
         assert said == before, seed
+
+
+def _pieces(o, t):
+    """``sum(p.sum() for p in x.chunk(2))`` and ``x.split(2)[0]`` of image rows: the pieces' cut
+    checked on the device (``shape._pieces_by_position``: the piece of each row from the pieces'
+    sizes, known on the host, ``output_size``)."""
+    x = o["x"].mean(-1)
+    return {"whole": sum(p.sum() for p in x.chunk(2)), "first": x.split(2)[0].mean()}
+
+
+def _written_through_views(o, t):
+    """``w[0].zero_()`` of a fresh per-image table and ``e[:1].mul_(2)`` of tracked errors: the rows
+    a view covers are found from its sizes and strides in host memory (``mode.cpu_*``), no read of
+    the device."""
+    w = torch.ones(len(t), 1)
+    w[0].zero_()
+    e = (o["x"] - torch.stack([u["y"] for u in t])).abs()
+    e[:1].mul_(2.0)
+    return {"loss": (e * w[:, :, None]).mean()}
+
+
+@pytest.mark.parametrize("body", [_pieces, _written_through_views], ids=lambda b: b.__name__)
+def test_pieces_and_view_writes_make_one_sync(body):
+    for seed, weights in [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5])]:
+        batch = rule_batch(seed, weights)
+        calls, (got, want, said) = count_library_syncs(functools.partial(split_outcome, body, list(batch), [ROWS, TARGETS]))
+        assert not wrong_companions(got, want), (seed, got, want, said)
+        assert calls and not _over_one(calls), (seed, _over_one(calls))

@@ -3025,7 +3025,7 @@ def _counting(frame: Frame, device: torch.device) -> tuple[Tensor, Tensor | None
 
 def cpu_values(t: Tensor) -> Any:
     """``t.tolist()`` of a tensor in host memory (a scalar for a 0-dim one): no device sync, which
-    ``benchmarks/library_syncs.py`` counts for no read of this function. Refuses any other device."""
+    ``benchmarks/library_syncs.py`` counts for no read of a ``cpu_`` function. Refuses any other device."""
     if t.device.type != "cpu":
         raise ValueError(f"cpu_values of a tensor on {t.device}")
     return t.tolist()
@@ -3784,10 +3784,10 @@ _OFFSETS_AT_MOST = 1 << 22
 
 
 def _offsets(t: Tensor) -> Tensor:
-    """The storage offset of each element of ``t`` (from its sizes and strides alone)."""
-    at = torch.full(t.shape, int(t.storage_offset()), dtype=torch.long)
+    """The storage offset of each element of ``t`` (from its sizes and strides alone), in host memory."""
+    at = torch.full(t.shape, int(t.storage_offset()), dtype=torch.long, device="cpu")
     for d, (n, s) in enumerate(zip(t.shape, t.stride(), strict=True)):
-        at += (torch.arange(n, dtype=torch.long) * s).view([n] + [1] * (t.dim() - d - 1))
+        at += (torch.arange(n, dtype=torch.long, device="cpu") * s).view([n] + [1] * (t.dim() - d - 1))
     return at
 
 
@@ -3817,18 +3817,45 @@ def written_through_view(frame: Frame, target: Any, op: str, known: bool = True)
             frame.set(t, lost_track(f"{op} through a view", track.from_prediction))
             continue
         if written is None:
-            written = _offsets(target).flatten().unique()
-        hit = torch.isin(_offsets(t), written)
-        for d in track.rows:
-            positions = hit.movedim(d, 0).reshape(t.shape[d], -1).any(1).nonzero().flatten()
-            if not positions.numel():  # another piece of the memory (``x.chunk(B)[1]`` beside ``[0]``)
-                continue
-            each = hit.index_select(d, positions)
-            if not torch.equal(each, each.narrow(d, 0, 1).expand_as(each)):  # ``e.diagonal(0, 1)``
+            written = cpu_offsets(target)
+        for d, positions in cpu_cover(t, written, list(track.rows)):
+            if positions is None:  # ``e.diagonal(0, 1)``
                 frame.set(t, lost_track(f"{op} through a view, at other elements of each image", track.from_prediction))
                 break
-            if positions.numel() < t.shape[d]:
-                written_at(frame, t, d, positions.tolist(), op)
+            if positions and len(positions) < t.shape[d]:  # (none: another piece of the memory, ``x.chunk(B)[1]``)
+                written_at(frame, t, d, positions, op)
+
+
+# Computed in host memory from sizes and strides alone (``_offsets``): no device sync, which
+# ``benchmarks/library_syncs.py`` counts for no op of a ``cpu_`` function.
+
+def cpu_offsets(t: Tensor) -> Tensor:
+    """The distinct storage offsets of ``t``'s elements."""
+    return _offsets(t).flatten().unique()
+
+
+def cpu_cover(t: Tensor, written: Tensor, dims: list[int]) -> list[tuple[int, list[int] | None]]:
+    """Per dim of ``dims`` in order, the positions along it at which some element of ``t`` lies at
+    one of the storage offsets ``written`` ([] for none); None, and no later dim, where the
+    covered elements at one such position are other than at the first (``e.diagonal(0, 1)``)."""
+    hit = torch.isin(_offsets(t), written)
+    out: list[tuple[int, list[int] | None]] = []
+    for d in dims:
+        positions = hit.movedim(d, 0).reshape(t.shape[d], -1).any(1).nonzero().flatten()
+        if not positions.numel():
+            out.append((d, []))
+            continue
+        each = hit.index_select(d, positions)
+        if not torch.equal(each, each.narrow(d, 0, 1).expand_as(each)):
+            out.append((d, None))
+            break
+        out.append((d, positions.tolist()))
+    return out
+
+
+def cpu_view_rows(view: Tensor, base: Tensor) -> list[int]:
+    """The distinct positions along dim 0 of the contiguous ``base`` that ``view``'s elements lie at."""
+    return ((_offsets(view) - int(base.storage_offset())) // base.stride(0)).unique().tolist()
 
 
 def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
@@ -5339,7 +5366,7 @@ def _written_through_a_view(frame: Frame, func: Any, args: tuple, kwargs: dict) 
         return
     try:
         with _HIDDEN():
-            rows = ((_offsets(view) - int(base.storage_offset())) // base.stride(0)).unique().tolist()
+            rows = cpu_view_rows(view, base)
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
         frame.error, frame.error_op = exc, op_name(func)
         return

@@ -690,14 +690,15 @@ def _pieces_by_position(frame: Frame, name: str, args: tuple, kwargs: dict, rows
     else:
         index, slots = held
         group = index[rows.long()]
-        own = F.one_hot(group, slots)
+        # (``F.one_hot`` checks its values' range on the host, a read on the CPU)
+        own = (group.reshape(-1, 1) == torch.arange(slots, device=group.device)).long()
         rank = (own.cumsum(0) * own).sum(1) - 1  # each row's position among its group's rows
         if type(size) is int:
             size_alone = torch.full_like(rank, size)
         else:
             size_alone = (own.sum(0)[group] + k - 1) // k  # ``chunk(k)`` of the group's rows alone
         piece = torch.repeat_interleave(torch.arange(len(sizes), device=rows.device),
-                                        torch.tensor(sizes, device=rows.device))
+                                        torch.tensor(sizes, device=rows.device), output_size=sum(sizes))
         alone = rank // size_alone
         flag = (alone != piece).any()
         # each group's rows in order: a piece starts at the same rows on the batch and alone
