@@ -3031,6 +3031,13 @@ def cpu_values(t: Tensor) -> Any:
     return t.tolist()
 
 
+def cpu_item(t: Tensor) -> Any:
+    """``t.item()`` of a one-element tensor in host memory (``cpu_values``)."""
+    if t.device.type != "cpu":
+        raise ValueError(f"cpu_item of a tensor on {t.device}")
+    return t.item()
+
+
 def host_tensor(values: Sequence[float], dtype: torch.dtype, device: torch.device | None = None) -> Tensor:
     """A 1-d tensor of Python numbers (long, float64 or float32), through a typed buffer:
     ``torch.tensor`` of a list costs about 0.2 us per element, this a few us in all. On the CPU,
@@ -4781,7 +4788,7 @@ def _image_chain(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor
             if held is not None and held[0] is x:
                 made |= held[1]
             elif frame.get(x) is None:
-                numbers.append(cpu_values(x.reshape(())) if x.numel() == 1 and x.device.type == "cpu" else object())
+                numbers.append(cpu_item(x) if x.numel() == 1 and x.device.type == "cpu" else object())
         elif type(x) in (int, float, bool):
             numbers.append(x)
     if not (func in _ADDS and not kwargs and numbers and all(n == 0 for n in numbers)):  # (``torch.zeros(()) + l_b``)
