@@ -156,7 +156,18 @@ def _matched_over_labels(o, t):
     return {"l1": (picked - torch.cat([u["y"][k] for u, k in zip(t, keep)])).abs().sum() / num}
 
 
-HOST_BODIES = [_matched_over_sizes, _matched_written, _matched_over_labels]
+def _matched_written_through_data(o, t):
+    """Near miss: the row map written through ``.data`` (its own version counter: the count the
+    host keeps is stale), one match moved to the first image: declined, as with the device reads."""
+    keep = [torch.nonzero(u["labels"] < 3).flatten() for u in t]
+    batch_idx = torch.cat([torch.full_like(k, b) for b, k in enumerate(keep)])
+    batch_idx.data[batch_idx.numel() - 1] = 0
+    num = sum(len(k) for k in keep)
+    picked = o["x"][batch_idx, torch.cat(keep)]
+    return {"l1": (picked - torch.cat([u["y"][k] for u, k in zip(t, keep)])).abs().sum() / num}
+
+
+HOST_BODIES = [_matched_over_sizes, _matched_written, _matched_over_labels, _matched_written_through_data]
 
 
 def _read_on_the_device(monkeypatch):
@@ -176,7 +187,7 @@ def test_counts_known_on_the_host_give_the_device_reads_outcome(body, monkeypatc
         batch = rule_batch(seed, weights)
         calls, (got, want, said) = count_library_syncs(functools.partial(split_outcome, body, list(batch), [ROWS, TARGETS]))
         assert not wrong_companions(got, want), (seed, got, want, said)
-        if body is not _matched_written:
+        if body not in (_matched_written, _matched_written_through_data):
             assert not _over_one(calls), (seed, _over_one(calls))
         with monkeypatch.context() as m:
             _read_on_the_device(m)

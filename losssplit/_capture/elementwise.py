@@ -161,6 +161,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     track as it is."""
     src = args[0]
     track = frame.get(src)
+    if func == _DATA_GET and (frame.value_counts or frame.rows_counted):  # (a fresh method-wrapper: ==)
+        frame.forget_values(src)  # ``x.data`` writes without bumping ``x``'s version
     if func is Tensor.to_dense and src.layout != torch.strided:
         if track is not None:
             frame.lose(out, f"{op_name(func)} of a {src.layout} tensor", track)
@@ -4764,6 +4766,7 @@ def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 
 # ops a function's body names, bound once: a library may rebind torch's names later
 _FULL_LIKE, _ZEROS_LIKE, _AS_TENSOR = torch.full_like, torch.zeros_like, torch.as_tensor
+_DATA_GET = Tensor.data.__get__  # type: ignore[attr-defined]
 _INT_ROWS = (torch.long, torch.int)
 
 

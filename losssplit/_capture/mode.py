@@ -1903,6 +1903,19 @@ class Frame:
         known = self.counted_rows(r)
         return None if known is None else {v for v, n in known.items() if n}
 
+    def forget_values(self, x: Tensor) -> None:
+        """Drop what the host keeps of the values of tensors over ``x``'s memory (``note_values``,
+        ``rows_counted``): ``x.data`` or NumPy write there without bumping their versions."""
+        try:
+            at = x.untyped_storage().data_ptr()
+        except (RuntimeError, NotImplementedError):
+            self.value_counts.clear()
+            self.rows_counted.clear()
+            return
+        for kept in (self.value_counts, self.rows_counted):
+            for k in [k for k, held in kept.items() if held[0].untyped_storage().data_ptr() == at]:
+                del kept[k]
+
     def note_values(self, out: Any, counts: dict[int, int]) -> None:
         """``out`` (an int tensor the body made) holds ``counts[v]`` times each value ``v``."""
         self.value_counts[id(out)] = (out, version_of(out), counts)
@@ -5762,6 +5775,8 @@ class CaptureMode(TorchFunctionMode):
                 try:
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
+                        if frame.value_counts or frame.rows_counted:
+                            frame.forget_values(args[0])
                         if func is Tensor.numpy:
                             _read_by_position(frame, args[0], "Tensor.numpy")
                         mixed = frame.get(args[0])
