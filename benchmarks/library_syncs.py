@@ -57,7 +57,9 @@ class Tally:
 
 
 _CPU_ONLY = frozenset(("_argument_numbers", "_nan_images"))
-"""losssplit's functions that read CPU tensors only (on a device they read nothing at once)."""
+"""losssplit's functions that read CPU tensors only (on a device they read nothing at once); so do
+those whose name starts with ``cpu_`` (tensors made in host memory from Python numbers, or
+``mode.cpu_values``, which refuses any other device)."""
 
 
 def _site(f: Any) -> str | None:
@@ -67,7 +69,7 @@ def _site(f: Any) -> str | None:
     while f is not None and (f.f_code.co_filename.startswith(_TORCH) or f.f_code.co_filename == _HERE):
         f = f.f_back
     if f is None or not f.f_code.co_filename.startswith(_LIBRARY) or f.f_code.co_name == "_run" \
-            or f.f_code.co_name in _CPU_ONLY:
+            or f.f_code.co_name in _CPU_ONLY or f.f_code.co_name.startswith("cpu_"):
         return None
     return f"{os.path.relpath(f.f_code.co_filename, os.path.dirname(_LIBRARY))}:{f.f_lineno} {f.f_code.co_name}"
 

@@ -104,3 +104,136 @@ def test_boolean_mask_ops_follow_the_oracle_with_one_sync(body):
         calls, (got, want, said) = count_library_syncs(functools.partial(split_outcome, body, list(batch), [ROWS, TARGETS]))
         assert got and set(got) == set(want) and not wrong_companions(got, want), (seed, got, want, said)
         assert not _over_one(calls), (seed, _over_one(calls))
+
+
+# -- session 31: reads the rules made to decide during the body, answered on the host -------------
+
+SURVEYED_31 = [  # each read more than once per call on main 32a9c3d
+    ("test_criteria_survey20", "detr"),  # rows per image of ``loss / num_boxes`` (``_per_image_counts``)
+    ("test_criteria_survey20", "rt_detr"),  # the same over the call's image index
+    ("test_criteria_survey20", "maskformer"),  # ``one_image`` of a tensor handed to NumPy (the matcher's cost)
+    ("test_criteria_survey20", "d_fine"),  # ``torch.equal`` of two image indices
+    ("test_criteria_survey17", "rle_residual_log_likelihood_with_a_fixed_flow_over_len"),  # rows per image by ``bincount``
+    ("test_criteria_survey28", "motr_clip_losses_summed_over_frames_over_the_clips_objects"),  # the same, k terms per image
+]
+
+
+@pytest.mark.parametrize(("module", "name"), SURVEYED_31, ids=[n for _, n in SURVEYED_31])
+def test_surveyed_criteria_read_their_counts_on_the_host(module, name):
+    test_surveyed_criteria_make_one_sync_per_call(module, name)
+
+
+def _matched_over_sizes(o, t):
+    """DETR's layout on rule batches: matched rows' images made by ``full_like(src, b)`` joined by
+    ``cat``, a sum over them divided by the sizes read of each image's matches (``len(k)``)."""
+    keep = [torch.nonzero(u["labels"] < 3).flatten() for u in t]
+    batch_idx = torch.cat([torch.full_like(k, b) for b, k in enumerate(keep)])
+    src_idx = torch.cat(keep)
+    num = sum(len(k) for k in keep)
+    picked = o["x"][batch_idx, src_idx]
+    target = torch.cat([u["y"][k] for u, k in zip(t, keep)])
+    return {"l1": (picked - target).abs().sum() / num, "l2": (picked - target).pow(2).sum() / num}
+
+
+def _matched_written(o, t):
+    """As ``_matched_over_sizes``, the row map written in place after it was joined (its count then
+    read on the host: not known there any more)."""
+    keep = [torch.nonzero(u["labels"] < 3).flatten() for u in t]
+    batch_idx = torch.cat([torch.full_like(k, b) for b, k in enumerate(keep)])
+    batch_idx[:1] = batch_idx[:1].clone()
+    src_idx = torch.cat(keep)
+    num = sum(len(k) for k in keep)
+    return {"l1": (o["x"][batch_idx, src_idx] - torch.cat([u["y"][k] for u, k in zip(t, keep)])).abs().sum() / num}
+
+
+def _matched_over_labels(o, t):
+    """Near miss: the same rows over the sizes of every image's labels, which are not the matches
+    (on a group alone another share)."""
+    keep = [torch.nonzero(u["labels"] < 3).flatten() for u in t]
+    batch_idx = torch.cat([torch.full_like(k, b) for b, k in enumerate(keep)])
+    num = sum(len(u["labels"]) for u in t)
+    picked = o["x"][batch_idx, torch.cat(keep)]
+    return {"l1": (picked - torch.cat([u["y"][k] for u, k in zip(t, keep)])).abs().sum() / num}
+
+
+def _matched_written_through_data(o, t):
+    """Near miss: the row map written through ``.data`` (its own version counter: the count the
+    host keeps is stale), one match moved to the first image: declined, as with the device reads."""
+    keep = [torch.nonzero(u["labels"] < 3).flatten() for u in t]
+    batch_idx = torch.cat([torch.full_like(k, b) for b, k in enumerate(keep)])
+    batch_idx.data[batch_idx.numel() - 1] = 0
+    num = sum(len(k) for k in keep)
+    picked = o["x"][batch_idx, torch.cat(keep)]
+    return {"l1": (picked - torch.cat([u["y"][k] for u, k in zip(t, keep)])).abs().sum() / num}
+
+
+HOST_BODIES = [_matched_over_sizes, _matched_written, _matched_over_labels, _matched_written_through_data]
+
+
+def _read_on_the_device(monkeypatch):
+    """The rules as before session 31: every count of rows and image read from the device."""
+    from losssplit._capture import mode
+
+    monkeypatch.setattr(mode.Frame, "counted_rows", lambda self, r: None)
+    monkeypatch.setattr(mode, "hosted_image", lambda frame, track: mode.one_image(track))
+
+
+@pytest.mark.parametrize("body", HOST_BODIES, ids=lambda b: b.__name__)
+def test_counts_known_on_the_host_give_the_device_reads_outcome(body, monkeypatch):
+    """The companions and warnings of a body whose row maps the host knows by count are those of
+    the same rules reading each count from the device, and the oracle's; one sync per call where
+    the map is unchanged."""
+    for seed, weights in [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5]), (3, [1.0, 1.0, 0.5])]:
+        batch = rule_batch(seed, weights)
+        calls, (got, want, said) = count_library_syncs(functools.partial(split_outcome, body, list(batch), [ROWS, TARGETS]))
+        assert not wrong_companions(got, want), (seed, got, want, said)
+        if body not in (_matched_written, _matched_written_through_data):
+            assert not _over_one(calls), (seed, _over_one(calls))
+        with monkeypatch.context() as m:
+            _read_on_the_device(m)
+            before = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert (got, said) == (before[0], before[2]), seed
+
+
+@pytest.mark.parametrize("name", ["detr", "rt_detr", "maskformer", "d_fine", "rf_detr"])
+def test_surveyed_outcomes_equal_the_device_reads(name, monkeypatch):
+    case = importlib.import_module("test_criteria_survey20").CASES[name]
+    for seed in (0, 1):
+        args, _, labels = case.batch(seed)
+        with logged_warnings() as said:
+            got = split_and_compare(case.body, args, labels)
+        with monkeypatch.context() as m:
+            _read_on_the_device(m)
+            args, _, labels = case.batch(seed)
+            with logged_warnings() as before:
+                want = split_and_compare(case.body, args, labels)
+        assert {k: float(v.detach()) for k, v in got.items()} == {k: float(v.detach()) for k, v in want.items()}, seed
+        assert said == before, seed
+
+
+def _pieces(o, t):
+    """``sum(p.sum() for p in x.chunk(2))`` and ``x.split(2)[0]`` of image rows: the pieces' cut
+    checked on the device (``shape._pieces_by_position``: the piece of each row from the pieces'
+    sizes, known on the host, ``output_size``)."""
+    x = o["x"].mean(-1)
+    return {"whole": sum(p.sum() for p in x.chunk(2)), "first": x.split(2)[0].mean()}
+
+
+def _written_through_views(o, t):
+    """``w[0].zero_()`` of a fresh per-image table and ``e[:1].mul_(2)`` of tracked errors: the rows
+    a view covers are found from its sizes and strides in host memory (``mode.cpu_*``), no read of
+    the device."""
+    w = torch.ones(len(t), 1)
+    w[0].zero_()
+    e = (o["x"] - torch.stack([u["y"] for u in t])).abs()
+    e[:1].mul_(2.0)
+    return {"loss": (e * w[:, :, None]).mean()}
+
+
+@pytest.mark.parametrize("body", [_pieces, _written_through_views], ids=lambda b: b.__name__)
+def test_pieces_and_view_writes_make_one_sync(body):
+    for seed, weights in [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5])]:
+        batch = rule_batch(seed, weights)
+        calls, (got, want, said) = count_library_syncs(functools.partial(split_outcome, body, list(batch), [ROWS, TARGETS]))
+        assert not wrong_companions(got, want), (seed, got, want, said)
+        assert calls and not _over_one(calls), (seed, _over_one(calls))

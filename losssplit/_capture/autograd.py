@@ -21,7 +21,17 @@ import torch
 from torch.autograd.function import BackwardCFunction
 
 from . import mode
-from .mode import SEVERAL, Frame, Tensor, Track, Unsupported, get_arg, one_image, rule
+from .mode import (
+    SEVERAL,
+    Frame,
+    Tensor,
+    Track,
+    Unsupported,
+    get_arg,
+    hosted_images,
+    one_image,
+    rule,
+)
 from .ratio import Ratio, RatioKind
 
 _MAX_NODES = 20_000  # a larger graph between output and input is declined, not walked
@@ -175,6 +185,7 @@ def function_output(frame: Frame) -> None:
             continue
         image = images.pop()
         reads = frame.host_reads[frame.hosted_reads:]
+        frame.hosted = hosted_images(frame.hosted)  # (read here, where one such output is)
         if any(b != image for b in frame.hosted) or any(read.image != image for read in reads) \
                 or frame.read_image == SEVERAL or frame.numpy_images is not None \
                 or not frame.body_constant(float(out.detach())):
@@ -183,7 +194,7 @@ def function_output(frame: Frame) -> None:
         # as one image's reduced value (``x[b].mean()``): a sum of one row, that image's
         one = Ratio.of(out.detach().reshape(1), index.reshape(1), 0, RatioKind.SUM, host_image=image)
         frame.set(out, Track(from_prediction=True, ratio=one))
-    frame.hosted = [-1] if -1 in frame.hosted else []  # several images' values in NumPy: for the rest of the call
+    frame.hosted = [-1] if -1 in hosted_images(frame.hosted) else []  # several images' values in NumPy: for the rest of the call
     frame.hosted_reads = len(frame.host_reads)
 
 

@@ -164,6 +164,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     track as it is."""
     src = args[0]
     track = frame.get(src)
+    if func == _DATA_GET and (frame.value_counts or frame.rows_counted):  # (a fresh method-wrapper: ==)
+        frame.forget_values(src)  # ``x.data`` writes without bumping ``x``'s version
     if func is Tensor.to_dense and src.layout != torch.strided:
         if track is not None:
             frame.lose(out, f"{op_name(func)} of a {src.layout} tensor", track)
@@ -3557,8 +3559,7 @@ def _repeated_terms(frame: Frame, ratio: Ratio, z: float, instances: int) -> boo
     k = count_multiple(z, instances)
     if k is None or ratio.rows.numel() != k * frame.num_images:
         return False
-    terms = torch.bincount(ratio.rows.reshape(-1), minlength=frame.num_images)
-    frame.doubt((terms != k).any(), f"{COUNTED_DIVISOR}, {k:d} times the instances over terms not {k:d} per image")
+    frame.doubt(frame.rows_other_than(ratio.rows, k), f"{COUNTED_DIVISOR}, {k:d} times the instances over terms not {k:d} per image")
     return True
 
 
@@ -3621,8 +3622,9 @@ def _counts_taken(known: list[tuple[list[float], tuple[float, ...]]], z: float) 
 def _per_image_counts(frame: Frame, ratio: Ratio) -> list[tuple[list[float], tuple[float, ...]]]:
     """What each image counts, with the totals a number may equal as that count, of the loss's
     rows (and its elements), of the images and, where the targets tell, of the target instances,
-    in that order; the rows read on the host now."""
-    rows: list[float] = frame.rows_per_image(ratio.rows).tolist()
+    in that order; the rows counted on the host where their values are known there, else read
+    now (``Frame.rows_per_image_host``)."""
+    rows = frame.rows_per_image_host(ratio.rows)
     found = [(rows, (sum(rows), float(ratio.numel))), ([1.0] * frame.num_images, (float(frame.num_images),))]
     instances = frame.instances()
     if isinstance(instances, list) and sum(instances) > 0:
@@ -4296,7 +4298,7 @@ def note_count_quotient(frame: Frame, quotient: Tensor, track: Track, n: Any) ->
         if not lengths and not counted_number() and any(
                 k not in track.rows and size == n for k, size in enumerate(quotient.shape)):
             return  # as many as a dim without images of the values (``e / e.size(-1)`` of 3 quantiles), not shown a count
-        frame.doubt((torch.bincount(rows.reshape(-1), minlength=n) != 1).any(),
+        frame.doubt(frame.rows_other_than(rows, 1),
                     "values divided by the number of images, their rows other than one per image")
     unweighted = track.unweighted / n if track.unweighted is not None else None
     note_quotient(frame, quotient, dataclasses.replace(track, unweighted=unweighted), OverCount(rows, float(n)))
@@ -4806,6 +4808,8 @@ def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 
 # ops a function's body names, bound once: a library may rebind torch's names later
 _FULL_LIKE, _ZEROS_LIKE, _AS_TENSOR = torch.full_like, torch.zeros_like, torch.as_tensor
+_DATA_GET = Tensor.data.__get__  # type: ignore[attr-defined]
+_INT_ROWS = (torch.long, torch.int)
 
 
 @rule(
@@ -4817,6 +4821,8 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     image's own weight object (``full_like(l, t["loss_weight"])``), its values count 1."""
     track = frame.get(args[0])
     fill = get_arg(args, kwargs, 1, "fill_value", None) if func is _FULL_LIKE else 0 if func is _ZEROS_LIKE else None
+    if type(fill) is int and isinstance(out, Tensor) and out.dtype in _INT_ROWS and 0 <= fill < 2**31:
+        frame.note_values(out, {fill: out.numel()})  # ``full_like(src, b)``: rows of image ``b``
     if type(fill) in (int, float) and fill == 0:
         frame.note_zeros(out)
     images = frame.weight_images(fill) if func is _FULL_LIKE else None

@@ -96,6 +96,46 @@ def one_image(track: Track) -> int:
     return found.pop() if len(found) == 1 else -1
 
 
+def hosted_image(frame: Frame, track: Track) -> int | Tensor:
+    """``one_image(track)`` without a host read: the int where the host knows the images of its
+    row maps or its image (``Frame.row_images``), else on the device the values ``one_image``
+    takes the set of (each unknown map's least and greatest with the known images, or the image),
+    read only where ``hosted_images`` is asked."""
+    if track.lost_at is not None or track.reduced or track.unweighted is not None:
+        return -1
+    if track.image is not None and not track.rows:
+        known = frame.image_ids.get(id(track.image))
+        return known if known is not None else track.image.detach().reshape(1).to(torch.long, copy=True)
+    if not track.rows or track.image is not None:
+        return -1
+    found: set[int] = set()
+    unknown = []
+    for r in track.rows.values():
+        images = frame.row_images(r)
+        if images is not None:
+            found |= images
+        elif r.numel():
+            unknown.append(torch.aminmax(r.detach().reshape(-1)))
+    if len(found) > 1:
+        return -1
+    if not unknown:
+        return found.pop() if found else -1
+    ends = [torch.stack([lo, hi]).long() for lo, hi in unknown]
+    return torch.cat([*ends, *([host_tensor(sorted(found), torch.long, ends[0].device)] if found else [])])
+
+
+def hosted_images(hosted: list[int | Tensor]) -> list[int]:
+    """``hosted_image``'s answers as ints, reading the device values of those that have them."""
+    out = []
+    for h in hosted:
+        if isinstance(h, Tensor):
+            values = set(h.tolist())
+            out.append(values.pop() if len(values) == 1 else -1)
+        else:
+            out.append(h)
+    return out
+
+
 class _Plain:
     """Copies and pickles of a number the capture marks are the plain number it is."""
 
@@ -920,7 +960,7 @@ class Frame:
         # the image of each tracked tensor handed to NumPy since the last one (-1: several or unknown),
         # and where the host reads since then start
         self.as_is: list[Tensor] = []
-        self.hosted: list[int] = []
+        self.hosted: list[int | Tensor] = []  # (``hosted_image``'s answers)
         self.hosted_reads = 0
         self.evaluating = False  # the call began with grad disabled (set by ``CaptureMode``)
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
@@ -1258,6 +1298,11 @@ class Frame:
         # numbers a loss was divided by that sizes of single images' tensors may make up and that
         # are none of its counts (``SIZES_DIVISOR``): every key divided by such a value declines
         self.sized_divisors: set[float] = set()
+        # int tensors whose values the host knows by count (``full_like(src, b)`` of an int, joined
+        # by ``cat``): id -> (the tensor, its version then, value -> how many); ``rows_counted``
+        # the rows per image read on the host, by id (with the rows and version): each read once
+        self.value_counts: dict[int, tuple[Tensor, int | None, dict[int, int]]] = {}
+        self.rows_counted: dict[int, tuple[Tensor, int | None, list[float]]] = {}
         # before the body runs (``_bytecode.FixedLists``): id -> (an argument's list of per-layer
         # outputs, or a list or dict attribute of an object the call holds (held); its items then;
         # whether it is the former)
@@ -1809,6 +1854,95 @@ class Frame:
         ones = torch.ones(rows.numel(), dtype=torch.float32, device=rows.device)
         return torch.zeros(self.num_images, dtype=torch.float32, device=rows.device).index_add_(0, rows, ones)
 
+    def rows_per_image_host(self, rows: Tensor) -> list[float]:
+        """``rows_per_image`` as Python floats: counted on the host where its values are known by
+        count there (``note_values``, unchanged since), else read once per rows tensor and version
+        in a call (a host read)."""
+        counts = self.known_rows_per_image(rows)
+        if counts is not None:
+            return counts
+        version = version_of(rows)
+        held = self.rows_counted.get(id(rows))
+        if held is None or held[0] is not rows or version is None or held[1] != version:
+            held = self.rows_counted[id(rows)] = (rows, version, self.rows_per_image(rows).tolist())
+        return list(held[2])
+
+    def known_rows_per_image(self, rows: Tensor) -> list[float] | None:
+        """``rows_per_image`` where the host knows it (``counted_rows``), else None: no read."""
+        known = self.counted_rows(rows)
+        if known is None or not all(0 <= v < self.num_images for v in known):
+            return None
+        counts = [0.0] * self.num_images
+        for v, n in known.items():
+            counts[v] += n
+        return counts
+
+    def rows_other_than(self, rows: Tensor, k: int) -> Tensor:
+        """1 where some image has other than ``k`` of ``rows`` (its images): on the host where it
+        knows them, else on the device (``index_add``; ``bincount`` reads its size on the host)."""
+        counts = self.known_rows_per_image(rows)
+        if counts is None:
+            return (self.rows_per_image(rows) != k).any()
+        return torch.tensor(any(c != k for c in counts))  # (on the host, as other flags it decides)
+
+    def counted_rows(self, r: Tensor) -> dict[int, int] | None:
+        """How many times the row map ``r`` holds each value, where the host knows it without a
+        read: the call's image index, a tensor known by count (``note_values``, unchanged since),
+        or a map ``expand_rows`` made of one (each value as many times more as it repeats each
+        row); None otherwise."""
+        times = 1
+        for _ in range(8):
+            if r is self.identity.get(r.device):
+                return dict.fromkeys(range(r.numel()), times)
+            known = self.value_counts.get(id(r))
+            if known is not None and known[0] is r and known[1] is not None and known[1] == version_of(r):
+                return {v: n * times for v, n in known[2].items()}
+            held = self.origin.get(id(r)) if self.origin else None
+            if held is None:
+                return None
+            r, total = held[0], math.prod(held[1])
+            if not total or not r.numel():
+                return {}
+            if total % r.numel():
+                return None
+            times *= total // r.numel()
+        return None
+
+    def row_images(self, r: Tensor) -> set[int] | None:
+        """The images the row map ``r`` holds where the host knows them without a read (``counted_rows``)."""
+        known = self.counted_rows(r)
+        return None if known is None else {v for v, n in known.items() if n}
+
+    def forget_values(self, x: Tensor) -> None:
+        """Drop what the host keeps of the values of tensors over ``x``'s memory (``note_values``,
+        ``rows_counted``): ``x.data`` or NumPy write there without bumping their versions."""
+        try:
+            at = x.untyped_storage().data_ptr()
+        except (RuntimeError, NotImplementedError):
+            self.value_counts.clear()
+            self.rows_counted.clear()
+            return
+        for kept in (self.value_counts, self.rows_counted):
+            for k in [k for k, held in kept.items() if held[0].untyped_storage().data_ptr() == at]:
+                del kept[k]
+
+    def note_values(self, out: Any, counts: dict[int, int]) -> None:
+        """``out`` (an int tensor the body made) holds ``counts[v]`` times each value ``v``."""
+        self.value_counts[id(out)] = (out, version_of(out), counts)
+
+    def joined_values(self, seq: Sequence[Any], out: Any) -> None:
+        """``torch.cat`` / ``stack`` of int tensors each known by count (``note_values``): so is the
+        result."""
+        total: dict[int, int] = {}
+        for x in seq:
+            known = self.value_counts.get(id(x))
+            if known is None or known[0] is not x or known[1] is None or known[1] != version_of(x):
+                return
+            for v, n in known[2].items():
+                total[v] = total.get(v, 0) + n
+        if isinstance(out, Tensor) and out.numel() == sum(total.values()):
+            self.note_values(out, total)
+
     def sized(self, op: str, track: Track, literal: Callable[[], bool] | None = None, picked: int | None = None,
               carried: Callable[[], bool] | None = None) -> None:
         """``op`` on a tensor with ``track`` takes a size from a Python number (top-k ``k``, slice
@@ -2311,7 +2445,7 @@ class Frame:
         a metric's running total reset from its default (``self.losses = self.losses + l.sum()``),
         which a group's run starts from too. (Read here, where reading costs no device sync; a
         total kept across calls, not zero, stays unfollowed.)"""
-        return self.state_copy(x) and x.device.type == "cpu" and bool(x.detach().eq(0).all())
+        return self.state_copy(x) and x.device.type == "cpu" and bool(cpu_values(x.detach().eq(0).all()))
 
     def weight_is_one(self, images: frozenset[int]) -> bool:
         """Whether the weight object of ``images`` (a float: see ``weight_images``) is 1."""
@@ -2473,6 +2607,8 @@ class Frame:
         self.image_size_read = False
         self.image_sizes.clear()
         self.sized_divisors.clear()
+        self.value_counts.clear()
+        self.rows_counted.clear()
         self.fixed_lists.clear()
         self.positional_rows.clear()
         self.late_checks.clear()
@@ -2909,6 +3045,21 @@ def _counting(frame: Frame, device: torch.device) -> tuple[Tensor, Tensor | None
         known = frame.counting[device] = (frame.arange(device).reshape(1, -1),
                                           None if wanted is None else host_tensor(wanted, torch.long, device), wanted)
     return known
+
+
+def cpu_values(t: Tensor) -> Any:
+    """``t.tolist()`` of a tensor in host memory (a scalar for a 0-dim one): no device sync, which
+    ``benchmarks/library_syncs.py`` counts for no read of a ``cpu_`` function. Refuses any other device."""
+    if t.device.type != "cpu":
+        raise ValueError(f"cpu_values of a tensor on {t.device}")
+    return t.tolist()
+
+
+def cpu_item(t: Tensor) -> Any:
+    """``t.item()`` of a one-element tensor in host memory (``cpu_values``)."""
+    if t.device.type != "cpu":
+        raise ValueError(f"cpu_item of a tensor on {t.device}")
+    return t.item()
 
 
 def host_tensor(values: Sequence[float], dtype: torch.dtype, device: torch.device | None = None) -> Tensor:
@@ -3664,10 +3815,10 @@ _OFFSETS_AT_MOST = 1 << 22
 
 
 def _offsets(t: Tensor) -> Tensor:
-    """The storage offset of each element of ``t`` (from its sizes and strides alone)."""
-    at = torch.full(t.shape, int(t.storage_offset()), dtype=torch.long)
+    """The storage offset of each element of ``t`` (from its sizes and strides alone), in host memory."""
+    at = torch.full(t.shape, int(t.storage_offset()), dtype=torch.long, device="cpu")
     for d, (n, s) in enumerate(zip(t.shape, t.stride(), strict=True)):
-        at += (torch.arange(n, dtype=torch.long) * s).view([n] + [1] * (t.dim() - d - 1))
+        at += (torch.arange(n, dtype=torch.long, device="cpu") * s).view([n] + [1] * (t.dim() - d - 1))
     return at
 
 
@@ -3697,18 +3848,45 @@ def written_through_view(frame: Frame, target: Any, op: str, known: bool = True)
             frame.set(t, lost_track(f"{op} through a view", track.from_prediction))
             continue
         if written is None:
-            written = _offsets(target).flatten().unique()
-        hit = torch.isin(_offsets(t), written)
-        for d in track.rows:
-            positions = hit.movedim(d, 0).reshape(t.shape[d], -1).any(1).nonzero().flatten()
-            if not positions.numel():  # another piece of the memory (``x.chunk(B)[1]`` beside ``[0]``)
-                continue
-            each = hit.index_select(d, positions)
-            if not torch.equal(each, each.narrow(d, 0, 1).expand_as(each)):  # ``e.diagonal(0, 1)``
+            written = cpu_offsets(target)
+        for d, positions in cpu_cover(t, written, list(track.rows)):
+            if positions is None:  # ``e.diagonal(0, 1)``
                 frame.set(t, lost_track(f"{op} through a view, at other elements of each image", track.from_prediction))
                 break
-            if positions.numel() < t.shape[d]:
-                written_at(frame, t, d, positions.tolist(), op)
+            if positions and len(positions) < t.shape[d]:  # (none: another piece of the memory, ``x.chunk(B)[1]``)
+                written_at(frame, t, d, positions, op)
+
+
+# Computed in host memory from sizes and strides alone (``_offsets``): no device sync, which
+# ``benchmarks/library_syncs.py`` counts for no op of a ``cpu_`` function.
+
+def cpu_offsets(t: Tensor) -> Tensor:
+    """The distinct storage offsets of ``t``'s elements."""
+    return _offsets(t).flatten().unique()
+
+
+def cpu_cover(t: Tensor, written: Tensor, dims: list[int]) -> list[tuple[int, list[int] | None]]:
+    """Per dim of ``dims`` in order, the positions along it at which some element of ``t`` lies at
+    one of the storage offsets ``written`` ([] for none); None, and no later dim, where the
+    covered elements at one such position are other than at the first (``e.diagonal(0, 1)``)."""
+    hit = torch.isin(_offsets(t), written)
+    out: list[tuple[int, list[int] | None]] = []
+    for d in dims:
+        positions = hit.movedim(d, 0).reshape(t.shape[d], -1).any(1).nonzero().flatten()
+        if not positions.numel():
+            out.append((d, []))
+            continue
+        each = hit.index_select(d, positions)
+        if not torch.equal(each, each.narrow(d, 0, 1).expand_as(each)):
+            out.append((d, None))
+            break
+        out.append((d, positions.tolist()))
+    return out
+
+
+def cpu_view_rows(view: Tensor, base: Tensor) -> list[int]:
+    """The distinct positions along dim 0 of the contiguous ``base`` that ``view``'s elements lie at."""
+    return ((_offsets(view) - int(base.storage_offset())) // base.stride(0)).unique().tolist()
 
 
 def written_reduced(frame: Frame, target: Tensor, op: str) -> None:
@@ -4646,7 +4824,7 @@ def _image_chain(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor
             if held is not None and held[0] is x:
                 made |= held[1]
             elif frame.get(x) is None:
-                numbers.append(x.item() if x.numel() == 1 and x.device.type == "cpu" else object())
+                numbers.append(cpu_item(x) if x.numel() == 1 and x.device.type == "cpu" else object())
         elif type(x) in (int, float, bool):
             numbers.append(x)
     if not (func in _ADDS and not kwargs and numbers and all(n == 0 for n in numbers)):  # (``torch.zeros(()) + l_b``)
@@ -5247,7 +5425,7 @@ def _written_through_a_view(frame: Frame, func: Any, args: tuple, kwargs: dict) 
         return
     try:
         with _HIDDEN():
-            rows = ((_offsets(view) - int(base.storage_offset())) // base.stride(0)).unique().tolist()
+            rows = cpu_view_rows(view, base)
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
         frame.error, frame.error_op = exc, op_name(func)
         return
@@ -5638,11 +5816,13 @@ class CaptureMode(TorchFunctionMode):
                 try:
                     with _HIDDEN():
                         frame.expose(args[0], op_name(func))
+                        if frame.value_counts or frame.rows_counted:
+                            frame.forget_values(args[0])
                         if func is Tensor.numpy:
                             _read_by_position(frame, args[0], "Tensor.numpy")
                         mixed = frame.get(args[0])
                         if mixed is not None:
-                            frame.hosted.append(one_image(mixed))
+                            frame.hosted.append(hosted_image(frame, mixed))
                         if mixed is not None and mixed.rows and mixed.lost_at is None and frame.num_images > 1 \
                                 and (torch.is_grad_enabled() or frame.evaluating and not _bytecode.in_grad_mode_helper()) \
                                 and not _bytecode.installed_caller():
@@ -6032,7 +6212,10 @@ def _one_image_equal(frame: Frame, func: Any, held: list[Track], a: Tensor, b: T
         # iteration is tested where it is picked by position (review16: silently the batch's image 0)
         return False
     with _HIDDEN():
-        if any(o is None or o is not image and not torch.equal(o, image) for o in others):
+        known = frame.image_ids.get(id(image))  # (an image index of the call's: compared on the host)
+        if any(o is None or o is not image and not (
+                frame.image_ids.get(id(o)) == known if known is not None and id(o) in frame.image_ids
+                else torch.equal(o, image)) for o in others):
             return False
         sides = [_unweighted(frame, x) for x in (a, b)]
         unequal = (sides[0] != sides[1]).to(torch.float32)

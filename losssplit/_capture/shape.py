@@ -48,6 +48,7 @@ from .mode import (
     broadcast_tracks,
     combine,
     count_data,
+    cpu_values,
     dims_arg,
     expand_rows,
     flat_args,
@@ -338,7 +339,7 @@ def _blocks_of(frame: Frame, r: Tensor, sizes_in: list[int], pos: int, blocks: i
     groups = frame.host_groups() if known is not None else None
     numbers = frame.weight_numbers()
     if known is not None and groups is not None:
-        for row in known.view(blocks, -1).tolist():
+        for row in cpu_values(known.view(blocks, -1)):
             if len({groups[b] for b in row}) > 1 or numbers is not None and len({numbers[b] for b in row}) > 1:
                 return None
     else:
@@ -390,8 +391,8 @@ def _split_rows(
     shape[e] = sizes_out[e]
     blocks = blocks and e == 0
     if r is frame.identity.get(r.device):
-        known = expand_rows(frame, torch.arange(r.shape[0]), sizes_in, pos).view(sizes_out)
-        if bool((known != known[index].view(shape)).any()):
+        known = expand_rows(frame, torch.arange(r.shape[0], device="cpu"), sizes_in, pos).view(sizes_out)
+        if cpu_values((known != known[index].view(shape)).any()):  # (made on the host: no sync)
             first = _blocks_of(frame, r, sizes_in, pos, sizes_out[0], op, known) if blocks else None
             return None if first is None else (e, first)
     elif blocks:
@@ -689,14 +690,15 @@ def _pieces_by_position(frame: Frame, name: str, args: tuple, kwargs: dict, rows
     else:
         index, slots = held
         group = index[rows.long()]
-        own = F.one_hot(group, slots)
+        # (``F.one_hot`` checks its values' range on the host, a read on the CPU)
+        own = (group.reshape(-1, 1) == torch.arange(slots, device=group.device)).long()
         rank = (own.cumsum(0) * own).sum(1) - 1  # each row's position among its group's rows
         if type(size) is int:
             size_alone = torch.full_like(rank, size)
         else:
             size_alone = (own.sum(0)[group] + k - 1) // k  # ``chunk(k)`` of the group's rows alone
         piece = torch.repeat_interleave(torch.arange(len(sizes), device=rows.device),
-                                        torch.tensor(sizes, device=rows.device))
+                                        torch.tensor(sizes, device=rows.device), output_size=sum(sizes))
         alone = rank // size_alone
         flag = (alone != piece).any()
         # each group's rows in order: a piece starts at the same rows on the batch and alone
@@ -797,7 +799,7 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if (type(fill) in (list, tuple) and func in (_TENSOR, _AS_TENSOR) and isinstance(out, Tensor) and out.dim() == 1
             and out.is_floating_point() and out.device.type == "cpu" and frame.get(out) is None
             and frame.constant_list(fill, func, args, kwargs)):  # catalyst's ``torch.tensor(weights)``
-        frame.constant_vectors[id(out)] = (out, version_of(out), tuple(out.tolist()))
+        frame.constant_vectors[id(out)] = (out, version_of(out), tuple(cpu_values(out)))
     frame.note_filled(out, fill)
     if type(fill) in (int, float) and fill and id(out) in frame.filled_numbers and (literal_size(
             fill, 1 if func is Tensor.new_tensor else 0, "data", len(args)) or func in (_TENSOR, _AS_TENSOR, Tensor.new_tensor)
@@ -966,6 +968,8 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     seq = get_arg(args, kwargs, 0, "tensors", ())
     if not isinstance(out, Tensor) or not isinstance(seq, (list, tuple)) or not seq:
         return
+    if frame.value_counts:
+        frame.joined_values(seq, out)
     tracks = [frame.get(t) for t in seq]
     stack = getattr(func, "__name__", "") == "stack"
     if all(t is None for t in tracks):
