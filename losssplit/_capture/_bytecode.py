@@ -1093,6 +1093,14 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
             shadowed = any(n in f.f_globals or f.f_builtins.get(n) is not _FIXED_CALLS[n] for n in called)
             return _UNPROVEN if shadowed else range(length)
     written = _written_names(f.f_code)  # a global or attribute the code itself sets may hold the batch's
+    code = f.f_code
+    if head.opname == "LOAD_FAST" and len(span) == 1 and f"LOCAL:{head.argval}" not in written \
+            and head.argval not in _OWNERS and head.argval in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+        # a parameter the code never rebinds holding a tuple of plain numbers (``weights=(1.0, 0.5)``):
+        # the call on a group alone gets the same tuple; as many as a count of the batch, no proof
+        value = f.f_locals.get(head.argval, _UNPROVEN)
+        plain = type(value) is tuple and all(type(v) in (int, float, str) for v in value)
+        return value if plain and len(value) not in counts else _UNPROVEN
     if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1 and not _writes(written, (f"GLOBAL:{head.argval}",)):
         value = f.f_globals.get(head.argval, _UNPROVEN)
     elif head.opname in ("LOAD_FAST", "LOAD_DEREF") and head.argval == "self" and f.f_code.co_argcount \
@@ -4764,9 +4772,12 @@ def _number_code(instructions: list[dis.Instruction], start: int, end: int, valu
     if last.opname == "CALL":
         at = _callee_at(instructions, start, end)
         callee = None if at is None else instructions[at]
+        owner = instructions[at - 1] if at is not None and at > start else None
         if callee is None or not (callee.opname == "LOAD_METHOD" and callee.argval in _SIZE_NAMES
-                                  or callee.opname == "LOAD_GLOBAL" and callee.argval in _COUNTING):
-            return False
+                                  or callee.opname == "LOAD_GLOBAL" and callee.argval in _COUNTING
+                                  or callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and owner is not None
+                                  and owner.opname == "LOAD_GLOBAL" and owner.argval in _NUMERIC_NAMES):
+            return False  # (``math.sqrt(x.shape[0])``, ``np.prod(x.shape[:-1])``: numbers of sizes too)
     for k in range(start, end):
         i = instructions[k]
         if i.opname in ("LOAD_FAST", "LOAD_DEREF"):
@@ -4775,7 +4786,9 @@ def _number_code(instructions: list[dis.Instruction], start: int, end: int, valu
                     k + 1 < end and instructions[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD")
                     and instructions[k + 1].argval in _SIZE_NAMES):
                 return False
-    return True
+    # a container's field is loaded as a number is (``t["w"] * bs``), so its calls tell: ``(p["x"] -
+    # t["x"]).sum() / n`` is a tensor's code, whose size read says nothing of a number beside it
+    return _number_shaped(instructions, start, end, sizes=True)
 
 
 def _holds_read(instructions: list[dis.Instruction], start: int, end: int, reads: dict[int, tuple[int, ...]],
@@ -6034,7 +6047,7 @@ def _size_offsets(code: types.CodeType, sites: Mapping[tuple[Any, int], tuple[An
 
 
 def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
-                      nested: bool = False) -> bool:
+                      nested: bool = False, whole: Callable[[Any], Any] | None = None) -> bool:
     """Whether a plain-number operand of the op the caller's code is executing (``_plain_number``)
     is computed from a position in a loop over the images (``_BatchReader.positional``): ``e *
     0.5 ** i`` over ``enumerate(targets)``, ``e * 0.5 ** (len(terms) - 1 - i)`` in ``sum(... for
@@ -6043,8 +6056,8 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
     (``Frame.size_sites``: ``for b in range(x.shape[0])`` runs over the images). False where
     nothing can be told. With ``nested``, only a position of a comprehension's loop, or one passed
     to a helper (the loop positions of the decorated body's and a helper's own code are
-    ``counted_number``'s)."""
-    found = _caller_positional(sites, targets, nested)
+    ``counted_number``'s). ``whole``: as for ``positional_index``."""
+    found = _caller_positional(sites, targets, nested, whole)
     if found is None:
         return False
     f, spans = found
@@ -6065,13 +6078,14 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
         for start, end, names in passed)
 
 
-def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
+def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
+                      whole: Callable[[Any], Any] | None = None) -> bool:
     """Whether the operand ``c``, a 0-dim tensor of no images, of the op the caller's code is
     executing is a local the code computes from a position in a loop over the images, as
     ``positional_number`` reads it: an item of a constant tensor zipped with the images (``for t,
     w in zip(targets, DECAY_T)``), whose items the capture never sees made. False where nothing
-    can be told."""
-    found = _caller_positional(sites, targets)
+    can be told. ``whole``: as for ``positional_index``."""
+    found = _caller_positional(sites, targets, whole=whole)
     if found is None or not found[1]:
         return False
     f, spans = found
@@ -6170,7 +6184,8 @@ def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ..
 
 
 def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None, targets: Any = None,
-                       nested: bool = False) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
+                       nested: bool = False, whole: Callable[[Any], Any] | None = None
+                       ) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
     """The caller's frame and the operands of the op it is executing that its code computes from a
     position in a loop over the images (``_positional_operands``); None where nothing can be told
     (with ``nested``, also where the caller is the decorated body's own code, and no operands but
@@ -6183,7 +6198,7 @@ def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...
     if nested and f.f_code.co_name not in _COMPREHENSIONS:
         return None if _package(f.f_back) == "losssplit" else (f, ())
     return f, _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites),
-                                   _free_tables(f), _picked_lists(f, targets))
+                                   _free_tables(f), _picked_lists(f, targets), *_level_loops(f, whole))
 
 
 def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
@@ -6197,12 +6212,13 @@ def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
 
 
 def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
-                     made: bool = False) -> bool:
+                     made: bool = False, whole: Callable[[Any], Any] | None = None) -> bool:
     """Whether the subscript the caller's code is executing picks an item of a table of the code's
     own (``_constant_table``: ``self.decay[i]``, ``DECAY_T[i]``) by a position in a loop over the
     images (``_BatchReader.positional``). ``made``: whether it is a slice, of any tensor (a
     helper's, ``weights()[:len(targets)]``), whose bound the code computes from how many images
-    the call got (``_BatchReader.images``). False where nothing can be told."""
+    the call got (``_BatchReader.images``). ``whole``: which images a value holds (``_level_loops``'s
+    ``content``). False where nothing can be told."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -6218,10 +6234,56 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
                                                                      tables=tables)):
         return False  # (``torch.tensor(weights)[b]`` made in the call from the images' numbers: each its own)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), tables,
-                           _picked_lists(f, targets))
+                           _picked_lists(f, targets), *_level_loops(f, whole))
     if made:
         return reader.images(start, at, frozenset())
     return reader._table_cut(at) if sliced else reader.positional(start, at, at=at)
+
+
+def _level_loops(f: types.FrameType, content: Callable[[Any], Any] | None) -> tuple[frozenset[int], frozenset[int]]:
+    """(levels, images): the FOR_ITER indices of the loops of ``f``'s code around the op it is
+    executing that run over ``enumerate(x)`` or ``enumerate(zip(x, y, ..))`` of lists ``x``, ``y``
+    holding, now, (levels) items each of which holds every image (``content`` says ``"every"``;
+    ``content(None)``: the count of the images): a pyramid's levels of the batch, not a list of one
+    item per image (of another length than the images' count, or of items of pairwise different
+    shapes), whose positions are levels', the same on a group alone (``self.weights[i]`` per
+    level), where the code alone reads them as the images'; or (images) one item per image, in
+    the images' order (``content`` says its image), whose positions are the images' (a list the
+    body made, ``list(pred.unbind(0))``, that the code alone does not tell)."""
+    if content is None:
+        return frozenset(), frozenset()
+    instructions = _instructions(f.f_code)
+    levels, images = set(), set()
+    count = content(None)
+    for first, _ in _enclosing_loops(f.f_code, f.f_lasti):
+        if instructions[first].opname != "FOR_ITER" or first < 2 or instructions[first - 1].opname != "GET_ITER":
+            continue
+        begin = _operand_start(instructions, first - 1)
+        lists = _enumerated_locals(f, instructions[begin:first - 1]) if begin is not None else None
+        if not lists or not all(type(v) in (list, tuple) and v for v in lists):
+            continue
+        held = [[content(t) for t in v] for v in lists]
+        if all(all(h == "every" for h in items) and (len(v) != count or len({tuple(t.shape) for t in v}) == len(v))
+               for v, items in zip(lists, held)):
+            levels.add(first)
+        elif any(items == list(range(count)) for items in held):
+            images.add(first)
+    return frozenset(levels), frozenset(images)
+
+
+def _enumerated_locals(f: types.FrameType, code: list[dis.Instruction]) -> list[Any] | None:
+    """The values of the locals ``x``, ``y`` of the iterable ``enumerate(x)`` or ``enumerate(zip(x,
+    y, ..))`` the instructions ``code`` compute; None for any other iterable."""
+    names = [i.opname for i in code]
+    loads = [i for i in code if i.opname == "LOAD_FAST"]
+    globals_ = [i.argval for i in code if i.opname == "LOAD_GLOBAL"]
+    if not loads or any(n not in ("LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL") for n in names) \
+            or globals_ not in (["enumerate"], ["enumerate", "zip"]) or any(g in f.f_globals for g in globals_) \
+            or code[0].opname != "LOAD_GLOBAL" or names.count("CALL") != len(globals_):
+        return None
+    if any(i.argval not in f.f_locals for i in loads):
+        return None
+    return [f.f_locals[i.argval] for i in loads]
 
 
 def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozenset[int]:
@@ -6348,12 +6410,13 @@ def _later_dim_size(ins: list[dis.Instruction], k: int) -> bool:
 
 @_per_code(1024)
 def _positional_operands(code: types.CodeType, lasti: int, outer: str | None, sized: frozenset[tuple[int, Any]],
-                         tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()
+                         tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
+                         levels: frozenset[int] = frozenset(), images: frozenset[int] = frozenset()
                          ) -> tuple[tuple[int, int], ...]:
     """The operands of the op at ``lasti`` that ``positional_number`` may find computed from a
-    position, read from the code and the sizes it read (``outer``, ``sized``, ``tables``, ``lists``: as
-    for ``_BatchReader``)."""
-    reader = _batch_reader(code, outer, sized, tables, lists)
+    position, read from the code and the sizes it read (``outer``, ``sized``, ``tables``, ``lists``,
+    ``levels``, ``images``: as for ``_BatchReader``)."""
+    reader = _batch_reader(code, outer, sized, tables, lists, levels, images)
     at = _located_frame(code, lasti)[1]
     return tuple(s for s in _operands(code, lasti) if reader.positional(*s, at=at))
 
@@ -6520,8 +6583,12 @@ class _BatchReader:
     """What the body's code computes from the batch as a whole, read from one code object."""
 
     def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
-                 tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()) -> None:
+                 tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
+                 levels: frozenset[int] = frozenset(), images: frozenset[int] = frozenset()) -> None:
         self.code = code
+        # the FOR_ITER indices of the loops proven, in this call, to run over levels of the batch,
+        # and over the images one by one (``_level_loops``): their positions are no images', and the images' ones
+        self.levels, self.image_loops = levels, images
         # of a comprehension: its free variables the code making it stores tables in (``_free_tables``)
         self.tables = tables
         # the parameters holding the call's list of per-image targets (``_picked_lists``): a loop
@@ -6896,8 +6963,9 @@ class _BatchReader:
             loop = self._element(j)
             if loop is not None:  # a loop's target: a position where the loop runs over the images
                 head, last, _ = loop
-                if (at is None or head < at <= last) and self._position(head, j) \
-                        and (self._over_outer(head) or self.images(*self._iterable(head), frozenset())
+                if head not in self.levels and (at is None or head < at <= last) and self._position(head, j) \
+                        and (head in self.image_loops or self._over_outer(head)
+                             or self.images(*self._iterable(head), frozenset())
                              or self._picks_an_image(head, last, ins[j].argval)):
                     return True
                 continue
@@ -7227,8 +7295,9 @@ def _store_path(instructions: list[dis.Instruction], head: int, j: int) -> tuple
 
 @_per_code(256)
 def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
-                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()) -> _BatchReader:
-    return _BatchReader(code, outer, sized, tables, lists)
+                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
+                  levels: frozenset[int] = frozenset(), images: frozenset[int] = frozenset()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists, levels, images)
 
 
 def _index(instructions: list[dis.Instruction], p: int) -> bool:
@@ -8324,6 +8393,20 @@ def finiteness_of_result() -> str | None:
     else:
         return None
     return next((name for known, name in _FINITENESS.items() if known is func), None)
+
+
+def result_bound_tested() -> bool:
+    """Whether the caller's code compares the number the call it is executing returns with a
+    numeric literal and branches on that right away (``assert w.min().item() >= 0 and ...``: the
+    call's next instructions are the literal, an ordering ``COMPARE_OP`` and a jump, none a jump
+    target), so that the number goes nowhere else. False where nothing can be told."""
+    found = _executing_call()
+    if found is None or found[2] + 3 >= len(found[1]):
+        return False
+    load, compare, test = found[1][found[2] + 1: found[2] + 4]
+    return (load.opname == "LOAD_CONST" and type(load.argval) in (int, float) and compare.opname == "COMPARE_OP"
+            and compare.argval in ("<", "<=", ">", ">=") and test.opname in _TRUTH_TESTS - _TRUTH_KEPT
+            and not any(i.is_jump_target for i in (load, compare, test)))
 
 
 def _compared_with_truth_literal(pair: list[dis.Instruction]) -> bool:

@@ -1211,10 +1211,25 @@ def _offset_by_several_images(frame: Frame, a: Any, b: Any) -> bool:
     return several_images_number(frame.per_image_targets, "arithmetic")
 
 
+_PLAIN_OPERANDS = frozenset({int, float, bool, Tensor})
+
+
+def _numpy_scalar(x: Any) -> Any:
+    """``x``, a NumPy scalar number (``np.prod(w.shape[:-1])``), as the Python number torch takes
+    it for; anything else as it is."""
+    if type(x).__module__ == "numpy" and getattr(x, "ndim", None) == 0 and x.dtype.kind in "iuf":
+        return x.item()
+    return x
+
+
 def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: str) -> None:
     if not isinstance(out, Tensor) or len(args) < 2:
         return
     a, b = args[0], args[1]
+    if type(b) not in _PLAIN_OPERANDS and not isinstance(b, Tensor):  # (``np.float64`` is a float: its type tells)
+        b = _numpy_scalar(b)
+    elif type(a) not in _PLAIN_OPERANDS and not isinstance(a, Tensor):
+        a = _numpy_scalar(a)
     if (type(b) is int or type(a) is int) and kind in _OFFSETS and _offset_by_several_images(frame, a, b):
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of positions and a number computed from sizes or "
                     "fields of several images (a layout by them: on a group alone, the group's)")
@@ -1814,9 +1829,9 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
         if factory is not None and factory[0] is c:  # ``l_b * torch.tensor(0.5 ** b)``
             return lost_track(f"{op} of a tensor computed by {factory[1]} (on a group alone the image has another "
                               "position)", new.from_prediction)
-        if type(c) in (int, float) and positional_number(frame.size_sites, frame.per_image_targets) \
+        if type(c) in (int, float) and positional_number(frame.size_sites, frame.per_image_targets, whole=frame.images_held) \
                 or isinstance(c, Tensor) and c.dim() == 0 and frame.get(c) is None \
-                and positional_tensor(c, frame.size_sites, frame.per_image_targets):
+                and positional_tensor(c, frame.size_sites, frame.per_image_targets, whole=frame.images_held):
             return lost_track(f"{op} {BY_POSITION_NUMBER}", new.from_prediction)
     sites = with_site(frame, made, subtrahend=negated is not None)
     site = call_site() if sites is not None else None

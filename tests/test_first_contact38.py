@@ -1,0 +1,250 @@
+"""The rules survey 38 (first contact) asked for, each against the oracle on several batches, with
+their near misses: a running total started at 0.0 plus terms over ``pred.size(0)`` read from a
+dict (OpenPose's stages), a host read of the batch's extreme compared with a literal in an
+``assert`` (focal-frequency-loss's weight-matrix check), a table picked by the position of a loop
+over a pyramid's levels of the batch (pyramid-loss's level weights), a NumPy product of leading
+sizes as a normaliser (torch-efficient-distloss), and a loop over a parameter's tuple of weights
+(AECR-Net's ratios of batch means). Two families were WRONG before: a table picked by the
+position in a list of the images' own tensors, and a ``math`` or numpy function of the count of
+images."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from _helpers import PER_IMAGE, Along, split_outcome, wrong_companions
+
+BATCHES = [["a", "b", "a", "c"], ["b", "b", "c"], ["a", "a", "b", "c", "c"], ["c", "a"]]
+"""4 images of three groups, 3 of two (group 'a' absent), 5 of three, 2 of two."""
+
+
+def _batch(seed: int, sources: list[str], *shape: int) -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(seed)
+    b = len(sources)
+    return [torch.randn(b, *shape, generator=g).requires_grad_(), torch.randn(b, *shape, generator=g)]
+
+
+def _outcome(body, args, sources):
+    return split_outcome(body, args, [Along(0)] * len(args), sources)
+
+
+def _splits(body, *shape: int) -> None:
+    for seed, sources in enumerate(BATCHES):
+        got, want, said = _outcome(body, _batch(seed, sources, *shape), sources)
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert set(got) == set(want), (seed, said)
+
+
+def _declines(body, key: str, *shape: int) -> None:
+    """No companion of ``key`` on the batches of several groups, a warning naming it or the call;
+    none wrong."""
+    for seed, sources in enumerate(BATCHES):
+        got, want, said = _outcome(body, _batch(seed, sources, *shape), sources)
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert not any(c.startswith(key + "_") for c in got), (seed, got)
+        assert any(f"'{key}'" in m or "no companions for this call" in m for m in said), said
+
+
+# -- a running total of terms over ``pred.size(0)``, the predictions in dicts ----------------------
+
+def stages_over_batch_size(stages, gt):
+    total = 0.0
+    for s in stages:
+        n = s["x"].size(0)
+        total = total + ((s["x"] - gt["x"]) ** 2).sum() / 2 / n
+    return {"loss_x": total, "loss_x_last": ((stages[-1]["x"] - gt["x"]) ** 2).sum() / stages[-1]["x"].size(0)}
+
+
+def test_a_running_total_of_dict_fields_over_the_batch_size_splits():
+    """The stages' predictions in dicts, passed in (OpenPose's); not on 2 images, where 2 dicts
+    of tensors of 2 rows may be per-image targets (a decline of its own)."""
+    for seed, sources in enumerate(BATCHES[:3]):
+        pred, y = _batch(seed, sources, 3, 4)
+        stages = [{"x": pred}, {"x": (pred * 0.5).detach().requires_grad_()}]
+        got, want, said = _outcome(stages_over_batch_size, [stages, {"x": y}], sources)
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert set(got) == set(want), (seed, said)
+
+
+def number_of_a_dict_field_size(pred, y):
+    d = {"p": pred}
+    return {"loss_x": (pred - y).abs().mean() + 100.0 / d["p"].numel()}
+
+
+def test_a_number_computed_from_a_dict_fields_size_still_declines():
+    _declines(number_of_a_dict_field_size, "loss_x", 3, 4)
+
+
+# -- the batch's extreme read on the host and compared with a literal ------------------------------
+
+def checked_weight_matrix(pred, y):
+    err = (pred - y) ** 2
+    w = (err / err.amax((1, 2), keepdim=True)).clamp(0, 1).detach()
+    # (an ``assert`` reads the same, but pytest rewrites those of a test module)
+    if not (w.min().item() >= 0 and w.max().item() <= 1):
+        raise ValueError("weights out of range")
+    return {"loss_x": (w * err).mean()}
+
+
+def test_an_extreme_of_the_prediction_asserted_against_a_literal_splits():
+    _splits(checked_weight_matrix, 3, 4)
+
+
+def branch_on_prediction_maximum(pred, y):
+    loss = (pred - y).abs().mean()
+    if pred.max().item() > 1.0:
+        loss = loss * 2
+    return {"loss_x": loss}
+
+
+def test_a_branch_on_the_predictions_maximum_is_decided_per_group():
+    """Near miss: group 'c''s predictions scaled down, so that where the batch's maximum is above 1
+    group 'c' alone would not double its loss: its companion is declined there, and every
+    companion given is the oracle's."""
+    declined = set()
+    for seed, sources in enumerate(BATCHES):
+        pred, y = _batch(seed, sources, 3)
+        with torch.no_grad():
+            pred[[i for i, s in enumerate(sources) if s == "c"]] *= 0.01
+        got, want, said = _outcome(branch_on_prediction_maximum, [pred, y], sources)
+        assert not wrong_companions(got, want), (seed, got, want)
+        declined |= {(seed, c) for c in set(want) - set(got)}
+    assert (0, "loss_x_c") in declined, declined
+
+
+def scaled_by_prediction_maximum(pred, y):
+    scale = pred.detach().abs().max().item()
+    return {"loss_x": (pred - y).abs().mean() / scale}
+
+
+def test_an_extreme_of_the_prediction_used_as_a_number_still_declines():
+    _declines(scaled_by_prediction_maximum, "loss_x", 3)
+
+
+# -- a table picked by the position of a loop over levels of the batch -----------------------------
+
+LEVEL_WEIGHTS = torch.tensor([1.0, 2.0, 4.0])
+
+
+def _levels(x):
+    out = [x]
+    for _ in range(2):
+        x = F.avg_pool2d(x, 2)
+        out.append(x)
+    return out
+
+
+def weighted_pyramid(pred, y):
+    px, py = _levels(pred), _levels(y)
+    total = 0.0
+    for i, (a, b) in enumerate(zip(px, py)):
+        w = LEVEL_WEIGHTS[i].to(dtype=a.dtype)
+        total = total + w * F.mse_loss(a, b)
+    return {"loss_x": total, "loss_x_first": LEVEL_WEIGHTS[0] * F.l1_loss(px[0], py[0])}
+
+
+def test_a_table_picked_by_a_level_position_splits():
+    """Also on the batch of 3 images (3 levels, each of another shape)."""
+    _splits(weighted_pyramid, 2, 8, 8)
+
+
+def weighted_per_image(pred, y):
+    items, ys = list(pred.unbind(0)), list(y.unbind(0))
+    total = 0.0
+    for i, (a, b) in enumerate(zip(items, ys)):
+        total = total + LEVEL_WEIGHTS[i % 3] * F.mse_loss(a, b)
+    return {"loss_x": total}
+
+
+def test_a_table_picked_by_an_images_position_still_declines():
+    """Near miss: the list holds one image per item, its positions are the images'."""
+    _declines(weighted_per_image, "loss_x", 2, 8, 8)
+
+
+def weighted_batch_copies(pred, y):
+    copies, ys = [pred] * pred.shape[0], [y] * y.shape[0]
+    total = 0.0
+    for i, (a, b) in enumerate(zip(copies, ys)):
+        total = total + LEVEL_WEIGHTS[i % 3] * F.mse_loss(a, b)
+    return {"loss_x": total}
+
+
+def test_a_list_of_as_many_copies_of_the_batch_as_images_still_declines():
+    """Near miss: every item holds every image, but the list has one per image and their shapes
+    are alike: on a group alone it is shorter."""
+    _declines(weighted_batch_copies, "loss_x", 2, 8, 8)
+
+
+# -- NumPy scalars and products of sizes as normalisers --------------------------------------------
+
+def over_numpy_product_of_sizes(pred, y):
+    n = np.prod(pred.shape[:-1])
+    return {"loss_x": ((pred - y) ** 2).sum() / n}
+
+
+def over_math_product_of_sizes(pred, y):
+    n = math.prod(pred.shape[:-1])
+    return {"loss_x": (((pred - y) ** 2).sum() + pred.abs().sum()) / n}
+
+
+def test_a_sum_over_a_product_of_leading_sizes_splits():
+    """``np.prod(w.shape[:-1])`` (torch-efficient-distloss's ray count) and ``math.prod``: the count
+    of image rows, a NumPy integer or the product starting at 1."""
+    _splits(over_numpy_product_of_sizes, 8)
+    _splits(over_math_product_of_sizes, 8)
+
+
+def over_numpy_root_of_count(pred, y):
+    n = np.sqrt(pred.shape[0])
+    return {"loss_x": ((pred - y) ** 2).sum() / n}
+
+
+def times_numpy_log_of_count(pred, y):
+    return {"loss_x": ((pred - y) ** 2).mean() * np.log(pred.shape[0])}
+
+
+def over_math_root_of_count(pred, y):
+    return {"loss_x": ((pred - y) ** 2).sum() / math.sqrt(pred.shape[0])}
+
+
+def test_a_math_or_numpy_function_of_the_count_declines():
+    """Were WRONG: ``np.sqrt(n)`` held in a local (a NumPy float, whose type the count checks did
+    not take for a float), ``math.sqrt(x.shape[0])`` and ``np.log(x.shape[0])`` in the operand
+    (a call of ``math`` or numpy, whose code the count checks did not read)."""
+    _declines(over_numpy_root_of_count, "loss_x", 8)
+    _declines(times_numpy_log_of_count, "loss_x", 8)
+    _declines(over_math_root_of_count, "loss_x", 8)
+
+
+# -- a loop over a parameter's tuple of numbers ----------------------------------------------------
+
+def weighted_ratios(pred, y, weights=(1.0, 0.5)):
+    feats = [lambda x: x, lambda x: F.avg_pool2d(x, 2)]
+    loss = 0.0
+    for w, f in zip(weights, feats):
+        a, p = f(pred), f(y)
+        loss = loss + w * F.l1_loss(a, p) / (F.mse_loss(a, p) + 1e-7)
+    return {"loss_x": loss}
+
+
+def test_a_loop_over_a_default_tuple_of_weights_splits():
+    """AECR-Net's contrastive regularisation: ratios of batch means summed over a parameter's
+    tuple of weights, a fixed number of terms on a group alone too (not on 2 images: a tuple as
+    long as a count of the batch is no proof, its key declines there)."""
+    for seed, sources in enumerate(BATCHES[:3]):
+        got, want, said = _outcome(weighted_ratios, _batch(seed, sources, 2, 4, 4), sources)
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert set(got) == set(want), (seed, said)
+
+
+def test_a_loop_over_a_tuple_of_one_number_per_image_declines():
+    """Near miss: the tuple passed holds one weight per image (a group alone gets its own)."""
+    for seed, sources in enumerate(BATCHES):
+        pred, y = _batch(seed, sources, 2, 4, 4)
+        ws = tuple(float(i + 1) for i in range(len(sources)))
+        got, want, said = split_outcome(weighted_ratios, [pred, y, ws], [Along(0), Along(0), PER_IMAGE], sources)
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert not got, (seed, said)
