@@ -248,3 +248,14 @@ def test_a_loop_over_a_tuple_of_one_number_per_image_declines():
         got, want, said = split_outcome(weighted_ratios, [pred, y, ws], [Along(0), Along(0), PER_IMAGE], sources)
         assert not wrong_companions(got, want), (seed, got, want)
         assert not got, (seed, said)
+
+
+def over_numpy_count_of_data(pred, y):
+    k = np.count_nonzero(y.detach().numpy() > 0)
+    return {"loss_x": ((pred - y) ** 2).sum() / k}
+
+
+def test_a_numpy_count_of_several_images_data_still_declines():
+    """Near miss: a NumPy integer computed from the images' values handed to NumPy (on a group
+    alone, the group's count) is not taken for the Python number it equals."""
+    _declines(over_numpy_count_of_data, "loss_x", 8)
