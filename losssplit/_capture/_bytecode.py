@@ -6197,8 +6197,14 @@ def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...
         return None
     if nested and f.f_code.co_name not in _COMPREHENSIONS:
         return None if _package(f.f_back) == "losssplit" else (f, ())
-    return f, _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites),
-                                   _free_tables(f), _picked_lists(f, targets), *_level_loops(f, whole))
+    read = (f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
+            _picked_lists(f, targets))
+    spans = _positional_operands(*read)
+    if spans and whole is not None:  # (read at run time only where the code alone finds a position: every op asks)
+        levels = _level_loops(f, whole)[0]
+        if levels:
+            spans = _positional_operands(*read, levels)
+    return f, spans
 
 
 def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
