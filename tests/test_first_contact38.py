@@ -74,8 +74,19 @@ def number_of_a_dict_field_size(pred, y):
     return {"loss_x": (pred - y).abs().mean() + 100.0 / d["p"].numel()}
 
 
+def _half(k):
+    return k * 0.5
+
+
+def number_of_a_size_and_a_helper(pred, y):
+    return {"loss_x": ((pred - y) ** 2).sum() * (1.0 / pred.shape[0] * _half(3))}
+
+
 def test_a_number_computed_from_a_dict_fields_size_still_declines():
+    """Near misses: ``100.0 / d["p"].numel()`` and ``1.0 / x.shape[0] * h(3)`` (a function called in
+    the number's code, not a tensor's method) are numbers of the count."""
     _declines(number_of_a_dict_field_size, "loss_x", 3, 4)
+    _declines(number_of_a_size_and_a_helper, "loss_x", 3, 4)
 
 
 # -- the batch's extreme read on the host and compared with a literal ------------------------------

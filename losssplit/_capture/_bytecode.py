@@ -4786,9 +4786,11 @@ def _number_code(instructions: list[dis.Instruction], start: int, end: int, valu
                     k + 1 < end and instructions[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD")
                     and instructions[k + 1].argval in _SIZE_NAMES):
                 return False
-    # a container's field is loaded as a number is (``t["w"] * bs``), so its calls tell: ``(p["x"] -
+    # a container's field is loaded as a number is (``t["w"] * bs``), so its methods tell: ``(p["x"] -
     # t["x"]).sum() / n`` is a tensor's code, whose size read says nothing of a number beside it
-    return _number_shaped(instructions, start, end, sizes=True)
+    return not any(i.opname == "LOAD_METHOD" and i.argval not in _SIZE_NAMES and i.argval not in ("item", "tolist")
+                   and not (instructions[k - 1].opname == "LOAD_GLOBAL" and instructions[k - 1].argval in _NUMERIC_NAMES)
+                   for k, i in enumerate(instructions[start:end], start))
 
 
 def _holds_read(instructions: list[dis.Instruction], start: int, end: int, reads: dict[int, tuple[int, ...]],
