@@ -6049,7 +6049,7 @@ def _size_offsets(code: types.CodeType, sites: Mapping[tuple[Any, int], tuple[An
 
 
 def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
-                      nested: bool = False, whole: Callable[[Any], Any] | None = None) -> bool:
+                      nested: bool = False) -> bool:
     """Whether a plain-number operand of the op the caller's code is executing (``_plain_number``)
     is computed from a position in a loop over the images (``_BatchReader.positional``): ``e *
     0.5 ** i`` over ``enumerate(targets)``, ``e * 0.5 ** (len(terms) - 1 - i)`` in ``sum(... for
@@ -6058,8 +6058,8 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
     (``Frame.size_sites``: ``for b in range(x.shape[0])`` runs over the images). False where
     nothing can be told. With ``nested``, only a position of a comprehension's loop, or one passed
     to a helper (the loop positions of the decorated body's and a helper's own code are
-    ``counted_number``'s). ``whole``: as for ``positional_index``."""
-    found = _caller_positional(sites, targets, nested, whole)
+    ``counted_number``'s)."""
+    found = _caller_positional(sites, targets, nested)
     if found is None:
         return False
     f, spans = found
@@ -6080,14 +6080,13 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
         for start, end, names in passed)
 
 
-def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
-                      whole: Callable[[Any], Any] | None = None) -> bool:
+def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
     """Whether the operand ``c``, a 0-dim tensor of no images, of the op the caller's code is
     executing is a local the code computes from a position in a loop over the images, as
     ``positional_number`` reads it: an item of a constant tensor zipped with the images (``for t,
     w in zip(targets, DECAY_T)``), whose items the capture never sees made. False where nothing
-    can be told. ``whole``: as for ``positional_index``."""
-    found = _caller_positional(sites, targets, whole=whole)
+    can be told."""
+    found = _caller_positional(sites, targets)
     if found is None or not found[1]:
         return False
     f, spans = found
@@ -6186,8 +6185,7 @@ def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ..
 
 
 def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None, targets: Any = None,
-                       nested: bool = False, whole: Callable[[Any], Any] | None = None
-                       ) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
+                       nested: bool = False) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
     """The caller's frame and the operands of the op it is executing that its code computes from a
     position in a loop over the images (``_positional_operands``); None where nothing can be told
     (with ``nested``, also where the caller is the decorated body's own code, and no operands but
@@ -6199,14 +6197,8 @@ def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...
         return None
     if nested and f.f_code.co_name not in _COMPREHENSIONS:
         return None if _package(f.f_back) == "losssplit" else (f, ())
-    read = (f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
-            _picked_lists(f, targets))
-    spans = _positional_operands(*read)
-    if spans and whole is not None:  # (read at run time only where the code alone finds a position: every op asks)
-        levels = _level_loops(f, whole)[0]
-        if levels:
-            spans = _positional_operands(*read, levels)
-    return f, spans
+    return f, _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites),
+                                   _free_tables(f), _picked_lists(f, targets))
 
 
 def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
@@ -6225,7 +6217,7 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
     own (``_constant_table``: ``self.decay[i]``, ``DECAY_T[i]``) by a position in a loop over the
     images (``_BatchReader.positional``). ``made``: whether it is a slice, of any tensor (a
     helper's, ``weights()[:len(targets)]``), whose bound the code computes from how many images
-    the call got (``_BatchReader.images``). ``whole``: which images a value holds (``_level_loops``'s
+    the call got (``_BatchReader.images``). ``whole``: which images a value holds (``_image_loops``'s
     ``content``). False where nothing can be told."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
@@ -6242,41 +6234,32 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
                                                                      tables=tables)):
         return False  # (``torch.tensor(weights)[b]`` made in the call from the images' numbers: each its own)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), tables,
-                           _picked_lists(f, targets), *_level_loops(f, whole))
+                           _picked_lists(f, targets), _image_loops(f, whole))
     if made:
         return reader.images(start, at, frozenset())
     return reader._table_cut(at) if sliced else reader.positional(start, at, at=at)
 
 
-def _level_loops(f: types.FrameType, content: Callable[[Any], Any] | None) -> tuple[frozenset[int], frozenset[int]]:
-    """(levels, images): the FOR_ITER indices of the loops of ``f``'s code around the op it is
-    executing that run over ``enumerate(x)`` or ``enumerate(zip(x, y, ..))`` of lists ``x``, ``y``
-    holding, now, (levels) items each of which holds every image (``content`` says ``"every"``;
-    ``content(None)``: the count of the images): a pyramid's levels of the batch, not a list of one
-    item per image (of another length than the images' count, or of items of pairwise different
-    shapes), whose positions are levels', the same on a group alone (``self.weights[i]`` per
-    level), where the code alone reads them as the images'; or (images) one item per image, in
-    the images' order (``content`` says its image), whose positions are the images' (a list the
-    body made, ``list(pred.unbind(0))``, that the code alone does not tell)."""
+def _image_loops(f: types.FrameType, content: Callable[[Any], Any] | None) -> frozenset[int]:
+    """The FOR_ITER indices of the loops of ``f``'s code around the op it is executing that run over
+    ``enumerate(x)`` or ``enumerate(zip(x, y, ..))`` where one of the lists ``x``, ``y`` holds, now,
+    one item per image in the images' order (``content`` says each item's image; ``content(None)``:
+    the count of the images): a list the body made (``list(pred.unbind(0))``) that the code alone
+    does not tell, whose positions are the images'. (A list of levels of the whole batch cannot be
+    told, now, from one the body made as long as a count of the batch: no loop is proven one.)"""
     if content is None:
-        return frozenset(), frozenset()
+        return frozenset()
     instructions = _instructions(f.f_code)
-    levels, images = set(), set()
+    found = set()
     count = content(None)
     for first, _ in _enclosing_loops(f.f_code, f.f_lasti):
         if instructions[first].opname != "FOR_ITER" or first < 2 or instructions[first - 1].opname != "GET_ITER":
             continue
         begin = _operand_start(instructions, first - 1)
         lists = _enumerated_locals(f, instructions[begin:first - 1]) if begin is not None else None
-        if not lists or not all(type(v) in (list, tuple) and v for v in lists):
-            continue
-        held = [[content(t) for t in v] for v in lists]
-        if all(all(h == "every" for h in items) and (len(v) != count or len({tuple(t.shape) for t in v}) == len(v))
-               for v, items in zip(lists, held)):
-            levels.add(first)
-        elif any(items == list(range(count)) for items in held):
-            images.add(first)
-    return frozenset(levels), frozenset(images)
+        if lists and any(type(v) in (list, tuple) and [content(t) for t in v] == list(range(count)) for v in lists):
+            found.add(first)
+    return frozenset(found)
 
 
 def _enumerated_locals(f: types.FrameType, code: list[dis.Instruction]) -> list[Any] | None:
@@ -6418,13 +6401,12 @@ def _later_dim_size(ins: list[dis.Instruction], k: int) -> bool:
 
 @_per_code(1024)
 def _positional_operands(code: types.CodeType, lasti: int, outer: str | None, sized: frozenset[tuple[int, Any]],
-                         tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
-                         levels: frozenset[int] = frozenset(), images: frozenset[int] = frozenset()
+                         tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()
                          ) -> tuple[tuple[int, int], ...]:
     """The operands of the op at ``lasti`` that ``positional_number`` may find computed from a
-    position, read from the code and the sizes it read (``outer``, ``sized``, ``tables``, ``lists``,
-    ``levels``, ``images``: as for ``_BatchReader``)."""
-    reader = _batch_reader(code, outer, sized, tables, lists, levels, images)
+    position, read from the code and the sizes it read (``outer``, ``sized``, ``tables``, ``lists``: as
+    for ``_BatchReader``)."""
+    reader = _batch_reader(code, outer, sized, tables, lists)
     at = _located_frame(code, lasti)[1]
     return tuple(s for s in _operands(code, lasti) if reader.positional(*s, at=at))
 
@@ -6592,11 +6574,11 @@ class _BatchReader:
 
     def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
-                 levels: frozenset[int] = frozenset(), images: frozenset[int] = frozenset()) -> None:
+                 images: frozenset[int] = frozenset()) -> None:
         self.code = code
-        # the FOR_ITER indices of the loops proven, in this call, to run over levels of the batch,
-        # and over the images one by one (``_level_loops``): their positions are no images', and the images' ones
-        self.levels, self.image_loops = levels, images
+        # the FOR_ITER indices of the loops proven, in this call, to run over the images one by one
+        # (``_image_loops``): their positions are the images'
+        self.image_loops = images
         # of a comprehension: its free variables the code making it stores tables in (``_free_tables``)
         self.tables = tables
         # the parameters holding the call's list of per-image targets (``_picked_lists``): a loop
@@ -6971,7 +6953,7 @@ class _BatchReader:
             loop = self._element(j)
             if loop is not None:  # a loop's target: a position where the loop runs over the images
                 head, last, _ = loop
-                if head not in self.levels and (at is None or head < at <= last) and self._position(head, j) \
+                if (at is None or head < at <= last) and self._position(head, j) \
                         and (head in self.image_loops or self._over_outer(head)
                              or self.images(*self._iterable(head), frozenset())
                              or self._picks_an_image(head, last, ins[j].argval)):
@@ -7304,8 +7286,8 @@ def _store_path(instructions: list[dis.Instruction], head: int, j: int) -> tuple
 @_per_code(256)
 def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
                   tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
-                  levels: frozenset[int] = frozenset(), images: frozenset[int] = frozenset()) -> _BatchReader:
-    return _BatchReader(code, outer, sized, tables, lists, levels, images)
+                  images: frozenset[int] = frozenset()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists, images)
 
 
 def _index(instructions: list[dis.Instruction], p: int) -> bool:

@@ -1831,9 +1831,9 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
         if factory is not None and factory[0] is c:  # ``l_b * torch.tensor(0.5 ** b)``
             return lost_track(f"{op} of a tensor computed by {factory[1]} (on a group alone the image has another "
                               "position)", new.from_prediction)
-        if type(c) in (int, float) and positional_number(frame.size_sites, frame.per_image_targets, whole=frame.images_held) \
+        if type(c) in (int, float) and positional_number(frame.size_sites, frame.per_image_targets) \
                 or isinstance(c, Tensor) and c.dim() == 0 and frame.get(c) is None \
-                and positional_tensor(c, frame.size_sites, frame.per_image_targets, whole=frame.images_held):
+                and positional_tensor(c, frame.size_sites, frame.per_image_targets):
             return lost_track(f"{op} {BY_POSITION_NUMBER}", new.from_prediction)
     sites = with_site(frame, made, subtrahend=negated is not None)
     site = call_site() if sites is not None else None

@@ -259,7 +259,7 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
         elif type(x) in (int, float) and math.isfinite(x) and (
                 written_operand(kind, x, batch_counts(frame)) or configured_item(x, frame.fixed_lists)
                 or frame.constant_number(x)):  # ``lam * d.mean() ** 2`` with ``lam=0.85`` a default not passed
-            if positional_number(frame.size_sites, frame.per_image_targets, whole=frame.images_held):
+            if positional_number(frame.size_sites, frame.per_image_targets):
                 return None  # ``exp(l_b.mean()) * 0.5 ** b``: another factor on a group alone
             operands.append((_formula.const(x), ()))
         else:

@@ -2717,19 +2717,14 @@ class Frame:
         return None
 
     def images_held(self, x: Any) -> Any:
-        """``"every"`` where ``x`` is a tensor whose rows along one dim are every image of the call,
-        once each; the image's index where it is one image's values; else None (``x`` None: the
-        count of the images). For ``_bytecode._level_loops``."""
+        """The image's index where ``x`` is one image's values, else None (``x`` None: the count
+        of the images). For ``_bytecode._image_loops``."""
         if x is None:
             return self.num_images
         track = self.get(x) if isinstance(x, Tensor) else None
-        if track is None or track.lost_at is not None:
+        if track is None or track.lost_at is not None or track.rows:
             return None
-        if not track.rows:
-            return int(track.image) if track.image is not None and track.image.dim() == 0 else None
-        every = any(rows.dim() == 1 and rows.numel() == self.num_images and rows.unique().numel() == self.num_images
-                    for rows in track.rows.values())
-        return "every" if every else None
+        return int(track.image) if track.image is not None and track.image.dim() == 0 else None
 
     def size_number(self, x: Any) -> bool:
         """Whether ``x`` is a ``RowCount`` of this call or a number computed from one."""
@@ -4620,8 +4615,7 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
     # is read by the rules of positions
     if rule.__name__ not in _POSITION_RULES:
         return None
-    return BY_POSITION_NUMBER if _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True,
-                                                             whole=frame.images_held) \
+    return BY_POSITION_NUMBER if _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True) \
         else None
 
 
