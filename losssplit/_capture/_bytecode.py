@@ -1093,6 +1093,14 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
             shadowed = any(n in f.f_globals or f.f_builtins.get(n) is not _FIXED_CALLS[n] for n in called)
             return _UNPROVEN if shadowed else range(length)
     written = _written_names(f.f_code)  # a global or attribute the code itself sets may hold the batch's
+    code = f.f_code
+    if head.opname == "LOAD_FAST" and len(span) == 1 and f"LOCAL:{head.argval}" not in written \
+            and head.argval not in _OWNERS and head.argval in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+        # a parameter the code never rebinds holding a tuple of plain numbers (``weights=(1.0, 0.5)``):
+        # the call on a group alone gets the same tuple; as many as a count of the batch, no proof
+        value = f.f_locals.get(head.argval, _UNPROVEN)
+        plain = type(value) is tuple and all(type(v) in (int, float, str) for v in value)
+        return value if plain and len(value) not in counts else _UNPROVEN
     if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1 and not _writes(written, (f"GLOBAL:{head.argval}",)):
         value = f.f_globals.get(head.argval, _UNPROVEN)
     elif head.opname in ("LOAD_FAST", "LOAD_DEREF") and head.argval == "self" and f.f_code.co_argcount \
@@ -4969,10 +4977,13 @@ def _number_code(instructions: list[dis.Instruction], start: int, end: int, valu
     if last.opname == "CALL":
         at = _callee_at(instructions, start, end)
         callee = None if at is None else instructions[at]
+        owner = instructions[at - 1] if at is not None and at > start else None
         if callee is None or not (callee.opname == "LOAD_METHOD" and callee.argval in _SIZE_NAMES
                                   or callee.opname == "LOAD_GLOBAL" and callee.argval in _COUNTING
-                                  or callee.opname in ("LOAD_FAST", "LOAD_DEREF") and _made_in_call(values.get(callee.argval))):
-            return False
+                                  or callee.opname in ("LOAD_FAST", "LOAD_DEREF") and _made_in_call(values.get(callee.argval))
+                                  or callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and owner is not None
+                                  and owner.opname == "LOAD_GLOBAL" and owner.argval in _NUMERIC_NAMES):
+            return False  # (``math.sqrt(x.shape[0])``, ``np.prod(x.shape[:-1])``: numbers of sizes too)
     for k in range(start, end):
         i = instructions[k]
         if i.opname in ("LOAD_FAST", "LOAD_DEREF") and k != at:
@@ -4981,7 +4992,11 @@ def _number_code(instructions: list[dis.Instruction], start: int, end: int, valu
                     k + 1 < end and instructions[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD")
                     and instructions[k + 1].argval in _SIZE_NAMES):
                 return False
-    return True
+    # a container's field is loaded as a number is (``t["w"] * bs``), so its methods tell: ``(p["x"] -
+    # t["x"]).sum() / n`` is a tensor's code, whose size read says nothing of a number beside it
+    return not any(i.opname == "LOAD_METHOD" and i.argval not in _SIZE_NAMES and i.argval not in ("item", "tolist")
+                   and not (instructions[k - 1].opname == "LOAD_GLOBAL" and instructions[k - 1].argval in _NUMERIC_NAMES)
+                   for k, i in enumerate(instructions[start:end], start))
 
 
 def _holds_read(instructions: list[dis.Instruction], start: int, end: int, reads: dict[int, tuple[int, ...]],
@@ -6660,12 +6675,13 @@ def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] 
 
 
 def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
-                     made: bool = False) -> bool:
+                     made: bool = False, whole: Callable[[Any], Any] | None = None) -> bool:
     """Whether the subscript the caller's code is executing picks an item of a table of the code's
     own (``_constant_table``: ``self.decay[i]``, ``DECAY_T[i]``) by a position in a loop over the
     images (``_BatchReader.positional``). ``made``: whether it is a slice, of any tensor (a
     helper's, ``weights()[:len(targets)]``), whose bound the code computes from how many images
-    the call got (``_BatchReader.images``). False where nothing can be told."""
+    the call got (``_BatchReader.images``). ``whole``: which images a value holds (``_image_loops``'s
+    ``content``). False where nothing can be told."""
     found = _executing_subscript()
     if found is None:
         return False
@@ -6676,10 +6692,47 @@ def positional_index(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
                                                                      tables=tables)):
         return False  # (``torch.tensor(weights)[b]`` made in the call from the images' numbers: each its own)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), tables,
-                           _picked_lists(f, targets))
+                           _picked_lists(f, targets), frozenset(), _NO_SCOPES, _image_loops(f, whole))
     if made:
         return reader.images(start, at, frozenset())
     return reader._table_cut(at) if sliced else reader.positional(start, at, at=at)
+
+
+def _image_loops(f: types.FrameType, content: Callable[[Any], Any] | None) -> frozenset[int]:
+    """The FOR_ITER indices of the loops of ``f``'s code around the op it is executing that run over
+    ``enumerate(x)`` or ``enumerate(zip(x, y, ..))`` where one of the lists ``x``, ``y`` holds, now,
+    one item per image in the images' order (``content`` says each item's image; ``content(None)``:
+    the count of the images): a list the body made (``list(pred.unbind(0))``) that the code alone
+    does not tell, whose positions are the images'. (A list of levels of the whole batch cannot be
+    told, now, from one the body made as long as a count of the batch: no loop is proven one.)"""
+    if content is None:
+        return frozenset()
+    instructions = _instructions(f.f_code)
+    found = set()
+    count = content(None)
+    for first, _ in _enclosing_loops(f.f_code, f.f_lasti):
+        if instructions[first].opname != "FOR_ITER" or first < 2 or instructions[first - 1].opname != "GET_ITER":
+            continue
+        begin = _operand_start(instructions, first - 1)
+        lists = _enumerated_locals(f, instructions[begin:first - 1]) if begin is not None else None
+        if lists and any(type(v) in (list, tuple) and [content(t) for t in v] == list(range(count)) for v in lists):
+            found.add(first)
+    return frozenset(found)
+
+
+def _enumerated_locals(f: types.FrameType, code: list[dis.Instruction]) -> list[Any] | None:
+    """The values of the locals ``x``, ``y`` of the iterable ``enumerate(x)`` or ``enumerate(zip(x,
+    y, ..))`` the instructions ``code`` compute; None for any other iterable."""
+    names = [i.opname for i in code]
+    loads = [i for i in code if i.opname == "LOAD_FAST"]
+    globals_ = [i.argval for i in code if i.opname == "LOAD_GLOBAL"]
+    if not loads or any(n not in ("LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL") for n in names) \
+            or globals_ not in (["enumerate"], ["enumerate", "zip"]) or any(g in f.f_globals for g in globals_) \
+            or code[0].opname != "LOAD_GLOBAL" or names.count("CALL") != len(globals_):
+        return None
+    if any(i.argval not in f.f_locals for i in loads):
+        return None
+    return [f.f_locals[i.argval] for i in loads]
 
 
 def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozenset[int]:
@@ -6984,7 +7037,8 @@ class _BatchReader:
 
     def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
-                 constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = ()) -> None:
+                 constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = (),
+                 images: frozenset[int] = frozenset()) -> None:
         self.code = code
         # the parameters bounding a ``range`` that the call proves constants (``_constant_bounds``:
         # ``num_classes=self.num_classes``): a loop over that range runs alike on a group alone
@@ -6992,6 +7046,9 @@ class _BatchReader:
         # the codes whose frames made this one's, innermost first (``_scopes``): where its free
         # variables are stored (``n`` of ``[e.clamp(max=n * 2.0) for ..]``, of ``lambda x: x / n``)
         self.scopes = scopes
+        # the FOR_ITER indices of the loops proven, in this call, to run over the images one by one
+        # (``_image_loops``): their positions are the images'
+        self.image_loops = images
         # of a comprehension: its free variables the code making it stores tables in (``_free_tables``)
         self.tables = tables
         # the parameters holding the call's list of per-image targets (``_picked_lists``): a loop
@@ -7478,7 +7535,8 @@ class _BatchReader:
             if loop is not None:  # a loop's target: a position where the loop runs over the images
                 head, last, _ = loop
                 if (at is None or head < at <= last) and self._position(head, j) \
-                        and (self._over_outer(head) or self.images(*self._iterable(head), frozenset())
+                        and (head in self.image_loops or self._over_outer(head)
+                             or self.images(*self._iterable(head), frozenset())
                              or self._picks_an_image(head, last, ins[j].argval)):
                     return True
                 continue
@@ -7839,8 +7897,9 @@ def _store_path(instructions: list[dis.Instruction], head: int, j: int) -> tuple
 @_per_code(256)
 def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
                   tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
-                  constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = ()) -> _BatchReader:
-    return _BatchReader(code, outer, sized, tables, lists, constants, scopes)
+                  constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = (),
+                  images: frozenset[int] = frozenset()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists, constants, scopes, images)
 
 
 
@@ -9061,6 +9120,20 @@ def finiteness_of_result() -> str | None:
     else:
         return None
     return next((name for known, name in _FINITENESS.items() if known is func), None)
+
+
+def result_bound_tested() -> bool:
+    """Whether the caller's code compares the number the call it is executing returns with a
+    numeric literal and branches on that right away (``assert w.min().item() >= 0 and ...``: the
+    call's next instructions are the literal, an ordering ``COMPARE_OP`` and a jump, none a jump
+    target), so that the number goes nowhere else. False where nothing can be told."""
+    found = _executing_call()
+    if found is None or found[2] + 3 >= len(found[1]):
+        return False
+    load, compare, test = found[1][found[2] + 1: found[2] + 4]
+    return (load.opname == "LOAD_CONST" and type(load.argval) in (int, float) and compare.opname == "COMPARE_OP"
+            and compare.argval in ("<", "<=", ">", ">=") and test.opname in _TRUTH_TESTS - _TRUTH_KEPT
+            and not any(i.is_jump_target for i in (load, compare, test)))
 
 
 def _compared_with_truth_literal(pair: list[dis.Instruction]) -> bool:

@@ -1216,10 +1216,27 @@ def _offset_by_several_images(frame: Frame, a: Any, b: Any) -> bool:
     return several_images_number(frame.per_image_targets, "arithmetic")
 
 
+_PLAIN_OPERANDS = frozenset({int, float, bool, Tensor})
+
+
+def _numpy_scalar(x: Any) -> Any:
+    """``x``, a NumPy scalar number (``np.prod(w.shape[:-1])``), as the Python number torch takes
+    it for; anything else as it is."""
+    if type(x).__module__ == "numpy" and getattr(x, "ndim", None) == 0 and x.dtype.kind in "iuf":
+        return x.item()
+    return x
+
+
 def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: str) -> None:
     if not isinstance(out, Tensor) or len(args) < 2:
         return
     a, b = args[0], args[1]
+    # (``np.float64`` is a float: its type tells; where images' values went to NumPy, it may have
+    # computed the number from several images: ``numpy_number`` reads it as NumPy's)
+    if type(b) not in _PLAIN_OPERANDS and not isinstance(b, Tensor) and frame.numpy_images is None:
+        b = _numpy_scalar(b)
+    elif type(a) not in _PLAIN_OPERANDS and not isinstance(a, Tensor) and frame.numpy_images is None:
+        a = _numpy_scalar(a)
     if (type(b) is int or type(a) is int) and kind in _OFFSETS and _offset_by_several_images(frame, a, b):
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of positions and a number computed from sizes or "
                     "fields of several images (a layout by them: on a group alone, the group's)")

@@ -214,6 +214,8 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
         value = getattr(base, name)(self, *other)
         if _by_the_capture():
             return value
+        if name in ("__mul__", "__rmul__") and type(other[0]) is int and other[0] == 1:
+            return self  # ``math.prod(x.shape[:-1])`` starts at 1: the count itself
         if name in ("__truediv__", "__floordiv__") and type(self) is RowCount and type(other[0]) is RowCount:
             held: Any = self._frame()  # ``x.numel() / x.size(0)``: elements per row, a constant
             same = other[0]._frame() is held
@@ -2861,6 +2863,16 @@ class Frame:
             return x._over
         return None
 
+    def images_held(self, x: Any) -> Any:
+        """The image's index where ``x`` is one image's values, else None (``x`` None: the count
+        of the images). For ``_bytecode._image_loops``."""
+        if x is None:
+            return self.num_images
+        track = self.get(x) if isinstance(x, Tensor) else None
+        if track is None or track.lost_at is not None or track.rows:
+            return None
+        return int(track.image) if track.image is not None and track.image.dim() == 0 else None
+
     def size_number(self, x: Any) -> bool:
         """Whether ``x`` is a ``RowCount`` of this call or a number computed from one."""
         return type(x) in (RowCount, CountedInt, CountedFloat) and x._frame() is self
@@ -4423,6 +4435,11 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         if grouped is not None:
             return grouped
     if track.lost_at is not None:
+        if track.from_prediction and func is Tensor.item and _bytecode.result_bound_tested():
+            # ``assert w.min().item() >= 0``: the comparison alone reads it, decided per group
+            marked = _extreme_number(frame, x, out)
+            if marked is not None:
+                return marked
         if track.from_prediction:
             frame.doubt(torch.ones((), dtype=torch.bool),
                         f"a value mixing images (lost at {track.lost_at}) was read on the host at {op}")
@@ -5230,7 +5247,7 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
         if func is Tensor.__getitem__:  # ``self.decay[i]``: an item of a tensor of no images, picked by the position
             # (or ``DECAY_T[:e.shape[0]]``: cut to a count of the images)
             if len(args) == 2 and type(args[1]) in (int, slice) and frame.get(args[0]) is None and frame.get(out) is None \
-                    and _bytecode.positional_index(frame.size_sites, frame.per_image_targets):
+                    and _bytecode.positional_index(frame.size_sites, frame.per_image_targets, whole=frame.images_held):
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images at an image's position")
             elif len(args) == 2 and _cut_to_count(frame, args[0], args[1]) and frame.get(out) is None:
                 frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images cut to a count of the images")
