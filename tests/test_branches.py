@@ -1022,6 +1022,12 @@ def _product_of_a_size_built_by_hand(outputs, targets):
     return _with_extra(e, _product(torch.Size([e.shape[0], len(targets) - 2])) == -1)
 
 
+def _product_of_a_length_then_a_size(outputs, targets):
+    # (session 31: ``1 * bs`` taken for ``bs`` itself made the 1 counted first the product's start)
+    e = _err(outputs, targets)
+    return _with_extra(e, _product([len(targets) - 2, e.shape[0]]) == -1)
+
+
 def _count_times_a_length(outputs, targets):
     e = _err(outputs, targets)
     return _with_extra(e, e.shape[0] * (len(targets) - 2) == -1)
@@ -1038,7 +1044,8 @@ def _count_times_a_literal_compared_with_it(outputs, targets):
 
 
 @pytest.mark.parametrize("body", [_count_minus_a_literal, _count_negated, _product_of_a_list_with_a_length,
-                                  _product_of_a_size_built_by_hand, _count_times_a_length,
+                                  _product_of_a_size_built_by_hand, _product_of_a_length_then_a_size,
+                                  _count_times_a_length,
                                   _product_compared_with_a_length, _count_times_a_literal_compared_with_it])
 def test_a_number_of_counts_a_group_alone_may_make_negative_or_reach_declines(body):
     """Near misses of the above, each decided otherwise by the one real image alone (3 images in

@@ -214,8 +214,6 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
         value = getattr(base, name)(self, *other)
         if _by_the_capture():
             return value
-        if name in ("__mul__", "__rmul__") and type(other[0]) is int and other[0] == 1:
-            return self  # ``math.prod(x.shape[:-1])`` starts at 1: the count itself
         if name in ("__truediv__", "__floordiv__") and type(self) is RowCount and type(other[0]) is RowCount:
             held: Any = self._frame()  # ``x.numel() / x.size(0)``: elements per row, a constant
             same = other[0]._frame() is held
@@ -5418,13 +5416,14 @@ def _outside_vector(frame: Frame, x: Tensor, op: str) -> None:
 def _outside_asked(frame: Frame, func: Any, x: Tensor) -> None:
     """``_outside_vector`` of the op's first argument ``x`` where it is converted, or is a vector of
     one item per image on the host that any op reads (``w.max()``, ``max(w)``, ``w.tolist()``)."""
-    if func in _CONVERSIONS or x.is_cpu and x.dim() == 1 and x.shape[0] == frame.num_images \
-            and frame.outside_read.get(id(x)) is not x and frame.get(x) is None:  # (asked after cheap checks)
-        try:
-            with _HIDDEN():  # (no op of ours reaches the user's outer modes)
+    if func not in _CONVERSIONS and (frame.outside_read.get(id(x)) is x or frame.get(x) is not None):
+        return  # (cheap checks first, in Python alone)
+    try:
+        with _HIDDEN():  # (no op of ours, not even ``x.is_cpu``, reaches the user's outer modes)
+            if func in _CONVERSIONS or x.is_cpu and x.dim() == 1 and x.shape[0] == frame.num_images:
                 _outside_vector(frame, x, op_name(func))
-        except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-            frame.error, frame.error_op = exc, op_name(func)
+    except Exception as exc:  # noqa: BLE001 - a bug here must never break training
+        frame.error, frame.error_op = exc, op_name(func)
 
 
 _NUMBER_WRITES = frozenset({Tensor.zero_, Tensor.fill_, Tensor.mul_, Tensor.div_, Tensor.add_, Tensor.sub_})
@@ -5951,8 +5950,7 @@ class CaptureMode(TorchFunctionMode):
                     _own_length_factory(frame, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if frame.num_images > 1 and frame.error is None and args and type(x := args[0]) is Tensor and (
-                func in _CONVERSIONS or x.is_cpu and x.dim() == 1 and x.shape[0] == frame.num_images):
+        if frame.num_images > 1 and frame.error is None and args and type(x := args[0]) is Tensor:
             _outside_asked(frame, func, x)
         if rule is None and func in KNOWN_IGNORED:
             return out
