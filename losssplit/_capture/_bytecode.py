@@ -2323,7 +2323,14 @@ def _unread_argument_spans(f: types.FrameType, back: types.FrameType, name: str)
         start = _operand_start(instructions, at)
         if start is not None and (instructions[at].arg or 0) & 1:
             start = _operand_start(instructions, start)
-        return ((start, at),) if start is not None else ()
+        # not where it passes on the caller's own ``*args`` / ``**kwargs`` (POT's ``sinkhorn_knopp(a, b, M, reg,
+        # **kwargs)``): every other argument is then read as one the count may reach (survey 33 declined)
+        code = back.f_code
+        extra = code.co_varnames[code.co_argcount + code.co_kwonlyargcount:][
+            :bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)]
+        if start is None or any(i.opname == "LOAD_FAST" and i.argval in extra for i in instructions[start:at]):
+            return ()
+        return ((start, at),)
     found = _call_spans(back.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
     if found is None:
         return ()
