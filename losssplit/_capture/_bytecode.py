@@ -2355,8 +2355,21 @@ def _unread_argument_spans(f: types.FrameType, back: types.FrameType, name: str)
     """The spans of ``back``'s CALL (the one running ``f``) that may hold ``f``'s parameter ``name``
     where the callee is not found without running code (``self.prop.power(e, n - 2)`` of a
     property, ``self.inner.ops.power(...)``): the keyword argument of that name, else the positional
-    one at its position, or one before it where the first parameter may hold a ``self`` bound."""
+    one at its position, or one before it where the first parameter may hold a ``self`` bound; the
+    whole unpacked arguments of a CALL_FUNCTION_EX (``power(*(e, n - 1))``)."""
     instructions, at = _located_frame(back.f_code, back.f_lasti)
+    if at is not None and instructions[at].opname == "CALL_FUNCTION_EX":  # ``power(*(e, n - 1))``: every argument
+        start = _operand_start(instructions, at)
+        if start is not None and (instructions[at].arg or 0) & 1:
+            start = _operand_start(instructions, start)
+        # not where it passes on the caller's own ``*args`` / ``**kwargs`` (POT's ``sinkhorn_knopp(a, b, M, reg,
+        # **kwargs)``): every other argument is then read as one the count may reach (survey 33 declined)
+        code = back.f_code
+        extra = code.co_varnames[code.co_argcount + code.co_kwonlyargcount:][
+            :bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)]
+        if start is None or any(i.opname == "LOAD_FAST" and i.argval in extra for i in instructions[start:at]):
+            return ()
+        return ((start, at),)
     found = _call_spans(back.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
     if found is None:
         return ()
@@ -2406,11 +2419,11 @@ def _counted_defaults(f: types.FrameType | None, code: types.CodeType, numbers: 
 
 
 def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type, ...], depth: int,
-                  positions: bool = True) -> bool:
+                  positions: bool = True, added_up: bool = False) -> bool:
     """Whether the span ``start:end`` of ``f``'s code computes a number from the batch, there
     (``_BatchReader.number``; not a running count, which may add up reads of each image's values
     the capture follows itself) or through a parameter of ``f`` its caller computed so."""
-    if _batch_reader(f.f_code).number(start, end, frozenset(), added_up=False, positions=positions):
+    if _batch_reader(f.f_code).number(start, end, frozenset(), added_up=added_up, positions=positions):
         return True
     return any(_counted_parameter(f, name, numbers, depth, positions) for name in _loaded_parameters(f.f_code, start, end))
 
@@ -4395,9 +4408,10 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
     field of one picked by str literals (``outputs["c"].shape[1]``), written at the division, in a
     local stored once from it (``nq = outputs["c"].shape[1]``) or returned by a function that is
     given ``x`` (``z_of(outputs)``, ``z_of = lambda o: o["c"].shape[1]``); ``same``: ``x`` is the
-    tensor measured -- written at the division, or of a parameter of the decorated body itself
-    that the body never stores, nor sets any item in (``x`` as passed). None otherwise (another
-    form, a helper's frame reading its own locals, an unchecked Python)."""
+    tensor measured -- written at the division, a local stored once in code without loops, or of
+    a parameter of the decorated body itself that the body never stores, nor sets any item in
+    (``x`` as passed). None otherwise (another form, a helper's frame reading its own locals, an
+    unchecked Python)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return None
     read = _caller_read(_side_size_at)
@@ -4417,9 +4431,13 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
     except Exception:  # noqa: BLE001 - not a container read as the code reads it: no proof
         return None
     code = f.f_code
-    argument = (name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-                and not _stores(_instructions(code), name) and _package(f.f_back) == "losssplit")
-    return x, k, inline or argument and not _items_written_in(code)[0]
+    instructions = _instructions(code)
+    parameter = name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    argument = parameter and not _stores(instructions, name) and _package(f.f_back) == "losssplit"
+    # ``y = torch.stack(...)``, ``z = y.shape[1]``: a local the code stores once, in code without
+    # loops, holds at the division the tensor the size was read from
+    kept = call is None and not keys and not parameter and len(_stores(instructions, name)) == 1 and not _loops(instructions)
+    return x, k, inline or kept or argument and not _items_written_in(code)[0]
 
 
 @_per_code(1024)
@@ -6297,17 +6315,28 @@ def counted_subscript(parts: Collection[int]) -> bool:
     if found is None:
         return False
     f, ins, at = found
-    first = _operand_start(ins, at) if at is not None and ins[at].opname == "BINARY_SUBSCR" else None
-    if at is None or first is None:
+    index: tuple[int, int] | None = None
+    if at is not None and ins[at].opname == "BINARY_SUBSCR":
+        first = _operand_start(ins, at)
+        index = (first, at) if first is not None else None
+    elif at is not None and ins[at].opname in ("CALL", "PRECALL"):  # ``operator.getitem(x, idx)``, ``x.__getitem__(idx)``
+        # (a PRECALL specialised for a builtin runs the call itself), its last argument
+        at += ins[at].opname == "PRECALL"
+        arguments = _argument_spans(ins, at) if at < len(ins) and ins[at].opname == "CALL" else None
+        called = ins[arguments[-1][0] - 1].argval if arguments else None  # the callee's load, before the first argument
+        index = arguments[0] if arguments and called in ("getitem", "__getitem__") else None
+    if index is None:
         return False
-    spans = [(first, at)]
-    built = ins[at - 1]
-    if built.opname == "BUILD_TUPLE" and built.arg and at - 1 > first:
-        pieces = _split_operands(ins[first : at - 1], built.arg)  # each part's code, in order
+    first, end = index
+    spans = [index]
+    built = ins[end - 1]
+    if built.opname == "BUILD_TUPLE" and built.arg and end - 1 > first:
+        pieces = _split_operands(ins[first : end - 1], built.arg)  # each part's code, in order
         if pieces is not None:
             starts = [first + sum(len(p) for p in pieces[:d]) for d in range(len(pieces))]
             spans = [(starts[d], starts[d] + len(pieces[d])) for d in parts if 0 <= d < len(pieces)]
-    return any(_counted_span(f, start, end, (int, float), 0, positions=False) for start, end in spans)
+    # (a running count too: ``n += 1`` per image, or the images' items added up, cuts otherwise on a group alone)
+    return any(_counted_span(f, start, end, (int, float), 0, positions=False, added_up=True) for start, end in spans)
 
 
 def numeric_call_operand() -> bool:
