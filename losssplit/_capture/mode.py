@@ -1656,7 +1656,7 @@ class Frame:
 
     def lost_size(self, n: Any, x: Tensor) -> None:
         """The body read ``n``, the length of ``x``, a tensor of the images' values whose attribution
-        was lost (``for r in err[:2]: count += len(r[v])``, the images by position): a size of
+        was lost at a slice of the images (``for r in err[:2]: count += len(r[v])``): a size of
         images' tensors that on a group alone are others', of no image here (``size_families``:
         none), so a divisor computed from it is no constant (``image_size_read``)."""
         self.image_size_read = True
@@ -4424,7 +4424,8 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
         frame.image_size(track, out, x)
-    elif not rows and track is not None and track.lost_at is not None and func in (Tensor.numel, torch.numel):
+    elif (not rows and track is not None and track.lost_at is not None and SOME_POSITIONS in track.lost_at
+          and func in (Tensor.numel, torch.numel)):
         frame.lost_size(out, x)
     if not rows:
         sized = frame.sized_by.get(id(x))
@@ -4477,6 +4478,7 @@ _DRAWS = {torch.rand, torch.randn}  # factories whose values, not only their sha
 # a lost value's op names this where its size is the number of positions a mask (or its indices)
 # of values that mix images picked: on a group alone another number
 MIXED_PICK = "positions picked by values that mix images"
+SOME_POSITIONS = "of some positions of a dim that carries images"  # ``e[1:]``, ``e[:2]``: lost at a slice of the images
 
 
 def mixed_pick(lost: str) -> str:
@@ -5661,7 +5663,7 @@ class CaptureMode(TorchFunctionMode):
                     if held is not None and not held.rows and held.image is not None:
                         frame.image_size(held, out, args[0])
                         frame.image_len = (held.image, out, _bytecode.len_site()) if type(out) is int else None
-                    elif held is not None and held.lost_at is not None:
+                    elif held is not None and held.lost_at is not None and SOME_POSITIONS in held.lost_at:
                         frame.lost_size(out, args[0])
                         frame.image_len = None
                     else:
