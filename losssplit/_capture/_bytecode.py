@@ -3060,6 +3060,9 @@ def _multiplied_local(code: types.CodeType, lasti: int) -> tuple[str, float] | N
     k = const.argval
     if type(k) not in (int, float) or not k > 0 or math.isinf(k):
         return None
+    loads = [j for j, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval == local.argval]
+    if _tests_of(instructions, loads, _literal_locals(code)):  # ``if M > 70:``: on a group alone its sum decides
+        return None
     return str(local.argval), float(k)
 
 

@@ -2852,7 +2852,7 @@ def _ratio_arithmetic(
             if _picked_image_size(frame, ta.ratio, other):
                 return lost_track(PICKED_SIZE_DIVISOR, pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
-            if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR):
+            if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3726,6 +3726,8 @@ INPUTLESS_DIVISOR = ("a division by a whole number a call returns that is given 
 PLAIN_COUNT_DIVISOR = ("a division by a whole number of the body's after it made a plain number of a count of image rows "
                        "(``float(x.size(0))``): it may be computed from it (``float(x.size(0)) - 1``, ``size * size``), "
                        "and on a group alone from the group's")
+PIECES_DIVISOR = ("a division by a number equal to the count of pieces of a cut by position of the images' rows "
+                  "(``/ len(pieces)`` of ``x.split(5)``): on a group alone its rows make another count of pieces")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -3763,6 +3765,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if source == "other" and configured_item(z, frame.fixed_lists):  # ``self.table["k"]`` of a dict held unchanged
         return True
+    if source != "configured" and z != frame.num_images and any(z == held[4] for held in frame.piece_checks.values()):
+        return PIECES_DIVISOR  # (equal to the images: a piece per image, as ``len(targets)`` -- read so)
     if (type(z) is int and z == frame.num_images and frame.image_size_read and ratio.host_image is None
             and _one_images_size(frame, z) and divisor_bounds_a_comprehension()):
         return SIZES_DIVISOR

@@ -28,6 +28,7 @@ from .group_scalars import scaled_in_place
 from .mode import (
     NO_READ,
     NOT_TENSORS,
+    SOME_POSITIONS,
     Frame,
     Rows,
     Tensor,
@@ -534,7 +535,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                     rows[e] = at_count
                 elif e is None or _partial(p, r.shape[0]) and not _one_position(p, r.shape[0]):
                     # ``e[1:]`` on a group's images alone drops its own first image: positions
-                    return frame.lose(out, f"{op} of some positions of a dim that carries images" if e is not None else op, track)
+                    return frame.lose(out, f"{op} {SOME_POSITIONS}" if e is not None else op, track)
                 elif p != _FULL and e is not None and r is frame.identity.get(r.device):
                     # ``x[i:i + 1]``: image i, as ``x[i]`` (the dim kept, of size 1)
                     img = merge_image(frame, img, _image_at(frame, r, p.start), op)

@@ -1699,6 +1699,14 @@ class Frame:
         self.image_sizes.append((self.image_ids.get(id(track.image)), n if type(n) is int else None,
                                  int(x.shape[0]) if x.dim() else None))
 
+    def lost_size(self, n: Any, x: Tensor) -> None:
+        """The body read ``n``, the length of ``x``, a tensor of the images' values whose attribution
+        was lost at a slice of the images (``for r in err[:2]: count += len(r[v])``): a size of
+        images' tensors that on a group alone are others', of no image here (``size_families``:
+        none), so a divisor computed from it is no constant (``image_size_read``)."""
+        self.image_size_read = True
+        self.image_sizes.append((None, n if type(n) is int else None, int(x.shape[0]) if x.dim() else None))
+
     def summed_sizes(self, z: float, device: torch.device, floor: Callable[[], float | None],
                      each: float | None = None, multiple: float = 1.0) -> Ratio | None:
         """``num_pos += len(t["pos_labels"])`` in a loop over the images, then ``/ max(num_pos, 1)``
@@ -4621,6 +4629,9 @@ def _counted_sizes(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
     rows = track.rows if track is not None else None
     if not rows and track is not None and track.image is not None:
         frame.image_size(track, out, x)
+    elif (not rows and track is not None and track.lost_at is not None and SOME_POSITIONS in track.lost_at
+          and func in (Tensor.numel, torch.numel)):
+        frame.lost_size(out, x)
     if not rows:
         sized = frame.sized_by.get(id(x))
         rows = sized[1] if sized is not None and sized[0] is x else None
@@ -4672,6 +4683,7 @@ _DRAWS = {torch.rand, torch.randn}  # factories whose values, not only their sha
 # a lost value's op names this where its size is the number of positions a mask (or its indices)
 # of values that mix images picked: on a group alone another number
 MIXED_PICK = "positions picked by values that mix images"
+SOME_POSITIONS = "of some positions of a dim that carries images"  # ``e[1:]``, ``e[:2]``: lost at a slice of the images
 
 
 def mixed_pick(lost: str) -> str:
@@ -5877,6 +5889,9 @@ class CaptureMode(TorchFunctionMode):
                     if held is not None and not held.rows and held.image is not None:
                         frame.image_size(held, out, args[0])
                         frame.image_len = (held.image, out, _bytecode.len_site()) if type(out) is int else None
+                    elif held is not None and held.lost_at is not None and SOME_POSITIONS in held.lost_at:
+                        frame.lost_size(out, args[0])
+                        frame.image_len = None
                     else:
                         frame.image_len = None
                     item = frame.image_item(args[0]) if held is None and type(out) is int else None
