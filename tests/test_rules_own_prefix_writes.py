@@ -1,0 +1,151 @@
+"""A padded per-image mask written in a loop over the images, ``m[i, :n] = 1.0`` with ``n`` the
+length just read of image ``i``'s own tensor (ultralytics YOLOv8's targets padded to the batch's
+largest box count), and a top-k along the anchors within each image's rows (its task-aligned
+assigner). Once every image's row is written by that image, the mask is the images' data (row ``i``
+image ``i``'s); the padding positions hold zeros on the batch and on a group alone. A write at a row
+that is not the image's whose length it wrote, or a top-k over the flattened batch, declines."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn.functional as F
+from _helpers import ROWS, TARGETS, split_outcome
+
+ANCHORS = 6
+
+# Box counts per image (one image without boxes in most), weights (1.0 real, 0.5 synthetic): no
+# group is made only of images without boxes (the body's ``amax`` over an empty dim would raise).
+BATCHES = [
+    ([2, 0], [1.0, 1.0]),
+    ([1, 3, 0], [1.0, 0.5, 0.5]),
+    ([0, 2, 1, 3], [0.5, 1.0, 0.5, 1.0]),
+    ([3, 1, 0, 2, 1], [1.0, 0.5, 1.0, 0.5, 0.5]),
+    ([2, 2, 1], [0.5, 0.5, 0.5]),
+]
+
+
+def batch(counts: list[int], weights: list[float], seed: int) -> list:
+    g = torch.Generator().manual_seed(seed)
+    b = len(counts)
+    outputs = {"boxes": torch.rand(b, ANCHORS, 4, generator=g) * 0.3 + 0.3,
+               "logits": torch.randn(b, ANCHORS, generator=g).requires_grad_()}
+    targets = [{"labels": torch.zeros(n, dtype=torch.long),
+                "boxes": torch.rand(n, 4, generator=g) * 0.3 + 0.3, "loss_weight": w} for n, w in zip(counts, weights)]
+    return [outputs, targets]
+
+
+def _corners(b: torch.Tensor) -> torch.Tensor:
+    return torch.cat([b[..., :2] - b[..., 2:] / 2, b[..., :2] + b[..., 2:] / 2], -1)
+
+
+def _ious(gt: torch.Tensor, anchors: torch.Tensor) -> torch.Tensor:
+    """IoU of each image's boxes [B, M, 4] with its anchors [B, A, 4] (cxcywh): [B, M, A]."""
+    a, b = _corners(gt)[:, :, None], _corners(anchors)[:, None]
+    inter = (torch.min(a[..., 2:], b[..., 2:]) - torch.max(a[..., :2], b[..., :2])).clamp(min=0).prod(-1)
+    area = (a[..., 2:] - a[..., :2]).prod(-1) + (b[..., 2:] - b[..., :2]).prod(-1)
+    return inter / (area - inter + 1e-9)
+
+
+def _padded(targets: list[dict]) -> tuple[torch.Tensor, torch.Tensor]:
+    """The boxes padded to the batch's largest count and their mask, written per image."""
+    max_gt = max(len(t["labels"]) for t in targets)
+    gt_boxes = torch.zeros(len(targets), max_gt, 4)
+    gt_mask = torch.zeros(len(targets), max_gt, 1)
+    for i, t in enumerate(targets):
+        n = len(t["labels"])
+        gt_boxes[i, :n], gt_mask[i, :n] = t["boxes"], 1.0
+    return gt_boxes, gt_mask
+
+
+def _loss(outputs: dict, cand: torch.Tensor) -> dict:
+    target = cand.amax(1)  # [B, A]: an anchor some box took
+    bce = F.binary_cross_entropy_with_logits(outputs["logits"], target, reduction="none")
+    return {"loss_tal": bce.sum() / cand.sum().clamp(min=1)}
+
+
+def top_anchors_per_box(outputs, targets, topk=2):
+    """YOLOv8's assigner reduced to its padding and candidates: each box's ``topk`` anchors by IoU
+    times the mask, along the anchors of its own image; BCE of every anchor against being taken,
+    over the number taken."""
+    gt_boxes, gt_mask = _padded(targets)
+    align = _ious(gt_boxes, outputs["boxes"]) * gt_mask
+    top = torch.topk(align, topk, dim=-1).indices
+    return _loss(outputs, torch.zeros_like(align).scatter_(-1, top, 1.0) * gt_mask)
+
+
+def masked_box_count(outputs, targets):
+    """The mask alone: the logits' BCE against each image's first anchors being boxes, over the
+    mask's sum (the batch's boxes, on a group alone the group's)."""
+    _, gt_mask = _padded(targets)
+    return _loss(outputs, F.pad(gt_mask[..., 0], (0, ANCHORS - gt_mask.shape[1]))[:, None])
+
+
+def written_at_the_next_image(outputs, targets, topk=2):
+    """Near miss: image ``i``'s length written at row ``i + 1``: on a group alone another row."""
+    max_gt = max(len(t["labels"]) for t in targets)
+    gt_boxes = torch.zeros(len(targets), max_gt, 4)
+    gt_mask = torch.zeros(len(targets), max_gt, 1)
+    for i, t in enumerate(targets):
+        n = len(t["labels"])
+        gt_boxes[i, :n] = t["boxes"]
+        gt_mask[(i + 1) % len(targets), :n] = 1.0
+    align = _ious(gt_boxes, outputs["boxes"]) * gt_mask
+    top = torch.topk(align, topk, dim=-1).indices
+    return _loss(outputs, torch.zeros_like(align).scatter_(-1, top, 1.0) * gt_mask)
+
+
+def first_images_length(outputs, targets):
+    """Near miss: every row written with the first image's length (read last)."""
+    max_gt = max(len(t["labels"]) for t in targets)
+    gt_mask = torch.zeros(len(targets), max_gt, 1)
+    for i in range(len(targets)):
+        n = len(targets[0]["labels"])
+        gt_mask[i, :n] = 1.0
+    return _loss(outputs, F.pad(gt_mask[..., 0], (0, ANCHORS - max_gt))[:, None])
+
+
+def top_anchors_of_the_batch(outputs, targets, topk=3):
+    """Near miss: the top-k over the flattened batch's alignments: images compete."""
+    gt_boxes, gt_mask = _padded(targets)
+    align = _ious(gt_boxes, outputs["boxes"]) * gt_mask
+    top = torch.topk(align.flatten(), topk).indices
+    return _loss(outputs, torch.zeros_like(align).flatten().scatter_(0, top, 1.0).view_as(align) * gt_mask)
+
+
+def top_anchors_of_weighted_alignments(outputs, targets, topk=2):
+    """Near miss: the alignments scaled by each image's weight before the top-k (a weight 0 would tie
+    the image's anchors; here the order is the same, but the values are the weights')."""
+    gt_boxes, gt_mask = _padded(targets)
+    w = torch.tensor([t["loss_weight"] for t in targets])[:, None, None]
+    align = _ious(gt_boxes, outputs["boxes"]) * gt_mask * w
+    vals, top = torch.topk(align, topk, dim=-1)
+    cand = torch.zeros_like(align).scatter_(-1, top, vals)
+    return _loss(outputs, cand)
+
+
+def _outcome(body, counts, weights, seed):
+    return split_outcome(body, batch(counts, weights, seed), [ROWS, TARGETS])
+
+
+@pytest.mark.parametrize("body", [top_anchors_per_box, masked_box_count])
+@pytest.mark.parametrize("k", range(len(BATCHES)))
+def test_a_padded_mask_written_per_image_splits_as_the_oracle(body, k):
+    counts, weights = BATCHES[k]
+    got, want, said = _outcome(body, counts, weights, k)
+    assert set(got) == set(want), said
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("body, op", [
+    (written_at_the_next_image, "Tensor.__setitem__"),
+    (first_images_length, "Tensor.div"),
+    (top_anchors_of_the_batch, "torch.topk"),
+    (top_anchors_of_weighted_alignments, "torch.topk"),
+])
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_writes_at_another_images_row_and_top_k_across_images_decline(body, op, k):
+    counts, weights = BATCHES[k]
+    got, want, said = _outcome(body, counts, weights, k)
+    assert got == {}, (got, want)
+    assert any(op in m and ("'loss_tal'" in m or "no companions for this call" in m) for m in said), said
