@@ -22,6 +22,7 @@ BATCHES = [
     ([0, 2, 1, 3], [0.5, 1.0, 0.5, 1.0]),
     ([3, 1, 0, 2, 1], [1.0, 0.5, 1.0, 0.5, 0.5]),
     ([2, 2, 1], [0.5, 0.5, 0.5]),
+    ([2], [0.5]),  # one image: the mask times its values remembers a factor that is no weight
 ]
 
 
@@ -149,3 +150,23 @@ def test_writes_at_another_images_row_and_top_k_across_images_decline(body, op, 
     got, want, said = _outcome(body, counts, weights, k)
     assert got == {}, (got, want)
     assert any(op in m and ("'loss_tal'" in m or "no companions for this call" in m) for m in said), said
+
+
+def ones_of_the_count_tested(outputs, targets):
+    """A test of a tensor computed from ``len(targets)``: no group's decision is known from the
+    code (on a group alone the count is the group's)."""
+    scale = 2.0 if torch.ones(len(targets)).sum() > 2 else 1.0
+    return {"loss_tal": outputs["logits"].sigmoid().mean() * scale}
+
+
+@pytest.mark.parametrize("k", range(len(BATCHES)))
+def test_a_branch_not_known_per_group_is_the_batchs_on_a_batch_of_one_group(k):
+    """Every image in one group with every weight 1: that group alone is this very call, so a
+    branch decides there as on the batch (session 31: YOLOv8's assignment on such a batch). Other
+    batches (a group of every image with weights 0.5 too) decline with a warning naming the key."""
+    counts, weights = BATCHES[k]
+    got, want, said = _outcome(ones_of_the_count_tested, counts, weights, k)
+    if len(weights) == 1 or all(w == 1.0 for w in weights):  # (one image: no test of the count is read)
+        assert set(got) == set(want) and got == pytest.approx(want), said
+    else:
+        assert got == {} and any("'loss_tal'" in m and "branch" in m for m in said), said
