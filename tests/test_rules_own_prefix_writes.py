@@ -1,16 +1,24 @@
-"""A padded per-image mask written in a loop over the images, ``m[i, :n] = 1.0`` with ``n`` the
-length just read of image ``i``'s own tensor (ultralytics YOLOv8's targets padded to the batch's
-largest box count), and a top-k along the anchors within each image's rows (its task-aligned
-assigner). Once every image's row is written by that image, the mask is the images' data (row ``i``
-image ``i``'s); the padding positions hold zeros on the batch and on a group alone. A write at a row
-that is not the image's whose length it wrote, or a top-k over the flattened batch, declines."""
+"""A padded per-image mask written in a loop over the images, ``m[i, :n] = 1.0`` with ``n`` image
+``i``'s box count (ultralytics YOLOv8's targets padded to the batch's largest count), and a top-k
+along the anchors within each image's rows (its task-aligned assigner). The mask's width is the
+batch's largest count, on a group alone the group's: a mean over it, its width read as a number,
+also ``amax`` / ``argmax`` over the padded dim where values may be negative, differ on a group
+alone. So a number written in part of an image's row declines, as a position of a vector of the
+images (session 31, y33: tracking the mask's rows as the images' data made ``(l * m).mean()`` and
+``m.mean()`` silently wrong, and was not kept). Found here, silently wrong on main: such a write
+whose literal ``1.0`` was the very float object of some image's weight (the module that wrote the
+weights wrote the mask) was skipped as the weight rules', and the mask read as a constant of the
+batch (``m[(i + 1) % B, :n] = 1.0``, every row written with the first image's length, ``m.mean()``).
+A top-k along the anchors of values whose remembered factor changed nothing (the mask times the
+one image's values) keeps their rows. A branch the code does not show per group (a tensor computed
+from ``len(targets)`` tested) is the batch's on a group holding every image with every weight 1."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 import torch.nn.functional as F
-from _helpers import ROWS, TARGETS, split_outcome
+from _helpers import ROWS, TARGETS, split_outcome, wrong_companions
 
 ANCHORS = 6
 
@@ -22,7 +30,7 @@ BATCHES = [
     ([0, 2, 1, 3], [0.5, 1.0, 0.5, 1.0]),
     ([3, 1, 0, 2, 1], [1.0, 0.5, 1.0, 0.5, 0.5]),
     ([2, 2, 1], [0.5, 0.5, 0.5]),
-    ([2], [0.5]),  # one image: the mask times its values remembers a factor that is no weight
+    ([1], [0.5]),  # one image, one box: the mask [1, 1, 1] times its values remembers a factor, no weight
 ]
 
 
@@ -125,31 +133,70 @@ def top_anchors_of_weighted_alignments(outputs, targets, topk=2):
     return _loss(outputs, cand)
 
 
+def mask_mean(outputs, targets):
+    """The mask's mean over its padded width scales the loss (on a group alone, over the group's)."""
+    _, gt_mask = _padded(targets)
+    return {"loss_tal": outputs["logits"].sigmoid().mean() * gt_mask.mean()}
+
+
+def masked_mean_over_the_padding(outputs, targets):
+    """A per-box loss masked and averaged over the padded boxes too."""
+    gt_boxes, gt_mask = _padded(targets)
+    align = _ious(gt_boxes, outputs["boxes"]) * gt_mask
+    bce = F.binary_cross_entropy_with_logits(outputs["logits"][:, None, :].expand_as(align), align, reduction="none")
+    return {"loss_tal": (bce * gt_mask).mean()}
+
+
+def over_the_padded_width(outputs, targets):
+    """The loss over the padded width read as a number (``gt_mask.shape[1]``)."""
+    _, gt_mask = _padded(targets)
+    return {"loss_tal": outputs["logits"].sum() / gt_mask.shape[1]}
+
+
 def _outcome(body, counts, weights, seed):
     return split_outcome(body, batch(counts, weights, seed), [ROWS, TARGETS])
 
 
-@pytest.mark.parametrize("body", [top_anchors_per_box, masked_box_count])
-@pytest.mark.parametrize("k", range(len(BATCHES)))
-def test_a_padded_mask_written_per_image_splits_as_the_oracle(body, k):
+def _exact_or_declined(body, k):
     counts, weights = BATCHES[k]
     got, want, said = _outcome(body, counts, weights, k)
-    assert set(got) == set(want), said
-    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
+    assert not wrong_companions(got, want), (k, said)
+    if set(got) != set(want):
+        assert got == {} and any("'loss_tal'" in m or "no companions for this call" in m for m in said), said
+    return got, want
 
 
-@pytest.mark.parametrize("body, op", [
-    (written_at_the_next_image, "Tensor.__setitem__"),
-    (first_images_length, "Tensor.div"),
-    (top_anchors_of_the_batch, "torch.topk"),
-    (top_anchors_of_weighted_alignments, "torch.topk"),
-])
+@pytest.mark.parametrize("body", [top_anchors_per_box, masked_box_count, mask_mean, masked_mean_over_the_padding])
+@pytest.mark.parametrize("k", range(len(BATCHES)))
+def test_a_padded_mask_written_per_image_is_exact_or_declines(body, k):
+    """Exact on a batch of one group with weights 1 (0) and on one image (5); else declined, the
+    warning naming the key (``mask_mean`` and the masked mean were silently wrong on main on the
+    batches where a weight's object is the mask's literal)."""
+    got, want = _exact_or_declined(body, k)
+    if k in (0, 5):
+        assert set(got) == set(want)
+
+
+_WIDTH_WRONG = pytest.mark.xfail(strict=True, reason=(
+    "known WRONG (pre-existing on main, README Known limits): the width of a mask padded to the batch's largest box "
+    "count, read as gt_mask.shape[1] and equal to the number of images (3 on batch 1), divides each group's sum by "
+    "the batch's width"))
+
+
+@pytest.mark.parametrize("k", [pytest.param(k, marks=_WIDTH_WRONG) if k == 1 else k for k in range(len(BATCHES))])
+def test_over_the_padded_width_is_exact_or_declines(k):
+    _exact_or_declined(over_the_padded_width, k)
+
+
+@pytest.mark.parametrize("body", [written_at_the_next_image, first_images_length, top_anchors_of_the_batch,
+                                  top_anchors_of_weighted_alignments])
 @pytest.mark.parametrize("k", [1, 2, 3])
-def test_writes_at_another_images_row_and_top_k_across_images_decline(body, op, k):
+def test_writes_at_another_images_row_and_top_k_across_images_decline(body, k):
+    """(``written_at_the_next_image`` and ``first_images_length`` were silently wrong on main.)"""
     counts, weights = BATCHES[k]
     got, want, said = _outcome(body, counts, weights, k)
     assert got == {}, (got, want)
-    assert any(op in m and ("'loss_tal'" in m or "no companions for this call" in m) for m in said), said
+    assert any("'loss_tal'" in m or "no companions for this call" in m for m in said), said
 
 
 def ones_of_the_count_tested(outputs, targets):

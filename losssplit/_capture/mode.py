@@ -1178,10 +1178,6 @@ class Frame:
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
-        # tensors written only as ``m[i, :n] = 1.0``, n the length just read of image i's tensor: id ->
-        # (the tensor, the rows so written; None once another write met it) (``_own_prefix_write``)
-        self.own_prefixes: dict[int, tuple[Tensor, set[int] | None]] = {}
-        self.own_prefixed: Tensor | None = None  # the one whose last row was so written, tracked at the next op
         self.outside_read: dict[int, Tensor] = {}  # vectors made outside torch's functions, read once (``_outside_vector``)
         self.truth_read = False  # the body tested a tensor for truth (``3.0 if t["y"].max() > 0.86 else 1.0``)
         # untracked tensors made by ``FACTORIES`` with a plain int the body computed from a length
@@ -2445,8 +2441,6 @@ class Frame:
         self.image_lists.clear()
         self.positional.clear()
         self.unowned.clear()
-        self.own_prefixes.clear()
-        self.own_prefixed = None
         self.outside_read.clear()
         self.truth_read = False
         self.count_dims.clear()
@@ -5255,52 +5249,23 @@ def _written_number(frame: Frame, x: Any, index: Any, value: float, op: str = "T
     try:
         if all(b in frame.data_images(value) for b in positions):
             return
-        # (1.0 is the same on weights 1, whichever image's weight object the literal is)
-        numbers = frame.weight_numbers()
-        mine = _own_prefix_write(frame, x, whole) if value == 1.0 or numbers is not None and value not in numbers \
-            else None
-        # a weight's object written in a loop (``w[b] = t["loss_weight"]``): the weight rules'; at a row of
-        # another image (``m[(i + 1) % B, :n] = 1.0``, 1.0 image i's) or outside a loop (``w[-1] = 0.5``, the
-        # last image's weight object) the position picks it
-        owners = frame.weight_owners(value) if mine is None else frozenset()
-        if owners and (type(index) is not int or all(b in owners for b in positions)) and _bytecode.looped(proven=True):
+        # a weight's object written in a loop (``w[b] = t["loss_weight"]``): the weight rules'. Not at a row of
+        # another image (``m[(i + 1) % B] = 0.5``, 0.5 image i's), nor outside a loop (``w[-1] = 0.5``, the last
+        # image's weight object): the position picks it; nor a 1.0 written in part of a row (``m[i, :n] = 1.0``, a
+        # padded mask, its literal the very object of some weights 1: the same on weights 1, and a mask of the
+        # batch's width)
+        owners = frame.weight_owners(value)
+        if owners and (type(index) is not int or all(b in owners for b in positions) and (
+                type(whole) is int or value != 1.0)) and _bytecode.looped(proven=True):
             return
         targets = frame.per_image_targets
         weight = (("item", frame.weight_field),)
         if targets is None or not any(path != weight for path in read_fields(targets, value, own=True)):
-            if mine is not None and len(mine) == n:  # each row written by its own image: its rows from the next op
-                frame.positional.pop(id(x), None)  # (on, not at this write: the write's rules would take it for
-                frame.own_prefixed = x  # a number written at some positions of the images' dim)
-            elif id(x) not in frame.positional or mine is None:
-                frame.positional[id(x)] = (x, f"{op} of a Python number at a position of a vector, one item per "
-                                           "image, that is no data of the image there")
+            frame.positional[id(x)] = (x, f"{op} of a Python number at a position of a vector, one item per image, "
+                                       "that is no data of the image there")
             frame.unowned.discard(id(x))
     except Exception as exc:  # noqa: BLE001 - a bug here must never break training
         frame.error, frame.error_op = exc, op
-
-
-def _own_prefix_write(frame: Frame, x: Tensor, index: Any) -> set[int] | None:
-    """``m[i, :n] = 1.0`` where ``n`` is the length just read of image ``i``'s own tensor
-    (``Frame.image_len``): row ``i`` of a padded mask, that image's own data there. The rows of
-    ``x`` so written, or None where ``x`` met another write, or was positional before (then every
-    row counts as the batch's position: ``_written_number``). Only once every image's row is so
-    written is ``x`` no positional tensor; each written row is then a function of its image alone."""
-    held = frame.own_prefixes.get(id(x))
-    if held is not None and held[0] is not x:
-        held = None
-    if held is None:
-        held = frame.own_prefixes[id(x)] = (x, None if id(x) in frame.positional else set())
-    rows = held[1]
-    image, length, _ = frame.image_len or (None, None, None)
-    fits = image is not None and type(index) is tuple and len(index) == 2 and x.dim() >= 2 \
-        and type(index[0]) is int and type(index[1]) is slice and index[1].start in (None, 0) \
-        and index[1].step in (None, 1) and type(index[1].stop) is int and index[1].stop == length \
-        and 0 <= index[0] == int(image)
-    if rows is None or not fits:
-        frame.own_prefixes[id(x)] = (x, None)
-        return None
-    rows.add(index[0])
-    return rows
 
 
 def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -5533,10 +5498,6 @@ class CaptureMode(TorchFunctionMode):
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
         frame = self.frame
-        if frame.own_prefixed is not None:
-            x, frame.own_prefixed = frame.own_prefixed, None
-            if frame.get(x) is None:
-                frame.set(x, Track(rows={0: frame.arange(x.device)}))
         if frame.guards and frame.error is None:
             try:
                 frame.check_guards()  # before the op: it may write a local the block set
