@@ -390,7 +390,8 @@ def _finish(
     device = flat.device
     flags = [flag if flag.dim() == 0 and flag.device == device else flag.reshape(()).to(device) for flag, _ in frame.checks]
     tail = [torch.stack(flags).to(flat)] if flags else []
-    if frame.branches:  # read after the checks: 1 where a group alone would decide a branch otherwise
+    if frame.branches and not frame.own_oracle():  # read after the checks: 1 where a group alone would decide a
+        # branch otherwise (a group of every image, every weight 1, is this very call: it decides each alike)
         tail.append(_turned(frame, membership).to(flat))
     # target instances per image (not when the units are tokens: membership is per token then)
     opaque = [p.ratio for p in pending if p.ratio.kind is RatioKind.SUM_OVER_OPAQUE]

@@ -3914,6 +3914,31 @@ def _repeated_list_at(code: types.CodeType, lasti: int) -> bool:
                for a, b in ((left, right), (right, k)))
 
 
+def fill_of_its_size() -> bool:
+    """Whether the call the caller's code is executing is written ``f((n,), c / n)``: two
+    positional arguments, the size a one-item tuple of a local ``n`` and the fill a number literal
+    divided by that very local (POT's uniform marginal ``torch.full((n,), 1.0 / n)``): the fill is
+    computed from the tensor's own size, no weight."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
+        return False
+    return _fill_of_its_size_at(f.f_code, f.f_lasti)
+
+
+@_per_code(1024)
+def _fill_of_its_size_at(code: types.CodeType, lasti: int) -> bool:
+    instructions, at = _located(code, lasti)
+    found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+    if found is None or found[1] or len(found[0]) != 2:
+        return False
+    (a, b), (c, d) = found[0]
+    size, fill = instructions[a:b], instructions[c:d]
+    return [i.opname for i in size] == ["LOAD_FAST", "BUILD_TUPLE"] and size[1].arg == 1 \
+        and [i.opname for i in fill] == ["LOAD_CONST", "LOAD_FAST", "BINARY_OP"] and fill[2].argrepr == "/" \
+        and type(fill[0].argval) in (int, float) and fill[1].argval == size[0].argval \
+        and not any(i.is_jump_target for i in instructions[a:d])
+
+
 def per_target_field(targets: Any) -> Any:
     """The key ``k`` where the data argument (the first) of the call the caller's code is
     executing is written right there as ``[t[k] for t in targets]``: a list comprehension over a

@@ -2550,7 +2550,12 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     values_out = getattr(func, "__name__", "") != "argsort"
     ordered = None
-    if track.unweighted is not None:
+    if track.unweighted is not None and func in (Tensor.topk, torch.topk) and src.dim():
+        # values that only remember a factor that was no weight (a mask of ones times a batch of one): the
+        # same top-k on weights 1; values a weight changed decline
+        frame.doubt((track.unweighted != src.detach()).any(), f"{op} of weighted values (with weights 1 it may "
+                    "pick others)")
+    elif track.unweighted is not None:
         if func not in _ORDERS or src.dim() == 0:
             frame.lose(out, f"{op} of weighted values", track)
             return

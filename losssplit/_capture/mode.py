@@ -1084,7 +1084,7 @@ class Frame:
         self.filled_numbers: dict[int, tuple[Tensor, int | None, int | float]] = {}
         # tensors of several elements filled by ``torch.full`` / ``new_full`` with a float that is no
         # image's weight object (``torch.full((n,), 1.0 / n)``): data, whatever weight its value equals
-        self.number_filled: dict[int, tuple[Tensor, int | None]] = {}
+        self.number_filled: dict[int, tuple[Tensor, int | None, bool]] = {}  # (.., whether of its own size)
         # those of them made from a literal of the body's code (``torch.tensor(36)``): the same on a
         # group alone, whatever count of this batch the number equals
         self.literal_filled: set[int] = set()
@@ -3417,8 +3417,10 @@ def unweighted_on_image(frame: Frame, x: Tensor, image: Tensor, op: str) -> Tens
     w = weights.take(image.reshape(1).to(x.device)).reshape(())
     data = frame.number_filled.get(id(x)) if frame.number_filled else None
     if data is not None and data[0] is x and data[1] is not None and version_of(x) == data[1]:
-        # ``full((n,), 1 / n)`` (POT's marginals) or ``full((n,), t["w"] * 1.0)``: a float of no weight object,
-        # data or a weight computed in Python; equal to the image's weight, they cannot be told apart
+        if data[2]:  # ``full((n,), 1.0 / n)`` (POT's marginals): of the tensor's own size, data
+            return x
+        # ``full((n,), t["w"] * 1.0)``: a float of no weight object, data or a weight computed in Python;
+        # equal to the image's weight, they cannot be told apart
         frame.doubt((x == w).all() & (w != 1), f"a factor at {op} filled with a number equal to the image's weight "
                     "(weight or data cannot be told apart)")
         return x
@@ -5473,6 +5475,7 @@ def _written_number(frame: Frame, x: Any, index: Any, value: float, op: str = "T
     if type(x) is not Tensor or x.dim() < 1 or n < 2 or x.shape[0] != n or frame.get(x) is not None \
             or x.requires_grad:
         return
+    whole = index
     if type(index) is tuple:  # (``w[0, 1] = 0.0``: a cell of the first row; not ``t[b, best, gj] = 1.0``, cells
         # the image's data picks in a loop over the images)
         if x.dim() < 2 or not index or not all(type(i) in (int, slice) for i in index):
@@ -5489,10 +5492,16 @@ def _written_number(frame: Frame, x: Any, index: Any, value: float, op: str = "T
     from .batch_fields import read_fields  # (it imports this module)
 
     try:
-        # a weight's object written in a loop (``w[b] = t["loss_weight"]``): the weight rules'; outside
-        # one (``w[-1] = 0.5``, the last image's weight object) the position picks it
-        if all(b in frame.data_images(value) for b in positions) \
-                or frame.weight_owners(value) and _bytecode.looped(proven=True):
+        if all(b in frame.data_images(value) for b in positions):
+            return
+        # a weight's object written in a loop (``w[b] = t["loss_weight"]``): the weight rules'. Not at a row of
+        # another image (``m[(i + 1) % B] = 0.5``, 0.5 image i's), nor outside a loop (``w[-1] = 0.5``, the last
+        # image's weight object): the position picks it; nor a 1.0 written in part of a row (``m[i, :n] = 1.0``, a
+        # padded mask, its literal the very object of some weights 1: the same on weights 1, and a mask of the
+        # batch's width)
+        owners = frame.weight_owners(value)
+        if owners and (type(index) is not int or all(b in owners for b in positions) and (
+                type(whole) is int or value != 1.0)) and _bytecode.looped(proven=True):
             return
         targets = frame.per_image_targets
         weight = (("item", frame.weight_field),)

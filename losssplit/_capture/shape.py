@@ -21,6 +21,7 @@ from ._bytecode import (
     constant_multiple,
     counted_number,
     counted_sizes,
+    fill_of_its_size,
     iterated_extreme,
     iterating_builtin,
     literal_size,
@@ -830,7 +831,7 @@ def full(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.weight_filled[id(out)] = (out, images, None)
     elif (func in (torch.full, Tensor.new_full) and type(fill) is float and isinstance(out, Tensor) and out.numel() > 1
           and not frame.weight_owners(fill)):
-        frame.number_filled[id(out)] = (out, version_of(out))
+        frame.number_filled[id(out)] = (out, version_of(out), out.numel() != frame.num_images and fill_of_its_size())
 
 
 def _per_target_rows(frame: Frame, fill: list, out: Any) -> bool:
