@@ -2055,10 +2055,20 @@ def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall 
         return _partial_keyword(f, back, name, held, body, own, depth, seq)
     if isinstance(found, types.FunctionType):  # not passed: the default, made when the function was defined
         default = "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is held
-        return held if default else _UNPROVEN
+        # unless code may set it anew (``fn.__defaults__ = (len(targets),)``): then it may be the batch's
+        rewritten = back is not None and any(_names_defaults(c) for c in (back.f_code, *_module_codes(found.__globals__)))
+        return held if default and not rewritten else _UNPROVEN
     assert back is not None
     value = _constant_of_call(back, *found, body, own, depth + 1, seq)
     return held if type(value) is type(held) and value == held else _UNPROVEN
+
+
+@_per_code(1024)
+def _names_defaults(code: types.CodeType) -> bool:
+    """Whether ``code`` or code nested in it names a function's defaults (``fn.__defaults__ = ..``,
+    ``fn.__kwdefaults__["k"] = ..``, ``setattr(fn, "__defaults__", ..)``)."""
+    return any(n in ("__defaults__", "__kwdefaults__") for n in (*code.co_names, *code.co_consts)) \
+        or any(_names_defaults(c) for c in code.co_consts if isinstance(c, types.CodeType))
 
 
 def _partial_keyword(f: types.FrameType, back: types.FrameType | None, name: str, held: Any,
@@ -6386,8 +6396,12 @@ def _counts_iterations(code: types.CodeType, name: str, constants: frozenset[str
             return False
         for head, last in enclosing:
             if ins[head].opname != "FOR_ITER" or not _constant_iterable(ins, head, constants) or any(
-                    i.opcode in _JUMPS and i.opname != "JUMP_BACKWARD" for i in ins[head + 1 : last]):
-                return False  # a test may skip the count (``if ..: continue``), ``break``, a nested ``for``'s exit
+                    i.opcode in _JUMPS and i.opname != "JUMP_BACKWARD"
+                    and not (i.opname == "FOR_ITER" and _constant_iterable(ins, g, constants))
+                    for g, i in enumerate(ins[head + 1 : last], head + 1)):
+                # a test may skip the count (``if ..: continue``), ``break``, a nested ``for``'s exit
+                # over the images; a nested loop over constants runs as often on a group alone
+                return False
     return True
 
 
