@@ -338,3 +338,56 @@ def test_a_one_position_slice_at_an_images_position_declines():
         assert not wrong_companions(got, want), (seed, said)
         if len(set(weights)) > 1 and len(weights) > 1:
             assert not got and any("one-position slice" in m for m in said), (seed, got, said)
+
+
+def closure_bound_by_images(outputs, targets):
+    """A nested function's ``range(n)`` of its maker's ``n = len(targets)`` (pg37: the batch's
+    columns for every group, silently wrong at 72a05af)."""
+    n = len(targets)
+
+    def columns(e):
+        total = 0.0
+        for i in range(n):
+            total = total + 0.5 ** i * e[..., i].mean()
+        return total
+    return {"loss": columns(_errors(outputs, targets))}
+
+
+def comprehension_bound_by_images(outputs, targets):
+    e = _errors(outputs, targets)
+    n = len(targets)
+    return {"loss": sum([e[..., i].mean() * 0.5 ** i for i in range(n)])}
+
+
+def closure_bound_by_a_literal(outputs, targets):
+    """Near miss: the maker's ``n = 4``, the same on a group alone."""
+    n = 4
+
+    def columns(e):
+        total = 0.0
+        for i in range(n):
+            total = total + 0.5 ** i * e[..., i].mean()
+        return total
+    return {"loss": columns(_errors(outputs, targets))}
+
+
+def comprehension_bound_by_a_literal(outputs, targets):
+    e = _errors(outputs, targets)
+    n = 4
+    return {"loss": sum([e[..., i].mean() * 0.5 ** i for i in range(n)])}
+
+
+@pytest.mark.parametrize("body", [closure_bound_by_images, comprehension_bound_by_images])
+def test_a_closures_range_of_the_images_count_declines(body):
+    for seed, weights in BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        if len(set(weights)) > 1 and len(weights) > 1:
+            assert not got and any("position in a loop over the images" in m for m in said), (seed, got, said)
+
+
+@pytest.mark.parametrize("body", [closure_bound_by_a_literal, comprehension_bound_by_a_literal])
+def test_a_closures_range_of_a_literal_splits(body):
+    for seed, weights in BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5, abs=1e-6), (seed, said)

@@ -6478,7 +6478,7 @@ def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] 
                            _picked_lists(f, targets), constants)
     # a helper's ``range(bins)`` of a ``bins`` not proven the call's constant: the caller's count
     # (``len(targets)``) may bound it, which ``positional`` reads as no images
-    unproven = _range_parameters(f.f_code) - constants
+    unproven = _range_parameters(f.f_code) - constants | _range_free_variables(f.f_code) - _literal_cells(f)
     heads = reader.index_loops(start, at)
     looped = not heads or not all(reader.other_dims(*reader._iterable(head)) for head in heads)
     return looped and (reader.positional(start, at, at=at) or bool(unproven) and reader.ranged(start, at, unproven)) \
@@ -7081,7 +7081,7 @@ class _BatchReader:
                 if loop is None or self._item_paths(*self._iterable(loop[0])) is not _WHOLE:
                     continue
                 first, stop = self._iterable(loop[0])
-                if any(i.opname == "LOAD_FAST" and i.argval in bounds and _range_argument(ins, g)
+                if any(i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval in bounds and _range_argument(ins, g)
                        for g, i in enumerate(ins[first:stop], first)):
                     return True
         return False
@@ -7588,6 +7588,34 @@ def _range_parameters(code: types.CodeType) -> frozenset[str]:
     params = frozenset(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     return frozenset(i.argval for k, i in enumerate(ins)
                      if i.opname == "LOAD_FAST" and i.argval in params and _range_argument(ins, k))
+
+
+@_per_code(1024)
+def _range_free_variables(code: types.CodeType) -> frozenset[str]:
+    """The free variables ``code`` passes to ``range``: a nested function's ``range(n)`` of its
+    maker's ``n = len(targets)`` (nothing tells it a constant of the call)."""
+    if "range" not in code.co_names or not code.co_freevars:
+        return frozenset()
+    ins = _instructions(code)
+    return frozenset(i.argval for k, i in enumerate(ins)
+                     if i.opname == "LOAD_DEREF" and i.argval in code.co_freevars and _range_argument(ins, k))
+
+
+def _literal_cells(f: types.FrameType) -> frozenset[str]:
+    """The free variables of ``f``'s code that the calling frame, where it made ``f``'s function,
+    stores only as literal ints (``n = 3``), nothing else storing them: the same on a group alone."""
+    back = f.f_back
+    if back is None or f.f_code not in back.f_code.co_consts or any(
+            i.opname == "STORE_DEREF" for i in _instructions(f.f_code)):
+        return frozenset()
+    ins = _instructions(back.f_code)
+    found = set()
+    for name in set(f.f_code.co_freevars) & set(back.f_code.co_cellvars):
+        stores = [k for k, i in enumerate(ins) if i.opname in ("STORE_DEREF", "DELETE_DEREF") and i.argval == name]
+        if stores and all(ins[k].opname == "STORE_DEREF" and k > 0 and ins[k - 1].opname == "LOAD_CONST"
+                          and type(ins[k - 1].argval) is int and not ins[k].is_jump_target for k in stores):
+            found.add(name)
+    return frozenset(found)
 
 
 def _constant_bounds(f: types.FrameType) -> frozenset[str]:
