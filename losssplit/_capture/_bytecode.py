@@ -2056,8 +2056,10 @@ def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall 
     if isinstance(found, types.FunctionType):  # not passed: the default, made when the function was defined
         default = "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is held
         # unless code may set it anew (``fn.__defaults__ = (len(targets),)``): then it may be the batch's
-        rewritten = back is not None and any(_names_defaults(c) for c in (back.f_code, *_module_codes(found.__globals__)))
-        return held if default and not rewritten else _UNPROVEN
+        if not default or back is not None and any(
+                _names_defaults(c) for c in (back.f_code, *_module_codes(found.__globals__))):
+            return _UNPROVEN
+        return held
     assert back is not None
     value = _constant_of_call(back, *found, body, own, depth + 1, seq)
     return held if type(value) is type(held) and value == held else _UNPROVEN
