@@ -2067,10 +2067,19 @@ def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall 
 
 @_per_code(1024)
 def _names_defaults(code: types.CodeType) -> bool:
-    """Whether ``code`` or code nested in it names a function's defaults (``fn.__defaults__ = ..``,
-    ``fn.__kwdefaults__["k"] = ..``, ``setattr(fn, "__defaults__", ..)``)."""
-    return any(n in ("__defaults__", "__kwdefaults__") for n in (*code.co_names, *code.co_consts)) \
-        or any(_names_defaults(c) for c in code.co_consts if isinstance(c, types.CodeType))
+    """Whether ``code`` or code nested in it may set a function's defaults (``fn.__defaults__ =
+    ..``, ``fn.__kwdefaults__["k"] = ..``, ``setattr(fn, "__defaults__", ..)``): all but a read of
+    one item (``fn.__defaults__[0]``)."""
+    names = ("__defaults__", "__kwdefaults__")
+    if any(n in names for n in code.co_consts if type(n) is str):
+        return True
+    if any(n in names for n in code.co_names):
+        ins = _instructions(code)
+        if any(i.argval in names and (i.opname != "LOAD_ATTR" or k + 2 >= len(ins) or ins[k + 1].opname != "LOAD_CONST"
+                                      or ins[k + 2].opname != "BINARY_SUBSCR")
+               for k, i in enumerate(ins) if i.opname in ("LOAD_ATTR", "STORE_ATTR", "DELETE_ATTR", "LOAD_METHOD")):
+            return True
+    return any(_names_defaults(c) for c in code.co_consts if isinstance(c, types.CodeType))
 
 
 def _partial_keyword(f: types.FrameType, back: types.FrameType | None, name: str, held: Any,
