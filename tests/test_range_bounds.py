@@ -275,3 +275,119 @@ def test_a_counter_past_a_test_follows_the_oracle():
     for seed, weights in BATCHES:
         got, want, said = _outcome(counted_past_a_test, seed, weights)
         assert not wrong_companions(got, want), (seed, said)
+
+
+def counted_nested_constants(outputs, targets):
+    """A counter of a loop over constants nested in another (pg37): 4 iterations, on 4 images
+    read as their count (silently wrong at 72a05af)."""
+    e = _errors(outputs, targets)
+    total, n = 0.0, 0
+    for i in range(2):
+        for j in range(2):
+            total = total + e[..., i + j].sum()
+            n += 1
+    return {"loss": total / n}
+
+
+def counted_nested_images(outputs, targets):
+    """Near miss: the inner loop runs over the images, the counter counts in it."""
+    e = _errors(outputs, targets)
+    total, n = 0.0, 0
+    for i in range(2):
+        for t in targets:
+            total = total + (e[..., i] * t["y"].mean()).sum()
+            n += 1
+    return {"loss": total / n}
+
+
+def sliced_columns_of_the_images(outputs, targets):
+    """A one-position slice at a position of a loop over the images (pg37: was the batch's columns
+    for every group, silently wrong at 72a05af)."""
+    e = _errors(outputs, targets)
+    total = 0.0
+    for i in range(len(targets)):
+        total = total + e[..., i:i + 1].mean()
+    return {"loss": total}
+
+
+def sliced_constant_columns(outputs, targets):
+    """Near miss: the same slices over a constant range, the same columns on a group alone."""
+    e = _errors(outputs, targets)
+    total = 0.0
+    for i in range(4):
+        total = total + e[..., i:i + 1].mean() * 0.5 ** i
+    return {"loss": total}
+
+
+@pytest.mark.parametrize("body", [counted_nested_constants, sliced_constant_columns])
+def test_nested_constant_loops_and_constant_slices_split(body):
+    for seed, weights in BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5, abs=1e-6), (seed, said)
+
+
+def test_a_counter_in_a_nested_loop_over_the_images_follows_the_oracle():
+    for seed, weights in BATCHES:
+        got, want, said = _outcome(counted_nested_images, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+
+
+def test_a_one_position_slice_at_an_images_position_declines():
+    for seed, weights in BATCHES:
+        got, want, said = _outcome(sliced_columns_of_the_images, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        if len(set(weights)) > 1 and len(weights) > 1:
+            assert not got and any("one-position slice" in m for m in said), (seed, got, said)
+
+
+def closure_bound_by_images(outputs, targets):
+    """A nested function's ``range(n)`` of its maker's ``n = len(targets)`` (pg37: the batch's
+    columns for every group, silently wrong at 72a05af)."""
+    n = len(targets)
+
+    def columns(e):
+        total = 0.0
+        for i in range(n):
+            total = total + 0.5 ** i * e[..., i].mean()
+        return total
+    return {"loss": columns(_errors(outputs, targets))}
+
+
+def comprehension_bound_by_images(outputs, targets):
+    e = _errors(outputs, targets)
+    n = len(targets)
+    return {"loss": sum([e[..., i].mean() * 0.5 ** i for i in range(n)])}
+
+
+def closure_bound_by_a_literal(outputs, targets):
+    """Near miss: the maker's ``n = 4``, the same on a group alone."""
+    n = 4
+
+    def columns(e):
+        total = 0.0
+        for i in range(n):
+            total = total + 0.5 ** i * e[..., i].mean()
+        return total
+    return {"loss": columns(_errors(outputs, targets))}
+
+
+def comprehension_bound_by_a_literal(outputs, targets):
+    e = _errors(outputs, targets)
+    n = 4
+    return {"loss": sum([e[..., i].mean() * 0.5 ** i for i in range(n)])}
+
+
+@pytest.mark.parametrize("body", [closure_bound_by_images, comprehension_bound_by_images])
+def test_a_closures_range_of_the_images_count_declines(body):
+    for seed, weights in BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert not wrong_companions(got, want), (seed, said)
+        if len(set(weights)) > 1 and len(weights) > 1:
+            assert not got and any("position in a loop over the images" in m for m in said), (seed, got, said)
+
+
+@pytest.mark.parametrize("body", [closure_bound_by_a_literal, comprehension_bound_by_a_literal])
+def test_a_closures_range_of_a_literal_splits(body):
+    for seed, weights in BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5, abs=1e-6), (seed, said)

@@ -2063,10 +2063,31 @@ def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall 
         return _partial_keyword(f, back, name, held, body, own, depth, seq)
     if isinstance(found, types.FunctionType):  # not passed: the default, made when the function was defined
         default = "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is held
-        return held if default else _UNPROVEN
+        # unless code may set it anew (``fn.__defaults__ = (len(targets),)``): then it may be the batch's
+        if not default or back is not None and any(
+                _names_defaults(c) for c in (back.f_code, *_module_codes(found.__globals__))):
+            return _UNPROVEN
+        return held
     assert back is not None
     value = _constant_of_call(back, *found, body, own, depth + 1, seq)
     return held if type(value) is type(held) and value == held else _UNPROVEN
+
+
+@_per_code(1024)
+def _names_defaults(code: types.CodeType) -> bool:
+    """Whether ``code`` or code nested in it may set a function's defaults (``fn.__defaults__ =
+    ..``, ``fn.__kwdefaults__["k"] = ..``, ``setattr(fn, "__defaults__", ..)``): all but a read of
+    one item (``fn.__defaults__[0]``)."""
+    names = ("__defaults__", "__kwdefaults__")
+    if any(n in names for n in code.co_consts if type(n) is str):
+        return True
+    if any(n in names for n in code.co_names):
+        ins = _instructions(code)
+        if any(i.argval in names and (i.opname != "LOAD_ATTR" or k + 2 >= len(ins) or ins[k + 1].opname != "LOAD_CONST"
+                                      or ins[k + 2].opname != "BINARY_SUBSCR")
+               for k, i in enumerate(ins) if i.opname in ("LOAD_ATTR", "STORE_ATTR", "DELETE_ATTR", "LOAD_METHOD")):
+            return True
+    return any(_names_defaults(c) for c in code.co_consts if isinstance(c, types.CodeType))
 
 
 def _partial_keyword(f: types.FrameType, back: types.FrameType | None, name: str, held: Any,
@@ -6646,8 +6667,12 @@ def _counts_iterations(code: types.CodeType, name: str, constants: frozenset[str
             return False
         for head, last in enclosing:
             if ins[head].opname != "FOR_ITER" or not _constant_iterable(ins, head, constants) or any(
-                    i.opcode in _JUMPS and i.opname != "JUMP_BACKWARD" for i in ins[head + 1 : last]):
-                return False  # a test may skip the count (``if ..: continue``), ``break``, a nested ``for``'s exit
+                    i.opcode in _JUMPS and i.opname != "JUMP_BACKWARD"
+                    and not (i.opname == "FOR_ITER" and _constant_iterable(ins, g, constants))
+                    for g, i in enumerate(ins[head + 1 : last], head + 1)):
+                # a test may skip the count (``if ..: continue``), ``break``, a nested ``for``'s exit
+                # over the images; a nested loop over constants runs as often on a group alone
+                return False
     return True
 
 
@@ -6724,7 +6749,7 @@ def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] 
                            _picked_lists(f, targets), constants)
     # a helper's ``range(bins)`` of a ``bins`` not proven the call's constant: the caller's count
     # (``len(targets)``) may bound it, which ``positional`` reads as no images
-    unproven = _range_parameters(f.f_code) - constants
+    unproven = _range_parameters(f.f_code) - constants | _range_free_variables(f.f_code) - _literal_cells(f)
     heads = reader.index_loops(start, at)
     looped = not heads or not all(reader.other_dims(*reader._iterable(head)) for head in heads)
     return looped and (reader.positional(start, at, at=at) or bool(unproven) and reader.ranged(start, at, unproven)) \
@@ -7429,7 +7454,7 @@ class _BatchReader:
                 if loop is None or self._item_paths(*self._iterable(loop[0])) is not _WHOLE:
                     continue
                 first, stop = self._iterable(loop[0])
-                if any(i.opname == "LOAD_FAST" and i.argval in bounds and _range_argument(ins, g)
+                if any(i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval in bounds and _range_argument(ins, g)
                        for g, i in enumerate(ins[first:stop], first)):
                     return True
         return False
@@ -7969,6 +7994,34 @@ def _range_parameters(code: types.CodeType) -> frozenset[str]:
     params = frozenset(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
     return frozenset(i.argval for k, i in enumerate(ins)
                      if i.opname == "LOAD_FAST" and i.argval in params and _range_argument(ins, k))
+
+
+@_per_code(1024)
+def _range_free_variables(code: types.CodeType) -> frozenset[str]:
+    """The free variables ``code`` passes to ``range``: a nested function's ``range(n)`` of its
+    maker's ``n = len(targets)`` (nothing tells it a constant of the call)."""
+    if "range" not in code.co_names or not code.co_freevars:
+        return frozenset()
+    ins = _instructions(code)
+    return frozenset(i.argval for k, i in enumerate(ins)
+                     if i.opname == "LOAD_DEREF" and i.argval in code.co_freevars and _range_argument(ins, k))
+
+
+def _literal_cells(f: types.FrameType) -> frozenset[str]:
+    """The free variables of ``f``'s code that the calling frame, where it made ``f``'s function,
+    stores only as literal ints (``n = 3``), nothing else storing them: the same on a group alone."""
+    back = f.f_back
+    if back is None or f.f_code not in back.f_code.co_consts or any(
+            i.opname == "STORE_DEREF" for i in _instructions(f.f_code)):
+        return frozenset()
+    ins = _instructions(back.f_code)
+    found = set()
+    for name in set(f.f_code.co_freevars) & set(back.f_code.co_cellvars):
+        stores = [k for k, i in enumerate(ins) if i.opname in ("STORE_DEREF", "DELETE_DEREF") and i.argval == name]
+        if stores and all(ins[k].opname == "STORE_DEREF" and k > 0 and ins[k - 1].opname == "LOAD_CONST"
+                          and type(ins[k - 1].argval) is int and not ins[k].is_jump_target for k in stores):
+            found.add(name)
+    return frozenset(found)
 
 
 def _constant_bounds(f: types.FrameType) -> frozenset[str]:

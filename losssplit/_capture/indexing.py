@@ -239,9 +239,9 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
         return None
     if cut is not None and frame.per_image_targets is not None and several_images_number(frame.per_image_targets, "subscript"):
         return f"{cut} on a dim of every image's rows computed from sizes or fields of several images"
-    if cut is not None and frame.per_image_targets is not None \
-            and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets):
-        return f"{cut} on a dim of every image's rows computed from a position in a loop over the images"
+    if (cut is not None or one) and frame.per_image_targets is not None \
+            and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets):  # ``e[..., i:i + 1]`` too
+        return f"{cut or 'a one-position slice'} on a dim of every image's rows computed from a position in a loop over the images"
     if _bytecode.counted_subscript(at):  # ``x[:, :len(targets) - 1]`` (session 30: was the batch's cut on every group)
         return f"{cut or 'slice bounds'} on a dim of every image's rows computed from the number of images"
     return None
