@@ -5974,7 +5974,9 @@ class CaptureMode(TorchFunctionMode):
                     _own_length_factory(frame, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if frame.num_images > 1 and frame.error is None and args and type(x := args[0]) is Tensor:
+        if frame.num_images > 1 and frame.error is None and args and type(x := args[0]) is Tensor and (
+                func in _CONVERSIONS or torch._C._len_torch_function_stack()  # (an outer mode: asked hidden)
+                or x.dim() == 1 and x.shape[0] == frame.num_images and x.is_cpu):
             _outside_asked(frame, func, x)
         if rule is None and func in KNOWN_IGNORED:
             return out
