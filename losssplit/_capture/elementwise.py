@@ -57,6 +57,7 @@ from ._bytecode import (
     positional_argument,
     positional_number,
     positional_tensor,
+    reciprocal_length,
     running_items,
     running_position,
     side_size_divisor,
@@ -2733,6 +2734,10 @@ def _ratio_arithmetic(
             other_image = None if weight else _other_image_number(frame, ta.ratio.host_image, other, kind)
             if other_image is not None:
                 return lost_track(other_image, pred)
+            if kind == "mul" and not weight:
+                over = _times_reciprocal_length(frame, ta, other)
+                if over is not None:  # ``l.sum() * (1.0 / n)``, ``n = len(targets)``: as ``l.sum() / n``
+                    return over
             length = _length_operand(frame, ta.ratio, kind, other)
             if length == "targets" and kind == "mul":  # ``l.sum() * len(targets)``: times the group's images
                 if _averaged(ta.ratio):
@@ -2819,6 +2824,8 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, pred)
             if _sizes_factor(frame, ta.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, pred)
+            if not weight and _counted_fraction(frame, other):
+                return lost_track(COUNTED_FRACTION, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             each = _floored_items(frame, other)
@@ -3206,6 +3213,49 @@ def piece_keys(frame: Frame, ratios: Sequence[Ratio], summed: bool) -> None:
 def _same_scales(r: Ratio, first: Ratio) -> bool:
     return len(r.scales) == len(first.scales) and all(
         a is b or type(a) in (int, float) and type(b) in (int, float) and a == b for a, b in zip(r.scales, first.scales))
+
+
+def _times_reciprocal_length(frame: Frame, track: Track, factor: Any) -> Track | None:
+    """A reduced loss of several images times ``c / len(targets)`` (``reciprocal_length``: inline,
+    or through locals, ``n = len(targets)``, ``scale = 1.0 / n``): as the division by the number
+    of images, on a group alone the group's, times ``c``; one image's value or an average so
+    scaled declines (as divided). None where the factor is no such number (the rules for numbers
+    read it)."""
+    if frame.per_image_targets is None or frame.tokens is not None or frame.num_images < 2:
+        return None
+    found = reciprocal_length(factor)
+    if found is None or found[1] is not frame.per_image_targets:
+        return None
+    assert track.ratio is not None
+    pred = track.from_prediction
+    if track.ratio.rows.numel() == 1 or track.ratio.host_image is not None:
+        return lost_track("a product of one image's value with one over the number of images "
+                          "(``* (1.0 / n)``, ``n = len(targets)``)", pred)
+    try:
+        over = track.ratio.over_row_count(frame.arange(track.ratio.rows.device))
+        return Track(from_prediction=pred, ratio=over if found[0] == 1.0 else over.scaled(scale=found[0]))
+    except ValueError:  # an average over the group's images is no ratio
+        return lost_track("a product of an average with one over the number of images (``* (1.0 / n)``)", pred)
+
+
+COUNTED_FRACTION = ("a product with a fraction the body's code computes from a count of the images (``1.0 / "
+                    "(n + 1)``, ``1.0 / len(kept)``, ``class Cfg: scale = 1.0 / n``, ``n = len(targets)``): on a "
+                    "group alone, from the group's count")
+
+
+def _counted_fraction(frame: Frame, factor: Any) -> bool:
+    """Whether the float ``factor`` scaling a reduced loss of several images is one over an int,
+    or a multiple of one over their number, that the code of the op computes from a count
+    (``_bytecode.counted_number``) and no literal, configured constant or number field of the
+    targets (the field rules tell): other than ``c / len(targets)`` (``_times_reciprocal_length``),
+    what it is of the group's count cannot be told (was kept as a constant, silently wrong)."""
+    if type(factor) is not float or not 0.0 < factor < 1.0 or frame.num_images < 2 or frame.per_image_targets is None:
+        return False
+    over, times = 1.0 / factor, factor * frame.num_images
+    if abs(over - round(over)) > 1e-9 * over and abs(times - round(times)) > 1e-9 * times:
+        return False
+    return (offset_source(factor, product=True) not in ("literal", "configured") and counted_number(zero=False)
+            and not read_fields(frame.per_image_targets, factor))
 
 
 def _over_targets_length(frame: Frame, z: Any) -> bool:
