@@ -2824,8 +2824,6 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, pred)
             if _sizes_factor(frame, ta.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, pred)
-            if not weight and _counted_fraction(frame, other):
-                return lost_track(COUNTED_FRACTION, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             each = _floored_items(frame, other)
@@ -3236,26 +3234,6 @@ def _times_reciprocal_length(frame: Frame, track: Track, factor: Any) -> Track |
         return Track(from_prediction=pred, ratio=over if found[0] == 1.0 else over.scaled(scale=found[0]))
     except ValueError:  # an average over the group's images is no ratio
         return lost_track("a product of an average with one over the number of images (``* (1.0 / n)``)", pred)
-
-
-COUNTED_FRACTION = ("a product with a fraction the body's code computes from a count of the images (``1.0 / "
-                    "(n + 1)``, ``1.0 / len(kept)``, ``class Cfg: scale = 1.0 / n``, ``n = len(targets)``): on a "
-                    "group alone, from the group's count")
-
-
-def _counted_fraction(frame: Frame, factor: Any) -> bool:
-    """Whether the float ``factor`` scaling a reduced loss of several images is one over an int,
-    or a multiple of one over their number, that the code of the op computes from a count
-    (``_bytecode.counted_number``) and no literal, configured constant or number field of the
-    targets (the field rules tell): other than ``c / len(targets)`` (``_times_reciprocal_length``),
-    what it is of the group's count cannot be told (was kept as a constant, silently wrong)."""
-    if type(factor) is not float or not 0.0 < factor < 1.0 or frame.num_images < 2 or frame.per_image_targets is None:
-        return False
-    over, times = 1.0 / factor, factor * frame.num_images
-    if abs(over - round(over)) > 1e-9 * over and abs(times - round(times)) > 1e-9 * times:
-        return False
-    return (offset_source(factor, product=True) not in ("literal", "configured") and counted_number(zero=False)
-            and not read_fields(frame.per_image_targets, factor))
 
 
 def _over_targets_length(frame: Frame, z: Any) -> bool:
