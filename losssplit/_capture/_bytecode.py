@@ -4241,6 +4241,73 @@ def divisor_length(z: Any) -> Any:
     return x if x is not _UNPROVEN and _sized(x) == z else _UNPROVEN
 
 
+def reciprocal_length(factor: Any) -> tuple[float, Any] | None:
+    """``(c, x)`` where an operand of the ``*`` the caller's code is executing is ``c / len(x)``
+    (a number literal ``c`` over a divisor ``divisor_length`` reads: ``len(x)``, ``float(len(x))``
+    or a local stored once from one, ``n = len(t)``), written there or held in a local of that
+    code stored once outside loops (``scale = 1.0 / n``), ``factor`` being that value: Python's
+    ``float / int`` runs unseen, so ``l.sum() * (1.0 / n)`` is read from the code as ``l.sum() / n``
+    times ``c``. None otherwise."""
+    if type(factor) is not float or sys.version_info[:2] not in _CHECKED:
+        return None
+    f = _caller()
+    if f is None:
+        return None
+    scopes = _scopes(f)
+    for c, at in _reciprocal_operands(f.f_code, f.f_lasti):
+        found = _converted_length_at(f.f_code, at, scopes)
+        if found is None:
+            continue
+        name, conversion, held = found
+        g = _owner_frame(f, held) if held is not None else f
+        if g is None or _builtin(g, "len") is not builtins.len or conversion not in (None, "float", "int"):
+            continue
+        if conversion is not None and _builtin(g, conversion) is not getattr(builtins, conversion):
+            continue
+        x = g.f_locals.get(name, _UNPROVEN)
+        n = _sized(x) if x is not _UNPROVEN else None
+        if n and c / (float(n) if conversion == "float" else n) == factor:
+            return c, x
+    return None
+
+
+def _product_spans(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], tuple[tuple[int, int], ...]]:
+    """``code``'s instructions and the (left, right) operand spans of the ``*`` at ``lasti``; no
+    spans where it is no product."""
+    spans = _operand_spans(code, lasti)
+    instructions, at = _located(code, lasti)
+    if spans is None or at is None or instructions[at].arg not in _PRODUCTS:
+        return instructions, ()
+    return instructions, spans
+
+
+@_per_code(1024)
+def _reciprocal_operands(code: types.CodeType, lasti: int) -> tuple[tuple[float, int], ...]:
+    """``(c, offset of the division)`` of each operand of the ``*`` at ``lasti`` whose code is ``c
+    / <divisor>`` with ``c`` a number literal, inline or the value of a local (no parameter, no
+    cell) stored once outside loops (see ``reciprocal_length``)."""
+    instructions, spans = _product_spans(code, lasti)
+    found = []
+    for start, end in spans:
+        span = instructions[start:end]
+        if len(span) == 1 and span[0].opname == "LOAD_FAST":
+            stores = _stores(instructions, span[0].argval, cells=True)
+            if (len(stores) != 1 or span[0].argval in _parameters(code)
+                    or _in_loop(code, instructions[stores[0]].offset)):
+                continue
+            value = _stored_value(instructions, stores[0])
+            if value is None:
+                continue
+            start, end = value
+            span = instructions[start:end]
+        if (len(span) >= 3 and span[0].opname == "LOAD_CONST" and type(span[0].argval) in (int, float)
+                and span[-1].opname == "BINARY_OP" and span[-1].arg in _DIVISIONS
+                and _operand_start(instructions, end - 1) == start + 1
+                and not any(i.is_jump_target for i in span)):
+            found.append((float(span[0].argval), span[-1].offset))
+    return tuple(found)
+
+
 @_per_code(1024)
 def _converted_length_at(code: types.CodeType, lasti: int, scopes: tuple[types.CodeType, ...] = ()
                          ) -> tuple[str, str | None, str | None] | None:
@@ -9881,10 +9948,7 @@ def statistic_operand() -> tuple[str, Any, bool] | None:
 
 @_per_code(1024)
 def _statistic_at(code: types.CodeType, lasti: int) -> tuple[tuple[str, str, bool], ...]:
-    spans = _operand_spans(code, lasti)
-    instructions, at = _located(code, lasti)
-    if spans is None or at is None or instructions[at].arg not in _PRODUCTS:
-        return ()
+    instructions, spans = _product_spans(code, lasti)
     found = []
     for first, stop in spans:
         span = [i for i in instructions[first:stop] if i.opname != "PRECALL"]

@@ -57,6 +57,7 @@ from ._bytecode import (
     positional_argument,
     positional_number,
     positional_tensor,
+    reciprocal_length,
     running_items,
     running_position,
     side_size_divisor,
@@ -2733,6 +2734,10 @@ def _ratio_arithmetic(
             other_image = None if weight else _other_image_number(frame, ta.ratio.host_image, other, kind)
             if other_image is not None:
                 return lost_track(other_image, pred)
+            if kind == "mul" and not weight:
+                over = _times_reciprocal_length(frame, ta, other)
+                if over is not None:  # ``l.sum() * (1.0 / n)``, ``n = len(targets)``: as ``l.sum() / n``
+                    return over
             length = _length_operand(frame, ta.ratio, kind, other)
             if length == "targets" and kind == "mul":  # ``l.sum() * len(targets)``: times the group's images
                 if _averaged(ta.ratio):
@@ -3206,6 +3211,29 @@ def piece_keys(frame: Frame, ratios: Sequence[Ratio], summed: bool) -> None:
 def _same_scales(r: Ratio, first: Ratio) -> bool:
     return len(r.scales) == len(first.scales) and all(
         a is b or type(a) in (int, float) and type(b) in (int, float) and a == b for a, b in zip(r.scales, first.scales))
+
+
+def _times_reciprocal_length(frame: Frame, track: Track, factor: Any) -> Track | None:
+    """A reduced loss of several images times ``c / len(targets)`` (``reciprocal_length``: inline,
+    or through locals, ``n = len(targets)``, ``scale = 1.0 / n``): as the division by the number
+    of images, on a group alone the group's, times ``c``; one image's value or an average so
+    scaled declines (as divided). None where the factor is no such number (the rules for numbers
+    read it)."""
+    if frame.per_image_targets is None or frame.tokens is not None or frame.num_images < 2:
+        return None
+    found = reciprocal_length(factor)
+    if found is None or found[1] is not frame.per_image_targets:
+        return None
+    assert track.ratio is not None
+    pred = track.from_prediction
+    if track.ratio.rows.numel() == 1 or track.ratio.host_image is not None:
+        return lost_track("a product of one image's value with one over the number of images "
+                          "(``* (1.0 / n)``, ``n = len(targets)``)", pred)
+    try:
+        over = track.ratio.over_row_count(frame.arange(track.ratio.rows.device))
+        return Track(from_prediction=pred, ratio=over if found[0] == 1.0 else over.scaled(scale=found[0]))
+    except ValueError:  # an average over the group's images is no ratio
+        return lost_track("a product of an average with one over the number of images (``* (1.0 / n)``)", pred)
 
 
 def _over_targets_length(frame: Frame, z: Any) -> bool:
