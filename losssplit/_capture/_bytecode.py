@@ -4271,6 +4271,48 @@ def reciprocal_length(factor: Any) -> tuple[float, Any] | None:
     return None
 
 
+def reciprocal_of_count() -> bool:
+    """Whether an operand of the ``*`` the caller's code is executing is ``c / <expr>`` (a number
+    literal ``c``; written there or held in a local, whatever its stores) whose ``<expr>`` the
+    body computes from the batch (``_BatchReader.number``: ``len(t) - 1``, ``n + 1``, the length
+    of a filtered list of the targets, of a field of the outputs) where ``reciprocal_length``
+    proves nothing: on a group alone the body computes it from the group's. False where nothing
+    can be told (another layout, an unchecked Python version)."""
+    if sys.version_info[:2] not in _CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    divisors = _reciprocal_divisors(f.f_code, f.f_lasti)
+    if not divisors:
+        return False
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
+    return any(reader.number(start, end, frozenset(), added_up=False) for start, end in divisors)
+
+
+@_per_code(1024)
+def _reciprocal_divisors(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
+    """The spans of ``<expr>`` of each operand of the ``*`` at ``lasti`` whose code is ``c /
+    <expr>``, inline or a value stored in the local it loads (every store, in loops too)."""
+    instructions, spans = _product_spans(code, lasti)
+    found: list[tuple[int, int]] = []
+    for start, end in spans:
+        values = [(start, end)]
+        span = instructions[start:end]
+        if len(span) == 1 and span[0].opname in ("LOAD_FAST", "LOAD_DEREF"):
+            values = [v for j in _stores(instructions, span[0].argval, cells=True)
+                      if (v := _stored_value(instructions, j)) is not None]
+        found.extend((first + 1, last - 1) for first, last in values if _literal_over(instructions, first, last))
+    return tuple(found)
+
+
+def _literal_over(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the span computes ``c / <expr>``, ``c`` a number literal."""
+    first, last = instructions[start], instructions[end - 1]
+    return (end - start >= 3 and first.opname == "LOAD_CONST" and type(first.argval) in (int, float)
+            and last.opname == "BINARY_OP" and last.arg in _DIVISIONS and _operand_start(instructions, end - 1) == start + 1)
+
+
 def _product_spans(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], tuple[tuple[int, int], ...]]:
     """``code``'s instructions and the (left, right) operand spans of the ``*`` at ``lasti``; no
     spans where it is no product."""
@@ -4300,10 +4342,7 @@ def _reciprocal_operands(code: types.CodeType, lasti: int) -> tuple[tuple[float,
                 continue
             start, end = value
             span = instructions[start:end]
-        if (len(span) >= 3 and span[0].opname == "LOAD_CONST" and type(span[0].argval) in (int, float)
-                and span[-1].opname == "BINARY_OP" and span[-1].arg in _DIVISIONS
-                and _operand_start(instructions, end - 1) == start + 1
-                and not any(i.is_jump_target for i in span)):
+        if _literal_over(instructions, start, end) and not any(i.is_jump_target for i in span):
             found.append((float(span[0].argval), span[-1].offset))
     return tuple(found)
 

@@ -58,6 +58,7 @@ from ._bytecode import (
     positional_number,
     positional_tensor,
     reciprocal_length,
+    reciprocal_of_count,
     running_items,
     running_position,
     side_size_divisor,
@@ -2824,6 +2825,8 @@ def _ratio_arithmetic(
                 return lost_track(STATISTIC_FACTOR, pred)
             if _sizes_factor(frame, ta.ratio, other):
                 return lost_track(BY_SIZES_FACTOR, pred)
+            if not weight and _reciprocal_of_count(frame, other):
+                return lost_track(RECIPROCAL_OF_COUNT, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             each = _floored_items(frame, other)
@@ -3211,6 +3214,19 @@ def piece_keys(frame: Frame, ratios: Sequence[Ratio], summed: bool) -> None:
 def _same_scales(r: Ratio, first: Ratio) -> bool:
     return len(r.scales) == len(first.scales) and all(
         a is b or type(a) in (int, float) and type(b) in (int, float) and a == b for a, b in zip(r.scales, first.scales))
+
+
+RECIPROCAL_OF_COUNT = ("a product with one over a number the body computes from the batch other than the number of "
+                       "images (``1.0 / (n + 1)``, ``1.0 / len(kept)`` of a filtered list, a factor stored in a loop or "
+                       "again in a branch): on a group alone the body computes it from the group's")
+
+
+def _reciprocal_of_count(frame: Frame, factor: Any) -> bool:
+    """Whether the float ``factor`` scaling a reduced loss of several images is, in the code of the
+    ``*``, ``c / <expr>`` with ``<expr>`` computed from the batch (``_bytecode.reciprocal_of_count``),
+    which ``_times_reciprocal_length`` did not prove one over the number of images."""
+    return (type(factor) is float and frame.num_images > 1 and frame.per_image_targets is not None
+            and frame.tokens is None and reciprocal_of_count())
 
 
 def _times_reciprocal_length(frame: Frame, track: Track, factor: Any) -> Track | None:
