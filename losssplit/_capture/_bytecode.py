@@ -4287,7 +4287,20 @@ def reciprocal_of_count() -> bool:
     if not divisors:
         return False
     reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
-    return any(reader.number(start, end, frozenset(), added_up=False) for start, end in divisors)
+    instructions = _instructions(f.f_code)
+    return any(reader.number(start, end, frozenset(), added_up=False) and not _length_of_display(instructions, start, end)
+               for start, end in divisors)
+
+
+def _length_of_display(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the span is ``len(x)`` of a local stored once, from a list or tuple display (``scales
+    = [x, x * 0.5]``): as many items on any group."""
+    span = [i for i in instructions[start:end] if i.opname not in ("PUSH_NULL", "PRECALL", "CACHE")]
+    if len(span) != 3 or span[0].opname != "LOAD_GLOBAL" or span[0].argval != "len" or span[1].opname != "LOAD_FAST" \
+            or span[2].opname != "CALL":
+        return False
+    stores = _stores(instructions, span[1].argval, cells=True)
+    return len(stores) == 1 and stores[0] > 0 and instructions[stores[0] - 1].opname in ("BUILD_LIST", "BUILD_TUPLE")
 
 
 @_per_code(1024)
