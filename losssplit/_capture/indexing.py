@@ -225,6 +225,8 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
             continue
         if type(p) is int:
             cut = "an int position"
+        elif type(p) is list and _int_list(p):
+            cut = "a list of int positions"  # ``e[..., [i]]``
         elif type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None):
             if _one_position(p):
                 one = True  # (``x[:, n - 1:n]``: of the count only; DINO's layouts are cut by wider bounds)
@@ -267,16 +269,20 @@ def _own_positions_across(frame: Frame, track: Track, parts: tuple[Any, ...]) ->
     return hit and all(d < len(parts) for d in track.rows)
 
 
+def _int_list(p: list) -> bool:
+    return bool(p) and all(type(v) is int for v in p)
+
+
 def _without_ellipsis(parts: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
     """``parts`` with an Ellipsis written out as the full slices of the dims it stands for, where
-    every other part is an int or a slice (one dim each); else unchanged."""
+    every other part is an int, a slice or a list of ints (one dim each); else unchanged."""
     at = -1
     for d, p in enumerate(parts):  # (a loop: no comprehension's frame on every subscript)
         if p is Ellipsis:
             if at >= 0:
                 return parts
             at = d
-        elif type(p) is not int and type(p) is not slice:
+        elif type(p) is not int and type(p) is not slice and not (type(p) is list and _int_list(p)):
             return parts
     if at < 0:
         return parts
