@@ -6809,8 +6809,34 @@ def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] 
     if found is None:
         return False
     f, instructions, start, at = found
-    if start is None:
+    return start is not None and _positional_index_span(f, start, at, sites, targets)
+
+
+def positional_piece(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
+                     targets: Any = None) -> bool:
+    """Whether the pieces the op the caller's code is calling returns (``cols = e.unbind(-1)``),
+    stored in a local, are picked from it by a position in a loop over the images (``cols[i]``
+    over ``range(len(targets))``: ``positional_cut``'s reading). False where nothing can be told."""
+    found = _executing_op("CALL")
+    if found is None:
         return False
+    f, ins, at = found
+    if at + 1 >= len(ins) or ins[at + 1].opname != "STORE_FAST":
+        return False
+    name = ins[at + 1].argval
+    for k, i in enumerate(ins):
+        if i.opname == "BINARY_SUBSCR" and [(j.opname, j.argval) for j in _other_span(ins, k, 1)] == [("LOAD_FAST", name)]:
+            start = _operand_start(ins, k)
+            if start is not None and _positional_index_span(f, start, k, sites, targets, name):
+                return True
+    return False
+
+
+def _positional_index_span(f: types.FrameType, start: int, at: int, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None,
+                     targets: Any, pieces: str | None = None) -> bool:
+    """Whether the index ``start:at`` of the subscript at ``at`` in ``f``'s code is computed from
+    a position in a loop over the images (``positional_cut``); a loop over as many as the local
+    ``pieces`` holds is none."""
     constants = _constant_bounds(f)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
                            _picked_lists(f, targets), constants)
@@ -6818,7 +6844,9 @@ def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] 
     # (``len(targets)``) may bound it, which ``positional`` reads as no images
     unproven = _range_parameters(f.f_code) - constants | _range_free_variables(f.f_code) - _literal_cells(f)
     heads = reader.index_loops(start, at)
-    looped = not heads or not all(reader.other_dims(*reader.unlisted(*reader._iterable(head))) for head in heads)
+    looped = not heads or not all(reader.other_dims(*span) or pieces is not None and any(
+        i.opname == "LOAD_FAST" and i.argval == pieces for i in reader.instructions[span[0]:span[1]])
+        for span in (reader.unlisted(*reader._iterable(head)) for head in heads))  # (``range(len(cols))``: as many as pieces)
     return looped and (reader.positional(start, at, at=at) or bool(unproven) and reader.ranged(start, at, unproven)) \
         or any(_positional_parameter(f, name, 0, sites) for name in _valued_parameters(f.f_code, start, at))
 
