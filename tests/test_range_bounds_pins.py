@@ -1,7 +1,8 @@
 """Known wrongs pg37's probe of loops over the images found (all silently wrong at 72a05af too),
 pinned: positions of a loop over the images reaching a cut another way than a subscript of the
 loop's target, and Python counters of constant loops mixed with the images' count. Compared with
-the oracle (README Known limits)."""
+the oracle (README Known limits). A list index, a listed range and a tuple of unbound columns
+decline since pg2 (``test_listed_positions.py``)."""
 
 from __future__ import annotations
 
@@ -14,31 +15,6 @@ BATCHES = [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5]), (3,
 
 def _errors(o, t):
     return (o["x"] - torch.stack([u["y"] for u in t])).abs()
-
-
-def listed_column(o, t):
-    e = _errors(o, t)
-    total = 0.0
-    for i in range(len(t)):
-        total = total + e[..., [i]].mean()
-    return {"loss": total}
-
-
-def positions_listed_first(o, t):
-    e = _errors(o, t)
-    idx = list(range(len(t)))
-    total = 0.0
-    for i in idx:
-        total = total + e[..., i].mean()
-    return {"loss": total}
-
-
-def unbound_columns(o, t):
-    cols = _errors(o, t).unbind(-1)
-    total = 0.0
-    for i in range(len(t)):
-        total = total + cols[i].mean()
-    return {"loss": total}
 
 
 def counter_plus_images(o, t):
@@ -81,17 +57,13 @@ def counter_past_a_break(o, t):
     return {"loss": total / n}
 
 
-CUT = pytest.mark.xfail(strict=True, reason="known WRONG (pg37, pre-existing at 72a05af): a column of a loop over the "
-                        "images picked by a list index (e[..., [i]]), a listed range (idx = list(range(len(t)))) or a "
-                        "tuple of unbound columns (cols[i]): the batch's columns for every group (README Known limits)")
 COUNTER = pytest.mark.xfail(strict=True, reason="known WRONG (pg37, pre-existing at 72a05af): a Python counter of a "
                             "constant loop mixed with the images' count (n += len(t), n = len(t) then n += 1), of a literal "
                             "list cut by the count, or counted before a data-dependent break: read as the images' count, "
                             "or a constant, by value (README Known limits)")
 
 
-@pytest.mark.parametrize("body", [*(pytest.param(b, marks=CUT) for b in (listed_column, positions_listed_first, unbound_columns)),
-                                  *(pytest.param(b, marks=COUNTER) for b in (counter_plus_images, counter_from_images,
+@pytest.mark.parametrize("body", [*(pytest.param(b, marks=COUNTER) for b in (counter_plus_images, counter_from_images,
                                                                              counter_of_a_cut_list, counter_past_a_break))])
 def test_pinned_bodies_follow_the_oracle(body):
     for seed, weights in BATCHES:

@@ -6861,8 +6861,34 @@ def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] 
     if found is None:
         return False
     f, instructions, start, at = found
-    if start is None:
+    return start is not None and _positional_index_span(f, start, at, sites, targets)
+
+
+def positional_piece(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None,
+                     targets: Any = None) -> bool:
+    """Whether the pieces the op the caller's code is calling returns (``cols = e.unbind(-1)``),
+    stored in a local, are picked from it by a position in a loop over the images (``cols[i]``
+    over ``range(len(targets))``: ``positional_cut``'s reading). False where nothing can be told."""
+    found = _executing_op("CALL")
+    if found is None:
         return False
+    f, ins, at = found
+    if at + 1 >= len(ins) or ins[at + 1].opname != "STORE_FAST":
+        return False
+    name = ins[at + 1].argval
+    for k, i in enumerate(ins):
+        if i.opname == "BINARY_SUBSCR" and [(j.opname, j.argval) for j in _other_span(ins, k, 1)] == [("LOAD_FAST", name)]:
+            start = _operand_start(ins, k)
+            if start is not None and _positional_index_span(f, start, k, sites, targets, name):
+                return True
+    return False
+
+
+def _positional_index_span(f: types.FrameType, start: int, at: int, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None,
+                     targets: Any, pieces: str | None = None) -> bool:
+    """Whether the index ``start:at`` of the subscript at ``at`` in ``f``'s code is computed from
+    a position in a loop over the images (``positional_cut``); a loop over as many as the local
+    ``pieces`` holds is none."""
     constants = _constant_bounds(f)
     reader = _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites), _free_tables(f),
                            _picked_lists(f, targets), constants)
@@ -6870,7 +6896,9 @@ def positional_cut(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] 
     # (``len(targets)``) may bound it, which ``positional`` reads as no images
     unproven = _range_parameters(f.f_code) - constants | _range_free_variables(f.f_code) - _literal_cells(f)
     heads = reader.index_loops(start, at)
-    looped = not heads or not all(reader.other_dims(*reader._iterable(head)) for head in heads)
+    looped = not heads or not all(reader.other_dims(*span) or pieces is not None and any(
+        i.opname == "LOAD_FAST" and i.argval == pieces for i in reader.instructions[span[0]:span[1]])
+        for span in (reader.unlisted(*reader._iterable(head)) for head in heads))  # (``range(len(cols))``: as many as pieces)
     return looped and (reader.positional(start, at, at=at) or bool(unproven) and reader.ranged(start, at, unproven)) \
         or any(_positional_parameter(f, name, 0, sites) for name in _valued_parameters(f.f_code, start, at))
 
@@ -7636,14 +7664,33 @@ class _BatchReader:
         path = _store_path(self.instructions, head, j)
         return path is not None and any(path[:len(p)] == p for p in paths)
 
+    def unlisted(self, start: int, end: int, depth: int = 0) -> tuple[int, int]:
+        """The span of the iterable ``start:end`` yields its items in turn of: that of ``reversed``
+        (``_unreversed``), ``list`` or ``tuple``'s one argument, a local's one store (``idx =
+        list(range(len(targets)))``, then ``for i in idx``); else the span."""
+        ins = self.instructions
+        start, end = _unreversed(ins, start, end)
+        if depth > 4:
+            return start, end
+        if end - start == 1 and ins[start].opname in ("LOAD_FAST", "LOAD_DEREF") and ins[start].argval not in self.params:
+            stores = _stores(ins, ins[start].argval, cells=True)
+            value = _unpacked_value(ins, stores[0]) if len(stores) == 1 else None
+            return self.unlisted(*value, depth + 1) if value is not None else (start, end)
+        if end - start > 3 and ins[start].opname == "LOAD_GLOBAL" and ins[start].argval in ("list", "tuple") \
+                and ins[end - 1].opname == "CALL" and ins[end - 1].arg == 1 and ins[end - 2].opname == "PRECALL" \
+                and _operand_start(ins, end - 2) == start + 1:
+            return self.unlisted(start + 1, end - 2, depth + 1)
+        return start, end
+
     def _item_paths(self, start: int, end: int) -> frozenset[tuple[int, ...]]:
         """The parts of the items of the iterable ``start:end`` (as unpacked: ``(1, 0)`` is the
         first name of the second one) that are a position or an item of a table of the code's own
         (``_constant_table``) taken in turn: all of ``range(...)``, the first of ``enumerate(...)``
         and the parts of what it enumerates, and of ``zip(...)`` over the images those of each of
-        its arguments (all of a table)."""
+        its arguments (all of a table); through a copy (``list(range(n))``) and a local stored
+        once from such (``idx = list(range(len(targets)))``, then ``for i in idx``)."""
         ins = self.instructions
-        start, end = _unreversed(ins, start, end)
+        start, end = self.unlisted(start, end)
         callee = ins[start] if start < end else None
         if callee is None or ins[end - 1].opname != "CALL" or callee.opname != "LOAD_GLOBAL" or not (callee.arg or 0) & 1:
             return _NO_PATHS

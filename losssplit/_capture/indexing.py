@@ -217,7 +217,7 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
     What is cut and by what; None where nothing is."""
     written = parts
     parts = _without_ellipsis(parts, ndim)
-    cut, one, at = None, False, []  # (at: the positions of the cuts in the index as written)
+    cut, one, listed, at = None, False, False, []  # (at: the positions of the cuts in the index as written)
     for d, p in enumerate(parts):
         if p is Ellipsis or p is None:
             return None
@@ -225,6 +225,8 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
             continue
         if type(p) is int:
             cut = "an int position"
+        elif type(p) is list and _int_list(p):
+            listed = True  # ``e[..., [i]]``: read at a loop's positions only
         elif type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None):
             if _one_position(p):
                 one = True  # (``x[:, n - 1:n]``: of the count only; DINO's layouts are cut by wider bounds)
@@ -233,16 +235,16 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
         else:
             continue
         at.append(d if len(written) == len(parts) or d < written.index(Ellipsis) else d - len(parts) + len(written))
-    if cut is None and not one or frame.num_images < 2 or _picked_image(frame, track, parts) is not None:
+    if cut is None and not one and not listed or frame.num_images < 2 or _picked_image(frame, track, parts) is not None:
         return None
     if literal_index(index) or _sizes_of_rows(frame, parts):
         return None
     if cut is not None and frame.per_image_targets is not None and several_images_number(frame.per_image_targets, "subscript"):
         return f"{cut} on a dim of every image's rows computed from sizes or fields of several images"
-    if (cut is not None or one) and frame.per_image_targets is not None \
+    if frame.per_image_targets is not None \
             and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets):  # ``e[..., i:i + 1]`` too
-        return f"{cut or 'a one-position slice'} on a dim of every image's rows computed from a position in a loop over the images"
-    if _bytecode.counted_subscript(at):  # ``x[:, :len(targets) - 1]`` (session 30: was the batch's cut on every group)
+        return f"{cut or ('a one-position slice' if one else 'a list of int positions')} on a dim of every image's rows computed from a position in a loop over the images"
+    if (cut is not None or one) and _bytecode.counted_subscript(at):  # ``x[:, :len(targets) - 1]`` (session 30: was the batch's cut on every group)
         return f"{cut or 'slice bounds'} on a dim of every image's rows computed from the number of images"
     return None
 
@@ -267,16 +269,20 @@ def _own_positions_across(frame: Frame, track: Track, parts: tuple[Any, ...]) ->
     return hit and all(d < len(parts) for d in track.rows)
 
 
+def _int_list(p: list) -> bool:
+    return bool(p) and all(type(v) is int for v in p)
+
+
 def _without_ellipsis(parts: tuple[Any, ...], ndim: int) -> tuple[Any, ...]:
     """``parts`` with an Ellipsis written out as the full slices of the dims it stands for, where
-    every other part is an int or a slice (one dim each); else unchanged."""
+    every other part is an int, a slice or a list of ints (one dim each); else unchanged."""
     at = -1
     for d, p in enumerate(parts):  # (a loop: no comprehension's frame on every subscript)
         if p is Ellipsis:
             if at >= 0:
                 return parts
             at = d
-        elif type(p) is not int and type(p) is not slice:
+        elif type(p) is not int and type(p) is not slice and not (type(p) is list and _int_list(p)):
             return parts
     if at < 0:
         return parts

@@ -28,6 +28,7 @@ from ._bytecode import (
     literal_view_sizes,
     per_target_field,
     piece_picked,
+    positional_piece,
     repeated_list,
 )
 from .elementwise import (
@@ -615,6 +616,10 @@ def split(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track.lost_at is not None or track.ratio is not None:
         frame.lose(out, track.lost_at or op, track)
         return
+    if d not in track.rows and track.rows and track.image is None and frame.num_images > 1 \
+            and frame.per_image_targets is not None and positional_piece(frame.size_sites, frame.per_image_targets):
+        frame.doubt(torch.ones((), dtype=torch.bool), f"{op} with its pieces of a dim of every image's rows picked at a "
+                    "position in a loop over the images (on a group alone, the group's)")  # ``cols[i]``
     maps: list[Tensor] | None = None
     if name != "unbind" and d in track.rows:
         cut = _piece_maps(frame, name, args, kwargs, track.rows[d], [o.shape[d] for o in out], op)
