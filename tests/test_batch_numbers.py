@@ -433,7 +433,10 @@ def test_a_number_the_code_computes_from_a_field_of_the_targets_declines(body, b
         got, want, said = split_outcome(body, *batch(w))
         assert want and not wrong_companions(got, want), (name, got, want)
         assert set(got) == set(want) or said, name
-        declined += [m for m in said if f"computes from the images' {key}" in m]
+        # (since session 31 ``c * (1.0 / max(..))`` meets rc2's reciprocal-of-a-count decline first:
+        # the same decline, a less specific message)
+        declined += [m for m in said if f"computes from the images' {key}" in m
+                     or "one over a number the body computes from the batch" in m]
     assert declined
 
 
