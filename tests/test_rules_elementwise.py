@@ -258,6 +258,8 @@ CASES = {
     torch.randn_like: like(torch.randn_like),
     # where / masked_fill
     torch.where: paired(lambda e, y: torch.where(y > 0.5, e, 2 * e)),
+    # trl's generalised JSD (``torch.lerp(kl_student, kl_teacher, alpha)``, survey 41): a number or a per-element weight
+    torch.lerp: paired(lambda e, y: torch.lerp(e, y, 0.3)), T.lerp: paired(lambda e, y: T.lerp(e.log(), y, y)),
     T.where: paired(lambda e, y: T.where(e, y > 0.5, 0.0)),
     T.masked_fill: paired(lambda e, y: T.masked_fill(e, y > 0.5, 0.0)),
     torch.masked_fill: paired(lambda e, y: torch.masked_fill(e, y > 0.5, 1.0)),
@@ -871,6 +873,17 @@ def params():
         if f in NEEDS_CUDA:
             marks.append(pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device"))
         yield pytest.param(f, id=op_id(f), marks=marks)
+
+
+LERP_NEAR_MISSES = {  # the batch's mean, as an end or as the weight, mixes the images
+    "end": mapped(lambda e: torch.lerp(e, e.mean().expand_as(e), 0.5)),
+    "weight": mapped(lambda e: torch.lerp(e, e.square(), e.mean())),
+}
+
+
+@pytest.mark.parametrize("name", LERP_NEAR_MISSES)
+def test_lerp_toward_a_batch_statistic_declines(name):
+    check_rule(LERP_NEAR_MISSES[name], "lerp", declines=True)
 
 
 @pytest.mark.parametrize("func", params())

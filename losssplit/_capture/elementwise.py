@@ -4233,22 +4233,50 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     kept = _picked_everywhere(frame, args, tracks)
     if kept is not None:
         args, tracks = args[:1] + args[kept : kept + 1], tracks[:1] + tracks[kept : kept + 1]
-    parts = [(t, broadcast_map(x.dim(), out.dim())) for x, t in zip(args[:3], tracks) if isinstance(x, Tensor)]
-    new = combine(frame, op, parts, out.shape)
-    if new is not None and new.lost_at is None and (new.rows or new.image is not None) \
-            and (frame.sized_by or frame.count_dims or frame.positional):
-        tracked = [x for x, t in zip(args[:3], tracks) if t is not None and isinstance(x, Tensor)]
-        for x in (x for x, t in zip(args[:3], tracks) if t is None and isinstance(x, Tensor)):
-            counted_broadcast(frame, x, tracked, new.rows, out.shape, op)
-    if new is not None and new.lost_at is None and any(t is not None and t.unweighted is not None for t in tracks):
-        # each position's value with the weight field set to 1: the pick of the test's own such values
-        # (entmax's bisection: ``torch.where(f(X * (alpha - 1)) >= 0, tau_m, tau_lo)``)
-        new.unweighted = func(*[unweighted_of(x, t) if isinstance(x, Tensor) else x for x, t in zip(args[:3], tracks)],
-                              *args[3:], **kwargs)
+    new = _elementwise(frame, func, op, args[:3], tracks, out, args[3:], kwargs)
     if new is not None:
         frame.set(out, new)
         if frame.label_masks and new.lost_at is None and new.from_prediction:
             _where_labels(frame, args, out, new)
+
+
+@rule(torch.lerp, Tensor.lerp)
+def lerp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.lerp(start, end, weight)`` (trl's generalised JSD): element-wise over its three
+    broadcast operands; one reduced over rows (a batch statistic) loses attribution."""
+    if not isinstance(out, Tensor):
+        return
+    operands = [get_arg(args, kwargs, i, name, None) for i, name in enumerate(("end", "weight"), 1)]
+    operands = [args[0], *operands]
+    tracks = [frame.get(x) for x in operands]
+    if all(t is None for t in tracks):
+        return
+    op = op_name(func)
+    if any(_mixes(t) for t in tracks):
+        frame.set(out, lost_track(op, any(t is not None and t.from_prediction for t in tracks)))
+        return
+    new = _elementwise(frame, func, op, operands, tracks, out, (), {})
+    if new is not None:
+        frame.set(out, new)
+
+
+def _elementwise(frame: Frame, func: Any, op: str, operands: Sequence[Any], tracks: list[Track | None], out: Tensor,
+                 rest: tuple, kwargs: dict) -> Track | None:
+    """The track of an element-wise op of several broadcast ``operands`` (``where``, ``lerp``);
+    an untracked tensor operand made with a size of image rows noted as ``counted_broadcast``."""
+    parts = [(t, broadcast_map(x.dim(), out.dim())) for x, t in zip(operands, tracks) if isinstance(x, Tensor)]
+    new = combine(frame, op, parts, out.shape)
+    if new is not None and new.lost_at is None and (new.rows or new.image is not None) \
+            and (frame.sized_by or frame.count_dims or frame.positional):
+        tracked = [x for x, t in zip(operands, tracks) if t is not None and isinstance(x, Tensor)]
+        for x in (x for x, t in zip(operands, tracks) if t is None and isinstance(x, Tensor)):
+            counted_broadcast(frame, x, tracked, new.rows, out.shape, op)
+    if new is not None and new.lost_at is None and any(t is not None and t.unweighted is not None for t in tracks):
+        # each position's value with the weight field set to 1: the op of the operands' own such values
+        # (entmax's bisection: ``torch.where(f(X * (alpha - 1)) >= 0, tau_m, tau_lo)``)
+        new.unweighted = func(*[unweighted_of(x, t) if isinstance(x, Tensor) else x for x, t in zip(operands, tracks)],
+                              *rest, **kwargs)
+    return new
 
 
 def _where_labels(frame: Frame, args: tuple, out: Tensor, track: Track) -> None:

@@ -1030,7 +1030,7 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     whole: list[Tensor] = []  # images of the inputs that are one image's tensor
     carried = False  # an input's joined dim carries images
     for x, t in zip(seq, tracks):
-        n = 1 if stack else x.shape[d] if x.dim() > 0 else 0
+        n = 1 if stack else x.shape[d] if x.dim() > d else 0  # a legacy empty 1-D input (T5's cache): skipped
         if n == 0 and not stack:
             continue
         if t is None:
