@@ -1121,26 +1121,42 @@ def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> b
     ``[:, :4]``: a part of each row, the rest keeping what the body put there), ``value`` of the
     shape written, with rows along its dim 0 only, no remembered unweighted values and no reduction.
     The bounds must be literals of the body's code (``literal_index``) or sizes of later dims (``shape_bound_index``)."""
-    parts = _index_parts(index)
-    first = parts[0] if parts else None  # (``[:2]`` of 2 images covers them: on a group alone too)
-    whole = first == _FULL or type(first) is slice and first.start in (None, 0) and first.step in (None, 1) \
-        and type(first.stop) is int and target.dim() >= 1 and first.stop >= target.shape[0]
-    if not (whole and value.dim() >= 1 and target.dim() >= len(parts)
+    shape = _every_row_part(target, index)
+    if not (shape is not None and value.dim() >= 1
             and set(written.rows) == {0} and written.image is None and written.unweighted is None and written.ratio is None
             and not written.parts and not written.elements and not written.element_formulas and written.formula is None):
         return False
+    return list(value.shape) == shape
+
+
+def _every_row_part(target: Tensor, index: Any, positions: bool = False) -> list[int] | None:
+    """The shape ``target[index]`` selects where the index is a full slice of dim 0 (or ``...``) then
+    ints or slices whose bounds and positions are literals of the body's code or sizes of later dims
+    (the same part of every row, on a group alone too); None for any other index."""
+    parts = _index_parts(index)
+    if sum(p is Ellipsis for p in parts) == 1:
+        at = parts.index(Ellipsis)
+        parts = (*parts[:at], *[_FULL] * (target.dim() - len(parts) + 1), *parts[at + 1:])
+    first = parts[0] if parts else None  # (``[:2]`` of 2 images covers them: on a group alone too)
+    whole = first == _FULL or type(first) is slice and first.start in (None, 0) and first.step in (None, 1) \
+        and type(first.stop) is int and target.dim() >= 1 and first.stop >= target.shape[0]
+    if not (whole and target.dim() >= len(parts)):
+        return None
     shape = [target.shape[0]]
     for p, n in zip(parts[1:], target.shape[1:], strict=False):
         if type(p) is slice and p.step is None and all(b is None or type(b) is int for b in (p.start, p.stop)):
             shape.append(len(range(*p.indices(n))))
         elif type(p) is not int:
-            return False
-    if list(value.shape) != shape + list(target.shape[len(parts):]):
-        return False
-    # a bound computed in the body may be a count of the images (``big[:, b:b + 4]``, ``b = len(targets)``:
-    # on a group alone other positions), which a plain int does not tell: literals of the code, or
-    # arithmetic of later dims' sizes (torch-struct's ``N - 1``) only
-    return not _bounded(parts[1:]) or literal_index(index) or shape_bound_index()
+            return None
+    # a bound or position computed in the body may be a count of the images (``big[:, b:b + 4]``, ``p[:, b]``,
+    # ``b = len(targets)``: on a group alone other positions), which a plain int does not tell: literals of the
+    # code, or arithmetic of later dims' sizes (torch-struct's ``N - 1``) only
+    # (an int position is checked so only for a number written, ``positions``: a value's rows written at loop
+    # positions, torchmetrics' PIT ``mtx[:, i, j] = ..``, are taken as they are -- a known limit, survey 41)
+    counted = _bounded(parts[1:]) or positions and any(type(p) is int for p in parts[1:])
+    if counted and not (literal_index(index) or shape_bound_index()):
+        return None
+    return shape + list(target.shape[len(parts):])
 
 
 def _hidden_rows_in_place(frame: Frame, target: Tensor, index: Any, value: Tensor, written: Track) -> bool:
@@ -1197,6 +1213,12 @@ def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, arg
     if (func is Tensor.__setitem__ and held[1] is not None and version == held[1] + 1 and track.lost_at is None
             and 0 in track.rows and isinstance(value, Tensor) and written is not None and written.lost_at is None
             and written.from_prediction == track.from_prediction and _row_aligned(target, args[1], value, written) and frame.same_rows(written.rows[0], track.rows[0])):
+        frame.row_buffers[id(target)] = (target, version)
+        return True
+    if (func is Tensor.__setitem__ and held[1] is not None and version == held[1] + 1 and track.lost_at is None
+            and type(value) in (int, float) and _every_row_part(target, args[1], positions=True) is not None):
+        # ``shifted[:, 0] = decoder_start_token_id`` (BART's and T5's labels shifted right): one number at the same
+        # position of every row, on a group alone too; each row keeps its image
         frame.row_buffers[id(target)] = (target, version)
         return True
     del frame.row_buffers[id(target)]
