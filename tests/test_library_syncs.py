@@ -237,3 +237,60 @@ def test_pieces_and_view_writes_make_one_sync(body):
         calls, (got, want, said) = count_library_syncs(functools.partial(split_outcome, body, list(batch), [ROWS, TARGETS]))
         assert not wrong_companions(got, want), (seed, got, want, said)
         assert calls and not _over_one(calls), (seed, _over_one(calls))
+
+
+# -- session 32: Python's any() / all() over image rows, the batch's outcome read with the split's read --
+
+
+def _rows_e(o, t):
+    return (o["x"] - torch.stack([u["y"] for u in t])).abs().mean((1, 2))
+
+
+def _any_inf(o, t):
+    """torchsurv's ``if any(torch.isinf(nll)):`` (False on these batches)."""
+    e = _rows_e(o, t)
+    if any(torch.isinf(e)):
+        e = e[~torch.isinf(e)]
+    return {"loss": e.sum(), "loss_mean": e.mean()}
+
+
+def _all_above(o, t):
+    """``all(e > c)``: True on the batch, on a group alone its own rows' outcome."""
+    e = _rows_e(o, t)
+    return {"loss": e.mean() * 2.0 if all(e > 0.3) else e.mean()}
+
+
+def _any_above(o, t):
+    """``any(e > c)`` with ``c`` between the images' values: True on the batch, False on some group."""
+    e = _rows_e(o, t)
+    return {"loss": e.mean() * 2.0 if any(e > 0.335) else e.mean()}
+
+
+def _read_truth_at_once(monkeypatch):
+    """The rule as before session 32: the batch's ``any()`` / ``all()`` read on the host at once."""
+    from losssplit._capture import shape
+
+    original = shape.note_iterated_truth
+
+    def at_once(frame, src, track, pieces, builtin):
+        original(frame, src, track, pieces, builtin)
+        for piece in pieces:
+            noted = frame.iterated_truths.get(id(piece))
+            if noted is not None and isinstance(noted[1].taken, torch.Tensor):
+                noted[1].taken = bool(noted[1].taken)
+
+    monkeypatch.setattr(shape, "note_iterated_truth", at_once)
+
+
+@pytest.mark.parametrize("body", [_any_inf, _all_above, _any_above], ids=lambda b: b.__name__)
+def test_iterated_truths_give_the_host_reads_outcome_with_one_sync(body, monkeypatch):
+    for seed, weights in [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5]), (3, [1.0, 1.0, 0.5])]:
+        for labels in (None, ["a", "b", "a", "a"][: len(weights)]):
+            calls, (got, want, said) = count_library_syncs(
+                functools.partial(split_outcome, body, list(rule_batch(seed, weights)), [ROWS, TARGETS], labels))
+            assert not wrong_companions(got, want), (seed, got, want, said)
+            assert calls and not _over_one(calls), (seed, _over_one(calls))
+            with monkeypatch.context() as m:
+                _read_truth_at_once(m)
+                before = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS], labels)
+            assert (got, said) == (before[0], before[2]), seed

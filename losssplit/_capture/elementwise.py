@@ -4615,8 +4615,8 @@ def note_iterated_truth(frame: Frame, src: Tensor, track: Track, pieces: Sequenc
             or src.numel() != src.shape[0]):
         return
     op, ratio = _whether(src, track, rows, 0, builtin == "any")
-    with torch._C.DisableTorchFunction():
-        taken = bool(src.any() if builtin == "any" else src.all())
+    with torch._C.DisableTorchFunction():  # the batch's outcome, read with the split's one read (#15)
+        taken = (src.any() if builtin == "any" else src.all()).detach()
     branch = Branch(ratio, op, 0.0, taken, f"Python's {builtin}() over the images' values")
     noted: list[bool] = []
     for piece in pieces:

@@ -5219,6 +5219,12 @@ def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
 _LAID_OUT = frozenset({torch.arange, torch.linspace, torch.logspace, torch.full, torch.eye})
 
 
+def _holds_arg(held: dict, args: tuple) -> bool:
+    """Whether a plain tensor of ``args`` is held in ``held`` (by id; its entries' tensors are alive,
+    so no other object has their ids): the set test first, in C, since most ops hold none."""
+    return not held.keys().isdisjoint(map(id, args)) and any(type(a) is Tensor and id(a) in held for a in args)
+
+
 def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) -> bool | str:
     """``torch.arange(max_gt, max_gt + n)``, ``torch.arange(max_gt)``, ``torch.full((max_gt,), 1)``,
     ``torch.linspace(0, 1, max_gt)``: positions or a count of values given by a Python int the code
@@ -5997,15 +6003,15 @@ class CaptureMode(TorchFunctionMode):
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
         if frame.weight_filled and frame.error is None and type(out) is Tensor and func in _SHADOWED \
-                and any(type(a) is Tensor and id(a) in frame.weight_filled for a in args):
+                and _holds_arg(frame.weight_filled, args):
             try:
                 with _HIDDEN():
                     _filled_through(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if (frame.weight_made and any(type(a) is Tensor and id(a) in frame.weight_made for a in args)
+        if (frame.weight_made and _holds_arg(frame.weight_made, args)
                 or frame.weight_filled and func not in _WEIGHT_VIEWS
-                and any(type(a) is Tensor and id(a) in frame.weight_filled for a in args)) and frame.error is None:
+                and _holds_arg(frame.weight_filled, args)) and frame.error is None:
             try:
                 with _HIDDEN():
                     if type(out) is Tensor and func in _WEIGHTS_MEET:
@@ -6064,11 +6070,11 @@ class CaptureMode(TorchFunctionMode):
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
         valued = met = False
-        if type(out) is Tensor and frame.error is None:
+        if type(out) is Tensor and frame.error is None and ((some := bool(
+                frame.count_dims or frame.count_made or frame.picked_made or func in _DATA_ARGS or func in _VALUE_ARGS))
+                or frame.num_images > 1 and rule is not None and rule.__name__ in _ARITHMETIC_RULES):
             with _HIDDEN():  # (no op of ours reaches the user's outer modes: ``out.numel()``)
-                valued = bool(frame.count_dims or frame.count_made or frame.picked_made or func in _DATA_ARGS
-                              or func in _VALUE_ARGS or frame.num_images > 1 and rule is not None and out.numel() == 1
-                              and rule.__name__ in _ARITHMETIC_RULES) and _count_valued(frame, func, rule, args, kwargs, out)
+                valued = (some or out.numel() == 1) and _count_valued(frame, func, rule, args, kwargs, out)
                 met = not valued and bool(frame.count_made) and _count_met(frame, rule, args, out)
         if valued:
             frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", pred=False)
