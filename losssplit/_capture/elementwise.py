@@ -29,6 +29,7 @@ from ._bytecode import (
     configured_item_set,
     configured_set,
     counted_number,
+    counted_value,
     divisor_arithmetic,
     divisor_bounds_a_comprehension,
     divisor_floor,
@@ -2750,6 +2751,8 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_IMAGE_COUNT, pred)
             if length is None and not weight and _computed_factor(frame, other):
                 return lost_track(COMPUTED_FACTOR, pred)
+            if not weight and _one_image_by_count(frame, ta.ratio, other):
+                return lost_track(("a division (``/``) " if kind == "div" else "a product (``*``) ") + ONE_IMAGE_BY_COUNT, pred)
             if kind == "mul" and isinstance(other, Tensor) and not weight:
                 _tensor_image_count(frame, ta.ratio, other)
             if kind == "div" and ta.ratio.part_images is not None and _is_number(other):
@@ -2827,6 +2830,9 @@ def _ratio_arithmetic(
                 return lost_track(BY_SIZES_FACTOR, pred)
             if not weight and _reciprocal_of_count(frame, other):
                 return lost_track(RECIPROCAL_OF_COUNT, pred)
+            if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
+                    frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
+                return lost_track(COUNTED_FACTOR, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             each = _floored_items(frame, other)
@@ -3219,6 +3225,32 @@ def _same_scales(r: Ratio, first: Ratio) -> bool:
 RECIPROCAL_OF_COUNT = ("a product with one over a number the body computes from the batch other than the number of "
                        "images (``1.0 / (n + 1)``, ``1.0 / len(kept)`` of a filtered list, a factor stored in a loop or "
                        "again in a branch): on a group alone the body computes it from the group's")
+
+
+ONE_IMAGE_BY_COUNT = ("of one image's value by a number the body computed from the batch's count "
+                      "or sizes (``/ max(len(targets), 3)``, ``/ len(kept)`` of a list filled from the targets, ``/ "
+                      "sum(s['labels'].numel() for s in targets)``): on a group alone it is computed from the group's")
+
+
+def _one_image_by_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
+    """Whether ``factor``, a plain number scaling a value of one image (``ratio.host_image``), is
+    computed in the body's code from the batch's count or sizes (``_bytecode.counted_number``;
+    one image's own count, ``len(t[b]["labels"])``, is none): no row carries the other images'
+    share, and on a group alone the body computes it from the group's (session 31's pins)."""
+    return ratio.host_image is not None and _by_count(frame, factor)
+
+
+COUNTED_FACTOR = ("a product (``*``) of a reduced value by a number the body computed from the batch's count or sizes "
+                  "(``l.sum() * Cfg.scale`` of ``scale = 1.0 / len(targets)`` in a class body): on a group alone it "
+                  "is computed from the group's")
+
+
+def _by_count(frame: Frame, factor: Any, positions: bool = True) -> bool:
+    """Whether ``factor``, a plain Python number, is computed in the body's code from the batch's
+    count or sizes (``_bytecode.counted_number``; a literal equal to the count is none). Without
+    ``positions``, a position in a loop over the images is none (``_bytecode.counted_value``)."""
+    return frame.num_images > 1 and type(factor) in (int, float) and bool(factor) and (
+        counted_number(zero=False) if positions else counted_value())
 
 
 def _reciprocal_of_count(frame: Frame, factor: Any) -> bool:
@@ -4360,9 +4392,10 @@ def note_count_quotient(frame: Frame, quotient: Tensor, track: Track, n: Any) ->
     if any(r is not rows for r in lengths) or not lengths and n != frame.num_images:
         return  # ``len(x)`` of other rows of the same size: their count, not these rows'
     if n == frame.num_images:  # ``len(targets)``: the group's images, these rows' count only at one row per image
-        if not lengths and not counted_number() and any(
-                k not in track.rows and size == n for k, size in enumerate(quotient.shape)):
-            return  # as many as a dim without images of the values (``e / e.size(-1)`` of 3 quantiles), not shown a count
+        if not lengths and not counted_number():
+            # a number equal to the count that the code does not show to be one: a width (``e /
+            # o["x"].shape[-1]`` of 4 columns and 4 images, ``e / e.size(-1)`` of 3 quantiles), a constant
+            return
         frame.doubt(frame.rows_other_than(rows, 1),
                     "values divided by the number of images, their rows other than one per image")
     unweighted = track.unweighted / n if track.unweighted is not None else None
