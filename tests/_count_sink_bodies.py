@@ -12,18 +12,11 @@ from typing import Any
 import torch
 from _red_team26_bodies import CE, E
 from _red_team27_bodies import registrar
+from _red_team31_bodies import e1, s1
 
 BODIES: dict[str, tuple[str, str, Any]] = {}
 CONVERTS: dict[str, Any] = {}
 body = registrar(BODIES, CONVERTS)
-
-
-def e1(o, t, b):
-    return (o["x"][b] - t[b]["y"]).abs().mean()
-
-
-def s1(o, t, b):
-    return (o["x"][b] - t[b]["y"]).abs().sum()
 
 
 # --- must decline ------------------------------------------------------------------------------------

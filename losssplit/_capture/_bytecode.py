@@ -5276,16 +5276,53 @@ def _computed_from(instructions: list[dis.Instruction], start: int, end: int, hi
     return False
 
 
-def operand_locals() -> tuple[Any, ...]:
+def shape_operand() -> bool:
+    """Whether an operand of the op the caller's code is executing reads a tensor's ``shape`` or
+    ``size()``, itself or in the assignments of the locals it loads (``w = o["x"].shape[-1]``,
+    then ``e / w``): a size, whatever count it equals (``numel()`` of a tensor made of a count is
+    none here)."""
+    f = _caller()
+    if f is None:
+        return False
+    instructions = _instructions(f.f_code)
+
+    def reads(start: int, end: int, depth: int) -> bool:
+        for k in range(start, end):
+            i = instructions[k]
+            if i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval in ("shape", "size"):
+                return True
+            if depth and i.opname == "LOAD_FAST":
+                for j in _stores(instructions, i.argval):
+                    value = _stored_value(instructions, j)
+                    if value is not None and reads(*value, depth - 1):
+                        return True
+        return False
+
+    return any(reads(start, end, 2) for start, end in _operands(f.f_code, f.f_lasti))
+
+
+def operand_locals() -> tuple[Any, ...] | None:
     """The values of the locals and free variables the operands of the call, binary operator or
     comparison the caller's code is executing load (``w`` of ``2.0 * w[b]`` read in a
-    comprehension); () where nothing is read."""
+    comprehension); () where nothing is read; None where the operands are literals only."""
     f = _caller()
     if f is None:
         return ()
-    instructions, held = _instructions(f.f_code), f.f_locals
-    return tuple(held[i.argval] for start, end in _operands(f.f_code, f.f_lasti) for i in instructions[start:end]
-                 if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval in held)
+    names = _operand_names(f.f_code, f.f_lasti)
+    if names is None:
+        return None
+    held = f.f_locals
+    return tuple(held[name] for name in names if name in held)
+
+
+@_per_code(1024)
+def _operand_names(code: types.CodeType, lasti: int) -> tuple[str, ...] | None:
+    """The locals and free variables the operands of the op at ``lasti`` load, in order; None where
+    the operands load nothing but literals (``clamp(min=1e-6)``, ``e ** 2.0``)."""
+    instructions = _instructions(code)
+    loads = [i for start, end in _operands(code, lasti) for i in instructions[start:end] if i.opname.startswith("LOAD_")
+             and i.opname != "LOAD_CONST"]
+    return tuple(i.argval for i in loads if i.opname in ("LOAD_FAST", "LOAD_DEREF")) if loads else None
 
 
 def operand_fields() -> frozenset[Any]:
@@ -6505,10 +6542,12 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
                for start, end, params in candidates)
 
 
-def counted_value() -> bool:
-    """``counted_number`` (not zero) of the executing code's own operands, a position of a loop
-    over the images aside (``0.5 ** i``: the rules of positions read and name those); also an
-    attribute of a local the code stored such a number in."""
+def counted_attribute() -> bool:
+    """Whether an operand of the op the caller's code is executing is an attribute (``Cfg.scale``)
+    holding a number the code computes from the batch (``_BatchReader.number``, a position of a
+    loop over the images aside): stored in a class body the code runs (``class Cfg: scale = 1.0 /
+    n``) or by ``Cfg.scale = 2.0 / len(t)``. Other spellings of such a number are the other
+    rules' (they name a test of the length, a running count, a position)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -6534,7 +6573,7 @@ def counted_value() -> bool:
                         return True
         return False
 
-    return any(_plain_number(instructions, start, end, held, (int, float), f.f_globals)
+    return any(instructions[end - 1].opname == "LOAD_ATTR" and _plain_number(instructions, start, end, held, (int, float), f.f_globals)
                and _value(instructions, start, end, held) != 0 and counted(start, end)
                for start, end in _operands(f.f_code, f.f_lasti))
 

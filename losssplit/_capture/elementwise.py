@@ -28,8 +28,8 @@ from ._bytecode import (
     configured_item,
     configured_item_set,
     configured_set,
+    counted_attribute,
     counted_number,
-    counted_value,
     divisor_arithmetic,
     divisor_bounds_a_comprehension,
     divisor_floor,
@@ -62,6 +62,7 @@ from ._bytecode import (
     reciprocal_of_count,
     running_items,
     running_position,
+    shape_operand,
     side_size_divisor,
     size_reciprocal,
     sized_operand,
@@ -3248,9 +3249,9 @@ COUNTED_FACTOR = ("a product (``*``) of a reduced value by a number the body com
 def _by_count(frame: Frame, factor: Any, positions: bool = True) -> bool:
     """Whether ``factor``, a plain Python number, is computed in the body's code from the batch's
     count or sizes (``_bytecode.counted_number``; a literal equal to the count is none). Without
-    ``positions``, a position in a loop over the images is none (``_bytecode.counted_value``)."""
+    ``positions``: an attribute holding such a number (``_bytecode.counted_attribute``), positions aside."""
     return frame.num_images > 1 and type(factor) in (int, float) and bool(factor) and (
-        counted_number(zero=False) if positions else counted_value())
+        counted_number(zero=False) if positions else counted_attribute())
 
 
 def _reciprocal_of_count(frame: Frame, factor: Any) -> bool:
@@ -4392,9 +4393,10 @@ def note_count_quotient(frame: Frame, quotient: Tensor, track: Track, n: Any) ->
     if any(r is not rows for r in lengths) or not lengths and n != frame.num_images:
         return  # ``len(x)`` of other rows of the same size: their count, not these rows'
     if n == frame.num_images:  # ``len(targets)``: the group's images, these rows' count only at one row per image
-        if not lengths and not counted_number():
-            # a number equal to the count that the code does not show to be one: a width (``e /
-            # o["x"].shape[-1]`` of 4 columns and 4 images, ``e / e.size(-1)`` of 3 quantiles), a constant
+        if not lengths and not counted_number() and (shape_operand() or any(
+                k not in track.rows and size == n for k, size in enumerate(quotient.shape))):
+            # a size equal to the count that the code does not show to be one: a width (``e /
+            # o["x"].shape[-1]`` of 4 columns and 4 images, ``e / e.size(-1)`` of 3 quantiles)
             return
         frame.doubt(frame.rows_other_than(rows, 1),
                     "values divided by the number of images, their rows other than one per image")

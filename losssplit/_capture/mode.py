@@ -4792,8 +4792,10 @@ def _weighted_number(frame: Frame, args: tuple, kwargs: dict) -> bool:
         return False
     from .batch_fields import read_fields
 
-    numbers = [v for v in (*args, *kwargs.values()) if type(v) is float]
-    if not numbers:
+    # (not 0.0: a running total's start, ``total = total + l_b * t["loss_weight"]``, stored from a weight)
+    numbers = [v for v in (*args, *kwargs.values()) if type(v) is float and v != 0]
+    loaded = _bytecode.operand_locals() if numbers else None
+    if loaded is None:  # (literals only: ``clamp(min=1e-6)``)
         return False
     weight = (("item", frame.weight_field),)
     if any(weight in read_fields(targets, v) for v in numbers):
@@ -4802,7 +4804,7 @@ def _weighted_number(frame: Frame, args: tuple, kwargs: dict) -> bool:
     # whose stores ``read_fields`` does not follow
     key = frame.weight_field
     return any(type(v) in (list, tuple) and len(v) == len(targets) and all(
-        isinstance(s, Mapping) and key in s and x is s[key] for x, s in zip(v, targets)) for v in _bytecode.operand_locals())
+        isinstance(s, Mapping) and key in s and x is s[key] for x, s in zip(v, targets)) for v in loaded)
 
 
 # rules of ops whose number arguments are values of the body (see ``_value_rule``) or compared
