@@ -2752,8 +2752,6 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_IMAGE_COUNT, pred)
             if length is None and not weight and _computed_factor(frame, other):
                 return lost_track(COMPUTED_FACTOR, pred)
-            if not weight and _one_image_by_count(frame, ta.ratio, other):
-                return lost_track(("a division (``/``) " if kind == "div" else "a product (``*``) ") + ONE_IMAGE_BY_COUNT, pred)
             if kind == "mul" and isinstance(other, Tensor) and not weight:
                 _tensor_image_count(frame, ta.ratio, other)
             if kind == "div" and ta.ratio.part_images is not None and _is_number(other):
@@ -3226,19 +3224,6 @@ def _same_scales(r: Ratio, first: Ratio) -> bool:
 RECIPROCAL_OF_COUNT = ("a product with one over a number the body computes from the batch other than the number of "
                        "images (``1.0 / (n + 1)``, ``1.0 / len(kept)`` of a filtered list, a factor stored in a loop or "
                        "again in a branch): on a group alone the body computes it from the group's")
-
-
-ONE_IMAGE_BY_COUNT = ("of one image's value by a number the body computed from the batch's count "
-                      "or sizes (``/ max(len(targets), 3)``, ``/ len(kept)`` of a list filled from the targets, ``/ "
-                      "sum(s['labels'].numel() for s in targets)``): on a group alone it is computed from the group's")
-
-
-def _one_image_by_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
-    """Whether ``factor``, a plain number scaling a value of one image (``ratio.host_image``), is
-    computed in the body's code from the batch's count or sizes (``_bytecode.counted_number``;
-    one image's own count, ``len(t[b]["labels"])``, is none): no row carries the other images'
-    share, and on a group alone the body computes it from the group's (session 31's pins)."""
-    return ratio.host_image is not None and _by_count(frame, factor)
 
 
 COUNTED_FACTOR = ("a product (``*``) of a reduced value by a number the body computed from the batch's count or sizes "

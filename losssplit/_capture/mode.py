@@ -4858,7 +4858,7 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
     if kind == 1 and frame.size_sites and _bytecode.sized_argument(
             [(code, offset, dims) for (code, offset), (_, dims) in frame.size_sites.items()], frame.size_number):
         return BY_SIZE_NUMBER
-    if kind == 1 and _weighted_number(frame, args, kwargs):
+    if kind == 1 and rule.__name__ not in ("add", "sub", "rsub") and _weighted_number(frame, args, kwargs):  # (running totals)
         return BY_WEIGHT_NUMBER
     # a position of a comprehension or a helper's loop over the images (``(per[i] * 0.7 ** i).sum()
     # for i in range(len(t))``): ``counted_number`` reads the loop counters of the executing code only.
