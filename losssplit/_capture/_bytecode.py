@@ -5153,6 +5153,59 @@ def sized_operand(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]]
     return None
 
 
+def sized_argument(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]], marked: Callable[[Any], bool]) -> bool:
+    """Whether a plain-number operand of the call, binary operator or comparison the caller's code
+    is executing is computed in Python from a size of image rows (``sized_operand``'s ``sites``
+    and ``marked``): a bound or an exponent of a batch size (``e.clamp(max=0.15 * x.shape[0])``,
+    ``e ** (0.5 * bs)`` of ``bs = x.size(0)``, also ``bs`` read as a free variable). On a group
+    alone the body computes it from the group's rows; no rule rescales a bound. An operand whose
+    loads of tensors and containers all end in a size read (``_size_code``) only: a tensor
+    operand cut by the size (``x[:bs]``) is none."""
+    f = _caller()
+    if f is None:
+        return False
+    code = f.f_code
+    reads = {o: dims for c, o, dims in sites if c is code}
+    instructions = _instructions(code)
+    return any(_size_code(instructions, start, end, f.f_locals, f.f_globals)
+               and _computed_from(instructions, start, end, lambda k, e: _size_hit(instructions, reads, k, e),
+                                  f.f_locals, marked, set(), cells=True)
+               for start, end in _operands(code, f.f_lasti))
+
+
+def _size_code(instructions: list[dis.Instruction], start: int, end: int, values: dict[str, Any],
+               globals_: dict[str, Any]) -> bool:
+    """Whether ``start:end`` computes a plain number: its loads of locals hold numbers or reach a
+    size read through literal subscripts (``o["x"].shape[0]``), its globals are number builtins,
+    ``math`` / numpy or numbers, its attributes and methods size reads."""
+    for k in range(start, end):
+        i = instructions[k]
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF"):
+            v = values.get(i.argval)
+            if isinstance(v, (int, float)):
+                continue
+            j = k + 1
+            while j + 1 < end and instructions[j].opname == "LOAD_CONST" and instructions[j + 1].opname == "BINARY_SUBSCR":
+                j += 2
+            if not (j < end and instructions[j].opname in ("LOAD_ATTR", "LOAD_METHOD") and instructions[j].argval in _SIZE_NAMES):
+                return False
+        elif i.opname == "LOAD_GLOBAL":
+            if not (i.argval in _COUNTING or i.argval in _NUMERIC_NAMES or type(globals_.get(i.argval)) in (int, float)):
+                return False
+        elif i.opname in ("LOAD_ATTR", "LOAD_METHOD"):
+            if not (i.argval in _SIZE_NAMES or instructions[k - 1].opname == "LOAD_GLOBAL"
+                    and instructions[k - 1].argval in _NUMERIC_NAMES):
+                return False
+    return True
+
+
+def _size_hit(instructions: list[dis.Instruction], reads: dict[int, tuple[int, ...]], k: int, end: int) -> bool:
+    """Whether the instruction at ``k`` is one of the size ``reads`` (see ``_holds_read``)."""
+    dims = reads.get(instructions[k].offset)
+    return dims is not None and (not dims or k + 2 < end and instructions[k + 2].opname == "BINARY_SUBSCR"
+                                 and instructions[k + 1].opname == "LOAD_CONST" and instructions[k + 1].argval in dims)
+
+
 _SIZE_NAMES = frozenset({"shape", "size", "numel", "nelement"})
 
 
@@ -5190,22 +5243,20 @@ def _holds_read(instructions: list[dis.Instruction], start: int, end: int, reads
     """Whether the code ``start:end`` makes one of the size ``reads``, or loads a number local
     that ``marked`` says is a size or whose assignment is such code (``seen``: locals followed)."""
 
-    def hit(k: int, end: int) -> bool:
-        dims = reads.get(instructions[k].offset)
-        return dims is not None and (not dims or k + 2 < end and instructions[k + 2].opname == "BINARY_SUBSCR"
-                                     and instructions[k + 1].opname == "LOAD_CONST" and instructions[k + 1].argval in dims)
-
-    return _computed_from(instructions, start, end, hit, values, marked, seen)
+    return _computed_from(instructions, start, end, lambda k, e: _size_hit(instructions, reads, k, e), values, marked, seen)
 
 
 def _computed_from(instructions: list[dis.Instruction], start: int, end: int, hit: Callable[[int, int], bool],
-                   values: dict[str, Any], marked: Callable[[Any], bool], seen: set[str]) -> bool:
+                   values: dict[str, Any], marked: Callable[[Any], bool], seen: set[str], cells: bool = False) -> bool:
     """Whether the number code ``start:end`` has an instruction ``hit`` says is its source (its
     index, the span's end), or loads a number local that ``marked`` says is one or whose
-    assignment is such code (``seen``: locals followed; loop counters and positions aside)."""
+    assignment is such code (``seen``: locals followed; loop counters and positions aside). With
+    ``cells``, also a free variable ``marked`` says is one."""
     for k in range(start, end):
         i = instructions[k]
         if hit(k, end):
+            return True
+        if cells and i.opname == "LOAD_DEREF" and not _index(instructions, k) and marked(values.get(i.argval)):
             return True
         v = values.get(i.argval) if i.opname == "LOAD_FAST" else None
         if i.opname != "LOAD_FAST" or i.argval in seen or not isinstance(v, (int, float)) or isinstance(v, bool):
@@ -5223,6 +5274,55 @@ def _computed_from(instructions: list[dis.Instruction], start: int, end: int, hi
                     and _computed_from(instructions, *value, hit, values, marked, seen):
                 return True
     return False
+
+
+def shape_operand() -> bool:
+    """Whether an operand of the op the caller's code is executing reads a tensor's ``shape`` or
+    ``size()``, itself or in the assignments of the locals it loads (``w = o["x"].shape[-1]``,
+    then ``e / w``): a size, whatever count it equals (``numel()`` of a tensor made of a count is
+    none here)."""
+    f = _caller()
+    if f is None:
+        return False
+    instructions = _instructions(f.f_code)
+
+    def reads(start: int, end: int, depth: int) -> bool:
+        for k in range(start, end):
+            i = instructions[k]
+            if i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval in ("shape", "size"):
+                return True
+            if depth and i.opname == "LOAD_FAST":
+                for j in _stores(instructions, i.argval):
+                    value = _stored_value(instructions, j)
+                    if value is not None and reads(*value, depth - 1):
+                        return True
+        return False
+
+    return any(reads(start, end, 2) for start, end in _operands(f.f_code, f.f_lasti))
+
+
+def operand_locals() -> tuple[Any, ...] | None:
+    """The values of the locals and free variables the operands of the call, binary operator or
+    comparison the caller's code is executing load (``w`` of ``2.0 * w[b]`` read in a
+    comprehension); () where nothing is read; None where the operands are literals only."""
+    f = _caller()
+    if f is None:
+        return ()
+    names = _operand_names(f.f_code, f.f_lasti)
+    if names is None:
+        return None
+    held = f.f_locals
+    return tuple(held[name] for name in names if name in held)
+
+
+@_per_code(1024)
+def _operand_names(code: types.CodeType, lasti: int) -> tuple[str, ...] | None:
+    """The locals and free variables the operands of the op at ``lasti`` load, in order; None where
+    the operands load nothing but literals (``clamp(min=1e-6)``, ``e ** 2.0``)."""
+    instructions = _instructions(code)
+    loads = [i for start, end in _operands(code, lasti) for i in instructions[start:end] if i.opname.startswith("LOAD_")
+             and i.opname != "LOAD_CONST"]
+    return tuple(i.argval for i in loads if i.opname in ("LOAD_FAST", "LOAD_DEREF")) if loads else None
 
 
 def operand_fields() -> frozenset[Any]:
@@ -6440,6 +6540,42 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
                for start, end, params in candidates)
+
+
+def counted_attribute() -> bool:
+    """Whether an operand of the op the caller's code is executing is an attribute (``Cfg.scale``)
+    holding a number the code computes from the batch (``_BatchReader.number``, a position of a
+    loop over the images aside): stored in a class body the code runs (``class Cfg: scale = 1.0 /
+    n``) or by ``Cfg.scale = 2.0 / len(t)``. Other spellings of such a number are the other
+    rules' (they name a test of the length, a running count, a position)."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
+    instructions, held = _instructions(f.f_code), f.f_locals
+
+    def counted(start: int, end: int) -> bool:
+        if reader.number(start, end, frozenset(), positions=False):
+            return True
+        # an attribute the code stored such a number in (``Cfg.scale = 2.0 / len(t)``, then ``* Cfg.scale``)
+        for k in range(start, end - 1):
+            owner, attr = instructions[k], instructions[k + 1]
+            if owner.opname != "LOAD_FAST" or attr.opname != "LOAD_ATTR":
+                continue
+            for j in range(1, len(instructions)):
+                store = instructions[j]
+                if store.opname == "STORE_ATTR" and store.argval == attr.argval \
+                        and instructions[j - 1].opname == "LOAD_FAST" and instructions[j - 1].argval == owner.argval:
+                    first = _operand_start(instructions, j - 1)
+                    if first is not None and reader.number(first, j - 1, frozenset(), positions=False):
+                        return True
+        return False
+
+    return any(instructions[end - 1].opname == "LOAD_ATTR" and _plain_number(instructions, start, end, held, (int, float), f.f_globals)
+               and _value(instructions, start, end, held) != 0 and counted(start, end)
+               for start, end in _operands(f.f_code, f.f_lasti))
 
 
 @_per_code(1024)

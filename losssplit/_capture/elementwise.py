@@ -28,6 +28,7 @@ from ._bytecode import (
     configured_item,
     configured_item_set,
     configured_set,
+    counted_attribute,
     counted_number,
     divisor_arithmetic,
     divisor_bounds_a_comprehension,
@@ -61,6 +62,7 @@ from ._bytecode import (
     reciprocal_of_count,
     running_items,
     running_position,
+    shape_operand,
     side_size_divisor,
     size_reciprocal,
     sized_operand,
@@ -2827,6 +2829,9 @@ def _ratio_arithmetic(
                 return lost_track(BY_SIZES_FACTOR, pred)
             if not weight and _reciprocal_of_count(frame, other):
                 return lost_track(RECIPROCAL_OF_COUNT, pred)
+            if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
+                    frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
+                return lost_track(COUNTED_FACTOR, pred)
             return Track(from_prediction=pred, ratio=_scaled_by(frame, ta.ratio, other))
         if kind == "div":
             each = _floored_items(frame, other)
@@ -3219,6 +3224,19 @@ def _same_scales(r: Ratio, first: Ratio) -> bool:
 RECIPROCAL_OF_COUNT = ("a product with one over a number the body computes from the batch other than the number of "
                        "images (``1.0 / (n + 1)``, ``1.0 / len(kept)`` of a filtered list, a factor stored in a loop or "
                        "again in a branch): on a group alone the body computes it from the group's")
+
+
+COUNTED_FACTOR = ("a product (``*``) of a reduced value by a number the body computed from the batch's count or sizes "
+                  "(``l.sum() * Cfg.scale`` of ``scale = 1.0 / len(targets)`` in a class body): on a group alone it "
+                  "is computed from the group's")
+
+
+def _by_count(frame: Frame, factor: Any, positions: bool = True) -> bool:
+    """Whether ``factor``, a plain Python number, is computed in the body's code from the batch's
+    count or sizes (``_bytecode.counted_number``; a literal equal to the count is none). Without
+    ``positions``: an attribute holding such a number (``_bytecode.counted_attribute``), positions aside."""
+    return frame.num_images > 1 and type(factor) in (int, float) and bool(factor) and (
+        counted_number(zero=False) if positions else counted_attribute())
 
 
 def _reciprocal_of_count(frame: Frame, factor: Any) -> bool:
@@ -4388,9 +4406,11 @@ def note_count_quotient(frame: Frame, quotient: Tensor, track: Track, n: Any) ->
     if any(r is not rows for r in lengths) or not lengths and n != frame.num_images:
         return  # ``len(x)`` of other rows of the same size: their count, not these rows'
     if n == frame.num_images:  # ``len(targets)``: the group's images, these rows' count only at one row per image
-        if not lengths and not counted_number() and any(
-                k not in track.rows and size == n for k, size in enumerate(quotient.shape)):
-            return  # as many as a dim without images of the values (``e / e.size(-1)`` of 3 quantiles), not shown a count
+        if not lengths and not counted_number() and (shape_operand() or any(
+                k not in track.rows and size == n for k, size in enumerate(quotient.shape))):
+            # a size equal to the count that the code does not show to be one: a width (``e /
+            # o["x"].shape[-1]`` of 4 columns and 4 images, ``e / e.size(-1)`` of 3 quantiles)
+            return
         frame.doubt(frame.rows_other_than(rows, 1),
                     "values divided by the number of images, their rows other than one per image")
     unweighted = track.unweighted / n if track.unweighted is not None else None

@@ -23,7 +23,7 @@ import struct
 import sys
 import types
 import weakref
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import torch
@@ -4777,6 +4777,36 @@ BY_POSITION_NUMBER = ("of a Python number computed from an image's position in a
 BY_LENGTH_NUMBER = ("with a Python number the body computed from a length of its data (``len(targets)``, a count over "
                     "the images' items) as an exponent, a bound, a threshold or a term: on a group alone it is "
                     "computed from the group's")
+BY_SIZE_NUMBER = ("with a Python number the body computed from a size of image rows (``x.shape[0]``, ``x.size(0)``) "
+                  "as an exponent, a bound, a threshold or a term: on a group alone it is computed from the group's")
+BY_WEIGHT_NUMBER = ("with a Python number the body computed from the images' weight field (``clamp(max=2.0 * w[b])``) "
+                    "as an exponent, a bound, a threshold or a term: on a group alone each weight is 1")
+
+
+def _weighted_number(frame: Frame, args: tuple, kwargs: dict) -> bool:
+    """Whether a plain number argument of the op is computed, as the code reads, from the images'
+    weight field (``batch_fields.read_fields``) where some weight is not 1: a weight scaling a
+    value is read by the rules of weights, one in a bound or an exponent by none."""
+    weights, targets = frame.weight_numbers(), frame.per_image_targets
+    if not weights or all(w == 1 for w in weights) or targets is None or frame.weight_field is None:
+        return False
+    from .batch_fields import read_fields
+
+    # (not 0.0: a running total's start, ``total = total + l_b * t["loss_weight"]``, stored from a weight)
+    numbers = [v for v in (*args, *kwargs.values()) if type(v) is float and v != 0]
+    loaded = _bytecode.operand_locals() if numbers else None
+    if loaded is None:  # (literals only: ``clamp(min=1e-6)``)
+        return False
+    weight = (("item", frame.weight_field),)
+    if any(weight in read_fields(targets, v) for v in numbers):
+        return True
+    # a list of the weights themselves (``w = [s["loss_weight"] for s in t]``) read as a free variable,
+    # whose stores ``read_fields`` does not follow
+    key = frame.weight_field
+    return any(type(v) in (list, tuple) and len(v) == len(targets) and all(
+        isinstance(s, Mapping) and key in s and x is s[key] for x, s in zip(v, targets)) for v in loaded)
+
+
 # rules of ops whose number arguments are values of the body (see ``_value_rule``) or compared
 # with, added to or a power of the values (``e > 0.1 * n``, ``l + n * 0.1``, ``n ** e``); a product
 # or a quotient (``l.sum() / num_boxes``) is left to the rules that read divisors
@@ -4822,6 +4852,14 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
         return None
     if _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS):
         return BY_LENGTH_NUMBER
+    # a bound, an exponent or a term from a size of image rows (``clamp(max=0.15 * x.shape[0])``:
+    # ``float.__mul__`` ran first, no ``CountedFloat`` marks it); products and quotients are the
+    # binary rules' (``l.sum() / bs`` splits by the group's count)
+    if kind == 1 and frame.size_sites and _bytecode.sized_argument(
+            [(code, offset, dims) for (code, offset), (_, dims) in frame.size_sites.items()], frame.size_number):
+        return BY_SIZE_NUMBER
+    if kind == 1 and rule.__name__ not in ("add", "sub", "rsub") and _weighted_number(frame, args, kwargs):  # (running totals)
+        return BY_WEIGHT_NUMBER
     # a position of a comprehension or a helper's loop over the images (``(per[i] * 0.7 ** i).sum()
     # for i in range(len(t))``): ``counted_number`` reads the loop counters of the executing code only.
     # Arithmetic, powers and bounds only: a fill (``torch.full_like(src, i)`` of DETR's batch index)
@@ -4939,6 +4977,10 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     (``rows * torch.tensor(1.0 / len(t))``; ``_count_tensor_on_rows``)."""
     track = frame.get(out)
     if track is not None:
+        if rule is not None and frame.count_made and _value_rule(rule):
+            # a bound or an exponent made of the count (``e.clamp(max=0.15 * torch.tensor(float(len(t))))``):
+            # no rule rescales it per group
+            return _count_tensor_on_rows(frame, args, kwargs, out)
         if rule is None or rule.__name__ not in _ARITHMETIC_RULES:
             return False
         if frame.picked_made and _picked_tensor_met(frame, args, kwargs):

@@ -1,0 +1,160 @@
+"""Bodies of ``tests/test_count_sinks.py`` (helper sink, session 32): a plain number computed from
+the batch's count or sizes (``o["x"].shape[0]``, ``len(targets)``, a list filled from the targets)
+or from the images' weights, reaching an op argument no rule rescales per group (a bound, an
+exponent, a term, one image's divisor), and near misses that must split exactly: a constant equal
+to that number, a count used only as a ``range``, a size of a dim without images, one image's own
+rows, a reduced sum over the count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from _red_team26_bodies import CE, E
+from _red_team27_bodies import registrar
+from _red_team31_bodies import e1, s1
+
+BODIES: dict[str, tuple[str, str, Any]] = {}
+CONVERTS: dict[str, Any] = {}
+body = registrar(BODIES, CONVERTS)
+
+
+# --- must decline ------------------------------------------------------------------------------------
+
+
+@body("sink")
+def clamp_min_by_size_local(o, t):
+    bs = o["x"].size(0)
+    return {"loss": E(o, t).clamp(min=0.05 * bs).sum()}
+
+
+@body("sink")
+def power_by_inline_shape(o, t):
+    return {"loss": (E(o, t) ** (0.25 * o["x"].shape[0])).sum()}
+
+
+@body("sink")
+def one_image_over_min_count(o, t):
+    n = len(t)
+    return {"loss": torch.stack([e1(o, t, b) / min(n, 2) for b in range(n)]).sum()}
+
+
+@body("sink")
+def one_image_times_rows_total(o, t):
+    total = sum(len(s["labels"]) for s in t)
+    r = []
+    for b in range(len(t)):
+        r.append(CE(o, t)[b].sum() * (2.0 / total))
+    return {"loss": torch.stack(r).sum()}
+
+
+@body("sink")
+def power_by_weight(o, t):
+    w = [s["loss_weight"] for s in t]
+    r = []
+    for b in range(len(t)):
+        r.append(e1(o, t, b) ** (1.0 + w[b]))
+    return {"loss": torch.stack(r).sum()}
+
+
+@body("sink")
+def width_divides_inline(o, t):
+    return {"loss": (E(o, t) / o["x"].shape[2]).sum()}
+
+
+@body("sink")
+def sum_times_attribute_of_count(o, t):
+    class Cfg:
+        pass
+    Cfg.scale = 2.0 / len(t)
+    return {"loss": E(o, t).sum() * Cfg.scale}
+
+
+# --- near misses: must split exactly ------------------------------------------------------------------
+
+
+@body("near")
+def near_clamp_by_constant_equal_to_a_bound(o, t):
+    return {"loss": E(o, t).clamp(max=0.6).sum()}  # 0.15 * 4 on a batch of 4
+
+
+@body("near")
+def near_constant_four_divides(o, t):
+    c = 4
+    return {"loss": (E(o, t) / c).sum()}
+
+
+@body("near")
+def near_literal_four_divides(o, t):
+    return {"loss": (E(o, t) / 4).sum()}
+
+
+@body("near")
+def near_size_only_in_range(o, t):
+    bs = o["x"].shape[0]
+    return {"loss": torch.stack([s1(o, t, b) for b in range(bs)]).clamp(max=0.5).sum()}
+
+
+@body("near")
+def near_count_only_in_range_clamp(o, t):
+    n = len(t)
+    r = []
+    for b in range(n):
+        r.append(s1(o, t, b).clamp(max=0.3))
+    return {"loss": torch.stack(r).sum()}
+
+
+@body("near")
+def near_clamp_by_rows(o, t):
+    return {"loss": E(o, t).clamp(max=0.1 * o["x"].shape[1]).sum()}
+
+
+@body("near")
+def near_power_by_width(o, t):
+    k = o["x"].shape[-1]
+    return {"loss": (E(o, t) ** (0.5 * k)).sum()}
+
+
+@body("near")
+def near_sum_over_batch_size(o, t):
+    return {"loss": E(o, t).sum() / o["x"].shape[0]}
+
+
+@body("near")
+def near_one_image_over_own_rows(o, t):
+    r = []
+    for b in range(len(t)):
+        r.append(CE(o, t)[b].sum() / len(t[b]["labels"]))
+    return {"loss": torch.stack(r).sum()}
+
+
+@body("near")
+def near_one_image_over_constant_max(o, t):
+    k = 2
+    return {"loss": torch.stack([e1(o, t, b) / max(k, 3) for b in range(len(t))]).sum()}
+
+
+@body("near")
+def near_weight_as_factor(o, t):
+    w = [s["loss_weight"] for s in t]
+    return {"loss": torch.stack([s1(o, t, b) * w[b] for b in range(len(t))]).sum()}
+
+
+@body("near")
+def near_sum_over_count(o, t):
+    return {"loss": E(o, t).sum() / len(t)}
+
+
+@body("near")
+def near_sum_times_constant_attribute(o, t):
+    class Cfg:
+        scale = 0.25
+    return {"loss": E(o, t).sum() * Cfg.scale}
+
+
+@body("near")
+def near_sum_times_constant_stored_attribute(o, t):
+    class Cfg:
+        pass
+    Cfg.scale = 0.25
+    return {"loss": E(o, t).sum() * Cfg.scale}
