@@ -6452,7 +6452,40 @@ def counted_subscript(parts: Collection[int]) -> bool:
             starts = [first + sum(len(p) for p in pieces[:d]) for d in range(len(pieces))]
             spans = [(starts[d], starts[d] + len(pieces[d])) for d in parts if 0 <= d < len(pieces)]
     # (a running count too: ``n += 1`` per image, or the images' items added up, cuts otherwise on a group alone)
-    return any(_counted_span(f, start, end, (int, float), 0, positions=False, added_up=True) for start, end in spans)
+    return any(_counted_span(f, start, end, (int, float), 0, positions=False, added_up=True)
+               or _spelt_count(f, ins, start, end) for start, end in spans)
+
+
+def _spelt_count(f: types.FrameType, ins: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the index span ``start:end`` of ``f``'s code reads how many images the call got in
+    a spelling ``_BatchReader.number`` leaves (it reads plain numbers only): ``targets.__len__()``,
+    ``w.numel()`` of a local stored from a number of the batch (a comprehension over the images), a global helper given the batch
+    that returns a number of its parameters (``_count(targets)`` of ``return len(t)``), a local
+    holding such a number as a tensor (``n = torch.tensor(len(targets))``, ``torch.arange(n)``)."""
+    reader = _batch_reader(f.f_code)
+    params = set(f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount])
+    for k in range(start, end):
+        i = ins[k]
+        if i.opname == "LOAD_METHOD" and i.argval in ("__len__", "numel") and k > start \
+                and ins[k - 1].opname in ("LOAD_FAST", "LOAD_DEREF") and ins[k - 1].argval in params \
+                and reader.collection(k - 1, k, frozenset()):
+            return True
+        if i.opname == "LOAD_FAST" and i.argval not in params and i.argval not in _OWNERS:
+            for j in _stores(ins, i.argval):
+                first = _assignment_start(ins, j)
+                if first is not None and first < j and reader.number(first, j, frozenset(), added_up=False, positions=False):
+                    return True  # (a tensor's store too: what it holds is the batch's number)
+        if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1 and i.argval != "len":
+            close = _call_end(ins[k:end], 0)
+            called = _plain_function(f.f_globals.get(i.argval), 0)
+            if close is None or called is None or not reader.collection(k + 1, k + close, frozenset()):
+                continue
+            inner = _batch_reader(called[0].__code__)
+            body = inner.instructions
+            if any(r.opname == "RETURN_VALUE" and (first := _operand_start(body, j)) is not None
+                   and inner.number(first, j, frozenset(), added_up=False) for j, r in enumerate(body)):
+                return True
+    return False
 
 
 def numeric_call_operand() -> bool:

@@ -217,7 +217,7 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
     What is cut and by what; None where nothing is."""
     written = parts
     parts = _without_ellipsis(parts, ndim)
-    cut, one, at = None, False, []  # (at: the positions of the cuts in the index as written)
+    cut, one, at, positions = None, False, [], []  # (at: the positions of the cuts in the index as written)
     for d, p in enumerate(parts):
         if p is Ellipsis or p is None:
             return None
@@ -225,6 +225,9 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
             continue
         if type(p) is int:
             cut = "an int position"
+        elif isinstance(p, Tensor) and not p.is_floating_point() and p.dtype is not torch.bool:
+            positions.append(d)  # (``x[:, torch.arange(len(targets) - 1)]``: read only for the count of images)
+            continue
         elif type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None):
             if _one_position(p):
                 one = True  # (``x[:, n - 1:n]``: of the count only; DINO's layouts are cut by wider bounds)
@@ -233,7 +236,7 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
         else:
             continue
         at.append(d if len(written) == len(parts) or d < written.index(Ellipsis) else d - len(parts) + len(written))
-    if cut is None and not one or frame.num_images < 2 or _picked_image(frame, track, parts) is not None:
+    if cut is None and not one and not positions or frame.num_images < 2 or _picked_image(frame, track, parts) is not None:
         return None
     if literal_index(index) or _sizes_of_rows(frame, parts):
         return None
@@ -242,8 +245,10 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
     if (cut is not None or one) and frame.per_image_targets is not None \
             and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets):  # ``e[..., i:i + 1]`` too
         return f"{cut or 'a one-position slice'} on a dim of every image's rows computed from a position in a loop over the images"
-    if _bytecode.counted_subscript(at):  # ``x[:, :len(targets) - 1]`` (session 30: was the batch's cut on every group)
-        return f"{cut or 'slice bounds'} on a dim of every image's rows computed from the number of images"
+    if positions and len(written) != len(parts):
+        positions = []  # (an Ellipsis written out: the positions as written are not known here)
+    if _bytecode.counted_subscript(at + positions):  # ``x[:, :len(targets) - 1]`` (session 30: was the batch's cut on every group)
+        return f"{cut or ('slice bounds' if at else 'tensor positions')} on a dim of every image's rows computed from the number of images"
     return None
 
 
