@@ -607,3 +607,14 @@ def cut_by_dunder_len_of_first_image(o, t):  # near miss (pc2): the number of fi
 def cut_by_numel_of_first_image_field(o, t):  # near miss (pc2): the numel of one image's tensor of its own
     w = torch.tensor([t[0]["n"], t[0]["n"]])
     return {"loss": o["x"][:, : w.numel()].sum()}
+
+
+@body("cut")
+def cut_by_index_select_method(o, t):  # (pc2) as cut_by_index_select, by the tensor's method
+    return {"loss": o["x"].index_select(1, torch.arange(len(t) - 1)).sum()}
+
+
+@body("cut")
+def cut_by_index_select_of_own_size(o, t):  # near miss (pc2): positions by the dim's own size, by a literal
+    x = o["x"]
+    return {"loss": x.index_select(1, torch.arange(x.shape[1] - 1)).sum() + torch.index_select(x, 2, torch.arange(2)).sum()}

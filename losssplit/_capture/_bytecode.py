@@ -6419,14 +6419,15 @@ def _count_candidates(code: types.CodeType, lasti: int, helper: bool, constants:
     return tuple(found)
 
 
-def counted_subscript(parts: Collection[int]) -> bool:
+def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getitem", "__getitem__")) -> bool:
     """Whether the index of the subscript the caller's code is executing computes a number from
     how many images, or items of several images, the call got (``x[:, :len(targets) - 1]``, a
     helper's ``x[:, :n]`` of ``n = len(targets)`` passed to it; ``_counted_span``): on a group
     alone, from the group's. Where the index is a tuple built there, only its ``parts`` (their
     positions) are read (``x[:len(t), 1:]`` cuts no later dim by the count). A position of a loop
     the reader takes for one over the batch is none here (``for c in range(x.shape[-1]): x[..., c]``
-    of the columns). Python 3.11."""
+    of the columns). ``callees``: the names of the calls whose last argument is such an index
+    (``index_select``: ``x.index_select(1, torch.arange(len(targets) - 1))``). Python 3.11."""
     found = _executed(_COUNT_CHECKED)
     if found is None:
         return False
@@ -6440,7 +6441,7 @@ def counted_subscript(parts: Collection[int]) -> bool:
         at += ins[at].opname == "PRECALL"
         arguments = _argument_spans(ins, at) if at < len(ins) and ins[at].opname == "CALL" else None
         called = ins[arguments[-1][0] - 1].argval if arguments else None  # the callee's load, before the first argument
-        index = arguments[0] if arguments and called in ("getitem", "__getitem__") else None
+        index = arguments[0] if arguments and called in callees else None
     if index is None:
         return False
     first, end = index

@@ -1846,6 +1846,9 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         if frame.get(index) is None:
             _constant_positions(frame, rows[d], op_name(func), index, track.rows[d])
     else:
+        if rows and track.image is None and frame.num_images > 1 and _bytecode.counted_subscript((), ("index_select",)):
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} at positions on a dim of every image's rows "
+                        "computed from the number of images (on a group alone, from the group's)")
         frame.positions_moved(op_name(func), out.shape[d])
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:
