@@ -6472,10 +6472,14 @@ def _spelt_count(f: types.FrameType, ins: list[dis.Instruction], start: int, end
                 and reader.collection(k - 1, k, frozenset()):
             return True
         if i.opname == "LOAD_FAST" and i.argval not in params and i.argval not in _OWNERS:
+            # (a tensor's store too: what it holds is the batch's number; one of a comprehension only by
+            # its numel: ``x[:, labels]`` of ``labels = torch.cat([s["labels"] for s in t])`` picks classes)
+            counted = k + 1 < end and ins[k + 1].opname == "LOAD_METHOD" and ins[k + 1].argval == "numel"
             for j in _stores(ins, i.argval):
                 first = _assignment_start(ins, j)
-                if first is not None and first < j and reader.number(first, j, frozenset(), added_up=False, positions=False):
-                    return True  # (a tensor's store too: what it holds is the batch's number)
+                if first is not None and first < j and reader.number(first, j, frozenset(), added_up=False, positions=False) \
+                        and (counted or not _makes_code(ins, first, j)):
+                    return True
         if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1 and i.argval != "len":
             close = _call_end(ins[k:end], 0)
             called = _plain_function(f.f_globals.get(i.argval), 0)
@@ -6484,9 +6488,15 @@ def _spelt_count(f: types.FrameType, ins: list[dis.Instruction], start: int, end
             inner = _batch_reader(called[0].__code__)
             body = inner.instructions
             if any(r.opname == "RETURN_VALUE" and (first := _operand_start(body, j)) is not None
-                   and inner.number(first, j, frozenset(), added_up=False) for j, r in enumerate(body)):
+                   and inner.number(first, j, frozenset(), added_up=False) and not _makes_code(body, first, j)
+                   for j, r in enumerate(body)):
                 return True
     return False
+
+
+def _makes_code(ins: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the span makes a comprehension or a function (a tensor of each image's values, no count)."""
+    return any(x.opname == "LOAD_CONST" and isinstance(x.argval, types.CodeType) for x in ins[start:end])
 
 
 def numeric_call_operand() -> bool:
