@@ -618,3 +618,39 @@ def cut_by_index_select_method(o, t):  # (pc2) as cut_by_index_select, by the te
 def cut_by_index_select_of_own_size(o, t):  # near miss (pc2): positions by the dim's own size, by a literal
     x = o["x"]
     return {"loss": x.index_select(1, torch.arange(x.shape[1] - 1)).sum() + torch.index_select(x, 2, torch.arange(2)).sum()}
+
+
+@body("cut")
+def cut_by_arange_local(o, t):  # (pc2f) positions by the count kept in a local
+    idx = torch.arange(len(t) - 1)
+    return {"loss": o["x"][:, idx].sum()}
+
+
+@body("cut")
+def cut_by_tensor_of_count_position(o, t):  # (pc2f) a tensor position of the count
+    return {"loss": o["x"][:, torch.tensor([len(t) - 2])].sum()}
+
+
+@body("cut")
+def cut_by_index_select_of_local(o, t):  # (pc2f) index_select at positions by the count kept in a local
+    keep = torch.arange(len(t) - 1)
+    return {"loss": o["x"].index_select(2, keep).sum()}
+
+
+@body("cut")
+def cut_by_arange_local_of_own_size(o, t):  # near miss (pc2f): positions by the dim's own size kept in a local
+    x = o["x"]
+    idx = torch.arange(x.shape[1] - 1)
+    return {"loss": x[:, idx].sum()}
+
+
+@body("cut")
+def cut_by_argmax_positions(o, t):  # near miss (pc2f): each image's own positions, from its values
+    x = o["x"]
+    best = x[:, :, 0].argmax(-1)
+    return {"loss": x[torch.arange(x.shape[0]), best].sum()}
+
+
+@body("cut")
+def cut_by_positions_of_first_image_field(o, t):  # near miss (pc2f): positions by a field, 3 on every image
+    return {"loss": o["x"][:, torch.arange(t[0]["n"] - 1)].sum()}
