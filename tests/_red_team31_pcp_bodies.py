@@ -654,3 +654,17 @@ def cut_by_argmax_positions(o, t):  # near miss (pc2f): each image's own positio
 @body("cut")
 def cut_by_positions_of_first_image_field(o, t):  # near miss (pc2f): positions by a field, 3 on every image
     return {"loss": o["x"][:, torch.arange(t[0]["n"] - 1)].sum()}
+
+
+@body("join")
+def join_stack_of_argument_repeated_by_literal(o, t):  # near miss (pc2f): a list repeated by a literal
+    s = torch.stack([o["x"]] * 3)  # [3, B, 3, 4]
+    return {"loss": (s - 0.5).abs().sum() / s.shape[1]}
+
+
+@body("join")
+def join_cat_of_argument_repeated_by_count(o, t):  # (pc2f) a cat of a list repeated by the count kept in a local
+    n = len(t)
+    parts = [o["emb"]] * n
+    s = torch.cat(parts)  # [B * B, 6]
+    return {"loss": s.abs().sum() / n}

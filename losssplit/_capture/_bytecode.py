@@ -3935,6 +3935,38 @@ def _repeated_list_at(code: types.CodeType, lasti: int) -> bool:
                for a, b in ((left, right), (right, k)))
 
 
+def counted_repeats() -> bool:
+    """Whether the first argument of the call the caller's code is executing is a list display
+    repeated by a number computed from how many images the call got (``torch.stack([x] *
+    len(targets))``: as many copies as images, on a group alone as many as the group's), there or
+    in the one assignment of the local it loads. Python 3.11."""
+    found = _executed(_COUNT_CHECKED)
+    if found is None:
+        return False
+    f, ins, at = found
+    if at is not None and ins[at].opname == "PRECALL":  # (specialised for a builtin, it runs the call itself)
+        at += 1
+    spans = _call_spans(f.f_code, at) if at is not None and at < len(ins) and ins[at].opname == "CALL" else None
+    if spans is None or not spans[0]:
+        return False
+    start, end = spans[0][0]
+    if end == start + 1 and ins[start].opname == "LOAD_FAST":
+        stores = _stores(ins, ins[start].argval)
+        first = _operand_start(ins, stores[0]) if len(stores) == 1 else None
+        if first is None:
+            return False
+        start, end = first, stores[0]
+    k = end - 1
+    if ins[k].opname != "BINARY_OP" or ins[k].arg not in _PRODUCTS:
+        return False
+    right = _operand_start(ins, k)
+    left = _operand_start(ins, right) if right is not None else None
+    if left is None or right is None or left != start:
+        return False
+    return any(ins[b - 1].opname == "BUILD_LIST" and _counted_span(f, c, d, (int,), 0, positions=False)
+               for (a, b), (c, d) in (((left, right), (right, k)), ((right, k), (left, right))))
+
+
 def fill_of_its_size() -> bool:
     """Whether the call the caller's code is executing is written ``f((n,), c / n)``: two
     positional arguments, the size a one-item tuple of a local ``n`` and the fill a number literal
