@@ -3915,24 +3915,30 @@ def repeated_list() -> bool:
 def _repeated_list_at(code: types.CodeType, lasti: int) -> bool:
     instructions, at = _located(code, lasti)
     found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
-    if found is None or not found[0]:
-        return False
-    start, end = found[0][0]
+    return found is not None and bool(found[0]) and any(
+        _constant_span(instructions[a:b]) is _UNPROVEN for (a, b), _ in _repeated_sides(instructions, *found[0][0]))
+
+
+def _repeated_sides(instructions: list[dis.Instruction], start: int, end: int
+                    ) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
+    """Where the span ``start:end`` (or the one assignment of the local it loads) is a product
+    ``[...] * n`` of a list display: (the display's span, the other operand's) for each operand
+    that is one; () for anything else."""
     if end == start + 1 and instructions[start].opname == "LOAD_FAST":
         stores = _stores(instructions, instructions[start].argval)
         first = _operand_start(instructions, stores[0]) if len(stores) == 1 else None
         if first is None:
-            return False
+            return ()
         start, end = first, stores[0]
     k = end - 1
     if instructions[k].opname != "BINARY_OP" or instructions[k].arg not in _PRODUCTS:
-        return False
+        return ()
     right = _operand_start(instructions, k)
     left = _operand_start(instructions, right) if right is not None else None
     if left is None or right is None or left != start:
-        return False
-    return any(instructions[b - 1].opname == "BUILD_LIST" and _constant_span(instructions[a:b]) is _UNPROVEN
-               for a, b in ((left, right), (right, k)))
+        return ()
+    return tuple((one, other) for one, other in (((left, right), (right, k)), ((right, k), (left, right)))
+                 if instructions[one[1] - 1].opname == "BUILD_LIST")
 
 
 def counted_repeats() -> bool:
@@ -3947,24 +3953,8 @@ def counted_repeats() -> bool:
     if at is not None and ins[at].opname == "PRECALL":  # (specialised for a builtin, it runs the call itself)
         at += 1
     spans = _call_spans(f.f_code, at) if at is not None and at < len(ins) and ins[at].opname == "CALL" else None
-    if spans is None or not spans[0]:
-        return False
-    start, end = spans[0][0]
-    if end == start + 1 and ins[start].opname == "LOAD_FAST":
-        stores = _stores(ins, ins[start].argval)
-        first = _operand_start(ins, stores[0]) if len(stores) == 1 else None
-        if first is None:
-            return False
-        start, end = first, stores[0]
-    k = end - 1
-    if ins[k].opname != "BINARY_OP" or ins[k].arg not in _PRODUCTS:
-        return False
-    right = _operand_start(ins, k)
-    left = _operand_start(ins, right) if right is not None else None
-    if left is None or right is None or left != start:
-        return False
-    return any(ins[b - 1].opname == "BUILD_LIST" and _counted_span(f, c, d, (int,), 0, positions=False)
-               for (a, b), (c, d) in (((left, right), (right, k)), ((right, k), (left, right))))
+    return spans is not None and bool(spans[0]) and any(
+        _counted_span(f, c, d, (int,), 0, positions=False) for _, (c, d) in _repeated_sides(ins, *spans[0][0]))
 
 
 def fill_of_its_size() -> bool:
