@@ -6509,6 +6509,8 @@ def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getit
     if found is None:
         return False
     f, ins, at = found
+    if not parts and not _loads_position_maker(f.f_code):
+        return False
     index: tuple[int, int] | None = None
     if at is not None and ins[at].opname == "BINARY_SUBSCR":
         first = _operand_start(ins, at)
@@ -6529,7 +6531,8 @@ def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getit
         if pieces is not None:
             starts = [first + sum(len(p) for p in pieces[:d]) for d in range(len(pieces))]
             spans = [(starts[d], starts[d] + len(pieces[d])) for d in parts if 0 <= d < len(pieces)]
-            laid = [(starts[d], starts[d] + len(pieces[d])) for d in positions if 0 <= d < len(pieces)]
+            laid = [(starts[d], starts[d] + len(pieces[d])) for d in positions if 0 <= d < len(pieces)
+                    and _loads_position_maker(f.f_code)]
     # (a running count too: ``n += 1`` per image, or the images' items added up, cuts otherwise on a group alone)
     return any(_counted_span(f, start, end, (int, float), 0, positions=False, added_up=True)
                or _spelt_count(f, ins, start, end) for start, end in spans) \
@@ -6537,8 +6540,14 @@ def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getit
 
 
 # torch's makers of a tensor of positions from numbers (``torch.arange(len(targets) - 1)``)
-_POSITION_MAKERS = frozenset({"arange", "tensor", "as_tensor", "LongTensor", "IntTensor", "full", "ones", "zeros",
-                              "empty", "randperm", "linspace"})
+_POSITION_MAKERS = frozenset({"arange", "tensor", "as_tensor", "LongTensor", "IntTensor", "linspace"})
+
+
+@_per_code(1024)
+def _loads_position_maker(code: types.CodeType) -> bool:
+    """Whether ``code`` names one of ``_POSITION_MAKERS`` (the seed's gathers by a matcher's
+    positions are read no further: every call met them)."""
+    return not _POSITION_MAKERS.isdisjoint(code.co_names)
 
 
 def _counted_positions(f: types.FrameType, ins: list[dis.Instruction], start: int, end: int, depth: int) -> bool:
