@@ -575,3 +575,96 @@ def join_of_computed_kept_in_local(o, t):  # near miss: a join of tensors the bo
     y = torch.stack([s["y"] * 2 for s in t])
     z = y.shape[1]
     return {"loss": (2 * o["x"] - y).abs().sum() / z}
+
+
+def _width(t):
+    return 2
+
+
+@body("cut")
+def cut_by_arange_of_own_size(o, t):  # near miss (pc2): positions of a later dim by its own size
+    x = o["x"]
+    return {"loss": x[:, torch.arange(x.shape[1] - 1)].sum() + x[:, :, torch.arange(2)].sum()}
+
+
+@body("cut")
+def cut_by_helper_returning_constant(o, t):  # near miss (pc2): a helper given the targets returns a literal
+    return {"loss": o["x"][:, : _width(t)].sum()}
+
+
+@body("cut")
+def cut_by_tensor_constant(o, t):  # near miss (pc2): a tensor local of a literal
+    n = torch.tensor(3)
+    return {"loss": o["x"][:, : n - 1].sum()}
+
+
+@body("cut")
+def cut_by_dunder_len_of_first_image(o, t):  # near miss (pc2): the number of fields of one image (declines: a size of an image)
+    return {"loss": o["x"][:, : t[0].__len__() - 1].sum()}
+
+
+@body("cut")
+def cut_by_numel_of_first_image_field(o, t):  # near miss (pc2): the numel of one image's tensor of its own
+    w = torch.tensor([t[0]["n"], t[0]["n"]])
+    return {"loss": o["x"][:, : w.numel()].sum()}
+
+
+@body("cut")
+def cut_by_index_select_method(o, t):  # (pc2) as cut_by_index_select, by the tensor's method
+    return {"loss": o["x"].index_select(1, torch.arange(len(t) - 1)).sum()}
+
+
+@body("cut")
+def cut_by_index_select_of_own_size(o, t):  # near miss (pc2): positions by the dim's own size, by a literal
+    x = o["x"]
+    return {"loss": x.index_select(1, torch.arange(x.shape[1] - 1)).sum() + torch.index_select(x, 2, torch.arange(2)).sum()}
+
+
+@body("cut")
+def cut_by_arange_local(o, t):  # (pc2f) positions by the count kept in a local
+    idx = torch.arange(len(t) - 1)
+    return {"loss": o["x"][:, idx].sum()}
+
+
+@body("cut")
+def cut_by_tensor_of_count_position(o, t):  # (pc2f) a tensor position of the count
+    return {"loss": o["x"][:, torch.tensor([len(t) - 2])].sum()}
+
+
+@body("cut")
+def cut_by_index_select_of_local(o, t):  # (pc2f) index_select at positions by the count kept in a local
+    keep = torch.arange(len(t) - 1)
+    return {"loss": o["x"].index_select(2, keep).sum()}
+
+
+@body("cut")
+def cut_by_arange_local_of_own_size(o, t):  # near miss (pc2f): positions by the dim's own size kept in a local
+    x = o["x"]
+    idx = torch.arange(x.shape[1] - 1)
+    return {"loss": x[:, idx].sum()}
+
+
+@body("cut")
+def cut_by_argmax_positions(o, t):  # near miss (pc2f): each image's own positions, from its values
+    x = o["x"]
+    best = x[:, :, 0].argmax(-1)
+    return {"loss": x[torch.arange(x.shape[0]), best].sum()}
+
+
+@body("cut")
+def cut_by_positions_of_first_image_field(o, t):  # near miss (pc2f): positions by a field, 3 on every image
+    return {"loss": o["x"][:, torch.arange(t[0]["n"] - 1)].sum()}
+
+
+@body("join")
+def join_stack_of_argument_repeated_by_literal(o, t):  # near miss (pc2f): a list repeated by a literal
+    s = torch.stack([o["x"]] * 3)  # [3, B, 3, 4]
+    return {"loss": (s - 0.5).abs().sum() / s.shape[1]}
+
+
+@body("join")
+def join_cat_of_argument_repeated_by_count(o, t):  # (pc2f) a cat of a list repeated by the count kept in a local
+    n = len(t)
+    parts = [o["emb"]] * n
+    s = torch.cat(parts)  # [B * B, 6]
+    return {"loss": s.abs().sum() / n}

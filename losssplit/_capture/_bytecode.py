@@ -3915,24 +3915,46 @@ def repeated_list() -> bool:
 def _repeated_list_at(code: types.CodeType, lasti: int) -> bool:
     instructions, at = _located(code, lasti)
     found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
-    if found is None or not found[0]:
-        return False
-    start, end = found[0][0]
+    return found is not None and bool(found[0]) and any(
+        _constant_span(instructions[a:b]) is _UNPROVEN for (a, b), _ in _repeated_sides(instructions, *found[0][0]))
+
+
+def _repeated_sides(instructions: list[dis.Instruction], start: int, end: int
+                    ) -> tuple[tuple[tuple[int, int], tuple[int, int]], ...]:
+    """Where the span ``start:end`` (or the one assignment of the local it loads) is a product
+    ``[...] * n`` of a list display: (the display's span, the other operand's) for each operand
+    that is one; () for anything else."""
     if end == start + 1 and instructions[start].opname == "LOAD_FAST":
         stores = _stores(instructions, instructions[start].argval)
         first = _operand_start(instructions, stores[0]) if len(stores) == 1 else None
         if first is None:
-            return False
+            return ()
         start, end = first, stores[0]
     k = end - 1
     if instructions[k].opname != "BINARY_OP" or instructions[k].arg not in _PRODUCTS:
-        return False
+        return ()
     right = _operand_start(instructions, k)
     left = _operand_start(instructions, right) if right is not None else None
     if left is None or right is None or left != start:
+        return ()
+    return tuple((one, other) for one, other in (((left, right), (right, k)), ((right, k), (left, right)))
+                 if instructions[one[1] - 1].opname == "BUILD_LIST")
+
+
+def counted_repeats() -> bool:
+    """Whether the first argument of the call the caller's code is executing is a list display
+    repeated by a number computed from how many images the call got (``torch.stack([x] *
+    len(targets))``: as many copies as images, on a group alone as many as the group's), there or
+    in the one assignment of the local it loads. Python 3.11."""
+    found = _executed(_COUNT_CHECKED)
+    if found is None:
         return False
-    return any(instructions[b - 1].opname == "BUILD_LIST" and _constant_span(instructions[a:b]) is _UNPROVEN
-               for a, b in ((left, right), (right, k)))
+    f, ins, at = found
+    if at is not None and ins[at].opname == "PRECALL":  # (specialised for a builtin, it runs the call itself)
+        at += 1
+    spans = _call_spans(f.f_code, at) if at is not None and at < len(ins) and ins[at].opname == "CALL" else None
+    return spans is not None and bool(spans[0]) and any(
+        _counted_span(f, c, d, (int,), 0, positions=False) for _, (c, d) in _repeated_sides(ins, *spans[0][0]))
 
 
 def fill_of_its_size() -> bool:
@@ -6607,18 +6629,24 @@ def _count_candidates(code: types.CodeType, lasti: int, helper: bool, constants:
     return tuple(found)
 
 
-def counted_subscript(parts: Collection[int]) -> bool:
+def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getitem", "__getitem__"),
+                      positions: Collection[int] = ()) -> bool:
     """Whether the index of the subscript the caller's code is executing computes a number from
     how many images, or items of several images, the call got (``x[:, :len(targets) - 1]``, a
     helper's ``x[:, :n]`` of ``n = len(targets)`` passed to it; ``_counted_span``): on a group
     alone, from the group's. Where the index is a tuple built there, only its ``parts`` (their
     positions) are read (``x[:len(t), 1:]`` cuts no later dim by the count). A position of a loop
     the reader takes for one over the batch is none here (``for c in range(x.shape[-1]): x[..., c]``
-    of the columns). Python 3.11."""
+    of the columns). ``callees``: the names of the calls whose last argument is such an index
+    (``index_select``: ``x.index_select(1, torch.arange(len(targets) - 1))``). ``positions``: the
+    parts that are tensors of positions, read only as laid out by the count (``_counted_positions``:
+    a matcher's gathered positions are each image's values, no count). Python 3.11."""
     found = _executed(_COUNT_CHECKED)
     if found is None:
         return False
     f, ins, at = found
+    if not parts and not _loads_position_maker(f.f_code):
+        return False
     index: tuple[int, int] | None = None
     if at is not None and ins[at].opname == "BINARY_SUBSCR":
         first = _operand_start(ins, at)
@@ -6628,19 +6656,101 @@ def counted_subscript(parts: Collection[int]) -> bool:
         at += ins[at].opname == "PRECALL"
         arguments = _argument_spans(ins, at) if at < len(ins) and ins[at].opname == "CALL" else None
         called = ins[arguments[-1][0] - 1].argval if arguments else None  # the callee's load, before the first argument
-        index = arguments[0] if arguments and called in ("getitem", "__getitem__") else None
+        index = arguments[0] if arguments and called in callees else None
     if index is None:
         return False
     first, end = index
-    spans = [index]
+    spans, laid = ([index], []) if parts else ([], [index])
     built = ins[end - 1]
     if built.opname == "BUILD_TUPLE" and built.arg and end - 1 > first:
         pieces = _split_operands(ins[first : end - 1], built.arg)  # each part's code, in order
         if pieces is not None:
             starts = [first + sum(len(p) for p in pieces[:d]) for d in range(len(pieces))]
             spans = [(starts[d], starts[d] + len(pieces[d])) for d in parts if 0 <= d < len(pieces)]
+            laid = [(starts[d], starts[d] + len(pieces[d])) for d in positions if 0 <= d < len(pieces)
+                    and _loads_position_maker(f.f_code)]
     # (a running count too: ``n += 1`` per image, or the images' items added up, cuts otherwise on a group alone)
-    return any(_counted_span(f, start, end, (int, float), 0, positions=False, added_up=True) for start, end in spans)
+    return any(_counted_span(f, start, end, (int, float), 0, positions=False, added_up=True)
+               or _spelt_count(f, ins, start, end) for start, end in spans) \
+        or any(_counted_positions(f, ins, start, end, 0) for start, end in laid)
+
+
+# torch's makers of a tensor of positions from numbers (``torch.arange(len(targets) - 1)``)
+_POSITION_MAKERS = frozenset({"arange", "tensor", "as_tensor", "LongTensor", "IntTensor", "linspace"})
+
+
+@_per_code(1024)
+def _loads_position_maker(code: types.CodeType) -> bool:
+    """Whether ``code`` names one of ``_POSITION_MAKERS`` (the seed's gathers by a matcher's
+    positions are read no further: every call met them)."""
+    return not _POSITION_MAKERS.isdisjoint(code.co_names)
+
+
+def _counted_positions(f: types.FrameType, ins: list[dis.Instruction], start: int, end: int, depth: int) -> bool:
+    """Whether the span ``start:end`` of ``f``'s code makes a tensor of positions by how many images
+    the call got: a call of one of ``_POSITION_MAKERS`` given such a number (``_counted_span``
+    without the images' items added up, ``_spelt_count``), or a local (not a parameter) stored
+    from one. Positions from anything else (a matcher's, ``argmax``, ``nonzero``, a ``cat`` of each
+    image's) are values of the images, which the capture splits itself."""
+    if end - start == 1 and ins[start].opname == "LOAD_FAST" and depth < 2:
+        name = ins[start].argval
+        if name in f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount]:
+            return False
+        for j in _stores(ins, name):
+            first = _assignment_start(ins, j)
+            if first is not None and first < j and _counted_positions(f, ins, first, j, depth + 1):
+                return True
+        return False
+    at = end - 1
+    if at <= start or ins[at].opname != "CALL":
+        return False
+    arguments = _argument_spans(ins, at)
+    if not arguments or arguments[-1][0] - 1 < start or ins[arguments[-1][0] - 1].argval not in _POSITION_MAKERS:
+        return False
+    return any(_counted_span(f, a, b, (int, float), 0, positions=False) or _spelt_count(f, ins, a, b)
+               for a, b in arguments)
+
+
+def _spelt_count(f: types.FrameType, ins: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the index span ``start:end`` of ``f``'s code reads how many images the call got in
+    a spelling ``_BatchReader.number`` leaves (it reads plain numbers only): ``targets.__len__()``,
+    ``w.numel()`` of a local stored from a number of the batch (a comprehension over the images), a global helper given the batch
+    that returns a number of its parameters (``_count(targets)`` of ``return len(t)``), a local
+    holding such a number as a tensor (``n = torch.tensor(len(targets))``, ``torch.arange(n)``)."""
+    reader = _batch_reader(f.f_code)
+    params = set(f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount])
+    for k in range(start, end):
+        i = ins[k]
+        if i.opname == "LOAD_METHOD" and i.argval in ("__len__", "numel") and k > start \
+                and ins[k - 1].opname in ("LOAD_FAST", "LOAD_DEREF") and ins[k - 1].argval in params \
+                and reader.collection(k - 1, k, frozenset()):
+            return True
+        if i.opname == "LOAD_FAST" and i.argval not in params and i.argval not in _OWNERS:
+            # (a tensor's store too: what it holds is the batch's number; one of a comprehension only by
+            # its numel: ``x[:, labels]`` of ``labels = torch.cat([s["labels"] for s in t])`` picks classes)
+            counted = k + 1 < end and ins[k + 1].opname == "LOAD_METHOD" and ins[k + 1].argval == "numel"
+            for j in _stores(ins, i.argval):
+                first = _assignment_start(ins, j)
+                if first is not None and first < j and reader.number(first, j, frozenset(), added_up=False, positions=False) \
+                        and (counted or not _makes_code(ins, first, j)):
+                    return True
+        if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1 and i.argval != "len":
+            close = _call_end(ins[k:end], 0)
+            called = _plain_function(f.f_globals.get(i.argval), 0)
+            if close is None or called is None or not reader.collection(k + 1, k + close, frozenset()):
+                continue
+            inner = _batch_reader(called[0].__code__)
+            body = inner.instructions
+            if any(r.opname == "RETURN_VALUE" and (first := _operand_start(body, j)) is not None
+                   and inner.number(first, j, frozenset(), added_up=False) and not _makes_code(body, first, j)
+                   for j, r in enumerate(body)):
+                return True
+    return False
+
+
+def _makes_code(ins: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether the span makes a comprehension or a function (a tensor of each image's values, no count)."""
+    return any(x.opname == "LOAD_CONST" and isinstance(x.argval, types.CodeType) for x in ins[start:end])
 
 
 def numeric_call_operand() -> bool:

@@ -217,7 +217,7 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
     What is cut and by what; None where nothing is."""
     written = parts
     parts = _without_ellipsis(parts, ndim)
-    cut, one, listed, at = None, False, False, []  # (at: the positions of the cuts in the index as written)
+    cut, one, listed, at, positions = None, False, False, [], []  # (at: the positions of the cuts in the index as written)
     for d, p in enumerate(parts):
         if p is Ellipsis or p is None:
             return None
@@ -227,6 +227,9 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
             cut = "an int position"
         elif type(p) is list and _int_list(p):
             listed = True  # ``e[..., [i]]``: read at a loop's positions only
+        elif isinstance(p, Tensor) and not p.is_floating_point() and p.dtype is not torch.bool:
+            positions.append(d)  # (``x[:, torch.arange(len(targets) - 1)]``: read only for the count of images)
+            continue
         elif type(p) is slice and (p.start is not None or p.stop is not None or p.step is not None):
             if _one_position(p):
                 one = True  # (``x[:, n - 1:n]``: of the count only; DINO's layouts are cut by wider bounds)
@@ -235,17 +238,20 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
         else:
             continue
         at.append(d if len(written) == len(parts) or d < written.index(Ellipsis) else d - len(parts) + len(written))
-    if cut is None and not one and not listed or frame.num_images < 2 or _picked_image(frame, track, parts) is not None:
+    if cut is None and not one and not listed and not positions or frame.num_images < 2 or _picked_image(frame, track, parts) is not None:
         return None
     if literal_index(index) or _sizes_of_rows(frame, parts):
         return None
     if cut is not None and frame.per_image_targets is not None and several_images_number(frame.per_image_targets, "subscript"):
         return f"{cut} on a dim of every image's rows computed from sizes or fields of several images"
-    if frame.per_image_targets is not None \
+    if (cut is not None or one or listed) and frame.per_image_targets is not None \
             and _bytecode.positional_cut(frame.size_sites, frame.per_image_targets):  # ``e[..., i:i + 1]`` too
         return f"{cut or ('a one-position slice' if one else 'a list of int positions')} on a dim of every image's rows computed from a position in a loop over the images"
-    if (cut is not None or one) and _bytecode.counted_subscript(at):  # ``x[:, :len(targets) - 1]`` (session 30: was the batch's cut on every group)
-        return f"{cut or 'slice bounds'} on a dim of every image's rows computed from the number of images"
+    if positions and len(written) != len(parts):
+        positions = []  # (an Ellipsis written out: the positions as written are not known here)
+    read = at if cut is not None or one else []  # (a list index: at a loop's positions only)
+    if (read or positions) and _bytecode.counted_subscript(read, positions=positions):  # ``x[:, :len(targets) - 1]`` (session 30: was the batch's cut on every group)
+        return f"{cut or ('slice bounds' if one else 'tensor positions')} on a dim of every image's rows computed from the number of images"
     return None
 
 
@@ -1869,6 +1875,9 @@ def index_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         if frame.get(index) is None:
             _constant_positions(frame, rows[d], op_name(func), index, track.rows[d])
     else:
+        if rows and track.image is None and frame.num_images > 1 and _bytecode.counted_subscript((), ("index_select",), (0,)):
+            frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} at positions on a dim of every image's rows "
+                        "computed from the number of images (on a group alone, from the group's)")
         frame.positions_moved(op_name(func), out.shape[d])
     new = Track(rows=rows, image=track.image, from_prediction=track.from_prediction)
     if track.unweighted is not None:

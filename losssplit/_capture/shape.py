@@ -20,6 +20,7 @@ from ._bytecode import (
     configured_view_sizes,
     constant_multiple,
     counted_number,
+    counted_repeats,
     counted_sizes,
     fill_of_its_size,
     iterated_extreme,
@@ -985,6 +986,10 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             _joined_blocks(frame, seq, out)
         return
     op = op_name(func)
+    if len(seq) == frame.num_images > 1 and seq[0] is seq[-1] and counted_repeats():
+        frame.lose(out, f"{op} of a list repeated by the number of images (``[x] * len(targets)``: on a group alone, "
+                   "as many copies as the group's images)")
+        return
     if frame.weight_filled and any(t is None and _is_weight_filled(frame, x) for x, t in zip(seq, tracks)):
         # the weight field joined to values as data (``stack([d_b, full((3,), t[b]["w"])])``): 1 on
         # a group alone, which the joined values' unweighted copy does not know
