@@ -1386,7 +1386,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if made is not None:  # ``union == 0`` of per-class sums: on a group alone its own sums compared
             frame.set(out, made)
             return
-    if (ta is not None and ta.elements) or (tb is not None and tb.elements) or _one_class_test(func, kind, ta, out):
+    if (ta is not None and ta.elements) or (tb is not None and tb.elements) or kind == "data" and _one_class_test(
+            func, kind, ta, out):
         each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
         made = None if each is None else _elements_track(ta if ta is not None and ta.elements or tb is None else tb, each)
         if made is not None and made.lost_at is None:  # a one-class test, marked as a vector of sums
