@@ -80,6 +80,7 @@ from .formulas import (
     ConstantElement,
     batch_counts,
     binary_formula,
+    constant_operand,
     element_binary,
     element_total,
     element_unary,
@@ -748,6 +749,10 @@ def _unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: s
         value = image_value_track(frame, track)
         if value is None:
             expression = unary_formula(frame, func, args, kwargs, track, out) if kind in ("", "clamp") else None
+            if expression is None and kind in ("", "clamp") and src.shape == out.shape == (1,):
+                # one class's score ``[1]`` (a binary mask's batch dice): as a vector of one ratio
+                one = Track(from_prediction=track.from_prediction, lost_at=ONE_CLASS_SUMS, elements=(track.ratio,))
+                expression = element_unary(frame, func, args, kwargs, one, out)
             if expression is not None:
                 frame.set(out, expression)
             else:
@@ -1383,9 +1388,12 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         if made is not None:  # ``union == 0`` of per-class sums: on a group alone its own sums compared
             frame.set(out, made)
             return
-    if (ta is not None and ta.elements) or (tb is not None and tb.elements):
+    if (ta is not None and ta.elements) or (tb is not None and tb.elements) or kind == "data" and _one_class_test(
+            func, kind, ta, out):
         each = _elements_arithmetic(frame, func, kind, a, ta, b, tb, out, kwargs)
-        made = None if each is None else _elements_track(ta if ta is not None and ta.elements else tb, each)
+        made = None if each is None else _elements_track(ta if ta is not None and ta.elements or tb is None else tb, each)
+        if made is not None and made.lost_at is None:  # a one-class test, marked as a vector of sums
+            made.lost_at = ONE_CLASS_SUMS
         if made is not None:
             frame.set(out, made)
             return
@@ -2096,6 +2104,20 @@ def _each_part(
 _TESTS = {Tensor.gt: "gt", torch.gt: "gt", Tensor.ne: "ne", torch.ne: "ne"}
 
 
+def _one_class_test(func: Any, kind: str, ta: Track | None, out: Any) -> bool:
+    """``y.sum((0, 2)) > 0`` of data ``[B, 1, P]`` (a binary mask's one class): the sum is one
+    ratio, not a vector of them, but the test is a one-class vector's (``present`` per group)."""
+    return (kind == "data" and func in _TESTS and isinstance(out, Tensor) and out.shape == (1,) and ta is not None
+            and ta.ratio is not None and not ta.from_prediction and ta.lost_at is None)
+
+
+ONE_CLASS_SUMS = f"{op_name(Tensor.sum)} over a row dim"  # as a vector of per-class sums is marked
+
+
+def _is_test_vector(t: Track | None) -> bool:
+    return t is not None and bool(t.elements) and all(r.test is not None for r in t.elements)
+
+
 def _element_operands(frame: Frame, x: Any, t: Track | None, n: int) -> list[tuple[Any, Track | None]] | None:
     """``x`` as ``n`` scalar operands (value, track): the ratios of a vector of row sums, a
     scalar ratio or constant repeated, the elements of a constant vector; None otherwise (also
@@ -2140,7 +2162,9 @@ def _elements_arithmetic(
     for (xa, sa), (xb, sb) in zip(ea, eb):
         ra, rb = sa.ratio if sa is not None else None, sb.ratio if sb is not None else None
         if kind == "data":  # ``present = onehot.sum((0, 2)) > 0``
-            ok = test is not None and ra is not None and sa is not None and not sa.from_prediction and _is_number(xb)
+            # the threshold a constant of the call: ``> 4.0 * bs`` is the group's count's on a group alone
+            ok = test is not None and ra is not None and sa is not None and not sa.from_prediction and _is_number(xb) \
+                and constant_operand(frame, test, xb)
             if not ok or ra is None or not _plain_sum(ra) or ra.normaliser_ops:
                 return None
             each.append(Track(ratio=ra.replace(test=(test or "", float(xb)))))
@@ -2207,14 +2231,23 @@ def _element_expressions(
 
 
 def elements_in_place(frame: Frame, func: Any, args: tuple) -> bool:
-    """``loss *= present`` on a vector of row sums: as ``loss * present``. Whether it was."""
+    """``loss *= present`` on a vector of row sums (or one class's ``[1]``): as ``loss * present``;
+    on a vector of per-class expressions (``loss = -log(dice)``) by a presence test only
+    (``v.mul_(2)`` declines). Whether it was."""
     target = args[0]
     track = frame.get(target)
-    if func is not Tensor.mul_ or track is None or not track.elements or len(args) < 2:
+    if func is not Tensor.mul_ or track is None or len(args) < 2:
         return False
-    _scaled_by_weight_statistic(frame, op_name(func), target, track, args[1], frame.get(args[1]))
-    each = _elements_arithmetic(frame, Tensor.mul, "mul", target, track, args[1], frame.get(args[1]), target, {})
-    made = None if each is None else _elements_track(track, each)
+    factor = frame.get(args[1])
+    one_class = isinstance(target, Tensor) and target.shape == (1,) and track.ratio is not None
+    if not (track.elements or (track.element_formulas or one_class) and _is_test_vector(factor)):
+        return False
+    _scaled_by_weight_statistic(frame, op_name(func), target, track, args[1], factor)
+    if track.element_formulas:
+        made = _element_expressions(frame, Tensor.mul, "mul", target, track, args[1], factor, target, {})
+    else:
+        each = _elements_arithmetic(frame, Tensor.mul, "mul", target, track, args[1], factor, target, {})
+        made = None if each is None else _elements_track(track, each)
     if made is not None:
         frame.set(target, made)
     return made is not None

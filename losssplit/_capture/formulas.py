@@ -61,6 +61,11 @@ def leaves(track: Track) -> tuple[_formula.Expr, tuple[Ratio, ...]] | None:
         return track.formula
     if not track.from_prediction:  # a statistic of the images' data (``mask.mean() + 1e-6``)
         r = track.ratio
+        if r is not None and r.test is not None and r.gate is None and track.lost_at is None:
+            # ``onehot.sum((0, 2)) > 0`` per class: the indicator of the group's own sum passing it
+            untested = r.replace(test=None)
+            op, c = r.test
+            return ((op, _formula.part(0), _formula.const(c)), (untested,)) if data_value(untested) else None
         if r is None or track.lost_at is not None or not data_value(r):
             return None
         return _formula.part(0), (r,)
@@ -100,7 +105,7 @@ def _unary_expr(frame: Frame, func: Any, args: tuple, kwargs: dict, expr: _formu
             return None
         return ("pow", expr, float(exponent))
     if func in _CLAMPS:
-        bounds = _clamp_bounds(func, args, kwargs)
+        bounds = _clamp_bounds(frame, func, args, kwargs)
         if bounds is None:
             return None
         for bound, c in bounds:  # ``kl.mean().clamp(min=0)``: on the group alone, its mean clamped
@@ -180,10 +185,12 @@ def element_total(track: Track, mean: bool, func: Any) -> Track | None:
 _CLAMPS = frozenset({Tensor.clamp, torch.clamp, Tensor.clamp_min, torch.clamp_min, Tensor.clip, torch.clip})
 
 
-def _clamp_bounds(func: Any, args: tuple, kwargs: dict) -> tuple[tuple[str, float], ...] | None:
+def _clamp_bounds(frame: Frame, func: Any, args: tuple, kwargs: dict) -> tuple[tuple[str, float], ...] | None:
     """``clamp``'s bounds as expression functions (``("max", low)``, ``("min", high)``), each a
-    finite number literal the code passes (``clamp(min=0)``, ``clamp_min(0.0)``, ``clip(0, 1)``):
-    a number computed by the body may be the batch's (a count, a weight). None otherwise."""
+    finite number literal the code passes (``clamp(min=0)``, ``clamp_min(0.0)``, ``clip(0, 1)``)
+    or a number it proves a constant of the call (``clamp_min(self.eps)``, ``eps`` set only by
+    ``__init__``): a number computed by the body may be the batch's (a count, a weight). None
+    otherwise."""
     if set(kwargs) - {"min", "max"}:
         return None
     passed = len(args) + len(kwargs)
@@ -193,7 +200,8 @@ def _clamp_bounds(func: Any, args: tuple, kwargs: dict) -> tuple[tuple[str, floa
     for name, c, at, key in (("max", low, 1, "min"), ("min", high, 2, "max")):
         if c is None:
             continue
-        if type(c) not in (int, float) or not math.isfinite(c) or not literal_size(c, at, key, passed):
+        if type(c) not in (int, float) or not math.isfinite(c) or not (
+                literal_size(c, at, key, passed) or frame.constant_number(c)):
             return None
         found.append((name, float(c)))
     return tuple(found) if found and passed == 1 + len(found) else None
@@ -234,6 +242,14 @@ def with_site(frame: Frame, made: frozenset[tuple[Any, int]],
     return made | {site}
 
 
+def constant_operand(frame: Frame, kind: str, x: Any) -> bool:
+    """Whether the number ``x``, an operand of the op ``kind`` the body's code is executing, is
+    written there or proven a constant of the call: the same on a group's images alone."""
+    return type(x) in (int, float) and math.isfinite(x) and (
+        written_operand(kind, x, batch_counts(frame)) or configured_item(x, frame.fixed_lists)
+        or frame.constant_number(x))
+
+
 def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None, func: Any,
                    kwargs: dict) -> Track | None:
     """``x (op) y`` of two scalar values, each an expression of ratios or a constant the body's
@@ -256,9 +272,7 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
             operands.append((_formula.const(float(x)), ()))
         elif type(x) in (int, float) and x == 0 and kind in ("add", "sub", "rsub"):
             operands.append((_formula.const(0), ()))  # ``total = 0`` then ``total + x``: any zero adds nothing
-        elif type(x) in (int, float) and math.isfinite(x) and (
-                written_operand(kind, x, batch_counts(frame)) or configured_item(x, frame.fixed_lists)
-                or frame.constant_number(x)):  # ``lam * d.mean() ** 2`` with ``lam=0.85`` a default not passed
+        elif constant_operand(frame, kind, x):  # ``lam * d.mean() ** 2`` with ``lam=0.85`` a default not passed
             if positional_number(frame.size_sites, frame.per_image_targets):
                 return None  # ``exp(l_b.mean()) * 0.5 ** b``: another factor on a group alone
             operands.append((_formula.const(x), ()))
