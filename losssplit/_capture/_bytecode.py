@@ -6873,8 +6873,12 @@ def positional_piece(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
     if found is None:
         return False
     f, ins, at = found
-    if at + 1 >= len(ins) or ins[at + 1].opname != "STORE_FAST":
+    if at + 1 >= len(ins):
         return False
+    if ins[at + 1].opname != "STORE_FAST":  # picked straight off the call (``e.unbind(-1)[i]``)
+        k = next((k for k in range(at + 1, len(ins)) if ins[k].opname == "BINARY_SUBSCR"
+                  and _operand_start(ins, k) == at + 1), None)
+        return k is not None and _positional_index_span(f, at + 1, k, sites, targets)
     name = ins[at + 1].argval
     for k, i in enumerate(ins):
         if i.opname == "BINARY_SUBSCR" and [(j.opname, j.argval) for j in _other_span(ins, k, 1)] == [("LOAD_FAST", name)]:
