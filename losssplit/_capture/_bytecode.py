@@ -4572,7 +4572,8 @@ def _inputless_divisor(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...
 
 def side_size_divisor() -> tuple[Any, int, bool] | None:
     """``(x, k, same)`` where the divisor of the ``/`` (``/=``) the caller's code is executing
-    is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal >= 1 and ``x`` a local or a
+    is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal >= 1 (or one from the end naming
+    such a dim: ``e.shape[-1]``) and ``x`` a local or a
     field of one picked by str literals (``outputs["c"].shape[1]``), written at the division, in a
     local stored once from it (``nq = outputs["c"].shape[1]``) or returned by a function that is
     given ``x`` (``z_of(outputs)``, ``z_of = lambda o: o["c"].shape[1]``); ``same``: ``x`` is the
@@ -4598,6 +4599,10 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
             x = x[key]
     except Exception:  # noqa: BLE001 - not a container read as the code reads it: no proof
         return None
+    if k < 0:  # ``e.shape[-1]``: the dim counted from the end of the tensor measured
+        k += x.dim() if isinstance(x, torch.Tensor) else 0
+        if k < 1:
+            return None
     code = f.f_code
     instructions = _instructions(code)
     parameter = name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
@@ -4651,14 +4656,14 @@ def _keyed_local(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...]] | N
 
 def _side_size_form(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int] | None:
     """(local, str keys, k) where ``span`` is ``x[...].shape[k]`` or ``x[...].size(k)``, ``x`` a
-    LOAD_FAST, the keys str literals, ``k`` an int literal >= 1."""
+    LOAD_FAST, the keys str literals, ``k`` an int literal other than 0 (``-1``: counted from the end)."""
     for tail in (3, 4):  # ``.shape[k]``: LOAD_ATTR, LOAD_CONST, BINARY_SUBSCR; ``.size(k)``: with PRECALL, CALL
         head = _keyed_local(span[:-tail]) if len(span) > tail else None
         if head is None:
             continue
         rest = [(i.opname, i.argval) for i in span[-tail:]]
         k = rest[1][1]
-        if type(k) is not int or k < 1 or rest[1][0] != "LOAD_CONST":
+        if type(k) is not int or k == 0 or rest[1][0] != "LOAD_CONST":
             continue
         if rest == [("LOAD_ATTR", "shape"), ("LOAD_CONST", k), ("BINARY_SUBSCR", None)] or rest[0] == (
                 "LOAD_METHOD", "size") and [op for op, _ in rest[2:]] == ["PRECALL", "CALL"] and span[-1].arg == 1:
