@@ -6758,14 +6758,21 @@ def iteration_count() -> bool:
     over a literal tuple or list or a ``range`` of literals and of parameters the call proves
     constant (``_constant_bounds``). On a group alone those loops run as often: ``n`` is no count
     of the images, whatever count it equals by value. False where nothing can be told."""
+    found = _divisor_local()
+    return found is not None and _counts_iterations(found[0].f_code, found[1], _constant_bounds(found[0]))
+
+
+def _divisor_local() -> tuple[types.FrameType, str] | None:
+    """(the frame, the local's name) where the division the caller's code is executing (``a /
+    n``, ``a /= n``) divides by a local loaded right before it; None else."""
     found = _executing_op("BINARY_OP")
     if found is None or found[2] < 1 or found[1][found[2]].argrepr not in ("/", "/="):
-        return False
+        return None
     f, instructions, at = found
     load = instructions[at - 1]
     if load.opname != "LOAD_FAST" or load.is_jump_target:
-        return False
-    return _counts_iterations(f.f_code, load.argval, _constant_bounds(f))
+        return None
+    return f, load.argval
 
 
 @_per_code(1024)
@@ -6798,6 +6805,58 @@ def _counts_iterations(code: types.CodeType, name: str, constants: frozenset[str
                 # over the images; a nested loop over constants runs as often on a group alone
                 return False
     return True
+
+
+def unproven_loop_counter() -> bool:
+    """Whether the divisor of the division the caller's code is executing is a local that some
+    loop over a literal tuple or list or a ``range`` of literals counts (``n += 1``) but that
+    ``iteration_count`` cannot prove a constant: counted past a test or a ``break`` of the loop
+    (``if (e > c).any(): n += 1``), over such a literal cut by a count (``[0, 1, 2][:len(t)]``),
+    or also stored otherwise (``n = len(t)`` first, ``n += len(t)`` after). On a group alone it
+    may count otherwise; it equals a count of the batch, or not, by value only. False where
+    nothing can be told."""
+    found = _divisor_local()
+    return found is not None and _counts_literal_loop(found[0].f_code, found[1]) and not _counts_iterations(
+        found[0].f_code, found[1], _constant_bounds(found[0]))
+
+
+@_per_code(1024)
+def _counts_literal_loop(code: types.CodeType, name: str) -> bool:
+    """Whether ``code`` adds a literal int to its local ``name`` (``n += 1``) in a loop whose
+    iterable's code starts with a literal or ``range`` of literals (``range(3)``, ``[0, 1,
+    2][:len(t)]``)."""
+    if name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars:
+        return False
+    ins = _instructions(code)
+    loops = _loops(ins)
+    for j in _stores(ins, name):
+        value = ins[j - 3 : j]
+        if len(value) != 3 or (value[0].opname, value[0].argval, value[1].opname, value[2].opname) != (
+                "LOAD_FAST", name, "LOAD_CONST", "BINARY_OP") or type(value[1].argval) is not int:
+            continue
+        for head, last in loops:
+            if head < j < last and ins[head].opname == "FOR_ITER" and _literal_led(ins, head):
+                return True
+    return False
+
+
+def _literal_led(ins: list[dis.Instruction], head: int) -> bool:
+    """Whether the iterable of the ``for`` loop at ``head`` starts with a literal container or a
+    ``range`` call whose arguments are literals."""
+    if head < 1 or ins[head - 1].opname != "GET_ITER":
+        return False
+    start = _operand_start(ins, head - 1)
+    if start is None or start >= head - 1:
+        return False
+    first = ins[start]
+    if first.opname in ("LOAD_CONST", "BUILD_LIST", "BUILD_TUPLE"):
+        return True
+    if first.opname != "LOAD_GLOBAL" or first.argval != "range":
+        return False
+    k = start + 1
+    while k < head - 1 and ins[k].opname in ("LOAD_CONST", "BINARY_OP", "UNARY_NEGATIVE"):
+        k += 1
+    return k > start + 1 and ins[k].opname == "PRECALL"
 
 
 def _literal_int_store(ins: list[dis.Instruction], j: int) -> bool:

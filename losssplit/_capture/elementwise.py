@@ -70,6 +70,7 @@ from ._bytecode import (
     summed_item_floor,
     summed_multiple,
     table_operand,
+    unproven_loop_counter,
 )
 from .batch_fields import chosen_literal, read_fields, several_images_number
 from .finite import nan_to_num_kept, note_self_comparison
@@ -2860,6 +2861,8 @@ def _ratio_arithmetic(
             if _picked_image_size(frame, ta.ratio, other):
                 return lost_track(PICKED_SIZE_DIVISOR, pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
+            if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
+                return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
@@ -3549,6 +3552,10 @@ def _clampable(track: Track) -> bool:
     return r is not None and (not track.from_prediction and r.kind is RatioKind.SUM or _plain_sum(r))
 
 
+UNPROVEN_COUNTER = ("a division by a counter of a loop over constants (``n += 1`` over ``range(3)``) that the code does not "
+                    "show counting as often on a group alone -- past a test or a ``break``, over a literal cut by a count, or "
+                    "also stored from the images' count (``n = len(t)``) -- equal to a count of the batch, or computed from "
+                    "one: on a group alone it may be another number")
 COUNTED_DIVISOR = ("a division by a number the body counted over the images' items (``num_pos += len(gt)`` in a loop over the "
                    "images, then ``/ max(1, num_pos * k)``) that equals no count of the loss: on a group alone it is "
                    "the group's count")
