@@ -3772,6 +3772,8 @@ def _side_size(frame: Frame, z: int) -> bool | str:
         return False
     x, k, same = found
     measured = isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z
+    if measured and frame.padded and id(x) in frame.padded:
+        return False  # (``pad_sequence``'s width: declined by its own rule, ``shape.padded_use``)
     track = frame.get(x) if measured else None
     if measured and same and track is None and x.dim() > 1 and x.shape[0] == frame.num_images:
         return MADE_SIDE_SIZE_DIVISOR  # a tensor of a row per image the capture does not follow (padded, written per image)
