@@ -1,5 +1,5 @@
 """Known wrongs pg37's probe of loops over the images found (all silently wrong at 72a05af too),
-pinned: positions of a loop over the images reaching a cut another way than a subscript of the
+pinned, then declined since pinsb (session 32): positions of a loop over the images reaching a cut another way than a subscript of the
 loop's target, and Python counters of constant loops mixed with the images' count. Compared with
 the oracle (README Known limits). A list index, a listed range and a tuple of unbound columns
 decline since pg2 (``test_listed_positions.py``)."""
@@ -57,18 +57,38 @@ def counter_past_a_break(o, t):
     return {"loss": total / n}
 
 
-COUNTER = pytest.mark.xfail(strict=True, reason="known WRONG (pg37, pre-existing at 72a05af): a Python counter of a "
-                            "constant loop mixed with the images' count (n += len(t), n = len(t) then n += 1), of a literal "
-                            "list cut by the count, or counted before a data-dependent break: read as the images' count, "
-                            "or a constant, by value (README Known limits)")
+def counter_past_a_test_of_five(o, t):
+    e = _errors(o, t)
+    total, n = 0.0, 0
+    for i in range(5):
+        if (e > 0.3 + 0.1 * i).any():
+            total = total + e[e > 0.3 + 0.1 * i].sum()
+            n += 1
+    return {"loss": total / n}
 
 
-@pytest.mark.parametrize("body", [*(pytest.param(b, marks=COUNTER) for b in (counter_plus_images, counter_from_images,
-                                                                             counter_past_a_break))])
+@pytest.mark.parametrize("body", [counter_plus_images, counter_from_images, counter_past_a_break])
 def test_pinned_bodies_follow_the_oracle(body):
+    """Pinned by pg37 (silently wrong); since pinsb (session 32) such a counter, one the code does not
+    show counting as often on a group alone, declines where it equals a count of the batch or is
+    computed from one, naming the key."""
     for seed, weights in BATCHES:
         got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
         assert not wrong_companions(got, want), (seed, said)
+        if len(set(weights)) > 1 and body is not counter_past_a_break:
+            assert not got and any("'loss'" in m and "counter of a loop over constants" in m
+                                   or "counted over the images" in m for m in said), (seed, said)
+
+
+def test_a_counter_past_a_test_equal_to_no_count_splits():
+    """Near miss: the counter counted past tests of the images' values, 5 on batches of 3 and 4 images
+    (no count): a constant on each group that decides every test as the batch. (4 on 2 images, twice
+    their count, declines.)"""
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(counter_past_a_test_of_five, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert not wrong_companions(got, want), (seed, said)
+        if len(weights) > 2:
+            assert got and not any("counter of a loop over constants" in m for m in said), (seed, said)
 
 
 def test_a_counter_of_a_literal_list_cut_by_the_count_declines():

@@ -4594,7 +4594,8 @@ def _inputless_divisor(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...
 
 def side_size_divisor() -> tuple[Any, int, bool] | None:
     """``(x, k, same)`` where the divisor of the ``/`` (``/=``) the caller's code is executing
-    is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal >= 1 and ``x`` a local or a
+    is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal >= 1 (or one from the end naming
+    such a dim: ``e.shape[-1]``) and ``x`` a local or a
     field of one picked by str literals (``outputs["c"].shape[1]``), written at the division, in a
     local stored once from it (``nq = outputs["c"].shape[1]``) or returned by a function that is
     given ``x`` (``z_of(outputs)``, ``z_of = lambda o: o["c"].shape[1]``); ``same``: ``x`` is the
@@ -4620,6 +4621,10 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
             x = x[key]
     except Exception:  # noqa: BLE001 - not a container read as the code reads it: no proof
         return None
+    if k < 0:  # ``e.shape[-1]``: the dim counted from the end of the tensor measured
+        k += x.dim() if isinstance(x, torch.Tensor) else 0
+        if k < 1:
+            return None
     code = f.f_code
     instructions = _instructions(code)
     parameter = name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
@@ -4673,14 +4678,14 @@ def _keyed_local(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...]] | N
 
 def _side_size_form(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int] | None:
     """(local, str keys, k) where ``span`` is ``x[...].shape[k]`` or ``x[...].size(k)``, ``x`` a
-    LOAD_FAST, the keys str literals, ``k`` an int literal >= 1."""
+    LOAD_FAST, the keys str literals, ``k`` an int literal other than 0 (``-1``: counted from the end)."""
     for tail in (3, 4):  # ``.shape[k]``: LOAD_ATTR, LOAD_CONST, BINARY_SUBSCR; ``.size(k)``: with PRECALL, CALL
         head = _keyed_local(span[:-tail]) if len(span) > tail else None
         if head is None:
             continue
         rest = [(i.opname, i.argval) for i in span[-tail:]]
         k = rest[1][1]
-        if type(k) is not int or k < 1 or rest[1][0] != "LOAD_CONST":
+        if type(k) is not int or k == 0 or rest[1][0] != "LOAD_CONST":
             continue
         if rest == [("LOAD_ATTR", "shape"), ("LOAD_CONST", k), ("BINARY_SUBSCR", None)] or rest[0] == (
                 "LOAD_METHOD", "size") and [op for op, _ in rest[2:]] == ["PRECALL", "CALL"] and span[-1].arg == 1:
@@ -6999,14 +7004,21 @@ def iteration_count() -> bool:
     over a literal tuple or list or a ``range`` of literals and of parameters the call proves
     constant (``_constant_bounds``). On a group alone those loops run as often: ``n`` is no count
     of the images, whatever count it equals by value. False where nothing can be told."""
+    found = _divisor_local()
+    return found is not None and _counts_iterations(found[0].f_code, found[1], _constant_bounds(found[0]))
+
+
+def _divisor_local() -> tuple[types.FrameType, str] | None:
+    """(the frame, the local's name) where the division the caller's code is executing (``a /
+    n``, ``a /= n``) divides by a local loaded right before it; None else."""
     found = _executing_op("BINARY_OP")
     if found is None or found[2] < 1 or found[1][found[2]].argrepr not in ("/", "/="):
-        return False
+        return None
     f, instructions, at = found
     load = instructions[at - 1]
     if load.opname != "LOAD_FAST" or load.is_jump_target:
-        return False
-    return _counts_iterations(f.f_code, load.argval, _constant_bounds(f))
+        return None
+    return f, load.argval
 
 
 @_per_code(1024)
@@ -7039,6 +7051,58 @@ def _counts_iterations(code: types.CodeType, name: str, constants: frozenset[str
                 # over the images; a nested loop over constants runs as often on a group alone
                 return False
     return True
+
+
+def unproven_loop_counter() -> bool:
+    """Whether the divisor of the division the caller's code is executing is a local that some
+    loop over a literal tuple or list or a ``range`` of literals counts (``n += 1``) but that
+    ``iteration_count`` cannot prove a constant: counted past a test or a ``break`` of the loop
+    (``if (e > c).any(): n += 1``), over such a literal cut by a count (``[0, 1, 2][:len(t)]``),
+    or also stored otherwise (``n = len(t)`` first, ``n += len(t)`` after). On a group alone it
+    may count otherwise; it equals a count of the batch, or not, by value only. False where
+    nothing can be told."""
+    found = _divisor_local()
+    return found is not None and _counts_literal_loop(found[0].f_code, found[1]) and not _counts_iterations(
+        found[0].f_code, found[1], _constant_bounds(found[0]))
+
+
+@_per_code(1024)
+def _counts_literal_loop(code: types.CodeType, name: str) -> bool:
+    """Whether ``code`` adds a literal int to its local ``name`` (``n += 1``) in a loop whose
+    iterable's code starts with a literal or ``range`` of literals (``range(3)``, ``[0, 1,
+    2][:len(t)]``)."""
+    if name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars:
+        return False
+    ins = _instructions(code)
+    loops = _loops(ins)
+    for j in _stores(ins, name):
+        value = ins[j - 3 : j]
+        if len(value) != 3 or (value[0].opname, value[0].argval, value[1].opname, value[2].opname) != (
+                "LOAD_FAST", name, "LOAD_CONST", "BINARY_OP") or type(value[1].argval) is not int:
+            continue
+        for head, last in loops:
+            if head < j < last and ins[head].opname == "FOR_ITER" and _literal_led(ins, head):
+                return True
+    return False
+
+
+def _literal_led(ins: list[dis.Instruction], head: int) -> bool:
+    """Whether the iterable of the ``for`` loop at ``head`` starts with a literal container or a
+    ``range`` call whose arguments are literals."""
+    if head < 1 or ins[head - 1].opname != "GET_ITER":
+        return False
+    start = _operand_start(ins, head - 1)
+    if start is None or start >= head - 1:
+        return False
+    first = ins[start]
+    if first.opname in ("LOAD_CONST", "BUILD_LIST", "BUILD_TUPLE"):
+        return True
+    if first.opname != "LOAD_GLOBAL" or first.argval != "range":
+        return False
+    k = start + 1
+    while k < head - 1 and ins[k].opname in ("LOAD_CONST", "BINARY_OP", "UNARY_NEGATIVE"):
+        k += 1
+    return k > start + 1 and ins[k].opname == "PRECALL"
 
 
 def _literal_int_store(ins: list[dis.Instruction], j: int) -> bool:
@@ -7119,8 +7183,12 @@ def positional_piece(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]
     if found is None:
         return False
     f, ins, at = found
-    if at + 1 >= len(ins) or ins[at + 1].opname != "STORE_FAST":
+    if at + 1 >= len(ins):
         return False
+    if ins[at + 1].opname != "STORE_FAST":  # picked straight off the call (``e.unbind(-1)[i]``)
+        k = next((k for k in range(at + 1, len(ins)) if ins[k].opname == "BINARY_SUBSCR"
+                  and _operand_start(ins, k) == at + 1), None)
+        return k is not None and _positional_index_span(f, at + 1, k, sites, targets)
     name = ins[at + 1].argval
     for k, i in enumerate(ins):
         if i.opname == "BINARY_SUBSCR" and [(j.opname, j.argval) for j in _other_span(ins, k, 1)] == [("LOAD_FAST", name)]:

@@ -72,6 +72,7 @@ from ._bytecode import (
     summed_item_floor,
     summed_multiple,
     table_operand,
+    unproven_loop_counter,
 )
 from .batch_fields import chosen_literal, read_fields, several_images_number
 from .finite import nan_to_num_kept, note_self_comparison
@@ -2898,6 +2899,8 @@ def _ratio_arithmetic(
             if _picked_image_size(frame, ta.ratio, other):
                 return lost_track(PICKED_SIZE_DIVISOR, pred)
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
+            if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
+                return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
@@ -2907,6 +2910,8 @@ def _ratio_arithmetic(
             if read_as_count and type(other) in (int, float) and float(other).is_integer() and inputless_call_divisor():
                 return lost_track(INPUTLESS_DIVISOR, pred)
             side = read_as_count and type(other) is int and _side_size(frame, other)
+            if side == MADE_SIDE_SIZE_DIVISOR:
+                return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
             if type(other) is float and other == frame.num_images and not frame.from_arguments(other):
@@ -3598,6 +3603,10 @@ def _clampable(track: Track) -> bool:
     return r is not None and (not track.from_prediction and r.kind is RatioKind.SUM or _plain_sum(r))
 
 
+UNPROVEN_COUNTER = ("a division by a counter of a loop over constants (``n += 1`` over ``range(3)``) that the code does not "
+                    "show counting as often on a group alone -- past a test or a ``break``, over a literal cut by a count, or "
+                    "also stored from the images' count (``n = len(t)``) -- equal to a count of the batch, or computed from "
+                    "one: on a group alone it may be another number")
 COUNTED_DIVISOR = ("a division by a number the body counted over the images' items (``num_pos += len(gt)`` in a loop over the "
                    "images, then ``/ max(1, num_pos * k)``) that equals no count of the loss: on a group alone it is "
                    "the group's count")
@@ -3795,24 +3804,38 @@ def read_unevenly(frame: Frame, z: float) -> bool:
     return len(set(reads)) > 1
 
 
-def _side_size(frame: Frame, z: int) -> bool:
+MADE_SIDE_SIZE_DIVISOR = ("a division by the size of a dim without images of a tensor the body made (``/ e.shape[-1]``, "
+                          "``/ gt_mask.shape[1]``), equal to a count of the batch: a width of its own or one padded to "
+                          "the longest image's cannot be told, neither is the group's count")
+
+
+def _side_size(frame: Frame, z: int) -> bool | str:
     """Whether the divisor ``z``, equal to a count of the batch, is written at the division as the
     size of a dim ``k >= 1`` of a tensor whose images lie along dim 0 only (``side_size_divisor``:
     also kept in a local, or returned by a function given the tensor): True (a constant) where that
     tensor is an argument as passed (``outputs["c"].shape[1]``: the queries, on a group alone the
     same) or joined along dim 0 from argument tensors only (``torch.stack([t["y"] for t in
-    targets]).shape[1]``, ``Frame.argument_joins``); False for a tensor the body made (stacked, the same;
-    padded to the longest image's, not) or no such size."""
+    targets]).shape[1]``, ``Frame.argument_joins``); ``MADE_SIDE_SIZE_DIVISOR`` for a tensor the body
+    made (its own width, the same on a group alone; padded to the longest image's, not); False for no
+    such size."""
     found = side_size_divisor() if frame.tokens is None else None
     if found is None:
         return False
     x, k, same = found
-    track = frame.get(x) if isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z else None
+    measured = isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z
+    if measured and frame.padded and id(x) in frame.padded:
+        return False  # (``pad_sequence``'s width: declined by its own rule, ``shape.padded_use``)
+    track = frame.get(x) if measured else None
+    if measured and same and track is None and x.dim() > 1 and x.shape[0] == frame.num_images:
+        return MADE_SIDE_SIZE_DIVISOR  # a tensor of a row per image the capture does not follow (padded, written per image)
     if not same or track is None or not track.rows or 0 not in track.rows or k in track.rows:
         return False
-    # (of another tensor the body made, padded to the longest image's: the rules as before, see README Known limits)
-    return frame.argument_joins.get(id(x)) is x or frame.read_argument_tensors is not None and any(
-        t is x for t in frame.read_argument_tensors())
+    if frame.argument_joins.get(id(x)) is x or frame.read_argument_tensors is not None and any(
+            t is x for t in frame.read_argument_tensors()):
+        return True
+    # of a tensor the body made: its own width (``e.shape[-1]`` of ``(x - y).abs()``) or one padded to
+    # the longest image's (``gt_mask.shape[1]``), equal to the count by value only (pinned until pinsb)
+    return MADE_SIDE_SIZE_DIVISOR
 
 
 INPUTLESS_DIVISOR = ("a division by a whole number a call returns that is given nothing of the body's values "
