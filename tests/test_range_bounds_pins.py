@@ -99,4 +99,4 @@ def test_a_counter_of_a_literal_list_cut_by_the_count_declines():
         got, want, said = split_outcome(counter_of_a_cut_list, list(rule_batch(seed, weights)), [ROWS, TARGETS])
         assert not wrong_companions(got, want), (seed, said)
         assert got == {} or got == want and len(want) == 1, (seed, got, want)
-        assert said and all("counter_of_a_cut_list" in w for w in said), (seed, said)
+        assert got == want or said and all("counter_of_a_cut_list" in w for w in said), (seed, said)

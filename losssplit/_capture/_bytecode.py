@@ -6735,6 +6735,8 @@ def _spelt_count(f: types.FrameType, ins: list[dis.Instruction], start: int, end
             # its numel: ``x[:, labels]`` of ``labels = torch.cat([s["labels"] for s in t])`` picks classes)
             counted = k + 1 < end and ins[k + 1].opname == "LOAD_METHOD" and ins[k + 1].argval == "numel"
             for j in _stores(ins, i.argval):
+                if _loop_target(ins, j):
+                    continue  # a loop's position: the positional checks read those (a column loop is no count)
                 first = _assignment_start(ins, j)
                 if first is not None and first < j and reader.number(first, j, frozenset(), added_up=False, positions=False) \
                         and (counted or not _makes_code(ins, first, j)):
@@ -6751,6 +6753,14 @@ def _spelt_count(f: types.FrameType, ins: list[dis.Instruction], start: int, end
                    for j, r in enumerate(body)):
                 return True
     return False
+
+
+def _loop_target(ins: list[dis.Instruction], j: int) -> bool:
+    """Whether the store at ``j`` takes (a part of) a ``for`` loop's item."""
+    k = j - 1
+    while k >= 0 and ins[k].opname in ("UNPACK_SEQUENCE", "STORE_FAST", "STORE_DEREF"):
+        k -= 1
+    return k >= 0 and ins[k].opname == "FOR_ITER"
 
 
 def _makes_code(ins: list[dis.Instruction], start: int, end: int) -> bool:
