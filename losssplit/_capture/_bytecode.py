@@ -6995,7 +6995,28 @@ def _image_loops(f: types.FrameType, content: Callable[[Any], Any] | None) -> fr
         lists = _enumerated_locals(f, instructions[begin:first - 1]) if begin is not None else None
         if lists and any(type(v) in (list, tuple) and [content(t) for t in v] == list(range(count)) for v in lists):
             found.add(first)
+        elif count > 1 and any(isinstance(content(f.f_locals.get(name)), int) for name in _unpacked_targets(instructions, first)):
+            # an item now one image's values (``enumerate(zip(list(x.unbind(0)), ..))`` written inline: no
+            # list a local holds): its position is an image's (it was read as a constant's, silently wrong)
+            found.add(first)
     return frozenset(found)
+
+
+def _unpacked_targets(instructions: list[dis.Instruction], first: int) -> list[str]:
+    """The names the ``for`` loop whose FOR_ITER is at ``first`` stores each item in, through any
+    depth of unpacking (``for i, (p, t) in ..``: ``i``, ``p``, ``t``)."""
+    names, need, k = [], 1, first + 1
+    while need > 0 and k < len(instructions):
+        i = instructions[k]
+        if i.opname == "UNPACK_SEQUENCE":
+            need += i.arg - 1
+        elif i.opname in ("STORE_FAST", "STORE_DEREF"):
+            names.append(i.argval)
+            need -= 1
+        else:
+            break
+        k += 1
+    return names
 
 
 def _enumerated_locals(f: types.FrameType, code: list[dis.Instruction]) -> list[Any] | None:
