@@ -7009,7 +7009,7 @@ def _unpacked_targets(instructions: list[dis.Instruction], first: int) -> list[s
     while need > 0 and k < len(instructions):
         i = instructions[k]
         if i.opname == "UNPACK_SEQUENCE":
-            need += i.arg - 1
+            need += (i.arg or 1) - 1
         elif i.opname in ("STORE_FAST", "STORE_DEREF"):
             names.append(i.argval)
             need -= 1
