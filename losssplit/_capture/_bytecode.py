@@ -6070,6 +6070,44 @@ def _sizes_product_at(code: types.CodeType, lasti: int) -> tuple[str, int, int] 
     return first[0], first[1], second[1]
 
 
+def shape_product() -> tuple[Any, types.CodeType, int, slice] | None:
+    """``(x, code, offset, s)`` where the divisor of the ``a / b`` the caller's code is executing is
+    ``np.prod(x.shape[s])`` or ``math.prod(x.shape[s])``, ``s`` a slice of literal bounds and ``x`` a
+    parameter the code never stores (torch-efficient-distloss's ``n_rays = np.prod(w.shape[:-1])``),
+    written there or held by a local stored once outside a loop; ``offset`` the shape read's. None
+    for any other divisor or an unchecked Python."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    found = _shape_product_at(f.f_code, f.f_lasti) if f is not None else None
+    if f is None or found is None or found[0] not in f.f_locals:
+        return None
+    module = f.f_globals.get(found[3])
+    if getattr(module, "__name__", None) not in ("numpy", "math"):
+        return None
+    return f.f_locals[found[0]], f.f_code, found[1], found[2]
+
+
+@_per_code(1024)
+def _shape_product_at(code: types.CodeType, lasti: int) -> tuple[str, int, slice, str] | None:
+    """(the local, the shape read's offset, the slice, the module's global) of the divisor
+    ``np.prod(x.shape[a:b])`` of the division at ``lasti`` (see ``shape_product``)."""
+    divisor = _divisor_code(code, lasti)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
+    span = [i for i in instructions[start:end] if i.opname != "PRECALL"]
+    if len(span) != 9:
+        return None
+    module, prod, x, shape, low, high, built, subscript, call = span
+    if not (module.opname == "LOAD_GLOBAL" and prod.opname in ("LOAD_METHOD", "LOAD_ATTR") and prod.argval == "prod"
+            and x.opname == "LOAD_FAST" and x.argval in _parameters(code) and not _stores(instructions, x.argval)
+            and (shape.opname, shape.argval) == ("LOAD_ATTR", "shape")
+            and all(i.opname == "LOAD_CONST" and (i.argval is None or type(i.argval) is int) for i in (low, high))
+            and built.opname == "BUILD_SLICE" and built.arg == 2 and subscript.opname == "BINARY_SUBSCR"
+            and call.opname == "CALL" and call.arg == 1):
+        return None
+    return x.argval, shape.offset, slice(low.argval, high.argval), module.argval
+
+
 def _size_read(span: list[dis.Instruction]) -> tuple[str, int] | None:
     """(the local, the literal dim) where ``span`` pushes ``x.shape[d]`` or ``x.size(d)``."""
     ops = [(i.opname, i.argval) for i in span if i.opname != "PRECALL"]
@@ -6105,16 +6143,15 @@ def _product_operands(instructions: list[dis.Instruction], start: int, end: int)
     return operands
 
 
-@_per_code(1024)
-def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str] | None:
-    """(the index of the constant's load, or None where the other factor is no single load of a
-    local or a literal or is a length too; the local ``len`` is called on) of the divisor ``k *
-    len(x)`` of the division at ``lasti`` (see ``constant_times_length``)."""
+def _divisor_code(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int, int] | None:
+    """(``code``'s instructions, start, end) of the code computing the divisor of the ``a / b`` at
+    ``lasti``: written there, or the value of the local it loads where that local is stored once,
+    outside a loop (no parameter, no cell); None otherwise."""
     divisor = _divisor_span(code, lasti)
     if divisor is None:
         return None
     instructions, start, end = divisor
-    if end - start == 1 and instructions[start].opname == "LOAD_FAST":  # a local holding the product
+    if end - start == 1 and instructions[start].opname == "LOAD_FAST":  # a local holding the divisor
         name = instructions[start].argval
         stores = _stores(instructions, name)
         if (len(stores) != 1 or name in _parameters(code) or name in code.co_cellvars or stores[0] < 3
@@ -6125,6 +6162,18 @@ def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str]
         if first is None:
             return None
         start = first
+    return instructions, start, end
+
+
+@_per_code(1024)
+def _times_length_at(code: types.CodeType, lasti: int) -> tuple[int | None, str] | None:
+    """(the index of the constant's load, or None where the other factor is no single load of a
+    local or a literal or is a length too; the local ``len`` is called on) of the divisor ``k *
+    len(x)`` of the division at ``lasti`` (see ``constant_times_length``)."""
+    divisor = _divisor_code(code, lasti)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
     end -= 1  # the product's BINARY_OP, right before the division (or the store)
     operands = _product_operands(instructions, start, end)
     if operands is None:
@@ -7270,7 +7319,28 @@ def _image_loops(f: types.FrameType, content: Callable[[Any], Any] | None) -> fr
         lists = _enumerated_locals(f, instructions[begin:first - 1]) if begin is not None else None
         if lists and any(type(v) in (list, tuple) and [content(t) for t in v] == list(range(count)) for v in lists):
             found.add(first)
+        elif count > 1 and any(isinstance(content(f.f_locals.get(name)), int) for name in _unpacked_targets(instructions, first)):
+            # an item now one image's values (``enumerate(zip(list(x.unbind(0)), ..))`` written inline: no
+            # list a local holds): its position is an image's (it was read as a constant's, silently wrong)
+            found.add(first)
     return frozenset(found)
+
+
+def _unpacked_targets(instructions: list[dis.Instruction], first: int) -> list[str]:
+    """The names the ``for`` loop whose FOR_ITER is at ``first`` stores each item in, through any
+    depth of unpacking (``for i, (p, t) in ..``: ``i``, ``p``, ``t``)."""
+    names, need, k = [], 1, first + 1
+    while need > 0 and k < len(instructions):
+        i = instructions[k]
+        if i.opname == "UNPACK_SEQUENCE":
+            need += (i.arg or 1) - 1
+        elif i.opname in ("STORE_FAST", "STORE_DEREF"):
+            names.append(i.argval)
+            need -= 1
+        else:
+            break
+        k += 1
+    return names
 
 
 def _enumerated_locals(f: types.FrameType, code: list[dis.Instruction]) -> list[Any] | None:

@@ -63,6 +63,7 @@ from ._bytecode import (
     running_items,
     running_position,
     shape_operand,
+    shape_product,
     side_size_divisor,
     size_reciprocal,
     sized_operand,
@@ -1237,6 +1238,51 @@ def _numpy_scalar(x: Any) -> Any:
     return x
 
 
+def _shape_product(frame: Frame, b: Any) -> tuple[Any, Tensor, list[int], Any] | None:
+    """``(the shape read's size site, x, the dims picked, x's image dims)`` where the divisor ``b`` is ``np.prod(x.shape[s])`` (or
+    ``math.prod``, ``_bytecode.shape_product``: torch-efficient-distloss's ``n_rays =
+    np.prod(w.shape[:-1])``) of a tensor ``x`` the capture follows, and equals it; else None."""
+    found = shape_product() if type(b) in (int, CountedInt) else None
+    if found is None or not isinstance(found[0], Tensor):
+        return None
+    x, code, offset, picked = found
+    held = frame.get(x)
+    dims = list(range(x.dim()))[picked]
+    if held is None or held.lost_at is not None or math.prod(x.shape[d] for d in dims) != b:
+        return None
+    return frame.size_sites.get((code, offset)), x, dims, held.rows
+
+
+def _shape_product_count(frame: Frame, b: Any) -> Any:
+    """``b`` as the ``RowCount`` it is where it is ``np.prod(x.shape[s])`` of one dim only, a size
+    of image rows this read noted (``Frame.size_sites``): the product of one size is that size, on a
+    group alone the group's count (the distortion loss's ``/ n_rays``). Any other ``b`` as it is."""
+    found = _shape_product(frame, b)
+    if found is None:
+        return b
+    site, _, dims, _ = found
+    if site is None or site[0] is None or len(dims) != 1 or dims[0] not in site[1] or site[0].numel() != b:
+        return b
+    return frame.count_of(b, site[0])
+
+
+SHAPE_PRODUCT_DIVISOR = ("a division by a product of sizes of dims without images (``np.prod(x.shape[1:])``) of a "
+                         "tensor the body made: on a group alone maybe other sizes (padded to the group's longest)")
+
+
+def _shape_product_divisor(frame: Frame, z: Any) -> bool | str | None:
+    """Where ``z`` is ``np.prod(x.shape[s])`` of dims of ``x`` without images: a constant of the
+    call (True) for ``x`` one of the call's arguments as passed (on a group alone it keeps those
+    sizes), else ``SHAPE_PRODUCT_DIVISOR`` (it was read by value as a count it equals: silently
+    wrong for ``np.prod(w.shape[1:])`` equal to the loss's rows). None for any other ``z``."""
+    found = _shape_product(frame, z)
+    if found is None or any(d in found[3] for d in found[2]):
+        return None
+    x = found[1]
+    return frame.read_argument_tensors is not None and any(t is x for t in frame.read_argument_tensors()) \
+        or SHAPE_PRODUCT_DIVISOR
+
+
 def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: str) -> None:
     if not isinstance(out, Tensor) or len(args) < 2:
         return
@@ -1247,6 +1293,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         b = _numpy_scalar(b)
     elif type(a) not in _PLAIN_OPERANDS and not isinstance(a, Tensor) and frame.numpy_images is None:
         a = _numpy_scalar(a)
+    if kind == "div" and type(b) in (int, CountedInt) and frame.size_sites:  # ``/ np.prod(w.shape[:-1])``
+        b = _shape_product_count(frame, b)
     if (type(b) is int or type(a) is int) and kind in _OFFSETS and _offset_by_several_images(frame, a, b):
         frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of positions and a number computed from sizes or "
                     "fields of several images (a layout by them: on a group alone, the group's)")
@@ -2901,7 +2949,8 @@ def _ratio_arithmetic(
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
             if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
-            if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR):
+            if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR,
+                            SHAPE_PRODUCT_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3879,6 +3928,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
         return True
+    if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
+        return product
     if source == "other" and type(z) is int and iteration_count():  # ``n += 1`` over ``range(3)``
         return True
     if source == "other" and configured_item(z, frame.fixed_lists):  # ``self.table["k"]`` of a dict held unchanged
