@@ -4975,7 +4975,8 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             # ``e.new_full(e.shape, float(len(t)))``, ``torch.full(e.shape, n)``: sized otherwise, each entry
             # the number (red team 32: met the images' rows as a constant, the batch's count on every group)
             value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)
-            return type(value) in (int, float) and bool(value) and _bytecode.counted_number(zero=False, sized=func is not Tensor.fill_)
+            return type(value) in (int, float) and bool(value) and not frame.weight_owners(value) \
+                and _bytecode.counted_number(zero=False, sized=func is not Tensor.fill_)  # (the seed's weight fills)
         if not sized_out and (out.numel() != 1 or frame.num_images < 2):
             return False
         value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)
