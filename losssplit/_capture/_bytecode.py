@@ -4756,15 +4756,29 @@ def _sized(x: Any) -> int | None:
         return None
 
 
+# division calls whose last positional argument is the divisor (red team 32: ``v.div(len(t))`` of
+# one image's value was a constant divisor, the batch's count on every group)
+_LENGTH_DIVIDE_CALLS = frozenset({"div", "divide", "true_divide", "truediv", "__truediv__"})
+
+
 @_per_code(1024)
 def _length_at(code: types.CodeType, lasti: int) -> str | None:
     """The local name ``x`` when the right operand of the division at byte offset ``lasti`` is
     ``len(x)``: LOAD_GLOBAL ``len``, LOAD_FAST / LOAD_DEREF ``x``, (PRECALL,) CALL 1, then the
-    division, with no jump target among them; else None."""
+    division (a ``/``, or a call of a division method or function, ``_LENGTH_DIVIDE_CALLS``, whose
+    last argument it is), with no jump target among them; else None."""
     instructions, at = _located(code, lasti)
-    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
+    if at is None:
         return None
-    window = [i for i in instructions[max(0, at - 4) : at] if i.opname != "PRECALL"][-3:]
+    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1  # a builtin's specialised PRECALL makes the call itself (``operator.truediv``)
+    op = instructions[at]
+    if op.opname == "CALL":  # ``v.div(len(t))``, ``torch.div(v, len(t))``, ``operator.truediv(v, len(t))``
+        if _callee(code, op.offset) not in _LENGTH_DIVIDE_CALLS:
+            return None
+    elif op.opname != "BINARY_OP" or op.arg not in _DIVISIONS:
+        return None
+    window = [i for i in instructions[max(0, at - 5) : at] if i.opname != "PRECALL"][-3:]
     if len(window) != 3 or any(i.is_jump_target for i in window[1:]) or instructions[at].is_jump_target:
         return None
     load_len, load_x, call = window

@@ -4353,6 +4353,7 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if all(t is None for t in tracks):
         return
     op = op_name(func)
+    _weight_picked(frame, args, op)
     if frame.number_tests and tracks[0] is None:  # ``torch.where(lw < 0.9, 0.5 * l, l)``
         weight_test_used(frame, args[0], next((t for t in tracks[1:] if t is not None), None), out.shape, op)
     kept = _picked_everywhere(frame, args, tracks)
@@ -4402,6 +4403,20 @@ def _elementwise(frame: Frame, func: Any, op: str, operands: Sequence[Any], trac
         new.unweighted = func(*[unweighted_of(x, t) if isinstance(x, Tensor) else x for x, t in zip(operands, tracks)],
                               *rest, **kwargs)
     return new
+
+
+def _weight_picked(frame: Frame, args: tuple, op: str) -> None:
+    """``torch.where(e > c, e, t[0]["loss_weight"])``: a value picked is an image's weight object,
+    not 1 here; on a group alone every weight is 1 (red team 32: the batch's weight was kept)."""
+    cond = args[0]
+    if not isinstance(cond, Tensor):
+        return
+    for k in (1, 2):
+        v = args[k]
+        if type(v) is float and v != 1.0 and frame.weight_owners(v):
+            picked = cond.detach() if k == 1 else cond.detach().logical_not()
+            frame.doubt(picked.any(), f"{op} picks an image's weight field value ({v}) at some positions (on a group "
+                        "alone every weight is 1)")
 
 
 def _where_labels(frame: Frame, args: tuple, out: Tensor, track: Track) -> None:

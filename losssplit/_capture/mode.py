@@ -4710,6 +4710,8 @@ BY_VALUE_ONLY = ", equal to one by value"  # a lost value's op ends so where its
 _VALUE_ARGS = {torch.full: 1, Tensor.new_full: 2, torch.full_like: 1, Tensor.fill_: 1, Tensor.masked_fill: 2,
                Tensor.masked_fill_: 2, torch.masked_fill: 2, torch.tensor: 0, torch.as_tensor: 0,
                torch.scalar_tensor: 0, Tensor.new_tensor: 1}
+# of those, the ones given a size (or a tensor to fill) besides the value
+_SHAPED_FILLS = frozenset({torch.full, Tensor.new_full, Tensor.fill_})
 # of those, the ones whose data are often literals of the body (``torch.tensor(2.0)``): a number
 # there is counted by its type only, not by its value
 _DATA_ARGS = {torch.tensor, torch.as_tensor, torch.scalar_tensor, Tensor.new_tensor}
@@ -5011,6 +5013,12 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     if at is not None:
         dims = frame.count_dims.get(id(out))
         sized_out = dims is not None and dims[0] is out
+        if not sized_out and func in _SHAPED_FILLS and out.numel() > 1 and frame.num_images > 1:
+            # ``e.new_full(e.shape, float(len(t)))``, ``torch.full(e.shape, n)``: sized otherwise, each entry
+            # the number (red team 32: met the images' rows as a constant, the batch's count on every group)
+            value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)
+            return type(value) in (int, float) and bool(value) and not frame.weight_owners(value) \
+                and _bytecode.counted_number(zero=False, sized=func is not Tensor.fill_)  # (the seed's weight fills)
         if not sized_out and (out.numel() != 1 or frame.num_images < 2):
             return False
         value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)

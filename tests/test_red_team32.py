@@ -1,0 +1,99 @@
+"""Red team of session 32 (helper rt32): 170 adversarial bodies (``tests/_red_team32_bodies.py``)
+whose counts, weights and positions travel through NumPy (``np.asarray(len(t))``, ``np.float32``
+weights, ``.numpy()`` round trips, ``np.mean`` of per-image values), dataclass / ``NamedTuple`` /
+``SimpleNamespace`` fields, ``itertools`` (``accumulate``, ``chain``, ``islice``, ``groupby``,
+``starmap``, ``repeat``), ``enumerate(..., start=1)``, ``zip(strict=True)``, generators yielding
+per-image losses, ``sorted(key=...)`` over images, ``dict.items()`` / ``.values()``, the walrus,
+``match``, ``torch.where`` with Python scalars from the batch, ``torch.full`` / ``full_like`` /
+``new_full`` / ``fill_`` with batch numbers, in-place ops on views, ``torch.no_grad()`` normalisers,
+``.detach()`` / ``.item()`` denominators (``loss / loss.detach().sum()``) and no-op ``all_reduce``
+shims around ``num_boxes`` -- 18 of them probes (``probe_*``) writing an op plainly to tell a gap
+of the op from one of its spelling -- measured against the oracle (``tests/_red_team32_measure.py``:
+kind ``"x"`` on the red-team-28 batches, 8 batches of 2 to 5 images, groups of different sizes, a
+group absent; kind ``"d"`` on the red-team-26 DETR-like batches).
+
+On main (1946ad9): 57 exact, 87 declined, 26 WRONG, no crash, no changed loss, grad or state.
+Fixed here (each now declines, naming the key and the op; 14):
+- one image's value divided by the number of images through a division call rather than ``/``
+  (``v.div(len(t))``, ``torch.div(v, len(t))``, ``v.__truediv__(len(t))``,
+  ``operator.truediv(v, len(t))`` -- the last run by a builtin's specialised PRECALL): the divisor
+  was no count, the batch's on every group (``_bytecode._length_at`` reads such calls as it reads
+  ``/``); so was an average so divided (``l.mean().div(len(t))``);
+- a factory sized otherwise than by the count, filled with a number computed from it
+  (``e.new_full(e.shape, len(t))``, ``torch.full(e.shape, 1.0 / len(t))``,
+  ``torch.empty(e.shape).fill_(float(len(t)))``, a rows total ``c.new_full(c.shape, float(sum(..)))``):
+  a constant per row, the batch's number on every group (``mode._count_valued``);
+- ``torch.where(e > c, e, t[0]["loss_weight"])``: an image's weight object picked as a value, not 1
+  (on a group alone every weight is 1): the batch's weight kept (``elementwise._weight_picked``).
+
+Left WRONG (strict xfails, README Known limits; 12): see ``NOT_FIXED``."""
+
+import pytest
+from _red_team26_measure import pinned_params
+from _red_team32_bodies import BODIES
+from _red_team32_measure import assert_pinned
+
+_W = "known WRONG (rt32, session 32, not fixed): "
+NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
+    "probe_if_weight_literal": _W + "``if s['loss_weight'] == 1.0: .. else: 3.0 * ..`` in a loop over the images: "
+    "a Python test of an image's own weight is not read; the batch's branch on every group (weight 1 alone)",
+    "match_on_weight_literal": _W + "``match s['loss_weight']: case 1.0:`` per image: as probe_if_weight_literal",
+    "probe_map_truediv_by_count": _W + "``map(operator.truediv, per, [len(t)] * len(t))``: the division runs in "
+    "C code (no bytecode at the op), the count is a constant divisor",
+    "starmap_over_count": _W + "``starmap(operator.truediv, zip(per, repeat(len(t))))``: as probe_map_truediv_by_count",
+    "repeat_reciprocal_count_dot": _W + "``torch.tensor(list(itertools.repeat(1.0 / len(t), len(t))))`` times "
+    "the per-image losses: a repeated reciprocal count not read (``[1.0 / n] * n`` is)",
+    "np_full_of_reciprocal_count": _W + "``torch.from_numpy(np.full(len(t), 1.0 / len(t)))`` times the "
+    "per-image losses: a NumPy-made vector of a number computed from the count, a constant per row",
+    "namespace_count_clamp": _W + "``clamp(max=cfg.cap)`` with ``cfg = SimpleNamespace(cap=0.15 * len(t))``: a "
+    "bound from the count held in an attribute of a local object is no count (a local ``cap`` declines)",
+    "dataclass_cap_clamp": _W + "``clamp(max=nm.cap)`` of a dataclass built with ``cap=0.15 * len(t)``: as "
+    "namespace_count_clamp",
+    "dict_counts_per_weight": _W + "``1.0 / c[s['loss_weight']]`` (images sharing a weight value) equals the "
+    "weights by value on these batches ([1, .5, .5]) and is taken for them (weight 1 on a group alone)",
+    "probe_max_boxes_divisor": _W + "``/ float(max(len(s['labels']) for s in t))``: the batch's largest box count "
+    "divides every group's matched sum (on a group alone, the group's largest)",
+    "probe_max_boxes_tensor_item": _W + "``/ torch.as_tensor([float(max(len(..) ..))]).item()``: as "
+    "probe_max_boxes_divisor",
+    "shim_num_boxes_max_of_batch": _W + "a no-op ``all_reduce`` around the batch's largest box count, then "
+    "``.item()`` as the divisor: as probe_max_boxes_divisor",
+}
+WERE_WRONG = {  # WRONG on main (1946ad9), declined now
+    "dict_values_divided_by_count", "fill_count_into_empty", "generator_yields_div_by_count",
+    "new_full_rows_total_divisor", "new_full_shape_count", "probe_div_method_by_count",
+    "probe_mean_div_method_by_count", "probe_new_full_count", "probe_torch_div_by_count", "probe_truediv_by_count",
+    "probe_truediv_by_count_in_loop", "probe_where_fill_first_weight_local", "torch_full_shape_reciprocal_count",
+    "where_weight_scalar_first_image",
+}
+EXACT = {  # the pinned exact splits (exact on main too); every other body (not in NOT_FIXED) declines
+    "accumulate_count_divisor", "accumulate_per_image_last_over_count", "chain_rows_mean", "dataclass_asdict_count",
+    "detach_numel_near", "detach_per_image_self_normalised_near", "detach_sum_denominator",
+    "detach_sum_denominator_scaled", "dict_items_weighted", "enumerate_start1_index_only_near",
+    "enumerate_start1_last_index_count", "full_like_constant_near", "generator_counted_by_consumption",
+    "generator_stack_mean", "generator_sum_over_count", "groupby_weight_sums_near", "inplace_div_by_count",
+    "islice_all_near", "item_count_tensor", "item_mean_denominator", "item_weight_sum", "match_on_constant_near",
+    "match_on_count_capture", "namespace_weight_per_image", "near_full_shape_field_n", "near_new_full_shape_constant",
+    "near_new_full_shape_own_rows", "near_per_image_div_by_literal", "near_per_image_div_by_own_rows",
+    "near_reduced_torch_div_by_count", "near_where_literal_equal_to_a_weight", "new_full_count_one_element",
+    "no_grad_batch_sum_normaliser", "no_grad_count_tensor", "no_grad_rows_total_near", "np_asarray_count_divisor",
+    "np_count_item_divisor", "np_float32_weight_per_image", "np_float32_weights_vector", "np_ones_of_count_near",
+    "numpy_round_trip_count", "numpy_round_trip_weights", "probe_near_div_method_by_rows",
+    "probe_near_sum_div_method_by_count", "shim_num_boxes_argument", "shim_num_boxes_giou_like_sum",
+    "shim_num_boxes_guarded", "shim_num_boxes_namespace", "shim_num_boxes_numpy", "sorted_by_weight_sum_near",
+    "starmap_weighted", "walrus_count_in_if", "walrus_in_comprehension_count", "walrus_weight_sum",
+    "where_constant_near", "zip_strict_over_count", "zip_strict_weights",
+}
+
+
+@pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True to a scalar")
+@pytest.mark.parametrize("name", pinned_params(BODIES, NOT_FIXED))
+def test_every_body_splits_exactly_or_declines(name):
+    """No body is wrong, crashes or changes the loss, its grads or the criterion's state; each
+    keeps its measured outcome (exact on every batch, or a decline whose warning names the key)."""
+    assert_pinned(name, EXACT)
+
+
+def test_the_tables_name_bodies_that_exist():
+    assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES)
+    assert not EXACT & set(NOT_FIXED) and not WERE_WRONG & (EXACT | set(NOT_FIXED))
+    assert len(BODIES) == 170 and len(EXACT) == 57 and len(NOT_FIXED) == 12 and len(WERE_WRONG) == 14
