@@ -770,6 +770,13 @@ def _key(companion: str) -> str:
     return companion.rsplit("_", 1)[0]
 
 
+# keys declined though their images do not mix (counted by the 3 % test below): the OKS factor
+# ``mask.numel() / mask.size(0)`` is a number computed from a size of image rows, a term no rule
+# rescales (sink, session 32: the quotient is the keypoints per instance here, but the same code
+# over a tensor padded to the batch's widest image is the batch's width on every group)
+GAPS = {"oks_keypoint_and_visibility": {"loss_kpt"}}
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_pattern_splits_as_the_oracle_or_declines_where_images_mix(name):
     got, want, said = outcome(name)
@@ -778,7 +785,9 @@ def test_pattern_splits_as_the_oracle_or_declines_where_images_mix(name):
     assert not wrong, (wrong, said)
     for companion in want:
         key = _key(companion)
-        if key in case.mixes:
+        if key in GAPS.get(name, ()):
+            assert companion not in got and any(f"'{key}'" in m and "Tensor.__rdiv__" in m for m in said), said
+        elif key in case.mixes:
             assert companion not in got, f"{companion}: expected a decline ({case.why})"
             assert any(f"'{key}'" in m for m in said), said
         else:

@@ -314,7 +314,18 @@ def _clamped_at_a_weight(outputs, targets):
 
 
 def _clamped_at_a_local(outputs, targets):
+    """A bound held by a local stored once from a literal: proven constant (s40, session 32), it
+    clamps as the literal does (it declined before)."""
     floor = 0.0
+    return {"kl": (outputs["x"] - _y(targets)).mean().clamp(min=floor)}
+
+
+def test_a_mean_clamped_at_a_local_literal_follows_the_oracle():
+    check_rule(_clamped_at_a_local, "")
+
+
+def _clamped_at_a_local_count(outputs, targets):
+    floor = 0.01 * len(targets)
     return {"kl": (outputs["x"] - _y(targets)).mean().clamp(min=floor)}
 
 
@@ -617,7 +628,7 @@ DECLINED = {
     # clamp repeated per image; a clamped mean of the batch subtracted from each row (mixes the images)
     "a mean clamped at a count of the images": (_clamped_at_a_count, "Tensor.clamp"),
     "a mean clamped at a weight": (_clamped_at_a_weight, "Tensor.clamp"),
-    "a mean clamped at a local number": (_clamped_at_a_local, "Tensor.clamp"),
+    "a mean clamped at a local number computed from the count": (_clamped_at_a_local_count, "Tensor.clamp"),
     "a mean clamped at a tensor": (_clamped_at_a_tensor, "Tensor.clamp"),
     "a mean clamped again per image": (_clamped_again_per_image, "Tensor.clamp"),
     "rows less the batch's clamped mean": (_less_the_batch_kl, "Tensor.sub"),

@@ -6818,6 +6818,23 @@ def _spelt_count(f: types.FrameType, ins: list[dis.Instruction], start: int, end
     return False
 
 
+def loop_position_operand(value: Any) -> bool:
+    """Whether ``value`` is what an operand of the op the caller's code is executing loads from a
+    lone local that only ``for`` loops store (``torch.full((n,), i)`` of ``for i, t in
+    enumerate(targets)``): an image's position or a loop's item, no number computed from a count."""
+    f = _caller()
+    if f is None:
+        return False
+    ins, held = _instructions(f.f_code), f.f_locals
+    for start, end in _operands(f.f_code, f.f_lasti):
+        i = ins[start]
+        if end - start == 1 and i.opname == "LOAD_FAST" and held.get(i.argval) is value:
+            stores = _stores(ins, i.argval)
+            if stores and all(_loop_target(ins, j) for j in stores):
+                return True
+    return False
+
+
 def _loop_target(ins: list[dis.Instruction], j: int) -> bool:
     """Whether the store at ``j`` takes (a part of) a ``for`` loop's item."""
     k = j - 1

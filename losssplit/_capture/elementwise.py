@@ -4397,11 +4397,16 @@ def _elementwise(frame: Frame, func: Any, op: str, operands: Sequence[Any], trac
         tracked = [x for x, t in zip(operands, tracks) if t is not None and isinstance(x, Tensor)]
         for x in (x for x, t in zip(operands, tracks) if t is None and isinstance(x, Tensor)):
             counted_broadcast(frame, x, tracked, new.rows, out.shape, op)
-    if new is not None and new.lost_at is None and any(t is not None and t.unweighted is not None for t in tracks):
+    made = frame.weight_made
+    if new is not None and new.lost_at is None and (
+            any(t is not None and t.unweighted is not None for t in tracks)
+            or made and any(t is None and type(x) is Tensor and id(x) in made for x, t in zip(operands, tracks))):
         # each position's value with the weight field set to 1: the op of the operands' own such values
-        # (entmax's bisection: ``torch.where(f(X * (alpha - 1)) >= 0, tau_m, tau_lo)``)
-        new.unweighted = func(*[unweighted_of(x, t) if isinstance(x, Tensor) else x for x, t in zip(operands, tracks)],
-                              *rest, **kwargs)
+        # (entmax's bisection: ``torch.where(f(X * (alpha - 1)) >= 0, tau_m, tau_lo)``); an untracked
+        # tensor of the images' weights on weights 1 (``torch.lerp(z, e, w)``: was the batch's weights)
+        new.unweighted = func(*[unweighted_of(unweighted_operand(frame, x, t, (), out.shape, op, False), None)
+                                if t is None and isinstance(x, Tensor) else unweighted_of(x, t) if isinstance(x, Tensor)
+                                else x for x, t in zip(operands, tracks)], *rest, **kwargs)
     return new
 
 

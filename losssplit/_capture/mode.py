@@ -5018,7 +5018,8 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             # the number (red team 32: met the images' rows as a constant, the batch's count on every group)
             value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)
             return type(value) in (int, float) and bool(value) and not frame.weight_owners(value) \
-                and _bytecode.counted_number(zero=False, sized=func is not Tensor.fill_)  # (the seed's weight fills)
+                and _bytecode.counted_number(zero=False, sized=func is not Tensor.fill_) \
+                and not _bytecode.loop_position_operand(value)  # (the seed's weight fills; DINO's image positions)
         if not sized_out and (out.numel() != 1 or frame.num_images < 2):
             return False
         value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)
