@@ -4404,7 +4404,7 @@ def _elementwise(frame: Frame, func: Any, op: str, operands: Sequence[Any], trac
         # each position's value with the weight field set to 1: the op of the operands' own such values
         # (entmax's bisection: ``torch.where(f(X * (alpha - 1)) >= 0, tau_m, tau_lo)``); an untracked
         # tensor of the images' weights on weights 1 (``torch.lerp(z, e, w)``: was the batch's weights)
-        new.unweighted = func(*[unweighted_of(unweighted_operand(frame, x, t, (), out.shape, op, False), None)
+        new.unweighted = func(*[unweighted_of(unweighted_operand(frame, x, t, {}, out.shape, op, False), None)
                                 if t is None and isinstance(x, Tensor) else unweighted_of(x, t) if isinstance(x, Tensor)
                                 else x for x, t in zip(operands, tracks)], *rest, **kwargs)
     return new
