@@ -271,3 +271,64 @@ def math_prod_of_one_dim_over_rows_dim_and_count(o, t):
 def np_prod_of_stacked_dim(o, t):
     m = torch.stack([s["y"] for s in t], dim=1)  # [3, B, 4]
     return {"loss": (o["x"].transpose(0, 1) - m).abs().sum() / np.prod(m.shape[1:2])}
+
+
+# --- more spellings ---------------------------------------------------------------------------------
+
+
+@body("split")
+def clamp_by_rebound_size_local(o, t):
+    bs = o["x"].shape[0]
+    bs = bs + 0
+    return {"loss": E(o, t).clamp(min=0.05 * bs).sum()}
+
+
+@body("split")
+def clamp_min_function_by_count(o, t):
+    return {"loss": torch.clamp_min(E(o, t), 0.05 * len(t)).sum()}
+
+
+@body("split")
+def leaky_slope_by_count(o, t):
+    return {"loss": F.leaky_relu(E(o, t) - 0.3, negative_slope=0.1 * len(t)).sum()}
+
+
+@body("split")
+def clamp_by_generator_count(o, t):
+    return {"loss": E(o, t).clamp(min=0.05 * sum(1 for _ in t)).sum()}
+
+
+@body("split")
+def clamp_by_sum_of_weights(o, t):
+    return {"loss": E(o, t).clamp(min=0.1 * sum(s["loss_weight"] for s in t)).sum()}
+
+
+@body("split")
+def counter_over_range_literal_by_count(o, t):
+    c = 0
+    for _ in range(3):
+        if c < len(t):
+            c += 1
+    return {"loss": E(o, t).sum() / c}
+
+
+@body("split")
+def np_prod_float_dtype(o, t):
+    return {"loss": (o["x"] - Y(t)).abs().sum() / np.prod(o["x"].shape[:1], dtype=np.float64)}
+
+
+@body("split")
+def np_prod_of_one_dim_tensor_shape(o, t):
+    e = E(o, t)
+    return {"loss": e.sum() / np.prod(e.shape)}
+
+
+@body("split")
+def math_prod_split_numel(o, t):
+    x = o["x"]
+    return {"loss": (x - Y(t)).abs().sum() / (math.prod(x.shape[0:1]) * math.prod(x.shape[1:]))}
+
+
+@body("split")
+def tensor_of_shape_prod(o, t):
+    return {"loss": (o["x"] - Y(t)).abs().sum() / torch.tensor(o["x"].shape[:1]).prod()}

@@ -13,6 +13,7 @@ EXACT = {"near_clamp_by_unpacked_rows", "near_pow_by_width_through_helper", "nea
          "stacked_last_dim_divisor", "expanded_side_size_divisor", "np_prod_zero_one_3d", "np_prod_all_but_two_3d",
          "np_prod_negative_bounds", "np_prod_none_start", "math_prod_two_dims", "np_prod_through_helper",
          "np_prod_of_list_shape", "np_prod_of_size_call", "math_prod_of_one_dim_over_rows_dim_and_count",
+         "np_prod_of_one_dim_tensor_shape", "math_prod_split_numel",
          # pinned below: exact is what they must measure
          "near_while_counter_constant", "near_np_prod_rows_dim"}
 
