@@ -5,9 +5,14 @@ oracle on the red-team-28 batches (``tests/_red_team32_pr1_bodies.py``). Each bo
 (``EXACT``) or declines with a warning naming the key; the silently wrong ones (all four wrong on
 1946ad9 too) are pinned as strict xfails."""
 
+import math
+
+import numpy as np
 import pytest
+from _helpers import wrong_companions
 from _red_team28_measure import measure
 from _red_team32_pr1_bodies import BODIES, CONVERTS
+from test_rules_shape_product import SOURCES, outcome
 
 EXACT = {"near_clamp_by_unpacked_rows", "near_pow_by_width_through_helper", "near_counter_over_literals_plain",
          "stacked_last_dim_divisor", "expanded_side_size_divisor", "np_prod_zero_one_3d", "np_prod_all_but_two_3d",
@@ -43,3 +48,56 @@ def test_every_body_splits_exactly_or_declines_naming_the_key(name):
     if name not in EXACT:
         said = [m for r in result["per"].values() if r["class"] == "declined" for m in r["said"]]
         assert said and "'loss'" in said[0], said
+
+
+# gap's shape_product on its own form (a parameter's ``np.prod(w.shape[a:b])``, rows of ``[R, 2, 8]``,
+# the batches of ``tests/test_rules_shape_product.py``): literal bounds of every spelling split; a
+# step, a rebound parameter, several sizes, a mean beside the sum or a reduced term decline where
+# they cannot split (never wrong)
+
+def zero_one_3d(w, m):
+    return {"loss": ((w * m).sum() + w.pow(2).sum()) / np.prod(w.shape[0:1])}
+def neg_bounds_3d(w, m):
+    return {"loss": ((w * m).sum() + w.pow(2).sum()) / np.prod(w.shape[-3:-2])}
+def all_but_two_3d(w, m):
+    return {"loss": ((w * m).sum() + w.pow(2).sum()) / np.prod(w.shape[:-2])}
+def none_start_3d(w, m):
+    return {"loss": ((w * m).sum() + w.pow(2).sum()) / math.prod(w.shape[None:1])}
+def mid_dim_3d(w, m):
+    return {"loss": ((w * m).sum() + w.pow(2).sum()) / np.prod(w.shape[1:2])}
+def last_dim_neg_3d(w, m):
+    return {"loss": ((w * m).sum() + w.pow(2).sum()) / np.prod(w.shape[-1:])}
+def step_slice_3d(w, m):
+    return {"loss": ((w * m).sum() + w.pow(2).sum()) / np.prod(w.shape[0:1:1])}
+def rebound_param(w, m):
+    w = w * 2
+    return {"loss": ((w * m).sum() + w.pow(2).sum()) / np.prod(w.shape[:1])}
+def rows_by_two_3d(w, m):
+    return {"loss": ((w * m).sum() + w.pow(2).sum()) / np.prod(w.shape[:2])}
+def empty_slice_3d(w, m):
+    return {"loss": ((w * m).sum() + w.pow(2).sum()) / np.prod(w.shape[1:1])}
+def prod_over_mean(w, m):
+    return {"loss": ((w * m).mean() + w.pow(2).sum()) / np.prod(w.shape[:1])}
+def prod_in_helper(w, m):
+    def h(v):
+        return v.sum() / np.prod(v.shape[:1])
+    return {"loss": h(w * m) + h(w.pow(2))}
+def reduced_then_prod(w, m):
+    s = (w * m).sum(0)  # [2, 8]: no rows
+    return {"loss": s.sum() / np.prod(w.shape[:1]) + s.pow(2).sum() / np.prod(w.shape[:1])}
+
+
+SP_EXACT = [zero_one_3d, neg_bounds_3d, all_but_two_3d, none_start_3d, mid_dim_3d, last_dim_neg_3d, empty_slice_3d,
+            prod_in_helper]
+SP_HONEST = [step_slice_3d, rebound_param, rows_by_two_3d, prod_over_mean, reduced_then_prod]
+
+
+@pytest.mark.parametrize("f", SP_EXACT + SP_HONEST, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("seed", range(len(SOURCES)))
+def test_shape_product_spellings_give_the_oracle_or_decline(f, seed):
+    got, want, said = outcome(f, seed, 2, 8)
+    assert not wrong_companions(got, want), (got, want)
+    if f in SP_EXACT:
+        assert set(got) == set(want) and not said, (got, want, said)
+    elif set(got) != set(want):
+        assert got == {} and any("'loss'" in s for s in said), (got, said)
