@@ -326,3 +326,9 @@ def where_field_near_miss(o, t):
 def where_ce_first_weight(o, t):
     c = CE(o, t)
     return {"loss": torch.where(c > 1.0, c, c * t[0]["loss_weight"]).mean()}
+
+
+@body("picked")
+def where_tensor_of_literal_near_miss(o, t):
+    e = E(o, t)
+    return {"loss": torch.where(e > 0.2, e, torch.tensor(0.5)).sum()}
