@@ -4411,17 +4411,24 @@ def _elementwise(frame: Frame, func: Any, op: str, operands: Sequence[Any], trac
 
 
 def _weight_picked(frame: Frame, args: tuple, op: str) -> None:
-    """``torch.where(e > c, e, t[0]["loss_weight"])``: a value picked is an image's weight object,
-    not 1 here; on a group alone every weight is 1 (red team 32: the batch's weight was kept)."""
+    """``torch.where(e > c, e, t[0]["loss_weight"])``: a value picked is an image's weight object
+    (or a one-element tensor filled with it, ``torch.tensor(t[0]["loss_weight"])``), not 1 here;
+    on a group alone every weight is 1 (red teams 32 and pr2: the batch's weight was kept)."""
     cond = args[0]
     if not isinstance(cond, Tensor):
         return
     for k in (1, 2):
-        v = args[k]
+        v, what, differs = args[k], None, None
         if type(v) is float and v != 1.0 and frame.weight_owners(v):
-            picked = cond.detach() if k == 1 else cond.detach().logical_not()
-            frame.doubt(picked.any(), f"{op} picks an image's weight field value ({v}) at some positions (on a group "
-                        "alone every weight is 1)")
+            what = f"an image's weight field value ({v})"
+        elif type(v) is Tensor and v.numel() == 1 and frame.weight_filled and frame.get(v) is None:
+            held = frame.weight_filled.get(id(v))  # (None: ones on weights 1; compared on the device, no sync)
+            if held is not None and held[0] is v:
+                what, differs = "a tensor of an image's weight field value", (v.detach() != (1 if held[2] is None else held[2])).any()
+        if what is not None:
+            picked = (cond.detach() if k == 1 else cond.detach().logical_not()).any()
+            frame.doubt(picked if differs is None else picked & differs,
+                        f"{op} picks {what} at some positions (on a group alone every weight is 1)")
 
 
 def _where_labels(frame: Frame, args: tuple, out: Tensor, track: Track) -> None:
