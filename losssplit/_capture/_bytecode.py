@@ -4129,10 +4129,33 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
     while f is not None:
         name = f.f_globals.get("__name__", "")
         internal = known.get(name) if type(name) is str else None  # ``_internal``'s map, read here: a hot loop
-        if not (internal if internal is not None else _internal(name)):
+        if not (internal if internal is not None else _internal(name)) and id(f.f_code) not in _patched_torch_codes():
             return None if _made_from_text(f.f_code) else f
         f = f.f_back
     return f
+
+
+_PATCHED: tuple[int, frozenset[int], tuple[types.CodeType, ...]] = (-1, frozenset(), ())
+
+
+def _patched_torch_codes() -> frozenset[int]:
+    """The code of Python functions another package installed in torch's namespaces in place of
+    torch's own (torch_geometric's ``torch.index_select = _new_index_select``): a frame running one
+    is torch's op called by the user's code, whose instruction is the one to read (was the
+    wrapper's: nothing read there, a count cutting a later dim kept). Scanned again when modules
+    were imported since (ids: hashing a code object hashes its constants)."""
+    global _PATCHED
+    if _PATCHED[0] == len(sys.modules):
+        return _PATCHED[1]
+    import torch.nn.functional as functional
+
+    found = set()
+    for space in (torch, torch.Tensor, functional):
+        for v in vars(space).values():
+            if type(v) is types.FunctionType and str(v.__module__).partition(".")[0] not in ("torch", "losssplit"):
+                found.add(v.__code__)
+    _PATCHED = (len(sys.modules), frozenset(id(c) for c in found), tuple(found))  # (the codes held: ids stay theirs)
+    return _PATCHED[1]
 
 
 def _caller_read(reader: Callable[[types.CodeType, int], _R | None]) -> tuple[types.FrameType, _R] | None:
@@ -9257,6 +9280,8 @@ def _executed(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list[dis.
     if f is None:
         return None
     instructions, at = _located(f.f_code, f.f_lasti)
+    if at is None:  # a torch function another package replaced by a Python one: lasti is on the CALL's caches
+        instructions, at = _located_frame(f.f_code, f.f_lasti)
     return f, instructions, at
 
 
