@@ -4,21 +4,20 @@ code, not the wrapper's. Found at the session-32 merge: with torch_geometric imp
 earlier test, pc2f's decline of ``torch.index_select(x, 1, torch.arange(len(t) - 1))`` read the
 wrapper's code, found no count and kept the batch's positions (silently wrong)."""
 
+import importlib
+import sys
+
 import torch
 from _red_team26_bodies import XBATCHES
 from _red_team26_measure import measure as measure_batches
 from _red_team28_measure import extra_batches
 from _red_team31_pcp_bodies import BODIES, CONVERTS
 
-_original = torch.index_select
-
-
-def _wrapped_index_select(input, dim, index, *, out=None):  # a wrapper as torch_geometric installs one
-    return _original(input, dim, index) if out is None else _original(input, dim, index, out=out)
-
 
 def _classes(monkeypatch, name):
-    monkeypatch.setattr(torch, "index_select", _wrapped_index_select)
+    monkeypatch.setattr(torch, "index_select", torch.index_select)  # (restored after the test)
+    monkeypatch.delitem(sys.modules, "_patching_module", raising=False)
+    importlib.import_module("_patching_module")  # rebinds it at import, as torch_geometric does
     with extra_batches():
         return measure_batches(name, BODIES, CONVERTS, list(XBATCHES))["class"]
 

@@ -4129,10 +4129,20 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
     while f is not None:
         name = f.f_globals.get("__name__", "")
         internal = known.get(name) if type(name) is str else None  # ``_internal``'s map, read here: a hot loop
-        if not (internal if internal is not None else _internal(name)) and id(f.f_code) not in _patched_torch_codes():
+        if not (internal if internal is not None else _internal(name)) and not _delegating(f):
             return None if _made_from_text(f.f_code) else f
         f = f.f_back
     return f
+
+
+def _delegating(f: types.FrameType) -> bool:
+    """Whether ``f`` runs a Python function another package installed in torch's namespaces in
+    place of torch's own (``_patched_torch_codes``) and is calling on: the op is the one its caller
+    called (the wrapper's own arithmetic, ``orig(x) * 2``, stays the wrapper's)."""
+    if id(f.f_code) not in _patched_torch_codes():
+        return False
+    instructions, at = _located_frame(f.f_code, f.f_lasti)
+    return at is not None and instructions[at].opname in ("CALL", "PRECALL", "CALL_FUNCTION_EX")
 
 
 _PATCHED: tuple[int, frozenset[int], tuple[types.CodeType, ...]] = (-1, frozenset(), ())
