@@ -13,7 +13,6 @@ from _red_team26_measure import measure as measure_batches
 from _red_team28_measure import extra_batches
 from _red_team31_pcp_bodies import BODIES, CONVERTS
 
-
 _PATCHING = """
 import torch
 

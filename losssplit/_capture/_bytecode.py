@@ -4153,13 +4153,13 @@ def _patched_torch_codes() -> frozenset[int]:
     torch's own (torch_geometric's ``torch.index_select = _new_index_select``): a frame running one
     is torch's op called by the user's code, whose instruction is the one to read (was the
     wrapper's: nothing read there, a count cutting a later dim kept). Scanned again when modules
-    were imported since (ids: hashing a code object hashes its constants)."""
+    were imported since, keeping those found before (ids: hashing a code object hashes its constants)."""
     global _PATCHED
     if _PATCHED[0] == len(sys.modules):
         return _PATCHED[1]
     import torch.nn.functional as functional
 
-    found = set()
+    found = set(_PATCHED[2])  # (kept: a wrapper another one replaced still runs under it, as its original)
     for space in (torch, torch.Tensor, functional):
         for v in vars(space).values():
             if type(v) is types.FunctionType and str(v.__module__).partition(".")[0] not in ("torch", "losssplit"):
