@@ -1840,6 +1840,14 @@ def _call_spans(code: types.CodeType, at: int) -> tuple[tuple[tuple[int, int], .
     return tuple(spans[::-1]), found[0]
 
 
+def _call_here(code: types.CodeType, lasti: int
+               ) -> tuple[list[dis.Instruction], tuple[tuple[tuple[int, int], ...], tuple[str, ...]] | None]:
+    """(``code``'s instructions, ``_call_spans`` of the CALL at byte offset ``lasti``; None where
+    another op, or none found, is there)."""
+    instructions, at = _located(code, lasti)
+    return instructions, _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+
+
 def _keyword_names(instructions: list[dis.Instruction], at: int, code: types.CodeType) -> tuple[tuple[str, ...], int] | None:
     """(the keyword names of the CALL at ``at``, the index right before its PRECALL / KW_NAMES);
     None where the KW_NAMES constant is no tuple."""
@@ -3660,8 +3668,7 @@ def closed_argument(index: int, keyword: str, passed: int) -> bool:
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
-    instructions, at = _located(f.f_code, f.f_lasti)
-    found = _call_spans(f.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
+    instructions, found = _call_here(f.f_code, f.f_lasti)
     if found is None:
         return False
     spans, names = found
@@ -3913,8 +3920,7 @@ def repeated_list() -> bool:
 
 @_per_code(1024)
 def _repeated_list_at(code: types.CodeType, lasti: int) -> bool:
-    instructions, at = _located(code, lasti)
-    found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+    instructions, found = _call_here(code, lasti)
     return found is not None and bool(found[0]) and any(
         _constant_span(instructions[a:b]) is _UNPROVEN for (a, b), _ in _repeated_sides(instructions, *found[0][0]))
 
@@ -3970,8 +3976,7 @@ def fill_of_its_size() -> bool:
 
 @_per_code(1024)
 def _fill_of_its_size_at(code: types.CodeType, lasti: int) -> bool:
-    instructions, at = _located(code, lasti)
-    found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+    instructions, found = _call_here(code, lasti)
     if found is None or found[1] or len(found[0]) != 2:
         return False
     (a, b), (c, d) = found[0]
@@ -4005,8 +4010,7 @@ _FIELD_COMPREHENSION = ("RESUME", "BUILD_LIST", "LOAD_FAST", "FOR_ITER", "STORE_
 @_per_code(1024)
 def _per_target_field_at(code: types.CodeType, lasti: int) -> tuple[str, Any] | None:
     """(the parameter iterated, the key) for ``per_target_field``, read once per call site."""
-    instructions, at = _located(code, lasti)
-    found = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+    instructions, found = _call_here(code, lasti)
     if found is None or not found[0]:
         return None
     (start, end), names = found[0][0], found[1]
