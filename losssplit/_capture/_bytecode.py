@@ -4225,6 +4225,26 @@ def torch_check() -> bool:
         and _raises_at(f.f_code, f.f_lasti)
 
 
+# Functions of other libraries whose every truth test on tensor values only picks a fast path that
+# computes the same values either way (module, function name): on a group alone the body may take the
+# other way, to the same values of each image. transformers' SDPA mask skips: with no padding in
+# the 2D mask (``padding_mask.all()``, ``fast_all``) no 4D mask is built and SDPA runs without one
+# (``is_causal`` where the mask would be the causal pattern); an image whose padding mask is all
+# True has, in the batch's mask, rows all True (or the causal pattern), and SDPA is per batch row.
+# Their callers disable the skip where another pattern (sliding window, chunks, packing, a custom
+# mask function) would be added.
+_VALUE_NEUTRAL_TESTS = frozenset({
+    ("transformers.masking_utils", "_ignore_causal_mask_sdpa"),
+    ("transformers.masking_utils", "_ignore_bidirectional_mask_sdpa"),
+})
+
+
+def value_neutral_test() -> bool:
+    """Whether the truth test being captured is in a function of ``_VALUE_NEUTRAL_TESTS``."""
+    f = _caller()
+    return f is not None and (str(f.f_globals.get("__name__", "")), f.f_code.co_name) in _VALUE_NEUTRAL_TESTS
+
+
 @_per_code(256)
 def _raises_at(code: types.CodeType, lasti: int) -> bool:
     instructions, at = _located(code, lasti)
