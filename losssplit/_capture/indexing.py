@@ -983,6 +983,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         value = args[at] if len(args) > at else None
         written = frame.get(value) if isinstance(value, Tensor) else None
         reduced = written is not None and (written.ratio is not None or bool(written.parts))
+        if func is Tensor.__setitem__ and type(value) in (int, float, bool) and isinstance(target, Tensor) \
+                and _number_at_own_positions(frame, target, args[1]):
+            return
         if (isinstance(target, Tensor) and isinstance(value, Tensor) and written is not None
                 and (reduced or written.lost_at and written.from_prediction)):
             if reduced and kind in ("add", "sub") and _running_total(frame, target, value, kind, op):  # ``lbox += loss``
@@ -1119,6 +1122,42 @@ def _weights_tested(frame: Frame, mask: Any) -> bool:
     set to 1 (``(e * w).lt(0.3)``, ``w_full < 0.9``)."""
     held = frame.get(mask) if isinstance(mask, Tensor) else None
     return held is not None and held.lost_at is None and held.unweighted is not None
+
+
+def _number_at_own_positions(frame: Frame, target: Tensor, index: Any) -> bool:
+    """``m[(torch.arange(B), n - 1)] = 1`` (Wav2Vec2's feature mask): the first write into a tensor
+    the body made with a size of image rows along dim 0 (``Frame.sized_by``), of a number, in each
+    row ``r`` at the position the data of that row's image gives (``n[r]``, a tensor of the images'
+    rows, no prediction): each row then holds its image's positions only, on a group alone too
+    (no other dim sized by a count of images), so the tensor takes ``n``'s rows (a row buffer: any other write loses them). The first index is
+    checked to be ``0 .. B - 1`` with the call's one host read. Whether it was followed so."""
+    sized = frame.sized_by.get(id(target))
+    if (sized is None or sized[0] is not target or set(sized[1]) != {0} or target._base is not None
+            or version_of(target) != 1 or type(index) is not tuple or len(index) != target.dim() or len(index) < 2):
+        return False
+    if any(float(n) in frame.counted_values for n in target.shape[1:]):
+        return False  # (a width that may be a number computed from a count: on a group alone another width)
+    first, *rest = index
+    held = frame.positional.get(id(first)) if isinstance(first, Tensor) else None
+    if held is None or held[0] is not first or first.shape != target.shape[:1] or first.dtype is not torch.long:
+        return False
+    rows = None
+    for p in rest:
+        t = frame.get(p) if isinstance(p, Tensor) else None
+        if (t is None or not isinstance(p, Tensor) or p.shape != first.shape or p.dtype.is_floating_point
+                or p.dtype is torch.bool or t.lost_at is not None or set(t.rows) != {0} or t.from_prediction
+                or t.ratio is not None or t.parts or t.formula is not None or frame.by_position(t.rows[0])
+                or rows is not None and not frame.same_rows(rows, t.rows[0])):
+            return False
+        rows = t.rows[0]
+    assert rows is not None
+    with torch._C.DisableTorchFunction():
+        positions = torch.arange(first.shape[0], device=first.device)
+        frame.doubt((first != positions).any(), "Tensor.__setitem__ of a number at rows picked by a tensor made with a "
+                    "size of image rows that is not 0 .. B - 1: on a group alone other rows")
+    frame.set(target, Track(rows={0: rows}))
+    frame.row_buffers[id(target)] = (target, version_of(target))
+    return True
 
 
 def _row_aligned(target: Tensor, index: Any, value: Tensor, written: Track) -> bool:
