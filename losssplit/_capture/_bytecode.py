@@ -4237,10 +4237,13 @@ _VALUE_NEUTRAL_TESTS = frozenset({
     ("transformers.masking_utils", "_ignore_causal_mask_sdpa"),
     ("transformers.masking_utils", "_ignore_bidirectional_mask_sdpa"),
 })
+_VALUE_NEUTRAL_MODULES = frozenset(module for module, _ in _VALUE_NEUTRAL_TESTS)
 
 
 def value_neutral_test() -> bool:
     """Whether the truth test being captured is in a function of ``_VALUE_NEUTRAL_TESTS``."""
+    if _VALUE_NEUTRAL_MODULES.isdisjoint(sys.modules):  # (each truth read pays a dict lookup or two, #15)
+        return False
     f = _caller()
     return f is not None and (str(f.f_globals.get("__name__", "")), f.f_code.co_name) in _VALUE_NEUTRAL_TESTS
 
