@@ -5245,10 +5245,39 @@ def sized_argument(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]
     code = f.f_code
     reads = {o: dims for c, o, dims in sites if c is code}
     instructions = _instructions(code)
+
+    def hit(k: int, end: int) -> bool:
+        # ``0.05 * _rows(x)``: a helper returning a size of its parameter this call read as image rows
+        # (another call of it read so declines this one too: never a bound taken for a constant)
+        returned = _size_helper(f.f_globals, instructions[k])
+        return _size_hit(instructions, reads, k, end) or returned is not None and any(
+            c is returned[0] and o == returned[1] and (not dims or returned[2] in dims) for c, o, dims in sites)
+
     return any(_size_code(instructions, start, end, f.f_locals, f.f_globals)
-               and _computed_from(instructions, start, end, lambda k, e: _size_hit(instructions, reads, k, e),
-                                  f.f_locals, marked, set(), cells=True)
+               and _computed_from(instructions, start, end, hit, f.f_locals, marked, set(), cells=True)
                for start, end in _operands(code, f.f_lasti))
+
+
+def _size_helper(globals_: dict[str, Any], load: dis.Instruction) -> tuple[types.CodeType, int, int] | None:
+    """(its code, the shape read's offset, the dim) where ``load`` loads a global function of one
+    parameter that only returns ``p.shape[d]`` of it (``def _rows(v): return v.shape[0]``)."""
+    if load.opname != "LOAD_GLOBAL":
+        return None
+    fn = globals_.get(load.argval)
+    return _returned_size(fn.__code__) if isinstance(fn, types.FunctionType) else None
+
+
+@_per_code(256)
+def _returned_size(code: types.CodeType) -> tuple[types.CodeType, int, int] | None:
+    """``_size_helper`` of ``code``."""
+    ins = [i for i in _instructions(code) if i.opname not in ("RESUME", "NOP")]
+    if code.co_argcount != 1 or code.co_kwonlyargcount or len(ins) != 5 or any(i.is_jump_target for i in ins):
+        return None
+    ops = [(i.opname, i.argval) for i in ins]
+    if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[1] != ("LOAD_ATTR", "shape") or ops[2][0] != "LOAD_CONST" \
+            or type(ops[2][1]) is not int or ops[3][0] != "BINARY_SUBSCR" or ops[4][0] != "RETURN_VALUE":
+        return None
+    return code, ins[1].offset, ops[2][1]
 
 
 def _size_code(instructions: list[dis.Instruction], start: int, end: int, values: dict[str, Any],
@@ -5265,10 +5294,13 @@ def _size_code(instructions: list[dis.Instruction], start: int, end: int, values
             j = k + 1
             while j + 1 < end and instructions[j].opname == "LOAD_CONST" and instructions[j + 1].opname == "BINARY_SUBSCR":
                 j += 2
-            if not (j < end and instructions[j].opname in ("LOAD_ATTR", "LOAD_METHOD") and instructions[j].argval in _SIZE_NAMES):
+            if not (j < end and instructions[j].opname in ("LOAD_ATTR", "LOAD_METHOD") and instructions[j].argval in _SIZE_NAMES
+                    or j < end and instructions[j].opname == "PRECALL" and instructions[j].arg == 1
+                    and _size_helper(globals_, instructions[k - 1]) is not None):  # ``_rows(o["x"])``
                 return False
         elif i.opname == "LOAD_GLOBAL":
-            if not (i.argval in _COUNTING or i.argval in _NUMERIC_NAMES or type(globals_.get(i.argval)) in (int, float)):
+            if not (i.argval in _COUNTING or i.argval in _NUMERIC_NAMES or type(globals_.get(i.argval)) in (int, float)
+                    or _size_helper(globals_, i) is not None):
                 return False
         elif i.opname in ("LOAD_ATTR", "LOAD_METHOD"):
             if not (i.argval in _SIZE_NAMES or instructions[k - 1].opname == "LOAD_GLOBAL"
@@ -5278,10 +5310,31 @@ def _size_code(instructions: list[dis.Instruction], start: int, end: int, values
 
 
 def _size_hit(instructions: list[dis.Instruction], reads: dict[int, tuple[int, ...]], k: int, end: int) -> bool:
-    """Whether the instruction at ``k`` is one of the size ``reads`` (see ``_holds_read``)."""
+    """Whether the instruction at ``k`` is one of the size ``reads`` (see ``_holds_read``): the
+    size of a read dim picked by a literal (``x.shape[0]``, also through a slice of literal
+    bounds: ``x.shape[:1][0]``)."""
     dims = reads.get(instructions[k].offset)
-    return dims is not None and (not dims or k + 2 < end and instructions[k + 2].opname == "BINARY_SUBSCR"
-                                 and instructions[k + 1].opname == "LOAD_CONST" and instructions[k + 1].argval in dims)
+    if dims is None or not dims:
+        return dims is not None
+    dim = _picked_dim(instructions[k + 1 : end])
+    return dim is not None and dim in dims
+
+
+def _picked_dim(span: list[dis.Instruction]) -> int | None:
+    """The dim of a shape that ``span``, right after the shape is pushed, picks by a literal:
+    ``[d]``, or ``[a:b][i]`` of literal bounds and a literal ``i``, none negative; else None."""
+    ops = [(i.opname, i.argval) for i in span[:6]]
+    if len(ops) >= 2 and ops[0][0] == "LOAD_CONST" and type(ops[0][1]) is int and ops[1][0] == "BINARY_SUBSCR":
+        return ops[0][1]
+    if len(ops) < 6 or [o for o, _ in ops] != ["LOAD_CONST", "LOAD_CONST", "BUILD_SLICE", "BINARY_SUBSCR", "LOAD_CONST",
+                                               "BINARY_SUBSCR"] or span[2].arg != 2:
+        return None
+    low, high, item = ops[0][1], ops[1][1], ops[4][1]
+    if not (low is None or type(low) is int and low >= 0) or not (high is None or type(high) is int and high >= 0) \
+            or type(item) is not int or item < 0:
+        return None
+    dim = (low or 0) + item
+    return dim if high is None or dim < high else None
 
 
 _SIZE_NAMES = frozenset({"shape", "size", "numel", "nelement"})
@@ -7153,23 +7206,36 @@ def _counts_iterations(code: types.CodeType, name: str, constants: frozenset[str
     """``iteration_count`` of the local ``name`` of ``code``, read from the code."""
     if name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars:
         return False
+    return _counter_of_constant_loops(code, name, constants, frozenset())
+
+
+def _counter_of_constant_loops(code: types.CodeType, name: str, constants: frozenset[str], tested: frozenset[str]) -> bool:
+    """``_counts_iterations`` of ``name``; ``tested``: the locals whose ``while`` tests are being
+    read (a counter tested by another one's loop)."""
     ins = _instructions(code)
     stores, loops = _stores(ins, name), _loops(ins)
     if not stores:
         return False
+    whiles = {(head, last): tests for head, last in loops
+              if (tests := _counted_while(ins, head, last)) is not None
+              and (tests == name or tests not in tested and _counter_of_constant_loops(code, tests, constants,
+                                                                                       tested | {name}))}
+    heads = {head for head, _ in whiles}  # (a ``while``'s body starts at its jump's target)
     for j in stores:
-        enclosing = [(head, last) for head, last in loops if head < j < last]
+        enclosing = [(head, last) for head, last in loops if head <= j < last]
         if not enclosing:
-            if not _literal_int_store(ins, j):
-                return False
+            if not _literal_int_store(ins, j) or whiles and any(i.opcode in _JUMPS for i in ins[:j]):
+                return False  # (a start a test picks sets how often a ``while`` runs: ``if len(t) > 2: n = 1``)
             continue
         value = ins[j - 3 : j]
-        if len(value) != 3 or any(i.is_jump_target for i in value) or (
+        if len(value) != 3 or any(i.is_jump_target and g not in heads for g, i in enumerate(value, j - 3)) or (
                 value[0].opname, value[0].argval, value[1].opname, value[2].opname) != ("LOAD_FAST", name, "LOAD_CONST",
                                                                                         "BINARY_OP") \
                 or type(value[1].argval) is not int or value[2].argrepr not in ("+", "+="):
             return False
         for head, last in enclosing:
+            if (head, last) in whiles:
+                continue
             if ins[head].opname != "FOR_ITER" or not _constant_iterable(ins, head, constants) or any(
                     i.opcode in _JUMPS and i.opname != "JUMP_BACKWARD"
                     and not (i.opname == "FOR_ITER" and _constant_iterable(ins, g, constants))
@@ -7178,6 +7244,21 @@ def _counts_iterations(code: types.CodeType, name: str, constants: frozenset[str
                 # over the images; a nested loop over constants runs as often on a group alone
                 return False
     return True
+
+
+def _counted_while(ins: list[dis.Instruction], head: int, last: int) -> str | None:
+    """The local a ``while`` loop spanning ``head:last`` tests against a literal int (``while c <
+    3``), where nothing in its body jumps (no test, ``break``, nested loop) and it is no loop
+    nested in another: its iterations depend on that local's values alone. None otherwise."""
+    test = ins[last - 3 : last]
+    if ins[last].opname != "POP_JUMP_BACKWARD_IF_TRUE" or len(test) != 3 or test[2].opname != "COMPARE_OP" \
+            or any(i.opcode in _JUMPS for i in ins[head:last]) or head < 4:
+        return None
+    local = [i for i in test[:2] if i.opname == "LOAD_FAST"]
+    literal = [i for i in test[:2] if i.opname == "LOAD_CONST" and type(i.argval) is int]
+    if len(local) != 1 or len(literal) != 1:
+        return None
+    return str(local[0].argval)
 
 
 def unproven_loop_counter() -> bool:
