@@ -424,3 +424,47 @@ def while_counter_in_a_loop_over_the_images(o, t):
             i += 1
             c += 1
     return {"loss": E(o, t).sum() / c}
+
+
+# --- session 33 (old): ``np.prod`` of an argument's field (pinned above, closed), ``int(..)`` of it,
+# a number type called on literals --------------------------------------------------------------------
+
+
+@body("near")
+def near_int_of_np_prod_rows_dim(o, t):
+    return {"loss": (o["x"] - Y(t)).abs().sum() / int(np.prod(o["x"].shape[1:2]))}  # 3: constant
+
+
+@body("near")
+def near_np_prod_rows_dim_kept_in_local(o, t):
+    n = np.prod(o["x"].shape[1:])  # 12: constant
+    return {"loss": (o["x"] - Y(t)).abs().sum() / n}
+
+
+@body("near")
+def near_numpy_literal_divisor(o, t):
+    n = np.int64(3)
+    return {"loss": E(o, t).sum() / n}
+
+
+@body("split")
+def np_prod_images_dim_of_field(o, t):
+    return {"loss": (o["x"] - Y(t)).abs().sum() / np.prod(o["x"].shape[:1])}
+
+
+@body("split")
+def np_prod_images_dim_of_field_made_int(o, t):
+    n = int(np.prod(o["x"].shape[0:1]))
+    return {"loss": E(o, t).sum() / n}
+
+
+@body("split")
+def numpy_number_of_the_count(o, t):
+    return {"loss": E(o, t).sum() / np.int64(len(t))}
+
+
+@body("split")
+def np_prod_of_a_field_written_by_the_body(o, t):
+    o = dict(o)
+    o["x"] = torch.cat([o["x"], o["x"]], 1)  # 6 rows per image, a copy (the caller's dict not written)
+    return {"loss": (o["x"][:, :3] - Y(t)).abs().sum() / np.prod(o["x"].shape[1:2])}

@@ -20,6 +20,7 @@ import dis
 import functools
 import inspect
 import math
+import numbers
 import operator
 import sys
 import threading
@@ -6177,39 +6178,94 @@ def _sizes_product_at(code: types.CodeType, lasti: int) -> tuple[str, int, int] 
 def shape_product() -> tuple[Any, types.CodeType, int, slice] | None:
     """``(x, code, offset, s)`` where the divisor of the ``a / b`` the caller's code is executing is
     ``np.prod(x.shape[s])`` or ``math.prod(x.shape[s])``, ``s`` a slice of literal bounds and ``x`` a
-    parameter the code never stores (torch-efficient-distloss's ``n_rays = np.prod(w.shape[:-1])``),
-    written there or held by a local stored once outside a loop; ``offset`` the shape read's. None
-    for any other divisor or an unchecked Python."""
+    parameter the code never stores (torch-efficient-distloss's ``n_rays = np.prod(w.shape[:-1])``)
+    or its field picked by str literals (``np.prod(o["x"].shape[1:2])``: the tensor held there now),
+    the product maybe made an ``int`` (``int(np.prod(w.shape[1:]))``), written there or held by a
+    local stored once outside a loop; ``offset`` the shape read's. None for any other divisor or an
+    unchecked Python."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     found = _shape_product_at(f.f_code, f.f_lasti) if f is not None else None
     if f is None or found is None or found[0] not in f.f_locals:
         return None
-    module = f.f_globals.get(found[3])
-    if getattr(module, "__name__", None) not in ("numpy", "math"):
+    name, keys, offset, picked, module, wrapped = found
+    if getattr(f.f_globals.get(module), "__name__", None) not in ("numpy", "math") or wrapped and _builtin(f, "int") is not int:
         return None
-    return f.f_locals[found[0]], f.f_code, found[1], found[2]
+    x = f.f_locals[name]
+    for key in keys:
+        if type(x) is not dict:  # (a container read as the code reads it, nothing run)
+            return None
+        x = x.get(key, _MISSING)
+    return x, f.f_code, offset, picked
+
+
+def literal_number_call() -> bool:
+    """Whether the divisor of the ``a / b`` the caller's code is executing is a number type of the
+    builtins or NumPy called on literals only (``np.int64(4)``, ``float(8)``), written there or held
+    by a local stored once outside a loop: a constant of the code, whatever count of the batch it
+    equals by value."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    found = _number_call_at(f.f_code, f.f_lasti) if f is not None else None
+    if f is None or found is None:
+        return False
+    callee = _builtin(f, found[0])
+    if found[1] is not None:
+        callee = getattr(callee, found[1], None) if getattr(callee, "__name__", None) == "numpy" else None
+    return isinstance(callee, type) and issubclass(callee, numbers.Number) and callee.__module__ in ("builtins", "numpy")
 
 
 @_per_code(1024)
-def _shape_product_at(code: types.CodeType, lasti: int) -> tuple[str, int, slice, str] | None:
-    """(the local, the shape read's offset, the slice, the module's global) of the divisor
-    ``np.prod(x.shape[a:b])`` of the division at ``lasti`` (see ``shape_product``)."""
+def _number_call_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] | None:
+    """(the global called, the attribute of it called or None) where the divisor of the division at
+    ``lasti`` calls it on literal numbers or strings only (see ``literal_number_call``)."""
     divisor = _divisor_code(code, lasti)
     if divisor is None:
         return None
     instructions, start, end = divisor
     span = [i for i in instructions[start:end] if i.opname != "PRECALL"]
+    if len(span) < 3 or span[0].opname != "LOAD_GLOBAL" or span[-1].opname != "CALL" or any(i.is_jump_target for i in span):
+        return None
+    args, attr = span[1:-1], None
+    if args[0].opname in ("LOAD_ATTR", "LOAD_METHOD"):
+        args, attr = args[1:], args[0].argval
+    if not args or len(args) != span[-1].arg or any(
+            i.opname != "LOAD_CONST" or type(i.argval) not in (int, float, str) for i in args):
+        return None
+    return span[0].argval, attr
+
+
+@_per_code(1024)
+def _shape_product_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...], int, slice, str, bool] | None:
+    """(the local, the str keys picking its field, the shape read's offset, the slice, the module's
+    global, whether ``int(...)`` wraps it) of the divisor ``np.prod(x.shape[a:b])`` of the division at
+    ``lasti`` (see ``shape_product``)."""
+    divisor = _divisor_code(code, lasti)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
+    written = _divisor_span(code, lasti)
+    inline = written is not None and end == written[2]  # (else a local's store: its code ran before)
+    span = [i for i in instructions[start:end] if i.opname != "PRECALL"]
+    wrapped = len(span) > 2 and (span[0].opname, span[0].argval) == ("LOAD_GLOBAL", "int") \
+        and span[-1].opname == "CALL" and span[-1].arg == 1
+    if wrapped:
+        span = span[1:-1]
+    keys: list[str] = []
+    while len(span) > 9 and span[3].opname == "LOAD_CONST" and type(span[3].argval) is str \
+            and span[4].opname == "BINARY_SUBSCR":  # ``o["x"]``
+        keys.append(span[3].argval)
+        span = span[:3] + span[5:]
     if len(span) != 9:
         return None
     module, prod, x, shape, low, high, built, subscript, call = span
     if not (module.opname == "LOAD_GLOBAL" and prod.opname in ("LOAD_METHOD", "LOAD_ATTR") and prod.argval == "prod"
-            and x.opname == "LOAD_FAST" and x.argval in _parameters(code) and not _stores(instructions, x.argval)
+            and x.opname == "LOAD_FAST" and (x.argval in _parameters(code) and not _stores(instructions, x.argval)
+                                             or keys and inline)  # (the field the product reads: held there now)
             and (shape.opname, shape.argval) == ("LOAD_ATTR", "shape")
             and all(i.opname == "LOAD_CONST" and (i.argval is None or type(i.argval) is int) for i in (low, high))
             and built.opname == "BUILD_SLICE" and built.arg == 2 and subscript.opname == "BINARY_SUBSCR"
             and call.opname == "CALL" and call.arg == 1):
         return None
-    return x.argval, shape.offset, slice(low.argval, high.argval), module.argval
+    return x.argval, tuple(keys), shape.offset, slice(low.argval, high.argval), module.argval, wrapped
 
 
 def _size_read(span: list[dis.Instruction]) -> tuple[str, int] | None:

@@ -47,6 +47,7 @@ from ._bytecode import (
     literal_exponent,
     literal_factor,
     literal_list_pick,
+    literal_number_call,
     local_length,
     loop_operand,
     looped,
@@ -3927,6 +3928,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return False
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
+        return True
+    if source == "other" and literal_number_call():  # ``n = np.int64(4)``
         return True
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
         return product
