@@ -2384,9 +2384,9 @@ def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...],
 def _unread_argument_spans(f: types.FrameType, back: types.FrameType, name: str) -> tuple[tuple[int, int], ...]:
     """The spans of ``back``'s CALL (the one running ``f``) that may hold ``f``'s parameter ``name``
     where the callee is not found without running code (``self.prop.power(e, n - 2)`` of a
-    property, ``self.inner.ops.power(...)``): the keyword argument of that name, else the positional
-    one at its position, or one before it where the first parameter may hold a ``self`` bound; the
-    whole unpacked arguments of a CALL_FUNCTION_EX (``power(*(e, n - 1))``)."""
+    property, ``self.inner.ops.power(...)``, ``self.partial_prop(e, n - 1)``): the keyword argument of
+    that name, else the positional ones at its position or before it (a ``self`` or a partial's
+    arguments bound first); the whole unpacked arguments of a CALL_FUNCTION_EX (``power(*(e, n - 1))``)."""
     instructions, at = _located_frame(back.f_code, back.f_lasti)
     if at is not None and instructions[at].opname == "CALL_FUNCTION_EX":  # ``power(*(e, n - 1))``: every argument
         start = _operand_start(instructions, at)
@@ -2409,8 +2409,15 @@ def _unread_argument_spans(f: types.FrameType, back: types.FrameType, name: str)
         return (spans[positional + names.index(name)],)
     code = f.f_code
     p = code.co_varnames.index(name)
-    shifts = (0, 1) if code.co_argcount and _binds_itself(f.f_locals.get(code.co_varnames[0], _UNPROVEN), code) else (0,)
-    return tuple(spans[p - s] for s in shifts if 0 <= p - s < positional) if p < code.co_argcount else ()
+    if p >= code.co_argcount:
+        return ()
+    # a bound ``self``, or a ``functools.partial`` (a property may return one) binding leading
+    # arguments, shifts the call's own: one before the parameter's position where its first parameter
+    # may hold a ``self``, any plain number before it else (``self.partial_prop(e, n - 1)``)
+    bound = code.co_argcount and _binds_itself(f.f_locals.get(code.co_varnames[0], _UNPROVEN), code)
+    held, globals_ = back.f_locals, back.f_globals
+    return tuple(spans[p - s] for s in range(p + 1) if p - s < positional and (
+        s == 0 or s == 1 and bound or _plain_number(instructions, *spans[p - s], held, (int, float), globals_)))
 
 
 def _binds_itself(first: Any, code: types.CodeType) -> bool:
@@ -2453,7 +2460,9 @@ def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type,
     """Whether the span ``start:end`` of ``f``'s code computes a number from the batch, there
     (``_BatchReader.number``; not a running count, which may add up reads of each image's values
     the capture follows itself) or through a parameter of ``f`` its caller computed so."""
-    if _batch_reader(f.f_code).number(start, end, frozenset(), added_up=added_up, positions=positions):
+    # (a lambda's or a nested function's free variables read in the frames that made it: ``lambda d:
+    # d["x"][:, :len(t)]`` of the body's ``t``)
+    if _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), frozenset(), _scopes(f)).number(start, end, frozenset(), added_up=added_up, positions=positions):
         return True
     return any(_counted_parameter(f, name, numbers, depth, positions) for name in _loaded_parameters(f.f_code, start, end))
 
@@ -4639,8 +4648,9 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
     given ``x`` (``z_of(outputs)``, ``z_of = lambda o: o["c"].shape[1]``); ``same``: ``x`` is the
     tensor measured -- written at the division, a local stored once in code without loops, or of
     a parameter of the decorated body itself that the body never stores, nor sets any item in
-    (``x`` as passed). None otherwise (another form, a helper's frame reading its own locals, an
-    unchecked Python)."""
+    (``x`` as passed); ``x`` is ``CUT_TENSOR`` where an index cut that field (``o["x"][:,
+    :2].shape[1]``: held nowhere). None otherwise (another form, a helper's frame reading its own
+    locals, an unchecked Python)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return None
     read = _caller_read(_side_size_at)
@@ -4653,6 +4663,8 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
         if returned is None:
             return None
         keys, k = keys + returned[0], returned[1]
+    if keys and type(keys[-1]) is _Cut:
+        return CUT_TENSOR, k, False
     x = f.f_locals.get(name, _MISSING)
     try:
         for key in keys:
@@ -4714,11 +4726,38 @@ def _keyed_local(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...]] | N
     return span[0].argval, keys
 
 
+class _Cut(str):
+    """The last key of a side size's keys (``_side_size_form``) where an index cuts the field
+    (``o["x"][:, :2].shape[1]``, ``d["x"][:, :k]``): the tensor measured is held nowhere."""
+
+
+CUT_TENSOR = object()  # ``side_size_divisor``'s tensor where an index cut it (``_Cut``)
+
+
+def _cut_keyed_local(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...]] | None:
+    """``_keyed_local`` of ``span``, or of it less a last subscript (``o["x"][:, :2]``, ``d["x"][:,
+    :k]``: an index pushing one value, no call nor jump in it), its keys then ending in a ``_Cut``."""
+    head = _keyed_local(span)
+    if head is not None or len(span) < 3 or span[-1].opname != "BINARY_SUBSCR":
+        return head
+    for j in range(len(span) - 2, 0, -2):
+        head = _keyed_local(span[:j])
+        index = span[j:-1]
+        if head is not None and all(i.opname in _INDEX_OPS and not i.is_jump_target for i in index) \
+                and sum(dis.stack_effect(i.opcode, i.arg) for i in index) == 1:
+            return head[0], (*head[1], _Cut())
+    return None
+
+
+_INDEX_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "LOAD_DEREF", "BUILD_SLICE", "BUILD_TUPLE", "BINARY_OP", "UNARY_NEGATIVE"})
+
+
 def _side_size_form(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int] | None:
     """(local, str keys, k) where ``span`` is ``x[...].shape[k]`` or ``x[...].size(k)``, ``x`` a
-    LOAD_FAST, the keys str literals, ``k`` an int literal other than 0 (``-1``: counted from the end)."""
+    LOAD_FAST, the keys str literals (a ``_Cut`` last where an index cuts the field), ``k``
+    an int literal other than 0 (``-1``: counted from the end)."""
     for tail in (3, 4):  # ``.shape[k]``: LOAD_ATTR, LOAD_CONST, BINARY_SUBSCR; ``.size(k)``: with PRECALL, CALL
-        head = _keyed_local(span[:-tail]) if len(span) > tail else None
+        head = _cut_keyed_local(span[:-tail]) if len(span) > tail else None
         if head is None:
             continue
         rest = [(i.opname, i.argval) for i in span[-tail:]]

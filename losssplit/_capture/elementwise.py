@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from .. import _formula
 from ._bytecode import (
+    CUT_TENSOR,
     SWAPPED,
     UNPROVEN,
     Arithmetic,
@@ -3872,6 +3873,8 @@ def _side_size(frame: Frame, z: int) -> bool | str:
     if found is None:
         return False
     x, k, same = found
+    if x is CUT_TENSOR:  # ``o["x"][:, :2].shape[1]``: a tensor the body made, equal to the count by value only
+        return MADE_SIDE_SIZE_DIVISOR
     measured = isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z
     if measured and frame.padded and id(x) in frame.padded:
         return False  # (``pad_sequence``'s width: declined by its own rule, ``shape.padded_use``)
