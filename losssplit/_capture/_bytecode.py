@@ -6901,7 +6901,7 @@ def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getit
     if not parts and not _loads_position_maker(f.f_code):
         return False
     index: tuple[int, int] | None = None
-    if at is not None and ins[at].opname == "BINARY_SUBSCR":
+    if at is not None and ins[at].opname in ("BINARY_SUBSCR", "STORE_SUBSCR"):  # (``buf[:, len(t) - 2] = v`` too)
         first = _operand_start(ins, at)
         index = (first, at) if first is not None else None
     elif at is not None and ins[at].opname in ("CALL", "PRECALL"):  # ``operator.getitem(x, idx)``, ``x.__getitem__(idx)``
@@ -8494,13 +8494,20 @@ class _BatchReader:
         return False
 
     def _images_local(self, name: str, seen: frozenset[str]) -> bool:
-        """Whether a store of the local ``name`` (not a loop's element) reads the images (``images``)."""
+        """Whether a store of the local ``name`` (not a loop's element) reads the images (``images``),
+        or it is a list made before a loop over them and filled in it (``for k in range(x.shape[0]):
+        px.append(..)``: an item per image, whatever each holds)."""
         ins = self.instructions
         for j in _stores(ins, name, cells=True):
             value = _unpacked_value(ins, j) if self._element(j) is None else None
             if value is not None and self.images(*value, seen):
                 return True
-        return False
+        stores = _stores(ins, name, cells=True)
+        return any(ins[k].opname in self.locals and ins[k].argval == name and ins[k + 1].opname == "LOAD_METHOD"
+                   and ins[k + 1].argval in _FILLS and any(
+                       head < k < last and not any(head < j < last for j in stores)  # (not made anew per image)
+                       and self.images(*self._iterable(head), seen) for head, last, _ in self.loops)
+                   for k in range(len(ins) - 1))
 
     def _size_of_rows(self, k: int, end: int) -> bool:
         """Whether the instruction at ``k`` reads a size of image rows (``sized``): ``x.shape[0]``,
