@@ -151,6 +151,31 @@ def side_lambda_closing_over_count(o, t):
 
 
 @body("side")
+def side_nested_function_closing_over_count(o, t):  # (session 33)
+    def z_of(d):
+        return d["x"][:, : len(t) - 1].shape[1]
+    return {"loss": E(o, t).sum() / z_of(o)}
+
+
+@body("side")
+def side_lambda_closing_over_literal(o, t):  # (session 33: WRONG on a980fb3; a GAP now: a cut field's size declines)
+    k = 2
+    z_of = lambda d: d["x"][:, :k].shape[1]  # noqa: E731
+    return {"loss": E(o, t).sum() / z_of(o)}
+
+
+@body("side")
+def side_of_a_field_cut_by_literal(o, t):  # (session 33: WRONG on a980fb3, 2 columns read as 2 images)
+    return {"loss": E(o, t).sum() / o["x"][:, :2].shape[1]}
+
+
+@body("side")
+def side_lambda_of_a_field_cut_by_literal(o, t):  # (session 33: WRONG on a980fb3)
+    z_of = lambda d: d["x"][..., :2].shape[2]  # noqa: E731
+    return {"loss": E(o, t).sum() / z_of(o)}
+
+
+@body("side")
 def side_lambda_default_count(o, t):
     z_of = lambda d, n=len(t): d["x"].shape[1] * n // 3  # noqa: E731, B008
     return {"loss": E(o, t).sum() / z_of(o)}
@@ -499,6 +524,9 @@ class _Holder:
     def partial_literal(self, e, n):  # near miss
         return self.partial_power(e, 2)
 
+    def partial_reshaping(self, e, n):  # (session 33): the count reshapes the images' rows only
+        return self.partial_power(e.reshape(n, -1))
+
 
 HOLDER = _Holder()
 
@@ -556,6 +584,11 @@ def unread_star_literal(o, t):  # near miss
 @body("unread")
 def unread_partial_literal(o, t):  # near miss
     return {"loss": HOLDER.partial_literal(o["x"], len(t)).mean()}
+
+
+@body("unread")
+def unread_partial_reshaping_by_count(o, t):  # a GAP (declined on a980fb3 too): a number the helper computes from the count
+    return {"loss": HOLDER.partial_reshaping(o["x"], len(t)).mean()}
 
 
 @body("cut")

@@ -332,3 +332,139 @@ def math_prod_split_numel(o, t):
 @body("split")
 def tensor_of_shape_prod(o, t):
     return {"loss": (o["x"] - Y(t)).abs().sum() / torch.tensor(o["x"].shape[:1]).prod()}
+
+
+# --- session 33 (old): the clamp bounds pinned above, closed, and their near misses --------------------
+
+
+def _width(v):
+    return v.shape[2]
+
+
+@body("split")
+def clamp_by_shape_slice_item_from_zero(o, t):
+    return {"loss": E(o, t).clamp(min=0.05 * o["x"].shape[0:2][0]).sum()}
+
+
+@body("near")
+def near_clamp_by_shape_slice_item_of_rows_dim(o, t):
+    return {"loss": E(o, t).clamp(min=0.05 * o["x"].shape[1:][0]).sum()}  # 3 rows per image (3 images on 1r2s)
+
+
+@body("near")
+def near_clamp_by_shape_slice_second_item(o, t):
+    return {"loss": E(o, t).clamp(min=0.05 * o["x"].shape[:2][1]).sum()}
+
+
+@body("near")
+def near_clamp_by_helper_width(o, t):
+    return {"loss": E(o, t).clamp(min=0.02 * _width(o["x"])).sum()}  # 4 wide (4 images on 2r2s)
+
+
+@body("near")
+def near_clamp_by_helper_rows_of_one_image(o, t):
+    return {"loss": E(o, t).clamp(min=0.05 * _rows(o["x"][0])).sum()}
+
+
+# --- session 33 (old): a ``while`` counter to a literal (pinned above, closed) and its near misses ------
+
+
+@body("near")
+def near_while_counter_tested_by_another(o, t):
+    c, i = 0, 0
+    while i < 3:
+        c += 1
+        i += 1
+    return {"loss": E(o, t).sum() / c}
+
+
+@body("near")
+def near_while_counter_literal_first(o, t):
+    c = 0
+    while 3 > c:
+        c += 1
+    return {"loss": E(o, t).sum() / c}
+
+
+@body("split")
+def while_counter_to_the_count(o, t):
+    c = 0
+    while c < len(t):
+        c += 1
+    return {"loss": E(o, t).sum() / c}
+
+
+@body("split")
+def while_counter_from_a_start_the_count_picks(o, t):
+    c, i = 0, 0
+    if len(t) > 2:
+        i = 1
+    while i < 3:
+        c += 1
+        i += 1
+    return {"loss": E(o, t).sum() / c}
+
+
+@body("split")
+def while_counter_broken_by_the_count(o, t):
+    c = 0
+    while c < 10:
+        c += 1
+        if c >= len(t):
+            break
+    return {"loss": E(o, t).sum() / c}
+
+
+@body("split")
+def while_counter_in_a_loop_over_the_images(o, t):
+    c = 0
+    for _ in t:
+        i = 0
+        while i < 1:
+            i += 1
+            c += 1
+    return {"loss": E(o, t).sum() / c}
+
+
+# --- session 33 (old): ``np.prod`` of an argument's field (pinned above, closed), ``int(..)`` of it,
+# a number type called on literals --------------------------------------------------------------------
+
+
+@body("near")
+def near_int_of_np_prod_rows_dim(o, t):
+    return {"loss": (o["x"] - Y(t)).abs().sum() / int(np.prod(o["x"].shape[1:2]))}  # 3: constant
+
+
+@body("near")
+def near_np_prod_rows_dim_kept_in_local(o, t):
+    n = np.prod(o["x"].shape[1:])  # 12: constant
+    return {"loss": (o["x"] - Y(t)).abs().sum() / n}
+
+
+@body("near")
+def near_numpy_literal_divisor(o, t):
+    n = np.int64(3)
+    return {"loss": E(o, t).sum() / n}
+
+
+@body("split")
+def np_prod_images_dim_of_field(o, t):
+    return {"loss": (o["x"] - Y(t)).abs().sum() / np.prod(o["x"].shape[:1])}
+
+
+@body("split")
+def np_prod_images_dim_of_field_made_int(o, t):
+    n = int(np.prod(o["x"].shape[0:1]))
+    return {"loss": E(o, t).sum() / n}
+
+
+@body("split")
+def numpy_number_of_the_count(o, t):
+    return {"loss": E(o, t).sum() / np.int64(len(t))}
+
+
+@body("split")
+def np_prod_of_a_field_written_by_the_body(o, t):
+    o = dict(o)
+    o["x"] = torch.cat([o["x"], o["x"]], 1)  # 6 rows per image, a copy (the caller's dict not written)
+    return {"loss": (o["x"][:, :3] - Y(t)).abs().sum() / np.prod(o["x"].shape[1:2])}

@@ -185,11 +185,40 @@ def weighted_filled_prefixes(pred, y):
     return {"loss_x": total}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (s38, found on 32a9c3d, not fixed): a constant table picked by "
-                   "the position of enumerate over lists the body filled in a loop over range(x.shape[0]), each item "
-                   "of the whole batch: the batch's number of terms on every group (README Known limits)")
 def test_a_table_picked_by_a_position_in_a_list_filled_per_image_declines():
+    """Was WRONG (s38, until session 33, old): lists the body filled in a loop over
+    ``range(x.shape[0])``, each item of the whole batch, hold an item per image; the position of
+    ``enumerate`` over them picks the table's item (on a group alone fewer terms)."""
     _declines(weighted_filled_prefixes, "loss_x", 8)
+
+
+def weighted_filled_levels(pred, y):
+    px, py = [], []
+    for k in range(3):
+        px.append(pred[:, : k + 1])
+        py.append(y[:, : k + 1])
+    total = 0.0
+    for i, (a, b) in enumerate(zip(px, py)):
+        total = total + LEVEL_WEIGHTS[i] * F.mse_loss(a, b)
+    return {"loss_x": total}
+
+
+def weighted_filled_columns(pred, y):
+    px, py = [], []
+    for k in range(pred.shape[1]):
+        px.append(pred[:, : k + 1])
+        py.append(y[:, : k + 1])
+    total = 0.0
+    for i, (a, b) in enumerate(zip(px, py)):
+        total = total + LEVEL_WEIGHTS[i] * F.mse_loss(a, b)
+    return {"loss_x": total}
+
+
+@pytest.mark.parametrize("body", [weighted_filled_levels, weighted_filled_columns])
+def test_a_table_picked_by_a_position_in_a_list_filled_per_level_splits(body):
+    """Near misses: the same lists filled in a loop over a literal range or over the columns (5 of
+    them: no images): as many levels on a group alone, the table's items the same."""
+    _splits(body, 5)
 
 
 # -- NumPy scalars and products of sizes as normalisers --------------------------------------------

@@ -2233,9 +2233,30 @@ def test_a_start_token_written_into_some_rows_or_at_a_counted_position_declines(
     check_rule(_shifted_right(_start_token_at_a_count), "__setitem__", declines=True)
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (survey 41): a value's rows written into a row buffer at an int "
-                   "position computed from a count (``buf[:, len(t) - 2] = ..``) are taken at that position on a group "
-                   "alone too; checking int positions as literals would decline torchmetrics' PIT ``mtx[:, i, j]``")
+def _rows_cut_at_a_count(s, t):
+    k = min(max(len(t) - 2, 0), 2)
+    s[:, :k] = s[:, 1 : k + 1].clone()
+
+
+def _row_at_a_literal(s, t):
+    s[:, 0] = s[:, 1].clone()
+
+
+def _row_at_loop_positions(s, t):
+    for i in range(2):
+        s[:, i] = s[:, i + 1].clone()
+
+
 def test_rows_written_at_a_position_computed_from_a_count_decline():
-    """``buf[:, len(t) - 2] = buf[:, 1]``: on a group alone another column."""
+    """``buf[:, len(t) - 2] = buf[:, 1]``: on a group alone another column (survey 41; taken at the
+    batch's position on every group until session 33, old: ``_bytecode.counted_subscript`` reads the
+    index of the store too)."""
     check_rule(_shifted_right(_row_at_a_count), "__setitem__", declines=True)
+    check_rule(_shifted_right(_rows_cut_at_a_count), "__setitem__", declines=True)
+
+
+def test_rows_written_at_a_literal_or_a_constant_loops_position_split():
+    """Near misses: a literal column, the positions of a loop over a literal range (torchmetrics'
+    PIT ``mtx[:, i, j] = ..``)."""
+    check_rule(_shifted_right(_row_at_a_literal), "")
+    check_rule(_shifted_right(_row_at_loop_positions), "")

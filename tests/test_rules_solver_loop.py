@@ -92,15 +92,42 @@ def weight_copy_filled_per_image(o, t):
     return {"loss": total / len(t)}
 
 
-@pytest.mark.parametrize("body", [weight_copy_filled_per_image, halves_of_another_local, pytest.param(
-    weight_over_the_size, marks=pytest.mark.xfail(strict=True, reason=(
-        "known WRONG (README Known limits: a function of a weight computed in Python stays in the companion): "
-        "``w / n`` equals no weight, taken for data; on weights 1 it is ``1 / n``")))])
+def weight_over_the_size_of_several(o, t):
+    """``full((n,), w / n)`` of two elements: equal to no weight, computed from one."""
+    total = 0
+    for x, u in zip(o["x"], t):
+        n = len(x) - 1
+        w = u["loss_weight"] * 1.0
+        total = total + (x[:n].sum(-1) * torch.full((n,), w / n)).sum()
+    return {"loss": total / len(t)}
+
+
+def weight_scalar_tensor(o, t):
+    """``torch.tensor(w * 0.5)`` of a weight computed in Python, one element."""
+    total = 0
+    for x, u in zip(o["x"], t):
+        w = u["loss_weight"] * 1.0
+        total = total + (x.sum(-1) * torch.tensor(w * 0.5)).sum()
+    return {"loss": total / len(t)}
+
+
+@pytest.mark.parametrize("body", [weight_copy_filled_per_image, halves_of_another_local, weight_over_the_size,
+                                  weight_over_the_size_of_several, weight_scalar_tensor])
 def test_a_fill_equal_to_the_weight_without_its_object_declines(body):
+    """A fill of no weight object equal to the image's weight, or computed from the weight field
+    (``w / n``, ``torch.tensor(w * 0.5)``; kept in the companion until session 33, old: on weights 1
+    it is ``1 / n``), declines the call."""
     for seed, weights in ((0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (3, [0.5])):
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
         assert got == {}, (seed, got, want)
-        assert any("filled with a number equal to the image's weight" in m for m in said), said
+        assert any("filled with a number" in m and "Tensor.mul" in m for m in said), said
+
+
+def test_a_fill_computed_from_the_weights_on_weights_1_splits():
+    """The same fills where every weight is 1: the body's number is the oracle's."""
+    for body in (weight_over_the_size, weight_over_the_size_of_several, weight_scalar_tensor):
+        got, want, said = rule_outcome(body, rule_batch(2, [1.0, 1.0]))
+        assert set(got) == set(want) and want and not wrong_companions(got, want), (body.__name__, said)
 
 
 def test_a_fill_of_the_tensors_own_size_is_data_though_equal_to_a_weight():

@@ -20,6 +20,7 @@ import dis
 import functools
 import inspect
 import math
+import numbers
 import operator
 import sys
 import threading
@@ -2383,9 +2384,9 @@ def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...],
 def _unread_argument_spans(f: types.FrameType, back: types.FrameType, name: str) -> tuple[tuple[int, int], ...]:
     """The spans of ``back``'s CALL (the one running ``f``) that may hold ``f``'s parameter ``name``
     where the callee is not found without running code (``self.prop.power(e, n - 2)`` of a
-    property, ``self.inner.ops.power(...)``): the keyword argument of that name, else the positional
-    one at its position, or one before it where the first parameter may hold a ``self`` bound; the
-    whole unpacked arguments of a CALL_FUNCTION_EX (``power(*(e, n - 1))``)."""
+    property, ``self.inner.ops.power(...)``, ``self.partial_prop(e, n - 1)``): the keyword argument of
+    that name, else the positional ones at its position or before it (a ``self`` or a partial's
+    arguments bound first); the whole unpacked arguments of a CALL_FUNCTION_EX (``power(*(e, n - 1))``)."""
     instructions, at = _located_frame(back.f_code, back.f_lasti)
     if at is not None and instructions[at].opname == "CALL_FUNCTION_EX":  # ``power(*(e, n - 1))``: every argument
         start = _operand_start(instructions, at)
@@ -2408,8 +2409,15 @@ def _unread_argument_spans(f: types.FrameType, back: types.FrameType, name: str)
         return (spans[positional + names.index(name)],)
     code = f.f_code
     p = code.co_varnames.index(name)
-    shifts = (0, 1) if code.co_argcount and _binds_itself(f.f_locals.get(code.co_varnames[0], _UNPROVEN), code) else (0,)
-    return tuple(spans[p - s] for s in shifts if 0 <= p - s < positional) if p < code.co_argcount else ()
+    if p >= code.co_argcount:
+        return ()
+    # a bound ``self``, or a ``functools.partial`` (a property may return one) binding leading
+    # arguments, shifts the call's own: one before the parameter's position where its first parameter
+    # may hold a ``self``, any plain number before it else (``self.partial_prop(e, n - 1)``)
+    bound = code.co_argcount and _binds_itself(f.f_locals.get(code.co_varnames[0], _UNPROVEN), code)
+    held, globals_ = back.f_locals, back.f_globals
+    return tuple(spans[p - s] for s in range(p + 1) if p - s < positional and (
+        s == 0 or s == 1 and bound or _plain_number(instructions, *spans[p - s], held, (int, float), globals_)))
 
 
 def _binds_itself(first: Any, code: types.CodeType) -> bool:
@@ -2452,7 +2460,9 @@ def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type,
     """Whether the span ``start:end`` of ``f``'s code computes a number from the batch, there
     (``_BatchReader.number``; not a running count, which may add up reads of each image's values
     the capture follows itself) or through a parameter of ``f`` its caller computed so."""
-    if _batch_reader(f.f_code).number(start, end, frozenset(), added_up=added_up, positions=positions):
+    # (a lambda's or a nested function's free variables read in the frames that made it: ``lambda d:
+    # d["x"][:, :len(t)]`` of the body's ``t``)
+    if _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), frozenset(), _scopes(f)).number(start, end, frozenset(), added_up=added_up, positions=positions):
         return True
     return any(_counted_parameter(f, name, numbers, depth, positions) for name in _loaded_parameters(f.f_code, start, end))
 
@@ -4661,8 +4671,9 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
     given ``x`` (``z_of(outputs)``, ``z_of = lambda o: o["c"].shape[1]``); ``same``: ``x`` is the
     tensor measured -- written at the division, a local stored once in code without loops, or of
     a parameter of the decorated body itself that the body never stores, nor sets any item in
-    (``x`` as passed). None otherwise (another form, a helper's frame reading its own locals, an
-    unchecked Python)."""
+    (``x`` as passed); ``x`` is ``CUT_TENSOR`` where an index cut that field (``o["x"][:,
+    :2].shape[1]``: held nowhere). None otherwise (another form, a helper's frame reading its own
+    locals, an unchecked Python)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return None
     read = _caller_read(_side_size_at)
@@ -4675,6 +4686,8 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
         if returned is None:
             return None
         keys, k = keys + returned[0], returned[1]
+    if keys and type(keys[-1]) is _Cut:
+        return CUT_TENSOR, k, False
     x = f.f_locals.get(name, _MISSING)
     try:
         for key in keys:
@@ -4736,11 +4749,38 @@ def _keyed_local(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...]] | N
     return span[0].argval, keys
 
 
+class _Cut(str):
+    """The last key of a side size's keys (``_side_size_form``) where an index cuts the field
+    (``o["x"][:, :2].shape[1]``, ``d["x"][:, :k]``): the tensor measured is held nowhere."""
+
+
+CUT_TENSOR = object()  # ``side_size_divisor``'s tensor where an index cut it (``_Cut``)
+
+
+def _cut_keyed_local(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...]] | None:
+    """``_keyed_local`` of ``span``, or of it less a last subscript (``o["x"][:, :2]``, ``d["x"][:,
+    :k]``: an index pushing one value, no call nor jump in it), its keys then ending in a ``_Cut``."""
+    head = _keyed_local(span)
+    if head is not None or len(span) < 3 or span[-1].opname != "BINARY_SUBSCR":
+        return head
+    for j in range(len(span) - 2, 0, -2):
+        head = _keyed_local(span[:j])
+        index = span[j:-1]
+        if head is not None and all(i.opname in _INDEX_OPS and not i.is_jump_target for i in index) \
+                and sum(dis.stack_effect(i.opcode, i.arg) for i in index) == 1:
+            return head[0], (*head[1], _Cut())
+    return None
+
+
+_INDEX_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "LOAD_DEREF", "BUILD_SLICE", "BUILD_TUPLE", "BINARY_OP", "UNARY_NEGATIVE"})
+
+
 def _side_size_form(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int] | None:
     """(local, str keys, k) where ``span`` is ``x[...].shape[k]`` or ``x[...].size(k)``, ``x`` a
-    LOAD_FAST, the keys str literals, ``k`` an int literal other than 0 (``-1``: counted from the end)."""
+    LOAD_FAST, the keys str literals (a ``_Cut`` last where an index cuts the field), ``k``
+    an int literal other than 0 (``-1``: counted from the end)."""
     for tail in (3, 4):  # ``.shape[k]``: LOAD_ATTR, LOAD_CONST, BINARY_SUBSCR; ``.size(k)``: with PRECALL, CALL
-        head = _keyed_local(span[:-tail]) if len(span) > tail else None
+        head = _cut_keyed_local(span[:-tail]) if len(span) > tail else None
         if head is None:
             continue
         rest = [(i.opname, i.argval) for i in span[-tail:]]
@@ -5268,10 +5308,39 @@ def sized_argument(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]
     code = f.f_code
     reads = {o: dims for c, o, dims in sites if c is code}
     instructions = _instructions(code)
+
+    def hit(k: int, end: int) -> bool:
+        # ``0.05 * _rows(x)``: a helper returning a size of its parameter this call read as image rows
+        # (another call of it read so declines this one too: never a bound taken for a constant)
+        returned = _size_helper(f.f_globals, instructions[k])
+        return _size_hit(instructions, reads, k, end) or returned is not None and any(
+            c is returned[0] and o == returned[1] and (not dims or returned[2] in dims) for c, o, dims in sites)
+
     return any(_size_code(instructions, start, end, f.f_locals, f.f_globals)
-               and _computed_from(instructions, start, end, lambda k, e: _size_hit(instructions, reads, k, e),
-                                  f.f_locals, marked, set(), cells=True)
+               and _computed_from(instructions, start, end, hit, f.f_locals, marked, set(), cells=True)
                for start, end in _operands(code, f.f_lasti))
+
+
+def _size_helper(globals_: dict[str, Any], load: dis.Instruction) -> tuple[types.CodeType, int, int] | None:
+    """(its code, the shape read's offset, the dim) where ``load`` loads a global function of one
+    parameter that only returns ``p.shape[d]`` of it (``def _rows(v): return v.shape[0]``)."""
+    if load.opname != "LOAD_GLOBAL":
+        return None
+    fn = globals_.get(load.argval)
+    return _returned_size(fn.__code__) if isinstance(fn, types.FunctionType) else None
+
+
+@_per_code(256)
+def _returned_size(code: types.CodeType) -> tuple[types.CodeType, int, int] | None:
+    """``_size_helper`` of ``code``."""
+    ins = [i for i in _instructions(code) if i.opname not in ("RESUME", "NOP")]
+    if code.co_argcount != 1 or code.co_kwonlyargcount or len(ins) != 5 or any(i.is_jump_target for i in ins):
+        return None
+    ops = [(i.opname, i.argval) for i in ins]
+    if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[1] != ("LOAD_ATTR", "shape") or ops[2][0] != "LOAD_CONST" \
+            or type(ops[2][1]) is not int or ops[3][0] != "BINARY_SUBSCR" or ops[4][0] != "RETURN_VALUE":
+        return None
+    return code, ins[1].offset, ops[2][1]
 
 
 def _size_code(instructions: list[dis.Instruction], start: int, end: int, values: dict[str, Any],
@@ -5288,10 +5357,13 @@ def _size_code(instructions: list[dis.Instruction], start: int, end: int, values
             j = k + 1
             while j + 1 < end and instructions[j].opname == "LOAD_CONST" and instructions[j + 1].opname == "BINARY_SUBSCR":
                 j += 2
-            if not (j < end and instructions[j].opname in ("LOAD_ATTR", "LOAD_METHOD") and instructions[j].argval in _SIZE_NAMES):
+            if not (j < end and instructions[j].opname in ("LOAD_ATTR", "LOAD_METHOD") and instructions[j].argval in _SIZE_NAMES
+                    or j < end and instructions[j].opname == "PRECALL" and instructions[j].arg == 1
+                    and _size_helper(globals_, instructions[k - 1]) is not None):  # ``_rows(o["x"])``
                 return False
         elif i.opname == "LOAD_GLOBAL":
-            if not (i.argval in _COUNTING or i.argval in _NUMERIC_NAMES or type(globals_.get(i.argval)) in (int, float)):
+            if not (i.argval in _COUNTING or i.argval in _NUMERIC_NAMES or type(globals_.get(i.argval)) in (int, float)
+                    or _size_helper(globals_, i) is not None):
                 return False
         elif i.opname in ("LOAD_ATTR", "LOAD_METHOD"):
             if not (i.argval in _SIZE_NAMES or instructions[k - 1].opname == "LOAD_GLOBAL"
@@ -5301,10 +5373,31 @@ def _size_code(instructions: list[dis.Instruction], start: int, end: int, values
 
 
 def _size_hit(instructions: list[dis.Instruction], reads: dict[int, tuple[int, ...]], k: int, end: int) -> bool:
-    """Whether the instruction at ``k`` is one of the size ``reads`` (see ``_holds_read``)."""
+    """Whether the instruction at ``k`` is one of the size ``reads`` (see ``_holds_read``): the
+    size of a read dim picked by a literal (``x.shape[0]``, also through a slice of literal
+    bounds: ``x.shape[:1][0]``)."""
     dims = reads.get(instructions[k].offset)
-    return dims is not None and (not dims or k + 2 < end and instructions[k + 2].opname == "BINARY_SUBSCR"
-                                 and instructions[k + 1].opname == "LOAD_CONST" and instructions[k + 1].argval in dims)
+    if dims is None or not dims:
+        return dims is not None
+    dim = _picked_dim(instructions[k + 1 : end])
+    return dim is not None and dim in dims
+
+
+def _picked_dim(span: list[dis.Instruction]) -> int | None:
+    """The dim of a shape that ``span``, right after the shape is pushed, picks by a literal:
+    ``[d]``, or ``[a:b][i]`` of literal bounds and a literal ``i``, none negative; else None."""
+    ops = [(i.opname, i.argval) for i in span[:6]]
+    if len(ops) >= 2 and ops[0][0] == "LOAD_CONST" and type(ops[0][1]) is int and ops[1][0] == "BINARY_SUBSCR":
+        return ops[0][1]
+    if len(ops) < 6 or [o for o, _ in ops] != ["LOAD_CONST", "LOAD_CONST", "BUILD_SLICE", "BINARY_SUBSCR", "LOAD_CONST",
+                                               "BINARY_SUBSCR"] or span[2].arg != 2:
+        return None
+    low, high, item = ops[0][1], ops[1][1], ops[4][1]
+    if not (low is None or type(low) is int and low >= 0) or not (high is None or type(high) is int and high >= 0) \
+            or type(item) is not int or item < 0:
+        return None
+    dim = (low or 0) + item
+    return dim if high is None or dim < high else None
 
 
 _SIZE_NAMES = frozenset({"shape", "size", "numel", "nelement"})
@@ -6147,39 +6240,94 @@ def _sizes_product_at(code: types.CodeType, lasti: int) -> tuple[str, int, int] 
 def shape_product() -> tuple[Any, types.CodeType, int, slice] | None:
     """``(x, code, offset, s)`` where the divisor of the ``a / b`` the caller's code is executing is
     ``np.prod(x.shape[s])`` or ``math.prod(x.shape[s])``, ``s`` a slice of literal bounds and ``x`` a
-    parameter the code never stores (torch-efficient-distloss's ``n_rays = np.prod(w.shape[:-1])``),
-    written there or held by a local stored once outside a loop; ``offset`` the shape read's. None
-    for any other divisor or an unchecked Python."""
+    parameter the code never stores (torch-efficient-distloss's ``n_rays = np.prod(w.shape[:-1])``)
+    or its field picked by str literals (``np.prod(o["x"].shape[1:2])``: the tensor held there now),
+    the product maybe made an ``int`` (``int(np.prod(w.shape[1:]))``), written there or held by a
+    local stored once outside a loop; ``offset`` the shape read's. None for any other divisor or an
+    unchecked Python."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     found = _shape_product_at(f.f_code, f.f_lasti) if f is not None else None
     if f is None or found is None or found[0] not in f.f_locals:
         return None
-    module = f.f_globals.get(found[3])
-    if getattr(module, "__name__", None) not in ("numpy", "math"):
+    name, keys, offset, picked, module, wrapped = found
+    if getattr(f.f_globals.get(module), "__name__", None) not in ("numpy", "math") or wrapped and _builtin(f, "int") is not int:
         return None
-    return f.f_locals[found[0]], f.f_code, found[1], found[2]
+    x = f.f_locals[name]
+    for key in keys:
+        if type(x) is not dict:  # (a container read as the code reads it, nothing run)
+            return None
+        x = x.get(key, _MISSING)
+    return x, f.f_code, offset, picked
+
+
+def literal_number_call() -> bool:
+    """Whether the divisor of the ``a / b`` the caller's code is executing is a number type of the
+    builtins or NumPy called on literals only (``np.int64(4)``, ``float(8)``), written there or held
+    by a local stored once outside a loop: a constant of the code, whatever count of the batch it
+    equals by value."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    found = _number_call_at(f.f_code, f.f_lasti) if f is not None else None
+    if f is None or found is None:
+        return False
+    callee = _builtin(f, found[0])
+    if found[1] is not None:
+        callee = getattr(callee, found[1], None) if getattr(callee, "__name__", None) == "numpy" else None
+    return isinstance(callee, type) and issubclass(callee, numbers.Number) and callee.__module__ in ("builtins", "numpy")
 
 
 @_per_code(1024)
-def _shape_product_at(code: types.CodeType, lasti: int) -> tuple[str, int, slice, str] | None:
-    """(the local, the shape read's offset, the slice, the module's global) of the divisor
-    ``np.prod(x.shape[a:b])`` of the division at ``lasti`` (see ``shape_product``)."""
+def _number_call_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] | None:
+    """(the global called, the attribute of it called or None) where the divisor of the division at
+    ``lasti`` calls it on literal numbers or strings only (see ``literal_number_call``)."""
     divisor = _divisor_code(code, lasti)
     if divisor is None:
         return None
     instructions, start, end = divisor
     span = [i for i in instructions[start:end] if i.opname != "PRECALL"]
+    if len(span) < 3 or span[0].opname != "LOAD_GLOBAL" or span[-1].opname != "CALL" or any(i.is_jump_target for i in span):
+        return None
+    args, attr = span[1:-1], None
+    if args[0].opname in ("LOAD_ATTR", "LOAD_METHOD"):
+        args, attr = args[1:], args[0].argval
+    if not args or len(args) != span[-1].arg or any(
+            i.opname != "LOAD_CONST" or type(i.argval) not in (int, float, str) for i in args):
+        return None
+    return span[0].argval, attr
+
+
+@_per_code(1024)
+def _shape_product_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...], int, slice, str, bool] | None:
+    """(the local, the str keys picking its field, the shape read's offset, the slice, the module's
+    global, whether ``int(...)`` wraps it) of the divisor ``np.prod(x.shape[a:b])`` of the division at
+    ``lasti`` (see ``shape_product``)."""
+    divisor = _divisor_code(code, lasti)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
+    written = _divisor_span(code, lasti)
+    inline = written is not None and end == written[2]  # (else a local's store: its code ran before)
+    span = [i for i in instructions[start:end] if i.opname != "PRECALL"]
+    wrapped = len(span) > 2 and (span[0].opname, span[0].argval) == ("LOAD_GLOBAL", "int") \
+        and span[-1].opname == "CALL" and span[-1].arg == 1
+    if wrapped:
+        span = span[1:-1]
+    keys: list[str] = []
+    while len(span) > 9 and span[3].opname == "LOAD_CONST" and type(span[3].argval) is str \
+            and span[4].opname == "BINARY_SUBSCR":  # ``o["x"]``
+        keys.append(span[3].argval)
+        span = span[:3] + span[5:]
     if len(span) != 9:
         return None
     module, prod, x, shape, low, high, built, subscript, call = span
     if not (module.opname == "LOAD_GLOBAL" and prod.opname in ("LOAD_METHOD", "LOAD_ATTR") and prod.argval == "prod"
-            and x.opname == "LOAD_FAST" and x.argval in _parameters(code) and not _stores(instructions, x.argval)
+            and x.opname == "LOAD_FAST" and (x.argval in _parameters(code) and not _stores(instructions, x.argval)
+                                             or keys and inline)  # (the field the product reads: held there now)
             and (shape.opname, shape.argval) == ("LOAD_ATTR", "shape")
             and all(i.opname == "LOAD_CONST" and (i.argval is None or type(i.argval) is int) for i in (low, high))
             and built.opname == "BUILD_SLICE" and built.arg == 2 and subscript.opname == "BINARY_SUBSCR"
             and call.opname == "CALL" and call.arg == 1):
         return None
-    return x.argval, shape.offset, slice(low.argval, high.argval), module.argval
+    return x.argval, tuple(keys), shape.offset, slice(low.argval, high.argval), module.argval, wrapped
 
 
 def _size_read(span: list[dis.Instruction]) -> tuple[str, int] | None:
@@ -6776,7 +6924,7 @@ def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getit
     if not parts and not _loads_position_maker(f.f_code):
         return False
     index: tuple[int, int] | None = None
-    if at is not None and ins[at].opname == "BINARY_SUBSCR":
+    if at is not None and ins[at].opname in ("BINARY_SUBSCR", "STORE_SUBSCR"):  # (``buf[:, len(t) - 2] = v`` too)
         first = _operand_start(ins, at)
         index = (first, at) if first is not None else None
     elif at is not None and ins[at].opname in ("CALL", "PRECALL"):  # ``operator.getitem(x, idx)``, ``x.__getitem__(idx)``
@@ -7176,23 +7324,36 @@ def _counts_iterations(code: types.CodeType, name: str, constants: frozenset[str
     """``iteration_count`` of the local ``name`` of ``code``, read from the code."""
     if name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] or name in code.co_cellvars:
         return False
+    return _counter_of_constant_loops(code, name, constants, frozenset())
+
+
+def _counter_of_constant_loops(code: types.CodeType, name: str, constants: frozenset[str], tested: frozenset[str]) -> bool:
+    """``_counts_iterations`` of ``name``; ``tested``: the locals whose ``while`` tests are being
+    read (a counter tested by another one's loop)."""
     ins = _instructions(code)
     stores, loops = _stores(ins, name), _loops(ins)
     if not stores:
         return False
+    whiles = {(head, last): tests for head, last in loops
+              if (tests := _counted_while(ins, head, last)) is not None
+              and (tests == name or tests not in tested and _counter_of_constant_loops(code, tests, constants,
+                                                                                       tested | {name}))}
+    heads = {head for head, _ in whiles}  # (a ``while``'s body starts at its jump's target)
     for j in stores:
-        enclosing = [(head, last) for head, last in loops if head < j < last]
+        enclosing = [(head, last) for head, last in loops if head <= j < last]
         if not enclosing:
-            if not _literal_int_store(ins, j):
-                return False
+            if not _literal_int_store(ins, j) or whiles and any(i.opcode in _JUMPS for i in ins[:j]):
+                return False  # (a start a test picks sets how often a ``while`` runs: ``if len(t) > 2: n = 1``)
             continue
         value = ins[j - 3 : j]
-        if len(value) != 3 or any(i.is_jump_target for i in value) or (
+        if len(value) != 3 or any(i.is_jump_target and g not in heads for g, i in enumerate(value, j - 3)) or (
                 value[0].opname, value[0].argval, value[1].opname, value[2].opname) != ("LOAD_FAST", name, "LOAD_CONST",
                                                                                         "BINARY_OP") \
                 or type(value[1].argval) is not int or value[2].argrepr not in ("+", "+="):
             return False
         for head, last in enclosing:
+            if (head, last) in whiles:
+                continue
             if ins[head].opname != "FOR_ITER" or not _constant_iterable(ins, head, constants) or any(
                     i.opcode in _JUMPS and i.opname != "JUMP_BACKWARD"
                     and not (i.opname == "FOR_ITER" and _constant_iterable(ins, g, constants))
@@ -7201,6 +7362,21 @@ def _counts_iterations(code: types.CodeType, name: str, constants: frozenset[str
                 # over the images; a nested loop over constants runs as often on a group alone
                 return False
     return True
+
+
+def _counted_while(ins: list[dis.Instruction], head: int, last: int) -> str | None:
+    """The local a ``while`` loop spanning ``head:last`` tests against a literal int (``while c <
+    3``), where nothing in its body jumps (no test, ``break``, nested loop) and it is no loop
+    nested in another: its iterations depend on that local's values alone. None otherwise."""
+    test = ins[last - 3 : last]
+    if ins[last].opname != "POP_JUMP_BACKWARD_IF_TRUE" or len(test) != 3 or test[2].opname != "COMPARE_OP" \
+            or any(i.opcode in _JUMPS for i in ins[head:last]) or head < 4:
+        return None
+    local = [i for i in test[:2] if i.opname == "LOAD_FAST"]
+    literal = [i for i in test[:2] if i.opname == "LOAD_CONST" and type(i.argval) is int]
+    if len(local) != 1 or len(literal) != 1:
+        return None
+    return str(local[0].argval)
 
 
 def unproven_loop_counter() -> bool:
@@ -8341,13 +8517,20 @@ class _BatchReader:
         return False
 
     def _images_local(self, name: str, seen: frozenset[str]) -> bool:
-        """Whether a store of the local ``name`` (not a loop's element) reads the images (``images``)."""
+        """Whether a store of the local ``name`` (not a loop's element) reads the images (``images``),
+        or it is a list made before a loop over them and filled in it (``for k in range(x.shape[0]):
+        px.append(..)``: an item per image, whatever each holds)."""
         ins = self.instructions
         for j in _stores(ins, name, cells=True):
             value = _unpacked_value(ins, j) if self._element(j) is None else None
             if value is not None and self.images(*value, seen):
                 return True
-        return False
+        stores = _stores(ins, name, cells=True)
+        return any(ins[k].opname in self.locals and ins[k].argval == name and ins[k + 1].opname == "LOAD_METHOD"
+                   and ins[k + 1].argval in _FILLS and any(
+                       head < k < last and not any(head < j < last for j in stores)  # (not made anew per image)
+                       and self.images(*self._iterable(head), seen) for head, last, _ in self.loops)
+                   for k in range(len(ins) - 1))
 
     def _size_of_rows(self, k: int, end: int) -> bool:
         """Whether the instruction at ``k`` reads a size of image rows (``sized``): ``x.shape[0]``,

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from .. import _formula
 from ._bytecode import (
+    CUT_TENSOR,
     SWAPPED,
     UNPROVEN,
     Arithmetic,
@@ -47,6 +48,7 @@ from ._bytecode import (
     literal_exponent,
     literal_factor,
     literal_list_pick,
+    literal_number_call,
     local_length,
     loop_operand,
     looped,
@@ -3871,6 +3873,8 @@ def _side_size(frame: Frame, z: int) -> bool | str:
     if found is None:
         return False
     x, k, same = found
+    if x is CUT_TENSOR:  # ``o["x"][:, :2].shape[1]``: a tensor the body made, equal to the count by value only
+        return MADE_SIDE_SIZE_DIVISOR
     measured = isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z
     if measured and frame.padded and id(x) in frame.padded:
         return False  # (``pad_sequence``'s width: declined by its own rule, ``shape.padded_use``)
@@ -3927,6 +3931,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return False
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
+        return True
+    if source == "other" and literal_number_call():  # ``n = np.int64(4)``
         return True
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
         return product

@@ -1245,6 +1245,15 @@ def _rows_in_place(frame: Frame, target: Tensor, index: Any, value: Tensor, writ
     return bool(whole) and value.dim() == dims and value.shape[0] == target.shape[0]
 
 
+def _counted_position(index: Any) -> bool:
+    """Whether the index of a row-aligned write puts the rows at a position, or within bounds, of a
+    later dim that the code computes from how many images the call got (``buf[:, len(t) - 2] = v``:
+    on a group alone another column; survey 41)."""
+    parts = _index_parts(index)
+    at = [d for d, p in enumerate(parts) if d and (type(p) is int or type(p) is slice and p != _FULL)]
+    return bool(at) and not any(p is Ellipsis for p in parts) and _bytecode.counted_subscript(at)
+
+
 def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, args: tuple) -> bool:
     """A write into a tensor the body made that took its rows from its first write, ``_row_aligned``
     (``frame.row_buffers``): another such write of values with the same rows keeps them; any other
@@ -1257,7 +1266,8 @@ def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, arg
     version = version_of(target)
     if (func is Tensor.__setitem__ and held[1] is not None and version == held[1] + 1 and track.lost_at is None
             and 0 in track.rows and isinstance(value, Tensor) and written is not None and written.lost_at is None
-            and written.from_prediction == track.from_prediction and _row_aligned(target, args[1], value, written) and frame.same_rows(written.rows[0], track.rows[0])):
+            and written.from_prediction == track.from_prediction and _row_aligned(target, args[1], value, written)
+            and frame.same_rows(written.rows[0], track.rows[0]) and not _counted_position(args[1])):
         frame.row_buffers[id(target)] = (target, version)
         return True
     if (func is Tensor.__setitem__ and held[1] is not None and version == held[1] + 1 and track.lost_at is None

@@ -3401,6 +3401,18 @@ def _spread_weight(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int], op
                 "image's weight on every element (the weights spread over the elements, or data: cannot be told apart)")
 
 
+def _filled_data(frame: Frame, x: Tensor, w: Tensor, op: str) -> Tensor:
+    """``x``, a tensor filled with a Python number of no weight object, as data on one image of
+    weight ``w``; declined where the body computed that number from the weight field and the weight
+    is not 1 (``torch.full((n,), w / n)``, ``torch.tensor(w * 0.5)`` of ``w = t["loss_weight"] *
+    1.0``: on the image's group alone it is computed from 1; was kept in the companion)."""
+    numbers = frame.weight_numbers()
+    if (numbers is None or any(v != 1 for v in numbers)) and _weight_derived(frame, x):
+        frame.doubt(w != 1, f"a factor at {op} of one image's values is filled with a number computed from its "
+                    f"{frame.weight_field!r} (on its group alone computed from 1)")
+    return x
+
+
 def unweighted_on_image(frame: Frame, x: Tensor, image: Tensor, op: str) -> Tensor:
     """An untracked factor ``x`` (no grad, without identity: ``w[b]`` of a vector of the images'
     weights, ``torch.tensor([t["loss_weight"]])`` on a batch of one) on the values of the one image
@@ -3410,8 +3422,10 @@ def unweighted_on_image(frame: Frame, x: Tensor, image: Tensor, op: str) -> Tens
     (``torch.tensor(0.5)``) is left to the number's rules."""
     weights = frame.weights_on(x.device, x.dtype) if x.is_floating_point() and x.numel() else None
     filled = frame.filled_numbers.get(id(x)) if frame.filled_numbers else None
-    if weights is None or filled is not None and filled[0] is x and not frame.weight_images(filled[2]):
+    if weights is None:
         return x
+    if filled is not None and filled[0] is x and not frame.weight_images(filled[2]):
+        return _filled_data(frame, x, weights.take(image.reshape(1).to(x.device)).reshape(()), op)
     if _bytecode.module_constant_operand():  # ``/ PRIORS[:, 2:]``: held before the call, no weight
         return x
     w = weights.take(image.reshape(1).to(x.device)).reshape(())
@@ -3423,7 +3437,7 @@ def unweighted_on_image(frame: Frame, x: Tensor, image: Tensor, op: str) -> Tens
         # equal to the image's weight, they cannot be told apart
         frame.doubt((x == w).all() & (w != 1), f"a factor at {op} filled with a number equal to the image's weight "
                     "(weight or data cannot be told apart)")
-        return x
+        return _filled_data(frame, x, w, op)
     equal = x == w
     every, some = torch.aminmax(equal.reshape(-1))
     frame.doubt(
