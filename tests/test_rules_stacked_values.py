@@ -1,0 +1,160 @@
+"""``torch.stack(losses)`` of reduced values of the whole batch, one per head, scale, column or
+metric (sentence-transformers' ``EmbedDistillLoss``, pytorch-forecasting's ``MultiLoss``), then
+its mean or sum: on a group alone the body builds as many values, each the group's, so the
+companion is the mean (sum) over the heads of each head's group value -- where the code fixes the
+list's length (a display, a comprehension over ``range(3)``, appends in a loop over a literal).
+Near misses decline with a warning naming ``torch.stack``: a list filtered by the images' data, one
+per label present, one per image that passes a test, a list aliased or extended; one loss per
+image stacked is the mean over the group's images (exact, as before). Each body is compared with
+the oracle (the body run on each group's images alone)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from _helpers import ROWS, TARGETS, rule_batch, split_outcome
+
+BATCHES = [  # (seed, loss_weight per image): groups of different sizes, as many heads as images, a group absent
+    (0, [1.0, 0.5, 0.5, 1.0]),
+    (1, [0.5, 1.0, 0.5]),
+    (2, [1.0, 0.5]),
+    (3, [1.0, 1.0, 1.0, 0.5, 1.0]),
+    (4, [1.0, 1.0, 1.0]),
+]
+def _y(targets):
+    return torch.stack([t["y"] for t in targets])
+
+
+def _head(outputs, targets, h: int):
+    """Head ``h``'s loss over the whole batch: a mean error of its own scale of the predictions."""
+    return (outputs["x"] * (1.0 + 0.25 * h) - _y(targets)).abs().mean()
+
+
+def heads_comprehension(outputs, targets):
+    losses = [_head(outputs, targets, h) for h in range(3)]
+    return {"loss": torch.stack(losses).mean()}
+
+
+def heads_inline_comprehension(outputs, targets):
+    return {"loss": torch.mean(torch.stack([_head(outputs, targets, h) for h in range(2)]))}
+
+
+def display_of_two_kinds(outputs, targets):
+    y = _y(targets)
+    losses = [(outputs["x"] - y).abs().mean(), (outputs["x"] - y).pow(2).sum() / 7.0]
+    return {"loss": torch.stack(losses).sum(0)}
+
+
+def appended_in_a_literal_loop(outputs, targets):
+    """pytorch-forecasting's ``MultiLoss``: each metric times its weight, appended, summed."""
+    results = []
+    for idx, w in enumerate((1.0, 0.5)):
+        results.append(_head(outputs, targets, idx) * w)
+    if len(results) == 1:
+        results = results[0]
+    else:
+        results = torch.stack(results, dim=0).sum(0)
+    return {"loss": results}
+
+
+def columns_appended(outputs, targets):
+    """``EmbedDistillLoss``-shaped: per column slice of the width, an MSE and a 1 - cosine."""
+    y = _y(targets)
+    losses = []
+    for c in range(2):
+        losses.append(torch.nn.functional.mse_loss(outputs["x"][..., 2 * c:2 * c + 2], y[..., 2 * c:2 * c + 2]))
+        losses.append((1 - torch.nn.functional.cosine_similarity(outputs["x"][..., c], y[..., c], dim=-1)).mean())
+    return {"loss": torch.stack(losses).mean()}
+
+
+def stacked_along_last_dim(outputs, targets):
+    losses = [_head(outputs, targets, h).sqrt() for h in range(2)]
+    return {"loss": torch.stack(losses, -1).mean() * 2.0}
+
+
+def one_loss_per_image(outputs, targets):  # each a one-image value: the mean over the group's images
+    y = _y(targets)
+    return {"loss": torch.stack([(outputs["x"][b] - y[b]).abs().mean() for b in range(len(targets))]).mean()}
+
+
+EXACT = [heads_comprehension, heads_inline_comprehension, display_of_two_kinds, appended_in_a_literal_loop,
+         columns_appended, stacked_along_last_dim, one_loss_per_image]
+
+
+@pytest.mark.parametrize("body", EXACT, ids=lambda f: f.__name__)
+def test_stacked_values_of_the_whole_batch_split_as_the_oracle(body):
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert got and set(got) == set(want), (seed, said)
+        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
+        assert not said, said
+
+
+def filtered_by_the_data(outputs, targets):  # a class kept where the batch has it: other classes on a group
+    y = _y(targets)
+    losses = [(outputs["x"][..., c] - y[..., c]).abs().mean() for c in range(4) if c == 0 or (y[..., c] > 0.75).any()]
+    return {"loss": torch.stack(losses).mean()}
+
+
+def appended_where_the_data_has_it(outputs, targets):
+    y = _y(targets)
+    losses = [_head(outputs, targets, 0)]
+    for c in range(4):
+        if (y[..., c] > 0.75).any():
+            losses.append((outputs["x"][..., c] - y[..., c]).abs().mean())
+    return {"loss": torch.stack(losses).mean()}
+
+
+def one_per_label_present(outputs, targets):
+    y = _y(targets)
+    labels = torch.stack([t["labels"] for t in targets])
+    losses = [(outputs["x"][..., int(c)] - y[..., int(c)]).abs().mean() for c in labels.unique()]
+    return {"loss": torch.stack(losses).mean()}
+
+
+def one_per_image_that_passes(outputs, targets):  # the whole batch's loss once per image with a label > 0
+    y = _y(targets)
+    losses = [(outputs["x"] - y).abs().mean() * 1.5 for t in targets if int(t["labels"][0]) > 0 or t is targets[0]]
+    return {"loss": torch.stack(losses).sum()}
+
+
+def one_per_image_appended(outputs, targets):
+    y = _y(targets)
+    losses = []
+    for _ in targets:
+        losses.append((outputs["x"] - y).abs().mean())
+    return {"loss": torch.stack(losses).sum()}
+
+
+def aliased_then_appended(outputs, targets):
+    losses = [_head(outputs, targets, 0)]
+    more = losses
+    for t in targets:
+        if int(t["labels"][0]) > 1:
+            more.append(_head(outputs, targets, 1))
+    return {"loss": torch.stack(losses).mean()}
+
+
+def extended(outputs, targets):
+    losses = [_head(outputs, targets, 0)]
+    losses.extend([_head(outputs, targets, 1)] * len(targets))
+    return {"loss": torch.stack(losses).mean()}
+
+
+def a_loss_beside_one_image(outputs, targets):
+    y = _y(targets)
+    return {"loss": torch.stack([(outputs["x"] - y).abs().mean(), (outputs["x"][0] - y[0]).abs().mean()]).mean()}
+
+
+DECLINED = [filtered_by_the_data, appended_where_the_data_has_it, one_per_label_present, one_per_image_that_passes, one_per_image_appended,
+            aliased_then_appended, extended, a_loss_beside_one_image]
+
+
+@pytest.mark.parametrize("body", DECLINED, ids=lambda f: f.__name__)
+def test_stacked_lists_whose_length_the_code_does_not_fix_decline(body):
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        if len(want) == 1:  # one group: the value as returned
+            continue
+        assert got == {}, (seed, got, want)
+        assert any("'loss'" in m for m in said), said
