@@ -86,6 +86,8 @@ from .formulas import (
     element_binary,
     element_total,
     element_unary,
+    nan_replaced,
+    note_nan_test,
     pooled_moment,
     unary_formula,
     with_site,
@@ -428,6 +430,7 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 )
 def predicate(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Tests and casts to integers: same layout, but data (a mask), not a loss."""
+    note_nan_test(frame, func, args, out)
     _unary(frame, func, args, kwargs, out, "data")
     note_finiteness(frame, func, args, out)
     if frame.label_masks and func in _SAME_TEST and isinstance(out, Tensor) and out.shape == args[0].shape:
@@ -4351,6 +4354,10 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     tracks = [frame.get(x) for x in args[:3]]
     if all(t is None for t in tracks):
+        return
+    replaced = nan_replaced(frame, func, args, out) if frame.nan_tests else None
+    if replaced is not None:
+        frame.set(out, replaced)
         return
     op = op_name(func)
     _weight_picked(frame, args, op)
