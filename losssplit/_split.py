@@ -297,6 +297,8 @@ def table(pending: list[Pending], membership: Membership, origin: Origins | None
             op, c = r.gate.test
             sums = groups[gates[i], :, 0]
             passed = sums > c if op == "gt" else sums != c
+            # a group without rows in the value (absent from the batch) keeps none: no companion, not 0
+            passed = passed | (row[:, 2] <= 0)
             row = torch.where(passed[:, None], row, host_tensor([0.0, 0.0, -1.0], torch.float64, row.device).to(row.dtype))
         keys.append(row)
     return torch.stack(keys)
