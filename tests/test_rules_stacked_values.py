@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from _helpers import ROWS, TARGETS, rule_batch, split_outcome
+from _helpers import ROWS, TARGETS, rule_batch, split_outcome, wrong_companions
 
 BATCHES = [  # (seed, loss_weight per image): groups of different sizes, as many heads as images, a group absent
     (0, [1.0, 0.5, 0.5, 1.0]),
@@ -72,13 +72,26 @@ def stacked_along_last_dim(outputs, targets):
     return {"loss": torch.stack(losses, -1).mean() * 2.0}
 
 
+def heads_summed_over_their_count(outputs, targets):  # ``sum(losses) / len(losses)``: 3 heads, and 3 images
+    losses = [_head(outputs, targets, h) for h in range(3)]
+    return {"loss": sum(losses) / len(losses)}
+
+
+def heads_appended_summed_over_their_count(outputs, targets):
+    losses = []
+    for h in range(2):
+        losses.append(_head(outputs, targets, h))
+    return {"loss": sum(losses) / len(losses)}
+
+
 def one_loss_per_image(outputs, targets):  # each a one-image value: the mean over the group's images
     y = _y(targets)
     return {"loss": torch.stack([(outputs["x"][b] - y[b]).abs().mean() for b in range(len(targets))]).mean()}
 
 
 EXACT = [heads_comprehension, heads_inline_comprehension, display_of_two_kinds, appended_in_a_literal_loop,
-         columns_appended, stacked_along_last_dim, one_loss_per_image]
+         columns_appended, stacked_along_last_dim, heads_summed_over_their_count,
+         heads_appended_summed_over_their_count, one_loss_per_image]
 
 
 @pytest.mark.parametrize("body", EXACT, ids=lambda f: f.__name__)
@@ -141,6 +154,19 @@ def extended(outputs, targets):
     return {"loss": torch.stack(losses).mean()}
 
 
+def labels_present_over_their_count(outputs, targets):
+    y = _y(targets)
+    labels = torch.stack([t["labels"] for t in targets])
+    losses = [(outputs["x"][..., int(c)] - y[..., int(c)]).abs().mean() for c in labels.unique()]
+    return {"loss": sum(losses) / len(losses)}
+
+
+def images_that_pass_over_their_count(outputs, targets):
+    y = _y(targets)
+    losses = [(outputs["x"] - y).abs().mean() * 1.5 for t in targets if int(t["labels"][0]) > 0 or t is targets[0]]
+    return {"loss": sum(losses) / len(losses)}
+
+
 def a_loss_beside_one_image(outputs, targets):
     y = _y(targets)
     return {"loss": torch.stack([(outputs["x"] - y).abs().mean(), (outputs["x"][0] - y[0]).abs().mean()]).mean()}
@@ -148,6 +174,7 @@ def a_loss_beside_one_image(outputs, targets):
 
 DECLINED = [filtered_by_the_data, appended_where_the_data_has_it, one_per_label_present, one_per_image_that_passes, one_per_image_appended,
             aliased_then_appended, extended, a_loss_beside_one_image]
+NEAR = [labels_present_over_their_count, images_that_pass_over_their_count]
 
 
 @pytest.mark.parametrize("body", DECLINED, ids=lambda f: f.__name__)
@@ -158,3 +185,11 @@ def test_stacked_lists_whose_length_the_code_does_not_fix_decline(body):
             continue
         assert got == {}, (seed, got, want)
         assert any("'loss'" in m for m in said), said
+
+
+@pytest.mark.parametrize("body", NEAR, ids=lambda f: f.__name__)
+def test_a_sum_over_the_count_of_a_list_the_code_does_not_fix_is_never_wrong(body):
+    for seed, weights in BATCHES:
+        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert set(got) == set(want) or said, seed

@@ -1013,14 +1013,29 @@ def _appended_local(f: types.FrameType, instructions: list[dis.Instruction], nam
         if i.opname != "LOAD_FAST" or i.argval != name or k == loaded or _item_read(instructions, k, name):
             continue
         if 0 < k < len(instructions) - 2 and instructions[k - 1].opname == "LOAD_GLOBAL" \
-                and instructions[k - 1].argval == "len" and instructions[k + 1].opname == "PRECALL" \
-                and instructions[k + 2].opname == "CALL":
-            continue
+                and instructions[k - 1].argval in _READING_BUILTINS and instructions[k + 1].opname == "PRECALL" \
+                and instructions[k + 2].opname == "CALL" or instructions[k + 1].opname == "GET_ITER":
+            continue  # ``len(losses)``, ``sum(losses)``, ``for l in losses``: read, not resized
         appended = _appended_call(instructions, k)
         if appended is None or _skipped(f, instructions, 0, appended, lists) \
                 or not _fixed_loops(f, counts, lists, at=appended):
             return False  # aliased, passed on, extended: anything but an append of one item
-    return f.f_builtins.get("len") is len and "len" not in f.f_globals
+    return all(f.f_builtins.get(n) is _READING_BUILTINS[n] and n not in f.f_globals for n in _READING_BUILTINS)
+
+
+_READING_BUILTINS = {"len": len, "sum": sum, "zip": zip, "enumerate": enumerate}
+
+
+def _built_list(f: types.FrameType, load: dis.Instruction, counts: Collection[int], lists: FixedLists) -> Any:
+    """``range(len(v))`` of the list ``v`` the local ``load`` reads, where the code fixes its length
+    as ``fixed_list_argument`` proves it (``losses = [f(h) for h in range(3)]`` then ``sum(losses) /
+    len(losses)``); ``_UNPROVEN`` else."""
+    value = f.f_locals.get(load.argval, _UNPROVEN)
+    instructions, here = _located_frame(f.f_code, f.f_lasti)
+    at = _positions(f.f_code).get(load.offset)
+    if type(value) is not list or here is None or at is None or instructions[at] is not load:
+        return _UNPROVEN
+    return range(len(value)) if _appended_local(f, instructions, load.argval, at, here, value, counts, lists) else _UNPROVEN
 
 
 def _item_read(instructions: list[dis.Instruction], k: int, name: str) -> bool:
@@ -1203,6 +1218,10 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
             length, called = displayed
             shadowed = any(n in f.f_globals or f.f_builtins.get(n) is not _FIXED_CALLS[n] for n in called)
             return _UNPROVEN if shadowed else range(length)
+    if head.opname == "LOAD_FAST" and len(span) == 1 and lists is not None:
+        listed = _built_list(f, head, counts, lists)
+        if listed is not _UNPROVEN:
+            return listed
     written = _written_names(f.f_code)  # a global or attribute the code itself sets may hold the batch's
     code = f.f_code
     if head.opname == "LOAD_FAST" and len(span) == 1 and f"LOCAL:{head.argval}" not in written \

@@ -3063,8 +3063,9 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
     # a call on the whole target list (``len(stack_labels(targets))``) is read by value, as before
     if z == frame.num_images and ratio.host_image is None and any(
             not isinstance(n.obj, Tensor) and not _per_image_list(frame, n.obj)
-            and not (n.obj is UNPROVEN and any(v is targets for v in n.loaded)) for n in lengths):
-        return OTHER_LENGTH
+            and not (n.obj is UNPROVEN and any(v is targets for v in n.loaded)) for n in lengths) \
+            and not (type(z) is int and fixed_length(z, batch_counts(frame), frame.fixed_lists)):
+        return OTHER_LENGTH  # (``sum(losses) / len(losses)`` of a list the code fixes: as long on a group alone)
     return None
 
 
