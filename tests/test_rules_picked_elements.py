@@ -11,16 +11,10 @@ from __future__ import annotations
 import pytest
 import torch
 from _helpers import Along, split_outcome, wrong_companions
-
-# (sources, which images have no foreground) per batch: groups of different sizes, a group absent
-# (the default groups of the sources are every label), a group whose images hold none of a class
-BATCHES = (
-    (["web", "synth", "web", "books"], ()),
-    (["synth", "synth", "books"], (2,)),
-    (["web", "books", "web", "web", "synth"], (1, 4)),
-    (["books", "web"], ()),
-    (["web", "web", "web"], (0,)),
+from test_rules_presence_gates import (
+    BATCHES,  # groups of different sizes, a group absent, one without a class
 )
+
 K = 4
 
 
