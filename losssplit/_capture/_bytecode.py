@@ -983,6 +983,8 @@ def fixed_list_argument(value: Any, counts: Collection[int], lists: FixedLists) 
         return False
     first, end = spans[0][0]
     span = instructions[first:end]
+    if not span:
+        return False
     if span[-1].opname == "BUILD_LIST":  # a display: its items are written there (a ``*`` extends instead)
         return True
     if len(span) == 1 and span[0].opname == "LOAD_FAST":
