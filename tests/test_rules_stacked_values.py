@@ -84,6 +84,25 @@ def heads_appended_summed_over_their_count(outputs, targets):
     return {"loss": sum(losses) / len(losses)}
 
 
+def two_keys_of_one_list(outputs, targets):
+    losses = [_head(outputs, targets, h) for h in range(2)]
+    return {"loss": torch.stack(losses).mean(), "loss_sum": torch.stack(losses, 0).sum(0)}
+
+
+class Heads(torch.nn.Module):
+    """One loss per layer of ``self.heads``, appended, averaged."""
+
+    def __init__(self):
+        super().__init__()
+        self.heads = torch.nn.ModuleList([torch.nn.Identity(), torch.nn.Softplus(), torch.nn.Identity()])
+
+    def forward(self, outputs, targets):
+        losses = []
+        for head in self.heads:
+            losses.append((head(outputs["x"]) - _y(targets)).abs().sum() / 100.0)
+        return {"loss": torch.stack(losses).mean()}
+
+
 def one_loss_per_image(outputs, targets):  # each a one-image value: the mean over the group's images
     y = _y(targets)
     return {"loss": torch.stack([(outputs["x"][b] - y[b]).abs().mean() for b in range(len(targets))]).mean()}
@@ -91,10 +110,10 @@ def one_loss_per_image(outputs, targets):  # each a one-image value: the mean ov
 
 EXACT = [heads_comprehension, heads_inline_comprehension, display_of_two_kinds, appended_in_a_literal_loop,
          columns_appended, stacked_along_last_dim, heads_summed_over_their_count,
-         heads_appended_summed_over_their_count, one_loss_per_image]
+         heads_appended_summed_over_their_count, two_keys_of_one_list, Heads(), one_loss_per_image]
 
 
-@pytest.mark.parametrize("body", EXACT, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("body", EXACT, ids=lambda f: getattr(f, "__name__", type(f).__name__))
 def test_stacked_values_of_the_whole_batch_split_as_the_oracle(body):
     for seed, weights in BATCHES:
         got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])

@@ -1042,6 +1042,10 @@ def _appended_local(f: types.FrameType, instructions: list[dis.Instruction], nam
                 and instructions[k - 1].argval in _READING_BUILTINS and instructions[k + 1].opname == "PRECALL" \
                 and instructions[k + 2].opname == "CALL" or instructions[k + 1].opname == "GET_ITER":
             continue  # ``len(losses)``, ``sum(losses)``, ``for l in losses``: read, not resized
+        if k > 1 and instructions[k - 1].opname in ("LOAD_ATTR", "LOAD_METHOD") and instructions[k - 1].argval in ("stack", "cat") \
+                and instructions[k - 2].opname == "LOAD_GLOBAL" and f.f_globals.get(instructions[k - 2].argval) \
+                is sys.modules.get("torch"):
+            continue  # ``torch.stack(losses)`` again (another key's reduction of it)
         appended = _appended_call(instructions, k)
         if appended is None or _skipped(f, instructions, 0, appended, lists) \
                 or not _fixed_loops(f, counts, lists, at=appended):
