@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from _helpers import ROWS, TARGETS, rule_batch, split_outcome, wrong_companions
+from _helpers import ROWS, TARGETS, check_exact, rule_batch, split_outcome, wrong_companions
 
 BATCHES = [  # (seed, loss_weight per image): groups of different sizes, as many heads as images, a group absent
     (0, [1.0, 0.5, 0.5, 1.0]),
@@ -115,11 +115,7 @@ EXACT = [heads_comprehension, heads_inline_comprehension, display_of_two_kinds, 
 
 @pytest.mark.parametrize("body", EXACT, ids=lambda f: getattr(f, "__name__", type(f).__name__))
 def test_stacked_values_of_the_whole_batch_split_as_the_oracle(body):
-    for seed, weights in BATCHES:
-        got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])
-        assert got and set(got) == set(want), (seed, said)
-        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
-        assert not said, said
+    check_exact(body, BATCHES)
 
 
 def filtered_by_the_data(outputs, targets):  # a class kept where the batch has it: other classes on a group
