@@ -123,28 +123,20 @@ def literal_index(index: Any) -> bool:
     return literal is not _UNPROVEN and _constant(literal) and _same(literal, index)
 
 
-def configured_list_index(index: Any) -> bool:
+def configured_list_index(index: Any, lists: FixedLists) -> bool:
     """Whether the list of ints ``index`` that a ``Tensor.__getitem__`` received is the index
     operand of the subscript the caller's code is executing, an attribute of ``self`` or a module
     global loaded by name (``loss[self.classes]``, pytorch_optimizer's ``DiceLoss``) that no code
-    the call may run stores (``_configured``), resizes or sets an item of (``self.classes.append(c)``,
-    ``self.classes[0] = c`` in a method or a function of its module): the same positions on a
-    group alone."""
-    if type(index) is not list or not all(type(v) is int for v in index):
+    the call may run stores (``_configured``), held by an object of the call when it began and
+    holding the same items now (``_unchanged``: grown through an alias, ``c = self.classes;
+    c.append(k)``, no name shows it): the same positions on a group alone."""
+    if type(index) is not list or not all(type(v) is int for v in index) or not _unchanged(index, lists, False):
         return False
     f = _caller()
     if f is None:
         return False
     literal, named = _literal_kind(f.f_code, f.f_lasti)
-    if not named or type(literal) is not _Named or literal.kind not in ("attr", "global"):
-        return False
-    if _configured(literal, f) is not index:
-        return False
-    name = (f"ATTR:{literal.name[1]}",) if literal.kind == "attr" else (f"GLOBAL:{literal.name}",)
-    codes = [f.f_code, *_module_codes(f.f_globals, classes=False)]
-    if literal.kind == "attr":
-        codes += _codes_of(_methods(type(f.f_locals.get(literal.name[0]))))
-    return not any(_writes(_resized_names(c) | _item_set_names(c), name) for c in codes)
+    return named and type(literal) is _Named and literal.kind in ("attr", "global") and _configured(literal, f) is index
 
 
 def shape_bound_index() -> bool:

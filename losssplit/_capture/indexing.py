@@ -381,10 +381,11 @@ def _element(frame: Frame, src: Tensor, track: Track | None, i: int, out: Tensor
 
 def _picked_elements(frame: Frame, track: Track, index: list | slice, n: int, out: Tensor) -> bool:
     """``loss[self.classes]``, ``loss[1:]`` of a vector of per-element ratios or expressions (per
-    class over the batch): at positions the code fixes (a literal slice, a list attribute nothing
-    resizes: ``configured_list_index``), on a group alone the same elements of the group's vector.
-    True when followed here."""
-    if type(index) is slice and not literal_index(index) or type(index) is list and not _bytecode.configured_list_index(index):
+    class over the batch): at positions the code fixes (a literal slice, a list attribute of the
+    call's objects held unchanged: ``configured_list_index``), on a group alone the same elements
+    of the group's vector. True when followed here."""
+    if type(index) is slice and not literal_index(index) or type(index) is list \
+            and not _bytecode.configured_list_index(index, frame.fixed_lists):
         return False
     try:
         picked = list(range(n)[index]) if type(index) is slice else [range(n)[i] for i in index]
