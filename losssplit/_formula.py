@@ -6,7 +6,7 @@ expression of the group's ratios -- what the body computes on the group alone --
 calls evaluates it once on the window's sums. An expression is a tree of tuples: ``("p", i)`` the
 i-th ratio, ``("c", x)`` a constant of the body, ``(name, e)`` a function of one value,
 ``("pow", e, x)``, and ``(op, e, f)`` for ``add``, ``sub``, ``mul``, ``div``, ``max``, ``min``
-(``clamp``'s bounds), and the comparisons ``eq`` .. ``le`` (1 where it holds, else 0). Its text form (in names that travel between ranks) is ``exp(neg(p0))``,
+(``clamp``'s bounds), ``nan_to`` (``f`` where ``e`` is NaN), and the comparisons ``eq`` .. ``le`` (1 where it holds, else 0). Its text form (in names that travel between ranks) is ``exp(neg(p0))``,
 ``add(p0,mul(c0.15,p1))``.
 
 Pure Python, no torch: the same arithmetic runs in the capture, the split and the meter.
@@ -24,6 +24,14 @@ Number = int | float
 
 def _sigmoid(x: float) -> float:
     return 1 / (1 + math.exp(-x)) if x >= 0 else math.exp(x) / (1 + math.exp(x))
+
+
+def _over_zero(x: float, y: float) -> float:
+    """``x / 0`` as torch computes it: NaN for ``0 / 0`` (or NaN), else an infinity of the sign of
+    ``x`` times that of the zero (``torch.where(torch.isnan(f1), 0, f1)`` then tells them apart)."""
+    if x == 0 or x != x:
+        return math.nan
+    return math.copysign(math.inf, x) * math.copysign(1.0, y)
 
 
 UNARY: dict[str, Callable[[float], float]] = {
@@ -57,10 +65,12 @@ _BINARY: dict[str, Callable[[float, float], float]] = {
     "add": lambda x, y: x + y,
     "sub": lambda x, y: x - y,
     "mul": lambda x, y: x * y,
-    "div": lambda x, y: x / y,
+    "div": lambda x, y: x / y if y else _over_zero(x, y),
     "pow": lambda x, y: x**y,
     "max": lambda x, y: x if x >= y or x != x else y,  # ``clamp(min=y)``: NaN stays NaN, as torch's
     "min": lambda x, y: x if x <= y or x != x else y,  # ``clamp(max=y)``
+    # ``torch.where(torch.isnan(x), y, x)``: ``y`` where ``x`` is NaN
+    "nan_to": lambda x, y: y if x != x else x,
     # a comparison is 1 where it holds, else 0 (NaN compares as torch's does: unequal to all)
     "eq": lambda x, y: float(x == y),
     "ne": lambda x, y: float(x != y),
@@ -126,7 +136,15 @@ def of_parts(pairs: Sequence[tuple[float, float]], expr: Expr | None) -> float:
     den 0."""
     if expr is None:
         return sum(num / den for num, den in pairs if den)
+    if not all(den for _, den in pairs) and _reads(expr, "nan_to"):
+        return math.nan  # (the body's own x / 0 may be inf, which ``nan_to`` keeps: not told apart here)
     return evaluate(expr, [num / den if den else math.nan for num, den in pairs])
+
+
+def _reads(expr: Expr, op: str) -> bool:
+    """Whether ``expr`` applies ``op`` anywhere."""
+    return expr[0] == op or expr[0] not in ("p", "c") and any(
+        isinstance(e, tuple) and _reads(e, op) for e in expr[1:])
 
 
 def _evaluate(expr: Expr, values: Sequence[float]) -> float:

@@ -287,6 +287,8 @@ def table(pending: list[Pending], membership: Membership, origin: Origins | None
     if not normalisers and not gates:
         return groups
     keys = []
+    # the groups with images in the batch (one absent has no value, not a gated 0)
+    imaged = members.per_group(torch.ones(images, dtype=dtype, device=device)) > 0 if gates else None
     for i, r in enumerate(ratios[: len(pending)]):
         row = groups[i]
         if i in normalisers:  # den = the normaliser over the group's rows, as the body computed it
@@ -297,6 +299,8 @@ def table(pending: list[Pending], membership: Membership, origin: Origins | None
             op, c = r.gate.test
             sums = groups[gates[i], :, 0]
             passed = sums > c if op == "gt" else sums != c
+            assert imaged is not None
+            passed = passed | ~imaged
             row = torch.where(passed[:, None], row, host_tensor([0.0, 0.0, -1.0], torch.float64, row.device).to(row.dtype))
         keys.append(row)
     return torch.stack(keys)

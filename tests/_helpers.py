@@ -392,6 +392,16 @@ def rule_outcome(body: Callable, batch: tuple[dict, list[dict]]) -> tuple[dict, 
     return split_outcome(body, list(batch), [ROWS, TARGETS])
 
 
+def check_exact(body: Callable, batches: Sequence[tuple[int, Sequence[float]]]) -> None:
+    """``body`` on the ``rule_batch`` of each (seed, weights): every companion the oracle gives,
+    equal to it, and no warning."""
+    for seed, weights in batches:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got and set(got) == set(want), (seed, said)
+        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
+        assert not said, said
+
+
 def check_rule(body: Callable, op: str, declines: bool = False, rel: float = 1e-5) -> None:
     """``body`` on every ``RULE_BATCHES`` batch: companions equal the oracle, or (``declines``)
     there are none and a warning names the op."""

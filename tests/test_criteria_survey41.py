@@ -47,6 +47,15 @@ NOW (s33): 79 -> 55 declined, 20 GAP (9.2 %), 0 WRONG: transformers' SDPA mask s
 mask (10): ``m[(torch.arange(B), lengths - 1)] = 1`` into ``zeros(B, L)`` keeps the rows of
 ``lengths`` (``indexing._number_at_own_positions``). Left: stacked reduced values (15),
 Matryoshka's running total (5).
+Since red (s33), ``torch.stack(losses)`` of reduced values
+of the whole batch is followed where the code fixes the list's length (a display, a comprehension
+over ``range(3)``, appends in loops the code fixes: tests/test_rules_stacked_values.py); a list of
+any other length may hold one value per image or per label present (as many on a group alone as
+the group has: wrong where followed on the count alone), and declines naming ``torch.stack``. Not
+proven here: ``EmbedDistillLoss``' loop over ``zip(embeddings, teacher_embeddings)`` (a helper's list,
+``embed_columns``) and ``MultiLoss``' over ``enumerate(self.metrics)`` (a torchmetrics ``Metric``, whose
+methods set attributes by name, so ``self.metrics`` may be set elsewhere); Matryoshka's loop over a
+local ``dim_indices`` that ``random.sample`` may replace.
 """
 
 from __future__ import annotations
@@ -496,12 +505,16 @@ CASES = {c.body.__name__: c for c in [
     Case(st_matryoshka_in_batch_negatives, text_batch, keys("loss_matryoshka_mnrl"), mix_batches=_MIXED,
          why="MIXES: in-batch negatives"),
     Case(st_embed_distill, text_batch, gaps=keys("loss_distill_mse", "loss_distill_cos"),
-         why="GAP: the columns' losses stacked, lost at torch.stack"),
+         why="GAP: the columns' losses stacked, a list appended in a loop over ``zip(embeddings, teacher_embeddings)`` "
+             "(a helper's list): 'torch.stack of reduced values of several images in a list whose length the code "
+             "does not fix'"),
     Case(st_contrastive_tension, text_batch),
     Case(st_in_batch_symmetric_and_orthogonal, text_batch, keys("loss_mnsrl", "loss_gor_mean", "loss_gor_second_moment"), mix_batches=_MIXED,
          why="MIXES: in-batch negatives, the batch's similarity moments"),
     Case(forecasting_point_metrics, horizon_batch, gaps=keys("loss_multi"),
-         why="GAP: ``MultiLoss``' ``torch.stack(results).sum(0)`` of its metrics' reduced values, lost at torch.stack"),
+         why="GAP: ``MultiLoss``' ``torch.stack(results).sum(0)`` of its metrics' reduced values, appended over "
+             "``enumerate(self.metrics)`` of a torchmetrics ``Metric`` (its methods set attributes by name): 'torch.stack "
+             "of reduced values of several images in a list whose length the code does not fix'"),
     Case(forecasting_cross_entropy, horizon_batch),
     Case(forecasting_distribution_nll, horizon_batch),
 ]}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from _helpers import Along, split_outcome, wrong_companions
+from _helpers import ROWS, TARGETS, Along, rule_batch, split_outcome, wrong_companions
 
 # (sources, which images have no foreground) per batch: groups of different sizes, a group absent,
 # a group whose images hold none of the class
@@ -133,3 +133,23 @@ class CountedBound(Score):
 
 def test_a_clamp_bound_counting_the_images_declines():
     _check(CountedBound(log=True), 3, declines="")
+
+
+def _gated_dice(outputs, targets):
+    """A smoothed soft Dice of the batch's sums per column, zeroed where the column has no target
+    (``loss *= mask``), on a rule batch: the groups are the weight field's, one maybe absent."""
+    y = torch.stack([t["y"] for t in targets]).round()
+    p = outputs["x"]
+    score = (2.0 * torch.sum(p * y, dim=(0, 1)) + 1.0) / (torch.sum(p + y, dim=(0, 1)) + 1.0).clamp_min(1e-7)
+    loss = 1.0 - score
+    loss *= (y.sum((0, 1)) > 0).to(loss.dtype)
+    return {"loss": loss.mean()}
+
+
+@pytest.mark.parametrize("weights", [[1.0, 1.0], [0.5, 0.5, 0.5], [1.0, 0.5, 0.5, 1.0]])
+def test_a_gated_score_gives_no_companion_to_a_group_absent_from_the_batch(weights):
+    """Was ``loss_synthetic = 0.0`` on a batch without synthetic images (the gate failing on the
+    group's empty sum read as the class absent from its images)."""
+    got, want, said = split_outcome(_gated_dice, list(rule_batch(2, weights)), [ROWS, TARGETS])
+    assert set(got) == set(want), (got, want, said)
+    assert not wrong_companions(got, want), (got, want)

@@ -124,6 +124,22 @@ def literal_index(index: Any) -> bool:
     return literal is not _UNPROVEN and _constant(literal) and _same(literal, index)
 
 
+def configured_list_index(index: Any, lists: FixedLists) -> bool:
+    """Whether the list of ints ``index`` that a ``Tensor.__getitem__`` received is the index
+    operand of the subscript the caller's code is executing, an attribute of ``self`` or a module
+    global loaded by name (``loss[self.classes]``, pytorch_optimizer's ``DiceLoss``) that no code
+    the call may run stores (``_configured``), held by an object of the call when it began and
+    holding the same items now (``_unchanged``: grown through an alias, ``c = self.classes;
+    c.append(k)``, no name shows it): the same positions on a group alone."""
+    if type(index) is not list or not all(type(v) is int for v in index) or not _unchanged(index, lists, False):
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    literal, named = _literal_kind(f.f_code, f.f_lasti)
+    return named and type(literal) is _Named and literal.kind in ("attr", "global") and _configured(literal, f) is index
+
+
 def shape_bound_index() -> bool:
     """Whether the subscript store the caller's code is executing (``big[:, :N - 1] = x``) has an
     index built only of literals, arithmetic (``+ - * //``, a negation) and sizes of a later dim
@@ -905,15 +921,17 @@ _FIXED_CALLS = {"range": range, "zip": zip, "enumerate": enumerate, "reversed": 
 
 
 def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists | None,
-                 only: Collection[tuple[int, int]] | None = None) -> bool:
+                 only: Collection[tuple[int, int]] | None = None, at: int | None = None) -> bool:
     """Whether every loop of ``f``'s code that runs the instruction at ``f.f_lasti`` is a ``for``
     over an iterable of a fixed length that the code writes (``for k in range(2)``, ``for layer in
     self.layers``, ``for w, f in zip(WEIGHTS, self.feats)``) and has no exit but its end (no
     ``break``, no ``return``): on a group alone it runs as many times. Python 3.11 only.
-    ``only``: the loops (``_loops`` spans) to check, where not all."""
+    ``only``: the loops (``_loops`` spans) to check, where not all; ``at``: the index of another
+    instruction of that code than the one it is executing."""
     if sys.version_info[:2] not in _LOG_CHECKED:
         return False
-    instructions, at = _located_frame(f.f_code, f.f_lasti)
+    instructions, here = _located_frame(f.f_code, f.f_lasti)
+    at = here if at is None else at
     if at is None:
         return False
     for first, last in _loops(instructions):
@@ -933,6 +951,136 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
         if iterable is not True and not _fixed_value(iterable):
             return False
     return True
+
+
+def fixed_list_argument(value: Any, counts: Collection[int], lists: FixedLists) -> bool:
+    """Whether the list ``value``, the first argument of the call the caller's code is executing
+    (``torch.stack(losses)``), has a length the code fixes, so that on a group alone the body
+    builds as many items: a display of its items (``[a, b]``, no ``*``); a comprehension with no
+    test, one loop over an iterable the code fixes (``[f(h) for h in range(3)]``,
+    ``_fixed_iterable``); or a local the code makes so once (``losses = []``) and then only
+    appends to, one item a call, where every loop around each append is one the code fixes and no test
+    on the way may skip it (``_fixed_loops``, ``_skipped``), and reads only by ``len``, an item at
+    a constant index, or this call (MultiLoss' ``results``). False for anything else (a loop over
+    the targets, a list of a helper's, a filtered comprehension). Python 3.11."""
+    found = _executed(_COUNT_CHECKED)
+    if found is None:
+        return False
+    f, instructions, at = found
+    if at is not None and instructions[at].opname == "PRECALL":
+        at += 1
+    if at is None or at >= len(instructions) or instructions[at].opname != "CALL":
+        return False
+    spans = _call_spans(f.f_code, at)
+    if spans is None or not spans[0]:
+        return False
+    first, end = spans[0][0]
+    span = instructions[first:end]
+    if not span:
+        return False
+    if span[-1].opname == "BUILD_LIST":  # a display: its items are written there (a ``*`` extends instead)
+        return True
+    if len(span) == 1 and span[0].opname == "LOAD_FAST":
+        return _appended_local(f, instructions, span[0].argval, first, at, value, counts, lists)
+    return _fixed_comprehension(f, span, counts, lists)
+
+
+def _fixed_comprehension(f: types.FrameType, span: list[dis.Instruction], counts: Collection[int],
+                         lists: FixedLists) -> bool:
+    """Whether ``span`` is a list comprehension with one loop and no test, over an iterable the
+    code fixes (``fixed_list_argument``)."""
+    made = next((k for k, i in enumerate(span) if i.opname == "MAKE_FUNCTION"), None)
+    if made is None or made == 0 or len(span) < made + 5 or span[-3].opname != "GET_ITER" \
+            or span[-2].opname != "PRECALL" or span[-1].opname != "CALL" or (span[-1].arg or 0) != 0:
+        return False
+    code = span[made - 1].argval
+    if not isinstance(code, types.CodeType) or code.co_name != "<listcomp>":
+        return False
+    inner = _instructions(code)
+    loops = [i for i in inner if i.opname == "FOR_ITER"]
+    if len(loops) != 1 or any("IF" in i.opname and i.opcode in _JUMPS for i in inner) or len(_loops(inner)) != 1:
+        return False
+    iterable = _fixed_iterable(f, span[made + 1:-3], counts, lists)
+    return iterable is True or _fixed_value(iterable)
+
+
+def _appended_local(f: types.FrameType, instructions: list[dis.Instruction], name: str, loaded: int, call: int,
+                    value: Any, counts: Collection[int], lists: FixedLists) -> bool:
+    """Whether the local ``name`` holding the list ``value`` (loaded at ``loaded`` as the first
+    argument of the CALL at ``call``) is made once by a display or a comprehension of a fixed
+    length and then only appended to in loops the code fixes (``fixed_list_argument``)."""
+    code = f.f_code
+    if f.f_locals.get(name) is not value or name in code.co_cellvars or name in code.co_freevars \
+            or name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+        return False
+    # past this call, in no loop around it, the code changes nothing the call reads (``return results``)
+    end = len(instructions) if any(a <= call < b for a, b in _loops(instructions)) else call
+    made = 0
+    for k in _stores(instructions, name):
+        if k > end:
+            continue
+        start = _operand_start(instructions, k)
+        if start is None or instructions[k].opname != "STORE_FAST":
+            return False
+        if instructions[k - 1].opname == "BUILD_LIST" or _fixed_comprehension(f, instructions[start:k], counts, lists):
+            made += 1  # ``[]``, ``[a, b]``, ``[f(h) for h in range(3)]``
+        elif not (k - start == 3 and _item_read(instructions, start, name)):
+            return False  # another list stored there (an item ``results[0]`` is none)
+    if made != 1:
+        return False
+    for k, i in enumerate(instructions[:end]):
+        if i.opname != "LOAD_FAST" or i.argval != name or k == loaded or _item_read(instructions, k, name):
+            continue
+        if 0 < k < len(instructions) - 2 and instructions[k - 1].opname == "LOAD_GLOBAL" \
+                and instructions[k - 1].argval in _READING_BUILTINS and instructions[k + 1].opname == "PRECALL" \
+                and instructions[k + 2].opname == "CALL" or instructions[k + 1].opname == "GET_ITER":
+            continue  # ``len(losses)``, ``sum(losses)``, ``for l in losses``: read, not resized
+        if k > 1 and instructions[k - 1].opname in ("LOAD_ATTR", "LOAD_METHOD") and instructions[k - 1].argval in ("stack", "cat") \
+                and instructions[k - 2].opname == "LOAD_GLOBAL" and f.f_globals.get(instructions[k - 2].argval) \
+                is sys.modules.get("torch"):
+            continue  # ``torch.stack(losses)`` again (another key's reduction of it)
+        appended = _appended_call(instructions, k)
+        if appended is None or _skipped(f, instructions, 0, appended, lists) \
+                or not _fixed_loops(f, counts, lists, at=appended):
+            return False  # aliased, passed on, extended: anything but an append of one item
+    return all(f.f_builtins.get(n) is _READING_BUILTINS[n] and n not in f.f_globals for n in _READING_BUILTINS)
+
+
+_READING_BUILTINS = {"len": len, "sum": sum, "zip": zip, "enumerate": enumerate}
+
+
+def _built_list(f: types.FrameType, load: dis.Instruction, counts: Collection[int], lists: FixedLists) -> Any:
+    """``range(len(v))`` of the list ``v`` the local ``load`` reads, where the code fixes its length
+    as ``fixed_list_argument`` proves it (``losses = [f(h) for h in range(3)]`` then ``sum(losses) /
+    len(losses)``); ``_UNPROVEN`` else."""
+    value = f.f_locals.get(load.argval, _UNPROVEN)
+    instructions, here = _located_frame(f.f_code, f.f_lasti)
+    at = _positions(f.f_code).get(load.offset)
+    if type(value) is not list or here is None or at is None or instructions[at] is not load:
+        return _UNPROVEN
+    return range(len(value)) if _appended_local(f, instructions, load.argval, at, here, value, counts, lists) else _UNPROVEN
+
+
+def _item_read(instructions: list[dis.Instruction], k: int, name: str) -> bool:
+    """Whether ``name`` loaded at ``k`` is read for an item at a constant index (``results[0]``)."""
+    return k + 2 < len(instructions) and instructions[k].argval == name \
+        and instructions[k + 1].opname == "LOAD_CONST" and instructions[k + 2].opname == "BINARY_SUBSCR"
+
+
+def _appended_call(instructions: list[dis.Instruction], loaded: int) -> int | None:
+    """The index of the CALL of ``x.append(v)`` whose ``x`` is loaded at ``loaded``; None for
+    anything else."""
+    if loaded + 1 >= len(instructions) or instructions[loaded + 1].opname != "LOAD_METHOD" \
+            or instructions[loaded + 1].argval != "append":
+        return None
+    for k in range(loaded + 2, len(instructions)):
+        if instructions[k].opname == "CALL" and (instructions[k].arg or 0) == 1:
+            spans = _argument_spans(instructions, k)
+            if spans and spans[0][0] == loaded + 2:
+                return k
+        if instructions[k].opname in ("STORE_FAST", "POP_TOP", "RETURN_VALUE") and k > loaded + 2:
+            return None
+    return None
 
 
 def _skipped(f: types.FrameType, instructions: list[dis.Instruction], first: int, at: int,
@@ -1093,6 +1241,10 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
             length, called = displayed
             shadowed = any(n in f.f_globals or f.f_builtins.get(n) is not _FIXED_CALLS[n] for n in called)
             return _UNPROVEN if shadowed else range(length)
+    if head.opname == "LOAD_FAST" and len(span) == 1 and lists is not None:
+        listed = _built_list(f, head, counts, lists)
+        if listed is not _UNPROVEN:
+            return listed
     written = _written_names(f.f_code)  # a global or attribute the code itself sets may hold the batch's
     code = f.f_code
     if head.opname == "LOAD_FAST" and len(span) == 1 and f"LOCAL:{head.argval}" not in written \

@@ -88,6 +88,8 @@ from .formulas import (
     element_binary,
     element_total,
     element_unary,
+    nan_replaced,
+    note_nan_test,
     pooled_moment,
     unary_formula,
     with_site,
@@ -430,6 +432,7 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 )
 def predicate(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Tests and casts to integers: same layout, but data (a mask), not a loss."""
+    note_nan_test(frame, func, args, out)
     _unary(frame, func, args, kwargs, out, "data")
     note_finiteness(frame, func, args, out)
     if frame.label_masks and func in _SAME_TEST and isinstance(out, Tensor) and out.shape == args[0].shape:
@@ -3062,8 +3065,9 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
     # a call on the whole target list (``len(stack_labels(targets))``) is read by value, as before
     if z == frame.num_images and ratio.host_image is None and any(
             not isinstance(n.obj, Tensor) and not _per_image_list(frame, n.obj)
-            and not (n.obj is UNPROVEN and any(v is targets for v in n.loaded)) for n in lengths):
-        return OTHER_LENGTH
+            and not (n.obj is UNPROVEN and any(v is targets for v in n.loaded)) for n in lengths) \
+            and not (type(z) is int and fixed_length(z, batch_counts(frame), frame.fixed_lists)):
+        return OTHER_LENGTH  # (``sum(losses) / len(losses)`` of a list the code fixes: as long on a group alone)
     return None
 
 
@@ -4357,6 +4361,10 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     tracks = [frame.get(x) for x in args[:3]]
     if all(t is None for t in tracks):
+        return
+    replaced = nan_replaced(frame, func, args, out) if frame.nan_tests else None
+    if replaced is not None:
+        frame.set(out, replaced)
         return
     op = op_name(func)
     _weight_picked(frame, args, op)

@@ -182,6 +182,46 @@ def element_total(track: Track, mean: bool, func: Any) -> Track | None:
     return _made(expr, ratios, func, track.sites)
 
 
+_NAN_TESTS = frozenset({Tensor.isnan, torch.isnan})
+
+
+def note_nan_test(frame: Frame, func: Any, args: tuple, out: Any) -> None:
+    """``torch.isnan(f1)`` of one reduced value that is an expression of ratios: noted for
+    ``nan_replaced``."""
+    src = args[0] if args else None
+    if func in _NAN_TESTS and isinstance(out, Tensor) and isinstance(src, Tensor) and src.numel() == 1 == out.numel():
+        track = frame.get(src)
+        if track is not None and track.from_prediction and leaves(track) is not None:
+            frame.nan_tests[id(out)] = (out, src)
+
+
+def nan_replaced(frame: Frame, func: Any, args: tuple, out: Any) -> Track | None:
+    """``torch.where(torch.isnan(f1), 0, f1)`` (pytorch_optimizer's ``SoftF1Loss``) of one reduced
+    value ``f1`` that is an expression of ratios, the other operand zeros (``zeros_like(f1)``, a
+    literal 0) or a number the call proves constant: on a group alone, the group's value where it
+    is a number, else that constant (``nan_to``). None for anything else."""
+    held = frame.nan_tests.get(id(args[0])) if frame.nan_tests and isinstance(out, Tensor) and out.numel() == 1 else None
+    if held is None or held[0] is not args[0] or args[2] is not held[1]:
+        return None
+    value, other = held[1], args[1]
+    if isinstance(other, Tensor):
+        if other.numel() != 1 or frame.get(other) is not None:
+            return None
+        expr = frame.constant_expr(other)
+        if expr is None and frame.zeros_total(other, 0, 0.0, op_name(func)):
+            expr = _formula.const(0)
+    elif type(other) in (int, float) and math.isfinite(other) and (other == 0 or frame.constant_number(other)):
+        expr = _formula.const(other)
+    else:
+        expr = None
+    track = frame.get(value)
+    found = leaves(track) if track is not None else None
+    sites = _sites(frame, track)
+    if expr is None or found is None or sites is None:
+        return None
+    return _made(("nan_to", found[0], expr), found[1], func, sites)
+
+
 _CLAMPS = frozenset({Tensor.clamp, torch.clamp, Tensor.clamp_min, torch.clamp_min, Tensor.clip, torch.clip})
 
 

@@ -379,6 +379,29 @@ def _element(frame: Frame, src: Tensor, track: Track | None, i: int, out: Tensor
     return True
 
 
+def _picked_elements(frame: Frame, track: Track, index: list | slice, n: int, out: Tensor) -> bool:
+    """``loss[self.classes]``, ``loss[1:]`` of a vector of per-element ratios or expressions (per
+    class over the batch): at positions the code fixes (a literal slice, a list attribute of the
+    call's objects held unchanged: ``configured_list_index``), on a group alone the same elements
+    of the group's vector. True when followed here."""
+    if type(index) is slice and not literal_index(index) or type(index) is list \
+            and not _bytecode.configured_list_index(index, frame.fixed_lists):
+        return False
+    try:
+        picked = list(range(n)[index]) if type(index) is slice else [range(n)[i] for i in index]
+    except IndexError:
+        return False
+    if track.element_formulas and len(track.element_formulas) == n:
+        frame.set(out, Track(from_prediction=track.from_prediction, lost_at=track.lost_at or "Tensor.__getitem__",
+                             element_formulas=tuple(track.element_formulas[i] for i in picked), sites=track.sites))
+        return True
+    if track.elements and len(track.elements) == n and not track.element_formulas:
+        frame.set(out, Track(from_prediction=track.from_prediction, lost_at=track.lost_at or "Tensor.__getitem__",
+                             elements=tuple(track.elements[i] for i in picked), sites=track.sites))
+        return True
+    return False
+
+
 def _bounded_by_item(frame: Frame, track: Track, parts: tuple[Any, ...]) -> None:
     """``pred[:len(label)]``: one image's values cut to the length just read of that image's item
     of a list argument of one item per image: the body pairs the list with the images."""
@@ -452,6 +475,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if frame.row_offsets and isinstance(index, Tensor) and isinstance(out, Tensor) and _offset_index(frame, src, track, index, out):
         return
     if _mixed_index(frame, src, track, parts, out, "Tensor.__getitem__", _LEADING):
+        return
+    if type(index) in (list, slice) and track is not None and (track.elements or track.element_formulas) \
+            and isinstance(out, Tensor) and src.dim() == 1 and _picked_elements(frame, track, index, src.shape[0], out):
         return
     if type(index) is int and isinstance(out, Tensor) and src.dim() == 1 and (track is not None and track.elements or (
             frame.loss_buffers and id(src) in frame.loss_buffers)) and _element(frame, src, track, index, out):

@@ -1357,6 +1357,9 @@ class Frame:
         # full 2-norms of tensors over their image rows (``u.norm(2)``): id -> (the norm, the track
         # of its square, a sum of squares over the rows); held, so the ids stay unique
         self.norms: dict[int, tuple[Tensor, Track]] = {}
+        # ``torch.isnan(f1)`` of a reduced value that is an expression of ratios: id -> (the test,
+        # the value); held, so the ids stay unique
+        self.nan_tests: dict[int, tuple[Tensor, Tensor]] = {}
         # row maps whose every row is one image known on the host (one image's values stacked one
         # at a time): id -> (the map, the image); held, so the ids stay unique
         self.one_image_rows: dict[int, tuple[Tensor, int]] = {}
@@ -2624,6 +2627,7 @@ class Frame:
         self.piece_means.clear()
         self.joined_rows.clear()
         self.norms.clear()
+        self.nan_tests.clear()
         self.one_image_rows.clear()
         self.group_numbers.clear()
         self.group_reads.clear()

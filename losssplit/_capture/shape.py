@@ -23,6 +23,7 @@ from ._bytecode import (
     counted_repeats,
     counted_sizes,
     fill_of_its_size,
+    fixed_list_argument,
     iterated_extreme,
     iterating_builtin,
     literal_size,
@@ -39,6 +40,7 @@ from .elementwise import (
     note_iterated_extreme,
     note_iterated_truth,
 )
+from .formulas import batch_counts, leaves, with_site
 from .group_scalars import group_index
 from .mode import (
     OTHER_IMAGE_WEIGHT,
@@ -1015,6 +1017,11 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         _each_image_once(frame, rows, op)
         frame.set(out, Track(rows={0: rows}, unweighted=values, from_prediction=True))
         return
+    if stack and out.dim() == 1 and len(seq) > 1 and all(x.dim() == 0 for x in seq):
+        stacked = _stacked_values(frame, seq, tracks, op)
+        if stacked is not None:
+            frame.set(out, stacked)
+            return
     if any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in tracks):
         lost = next((t.lost_at for t in tracks if t is not None and t.lost_at), op)
         frame.lose(out, lost, pred=any(t is not None and t.from_prediction for t in tracks))
@@ -1094,6 +1101,31 @@ def cat(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         elif d not in new.rows:
             frame.positions_moved(op, out.shape[d])
     frame.set(out, new)
+
+
+def _stacked_values(frame: Frame, seq: Sequence[Tensor], tracks: list[Track | None], op: str) -> Track | None:
+    """``torch.stack(losses)`` of reduced values of the whole batch (one per head, scale, column
+    or metric, each reduced over several images): where the code fixes the list's length
+    (``_bytecode.fixed_list_argument``), on a group alone the body builds as many, each the
+    group's value, so the vector is one expression per element (its mean or sum then one
+    expression). Any other list may hold one entry per image or per class present, as many on
+    a group alone as the group has: declined. None where an element is no expression of ratios
+    (the caller then declines as before) or is one image's value."""
+    found = []
+    for t in tracks:
+        if t is None or not t.from_prediction:
+            return None
+        leaf = leaves(t)
+        if leaf is None or any(r.rows.numel() == 1 or r.host_image is not None for r in leaf[1]):
+            return None
+        found.append(leaf)
+    if not fixed_list_argument(seq, batch_counts(frame), frame.fixed_lists):
+        return lost_track(f"{op} of reduced values of several images in a list whose length the code does not fix "
+                          "(a loop over the targets or a helper's list: on a group alone, maybe as many as the group's)")
+    sites = with_site(frame, frozenset().union(*(t.sites for t in tracks if t is not None)))
+    if sites is None:
+        return None
+    return Track(from_prediction=True, lost_at=op, element_formulas=tuple(found), sites=sites)
 
 
 def _images_by_position(frame: Frame, whole: list[Tensor], op: str) -> None:
