@@ -4118,7 +4118,17 @@ def _caller(checked: bool = True) -> types.FrameType | None:
         return None
     capture = CAPTURE.get()
     start = capture.op_caller if capture is not None else None
-    return _walk_out(start if start is not None else sys._getframe(2))
+    if start is None:
+        return _walk_out(sys._getframe(2))
+    # Rules ask several times per op: the frames above the op's caller stand still while it runs
+    # (each at the call it is making), so one walk answers for the op unless a module was imported
+    # since (``_patched_torch_codes``). Dropped when the op ends, so no frame is held longer.
+    walked = capture.op_walk
+    if walked is not None and walked[0] is start and walked[1] == len(sys.modules):
+        return walked[2]
+    found = _walk_out(start)
+    capture.op_walk = (start, len(sys.modules), found)
+    return found
 
 
 def _walk_out(f: types.FrameType | None) -> types.FrameType | None:

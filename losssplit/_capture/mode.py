@@ -1147,6 +1147,8 @@ class Frame:
         self.op: tuple[Any, tuple, dict] | None = None
         # the frame that called the op being captured, while it is (``_bytecode._caller``)
         self.op_caller: types.FrameType | None = None
+        # ``_bytecode._caller``'s answer for that frame while its op runs: (op_caller, len(sys.modules), answer)
+        self.op_walk: tuple[types.FrameType, int, types.FrameType | None] | None = None
         # what a ``RUNNERS`` entry kept of the op it ran, for that op's rule (cleared after it)
         self.ran: Any = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
@@ -2539,7 +2541,7 @@ class Frame:
         self.read_argument_tensors = None
         self.read_image_lists = self.item_length = self.image_len = None
         self.paired_lists.clear()
-        self.read_body_call = self._body_call = self.op = self.op_caller = None
+        self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = None
         self.host_reads.clear()
         self.logged_tensors.clear()
         self.read_image = NO_READ
@@ -5796,7 +5798,7 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         finally:
-            frame.op_caller = outer
+            frame.op_caller, frame.op_walk = outer, None  # (a frame held no longer than its op)
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
         frame = self.frame
