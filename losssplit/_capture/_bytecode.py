@@ -4143,8 +4143,11 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
     while f is not None:
         name = f.f_globals.get("__name__", "")
         internal = known.get(name) if type(name) is str else None  # ``_internal``'s map, read here: a hot loop
-        if not (internal if internal is not None else _internal(name)) and not _delegating(f):
-            return None if _made_from_text(f.f_code) else f
+        if not (internal if internal is not None else _internal(name)):
+            code = f.f_code  # (``_delegating``'s set test first, written out: most frames run no wrapper)
+            patched = _PATCHED[1] if _PATCHED[0] == len(sys.modules) else _patched_torch_codes()
+            if id(code) not in patched or not _delegating(f):
+                return None if _made_from_text(code) else f
         f = f.f_back
     return f
 

@@ -5293,7 +5293,7 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
     found = frame.laid_out.get(site) if site is not None else None
     if found is None:
         targets = frame.per_image_targets
-        found = several_images_number(targets, "arguments") or several_images_number(targets, "arguments", own=True) and "own"
+        found = several_images_number(targets, "arguments", or_own=True)
         if site is not None:
             frame.laid_out[site] = found
     return found
