@@ -814,7 +814,12 @@ class _Reader:
 _SEVERAL_OPS = {"subscript": "BINARY_SUBSCR", "arithmetic": "BINARY_OP", "call": "CALL", "arguments": "CALL"}
 
 
-def several_images_number(targets: Sequence[Any], kind: str, or_own: bool = False) -> bool | str:
+def several_images_number(targets: Sequence[Any], kind: str) -> bool:
+    """``several_or_own`` without "own"."""
+    return several_or_own(targets, kind, False) is True
+
+
+def several_or_own(targets: Sequence[Any], kind: str, or_own: bool = True) -> bool | str:
     """Whether the index of the subscript (``kind`` "subscript"), the operand that is no tensor of
     the arithmetic ("arithmetic"), the first argument of the call ("call": ``torch.arange(max_gt, ...)``)
     or any of its arguments ("arguments": ``torch.arange(0, max_gt)``, ``torch.full((max_gt,), 1)``)

@@ -5285,7 +5285,7 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
     denoising queries at the batch's largest box count, survey 32): on a group alone the group's.
     One image's own count (``torch.arange(num_gt)`` in a loop over a list of the images' counts,
     survey 20's RT-DETR) is not: "own" for it (``Frame.own_positions``)."""
-    from .batch_fields import several_images_number  # (it imports this module)
+    from .batch_fields import several_or_own  # (it imports this module)
 
     if not any(type(v) is int for v in flat_args(args, kwargs or _NO_KWARGS)):
         return False
@@ -5293,7 +5293,7 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
     found = frame.laid_out.get(site) if site is not None else None
     if found is None:
         targets = frame.per_image_targets
-        found = several_images_number(targets, "arguments", or_own=True)
+        found = several_or_own(targets, "arguments")
         if site is not None:
             frame.laid_out[site] = found
     return found
