@@ -49,6 +49,12 @@ def _per_code(maxsize: int) -> Callable[[_F], _F]:
         @functools.wraps(fn)
         def cached(code: types.CodeType, *rest: Any) -> Any:
             # positional arguments only: a wrapper taking ``**kw`` gets a new dict on every call
+            try:  # (the hit, nearly every ask: two subscripts, no method call)
+                hit = table[id(code)]
+                if hit[0] is code:
+                    return hit[1][rest]
+            except KeyError:
+                pass
             entry = table.get(id(code))
             if entry is None or entry[0] is not code:
                 if len(table) >= maxsize:
@@ -4280,7 +4286,17 @@ def _caller(checked: bool = True) -> types.FrameType | None:
         return None
     capture = CAPTURE.get()
     start = capture.op_caller if capture is not None else None
-    return _walk_out(start if start is not None else sys._getframe(2))
+    if start is None:
+        return _walk_out(sys._getframe(2))
+    # Rules ask several times per op: the frames above the op's caller stand still while it runs
+    # (each at the call it is making), so one walk answers for the op unless a module was imported
+    # since (``_patched_torch_codes``). Dropped when the op ends, so no frame is held longer.
+    walked = capture.op_walk
+    if walked is not None and walked[0] is start and walked[1] == len(sys.modules):
+        return walked[2]
+    found = _walk_out(start)
+    capture.op_walk = (start, len(sys.modules), found)
+    return found
 
 
 def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
@@ -4295,8 +4311,11 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
     while f is not None:
         name = f.f_globals.get("__name__", "")
         internal = known.get(name) if type(name) is str else None  # ``_internal``'s map, read here: a hot loop
-        if not (internal if internal is not None else _internal(name)) and not _delegating(f):
-            return None if _made_from_text(f.f_code) else f
+        if not (internal if internal is not None else _internal(name)):
+            code = f.f_code  # (``_delegating``'s set test first, written out: most frames run no wrapper)
+            patched = _PATCHED[1] if _PATCHED[0] == len(sys.modules) else _patched_torch_codes()
+            if id(code) not in patched or not _delegating(f):
+                return None if _made_from_text(code) else f
         f = f.f_back
     return f
 

@@ -154,10 +154,14 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
     calls: dict[int, tuple[Any, list[tuple[Env, int]] | None]] = {}
     caught = frozenset(n for n in _clause_globals(env.code) if n not in builtins.__dict__ and isinstance(
         g := env.globals.get(n), type) and issubclass(IndexError, g))  # ``except IE:``, ``IE = IndexError``
+    copied: dict[int, Any] = {}  # ``_callable`` of each copy's CALL, read once per visit (the values stand still)
     while True:
         scan = _scanned(env.code, lists, counts, derived, tuple(sorted(returned.items())), iterated, caught)
         reducible = dict(scan.reducible)
-        more: dict[int, int] = {k: _LIST for k in scan.copies if _same_length(_callable(env, k))}
+        for k in scan.copies:
+            if k not in copied:
+                copied[k] = _callable(env, k)
+        more: dict[int, int] = {k: _LIST for k in scan.copies if _same_length(copied[k])}
         for k, exact in scan.results:
             called = _call(env, k, calls)[0]
             if any(called is b for b in _NUMERIC):  # ``float(n)`` is ``n``; ``max(n, 1)`` another number

@@ -814,7 +814,12 @@ class _Reader:
 _SEVERAL_OPS = {"subscript": "BINARY_SUBSCR", "arithmetic": "BINARY_OP", "call": "CALL", "arguments": "CALL"}
 
 
-def several_images_number(targets: Sequence[Any], kind: str, own: bool = False) -> bool:
+def several_images_number(targets: Sequence[Any], kind: str) -> bool:
+    """``several_or_own`` without "own"."""
+    return several_or_own(targets, kind, False) is True
+
+
+def several_or_own(targets: Sequence[Any], kind: str, or_own: bool = True) -> bool | str:
     """Whether the index of the subscript (``kind`` "subscript"), the operand that is no tensor of
     the arithmetic ("arithmetic"), the first argument of the call ("call": ``torch.arange(max_gt, ...)``)
     or any of its arguments ("arguments": ``torch.arange(0, max_gt)``, ``torch.full((max_gt,), 1)``)
@@ -822,8 +827,9 @@ def several_images_number(targets: Sequence[Any], kind: str, own: bool = False) 
     ``targets`` (``2 * max(len(t["labels"]) for t in targets)``: DINO's denoising layout; a sum
     over a loop, ``n += len(t["labels"])``; a helper given the list): on a group alone, from the
     group's. Not a read of one item, the loop's own (``x[b, : len(t["labels"])]``), nor a literal,
-    a global, an attribute or a shape of a tensor (``half = Q // 2``). With ``own``, whether it is
-    computed from reads of the items at all (one image's own count included). Python 3.11."""
+    a global, an attribute or a shape of a tensor (``half = Q // 2``). With ``or_own``, "own" where
+    it is not but is computed from reads of the items at all (one image's own count), read with the
+    same frame reading. Python 3.11."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -846,16 +852,32 @@ def several_images_number(targets: Sequence[Any], kind: str, own: bool = False) 
         left = _operand_start(ins, right) if right is not None else None
         spans = [(left, right), (right, at)] if left is not None and right is not None else []
     inner = _reader(f, targets)
-    if own and inner is not None:
-        plain = _Reader(code, inner.ins, inner.lists, inner.held, inner.globals)
-        plain.items = frozenset()  # (a loop's item is followed to what the loop runs over)
-        if any(plain.span(start, end, frozenset()) for start, end in spans):
-            return True
-        if code.co_name not in _COMPREHENSIONS or f.f_back is None or not any(_reads_item(code, *s) for s in spans):
-            return False
-        outer = _reader(f.f_back, targets)  # ``[x[:, torch.arange(n)] for n in num_gts]``: what the loop runs over
-        iterable = _iterable_of(outer, code) if outer is not None else None
-        return outer is not None and iterable is not None and outer.yields_own(*iterable)
+    if _several_spans(f, targets, kind, spans, inner):
+        return True
+    return or_own and inner is not None and _own_spans(f, targets, spans, inner) and "own"
+
+
+def _own_spans(f: types.FrameType, targets: Sequence[Any], spans: list[tuple[int, int]], inner: _Several) -> bool:
+    """Whether a span of the code ``f`` runs is computed from reads of the items of ``targets``
+    (``inner`` its reader), one image's own count included (``several_images_number``'s "own")."""
+    code = f.f_code
+    plain = _Reader(code, inner.ins, inner.lists, inner.held, inner.globals)
+    plain.items = frozenset()  # (a loop's item is followed to what the loop runs over)
+    if any(plain.span(start, end, frozenset()) for start, end in spans):
+        return True
+    if code.co_name not in _COMPREHENSIONS or f.f_back is None or not any(_reads_item(code, *s) for s in spans):
+        return False
+    outer = _reader(f.f_back, targets)  # ``[x[:, torch.arange(n)] for n in num_gts]``: what the loop runs over
+    iterable = _iterable_of(outer, code) if outer is not None else None
+    return outer is not None and iterable is not None and outer.yields_own(*iterable)
+
+
+def _several_spans(f: types.FrameType, targets: Sequence[Any], kind: str, spans: list[tuple[int, int]],
+                   inner: _Several | None) -> bool:
+    """Whether a span of the code ``f`` runs is computed from sizes or fields of several items of
+    ``targets`` (``inner`` its reader; ``several_images_number``)."""
+    code = f.f_code
+    ins = _instructions(code)
     far: _Several | None = None
     for start, end in spans:
         if inner is None or kind == "arithmetic" and inner.tensor_shaped(start, end):

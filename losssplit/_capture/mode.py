@@ -1147,6 +1147,8 @@ class Frame:
         self.op: tuple[Any, tuple, dict] | None = None
         # the frame that called the op being captured, while it is (``_bytecode._caller``)
         self.op_caller: types.FrameType | None = None
+        # ``_bytecode._caller``'s answer for that frame while its op runs: (op_caller, len(sys.modules), answer)
+        self.op_walk: tuple[types.FrameType, int, types.FrameType | None] | None = None
         # what a ``RUNNERS`` entry kept of the op it ran, for that op's rule (cleared after it)
         self.ran: Any = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
@@ -2542,7 +2544,7 @@ class Frame:
         self.read_argument_tensors = None
         self.read_image_lists = self.item_length = self.image_len = None
         self.paired_lists.clear()
-        self.read_body_call = self._body_call = self.op = self.op_caller = None
+        self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = None
         self.host_reads.clear()
         self.logged_tensors.clear()
         self.read_image = NO_READ
@@ -5303,7 +5305,7 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
     denoising queries at the batch's largest box count, survey 32): on a group alone the group's.
     One image's own count (``torch.arange(num_gt)`` in a loop over a list of the images' counts,
     survey 20's RT-DETR) is not: "own" for it (``Frame.own_positions``)."""
-    from .batch_fields import several_images_number  # (it imports this module)
+    from .batch_fields import several_or_own  # (it imports this module)
 
     if not any(type(v) is int for v in flat_args(args, kwargs or _NO_KWARGS)):
         return False
@@ -5311,7 +5313,7 @@ def _laid_out_by_several_images(frame: Frame, args: tuple, kwargs: dict | None) 
     found = frame.laid_out.get(site) if site is not None else None
     if found is None:
         targets = frame.per_image_targets
-        found = several_images_number(targets, "arguments") or several_images_number(targets, "arguments", own=True) and "own"
+        found = several_or_own(targets, "arguments")
         if site is not None:
             frame.laid_out[site] = found
     return found
@@ -5816,7 +5818,7 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         finally:
-            frame.op_caller = outer
+            frame.op_caller, frame.op_walk = outer, None  # (a frame held no longer than its op)
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
         frame = self.frame
