@@ -10724,9 +10724,18 @@ def _divisor_instructions(f: types.FrameType) -> list[dis.Instruction] | None:
 def divisor_bounds_a_comprehension() -> bool:
     """Whether the divisor of the ``a / b`` the caller's code is executing calls the builtin ``max``
     or ``min`` of values a generator or comprehension computes there (``max(len(s["boxes"]) for s
-    in t)``): the largest (smallest) of per-image numbers, whatever count it equals by value. False
-    for any other divisor, another layout or an unchecked Python."""
+    in t)``), written there or in a local stored once: the largest (smallest) of per-image numbers,
+    whatever count it equals by value. False for any other divisor, another layout or an
+    unchecked Python."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
     span = None if f is None else _divisor_instructions(f)
-    return span is not None and f is not None and _bounded(span, f) and any(
-        i.opname == "MAKE_FUNCTION" or i.opname.startswith(("BUILD_LIST", "LIST_APPEND")) for i in span)
+    if span is None or f is None:
+        return False
+    instructions = _instructions(f.f_code)
+    spans = [span]
+    for i in span:  # (a local stored once with it: ``m = min(len(s["boxes"]) for s in t)``, ``/ m``)
+        stores = _stores(instructions, i.argval) if i.opname == "LOAD_FAST" else []
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
+        spans += [instructions[value[0]:value[1]]] if value is not None else []
+    return any(_bounded(s, f) and any(i.opname == "MAKE_FUNCTION" or i.opname.startswith(("BUILD_LIST", "LIST_APPEND"))
+                                      for i in s) for s in spans)

@@ -1373,6 +1373,9 @@ class Frame:
         # the body's code formats a count of the images into a string (``f"loss_{len(targets)}"``):
         # a key named so is the batch's name, on a group alone another (``Frame.targets_length_tests``)
         self.count_formatted = False
+        # the batch's values of ``max`` / ``min`` of the targets' sizes the body's code computes (``max(len(s["labels"])
+        # for s in t)``, ``_lengths.Found.bounded``): equal to a count by value, no count (on a group alone, the group's)
+        self.bounded_sizes: set[float] = set()
         self.arm: Arm | None = None  # a conditional expression's ``E`` being run (``Arm``)
         self.conditionals: dict[int, tuple[Tensor, Branch]] = {}  # id(E) -> (E, its branch), uses checked
         self.tests: dict[int, tuple[Tensor, int | None, Ratio | Tested, str, float | Tensor, str]] = {}
@@ -1482,6 +1485,13 @@ class Frame:
             self._sized_test(op, c, reducer, comprehension, env, f"{what} compared")
         for c, key, compared in dict.fromkeys(found.picked):
             self._picked_field(c, key, compared)
+        for reducer, comprehension in dict.fromkeys(found.bounded):
+            value = _lengths.reduced(reducer, comprehension, list(per_image), None)
+            if value is not _lengths._UNKNOWN:
+                self.bounded_sizes.add(value)
+        for field_key, test_op, than, where in dict.fromkeys(found.field_tests):
+            if field_key == self.weight_field:
+                self._weight_tested(field_key, test_op, than, where)
 
     def _picked_field(self, c: int, key: Any, compared: bool) -> None:
         """A field of one target read by its position (``targets[0]["scale"]``, ``_lengths.Found.picked``):
@@ -1525,6 +1535,27 @@ class Frame:
         if any(turned):  # each group whose own target there holds another value, as a count of its images
             counts = Ratio.of(host_tensor(turned, torch.float64), self.arange(torch.device("cpu")), 0, RatioKind.SUM)
             self.branches.append(Branch(counts, "gt", 0.0, False, f"{what} ({value!r} on the batch)"))
+
+    def _weight_tested(self, key: str, op: str | None, than: Any, where: str) -> None:
+        """A Python test of an image's weight field in the code read (``if s["loss_weight"] == 1.0:``
+        in a loop over the targets, ``match``, a dict's key ``c[s["loss_weight"]]``;
+        ``_lengths.Found.field_tests``): on a group alone every weight is 1. Where each image's
+        weight decides the test (a comparison with a literal, a truth test; any test where every
+        weight is 1) as 1 does, each group alone decides it as the batch did; else every group
+        takes another path of the body's code somewhere (another image's, or past a ``break``):
+        a branch turned for every group (no companions, one warning)."""
+        weights: list[Any] = [s.get(key, _lengths._UNKNOWN) if isinstance(s, dict) else _lengths._UNKNOWN
+                   for s in self.per_image_targets]
+        if all(type(w) in (int, float) for w in weights):
+            # (a test not read, or a lookup: decided as on weights 1 where every weight is 1)
+            test = bool if op == "truth" else (lambda w: w) if op in (None, "key") else (lambda w: getattr(operator, op)(w, than))
+            if all(test(w) == test(type(w)(1)) for w in weights):
+                return
+        elif any(isinstance(w, Tensor) for w in weights):  # a tensor's comparison is an op the mode sees
+            return
+        told = f"{_SYMBOLS[op]} {than!r}" if op in _SYMBOLS else "looked up as a key" if op == "key" else "tested"
+        self.branches.append(Branch(None, "eq", 0.0, False, f"a Python test of an image's weight ({key!r} {told} "
+                                    f"in {where}; 1 on a group alone)"))
 
     def _sized_test(self, op: str, c: Any, reducer: Any, comprehension: types.CodeType, env: Any, what: str) -> None:
         """A test of ``reducer`` of a comprehension over the targets reading their sizes only
@@ -2629,6 +2660,7 @@ class Frame:
         self.group_reads.clear()
         self.group_sites.clear()
         self.branches.clear()
+        self.bounded_sizes.clear()
         self.arm = None
         self.conditionals.clear()
         self.tests.clear()
