@@ -1382,3 +1382,47 @@ def min_boxes_tensor_item(o, t, idx, nb):
     n = torch.as_tensor([float(min(len(s["boxes"]) for s in t))])
     src, tgt = MATCHED(o, t, idx)
     return {"loss": (src - tgt).abs().sum() / n.item()}
+
+
+# === 15. session 33 (wgt): a count held in a local record's field, and its near misses ===========
+
+
+@body("record")
+def namespace_count_threshold(o, t):
+    cfg = SimpleNamespace(thr=0.1 * len(t))
+    e = E(o, t)
+    return {"loss": (e * (e > cfg.thr)).sum()}
+
+
+@body("record")
+def dataclass_positional_count_pow(o, t):
+    nm = Norm(0.5 * len(t))
+    return {"loss": (E(o, t) ** nm.n).sum()}
+
+
+@body("record")
+def namespace_cap_set_later_clamp(o, t):
+    cfg = SimpleNamespace()
+    cfg.cap = 0.15 * len(t)
+    return {"loss": E(o, t).clamp(max=cfg.cap).sum()}
+
+
+@body("record")
+def near_namespace_constant_clamp(o, t):
+    cfg = SimpleNamespace(cap=0.45)
+    return {"loss": E(o, t).clamp(max=cfg.cap).sum()}
+
+
+@body("record")
+def near_dataclass_count_elsewhere_constant_cap(o, t):
+    nm = Norm(float(len(t)), cap=0.45)
+    return {"loss": E(o, t).clamp(max=nm.cap).sum()}
+
+
+@body("record")
+def near_namespace_own_field_clamp(o, t):
+    loss = 0
+    for b, s in enumerate(t):
+        cfg = SimpleNamespace(cap=0.1 * s["n"])
+        loss = loss + e1(o, t, b).clamp(max=cfg.cap)
+    return {"loss": loss}

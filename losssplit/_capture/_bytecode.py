@@ -7859,6 +7859,13 @@ class _BatchReader:
                     return True
             elif self._comprehension(k, end, seen):
                 return True
+            elif i.opname == "LOAD_FAST" and k + 1 < end and ins[k + 1].opname == "LOAD_ATTR" and i.argval not in self.params \
+                    and self._unseen(i.argval, seen) and (made := self._made_number(i.argval, ins[k + 1].argval, seen
+                                                                                    | {i.argval}, added_up, positions)) is not None:
+                if made:  # ``cfg.cap`` of ``cfg = SimpleNamespace(cap=0.15 * len(t))`` made here (rt32)
+                    return True
+                k += 2  # (its other arguments are no value of ``cap``)
+                continue
             elif i.opname in self.locals and i.argval not in self.params | _OWNERS and self._unseen(i.argval, seen) \
                     and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up, positions):
                 return True
@@ -7873,6 +7880,29 @@ class _BatchReader:
                 return True  # ``Cfg.scale`` of ``class Cfg: scale = 1.0 / n`` made here
             k += 1
         return False
+
+    def _made_number(self, name: str, attr: str, seen: frozenset[str], added_up: bool, positions: bool) -> bool | None:
+        """Whether the local ``name`` holds an object this code makes once by a call given a number
+        from the batch (``number``) as the keyword ``attr`` (``SimpleNamespace(cap=0.15 * len(t))``)
+        or, where no keyword is ``attr``, as a positional argument (a dataclass's field by its
+        position): ``name.attr`` may hold that number. None where ``name`` is not so made."""
+        ins = self.instructions
+        stores = _stores(ins, name)
+        if len(stores) != 1 or stores[0] < 1 or ins[stores[0] - 1].opname != "CALL":
+            return None
+        call = stores[0] - 1
+        spans = _argument_spans(ins, call)
+        if spans is None:
+            return None
+        names = next((self.code.co_consts[j.arg] for j in ins[_arguments_end(ins, call):call]
+                      if j.opname == "KW_NAMES" and j.arg is not None), ())
+        keywords = dict(zip(reversed(names), spans))  # (the keywords are the last arguments)
+        picked = [keywords[attr]] if attr in keywords else spans[len(names):]
+        for j in range(1, len(ins)):  # set later: ``cfg.cap = 0.15 * len(t)``
+            if ins[j].opname == "STORE_ATTR" and ins[j].argval == attr and ins[j - 1].opname == "LOAD_FAST" \
+                    and ins[j - 1].argval == name and (first := _operand_start(ins, j - 1)) is not None:
+                picked.append((first, j - 1))
+        return any(self.number(a, b, seen, added_up, positions) for a, b in picked)
 
     def _class_number(self, name: str, attr: str) -> bool:
         """Whether the local ``name`` holds a class whose body this code runs (once) and that body
@@ -8824,6 +8854,8 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
         return end - start == 1 and (type(value) in numbers or type(value).__module__ == "numpy" and isinstance(value, float))
     if last.opname == "LOAD_ATTR" and end - start == 2 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF"):
         owner = held.get(instructions[start].argval)  # ``Cfg.scale`` of a class made in the call
+        if type(owner) is types.SimpleNamespace or hasattr(type(owner), "__dataclass_fields__") and not isinstance(owner, type):
+            return type(getattr(owner, last.argval, None)) in numbers  # ``cfg.cap``: a record's field (rt32)
         return (isinstance(owner, type) and "<locals>" in owner.__qualname__
                 and type(owner.__dict__.get(last.argval)) in numbers)
     if last.opname == "UNARY_NEGATIVE":
