@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +54,7 @@ UNEVEN_TERMS = ("one image's values added in Python as its own loss are more ter
                 "position, or a number of them its own count): on a group alone another image may add them")
 
 
-def _sized_divisor(ratios: Sequence[Ratio], numbers: set[float]) -> float | None:
+def _sized_divisor(ratios: Sequence[Ratio], numbers: Collection[float]) -> float | None:
     """The number among the Python divisors of ``ratios`` equal to one of ``numbers``: one that
     sizes of single images' tensors may make up (``Frame.sized_divisors``), or the largest
     (smallest) of the targets' sizes the body computes (``Frame.bounded_sizes``); or None. A number
@@ -123,9 +123,8 @@ def collect(
             elif bounded is not None:  # (rt32: was read as the count it equals, ``len(targets)``)
                 warn(
                     f"bounded:{key}",
-                    f"key {key!r}: it is divided (Tensor.div) by {bounded:g}, the largest (smallest) of the targets' "
-                    "sizes the body computes (``max(len(s['labels']) for s in targets)``): on a group alone the "
-                    "group's, whatever count of this loss it equals; no companions for it",
+                    f"key {key!r}: it is divided (Tensor.div) by {bounded:g}, {frame.bounded_sizes[bounded]}: on a "
+                    "group alone the group's, whatever count of this loss it equals; no companions for it",
                 )
             else:
                 expr = formula[0] if formula else None

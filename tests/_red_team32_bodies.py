@@ -1426,3 +1426,36 @@ def near_namespace_own_field_clamp(o, t):
         cfg = SimpleNamespace(cap=0.1 * s["n"])
         loss = loss + e1(o, t, b).clamp(max=cfg.cap)
     return {"loss": loss}
+
+
+# === 16. session 33 (wgt): one number per image repeated from the count, and its near misses =====
+
+
+@body("repeat")
+def repeat_count_divides(o, t):
+    f = torch.tensor(list(itertools.repeat(float(len(t)), len(t))))
+    return {"loss": (E(o, t) / f).sum()}
+
+
+@body("repeat")
+def np_full_of_count_float64(o, t):
+    f = torch.from_numpy(np.full(len(t), 1.0 / len(t)))
+    return {"loss": (E(o, t) * f.float()).sum()}
+
+
+@body("repeat")
+def near_repeat_constant_dot(o, t):
+    f = torch.tensor(list(itertools.repeat(0.3, len(t))))
+    return {"loss": (E(o, t) * f).sum()}
+
+
+@body("repeat")
+def near_np_full_constant(o, t):
+    f = torch.from_numpy(np.full(len(t), 0.3, dtype=np.float32))
+    return {"loss": (E(o, t) * f).sum()}
+
+
+@body("repeat")
+def near_repeat_one_dot(o, t):
+    f = torch.tensor(list(itertools.repeat(1.0, len(t))))
+    return {"loss": (E(o, t) * f).sum()}

@@ -38,7 +38,10 @@ declines, the number named (``_bytecode.divisor_bounds_a_comprehension`` at the 
 at the split: was read as the count it equals, ``len(targets)``); 8 bodies added (4 were WRONG, 4 near misses
 exact). A number from the count held in a field of a local record (``cfg = SimpleNamespace(cap=0.15 * len(t))``,
 a dataclass by keyword or position, ``cfg.cap = ..`` set later) as a bound, threshold or exponent declines, as a
-local does (``_BatchReader._made_number``); 6 bodies added (3 were WRONG, 3 near misses exact)."""
+local does (``_BatchReader._made_number``); 6 bodies added (3 were WRONG, 3 near misses exact). One number per
+image, the same for each, equal to a count or its reciprocal (``torch.tensor(list(itertools.repeat(1.0 / n, n)))``,
+``torch.from_numpy(np.full(n, 1.0 / n))``, float32 too) declines where it meets the rows (``mode._repeated_count_number``);
+5 bodies added (2 were WRONG, 3 near misses exact)."""
 
 import pytest
 from _red_team26_measure import pinned_params
@@ -50,10 +53,6 @@ NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wro
     "probe_map_truediv_by_count": _W + "``map(operator.truediv, per, [len(t)] * len(t))``: the division runs in "
     "C code (no bytecode at the op), the count is a constant divisor",
     "starmap_over_count": _W + "``starmap(operator.truediv, zip(per, repeat(len(t))))``: as probe_map_truediv_by_count",
-    "repeat_reciprocal_count_dot": _W + "``torch.tensor(list(itertools.repeat(1.0 / len(t), len(t))))`` times "
-    "the per-image losses: a repeated reciprocal count not read (``[1.0 / n] * n`` is)",
-    "np_full_of_reciprocal_count": _W + "``torch.from_numpy(np.full(len(t), 1.0 / len(t)))`` times the "
-    "per-image losses: a NumPy-made vector of a number computed from the count, a constant per row",
 }
 WERE_WRONG = {  # WRONG on main (1946ad9), declined now
     "dict_values_divided_by_count", "fill_count_into_empty", "generator_yields_div_by_count",
@@ -66,6 +65,7 @@ WERE_WRONG = {  # WRONG on main (1946ad9), declined now
     # session 33 (wgt): the batch's largest (smallest) box count as a divisor
     "probe_max_boxes_divisor", "probe_max_boxes_tensor_item", "shim_num_boxes_max_of_batch",
     "namespace_count_clamp", "dataclass_cap_clamp",  # session 33 (wgt): a count in a local record's field
+    "repeat_reciprocal_count_dot", "np_full_of_reciprocal_count",  # session 33 (wgt): a count's number repeated
 }
 EXACT = {  # the pinned exact splits (exact on main too); every other body (not in NOT_FIXED) declines
     "accumulate_count_divisor", "accumulate_per_image_last_over_count", "chain_rows_mean", "dataclass_asdict_count",
@@ -95,6 +95,8 @@ EXACT = {  # the pinned exact splits (exact on main too); every other body (not 
     # session 33 (wgt): near misses of a count in a local record's field (a constant, a count in another field,
     # one image's own field)
     "near_namespace_constant_clamp", "near_dataclass_count_elsewhere_constant_cap", "near_namespace_own_field_clamp",
+    # session 33 (wgt): near misses of a count's number repeated per image (a constant, 1)
+    "near_repeat_constant_dot", "near_np_full_constant", "near_repeat_one_dot",
 }
 
 
@@ -109,4 +111,4 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES)
     assert not EXACT & set(NOT_FIXED) and not WERE_WRONG & (EXACT | set(NOT_FIXED))
-    assert len(BODIES) == 199 and len(EXACT) == 71 and len(NOT_FIXED) == 4 and len(WERE_WRONG) == 22
+    assert len(BODIES) == 204 and len(EXACT) == 74 and len(NOT_FIXED) == 2 and len(WERE_WRONG) == 24

@@ -1375,7 +1375,7 @@ class Frame:
         self.count_formatted = False
         # the batch's values of ``max`` / ``min`` of the targets' sizes the body's code computes (``max(len(s["labels"])
         # for s in t)``, ``_lengths.Found.bounded``): equal to a count by value, no count (on a group alone, the group's)
-        self.bounded_sizes: set[float] = set()
+        self.bounded_sizes: dict[float, str] = {}  # -> what it is, for warnings
         self.arm: Arm | None = None  # a conditional expression's ``E`` being run (``Arm``)
         self.conditionals: dict[int, tuple[Tensor, Branch]] = {}  # id(E) -> (E, its branch), uses checked
         self.tests: dict[int, tuple[Tensor, int | None, Ratio | Tested, str, float | Tensor, str]] = {}
@@ -1488,7 +1488,12 @@ class Frame:
         for reducer, comprehension in dict.fromkeys(found.bounded):
             value = _lengths.reduced(reducer, comprehension, list(per_image), None)
             if value is not _lengths._UNKNOWN:
-                self.bounded_sizes.add(value)
+                ins = _bytecode._instructions(comprehension)
+                keys = [repr(a.argval) for a, b in zip(ins, ins[1:]) if a.opname == "LOAD_CONST" and type(a.argval) is str
+                        and b.opname == "BINARY_SUBSCR"]
+                self.bounded_sizes[value] = (f"the {'largest' if reducer is max else 'smallest'} of the targets' "
+                                             f"{', '.join(dict.fromkeys(keys)) or 'sizes'} the body computes "
+                                             f"(``{reducer.__name__}()`` of a comprehension over them)")
         for field_key, test_op, than, where in dict.fromkeys(found.field_tests):
             if field_key == self.weight_field:
                 self._weight_tested(field_key, test_op, than, where)
@@ -5369,6 +5374,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                                              "image to image and are no data of the images (a list written at a "
                                              "position, a scan, a table)")
                 frame.unowned.add(id(out))
+            elif frame.get(out) is None and _repeated_count_number(frame, data):
+                frame.positional[id(out)] = (out, f"{op_name(func)} of {REPEATED_COUNT_NUMBER}")
         elif func is _STACK:
             if frame.filled_numbers:
                 _stacked_weights(frame, args, kwargs, out)
@@ -5490,6 +5497,28 @@ def _unowned_numbers(frame: Frame, data: Any) -> bool:
         v, frame.weight_field if frame.weight_owners(v) else None) for b, v in enumerate(data))
 
 
+REPEATED_COUNT_NUMBER = ("one number per image, the same for each, equal to a count of the call or its reciprocal "
+                         "(``itertools.repeat(1.0 / len(t), len(t))``, ``np.full(len(t), 1.0 / len(t))``): on a group "
+                         "alone the group's count")
+
+
+def _repeated_count_number(frame: Frame, data: Any) -> bool:
+    """Whether ``data``, a list or tuple of Python floats, one per image, repeats one number that is
+    no constant of the body (``Frame.body_constant``: it equals a count of the call or its
+    reciprocal, a number of the call's arguments or of a host read), nor 1 or an image's weight
+    object (rt32: ``torch.tensor(list(itertools.repeat(1.0 / n, n)))`` was a constant per row;
+    ``[1.0 / n] * n`` is read in the code, ``_bytecode.repeated_list``)."""
+    if type(data) not in (list, tuple) or frame.num_images < 2 or len(data) != frame.num_images:
+        return False
+    c = data[0]
+    if type(c) is not float or c == 1 or not all(type(v) is float and v == c for v in data) \
+            or any(frame.weight_owners(v) for v in data):
+        return False
+    # (``np.full(n, 1.0 / n, dtype=np.float32)``: the count's reciprocal rounded to float32)
+    return not frame.body_constant(c) or any(
+        math.isclose(c * n, 1.0, rel_tol=1e-6) or math.isclose(c, n, rel_tol=1e-6) for n in frame.loop_counts() if n)
+
+
 _OUTSIDE_MADE = "a vector made outside torch's functions"
 
 
@@ -5514,6 +5543,8 @@ def _outside_vector(frame: Frame, x: Tensor, op: str) -> None:
         frame.positional[id(x)] = (x, f"{_OUTSIDE_MADE} (``torch.from_numpy``), given to {op}: Python numbers, one "
                                    "per image, that differ from image to image and are no data of the images")
         frame.unowned.add(id(x))
+    elif _repeated_count_number(frame, values):
+        frame.positional[id(x)] = (x, f"{_OUTSIDE_MADE} (``torch.from_numpy``), given to {op}: {REPEATED_COUNT_NUMBER}")
 
 
 def _outside_asked(frame: Frame, func: Any, x: Tensor) -> None:
