@@ -1459,3 +1459,24 @@ def near_np_full_constant(o, t):
 def near_repeat_one_dot(o, t):
     f = torch.tensor(list(itertools.repeat(1.0, len(t))))
     return {"loss": (E(o, t) * f).sum()}
+
+
+# === 17. session 33 (wgt): a division run by C code by a count, and its near misses ==============
+
+
+@body("cdiv")
+def map_truediv_by_float_count(o, t):
+    per = [e1(o, t, b) for b in range(len(t))]
+    return {"loss": sum(map(operator.truediv, per, [float(len(t))] * len(t)))}
+
+
+@body("cdiv")
+def near_map_truediv_by_constant(o, t):
+    per = [e1(o, t, b) for b in range(len(t))]
+    return {"loss": sum(map(operator.truediv, per, [7.0] * len(t)))}
+
+
+@body("cdiv")
+def near_map_mul_by_constant(o, t):
+    per = [e1(o, t, b) for b in range(len(t))]
+    return {"loss": sum(map(operator.mul, per, [0.7] * len(t)))}

@@ -26,7 +26,7 @@ Fixed here (each now declines, naming the key and the op; 14):
 - ``torch.where(e > c, e, t[0]["loss_weight"])``: an image's weight object picked as a value, not 1
   (on a group alone every weight is 1): the batch's weight kept (``elementwise._weight_picked``).
 
-Left WRONG (strict xfails, README Known limits; 12): see ``NOT_FIXED``.
+Left WRONG (strict xfails, README Known limits; 12): see ``NOT_FIXED`` (empty since session 33).
 
 Session 33 (helper wgt) closed: a Python test of an image's weight field (``if s["loss_weight"] == 1.0``,
 ``match s["loss_weight"]: case 1.0:`` in a loop over the images; on a group alone every weight is 1)
@@ -41,20 +41,19 @@ a dataclass by keyword or position, ``cfg.cap = ..`` set later) as a bound, thre
 local does (``_BatchReader._made_number``); 6 bodies added (3 were WRONG, 3 near misses exact). One number per
 image, the same for each, equal to a count or its reciprocal (``torch.tensor(list(itertools.repeat(1.0 / n, n)))``,
 ``torch.from_numpy(np.full(n, 1.0 / n))``, float32 too) declines where it meets the rows (``mode._repeated_count_number``);
-5 bodies added (2 were WRONG, 3 near misses exact)."""
+5 bodies added (2 were WRONG, 3 near misses exact). A division run by C code (``map(operator.truediv, per,
+[len(t)] * len(t))``, ``itertools.starmap``) by a number equal to a count declines (``_bytecode.division_unseen``:
+the code executes no ``/`` there); 3 bodies added (1 was WRONG, 2 near misses exact). No pin of this red team is
+left WRONG."""
 
 import pytest
 from _red_team26_measure import pinned_params
 from _red_team32_bodies import BODIES
 from _red_team32_measure import assert_pinned
 
-_W = "known WRONG (rt32, session 32, not fixed): "
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "probe_map_truediv_by_count": _W + "``map(operator.truediv, per, [len(t)] * len(t))``: the division runs in "
-    "C code (no bytecode at the op), the count is a constant divisor",
-    "starmap_over_count": _W + "``starmap(operator.truediv, zip(per, repeat(len(t))))``: as probe_map_truediv_by_count",
 }
-WERE_WRONG = {  # WRONG on main (1946ad9), declined now
+WERE_WRONG = {  # WRONG on main (1946ad9; the session-33 ones on a980fb3), declined now
     "dict_values_divided_by_count", "fill_count_into_empty", "generator_yields_div_by_count",
     "new_full_rows_total_divisor", "new_full_shape_count", "probe_div_method_by_count",
     "probe_mean_div_method_by_count", "probe_new_full_count", "probe_torch_div_by_count", "probe_truediv_by_count",
@@ -66,6 +65,7 @@ WERE_WRONG = {  # WRONG on main (1946ad9), declined now
     "probe_max_boxes_divisor", "probe_max_boxes_tensor_item", "shim_num_boxes_max_of_batch",
     "namespace_count_clamp", "dataclass_cap_clamp",  # session 33 (wgt): a count in a local record's field
     "repeat_reciprocal_count_dot", "np_full_of_reciprocal_count",  # session 33 (wgt): a count's number repeated
+    "probe_map_truediv_by_count", "starmap_over_count",  # session 33 (wgt): a division run by C code by a count
 }
 EXACT = {  # the pinned exact splits (exact on main too); every other body (not in NOT_FIXED) declines
     "accumulate_count_divisor", "accumulate_per_image_last_over_count", "chain_rows_mean", "dataclass_asdict_count",
@@ -97,6 +97,7 @@ EXACT = {  # the pinned exact splits (exact on main too); every other body (not 
     "near_namespace_constant_clamp", "near_dataclass_count_elsewhere_constant_cap", "near_namespace_own_field_clamp",
     # session 33 (wgt): near misses of a count's number repeated per image (a constant, 1)
     "near_repeat_constant_dot", "near_np_full_constant", "near_repeat_one_dot",
+    "near_map_truediv_by_constant", "near_map_mul_by_constant",  # session 33 (wgt): C code dividing by a constant
 }
 
 
@@ -111,4 +112,4 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES)
     assert not EXACT & set(NOT_FIXED) and not WERE_WRONG & (EXACT | set(NOT_FIXED))
-    assert len(BODIES) == 204 and len(EXACT) == 74 and len(NOT_FIXED) == 2 and len(WERE_WRONG) == 24
+    assert len(BODIES) == 207 and len(EXACT) == 76 and len(NOT_FIXED) == 0 and len(WERE_WRONG) == 26

@@ -4798,6 +4798,28 @@ def _sized(x: Any) -> int | None:
 _LENGTH_DIVIDE_CALLS = frozenset({"div", "divide", "true_divide", "truediv", "__truediv__"})
 
 
+def division_unseen() -> bool:
+    """Whether the division the capture sees is run by C code the caller's code called (``sum(map(
+    operator.truediv, per, ns))``, ``itertools.starmap``): its code is executing no ``/`` and no call
+    of a division method or function there, so no operand of the division can be read in it. False
+    where nothing can be told (an unchecked Python)."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    return f is not None and _division_unseen_at(f.f_code, f.f_lasti)
+
+
+@_per_code(1024)
+def _division_unseen_at(code: types.CodeType, lasti: int) -> bool:
+    instructions, at = _located(code, lasti)
+    if at is None:
+        return False
+    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1  # a builtin's specialised PRECALL makes the call itself (``operator.truediv``)
+    op = instructions[at]
+    if op.opname == "BINARY_OP":
+        return op.arg not in _DIVISIONS
+    return op.opname == "CALL" and _callee(code, op.offset) not in _LENGTH_DIVIDE_CALLS
+
+
 @_per_code(1024)
 def _length_at(code: types.CodeType, lasti: int) -> str | None:
     """The local name ``x`` when the right operand of the division at byte offset ``lasti`` is
