@@ -4798,6 +4798,15 @@ def _sized(x: Any) -> int | None:
 _LENGTH_DIVIDE_CALLS = frozenset({"div", "divide", "true_divide", "truediv", "__truediv__"})
 
 
+def _located_call(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int | None]:
+    """``_located``, from a PRECALL to its CALL: a builtin's specialised PRECALL makes the call
+    itself (``operator.truediv``)."""
+    instructions, at = _located(code, lasti)
+    if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1
+    return instructions, at
+
+
 def division_unseen() -> bool:
     """Whether the division the capture sees is run by C code the caller's code called (``sum(map(
     operator.truediv, per, ns))``, ``itertools.starmap``): its code is executing no ``/`` and no call
@@ -4809,11 +4818,9 @@ def division_unseen() -> bool:
 
 @_per_code(1024)
 def _division_unseen_at(code: types.CodeType, lasti: int) -> bool:
-    instructions, at = _located(code, lasti)
+    instructions, at = _located_call(code, lasti)
     if at is None:
         return False
-    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
-        at += 1  # a builtin's specialised PRECALL makes the call itself (``operator.truediv``)
     op = instructions[at]
     if op.opname == "BINARY_OP":
         return op.arg not in _DIVISIONS
@@ -4826,11 +4833,9 @@ def _length_at(code: types.CodeType, lasti: int) -> str | None:
     ``len(x)``: LOAD_GLOBAL ``len``, LOAD_FAST / LOAD_DEREF ``x``, (PRECALL,) CALL 1, then the
     division (a ``/``, or a call of a division method or function, ``_LENGTH_DIVIDE_CALLS``, whose
     last argument it is), with no jump target among them; else None."""
-    instructions, at = _located(code, lasti)
+    instructions, at = _located_call(code, lasti)
     if at is None:
         return None
-    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
-        at += 1  # a builtin's specialised PRECALL makes the call itself (``operator.truediv``)
     op = instructions[at]
     if op.opname == "CALL":  # ``v.div(len(t))``, ``torch.div(v, len(t))``, ``operator.truediv(v, len(t))``
         if _callee(code, op.offset) not in _LENGTH_DIVIDE_CALLS:
