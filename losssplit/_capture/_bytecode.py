@@ -7915,8 +7915,8 @@ class _BatchReader:
         position): ``name.attr`` may hold that number. None where ``name`` is not so made."""
         ins = self.instructions
         stores = _stores(ins, name)
-        if len(stores) != 1 or stores[0] < 1 or ins[stores[0] - 1].opname != "CALL":
-            return None
+        if len(stores) != 1 or stores[0] < 1 or ins[stores[0] - 1].opname != "CALL" or _built_class(ins, name) is not None:
+            return None  # (``class Cfg: ..`` made here: ``_class_number``)
         call = stores[0] - 1
         spans = _argument_spans(ins, call)
         if spans is None:

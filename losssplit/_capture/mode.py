@@ -5512,8 +5512,8 @@ def _repeated_count_number(frame: Frame, data: Any) -> bool:
         return False
     c = data[0]
     if type(c) is not float or c == 1 or not all(type(v) is float and v == c for v in data) \
-            or any(frame.weight_owners(v) for v in data):
-        return False
+            or any(frame.weight_owners(v) for v in data) or _bytecode.caller_constant(c):
+        return False  # (``torch.tensor([2.0] * n)``: a literal of the code, the same per row on any group)
     # (``np.full(n, 1.0 / n, dtype=np.float32)``: the count's reciprocal rounded to float32)
     return not frame.body_constant(c) or any(
         math.isclose(c * n, 1.0, rel_tol=1e-6) or math.isclose(c, n, rel_tol=1e-6) for n in frame.loop_counts() if n)
