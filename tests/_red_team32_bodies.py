@@ -1480,3 +1480,10 @@ def near_map_truediv_by_constant(o, t):
 def near_map_mul_by_constant(o, t):
     per = [e1(o, t, b) for b in range(len(t))]
     return {"loss": sum(map(operator.mul, per, [0.7] * len(t)))}
+
+
+@body("bounded", "d")
+def near_floored_box_total_local_divisor(o, t, idx, nb):
+    n = max(sum(len(s["labels"]) for s in t), 1)  # a floor of the total, no largest box count
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / n}

@@ -10780,21 +10780,36 @@ def _divisor_instructions(f: types.FrameType) -> list[dis.Instruction] | None:
     return instructions[start:end]
 
 
-def divisor_bounds_a_comprehension() -> bool:
+def divisor_bounds_a_comprehension(direct: bool = False) -> bool:
     """Whether the divisor of the ``a / b`` the caller's code is executing calls the builtin ``max``
     or ``min`` of values a generator or comprehension computes there (``max(len(s["boxes"]) for s
-    in t)``), written there or in a local stored once: the largest (smallest) of per-image numbers,
-    whatever count it equals by value. False for any other divisor, another layout or an
-    unchecked Python."""
+    in t)``): the largest (smallest) of per-image numbers, whatever count it equals by value. With
+    ``direct``, only of the comprehension itself (not ``max(sum(..), 1)``, a floor), written there
+    or in a local stored once. False for any other divisor, another layout or an unchecked Python."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
     span = None if f is None else _divisor_instructions(f)
     if span is None or f is None:
         return False
+    if not direct:
+        return _bounded(span, f) and any(
+            i.opname == "MAKE_FUNCTION" or i.opname.startswith(("BUILD_LIST", "LIST_APPEND")) for i in span)
     instructions = _instructions(f.f_code)
     spans = [span]
     for i in span:  # (a local stored once with it: ``m = min(len(s["boxes"]) for s in t)``, ``/ m``)
         stores = _stores(instructions, i.argval) if i.opname == "LOAD_FAST" else []
         value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
         spans += [instructions[value[0]:value[1]]] if value is not None else []
-    return any(_bounded(s, f) and any(i.opname == "MAKE_FUNCTION" or i.opname.startswith(("BUILD_LIST", "LIST_APPEND"))
-                                      for i in s) for s in spans)
+    return any(_bounds_comprehension(s, f) for s in spans)
+
+
+def _bounds_comprehension(span: list[dis.Instruction], f: types.FrameType) -> bool:
+    """Whether ``span`` calls the builtin ``min`` or ``max`` right on a comprehension it makes."""
+    for j, i in enumerate(span[:-1]):
+        if i.opname == "LOAD_GLOBAL" and i.argval in ("min", "max") and _builtin(f, i.argval) is getattr(builtins, i.argval):
+            k = j + 1
+            while k < len(span) and span[k].opname in ("LOAD_CLOSURE", "BUILD_TUPLE"):
+                k += 1
+            if k + 1 < len(span) and span[k].opname == "LOAD_CONST" and isinstance(span[k].argval, types.CodeType) \
+                    and span[k + 1].opname == "MAKE_FUNCTION":
+                return True
+    return False

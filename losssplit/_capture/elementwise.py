@@ -3934,7 +3934,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
         return True
-    if source != "configured" and frame.image_size_read and divisor_bounds_a_comprehension():
+    if source != "configured" and frame.image_size_read and divisor_bounds_a_comprehension(direct=True):
         return SIZES_DIVISOR  # ``/ float(min(len(s["boxes"]) for s in t))``: the batch's smallest, whatever it equals
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
         return product
