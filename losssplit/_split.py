@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,17 +54,18 @@ UNEVEN_TERMS = ("one image's values added in Python as its own loss are more ter
                 "position, or a number of them its own count): on a group alone another image may add them")
 
 
-def _sized_divisor(frame: Frame, ratios: Sequence[Ratio]) -> float | None:
-    """The number among the Python divisors of ``ratios`` equal to one that sizes of single
-    images' tensors may make up (``Frame.sized_divisors``), or None. A number has no identity:
-    where it divides one loss as none of its counts, its value dividing another as that one's
-    count (DEIMv2's union of matches: its pairs' boxes over it, their corner rows over it) may
-    be the same number, computed from those sizes."""
-    if not frame.sized_divisors:
+def _sized_divisor(ratios: Sequence[Ratio], numbers: Collection[float]) -> float | None:
+    """The number among the Python divisors of ``ratios`` equal to one of ``numbers``: one that
+    sizes of single images' tensors may make up (``Frame.sized_divisors``), or the largest
+    (smallest) of the targets' sizes the body computes (``Frame.bounded_sizes``); or None. A number
+    has no identity: where it divides one loss as none of its counts, its value dividing another as
+    that one's count (DEIMv2's union of matches: its pairs' boxes over it, their corner rows over
+    it) may be the same number, computed from those sizes."""
+    if not numbers:
         return None
     for r in ratios:
         for d in r.divisors:
-            if not isinstance(d, torch.Tensor) and float(d) in frame.sized_divisors:
+            if not isinstance(d, torch.Tensor) and float(d) in numbers:
                 return float(d)
     return None
 
@@ -103,7 +104,8 @@ def collect(
                 "companions for it",
             )
         elif track is not None and ratios:  # a loss, or a metric of the images' data (``(epe < 1).float().mean()``)
-            sized = _sized_divisor(frame, ratios)
+            sized = _sized_divisor(ratios, frame.sized_divisors)
+            bounded = _sized_divisor(ratios, frame.bounded_sizes)
             if any(r.modified() for r in ratios):
                 warn(
                     f"inplace:{key}",
@@ -117,6 +119,12 @@ def collect(
                     "of this call as none of its counts after the body read sizes of single images' tensors: "
                     "it may be computed from them (on a group alone from the group's), whatever count of this "
                     "loss it equals; no companions for it",
+                )
+            elif bounded is not None:  # (rt32: was read as the count it equals, ``len(targets)``)
+                warn(
+                    f"bounded:{key}",
+                    f"key {key!r}: it is divided (Tensor.div) by {bounded:g}, {frame.bounded_sizes[bounded]}: on a "
+                    "group alone the group's, whatever count of this loss it equals; no companions for it",
                 )
             else:
                 expr = formula[0] if formula else None

@@ -1198,3 +1198,292 @@ def near_where_literal_equal_to_a_weight(o, t):
     e = E(o, t)
     return {"loss": torch.where(e > 0.3, e, 0.5).sum()}
 
+
+
+# === 13. session 33 (wgt): Python tests of an image's weight, and their near misses ===============
+
+
+@body("weighttest")
+def weight_test_in_local_continue(o, t):
+    loss = 0
+    for b, s in enumerate(t):
+        w = s["loss_weight"]
+        if w < 0.9:
+            continue
+        loss = loss + e1(o, t, b)
+    return {"loss": loss}
+
+
+@body("weighttest")
+def weight_test_swapped_literal(o, t):
+    return {"loss": sum(e1(o, t, b) if 1.0 == s["loss_weight"] else 2.0 * e1(o, t, b) for b, s in enumerate(t))}
+
+
+@body("weighttest")
+def weight_test_get_default(o, t):
+    loss = 0
+    for b, s in enumerate(t):
+        loss = loss + (e1(o, t, b) if s.get("loss_weight", 1.0) != 1.0 else 0.5 * e1(o, t, b))
+    return {"loss": loss}
+
+
+@body("weighttest")
+def weight_test_through_arithmetic(o, t):
+    loss = 0
+    for b, s in enumerate(t):
+        if s["loss_weight"] * 2 > 1.5:
+            loss = loss + e1(o, t, b)
+    return {"loss": loss + E(o, t).sum() * 0.0}
+
+
+@body("weighttest")
+def weight_test_match_several_cases(o, t):
+    loss = 0
+    for b, s in enumerate(t):
+        match s["loss_weight"]:
+            case 0.5:
+                loss = loss + 2.0 * e1(o, t, b)
+            case 1.0:
+                loss = loss + e1(o, t, b)
+    return {"loss": loss}
+
+
+@body("weighttest")
+def weight_test_break(o, t):
+    loss = 0
+    for b, s in enumerate(t):
+        if s["loss_weight"] < 0.9:
+            break
+        loss = loss + e1(o, t, b)
+    return {"loss": loss + E(o, t).sum() * 0.0}
+
+
+_BY_WEIGHT = {1.0: 1.0, 0.5: 3.0}
+
+
+@body("weighttest")
+def weight_as_a_lookup_key(o, t):
+    return {"loss": sum(_BY_WEIGHT[s["loss_weight"]] * e1(o, t, b) for b, s in enumerate(t))}
+
+
+@body("weighttest")
+def weight_in_a_tuple(o, t):
+    return {"loss": sum(2.0 * e1(o, t, b) if s["loss_weight"] in (0.5, 0.25) else e1(o, t, b) for b, s in enumerate(t))}
+
+
+@body("weighttest")
+def near_count_as_a_lookup_key(o, t):
+    return {"loss": sum({4: 0.5, 3: 2.0}.get(s["n"], 1.0) * e1(o, t, b) for b, s in enumerate(t))}
+
+
+@body("weighttest")
+def near_weight_test_true_for_every_weight(o, t):
+    loss = 0
+    for b, s in enumerate(t):
+        if s["loss_weight"] > 0.1:  # every weight of these batches passes, as 1 does
+            loss = loss + e1(o, t, b)
+    return {"loss": loss}
+
+
+@body("weighttest")
+def near_weight_truth_test(o, t):
+    return {"loss": sum(e1(o, t, b) for b, s in enumerate(t) if s["loss_weight"])}
+
+
+@body("weighttest")
+def near_count_field_test_in_loop(o, t):
+    loss = 0
+    for b, s in enumerate(t):
+        if s["n"] > 2:
+            loss = loss + e1(o, t, b)
+        else:
+            loss = loss + 3.0 * e1(o, t, b)
+    return {"loss": loss}
+
+
+@body("weighttest")
+def near_position_constant_test_in_loop(o, t):
+    loss = 0
+    for b, _ in enumerate(t):
+        k = 1.0
+        if k == 1.0:
+            loss = loss + e1(o, t, b)
+        else:
+            loss = loss + 3.0 * e1(o, t, b)
+    return {"loss": loss}
+
+
+@body("weighttest")
+def near_own_labels_test_in_loop(o, t):
+    loss = 0
+    for b, s in enumerate(t):
+        if len(s["labels"]) > 0:
+            loss = loss + e1(o, t, b)
+    return {"loss": loss}
+
+
+@body("weighttest")
+def near_weight_scaling_in_loop(o, t):
+    return {"loss": sum(s["loss_weight"] * e1(o, t, b) for b, s in enumerate(t))}
+
+
+# === 14. session 33 (wgt): the batch's largest box count as a divisor, and its near misses ======
+
+
+@body("bounded", "d")
+def max_boxes_local_divisor(o, t, idx, nb):
+    m = max(len(s["labels"]) for s in t)
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / m}
+
+
+@body("bounded", "d")
+def min_boxes_divisor(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / float(min(len(s["boxes"]) for s in t))}
+
+
+@body("bounded", "d")
+def min_boxes_local_divisor(o, t, idx, nb):
+    m = min(len(s["boxes"]) for s in t)
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / m}
+
+
+@body("bounded", "d")
+def near_max_boxes_then_len_divisor(o, t, idx, nb):
+    _ = max(len(s["labels"]) for s in t)
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / len(t)}
+
+
+@body("bounded", "d")
+def near_max_boxes_then_literal_divisor(o, t, idx, nb):
+    _ = max(len(s["labels"]) for s in t)
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / 3.0}
+
+
+@body("bounded", "d")
+def near_sum_boxes_float_divisor(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / float(sum(len(s["labels"]) for s in t))}
+
+
+@body("bounded", "d")
+def near_max_boxes_tested_only(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    loss = (src - tgt).abs().sum() / float(sum(len(s["labels"]) for s in t))
+    return {"loss": loss if max(len(s["labels"]) for s in t) < 10 else 2 * loss}
+
+
+@body("bounded", "d")
+def min_boxes_tensor_item(o, t, idx, nb):
+    n = torch.as_tensor([float(min(len(s["boxes"]) for s in t))])
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / n.item()}
+
+
+# === 15. session 33 (wgt): a count held in a local record's field, and its near misses ===========
+
+
+@body("record")
+def namespace_count_threshold(o, t):
+    cfg = SimpleNamespace(thr=0.1 * len(t))
+    e = E(o, t)
+    return {"loss": (e * (e > cfg.thr)).sum()}
+
+
+@body("record")
+def dataclass_positional_count_pow(o, t):
+    nm = Norm(0.5 * len(t))
+    return {"loss": (E(o, t) ** nm.n).sum()}
+
+
+@body("record")
+def namespace_cap_set_later_clamp(o, t):
+    cfg = SimpleNamespace()
+    cfg.cap = 0.15 * len(t)
+    return {"loss": E(o, t).clamp(max=cfg.cap).sum()}
+
+
+@body("record")
+def near_namespace_constant_clamp(o, t):
+    cfg = SimpleNamespace(cap=0.45)
+    return {"loss": E(o, t).clamp(max=cfg.cap).sum()}
+
+
+@body("record")
+def near_dataclass_count_elsewhere_constant_cap(o, t):
+    nm = Norm(float(len(t)), cap=0.45)
+    return {"loss": E(o, t).clamp(max=nm.cap).sum()}
+
+
+@body("record")
+def near_namespace_own_field_clamp(o, t):
+    loss = 0
+    for b, s in enumerate(t):
+        cfg = SimpleNamespace(cap=0.1 * s["n"])
+        loss = loss + e1(o, t, b).clamp(max=cfg.cap)
+    return {"loss": loss}
+
+
+# === 16. session 33 (wgt): one number per image repeated from the count, and its near misses =====
+
+
+@body("repeat")
+def repeat_count_divides(o, t):
+    f = torch.tensor(list(itertools.repeat(float(len(t)), len(t))))
+    return {"loss": (E(o, t) / f).sum()}
+
+
+@body("repeat")
+def np_full_of_count_float64(o, t):
+    f = torch.from_numpy(np.full(len(t), 1.0 / len(t)))
+    return {"loss": (E(o, t) * f.float()).sum()}
+
+
+@body("repeat")
+def near_repeat_constant_dot(o, t):
+    f = torch.tensor(list(itertools.repeat(0.3, len(t))))
+    return {"loss": (E(o, t) * f).sum()}
+
+
+@body("repeat")
+def near_np_full_constant(o, t):
+    f = torch.from_numpy(np.full(len(t), 0.3, dtype=np.float32))
+    return {"loss": (E(o, t) * f).sum()}
+
+
+@body("repeat")
+def near_repeat_one_dot(o, t):
+    f = torch.tensor(list(itertools.repeat(1.0, len(t))))
+    return {"loss": (E(o, t) * f).sum()}
+
+
+# === 17. session 33 (wgt): a division run by C code by a count, and its near misses ==============
+
+
+@body("cdiv")
+def map_truediv_by_float_count(o, t):
+    per = [e1(o, t, b) for b in range(len(t))]
+    return {"loss": sum(map(operator.truediv, per, [float(len(t))] * len(t)))}
+
+
+@body("cdiv")
+def near_map_truediv_by_constant(o, t):
+    per = [e1(o, t, b) for b in range(len(t))]
+    return {"loss": sum(map(operator.truediv, per, [7.0] * len(t)))}
+
+
+@body("cdiv")
+def near_map_mul_by_constant(o, t):
+    per = [e1(o, t, b) for b in range(len(t))]
+    return {"loss": sum(map(operator.mul, per, [0.7] * len(t)))}
+
+
+@body("bounded", "d")
+def near_floored_box_total_local_divisor(o, t, idx, nb):
+    n = max(sum(len(s["labels"]) for s in t), 1)  # a floor of the total, no largest box count
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / n}

@@ -26,44 +26,46 @@ Fixed here (each now declines, naming the key and the op; 14):
 - ``torch.where(e > c, e, t[0]["loss_weight"])``: an image's weight object picked as a value, not 1
   (on a group alone every weight is 1): the batch's weight kept (``elementwise._weight_picked``).
 
-Left WRONG (strict xfails, README Known limits; 12): see ``NOT_FIXED``."""
+Left WRONG (strict xfails, README Known limits; 12): see ``NOT_FIXED`` (empty since session 33).
+
+Session 33 (helper wgt) closed: a Python test of an image's weight field (``if s["loss_weight"] == 1.0``,
+``match s["loss_weight"]: case 1.0:`` in a loop over the images; on a group alone every weight is 1)
+or looked up by it (``1.0 / c[s["loss_weight"]]``, a dict counting the images of each weight value) declines every
+group where some image's weight decides the test otherwise than 1 does (``Frame._weight_tested``); 15 bodies added
+(``weight_*`` decline, four were WRONG; ``near_*`` exact). A division by the batch's largest (smallest) box
+count (``/ float(max(len(s["labels"]) for s in t))``, a local so assigned, through a tensor's ``.item()``)
+declines, the number named (``_bytecode.divisor_bounds_a_comprehension`` at the op; ``Frame.bounded_sizes``
+at the split: was read as the count it equals, ``len(targets)``); 9 bodies added (4 were WRONG, 5 near misses
+exact, ``max(sum(..), 1)`` a floor of the total among them). A number from the count held in a field of a local record (``cfg = SimpleNamespace(cap=0.15 * len(t))``,
+a dataclass by keyword or position, ``cfg.cap = ..`` set later) as a bound, threshold or exponent declines, as a
+local does (``_BatchReader._made_number``); 6 bodies added (3 were WRONG, 3 near misses exact). One number per
+image, the same for each, equal to a count or its reciprocal (``torch.tensor(list(itertools.repeat(1.0 / n, n)))``,
+``torch.from_numpy(np.full(n, 1.0 / n))``, float32 too) declines where it meets the rows (``mode._repeated_count_number``);
+5 bodies added (2 were WRONG, 3 near misses exact). A division run by C code (``map(operator.truediv, per,
+[len(t)] * len(t))``, ``itertools.starmap``) by a number equal to a count declines (``_bytecode.division_unseen``:
+the code executes no ``/`` there); 3 bodies added (1 was WRONG, 2 near misses exact). No pin of this red team is
+left WRONG."""
 
 import pytest
 from _red_team26_measure import pinned_params
 from _red_team32_bodies import BODIES
 from _red_team32_measure import assert_pinned
 
-_W = "known WRONG (rt32, session 32, not fixed): "
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "probe_if_weight_literal": _W + "``if s['loss_weight'] == 1.0: .. else: 3.0 * ..`` in a loop over the images: "
-    "a Python test of an image's own weight is not read; the batch's branch on every group (weight 1 alone)",
-    "match_on_weight_literal": _W + "``match s['loss_weight']: case 1.0:`` per image: as probe_if_weight_literal",
-    "probe_map_truediv_by_count": _W + "``map(operator.truediv, per, [len(t)] * len(t))``: the division runs in "
-    "C code (no bytecode at the op), the count is a constant divisor",
-    "starmap_over_count": _W + "``starmap(operator.truediv, zip(per, repeat(len(t))))``: as probe_map_truediv_by_count",
-    "repeat_reciprocal_count_dot": _W + "``torch.tensor(list(itertools.repeat(1.0 / len(t), len(t))))`` times "
-    "the per-image losses: a repeated reciprocal count not read (``[1.0 / n] * n`` is)",
-    "np_full_of_reciprocal_count": _W + "``torch.from_numpy(np.full(len(t), 1.0 / len(t)))`` times the "
-    "per-image losses: a NumPy-made vector of a number computed from the count, a constant per row",
-    "namespace_count_clamp": _W + "``clamp(max=cfg.cap)`` with ``cfg = SimpleNamespace(cap=0.15 * len(t))``: a "
-    "bound from the count held in an attribute of a local object is no count (a local ``cap`` declines)",
-    "dataclass_cap_clamp": _W + "``clamp(max=nm.cap)`` of a dataclass built with ``cap=0.15 * len(t)``: as "
-    "namespace_count_clamp",
-    "dict_counts_per_weight": _W + "``1.0 / c[s['loss_weight']]`` (images sharing a weight value) equals the "
-    "weights by value on these batches ([1, .5, .5]) and is taken for them (weight 1 on a group alone)",
-    "probe_max_boxes_divisor": _W + "``/ float(max(len(s['labels']) for s in t))``: the batch's largest box count "
-    "divides every group's matched sum (on a group alone, the group's largest)",
-    "probe_max_boxes_tensor_item": _W + "``/ torch.as_tensor([float(max(len(..) ..))]).item()``: as "
-    "probe_max_boxes_divisor",
-    "shim_num_boxes_max_of_batch": _W + "a no-op ``all_reduce`` around the batch's largest box count, then "
-    "``.item()`` as the divisor: as probe_max_boxes_divisor",
 }
-WERE_WRONG = {  # WRONG on main (1946ad9), declined now
+WERE_WRONG = {  # WRONG on main (1946ad9; the session-33 ones on a980fb3), declined now
     "dict_values_divided_by_count", "fill_count_into_empty", "generator_yields_div_by_count",
     "new_full_rows_total_divisor", "new_full_shape_count", "probe_div_method_by_count",
     "probe_mean_div_method_by_count", "probe_new_full_count", "probe_torch_div_by_count", "probe_truediv_by_count",
     "probe_truediv_by_count_in_loop", "probe_where_fill_first_weight_local", "torch_full_shape_reciprocal_count",
     "where_weight_scalar_first_image",
+    "probe_if_weight_literal", "match_on_weight_literal",  # session 33 (wgt): a Python test of an image's weight
+    "dict_counts_per_weight",  # session 33 (wgt): an image's weight as a dict's key
+    # session 33 (wgt): the batch's largest (smallest) box count as a divisor
+    "probe_max_boxes_divisor", "probe_max_boxes_tensor_item", "shim_num_boxes_max_of_batch",
+    "namespace_count_clamp", "dataclass_cap_clamp",  # session 33 (wgt): a count in a local record's field
+    "repeat_reciprocal_count_dot", "np_full_of_reciprocal_count",  # session 33 (wgt): a count's number repeated
+    "probe_map_truediv_by_count", "starmap_over_count",  # session 33 (wgt): a division run by C code by a count
 }
 EXACT = {  # the pinned exact splits (exact on main too); every other body (not in NOT_FIXED) declines
     "accumulate_count_divisor", "accumulate_per_image_last_over_count", "chain_rows_mean", "dataclass_asdict_count",
@@ -82,6 +84,20 @@ EXACT = {  # the pinned exact splits (exact on main too); every other body (not 
     "shim_num_boxes_guarded", "shim_num_boxes_namespace", "shim_num_boxes_numpy", "sorted_by_weight_sum_near",
     "starmap_weighted", "walrus_count_in_if", "walrus_in_comprehension_count", "walrus_weight_sum",
     "where_constant_near", "zip_strict_over_count", "zip_strict_weights",
+    # session 33 (wgt): near misses of a Python test of an image's weight (a test every weight decides as 1
+    # does, another field, a local constant, an image's own labels, a weight as a factor)
+    "near_weight_test_true_for_every_weight", "near_weight_truth_test", "near_count_field_test_in_loop",
+    "near_position_constant_test_in_loop", "near_own_labels_test_in_loop", "near_weight_scaling_in_loop",
+    "near_count_as_a_lookup_key",
+    # session 33 (wgt): near misses of the batch's largest box count as a divisor (computed, not dividing; a sum)
+    "near_max_boxes_then_len_divisor", "near_max_boxes_then_literal_divisor", "near_sum_boxes_float_divisor",
+    "near_max_boxes_tested_only", "near_floored_box_total_local_divisor",
+    # session 33 (wgt): near misses of a count in a local record's field (a constant, a count in another field,
+    # one image's own field)
+    "near_namespace_constant_clamp", "near_dataclass_count_elsewhere_constant_cap", "near_namespace_own_field_clamp",
+    # session 33 (wgt): near misses of a count's number repeated per image (a constant, 1)
+    "near_repeat_constant_dot", "near_np_full_constant", "near_repeat_one_dot",
+    "near_map_truediv_by_constant", "near_map_mul_by_constant",  # session 33 (wgt): C code dividing by a constant
 }
 
 
@@ -96,4 +112,4 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES)
     assert not EXACT & set(NOT_FIXED) and not WERE_WRONG & (EXACT | set(NOT_FIXED))
-    assert len(BODIES) == 170 and len(EXACT) == 57 and len(NOT_FIXED) == 12 and len(WERE_WRONG) == 14
+    assert len(BODIES) == 208 and len(EXACT) == 77 and len(NOT_FIXED) == 0 and len(WERE_WRONG) == 26

@@ -5032,17 +5032,44 @@ def _sized(x: Any) -> int | None:
 _LENGTH_DIVIDE_CALLS = frozenset({"div", "divide", "true_divide", "truediv", "__truediv__"})
 
 
+def _located_call(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int | None]:
+    """``_located``, from a PRECALL to its CALL: a builtin's specialised PRECALL makes the call
+    itself (``operator.truediv``)."""
+    instructions, at = _located(code, lasti)
+    if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
+        at += 1
+    return instructions, at
+
+
+def division_unseen() -> bool:
+    """Whether the division the capture sees is run by C code the caller's code called (``sum(map(
+    operator.truediv, per, ns))``, ``itertools.starmap``): its code is executing no ``/`` and no call
+    of a division method or function there, so no operand of the division can be read in it. False
+    where nothing can be told (an unchecked Python)."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    return f is not None and _division_unseen_at(f.f_code, f.f_lasti)
+
+
+@_per_code(1024)
+def _division_unseen_at(code: types.CodeType, lasti: int) -> bool:
+    instructions, at = _located_call(code, lasti)
+    if at is None:
+        return False
+    op = instructions[at]
+    if op.opname == "BINARY_OP":
+        return op.arg not in _DIVISIONS
+    return op.opname == "CALL" and _callee(code, op.offset) not in _LENGTH_DIVIDE_CALLS
+
+
 @_per_code(1024)
 def _length_at(code: types.CodeType, lasti: int) -> str | None:
     """The local name ``x`` when the right operand of the division at byte offset ``lasti`` is
     ``len(x)``: LOAD_GLOBAL ``len``, LOAD_FAST / LOAD_DEREF ``x``, (PRECALL,) CALL 1, then the
     division (a ``/``, or a call of a division method or function, ``_LENGTH_DIVIDE_CALLS``, whose
     last argument it is), with no jump target among them; else None."""
-    instructions, at = _located(code, lasti)
+    instructions, at = _located_call(code, lasti)
     if at is None:
         return None
-    if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
-        at += 1  # a builtin's specialised PRECALL makes the call itself (``operator.truediv``)
     op = instructions[at]
     if op.opname == "CALL":  # ``v.div(len(t))``, ``torch.div(v, len(t))``, ``operator.truediv(v, len(t))``
         if _callee(code, op.offset) not in _LENGTH_DIVIDE_CALLS:
@@ -8229,6 +8256,13 @@ class _BatchReader:
                     return True
             elif self._comprehension(k, end, seen):
                 return True
+            elif i.opname == "LOAD_FAST" and k + 1 < end and ins[k + 1].opname == "LOAD_ATTR" and i.argval not in self.params \
+                    and self._unseen(i.argval, seen) and (made := self._made_number(i.argval, ins[k + 1].argval, seen
+                                                                                    | {i.argval}, added_up, positions)) is not None:
+                if made:  # ``cfg.cap`` of ``cfg = SimpleNamespace(cap=0.15 * len(t))`` made here (rt32)
+                    return True
+                k += 2  # (its other arguments are no value of ``cap``)
+                continue
             elif i.opname in self.locals and i.argval not in self.params | _OWNERS and self._unseen(i.argval, seen) \
                     and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up, positions):
                 return True
@@ -8243,6 +8277,29 @@ class _BatchReader:
                 return True  # ``Cfg.scale`` of ``class Cfg: scale = 1.0 / n`` made here
             k += 1
         return False
+
+    def _made_number(self, name: str, attr: str, seen: frozenset[str], added_up: bool, positions: bool) -> bool | None:
+        """Whether the local ``name`` holds an object this code makes once by a call given a number
+        from the batch (``number``) as the keyword ``attr`` (``SimpleNamespace(cap=0.15 * len(t))``)
+        or, where no keyword is ``attr``, as a positional argument (a dataclass's field by its
+        position): ``name.attr`` may hold that number. None where ``name`` is not so made."""
+        ins = self.instructions
+        stores = _stores(ins, name)
+        if len(stores) != 1 or stores[0] < 1 or ins[stores[0] - 1].opname != "CALL" or _built_class(ins, name) is not None:
+            return None  # (``class Cfg: ..`` made here: ``_class_number``)
+        call = stores[0] - 1
+        spans = _argument_spans(ins, call)
+        if spans is None:
+            return None
+        names = next((self.code.co_consts[j.arg] for j in ins[_arguments_end(ins, call):call]
+                      if j.opname == "KW_NAMES" and j.arg is not None), ())
+        keywords = dict(zip(reversed(names), spans))  # (the keywords are the last arguments)
+        picked = [keywords[attr]] if attr in keywords else spans[len(names):]
+        for j in range(1, len(ins)):  # set later: ``cfg.cap = 0.15 * len(t)``
+            if ins[j].opname == "STORE_ATTR" and ins[j].argval == attr and ins[j - 1].opname == "LOAD_FAST" \
+                    and ins[j - 1].argval == name and (first := _operand_start(ins, j - 1)) is not None:
+                picked.append((first, j - 1))
+        return any(self.number(a, b, seen, added_up, positions) for a, b in picked)
 
     def _class_number(self, name: str, attr: str) -> bool:
         """Whether the local ``name`` holds a class whose body this code runs (once) and that body
@@ -9201,6 +9258,8 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
         return end - start == 1 and (type(value) in numbers or type(value).__module__ == "numpy" and isinstance(value, float))
     if last.opname == "LOAD_ATTR" and end - start == 2 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF"):
         owner = held.get(instructions[start].argval)  # ``Cfg.scale`` of a class made in the call
+        if type(owner) is types.SimpleNamespace or hasattr(type(owner), "__dataclass_fields__") and not isinstance(owner, type):
+            return type(getattr(owner, last.argval, None)) in numbers  # ``cfg.cap``: a record's field (rt32)
         return (isinstance(owner, type) and "<locals>" in owner.__qualname__
                 and type(owner.__dict__.get(last.argval)) in numbers)
     if last.opname == "UNARY_NEGATIVE":
@@ -11098,12 +11157,36 @@ def _divisor_instructions(f: types.FrameType) -> list[dis.Instruction] | None:
     return instructions[start:end]
 
 
-def divisor_bounds_a_comprehension() -> bool:
+def divisor_bounds_a_comprehension(direct: bool = False) -> bool:
     """Whether the divisor of the ``a / b`` the caller's code is executing calls the builtin ``max``
     or ``min`` of values a generator or comprehension computes there (``max(len(s["boxes"]) for s
-    in t)``): the largest (smallest) of per-image numbers, whatever count it equals by value. False
-    for any other divisor, another layout or an unchecked Python."""
+    in t)``): the largest (smallest) of per-image numbers, whatever count it equals by value. With
+    ``direct``, only of the comprehension itself (not ``max(sum(..), 1)``, a floor), written there
+    or in a local stored once. False for any other divisor, another layout or an unchecked Python."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
     span = None if f is None else _divisor_instructions(f)
-    return span is not None and f is not None and _bounded(span, f) and any(
-        i.opname == "MAKE_FUNCTION" or i.opname.startswith(("BUILD_LIST", "LIST_APPEND")) for i in span)
+    if span is None or f is None:
+        return False
+    if not direct:
+        return _bounded(span, f) and any(
+            i.opname == "MAKE_FUNCTION" or i.opname.startswith(("BUILD_LIST", "LIST_APPEND")) for i in span)
+    instructions = _instructions(f.f_code)
+    spans = [span]
+    for i in span:  # (a local stored once with it: ``m = min(len(s["boxes"]) for s in t)``, ``/ m``)
+        stores = _stores(instructions, i.argval) if i.opname == "LOAD_FAST" else []
+        value = _stored_value(instructions, stores[0]) if len(stores) == 1 else None
+        spans += [instructions[value[0]:value[1]]] if value is not None else []
+    return any(_bounds_comprehension(s, f) for s in spans)
+
+
+def _bounds_comprehension(span: list[dis.Instruction], f: types.FrameType) -> bool:
+    """Whether ``span`` calls the builtin ``min`` or ``max`` right on a comprehension it makes."""
+    for j, i in enumerate(span[:-1]):
+        if i.opname == "LOAD_GLOBAL" and i.argval in ("min", "max") and _builtin(f, i.argval) is getattr(builtins, i.argval):
+            k = j + 1
+            while k < len(span) and span[k].opname in ("LOAD_CLOSURE", "BUILD_TUPLE"):
+                k += 1
+            if k + 1 < len(span) and span[k].opname == "LOAD_CONST" and isinstance(span[k].argval, types.CodeType) \
+                    and span[k + 1].opname == "MAKE_FUNCTION":
+                return True
+    return False

@@ -72,6 +72,13 @@ class Found:
     picked: list[tuple[int, Any, bool]] = field(default_factory=list)
     """Fields of one target read by its position (``targets[0]["scale"]``): (position, key, whether
     the value read is compared: ``targets[-1]["loss_weight"] > 0.7``)."""
+    bounded: list[tuple[Any, types.CodeType]] = field(default_factory=list)
+    """The builtin ``max`` / ``min`` of a comprehension over the list reading only sizes (``max(len(s["labels"])
+    for s in targets)``): (the builtin, the comprehension's code), its value computed by ``reduced``."""
+    field_tests: list[tuple[str, str | None, Any, str]] = field(default_factory=list)
+    """Python tests of a field of a dict read by a constant key in the code read (``if s["loss_weight"]
+    == 1.0:`` in a loop over the targets, ``match s["loss_weight"]: case 1.0:``): (key, op, than,
+    where), as ``_field_tests``."""
 
 
 class _Scan(NamedTuple):
@@ -182,6 +189,8 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
             if is_count == _IT and k in reducible and (callees == [] and any(called is r for r in _REDUCERS)
                                                        or any(called is r for r in _PURE_REDUCERS)):
                 more[k] = _SIZES  # ``sum(len(t["labels"]) for t in targets)``: computed per group (``reduced``)
+                if not guessed and (called is builtins.max or called is builtins.min):
+                    found.bounded.append((called, reducible[k]))
                 continue
             kind = _unread_result(called, is_count is False) if callees == [] and (is_count is False or is_count == _IT) \
                 and k not in more else 0
@@ -230,6 +239,9 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
     for c, key, p, compared in scan.picked:
         if not guessed and not _skipped(env, _test_start(env.code, p)):
             found.picked.append((c, key, compared))
+    for field_key, test_op, than, p in _field_tests(env.code):
+        if not _skipped(env, _test_start(env.code, p)):
+            found.field_tests.append((field_key, test_op, than, _describe(env.code, p)))
     for code, inner_lists, inner_counts in scan.nested:
         cells = {**env.cells, **{n: env.local[n] for n in code.co_freevars if n in env.local}}
         _visit(Env(code, env.globals, cells, {}), inner_lists, inner_counts & counts, inner_counts - counts,
@@ -499,6 +511,82 @@ def _picked(code: types.CodeType, lists: frozenset[str]) -> tuple[tuple[int, Any
                                  if instructions[j].opname == "CALL"), k + 2)
                 picked.append((at, key, p, _compared(instructions, read) or _with_constant(instructions, start, read)))
     return tuple(picked)
+
+
+_TRUTH = frozenset({"POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_FALSE", "POP_JUMP_BACKWARD_IF_TRUE",
+                    "POP_JUMP_BACKWARD_IF_FALSE", "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "UNARY_NOT"})
+
+
+@_per_code(512)
+def _field_tests(code: types.CodeType) -> tuple[tuple[str, str | None, Any, int], ...]:
+    """(key, op, than, index of the value tested) of each field of a dict read by a constant key
+    (``s["loss_weight"]``, ``s.get(key, d)``, or a local stored once from such a read) that a
+    Python comparison or truth test decides on: ``if s["loss_weight"] == 1.0:``, ``match
+    s["loss_weight"]: case 1.0:``, ``c[s["loss_weight"]]``. ``op`` (``"truth"`` for a truth test,
+    ``"key"`` for a lookup by the value: a dict's key, ``in``) and ``than`` (a literal) where the
+    value read is compared as it is; None where through arithmetic, a ``match`` of several cases,
+    or with another value."""
+    instructions = _instructions(code)
+    tested: list[tuple[str, str | None, Any, int]] = []
+    for k, i in enumerate(instructions[:-2]):
+        if i.opname not in ("LOAD_FAST", "LOAD_DEREF"):
+            continue
+        key = _field_read(instructions, k)
+        if type(key) is not str:
+            continue
+        read = k + 2
+        if instructions[k + 1].opname == "LOAD_METHOD":
+            read = next((j for j in range(k + 3, min(k + 7, len(instructions))) if instructions[j].opname == "CALL"), -1)
+            if read < 0:
+                continue
+        values, used = [(k, read)], _bytecode._consumer(instructions, read)
+        if used is not None and instructions[used[0]].opname == "STORE_FAST" \
+                and _stored_once(instructions, name := instructions[used[0]].argval):  # ``w = s["loss_weight"]``
+            values = [(j, j) for j, load in enumerate(instructions) if load.opname == "LOAD_FAST" and load.argval == name]
+        for start, v in values:
+            test = _value_test(instructions, start, v)
+            if test is not None:
+                tested.append((key, *test, v))
+    return tuple(tested)
+
+
+def _value_test(instructions: list[dis.Instruction], start: int, v: int) -> tuple[str | None, Any] | None:
+    """(op, than) of the test of the value pushed at ``v`` (by the code from ``start``): a comparison
+    with a number literal (``than``; ``op`` as if the value were first), a truth test (``"truth"``),
+    a lookup by it (``"key"``), (None, None) for any other comparison it reaches; None where it
+    reaches none."""
+    if v + 1 < len(instructions) and instructions[v + 1].opname == "COPY":  # ``match w: case 0.5: .. case 1.0: ..``
+        return None, None
+    used = _bytecode._consumer(instructions, v)
+    if used is None:
+        return None
+    c, name = used[0], instructions[used[0]].opname
+    if name in _TRUTH:
+        return "truth", None
+    if name == "CONTAINS_OP" or name == "BINARY_SUBSCR" and used[1] == 1 or name == "STORE_SUBSCR" and used[1] == 2 \
+            or name == "CALL" and used[1] == 2 and _looked_up_in(instructions, c):  # ``c[w]``, ``c.get(w, 0)``, ``w in d``
+        return "key", None
+    if name == "COMPARE_OP" and instructions[c].argval in _bytecode._COMPARISONS:
+        op = _bytecode._COMPARISONS[instructions[c].argval]
+        last = instructions[c - 1]
+        if c - 1 != v and last.opname == "LOAD_CONST" and type(last.argval) in (int, float):
+            return op, last.argval
+        first = _bytecode._operand_start(instructions, start) if c - 1 == v else None
+        if first == start - 1 and instructions[first].opname == "LOAD_CONST" and type(instructions[first].argval) in (int, float):
+            return _SWAPPED[op], instructions[first].argval
+    if _compared(instructions, v):
+        return None, None
+    return None
+
+
+def _looked_up_in(instructions: list[dis.Instruction], c: int) -> bool:
+    """Whether the CALL at ``c`` calls a dict's lookup method (``c.get(w, 0)``) on its first argument."""
+    first = _bytecode._arguments_start(instructions, c)
+    return first is not None and first > 0 and instructions[first - 1].opname == "LOAD_METHOD" \
+        and instructions[first - 1].argval in ("get", "setdefault", "pop", "__contains__", "__getitem__")
+
+
+_SWAPPED = {"lt": "gt", "le": "ge", "eq": "eq", "ne": "ne", "gt": "lt", "ge": "le"}
 
 
 def _with_constant(instructions: list[dis.Instruction], start: int, read: int) -> bool:

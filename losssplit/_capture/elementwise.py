@@ -31,6 +31,7 @@ from ._bytecode import (
     configured_set,
     counted_attribute,
     counted_number,
+    division_unseen,
     divisor_arithmetic,
     divisor_bounds_a_comprehension,
     divisor_floor,
@@ -2815,6 +2816,8 @@ def _ratio_arithmetic(
             return None
         if type(other) in (FlooredFloat, FlooredInt) and isinstance(b, Tensor):
             b = other  # a floored count kept as a tensor: as the number ``.item()`` reads from it
+        if kind == "div" and type(other) in (int, float) and other in frame.loop_counts() and division_unseen():
+            return lost_track(UNSEEN_DIVISION, pred)
         if kind in ("mul", "div"):
             other, weight = _weight_factor(frame, ta.ratio, b, other)
             if weight and _is_number(other):  # its image's weight: 1
@@ -3903,6 +3906,9 @@ PLAIN_COUNT_DIVISOR = ("a division by a whole number of the body's after it made
                        "and on a group alone from the group's")
 PIECES_DIVISOR = ("a division by a number equal to the count of pieces of a cut by position of the images' rows "
                   "(``/ len(pieces)`` of ``x.split(5)``): on a group alone its rows make another count of pieces")
+UNSEEN_DIVISION = ("a division run by C code (``map(operator.truediv, per, [len(t)] * len(t))``, ``itertools.starmap``) "
+                   "by a number equal to a count of the call: no code shows what the number is (on a group alone it "
+                   "may be the group's count)")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -3936,6 +3942,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
     source = divisor_source(z)
     if source == "literal" or source in ("other", "configured") and frame.constant_number(z):  # ``d = 6``, ``self.d``
         return True
+    if source != "configured" and frame.image_size_read and divisor_bounds_a_comprehension(direct=True):
+        return SIZES_DIVISOR  # ``/ float(min(len(s["boxes"]) for s in t))``: the batch's smallest, whatever it equals
     if source == "other" and literal_number_call():  # ``n = np.int64(4)``
         return True
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:

@@ -1378,6 +1378,9 @@ class Frame:
         # the body's code formats a count of the images into a string (``f"loss_{len(targets)}"``):
         # a key named so is the batch's name, on a group alone another (``Frame.targets_length_tests``)
         self.count_formatted = False
+        # the batch's values of ``max`` / ``min`` of the targets' sizes the body's code computes (``max(len(s["labels"])
+        # for s in t)``, ``_lengths.Found.bounded``): equal to a count by value, no count (on a group alone, the group's)
+        self.bounded_sizes: dict[float, str] = {}  # -> what it is, for warnings
         self.arm: Arm | None = None  # a conditional expression's ``E`` being run (``Arm``)
         self.conditionals: dict[int, tuple[Tensor, Branch]] = {}  # id(E) -> (E, its branch), uses checked
         self.tests: dict[int, tuple[Tensor, int | None, Ratio | Tested, str, float | Tensor, str]] = {}
@@ -1487,6 +1490,18 @@ class Frame:
             self._sized_test(op, c, reducer, comprehension, env, f"{what} compared")
         for c, key, compared in dict.fromkeys(found.picked):
             self._picked_field(c, key, compared)
+        for reducer, comprehension in dict.fromkeys(found.bounded):
+            value = _lengths.reduced(reducer, comprehension, list(per_image), None)
+            if value is not _lengths._UNKNOWN:
+                ins = _bytecode._instructions(comprehension)
+                keys = [repr(a.argval) for a, b in zip(ins, ins[1:]) if a.opname == "LOAD_CONST" and type(a.argval) is str
+                        and b.opname == "BINARY_SUBSCR"]
+                self.bounded_sizes[value] = (f"the {'largest' if reducer is max else 'smallest'} of the targets' "
+                                             f"{', '.join(dict.fromkeys(keys)) or 'sizes'} the body computes "
+                                             f"(``{reducer.__name__}()`` of a comprehension over them)")
+        for field_key, test_op, than, where in dict.fromkeys(found.field_tests):
+            if field_key == self.weight_field:
+                self._weight_tested(field_key, test_op, than, where)
 
     def _picked_field(self, c: int, key: Any, compared: bool) -> None:
         """A field of one target read by its position (``targets[0]["scale"]``, ``_lengths.Found.picked``):
@@ -1530,6 +1545,27 @@ class Frame:
         if any(turned):  # each group whose own target there holds another value, as a count of its images
             counts = Ratio.of(host_tensor(turned, torch.float64), self.arange(torch.device("cpu")), 0, RatioKind.SUM)
             self.branches.append(Branch(counts, "gt", 0.0, False, f"{what} ({value!r} on the batch)"))
+
+    def _weight_tested(self, key: str, op: str | None, than: Any, where: str) -> None:
+        """A Python test of an image's weight field in the code read (``if s["loss_weight"] == 1.0:``
+        in a loop over the targets, ``match``, a dict's key ``c[s["loss_weight"]]``;
+        ``_lengths.Found.field_tests``): on a group alone every weight is 1. Where each image's
+        weight decides the test (a comparison with a literal, a truth test; any test where every
+        weight is 1) as 1 does, each group alone decides it as the batch did; else every group
+        takes another path of the body's code somewhere (another image's, or past a ``break``):
+        a branch turned for every group (no companions, one warning)."""
+        weights: list[Any] = [s.get(key, _lengths._UNKNOWN) if isinstance(s, dict) else _lengths._UNKNOWN
+                   for s in self.per_image_targets]
+        if all(type(w) in (int, float) for w in weights):
+            # (a test not read, or a lookup: decided as on weights 1 where every weight is 1)
+            test = bool if op == "truth" else (lambda w: w) if op in (None, "key") else (lambda w: getattr(operator, op)(w, than))
+            if all(test(w) == test(type(w)(1)) for w in weights):
+                return
+        elif any(isinstance(w, Tensor) for w in weights):  # a tensor's comparison is an op the mode sees
+            return
+        told = f"{_SYMBOLS[op]} {than!r}" if op in _SYMBOLS else "looked up as a key" if op == "key" else "tested"
+        self.branches.append(Branch(None, "eq", 0.0, False, f"a Python test of an image's weight ({key!r} {told} "
+                                    f"in {where}; 1 on a group alone)"))
 
     def _sized_test(self, op: str, c: Any, reducer: Any, comprehension: types.CodeType, env: Any, what: str) -> None:
         """A test of ``reducer`` of a comprehension over the targets reading their sizes only
@@ -2635,6 +2671,7 @@ class Frame:
         self.group_reads.clear()
         self.group_sites.clear()
         self.branches.clear()
+        self.bounded_sizes.clear()
         self.arm = None
         self.conditionals.clear()
         self.tests.clear()
@@ -5359,6 +5396,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                                              "image to image and are no data of the images (a list written at a "
                                              "position, a scan, a table)")
                 frame.unowned.add(id(out))
+            elif frame.get(out) is None and _repeated_count_number(frame, data):
+                frame.positional[id(out)] = (out, f"{op_name(func)} of {REPEATED_COUNT_NUMBER}")
         elif func is _STACK:
             if frame.filled_numbers:
                 _stacked_weights(frame, args, kwargs, out)
@@ -5480,6 +5519,28 @@ def _unowned_numbers(frame: Frame, data: Any) -> bool:
         v, frame.weight_field if frame.weight_owners(v) else None) for b, v in enumerate(data))
 
 
+REPEATED_COUNT_NUMBER = ("one number per image, the same for each, equal to a count of the call or its reciprocal "
+                         "(``itertools.repeat(1.0 / len(t), len(t))``, ``np.full(len(t), 1.0 / len(t))``): on a group "
+                         "alone the group's count")
+
+
+def _repeated_count_number(frame: Frame, data: Any) -> bool:
+    """Whether ``data``, a list or tuple of Python floats, one per image, repeats one number that is
+    no constant of the body (``Frame.body_constant``: it equals a count of the call or its
+    reciprocal, a number of the call's arguments or of a host read), nor 1 or an image's weight
+    object (rt32: ``torch.tensor(list(itertools.repeat(1.0 / n, n)))`` was a constant per row;
+    ``[1.0 / n] * n`` is read in the code, ``_bytecode.repeated_list``)."""
+    if type(data) not in (list, tuple) or frame.num_images < 2 or len(data) != frame.num_images:
+        return False
+    c = data[0]
+    if type(c) is not float or c == 1 or not all(type(v) is float and v == c for v in data) \
+            or any(frame.weight_owners(v) for v in data) or _bytecode.caller_constant(c):
+        return False  # (``torch.tensor([2.0] * n)``: a literal of the code, the same per row on any group)
+    # (``np.full(n, 1.0 / n, dtype=np.float32)``: the count's reciprocal rounded to float32)
+    return not frame.body_constant(c) or any(
+        math.isclose(c * n, 1.0, rel_tol=1e-6) or math.isclose(c, n, rel_tol=1e-6) for n in frame.loop_counts() if n)
+
+
 _OUTSIDE_MADE = "a vector made outside torch's functions"
 
 
@@ -5504,6 +5565,8 @@ def _outside_vector(frame: Frame, x: Tensor, op: str) -> None:
         frame.positional[id(x)] = (x, f"{_OUTSIDE_MADE} (``torch.from_numpy``), given to {op}: Python numbers, one "
                                    "per image, that differ from image to image and are no data of the images")
         frame.unowned.add(id(x))
+    elif _repeated_count_number(frame, values):
+        frame.positional[id(x)] = (x, f"{_OUTSIDE_MADE} (``torch.from_numpy``), given to {op}: {REPEATED_COUNT_NUMBER}")
 
 
 def _outside_asked(frame: Frame, func: Any, x: Tensor) -> None:
