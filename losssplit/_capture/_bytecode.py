@@ -2070,7 +2070,8 @@ def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall 
     if found is None:
         return _partial_keyword(f, back, name, held, body, own, depth, seq)
     if isinstance(found, types.FunctionType):  # not passed: the default, made when the function was defined
-        default = "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is held
+        default = ("<locals>" not in found.__qualname__ or _literal_default(back, found, name)) \
+            and _defaults(found).get(name, _UNPROVEN) is held
         # unless code may set it anew (``fn.__defaults__ = (len(targets),)``): then it may be the batch's
         if not default or back is not None and any(
                 _names_defaults(c) for c in (back.f_code, *_module_codes(found.__globals__))):
@@ -2431,20 +2432,48 @@ def _counted_defaults(f: types.FrameType | None, code: types.CodeType, numbers: 
     a number (``_counted_span``: ``lambda e, T=len(targets) + 1: ...``; ``fft_size=fft_size`` of a
     loop over a parameter's tuple is none). True where no such frame is found (nothing can be told
     of where the defaults came from, and the call made them)."""
+    made = _made_defaults(f, code)
+    return made is None or made[1] is None or _counted_span(made[0], made[1], made[2], numbers, depth + 1)
+
+
+def _made_defaults(f: types.FrameType | None, code: types.CodeType, positional: bool = False
+                   ) -> tuple[types.FrameType, int | None, int] | None:
+    """(the frame, start, end) of the span that computes the defaults (kwdefaults, annotations and
+    closure too) of a function of ``code`` where ``f`` or a frame up to the decorated body makes it
+    (``MAKE_FUNCTION`` right after loading ``code``); start None where that span cannot be read;
+    None where no such frame is found. With ``positional``, the span of the positional defaults
+    only (start None where it has none)."""
     for _ in range(_FOLLOWED_CALLS):
         if f is None or _package(f) == "losssplit":
-            return True
+            return None
         instructions = _instructions(f.f_code)
         for k, i in enumerate(instructions[:-1]):
             after = instructions[k + 1]
             if i.opname != "LOAD_CONST" or i.argval is not code or after.opname != "MAKE_FUNCTION":
                 continue
-            start: int | None = k
-            for _ in range(bin((after.arg or 0) & 0x0F).count("1")):  # defaults, kwdefaults, annotations, closure
-                start = _operand_start(instructions, start) if start is not None else None
-            return start is None or _counted_span(f, start, k, numbers, depth + 1)
+            flags = (after.arg or 0) & 0x0F  # defaults, kwdefaults, annotations, closure: pushed in that order
+            starts: list[int | None] = [k]
+            for _ in range(bin(flags).count("1")):
+                starts.append(_operand_start(instructions, starts[-1]) if starts[-1] is not None else None)
+            if not positional:
+                return f, starts[-1], k
+            end = starts[-2]
+            return (f, starts[-1], end) if flags & 1 and end is not None else (f, None, k)
         f = f.f_back
-    return True
+    return None
+
+
+def _literal_default(back: types.FrameType | None, found: types.FunctionType, name: str) -> bool:
+    """Whether the function ``found``, made during the call, got its positional defaults, ``name``'s
+    among them, as one literal tuple where it was made (``def norm(x, w=4)``): a constant of the
+    code, whatever count it equals."""
+    made = _made_defaults(back, found.__code__, positional=True)
+    if made is None or made[1] is None or made[2] - made[1] != 1:
+        return False
+    load = _instructions(made[0].f_code)[made[1]]
+    params = found.__code__.co_varnames[: found.__code__.co_argcount]
+    return (load.opname == "LOAD_CONST" and type(load.argval) is tuple and name in params
+            and params.index(name) >= len(params) - len(load.argval))
 
 
 def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type, ...], depth: int,
@@ -5362,21 +5391,28 @@ def shape_operand() -> bool:
     f = _caller()
     if f is None:
         return False
-    instructions = _instructions(f.f_code)
 
-    def reads(start: int, end: int, depth: int) -> bool:
+    def reads(f: types.FrameType, start: int, end: int, depth: int) -> bool:
+        instructions = _instructions(f.f_code)
+        params = f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount]
         for k in range(start, end):
             i = instructions[k]
             if i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval in ("shape", "size"):
                 return True
             if depth and i.opname == "LOAD_FAST":
-                for j in _stores(instructions, i.argval):
+                stores = _stores(instructions, i.argval)
+                for j in stores:
                     value = _stored_value(instructions, j)
-                    if value is not None and reads(*value, depth - 1):
+                    if value is not None and reads(f, *value, depth - 1):
                         return True
+                # a parameter of a function made in the call, read at its defaults (``def norm(x,
+                # w=o["x"].shape[-1])``): passed or not, a size is no proof of a count
+                made = None if stores or i.argval not in params else _made_defaults(f.f_back, f.f_code)
+                if made is not None and made[1] is not None and reads(made[0], made[1], made[2], depth - 1):
+                    return True
         return False
 
-    return any(reads(start, end, 2) for start, end in _operands(f.f_code, f.f_lasti))
+    return any(reads(f, start, end, 2) for start, end in _operands(f.f_code, f.f_lasti))
 
 
 def operand_locals() -> tuple[Any, ...] | None:
@@ -6675,6 +6711,19 @@ def counted_attribute() -> bool:
     loop over the images aside): stored in a class body the code runs (``class Cfg: scale = 1.0 /
     n``) or by ``Cfg.scale = 2.0 / len(t)``. Other spellings of such a number are the other
     rules' (they name a test of the length, a running count, a position)."""
+    return _batch_operand(attributes=True)
+
+
+def batch_number() -> bool:
+    """Whether an operand of the op the caller's code is executing is a plain number (not 0) the
+    code computes from the batch as a whole (``_BatchReader.number``): a count of the images or of
+    a list filled from them (``max(len(t), 3)``, ``len(kept)``), a total over them (``sum(s["labels"].numel()
+    for s in t)``), a running count, or an attribute stored from one; a position of a loop over the
+    images and one image's own sizes (``len(t[b]["labels"])``, ``len(ids)`` of its instances) aside."""
+    return _batch_operand(attributes=False)
+
+
+def _batch_operand(attributes: bool) -> bool:
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -6700,7 +6749,8 @@ def counted_attribute() -> bool:
                         return True
         return False
 
-    return any(instructions[end - 1].opname == "LOAD_ATTR" and _plain_number(instructions, start, end, held, (int, float), f.f_globals)
+    return any((not attributes or instructions[end - 1].opname == "LOAD_ATTR")
+               and _plain_number(instructions, start, end, held, (int, float), f.f_globals)
                and _value(instructions, start, end, held) != 0 and counted(start, end)
                for start, end in _operands(f.f_code, f.f_lasti))
 
@@ -7855,6 +7905,9 @@ class _BatchReader:
             i = ins[k]
             if i.opname == "LOAD_GLOBAL" and i.argval == "len":
                 close = _call_end(ins[k:end], 0)
+                if close is not None and self._fixed_display(k + 1, k + close):
+                    k += close + 1  # ``len(note)`` of ``note = [str(len(t))]``: the display's length
+                    continue
                 if close is not None and not _index(ins, k + close) and self.collection(k + 1, k + close, seen):
                     return True
             elif self._comprehension(k, end, seen):
@@ -7873,6 +7926,28 @@ class _BatchReader:
                 return True  # ``Cfg.scale`` of ``class Cfg: scale = 1.0 / n`` made here
             k += 1
         return False
+
+    def _fixed_display(self, start: int, end: int) -> bool:
+        """Whether the span loads a local (or a free variable) stored only from a list or tuple
+        display (``note = [str(len(t))]``) and never filled or written in this code: its length
+        is the display's, whatever its items are computed from."""
+        ins = self.instructions
+        while end > start and ins[end - 1].opname == "PRECALL":
+            end -= 1
+        if end - start != 1:
+            return False
+        name = ins[start].argval
+        reader = self if ins[start].opname in self.locals else self.free(name) if ins[start].opname in _FREE_LOADS else None
+        if reader is None:
+            return False
+        code = reader.instructions
+        stores = _stores(code, name, cells=True)
+        return bool(stores) and all(
+            code[j].opname in ("STORE_FAST", "STORE_DEREF") and code[j - 1].opname in ("BUILD_LIST", "BUILD_TUPLE")
+            and code[j - 1].arg for j in stores) and not any(
+            i.argval == name and (code[k + 1].opname in ("LOAD_METHOD", "LOAD_ATTR")
+                                  or k + 2 < len(code) and code[k + 2].opname in ("STORE_SUBSCR", "DELETE_SUBSCR"))
+            for k, i in enumerate(code[:-1]) if i.opname in ("LOAD_FAST", "LOAD_DEREF"))
 
     def _class_number(self, name: str, attr: str) -> bool:
         """Whether the local ``name`` holds a class whose body this code runs (once) and that body
