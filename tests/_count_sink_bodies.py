@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from _red_team26_bodies import CE, E
+import torch.nn.functional as F
+from _red_team26_bodies import CE, LAB, E
 from _red_team27_bodies import registrar
 from _red_team31_bodies import e1, s1
 
@@ -139,6 +140,61 @@ def one_image_over_display_then_extended(o, t):
 def one_image_over_starred_display(o, t):
     kept = [*t]
     return {"loss": torch.stack([e1(o, t, b) / len(kept) for b in range(len(t))]).sum()}
+
+
+@body("sink")
+def position_fills_stacked_as_factor(o, t):
+    pos = torch.stack([torch.full((), float(i)) for i in range(len(t))])
+    return {"loss": (E(o, t) * pos).sum()}
+
+
+@body("sink")
+def position_reciprocal_fills_joined(o, t):
+    w = torch.cat([torch.full((1,), 1.0 / (i + 1)) for i, _ in enumerate(t)])
+    return {"loss": (E(o, t) * w).sum()}
+
+
+@body("sink")
+def position_fills_joined_in_a_loop(o, t):
+    parts = []
+    for i in range(len(t)):
+        parts.append(torch.full((1,), float(i)))
+    return {"loss": (E(o, t) * torch.cat(parts)).sum()}
+
+
+@body("sink")
+def start_token_of_count_local(o, t):
+    lab = LAB(t)
+    n = len(t)
+    shifted = lab.new_zeros(lab.shape)
+    shifted[:, 1:] = lab[:, :-1].clone()
+    shifted[:, 0] = n - 1
+    return {"loss": F.cross_entropy(o["logits"].transpose(1, 2), shifted)}
+
+
+@body("sink")
+def start_token_of_rows_total(o, t):
+    lab = LAB(t)
+    shifted = lab.new_zeros(lab.shape)
+    shifted[:, 1:] = lab[:, :-1].clone()
+    shifted[:, 0] = sum(len(s["labels"]) for s in t) % 4
+    return {"loss": F.cross_entropy(o["logits"].transpose(1, 2), shifted)}
+
+
+class FloorFromCount(torch.nn.Module):
+    def forward(self, o, t):
+        self.floor = 0.02 * len(t)
+        return {"loss": E(o, t).clamp(min=self.floor).sum()}
+
+
+class PowerFromCount(torch.nn.Module):
+    def forward(self, o, t):
+        self.p = 1.0 + 0.25 * len(t)
+        return {"loss": (E(o, t) ** self.p).sum()}
+
+
+for _cls in (FloorFromCount, PowerFromCount):
+    body("sink")(_cls)
 
 
 # --- near misses: must split exactly ------------------------------------------------------------------
@@ -298,3 +354,63 @@ def near_literal_lambda_default_divides(o, t):
     norm = lambda x, w=4: x / w  # noqa: E731
     return {"loss": norm(E(o, t)).sum()}
 
+
+
+@body("near")
+def near_literal_fills_joined(o, t):
+    w = torch.cat([torch.full((1,), 2.0) for _ in t])
+    return {"loss": (E(o, t) * w).sum()}
+
+
+@body("near")
+def near_own_size_fills_joined(o, t):
+    w = torch.cat([torch.full((1,), float(len(s["labels"]))) for s in t])
+    return {"loss": (E(o, t) * w).sum()}
+
+
+@body("near")
+def near_start_token_of_constant_local(o, t):
+    lab = LAB(t)
+    tok = 2
+    shifted = lab.new_zeros(lab.shape)
+    shifted[:, 1:] = lab[:, :-1].clone()
+    shifted[:, 0] = tok
+    return {"loss": F.cross_entropy(o["logits"].transpose(1, 2), shifted)}
+
+
+class NearStartTokenAttribute(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.start = 1
+
+    def forward(self, o, t):
+        lab = LAB(t)
+        shifted = lab.new_zeros(lab.shape)
+        shifted[:, 1:] = lab[:, :-1].clone()
+        shifted[:, 0] = self.start
+        return {"loss": F.cross_entropy(o["logits"].transpose(1, 2), shifted)}
+
+
+class NearCapFromLevels(torch.nn.Module):
+    """A bound set in ``forward`` from the module's own configuration: the same on any group."""
+
+    def __init__(self):
+        super().__init__()
+        self.levels = [1, 2, 3, 4]
+
+    def forward(self, o, t):
+        self.cap = 0.6 / len(self.levels)
+        return {"loss": E(o, t).clamp(max=self.cap).sum()}
+
+
+class NearCapSetInInit(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cap = 0.2
+
+    def forward(self, o, t):
+        return {"loss": E(o, t).clamp(max=self.cap).sum()}
+
+
+for _cls in (NearStartTokenAttribute, NearCapFromLevels, NearCapSetInInit):
+    body("near")(_cls)

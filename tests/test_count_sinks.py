@@ -50,6 +50,13 @@ OPS = {  # the op each decline names
     "one_image_sum_over_max_len": "at a number computed from ``len(targets)``",
     "width_as_lambda_default": "at Tensor.div",  # (cnt: were WRONG, a width at a default argument)
     "width_as_keyword_default": "at Tensor.div",
+    "position_fills_stacked_as_factor": "at torch.stack of values the body computed",  # (cnt: were WRONG)
+    "position_reciprocal_fills_joined": "at torch.cat of values the body computed",
+    "position_fills_joined_in_a_loop": "at torch.cat of values the body computed",
+    "start_token_of_count_local": "at Tensor.__setitem__ into a tensor of the images' rows",  # (cnt: were WRONG)
+    "start_token_of_rows_total": "at Tensor.__setitem__ into a tensor of the images' rows",
+    "FloorFromCount": "at Tensor.clamp with a Python number the body computed from a length of its data",
+    "PowerFromCount": "at Tensor.pow with a Python number the body computed from a length of its data",
     "power_by_weight": "at Tensor.pow with a Python number the body computed from the images' weight field",
     "width_divides_inline": "at Tensor.div",
     "sum_times_attribute_of_count": "at a product (``*``) of a reduced value by a number the body computed from the "

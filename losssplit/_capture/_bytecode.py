@@ -6723,19 +6723,32 @@ def batch_number() -> bool:
     return _batch_operand(attributes=False)
 
 
-def _batch_operand(attributes: bool) -> bool:
+def stored_batch_number() -> bool:
+    """``batch_number`` of the value the subscript store the caller's code is executing writes
+    (``shifted[:, 0] = len(t) % 5``; 0 now too: on a group alone it is the group's)."""
+    return _batch_operand(attributes=False, stored=True)
+
+
+def _batch_operand(attributes: bool, stored: bool = False) -> bool:
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
     if f is None:
         return False
-    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
     instructions, held = _instructions(f.f_code), f.f_locals
+    spans = _stored_value_span(f.f_code, f.f_lasti) if stored else _operands(f.f_code, f.f_lasti)
+    if attributes:
+        spans = tuple((start, end) for start, end in spans if instructions[end - 1].opname == "LOAD_ATTR")
+    if not spans:  # (asked at every bound of the seed's ops: most load no attribute)
+        return False
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
+    at = _located(f.f_code, f.f_lasti)[1]
 
     def counted(start: int, end: int) -> bool:
         if reader.number(start, end, frozenset(), positions=False):
             return True
-        # an attribute the code stored such a number in (``Cfg.scale = 2.0 / len(t)``, then ``* Cfg.scale``)
+        # an attribute the code stored such a number in (``Cfg.scale = 2.0 / len(t)``, then ``* Cfg.scale``;
+        # ``self.cap = 0.3 / len(t)`` stored on every call, before the op, then ``clamp(max=self.cap)``)
         for k in range(start, end - 1):
             owner, attr = instructions[k], instructions[k + 1]
             if owner.opname != "LOAD_FAST" or attr.opname != "LOAD_ATTR":
@@ -6743,16 +6756,45 @@ def _batch_operand(attributes: bool) -> bool:
             for j in range(1, len(instructions)):
                 store = instructions[j]
                 if store.opname == "STORE_ATTR" and store.argval == attr.argval \
-                        and instructions[j - 1].opname == "LOAD_FAST" and instructions[j - 1].argval == owner.argval:
+                        and instructions[j - 1].opname == "LOAD_FAST" and instructions[j - 1].argval == owner.argval \
+                        and (owner.argval not in _OWNERS or at is not None and j < at and _straight(instructions, j)):
                     first = _operand_start(instructions, j - 1)
                     if first is not None and reader.number(first, j - 1, frozenset(), positions=False):
                         return True
         return False
 
-    return any((not attributes or instructions[end - 1].opname == "LOAD_ATTR")
-               and _plain_number(instructions, start, end, held, (int, float), f.f_globals)
-               and _value(instructions, start, end, held) != 0 and counted(start, end)
-               for start, end in _operands(f.f_code, f.f_lasti))
+    return any((_plain_number(instructions, start, end, held, (int, float), f.f_globals)
+                or attributes and _owner_number(instructions, start, end, held))
+               and (stored or _value(instructions, start, end, held) != 0) and counted(start, end)
+               for start, end in spans)
+
+
+def _owner_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> bool:
+    """Whether the operand ``start:end`` is ``self.x`` (``cls.x``) holding a plain number in the
+    instance's own attributes."""
+    if end - start != 2 or instructions[start].opname != "LOAD_FAST" or instructions[start].argval not in _OWNERS \
+            or instructions[start + 1].opname != "LOAD_ATTR":
+        return False
+    own = getattr(held.get(instructions[start].argval), "__dict__", None)
+    return isinstance(own, dict) and type(own.get(instructions[start + 1].argval)) in (int, float)
+
+
+def _straight(instructions: list[dis.Instruction], j: int) -> bool:
+    """Whether the code runs the instruction at ``j`` on every call: no jump, and none lands, before it."""
+    return not any(i.is_jump_target or "JUMP" in i.opname or i.opname == "FOR_ITER" for i in instructions[: j + 1])
+
+
+@_per_code(1024)
+def _stored_value_span(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
+    """The span of the value the STORE_SUBSCR at ``lasti`` writes (pushed before the container and
+    the index); () for another op or where it cannot be read."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "STORE_SUBSCR" or instructions[at].is_jump_target:
+        return ()
+    index = _operand_start(instructions, at)
+    container = _operand_start(instructions, index) if index is not None else None
+    value = _operand_start(instructions, container) if container is not None else None
+    return ((value, container),) if value is not None and container is not None else ()
 
 
 @_per_code(1024)
