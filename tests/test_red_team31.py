@@ -40,7 +40,13 @@ weight field (``clamp(max=2.0 * w[b])``, the list of weights read in a comprehen
 divisor equal to the count that the code reads from a shape (a width ``o["x"].shape[-1]``). Pins
 left: that width bound as a nested function's default argument (``near_width_default_arg``), and one
 image's value over ``max(n, 3)``, ``len(kept)`` or the batch's rows total (6 bodies: declining them by
-``counted_number`` over-declined an image's own instances, ``tests/test_adversarial.py``); ``tests/test_count_sinks.py`` holds the near misses."""
+``counted_number`` over-declined an image's own instances, ``tests/test_adversarial.py``); ``tests/test_count_sinks.py`` holds the near misses.
+
+Since helper cnt (session 33) the 7 left decline, each with one warning naming the key and the op: one
+image's value over a number the code computes from the batch as a whole (``_bytecode.batch_number``:
+counts and totals of the batch, positions and an image's own sizes aside), and the width read at a
+nested function's default (``_bytecode.shape_operand`` follows a parameter to its default). None is
+left WRONG."""
 
 import pytest
 from _red_team31_bodies import BODIES
