@@ -5009,7 +5009,7 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     if func in _SPREADS:
         held = frame.count_made.get(id(args[0])) if args else None
         return held is not None and held[0] is args[0] and held[1] and args[0].numel() == 1 < out.numel()
-    if func in _JOINS and out.numel() > 1:  # ``torch.cat([torch.full((1,), float(i)) for i, _ in enumerate(t)])``
+    if func in _JOINS and out.numel() > 1 and out.is_floating_point():  # ``torch.cat([torch.full((1,), float(i)) ..])``
         parts = args[0] if args and type(args[0]) in (list, tuple) else ()
         return any(type(p) is Tensor and p.numel() == 1 and (held := frame.count_made.get(id(p))) is not None
                    and held[0] is p and held[1] for p in parts)
@@ -5031,7 +5031,9 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             return False
         value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)
         counted = type(value) in (int, float) and bool(value) and (_bytecode.counted_number(zero=False, sized=True) or (
-            not sized_out and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True)))
+            # (a float fill of a comprehension's image position: a factor; an int one is DETR's batch index)
+            not sized_out and out.is_floating_point()
+            and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True)))
         if counted and not sized_out:  # ``torch.full((), 1.0 / len(t))``: one value computed from the count
             frame.count_made[id(out)] = (out, True)
             return False
