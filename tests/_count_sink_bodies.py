@@ -197,6 +197,12 @@ for _cls in (FloorFromCount, PowerFromCount):
     body("sink")(_cls)
 
 
+@body("sink")
+def int_position_fills_joined_as_factor(o, t):
+    pos = torch.cat([torch.full((1,), i) for i, _ in enumerate(t)])
+    return {"loss": (E(o, t) * pos).sum()}
+
+
 # --- near misses: must split exactly ------------------------------------------------------------------
 
 
