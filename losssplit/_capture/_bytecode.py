@@ -6735,11 +6735,18 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
     f = _caller()
     if f is None:
         return False
-    instructions, held = _instructions(f.f_code), f.f_locals
+    instructions = _instructions(f.f_code)
     spans = _stored_value_span(f.f_code, f.f_lasti) if stored else _operands(f.f_code, f.f_lasti)
     if attributes:
         spans = tuple((start, end) for start, end in spans if instructions[end - 1].opname == "LOAD_ATTR")
     if not spans:  # (asked at every bound of the seed's ops: most load no attribute)
+        return False
+    held = f.f_locals
+    spans = tuple((start, end) for start, end in spans
+                  if (_plain_number(instructions, start, end, held, (int, float), f.f_globals)
+                       or attributes and _owner_number(instructions, start, end, held))
+                  and (stored or _value(instructions, start, end, held) != 0))
+    if not spans:  # (asked at ops of the seed's: most get no such number, the reader is not made)
         return False
     reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
     at = _located(f.f_code, f.f_lasti)[1]
@@ -6763,10 +6770,7 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
                         return True
         return False
 
-    return any((_plain_number(instructions, start, end, held, (int, float), f.f_globals)
-                or attributes and _owner_number(instructions, start, end, held))
-               and (stored or _value(instructions, start, end, held) != 0) and counted(start, end)
-               for start, end in spans)
+    return any(counted(start, end) for start, end in spans)
 
 
 def _owner_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> bool:
