@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from _red_team26_bodies import CE, E
+import torch.nn.functional as F
+from _red_team26_bodies import CE, LAB, E
 from _red_team27_bodies import registrar
 from _red_team31_bodies import e1, s1
 
@@ -68,6 +69,138 @@ def sum_times_attribute_of_count(o, t):
         pass
     Cfg.scale = 2.0 / len(t)
     return {"loss": E(o, t).sum() * Cfg.scale}
+
+
+@body("sink")
+def one_image_over_min_count_in_loop(o, t):
+    n = len(t)
+    r = []
+    for b in range(n):
+        r.append(e1(o, t, b) / min(n, 3))
+    return {"loss": torch.stack(r).sum()}
+
+
+@body("sink")
+def one_image_sum_over_max_len(o, t):
+    return {"loss": torch.stack([CE(o, t)[b].sum() / max(len(t), 2) for b in range(len(t))]).sum()}
+
+
+@body("sink")
+def one_image_over_filtered_count(o, t):
+    kept = [s for s in t if s["labels"].numel() > 0]
+    r = []
+    for b in range(len(t)):
+        r.append(e1(o, t, b) / len(kept))
+    return {"loss": torch.stack(r).sum()}
+
+
+@body("sink")
+def one_image_over_rows_total_of_shapes(o, t):
+    total = sum(s["y"].shape[0] for s in t)
+    return {"loss": sum(CE(o, t)[b].sum() / total for b in range(len(t)))}
+
+
+@body("sink")
+def one_image_over_running_total(o, t):
+    num = 0
+    for s in t:
+        num += len(s["labels"])
+    return {"loss": torch.stack([e1(o, t, b) / num for b in range(len(t))]).sum()}
+
+
+@body("sink")
+def width_as_lambda_default(o, t):
+    norm = lambda x, w=o["x"].shape[-1]: x / w  # noqa: E731
+    return {"loss": norm(E(o, t)).sum()}
+
+
+@body("sink")
+def width_as_keyword_default(o, t):
+    def norm(x, *, w=o["x"].size(-1)):  # noqa: B008 - a default computed from the batch is what it tries
+        return x / w
+    return {"loss": norm(E(o, t)).sum()}
+
+
+@body("sink")
+def one_image_over_display_then_filled(o, t):
+    kept = [t[0]]
+    for s in t[1:]:
+        kept.append(s)
+    return {"loss": torch.stack([e1(o, t, b) / len(kept) for b in range(len(t))]).sum()}
+
+
+@body("sink")
+def one_image_over_display_then_extended(o, t):
+    kept = [t[0]]
+    kept += t[1:]
+    return {"loss": torch.stack([e1(o, t, b) / len(kept) for b in range(len(t))]).sum()}
+
+
+@body("sink")
+def one_image_over_starred_display(o, t):
+    kept = [*t]
+    return {"loss": torch.stack([e1(o, t, b) / len(kept) for b in range(len(t))]).sum()}
+
+
+@body("sink")
+def position_fills_stacked_as_factor(o, t):
+    pos = torch.stack([torch.full((), float(i)) for i in range(len(t))])
+    return {"loss": (E(o, t) * pos).sum()}
+
+
+@body("sink")
+def position_reciprocal_fills_joined(o, t):
+    w = torch.cat([torch.full((1,), 1.0 / (i + 1)) for i, _ in enumerate(t)])
+    return {"loss": (E(o, t) * w).sum()}
+
+
+@body("sink")
+def position_fills_joined_in_a_loop(o, t):
+    parts = []
+    for i in range(len(t)):
+        parts.append(torch.full((1,), float(i)))
+    return {"loss": (E(o, t) * torch.cat(parts)).sum()}
+
+
+@body("sink")
+def start_token_of_count_local(o, t):
+    lab = LAB(t)
+    n = len(t)
+    shifted = lab.new_zeros(lab.shape)
+    shifted[:, 1:] = lab[:, :-1].clone()
+    shifted[:, 0] = n - 1
+    return {"loss": F.cross_entropy(o["logits"].transpose(1, 2), shifted)}
+
+
+@body("sink")
+def start_token_of_rows_total(o, t):
+    lab = LAB(t)
+    shifted = lab.new_zeros(lab.shape)
+    shifted[:, 1:] = lab[:, :-1].clone()
+    shifted[:, 0] = sum(len(s["labels"]) for s in t) % 4
+    return {"loss": F.cross_entropy(o["logits"].transpose(1, 2), shifted)}
+
+
+class FloorFromCount(torch.nn.Module):
+    def forward(self, o, t):
+        self.floor = 0.02 * len(t)
+        return {"loss": E(o, t).clamp(min=self.floor).sum()}
+
+
+class PowerFromCount(torch.nn.Module):
+    def forward(self, o, t):
+        self.p = 1.0 + 0.25 * len(t)
+        return {"loss": (E(o, t) ** self.p).sum()}
+
+
+for _cls in (FloorFromCount, PowerFromCount):
+    body("sink")(_cls)
+
+
+@body("sink")
+def int_position_fills_joined_as_factor(o, t):
+    pos = torch.cat([torch.full((1,), i) for i, _ in enumerate(t)])
+    return {"loss": (E(o, t) * pos).sum()}
 
 
 # --- near misses: must split exactly ------------------------------------------------------------------
@@ -158,3 +291,132 @@ def near_sum_times_constant_stored_attribute(o, t):
         pass
     Cfg.scale = 0.25
     return {"loss": E(o, t).sum() * Cfg.scale}
+
+
+@body("near")
+def near_one_image_over_own_rows_in_comprehension(o, t):
+    return {"loss": torch.stack([CE(o, t)[b].sum() / len(t[b]["labels"]) for b in range(len(t))]).sum()}
+
+
+@body("near")
+def near_one_image_over_own_rows_of_loop_image(o, t):
+    r = []
+    for b, s in enumerate(t):
+        r.append(CE(o, t)[b].sum() / max(len(s["labels"]), 1))
+    return {"loss": torch.stack(r).sum()}
+
+
+@body("near")
+def near_one_image_over_own_instances(o, t):
+    r = []
+    for b in range(len(t)):
+        ids = torch.unique(t[b]["labels"])
+        r.append(e1(o, t, b) / len(ids))
+    return {"loss": torch.stack(r).sum()}
+
+
+@body("near")
+def near_one_image_over_own_numel_local(o, t):
+    r = []
+    for b in range(len(t)):
+        k = t[b]["labels"].numel()
+        r.append(CE(o, t)[b].sum() / k)
+    return {"loss": torch.stack(r).sum()}
+
+
+@body("near")
+def near_one_image_over_literal_max(o, t):
+    return {"loss": torch.stack([e1(o, t, b) / max(4, 3) for b in range(len(t))]).sum()}
+
+
+@body("near")
+def near_one_image_over_constant_equal_to_count(o, t):
+    c = 4  # the number of images of some batches
+    return {"loss": torch.stack([e1(o, t, b) / c for b in range(len(t))]).sum()}
+
+
+@body("near")
+def near_one_image_over_len_of_count_note(o, t):
+    note = [str(len(t))]
+    return {"loss": torch.stack([e1(o, t, b) / len(note) for b in range(len(t))]).sum()}
+
+
+@body("near")
+def near_width_default_passed_the_count(o, t):
+    def norm(x, w=o["x"].shape[-1]):
+        return x / w
+    return {"loss": norm(E(o, t), len(t)).sum()}
+
+
+@body("near")
+def near_literal_default_divides(o, t):
+    def norm(x, w=4):
+        return x / w
+    return {"loss": norm(E(o, t)).sum()}
+
+
+@body("near")
+def near_literal_lambda_default_divides(o, t):
+    norm = lambda x, w=4: x / w  # noqa: E731
+    return {"loss": norm(E(o, t)).sum()}
+
+
+
+@body("near")
+def near_literal_fills_joined(o, t):
+    w = torch.cat([torch.full((1,), 2.0) for _ in t])
+    return {"loss": (E(o, t) * w).sum()}
+
+
+@body("near")
+def near_own_size_fills_joined(o, t):
+    w = torch.cat([torch.full((1,), float(len(s["labels"]))) for s in t])
+    return {"loss": (E(o, t) * w).sum()}
+
+
+@body("near")
+def near_start_token_of_constant_local(o, t):
+    lab = LAB(t)
+    tok = 2
+    shifted = lab.new_zeros(lab.shape)
+    shifted[:, 1:] = lab[:, :-1].clone()
+    shifted[:, 0] = tok
+    return {"loss": F.cross_entropy(o["logits"].transpose(1, 2), shifted)}
+
+
+class NearStartTokenAttribute(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.start = 1
+
+    def forward(self, o, t):
+        lab = LAB(t)
+        shifted = lab.new_zeros(lab.shape)
+        shifted[:, 1:] = lab[:, :-1].clone()
+        shifted[:, 0] = self.start
+        return {"loss": F.cross_entropy(o["logits"].transpose(1, 2), shifted)}
+
+
+class NearCapFromLevels(torch.nn.Module):
+    """A bound set in ``forward`` from the module's own configuration: the same on any group."""
+
+    def __init__(self):
+        super().__init__()
+        self.levels = [1, 2, 3, 4]
+
+    def forward(self, o, t):
+        self.cap = 0.6 / len(self.levels)
+        return {"loss": E(o, t).clamp(max=self.cap).sum()}
+
+
+class NearCapSetInInit(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cap = 0.2
+
+    def forward(self, o, t):
+        return {"loss": E(o, t).clamp(max=self.cap).sum()}
+
+
+for _cls in (NearStartTokenAttribute, NearCapFromLevels, NearCapSetInInit):
+    body("near")(_cls)

@@ -40,22 +40,26 @@ weight field (``clamp(max=2.0 * w[b])``, the list of weights read in a comprehen
 divisor equal to the count that the code reads from a shape (a width ``o["x"].shape[-1]``). Pins
 left: that width bound as a nested function's default argument (``near_width_default_arg``), and one
 image's value over ``max(n, 3)``, ``len(kept)`` or the batch's rows total (6 bodies: declining them by
-``counted_number`` over-declined an image's own instances, ``tests/test_adversarial.py``); ``tests/test_count_sinks.py`` holds the near misses."""
+``counted_number`` over-declined an image's own instances, ``tests/test_adversarial.py``); ``tests/test_count_sinks.py`` holds the near misses.
+
+Since helper cnt (session 33) the 7 left decline, each with one warning naming the key and the op: one
+image's value over a number the code computes from the batch as a whole (``_bytecode.batch_number``:
+counts and totals of the batch, positions and an image's own sizes aside), and the width read at a
+nested function's default (``_bytecode.shape_operand`` follows a parameter to its default). None is
+left WRONG."""
 
 import pytest
 from _red_team31_bodies import BODIES
 from _red_team31_measure import assert_pinned
 
-NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "count_cell_max_floor": "known WRONG (cells, session 31, not fixed): ``/ max(n, 3)`` of a one-image value: floored count, wrong without a closure too (probe_one_image_over_max_count) (a decline of one image's value over any number ``counted_number`` reads over-declined an image's own instances, sink session 32)",
-    "divisor_rows_total_in_comprehension": "known WRONG (cells, session 31, not fixed): one image's sum over the batch's total of rows (``sum(s['labels'].numel() for s in t)``): wrong without a closure too (probe_rows_total_one_image) (a decline of one image's value over any number ``counted_number`` reads over-declined an image's own instances, sink session 32)",
-    "filled_cell_list_len_divides_in_comprehension": "known WRONG (cells, session 31, not fixed): one image's value over ``len(kept)`` of a list filled with the targets: wrong without a closure too (probe_filled_list_len_divides_one_image) (a decline of one image's value over any number ``counted_number`` reads over-declined an image's own instances, sink session 32)",
-    "probe_filled_list_len_divides_one_image": "known WRONG (cells, session 31, not fixed): one image's value over ``len(kept)`` of a list filled with the targets in a loop: the batch's count on every group (a decline of one image's value over any number ``counted_number`` reads over-declined an image's own instances, sink session 32)",
-    "probe_one_image_over_max_count": "known WRONG (cells, session 31, not fixed): one image's value over ``max(n, 3)`` of the count: the batch's floor-or-count on every group (a decline of one image's value over any number ``counted_number`` reads over-declined an image's own instances, sink session 32)",
-    "probe_rows_total_one_image": "known WRONG (cells, session 31, not fixed): one image's CE sum over the batch's total rows (``sum(s['labels'].numel() for s in t)``): the batch's total on every group (a decline of one image's value over any number ``counted_number`` reads over-declined an image's own instances, sink session 32)",
-    "near_width_default_arg": "known WRONG (cells, session 31, not fixed): a division by a width ``o['x'].shape[-1]`` (4) equal to the number of images (4), bound as a default argument of a nested function, is read as that count (written in the body it declines since sink, session 32)",
-}
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 WERE_WRONG = {  # WRONG on main (32a9c3d), declined now
+    # (cnt, session 33: one image's value over a number the code computes from the batch as a whole,
+    # ``_bytecode.batch_number``)
+    "count_cell_max_floor", "divisor_rows_total_in_comprehension", "filled_cell_list_len_divides_in_comprehension",
+    "probe_filled_list_len_divides_one_image", "probe_one_image_over_max_count", "probe_rows_total_one_image",
+    # (cnt: a width read at a nested function's default is no proof of a count, ``_bytecode.shape_operand``)
+    "near_width_default_arg",
     # (sink, session 32: a number from the batch's count or sizes at a bound, an exponent, one image's
     # divisor or a reduced value's factor; a width equal to the count)
     "count_in_class_body", "divisor_batch_shape_clamp_in_lambda",
@@ -129,4 +133,4 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES)
     assert not EXACT & set(NOT_FIXED) and not WERE_WRONG & (EXACT | set(NOT_FIXED))
-    assert len(BODIES) == 190 and len(EXACT) == 77 and len(NOT_FIXED) == 7 and len(WERE_WRONG) == 54
+    assert len(BODIES) == 190 and len(EXACT) == 77 and len(NOT_FIXED) == 0 and len(WERE_WRONG) == 61

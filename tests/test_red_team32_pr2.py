@@ -11,26 +11,22 @@ groups of different sizes, a group absent).
 
 On 20117c6: 18 exact, 20 declined, 4 WRONG. Fixed (declines, naming the key and
 the op): ``torch.where(e > c, e, torch.tensor(t[0]["loss_weight"]))``, a tensor filled with an
-image's weight object picked (``elementwise._weight_picked``). Left WRONG: 3 (``NOT_FIXED``, strict
-xfails, README Known limits)."""
+image's weight object picked (``elementwise._weight_picked``). Left WRONG: 3, closed by helper cnt
+(session 33), each declining: a ``torch.cat`` / ``torch.stack`` of one-element fills of a loop position
+(``mode._count_valued``), ``shifted[:, 0] = len(t) % 5`` (``_bytecode.stored_batch_number``), ``self.cap =
+0.3 / len(t)`` set by ``forward`` before ``clamp(max=self.cap)`` (``_bytecode.counted_attribute``); near
+misses in ``tests/_count_sink_bodies.py``."""
 
 import pytest
 from _red_team26_measure import pinned_params
 from _red_team28_measure import assert_pinned as assert_pinned_in
 from _red_team32_pr2_bodies import BODIES, CONVERTS
 
-_W = "known WRONG (pr2, session 32, not fixed): "
-NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "full_position_stacked_then_weighted": _W + "``torch.cat([torch.full((1,), float(i)) for i, _ in "
-    "enumerate(t)])`` times the per-image losses: one-element fills of the loop's image position "
-    "joined into a per-image factor keep the batch's positions on every group (one such fill times one image's "
-    "loss declines)",
-    "shifted_labels_count_token": _W + "``shifted[:, 0] = len(t) % 5`` of a row buffer: a number "
-    "computed from the count written at a literal position of every row is kept as a literal",
-    "CapFromCount": _W + "``self.cap = 0.3 / len(t)`` in ``forward``, then ``clamp(max=self.cap)``: a "
-    "bound from the count held in an attribute set by the call is read as a constant",
-}
-WERE_WRONG = {"where_tensor_of_first_weight"}  # WRONG on 20117c6, declined now
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
+WERE_WRONG = {"where_tensor_of_first_weight",  # WRONG on 20117c6, declined now
+              # (cnt, session 33: a join of one-element position fills, a count written at every row's
+              # start, a bound held in an attribute ``forward`` sets from the count)
+              "full_position_stacked_then_weighted", "shifted_labels_count_token", "CapFromCount"}
 EXACT = {  # the pinned exact splits; every other body (not in NOT_FIXED) declines
     "lerp_weights_as_end", "lerp_weights_as_start", "lerp_weights_as_weight", "lerp_weights_mixed_by_mul_add",
     "lerp_stacked_weight_tensors", "lerp_constant_near_miss", "where_weight_value", "where_weight_first",
@@ -52,7 +48,7 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES) and not EXACT & set(NOT_FIXED)
     assert not WERE_WRONG & (EXACT | set(NOT_FIXED))
-    assert len(BODIES) == 42 and len(EXACT) == 18 and len(NOT_FIXED) == 3
+    assert len(BODIES) == 42 and len(EXACT) == 18 and len(NOT_FIXED) == 0
 
 
 # === presence gates (s40) with thresholds held elsewhere ===========================================

@@ -2229,7 +2229,8 @@ def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall 
     if found is None:
         return _partial_keyword(f, back, name, held, body, own, depth, seq)
     if isinstance(found, types.FunctionType):  # not passed: the default, made when the function was defined
-        default = "<locals>" not in found.__qualname__ and _defaults(found).get(name, _UNPROVEN) is held
+        default = ("<locals>" not in found.__qualname__ or _literal_default(back, found, name)) \
+            and _defaults(found).get(name, _UNPROVEN) is held
         # unless code may set it anew (``fn.__defaults__ = (len(targets),)``): then it may be the batch's
         if not default or back is not None and any(
                 _names_defaults(c) for c in (back.f_code, *_module_codes(found.__globals__))):
@@ -2597,20 +2598,48 @@ def _counted_defaults(f: types.FrameType | None, code: types.CodeType, numbers: 
     a number (``_counted_span``: ``lambda e, T=len(targets) + 1: ...``; ``fft_size=fft_size`` of a
     loop over a parameter's tuple is none). True where no such frame is found (nothing can be told
     of where the defaults came from, and the call made them)."""
+    made = _made_defaults(f, code)
+    return made is None or made[1] is None or _counted_span(made[0], made[1], made[2], numbers, depth + 1)
+
+
+def _made_defaults(f: types.FrameType | None, code: types.CodeType, positional: bool = False
+                   ) -> tuple[types.FrameType, int | None, int] | None:
+    """(the frame, start, end) of the span that computes the defaults (kwdefaults, annotations and
+    closure too) of a function of ``code`` where ``f`` or a frame up to the decorated body makes it
+    (``MAKE_FUNCTION`` right after loading ``code``); start None where that span cannot be read;
+    None where no such frame is found. With ``positional``, the span of the positional defaults
+    only (start None where it has none)."""
     for _ in range(_FOLLOWED_CALLS):
         if f is None or _package(f) == "losssplit":
-            return True
+            return None
         instructions = _instructions(f.f_code)
         for k, i in enumerate(instructions[:-1]):
             after = instructions[k + 1]
             if i.opname != "LOAD_CONST" or i.argval is not code or after.opname != "MAKE_FUNCTION":
                 continue
-            start: int | None = k
-            for _ in range(bin((after.arg or 0) & 0x0F).count("1")):  # defaults, kwdefaults, annotations, closure
-                start = _operand_start(instructions, start) if start is not None else None
-            return start is None or _counted_span(f, start, k, numbers, depth + 1)
+            flags = (after.arg or 0) & 0x0F  # defaults, kwdefaults, annotations, closure: pushed in that order
+            starts: list[int | None] = [k]
+            for _ in range(bin(flags).count("1")):
+                starts.append(_operand_start(instructions, starts[-1]) if starts[-1] is not None else None)
+            if not positional:
+                return f, starts[-1], k
+            end = starts[-2]
+            return (f, starts[-1], end) if flags & 1 and end is not None else (f, None, k)
         f = f.f_back
-    return True
+    return None
+
+
+def _literal_default(back: types.FrameType | None, found: types.FunctionType, name: str) -> bool:
+    """Whether the function ``found``, made during the call, got its positional defaults, ``name``'s
+    among them, as one literal tuple where it was made (``def norm(x, w=4)``): a constant of the
+    code, whatever count it equals."""
+    made = _made_defaults(back, found.__code__, positional=True)
+    if made is None or made[1] is None or made[2] - made[1] != 1:
+        return False
+    load = _instructions(made[0].f_code)[made[1]]
+    params = found.__code__.co_varnames[: found.__code__.co_argcount]
+    return (load.opname == "LOAD_CONST" and type(load.argval) is tuple and name in params
+            and params.index(name) >= len(params) - len(load.argval))
 
 
 def _counted_span(f: types.FrameType, start: int, end: int, numbers: tuple[type, ...], depth: int,
@@ -5676,21 +5705,28 @@ def shape_operand() -> bool:
     f = _caller()
     if f is None:
         return False
-    instructions = _instructions(f.f_code)
 
-    def reads(start: int, end: int, depth: int) -> bool:
+    def reads(f: types.FrameType, start: int, end: int, depth: int) -> bool:
+        instructions = _instructions(f.f_code)
+        params = f.f_code.co_varnames[: f.f_code.co_argcount + f.f_code.co_kwonlyargcount]
         for k in range(start, end):
             i = instructions[k]
             if i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval in ("shape", "size"):
                 return True
             if depth and i.opname == "LOAD_FAST":
-                for j in _stores(instructions, i.argval):
+                stores = _stores(instructions, i.argval)
+                for j in stores:
                     value = _stored_value(instructions, j)
-                    if value is not None and reads(*value, depth - 1):
+                    if value is not None and reads(f, *value, depth - 1):
                         return True
+                # a parameter of a function made in the call, read at its defaults (``def norm(x,
+                # w=o["x"].shape[-1])``): passed or not, a size is no proof of a count
+                made = None if stores or i.argval not in params else _made_defaults(f.f_back, f.f_code)
+                if made is not None and made[1] is not None and reads(made[0], made[1], made[2], depth - 1):
+                    return True
         return False
 
-    return any(reads(start, end, 2) for start, end in _operands(f.f_code, f.f_lasti))
+    return any(reads(f, start, end, 2) for start, end in _operands(f.f_code, f.f_lasti))
 
 
 def operand_locals() -> tuple[Any, ...] | None:
@@ -7044,18 +7080,51 @@ def counted_attribute() -> bool:
     loop over the images aside): stored in a class body the code runs (``class Cfg: scale = 1.0 /
     n``) or by ``Cfg.scale = 2.0 / len(t)``. Other spellings of such a number are the other
     rules' (they name a test of the length, a running count, a position)."""
+    return _batch_operand(attributes=True)
+
+
+def batch_number() -> bool:
+    """Whether an operand of the op the caller's code is executing is a plain number (not 0) the
+    code computes from the batch as a whole (``_BatchReader.number``): a count of the images or of
+    a list filled from them (``max(len(t), 3)``, ``len(kept)``), a total over them (``sum(s["labels"].numel()
+    for s in t)``), a running count, or an attribute stored from one; a position of a loop over the
+    images and one image's own sizes (``len(t[b]["labels"])``, ``len(ids)`` of its instances) aside."""
+    return _batch_operand(attributes=False)
+
+
+def stored_batch_number() -> bool:
+    """``batch_number`` of the value the subscript store the caller's code is executing writes
+    (``shifted[:, 0] = len(t) % 5``; 0 now too: on a group alone it is the group's)."""
+    return _batch_operand(attributes=False, stored=True)
+
+
+def _batch_operand(attributes: bool, stored: bool = False) -> bool:
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
     if f is None:
         return False
+    instructions = _instructions(f.f_code)
+    spans = _stored_value_span(f.f_code, f.f_lasti) if stored else _operands(f.f_code, f.f_lasti)
+    if attributes:
+        spans = tuple((start, end) for start, end in spans if instructions[end - 1].opname == "LOAD_ATTR")
+    if not spans:  # (asked at every bound of the seed's ops: most load no attribute)
+        return False
+    held = f.f_locals
+    spans = tuple((start, end) for start, end in spans
+                  if (_plain_number(instructions, start, end, held, (int, float), f.f_globals)
+                       or attributes and _owner_number(instructions, start, end, held))
+                  and (stored or _value(instructions, start, end, held) != 0))
+    if not spans:  # (asked at ops of the seed's: most get no such number, the reader is not made)
+        return False
     reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
-    instructions, held = _instructions(f.f_code), f.f_locals
+    at = _located(f.f_code, f.f_lasti)[1]
 
     def counted(start: int, end: int) -> bool:
         if reader.number(start, end, frozenset(), positions=False):
             return True
-        # an attribute the code stored such a number in (``Cfg.scale = 2.0 / len(t)``, then ``* Cfg.scale``)
+        # an attribute the code stored such a number in (``Cfg.scale = 2.0 / len(t)``, then ``* Cfg.scale``;
+        # ``self.cap = 0.3 / len(t)`` stored on every call, before the op, then ``clamp(max=self.cap)``)
         for k in range(start, end - 1):
             owner, attr = instructions[k], instructions[k + 1]
             if owner.opname != "LOAD_FAST" or attr.opname != "LOAD_ATTR":
@@ -7063,15 +7132,42 @@ def counted_attribute() -> bool:
             for j in range(1, len(instructions)):
                 store = instructions[j]
                 if store.opname == "STORE_ATTR" and store.argval == attr.argval \
-                        and instructions[j - 1].opname == "LOAD_FAST" and instructions[j - 1].argval == owner.argval:
+                        and instructions[j - 1].opname == "LOAD_FAST" and instructions[j - 1].argval == owner.argval \
+                        and (owner.argval not in _OWNERS or at is not None and j < at and _straight(instructions, j)):
                     first = _operand_start(instructions, j - 1)
                     if first is not None and reader.number(first, j - 1, frozenset(), positions=False):
                         return True
         return False
 
-    return any(instructions[end - 1].opname == "LOAD_ATTR" and _plain_number(instructions, start, end, held, (int, float), f.f_globals)
-               and _value(instructions, start, end, held) != 0 and counted(start, end)
-               for start, end in _operands(f.f_code, f.f_lasti))
+    return any(counted(start, end) for start, end in spans)
+
+
+def _owner_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> bool:
+    """Whether the operand ``start:end`` is ``self.x`` (``cls.x``) holding a plain number in the
+    instance's own attributes."""
+    if end - start != 2 or instructions[start].opname != "LOAD_FAST" or instructions[start].argval not in _OWNERS \
+            or instructions[start + 1].opname != "LOAD_ATTR":
+        return False
+    own = getattr(held.get(instructions[start].argval), "__dict__", None)
+    return isinstance(own, dict) and type(own.get(instructions[start + 1].argval)) in (int, float)
+
+
+def _straight(instructions: list[dis.Instruction], j: int) -> bool:
+    """Whether the code runs the instruction at ``j`` on every call: no jump, and none lands, before it."""
+    return not any(i.is_jump_target or "JUMP" in i.opname or i.opname == "FOR_ITER" for i in instructions[: j + 1])
+
+
+@_per_code(1024)
+def _stored_value_span(code: types.CodeType, lasti: int) -> tuple[tuple[int, int], ...]:
+    """The span of the value the STORE_SUBSCR at ``lasti`` writes (pushed before the container and
+    the index); () for another op or where it cannot be read."""
+    instructions, at = _located(code, lasti)
+    if at is None or instructions[at].opname != "STORE_SUBSCR" or instructions[at].is_jump_target:
+        return ()
+    index = _operand_start(instructions, at)
+    container = _operand_start(instructions, index) if index is not None else None
+    value = _operand_start(instructions, container) if container is not None else None
+    return ((value, container),) if value is not None and container is not None else ()
 
 
 @_per_code(1024)
@@ -8252,6 +8348,9 @@ class _BatchReader:
             i = ins[k]
             if i.opname == "LOAD_GLOBAL" and i.argval == "len":
                 close = _call_end(ins[k:end], 0)
+                if close is not None and self._fixed_display(k + 1, k + close):
+                    k += close + 1  # ``len(note)`` of ``note = [str(len(t))]``: the display's length
+                    continue
                 if close is not None and not _index(ins, k + close) and self.collection(k + 1, k + close, seen):
                     return True
             elif self._comprehension(k, end, seen):
@@ -8300,6 +8399,28 @@ class _BatchReader:
                     and ins[j - 1].argval == name and (first := _operand_start(ins, j - 1)) is not None:
                 picked.append((first, j - 1))
         return any(self.number(a, b, seen, added_up, positions) for a, b in picked)
+
+    def _fixed_display(self, start: int, end: int) -> bool:
+        """Whether the span loads a local (or a free variable) stored only from a list or tuple
+        display (``note = [str(len(t))]``) and never filled or written in this code: its length
+        is the display's, whatever its items are computed from."""
+        ins = self.instructions
+        while end > start and ins[end - 1].opname == "PRECALL":
+            end -= 1
+        if end - start != 1:
+            return False
+        name = ins[start].argval
+        reader = self if ins[start].opname in self.locals else self.free(name) if ins[start].opname in _FREE_LOADS else None
+        if reader is None:
+            return False
+        code = reader.instructions
+        stores = _stores(code, name, cells=True)
+        return bool(stores) and all(
+            code[j].opname in ("STORE_FAST", "STORE_DEREF") and code[j - 1].opname in ("BUILD_LIST", "BUILD_TUPLE")
+            and code[j - 1].arg for j in stores) and not any(
+            i.argval == name and (code[k + 1].opname in ("LOAD_METHOD", "LOAD_ATTR")
+                                  or k + 2 < len(code) and code[k + 2].opname in ("STORE_SUBSCR", "DELETE_SUBSCR"))
+            for k, i in enumerate(code[:-1]) if i.opname in ("LOAD_FAST", "LOAD_DEREF"))
 
     def _class_number(self, name: str, attr: str) -> bool:
         """Whether the local ``name`` holds a class whose body this code runs (once) and that body

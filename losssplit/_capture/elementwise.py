@@ -21,6 +21,7 @@ from ._bytecode import (
     SWAPPED,
     UNPROVEN,
     Arithmetic,
+    batch_number,
     body_parameter,
     call_site,
     caller_constant,
@@ -2881,6 +2882,8 @@ def _ratio_arithmetic(
             # divides by the group's count
             return lost_track("a division of an average by a number computed from a count of the images "
                               "(``/ float(len(targets))``)", pred)
+        if kind == "div" and tb is None and _one_image_by_count(frame, ta.ratio, other):
+            return lost_track(ONE_IMAGE_BY_COUNT, pred)
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and not _arithmetic_of_reads(frame, b):
             # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
@@ -3320,6 +3323,18 @@ def _same_scales(r: Ratio, first: Ratio) -> bool:
 RECIPROCAL_OF_COUNT = ("a product with one over a number the body computes from the batch other than the number of "
                        "images (``1.0 / (n + 1)``, ``1.0 / len(kept)`` of a filtered list, a factor stored in a loop or "
                        "again in a branch): on a group alone the body computes it from the group's")
+
+
+ONE_IMAGE_BY_COUNT = ("a division (``/``) of one image's value by a number the body computed from the batch's count or sizes "
+                      "(``/ max(len(targets), 3)``, ``/ len(kept)`` of a list filled from the targets, ``/ "
+                      "sum(s['labels'].numel() for s in targets)``): on a group alone it is computed from the group's")
+
+
+def _one_image_by_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
+    """Whether ``factor``, a plain number scaling a value of one image, is computed in the body's
+    code from the batch's count or sizes (``_bytecode.counted_number``)."""
+    return (frame.num_images > 1 and type(factor) in (int, float) and bool(factor)
+            and (ratio.host_image is not None or ratio.rows.numel() == 1) and batch_number())
 
 
 COUNTED_FACTOR = ("a product (``*``) of a reduced value by a number the body computed from the batch's count or sizes "

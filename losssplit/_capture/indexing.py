@@ -1297,7 +1297,8 @@ def _row_buffer_write(frame: Frame, func: Any, target: Tensor, track: Track, arg
         frame.row_buffers[id(target)] = (target, version)
         return True
     if (func is Tensor.__setitem__ and held[1] is not None and version == held[1] + 1 and track.lost_at is None
-            and type(value) in (int, float) and _every_row_part(target, args[1], positions=True) is not None):
+            and type(value) in (int, float) and _every_row_part(target, args[1], positions=True) is not None
+            and not _bytecode.stored_batch_number()):  # (``len(t) % 5``: on a group alone, the group's)
         # ``shifted[:, 0] = decoder_start_token_id`` (BART's and T5's labels shifted right): one number at the same
         # position of every row, on a group alone too; each row keeps its image
         frame.row_buffers[id(target)] = (target, version)

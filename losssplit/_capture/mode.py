@@ -4911,7 +4911,8 @@ def _length_number(frame: Frame, rule: Any, args: tuple, kwargs: dict, out: Any)
         return None
     if not any(isinstance(v, Tensor) and frame.get(v) is not None for v in flat_args(args, kwargs)):
         return None
-    if _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS):
+    if _bytecode.counted_number(zero=rule.__name__ not in ("add", "sub", "rsub"), numbers=_PLAIN_NUMBERS) \
+            or kind == 1 and _bytecode.counted_attribute():  # (``clamp(max=self.cap)``, ``self.cap = 0.3 / len(t)``)
         return BY_LENGTH_NUMBER
     # a bound, an exponent or a term from a size of image rows (``clamp(max=0.15 * x.shape[0])``:
     # ``float.__mul__`` ran first, no ``CountedFloat`` marks it); products and quotients are the
@@ -4995,6 +4996,8 @@ _SPREADS = frozenset({Tensor.expand, Tensor.expand_as, Tensor.broadcast_to, torc
 
 
 _SUMS = frozenset({Tensor.sum, torch.sum})
+# joins of tensors: one-element tensors of a number computed from the count joined are such values on several entries
+_JOINS = frozenset({torch.cat, torch.concat, torch.concatenate, torch.stack, torch.hstack, torch.vstack})
 
 
 def _count_met(frame: Frame, rule: Any, args: tuple, out: Tensor) -> bool:
@@ -5065,6 +5068,10 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     if func in _SPREADS:
         held = frame.count_made.get(id(args[0])) if args else None
         return held is not None and held[0] is args[0] and held[1] and args[0].numel() == 1 < out.numel()
+    if func in _JOINS and out.numel() > 1 and out.is_floating_point():  # ``torch.cat([torch.full((1,), float(i)) ..])``
+        parts = args[0] if args and type(args[0]) in (list, tuple) else ()
+        return any(type(p) is Tensor and p.numel() == 1 and (held := frame.count_made.get(id(p))) is not None
+                   and held[0] is p and held[1] for p in parts)
     if frame.count_made and rule is not None and rule.__name__ in _COUNT_TENSOR_RULES and out.dtype is not torch.bool \
             and func not in _COUNT_FLOORS and _of_a_count_tensor(frame, args, kwargs, rule.__name__):
         return True
@@ -5082,7 +5089,10 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
         if not sized_out and (out.numel() != 1 or frame.num_images < 2):
             return False
         value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)
-        counted = type(value) in (int, float) and bool(value) and _bytecode.counted_number(zero=False, sized=True)
+        counted = type(value) in (int, float) and bool(value) and (_bytecode.counted_number(zero=False, sized=True) or (
+            # (a float fill of a comprehension's image position: a factor; an int one is DETR's batch index)
+            not sized_out and out.is_floating_point()
+            and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True)))
         if counted and not sized_out:  # ``torch.full((), 1.0 / len(t))``: one value computed from the count
             frame.count_made[id(out)] = (out, True)
             return False
