@@ -2239,3 +2239,41 @@ def test_a_start_token_written_into_some_rows_or_at_a_counted_position_declines(
 def test_rows_written_at_a_position_computed_from_a_count_decline():
     """``buf[:, len(t) - 2] = buf[:, 1]``: on a group alone another column."""
     check_rule(_shifted_right(_row_at_a_count), "__setitem__", declines=True)
+
+
+# A list of slices as an index (deprecated; torch reads it as a tuple), as monai's finite differences write
+# ``x[[slice(1, None), ...]]``: indexed as the tuple. First contact (survey 42) was an internal error, every
+# companion lost.
+def _sequence_index_body(index_of):
+    def body(outputs, targets):
+        x = outputs["x"] - torch.stack([t["y"] for t in targets])
+        with pytest.warns(UserWarning, match="non-tuple sequence"):
+            return {"loss": (x[index_of(1, None)] - x[index_of(None, -1)]).square().mean()}
+
+    return body
+
+
+SEQUENCE_INDEXES = {
+    "finite differences along the columns": lambda a, b: [slice(None), slice(None), slice(a, b)],
+    "along the rows, a None": lambda a, b: [slice(None), slice(a, b), None],
+    "after an Ellipsis": lambda a, b: [Ellipsis, slice(a, b)],
+}
+
+
+@pytest.mark.parametrize("case", list(SEQUENCE_INDEXES))
+def test_a_list_of_slices_indexes_as_the_tuple(case):
+    check_rule(_sequence_index_body(SEQUENCE_INDEXES[case]), "__getitem__")
+
+
+def test_a_list_of_slices_along_the_images_declines():
+    """Near miss: the list's first slice drops the first image (positions along the batch)."""
+    check_rule(_sequence_index_body(lambda a, b: [slice(a, b)]), "__getitem__", declines=True)
+
+
+def test_a_list_of_ints_is_one_index_of_images():
+    """Near miss: ``x[[0, 0]]`` picks image 0 twice (one advanced index, no tuple): declined."""
+    def body(outputs, targets):
+        x = outputs["x"] - torch.stack([t["y"] for t in targets])
+        return {"loss": x[[0, 0]].square().mean()}
+
+    check_rule(body, "__getitem__", declines=True)

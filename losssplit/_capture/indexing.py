@@ -2141,15 +2141,19 @@ def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     op = op_name(func)
     lead = a.dim() - 2
+    # ``B`` of ``A``'s shape less its last dim is a batch of vectors (torch's reading; fast_bss_eval's
+    # ``solve(toeplitz(acf), xcorr)``), each solved on its own: its entries mix, its leading dims keep their rows
+    vectors = func is not torch.linalg.solve_triangular and b.dim() == a.dim() - 1 and b.shape == a.shape[:-1]
     if (any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in (ta, tb))
-            or not kwargs.get("left", True) or lead < 0 or b.dim() != a.dim() or outs[0].dim() != a.dim()
+            or not kwargs.get("left", True) or lead < 0 or b.dim() != a.dim() - vectors or outs[0].dim() != b.dim()
             or a.shape[:lead] != b.shape[:lead] or any(o.shape[:lead] != a.shape[:lead] for o in outs)):
         return frame.lose(out, op, ta or tb)
     dim_map: dict[int, int | None] = {d: (d if d < lead else None) for d in range(a.dim())}
     # each column of ``B`` is solved on its own (``left=True``): its last dim keeps its rows in the solution
     # (normflows' ``solve_triangular(lower, x.t())`` of codes as columns); ``solve_ex``'s ``info`` is ``A``'s alone
-    columns: dict[int, int | None] = {**dim_map, a.dim() - 1: a.dim() - 1}
-    news = [combine(frame, op, [(ta, dim_map), (tb, columns)], o.shape) if o.dim() == a.dim()
+    columns: dict[int, int | None] = {d: (d if d < lead else None) for d in range(b.dim())} if vectors \
+        else {**dim_map, a.dim() - 1: a.dim() - 1}
+    news = [combine(frame, op, [(ta, dim_map), (tb, columns)], o.shape) if o.dim() == b.dim()
             else combine(frame, op, [(ta, dim_map)], o.shape) for o in outs]
     if news[0] is None:
         return
