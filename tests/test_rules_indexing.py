@@ -2277,3 +2277,43 @@ def test_a_list_of_ints_is_one_index_of_images():
         return {"loss": x[[0, 0]].square().mean()}
 
     check_rule(body, "__getitem__", declines=True)
+
+
+# One image's values written at an image's position of a tensor whose rows are the images
+# (``out = torch.zeros_like(e); out[i] = e[i] * 2`` in a per-image loop): followed where the position is
+# the value's own image; another image's there declines the call. Found by survey 42 (a near miss of
+# fast_bss_eval's PIT loop): ``out[i] = e[(i + 1) % n]`` was silently counted as image i's values.
+def _per_image_writes(value_of):
+    def body(outputs, targets):
+        e = outputs["x"] - torch.stack([t["y"] for t in targets])
+        out = torch.zeros_like(e)
+        n = len(targets)
+        for i in range(n):
+            out[value_of(i, n)[0]] = e[value_of(i, n)[1]].square()
+        return {"loss": out.mean()}
+
+    return body
+
+
+OWN_POSITION_WRITES = {
+    "each image at its position": lambda i, n: (i, i),
+    "one-position slices": lambda i, n: (slice(i, i + 1), slice(i, i + 1)),
+}
+OTHER_POSITION_WRITES = {
+    "the next image's values": lambda i, n: (i, (i + 1) % n),
+    "in reverse": lambda i, n: (i, n - 1 - i),
+    "a one-position slice of the next image": lambda i, n: (slice(i, i + 1), slice((i + 1) % n, (i + 1) % n + 1)),
+}
+
+
+@pytest.mark.parametrize("case", list(OWN_POSITION_WRITES))
+def test_an_images_values_written_at_its_own_position_split(case):
+    check_rule(_per_image_writes(OWN_POSITION_WRITES[case]), "__setitem__")
+
+
+@pytest.mark.parametrize("case", list(OTHER_POSITION_WRITES))
+def test_an_images_values_written_at_another_images_position_decline(case):
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_per_image_writes(OTHER_POSITION_WRITES[case]), rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert got == {} and any("different images were paired at Tensor.__setitem__" in m for m in said), said

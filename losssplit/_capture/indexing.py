@@ -1056,6 +1056,11 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         return
     if _row_buffer_write(frame, func, target, track, args):
         return
+    if func is Tensor.__setitem__ and track.rows and len(args) > 2 and isinstance(args[2], Tensor) \
+            and _written_elsewhere(frame, target, track, _index_parts(args[1]), frame.get(args[2])):
+        frame.lose(target, f"{op} of several images' values, or another image's, at an image's position", track)
+        lose_aliases(frame, target, op)
+        return
     if func is Tensor.__setitem__ and track.rows:
         _positional_write(frame, target, track, _index_parts(args[1]))
     elif func is Tensor.index_put_ and track.rows and len(args) > 1 and isinstance(args[1], (tuple, list)):
@@ -1741,6 +1746,29 @@ def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[A
             positions = range(size)[p] if type(p) is slice else [norm_dim(p, size)]
             written_at(frame, target, d, positions)
         d += n
+
+
+def _written_elsewhere(frame: Frame, target: Tensor, track: Track, parts: tuple[Any, ...], written: Track | None) -> bool:
+    """Whether ``target[parts] = v`` writes values of the images at one position of a dim of
+    ``target`` that carries images (``out[i] = ...``, ``out[i:i + 1] = ...``) that are not that
+    position's image's alone: several images' (rows of ``v``) lose it (True); one image's
+    (``out[i] = e[j]`` in a per-image loop) is checked to be the position's image (deferred; was
+    silently counted as the position's image's values)."""
+    if written is None or (written.image is None and not written.rows):
+        return False
+    if any(p is Ellipsis for p in parts):
+        parts = _expand_ellipsis(parts, target.dim())
+    d = 0
+    for p in parts:
+        if p is None:
+            continue
+        if d in track.rows and (type(p) is int or _one_position(p, target.shape[d])):
+            if written.rows:
+                return True
+            pos = norm_dim(p, target.shape[d]) if type(p) is int else range(target.shape[d])[p][0]
+            merge_image(frame, track.rows[d][pos], written.image, "Tensor.__setitem__")  # type: ignore[arg-type]
+        d += p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1
+    return False
 
 
 def _positions_written(frame: Frame, target: Tensor, index: Tensor) -> None:
