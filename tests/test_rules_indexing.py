@@ -2317,3 +2317,54 @@ def test_an_images_values_written_at_another_images_position_decline(case):
         got, want, said = rule_outcome(_per_image_writes(OTHER_POSITION_WRITES[case]), rule_batch(seed, weights))
         assert not wrong_companions(got, want), (seed, got, want)
         assert got == {} and any("different images were paired at Tensor.__setitem__" in m for m in said), said
+
+
+# A fresh zeros tensor sized by a count of the images (``x.new_zeros(B, S)``, ``torch.zeros(x.shape[0], S)``) whose
+# first write is one image's values (not reduced) at one position of dim 0: a row per image, as
+# ``zeros_like``'s (fast_bss_eval's PIT: ``loss_out[m] = loss_mat[m + (dum, p_opt)]`` per example, survey 42).
+def _image_rows_into(make, positions=lambda n: range(n), value_of=lambda e, i, n: e[i].square().mean(-1)):
+    def body(outputs, targets):
+        e = outputs["x"] - torch.stack([t["y"] for t in targets])
+        out = make(e, targets)
+        n = len(targets)
+        for i in positions(n):
+            out[i] = value_of(e, i, n)
+        return {"loss": out.mean()}
+
+    return body
+
+
+IMAGE_ROW_BUFFERS = {
+    "new_zeros of the shape less a dim": _image_rows_into(lambda e, t: e.new_zeros(e.shape[:-1])),
+    "zeros of e.shape[0] rows": _image_rows_into(lambda e, t: torch.zeros(e.shape[0], RULE_ROWS)),
+    "a one-position slice, then scaled in place": _image_rows_into(
+        lambda e, t: e.new_zeros(e.shape), value_of=lambda e, i, n: e[i:i + 1].abs() * 2),
+}
+
+
+@pytest.mark.parametrize("case", list(IMAGE_ROW_BUFFERS))
+def test_image_rows_written_into_a_zeros_tensor_of_the_image_count_split(case):
+    check_rule(IMAGE_ROW_BUFFERS[case], "__setitem__")
+
+
+IMAGE_ROW_BUFFER_NEAR_MISSES = {  # (body, what the warning names)
+    "every position but the last": (_image_rows_into(lambda e, t: e.new_zeros(e.shape[:-1]), lambda n: range(n - 1)),
+                                     "some positions"),
+    "the next image's values": (_image_rows_into(lambda e, t: e.new_zeros(e.shape[:-1]),
+                                                 value_of=lambda e, i, n: e[(i + 1) % n].square().mean(-1)),
+                                "different images were paired"),
+    "reduced losses by position": (_image_rows_into(lambda e, t: e.new_zeros(e.shape[0]),
+                                                    value_of=lambda e, i, n: e[i].square().mean()), "buffer"),
+    # a literal size, the first batch's image count: on a group alone its rows past the group's stay zeros
+    "a buffer of 4 rows written as a literal": (_image_rows_into(lambda e, t: torch.zeros(4, RULE_ROWS)),
+                                                "no rows of images were followed"),
+}
+
+
+@pytest.mark.parametrize("case", list(IMAGE_ROW_BUFFER_NEAR_MISSES))
+def test_image_rows_into_a_zeros_tensor_near_misses_decline(case):
+    body, said_part = IMAGE_ROW_BUFFER_NEAR_MISSES[case]
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert got == {} and any(said_part in m for m in said), said

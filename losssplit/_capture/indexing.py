@@ -978,6 +978,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             return
     if track is None and frame.counted_buffers and _accumulated_rows(frame, func, kind, target, args, kwargs):
         return
+    if track is None and func is Tensor.__setitem__ and frame.counted_buffers and _image_row_buffer(frame, target, args):
+        track = frame.get(target)  # a row per image now: the write is followed as into ``zeros_like``'s
     if track is None:
         at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
         value = args[at] if len(args) > at else None
@@ -1551,6 +1553,25 @@ def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor,
         raw = func(torch.zeros_like(target), written.unweighted)
     frame.counted_buffers.discard(id(target))
     frame.set(target, dataclasses.replace(written, unweighted=raw))
+    return True
+
+
+def _image_row_buffer(frame: Frame, target: Tensor, args: tuple) -> bool:
+    """``out = x.new_zeros(B, S); out[b] = loss_mat[b, r, c]`` (fast_bss_eval's PIT loop): one
+    image's values, not reduced, written first at one position of dim 0 of a fresh zeros tensor
+    sized by a count of the images. Its rows are then the images, as ``zeros_like`` of a tensor with
+    a row per image (set: True); the write itself is followed as into one (``_written_elsewhere``
+    checks the position is the value's image, ``_positional_write`` that every position is written)."""
+    written = frame.get(args[2]) if len(args) > 2 and isinstance(args[2], Tensor) else None
+    parts = _index_parts(args[1]) if len(args) > 1 else ()
+    if (written is None or written.image is None or written.rows or written.lost_at is not None
+            or written.ratio is not None or written.parts or written.elements or written.element_formulas
+            or written.formula is not None or not parts
+            or not (type(parts[0]) is int or _one_position(parts[0], target.shape[0]))
+            or id(target) not in frame.counted_buffers or not _fresh_zeros(frame, target)):
+        return False
+    frame.counted_buffers.discard(id(target))
+    frame.set(target, Track(rows={0: frame.arange(target.device)}))
     return True
 
 
