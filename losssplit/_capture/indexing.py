@@ -8,6 +8,7 @@ Advanced indices carry images too: ``x[(batch_idx, src_idx)]`` gets its rows fro
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -1748,13 +1749,7 @@ def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[A
     """``x[0] = 0``, ``x[1:] = v``: a write at positions of a dim that carries images. On a
     group's images alone the same positions are other images, so unless the call writes every
     position (a per-image loop), it gets no companions (deferred: the positions add up)."""
-    if any(p is Ellipsis for p in parts):
-        parts = _expand_ellipsis(parts, target.dim())
-    d = 0
-    for p in parts:
-        if p is None:
-            continue
-        n = p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1
+    for d, p in _parts_by_dim(target, parts):
         if d == 0 in track.rows and len(parts) == 1 and isinstance(p, Tensor) and p.dim() == 1 \
                 and not p.is_floating_point() and p.dtype != torch.bool and frame.get(p) is None:
             _positions_written(frame, target, p)
@@ -1766,7 +1761,19 @@ def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[A
                             "end of a dim that carries images (on a group's images alone it is another image)")
             positions = range(size)[p] if type(p) is slice else [norm_dim(p, size)]
             written_at(frame, target, d, positions)
-        d += n
+
+
+def _parts_by_dim(target: Tensor, parts: tuple[Any, ...]) -> Iterator[tuple[int, Any]]:
+    """Each part of an index of ``target`` with the dim it indexes (``...`` expanded, ``None``
+    skipped, a mask spanning its dims)."""
+    if any(p is Ellipsis for p in parts):
+        parts = _expand_ellipsis(parts, target.dim())
+    d = 0
+    for p in parts:
+        if p is None:
+            continue
+        yield d, p
+        d += p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1
 
 
 def _written_elsewhere(frame: Frame, target: Tensor, track: Track, parts: tuple[Any, ...], written: Track | None) -> bool:
@@ -1777,18 +1784,12 @@ def _written_elsewhere(frame: Frame, target: Tensor, track: Track, parts: tuple[
     silently counted as the position's image's values)."""
     if written is None or (written.image is None and not written.rows):
         return False
-    if any(p is Ellipsis for p in parts):
-        parts = _expand_ellipsis(parts, target.dim())
-    d = 0
-    for p in parts:
-        if p is None:
-            continue
+    for d, p in _parts_by_dim(target, parts):
         if d in track.rows and (type(p) is int or _one_position(p, target.shape[d])):
             if written.rows:
                 return True
             pos = norm_dim(p, target.shape[d]) if type(p) is int else range(target.shape[d])[p][0]
             merge_image(frame, track.rows[d][pos], written.image, "Tensor.__setitem__")  # type: ignore[arg-type]
-        d += p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1
     return False
 
 
