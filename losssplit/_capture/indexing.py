@@ -1559,15 +1559,17 @@ def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor,
 
 def _image_row_buffer(frame: Frame, target: Tensor, args: tuple) -> bool:
     """``out = x.new_zeros(B, S); out[b] = loss_mat[b, r, c]`` (fast_bss_eval's PIT loop): one
-    image's values, not reduced, written first at one position of dim 0 of a fresh zeros tensor
+    image's predicted values, not reduced, written first at one position of dim 0 (the whole index:
+    the images' data written per image into such buffers, ``t[b, a, j, i] = ..``, is followed as
+    positional data elsewhere) of a fresh zeros tensor
     sized by a count of the images. Its rows are then the images, as ``zeros_like`` of a tensor with
     a row per image (set: True); the write itself is followed as into one (``_written_elsewhere``
     checks the position is the value's image, ``_positional_write`` that every position is written)."""
     written = frame.get(args[2]) if len(args) > 2 and isinstance(args[2], Tensor) else None
     parts = _index_parts(args[1]) if len(args) > 1 else ()
-    if (written is None or written.image is None or written.rows or written.lost_at is not None
-            or written.ratio is not None or written.parts or written.elements or written.element_formulas
-            or written.formula is not None or not parts
+    if (written is None or not written.from_prediction or written.image is None or written.rows
+            or written.lost_at is not None or written.ratio is not None or written.parts or written.elements
+            or written.element_formulas or written.formula is not None or len(parts) != 1
             or not (type(parts[0]) is int or _one_position(parts[0], target.shape[0]))
             or id(target) not in frame.counted_buffers or not _fresh_zeros(frame, target)):
         return False
