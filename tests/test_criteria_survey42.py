@@ -41,8 +41,8 @@ that tuple; a conv or pooling given its input by name follows as by position; ``
 dim (the leading sizes and strides kept, each new dim stepping within the last) are a gather of
 that dim; a ``linalg.solve`` of a batch of vectors keeps the leading rows
 (tests/test_rules_signal_windows.py, the rule tables of elementwise, shape, spatial and indexing);
-a fresh zeros tensor sized by a count of the images whose first write is one image's values at
-one position of dim 0 has a row per image, as ``zeros_like``'s (the PIT loop,
+a fresh zeros tensor sized by a count of the images whose first write is one image's predicted
+values at one position of dim 0 has a row per image, as ``zeros_like``'s (the PIT loop,
 tests/test_rules_indexing.py). Its near misses found a silent WRONG on main, now declined: one
 image's values written at another image's position of a row-tracked tensor (``out[i] = e[(i + 1)
 % n]`` in a per-image loop) were counted as the position's image's. Left: the soft clDice (5), the
