@@ -143,7 +143,7 @@ DECLINED = {
     "a custom backward that averages over images": (
         _penalised(lambda r, o, t: (_MixingBackward.apply(r) * o["x"]).sum()), "a custom backward"),
     "a tensor hook that averages over images": (_penalised(_hooked), "between output and input"),
-    "a row written from another image's": (_penalised(_row_copied), "Tensor.__setitem__ wrote"),
+    "a row written from another image's": (_penalised(_row_copied), "Tensor.__setitem__"),
     "the weight field in the discriminator": (
         _penalised(lambda r, o, t: (r * o["x"] * _weights(t)[:, None, None]).sum()), NOT_PER_IMAGE),
     "the sum of a large weighted tensor freed before the grad": (

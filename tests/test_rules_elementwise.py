@@ -193,6 +193,10 @@ CASES = {
     T.isfinite: masked(T.isfinite), torch.isfinite: masked(torch.isfinite),
     T.isnan: masked(lambda e: ~T.isnan(e)), torch.isnan: masked(lambda e: ~torch.isnan(e)),
     T.isinf: masked(lambda e: ~T.isinf(e)), torch.isinf: masked(lambda e: ~torch.isinf(e)),
+    T.isneginf: masked(lambda e: ~T.isneginf((e - 0.3).clamp(min=0).log())),
+    torch.isneginf: masked(lambda e: ~torch.isneginf((e - 0.3).clamp(min=0).log())),
+    T.isposinf: masked(lambda e: ~T.isposinf(1 / (e - 0.3).clamp(min=0))),
+    torch.isposinf: masked(lambda e: ~torch.isposinf(1 / (e - 0.3).clamp(min=0))),
     T.bool: masked(lambda e: T.bool(e > 0.5)), T.long: masked(lambda e: T.long(e * 3)),
     T.int: masked(lambda e: T.int(e * 3)), T.__invert__: masked(lambda e: T.__invert__(e > 0.5)),
     # binary
@@ -324,6 +328,10 @@ CASES.update({
     torch.real: weighted(lambda e, y: torch.real(torch.fft.fft(e))),
     torch.imag: weighted(lambda e, y: torch.imag(torch.fft.rfft(e, dim=1))),
     torch.view_as_real: weighted(lambda e, y: torch.view_as_real(torch.fft.fft(e)).flatten(-2)),
+    T.conj: weighted(lambda e, y: (torch.fft.fft(e) * T.conj(torch.fft.fft(e - y))).real),
+    torch.conj: weighted(lambda e, y: torch.view_as_real(torch.conj(torch.fft.rfft(e, dim=1)).resolve_conj()).flatten(-2)),
+    T.conj_physical: weighted(lambda e, y: T.conj_physical(torch.fft.fft(e)).imag),
+    torch.conj_physical: weighted(lambda e, y: torch.conj_physical(torch.fft.fft(e)).imag),
     torch.angle: weighted(lambda e, y: torch.angle(torch.fft.fft(e))),  # a phase: the weight drops out
     T.angle: weighted(lambda e, y: T.angle(torch.fft.rfft(e - 0.5, dim=1))),
 })

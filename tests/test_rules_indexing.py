@@ -2260,3 +2260,132 @@ def test_rows_written_at_a_literal_or_a_constant_loops_position_split():
     PIT ``mtx[:, i, j] = ..``)."""
     check_rule(_shifted_right(_row_at_a_literal), "")
     check_rule(_shifted_right(_row_at_loop_positions), "")
+
+
+# A list of slices as an index (deprecated; torch reads it as a tuple), as monai's finite differences write
+# ``x[[slice(1, None), ...]]``: indexed as the tuple. First contact (survey 42) was an internal error, every
+# companion lost.
+def _sequence_index_body(index_of):
+    def body(outputs, targets):
+        x = outputs["x"] - torch.stack([t["y"] for t in targets])
+        with pytest.warns(UserWarning, match="non-tuple sequence"):
+            return {"loss": (x[index_of(1, None)] - x[index_of(None, -1)]).square().mean()}
+
+    return body
+
+
+SEQUENCE_INDEXES = {
+    "finite differences along the columns": lambda a, b: [slice(None), slice(None), slice(a, b)],
+    "along the rows, a None": lambda a, b: [slice(None), slice(a, b), None],
+    "after an Ellipsis": lambda a, b: [Ellipsis, slice(a, b)],
+}
+
+
+@pytest.mark.parametrize("case", list(SEQUENCE_INDEXES))
+def test_a_list_of_slices_indexes_as_the_tuple(case):
+    check_rule(_sequence_index_body(SEQUENCE_INDEXES[case]), "__getitem__")
+
+
+def test_a_list_of_slices_along_the_images_declines():
+    """Near miss: the list's first slice drops the first image (positions along the batch)."""
+    check_rule(_sequence_index_body(lambda a, b: [slice(a, b)]), "__getitem__", declines=True)
+
+
+def test_a_list_of_ints_is_one_index_of_images():
+    """Near miss: ``x[[0, 0]]`` picks image 0 twice (one advanced index, no tuple): declined."""
+    def body(outputs, targets):
+        x = outputs["x"] - torch.stack([t["y"] for t in targets])
+        return {"loss": x[[0, 0]].square().mean()}
+
+    check_rule(body, "__getitem__", declines=True)
+
+
+# One image's values written at an image's position of a tensor whose rows are the images
+# (``out = torch.zeros_like(e); out[i] = e[i] * 2`` in a per-image loop): followed where the position is
+# the value's own image; another image's there declines the call. Found by survey 42 (a near miss of
+# fast_bss_eval's PIT loop): ``out[i] = e[(i + 1) % n]`` was silently counted as image i's values.
+def _per_image_writes(value_of):
+    def body(outputs, targets):
+        e = outputs["x"] - torch.stack([t["y"] for t in targets])
+        out = torch.zeros_like(e)
+        n = len(targets)
+        for i in range(n):
+            out[value_of(i, n)[0]] = e[value_of(i, n)[1]].square()
+        return {"loss": out.mean()}
+
+    return body
+
+
+OWN_POSITION_WRITES = {
+    "each image at its position": lambda i, n: (i, i),
+    "one-position slices": lambda i, n: (slice(i, i + 1), slice(i, i + 1)),
+}
+OTHER_POSITION_WRITES = {
+    "the next image's values": lambda i, n: (i, (i + 1) % n),
+    "in reverse": lambda i, n: (i, n - 1 - i),
+    "a one-position slice of the next image": lambda i, n: (slice(i, i + 1), slice((i + 1) % n, (i + 1) % n + 1)),
+}
+
+
+@pytest.mark.parametrize("case", list(OWN_POSITION_WRITES))
+def test_an_images_values_written_at_its_own_position_split(case):
+    check_rule(_per_image_writes(OWN_POSITION_WRITES[case]), "__setitem__")
+
+
+@pytest.mark.parametrize("case", list(OTHER_POSITION_WRITES))
+def test_an_images_values_written_at_another_images_position_decline(case):
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_per_image_writes(OTHER_POSITION_WRITES[case]), rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert got == {} and any("different images were paired at Tensor.__setitem__" in m for m in said), said
+
+
+# A fresh zeros tensor sized by a count of the images (``x.new_zeros(B, S)``, ``torch.zeros(x.shape[0], S)``) whose
+# first write is one image's values (not reduced) at one position of dim 0: a row per image, as
+# ``zeros_like``'s (fast_bss_eval's PIT: ``loss_out[m] = loss_mat[m + (dum, p_opt)]`` per example, survey 42).
+def _image_rows_into(make, positions=lambda n: range(n), value_of=lambda e, i, n: e[i].square().mean(-1)):
+    def body(outputs, targets):
+        e = outputs["x"] - torch.stack([t["y"] for t in targets])
+        out = make(e, targets)
+        n = len(targets)
+        for i in positions(n):
+            out[i] = value_of(e, i, n)
+        return {"loss": out.mean()}
+
+    return body
+
+
+IMAGE_ROW_BUFFERS = {
+    "new_zeros of the shape less a dim": _image_rows_into(lambda e, t: e.new_zeros(e.shape[:-1])),
+    "zeros of e.shape[0] rows": _image_rows_into(lambda e, t: torch.zeros(e.shape[0], RULE_ROWS)),
+    "a one-position slice, then scaled in place": _image_rows_into(
+        lambda e, t: e.new_zeros(e.shape), value_of=lambda e, i, n: e[i:i + 1].abs() * 2),
+}
+
+
+@pytest.mark.parametrize("case", list(IMAGE_ROW_BUFFERS))
+def test_image_rows_written_into_a_zeros_tensor_of_the_image_count_split(case):
+    check_rule(IMAGE_ROW_BUFFERS[case], "__setitem__")
+
+
+IMAGE_ROW_BUFFER_NEAR_MISSES = {  # (body, what the warning names)
+    "every position but the last": (_image_rows_into(lambda e, t: e.new_zeros(e.shape[:-1]), lambda n: range(n - 1)),
+                                     "some positions"),
+    "the next image's values": (_image_rows_into(lambda e, t: e.new_zeros(e.shape[:-1]),
+                                                 value_of=lambda e, i, n: e[(i + 1) % n].square().mean(-1)),
+                                "different images were paired"),
+    "reduced losses by position": (_image_rows_into(lambda e, t: e.new_zeros(e.shape[0]),
+                                                    value_of=lambda e, i, n: e[i].square().mean()), "buffer"),
+    # a literal size, the first batch's image count: on a group alone its rows past the group's stay zeros
+    "a buffer of 4 rows written as a literal": (_image_rows_into(lambda e, t: torch.zeros(4, RULE_ROWS)),
+                                                "no rows of images were followed"),
+}
+
+
+@pytest.mark.parametrize("case", list(IMAGE_ROW_BUFFER_NEAR_MISSES))
+def test_image_rows_into_a_zeros_tensor_near_misses_decline(case):
+    body, said_part = IMAGE_ROW_BUFFER_NEAR_MISSES[case]
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert got == {} and any(said_part in m for m in said), said

@@ -158,3 +158,32 @@ MIXING = {
 def test_ops_that_mix_images_decline(case):
     body, op = MIXING[case]
     check_rule(body, op, declines=True)
+
+
+# Every argument by name, as monai's separable filters call them (``conv(input=x, weight=k, groups=c)``):
+# the same rules; first contact (survey 42) was an internal error on ``args[0]``, every companion lost.
+BY_NAME = {
+    "conv2d": mapped(lambda e: F.conv2d(input=MAP(e), weight=_window(1), padding=1), weighted=True),
+    "conv1d": mapped(lambda e: F.conv1d(input=e, weight=_window(3)[:, :, 1], padding=1, groups=3)),
+    "avg_pool2d": mapped(lambda e: F.avg_pool2d(input=MAP(e), kernel_size=2, stride=1), weighted=True),
+}
+
+
+@pytest.mark.parametrize("op", list(BY_NAME))
+def test_arguments_given_by_name_split_as_given_by_position(op):
+    check_rule(BY_NAME[op], op)
+
+
+# Near misses by name: a kernel that carries images, pooling over rows (declined, the op named).
+MIXING_BY_NAME = {
+    "a kernel that carries images": (
+        mapped(lambda e: F.conv2d(input=MAP(e), weight=MAP(e)[-1:, :, :2, :2])), "conv2d"),
+    "pooling over rows": (mapped(lambda e: F.avg_pool1d(input=e.transpose(0, 2), kernel_size=2, stride=1, padding=1)),
+                          "avg_pool1d"),
+}
+
+
+@pytest.mark.parametrize("case", list(MIXING_BY_NAME))
+def test_ops_by_name_that_mix_images_decline(case):
+    body, op = MIXING_BY_NAME[case]
+    check_rule(body, op, declines=True)

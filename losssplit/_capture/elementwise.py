@@ -428,7 +428,7 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 @rule(
     Tensor.isfinite, torch.isfinite, Tensor.isnan, torch.isnan, Tensor.isinf, torch.isinf,
-    Tensor.logical_not,
+    Tensor.isneginf, torch.isneginf, Tensor.isposinf, torch.isposinf, Tensor.logical_not,
     torch.logical_not, Tensor.__invert__, Tensor.bool, Tensor.long, Tensor.int, Tensor.sign,
     torch.sign,
 )
@@ -5208,14 +5208,16 @@ _TWO_DIM_FFT = (torch.fft.fft2, torch.fft.ifft2, torch.fft.rfft2, torch.fft.irff
 _N_DIM_FFT = (torch.fft.fftn, torch.fft.ifftn, torch.fft.rfftn, torch.fft.irfftn)
 
 
-_COMPLEX_PARTS = (Tensor.real.__get__, Tensor.imag.__get__, torch.real, torch.imag, torch.view_as_real)  # type: ignore[attr-defined]
+_CONJUGATES = (Tensor.conj, torch.conj, Tensor.conj_physical, torch.conj_physical)
+_COMPLEX_PARTS = (Tensor.real.__get__, Tensor.imag.__get__, torch.real, torch.imag, torch.view_as_real,  # type: ignore[attr-defined]
+                  *_CONJUGATES)
 
 
 @rule(*_ONE_DIM_FFT, *_TWO_DIM_FFT, *_N_DIM_FFT, *_COMPLEX_PARTS)
 def spectral(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.fft.*`` over dims that carry no images (a frequency loss over ``[B, C, H, W]``): the
     other dims keep their rows; over a row dim (``fftn`` without ``dim=`` included), images mix.
-    ``z.real``, ``z.imag``, ``torch.view_as_real(z)`` (a trailing dim of 2): same rows."""
+    ``z.real``, ``z.imag``, ``torch.view_as_real(z)`` (a trailing dim of 2), ``z.conj()``: same rows."""
 
     def mixes(src: Tensor, track: Track) -> bool:
         if func in _COMPLEX_PARTS:
@@ -5225,6 +5227,9 @@ def spectral(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         return bool(set(range(src.dim()) if dims is None else dims) & set(track.rows))
 
     keep_rows(frame, func, args, kwargs, out, mixes, "along")
+    new = frame.get(out) if func in _CONJUGATES else None
+    if new is not None and new.unweighted is not None:  # replayed lazily conjugated: ``view_as_real`` refuses it
+        new.unweighted = new.unweighted.resolve_conj()
 
 
 @rule(torch.stft, Tensor.stft, torch.istft, Tensor.istft)

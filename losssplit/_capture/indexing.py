@@ -8,6 +8,7 @@ Advanced indices carry images too: ``x[(batch_idx, src_idx)]`` gets its rows fro
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -1004,6 +1005,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             return
     if track is None and frame.counted_buffers and _accumulated_rows(frame, func, kind, target, args, kwargs):
         return
+    if track is None and func is Tensor.__setitem__ and frame.counted_buffers and _image_row_buffer(frame, target, args):
+        track = frame.get(target)  # a row per image now: the write is followed as into ``zeros_like``'s
     if track is None:
         at = 2 if func in (Tensor.__setitem__, Tensor.index_put_) else 1
         value = args[at] if len(args) > at else None
@@ -1084,6 +1087,11 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                 lose_aliases(frame, target, op)
         return
     if _row_buffer_write(frame, func, target, track, args):
+        return
+    if func is Tensor.__setitem__ and track.rows and len(args) > 2 and isinstance(args[2], Tensor) \
+            and _written_elsewhere(frame, target, track, _index_parts(args[1]), frame.get(args[2])):
+        frame.lose(target, f"{op} of several images' values, or another image's, at an image's position", track)
+        lose_aliases(frame, target, op)
         return
     if func is Tensor.__setitem__ and track.rows:
         _positional_write(frame, target, track, _index_parts(args[1]))
@@ -1625,6 +1633,27 @@ def _accumulated_rows(frame: Frame, func: Any, kind: str | None, target: Tensor,
     return True
 
 
+def _image_row_buffer(frame: Frame, target: Tensor, args: tuple) -> bool:
+    """``out = x.new_zeros(B, S); out[b] = loss_mat[b, r, c]`` (fast_bss_eval's PIT loop): one
+    image's predicted values, not reduced, written first at one position of dim 0 (the whole index:
+    the images' data written per image into such buffers, ``t[b, a, j, i] = ..``, is followed as
+    positional data elsewhere) of a fresh zeros tensor
+    sized by a count of the images. Its rows are then the images, as ``zeros_like`` of a tensor with
+    a row per image (set: True); the write itself is followed as into one (``_written_elsewhere``
+    checks the position is the value's image, ``_positional_write`` that every position is written)."""
+    written = frame.get(args[2]) if len(args) > 2 and isinstance(args[2], Tensor) else None
+    parts = _index_parts(args[1]) if len(args) > 1 else ()
+    if (written is None or not written.from_prediction or written.image is None or written.rows
+            or written.lost_at is not None or written.ratio is not None or written.parts or written.elements
+            or written.element_formulas or written.formula is not None or len(parts) != 1
+            or not (type(parts[0]) is int or _one_position(parts[0], target.shape[0]))
+            or id(target) not in frame.counted_buffers or not _fresh_zeros(frame, target)):
+        return False
+    frame.counted_buffers.discard(id(target))
+    frame.set(target, Track(rows={0: frame.arange(target.device)}))
+    return True
+
+
 def _constant_rows(frame: Frame, kind: str | None, target: Tensor, value: Any) -> bool:
     """``log_q += logabsdet * x.new_ones(B)`` (normflows' ``LULinearPermute``): one value of no
     image repeated along the target's rows, added first into (or subtracted from) a fresh zeros
@@ -1798,13 +1827,7 @@ def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[A
     """``x[0] = 0``, ``x[1:] = v``: a write at positions of a dim that carries images. On a
     group's images alone the same positions are other images, so unless the call writes every
     position (a per-image loop), it gets no companions (deferred: the positions add up)."""
-    if any(p is Ellipsis for p in parts):
-        parts = _expand_ellipsis(parts, target.dim())
-    d = 0
-    for p in parts:
-        if p is None:
-            continue
-        n = p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1
+    for d, p in _parts_by_dim(target, parts):
         if d == 0 in track.rows and len(parts) == 1 and isinstance(p, Tensor) and p.dim() == 1 \
                 and not p.is_floating_point() and p.dtype != torch.bool and frame.get(p) is None:
             _positions_written(frame, target, p)
@@ -1816,7 +1839,36 @@ def _positional_write(frame: Frame, target: Tensor, track: Track, parts: tuple[A
                             "end of a dim that carries images (on a group's images alone it is another image)")
             positions = range(size)[p] if type(p) is slice else [norm_dim(p, size)]
             written_at(frame, target, d, positions)
-        d += n
+
+
+def _parts_by_dim(target: Tensor, parts: tuple[Any, ...]) -> Iterator[tuple[int, Any]]:
+    """Each part of an index of ``target`` with the dim it indexes (``...`` expanded, ``None``
+    skipped, a mask spanning its dims)."""
+    if any(p is Ellipsis for p in parts):
+        parts = _expand_ellipsis(parts, target.dim())
+    d = 0
+    for p in parts:
+        if p is None:
+            continue
+        yield d, p
+        d += p.dim() if isinstance(p, Tensor) and p.dtype == torch.bool else 1
+
+
+def _written_elsewhere(frame: Frame, target: Tensor, track: Track, parts: tuple[Any, ...], written: Track | None) -> bool:
+    """Whether ``target[parts] = v`` writes values of the images at one position of a dim of
+    ``target`` that carries images (``out[i] = ...``, ``out[i:i + 1] = ...``) that are not that
+    position's image's alone: several images' (rows of ``v``) lose it (True); one image's
+    (``out[i] = e[j]`` in a per-image loop) is checked to be the position's image (deferred; was
+    silently counted as the position's image's values)."""
+    if written is None or (written.image is None and not written.rows):
+        return False
+    for d, p in _parts_by_dim(target, parts):
+        if d in track.rows and (type(p) is int or _one_position(p, target.shape[d])):
+            if written.rows:
+                return True
+            pos = norm_dim(p, target.shape[d]) if type(p) is int else range(target.shape[d])[p][0]
+            merge_image(frame, track.rows[d][pos], written.image, "Tensor.__setitem__")  # type: ignore[arg-type]
+    return False
 
 
 def _positions_written(frame: Frame, target: Tensor, index: Tensor) -> None:
@@ -2217,15 +2269,19 @@ def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         return
     op = op_name(func)
     lead = a.dim() - 2
+    # ``B`` of ``A``'s shape less its last dim is a batch of vectors (torch's reading; fast_bss_eval's
+    # ``solve(toeplitz(acf), xcorr)``), each solved on its own: its entries mix, its leading dims keep their rows
+    vectors = func is not torch.linalg.solve_triangular and b.dim() == a.dim() - 1 and b.shape == a.shape[:-1]
     if (any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in (ta, tb))
-            or not kwargs.get("left", True) or lead < 0 or b.dim() != a.dim() or outs[0].dim() != a.dim()
+            or not kwargs.get("left", True) or lead < 0 or b.dim() != a.dim() - vectors or outs[0].dim() != b.dim()
             or a.shape[:lead] != b.shape[:lead] or any(o.shape[:lead] != a.shape[:lead] for o in outs)):
         return frame.lose(out, op, ta or tb)
     dim_map: dict[int, int | None] = {d: (d if d < lead else None) for d in range(a.dim())}
     # each column of ``B`` is solved on its own (``left=True``): its last dim keeps its rows in the solution
     # (normflows' ``solve_triangular(lower, x.t())`` of codes as columns); ``solve_ex``'s ``info`` is ``A``'s alone
-    columns: dict[int, int | None] = {**dim_map, a.dim() - 1: a.dim() - 1}
-    news = [combine(frame, op, [(ta, dim_map), (tb, columns)], o.shape) if o.dim() == a.dim()
+    columns: dict[int, int | None] = {d: (d if d < lead else None) for d in range(b.dim())} if vectors \
+        else {**dim_map, a.dim() - 1: a.dim() - 1}
+    news = [combine(frame, op, [(ta, dim_map), (tb, columns)], o.shape) if o.dim() == b.dim()
             else combine(frame, op, [(ta, dim_map)], o.shape) for o in outs]
     if news[0] is None:
         return

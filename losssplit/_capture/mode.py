@@ -5917,6 +5917,8 @@ class CaptureMode(TorchFunctionMode):
         else:
             out = func(*args)
             kwargs = _NO_KWARGS
+        if len(args) > 1 and type(args[1]) is list and func in _INDEXED and _sequence_as_tuple(args[1]):
+            args = (args[0], tuple(args[1]), *args[2:])  # as torch read it: the rules see one form
         if type(out) is Tensor:
             frame.made_ids.add(id(out))
         elif type(out) in (tuple, list) or isinstance(out, tuple):
@@ -6520,6 +6522,17 @@ _CONVERSIONS = frozenset({
 })
 
 """Copies and conversions: the same values, shape and images (``_SIZE_KEEPING``, ``_WEIGHT_VIEWS``)."""
+
+_INDEXED = frozenset({Tensor.__getitem__, Tensor.__setitem__})
+
+
+def _sequence_as_tuple(index: list) -> bool:
+    """Whether torch reads the list ``index`` as a tuple of indices (``x[[slice(1, None), ...]]``,
+    deprecated, as monai's finite differences still write it): under 32 items, one of them a slice,
+    ``None``, ``...``, a tensor or a sequence; else it is one advanced index of the ints."""
+    return len(index) < 32 and any(p is None or p is Ellipsis or isinstance(p, (slice, Tensor, list, tuple))
+                                   for p in index)
+
 
 _LEADING_KEPT = frozenset({torch.nn.functional.one_hot, Tensor.__getitem__, Tensor.unsqueeze, torch.unsqueeze})
 """Ops whose output keeps each dim of its input at the same position, of the same size, where

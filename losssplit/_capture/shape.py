@@ -1563,3 +1563,56 @@ def padded_use(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
 
 
 mode.PADDED_RULE.append(padded_use)
+
+
+def _window_positions(src: Tensor, size: Any, stride: Any, offset: Any) -> Tensor | None:
+    """The positions along ``src``'s last dim of each element of ``torch.as_strided(src, size,
+    stride, offset)`` over its new trailing dims, where the view keeps ``src``'s leading dims (their
+    sizes and strides, the same storage offset) and its trailing dims step within the last dim
+    (strides multiples of its stride, in its extent): element ``(i, t)`` is then ``src[i, pos[t]]``.
+    None for any other layout."""
+    k = src.dim() - 1
+    if k < 0 or not isinstance(size, Sequence) or not isinstance(stride, Sequence) or len(size) != len(stride) \
+            or len(size) <= k or offset not in (None, src.storage_offset()):
+        return None
+    size, stride = [int(s) for s in size], [int(s) for s in stride]
+    last = src.stride(-1)
+    if size[:k] != list(src.shape[:k]) or stride[:k] != list(src.stride()[:k]) or last <= 0 \
+            or any(s < 0 or s % last for s in stride[k:]) \
+            or sum((n - 1) * s for n, s in zip(size[k:], stride[k:], strict=True) if n > 0) > (src.shape[-1] - 1) * last:
+        return None
+    positions = torch.zeros(size[k:], dtype=torch.long)
+    for j, (n, s) in enumerate(zip(size[k:], stride[k:], strict=True)):
+        shape = [1] * (len(size) - k)
+        shape[j] = n
+        positions = positions + (torch.arange(n) * (s // last)).view(shape)
+    return positions
+
+
+@rule(torch.as_strided, Tensor.as_strided)
+def as_strided(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.as_strided(x, x.shape[:-1] + sizes, x.stride() + strides)``: windows of the last dim
+    (fast_bss_eval's Hankel and Toeplitz matrices), a gather of ``x``'s last dim per leading index
+    (``_window_positions``): the leading dims keep their rows, the last dim's positions mix; replayed
+    as that gather. Any other layout ends attribution."""
+    src = get_arg(args, kwargs, 0, "input", None)
+    track = frame.get(src) if isinstance(src, Tensor) else None
+    if track is None or not isinstance(out, Tensor):
+        return
+    op = op_name(func)
+    if track.lost_at is not None or track.ratio is not None:
+        return frame.lose(out, track.lost_at or op, track)
+    positions = _window_positions(src, get_arg(args, kwargs, 1, "size", None), get_arg(args, kwargs, 2, "stride", None),
+                                  get_arg(args, kwargs, 3, "storage_offset", None))
+    if positions is None:
+        return frame.lose(out, f"{op} of another layout than windows of the last dim", track)
+    k = src.dim() - 1
+    frame.positions_mixed(op, src, track, [k])
+    new = combine(frame, op, [(track, {d: (d if d < k else None) for d in range(src.dim())})], out.shape)
+    if new is None:
+        return
+    if new.lost_at is not None:
+        return frame.lose(out, f"{op} over a dim that carries images", track)
+    if track.unweighted is not None:
+        new.unweighted = track.unweighted[..., positions.to(src.device)]
+    frame.set(out, new)

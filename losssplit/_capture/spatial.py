@@ -40,6 +40,8 @@ def _follow(
     tracked tensor among ``data`` (a kernel, running statistics), ends attribution. A second
     output (pooling indices) is data with the same rows. ``reshaped``: the output has other dims
     after the kept leading ones (``F.unfold``)."""
+    if not args and "input" in kwargs:  # ``conv(input=x, weight=k)``: replayed as ``func(x, weight=k)``
+        args, kwargs = (kwargs["input"],), {k: v for k, v in kwargs.items() if k != "input"}
     src = args[0]
     if not isinstance(src, Tensor):
         return
@@ -123,8 +125,9 @@ _CONV_SPATIAL = {torch.conv1d: 1, torch.conv2d: 2, torch.conv3d: 3, torch.conv_t
 @rule(*_CONV_SPATIAL)
 def conv(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``F.conv2d(x, w)`` with the batch on dim 0 (any ``groups=``, so depthwise windows too):
-    the batch keeps its rows; channels and positions are mixed by the kernel."""
-    src = args[0]
+    the batch keeps its rows; channels and positions are mixed by the kernel. Every argument may
+    be given by name (monai's separable filters: ``conv(input=x, weight=k, groups=c)``)."""
+    src = get_arg(args, kwargs, 0, "input", None)
     batched = isinstance(src, Tensor) and src.dim() == _CONV_SPATIAL[func] + 2
     weight = get_arg(args, kwargs, 1, "weight", None)
     bias = get_arg(args, kwargs, 2, "bias", None)
@@ -144,7 +147,7 @@ _POOL_SPATIAL = {
 @rule(*_POOL_SPATIAL)
 def pool(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Pooling over the last 1-3 dims: the leading dims (batch, channels) keep their rows."""
-    src = args[0]
+    src = get_arg(args, kwargs, 0, "input", None)
     if isinstance(src, Tensor):
         _follow(frame, func, args, kwargs, out, set(range(src.dim() - _POOL_SPATIAL[func])))
 
