@@ -3334,7 +3334,7 @@ def _one_image_by_count(frame: Frame, ratio: Ratio, factor: Any) -> bool:
     """Whether ``factor``, a plain number scaling a value of one image, is computed in the body's
     code from the batch's count or sizes (``_bytecode.counted_number``)."""
     return (frame.num_images > 1 and type(factor) in (int, float) and bool(factor)
-            and (ratio.host_image is not None or ratio.rows.numel() == 1) and batch_number())
+            and ratio.host_image is not None and batch_number())
 
 
 COUNTED_FACTOR = ("a product (``*``) of a reduced value by a number the body computed from the batch's count or sizes "
