@@ -4357,9 +4357,12 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if frame.number_tests and tracks[0] is None:  # ``torch.where(lw < 0.9, 0.5 * l, l)``
         weight_test_used(frame, args[0], next((t for t in tracks[1:] if t is not None), None), out.shape, op)
     kept = _picked_everywhere(frame, args, tracks)
-    if kept is not None:
-        args, tracks = args[:1] + args[kept : kept + 1], tracks[:1] + tracks[kept : kept + 1]
-    new = _elementwise(frame, func, op, args[:3], tracks, out, args[3:], kwargs)
+    operands = args[:3]
+    if kept is not None and torch.broadcast_shapes(args[0].shape, args[kept].shape) == out.shape:
+        # the mixed operand's place taken by the one picked everywhere (``where(c, x, x)``: x's values;
+        # was ``where(c, x)``, which raised where the values on weights 1 were computed)
+        operands, tracks = (args[0], args[kept], args[kept]), [tracks[0], tracks[kept], tracks[kept]]
+    new = _elementwise(frame, func, op, operands, tracks, out, args[3:], kwargs)
     if new is not None:
         frame.set(out, new)
         if frame.label_masks and new.lost_at is None and new.from_prediction:
@@ -4466,6 +4469,8 @@ def _picked_everywhere(frame: Frame, args: tuple, tracks: list[Track | None]) ->
     if len(mixed) != 1:
         return None
     kept = 3 - mixed[0]
+    if not isinstance(args[kept], Tensor):  # (a number picked everywhere: no values of the images)
+        return None
     other = cond.detach().logical_not() if kept == 1 else cond.detach()
     frame.doubt(other.any(), "torch.where picks a value reduced over several images (a batch-wide default) at some "
                 "positions")
