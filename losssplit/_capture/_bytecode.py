@@ -1594,7 +1594,7 @@ def _position_tested(f: types.FrameType, instructions: list[dis.Instruction], fi
     """Whether a conditional jump of the loop from ``first`` to ``last`` tests a plain expression of
     an int the loop's target holds (``for i, x in enumerate(r): if i < 2``; ``... if b % 2``): some
     images' positions skip what others' run."""
-    targets = _loop_targets(instructions, first)
+    targets = _unpacked_targets(instructions, first)  # (every depth: ``for i, (x, k) in``; was one level)
     for j in range(first + 1, last + 1):
         if "_IF_" not in instructions[j].opname:
             continue
@@ -1605,21 +1605,6 @@ def _position_tested(f: types.FrameType, instructions: list[dis.Instruction], fi
                for i in instructions[k:j]):
             return True
     return False
-
-
-def _loop_targets(instructions: list[dis.Instruction], first: int) -> frozenset[str]:
-    """The names the ``for`` loop whose FOR_ITER is at ``first`` stores each item in (one level of
-    unpacking)."""
-    k = first + 1
-    if k < len(instructions) and instructions[k].opname == "UNPACK_SEQUENCE":
-        k += 1
-    names = set()
-    while k < len(instructions) and instructions[k].opname in ("STORE_FAST", "STORE_DEREF"):
-        names.add(instructions[k].argval)
-        k += 1
-        if instructions[first + 1].opname != "UNPACK_SEQUENCE":
-            break
-    return frozenset(names)
 
 
 _JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
