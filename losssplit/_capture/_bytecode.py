@@ -4656,8 +4656,8 @@ def _inputless_divisor(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...
 
 def side_size_divisor() -> tuple[Any, int, bool] | None:
     """``(x, k, same)`` where the divisor of the ``/`` (``/=``) the caller's code is executing
-    is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal >= 1 (or one from the end naming
-    such a dim: ``e.shape[-1]``) and ``x`` a local or a
+    is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal (or one from the end:
+    ``e.shape[-1]``) and ``x`` a local or a
     field of one picked by str literals (``outputs["c"].shape[1]``), written at the division, in a
     local stored once from it (``nq = outputs["c"].shape[1]``) or returned by a function that is
     given ``x`` (``z_of(outputs)``, ``z_of = lambda o: o["c"].shape[1]``); ``same``: ``x`` is the
@@ -4685,7 +4685,7 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
         return None
     if k < 0:  # ``e.shape[-1]``: the dim counted from the end of the tensor measured
         k += x.dim() if isinstance(x, torch.Tensor) else 0
-        if k < 1:
+        if k < 0:
             return None
     code = f.f_code
     instructions = _instructions(code)
@@ -4740,14 +4740,14 @@ def _keyed_local(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...]] | N
 
 def _side_size_form(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int] | None:
     """(local, str keys, k) where ``span`` is ``x[...].shape[k]`` or ``x[...].size(k)``, ``x`` a
-    LOAD_FAST, the keys str literals, ``k`` an int literal other than 0 (``-1``: counted from the end)."""
+    LOAD_FAST, the keys str literals, ``k`` an int literal (``-1``: counted from the end)."""
     for tail in (3, 4):  # ``.shape[k]``: LOAD_ATTR, LOAD_CONST, BINARY_SUBSCR; ``.size(k)``: with PRECALL, CALL
         head = _keyed_local(span[:-tail]) if len(span) > tail else None
         if head is None:
             continue
         rest = [(i.opname, i.argval) for i in span[-tail:]]
         k = rest[1][1]
-        if type(k) is not int or k == 0 or rest[1][0] != "LOAD_CONST":
+        if type(k) is not int or rest[1][0] != "LOAD_CONST":
             continue
         if rest == [("LOAD_ATTR", "shape"), ("LOAD_CONST", k), ("BINARY_SUBSCR", None)] or rest[0] == (
                 "LOAD_METHOD", "size") and [op for op, _ in rest[2:]] == ["PRECALL", "CALL"] and span[-1].arg == 1:
@@ -7466,6 +7466,41 @@ def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozense
     if f.f_code.co_freevars and f.f_code.co_name in _COMPREHENSIONS and (back := _enclosing_frame(f)) is not None:
         found |= _counted_free_sizes(f.f_code, _lasti(f), tupled, skip, unread, back.f_code)
     return found
+
+
+def literal_sizes(tupled: bool) -> frozenset[int]:
+    """The dims whose sizes the factory call the caller's code is executing writes there as int
+    literals (``torch.zeros(3, 4)``, ``torch.full((3, 4), 0.0)``): numbers of the code, whatever
+    count of a batch they equal. Empty where not read."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return frozenset()
+    f = _caller()
+    return frozenset() if f is None else _literal_sizes(f.f_code, _lasti(f), tupled)
+
+
+@_per_code(1024)
+def _literal_sizes(code: types.CodeType, lasti: int, tupled: bool) -> frozenset[int]:
+    spans = _operands(code, lasti)
+    ins = _instructions(code)
+    if tupled and spans and spans[-1][1] - spans[-1][0] == 1 and ins[spans[-1][0]].opname == "LOAD_CONST":
+        sizes = ins[spans[-1][0]].argval  # ``torch.zeros((3, 4))``: one constant tuple
+        return frozenset(range(len(sizes))) if type(sizes) is tuple and all(type(n) is int for n in sizes) else frozenset()
+    return _size_spans(code, lasti, tupled, 0, False, lambda instructions, start, end: end - start == 1 and (
+        _int_literal(instructions, start) or instructions[start].opname == "LOAD_FAST" and _literal_local(code, instructions[start].argval)))
+
+
+def _int_literal(instructions: list[dis.Instruction], k: int) -> bool:
+    return k >= 0 and instructions[k].opname == "LOAD_CONST" and type(instructions[k].argval) is int
+
+
+def _literal_local(code: types.CodeType, name: str) -> bool:
+    """Whether every store of the local ``name`` of ``code`` (no parameter, no cell) stores an int
+    literal right before it (``n = 3``)."""
+    instructions = _instructions(code)
+    stores = _stores(instructions, name, cells=True)
+    return (name not in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] and name not in code.co_cellvars
+            and bool(stores) and all(instructions[j].opname == "STORE_FAST" and _int_literal(instructions, j - 1)
+                                     and not instructions[j].is_jump_target for j in stores))
 
 
 @_per_code(1024)

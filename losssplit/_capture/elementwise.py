@@ -3864,7 +3864,8 @@ def _side_size(frame: Frame, z: int) -> bool | str:
     also kept in a local, or returned by a function given the tensor): True (a constant) where that
     tensor is an argument as passed (``outputs["c"].shape[1]``: the queries, on a group alone the
     same) or joined along dim 0 from argument tensors only (``torch.stack([t["y"] for t in
-    targets]).shape[1]``, ``Frame.argument_joins``); ``MADE_SIDE_SIZE_DIVISOR`` for a tensor the body
+    targets]).shape[1]``, ``Frame.argument_joins``), or, of any dim, where the factory that made it
+    was given that size as a literal (``Frame.literal_dims``); ``MADE_SIDE_SIZE_DIVISOR`` for a tensor the body
     made (its own width, the same on a group alone; padded to the longest image's, not); False for no
     such size."""
     found = side_size_divisor() if frame.tokens is None else None
@@ -3872,6 +3873,11 @@ def _side_size(frame: Frame, z: int) -> bool | str:
         return False
     x, k, same = found
     measured = isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z
+    literal = frame.literal_dims.get(id(x)) if measured and same else None
+    if literal is not None and literal[0] is x and k in literal[1]:
+        return True  # ``z = torch.zeros(3, 4)``, ``/ z.shape[0]``: a literal of the code (was read as a count it equals)
+    if k == 0:
+        return False
     if measured and frame.padded and id(x) in frame.padded:
         return False  # (``pad_sequence``'s width: declined by its own rule, ``shape.padded_use``)
     track = frame.get(x) if measured else None
