@@ -4115,18 +4115,15 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
     except (KeyError, TypeError):
         pass  # (no name, or an unhashable one: read as below)
     known = _INTERNAL_MODULES
-    delegated = False  # (the frame below runs a torch-replacing wrapper, calling on)
+    below = None
     while f is not None:
         name = f.f_globals.get("__name__", "")
         internal = known.get(name) if type(name) is str else None  # ``_internal``'s map, read here: a hot loop
-        if internal if internal is not None else _internal(name):
-            delegated = False
-        elif _delegating(f):
-            delegated = True
-        else:
-            if delegated or _PATCHED[1]:
-                _WRAPPER_CALL.at = _wrapper_call(f) if delegated else None
+        if not (internal if internal is not None else _internal(name)) and not _delegating(f):
+            if _PATCHED[1]:  # (the frame walked before ``f`` runs a torch-replacing wrapper, calling on)
+                _WRAPPER_CALL.at = _wrapper_call(f) if below is not None and _delegating(below) else None
             return None if _made_from_text(f.f_code) else f
+        below = f
         f = f.f_back
     return f
 
@@ -4151,17 +4148,21 @@ def _wrapper_call(f: types.FrameType) -> tuple[int, int, int] | None:
     return None if at is None or instructions[at].opname != "CALL" else (id(f), lasti, lasti - 2 * _CALL_CACHES)
 
 
-def _lasti(f: types.FrameType) -> int:
-    """The byte offset of the instruction ``f`` is executing, as the readers take it: ``f_lasti``,
-    but for the frame ``_caller`` found calling a Python function another package installed in
-    place of torch's (``_delegating``), the offset of that CALL (its ``f_lasti`` is on the CALL's
-    last inline cache, where nothing is read: a count, a bound, a fill passed there were missed,
-    silently wrong). An op run inside any other Python function the frame called (torch's own
-    ``F.cross_entropy``) is still not that CALL's."""
-    if not _PATCHED[1]:
-        return f.f_lasti
+def _lasti_through_wrappers(f: types.FrameType) -> int:
+    """The byte offset of the instruction ``f`` is executing, as the readers take it (``_lasti``):
+    ``f_lasti``, but for the frame ``_caller`` found calling a Python function another package
+    installed in place of torch's (``_delegating``), the offset of that CALL (its ``f_lasti`` is on
+    the CALL's last inline cache, where nothing is read: a count, a bound, a fill passed there were
+    missed, silently wrong). An op run inside any other Python function the frame called (torch's
+    own ``F.cross_entropy``) is still not that CALL's."""
     at = _WRAPPER_CALL.at
     return at[2] if at is not None and at[0] == id(f) and at[1] == f.f_lasti else f.f_lasti
+
+
+# ``_lasti_through_wrappers`` once a torch-replacing wrapper was found (``_patched_torch_codes``);
+# until then, a C getter: every reader calls it, on every op (a Python call there cost 0.2 M
+# instructions a call of the seed's criterion)
+_lasti: Callable[[types.FrameType], int] = operator.attrgetter("f_lasti")
 
 
 def _delegating(f: types.FrameType) -> bool:
@@ -4183,7 +4184,7 @@ def _patched_torch_codes() -> frozenset[int]:
     is torch's op called by the user's code, whose instruction is the one to read (was the
     wrapper's: nothing read there, a count cutting a later dim kept). Scanned again when modules
     were imported since, keeping those found before (ids: hashing a code object hashes its constants)."""
-    global _PATCHED
+    global _PATCHED, _lasti
     if _PATCHED[0] == len(sys.modules):
         return _PATCHED[1]
     import torch.nn.functional as functional
@@ -4194,6 +4195,8 @@ def _patched_torch_codes() -> frozenset[int]:
             if type(v) is types.FunctionType and str(v.__module__).partition(".")[0] not in ("torch", "losssplit"):
                 found.add(v.__code__)
     _PATCHED = (len(sys.modules), frozenset(id(c) for c in found), tuple(found))  # (the codes held: ids stay theirs)
+    if found:
+        _lasti = _lasti_through_wrappers
     return _PATCHED[1]
 
 
