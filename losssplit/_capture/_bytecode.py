@@ -4115,17 +4115,24 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
     except (KeyError, TypeError):
         pass  # (no name, or an unhashable one: read as below)
     known = _INTERNAL_MODULES
-    below = None
     while f is not None:
         name = f.f_globals.get("__name__", "")
         internal = known.get(name) if type(name) is str else None  # ``_internal``'s map, read here: a hot loop
         if not (internal if internal is not None else _internal(name)) and not _delegating(f):
-            if _PATCHED[1]:  # (the frame walked before ``f`` runs a torch-replacing wrapper, calling on)
-                _WRAPPER_CALL.at = _wrapper_call(f) if below is not None and _delegating(below) else None
+            if _PATCHED[1]:
+                _note_wrapper_call(f)
             return None if _made_from_text(f.f_code) else f
-        below = f
         f = f.f_back
     return f
+
+
+def _note_wrapper_call(f: types.FrameType) -> None:
+    """``_WrapperCall.at`` for ``f``, the frame ``_walk_out`` found, once a torch-replacing wrapper
+    was found (``_patched_torch_codes``): where the frame it called runs one, calling on."""
+    below: types.FrameType | None = sys._getframe(2)  # (``_walk_out``'s caller, below ``f``: up from there to the frame ``f`` called)
+    while below is not None and below.f_back is not f:
+        below = below.f_back
+    _WRAPPER_CALL.at = _wrapper_call(f) if below is not None and _delegating(below) else None
 
 
 class _WrapperCall(threading.local):
