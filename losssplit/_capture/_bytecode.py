@@ -4183,6 +4183,9 @@ def _delegating(f: types.FrameType) -> bool:
 
 
 _PATCHED: tuple[int, frozenset[int], tuple[types.CodeType, ...]] = (-1, frozenset(), ())
+# packages whose functions in torch's namespaces replace none of torch's: its own, losssplit's and
+# the standard library's (``torch._overload`` is ``typing.overload``: found, every walk paid for wrappers)
+_NO_WRAPPERS = frozenset({"torch", "losssplit", *sys.stdlib_module_names})
 
 
 def _patched_torch_codes() -> frozenset[int]:
@@ -4199,7 +4202,7 @@ def _patched_torch_codes() -> frozenset[int]:
     found = set(_PATCHED[2])  # (kept: a wrapper another one replaced still runs under it, as its original)
     for space in (torch, torch.Tensor, functional):
         for v in vars(space).values():
-            if type(v) is types.FunctionType and str(v.__module__).partition(".")[0] not in ("torch", "losssplit"):
+            if type(v) is types.FunctionType and str(v.__module__).partition(".")[0] not in _NO_WRAPPERS:
                 found.add(v.__code__)
     _PATCHED = (len(sys.modules), frozenset(id(c) for c in found), tuple(found))  # (the codes held: ids stay theirs)
     if found:
