@@ -36,8 +36,9 @@ PINNED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong
 # size of image rows read through a one-line helper or a literal slice's item declines naming the key.
 # np_prod_of_a_field_written_by_the_body (WRONG on a980fb3 too, found by old): ``np.prod`` of a dim
 # without images of a tensor the body made, equal to the loss's rows, declines (it was read as them).
-# near_made_zeros_side_size declines (a GAP, honest): the divisor z.shape[0] of a torch.zeros(3, 4)
-# the body made equals the count on a batch of 3 images, and the side-size rule declines on all batches.
+# near_made_zeros_side_size declines (a GAP, honest) at its ``+ z.sum()``, an add of a tensor the capture does not
+# follow; its divisor z.shape[0] of a torch.zeros(3, 4), a literal at the factory, is a constant since session 33
+# (alone, ``/ z.shape[0]`` was read as the count it equals on a batch of 3 images: tests/test_literal_made_sizes.py).
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=PINNED[n])] if n in PINNED

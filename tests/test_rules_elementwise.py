@@ -27,7 +27,9 @@ from _helpers import (
     oracle_companions,
     registered,
     rule_batch,
+    rule_errors,
     rule_outcome,
+    rule_weights,
     split_and_compare,
     split_outcome,
     wrong_companions,
@@ -2589,6 +2591,45 @@ def test_a_batch_default_that_where_may_pick_declines(cond_of, op):
     """The default picked for image 0 (its value is the batch's), or a condition computed from
     the batch (on a group alone it may fail somewhere)."""
     check_rule(_scaled_with_a_batch_default(cond_of), op, declines=True)
+
+
+def _weighted_or_a_batch_default(threshold):
+    """Each element's weighted error, or where it is not above ``threshold`` the batch's mean of
+    those (a batch-wide default reduced over the images)."""
+
+    def body(outputs, targets):
+        e = rule_errors(outputs, targets) * rule_weights(targets)[:, None, None]
+        return {"loss": torch.where(e > threshold, e, e.mean()).mean()}
+
+    return body
+
+
+def test_a_weighted_loss_that_where_picks_over_a_batch_default_everywhere_splits():
+    """The weighted loss picked everywhere over a batch-wide default: its values on weights 1 are
+    its own (was an internal error: the values on weights 1 were computed as ``where(cond, e)``,
+    the default's place left out, and nothing was split)."""
+    check_rule(_weighted_or_a_batch_default(-1.0), "")
+
+
+def test_a_weighted_loss_or_a_batch_default_picked_somewhere_declines():
+    check_rule(_weighted_or_a_batch_default(0.3), "torch.where picks a value reduced over several images", declines=True)
+
+
+def test_an_images_value_or_its_weight_number_declines_naming_the_key():
+    """``torch.where(e1 > 0.3, e1, s["loss_weight"])`` of one image's 0-d mean: the number picked
+    is no tensor of the images (was an internal error at torch.where, no key named)."""
+
+    def body(outputs, targets):
+        total = 0.0
+        for b, s in enumerate(targets):
+            e1 = (outputs["x"][b] - s["y"]).abs().mean()
+            total = total + torch.where(e1 > 0.3, e1, s["loss_weight"])
+        return {"loss": total / len(targets)}
+
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert got == {}, (seed, got, want)
+        assert any("key 'loss'" in m and "torch.where" in m for m in said), said
 
 
 def test_a_constant_that_varies_along_the_rows_declines():

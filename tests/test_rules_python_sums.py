@@ -620,8 +620,21 @@ def every_sum_scaled_after(outputs, targets):
     return {"loss": 0.9 * sum(r)}
 
 
+def scaled_by_its_own_listed_flag_in_a_nested_loop(outputs, targets):
+    # (an int of the item's second level is taken for a position, as one of its first level is: declined)
+    r = [_image_sum(outputs, targets, b) for b in range(len(targets))]
+    hard = [int(t["hard"]) for t in targets]
+    tot = 0
+    for _, (x, h) in enumerate(zip(r, hard)):
+        if h:
+            x = x * 0.9
+        tot = tot + x
+    return {"loss": tot}
+
+
 @pytest.mark.parametrize("body, expected", [(scaled_by_its_own_flag_in_a_loop, "exact"),
                                             (scaled_by_its_own_flag_in_a_helper, "either"),
+                                            (scaled_by_its_own_listed_flag_in_a_nested_loop, "either"),
                                             (every_sum_scaled, "exact"), (every_sum_scaled_after, "exact")],
                          ids=lambda f: getattr(f, "__name__", f))
 def test_a_constant_of_every_image_or_of_its_own_flag_stays_exact(body, expected):
@@ -685,6 +698,29 @@ def loop_testing_the_position(outputs, targets):
     return {"loss": tot}
 
 
+def loop_testing_a_nested_position(outputs, targets):
+    # (the position in the item's second level: ``_position_tested`` read one level only, silently wrong)
+    r = [_image_sum(outputs, targets, b) for b in range(len(targets))]
+    tot = 0
+    for _, (x, k) in enumerate(zip(r, range(len(r)))):
+        if k < 2:
+            tot = tot + 0.9 * x
+        else:
+            tot = tot + x
+    return {"loss": tot}
+
+
+def loop_testing_an_enumerated_position_zipped(outputs, targets):
+    r = [_image_sum(outputs, targets, b) for b in range(len(targets))]
+    tot = 0
+    for (k, x), _ in zip(enumerate(r), targets):
+        if k < 2:
+            tot = tot + 0.9 * x
+        else:
+            tot = tot + x
+    return {"loss": tot}
+
+
 def comprehension_over_a_helpers_slice(outputs, targets):
     r = [_image_sum(outputs, targets, b) for b in range(len(targets))]
     return {"loss": sum(0.9 * x for x in _first_two(r)) + sum(r[2:])}
@@ -731,6 +767,7 @@ def helper_in_a_comprehension_over_a_slice(outputs, targets):
 
 SLICE_SCALED = [comprehension_over_a_slice, listed_comprehension_over_all_but_the_last, loop_over_a_slice,
                 comprehension_over_an_islice, comprehension_filtered_by_position, loop_testing_the_position,
+                loop_testing_a_nested_position, loop_testing_an_enumerated_position_zipped,
                 comprehension_over_a_helpers_slice, loop_over_a_helpers_slice, every_other_sum_scaled,
                 loop_over_a_range_from_one, scaled_by_a_conditional_expression_of_the_position,
                 helper_in_a_loop_over_a_slice, helper_in_a_comprehension_over_a_slice]
@@ -786,8 +823,19 @@ def enumerated_with_a_test_of_its_own_flag(outputs, targets):
     return {"loss": tot}
 
 
+def nested_loop_with_a_test_of_its_own_flag(outputs, targets):
+    r = [_image_sum(outputs, targets, b) for b in range(len(targets))]
+    tot = 0
+    for _, (x, t) in enumerate(zip(r, targets)):
+        if t["hard"]:
+            x = x * 0.9
+        tot = tot + x
+    return {"loss": tot}
+
+
 @pytest.mark.parametrize("body", [zipped_with_their_targets, loop_over_every_sum, loop_over_the_range_of_every_image,
-                                  enumerated_with_a_test_of_its_own_flag, helper_in_a_comprehension_over_every_image,
+                                  enumerated_with_a_test_of_its_own_flag, nested_loop_with_a_test_of_its_own_flag,
+                                  helper_in_a_comprehension_over_every_image,
                                   copy_of_every_sum_scaled], ids=lambda f: f.__name__)
 def test_a_constant_in_a_loop_over_every_image_splits(body):
     """Near misses of the above: the loop visits every image (a full list, ``range(len(targets))``,

@@ -123,7 +123,7 @@ def literal_index(index: Any) -> bool:
     f = _caller()
     if f is None:
         return False
-    literal, named = _literal_kind(f.f_code, f.f_lasti)
+    literal, named = _literal_kind(f.f_code, _lasti(f))
     if not named:  # constants only: the index operand itself where the code loads it whole (``x[..., 2]``)
         return literal is not _UNPROVEN and (index is literal or _same(literal, index))
     literal = _resolved(literal, f)
@@ -142,7 +142,7 @@ def configured_list_index(index: Any, lists: FixedLists) -> bool:
     f = _caller()
     if f is None:
         return False
-    literal, named = _literal_kind(f.f_code, f.f_lasti)
+    literal, named = _literal_kind(f.f_code, _lasti(f))
     return named and type(literal) is _Named and literal.kind in ("attr", "global") and _configured(literal, f) is index
 
 
@@ -154,7 +154,7 @@ def shape_bound_index() -> bool:
     same on a group alone. False for any other load (a ``len``, a parameter, a number read on the
     host, a global) or where the code cannot be read."""
     f = _caller()
-    return f is not None and _shape_bound_at(f.f_code, f.f_lasti)
+    return f is not None and _shape_bound_at(f.f_code, _lasti(f))
 
 
 @_per_code(1024)
@@ -333,7 +333,7 @@ def divisor_source(z: Any) -> str | None:
     f = _caller()
     if f is None:
         return "other"
-    source, literal = _divisor_at(f.f_code, f.f_lasti)
+    source, literal = _divisor_at(f.f_code, _lasti(f))
     if source == "literal" and not _written_literal(literal, z, f):
         return "other"
     return source
@@ -419,7 +419,7 @@ def literal_factor(c: Any) -> bool:
     f = _caller()
     if f is None:
         return False
-    source, literal = _divisor_at(f.f_code, f.f_lasti, _PRODUCTS)
+    source, literal = _divisor_at(f.f_code, _lasti(f), _PRODUCTS)
     return source == "literal" and _written_literal(literal, c, f)
 
 
@@ -432,7 +432,7 @@ def literal_exponent(c: Any, passed: int, configured: bool = False) -> bool:
     f = _caller()
     if f is None:
         return False
-    source, literal = _divisor_at(f.f_code, f.f_lasti, _POWERS)
+    source, literal = _divisor_at(f.f_code, _lasti(f), _POWERS)
     if source == "configured":
         return configured
     if source == "literal":
@@ -452,7 +452,7 @@ def straight_line_operator(counts: Collection[int] = (), lists: FixedLists | Non
     f = _caller()
     if f is None:
         return False
-    instructions, at = _located(f.f_code, f.f_lasti)
+    instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP":
         return False
     return fixed_repeats(counts, f, lists)
@@ -482,7 +482,7 @@ def fixed_repeats(counts: Collection[int], f: types.FrameType | None = None, lis
         if package == "losssplit":
             return True  # the decorator's wrapper: the body's call
         if package not in _INTERNAL:
-            if f.f_code in seen or _recursive(f) or _in_loop(f.f_code, f.f_lasti) and not _fixed_loops(f, counts, lists):
+            if f.f_code in seen or _recursive(f) or _in_loop(f.f_code, _lasti(f)) and not _fixed_loops(f, counts, lists):
                 return False
             seen.add(f.f_code)
         f = f.f_back
@@ -513,12 +513,12 @@ def carried_operand(counts: Collection[int], lists: FixedLists | None = None, su
                 outer = outer.f_back
             helper = outer is not None and _package(outer) != "losssplit"  # not the body: may be called again
             if outer is not None and helper and f.f_back is outer and _called_back(outer):  # ``functools.reduce(lambda a, e: a * 0.5 + e, xs)``
-                loaded = _expression_loads(f.f_code, f.f_lasti, subtrahend) & set(f.f_code.co_varnames[:f.f_code.co_argcount])
+                loaded = _expression_loads(f.f_code, _lasti(f), subtrahend) & set(f.f_code.co_varnames[:f.f_code.co_argcount])
                 if any(type(f.f_locals.get(n)) not in _PLAIN_VALUES for n in loaded):
                     return True
-            if helper and innermost and _calls_itself(f.f_code, f.f_lasti, subtrahend) and _recursive(f):
+            if helper and innermost and _calls_itself(f.f_code, _lasti(f), subtrahend) and _recursive(f):
                 return True  # ``f(terms[:-1]) * 0.5 + terms[-1]``: what the deeper calls returned, as deep as the data
-            for region, names in _carried_regions(f.f_code, f.f_lasti, subtrahend, helper):
+            for region, names in _carried_regions(f.f_code, _lasti(f), subtrahend, helper):
                 held = f.f_locals
                 if all(type(held.get(n, f.f_globals.get(n))) in _PLAIN_VALUES for n in names):
                     continue
@@ -604,7 +604,7 @@ def _called_back(f: types.FrameType) -> bool:
     back, perhaps with what its previous call returned. The callee is read where it is loaded by a
     name, a global module's attribute or a local after PUSH_NULL; False elsewhere (an object whose
     ``__call__`` is Python code, a class: called directly)."""
-    instructions, at = _located_frame(f.f_code, f.f_lasti)
+    instructions, at = _located_frame(f.f_code, _lasti(f))
     if at is not None and instructions[at].opname == "PRECALL":
         at += 1  # a call of a builtin specialised into its PRECALL reports that offset
     spans = _argument_spans(instructions, at) if at is not None and instructions[at].opname == "CALL" else None
@@ -936,7 +936,7 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
     instruction of that code than the one it is executing."""
     if sys.version_info[:2] not in _LOG_CHECKED:
         return False
-    instructions, here = _located_frame(f.f_code, f.f_lasti)
+    instructions, here = _located_frame(f.f_code, _lasti(f))
     at = here if at is None else at
     if at is None:
         return False
@@ -1060,7 +1060,7 @@ def _built_list(f: types.FrameType, load: dis.Instruction, counts: Collection[in
     as ``fixed_list_argument`` proves it (``losses = [f(h) for h in range(3)]`` then ``sum(losses) /
     len(losses)``); ``_UNPROVEN`` else."""
     value = f.f_locals.get(load.argval, _UNPROVEN)
-    instructions, here = _located_frame(f.f_code, f.f_lasti)
+    instructions, here = _located_frame(f.f_code, _lasti(f))
     at = _positions(f.f_code).get(load.offset)
     if type(value) is not list or here is None or at is None or instructions[at] is not load:
         return _UNPROVEN
@@ -1193,7 +1193,7 @@ def fixed_length(c: Any, counts: Collection[int], lists: FixedLists | None = Non
     f = _caller()
     if f is None:
         return False
-    instructions, at = _located(f.f_code, f.f_lasti)
+    instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS \
             or instructions[at].is_jump_target:
         return False
@@ -1362,7 +1362,7 @@ def configured_item(c: Any, lists: FixedLists) -> bool:
     f = _caller()
     if f is None or sys.version_info[:2] not in _LOG_CHECKED:
         return False
-    instructions, at = _located(f.f_code, f.f_lasti)
+    instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].is_jump_target:
         return False
     start = _operand_start(instructions, at)
@@ -1597,7 +1597,7 @@ def call_site() -> tuple[types.CodeType, int] | None:
     """(code, instruction offset) of the op the caller's code is executing; None where no frame
     is found."""
     f = _caller(checked=False)  # a position needs no reading of the bytecode
-    return None if f is None else (f.f_code, f.f_lasti)
+    return None if f is None else (f.f_code, _lasti(f))
 
 
 @_per_code(1024)
@@ -1631,7 +1631,7 @@ def every_image_looped(n: int) -> bool | None:
     looped = False
     for f in _body_frames():
         instructions = _instructions(f.f_code)
-        for first, last in _enclosing_loops(f.f_code, f.f_lasti):
+        for first, last in _enclosing_loops(f.f_code, _lasti(f)):
             looped = True
             if instructions[first].opname == "FOR_ITER" and _iterable_covers(f, instructions, first, n) \
                     and not _position_tested(f, instructions, first, last):
@@ -1753,7 +1753,7 @@ def _position_tested(f: types.FrameType, instructions: list[dis.Instruction], fi
     """Whether a conditional jump of the loop from ``first`` to ``last`` tests a plain expression of
     an int the loop's target holds (``for i, x in enumerate(r): if i < 2``; ``... if b % 2``): some
     images' positions skip what others' run."""
-    targets = _loop_targets(instructions, first)
+    targets = _unpacked_targets(instructions, first)  # (every depth: ``for i, (x, k) in``; was one level)
     for j in range(first + 1, last + 1):
         if "_IF_" not in instructions[j].opname:
             continue
@@ -1766,21 +1766,6 @@ def _position_tested(f: types.FrameType, instructions: list[dis.Instruction], fi
     return False
 
 
-def _loop_targets(instructions: list[dis.Instruction], first: int) -> frozenset[str]:
-    """The names the ``for`` loop whose FOR_ITER is at ``first`` stores each item in (one level of
-    unpacking)."""
-    k = first + 1
-    if k < len(instructions) and instructions[k].opname == "UNPACK_SEQUENCE":
-        k += 1
-    names = set()
-    while k < len(instructions) and instructions[k].opname in ("STORE_FAST", "STORE_DEREF"):
-        names.add(instructions[k].argval)
-        k += 1
-        if instructions[first + 1].opname != "UNPACK_SEQUENCE":
-            break
-    return frozenset(names)
-
-
 _JUMPS = frozenset(dis.hasjrel) | frozenset(dis.hasjabs)
 
 
@@ -1790,8 +1775,8 @@ def literal_dividend(c: Any) -> bool:
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
-    instructions, at = _located(f.f_code, f.f_lasti)
-    spans = _operand_spans(f.f_code, f.f_lasti)
+    instructions, at = _located(f.f_code, _lasti(f))
+    spans = _operand_spans(f.f_code, _lasti(f))
     if at is None or spans is None or instructions[at].arg not in _DIVISIONS:
         return False
     (start, end), _ = spans
@@ -1811,7 +1796,7 @@ def body_parameter(c: Any) -> bool:
     f = _caller()
     if f is None or _package(f.f_back) != "losssplit":
         return False
-    names = _parameter_operands(f.f_code, f.f_lasti)
+    names = _parameter_operands(f.f_code, _lasti(f))
     return any(f.f_locals.get(n) is c for n in names)
 
 
@@ -1888,7 +1873,7 @@ def constant_number(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable
     if type(c) not in (int, float) or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
     f = _caller()
-    read = _number_operands(f.f_code, f.f_lasti) if f is not None else None
+    read = _number_operands(f.f_code, _lasti(f)) if f is not None else None
     if read is None:
         return False
     assert f is not None
@@ -2135,7 +2120,7 @@ def looped(beyond_caller: bool = False, proven: bool = False) -> bool:
     False where nothing can be told (a loop must be seen: where being in one lets a rule follow)."""
     unknown = not proven
     f = _caller()
-    lasti = f.f_lasti if f is not None else -1
+    lasti = _lasti(f) if f is not None else -1
     for k in range(_FOLLOWED_CALLS):
         if f is None:
             return unknown
@@ -2146,7 +2131,7 @@ def looped(beyond_caller: bool = False, proven: bool = False) -> bool:
             return False
         if back is None:
             return unknown
-        lasti = back.f_lasti
+        lasti = _lasti(back)
         instructions, at = _located_frame(back.f_code, lasti)
         if at is None or instructions[at].opname != "CALL":
             return unknown
@@ -2183,7 +2168,7 @@ def key_read() -> bool:
     back = f.f_back if f is not None else None
     if f is None or back is None or _package(back) in _INTERNAL or not back.f_code.co_flags & 1:
         return False
-    instructions, at = _located_frame(back.f_code, back.f_lasti)
+    instructions, at = _located_frame(back.f_code, _lasti(back))
     if at is not None and instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
         at += 1  # a builtin's specialised PRECALL makes the call itself
     if at is None or at < 2 or instructions[at].opname != "CALL" or instructions[at - 2].opname != "KW_NAMES":
@@ -2288,7 +2273,7 @@ def _partial_binding(f: types.FrameType, back: types.FrameType | None, name: str
     ``partial(..)`` call: ``_partial_origin``); None where not so."""
     if back is None or depth > _FOLLOWED_CALLS:
         return None
-    instructions, at = _located_frame(back.f_code, back.f_lasti)
+    instructions, at = _located_frame(back.f_code, _lasti(back))
     if at is None or instructions[at].is_jump_target:
         return None
     call = instructions[at]
@@ -2358,7 +2343,7 @@ def constant_list(c: Any, func: Any, args: tuple, kwargs: dict, body: Callable[[
     if not _float_sequence(c) or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
     f = _caller()
-    read = _number_operands(f.f_code, f.f_lasti) if f is not None else None
+    read = _number_operands(f.f_code, _lasti(f)) if f is not None else None
     if read is None or read[0] == "binary" or type(func) is types.FunctionType or kwargs:
         return False
     assert f is not None
@@ -2405,7 +2390,7 @@ def _bound_arguments(f: types.FrameType) -> tuple[types.FrameType, tuple[tuple[i
     partial the CALL ``f``'s code is executing calls, where that partial binds a function not
     written in Python (a torch op: its arguments reach the op from there, ``_partial_origin``); a
     Python function's are read where it runs (``_partial_binding``). None else."""
-    callee = _partial_callee(f.f_code, f.f_lasti)
+    callee = _partial_callee(f.f_code, _lasti(f))
     fn = _pushed_object(f, *callee) if callee is not None else None
     if not isinstance(fn, functools.partial) or hasattr(fn.func, "__code__") or callee is None:
         return None
@@ -2489,7 +2474,7 @@ def _argument_for(f: types.FrameType, back: types.FrameType | None, name: str
     if back is None:
         return None
     code = f.f_code
-    instructions, at = _located_frame(back.f_code, back.f_lasti)
+    instructions, at = _located_frame(back.f_code, _lasti(back))
     if at is None or instructions[at].opname != "CALL" or instructions[at].is_jump_target:
         return None
     found = _call_spans(back.f_code, at)
@@ -2546,7 +2531,7 @@ def _unread_argument_spans(f: types.FrameType, back: types.FrameType, name: str)
     property, ``self.inner.ops.power(...)``, ``self.partial_prop(e, n - 1)``): the keyword argument of
     that name, else the positional ones at its position or before it (a ``self`` or a partial's
     arguments bound first); the whole unpacked arguments of a CALL_FUNCTION_EX (``power(*(e, n - 1))``)."""
-    instructions, at = _located_frame(back.f_code, back.f_lasti)
+    instructions, at = _located_frame(back.f_code, _lasti(back))
     if at is not None and instructions[at].opname == "CALL_FUNCTION_EX":  # ``power(*(e, n - 1))``: every argument
         start = _operand_start(instructions, at)
         if start is not None and (instructions[at].arg or 0) & 1:
@@ -2845,7 +2830,7 @@ def offset_source(c: Any, product: bool = False) -> str | None:
     f = _caller()
     if f is None:
         return "other"
-    source, literal = _offset_at(f.f_code, f.f_lasti, product)
+    source, literal = _offset_at(f.f_code, _lasti(f), product)
     if source == "literal" and not (type(literal) is type(c) and literal == c):
         return "other"
     return source
@@ -2892,7 +2877,7 @@ def table_operand(c: Any) -> bool:
     f = _caller()
     if f is None:
         return False
-    for name, local, index in _table_operands(f.f_code, f.f_lasti):
+    for name, local, index in _table_operands(f.f_code, _lasti(f)):
         table = _configured(_Named("global", name), f)
         i = f.f_locals.get(index, _UNPROVEN) if local else index
         if type(table) is tuple and type(i) is int and -len(table) <= i < len(table) and table[i] is c:
@@ -2912,7 +2897,7 @@ def module_constant_operand() -> bool:
     if f is None:
         return False
     return any(all(_configured(_Named("global", name), f) is not _UNPROVEN for name in names)
-               for names in _constant_operands(f.f_code, f.f_lasti))
+               for names in _constant_operands(f.f_code, _lasti(f)))
 
 
 # what an expression of module constants may hold (no call, no local, no attribute)
@@ -2977,7 +2962,7 @@ def loop_operand() -> bool | None:
     if sys.version_info[:2] not in _CHECKED:
         return None
     f = _caller()
-    return None if f is None else _loop_operand_at(f.f_code, f.f_lasti)
+    return None if f is None else _loop_operand_at(f.f_code, _lasti(f))
 
 
 @_per_code(1024)
@@ -3021,7 +3006,7 @@ def local_length(divisor: bool = False) -> bool:
     if sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
     f = _caller()
-    return f is not None and _local_length_at(f.f_code, f.f_lasti, divisor)
+    return f is not None and _local_length_at(f.f_code, _lasti(f), divisor)
 
 
 @_per_code(1024)
@@ -3071,7 +3056,7 @@ def piece_picked() -> bool:
     literal (``x.chunk(3)[1]``, ``x.split(2)[-1]``; Python 3.11): one piece kept by its position,
     the others dropped. False where nothing can be told."""
     f = _caller()
-    return f is not None and _picked_at_once(f.f_code, f.f_lasti)
+    return f is not None and _picked_at_once(f.f_code, _lasti(f))
 
 
 @_per_code(1024)
@@ -3093,7 +3078,7 @@ def slice_lengths() -> tuple[Any, Any] | None:
     f = _caller_with_len(_TEST_CHECKED)
     if f is None:
         return None
-    names = _slice_length_names(f.f_code, f.f_lasti)
+    names = _slice_length_names(f.f_code, _lasti(f))
     return None if names is None else (f.f_locals.get(names[0], None) if names[0] else None,
                                        f.f_locals.get(names[1], None) if names[1] else None)
 
@@ -3165,8 +3150,8 @@ def divisor_floor(only_divides: bool = False) -> float | None:
     if f is None or f.f_globals.get("max", f.f_builtins.get("max")) is not builtins.max:
         return None
     if only_divides:
-        return _floor_of_divisor_local(f.f_code, f.f_lasti) or _floor_written_at(f.f_code, f.f_lasti)
-    return _floor_at(f.f_code, f.f_lasti)
+        return _floor_of_divisor_local(f.f_code, _lasti(f)) or _floor_written_at(f.f_code, _lasti(f))
+    return _floor_at(f.f_code, _lasti(f))
 
 
 def _floor_written_at(code: types.CodeType, lasti: int) -> float | None:
@@ -3253,7 +3238,7 @@ def summed_in_loop() -> bool:
     f = _caller()
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int")):
         return False
-    return any(_proven(f, name) for name in _divisor_locals(f.f_code, f.f_lasti))
+    return any(_proven(f, name) for name in _divisor_locals(f.f_code, _lasti(f)))
 
 
 def summed_multiple() -> float | None:
@@ -3266,7 +3251,7 @@ def summed_multiple() -> float | None:
     f = _caller()
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
         return None
-    found = _multiplied_local(f.f_code, f.f_lasti)
+    found = _multiplied_local(f.f_code, _lasti(f))
     return found[1] if found is not None and _proven(f, found[0]) else None
 
 
@@ -3304,7 +3289,7 @@ def summed_item_floor() -> float | None:
     f = _caller()
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
         return None
-    found = {_accumulated(f.f_code, name, True) for name in _divisor_locals(f.f_code, f.f_lasti)
+    found = {_accumulated(f.f_code, name, True) for name in _divisor_locals(f.f_code, _lasti(f))
              if not name.startswith(_CALLED)} - {False}
     c = found.pop() if len(found) == 1 else None
     return c if type(c) is float else None
@@ -3348,7 +3333,7 @@ def computed_divisor(products: bool, inline: bool = True) -> bool:
         return inline
     if inline and _arithmetic_span(tuple(instructions[right:at]), products):
         return True
-    todo, seen = list(_divisor_locals(f.f_code, f.f_lasti)), set()
+    todo, seen = list(_divisor_locals(f.f_code, _lasti(f))), set()
     while todo:
         name = todo.pop()
         value = f.f_locals.get(name)
@@ -3865,7 +3850,7 @@ def closed_argument(index: int, keyword: str, passed: int) -> bool:
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
-    instructions, found = _call_here(f.f_code, f.f_lasti)
+    instructions, found = _call_here(f.f_code, _lasti(f))
     if found is None:
         return False
     spans, names = found
@@ -3906,8 +3891,8 @@ def literal_view_sizes(count: int) -> tuple[Any, ...] | None:
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return None
-    found = _call_arguments(f.f_code, f.f_lasti, True)  # (held: positional, as ``_per_code`` takes)
-    if found is None or not found[0] or _callee(f.f_code, f.f_lasti) not in _VIEW_NAMES:
+    found = _call_arguments(f.f_code, _lasti(f), True)  # (held: positional, as ``_per_code`` takes)
+    if found is None or not found[0] or _callee(f.f_code, _lasti(f)) not in _VIEW_NAMES:
         return None
     arguments, names = found
     last = arguments[-1]
@@ -3922,9 +3907,9 @@ def configured_view_sizes(count: int) -> tuple[Any, ...] | None:
     see ``_configured``) that alone pushes it: set before the call, the same on every group's
     run. Positional sizes only; ``UNPROVEN`` for any other."""
     f = _caller()
-    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED or _callee(f.f_code, f.f_lasti) not in _VIEW_NAMES:
+    if f is None or sys.version_info[:2] not in _FLOOR_CHECKED or _callee(f.f_code, _lasti(f)) not in _VIEW_NAMES:
         return None
-    instructions, at = _located(f.f_code, f.f_lasti)
+    instructions, at = _located(f.f_code, _lasti(f))
     found = _call_spans(f.f_code, at) if at is not None else None
     if found is None or found[1] or len(found[0]) < count:
         return None
@@ -4021,7 +4006,7 @@ def _call_in_caller() -> tuple[tuple[Any, ...], tuple[str, ...]] | None:
     if sys.version_info[:2] not in _FLOOR_CHECKED:
         return None
     f = _caller()
-    return None if f is None else _call_arguments(f.f_code, f.f_lasti)
+    return None if f is None else _call_arguments(f.f_code, _lasti(f))
 
 
 @_per_code(1024)
@@ -4080,7 +4065,7 @@ def length_argument() -> tuple[int, types.CodeType, int] | None:
     f = _caller_with_len(_FLOOR_CHECKED)
     if f is None:
         return None
-    at = _length_argument_at(f.f_code, f.f_lasti)
+    at = _length_argument_at(f.f_code, _lasti(f))
     return None if at is None else (id(f), f.f_code, at)
 
 
@@ -4112,7 +4097,7 @@ def repeated_list() -> bool:
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
-    return _repeated_list_at(f.f_code, f.f_lasti)
+    return _repeated_list_at(f.f_code, _lasti(f))
 
 
 @_per_code(1024)
@@ -4168,7 +4153,7 @@ def fill_of_its_size() -> bool:
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
-    return _fill_of_its_size_at(f.f_code, f.f_lasti)
+    return _fill_of_its_size_at(f.f_code, _lasti(f))
 
 
 @_per_code(1024)
@@ -4193,7 +4178,7 @@ def per_target_field(targets: Any) -> Any:
     f = _caller()
     if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
         return None
-    found = _per_target_field_at(f.f_code, f.f_lasti)
+    found = _per_target_field_at(f.f_code, _lasti(f))
     if found is None or f.f_locals.get(found[0], _MISSING) is not targets:
         return None
     return found[1]
@@ -4344,9 +4329,57 @@ def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
             code = f.f_code  # (``_delegating``'s set test first, written out: most frames run no wrapper)
             patched = _PATCHED[1] if _PATCHED[0] == len(sys.modules) else _patched_torch_codes()
             if id(code) not in patched or not _delegating(f):
+                if patched:
+                    _note_wrapper_call(f)
                 return None if _made_from_text(code) else f
         f = f.f_back
     return f
+
+
+def _note_wrapper_call(f: types.FrameType) -> None:
+    """``_WrapperCall.at`` for ``f``, the frame ``_walk_out`` found, once a torch-replacing wrapper
+    was found (``_patched_torch_codes``): where the frame it called runs one, calling on."""
+    below: types.FrameType | None = sys._getframe(2)  # (``_walk_out``'s caller, below ``f``: up from there to the frame ``f`` called)
+    while below is not None and below.f_back is not f:
+        below = below.f_back
+    _WRAPPER_CALL.at = _wrapper_call(f) if below is not None and _delegating(below) else None
+
+
+class _WrapperCall(threading.local):
+    at: tuple[int, int, int] | None = None
+    """(id, ``f_lasti`` of the frame ``_walk_out`` found last in this thread where it calls a
+    torch-replacing wrapper, the offset of that CALL); None where it found another frame."""
+
+
+_WRAPPER_CALL = _WrapperCall()
+
+
+def _wrapper_call(f: types.FrameType) -> tuple[int, int, int] | None:
+    """``_WrapperCall.at`` for ``f``, calling a torch-replacing wrapper (None where ``f_lasti`` is read
+    as it is, or where no CALL is found before it)."""
+    lasti = f.f_lasti
+    instructions, at = _located(f.f_code, lasti)
+    if at is not None:
+        return None
+    at = _positions(f.f_code).get(lasti - 2 * _CALL_CACHES)
+    return None if at is None or instructions[at].opname != "CALL" else (id(f), lasti, lasti - 2 * _CALL_CACHES)
+
+
+def _lasti_through_wrappers(f: types.FrameType) -> int:
+    """The byte offset of the instruction ``f`` is executing, as the readers take it (``_lasti``):
+    ``f_lasti``, but for the frame ``_caller`` found calling a Python function another package
+    installed in place of torch's (``_delegating``), the offset of that CALL (its ``f_lasti`` is on
+    the CALL's last inline cache, where nothing is read: a count, a bound, a fill passed there were
+    missed, silently wrong). An op run inside any other Python function the frame called (torch's
+    own ``F.cross_entropy``) is still not that CALL's."""
+    at = _WRAPPER_CALL.at
+    return at[2] if at is not None and at[0] == id(f) and at[1] == f.f_lasti else f.f_lasti
+
+
+# ``_lasti_through_wrappers`` once a torch-replacing wrapper was found (``_patched_torch_codes``);
+# until then, a C getter: every reader calls it, on every op (a Python call there cost 0.2 M
+# instructions a call of the seed's criterion)
+_lasti: Callable[[types.FrameType], int] = operator.attrgetter("f_lasti")
 
 
 def _delegating(f: types.FrameType) -> bool:
@@ -4360,6 +4393,9 @@ def _delegating(f: types.FrameType) -> bool:
 
 
 _PATCHED: tuple[int, frozenset[int], tuple[types.CodeType, ...]] = (-1, frozenset(), ())
+# packages whose functions in torch's namespaces replace none of torch's: its own, losssplit's and
+# the standard library's (``torch._overload`` is ``typing.overload``: found, every walk paid for wrappers)
+_NO_WRAPPERS = frozenset({"torch", "losssplit", *sys.stdlib_module_names})
 
 
 def _patched_torch_codes() -> frozenset[int]:
@@ -4368,7 +4404,7 @@ def _patched_torch_codes() -> frozenset[int]:
     is torch's op called by the user's code, whose instruction is the one to read (was the
     wrapper's: nothing read there, a count cutting a later dim kept). Scanned again when modules
     were imported since, keeping those found before (ids: hashing a code object hashes its constants)."""
-    global _PATCHED
+    global _PATCHED, _lasti
     if _PATCHED[0] == len(sys.modules):
         return _PATCHED[1]
     import torch.nn.functional as functional
@@ -4376,9 +4412,11 @@ def _patched_torch_codes() -> frozenset[int]:
     found = set(_PATCHED[2])  # (kept: a wrapper another one replaced still runs under it, as its original)
     for space in (torch, torch.Tensor, functional):
         for v in vars(space).values():
-            if type(v) is types.FunctionType and str(v.__module__).partition(".")[0] not in ("torch", "losssplit"):
+            if type(v) is types.FunctionType and str(v.__module__).partition(".")[0] not in _NO_WRAPPERS:
                 found.add(v.__code__)
     _PATCHED = (len(sys.modules), frozenset(id(c) for c in found), tuple(found))  # (the codes held: ids stay theirs)
+    if found:
+        _lasti = _lasti_through_wrappers
     return _PATCHED[1]
 
 
@@ -4386,7 +4424,7 @@ def _caller_read(reader: Callable[[types.CodeType, int], _R | None]) -> tuple[ty
     """The caller's frame (``_caller``) and what ``reader`` reads of its code at the instruction
     it is executing; None where there is no such frame or the reader finds nothing."""
     f = _caller()
-    found = None if f is None else reader(f.f_code, f.f_lasti)
+    found = None if f is None else reader(f.f_code, _lasti(f))
     return None if f is None or found is None else (f, found)
 
 
@@ -4432,7 +4470,7 @@ def torch_check() -> bool:
     (``torch.sym_not(y.max() > c)``) is no such check (review16: was exempted, the batch's decision)."""
     f = _outside_losssplit()
     return f is not None and _package(f) == "torch" and sys.version_info[:2] in _TEST_CHECKED \
-        and _raises_at(f.f_code, f.f_lasti)
+        and _raises_at(f.f_code, _lasti(f))
 
 
 # Functions of other libraries whose every truth test on tensor values only picks a fast path that
@@ -4501,7 +4539,7 @@ def length_divided(z: Any) -> Any:
     f = _caller()
     if f is None:
         return _UNPROVEN
-    name = _length_at(f.f_code, f.f_lasti)
+    name = _length_at(f.f_code, _lasti(f))
     if name is None or f.f_globals.get("len", f.f_builtins.get("len")) is not len:
         return _UNPROVEN
     x = f.f_locals.get(name, _UNPROVEN)
@@ -4520,7 +4558,7 @@ def divisor_length(z: Any) -> Any:
     f = _caller()
     if f is None:
         return _UNPROVEN
-    found = _converted_length_at(f.f_code, f.f_lasti, _scopes(f))
+    found = _converted_length_at(f.f_code, _lasti(f), _scopes(f))
     if found is None:
         return _UNPROVEN
     name, conversion, held = found
@@ -4546,7 +4584,7 @@ def reciprocal_length(factor: Any) -> tuple[float, Any] | None:
     if f is None:
         return None
     scopes = _scopes(f)
-    for c, at in _reciprocal_operands(f.f_code, f.f_lasti):
+    for c, at in _reciprocal_operands(f.f_code, _lasti(f)):
         found = _converted_length_at(f.f_code, at, scopes)
         if found is None:
             continue
@@ -4575,7 +4613,7 @@ def reciprocal_of_count() -> bool:
     f = _caller()
     if f is None:
         return False
-    divisors = _reciprocal_divisors(f.f_code, f.f_lasti)
+    divisors = _reciprocal_divisors(f.f_code, _lasti(f))
     if not divisors:
         return False
     reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
@@ -4713,7 +4751,7 @@ def length_and_sizes_divisor() -> bool:
     of two counts, on a group alone of the group's, it is no count of the batch whatever it
     equals by value (found by the red team, session 16: read as the instances)."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
-    return f is not None and _length_and_sizes_at(f.f_code, f.f_lasti) and all(
+    return f is not None and _length_and_sizes_at(f.f_code, _lasti(f)) and all(
         _builtin(f, n) is getattr(builtins, n) for n in ("len", "sum"))
 
 
@@ -4864,8 +4902,8 @@ def _inputless_divisor(code: types.CodeType, lasti: int) -> tuple[tuple[str, ...
 
 def side_size_divisor() -> tuple[Any, int, bool] | None:
     """``(x, k, same)`` where the divisor of the ``/`` (``/=``) the caller's code is executing
-    is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal >= 1 (or one from the end naming
-    such a dim: ``e.shape[-1]``) and ``x`` a local or a
+    is exactly ``x.shape[k]`` or ``x.size(k)``, ``k`` an int literal (or one from the end:
+    ``e.shape[-1]``) and ``x`` a local or a
     field of one picked by str literals (``outputs["c"].shape[1]``), written at the division, in a
     local stored once from it (``nq = outputs["c"].shape[1]``) or returned by a function that is
     given ``x`` (``z_of(outputs)``, ``z_of = lambda o: o["c"].shape[1]``); ``same``: ``x`` is the
@@ -4896,7 +4934,7 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
         return None
     if k < 0:  # ``e.shape[-1]``: the dim counted from the end of the tensor measured
         k += x.dim() if isinstance(x, torch.Tensor) else 0
-        if k < 1:
+        if k < 0:
             return None
     code = f.f_code
     instructions = _instructions(code)
@@ -4985,7 +5023,7 @@ def _side_size_form(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], 
             continue
         rest = [(i.opname, i.argval) for i in span[-tail:]]
         k = rest[1][1]
-        if type(k) is not int or k == 0 or rest[1][0] != "LOAD_CONST":
+        if type(k) is not int or rest[1][0] != "LOAD_CONST":
             continue
         if rest == [("LOAD_ATTR", "shape"), ("LOAD_CONST", k), ("BINARY_SUBSCR", None)] or rest[0] == (
                 "LOAD_METHOD", "size") and [op for op, _ in rest[2:]] == ["PRECALL", "CALL"] and span[-1].arg == 1:
@@ -5076,7 +5114,7 @@ def division_unseen() -> bool:
     of a division method or function there, so no operand of the division can be read in it. False
     where nothing can be told (an unchecked Python)."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
-    return f is not None and _division_unseen_at(f.f_code, f.f_lasti)
+    return f is not None and _division_unseen_at(f.f_code, _lasti(f))
 
 
 @_per_code(1024)
@@ -5318,7 +5356,7 @@ def own_field_index(index: Any, owner: Any, weight_field: str | None) -> bool:
     f = _caller()
     if f is None or not isinstance(owner, dict) or _changes_items(f.f_code):
         return False
-    literal = _literal_at(f.f_code, f.f_lasti, True)
+    literal = _literal_at(f.f_code, _lasti(f), True)
 
     def resolved(v: Any) -> Any:
         if type(v) is _Field:
@@ -5442,7 +5480,7 @@ def operand_lengths() -> tuple[str, tuple[Length, ...]] | None:
     f = _caller()
     if f is None:
         return None
-    spans = _operand_spans(f.f_code, f.f_lasti)
+    spans = _operand_spans(f.f_code, _lasti(f))
     if spans is None:
         return None
     instructions = _instructions(f.f_code)
@@ -5461,11 +5499,11 @@ def size_reciprocal() -> tuple[float, Any] | None:
     f = _caller()
     if f is None:
         return None
-    instructions, at = _located(f.f_code, f.f_lasti)
+    instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _PRODUCTS:
         return None
     spans = [(at - 6, at)]  # the right operand ends right before the product; the left, if it parses
-    found = _operand_spans(f.f_code, f.f_lasti)
+    found = _operand_spans(f.f_code, _lasti(f))
     if found is not None:
         spans.append(found[0])
     for start, end in spans:
@@ -5508,7 +5546,7 @@ def sized_operand(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]]
         return None
     code = f.f_code
     reads = {o: dims for c, o, dims in sites if c is code}
-    instructions, at = _located(code, f.f_lasti)
+    instructions, at = _located(code, _lasti(f))
     if not reads or at is None or instructions[at].opname != "BINARY_OP":
         return None
     right = _operand_start(instructions, at, target_first=True)
@@ -5545,7 +5583,7 @@ def sized_argument(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]
 
     return any(_size_code(instructions, start, end, f.f_locals, f.f_globals)
                and _computed_from(instructions, start, end, hit, f.f_locals, marked, set(), cells=True)
-               for start, end in _operands(code, f.f_lasti))
+               for start, end in _operands(code, _lasti(f)))
 
 
 def _size_helper(globals_: dict[str, Any], load: dis.Instruction) -> tuple[types.CodeType, int, int] | None:
@@ -5726,7 +5764,7 @@ def shape_operand() -> bool:
                     return True
         return False
 
-    return any(reads(f, start, end, 2) for start, end in _operands(f.f_code, f.f_lasti))
+    return any(reads(f, start, end, 2) for start, end in _operands(f.f_code, _lasti(f)))
 
 
 def operand_locals() -> tuple[Any, ...] | None:
@@ -5736,7 +5774,7 @@ def operand_locals() -> tuple[Any, ...] | None:
     f = _caller()
     if f is None:
         return ()
-    names = _operand_names(f.f_code, f.f_lasti)
+    names = _operand_names(f.f_code, _lasti(f))
     if names is None:
         return None
     held = f.f_locals
@@ -5760,7 +5798,7 @@ def operand_fields() -> frozenset[Any]:
     f = _caller()
     if f is None:
         return frozenset()
-    instructions, at = _located(f.f_code, f.f_lasti)
+    instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP":
         return frozenset()
     right = _operand_start(instructions, at, target_first=True)
@@ -5851,7 +5889,7 @@ def field_argument(func: Any, keyword: str, field: str) -> bool:
     f = _caller()
     if f is None or sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
-    instructions, at = _located_frame(f.f_code, f.f_lasti)  # a call of a Python function (``F.huber_loss``)
+    instructions, at = _located_frame(f.f_code, _lasti(f))  # a call of a Python function (``F.huber_loss``)
     if at is None or instructions[at].opname != "CALL" \
             or _callee(f.f_code, instructions[at].offset) != getattr(func, "__name__", None):
         return False
@@ -6166,7 +6204,7 @@ def length_arithmetic(batch_wide: Callable[[Any], bool]) -> bool:
     if sys.version_info[:2] not in _FLOOR_CHECKED:
         return False
     f = _caller()
-    spans = _operand_spans(f.f_code, f.f_lasti) if f is not None else None
+    spans = _operand_spans(f.f_code, _lasti(f)) if f is not None else None
     if f is None or spans is None:
         return False
     instructions = _instructions(f.f_code)
@@ -6345,7 +6383,7 @@ def divisor_arithmetic() -> Arithmetic | None:
     f = _caller()
     if f is None:
         return None
-    chosen = _divisor_at(f.f_code, f.f_lasti)[1]
+    chosen = _divisor_at(f.f_code, _lasti(f))[1]
     if type(chosen) is _Chosen:  # ``3 if s else 5``: a literal where ``s`` is configuration, else the batch's pick
         return None if _configured(chosen.switch, f) is not _UNPROVEN else Arithmetic(chosen.arms, None, True)
     span = _divisor_instructions(f)
@@ -6354,7 +6392,7 @@ def divisor_arithmetic() -> Arithmetic | None:
     rounded = any(i.opname == "LOAD_GLOBAL" and i.argval in ("int", "round") for i in span)  # ``int(n * 0.5)``
     if any(i.is_jump_target for i in span) or not (
             any(i.opname == "BINARY_OP" and (i.arg not in _PRODUCTS or rounded) for i in span) or _bounded(span, f)
-            and not (sys.version_info[:2] in _FLOOR_CHECKED and (_floor_at(f.f_code, f.f_lasti) or 2.0) <= 1)):
+            and not (sys.version_info[:2] in _FLOOR_CHECKED and (_floor_at(f.f_code, _lasti(f)) or 2.0) <= 1)):
         return None
     numbers: list[float] = []
     unproven = False
@@ -6426,7 +6464,7 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     factor is no such constant (``n * n``, ``m * n`` with ``m = y.shape[0]`` or a parameter:
     maybe a count of the group too). None for any other divisor or an unchecked Python."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
-    found = _times_length_at(f.f_code, f.f_lasti) if f is not None else None
+    found = _times_length_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or found is None:
         return None
     constant, x = found
@@ -6450,7 +6488,7 @@ def sizes_product() -> tuple[Any, int, int] | None:
     ``x`` the object the local holds at the division (no store runs between the reads and it).
     None for any other divisor or an unchecked Python."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
-    found = _sizes_product_at(f.f_code, f.f_lasti) if f is not None else None
+    found = _sizes_product_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or found is None or found[0] not in f.f_locals:
         return None
     return f.f_locals[found[0]], found[1], found[2]
@@ -6480,7 +6518,7 @@ def shape_product() -> tuple[Any, types.CodeType, int, slice] | None:
     local stored once outside a loop; ``offset`` the shape read's. None for any other divisor or an
     unchecked Python."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
-    found = _shape_product_at(f.f_code, f.f_lasti) if f is not None else None
+    found = _shape_product_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or found is None or found[0] not in f.f_locals:
         return None
     name, keys, offset, picked, module, wrapped = found
@@ -6500,7 +6538,7 @@ def literal_number_call() -> bool:
     by a local stored once outside a loop: a constant of the code, whatever count of the batch it
     equals by value."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
-    found = _number_call_at(f.f_code, f.f_lasti) if f is not None else None
+    found = _number_call_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or found is None:
         return False
     callee = _builtin(f, found[0])
@@ -6794,7 +6832,7 @@ def log_only_read(makers: Collection[Any], logged: tuple[type, ...]) -> bool:
     from . import _lengths  # imports this module
 
     for prune in (False, True):
-        flows = _log_flows(f.f_code, f.f_lasti, prune)
+        flows = _log_flows(f.f_code, _lasti(f), prune)
         if flows is not None and _log_flows_hold(f, flows, makers, logged) and all(
                 _lengths.held_off(f, p) for p in flows.pruned):
             return True
@@ -7054,9 +7092,9 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     if running and helper and not helpers:
         return False  # a helper's parameters need not be the call's arguments
     constants = _constant_bounds(f)
-    candidates = _count_candidates(f.f_code, f.f_lasti, helper, constants, scopes)
+    candidates = _count_candidates(f.f_code, _lasti(f), helper, constants, scopes)
     if sized and candidates:
-        size = _operands(f.f_code, f.f_lasti)[-1:]
+        size = _operands(f.f_code, _lasti(f))[-1:]
         candidates = tuple(c for c in candidates if (c[0], c[1]) not in size)
     if not candidates and not running:
         bound = _bound_arguments(f)  # ``clamp_to(e)`` of ``clamp_to = partial(torch.clamp, max=0.15 * len(t))``
@@ -7105,7 +7143,7 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
     if f is None:
         return False
     instructions = _instructions(f.f_code)
-    spans = _stored_value_span(f.f_code, f.f_lasti) if stored else _operands(f.f_code, f.f_lasti)
+    spans = _stored_value_span(f.f_code, _lasti(f)) if stored else _operands(f.f_code, _lasti(f))
     if attributes:
         spans = tuple((start, end) for start, end in spans if instructions[end - 1].opname == "LOAD_ATTR")
     if not spans:  # (asked at every bound of the seed's ops: most load no attribute)
@@ -7118,7 +7156,7 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
     if not spans:  # (asked at ops of the seed's: most get no such number, the reader is not made)
         return False
     reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
-    at = _located(f.f_code, f.f_lasti)[1]
+    at = _located(f.f_code, _lasti(f))[1]
 
     def counted(start: int, end: int) -> bool:
         if reader.number(start, end, frozenset(), positions=False):
@@ -7328,7 +7366,7 @@ def loop_position_operand(value: Any) -> bool:
     if f is None:
         return False
     ins, held = _instructions(f.f_code), f.f_locals
-    for start, end in _operands(f.f_code, f.f_lasti):
+    for start, end in _operands(f.f_code, _lasti(f)):
         i = ins[start]
         if end - start == 1 and i.opname == "LOAD_FAST" and held.get(i.argval) is value:
             stores = _stores(ins, i.argval)
@@ -7362,7 +7400,7 @@ def numeric_call_operand() -> bool:
     if f is None:
         return False
     instructions, held = _instructions(f.f_code), f.f_locals
-    spans = [(f, *s) for s in _operands(f.f_code, f.f_lasti) if _plain_number(instructions, *s, held, globals_=f.f_globals)]
+    spans = [(f, *s) for s in _operands(f.f_code, _lasti(f)) if _plain_number(instructions, *s, held, globals_=f.f_globals)]
     seen: set[tuple[int, str]] = set()
     while spans:
         g, start, end = spans.pop()
@@ -7394,7 +7432,7 @@ def running_items() -> bool:
     f = _caller()
     if f is None:
         return False
-    spans = _counted_operands(f.f_code, f.f_lasti)
+    spans = _counted_operands(f.f_code, _lasti(f))
     reader = _batch_reader(f.f_code)
     return bool(spans) and all(reader.items_only(start, end) for start, end in spans)
 
@@ -7410,7 +7448,7 @@ def running_position() -> bool:
     scopes = _scopes(f)
     instructions = _instructions(f.f_code)
     reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), frozenset(), scopes)
-    for start, end in _counted_operands(f.f_code, f.f_lasti, frozenset(), scopes):
+    for start, end in _counted_operands(f.f_code, _lasti(f), frozenset(), scopes):
         for i in instructions[start:end]:
             owner = reader.free(i.argval) if i.opname in _FREE_LOADS else reader if i.opname in reader.locals else None
             if owner is not None and owner.adds_position(i.argval):
@@ -7441,7 +7479,7 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
     if found is None:
         return False
     f, spans = found
-    passed = _valued_parameter_operands(f.f_code, f.f_lasti)
+    passed = _valued_parameter_operands(f.f_code, _lasti(f))
     if not spans and not passed:
         return False
     instructions, held = _instructions(f.f_code), f.f_locals
@@ -7547,7 +7585,7 @@ def _positional_span(f: types.FrameType, start: int, end: int, depth: int,
                      sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None) -> bool:
     """Whether the span ``start:end`` of ``f``'s code computes a value from a position in a loop
     over the images (``_BatchReader.positional``), there or through a parameter of ``f``."""
-    at = _located_frame(f.f_code, f.f_lasti)[1]
+    at = _located_frame(f.f_code, _lasti(f))[1]
     if _batch_reader(f.f_code, _outer_positions(f, sites), _size_offsets(f.f_code, sites),
                      _free_tables(f)).positional(start, end, at=at):
         return True
@@ -7575,7 +7613,7 @@ def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...
         return None
     if nested and f.f_code.co_name not in _COMPREHENSIONS:
         return None if _package(f.f_back) == "losssplit" else (f, ())
-    return f, _positional_operands(f.f_code, f.f_lasti, _outer_positions(f, sites), _size_offsets(f.f_code, sites),
+    return f, _positional_operands(f.f_code, _lasti(f), _outer_positions(f, sites), _size_offsets(f.f_code, sites),
                                    _free_tables(f), _picked_lists(f, targets))
 
 
@@ -7763,7 +7801,7 @@ def _executing_op(opname: str) -> tuple[types.FrameType, list[dis.Instruction], 
     f = _caller()
     if f is None or not f.f_code.co_flags & 1:
         return None
-    instructions, at = _located_frame(f.f_code, f.f_lasti)
+    instructions, at = _located_frame(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != opname or instructions[at].is_jump_target:
         return None
     return f, instructions, at
@@ -7873,7 +7911,7 @@ def _image_loops(f: types.FrameType, content: Callable[[Any], Any] | None) -> fr
     instructions = _instructions(f.f_code)
     found = set()
     count = content(None)
-    for first, _ in _enclosing_loops(f.f_code, f.f_lasti):
+    for first, _ in _enclosing_loops(f.f_code, _lasti(f)):
         if instructions[first].opname != "FOR_ITER" or first < 2 or instructions[first - 1].opname != "GET_ITER":
             continue
         begin = _operand_start(instructions, first - 1)
@@ -7930,10 +7968,45 @@ def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozense
     f = _caller()
     if f is None:
         return frozenset()
-    found = _counted_sizes(f.f_code, f.f_lasti, tupled, skip, unread)
+    found = _counted_sizes(f.f_code, _lasti(f), tupled, skip, unread)
     if f.f_code.co_freevars and f.f_code.co_name in _COMPREHENSIONS and (back := _enclosing_frame(f)) is not None:
-        found |= _counted_free_sizes(f.f_code, f.f_lasti, tupled, skip, unread, back.f_code)
+        found |= _counted_free_sizes(f.f_code, _lasti(f), tupled, skip, unread, back.f_code)
     return found
+
+
+def literal_sizes(tupled: bool) -> frozenset[int]:
+    """The dims whose sizes the factory call the caller's code is executing writes there as int
+    literals (``torch.zeros(3, 4)``, ``torch.full((3, 4), 0.0)``): numbers of the code, whatever
+    count of a batch they equal. Empty where not read."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return frozenset()
+    f = _caller()
+    return frozenset() if f is None else _literal_sizes(f.f_code, _lasti(f), tupled)
+
+
+@_per_code(1024)
+def _literal_sizes(code: types.CodeType, lasti: int, tupled: bool) -> frozenset[int]:
+    spans = _operands(code, lasti)
+    ins = _instructions(code)
+    if tupled and spans and spans[-1][1] - spans[-1][0] == 1 and ins[spans[-1][0]].opname == "LOAD_CONST":
+        sizes = ins[spans[-1][0]].argval  # ``torch.zeros((3, 4))``: one constant tuple
+        return frozenset(range(len(sizes))) if type(sizes) is tuple and all(type(n) is int for n in sizes) else frozenset()
+    return _size_spans(code, lasti, tupled, 0, False, lambda instructions, start, end: end - start == 1 and (
+        _int_literal(instructions, start) or instructions[start].opname == "LOAD_FAST" and _literal_local(code, instructions[start].argval)))
+
+
+def _int_literal(instructions: list[dis.Instruction], k: int) -> bool:
+    return k >= 0 and instructions[k].opname == "LOAD_CONST" and type(instructions[k].argval) is int
+
+
+def _literal_local(code: types.CodeType, name: str) -> bool:
+    """Whether every store of the local ``name`` of ``code`` (no parameter, no cell) stores an int
+    literal right before it (``n = 3``)."""
+    instructions = _instructions(code)
+    stores = _stores(instructions, name, cells=True)
+    return (name not in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount] and name not in code.co_cellvars
+            and bool(stores) and all(instructions[j].opname == "STORE_FAST" and _int_literal(instructions, j - 1)
+                                     and not instructions[j].is_jump_target for j in stores))
 
 
 @_per_code(1024)
@@ -9444,7 +9517,7 @@ def read_set_aside() -> bool | None:
     f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
     if f is None:
         return None
-    return _set_aside_at(f.f_code, f.f_lasti)
+    return _set_aside_at(f.f_code, _lasti(f))
 
 
 @_per_code(256)
@@ -9473,7 +9546,7 @@ def read_compared() -> bool:
     (``self.best = min(self.best, loss.item())``): which number is kept is a decision on it that no
     op shows (rt28: kept the batch's decision on every group). False where nothing can be told."""
     f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
-    return f is not None and _compared_at(f.f_code, f.f_lasti)
+    return f is not None and _compared_at(f.f_code, _lasti(f))
 
 
 @_per_code(256)
@@ -9587,7 +9660,7 @@ def group_read(sites: dict[types.CodeType, frozenset[int]], plain: Callable[[Any
     another batch -- would vouch for an operand no read of this call was checked against).
     Python 3.11 only."""
     f = _caller() if sys.version_info[:2] in _LOG_CHECKED else None
-    flows = _group_flows(f.f_code, f.f_lasti, integer and not as_float, as_float) if f is not None else None
+    flows = _group_flows(f.f_code, _lasti(f), integer and not as_float, as_float) if f is not None else None
     if f is None or flows is None:
         return False
     back = f.f_back
@@ -9615,7 +9688,7 @@ def constant_operand(sites: dict[types.CodeType, frozenset[int]]) -> bool:
     """Whether the operator (or ``max`` / ``min`` call) the caller's code is executing is one where
     ``group_read`` proved the other operand a constant of the call (``sites``: the call's, as there)."""
     f = _caller()
-    return f is not None and f.f_lasti in sites.get(f.f_code, frozenset())
+    return f is not None and _lasti(f) in sites.get(f.f_code, frozenset())
 
 
 def _numeric_module(value: Any) -> bool:
@@ -9850,9 +9923,7 @@ def _executed(checked: set[tuple[int, int]]) -> tuple[types.FrameType, list[dis.
     f = _caller()
     if f is None:
         return None
-    instructions, at = _located(f.f_code, f.f_lasti)
-    if at is None:  # a torch function another package replaced by a Python one: lasti is on the CALL's caches
-        instructions, at = _located_frame(f.f_code, f.f_lasti)
+    instructions, at = _located(f.f_code, _lasti(f))
     return f, instructions, at
 
 
@@ -9997,7 +10068,7 @@ def length_test() -> tuple[str, float] | None:
     f = _caller()
     if f is None or f.f_globals.get("len", f.f_builtins.get("len")) is not len:
         return None
-    return _length_test_at(f.f_code, f.f_lasti)
+    return _length_test_at(f.f_code, _lasti(f))
 
 
 @_per_code(1024)
@@ -10123,7 +10194,7 @@ def compared_lengths() -> list[Any]:
     f = _caller_with_len(_TEST_CHECKED)
     if f is None:
         return []
-    found = _compared_length_paths(f.f_code, f.f_lasti)
+    found = _compared_length_paths(f.f_code, _lasti(f))
     out = []
     for name, attrs in found:
         obj = f.f_locals.get(name, _MISSING)
@@ -10465,7 +10536,7 @@ def divisor_tests() -> tuple[tuple[str, float], ...]:
     f = _caller()
     if f is None or sys.version_info[:2] not in _TEST_CHECKED:
         return ()
-    return _divisor_tests_at(f.f_code, f.f_lasti)
+    return _divisor_tests_at(f.f_code, _lasti(f))
 
 
 @_per_code(1024)
@@ -10542,7 +10613,7 @@ def constant_product_operand(value: Any, right: bool, lists: FixedLists | None =
     if sys.version_info[:2] not in _FLOOR_CHECKED or type(value) not in (int, float):
         return False
     f = _caller()
-    spans = _operand_spans(f.f_code, f.f_lasti) if f is not None else None
+    spans = _operand_spans(f.f_code, _lasti(f)) if f is not None else None
     if f is None or spans is None or _instructions(f.f_code)[spans[1][1]].arg not in _PRODUCTS:
         return False
     start, end = spans[1] if right else spans[0]
@@ -10557,7 +10628,7 @@ def constant_multiple(lists: FixedLists | None = None) -> float | None:
     the call (``n = n * group_detr``, as ``constant_product_operand`` reads it): ``k`` times the
     number it held. None where that is not shown. Python 3.11 only."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
-    found = _multiple_at(f.f_code, f.f_lasti) if f is not None else None
+    found = _multiple_at(f.f_code, _lasti(f)) if f is not None else None
     k: Any = _constant_of_call(f, *found, None, own=lists) if f is not None and found is not None else _UNPROVEN
     return float(k) if type(k) in (int, float) and k > 0 else None
 
@@ -10814,7 +10885,7 @@ def _displayed(g: types.FrameType, local: str, key: Any, body: Callable[[], Body
     into the arguments of the call it is executing, with no other call in between (``crit({**o,
     "meta": meta})``: nothing it ran could change the dict); ``_UNPROVEN`` else."""
     code = g.f_code
-    instructions, at = _located_frame(code, g.f_lasti)
+    instructions, at = _located_frame(code, _lasti(g))
     stores = _stores(instructions, local)
     loads = [k for k, i in enumerate(instructions) if i.opname in ("LOAD_FAST", "LOAD_CLOSURE", "LOAD_DEREF")
              and i.argval == local]
@@ -10876,7 +10947,7 @@ def conditional_constant() -> Conditional | None:
     if found is None or found[2] is None:
         return None
     f = found[0]
-    shape = _conditional_at(f.f_code, f.f_lasti)
+    shape = _conditional_at(f.f_code, _lasti(f))
     return None if shape is None else Conditional(f, *shape)
 
 
@@ -10969,9 +11040,9 @@ def guarded_block() -> tuple[types.FrameType, GuardedBlock] | None:
     if sys.version_info[:2] not in _TEST_CHECKED:
         return None
     f = _caller()
-    if f is None or _in_loop(f.f_code, f.f_lasti) or f.f_code.co_name in _COMPREHENSIONS:
+    if f is None or _in_loop(f.f_code, _lasti(f)) or f.f_code.co_name in _COMPREHENSIONS:
         return None
-    block = _block_at(f.f_code, f.f_lasti)
+    block = _block_at(f.f_code, _lasti(f))
     if block is None:
         return None
     if not all(_torch_module(f.f_globals.get(name, _UNPROVEN)) for name in block.callees):
@@ -11057,7 +11128,7 @@ def statistic_operand() -> tuple[str, Any, bool] | None:
     f = _caller()
     if f is None:
         return None
-    for name, local, listed in _statistic_at(f.f_code, f.f_lasti):
+    for name, local, listed in _statistic_at(f.f_code, _lasti(f)):
         if _builtin(f, name) is not getattr(builtins, name):
             continue
         value = f.f_locals.get(local, _UNPROVEN)
@@ -11137,7 +11208,7 @@ def size_test() -> tuple[str, Any, Any] | None:
     f = _caller()
     if f is None:
         return None
-    found = _size_test_at(f.f_code, f.f_lasti)
+    found = _size_test_at(f.f_code, _lasti(f))
     if found is None:
         return None
     op, kind, value = found
@@ -11270,8 +11341,8 @@ def local_bound(name: str) -> bool:
 
 def _divisor_instructions(f: types.FrameType) -> list[dis.Instruction] | None:
     """The instructions of the divisor ``b`` of the ``a / b`` (``a /= b``) ``f`` is executing."""
-    instructions, at = _located(f.f_code, f.f_lasti)
-    spans = _operand_spans(f.f_code, f.f_lasti)
+    instructions, at = _located(f.f_code, _lasti(f))
+    spans = _operand_spans(f.f_code, _lasti(f))
     if at is None or spans is None or instructions[at].arg not in _DIVISIONS:
         return None
     start, end = spans[1]

@@ -26,6 +26,7 @@ from typing import Any
 
 from torch import Tensor
 
+from . import _bytecode
 from ._bytecode import (
     _COMPREHENSIONS,
     _COUNT_CHECKED,
@@ -79,11 +80,11 @@ def read_fields(targets: Sequence[Any], c: Any, own: bool = False, tensors: bool
         return ()
     code = f.f_code
     instructions = _instructions(code)
-    spans = _operands(code, f.f_lasti)
+    spans = _operands(code, _bytecode._lasti(f))
     reader = _Reader(code, instructions, lists, held, f.f_globals, items=items)
     chosen = []
     if not spans and own:  # the op right after a conditional expression (its operand: ``l * (1.0 if t["w"] >= 0.9 else 0.3)``)
-        spans = _chosen_literals(instructions, _located_frame(code, f.f_lasti)[1])
+        spans = _chosen_literals(instructions, _located_frame(code, _bytecode._lasti(f))[1])
     for start, end in spans:
         value = reader.evaluated(start, end)  # a literal, a local, an attribute of one (``crit.loss_weight``)
         if value is c or type(value) in (int, float) and type(c) is float and value == c:
@@ -836,7 +837,7 @@ def several_or_own(targets: Sequence[Any], kind: str, or_own: bool = True) -> bo
     if f is None:
         return False
     code = f.f_code
-    ins, at = _located(code, f.f_lasti)
+    ins, at = _located(code, _bytecode._lasti(f))
     if at is None or ins[at].opname != _SEVERAL_OPS[kind]:
         return False
     subscript = kind == "subscript"
@@ -844,9 +845,9 @@ def several_or_own(targets: Sequence[Any], kind: str, or_own: bool = True) -> bo
         first = _operand_start(ins, at)
         spans = [(first, at)] if first is not None else []
     elif kind == "call":
-        spans = list(_operands(code, f.f_lasti))[-1:]  # the first argument (last first)
+        spans = list(_operands(code, _bytecode._lasti(f)))[-1:]  # the first argument (last first)
     elif kind == "arguments":
-        spans = list(_operands(code, f.f_lasti))
+        spans = list(_operands(code, _bytecode._lasti(f)))
     else:
         right = _operand_start(ins, at)
         left = _operand_start(ins, right) if right is not None else None

@@ -3888,7 +3888,8 @@ def _side_size(frame: Frame, z: int) -> bool | str:
     also kept in a local, or returned by a function given the tensor): True (a constant) where that
     tensor is an argument as passed (``outputs["c"].shape[1]``: the queries, on a group alone the
     same) or joined along dim 0 from argument tensors only (``torch.stack([t["y"] for t in
-    targets]).shape[1]``, ``Frame.argument_joins``); ``MADE_SIDE_SIZE_DIVISOR`` for a tensor the body
+    targets]).shape[1]``, ``Frame.argument_joins``), or, of any dim, where the factory that made it
+    was given that size as a literal (``Frame.literal_dims``); ``MADE_SIDE_SIZE_DIVISOR`` for a tensor the body
     made (its own width, the same on a group alone; padded to the longest image's, not); False for no
     such size."""
     found = side_size_divisor() if frame.tokens is None else None
@@ -3898,6 +3899,11 @@ def _side_size(frame: Frame, z: int) -> bool | str:
     if x is CUT_TENSOR:  # ``o["x"][:, :2].shape[1]``: a tensor the body made, equal to the count by value only
         return MADE_SIDE_SIZE_DIVISOR
     measured = isinstance(x, Tensor) and x.dim() > k and x.shape[k] == z
+    literal = frame.literal_dims.get(id(x)) if measured and same else None
+    if literal is not None and literal[0] is x and k in literal[1]:
+        return True  # ``z = torch.zeros(3, 4)``, ``/ z.shape[0]``: a literal of the code (was read as a count it equals)
+    if k == 0:
+        return False
     if measured and frame.padded and id(x) in frame.padded:
         return False  # (``pad_sequence``'s width: declined by its own rule, ``shape.padded_use``)
     track = frame.get(x) if measured else None
@@ -4394,9 +4400,12 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if frame.number_tests and tracks[0] is None:  # ``torch.where(lw < 0.9, 0.5 * l, l)``
         weight_test_used(frame, args[0], next((t for t in tracks[1:] if t is not None), None), out.shape, op)
     kept = _picked_everywhere(frame, args, tracks)
-    if kept is not None:
-        args, tracks = args[:1] + args[kept : kept + 1], tracks[:1] + tracks[kept : kept + 1]
-    new = _elementwise(frame, func, op, args[:3], tracks, out, args[3:], kwargs)
+    operands = args[:3]
+    if kept is not None and torch.broadcast_shapes(args[0].shape, args[kept].shape) == out.shape:
+        # the mixed operand's place taken by the one picked everywhere (``where(c, x, x)``: x's values;
+        # was ``where(c, x)``, which raised where the values on weights 1 were computed)
+        operands, tracks = (args[0], args[kept], args[kept]), [tracks[0], tracks[kept], tracks[kept]]
+    new = _elementwise(frame, func, op, operands, tracks, out, args[3:], kwargs)
     if new is not None:
         frame.set(out, new)
         if frame.label_masks and new.lost_at is None and new.from_prediction:
@@ -4503,6 +4512,8 @@ def _picked_everywhere(frame: Frame, args: tuple, tracks: list[Track | None]) ->
     if len(mixed) != 1:
         return None
     kept = 3 - mixed[0]
+    if not isinstance(args[kept], Tensor):  # (a number picked everywhere: no values of the images)
+        return None
     other = cond.detach().logical_not() if kept == 1 else cond.detach()
     frame.doubt(other.any(), "torch.where picks a value reduced over several images (a batch-wide default) at some "
                 "positions")

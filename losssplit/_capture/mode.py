@@ -1230,6 +1230,9 @@ class Frame:
         # of its data as the size of some dims (``torch.full((len(targets),), 0.5)``): id -> (the
         # tensor, those dims); a scan along one (``cumprod(0)``) makes values of positions
         self.count_dims: dict[int, tuple[Tensor, frozenset[int]]] = {}
+        # of factories given such a count by value, the dims whose sizes the code wrote there as int
+        # literals (``torch.zeros(3, 4)``: its ``shape[0]`` a constant, on a batch of 3 images too)
+        self.literal_dims: dict[int, tuple[Tensor, frozenset[int]]] = {}
         # of those, or one-element tensors of a Python number the body computed from a length of its
         # data (``torch.tensor(float(len(t)))``): id -> (the tensor, whether its values are computed
         # from the count, not only its size: ``_count_valued``)
@@ -2638,6 +2641,7 @@ class Frame:
         self.outside_read.clear()
         self.truth_read = False
         self.count_dims.clear()
+        self.literal_dims.clear()
         self.count_made.clear()
         self.picked_made.clear()
         self.cut_phases.clear()
@@ -5675,6 +5679,9 @@ def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
     counts = {frame.num_images, *frame.lengths}
     if frame.get(out) is not None or not any(type(n) is int and n in counts for n in sizes):
         return
+    literal = _bytecode.literal_sizes(tupled)
+    if literal:
+        frame.literal_dims[id(out)] = (out, literal)
     dims = frozenset(d for d in _bytecode.counted_sizes(tupled) if d < out.dim())
     if dims:
         frame.count_dims[id(out)] = (out, dims)
