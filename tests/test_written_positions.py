@@ -91,9 +91,12 @@ def test_the_largest_image_size_equal_to_the_count_declines():
 
 
 def test_the_largest_image_size_is_wrong_undeclined(monkeypatch):
-    from losssplit._capture import elementwise
+    """Without both guards (the divisor's, and since session 33 the call's scan of ``max()`` / ``min()``
+    of a comprehension over the targets, ``Frame.bounded_sizes``) the body is silently wrong."""
+    from losssplit._capture import _lengths, elementwise
 
-    monkeypatch.setattr(elementwise, "divisor_bounds_a_comprehension", lambda: False)
+    monkeypatch.setattr(elementwise, "divisor_bounds_a_comprehension", lambda **_: False)
+    monkeypatch.setattr(_lengths, "reduced", lambda *_: _lengths._UNKNOWN)
     assert wrong_companions(*rule_outcome(_over_most_labels, rule_batch(*RULE_BATCHES[1]))[:2])
 
 

@@ -5410,7 +5410,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                                              "image to image and are no data of the images (a list written at a "
                                              "position, a scan, a table)")
                 frame.unowned.add(id(out))
-            elif frame.get(out) is None and _repeated_count_number(frame, data):
+            elif frame.get(out) is None and id(out) not in frame.weight_made and _repeated_count_number(frame, data):
+                # (the images' weights by value, made from the field: ``[u["w"] * 1.0 for u in t]``, the weight rules')
                 frame.positional[id(out)] = (out, f"{op_name(func)} of {REPEATED_COUNT_NUMBER}")
         elif func is _STACK:
             if frame.filled_numbers:
