@@ -136,15 +136,15 @@ def of_parts(pairs: Sequence[tuple[float, float]], expr: Expr | None) -> float:
     den 0."""
     if expr is None:
         return sum(num / den for num, den in pairs if den)
-    if not all(den for _, den in pairs) and _reads(expr, "nan_to"):
+    if not all(den for _, den in pairs) and reads(expr, "nan_to"):
         return math.nan  # (the body's own x / 0 may be inf, which ``nan_to`` keeps: not told apart here)
     return evaluate(expr, [num / den if den else math.nan for num, den in pairs])
 
 
-def _reads(expr: Expr, op: str) -> bool:
+def reads(expr: Expr, op: str) -> bool:
     """Whether ``expr`` applies ``op`` anywhere."""
     return expr[0] == op or expr[0] not in ("p", "c") and any(
-        isinstance(e, tuple) and _reads(e, op) for e in expr[1:])
+        isinstance(e, tuple) and reads(e, op) for e in expr[1:])
 
 
 def _evaluate(expr: Expr, values: Sequence[float]) -> float:

@@ -1056,6 +1056,11 @@ def _companions(
         out.add(key, groups, named, nums, dens)
     else:
         out.add(key, [groups[g] for g in keep], [named[g] for g in keep], [nums[g] for g in keep], [dens[g] for g in keep])
+    if p.formula is not None and 0.0 in dens and _formula.reads(p.formula, "nan_to"):
+        for name, den in zip(named, dens):  # the body alone replaces its 0 / 0 there: a value, not known here
+            if den == 0:
+                warn(f"nan_to:{name}", f"key {key!r}: a part of its expression is 0 / 0 on the group, which the "
+                     f"body's torch.where(torch.isnan(..), c, ..) replaces (not told from x / 0 here); no companion {name!r}")
     if len(keep) < len(dens) and len(keep) < len(dens) - dens.count(0.0):
         for name, num, den in zip(named, nums, dens):
             if den != 0 and not low < num / den < high:
