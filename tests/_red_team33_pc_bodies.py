@@ -1036,3 +1036,124 @@ def soft_f1_stacked_heads(o, t):  # the two rules together: nan_to inside a stac
     tp, fp, fn = _counts0(o, t)
     heads = [torch.where(torch.isnan(f), 0, f) for f in (_fb(tp, fp, fn), _fb(tp * 2, fp, fn))]
     return {"loss": 1.0 - torch.stack(heads).mean()}
+
+
+# === 5. third wave ====================================================================================
+
+
+@body("stack")
+def stack_nested_image_loop(o, t):  # a fixed outer loop with an inner loop over the images: length a count
+    losses = []
+    for h in range(2):
+        for b in range(len(t)):
+            losses.append(H(o, t, h) + 0.0 * b)
+    return {"loss": torch.stack(losses).mean()}
+
+
+@body("stack")
+def stack_repeated_by_count(o, t):
+    return {"loss": torch.stack([H(o, t, 0)] * len(t) + [H(o, t, 1)]).mean()}
+
+
+@body("stack")
+def stack_item_first_image_slice(o, t):
+    return {"loss": torch.stack([H(o, t, 0), H({"x": o["x"][:1]}, t[:1], 1)]).mean()}
+
+
+@body("stack")
+def stack_mean_over_count(o, t):
+    return {"loss": torch.stack([H(o, t, h) for h in range(2)]).mean() / len(t)}
+
+
+@body("stack")
+def stack_nanmean(o, t):
+    return {"loss": torch.stack([H(o, t, h) for h in range(3)]).nanmean()}
+
+
+@body("stack")
+def stack_of_class_picks(o, t):  # the two rules together: picks of a per-class vector stacked
+    v = _per_class(o, t)
+    return {"loss": torch.stack([v[1:3].mean(), v[0]]).mean()}
+
+
+@body("stack")
+def stack_items_reduced_over_images_only(o, t):  # [4] vectors of the whole batch stacked: [2, 4]
+    e = (o["x"] - Y(t)).abs()
+    return {"loss": torch.stack([e.mean((0, 1)), e.pow(2).mean((0, 1))]).mean()}
+
+
+@body("hf")
+def own_positions_then_cumsum_over_images(o, t):
+    b = len(t)
+    m = torch.zeros(b, 3)
+    m[torch.arange(b), _pos(t)] = 1
+    return _masked(o, t, m.cumsum(0).clamp(max=1))
+
+
+@body("hf")
+def own_positions_then_rolled(o, t):
+    b = len(t)
+    m = torch.zeros(b, 3)
+    m[torch.arange(b), _pos(t)] = 1
+    return _masked(o, t, m.roll(1, 0))
+
+
+@body("hf")
+def own_positions_then_batch_max(o, t):
+    b = len(t)
+    m = torch.zeros(b, 3)
+    m[torch.arange(b), _pos(t)] = 1
+    return _masked(o, t, m.amax(0, keepdim=True).expand(b, 3))
+
+
+@body("hf")
+def own_positions_then_first_row(o, t):
+    b = len(t)
+    m = torch.zeros(b, 3)
+    m[torch.arange(b), _pos(t)] = 1
+    return _masked(o, t, m[:1].expand(b, 3))
+
+
+@body("hf")
+def near_own_positions_then_row_sum(o, t):  # each row's own sum: per image
+    b = len(t)
+    m = torch.zeros(b, 3)
+    m[torch.arange(b), _pos(t)] = 1
+    e = (o["x"] - Y(t)).abs().mean(2)
+    return {"loss": (e * m).sum(1).mean()}
+
+
+@body("hf")
+def own_positions_arange_of_shape_minus(o, t):  # rows 0 .. B - 2 and the last row twice
+    b = len(t)
+    m = torch.zeros(b, 3)
+    m[torch.arange(b).clamp(max=b - 2), _pos(t)] = 1
+    return _masked(o, t, m)
+
+
+@body("s42")
+def pit_then_sorted_over_images(o, t):
+    e = (o["x"] - Y(t)).abs()
+    buf = e.new_zeros(len(t), 2)
+    for j in range(2):
+        buf[:, j] = e[:, :, j].mean(1)
+    return {"loss": (buf.sort(0).values * torch.tensor([[1.0, 2.0]])).sum()}
+
+
+@body("s42")
+def pit_then_second_write_other_image(o, t):
+    e = (o["x"] - Y(t)).abs()
+    buf = e.new_zeros(len(t), 2)
+    for j in range(2):
+        buf[:, j] = e[:, :, j].mean(1)
+    buf[0, 0] = e[-1, 0, 0]
+    return {"loss": buf.min(1).values.mean()}
+
+
+@body("s42")
+def row_loop_then_flip(o, t):
+    e = (o["x"] - Y(t)).abs().mean(2)
+    out = torch.zeros_like(e)
+    for i in range(len(t)):
+        out[i] = e[i]
+    return {"loss": (out.flip(0)[0] * 3 + out.sum()).sum()}
