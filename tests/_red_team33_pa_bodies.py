@@ -57,6 +57,23 @@ def weight_test_in_helper(o, t):
 
 
 @body("weighttest")
+def weight_test_in_helper_by_position(o, t):
+    loss = 0
+    for b in range(len(t)):
+        loss = loss + (e1(o, t, b) if _is_full(t[b]) else 3.0 * e1(o, t, b))
+    return {"loss": loss}
+
+
+@body("weighttest")
+def weight_test_in_helper_for_each_image(o, t):
+    loss, b = 0, 0
+    for s in t:
+        loss = loss + (e1(o, t, b) if _is_full(s) else 3.0 * e1(o, t, b))
+        b += 1
+    return {"loss": loss}
+
+
+@body("weighttest")
 def weight_getattr_test(o, t):
     ws = [_W(s["loss_weight"]) for s in t]
     return {"loss": sum(e1(o, t, b) if getattr(w, "loss_weight") == 1.0 else 3.0 * e1(o, t, b)  # noqa: B009
