@@ -427,3 +427,23 @@ def registered(family: str) -> list[Any]:
     from losssplit._capture import RULES
 
     return [f for f in RULES if family_of(f) == family]
+
+
+@contextlib.contextmanager
+def wrapped_torch(names: Sequence[str], make: Callable[[Any], Any]) -> Iterator[None]:
+    """torch's functions ``names`` replaced by ``make(original)``, Python wrappers, as a library does
+    on import (a module of its own added: the scan of torch's namespaces runs again when modules
+    were imported); restored after."""
+    import sys
+    import types
+
+    saved, marker = {name: getattr(torch, name) for name in names}, "_wrapping_library_of_the_tests"
+    try:
+        for name, original in saved.items():
+            setattr(torch, name, make(original))
+        sys.modules[marker] = types.ModuleType(marker)
+        yield
+    finally:
+        sys.modules.pop(marker, None)
+        for name, original in saved.items():
+            setattr(torch, name, original)

@@ -4,16 +4,15 @@ code, not the wrapper's. Found at the session-32 merge: with torch_geometric imp
 earlier test, pc2f's decline of ``torch.index_select(x, 1, torch.arange(len(t) - 1))`` read the
 wrapper's code, found no count and kept the batch's positions (silently wrong)."""
 
-import contextlib
 import importlib
 import sys
-import types
 
 import _red_team26_bodies
 import _red_team32_bodies
 import _red_team32_pr1_bodies
 import pytest
 import torch
+from _helpers import wrapped_torch
 from _red_team26_bodies import XBATCHES
 from _red_team26_measure import measure as measure_batches
 from _red_team28_measure import extra_batches
@@ -78,22 +77,6 @@ def _wrapper(original):
     return wrapper
 
 
-@contextlib.contextmanager
-def _wrapped_torch():
-    """torch's functions ``_WRAPPED`` replaced by Python wrappers, as a library does on import (a
-    module of its own added: the scan of torch's namespaces runs again when modules were imported)."""
-    saved, marker = {name: getattr(torch, name) for name in _WRAPPED}, "_wrapping_library_of_test_patched_torch"
-    try:
-        for name, original in saved.items():
-            setattr(torch, name, _wrapper(original))
-        sys.modules[marker] = types.ModuleType(marker)
-        yield
-    finally:
-        sys.modules.pop(marker, None)
-        for name, original in saved.items():
-            setattr(torch, name, original)
-
-
 def _measured(name):
     table = _ABOUT_WRAPPERS[name]
     converts = getattr(table, "CONVERTS", getattr(table, "OBJECT_TARGETS", None))
@@ -104,6 +87,6 @@ def _measured(name):
 @pytest.mark.parametrize("name", sorted(_ABOUT_WRAPPERS))
 def test_a_call_through_a_wrapped_torch_function_splits_as_one_of_torchs_own(name):
     plain, _ = _measured(name)
-    with _wrapped_torch():
+    with wrapped_torch(_WRAPPED, _wrapper):
         wrapped, per = _measured(name)
     assert plain in ("exact", "declined") and wrapped == plain, per

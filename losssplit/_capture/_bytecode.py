@@ -8435,6 +8435,13 @@ class _BatchReader:
                     return True
                 k += 2  # (its other arguments are no value of ``cap``)
                 continue
+            elif i.opname == "LOAD_FAST" and k + 2 < end and ins[k + 1].opname == "LOAD_CONST" and type(ins[k + 1].argval) is str \
+                    and ins[k + 2].opname == "BINARY_SUBSCR" and i.argval not in self.params and self._unseen(i.argval, seen) \
+                    and (spans := self._dict_item(i.argval, ins[k + 1].argval)) is not None:
+                if any(self.number(a, b, seen | {i.argval}, added_up, positions) for a, b in spans):
+                    return True  # ``cfg["cap"]`` of ``cfg = {"cap": 0.15 * len(t)}`` made here
+                k += 3
+                continue
             elif i.opname in self.locals and i.argval not in self.params | _OWNERS and self._unseen(i.argval, seen) \
                     and not _index(ins, k) and self._number_local(i.argval, seen | {i.argval}, added_up, positions):
                 return True
@@ -8472,6 +8479,41 @@ class _BatchReader:
                     and ins[j - 1].argval == name and (first := _operand_start(ins, j - 1)) is not None:
                 picked.append((first, j - 1))
         return any(self.number(a, b, seen, added_up, positions) for a, b in picked)
+
+    def _dict_item(self, name: str, key: str) -> list[tuple[int, int]] | None:
+        """The spans of the values the local ``name``, a dict this code makes once by a display
+        (``{"cap": 0.15 * len(t)}``), gets at ``key`` (by the display or set later: ``cfg["cap"] = ..``);
+        None where ``name`` is not so made."""
+        ins = self.instructions
+        stores = _stores(ins, name)
+        if len(stores) != 1 or stores[0] < 2 or ins[stores[0] - 1].opname not in ("BUILD_MAP", "BUILD_CONST_KEY_MAP"):
+            return None
+        made, n = stores[0] - 1, ins[stores[0] - 1].arg or 0
+        end, spans, keys = made, [], None
+        if ins[made].opname == "BUILD_CONST_KEY_MAP":
+            end, keys = made - 1, ins[made - 1].argval
+            if ins[end].opname != "LOAD_CONST" or not isinstance(keys, tuple):
+                return None
+        for j in range(n - 1, -1, -1):
+            start = _operand_start(ins, end)
+            if start is None:
+                return None
+            if keys is None:  # ``BUILD_MAP``: key, value pairs
+                if start < 1 or ins[start - 1].opname != "LOAD_CONST":
+                    return None
+                if ins[start - 1].argval == key:
+                    spans.append((start, end))
+                end = start - 1
+            else:
+                if keys[j] == key:
+                    spans.append((start, end))
+                end = start
+        for j in range(2, len(ins)):  # set later
+            if ins[j].opname == "STORE_SUBSCR" and ins[j - 1].opname == "LOAD_CONST" and ins[j - 1].argval == key \
+                    and ins[j - 2].opname == "LOAD_FAST" and ins[j - 2].argval == name \
+                    and (first := _operand_start(ins, j - 2)) is not None:
+                spans.append((first, j - 2))
+        return spans
 
     def _fixed_display(self, start: int, end: int) -> bool:
         """Whether the span loads a local (or a free variable) stored only from a list or tuple
@@ -9452,10 +9494,14 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
         return end - start == 1 and (type(value) in numbers or type(value).__module__ == "numpy" and isinstance(value, float))
     if last.opname == "LOAD_ATTR" and end - start == 2 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF"):
         owner = held.get(instructions[start].argval)  # ``Cfg.scale`` of a class made in the call
-        if type(owner) is types.SimpleNamespace or hasattr(type(owner), "__dataclass_fields__") and not isinstance(owner, type):
+        if type(owner) is types.SimpleNamespace or hasattr(type(owner), "__dataclass_fields__") and not isinstance(owner, type) \
+                or isinstance(owner, tuple) and hasattr(type(owner), "_fields"):  # (a NamedTuple's)
             return type(getattr(owner, last.argval, None)) in numbers  # ``cfg.cap``: a record's field (rt32)
         return (isinstance(owner, type) and "<locals>" in owner.__qualname__
                 and type(owner.__dict__.get(last.argval)) in numbers)
+    if last.opname == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
+            and instructions[start + 1].opname == "LOAD_CONST" and type(owner := held.get(instructions[start].argval)) is dict:
+        return type(owner.get(instructions[start + 1].argval)) in numbers  # ``cfg["cap"]``: a dict's item
     if last.opname == "UNARY_NEGATIVE":
         return _plain_number(instructions, start, end - 1, held, numbers, globals_)
     if last.opname == "BINARY_OP":
@@ -11372,13 +11418,45 @@ def divisor_bounds_a_comprehension(direct: bool = False) -> bool:
 
 
 def _bounds_comprehension(span: list[dis.Instruction], f: types.FrameType) -> bool:
-    """Whether ``span`` calls the builtin ``min`` or ``max`` right on a comprehension it makes."""
+    """Whether ``span`` calls the builtin ``min``, ``max`` or ``sorted`` right on a comprehension it
+    makes (also on ``map(len, ..)`` of one), NumPy's or torch's ``max`` / ``min`` on one (``np.max([..])``)
+    or on a tensor made of one (``torch.tensor([..]).max()``): an order statistic of per-image numbers."""
     for j, i in enumerate(span[:-1]):
-        if i.opname == "LOAD_GLOBAL" and i.argval in ("min", "max") and _builtin(f, i.argval) is getattr(builtins, i.argval):
+        reducer = i.opname == "LOAD_GLOBAL" and i.argval in ("min", "max", "sorted") \
+            and _builtin(f, i.argval) is getattr(builtins, i.argval)
+        if reducer or i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval in _ORDER_REDUCTIONS:
             k = j + 1
+            if reducer and k + 1 < len(span) and [s.argval for s in span[k:k + 2]] == ["map", "len"] \
+                    and all(s.opname == "LOAD_GLOBAL" and _builtin(f, s.argval) is getattr(builtins, s.argval)
+                            for s in span[k:k + 2]):
+                k += 2  # ``min(map(len, (s["boxes"] for s in t)))``
             while k < len(span) and span[k].opname in ("LOAD_CLOSURE", "BUILD_TUPLE"):
                 k += 1
-            if k + 1 < len(span) and span[k].opname == "LOAD_CONST" and isinstance(span[k].argval, types.CodeType) \
-                    and span[k + 1].opname == "MAKE_FUNCTION":
+            if k + 1 < len(span) and _comprehension_made(span, k):
                 return True
+            if i.opname == "LOAD_METHOD" and _tensor_of_comprehension(span, j):
+                return True
+    return False
+
+
+_ORDER_REDUCTIONS = frozenset({"max", "min", "amax", "amin"})
+
+
+def _comprehension_made(span: list[dis.Instruction], k: int) -> bool:
+    return span[k].opname == "LOAD_CONST" and isinstance(span[k].argval, types.CodeType) \
+        and span[k].argval.co_name in ("<listcomp>", "<genexpr>") and span[k + 1].opname == "MAKE_FUNCTION"
+
+
+def _tensor_of_comprehension(span: list[dis.Instruction], j: int) -> bool:
+    """Whether the method loaded at ``j`` is one of what one call makes of a comprehension made
+    right before it (``torch.tensor([len(s["labels"]) for s in t]).max()``)."""
+    calls = 0
+    for k in range(j - 1, 0, -1):
+        name = span[k].opname
+        if name == "MAKE_FUNCTION":
+            return calls == 2 and _comprehension_made(span, k - 1)
+        if name == "CALL":
+            calls += 1
+        elif name not in ("LOAD_FAST", "LOAD_DEREF", "GET_ITER", "PRECALL", "CACHE"):
+            return False
     return False

@@ -566,6 +566,12 @@ def _value_test(instructions: list[dis.Instruction], start: int, v: int) -> tupl
     if name == "CONTAINS_OP" or name == "BINARY_SUBSCR" and used[1] == 1 or name == "STORE_SUBSCR" and used[1] == 2 \
             or name == "CALL" and used[1] == 2 and _looked_up_in(instructions, c):  # ``c[w]``, ``c.get(w, 0)``, ``w in d``
         return "key", None
+    if name == "CALL" and used[1] <= 2 and (called := _comparing_call(instructions, c)):
+        # ``operator.gt(w, 0.7)`` as ``w > 0.7``; ``math.isclose(w, 1.0)``, ``np.isclose(w, 1.0)``: any weight not 1
+        op, j = called.strip("_"), c - 1 - (instructions[c - 1].opname == "PRECALL")
+        if op in _SWAPPED and j != v and instructions[j].opname == "LOAD_CONST" and type(instructions[j].argval) in (int, float):
+            return op, instructions[j].argval
+        return None, None
     if name == "COMPARE_OP" and instructions[c].argval in _bytecode._COMPARISONS:
         op = _bytecode._COMPARISONS[instructions[c].argval]
         last = instructions[c - 1]
@@ -584,6 +590,25 @@ def _looked_up_in(instructions: list[dis.Instruction], c: int) -> bool:
     first = _bytecode._arguments_start(instructions, c)
     return first is not None and first > 0 and instructions[first - 1].opname == "LOAD_METHOD" \
         and instructions[first - 1].argval in ("get", "setdefault", "pop", "__contains__", "__getitem__")
+
+
+_COMPARING = {"operator": frozenset({"eq", "ne", "lt", "le", "gt", "ge", "__eq__", "__ne__", "__lt__", "__le__", "__gt__",
+                                     "__ge__", "not_", "truth"}),
+              "math": frozenset({"isclose"}),
+              "np": frozenset({"isclose", "allclose", "equal", "not_equal", "less", "less_equal", "greater", "greater_equal"})}
+
+
+def _comparing_call(instructions: list[dis.Instruction], c: int) -> str | None:
+    """The name of the comparison of ``operator``, ``math`` or NumPy the CALL at ``c`` calls by its
+    module's global name (``operator.eq(w, 1.0)``, ``np.isclose(w, 1.0)``: a Python decision on its
+    arguments), or None."""
+    first = _bytecode._arguments_start(instructions, c)
+    if first is None or first < 2 or instructions[first - 1].opname not in ("LOAD_METHOD", "LOAD_ATTR") \
+            or instructions[first - 2].opname != "LOAD_GLOBAL":
+        return None
+    module = "np" if instructions[first - 2].argval == "numpy" else instructions[first - 2].argval
+    name = instructions[first - 1].argval
+    return name if name in _COMPARING.get(module, ()) else None
 
 
 _SWAPPED = {"lt": "gt", "le": "ge", "eq": "eq", "ne": "ne", "gt": "lt", "ge": "le"}
