@@ -47,6 +47,15 @@ tests/test_rules_indexing.py). Its near misses found a silent WRONG on main, now
 image's values written at another image's position of a row-tracked tensor (``out[i] = e[(i + 1)
 % n]`` in a per-image loop) were counted as the position's image's. Left: the soft clDice (5), the
 multiscale stack (5), the mutual information (3).
+
+NOW (s33, pd): 10 declined, 0 GAP, 0 WRONG. The list attributes of the modules the call holds
+(one the body names as a global included) are recorded when the call begins: ``MultiScaleLoss``'
+loop over ``self.scales`` is fixed, its list made in an ``else`` and appended in a branch that
+ends the iteration (5, tests/test_rules_stacked_values.py); ``SoftDiceclDiceLoss``' constant
+weights were lost under monai's two ``deprecated_arg`` wrappers, whose ``kwargs.pop`` was taken
+for state carried between calls: a wrapper's own ``**kwargs`` is a new dict at every call (5,
+tests/test_loop_carried.py); the mutual information on batch 0 was the harness's: the module was
+built inside the first decorated call, and is now built before it (3).
 """
 
 from __future__ import annotations

@@ -238,14 +238,12 @@ def a_loss_beside_one_image(outputs, targets):
     return {"loss": torch.stack([(outputs["x"] - y).abs().mean(), (outputs["x"][0] - y[0]).abs().mean()]).mean()}
 
 
-def appended_twice_where_the_data_has_it(outputs, targets):  # a ``continue`` branch, the other appends twice
-    y = _y(targets)
-    losses = []
+def a_second_append_the_data_skips(outputs, targets):  # ``continue`` where the data says: once or twice a class
+    y, losses = _y(targets), []
     for c in range(3):
+        losses.append((outputs["x"][..., c] - y[..., c]).abs().mean())
         if (y[..., c] > 0.75).any():
-            losses.append((outputs["x"][..., c] - y[..., c]).abs().mean())
             continue
-        losses.append((outputs["x"][..., c] - y[..., c]).pow(2).mean())
         losses.append(_head(outputs, targets, c))
     return {"loss": torch.stack(losses).mean()}
 
@@ -267,7 +265,7 @@ class ScalesGrownPerImage(HoldsScaled):
         return {"loss": out + self.inner(outputs, targets)}
 
 
-DECLINED = [appended_twice_where_the_data_has_it, ScalesSetFromTheBatch(), ScalesGrownPerImage(), filtered_by_the_data, appended_where_the_data_has_it, one_per_label_present, one_per_image_that_passes, one_per_image_appended,
+DECLINED = [a_second_append_the_data_skips, ScalesSetFromTheBatch(), ScalesGrownPerImage(), filtered_by_the_data, appended_where_the_data_has_it, one_per_label_present, one_per_image_that_passes, one_per_image_appended,
             aliased_then_appended, extended, a_loss_beside_one_image]
 NEAR = [labels_present_over_their_count, images_that_pass_over_their_count]
 
