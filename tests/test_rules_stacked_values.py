@@ -265,7 +265,20 @@ class ScalesGrownPerImage(HoldsScaled):
         return {"loss": out + self.inner(outputs, targets)}
 
 
-DECLINED = [a_second_append_the_data_skips, ScalesSetFromTheBatch(), ScalesGrownPerImage(), filtered_by_the_data, appended_where_the_data_has_it, one_per_label_present, one_per_image_that_passes, one_per_image_appended,
+class ScalesGrownThroughAnAlias(HoldsScaled):
+    """The held layer's own list grown by one scale per image past the first, through another name,
+    for this call only: the recorded list, not its recorded items."""
+
+    def forward(self, outputs, targets):
+        scales = self.inner.scales
+        for _ in targets[1:]:
+            scales.append(3)
+        out = self.inner(outputs, targets)
+        del scales[3:]
+        return {"loss": out}
+
+
+DECLINED = [a_second_append_the_data_skips, ScalesSetFromTheBatch(), ScalesGrownPerImage(), ScalesGrownThroughAnAlias(), filtered_by_the_data, appended_where_the_data_has_it, one_per_label_present, one_per_image_that_passes, one_per_image_appended,
             aliased_then_appended, extended, a_loss_beside_one_image]
 NEAR = [labels_present_over_their_count, images_that_pass_over_their_count]
 
