@@ -56,6 +56,10 @@ proven here: ``EmbedDistillLoss``' loop over ``zip(embeddings, teacher_embedding
 ``embed_columns``) and ``MultiLoss``' over ``enumerate(self.metrics)`` (a torchmetrics ``Metric``, whose
 methods set attributes by name, so ``self.metrics`` may be set elsewhere); Matryoshka's loop over a
 local ``dim_indices`` that ``random.sample`` may replace.
+NOW (s33, pd): 50 declined, 15 GAP (6.9 %), 0 WRONG: ``MultiLoss``' ``self.metrics`` is the list
+attribute of a module the body names as a global, recorded since when the call begins, with the
+same items at the loop (5). Left: ``EmbedDistillLoss`` (10: its columns' list reaches the loop
+through a helper's return and a method's parameters, which no rule follows), Matryoshka (5).
 """
 
 from __future__ import annotations
@@ -511,17 +515,16 @@ CASES = {c.body.__name__: c for c in [
     Case(st_contrastive_tension, text_batch),
     Case(st_in_batch_symmetric_and_orthogonal, text_batch, keys("loss_mnsrl", "loss_gor_mean", "loss_gor_second_moment"), mix_batches=_MIXED,
          why="MIXES: in-batch negatives, the batch's similarity moments"),
-    Case(forecasting_point_metrics, horizon_batch, gaps=keys("loss_multi"),
-         why="GAP: ``MultiLoss``' ``torch.stack(results).sum(0)`` of its metrics' reduced values, appended over "
-             "``enumerate(self.metrics)`` of a torchmetrics ``Metric`` (its methods set attributes by name): 'torch.stack "
-             "of reduced values of several images in a list whose length the code does not fix'"),
+    # GAP until s33 (pd): ``MultiLoss``' ``self.metrics``, a list attribute of a module the body names as a global, not
+    # recorded at the call's start (5)
+    Case(forecasting_point_metrics, horizon_batch),
     Case(forecasting_cross_entropy, horizon_batch),
     Case(forecasting_distribution_nll, horizon_batch),
 ]}
 
 FIRST = (217, 94, 59, 0)  # expected, declined, GAP, WRONG at first contact (main at 1946ad9 unchanged)
-NOW = (217, 55, 20, 0)  # s41: torch.lerp (10), T5's legacy empty cat and start token (5); s33: SDPA mask skips (14),
-# Wav2Vec2's feature mask (10)
+NOW = (217, 50, 15, 0)  # s41: torch.lerp (10), T5's legacy empty cat and start token (5); s33: SDPA mask skips (14),
+# Wav2Vec2's feature mask (10), MultiLoss (pd: 5)
 globals().update(survey_tests(
     CASES, range(len(SOURCES)), len(CASES), NOW,
-    over_target="20 GAP of 217 (9.2 %; 27.2 % at first contact): see the module's docstring"))
+    over_target="15 GAP of 217 (6.9 %; 27.2 % at first contact): see the module's docstring"))

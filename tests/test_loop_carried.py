@@ -485,3 +485,73 @@ def test_state_carried_through_a_global_or_another_name_declines(body):
         got, want, said = split_outcome(body, *_batch(w))
         assert want and not wrong_companions(got, want), (name, got, want)
         assert not got and any("'loss'" in m for m in said), (name, said)
+
+
+# --- ``**kwargs`` of a wrapper: a new dict at every call --------------------------------------------
+def _renamed(old, new):
+    """monai's ``deprecated_arg``: a wrapper moving a keyword to its new name, then calling through."""
+    def decorate(func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            if old in kwargs:
+                kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+class _Mixed(torch.nn.Module):
+    """Two whole-batch errors mixed by constants (monai's ``SoftDiceclDiceLoss``), its ``forward``
+    under two such wrappers: the wrapper's code runs twice per call, each changing its own ``kwargs``."""
+
+    @_renamed("pred", "x")
+    @_renamed("gt", "y")
+    def forward(self, x, y):
+        return 0.7 * (x - y).abs().mean() + 0.3 * (x - y).pow(2).mean()
+
+
+_MIXED = _Mixed()
+
+
+def mixed_under_renaming_wrappers(o, targets):
+    return {"loss": _MIXED(o["x"], gt=torch.stack([t["y"] for t in targets])) * 2.0}
+
+
+_KEPT: dict = {}
+
+
+def _kept_in_kwargs(func):
+    """A wrapper whose ``kwargs`` is rebound to a dict kept between its calls: carried."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        kwargs = _KEPT
+        kwargs["acc"] = kwargs.get("acc", 0.0) * 0.5 + func(*args)
+        return kwargs["acc"]
+    return wrapper
+
+
+@_kept_in_kwargs
+def _kept_term(x, t):
+    return _e(x, t)
+
+
+def decayed_in_a_rebound_kwargs(o, targets):
+    _KEPT.clear()
+    total = 0.0
+    for t, x in zip(targets, o["x"]):
+        total = _kept_term(x, t)
+    return {"loss": total}
+
+
+def test_a_constant_under_wrappers_that_change_their_own_kwargs_keeps_the_split():
+    for name, w in [*BATCHES.items(), ("2r", [1.0, 1.0]), ("1s", [0.5])]:  # (one group: the other absent)
+        got, want, said = split_outcome(mixed_under_renaming_wrappers, *_batch(w))
+        assert set(got) == set(want) and not said, (name, said)
+        assert not wrong_companions(got, want), (name, got, want)
+
+
+def test_a_wrapper_kwargs_rebound_to_a_kept_dict_is_carried():
+    for name, w in [*BATCHES.items(), *BATCHES.items()]:
+        got, want, said = split_outcome(decayed_in_a_rebound_kwargs, *_batch(w))
+        assert want and not wrong_companions(got, want), (name, got, want)
+        assert not got and any("'loss'" in m for m in said), (name, said)

@@ -108,7 +108,58 @@ def one_loss_per_image(outputs, targets):  # each a one-image value: the mean ov
     return {"loss": torch.stack([(outputs["x"][b] - y[b]).abs().mean() for b in range(len(targets))]).mean()}
 
 
-EXACT = [heads_comprehension, heads_inline_comprehension, display_of_two_kinds, appended_in_a_literal_loop,
+class Scaled(torch.nn.Module):
+    """monai's ``MultiScaleLoss``' shape: a loop over its list attribute ``self.scales``, scale 0
+    appended in a branch that ends the iteration (a ``continue``), the others blurred; the list made
+    in an ``else``."""
+
+    def __init__(self):
+        super().__init__()
+        self.scales = [0, 1, 2]
+
+    def forward(self, outputs, targets):
+        if self.scales is None:
+            return _head(outputs, targets, 0)
+        else:
+            results = []
+        for s in self.scales:
+            if s == 0:
+                results.append(_head(outputs, targets, 0))
+            else:
+                results.append((outputs["x"] * (1.0 + 0.5 * s) - _y(targets)).pow(2).mean())
+        return torch.stack(results, dim=0).mean()
+
+
+class HoldsScaled(torch.nn.Module):
+    """A criterion holding ``Scaled`` as a layer: its list is the held layer's, not the body's."""
+
+    def __init__(self):
+        super().__init__()
+        self.inner = Scaled()
+
+    def forward(self, outputs, targets):
+        return {"loss": self.inner(outputs, targets)}
+
+
+SCALED = Scaled()
+
+
+def held_scaled_global(outputs, targets):  # survey 42's monai criterion, a module global of the body
+    return {"loss": SCALED(outputs, targets) * 0.5}
+
+
+def branches_of_one_append_each(outputs, targets):  # each iteration appends once, whatever the data
+    y = _y(targets)
+    losses = []
+    for c in range(3):
+        if (y[..., c] > 0.75).any():
+            losses.append((outputs["x"][..., c] - y[..., c]).abs().mean())
+            continue
+        losses.append((outputs["x"][..., c] - y[..., c]).pow(2).mean())
+    return {"loss": torch.stack(losses).mean()}
+
+
+EXACT = [HoldsScaled(), held_scaled_global, heads_comprehension, heads_inline_comprehension, display_of_two_kinds, appended_in_a_literal_loop,
          columns_appended, stacked_along_last_dim, heads_summed_over_their_count,
          heads_appended_summed_over_their_count, two_keys_of_one_list, Heads(), one_loss_per_image]
 
@@ -187,12 +238,52 @@ def a_loss_beside_one_image(outputs, targets):
     return {"loss": torch.stack([(outputs["x"] - y).abs().mean(), (outputs["x"][0] - y[0]).abs().mean()]).mean()}
 
 
-DECLINED = [filtered_by_the_data, appended_where_the_data_has_it, one_per_label_present, one_per_image_that_passes, one_per_image_appended,
+def a_second_append_the_data_skips(outputs, targets):  # ``continue`` where the data says: once or twice a class
+    y, losses = _y(targets), []
+    for c in range(3):
+        losses.append((outputs["x"][..., c] - y[..., c]).abs().mean())
+        if (y[..., c] > 0.75).any():
+            continue
+        losses.append(_head(outputs, targets, c))
+    return {"loss": torch.stack(losses).mean()}
+
+
+class ScalesSetFromTheBatch(HoldsScaled):
+    """The held layer's list replaced by one as long as the batch: on a group alone, as many as the group's."""
+
+    def forward(self, outputs, targets):
+        self.inner.scales = list(range(len(targets)))
+        return {"loss": self.inner(outputs, targets)}
+
+
+class ScalesGrownPerImage(HoldsScaled):
+    def forward(self, outputs, targets):
+        self.inner.scales = [0]
+        out = self.inner(outputs, targets)
+        for _ in targets[1:]:
+            self.inner.scales.append(1)
+        return {"loss": out + self.inner(outputs, targets)}
+
+
+class ScalesGrownThroughAnAlias(HoldsScaled):
+    """The held layer's own list grown by one scale per image past the first, through another name,
+    for this call only: the recorded list, not its recorded items."""
+
+    def forward(self, outputs, targets):
+        scales = self.inner.scales
+        for _ in targets[1:]:
+            scales.append(3)
+        out = self.inner(outputs, targets)
+        del scales[3:]
+        return {"loss": out}
+
+
+DECLINED = [a_second_append_the_data_skips, ScalesSetFromTheBatch(), ScalesGrownPerImage(), ScalesGrownThroughAnAlias(), filtered_by_the_data, appended_where_the_data_has_it, one_per_label_present, one_per_image_that_passes, one_per_image_appended,
             aliased_then_appended, extended, a_loss_beside_one_image]
 NEAR = [labels_present_over_their_count, images_that_pass_over_their_count]
 
 
-@pytest.mark.parametrize("body", DECLINED, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("body", DECLINED, ids=lambda f: getattr(f, "__name__", type(f).__name__))
 def test_stacked_lists_whose_length_the_code_does_not_fix_decline(body):
     for seed, weights in BATCHES:
         got, want, said = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS])

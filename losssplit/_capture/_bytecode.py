@@ -629,6 +629,13 @@ def _called_back(f: types.FrameType) -> bool:
         types.FunctionType, staticmethod, classmethod)) for name in ("__init__", "__new__"))  # a type of C code
 
 
+def _keywords_parameter(code: types.CodeType) -> str | None:
+    """The name of ``code``'s ``**kwargs`` parameter, None where it has none."""
+    if not code.co_flags & inspect.CO_VARKEYWORDS:
+        return None
+    return code.co_varnames[code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & inspect.CO_VARARGS)]
+
+
 class _Carries:
     """Which loads of one code read a value carried into the current run of a region: one
     iteration of a loop (``first``, ``last``), or (None) one call of the whole code."""
@@ -762,6 +769,8 @@ class _Carries:
         stores = [s for s in self.stores.get(name, ()) if s < k]
         ahead = [s for s in stores if _dominates(self.instructions, self.widest, self.first, s, k)]
         if not ahead:  # no store of this run before it: a loop's earlier iteration, a helper's earlier call
+            if not self.loop and name not in self.stores and name == _keywords_parameter(self.code):
+                return False  # ``**kwargs`` is a new dict at every call: changed there, nothing carried
             return changed is not None or self.loop and name in self.stores \
                 or not self.loop and name in self.code.co_freevars and name in self.stores
         latest = max(ahead)
@@ -940,8 +949,8 @@ def _fixed_loops(f: types.FrameType, counts: Collection[int], lists: FixedLists 
     at = here if at is None else at
     if at is None:
         return False
-    for first, last in _loops(instructions):
-        if not first <= at < last or only is not None and (first, last) not in only:
+    for first, last in _widest_loops(instructions).items():  # (a branch ending in ``continue`` closes a span)
+        if not first <= at < last or only is not None and all(a != first for a, _ in only):
             continue
         loop = instructions[first]
         if loop.opname != "FOR_ITER" or first < 2 or instructions[first - 1].opname != "GET_ITER":
@@ -1025,7 +1034,7 @@ def _appended_local(f: types.FrameType, instructions: list[dis.Instruction], nam
     for k in _stores(instructions, name):
         if k > end:
             continue
-        start = _operand_start(instructions, k)
+        start = _operand_start(instructions, k, target_first=True)  # (``else: results = []``)
         if start is None or instructions[k].opname != "STORE_FAST":
             return False
         if instructions[k - 1].opname == "BUILD_LIST" or _fixed_comprehension(f, instructions[start:k], counts, lists):

@@ -174,6 +174,7 @@ def tag_inputs(
     _list_attributes(frame, [*args, *kwargs.values(), *_held_by(wrapped)])
     if isinstance(wrapped, torch.nn.Module) and type(vars(wrapped).get("_modules")) is dict:  # a module as the body
         _layers(frame, vars(wrapped)["_modules"])
+        _module_lists(frame, wrapped)
     return count
 
 
@@ -211,6 +212,22 @@ def _list_attributes(frame: Frame, objects: Sequence[Any]) -> None:
                 elif type(value) is dict:  # ``self.weight_dict``; a module's ``_modules``
                     frame.fixed_lists[id(value)] = (value, tuple(value.items()), False)
                     _layers(frame, value)
+                elif isinstance(value, torch.nn.Module):  # a criterion held, not registered (a wrapper's)
+                    _module_lists(frame, value)
+        if isinstance(obj, torch.nn.Module):
+            _module_lists(frame, obj)
+
+
+def _module_lists(frame: Frame, module: torch.nn.Module) -> None:
+    """Record the list attributes of ``module``'s submodules, at most 64 (monai's ``MultiScaleLoss``
+    held by the criterion, its ``self.scales``): configuration as the criterion's own, a loop over
+    one still holding those items runs as often on a group alone."""
+    for k, sub in enumerate(module.modules()):
+        if k >= 64:
+            return
+        for value in vars(sub).values():
+            if type(value) is list and id(value) not in frame.fixed_lists:
+                frame.fixed_lists[id(value)] = (value, tuple(value), False)
 
 
 def _layers(frame: Frame, modules: dict) -> None:
