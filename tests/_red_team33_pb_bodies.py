@@ -449,6 +449,41 @@ def rows_buffer_store_at_count_minus_two_in_place_mul(o, t):
     return {"loss": buf.sum()}
 
 
+@body("old")
+def rows_buffer_rows_value_at_count_minus_two(o, t):
+    buf = CE(o, t).clone()
+    buf[:, len(t) - 2] = buf[:, 0].clone()
+    return {"loss": buf.sum()}
+
+
+@body("old")
+def rows_buffer_scalar_at_count_minus_two(o, t):
+    buf = CE(o, t).clone()
+    buf[:, len(t) - 2] = 0.0
+    return {"loss": buf.sum()}
+
+
+@body("old")
+def rows_buffer_rows_added_at_count_minus_two(o, t):
+    buf = CE(o, t).clone()
+    buf[:, len(t) - 2] += buf[:, 0].clone()
+    return {"loss": buf.sum()}
+
+
+@body("near")
+def near_rows_buffer_in_place_at_literal(o, t):
+    buf = CE(o, t).clone()
+    buf[:, 1] *= 2.0
+    return {"loss": buf.sum()}
+
+
+@body("old")
+def rows_buffer_in_place_at_first_images_rows(o, t):
+    buf = CE(o, t).clone()
+    buf[:, len(t[0]["labels"]) - 2] *= 2.0  # the first image's rows: on a group alone, the group's first image's
+    return {"loss": buf.sum()}
+
+
 @body("near")
 def near_rows_buffer_store_at_literal(o, t):
     buf = CE(o, t).clone()

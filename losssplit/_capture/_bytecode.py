@@ -7256,7 +7256,13 @@ def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getit
     if not parts and not _loads_position_maker(f.f_code):
         return False
     index: tuple[int, int] | None = None
-    if at is not None and ins[at].opname in ("BINARY_SUBSCR", "STORE_SUBSCR"):  # (``buf[:, len(t) - 2] = v`` too)
+    if at is not None and ins[at].opname == "STORE_SUBSCR" and [(i.opname, i.arg) for i in ins[at - 2 : at]] == [
+            ("SWAP", 3), ("SWAP", 2)]:  # ``buf[:, len(t) - 2] *= 2.0``: the index, pushed once, copied for the read
+        read = next((j for j in range(at - 3, 2, -1) if ins[j].opname == "BINARY_SUBSCR"
+                     and [(i.opname, i.arg) for i in ins[j - 2 : j]] == [("COPY", 2), ("COPY", 2)]), None)
+        first = _operand_start(ins, read - 2) if read is not None else None
+        index = (first, read - 2) if first is not None and read is not None else None
+    elif at is not None and ins[at].opname in ("BINARY_SUBSCR", "STORE_SUBSCR"):  # (``buf[:, len(t) - 2] = v`` too)
         first = _operand_start(ins, at)
         index = (first, at) if first is not None else None
     elif at is not None and ins[at].opname in ("CALL", "PRECALL"):  # ``operator.getitem(x, idx)``, ``x.__getitem__(idx)``
