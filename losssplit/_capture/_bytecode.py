@@ -7171,7 +7171,8 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
                 store = instructions[j]
                 if store.opname == "STORE_ATTR" and store.argval == attr.argval \
                         and instructions[j - 1].opname == "LOAD_FAST" and instructions[j - 1].argval == owner.argval \
-                        and (owner.argval not in _OWNERS or at is not None and j < at and _straight(instructions, j)):
+                        and (owner.argval not in _OWNERS or at is not None and j < at and (
+                            _straight(instructions, j) or _unguarded(instructions, j, attr.argval))):
                     first = _operand_start(instructions, j - 1)
                     if first is not None and reader.number(first, j - 1, frozenset(), positions=False):
                         return True
@@ -7188,6 +7189,15 @@ def _owner_number(instructions: list[dis.Instruction], start: int, end: int, hel
         return False
     own = getattr(held.get(instructions[start].argval), "__dict__", None)
     return isinstance(own, dict) and type(own.get(instructions[start + 1].argval)) in (int, float)
+
+
+def _unguarded(instructions: list[dis.Instruction], j: int, name: str) -> bool:
+    """Whether the code before the store at ``j`` reads the attribute ``name`` nowhere, by name or
+    through ``hasattr`` / ``getattr``: a store under a test of anything else (``if len(t) > 0:``, ``if
+    self.training:``) may run on this call, one guarded by the attribute (``if not hasattr(self,
+    "cap")``, ``if self.cap is None``) keeps the first call's number."""
+    return not any(i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval == name or i.opname == "LOAD_CONST" and i.argval == name
+                   or i.opname == "LOAD_GLOBAL" and i.argval in ("hasattr", "getattr") for i in instructions[:j])
 
 
 def _straight(instructions: list[dis.Instruction], j: int) -> bool:
