@@ -200,9 +200,16 @@ class NearCapUnsetOnly(torch.nn.Module):
         return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
 
 
+class NearCapSetattrConstant(torch.nn.Module):
+    def forward(self, o, t):
+        setattr(self, "cap", 0.3)  # noqa: B010 - the spelling is what it tries
+        self.__dict__["floor"] = 0.01 * 3
+        return {"loss": (E(o, t) * 3.0).clamp(min=self.floor, max=self.cap).sum()}
+
+
 for _cls in (CapUnderIf, CapInTraining, CapByHelperMethod, CapBySetattr, CapInDict):
     body("cnt")(_cls)
-for _cls in (NearCapConstantUnderIf, NearCapFirstCallOnly, NearCapUnsetOnly):
+for _cls in (NearCapConstantUnderIf, NearCapFirstCallOnly, NearCapUnsetOnly, NearCapSetattrConstant):
     body("near")(_cls)
 
 

@@ -7167,15 +7167,11 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
             owner, attr = instructions[k], instructions[k + 1]
             if owner.opname != "LOAD_FAST" or attr.opname != "LOAD_ATTR":
                 continue
-            for j in range(1, len(instructions)):
-                store = instructions[j]
-                if store.opname == "STORE_ATTR" and store.argval == attr.argval \
-                        and instructions[j - 1].opname == "LOAD_FAST" and instructions[j - 1].argval == owner.argval \
-                        and (owner.argval not in _OWNERS or at is not None and j < at and (
-                            _straight(instructions, j) or _unguarded(instructions, j, attr.argval))):
-                    first = _operand_start(instructions, j - 1)
-                    if first is not None and reader.number(first, j - 1, frozenset(), positions=False):
-                        return True
+            for j, first, end, before in _attribute_stores(instructions, owner.argval, attr.argval):
+                if (owner.argval not in _OWNERS or at is not None and j < at and (
+                        _straight(instructions, j) or _unguarded(instructions, before, attr.argval))) \
+                        and reader.number(first, end, frozenset(), positions=False):
+                    return True
         return False
 
     return any(counted(start, end) for start, end in spans)
@@ -7189,6 +7185,30 @@ def _owner_number(instructions: list[dis.Instruction], start: int, end: int, hel
         return False
     own = getattr(held.get(instructions[start].argval), "__dict__", None)
     return isinstance(own, dict) and type(own.get(instructions[start + 1].argval)) in (int, float)
+
+
+def _attribute_stores(instructions: list[dis.Instruction], owner: str, name: str) -> list[tuple[int, int, int, int]]:
+    """(the store's index, the stored value's span, where the code before it ends) of each store of
+    ``owner.name``: ``owner.name = v``, ``setattr(owner, "name", v)``, ``owner.__dict__["name"] = v``."""
+    found = []
+    for j in range(3, len(instructions)):
+        store, prev = instructions[j], instructions[j - 1]
+        if store.opname == "STORE_ATTR" and store.argval == name and (prev.opname, prev.argval) == ("LOAD_FAST", owner):
+            first = _operand_start(instructions, j - 1)
+            if first is not None:
+                found.append((j, first, j - 1, j))
+        elif store.opname == "STORE_SUBSCR" and [(i.opname, i.argval) for i in instructions[j - 3 : j]] == [
+                ("LOAD_FAST", owner), ("LOAD_ATTR", "__dict__"), ("LOAD_CONST", name)]:
+            first = _operand_start(instructions, j - 3)
+            if first is not None:
+                found.append((j, first, j - 3, first))
+        elif store.opname == "CALL" and store.arg == 3 and prev.opname == "PRECALL" and j >= 5:
+            first = _operand_start(instructions, j - 1)
+            head = instructions[first - 3 : first] if first is not None and first >= 3 else []
+            if first is not None and [(i.opname, i.argval) for i in head] == [
+                    ("LOAD_GLOBAL", "setattr"), ("LOAD_FAST", owner), ("LOAD_CONST", name)]:
+                found.append((j, first, j - 1, first - 3))
+    return found
 
 
 def _unguarded(instructions: list[dis.Instruction], j: int, name: str) -> bool:
