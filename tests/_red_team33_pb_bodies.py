@@ -429,6 +429,15 @@ def near_clamp_by_two_line_width_helper(o, t):
     return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _width_two_lines(o["x"])).sum()}
 
 
+def _size2(v):
+    return v.size(2)
+
+
+@body("near")
+def near_clamp_by_size_helper_of_width(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _size2(o["x"])).sum()}  # 4 wide (4 images on 2r2s)
+
+
 @body("near")
 def near_clamp_by_size0_helper_of_one_image(o, t):
     return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _size0(o["x"][0])).sum()}

@@ -5599,13 +5599,20 @@ def _size_helper(globals_: dict[str, Any], load: dis.Instruction) -> tuple[types
 def _returned_size(code: types.CodeType) -> tuple[types.CodeType, int, int] | None:
     """``_size_helper`` of ``code``."""
     ins = [i for i in _instructions(code) if i.opname not in ("RESUME", "NOP")]
-    if code.co_argcount != 1 or code.co_kwonlyargcount or len(ins) != 5 or any(i.is_jump_target for i in ins):
+    if code.co_argcount != 1 or code.co_kwonlyargcount or len(ins) not in (5, 6, 7) or any(i.is_jump_target for i in ins):
         return None
     ops = [(i.opname, i.argval) for i in ins]
-    if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[1] != ("LOAD_ATTR", "shape") or ops[2][0] != "LOAD_CONST" \
-            or type(ops[2][1]) is not int or ops[3][0] != "BINARY_SUBSCR" or ops[4][0] != "RETURN_VALUE":
+    if len(ops) == 7 and ops[4][0] == "STORE_FAST" and ops[5] == ("LOAD_FAST", ops[4][1]):  # ``r = v.shape[0]; return r``
+        ops = ops[:4] + ops[6:]
+    if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[2][0] != "LOAD_CONST" or type(ops[2][1]) is not int \
+            or ops[-1][0] != "RETURN_VALUE":
         return None
-    return code, ins[1].offset, ops[2][1]
+    if len(ops) == 5 and ops[1] == ("LOAD_ATTR", "shape") and ops[3][0] == "BINARY_SUBSCR":
+        return code, ins[1].offset, ops[2][1]
+    if len(ops) == 6 and ops[1] in (("LOAD_METHOD", "size"), ("LOAD_ATTR", "size")) and ops[3] == ("PRECALL", 1) \
+            and ops[4] == ("CALL", 1):  # ``return v.size(0)``: the size read at the call
+        return code, ins[4].offset, ops[2][1]
+    return None
 
 
 def _size_code(instructions: list[dis.Instruction], start: int, end: int, values: dict[str, Any],
