@@ -5608,13 +5608,20 @@ def _size_helper(globals_: dict[str, Any], load: dis.Instruction) -> tuple[types
 def _returned_size(code: types.CodeType) -> tuple[types.CodeType, int, int] | None:
     """``_size_helper`` of ``code``."""
     ins = [i for i in _instructions(code) if i.opname not in ("RESUME", "NOP")]
-    if code.co_argcount != 1 or code.co_kwonlyargcount or len(ins) != 5 or any(i.is_jump_target for i in ins):
+    if code.co_argcount != 1 or code.co_kwonlyargcount or len(ins) not in (5, 6, 7) or any(i.is_jump_target for i in ins):
         return None
     ops = [(i.opname, i.argval) for i in ins]
-    if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[1] != ("LOAD_ATTR", "shape") or ops[2][0] != "LOAD_CONST" \
-            or type(ops[2][1]) is not int or ops[3][0] != "BINARY_SUBSCR" or ops[4][0] != "RETURN_VALUE":
+    if len(ops) == 7 and ops[4][0] == "STORE_FAST" and ops[5] == ("LOAD_FAST", ops[4][1]):  # ``r = v.shape[0]; return r``
+        ops = ops[:4] + ops[6:]
+    if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[2][0] != "LOAD_CONST" or type(ops[2][1]) is not int \
+            or ops[-1][0] != "RETURN_VALUE":
         return None
-    return code, ins[1].offset, ops[2][1]
+    if len(ops) == 5 and ops[1] == ("LOAD_ATTR", "shape") and ops[3][0] == "BINARY_SUBSCR":
+        return code, ins[1].offset, ops[2][1]
+    if len(ops) == 6 and ops[1] in (("LOAD_METHOD", "size"), ("LOAD_ATTR", "size")) and ops[3] == ("PRECALL", 1) \
+            and ops[4] == ("CALL", 1):  # ``return v.size(0)``: the size read at the call
+        return code, ins[4].offset, ops[2][1]
+    return None
 
 
 def _size_code(instructions: list[dis.Instruction], start: int, end: int, values: dict[str, Any],
@@ -7176,14 +7183,11 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
             owner, attr = instructions[k], instructions[k + 1]
             if owner.opname != "LOAD_FAST" or attr.opname != "LOAD_ATTR":
                 continue
-            for j in range(1, len(instructions)):
-                store = instructions[j]
-                if store.opname == "STORE_ATTR" and store.argval == attr.argval \
-                        and instructions[j - 1].opname == "LOAD_FAST" and instructions[j - 1].argval == owner.argval \
-                        and (owner.argval not in _OWNERS or at is not None and j < at and _straight(instructions, j)):
-                    first = _operand_start(instructions, j - 1)
-                    if first is not None and reader.number(first, j - 1, frozenset(), positions=False):
-                        return True
+            for j, first, end, before in _attribute_stores(instructions, owner.argval, attr.argval):
+                if (owner.argval not in _OWNERS or at is not None and j < at and (
+                        _straight(instructions, j) or _unguarded(instructions, before, attr.argval))) \
+                        and reader.number(first, end, frozenset(), positions=False):
+                    return True
         return False
 
     return any(counted(start, end) for start, end in spans)
@@ -7197,6 +7201,39 @@ def _owner_number(instructions: list[dis.Instruction], start: int, end: int, hel
         return False
     own = getattr(held.get(instructions[start].argval), "__dict__", None)
     return isinstance(own, dict) and type(own.get(instructions[start + 1].argval)) in (int, float)
+
+
+def _attribute_stores(instructions: list[dis.Instruction], owner: str, name: str) -> list[tuple[int, int, int, int]]:
+    """(the store's index, the stored value's span, where the code before it ends) of each store of
+    ``owner.name``: ``owner.name = v``, ``setattr(owner, "name", v)``, ``owner.__dict__["name"] = v``."""
+    found = []
+    for j in range(3, len(instructions)):
+        store, prev = instructions[j], instructions[j - 1]
+        if store.opname == "STORE_ATTR" and store.argval == name and (prev.opname, prev.argval) == ("LOAD_FAST", owner):
+            first = _operand_start(instructions, j - 1)
+            if first is not None:
+                found.append((j, first, j - 1, j))
+        elif store.opname == "STORE_SUBSCR" and [(i.opname, i.argval) for i in instructions[j - 3 : j]] == [
+                ("LOAD_FAST", owner), ("LOAD_ATTR", "__dict__"), ("LOAD_CONST", name)]:
+            first = _operand_start(instructions, j - 3)
+            if first is not None:
+                found.append((j, first, j - 3, first))
+        elif store.opname == "CALL" and store.arg == 3 and prev.opname == "PRECALL" and j >= 5:
+            first = _operand_start(instructions, j - 1)
+            head = instructions[first - 3 : first] if first is not None and first >= 3 else []
+            if first is not None and [(i.opname, i.argval) for i in head] == [
+                    ("LOAD_GLOBAL", "setattr"), ("LOAD_FAST", owner), ("LOAD_CONST", name)]:
+                found.append((j, first, j - 1, first - 3))
+    return found
+
+
+def _unguarded(instructions: list[dis.Instruction], j: int, name: str) -> bool:
+    """Whether the code before the store at ``j`` reads the attribute ``name`` nowhere, by name or
+    through ``hasattr`` / ``getattr``: a store under a test of anything else (``if len(t) > 0:``, ``if
+    self.training:``) may run on this call, one guarded by the attribute (``if not hasattr(self,
+    "cap")``, ``if self.cap is None``) keeps the first call's number."""
+    return not any(i.opname in ("LOAD_ATTR", "LOAD_METHOD") and i.argval == name or i.opname == "LOAD_CONST" and i.argval == name
+                   or i.opname == "LOAD_GLOBAL" and i.argval in ("hasattr", "getattr") for i in instructions[:j])
 
 
 def _straight(instructions: list[dis.Instruction], j: int) -> bool:
@@ -7265,7 +7302,13 @@ def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getit
     if not parts and not _loads_position_maker(f.f_code):
         return False
     index: tuple[int, int] | None = None
-    if at is not None and ins[at].opname in ("BINARY_SUBSCR", "STORE_SUBSCR"):  # (``buf[:, len(t) - 2] = v`` too)
+    if at is not None and ins[at].opname == "STORE_SUBSCR" and [(i.opname, i.arg) for i in ins[at - 2 : at]] == [
+            ("SWAP", 3), ("SWAP", 2)]:  # ``buf[:, len(t) - 2] *= 2.0``: the index, pushed once, copied for the read
+        read = next((j for j in range(at - 3, 2, -1) if ins[j].opname == "BINARY_SUBSCR"
+                     and [(i.opname, i.arg) for i in ins[j - 2 : j]] == [("COPY", 2), ("COPY", 2)]), None)
+        first = _operand_start(ins, read - 2) if read is not None else None
+        index = (first, read - 2) if first is not None and read is not None else None
+    elif at is not None and ins[at].opname in ("BINARY_SUBSCR", "STORE_SUBSCR"):  # (``buf[:, len(t) - 2] = v`` too)
         first = _operand_start(ins, at)
         index = (first, at) if first is not None else None
     elif at is not None and ins[at].opname in ("CALL", "PRECALL"):  # ``operator.getitem(x, idx)``, ``x.__getitem__(idx)``

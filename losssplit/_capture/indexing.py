@@ -1093,6 +1093,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         frame.lose(target, f"{op} of several images' values, or another image's, at an image's position", track)
         lose_aliases(frame, target, op)
         return
+    if func is Tensor.__setitem__ and 0 in track.rows and track.lost_at is None and _counted_position(args[1]):
+        # ``buf[:, -len(t) + 1] = 0.0`` into a clone of the rows' values: on a group alone another column
+        frame.lose(target, f"{op} into a tensor of the images' rows at a position computed from the number of images",
+                   track)
+        lose_aliases(frame, target, op)
+        return
     if func is Tensor.__setitem__ and track.rows:
         _positional_write(frame, target, track, _index_parts(args[1]))
     elif func is Tensor.index_put_ and track.rows and len(args) > 1 and isinstance(args[1], (tuple, list)):
