@@ -526,3 +526,15 @@ def near_getattr_own_field(o, t):
 @body("weighttest")
 def near_weight_helper_scaling_by_position(o, t):
     return {"loss": sum(_weight_of(t[b]) * e1(o, t, b) for b in range(len(t)))}
+
+
+@body("weighttest")
+def weight_sorted_key_stored_then_first(o, t):
+    order = sorted(range(len(t)), key=lambda b: t[b]["loss_weight"])
+    return {"loss": E(o, t).sum() + e1(o, t, order[0])}
+
+
+@body("weighttest")
+def near_sorted_key_weight_every_image(o, t):
+    order = sorted(range(len(t)), key=lambda b: t[b]["loss_weight"])
+    return {"loss": sum(2.0 * e1(o, t, b) for b in order)}

@@ -585,15 +585,31 @@ def _global_calls(code: types.CodeType) -> tuple[tuple[int, str], ...]:
 
 @_per_code(512)
 def _key_functions(code: types.CodeType) -> tuple[tuple[int, types.CodeType], ...]:
-    """(index, code) of each function made in ``code`` and passed as the keyword argument ``key``."""
+    """(index, code) of each function made in ``code`` and passed as the keyword argument ``key`` of a call
+    picking an image by the order it makes (``min``, ``max``, ``sorted(..)[0]``, ``order[0]``)."""
     instructions = _instructions(code)
     found: list[tuple[int, types.CodeType]] = []
     for k, i in enumerate(instructions[:-3]):  # (the last keyword argument: MAKE_FUNCTION, KW_NAMES, PRECALL, CALL)
         if i.opname == "MAKE_FUNCTION" and k > 0 and isinstance(made := instructions[k - 1].argval, types.CodeType) \
                 and instructions[k + 1].opname == "KW_NAMES" and code.co_consts[instructions[k + 1].arg or 0][-1:] == ("key",) \
                 and instructions[k + 2].opname == "PRECALL" and instructions[k + 3].opname == "CALL":
-            found.append((k + 3, made))
+            start, used = _call_start(code, k + 3), _bytecode._consumer(instructions, k + 3)
+            picker = start is not None and instructions[start].opname == "LOAD_GLOBAL" \
+                and instructions[start].argval in ("min", "max")
+            if picker or used is not None and _indexed(instructions, used):  # an image picked by the order
+                found.append((k + 3, made))  # (a sum over all of them in that order splits)
     return tuple(found)
+
+
+def _indexed(instructions: list[dis.Instruction], used: tuple[int, int]) -> bool:
+    """Whether the value ``used`` pops is indexed (``sorted(..)[0]``), or stored once in a local indexed."""
+    c, slot = used
+    if instructions[c].opname == "BINARY_SUBSCR":
+        return slot == 0
+    if instructions[c].opname != "STORE_FAST" or not _stored_once(instructions, name := instructions[c].argval):
+        return False
+    return any(j.opname == "LOAD_FAST" and j.argval == name and (u := _bytecode._consumer(instructions, k)) is not None
+               and instructions[u[0]].opname == "BINARY_SUBSCR" and u[1] == 0 for k, j in enumerate(instructions))
 
 
 @_per_code(512)
