@@ -476,3 +476,65 @@ def near_wrap_stack_pow_constant(o, t):
 @body("wrap")
 def near_wrap_div_by_own_rows(o, t):
     return {"loss": sum(torch.div(e1(o, t, b), float(t[b]["y"].numel())) for b in range(len(t)))}
+
+
+# === 8. after the fixes (helper q1): near misses of a weight read or tested in a helper, a key, getattr ====
+
+
+def _is_big(s):
+    return s["n"] > 3
+
+
+def _count_of(s):
+    return s["n"]
+
+
+def _one(s):
+    return 1.0
+
+
+class _Sized:
+    def __init__(self, n):
+        self.n = n
+
+
+@body("weighttest")
+def near_helper_tests_own_field(o, t):
+    return {"loss": sum(e1(o, t, b) if _is_big(s) else 3.0 * e1(o, t, b) for b, s in enumerate(t))}
+
+
+@body("weighttest")
+def near_helper_own_field_by_position(o, t):
+    loss = 0
+    for b in range(len(t)):
+        loss = loss + (e1(o, t, b) if _count_of(t[b]) == 4 else 3.0 * e1(o, t, b))
+    return {"loss": loss}
+
+
+@body("weighttest")
+def near_helper_constant_compared(o, t):
+    return {"loss": sum(e1(o, t, b) if _one(s) == 1.0 else 3.0 * e1(o, t, b) for b, s in enumerate(t))}
+
+
+@body("weighttest")
+def near_getattr_own_field(o, t):
+    ns = [_Sized(s["n"]) for s in t]
+    return {"loss": sum(e1(o, t, b) if getattr(w, "n") == 4 else 3.0 * e1(o, t, b)  # noqa: B009
+                        for b, w in enumerate(ns))}
+
+
+@body("weighttest")
+def near_weight_helper_scaling_by_position(o, t):
+    return {"loss": sum(_weight_of(t[b]) * e1(o, t, b) for b in range(len(t)))}
+
+
+@body("weighttest")
+def weight_sorted_key_stored_then_first(o, t):
+    order = sorted(range(len(t)), key=lambda b: t[b]["loss_weight"])
+    return {"loss": E(o, t).sum() + e1(o, t, order[0])}
+
+
+@body("weighttest")
+def near_sorted_key_weight_every_image(o, t):
+    order = sorted(range(len(t)), key=lambda b: t[b]["loss_weight"])
+    return {"loss": sum(2.0 * e1(o, t, b) for b in order)}

@@ -239,7 +239,7 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
     for c, key, p, compared in scan.picked:
         if not guessed and not _skipped(env, _test_start(env.code, p)):
             found.picked.append((c, key, compared))
-    for field_key, test_op, than, p in _field_tests(env.code):
+    for field_key, test_op, than, p in (*_field_tests(env.code), *_helper_field_tests(env)):
         if not _skipped(env, _test_start(env.code, p)):
             found.field_tests.append((field_key, test_op, than, _describe(env.code, p)))
     for code, inner_lists, inner_counts in scan.nested:
@@ -531,15 +531,19 @@ def _field_tests(code: types.CodeType) -> tuple[tuple[str, str | None, Any, int]
     for k, i in enumerate(instructions[:-2]):
         if i.opname not in ("LOAD_FAST", "LOAD_DEREF"):
             continue
-        key = _field_read(instructions, k)
+        key, start, read = _field_read(instructions, k), k, k + 2
+        if key is _UNKNOWN and k > 0 and k + 3 < len(instructions) and instructions[k - 1].opname == "LOAD_GLOBAL" \
+                and instructions[k - 1].argval == "getattr" and instructions[k + 1].opname == "LOAD_CONST" \
+                and instructions[k + 2].opname == "PRECALL" and instructions[k + 3].opname == "CALL" \
+                and instructions[k + 3].arg == 2:  # ``getattr(w, "loss_weight")``: as ``w["loss_weight"]``
+            key, start, read = instructions[k + 1].argval, k - 1, k + 3
         if type(key) is not str:
             continue
-        read = k + 2
         if instructions[k + 1].opname == "LOAD_METHOD":
             read = next((j for j in range(k + 3, min(k + 7, len(instructions))) if instructions[j].opname == "CALL"), -1)
             if read < 0:
                 continue
-        values, used = [(k, read)], _bytecode._consumer(instructions, read)
+        values, used = [(start, read)], _bytecode._consumer(instructions, read)
         if used is not None and instructions[used[0]].opname == "STORE_FAST" \
                 and _stored_once(instructions, name := instructions[used[0]].argval):  # ``w = s["loss_weight"]``
             values = [(j, j) for j, load in enumerate(instructions) if load.opname == "LOAD_FAST" and load.argval == name]
@@ -548,6 +552,75 @@ def _field_tests(code: types.CodeType) -> tuple[tuple[str, str | None, Any, int]
             if test is not None:
                 tested.append((key, *test, v))
     return tuple(tested)
+
+
+def _helper_field_tests(env: Env) -> list[tuple[str, str | None, Any, int]]:
+    """``_field_tests`` of a module function the code calls by its global name, one level (``_is_full(s)``
+    of ``def _is_full(s): return s["loss_weight"] == 1.0``, at the CALL), and the test of a call of one
+    returning a field read by a constant key (``_weight_of(s) == 1.0``); a function returning one given
+    as a ``key`` (``sorted(range(n), key=lambda b: t[b]["loss_weight"])``): a decision on it, not read."""
+    instructions = _instructions(env.code)
+    tested: list[tuple[str, str | None, Any, int]] = []
+    for k, name in _global_calls(env.code):
+        fn = env.globals.get(name)
+        if type(fn) is not types.FunctionType:
+            continue
+        tested += [(key, op, than, k) for key, op, than, _ in _field_tests(fn.__code__)]
+        returned, start = _returned_field(fn.__code__), _call_start(env.code, k)
+        if returned is not None and start is not None and (test := _value_test(instructions, start, k)) is not None:
+            tested.append((returned, *test, k))
+    for k, code in _key_functions(env.code):
+        if (returned := _returned_field(code)) is not None:
+            tested.append((returned, None, None, k))
+    return tested
+
+
+@_per_code(512)
+def _global_calls(code: types.CodeType) -> tuple[tuple[int, str], ...]:
+    """(index, name) of each CALL of a callable loaded by a global name (``helper(s)``)."""
+    instructions = _instructions(code)
+    return tuple((k, instructions[start].argval) for k, i in enumerate(instructions) if i.opname == "CALL"
+                 and (start := _call_start(code, k)) is not None and instructions[start].opname == "LOAD_GLOBAL")
+
+
+@_per_code(512)
+def _key_functions(code: types.CodeType) -> tuple[tuple[int, types.CodeType], ...]:
+    """(index, code) of each function made in ``code`` and passed as the keyword argument ``key`` of a call
+    picking an image by the order it makes (``min``, ``max``, ``sorted(..)[0]``, ``order[0]``)."""
+    instructions = _instructions(code)
+    found: list[tuple[int, types.CodeType]] = []
+    for k, i in enumerate(instructions[:-3]):  # (the last keyword argument: MAKE_FUNCTION, KW_NAMES, PRECALL, CALL)
+        if i.opname == "MAKE_FUNCTION" and k > 0 and isinstance(made := instructions[k - 1].argval, types.CodeType) \
+                and instructions[k + 1].opname == "KW_NAMES" and code.co_consts[instructions[k + 1].arg or 0][-1:] == ("key",) \
+                and instructions[k + 2].opname == "PRECALL" and instructions[k + 3].opname == "CALL":
+            start, used = _call_start(code, k + 3), _bytecode._consumer(instructions, k + 3)
+            picker = start is not None and instructions[start].opname == "LOAD_GLOBAL" \
+                and instructions[start].argval in ("min", "max")
+            if picker or used is not None and _indexed(instructions, used):  # an image picked by the order
+                found.append((k + 3, made))  # (a sum over all of them in that order splits)
+    return tuple(found)
+
+
+def _indexed(instructions: list[dis.Instruction], used: tuple[int, int]) -> bool:
+    """Whether the value ``used`` pops is indexed (``sorted(..)[0]``), or stored once in a local indexed."""
+    c, slot = used
+    if instructions[c].opname == "BINARY_SUBSCR":
+        return slot == 0
+    if instructions[c].opname != "STORE_FAST" or not _stored_once(instructions, name := instructions[c].argval):
+        return False
+    return any(j.opname == "LOAD_FAST" and j.argval == name and (u := _bytecode._consumer(instructions, k)) is not None
+               and instructions[u[0]].opname == "BINARY_SUBSCR" and u[1] == 0 for k, j in enumerate(instructions))
+
+
+@_per_code(512)
+def _returned_field(code: types.CodeType) -> str | None:
+    """The constant key of a field the code returns as it reads it (``return s["loss_weight"]``)."""
+    instructions = _instructions(code)
+    for k, i in enumerate(instructions[2:], 2):
+        if i.opname == "RETURN_VALUE" and instructions[k - 1].opname == "BINARY_SUBSCR" \
+                and instructions[k - 2].opname == "LOAD_CONST" and type(instructions[k - 2].argval) is str:
+            return instructions[k - 2].argval
+    return None
 
 
 def _value_test(instructions: list[dis.Instruction], start: int, v: int) -> tuple[str | None, Any] | None:
