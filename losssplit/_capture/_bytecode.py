@@ -9490,8 +9490,9 @@ def _number_shaped(instructions: list[dis.Instruction], start: int, end: int, si
         return callee.argval in _COUNTING or not sizes and (callee.arg or 0) & 1 == 1
     if callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and at - 1 >= start:
         owner = instructions[at - 1]
-        return (callee.argval in ("item", "tolist") or owner.opname == "LOAD_GLOBAL" and owner.argval in _NUMERIC_NAMES
-                or sizes and callee.argval in _SIZE_NAMES)
+        return (callee.argval in ("item", "tolist") or owner.opname == "LOAD_GLOBAL" and (
+                    owner.argval in _NUMERIC_NAMES or (owner.argval, callee.argval) == ("operator", "index"))
+                or sizes and callee.argval in _SIZE_NAMES)  # (``operator.index(len(t))``: the int itself, as ``int(..)``)
     return False
 
 
