@@ -6563,6 +6563,44 @@ def literal_number_call() -> bool:
     return isinstance(callee, type) and issubclass(callee, numbers.Number) and callee.__module__ in ("builtins", "numpy")
 
 
+def chosen_divisor() -> bool:
+    """Whether the divisor of the ``a / b`` the caller's code is executing is a conditional
+    expression of number literals (``k = 4.0 if len(t) else 1.0``, ``float(4) if .. else 1.0``),
+    written there or held by a local stored once: which arm a group's run takes its test tells, so
+    it is no constant of the code, nor a count whatever count it equals by value (red team 33 pb:
+    read as the count on 4 images). A test of configuration alone (``3 if FLAG else 5`` written at
+    the division) is ``divisor_source``'s literal."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    return f is not None and _chosen_divisor_at(f.f_code, _lasti(f))
+
+
+@_per_code(1024)
+def _chosen_divisor_at(code: types.CodeType, lasti: int) -> bool:
+    divisor = _divisor_span(code, lasti)
+    if divisor is None:
+        return False
+    instructions, start, end = divisor
+    if end - start == 1 and instructions[start].opname == "LOAD_FAST":
+        stores = _stores(instructions, instructions[start].argval)
+        if len(stores) != 1 or instructions[start].argval in _parameters(code):
+            return False
+        end = stores[0]
+    if end < 3 or not instructions[end - 1].is_jump_target or instructions[end - 2].opname != "JUMP_FORWARD" \
+            or instructions[end - 2].argval != instructions[end].offset:
+        return False
+    jump = next((k for k in range(end - 3, -1, -1) if instructions[k].opname.startswith("POP_JUMP_FORWARD_IF_")
+                 and instructions[k].argval == instructions[end - 1].offset), None)
+    return jump is not None and all(_literal_arm(instructions[a:b]) for a, b in ((jump + 1, end - 2), (end - 1, end)))
+
+
+def _literal_arm(arm: list[dis.Instruction]) -> bool:
+    """Whether ``arm`` loads a number literal or calls ``int`` / ``float`` on one."""
+    ops = [(i.opname, i.argval) for i in arm if i.opname != "PRECALL"]
+    if len(ops) == 3 and ops[0] in (("LOAD_GLOBAL", "int"), ("LOAD_GLOBAL", "float")) and ops[2][0] == "CALL":
+        ops = ops[1:2]
+    return len(ops) == 1 and ops[0][0] == "LOAD_CONST" and type(ops[0][1]) in (int, float)
+
+
 @_per_code(1024)
 def _number_call_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] | None:
     """(the global called, the attribute of it called or None) where the divisor of the division at
