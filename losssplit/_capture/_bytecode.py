@@ -7150,6 +7150,8 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     if sized and candidates:
         size = _operands(f.f_code, _lasti(f))[-1:]
         candidates = tuple(c for c in candidates if (c[0], c[1]) not in size)
+    if not candidates and not running and _len_helper_count(f, constants, scopes):
+        return True  # ``clamp(max=0.1 * _len(t))`` of ``def _len(v): return len(v)``: the count itself
     if not candidates and not running:
         bound = _bound_arguments(f)  # ``clamp_to(e)`` of ``clamp_to = partial(torch.clamp, max=0.15 * len(t))``
         return bound is not None and any(
@@ -7164,6 +7166,36 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
                for start, end, params in candidates)
+
+
+def _len_helper_count(f: types.FrameType, constants: frozenset[str], scopes: tuple[types.CodeType, ...]) -> bool:
+    """Whether an operand of the op ``f``'s code is executing is a plain number that calls, right
+    there, a global function of one parameter that only returns ``len`` of it (``_returns_len``)
+    on the batch's images or items (``_BatchReader.collection``): read as ``len`` itself."""
+    instructions = _instructions(f.f_code)
+    reader: _BatchReader | None = None
+    for start, end in _operands(f.f_code, _lasti(f)):
+        for k in range(start, end):
+            i = instructions[k]
+            if i.opname != "LOAD_GLOBAL" or not (i.arg or 0) & 1 or not _returns_len(f.f_globals.get(i.argval)):
+                continue
+            close = _call_end(instructions[k:end], 0)
+            if close is None or not _plain_number(instructions, start, end, f.f_locals, (int, float), f.f_globals):
+                continue
+            reader = reader or _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants, scopes)
+            if reader.collection(k + 1, k + close, frozenset()):
+                return True
+    return False
+
+
+def _returns_len(fn: Any) -> bool:
+    """Whether ``fn`` is a function of one parameter whose code only returns ``len`` of it."""
+    if not isinstance(fn, types.FunctionType):
+        return False
+    code = fn.__code__
+    ops = [(i.opname, i.argval) for i in _instructions(code) if i.opname not in ("RESUME", "NOP", "PRECALL", "PUSH_NULL")]
+    return code.co_argcount == 1 and not code.co_kwonlyargcount and ops == [
+        ("LOAD_GLOBAL", "len"), ("LOAD_FAST", code.co_varnames[0]), ("CALL", 1), ("RETURN_VALUE", None)]
 
 
 def counted_attribute() -> bool:
@@ -9609,6 +9641,8 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
             return True
         if globals_ is None:
             return False
+        if (callee.arg or 0) & 1 == 1 and _returns_len(globals_.get(callee.argval)):
+            return True  # ``_len(t)`` of ``def _len(v): return len(v)``
         at = _callee_at(instructions, start, end)
         if at == start:  # ``sqrt(n)``, ``from math import sqrt``
             return _numeric_function(globals_.get(callee.argval))
