@@ -7190,9 +7190,11 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str], scopes: tup
 
 def _returns_len(fn: Any) -> bool:
     """Whether ``fn`` is a function of one parameter whose code only returns ``len`` of it."""
-    if not isinstance(fn, types.FunctionType):
-        return False
-    code = fn.__code__
+    return isinstance(fn, types.FunctionType) and _code_returns_len(fn.__code__)
+
+
+@_per_code(256)
+def _code_returns_len(code: types.CodeType) -> bool:
     ops = [(i.opname, i.argval) for i in _instructions(code) if i.opname not in ("RESUME", "NOP", "PRECALL", "PUSH_NULL")]
     return code.co_argcount == 1 and not code.co_kwonlyargcount and ops == [
         ("LOAD_GLOBAL", "len"), ("LOAD_FAST", code.co_varnames[0]), ("CALL", 1), ("RETURN_VALUE", None)]
