@@ -1853,7 +1853,7 @@ def _positional_offsets(left, v):  # the first left.sum() rows, written by posit
 @pytest.mark.parametrize("offsets, op", [
     (_swapped_offsets, "blocks of rows"),
     (_other_mask_offsets, "blocks of rows"),
-    (_positional_offsets, "Tensor.__int__"),
+    (_positional_offsets, ("Tensor.__int__", "Tensor.__setitem__ into a tensor at a position computed")),  # (q2: the store first)
 ], ids=["blocks swapped", "a read of another mask", "written by position"])
 def test_blocks_of_rows_not_sized_by_the_rows_they_meet_decline(offsets, op):
     """The same offsets, but the block a read sizes does not meet, image by image, the rows it
@@ -1863,7 +1863,7 @@ def test_blocks_of_rows_not_sized_by_the_rows_they_meet_decline(offsets, op):
     weights, sizes, lefts = CELL_BATCHES[0]
     got, want, said = split_outcome(_offsets_loss(offsets), _cells_batch(weights, sizes, 0, lefts), [ROWS, TARGETS])
     assert want and got == {}, (got, want)
-    assert any(op in m for m in said), said
+    assert any(o in m for m in said for o in ((op,) if isinstance(op, str) else op)), said
 
 
 def _hard_rows(outputs, targets, other=False, read_of=None):

@@ -6563,6 +6563,44 @@ def literal_number_call() -> bool:
     return isinstance(callee, type) and issubclass(callee, numbers.Number) and callee.__module__ in ("builtins", "numpy")
 
 
+def chosen_divisor() -> bool:
+    """Whether the divisor of the ``a / b`` the caller's code is executing is a conditional
+    expression of number literals (``k = 4.0 if len(t) else 1.0``, ``float(4) if .. else 1.0``),
+    written there or held by a local stored once: which arm a group's run takes its test tells, so
+    it is no constant of the code, nor a count whatever count it equals by value (red team 33 pb:
+    read as the count on 4 images). A test of configuration alone (``3 if FLAG else 5`` written at
+    the division) is ``divisor_source``'s literal."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    return f is not None and _chosen_divisor_at(f.f_code, _lasti(f))
+
+
+@_per_code(1024)
+def _chosen_divisor_at(code: types.CodeType, lasti: int) -> bool:
+    divisor = _divisor_span(code, lasti)
+    if divisor is None:
+        return False
+    instructions, start, end = divisor
+    if end - start == 1 and instructions[start].opname == "LOAD_FAST":
+        stores = _stores(instructions, instructions[start].argval)
+        if len(stores) != 1 or instructions[start].argval in _parameters(code):
+            return False
+        end = stores[0]
+    if end < 3 or not instructions[end - 1].is_jump_target or instructions[end - 2].opname != "JUMP_FORWARD" \
+            or instructions[end - 2].argval != instructions[end].offset:
+        return False
+    jump = next((k for k in range(end - 3, -1, -1) if instructions[k].opname.startswith("POP_JUMP_FORWARD_IF_")
+                 and instructions[k].argval == instructions[end - 1].offset), None)
+    return jump is not None and all(_literal_arm(instructions[a:b]) for a, b in ((jump + 1, end - 2), (end - 1, end)))
+
+
+def _literal_arm(arm: list[dis.Instruction]) -> bool:
+    """Whether ``arm`` loads a number literal or calls ``int`` / ``float`` on one."""
+    ops = [(i.opname, i.argval) for i in arm if i.opname != "PRECALL"]
+    if len(ops) == 3 and ops[0] in (("LOAD_GLOBAL", "int"), ("LOAD_GLOBAL", "float")) and ops[2][0] == "CALL":
+        ops = ops[1:2]
+    return len(ops) == 1 and ops[0][0] == "LOAD_CONST" and type(ops[0][1]) in (int, float)
+
+
 @_per_code(1024)
 def _number_call_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] | None:
     """(the global called, the attribute of it called or None) where the divisor of the division at
@@ -7112,6 +7150,8 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     if sized and candidates:
         size = _operands(f.f_code, _lasti(f))[-1:]
         candidates = tuple(c for c in candidates if (c[0], c[1]) not in size)
+    if not candidates and not running and _len_helper_count(f, constants, scopes):
+        return True  # ``clamp(max=0.1 * _len(t))`` of ``def _len(v): return len(v)``: the count itself
     if not candidates and not running:
         bound = _bound_arguments(f)  # ``clamp_to(e)`` of ``clamp_to = partial(torch.clamp, max=0.15 * len(t))``
         return bound is not None and any(
@@ -7126,6 +7166,38 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
                for start, end, params in candidates)
+
+
+def _len_helper_count(f: types.FrameType, constants: frozenset[str], scopes: tuple[types.CodeType, ...]) -> bool:
+    """Whether an operand of the op ``f``'s code is executing is a plain number that calls, right
+    there, a global function of one parameter that only returns ``len`` of it (``_returns_len``)
+    on the batch's images or items (``_BatchReader.collection``): read as ``len`` itself."""
+    instructions = _instructions(f.f_code)
+    reader: _BatchReader | None = None
+    for start, end in _operands(f.f_code, _lasti(f)):
+        for k in range(start, end):
+            i = instructions[k]
+            if i.opname != "LOAD_GLOBAL" or not (i.arg or 0) & 1 or not _returns_len(f.f_globals.get(i.argval)):
+                continue
+            close = _call_end(instructions[k:end], 0)
+            if close is None or not _plain_number(instructions, start, end, f.f_locals, (int, float), f.f_globals):
+                continue
+            reader = reader or _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants, scopes)
+            if reader.collection(k + 1, k + close, frozenset()):
+                return True
+    return False
+
+
+def _returns_len(fn: Any) -> bool:
+    """Whether ``fn`` is a function of one parameter whose code only returns ``len`` of it."""
+    return isinstance(fn, types.FunctionType) and _code_returns_len(fn.__code__)
+
+
+@_per_code(256)
+def _code_returns_len(code: types.CodeType) -> bool:
+    ops = [(i.opname, i.argval) for i in _instructions(code) if i.opname not in ("RESUME", "NOP", "PRECALL", "PUSH_NULL")]
+    return code.co_argcount == 1 and not code.co_kwonlyargcount and ops == [
+        ("LOAD_GLOBAL", "len"), ("LOAD_FAST", code.co_varnames[0]), ("CALL", 1), ("RETURN_VALUE", None)]
 
 
 def counted_attribute() -> bool:
@@ -9490,8 +9562,9 @@ def _number_shaped(instructions: list[dis.Instruction], start: int, end: int, si
         return callee.argval in _COUNTING or not sizes and (callee.arg or 0) & 1 == 1
     if callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and at - 1 >= start:
         owner = instructions[at - 1]
-        return (callee.argval in ("item", "tolist") or owner.opname == "LOAD_GLOBAL" and owner.argval in _NUMERIC_NAMES
-                or sizes and callee.argval in _SIZE_NAMES)
+        return (callee.argval in ("item", "tolist") or owner.opname == "LOAD_GLOBAL" and (
+                    owner.argval in _NUMERIC_NAMES or (owner.argval, callee.argval) == ("operator", "index"))
+                or sizes and callee.argval in _SIZE_NAMES)  # (``operator.index(len(t))``: the int itself, as ``int(..)``)
     return False
 
 
@@ -9570,6 +9643,8 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
             return True
         if globals_ is None:
             return False
+        if (callee.arg or 0) & 1 == 1 and _returns_len(globals_.get(callee.argval)):
+            return True  # ``_len(t)`` of ``def _len(v): return len(v)``
         at = _callee_at(instructions, start, end)
         if at == start:  # ``sqrt(n)``, ``from math import sqrt``
             return _numeric_function(globals_.get(callee.argval))

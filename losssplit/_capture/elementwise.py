@@ -25,6 +25,7 @@ from ._bytecode import (
     body_parameter,
     call_site,
     caller_constant,
+    chosen_divisor,
     code_constant,
     computed_divisor,
     configured_item,
@@ -2961,7 +2962,7 @@ def _ratio_arithmetic(
             if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR,
-                            SHAPE_PRODUCT_DIVISOR):
+                            SHAPE_PRODUCT_DIVISOR, CHOSEN_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3930,6 +3931,8 @@ PIECES_DIVISOR = ("a division by a number equal to the count of pieces of a cut 
 UNSEEN_DIVISION = ("a division run by C code (``map(operator.truediv, per, [len(t)] * len(t))``, ``itertools.starmap``) "
                    "by a number equal to a count of the call: no code shows what the number is (on a group alone it "
                    "may be the group's count)")
+CHOSEN_DIVISOR = ("a division by a number literal a conditional expression chose (``k = 4.0 if len(t) else 1.0``): "
+                  "on a group alone its test picks the arm, whatever count the literal equals")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -3967,6 +3970,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return SIZES_DIVISOR  # ``/ float(min(len(s["boxes"]) for s in t))``: the batch's smallest, whatever it equals
     if source == "other" and literal_number_call():  # ``n = np.int64(4)``
         return True
+    if source == "other" and chosen_divisor():  # ``k = 4.0 if len(t) else 1.0``
+        return CHOSEN_DIVISOR
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
         return product
     if source == "other" and type(z) is int and iteration_count():  # ``n += 1`` over ``range(3)``

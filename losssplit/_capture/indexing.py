@@ -1085,6 +1085,11 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
                 # tensor read later as a constant; on a group alone it holds the group's (red team 27)
                 frame.lose(target, f"{op} of several images' predictions into a tensor at positions the rules do not follow")
                 lose_aliases(frame, target, op)
+        elif func is Tensor.__setitem__ and isinstance(target, Tensor) and frame.num_images > 1 \
+                and not isinstance(args[2] if len(args) > 2 else None, Tensor) and _counted_position(args[1], first=True):
+            # ``w[-len(t)] = 3.0`` into a class-weight vector: on a group alone another entry (pb, session 33)
+            frame.lose(target, f"{op} into a tensor at a position computed from the number of images")
+            lose_aliases(frame, target, op)
         return
     if _row_buffer_write(frame, func, target, track, args):
         return
@@ -1285,12 +1290,12 @@ def _rows_in_place(frame: Frame, target: Tensor, index: Any, value: Tensor, writ
     return bool(whole) and value.dim() == dims and value.shape[0] == target.shape[0]
 
 
-def _counted_position(index: Any) -> bool:
+def _counted_position(index: Any, first: bool = False) -> bool:
     """Whether the index of a row-aligned write puts the rows at a position, or within bounds, of a
     later dim that the code computes from how many images the call got (``buf[:, len(t) - 2] = v``:
     on a group alone another column; survey 41)."""
     parts = _index_parts(index)
-    at = [d for d, p in enumerate(parts) if d and (type(p) is int or type(p) is slice and p != _FULL)]
+    at = [d for d, p in enumerate(parts) if (d or first) and (type(p) is int or type(p) is slice and p != _FULL)]
     return bool(at) and not any(p is Ellipsis for p in parts) and _bytecode.counted_subscript(at)
 
 
