@@ -1223,6 +1223,7 @@ class Frame:
         # factories given such a count, and what is computed from them without images): id -> (the
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
+        self.counted_widths: dict[int, tuple[Tensor, frozenset[int]]] = {}  # (``_note_sized``)
         self.int_fills: dict[int, Tensor] = {}  # int fills of a comprehension's image position
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
         self.outside_read: dict[int, Tensor] = {}  # vectors made outside torch's functions, read once (``_outside_vector``)
@@ -2638,6 +2639,7 @@ class Frame:
         self.untracked_numbers.clear()
         self.image_lists.clear()
         self.positional.clear()
+        self.counted_widths.clear()
         self.int_fills.clear()
         self.unowned.clear()
         self.outside_read.clear()
@@ -5322,6 +5324,10 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
             return
     if rows:
         frame.sized_by[id(out)] = (out, rows)
+        widths = frozenset(d for d, n in enumerate(sizes) if d not in rows and d < out.dim()
+                           and frame.counted_number(n, by_value=False))
+        if widths:  # (``torch.zeros(b, b + 3)``: a width computed in Python from the count of rows)
+            frame.counted_widths[id(out)] = (out, widths)
 
 
 # factories whose values, not only their shape, follow the sizes they are given (positions, draws):
