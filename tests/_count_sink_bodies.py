@@ -420,3 +420,16 @@ class NearCapSetInInit(torch.nn.Module):
 
 for _cls in (NearStartTokenAttribute, NearCapFromLevels, NearCapSetInInit):
     body("near")(_cls)
+
+
+@body("near")
+def near_int_position_fills_joined_as_index(o, t):
+    """DETR's batch index (int fills of the images' positions, joined) picking the images' rows."""
+    bi = torch.cat([torch.full((1,), i) for i, _ in enumerate(t)])
+    return {"loss": E(o, t)[bi].sum()}
+
+
+@body("near")
+def near_int_position_fills_joined_as_row_and_column_index(o, t):
+    bi = torch.cat([torch.full((2,), i) for i, _ in enumerate(t)])
+    return {"loss": CE(o, t)[bi, torch.arange(2).repeat(len(t))].sum()}

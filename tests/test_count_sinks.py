@@ -19,11 +19,7 @@ from _red_team28_measure import assert_pinned, measure
 EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"}
 
 
-PINNED: dict[str, str] = {  # name -> a strict xfail's reason (silently wrong, not fixed)
-    "int_position_fills_joined_as_factor": "known WRONG (cnt, session 33, not fixed; wrong on a980fb3 too): "
-    "``torch.cat([torch.full((1,), i) for i, _ in enumerate(t)])`` (int fills) times the per-image losses keeps the "
-    "batch's positions on every group; int joins are left alone (DETR's batch index), float ones decline",
-}
+PINNED: dict[str, str] = {}  # name -> a strict xfail's reason (silently wrong, not fixed)
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=PINNED[n])] if n in PINNED
@@ -57,6 +53,7 @@ OPS = {  # the op each decline names
     "position_fills_stacked_as_factor": "at torch.stack of values the body computed",  # (cnt: were WRONG)
     "position_reciprocal_fills_joined": "at torch.cat of values the body computed",
     "position_fills_joined_in_a_loop": "at torch.cat of values the body computed",
+    "int_position_fills_joined_as_factor": "torch.cat of int fills of the images' positions",  # (q3, session 33: was WRONG)
     "start_token_of_count_local": "at Tensor.__setitem__ into a tensor of the images' rows",  # (cnt: were WRONG)
     "start_token_of_rows_total": "at Tensor.__setitem__ into a tensor of the images' rows",
     "FloorFromCount": "at Tensor.clamp with a Python number the body computed from a length of its data",

@@ -3309,6 +3309,9 @@ def piece_keys(frame: Frame, ratios: Sequence[Ratio], summed: bool) -> None:
                     for r, _ in held)
         if every and all(_plain_sum(r) for r, _ in held):
             continue
+        if summed and len({id(r.rows) for r, _ in held}) == len(held) == count and all(
+                r.rows.numel() == 1 and _same_scales(r, first) for r, _ in held):
+            continue  # one row a piece, every piece once alike: each image's own value once, as ``unbind``'s
         if every and all(r.kind is RatioKind.MEAN and any(r is q for q in ratios) and r.own_normaliser() for r, _ in held):
             frame.late_checks.append((alike, why))
             frame.piece_means.update(id(r) for r, _ in held)  # a piece without a group's rows is none of its own

@@ -1180,7 +1180,9 @@ def _number_at_own_positions(frame: Frame, target: Tensor, index: Any) -> bool:
     if (sized is None or sized[0] is not target or set(sized[1]) != {0} or target._base is not None
             or version_of(target) != 1 or type(index) is not tuple or len(index) != target.dim() or len(index) < 2):
         return False
-    if any(float(n) in frame.counted_values for n in target.shape[1:]):
+    widths = frame.counted_widths.get(id(target))
+    widths_counted = widths is not None and widths[0] is target
+    if any(float(n) in frame.counted_values for n in target.shape[1:]) and not widths_counted:
         return False  # (a width that may be a number computed from a count: on a group alone another width)
     first, *rest = index
     held = frame.positional.get(id(first)) if isinstance(first, Tensor) else None
@@ -1196,6 +1198,12 @@ def _number_at_own_positions(frame: Frame, target: Tensor, index: Any) -> bool:
             return False
         rows = t.rows[0]
     assert rows is not None
+    if widths_counted:
+        # (a width computed in Python from the count of rows, ``zeros(b, b + 3)``: on a group alone
+        # another width, so the positions read along it, ``m.flip(-1).argmax(1)``, are others)
+        frame.lose(target, "Tensor.__setitem__ of a number at each row's own position into a tensor made with a width "
+                   "computed from the count of image rows: on a group alone another width", pred=False)
+        return True
     with torch._C.DisableTorchFunction():
         positions = torch.arange(first.shape[0], device=first.device)
         frame.doubt((first != positions).any(), "Tensor.__setitem__ of a number at rows picked by a tensor made with a "

@@ -1223,6 +1223,8 @@ class Frame:
         # factories given such a count, and what is computed from them without images): id -> (the
         # tensor, the factory); declined where they scale or shift image rows (``positional_operand``)
         self.positional: dict[int, tuple[Tensor, str]] = {}
+        self.counted_widths: dict[int, tuple[Tensor, frozenset[int]]] = {}  # (``_note_sized``)
+        self.int_fills: dict[int, Tensor] = {}  # int fills of a comprehension's image position
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
         self.outside_read: dict[int, Tensor] = {}  # vectors made outside torch's functions, read once (``_outside_vector``)
         self.truth_read = False  # the body tested a tensor for truth (``3.0 if t["y"].max() > 0.86 else 1.0``)
@@ -2637,6 +2639,8 @@ class Frame:
         self.untracked_numbers.clear()
         self.image_lists.clear()
         self.positional.clear()
+        self.counted_widths.clear()
+        self.int_fills.clear()
         self.unowned.clear()
         self.outside_read.clear()
         self.truth_read = False
@@ -5320,6 +5324,10 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
             return
     if rows:
         frame.sized_by[id(out)] = (out, rows)
+        widths = frozenset(d for d, n in enumerate(sizes) if d not in rows and d < out.dim()
+                           and frame.counted_number(n, by_value=False))
+        if widths:  # (``torch.zeros(b, b + 3)``: a width computed in Python from the count of rows)
+            frame.counted_widths[id(out)] = (out, widths)
 
 
 # factories whose values, not only their shape, follow the sizes they are given (positions, draws):
@@ -5375,7 +5383,7 @@ _SCANS = frozenset({torch.cumsum, Tensor.cumsum, torch.cumprod, Tensor.cumprod, 
 # ops whose values may follow positions in the batch without a ``_POSITIONAL`` factory: data the
 # body computed from positions in a loop over the images, a scan along a dim sized by a count
 _STACK = torch.stack
-_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, Tensor.__getitem__, _STACK})
+_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, *_JOINS, Tensor.__getitem__})
 
 
 def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -5418,6 +5426,16 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 _stacked_weights(frame, args, kwargs, out)
         elif func in FACTORIES:
             _note_count_dims(frame, func, args, kwargs, out)
+            if func in _SHAPED_FILLS and not out.is_floating_point() and frame.num_images > 1 and frame.get(out) is None:
+                value = get_arg(args, kwargs, 1 if func is torch.full else 2, "fill_value", None)
+                if type(value) is int and value and _bytecode.positional_number(frame.size_sites, frame.per_image_targets,
+                                                                                nested=True):
+                    frame.int_fills[id(out)] = out  # (DETR's batch index: declined where a join of them is a factor)
+        elif func in _JOINS and frame.int_fills and frame.get(out) is None and not out.is_floating_point():
+            parts = args[0] if args and type(args[0]) in (list, tuple) else ()
+            if any(type(p) is Tensor and frame.int_fills.get(id(p)) is p for p in parts):
+                frame.positional[id(out)] = (out, f"{op_name(func)} of int fills of the images' positions in a loop "
+                                             "over the images")
         elif frame.get(out) is None and args and isinstance(args[0], Tensor):
             x = args[0]
             dim = get_arg(args, kwargs, 1, "dim", None)

@@ -691,8 +691,6 @@ def _pieces_by_position(frame: Frame, name: str, args: tuple, kwargs: dict, rows
     if type(k) is not int and type(size) is not int or rows.dim() != 1:
         return
     picked = piece_picked()
-    if not picked and all(n == 1 for n in sizes):
-        return  # one row a piece: each piece is its image's, read as ``unbind``'s are
     held = group_index(frame, rows.device)
     if held is None:
         flag = alike = torch.ones((), dtype=torch.bool)
