@@ -23,7 +23,9 @@ torch's functions, a wrapper calling another and a wrapper calling the op twice 
   with the bodies of section 8 (a helper testing an image's own field, a constant, ``getattr`` of one; the
   order a weight key makes picked from a local, ``order[0]``, or summed over: red team 32's
   ``sorted_by_weight_sum_near`` splits).
-Left WRONG: ``NOT_FIXED`` (strict xfails, README Known limits)."""
+Closed by recip (session 34, declining naming the key): each image's value times a Python float equal to
+the count's reciprocal zipped from ``[1 / n] * n``, or multiplied through ``map(functools.partial(operator.mul,
+1.0 / len(t)), per)`` (``tests/test_unread_factors.py``): 25 exact, 50 declined, 0 WRONG of 75."""
 
 import pytest
 from _helpers import wrapped_torch
@@ -32,14 +34,7 @@ from _red_team28_measure import assert_pinned as assert_pinned_in
 from _red_team28_measure import measure
 from _red_team33_pa_bodies import BODIES, CONVERTS, WRAPPED
 
-NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "python_dot_reciprocal_count": "known WRONG: ``sum(w * e for w, e in zip([1 / n] * n, E(o, t)))``: each "
-    "image's value times a Python float equal to the count's reciprocal, the batch's on every group; the rule of "
-    "repeated count numbers reads tensors made of them only",
-    "map_partial_truediv": "known WRONG: ``map(functools.partial(operator.mul, 1.0 / len(t)), per)``: a product "
-    "by the count's reciprocal run by C code through a partial; the rule of C divisions reads ``map`` of "
-    "``operator.truediv`` only",
-}
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 WERE_WRONG = {  # WRONG on e613c45, declined now
     "weight_operator_eq", "weight_math_isclose", "weight_np_isclose",
     "max_boxes_sorted_last", "max_boxes_tensor_max_item", "min_boxes_map_len",
@@ -49,6 +44,9 @@ WERE_WRONG = {  # WRONG on e613c45, declined now
     # ``key`` function, ``getattr(w, "loss_weight")``: ``_lengths._helper_field_tests``, ``_field_tests``)
     "weight_through_helper", "weight_test_in_helper", "weight_test_in_helper_by_position", "weight_getattr_test",
     "weight_sorted_key_first",
+    # (recip, session 34: a float equal to the count's reciprocal no code shows, zipped from ``[1 / n] * n`` or
+    # multiplied by C code: ``elementwise._unread_count_factor``)
+    "python_dot_reciprocal_count", "map_partial_truediv",
 }
 EXACT = {  # every other body (not in NOT_FIXED) declines
     "near_weight_helper_scaling", "near_isclose_own_field", "near_float_weight_true_for_all", "near_literal_isclose",
@@ -75,7 +73,7 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES)
     assert not EXACT & set(NOT_FIXED) and not WERE_WRONG & (EXACT | set(NOT_FIXED))
-    assert len(BODIES) == 75 and len(EXACT) == 25 and len(NOT_FIXED) == 2 and len(WERE_WRONG) == 16
+    assert len(BODIES) == 75 and len(EXACT) == 25 and len(NOT_FIXED) == 0 and len(WERE_WRONG) == 18
 
 
 # -- the same bodies through Python wrappers of torch's functions ----------------------------------

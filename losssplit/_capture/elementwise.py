@@ -63,6 +63,7 @@ from ._bytecode import (
     positional_argument,
     positional_number,
     positional_tensor,
+    product_unread,
     reciprocal_length,
     reciprocal_of_count,
     running_items,
@@ -1399,6 +1400,10 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         return
     if tb is None and kind == "div" and ta is not None and ta.ratio is not None and frame.untracked_sums:
         tb = _late_normaliser(frame, b)
+    if kind == "mul" and tb is None and ta is not None and ta.ratio is None and type(b) is float \
+            and _unread_count_factor(frame, b):  # ``w * e for w, e in zip([1 / n] * n, E)``: each image's value
+        frame.lose(out, f"{op_name(func)}: {UNREAD_COUNT_FACTOR}", ta)
+        return
     if (
         tb is None
         and ta is not None
@@ -2923,6 +2928,8 @@ def _ratio_arithmetic(
                 return lost_track(BY_SIZES_FACTOR, pred)
             if not weight and _reciprocal_of_count(frame, other):
                 return lost_track(RECIPROCAL_OF_COUNT, pred)
+            if not weight and _unread_count_factor(frame, other):
+                return lost_track(UNREAD_COUNT_FACTOR, pred)
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
@@ -3360,6 +3367,23 @@ def _reciprocal_of_count(frame: Frame, factor: Any) -> bool:
     which ``_times_reciprocal_length`` did not prove one over the number of images."""
     return (type(factor) is float and frame.num_images > 1 and frame.per_image_targets is not None
             and frame.tokens is None and reciprocal_of_count())
+
+
+UNREAD_COUNT_FACTOR = ("a product by a number equal to a count of the call or its reciprocal that no code shows (run by "
+                       "C code, ``map(functools.partial(operator.mul, 1.0 / len(t)), per)``, or an item of an iterable, "
+                       "``w * e for w, e in zip([1 / n] * n, per)``): on a group alone it may be the group's")
+
+
+def _unread_count_factor(frame: Frame, factor: Any) -> bool:
+    """Whether the float ``factor`` equals a count of the batch (of its images or of their rows, not
+    one image's own: a group alone has another) or its reciprocal, is no constant of the body's
+    code (``caller_constant``: ``zip([0.25] * n, per)``) and the code shows no operand to read it
+    from (``_bytecode.product_unread``: C code runs the product, or it is a loop's item). An image's
+    own count equal to the batch's is either: declined."""
+    counts = (frame.num_images, *frame.lengths, *frame.mixed_sizes)
+    return (type(factor) is float and frame.num_images > 1 and factor not in (0.0, 1.0)
+            and any(factor == n or abs(factor * n - 1) < 1e-12 for n in counts)
+            and not frame.weight_owners(factor) and not caller_constant(factor) and product_unread(factor))
 
 
 def _times_reciprocal_length(frame: Frame, track: Track, factor: Any) -> Track | None:

@@ -5383,7 +5383,10 @@ _SCANS = frozenset({torch.cumsum, Tensor.cumsum, torch.cumprod, Tensor.cumprod, 
 # ops whose values may follow positions in the batch without a ``_POSITIONAL`` factory: data the
 # body computed from positions in a loop over the images, a scan along a dim sized by a count
 _STACK = torch.stack
-_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, *_JOINS, Tensor.__getitem__})
+# a tensor of no images times (plus, minus) an int: ``torch.ones(1) * i``, ``torch.zeros(1) + i`` of the loop's position
+_POSITION_PRODUCTS = frozenset({Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul, Tensor.__add__, Tensor.__radd__,
+                                Tensor.add, torch.add, Tensor.__sub__, Tensor.__rsub__, Tensor.sub, torch.sub})
+_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, *_JOINS, *_POSITION_PRODUCTS, Tensor.__getitem__})
 
 
 def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -5421,9 +5424,14 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             elif frame.get(out) is None and id(out) not in frame.weight_made and _repeated_count_number(frame, data):
                 # (the images' weights by value, made from the field: ``[u["w"] * 1.0 for u in t]``, the weight rules')
                 frame.positional[id(out)] = (out, f"{op_name(func)} of {REPEATED_COUNT_NUMBER}")
-        elif func is _STACK:
-            if frame.filled_numbers:
+        elif func in _JOINS:
+            if func is _STACK and frame.filled_numbers:
                 _stacked_weights(frame, args, kwargs, out)
+            if frame.int_fills and frame.get(out) is None and id(out) not in frame.positional:
+                parts = args[0] if args and type(args[0]) in (list, tuple) else ()
+                if any(type(p) is Tensor and frame.int_fills.get(id(p)) is p for p in parts):
+                    frame.positional[id(out)] = (out, f"{op_name(func)} of int fills of the images' positions in a "
+                                                 "loop over the images")
         elif func in FACTORIES:
             _note_count_dims(frame, func, args, kwargs, out)
             if func in _SHAPED_FILLS and not out.is_floating_point() and frame.num_images > 1 and frame.get(out) is None:
@@ -5431,11 +5439,11 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 if type(value) is int and value and _bytecode.positional_number(frame.size_sites, frame.per_image_targets,
                                                                                 nested=True):
                     frame.int_fills[id(out)] = out  # (DETR's batch index: declined where a join of them is a factor)
-        elif func in _JOINS and frame.int_fills and frame.get(out) is None and not out.is_floating_point():
-            parts = args[0] if args and type(args[0]) in (list, tuple) else ()
-            if any(type(p) is Tensor and frame.int_fills.get(id(p)) is p for p in parts):
-                frame.positional[id(out)] = (out, f"{op_name(func)} of int fills of the images' positions in a loop "
-                                             "over the images")
+        elif func in _POSITION_PRODUCTS:
+            if frame.num_images > 1 and len(args) == 2 and type(args[1]) is int and args[1] and type(args[0]) is Tensor \
+                    and frame.get(args[0]) is None and frame.get(out) is None \
+                    and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True):
+                frame.int_fills[id(out)] = out  # ``torch.ones(1) * i``: the position by arithmetic, not a fill
         elif frame.get(out) is None and args and isinstance(args[0], Tensor):
             x = args[0]
             dim = get_arg(args, kwargs, 1, "dim", None)
