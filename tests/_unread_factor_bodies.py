@@ -1,13 +1,14 @@
 # ruff: noqa: B905, E731 -- what these bodies try: zips, lambdas
 """Bodies of ``tests/test_unread_factors.py`` (helper recip, session 34): a Python float equal to a
-count of the call or its reciprocal multiplying per-image values where no code shows it -- an item
-of an iterable the code built (``zip([1 / n] * n, per)``, ``itertools.repeat``), or a product run
-by C code (``map`` of ``operator.mul`` or of a ``functools.partial`` of it, ``itertools.starmap``)
--- and joins (``torch.cat``, ``torch.stack``) of the images' positions written as int fills or by
-arithmetic (``torch.ones(1) * i``, ``torch.zeros(1) + i``). Near misses (a constant, a literal
-equal to a count's reciprocal, DETR's batch index, positions as an index, an image's own field)
-must split exactly; an image's own count zipped (``near_zip_own_*``) splits where it equals no
-count of the batch.
+count of the call or its reciprocal multiplying (dividing) one image's values where no code shows
+it -- an item of an iterable the code built (``zip([1 / n] * n, per)``, ``itertools.repeat``; by
+``*``, ``mul``, ``*=``, ``/``), or a product run by C code (``map`` of ``operator.mul`` or of a
+``functools.partial`` of it, ``itertools.starmap``) -- and joins (``torch.cat``, ``torch.stack``)
+of the images' positions written as int fills or by arithmetic (``torch.ones(1) * i``,
+``torch.zeros(1) + i``). Near misses (a constant, a literal equal to a count's reciprocal, DETR's
+batch index, positions as an index, an image's own field, heads' weights zipped with losses of
+several images) must split exactly; an image's own count zipped (``near_zip_own_*``) splits where
+it equals no count of the batch.
 
 ``BODIES``: name -> (family, batch kind, body), measured by ``tests/_red_team28_measure.py``."""
 
@@ -249,3 +250,50 @@ def near_ones_times_own_field_joined(o, t):
 def near_ones_times_index_stacked_as_index(o, t):
     pos = torch.stack([torch.ones((), dtype=torch.long) * i for i in range(len(t))])
     return {"loss": E(o, t)[pos].sum()}
+
+
+@body("recip")
+def zip_reciprocal_list_method_mul(o, t):
+    n = len(t)
+    return {"loss": sum(e.mul(w) for w, e in zip([1 / n] * n, E(o, t)))}
+
+
+@body("recip")
+def zip_reciprocal_list_torch_mul(o, t):
+    n = len(t)
+    return {"loss": sum(torch.mul(e, w) for w, e in zip([1 / n] * n, E(o, t)))}
+
+
+@body("recip")
+def zip_reciprocal_list_operator_mul(o, t):
+    n = len(t)
+    return {"loss": sum(operator.mul(w, e) for w, e in zip([1 / n] * n, E(o, t)))}
+
+
+@body("recip")
+def zip_reciprocal_list_in_place(o, t):
+    n = len(t)
+    loss = 0.0
+    for w, e in zip([1 / n] * n, E(o, t)):
+        e = e.clone()
+        e *= w
+        loss = loss + e
+    return {"loss": loss}
+
+
+@body("recip")
+def zip_count_list_divides(o, t):
+    n = len(t)
+    return {"loss": sum(e / w for w, e in zip([float(n)] * n, E(o, t)))}
+
+
+@body("near")
+def near_zip_constant_list_divides(o, t):
+    return {"loss": sum(e / w for w, e in zip([4.0] * len(t), E(o, t)))}  # 4.0: a literal (4 images too)
+
+
+@body("near")
+def near_zip_head_weights_of_batch_losses(o, t):
+    ws = [torch.tensor(1.0).item() / 2 for _ in range(2)]  # computed 0.5 (1 / n on 2 images): heads' weights
+    y = torch.stack([s["y"] for s in t])
+    return {"loss": sum(w * (x - y).abs().mean() for w, x in zip(ws, (o["x"], o["x"] * 0.3)))}

@@ -5123,64 +5123,43 @@ def division_unseen() -> bool:
     of a division method or function there, so no operand of the division can be read in it. False
     where nothing can be told (an unchecked Python)."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
-    return f is not None and _division_unseen_at(f.f_code, _lasti(f))
+    return f is not None and _op_unseen_at(f.f_code, _lasti(f), True)
 
 
 @_per_code(1024)
-def _division_unseen_at(code: types.CodeType, lasti: int) -> bool:
+def _op_unseen_at(code: types.CodeType, lasti: int, division: bool) -> bool:
+    """Whether the instruction at ``lasti`` is no ``/`` and no call of a division method or function
+    (without ``division``: no ``*`` and no call of a product's)."""
     instructions, at = _located_call(code, lasti)
     if at is None:
         return False
     op = instructions[at]
     if op.opname == "BINARY_OP":
-        return op.arg not in _DIVISIONS
-    return op.opname == "CALL" and _callee(code, op.offset) not in _LENGTH_DIVIDE_CALLS
+        return op.arg not in (_DIVISIONS if division else _PRODUCTS)
+    return op.opname == "CALL" and _callee(code, op.offset) not in (_LENGTH_DIVIDE_CALLS if division else _PRODUCT_NAMES)
 
 
-def product_unread(factor: Any) -> bool:
-    """Whether the caller's code shows no operand the float ``factor`` of the product the capture
-    sees could be read from: the product is run by C code the code called (``sum(map(
-    functools.partial(operator.mul, 1.0 / n), per))``: no ``*`` and no call of a product method or
-    function executing), or ``factor`` is the value of a local a ``for`` binds, an operand of the
-    ``*`` (``w * e for w, e in zip([1 / n] * n, per)``: an item of an iterable the code built).
-    False where nothing can be told (a Python whose stack effects were not checked)."""
+def factor_unread(factor: Any, division: bool = False) -> bool:
+    """Whether the caller's code shows no operand the float ``factor`` of the product (with
+    ``division``, the divisor of the division) the capture sees could be read from: C code the code
+    called runs it (``sum(map(functools.partial(operator.mul, 1.0 / n), per))``: no ``*`` and no
+    call of a product method or function executing; ``division_unseen``), or ``factor`` is the very
+    object a local a ``for`` binds holds (``w * e for w, e in zip([1 / n] * n, per)``, ``e.mul(w)``:
+    an item of an iterable the code built). False where nothing can be told (a Python whose stack
+    effects were not checked)."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     if f is None:
         return False
-    names = _unread_operands_at(f.f_code, _lasti(f))
-    if names is None:
+    code, lasti = f.f_code, _lasti(f)
+    if _op_unseen_at(code, lasti, division):
         return True
+    names = _loop_locals(code)
     return bool(names) and any(f.f_locals.get(name, _UNPROVEN) is factor for name in names)
 
 
 @_per_code(1024)
-def _unread_operands_at(code: types.CodeType, lasti: int) -> tuple[str, ...] | None:
-    """None where the instruction at ``lasti`` runs no product (``_division_unseen_at`` of ``*``);
-    else the names of the ``*``'s operands that are locals a ``for`` binds (``_loop_bound``)."""
-    instructions, at = _located_call(code, lasti)
-    if at is None:
-        return ()
-    op = instructions[at]
-    if op.opname == "BINARY_OP" and op.arg not in _PRODUCTS or op.opname == "CALL" and _callee(
-            code, op.offset) not in _PRODUCT_NAMES:
-        return None
-    spans = _operand_spans(code, lasti) if op.opname == "BINARY_OP" else None
-    return () if spans is None else tuple(
-        instructions[a].argval for a, b in spans
-        if b == a + 1 and instructions[a].opname == "LOAD_FAST" and _loop_bound(instructions, instructions[a].argval))
-
-
-def _loop_bound(instructions: list[dis.Instruction], name: str) -> bool:
-    """Whether every store of the local ``name`` takes an item a ``FOR_ITER`` pushed (directly or
-    through ``UNPACK_SEQUENCE``: ``for w, (e, _) in ..``)."""
-    stores = _stores(instructions, name)
-    for k in stores:
-        j = k - 1
-        while j >= 0 and instructions[j].opname in ("UNPACK_SEQUENCE", "STORE_FAST") and not instructions[j + 1].is_jump_target:
-            j -= 1
-        if j < 0 or instructions[j].opname != "FOR_ITER" or instructions[k].opname != "STORE_FAST":
-            return False
-    return bool(stores)
+def _loop_locals(code: types.CodeType) -> frozenset[str]:
+    return _loop_variables(_instructions(code))
 
 
 @_per_code(1024)

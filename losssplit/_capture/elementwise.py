@@ -41,6 +41,7 @@ from ._bytecode import (
     divisor_source,
     divisor_tests,
     every_image_looped,
+    factor_unread,
     fixed_length,
     inputless_call_divisor,
     iteration_count,
@@ -63,7 +64,6 @@ from ._bytecode import (
     positional_argument,
     positional_number,
     positional_tensor,
-    product_unread,
     reciprocal_length,
     reciprocal_of_count,
     running_items,
@@ -1400,8 +1400,8 @@ def _binary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, kind: 
         return
     if tb is None and kind == "div" and ta is not None and ta.ratio is not None and frame.untracked_sums:
         tb = _late_normaliser(frame, b)
-    if kind == "mul" and tb is None and ta is not None and ta.ratio is None and type(b) is float \
-            and _unread_count_factor(frame, b):  # ``w * e for w, e in zip([1 / n] * n, E)``: each image's value
+    if kind in ("mul", "div") and tb is None and ta is not None and ta.ratio is None and type(b) is float \
+            and unread_count_factor(frame, ta, b, kind):  # ``w * e for w, e in zip([1 / n] * n, E)``: each image's value
         frame.lose(out, f"{op_name(func)}: {UNREAD_COUNT_FACTOR}", ta)
         return
     if (
@@ -2829,6 +2829,8 @@ def _ratio_arithmetic(
             other, weight = _weight_factor(frame, ta.ratio, b, other)
             if weight and _is_number(other):  # its image's weight: 1
                 return Track(from_prediction=pred, ratio=ta.ratio)
+            if not weight and tb is None and unread_count_factor(frame, ta, other, kind):
+                return lost_track(UNREAD_COUNT_FACTOR, pred)
             if not weight and _other_image_value(frame, ta.ratio, tb):
                 return lost_track(OTHER_IMAGE_FACTOR, pred)
             other_image = None if weight else _other_image_number(frame, ta.ratio.host_image, other, kind)
@@ -2928,8 +2930,6 @@ def _ratio_arithmetic(
                 return lost_track(BY_SIZES_FACTOR, pred)
             if not weight and _reciprocal_of_count(frame, other):
                 return lost_track(RECIPROCAL_OF_COUNT, pred)
-            if not weight and _unread_count_factor(frame, other):
-                return lost_track(UNREAD_COUNT_FACTOR, pred)
             if not weight and _by_count(frame, other, positions=False) and (frame.per_image_targets is None or not read_fields(
                     frame.per_image_targets, other)):  # (fields' numbers: the field rules name the field)
                 return lost_track(COUNTED_FACTOR, pred)
@@ -3369,21 +3369,34 @@ def _reciprocal_of_count(frame: Frame, factor: Any) -> bool:
             and frame.tokens is None and reciprocal_of_count())
 
 
-UNREAD_COUNT_FACTOR = ("a product by a number equal to a count of the call or its reciprocal that no code shows (run by "
-                       "C code, ``map(functools.partial(operator.mul, 1.0 / len(t)), per)``, or an item of an iterable, "
-                       "``w * e for w, e in zip([1 / n] * n, per)``): on a group alone it may be the group's")
+UNREAD_COUNT_FACTOR = ("a product or division by a number equal to a count of the call or its reciprocal that no code "
+                       "shows (run by C code, ``map(functools.partial(operator.mul, 1.0 / len(t)), per)``, or an item of "
+                       "an iterable, ``w * e for w, e in zip([1 / n] * n, per)``): on a group alone it may be the group's")
 
 
-def _unread_count_factor(frame: Frame, factor: Any) -> bool:
-    """Whether the float ``factor`` equals a count of the batch (of its images or of their rows, not
-    one image's own: a group alone has another) or its reciprocal, is no constant of the body's
-    code (``caller_constant``: ``zip([0.25] * n, per)``) and the code shows no operand to read it
-    from (``_bytecode.product_unread``: C code runs the product, or it is a loop's item). An image's
-    own count equal to the batch's is either: declined."""
+def unread_count_factor(frame: Frame, track: Track, factor: Any, kind: str) -> bool:
+    """Whether one image's values ``track`` (a loss of several times a head's weight zipped with
+    the heads, equal to ``1 / n``, is a coefficient: red team 33's ``SumWeightsComputed``) are
+    multiplied (``kind`` ``"mul"``) or divided by a float ``factor`` equal to a count of the batch
+    (of its images or of their rows, not one image's own: a group alone has another) or its
+    reciprocal, no constant of the body's code (``caller_constant``: ``zip([0.25] * n, per)``),
+    that the code shows no operand to read from (``_bytecode.factor_unread``: C code runs the
+    product or division, or it is a loop's item). An image's own count equal to the batch's is
+    either: declined."""
+    if type(factor) is not float or frame.num_images < 2 or factor in (0.0, 1.0):
+        return False
     counts = (frame.num_images, *frame.lengths, *frame.mixed_sizes)
-    return (type(factor) is float and frame.num_images > 1 and factor not in (0.0, 1.0)
-            and any(factor == n or abs(factor * n - 1) < 1e-12 for n in counts)
-            and not frame.weight_owners(factor) and not caller_constant(factor) and product_unread(factor))
+    if not any(factor == n or abs(factor * n - 1) < 1e-12 for n in counts):
+        return False
+    if track.ratio is not None:
+        one = track.ratio.rows.numel() == 1 or track.ratio.host_image is not None
+    elif track.image is not None:
+        one = True
+    else:
+        rows = next(iter(track.rows.values())) if len(track.rows) == 1 else None
+        one = rows is not None and rows.numel() > 0 and bool((rows == rows.reshape(-1)[0]).all())
+    return one and not frame.weight_owners(factor) and not caller_constant(factor) and factor_unread(
+        factor, kind == "div")
 
 
 def _times_reciprocal_length(frame: Frame, track: Track, factor: Any) -> Track | None:

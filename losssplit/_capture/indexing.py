@@ -909,7 +909,12 @@ def _in_order(frame: Frame, op: str, track: Track, out: Tensor, mask: Tensor, so
 def inplace_scale(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``l *= w`` / ``l /= w``: as other in-place writes; by a tensor, the unweighted values are
     gone, so nothing is attributed rather than guessed."""
-    if func is Tensor.div_ and elementwise.rounded_division(frame, func, args, kwargs, args[0]):
+    held = frame.get(args[0]) if len(args) == 2 and type(args[1]) is float else None
+    if held is not None and held.lost_at is None and elementwise.unread_count_factor(
+            frame, held, args[1], "mul" if func is Tensor.mul_ else "div"):  # ``e *= w`` of ``zip([1 / n] * n, ..)``
+        frame.lose(args[0], f"{op_name(func)}: {elementwise.UNREAD_COUNT_FACTOR}", held)
+        lose_aliases(frame, args[0], op_name(func))
+    elif func is Tensor.div_ and elementwise.rounded_division(frame, func, args, kwargs, args[0]):
         lose_aliases(frame, args[0], op_name(func))
     else:
         _inplace(frame, func, args, kwargs, out, scales=True)
