@@ -5145,15 +5145,15 @@ def factor_unread(factor: Any, division: bool = False) -> bool:
     called runs it (``sum(map(functools.partial(operator.mul, 1.0 / n), per))``: no ``*`` and no
     call of a product method or function executing; ``division_unseen``), or ``factor`` is the very
     object a local a ``for`` binds holds (``w * e for w, e in zip([1 / n] * n, per)``, ``e.mul(w)``:
-    an item of an iterable the code built). False where nothing can be told (a Python whose stack
-    effects were not checked)."""
-    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    an item of an iterable the code built; Python 3.11, whose stores were checked). False where
+    nothing can be told."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
     if f is None:
         return False
     code, lasti = f.f_code, _lasti(f)
     if _op_unseen_at(code, lasti, division):
         return True
-    names = _loop_locals(code)
+    names = _loop_locals(code) if sys.version_info[:2] in _FLOOR_CHECKED else ()
     return bool(names) and any(f.f_locals.get(name, _UNPROVEN) is factor for name in names)
 
 
