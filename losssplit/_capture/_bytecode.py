@@ -1279,16 +1279,21 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         return _argument_list(f.f_locals.get(head.argval, _UNPROVEN), span[1:], lists)
     else:
         return _UNPROVEN
+    owners = []
     for i in span[1:]:
         if i.opname != "LOAD_ATTR" or value is _UNPROVEN or _writes(written, (f"ATTR:{i.argval}",)):
             return _UNPROVEN
+        owners.append(value)
         found = inspect.getattr_static(value, i.argval, _UNPROVEN)
         if found is _UNPROVEN and _is_module(value):  # a layer registered on a module
             found = vars(value).get("_modules", {}).get(i.argval, _UNPROVEN)
         value = found
-    if type(value) is list:  # an attribute at the call's start, not set from the batch since (``append``)
-        return range(len(value)) if _unchanged(value, lists, False) and _fixed_value(tuple(value)) else _UNPROVEN
     named = {f"{_LOADS[i.opname]}:{i.argval}" for i in span if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
+    if type(value) is list:  # an attribute at the call's start, not set from the batch since (``append``)
+        if not (_unchanged(value, lists, False) and _fixed_value(tuple(value))) \
+                or any(type(v) in _SHARED_VALUES for v in value) and _refilled(f, named, owners):
+            return _UNPROVEN
+        return range(len(value))
     if named & _resized_names(f.f_code) or _set_elsewhere(f, named):
         return _UNPROVEN
     if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
@@ -1536,6 +1541,23 @@ def _set_elsewhere(f: types.FrameType, named: set[str]) -> bool:
     if code.co_argcount and code.co_varnames[0] == "self" or "self" in code.co_freevars:  # (a comprehension's)
         codes += _codes_of(_methods(type(f.f_locals.get("self"))))
     return any(_writes(_set_names(c), named) for c in codes)
+
+
+# values that computing them again may give as the same object (small ints, interned strings): a
+# list of them refilled in place holds what it held, ``is`` for ``is``
+_SHARED_VALUES = frozenset({int, bool, str, type(None)})
+
+
+def _refilled(f: types.FrameType, named: set[str], owners: list[Any]) -> bool:
+    """Whether a list attribute read through ``named`` may have been refilled in place during the
+    call (``self.order[:] = range(len(t))``, ``.clear()`` then ``.extend(..)``) by ``f``'s code, a
+    function of its module, a method of ``self``'s class or of an object on the way
+    (``self.inner.reset(n)``): equal small ints are the same objects, so the items recorded at the
+    call's start prove nothing then (red team 34)."""
+    if _writes(_set_names(f.f_code), named) or _set_elsewhere(f, named):
+        return True
+    return any(_writes(_set_names(c), named) for o in owners if not isinstance(o, types.ModuleType)
+               for c in _codes_of(_methods(type(o))))
 
 
 @_per_code(1024)
