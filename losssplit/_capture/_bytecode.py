@@ -6585,15 +6585,38 @@ def literal_number_call() -> bool:
     return isinstance(callee, type) and issubclass(callee, numbers.Number) and callee.__module__ in ("builtins", "numpy")
 
 
-def chosen_divisor() -> bool:
+def chosen_divisor(count: float | None = None) -> bool:
     """Whether the divisor of the ``a / b`` the caller's code is executing is a conditional
     expression of number literals (``k = 4.0 if len(t) else 1.0``, ``float(4) if .. else 1.0``),
     written there or held by a local stored once: which arm a group's run takes its test tells, so
     it is no constant of the code, nor a count whatever count it equals by value (red team 33 pb:
     read as the count on 4 images). A test of configuration alone (``3 if FLAG else 5`` written at
-    the division) is ``divisor_source``'s literal."""
+    the division) is ``divisor_source``'s literal. With ``count`` (a float divisor equal to the
+    number of images), also where a number literal equal to it is written in the divisor or in a
+    line storing the local it reads (``if len(t) > 1: k = 4.0``, ``(1.0, 4.0)[len(t) > 1]``,
+    ``min(4.0, 2.0 * len(t))``; red team 34): the literal, not the count, may be what it holds."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
-    return f is not None and _chosen_divisor_at(f.f_code, _lasti(f))
+    if f is None:
+        return False
+    lasti = _lasti(f)
+    return _chosen_divisor_at(f.f_code, lasti) or type(count) is float and _literal_made_at(f.f_code, lasti, count)
+
+
+@_per_code(1024)
+def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
+    divisor = _divisor_span(code, lasti)
+    if divisor is None:
+        return False
+    instructions, start, end = divisor
+    spans = [(start, end)]
+    name = instructions[start].argval if end - start == 1 and instructions[start].opname == "LOAD_FAST" else None
+    if name is not None and name not in _parameters(code):
+        for k in _stores(instructions, name):  # each line storing it, from the line's start
+            first = next((j for j in range(k, -1, -1) if instructions[j].starts_line is not None), 0)
+            spans.append((first, k))
+    return any(i.opname == "LOAD_CONST" and (type(i.argval) in (int, float) and i.argval == value or type(i.argval) is tuple
+                                             and any(type(v) in (int, float) and v == value for v in i.argval))
+               for a, b in spans for i in instructions[a:b])
 
 
 @_per_code(1024)
