@@ -12,6 +12,7 @@ decline naming the key.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any
 
@@ -458,6 +459,16 @@ def weight_int_gate(o, t):
 @body("weight")
 def weight_round_gate(o, t):
     return {"loss": sum(e1(o, t, b) * (3 - 2 * round(s["loss_weight"])) for b, s in enumerate(t))}
+
+
+@body("weight")
+def weight_floor_gate(o, t):
+    return {"loss": sum(e1(o, t, b) * (3 - 2 * math.floor(s["loss_weight"])) for b, s in enumerate(t))}
+
+
+@body("near")
+def near_weight_float_factor(o, t):  # ``float(w)`` keeps the value: a weight factor, 1 on the oracle's images
+    return {"loss": sum(e1(o, t, b) * float(s["loss_weight"]) for b, s in enumerate(t))}
 
 
 @body("weight")

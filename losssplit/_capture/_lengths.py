@@ -706,6 +706,8 @@ def _value_test(instructions: list[dis.Instruction], start: int, v: int) -> tupl
     if name == "CONTAINS_OP" or name == "BINARY_SUBSCR" and used[1] == 1 or name == "STORE_SUBSCR" and used[1] == 2 \
             or name == "CALL" and used[1] == 2 and _looked_up_in(instructions, c):  # ``c[w]``, ``c.get(w, 0)``, ``w in d``
         return "key", None
+    if name == "CALL" and _rounding_call(instructions, c, start):  # ``int(w)``, ``round(w)``: a step of the value
+        return None, None
     if name == "CALL" and used[1] <= 2 and (called := _comparing_call(instructions, c)):
         # ``operator.gt(w, 0.7)`` as ``w > 0.7``; ``math.isclose(w, 1.0)``, ``np.isclose(w, 1.0)``: any weight not 1
         op, j = called.strip("_"), c - 1 - (instructions[c - 1].opname == "PRECALL")
@@ -749,6 +751,23 @@ def _comparing_call(instructions: list[dis.Instruction], c: int) -> str | None:
     module = "np" if instructions[first - 2].argval == "numpy" else instructions[first - 2].argval
     name = instructions[first - 1].argval
     return name if name in _COMPARING.get(module, ()) else None
+
+
+_ROUNDING = {"int": None, "round": None, "math": frozenset({"floor", "ceil", "trunc"})}
+
+
+def _rounding_call(instructions: list[dis.Instruction], c: int, start: int) -> bool:
+    """Whether the CALL at ``c`` rounds its first argument, the value computed from ``start`` (the
+    builtins ``int``, ``round``, ``math.floor`` / ``ceil`` / ``trunc``: ``3 - 2 * int(w)`` is 1 on a
+    weight of 1 and 3 on 0.5, a decision on the value no comparison shows; red team 34)."""
+    first = _bytecode._arguments_start(instructions, c)
+    if first != start or first < 1:
+        return False
+    callee = instructions[first - 1]
+    if callee.opname == "LOAD_GLOBAL":
+        return callee.argval in _ROUNDING and _ROUNDING[callee.argval] is None
+    return callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and first >= 2 and instructions[first - 2].opname == "LOAD_GLOBAL" \
+        and callee.argval in (_ROUNDING.get(instructions[first - 2].argval) or ())
 
 
 _SWAPPED = {"lt": "gt", "le": "ge", "eq": "eq", "ne": "ne", "gt": "lt", "ge": "le"}
