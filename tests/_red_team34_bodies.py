@@ -548,6 +548,13 @@ def near_constant_fills_floated_joined_as_factor(o, t):  # fills of a constant, 
     return {"loss": (E(o, t) * c).sum()}
 
 
+@body("fills")
+def image_weights_first_filled_through_view(o, t):  # (a view's fill_ still reaches the number-write rule)
+    w = torch.ones(len(t))
+    w[:1].fill_(2.0)
+    return {"loss": (E(o, t) * w).sum()}
+
+
 @body("chunk")
 def chunk_means_mean(o, t):
     return {"loss": torch.stack([p.mean() for p in E(o, t).chunk(3)]).mean()}

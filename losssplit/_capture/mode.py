@@ -6153,7 +6153,8 @@ class CaptureMode(TorchFunctionMode):
                         "of several images (positions laid out by them: on a group alone, the group's)")
         if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
-        elif type(out) is Tensor and (func in _POSITION_VALUES or func is Tensor.fill_ or frame.int_fills and func in _KEEPING) and frame.error is None:
+        elif type(out) is Tensor and (func in _POSITION_VALUES or func is Tensor.fill_ and getattr(args[0], "_base", 0) is None
+                                        or frame.int_fills and func in _KEEPING) and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
                 and type(args[2]) is float and frame.error is None:
