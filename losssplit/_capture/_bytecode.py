@@ -1279,16 +1279,21 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         return _argument_list(f.f_locals.get(head.argval, _UNPROVEN), span[1:], lists)
     else:
         return _UNPROVEN
+    owners = []
     for i in span[1:]:
         if i.opname != "LOAD_ATTR" or value is _UNPROVEN or _writes(written, (f"ATTR:{i.argval}",)):
             return _UNPROVEN
+        owners.append(value)
         found = inspect.getattr_static(value, i.argval, _UNPROVEN)
         if found is _UNPROVEN and _is_module(value):  # a layer registered on a module
             found = vars(value).get("_modules", {}).get(i.argval, _UNPROVEN)
         value = found
-    if type(value) is list:  # an attribute at the call's start, not set from the batch since (``append``)
-        return range(len(value)) if _unchanged(value, lists, False) and _fixed_value(tuple(value)) else _UNPROVEN
     named = {f"{_LOADS[i.opname]}:{i.argval}" for i in span if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
+    if type(value) is list:  # an attribute at the call's start, not set from the batch since (``append``)
+        if not (_unchanged(value, lists, False) and _fixed_value(tuple(value))) \
+                or any(type(v) in _SHARED_VALUES for v in value) and _refilled(f, named, owners):
+            return _UNPROVEN
+        return range(len(value))
     if named & _resized_names(f.f_code) or _set_elsewhere(f, named):
         return _UNPROVEN
     if type(value) is int or type(value) is tuple:  # numbers the body may have set: not as many as a count
@@ -1536,6 +1541,23 @@ def _set_elsewhere(f: types.FrameType, named: set[str]) -> bool:
     if code.co_argcount and code.co_varnames[0] == "self" or "self" in code.co_freevars:  # (a comprehension's)
         codes += _codes_of(_methods(type(f.f_locals.get("self"))))
     return any(_writes(_set_names(c), named) for c in codes)
+
+
+# values that computing them again may give as the same object (small ints, interned strings): a
+# list of them refilled in place holds what it held, ``is`` for ``is``
+_SHARED_VALUES = frozenset({int, bool, str, type(None)})
+
+
+def _refilled(f: types.FrameType, named: set[str], owners: list[Any]) -> bool:
+    """Whether a list attribute read through ``named`` may have been refilled in place during the
+    call (``self.order[:] = range(len(t))``, ``.clear()`` then ``.extend(..)``) by ``f``'s code, a
+    function of its module, a method of ``self``'s class or of an object on the way
+    (``self.inner.reset(n)``): equal small ints are the same objects, so the items recorded at the
+    call's start prove nothing then (red team 34)."""
+    if _writes(_set_names(f.f_code), named) or _set_elsewhere(f, named):
+        return True
+    return any(_writes(_set_names(c), named) for o in owners if not isinstance(o, types.ModuleType)
+               for c in _codes_of(_methods(type(o))))
 
 
 @_per_code(1024)
@@ -6588,15 +6610,38 @@ def literal_number_call() -> bool:
     return isinstance(callee, type) and issubclass(callee, numbers.Number) and callee.__module__ in ("builtins", "numpy")
 
 
-def chosen_divisor() -> bool:
+def chosen_divisor(count: float | None = None) -> bool:
     """Whether the divisor of the ``a / b`` the caller's code is executing is a conditional
     expression of number literals (``k = 4.0 if len(t) else 1.0``, ``float(4) if .. else 1.0``),
     written there or held by a local stored once: which arm a group's run takes its test tells, so
     it is no constant of the code, nor a count whatever count it equals by value (red team 33 pb:
     read as the count on 4 images). A test of configuration alone (``3 if FLAG else 5`` written at
-    the division) is ``divisor_source``'s literal."""
+    the division) is ``divisor_source``'s literal. With ``count`` (a float divisor equal to the
+    number of images), also where a number literal equal to it is written in the divisor or in a
+    line storing the local it reads (``if len(t) > 1: k = 4.0``, ``(1.0, 4.0)[len(t) > 1]``,
+    ``min(4.0, 2.0 * len(t))``; red team 34): the literal, not the count, may be what it holds."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
-    return f is not None and _chosen_divisor_at(f.f_code, _lasti(f))
+    if f is None:
+        return False
+    lasti = _lasti(f)
+    return _chosen_divisor_at(f.f_code, lasti) or type(count) is float and _literal_made_at(f.f_code, lasti, count)
+
+
+@_per_code(1024)
+def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
+    divisor = _divisor_span(code, lasti)
+    if divisor is None:
+        return False
+    instructions, start, end = divisor
+    spans = [(start, end)]
+    name = instructions[start].argval if end - start == 1 and instructions[start].opname == "LOAD_FAST" else None
+    if name is not None and name not in _parameters(code):
+        for k in _stores(instructions, name):  # each line storing it, from the line's start
+            first = next((j for j in range(k, -1, -1) if instructions[j].starts_line is not None), 0)
+            spans.append((first, k))
+    return any(i.opname == "LOAD_CONST" and (type(i.argval) in (int, float) and i.argval == value or type(i.argval) is tuple
+                                             and any(type(v) in (int, float) and v == value for v in i.argval))
+               for a, b in spans for i in instructions[a:b])
 
 
 @_per_code(1024)

@@ -17,6 +17,7 @@ import dis
 import functools
 import inspect
 import math
+import operator
 import statistics
 import sys
 import types
@@ -563,16 +564,82 @@ def _helper_field_tests(env: Env) -> list[tuple[str, str | None, Any, int]]:
     tested: list[tuple[str, str | None, Any, int]] = []
     for k, name in _global_calls(env.code):
         fn = env.globals.get(name)
-        if type(fn) is not types.FunctionType:
+        if type(fn) is types.FunctionType:
+            tested += [(key, op, than, k) for key, op, than, _ in _field_tests(fn.__code__)]
+            returned = _returned_field(fn.__code__)
+        elif type(fn) is operator.itemgetter:  # ``WEIGHT(s) == 1.0`` of ``WEIGHT = operator.itemgetter("loss_weight")``
+            returned = _getter_key(fn)
+        else:
             continue
-        tested += [(key, op, than, k) for key, op, than, _ in _field_tests(fn.__code__)]
-        returned, start = _returned_field(fn.__code__), _call_start(env.code, k)
+        start = _call_start(env.code, k)
         if returned is not None and start is not None and (test := _value_test(instructions, start, k)) is not None:
             tested.append((returned, *test, k))
     for k, code in _key_functions(env.code):
         if (returned := _returned_field(code)) is not None:
             tested.append((returned, None, None, k))
+    for k, code in _nested_functions(env.code):  # ``def full(s): return s["loss_weight"] == 1.0`` in the body
+        tested += [(key, op, than, k) for key, op, than, _ in _field_tests(code)]
+    for k, key, code, at, start in _local_getter_tests(env.code):  # ``get = operator.itemgetter("loss_weight")``
+        if (test := _value_test(_instructions(code), start, at)) is not None:
+            tested.append((key, *test, k))
     return tested
+
+
+def _getter_key(fn: Any) -> str | None:
+    """The one str key an ``operator.itemgetter`` reads, or None."""
+    try:
+        keys = fn.__reduce__()[1]
+    except Exception:  # noqa: BLE001 - an itemgetter that does not reduce: none read
+        return None
+    return keys[0] if type(keys) is tuple and len(keys) == 1 and type(keys[0]) is str else None
+
+
+_COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
+
+
+@_per_code(512)
+def _nested_functions(code: types.CodeType) -> tuple[tuple[int, types.CodeType], ...]:
+    """(index of its MAKE_FUNCTION, code) of each function or lambda the code defines (no
+    comprehension: those the scan visits as the code's own loops), and of those they define."""
+    instructions = _instructions(code)
+    found: list[tuple[int, types.CodeType]] = []
+    for k, i in enumerate(instructions):
+        made = instructions[k - 1].argval if k and i.opname == "MAKE_FUNCTION" else None
+        if isinstance(made, types.CodeType) and made.co_name not in _COMPREHENSIONS:
+            found += [(k, made)] + [(k, c) for _, c in _nested_functions(made)]
+    return tuple(found)
+
+
+@_per_code(512)
+def _local_getter_tests(code: types.CodeType) -> tuple[tuple[int, str, types.CodeType, int, int], ...]:
+    """(index of its making, key, code, index of the CALL, its start) of each call of a local
+    ``operator.itemgetter`` of one str key the code stores (``get = operator.itemgetter("w")``),
+    in the code or in the code nested in it (``get(s) < 0.9`` in a generator expression)."""
+    instructions = _instructions(code)
+    getters: dict[str, tuple[int, str]] = {}
+    for k, i in enumerate(instructions[:-4]):
+        if i.opname == "LOAD_GLOBAL" and i.argval == "operator" and instructions[k + 1].opname in ("LOAD_ATTR", "LOAD_METHOD") \
+                and instructions[k + 1].argval == "itemgetter" and instructions[k + 2].opname == "LOAD_CONST" \
+                and type(instructions[k + 2].argval) is str and instructions[k + 3].opname == "PRECALL" \
+                and k + 5 < len(instructions) and instructions[k + 4].opname == "CALL" and instructions[k + 4].arg == 1 \
+                and instructions[k + 5].opname in ("STORE_FAST", "STORE_DEREF"):
+            getters[instructions[k + 5].argval] = (k, instructions[k + 2].argval)
+    if not getters:
+        return ()
+    found: list[tuple[int, str, types.CodeType, int, int]] = []
+    codes = [code]
+    while codes:
+        c = codes.pop()
+        codes += [n for n in c.co_consts if isinstance(n, types.CodeType)]
+        ins = _instructions(c)
+        for at, i in enumerate(ins):
+            start = _call_start(c, at) if i.opname == "CALL" else None
+            if start is not None and ins[start].opname == "PUSH_NULL":
+                start += 1
+            if start is not None and ins[start].opname in ("LOAD_FAST", "LOAD_DEREF") and ins[start].argval in getters:
+                made, key = getters[ins[start].argval]
+                found.append((made, key, c, at, start))
+    return tuple(found)
 
 
 @_per_code(512)
@@ -639,6 +706,8 @@ def _value_test(instructions: list[dis.Instruction], start: int, v: int) -> tupl
     if name == "CONTAINS_OP" or name == "BINARY_SUBSCR" and used[1] == 1 or name == "STORE_SUBSCR" and used[1] == 2 \
             or name == "CALL" and used[1] == 2 and _looked_up_in(instructions, c):  # ``c[w]``, ``c.get(w, 0)``, ``w in d``
         return "key", None
+    if name == "CALL" and _rounding_call(instructions, c, start):  # ``int(w)``, ``round(w)``: a step of the value
+        return None, None
     if name == "CALL" and used[1] <= 2 and (called := _comparing_call(instructions, c)):
         # ``operator.gt(w, 0.7)`` as ``w > 0.7``; ``math.isclose(w, 1.0)``, ``np.isclose(w, 1.0)``: any weight not 1
         op, j = called.strip("_"), c - 1 - (instructions[c - 1].opname == "PRECALL")
@@ -682,6 +751,23 @@ def _comparing_call(instructions: list[dis.Instruction], c: int) -> str | None:
     module = "np" if instructions[first - 2].argval == "numpy" else instructions[first - 2].argval
     name = instructions[first - 1].argval
     return name if name in _COMPARING.get(module, ()) else None
+
+
+_ROUNDING = {"int": None, "round": None, "math": frozenset({"floor", "ceil", "trunc"})}
+
+
+def _rounding_call(instructions: list[dis.Instruction], c: int, start: int) -> bool:
+    """Whether the CALL at ``c`` rounds its first argument, the value computed from ``start`` (the
+    builtins ``int``, ``round``, ``math.floor`` / ``ceil`` / ``trunc``: ``3 - 2 * int(w)`` is 1 on a
+    weight of 1 and 3 on 0.5, a decision on the value no comparison shows; red team 34)."""
+    first = _bytecode._arguments_start(instructions, c)
+    if first != start or first < 1:
+        return False
+    callee = instructions[first - 1]
+    if callee.opname == "LOAD_GLOBAL":
+        return callee.argval in _ROUNDING and _ROUNDING[callee.argval] is None
+    return callee.opname in ("LOAD_METHOD", "LOAD_ATTR") and first >= 2 and instructions[first - 2].opname == "LOAD_GLOBAL" \
+        and callee.argval in (_ROUNDING.get(instructions[first - 2].argval) or ())
 
 
 _SWAPPED = {"lt": "gt", "le": "ge", "eq": "eq", "ne": "ne", "gt": "lt", "ge": "le"}

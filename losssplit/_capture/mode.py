@@ -5427,15 +5427,13 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
         elif func in _JOINS:
             if func is _STACK and frame.filled_numbers:
                 _stacked_weights(frame, args, kwargs, out)
-            if frame.int_fills and frame.get(out) is None and id(out) not in frame.positional:
-                parts = args[0] if args and type(args[0]) in (list, tuple) else ()
-                if any(type(p) is Tensor and frame.int_fills.get(id(p)) is p for p in parts):
-                    frame.positional[id(out)] = (out, f"{op_name(func)} of int fills of the images' positions in a "
-                                                 "loop over the images")
-        elif func in FACTORIES:
-            _note_count_dims(frame, func, args, kwargs, out)
+            if frame.int_fills and id(out) not in frame.positional:  # (``torch.stack`` is a join too)
+                _joined_int_fills(frame, func, args, out)
+        elif func in FACTORIES or func is Tensor.fill_:
+            if func is not Tensor.fill_:
+                _note_count_dims(frame, func, args, kwargs, out)
             if func in _SHAPED_FILLS and not out.is_floating_point() and frame.num_images > 1 and frame.get(out) is None:
-                value = get_arg(args, kwargs, 1 if func is torch.full else 2, "fill_value", None)
+                value = get_arg(args, kwargs, *_FILL_VALUE[func], None)
                 if type(value) is int and value and _bytecode.positional_number(frame.size_sites, frame.per_image_targets,
                                                                                 nested=True):
                     frame.int_fills[id(out)] = out  # (DETR's batch index: declined where a join of them is a factor)
@@ -5444,6 +5442,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     and frame.get(args[0]) is None and frame.get(out) is None \
                     and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True):
                 frame.int_fills[id(out)] = out  # ``torch.ones(1) * i``: the position by arithmetic, not a fill
+        elif func in _KEEPING and frame.int_fills and frame.int_fills.get(id(args[0])) is args[0]:
+            frame.int_fills[id(out)] = out  # ``torch.full((1,), i).float()``: the fill's values, as a float
         elif frame.get(out) is None and args and isinstance(args[0], Tensor):
             x = args[0]
             dim = get_arg(args, kwargs, 1, "dim", None)
@@ -5471,6 +5471,17 @@ def _weight_valued(frame: Frame, data: Any) -> bool:
         and all(v == frame.host_weight(b) for b, v in enumerate(data)) and any(v != 1 for v in data) \
         and not all(b in frame.weight_owners(v) for b, v in enumerate(data)) \
         and not any(frame.data_images(v) for v in data)
+
+
+def _joined_int_fills(frame: Frame, func: Any, args: tuple, out: Tensor) -> None:
+    """A join of int fills of the images' positions (or their float copies) is positional."""
+    parts = args[0] if args and type(args[0]) in (list, tuple) else ()
+    if frame.get(out) is None and any(type(p) is Tensor and frame.int_fills.get(id(p)) is p for p in parts):
+        frame.positional[id(out)] = (out, f"{op_name(func)} of int fills of the images' positions in a loop over the images")
+
+
+# where a fill takes its value: (position, keyword)
+_FILL_VALUE = {torch.full: (1, "fill_value"), Tensor.new_full: (2, "fill_value"), Tensor.fill_: (1, "value")}
 
 
 def _stacked_weights(frame: Frame, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -6148,7 +6159,8 @@ class CaptureMode(TorchFunctionMode):
                         "of several images (positions laid out by them: on a group alone, the group's)")
         if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
-        elif type(out) is Tensor and func in _POSITION_VALUES and frame.error is None:
+        elif type(out) is Tensor and (func in _POSITION_VALUES or func is Tensor.fill_ and getattr(args[0], "_base", 0) is None
+                                        or frame.int_fills and func in _KEEPING) and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
                 and type(args[2]) is float and frame.error is None:
