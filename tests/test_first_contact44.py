@@ -1,0 +1,156 @@
+"""The rules survey 44 (first contact) asked for, each against the oracle on several batches, with
+their near misses: a table the body made with a row per image, first written with a number at the
+same part of every row and then row for row with the images' values (soft-DTW's dynamic
+programme, ``r = torch.full((B, N + 1, M + 1), inf); r[:, 0, 0] = 0.0``)."""
+
+from __future__ import annotations
+
+import torch
+from _helpers import Along, split_outcome, wrong_companions
+
+BATCHES = [["a", "b", "a", "c"], ["b", "b", "c"], ["a", "a", "b", "c", "c"], ["c", "a"]]
+"""4 images of three groups, 3 of two (group 'a' absent), 5 of three, 2 of two."""
+
+
+def _batch(seed: int, sources: list[str], *shape: int) -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(seed + 4400)
+    b = len(sources)
+    return [torch.randn(b, *shape, generator=g).requires_grad_(), torch.randn(b, *shape, generator=g)]
+
+
+def _outcome(body, args, sources):
+    return split_outcome(body, args, [Along(0)] * len(args), sources)
+
+
+def _splits(body, *shape: int) -> None:
+    for seed, sources in enumerate(BATCHES):
+        got, want, said = _outcome(body, _batch(seed, sources, *shape), sources)
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert set(got) == set(want), (seed, said)
+
+
+def _declines(body, key: str, *shape: int) -> None:
+    """No companion of ``key`` on the batches of several groups, a warning naming it or the call;
+    none wrong."""
+    for seed, sources in enumerate(BATCHES):
+        got, want, said = _outcome(body, _batch(seed, sources, *shape), sources)
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert not any(c.startswith(key + "_") for c in got), (seed, got)
+        assert any(f"'{key}'" in m or "no companions for this call" in m for m in said), said
+
+
+# -- a table first written with a number at the same part of every row ----------------------------
+
+def _programme(x, y, r, start=(0, 0)):
+    """Soft-DTW's recursion over the squared costs of ``x`` [B, N] and ``y`` [B, M] into ``r``."""
+    d = (x[:, :, None] - y[:, None, :]) ** 2
+    n, m = d.shape[1:]
+    for i in range(1, n + 1):
+        for j in range(1, m + 1):
+            prev = torch.stack([r[:, i - 1, j - 1], r[:, i - 1, j], r[:, i, j - 1]], -1)
+            r[:, i, j] = d[:, i - 1, j - 1] - 0.5 * torch.logsumexp(-prev / 0.5, -1)
+    return {"loss_dtw": r[:, n, m].mean()}
+
+
+def soft_dtw_full(x, y):
+    r = torch.full((x.shape[0], x.shape[1] + 1, y.shape[1] + 1), float("inf"))
+    r[:, 0, 0] = 0.0
+    return _programme(x, y, r)
+
+
+def soft_dtw_new_zeros_two_numbers(x, y):
+    r = x.new_zeros(len(x), x.shape[1] + 1, y.shape[1] + 1)
+    r[:, 1:, 0] = float("inf")
+    r[:, 0, 1:] = 1e4
+    return _programme(x, y, r)
+
+
+def soft_dtw_empty(x, y):
+    r = torch.empty(x.shape[0], x.shape[1] + 1, y.shape[1] + 1)
+    r[:, :, :] = float("inf")
+    r[:, 0, 0] = 0
+    return _programme(x, y, r)
+
+
+def test_a_table_first_written_with_numbers_at_every_row_splits():
+    """``torch.full`` then ``[:, 0, 0] = 0.0``; ``new_zeros`` then two numbers over slices of every
+    row; ``torch.empty`` filled through a full index, then an int: then the programme row for row.
+    (Each was no rows followed before.)"""
+    for body in (soft_dtw_full, soft_dtw_new_zeros_two_numbers, soft_dtw_empty):
+        _splits(body, 4)
+
+
+def soft_dtw_first_row_only(x, y):
+    r = torch.full((x.shape[0], x.shape[1] + 1, y.shape[1] + 1), float("inf"))
+    r[0, 0, 0] = 0.0  # row 0 alone: on a group alone another image's row
+    return _programme(x, y, r)
+
+
+def soft_dtw_count_start(x, y):
+    r = torch.full((x.shape[0], x.shape[1] + 1, y.shape[1] + 1), float("inf"))
+    r[:, 0, 0] = float(len(x))  # a count of the images: on a group alone the group's
+    return _programme(x, y, r)
+
+
+def soft_dtw_start_after_values(x, y):
+    r = torch.full((x.shape[0], x.shape[1] + 1, y.shape[1] + 1), float("inf"))
+    r[:, 0, 0] = 0.0
+    out = _programme(x, y, r)
+    r[:, 0, 0] = float(len(x))  # a count written after the values: on a group alone the group's
+    return {"loss_dtw": out["loss_dtw"] + r.clamp(max=1e3).mean()}
+
+
+def soft_dtw_read_between(x, y):
+    r = torch.zeros(x.shape[0], x.shape[1] + 1, y.shape[1] + 1)
+    r[:, 0, 1:] = 1.0
+    n = r.sum()  # a sum of the constants over the images: on a group alone the group's
+    r[:, 1:, 0] = 1.0
+    out = _programme(x, y, r)
+    return {"loss_dtw": out["loss_dtw"] / n}
+
+
+def test_a_number_at_one_row_or_a_count_is_no_row_buffer():
+    """Near misses: a number written at row 0 alone, a count of the images as the number, a count
+    written after the images' values, the table's constants read between the writes: each key
+    declined (never the batch's value)."""
+    for body in (soft_dtw_first_row_only, soft_dtw_count_start, soft_dtw_start_after_values, soft_dtw_read_between):
+        _declines(body, "loss_dtw", 4)
+
+
+def soft_dtw_batch_read_between(x, y):
+    r = torch.zeros(x.shape[0], x.shape[1] + 1, y.shape[1] + 1)
+    r[:, 0, 1:] = float("inf")
+    r[:, 1:, 0] = float("inf")
+    out = _programme(x, y, r)
+    return {"loss_dtw": out["loss_dtw"], "loss_dtw_rows": r[:, -1, -1].sum() / r.shape[0]}
+
+
+def test_a_table_read_by_its_rows_after_the_programme_splits():
+    """The table's last cell of every row over its row count (``r.shape[0]``, the group's on a group
+    alone)."""
+    _splits(soft_dtw_batch_read_between, 4)
+
+
+# -- a sum of a tensor taken before the tensor was written (WRONG before) ---------------------------
+
+def ones_summed_then_written(x, y):
+    w = torch.ones(x.shape[0], 3)
+    n = w.sum()  # 3 B: the batch's count, taken before the writes
+    w[:, 0] = y[:, 0]
+    return {"loss_n": ((x - y) ** 2).sum() / n, "loss_w": (w * x[:, :3]).sum()}
+
+
+def zeros_summed_between_number_writes(x, y):
+    r = torch.zeros(x.shape[0], x.shape[1] + 1, y.shape[1] + 1)
+    r[:, 0, 1:] = 1.0
+    n = r.sum()
+    r[:, 1, 1] = x[:, 0]
+    return {"loss_n": ((x - y) ** 2).sum() / n}
+
+
+def test_a_sum_taken_before_the_tensor_was_written_is_no_row_sum():
+    """``n = w.sum()`` of a tensor of no images yet, then ``w`` written row for row with the images'
+    values: ``n`` is a count of the batch, not a row sum of what ``w`` holds at the division. It was
+    read as the group's sum of ``w``'s new values (a WRONG companion); now the key is declined."""
+    for body in (ones_summed_then_written, zeros_summed_between_number_writes):
+        _declines(body, "loss_n", 4)
