@@ -1225,7 +1225,7 @@ def _first_values_write(frame: Frame, target: Tensor) -> bool:
     return version == 1 or held is not None and held[0] is target and held[1] is not None and version == held[1] + 1
 
 
-def _number_at_every_row(frame: Frame, target: Tensor, index: Any, value: float) -> bool:
+def _number_at_every_row(frame: Frame, target: Tensor, index: Any, value: Any) -> bool:
     """``r = torch.full((B, N + 1, M + 1), inf); r[:, 0, 0] = 0.0`` (soft-DTW's table): a number of
     the body (no count of the call: on a group alone the same) written at the same part of every row
     of a tensor the body made with a row per image, before any values: every row holds the same
