@@ -554,12 +554,11 @@ CASES = {c.body.__name__: c for c in [
     Case(crps_and_energy_score, ensemble_batch),
     Case(center_and_supcon, embedding_batch, keys("loss_supcon"), mix_batches=_MIXED,
          why="MIXES: every pair of the batch's views"),
-    Case(triplets_given_and_batch_hard, triplet_batch, keys("loss_batch_hard"), gaps=keys("loss_triplet_cos"),
-         mix_batches=_MIXED, why="MIXES: the hardest pairs of the batch; GAP: "
-                                 "``F.triplet_margin_with_distance_loss``, no rule"),
+    # first contact: ``F.triplet_margin_with_distance_loss``, no rule (5); split since s44
+    Case(triplets_given_and_batch_hard, triplet_batch, keys("loss_batch_hard"), mix_batches=_MIXED,
+         why="MIXES: the hardest pairs of the batch"),
 ]}
 
 FIRST = (294, 54, 24, 0)  # expected, declined, GAP, WRONG at first contact (main at b08b9f7 unchanged)
-NOW = (294, 40, 10, 0)  # s44: a table first written with a number at every row (14)
-globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW,
-                              over_target="10 GAP of 294 (3.4 %)"))
+NOW = (294, 35, 5, 0)  # s44: a table first written with a number at every row (14), the triplet distance (5)
+globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))

@@ -6,7 +6,8 @@ programme, ``r = torch.full((B, N + 1, M + 1), inf); r[:, 0, 0] = 0.0``)."""
 from __future__ import annotations
 
 import torch
-from _helpers import Along, split_outcome, wrong_companions
+import torch.nn.functional as F
+from _helpers import Along, logged_warnings, split_outcome, wrong_companions
 
 BATCHES = [["a", "b", "a", "c"], ["b", "b", "c"], ["a", "a", "b", "c", "c"], ["c", "a"]]
 """4 images of three groups, 3 of two (group 'a' absent), 5 of three, 2 of two."""
@@ -154,3 +155,77 @@ def test_a_sum_taken_before_the_tensor_was_written_is_no_row_sum():
     read as the group's sum of ``w``'s new values (a WRONG companion); now the key is declined."""
     for body in (ones_summed_then_written, zeros_summed_between_number_writes):
         _declines(body, "loss_n", 4)
+
+
+# -- ``F.triplet_margin_with_distance_loss`` ----------------------------------------------------------
+
+def _triplet_batch(seed: int, sources: list[str]) -> list[torch.Tensor]:
+    g = torch.Generator().manual_seed(seed + 4410)
+    b = len(sources)
+    return [torch.randn(b, 3, 8, generator=g).requires_grad_()]
+
+
+def _triplet_splits(distance, **options) -> None:
+    def body(e):
+        loss = F.triplet_margin_with_distance_loss(e[:, 0], e[:, 1], e[:, 2], distance_function=distance, **options)
+        return {"loss_triplet": loss}
+
+    for seed, sources in enumerate(BATCHES):
+        got, want, said = _outcome(body, _triplet_batch(seed, sources), sources)
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert set(got) == set(want), (seed, said)
+
+
+def _triplet_declines(distance) -> None:
+    def body(e):
+        loss = F.triplet_margin_with_distance_loss(e[:, 0], e[:, 1], e[:, 2], distance_function=distance, margin=0.5)
+        return {"loss_triplet": loss}
+
+    for seed, sources in enumerate(BATCHES):
+        got, want, said = _outcome(body, _triplet_batch(seed, sources), sources)
+        assert not wrong_companions(got, want), (seed, got, want)
+        assert got == {}, (seed, got)
+        assert any("'loss_triplet'" in m and "triplet_margin_with_distance_loss" in m for m in said), said
+
+
+def _cosine_distance(a, b):
+    return 1.0 - F.cosine_similarity(a, b)
+
+
+def test_a_triplet_loss_with_a_distance_by_row_splits():
+    """The cosine distance (PyTorch's documented example), the default, ``nn.PairwiseDistance``,
+    the diagonal of ``cdist`` (each row's own distance, through every pair), with swap and each
+    reduction; none split before (no rule)."""
+    _triplet_splits(_cosine_distance, margin=0.5)
+    _triplet_splits(None, margin=1.0, reduction="sum")
+    _triplet_splits(torch.nn.PairwiseDistance(p=1.0), margin=2.0, swap=True)
+    _triplet_splits(lambda a, b: torch.cdist(a, b).diagonal(), margin=1.0)
+
+
+def test_a_triplet_loss_with_a_distance_of_the_batch_declines():
+    """Near misses: a distance less the batch's mean distance, one over the batch size, one that
+    returns a number per batch."""
+    _triplet_declines(lambda a, b: (a - b).norm(dim=-1) - (a - b).norm(dim=-1).mean())
+    _triplet_declines(lambda a, b: (a - b).norm(dim=-1) / len(a))
+    _triplet_declines(lambda a, b: (a - b).norm(dim=-1).sum())
+
+
+def test_a_random_distance_declines_and_leaves_the_generator_as_training_would():
+    """A distance with dropout is not run per row (``vmap`` refuses random ops before they draw): the
+    key is declined, the loss and the next draw of the generator as without the decorator."""
+    from losssplit import sources, split_by_source
+
+    def body(e):
+        d = lambda a, b: F.dropout((a - b).norm(dim=-1), 0.5, training=True)  # noqa: E731
+        return {"loss_triplet": F.triplet_margin_with_distance_loss(e[:, 0], e[:, 1], e[:, 2], distance_function=d)}
+
+    e = _triplet_batch(0, BATCHES[0])[0]
+    torch.manual_seed(0)
+    with sources(BATCHES[0]), logged_warnings() as said:
+        out = split_by_source(body)(e)
+    assert any("'loss_triplet'" in m and "triplet_margin_with_distance_loss" in m for m in said), said
+    after = torch.rand(3)
+    torch.manual_seed(0)
+    plain = body(e)
+    assert set(out) == {"loss_triplet"} and torch.equal(out["loss_triplet"], plain["loss_triplet"])
+    assert torch.equal(after, torch.rand(3))
