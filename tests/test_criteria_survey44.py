@@ -21,7 +21,21 @@ and its vocabulary (``MIXES``, ``GAP``, ``WRONG``, the 3 % target of issue #13) 
 Four batches as surveys 23 to 42's: 4 examples of three groups, 3 of two, 3 of one group (the
 others absent), 1 example; the groups through ``losssplit.sources``.
 
-FIRST_CONTACT: see ``FIRST`` below and the README.
+FIRST_CONTACT (20 patterns, main at b08b9f7 unchanged): 294 expected companions, 54 declined, 24 GAP
+(8.2 %), 0 WRONG. The 30 declines where examples mix, each with a warning naming its key: BCO's and
+KTO's batch references (``Tensor.sub``), Rho-1's batch-wide ``topk``, the in-batch sampled softmax
+(``F.cross_entropy``), SupCon (``Tensor.log_softmax``) and batch-hard mining (``Tensor.max``). The
+GAPs: soft-DTW's table, ``torch.full`` first written with ``[:, 0, 0] = 0.0`` then row for row, no rows
+followed on every batch (14); ``F.triplet_margin_with_distance_loss``, no rule (5); Rho-1's
+``int(mask.sum())`` read on the host (``Tensor.__int__``) declines the call, its plain token CE too
+(5). Split at first contact: everything else, Switch Transformer's product of batch means among them
+(recomputed on each group's tokens), the RNN-T lattice written in place, ListMLE's reversed
+``logcumsumexp``, ``batchmean`` over tokens, the per-user sampled negatives.
+
+NOW (s44): 294 expected, 35 declined, 5 GAP (1.7 %), 0 WRONG. A tensor the body made with a row per
+image whose first writes are numbers of the body at the same part of every row keeps the images' rows
+from its first row-for-row write; ``F.triplet_margin_with_distance_loss`` splits where its distance
+gives each row alone the batch's row (``tests/test_first_contact44.py``). Left: Rho-1's host read (5).
 """
 
 from __future__ import annotations

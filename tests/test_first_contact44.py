@@ -93,6 +93,13 @@ def soft_dtw_count_start(x, y):
     return _programme(x, y, r)
 
 
+def soft_dtw_reciprocal_start(x, y):
+    r = x.new_zeros(x.shape[0], x.shape[1] + 1, y.shape[1] + 1)
+    r[:, 1:, 0] = float("inf")
+    r[:, 0, 1:] = 1.0 / x.shape[0]  # the reciprocal of the count: on a group alone the group's
+    return _programme(x, y, r)
+
+
 def soft_dtw_start_after_values(x, y):
     r = torch.full((x.shape[0], x.shape[1] + 1, y.shape[1] + 1), float("inf"))
     r[:, 0, 0] = 0.0
@@ -111,10 +118,11 @@ def soft_dtw_read_between(x, y):
 
 
 def test_a_number_at_one_row_or_a_count_is_no_row_buffer():
-    """Near misses: a number written at row 0 alone, a count of the images as the number, a count
-    written after the images' values, the table's constants read between the writes: each key
+    """Near misses: a number written at row 0 alone, a count of the images or its reciprocal as the
+    number, a count written after the images' values, the table's constants read between the writes: each key
     declined (never the batch's value)."""
-    for body in (soft_dtw_first_row_only, soft_dtw_count_start, soft_dtw_start_after_values, soft_dtw_read_between):
+    for body in (soft_dtw_first_row_only, soft_dtw_count_start, soft_dtw_reciprocal_start, soft_dtw_start_after_values,
+                 soft_dtw_read_between):
         _declines(body, "loss_dtw", 4)
 
 
