@@ -1,48 +1,20 @@
 """The rules survey 44 (first contact) asked for, each against the oracle on several batches, with
 their near misses: a table the body made with a row per image, first written with a number at the
 same part of every row and then row for row with the images' values (soft-DTW's dynamic
-programme, ``r = torch.full((B, N + 1, M + 1), inf); r[:, 0, 0] = 0.0``)."""
+programme, ``r = torch.full((B, N + 1, M + 1), inf); r[:, 0, 0] = 0.0``), and
+``F.triplet_margin_with_distance_loss`` with a distance that gives each row its own value. One
+family was WRONG before: a sum of a tensor taken before the tensor was written row for row."""
 
 from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from _helpers import Along, logged_warnings, split_outcome, wrong_companions
-
-BATCHES = [["a", "b", "a", "c"], ["b", "b", "c"], ["a", "a", "b", "c", "c"], ["c", "a"]]
-"""4 images of three groups, 3 of two (group 'a' absent), 5 of three, 2 of two."""
-
-
-def _batch(seed: int, sources: list[str], *shape: int) -> list[torch.Tensor]:
-    g = torch.Generator().manual_seed(seed + 4400)
-    b = len(sources)
-    return [torch.randn(b, *shape, generator=g).requires_grad_(), torch.randn(b, *shape, generator=g)]
-
-
-def _outcome(body, args, sources):
-    return split_outcome(body, args, [Along(0)] * len(args), sources)
-
-
-def _splits(body, *shape: int) -> None:
-    for seed, sources in enumerate(BATCHES):
-        got, want, said = _outcome(body, _batch(seed, sources, *shape), sources)
-        assert not wrong_companions(got, want), (seed, got, want)
-        assert set(got) == set(want), (seed, said)
-
-
-def _declines(body, key: str, *shape: int) -> None:
-    """No companion of ``key`` on the batches of several groups, a warning naming it or the call;
-    none wrong."""
-    for seed, sources in enumerate(BATCHES):
-        got, want, said = _outcome(body, _batch(seed, sources, *shape), sources)
-        assert not wrong_companions(got, want), (seed, got, want)
-        assert not any(c.startswith(key + "_") for c in got), (seed, got)
-        assert any(f"'{key}'" in m or "no companions for this call" in m for m in said), said
-
+from _helpers import logged_warnings, wrong_companions
+from test_first_contact38 import BATCHES, _declines, _outcome, _splits
 
 # -- a table first written with a number at the same part of every row ----------------------------
 
-def _programme(x, y, r, start=(0, 0)):
+def _programme(x, y, r):
     """Soft-DTW's recursion over the squared costs of ``x`` [B, N] and ``y`` [B, M] into ``r``."""
     d = (x[:, :, None] - y[:, None, :]) ** 2
     n, m = d.shape[1:]
