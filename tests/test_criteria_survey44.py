@@ -15,39 +15,52 @@ each user's own sampled negatives; ListNet and ListMLE per query; YouTube's watc
 logistic), tabular (TabNet's mask sparsity with VIME's mask estimation and reconstruction), time
 series (DeepAR's Gaussian likelihood of mean-scaled series over the observed steps; soft-DTW by its
 dynamic programme with its divergence; the ensemble CRPS and the energy score) and metric learning
-(the center loss beside SupCon; triplets given per anchor beside batch-hard mining). The harness
+(the center loss beside SupCon; triplets given per anchor beside batch-hard mining); and
+transformers' time-series forecasters as whole models with random weights from tiny configs
+(``TimeSeriesTransformerForPrediction``'s Student-t NLL over the observed future steps,
+``PatchTSTForPrediction``'s MSE on standard-scaled patches, ``PatchTSMixerForPrediction``'s normal
+NLL on mean-scaled patches). The harness
 and its vocabulary (``MIXES``, ``GAP``, ``WRONG``, the 3 % target of issue #13) are ``_survey``'s.
 
-Four batches as surveys 23 to 42's: 4 examples of three groups, 3 of two, 3 of one group (the
+Skipped when transformers is absent. Four batches as surveys 23 to 42's: 4 examples of three groups, 3 of two, 3 of one group (the
 others absent), 1 example; the groups through ``losssplit.sources``.
 
-FIRST_CONTACT (20 patterns, main at b08b9f7 unchanged): 294 expected companions, 54 declined, 24 GAP
-(8.2 %), 0 WRONG. The 30 declines where examples mix, each with a warning naming its key: BCO's and
+FIRST_CONTACT (22 patterns, main at b08b9f7 unchanged): 315 expected companions, 64 declined, 34 GAP
+(10.8 %), 0 WRONG. The 30 declines where examples mix, each with a warning naming its key: BCO's and
 KTO's batch references (``Tensor.sub``), Rho-1's batch-wide ``topk``, the in-batch sampled softmax
 (``F.cross_entropy``), SupCon (``Tensor.log_softmax``) and batch-hard mining (``Tensor.max``). The
 GAPs: soft-DTW's table, ``torch.full`` first written with ``[:, 0, 0] = 0.0`` then row for row, no rows
-followed on every batch (14); ``F.triplet_margin_with_distance_loss``, no rule (5); Rho-1's
+followed on every batch (14); PatchTST's and PatchTSMixer's patches, ``Tensor.unfold`` of each
+series' steps, no rule (10); ``F.triplet_margin_with_distance_loss``, no rule (5); Rho-1's
 ``int(mask.sum())`` read on the host (``Tensor.__int__``) declines the call, its plain token CE too
 (5). Split at first contact: everything else, Switch Transformer's product of batch means among them
 (recomputed on each group's tokens), the RNN-T lattice written in place, ListMLE's reversed
-``logcumsumexp``, ``batchmean`` over tokens, the per-user sampled negatives.
+``logcumsumexp``, ``batchmean`` over tokens, the per-user sampled negatives, the Time Series
+Transformer's mean scaler and observed-step average.
 
-NOW (s44): 294 expected, 35 declined, 5 GAP (1.7 %), 0 WRONG. A tensor the body made with a row per
+NOW (s44): 315 expected, 35 declined, 5 GAP (1.6 %), 0 WRONG. A tensor the body made with a row per
 image whose first writes are numbers of the body at the same part of every row keeps the images' rows
-from its first row-for-row write; ``F.triplet_margin_with_distance_loss`` splits where its distance
-gives each row alone the batch's row (``tests/test_first_contact44.py``). Left: Rho-1's host read (5).
+from its first row-for-row write; ``Tensor.unfold`` along a dim without images keeps the rows (a size
+or step computed from the count of images declines); ``F.triplet_margin_with_distance_loss`` splits
+where its distance gives each row alone the batch's row (``tests/test_first_contact44.py``). Left:
+Rho-1's host read (5).
 """
 
 from __future__ import annotations
+
+import importlib
 
 import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import Along
-from _survey import LIBRARY_SOURCES, Case, keys, survey_tests
+from _survey import LIBRARY_SOURCES, Case, keys, skip_without, survey_tests
+from _survey import LazyModule as _Module
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import padded_labels as _padded_labels
+
+skip_without("transformers")  # (the time-series forecasters; imported at their first use)
 
 # One worker runs the table: each pattern's outcome is computed once.
 pytestmark = pytest.mark.xdist_group("survey44")
@@ -483,6 +496,65 @@ def crps_and_energy_score(samples, target):
     return {"loss_crps": crps, "loss_energy": (es_skill - 0.5 * es_spread).mean()}
 
 
+# -- transformers' time-series forecasters (whole models, random weights) ---------------------------------
+
+def _tf(name: str):
+    return getattr(importlib.import_module("transformers"), name)
+
+
+TST = _Module(4561, lambda: _tf("TimeSeriesTransformerForPrediction")(_tf("TimeSeriesTransformerConfig")(
+    prediction_length=4, context_length=6, lags_sequence=[1, 2], num_time_features=1, d_model=8, encoder_layers=1,
+    decoder_layers=1, encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=8, decoder_ffn_dim=8,
+    distribution_output="student_t", scaling="mean", dropout=0.0)).eval())
+PATCHTST = _Module(4562, lambda: _tf("PatchTSTForPrediction")(_tf("PatchTSTConfig")(
+    num_input_channels=2, context_length=12, patch_length=4, patch_stride=4, prediction_length=4, d_model=8,
+    num_attention_heads=2, num_hidden_layers=1, ffn_dim=8, scaling="std", loss="mse", dropout=0.0)).eval())
+MIXER = _Module(4563, lambda: _tf("PatchTSMixerForPrediction")(_tf("PatchTSMixerConfig")(
+    num_input_channels=2, context_length=12, patch_length=4, patch_stride=4, prediction_length=4, d_model=8,
+    num_layers=1, loss="nll", distribution_output="normal", scaling="mean", dropout=0.0, head_dropout=0.0)).eval())
+
+
+def tst_batch(seed: int) -> tuple[list, list, list]:
+    """A Time Series Transformer's inputs: past values [B, 8] (the context of 6 and 2 lags) with one
+    time feature and an observed mask (a step missing in every other series), future values [B, 4]
+    with theirs (a missing step in every third series)."""
+    g = _gen(seed + 4560)
+    b = _b(seed)
+    past_obs, fut_obs = torch.ones(b, 8), torch.ones(b, 4)
+    for i in range(b):
+        if (i + seed) % 2:
+            past_obs[i, (i + seed) % 8] = 0
+        if (i + seed) % 3 == 0:
+            fut_obs[i, (i + seed) % 4] = 0
+    batch = {"past_values": torch.rand(b, 8, generator=g) * 5 + torch.arange(b)[:, None], "past_observed_mask": past_obs,
+             "past_time_features": torch.rand(b, 8, 1, generator=g), "future_values": torch.rand(b, 4, generator=g) * 5,
+             "future_time_features": torch.rand(b, 4, 1, generator=g), "future_observed_mask": fut_obs}
+    return [batch], [Along(0)], SOURCES[seed]
+
+
+def hf_time_series_transformer(batch):
+    """transformers' ``TimeSeriesTransformerForPrediction``: a Student-t head on mean-scaled series
+    (each series' scale from its observed context), the NLL of the future values averaged over the
+    observed steps (``weighted_average`` by ``future_observed_mask``)."""
+    return {"loss_tst": TST(**batch).loss}
+
+
+def patch_batch(seed: int) -> tuple[list, list, list]:
+    """Two-channel series: the context [B, 12, 2] and the future [B, 4, 2], each series on its own
+    level."""
+    g = _gen(seed + 4565)
+    b = _b(seed)
+    level = torch.arange(1, b + 1)[:, None, None] * 2.0
+    return [{"past_values": torch.rand(b, 12, 2, generator=g) * level,
+             "future_values": torch.rand(b, 4, 2, generator=g) * level}], [Along(0)], SOURCES[seed]
+
+
+def hf_patch_forecasters(batch):
+    """transformers' ``PatchTSTForPrediction`` (per-series standard scaling, the MSE of the future
+    values) and ``PatchTSMixerForPrediction`` (mean scaling, a normal head's NLL, meaned)."""
+    return {"loss_patchtst": PATCHTST(**batch).loss, "loss_patchtsmixer": MIXER(**batch).loss}
+
+
 # -- metric learning --------------------------------------------------------------------------------------
 
 K = 3  # classes
@@ -566,6 +638,9 @@ CASES = {c.body.__name__: c for c in [
     # then row for row: no rows followed, every batch (14); split since s44
     Case(soft_dtw_losses, series_batch),
     Case(crps_and_energy_score, ensemble_batch),
+    Case(hf_time_series_transformer, tst_batch),
+    # first contact: ``Tensor.unfold`` (the patches), no rule (10); split since s44
+    Case(hf_patch_forecasters, patch_batch),
     Case(center_and_supcon, embedding_batch, keys("loss_supcon"), mix_batches=_MIXED,
          why="MIXES: every pair of the batch's views"),
     # first contact: ``F.triplet_margin_with_distance_loss``, no rule (5); split since s44
@@ -573,6 +648,6 @@ CASES = {c.body.__name__: c for c in [
          why="MIXES: the hardest pairs of the batch"),
 ]}
 
-FIRST = (294, 54, 24, 0)  # expected, declined, GAP, WRONG at first contact (main at b08b9f7 unchanged)
-NOW = (294, 35, 5, 0)  # s44: a table first written with a number at every row (14), the triplet distance (5)
+FIRST = (315, 64, 34, 0)  # expected, declined, GAP, WRONG at first contact (main at b08b9f7 unchanged)
+NOW = (315, 35, 5, 0)  # s44: a table first written with numbers at every row (14), unfold (10), the triplet distance (5)
 globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
-from _helpers import logged_warnings, wrong_companions
+from _helpers import check_rule, logged_warnings, rule_targets, wrong_companions
 from test_first_contact38 import BATCHES, _declines, _outcome, _splits
 
 # -- a table first written with a number at the same part of every row ----------------------------
@@ -209,3 +209,63 @@ def test_a_random_distance_declines_and_leaves_the_generator_as_training_would()
     plain = body(e)
     assert set(out) == {"loss_triplet"} and torch.equal(out["loss_triplet"], plain["loss_triplet"])
     assert torch.equal(after, torch.rand(3))
+
+
+# -- ``Tensor.unfold``: windows of a dim ------------------------------------------------------------------
+
+def patches_of_each_row(outputs, targets):
+    """PatchTST's patching: windows of 2 steps every 2 along each image's last dim, a weighted
+    error per patch (the weight field per image, set to 1 on a group alone), mean."""
+    w = torch.tensor([t["loss_weight"] for t in targets])
+    e = (outputs["x"] - rule_targets(targets)) * w[:, None, None]
+    return {"loss_patch": e.unfold(-1, 2, 2).abs().mean(-1).pow(2).mean()}
+
+
+def overlapping_windows_of_a_middle_dim(outputs, targets):
+    return {"loss_windows": (outputs["x"].unfold(1, 2, 1) - 0.5).pow(2).sum() / outputs["x"].shape[0]}
+
+
+def windows_across_images(outputs, targets):
+    # the images' rows flattened, windows of 2 across the boundary of two images
+    return {"loss_windows": outputs["x"].flatten(0, 1).unfold(0, 2, 1).prod(-1).mean()}
+
+
+def windows_of_a_counted_size(outputs, targets):
+    return {"loss_windows": outputs["x"].unfold(-1, len(targets) - 1, 1).pow(2).mean()}  # on a group alone another size
+
+
+def test_windows_of_a_dim_without_images_split():
+    """``Tensor.unfold`` along an image's own dim: patches of the last, overlapping windows of a
+    middle one, with the weight field (no rule before: every key declined)."""
+    check_rule(patches_of_each_row, "Tensor.unfold")
+    check_rule(overlapping_windows_of_a_middle_dim, "Tensor.unfold")
+
+
+def test_windows_across_images_or_of_a_counted_size_decline():
+    """Near misses: windows along the images' dim, windows sized by the count of images."""
+    check_rule(windows_across_images, "Tensor.unfold", declines=True)
+    check_rule(windows_of_a_counted_size, "unfold", declines=True)
+
+
+# -- ``topk`` with a k computed from the number of images (WRONG before) -------------------------------
+
+def top_k_of_a_count(outputs, targets):
+    return {"loss_top": outputs["x"].topk(len(targets) - 1, -1).values.pow(2).mean()}
+
+
+class _Mining:
+    k = 2
+
+
+def top_k_literal_and_attribute(outputs, targets):
+    """Hard mining along each image's own dim with a literal k and a class attribute's."""
+    e = (outputs["x"] - rule_targets(targets)).abs()
+    return {"loss_top": e.topk(3, -1).values.mean() + e.topk(_Mining.k, dim=1).values.mean()}
+
+
+def test_a_top_k_whose_k_is_a_count_of_the_images_declines():
+    """``x.topk(len(targets) - 1, -1)`` along a dim of each image's own: on a group alone the
+    group's count picks another k. It was given as the batch's k on every group (a WRONG
+    companion); now declined. A literal k and an attribute's split as before."""
+    check_rule(top_k_of_a_count, "topk", declines=True)
+    check_rule(top_k_literal_and_attribute, "topk")
