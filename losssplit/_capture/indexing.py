@@ -2779,10 +2779,6 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     frame.positions_mixed(op, src, track, [d])
     if func in (Tensor.topk, torch.topk):  # ``k`` may be computed from values read on the host
         k = get_arg(args, kwargs, 1, "k", None)
-        if type(k) is int and (_bytecode.counted_number(zero=False) or _bytecode.batch_number()):
-            # ``e.topk(len(targets) - 1, -1)``: on a group alone the group's count picks another k
-            frame.lose(out, f"{op} with a k the code computes from the number of images", track)
-            return
         frame.sized(op, track, lambda: literal_size(k, 1, "k", len(args) + len(kwargs)), carried=lambda: carried_size("topk"))
     for i, o in enumerate(outs):
         frame.set(o, Track(rows=dict(track.rows), image=track.image,
