@@ -51,6 +51,8 @@ CASES = {
     F.huber_loss: loss(lambda x, t: F.huber_loss(x, _y(t), delta=0.2)),
     F.kl_div: loss(lambda x, t: F.kl_div(x.log_softmax(-1), _y(t).softmax(-1), reduction="batchmean")),
     F.triplet_margin_loss: loss(lambda x, t: F.triplet_margin_loss(x[:, 0], _y(t)[:, 0], x[:, 1], margin=0.5)),
+    F.triplet_margin_with_distance_loss: loss(lambda x, t: F.triplet_margin_with_distance_loss(
+        x[:, 0], _y(t)[:, 0], x[:, 1], distance_function=lambda a, b: 1 - F.cosine_similarity(a, b), margin=0.5)),
     F.cosine_embedding_loss: loss(lambda x, t: F.cosine_embedding_loss(
         x.flatten(0, 1), _y(t).flatten(0, 1), 1 - 2 * (_labels(t).flatten() % 2), margin=0.1, reduction="sum")),
     F.margin_ranking_loss: loss(lambda x, t: F.margin_ranking_loss(

@@ -76,6 +76,7 @@ CASES = {
     T.diff: shaped(lambda e: T.diff(e.pow(2), dim=-2).abs()),
     T.view: shaped(lambda e: T.view(e, e.shape[0], -1).sum(1)),
     # windows of the last dim (a Hankel view, fast_bss_eval's form) and a stride within it
+    T.unfold: shaped(lambda e: e.unfold(-1, 2, 1).prod(-1)),  # overlapping windows of the last dim
     torch.as_strided: shaped(lambda e: torch.as_strided(e, (*e.shape[:-1], 2, 3), (*e.stride()[:-1], 1, 1)).pow(2)),
     T.as_strided: shaped(lambda e: T.as_strided(e * 2, (*e.shape[:-1], 2), (*e.stride()[:-1], 3))),
     T.reshape: shaped(lambda e: T.reshape(e, -1, 4).sum(1)),

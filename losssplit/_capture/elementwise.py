@@ -2334,6 +2334,8 @@ def _late_normaliser(frame: Frame, z: Any) -> Track | None:
         return None
     src = entry[1]
     track = frame.get(src)
+    if version_of(src) != entry[2]:  # written since it was summed: the sum is of values it no longer holds
+        return lost_track("a division by the sum of a tensor written in place since", False)
     if track is not None and track.lost_at is None and track.ratio is None and len(track.rows) == 1:
         ((d, rows),) = track.rows.items()
         values = unweighted_of(src, track)
@@ -4983,7 +4985,7 @@ def _reduce(
     if track is None or not isinstance(src, Tensor):
         if kind is RatioKind.SUM and isinstance(src, Tensor) and src.dim() and isinstance(out, Tensor):
             if get_arg(args, kwargs, 1, "dim", None) is None:
-                frame.untracked_sums[id(out)] = (out, src)
+                frame.untracked_sums[id(out)] = (out, src, version_of(src))
         if kind is not None and isinstance(src, Tensor) and isinstance(out, Tensor) and out.dim() == 1 < src.dim():
             dims, _ = _reduce_dims(func, args, kwargs, src.dim())
             if dims is not None and 0 in dims and src.shape[0] == frame.num_images:

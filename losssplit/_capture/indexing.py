@@ -8,6 +8,7 @@ Advanced indices carry images too: ``x[(batch_idx, src_idx)]`` gets its rows fro
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -1020,6 +1021,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         if func is Tensor.__setitem__ and type(value) in (int, float, bool) and isinstance(target, Tensor) \
                 and _number_at_own_positions(frame, target, args[1]):
             return
+        if func is Tensor.__setitem__ and type(value) in (int, float) and isinstance(target, Tensor) \
+                and _number_at_every_row(frame, target, args[1], value):
+            return
         if (isinstance(target, Tensor) and isinstance(value, Tensor) and written is not None
                 and (reduced or written.lost_at and written.from_prediction)):
             if reduced and kind in ("add", "sub") and _running_total(frame, target, value, kind, op):  # ``lbox += loss``
@@ -1041,8 +1045,8 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             lose_aliases(frame, target, op)
             return
         if func is Tensor.__setitem__ and isinstance(target, Tensor) and isinstance(value, Tensor) and written is not None \
-                and written.lost_at is None and target._base is None and version_of(target) == 1 \
-                and _row_aligned(target, args[1], value, written):  # its first write: nothing else in it
+                and written.lost_at is None and target._base is None and _first_values_write(frame, target) \
+                and _row_aligned(target, args[1], value, written):  # its first write of values: numbers else
             # torchmetrics' PIT: ``mtx = torch.empty(B, S, S); mtx[:, i, j] = metric(...)`` per pair; the
             # images' data too (``m = torch.zeros(B); m[:] = y.mean((1, 2))``: was a constant of the call)
             frame.set(target, Track(rows={0: written.rows[0]}, from_prediction=written.from_prediction))
@@ -1215,6 +1219,30 @@ def _number_at_own_positions(frame: Frame, target: Tensor, index: Any) -> bool:
                     "size of image rows that is not 0 .. B - 1: on a group alone other rows")
     frame.set(target, Track(rows={0: rows}))
     frame.row_buffers[id(target)] = (target, version_of(target))
+    return True
+
+
+def _first_values_write(frame: Frame, target: Tensor) -> bool:
+    """Whether the write being followed is the first into ``target``, or follows only writes of a
+    number of the body at the same part of every row (``_number_at_every_row``)."""
+    version = version_of(target)
+    held = frame.number_rows.get(id(target))
+    return version == 1 or held is not None and held[0] is target and held[1] is not None and version == held[1] + 1
+
+
+def _number_at_every_row(frame: Frame, target: Tensor, index: Any, value: Any) -> bool:
+    """``r = torch.full((B, N + 1, M + 1), inf); r[:, 0, 0] = 0.0`` (soft-DTW's table): a number of
+    the body (no count of the call: on a group alone the same) written at the same part of every row
+    of a tensor the body made with a row per image, before any values: every row holds the same
+    numbers, on a group alone too, so the first row-for-row write after it still gives the tensor its
+    rows (``_row_aligned``). Whether it was noted so."""
+    number = float(value)
+    if not (_first_values_write(frame, target) and target._base is None and target.dim() >= 2
+            and target.shape[0] == frame.num_images and _every_row_part(target, index, positions=True) is not None
+            and (number in (math.inf, -math.inf) or frame.body_constant(number))
+            and not _bytecode.stored_batch_number()):
+        return False
+    frame.number_rows[id(target)] = (target, version_of(target))
     return True
 
 

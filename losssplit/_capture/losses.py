@@ -231,6 +231,8 @@ _OPERAND_LOSSES: dict[Any, tuple[tuple[str, ...], bool, tuple[str, ...]]] = {
     F.triplet_margin_loss: (("anchor", "positive", "negative"), True,
                             ("margin", "p", "eps", "swap", "size_average", "reduce", "reduction")),
     F.cosine_embedding_loss: (("input1", "input2", "target"), True, ("margin", "size_average", "reduce", "reduction")),
+    F.triplet_margin_with_distance_loss: (("anchor", "positive", "negative"), True,
+                                          ("distance_function", "margin", "swap", "reduction")),
     F.margin_ranking_loss: (("input1", "input2", "target"), False, ("margin", "size_average", "reduce", "reduction")),
     F.gaussian_nll_loss: (("input", "target", "var"), False, ("full", "eps", "reduction")),
     F.multilabel_soft_margin_loss: (("input", "target"), True, ("weight", "size_average", "reduce", "reduction")),
@@ -259,6 +261,9 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     # every operand given (a number is data: gaussian_nll_loss's var=)
     if any(n not in bound for n in names) or any(t is not None and t.ratio is not None for t in tracks):
         frame.lose(out, op)
+        return
+    if func is F.triplet_margin_with_distance_loss and not _distance_by_row(bound):
+        frame.lose(out, f"{op} with a distance_function not shown to give each row its own distance")
         return
     side = {k: v for k, v in bound.items() if k not in names}
     weight = side.get("weight")
@@ -405,6 +410,32 @@ def _nll_values(log_probs: Tensor, target: Tensor, weight: Tensor | None, ignore
     0 where ignored, O(rows): ``F.nll_loss(reduction='none')``'s one pass (a clamp of the targets,
     a gather, a negation and a ``where`` took twice its time)."""
     return F.nll_loss(log_probs, target, weight, ignore_index=ignore_index, reduction="none")
+
+
+def _distance_by_row(bound: dict[str, Any]) -> bool:
+    """Whether ``triplet_margin_with_distance_loss``' ``distance_function`` gives each row of its
+    [N, D] operands the distance of that row alone: ``pairwise_distance`` (its default) does; any
+    other callable only where, on these operands, each row computed alone (``torch.vmap`` over the
+    rows, each a batch of one; random ops refused) equals the batch's row. A function of the batch
+    (its mean, its size) differs there; one it cannot run so, is not shown."""
+    dist = bound.get("distance_function")
+    if dist is None or dist is F.pairwise_distance or type(dist) is torch.nn.PairwiseDistance:
+        return True
+    a, p, n = (_detached(bound[k]) for k in ("anchor", "positive", "negative"))
+    if not all(isinstance(x, Tensor) and x.dim() == 2 and x.shape == a.shape for x in (a, p, n)):
+        return False
+    try:
+        for x, y in ((a, p), (a, n), (p, n)) if bound.get("swap") else ((a, p), (a, n)):
+            # per row first: a random op raises there before it draws, so the generator training
+            # uses is never advanced by this check
+            alone = torch.vmap(lambda u, v: dist(u[None], v[None]).reshape(()))(x, y)
+            whole = dist(x, y)
+            if not (isinstance(whole, Tensor) and whole.shape == x.shape[:1] and whole.dtype == alone.dtype
+                    and torch.allclose(whole, alone, rtol=1e-6, atol=1e-7)):
+                return False
+    except Exception:  # noqa: BLE001 - not shown; never breaks training
+        return False
+    return True
 
 
 def _detached(x: Any) -> Any:

@@ -995,8 +995,8 @@ class Frame:
         # Python-number factors compared with their image's weight: (matched a weight != 1, missed)
         self.scalar_weights = [0, 0]
         # full sums of tensors that carried no images yet (``z = w.sum()`` before ``l * w``):
-        # id of the sum -> (the sum, the summed tensor), both held so the ids stay unique
-        self.untracked_sums: dict[int, tuple[Tensor, Tensor]] = {}
+        # id of the sum -> (the sum, the summed tensor, its version then), both held so the ids stay unique
+        self.untracked_sums: dict[int, tuple[Tensor, Tensor, int | None]] = {}
         # one-element values computed from such sums (``w.sum().clamp(min=1)``, ``+ eps``, ``1 / z``, a
         # running total of them) or other reductions of such a tensor to one element (``w.mean()``,
         # ``w.sum(1).sum(0)``): id -> (the value, held as above; how: see ``untracked_value``)
@@ -1280,6 +1280,9 @@ class Frame:
         # tensors the body made that took the images' rows from values written row for row into
         # them (``mtx[:, i, j] = v``): id -> (it, its version after the last such write)
         self.row_buffers: dict[int, tuple[Tensor, int | None]] = {}
+        # tensors the body made written so far only with numbers of the body at the same part of
+        # every row (``r[:, 0, 0] = 0.0``): id -> (it, its version after the last such write)
+        self.number_rows: dict[int, tuple[Tensor, int | None]] = {}
         # values of numbers computed in Python from a ``RowCount`` (``bs - 1``, ``float(bs)``): by
         # value, as a number carries no identity once it leaves ``CountedInt`` (``0.5 * bs``
         # is a plain float: ``float.__mul__`` runs first, and is not seen)
@@ -2660,6 +2663,7 @@ class Frame:
         self.image_buffers.clear()
         self.counted_buffers.clear()
         self.row_buffers.clear()
+        self.number_rows.clear()
         self.counted_values.clear()
         self.image_size_read = False
         self.image_sizes.clear()

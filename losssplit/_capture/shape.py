@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import collections
 import math
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 
-from . import mode
+from . import _bytecode, mode
 from ._bytecode import (
     closed_argument,
     configured_view_sizes,
@@ -1585,6 +1586,36 @@ def _window_positions(src: Tensor, size: Any, stride: Any, offset: Any) -> Tenso
         shape[j] = n
         positions = positions + (torch.arange(n) * (s // last)).view(shape)
     return positions
+
+
+@rule(Tensor.unfold)
+def unfold_windows(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``x.unfold(d, size, step)``: windows of dim ``d`` (PatchTST's patches of each series' steps),
+    ``out[..., w, ..., j] = x[..., w * step + j, ...]`` -- every other dim keeps its rows, the
+    positions along ``d`` mix (over a dim that carries images, attribution ends)."""
+    src = args[0] if args else None
+    track = frame.get(src) if isinstance(src, Tensor) else None
+    if track is None or not isinstance(src, Tensor) or not isinstance(out, Tensor):
+        return
+    op = op_name(func)
+    if track.lost_at is not None or track.ratio is not None:
+        return frame.lose(out, track.lost_at or op, track)
+    dim, size, step = (get_arg(args, kwargs, i, name, None) for i, name in ((1, "dimension"), (2, "size"), (3, "step")))
+    if type(dim) is not int or type(size) is not int or type(step) is not int or src.dim() == 0:
+        return frame.lose(out, f"{op} with sizes that are not plain ints", track)
+    if sys.version_info[:2] not in _bytecode._COUNT_CHECKED or _bytecode.counted_number(zero=False) \
+            or _bytecode.batch_number():  # (``x.unfold(-1, len(targets) - 1, 1)``: on a group alone other windows)
+        return frame.lose(out, f"{op} with a size or step the code may compute from the number of images", track)
+    dim %= src.dim()
+    frame.positions_mixed(op, src, track, [dim])
+    new = combine(frame, op, [(track, {d: (None if d == dim else d) for d in range(src.dim())})], out.shape)
+    if new is None:
+        return
+    if new.lost_at is not None:
+        return frame.lose(out, f"{op} over a dim that carries images", track)
+    if track.unweighted is not None:
+        new.unweighted = track.unweighted.unfold(dim, size, step)
+    frame.set(out, new)
 
 
 @rule(torch.as_strided, Tensor.as_strided)
