@@ -554,25 +554,37 @@ def _field_tests(code: types.CodeType) -> tuple[tuple[str, str | None, Any, int]
     return tuple(tested)
 
 
-def _helper_field_tests(env: Env) -> list[tuple[str, str | None, Any, int]]:
+def _helper_field_tests(env: Env) -> tuple[tuple[str, str | None, Any, int], ...]:
     """``_field_tests`` of a module function the code calls by its global name, one level (``_is_full(s)``
     of ``def _is_full(s): return s["loss_weight"] == 1.0``, at the CALL), and the test of a call of one
     returning a field read by a constant key (``_weight_of(s) == 1.0``); a function returning one given
     as a ``key`` (``sorted(range(n), key=lambda b: t[b]["loss_weight"])``): a decision on it, not read."""
+    calls = _global_calls(env.code)
+    helpers = tuple(fn.__code__ if type(fn := env.globals.get(name)) is types.FunctionType else None for _, name in calls)
+    # read from the code alone: kept per code object and its helpers' code (asked at every call's start)
+    held = _HELPER_TESTS.get(id(env.code))
+    if held is not None and held[0] is env.code and held[1] == helpers:
+        return held[2]
     instructions = _instructions(env.code)
     tested: list[tuple[str, str | None, Any, int]] = []
-    for k, name in _global_calls(env.code):
-        fn = env.globals.get(name)
-        if type(fn) is not types.FunctionType:
+    for (k, _), code in zip(calls, helpers):
+        if code is None:
             continue
-        tested += [(key, op, than, k) for key, op, than, _ in _field_tests(fn.__code__)]
-        returned, start = _returned_field(fn.__code__), _call_start(env.code, k)
+        tested += [(key, op, than, k) for key, op, than, _ in _field_tests(code)]
+        returned, start = _returned_field(code), _call_start(env.code, k)
         if returned is not None and start is not None and (test := _value_test(instructions, start, k)) is not None:
             tested.append((returned, *test, k))
     for k, code in _key_functions(env.code):
         if (returned := _returned_field(code)) is not None:
             tested.append((returned, None, None, k))
-    return tested
+    if len(_HELPER_TESTS) >= 512:
+        _HELPER_TESTS.clear()
+    _HELPER_TESTS[id(env.code)] = (env.code, helpers, tuple(tested))
+    return tuple(tested)
+
+
+# id of a code -> (the code, the code of each global function it calls or None, its ``_helper_field_tests``)
+_HELPER_TESTS: dict[int, tuple[types.CodeType, tuple[types.CodeType | None, ...], tuple[tuple[str, str | None, Any, int], ...]]] = {}
 
 
 @_per_code(512)

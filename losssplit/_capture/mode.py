@@ -5943,7 +5943,7 @@ class CaptureMode(TorchFunctionMode):
         else:
             out = func(*args)
             kwargs = _NO_KWARGS
-        if len(args) > 1 and type(args[1]) is list and func in _INDEXED and _sequence_as_tuple(args[1]):
+        if func in _INDEXED and type(args[1]) is list and _sequence_as_tuple(args[1]):  # (ran: it has an index)
             args = (args[0], tuple(args[1]), *args[2:])  # as torch read it: the rules see one form
         if type(out) is Tensor:
             frame.made_ids.add(id(out))
