@@ -1225,6 +1225,8 @@ class Frame:
         self.positional: dict[int, tuple[Tensor, str]] = {}
         self.counted_widths: dict[int, tuple[Tensor, frozenset[int]]] = {}  # (``_note_sized``)
         self.int_fills: dict[int, Tensor] = {}  # int fills of a comprehension's image position
+        # the ops ``_position_values`` reads: joins only once there is an int fill to join
+        self.position_funcs = _POSITION_VALUES
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
         self.outside_read: dict[int, Tensor] = {}  # vectors made outside torch's functions, read once (``_outside_vector``)
         self.truth_read = False  # the body tested a tensor for truth (``3.0 if t["y"].max() > 0.86 else 1.0``)
@@ -2641,6 +2643,7 @@ class Frame:
         self.positional.clear()
         self.counted_widths.clear()
         self.int_fills.clear()
+        self.position_funcs = _POSITION_VALUES
         self.unowned.clear()
         self.outside_read.clear()
         self.truth_read = False
@@ -5383,7 +5386,8 @@ _SCANS = frozenset({torch.cumsum, Tensor.cumsum, torch.cumprod, Tensor.cumprod, 
 # ops whose values may follow positions in the batch without a ``_POSITIONAL`` factory: data the
 # body computed from positions in a loop over the images, a scan along a dim sized by a count
 _STACK = torch.stack
-_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, *_JOINS, Tensor.__getitem__})
+_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, _STACK, Tensor.__getitem__})
+_POSITION_VALUES_JOINED = _POSITION_VALUES | _JOINS
 
 
 def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -5431,6 +5435,7 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 if type(value) is int and value and _bytecode.positional_number(frame.size_sites, frame.per_image_targets,
                                                                                 nested=True):
                     frame.int_fills[id(out)] = out  # (DETR's batch index: declined where a join of them is a factor)
+                    frame.position_funcs = _POSITION_VALUES_JOINED
         elif func in _JOINS and frame.int_fills and frame.get(out) is None and not out.is_floating_point():
             parts = args[0] if args and type(args[0]) in (list, tuple) else ()
             if any(type(p) is Tensor and frame.int_fills.get(id(p)) is p for p in parts):
@@ -6140,7 +6145,7 @@ class CaptureMode(TorchFunctionMode):
                         "of several images (positions laid out by them: on a group alone, the group's)")
         if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
-        elif type(out) is Tensor and func in _POSITION_VALUES and frame.error is None:
+        elif type(out) is Tensor and func in frame.position_funcs and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
                 and type(args[2]) is float and frame.error is None:
