@@ -585,6 +585,7 @@ def _helper_field_tests(env: Env) -> tuple[tuple[str, str | None, Any, int], ...
 
 # id of a code -> (the code, the code of each global function it calls or None, its ``_helper_field_tests``)
 _HELPER_TESTS: dict[int, tuple[types.CodeType, tuple[types.CodeType | None, ...], tuple[tuple[str, str | None, Any, int], ...]]] = {}
+_helper_field_tests.cache_clear = _HELPER_TESTS.clear  # type: ignore[attr-defined]  # (as ``_per_code``'s)
 
 
 @_per_code(512)
