@@ -116,9 +116,15 @@ _PURE_REDUCERS = (builtins.sorted, statistics.mean, statistics.fmean, statistics
 _NOT_ITERATING = (builtins.len, builtins.isinstance, builtins.issubclass, builtins.type, builtins.id, builtins.hash,
                   builtins.callable, builtins.hasattr, builtins.print)
 _SAME_LENGTH = (builtins.list, builtins.tuple, builtins.sorted)  # a copy of the list: as long as it
+# the same by identity, as ids (the objects are held above, so their ids stay theirs): a set test in C, no
+# ``__eq__`` of the user's callable run
+_SAME_LENGTH_IDS = frozenset(map(id, _SAME_LENGTH))
+_UNREAD_OF_LIST = frozenset(map(id, _NOT_ITERATING + _SAME_LENGTH))
+_UNREAD_OF_ITEM = frozenset(map(id, _NOT_ITERATING[1:]))
 # builtins whose result is a number computed from their argument's (``float(len(t))``, ``max(n, 1)``)
 _NUMERIC = frozenset({builtins.int, builtins.float, builtins.abs, builtins.round, builtins.max, builtins.min,
                       builtins.pow, builtins.bool})
+_NUMERIC_IDS = frozenset(map(id, _NUMERIC))  # (by identity, as ``_SAME_LENGTH_IDS``)
 _OPAQUE = _bytecode._Named("computed", "a number computed from the length")
 _ITERATED = _bytecode._Named("computed", "a value computed by iterating the targets")
 _POSITION = _bytecode._Named("computed", "the position of an iteration over the targets")
@@ -137,10 +143,7 @@ def length_tests(fn: types.FunctionType, bound: dict[str, Any], lists: frozenset
 
 def _same_length(called: Any) -> bool:
     """Whether ``called`` is a builtin making a copy of the list (``_SAME_LENGTH``)."""
-    for b in _SAME_LENGTH:  # (by identity; no generator's frame)
-        if called is b:
-            return True
-    return False
+    return id(called) in _SAME_LENGTH_IDS
 
 
 def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: frozenset[str], found: Found,
@@ -171,7 +174,7 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
         more: dict[int, int] = {k: _LIST for k in scan.copies if _same_length(copied[k])}
         for k, exact in scan.results:
             called = _call(env, k, calls)[0]
-            if any(called is b for b in _NUMERIC):  # ``float(n)`` is ``n``; ``max(n, 1)`` another number
+            if id(called) in _NUMERIC_IDS:  # ``float(n)`` is ``n``; ``max(n, 1)`` another number
                 more[k] = _EXACT if exact and called in (int, float) and _instructions(env.code)[k].arg == 1 else _DERIVED
             elif callable(called) and _functions(called, env, 0) == [] and not _skipped(env, _call_start(env.code, k)):
                 # code not read (not ``partner(b, n)`` of a ``partner`` None: never run): what it returns may be
@@ -1247,9 +1250,8 @@ def _unread_result(called: Any, of_list: bool) -> int:
     for ``enumerate``, else ``_ITER``."""
     if not callable(called):
         return 0
-    for b in _NOT_ITERATING + _SAME_LENGTH if of_list else _NOT_ITERATING[1:]:  # (by identity; no generator's frame)
-        if called is b:
-            return 0
+    if id(called) in (_UNREAD_OF_LIST if of_list else _UNREAD_OF_ITEM):  # (by identity)
+        return 0
     if _array_module(called):
         return _TENSOR if getattr(called, "__module__", "").partition(".")[0] == "numpy" else 0
     return _ENUMERATED if called is builtins.enumerate else _ITER
