@@ -7242,20 +7242,29 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str], scopes: tup
     """Whether an operand of the op ``f``'s code is executing is a plain number that calls, right
     there, a global function of one parameter that only returns ``len`` of it (``_returns_len``)
     on the batch's images or items (``_BatchReader.collection``): read as ``len`` itself."""
-    instructions = _instructions(f.f_code)
     reader: _BatchReader | None = None
-    for start, end in _operands(f.f_code, _lasti(f)):
+    for k, start, end, close, name in _operand_global_calls(f.f_code, _lasti(f)):
+        if not _returns_len(f.f_globals.get(name)) \
+                or not _plain_number(_instructions(f.f_code), start, end, f.f_locals, (int, float), f.f_globals):
+            continue
+        reader = reader or _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants, scopes)
+        if reader.collection(k + 1, k + close, frozenset()):
+            return True
+    return False
+
+
+@_per_code(1024)
+def _operand_global_calls(code: types.CodeType, lasti: int) -> tuple[tuple[int, int, int, int, str], ...]:
+    """(index, the operand's span, the CALL's distance, the name) of each call, in an operand of the op at
+    ``lasti``, of a callable loaded by a global name (``_len(t)``)."""
+    instructions = _instructions(code)
+    found = []
+    for start, end in _operands(code, lasti):
         for k in range(start, end):
             i = instructions[k]
-            if i.opname != "LOAD_GLOBAL" or not (i.arg or 0) & 1 or not _returns_len(f.f_globals.get(i.argval)):
-                continue
-            close = _call_end(instructions[k:end], 0)
-            if close is None or not _plain_number(instructions, start, end, f.f_locals, (int, float), f.f_globals):
-                continue
-            reader = reader or _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants, scopes)
-            if reader.collection(k + 1, k + close, frozenset()):
-                return True
-    return False
+            if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1 and (close := _call_end(instructions[k:end], 0)) is not None:
+                found.append((k, start, end, close, i.argval))
+    return tuple(found)
 
 
 def _returns_len(fn: Any) -> bool:
@@ -7300,12 +7309,10 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
     f = _caller()
     if f is None:
         return False
-    instructions = _instructions(f.f_code)
-    spans = _stored_value_span(f.f_code, _lasti(f)) if stored else _operands(f.f_code, _lasti(f))
-    if attributes:
-        spans = tuple((start, end) for start, end in spans if instructions[end - 1].opname == "LOAD_ATTR")
+    spans = _batch_spans(f.f_code, _lasti(f), attributes, stored)
     if not spans:  # (asked at every bound of the seed's ops: most load no attribute)
         return False
+    instructions = _instructions(f.f_code)
     held = f.f_locals
     spans = tuple((start, end) for start, end in spans
                   if (_plain_number(instructions, start, end, held, (int, float), f.f_globals)
@@ -7333,6 +7340,17 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
         return False
 
     return any(counted(start, end) for start, end in spans)
+
+
+@_per_code(1024)
+def _batch_spans(code: types.CodeType, lasti: int, attributes: bool, stored: bool) -> tuple[tuple[int, int], ...]:
+    """The spans ``_batch_operand`` reads at ``lasti``: the stored value's or the operands (with
+    ``attributes``, those loading an attribute last)."""
+    spans = _stored_value_span(code, lasti) if stored else _operands(code, lasti)
+    if attributes:
+        instructions = _instructions(code)
+        spans = tuple((start, end) for start, end in spans if instructions[end - 1].opname == "LOAD_ATTR")
+    return spans
 
 
 def _owner_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> bool:

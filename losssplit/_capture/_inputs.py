@@ -214,7 +214,7 @@ def _list_attributes(frame: Frame, objects: Sequence[Any]) -> None:
                     _layers(frame, value)
                 elif isinstance(value, torch.nn.Module):  # a criterion held, not registered (a wrapper's)
                     _module_lists(frame, value)
-        if isinstance(obj, torch.nn.Module):
+        if isinstance(obj, torch.nn.Module) and (type(found) is not dict or found.get("_modules")):  # (its own: above)
             _module_lists(frame, obj)
 
 

@@ -117,9 +117,15 @@ _PURE_REDUCERS = (builtins.sorted, statistics.mean, statistics.fmean, statistics
 _NOT_ITERATING = (builtins.len, builtins.isinstance, builtins.issubclass, builtins.type, builtins.id, builtins.hash,
                   builtins.callable, builtins.hasattr, builtins.print)
 _SAME_LENGTH = (builtins.list, builtins.tuple, builtins.sorted)  # a copy of the list: as long as it
+# the same by identity, as ids (the objects are held above, so their ids stay theirs): a set test in C, no
+# ``__eq__`` of the user's callable run
+_SAME_LENGTH_IDS = frozenset(map(id, _SAME_LENGTH))
+_UNREAD_OF_LIST = frozenset(map(id, _NOT_ITERATING + _SAME_LENGTH))
+_UNREAD_OF_ITEM = frozenset(map(id, _NOT_ITERATING[1:]))
 # builtins whose result is a number computed from their argument's (``float(len(t))``, ``max(n, 1)``)
 _NUMERIC = frozenset({builtins.int, builtins.float, builtins.abs, builtins.round, builtins.max, builtins.min,
                       builtins.pow, builtins.bool})
+_NUMERIC_IDS = frozenset(map(id, _NUMERIC))  # (by identity, as ``_SAME_LENGTH_IDS``)
 _OPAQUE = _bytecode._Named("computed", "a number computed from the length")
 _ITERATED = _bytecode._Named("computed", "a value computed by iterating the targets")
 _POSITION = _bytecode._Named("computed", "the position of an iteration over the targets")
@@ -138,10 +144,7 @@ def length_tests(fn: types.FunctionType, bound: dict[str, Any], lists: frozenset
 
 def _same_length(called: Any) -> bool:
     """Whether ``called`` is a builtin making a copy of the list (``_SAME_LENGTH``)."""
-    for b in _SAME_LENGTH:  # (by identity; no generator's frame)
-        if called is b:
-            return True
-    return False
+    return id(called) in _SAME_LENGTH_IDS
 
 
 def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: frozenset[str], found: Found,
@@ -172,7 +175,7 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
         more: dict[int, int] = {k: _LIST for k in scan.copies if _same_length(copied[k])}
         for k, exact in scan.results:
             called = _call(env, k, calls)[0]
-            if any(called is b for b in _NUMERIC):  # ``float(n)`` is ``n``; ``max(n, 1)`` another number
+            if id(called) in _NUMERIC_IDS:  # ``float(n)`` is ``n``; ``max(n, 1)`` another number
                 more[k] = _EXACT if exact and called in (int, float) and _instructions(env.code)[k].arg == 1 else _DERIVED
             elif callable(called) and _functions(called, env, 0) == [] and not _skipped(env, _call_start(env.code, k)):
                 # code not read (not ``partner(b, n)`` of a ``partner`` None: never run): what it returns may be
@@ -555,20 +558,25 @@ def _field_tests(code: types.CodeType) -> tuple[tuple[str, str | None, Any, int]
     return tuple(tested)
 
 
-def _helper_field_tests(env: Env) -> list[tuple[str, str | None, Any, int]]:
+def _helper_field_tests(env: Env) -> tuple[tuple[str, str | None, Any, int], ...]:
     """``_field_tests`` of a module function the code calls by its global name, one level (``_is_full(s)``
     of ``def _is_full(s): return s["loss_weight"] == 1.0``, at the CALL), and the test of a call of one
     returning a field read by a constant key (``_weight_of(s) == 1.0``); a function returning one given
     as a ``key`` (``sorted(range(n), key=lambda b: t[b]["loss_weight"])``): a decision on it, not read."""
+    calls = _global_calls(env.code)
+    helpers = tuple(_helper_of(env.globals.get(name)) for _, name in calls)
+    # read from the code alone: kept per code object and its helpers' code (asked at every call's start)
+    held = _HELPER_TESTS.get(id(env.code))
+    if held is not None and held[0] is env.code and held[1] == helpers:
+        return held[2]
     instructions = _instructions(env.code)
     tested: list[tuple[str, str | None, Any, int]] = []
-    for k, name in _global_calls(env.code):
-        fn = env.globals.get(name)
-        if type(fn) is types.FunctionType:
-            tested += [(key, op, than, k) for key, op, than, _ in _field_tests(fn.__code__)]
-            returned = _returned_field(fn.__code__)
-        elif type(fn) is operator.itemgetter:  # ``WEIGHT(s) == 1.0`` of ``WEIGHT = operator.itemgetter("loss_weight")``
-            returned = _getter_key(fn)
+    for (k, _), helper in zip(calls, helpers):
+        if type(helper) is types.CodeType:
+            tested += [(key, op, than, k) for key, op, than, _ in _field_tests(helper)]
+            returned = _returned_field(helper)
+        elif type(helper) is str:  # ``WEIGHT(s) == 1.0`` of ``WEIGHT = operator.itemgetter("loss_weight")``
+            returned = helper
         else:
             continue
         start = _call_start(env.code, k)
@@ -582,7 +590,24 @@ def _helper_field_tests(env: Env) -> list[tuple[str, str | None, Any, int]]:
     for k, key, code, at, start in _local_getter_tests(env.code):  # ``get = operator.itemgetter("loss_weight")``
         if (test := _value_test(_instructions(code), start, at)) is not None:
             tested.append((key, *test, k))
-    return tested
+    if len(_HELPER_TESTS) >= 512:
+        _HELPER_TESTS.clear()
+    _HELPER_TESTS[id(env.code)] = (env.code, helpers, tuple(tested))
+    return tuple(tested)
+
+
+# id of a code -> (the code, ``_helper_of`` each global it calls, its ``_helper_field_tests``)
+_HELPER_TESTS: dict[int, tuple[types.CodeType, tuple[types.CodeType | str | None, ...],
+                                 tuple[tuple[str, str | None, Any, int], ...]]] = {}
+_helper_field_tests.cache_clear = _HELPER_TESTS.clear  # type: ignore[attr-defined]  # (as ``_per_code``'s)
+
+
+def _helper_of(fn: Any) -> types.CodeType | str | None:
+    """What the weight scan reads of a global the body calls: a function's code, the key of an
+    ``operator.itemgetter`` of one str key, or None."""
+    if type(fn) is types.FunctionType:
+        return fn.__code__
+    return _getter_key(fn) if type(fn) is operator.itemgetter else None
 
 
 def _getter_key(fn: Any) -> str | None:
@@ -1320,9 +1345,8 @@ def _unread_result(called: Any, of_list: bool) -> int:
     for ``enumerate``, else ``_ITER``."""
     if not callable(called):
         return 0
-    for b in _NOT_ITERATING + _SAME_LENGTH if of_list else _NOT_ITERATING[1:]:  # (by identity; no generator's frame)
-        if called is b:
-            return 0
+    if id(called) in (_UNREAD_OF_LIST if of_list else _UNREAD_OF_ITEM):  # (by identity)
+        return 0
     if _array_module(called):
         return _TENSOR if getattr(called, "__module__", "").partition(".")[0] == "numpy" else 0
     return _ENUMERATED if called is builtins.enumerate else _ITER

@@ -1225,6 +1225,8 @@ class Frame:
         self.positional: dict[int, tuple[Tensor, str]] = {}
         self.counted_widths: dict[int, tuple[Tensor, frozenset[int]]] = {}  # (``_note_sized``)
         self.int_fills: dict[int, Tensor] = {}  # int fills of a comprehension's image position
+        # the ops ``_position_values`` reads: joins only once there is an int fill to join
+        self.position_funcs = _POSITION_VALUES
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
         self.outside_read: dict[int, Tensor] = {}  # vectors made outside torch's functions, read once (``_outside_vector``)
         self.truth_read = False  # the body tested a tensor for truth (``3.0 if t["y"].max() > 0.86 else 1.0``)
@@ -2644,6 +2646,7 @@ class Frame:
         self.positional.clear()
         self.counted_widths.clear()
         self.int_fills.clear()
+        self.position_funcs = _POSITION_VALUES
         self.unowned.clear()
         self.outside_read.clear()
         self.truth_read = False
@@ -5390,7 +5393,9 @@ _STACK = torch.stack
 # a tensor of no images times (plus, minus) an int: ``torch.ones(1) * i``, ``torch.zeros(1) + i`` of the loop's position
 _POSITION_PRODUCTS = frozenset({Tensor.__mul__, Tensor.__rmul__, Tensor.mul, torch.mul, Tensor.__add__, Tensor.__radd__,
                                 Tensor.add, torch.add, Tensor.__sub__, Tensor.__rsub__, Tensor.sub, torch.sub})
-_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, *_JOINS, *_POSITION_PRODUCTS, Tensor.__getitem__})
+_POSITION_VALUES = frozenset({*_DATA_ARGS, *FACTORIES, *_SCANS, _STACK, *_POSITION_PRODUCTS, Tensor.__getitem__})
+# once the call made an int fill of an image position: its joins and float copies too
+_POSITION_VALUES_JOINED = _POSITION_VALUES | _JOINS | _KEEPING
 
 
 def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
@@ -5441,11 +5446,13 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 if type(value) is int and value and _bytecode.positional_number(frame.size_sites, frame.per_image_targets,
                                                                                 nested=True):
                     frame.int_fills[id(out)] = out  # (DETR's batch index: declined where a join of them is a factor)
+                    frame.position_funcs = _POSITION_VALUES_JOINED
         elif func in _POSITION_PRODUCTS:
             if frame.num_images > 1 and len(args) == 2 and type(args[1]) is int and args[1] and type(args[0]) is Tensor \
                     and frame.get(args[0]) is None and frame.get(out) is None \
                     and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True):
                 frame.int_fills[id(out)] = out  # ``torch.ones(1) * i``: the position by arithmetic, not a fill
+                frame.position_funcs = _POSITION_VALUES_JOINED
         elif func in _KEEPING and frame.int_fills and frame.int_fills.get(id(args[0])) is args[0]:
             frame.int_fills[id(out)] = out  # ``torch.full((1,), i).float()``: the fill's values, as a float
         elif frame.get(out) is None and args and isinstance(args[0], Tensor):
@@ -5966,7 +5973,7 @@ class CaptureMode(TorchFunctionMode):
         else:
             out = func(*args)
             kwargs = _NO_KWARGS
-        if len(args) > 1 and type(args[1]) is list and func in _INDEXED and _sequence_as_tuple(args[1]):
+        if func in _INDEXED and type(args[1]) is list and _sequence_as_tuple(args[1]):  # (ran: it has an index)
             args = (args[0], tuple(args[1]), *args[2:])  # as torch read it: the rules see one form
         if type(out) is Tensor:
             frame.made_ids.add(id(out))
@@ -6163,8 +6170,8 @@ class CaptureMode(TorchFunctionMode):
                         "of several images (positions laid out by them: on a group alone, the group's)")
         if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
-        elif type(out) is Tensor and (func in _POSITION_VALUES or func is Tensor.fill_ and getattr(args[0], "_base", 0) is None
-                                        or frame.int_fills and func in _KEEPING) and frame.error is None:
+        elif type(out) is Tensor and (func in frame.position_funcs or func is Tensor.fill_ and getattr(args[0], "_base", 0)
+                                        is None) and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
                 and type(args[2]) is float and frame.error is None:
