@@ -10,8 +10,8 @@ iou`` and the loss scaled by the batch size; SECOND / PointPillars' per-image po
 sine-difference angles and a direction classifier through ``limit_period``), segmentation (an
 OHEM CE with a batch-wide probability threshold; Panoptic-DeepLab's top-k pixel CE, centre MSE and
 offset L1 over their weights' sums behind a host branch; BASNet's hybrid BCE, windowed SSIM and
-per-image IoU), pose (Adaptive Wing with a dilated weight map; HigherHRNet's associative-embedding
-pull / push per image over a Python loop of people; a spatial-softmax KL over the visible joints),
+per-image IoU), pose (Adaptive Wing with a dilated weight map; a spatial-softmax KL over the visible
+joints),
 depth (Monodepth2's minimum reprojection with identity auto-masking and mean-normalised edge-aware
 smoothness; DORN's ordinal regression over spacing-increasing bins; Hu et al.'s depth, Sobel gradient
 and surface-normal losses through a fresh ``ones`` sized by the batch), optical flow (PWC-Net's
@@ -23,13 +23,19 @@ Hellinger distance of soft colour histograms), 3-D (PointNet's label-smoothed CE
 transform regulariser; density-aware Chamfer with ``scatter_add_`` counts; PU-Net's repulsion over a
 ``topk`` of neighbours; VoteNet's vote and objectness losses). The harness and its vocabulary
 (``MIXES``, ``GAP``, ``WRONG``, the 3 % target of issue #13) are ``_survey``'s. Skipped when ptwt is
-absent.
+absent. First contact with these spellings, not with every criterion: earlier surveys wrote other
+spellings of SSD's mining, Hu et al.'s losses, Monodepth2, density-aware Chamfer and VoteNet (28),
+CenterNet (5, 15, 18), FCOS (8, 11, 14, 15, 18), YOLO's objectness target (5, 11, 28), SECOND (12),
+the OHEM CE (8, 11, 16, 30), Panoptic-DeepLab's top-k (30), Adaptive Wing (5), DORN (38), PWC-Net (26,
+32), the census loss (11), UnFlow's occlusion (6, 15), the relativistic GAN (6, 29), the contextual
+loss (8), PointNet (13) and the repulsion (12); new to the surveys: ptwt, BASNet, MWCNN's DWT,
+HistoGAN. HigherHRNet's associative embedding, written first, was left out: survey 6 has it.
 
 Four batches as surveys 23 to 42's: 4 examples of three groups, 3 of two, 3 of one group (the others
 absent), 1 example; the groups through ``losssplit.sources``. ptwt 1.0.1 as measured.
 
-FIRST_CONTACT (22 patterns, main at b08b9f7 unchanged): 378 expected companions, 53 declined, 33 GAP
-(8.7 %), 0 WRONG. The 20 declines where images mix: the OHEM threshold and Panoptic-DeepLab's top-k
+FIRST_CONTACT (21 patterns, main at b08b9f7 unchanged): 364 expected companions, 53 declined, 33 GAP
+(9.1 %), 0 WRONG. The 20 declines where images mix: the OHEM threshold and Panoptic-DeepLab's top-k
 over the batch's pixels, ESRGAN's relativistic terms, the contextual loss' batch-mean centring. The
 GAPs by cause: YOLOv5's image-index column built in the criterion from ``enumerate(targets)`` (every
 key, 15); the OHEM threshold read on the host (``max(tensor, 0.7)``), which declines the whole call
@@ -37,7 +43,7 @@ and the plain CE with it (5); PWC-Net's loop over its levels' flows taken for a 
 (5); HistoGAN's ``c * sqrt(sum) / B`` lost at the constant's ``mul`` (5); Panoptic-DeepLab's host
 branch on the offset weights' sum, which goes the other way on a group alone, the group's other keys
 declined with it (3). Split exactly at first contact: SSD's hard negatives, SECOND, CenterNet, FCOS,
-BASNet, Adaptive Wing and the KL, the associative embedding, Monodepth2, DORN, Hu et al.'s normals,
+BASNet, Adaptive Wing and the KL, Monodepth2, DORN, Hu et al.'s normals,
 the census and occlusion losses, the wavelet losses (ptwt's included), PointNet, the density-aware
 Chamfer and repulsion, VoteNet.
 """
@@ -438,55 +444,6 @@ def adaptive_wing(pred, target, vis):
     return {"loss_awing": (loss * weight_map).mean(), "loss_kl": (kl * vis).sum() / vis.sum().clamp_min(1)}
 
 
-M = 3  # people
-
-
-def tags_batch(seed: int) -> tuple[list, list, list]:
-    """HigherHRNet's tag maps flattened [B, 4 * 64, 1] and each image's people [B, 3, 4, 2] (the
-    joint's flat index into the tag map, its visibility): 0 to 3 people per image."""
-    g = _gen(seed + 4390)
-    b = _b(seed)
-    joints = torch.zeros(b, M, J, 2, dtype=torch.long)
-    for i in range(b):
-        for m in range((i + seed) % 4):
-            joints[i, m, :, 0] = torch.arange(J) * H * W + torch.randint(0, H * W, (J,), generator=g)
-            joints[i, m, :, 1] = (torch.rand(J, generator=g) > 0.2).long()
-            joints[i, m, 0, 1] = 1
-    return [_leaf(b, J * H * W, 1, g=g), joints], [Along(0), Along(0)], SOURCES[seed]
-
-
-def associative_embedding(tags, joints):
-    """HigherHRNet's ``AELoss`` ('exp'): per image, each person's mean tag over its visible joints
-    (a Python loop), the pull of its joints to it, the push between people; stacked over the batch
-    and meaned."""
-    pushes, pulls = [], []
-    for tag, people in zip(tags, joints):
-        means, pull = [], 0
-        for person in people:
-            tmp = [tag[j[0]] for j in person if j[1] > 0]
-            if len(tmp) == 0:
-                continue
-            tmp = torch.stack(tmp)
-            means.append(torch.mean(tmp, dim=0))
-            pull = pull + torch.mean((tmp - means[-1].expand_as(tmp)) ** 2)
-        num = len(means)
-        if num == 0:
-            pushes.append(tag.sum() * 0)
-            pulls.append(tag.sum() * 0)
-            continue
-        if num < 2:
-            pushes.append(tag.sum() * 0)
-            pulls.append(pull / num)
-            continue
-        stacked = torch.stack(means)
-        size = (num, num)
-        diff = stacked.expand(*size) - stacked.expand(*size).permute(1, 0)
-        push = torch.exp(-diff ** 2).sum() - num
-        pushes.append(push / ((num - 1) * num) * 0.5)
-        pulls.append(pull / num)
-    return {"loss_push": torch.stack(pushes).mean() * 1e-3, "loss_pull": torch.stack(pulls).mean() * 1e-3}
-
-
 # -- depth -----------------------------------------------------------------------------------------
 
 def stereo_batch(seed: int) -> tuple[list, list, list]:
@@ -846,7 +803,6 @@ CASES = {c.body.__name__: c for c in [
          why="MIXES: the top 20 % of the batch's pixels"),
     Case(basnet_hybrid, mask_batch),
     Case(adaptive_wing, heatmap_batch),
-    Case(associative_embedding, tags_batch),
     Case(monodepth2, stereo_batch),
     Case(dorn_ordinal, depth_batch),
     Case(revisiting_depth, depth_batch),
@@ -867,9 +823,9 @@ CASES = {c.body.__name__: c for c in [
     Case(votenet, votenet_batch),
 ]}
 
-FIRST = (378, 53, 33, 0)  # expected, declined, GAP, WRONG at first contact (main at b08b9f7 unchanged)
-NOW = (378, 43, 23, 0)  # s43: an expression of ratios times or over the count of the images (5), a loop over a list
+FIRST = (364, 53, 33, 0)  # expected, declined, GAP, WRONG at first contact (main at b08b9f7 unchanged)
+NOW = (364, 43, 23, 0)  # s43: an expression of ratios times or over the count of the images (5), a loop over a list
 # argument of levels (5)
 globals().update(survey_tests(
     CASES, range(len(SOURCES)), len(CASES), NOW,
-    over_target="known GAP: 23 of 378 expected companions (6.1 %) declined although no image mixes (survey 43)"))
+    over_target="known GAP: 23 of 364 expected companions (6.3 %) declined although no image mixes (survey 43)"))

@@ -2,7 +2,8 @@
 ``[B, 2, h, w]`` each) runs over the levels: a weight from its position (``zip((0.32, 0.08),
 flows)``, ``0.5 ** i`` over ``enumerate(flows)``) is the same on a group alone. Was taken for a
 loop over the images and declined. Near misses: a loop over the per-image targets, whose positions
-are the images' (declined), and a list of levels the body changes first."""
+are the images' (a field of as many rows as the images too: declined), and a list of levels the
+body changes first."""
 
 from __future__ import annotations
 
@@ -45,6 +46,14 @@ def weighted_by_the_level_position(flows, gt):
     return {"loss_flow": total}
 
 
+def _per_image_with_as_many_rows(seed: int) -> tuple[list, list, list]:
+    """Per-image targets with a field of as many rows as the images (each image's own)."""
+    g = torch.Generator().manual_seed(seed)
+    b = len(SOURCES[seed])
+    targets = [{"y": torch.randn(b, 7, generator=g), "labels": torch.arange(5)} for _ in range(b)]
+    return [torch.randn(b, b, 7, generator=g).requires_grad_(), targets], [Along(0), PER_IMAGE], SOURCES[seed]
+
+
 def weighted_by_the_image_position(preds, targets):
     total = 0
     for i, t in enumerate(targets):
@@ -70,8 +79,10 @@ def test_weights_by_a_levels_position_split_as_the_oracle(body):
         assert not said, said
 
 
-@pytest.mark.parametrize("body, batch", [(weighted_by_the_image_position, _per_image), (levels_changed_first, _levels)],
-                         ids=["per-image targets", "levels changed first"])
+@pytest.mark.parametrize("body, batch", [(weighted_by_the_image_position, _per_image),
+                                         (weighted_by_the_image_position, _per_image_with_as_many_rows),
+                                         (levels_changed_first, _levels)],
+                         ids=["per-image targets", "per-image targets of as many rows as images", "levels changed first"])
 def test_weights_by_an_images_position_decline(body, batch):
     for seed in (0, 1, 3):
         got, want, said = split_outcome(body, *batch(seed))
