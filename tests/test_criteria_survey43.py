@@ -791,7 +791,8 @@ CASES = {c.body.__name__: c for c in [
     Case(centernet, centernet_batch),
     Case(fcos, fcos_batch),
     # GAP: the image-index column ``torch.full((len(t), 1), float(i))`` over ``enumerate(targets)`` indexes the
-    # level's images (``p[b, a, gj, gi]``), read as a number from an image's position: every key lost (15)
+    # level's images (``p[b, a, gj, gi]``), read as a number from an image's position: every key lost (15). Survey
+    # 28's YOLOv5 (the fields of per-image dicts read in the comprehension) splits; an int fill here splits too
     Case(yolov5, yolo_batch, gaps=keys("loss_box", "loss_obj", "loss_cls"), why="GAP: an image-index column"),
     # the batch-wide threshold is read on the host (``max(tensor, 0.7)``): the whole call declined, the plain CE too (5)
     Case(ohem_ce, semantic_batch, keys("loss_ohem"), mix_batches=_MIXED, gaps=keys("loss_ce"),
