@@ -801,3 +801,51 @@ def test_a_coefficient_the_caller_computes_from_the_batch_declines():
             assert not companions(out), (seed, companions(out))
             assert companions(criterion(outputs, targets))  # at its default: given
     assert any("'silog'" in m and "Tensor.mul" in m for m in said), said
+
+
+def _root_of_the_batch_sum_over_the_images(outputs, targets):
+    """HistoGAN's colour loss: ``c * sqrt(d.sum()) / B`` with B read as ``x.shape[0]``."""
+    d = (outputs["x"] - _y(targets)) ** 2
+    return {"hist": (1 / 2 ** 0.5) * torch.sqrt(d.sum()) / outputs["x"].shape[0]}
+
+
+def _function_of_a_mean_times_the_images(outputs, targets):
+    x = outputs["x"]
+    return {"exp": torch.exp(F.mse_loss(x, _y(targets))) * x.size(0),
+            "front": x.shape[0] * torch.sqrt((x - _y(targets)).abs().sum())}
+
+
+@pytest.mark.parametrize("body", [_root_of_the_batch_sum_over_the_images, _function_of_a_mean_times_the_images])
+def test_a_function_of_ratios_times_or_over_the_number_of_images_follows_the_oracle(body):
+    """On a group alone the body scales the function of its ratios by the group's count of images:
+    the count is a ratio of the expression (a sum of ones over the images' rows). Was declined."""
+    check_rule(body, "")
+
+
+def _count_over_a_root(outputs, targets):
+    return {"inv": outputs["x"].shape[0] / torch.sqrt(((outputs["x"] - _y(targets)) ** 2).sum())}
+
+
+def _root_over_the_count_less_one(outputs, targets):
+    d = ((outputs["x"] - _y(targets)) ** 2).sum()
+    return {"hist": torch.sqrt(d) / (outputs["x"].shape[0] - 1)}
+
+
+def _root_over_a_count_of_other_rows(outputs, targets):
+    x = outputs["x"]
+    return {"hist": torch.sqrt(((x - _y(targets)) ** 2).sum()) / x.shape[1]}
+
+
+def _root_over_the_count_of_a_batch_wide_maximum(outputs, targets):
+    x = outputs["x"]
+    return {"hist": torch.sqrt(((x - _y(targets)) ** 2).sum()) * x.detach().max() / x.shape[0]}
+
+
+@pytest.mark.parametrize("body, op", [(_count_over_a_root, "torch.sqrt"), (_root_over_the_count_less_one, "Tensor.div"),
+                                      (_root_over_a_count_of_other_rows, "Tensor.div"),
+                                      (_root_over_the_count_of_a_batch_wide_maximum, "Tensor.max")],
+                         ids=lambda v: getattr(v, "__name__", v))
+def test_a_function_of_ratios_with_other_counts_declines(body, op):
+    """Near misses: the count divided by the expression, a number computed from the count, a size
+    of a dim of no images (a constant the split does not prove), a factor mixing the images."""
+    check_rule(body, op, declines=True)

@@ -7677,7 +7677,7 @@ def _size_offsets(code: types.CodeType, sites: Mapping[tuple[Any, int], tuple[An
 
 
 def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
-                      nested: bool = False) -> bool:
+                      nested: bool = False, levels: FixedLists | None = None) -> bool:
     """Whether a plain-number operand of the op the caller's code is executing (``_plain_number``)
     is computed from a position in a loop over the images (``_BatchReader.positional``): ``e *
     0.5 ** i`` over ``enumerate(targets)``, ``e * 0.5 ** (len(terms) - 1 - i)`` in ``sum(... for
@@ -7686,8 +7686,9 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
     (``Frame.size_sites``: ``for b in range(x.shape[0])`` runs over the images). False where
     nothing can be told. With ``nested``, only a position of a comprehension's loop, or one passed
     to a helper (the loop positions of the decorated body's and a helper's own code are
-    ``counted_number``'s)."""
-    found = _caller_positional(sites, targets, nested)
+    ``counted_number``'s). ``levels``: the call's ``Frame.fixed_lists`` (a loop over a parameter
+    holding one, each item of every image, runs over its levels: ``_level_parameters``)."""
+    found = _caller_positional(sites, targets, nested, levels)
     if found is None:
         return False
     f, spans = found
@@ -7708,13 +7709,14 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
         for start, end, names in passed)
 
 
-def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
+def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None,
+                      levels: FixedLists | None = None) -> bool:
     """Whether the operand ``c``, a 0-dim tensor of no images, of the op the caller's code is
     executing is a local the code computes from a position in a loop over the images, as
     ``positional_number`` reads it: an item of a constant tensor zipped with the images (``for t,
     w in zip(targets, DECAY_T)``), whose items the capture never sees made. False where nothing
     can be told."""
-    found = _caller_positional(sites, targets)
+    found = _caller_positional(sites, targets, levels=levels)
     if found is None or not found[1]:
         return False
     f, spans = found
@@ -7813,7 +7815,8 @@ def positional_argument(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ..
 
 
 def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None, targets: Any = None,
-                       nested: bool = False) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
+                       nested: bool = False, levels: FixedLists | None = None
+                       ) -> tuple[types.FrameType, tuple[tuple[int, int], ...]] | None:
     """The caller's frame and the operands of the op it is executing that its code computes from a
     position in a loop over the images (``_positional_operands``); None where nothing can be told
     (with ``nested``, also where the caller is the decorated body's own code, and no operands but
@@ -7826,7 +7829,25 @@ def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...
     if nested and f.f_code.co_name not in _COMPREHENSIONS:
         return None if _package(f.f_back) == "losssplit" else (f, ())
     return f, _positional_operands(f.f_code, _lasti(f), _outer_positions(f, sites), _size_offsets(f.f_code, sites),
-                                   _free_tables(f), _picked_lists(f, targets))
+                                   _free_tables(f), _picked_lists(f, targets), _level_parameters(f, levels))
+
+
+def _level_parameters(f: types.FrameType, levels: FixedLists | None) -> frozenset[str]:
+    """The parameters of ``f``'s code holding one of the call's lists each of whose items is of
+    every image (``Frame.fixed_lists``: PWC-Net's flows per level), its items unchanged: a loop
+    over one runs over its levels, as many on a group alone."""
+    if not levels:
+        return frozenset()
+    code, held = f.f_code, f.f_locals
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    found = []
+    for name in params:
+        value = held.get(name)
+        entry = levels.get(id(value)) if type(value) in (list, tuple) else None
+        if entry is not None and entry[0] is value and entry[2] and len(value) == len(entry[1]) \
+                and all(a is b for a, b in zip(value, entry[1])):
+            found.append(name)
+    return frozenset(found)
 
 
 def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
@@ -8328,12 +8349,12 @@ def _later_dim_size(ins: list[dis.Instruction], k: int) -> bool:
 
 @_per_code(1024)
 def _positional_operands(code: types.CodeType, lasti: int, outer: str | None, sized: frozenset[tuple[int, Any]],
-                         tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset()
-                         ) -> tuple[tuple[int, int], ...]:
+                         tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
+                         levels: frozenset[str] = frozenset()) -> tuple[tuple[int, int], ...]:
     """The operands of the op at ``lasti`` that ``positional_number`` may find computed from a
-    position, read from the code and the sizes it read (``outer``, ``sized``, ``tables``, ``lists``: as
-    for ``_BatchReader``)."""
-    reader = _batch_reader(code, outer, sized, tables, lists)
+    position, read from the code and the sizes it read (``outer``, ``sized``, ``tables``, ``lists``,
+    ``levels``: as for ``_BatchReader``)."""
+    reader = _batch_reader(code, outer, sized, tables, lists, frozenset(), (), frozenset(), levels)  # (the cache: by position)
     at = _located_frame(code, lasti)[1]
     return tuple(s for s in _operands(code, lasti) if reader.positional(*s, at=at))
 
@@ -8507,8 +8528,11 @@ class _BatchReader:
     def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
                  constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = (),
-                 images: frozenset[int] = frozenset()) -> None:
+                 images: frozenset[int] = frozenset(), levels: frozenset[str] = frozenset()) -> None:
         self.code = code
+        # the parameters holding a list of the call each of whose items is of every image
+        # (``_level_parameters``): a loop over one runs over its levels, not over the images
+        self.levels = levels
         # the parameters bounding a ``range`` that the call proves constants (``_constant_bounds``:
         # ``num_classes=self.num_classes``): a loop over that range runs alike on a group alone
         self.constants = constants
@@ -9174,8 +9198,8 @@ class _BatchReader:
             outer = self.free(i.argval) if i.opname in _FREE_LOADS else None
             if (i.opname in self.locals and i.argval in self.params) or outer is not None and i.argval in outer.params:
                 after = ins[k + 1 : k + 3]
-                if _range_argument(ins, k):
-                    continue  # ``range(bins)``: a number given to the call
+                if _range_argument(ins, k) or i.opname in self.locals and i.argval in self.levels:
+                    continue  # ``range(bins)``: a number given to the call; ``enumerate(flows)`` of levels
                 if not any(a.opname in ("LOAD_ATTR", "LOAD_METHOD", "BINARY_SUBSCR") for a in after[:1]) \
                         and not (len(after) == 2 and after[1].opname == "BINARY_SUBSCR"):
                     return True
@@ -9490,8 +9514,8 @@ def _store_path(instructions: list[dis.Instruction], head: int, j: int) -> tuple
 def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
                   tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
                   constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = (),
-                  images: frozenset[int] = frozenset()) -> _BatchReader:
-    return _BatchReader(code, outer, sized, tables, lists, constants, scopes, images)
+                  images: frozenset[int] = frozenset(), levels: frozenset[str] = frozenset()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists, constants, scopes, images, levels)
 
 
 

@@ -92,6 +92,7 @@ from .formulas import (
     element_binary,
     element_total,
     element_unary,
+    formula_by_row_count,
     nan_replaced,
     note_nan_test,
     pooled_moment,
@@ -1708,6 +1709,8 @@ def _by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, 
                 made = _ratio_arithmetic(frame, kind, a, ta, b, tb)
             except ValueError:
                 made = None
+        elif t.formula is not None and id(a) not in frame.floored_counts and id(b) not in frame.floored_counts:
+            made = formula_by_row_count(frame, func, kind, a, ta, b, tb)
     if made is None:
         lost = t.lost_at if t is not None and t.lost_at is not None and not t.parts and not t.elements else None
         frame.lose(out, lost or f"{op} {BY_ROW_COUNT}", pred=is_prediction(a, ta) or is_prediction(b, tb))
@@ -1910,9 +1913,10 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
         if factory is not None and factory[0] is c:  # ``l_b * torch.tensor(0.5 ** b)``
             return lost_track(f"{op} of a tensor computed by {factory[1]} (on a group alone the image has another "
                               "position)", new.from_prediction)
-        if type(c) in (int, float) and positional_number(frame.size_sites, frame.per_image_targets) \
+        if type(c) in (int, float) and positional_number(frame.size_sites, frame.per_image_targets,
+                                                         levels=frame.fixed_lists) \
                 or isinstance(c, Tensor) and c.dim() == 0 and frame.get(c) is None \
-                and positional_tensor(c, frame.size_sites, frame.per_image_targets):
+                and positional_tensor(c, frame.size_sites, frame.per_image_targets, frame.fixed_lists):
             return lost_track(f"{op} {BY_POSITION_NUMBER}", new.from_prediction)
     sites = with_site(frame, made, subtrahend=negated is not None)
     site = call_site() if sites is not None else None

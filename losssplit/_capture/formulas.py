@@ -225,6 +225,29 @@ def nan_replaced(frame: Frame, func: Any, args: tuple, out: Any) -> Track | None
 _CLAMPS = frozenset({Tensor.clamp, torch.clamp, Tensor.clamp_min, torch.clamp_min, Tensor.clip, torch.clip})
 
 
+def formula_by_row_count(frame: Frame, func: Any, kind: str, a: Any, ta: Track | None, b: Any, tb: Track | None
+                         ) -> Track | None:
+    """An expression of ratios times or over a ``RowCount`` (HistoGAN's ``sqrt(d.sum()) / bs``,
+    ``exp(l.mean()) * bs``): on a group alone the body applies it to the group's count of those
+    rows, the sum of ones over them, a ratio of the expression. None for anything else (the count
+    dividing, ``bs / f``)."""
+    if ta is not None and tb is None:
+        track, rows = ta, frame.row_count(b)
+    elif kind == "mul" and ta is None and tb is not None:
+        track, rows = tb, frame.row_count(a)
+    else:
+        return None
+    found = leaves(track)
+    if rows is None or rows.dim() != 1 or found is None or len(found[1]) >= MAX_RATIOS:
+        return None
+    sites = _sites(frame, track)
+    if sites is None:
+        return None
+    expr, ratios = found
+    count = Ratio.of(torch.ones(rows.numel(), dtype=torch.float64, device=rows.device), rows, 0, RatioKind.SUM)
+    return _made((kind, expr, _formula.part(len(ratios))), (*ratios, count), func, sites)
+
+
 def _clamp_bounds(frame: Frame, func: Any, args: tuple, kwargs: dict) -> tuple[tuple[str, float], ...] | None:
     """``clamp``'s bounds as expression functions (``("max", low)``, ``("min", high)``), each a
     finite number literal the code passes (``clamp(min=0)``, ``clamp_min(0.0)``, ``clip(0, 1)``)
@@ -313,7 +336,7 @@ def binary_formula(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb
         elif type(x) in (int, float) and x == 0 and kind in ("add", "sub", "rsub"):
             operands.append((_formula.const(0), ()))  # ``total = 0`` then ``total + x``: any zero adds nothing
         elif constant_operand(frame, kind, x):  # ``lam * d.mean() ** 2`` with ``lam=0.85`` a default not passed
-            if positional_number(frame.size_sites, frame.per_image_targets):
+            if positional_number(frame.size_sites, frame.per_image_targets, levels=frame.fixed_lists):
                 return None  # ``exp(l_b.mean()) * 0.5 ** b``: another factor on a group alone
             operands.append((_formula.const(x), ()))
         else:

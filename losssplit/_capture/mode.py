@@ -5447,6 +5447,11 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                                                                                 nested=True):
                     frame.int_fills[id(out)] = out  # (DETR's batch index: declined where a join of them is a factor)
                     frame.position_funcs = _POSITION_VALUES_JOINED
+                elif type(value) is int and value and _bytecode.counted_number(zero=False, sized=True) \
+                        and _bytecode.loop_position_operand(value):
+                    # ``e * torch.full((n,), i)`` in the body's loop over the images: a factor by the position (s43:
+                    # silently wrong); as an index, the batch's images as DETR's
+                    frame.positional[id(out)] = (out, f"{op_name(func)} {POSITION_FILL}")
         elif func in _POSITION_PRODUCTS:
             if frame.num_images > 1 and len(args) == 2 and type(args[1]) is int and args[1] and type(args[0]) is Tensor \
                     and frame.get(args[0]) is None and frame.get(out) is None \
@@ -5736,14 +5741,20 @@ def _note_count_dims(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
         frame.count_dims[id(out)] = (out, dims)
 
 
+POSITION_FILL = "of an image's position in a loop over the images"  # a fill's (``_position_values``)
+
+
 def positional_operand(frame: Frame, x: Tensor, rows: Rows, shape: Sequence[int], op: str) -> None:
     """Decline ``x``, an untracked operand of values of image rows (broadcast to ``shape``), where
     it was computed from a ``_POSITIONAL`` factory given a count of image rows
     (``Frame.positional``): its values follow the rows' positions or count in the batch, on a
     group alone the group's (review 16, red team session 17: were followed as constants)."""
     derived = frame.positional.get(id(x))
-    if derived is None or derived[0] is not x or not rows or id(x) in frame.unowned and _field_made(frame, x):
+    if derived is None or derived[0] is not x or id(x) in frame.unowned and _field_made(frame, x):
         return
+    if not rows and derived[1].endswith(POSITION_FILL):  # one image's values times ``torch.full((3,), i)`` (s43)
+        raise Unsupported(f"an operand computed by {derived[1]}: its values follow the image's position in the batch, "
+                          "on a group alone another")
     shift = len(shape) - x.dim()
     along = [d - shift for d in rows if d >= shift and x.shape[d - shift] != 1]
     if along and not (id(x) in frame.unowned and _repeated_along(x, along)):
