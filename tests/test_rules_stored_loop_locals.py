@@ -11,6 +11,7 @@ with the oracle on the ``RULE_BATCHES``."""
 
 from __future__ import annotations
 
+import contextlib
 import random
 
 import pytest
@@ -94,6 +95,23 @@ def distinct_terms_as_many_as_half_the_images(outputs, targets):
     return {"loss_m": loss}
 
 
+def _at_least_three(targets: list[dict]) -> None:
+    if len(targets) < 3:
+        raise ValueError("fewer than three images")
+
+
+def dims_an_exception_of_the_images_picks(outputs, targets):
+    """One dim where the check passes, two where the images make it raise (a handler's store)."""
+    dims = range(2)
+    with contextlib.suppress(ValueError):
+        _at_least_three(targets)
+        dims = range(1)
+    loss = 0.0
+    for k in dims:
+        loss = loss * 0.5 + _term(outputs["x"], targets, 4 - k)
+    return {"loss_m": loss}
+
+
 class _Chain(torch.nn.Module):
     """``forward`` calling ``self.peer.forward``, another object of the same class holding this
     one back: a recursion as deep as the images, whose formula has as many terms."""
@@ -126,11 +144,12 @@ def test_a_loop_over_a_stored_range_of_configured_dims_splits():
 
 
 @pytest.mark.parametrize("body", [matryoshka_over_sampled_dims, dims_a_test_of_the_images_picks,
-                                  dims_of_a_local_counted_from_the_images,
+                                  dims_of_a_local_counted_from_the_images, dims_an_exception_of_the_images_picks,
                                   recursion_through_a_peer_as_deep_as_the_images])
 def test_loops_over_locals_the_images_size_or_a_sample_fills_decline(body):
     """Near misses: a sampled list (random on a group alone), a store a test of the images picks,
-    a range of a count of the images kept in a local, a recursion through a peer of this class:
+    a range of a count of the images kept in a local, a store past a check the images make raise
+    (``contextlib.suppress``), a recursion through a peer of this class:
     followed, each would take the batch's number of iterations on every group."""
     for seed, weights in RULE_BATCHES:
         got, want, said = _outcome(body, seed, weights)

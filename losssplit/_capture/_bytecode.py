@@ -1180,10 +1180,10 @@ def _stored_local(f: types.FrameType, at: int, counts: Collection[int], lists: F
     a tuple of plain items (immutable: nothing resizes it), every store of that name an iterable
     the code fixes (``_fixed_iterable``) read from no other local, or a fresh sample of it
     (``random.sample(dims, self.k)``: a list, so not the value held), and every test before ``at``
-    deciding alike on a group alone (``_fixed_test``), so the same store made it (Matryoshka's
-    ``dim_indices = range(len(self.matryoshka_dims))``, replaced under ``self.n_dims_per_step > 0``).
-    ``_UNPROVEN`` for anything else (a range of the targets' count, a store a test of the batch
-    picks)."""
+    deciding alike on a group alone (``_fixed_test``, no exception handler before it), so the same
+    store made it (Matryoshka's ``dim_indices = range(len(self.matryoshka_dims))``, replaced under
+    ``self.n_dims_per_step > 0``). ``_UNPROVEN`` for anything else (a range of the targets' count,
+    a store a test of the batch picks, one in an ``except`` that the images may reach)."""
     code = f.f_code
     instructions = _instructions(code)
     name = str(instructions[at].argval)
@@ -1194,12 +1194,13 @@ def _stored_local(f: types.FrameType, at: int, counts: Collection[int], lists: F
             or name in code.co_cellvars or name in code.co_freevars:
         return _UNPROVEN
     stores = _stores(instructions, name)
-    if not stores:
-        return _UNPROVEN
+    if not stores or max(stores) > at or any(i.opname == "PUSH_EXC_INFO" for i in instructions[:at]):
+        return _UNPROVEN  # (a handler may store it where the images raise, or run after the loop's head)
     for k in stores:
         start = _operand_start(instructions, k, target_first=True)
-        if instructions[k].opname != "STORE_FAST" or start is None:
-            return _UNPROVEN
+        if instructions[k].opname != "STORE_FAST" or start is None \
+                or instructions[k - 1].opname not in ("CALL", "LOAD_CONST", "LOAD_ATTR", "LOAD_GLOBAL"):
+            return _UNPROVEN  # (a loop's target, an unpacked item, ``with .. as``)
         span = instructions[start:k]
         if _sampled(f, span, name, counts, lists):
             continue
@@ -1365,7 +1366,7 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         listed = _built_list(f, head, counts, lists)
         if listed is not _UNPROVEN:
             return listed
-    if head.opname == "LOAD_FAST" and len(span) == 1:
+    if head.opname == "LOAD_FAST" and len(span) == 1 and type(f.f_locals.get(head.argval)) in (range, tuple):
         at = _positions(f.f_code).get(head.offset)
         stored = _stored_local(f, at, counts, lists) if at is not None else _UNPROVEN
         if stored is not _UNPROVEN:
