@@ -908,6 +908,8 @@ def _others_attribute(f: types.FrameType) -> bool:
         load = instructions[first]
         if first == k - 1 or load.opname != "LOAD_FAST" or load.argval != "self":
             return False  # ``self.forward``, ``other.forward``: maybe this code
+        if _writes(_written_names(code), {f"ATTR:{a.argval}" for a in instructions[first + 1:k]}):
+            return False  # (``self.peer = self`` first)
         value = owner
         for attr in instructions[first + 1:k]:
             held = inspect.getattr_static(value, str(attr.argval), _UNPROVEN)
@@ -917,11 +919,11 @@ def _others_attribute(f: types.FrameType) -> bool:
             if value is _UNPROVEN:
                 return False
         found = inspect.getattr_static(value, code.co_name, _UNPROVEN)
-        if value is owner or found is _UNPROVEN or isinstance(found, (property, types.MemberDescriptorType)):
-            return False
-        called = getattr(found, "__func__", found)
-        if getattr(called, "__code__", None) is code:
-            return False
+        if isinstance(found, (types.MethodType, staticmethod, classmethod)):
+            found = found.__func__
+        if value is owner or found is _UNPROVEN or getattr(found, "__code__", None) is code \
+                or not isinstance(found, types.FunctionType) and hasattr(type(found), "__get__"):
+            return False  # (a descriptor may return anything)
     return True
 
 
