@@ -60,6 +60,10 @@ NOW (s33, pd): 50 declined, 15 GAP (6.9 %), 0 WRONG: ``MultiLoss``' ``self.metri
 attribute of a module the body names as a global, recorded since when the call begins, with the
 same items at the loop (5). Left: ``EmbedDistillLoss`` (10: its columns' list reaches the loop
 through a helper's return and a method's parameters, which no rule follows), Matryoshka (5).
+NOW (s34, gaps): 45 declined, 10 GAP (4.6 %), 0 WRONG: Matryoshka's loop over its local
+``dim_indices``, a ``range`` of the configured dims that ``random.sample`` replaces only under tests of
+configured attributes, runs as often on a group alone; its ``self.model.forward`` is the encoder's,
+no recursion (5). Left: ``EmbedDistillLoss`` (10).
 """
 
 from __future__ import annotations
@@ -504,8 +508,10 @@ CASES = {c.body.__name__: c for c in [
     # GAPs at first contact (5 + 5): lost at ``torch.lerp`` (the generalised JSD); split since s41 (element-wise rule)
     Case(trl_self_distillation, distill_batch),
     Case(trl_self_distillation_per_sequence, distill_batch),
-    Case(st_matryoshka_cosine, text_batch, gaps=keys("loss_matryoshka"),
-         why="GAP: the weighted sum over dims ``loss += weight * ..`` in a loop, lost at Tensor.add_"),
+    # GAP until session 34 (5): the weighted sum over dims ``loss += weight * ..`` in a loop over the local
+    # ``dim_indices`` that ``random.sample`` may replace, lost at Tensor.add_; split since (a stored local's range,
+    # tests/test_rules_stored_loop_locals.py)
+    Case(st_matryoshka_cosine, text_batch),
     Case(st_matryoshka_in_batch_negatives, text_batch, keys("loss_matryoshka_mnrl"), mix_batches=_MIXED,
          why="MIXES: in-batch negatives"),
     Case(st_embed_distill, text_batch, gaps=keys("loss_distill_mse", "loss_distill_cos"),
@@ -523,8 +529,8 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (217, 94, 59, 0)  # expected, declined, GAP, WRONG at first contact (main at 1946ad9 unchanged)
-NOW = (217, 50, 15, 0)  # s41: torch.lerp (10), T5's legacy empty cat and start token (5); s33: SDPA mask skips (14),
-# Wav2Vec2's feature mask (10), MultiLoss (pd: 5)
+NOW = (217, 45, 10, 0)  # s41: torch.lerp (10), T5's legacy empty cat and start token (5); s33: SDPA mask skips (14),
+# Wav2Vec2's feature mask (10), MultiLoss (pd: 5); s34 (gaps): Matryoshka's stored range of dims (5)
 globals().update(survey_tests(
     CASES, range(len(SOURCES)), len(CASES), NOW,
-    over_target="15 GAP of 217 (6.9 %; 27.2 % at first contact): see the module's docstring"))
+    over_target="10 GAP of 217 (4.6 %; 27.2 % at first contact): see the module's docstring"))

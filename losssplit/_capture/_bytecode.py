@@ -870,7 +870,7 @@ def _recursive(f: types.FrameType) -> bool:
     names, parents = _loaded_names(code), _super_names(code)
     if parents and f.f_builtins.get("super") is not super or "super" in f.f_globals:
         names, parents = names | parents, frozenset()  # ``super`` is not the builtin: a load as any other
-    if code.co_name in names:
+    if code.co_name in names and not _others_attribute(f):
         return True
     owner = type(f.f_locals.get("self")) if code.co_argcount and code.co_varnames[0] == "self" else None
     found = [_parent_method(f, name) for name in parents]
@@ -884,6 +884,47 @@ def _recursive(f: types.FrameType) -> bool:
                 and code.co_name in _loaded_names(called) | _super_names(called):
             return True
     return False
+
+
+def _others_attribute(f: types.FrameType) -> bool:
+    """Whether every load of ``f``'s own name in its code is an attribute of another object that
+    ``self``'s attributes hold, whose attribute of that name is no function of this code
+    (Matryoshka's ``original_forward = self.model.forward`` in its ``forward``: the encoder's,
+    read without running code)."""
+    code = f.f_code
+    if not code.co_argcount or code.co_varnames[0] != "self" or "LOCAL:self" in _written_names(code):
+        return False
+    owner = f.f_locals.get("self", _UNPROVEN)
+    instructions = _instructions(code)
+    for k, i in enumerate(instructions):
+        if i.argval != code.co_name or i.opname not in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FAST", "LOAD_DEREF",
+                                                        "LOAD_CLASSDEREF", "LOAD_ATTR", "LOAD_METHOD"):
+            continue
+        if i.opname not in ("LOAD_ATTR", "LOAD_METHOD") or _from_super(instructions, k):
+            return False
+        first = k - 1
+        while first > 0 and instructions[first].opname == "LOAD_ATTR" and not instructions[first].is_jump_target:
+            first -= 1
+        load = instructions[first]
+        if first == k - 1 or load.opname != "LOAD_FAST" or load.argval != "self":
+            return False  # ``self.forward``, ``other.forward``: maybe this code
+        if _writes(_written_names(code), {f"ATTR:{a.argval}" for a in instructions[first + 1:k]}):
+            return False  # (``self.peer = self`` first)
+        value = owner
+        for attr in instructions[first + 1:k]:
+            held = inspect.getattr_static(value, str(attr.argval), _UNPROVEN)
+            if held is _UNPROVEN and _is_module(value):  # a layer registered on a module
+                held = vars(value).get("_modules", {}).get(attr.argval, _UNPROVEN)
+            value = held
+            if value is _UNPROVEN:
+                return False
+        found = inspect.getattr_static(value, code.co_name, _UNPROVEN)
+        if isinstance(found, (types.MethodType, staticmethod, classmethod)):
+            found = found.__func__
+        if value is owner or found is _UNPROVEN or getattr(found, "__code__", None) is code \
+                or not isinstance(found, types.FunctionType) and hasattr(type(found), "__get__"):
+            return False  # (a descriptor may return anything)
+    return True
 
 
 def _parent_method(f: types.FrameType, name: str) -> types.FunctionType | None:
@@ -1118,15 +1159,82 @@ def _skipped(f: types.FrameType, instructions: list[dis.Instruction], first: int
         if "IF" not in instructions[k].opname or instructions[k].opcode not in _JUMPS:
             continue
         start = _operand_start(instructions, k)
-        test = instructions[start:k] if start is not None and start > first else []
-        named = {f"{_LOADS[i.opname]}:{i.argval}" for i in test if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
-        if not test or _calls_state(f, test) or _containers_changed(f, test, lists) or _writes(
-                _written_names(f.f_code), named) or _set_elsewhere(f, named) or not all(
-                i.opname in _FIXED_TESTS or i.opname == "LOAD_FAST" and i.argval in variables
-                or i.opname == "LOAD_FAST" and i.argval == "self" == f.f_code.co_varnames[0] and f.f_code.co_argcount
-                and "LOCAL:self" not in _written_names(f.f_code) for i in test):
+        if not _fixed_test(f, instructions[start:k] if start is not None and start > first else [], variables, lists):
             return True
     return False
+
+
+def _fixed_test(f: types.FrameType, test: list[dis.Instruction], variables: Collection[str],
+                lists: FixedLists | None) -> bool:
+    """Whether the condition ``test`` reads nothing but the locals ``variables``, constants, pure
+    builtins and globals or attributes of ``self`` nothing but ``__init__`` or the module's top
+    level sets: it decides alike on a group alone (``_skipped``)."""
+    named = {f"{_LOADS[i.opname]}:{i.argval}" for i in test if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
+    return bool(test) and not (_calls_state(f, test) or _containers_changed(f, test, lists) or _writes(
+        _written_names(f.f_code), named) or _set_elsewhere(f, named)) and all(
+        i.opname in _FIXED_TESTS or i.opname == "LOAD_FAST" and i.argval in variables
+        or i.opname == "LOAD_FAST" and i.argval == "self" == f.f_code.co_varnames[0] and f.f_code.co_argcount
+        and "LOCAL:self" not in _written_names(f.f_code) for i in test)
+
+
+def _stored_local(f: types.FrameType, at: int, counts: Collection[int], lists: FixedLists | None) -> Any:
+    """The value of the local the instruction at ``at`` loads where the code fixes it: a range or
+    a tuple of plain items (immutable: nothing resizes it), every store of that name an iterable
+    the code fixes (``_fixed_iterable``) read from no other local, or a fresh sample of it
+    (``random.sample(dims, self.k)``: a list, so not the value held), and every test before ``at``
+    deciding alike on a group alone (``_fixed_test``, no exception handler before it), so the same
+    store made it (Matryoshka's ``dim_indices = range(len(self.matryoshka_dims))``, replaced under
+    ``self.n_dims_per_step > 0``). ``_UNPROVEN`` for anything else (a range of the targets' count,
+    a store a test of the batch picks, one in an ``except`` that the images may reach)."""
+    code = f.f_code
+    instructions = _instructions(code)
+    name = str(instructions[at].argval)
+    value = f.f_locals.get(name, _UNPROVEN)
+    parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount
+                                  + bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)]
+    if type(value) not in (range, tuple) or not _fixed_value(value) or name in parameters \
+            or name in code.co_cellvars or name in code.co_freevars:
+        return _UNPROVEN
+    stores = _stores(instructions, name)
+    if not stores or max(stores) > at or any(i.opname == "PUSH_EXC_INFO" for i in instructions[:at]):
+        return _UNPROVEN  # (a handler may store it where the images raise, or run after the loop's head)
+    for k in stores:
+        start = _operand_start(instructions, k, target_first=True)
+        if instructions[k].opname != "STORE_FAST" or start is None \
+                or instructions[k - 1].opname not in ("CALL", "LOAD_CONST", "LOAD_ATTR", "LOAD_GLOBAL"):
+            return _UNPROVEN  # (a loop's target, an unpacked item, ``with .. as``)
+        span = instructions[start:k]
+        if _sampled(f, span, name, counts, lists):
+            continue
+        if any(i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval != "self" for i in span):
+            return _UNPROVEN
+        stored = _fixed_iterable(f, span, counts, lists)
+        if stored is not True and not _fixed_value(stored):
+            return _UNPROVEN
+    for k in range(at):
+        if "IF" in instructions[k].opname and instructions[k].opcode in _JUMPS:
+            start = _operand_start(instructions, k)
+            if start is None or not _fixed_test(f, instructions[start:k], (name,), lists):
+                return _UNPROVEN
+    return value
+
+
+def _sampled(f: types.FrameType, span: list[dis.Instruction], name: str, counts: Collection[int],
+             lists: FixedLists | None) -> bool:
+    """Whether ``span`` is ``random.sample(name, k)`` (the ``random`` module's) with ``k`` an int
+    the code fixes."""
+    if len(span) < 6 or [i.opname for i in span[:3]] not in (["LOAD_GLOBAL", "LOAD_METHOD", "LOAD_FAST"],
+                                                              ["LOAD_GLOBAL", "LOAD_ATTR", "LOAD_FAST"]) \
+            or span[1].opname == "LOAD_ATTR" and not (span[0].arg or 0) & 1 \
+            or span[-2].opname != "PRECALL" or span[-1].opname != "CALL" or span[-1].arg != 2 \
+            or span[1].argval != "sample" or span[2].argval != name:
+        return False
+    if f.f_globals.get(span[0].argval) is not sys.modules.get("random") \
+            or _writes(_written_names(f.f_code), (f"GLOBAL:{span[0].argval}",)):
+        return False
+    k = span[3:-2]
+    return not any(i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval != "self" for i in k) \
+        and type(_fixed_iterable(f, k, counts, lists)) is int
 
 
 def _containers_changed(f: types.FrameType, test: list[dis.Instruction], lists: FixedLists | None) -> bool:
@@ -1260,6 +1368,11 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         listed = _built_list(f, head, counts, lists)
         if listed is not _UNPROVEN:
             return listed
+    if head.opname == "LOAD_FAST" and len(span) == 1 and type(f.f_locals.get(head.argval)) in (range, tuple):
+        at = _positions(f.f_code).get(head.offset)
+        stored = _stored_local(f, at, counts, lists) if at is not None else _UNPROVEN
+        if stored is not _UNPROVEN:
+            return stored
     written = _written_names(f.f_code)  # a global or attribute the code itself sets may hold the batch's
     code = f.f_code
     if head.opname == "LOAD_FAST" and len(span) == 1 and f"LOCAL:{head.argval}" not in written \
