@@ -5443,9 +5443,10 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 _note_count_dims(frame, func, args, kwargs, out)
             if func in _SHAPED_FILLS and not out.is_floating_point() and frame.num_images > 1 and frame.get(out) is None:
                 value = get_arg(args, kwargs, *_FILL_VALUE[func], None)
-                if type(value) is int and value and _bytecode.positional_number(frame.size_sites, frame.per_image_targets,
-                                                                                nested=True):
-                    frame.int_fills[id(out)] = out  # (DETR's batch index: declined where a join of them is a factor)
+                if type(value) is int and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True):
+                    # (DETR's batch index: declined where a join of them is a factor; the first image's 0 too, so
+                    # that a float join of fills alone is told from a table of a fill beside the targets)
+                    frame.int_fills[id(out)] = out
                     frame.position_funcs = _POSITION_VALUES_JOINED
                 elif type(value) is int and value and _bytecode.counted_number(zero=False, sized=True) \
                         and _bytecode.loop_position_operand(value):
@@ -5453,7 +5454,7 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     # silently wrong); as an index, the batch's images as DETR's
                     frame.positional[id(out)] = (out, f"{op_name(func)} {POSITION_FILL}")
         elif func in _POSITION_PRODUCTS:
-            if frame.num_images > 1 and len(args) == 2 and type(args[1]) is int and args[1] and type(args[0]) is Tensor \
+            if frame.num_images > 1 and len(args) == 2 and type(args[1]) is int and type(args[0]) is Tensor \
                     and frame.get(args[0]) is None and frame.get(out) is None \
                     and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True):
                 frame.int_fills[id(out)] = out  # ``torch.ones(1) * i``: the position by arithmetic, not a fill
@@ -5492,7 +5493,10 @@ def _weight_valued(frame: Frame, data: Any) -> bool:
 def _joined_int_fills(frame: Frame, func: Any, args: tuple, out: Tensor) -> None:
     """A join of int fills of the images' positions (or their float copies) is positional."""
     parts = args[0] if args and type(args[0]) in (list, tuple) else ()
-    if frame.get(out) is None and any(type(p) is Tensor and frame.int_fills.get(id(p)) is p for p in parts):
+    # (a float table of such a column beside the images' targets, YOLOv5's, is read whole: positional
+    # only as an int table, else the targets' values would follow the positions too)
+    fills = [type(p) is Tensor and frame.int_fills.get(id(p)) is p for p in parts]
+    if frame.get(out) is None and any(fills) and (not out.is_floating_point() or all(fills)):
         frame.positional[id(out)] = (out, f"{op_name(func)} of int fills of the images' positions in a loop over the images")
 
 
