@@ -5597,30 +5597,50 @@ def sized_argument(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]
 
 def _size_helper(globals_: dict[str, Any], load: dis.Instruction) -> tuple[types.CodeType, int, int] | None:
     """(its code, the shape read's offset, the dim) where ``load`` loads a global function of one
-    parameter that only returns ``p.shape[d]`` of it (``def _rows(v): return v.shape[0]``)."""
+    parameter that only returns ``p.shape[d]`` or ``p.size(d)`` of it (``def _rows(v): return
+    v.shape[0]``; ``_returned_size``'s, not ``len``: no size read of a list is recorded)."""
     if load.opname != "LOAD_GLOBAL":
         return None
     fn = globals_.get(load.argval)
-    return _returned_size(fn.__code__) if isinstance(fn, types.FunctionType) else None
+    if not isinstance(fn, types.FunctionType):
+        return None
+    returned = _returned_size(fn.__code__)
+    return None if returned is None or returned[0] == "len" else (fn.__code__, returned[2], returned[1])
+
+
+def _returns_len(fn: Any) -> bool:
+    """Whether ``fn`` is a function of one parameter whose code only returns ``len`` of it (the
+    builtin: its module names no other ``len``)."""
+    if not isinstance(fn, types.FunctionType) or "len" in fn.__globals__:
+        return False
+    returned = _returned_size(fn.__code__)
+    return returned is not None and returned[0] == "len"
 
 
 @_per_code(256)
-def _returned_size(code: types.CodeType) -> tuple[types.CodeType, int, int] | None:
-    """``_size_helper`` of ``code``."""
+def _returned_size(code: types.CodeType) -> tuple[str, int, int] | None:
+    """(kind, dim, offset) where ``code`` is of a function of one parameter, no keyword-only,
+    whose body only returns a size of it, directly or through one local (``r = v.shape[0];
+    return r``): ``len(v)`` ("len", 0, the call's offset), ``v.shape[d]`` ("shape", d, the shape
+    read's offset) or ``v.size(d)`` ("size", d, the call's offset: the size read there)."""
     ins = [i for i in _instructions(code) if i.opname not in ("RESUME", "NOP")]
     if code.co_argcount != 1 or code.co_kwonlyargcount or len(ins) not in (5, 6, 7) or any(i.is_jump_target for i in ins):
         return None
     ops = [(i.opname, i.argval) for i in ins]
     if len(ops) == 7 and ops[4][0] == "STORE_FAST" and ops[5] == ("LOAD_FAST", ops[4][1]):  # ``r = v.shape[0]; return r``
         ops = ops[:4] + ops[6:]
-    if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[2][0] != "LOAD_CONST" or type(ops[2][1]) is not int \
-            or ops[-1][0] != "RETURN_VALUE":
+    if ops[-1][0] != "RETURN_VALUE":
+        return None
+    if ops[:4] == [("LOAD_GLOBAL", "len"), ("LOAD_FAST", code.co_varnames[0]), ("PRECALL", 1), ("CALL", 1)] \
+            and len(ops) == 5 and (ins[0].arg or 0) & 1:
+        return "len", 0, ins[3].offset
+    if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[2][0] != "LOAD_CONST" or type(ops[2][1]) is not int:
         return None
     if len(ops) == 5 and ops[1] == ("LOAD_ATTR", "shape") and ops[3][0] == "BINARY_SUBSCR":
-        return code, ins[1].offset, ops[2][1]
+        return "shape", ops[2][1], ins[1].offset
     if len(ops) == 6 and ops[1] in (("LOAD_METHOD", "size"), ("LOAD_ATTR", "size")) and ops[3] == ("PRECALL", 1) \
             and ops[4] == ("CALL", 1):  # ``return v.size(0)``: the size read at the call
-        return code, ins[4].offset, ops[2][1]
+        return "size", ops[2][1], ins[4].offset
     return None
 
 
@@ -5722,11 +5742,13 @@ def _holds_read(instructions: list[dis.Instruction], start: int, end: int, reads
 
 
 def _computed_from(instructions: list[dis.Instruction], start: int, end: int, hit: Callable[[int, int], bool],
-                   values: dict[str, Any], marked: Callable[[Any], bool], seen: set[str], cells: bool = False) -> bool:
+                   values: dict[str, Any], marked: Callable[[Any], bool], seen: set[str], cells: bool = False,
+                   sizes: bool = True) -> bool:
     """Whether the number code ``start:end`` has an instruction ``hit`` says is its source (its
     index, the span's end), or loads a number local that ``marked`` says is one or whose
     assignment is such code (``seen``: locals followed; loop counters and positions aside). With
-    ``cells``, also a free variable ``marked`` says is one."""
+    ``cells``, also a free variable ``marked`` says is one. Without ``sizes``, an assignment may
+    call a global function (``n = _len(t)``; ``_number_shaped``)."""
     for k in range(start, end):
         i = instructions[k]
         if hit(k, end):
@@ -5745,8 +5767,8 @@ def _computed_from(instructions: list[dis.Instruction], start: int, end: int, hi
             if instructions[j - 1].opname == "FOR_ITER":  # a loop's counter: a position, no number computed
                 continue
             value = _stored_value(instructions, j)  # (not a tensor's: ``total = 0``, then ``total + l / bs``)
-            if value is not None and _number_shaped(instructions, *value, sizes=True) \
-                    and _computed_from(instructions, *value, hit, values, marked, seen):
+            if value is not None and _number_shaped(instructions, *value, sizes=sizes) \
+                    and _computed_from(instructions, *value, hit, values, marked, seen, sizes=sizes):
                 return True
     return False
 
@@ -7169,35 +7191,41 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
 
 
 def _len_helper_count(f: types.FrameType, constants: frozenset[str], scopes: tuple[types.CodeType, ...]) -> bool:
-    """Whether an operand of the op ``f``'s code is executing is a plain number that calls, right
-    there, a global function of one parameter that only returns ``len`` of it (``_returns_len``)
-    on the batch's images or items (``_BatchReader.collection``): read as ``len`` itself."""
+    """Whether an operand of the op ``f``'s code is executing is a plain number computed from a
+    call of a global function of one parameter that only returns ``len`` of it (``_returns_len``)
+    on the batch's images or items (``_BatchReader.collection``), read as ``len`` itself: right
+    there (``clamp(max=0.1 * _len(t))``) or in the assignment of a number local the operand loads
+    (``n = _len(t)``, then ``clamp(max=0.1 * n)``; ``_computed_from``, as a size helper's read)."""
+    if not any(_returns_len(f.f_globals.get(name)) for name in _called_globals(f.f_code)):
+        return False  # (asked at most bounds of the seed's ops: it calls no such helper)
     instructions = _instructions(f.f_code)
-    reader: _BatchReader | None = None
-    for start, end in _operands(f.f_code, _lasti(f)):
-        for k in range(start, end):
-            i = instructions[k]
-            if i.opname != "LOAD_GLOBAL" or not (i.arg or 0) & 1 or not _returns_len(f.f_globals.get(i.argval)):
-                continue
-            close = _call_end(instructions[k:end], 0)
-            if close is None or not _plain_number(instructions, start, end, f.f_locals, (int, float), f.f_globals):
-                continue
-            reader = reader or _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants, scopes)
-            if reader.collection(k + 1, k + close, frozenset()):
-                return True
+    reader: list[_BatchReader] = []
+
+    def hit(k: int, end: int) -> bool:
+        i = instructions[k]
+        if i.opname != "LOAD_GLOBAL" or not (i.arg or 0) & 1 or not _returns_len(f.f_globals.get(i.argval)):
+            return False
+        close = _call_end(instructions[k:end], 0)
+        if close is None:
+            return False
+        if not reader:
+            reader.append(_batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants, scopes))
+        return reader[0].collection(k + 1, k + close, frozenset())
+
+    return any(_plain_number(instructions, start, end, f.f_locals, (int, float), f.f_globals)
+               and _computed_from(instructions, start, end, hit, f.f_locals, _never, set(), sizes=False)
+               for start, end in _operands(f.f_code, _lasti(f)))
+
+
+def _never(_: Any) -> bool:
     return False
 
 
-def _returns_len(fn: Any) -> bool:
-    """Whether ``fn`` is a function of one parameter whose code only returns ``len`` of it."""
-    return isinstance(fn, types.FunctionType) and _code_returns_len(fn.__code__)
-
-
 @_per_code(256)
-def _code_returns_len(code: types.CodeType) -> bool:
-    ops = [(i.opname, i.argval) for i in _instructions(code) if i.opname not in ("RESUME", "NOP", "PRECALL", "PUSH_NULL")]
-    return code.co_argcount == 1 and not code.co_kwonlyargcount and ops == [
-        ("LOAD_GLOBAL", "len"), ("LOAD_FAST", code.co_varnames[0]), ("CALL", 1), ("RETURN_VALUE", None)]
+def _called_globals(code: types.CodeType) -> tuple[str, ...]:
+    """The names of the globals ``code`` loads to call, builtins that count (``_COUNTING``) aside."""
+    return tuple({i.argval for i in _instructions(code)
+                  if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1 and i.argval not in _COUNTING})
 
 
 def counted_attribute() -> bool:

@@ -1,0 +1,114 @@
+"""Bodies of helper lenh (session 34): a one-parameter helper returning ``len`` of its argument
+(``def _len(v): return len(v)``) whose result the body holds in a local before a clamp bound, an
+exponent or a divisor uses it, and ``self.cap`` stored from the count by a method ``forward`` calls.
+Near misses (``near_*``) must split exactly; the others must split exactly or decline naming the key.
+
+``BODIES``: name -> (family, batch kind, body), measured by ``tests/_red_team28_measure.py``; the
+tests are ``tests/test_len_helpers.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from _red_team26_bodies import MATCHED, E
+from _red_team27_bodies import registrar
+
+BODIES: dict[str, tuple[str, str, Any]] = {}
+CONVERTS: dict[str, Any] = {}
+body = registrar(BODIES, CONVERTS)
+CLASSES = ["car", "person", "bike"]  # a list of no images: its length is a constant
+
+
+def _len(v):
+    return len(v)
+
+
+def _len_two_lines(v):
+    n = len(v)
+    return n
+
+
+def _three(v):
+    return 3
+
+
+@body("local")
+def clamp_by_two_line_len_helper_through_local(o, t):
+    n = _len_two_lines(t)
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("local")
+def clamp_by_len_helper_through_two_locals(o, t):
+    n = _len(t)
+    cap = 0.1 * n
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap).sum()}
+
+
+@body("local")
+def clamp_min_by_len_helper_through_local(o, t):
+    n = _len(t)
+    return {"loss": (E(o, t) * 3.0).clamp(min=0.2 * n).sum()}
+
+
+@body("local")
+def pow_by_len_helper_through_local(o, t):
+    n = _len(t)
+    return {"loss": (E(o, t) * 3.0).pow(0.5 * n).sum()}
+
+
+@body("local")
+def clamp_by_len_helper_of_tensor_through_local(o, t):
+    n = _len(o["x"])
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("local")
+def mean_by_len_helper_through_local(o, t):
+    n = _len(t)
+    return {"loss": E(o, t).sum() / n}
+
+
+@body("near")
+def near_clamp_by_constant_helper_through_local(o, t):
+    n = _three(t)
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("near")
+def near_clamp_by_len_helper_of_global_list_through_local(o, t):
+    n = _len(CLASSES)
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("near")
+def near_clamp_by_len_helper_of_literal_list_through_local(o, t):
+    names = ["a", "b", "c"]
+    n = _len(names)
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("near")
+def near_clamp_by_len_helper_of_one_image_in_loop(o, t):
+    e = E(o, t) * 3.0
+    out = []
+    for b, s in enumerate(t):
+        k = _len(s["labels"])  # one image's own count of labels: the same on a group alone
+        out.append(e[b].clamp(max=0.1 * k))
+    return {"loss": torch.stack(out).sum()}
+
+
+@body("near", "d")
+def near_detr_boxes_clamped_by_own_count(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    k = _len(CLASSES)
+    return {"loss": (src - tgt).abs().clamp(max=0.1 * k).sum() / nb}
+
+
+@body("near", "d")
+def near_detr_boxes_over_helper_count_of_boxes(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    n = sum(_len(s["boxes"]) for s in t)
+    return {"loss": (src - tgt).abs().sum() / max(n, 1)}
+
