@@ -112,3 +112,105 @@ def near_detr_boxes_over_helper_count_of_boxes(o, t, idx, nb):
     n = sum(_len(s["boxes"]) for s in t)
     return {"loss": (src - tgt).abs().sum() / max(n, 1)}
 
+
+# === ``self.cap`` stored from the count by a method ``forward`` calls ================================
+
+
+class CapByMethodOfNumber(torch.nn.Module):
+    def _setup(self, n):
+        self.cap = 0.1 * n
+
+    def forward(self, o, t):
+        self._setup(len(t))
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapByMethodUnderIf(torch.nn.Module):
+    def _setup(self, t):
+        self.cap = 0.1 * len(t)
+
+    def forward(self, o, t):
+        if len(t) > 0:
+            self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapByMethodKeyword(torch.nn.Module):
+    def _setup(self, targets):
+        n = len(targets)
+        self.cap = 0.1 * n
+
+    def forward(self, o, t):
+        self._setup(targets=t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapByMethodTwoLevels(torch.nn.Module):
+    def _inner(self, t):
+        self.cap = 0.1 * len(t)
+
+    def _setup(self, t):
+        self._inner(t)
+
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapMethodConstant(torch.nn.Module):
+    def _setup(self, t):
+        self.cap = 0.3
+
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapMethodOfClasses(torch.nn.Module):
+    def _setup(self, names):
+        self.cap = 0.1 * len(names)
+
+    def forward(self, o, t):
+        self._setup(CLASSES)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapMethodFirstCallOnly(torch.nn.Module):
+    def _setup(self, t):
+        self.cap = 0.1 * len(t)  # the first call's (the oracle's instance is warmed on a batch as large)
+
+    def forward(self, o, t):
+        if not hasattr(self, "cap"):
+            self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapMethodGuardedInside(torch.nn.Module):
+    cap = None
+
+    def _setup(self, t):
+        if self.cap is None:
+            self.cap = 0.1 * len(t)
+
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapMethodAfterTheOp(torch.nn.Module):
+    cap = 0.3
+
+    def _setup(self, t):
+        self.seen = 0.1 * len(t)
+
+    def forward(self, o, t):
+        out = (E(o, t) * 3.0).clamp(max=self.cap).sum()
+        self._setup(t)
+        return {"loss": out}
+
+
+for _cls in (CapByMethodOfNumber, CapByMethodUnderIf, CapByMethodKeyword, CapByMethodTwoLevels):
+    body("method")(_cls)
+for _cls in (NearCapMethodConstant, NearCapMethodOfClasses, NearCapMethodFirstCallOnly, NearCapMethodGuardedInside,
+             NearCapMethodAfterTheOp):
+    body("near")(_cls)

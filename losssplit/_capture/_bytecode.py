@@ -7288,9 +7288,58 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
                         _straight(instructions, j) or _unguarded(instructions, before, attr.argval))) \
                         and reader.number(first, end, frozenset(), positions=False):
                     return True
+            if owner.argval in _OWNERS and at is not None and _method_stored(
+                    type(held.get(owner.argval)), f.f_code, reader, owner.argval, attr.argval, at):
+                return True
         return False
 
     return any(counted(start, end) for start, end in spans)
+
+
+def _method_stored(cls: type, code: types.CodeType, reader: _BatchReader, owner: str, name: str, at: int,
+                   depth: int = 2) -> bool:
+    """Whether ``code``, before the op at ``at``, calls a method of ``owner`` (``self._setup(t)``; ``cls``:
+    its class), on every call or under a test of anything but the attribute (``_unguarded``), passing
+    it the batch's items or a number computed from them (``reader``: ``code``'s), whose own code
+    stores ``owner.name`` (as ``_batch_operand`` reads a store in the body's code) from a number
+    computed from the batch or from its parameters, or (``depth``) calls another such method: on a
+    group alone the method stores the group's (the first call's kept by a guard on the attribute
+    is the same)."""
+    instructions = _instructions(code)
+    for call, method in _method_calls(code, owner):
+        if call >= at or not (_straight(instructions, call) or _unguarded(instructions, call, name)):
+            continue
+        fn = inspect.getattr_static(cls, method, None)
+        own = fn.__code__ if isinstance(fn, types.FunctionType) else None
+        if own is None or not own.co_argcount:
+            continue
+        ins = _instructions(own)
+        inner = _batch_reader(own, None, frozenset(), frozenset(), frozenset(), frozenset(), ())
+        if not any((_straight(ins, j) or _unguarded(ins, before, name)) and (
+                inner.number(first, end, frozenset(), positions=False) or _loaded_parameters(own, first, end))
+                   for j, first, end, before in _attribute_stores(ins, own.co_varnames[0], name)) \
+                and not (depth > 1 and _method_stored(cls, own, inner, own.co_varnames[0], name, len(ins), depth - 1)):
+            continue
+        if any(reader.collection(a, b, frozenset()) or reader.number(a, b, frozenset(), positions=False)
+               for a, b in _argument_spans(instructions, call) or ()):
+            return True
+    return False
+
+
+@_per_code(256)
+def _method_calls(code: types.CodeType, owner: str) -> tuple[tuple[int, str], ...]:
+    """(the CALL's index, the method's name) of each call ``owner.m(..)`` in ``code``."""
+    instructions = _instructions(code)
+    found = []
+    for k, i in enumerate(instructions):
+        if i.opname != "CALL":
+            continue
+        spans = _argument_spans(instructions, k)
+        callee = (spans[-1][0] if spans else _arguments_end(instructions, k)) - 1 if spans is not None else -1
+        if callee >= 1 and instructions[callee].opname == "LOAD_METHOD" \
+                and (instructions[callee - 1].opname, instructions[callee - 1].argval) == ("LOAD_FAST", owner):
+            found.append((k, instructions[callee].argval))
+    return tuple(found)
 
 
 def _owner_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> bool:
