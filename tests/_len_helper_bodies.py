@@ -214,3 +214,114 @@ for _cls in (CapByMethodOfNumber, CapByMethodUnderIf, CapByMethodKeyword, CapByM
 for _cls in (NearCapMethodConstant, NearCapMethodOfClasses, NearCapMethodFirstCallOnly, NearCapMethodGuardedInside,
              NearCapMethodAfterTheOp):
     body("near")(_cls)
+
+
+# === other spellings of a method of ``self`` (three still WRONG, pinned in tests/test_len_helpers.py) ==
+
+
+class _CapBase(torch.nn.Module):
+    def _setup(self, t):
+        self.cap = 0.1 * len(t)
+
+
+class CapBySuperMethod(_CapBase):
+    def _setup(self, t):
+        super()._setup(t)
+
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapByClassCalledMethod(_CapBase):
+    def forward(self, o, t):
+        _CapBase._setup(self, t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapReturnedByMethod(torch.nn.Module):
+    def _cap_of(self, t):
+        return 0.1 * len(t)
+
+    def forward(self, o, t):
+        self.cap = self._cap_of(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapInheritedMethod(_CapBase):  # (declines since session 34: the method is found on the class)
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class LocalCapReturnedByMethod(torch.nn.Module):
+    def _cap_of(self, t):
+        return 0.1 * len(t)
+
+    def forward(self, o, t):
+        cap = self._cap_of(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=cap).sum()}
+
+
+def _count_by_len_helper(t):
+    n = _len(t)
+    return n
+
+
+@body("other")
+def clamp_by_helper_of_len_helper(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _count_by_len_helper(t)).sum()}
+
+
+@body("other")
+def clamp_by_len_helper_in_closure(o, t):
+    n = _len(t)
+
+    def clip(e):
+        return e.clamp(max=0.1 * n)
+    return {"loss": clip(E(o, t) * 3.0).sum()}
+
+
+class _ConstantCapBase(torch.nn.Module):
+    def _setup(self, t):
+        self.cap = 0.3
+
+
+class NearCapBySuperMethodConstant(_ConstantCapBase):
+    def _setup(self, t):
+        super()._setup(t)
+
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapByClassCalledMethodOfClasses(_CapBase):
+    def forward(self, o, t):
+        _CapBase._setup(self, CLASSES)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapReturnedConstantByMethod(torch.nn.Module):
+    def _cap_of(self, t):
+        return 0.3
+
+    def forward(self, o, t):
+        self.cap = self._cap_of(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapReturnedByMethodOfClasses(torch.nn.Module):
+    def _cap_of(self, names):
+        return 0.1 * len(names)
+
+    def forward(self, o, t):
+        self.cap = self._cap_of(CLASSES)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+for _cls in (CapBySuperMethod, CapByClassCalledMethod, CapReturnedByMethod, CapInheritedMethod, LocalCapReturnedByMethod):
+    body("other")(_cls)
+for _cls in (NearCapBySuperMethodConstant, NearCapByClassCalledMethodOfClasses, NearCapReturnedConstantByMethod,
+             NearCapReturnedByMethodOfClasses):
+    body("near")(_cls)

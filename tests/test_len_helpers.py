@@ -3,32 +3,47 @@ result the body holds in a local (``n = _len(t)``, then ``clamp(max=0.1 * n)``):
 body computes the bound from the group's count; ``_bytecode._len_helper_count`` follows the local as
 ``sized_argument`` follows a size helper's (one parser, ``_bytecode._returned_size``). And a clamp
 bound ``self.cap`` that a method ``forward`` calls stores from the count (``self._setup(t)``, also
-given ``len(t)``, by keyword, under ``if len(t) > 0:``, or through a second method;
-``_bytecode._method_stored``). Before session 34 each kept the batch's bound on every group (WRONG);
+given ``len(t)``, by keyword, under ``if len(t) > 0:``, through a second method, ``super()._setup(t)``
+or ``Base._setup(self, t)``; ``_bytecode._method_stored``), or that ``forward`` stores from a method
+returning it (``self.cap = self._cap_of(t)``; ``_bytecode._method_returned``). Before session 34 each kept the batch's bound on every group (WRONG);
 they decline now, naming the key and the op. Near misses (a helper returning a constant, a length of
-a list of no images, one image's own count, DETR-like bodies, a method storing a constant or the
-length of a list of no images, or kept from the first call, or run after the op) split exactly."""
+a list of no images, one image's own count, DETR-like bodies, a method storing or returning a
+constant or the length of a list of no images, or kept from the first call, or run after the op)
+split exactly. Found here and still WRONG (``NOT_FIXED``, strict xfails, README Known limits): a
+method's returned count held in a local, a helper returning ``_len(t)`` through a local, a nested
+function's free variable of ``n = _len(t)``."""
 
 import pytest
 from _len_helper_bodies import BODIES, CONVERTS
+from _red_team26_measure import pinned_params
 from _red_team28_measure import assert_pinned, measure
+
+_WRONG = "known WRONG (lenh, session 34, found, not fixed): a clamp bound {}: the batch's bound kept on every group"
+NOT_FIXED = {  # name -> the strict xfail's reason (silently wrong, not fixed)
+    "LocalCapReturnedByMethod": _WRONG.format("``cap = self._cap_of(t)`` of a method returning ``0.1 * len(t)``"),
+    "clamp_by_helper_of_len_helper": _WRONG.format("``0.1 * h(t)`` of a helper returning ``_len(t)`` through a local "
+                                                   "(a function returning a count is read only where it is one "
+                                                   "``len(v)``)"),
+    "clamp_by_len_helper_in_closure": _WRONG.format("``0.1 * n`` in a nested function of ``n = _len(t)`` (a free "
+                                                    "variable is followed to ``len`` itself only)"),
+}
 
 EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} | {
     "mean_by_len_helper_through_local",  # the count itself as a divisor: a mean over the group
 }
-WERE_WRONG = {name for name in BODIES if name not in EXACT}
+WERE_WRONG = {name for name in BODIES if name not in EXACT and name not in NOT_FIXED}
 OPS = {"pow_by_len_helper_through_local": "Tensor.pow with a Python number the body computed from a length of its data"}
 CLAMP = "Tensor.clamp with a Python number the body computed from a length of its data"
 
 
 @pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True to a scalar")
-@pytest.mark.parametrize("name", sorted(BODIES))
+@pytest.mark.parametrize("name", pinned_params(BODIES, NOT_FIXED))
 def test_every_body_splits_exactly_or_declines(name):
     assert_pinned(name, EXACT, BODIES, CONVERTS)
 
 
 def test_the_tables():
-    assert len(BODIES) == 21 and len(WERE_WRONG) == 9
+    assert len(BODIES) == 32 and len(WERE_WRONG) == 13 and len(NOT_FIXED) == 3
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))

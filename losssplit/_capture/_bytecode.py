@@ -7283,62 +7283,124 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
             owner, attr = instructions[k], instructions[k + 1]
             if owner.opname != "LOAD_FAST" or attr.opname != "LOAD_ATTR":
                 continue
+            cls = type(held.get(owner.argval))
             for j, first, end, before in _attribute_stores(instructions, owner.argval, attr.argval):
                 if (owner.argval not in _OWNERS or at is not None and j < at and (
                         _straight(instructions, j) or _unguarded(instructions, before, attr.argval))) \
-                        and reader.number(first, end, frozenset(), positions=False):
+                        and (reader.number(first, end, frozenset(), positions=False) or owner.argval in _OWNERS
+                             and _method_returned(cls, f.f_code, f.f_globals, reader, owner.argval, first, end)):
                     return True
             if owner.argval in _OWNERS and at is not None and _method_stored(
-                    type(held.get(owner.argval)), f.f_code, reader, owner.argval, attr.argval, at):
+                    cls, f.f_code, f.f_globals, reader, owner.argval, attr.argval, at):
                 return True
         return False
 
     return any(counted(start, end) for start, end in spans)
 
 
-def _method_stored(cls: type, code: types.CodeType, reader: _BatchReader, owner: str, name: str, at: int,
-                   depth: int = 2) -> bool:
-    """Whether ``code``, before the op at ``at``, calls a method of ``owner`` (``self._setup(t)``; ``cls``:
-    its class), on every call or under a test of anything but the attribute (``_unguarded``), passing
-    it the batch's items or a number computed from them (``reader``: ``code``'s), whose own code
-    stores ``owner.name`` (as ``_batch_operand`` reads a store in the body's code) from a number
-    computed from the batch or from its parameters, or (``depth``) calls another such method: on a
-    group alone the method stores the group's (the first call's kept by a guard on the attribute
-    is the same)."""
+def _method_stored(cls: type, code: types.CodeType, globals_: dict[str, Any], reader: _BatchReader, owner: str,
+                   name: str, at: int, depth: int = 2) -> bool:
+    """Whether ``code``, before the op at ``at``, calls a method of ``owner`` (``self._setup(t)``,
+    ``super()._setup(t)``, ``Base._setup(self, t)``: ``_called_methods``; ``cls``: ``owner``'s class),
+    on every call or under a test of anything but the attribute (``_unguarded``), passing it the
+    batch's items or a number computed from them (``reader``: ``code``'s), whose own code stores
+    ``owner.name`` (as ``_batch_operand`` reads a store in the body's code) from a number computed
+    from the batch or from its parameters, or (``depth``) calls another such method: on a group
+    alone the method stores the group's (the first call's kept by a guard on the attribute is the
+    same)."""
     instructions = _instructions(code)
-    for call, method in _method_calls(code, owner):
-        if call >= at or not (_straight(instructions, call) or _unguarded(instructions, call, name)):
+    for call, fn, arguments in _called_methods(cls, code, globals_, owner, 0, at):
+        if not (_straight(instructions, call) or _unguarded(instructions, call, name)):
             continue
-        fn = inspect.getattr_static(cls, method, None)
-        own = fn.__code__ if isinstance(fn, types.FunctionType) else None
-        if own is None or not own.co_argcount:
-            continue
+        own = fn.__code__
         ins = _instructions(own)
         inner = _batch_reader(own, None, frozenset(), frozenset(), frozenset(), frozenset(), ())
-        if not any((_straight(ins, j) or _unguarded(ins, before, name)) and (
-                inner.number(first, end, frozenset(), positions=False) or _loaded_parameters(own, first, end))
+        if not any((_straight(ins, j) or _unguarded(ins, before, name)) and _from_count_or_parameters(own, inner, first, end)
                    for j, first, end, before in _attribute_stores(ins, own.co_varnames[0], name)) \
-                and not (depth > 1 and _method_stored(cls, own, inner, own.co_varnames[0], name, len(ins), depth - 1)):
+                and not (depth > 1 and _method_stored(cls, own, fn.__globals__, inner, own.co_varnames[0], name, len(ins),
+                                                      depth - 1)):
             continue
-        if any(reader.collection(a, b, frozenset()) or reader.number(a, b, frozenset(), positions=False)
-               for a, b in _argument_spans(instructions, call) or ()):
+        if _batch_arguments(reader, arguments):
             return True
     return False
 
 
+def _method_returned(cls: type, code: types.CodeType, globals_: dict[str, Any], reader: _BatchReader, owner: str,
+                     start: int, end: int) -> bool:
+    """Whether ``start:end`` of ``code`` calls a method of ``owner`` (``_called_methods``) passing it
+    the batch's items or a number computed from them, whose own code returns a number computed from
+    the batch or from its parameters (``self.cap = self._cap_of(t)`` of ``return 0.1 * len(t)``)."""
+    for _, fn, arguments in _called_methods(cls, code, globals_, owner, start, end):
+        own = fn.__code__
+        ins = _instructions(own)
+        inner = _batch_reader(own, None, frozenset(), frozenset(), frozenset(), frozenset(), ())
+        if any(i.opname == "RETURN_VALUE" and (first := _operand_start(ins, j)) is not None
+               and _from_count_or_parameters(own, inner, first, j) for j, i in enumerate(ins)) \
+                and _batch_arguments(reader, arguments):
+            return True
+    return False
+
+
+def _from_count_or_parameters(code: types.CodeType, reader: _BatchReader, start: int, end: int) -> bool:
+    return reader.number(start, end, frozenset(), positions=False) or bool(_loaded_parameters(code, start, end))
+
+
+def _batch_arguments(reader: _BatchReader, arguments: Sequence[tuple[int, int]]) -> bool:
+    return any(reader.collection(a, b, frozenset()) or reader.number(a, b, frozenset(), positions=False) for a, b in arguments)
+
+
+def _called_methods(cls: type, code: types.CodeType, globals_: dict[str, Any], owner: str, start: int, end: int
+                    ) -> Iterator[tuple[int, types.FunctionType, list[tuple[int, int]]]]:
+    """(the CALL's index, the Python function, the spans of the arguments it is given after
+    ``owner``) of each call in ``start:end`` of ``code`` of a method of ``owner``, an instance of
+    ``cls``: ``owner.m(..)``, ``super().m(..)`` (looked up after the class defining ``code``) or
+    ``Base.m(owner, ..)`` of a global base class (looked up without running any descriptor)."""
+    for call, name, holder in _method_calls(code, owner):
+        if not start <= call < end:
+            continue
+        arguments = list(_argument_spans(_instructions(code), call) or ())
+        if holder is None:
+            fn = inspect.getattr_static(cls, name, None)
+        elif holder:
+            base = globals_.get(holder)
+            fn = inspect.getattr_static(base, name, None) if isinstance(base, type) and issubclass(cls, base) else None
+            arguments = arguments[:-1]  # (``owner`` itself, the first)
+        else:
+            mro = cls.__mro__
+            defining = next((k for k, c in enumerate(mro) if any(getattr(v, "__code__", None) is code
+                                                                  for v in vars(c).values())), None)
+            fn = next((c.__dict__[name] for c in mro[defining + 1:] if name in c.__dict__), None) \
+                if defining is not None else None
+        if isinstance(fn, types.FunctionType) and fn.__code__.co_argcount:
+            yield call, fn, arguments
+
+
 @_per_code(256)
-def _method_calls(code: types.CodeType, owner: str) -> tuple[tuple[int, str], ...]:
-    """(the CALL's index, the method's name) of each call ``owner.m(..)`` in ``code``."""
+def _method_calls(code: types.CodeType, owner: str) -> tuple[tuple[int, str, str | None], ...]:
+    """(the CALL's index, the method's name, how it is looked up) of each call of a method of
+    ``owner`` in ``code``: ``owner.m(..)`` (None), ``super().m(..)`` ("") and ``Base.m(owner, ..)``
+    (the global's name)."""
     instructions = _instructions(code)
-    found = []
+    found: list[tuple[int, str, str | None]] = []
     for k, i in enumerate(instructions):
         if i.opname != "CALL":
             continue
         spans = _argument_spans(instructions, k)
-        callee = (spans[-1][0] if spans else _arguments_end(instructions, k)) - 1 if spans is not None else -1
-        if callee >= 1 and instructions[callee].opname == "LOAD_METHOD" \
-                and (instructions[callee - 1].opname, instructions[callee - 1].argval) == ("LOAD_FAST", owner):
-            found.append((k, instructions[callee].argval))
+        if spans is None:
+            continue
+        callee = (spans[-1][0] if spans else _arguments_end(instructions, k)) - 1
+        if callee < 1 or instructions[callee].opname != "LOAD_METHOD":
+            continue
+        before = instructions[callee - 1]
+        if (before.opname, before.argval) == ("LOAD_FAST", owner):
+            found.append((k, instructions[callee].argval, None))
+        elif before.opname == "LOAD_GLOBAL" and not (before.arg or 0) & 1 and spans \
+                and spans[-1][1] - spans[-1][0] == 1 and (instructions[spans[-1][0]].opname, instructions[spans[-1][0]].argval) \
+                == ("LOAD_FAST", owner):
+            found.append((k, instructions[callee].argval, before.argval))
+        elif before.opname == "CALL" and before.arg == 0 and callee >= 3 and instructions[callee - 2].opname == "PRECALL" \
+                and (instructions[callee - 3].opname, instructions[callee - 3].argval) == ("LOAD_GLOBAL", "super"):
+            found.append((k, instructions[callee].argval, ""))
     return tuple(found)
 
 
