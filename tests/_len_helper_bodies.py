@@ -325,3 +325,91 @@ for _cls in (CapBySuperMethod, CapByClassCalledMethod, CapReturnedByMethod, CapI
 for _cls in (NearCapBySuperMethodConstant, NearCapByClassCalledMethodOfClasses, NearCapReturnedConstantByMethod,
              NearCapReturnedByMethodOfClasses):
     body("near")(_cls)
+
+
+# === a function returning a number it computes from the count (``_bytecode._returns_count``) ========
+
+
+def cap_of(t):
+    return 0.1 * len(t)
+
+
+def half_count(t):
+    return 0.5 * len(t)
+
+
+def _num_boxes(t):
+    return max(sum(len(s["boxes"]) for s in t), 1)
+
+
+def constant_cap(t):
+    return 0.3
+
+
+def classes_count(t):
+    return len(CLASSES)
+
+
+@body("function")
+def clamp_by_count_function(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap_of(t)).sum()}
+
+
+@body("function")
+def clamp_by_count_function_through_local(o, t):
+    c = cap_of(t)
+    return {"loss": (E(o, t) * 3.0).clamp(max=c).sum()}
+
+
+@body("function")
+def sum_over_count_function(o, t):
+    return {"loss": E(o, t).sum() / half_count(t)}
+
+
+@body("function")
+def sum_times_count_function(o, t):
+    return {"loss": E(o, t).sum() * cap_of(t)}
+
+
+class ClampByMethodReturningCount(torch.nn.Module):
+    def _cap_of(self, t):
+        return 0.1 * len(t)
+
+    def forward(self, o, t):
+        return {"loss": (E(o, t) * 3.0).clamp(max=self._cap_of(t)).sum()}
+
+
+body("function")(ClampByMethodReturningCount)
+
+
+@body("near", "d")
+def near_detr_over_num_boxes_function(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / _num_boxes(t)}
+
+
+@body("near", "d")
+def near_detr_over_num_boxes_function_through_local(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    n = _num_boxes(t)
+    return {"loss": (src - tgt).abs().sum() / n}
+
+
+@body("near")
+def near_clamp_by_count_function_of_classes(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap_of(CLASSES)).sum()}
+
+
+@body("near")
+def near_clamp_by_constant_function(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=constant_cap(t)).sum()}
+
+
+@body("near")
+def near_sum_times_constant_function(o, t):
+    return {"loss": E(o, t).sum() * constant_cap(t)}
+
+
+@body("near")
+def near_sum_over_classes_count_function(o, t):
+    return {"loss": E(o, t).sum() / classes_count(t)}

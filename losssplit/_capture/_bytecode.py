@@ -5748,7 +5748,8 @@ def _computed_from(instructions: list[dis.Instruction], start: int, end: int, hi
     index, the span's end), or loads a number local that ``marked`` says is one or whose
     assignment is such code (``seen``: locals followed; loop counters and positions aside). With
     ``cells``, also a free variable ``marked`` says is one. Without ``sizes``, an assignment may
-    call a global function (``n = _len(t)``; ``_number_shaped``)."""
+    call a global function (``n = _len(t)``; ``_number_shaped``) or a method of ``self``
+    (``cap = self._cap_of(t)``)."""
     for k in range(start, end):
         i = instructions[k]
         if hit(k, end):
@@ -5767,10 +5768,18 @@ def _computed_from(instructions: list[dis.Instruction], start: int, end: int, hi
             if instructions[j - 1].opname == "FOR_ITER":  # a loop's counter: a position, no number computed
                 continue
             value = _stored_value(instructions, j)  # (not a tensor's: ``total = 0``, then ``total + l / bs``)
-            if value is not None and _number_shaped(instructions, *value, sizes=sizes) \
+            if value is not None and (_number_shaped(instructions, *value, sizes=sizes) or not sizes
+                                      and _own_method_call(instructions, *value)) \
                     and _computed_from(instructions, *value, hit, values, marked, seen, sizes=sizes):
                 return True
     return False
+
+
+def _own_method_call(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether ``start:end`` is a call of a method of ``self`` (``cls``): ``self._cap_of(t)``."""
+    return (end - start >= 4 and instructions[end - 1].opname == "CALL" and instructions[start].opname == "LOAD_FAST"
+            and instructions[start].argval in _OWNERS and instructions[start + 1].opname == "LOAD_METHOD"
+            and _callee_at(instructions, start, end) == start + 1)
 
 
 def shape_operand() -> bool:
@@ -7190,31 +7199,100 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
                for start, end, params in candidates)
 
 
-def _len_helper_count(f: types.FrameType, constants: frozenset[str], scopes: tuple[types.CodeType, ...]) -> bool:
+def counted_call() -> bool:
+    """Whether an operand of the op the caller's code is executing is a plain number computed from a
+    call of a function whose code computes a count from its parameters (``_returns_count``: ``e.sum()
+    * cap_of(t)`` of ``def cap_of(t): return 0.1 * len(t)``, also through a local or as a method of
+    ``self``) given the batch: on a group alone the group's number. One only returning ``len`` of its
+    parameter is left to the readers of ``len`` itself (``_len_helper_count``). Python 3.11."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    return f is not None and _len_helper_count(f, None, None, computed=True)
+
+
+def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scopes: tuple[types.CodeType, ...] | None,
+                      computed: bool = False) -> bool:
     """Whether an operand of the op ``f``'s code is executing is a plain number computed from a
-    call of a global function of one parameter that only returns ``len`` of it (``_returns_len``)
-    on the batch's images or items (``_BatchReader.collection``), read as ``len`` itself: right
-    there (``clamp(max=0.1 * _len(t))``) or in the assignment of a number local the operand loads
-    (``n = _len(t)``, then ``clamp(max=0.1 * n)``; ``_computed_from``, as a size helper's read)."""
-    if not any(_returns_len(f.f_globals.get(name)) for name in _called_globals(f.f_code)):
-        return False  # (asked at most bounds of the seed's ops: it calls no such helper)
+    call of a function returning a count of its arguments (``_count_function``: ``def _len(v):
+    return len(v)``, ``def cap_of(t): return 0.1 * len(t)``; a global or a method of ``self``) given
+    the batch's images or items (for ``_len``, ``_BatchReader.collection``) or a number computed
+    from them: right there (``clamp(max=0.1 * _len(t))``, ``clamp(max=self._cap_of(t))``) or in the
+    assignment of a number local the operand loads (``n = _len(t)``, then ``clamp(max=0.1 * n)``;
+    ``_computed_from``, as a size helper's read). With ``computed``, only a function that is no
+    ``_returns_len``. ``constants``, ``scopes``: as ``_BatchReader``'s (None: read from ``f`` when needed)."""
+
+    def counting(fn: Any) -> bool:
+        return _count_function(fn) and not (computed and _returns_len(fn))
+
+    # (asked at most bounds and factors of the seed's ops: it calls no such function; ``f_locals`` builds a dict)
+    owner = None
+    if not any(counting(f.f_globals.get(name)) for name in _called_globals(f.f_code)):
+        if not _method_calls(f.f_code, "self"):
+            return False
+        owner = f.f_locals.get("self")
+        if owner is None or not _counting_methods(f.f_code, type(owner), computed):
+            return False
+    owner = owner if owner is not None else f.f_locals.get("self")
     instructions = _instructions(f.f_code)
     reader: list[_BatchReader] = []
 
     def hit(k: int, end: int) -> bool:
         i = instructions[k]
-        if i.opname != "LOAD_GLOBAL" or not (i.arg or 0) & 1 or not _returns_len(f.f_globals.get(i.argval)):
+        if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1:
+            fn, first = f.f_globals.get(i.argval), k + 1
+        elif i.opname == "LOAD_FAST" and i.argval == "self" and owner is not None and k + 1 < end \
+                and instructions[k + 1].opname == "LOAD_METHOD":
+            fn, first = inspect.getattr_static(type(owner), instructions[k + 1].argval, None), k + 2
+        else:
+            return False
+        if not counting(fn):
             return False
         close = _call_end(instructions[k:end], 0)
         if close is None:
             return False
         if not reader:
-            reader.append(_batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants, scopes))
-        return reader[0].collection(k + 1, k + close, frozenset())
+            reader.append(_batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(),
+                                        _constant_bounds(f) if constants is None else constants,
+                                        _scopes(f) if scopes is None else scopes))
+        if _returns_len(fn):
+            return reader[0].collection(first, k + close, frozenset())
+        return _batch_arguments(reader[0], _argument_spans(instructions, k + close) or ())
 
     return any(_plain_number(instructions, start, end, f.f_locals, (int, float), f.f_globals)
                and _computed_from(instructions, start, end, hit, f.f_locals, _never, set(), sizes=False)
                for start, end in _operands(f.f_code, _lasti(f)))
+
+
+@_per_code(256)
+def _counting_methods(code: types.CodeType, cls: type, computed: bool) -> bool:
+    """Whether ``code`` calls a method of ``self``, an instance of ``cls``, that is a ``_count_function``
+    (with ``computed``, no ``_returns_len``); read once per class (a method set on the instance is none)."""
+    return any(holder is None and _count_function(fn := inspect.getattr_static(cls, name, None))
+               and not (computed and _returns_len(fn)) for _, name, holder in _method_calls(code, "self"))
+
+
+def _count_function(fn: Any) -> bool:
+    """Whether ``fn`` is a Python function that returns a count of its parameters: only ``len`` of
+    its one parameter (``_returns_len``), or a number its code computes from them (``_returns_count``)."""
+    return isinstance(fn, types.FunctionType) and (_returns_len(fn) or _returns_count(fn.__code__))
+
+
+@_per_code(256)
+def _returns_count(code: types.CodeType) -> bool:
+    """Whether a value ``code`` returns is a plain number (``_number_shaped``: not ``torch.tensor(len(t))``)
+    computed from its parameters as from the batch (``_BatchReader.number``, no position: ``return 0.1
+    * len(t)``, ``return max(n, 1)`` of ``n`` added up over ``t``). A generator's or a coroutine's
+    code returns none."""
+    if code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR):
+        return False
+    ins = _instructions(code)
+    if not any(i.opname == "LOAD_GLOBAL" and i.argval == "len" for i in ins):
+        return False
+    inner = _batch_reader(code, None, frozenset(), frozenset(), frozenset(), frozenset(), ())
+    return any(i.opname == "RETURN_VALUE" and (first := _operand_start(ins, j)) is not None
+               and _number_shaped(ins, first, j) and inner.number(first, j, frozenset(), positions=False)
+               for j, i in enumerate(ins))
 
 
 def _never(_: Any) -> bool:
@@ -9776,14 +9854,17 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
         callee = instructions[start]
         if callee.opname == "PUSH_NULL" and end - start == 4 and instructions[start + 1].opname in ("LOAD_FAST", "LOAD_DEREF"):
             return _made_in_call(held.get(instructions[start + 1].argval))  # ``count()``, no argument
+        if callee.opname == "LOAD_FAST" and callee.argval in _OWNERS and callee.argval in held \
+                and _callee_at(instructions, start, end) == start + 1 and instructions[start + 1].opname == "LOAD_METHOD":
+            return _count_function(inspect.getattr_static(type(held[callee.argval]), instructions[start + 1].argval, None))
         if callee.opname != "LOAD_GLOBAL":
             return False
         if (callee.arg or 0) & 1 == 1 and callee.argval in _COUNTING:
             return True
         if globals_ is None:
             return False
-        if (callee.arg or 0) & 1 == 1 and _returns_len(globals_.get(callee.argval)):
-            return True  # ``_len(t)`` of ``def _len(v): return len(v)``
+        if (callee.arg or 0) & 1 == 1 and _count_function(globals_.get(callee.argval)):
+            return True  # ``_len(t)`` of ``def _len(v): return len(v)``, ``cap_of(t)`` of ``return 0.1 * len(t)``
         at = _callee_at(instructions, start, end)
         if at == start:  # ``sqrt(n)``, ``from math import sqrt``
             return _numeric_function(globals_.get(callee.argval))
