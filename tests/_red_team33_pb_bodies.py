@@ -425,7 +425,7 @@ def clamp_by_len_helper_of_tensor(o, t):
 
 
 @body("old")
-def clamp_by_len_helper_through_local(o, t):  # (q2, round 3: still WRONG, pinned)
+def clamp_by_len_helper_through_local(o, t):  # (q2, round 3: WRONG, pinned; declines since session 34)
     n = _len(t)
     return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
 

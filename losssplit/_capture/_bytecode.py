@@ -5757,30 +5757,50 @@ def sized_argument(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]
 
 def _size_helper(globals_: dict[str, Any], load: dis.Instruction) -> tuple[types.CodeType, int, int] | None:
     """(its code, the shape read's offset, the dim) where ``load`` loads a global function of one
-    parameter that only returns ``p.shape[d]`` of it (``def _rows(v): return v.shape[0]``)."""
+    parameter that only returns ``p.shape[d]`` or ``p.size(d)`` of it (``def _rows(v): return
+    v.shape[0]``; ``_returned_size``'s, not ``len``: no size read of a list is recorded)."""
     if load.opname != "LOAD_GLOBAL":
         return None
     fn = globals_.get(load.argval)
-    return _returned_size(fn.__code__) if isinstance(fn, types.FunctionType) else None
+    if not isinstance(fn, types.FunctionType):
+        return None
+    returned = _returned_size(fn.__code__)
+    return None if returned is None or returned[0] == "len" else (fn.__code__, returned[2], returned[1])
+
+
+def _returns_len(fn: Any) -> bool:
+    """Whether ``fn`` is a function of one parameter whose code only returns ``len`` of it (the
+    builtin: its module names no other ``len``)."""
+    if not isinstance(fn, types.FunctionType) or "len" in fn.__globals__:
+        return False
+    returned = _returned_size(fn.__code__)
+    return returned is not None and returned[0] == "len"
 
 
 @_per_code(256)
-def _returned_size(code: types.CodeType) -> tuple[types.CodeType, int, int] | None:
-    """``_size_helper`` of ``code``."""
+def _returned_size(code: types.CodeType) -> tuple[str, int, int] | None:
+    """(kind, dim, offset) where ``code`` is of a function of one parameter, no keyword-only,
+    whose body only returns a size of it, directly or through one local (``r = v.shape[0];
+    return r``): ``len(v)`` ("len", 0, the call's offset), ``v.shape[d]`` ("shape", d, the shape
+    read's offset) or ``v.size(d)`` ("size", d, the call's offset: the size read there)."""
     ins = [i for i in _instructions(code) if i.opname not in ("RESUME", "NOP")]
     if code.co_argcount != 1 or code.co_kwonlyargcount or len(ins) not in (5, 6, 7) or any(i.is_jump_target for i in ins):
         return None
     ops = [(i.opname, i.argval) for i in ins]
     if len(ops) == 7 and ops[4][0] == "STORE_FAST" and ops[5] == ("LOAD_FAST", ops[4][1]):  # ``r = v.shape[0]; return r``
         ops = ops[:4] + ops[6:]
-    if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[2][0] != "LOAD_CONST" or type(ops[2][1]) is not int \
-            or ops[-1][0] != "RETURN_VALUE":
+    if ops[-1][0] != "RETURN_VALUE":
+        return None
+    if ops[:4] == [("LOAD_GLOBAL", "len"), ("LOAD_FAST", code.co_varnames[0]), ("PRECALL", 1), ("CALL", 1)] \
+            and len(ops) == 5 and (ins[0].arg or 0) & 1:
+        return "len", 0, ins[3].offset
+    if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[2][0] != "LOAD_CONST" or type(ops[2][1]) is not int:
         return None
     if len(ops) == 5 and ops[1] == ("LOAD_ATTR", "shape") and ops[3][0] == "BINARY_SUBSCR":
-        return code, ins[1].offset, ops[2][1]
+        return "shape", ops[2][1], ins[1].offset
     if len(ops) == 6 and ops[1] in (("LOAD_METHOD", "size"), ("LOAD_ATTR", "size")) and ops[3] == ("PRECALL", 1) \
             and ops[4] == ("CALL", 1):  # ``return v.size(0)``: the size read at the call
-        return code, ins[4].offset, ops[2][1]
+        return "size", ops[2][1], ins[4].offset
     return None
 
 
@@ -5882,11 +5902,14 @@ def _holds_read(instructions: list[dis.Instruction], start: int, end: int, reads
 
 
 def _computed_from(instructions: list[dis.Instruction], start: int, end: int, hit: Callable[[int, int], bool],
-                   values: dict[str, Any], marked: Callable[[Any], bool], seen: set[str], cells: bool = False) -> bool:
+                   values: dict[str, Any], marked: Callable[[Any], bool], seen: set[str], cells: bool = False,
+                   sizes: bool = True) -> bool:
     """Whether the number code ``start:end`` has an instruction ``hit`` says is its source (its
     index, the span's end), or loads a number local that ``marked`` says is one or whose
     assignment is such code (``seen``: locals followed; loop counters and positions aside). With
-    ``cells``, also a free variable ``marked`` says is one."""
+    ``cells``, also a free variable ``marked`` says is one. Without ``sizes``, an assignment may
+    call a global function (``n = _len(t)``; ``_number_shaped``) or a method of ``self``
+    (``cap = self._cap_of(t)``)."""
     for k in range(start, end):
         i = instructions[k]
         if hit(k, end):
@@ -5905,10 +5928,18 @@ def _computed_from(instructions: list[dis.Instruction], start: int, end: int, hi
             if instructions[j - 1].opname == "FOR_ITER":  # a loop's counter: a position, no number computed
                 continue
             value = _stored_value(instructions, j)  # (not a tensor's: ``total = 0``, then ``total + l / bs``)
-            if value is not None and _number_shaped(instructions, *value, sizes=True) \
-                    and _computed_from(instructions, *value, hit, values, marked, seen):
+            if value is not None and (_number_shaped(instructions, *value, sizes=sizes) or not sizes
+                                      and _own_method_call(instructions, *value)) \
+                    and _computed_from(instructions, *value, hit, values, marked, seen, sizes=sizes):
                 return True
     return False
+
+
+def _own_method_call(instructions: list[dis.Instruction], start: int, end: int) -> bool:
+    """Whether ``start:end`` is a call of a method of ``self`` (``cls``): ``self._cap_of(t)``."""
+    return (end - start >= 4 and instructions[end - 1].opname == "CALL" and instructions[start].opname == "LOAD_FAST"
+            and instructions[start].argval in _OWNERS and instructions[start + 1].opname == "LOAD_METHOD"
+            and _callee_at(instructions, start, end) == start + 1)
 
 
 def shape_operand() -> bool:
@@ -7351,45 +7382,111 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
                for start, end, params in candidates)
 
 
-def _len_helper_count(f: types.FrameType, constants: frozenset[str], scopes: tuple[types.CodeType, ...]) -> bool:
-    """Whether an operand of the op ``f``'s code is executing is a plain number that calls, right
-    there, a global function of one parameter that only returns ``len`` of it (``_returns_len``)
-    on the batch's images or items (``_BatchReader.collection``): read as ``len`` itself."""
-    reader: _BatchReader | None = None
-    for k, start, end, close, name in _operand_global_calls(f.f_code, _lasti(f)):
-        if not _returns_len(f.f_globals.get(name)) \
-                or not _plain_number(_instructions(f.f_code), start, end, f.f_locals, (int, float), f.f_globals):
-            continue
-        reader = reader or _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants, scopes)
-        if reader.collection(k + 1, k + close, frozenset()):
-            return True
-    return False
+def counted_call() -> bool:
+    """Whether an operand of the op the caller's code is executing is a plain number computed from a
+    call of a function whose code computes a count from its parameters (``_returns_count``: ``e.sum()
+    * cap_of(t)`` of ``def cap_of(t): return 0.1 * len(t)``, also through a local or as a method of
+    ``self``) given the batch: on a group alone the group's number. One only returning ``len`` of its
+    parameter is left to the readers of ``len`` itself (``_len_helper_count``). Python 3.11."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    return f is not None and _len_helper_count(f, None, None, computed=True)
 
 
-@_per_code(1024)
-def _operand_global_calls(code: types.CodeType, lasti: int) -> tuple[tuple[int, int, int, int, str], ...]:
-    """(index, the operand's span, the CALL's distance, the name) of each call, in an operand of the op at
-    ``lasti``, of a callable loaded by a global name (``_len(t)``)."""
-    instructions = _instructions(code)
-    found = []
-    for start, end in _operands(code, lasti):
-        for k in range(start, end):
-            i = instructions[k]
-            if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1 and (close := _call_end(instructions[k:end], 0)) is not None:
-                found.append((k, start, end, close, i.argval))
-    return tuple(found)
+def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scopes: tuple[types.CodeType, ...] | None,
+                      computed: bool = False) -> bool:
+    """Whether an operand of the op ``f``'s code is executing is a plain number computed from a
+    call of a function returning a count of its arguments (``_count_function``: ``def _len(v):
+    return len(v)``, ``def cap_of(t): return 0.1 * len(t)``; a global or a method of ``self``) given
+    the batch's images or items (for ``_len``, ``_BatchReader.collection``) or a number computed
+    from them: right there (``clamp(max=0.1 * _len(t))``, ``clamp(max=self._cap_of(t))``) or in the
+    assignment of a number local the operand loads (``n = _len(t)``, then ``clamp(max=0.1 * n)``;
+    ``_computed_from``, as a size helper's read). With ``computed``, only a function that is no
+    ``_returns_len``. ``constants``, ``scopes``: as ``_BatchReader``'s (None: read from ``f`` when needed)."""
 
+    def counting(fn: Any) -> bool:
+        return _count_function(fn) and not (computed and _returns_len(fn))
 
-def _returns_len(fn: Any) -> bool:
-    """Whether ``fn`` is a function of one parameter whose code only returns ``len`` of it."""
-    return isinstance(fn, types.FunctionType) and _code_returns_len(fn.__code__)
+    # (asked at most bounds and factors of the seed's ops: it calls no such function; ``f_locals`` builds a dict)
+    owner = None
+    if not any(counting(f.f_globals.get(name)) for name in _called_globals(f.f_code)):
+        if not _method_calls(f.f_code, "self"):
+            return False
+        owner = f.f_locals.get("self")
+        if owner is None or not _counting_methods(f.f_code, type(owner), computed):
+            return False
+    owner = owner if owner is not None else f.f_locals.get("self")
+    instructions = _instructions(f.f_code)
+    reader: list[_BatchReader] = []
+
+    def hit(k: int, end: int) -> bool:
+        i = instructions[k]
+        if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1:
+            fn, first = f.f_globals.get(i.argval), k + 1
+        elif i.opname == "LOAD_FAST" and i.argval == "self" and owner is not None and k + 1 < end \
+                and instructions[k + 1].opname == "LOAD_METHOD":
+            fn, first = inspect.getattr_static(type(owner), instructions[k + 1].argval, None), k + 2
+        else:
+            return False
+        if not counting(fn):
+            return False
+        close = _call_end(instructions[k:end], 0)
+        if close is None:
+            return False
+        if not reader:
+            reader.append(_batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(),
+                                        _constant_bounds(f) if constants is None else constants,
+                                        _scopes(f) if scopes is None else scopes))
+        if _returns_len(fn):
+            return reader[0].collection(first, k + close, frozenset())
+        return _batch_arguments(reader[0], _argument_spans(instructions, k + close) or ())
+
+    return any(_plain_number(instructions, start, end, f.f_locals, (int, float), f.f_globals)
+               and _computed_from(instructions, start, end, hit, f.f_locals, _never, set(), sizes=False)
+               for start, end in _operands(f.f_code, _lasti(f)))
 
 
 @_per_code(256)
-def _code_returns_len(code: types.CodeType) -> bool:
-    ops = [(i.opname, i.argval) for i in _instructions(code) if i.opname not in ("RESUME", "NOP", "PRECALL", "PUSH_NULL")]
-    return code.co_argcount == 1 and not code.co_kwonlyargcount and ops == [
-        ("LOAD_GLOBAL", "len"), ("LOAD_FAST", code.co_varnames[0]), ("CALL", 1), ("RETURN_VALUE", None)]
+def _counting_methods(code: types.CodeType, cls: type, computed: bool) -> bool:
+    """Whether ``code`` calls a method of ``self``, an instance of ``cls``, that is a ``_count_function``
+    (with ``computed``, no ``_returns_len``); read once per class (a method set on the instance is none)."""
+    return any(holder is None and _count_function(fn := inspect.getattr_static(cls, name, None))
+               and not (computed and _returns_len(fn)) for _, name, holder in _method_calls(code, "self"))
+
+
+def _count_function(fn: Any) -> bool:
+    """Whether ``fn`` is a Python function that returns a count of its parameters: only ``len`` of
+    its one parameter (``_returns_len``), or a number its code computes from them (``_returns_count``)."""
+    return isinstance(fn, types.FunctionType) and (_returns_len(fn) or _returns_count(fn.__code__))
+
+
+@_per_code(256)
+def _returns_count(code: types.CodeType) -> bool:
+    """Whether a value ``code`` returns is a plain number (``_number_shaped``: not ``torch.tensor(len(t))``)
+    computed from its parameters as from the batch (``_BatchReader.number``, no position: ``return 0.1
+    * len(t)``, ``return max(n, 1)`` of ``n`` added up over ``t``). A generator's or a coroutine's
+    code returns none."""
+    if code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR):
+        return False
+    ins = _instructions(code)
+    if not any(i.opname == "LOAD_GLOBAL" and i.argval == "len" for i in ins):
+        return False
+    inner = _batch_reader(code, None, frozenset(), frozenset(), frozenset(), frozenset(), ())
+    return any(i.opname == "RETURN_VALUE" and (first := _operand_start(ins, j)) is not None
+               and _number_shaped(ins, first, j) and inner.number(first, j, frozenset(), positions=False)
+               for j, i in enumerate(ins))
+
+
+def _never(_: Any) -> bool:
+    return False
+
+
+@_per_code(256)
+def _called_globals(code: types.CodeType) -> tuple[str, ...]:
+    """The names of the globals ``code`` loads to call, builtins that count (``_COUNTING``) aside."""
+    return tuple({i.argval for i in _instructions(code)
+                  if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1 and i.argval not in _COUNTING})
 
 
 def counted_attribute() -> bool:
@@ -7445,11 +7542,16 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
             owner, attr = instructions[k], instructions[k + 1]
             if owner.opname != "LOAD_FAST" or attr.opname != "LOAD_ATTR":
                 continue
+            cls = type(held.get(owner.argval))
             for j, first, end, before in _attribute_stores(instructions, owner.argval, attr.argval):
                 if (owner.argval not in _OWNERS or at is not None and j < at and (
                         _straight(instructions, j) or _unguarded(instructions, before, attr.argval))) \
-                        and reader.number(first, end, frozenset(), positions=False):
+                        and (reader.number(first, end, frozenset(), positions=False) or owner.argval in _OWNERS
+                             and _method_returned(cls, f.f_code, f.f_globals, reader, owner.argval, first, end)):
                     return True
+            if owner.argval in _OWNERS and at is not None and _method_stored(
+                    cls, f.f_code, f.f_globals, reader, owner.argval, attr.argval, at):
+                return True
         return False
 
     return any(counted(start, end) for start, end in spans)
@@ -7464,6 +7566,112 @@ def _batch_spans(code: types.CodeType, lasti: int, attributes: bool, stored: boo
         instructions = _instructions(code)
         spans = tuple((start, end) for start, end in spans if instructions[end - 1].opname == "LOAD_ATTR")
     return spans
+
+
+def _method_stored(cls: type, code: types.CodeType, globals_: dict[str, Any], reader: _BatchReader, owner: str,
+                   name: str, at: int, depth: int = 2) -> bool:
+    """Whether ``code``, before the op at ``at``, calls a method of ``owner`` (``self._setup(t)``,
+    ``super()._setup(t)``, ``Base._setup(self, t)``: ``_called_methods``; ``cls``: ``owner``'s class),
+    on every call or under a test of anything but the attribute (``_unguarded``), passing it the
+    batch's items or a number computed from them (``reader``: ``code``'s), whose own code stores
+    ``owner.name`` (as ``_batch_operand`` reads a store in the body's code) from a number computed
+    from the batch or from its parameters, or (``depth``) calls another such method: on a group
+    alone the method stores the group's (the first call's kept by a guard on the attribute is the
+    same)."""
+    instructions = _instructions(code)
+    for call, fn, arguments in _called_methods(cls, code, globals_, owner, 0, at):
+        if not (_straight(instructions, call) or _unguarded(instructions, call, name)):
+            continue
+        own = fn.__code__
+        ins = _instructions(own)
+        inner = _batch_reader(own, None, frozenset(), frozenset(), frozenset(), frozenset(), ())
+        if not any((_straight(ins, j) or _unguarded(ins, before, name)) and _from_count_or_parameters(own, inner, first, end)
+                   for j, first, end, before in _attribute_stores(ins, own.co_varnames[0], name)) \
+                and not (depth > 1 and _method_stored(cls, own, fn.__globals__, inner, own.co_varnames[0], name, len(ins),
+                                                      depth - 1)):
+            continue
+        if _batch_arguments(reader, arguments):
+            return True
+    return False
+
+
+def _method_returned(cls: type, code: types.CodeType, globals_: dict[str, Any], reader: _BatchReader, owner: str,
+                     start: int, end: int) -> bool:
+    """Whether ``start:end`` of ``code`` calls a method of ``owner`` (``_called_methods``) passing it
+    the batch's items or a number computed from them, whose own code returns a number computed from
+    the batch or from its parameters (``self.cap = self._cap_of(t)`` of ``return 0.1 * len(t)``)."""
+    for _, fn, arguments in _called_methods(cls, code, globals_, owner, start, end):
+        own = fn.__code__
+        ins = _instructions(own)
+        inner = _batch_reader(own, None, frozenset(), frozenset(), frozenset(), frozenset(), ())
+        if any(i.opname == "RETURN_VALUE" and (first := _operand_start(ins, j)) is not None
+               and _from_count_or_parameters(own, inner, first, j) for j, i in enumerate(ins)) \
+                and _batch_arguments(reader, arguments):
+            return True
+    return False
+
+
+def _from_count_or_parameters(code: types.CodeType, reader: _BatchReader, start: int, end: int) -> bool:
+    return reader.number(start, end, frozenset(), positions=False) or bool(_loaded_parameters(code, start, end))
+
+
+def _batch_arguments(reader: _BatchReader, arguments: Sequence[tuple[int, int]]) -> bool:
+    return any(reader.collection(a, b, frozenset()) or reader.number(a, b, frozenset(), positions=False) for a, b in arguments)
+
+
+def _called_methods(cls: type, code: types.CodeType, globals_: dict[str, Any], owner: str, start: int, end: int
+                    ) -> Iterator[tuple[int, types.FunctionType, list[tuple[int, int]]]]:
+    """(the CALL's index, the Python function, the spans of the arguments it is given after
+    ``owner``) of each call in ``start:end`` of ``code`` of a method of ``owner``, an instance of
+    ``cls``: ``owner.m(..)``, ``super().m(..)`` (looked up after the class defining ``code``) or
+    ``Base.m(owner, ..)`` of a global base class (looked up without running any descriptor)."""
+    for call, name, holder in _method_calls(code, owner):
+        if not start <= call < end:
+            continue
+        arguments = list(_argument_spans(_instructions(code), call) or ())
+        if holder is None:
+            fn = inspect.getattr_static(cls, name, None)
+        elif holder:
+            base = globals_.get(holder)
+            fn = inspect.getattr_static(base, name, None) if isinstance(base, type) and issubclass(cls, base) else None
+            arguments = arguments[:-1]  # (``owner`` itself, the first)
+        else:
+            mro = cls.__mro__
+            defining = next((k for k, c in enumerate(mro) if any(getattr(v, "__code__", None) is code
+                                                                  for v in vars(c).values())), None)
+            fn = next((c.__dict__[name] for c in mro[defining + 1:] if name in c.__dict__), None) \
+                if defining is not None else None
+        if isinstance(fn, types.FunctionType) and fn.__code__.co_argcount:
+            yield call, fn, arguments
+
+
+@_per_code(256)
+def _method_calls(code: types.CodeType, owner: str) -> tuple[tuple[int, str, str | None], ...]:
+    """(the CALL's index, the method's name, how it is looked up) of each call of a method of
+    ``owner`` in ``code``: ``owner.m(..)`` (None), ``super().m(..)`` ("") and ``Base.m(owner, ..)``
+    (the global's name)."""
+    instructions = _instructions(code)
+    found: list[tuple[int, str, str | None]] = []
+    for k, i in enumerate(instructions):
+        if i.opname != "CALL":
+            continue
+        spans = _argument_spans(instructions, k)
+        if spans is None:
+            continue
+        callee = (spans[-1][0] if spans else _arguments_end(instructions, k)) - 1
+        if callee < 1 or instructions[callee].opname != "LOAD_METHOD":
+            continue
+        before = instructions[callee - 1]
+        if (before.opname, before.argval) == ("LOAD_FAST", owner):
+            found.append((k, instructions[callee].argval, None))
+        elif before.opname == "LOAD_GLOBAL" and not (before.arg or 0) & 1 and spans \
+                and spans[-1][1] - spans[-1][0] == 1 and (instructions[spans[-1][0]].opname, instructions[spans[-1][0]].argval) \
+                == ("LOAD_FAST", owner):
+            found.append((k, instructions[callee].argval, before.argval))
+        elif before.opname == "CALL" and before.arg == 0 and callee >= 3 and instructions[callee - 2].opname == "PRECALL" \
+                and (instructions[callee - 3].opname, instructions[callee - 3].argval) == ("LOAD_GLOBAL", "super"):
+            found.append((k, instructions[callee].argval, ""))
+    return tuple(found)
 
 
 def _owner_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any]) -> bool:
@@ -9862,14 +10070,17 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
         callee = instructions[start]
         if callee.opname == "PUSH_NULL" and end - start == 4 and instructions[start + 1].opname in ("LOAD_FAST", "LOAD_DEREF"):
             return _made_in_call(held.get(instructions[start + 1].argval))  # ``count()``, no argument
+        if callee.opname == "LOAD_FAST" and callee.argval in _OWNERS and callee.argval in held \
+                and _callee_at(instructions, start, end) == start + 1 and instructions[start + 1].opname == "LOAD_METHOD":
+            return _count_function(inspect.getattr_static(type(held[callee.argval]), instructions[start + 1].argval, None))
         if callee.opname != "LOAD_GLOBAL":
             return False
         if (callee.arg or 0) & 1 == 1 and callee.argval in _COUNTING:
             return True
         if globals_ is None:
             return False
-        if (callee.arg or 0) & 1 == 1 and _returns_len(globals_.get(callee.argval)):
-            return True  # ``_len(t)`` of ``def _len(v): return len(v)``
+        if (callee.arg or 0) & 1 == 1 and _count_function(globals_.get(callee.argval)):
+            return True  # ``_len(t)`` of ``def _len(v): return len(v)``, ``cap_of(t)`` of ``return 0.1 * len(t)``
         at = _callee_at(instructions, start, end)
         if at == start:  # ``sqrt(n)``, ``from math import sqrt``
             return _numeric_function(globals_.get(callee.argval))

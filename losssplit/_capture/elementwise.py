@@ -32,6 +32,7 @@ from ._bytecode import (
     configured_item_set,
     configured_set,
     counted_attribute,
+    counted_call,
     counted_number,
     division_unseen,
     divisor_arithmetic,
@@ -3066,6 +3067,8 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
     targets = frame.per_image_targets
     if targets is None or frame.num_images < 2 or frame.tokens is not None or not _is_number(z):
         return None
+    if counted_call():  # ``e.sum() * cap_of(t)`` of ``def cap_of(t): return 0.1 * len(t)``
+        return FROM_TARGETS_LENGTH
     found = operand_lengths()
     if found is None:
         return None

@@ -1,0 +1,415 @@
+"""Bodies of helper lenh (session 34): a one-parameter helper returning ``len`` of its argument
+(``def _len(v): return len(v)``) whose result the body holds in a local before a clamp bound, an
+exponent or a divisor uses it, and ``self.cap`` stored from the count by a method ``forward`` calls.
+Near misses (``near_*``) must split exactly; the others must split exactly or decline naming the key.
+
+``BODIES``: name -> (family, batch kind, body), measured by ``tests/_red_team28_measure.py``; the
+tests are ``tests/test_len_helpers.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from _red_team26_bodies import MATCHED, E
+from _red_team27_bodies import registrar
+
+BODIES: dict[str, tuple[str, str, Any]] = {}
+CONVERTS: dict[str, Any] = {}
+body = registrar(BODIES, CONVERTS)
+CLASSES = ["car", "person", "bike"]  # a list of no images: its length is a constant
+
+
+def _len(v):
+    return len(v)
+
+
+def _len_two_lines(v):
+    n = len(v)
+    return n
+
+
+def _three(v):
+    return 3
+
+
+@body("local")
+def clamp_by_two_line_len_helper_through_local(o, t):
+    n = _len_two_lines(t)
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("local")
+def clamp_by_len_helper_through_two_locals(o, t):
+    n = _len(t)
+    cap = 0.1 * n
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap).sum()}
+
+
+@body("local")
+def clamp_min_by_len_helper_through_local(o, t):
+    n = _len(t)
+    return {"loss": (E(o, t) * 3.0).clamp(min=0.2 * n).sum()}
+
+
+@body("local")
+def pow_by_len_helper_through_local(o, t):
+    n = _len(t)
+    return {"loss": (E(o, t) * 3.0).pow(0.5 * n).sum()}
+
+
+@body("local")
+def clamp_by_len_helper_of_tensor_through_local(o, t):
+    n = _len(o["x"])
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("local")
+def mean_by_len_helper_through_local(o, t):
+    n = _len(t)
+    return {"loss": E(o, t).sum() / n}
+
+
+@body("near")
+def near_clamp_by_constant_helper_through_local(o, t):
+    n = _three(t)
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("near")
+def near_clamp_by_len_helper_of_global_list_through_local(o, t):
+    n = _len(CLASSES)
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("near")
+def near_clamp_by_len_helper_of_literal_list_through_local(o, t):
+    names = ["a", "b", "c"]
+    n = _len(names)
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("near")
+def near_clamp_by_len_helper_of_one_image_in_loop(o, t):
+    e = E(o, t) * 3.0
+    out = []
+    for b, s in enumerate(t):
+        k = _len(s["labels"])  # one image's own count of labels: the same on a group alone
+        out.append(e[b].clamp(max=0.1 * k))
+    return {"loss": torch.stack(out).sum()}
+
+
+@body("near", "d")
+def near_detr_boxes_clamped_by_own_count(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    k = _len(CLASSES)
+    return {"loss": (src - tgt).abs().clamp(max=0.1 * k).sum() / nb}
+
+
+@body("near", "d")
+def near_detr_boxes_over_helper_count_of_boxes(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    n = sum(_len(s["boxes"]) for s in t)
+    return {"loss": (src - tgt).abs().sum() / max(n, 1)}
+
+
+# === ``self.cap`` stored from the count by a method ``forward`` calls ================================
+
+
+class CapByMethodOfNumber(torch.nn.Module):
+    def _setup(self, n):
+        self.cap = 0.1 * n
+
+    def forward(self, o, t):
+        self._setup(len(t))
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapByMethodUnderIf(torch.nn.Module):
+    def _setup(self, t):
+        self.cap = 0.1 * len(t)
+
+    def forward(self, o, t):
+        if len(t) > 0:
+            self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapByMethodKeyword(torch.nn.Module):
+    def _setup(self, targets):
+        n = len(targets)
+        self.cap = 0.1 * n
+
+    def forward(self, o, t):
+        self._setup(targets=t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapByMethodTwoLevels(torch.nn.Module):
+    def _inner(self, t):
+        self.cap = 0.1 * len(t)
+
+    def _setup(self, t):
+        self._inner(t)
+
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapMethodConstant(torch.nn.Module):
+    def _setup(self, t):
+        self.cap = 0.3
+
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapMethodOfClasses(torch.nn.Module):
+    def _setup(self, names):
+        self.cap = 0.1 * len(names)
+
+    def forward(self, o, t):
+        self._setup(CLASSES)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapMethodFirstCallOnly(torch.nn.Module):
+    def _setup(self, t):
+        self.cap = 0.1 * len(t)  # the first call's (the oracle's instance is warmed on a batch as large)
+
+    def forward(self, o, t):
+        if not hasattr(self, "cap"):
+            self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapMethodGuardedInside(torch.nn.Module):
+    cap = None
+
+    def _setup(self, t):
+        if self.cap is None:
+            self.cap = 0.1 * len(t)
+
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapMethodAfterTheOp(torch.nn.Module):
+    cap = 0.3
+
+    def _setup(self, t):
+        self.seen = 0.1 * len(t)
+
+    def forward(self, o, t):
+        out = (E(o, t) * 3.0).clamp(max=self.cap).sum()
+        self._setup(t)
+        return {"loss": out}
+
+
+for _cls in (CapByMethodOfNumber, CapByMethodUnderIf, CapByMethodKeyword, CapByMethodTwoLevels):
+    body("method")(_cls)
+for _cls in (NearCapMethodConstant, NearCapMethodOfClasses, NearCapMethodFirstCallOnly, NearCapMethodGuardedInside,
+             NearCapMethodAfterTheOp):
+    body("near")(_cls)
+
+
+# === other spellings of a method of ``self`` (three still WRONG, pinned in tests/test_len_helpers.py) ==
+
+
+class _CapBase(torch.nn.Module):
+    def _setup(self, t):
+        self.cap = 0.1 * len(t)
+
+
+class CapBySuperMethod(_CapBase):
+    def _setup(self, t):
+        super()._setup(t)
+
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapByClassCalledMethod(_CapBase):
+    def forward(self, o, t):
+        _CapBase._setup(self, t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapReturnedByMethod(torch.nn.Module):
+    def _cap_of(self, t):
+        return 0.1 * len(t)
+
+    def forward(self, o, t):
+        self.cap = self._cap_of(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class CapInheritedMethod(_CapBase):  # (declines since session 34: the method is found on the class)
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class LocalCapReturnedByMethod(torch.nn.Module):
+    def _cap_of(self, t):
+        return 0.1 * len(t)
+
+    def forward(self, o, t):
+        cap = self._cap_of(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=cap).sum()}
+
+
+def _count_by_len_helper(t):
+    n = _len(t)
+    return n
+
+
+@body("other")
+def clamp_by_helper_of_len_helper(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _count_by_len_helper(t)).sum()}
+
+
+@body("other")
+def clamp_by_len_helper_in_closure(o, t):
+    n = _len(t)
+
+    def clip(e):
+        return e.clamp(max=0.1 * n)
+    return {"loss": clip(E(o, t) * 3.0).sum()}
+
+
+class _ConstantCapBase(torch.nn.Module):
+    def _setup(self, t):
+        self.cap = 0.3
+
+
+class NearCapBySuperMethodConstant(_ConstantCapBase):
+    def _setup(self, t):
+        super()._setup(t)
+
+    def forward(self, o, t):
+        self._setup(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapByClassCalledMethodOfClasses(_CapBase):
+    def forward(self, o, t):
+        _CapBase._setup(self, CLASSES)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapReturnedConstantByMethod(torch.nn.Module):
+    def _cap_of(self, t):
+        return 0.3
+
+    def forward(self, o, t):
+        self.cap = self._cap_of(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+class NearCapReturnedByMethodOfClasses(torch.nn.Module):
+    def _cap_of(self, names):
+        return 0.1 * len(names)
+
+    def forward(self, o, t):
+        self.cap = self._cap_of(CLASSES)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
+
+
+for _cls in (CapBySuperMethod, CapByClassCalledMethod, CapReturnedByMethod, CapInheritedMethod, LocalCapReturnedByMethod):
+    body("other")(_cls)
+for _cls in (NearCapBySuperMethodConstant, NearCapByClassCalledMethodOfClasses, NearCapReturnedConstantByMethod,
+             NearCapReturnedByMethodOfClasses):
+    body("near")(_cls)
+
+
+# === a function returning a number it computes from the count (``_bytecode._returns_count``) ========
+
+
+def cap_of(t):
+    return 0.1 * len(t)
+
+
+def half_count(t):
+    return 0.5 * len(t)
+
+
+def _num_boxes(t):
+    return max(sum(len(s["boxes"]) for s in t), 1)
+
+
+def constant_cap(t):
+    return 0.3
+
+
+def classes_count(t):
+    return len(CLASSES)
+
+
+@body("function")
+def clamp_by_count_function(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap_of(t)).sum()}
+
+
+@body("function")
+def clamp_by_count_function_through_local(o, t):
+    c = cap_of(t)
+    return {"loss": (E(o, t) * 3.0).clamp(max=c).sum()}
+
+
+@body("function")
+def sum_over_count_function(o, t):
+    return {"loss": E(o, t).sum() / half_count(t)}
+
+
+@body("function")
+def sum_times_count_function(o, t):
+    return {"loss": E(o, t).sum() * cap_of(t)}
+
+
+class ClampByMethodReturningCount(torch.nn.Module):
+    def _cap_of(self, t):
+        return 0.1 * len(t)
+
+    def forward(self, o, t):
+        return {"loss": (E(o, t) * 3.0).clamp(max=self._cap_of(t)).sum()}
+
+
+body("function")(ClampByMethodReturningCount)
+
+
+@body("near", "d")
+def near_detr_over_num_boxes_function(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / _num_boxes(t)}
+
+
+@body("near", "d")
+def near_detr_over_num_boxes_function_through_local(o, t, idx, nb):
+    src, tgt = MATCHED(o, t, idx)
+    n = _num_boxes(t)
+    return {"loss": (src - tgt).abs().sum() / n}
+
+
+@body("near")
+def near_clamp_by_count_function_of_classes(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap_of(CLASSES)).sum()}
+
+
+@body("near")
+def near_clamp_by_constant_function(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=constant_cap(t)).sum()}
+
+
+@body("near")
+def near_sum_times_constant_function(o, t):
+    return {"loss": E(o, t).sum() * constant_cap(t)}
+
+
+@body("near")
+def near_sum_over_classes_count_function(o, t):
+    return {"loss": E(o, t).sum() / classes_count(t)}

@@ -1,0 +1,61 @@
+"""A one-parameter helper returning ``len`` of its argument (``def _len(v): return len(v)``) whose
+result the body holds in a local (``n = _len(t)``, then ``clamp(max=0.1 * n)``): on a group alone the
+body computes the bound from the group's count; ``_bytecode._len_helper_count`` follows the local as
+``sized_argument`` follows a size helper's (one parser, ``_bytecode._returned_size``). And a clamp
+bound ``self.cap`` that a method ``forward`` calls stores from the count (``self._setup(t)``, also
+given ``len(t)``, by keyword, under ``if len(t) > 0:``, through a second method, ``super()._setup(t)``
+or ``Base._setup(self, t)``; ``_bytecode._method_stored``), or that ``forward`` stores from a method
+returning it (``self.cap = self._cap_of(t)``; ``_bytecode._method_returned``). Before session 34 each kept the batch's bound on every group (WRONG);
+they decline now, naming the key and the op. Near misses (a helper returning a constant, a length of
+a list of no images, one image's own count, DETR-like bodies, a method storing or returning a
+constant or the length of a list of no images, or kept from the first call, or run after the op)
+split exactly. And a function (a global or a method of ``self``) returning a number it computes
+from the count (``def cap_of(t): return 0.1 * len(t)``; ``_bytecode._returns_count``), called in a
+clamp bound, a factor or a divisor of a sum, or held in a local (``cap = self._cap_of(t)``): declines
+(``_len_helper_count``, ``counted_call``); a DETR-like ``/ _num_boxes(t)`` stays exact. Found here and
+still WRONG (``NOT_FIXED``, strict xfails, README Known limits): a helper returning ``_len(t)``
+through a local, a nested function's free variable of ``n = _len(t)``, and (pre-existing) a function
+returning ``len(CLASSES)`` read by value as the count of the images."""
+
+import pytest
+from _len_helper_bodies import BODIES, CONVERTS
+from _red_team26_measure import pinned_params
+from _red_team28_measure import assert_pinned, measure
+
+_WRONG = "known WRONG (lenh, session 34, found, not fixed): a clamp bound {}: the batch's bound kept on every group"
+NOT_FIXED = {  # name -> the strict xfail's reason (silently wrong, not fixed)
+    "clamp_by_helper_of_len_helper": _WRONG.format("``0.1 * h(t)`` of a helper returning ``_len(t)`` through a local "
+                                                   "(a function returning a count is read only where it is one "
+                                                   "``len(v)``)"),
+    "near_sum_over_classes_count_function": "known WRONG (lenh, session 34, found; pre-existing): ``e.sum() / "
+    "classes_count(t)`` of a function returning ``len(CLASSES)`` (3) is read by value as the count of the images on "
+    "3 images (a mean over the group's)",
+    "clamp_by_len_helper_in_closure": _WRONG.format("``0.1 * n`` in a nested function of ``n = _len(t)`` (a free "
+                                                    "variable is followed to ``len`` itself only)"),
+}
+
+EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} - set(NOT_FIXED) | {
+    "mean_by_len_helper_through_local",  # the count itself as a divisor: a mean over the group
+}
+WERE_WRONG = {name for name in BODIES if name not in EXACT and name not in NOT_FIXED}
+OPS = {"pow_by_len_helper_through_local": "Tensor.pow with a Python number the body computed from a length of its data",
+       **dict.fromkeys(("sum_over_count_function", "sum_times_count_function"), "a number computed from ``len(targets)``")}
+CLAMP = "Tensor.clamp with a Python number the body computed from a length of its data"
+
+
+@pytest.mark.filterwarnings("ignore:Converting a tensor with requires_grad=True to a scalar")
+@pytest.mark.parametrize("name", pinned_params(BODIES, NOT_FIXED))
+def test_every_body_splits_exactly_or_declines(name):
+    assert_pinned(name, EXACT, BODIES, CONVERTS)
+
+
+def test_the_tables():
+    assert len(BODIES) == 43 and len(WERE_WRONG) == 19 and len(NOT_FIXED) == 3
+
+
+@pytest.mark.parametrize("name", sorted(WERE_WRONG))
+def test_the_decline_names_the_key_and_the_op(name):
+    result = measure(name, BODIES, CONVERTS)
+    said = [m for r in result["per"].values() if r["class"] == "declined" for m in r["said"]]
+    assert said and "key 'loss'" in said[0], said
+    assert OPS.get(name, CLAMP) in said[0], said
