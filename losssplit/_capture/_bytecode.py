@@ -7428,7 +7428,7 @@ def _written_spans(code: types.CodeType, name: str) -> tuple[tuple[int, int], ..
         index = _operand_start(ins, j)
         container = _operand_start(ins, index) if index is not None else None
         value = _operand_start(ins, container) if container is not None else None
-        if value is not None and index == container + 1 and ins[container].argval == name:
+        if value is not None and container is not None and index == container + 1 and ins[container].argval == name:
             spans.append((value, container))
     return tuple(spans)
 
