@@ -157,6 +157,26 @@ def lambda_made_two_levels_down(o, t):
     return {"loss": sum(f(e1(o, t, b)) for b in range(len(t)))}
 
 
+@body("held")
+def default_list_scaled_in_divisor(o, t):
+    acc = []
+    acc.append(max(len(t), 3))
+
+    def norm(v, d=acc):
+        return v / (2 * d[0])
+    return {"loss": torch.stack([norm(e1(o, t, b)) for b in range(len(t))]).sum()}
+
+
+@body("held")
+def default_list_in_max_divisor(o, t):
+    acc = []
+    acc.append(max(len(t), 3))
+
+    def norm(v, d=acc):
+        return v / max(d[0], 1)
+    return {"loss": torch.stack([norm(e1(o, t, b)) for b in range(len(t))]).sum()}
+
+
 # near misses: the same shapes holding constants or configuration (split exactly)
 
 
@@ -265,3 +285,13 @@ def near_mean_over_count_in_default_list(o, t):
     def norm(v, d=acc):
         return v / d[0]
     return {"loss": norm(E(o, t).sum())}
+
+
+@body("near")
+def near_tensor_item_of_a_dict_written_beside_a_count(o, t):
+    losses = {}
+    losses["x"] = E(o, t)[: len(t)] * 3.0  # (the count slices all rows: no number of the batch is written)
+
+    def clip(d):
+        return torch.clamp(d["x"], max=0.5)
+    return {"loss": clip(losses).sum()}

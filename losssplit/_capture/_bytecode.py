@@ -7331,12 +7331,16 @@ def _held_count(f: types.FrameType, spans: Collection[tuple[int, int]], numbers:
     code = f.f_code
     instructions = _instructions(code)
     params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    held = f.f_locals
     for start, end in spans:
+        if not (_plain_number(instructions, start, end, held, numbers, f.f_globals)
+                or _item_number(instructions, start, end, held, numbers)):
+            continue  # (``losses["x"]`` of a tensor beside the op's number is no number read out)
         for k in range(start, end):
             i = instructions[k]
             if not (i.opname == "LOAD_FAST" and i.argval in params or i.opname == "LOAD_DEREF" and i.argval in code.co_freevars):
                 continue
-            value = f.f_locals.get(i.argval, _UNPROVEN)
+            value = held.get(i.argval, _UNPROVEN)
             if type(value) in numbers:
                 if i.opname == "LOAD_DEREF" and _counted_maker(f, i.argval):
                     return True
@@ -7347,6 +7351,41 @@ def _held_count(f: types.FrameType, spans: Collection[tuple[int, int]], numbers:
                         or k + 1 < end and instructions[k + 1].opname == "LOAD_ATTR") and _filled_with_count(f, i.argval, value, numbers):
                     return True
     return False
+
+
+def _item_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any],
+                 numbers: tuple[type, ...]) -> bool:
+    """Whether the span is a number read, without running code, out of a local's list, tuple or dict by
+    literal items or out of a ``SimpleNamespace`` by attributes (``d[0]``, ``c["n"]``, ``c.cap``), or
+    arithmetic of such numbers and literals (``0.1 * d[0]``)."""
+    last = instructions[end - 1]
+    if last.opname == "BINARY_OP":
+        right = _operand_start(instructions, end - 1)
+        return right is not None and start < right and all(
+            _item_number(instructions, a, b, held, numbers) for a, b in ((start, right), (right, end - 1)))
+    if last.opname == "UNARY_NEGATIVE":
+        return end - start > 1 and _item_number(instructions, start, end - 1, held, numbers)
+    if last.opname == "LOAD_CONST":
+        return end - start == 1 and type(last.argval) in numbers
+    first = instructions[start]
+    if first.opname not in ("LOAD_FAST", "LOAD_DEREF"):
+        return False
+    value = held.get(first.argval, _UNPROVEN)
+    k = start + 1
+    while k < end:
+        i = instructions[k]
+        if i.opname == "LOAD_ATTR" and type(value) is types.SimpleNamespace:
+            value, k = vars(value).get(i.argval, _UNPROVEN), k + 1
+        elif i.opname == "LOAD_CONST" and k + 1 < end and instructions[k + 1].opname == "BINARY_SUBSCR" \
+                and type(value) in (list, tuple, dict) and type(i.argval) in (int, str):
+            try:
+                value = value[i.argval]
+            except (IndexError, KeyError, TypeError):
+                return False
+            k += 2
+        else:
+            return False
+    return type(value) in numbers
 
 
 def _filled_with_count(f: types.FrameType, name: str, value: Any, numbers: tuple[type, ...]) -> bool:
