@@ -7329,28 +7329,44 @@ def _held_count(f: types.FrameType, spans: Collection[tuple[int, int]], numbers:
     if _package(f.f_back) == "losssplit":
         return False  # the decorated body: its parameters are the call's arguments, its free variables its closure
     code = f.f_code
+    found = [(start, end, loads) for start, end in spans if (loads := _holder_loads(code, start, end))]
+    if not found:  # (asked at the seed's helpers' ops: most operands read no parameter's item nor a free variable)
+        return False
     instructions = _instructions(code)
-    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     held = f.f_locals
-    for start, end in spans:
+    for start, end, loads in found:
         if not (_plain_number(instructions, start, end, held, numbers, f.f_globals)
                 or _item_number(instructions, start, end, held, numbers)):
             continue  # (``losses["x"]`` of a tensor beside the op's number is no number read out)
-        for k in range(start, end):
-            i = instructions[k]
-            if not (i.opname == "LOAD_FAST" and i.argval in params or i.opname == "LOAD_DEREF" and i.argval in code.co_freevars):
-                continue
-            value = held.get(i.argval, _UNPROVEN)
+        for k in loads:
+            name = instructions[k].argval
+            value = held.get(name, _UNPROVEN)
             if type(value) in numbers:
-                if i.opname == "LOAD_DEREF" and _counted_maker(f, i.argval):
+                if instructions[k].opname == "LOAD_DEREF" and _counted_maker(f, name):
                     return True
-                continue
-            if type(value) in (list, dict, set) or type(value) is types.SimpleNamespace:
-                found = _consumer(instructions, k)
-                if (found is not None and found[1] == 0 and instructions[found[0]].opname == "BINARY_SUBSCR"
-                        or k + 1 < end and instructions[k + 1].opname == "LOAD_ATTR") and _filled_with_count(f, i.argval, value, numbers):
-                    return True
+            elif (type(value) in (list, dict, set) or type(value) is types.SimpleNamespace) \
+                    and _filled_with_count(f, name, value, numbers):
+                return True
     return False
+
+
+@_per_code(1024)
+def _holder_loads(code: types.CodeType, start: int, end: int) -> tuple[int, ...]:
+    """The indices of the span's loads that ``_held_count`` reads: a free variable's, a parameter's
+    whose value is picked by item or attribute (``d[0]``, ``c.cap``)."""
+    instructions = _instructions(code)
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    found = []
+    for k in range(start, end):
+        i = instructions[k]
+        if i.opname == "LOAD_DEREF" and i.argval in code.co_freevars:
+            found.append(k)
+        elif i.opname == "LOAD_FAST" and i.argval in params:
+            used = _consumer(instructions, k)
+            if used is not None and used[1] == 0 and instructions[used[0]].opname == "BINARY_SUBSCR" \
+                    or k + 1 < end and instructions[k + 1].opname == "LOAD_ATTR":
+                found.append(k)
+    return tuple(found)
 
 
 def _item_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any],
