@@ -7338,34 +7338,34 @@ def _held_count(f: types.FrameType, spans: Collection[tuple[int, int]], numbers:
         if not (_plain_number(instructions, start, end, held, numbers, f.f_globals)
                 or _item_number(instructions, start, end, held, numbers)):
             continue  # (``losses["x"]`` of a tensor beside the op's number is no number read out)
-        for k in loads:
+        for k, picked in loads:
             name = instructions[k].argval
             value = held.get(name, _UNPROVEN)
             if type(value) in numbers:
                 if instructions[k].opname == "LOAD_DEREF" and _counted_maker(f, name):
                     return True
-            elif (type(value) in (list, dict, set) or type(value) is types.SimpleNamespace) \
+            elif picked and (type(value) in (list, dict, set) or type(value) is types.SimpleNamespace) \
                     and _filled_with_count(f, name, value, numbers):
-                return True
+                return True  # (read by item or attribute: ``len(note)`` of ``note = [str(len(t))]`` is the display's)
     return False
 
 
 @_per_code(1024)
-def _holder_loads(code: types.CodeType, start: int, end: int) -> tuple[int, ...]:
-    """The indices of the span's loads that ``_held_count`` reads: a free variable's, a parameter's
-    whose value is picked by item or attribute (``d[0]``, ``c.cap``)."""
+def _holder_loads(code: types.CodeType, start: int, end: int) -> tuple[tuple[int, bool], ...]:
+    """(index, whether its value is picked by item or attribute: ``d[0]``, ``c.cap``) of each of the
+    span's loads that ``_held_count`` reads: a free variable's, a parameter's so picked."""
     instructions = _instructions(code)
     params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     found = []
     for k in range(start, end):
         i = instructions[k]
-        if i.opname == "LOAD_DEREF" and i.argval in code.co_freevars:
-            found.append(k)
-        elif i.opname == "LOAD_FAST" and i.argval in params:
+        free = i.opname == "LOAD_DEREF" and i.argval in code.co_freevars
+        if free or i.opname == "LOAD_FAST" and i.argval in params:
             used = _consumer(instructions, k)
-            if used is not None and used[1] == 0 and instructions[used[0]].opname == "BINARY_SUBSCR" \
-                    or k + 1 < end and instructions[k + 1].opname == "LOAD_ATTR":
-                found.append(k)
+            picked = used is not None and used[1] == 0 and instructions[used[0]].opname == "BINARY_SUBSCR" \
+                or k + 1 < end and instructions[k + 1].opname == "LOAD_ATTR"
+            if free or picked:
+                found.append((k, picked))
     return tuple(found)
 
 
