@@ -177,6 +177,32 @@ def default_list_in_max_divisor(o, t):
     return {"loss": torch.stack([norm(e1(o, t, b)) for b in range(len(t))]).sum()}
 
 
+@body("held")
+def helper_parameter_passed_max_count(o, t):
+    def norm(v, n):
+        return v / n
+    return {"loss": torch.stack([norm(e1(o, t, b), max(len(t), 3)) for b in range(len(t))]).sum()}
+
+
+@body("held")
+def helper_parameter_passed_the_count(o, t):  # (``e1(o, t, b) / len(t)`` in the body declines too)
+    def norm(v, n):
+        return v / n
+    return {"loss": torch.stack([norm(e1(o, t, b), len(t)) for b in range(len(t))]).sum()}
+
+
+@body("held")
+def lambda_default_of_max_count(o, t):
+    f = lambda v, k=max(len(t), 3): v / k
+    return {"loss": sum(f(e1(o, t, b)) for b in range(len(t)))}
+
+
+@body("held")
+def lambda_default_bound_in_a_comprehension(o, t):
+    fs = [(lambda v, k=k: v / k) for k in [max(len(t), 3)]]
+    return {"loss": sum(fs[0](e1(o, t, b)) for b in range(len(t)))}
+
+
 # near misses: the same shapes holding constants or configuration (split exactly)
 
 
@@ -304,3 +330,23 @@ def near_len_of_a_display_closed_over(o, t):
     def norm(v):
         return v / len(note)  # (the display's length, whatever its item is computed from)
     return {"loss": torch.stack([norm(e1(o, t, b)) for b in range(len(t))]).sum()}
+
+
+@body("near")
+def near_helper_parameter_passed_a_literal(o, t):
+    def norm(v, n):
+        return v / n
+    return {"loss": torch.stack([norm(e1(o, t, b), 3) for b in range(len(t))]).sum()}
+
+
+@body("near")
+def near_helper_parameter_passed_the_image_own_size(o, t):
+    def norm(v, n):
+        return v / n
+    return {"loss": torch.stack([norm(e1(o, t, b), max(len(t[b]["labels"]), 2)) for b in range(len(t))]).sum()}
+
+
+@body("near")
+def near_lambda_default_literal(o, t):
+    f = lambda v, k=3: v / k
+    return {"loss": sum(f(e1(o, t, b)) for b in range(len(t)))}

@@ -7251,6 +7251,11 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
     def counted(start: int, end: int) -> bool:
         if reader.number(start, end, frozenset(), positions=False):
             return True
+        # a helper's or a lambda's parameter its caller passed such a number, or its default computed so
+        # (``norm(e1, max(len(t), 3))``, ``lambda v, k=max(len(t), 3): v / k``)
+        if not attributes and _package(f.f_back) != "losssplit" and any(
+                _counted_parameter(f, name, (int, float), positions=False) for name in _loaded_parameters(f.f_code, start, end)):
+            return True
         # an attribute the code stored such a number in (``Cfg.scale = 2.0 / len(t)``, then ``* Cfg.scale``;
         # ``self.cap = 0.3 / len(t)`` stored on every call, before the op, then ``clamp(max=self.cap)``)
         for k in range(start, end - 1):
