@@ -2752,8 +2752,8 @@ def _made_defaults(f: types.FrameType | None, code: types.CodeType, positional: 
                 starts.append(_operand_start(instructions, starts[-1]) if starts[-1] is not None else None)
             if not positional:
                 return f, starts[-1], k
-            end = starts[-2]
-            return (f, starts[-1], end) if flags & 1 and end is not None else (f, None, k)
+            end = starts[-2] if flags & 1 else None  # (no defaults: ``starts`` is ``[k]``)
+            return (f, starts[-1], end) if end is not None else (f, None, k)
         f = f.f_back
     return None
 
@@ -7370,7 +7370,8 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
         bound = _bound_arguments(f)  # ``clamp_to(e)`` of ``clamp_to = partial(torch.clamp, max=0.15 * len(t))``
         return bound is not None and any(
             _plain_number(_instructions(bound[0].f_code), start, end, bound[0].f_locals, numbers, bound[0].f_globals)
-            and _counted_span(bound[0], start, end, numbers, 0) for start, end in bound[1])
+            and _counted_span(bound[0], start, end, numbers, 0) for start, end in bound[1]) \
+            or helper and _held_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers)
     if not candidates:
         return False
     instructions = _instructions(f.f_code)
@@ -7379,7 +7380,8 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     return any(_plain_number(instructions, start, end, held, numbers, f.f_globals) and (zero or _value(instructions, start, end, held) != 0)
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
-               for start, end, params in candidates)
+               for start, end, params in candidates) \
+        or helper and not running and _held_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers)
 
 
 def counted_call() -> bool:
@@ -7524,17 +7526,22 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
         return False
     instructions = _instructions(f.f_code)
     held = f.f_locals
-    spans = tuple((start, end) for start, end in spans
-                  if (_plain_number(instructions, start, end, held, (int, float), f.f_globals)
-                       or attributes and _owner_number(instructions, start, end, held))
-                  and (stored or _value(instructions, start, end, held) != 0))
+    operands, spans = spans, tuple((start, end) for start, end in spans
+                                   if (_plain_number(instructions, start, end, held, (int, float), f.f_globals)
+                                       or attributes and _owner_number(instructions, start, end, held))
+                                   and (stored or _value(instructions, start, end, held) != 0))
     if not spans:  # (asked at ops of the seed's: most get no such number, the reader is not made)
-        return False
+        return not attributes and _held_count(f, operands)  # ``v / d[0]`` of a default list filled with a count
     reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
     at = _located(f.f_code, _lasti(f))[1]
 
     def counted(start: int, end: int) -> bool:
         if reader.number(start, end, frozenset(), positions=False):
+            return True
+        # a helper's or a lambda's parameter its caller passed such a number, or its default computed so
+        # (``norm(e1, max(len(t), 3))``, ``lambda v, k=max(len(t), 3): v / k``)
+        if not attributes and _package(f.f_back) != "losssplit" and any(
+                _counted_parameter(f, name, (int, float), positions=False) for name in _loaded_parameters(f.f_code, start, end)):
             return True
         # an attribute the code stored such a number in (``Cfg.scale = 2.0 / len(t)``, then ``* Cfg.scale``;
         # ``self.cap = 0.3 / len(t)`` stored on every call, before the op, then ``clamp(max=self.cap)``)
@@ -7554,7 +7561,7 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
                 return True
         return False
 
-    return any(counted(start, end) for start, end in spans)
+    return any(counted(start, end) for start, end in spans) or not attributes and _held_count(f, operands)
 
 
 @_per_code(1024)
@@ -7720,6 +7727,204 @@ def _unguarded(instructions: list[dis.Instruction], j: int, name: str) -> bool:
 def _straight(instructions: list[dis.Instruction], j: int) -> bool:
     """Whether the code runs the instruction at ``j`` on every call: no jump, and none lands, before it."""
     return not any(i.is_jump_target or "JUMP" in i.opname or i.opname == "FOR_ITER" for i in instructions[: j + 1])
+
+
+def _held_count(f: types.FrameType, spans: Collection[tuple[int, int]], numbers: tuple[type, ...] = (int, float)) -> bool:
+    """Whether one of the operand ``spans`` of the op ``f``'s code (a nested function's, a lambda's,
+    a helper's: not the decorated body's) is executing reads a number out of a parameter or a free
+    variable that the call may have written a number from the batch into: a mutable container (a
+    default list ``d=acc``, a closure's ``cap``) read by item or attribute (``d[0]``, ``c.cap``) that
+    a frame up to the decorated body holds and fills, in its code, with such a number
+    (``acc.append(max(len(t), 3))``, ``cap[0] = 0.1 * len(t)`` after the ``def``) or whose default
+    display computes one, or a number a function no longer running closed over (``make(k)``
+    returning ``lambda v: v / k``) where a frame up to the body calls that maker with such a
+    number or with the batch (``make(max(len(t), 3))``). The readers of the body's code read its own
+    locals; these are the values a call writes where no reader of one code sees both ends."""
+    if _package(f.f_back) == "losssplit":
+        return False  # the decorated body: its parameters are the call's arguments, its free variables its closure
+    code = f.f_code
+    found = [(start, end, loads) for start, end in spans if (loads := _holder_loads(code, start, end))]
+    if not found:  # (asked at the seed's helpers' ops: most operands read no parameter's item nor a free variable)
+        return False
+    instructions = _instructions(code)
+    held = f.f_locals
+    for start, end, loads in found:
+        if not (_plain_number(instructions, start, end, held, numbers, f.f_globals)
+                or _item_number(instructions, start, end, held, numbers)):
+            continue  # (``losses["x"]`` of a tensor beside the op's number is no number read out)
+        for k, picked in loads:
+            name = instructions[k].argval
+            value = held.get(name, _UNPROVEN)
+            if type(value) in numbers:
+                if instructions[k].opname == "LOAD_DEREF" and _counted_maker(f, name):
+                    return True
+            elif picked and (type(value) in (list, dict, set) or type(value) is types.SimpleNamespace) \
+                    and _filled_with_count(f, name, value, numbers):
+                return True  # (read by item or attribute: ``len(note)`` of ``note = [str(len(t))]`` is the display's)
+    return False
+
+
+@_per_code(1024)
+def _holder_loads(code: types.CodeType, start: int, end: int) -> tuple[tuple[int, bool], ...]:
+    """(index, whether its value is picked by item or attribute: ``d[0]``, ``c.cap``) of each of the
+    span's loads that ``_held_count`` reads: a free variable's, a parameter's so picked."""
+    instructions = _instructions(code)
+    params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+    found = []
+    for k in range(start, end):
+        i = instructions[k]
+        free = i.opname == "LOAD_DEREF" and i.argval in code.co_freevars
+        if free or i.opname == "LOAD_FAST" and i.argval in params:
+            used = _consumer(instructions, k)
+            picked = used is not None and used[1] == 0 and instructions[used[0]].opname == "BINARY_SUBSCR" \
+                or k + 1 < end and instructions[k + 1].opname == "LOAD_ATTR"
+            if free or picked:
+                found.append((k, picked))
+    return tuple(found)
+
+
+def _item_number(instructions: list[dis.Instruction], start: int, end: int, held: dict[str, Any],
+                 numbers: tuple[type, ...]) -> bool:
+    """Whether the span is a number read, without running code, out of a local's list, tuple or dict by
+    literal items or out of a ``SimpleNamespace`` by attributes (``d[0]``, ``c["n"]``, ``c.cap``), or
+    arithmetic of such numbers and literals (``0.1 * d[0]``)."""
+    last = instructions[end - 1]
+    if last.opname == "BINARY_OP":
+        right = _operand_start(instructions, end - 1)
+        return right is not None and start < right and all(
+            _item_number(instructions, a, b, held, numbers) for a, b in ((start, right), (right, end - 1)))
+    if last.opname == "UNARY_NEGATIVE":
+        return end - start > 1 and _item_number(instructions, start, end - 1, held, numbers)
+    if last.opname == "LOAD_CONST":
+        return end - start == 1 and type(last.argval) in numbers
+    first = instructions[start]
+    if first.opname not in ("LOAD_FAST", "LOAD_DEREF"):
+        return False
+    value = held.get(first.argval, _UNPROVEN)
+    k = start + 1
+    while k < end:
+        i = instructions[k]
+        if i.opname == "LOAD_ATTR" and type(value) is types.SimpleNamespace:
+            value, k = vars(value).get(i.argval, _UNPROVEN), k + 1
+        elif i.opname == "LOAD_CONST" and k + 1 < end and instructions[k + 1].opname == "BINARY_SUBSCR" \
+                and type(value) in (list, tuple, dict) and type(i.argval) in (int, str):
+            try:
+                value = value[i.argval]
+            except (IndexError, KeyError, TypeError):
+                return False
+            k += 2
+        else:
+            return False
+    return type(value) in numbers
+
+
+def _filled_with_count(f: types.FrameType, name: str, value: Any, numbers: tuple[type, ...]) -> bool:
+    """Whether a frame from ``f`` up to the decorated body holds the container ``value`` (``f``'s
+    ``name``) in a local and its code makes or fills it with a number from the batch
+    (``_written_spans``), or ``value`` is the default of ``f``'s parameter ``name`` and the display
+    of the defaults where the function was made computes one (``def norm(v, d=[len(t)])``)."""
+    code = f.f_code
+    if name in code.co_varnames[: code.co_argcount]:
+        made = _made_defaults(f.f_back, code, positional=True)
+        if made is not None and made[1] is not None and _counted_span(made[0], made[1], made[2], numbers, 0):
+            return True
+    g: types.FrameType | None = f.f_back
+    for _ in range(_FOLLOWED_CALLS):
+        if g is None or _package(g) == "losssplit":
+            return False
+        for held, v in g.f_locals.items():
+            if v is value and (any(_counted_span(g, start, end, numbers, 0) for start, end in _written_spans(g.f_code, held))
+                               or _filled_by_callee(g, held)):
+                return True
+        g = g.f_back
+    return False
+
+
+def _filled_by_callee(g: types.FrameType, name: str) -> bool:
+    """Whether ``g``'s code passes its local ``name`` to a Python function (``fill(acc, t)``) whose
+    code writes into that parameter a number it computes from its own arguments (``a.append(max(len(tt),
+    3))``: read as the batch's, as a helper's are)."""
+    ins = _instructions(g.f_code)
+    for at, call in enumerate(ins):
+        if call.opname != "CALL":
+            continue
+        spans = _argument_spans(ins, at)
+        passed = [p for p, (start, end) in enumerate(reversed(spans or ())) if end - start == 1
+                  and ins[start].opname in ("LOAD_FAST", "LOAD_DEREF") and ins[start].argval == name]
+        callee = _called_function(g, ins, at) if passed else None
+        if callee is None:
+            continue
+        code, shift = callee[0].__code__, callee[1]
+        reader = _batch_reader(code)
+        if any(p + shift < code.co_argcount and any(reader.number(start, end, frozenset(), added_up=False)
+                                                    for start, end in _written_spans(code, code.co_varnames[p + shift]))
+               for p in passed):
+            return True
+    return False
+
+
+@_per_code(256)
+def _written_spans(code: types.CodeType, name: str) -> tuple[tuple[int, int], ...]:
+    """The spans of what ``code`` writes into the container its local ``name`` holds: its stores'
+    values (``acc = [..]``), a method's arguments (``acc.append(..)``, ``cfg.update(..)``), the value
+    an item or attribute store writes (``cap[0] = ..``, ``cfg.cap = ..``; the whole statement of an
+    augmented one, ``cap[0] += ..``)."""
+    ins = _instructions(code)
+    spans = []
+    for j in _stores(ins, name, cells=True):
+        first = _assignment_start(ins, j)
+        if first is not None:
+            spans.append((first, j))
+    loads = [k for k, i in enumerate(ins) if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval == name]
+    for k in loads:
+        if k + 1 < len(ins) and ins[k + 1].opname == "LOAD_METHOD":
+            call = _call_end(ins, k)
+            if call is not None:
+                spans.append((k + 2, call))
+    for j, store in enumerate(ins):
+        if store.opname == "STORE_ATTR" and j and ins[j - 1].opname in ("LOAD_FAST", "LOAD_DEREF") and ins[j - 1].argval == name:
+            first = _operand_start(ins, j - 1)
+            if first is not None:
+                spans.append((first, j - 1))
+            continue
+        if store.opname != "STORE_SUBSCR":
+            continue
+        if ins[j - 1].opname == "SWAP":  # ``cap[0] += 0.1 * len(t)``: its layout (COPY, SWAP) is not read
+            first = _assignment_start(ins, j)
+            if first is not None and any(first <= k < j for k in loads):
+                spans.append((first, j))
+            continue
+        index = _operand_start(ins, j)
+        container = _operand_start(ins, index) if index is not None else None
+        value = _operand_start(ins, container) if container is not None else None
+        if value is not None and container is not None and index == container + 1 and ins[container].argval == name:
+            spans.append((value, container))
+    return tuple(spans)
+
+
+def _counted_maker(f: types.FrameType, name: str) -> bool:
+    """Whether ``f``'s free variable ``name`` is a cell of a function no longer running (the frame
+    holding it is not found: ``make(k)`` returned ``lambda v: v / k``) that a frame up to the
+    decorated body calls with a number from the batch or with the batch itself."""
+    if _owner_frame(f, name) is not None:
+        return False  # a running frame holds the cell: the readers of its code read where it is stored
+    g: types.FrameType | None = f.f_back
+    for _ in range(_FOLLOWED_CALLS):
+        if g is None or _package(g) == "losssplit":
+            return False
+        ins = _instructions(g.f_code)
+        for at, call in enumerate(ins):
+            if call.opname != "CALL":
+                continue
+            callee = _called_function(g, ins, at)
+            if callee is None or not _holds_constant(callee[0].__code__, f.f_code):
+                continue
+            reader = _batch_reader(g.f_code, None, frozenset(), frozenset(), frozenset(), frozenset(), _scopes(g))
+            if any(_counted_span(g, start, end, (int, float), 0) or reader.collection(start, end, frozenset())
+                   for start, end in _argument_spans(ins, at) or ()):
+                return True
+        g = g.f_back
+    return False
 
 
 @_per_code(1024)
