@@ -1874,6 +1874,8 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
     A sign is a constant (``s = l_b - s``), and so is a constant at another position in turn:
     one applied to several images' one-image terms declines where another image's term is added
     to the result (``s = s * 2.0 + l_b`` and ``s = s * 3.0 + l_b`` by the image's parity)."""
+    if new.lost_at is UNREAD_COUNT_FACTOR:  # (``_ratio_arithmetic`` knows no op to name)
+        return lost_track(f"{op}: {UNREAD_COUNT_FACTOR}", new.from_prediction)
     if new.lost_at is not None or new.formula is not None:
         return new  # an expression keeps its sites (``formulas._sites``)
     made = frozenset().union(*(t.sites for t in (ta, tb) if t is not None))
@@ -3401,9 +3403,11 @@ def unread_count_factor(frame: Frame, track: Track, factor: Any, kind: str) -> b
         one = track.ratio.rows.numel() == 1 or track.ratio.host_image is not None
     elif track.image is not None:
         one = True
-    else:
+    else:  # (the rows' images as the host knows them: no read of a tensor's values)
         rows = next(iter(track.rows.values())) if len(track.rows) == 1 else None
-        one = rows is not None and rows.numel() > 0 and bool((rows == rows.reshape(-1)[0]).all())
+        known = frame.known_rows_per_image(rows) if rows is not None and rows.numel() > 1 else None
+        one = rows is not None and (rows.numel() == 1 or frame.rows_image(rows) is not None
+                                    or known is not None and sum(c > 0 for c in known) == 1)
     return one and not frame.weight_owners(factor) and not caller_constant(factor) and factor_unread(
         factor, kind == "div")
 
