@@ -219,6 +219,45 @@ class near_FloatScalesResetElsewhere(nn.Module):  # a list of floats a method re
         return {"loss": sum(s * H(o, t, 1) for s in self.scales) / len(self.scales)}
 
 
+@body("lists")
+class NamesRefilledInPlace(nn.Module):  # interned strings put back: the same objects, as many as the images
+    def __init__(self):
+        super().__init__()
+        self.names = ["a", "a", "a"]
+
+    def forward(self, o, t):
+        self.names[:] = ["a"] * len(t)
+        return {"loss": E(o, t).sum() / len(self.names)}
+
+
+@body("lists")
+class NamesClearedThenExtended(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.names = ["a", "a", "a"]
+
+    def forward(self, o, t):
+        self.names.clear()
+        self.names.extend("a" for _ in t)
+        return {"loss": E(o, t).sum() / len(self.names)}
+
+
+@body("near")
+class near_TermNamesAppendedThenTrimmed(nn.Module):  # RT-DETR's term names: an append after the read, a trim after
+    def __init__(self):
+        super().__init__()
+        self.terms = ["a", "b"]
+
+    def forward(self, o, t):
+        loss = sum(H(o, t, h) for h, _ in enumerate(self.terms)) / len(self.terms)
+        self.terms.append("b")  # (a term the next call's loop would read)
+        self._trim()
+        return {"loss": loss}
+
+    def _trim(self):
+        del self.terms[2:]
+
+
 # === 2. a literal divisor a test chose; count positions stored into tensors of no images ==========
 
 
@@ -277,6 +316,12 @@ def chosen_by_dict_of_counts(o, t):
 
 
 @body("chosen")
+def chosen_by_max_floor(o, t):  # 2.0 on a group of one image: the floor, not the count
+    k = max(float(len(t)), 2.0)
+    return {"loss": E(o, t).sum() / k}
+
+
+@body("chosen")
 def chosen_by_min_literal(o, t):
     k = min(4.0, 2.0 * len(t))
     return {"loss": E(o, t).sum() / k}
@@ -289,6 +334,14 @@ FLAG = True
 def near_chosen_by_module_flag(o, t):
     k = 4.0 if FLAG else 1.0
     return {"loss": E(o, t).sum() / k}
+
+
+@body("near")
+def near_count_doubled_under_a_flag(o, t):  # a count scaled under a flag that is off: still the count
+    n = float(len(t))
+    if not FLAG:
+        n = n * 2
+    return {"loss": E(o, t).sum() / n}
 
 
 @body("store")

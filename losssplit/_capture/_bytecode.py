@@ -1404,7 +1404,8 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
     named = {f"{_LOADS[i.opname]}:{i.argval}" for i in span if i.opname in ("LOAD_ATTR", "LOAD_GLOBAL")}
     if type(value) is list:  # an attribute at the call's start, not set from the batch since (``append``)
         if not (_unchanged(value, lists, False) and _fixed_value(tuple(value))) \
-                or any(type(v) in _SHARED_VALUES for v in value) and _refilled(f, named, owners):
+                or any(type(v) in _SHARED_VALUES for v in value) \
+                and _refilled(f, named, owners, all(type(v) is str for v in value)):
             return _UNPROVEN
         return range(len(value))
     if named & _resized_names(f.f_code) or _set_elsewhere(f, named):
@@ -1641,7 +1642,7 @@ def _resized_names(code: types.CodeType) -> frozenset[str]:
                      if i.opname in _LOADS and after.opname in ("LOAD_METHOD", "LOAD_ATTR") and after.argval in _RESIZING)
 
 
-def _set_elsewhere(f: types.FrameType, named: set[str]) -> bool:
+def _set_elsewhere(f: types.FrameType, named: set[str], found: Callable[[types.CodeType], frozenset[str]] | None = None) -> bool:
     """Whether a global or attribute of ``named`` (as ``_written_names`` names them) may be set or
     resized from the batch by other code the call may run before the loop: a function of ``f``'s
     module, or a method other than ``__init__`` of the class of ``f``'s ``self`` (``self._setup(t)``
@@ -1653,7 +1654,7 @@ def _set_elsewhere(f: types.FrameType, named: set[str]) -> bool:
     code = f.f_code
     if code.co_argcount and code.co_varnames[0] == "self" or "self" in code.co_freevars:  # (a comprehension's)
         codes += _codes_of(_methods(type(f.f_locals.get("self"))))
-    return any(_writes(_set_names(c), named) for c in codes)
+    return any(_writes((found or _set_names)(c), named) for c in codes)
 
 
 # values that computing them again may give as the same object (small ints, interned strings): a
@@ -1661,16 +1662,39 @@ def _set_elsewhere(f: types.FrameType, named: set[str]) -> bool:
 _SHARED_VALUES = frozenset({int, bool, str, type(None)})
 
 
-def _refilled(f: types.FrameType, named: set[str], owners: list[Any]) -> bool:
+def _refilled(f: types.FrameType, named: set[str], owners: list[Any], names: bool) -> bool:
     """Whether a list attribute read through ``named`` may have been refilled in place during the
     call (``self.order[:] = range(len(t))``, ``.clear()`` then ``.extend(..)``) by ``f``'s code, a
     function of its module, a method of ``self``'s class or of an object on the way
     (``self.inner.reset(n)``): equal small ints are the same objects, so the items recorded at the
-    call's start prove nothing then (red team 34)."""
-    if _writes(_set_names(f.f_code), named) or _set_elsewhere(f, named):
+    call's start prove nothing then (red team 34). A list of strings (``names``: the terms a
+    criterion computes, ``self.losses``) counts only a refill (``_refilling_names``), not an append
+    under a test or a trim after the loop (RT-DETR's shape: ``tests/test_rules_fixed_loops.py``)."""
+    found = _refilling_names if names and sys.version_info[:2] == (3, 11) else _set_names
+    if _writes(found(f.f_code), named) or _set_elsewhere(f, named, found):
         return True
-    return any(_writes(_set_names(c), named) for o in owners if not isinstance(o, types.ModuleType)
+    return any(_writes(found(c), named) for o in owners if not isinstance(o, types.ModuleType)
                for c in _codes_of(_methods(type(o))))
+
+
+# methods that may put back the items a list held (``x.clear()`` then ``x.extend(..)``): not
+# ``append``, which only grows it, nor a delete, which only shrinks it
+_REFILLING = frozenset({"clear", "extend", "insert", "__setitem__"})
+
+
+@_per_code(1024)
+def _refilling_names(code: types.CodeType) -> frozenset[str]:
+    """What ``code`` or the code nested in it may refill in place (``x[:] = v``, an item set, a
+    ``_REFILLING`` method), named as ``_written_names`` does, besides what it stores (3.11's
+    bytecode: ``x[:] = v`` is a ``STORE_SUBSCR`` there)."""
+    instructions = _instructions(code)
+    found = _written_names(code) | _item_set_names(code, ("STORE_SUBSCR",)) | {
+        f"{_LOADS[i.opname]}:{i.argval}" for i, after in zip(instructions, instructions[1:])
+        if i.opname in _LOADS and after.opname in ("LOAD_METHOD", "LOAD_ATTR") and after.argval in _REFILLING}
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            found |= _refilling_names(c)
+    return found
 
 
 @_per_code(1024)
@@ -1684,7 +1708,7 @@ def _set_names(code: types.CodeType) -> frozenset[str]:
 
 
 @_per_code(1024)
-def _item_set_names(code: types.CodeType) -> frozenset[str]:
+def _item_set_names(code: types.CodeType, ops: tuple[str, ...] = ("STORE_SUBSCR", "DELETE_SUBSCR")) -> frozenset[str]:
     """The globals and attributes ``code`` sets or deletes an item of (``self.weight_dict[k] = n``,
     ``del TABLE[k]``), named as ``_written_names`` does: a small int written there is the object it
     replaced (``len(targets)`` over two images where the dict held 2), which no check of the items'
@@ -1692,7 +1716,7 @@ def _item_set_names(code: types.CodeType) -> frozenset[str]:
     instructions = _instructions(code)
     found = set()
     for k, i in enumerate(instructions):
-        if i.opname not in ("STORE_SUBSCR", "DELETE_SUBSCR"):
+        if i.opname not in ops:
             continue
         key = _operand_start(instructions, k)
         start = _operand_start(instructions, key) if key is not None else None
@@ -6762,8 +6786,9 @@ def chosen_divisor(count: float | None = None) -> bool:
     read as the count on 4 images). A test of configuration alone (``3 if FLAG else 5`` written at
     the division) is ``divisor_source``'s literal. With ``count`` (a float divisor equal to the
     number of images), also where a number literal equal to it is written in the divisor or in a
-    line storing the local it reads (``if len(t) > 1: k = 4.0``, ``(1.0, 4.0)[len(t) > 1]``,
-    ``min(4.0, 2.0 * len(t))``; red team 34): the literal, not the count, may be what it holds."""
+    line storing the local it reads, as the value stored, in a tuple or as a bound of ``min`` / ``max``
+    (``if len(t) > 1: k = 4.0``, ``(1.0, 4.0)[len(t) > 1]``, ``max(float(len(t)), 2.0)``; red team
+    34): the literal, not the count, may be what it holds."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
     if f is None:
         return False
@@ -6779,13 +6804,22 @@ def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
     instructions, start, end = divisor
     spans = [(start, end)]
     name = instructions[start].argval if end - start == 1 and instructions[start].opname == "LOAD_FAST" else None
-    if name is not None and name not in _parameters(code):
-        for k in _stores(instructions, name):  # each line storing it, from the line's start
-            first = next((j for j in range(k, -1, -1) if instructions[j].starts_line is not None), 0)
-            spans.append((first, k))
-    return any(i.opname == "LOAD_CONST" and (type(i.argval) in (int, float) and i.argval == value or type(i.argval) is tuple
-                                             and any(type(v) in (int, float) and v == value for v in i.argval))
-               for a, b in spans for i in instructions[a:b])
+    stores = _stores(instructions, name) if name is not None and name not in _parameters(code) else []
+    for k in stores:  # each line storing it, from the line's start
+        first = next((j for j in range(k, -1, -1) if instructions[j].starts_line is not None), 0)
+        spans.append((first, k))
+    # a literal stored as the whole value (``if ..: k = 4.0``), one of a tuple of literals (``(1.0, 4.0)[len(t) > 1]``)
+    # or a bound of ``min`` / ``max`` (``max(float(len(t)), 2.0)``: 2.0 on a group of one image); not a factor of
+    # the count (``n = n * 2`` under a test)
+    return any(_number_equal(instructions[k - 1], value) for k in stores if k) \
+        or any(i.opname == "LOAD_CONST" and type(i.argval) is tuple and any(type(v) in (int, float) and v == value for v in i.argval)
+               for a, b in spans for i in instructions[a:b]) \
+        or any(any(_number_equal(i, value) for i in instructions[a:b])
+               and any(i.opname == "LOAD_GLOBAL" and i.argval in ("min", "max") for i in instructions[a:b]) for a, b in spans)
+
+
+def _number_equal(i: dis.Instruction, value: float) -> bool:
+    return i.opname == "LOAD_CONST" and type(i.argval) in (int, float) and i.argval == value
 
 
 @_per_code(1024)

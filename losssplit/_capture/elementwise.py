@@ -4023,7 +4023,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return SIZES_DIVISOR  # ``/ float(min(len(s["boxes"]) for s in t))``: the batch's smallest, whatever it equals
     if source == "other" and literal_number_call():  # ``n = np.int64(4)``
         return True
-    if source == "other" and chosen_divisor(z if z == frame.num_images else None):  # ``k = 4.0 if len(t) else 1.0``
+    if source == "other" and chosen_divisor(z if z == frame.num_images > 1 else None):  # ``k = 4.0 if len(t) else 1.0``
         return CHOSEN_DIVISOR
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
         return product
