@@ -40,6 +40,17 @@ class Companion(NamedTuple):
     formula: str = ""
 
 
+def window_record(name: str, key: str, group: str, parts: tuple[tuple[float, float], ...], formula: str) -> Companion:
+    """A group's parts in a call where it has no value (a part 0 / 0: an empty mean, a precision
+    of nothing predicted): no companion of the call, but the window's sums need its other parts
+    (its recall's false negatives). Told apart by its ``den`` of 0, which no companion has."""
+    return Companion(name, key, group, 0.0, 0.0, parts, formula)
+
+
+#: On a returned loss outside ``SplitMeter.collect()``: its call's ``window_record``s, for ``update``.
+WINDOW_ATTR = "_losssplit_window"
+
+
 class Companions:
     """One call's companions as columns, a record made when one is asked for: with thousands of
     groups, a record each would be thousands more objects for the cycle collector."""
@@ -52,6 +63,11 @@ class Companions:
         self.dens: list[float] = []
         self.parts: dict[int, tuple[tuple[float, float], ...]] = {}  # index -> parts, where it has them
         self.formulas: dict[int, str] = {}  # index -> formula, where it has one
+        # records of groups that have no value in this call but whose parts count in a window
+        # (``window_record``): the meter adds them, the returned dict does not hold them
+        self.window: list[Companion] = []
+        # groups left out of this part only for a 0 / 0 (an empty mean): their part is (0, 0)
+        self.empty: set[str] = set()
         columns = list(zip(*records))
         if columns:
             self.names, self.keys, self.groups, self.nums, self.dens = (list(c) for c in columns[:5])
@@ -79,6 +95,7 @@ class Companions:
         at = len(self.names)
         self.parts.update({at + i: parts for i, parts in other.parts.items()})
         self.formulas.update({at + i: formula for i, formula in other.formulas.items()})
+        self.window += other.window
         self.names += other.names
         self.keys += other.keys
         self.groups += other.groups

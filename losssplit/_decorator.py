@@ -40,7 +40,7 @@ from ._capture import (
     tag_inputs,
 )
 from ._capture._bytecode import CAPTURE, _per_code, body_call, python_checked
-from ._companion import REPORTED_ATTR, Companions, format_fields, stamp_of
+from ._companion import REPORTED_ATTR, WINDOW_ATTR, Companions, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, Membership, PredicateError, _python_label
@@ -446,12 +446,17 @@ class _Splitter:
             companions = returned_values(result, as_returned, group, Companions(), self.key_format, self.warn, strict)
         self.split_once = True
         split = [(p.key, p.value) for p in pending] + [(key, result[key]) for key in as_returned]
+        window = companions.window
         if sink is not None:
-            records = list(companions)  # made once: the meter pairs them by identity
+            records = list(companions) + window  # made once: the meter pairs them by identity
             for key, value in split:  # so that the caller's final dict can name them (SplitMeter.update)
                 setattr(value, REPORTED_ATTR, tuple(c for c in records if c.key == key))
             sink(records, batch=batch)
             return
+        for key, value in split:  # (a loss returned again by a later call must not carry this call's)
+            mine = tuple(c for c in window if c.key == key) if window else ()
+            if mine or hasattr(value, WINDOW_ATTR):
+                setattr(value, WINDOW_ATTR, mine)
         attach(result, companions, split[0][1].device, (id(self), call))
         if companions:
             self._remember_home(result, call_args)

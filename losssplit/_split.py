@@ -26,7 +26,7 @@ from ._capture.mode import (
     untracked_value,
 )
 from ._capture.ratio import Count, data_value, floored_den, opaque_den, product
-from ._companion import Companion, Companions, is_companion, make_companions
+from ._companion import Companion, Companions, is_companion, make_companions, window_record
 from ._errors import LossSplitError
 from ._groups import Membership
 
@@ -808,7 +808,9 @@ def _without_turned(
             f"keys {split}: group {name!r} alone would decide a branch of the body's Python code otherwise than the "
             f"batch did, at {where}; what the body returns for it then is not known; no companions for the group",
         )
-    return Companions(c for c in out if c.group not in dropped)
+    kept = Companions(c for c in out if c.group not in dropped)
+    kept.window = [c for c in out.window if c.group not in dropped]
+    return kept
 
 
 class _GroupValues:
@@ -914,11 +916,13 @@ def _sum_parts(pending: list[Pending], made: list[Companions], warn: Warn,
     """
     out = Companions()
     by_key: dict[str, list[tuple[Pending, dict[str, Companion]]]] = {}
+    empty: dict[int, set[str]] = {}  # part -> groups left out of it for a 0 / 0 alone
     for p, made_p in zip(pending, made):
         if p.parts == 1 and p.ratio.gate is None and p.formula is None:
             out.extend(made_p)
         else:
             by_key.setdefault(p.key, []).append((p, {c.group: c for c in made_p}))
+            empty[id(p)] = made_p.empty
     for key, parts in by_key.items():
         if len(parts) != parts[0][0].parts:  # a part was declined (sources per token)
             continue
@@ -930,6 +934,12 @@ def _sum_parts(pending: list[Pending], made: list[Companions], warn: Warn,
                 held = constants.get((id(p.ratio), group)) if constants else None
                 pairs.append((c.num, c.den) if c is not None else (held, 1.0) if held is not None else _empty_part(p.ratio))
             if any(pair is None for pair in pairs):
+                window = [(0.0, 0.0) if pair is None and group in empty[id(p)] else pair
+                          for pair, (p, _) in zip(pairs, parts)]
+                whole = tuple(pair for pair in window if pair is not None)
+                if len(whole) == len(window) and any(den for _, den in whole):
+                    expr = parts[0][0].formula
+                    out.window.append(window_record(name, key, group, whole, _formula.text(expr) if expr else ""))
                 warn(
                     f"part:{name}",
                     f"key {key!r}: it adds ratios and group {group!r} has no value for one of them "
@@ -1000,6 +1010,9 @@ def _plain_companions(
                 warn(f"norows:{name}", f"key {p.key!r}: group {group!r} has images but no rows in it in this call (an "
                      f"empty {'sum' if p.ratio.kind is RatioKind.SUM else 'mean'}); no companion {name!r}")
     made = _companions(p, groups, kept, nums, [1.0] * len(nums) if p.ratio.kind is RatioKind.SUM else dens, warn)
+    if (p.parts > 1 or p.formula) and p.ratio.kind is not RatioKind.SUM and len(groups) < len(names):
+        made.empty.update(group for group, num, den, cnt in zip(names, host[0::3], host[1::3], host[2::3])
+                          if cnt == 0 and den == 0 and num + p.ratio.num_offset == 0)
     if p.ratio.gate is not None:  # a part gated off for a group counts 0 there (see ``_sum_parts``)
         for group, name, cnt in zip(names, named, cnts):
             if cnt == -1 and not (clashes and name in clashes):
@@ -1056,6 +1069,7 @@ def _companions(
         out.add(key, groups, named, nums, dens)
     else:
         out.add(key, [groups[g] for g in keep], [named[g] for g in keep], [nums[g] for g in keep], [dens[g] for g in keep])
+        out.empty.update(group for group, num, den in zip(groups, nums, dens) if num == 0 and den == 0)
     if p.formula is not None and 0.0 in dens and _formula.reads(p.formula, "nan_to"):
         for name, den in zip(named, dens):  # the body alone replaces its 0 / 0 there: a value, not known here
             if den == 0:

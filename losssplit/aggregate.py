@@ -39,7 +39,7 @@ from typing import Any
 import torch
 
 from . import _formula
-from ._companion import REPORTED_ATTR, Companion, companion_of, is_companion
+from ._companion import REPORTED_ATTR, WINDOW_ATTR, Companion, companion_of, is_companion
 from ._context import report_to
 
 __all__ = ["SplitMeter", "pop_companions"]
@@ -51,6 +51,7 @@ logger = logging.getLogger("losssplit")
 
 
 _PART = "\x1f"  # a companion that adds ratios is kept per part: ``name + _PART + "i/n"``
+_EMPTIED = "0/0"  # ``name + _PART + _EMPTIED``: a call of the window had a part 0 / 0 (an empty mean)
 
 
 def _entries(rec: Companion) -> list[tuple[str, float, float]]:
@@ -59,7 +60,10 @@ def _entries(rec: Companion) -> list[tuple[str, float, float]]:
         return [(rec.name, rec.num, rec.den)]
     n = len(rec.parts)
     formula = f"/{rec.formula}" if rec.formula else ""  # in the name: it travels to ranks that never saw it
-    return [(f"{rec.name}{_PART}{i}/{n}{formula}", num, den) for i, (num, den) in enumerate(rec.parts)]
+    out = [(f"{rec.name}{_PART}{i}/{n}{formula}", num, den) for i, (num, den) in enumerate(rec.parts)]
+    if not rec.den and (0.0, 0.0) in rec.parts:  # a call's 0 / 0 part: no value of the window if all its calls' are
+        out.append((rec.name + _PART + _EMPTIED, 1.0, 1.0))
+    return out
 
 
 def _key_of(rec: Companion, name: str) -> str:
@@ -184,10 +188,15 @@ class SplitMeter:
                 reported companions count.
         """
         found = []
+        windows: dict[int, Companion] = {}
         for name, value in loss_dict.items():
             rec = companion_of(value)
             if rec is not None:
                 found.append(_renamed(rec, name, _key_of(rec, name)))
+            elif isinstance(value, torch.Tensor):  # its call's groups without a value but with parts
+                for rec in getattr(value, WINDOW_ATTR, ()):
+                    windows.setdefault(id(rec), _renamed(rec, rec.name.replace(rec.key, name, 1), name))
+        found += windows.values()
         self.add(found)
         with self._lock:
             reported = {id(rec): rec for call in self._pending for rec in call[1]}
@@ -279,23 +288,30 @@ class SplitMeter:
             reduced = local
         out = []
         parts: dict[str, dict[str, tuple[Any, ...]]] = {}
+        emptied = set()
         for name in sorted(reduced):
             base, _, part = name.partition(_PART)
-            if part:
+            if part == _EMPTIED:
+                emptied.add(base)
+            elif part:
                 parts.setdefault(base, {})[part] = reduced[name]
         for name in sorted(reduced):
             key, group, num, den = reduced[name]
             if name not in parts and _PART not in name and den != 0 and math.isfinite(num) and math.isfinite(den):
                 out.append(Companion(name, key, group, float(num), float(den)))
         for name, found in parts.items():
-            summed = self._summed(name, found, name in reduced)
+            summed = self._summed(name, found, name in reduced, name in emptied)
             if summed is not None:
                 out.append(summed)
         return sorted(out) if parts else out
 
-    def _summed(self, name: str, found: Mapping[str, tuple[Any, ...]], single_too: bool) -> Companion | None:
+    def _summed(
+        self, name: str, found: Mapping[str, tuple[Any, ...]], single_too: bool, emptied: bool
+    ) -> Companion | None:
         """A companion that adds ratios, from its parts' window sums: sum of (sum num / sum den).
-        None (with one warning) where calls disagreed on its parts."""
+        None (with one warning) where calls disagreed on its parts, or where a part is 0 / 0 over
+        the window and some call's was an empty one (on the window alone the body has no value,
+        where a part gated off in every call counts 0)."""
         count = {int(part.split("/")[1]) for part in found}
         formulas = {part.split("/", 2)[2] if part.count("/") > 1 else "" for part in found}
         if single_too or len(count) != 1 or len(found) != count.pop() or len(formulas) != 1:
@@ -309,6 +325,12 @@ class SplitMeter:
             return None
         ordered = [found[part] for part in sorted(found, key=lambda p: int(p.split("/")[0]))]
         pairs = tuple((float(num), float(den)) for _, _, num, den in ordered)
+        if emptied and any(not den for _, den in pairs):
+            if name not in self._warned:
+                self._warned.add(name)
+                logger.warning("losssplit: %r has a part that is 0 / 0 over this window (an empty mean): "
+                               "no window value; omitted", name)
+            return None
         # a part gated off in every call of the window ((0, 0): a class absent) counts 0
         if not all((den != 0 or num == 0) and math.isfinite(num) and math.isfinite(den) for num, den in pairs):
             return None

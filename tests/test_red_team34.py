@@ -161,11 +161,10 @@ def test_meter_window_where_a_group_has_no_rows_in_one_call():
     assert set(got) == set(want) and all(math.isclose(got[k], want[k], rel_tol=1e-5) for k in want), (got, want)
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (red34, session 34, not fixed): SplitMeter's window value of "
-                   "a key omits a call whose group declined it (here a nan_to part 0 / 0: the group predicts nothing "
-                   "but has positives, so its false negatives belong to the window's recall); the call warns, the "
-                   "window's value does not")
 def test_meter_window_where_a_group_predicts_nothing_in_one_call():
+    """Was WRONG (0.2166 against 0.3574): call 2's real image predicts nothing (precision 0 / 0, the
+    call's value declined) but has positives, whose false negatives belong to the window's recall:
+    the call gives the meter its parts (``window_record``) and the window is exact."""
     calls = [_call(1, [1.0, 0.5, 1.0], [3, 2, 4]), _call(2, [1.0, 0.5, 0.5], [3, 3, 4]), _call(3, [0.5, 1.0], [2, 3])]
     calls[1][0]["x"].data[0] = 0.0  # call 2's real image predicts nothing: precision 0 / 0, recall 0 / fn
     got, want = _window(calls)
