@@ -8055,6 +8055,46 @@ def counted_subscript(parts: Collection[int], callees: Collection[str] = ("getit
         or any(_counted_positions(f, ins, start, end, 0) for start, end in laid)
 
 
+def counted_write(view: bool) -> bool:
+    """Whether the in-place method call the caller's code is executing computes an argument from
+    how many images the call got (``w.index_fill_(0, torch.tensor([len(t) - 1]), 3.0)``, a mask
+    ``torch.arange(C) < len(t)``) or, ``view``, the view it writes through (``w.narrow(0, 0,
+    len(t)).fill_(3.0)``, ``w[len(t) - 1:].mul_(3.0)``, a local stored from one): on a group alone,
+    the group's positions. Python 3.11."""
+    found = _executed(_COUNT_CHECKED)
+    f, ins, at = found if found is not None else (None, [], None)
+    if f is None or at is None:
+        return False
+    at += ins[at].opname == "PRECALL"
+    arguments = _argument_spans(ins, at) if at < len(ins) and ins[at].opname == "CALL" else None
+    if arguments is None:
+        return False
+    spans = list(arguments)
+    k = (arguments[-1][0] if arguments else _arguments_end(ins, at)) - 1  # the method's load, after its object
+    if view and k > 0 and ins[k].opname == "LOAD_METHOD":
+        spans += _view_index_spans(ins, _operand_start(ins, k), k, 0)
+    return any(_counted_span(f, start, end, (int, float), 0, positions=False, added_up=True)
+               or _spelt_count(f, ins, start, end) or _counted_positions(f, ins, start, end, 0) for start, end in spans)
+
+
+def _view_index_spans(ins: list[dis.Instruction], start: int | None, end: int, depth: int) -> list[tuple[int, int]]:
+    """The spans of the index of the subscript, or the arguments of the call, that ends the span
+    ``start:end`` making a view (``w[len(t) - 1:]``, ``w.narrow(0, 0, len(t))``), or of the one a local
+    (no parameter) it loads was stored from."""
+    if start is None or end <= start:
+        return []
+    last = ins[end - 1]
+    if last.opname == "BINARY_SUBSCR":
+        index = _operand_start(ins, end - 1)
+        return [(index, end - 1)] if index is not None else []
+    if last.opname == "CALL":
+        return _argument_spans(ins, end - 1) or []
+    if end - start == 1 and last.opname == "LOAD_FAST" and depth < 2:
+        return [span for j in _stores(ins, last.argval) if not _loop_target(ins, j)
+                for span in _view_index_spans(ins, _assignment_start(ins, j), j, depth + 1)]
+    return []
+
+
 # torch's makers of a tensor of positions from numbers (``torch.arange(len(targets) - 1)``)
 _POSITION_MAKERS = frozenset({"arange", "tensor", "as_tensor", "LongTensor", "IntTensor", "linspace"})
 

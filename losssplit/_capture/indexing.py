@@ -1099,6 +1099,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
             # ``w[-len(t)] = 3.0`` into a class-weight vector: on a group alone another entry (pb, session 33)
             frame.lose(target, f"{op} into a tensor at a position computed from the number of images")
             lose_aliases(frame, target, op)
+        if isinstance(target, Tensor) and frame.num_images > 1 and frame.get(target) is None \
+                and _written_at_count(frame, func, target, args):
+            counted_write_lost(frame, target, op)
         return
     if _row_buffer_write(frame, func, target, track, args):
         return
@@ -1329,6 +1332,40 @@ def _rows_in_place(frame: Frame, target: Tensor, index: Any, value: Tensor, writ
         and first.start in (None, 0) and first.step in (None, 1) and type(first.stop) is int and first.stop >= target.shape[0]
     dims = target.dim() - sum(type(p) is int for p in parts) - len(picks) + max((parts[k].dim() for k in picks), default=0)
     return bool(whole) and value.dim() == dims and value.shape[0] == target.shape[0]
+
+
+_COUNTED_VIEW_WRITES = frozenset({Tensor.fill_, Tensor.zero_, Tensor.mul_, Tensor.div_, Tensor.add_, Tensor.sub_,
+                                  Tensor.copy_})
+
+
+def _written_at_count(frame: Frame, func: Any, target: Tensor, args: tuple) -> bool:
+    """Whether an in-place write into ``target``, a tensor of no images, puts values at positions
+    the code computes from how many images the call got: ``w[torch.arange(len(t))] = 3.0``,
+    ``w.index_put_(..)`` or ``w.masked_fill_(..)`` of such positions (or mask), ``w[len(t) - 1:].mul_(3.0)``
+    (a view cut by the count); ``__setitem__`` at an int or slice is ``_counted_position``'s."""
+    if func in (Tensor.__setitem__, Tensor.index_put_) and (
+            len(args) < 3 or isinstance(args[2], Tensor) and frame.get(args[2]) is not None):
+        return False  # (values of images: ``_positions_written``, ``_hidden_rows_in_place``)
+    if func is Tensor.__setitem__:
+        parts = _index_parts(args[1])
+        tensors = [d for d, p in enumerate(parts) if isinstance(p, Tensor)]
+        # (not with positions of the images' data: ``m[torch.arange(b), pos] = 1``, each row's own, other rules')
+        return bool(tensors) and all(frame.get(parts[d]) is None for d in tensors) and _bytecode.counted_subscript(
+            [d for d, p in enumerate(parts) if type(p) in (int, slice) and p != _FULL], positions=tensors)
+    if func in (Tensor.index_put_, Tensor.masked_fill_):
+        return _bytecode.counted_write(view=False)
+    return func in _COUNTED_VIEW_WRITES and target._base is not None and _bytecode.counted_write(view=True)
+
+
+def counted_write_lost(frame: Frame, target: Tensor, op: str) -> None:
+    """``target`` (and the tensor it views) lost at ``op``, a write at positions computed from the
+    number of images (``_written_at_count``): on a group alone, other entries (red34, session 34)."""
+    why = f"{op} into a tensor at a position computed from the number of images"
+    frame.lose(target, why)
+    base = target._base
+    if isinstance(base, Tensor) and frame.get(base) is None:
+        frame.lose(base, why)
+    lose_aliases(frame, target, op)
 
 
 def _counted_position(index: Any, first: bool = False) -> bool:
@@ -2088,6 +2125,9 @@ def index_copy(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         frame.lose(out, made, pred=pred)
         if in_place:
             lose_aliases(frame, target, op)
+    elif made is None and in_place and frame.num_images > 1 and frame.get(target) is None \
+            and _bytecode.counted_write(view=target._base is not None):
+        counted_write_lost(frame, target, op)  # ``w.index_fill_(0, torch.tensor([len(t) - 1]), 3.0)``
     elif made is not None:
         if in_place:  # other tensors over its memory hold the values written, which their tracks do not know
             for other, held in frame.sharing(target):
