@@ -163,6 +163,55 @@ def table_literal_after_values_chosen_by_count(o, t):
     return {"loss": (r[:, 1] * r[:, 2]).sum()}
 
 
+@body("table")
+def table_index_fill_count(o, t):
+    r = torch.zeros(len(t), 3)
+    r.index_fill_(1, torch.tensor([0]), 0.1 * len(t) + 0.05)
+    r[:, 1] = E(o, t)
+    return {"loss": (r[:, 0] * r[:, 1]).sum()}
+
+
+@body("table")
+def table_fill_view_count(o, t):
+    r = torch.zeros(len(t), 3)
+    r[:, 0].fill_(0.1 * len(t) + 0.05)
+    r[:, 1] = E(o, t)
+    return {"loss": (r[:, 0] * r[:, 1]).sum()}
+
+
+@body("table")
+def table_number_via_ellipsis(o, t):
+    r = torch.zeros(len(t), 3)
+    r[..., 0] = 2.5 if len(t) > 2 else 0.5
+    r[..., 1] = E(o, t)
+    return {"loss": (r[..., 0] * r[..., 1]).sum()}
+
+
+@body("table")
+def table_number_slice_rows_count(o, t):
+    r = torch.zeros(len(t), 3)
+    r[:, 0:1] = 0.5
+    r[:, 1] = E(o, t)
+    return {"loss": (r[:, 1] * r[:, 0]).sum() / len(t) + r[:, 0].sum()}
+
+
+@body("table")
+def table_number_then_row_mean_of_table(o, t):
+    r = torch.zeros(len(t), 3)
+    r[:, 0] = 1.0
+    r[:, 1] = E(o, t)
+    return {"loss": r.mean()}
+
+
+@body("table")
+def table_number_then_values_then_cross_row(o, t):
+    r = torch.zeros(len(t), 3)
+    r[:, 0] = 1.0
+    r[:, 1] = E(o, t)
+    r[:, 2] = E(o, t).max()
+    return {"loss": (r[:, 2] * r[:, 1]).sum()}
+
+
 @body("near")
 def near_table_literal_start(o, t):
     r = _table(o, t)
@@ -369,6 +418,36 @@ class NearDimsConfigured(_Levels):
         for idx in dims:
             loss += self.weights[idx] * _term(self.model.forward(o["x"]), t, self.dims[idx])
         return {"loss": loss}
+
+
+class _Rec(torch.nn.Module):
+    """``forward`` calling ``self.model.forward``: another object of the same class holding this one
+    back (or itself), a recursion as deep as the images."""
+
+    def forward(self, o, t, n=None):
+        n = len(t) if n is None else n
+        v = _term(o["x"], t, 4)
+        return v if n <= 1 else self.model.forward(o, t, n - 1) * 0.5 + v
+
+
+_P, _Q, _S = _Rec(), _Rec(), _Rec()
+for _a, _b in ((_P, _Q), (_Q, _P), (_S, _S)):  # plain attributes, not registered children (a cycle)
+    object.__setattr__(_a, "model", _b)
+
+
+@body("stored")
+def recursion_through_model_forward(o, t):
+    return {"loss": _P(o, t)}
+
+
+@body("stored")
+def recursion_through_model_forward_direct(o, t):
+    return {"loss": _P.forward(o, t)}
+
+
+@body("stored")
+def recursion_through_own_model(o, t):
+    return {"loss": _S(o, t)}
 
 
 # === 4. s43: ratios of a RowCount ===================================================================
