@@ -45,6 +45,14 @@ def assert_pinned(name: str, exact: set[str], bodies: dict = BODIES, converts: d
     assert result["class"] == ("exact" if name in exact else "declined"), per
 
 
+def assert_declined_naming(name: str, op: str, bodies: dict = BODIES, converts: dict = CONVERTS) -> None:
+    """The body ``name`` declines with a first warning naming the key ``'loss'`` and ``op``."""
+    result = measure(name, bodies, converts)
+    said = [m for r in result["per"].values() if r["class"] == "declined" for m in r["said"]]
+    assert said and "key 'loss'" in said[0], said
+    assert op in said[0], said
+
+
 def main(names: list[str], bodies: dict = BODIES, converts: dict = CONVERTS) -> None:
     """Print each body's outcome (and what a wrong one got), then the counts."""
     counts: dict = {}

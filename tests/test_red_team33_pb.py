@@ -26,7 +26,7 @@ the call wrote a count into declines, ``_bytecode._held_count``)."""
 
 import pytest
 from _red_team26_measure import pinned_params
-from _red_team28_measure import assert_pinned, measure
+from _red_team28_measure import assert_declined_naming, assert_pinned
 from _red_team33_pb_bodies import BODIES, CONVERTS
 
 _ATTR = ("known WRONG (pb, session 33, not fixed): a clamp bound ``self.cap`` computed from ``len(t)`` stored "
@@ -107,7 +107,4 @@ def test_the_tables_name_bodies_that_exist():
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))
 def test_the_decline_names_the_key_and_the_op(name):
-    result = measure(name, BODIES, CONVERTS)
-    said = [m for r in result["per"].values() if r["class"] == "declined" for m in r["said"]]
-    assert said and "key 'loss'" in said[0], said
-    assert OPS[name] in said[0], said
+    assert_declined_naming(name, OPS[name], BODIES, CONVERTS)

@@ -10,6 +10,7 @@ otherwise it recomputes them in row chunks of bounded size, never a second logit
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -265,6 +266,9 @@ def operand_loss(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if func is F.triplet_margin_with_distance_loss and not _distance_by_row(bound):
         frame.lose(out, f"{op} with a distance_function not shown to give each row its own distance")
         return
+    if func is F.triplet_margin_with_distance_loss and _holds_call_values(frame, bound.get("distance_function")):
+        frame.lose(out, f"{op} with a distance_function holding a value of the call")
+        return
     side = {k: v for k, v in bound.items() if k not in names}
     weight = side.get("weight")
     if isinstance(weight, Tensor) and (frame.get(weight) is not None or weight.dim() > 1):
@@ -436,6 +440,31 @@ def _distance_by_row(bound: dict[str, Any]) -> bool:
     except Exception:  # noqa: BLE001 - not shown; never breaks training
         return False
     return True
+
+
+def _holds_call_values(frame: Frame, dist: Any, depth: int = 2) -> bool:
+    """Whether ``dist`` closes over (cells, defaults, ``functools.partial``'s arguments) a tensor this
+    call made or a number of the call (``m = e.norm(dim=-1).max()``, ``k = len(t)``): the same on every
+    row of the vmap check, yet the group's own on a group alone."""
+    held: list[Any] = []
+    for cell in getattr(dist, "__closure__", None) or ():
+        try:
+            held.append(cell.cell_contents)
+        except ValueError:  # an empty cell
+            continue
+    held += [*(getattr(dist, "__defaults__", None) or ()), *(getattr(dist, "__kwdefaults__", None) or {}).values()]
+    if isinstance(dist, functools.partial):
+        held += [dist.func, *dist.args, *dist.keywords.values()]
+    for v in held:
+        items = list(v.values()) if type(v) is dict else list(v) if type(v) in (list, tuple) else [v]
+        for x in items:
+            if isinstance(x, Tensor) and (id(x) in frame.made_ids or frame.get(x) is not None or x.grad_fn is not None):
+                return True
+            if type(x) in (int, float) and not frame.body_constant(float(x)):
+                return True
+            if depth and callable(x) and x is not dist and _holds_call_values(frame, x, depth - 1):
+                return True
+    return False
 
 
 def _detached(x: Any) -> Any:
