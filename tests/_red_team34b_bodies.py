@@ -666,6 +666,20 @@ class CapByDunderLen(torch.nn.Module):
         return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
 
 
+@body("spell")
+def per_image_mul_reciprocal_of_len(o, t):
+    w = 1.0 / len(t)
+    total = 0.0
+    for b in range(len(t)):
+        total = total + e1(o, t, b).mul(w)
+    return {"loss": total}
+
+
+@body("near")
+def near_sum_mul_reciprocal_of_len(o, t):
+    return {"loss": E(o, t).sum().mul(1.0 / len(t))}
+
+
 _CLASSES = ["car", "person", "sign"]
 _TABLE = np.zeros((4, 2))
 

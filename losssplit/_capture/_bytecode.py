@@ -4805,9 +4805,25 @@ def _product_spans(code: types.CodeType, lasti: int) -> tuple[list[dis.Instructi
     spans where it is no product."""
     spans = _operand_spans(code, lasti)
     instructions, at = _located(code, lasti)
+    if spans is None and at is not None and instructions[at].opname == "CALL":
+        return instructions, _method_product(instructions, at)
     if spans is None or at is None or instructions[at].arg not in _PRODUCTS:
         return instructions, ()
     return instructions, spans
+
+
+def _method_product(instructions: list[dis.Instruction], at: int) -> tuple[tuple[int, int], ...]:
+    """The (receiver, argument) spans of ``x.mul(w)`` (``multiply``, ``__mul__``) whose CALL is at ``at``,
+    one positional argument in straight-line code; none otherwise."""
+    spans = _argument_spans(instructions, at) if instructions[at].arg == 1 else None
+    if not spans or instructions[at - 1].opname != "PRECALL" or instructions[at].is_jump_target:
+        return ()
+    method = spans[0][0] - 1
+    if method < 1 or instructions[method].opname != "LOAD_METHOD" \
+            or instructions[method].argval not in ("mul", "multiply", "__mul__", "__rmul__"):
+        return ()
+    receiver = _operand_start(instructions, method)
+    return () if receiver is None else ((receiver, method), spans[0])
 
 
 @_per_code(1024)
