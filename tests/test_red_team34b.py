@@ -13,9 +13,13 @@ Fixed here (3, ``WERE_WRONG``, all new with s44's triplet rule: declined on b08b
 closing over a tensor the call made (the batch's max norm, detached or not) or a number of the call
 (``k = len(t)``) gives every row of the vmap check the same value, yet the group's own on a group alone;
 it declines naming ``F.triplet_margin_with_distance_loss`` (``losses._holds_call_values``).
-The other 20 WRONG ones, all silently wrong on b08b9f7 too, are pinned below (strict xfails, README
-Known limits): loops as long as a number a configuration set in this call holds (5), and the count
-spelled other than ``len`` / ``shape`` / ``size`` (15)."""
+The other 20 WRONG ones were all silently wrong on b08b9f7 too: loops as long as a number a
+configuration set in this call holds (5, pinned below: strict xfails, README Known limits), and the
+count spelled other than ``len`` / ``shape`` / ``size`` (15). Since r2cs those spellings read as
+``len(x)`` (``_bytecode._spelled_lengths``) and ``x.mul(w)`` as ``x * w`` (``_method_product``): 12
+decline (``SPELLED``, beside a new body's ``.mul`` of ``1.0 / len(t)``, WRONG too), 6 near misses of a global
+list's or a table's count and ``l.sum().mul(1.0 / len(t))`` split exactly; 3 stay WRONG as they are with
+``len`` itself (the count through a helper, ``_len(t)``: pinned)."""
 
 import pytest
 import torch
