@@ -666,6 +666,54 @@ class CapByDunderLen(torch.nn.Module):
         return {"loss": (E(o, t) * 3.0).clamp(max=self.cap).sum()}
 
 
+@body("spell")
+def per_image_mul_reciprocal_of_len(o, t):
+    w = 1.0 / len(t)
+    total = 0.0
+    for b in range(len(t)):
+        total = total + e1(o, t, b).mul(w)
+    return {"loss": total}
+
+
+@body("near")
+def near_sum_mul_reciprocal_of_len(o, t):
+    return {"loss": E(o, t).sum().mul(1.0 / len(t))}
+
+
+_CLASSES = ["car", "person", "sign"]
+_TABLE = np.zeros((4, 2))
+
+
+@body("near")
+def near_clamp_by_len_of_global_list(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * len(_CLASSES)).sum()}
+
+
+@body("near")
+def near_clamp_by_generator_count_of_global_list(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * sum(1 for c in _CLASSES)).sum()}
+
+
+@body("near")
+def near_clamp_by_listcomp_count_of_global_list(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * sum([1 for _ in _CLASSES])).sum()}
+
+
+@body("near")
+def near_clamp_by_dunder_len_of_global_list(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _CLASSES.__len__()).sum()}
+
+
+@body("near")
+def near_clamp_by_np_size_of_a_table(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * np.size(_TABLE, 0)).sum()}
+
+
+@body("near")
+def near_clamp_by_np_size_of_a_width(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * np.size(o["x"].detach(), 2)).sum()}
+
+
 @body("near")
 def near_clamp_by_reduce_of_width(o, t):
     return {"loss": (E(o, t) * 3.0).clamp(max=_cap_by_reduce(range(4))).sum()}

@@ -13,9 +13,13 @@ Fixed here (3, ``WERE_WRONG``, all new with s44's triplet rule: declined on b08b
 closing over a tensor the call made (the batch's max norm, detached or not) or a number of the call
 (``k = len(t)``) gives every row of the vmap check the same value, yet the group's own on a group alone;
 it declines naming ``F.triplet_margin_with_distance_loss`` (``losses._holds_call_values``).
-The other 20 WRONG ones, all silently wrong on b08b9f7 too, are pinned below (strict xfails, README
-Known limits): loops as long as a number a configuration set in this call holds (5), and the count
-spelled other than ``len`` / ``shape`` / ``size`` (15)."""
+The other 20 WRONG ones were all silently wrong on b08b9f7 too: loops as long as a number a
+configuration set in this call holds (5, pinned below: strict xfails, README Known limits), and the
+count spelled other than ``len`` / ``shape`` / ``size`` (15). Since r2cs those spellings read as
+``len(x)`` (``_bytecode._spelled_lengths``) and ``x.mul(w)`` as ``x * w`` (``_method_product``): 12
+decline (``SPELLED``, beside a new body's ``.mul`` of ``1.0 / len(t)``, WRONG too), 6 near misses of a global
+list's or a table's count and ``l.sum().mul(1.0 / len(t))`` split exactly; 3 stay WRONG as they are with
+``len`` itself (the count through a helper, ``_len(t)``: pinned)."""
 
 import pytest
 import torch
@@ -27,40 +31,55 @@ from _red_team34b_bodies import BODIES, CONVERTS
 _LOOP = ("known WRONG (r2rt, session 34, not fixed; on b08b9f7 too): a running sum of whole-batch terms in a loop "
          "over {} whose length the call set from the number of images: the batch's number of terms on every group "
          "(the gaps pin's form, a configuration written in the call)")
-_SPELL = ("known WRONG (r2rt, session 34, not fixed; on b08b9f7 too): the count spelled {} ({}): the readings of "
-          "the count know ``len()``, ``.shape`` and ``.size()`` only; the batch's number kept on every group")
+_HELD = ("known WRONG (r2rt, session 34, not fixed; on b08b9f7 too, and with ``len`` itself): the count spelled {} "
+         "({}), read as ``len`` since r2cs: {}; the batch's number kept on every group")
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
     "StepsSetFromCountThisCall": _LOOP.format("range(self.per_step), ``self.per_step = len(t) - 1``"),
     "DimsSetFromCountThisCall": _LOOP.format("range(len(self.dims)), ``self.dims = [4, 3, 2][:len(t) - 1]``"),
     "DimsTupleSetFromCountThisCall": _LOOP.format("tuple(range(self.n)), ``self.n = min(len(t), 3) - 1``"),
     "dims_from_global_config_set_this_call": _LOOP.format("range(_CONFIG['n']), ``_CONFIG['n'] = (len(t) + 1) // 2``"),
     "SampleSizeFromCountThisCall": _LOOP.format("random.sample(dims, self.per_step), ``self.per_step = len(t) - 1``"),
-    **{name: _SPELL.format(spelling, name) for name, spelling in (
-        ("clamp_by_reduce_count_helper", "functools.reduce(lambda a, _: a + 1, t, 0) in a helper's clamp bound"),
-        ("clamp_by_listcomp_count_helper", "sum([1 for _ in t]) in a helper's clamp bound"),
-        ("clamp_by_dunder_len_helper", "t.__len__() in a helper's clamp bound"),
-        ("clamp_by_np_size_helper", "np.size(x, 0) in a helper's clamp bound"),
-        ("clamp_by_length_hint_helper", "operator.length_hint(t) in a helper's clamp bound"),
-        ("clamp_by_reduce_count_inline", "functools.reduce(..) in a clamp bound"),
-        ("clamp_by_dunder_len_inline", "t.__len__() in a clamp bound"),
-        ("clamp_by_np_size_inline", "np.size(x, 0) in a clamp bound"),
-        ("per_image_over_max_reduce_count", "functools.reduce(..) in a divisor max(n, 3)"),
-        ("per_image_over_max_dunder_len", "t.__len__() in a divisor max(n, 3)"),
-        ("per_image_times_reciprocal_reduce_count", "functools.reduce(..) in a factor 1 / n"),
-        ("per_image_times_reciprocal_listcomp_count", "sum([1 for _ in t]) in a factor 1 / n (e.mul(w))"),
-        ("default_list_filled_by_dunder_len", "t.__len__() in a nested function's default list"),
-        ("default_list_filled_by_reduce_count", "functools.reduce(..) in a nested function's default list"),
-        ("CapByDunderLen", "t.__len__() in self.cap stored in forward"),
+    **{name: _HELD.format(spelling, name, form) for name, spelling, form in (
+        ("per_image_over_max_reduce_count", "functools.reduce(..) in a helper, a divisor max(n, 3)",
+         "``k = max(_len(t), 3)`` of ``def _len(v): return len(v)`` divides in a list comprehension"),
+        ("per_image_times_reciprocal_reduce_count", "functools.reduce(..) in a helper, a factor 1 / n",
+         "``w = 1.0 / _len(t)`` multiplies in a generator"),
+        ("default_list_filled_by_reduce_count", "functools.reduce(..) in a helper, a nested function's default list",
+         "``acc[0] = max(_len(t), 3)``, the default ``d=acc`` divides"),
     )},
 }
 WERE_WRONG = {  # WRONG on be37444, declined now (``losses._holds_call_values``)
     "triplet_closure_batch_max_norm", "triplet_closure_detached_batch_max", "triplet_closure_count",
 }
-OPS = dict.fromkeys(WERE_WRONG, "F.triplet_margin_with_distance_loss with a distance_function holding a value of the call")
+# WRONG on d6fb8d7, declined now: the count spelled other than ``len`` / ``shape`` / ``size`` is read as
+# ``len(x)`` (``_bytecode._spelled_lengths``), and declines as ``len(x)`` does
+_CLAMP, _DIVIDED = "at Tensor.clamp with a Python number the body computed from a length", "at a division (``/``)"
+_TIMES = "a product of one image's value with one over the number of images"
+SPELLED = {
+    "clamp_by_reduce_count_helper": _CLAMP,  # functools.reduce(lambda a, _: a + 1, t, 0) in a helper's clamp bound
+    "clamp_by_listcomp_count_helper": _CLAMP,  # sum([1 for _ in t]) in a helper's clamp bound
+    "clamp_by_dunder_len_helper": _CLAMP,  # t.__len__() in a helper's clamp bound
+    "clamp_by_np_size_helper": _CLAMP,  # np.size(x, 0) in a helper's clamp bound
+    "clamp_by_length_hint_helper": _CLAMP,  # operator.length_hint(t) in a helper's clamp bound
+    "clamp_by_reduce_count_inline": _CLAMP,
+    "clamp_by_dunder_len_inline": _CLAMP,
+    "clamp_by_np_size_inline": _CLAMP,
+    "per_image_over_max_dunder_len": _DIVIDED,  # a divisor max(t.__len__(), 3)
+    "default_list_filled_by_dunder_len": _DIVIDED,  # a nested function's default list
+    "CapByDunderLen": _CLAMP,  # self.cap = 0.1 * t.__len__() stored in forward
+    # ``e1(o, t, b).mul(w)`` of ``w = 1.0 / n``: ``Tensor.mul`` read as ``*`` (``_bytecode._method_product``)
+    "per_image_times_reciprocal_listcomp_count": _TIMES,  # n = sum([1 for _ in t])
+    "per_image_mul_reciprocal_of_len": _TIMES,  # n = len(t): WRONG too on d6fb8d7
+}
+OPS = {**dict.fromkeys(WERE_WRONG, "F.triplet_margin_with_distance_loss with a distance_function holding a value of "
+                                   "the call"), **SPELLED}
 EXACT = {  # near misses split exactly (near_table_literal_start and near_unfold_flat_windows_per_image decline: GAPs)
     "near_table_inf_start", "near_unfold_along_width", "near_triplet_pairwise", "near_triplet_own_norm",
     "near_triplet_closure_literal_scale", "near_triplet_partial_of_pairwise", "NearDimsConfigured",
-    "near_clamp_by_reduce_of_width",
+    "near_clamp_by_reduce_of_width", "near_clamp_by_len_of_global_list", "near_clamp_by_generator_count_of_global_list",
+    "near_clamp_by_listcomp_count_of_global_list", "near_clamp_by_dunder_len_of_global_list",
+    "near_clamp_by_np_size_of_a_table", "near_clamp_by_np_size_of_a_width",
+    "near_sum_mul_reciprocal_of_len",  # ``l.sum().mul(1.0 / len(t))``: as ``/ len(t)`` (WRONG on d6fb8d7)
     # s43's RowCount ratio read as it is: the square root of the group's mean, the shape's count
     "rowcount_sqrt_of_sum_over_count", "rowcount_sqrt_sum_over_shape",
     "table_number_then_row_mean_of_table",  # the table's rows, its number column the same on a group alone
@@ -77,11 +96,11 @@ def test_every_body_splits_exactly_or_declines(name):
 
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES) and not EXACT & set(NOT_FIXED)
-    assert not WERE_WRONG & (EXACT | set(NOT_FIXED))
-    assert len(BODIES) == 81 and len(EXACT) == 11 and len(NOT_FIXED) == 20 and len(WERE_WRONG) == 3
+    assert not (WERE_WRONG | set(SPELLED)) & (EXACT | set(NOT_FIXED)) and set(SPELLED) <= set(BODIES)
+    assert len(BODIES) == 89 and len(EXACT) == 18 and len(NOT_FIXED) == 8 and len(WERE_WRONG) == 3 and len(SPELLED) == 13
 
 
-@pytest.mark.parametrize("name", sorted(WERE_WRONG))
+@pytest.mark.parametrize("name", sorted(WERE_WRONG | set(SPELLED)))
 def test_the_decline_names_the_key_and_the_op(name):
     assert_declined_naming(name, OPS[name], BODIES, CONVERTS)
 

@@ -4829,9 +4829,25 @@ def _product_spans(code: types.CodeType, lasti: int) -> tuple[list[dis.Instructi
     spans where it is no product."""
     spans = _operand_spans(code, lasti)
     instructions, at = _located(code, lasti)
+    if spans is None and at is not None and instructions[at].opname == "CALL":
+        return instructions, _method_product(instructions, at)
     if spans is None or at is None or instructions[at].arg not in _PRODUCTS:
         return instructions, ()
     return instructions, spans
+
+
+def _method_product(instructions: list[dis.Instruction], at: int) -> tuple[tuple[int, int], ...]:
+    """The (receiver, argument) spans of ``x.mul(w)`` (``multiply``, ``__mul__``) whose CALL is at ``at``,
+    one positional argument in straight-line code; none otherwise."""
+    spans = _argument_spans(instructions, at) if instructions[at].arg == 1 else None
+    if not spans or instructions[at - 1].opname != "PRECALL" or instructions[at].is_jump_target:
+        return ()
+    method = spans[0][0] - 1
+    if method < 1 or instructions[method].opname != "LOAD_METHOD" \
+            or instructions[method].argval not in ("mul", "multiply", "__mul__", "__rmul__"):
+        return ()
+    receiver = _operand_start(instructions, method)
+    return () if receiver is None else ((receiver, method), spans[0])
 
 
 @_per_code(1024)
@@ -6177,7 +6193,144 @@ def _laid_out(code: types.CodeType) -> tuple[list[dis.Instruction], dict[int, in
     """``_instructions`` of ``code``, and the offsets of the instructions ``_joined`` left out,
     each to the offset of the instruction read in its place."""
     found = [i for i in dis.get_instructions(code) if i.opname not in ("EXTENDED_ARG", "CACHE")]
-    return _joined(_as_311(found)) if sys.version_info[:2] == (3, 12) else (found, {})
+    if sys.version_info[:2] == (3, 12):
+        return _joined(_as_311(found))
+    return _spelled_lengths(found) if sys.version_info[:2] == (3, 11) else (found, {})
+
+
+# The count's spellings read as ``len(x)`` (``_spelled_lengths``): a call of ``module.name`` (or of
+# ``name`` imported) -> the positional arguments after ``x`` it takes, each a constant
+_LENGTH_CALLS = {("functools", "reduce"): (0,), ("", "reduce"): (0,), ("operator", "length_hint"): (),
+                 ("", "length_hint"): (), ("np", "size"): (0,), ("numpy", "size"): (0,)}
+
+
+def _spelled_lengths(instructions: list[dis.Instruction]) -> tuple[list[dis.Instruction], dict[int, int]]:
+    """``instructions`` (3.11) with the number of items of ``x`` spelled other than ``len(x)`` laid out as
+    ``len(x)`` (LOAD_GLOBAL ``NULL + len``, ``x``, PRECALL 1, CALL 1), so that every reading of the count
+    reads them: ``x.__len__()``, ``operator.length_hint(x)``, ``np.size(x, 0)``, ``np.shape(x)[0]``,
+    ``functools.reduce(lambda a, _: a + 1, x, 0)``, ``sum([1 for _ in x])`` / ``sum(1 for _ in x)``
+    (each the same number as ``len(x)``); and the offsets of the instructions left out, each to the
+    offset of the CALL read in their place (a frame running the comprehension or the lambda reports its
+    own). Straight-line code only: a jump target inside the spelling leaves it as it is."""
+    out, moved, k, n = list(instructions), dict[int, int](), 0, 0
+    while k < len(out):
+        if out[k].opname == "CALL" and k >= 1 and out[k - 1].opname == "PRECALL":
+            found = _length_spelling(out, k)
+            if found is not None:
+                first, last, argument = found
+                region = out[first : last + 1]
+                if not any(i.is_jump_target for i in region[1:]):
+                    call = out[k]
+                    head = region[0]._replace(opname="LOAD_GLOBAL", opcode=dis.opmap["LOAD_GLOBAL"], arg=1, argval="len",
+                                              argrepr="NULL + len")
+                    if argument[0] == first:  # ``x.__len__()``: x is loaded first
+                        head = head._replace(offset=_half_before(head.offset), starts_line=None, is_jump_target=False)
+                    laid = [head, *out[argument[0] : argument[1]],
+                            out[k - 1]._replace(arg=1, argval=1, argrepr=""), call._replace(arg=1, argval=1, argrepr="")]
+                    kept = {i.offset for i in laid}
+                    moved.update((i.offset, call.offset) for i in region if i.offset not in kept and i.offset % 2 == 0)
+                    out[first : last + 1] = laid
+                    k = first + len(laid)
+                    n += 1
+                    continue
+        k += 1
+    return (out, moved) if n else (instructions, {})
+
+
+def _length_spelling(instructions: list[dis.Instruction], k: int) -> tuple[int, int, tuple[int, int]] | None:
+    """(first, last, the span of ``x``) of a spelling of ``len(x)`` (``_spelled_lengths``) whose CALL is at ``k``."""
+    spans = _spelled_spans(instructions, k)
+    if spans is None:
+        return None
+    args, callee = spans
+    if not args:  # ``x.__len__()``
+        load = instructions[k - 2]
+        if load.opname != "LOAD_METHOD" or load.argval != "__len__":
+            return None
+        start = _scanned_operand_start(instructions, k - 2, False)
+        return None if start is None else (start, k, (start, k - 2))
+    name = instructions[callee[1] - 1].argval if callee[1] - callee[0] == 1 else None
+    if callee[1] - callee[0] == 2 and instructions[callee[0]].opname == "LOAD_GLOBAL" \
+            and instructions[callee[0] + 1].opname == "LOAD_ATTR":
+        path = (instructions[callee[0]].argval, instructions[callee[0] + 1].argval)
+    elif name is not None and instructions[callee[0]].opname == "LOAD_GLOBAL":
+        path = ("", name)
+    else:
+        return None
+    if path in (("np", "shape"), ("numpy", "shape")) and len(args) == 1 and k + 2 < len(instructions) \
+            and _constant_instruction(instructions[k + 1], 0) and instructions[k + 2].opname == "BINARY_SUBSCR":
+        return callee[0], k + 2, args[0]  # ``np.shape(x)[0]``
+    if path == ("", "sum") and len(args) == 1:
+        iterable = _counted_iterable(instructions, args[0])
+        return None if iterable is None else (callee[0], k, iterable)
+    rest = _LENGTH_CALLS.get(path)
+    if path[1] == "reduce" and rest is not None and len(args) == 3:
+        made = instructions[args[0][0] : args[0][1]]
+        if not (len(made) == 2 and made[0].opname == "LOAD_CONST" and made[1].opname == "MAKE_FUNCTION"
+                and made[1].arg == 0 and _adds_one(made[0].argval)):
+            return None
+        args = args[1:]
+    if rest is None or len(args) != 1 + len(rest) \
+            or not all(b - a == 1 and _constant_instruction(instructions[a], c) for (a, b), c in zip(args[1:], rest)):
+        return None
+    return callee[0], k, args[0]
+
+
+def _spelled_spans(instructions: list[dis.Instruction], k: int) -> tuple[list[tuple[int, int]], tuple[int, int]] | None:
+    """(the spans of the positional arguments of the CALL at ``k``, first first; the span of its callee's
+    load: LOAD_GLOBAL ``NULL + name`` or LOAD_GLOBAL ``NULL + module`` and LOAD_ATTR, or a method's)."""
+    if instructions[k].is_jump_target or instructions[k - 1].is_jump_target:
+        return None
+    end, spans = k - 1, []
+    for _ in range(instructions[k].arg or 0):
+        start = _scanned_operand_start(instructions, end, False)
+        if start is None:
+            return None
+        spans.append((start, end))
+        end = start
+    if end >= 1 and instructions[end - 1].opname == "LOAD_ATTR" and end >= 2 \
+            and instructions[end - 2].opname == "LOAD_GLOBAL" and (instructions[end - 2].arg or 0) & 1:
+        return spans[::-1], (end - 2, end)
+    if end >= 1 and instructions[end - 1].opname == "LOAD_GLOBAL" and (instructions[end - 1].arg or 0) & 1:
+        return spans[::-1], (end - 1, end)
+    return (spans[::-1], (end - 1, end)) if not spans and end >= 1 else None
+
+
+def _constant_instruction(i: dis.Instruction, value: int) -> bool:
+    return i.opname == "LOAD_CONST" and type(i.argval) is int and i.argval == value
+
+
+def _adds_one(code: Any) -> bool:
+    """Whether ``code`` is that of ``lambda a, _: a + 1`` (any names)."""
+    if not isinstance(code, types.CodeType) or code.co_argcount != 2 or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        return False
+    ins = [i for i in dis.get_instructions(code) if i.opname not in ("RESUME", "EXTENDED_ARG", "CACHE")]
+    return [i.opname for i in ins] == ["LOAD_FAST", "LOAD_CONST", "BINARY_OP", "RETURN_VALUE"] \
+        and ins[0].argval == code.co_varnames[0] and _constant_instruction(ins[1], 1) and ins[2].arg in (0, 13)
+
+
+def _counted_iterable(instructions: list[dis.Instruction], span: tuple[int, int]) -> tuple[int, int] | None:
+    """The span of ``x`` where ``span`` makes ``[1 for _ in x]`` or ``(1 for _ in x)`` (one plain target)."""
+    made = instructions[span[0] : span[1]]
+    if len(made) < 6 or made[0].opname != "LOAD_CONST" or made[1].opname != "MAKE_FUNCTION" or made[1].arg != 0 \
+            or [(i.opname, i.arg) for i in made[-3:]] != [("GET_ITER", None), ("PRECALL", 0), ("CALL", 0)]:
+        return None
+    code = made[0].argval
+    if not isinstance(code, types.CodeType) or code.co_name not in ("<listcomp>", "<genexpr>"):
+        return None
+    ins = [i for i in dis.get_instructions(code) if i.opname not in ("RESUME", "EXTENDED_ARG", "CACHE")]
+    body = [i.opname for i in ins]
+    listed = ["BUILD_LIST", "LOAD_FAST", "FOR_ITER", "STORE_FAST", "LOAD_CONST", "LIST_APPEND", "JUMP_BACKWARD",
+              "RETURN_VALUE"]
+    yielded = ["RETURN_GENERATOR", "POP_TOP", "LOAD_FAST", "FOR_ITER", "STORE_FAST", "LOAD_CONST", "YIELD_VALUE",
+               "POP_TOP", "JUMP_BACKWARD", "LOAD_CONST", "RETURN_VALUE"]
+    if body == listed:
+        one = ins[4]
+    elif body == yielded:
+        one = ins[5]
+    else:
+        return None
+    return (span[0] + 2, span[1] - 3) if _constant_instruction(one, 1) else None
 
 
 # CALL_INTRINSIC_1's argument (3.12) -> the 3.11 opcode it replaced
