@@ -129,6 +129,11 @@ def scaled_by_a_slice_of_columns(p, targets):
     return {"loss": ((_picked(p, table)[:, 1:3] - table[:, 2:4]).abs() * table[:, 0:2]).sum()}
 
 
+def scaled_by_a_reshaped_column(p, targets):
+    table = _float_table(targets)
+    return {"loss": ((_picked(p, table)[:, 1] - table[:, 2]).abs() * table[:, :1].squeeze(1).reshape(-1)).sum()}
+
+
 def scaled_by_the_targets_column(p, targets):
     table = _float_table(targets)
     return {"loss": ((_picked(p, table)[:, 1] - table[:, 2]).abs() * (1 + table[:, 4])).sum()}
@@ -179,7 +184,7 @@ def test_a_fill_of_a_literal_and_the_image_column_as_an_index_split_as_the_oracl
 @pytest.mark.parametrize("body", [scaled_by_the_image_column, scaled_by_a_float_image_column, scaled_by_a_shifted_column,
                                   scaled_by_a_fill_in_a_comprehension, scaled_by_an_int_fill_in_a_comprehension,
                                   scaled_by_a_gained_tables_column, scaled_by_a_slice_of_columns,
-                                  masked_by_a_literal_image], ids=lambda b: b.__name__)
+                                  scaled_by_a_reshaped_column, masked_by_a_literal_image], ids=lambda b: b.__name__)
 def test_the_image_column_of_a_joined_table_as_a_factor_declines(body):
     for got, want, said in _outcomes(body):
         assert want and not got, got

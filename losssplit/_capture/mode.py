@@ -5453,7 +5453,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             floating = out.is_floating_point()
             if func in _SHAPED_FILLS and frame.num_images > 1 and frame.get(out) is None:
                 value = get_arg(args, kwargs, *_FILL_VALUE[func], None)
-                if type(value) is (float if floating else int) \
+                if (type(value) is int and not floating or type(value) is float and floating and value.is_integer()
+                        and not frame.weight_owners(value)) \
                         and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True):
                     # (DETR's batch index: declined where a join of them is a factor; the first image's 0 too, so
                     # that a float join of fills alone is told from a table of a fill beside the targets)
@@ -5543,6 +5544,9 @@ def _joined_columns(frame: Frame, func: Any, args: tuple, kwargs: dict, parts: A
 
 
 _COLUMN_KEEPING = _KEEPING | {Tensor.long, Tensor.int, Tensor.contiguous}
+# ops that lay a position's values out otherwise (a table's columns only where its shape stays)
+_COLUMN_LAYOUTS = frozenset({Tensor.view, Tensor.reshape, torch.reshape, Tensor.flatten, torch.flatten, Tensor.squeeze,
+                             torch.squeeze, Tensor.unsqueeze, torch.unsqueeze, Tensor.expand, Tensor.repeat})
 _COLUMN_ARITHMETIC = frozenset({*_ARITHMETIC_RULES, "unary", "clamp", "comparison"})
 _COLUMN_SHIFTS = frozenset({"add", "sub", "rsub"})
 POSITION_COLUMN = ("of an image's position in a loop over the images (a fill of it, or a table's column joined from "
@@ -5564,7 +5568,8 @@ def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, out: T
         if columns is None or columns:
             frame.position_columns[id(out)] = (out, columns)
         return
-    if held is not None and held[0] is x and func in _COLUMN_KEEPING and out.shape == x.shape:
+    if held is not None and held[0] is x and (func in _COLUMN_KEEPING or func in _COLUMN_LAYOUTS) \
+            and (held[1] is None or out.shape == x.shape):
         frame.position_columns[id(out)] = (out, held[1])
         return
     if rule is None or rule.__name__ not in _COLUMN_ARITHMETIC:
@@ -5602,7 +5607,8 @@ def _picked_columns(table: Tensor, index: Any, columns: frozenset[int], out: Ten
         return None if k % n in columns else frozenset()
     if type(k) is slice:
         kept = range(n)[k]
-        return frozenset(j for j, c in enumerate(kept) if c in columns)
+        picked = frozenset(j for j, c in enumerate(kept) if c in columns)
+        return None if picked and len(picked) == len(kept) else picked  # (``table[:, :1]``: positions only)
     return frozenset()
 
 
