@@ -1225,6 +1225,9 @@ class Frame:
         self.positional: dict[int, tuple[Tensor, str]] = {}
         self.counted_widths: dict[int, tuple[Tensor, frozenset[int]]] = {}  # (``_note_sized``)
         self.int_fills: dict[int, Tensor] = {}  # int fills of a comprehension's image position
+        # tensors of such positions, whole (None) or in some columns of a table joined from them and
+        # the targets (YOLOv5's image column): id -> (the tensor, its positional columns or None)
+        self.position_columns: dict[int, tuple[Tensor, frozenset[int] | None]] = {}
         # the ops ``_position_values`` reads: joins only once there is an int fill to join
         self.position_funcs = _POSITION_VALUES
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
@@ -2646,6 +2649,7 @@ class Frame:
         self.positional.clear()
         self.counted_widths.clear()
         self.int_fills.clear()
+        self.position_columns.clear()
         self.position_funcs = _POSITION_VALUES
         self.unowned.clear()
         self.outside_read.clear()
@@ -5083,7 +5087,8 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
     if func in _SPREADS:
         held = frame.count_made.get(id(args[0])) if args else None
         return held is not None and held[0] is args[0] and held[1] and args[0].numel() == 1 < out.numel()
-    if func in _JOINS and out.numel() > 1 and out.is_floating_point():  # ``torch.cat([torch.full((1,), float(i)) ..])``
+    if func in _JOINS and out.numel() > 1 and out.is_floating_point() and id(out) not in frame.position_columns:
+        # ``torch.cat([torch.full((1,), float(i)) ..])`` (a table of such a column beside the targets: ``_joined_columns``)
         parts = args[0] if args and type(args[0]) in (list, tuple) else ()
         return any(type(p) is Tensor and p.numel() == 1 and (held := frame.count_made.get(id(p))) is not None
                    and held[0] is p and held[1] for p in parts)
@@ -5099,6 +5104,7 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
             # the number (red team 32: met the images' rows as a constant, the batch's count on every group)
             value = get_arg(args, kwargs, at, "fill_value" if func in (torch.full, Tensor.new_full) else "value", None)
             return type(value) in (int, float) and bool(value) and not frame.weight_owners(value) \
+                and frame.int_fills.get(id(out)) is not out \
                 and _bytecode.counted_number(zero=False, sized=func is not Tensor.fill_) \
                 and not _bytecode.loop_position_operand(value)  # (the seed's weight fills; DINO's image positions)
         if not sized_out and (out.numel() != 1 or frame.num_images < 2):
@@ -5440,17 +5446,21 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
             if func is _STACK and frame.filled_numbers:
                 _stacked_weights(frame, args, kwargs, out)
             if frame.int_fills and id(out) not in frame.positional:  # (``torch.stack`` is a join too)
-                _joined_int_fills(frame, func, args, out)
+                _joined_int_fills(frame, func, args, kwargs, out)
         elif func in FACTORIES or func is Tensor.fill_:
             if func is not Tensor.fill_:
                 _note_count_dims(frame, func, args, kwargs, out)
-            if func in _SHAPED_FILLS and not out.is_floating_point() and frame.num_images > 1 and frame.get(out) is None:
+            floating = out.is_floating_point()
+            if func in _SHAPED_FILLS and frame.num_images > 1 and frame.get(out) is None:
                 value = get_arg(args, kwargs, *_FILL_VALUE[func], None)
-                if type(value) is int and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True):
+                if (type(value) is int and not floating or type(value) is float and floating and value.is_integer()
+                        and not frame.weight_owners(value)) \
+                        and _bytecode.positional_number(frame.size_sites, frame.per_image_targets, nested=True):
                     # (DETR's batch index: declined where a join of them is a factor; the first image's 0 too, so
                     # that a float join of fills alone is told from a table of a fill beside the targets)
                     frame.int_fills[id(out)] = out
                     frame.position_funcs = _POSITION_VALUES_JOINED
+                    frame.position_columns[id(out)] = (out, None)  # (its arithmetic declines: ``_position_column_use``)
                 elif type(value) is int and value and _bytecode.counted_number(zero=False, sized=True) \
                         and _bytecode.loop_position_operand(value):
                     # ``e * torch.full((n,), i)`` in the body's loop over the images: a factor by the position (s43:
@@ -5493,7 +5503,7 @@ def _weight_valued(frame: Frame, data: Any) -> bool:
         and not any(frame.data_images(v) for v in data)
 
 
-def _joined_int_fills(frame: Frame, func: Any, args: tuple, out: Tensor) -> None:
+def _joined_int_fills(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Tensor) -> None:
     """A join of int fills of the images' positions (or their float copies) is positional."""
     parts = args[0] if args and type(args[0]) in (list, tuple) else ()
     # (a float table of such a column beside the images' targets, YOLOv5's, is read whole: positional
@@ -5501,6 +5511,105 @@ def _joined_int_fills(frame: Frame, func: Any, args: tuple, out: Tensor) -> None
     fills = [type(p) is Tensor and frame.int_fills.get(id(p)) is p for p in parts]
     if frame.get(out) is None and any(fills) and (not out.is_floating_point() or all(fills)):
         frame.positional[id(out)] = (out, f"{op_name(func)} of int fills of the images' positions in a loop over the images")
+    elif any(fills) or frame.position_columns:
+        _joined_columns(frame, func, args, kwargs, parts, fills, out)
+
+
+def _joined_columns(frame: Frame, func: Any, args: tuple, kwargs: dict, parts: Any, fills: list[bool], out: Tensor) -> None:
+    """Note in ``Frame.position_columns`` the columns of a table ``out`` that a join of 2-dim
+    parts takes from fills of the images' positions (``torch.cat([torch.full((n, 1), i), t], 1)``)
+    or from such columns of a table joined before (``torch.cat(tables)``): the targets' columns
+    are their values, the others follow the positions (on a group alone, the group's)."""
+    if func not in (torch.cat, torch.concat, torch.concatenate) or out.dim() != 2 \
+            or any(type(p) is not Tensor or p.dim() != 2 for p in parts):
+        return
+    dim = get_arg(args, kwargs, 1, "dim", 0)
+    if type(dim) is not int:
+        return
+    marks: list[frozenset[int]] = []
+    for p, f in zip(parts, fills):
+        h = frame.position_columns.get(id(p))
+        m = h[1] if h is not None and h[0] is p else None if f else frozenset()
+        marks.append(frozenset(range(p.shape[1])) if m is None else m)
+    columns: set[int] = set()
+    if dim % 2:  # side by side: each part's columns after those before it
+        at = 0
+        for p, m in zip(parts, marks):
+            columns.update(at + k for k in m)
+            at += p.shape[1]
+    else:  # one under another: a column positional in any part is (a factor of it declines)
+        columns = columns.union(*marks)
+    if columns:
+        frame.position_columns[id(out)] = (out, frozenset(columns))
+
+
+_COLUMN_KEEPING = _KEEPING | {Tensor.long, Tensor.int, Tensor.contiguous}
+# ops that lay a position's values out otherwise (a table's columns only where its shape stays)
+_COLUMN_LAYOUTS = frozenset({Tensor.view, Tensor.reshape, torch.reshape, Tensor.flatten, torch.flatten, Tensor.squeeze,
+                             torch.squeeze, Tensor.unsqueeze, torch.unsqueeze, Tensor.expand, Tensor.repeat})
+_COLUMN_ARITHMETIC = frozenset({*_ARITHMETIC_RULES, "unary", "clamp", "comparison"})
+_COLUMN_SHIFTS = frozenset({"add", "sub", "rsub"})
+POSITION_COLUMN = ("of an image's position in a loop over the images (a fill of it, or a table's column joined from "
+                   "such fills: on a group alone the image has another position)")
+
+
+def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, out: Tensor) -> None:
+    """Follow ``Frame.position_columns`` through an op: a column picked from a table
+    (``table[:, 0]``), a copy or cast (``.long()``: as an index of the images it names them as
+    DETR's batch index does, its values checked against its rows' images where it picks), a
+    table's rows, a position shifted by a number (``b - 1``) or a table's element-wise op with
+    values of no images (``table * gain``). Arithmetic that meets the images' values (``e * (1 +
+    table[:, 0])``), scales a position or compares it with a number other than a loop's position
+    over the images (``table[:, 0] == 0``) is lost: it follows the position, another on a group alone."""
+    x = args[0] if args and type(args[0]) is Tensor else None
+    held = frame.position_columns.get(id(x)) if x is not None else None
+    if held is not None and held[0] is x and func is Tensor.__getitem__ and len(args) == 2:
+        columns = held[1] if held[1] is None else _picked_columns(x, args[1], held[1], out)
+        if columns is None or columns:
+            frame.position_columns[id(out)] = (out, columns)
+        return
+    if held is not None and held[0] is x and (func in _COLUMN_KEEPING or func in _COLUMN_LAYOUTS) \
+            and (held[1] is None or out.shape == x.shape):
+        frame.position_columns[id(out)] = (out, held[1])
+        return
+    if rule is None or rule.__name__ not in _COLUMN_ARITHMETIC:
+        return
+    found = [(v, got[1]) for v in args if type(v) is Tensor and (got := frame.position_columns.get(id(v))) is not None
+             and got[0] is v]
+    if not found:
+        return
+    v, columns = found[0]
+    others = [w for w in args if w is not v]
+    if any(type(w) is Tensor and frame.get(w) is not None and id(w) not in frame.position_columns for w in others):
+        lost = True  # (the images' values)
+    elif rule.__name__ == "comparison":
+        lost = any(type(w) in (int, float) for w in others) and not (
+            _bytecode.counted_number() or _bytecode.positional_number(frame.size_sites, frame.per_image_targets))
+    else:
+        lost = columns is None and rule.__name__ not in _COLUMN_SHIFTS
+    if lost:
+        frame.lose(out, f"{op_name(func)} {POSITION_COLUMN}", pred=False)
+    elif rule.__name__ != "comparison" and out.shape == v.shape:
+        frame.position_columns[id(out)] = (out, columns)
+
+
+def _picked_columns(table: Tensor, index: Any, columns: frozenset[int], out: Tensor) -> frozenset[int] | None:
+    """The positional columns of ``table[index]``, a 2-dim table whose ``columns`` are: None where
+    the pick is one of them (``table[:, 0]``), empty where it keeps none or is another pick."""
+    parts = index if type(index) is tuple else (index,)
+    n = table.shape[1]
+    if len(parts) == 1 and type(parts[0]) in (slice, Tensor) and out.dim() == 2 and out.shape[1] == n:
+        return columns  # some rows
+    if len(parts) != 2 or type(parts[0]) not in (slice, Tensor):
+        return frozenset()
+    k = parts[1]
+    if type(k) is int and -n <= k < n:
+        return None if k % n in columns else frozenset()
+    if type(k) is slice:
+        kept = range(n)[k]
+        picked = frozenset(j for j, c in enumerate(kept) if c in columns)
+        return None if picked and len(picked) == len(kept) else picked  # (``table[:, :1]``: positions only)
+    return frozenset()
 
 
 # where a fill takes its value: (position, keyword)
@@ -6299,6 +6408,8 @@ class CaptureMode(TorchFunctionMode):
             with _HIDDEN():  # (no op of ours reaches the user's outer modes: ``out.numel()``)
                 valued = (some or out.numel() == 1) and _count_valued(frame, func, rule, args, kwargs, out)
                 met = not valued and bool(frame.count_made) and _count_met(frame, rule, args, out)
+        if frame.position_columns and type(out) is Tensor and frame.error is None:
+            _position_column_use(frame, func, rule, args, out)
         if valued:
             frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", pred=False)
         elif met:
