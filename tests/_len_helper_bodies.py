@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import torch
-from _red_team26_bodies import MATCHED, E
+from _red_team26_bodies import LAB, MATCHED, E
 from _red_team27_bodies import registrar
 
 BODIES: dict[str, tuple[str, str, Any]] = {}
@@ -413,3 +413,51 @@ def near_sum_times_constant_function(o, t):
 @body("near")
 def near_sum_over_classes_count_function(o, t):
     return {"loss": E(o, t).sum() / classes_count(t)}
+
+
+# === near misses of real criteria (session 34, fixl): a count taken of rows, a whole shape ===========
+
+
+def _matched_and_count(o, t, idx):
+    src, tgt = MATCHED(o, t, idx)
+    return src, tgt, len(src)
+
+
+@body("near", "d")
+def near_detr_over_row_count_a_helper_returns(o, t, idx, nb):
+    """(mmdet's varifocal / quality focal) a helper returning the matched rows and ``len`` of them
+    (of a tensor it computes, no parameter): the group's own count of those rows."""
+    src, tgt, n = _matched_and_count(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / max(n, 1)}
+
+
+def cap_of_listed(t):
+    names = [s["labels"] for s in t]
+    return 0.1 * len(names)
+
+
+@body("function")
+def clamp_by_count_function_of_a_local_list(o, t):
+    """(the other side of the row-count near miss) ``len`` of a list the function builds from its
+    parameter: still read as the count (``_bytecode._listed``), declines."""
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap_of_listed(t)).sum()}
+
+
+PROXIES = torch.linspace(-1.0, 1.0, 30).reshape(6, 5)
+
+
+def _margin_loss(emb, labels):
+    scores = torch.matmul(emb, PROXIES)
+    margin = torch.zeros(scores.shape)
+    margin[torch.arange(0, margin.shape[0]), labels] = 0.1
+    return torch.nn.functional.cross_entropy(scores - margin, labels, reduction="none").sum()
+
+
+@body("near")
+def near_margin_made_with_a_whole_shape(o, t):
+    """(pytorch-metric-learning's SoftTriple) a margin ``torch.zeros(scores.shape)`` of class scores
+    [B, 5], made after a ``len()`` of image rows, 0.1 written at each row's own class: its width is
+    the scores' classes, the same on a group alone."""
+    emb = o["emb"]
+    assert len(emb) > 0
+    return {"loss": _margin_loss(emb, LAB(t)[:, 0])}

@@ -7654,17 +7654,33 @@ def _count_function(fn: Any) -> bool:
 def _returns_count(code: types.CodeType) -> bool:
     """Whether a value ``code`` returns is a plain number (``_number_shaped``: not ``torch.tensor(len(t))``)
     computed from its parameters as from the batch (``_BatchReader.number``, no position: ``return 0.1
-    * len(t)``, ``return max(n, 1)`` of ``n`` added up over ``t``). A generator's or a coroutine's
-    code returns none."""
+    * len(t)``, ``return max(n, 1)`` of ``n`` added up over ``t``), where its code takes ``len`` of a
+    parameter itself or of a list it builds (``_listed``; a length of a tensor it computes is read
+    where it is taken). A generator's or
+    a coroutine's code returns none."""
     if code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR):
         return False
     ins = _instructions(code)
-    if not any(i.opname == "LOAD_GLOBAL" and i.argval == "len" for i in ins):
-        return False
+    if not any(i.opname == "LOAD_GLOBAL" and i.argval == "len" and k + 1 < len(ins) and ins[k + 1].opname == "LOAD_FAST"
+               and _listed(code, ins, ins[k + 1].argval) for k, i in enumerate(ins)):
+        return False  # (``len(src)`` of a tensor it computes: read where it is taken, ``return score, len(src)``)
     inner = _batch_reader(code, None, frozenset(), frozenset(), frozenset(), frozenset(), ())
     return any(i.opname == "RETURN_VALUE" and (first := _operand_start(ins, j)) is not None
                and _number_shaped(ins, first, j) and inner.number(first, j, frozenset(), positions=False)
                for j, i in enumerate(ins))
+
+
+def _listed(code: types.CodeType, ins: list[dis.Instruction], name: str) -> bool:
+    """Whether the local ``name`` of ``code`` is a parameter, or a local every store of which is a
+    list display or comprehension (``[s["labels"] for s in t]``): no tensor, whose ``len`` the
+    capture reads where it is taken."""
+    if name in code.co_varnames[: code.co_argcount]:
+        return True
+    stores = _stores(ins, name)
+    return bool(stores) and all(
+        (value := _stored_value(ins, j)) is not None and (ins[value[1] - 1].opname in ("BUILD_LIST", "BUILD_TUPLE") or (
+            ins[value[0]].opname == "LOAD_CONST" and isinstance(ins[value[0]].argval, types.CodeType)
+            and ins[value[0]].argval.co_name == "<listcomp>")) for j in stores)
 
 
 def _never(_: Any) -> bool:

@@ -5339,7 +5339,8 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
         frame.sized_by[id(out)] = (out, rows)
         widths = frozenset(d for d, n in enumerate(sizes) if d not in rows and d < out.dim()
                            and frame.counted_number(n, by_value=False))
-        if not widths and len(rows) < out.dim() and frame.lengths:  # ``len(attention) + 3``: a plain int
+        # ``len(attention) + 3``: a plain int; not a whole ``torch.Size`` (``torch.zeros(x.shape)``: x's own widths)
+        if not widths and len(rows) < out.dim() and frame.lengths and type(size) is not torch.Size:
             widths = frozenset(d for d in _bytecode.counted_sizes(isinstance(size, (tuple, list)), unread=True)
                                if d not in rows and d < out.dim())
         if widths:  # (``torch.zeros(b, b + 3)``: a width computed in Python from the count of rows)
