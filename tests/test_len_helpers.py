@@ -18,8 +18,8 @@ closed by r2ln (session 34): a helper only returning what a count helper returns
 (``_bytecode._cell_count``) decline; a divisor ``classes_count(t)`` of a function returning
 ``len(CLASSES)`` (pre-existing: read by value as the count of the images) splits as a constant
 (``_bytecode.argumentless_call``; one reading a global the code sets or refills, or a function,
-declines: family ``divisor``). Still WRONG (``NOT_FIXED``, a strict xfail, README Known limits):
-arithmetic around such a call (``f(t) - 1``)."""
+declines: family ``divisor``). Also arithmetic of such calls and
+number literals (``f(t) - 1``); a product with a count (``classes_count(t) * _len(t)``) stays a mean."""
 
 import pytest
 from _len_helper_bodies import BODIES, CONVERTS
@@ -27,12 +27,7 @@ from _red_team26_measure import pinned_params
 from _red_team28_measure import assert_pinned, measure
 
 _WRONG = "known WRONG (lenh, session 34, found, not fixed): a clamp bound {}: the batch's bound kept on every group"
-NOT_FIXED = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "near_sum_over_classes_count_plus_arithmetic": "known WRONG (r2ln, session 34, found, not fixed): ``e.sum() / "
-    "(f(t) - 1)`` of ``def f(t): return len(CLASSES) + 1`` (3) is read by value as the count of the images on 3 images "
-    "(a mean over the group's): only a divisor that is the call itself is read as a constant of the code "
-    "(``_bytecode.argumentless_call``)",
-}
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 
 EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} - set(NOT_FIXED) | {
     "mean_by_len_helper_through_local",  # the count itself as a divisor: a mean over the group
@@ -53,7 +48,7 @@ def test_every_body_splits_exactly_or_declines(name):
 
 
 def test_the_tables():
-    assert len(BODIES) == 67 and len(WERE_WRONG) == 33 and len(NOT_FIXED) == 1
+    assert len(BODIES) == 68 and len(WERE_WRONG) == 33 and not NOT_FIXED
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))

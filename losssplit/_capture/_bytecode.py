@@ -6853,25 +6853,29 @@ def _number_call_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] 
 
 def argumentless_call() -> bool | None:
     """Where the divisor of the ``a / b`` the caller's code is executing is a call of a Python
-    function, a global of its module, whose code reads none of its arguments (written there or held
-    by a local stored once, ``_divisor_code``; ``_argumentless_globals``; or one only returning what
-    such a function returns given its parameter, ``_forwarded_to``): True where it computes its
-    result from literals, the number builtins and globals of its module no code sets (``def k(t):
-    return 3``, ``return len(CLASSES)`` of a list of plain items: a constant of the code, whatever
-    count of the batch it equals by value), False where it reads other globals (a function, a
-    number a function of the module sets: it may hold a count); None for another divisor (or a
-    Python whose layout was not checked)."""
+    function, a global of its module, whose code reads none of its arguments, or arithmetic of such
+    calls and number literals (written there or held by a local stored once, ``_divisor_code``;
+    ``_argumentless_globals``; or of one only returning what such a function returns given its
+    parameter, ``_forwarded_to``): True where each computes its result from literals, the number
+    builtins and globals of its module no code sets (``def k(t): return 3``, ``return len(CLASSES)``
+    of a list of plain items: a constant of the code, whatever count of the batch it equals by
+    value), False where one reads other globals (a function, a number a function of the module
+    sets: it may hold a count); None for another divisor (or a Python whose layout was not checked)."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
-    name = _global_call_at(f.f_code, _lasti(f)) if f is not None else None
-    fn = f.f_globals.get(name) if f is not None and name is not None else None
-    names = None
-    for _ in range(_FORWARDS + 1):  # (``def h(t): return classes_count(t)``: what it returns)
-        if not isinstance(fn, types.FunctionType) or (names := _argumentless_globals(fn.__code__)) is not None:
-            break
-        fn = _forwarded_to(fn)
-    if f is None or not isinstance(fn, types.FunctionType) or names is None:
+    names = _called_terms_at(f.f_code, _lasti(f)) if f is not None else None
+    if f is None or not names:
         return None
-    return all(_unset_global(f, fn.__globals__, n) for n in names)
+    fixed = True
+    for name in names:
+        fn, read = f.f_globals.get(name), None
+        for _ in range(_FORWARDS + 1):  # (``def h(t): return classes_count(t)``: what it returns)
+            if not isinstance(fn, types.FunctionType) or (read := _argumentless_globals(fn.__code__)) is not None:
+                break
+            fn = _forwarded_to(fn)
+        if not isinstance(fn, types.FunctionType) or read is None:
+            return None
+        fixed = fixed and all(_unset_global(f, fn.__globals__, n) for n in read)
+    return fixed
 
 
 def _unset_global(f: types.FrameType, globals_: dict[str, Any], name: str) -> bool:
@@ -6890,17 +6894,33 @@ def _unset_global(f: types.FrameType, globals_: dict[str, Any], name: str) -> bo
 
 
 @_per_code(1024)
-def _global_call_at(code: types.CodeType, lasti: int) -> str | None:
-    """The name of the global the divisor of the division at ``lasti`` calls (``/ k(t)``), else None."""
+def _called_terms_at(code: types.CodeType, lasti: int) -> tuple[str, ...] | None:
+    """The names of the globals the divisor of the division at ``lasti`` calls where it is such a
+    call (``/ k(t)``) or arithmetic of them and number literals (``/ (k(t) - 1)``), else None."""
     divisor = _divisor_code(code, lasti)
     if divisor is None:
         return None
     instructions, start, end = divisor
-    head = instructions[start]
-    if (end - start < 3 or instructions[end - 1].opname != "CALL" or head.opname != "LOAD_GLOBAL" or not (head.arg or 0) & 1
-            or _callee_at(instructions, start, end) != start or any(i.is_jump_target for i in instructions[start:end])):
+    if any(i.is_jump_target for i in instructions[start:end]):
         return None
-    return head.argval
+    return _called_terms(instructions, start, end, 4)
+
+
+def _called_terms(instructions: list[dis.Instruction], start: int, end: int, depth: int) -> tuple[str, ...] | None:
+    last, head = instructions[end - 1], instructions[start]
+    if end - start == 1 and last.opname == "LOAD_CONST" and type(last.argval) in (int, float):
+        return ()
+    if last.opname == "BINARY_OP" and depth:
+        right = _operand_start(instructions, end - 1)
+        if right is None or right <= start:
+            return None
+        left_terms = _called_terms(instructions, start, right, depth - 1)
+        right_terms = _called_terms(instructions, right, end - 1, depth - 1)
+        return None if left_terms is None or right_terms is None else left_terms + right_terms
+    if (end - start >= 3 and last.opname == "CALL" and head.opname == "LOAD_GLOBAL" and (head.arg or 0) & 1
+            and _callee_at(instructions, start, end) == start):
+        return (head.argval,)
+    return None
 
 
 # what a function's code reading none of its arguments may run (``_argumentless_globals``)
