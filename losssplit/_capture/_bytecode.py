@@ -6853,14 +6853,14 @@ def _number_call_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] 
 
 def argumentless_call() -> bool | None:
     """Where the divisor of the ``a / b`` the caller's code is executing is a call of a Python
-    function, a global of its module, whose code reads none of its arguments, or arithmetic of such
-    calls and number literals (written there or held by a local stored once, ``_divisor_code``;
+    function, a global of its module, given arguments, whose code reads none of them, or arithmetic
+    of such calls and number literals (written there or held by a local stored once, ``_divisor_code``;
     ``_argumentless_globals``; or of one only returning what such a function returns given its
     parameter, ``_forwarded_to``): True where each computes its result from literals, the number
     builtins and globals of its module no code sets (``def k(t): return 3``, ``return len(CLASSES)``
     of a list of plain items: a constant of the code, whatever count of the batch it equals by
-    value), False where one reads other globals (a function, a number a function of the module
-    sets: it may hold a count); None for another divisor (or a Python whose layout was not checked)."""
+    value), False where one reads other globals (a function, a number: code outside may set it per
+    batch, ``module.N = len(batch)``, or a list the body refills); None for another divisor (or a Python whose layout was not checked)."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     names = _called_terms_at(f.f_code, _lasti(f)) if f is not None else None
     if f is None or not names:
@@ -6880,13 +6880,14 @@ def argumentless_call() -> bool | None:
 
 def _unset_global(f: types.FrameType, globals_: dict[str, Any], name: str) -> bool:
     """Whether the global ``name`` read by a function of the module of ``globals_`` is a number
-    builtin, or a plain number, string or list (tuple) of them that no code of that module or of
-    ``f``'s (``_set_elsewhere``) sets, resizes or sets an item of: the same on a group alone."""
+    builtin, or a string or a list (tuple) of plain numbers and strings that no code of that module
+    or of ``f``'s (``_set_elsewhere``) sets, resizes or sets an item of: the same on a group alone.
+    A number is none (a loop outside may set it per batch: ``module.N = len(batch)``)."""
     if name not in globals_:
         return name in _COUNTING
     value = globals_[name]
     plain = (int, float, str, bool)
-    if not (type(value) in plain or type(value) in (list, tuple) and all(type(v) in plain for v in value)):
+    if not (type(value) is str or type(value) in (list, tuple) and all(type(v) in plain for v in value)):
         return False
     named = {f"GLOBAL:{name}"}
     return not (_writes(_set_names(f.f_code), named) or _set_elsewhere(f, named)
@@ -6917,8 +6918,8 @@ def _called_terms(instructions: list[dis.Instruction], start: int, end: int, dep
         left_terms = _called_terms(instructions, start, right, depth - 1)
         right_terms = _called_terms(instructions, right, end - 1, depth - 1)
         return None if left_terms is None or right_terms is None else left_terms + right_terms
-    if (end - start >= 3 and last.opname == "CALL" and head.opname == "LOAD_GLOBAL" and (head.arg or 0) & 1
-            and _callee_at(instructions, start, end) == start):
+    if (end - start >= 3 and last.opname == "CALL" and last.arg and head.opname == "LOAD_GLOBAL" and (head.arg or 0) & 1
+            and _callee_at(instructions, start, end) == start):  # (one given nothing: ``inputless_call_divisor``'s)
         return (head.argval,)
     return None
 
