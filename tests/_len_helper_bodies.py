@@ -461,3 +461,235 @@ def near_margin_made_with_a_whole_shape(o, t):
     emb = o["emb"]
     assert len(emb) > 0
     return {"loss": _margin_loss(emb, LAB(t)[:, 0])}
+
+
+# === r2ln (session 34): helpers of helpers, a nested function's free variable, a divisor a function =====
+# returning a number of no argument computes (``_bytecode._forwarded_to``, ``_cell_count``, ``argumentless_call``)
+
+
+def _len_forwarded(t):
+    return _len(t)
+
+
+def _len_forwarded_twice(t):
+    return _len_forwarded(t)
+
+
+def _len_forwarded_thrice(t):
+    n = _len_forwarded_twice(t)
+    return n
+
+
+def _cap_forwarded(t):
+    return cap_of(t)
+
+
+def _three_forwarded(t):
+    return _three(t)
+
+
+def _classes_forwarded(t):
+    return classes_count(t)
+
+
+def _classes_count_through_local(t):
+    n = len(CLASSES)
+    return n
+
+
+LEVELS = (8, 16, 32)  # a tuple of plain numbers: its length is a constant
+SEEN: list[Any] = []  # a list the body refills with its images
+N_IMAGES = 0  # a global the body sets to the count
+
+
+def levels_count(t):
+    return len(LEVELS)
+
+
+def seen_count(t):
+    return len(SEEN)
+
+
+def images_set(t):
+    return N_IMAGES
+
+
+def three_of_call(t):
+    return _three_of_nothing()
+
+
+def _three_of_nothing():
+    return 3
+
+
+def _classes_plus_one(t):
+    return len(CLASSES) + 1
+
+
+@body("forward")
+def clamp_by_forwarded_len_helper(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _len_forwarded(t)).sum()}
+
+
+@body("forward")
+def clamp_by_twice_forwarded_len_helper_through_local(o, t):
+    n = _len_forwarded_twice(t)
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * n).sum()}
+
+
+@body("forward")
+def clamp_by_thrice_forwarded_len_helper(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _len_forwarded_thrice(t)).sum()}
+
+
+@body("forward")
+def sum_times_forwarded_count_function(o, t):
+    return {"loss": E(o, t).sum() * _cap_forwarded(t)}
+
+
+@body("forward")
+def clamp_by_forwarded_len_helper_of_one_image(o, t):  # one image's rows: on a group alone another image's
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _len_forwarded_twice(t[0]["y"])).sum()}
+
+
+@body("near")
+def near_clamp_by_forwarded_constant_helper(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _three_forwarded(t)).sum()}
+
+
+@body("near")
+def near_clamp_by_forwarded_classes_count(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _classes_forwarded(t)).sum()}
+
+
+@body("near")
+def near_clamp_by_forwarded_len_helper_of_classes(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=0.1 * _len_forwarded_twice(CLASSES)).sum()}
+
+
+@body("closure")
+def clamp_by_forwarded_len_helper_in_closure(o, t):
+    n = _len_forwarded_twice(t)
+
+    def clip(e):
+        return e.clamp(max=0.1 * n)
+    return {"loss": clip(E(o, t) * 3.0).sum()}
+
+
+@body("closure")
+def clamp_by_len_helper_in_lambda(o, t):
+    n = _len(t)
+    clip = lambda e: e.clamp(max=0.1 * n)  # noqa: E731
+    return {"loss": clip(E(o, t) * 3.0).sum()}
+
+
+@body("closure")
+def sum_times_count_function_in_closure(o, t):
+    c = cap_of(t)
+
+    def scaled(e):
+        return e.sum() * c
+    return {"loss": scaled(E(o, t))}
+
+
+@body("closure")
+def clamp_by_len_helper_two_closures_deep(o, t):
+    n = _len(t)
+
+    def outer(e):
+        def clip(e):
+            return e.clamp(max=0.1 * n)
+        return clip(e)
+    return {"loss": outer(E(o, t) * 3.0).sum()}
+
+
+@body("near")
+def near_clamp_by_constant_helper_in_closure(o, t):
+    n = _three(t)
+
+    def clip(e):
+        return e.clamp(max=0.1 * n)
+    return {"loss": clip(E(o, t) * 3.0).sum()}
+
+
+@body("near")
+def near_clamp_by_len_helper_of_classes_in_closure(o, t):
+    n = _len(CLASSES)
+
+    def clip(e):
+        return e.clamp(max=0.1 * n)
+    return {"loss": clip(E(o, t) * 3.0).sum()}
+
+
+@body("near")
+def near_sum_over_classes_count_function_through_local(o, t):
+    c = classes_count(t)
+    return {"loss": E(o, t).sum() / c}
+
+
+@body("near")
+def near_sum_over_classes_count_through_a_local_of_its_own(o, t):
+    return {"loss": E(o, t).sum() / _classes_count_through_local(t)}
+
+
+@body("near")
+def near_sum_over_forwarded_classes_count(o, t):
+    return {"loss": E(o, t).sum() / _classes_forwarded(t)}
+
+
+@body("near")
+def near_sum_over_levels_count_function(o, t):
+    return {"loss": E(o, t).sum() / levels_count(t)}
+
+
+@body("near")
+def near_sum_over_constant_helper_through_local(o, t):
+    k = _three(t)
+    return {"loss": E(o, t).sum() / k}
+
+
+@body("near")
+def near_mean_over_len_helper(o, t):  # the count itself: a mean over the group
+    return {"loss": E(o, t).sum() / _len(t)}
+
+
+@body("divisor")
+def sum_over_function_calling_a_function(o, t):  # what ``_three_of_nothing`` returns: not read
+    return {"loss": E(o, t).sum() / three_of_call(t)}
+
+
+@body("divisor")
+def sum_over_count_of_a_refilled_global(o, t):
+    SEEN.clear()
+    for s in t:
+        SEEN.append(s)
+    return {"loss": E(o, t).sum() / seen_count(t)}
+
+
+@body("divisor")
+def sum_over_a_global_set_to_the_count(o, t):
+    global N_IMAGES
+    N_IMAGES = len(t)
+    return {"loss": E(o, t).sum() / images_set(t)}
+
+
+@body("near")
+def near_sum_over_classes_count_plus_arithmetic(o, t):
+    return {"loss": E(o, t).sum() / (_classes_plus_one(t) - 1)}
+
+
+@body("near")
+def near_sum_over_classes_count_times_len_helper(o, t):  # a mean over the group, over 3
+    return {"loss": E(o, t).sum() / (classes_count(t) * _len(t))}
+
+
+MAX_DETECTIONS = 3  # a number: code outside the module may set it per batch
+
+
+def max_detections(t):
+    return MAX_DETECTIONS
+
+
+@body("divisor")
+def sum_over_a_function_returning_a_global_number(o, t):  # declines where it equals a count (a GAP)
+    return {"loss": E(o, t).sum() / max_detections(t)}

@@ -13,9 +13,13 @@ split exactly. And a function (a global or a method of ``self``) returning a num
 from the count (``def cap_of(t): return 0.1 * len(t)``; ``_bytecode._returns_count``), called in a
 clamp bound, a factor or a divisor of a sum, or held in a local (``cap = self._cap_of(t)``): declines
 (``_len_helper_count``, ``counted_call``); a DETR-like ``/ _num_boxes(t)`` stays exact. Found here and
-still WRONG (``NOT_FIXED``, strict xfails, README Known limits): a helper returning ``_len(t)``
-through a local, a nested function's free variable of ``n = _len(t)``, and (pre-existing) a function
-returning ``len(CLASSES)`` read by value as the count of the images."""
+closed by r2ln (session 34): a helper only returning what a count helper returns given its parameter
+(``_bytecode._forwarded_to``) and a nested function's free variable of ``n = _len(t)``
+(``_bytecode._cell_count``) decline; a divisor ``classes_count(t)`` of a function returning
+``len(CLASSES)`` (pre-existing: read by value as the count of the images) splits as a constant
+(``_bytecode.argumentless_call``; one reading a global the code sets or refills, or a function,
+declines: family ``divisor``). Also arithmetic of such calls and
+number literals (``f(t) - 1``); a product with a count (``classes_count(t) * _len(t)``) stays a mean."""
 
 import pytest
 from _len_helper_bodies import BODIES, CONVERTS
@@ -23,23 +27,17 @@ from _red_team26_measure import pinned_params
 from _red_team28_measure import assert_pinned, measure
 
 _WRONG = "known WRONG (lenh, session 34, found, not fixed): a clamp bound {}: the batch's bound kept on every group"
-NOT_FIXED = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "clamp_by_helper_of_len_helper": _WRONG.format("``0.1 * h(t)`` of a helper returning ``_len(t)`` through a local "
-                                                   "(a function returning a count is read only where it is one "
-                                                   "``len(v)``)"),
-    "near_sum_over_classes_count_function": "known WRONG (lenh, session 34, found; pre-existing): ``e.sum() / "
-    "classes_count(t)`` of a function returning ``len(CLASSES)`` (3) is read by value as the count of the images on "
-    "3 images (a mean over the group's)",
-    "clamp_by_len_helper_in_closure": _WRONG.format("``0.1 * n`` in a nested function of ``n = _len(t)`` (a free "
-                                                    "variable is followed to ``len`` itself only)"),
-}
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 
 EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} - set(NOT_FIXED) | {
     "mean_by_len_helper_through_local",  # the count itself as a divisor: a mean over the group
 }
 WERE_WRONG = {name for name in BODIES if name not in EXACT and name not in NOT_FIXED}
 OPS = {"pow_by_len_helper_through_local": "Tensor.pow with a Python number the body computed from a length of its data",
-       **dict.fromkeys(("sum_over_count_function", "sum_times_count_function"), "a number computed from ``len(targets)``")}
+       **dict.fromkeys(("sum_over_count_function", "sum_times_count_function", "sum_times_forwarded_count_function",
+                        "sum_times_count_function_in_closure"), "a number computed from ``len(targets)``"),
+       **{name: "a division by a number a function returns that reads none of its arguments"
+          for name, (family, _, _) in BODIES.items() if family == "divisor"}}
 CLAMP = "Tensor.clamp with a Python number the body computed from a length of its data"
 
 
@@ -50,7 +48,7 @@ def test_every_body_splits_exactly_or_declines(name):
 
 
 def test_the_tables():
-    assert len(BODIES) == 46 and len(WERE_WRONG) == 20 and len(NOT_FIXED) == 3
+    assert len(BODIES) == 72 and len(WERE_WRONG) == 35 and not NOT_FIXED
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))

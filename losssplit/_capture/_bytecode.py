@@ -5805,24 +5805,40 @@ def _size_helper(globals_: dict[str, Any], load: dis.Instruction) -> tuple[types
     if not isinstance(fn, types.FunctionType):
         return None
     returned = _returned_size(fn.__code__)
-    return None if returned is None or returned[0] == "len" else (fn.__code__, returned[2], returned[1])
+    return None if returned is None or returned[0] in ("len", "call") else (fn.__code__, returned[2], returned[1])
 
 
-def _returns_len(fn: Any) -> bool:
+# calls of one helper returning a count by another followed (``_returns_len``, ``_count_function``)
+_FORWARDS = 3
+
+
+def _returns_len(fn: Any, depth: int = _FORWARDS) -> bool:
     """Whether ``fn`` is a function of one parameter whose code only returns ``len`` of it (the
-    builtin: its module names no other ``len``)."""
-    if not isinstance(fn, types.FunctionType) or "len" in fn.__globals__:
+    builtin: its module names no other ``len``), or only returns what a global function of its
+    module that does so returns given it (``def h(t): n = _len(t); return n``; ``depth`` such
+    calls followed)."""
+    if not isinstance(fn, types.FunctionType):
         return False
     returned = _returned_size(fn.__code__)
-    return returned is not None and returned[0] == "len"
+    if returned is not None:
+        return returned[0] == "len" and "len" not in fn.__globals__
+    return depth > 0 and _returns_len(_forwarded_to(fn), depth - 1)
+
+
+def _forwarded_to(fn: types.FunctionType) -> Any:
+    """The global function of ``fn``'s module that ``fn``, of one parameter, only returns the result
+    of given its parameter (``_returned_size``'s layout with another global than ``len``), else None."""
+    returned = _returned_size(fn.__code__)
+    return fn.__globals__.get(returned[1]) if returned is not None and returned[0] == "call" else None
 
 
 @_per_code(256)
-def _returned_size(code: types.CodeType) -> tuple[str, int, int] | None:
+def _returned_size(code: types.CodeType) -> tuple[str, Any, int] | None:
     """(kind, dim, offset) where ``code`` is of a function of one parameter, no keyword-only,
     whose body only returns a size of it, directly or through one local (``r = v.shape[0];
     return r``): ``len(v)`` ("len", 0, the call's offset), ``v.shape[d]`` ("shape", d, the shape
-    read's offset) or ``v.size(d)`` ("size", d, the call's offset: the size read there)."""
+    read's offset) or ``v.size(d)`` ("size", d, the call's offset: the size read there); or what
+    another global function returns given it, ``g(v)`` ("call", its name, the call's offset)."""
     ins = [i for i in _instructions(code) if i.opname not in ("RESUME", "NOP")]
     if code.co_argcount != 1 or code.co_kwonlyargcount or len(ins) not in (5, 6, 7) or any(i.is_jump_target for i in ins):
         return None
@@ -5831,9 +5847,9 @@ def _returned_size(code: types.CodeType) -> tuple[str, int, int] | None:
         ops = ops[:4] + ops[6:]
     if ops[-1][0] != "RETURN_VALUE":
         return None
-    if ops[:4] == [("LOAD_GLOBAL", "len"), ("LOAD_FAST", code.co_varnames[0]), ("PRECALL", 1), ("CALL", 1)] \
+    if ops[0][0] == "LOAD_GLOBAL" and ops[1:4] == [("LOAD_FAST", code.co_varnames[0]), ("PRECALL", 1), ("CALL", 1)] \
             and len(ops) == 5 and (ins[0].arg or 0) & 1:
-        return "len", 0, ins[3].offset
+        return ("len", 0, ins[3].offset) if ops[0][1] == "len" else ("call", ops[0][1], ins[3].offset)
     if ops[0] != ("LOAD_FAST", code.co_varnames[0]) or ops[2][0] != "LOAD_CONST" or type(ops[2][1]) is not int:
         return None
     if len(ops) == 5 and ops[1] == ("LOAD_ATTR", "shape") and ops[3][0] == "BINARY_SUBSCR":
@@ -7022,6 +7038,98 @@ def _number_call_at(code: types.CodeType, lasti: int) -> tuple[str, str | None] 
     return span[0].argval, attr
 
 
+def argumentless_call() -> bool | None:
+    """Where the divisor of the ``a / b`` the caller's code is executing is a call of a Python
+    function, a global of its module, given arguments, whose code reads none of them, or arithmetic
+    of such calls and number literals (written there or held by a local stored once, ``_divisor_code``;
+    ``_argumentless_globals``; or of one only returning what such a function returns given its
+    parameter, ``_forwarded_to``): True where each computes its result from literals, the number
+    builtins and globals of its module no code sets (``def k(t): return 3``, ``return len(CLASSES)``
+    of a list of plain items: a constant of the code, whatever count of the batch it equals by
+    value), False where one reads other globals (a function, a number: code outside may set it per
+    batch, ``module.N = len(batch)``, or a list the body refills); None for another divisor (or a Python whose layout was not checked)."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    names = _called_terms_at(f.f_code, _lasti(f)) if f is not None else None
+    if f is None or not names:
+        return None
+    fixed = True
+    for name in names:
+        fn, read = f.f_globals.get(name), None
+        for _ in range(_FORWARDS + 1):  # (``def h(t): return classes_count(t)``: what it returns)
+            if not isinstance(fn, types.FunctionType) or (read := _argumentless_globals(fn.__code__)) is not None:
+                break
+            fn = _forwarded_to(fn)
+        if not isinstance(fn, types.FunctionType) or read is None:
+            return None
+        fixed = fixed and all(_unset_global(f, fn.__globals__, n) for n in read)
+    return fixed
+
+
+def _unset_global(f: types.FrameType, globals_: dict[str, Any], name: str) -> bool:
+    """Whether the global ``name`` read by a function of the module of ``globals_`` is a number
+    builtin, or a string or a list (tuple) of plain numbers and strings that no code of that module
+    or of ``f``'s (``_set_elsewhere``) sets, resizes or sets an item of: the same on a group alone.
+    A number is none (a loop outside may set it per batch: ``module.N = len(batch)``)."""
+    if name not in globals_:
+        return name in _COUNTING
+    value = globals_[name]
+    plain = (int, float, str, bool)
+    if not (type(value) is str or type(value) in (list, tuple) and all(type(v) in plain for v in value)):
+        return False
+    named = {f"GLOBAL:{name}"}
+    return not (_writes(_set_names(f.f_code), named) or _set_elsewhere(f, named)
+                or any(_writes(_set_names(c), named) for c in _module_codes(globals_)))
+
+
+@_per_code(1024)
+def _called_terms_at(code: types.CodeType, lasti: int) -> tuple[str, ...] | None:
+    """The names of the globals the divisor of the division at ``lasti`` calls where it is such a
+    call (``/ k(t)``) or arithmetic of them and number literals (``/ (k(t) - 1)``), else None."""
+    divisor = _divisor_code(code, lasti)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
+    if any(i.is_jump_target for i in instructions[start:end]):
+        return None
+    return _called_terms(instructions, start, end, 4)
+
+
+def _called_terms(instructions: list[dis.Instruction], start: int, end: int, depth: int) -> tuple[str, ...] | None:
+    last, head = instructions[end - 1], instructions[start]
+    if end - start == 1 and last.opname == "LOAD_CONST" and type(last.argval) in (int, float):
+        return ()
+    if last.opname == "BINARY_OP" and depth:
+        right = _operand_start(instructions, end - 1)
+        if right is None or right <= start:
+            return None
+        left_terms = _called_terms(instructions, start, right, depth - 1)
+        right_terms = _called_terms(instructions, right, end - 1, depth - 1)
+        return None if left_terms is None or right_terms is None else left_terms + right_terms
+    if (end - start >= 3 and last.opname == "CALL" and last.arg and head.opname == "LOAD_GLOBAL" and (head.arg or 0) & 1
+            and _callee_at(instructions, start, end) == start):  # (one given nothing: ``inputless_call_divisor``'s)
+        return (head.argval,)
+    return None
+
+
+# what a function's code reading none of its arguments may run (``_argumentless_globals``)
+_ARGUMENTLESS_OPS = frozenset({"RESUME", "NOP", "LOAD_CONST", "LOAD_GLOBAL", "PUSH_NULL", "PRECALL", "CALL", "BINARY_OP",
+                               "UNARY_NEGATIVE", "STORE_FAST", "LOAD_FAST", "RETURN_VALUE"})
+
+
+@_per_code(256)
+def _argumentless_globals(code: types.CodeType) -> tuple[str, ...] | None:
+    """The globals ``code`` loads where it is straight-line code of literals, globals, calls and
+    arithmetic that loads none of its parameters nor cells (``return len(CLASSES)``); else None."""
+    if code.co_flags & _SUSPENDING or code.co_freevars or code.co_cellvars:
+        return None
+    params = set(_parameters(code))
+    ins = _instructions(code)
+    if any(i.opname not in _ARGUMENTLESS_OPS or i.is_jump_target or i.opname == "LOAD_FAST" and i.argval in params
+           for i in ins):
+        return None
+    return tuple(i.argval for i in ins if i.opname == "LOAD_GLOBAL")
+
+
 @_per_code(1024)
 def _shape_product_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[str, ...], int, slice, str, bool] | None:
     """(the local, the str keys picking its field, the shape read's offset, the slice, the module's
@@ -7584,7 +7692,7 @@ def counted_call() -> bool:
 
 
 def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scopes: tuple[types.CodeType, ...] | None,
-                      computed: bool = False) -> bool:
+                      computed: bool = False, spans: tuple[tuple[int, int], ...] | None = None) -> bool:
     """Whether an operand of the op ``f``'s code is executing is a plain number computed from a
     call of a function returning a count of its arguments (``_count_function``: ``def _len(v):
     return len(v)``, ``def cap_of(t): return 0.1 * len(t)``; a global or a method of ``self``) given
@@ -7592,7 +7700,10 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
     from them: right there (``clamp(max=0.1 * _len(t))``, ``clamp(max=self._cap_of(t))``) or in the
     assignment of a number local the operand loads (``n = _len(t)``, then ``clamp(max=0.1 * n)``;
     ``_computed_from``, as a size helper's read). With ``computed``, only a function that is no
-    ``_returns_len``. ``constants``, ``scopes``: as ``_BatchReader``'s (None: read from ``f`` when needed)."""
+    ``_returns_len``. ``constants``, ``scopes``: as ``_BatchReader``'s (None: read from ``f`` when needed).
+    A free variable the operand loads (``0.1 * n`` in a nested function) is followed to its cell's
+    stores in the enclosing frame (``n = _len(t)`` there; ``spans``: those stores' values, else the
+    op's operands)."""
 
     def counting(fn: Any) -> bool:
         return _count_function(fn) and not (computed and _returns_len(fn))
@@ -7600,10 +7711,10 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
     # (asked at most bounds and factors of the seed's ops: it calls no such function; ``f_locals`` builds a dict)
     owner = None
     if not any(counting(f.f_globals.get(name)) for name in _called_globals(f.f_code)):
-        if not _method_calls(f.f_code, "self"):
-            return False
-        owner = f.f_locals.get("self")
-        if owner is None or not _counting_methods(f.f_code, type(owner), computed):
+        owner = f.f_locals.get("self") if _method_calls(f.f_code, "self") else None
+        if owner is not None and not _counting_methods(f.f_code, type(owner), computed):
+            owner = None
+        if owner is None and not f.f_code.co_freevars:
             return False
     owner = owner if owner is not None else f.f_locals.get("self")
     instructions = _instructions(f.f_code)
@@ -7611,6 +7722,8 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
 
     def hit(k: int, end: int) -> bool:
         i = instructions[k]
+        if i.opname == "LOAD_DEREF" and i.argval in f.f_code.co_freevars:
+            return _cell_count(f, i.argval, computed)
         if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1:
             fn, first = f.f_globals.get(i.argval), k + 1
         elif i.opname == "LOAD_FAST" and i.argval == "self" and owner is not None and k + 1 < end \
@@ -7633,7 +7746,20 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
 
     return any(_plain_number(instructions, start, end, f.f_locals, (int, float), f.f_globals)
                and _computed_from(instructions, start, end, hit, f.f_locals, _never, set(), sizes=False)
-               for start, end in _operands(f.f_code, _lasti(f)))
+               for start, end in (_operands(f.f_code, _lasti(f)) if spans is None else spans))
+
+
+def _cell_count(f: types.FrameType, name: str, computed: bool) -> bool:
+    """Whether the free variable ``name`` of ``f``'s code is a cell the enclosing frame making its
+    code (``_owner_frame``) stores a number computed from a count function's call in
+    (``_len_helper_count``: ``n = _len(t)``, then ``def clip(e): return e.clamp(max=0.1 * n)``)."""
+    g = _owner_frame(f, name)
+    if g is None or g is f:
+        return False
+    instructions = _instructions(g.f_code)
+    values = tuple(value for j in _stores(instructions, name, cells=True)
+                   if (value := _stored_value(instructions, j)) is not None and _number_shaped(instructions, *value, sizes=False))
+    return bool(values) and _len_helper_count(g, None, None, computed, values)
 
 
 @_per_code(256)
@@ -7644,10 +7770,12 @@ def _counting_methods(code: types.CodeType, cls: type, computed: bool) -> bool:
                and not (computed and _returns_len(fn)) for _, name, holder in _method_calls(code, "self"))
 
 
-def _count_function(fn: Any) -> bool:
+def _count_function(fn: Any, depth: int = _FORWARDS) -> bool:
     """Whether ``fn`` is a Python function that returns a count of its parameters: only ``len`` of
-    its one parameter (``_returns_len``), or a number its code computes from them (``_returns_count``)."""
-    return isinstance(fn, types.FunctionType) and (_returns_len(fn) or _returns_count(fn.__code__))
+    its one parameter (``_returns_len``), a number its code computes from them (``_returns_count``),
+    or only what such a global function returns given its one parameter (``_forwarded_to``)."""
+    return isinstance(fn, types.FunctionType) and (_returns_len(fn) or _returns_count(fn.__code__) or depth > 0
+                                                    and _count_function(_forwarded_to(fn), depth - 1))
 
 
 @_per_code(256)

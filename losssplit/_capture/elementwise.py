@@ -21,6 +21,7 @@ from ._bytecode import (
     SWAPPED,
     UNPROVEN,
     Arithmetic,
+    argumentless_call,
     batch_number,
     body_parameter,
     call_site,
@@ -2978,7 +2979,7 @@ def _ratio_arithmetic(
             if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR,
-                            SHAPE_PRODUCT_DIVISOR, CHOSEN_DIVISOR):
+                            SHAPE_PRODUCT_DIVISOR, CHOSEN_DIVISOR, GLOBALS_CALL_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3984,6 +3985,9 @@ PIECES_DIVISOR = ("a division by a number equal to the count of pieces of a cut 
 UNSEEN_DIVISION = ("a division run by C code (``map(operator.truediv, per, [len(t)] * len(t))``, ``itertools.starmap``) "
                    "by a number equal to a count of the call: no code shows what the number is (on a group alone it "
                    "may be the group's count)")
+GLOBALS_CALL_DIVISOR = ("a division by a number a function returns that reads none of its arguments, only globals "
+                        "(``/ get_n(t)`` of ``return N``), equal to a count of this batch by value: a global the code "
+                        "may set (``N = len(t)``), or a function it calls, may hold the count")
 CHOSEN_DIVISOR = ("a division by a number literal a conditional expression chose (``k = 4.0 if len(t) else 1.0``): "
                   "on a group alone its test picks the arm, whatever count the literal equals")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
@@ -4023,6 +4027,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return SIZES_DIVISOR  # ``/ float(min(len(s["boxes"]) for s in t))``: the batch's smallest, whatever it equals
     if source == "other" and literal_number_call():  # ``n = np.int64(4)``
         return True
+    if source == "other" and (called := argumentless_call()) is not None and (called or _a_count_by_value(frame, ratio, z)):
+        return True if called else GLOBALS_CALL_DIVISOR  # ``/ classes_count(t)`` of ``return len(CLASSES)``
     if source == "other" and chosen_divisor(z if z == frame.num_images > 1 else None):  # ``k = 4.0 if len(t) else 1.0``
         return CHOSEN_DIVISOR
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
