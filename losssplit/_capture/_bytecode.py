@@ -4002,6 +4002,27 @@ def closed_argument(index: int, keyword: str, passed: int) -> bool:
     return at is not None and _closed(instructions[spans[at][0] : spans[at][1]], f.f_globals)
 
 
+def counted_argument(index: int, keyword: str, passed: int) -> bool:
+    """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
+    ``index`` (as ``literal_size`` counts it) computes a number from how many images the call got
+    (``_counted_span``, ``_spelt_count``: ``e.topk(len(targets) - 1, -1)``, ``n = len(t)`` then
+    ``e.narrow(2, 0, n)``): on a group alone, the group's. Its other arguments are not read (a
+    literal ``k`` of ``x[b].topk(2)`` in a loop over the images is no count)."""
+    found = _executed(_COUNT_CHECKED)
+    if found is None:
+        return False
+    f = found[0]
+    instructions, call = _call_here(f.f_code, _lasti(f))
+    if call is None:
+        return False
+    spans, names = call
+    at = _argument_at(len(spans), names, index, keyword, passed)
+    if at is None:
+        return False
+    start, end = spans[at]
+    return _counted_span(f, start, end, (int, float), 0, added_up=True) or _spelt_count(f, instructions, start, end)
+
+
 # what code computing a value from literals alone may do: build, compute, subscript, read attributes, call
 _CLOSED_OPS = frozenset({"LOAD_CONST", "BUILD_LIST", "BUILD_TUPLE", "LIST_EXTEND", "BINARY_OP", "BINARY_SUBSCR",
                          "UNARY_NEGATIVE", "LOAD_ATTR", "LOAD_METHOD", "PRECALL", "CALL", "PUSH_NULL", "KW_NAMES",
