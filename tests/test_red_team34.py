@@ -7,7 +7,7 @@ count-position stores into tensors of no images, the weight-field scans of helpe
 different sizes, a group absent).
 
 On b08b9f7: 77 bodies, 13 exact (12 near misses), 36 declined (1 near miss: ``near_chosen_by_module_flag``,
-a literal divisor chosen by a module flag), 28 WRONG. Now: 13 exact, 57 declined, 7 WRONG (pinned). Fixed here
+a literal divisor chosen by a module flag), 28 WRONG. Now: 13 exact, 60 declined, 4 WRONG (pinned). Fixed here
 (21, ``WERE_WRONG``): a list attribute of small ints (or bools, strings, None)
 refilled in place from the count (``self.order[:] = range(len(t))``, ``.clear()`` then ``.extend(..)``,
 of a nested module, of a module global, by a method of the held module) is no list of fixed length
@@ -18,8 +18,11 @@ key (``_lengths._helper_field_tests``, ``_lengths._rounding_call``); int fills o
 joined by ``torch.stack``, filled in place (``.fill_(i)``) or converted (``.float()``) before the join
 decline as a factor (``mode._joined_int_fills``); a float divisor equal to the number of images with a
 literal of its value written in it or in a line storing its local (``if len(t) > 1: k = 4.0``,
-``(1.0, 4.0)[len(t) > 1]``) declines naming the division (``_bytecode.chosen_divisor``). The other 7 WRONG ones are pinned below (strict
-xfails, README Known limits)."""
+``(1.0, 4.0)[len(t) > 1]``) declines naming the division (``_bytecode.chosen_divisor``). Closed since (r2dv, 3):
+such a literal divisor given to ``torch.div`` (``_bytecode._divisor_span`` of a division call), ``k = min(4.0,
+2.0 * len(t))`` (a number the code computes from the batch equal to none of its counts:
+``BATCH_NUMBER_DIVISOR``), a weight read by ``getattr(r, name)`` of a local or cell ``name = "loss_weight"``
+(``_lengths._name_key``). The other 4 WRONG ones are pinned below (strict xfails, README Known limits)."""
 
 import math
 
@@ -33,22 +36,14 @@ from _red_team34_bodies import BODIES, CONVERTS
 
 from losssplit import SplitMeter, split_by_source
 
-_CHOSEN = ("known WRONG (red34, session 34, not fixed): a literal divisor chosen by a test of the count ({}): "
-           "a float equal to the number of images by value is read as the count (``chosen_divisor`` reads only "
-           "``k = a if .. else b``); on a group alone the body divides by the literal its test picks")
 _STORE = ("known WRONG (red34, session 34, not fixed): a class-weight vector written at positions computed from "
           "``len(t)`` by {}: only ``Tensor.__setitem__`` at such a position declines; the batch's positions kept "
           "on every group")
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "chosen_by_torch_div": _CHOSEN.format("``torch.div(x, k)`` of ``k = 4.0 if len(t) > 1 else 1.0``"),
-    "chosen_by_min_literal": _CHOSEN.format("``min(4.0, 2.0 * len(t))``"),
     "class_weight_index_fill_count": _STORE.format("``w.index_fill_(0, torch.tensor([len(t) - 1]), 3.0)``"),
     "class_weight_narrow_fill_count": _STORE.format("``w.narrow(0, 0, len(t)).fill_(3.0)``"),
     "class_weight_view_mul_from_count": _STORE.format("``w[len(t) - 1:].mul_(3.0)``"),
     "class_weight_arange_store_count": _STORE.format("``w[torch.arange(len(t))] = 3.0``"),
-    "weight_getattr_variable_name": "known WRONG (red34, session 34, not fixed): a weight read by ``getattr(r, "
-    "name)`` with ``name = 'loss_weight'`` a local of the body (a name the scans do not resolve) and tested: the "
-    "batch's branch kept on every group",
 }
 WERE_WRONG = {  # WRONG on b08b9f7, declined now
     # (``_bytecode._refilled``: a list of small ints refilled in place during the call)
@@ -64,6 +59,9 @@ WERE_WRONG = {  # WRONG on b08b9f7, declined now
     "chosen_by_if_statement", "chosen_by_tuple_index", "chosen_by_default_then_override",
     # (``mode._joined_int_fills``: ``torch.stack``, ``.fill_(i)``, ``.float()`` of int fills of the positions)
     "position_fills_stacked_as_factor", "position_fill_in_place_joined_as_factor", "position_fills_floated_then_joined",
+    # (r2dv: ``chosen_divisor`` of ``torch.div``'s divisor, ``BATCH_NUMBER_DIVISOR``, ``getattr(r, name)`` of a
+    # local or cell name holding the weight field's)
+    "chosen_by_torch_div", "chosen_by_min_literal", "weight_getattr_variable_name",
 }
 _LENGTH = "an int equal to the number of images that is the length of something else than the targets"
 _ADDED = "adds a value of several images' rows that the sum already holds"
@@ -80,7 +78,10 @@ OPS = {**dict.fromkeys(("OrderRefilledDivisorOnly", "NestedModuleListRefilled", 
        **dict.fromkeys(("chosen_by_if_statement", "chosen_by_tuple_index", "chosen_by_default_then_override"),
                        "a division by a number literal a conditional expression chose"),
        **dict.fromkeys(("position_fills_stacked_as_factor", "position_fill_in_place_joined_as_factor",
-                        "position_fills_floated_then_joined"), _FILLS)}
+                        "position_fills_floated_then_joined"), _FILLS),
+       "chosen_by_torch_div": "a division by a number literal a conditional expression chose",
+       "chosen_by_min_literal": "a division by a number",  # (the count's literal, or a number of the batch's)
+       "weight_getattr_variable_name": _WEIGHT}
 EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} - {"near_chosen_by_module_flag"} | {
     "stack_heads_then_ce",  # a fixed list of whole-batch values, one appended after the display
 }
@@ -97,7 +98,7 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES) and not EXACT & set(NOT_FIXED)
     assert not WERE_WRONG & (EXACT | set(NOT_FIXED)) and set(OPS) == WERE_WRONG
-    assert len(BODIES) == 77 and len(EXACT) == 13 and len(NOT_FIXED) == 7 and len(WERE_WRONG) == 21
+    assert len(BODIES) == 77 and len(EXACT) == 13 and len(NOT_FIXED) == 4 and len(WERE_WRONG) == 24
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))

@@ -4012,7 +4012,8 @@ def counted_argument(index: int, keyword: str, passed: int) -> bool:
     if found is None:
         return False
     f = found[0]
-    instructions, call = _call_here(f.f_code, _lasti(f))
+    instructions, at = _located_call(f.f_code, _lasti(f))  # (a specialised PRECALL runs a builtin's call)
+    call = _call_spans(f.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
     if call is None:
         return False
     spans, names = call
@@ -4020,7 +4021,7 @@ def counted_argument(index: int, keyword: str, passed: int) -> bool:
     if at is None:
         return False
     start, end = spans[at]
-    return _counted_span(f, start, end, (int, float), 0, added_up=True) or _spelt_count(f, instructions, start, end)
+    return _counted_span(f, start, end, (int, float), 0, positions=False) or _spelt_count(f, instructions, start, end)
 
 
 # what code computing a value from literals alone may do: build, compute, subscript, read attributes, call
@@ -6792,9 +6793,13 @@ def chosen_divisor(count: float | None = None) -> bool:
     return _chosen_divisor_at(f.f_code, lasti) or type(count) is float and _literal_made_at(f.f_code, lasti, count)
 
 
+# the names of torch's division functions and methods (``torch.div(a, k)``, ``a.true_divide(k)``)
+_DIVISION_CALLS = frozenset({"div", "divide", "true_divide", "__truediv__"})
+
+
 @_per_code(1024)
 def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
-    divisor = _divisor_span(code, lasti)
+    divisor = _divisor_span(code, lasti, calls=True)
     if divisor is None:
         return False
     instructions, start, end = divisor
@@ -6811,7 +6816,7 @@ def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
 
 @_per_code(1024)
 def _chosen_divisor_at(code: types.CodeType, lasti: int) -> bool:
-    divisor = _divisor_span(code, lasti)
+    divisor = _divisor_span(code, lasti, calls=True)
     if divisor is None:
         return False
     instructions, start, end = divisor
@@ -6902,10 +6907,18 @@ def _size_read(span: list[dis.Instruction]) -> tuple[str, int] | None:
     return None
 
 
-def _divisor_span(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int, int] | None:
+def _divisor_span(code: types.CodeType, lasti: int, calls: bool = False) -> tuple[list[dis.Instruction], int, int] | None:
     """(``code``'s instructions, the start of the divisor's code, the division's index) of the
-    ``a / b`` at ``lasti``; None where it is no division."""
+    ``a / b`` at ``lasti``; None where it is no division. With ``calls``, also of a call of a
+    division function or method without keywords (``torch.div(a, b)``, ``a.div(b)``,
+    ``torch.true_divide(a, b)``): its last argument, the index right after it."""
     spans = _operand_spans(code, lasti)
+    if spans is None and calls:
+        instructions, at = _located_call(code, lasti)
+        call = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+        if call is None or call[1] or not call[0] or instructions[call[0][0][0] - 1].argval not in _DIVISION_CALLS:
+            return None
+        return instructions, call[0][-1][0], call[0][-1][1]
     if spans is None:
         return None
     instructions = _instructions(code)

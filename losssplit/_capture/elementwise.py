@@ -2976,7 +2976,7 @@ def _ratio_arithmetic(
             if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR,
-                            SHAPE_PRODUCT_DIVISOR, CHOSEN_DIVISOR):
+                            SHAPE_PRODUCT_DIVISOR, CHOSEN_DIVISOR, BATCH_NUMBER_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3982,6 +3982,8 @@ UNSEEN_DIVISION = ("a division run by C code (``map(operator.truediv, per, [len(
                    "may be the group's count)")
 CHOSEN_DIVISOR = ("a division by a number literal a conditional expression chose (``k = 4.0 if len(t) else 1.0``): "
                   "on a group alone its test picks the arm, whatever count the literal equals")
+BATCH_NUMBER_DIVISOR = ("a division by a number the code computes from the batch as a whole (``k = min(4.0, 2.0 * "
+                        "len(t))``) that equals none of its counts: on a group alone the code computes another one")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -4099,6 +4101,10 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
             frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a number of the body's after it "
                         "read sizes of single images' tensors (``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the "
                         "images) and values on the host: it may be computed from them, and on a group alone from the group's")
+        elif source == "other" and not frame.image_size_read and not frame.host_reads and batch_number():
+            # ``k = min(4.0, 2.0 * len(t))``: 4.0 of 3 images
+            # (after sizes of single images or numbers were read on the host, the rules of those reads decide)
+            return BATCH_NUMBER_DIVISOR
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
     if source is None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
