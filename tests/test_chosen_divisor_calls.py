@@ -10,7 +10,7 @@ read by ``getattr`` of a local name still split."""
 
 import pytest
 import torch
-from _helpers import rule_batch, rule_outcome, rule_targets
+from _helpers import check_exact, rule_batch, rule_outcome, rule_targets
 
 BATCHES = [(0, [1.0, 0.5, 0.5, 1.0]), (1, [0.5, 1.0, 0.5]), (2, [1.0, 0.5]), (3, [1.0, 1.0, 1.0, 0.5, 0.5]),
            (4, [0.5, 1.0, 1.0, 1.0]), (5, [1.0, 1.0, 1.0])]  # (the last: a group absent)
@@ -122,10 +122,7 @@ def test_a_divisor_chosen_by_the_count_or_a_weight_read_by_a_named_getattr_decli
 
 @pytest.mark.parametrize("body", EXACT, ids=lambda b: b.__name__)
 def test_a_literal_the_count_or_a_configured_getattr_splits(body):
-    for seed, weights in BATCHES:
-        got, want, said = rule_outcome(body, rule_batch(seed, weights))
-        assert got and set(got) == set(want), (seed, said)
-        assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
+    check_exact(body, BATCHES)
 
 
 def weight_test_in_a_generator_reading_a_local(o, t):
