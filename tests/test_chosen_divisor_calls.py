@@ -2,7 +2,7 @@
 their near misses, against the oracle on batches of 2 to 5 images (groups of different sizes, a
 group absent): a literal divisor a test of the count chose, given to ``torch.div`` / ``Tensor.div``
 / ``torch.true_divide`` (``_bytecode.chosen_divisor`` reads a division call's last argument too);
-``k = min(4.0, 2.0 * len(t))``, a number the code computes from the batch that equals none of its
+``k = min(4.0, 2.0 * len(t))``, a float literal picked with a number of the batch, equal to none of its
 counts (``BATCH_NUMBER_DIVISOR``); a weight read by ``getattr(r, name)`` with ``name`` a local or a
 cell holding ``"loss_weight"`` and tested (``_lengths._name_key``). Each declines naming the key and
 the op; a literal divisor not chosen by a count test, the count itself and a configured attribute

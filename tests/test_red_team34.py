@@ -20,7 +20,7 @@ decline as a factor (``mode._joined_int_fills``); a float divisor equal to the n
 literal of its value written in it or in a line storing its local (``if len(t) > 1: k = 4.0``,
 ``(1.0, 4.0)[len(t) > 1]``) declines naming the division (``_bytecode.chosen_divisor``). Closed since (r2dv, 3):
 such a literal divisor given to ``torch.div`` (``_bytecode._divisor_span`` of a division call), ``k = min(4.0,
-2.0 * len(t))`` (a number the code computes from the batch equal to none of its counts:
+2.0 * len(t))`` (a float literal picked with a number of the batch, equal to none of its counts:
 ``BATCH_NUMBER_DIVISOR``), a weight read by ``getattr(r, name)`` of a local or cell ``name = "loss_weight"``
 (``_lengths._name_key``). The other 4 WRONG ones are pinned below (strict xfails, README Known limits)."""
 

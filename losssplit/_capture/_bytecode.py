@@ -6797,6 +6797,14 @@ def chosen_divisor(count: float | None = None) -> bool:
 _DIVISION_CALLS = frozenset({"div", "divide", "true_divide", "__truediv__"})
 
 
+def literal_divisor(value: float) -> bool:
+    """Whether a number literal equal to ``value`` is written in the divisor of the division the
+    caller's code is executing or in a line storing the local it reads (``k = min(4.0, 2.0 *
+    len(t))``: which of its values the divisor holds, the literal or the count's, the batch picks)."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    return f is not None and _literal_made_at(f.f_code, _lasti(f), value)
+
+
 @_per_code(1024)
 def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
     divisor = _divisor_span(code, lasti, calls=True)

@@ -50,6 +50,7 @@ from ._bytecode import (
     length_arithmetic,
     length_divided,
     literal_argument,
+    literal_divisor,
     literal_exponent,
     literal_factor,
     literal_list_pick,
@@ -3982,8 +3983,8 @@ UNSEEN_DIVISION = ("a division run by C code (``map(operator.truediv, per, [len(
                    "may be the group's count)")
 CHOSEN_DIVISOR = ("a division by a number literal a conditional expression chose (``k = 4.0 if len(t) else 1.0``): "
                   "on a group alone its test picks the arm, whatever count the literal equals")
-BATCH_NUMBER_DIVISOR = ("a division by a number the code computes from the batch as a whole (``k = min(4.0, 2.0 * "
-                        "len(t))``) that equals none of its counts: on a group alone the code computes another one")
+BATCH_NUMBER_DIVISOR = ("a division by a number literal the code picks with a number of the batch as a whole (``k = "
+                        "min(4.0, 2.0 * len(t))``), equal to none of its counts: on a group alone it may pick the other")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -4101,8 +4102,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
             frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a number of the body's after it "
                         "read sizes of single images' tensors (``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the "
                         "images) and values on the host: it may be computed from them, and on a group alone from the group's")
-        elif source == "other" and not frame.image_size_read and not frame.host_reads and batch_number():
-            # ``k = min(4.0, 2.0 * len(t))``: 4.0 of 3 images
+        elif (source == "other" and type(z) is float and not frame.image_size_read and not frame.host_reads
+              and literal_divisor(z) and batch_number()):  # ``k = min(4.0, 2.0 * len(t))``: 4.0 of 3 images
             # (after sizes of single images or numbers were read on the host, the rules of those reads decide)
             return BATCH_NUMBER_DIVISOR
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
