@@ -7,7 +7,7 @@ count-position stores into tensors of no images, the weight-field scans of helpe
 different sizes, a group absent).
 
 On b08b9f7: 77 bodies, 13 exact (12 near misses), 36 declined (1 near miss: ``near_chosen_by_module_flag``,
-a literal divisor chosen by a module flag), 28 WRONG. Now: 13 exact, 61 declined, 3 WRONG (pinned). Fixed here
+a literal divisor chosen by a module flag), 28 WRONG. After r2wr and r2dv: 13 exact, 64 declined, 0 WRONG. Fixed here
 (21, ``WERE_WRONG``): a list attribute of small ints (or bools, strings, None)
 refilled in place from the count (``self.order[:] = range(len(t))``, ``.clear()`` then ``.extend(..)``,
 of a nested module, of a module global, by a method of the held module) is no list of fixed length
@@ -22,7 +22,11 @@ literal of its value written in it or in a line storing its local (``if len(t) >
 class-weight vector written at positions computed from ``len(t)`` by ``index_fill_``, ``narrow(..).fill_``,
 ``w[len(t) - 1:].mul_(3.0)`` or ``w[torch.arange(len(t))] = 3.0`` declines naming the key and the write
 (``indexing._written_at_count``; more in ``tests/test_count_position_writers.py``). The other WRONG ones are
-pinned below (strict xfails, README Known limits).
+(``indexing._written_at_count``; more in ``tests/test_count_position_writers.py``). Closed by r2dv (3):
+such a literal divisor given to ``torch.div`` (``_bytecode._divisor_span`` of a division call), ``k = min(4.0,
+2.0 * len(t))`` (a float literal picked with a number of the batch, equal to none of its counts:
+``BATCH_NUMBER_DIVISOR``), a weight read by ``getattr(r, name)`` of a local or cell ``name = "loss_weight"``
+(``_lengths._name_key``).
 
 Session 34 (fixr) narrowed two of those rules, which over-declined real criteria: the literal divisor
 reads a literal stored as the whole value, in a tuple or as a ``min`` / ``max`` bound, on more than one
@@ -44,18 +48,10 @@ from _red_team34_bodies import BODIES, CONVERTS
 
 from losssplit import SplitMeter, split_by_source
 
-_CHOSEN = ("known WRONG (red34, session 34, not fixed): a literal divisor chosen by a test of the count ({}): "
-           "a float equal to the number of images by value is read as the count (``chosen_divisor`` reads only "
-           "``k = a if .. else b``); on a group alone the body divides by the literal its test picks")
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "chosen_by_torch_div": _CHOSEN.format("``torch.div(x, k)`` of ``k = 4.0 if len(t) > 1 else 1.0``"),
-    "chosen_by_min_literal": _CHOSEN.format("``min(4.0, 2.0 * len(t))``"),
     "chosen_by_max_floor": "known WRONG (fixr, session 34, not fixed): a count floored by a literal above a group's "
     "count (``max(float(len(t)), 2.0)`` on 3 images, a group of one): the batch's value is the count, read as it; on "
     "the group alone the floor (declined only where the literal equals the batch's count)",
-    "weight_getattr_variable_name": "known WRONG (red34, session 34, not fixed): a weight read by ``getattr(r, "
-    "name)`` with ``name = 'loss_weight'`` a local of the body (a name the scans do not resolve) and tested: the "
-    "batch's branch kept on every group",
 }
 WERE_WRONG = {  # WRONG on b08b9f7, declined now
     # (``_bytecode._refilled``: a list of small ints refilled in place during the call)
@@ -75,6 +71,9 @@ WERE_WRONG = {  # WRONG on b08b9f7, declined now
     # ``w[torch.arange(len(t))] = 3.0`` into a class-weight vector)
     "class_weight_index_fill_count", "class_weight_narrow_fill_count", "class_weight_view_mul_from_count",
     "class_weight_arange_store_count",
+    # (r2dv: ``chosen_divisor`` of ``torch.div``'s divisor, ``BATCH_NUMBER_DIVISOR``, ``getattr(r, name)`` of a
+    # local or cell name holding the weight field's)
+    "chosen_by_torch_div", "chosen_by_min_literal", "weight_getattr_variable_name",
 }
 _LENGTH = "an int equal to the number of images that is the length of something else than the targets"
 _ADDED = "adds a value of several images' rows that the sum already holds"
@@ -95,7 +94,10 @@ OPS = {**dict.fromkeys(("OrderRefilledDivisorOnly", "NestedModuleListRefilled", 
                         "position_fills_floated_then_joined"), _FILLS),
        **dict.fromkeys(("class_weight_index_fill_count", "class_weight_narrow_fill_count",
                         "class_weight_view_mul_from_count", "class_weight_arange_store_count"),
-                       "into a tensor at a position computed from the number of images")}
+                       "into a tensor at a position computed from the number of images"),
+       "chosen_by_torch_div": "a division by a number literal a conditional expression chose",
+       "chosen_by_min_literal": "a division by a number",  # (the count's literal, or a number of the batch's)
+       "weight_getattr_variable_name": _WEIGHT}
 EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} - {"near_chosen_by_module_flag"} | {
     "stack_heads_then_ce",  # a fixed list of whole-batch values, one appended after the display
 }
@@ -112,7 +114,7 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES) and not EXACT & set(NOT_FIXED)
     assert not WERE_WRONG & (EXACT | set(NOT_FIXED)) and set(OPS) == WERE_WRONG
-    assert len(BODIES) == 82 and len(EXACT) == 15 and len(NOT_FIXED) == 4 and len(WERE_WRONG) == 27
+    assert len(BODIES) == 82 and len(EXACT) == 15 and len(NOT_FIXED) == 1 and len(WERE_WRONG) == 30
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))

@@ -1004,7 +1004,8 @@ SIZED_FROM_OTHER_IMAGES = {
     "k the max of the per-image counts": (lambda o, t: _k_of_all(o, t, [max(_counts(t))] * len(t)), "Tensor.topk on image 0"),
     "counts read in a comprehension, then the loop": (lambda o, t: _k_of_all(o, t, _counts(t)), "Tensor.topk on image 0"),
     "another image's count sizes the top-k": (_next_image_count, "Tensor.topk on image 0"),
-    "a batch count read, then per-image top-k": (_batch_count_then_per_image, "Tensor.topk after a value not of one image"),
+    # (r2dv: declined at the k's own code, ``min(n, ..)`` of the batch's count, before the reads are weighed)
+    "a batch count read, then per-image top-k": (_batch_count_then_per_image, "Tensor.topk"),
     "a batch count bounds a slice": (_batch_count_sized_slice, "Tensor.__getitem__ with slice bounds after a value"),
     "another image's count through count_nonzero": (_other_image_count_of_lost_data, "after values of image 1 were read"),
     "top-k over the flattened batch": (_flattened_batch, "topk along a dim that carries images"),

@@ -4026,6 +4026,28 @@ def closed_argument(index: int, keyword: str, passed: int) -> bool:
     return at is not None and _closed(instructions[spans[at][0] : spans[at][1]], f.f_globals)
 
 
+def counted_argument(index: int, keyword: str, passed: int) -> bool:
+    """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
+    ``index`` (as ``literal_size`` counts it) computes a number from how many images the call got
+    (``_counted_span``, ``_spelt_count``: ``e.topk(len(targets) - 1, -1)``, ``n = len(t)`` then
+    ``e.narrow(2, 0, n)``): on a group alone, the group's. Its other arguments are not read (a
+    literal ``k`` of ``x[b].topk(2)`` in a loop over the images is no count)."""
+    found = _executed(_COUNT_CHECKED)
+    if found is None:
+        return False
+    f = found[0]
+    instructions, at = _located_call(f.f_code, _lasti(f))  # (a specialised PRECALL runs a builtin's call)
+    call = _call_spans(f.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
+    if call is None:
+        return False
+    spans, names = call
+    at = _argument_at(len(spans), names, index, keyword, passed)
+    if at is None:
+        return False
+    start, end = spans[at]
+    return _counted_span(f, start, end, (int, float), 0, positions=False) or _spelt_count(f, instructions, start, end)
+
+
 # what code computing a value from literals alone may do: build, compute, subscript, read attributes, call
 _CLOSED_OPS = frozenset({"LOAD_CONST", "BUILD_LIST", "BUILD_TUPLE", "LIST_EXTEND", "BINARY_OP", "BINARY_SUBSCR",
                          "UNARY_NEGATIVE", "LOAD_ATTR", "LOAD_METHOD", "PRECALL", "CALL", "PUSH_NULL", "KW_NAMES",
@@ -6965,9 +6987,21 @@ def chosen_divisor(count: float | None = None) -> bool:
     return _chosen_divisor_at(f.f_code, lasti) or type(count) is float and _literal_made_at(f.f_code, lasti, count)
 
 
+# the names of torch's division functions and methods (``torch.div(a, k)``, ``a.true_divide(k)``)
+_DIVISION_CALLS = frozenset({"div", "divide", "true_divide", "__truediv__"})
+
+
+def literal_divisor(value: float) -> bool:
+    """Whether a number literal equal to ``value`` is written in the divisor of the division the
+    caller's code is executing or in a line storing the local it reads (``k = min(4.0, 2.0 *
+    len(t))``: which of its values the divisor holds, the literal or the count's, the batch picks)."""
+    f = _caller() if sys.version_info[:2] in _CHECKED else None
+    return f is not None and _literal_made_at(f.f_code, _lasti(f), value)
+
+
 @_per_code(1024)
 def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
-    divisor = _divisor_span(code, lasti)
+    divisor = _divisor_span(code, lasti, calls=True)
     if divisor is None:
         return False
     instructions, start, end = divisor
@@ -6993,7 +7027,7 @@ def _number_equal(i: dis.Instruction, value: float) -> bool:
 
 @_per_code(1024)
 def _chosen_divisor_at(code: types.CodeType, lasti: int) -> bool:
-    divisor = _divisor_span(code, lasti)
+    divisor = _divisor_span(code, lasti, calls=True)
     if divisor is None:
         return False
     instructions, start, end = divisor
@@ -7176,10 +7210,18 @@ def _size_read(span: list[dis.Instruction]) -> tuple[str, int] | None:
     return None
 
 
-def _divisor_span(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int, int] | None:
+def _divisor_span(code: types.CodeType, lasti: int, calls: bool = False) -> tuple[list[dis.Instruction], int, int] | None:
     """(``code``'s instructions, the start of the divisor's code, the division's index) of the
-    ``a / b`` at ``lasti``; None where it is no division."""
+    ``a / b`` at ``lasti``; None where it is no division. With ``calls``, also of a call of a
+    division function or method without keywords (``torch.div(a, b)``, ``a.div(b)``,
+    ``torch.true_divide(a, b)``): its last argument, the index right after it."""
     spans = _operand_spans(code, lasti)
+    if spans is None and calls:
+        instructions, at = _located_call(code, lasti)
+        call = _call_spans(code, at) if at is not None and instructions[at].opname == "CALL" else None
+        if call is None or call[1] or not call[0] or instructions[call[0][0][0] - 1].argval not in _DIVISION_CALLS:
+            return None
+        return instructions, call[0][-1][0], call[0][-1][1]
     if spans is None:
         return None
     instructions = _instructions(code)

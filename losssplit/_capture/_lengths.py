@@ -244,10 +244,12 @@ def _visit(env: Env, lists: frozenset[str], counts: frozenset[str], derived: fro
         if not guessed and not _skipped(env, _test_start(env.code, p)):
             found.picked.append((c, key, compared))
     for field_key, test_op, than, p in (*_field_tests(env.code), *_helper_field_tests(env)):
-        if not _skipped(env, _test_start(env.code, p)):
-            found.field_tests.append((field_key, test_op, than, _describe(env.code, p)))
+        if (named := _name_key(env, field_key)) is not None and not _skipped(env, _test_start(env.code, p)):
+            found.field_tests.append((named, test_op, than, _describe(env.code, p)))
     for code, inner_lists, inner_counts in scan.nested:
-        cells = {**env.cells, **{n: env.local[n] for n in code.co_freevars if n in env.local}}
+        stored = _constant_stores(env.code)  # (``name = "loss_weight"`` of the body, read in its generator)
+        cells = {**{n: stored[n] for n in code.co_freevars if n in stored}, **env.cells,
+                 **{n: env.local[n] for n in code.co_freevars if n in env.local}}
         _visit(Env(code, env.globals, cells, {}), inner_lists, inner_counts & counts, inner_counts - counts,
                found, seen, depth + 1, guessed)
     return scan.returns
@@ -521,6 +523,32 @@ _TRUTH = frozenset({"POP_JUMP_FORWARD_IF_TRUE", "POP_JUMP_FORWARD_IF_FALSE", "PO
                     "POP_JUMP_BACKWARD_IF_FALSE", "JUMP_IF_TRUE_OR_POP", "JUMP_IF_FALSE_OR_POP", "UNARY_NOT"})
 
 
+_NAME_LOADS = ("LOAD_FAST", "LOAD_DEREF")
+
+
+class _NameKey(str):
+    """The key of ``getattr(w, name)`` where ``name`` is a local or a cell of the code: the name,
+    whose string ``_name_key`` reads where the code (or the one that made it) holds one."""
+
+
+def _name_key(env: Env, key: str) -> str | None:
+    """``key``, or where it is a ``_NameKey`` the string its local or cell holds: a value of the
+    env's, or the one literal its code stores in it (``name = "loss_weight"``); None where unknown."""
+    if type(key) is not _NameKey:
+        return key
+    value = env.cells.get(key, env.local.get(key, _constant_stores(env.code).get(key)))
+    return value if type(value) is str else None
+
+
+@_per_code(512)
+def _constant_stores(code: types.CodeType) -> dict[str, Any]:
+    """The locals and cells ``code`` stores once, each from a literal loaded right before it."""
+    instructions = _instructions(code)
+    return {i.argval: instructions[k - 1].argval for k, i in enumerate(instructions)
+            if k and i.opname in ("STORE_FAST", "STORE_DEREF") and instructions[k - 1].opname == "LOAD_CONST"
+            and _stored_once(instructions, i.argval)}
+
+
 @_per_code(512)
 def _field_tests(code: types.CodeType) -> tuple[tuple[str, str | None, Any, int], ...]:
     """(key, op, than, index of the value tested) of each field of a dict read by a constant key
@@ -537,11 +565,13 @@ def _field_tests(code: types.CodeType) -> tuple[tuple[str, str | None, Any, int]
             continue
         key, start, read = _field_read(instructions, k), k, k + 2
         if key is _UNKNOWN and k > 0 and k + 3 < len(instructions) and instructions[k - 1].opname == "LOAD_GLOBAL" \
-                and instructions[k - 1].argval == "getattr" and instructions[k + 1].opname == "LOAD_CONST" \
+                and instructions[k - 1].argval == "getattr" and instructions[k + 1].opname in ("LOAD_CONST", *_NAME_LOADS) \
                 and instructions[k + 2].opname == "PRECALL" and instructions[k + 3].opname == "CALL" \
                 and instructions[k + 3].arg == 2:  # ``getattr(w, "loss_weight")``: as ``w["loss_weight"]``
-            key, start, read = instructions[k + 1].argval, k - 1, k + 3
-        if type(key) is not str:
+            name_at = instructions[k + 1]  # (``getattr(w, name)`` of a local or cell name: its string, where it holds one)
+            key = name_at.argval if name_at.opname == "LOAD_CONST" else _NameKey(name_at.argval)
+            start, read = k - 1, k + 3
+        if type(key) not in (str, _NameKey):
             continue
         if instructions[k + 1].opname == "LOAD_METHOD":
             read = next((j for j in range(k + 3, min(k + 7, len(instructions))) if instructions[j].opname == "CALL"), -1)
@@ -573,7 +603,7 @@ def _helper_field_tests(env: Env) -> tuple[tuple[str, str | None, Any, int], ...
     tested: list[tuple[str, str | None, Any, int]] = []
     for (k, _), helper in zip(calls, helpers):
         if type(helper) is types.CodeType:
-            tested += [(key, op, than, k) for key, op, than, _ in _field_tests(helper)]
+            tested += [(key, op, than, k) for key, op, than, _ in _field_tests(helper) if type(key) is str]
             returned = _returned_field(helper)
         elif type(helper) is str:  # ``WEIGHT(s) == 1.0`` of ``WEIGHT = operator.itemgetter("loss_weight")``
             returned = helper

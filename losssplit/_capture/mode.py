@@ -5291,6 +5291,29 @@ def _counted_size(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
     return any(_counted_bound(frame, get_arg(args, kwargs, k, name, None)) for k, name in sizes)
 
 
+# ops of ``_SIZED_OPS`` whose int arguments the code may compute from the count of images in Python
+_COUNT_SIZED = frozenset({Tensor.topk, torch.topk, Tensor.kthvalue, torch.kthvalue, Tensor.narrow, torch.narrow})
+
+
+def _count_sized(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
+    """Whether the code computes an int argument of ``func`` that sizes what it takes along a dim
+    of a tracked tensor that carries no images from how many images the call got
+    (``e.topk(len(targets) - 1, -1)``, ``_bytecode.counted_argument``: that argument's code
+    alone, not a literal ``k`` beside the loop's image ``x[b]``): on a group alone another k."""
+    src = args[0] if args else None
+    track = frame.get(src) if isinstance(src, Tensor) else None
+    if track is None or not isinstance(src, Tensor):
+        return False
+    sizes, dim_at = _SIZED_OPS[func]
+    if dim_at is not None:
+        dim = get_arg(args, kwargs, dim_at[0], dim_at[1], dim_at[2])
+        if type(dim) is not int or norm_dim(dim, max(src.dim(), 1)) in track.rows:
+            return False
+    passed = len(args) + len(kwargs)
+    return any(type(get_arg(args, kwargs, k, name, None)) is int and _bytecode.counted_argument(k, name, passed)
+               for k, name in sizes)
+
+
 def _counted_bound(frame: Frame, v: Any) -> bool:
     if isinstance(v, slice):
         return any(_counted_bound(frame, x) for x in (v.start, v.stop, v.step))
@@ -6258,6 +6281,13 @@ class CaptureMode(TorchFunctionMode):
             frame.ran = None
             return out
         if frame.complex_sums and complex_sum_read(frame, func, args, kwargs, out):
+            frame.ran = None
+            return out
+        if func in _COUNT_SIZED and _count_sized(frame, func, args, kwargs):
+            pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
+            frame.lose(out, f"{op_name(func)} sized by a number the code computes from the batch as a whole "
+                       "(``len(targets) - 1``, a count over every image's labels), along a dim without images (on a "
+                       "group alone the group's)", pred=pred)
             frame.ran = None
             return out
         if frame.row_counts or frame.counted_values:
