@@ -7733,6 +7733,15 @@ def counted_call() -> bool:
     return f is not None and _len_helper_count(f, None, None, computed=True)
 
 
+def _loads_free_variable(f: types.FrameType, spans: Any) -> bool:
+    """Whether an operand of the op ``f``'s code is executing (or one of ``spans``) loads a free
+    variable: only then is ``f_locals`` read for it (on 3.11 it keeps a snapshot of the frame's
+    locals, which holds tensors the body drops until the frame's next snapshot)."""
+    instructions = _instructions(f.f_code)
+    return any(instructions[k].opname == "LOAD_DEREF" and instructions[k].argval in f.f_code.co_freevars
+               for start, end in (_operands(f.f_code, _lasti(f)) if spans is None else spans) for k in range(start, end))
+
+
 def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scopes: tuple[types.CodeType, ...] | None,
                       computed: bool = False, spans: tuple[tuple[int, int], ...] | None = None) -> bool:
     """Whether an operand of the op ``f``'s code is executing is a plain number computed from a
@@ -7756,7 +7765,7 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
         owner = f.f_locals.get("self") if _method_calls(f.f_code, "self") else None
         if owner is not None and not _counting_methods(f.f_code, type(owner), computed):
             owner = None
-        if owner is None and not f.f_code.co_freevars:
+        if owner is None and not (f.f_code.co_freevars and _loads_free_variable(f, spans)):
             return False
     owner = owner if owner is not None else f.f_locals.get("self")
     instructions = _instructions(f.f_code)
