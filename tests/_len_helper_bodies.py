@@ -762,3 +762,16 @@ def clamp_by_count_function_of_list_call_through_local(o, t):
 @body("near")
 def near_clamp_by_count_function_of_list_of_classes(o, t):
     return {"loss": (E(o, t) * 3.0).clamp(max=cap_of_list_of_classes(t)).sum()}
+
+
+def _matched_and_listed_count(o, t, idx):
+    src, tgt = MATCHED(o, t, idx)
+    rows = list(src)
+    return src, tgt, len(rows)
+
+
+@body("near", "d")
+def near_detr_over_listed_row_count_a_helper_returns(o, t, idx, nb):
+    """``len(list(src))`` of matched rows the helper computes (no parameter): the group's own count."""
+    src, tgt, n = _matched_and_listed_count(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / max(n, 1)}

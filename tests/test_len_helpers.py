@@ -19,7 +19,12 @@ closed by r2ln (session 34): a helper only returning what a count helper returns
 ``len(CLASSES)`` (pre-existing: read by value as the count of the images) splits as a constant
 (``_bytecode.argumentless_call``; one reading a global the code sets or refills, or a function,
 declines: family ``divisor``). Also arithmetic of such calls and
-number literals (``f(t) - 1``); a product with a count (``classes_count(t) * _len(t)``) stays a mean."""
+number literals (``f(t) - 1``); a product with a count (``classes_count(t) * _len(t)``) stays a mean.
+Found and closed by r3fc (session 34): such a function taking ``len`` of a local (or a value) it
+computes from its parameter otherwise than as a list display or comprehension (``list(t)``,
+``list(filter(None, t))``, ``tuple(t)``, ``sorted(t, key=..)``, ``t[:]``; ``_bytecode._listed_value``)
+kept the batch's number on every group (WRONG); it declines now. ``len(list(src))`` of matched rows
+a helper computes, and ``len(list(CLASSES))``, stay exact."""
 
 import pytest
 from _len_helper_bodies import BODIES, CONVERTS
@@ -27,16 +32,7 @@ from _red_team26_measure import pinned_params
 from _red_team28_measure import assert_pinned, measure
 
 _WRONG = "known WRONG (lenh, session 34, found, not fixed): a clamp bound {}: the batch's bound kept on every group"
-_LOCAL = ("known WRONG (r3fc, session 34, found, not fixed): a function returning a number computed from ``len`` of "
-          "{} it computes from its parameter: the batch's number kept on every group")
-NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "clamp_by_count_function_of_list_call": _LOCAL.format("``items = list(t)``"),
-    "clamp_by_count_function_of_list_call_through_local": _LOCAL.format("``items = list(t)``"),
-    "clamp_by_count_function_of_filter": _LOCAL.format("``kept = list(filter(None, t))``"),
-    "clamp_by_count_function_of_tuple_inline": _LOCAL.format("``tuple(t)``"),
-    "sum_times_count_function_of_sorted": _LOCAL.format("``ranked = sorted(t, key=..)``"),
-    "sum_times_count_function_of_slice": _LOCAL.format("``head = t[:]``"),
-}
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 
 EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} - set(NOT_FIXED) | {
     "mean_by_len_helper_through_local",  # the count itself as a divisor: a mean over the group
@@ -44,7 +40,8 @@ EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} - 
 WERE_WRONG = {name for name in BODIES if name not in EXACT and name not in NOT_FIXED}
 OPS = {"pow_by_len_helper_through_local": "Tensor.pow with a Python number the body computed from a length of its data",
        **dict.fromkeys(("sum_over_count_function", "sum_times_count_function", "sum_times_forwarded_count_function",
-                        "sum_times_count_function_in_closure"), "a number computed from ``len(targets)``"),
+                        "sum_times_count_function_in_closure", "sum_times_count_function_of_sorted", "sum_times_count_function_of_slice"),
+                      "a number computed from ``len(targets)``"),
        **{name: "a division by a number a function returns that reads none of its arguments"
           for name, (family, _, _) in BODIES.items() if family == "divisor"}}
 CLAMP = "Tensor.clamp with a Python number the body computed from a length of its data"
@@ -57,7 +54,7 @@ def test_every_body_splits_exactly_or_declines(name):
 
 
 def test_the_tables():
-    assert len(BODIES) == 79 and len(WERE_WRONG) == 35 and len(NOT_FIXED) == 6
+    assert len(BODIES) == 80 and len(WERE_WRONG) == 41 and not NOT_FIXED
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))
