@@ -8,6 +8,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -185,6 +186,13 @@ def padded_labels(b: int, t: int, vocab: int, seed: int, g: torch.Generator) -> 
             labels[r, t - pad:] = -100
             attention[r, t - pad:] = 0
     return labels, attention
+
+def quiet_import(name: str):
+    """The module ``name``, its import-time warnings (deprecations of its dependencies) silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return importlib.import_module(name)
+
 
 class Later:
     """A module imported at its first use, not at collection (a library that takes seconds to

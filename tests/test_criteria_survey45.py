@@ -37,13 +37,14 @@ x1-prediction converted to a velocity, the geodesic path on the sphere by ``torc
 discrete mixture path's generalized KL), tabnet's ``sparsemax`` / ``entmax15`` autograd functions,
 diffsort's bitonic and odd-even networks.
 
-NOW (s45): unchanged, the GAPs pinned in the table (the 3 % target a strict xfail).
+NOW (s45): 147 expected, 30 declined, 15 GAP (10.2 %), 0 WRONG. Pieces cut by position, each
+transformed and joined back in order, then cut again at the join's own boundaries (the ghost batch
+norm of the next layer) are a cut of the rows by position again (``tests/test_first_contact45.py``,
+with near misses: a mean per piece, the pieces reordered, a statistic per piece). Left: st-moe's
+``safe_one_hot`` (15), whose host branch only sets a width sliced back off (no rule reads that).
 """
 
 from __future__ import annotations
-
-import importlib
-import warnings
 
 import pytest
 import torch
@@ -53,6 +54,7 @@ from _survey import LIBRARY_SOURCES, Case, keys, skip_without, survey_tests
 from _survey import LazyModule as _Module
 from _survey import gen as _gen
 from _survey import leaf as _leaf
+from _survey import quiet_import as _import
 
 skip_without("lampe", "flow_matching", "st_moe_pytorch", "pytorch_tabnet", "diffsort")
 
@@ -65,12 +67,6 @@ _MIXED = (0, 1)
 
 def _b(seed: int) -> int:
     return len(SOURCES[seed])
-
-
-def _import(name: str):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return importlib.import_module(name)
 
 
 # -- lampe -------------------------------------------------------------------------------------------
@@ -292,14 +288,15 @@ CASES = {c.body.__name__: c for c in [
     Case(flow_discrete_kl, discrete_flow_batch),
     Case(st_moe_layer, token_batch, gaps=keys("loss_tokens", "loss_balance", "loss_router_z"),
          why="GAP: safe_one_hot's Python max over the batch's expert positions (only the one-hot's width)"),
-    Case(tabnet_eval, tabular_batch, gaps=keys("loss_ce", "loss_sparsity"),
-         why="GAP: the ghost batch norm's Tensor.chunk into ceil(B / 2) pieces, each row normalised alone (eval)"),
+    # first contact: the ghost batch norm's ``torch.cat`` of ``x.chunk(ceil(B / 2))``'s pieces cut again at the same
+    # boundaries by the next layer's, declined (10); split since s45
+    Case(tabnet_eval, tabular_batch),
     Case(tabnet_sparse_outputs, tabular_batch),
     Case(diffsort_ranking, ranking_batch),
 ]}
 
 FIRST = (147, 40, 25, 0)  # expected, declined, GAP, WRONG at first contact (main at 7a20bd5 unchanged)
-NOW = FIRST
+NOW = (147, 30, 15, 0)  # s45: TabNet's ghost batch norm layer after layer (10)
 globals().update(survey_tests(
     CASES, range(len(SOURCES)), len(CASES), NOW,
-    over_target="25 GAP of 147 (17.0 %, at first contact): st-moe's safe_one_hot, TabNet's ghost batch norm"))
+    over_target="15 GAP of 147 (10.2 %; 17.0 % at first contact): st-moe's safe_one_hot (see the docstring)"))

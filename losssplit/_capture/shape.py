@@ -739,6 +739,8 @@ def _piece_maps(
     parts = _joined_parts(frame, rows)
     if len(parts) < 2 or len(sizes) < 2 or all(n == 1 for n in sizes):
         return None
+    if _recut_by_position(frame, parts, sizes):
+        return None
     pieces: list[tuple[Tensor, ...]] = []
     i = 0
     for n in sizes:
@@ -766,6 +768,25 @@ def _piece_maps(
                 frame.doubt((a.sort().values != b.to(a.device).sort().values).any(),
                             f"pieces of {op} of joined rows hold other images than each other")
     return [p[0] if len(p) == 1 else _join_rows(frame, list(p), p[0].device) for p in pieces]
+
+
+def _recut_by_position(frame: Frame, parts: tuple[Tensor, ...], sizes: list[int]) -> bool:
+    """Whether the cut falls at the join's own boundaries, the parts being every piece, in order,
+    that one map was cut into by position (``torch.cat([bn(p) for p in x.chunk(k)]).chunk(k)``, a
+    ghost batch norm applied twice): the join is that map again, and its cut one by position."""
+    if len(parts) != len(sizes) or any(p.shape[0] != n for p, n in zip(parts, sizes)):
+        return False
+    if any(frame.positional_rows.get(id(p)) is not p for p in parts):
+        return False
+    base = parts[0]._base
+    if base is None or base.dim() != 1:
+        return False
+    offset = base.storage_offset()
+    for p in parts:  # consecutive slices ``r[start:start + n]`` of one whole map
+        if p._base is not base or p.storage_offset() != offset or p.stride() != (1,):
+            return False
+        offset += p.shape[0]
+    return offset == base.storage_offset() + base.numel()
 
 
 # ops a function's body names, bound once: a library may rebind torch's names later
