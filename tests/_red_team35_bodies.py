@@ -780,27 +780,7 @@ def near_clamp_by_count_function_of_an_index_of_classes(o, t):
 
 
 # === 8. r2yo: ``Frame.position_columns``, a table's image column read otherwise ======================
-# (measured on ``position_batch``'s batches by ``tests/test_red_team35.py``, as ``tests/test_position_fills.py``)
-
-POSITION_SOURCES = (["web", "synth", "web", "books"], ["synth", "synth", "books"], ["web", "books"],
-                    ["web", "web", "synth", "web", "synth"])
-
-
-def position_batch(seed: int) -> tuple[list, list, list]:
-    """A level [B, 8, 8, 5] and each image's boxes [n, 5] (class, cx, cy, w, h; 1 to 3 per image)."""
-    from _helpers import PER_IMAGE, Along
-
-    g = torch.Generator().manual_seed(seed + 3501)
-    b = len(POSITION_SOURCES[seed])
-    targets = []
-    for i in range(b):
-        n = 1 + (i + seed) % 3
-        cells = torch.randperm(64, generator=g)[:n].float()
-        targets.append(torch.stack([torch.zeros(n), (cells % 8 + 0.5) / 8, (cells // 8 + 0.5) / 8,
-                                    torch.rand(n, generator=g), torch.rand(n, generator=g)], 1))
-    return ([torch.randn(b, 8, 8, 5, generator=g).requires_grad_(), targets], [Along(0), PER_IMAGE],
-            list(POSITION_SOURCES[seed]))
-
+# (measured on ``tests/test_position_fills.py``'s batches by ``tests/test_red_team35.py``)
 
 def _image_table(targets):
     return torch.cat([torch.cat([torch.full((len(t), 1), float(i)), t], 1) for i, t in enumerate(targets)])

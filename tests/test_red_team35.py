@@ -29,7 +29,9 @@ import pytest
 from _helpers import split_outcome, wrong_companions
 from _red_team26_measure import pinned_params
 from _red_team28_measure import assert_declined_naming, assert_pinned
-from _red_team35_bodies import BODIES, CONVERTS, POSITION_BODIES, POSITION_SOURCES, position_batch
+from _red_team35_bodies import BODIES, CONVERTS, POSITION_BODIES
+from test_position_fills import SOURCES as POSITION_SOURCES
+from test_position_fills import _batch as position_batch
 
 _KNOWN = "known WRONG (rt35, session 35, not fixed; on 7a20bd5 too): "
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
