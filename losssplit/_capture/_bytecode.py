@@ -4037,6 +4037,8 @@ def counted_argument(index: int, keyword: str, passed: int) -> bool:
         return False
     f = found[0]
     instructions, at = _located_call(f.f_code, _lasti(f))  # (a specialised PRECALL runs a builtin's call)
+    if at is None:  # (a Python op of torch's the code called, ``Tensor.split``, ``F.pad``: at its CALL's caches)
+        instructions, at = _located_frame(f.f_code, _lasti(f))
     call = _call_spans(f.f_code, at) if at is not None and instructions[at].opname == "CALL" else None
     if call is None:
         return False
@@ -7114,17 +7116,24 @@ def argumentless_call() -> bool | None:
     return fixed
 
 
+# references to a list only the module's globals hold, as ``_unset_global`` counts them: the
+# module's dict, its local ``value`` and ``sys.getrefcount``'s argument
+_UNALIASED_REFS = 3
+
+
 def _unset_global(f: types.FrameType, globals_: dict[str, Any], name: str) -> bool:
     """Whether the global ``name`` read by a function of the module of ``globals_`` is a number
     builtin, or a string or a list (tuple) of plain numbers and strings that no code of that module
-    or of ``f``'s (``_set_elsewhere``) sets, resizes or sets an item of: the same on a group alone.
-    A number is none (a loop outside may set it per batch: ``module.N = len(batch)``)."""
+    or of ``f``'s (``_set_elsewhere``) sets, resizes or sets an item of, and that nothing else holds
+    (a list held elsewhere may be refilled through it): the same on a group alone. A number is none (a loop outside may set it per batch: ``module.N = len(batch)``)."""
     if name not in globals_:
         return name in _COUNTING
     value = globals_[name]
     plain = (int, float, str, bool)
     if not (type(value) is str or type(value) in (list, tuple) and all(type(v) in plain for v in value)):
         return False
+    if type(value) is list and sys.getrefcount(value) > _UNALIASED_REFS:
+        return False  # (held elsewhere too, ``names = CLASSES`` or another module's object: refilled through it, rt35)
     named = {f"GLOBAL:{name}"}
     return not (_writes(_set_names(f.f_code), named) or _set_elsewhere(f, named)
                 or any(_writes(_set_names(c), named) for c in _module_codes(globals_)))
@@ -7867,7 +7876,10 @@ def _returns_count(code: types.CodeType) -> bool:
 
 # builtins whose call makes a list of what its arguments hold (``list(t)``, ``list(filter(None, t))``,
 # ``sorted(t, key=..)``): its length is counted as theirs (a filter's or a set's is no less a count of them)
-_COPIES = frozenset({"list", "tuple", "sorted", "filter", "reversed", "set", "frozenset"})
+_COPIES = frozenset({"list", "tuple", "sorted", "filter", "reversed", "set", "frozenset", "map", "zip", "dict",
+                     "enumerate"})
+# (``copy.copy(t)``, ``torch.stack([s["y"] for s in t])``, ``t.copy()``: as long as what they are given, rt35)
+_ATTRIBUTE_COPIES = frozenset({"copy", "deepcopy", "stack", "cat", "array", "asarray"})
 _COPY_DEPTH = 3
 
 
@@ -7885,8 +7897,8 @@ def _listed_value(code: types.CodeType, ins: list[dis.Instruction], start: int, 
     """Whether ``ins[start:end]`` is a list display or comprehension (``[s["labels"] for s in t]``), a
     ``_listed`` local, a slice of one (``t[1:]``) or a ``_COPIES`` call given one (``list(t)``)."""
     first, last = ins[start], ins[end - 1]
-    if last.opname in ("BUILD_LIST", "BUILD_TUPLE") or (
-            first.opname == "LOAD_CONST" and isinstance(first.argval, types.CodeType) and first.argval.co_name == "<listcomp>"):
+    if last.opname in ("BUILD_LIST", "BUILD_TUPLE", "LIST_EXTEND") or first.opname == "LOAD_CONST" and isinstance(
+            first.argval, types.CodeType) and first.argval.co_name in ("<listcomp>", "<setcomp>", "<dictcomp>"):
         return True
     if end - start == 1:
         return first.opname == "LOAD_FAST" and (first.argval in code.co_varnames[: code.co_argcount]
@@ -7896,9 +7908,18 @@ def _listed_value(code: types.CodeType, ins: list[dis.Instruction], start: int, 
     if last.opname == "BINARY_SUBSCR" and ins[end - 2].opname == "BUILD_SLICE":
         sliced = _operand_start(ins, end - 1)
         return sliced is not None and start < sliced and _listed_value(code, ins, start, sliced, depth - 1)
-    if first.opname == "LOAD_GLOBAL" and first.argval in _COPIES and last.opname == "CALL" and _call_end(ins, start) == end - 1:
+    if last.opname == "CALL" and _call_end(ins, start) == end - 1 and (
+            first.opname == "LOAD_GLOBAL" and first.argval in _COPIES or first.opname == "LOAD_GLOBAL"
+            and ins[start + 1].opname in ("LOAD_METHOD", "LOAD_ATTR") and ins[start + 1].argval in _ATTRIBUTE_COPIES):
         spans = _argument_spans(ins, end - 1)
         return spans is not None and any(_listed_value(code, ins, a, b, depth - 1) for a, b in spans)
+    if last.opname == "CALL" and last.arg == 0 and end - start >= 4 and ins[end - 3].opname == "LOAD_METHOD" \
+            and ins[end - 3].argval == "copy":  # (``t.copy()``)
+        return _listed_value(code, ins, start, end - 3, depth - 1)
+    if last.opname == "BINARY_OP" and last.argrepr in ("+", "+="):  # (``t + []``)
+        right = _operand_start(ins, end - 1)
+        return right is not None and start < right and (_listed_value(code, ins, start, right, depth - 1)
+                                                        or _listed_value(code, ins, right, end - 1, depth - 1))
     return False
 
 

@@ -1357,6 +1357,15 @@ def _written_at_count(frame: Frame, func: Any, target: Tensor, args: tuple) -> b
     return func in _COUNTED_VIEW_WRITES and target._base is not None and _bytecode.counted_write(view=True)
 
 
+def _counted_write_made(frame: Frame, target: Tensor, out: Tensor, op: str) -> None:
+    """``counted_write_lost`` of an in-place write (``out`` is ``target``); else ``out``, a copy of
+    ``target`` with values at positions computed from the number of images (``w.index_fill(..)``, rt35)."""
+    if out is target:
+        counted_write_lost(frame, target, op)
+    else:
+        frame.lose(out, f"{op} of a tensor at a position computed from the number of images", pred=False)
+
+
 def counted_write_lost(frame: Frame, target: Tensor, op: str) -> None:
     """``target`` (and the tensor it views) lost at ``op``, a write at positions computed from the
     number of images (``_written_at_count``): on a group alone, other entries (red34, session 34)."""
@@ -2125,9 +2134,9 @@ def index_copy(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> 
         frame.lose(out, made, pred=pred)
         if in_place:
             lose_aliases(frame, target, op)
-    elif made is None and in_place and frame.num_images > 1 and frame.get(target) is None \
-            and _bytecode.counted_write(view=target._base is not None):
-        counted_write_lost(frame, target, op)  # ``w.index_fill_(0, torch.tensor([len(t) - 1]), 3.0)``
+    elif made is None and frame.num_images > 1 and frame.get(target) is None \
+            and _bytecode.counted_write(view=in_place and target._base is not None):
+        _counted_write_made(frame, target, out, op)  # ``w.index_fill_(0, torch.tensor([len(t) - 1]), 3.0)``
     elif made is not None:
         if in_place:  # other tensors over its memory hold the values written, which their tracks do not know
             for other, held in frame.sharing(target):
@@ -2617,6 +2626,8 @@ def _scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
     ti = frame.get(index) if isinstance(index, Tensor) else None
     ts = frame.get(src) if isinstance(src, Tensor) else None
     if tt is None and ti is None and ts is None:
+        if frame.num_images > 1 and _bytecode.counted_write(view=in_place and target._base is not None):
+            _counted_write_made(frame, target, out, op_name(func))  # ``w.scatter_(0, torch.tensor([len(t) - 1]), 3.0)``
         return
     op = op_name(func)
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), target.dim())

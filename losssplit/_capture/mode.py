@@ -5292,7 +5292,7 @@ def _counted_size(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
 
 
 # ops of ``_SIZED_OPS`` whose int arguments the code may compute from the count of images in Python
-_COUNT_SIZED = frozenset({Tensor.topk, torch.topk, Tensor.kthvalue, torch.kthvalue, Tensor.narrow, torch.narrow})
+_COUNT_SIZED = frozenset(_SIZED_OPS) - {Tensor.__getitem__}  # (``e.chunk(len(t), 1)``, ``F.pad(e, (0, len(t)))``: rt35)
 
 
 def _count_sized(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
@@ -5309,9 +5309,15 @@ def _count_sized(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
         dim = get_arg(args, kwargs, dim_at[0], dim_at[1], dim_at[2])
         if type(dim) is not int or norm_dim(dim, max(src.dim(), 1)) in track.rows:
             return False
-    passed = len(args) + len(kwargs)
-    return any(type(get_arg(args, kwargs, k, name, None)) is int and _bytecode.counted_argument(k, name, passed)
+    # (``F.pad`` forwards ``mode=`` and ``value=`` whether the code wrote them or not)
+    passed = len(args) + (0 if func is torch.nn.functional.pad else len(kwargs))
+    return any(_ints(get_arg(args, kwargs, k, name, None)) and _bytecode.counted_argument(k, name, passed)
                for k, name in sizes)
+
+
+def _ints(v: Any) -> bool:
+    """Whether ``v`` is an int or a tuple (list) of ints (``F.pad``'s ``pad``)."""
+    return type(v) is int or type(v) in (tuple, list) and bool(v) and all(type(x) is int for x in v)
 
 
 def _counted_bound(frame: Frame, v: Any) -> bool:
