@@ -245,6 +245,8 @@ CASES = {
     T.nanquantile: per_row(lambda e: T.nanquantile(e, 0.75, 2)),
     torch.nanquantile: per_row(lambda e: torch.nanquantile(e, 0.5, dim=-1, interpolation="lower")),
     torch.bucketize: masked(lambda e: torch.bucketize(e.detach(), _GRID, right=True).float()),
+    # each row's values in its own row's grid (mip-NeRF 360's proposal bound)
+    torch.searchsorted: masked(lambda e: torch.searchsorted(e.detach().sort(-1).values, e.detach() * 0.9).float()),
     torch.trapezoid: per_row(lambda e: torch.trapezoid(e, _GRID, dim=-1)),
     torch.trapz: per_row(lambda e: torch.trapz(e, dim=1)),
     torch.nanmedian: per_row(lambda e: torch.nanmedian(e, dim=2).values),

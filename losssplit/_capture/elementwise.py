@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from .. import _formula
+from . import mode
 from ._bytecode import (
     CUT_TENSOR,
     SWAPPED,
@@ -317,13 +318,8 @@ def searchsorted(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
     if grid_track is None and track is None or not isinstance(out, Tensor):
         return
     if grid_track is not None or not isinstance(grid, Tensor) or grid.dim() != 1:
-        if _row_grids(grid, grid_track, values, track):  # each image's values into its own row's grid
-            new = combine(frame, op_name(func), [(grid_track, identity_map(grid.dim())),
-                                                 (track, identity_map(values.dim()))], out.shape)
-            if new is not None:
-                new.from_prediction = False
-                frame.set(out, new)
-                return
+        if _searched_in_own_rows(frame, func, grid, grid_track, values, track, out):
+            return
         frame.lose(out, f"{op_name(func)} into a grid of the images' values", grid_track or track)
         return
     assert track is not None  # no grid track: the values'
@@ -337,6 +333,35 @@ def searchsorted(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
                           else func(track.unweighted, grid, **rest))
     if new is not None:
         frame.set(out, new)
+
+
+@rule(torch.searchsorted)
+def searchsorted_rows(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.searchsorted(grids [B, K], v [B, M])`` with the images along the leading dims: each
+    row's values searched in its own row's grid (mip-NeRF 360's proposal bound) keep the rows.
+    Any other search as an op without a rule (a rule of ``bucketize``'s kind for it declined POT's
+    per-example sliced Wasserstein, an exact split: session 28)."""
+    grid, values = get_arg(args, kwargs, 0, "sorted_sequence", None), get_arg(args, kwargs, 1, "input", None)
+    grid_track = frame.get(grid) if isinstance(grid, Tensor) else None
+    track = frame.get(values) if isinstance(values, Tensor) else None
+    if (grid_track is None and track is None or not isinstance(out, Tensor)
+            or not _searched_in_own_rows(frame, func, grid, grid_track, values, track, out)):
+        mode._unknown(frame, func, args, kwargs, out)
+
+
+def _searched_in_own_rows(frame: Frame, func: Any, grid: Any, grid_track: Track | None, values: Any,
+                          track: Track | None, out: Tensor) -> bool:
+    """Whether each image's values were searched in its own row's grid (``_row_grids``) and the
+    positions now keep the rows."""
+    if not _row_grids(grid, grid_track, values, track):
+        return False
+    new = combine(frame, op_name(func), [(grid_track, identity_map(grid.dim())),
+                                         (track, identity_map(values.dim()))], out.shape)
+    if new is None:
+        return False
+    new.from_prediction = False
+    frame.set(out, new)
+    return True
 
 
 @rule(Tensor.angle, torch.angle)
