@@ -693,3 +693,85 @@ def max_detections(t):
 @body("divisor")
 def sum_over_a_function_returning_a_global_number(o, t):  # declines where it equals a count (a GAP)
     return {"loss": E(o, t).sum() / max_detections(t)}
+
+
+# === r3fc (session 34): ``len`` of a local the function computes from its parameter otherwise than by a ===
+# list display or comprehension (``list(t)``, ``filter``, ``tuple(t)``, ``sorted``, a slice)
+
+
+def cap_of_list_call(t):
+    items = list(t)
+    return 0.1 * len(items)
+
+
+def cap_of_filtered(t):
+    kept = list(filter(None, t))
+    return 0.1 * len(kept)
+
+
+def cap_of_tuple_inline(t):
+    return 0.1 * len(tuple(t))
+
+
+def cap_of_sorted(t):
+    ranked = sorted(t, key=lambda s: len(s["labels"]))
+    return 0.1 * len(ranked)
+
+
+def cap_of_sliced(t):
+    head = t[:]
+    return 0.1 * len(head)
+
+
+def cap_of_list_of_classes(t):
+    names = list(CLASSES)
+    return 0.1 * len(names)
+
+
+@body("function")
+def clamp_by_count_function_of_list_call(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap_of_list_call(t)).sum()}
+
+
+@body("function")
+def clamp_by_count_function_of_filter(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap_of_filtered(t)).sum()}
+
+
+@body("function")
+def clamp_by_count_function_of_tuple_inline(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap_of_tuple_inline(t)).sum()}
+
+
+@body("function")
+def sum_times_count_function_of_sorted(o, t):
+    return {"loss": E(o, t).sum() * cap_of_sorted(t)}
+
+
+@body("function")
+def sum_times_count_function_of_slice(o, t):
+    return {"loss": E(o, t).sum() * cap_of_sliced(t)}
+
+
+@body("function")
+def clamp_by_count_function_of_list_call_through_local(o, t):
+    c = cap_of_list_call(t)
+    return {"loss": (E(o, t) * 3.0).clamp(max=c).sum()}
+
+
+@body("near")
+def near_clamp_by_count_function_of_list_of_classes(o, t):
+    return {"loss": (E(o, t) * 3.0).clamp(max=cap_of_list_of_classes(t)).sum()}
+
+
+def _matched_and_listed_count(o, t, idx):
+    src, tgt = MATCHED(o, t, idx)
+    rows = list(src)
+    return src, tgt, len(rows)
+
+
+@body("near", "d")
+def near_detr_over_listed_row_count_a_helper_returns(o, t, idx, nb):
+    """``len(list(src))`` of matched rows the helper computes (no parameter): the group's own count."""
+    src, tgt, n = _matched_and_listed_count(o, t, idx)
+    return {"loss": (src - tgt).abs().sum() / max(n, 1)}

@@ -621,6 +621,26 @@ def per_image_times_reciprocal_reduce_count(o, t):
 
 
 @body("spell")
+def per_image_times_reciprocal_reduce_count_in_loop(o, t):  # (r3fc)
+    w = 1.0 / _reduce_count(t)
+    total = 0.0
+    for b in range(len(t)):
+        total = total + e1(o, t, b) * w
+    return {"loss": total}
+
+
+@body("near")
+def near_sum_times_reciprocal_reduce_count(o, t):  # (r3fc) ``l.sum() * (1.0 / _len(t))``: as ``/ len(t)``
+    return {"loss": E(o, t).sum() * (1.0 / _reduce_count(t))}
+
+
+@body("spell")
+def per_image_times_reciprocal_len_in_generator(o, t):  # (r3fc) ``len`` itself: WRONG as well
+    w = 1.0 / len(t)
+    return {"loss": sum(e1(o, t, b) * w for b in range(len(t)))}
+
+
+@body("spell")
 def per_image_times_reciprocal_listcomp_count(o, t):
     w = 1.0 / sum([1 for _ in t])
     total = 0.0

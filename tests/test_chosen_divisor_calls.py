@@ -4,7 +4,9 @@ group absent): a literal divisor a test of the count chose, given to ``torch.div
 / ``torch.true_divide`` (``_bytecode.chosen_divisor`` reads a division call's last argument too);
 ``k = min(4.0, 2.0 * len(t))``, a float literal picked with a number of the batch, equal to none of its
 counts (``BATCH_NUMBER_DIVISOR``); a weight read by ``getattr(r, name)`` with ``name`` a local or a
-cell holding ``"loss_weight"`` and tested (``_lengths._name_key``). Each declines naming the key and
+cell holding ``"loss_weight"`` and tested (``_lengths._name_key``); closed by r3gen: a weight tested in
+any code nested in the body (a comprehension reading a local of the body, ``e[b]``) or read by
+``getattr`` of a call's result (``getattr(_Rec(s), "loss_weight")``). Each declines naming the key and
 the op; a literal divisor not chosen by a count test, the count itself and a configured attribute
 read by ``getattr`` of a local name still split."""
 
@@ -130,18 +132,70 @@ def weight_test_in_a_generator_reading_a_local(o, t):
     return {"loss": sum(e[b].sum() if s["loss_weight"] == 1.0 else 3.0 * e[b].sum() for b, s in enumerate(t))}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (r2dv, session 34): a weight read by ``getattr(_Rec(s), "
-                   "'loss_weight')`` of a call's result (not a local) and tested: the weight-field scan reads "
-                   "``getattr`` of a loaded name only; the batch's branch kept on every group")
-def test_a_weight_read_by_getattr_of_a_call_declines():
-    test_a_divisor_chosen_by_the_count_or_a_weight_read_by_a_named_getattr_declines(weight_getattr_of_a_call)
+def weight_test_in_a_listcomp_reading_a_local(o, t):
+    e = _e(o, t)
+    return {"loss": sum([e[b].sum() if s["loss_weight"] > 0.7 else 0.5 * e[b].sum() for b, s in enumerate(t)])}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (r2dv, session 34; on be37444): ``s['loss_weight'] == 1.0`` "
-                   "tested in a generator expression over ``enumerate(t)`` that reads a local of the body (``e[b]``, a "
-                   "free variable): ``_lengths._scanned`` visits nested code only where a free variable is the list or "
-                   "its count; without the local (``_e(o, t)[b]``) or in a for loop it declines. The batch's branch "
-                   "kept on every group")
-def test_a_weight_tested_in_a_generator_reading_a_local_declines():
-    test_a_divisor_chosen_by_the_count_or_a_weight_read_by_a_named_getattr_declines(
-        weight_test_in_a_generator_reading_a_local)
+def weight_test_in_a_generator_of_a_nested_def(o, t):
+    e = _e(o, t)
+
+    def total():
+        return sum(e[b].sum() if s["loss_weight"] == 1.0 else 3.0 * e[b].sum() for b, s in enumerate(t))
+    return {"loss": total()}
+
+
+def weight_getattr_of_a_call_in_a_generator_reading_a_local(o, t):
+    e = _e(o, t)
+    return {"loss": sum(e[b].sum() if getattr(_Rec(s), "loss_weight") == 1.0 else 3.0 * e[b].sum()  # noqa: B009
+                        for b, s in enumerate(t))}
+
+
+def weight_getattr_of_a_call_stored_in_a_loop(o, t):
+    total, e = 0.0, _e(o, t)
+    for b, s in enumerate(t):
+        w = getattr(_Rec(s), "loss_weight")  # noqa: B009
+        total = total + (e[b].sum() if w == 1.0 else 3.0 * e[b].sum())
+    return {"loss": total}
+
+
+NESTED = [weight_getattr_of_a_call, weight_getattr_of_a_call_stored_in_a_loop, weight_test_in_a_generator_reading_a_local, weight_test_in_a_listcomp_reading_a_local,
+          weight_test_in_a_generator_of_a_nested_def, weight_getattr_of_a_call_in_a_generator_reading_a_local]
+DECLINED.update(dict.fromkeys(NESTED, _WEIGHT))
+
+
+@pytest.mark.parametrize("body", NESTED, ids=lambda b: b.__name__)
+def test_a_weight_tested_in_nested_code_or_read_by_getattr_of_a_call_declines(body):
+    """Found by r2dv (session 34), closed by r3gen: a weight test in any nested code of the body is
+    read whatever that code's free variables; ``getattr`` of a call's result is read as of a name."""
+    test_a_divisor_chosen_by_the_count_or_a_weight_read_by_a_named_getattr_declines(body)
+
+
+_CFG = {"scale": 2.0}
+
+
+def generator_reading_a_local_without_a_weight_test(o, t):
+    e = _e(o, t)
+    return {"loss": sum(e[b].sum() * 2.0 for b, s in enumerate(t))}
+
+
+def weight_as_a_factor_in_a_generator_reading_a_local(o, t):
+    e = _e(o, t)
+    return {"loss": sum(s["loss_weight"] * e[b].sum() for b, s in enumerate(t))}
+
+
+def config_key_tested_in_a_generator_reading_a_local(o, t):
+    e, cfg = _e(o, t), _CFG
+    return {"loss": sum(e[b].sum() * (3.0 if cfg["scale"] > 1.0 else 1.0) for b, s in enumerate(t))}
+
+
+def config_getattr_of_a_call_tested(o, t):
+    return {"loss": _e(o, t).sum() * (3.0 if getattr(_Cfg(), "scale") > 1.0 else 1.0)}  # noqa: B009
+
+
+@pytest.mark.parametrize("body", [generator_reading_a_local_without_a_weight_test,
+                                  weight_as_a_factor_in_a_generator_reading_a_local,
+                                  config_key_tested_in_a_generator_reading_a_local, config_getattr_of_a_call_tested],
+                         ids=lambda b: b.__name__)
+def test_nested_code_without_a_weight_test_still_splits(body):
+    check_exact(body, BATCHES)

@@ -453,7 +453,6 @@ SIZED = [
     (longest, [3, 1, 2, 1], "synthetic", [3, 3, 2, 3]),
     (shortest, [3, 1, 2, 1], "real", [1, 1, 1, 1]),
     (counted_long, [3, 1, 2, 1], "synthetic", [3, 3, 2, 3]),
-    (counted_by_weight, [1, 3, 1, 3], "synthetic", [3, 3, 3, 3]),
     (no_boxes_returns_zero, [0, 2, 0, 2], "real", [1, 2, 1, 2]),
     (has_boxes, [0, 2, 0, 2], "real", [1, 2, 1, 2]),
     (truth_of_the_count, [0, 2, 0, 2], "real", [0, 0, 0, 0]),
@@ -468,6 +467,17 @@ SIZED = [
 @pytest.mark.parametrize("body, counts, turned, alike", SIZED, ids=lambda v: getattr(v, "__name__", ""))
 def test_a_test_of_the_targets_sizes_is_decided_per_group(body, counts, turned, alike):
     _decided_per_group(body, counts, turned, alike, "() of a comprehension over the targets compared (")
+
+
+def test_a_count_filtered_by_the_weight_declines_every_group():
+    """``sum(len(..) for s in t if s["loss_weight"] >= 0.9)``: the weight test inside the generator
+    (session 34, r3gen: nested code is scanned for weight tests) decides otherwise for an image of
+    weight 0.5 than weight 1 would, so every group declines, each named (README Known limits: a weight
+    test that changes any image's decision declines every group; a GAP for the group of weight 1)."""
+    for counts in ([1, 3, 1, 3], [3, 3, 3, 3]):
+        got, want, said = split_outcome(counted_by_weight, *_sized_batch(counts))
+        assert not got and set(want) == {"loss_real", "loss_synthetic"}, (got, said)
+        assert any("'loss_weight' >= 0.9" in m and "group 'real'" in m for m in said), said
 
 
 def _decided_per_group(body, counts, turned, alike, what):

@@ -4869,7 +4869,7 @@ def reciprocal_length(factor: Any) -> tuple[float, Any] | None:
         return None
     scopes = _scopes(f)
     for c, at in _reciprocal_operands(f.f_code, _lasti(f)):
-        found = _converted_length_at(f.f_code, at, scopes)
+        found = _converted_length_at(f.f_code, at, scopes) or _helper_length_at(f, at, scopes)
         if found is None:
             continue
         name, conversion, held = found
@@ -4902,8 +4902,8 @@ def reciprocal_of_count() -> bool:
         return False
     reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
     instructions = _instructions(f.f_code)
-    return any(reader.number(start, end, frozenset(), added_up=False) and not _length_of_display(instructions, start, end)
-               for start, end in divisors)
+    return _reading(f, lambda: any(reader.number(start, end, frozenset(), added_up=False)
+                                   and not _length_of_display(instructions, start, end) for start, end in divisors))
 
 
 def _length_of_display(instructions: list[dis.Instruction], start: int, end: int) -> bool:
@@ -4988,6 +4988,21 @@ def _reciprocal_operands(code: types.CodeType, lasti: int) -> tuple[tuple[float,
         if _literal_over(instructions, start, end) and not any(i.is_jump_target for i in span):
             found.append((float(span[0].argval), span[-1].offset))
     return tuple(found)
+
+
+def _helper_length_at(f: types.FrameType, lasti: int, scopes: tuple[types.CodeType, ...]) -> tuple[str, None, str | None] | None:
+    """As ``_converted_length_at``, of a divisor ``_len(x)`` calling a global function of the code's
+    module that only returns ``len`` of its parameter (``_returns_len``; read with the globals of
+    the frame storing the divisor, so not kept per code)."""
+    found = _divisor_value(f.f_code, lasti, scopes)
+    if found is None:
+        return None
+    span, held = [i for i in found[2] if i.opname != "PRECALL"], found[3]
+    if len(span) != 3 or span[0].opname != "LOAD_GLOBAL" or not (span[0].arg or 0) & 1 or span[1].opname != "LOAD_FAST" \
+            or span[2].opname != "CALL" or span[2].arg != 1 or any(i.is_jump_target for i in span):
+        return None
+    g = _owner_frame(f, held) if held is not None else f
+    return (span[1].argval, None, held) if g is not None and _returns_len(g.f_globals.get(span[0].argval)) else None
 
 
 @_per_code(1024)
@@ -7827,6 +7842,15 @@ def counted_call() -> bool:
     return f is not None and _len_helper_count(f, None, None, computed=True)
 
 
+def _loads_free_variable(f: types.FrameType, spans: Any) -> bool:
+    """Whether an operand of the op ``f``'s code is executing (or one of ``spans``) loads a free
+    variable: only then is ``f_locals`` read for it (on 3.11 it keeps a snapshot of the frame's
+    locals, which holds tensors the body drops until the frame's next snapshot)."""
+    instructions = _instructions(f.f_code)
+    return any(instructions[k].opname == "LOAD_DEREF" and instructions[k].argval in f.f_code.co_freevars
+               for start, end in (_operands(f.f_code, _lasti(f)) if spans is None else spans) for k in range(start, end))
+
+
 def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scopes: tuple[types.CodeType, ...] | None,
                       computed: bool = False, spans: tuple[tuple[int, int], ...] | None = None) -> bool:
     """Whether an operand of the op ``f``'s code is executing is a plain number computed from a
@@ -7850,7 +7874,7 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
         owner = f.f_locals.get("self") if _method_calls(f.f_code, "self") else None
         if owner is not None and not _counting_methods(f.f_code, type(owner), computed):
             owner = None
-        if owner is None and not f.f_code.co_freevars:
+        if owner is None and not (f.f_code.co_freevars and _loads_free_variable(f, spans)):
             return False
     owner = owner if owner is not None else f.f_locals.get("self")
     instructions = _instructions(f.f_code)
@@ -7925,8 +7949,9 @@ def _returns_count(code: types.CodeType) -> bool:
     if code.co_flags & (inspect.CO_GENERATOR | inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR):
         return False
     ins = _instructions(code)
-    if not any(i.opname == "LOAD_GLOBAL" and i.argval == "len" and k + 1 < len(ins) and ins[k + 1].opname == "LOAD_FAST"
-               and _listed(code, ins, ins[k + 1].argval) for k, i in enumerate(ins)):
+    if not any(i.opname == "LOAD_GLOBAL" and i.argval == "len" and (close := _call_end(ins, k)) is not None
+               and (spans := _argument_spans(ins, close)) is not None and len(spans) == 1
+               and _listed_value(code, ins, *spans[0], _COPY_DEPTH) for k, i in enumerate(ins)):
         return False  # (``len(src)`` of a tensor it computes: read where it is taken, ``return score, len(src)``)
     inner = _batch_reader(code, None, frozenset(), frozenset(), frozenset(), frozenset(), ())
     return any(i.opname == "RETURN_VALUE" and (first := _operand_start(ins, j)) is not None
@@ -7934,17 +7959,41 @@ def _returns_count(code: types.CodeType) -> bool:
                for j, i in enumerate(ins))
 
 
-def _listed(code: types.CodeType, ins: list[dis.Instruction], name: str) -> bool:
+# builtins whose call makes a list of what its arguments hold (``list(t)``, ``list(filter(None, t))``,
+# ``sorted(t, key=..)``): its length is counted as theirs (a filter's or a set's is no less a count of them)
+_COPIES = frozenset({"list", "tuple", "sorted", "filter", "reversed", "set", "frozenset"})
+_COPY_DEPTH = 3
+
+
+def _listed(code: types.CodeType, ins: list[dis.Instruction], name: str, depth: int = _COPY_DEPTH) -> bool:
     """Whether the local ``name`` of ``code`` is a parameter, or a local every store of which is a
-    list display or comprehension (``[s["labels"] for s in t]``): no tensor, whose ``len`` the
-    capture reads where it is taken."""
+    ``_listed_value``: no tensor it computes, whose ``len`` the capture reads where it is taken."""
     if name in code.co_varnames[: code.co_argcount]:
         return True
     stores = _stores(ins, name)
-    return bool(stores) and all(
-        (value := _stored_value(ins, j)) is not None and (ins[value[1] - 1].opname in ("BUILD_LIST", "BUILD_TUPLE") or (
-            ins[value[0]].opname == "LOAD_CONST" and isinstance(ins[value[0]].argval, types.CodeType)
-            and ins[value[0]].argval.co_name == "<listcomp>")) for j in stores)
+    return bool(stores) and all((value := _stored_value(ins, j)) is not None and _listed_value(code, ins, *value, depth)
+                                for j in stores)
+
+
+def _listed_value(code: types.CodeType, ins: list[dis.Instruction], start: int, end: int, depth: int) -> bool:
+    """Whether ``ins[start:end]`` is a list display or comprehension (``[s["labels"] for s in t]``), a
+    ``_listed`` local, a slice of one (``t[1:]``) or a ``_COPIES`` call given one (``list(t)``)."""
+    first, last = ins[start], ins[end - 1]
+    if last.opname in ("BUILD_LIST", "BUILD_TUPLE") or (
+            first.opname == "LOAD_CONST" and isinstance(first.argval, types.CodeType) and first.argval.co_name == "<listcomp>"):
+        return True
+    if end - start == 1:
+        return first.opname == "LOAD_FAST" and (first.argval in code.co_varnames[: code.co_argcount]
+                                                or depth > 0 and _listed(code, ins, first.argval, depth - 1))
+    if depth <= 0:
+        return False
+    if last.opname == "BINARY_SUBSCR" and ins[end - 2].opname == "BUILD_SLICE":
+        sliced = _operand_start(ins, end - 1)
+        return sliced is not None and start < sliced and _listed_value(code, ins, start, sliced, depth - 1)
+    if first.opname == "LOAD_GLOBAL" and first.argval in _COPIES and last.opname == "CALL" and _call_end(ins, start) == end - 1:
+        spans = _argument_spans(ins, end - 1)
+        return spans is not None and any(_listed_value(code, ins, a, b, depth - 1) for a, b in spans)
+    return False
 
 
 def _never(_: Any) -> bool:
@@ -7982,6 +8031,21 @@ def stored_batch_number() -> bool:
     return _batch_operand(attributes=False, stored=True)
 
 
+# the globals of the frame whose op a reading of the batch's numbers is for (``_batch_operand``,
+# ``_held_count``): there a call of a global helper only returning ``len`` of its parameter
+# (``_returns_len``: ``k = max(_len(t), 3)``) reads as ``len`` itself
+_READ_GLOBALS: list[dict[str, Any]] = []
+
+
+def _reading(f: types.FrameType, read: Callable[..., bool], *args: Any) -> bool:
+    """``read(*args)`` with ``f``'s globals the ``_READ_GLOBALS`` of the reading."""
+    _READ_GLOBALS.append(f.f_globals)
+    try:
+        return read(*args)
+    finally:
+        _READ_GLOBALS.pop()
+
+
 def _batch_operand(attributes: bool, stored: bool = False) -> bool:
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
@@ -7991,6 +8055,10 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
     spans = _batch_spans(f.f_code, _lasti(f), attributes, stored)
     if not spans:  # (asked at every bound of the seed's ops: most load no attribute)
         return False
+    return _reading(f, _batch_operand_read, f, spans, attributes, stored)
+
+
+def _batch_operand_read(f: types.FrameType, spans: tuple[tuple[int, int], ...], attributes: bool, stored: bool) -> bool:
     instructions = _instructions(f.f_code)
     held = f.f_locals
     operands, spans = spans, tuple((start, end) for start, end in spans
@@ -8213,6 +8281,11 @@ def _held_count(f: types.FrameType, spans: Collection[tuple[int, int]], numbers:
     found = [(start, end, loads) for start, end in spans if (loads := _holder_loads(code, start, end))]
     if not found:  # (asked at the seed's helpers' ops: most operands read no parameter's item nor a free variable)
         return False
+    return _reading(f, _held_count_read, f, found, numbers)
+
+
+def _held_count_read(f: types.FrameType, found: list[tuple[int, int, Any]], numbers: tuple[type, ...]) -> bool:
+    code = f.f_code
     instructions = _instructions(code)
     held = f.f_locals
     for start, end, loads in found:
@@ -9688,7 +9761,8 @@ class _BatchReader:
         k = start
         while k < end:
             i = ins[k]
-            if i.opname == "LOAD_GLOBAL" and i.argval == "len":
+            if i.opname == "LOAD_GLOBAL" and (i.argval == "len" or _READ_GLOBALS and (i.arg or 0) & 1
+                                              and _returns_len(_READ_GLOBALS[-1].get(i.argval))):
                 close = _call_end(ins[k:end], 0)
                 if close is not None and self._fixed_display(k + 1, k + close):
                     k += close + 1  # ``len(note)`` of ``note = [str(len(t))]``: the display's length

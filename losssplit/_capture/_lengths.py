@@ -560,23 +560,21 @@ def _field_tests(code: types.CodeType) -> tuple[tuple[str, str | None, Any, int]
     or with another value."""
     instructions = _instructions(code)
     tested: list[tuple[str, str | None, Any, int]] = []
-    for k, i in enumerate(instructions[:-2]):
-        if i.opname not in ("LOAD_FAST", "LOAD_DEREF"):
+    for k, i in enumerate(instructions):
+        if i.opname in _NAME_LOADS and k + 2 < len(instructions):
+            key, start, read = _field_read(instructions, k), k, k + 2
+            if type(key) in (str, _NameKey) and instructions[k + 1].opname == "LOAD_METHOD":
+                read = next((j for j in range(k + 3, min(k + 7, len(instructions))) if instructions[j].opname == "CALL"), -1)
+        elif i.opname == "CALL" and i.arg == 2 and k >= 2 and instructions[k - 1].opname == "PRECALL" \
+                and instructions[k - 2].opname in ("LOAD_CONST", *_NAME_LOADS) and (begin := _call_start(code, k)) is not None \
+                and instructions[begin].opname == "LOAD_GLOBAL" and instructions[begin].argval == "getattr":
+            # ``getattr(w, "loss_weight")``, of a call's result too (``getattr(_Rec(s), ..)``): as ``w["loss_weight"]``
+            name_at = instructions[k - 2]  # (``getattr(w, name)`` of a local or cell name: its string, where it holds one)
+            key, start, read = name_at.argval if name_at.opname == "LOAD_CONST" else _NameKey(name_at.argval), begin, k
+        else:
             continue
-        key, start, read = _field_read(instructions, k), k, k + 2
-        if key is _UNKNOWN and k > 0 and k + 3 < len(instructions) and instructions[k - 1].opname == "LOAD_GLOBAL" \
-                and instructions[k - 1].argval == "getattr" and instructions[k + 1].opname in ("LOAD_CONST", *_NAME_LOADS) \
-                and instructions[k + 2].opname == "PRECALL" and instructions[k + 3].opname == "CALL" \
-                and instructions[k + 3].arg == 2:  # ``getattr(w, "loss_weight")``: as ``w["loss_weight"]``
-            name_at = instructions[k + 1]  # (``getattr(w, name)`` of a local or cell name: its string, where it holds one)
-            key = name_at.argval if name_at.opname == "LOAD_CONST" else _NameKey(name_at.argval)
-            start, read = k - 1, k + 3
-        if type(key) not in (str, _NameKey):
+        if type(key) not in (str, _NameKey) or read < 0:
             continue
-        if instructions[k + 1].opname == "LOAD_METHOD":
-            read = next((j for j in range(k + 3, min(k + 7, len(instructions))) if instructions[j].opname == "CALL"), -1)
-            if read < 0:
-                continue
         values, used = [(start, read)], _bytecode._consumer(instructions, read)
         if used is not None and instructions[used[0]].opname == "STORE_FAST" \
                 and _stored_once(instructions, name := instructions[used[0]].argval):  # ``w = s["loss_weight"]``
@@ -649,18 +647,16 @@ def _getter_key(fn: Any) -> str | None:
     return keys[0] if type(keys) is tuple and len(keys) == 1 and type(keys[0]) is str else None
 
 
-_COMPREHENSIONS = frozenset({"<genexpr>", "<listcomp>", "<setcomp>", "<dictcomp>"})
-
-
 @_per_code(512)
 def _nested_functions(code: types.CodeType) -> tuple[tuple[int, types.CodeType], ...]:
-    """(index of its MAKE_FUNCTION, code) of each function or lambda the code defines (no
-    comprehension: those the scan visits as the code's own loops), and of those they define."""
+    """(index of its MAKE_FUNCTION, code) of each function, lambda or comprehension the code
+    defines, and of those they define: the scan visits a comprehension only where it reads the
+    list or its count, and a weight tested there decides whatever else it reads (``e[b]``)."""
     instructions = _instructions(code)
     found: list[tuple[int, types.CodeType]] = []
     for k, i in enumerate(instructions):
         made = instructions[k - 1].argval if k and i.opname == "MAKE_FUNCTION" else None
-        if isinstance(made, types.CodeType) and made.co_name not in _COMPREHENSIONS:
+        if isinstance(made, types.CodeType):
             found += [(k, made)] + [(k, c) for _, c in _nested_functions(made)]
     return tuple(found)
 
