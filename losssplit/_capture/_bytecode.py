@@ -536,7 +536,8 @@ def _counted_loops(code: types.CodeType, lasti: int) -> bool:
 def _over_images(instructions: list[dis.Instruction], reader: _BatchReader, start: int, end: int) -> bool:
     """Whether the iterable ``start:end`` runs over the images themselves (``targets``,
     ``range(len(targets))``, ``range(n)`` of ``n = len(targets)``): it reads them (``reader.images``)
-    with no arithmetic, there or in a store of a local it loads (``(len(t) + 1) // 2`` is a count)."""
+    with no arithmetic, there or in a store of a local it loads (``(len(t) + 1) // 2`` is a count),
+    but one making an item per image (``_item_per_image``)."""
     if not reader.images(start, end, frozenset()):
         return False
     spans = [(start, end)]
@@ -544,7 +545,23 @@ def _over_images(instructions: list[dis.Instruction], reader: _BatchReader, star
         if instructions[k].opname == "LOAD_FAST":
             spans += [(a, j) for j in _stores(instructions, instructions[k].argval)
                       if (a := _operand_start(instructions, j)) is not None]
-    return not any(i.opname == "BINARY_OP" for a, b in spans for i in instructions[a:b])
+    return not any(i.opname == "BINARY_OP" and not _item_per_image(instructions, k, reader.params)
+                   for a, b in spans for k, i in enumerate(instructions[a:b], a))
+
+
+def _item_per_image(instructions: list[dis.Instruction], k: int, params: Collection[str]) -> bool:
+    """Whether the ``BINARY_OP`` at ``k`` makes one item per image, as many as a group alone has:
+    ``[c] * len(p)`` of a parameter ``p`` (``zip([0.2] * len(t), range(len(t)))``) or the start of
+    ``range(len(p) - 1, -1, -1)``."""
+    def len_of_param(j: int) -> bool:
+        return j >= 0 and [(i.opname, i.argval) for i in instructions[j:j + 4:2]] == [("LOAD_GLOBAL", "len"),
+                                                                                      ("PRECALL", 1)] \
+            and instructions[j + 1].opname == "LOAD_FAST" and instructions[j + 1].argval in params
+    if instructions[k].argrepr == "*":
+        return k >= 5 and len_of_param(k - 4) and instructions[k - 5].opname == "BUILD_LIST" and instructions[k - 5].arg == 1
+    return instructions[k].argrepr == "-" and len_of_param(k - 5) and k >= 6 and instructions[k - 6].argval == "range" \
+        and [(i.opname, i.argval) for i in instructions[k - 1:k + 5] if i.opname != "BINARY_OP"] == [
+            ("LOAD_CONST", 1), ("LOAD_CONST", -1), ("LOAD_CONST", -1), ("PRECALL", 3), ("CALL", 3)]
 
 
 def _count_derived(instructions: list[dis.Instruction], reader: _BatchReader, start: int, end: int,
