@@ -489,6 +489,117 @@ def fixed_repeats(counts: Collection[int], f: types.FrameType | None = None, lis
     return False
 
 
+def counted_loop() -> bool:
+    """Whether a ``for`` loop around the op the caller's code is executing (in that code or in a
+    code between it and the body: a helper called in a loop) runs over an iterable the code computes
+    from a count of the images, not over the images themselves: ``range((len(t) + 1) // 2)``,
+    ``range(self.k)`` of ``self.k = len(t) - 1``, ``range(len(self.dims))`` of ``self.dims =
+    [4, 3, 2][:len(t) - 1]``, ``random.sample(dims, self.k)``, ``range(CFG["n"])`` of ``CFG["n"] =
+    len(t) // 2``, read through the locals, attributes and global items it loads, where that count
+    is ``len()`` of a parameter itself (``len(outputs["iters"])`` may count iterations; a helper's
+    count, ``range(_half(t))``, is not read). On a group alone it runs another number of
+    times, so a sum of whole-batch terms there has another number of terms. False where nothing
+    can be told (another Python)."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    while f is not None:
+        package = _package(f)
+        if package == "losssplit":
+            return False
+        if package not in _INTERNAL and _counted_loops(f.f_code, _lasti(f)):
+            return True
+        f = f.f_back
+    return False
+
+
+@_per_code(1024)
+def _counted_loops(code: types.CodeType, lasti: int) -> bool:
+    instructions, at = _located_frame(code, lasti)
+    if at is None or "FOR_ITER" not in {i.opname for i in instructions}:
+        return False
+    reader: _BatchReader | None = None
+    for first, last in _widest_loops(instructions).items():
+        if not first <= at < last or instructions[first].opname != "FOR_ITER" or first < 2 \
+                or instructions[first - 1].opname != "GET_ITER":
+            continue
+        start = _operand_start(instructions, first - 1)
+        if start is None:
+            continue
+        reader = reader or _batch_reader(code)
+        if not _over_images(instructions, reader, start, first - 1) \
+                and _count_derived(instructions, reader, start, first - 1, frozenset(), first):
+            return True
+    return False
+
+
+def _over_images(instructions: list[dis.Instruction], reader: _BatchReader, start: int, end: int) -> bool:
+    """Whether the iterable ``start:end`` runs over the images themselves (``targets``,
+    ``range(len(targets))``, ``range(n)`` of ``n = len(targets)``): it reads them (``reader.images``)
+    with no arithmetic, there or in a store of a local it loads (``(len(t) + 1) // 2`` is a count),
+    but one making an item per image (``_item_per_image``)."""
+    if not reader.images(start, end, frozenset()):
+        return False
+    spans = [(start, end)]
+    for k in range(start, end):
+        if instructions[k].opname == "LOAD_FAST":
+            spans += [(a, j) for j in _stores(instructions, instructions[k].argval)
+                      if (a := _operand_start(instructions, j)) is not None]
+    return not any(i.opname == "BINARY_OP" and not _item_per_image(instructions, k, reader.params)
+                   for a, b in spans for k, i in enumerate(instructions[a:b], a))
+
+
+def _item_per_image(instructions: list[dis.Instruction], k: int, params: Collection[str]) -> bool:
+    """Whether the ``BINARY_OP`` at ``k`` makes one item per image, as many as a group alone has:
+    ``[c] * len(p)`` of a parameter ``p`` (``zip([0.2] * len(t), range(len(t)))``) or the start of
+    ``range(len(p) - 1, -1, -1)``."""
+    def len_of_param(j: int) -> bool:
+        return j >= 0 and [(i.opname, i.argval) for i in instructions[j:j + 4:2]] == [("LOAD_GLOBAL", "len"),
+                                                                                      ("PRECALL", 1)] \
+            and instructions[j + 1].opname == "LOAD_FAST" and instructions[j + 1].argval in params
+    if instructions[k].argrepr == "*":
+        return k >= 5 and len_of_param(k - 4) and instructions[k - 5].opname == "BUILD_LIST" and instructions[k - 5].arg == 1
+    return instructions[k].argrepr == "-" and len_of_param(k - 5) and k >= 6 and instructions[k - 6].argval == "range" \
+        and [(i.opname, i.argval) for i in instructions[k - 1:k + 5] if i.opname != "BINARY_OP"] == [
+            ("LOAD_CONST", 1), ("LOAD_CONST", -1), ("LOAD_CONST", -1), ("PRECALL", 3), ("CALL", 3)]
+
+
+def _count_derived(instructions: list[dis.Instruction], reader: _BatchReader, start: int, end: int,
+                  seen: frozenset[str], before: int) -> bool:
+    """Whether ``start:end`` computes a value from a count of the images (``reader.number``), as it
+    is or through a local, an attribute or a global's item it loads that the code stores such a
+    value in before ``before``."""
+    if reader.number(start, end, frozenset(), positions=False) and any(
+            i.opname == "LOAD_GLOBAL" and i.argval == "len" and instructions[k + 1].opname == "LOAD_FAST"
+            and instructions[k + 1].argval in reader.params and instructions[k + 2].opname == "PRECALL"
+            for k, i in enumerate(instructions[start:end - 2], start)):
+        return True  # ``len(targets)`` itself: ``len(outputs["iters"])`` may count the iterations
+    for k in range(start, end):
+        i = instructions[k]
+        spans: list[tuple[int, int]] = []
+        if i.opname == "LOAD_FAST" and i.argval not in seen:
+            for j in _stores(instructions, i.argval):
+                value = _operand_start(instructions, j) if j < before else None
+                if value is not None:
+                    spans.append((value, j))
+            seen = seen | {i.argval}
+        elif i.opname == "LOAD_ATTR" and k > start and instructions[k - 1].opname == "LOAD_FAST" \
+                and f"{instructions[k - 1].argval}.{i.argval}" not in seen:
+            spans += [(a, b) for j, a, b, _ in _attribute_stores(instructions, instructions[k - 1].argval, i.argval)
+                      if j < before]
+            seen = seen | {f"{instructions[k - 1].argval}.{i.argval}"}
+        elif i.opname == "LOAD_GLOBAL" and i.argval not in seen:
+            for j, store in enumerate(instructions[:before]):  # ``CFG["n"] = len(t) // 2``
+                if store.opname == "STORE_SUBSCR" and j >= 2 and instructions[j - 2].opname == "LOAD_GLOBAL" \
+                        and instructions[j - 2].argval == i.argval \
+                        and (value := _operand_start(instructions, j - 2)) is not None:
+                    spans.append((value, j - 2))
+            seen = seen | {i.argval}
+        if any(_count_derived(instructions, reader, a, b, seen, before) for a, b in spans):
+            return True
+    return False
+
+
 def carried_operand(counts: Collection[int], lists: FixedLists | None = None, subtrahend: bool = False) -> bool:
     """Whether the op the caller's code is executing computes on a value carried from one run of
     its code to the next where that code runs a number of times a group alone may change: a loop

@@ -35,6 +35,7 @@ from ._bytecode import (
     configured_set,
     counted_attribute,
     counted_call,
+    counted_loop,
     counted_number,
     division_unseen,
     divisor_arithmetic,
@@ -46,6 +47,7 @@ from ._bytecode import (
     every_image_looped,
     factor_unread,
     fixed_length,
+    fixed_repeats,
     inputless_call_divisor,
     iteration_count,
     length_and_sizes_divisor,
@@ -1903,6 +1905,9 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
     to the result (``s = s * 2.0 + l_b`` and ``s = s * 3.0 + l_b`` by the image's parity)."""
     if new.lost_at is UNREAD_COUNT_FACTOR:  # (``_ratio_arithmetic`` knows no op to name)
         return lost_track(f"{op}: {UNREAD_COUNT_FACTOR}", new.from_prediction)
+    if (new.lost_at is None or new.parts) and kind in ("add", "sub", "rsub") and counted_loop() \
+            and not fixed_repeats(batch_counts(frame), lists=frame.fixed_lists):  # (``len(outputs["iters"])``)
+        return lost_track(f"{op} {COUNTED_LOOP}", new.from_prediction)  # ``for k in range(len(t) // 2): l += e_k``
     if new.lost_at is not None or new.formula is not None:
         return new  # an expression keeps its sites (``formulas._sites``)
     made = frozenset().union(*(t.sites for t in (ta, tb) if t is not None))
@@ -5384,3 +5389,7 @@ def cosine_similarity(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     if any(t is not None and t.unweighted is not None for t in (ta, tb)):
         new.unweighted = func(unweighted_of(a, ta), unweighted_of(b, tb), *args[2:], **kwargs)
     frame.set(out, new)
+
+
+COUNTED_LOOP = ("of terms in a loop over an iterable computed from the number of images (``range((len(t) + 1) // 2)``, "
+                "``range(self.k)`` of ``self.k = len(t) - 1``): on a group alone it runs another number of times")
