@@ -10579,7 +10579,9 @@ def _constant_bounds(f: types.FrameType) -> frozenset[str]:
     names = _range_parameters(f.f_code)
     if not names:
         return names
-    return frozenset(n for n in names if _parameter_value(f, n, None, None, 0) is not _UNPROVEN)
+    capture = CAPTURE.get()  # the decorated body's own parameter: constant where it holds a default not passed
+    body = capture.read_body_call_once if capture is not None else None
+    return frozenset(n for n in names if _parameter_value(f, n, body, None, 0) is not _UNPROVEN)
 
 
 
@@ -11995,6 +11997,9 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
     if looped_over is not None and _builtin(f, "enumerate") is enumerate:  # ``for side in SIDES:``: an item of a constant tuple, the same on any group
         items = configured_value(_Named("global", looped_over), f.f_globals, f.f_locals, f.f_code)
         return held if type(items) is tuple and any(type(v) is type(held) and v == held for v in items) else _UNPROVEN
+    ranged = _range_target_of(f.f_code, name)
+    if ranged is not None:
+        return _range_counter(f, held, ranged, body, own, depth)
     stores = _local_stores(f.f_code, name)
     if not stores:
         return _UNPROVEN
@@ -12012,6 +12017,49 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
         if type(value) is not type(held) or value != held:
             return _UNPROVEN
     return held
+
+
+def _range_counter(f: types.FrameType, held: Any, ranged: tuple[tuple[tuple[int, int], ...], int, int],
+                   body: Callable[[], BodyCall | None] | None, own: FixedLists | None, depth: int) -> Any:
+    """``held``, the int the counter of ``for k in range(a, b, c):`` holds, where the op being
+    executed runs in that loop's body and ``a``, ``b``, ``c`` are constants of the call
+    (``_constant_of_call``): on a group alone the loop visits the same ints, and at this iteration
+    the counter is the same, whatever count of the batch it equals (Taylor CE's ``(1 - p) ** k /
+    k``). After the loop (a ``break`` may leave another int there) or over other bounds:
+    ``_UNPROVEN``."""
+    spans, first, last = ranged
+    if type(held) is not int or _builtin(f, "range") is not range:
+        return _UNPROVEN
+    at = _located_frame(f.f_code, _lasti(f))[1]
+    if at is None or not first < at < last:
+        return _UNPROVEN
+    bounds = [_constant_of_call(f, a, b, body, own, depth + 1) for a, b in spans]
+    if any(type(v) is not int for v in bounds) or len(bounds) == 3 and bounds[2] == 0:
+        return _UNPROVEN
+    return held if held in range(*bounds) else _UNPROVEN
+
+
+@_per_code(1024)
+def _range_target_of(code: types.CodeType, name: str) -> tuple[tuple[tuple[int, int], ...], int, int] | None:
+    """(the argument spans of ``range``, the index of the FOR_ITER, that of its exit) where the
+    only store of the local ``name`` of ``code`` is the target of ``for name in range(...):``
+    with positional arguments; None otherwise (another store, a closure's local, a parameter)."""
+    if name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars:
+        return None
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    j = stores[0] if len(stores) == 1 else 0
+    if j < 5 or instructions[j].opname != "STORE_FAST" or [i.opname for i in instructions[j - 3:j]] != [
+            "CALL", "GET_ITER", "FOR_ITER"]:
+        return None
+    found = _call_spans(code, j - 3)
+    if found is None or found[1] or not 1 <= len(found[0]) <= 3:
+        return None
+    callee = instructions[found[0][0][0] - 1]
+    if callee.opname != "LOAD_GLOBAL" or callee.argval != "range" or not (callee.arg or 0) & 1:
+        return None
+    exit_at = _positions(code).get(instructions[j - 1].argval)
+    return (found[0], j - 1, exit_at) if exit_at is not None else None
 
 
 @_per_code(1024)
