@@ -61,15 +61,7 @@ def counter_rebound_in_the_loop(outputs: dict, targets: list[dict]) -> dict:
 
 
 def default_overridden_with_the_image_count(outputs: dict, targets: list[dict]) -> dict:
-    return _order_helper(outputs, targets, n=len(targets))
-
-
-def _order_helper(outputs: dict, targets: list[dict], n: int = 4) -> dict:
-    p = _p(outputs, targets)
-    loss = 0
-    for k in range(1, n + 1):
-        loss = loss + (1 - p) ** k / k
-    return {"loss_taylor": loss.mean()}
+    return taylor_series_of_a_default_order(outputs, targets, n=len(targets))
 
 
 @pytest.mark.parametrize("body", [taylor_series_of_a_default_order, literal_range_with_a_step])
