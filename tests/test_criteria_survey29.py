@@ -57,6 +57,12 @@ written so, its regulariser is a term of learned parameters and splits (-5; a co
 body, not of the library). Left: SRGAN's ``h_tv / (c * (h - 1) * w)``, a number equal to a count
 of the batch by value only, and ``/ b`` on the one example (5).
 
+Session 35 (g25): SRGAN's total variation splits (5), checked against the oracle on the four batches:
+Python arithmetic (``+ - *``) of int literals and locals unpacked once from ``x.size()`` / ``x.shape``,
+``x`` an argument as passed (a parameter, a field of one, a local stored once so), at dims that held no
+image rows, is a constant of the call whatever count it equals (``_bytecode.unpacked_size_divisor``;
+``tests/test_rules_unpacked_sizes.py``): NOW (297, 27, 0, 0), 0 GAP.
+
 Session 26 (per-element expressions, tests/test_element_formulas.py): the VQ-VAE perplexity, counted
 as a mix, is ``exp(-sum(p log p))`` of the codes' mean use, a vector of per-code ratios over the
 rows: on a group alone the group's own use, an expression of the group's ratios per code, so it
@@ -73,7 +79,6 @@ import torch.nn.functional as F
 from _helpers import KEEP, TARGETS, Along, Share
 from _survey import LIBRARY_SOURCES, LIBRARY_WEIGHTS, Case, keys, survey_tests
 from _survey import built as _built
-from _survey import gap_case as _gap
 from _survey import gen as _gen
 from _survey import leaf as _leaf
 from _survey import padded_labels as _padded_labels
@@ -612,11 +617,9 @@ CASES = {c.body.__name__: c for c in [
     Case(consistency_training_pseudo_huber_with_sigma_weights, gen_batch),
     Case(improved_ddpm_hybrid_mse_and_vlb_with_importance_weights, gen_batch),
     Case(focal_frequency_loss_weight_matrix_over_each_images_maximum, gen_batch),
-    _gap(srgan_total_variation_over_counts_and_batch_size, gen_batch, ["loss_tv"],
-         "``h_tv / (c * (h - 1) * w) + ...`` then ``/ b``: declined at 'a division by a number computed in the body "
-         "by Python arithmetic that equals a count of this batch by value only' (``c * (h - 1) * w``, 168), and on "
-         "the one example at ``Tensor.div`` 'with an int read as the size of a dim of image rows' (``b``)",
-         gap_batches=(0, 1, 3)),
+    # a GAP (5) until session 35 (g25): ``c * (h - 1) * w`` of ``b, c, h, w = x.size()``, ``x = outputs["fake"]``,
+    # equal to a multiple of the images by value, declined; sizes of an argument's dims without images are constants
+    Case(srgan_total_variation_over_counts_and_batch_size, gen_batch),
     Case(noise2void_mse_over_the_blind_spots, gen_batch),
     Case(pix2pix_patchgan_bce_on_the_pair_and_l1, gen_batch),
     Case(insightface_combined_margin_with_partial_fc_labels, embed_batch),
@@ -656,5 +659,5 @@ CASES = {c.body.__name__: c for c in [
 
 
 FIRST = (297, 51, 20, 0)  # expected, declined, GAP, WRONG at first contact
-NOW = (297, 32, 5, 0)  # addmm followed, SoftTriple's centres learned, B * T of an argument; the VQ perplexity per group
+NOW = (297, 27, 0, 0)  # ...; session 35 (g25): SRGAN's TV over sizes unpacked from an argument (5 GAP closed)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

@@ -150,7 +150,7 @@ def times_len(outputs, targets):
     return {"loss": x.abs().mean() * len(x)}
 
 
-@pytest.mark.parametrize("body", [over_len, over_float_len, over_shape_0, over_a_local_size_0, over_unpacked_steps,
+@pytest.mark.parametrize("body", [over_len, over_float_len, over_shape_0, over_a_local_size_0,
                                   over_a_tensor_of_len, times_len], ids=lambda b: b.__name__)
 def test_a_size_of_the_steps_equal_to_the_images_count_declines(body):
     """``len(x)`` / ``x.shape[0]`` of a declared ``[T, B, C]`` is ``T``, the same on a group alone;
@@ -163,6 +163,15 @@ def test_a_size_of_the_steps_equal_to_the_images_count_declines(body):
             assert not got and any("'loss'" in m and "equal to the number of images" in m for m in said), (name, said)
         else:
             assert got == pytest.approx(want, rel=1e-5, abs=1e-6), (name, said)
+
+
+def test_the_steps_unpacked_from_an_argument_split_where_they_equal_the_images_count():
+    """``steps, _, _ = x.shape`` of the declared ``[T, B, C]`` argument as passed, at a dim without
+    images: a constant of the call by its code (``_bytecode.unpacked_size_divisor``, session 35), so
+    it splits exactly with ``T == B`` too (declined there before, as the value-only readings)."""
+    for name, (steps, weights) in BATCHES.items():
+        got, want, said = split_outcome(over_unpacked_steps, *_time_major(steps, weights), image_dims=DECLARED)
+        assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6), (name, said)
 
 
 def over_the_images_unpacked(outputs, targets):

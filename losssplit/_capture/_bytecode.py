@@ -8812,6 +8812,86 @@ def running_position() -> bool:
     return False
 
 
+def unpacked_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
+    """Whether the divisor of the ``/`` the decorated body's own code is executing is Python
+    arithmetic (``+ - *``) of int literals and locals each stored once by unpacking the size of
+    an argument's tensor as passed (``b, _, h, w = a.size()`` or ``.shape``, ``a`` a parameter never
+    rebound, a field of one by string literals, or a local stored once as such) at a dim that held
+    no image rows at that read (``sites``: ``Frame.size_sites``, where a read's size held some):
+    on a group alone the argument keeps those dims, so the divisor is the same, whatever count of
+    the batch it equals (``(h - 1) * w``). False for anything else (a tensor the body made, such
+    as one padded to the batch's longest; a helper's code). Python 3.11."""
+    f = _caller()
+    if f is None or not sites or _package(f.f_back) != "losssplit" or sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    instructions, at = _located(f.f_code, _lasti(f))
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].argrepr not in ("/", "/="):
+        return False
+    right = _operand_start(instructions, at)
+    span = instructions[right:at] if right is not None else []
+    named = False
+    for i in span:
+        if i.opname == "LOAD_FAST":
+            named = True
+            if not _unpacked_size(f.f_code, i.argval, sites):
+                return False
+        elif not (i.opname == "LOAD_CONST" and type(i.argval) is int
+                  or i.opname == "BINARY_OP" and i.argrepr in ("+", "-", "*")):
+            return False
+    return named
+
+
+def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
+    """Whether the local ``name`` is stored once as a target of ``... = a.size()`` / ``a.shape``
+    unpacked, ``a`` an argument as passed (``unpacked_size_divisor``), at a dim that held no image
+    rows at that read."""
+    if name in _parameters(code) or name in code.co_cellvars:
+        return False
+    ins = _instructions(code)
+    stores = _stores(ins, name)
+    if len(stores) != 1 or ins[stores[0]].opname != "STORE_FAST":
+        return False
+    j = stores[0]
+    u = next((k for k in range(j - 1, -1, -1) if ins[k].opname != "STORE_FAST"), None)
+    if u is None or ins[u].opname != "UNPACK_SEQUENCE" or j - u > (ins[u].arg or 0):
+        return False
+    place, size = j - u - 1, ins[u].arg or 0
+    if u >= 1 and ins[u - 1].opname == "LOAD_ATTR" and ins[u - 1].argval == "shape":
+        site, load = ins[u - 1].offset, u - 1
+    elif u >= 3 and [i.opname for i in ins[u - 3:u]] == ["LOAD_METHOD", "PRECALL", "CALL"] \
+            and ins[u - 3].argval == "size" and ins[u - 1].arg == 0:
+        site, load = ins[u - 1].offset, u - 3
+    else:
+        return False
+    held = sites.get((code, site))
+    if held is None or not held[1] or place in held[1] or place - size in held[1]:
+        return False
+    return _argument_as_passed(code, ins, load)
+
+
+def _argument_as_passed(code: types.CodeType, ins: list[dis.Instruction], end: int, alias: bool = True) -> bool:
+    """Whether the instructions right before ``end`` load a parameter never rebound, then pick
+    fields by string literals; with ``alias``, also a local stored once by a whole statement so."""
+    k = end
+    while k >= 3 and ins[k - 1].opname == "BINARY_SUBSCR" and ins[k - 2].opname == "LOAD_CONST" \
+            and type(ins[k - 2].argval) is str:
+        k -= 2
+    if k < 2 or ins[k - 1].opname != "LOAD_FAST" or ins[k - 1].is_jump_target:
+        return False
+    name = ins[k - 1].argval
+    if _plain_parameter(code, name):
+        return True
+    if not alias or name in code.co_cellvars or name in _parameters(code):
+        return False
+    stores = _stores(ins, name)
+    if len(stores) != 1 or ins[stores[0]].opname != "STORE_FAST" or not _argument_as_passed(code, ins, stores[0], False):
+        return False
+    first = stores[0] - 1  # the statement is the chain alone: ``a = outputs["curves"]``
+    while ins[first].opname in ("BINARY_SUBSCR", "LOAD_CONST"):
+        first -= 1
+    return _assignment_start(ins, stores[0]) == first
+
+
 def _size_offsets(code: types.CodeType, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None
            ) -> frozenset[tuple[int, Any]]:
     """``_BatchReader.sized`` of ``code`` from the capture's size sites (``Frame.size_sites``)."""
@@ -10711,7 +10791,9 @@ def _constant_bounds(f: types.FrameType) -> frozenset[str]:
     names = _range_parameters(f.f_code)
     if not names:
         return names
-    return frozenset(n for n in names if _parameter_value(f, n, None, None, 0) is not _UNPROVEN)
+    capture = CAPTURE.get()  # the decorated body's own parameter: constant where it holds a default not passed
+    body = capture.read_body_call_once if capture is not None else None
+    return frozenset(n for n in names if _parameter_value(f, n, body, None, 0) is not _UNPROVEN)
 
 
 
@@ -12127,6 +12209,9 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
     if looped_over is not None and _builtin(f, "enumerate") is enumerate:  # ``for side in SIDES:``: an item of a constant tuple, the same on any group
         items = configured_value(_Named("global", looped_over), f.f_globals, f.f_locals, f.f_code)
         return held if type(items) is tuple and any(type(v) is type(held) and v == held for v in items) else _UNPROVEN
+    ranged = _range_target_of(f.f_code, name)
+    if ranged is not None:
+        return _range_counter(f, held, ranged, body, own, depth)
     stores = _local_stores(f.f_code, name)
     if not stores:
         return _UNPROVEN
@@ -12144,6 +12229,49 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
         if type(value) is not type(held) or value != held:
             return _UNPROVEN
     return held
+
+
+def _range_counter(f: types.FrameType, held: Any, ranged: tuple[tuple[tuple[int, int], ...], int, int],
+                   body: Callable[[], BodyCall | None] | None, own: FixedLists | None, depth: int) -> Any:
+    """``held``, the int the counter of ``for k in range(a, b, c):`` holds, where the op being
+    executed runs in that loop's body and ``a``, ``b``, ``c`` are constants of the call
+    (``_constant_of_call``): on a group alone the loop visits the same ints, and at this iteration
+    the counter is the same, whatever count of the batch it equals (Taylor CE's ``(1 - p) ** k /
+    k``). After the loop (a ``break`` may leave another int there) or over other bounds:
+    ``_UNPROVEN``."""
+    spans, first, last = ranged
+    if type(held) is not int or _builtin(f, "range") is not range:
+        return _UNPROVEN
+    at = _located_frame(f.f_code, _lasti(f))[1]
+    if at is None or not first < at < last:
+        return _UNPROVEN
+    bounds = [_constant_of_call(f, a, b, body, own, depth + 1) for a, b in spans]
+    if any(type(v) is not int for v in bounds) or len(bounds) == 3 and bounds[2] == 0:
+        return _UNPROVEN
+    return held if held in range(*bounds) else _UNPROVEN
+
+
+@_per_code(1024)
+def _range_target_of(code: types.CodeType, name: str) -> tuple[tuple[tuple[int, int], ...], int, int] | None:
+    """(the argument spans of ``range``, the index of the FOR_ITER, that of its exit) where the
+    only store of the local ``name`` of ``code`` is the target of ``for name in range(...):``
+    with positional arguments; None otherwise (another store, a closure's local, a parameter)."""
+    if name in _parameters(code) or name in code.co_cellvars or name in code.co_freevars:
+        return None
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    j = stores[0] if len(stores) == 1 else 0
+    if j < 5 or instructions[j].opname != "STORE_FAST" or [i.opname for i in instructions[j - 3:j]] != [
+            "CALL", "GET_ITER", "FOR_ITER"]:
+        return None
+    found = _call_spans(code, j - 3)
+    if found is None or found[1] or not 1 <= len(found[0]) <= 3:
+        return None
+    callee = instructions[found[0][0][0] - 1]
+    if callee.opname != "LOAD_GLOBAL" or callee.argval != "range" or not (callee.arg or 0) & 1:
+        return None
+    exit_at = _positions(code).get(instructions[j - 1].argval)
+    return (found[0], j - 1, exit_at) if exit_at is not None else None
 
 
 @_per_code(1024)

@@ -85,6 +85,7 @@ from ._bytecode import (
     summed_item_floor,
     summed_multiple,
     table_operand,
+    unpacked_size_divisor,
     unproven_loop_counter,
 )
 from .batch_fields import chosen_literal, read_fields, several_images_number
@@ -3522,6 +3523,8 @@ def _computed_divisor(frame: Frame, track: Track, z: float) -> Track | None:
         return None  # one image's value: a number of that image is the same on any group with it
     if length_and_sizes_divisor():  # ``sum(p.numel() for p in pos) * len(t)``: by its code, not its value
         return lost_track(SIZES_AND_COUNT, track.from_prediction)
+    if frame.size_sites and unpacked_size_divisor(frame.size_sites):  # ``/ ((h - 1) * w)``: ``_constant_divisor``'s
+        return None
     found = divisor_arithmetic()
     if found is None and computed_divisor(products=False, inline=False):  # ``d = n // 2`` before ``l.sum() / d``: as ``l.sum() / (n // 2)``
         found = Arithmetic((z,), None, True)
@@ -4066,6 +4069,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return CHOSEN_DIVISOR
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:
         return product
+    if source == "other" and frame.size_sites and unpacked_size_divisor(frame.size_sites):  # ``/ ((h - 1) * w)``
+        return True
     if source == "other" and type(z) is int and iteration_count():  # ``n += 1`` over ``range(3)``
         return True
     if source == "other" and configured_item(z, frame.fixed_lists):  # ``self.table["k"]`` of a dict held unchanged

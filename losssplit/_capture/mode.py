@@ -1653,6 +1653,10 @@ class Frame:
         constant of the call (``_bytecode.constant_times_length``)."""
         return _bytecode.constant_times_length(self._read_body_call)
 
+    def read_body_call_once(self) -> _bytecode.BodyCall | None:
+        """How the decorated body was called (``_bytecode.BodyCall``), read once per call."""
+        return self._read_body_call()
+
     def _read_body_call(self) -> _bytecode.BodyCall | None:
         if self._body_call is None:
             read = self.read_body_call
