@@ -21,7 +21,8 @@ decline (``SPELLED``, beside a new body's ``.mul`` of ``1.0 / len(t)``, WRONG to
 list's or a table's count and ``l.sum().mul(1.0 / len(t))`` split exactly; 3 stayed WRONG (the count through
 a helper, ``_len(t)``). Since r3fc a global helper only returning ``len`` of its parameter reads as ``len``
 (``_bytecode._READ_GLOBALS``): 2 of them decline (``SPELLED``); ``w = 1.0 / _len(t)`` multiplying in a
-generator stays pinned, as does the same with ``len`` itself (found by r3fc)."""
+generator stayed pinned, as did the same with ``len`` itself (found by r3fc), until session 35 (pinB): the
+free variable is read in the code storing it (``_bytecode._held_reciprocal``), and both decline (``SPELLED``)."""
 
 import pytest
 import torch
@@ -33,22 +34,12 @@ from _red_team34b_bodies import BODIES, CONVERTS
 _LOOP = ("known WRONG (r2rt, session 34, not fixed; on b08b9f7 too): a running sum of whole-batch terms in a loop "
          "over {} whose length the call set from the number of images: the batch's number of terms on every group "
          "(the gaps pin's form, a configuration written in the call)")
-_HELD = ("known WRONG (r2rt, session 34, not fixed; on b08b9f7 too, and with ``len`` itself): the count spelled {} "
-         "({}), read as ``len`` since r2cs: {}; the batch's number kept on every group")
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
     "StepsSetFromCountThisCall": _LOOP.format("range(self.per_step), ``self.per_step = len(t) - 1``"),
     "DimsSetFromCountThisCall": _LOOP.format("range(len(self.dims)), ``self.dims = [4, 3, 2][:len(t) - 1]``"),
     "DimsTupleSetFromCountThisCall": _LOOP.format("tuple(range(self.n)), ``self.n = min(len(t), 3) - 1``"),
     "dims_from_global_config_set_this_call": _LOOP.format("range(_CONFIG['n']), ``_CONFIG['n'] = (len(t) + 1) // 2``"),
     "SampleSizeFromCountThisCall": _LOOP.format("random.sample(dims, self.per_step), ``self.per_step = len(t) - 1``"),
-    **{name: _HELD.format(spelling, name, form) for name, spelling, form in (
-        ("per_image_times_reciprocal_reduce_count", "functools.reduce(..) in a helper, a factor 1 / n",
-         "``w = 1.0 / _len(t)`` multiplies in a generator (r3fc: ``1.0 / len(t)`` there is WRONG too)"),
-    )},
-    "per_image_times_reciprocal_len_in_generator": (
-        "known WRONG (r3fc, session 34, found, not fixed): ``w = 1.0 / len(t)`` multiplying one image's value in a "
-        "generator (``sum(e1(o, t, b) * w for b in ..)``): ``reciprocal_length`` reads no free variable, the batch's "
-        "1 / n kept on every group"),
 }
 WERE_WRONG = {  # WRONG on be37444, declined now (``losses._holds_call_values``)
     "triplet_closure_batch_max_norm", "triplet_closure_detached_batch_max", "triplet_closure_count",
@@ -77,6 +68,10 @@ SPELLED = {
     "per_image_over_max_reduce_count": _DIVIDED,  # k = max(_len(t), 3) divides in a list comprehension
     "default_list_filled_by_reduce_count": _DIVIDED,  # acc[0] = max(_len(t), 3), the default d=acc divides
     "per_image_times_reciprocal_reduce_count_in_loop": _TIMES,  # w = 1.0 / _len(t) in a loop (``_helper_length_at``)
+    # pinB (session 35): ``w`` a free variable of the generator multiplying, read in the code storing it
+    # (``_bytecode._held_reciprocal``; more in ``tests/test_pinned35b.py``)
+    "per_image_times_reciprocal_reduce_count": _TIMES,  # w = 1.0 / _len(t), ``t`` a cell there
+    "per_image_times_reciprocal_len_in_generator": _TIMES,  # w = 1.0 / len(t)
 }
 OPS = {**dict.fromkeys(WERE_WRONG, "F.triplet_margin_with_distance_loss with a distance_function holding a value of "
                                    "the call"), **SPELLED}
@@ -105,7 +100,7 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES) and not EXACT & set(NOT_FIXED)
     assert not (WERE_WRONG | set(SPELLED)) & (EXACT | set(NOT_FIXED)) and set(SPELLED) <= set(BODIES)
-    assert len(BODIES) == 92 and len(EXACT) == 19 and len(NOT_FIXED) == 7 and len(WERE_WRONG) == 3 and len(SPELLED) == 16
+    assert len(BODIES) == 92 and len(EXACT) == 19 and len(NOT_FIXED) == 5 and len(WERE_WRONG) == 3 and len(SPELLED) == 18
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG | set(SPELLED)))
