@@ -235,3 +235,41 @@ def times_reciprocal_of_forwarding_helper(o, t):
 @body("rebound")
 def clamp_by_forwarding_helper(o, t):
     return {"loss": E(o, t).clamp(max=0.1 * count_of(t)).sum()}
+
+
+@body("floor")
+def floor_two_first_stored(o, t):
+    k = max(2.0, float(len(t)))
+    return {"loss": E(o, t).sum() / k}
+
+
+@body("near")
+def near_floor_one_of_doubled_count_stored(o, t):  # 2.0 scales the count given to ``max``: no floor above 1
+    k = max(2.0 * len(t), 1.0)
+    return {"loss": E(o, t).sum() / k}
+
+
+# === 5. found here, not fixed: a count times a non-integer factor, floored by ``max`` ================
+
+
+@body("scaled")
+def scaled_count_stored(o, t):  # 2.5 times the group's count on a group alone: split so
+    k = 2.5 * len(t)
+    return {"loss": E(o, t).sum() / k}
+
+
+@body("scaled")
+def scaled_count_floored_inline(o, t):
+    return {"loss": E(o, t).sum() / max(2.5 * len(t), 1.0)}
+
+
+@body("scaled")
+def scaled_count_floored_stored(o, t):  # WRONG: read as a constant of the body (the batch's 2.5 * n)
+    k = max(2.5 * len(t), 1.0)
+    return {"loss": E(o, t).sum() / k}
+
+
+@body("scaled")
+def scaled_count_floored_first_stored(o, t):  # WRONG alike
+    k = max(1.0, 2.5 * len(t))
+    return {"loss": E(o, t).sum() / k}

@@ -7092,14 +7092,13 @@ def _max_floor(instructions: list[dis.Instruction], k: int) -> bool:
     i = instructions[k]
     if i.opname != "LOAD_CONST" or type(i.argval) not in (int, float) or not i.argval > 1:
         return False
-    if k and _global_max(instructions[k - 1]):  # the first argument
-        return True
-    if k + 2 >= len(instructions) or instructions[k + 1].opname != "PRECALL" or instructions[k + 2].opname != "CALL":
+    found = _consumer(instructions, k)  # (an argument itself: ``max(2.0 * len(t), 1.0)`` scales by 2.0)
+    if found is None or instructions[found[0]].opname != "CALL":
         return False
-    spans = _argument_spans(instructions, k + 2)  # (the last argument's: the first's start follows the callee)
+    spans = _argument_spans(instructions, found[0])  # (last first: the first's start follows the callee)
     if not spans:
         return False
-    return spans[0] == (k, k + 1) and spans[-1][0] > 0 and _global_max(instructions[spans[-1][0] - 1])
+    return (k, k + 1) in spans and spans[-1][0] > 0 and _global_max(instructions[spans[-1][0] - 1])
 
 
 def _global_max(i: dis.Instruction) -> bool:
