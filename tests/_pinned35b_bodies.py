@@ -249,7 +249,7 @@ def near_floor_one_of_doubled_count_stored(o, t):  # 2.0 scales the count given 
     return {"loss": E(o, t).sum() / k}
 
 
-# === 5. found here, not fixed: a count times a non-integer factor, floored by ``max`` ================
+# === 5. found here: a count times a factor, floored by ``max`` ====================================
 
 
 @body("scaled")
@@ -264,12 +264,12 @@ def scaled_count_floored_inline(o, t):
 
 
 @body("scaled")
-def scaled_count_floored_stored(o, t):  # WRONG: read as a constant of the body (the batch's 2.5 * n)
+def scaled_count_floored_stored(o, t):  # was WRONG: read as a constant of the body (the batch's 2.5 * n)
     k = max(2.5 * len(t), 1.0)
     return {"loss": E(o, t).sum() / k}
 
 
 @body("scaled")
-def scaled_count_floored_first_stored(o, t):  # WRONG alike
+def scaled_count_floored_first_stored(o, t):  # was WRONG alike
     k = max(1.0, 2.5 * len(t))
     return {"loss": E(o, t).sum() / k}

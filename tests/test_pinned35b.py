@@ -31,15 +31,12 @@ OPS = {  # WRONG on 7a20bd5, declined now: the op the first warning names
     **dict.fromkeys(("reciprocal_len_in_generator", "reciprocal_helper_len_in_generator",
                      "reciprocal_float_len_in_generator", "reciprocal_len_in_nested_function",
                      "reciprocal_len_in_lambda", "reciprocal_held_count_in_generator"), _TIMES),
+    **dict.fromkeys(("scaled_count_floored_stored", "scaled_count_floored_first_stored"),
+                    "a division by a number the code computes from the batch as a whole"),
     **dict.fromkeys(("weight_getattr_default_test", "weight_getattr_default_test_in_loop",
                      "weight_getattr_default_computed_test"), _WEIGHT),
 }
-NOT_FIXED = {  # name -> the strict xfail's reason (found here, silently wrong on 7a20bd5 too, not fixed)
-    name: "known WRONG (pinB, session 35, found, not fixed): a count times a non-integer factor floored by ``max`` "
-    "(``k = max(2.5 * len(t), 1.0)``, stored in a local) is read as a constant of the body, the batch's 2.5 * n on "
-    "every group (``k = 2.5 * len(t)`` splits; written in the division it declines)"
-    for name in ("scaled_count_floored_stored", "scaled_count_floored_first_stored")
-}
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 EXACT = ({name for name, (family, _, _) in BODIES.items() if family == "near"} | {"scaled_count_stored"}) - {
     # declined by other rules (as on 7a20bd5): a number computed from ``len(targets)`` written in the division;
     # a normaliser equal to twice the rows of one batch
@@ -57,7 +54,7 @@ def test_every_body_splits_exactly_or_declines(name):
 
 def test_the_tables_name_bodies_that_exist():
     assert set(OPS) | EXACT | set(NOT_FIXED) <= set(BODIES) and not set(OPS) & EXACT and not set(NOT_FIXED) & (EXACT | set(OPS))
-    assert len(BODIES) == 34 and len(EXACT) == 7 and len(OPS) == 13 and len(NOT_FIXED) == 2 and len(REBOUND) == 4
+    assert len(BODIES) == 34 and len(EXACT) == 7 and len(OPS) == 15 and len(NOT_FIXED) == 0 and len(REBOUND) == 4
 
 
 @pytest.mark.parametrize("name", sorted(OPS))
