@@ -34,7 +34,9 @@ image (near misses ``near_count_doubled_under_a_flag``; DETR's ``max(float(num_b
 surveys); a list of strings counts only a refill (near miss ``near_TermNamesAppendedThenTrimmed``, RT-DETR's
 term names; ``NamesRefilledInPlace`` and ``NamesClearedThenExtended`` were WRONG on b08b9f7 and decline).
 ``chosen_by_max_floor`` (``max(float(len(t)), 2.0)``) was WRONG on b08b9f7 on 4 batches, declined on the 2
-where the literal equals the count and pinned."""
+where the literal equals the count; since session 35 (pinB) a number literal above 1 given to ``max`` in the
+divisor or the line storing it declines whatever the batch's count (``_bytecode._max_floor``: a group of fewer
+images gets the floor; a floor of 1 still splits, ``tests/test_pinned35b.py``)."""
 
 import math
 
@@ -48,11 +50,7 @@ from _red_team34_bodies import BODIES, CONVERTS
 
 from losssplit import SplitMeter, split_by_source
 
-NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "chosen_by_max_floor": "known WRONG (fixr, session 34, not fixed): a count floored by a literal above a group's "
-    "count (``max(float(len(t)), 2.0)`` on 3 images, a group of one): the batch's value is the count, read as it; on "
-    "the group alone the floor (declined only where the literal equals the batch's count)",
-}
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 WERE_WRONG = {  # WRONG on b08b9f7, declined now
     # (``_bytecode._refilled``: a list of small ints refilled in place during the call)
     "OrderRefilledDivisorOnly", "OnesRefilledLoop", "NestedModuleListRefilled", "HeldModuleListRefilledByHelper",
@@ -74,6 +72,8 @@ WERE_WRONG = {  # WRONG on b08b9f7, declined now
     # (r2dv: ``chosen_divisor`` of ``torch.div``'s divisor, ``BATCH_NUMBER_DIVISOR``, ``getattr(r, name)`` of a
     # local or cell name holding the weight field's)
     "chosen_by_torch_div", "chosen_by_min_literal", "weight_getattr_variable_name",
+    # (pinB, session 35: ``_bytecode._max_floor``, a count floored by a literal above 1)
+    "chosen_by_max_floor",
 }
 _LENGTH = "an int equal to the number of images that is the length of something else than the targets"
 _ADDED = "adds a value of several images' rows that the sum already holds"
@@ -95,7 +95,8 @@ OPS = {**dict.fromkeys(("OrderRefilledDivisorOnly", "NestedModuleListRefilled", 
        **dict.fromkeys(("class_weight_index_fill_count", "class_weight_narrow_fill_count",
                         "class_weight_view_mul_from_count", "class_weight_arange_store_count"),
                        "into a tensor at a position computed from the number of images"),
-       "chosen_by_torch_div": "a division by a number literal a conditional expression chose",
+       **dict.fromkeys(("chosen_by_torch_div", "chosen_by_max_floor"), "a division by a number literal a conditional "
+                       "expression chose"),
        "chosen_by_min_literal": "a division by a number",  # (the count's literal, or a number of the batch's)
        "weight_getattr_variable_name": _WEIGHT}
 EXACT = {name for name, (family, _, _) in BODIES.items() if family == "near"} - {"near_chosen_by_module_flag"} | {
@@ -114,7 +115,7 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES) and not EXACT & set(NOT_FIXED)
     assert not WERE_WRONG & (EXACT | set(NOT_FIXED)) and set(OPS) == WERE_WRONG
-    assert len(BODIES) == 82 and len(EXACT) == 15 and len(NOT_FIXED) == 1 and len(WERE_WRONG) == 30
+    assert len(BODIES) == 82 and len(EXACT) == 15 and len(NOT_FIXED) == 0 and len(WERE_WRONG) == 31
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))

@@ -21,7 +21,8 @@ decline (``SPELLED``, beside a new body's ``.mul`` of ``1.0 / len(t)``, WRONG to
 list's or a table's count and ``l.sum().mul(1.0 / len(t))`` split exactly; 3 stayed WRONG (the count through
 a helper, ``_len(t)``). Since r3fc a global helper only returning ``len`` of its parameter reads as ``len``
 (``_bytecode._READ_GLOBALS``): 2 of them decline (``SPELLED``); ``w = 1.0 / _len(t)`` multiplying in a
-generator stays pinned, as does the same with ``len`` itself (found by r3fc)."""
+generator stayed pinned, as did the same with ``len`` itself (found by r3fc), until session 35 (pinB): the
+free variable is read in the code storing it (``_bytecode._held_reciprocal``), and both decline (``SPELLED``)."""
 
 import pytest
 import torch
@@ -30,17 +31,7 @@ from _red_team26_measure import pinned_params
 from _red_team28_measure import assert_declined_naming, assert_pinned
 from _red_team34b_bodies import BODIES, CONVERTS
 
-_HELD = ("known WRONG (r2rt, session 34, not fixed; on b08b9f7 too, and with ``len`` itself): the count spelled {} "
-         "({}), read as ``len`` since r2cs: {}; the batch's number kept on every group")
 NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    **{name: _HELD.format(spelling, name, form) for name, spelling, form in (
-        ("per_image_times_reciprocal_reduce_count", "functools.reduce(..) in a helper, a factor 1 / n",
-         "``w = 1.0 / _len(t)`` multiplies in a generator (r3fc: ``1.0 / len(t)`` there is WRONG too)"),
-    )},
-    "per_image_times_reciprocal_len_in_generator": (
-        "known WRONG (r3fc, session 34, found, not fixed): ``w = 1.0 / len(t)`` multiplying one image's value in a "
-        "generator (``sum(e1(o, t, b) * w for b in ..)``): ``reciprocal_length`` reads no free variable, the batch's "
-        "1 / n kept on every group"),
 }
 WERE_WRONG = {  # WRONG on be37444, declined now (``losses._holds_call_values``)
     "triplet_closure_batch_max_norm", "triplet_closure_detached_batch_max", "triplet_closure_count",
@@ -69,6 +60,10 @@ SPELLED = {
     "per_image_over_max_reduce_count": _DIVIDED,  # k = max(_len(t), 3) divides in a list comprehension
     "default_list_filled_by_reduce_count": _DIVIDED,  # acc[0] = max(_len(t), 3), the default d=acc divides
     "per_image_times_reciprocal_reduce_count_in_loop": _TIMES,  # w = 1.0 / _len(t) in a loop (``_helper_length_at``)
+    # pinB (session 35): ``w`` a free variable of the generator multiplying, read in the code storing it
+    # (``_bytecode._held_reciprocal``; more in ``tests/test_pinned35b.py``)
+    "per_image_times_reciprocal_reduce_count": _TIMES,  # w = 1.0 / _len(t), ``t`` a cell there
+    "per_image_times_reciprocal_len_in_generator": _TIMES,  # w = 1.0 / len(t)
 }
 # WRONG on f0fdccb, declined now (r3lp): a running sum in a loop over an iterable the call computed from
 # the number of images (``_bytecode.counted_loop``): on a group alone it runs another number of times
@@ -107,7 +102,7 @@ def test_every_body_splits_exactly_or_declines(name):
 def test_the_tables_name_bodies_that_exist():
     assert EXACT | set(NOT_FIXED) | WERE_WRONG <= set(BODIES) and not EXACT & set(NOT_FIXED)
     assert not (WERE_WRONG | set(SPELLED) | set(COUNTED_LOOPS)) & (EXACT | set(NOT_FIXED)) and set(SPELLED) <= set(BODIES)
-    assert len(BODIES) == 92 and len(EXACT) == 19 and len(NOT_FIXED) == 2 and len(WERE_WRONG) == 3 and len(SPELLED) == 16
+    assert len(BODIES) == 92 and len(EXACT) == 19 and len(NOT_FIXED) == 0 and len(WERE_WRONG) == 3 and len(SPELLED) == 18
     assert len(COUNTED_LOOPS) == 5 and set(COUNTED_LOOPS) <= set(BODIES)
 
 

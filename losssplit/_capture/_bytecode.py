@@ -4887,12 +4887,19 @@ def reciprocal_length(factor: Any) -> tuple[float, Any] | None:
     if f is None:
         return None
     scopes = _scopes(f)
-    for c, at in _reciprocal_operands(f.f_code, _lasti(f)):
-        found = _converted_length_at(f.f_code, at, scopes) or _helper_length_at(f, at, scopes)
+    for c, at, free in _reciprocal_operands(f.f_code, _lasti(f)):
+        d, d_scopes = f, scopes
+        if free is not None:  # ``w = 1.0 / len(t)`` stored by the code making this one (a generator's, a lambda's)
+            owner = _owner_frame(f, free)
+            held_value = _held_reciprocal(owner.f_code, free, True) if owner is not None and owner is not f else None
+            if owner is None or held_value is None:
+                continue
+            d, (c, at), d_scopes = owner, held_value, _scopes(owner)
+        found = _converted_length_at(d.f_code, at, d_scopes) or _helper_length_at(d, at, d_scopes)
         if found is None:
             continue
         name, conversion, held = found
-        g = _owner_frame(f, held) if held is not None else f
+        g = _owner_frame(d, held) if held is not None else d
         if g is None or _builtin(g, "len") is not builtins.len or conversion not in (None, "float", "int"):
             continue
         if conversion is not None and _builtin(g, conversion) is not getattr(builtins, conversion):
@@ -4986,27 +4993,47 @@ def _method_product(instructions: list[dis.Instruction], at: int) -> tuple[tuple
 
 
 @_per_code(1024)
-def _reciprocal_operands(code: types.CodeType, lasti: int) -> tuple[tuple[float, int], ...]:
-    """``(c, offset of the division)`` of each operand of the ``*`` at ``lasti`` whose code is ``c
-    / <divisor>`` with ``c`` a number literal, inline or the value of a local (no parameter, no
-    cell) stored once outside loops (see ``reciprocal_length``)."""
+def _reciprocal_operands(code: types.CodeType, lasti: int) -> tuple[tuple[float, int, str | None], ...]:
+    """``(c, offset of the division, None)`` of each operand of the ``*`` at ``lasti`` whose code is
+    ``c / <divisor>`` with ``c`` a number literal, inline or the value of a local (no parameter, no
+    cell) stored once outside loops (see ``reciprocal_length``); ``(0.0, -1, name)`` of an operand
+    loading a free variable ``name`` it does not store (its maker's code holds the value:
+    ``_held_reciprocal`` of it there)."""
     instructions, spans = _product_spans(code, lasti)
-    found = []
+    found: list[tuple[float, int, str | None]] = []
     for start, end in spans:
         span = instructions[start:end]
+        if len(span) == 1 and span[0].opname == "LOAD_DEREF" and span[0].argval in code.co_freevars \
+                and not _stores(instructions, span[0].argval, cells=True):
+            found.append((0.0, -1, span[0].argval))
+            continue
         if len(span) == 1 and span[0].opname == "LOAD_FAST":
-            stores = _stores(instructions, span[0].argval, cells=True)
-            if (len(stores) != 1 or span[0].argval in _parameters(code)
-                    or _in_loop(code, instructions[stores[0]].offset)):
-                continue
-            value = _stored_value(instructions, stores[0])
-            if value is None:
-                continue
-            start, end = value
-            span = instructions[start:end]
+            held = _held_reciprocal(code, span[0].argval, False)
+            if held is not None:
+                found.append((*held, None))
+            continue
         if _literal_over(instructions, start, end) and not any(i.is_jump_target for i in span):
-            found.append((float(span[0].argval), span[-1].offset))
+            found.append((float(span[0].argval), span[-1].offset, None))
     return tuple(found)
+
+
+@_per_code(1024)
+def _held_reciprocal(code: types.CodeType, name: str, cell: bool) -> tuple[float, int] | None:
+    """``(c, offset of the division)`` where the local (``cell``: the cell) ``name`` of ``code``, no
+    parameter, is stored once outside loops from ``c / <divisor>``, ``c`` a number literal."""
+    instructions = _instructions(code)
+    stores = _stores(instructions, name, cells=True)
+    if len(stores) != 1 or name in _parameters(code) or (name in code.co_cellvars) is not cell \
+            or _in_loop(code, instructions[stores[0]].offset):
+        return None
+    value = _stored_value(instructions, stores[0])
+    if value is None:
+        return None
+    start, end = value
+    span = instructions[start:end]
+    if _literal_over(instructions, start, end) and not any(i.is_jump_target for i in span):
+        return float(span[0].argval), span[-1].offset
+    return None
 
 
 def _helper_length_at(f: types.FrameType, lasti: int, scopes: tuple[types.CodeType, ...]) -> tuple[str, None, str | None] | None:
@@ -5017,7 +5044,9 @@ def _helper_length_at(f: types.FrameType, lasti: int, scopes: tuple[types.CodeTy
     if found is None:
         return None
     span, held = [i for i in found[2] if i.opname != "PRECALL"], found[3]
-    if len(span) != 3 or span[0].opname != "LOAD_GLOBAL" or not (span[0].arg or 0) & 1 or span[1].opname != "LOAD_FAST" \
+    own = span[1].opname == "LOAD_FAST" or span[1].opname == "LOAD_DEREF" and span[1].argval in found[0].co_cellvars \
+        if len(span) == 3 else False  # (``_len(t)`` of a cell ``t``: a generator of the code reads it too)
+    if len(span) != 3 or span[0].opname != "LOAD_GLOBAL" or not (span[0].arg or 0) & 1 or not own \
             or span[2].opname != "CALL" or span[2].arg != 1 or any(i.is_jump_target for i in span):
         return None
     g = _owner_frame(f, held) if held is not None else f
@@ -7112,7 +7141,8 @@ def chosen_divisor(count: float | None = None) -> bool:
     if f is None:
         return False
     lasti = _lasti(f)
-    return _chosen_divisor_at(f.f_code, lasti) or type(count) is float and _literal_made_at(f.f_code, lasti, count)
+    return _chosen_divisor_at(f.f_code, lasti) or type(count) is float and _literal_made_at(f.f_code, lasti, count) \
+        or type(count) in (int, float) and _floored_at(f.f_code, lasti)
 
 
 # the names of torch's division functions and methods (``torch.div(a, k)``, ``a.true_divide(k)``)
@@ -7129,16 +7159,10 @@ def literal_divisor(value: float) -> bool:
 
 @_per_code(1024)
 def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
-    divisor = _divisor_span(code, lasti, calls=True)
-    if divisor is None:
+    found = _divisor_lines(code, lasti)
+    if found is None:
         return False
-    instructions, start, end = divisor
-    spans = [(start, end)]
-    name = instructions[start].argval if end - start == 1 and instructions[start].opname == "LOAD_FAST" else None
-    stores = _stores(instructions, name) if name is not None and name not in _parameters(code) else []
-    for k in stores:  # each line storing it, from the line's start
-        first = next((j for j in range(k, -1, -1) if instructions[j].starts_line is not None), 0)
-        spans.append((first, k))
+    instructions, spans, stores = found
     # a literal stored as the whole value (``if ..: k = 4.0``), one of a tuple of literals (``(1.0, 4.0)[len(t) > 1]``)
     # or a bound of ``min`` / ``max`` (``max(float(len(t)), 2.0)``: 2.0 on a group of one image); not a factor of
     # the count (``n = n * 2`` under a test)
@@ -7147,6 +7171,51 @@ def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
                for a, b in spans for i in instructions[a:b]) \
         or any(any(_number_equal(i, value) for i in instructions[a:b])
                and any(i.opname == "LOAD_GLOBAL" and i.argval in ("min", "max") for i in instructions[a:b]) for a, b in spans)
+
+
+@_per_code(1024)
+def _floored_at(code: types.CodeType, lasti: int) -> bool:
+    """Whether a number literal above 1 is given to ``max`` in the divisor of the division at ``lasti``
+    or in a line storing the local it reads (``_max_floor``)."""
+    found = _divisor_lines(code, lasti)
+    return found is not None and any(_max_floor(found[0], k) for a, b in found[1] for k in range(a, b))
+
+
+def _divisor_lines(code: types.CodeType, lasti: int
+                   ) -> tuple[list[dis.Instruction], list[tuple[int, int]], list[int]] | None:
+    """(instructions, spans, stores): the spans of the divisor of the division at ``lasti`` and of each
+    line storing the local it reads (from the line's start to the store), and those stores."""
+    divisor = _divisor_span(code, lasti, calls=True)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
+    spans = [(start, end)]
+    name = instructions[start].argval if end - start == 1 and instructions[start].opname == "LOAD_FAST" else None
+    stores = _stores(instructions, name) if name is not None and name not in _parameters(code) else []
+    for k in stores:  # each line storing it, from the line's start
+        first = next((j for j in range(k, -1, -1) if instructions[j].starts_line is not None), 0)
+        spans.append((first, k))
+    return instructions, spans, stores
+
+
+def _max_floor(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether instruction ``k`` loads a number literal above 1 given to ``max`` (``max(float(len(t)),
+    2.0)``): the count of a group of fewer images is floored to it, whatever the batch's count
+    (session 35; a floor of 1, DETR's ``max(float(num_boxes), 1.0)``, leaves any group's count)."""
+    i = instructions[k]
+    if i.opname != "LOAD_CONST" or type(i.argval) not in (int, float) or not i.argval > 1:
+        return False
+    found = _consumer(instructions, k)  # (an argument itself: ``max(2.0 * len(t), 1.0)`` scales by 2.0)
+    if found is None or instructions[found[0]].opname != "CALL":
+        return False
+    spans = _argument_spans(instructions, found[0])  # (last first: the first's start follows the callee)
+    if not spans:
+        return False
+    return (k, k + 1) in spans and spans[-1][0] > 0 and _global_max(instructions[spans[-1][0] - 1])
+
+
+def _global_max(i: dis.Instruction) -> bool:
+    return i.opname == "LOAD_GLOBAL" and i.argval == "max" and bool((i.arg or 0) & 1)
 
 
 def _number_equal(i: dis.Instruction, value: float) -> bool:
@@ -9794,11 +9863,35 @@ class _BatchReader:
         self._answers: dict[tuple[str, str, bool], list[tuple[dict[str, bool], bool]]] | None = None
         self._threads = _Traces()  # the readings under way, each thread's own (readers are shared)
         self._numbers: dict[tuple[int, int, frozenset[str], bool, bool], bool] = {}
+        # the global functions the code and the codes making it (its free variables' readers) call
+        # (``_n(t)``), and those of them that read as ``len`` with the reading's globals (``_READ_GLOBALS``):
+        # what was kept is read again where a module rebinds one
+        self._helpers = tuple({i.argval for c in (code, *scopes) for i in _instructions(c)
+                               if i.opname == "LOAD_GLOBAL" and (i.arg or 0) & 1 and i.argval != "len"})
+        self._as_len = self._read_as_len()
+        self._fill_loops()
+
+    def _fill_loops(self) -> None:
+        loops: list[tuple[int, int, bool]] = []
+        self._answers, self.loops = None, loops
         for head, last in sorted(_loops(self.instructions)):
             if self.instructions[head].opname == "FOR_ITER":
-                self.loops.append((head, last, self._over_outer(head)
-                                   or self.collection(*self._iterable(head), frozenset(), whole=True)))
-        self._answers = {}
+                loops.append((head, last, self._over_outer(head)
+                              or self.collection(*self._iterable(head), frozenset(), whole=True)))
+        self._numbers, self._answers = {}, {}
+
+    def _read_as_len(self) -> tuple[str, ...]:
+        if not self._helpers or not _READ_GLOBALS:
+            return ()
+        g = _READ_GLOBALS[-1]
+        return tuple(n for n in self._helpers if _returns_len(g.get(n)))
+
+    def _current(self) -> None:
+        """Forget what was kept where a global function of the code reads otherwise as ``len`` now
+        (``_n = _counted`` after calls with ``_n = _three``: kept, the batch's numbers read stale)."""
+        if self._helpers and (now := self._read_as_len()) != self._as_len:
+            self._as_len = now
+            self._fill_loops()
 
     @property
     def _traces(self) -> list[tuple[frozenset[str], dict[str, bool]]]:
@@ -9820,9 +9913,11 @@ class _BatchReader:
         are added by the reading itself, the same way each time), so it is given again for any
         ``seen`` that answers those asks alike. Locals read along many paths (a long body read
         whole, geomloss' ``SamplesLoss.forward``) were read again on every path: exponential."""
-        answers = self._answers
-        if answers is None:
+        if self._answers is None:
             return read()
+        if not self._traces:
+            self._current()
+        answers = self._answers
         key = (kind, name, added_up)
         kept = answers.get(key)
         for consulted, answer in kept or ():
@@ -9868,6 +9963,7 @@ class _BatchReader:
         whole: a function of the code and the arguments.)"""
         if self._traces or self._answers is None:
             return self._number(start, end, seen, added_up, positions)
+        self._current()
         key = (start, end, seen, added_up, positions)
         answer = self._numbers.get(key)
         if answer is None:

@@ -565,11 +565,13 @@ def _field_tests(code: types.CodeType) -> tuple[tuple[str, str | None, Any, int]
             key, start, read = _field_read(instructions, k), k, k + 2
             if type(key) in (str, _NameKey) and instructions[k + 1].opname == "LOAD_METHOD":
                 read = next((j for j in range(k + 3, min(k + 7, len(instructions))) if instructions[j].opname == "CALL"), -1)
-        elif i.opname == "CALL" and i.arg == 2 and k >= 2 and instructions[k - 1].opname == "PRECALL" \
-                and instructions[k - 2].opname in ("LOAD_CONST", *_NAME_LOADS) and (begin := _call_start(code, k)) is not None \
+        elif i.opname == "CALL" and i.arg in (2, 3) and k >= 2 and instructions[k - 1].opname == "PRECALL" \
+                and (name_at := _getattr_name(code, instructions, k)) is not None \
+                and (begin := _call_start(code, k)) is not None \
                 and instructions[begin].opname == "LOAD_GLOBAL" and instructions[begin].argval == "getattr":
-            # ``getattr(w, "loss_weight")``, of a call's result too (``getattr(_Rec(s), ..)``): as ``w["loss_weight"]``
-            name_at = instructions[k - 2]  # (``getattr(w, name)`` of a local or cell name: its string, where it holds one)
+            # ``getattr(w, "loss_weight")``, of a call's result too (``getattr(_Rec(s), ..)``), with a default
+            # (``getattr(w, "loss_weight", 1.0)``: the field where set): as ``w["loss_weight"]``
+            # (``getattr(w, name)`` of a local or cell name: its string, where it holds one)
             key, start, read = name_at.argval if name_at.opname == "LOAD_CONST" else _NameKey(name_at.argval), begin, k
         else:
             continue
@@ -584,6 +586,17 @@ def _field_tests(code: types.CodeType) -> tuple[tuple[str, str | None, Any, int]
             if test is not None:
                 tested.append((key, *test, v))
     return tuple(tested)
+
+
+def _getattr_name(code: types.CodeType, instructions: list[dis.Instruction], k: int) -> dis.Instruction | None:
+    """The instruction loading the name of ``getattr(w, name)`` or ``getattr(w, name, default)`` (a literal
+    or a local: one instruction) whose CALL is at ``k``."""
+    if instructions[k].arg == 2:
+        at: int | None = k - 2
+    else:
+        spans = _bytecode._argument_spans(instructions, k)
+        at = spans[1][0] if spans and len(spans) == 3 and spans[1][1] - spans[1][0] == 1 else None
+    return instructions[at] if at is not None and instructions[at].opname in ("LOAD_CONST", *_NAME_LOADS) else None
 
 
 def _helper_field_tests(env: Env) -> tuple[tuple[str, str | None, Any, int], ...]:

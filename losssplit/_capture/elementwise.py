@@ -3011,7 +3011,8 @@ def _ratio_arithmetic(
             if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR,
-                            SHAPE_PRODUCT_DIVISOR, CHOSEN_DIVISOR, GLOBALS_CALL_DIVISOR, BATCH_NUMBER_DIVISOR):
+                            SHAPE_PRODUCT_DIVISOR, CHOSEN_DIVISOR, GLOBALS_CALL_DIVISOR, BATCH_NUMBER_DIVISOR,
+                            BATCH_COMPUTED_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -4026,6 +4027,9 @@ CHOSEN_DIVISOR = ("a division by a number literal a conditional expression chose
                   "on a group alone its test picks the arm, whatever count the literal equals")
 BATCH_NUMBER_DIVISOR = ("a division by a number literal the code picks with a number of the batch as a whole (``k = "
                         "min(4.0, 2.0 * len(t))``), equal to none of its counts: on a group alone it may pick the other")
+BATCH_COMPUTED_DIVISOR = ("a division by a number the code computes from the batch as a whole (``k = max(2.5 * "
+                          "len(t), 1.0)``) that is no count of it nor a multiple of one: on a group alone it is computed "
+                          "from the group's")
 SIZES_DIVISOR = ("a division by a number of the body's after it read sizes of single images' tensors "
                  "(``pos_inds.numel()``, ``len(pos_inds)`` in a loop over the images, the lengths of a matching's "
                  "pairs) that is none of the loss's counts: it may be computed from them, and on a group alone "
@@ -4151,6 +4155,9 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
               and literal_divisor(z) and batch_number()):  # ``k = min(4.0, 2.0 * len(t))``: 4.0 of 3 images
             # (after sizes of single images or numbers were read on the host, the rules of those reads decide)
             return BATCH_NUMBER_DIVISOR
+        elif (source == "other" and type(z) is float and z > 1 and not frame.image_size_read
+              and not frame.host_reads and batch_number()):  # ``k = max(2.5 * len(t), 1.0)``: 7.5 of 3 images
+            return BATCH_COMPUTED_DIVISOR
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
     if source is None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
