@@ -4030,7 +4030,8 @@ def counted_argument(index: int, keyword: str, passed: int) -> bool:
     """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
     ``index`` (as ``literal_size`` counts it) computes a number from how many images the call got
     (``_counted_span``, ``_spelt_count``: ``e.topk(len(targets) - 1, -1)``, ``n = len(t)`` then
-    ``e.narrow(2, 0, n)``): on a group alone, the group's. Its other arguments are not read (a
+    ``e.narrow(2, 0, n)``), or from a position in a loop over the images (``_positional_span``:
+    ``x[b].topk(b + 1)``): on a group alone, the group's. Its other arguments are not read (a
     literal ``k`` of ``x[b].topk(2)`` in a loop over the images is no count)."""
     found = _executed(_COUNT_CHECKED)
     if found is None:
@@ -4045,7 +4046,8 @@ def counted_argument(index: int, keyword: str, passed: int) -> bool:
     if at is None:
         return False
     start, end = spans[at]
-    return _counted_span(f, start, end, (int, float), 0, positions=False) or _spelt_count(f, instructions, start, end)
+    return _counted_span(f, start, end, (int, float), 0, positions=False) or _spelt_count(f, instructions, start, end) \
+        or _positional_span(f, start, end, 0, None)
 
 
 # what code computing a value from literals alone may do: build, compute, subscript, read attributes, call

@@ -6286,8 +6286,9 @@ class CaptureMode(TorchFunctionMode):
         if func in _COUNT_SIZED and _count_sized(frame, func, args, kwargs):
             pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
             frame.lose(out, f"{op_name(func)} sized by a number the code computes from the batch as a whole "
-                       "(``len(targets) - 1``, a count over every image's labels), along a dim without images (on a "
-                       "group alone the group's)", pred=pred)
+                       "(``len(targets) - 1``, a count over every image's labels) or from a position of a loop over "
+                       "the images (``x[b].topk(b + 1)``), along a dim without images (on a group alone the group's)",
+                       pred=pred)
             frame.ran = None
             return out
         if frame.row_counts or frame.counted_values:
