@@ -8846,6 +8846,46 @@ def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...
                                    _free_tables(f), _picked_lists(f, targets), _level_parameters(f, levels))
 
 
+def position_called(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
+    """Whether an operand of the op the caller's code is executing is a call given a position of a
+    loop over the images (``torch.full((n, 1), fill(i))``, ``conv(i)``): what it computes from the
+    position is not read (``_number_valued``), so it may follow it. A function loaded by name that
+    reads none of its parameters (``def fill(i): return 2.0``) computes none. (``f_locals``: only
+    for such a call of a fill in a loop over the images.) Python 3.11."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    code = f.f_code
+    reader = _batch_reader(code, _outer_positions(f, sites), _size_offsets(code, sites), _free_tables(f),
+                           _picked_lists(f, targets))
+    ins, at = reader.instructions, _located_frame(code, _lasti(f))[1]
+    for start, end in _operands(code, _lasti(f)):
+        for k in range(start, end):
+            i = ins[k]
+            if i.opname not in ("LOAD_FAST", "LOAD_DEREF") or i.argval in reader.params \
+                    or not reader._positional_local(i.argval, frozenset({i.argval}), at):
+                continue
+            found = _consumer(ins, k)
+            if found is None or found[0] >= end or ins[found[0]].opname != "CALL":
+                continue
+            first = _arguments_start(ins, found[0])
+            callee = ins[first - 1] if first else None
+            fn = None if callee is None else f.f_globals.get(callee.argval) if callee.opname == "LOAD_GLOBAL" \
+                else f.f_locals.get(callee.argval) if callee.opname in ("LOAD_FAST", "LOAD_DEREF") else None
+            if not (isinstance(fn, types.FunctionType) and _reads_no_parameter(fn.__code__)):
+                return True
+    return False
+
+
+def _reads_no_parameter(code: types.CodeType) -> bool:
+    """Whether ``code`` loads none of its parameters (and takes no ``*args`` / ``**kwargs``)."""
+    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        return False
+    params = frozenset(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    return not any(i.opname in ("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE") and i.argval in params
+                   for i in _instructions(code))
+
+
 def _level_parameters(f: types.FrameType, levels: FixedLists | None) -> frozenset[str]:
     """The parameters of ``f``'s code holding one of the call's lists each of whose items is of
     every image (``Frame.fixed_lists``: PWC-Net's flows per level), its items unchanged: a loop

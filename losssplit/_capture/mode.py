@@ -5499,8 +5499,14 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     # silently wrong); as an index, the batch's images as DETR's
                     frame.positional[id(out)] = (out, f"{op_name(func)} {POSITION_FILL}")
                 elif type(value) in (int, float) and out.dim() and _bytecode.every_image_looped(frame.num_images):
-                    frame.literal_columns[id(out)] = (out, None)  # (an index of the images: ``_literal_images``)
                     frame.position_funcs = _POSITION_VALUES_JOINED
+                    if _bytecode.position_called(frame.size_sites, frame.per_image_targets):
+                        # ``torch.full((n, 1), fill(i))``: a number a call computes from the image's position, as
+                        # the position (a factor of it declines; as an index it names the images by value)
+                        frame.int_fills[id(out)] = out
+                        frame.position_columns[id(out)] = (out, None)
+                    else:  # a literal's: as the index of the images it names one image for every row
+                        frame.literal_columns[id(out)] = (out, None)
         elif func in _POSITION_PRODUCTS:
             if frame.num_images > 1 and len(args) == 2 and type(args[1]) is int and type(args[0]) is Tensor \
                     and frame.get(args[0]) is None and frame.get(out) is None \
