@@ -5498,7 +5498,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     # ``e * torch.full((n,), i)`` in the body's loop over the images: a factor by the position (s43:
                     # silently wrong); as an index, the batch's images as DETR's
                     frame.positional[id(out)] = (out, f"{op_name(func)} {POSITION_FILL}")
-                elif type(value) in (int, float) and out.dim() and _bytecode.every_image_looped(frame.num_images):
+                elif type(value) in (int, float) and out.dim() and not frame.weight_owners(value) \
+                        and _bytecode.every_image_looped(frame.num_images):  # (not the images' weight fills)
                     frame.position_funcs = _POSITION_VALUES_JOINED
                     if _bytecode.position_called(frame.size_sites, frame.per_image_targets):
                         # ``torch.full((n, 1), fill(i))``: a number a call computes from the image's position, as
