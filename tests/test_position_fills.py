@@ -318,8 +318,18 @@ def test_a_factor_of_a_fill_a_call_computes_from_the_position_declines(body):
         assert any("'loss'" in m and "position" in m and "Tensor." in m for m in said), said
 
 
+def indexed_by_a_for_loops_int_fill(p, targets):
+    """Near miss: the loop's position itself, 0 for the first image, as the index of the images."""
+    total = 0
+    for i, t in enumerate(targets):
+        b = torch.full((len(t),), i)
+        total = total + (p[b, (t[:, 2] * 8).long(), (t[:, 1] * 8).long()][:, 1:] - t[:, 1:]).abs().sum()
+    return {"loss": total}
+
+
 @pytest.mark.parametrize("body", [indexed_by_a_helpers_column, indexed_by_a_column_of_a_passed_conversion,
-                                  scaled_by_a_helpers_constant_fill], ids=lambda b: b.__name__)
+                                  scaled_by_a_helpers_constant_fill, indexed_by_a_for_loops_int_fill],
+                         ids=lambda b: b.__name__)
 def test_a_helpers_fill_of_the_position_as_the_index_or_a_constant_helper_as_a_factor_split(body):
     for got, want, said in _outcomes(body):
         assert got and set(got) == set(want), said

@@ -8847,9 +8847,10 @@ def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...
 
 
 def position_called(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
-    """Whether an operand of the op the caller's code is executing is a call given a position of a
-    loop over the images (``torch.full((n, 1), fill(i))``, ``conv(i)``): what it computes from the
-    position is not read (``_number_valued``), so it may follow it. A function loaded by name that
+    """Whether an operand of the op the caller's code is executing reads a position of a loop over
+    the images other than as an index: itself (``torch.full((n,), i)`` of the first image, whose 0
+    no other rule takes) or given to a call (``torch.full((n, 1), fill(i))``, ``conv(i)``), what that
+    computes from it not read (``_number_valued``), so it may follow it. A function loaded by name that
     reads none of its parameters (``def fill(i): return 2.0``) computes none. (``f_locals``: only
     for such a call of a fill in a loop over the images.) Python 3.11."""
     f = _caller()
@@ -8866,8 +8867,10 @@ def position_called(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]
                     or not reader._positional_local(i.argval, frozenset({i.argval}), at):
                 continue
             found = _consumer(ins, k)
+            if found is not None and found[0] < end and ins[found[0]].opname == "BINARY_SUBSCR" and found[1] == 1:
+                continue  # ``t[i]``: an item picked by it
             if found is None or found[0] >= end or ins[found[0]].opname != "CALL":
-                continue
+                return True  # the position itself, or arithmetic on it
             first = _arguments_start(ins, found[0])
             callee = ins[first - 1] if first else None
             fn = None if callee is None else f.f_globals.get(callee.argval) if callee.opname == "LOAD_GLOBAL" \
