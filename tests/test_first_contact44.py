@@ -8,7 +8,6 @@ a ``topk`` (``kthvalue``, ``narrow``) k computed from the number of images: it d
 
 from __future__ import annotations
 
-import pytest
 import torch
 import torch.nn.functional as F
 from _helpers import check_rule, logged_warnings, rule_targets, wrong_companions
@@ -326,9 +325,37 @@ def test_a_literal_or_an_images_own_k_in_a_loop_over_the_images_splits():
     check_rule(top_k_per_image_literal_and_own_size, "topk")
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (r2dv, session 34): a topk k computed from the position of a "
-                   "loop over the images (``x[b].topk(b + 1, -1)`` for ``b in range(len(t))``, in a for loop or a "
-                   "generator): the k's code is read without positions (with them, an image's own count read through "
-                   "``_per_image(o, t, b)`` declined too); the batch's positions kept on every group")
+def top_k_of_the_loops_position_in_a_generator(outputs, targets):
+    return {"loss_top": sum(outputs["x"][b].topk(b + 1, -1).values.mean() for b in range(len(targets)))}
+
+
+def top_k_of_an_enumerated_position_through_a_local(outputs, targets):
+    total = outputs["x"].new_zeros(())
+    for b, s in enumerate(targets):
+        k = min(b + 1, 3)
+        total = total + (outputs["x"][b] - s["y"]).abs().kthvalue(k, -1).values.mean()
+    return {"loss_kth": total}
+
+
+def top_k_of_a_literal_and_an_inner_loops_position(outputs, targets):
+    """Near miss: in the loop over the images, a literal k and the position of a loop over
+    ``range(2)`` (no image's): the same k on any group."""
+    total = outputs["x"].new_zeros(())
+    for b in range(len(targets)):
+        total = total + outputs["x"][b].topk(2, -1).values.mean()
+        for j in range(2):
+            total = total + outputs["x"][b].topk(j + 1, -1).values.mean()
+    return {"loss_top": total}
+
+
 def test_a_top_k_of_a_loops_position_declines():
+    """``x[b].topk(b + 1, -1)`` for ``b in range(len(t))`` (a for loop, a generator, an
+    ``enumerate``'s position through a local): on a group alone its images' positions are
+    others (was WRONG: the k's code was read without positions)."""
     check_rule(top_k_of_the_loops_position, "topk", declines=True)
+    check_rule(top_k_of_the_loops_position_in_a_generator, "topk", declines=True)
+    check_rule(top_k_of_an_enumerated_position_through_a_local, "kthvalue", declines=True)
+
+
+def test_a_literal_or_an_inner_loops_position_as_k_beside_the_images_position_splits():
+    check_rule(top_k_of_a_literal_and_an_inner_loops_position, "topk")

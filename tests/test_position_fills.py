@@ -7,8 +7,8 @@ with a float fill (``float(i)``, survey 43's YOLOv5: was lost at the join as a c
 image column of the joined table followed (``Frame.position_columns``): as a factor, compared with
 a literal or scaled it declines (was silently wrong for the int fill); shifted and shifted back
 (``table[:, 0].long() - 1``), picked by rows, a table times a gain: still the images' positions.
-Pinned: a fill of a literal as that column, used as the index, is taken for the images'
-positions."""
+Session 35 (pinA): a fill of a literal as that column, used as the index, declines (was taken for
+the images' positions: every row named image 0)."""
 
 from __future__ import annotations
 
@@ -191,9 +191,152 @@ def test_the_image_column_of_a_joined_table_as_a_factor_declines(body):
         assert any("'loss'" in m and "position" in m and "Tensor." in m for m in said), said
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (session 34, r2yo; on be37444 too): a column filled with a literal "
-                   "0 beside each image's targets, used as the index of the images, picks image 0 for every row; on a "
-                   "group alone the group's first image (README Known limits)")
-def test_a_literal_column_as_the_index_of_the_images_declines():
-    for got, want, said in _outcomes(indexed_by_a_literal_column):
+def _int_literal_table(targets):
+    return torch.cat([torch.cat([torch.full((len(t), 1), 2), t], 1) for t in targets])
+
+
+def indexed_by_an_int_literal_column_less_two(p, targets):
+    table = _int_literal_table(targets)
+    b = table[:, 0].long() - 2
+    return {"loss": (p[b, (table[:, 3] * 8).long(), (table[:, 2] * 8).long()][:, 1:] - table[:, 2:]).abs().mean()}
+
+
+def indexed_by_a_literal_fill_in_a_loop(p, targets):
+    total = 0
+    for t in targets:
+        b = torch.full((len(t),), 0)
+        total = total + (p[b, (t[:, 2] * 8).long(), (t[:, 1] * 8).long()][:, 1:] - t[:, 1:]).abs().sum()
+    return {"loss": total}
+
+
+@pytest.mark.parametrize("body", [indexed_by_a_literal_column, indexed_by_a_literal_fill_in_a_loop,
+                                  indexed_by_an_int_literal_column_less_two],
+                         ids=lambda b: b.__name__)
+def test_a_literal_column_as_the_index_of_the_images_declines(body):
+    """A column filled with a literal beside each image's targets (or a literal fill in the loop
+    over the images), as the index of the images: every row names image 0 (was WRONG: the
+    companion paired image 0's values with the group's targets)."""
+    for got, want, said in _outcomes(body):
+        assert want and not got, got
+        assert any("'loss'" in m and "Tensor.__getitem__" in m and "a fill of a number" in m for m in said), said
+
+
+def indexed_by_a_zeros_column_of_the_joined_targets(p, targets):
+    joined = torch.cat(list(targets))
+    table = torch.cat([torch.zeros(len(joined), 1), joined], 1)
+    return {"loss": (_picked(p, table)[:, 1:] - table[:, 2:]).abs().mean()}
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (session 35, pinA; on 7a20bd5 too): a zeros column made once beside "
+                   "the joined targets (no loop over the images), used as the index of the images, names image 0 for "
+                   "every row; the targets' rows carry no images to check it against (README Known limits)")
+def test_a_zeros_column_of_the_joined_targets_as_the_index_of_the_images_declines():
+    for got, want, said in _outcomes(indexed_by_a_zeros_column_of_the_joined_targets):
         assert not wrong_companions(got, want), said
+
+
+# -- a fill of a number a call computes from the image's position (``fill(i)``) -------------------
+
+def _fill(i):
+    return float(i)
+
+
+def _int_fill(i):
+    return i
+
+
+def _constant_fill(i):
+    return 2.0
+
+
+def _helper_table(targets, fill=_fill):
+    return torch.cat([torch.cat([torch.full((len(t), 1), fill(i)), t], 1) for i, t in enumerate(targets)])
+
+
+def _looped_table(targets, conv):
+    rows = []
+    for i, t in enumerate(targets):
+        rows.append(torch.cat([torch.full((len(t), 1), conv(i)), t], 1))
+    return torch.cat(rows)
+
+
+def scaled_by_a_helpers_fill(p, targets):
+    total = 0
+    for i, t in enumerate(targets):
+        total = total + ((p[i, 0, 0, :3] - t[0, 1]).abs() * torch.full((3,), _fill(i))).sum()
+    return {"loss": total}
+
+
+def scaled_by_a_helpers_int_fill(p, targets):
+    total = 0
+    for i, t in enumerate(targets):
+        total = total + ((p[i, 0, 0, :3] - t[0, 1]).abs() * torch.full((3,), _int_fill(i))).sum()
+    return {"loss": total}
+
+
+def scaled_by_a_helpers_column(p, targets):
+    table = _helper_table(targets)
+    return {"loss": ((_picked(p, table)[:, 1] - table[:, 2]).abs() * (1 + table[:, 0])).sum()}
+
+
+def scaled_by_a_column_of_a_passed_conversion(p, targets):
+    table = _looped_table(targets, float)
+    return {"loss": ((_picked(p, _float_table(targets))[:, 1] - table[:, 2]).abs() * (1 + table[:, 0])).sum()}
+
+
+def indexed_by_a_helpers_column(p, targets):
+    table = _helper_table(targets)
+    return {"loss": (_picked(p, table)[:, 1:] - table[:, 2:]).abs().mean()}
+
+
+def indexed_by_a_column_of_a_passed_conversion(p, targets):
+    table = _looped_table(targets, float)
+    return {"loss": (_picked(p, table)[:, 1:] - table[:, 2:]).abs().mean()}
+
+
+def scaled_by_a_helpers_constant_fill(p, targets):
+    total = 0
+    for i, t in enumerate(targets):
+        total = total + ((p[i, 0, 0, :3] - t[0, 1]).abs() * torch.full((3,), _constant_fill(i))).sum()
+    return {"loss": total}
+
+
+def indexed_by_a_helpers_constant_column(p, targets):
+    table = _helper_table(targets, _constant_fill)
+    b = table[:, 0].long() - 2
+    return {"loss": (p[b, (table[:, 3] * 8).long(), (table[:, 2] * 8).long()][:, 1:] - table[:, 2:]).abs().mean()}
+
+
+@pytest.mark.parametrize("body", [scaled_by_a_helpers_fill, scaled_by_a_helpers_int_fill, scaled_by_a_helpers_column,
+                                  scaled_by_a_column_of_a_passed_conversion], ids=lambda b: b.__name__)
+def test_a_factor_of_a_fill_a_call_computes_from_the_position_declines(body):
+    """``torch.full((3,), fill(i))`` with ``def fill(i): return float(i)`` (or ``i``), or a
+    conversion the body is given, as a factor (also as a joined table's column): on a group alone
+    the image has another position (was WRONG: read as a constant)."""
+    for got, want, said in _outcomes(body):
+        assert want and not got, got
+        assert any("'loss'" in m and "position" in m and "Tensor." in m for m in said), said
+
+
+def indexed_by_a_for_loops_int_fill(p, targets):
+    """Near miss: the loop's position itself, 0 for the first image, as the index of the images."""
+    total = 0
+    for i, t in enumerate(targets):
+        b = torch.full((len(t),), i)
+        total = total + (p[b, (t[:, 2] * 8).long(), (t[:, 1] * 8).long()][:, 1:] - t[:, 1:]).abs().sum()
+    return {"loss": total}
+
+
+@pytest.mark.parametrize("body", [indexed_by_a_helpers_column, indexed_by_a_column_of_a_passed_conversion,
+                                  scaled_by_a_helpers_constant_fill, indexed_by_a_for_loops_int_fill],
+                         ids=lambda b: b.__name__)
+def test_a_helpers_fill_of_the_position_as_the_index_or_a_constant_helper_as_a_factor_split(body):
+    for got, want, said in _outcomes(body):
+        assert got and set(got) == set(want), said
+        assert not wrong_companions(got, want)
+
+
+def test_a_constant_helpers_column_as_the_index_of_the_images_declines():
+    for got, want, said in _outcomes(indexed_by_a_helpers_constant_column):
+        assert want and not got, got
+        assert any("'loss'" in m and "a fill of a number" in m for m in said), said

@@ -4141,7 +4141,8 @@ def counted_argument(index: int, keyword: str, passed: int) -> bool:
     """Whether the argument the call the caller's code is executing passes as ``keyword=`` or at
     ``index`` (as ``literal_size`` counts it) computes a number from how many images the call got
     (``_counted_span``, ``_spelt_count``: ``e.topk(len(targets) - 1, -1)``, ``n = len(t)`` then
-    ``e.narrow(2, 0, n)``): on a group alone, the group's. Its other arguments are not read (a
+    ``e.narrow(2, 0, n)``), or from a position in a loop over the images (``_positional_span``:
+    ``x[b].topk(b + 1)``): on a group alone, the group's. Its other arguments are not read (a
     literal ``k`` of ``x[b].topk(2)`` in a loop over the images is no count)."""
     found = _executed(_COUNT_CHECKED)
     if found is None:
@@ -4158,7 +4159,8 @@ def counted_argument(index: int, keyword: str, passed: int) -> bool:
     if at is None:
         return False
     start, end = spans[at]
-    return _counted_span(f, start, end, (int, float), 0, positions=False) or _spelt_count(f, instructions, start, end)
+    return _counted_span(f, start, end, (int, float), 0, positions=False) or _spelt_count(f, instructions, start, end) \
+        or _positional_span(f, start, end, 0, None)
 
 
 # what code computing a value from literals alone may do: build, compute, subscript, read attributes, call
@@ -9123,6 +9125,49 @@ def _caller_positional(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...
         return None if _package(f.f_back) == "losssplit" else (f, ())
     return f, _positional_operands(f.f_code, _lasti(f), _outer_positions(f, sites), _size_offsets(f.f_code, sites),
                                    _free_tables(f), _picked_lists(f, targets), _level_parameters(f, levels))
+
+
+def position_called(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]] | None = None, targets: Any = None) -> bool:
+    """Whether an operand of the op the caller's code is executing reads a position of a loop over
+    the images other than as an index: itself (``torch.full((n,), i)`` of the first image, whose 0
+    no other rule takes) or given to a call (``torch.full((n, 1), fill(i))``, ``conv(i)``), what that
+    computes from it not read (``_number_valued``), so it may follow it. A function loaded by name that
+    reads none of its parameters (``def fill(i): return 2.0``) computes none. (``f_locals``: only
+    for such a call of a fill in a loop over the images.) Python 3.11."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    code = f.f_code
+    reader = _batch_reader(code, _outer_positions(f, sites), _size_offsets(code, sites), _free_tables(f),
+                           _picked_lists(f, targets))
+    ins, at = reader.instructions, _located_frame(code, _lasti(f))[1]
+    for start, end in _operands(code, _lasti(f)):
+        for k in range(start, end):
+            i = ins[k]
+            if i.opname not in ("LOAD_FAST", "LOAD_DEREF") or i.argval in reader.params \
+                    or not reader._positional_local(i.argval, frozenset({i.argval}), at):
+                continue
+            found = _consumer(ins, k)
+            if found is not None and found[0] < end and ins[found[0]].opname == "BINARY_SUBSCR" and found[1] == 1:
+                continue  # ``t[i]``: an item picked by it
+            if found is None or found[0] >= end or ins[found[0]].opname != "CALL":
+                return True  # the position itself, or arithmetic on it
+            first = _arguments_start(ins, found[0])
+            callee = ins[first - 1] if first else None
+            fn = None if callee is None else f.f_globals.get(callee.argval) if callee.opname == "LOAD_GLOBAL" \
+                else f.f_locals.get(callee.argval) if callee.opname in ("LOAD_FAST", "LOAD_DEREF") else None
+            if not (isinstance(fn, types.FunctionType) and _reads_no_parameter(fn.__code__)):
+                return True
+    return False
+
+
+def _reads_no_parameter(code: types.CodeType) -> bool:
+    """Whether ``code`` loads none of its parameters (and takes no ``*args`` / ``**kwargs``)."""
+    if code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        return False
+    params = frozenset(code.co_varnames[: code.co_argcount + code.co_kwonlyargcount])
+    return not any(i.opname in ("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE") and i.argval in params
+                   for i in _instructions(code))
 
 
 def _level_parameters(f: types.FrameType, levels: FixedLists | None) -> frozenset[str]:

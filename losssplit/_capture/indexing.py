@@ -629,6 +629,10 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         else:
             if d in track.rows:
                 r = track.rows[d]
+                if ti is None and frame.literal_columns and mode._held(frame.literal_columns, pt):
+                    return frame.lose(out, f"{op} picking the images by a fill of a number other than the image's "
+                                      "position in a loop over the images (every row names that one image: on a "
+                                      "group alone another)", track)
                 ident = frame.identity.get(r.device)
                 adv_rows.append(pt.long() if r is ident else r[pt])
                 spread.append(_spread_of_index(frame, pt, adv_rows[-1], op))

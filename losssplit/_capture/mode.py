@@ -1228,6 +1228,9 @@ class Frame:
         # tensors of such positions, whole (None) or in some columns of a table joined from them and
         # the targets (YOLOv5's image column): id -> (the tensor, its positional columns or None)
         self.position_columns: dict[int, tuple[Tensor, frozenset[int] | None]] = {}
+        # the same of fills of another number in a loop over the images (``torch.full((n, 1), 0.0)``
+        # beside each image's targets): as the index of the images it names one image for every row
+        self.literal_columns: dict[int, tuple[Tensor, frozenset[int] | None]] = {}
         # the ops ``_position_values`` reads: joins only once there is an int fill to join
         self.position_funcs = _POSITION_VALUES
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
@@ -2654,6 +2657,7 @@ class Frame:
         self.counted_widths.clear()
         self.int_fills.clear()
         self.position_columns.clear()
+        self.literal_columns.clear()
         self.position_funcs = _POSITION_VALUES
         self.unowned.clear()
         self.outside_read.clear()
@@ -5481,6 +5485,10 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 _stacked_weights(frame, args, kwargs, out)
             if frame.int_fills and id(out) not in frame.positional:  # (``torch.stack`` is a join too)
                 _joined_int_fills(frame, func, args, kwargs, out)
+            if frame.literal_columns:
+                parts = args[0] if args and type(args[0]) in (list, tuple) else ()
+                _joined_columns(frame.literal_columns, func, args, kwargs, parts,
+                                [_held(frame.literal_columns, p) for p in parts], out)
         elif func in FACTORIES or func is Tensor.fill_:
             if func is not Tensor.fill_:
                 _note_count_dims(frame, func, args, kwargs, out)
@@ -5500,6 +5508,16 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                     # ``e * torch.full((n,), i)`` in the body's loop over the images: a factor by the position (s43:
                     # silently wrong); as an index, the batch's images as DETR's
                     frame.positional[id(out)] = (out, f"{op_name(func)} {POSITION_FILL}")
+                elif type(value) in (int, float) and out.dim() and not frame.weight_owners(value) \
+                        and _bytecode.every_image_looped(frame.num_images):  # (not the images' weight fills)
+                    frame.position_funcs = _POSITION_VALUES_JOINED
+                    if _bytecode.position_called(frame.size_sites, frame.per_image_targets):
+                        # ``torch.full((n, 1), fill(i))``: a number a call computes from the image's position, as
+                        # the position (a factor of it declines; as an index it names the images by value)
+                        frame.int_fills[id(out)] = out
+                        frame.position_columns[id(out)] = (out, None)
+                    else:  # a literal's: as the index of the images it names one image for every row
+                        frame.literal_columns[id(out)] = (out, None)
         elif func in _POSITION_PRODUCTS:
             if frame.num_images > 1 and len(args) == 2 and type(args[1]) is int and type(args[0]) is Tensor \
                     and frame.get(args[0]) is None and frame.get(out) is None \
@@ -5546,14 +5564,21 @@ def _joined_int_fills(frame: Frame, func: Any, args: tuple, kwargs: dict, out: T
     if frame.get(out) is None and any(fills) and (not out.is_floating_point() or all(fills)):
         frame.positional[id(out)] = (out, f"{op_name(func)} of int fills of the images' positions in a loop over the images")
     elif any(fills) or frame.position_columns:
-        _joined_columns(frame, func, args, kwargs, parts, fills, out)
+        _joined_columns(frame.position_columns, func, args, kwargs, parts, fills, out)
 
 
-def _joined_columns(frame: Frame, func: Any, args: tuple, kwargs: dict, parts: Any, fills: list[bool], out: Tensor) -> None:
-    """Note in ``Frame.position_columns`` the columns of a table ``out`` that a join of 2-dim
-    parts takes from fills of the images' positions (``torch.cat([torch.full((n, 1), i), t], 1)``)
-    or from such columns of a table joined before (``torch.cat(tables)``): the targets' columns
-    are their values, the others follow the positions (on a group alone, the group's)."""
+def _held(columns: dict[int, tuple[Tensor, frozenset[int] | None]], t: Any) -> bool:
+    """Whether ``t`` is, whole, a tensor of ``columns`` (``Frame.position_columns``, ``literal_columns``)."""
+    h = columns.get(id(t)) if type(t) is Tensor else None
+    return h is not None and h[0] is t and h[1] is None
+
+
+def _joined_columns(held: dict[int, tuple[Tensor, frozenset[int] | None]], func: Any, args: tuple, kwargs: dict,
+                    parts: Any, fills: list[bool], out: Tensor) -> None:
+    """Note in ``held`` (``Frame.position_columns``) the columns of a table ``out`` that a join of
+    2-dim parts takes from fills of the images' positions (``torch.cat([torch.full((n, 1), i), t],
+    1)``) or from such columns of a table joined before (``torch.cat(tables)``): the targets'
+    columns are their values, the others follow the positions (on a group alone, the group's)."""
     if func not in (torch.cat, torch.concat, torch.concatenate) or out.dim() != 2 \
             or any(type(p) is not Tensor or p.dim() != 2 for p in parts):
         return
@@ -5562,7 +5587,7 @@ def _joined_columns(frame: Frame, func: Any, args: tuple, kwargs: dict, parts: A
         return
     marks: list[frozenset[int]] = []
     for p, f in zip(parts, fills):
-        h = frame.position_columns.get(id(p))
+        h = held.get(id(p))
         m = h[1] if h is not None and h[0] is p else None if f else frozenset()
         marks.append(frozenset(range(p.shape[1])) if m is None else m)
     columns: set[int] = set()
@@ -5574,7 +5599,7 @@ def _joined_columns(frame: Frame, func: Any, args: tuple, kwargs: dict, parts: A
     else:  # one under another: a column positional in any part is (a factor of it declines)
         columns = columns.union(*marks)
     if columns:
-        frame.position_columns[id(out)] = (out, frozenset(columns))
+        held[id(out)] = (out, frozenset(columns))
 
 
 _COLUMN_KEEPING = _KEEPING | {Tensor.long, Tensor.int, Tensor.contiguous}
@@ -5595,18 +5620,7 @@ def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, out: T
     values of no images (``table * gain``). Arithmetic that meets the images' values (``e * (1 +
     table[:, 0])``), scales a position or compares it with a number other than a loop's position
     over the images (``table[:, 0] == 0``) is lost: it follows the position, another on a group alone."""
-    x = args[0] if args and type(args[0]) is Tensor else None
-    held = frame.position_columns.get(id(x)) if x is not None else None
-    if held is not None and held[0] is x and func is Tensor.__getitem__ and len(args) == 2:
-        columns = held[1] if held[1] is None else _picked_columns(x, args[1], held[1], out)
-        if columns is None or columns:
-            frame.position_columns[id(out)] = (out, columns)
-        return
-    if held is not None and held[0] is x and (func in _COLUMN_KEEPING or func in _COLUMN_LAYOUTS) \
-            and (held[1] is None or out.shape == x.shape):
-        frame.position_columns[id(out)] = (out, held[1])
-        return
-    if rule is None or rule.__name__ not in _COLUMN_ARITHMETIC:
+    if _column_followed(frame.position_columns, func, args, out) or rule is None or rule.__name__ not in _COLUMN_ARITHMETIC:
         return
     found = [(v, got[1]) for v in args if type(v) is Tensor and (got := frame.position_columns.get(id(v))) is not None
              and got[0] is v]
@@ -5625,6 +5639,24 @@ def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, out: T
         frame.lose(out, f"{op_name(func)} {POSITION_COLUMN}", pred=False)
     elif rule.__name__ != "comparison" and out.shape == v.shape:
         frame.position_columns[id(out)] = (out, columns)
+
+
+def _column_followed(columns: dict[int, tuple[Tensor, frozenset[int] | None]], func: Any, args: tuple, out: Tensor) -> bool:
+    """Note in ``columns`` (``Frame.position_columns``) ``out`` of an op that picks some of the
+    columns of a tensor of it or keeps its values (a copy, a cast, a layout); whether it did."""
+    x = args[0] if args and type(args[0]) is Tensor else None
+    held = columns.get(id(x)) if x is not None else None
+    if held is None or held[0] is not x:
+        return False
+    if func is Tensor.__getitem__ and len(args) == 2:
+        picked = held[1] if held[1] is None else _picked_columns(x, args[1], held[1], out)
+        if picked is None or picked:
+            columns[id(out)] = (out, picked)
+        return True
+    if (func in _COLUMN_KEEPING or func in _COLUMN_LAYOUTS) and (held[1] is None or out.shape == x.shape):
+        columns[id(out)] = (out, held[1])
+        return True
+    return False
 
 
 def _picked_columns(table: Tensor, index: Any, columns: frozenset[int], out: Tensor) -> frozenset[int] | None:
@@ -6296,8 +6328,9 @@ class CaptureMode(TorchFunctionMode):
         if func in _COUNT_SIZED and _count_sized(frame, func, args, kwargs):
             pred = any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs))
             frame.lose(out, f"{op_name(func)} sized by a number the code computes from the batch as a whole "
-                       "(``len(targets) - 1``, a count over every image's labels), along a dim without images (on a "
-                       "group alone the group's)", pred=pred)
+                       "(``len(targets) - 1``, a count over every image's labels) or from a position of a loop over "
+                       "the images (``x[b].topk(b + 1)``), along a dim without images (on a group alone the group's)",
+                       pred=pred)
             frame.ran = None
             return out
         if frame.row_counts or frame.counted_values:
@@ -6451,6 +6484,11 @@ class CaptureMode(TorchFunctionMode):
                 met = not valued and bool(frame.count_made) and _count_met(frame, rule, args, out)
         if frame.position_columns and type(out) is Tensor and frame.error is None:
             _position_column_use(frame, func, rule, args, out)
+        if frame.literal_columns and type(out) is Tensor and frame.error is None \
+                and not _column_followed(frame.literal_columns, func, args, out) and rule is not None \
+                and rule.__name__ in _COLUMN_SHIFTS and len(args) == 2 and type(args[1]) in (int, float) \
+                and _held(frame.literal_columns, args[0]):
+            frame.literal_columns[id(out)] = (out, None)  # (``b - 2``: still one image for every row)
         if valued:
             frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", pred=False)
         elif met:
