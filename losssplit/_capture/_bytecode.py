@@ -5838,7 +5838,8 @@ def _same(a: Any, b: Any) -> bool:
                 return False
         return True
     if type(a) is slice:
-        return _same(a.start, b.start) and _same(a.stop, b.stop) and _same(a.step, b.step)
+        return (a.start is b.start or _same(a.start, b.start)) and (a.stop is b.stop or _same(a.stop, b.stop)) \
+            and (a.step is b.step or _same(a.step, b.step))  # (a bound is often the same object: None, a small int)
     return a is b or type(a) is int and a == b
 
 

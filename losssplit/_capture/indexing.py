@@ -239,7 +239,7 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
                 cut = cut or "slice bounds"
         else:
             continue
-        at.append(d if len(written) == len(parts) or d < written.index(Ellipsis) else d - len(parts) + len(written))
+        at.append(d)  # (as written: mapped below, where it is read)
     if cut is None and not one and not listed and not positions or frame.num_images < 2 or _picked_image(frame, track, parts) is not None:
         return None
     if literal_index(index) or _sizes_of_rows(frame, parts):
@@ -251,6 +251,9 @@ def _cuts_across_images(frame: Frame, track: Track, parts: tuple[Any, ...], inde
         return f"{cut or ('a one-position slice' if one else 'a list of int positions')} on a dim of every image's rows computed from a position in a loop over the images"
     if positions and len(written) != len(parts):
         positions = []  # (an Ellipsis written out: the positions as written are not known here)
+    if len(written) != len(parts):  # the positions in the index as written (an Ellipsis written out)
+        ellipsis = written.index(Ellipsis)
+        at = [d if d < ellipsis else d - len(parts) + len(written) for d in at]
     read = at if cut is not None or one else []  # (a list index: at a loop's positions only)
     if (read or positions) and _bytecode.counted_subscript(read, positions=positions):  # ``x[:, :len(targets) - 1]`` (session 30: was the batch's cut on every group)
         return f"{cut or ('slice bounds' if one else 'tensor positions')} on a dim of every image's rows computed from the number of images"

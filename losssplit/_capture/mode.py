@@ -5998,6 +5998,7 @@ KNOWN_IGNORED = {
 
 _NO_KWARGS: dict[str, Any] = {}  # shared by calls without keyword arguments; rules only read it
 _HIDDEN = torch._C.DisableTorchFunction
+_MODES_BELOW = torch._C._len_torch_function_stack
 # copies keeping a vector's values where its dtype stays (``Frame.constant_vectors``)
 _VECTOR_COPIES = frozenset({Tensor.to, Tensor.clone, torch.clone, Tensor.detach, Tensor.contiguous, Tensor.cpu,
                             Tensor.cuda, Tensor.type_as})
@@ -6158,7 +6159,7 @@ class CaptureMode(TorchFunctionMode):
         if frame.exact_numbers:
             args, kwargs = exact_ints(frame, args, kwargs or {})
         runner = RUNNERS.get(func) if frame.tracks else None
-        out = runner(frame, args, kwargs or _NO_KWARGS) if runner is not None else None
+        out: Any = runner(frame, args, kwargs or _NO_KWARGS) if runner is not None else None
         if out is not None:
             kwargs = kwargs or _NO_KWARGS
         elif kwargs:
@@ -6319,6 +6320,7 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         rule = RULES.get(func)
+        is_tensor = type(out) is Tensor  # (``out`` is the op's from here on: asked at most rules below)
         if frame.cut_phases and cut_phase_read(frame, func, args, kwargs, out):
             frame.ran = None
             return out
@@ -6364,14 +6366,14 @@ class CaptureMode(TorchFunctionMode):
                 args, kwargs = grouped  # the rules see the plain numbers, as without the mark
         laid = func in _LAID_OUT and frame.num_images > 1 and frame.per_image_targets is not None \
             and _laid_out_by_several_images(frame, args, kwargs)
-        if laid == "own" and type(out) is Tensor:
+        if laid == "own" and is_tensor:
             frame.own_positions[id(out)] = out
         elif laid:
             frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a number computed from sizes or fields "
                         "of several images (positions laid out by them: on a group alone, the group's)")
-        if func in _POSITIONAL and type(out) is Tensor and out.dim() and _made_with_count(frame, args, kwargs):
+        if func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
-        elif type(out) is Tensor and (func in frame.position_funcs or func is Tensor.fill_ and getattr(args[0], "_base", 0)
+        elif is_tensor and (func in frame.position_funcs or func is Tensor.fill_ and getattr(args[0], "_base", 0)
                                         is None) and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
         elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
@@ -6387,7 +6389,7 @@ class CaptureMode(TorchFunctionMode):
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
         if frame.num_images > 1 and frame.error is None and args and type(x := args[0]) is Tensor and (
-                func in _CONVERSIONS or torch._C._len_torch_function_stack()  # (an outer mode: asked hidden)
+                func in _CONVERSIONS or _MODES_BELOW()  # (an outer mode: asked hidden)
                 or x.dim() == 1 and x.shape[0] == frame.num_images and x.is_cpu):
             _outside_asked(frame, func, x)
         if rule is None and func in KNOWN_IGNORED:
@@ -6408,7 +6410,7 @@ class CaptureMode(TorchFunctionMode):
             frame.error = exc
             frame.error_op = op_name(func)
         frame.op = frame.ran = None
-        if frame.weight_filled and frame.error is None and type(out) is Tensor and func in _SHADOWED \
+        if frame.weight_filled and frame.error is None and is_tensor and func in _SHADOWED \
                 and _holds_arg(frame.weight_filled, args):
             try:
                 with _HIDDEN():
@@ -6420,12 +6422,12 @@ class CaptureMode(TorchFunctionMode):
                 and _holds_arg(frame.weight_filled, args)) and frame.error is None:
             try:
                 with _HIDDEN():
-                    if type(out) is Tensor and func in _WEIGHTS_MEET:
+                    if is_tensor and func in _WEIGHTS_MEET:
                         _weights_meet_rows(frame, func, args, kwargs, out)
                     _made_of_weights(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if (frame.untracked_sums or frame.untracked_derived) and frame.error is None and type(out) is Tensor \
+        if (frame.untracked_sums or frame.untracked_derived) and frame.error is None and is_tensor \
                 and out.numel() == 1:
             try:
                 derive_untracked(frame, func, args, kwargs, out)
@@ -6437,13 +6439,13 @@ class CaptureMode(TorchFunctionMode):
                     MIXED_RULE[0](frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if frame.constant_tensors and CONSTANT_RULE and frame.error is None and type(out) is Tensor and out.numel() == 1:
+        if frame.constant_tensors and CONSTANT_RULE and frame.error is None and is_tensor and out.numel() == 1:
             try:
                 with _HIDDEN():
                     CONSTANT_RULE[0](frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if frame.number_tests and type(out) is Tensor and (func in _MASK_LAYOUTS or func in _MASK_NEGATIONS) and args \
+        if frame.number_tests and is_tensor and (func in _MASK_LAYOUTS or func in _MASK_NEGATIONS) and args \
                 and type(args[0]) is Tensor \
                 and out is not args[0] and frame.error is None:
             try:
@@ -6451,7 +6453,7 @@ class CaptureMode(TorchFunctionMode):
                     _laid_out_number_test(frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if frame.constant_vectors and type(out) is Tensor and func in _VECTOR_COPIES and args and out is not args[0]:
+        if frame.constant_vectors and is_tensor and func in _VECTOR_COPIES and args and out is not args[0]:
             values = frame.constant_vector(args[0])
             if values is not None and out.dtype == args[0].dtype and out.shape == args[0].shape and frame.get(out) is None:
                 frame.constant_vectors[id(out)] = (out, version_of(out), values)  # ``torch.tensor(w).to(device)``
@@ -6464,7 +6466,7 @@ class CaptureMode(TorchFunctionMode):
                        pred=any(isinstance(x, Tensor) and is_prediction(x, frame.get(x)) for x in flat_args(args, kwargs)))
         elif frame.error is None and (frame.host_reads or frame.lengths) and _length_value(frame, func, rule, args, kwargs, out):
             frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)
-        if type(out) is Tensor and frame.error is None:
+        if is_tensor and frame.error is None:
             if frame.chained_sums and args and out is args[0] and func not in _ADDS and frame.chained_sums.get(id(out)) is out:
                 del frame.chained_sums[id(out)]  # ``total *= 0.9`` in place: no sum of alike terms now
             held = frame.get(out)
@@ -6476,13 +6478,13 @@ class CaptureMode(TorchFunctionMode):
                 except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                     frame.error, frame.error_op = exc, op_name(func)
         valued = met = False
-        if type(out) is Tensor and frame.error is None and ((some := bool(
+        if is_tensor and frame.error is None and ((some := bool(
                 frame.count_dims or frame.count_made or frame.picked_made or func in _DATA_ARGS or func in _VALUE_ARGS))
                 or frame.num_images > 1 and rule is not None and rule.__name__ in _ARITHMETIC_RULES):
             with _HIDDEN():  # (no op of ours reaches the user's outer modes: ``out.numel()``)
                 valued = (some or out.numel() == 1) and _count_valued(frame, func, rule, args, kwargs, out)
                 met = not valued and bool(frame.count_made) and _count_met(frame, rule, args, out)
-        if frame.position_columns and type(out) is Tensor and frame.error is None:
+        if frame.position_columns and is_tensor and frame.error is None:
             _position_column_use(frame, func, rule, args, out)
         if frame.literal_columns and type(out) is Tensor and frame.error is None \
                 and not _column_followed(frame.literal_columns, func, args, out) and rule is not None \
