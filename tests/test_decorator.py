@@ -276,14 +276,18 @@ def _cycles_of_losssplit(collect):
 
     Other threads (a progress bar's monitor, a writer) and other tests' objects freed during the
     window make garbage too: only objects of losssplit's own types, its frames and functions, and
-    tensors (companions) count.
+    companion tensors count (a plain tensor, or a dead weak proxy, of another test's thread once
+    failed this check under ``-n 2``).
     """
     root = os.path.dirname(losssplit.__file__)
 
     def ours(o):
-        if type(o).__module__.startswith("losssplit") or isinstance(o, torch.Tensor):
-            return True
-        code = getattr(o, "f_code", None) or getattr(o, "__code__", None)
+        try:
+            if type(o).__module__.startswith("losssplit") or isinstance(o, torch.Tensor) and companion_of(o):
+                return True
+            code = getattr(o, "f_code", None) or getattr(o, "__code__", None)
+        except ReferenceError:
+            return False
         return code is not None and code.co_filename.startswith(root)
 
     gc.set_debug(gc.DEBUG_SAVEALL)
