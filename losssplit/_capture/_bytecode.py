@@ -496,8 +496,9 @@ def counted_loop() -> bool:
     ``range(self.k)`` of ``self.k = len(t) - 1``, ``range(len(self.dims))`` of ``self.dims =
     [4, 3, 2][:len(t) - 1]``, ``random.sample(dims, self.k)``, ``range(CFG["n"])`` of ``CFG["n"] =
     len(t) // 2``, read through the locals, attributes and global items it loads, where that count
-    is ``len()`` of a parameter itself (``len(outputs["iters"])`` may count iterations; a helper's
-    count, ``range(_half(t))``, is not read). On a group alone it runs another number of
+    is ``len()`` of a parameter itself (``len(outputs["iters"])`` may count iterations), or
+    a global helper's value computed from ``len`` of a parameter it is given (``range(_half(t))``:
+    ``_counts_its_argument``). On a group alone it runs another number of
     times, so a sum of whole-batch terms there has another number of terms. False where nothing
     can be told (another Python)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
@@ -507,10 +508,50 @@ def counted_loop() -> bool:
         package = _package(f)
         if package == "losssplit":
             return False
-        if package not in _INTERNAL and _counted_loops(f.f_code, _lasti(f)):
+        if package not in _INTERNAL and (_counted_loops(f.f_code, _lasti(f)) or any(
+                _counts_its_argument(f.f_globals.get(name)) for name in _loop_helpers(f.f_code, _lasti(f)))):
             return True
         f = f.f_back
     return False
+
+
+@_per_code(1024)
+def _loop_helpers(code: types.CodeType, lasti: int) -> tuple[str, ...]:
+    """Names of the globals that the iterable of a ``for`` loop around the instruction at
+    ``lasti`` calls with one argument, a parameter (``range(_half(t))``), there or in a store of a
+    local it loads (``n = _half(t)``)."""
+    instructions, at = _located_frame(code, lasti)
+    if at is None or "FOR_ITER" not in {i.opname for i in instructions}:
+        return ()
+    params = set(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    names: list[str] = []
+    for first, last in _widest_loops(instructions).items():
+        if not first <= at < last or instructions[first].opname != "FOR_ITER" or first < 2 \
+                or instructions[first - 1].opname != "GET_ITER" \
+                or (start := _operand_start(instructions, first - 1)) is None:
+            continue
+        spans = [(start, first - 1)]
+        spans += [(a, j) for k in range(start, first - 1) if instructions[k].opname == "LOAD_FAST"
+                  for j in _stores(instructions, instructions[k].argval) if j < first
+                  and (a := _operand_start(instructions, j)) is not None]
+        names += [i.argval for a, b in spans for k, i in enumerate(instructions[a:b - 2], a)
+                  if i.opname == "LOAD_GLOBAL" and instructions[k + 1].opname == "LOAD_FAST"
+                  and instructions[k + 1].argval in params and instructions[k + 2].opname == "PRECALL"
+                  and instructions[k + 2].arg == 1]
+    return tuple(names)
+
+
+def _counts_its_argument(fn: Any) -> bool:
+    """Whether ``fn`` is a function of one parameter whose code computes a value from ``len`` of it
+    (``def _half(t): return (len(t) + 1) // 2``), but only returns it as it is (``_returns_len``):
+    a loop over ``range(fn(targets))`` is one over a count of the images, not over them."""
+    if not isinstance(fn, types.FunctionType) or fn.__code__.co_argcount != 1 or "len" in fn.__globals__ \
+            or _returns_len(fn):
+        return False
+    ins = _instructions(fn.__code__)
+    return any(i.opname == "LOAD_GLOBAL" and i.argval == "len" and ins[k + 1].opname == "LOAD_FAST"
+               and ins[k + 1].argval == fn.__code__.co_varnames[0] and ins[k + 2].opname == "PRECALL"
+               for k, i in enumerate(ins[:-2]))
 
 
 @_per_code(1024)
@@ -546,7 +587,24 @@ def _over_images(instructions: list[dis.Instruction], reader: _BatchReader, star
             spans += [(a, j) for j in _stores(instructions, instructions[k].argval)
                       if (a := _operand_start(instructions, j)) is not None]
     return not any(i.opname == "BINARY_OP" and not _item_per_image(instructions, k, reader.params)
+                   or i.opname == "PRECALL" and _range_from_elsewhere(instructions, k)
                    for a, b in spans for k, i in enumerate(instructions[a:b], a))
+
+
+def _range_from_elsewhere(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the call that the ``PRECALL`` at ``k`` makes is a ``range`` of a start and a stop
+    whose start is no literal 0: ``range(1, len(t))`` has one item fewer than the images, none on
+    a group of one image. A step (``range(1, len(t), 2)``, two strided loops covering every image)
+    is left to the per-image sums' rules, a reversed range to ``_item_per_image``."""
+    if instructions[k].arg != 2:
+        return False
+    stop = _operand_start(instructions, k)
+    start = _operand_start(instructions, stop) if stop is not None else None
+    if start is None or start < 1:
+        return True
+    callee = instructions[start - 1]
+    return callee.opname == "LOAD_GLOBAL" and callee.argval == "range" \
+        and [(i.opname, i.argval) for i in instructions[start:stop]] != [("LOAD_CONST", 0)]
 
 
 def _item_per_image(instructions: list[dis.Instruction], k: int, params: Collection[str]) -> bool:
