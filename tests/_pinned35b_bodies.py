@@ -273,3 +273,21 @@ def scaled_count_floored_stored(o, t):  # was WRONG: read as a constant of the b
 def scaled_count_floored_first_stored(o, t):  # was WRONG alike
     k = max(1.0, 2.5 * len(t))
     return {"loss": E(o, t).sum() / k}
+
+
+# === 6. inline floors and caps (lp3, session 35) ==================================================
+
+
+@body("capped")
+def cap_two_inline(o, t):  # the count on two images, 2.0 on more
+    return {"loss": E(o, t).sum() / min(float(len(t)), 2.0)}
+
+
+@body("capped")
+def cap_two_first_inline(o, t):
+    return {"loss": E(o, t).sum() / min(2, len(t))}
+
+
+@body("capped")
+def floor_one_of_float_len_first_inline(o, t):
+    return {"loss": E(o, t).sum() / max(1.0, float(len(t)))}

@@ -181,12 +181,46 @@ def distinct_terms_as_many_as_a_helper_counts(outputs, targets):
     return {"loss_m": loss}
 
 
-@pytest.mark.xfail(strict=True, reason="known WRONG (r3lp, session 34, not fixed): the loop's length counted by a "
-                   "helper (``range(_half(targets))``) is not read as computed from the count of the images")
 def test_a_sum_in_a_loop_as_long_as_a_helper_counts_declines():
+    """WRONG until lp3 (session 35): the helper's value computed from ``len`` of the images it is
+    given is a count of them (``_bytecode._counts_its_argument``), so the sum declines naming it."""
     for seed, weights in RULE_BATCHES:
         got, want, said = _outcome(distinct_terms_as_many_as_a_helper_counts, seed, weights)
         assert not wrong_companions(got, want), (seed, said)
+        assert not got or len(weights) < 3, (seed, got)
+        assert got or any("'loss_m'" in m and "computed from the number of images" in m for m in said), (seed, said)
+
+
+def _len(targets: list[dict]) -> int:
+    return len(targets)
+
+
+def _three(targets: list[dict]) -> int:
+    return 3 if targets else 0
+
+
+def _per_image_terms_over_a_helper_len(outputs, targets):
+    x, y = outputs["x"], torch.stack([t["y"] for t in targets])
+    loss = 0.0
+    for i in range(_len(targets)):
+        loss = loss + (x[i] - y[i]).pow(2).sum()
+    return {"loss_m": loss}
+
+
+def _batch_terms_over_a_helper_of_no_count(outputs, targets):
+    loss = 0.0
+    for k in range(_three(targets)):
+        loss += _term(outputs["x"], targets, 4 - k)
+    return {"loss_m": loss}
+
+
+@pytest.mark.parametrize("body", [_per_image_terms_over_a_helper_len, _batch_terms_over_a_helper_of_no_count])
+def test_loops_over_a_helper_of_the_images_not_counting_them_stay_exact(body):
+    """Near misses of the helper's count: a helper returning ``len`` itself (a loop over the
+    images), one returning a number that no count gives (as many terms on a group alone)."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = _outcome(body, seed, weights)
+        assert set(got) == set(want) and got == pytest.approx(want, rel=1e-5), (seed, said)
 
 
 def same_width_terms_as_many_as_half_the_images(outputs, targets):

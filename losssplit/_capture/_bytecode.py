@@ -496,8 +496,9 @@ def counted_loop() -> bool:
     ``range(self.k)`` of ``self.k = len(t) - 1``, ``range(len(self.dims))`` of ``self.dims =
     [4, 3, 2][:len(t) - 1]``, ``random.sample(dims, self.k)``, ``range(CFG["n"])`` of ``CFG["n"] =
     len(t) // 2``, read through the locals, attributes and global items it loads, where that count
-    is ``len()`` of a parameter itself (``len(outputs["iters"])`` may count iterations; a helper's
-    count, ``range(_half(t))``, is not read). On a group alone it runs another number of
+    is ``len()`` of a parameter itself (``len(outputs["iters"])`` may count iterations), or
+    a global helper's value computed from ``len`` of a parameter it is given (``range(_half(t))``:
+    ``_counts_its_argument``). On a group alone it runs another number of
     times, so a sum of whole-batch terms there has another number of terms. False where nothing
     can be told (another Python)."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
@@ -507,10 +508,50 @@ def counted_loop() -> bool:
         package = _package(f)
         if package == "losssplit":
             return False
-        if package not in _INTERNAL and _counted_loops(f.f_code, _lasti(f)):
+        if package not in _INTERNAL and (_counted_loops(f.f_code, _lasti(f)) or any(
+                _counts_its_argument(f.f_globals.get(name)) for name in _loop_helpers(f.f_code, _lasti(f)))):
             return True
         f = f.f_back
     return False
+
+
+@_per_code(1024)
+def _loop_helpers(code: types.CodeType, lasti: int) -> tuple[str, ...]:
+    """Names of the globals that the iterable of a ``for`` loop around the instruction at
+    ``lasti`` calls with one argument, a parameter (``range(_half(t))``), there or in a store of a
+    local it loads (``n = _half(t)``)."""
+    instructions, at = _located_frame(code, lasti)
+    if at is None or "FOR_ITER" not in {i.opname for i in instructions}:
+        return ()
+    params = set(code.co_varnames[:code.co_argcount + code.co_kwonlyargcount])
+    names: list[str] = []
+    for first, last in _widest_loops(instructions).items():
+        if not first <= at < last or instructions[first].opname != "FOR_ITER" or first < 2 \
+                or instructions[first - 1].opname != "GET_ITER" \
+                or (start := _operand_start(instructions, first - 1)) is None:
+            continue
+        spans = [(start, first - 1)]
+        spans += [(a, j) for k in range(start, first - 1) if instructions[k].opname == "LOAD_FAST"
+                  for j in _stores(instructions, instructions[k].argval) if j < first
+                  and (a := _operand_start(instructions, j)) is not None]
+        names += [i.argval for a, b in spans for k, i in enumerate(instructions[a:b - 2], a)
+                  if i.opname == "LOAD_GLOBAL" and instructions[k + 1].opname == "LOAD_FAST"
+                  and instructions[k + 1].argval in params and instructions[k + 2].opname == "PRECALL"
+                  and instructions[k + 2].arg == 1]
+    return tuple(names)
+
+
+def _counts_its_argument(fn: Any) -> bool:
+    """Whether ``fn`` is a function of one parameter whose code computes a value from ``len`` of it
+    (``def _half(t): return (len(t) + 1) // 2``), but only returns it as it is (``_returns_len``):
+    a loop over ``range(fn(targets))`` is one over a count of the images, not over them."""
+    if not isinstance(fn, types.FunctionType) or fn.__code__.co_argcount != 1 or "len" in fn.__globals__ \
+            or _returns_len(fn):
+        return False
+    ins = _instructions(fn.__code__)
+    return any(i.opname == "LOAD_GLOBAL" and i.argval == "len" and ins[k + 1].opname == "LOAD_FAST"
+               and ins[k + 1].argval == fn.__code__.co_varnames[0] and ins[k + 2].opname == "PRECALL"
+               for k, i in enumerate(ins[:-2]))
 
 
 @_per_code(1024)
@@ -546,7 +587,24 @@ def _over_images(instructions: list[dis.Instruction], reader: _BatchReader, star
             spans += [(a, j) for j in _stores(instructions, instructions[k].argval)
                       if (a := _operand_start(instructions, j)) is not None]
     return not any(i.opname == "BINARY_OP" and not _item_per_image(instructions, k, reader.params)
+                   or i.opname == "PRECALL" and _range_from_elsewhere(instructions, k)
                    for a, b in spans for k, i in enumerate(instructions[a:b], a))
+
+
+def _range_from_elsewhere(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether the call that the ``PRECALL`` at ``k`` makes is a ``range`` of a start and a stop
+    whose start is no literal 0: ``range(1, len(t))`` has one item fewer than the images, none on
+    a group of one image. A step (``range(1, len(t), 2)``, two strided loops covering every image)
+    is left to the per-image sums' rules, a reversed range to ``_item_per_image``."""
+    if instructions[k].arg != 2:
+        return False
+    stop = _operand_start(instructions, k)
+    start = _operand_start(instructions, stop) if stop is not None else None
+    if start is None or start < 1:
+        return True
+    callee = instructions[start - 1]
+    return callee.opname == "LOAD_GLOBAL" and callee.argval == "range" \
+        and [(i.opname, i.argval) for i in instructions[start:stop]] != [("LOAD_CONST", 0)]
 
 
 def _item_per_image(instructions: list[dis.Instruction], k: int, params: Collection[str]) -> bool:
@@ -5863,7 +5921,9 @@ def operand_lengths() -> tuple[str, tuple[Length, ...]] | None:
     """The ``len`` calls in the Python number operand of the binary ``*`` or ``/`` (in place too)
     the caller's code is executing, and the operand's form: ``"len"`` (exactly ``len(x)``),
     ``"float"`` (``float(len(x))``), ``"floor"`` (``max(len(x), c)`` or ``max(c, len(x))`` with
-    an int constant ``c <= 1``: on at least one image, ``len(x)``), else ``"expr"``. The number
+    a number literal ``c <= 1``, ``len(x)`` or ``float(len(x))``: on at least one image, the
+    count), ``"cap"`` (``min(len(x), c)`` alike, any number literal ``c``: the count where it
+    equals it, on fewer images too), else ``"expr"``. The number
     operand is the one made only of constants, plain locals (no tensor), arithmetic and calls of
     the builtins ``len``, ``max``, ``min``, ``float``, ``int``, ``abs``, ``round``.
     None where no such operand holds a ``len`` call, or nothing can be told (another layout, an
@@ -6915,19 +6975,21 @@ def _length_of(arg: list[dis.Instruction], f: types.FrameType) -> Length:
 
 
 def _form(span: list[dis.Instruction]) -> str:
-    """``"len"``, ``"float"``, ``"floor"`` or ``"expr"``: see ``operand_lengths``."""
+    """``"len"``, ``"float"``, ``"floor"``, ``"cap"`` or ``"expr"``: see ``operand_lengths``."""
     names = [i.opname for i in span if i.opname not in ("PRECALL", "PUSH_NULL")]
     loads = [i for i in span if i.opname not in ("PRECALL", "PUSH_NULL")]
     if len(loads) == 3 and loads[0].argval == "len" and names[1] in ("LOAD_FAST", "LOAD_DEREF"):
         return "len"
     if len(loads) == 5 and loads[0].argval == "float" and loads[1].argval == "len" and names[4] == "CALL":
         return "float"
-    if len(loads) == 6 and loads[0].argval == "max" and loads[5].opname == "CALL" and loads[5].arg == 2:
-        inner = [n for n in names[1:5]]
-        const = loads[1] if names[1] == "LOAD_CONST" else loads[4] if names[4] == "LOAD_CONST" else None
-        if (const is not None and type(const.argval) is int and const.argval <= 1
-                and inner.count("LOAD_GLOBAL") == 1 and "CALL" in inner):
-            return "floor"
+    if len(loads) in (6, 8) and loads[0].argval in ("max", "min") and loads[-1].opname == "CALL" and loads[-1].arg == 2:
+        for count, const in ((loads[1:-2], loads[-2]), (loads[2:-1], loads[1])):
+            if const.opname != "LOAD_CONST" or type(const.argval) not in (int, float) or _form(count) not in ("len", "float"):
+                continue
+            if loads[0].argval == "max" and const.argval <= 1:
+                return "floor"  # (``max(float(len(t)), 1.0)``, lp3)
+            if loads[0].argval == "min":
+                return "cap"
     return "expr"
 
 
@@ -8893,52 +8955,92 @@ def unpacked_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, 
     on a group alone the argument keeps those dims, so the divisor is the same, whatever count of
     the batch it equals (``(h - 1) * w``). False for anything else (a tensor the body made, such
     as one padded to the batch's longest; a helper's code). Python 3.11."""
+    names = _size_arithmetic_divisor(sites)
+    return names is not None and all(_unpacked_size(names[0], name, sites) for name in names[1:])
+
+
+def _size_arithmetic_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]
+                             ) -> tuple[Any, ...] | None:
+    """(code, its locals) where the divisor of the ``/`` the decorated body's own code is executing
+    is Python arithmetic (``+ - *``) of int literals and locals (one at least), else None."""
     f = _caller()
     if f is None or not sites or _package(f.f_back) != "losssplit" or sys.version_info[:2] not in _COUNT_CHECKED:
-        return False
+        return None
     instructions, at = _located(f.f_code, _lasti(f))
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].argrepr not in ("/", "/="):
-        return False
+        return None
     right = _operand_start(instructions, at)
     span = instructions[right:at] if right is not None else []
-    named = False
+    names: list[str] = []
     for i in span:
         if i.opname == "LOAD_FAST":
-            named = True
-            if not _unpacked_size(f.f_code, i.argval, sites):
-                return False
+            names.append(i.argval)
         elif not (i.opname == "LOAD_CONST" and type(i.argval) is int
                   or i.opname == "BINARY_OP" and i.argrepr in ("+", "-", "*")):
-            return False
-    return named
+            return None
+    return (f.f_code, *names) if names else None
 
 
 def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
     """Whether the local ``name`` is stored once as a target of ``... = a.size()`` / ``a.shape``
     unpacked, ``a`` an argument as passed (``unpacked_size_divisor``), at a dim that held no image
     rows at that read."""
-    if name in _parameters(code) or name in code.co_cellvars:
+    read = _unpacked_size_read(code, name)
+    if read is None:
         return False
-    ins = _instructions(code)
-    stores = _stores(ins, name)
-    if len(stores) != 1 or ins[stores[0]].opname != "STORE_FAST":
-        return False
-    j = stores[0]
-    u = next((k for k in range(j - 1, -1, -1) if ins[k].opname != "STORE_FAST"), None)
-    if u is None or ins[u].opname != "UNPACK_SEQUENCE" or j - u > (ins[u].arg or 0):
-        return False
-    place, size = j - u - 1, ins[u].arg or 0
-    if u >= 1 and ins[u - 1].opname == "LOAD_ATTR" and ins[u - 1].argval == "shape":
-        site, load = ins[u - 1].offset, u - 1
-    elif u >= 3 and [i.opname for i in ins[u - 3:u]] == ["LOAD_METHOD", "PRECALL", "CALL"] \
-            and ins[u - 3].argval == "size" and ins[u - 1].arg == 0:
-        site, load = ins[u - 1].offset, u - 3
-    else:
-        return False
+    site, load, place, size = read
     held = sites.get((code, site))
     if held is None or not held[1] or place in held[1] or place - size in held[1]:
         return False
-    return _argument_as_passed(code, ins, load)
+    return _argument_as_passed(code, _instructions(code), load)
+
+
+def _unpacked_size_read(code: types.CodeType, name: str) -> tuple[int, int, int, int] | None:
+    """(the size read's offset, the index where the tensor's load ends, the place of ``name``
+    among the targets, their number) where the local ``name`` is stored once as a target of
+    ``... = x.size()`` / ``x.shape`` unpacked."""
+    if name in _parameters(code) or name in code.co_cellvars:
+        return None
+    ins = _instructions(code)
+    stores = _stores(ins, name)
+    if len(stores) != 1 or ins[stores[0]].opname != "STORE_FAST":
+        return None
+    j = stores[0]
+    u = next((k for k in range(j - 1, -1, -1) if ins[k].opname != "STORE_FAST"), None)
+    if u is None or ins[u].opname != "UNPACK_SEQUENCE" or j - u > (ins[u].arg or 0):
+        return None
+    place, size = j - u - 1, ins[u].arg or 0
+    if u >= 1 and ins[u - 1].opname == "LOAD_ATTR" and ins[u - 1].argval == "shape":
+        return ins[u - 1].offset, u - 1, place, size
+    if u >= 3 and [i.opname for i in ins[u - 3:u]] == ["LOAD_METHOD", "PRECALL", "CALL"] \
+            and ins[u - 3].argval == "size" and ins[u - 1].arg == 0:
+        return ins[u - 1].offset, u - 3, place, size
+    return None
+
+
+def counted_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
+    """Whether the divisor of the ``/`` the decorated body's own code is executing is Python
+    arithmetic of sizes unpacked (``_unpacked_size_read``) from a local tensor the body made in a
+    statement that reads ``len`` of a parameter (``z = torch.cat([x] + [x[:, :1]] * (len(t) - 1),
+    1)``, then ``_, r, w = z.shape``), at a read where no size held image rows the capture
+    follows: the size grows with the images, and on a group alone is another."""
+    found = _size_arithmetic_divisor(sites)
+    if not found:
+        return False
+    code, ins = found[0], _instructions(found[0])
+    params = _parameters(code)
+    for name in found[1:]:
+        read = _unpacked_size_read(code, name)
+        held = sites.get((code, read[0]), (None, ()))[1] if read is not None else ()
+        if read is None or read[2] in held or read[2] - read[3] in held or read[1] < 1 \
+                or ins[read[1] - 1].opname != "LOAD_FAST" or ins[read[1] - 1].argval in params:
+            continue
+        stores = _stores(ins, ins[read[1] - 1].argval)
+        start = _assignment_start(ins, stores[0]) if len(stores) == 1 else None
+        if start is not None and any(i.opname == "LOAD_GLOBAL" and i.argval == "len" and ins[k + 1].opname == "LOAD_FAST"
+                                     and ins[k + 1].argval in params for k, i in enumerate(ins[start:stores[0]], start)):
+            return True
+    return False
 
 
 def _argument_as_passed(code: types.CodeType, ins: list[dis.Instruction], end: int, alias: bool = True) -> bool:

@@ -37,6 +37,7 @@ from ._bytecode import (
     counted_call,
     counted_loop,
     counted_number,
+    counted_size_divisor,
     division_unseen,
     divisor_arithmetic,
     divisor_bounds_a_comprehension,
@@ -2867,6 +2868,7 @@ def _ratio_arithmetic(
             b = other  # a floored count kept as a tensor: as the number ``.item()`` reads from it
         if kind == "div" and type(other) in (int, float) and other in frame.loop_counts() and division_unseen():
             return lost_track(UNSEEN_DIVISION, pred)
+        length = None
         if kind in ("mul", "div"):
             other, weight = _weight_factor(frame, ta.ratio, b, other)
             if weight and _is_number(other):  # its image's weight: 1
@@ -2949,8 +2951,8 @@ def _ratio_arithmetic(
                 return product
         if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool) and _of_the_weights(frame):
             return lost_track(WEIGHTS_DIVISOR, pred)
-        if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool):
-            computed = _computed_divisor(frame, ta, other)
+        if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool) and length != "targets":
+            computed = _computed_divisor(frame, ta, other)  # (``min(float(len(t)), 8.0)`` equal to the count: the group's)
             if computed is not None:
                 return computed
         if (kind == "div" and (type(other) is int or type(other) is float and other.is_integer())
@@ -3012,7 +3014,7 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR,
                             SHAPE_PRODUCT_DIVISOR, CHOSEN_DIVISOR, GLOBALS_CALL_DIVISOR, BATCH_NUMBER_DIVISOR,
-                            BATCH_COMPUTED_DIVISOR):
+                            BATCH_COMPUTED_DIVISOR, COUNTED_SIZE_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3093,8 +3095,9 @@ OTHER_LENGTH = ("an int equal to the number of images that is the length of some
 def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None:
     """What the Python number ``z`` multiplying or dividing a loss is, read from the code of the
     ``*`` / ``/`` being executed (see ``operand_lengths``): ``"targets"`` for ``len(targets)`` of
-    the per-image target list itself (also ``float(len(targets))``, and ``max(len(targets), 1)``
-    as a divisor), which on a group alone is the group's images; a reason to decline for Python
+    the per-image target list itself (also ``float(len(targets))``, and ``max(len(targets), 1)``,
+    ``max(float(len(targets)), 1.0)`` as a divisor, or ``min(float(len(targets)), 8.0)`` equal to
+    the count: on fewer images the group's count too), which on a group alone is the group's images; a reason to decline for Python
     arithmetic on it (``len(targets) - 1``, ``1 / len(targets)``: no constant, no count), for a
     length of one image's targets picked by position (another image on a group alone) unless it
     is the loss's own image's, and for an int equal to the number of images that is the length of
@@ -3114,7 +3117,8 @@ def _length_operand(frame: Frame, ratio: Ratio, kind: str, z: Any) -> str | None
         if owners and owners != [ratio.host_image]:  # review13: ``len(s["boxes"])`` of another image than the loss's
             return BY_POSITION_LENGTH  # (``zip(e, reversed(targets))``), or of one image over several images' loss
         if n.obj is targets:
-            if len(lengths) == 1 and (form in ("len", "float") or form == "floor" and kind == "div"):
+            if len(lengths) == 1 and (form in ("len", "float") or form == "floor" and kind == "div"
+                                      or form == "cap" and kind == "div" and z == frame.num_images):
                 return "targets"
             return FROM_TARGETS_LENGTH
         if any(v is targets for v in n.loaded) and n.obj is not UNPROVEN and not _own_targets(targets, ratio, n.obj):
@@ -4023,6 +4027,9 @@ UNSEEN_DIVISION = ("a division run by C code (``map(operator.truediv, per, [len(
 GLOBALS_CALL_DIVISOR = ("a division by a number a function returns that reads none of its arguments, only globals "
                         "(``/ get_n(t)`` of ``return N``), equal to a count of this batch by value: a global the code "
                         "may set (``N = len(t)``), or a function it calls, may hold the count")
+COUNTED_SIZE_DIVISOR = ("a division by sizes unpacked from a tensor the body made with a count of the images "
+                        "(``torch.cat([x] + [x[:, :1]] * (len(t) - 1), 1)``, then ``_, r, w = z.shape``): on a group "
+                        "alone it has other sizes")
 CHOSEN_DIVISOR = ("a division by a number literal a conditional expression chose (``k = 4.0 if len(t) else 1.0``): "
                   "on a group alone its test picks the arm, whatever count the literal equals")
 BATCH_NUMBER_DIVISOR = ("a division by a number literal the code picks with a number of the batch as a whole (``k = "
@@ -4075,6 +4082,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return product
     if source == "other" and frame.size_sites and unpacked_size_divisor(frame.size_sites):  # ``/ ((h - 1) * w)``
         return True
+    if source == "other" and frame.size_sites and counted_size_divisor(frame.size_sites):
+        return COUNTED_SIZE_DIVISOR  # ``_, r, w = torch.cat([x] + [x[:, :1]] * (len(t) - 1), 1).shape``
     if source == "other" and type(z) is int and iteration_count():  # ``n += 1`` over ``range(3)``
         return True
     if source == "other" and configured_item(z, frame.fixed_lists):  # ``self.table["k"]`` of a dict held unchanged
