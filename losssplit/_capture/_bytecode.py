@@ -5504,8 +5504,10 @@ def factor_unread(factor: Any, division: bool = False) -> bool:
     called runs it (``sum(map(functools.partial(operator.mul, 1.0 / n), per))``: no ``*`` and no
     call of a product method or function executing; ``division_unseen``), or ``factor`` is the very
     object a local a ``for`` binds holds (``w * e for w, e in zip([1 / n] * n, per)``, ``e.mul(w)``:
-    an item of an iterable the code built; Python 3.11, whose stores were checked). False where
-    nothing can be told."""
+    an item of an iterable the code built; Python 3.11, whose stores were checked) or an operand
+    picks by that local from a container (``w[b]``, ``float(w[b])`` of ``w = dict.fromkeys(range(n),
+    1 / n)``), or a NumPy scalar of its value either is (``np.ones(n) / n``; torch made ``factor`` of
+    it) and no literal of the body's code is that value. False where nothing can be told."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
     if f is None:
         return False
@@ -5516,23 +5518,35 @@ def factor_unread(factor: Any, division: bool = False) -> bool:
     if not names:
         return False
     held = f.f_locals
-    if any(held.get(name, _UNPROVEN) is factor for name in names):
-        return True
-    if any(_numpy_of(held.get(name), factor) for name in names):  # (its object is NumPy's: a literal by value)
-        return not any(_holds_constant(g.f_code, factor, True) for g in _body_frames())
+    items = [held.get(name, _UNPROVEN) for name in names]
     instructions = _instructions(code)
     for start, end in _operands(code, lasti):  # ``w[b] * e`` of ``w = dict.fromkeys(range(n), 1 / n)``: picked by the loop
+        load = instructions[start]
+        if end - start == 6 and load.opname == "LOAD_GLOBAL" and load.argval == "float" and (load.arg or 0) & 1 \
+                and instructions[end - 1].opname == "CALL" and instructions[end - 1].arg == 1:
+            start, end = start + 1, end - 2  # ``float(w[b])``: compared by value as NumPy's
         if end - start == 3 and instructions[end - 1].opname == "BINARY_SUBSCR" \
                 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
                 and instructions[start + 1].opname == "LOAD_FAST" and instructions[start + 1].argval in names:
-            held_in, key = held.get(instructions[start].argval), held.get(instructions[start + 1].argval)
-            if type(key) is not int:
-                continue
-            if isinstance(held_in, dict) and type(held_in) is dict and held_in.get(key, _UNPROVEN) is factor \
-                    or isinstance(held_in, (list, tuple)) and type(held_in) in (list, tuple) \
-                    and -len(held_in) <= key < len(held_in) and held_in[key] is factor:
-                return True
-    return False
+            items.append(_picked(held.get(instructions[start].argval), held.get(instructions[start + 1].argval)))
+    if any(v is factor for v in items):
+        return True
+    # a NumPy scalar equal to it (its object is NumPy's): unread, unless a literal of the body's code is that value
+    return any(_numpy_of(v, factor) for v in items) and not any(
+        _holds_constant(g.f_code, factor, True) for g in _body_frames())
+
+
+def _picked(held_in: Any, key: Any) -> Any:
+    """``held_in[key]`` of a dict, list, tuple or 1-d NumPy array ``held_in`` and an int ``key`` it
+    holds (no code of the user's runs); else ``_UNPROVEN``."""
+    if type(key) is not int:
+        return _UNPROVEN
+    if isinstance(held_in, dict) and type(held_in) is dict:
+        return held_in.get(key, _UNPROVEN)
+    if isinstance(held_in, (list, tuple)) and type(held_in) in (list, tuple) \
+            or type(held_in).__module__ == "numpy" and getattr(held_in, "ndim", None) == 1:
+        return held_in[key] if -len(held_in) <= key < len(held_in) else _UNPROVEN
+    return _UNPROVEN
 
 
 def _numpy_of(value: Any, factor: float) -> bool:
