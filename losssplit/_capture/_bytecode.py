@@ -4635,12 +4635,15 @@ def _names(code: types.CodeType, name: str) -> bool:
                or isinstance(v, types.CodeType) and _names(v, name) for v in code.co_consts)
 
 
-def _holds_constant(code: types.CodeType, c: Any) -> bool:
-    return any(_holds_object(v, c) or isinstance(v, types.CodeType) and _holds_constant(v, c) for v in code.co_consts)
+def _holds_constant(code: types.CodeType, c: Any, equal: bool = False) -> bool:
+    """Whether ``code`` (or a code it makes) holds the constant ``c`` (with ``equal``, a float equal to it)."""
+    return any(_holds_object(v, c, equal) or isinstance(v, types.CodeType) and _holds_constant(v, c, equal)
+               for v in code.co_consts)
 
 
-def _holds_object(v: Any, c: Any) -> bool:
-    return v is c or type(v) in (tuple, frozenset) and any(_holds_object(w, c) for w in v)
+def _holds_object(v: Any, c: Any, equal: bool = False) -> bool:
+    return v is c or equal and type(v) is float and v == c \
+        or type(v) in (tuple, frozenset) and any(_holds_object(w, c, equal) for w in v)
 
 
 def caller_frame() -> types.FrameType | None:
@@ -5559,8 +5562,10 @@ def factor_unread(factor: Any, division: bool = False) -> bool:
     called runs it (``sum(map(functools.partial(operator.mul, 1.0 / n), per))``: no ``*`` and no
     call of a product method or function executing; ``division_unseen``), or ``factor`` is the very
     object a local a ``for`` binds holds (``w * e for w, e in zip([1 / n] * n, per)``, ``e.mul(w)``:
-    an item of an iterable the code built; Python 3.11, whose stores were checked). False where
-    nothing can be told."""
+    an item of an iterable the code built; Python 3.11, whose stores were checked) or an operand
+    picks by that local from a container (``w[b]``, ``float(w[b])`` of ``w = dict.fromkeys(range(n),
+    1 / n)``), or a NumPy scalar of its value either is (``np.ones(n) / n``; torch made ``factor`` of
+    it) and no literal of the body's code is that value. False where nothing can be told."""
     f = _caller() if sys.version_info[:2] in _CHECKED else None
     if f is None:
         return False
@@ -5568,7 +5573,44 @@ def factor_unread(factor: Any, division: bool = False) -> bool:
     if _op_unseen_at(code, lasti, division):
         return True
     names = _loop_locals(code) if sys.version_info[:2] in _FLOOR_CHECKED else ()
-    return bool(names) and any(f.f_locals.get(name, _UNPROVEN) is factor for name in names)
+    if not names:
+        return False
+    held = f.f_locals
+    items = [held.get(name, _UNPROVEN) for name in names]
+    instructions = _instructions(code)
+    for start, end in _operands(code, lasti):  # ``w[b] * e`` of ``w = dict.fromkeys(range(n), 1 / n)``: picked by the loop
+        load = instructions[start]
+        if end - start == 6 and load.opname == "LOAD_GLOBAL" and load.argval == "float" and (load.arg or 0) & 1 \
+                and instructions[end - 1].opname == "CALL" and instructions[end - 1].arg == 1:
+            start, end = start + 1, end - 2  # ``float(w[b])``: compared by value as NumPy's
+        if end - start == 3 and instructions[end - 1].opname == "BINARY_SUBSCR" \
+                and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
+                and instructions[start + 1].opname == "LOAD_FAST" and instructions[start + 1].argval in names:
+            items.append(_picked(held.get(instructions[start].argval), held.get(instructions[start + 1].argval)))
+    if any(v is factor for v in items):
+        return True
+    # a NumPy scalar equal to it (its object is NumPy's): unread, unless a literal of the body's code is that value
+    return any(_numpy_of(v, factor) for v in items) and not any(
+        _holds_constant(g.f_code, factor, True) for g in _body_frames())
+
+
+def _picked(held_in: Any, key: Any) -> Any:
+    """``held_in[key]`` of a dict, list, tuple or 1-d NumPy array ``held_in`` and an int ``key`` it
+    holds (no code of the user's runs); else ``_UNPROVEN``."""
+    if type(key) is not int:
+        return _UNPROVEN
+    if isinstance(held_in, dict) and type(held_in) is dict:
+        return held_in.get(key, _UNPROVEN)
+    if isinstance(held_in, (list, tuple)) and type(held_in) in (list, tuple) \
+            or type(held_in).__module__ == "numpy" and getattr(held_in, "ndim", None) == 1:
+        return held_in[key] if -len(held_in) <= key < len(held_in) else _UNPROVEN
+    return _UNPROVEN
+
+
+def _numpy_of(value: Any, factor: float) -> bool:
+    """Whether ``value`` is a NumPy scalar of the float ``factor``'s value (an item of ``np.ones(n) /
+    n`` a ``for`` binds: torch reads it as that float)."""
+    return type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0 and float(value) == factor
 
 
 @_per_code(1024)
@@ -6472,7 +6514,15 @@ def _spelled_lengths(instructions: list[dis.Instruction]) -> tuple[list[dis.Inst
     own). Straight-line code only: a jump target inside the spelling leaves it as it is."""
     out, moved, k, n = list(instructions), dict[int, int](), 0, 0
     while k < len(out):
-        if out[k].opname == "CALL" and k >= 1 and out[k - 1].opname == "PRECALL":
+        bound = _bound_length(out, k) if out[k].opname == "CALL" and out[k].arg == 0 else None
+        if bound is not None:  # ``count()`` of ``count = x.__len__``: same offsets, so nothing moved
+            head = out[k - 3]._replace(opname="LOAD_GLOBAL", opcode=dis.opmap["LOAD_GLOBAL"], arg=1, argval="len",
+                                       argrepr="NULL + len")
+            x = bound._replace(offset=out[k - 2].offset, starts_line=out[k - 2].starts_line, is_jump_target=False)
+            out[k - 3 : k + 1] = [head, x, out[k - 1]._replace(arg=1, argval=1, argrepr=""),
+                                  out[k]._replace(arg=1, argval=1, argrepr="")]
+            n += 1
+        elif out[k].opname == "CALL" and k >= 1 and out[k - 1].opname == "PRECALL":
             found = _length_spelling(out, k)
             if found is not None:
                 first, last, argument = found
@@ -6493,6 +6543,24 @@ def _spelled_lengths(instructions: list[dis.Instruction]) -> tuple[list[dis.Inst
                     continue
         k += 1
     return (out, moved) if n else (instructions, {})
+
+
+def _bound_length(instructions: list[dis.Instruction], k: int) -> dis.Instruction | None:
+    """The load of ``x`` where the CALL at ``k`` is ``count()`` of a
+    local stored once, by ``count = x.__len__``, ``x`` a local no code stores (a parameter: the same
+    object at the call); else None."""
+    if k < 3 or instructions[k - 3].opname != "PUSH_NULL" or instructions[k - 2].opname != "LOAD_FAST" \
+            or instructions[k - 1].opname != "PRECALL" or any(i.is_jump_target for i in instructions[k - 2 : k + 1]):
+        return None
+    name = instructions[k - 2].argval
+    stores = [j for j, i in enumerate(instructions) if i.opname in _CELL_STORES and i.argval == name]
+    if len(stores) != 1 or stores[0] < 2 or instructions[stores[0]].opname != "STORE_FAST":
+        return None
+    load, attr = instructions[stores[0] - 2 : stores[0]]
+    if attr.opname != "LOAD_ATTR" or attr.argval != "__len__" or load.opname != "LOAD_FAST" or attr.is_jump_target \
+            or instructions[stores[0]].is_jump_target:
+        return None
+    return None if any(i.opname in _CELL_STORES and i.argval == load.argval for i in instructions) else load
 
 
 def _length_spelling(instructions: list[dis.Instruction], k: int) -> tuple[int, int, tuple[int, int]] | None:
@@ -6519,7 +6587,7 @@ def _length_spelling(instructions: list[dis.Instruction], k: int) -> tuple[int, 
             and _constant_instruction(instructions[k + 1], 0) and instructions[k + 2].opname == "BINARY_SUBSCR":
         return callee[0], k + 2, args[0]  # ``np.shape(x)[0]``
     if path == ("", "sum") and len(args) == 1:
-        iterable = _counted_iterable(instructions, args[0])
+        iterable = _counted_iterable(instructions, args[0]) or _mapped_ones(instructions, args[0])
         return None if iterable is None else (callee[0], k, iterable)
     rest = _LENGTH_CALLS.get(path)
     if path[1] == "reduce" and rest is not None and len(args) == 3:
@@ -6589,6 +6657,24 @@ def _counted_iterable(instructions: list[dis.Instruction], span: tuple[int, int]
     else:
         return None
     return (span[0] + 2, span[1] - 3) if _constant_instruction(one, 1) else None
+
+
+def _mapped_ones(instructions: list[dis.Instruction], span: tuple[int, int]) -> tuple[int, int] | None:
+    """The span of ``x`` where ``span`` makes ``map(lambda _: 1, x)`` (a lambda of one plain parameter
+    returning the int 1)."""
+    made = instructions[span[0] : span[1]]
+    if len(made) < 6 or made[0].opname != "LOAD_GLOBAL" or made[0].argval != "map" or not (made[0].arg or 0) & 1 \
+            or made[1].opname != "LOAD_CONST" or made[2].opname != "MAKE_FUNCTION" or made[2].arg != 0 \
+            or [(i.opname, i.arg) for i in made[-2:]] != [("PRECALL", 2), ("CALL", 2)] \
+            or _scanned_operand_start(instructions, span[1] - 2, False) != span[0] + 3:
+        return None
+    code = made[1].argval
+    if not isinstance(code, types.CodeType) or code.co_argcount != 1 or code.co_kwonlyargcount \
+            or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
+        return None
+    ins = [i for i in dis.get_instructions(code) if i.opname not in ("RESUME", "EXTENDED_ARG", "CACHE")]
+    one = [i.opname for i in ins] == ["LOAD_CONST", "RETURN_VALUE"] and _constant_instruction(ins[0], 1)
+    return (span[0] + 3, span[1] - 2) if one else None
 
 
 # CALL_INTRINSIC_1's argument (3.12) -> the 3.11 opcode it replaced

@@ -5257,7 +5257,13 @@ def _plain_number_in(values: tuple) -> bool:
 # a floored count read on the host (``torch.tensor(n).clamp(min=1).item()``) is a plain number of the body's
 # code: where ``n`` is computed from a length, so is it
 _PLAIN_NUMBERS = (int, float, FlooredFloat, FlooredInt)
-_PLAIN_NUMBER_TYPES = frozenset(_PLAIN_NUMBERS)  # ``type(v) in``: hashed, not compared with each
+# NumPy's scalars are numbers of the body's code too (``clamp(max=0.3 * np.sqrt(len(t)))``: an
+# ``np.float64``, torch reads its value); torch has loaded numpy where it is installed
+_NUMPY = sys.modules.get("numpy")
+_NUMPY_SCALARS = () if _NUMPY is None else tuple(
+    getattr(_NUMPY, name) for name in ("float64", "float32", "float16", "int64", "int32", "int16", "int8",
+                                       "uint8", "uint16", "uint32", "uint64") if hasattr(_NUMPY, name))
+_PLAIN_NUMBER_TYPES = frozenset((*_PLAIN_NUMBERS, *_NUMPY_SCALARS))  # ``type(v) in``: hashed, not compared with each
 
 
 # ops whose int arguments size or bound what they take along a dim: (position, keyword) of each
