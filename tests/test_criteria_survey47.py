@@ -143,11 +143,12 @@ def depth_pro_trimmed_inverse_mae(out, batch, keep=0.8):
 def e2e_ft_affine_lstsq(out, batch):
     """Marigold E2E-FT's affine-invariant loss on the decoded depth: each image's scale and shift
     solved by batched least squares over its valid pixels (``torch.linalg.lstsq`` of ``[d, 1]``, the
-    invalid rows zeroed), the aligned prediction's L1 over the batch's valid pixels."""
+    invalid rows zeroed; ``gelsd``: the default ``gelsy`` is not deterministic run to run on CPU),
+    the aligned prediction's L1 over the batch's valid pixels."""
     pred = F.softplus(out["depth"]).flatten(1)
     gt, m = batch["depth"].flatten(1), batch["valid"].flatten(1).float()
     a = torch.stack([pred.detach() * m, m], -1)
-    sol = torch.linalg.lstsq(a, (gt * m).unsqueeze(-1)).solution
+    sol = torch.linalg.lstsq(a, (gt * m).unsqueeze(-1), driver="gelsd").solution
     aligned = pred * sol[:, 0] + sol[:, 1]
     return {"loss_affine_l1": ((aligned - gt).abs() * m).sum() / m.sum()}
 
