@@ -800,7 +800,10 @@ CASES = {c.body.__name__: c for c in [
     Case(depth_anything_feature_alignment, depth_batch),
     Case(depth_pro_trimmed_inverse_mae, depth_batch),
     Case(e2e_ft_affine_lstsq, depth_batch),
-    Case(metric3d_random_proposal_normalised, rpnl_batch),
+    Case(metric3d_random_proposal_normalised, rpnl_batch, gaps=keys("loss_rpnl@0", "loss_rpnl@2", "loss_rpnl@3"),
+         why="GAP: the crops counted in a Python loop over each image's crops, a count equal to a number of the "
+             "arguments (a crop's corner: 8, 6, 2), read as a normaliser from outside the call beside the valid "
+             "mask's boolean pick (5)"),
     Case(mast3r_confidence_regression, pointmap_batch),
     Case(mast3r_matching_infonce, pointmap_batch),
     Case(cotracker_sequence_and_visibility, track_batch),
@@ -811,7 +814,9 @@ CASES = {c.body.__name__: c for c in [
     Case(dwpose_logit_distillation, simcc_kd_batch),
     Case(rtmdet_dynamic_soft_label, dsl_batch),
     Case(owlv2_objectness_and_classes, owl_batch),
-    Case(maskdino_denoising, dn_batch),
+    Case(maskdino_denoising, dn_batch, gaps=keys("loss_dn_cls@1"),
+         why="GAP: the box count summed from ``len`` of each image's boxes, the focal over every dn query "
+             "divided by it after the loop read single images' sizes (2)"),
     Case(sam_hq_multimask, sam_batch),
     Case(seggpt_in_context_smooth_l1, seggpt_batch),
     Case(boundary_dou, boundary_batch),
@@ -820,10 +825,14 @@ CASES = {c.body.__name__: c for c in [
     Case(udl_uncertainty_driven, sr_batch),
     Case(supir_edm_latent, latent_batch),
     Case(diffbir_stage1_and_latent, latent_batch),
-    Case(frequency_distribution_loss, sr_batch),
+    Case(frequency_distribution_loss, sr_batch, gaps=keys("loss_fdl"),
+         why="GAP: ``torch.angle`` of the features' FFT, whose DC terms are real: within rounding of the branch "
+             "cut, each image's alone (5)"),
     Case(promptir_degradation_weighted, promptir_batch),
 ]}
 
-FIRST = (0, 0, 0, 0)
-NOW = FIRST
-globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))
+FIRST = (315, 22, 22, 0)  # expected, declined, GAP, WRONG at first contact (main at 0b1e64a unchanged)
+NOW = (315, 12, 12, 0)  # s47: quantiles of several q over one image (5), lstsq of batches of matrices (5)
+globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW, over_target=(
+    "12 GAP of 315 (3.8 %): Metric3D's crop count equal to a crop corner (5), FDL's angle at the branch cut (5), "
+    "Mask DINO's box count after per-image len reads (2)")))
