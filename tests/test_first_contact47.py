@@ -102,10 +102,16 @@ def columns_are_images(x, y):
     return {"loss_fit": sol.pow(2).mean()}
 
 
+def mean_scale_of_the_fits(x, y):
+    scale = torch.linalg.lstsq(_design(x), y.unsqueeze(-1), driver="gels").solution[:, 0].mean()  # over the images
+    return {"loss_fit": ((x * scale - y).abs()).mean()}
+
+
 def test_least_squares_of_each_image_split():
     """Each image's system (a leading dim, the solution's and its residuals' and singular values'
-    rows; ``B``'s columns as images): the image's solution. Each declined before (no rule)."""
-    for body in (affine_fit_per_image, affine_fit_with_residuals, columns_are_images):
+    rows; ``B``'s columns as images): the image's solution; the mean of the images' scales, each
+    group's mean of its own. Each declined before (no rule)."""
+    for body in (affine_fit_per_image, affine_fit_with_residuals, columns_are_images, mean_scale_of_the_fits):
         _splits(body, 6)
 
 
