@@ -169,6 +169,9 @@ CASES = {
     torch.linalg.solve_ex: rows(lambda e, y: torch.linalg.solve_ex(_covariances(e, y), _covariances(y, e)).result),
     torch.linalg.solve_triangular: rows(lambda e, y: torch.linalg.solve_triangular(
         torch.linalg.cholesky(_covariances(e, y)), e[..., :3, :2], upper=False)),
+    # each image's own least squares (Marigold E2E-FT's scale and shift; ``gels``: the default ``gelsy`` is not
+    # deterministic run to run on CPU)
+    torch.linalg.lstsq: rows(lambda e, y: torch.linalg.lstsq(_covariances(e, y)[..., :2], e[..., :3, :2], driver="gels").solution),
     **{f: rows(lambda e, y, f=f: f(e @ y.transpose(1, 2))) for f in (torch.tril, T.tril)},
     **{f: rows(lambda e, y, f=f: f(e, 1) * y) for f in (torch.triu, T.triu)},
     # zuko's scales: values of each image, in order, into its lower triangle (3 positions per image)
@@ -768,6 +771,8 @@ MIXING = {
         rows(lambda e, y: torch.linalg.solve(torch.eye(len(y)).expand(3, -1, -1), e[:, :, :1].permute(1, 0, 2))), "solve"),
     "solve_ex of a matrix whose rows are images": (rows(lambda e, y: torch.linalg.solve_ex(
         e[:, 0, :1].expand(-1, len(y)) + torch.eye(len(y)), torch.ones(len(y), 1)).result), "solve_ex"),
+    "lstsq of one system whose rows are images": (rows(lambda e, y: torch.linalg.lstsq(
+        e[:, 0, :2], torch.ones(len(y), 1), driver="gels").solution), "lstsq"),
     "solve_triangular from the right": (rows(lambda e, y: torch.linalg.solve_triangular(
         torch.linalg.cholesky(_covariances(e, y)), e[..., :2, :3], upper=False, left=False)), "solve_triangular"),
     "tril of a matrix whose rows are images": (rows(lambda e, y: torch.tril(e.sum(-1))), "tril"),

@@ -4829,18 +4829,24 @@ def kthvalue(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
 def quantile(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``torch.quantile(x, q, dim)`` of one number ``q``: an order statistic along ``dim`` as
     ``kthvalue`` is (each image keeps its own rows along a dim without images; along a row dim, or
-    of weighted values, declined). A tensor of several ``q`` adds a dim in front: declined."""
+    of weighted values, declined). A tensor of several ``q`` adds a dim in front: over every dim of
+    one image's values (Marigold's ``quantile(d[i][valid[i]], tensor([0.02, 0.98]))``) the
+    quantiles are that image's; else declined."""
     src = get_arg(args, kwargs, 0, "input", None)
     track = frame.get(src)
     if track is None or not isinstance(src, Tensor):
         return
     q = get_arg(args, kwargs, 1, "q", None)
+    dim, keepdim = get_arg(args, kwargs, 2, "dim", None), get_arg(args, kwargs, 3, "keepdim", False)
+    weighted = track.unweighted is not None and track.lost_at is None and track.ratio is None
     several = isinstance(q, Tensor) and (q.dim() > 0 or frame.get(q) is not None)
-    if several or track.unweighted is not None and track.lost_at is None and track.ratio is None:
+    if several and not weighted and dim is None and frame.get(q) is None and track.lost_at is None \
+            and track.ratio is None and isinstance(out, Tensor) and _one_image_reduction(frame, func, (src,), {}, [out], track):
+        return
+    if several or weighted:
         for o in tensors(out):
             frame.lose(o, f"{op_name(func)} of weighted values" if not several else op_name(func), track)
         return
-    dim, keepdim = get_arg(args, kwargs, 2, "dim", None), get_arg(args, kwargs, 3, "keepdim", False)
     _reduce(frame, func, (src, dim, keepdim), {}, out, None, False)
 
 

@@ -2405,6 +2405,45 @@ def solve(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
             frame.set(o, new)
 
 
+@rule(torch.linalg.lstsq)
+def lstsq(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch.linalg.lstsq(A [*, m, n], B [*, m, k])``: each matrix's problem solved on its own
+    (Marigold E2E-FT's scale and shift per image): the leading dims keep their rows in the solution
+    and so do ``B``'s columns; the other results (residuals, rank, singular values) keep the leading
+    dims where computed. A row dim among ``A``'s own two dims or ``B``'s rows, ``B`` of another rank
+    or broadcast leading dims end attribution."""
+    a, b = get_arg(args, kwargs, 0, "A", None), get_arg(args, kwargs, 1, "B", None)
+    ta, tb = frame.get(a), frame.get(b)
+    if (ta is None and tb is None) or not isinstance(a, Tensor) or not isinstance(b, Tensor) or not isinstance(out, tuple):
+        return
+    op = op_name(func)
+    lead = a.dim() - 2
+    outs = [o for o in out if isinstance(o, Tensor)]
+    if (any(t is not None and (t.lost_at is not None or t.ratio is not None) for t in (ta, tb)) or lead < 0
+            or b.dim() != a.dim() or a.shape[:lead] != b.shape[:lead] or out[0].shape[:lead] != a.shape[:lead]):
+        return frame.lose(outs, op, ta or tb)
+    leading: dict[int, int | None] = {d: (d if d < lead else None) for d in range(a.dim())}
+    solution = combine(frame, op, [(ta, leading), (tb, {**leading, lead + 1: lead + 1})], out[0].shape)
+    if solution is None:
+        return
+    if solution.lost_at is not None:
+        return frame.lose(outs, f"{op} over a dim that carries images", ta or tb)
+    raw = None
+    if any(t is not None and t.unweighted is not None for t in (ta, tb)):
+        raw = func(unweighted_of(a, ta), unweighted_of(b, tb), **{k: v for k, v in kwargs.items() if k not in ("A", "B")})
+    solution.unweighted = raw[0] if raw is not None else None
+    frame.set(out[0], solution)
+    for i, o in enumerate(out[1:], 1):
+        if not isinstance(o, Tensor) or not o.numel():
+            continue  # not computed by this driver
+        other = combine(frame, op, [(ta, leading), (tb, leading)], o.shape) if o.shape[:lead] == a.shape[:lead] else None
+        if other is None or other.lost_at is not None:
+            frame.lose(o, op, ta or tb)
+            continue
+        other.unweighted = raw[i] if raw is not None and o.is_floating_point() else None
+        frame.set(o, other)
+
+
 @rule(torch.matmul, Tensor.matmul, torch.mm, Tensor.mm, torch.bmm, Tensor.bmm)
 def matmul(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """2-d / batched matrix products: output rows from ``a``'s rows, columns from ``b``'s."""
