@@ -53,10 +53,10 @@ POSITION_PICKS = {  # the image column, as a factor: declines
     "select_negative": lambda t: t.select(1, -6),
     "list_of_two": lambda t: t[:, [0, 4]].sum(1),
     "ellipsis": lambda t: t[..., 0],
-    "rows_then_transpose": lambda t: t[1:].T[0].sum() + 0 * t[:, 0],
+    "columns_then_transpose": lambda t: t[:, :3].T[0],
     "decay_index_select": lambda t: DECAY.index_select(0, t[:, 0].long()),
     "decay_take": lambda t: torch.take(DECAY, t.T[0].long()),
-    "decay_by_a_tuple": lambda t: DECAY[None].expand(2, 5)[0 * t[:, 0].long(), t[:, 0].long()],
+    "decay_by_a_tuple": lambda t: DECAY[None].expand(2, 5)[t[:, 1].long() % 2, t[:, 0].long()],
     # reduced or multiplied with other columns: the positions mixed in (WRONG on 0b1e64a too)
     "sum_of_a_slice": lambda t: t[:, :2].sum(1),
     "sum_of_the_column": lambda t: t[:, 0].sum(),
