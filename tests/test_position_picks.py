@@ -178,3 +178,22 @@ def indexed_by_a_zeros_column_written_with_the_positions(p, targets):
 def test_a_zeros_column_written_over_is_never_wrong(body):
     for got, want, said in _outcomes(body):
         assert not wrong_companions(got, want), (got, want, said)
+
+
+def largest_of_the_error_and_the_image_column(p, targets):
+    table = _table(targets)
+    return {"loss": torch.max(_error(p, table), table[:, 0]).sum()}
+
+
+def largest_of_the_error_and_a_targets_column(p, targets):
+    table = _table(targets)
+    return {"loss": torch.max(_error(p, table), table[:, 4]).sum()}
+
+
+def test_an_elementwise_max_with_the_image_column_declines():
+    """``torch.max(e, b)`` (a ``_POSITION_MIXES`` op given the images' values): was WRONG on 0b1e64a."""
+    for got, want, said in _outcomes(largest_of_the_error_and_the_image_column):
+        assert want and not got, (got, want)
+        assert any("key 'loss'" in m and "at torch.max of an image's position" in m for m in said), said
+    for got, want, said in _outcomes(largest_of_the_error_and_a_targets_column):
+        assert got and set(got) == set(want) and not said and not wrong_companions(got, want), said

@@ -5646,11 +5646,14 @@ def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, kwargs
     values of no images (``table * gain``). Arithmetic that meets the images' values (``e * (1 +
     table[:, 0])``), scales a position or compares it with a number other than a loop's position
     over the images (``table[:, 0] == 0``) is lost: it follows the position, another on a group alone."""
-    if func in _POSITION_MIXES:
-        if any(_marked(frame, v) for v in args):  # (``table[:, :2].sum(1)``, ``table @ w``: the positions mixed in)
-            for item in out if isinstance(out, tuple) else (out,):
-                if type(item) is Tensor:
-                    frame.position_columns[id(item)] = (item, None)
+    if func in _POSITION_MIXES and any(_marked(frame, v) for v in args):
+        # (``table[:, :2].sum(1)``, ``table @ w``; with the images' values, ``torch.max(e, b)``, ``e @ table``: lost)
+        if any(type(w) is Tensor and frame.get(w) is not None and not _marked(frame, w) for w in args):
+            frame.lose(out, f"{op_name(func)} {POSITION_COLUMN}", pred=False)
+            return
+        for item in out if isinstance(out, tuple) else (out,):
+            if type(item) is Tensor:
+                frame.position_columns[id(item)] = (item, None)
         return
     if type(out) is not Tensor:
         if type(out) in (tuple, list):
