@@ -1231,6 +1231,8 @@ class Frame:
         # the same of fills of another number in a loop over the images (``torch.full((n, 1), 0.0)``
         # beside each image's targets): as the index of the images it names one image for every row
         self.literal_columns: dict[int, tuple[Tensor, frozenset[int] | None]] = {}
+        # a transposed table of ``position_columns`` (``table.T``): id -> (the tensor, its positional rows)
+        self.position_rows: dict[int, tuple[Tensor, frozenset[int]]] = {}
         # the ops ``_position_values`` reads: joins only once there is an int fill to join
         self.position_funcs = _POSITION_VALUES
         self.unowned: set[int] = set()  # those made of Python numbers of no image (``positional_operand``)
@@ -2658,6 +2660,7 @@ class Frame:
         self.int_fills.clear()
         self.position_columns.clear()
         self.literal_columns.clear()
+        self.position_rows.clear()
         self.position_funcs = _POSITION_VALUES
         self.unowned.clear()
         self.outside_read.clear()
@@ -4798,6 +4801,7 @@ _VALUE_ARGS = {torch.full: 1, Tensor.new_full: 2, torch.full_like: 1, Tensor.fil
                torch.scalar_tensor: 0, Tensor.new_tensor: 1}
 # of those, the ones given a size (or a tensor to fill) besides the value
 _SHAPED_FILLS = frozenset({torch.full, Tensor.new_full, Tensor.fill_})
+_CONSTANT_COLUMNS = frozenset({torch.zeros, torch.ones, Tensor.new_zeros, Tensor.new_ones})
 # of those, the ones whose data are often literals of the body (``torch.tensor(2.0)``): a number
 # there is counted by its type only, not by its value
 _DATA_ARGS = {torch.tensor, torch.as_tensor, torch.scalar_tensor, Tensor.new_tensor}
@@ -5524,6 +5528,11 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                         frame.position_columns[id(out)] = (out, None)
                     else:  # a literal's: as the index of the images it names one image for every row
                         frame.literal_columns[id(out)] = (out, None)
+            elif func in _CONSTANT_COLUMNS and frame.num_images > 1 and out.dim() == 2 and out.shape[1] == 1 \
+                    and frame.get(out) is None:
+                # ``torch.zeros(n, 1)`` made once beside the joined targets: as the index of the images, image 0
+                frame.literal_columns[id(out)] = (out, None)
+                frame.position_funcs = _POSITION_VALUES_JOINED
         elif func in _POSITION_PRODUCTS:
             if frame.num_images > 1 and len(args) == 2 and type(args[1]) is int and type(args[0]) is Tensor \
                     and frame.get(args[0]) is None and frame.get(out) is None \
@@ -5614,11 +5623,28 @@ _COLUMN_LAYOUTS = frozenset({Tensor.view, Tensor.reshape, torch.reshape, Tensor.
                              torch.squeeze, Tensor.unsqueeze, torch.unsqueeze, Tensor.expand, Tensor.repeat})
 _COLUMN_ARITHMETIC = frozenset({*_ARITHMETIC_RULES, "unary", "clamp", "comparison"})
 _COLUMN_SHIFTS = frozenset({"add", "sub", "rsub"})
-POSITION_COLUMN = ("of an image's position in a loop over the images (a fill of it, or a table's column joined from "
-                   "such fills: on a group alone the image has another position)")
+POSITION_COLUMN = ("of an image's position in a loop over the images (a fill of it, a table's column joined from "
+                   "such fills, or a value read at it: on a group alone the image has another position)")
+# ops that read a tensor at an index (``decay[b]``)
+_POSITION_READS = frozenset({Tensor.__getitem__, Tensor.index_select, torch.index_select, Tensor.take, torch.take})
+_TRANSPOSES = frozenset({Tensor.t, torch.t, Tensor.T.__get__, Tensor.mT.__get__,  # type: ignore[attr-defined]
+                         Tensor.transpose, torch.transpose, Tensor.swapaxes, torch.swapaxes, Tensor.swapdims,
+                         torch.swapdims, Tensor.permute, torch.permute, Tensor.movedim, torch.movedim})
+_UNBINDS = frozenset({Tensor.unbind, torch.unbind})
+# ops whose every value may take in positions of a table's column (a reduction, a product of matrices)
+_POSITION_MIXES = frozenset({
+    Tensor.sum, torch.sum, Tensor.nansum, torch.nansum, Tensor.mean, torch.mean, Tensor.nanmean, torch.nanmean,
+    Tensor.prod, torch.prod, Tensor.amax, torch.amax, Tensor.amin, torch.amin, Tensor.max, torch.max, Tensor.min,
+    torch.min, Tensor.median, torch.median, Tensor.norm, torch.norm, Tensor.logsumexp, torch.logsumexp, Tensor.std,
+    torch.std, Tensor.var, torch.var, Tensor.cumsum, torch.cumsum, Tensor.cumprod, torch.cumprod, Tensor.matmul,
+    torch.matmul, Tensor.__matmul__, Tensor.__rmatmul__, Tensor.mm, torch.mm, Tensor.mv, torch.mv, torch.einsum,
+    torch.nn.functional.linear})
+_PARTS = frozenset({Tensor.split, torch.split, Tensor.chunk, torch.chunk, Tensor.tensor_split, torch.tensor_split,
+                    Tensor.split_with_sizes, torch.split_with_sizes, Tensor.unsafe_split})
+_ALONG = frozenset({Tensor.select, torch.select, Tensor.index_select, torch.index_select, Tensor.narrow, torch.narrow})
 
 
-def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, out: Tensor) -> None:
+def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Follow ``Frame.position_columns`` through an op: a column picked from a table
     (``table[:, 0]``), a copy or cast (``.long()``: as an index of the images it names them as
     DETR's batch index does, its values checked against its rows' images where it picks), a
@@ -5626,7 +5652,27 @@ def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, out: T
     values of no images (``table * gain``). Arithmetic that meets the images' values (``e * (1 +
     table[:, 0])``), scales a position or compares it with a number other than a loop's position
     over the images (``table[:, 0] == 0``) is lost: it follows the position, another on a group alone."""
-    if _column_followed(frame.position_columns, func, args, out) or rule is None or rule.__name__ not in _COLUMN_ARITHMETIC:
+    if func in _POSITION_MIXES and any(_marked(frame, v) for v in args):
+        # (``table[:, :2].sum(1)``, ``table @ w``; with the images' values, ``torch.max(e, b)``, ``e @ table``: lost)
+        if any(type(w) is Tensor and frame.get(w) is not None and not _marked(frame, w) for w in args):
+            frame.lose(out, f"{op_name(func)} {POSITION_COLUMN}", pred=False)
+            return
+        for item in out if isinstance(out, tuple) else (out,):
+            if type(item) is Tensor:
+                frame.position_columns[id(item)] = (item, None)
+        return
+    if type(out) is not Tensor:
+        if type(out) in (tuple, list):
+            _column_moved(frame, func, args, kwargs, out)
+        return
+    if _column_followed(frame.position_columns, func, args, out) or _column_moved(frame, func, args, kwargs, out):
+        return
+    if func in _POSITION_READS and frame.get(args[0]) is None and id(args[0]) not in frame.position_columns \
+            and any(_held(frame.position_columns, i) for i in _index_tensors(func, args, kwargs)):
+        # ``decay[table[:, 0].long()]``: a tensor of no images read at the positions, each image's value by its position
+        frame.position_columns[id(out)] = (out, None)
+        return
+    if rule is None or rule.__name__ not in _COLUMN_ARITHMETIC:
         return
     found = [(v, got[1]) for v in args if type(v) is Tensor and (got := frame.position_columns.get(id(v))) is not None
              and got[0] is v]
@@ -5645,6 +5691,131 @@ def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, out: T
         frame.lose(out, f"{op_name(func)} {POSITION_COLUMN}", pred=False)
     elif rule.__name__ != "comparison" and out.shape == v.shape:
         frame.position_columns[id(out)] = (out, columns)
+
+
+def _index_tensors(func: Any, args: tuple, kwargs: dict) -> list[Any]:
+    """The tensors ``func`` (of ``_POSITION_READS``) reads its first argument at."""
+    if func is Tensor.__getitem__:
+        return list(args[1]) if len(args) == 2 and type(args[1]) is tuple else list(args[1:2])
+    return [get_arg(args, kwargs, 2 if func in (Tensor.index_select, torch.index_select) else 1, "index", None)]
+
+
+def _swapped(func: Any, args: tuple, kwargs: dict) -> bool | None:
+    """Whether a ``_TRANSPOSES`` op swaps the dims of a 2-dim table; None where its dims are no ints."""
+    if func in (Tensor.t, torch.t, Tensor.T.__get__, Tensor.mT.__get__):  # type: ignore[attr-defined]
+        return True
+    given = [*args[1:], *kwargs.values()]
+    if func in (Tensor.permute, torch.permute):
+        dims = given[0] if len(given) == 1 and type(given[0]) in (tuple, list) else given
+        return [d % 2 for d in dims] == [1, 0] if len(dims) == 2 and all(type(d) is int for d in dims) else None
+    if len(given) != 2 or any(type(d) is not int for d in given):
+        return None
+    return given[0] % 2 != given[1] % 2
+
+
+def _column_moved(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> bool:
+    """Follow ``Frame.position_columns`` through the other ops that pick or move a table's columns:
+    a transpose (``table.T``: its rows, ``Frame.position_rows``), a transposed table's row
+    (``table.T[0]``), ``unbind``, ``split`` / ``chunk`` / ``tensor_split`` (each part), ``select``,
+    ``narrow`` and ``index_select`` (by an index tensor of values unread: each column it keeps, as
+    ``table[:, idx]``); whether it did."""
+    x = args[0] if args and type(args[0]) is Tensor else None
+    held = frame.position_columns.get(id(x)) if x is not None else None
+    rows = frame.position_rows.get(id(x)) if x is not None and held is None else None
+    if held is not None and held[0] is x:
+        d, marks = 1, held[1]
+    elif rows is not None and rows[0] is x:
+        d, marks = 0, rows[1]
+        if func is not Tensor.__getitem__ and _column_followed(frame.position_rows, func, args, out):  # type: ignore[arg-type]
+            return True
+    else:
+        return False
+    items = out if type(out) in (tuple, list) else (out,)
+    if marks is None:  # the positions whole: so is each part, each row
+        if func in _TRANSPOSES or func in _UNBINDS or func in _PARTS or func in _ALONG:
+            for item in items:
+                if type(item) is Tensor:
+                    frame.position_columns[id(item)] = (item, None)
+            return True
+        return False
+    if x.dim() != 2:
+        return False
+    n = x.shape[d]
+    picked: frozenset[int] | None
+    if func in _TRANSPOSES:
+        swapped = _swapped(func, args, kwargs)
+        if swapped is None or type(out) is not Tensor or out.dim() != 2:
+            return False
+        if swapped == (d == 1):
+            frame.position_rows[id(out)] = (out, marks)
+        else:
+            frame.position_columns[id(out)] = (out, marks)
+        return True
+    if func is Tensor.__getitem__ and d == 0:  # a transposed table's rows
+        index = args[1] if len(args) == 2 else None
+        first = index[0] if type(index) is tuple and index else index
+        if type(first) is int and -n <= first < n and first % n in marks:  # (any pick of it is positions too)
+            frame.position_columns[id(out)] = (out, None)
+        return True
+    if func in _UNBINDS:
+        along = get_arg(args, kwargs, 1, "dim", 0)
+        if type(along) is int and along % 2 == d:
+            for k, item in enumerate(items):
+                if k in marks and type(item) is Tensor:
+                    frame.position_columns[id(item)] = (item, None)
+        return True
+    if func in _PARTS:
+        along = get_arg(args, kwargs, 2, "dim", 0)
+        if type(along) is not int:
+            return False
+        at = 0
+        for item in items:
+            size = item.shape[d] if type(item) is Tensor and item.dim() == 2 else 0
+            kept = marks if along % 2 != d else frozenset(j - at for j in marks if at <= j < at + size)
+            at += size
+            if type(item) is Tensor and kept:
+                _note_marks(frame, item, d, None if along % 2 == d and len(kept) == size else kept)
+        return True
+    if func in _ALONG and type(out) is Tensor:
+        along = get_arg(args, kwargs, 1, "dim", None)
+        if type(along) is not int:
+            return False
+        if along % 2 != d:  # some rows (a row of a table: another pick)
+            if out.dim() == 2:
+                _note_marks(frame, out, d, marks)
+            return True
+        if func in (Tensor.select, torch.select):
+            k = get_arg(args, kwargs, 2, "index", None)
+            picked = None if type(k) is int and -n <= k < n and k % n in marks else frozenset()
+        elif func in (Tensor.narrow, torch.narrow):
+            start, length = get_arg(args, kwargs, 2, "start", None), get_arg(args, kwargs, 3, "length", None)
+            if type(start) is not int or type(length) is not int:
+                return False
+            span = range(n)[start % n:start % n + length] if n else range(0)
+            picked = frozenset(j for j, c in enumerate(span) if c in marks)
+            picked = None if picked and len(picked) == len(span) else picked
+        else:  # (an index tensor's values are not read: each column it keeps may be a position)
+            picked = frozenset(range(out.shape[d])) if out.dim() == 2 and out.shape[d] > 1 else None
+        if picked is None or picked:
+            _note_marks(frame, out, d, picked)
+        return True
+    return False
+
+
+def _marked(frame: Frame, t: Any) -> bool:
+    """Whether ``t`` is a tensor of ``Frame.position_columns`` or ``position_rows``."""
+    if type(t) is not Tensor:
+        return False
+    held = frame.position_columns.get(id(t)) or frame.position_rows.get(id(t))
+    return held is not None and held[0] is t
+
+
+def _note_marks(frame: Frame, t: Tensor, d: int, marks: frozenset[int] | None) -> None:
+    """Note ``t`` positional in ``marks`` along dim ``d`` (1: columns, 0: a transposed table's rows), or whole."""
+    if d == 0 and marks is not None:
+        frame.position_rows[id(t)] = (t, marks)
+    else:
+        frame.position_columns[id(t)] = (t, marks)
 
 
 def _column_followed(columns: dict[int, tuple[Tensor, frozenset[int] | None]], func: Any, args: tuple, out: Tensor) -> bool:
@@ -5672,13 +5843,18 @@ def _picked_columns(table: Tensor, index: Any, columns: frozenset[int], out: Ten
     n = table.shape[1]
     if len(parts) == 1 and type(parts[0]) in (slice, Tensor) and out.dim() == 2 and out.shape[1] == n:
         return columns  # some rows
-    if len(parts) != 2 or type(parts[0]) not in (slice, Tensor):
+    if len(parts) != 2 or type(parts[0]) not in (slice, Tensor) and parts[0] is not Ellipsis:
         return frozenset()
     k = parts[1]
     if type(k) is int and -n <= k < n:
         return None if k % n in columns else frozenset()
-    if type(k) is slice:
-        kept = range(n)[k]
+    if type(k) is Tensor:  # (its values are not read: each column it keeps may be a position)
+        return frozenset(range(out.shape[1])) if out.dim() == 2 and out.shape[1] > 1 else None
+    if type(k) in (slice, list):
+        given = range(n)[k] if type(k) is slice else k
+        if any(type(c) is not int or not -n <= c < n for c in given):
+            return frozenset()
+        kept = [c % n for c in given]
         picked = frozenset(j for j, c in enumerate(kept) if c in columns)
         return None if picked and len(picked) == len(kept) else picked  # (``table[:, :1]``: positions only)
     return frozenset()
@@ -6490,8 +6666,8 @@ class CaptureMode(TorchFunctionMode):
             with _HIDDEN():  # (no op of ours reaches the user's outer modes: ``out.numel()``)
                 valued = (some or out.numel() == 1) and _count_valued(frame, func, rule, args, kwargs, out)
                 met = not valued and bool(frame.count_made) and _count_met(frame, rule, args, out)
-        if frame.position_columns and is_tensor and frame.error is None:
-            _position_column_use(frame, func, rule, args, out)
+        if frame.position_columns and frame.error is None:
+            _position_column_use(frame, func, rule, args, kwargs, out)
         if frame.literal_columns and type(out) is Tensor and frame.error is None \
                 and not _column_followed(frame.literal_columns, func, args, out) and rule is not None \
                 and rule.__name__ in _COLUMN_SHIFTS and len(args) == 2 and type(args[1]) in (int, float) \
@@ -6507,6 +6683,12 @@ class CaptureMode(TorchFunctionMode):
         target = into = kwargs.get("out") if kwargs else None
         if into is None and args and (out is args[0] and _WRITES[func] or func is Tensor.__setitem__):
             target = args[0]
+        if target is not None and frame.literal_columns and type(target) is Tensor:
+            # (a literal's column written in place holds other numbers: ``col[s:e] = i``; a fill's own write stays)
+            if target._base is not None:
+                frame.literal_columns.pop(id(target._base), None)
+            if func is not Tensor.fill_:
+                frame.literal_columns.pop(id(target), None)
         if target is not None and frame.tracks and isinstance(target, Tensor):
             try:
                 with _HIDDEN():
