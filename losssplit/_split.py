@@ -669,11 +669,11 @@ def _mixed_blocks(frame: Frame, blocks: torch.Tensor, membership: Membership) ->
 
 def _unlike_pairs(frame: Frame, a: torch.Tensor, b: torch.Tensor, membership: Membership) -> torch.Tensor:
     """Whether rows of images ``a`` paired row by row with rows of images ``b`` (``Frame.paired_rows``)
-    pair otherwise on some group alone: a pair of images of different groups (or weights), or a map
-    that does not keep the images' order (on a group alone the rows are its own in the batch's
-    order: the pairs are the same only where both keep it)."""
+    pair otherwise on some group alone: where the maps differ, a pair of images of different groups
+    (or weights), or a map that does not keep the images' order (on a group alone its rows are its
+    own in the batch's order: the pairs are the same only where both keep it)."""
     if membership.images != frame.num_images:
-        return torch.ones((), dtype=torch.bool, device=a.device)
+        return (a != b).any()
     if membership.image is None:
         group = membership.group.to(a.device)
         unlike = group[a] != group[b]
@@ -683,7 +683,8 @@ def _unlike_pairs(frame: Frame, a: torch.Tensor, b: torch.Tensor, membership: Me
     weights = frame.weights_on(a.device)
     if weights is not None:
         unlike = unlike | (weights[a] != weights[b])
-    return unlike.any() | (a[1:] < a[:-1]).any() | (b[1:] < b[:-1]).any()
+    # the same images pair as they did before any group was formed, in whatever order
+    return (a != b).any() & (unlike.any() | (a[1:] < a[:-1]).any() | (b[1:] < b[:-1]).any())
 
 
 def _uneven_cut(frame: Frame, kept: torch.Tensor, counted: torch.Tensor, membership: Membership) -> torch.Tensor:
