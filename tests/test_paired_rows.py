@@ -135,3 +135,29 @@ def test_pairs_of_different_weights_decline():
     targets = [{"loss_weight": w} for w in (1.0, 0.5, 1.0, 0.5)]
     got, want, said = split_outcome(weighted, [_pred(4, 0), targets], [Along(0), TARGETS])
     assert not wrong_companions(got, want), (got, want, said)
+
+
+def test_overlapping_groups_pair_where_each_pair_is_in_the_same_groups():
+    # predicates: an image may be in several groups (each pair's images must be in the same ones)
+    groups = {"web": lambda s: s == "web", "any": lambda s: True}
+    for labels in (["web", "web", "books", "books", "web", "web"], ["books", "books", "web", "web"]):
+        args = [_pred(len(labels), 0), torch.randn(len(labels), 3, generator=torch.Generator().manual_seed(7))]
+        got, _, said = split_outcome(filtered, args, [Along(0), Along(0)], labels, groups=groups)
+        web = [i for i, s in enumerate(labels) if s == "web"]
+        assert got["loss_f_web"] == pytest.approx(filtered(*[a[web] for a in args])["loss_f"].item(), rel=1e-5), said
+        assert got["loss_f_any"] == pytest.approx(filtered(*args)["loss_f"].item(), rel=1e-5), said
+
+
+def by_value(pred, ref):
+    err = (pred - ref).pow(2).mean(1)
+    return {"loss": (err - err[err.detach().argsort()]).abs().mean()}
+
+
+def test_rows_reordered_by_value_decline():
+    # each row paired with one of its source (the sort keeps each source's rows in place), but the
+    # sorted map is out of the images' order: declined, as any reorder is (one by position would
+    # pair other rows on a group alone)
+    pred = torch.tensor([2.0, 1.0, 4.0, 3.0]).sqrt()[:, None].expand(4, 3).clone().requires_grad_()
+    got, want, said = split_outcome(by_value, [pred, torch.zeros(4, 3)], [Along(0), Along(0)], ["a", "a", "b", "b"])
+    assert not got and want, got
+    assert any(PAIRED in m for m in said), said
