@@ -964,6 +964,7 @@ class Frame:
         self.hosted_reads = 0
         self.evaluating = False  # the call began with grad disabled (set by ``CaptureMode``)
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
+        self.pairs_seen: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.compared: dict[tuple[int, ...], tuple[Tensor, Tensor, bool]] = {}  # see ``same_rows``
         self.mask_picks: dict[int, tuple[Tensor, Tensor, int | None]] = {}  # see ``picked_images``
         self.identity: dict[torch.device, Tensor] = {}
@@ -3101,9 +3102,9 @@ class Frame:
             self.agree(a, b, op)
             return
         pair = (id(a), id(b))
-        if pair in self.agreed:
+        if pair in self.agreed or pair in self.pairs_seen:
             return
-        self.agreed[pair] = (a, b)
+        self.pairs_seen[pair] = (a, b)  # apart from ``agreed``: a later ``agree`` of the two still checks the images
         self.paired_rows.append((a, b.to(a.device), f"rows of different images were paired at {op}"))
 
 
