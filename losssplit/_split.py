@@ -393,6 +393,8 @@ def _finish(
         frame.doubt(torch.ones((), dtype=torch.bool), UNEVEN_TERMS)
     for blocks, message in frame.view_blocks:
         frame.doubt(_mixed_blocks(frame, blocks, membership), message)
+    for a, b, message in frame.paired_rows:
+        frame.doubt(_unlike_pairs(frame, a, b, membership), message)
     for cut in frame.cuts:
         frame.doubt(_uneven_cut(frame, *cut, membership),
                     "Tensor.__getitem__ sliced rows of images at a count of image rows where some source has another "
@@ -663,6 +665,26 @@ def _mixed_blocks(frame: Frame, blocks: torch.Tensor, membership: Membership) ->
     else:
         of = membership.dense().to(blocks.device)[blocks]
     return (of != of[:, :1]).any()
+
+
+def _unlike_pairs(frame: Frame, a: torch.Tensor, b: torch.Tensor, membership: Membership) -> torch.Tensor:
+    """Whether rows of images ``a`` paired row by row with rows of images ``b`` (``Frame.paired_rows``)
+    pair otherwise on some group alone: where the maps differ, a pair of images of different groups
+    (or weights), or a map that does not keep the images' order (on a group alone its rows are its
+    own in the batch's order: the pairs are the same only where both keep it)."""
+    if membership.images != frame.num_images:
+        return (a != b).any()
+    if membership.image is None:
+        group = membership.group.to(a.device)
+        unlike = group[a] != group[b]
+    else:
+        dense = membership.dense().to(a.device)
+        unlike = (dense[a] != dense[b]).any(-1)
+    weights = frame.weights_on(a.device)
+    if weights is not None:
+        unlike = unlike | (weights[a] != weights[b])
+    # the same images pair as they did before any group was formed, in whatever order
+    return (a != b).any() & (unlike.any() | (a[1:] < a[:-1]).any() | (b[1:] < b[:-1]).any())
 
 
 def _uneven_cut(frame: Frame, kept: torch.Tensor, counted: torch.Tensor, membership: Membership) -> torch.Tensor:

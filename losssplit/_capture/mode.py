@@ -964,6 +964,7 @@ class Frame:
         self.hosted_reads = 0
         self.evaluating = False  # the call began with grad disabled (set by ``CaptureMode``)
         self.agreed: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
+        self.pairs_seen: dict[tuple[int, int], tuple[Tensor, Tensor]] = {}
         self.compared: dict[tuple[int, ...], tuple[Tensor, Tensor, bool]] = {}  # see ``same_rows``
         self.mask_picks: dict[int, tuple[Tensor, Tensor, int | None]] = {}  # see ``picked_images``
         self.identity: dict[torch.device, Tensor] = {}
@@ -1425,6 +1426,11 @@ class Frame:
         # group's count, the same cut where each group has as many rows in the one as in the other
         # (checked with the membership, ``_split.finish``)
         self.cuts: list[tuple[Tensor, Tensor]] = []
+        # rows of different images paired row by row by an element-wise op (``win - lose`` of the
+        # halves of ``chunk(2)``): (the two maps, the warning); on a group alone the op pairs the
+        # same rows where each pair's images are of one group (and weight) and both maps keep the
+        # images' order (checked with the membership, ``_split.finish``)
+        self.paired_rows: list[tuple[Tensor, Tensor, str]] = []
         # the block dims' row maps (each block's first image), by id -> (it, the map of the rows
         # viewed where they were one dim, rows per block): ``repeat_interleave`` by that many gives
         # those rows back; held
@@ -2719,6 +2725,7 @@ class Frame:
         self.over_counts.clear()
         self.view_blocks.clear()
         self.cuts.clear()
+        self.paired_rows.clear()
         self.view_block_rows.clear()
         self.assigned = self.read_groups = self._groups = self.read_whole = self._whole = None
 
@@ -3091,6 +3098,18 @@ class Frame:
         else:
             self.doubt((a != b.to(a.device)).any(), message)
 
+    def pair(self, a: Tensor, b: Tensor, op: str) -> None:
+        """``agree`` for the rows an element-wise op pairs: with one label per image, rows of
+        different images may pair where the groups make the same pairs (``paired_rows``)."""
+        if self.tokens is not None or a.shape != b.shape or a.dim() != 1:
+            self.agree(a, b, op)
+            return
+        pair = (id(a), id(b))
+        if pair in self.agreed or pair in self.pairs_seen:
+            return
+        self.pairs_seen[pair] = (a, b)  # apart from ``agreed``: a later ``agree`` of the two still checks the images
+        self.paired_rows.append((a, b.to(a.device), f"rows of different images were paired at {op}"))
+
 
 # -- helpers shared by the rule families ---------------------------------------------------------
 
@@ -3341,7 +3360,7 @@ def broadcast_tracks(
             if have is None:
                 rows[e] = r
             elif have is not r:
-                frame.agree(have, r, op)
+                frame.pair(have, r, op)
         if track.image is not None:
             img = merge_image(frame, img, track.image, op)
     return merged(frame, op, rows, img, pred) if any_track else None
