@@ -26,7 +26,14 @@ from ._capture.mode import (
     untracked_value,
 )
 from ._capture.ratio import Count, data_value, floored_den, opaque_den, product
-from ._companion import Companion, Companions, is_companion, make_companions, window_record
+from ._companion import (
+    Companion,
+    Companions,
+    is_companion,
+    make_companions,
+    unknown_record,
+    window_record,
+)
 from ._errors import LossSplitError
 from ._groups import Membership
 
@@ -604,6 +611,10 @@ def _finish(
                 break
             if den_s is not None:
                 mine.append((group, name, num, den_s))
+            elif not body and not summed and found is None and counts[0].total > 0 and not counts[0].group and num:
+                # rows of the group, none of what the normaliser counts: no value of the call, but its
+                # numerator belongs to a window's (``_companions`` hands it over)
+                mine.append((group, name, num, 0.0))
             elif body:  # rows of the group, none of what the body's normaliser counts
                 warn(
                     f"zero:{name}",
@@ -810,6 +821,7 @@ def _without_turned(
         )
     kept = Companions(c for c in out if c.group not in dropped)
     kept.window = [c for c in out.window if c.group not in dropped]
+    kept.window += [unknown_record(c) for c in (*out, *out.window) if c.group in dropped]
     return kept
 
 
@@ -1070,6 +1082,13 @@ def _companions(
     else:
         out.add(key, [groups[g] for g in keep], [named[g] for g in keep], [nums[g] for g in keep], [dens[g] for g in keep])
         out.empty.update(group for group, num, den in zip(groups, nums, dens) if num == 0 and den == 0)
+        if p.parts == 1 and p.formula is None and p.ratio.gate is None:
+            # a group left out for ``x / 0`` (rows, none of what the normaliser counts) or a value not
+            # finite still holds its (num, den) in a window's sums: a window that left the call out
+            # would miss its numerator (or report a value where the window has none)
+            kept = set(keep)
+            out.window += [Companion(named[g], key, groups[g], num, den) for g, (num, den) in enumerate(zip(nums, dens))
+                           if g not in kept and not (num == 0 and den == 0)]
     if p.formula is not None and 0.0 in dens and _formula.reads(p.formula, "nan_to"):
         for name, den in zip(named, dens):  # the body alone replaces its 0 / 0 there: a value, not known here
             if den == 0:

@@ -297,8 +297,13 @@ class SplitMeter:
                 parts.setdefault(base, {})[part] = reduced[name]
         for name in sorted(reduced):
             key, group, num, den = reduced[name]
-            if name not in parts and _PART not in name and den != 0 and math.isfinite(num) and math.isfinite(den):
+            if name in parts or _PART in name:
+                continue
+            if den != 0 and math.isfinite(num) and math.isfinite(den):
                 out.append(Companion(name, key, group, float(num), float(den)))
+            elif not (math.isfinite(num) and math.isfinite(den)):
+                self._omit(name, "a call of this window declined it (its group alone took another branch) or "
+                                 "its value there was not finite: no exact window value; omitted")
         for name, found in parts.items():
             summed = self._summed(name, found, name in reduced, name in emptied)
             if summed is not None:
@@ -332,7 +337,11 @@ class SplitMeter:
                                "no window value; omitted", name)
             return None
         # a part gated off in every call of the window ((0, 0): a class absent) counts 0
-        if not all((den != 0 or num == 0) and math.isfinite(num) and math.isfinite(den) for num, den in pairs):
+        if not all(math.isfinite(num) and math.isfinite(den) for num, den in pairs):
+            self._omit(name, "a call of this window declined it (its group alone took another branch) or a part "
+                             "of it there was not finite: no exact window value; omitted")
+            return None
+        if not all(den != 0 or num == 0 for num, den in pairs):
             return None
         key, group = ordered[0][0], ordered[0][1]
         formula = formulas.pop()
@@ -340,6 +349,11 @@ class SplitMeter:
         if formula and not math.isfinite(value):  # a function not defined at the window's values
             return None
         return Companion(name, key, group, value, 1.0, pairs, formula)
+
+    def _omit(self, name: str, why: str) -> None:
+        if name not in self._warned:
+            self._warned.add(name)
+            logger.warning("losssplit: %r: %s", name, why)
 
     # ------------------------------------------------------------------ distributed
     def _world_size(self) -> int:
