@@ -78,6 +78,8 @@ class Companions:
         self.window: list[Companion] = []
         # groups left out of this part only for a 0 / 0 (an empty mean): their part is (0, 0)
         self.empty: set[str] = set()
+        # groups of a part left out for ``x / 0`` or a value not finite: their (num, den), for a window
+        self.held: list[Companion] = []
         columns = list(zip(*records))
         if columns:
             self.names, self.keys, self.groups, self.nums, self.dens = (list(c) for c in columns[:5])

@@ -150,6 +150,74 @@ def test_a_group_not_finite_in_one_call_has_no_window_value():
     assert any("'loss_b'" in m and "no exact window value" in m for m in said), said
 
 
+# -- x / 0 and non-finite parts of plain keys and of sums of ratios ---------------------------------
+
+
+def over_mask(x, m):
+    return {"loss": x.abs().sum() / m.sum()}
+
+
+def mean_plus_over_mask(x, m):
+    return {"loss": x.abs().mean() + x.abs().sum() / m.sum()}
+
+
+def rmse_over_mask(x, m):
+    return {"loss": (x.square().sum() / m.sum()).sqrt()}
+
+
+def sum_plus_log_mean(x, m):
+    """A sum of two ratios (a sum, den 1 per call, and a mean): NaN in the mean's part."""
+    return {"loss": x.abs().sum() + x.log().mean()}
+
+
+# call 1: group b's row is masked out (m 0): x / 0 for b
+MASK_CALLS = [(([[1.0], [2.0]], [1.0, 0.0]), ["a", "b"]), (([[3.0], [4.0]], [1.0, 1.0]), ["a", "b"])]
+
+
+def _mask_window(body, calls=MASK_CALLS):
+    criterion = split_by_source(body)
+    meter = SplitMeter()
+    for (x, m), labels in calls:
+        with sources(labels):
+            meter.update(criterion(torch.tensor(x, requires_grad=True), torch.tensor(m)))
+    want = {}
+    for group in ("a", "b"):
+        rows = [(r, mk) for (x, m), labels in calls for r, mk, lab in zip(x, m, labels) if lab == group]
+        want[f"loss_{group}"] = body(torch.tensor([r for r, _ in rows]), torch.tensor([mk for _, mk in rows]))["loss"].item()
+    return meter, want
+
+
+@pytest.mark.parametrize("body", [over_mask, mean_plus_over_mask, rmse_over_mask])
+def test_a_group_over_a_zero_count_in_one_call_keeps_its_numerator_in_the_window(body):
+    """Were silently WRONG (``over_mask``: loss_b 4.0 against 6.0; the sum of ratios 8.0 against 9.0):
+    call 1's ``x / 0`` of group b gave no companion and the window left its numerator out."""
+    meter, want = _mask_window(body)
+    assert meter.compute() == pytest.approx(want, rel=1e-6)
+
+
+def test_a_part_not_finite_in_one_call_leaves_the_window_without_value():
+    calls = [(([[1.0], [-2.0]], [1.0, 1.0]), ["a", "b"]), (([[3.0], [4.0]], [1.0, 1.0]), ["a", "b"])]
+    with logged_warnings() as said:
+        meter, want = _mask_window(sum_plus_log_mean, calls)
+        got = meter.compute()
+    assert set(got) == {"loss_a"} and got["loss_a"] == pytest.approx(want["loss_a"], rel=1e-6)
+    assert want["loss_b"] != want["loss_b"]  # NaN: the window's value
+    assert any("'loss_b'" in m and "no exact window value" in m for m in said), said
+
+
+def sqrt_of_mean_minus_one(x, m):
+    return {"loss": (x.abs().mean() - 1).sqrt()}
+
+
+def test_a_function_of_ratios_not_finite_in_one_call_counts_its_parts_in_the_window():
+    """Was silently WRONG: call 1's group b has ``sqrt(0.5 - 1)`` (NaN: no companion) and the window
+    reported call 2's sqrt(3 - 1) where the window's rows give sqrt((0.5 + 3) / 2 - 1)."""
+    calls = [(([[1.5], [0.5]], [1.0, 1.0]), ["a", "b"]), (([[2.0], [3.0]], [1.0, 1.0]), ["a", "b"])]
+    meter, want = _mask_window(sqrt_of_mean_minus_one, calls)
+    assert want["loss_b"] == pytest.approx(0.75 ** 0.5)
+    assert meter.compute() == pytest.approx(want, rel=1e-6)
+
+
 # -- windows that were right, kept so ---------------------------------------------------------------
 
 
