@@ -75,6 +75,16 @@ def _renamed(rec: Companion, name: str, key: str) -> Companion:
     return rec if (name, key) == (rec.name, rec.key) else rec._replace(name=name, key=key)
 
 
+def _held(loss_dict: Mapping[str, Any], attr: str) -> list[tuple[str, Companion]]:
+    """(dict key, record) of the records the losses of ``loss_dict`` hold under ``attr``: a record
+    under the key it names where the dict has that key holding it (a loss returned under two keys
+    holds both keys' records), else under each key holding it (renamed after the call)."""
+    pairs = [(name, rec) for name, value in loss_dict.items() if isinstance(value, torch.Tensor)
+             for rec in getattr(value, attr, ())]
+    exact = {id(rec) for name, rec in pairs if rec.key == name}
+    return [(name, rec) for name, rec in pairs if rec.key == name or id(rec) not in exact]
+
+
 def pop_companions(loss_dict: MutableMapping[str, Any]) -> dict[str, torch.Tensor]:
     """Remove every companion value from ``loss_dict`` in place and return them.
 
@@ -189,22 +199,21 @@ class SplitMeter:
         """
         found = []
         windows: dict[int, Companion] = {}
+        held = _held(loss_dict, WINDOW_ATTR)  # its call's groups without a value but with parts
         for name, value in loss_dict.items():
             rec = companion_of(value)
             if rec is not None:
                 found.append(_renamed(rec, name, _key_of(rec, name)))
-            elif isinstance(value, torch.Tensor):  # its call's groups without a value but with parts
-                for rec in getattr(value, WINDOW_ATTR, ()):
-                    windows.setdefault(id(rec), _renamed(rec, rec.name.replace(rec.key, name, 1), name))
+        for name, rec in held:
+            windows.setdefault(id(rec), _renamed(rec, rec.name.replace(rec.key, name, 1), name))
         found += windows.values()
         self.add(found)
         with self._lock:
             reported = {id(rec): rec for call in self._pending for rec in call[1]}
             renamed: dict[int, Companion] = {}
-            for name, value in loss_dict.items():
-                for rec in getattr(value, REPORTED_ATTR, ()) if isinstance(value, torch.Tensor) else ():
-                    if id(rec) in reported and rec.key != name:
-                        renamed[id(rec)] = _renamed(rec, rec.name.replace(rec.key, name, 1), name)
+            for name, rec in _held(loss_dict, REPORTED_ATTR):
+                if id(rec) in reported and rec.key != name:
+                    renamed[id(rec)] = _renamed(rec, rec.name.replace(rec.key, name, 1), name)
             if renamed:
                 self._pending = [(batch, [renamed.get(id(r), r) for r in recs]) for batch, recs in self._pending]
 
