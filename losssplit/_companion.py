@@ -47,6 +47,16 @@ def window_record(name: str, key: str, group: str, parts: tuple[tuple[float, flo
     return Companion(name, key, group, 0.0, 0.0, parts, formula)
 
 
+def unknown_record(record: Companion) -> Companion:
+    """What a call whose group declined ``record`` (another branch of the body's code on the group
+    alone) adds to a window: ``(nan, 0)`` per part, so the window has no value for it either (its
+    value would leave that call's images out)."""
+    nan = float("nan")
+    if record.parts:
+        return record._replace(num=0.0, den=0.0, parts=((nan, 0.0),) * len(record.parts))
+    return record._replace(num=nan, den=0.0)
+
+
 #: On a returned loss outside ``SplitMeter.collect()``: its call's ``window_record``s, for ``update``.
 WINDOW_ATTR = "_losssplit_window"
 
@@ -68,6 +78,8 @@ class Companions:
         self.window: list[Companion] = []
         # groups left out of this part only for a 0 / 0 (an empty mean): their part is (0, 0)
         self.empty: set[str] = set()
+        # groups of a part left out for ``x / 0`` or a value not finite: their (num, den), for a window
+        self.held: list[Companion] = []
         columns = list(zip(*records))
         if columns:
             self.names, self.keys, self.groups, self.nums, self.dens = (list(c) for c in columns[:5])

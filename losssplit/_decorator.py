@@ -40,7 +40,7 @@ from ._capture import (
     tag_inputs,
 )
 from ._capture._bytecode import CAPTURE, _per_code, body_call, python_checked
-from ._companion import REPORTED_ATTR, WINDOW_ATTR, Companions, format_fields, stamp_of
+from ._companion import REPORTED_ATTR, WINDOW_ATTR, Companion, Companions, format_fields, stamp_of
 from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, Membership, PredicateError, _python_label
@@ -449,17 +449,25 @@ class _Splitter:
         window = companions.window
         if sink is not None:
             records = list(companions) + window  # made once: the meter pairs them by identity
-            for key, value in split:  # so that the caller's final dict can name them (SplitMeter.update)
-                setattr(value, REPORTED_ATTR, tuple(c for c in records if c.key == key))
+            _hold(split, records, REPORTED_ATTR)  # so that the caller's final dict can name them (SplitMeter.update)
             sink(records, batch=batch)
             return
-        for key, value in split:  # (a loss returned again by a later call must not carry this call's)
-            mine = tuple(c for c in window if c.key == key) if window else ()
-            if mine or hasattr(value, WINDOW_ATTR):
-                setattr(value, WINDOW_ATTR, mine)
+        # (a loss returned again by a later call must not carry this call's)
+        if window or any(hasattr(value, WINDOW_ATTR) for _, value in split):
+            _hold(split, window, WINDOW_ATTR)
         attach(result, companions, split[0][1].device, (id(self), call))
         if companions:
             self._remember_home(result, call_args)
+
+
+def _hold(split: list[tuple[str, Any]], records: list[Companion], attr: str) -> None:
+    """Put on each returned loss ``attr``: the records of its keys (a tensor returned under two keys,
+    ``{"loss": l, "total": l}``, holds both keys' records)."""
+    held: dict[int, tuple[Any, list[Companion]]] = {}
+    for key, value in split:
+        held.setdefault(id(value), (value, []))[1].extend(c for c in records if c.key == key)
+    for value, mine in held.values():
+        setattr(value, attr, tuple(mine))
 
 
 def _unit(weight: Any) -> bool:

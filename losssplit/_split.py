@@ -26,7 +26,14 @@ from ._capture.mode import (
     untracked_value,
 )
 from ._capture.ratio import Count, data_value, floored_den, opaque_den, product
-from ._companion import Companion, Companions, is_companion, make_companions, window_record
+from ._companion import (
+    Companion,
+    Companions,
+    is_companion,
+    make_companions,
+    unknown_record,
+    window_record,
+)
 from ._errors import LossSplitError
 from ._groups import Membership
 
@@ -606,6 +613,10 @@ def _finish(
                 break
             if den_s is not None:
                 mine.append((group, name, num, den_s))
+            elif not body and not summed and found is None and counts[0].total > 0 and not counts[0].group and num:
+                # rows of the group, none of what the normaliser counts: no value of the call, but its
+                # numerator belongs to a window's (``_companions`` hands it over)
+                mine.append((group, name, num, 0.0))
             elif body:  # rows of the group, none of what the body's normaliser counts
                 warn(
                     f"zero:{name}",
@@ -832,6 +843,7 @@ def _without_turned(
         )
     kept = Companions(c for c in out if c.group not in dropped)
     kept.window = [c for c in out.window if c.group not in dropped]
+    kept.window += [unknown_record(c) for c in (*out, *out.window) if c.group in dropped]
     return kept
 
 
@@ -939,29 +951,35 @@ def _sum_parts(pending: list[Pending], made: list[Companions], warn: Warn,
     out = Companions()
     by_key: dict[str, list[tuple[Pending, dict[str, Companion]]]] = {}
     empty: dict[int, set[str]] = {}  # part -> groups left out of it for a 0 / 0 alone
+    over_zero: dict[int, dict[str, Companion]] = {}  # part -> groups left out of it for x / 0: (x, 0)
     for p, made_p in zip(pending, made):
         if p.parts == 1 and p.ratio.gate is None and p.formula is None:
             out.extend(made_p)
         else:
             by_key.setdefault(p.key, []).append((p, {c.group: c for c in made_p}))
             empty[id(p)] = made_p.empty
+            over_zero[id(p)] = {c.group: c for c in made_p.held}
     for key, parts in by_key.items():
         if len(parts) != parts[0][0].parts:  # a part was declined (sources per token)
             continue
         found = {c.group: c.name for _, of_part in parts for c in of_part.values()}
-        for group, name in found.items():
+        # groups with no value in any part, only an ``x / 0``: no warning (as a plain key's), a window record
+        quiet = {c.group: c.name for p, _ in parts for c in over_zero[id(p)].values() if c.group not in found}
+        for group, name in {**found, **quiet}.items():
             pairs = []
             for p, of_part in parts:
                 c = of_part.get(group)
                 held = constants.get((id(p.ratio), group)) if constants else None
                 pairs.append((c.num, c.den) if c is not None else (held, 1.0) if held is not None else _empty_part(p.ratio))
-            if any(pair is None for pair in pairs):
-                window = [(0.0, 0.0) if pair is None and group in empty[id(p)] else pair
-                          for pair, (p, _) in zip(pairs, parts)]
+            if group in quiet or any(pair is None for pair in pairs):
+                window = [pair if pair is not None else (0.0, 0.0) if group in empty[id(p)] else
+                          _pair(over_zero[id(p)].get(group)) for pair, (p, _) in zip(pairs, parts)]
                 whole = tuple(pair for pair in window if pair is not None)
-                if len(whole) == len(window) and any(den for _, den in whole):
+                if len(whole) == len(window) and any(num or den for num, den in whole):
                     expr = parts[0][0].formula
                     out.window.append(window_record(name, key, group, whole, _formula.text(expr) if expr else ""))
+                if group in quiet:
+                    continue
                 warn(
                     f"part:{name}",
                     f"key {key!r}: it adds ratios and group {group!r} has no value for one of them "
@@ -974,9 +992,14 @@ def _sum_parts(pending: list[Pending], made: list[Companions], warn: Warn,
             value = _formula.of_parts(summed, expr)
             if -_FLOAT32_OVERFLOW < value < _FLOAT32_OVERFLOW:
                 out.append(Companion(name, key, group, value, 1.0, summed, _formula.text(expr) if expr else ""))
-            else:
+            else:  # its parts still count in a window, whose value may be finite
+                out.window.append(window_record(name, key, group, summed, _formula.text(expr) if expr else ""))
                 warn(f"nonfinite:{name}", f"companion {name!r} is not finite in float32 ({value}); omitted")
     return out
+
+
+def _pair(c: Companion | None) -> tuple[float, float] | None:
+    return None if c is None else (c.num, c.den)
 
 
 def _empty_part(r: Ratio) -> tuple[float, float] | None:
@@ -1092,6 +1115,16 @@ def _companions(
     else:
         out.add(key, [groups[g] for g in keep], [named[g] for g in keep], [nums[g] for g in keep], [dens[g] for g in keep])
         out.empty.update(group for group, num, den in zip(groups, nums, dens) if num == 0 and den == 0)
+        # a group left out for ``x / 0`` (rows, none of what the normaliser counts) or a value not
+        # finite still holds its (num, den) in a window's sums: a window that left the call out
+        # would miss its numerator (or report a value where the window has none)
+        kept = set(keep)
+        held = [Companion(named[g], key, groups[g], num, den) for g, (num, den) in enumerate(zip(nums, dens))
+                if g not in kept and (num or den)]
+        if p.parts == 1 and p.formula is None and p.ratio.gate is None:
+            out.window += held
+        else:  # a part of a sum of ratios: ``_sum_parts`` puts it in the group's window record
+            out.held = held
     if p.formula is not None and 0.0 in dens and _formula.reads(p.formula, "nan_to"):
         for name, den in zip(named, dens):  # the body alone replaces its 0 / 0 there: a value, not known here
             if den == 0:

@@ -75,6 +75,16 @@ def _renamed(rec: Companion, name: str, key: str) -> Companion:
     return rec if (name, key) == (rec.name, rec.key) else rec._replace(name=name, key=key)
 
 
+def _held(loss_dict: Mapping[str, Any], attr: str) -> list[tuple[str, Companion]]:
+    """(dict key, record) of the records the losses of ``loss_dict`` hold under ``attr``: a record
+    under the key it names where the dict has that key holding it (a loss returned under two keys
+    holds both keys' records), else under each key holding it (renamed after the call)."""
+    pairs = [(name, rec) for name, value in loss_dict.items() if isinstance(value, torch.Tensor)
+             for rec in getattr(value, attr, ())]
+    exact = {id(rec) for name, rec in pairs if rec.key == name}
+    return [(name, rec) for name, rec in pairs if rec.key == name or id(rec) not in exact]
+
+
 def pop_companions(loss_dict: MutableMapping[str, Any]) -> dict[str, torch.Tensor]:
     """Remove every companion value from ``loss_dict`` in place and return them.
 
@@ -189,22 +199,21 @@ class SplitMeter:
         """
         found = []
         windows: dict[int, Companion] = {}
+        held = _held(loss_dict, WINDOW_ATTR)  # its call's groups without a value but with parts
         for name, value in loss_dict.items():
             rec = companion_of(value)
             if rec is not None:
                 found.append(_renamed(rec, name, _key_of(rec, name)))
-            elif isinstance(value, torch.Tensor):  # its call's groups without a value but with parts
-                for rec in getattr(value, WINDOW_ATTR, ()):
-                    windows.setdefault(id(rec), _renamed(rec, rec.name.replace(rec.key, name, 1), name))
+        for name, rec in held:
+            windows.setdefault(id(rec), _renamed(rec, rec.name.replace(rec.key, name, 1), name))
         found += windows.values()
         self.add(found)
         with self._lock:
             reported = {id(rec): rec for call in self._pending for rec in call[1]}
             renamed: dict[int, Companion] = {}
-            for name, value in loss_dict.items():
-                for rec in getattr(value, REPORTED_ATTR, ()) if isinstance(value, torch.Tensor) else ():
-                    if id(rec) in reported and rec.key != name:
-                        renamed[id(rec)] = _renamed(rec, rec.name.replace(rec.key, name, 1), name)
+            for name, rec in _held(loss_dict, REPORTED_ATTR):
+                if id(rec) in reported and rec.key != name:
+                    renamed[id(rec)] = _renamed(rec, rec.name.replace(rec.key, name, 1), name)
             if renamed:
                 self._pending = [(batch, [renamed.get(id(r), r) for r in recs]) for batch, recs in self._pending]
 
@@ -297,8 +306,13 @@ class SplitMeter:
                 parts.setdefault(base, {})[part] = reduced[name]
         for name in sorted(reduced):
             key, group, num, den = reduced[name]
-            if name not in parts and _PART not in name and den != 0 and math.isfinite(num) and math.isfinite(den):
+            if name in parts or _PART in name:
+                continue
+            if den != 0 and math.isfinite(num) and math.isfinite(den):
                 out.append(Companion(name, key, group, float(num), float(den)))
+            elif not (math.isfinite(num) and math.isfinite(den)):
+                self._omit(name, "a call of this window declined it (its group alone took another branch) or "
+                                 "its value there was not finite: no exact window value; omitted")
         for name, found in parts.items():
             summed = self._summed(name, found, name in reduced, name in emptied)
             if summed is not None:
@@ -332,7 +346,11 @@ class SplitMeter:
                                "no window value; omitted", name)
             return None
         # a part gated off in every call of the window ((0, 0): a class absent) counts 0
-        if not all((den != 0 or num == 0) and math.isfinite(num) and math.isfinite(den) for num, den in pairs):
+        if not all(math.isfinite(num) and math.isfinite(den) for num, den in pairs):
+            self._omit(name, "a call of this window declined it (its group alone took another branch) or a part "
+                             "of it there was not finite: no exact window value; omitted")
+            return None
+        if not all(den != 0 or num == 0 for num, den in pairs):
             return None
         key, group = ordered[0][0], ordered[0][1]
         formula = formulas.pop()
@@ -340,6 +358,11 @@ class SplitMeter:
         if formula and not math.isfinite(value):  # a function not defined at the window's values
             return None
         return Companion(name, key, group, value, 1.0, pairs, formula)
+
+    def _omit(self, name: str, why: str) -> None:
+        if name not in self._warned:
+            self._warned.add(name)
+            logger.warning("losssplit: %r: %s", name, why)
 
     # ------------------------------------------------------------------ distributed
     def _world_size(self) -> int:

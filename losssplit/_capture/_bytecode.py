@@ -308,9 +308,26 @@ def _module_codes(names: dict[str, Any], classes: bool = True) -> list[types.Cod
             if not _internal(v.__name__) and not _installed(v):
                 found.extend(w for w in list(vars(v).values())
                              if isinstance(w, kinds) and not _internal(getattr(w, "__module__", None)))
-        elif isinstance(v, kinds) and not _internal(getattr(v, "__module__", None)):
+        elif isinstance(v, kinds) and not _internal(module := getattr(v, "__module__", None)) \
+                and not _installed_name(module):
             found.append(v)
     return _codes_of(found)
+
+
+_INSTALLED_NAMES: dict[str, bool] = {}
+
+
+def _installed_name(name: Any) -> bool:
+    """Whether the module named ``name`` is installed (``_installed``): a function it defines and the
+    code imports by name (``from collections import namedtuple``, whose ``exec`` fills its own
+    namespace) sets globals of its own module, never of the module importing it."""
+    known = _INSTALLED_NAMES.get(name) if type(name) is str else None
+    if known is None:
+        module = sys.modules.get(name) if type(name) is str else None
+        known = module is not None and _installed(module)
+        if type(name) is str and len(_INSTALLED_NAMES) < 4096:
+            _INSTALLED_NAMES[name] = known
+    return known
 
 
 def _installed(module: types.ModuleType) -> bool:
