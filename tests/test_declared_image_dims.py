@@ -364,3 +364,25 @@ def test_the_surveys_gaps_split_exactly_with_their_layout_declared(survey, body,
         args, kinds, labels = getattr(module, batch)(seed)
         got, want, said = split_outcome(getattr(module, body), args, kinds, labels, image_dims=declared)
         assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6), (seed, said)
+
+
+def over_a_floored_scaled_len(outputs, targets):
+    x = outputs["logits"]
+    k = max(2.5 * len(x), 1.0)
+    return {"loss": x.abs().sum() / k}
+
+
+def test_a_floored_multiple_of_the_steps_splits_and_of_the_images_declines():
+    """``k = max(2.5 * len(x), 1.0)``: of a declared ``[T, B, C]`` it is ``2.5 * T``, the same on a
+    group alone (exact; the batch's number rule of session 35, ``BATCH_COMPUTED_DIVISOR``, read
+    ``len(x)`` as a count of the batch and declined, as ``/ float(len(x))`` above); of a batch-first
+    ``[B, T, C]`` it is ``2.5 * B``, on a group alone the group's (declines, naming the division)."""
+    for name, (steps, weights) in BATCHES.items():
+        args, kinds = _time_major(steps, weights)
+        got, want, said = split_outcome(over_a_floored_scaled_len, args, kinds, image_dims=DECLARED)
+        assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6), (name, said)
+        batch_first = args[0]["logits"].detach().transpose(0, 1).contiguous().requires_grad_()
+        got, want, said = split_outcome(over_a_floored_scaled_len, [{"logits": batch_first}, args[1]], [Along(0), TARGETS])
+        assert not wrong_companions(got, want), (name, got, want)
+        if len(weights) > 1 and len(set(weights)) > 1:
+            assert not got and any("'loss'" in m and "computes from the batch as a whole" in m for m in said), (name, said)

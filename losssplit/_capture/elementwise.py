@@ -4156,13 +4156,19 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
             # (after sizes of single images or numbers were read on the host, the rules of those reads decide)
             return BATCH_NUMBER_DIVISOR
         elif (source == "other" and type(z) is float and z > 1 and not frame.image_size_read
-              and not frame.host_reads and batch_number()):  # ``k = max(2.5 * len(t), 1.0)``: 7.5 of 3 images
+              and not frame.host_reads and batch_number(_side_length_sites(frame))):  # ``k = max(2.5 * len(t), 1.0)``: 7.5 of 3 images
+            # (``len(x)`` of a declared time-major ``[T, B, C]`` is ``T``, the same on a group alone)
             return BATCH_COMPUTED_DIVISOR
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
     if source is None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
     return _sized_otherwise(frame, ratio, z, slice(None))
+
+
+def _side_length_sites(frame: Frame) -> frozenset[tuple[Any, int]]:
+    """The ``len`` calls of this call that read only lengths of dims without images (``Frame.side_length_sites``)."""
+    return frozenset(site for site, side in frame.side_length_sites.items() if side) if frame.side_length_sites else frozenset()
 
 
 def _a_count_by_value(frame: Frame, ratio: Ratio, z: float) -> bool:
