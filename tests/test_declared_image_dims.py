@@ -386,3 +386,26 @@ def test_a_floored_multiple_of_the_steps_splits_and_of_the_images_declines():
         assert not wrong_companions(got, want), (name, got, want)
         if len(weights) > 1 and len(set(weights)) > 1:
             assert not got and any("'loss'" in m and "computes from the batch as a whole" in m for m in said), (name, said)
+
+
+def over_a_floored_doubled_len(outputs, targets):
+    x = outputs["logits"]
+    k = max(2.0 * len(x), 1.0)
+    return {"loss": x.abs().sum() / k}
+
+
+# T a multiple of B, or 2 * T one (12 == 3 * 4): by value, a multiple of the images' count
+MULTIPLE_STEPS = {"8x4": (8, [1.0, 0.5, 0.5, 1.0]), "6x3": (6, [0.5, 1.0, 1.0]), "6x4": (6, [1.0, 0.5, 0.5, 1.0]),
+                  "4x2": (4, [0.5, 1.0])}
+
+
+@pytest.mark.parametrize("body", [over_len, over_float_len, over_shape_0, over_a_local_size_0, over_a_floored_doubled_len],
+                         ids=lambda b: b.__name__)
+def test_a_size_of_the_steps_a_multiple_of_the_images_count_is_never_wrong(body):
+    """``len(x)`` of a declared ``[T, B, C]`` with ``T == 2 * B`` (or ``2.0 * T == 3 * B``) is by its
+    value a multiple of the images' count: it was read as that count, the group's on a group
+    alone (silently wrong, on 8450c4a too); it declines (``SIDE_SIZE_DIVISOR``) or splits exactly."""
+    for name, (steps, weights) in MULTIPLE_STEPS.items():
+        got, want, said = split_outcome(body, *_time_major(steps, weights), image_dims=DECLARED)
+        assert want and not wrong_companions(got, want), (name, got, want)
+        assert got or any("'loss'" in m and "equal to the number of images" in m for m in said), (name, said)

@@ -2731,10 +2731,11 @@ class Frame:
 
     def side_size(self, track: Track | None, n: Any, dim: Any) -> None:
         """Note ``n``, the size of ``dim`` of a tensor of ``track``, where it equals the number of
-        images while the images lie along another dim only, not dim 0 (``side_sizes``; the sizes of
+        images, or the size of dim 0 (``len(x)``: ``T``, of which a multiple may be one of the images' count),
+        while the images lie along another dim only, not dim 0 (``side_sizes``; the sizes of
         a batch-first tensor's other dims are read by the code, ``_bytecode._along_other_dim``)."""
         if (track is not None and track.rows and 0 not in track.rows and dim not in track.rows and type(n) is int
-                and n == self.num_images > 1):
+                and self.num_images > 1 and (n == self.num_images or dim == 0 and n > 0)):
             self.side_sizes.add(n)
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
