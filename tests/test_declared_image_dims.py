@@ -364,3 +364,48 @@ def test_the_surveys_gaps_split_exactly_with_their_layout_declared(survey, body,
         args, kinds, labels = getattr(module, batch)(seed)
         got, want, said = split_outcome(getattr(module, body), args, kinds, labels, image_dims=declared)
         assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6), (seed, said)
+
+
+def over_a_floored_scaled_len(outputs, targets):
+    x = outputs["logits"]
+    k = max(2.5 * len(x), 1.0)
+    return {"loss": x.abs().sum() / k}
+
+
+def test_a_floored_multiple_of_the_steps_splits_and_of_the_images_declines():
+    """``k = max(2.5 * len(x), 1.0)``: of a declared ``[T, B, C]`` it is ``2.5 * T``, the same on a
+    group alone (exact; the batch's number rule of session 35, ``BATCH_COMPUTED_DIVISOR``, read
+    ``len(x)`` as a count of the batch and declined, as ``/ float(len(x))`` above); of a batch-first
+    ``[B, T, C]`` it is ``2.5 * B``, on a group alone the group's (declines, naming the division)."""
+    for name, (steps, weights) in BATCHES.items():
+        args, kinds = _time_major(steps, weights)
+        got, want, said = split_outcome(over_a_floored_scaled_len, args, kinds, image_dims=DECLARED)
+        assert want and got == pytest.approx(want, rel=1e-5, abs=1e-6), (name, said)
+        batch_first = args[0]["logits"].detach().transpose(0, 1).contiguous().requires_grad_()
+        got, want, said = split_outcome(over_a_floored_scaled_len, [{"logits": batch_first}, args[1]], [Along(0), TARGETS])
+        assert not wrong_companions(got, want), (name, got, want)
+        if len(weights) > 1 and len(set(weights)) > 1:
+            assert not got and any("'loss'" in m and "computes from the batch as a whole" in m for m in said), (name, said)
+
+
+def over_a_floored_doubled_len(outputs, targets):
+    x = outputs["logits"]
+    k = max(2.0 * len(x), 1.0)
+    return {"loss": x.abs().sum() / k}
+
+
+# T a multiple of B, or 2 * T one (12 == 3 * 4): by value, a multiple of the images' count
+MULTIPLE_STEPS = {"8x4": (8, [1.0, 0.5, 0.5, 1.0]), "6x3": (6, [0.5, 1.0, 1.0]), "6x4": (6, [1.0, 0.5, 0.5, 1.0]),
+                  "4x2": (4, [0.5, 1.0])}
+
+
+@pytest.mark.parametrize("body", [over_len, over_float_len, over_shape_0, over_a_local_size_0, over_a_floored_doubled_len],
+                         ids=lambda b: b.__name__)
+def test_a_size_of_the_steps_a_multiple_of_the_images_count_is_never_wrong(body):
+    """``len(x)`` of a declared ``[T, B, C]`` with ``T == 2 * B`` (or ``2.0 * T == 3 * B``) is by its
+    value a multiple of the images' count: it was read as that count, the group's on a group
+    alone (silently wrong, on 8450c4a too); it declines (``SIDE_SIZE_DIVISOR``) or splits exactly."""
+    for name, (steps, weights) in MULTIPLE_STEPS.items():
+        got, want, said = split_outcome(body, *_time_major(steps, weights), image_dims=DECLARED)
+        assert want and not wrong_companions(got, want), (name, got, want)
+        assert got or any("'loss'" in m and "equal to the number of images" in m for m in said), (name, said)

@@ -8291,13 +8291,15 @@ def counted_attribute() -> bool:
     return _batch_operand(attributes=True)
 
 
-def batch_number() -> bool:
+def batch_number(skipped: frozenset[tuple[Any, int]] = frozenset()) -> bool:
     """Whether an operand of the op the caller's code is executing is a plain number (not 0) the
     code computes from the batch as a whole (``_BatchReader.number``): a count of the images or of
     a list filled from them (``max(len(t), 3)``, ``len(kept)``), a total over them (``sum(s["labels"].numel()
     for s in t)``), a running count, or an attribute stored from one; a position of a loop over the
-    images and one image's own sizes (``len(t[b]["labels"])``, ``len(ids)`` of its instances) aside."""
-    return _batch_operand(attributes=False)
+    images and one image's own sizes (``len(t[b]["labels"])``, ``len(ids)`` of its instances) aside,
+    and the ``len`` calls at ``skipped`` ((code, offset) of each CALL: lengths of a dim without images,
+    ``Frame.side_length_sites``)."""
+    return _batch_operand(attributes=False, skipped=skipped)
 
 
 def stored_batch_number() -> bool:
@@ -8321,7 +8323,7 @@ def _reading(f: types.FrameType, read: Callable[..., bool], *args: Any) -> bool:
         _READ_GLOBALS.pop()
 
 
-def _batch_operand(attributes: bool, stored: bool = False) -> bool:
+def _batch_operand(attributes: bool, stored: bool = False, skipped: frozenset[tuple[Any, int]] = frozenset()) -> bool:
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -8330,10 +8332,11 @@ def _batch_operand(attributes: bool, stored: bool = False) -> bool:
     spans = _batch_spans(f.f_code, _lasti(f), attributes, stored)
     if not spans:  # (asked at every bound of the seed's ops: most load no attribute)
         return False
-    return _reading(f, _batch_operand_read, f, spans, attributes, stored)
+    return _reading(f, _batch_operand_read, f, spans, attributes, stored, skipped)
 
 
-def _batch_operand_read(f: types.FrameType, spans: tuple[tuple[int, int], ...], attributes: bool, stored: bool) -> bool:
+def _batch_operand_read(f: types.FrameType, spans: tuple[tuple[int, int], ...], attributes: bool, stored: bool,
+                        skipped: frozenset[tuple[Any, int]]) -> bool:
     instructions = _instructions(f.f_code)
     held = f.f_locals
     operands, spans = spans, tuple((start, end) for start, end in spans
@@ -8342,7 +8345,8 @@ def _batch_operand_read(f: types.FrameType, spans: tuple[tuple[int, int], ...], 
                                    and (stored or _value(instructions, start, end, held) != 0))
     if not spans:  # (asked at ops of the seed's: most get no such number, the reader is not made)
         return not attributes and _held_count(f, operands)  # ``v / d[0]`` of a default list filled with a count
-    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
+    reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f),
+                           frozenset(), frozenset(), skipped)
     at = _located(f.f_code, _lasti(f))[1]
 
     def counted(start: int, end: int) -> bool:
@@ -10072,8 +10076,11 @@ class _BatchReader:
     def __init__(self, code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
                  tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
                  constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = (),
-                 images: frozenset[int] = frozenset(), levels: frozenset[str] = frozenset()) -> None:
+                 images: frozenset[int] = frozenset(), levels: frozenset[str] = frozenset(),
+                 skipped: frozenset[tuple[Any, int]] = frozenset()) -> None:
         self.code = code
+        # (code, offset) of ``len`` calls read as no number of the batch (``batch_number``'s)
+        self.skipped = skipped
         # the parameters holding a list of the call each of whose items is of every image
         # (``_level_parameters``): a loop over one runs over its levels, not over the images
         self.levels = levels
@@ -10229,7 +10236,8 @@ class _BatchReader:
             if i.opname == "LOAD_GLOBAL" and (i.argval == "len" or _READ_GLOBALS and (i.arg or 0) & 1
                                               and _returns_len(_READ_GLOBALS[-1].get(i.argval))):
                 close = _call_end(ins[k:end], 0)
-                if close is not None and self._fixed_display(k + 1, k + close):
+                if close is not None and (self._fixed_display(k + 1, k + close)
+                                          or self.skipped and (self.code, ins[k + close].offset) in self.skipped):
                     k += close + 1  # ``len(note)`` of ``note = [str(len(t))]``: the display's length
                     continue
                 if close is not None and not _index(ins, k + close) and self.collection(k + 1, k + close, seen):
@@ -11086,8 +11094,9 @@ def _store_path(instructions: list[dis.Instruction], head: int, j: int) -> tuple
 def _batch_reader(code: types.CodeType, outer: str | None = None, sized: frozenset[tuple[int, Any]] = frozenset(),
                   tables: frozenset[str] = frozenset(), lists: frozenset[str] = frozenset(),
                   constants: frozenset[str] = frozenset(), scopes: tuple[types.CodeType, ...] = (),
-                  images: frozenset[int] = frozenset(), levels: frozenset[str] = frozenset()) -> _BatchReader:
-    return _BatchReader(code, outer, sized, tables, lists, constants, scopes, images, levels)
+                  images: frozenset[int] = frozenset(), levels: frozenset[str] = frozenset(),
+                  skipped: frozenset[tuple[Any, int]] = frozenset()) -> _BatchReader:
+    return _BatchReader(code, outer, sized, tables, lists, constants, scopes, images, levels, skipped)
 
 
 

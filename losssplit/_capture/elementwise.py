@@ -3927,9 +3927,10 @@ def _scaled(counts: list[float], z: float) -> list[float]:
 SET_DIVISOR = ("a division by a whole number held by an attribute, an item of one or a global that the body's code, a "
                "method or a function of its module sets (``self.last_bs = len(targets)``): a count of this batch or of an earlier "
                "one, which its value cannot tell")
-SIDE_SIZE_DIVISOR = ("a division by an int equal to the number of images after the body read a size of as many of a "
-                     "tensor whose images lie along another dim (``len(x)``, ``x.shape[0]`` of a time-major ``[T, B, C]`` "
-                     "with ``T == B``): a constant or the count of images, which its value cannot tell")
+SIDE_SIZE_DIVISOR = ("a division by an int equal to the number of images (or a multiple of it and of a size) after the "
+                     "body read a size of as many of a tensor whose images lie along another dim (``len(x)``, ``x.shape[0]`` "
+                     "of a time-major ``[T, B, C]`` with ``T == B``, or ``T == 2 * B``): a constant or the count of images, "
+                     "which its value cannot tell")
 PICKED_SIZE_DIVISOR = ("a division of a loss of several images by a number equal to a size the body read of some "
                        "images' own tensors only (``t[0][\"boxes\"].shape[0]``): it may be that size, on a group "
                        "alone another image's")
@@ -4099,7 +4100,7 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if source == "configured" and configured_set():
         return SET_DIVISOR if float(z).is_integer() else True
-    if type(z) in (int, float) and z in frame.side_sizes and not _over_targets_length(frame, z):
+    if type(z) in (int, float) and frame.side_sizes and _side_multiple(frame, z) and not _over_targets_length(frame, z):
         return SIDE_SIZE_DIVISOR
     if source == "other" and float(z).is_integer() and configured_item_set() and _a_count_by_value(frame, ratio, z):
         return SET_DIVISOR  # ``/ self.table["k"]`` set by the code, equal to a count: this batch's or an earlier one's
@@ -4165,13 +4166,27 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
             # (after sizes of single images or numbers were read on the host, the rules of those reads decide)
             return BATCH_NUMBER_DIVISOR
         elif (source == "other" and type(z) is float and z > 1 and not frame.image_size_read
-              and not frame.host_reads and batch_number()):  # ``k = max(2.5 * len(t), 1.0)``: 7.5 of 3 images
+              and not frame.host_reads and batch_number(_side_length_sites(frame))):  # ``k = max(2.5 * len(t), 1.0)``: 7.5 of 3 images
+            # (``len(x)`` of a declared time-major ``[T, B, C]`` is ``T``, the same on a group alone)
             return BATCH_COMPUTED_DIVISOR
         return True  # ``/ self.scale`` equal to no count: a multiple of one is a coincidence
     if source is None:
         frame.doubt(torch.ones((), dtype=torch.bool), f"a loss is divided by {z:g}, a multiple of a local count, on a "
                     "Python whose bytecode was not checked: a literal or that count times a factor cannot be told")
     return _sized_otherwise(frame, ratio, z, slice(None))
+
+
+def _side_multiple(frame: Frame, z: float) -> bool:
+    """Whether ``z`` is a multiple of the number of images and of a size ``side_sizes`` holds: by its
+    value alone a count of the images or a number of the steps (``len(x)`` of a ``[T, B, C]`` with
+    ``T == 2 * B``, ``max(2.0 * len(x), 1.0)`` of ``T = 6, B = 4``: read as a count, silently wrong)."""
+    return (float(z).is_integer() and z > 0 and frame.num_images > 1 and z % frame.num_images == 0
+            and any(z % n == 0 for n in frame.side_sizes))
+
+
+def _side_length_sites(frame: Frame) -> frozenset[tuple[Any, int]]:
+    """The ``len`` calls of this call that read only lengths of dims without images (``Frame.side_length_sites``)."""
+    return frozenset(site for site, side in frame.side_length_sites.items() if side) if frame.side_length_sites else frozenset()
 
 
 def _a_count_by_value(frame: Frame, ratio: Ratio, z: float) -> bool:

@@ -1275,6 +1275,10 @@ class Frame:
         # sizes equal to the number of images of dims without images of a tensor whose images lie
         # on another dim (a declared time-major ``[T, B, C]`` with ``T == B``: ``len(x)``, ``x.shape[0]``)
         self.side_sizes: set[int] = set()
+        # (code, offset) of the ``len`` calls read here: whether each read only lengths of a dim without
+        # images of a tensor whose images lie along another dim (``len(x)`` of a declared ``[T, B, C]``:
+        # ``T``, the same on a group alone, though the code reads it as a count of the batch)
+        self.side_length_sites: dict[tuple[Any, int], bool] = {}
         self.mixed_sizes: set[int] = set()  # sizes of tensors of positions picked by values that mix images
         # small untracked tensors made of blocks of identical rows along dim 0 (``torch.zeros(n, 2)``,
         # one row expanded, a ``cat`` of them): id -> (the tensor, its version when made, each
@@ -2681,6 +2685,7 @@ class Frame:
         self.lengths.clear()
         self.other_lengths.clear()
         self.side_sizes.clear()
+        self.side_length_sites.clear()
         self.mixed_sizes.clear()
         self.row_blocks.clear()
         self.image_indices.clear()
@@ -2736,10 +2741,11 @@ class Frame:
 
     def side_size(self, track: Track | None, n: Any, dim: Any) -> None:
         """Note ``n``, the size of ``dim`` of a tensor of ``track``, where it equals the number of
-        images while the images lie along another dim only, not dim 0 (``side_sizes``; the sizes of
+        images, or the size of dim 0 (``len(x)``: ``T``, of which a multiple may be one of the images' count),
+        while the images lie along another dim only, not dim 0 (``side_sizes``; the sizes of
         a batch-first tensor's other dims are read by the code, ``_bytecode._along_other_dim``)."""
         if (track is not None and track.rows and 0 not in track.rows and dim not in track.rows and type(n) is int
-                and n == self.num_images > 1):
+                and self.num_images > 1 and (n == self.num_images or dim == 0 and n > 0)):
             self.side_sizes.add(n)
 
     def count_of(self, n: int, rows: Tensor) -> RowCount:
@@ -4464,6 +4470,8 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
     if func is Tensor.__len__:  # a length is a shape, not a value, except that of a mask's indices
         if track is not None and 0 in track.rows and frame.tokens is None:
             frame.lengths.setdefault(out, []).append(track.rows[0])  # ``len(ps)``: a plain int, a count of rows
+            if frame.side_length_sites:
+                _side_length(frame, False)
             test = _bytecode.length_test() if type(out) is int else None
             if test is not None and not frame.by_position(track.rows[0]):
                 op, c = test  # ``if len(gt) > 0:``: on a group alone, the group's count of those rows
@@ -4472,6 +4480,9 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
         else:  # a length of no image rows: an int of that value is no count of rows
             frame.other_lengths.add(out)
             frame.side_size(track, out, 0)
+            side = track is not None and bool(track.rows) and frame.tokens is None
+            if side or frame.side_length_sites:
+                _side_length(frame, side)
             hit = frame.counted.get(id(x))
             one = track is not None and not track.rows and track.image is not None and frame.num_images > 1
             test = _bytecode.length_test() if (one or hit is not None and hit[0] is x) and type(out) is int else None
@@ -4715,6 +4726,15 @@ def _not_numpy(value: Any, depth: int = 1) -> bool:
     if depth and type(value) in (list, tuple):
         return all(_not_numpy(v, 0) for v in value[:64])
     return True
+
+
+def _side_length(frame: Frame, side: bool) -> None:
+    """Note at the ``len`` call being executed whether it read a length of a dim without images
+    (``side``) of a tensor whose images lie along another (``Frame.side_length_sites``)."""
+    site = _bytecode.len_site()
+    if site is not None:
+        key = (site[1], site[2])
+        frame.side_length_sites[key] = side and frame.side_length_sites.get(key, True)
 
 
 _LENGTH_READS = frozenset({Tensor.__len__, Tensor.tolist, Tensor.__iter__})
