@@ -745,6 +745,34 @@ def near_scatter_per_image_labels_in_a_loop(o, t):
     return {"loss": total}
 
 
+@body("near")
+def near_one_hot_of_a_literal(o, t):
+    w = F.one_hot(torch.tensor(2), 3) + 1.0
+    return {"loss": (CE(o, t) * w).sum()}
+
+
+@body("near")
+def near_one_hot_of_the_row_count(o, t):
+    ce = CE(o, t)
+    w = F.one_hot(torch.tensor(ce.shape[1] - 1), 3) + 1.0
+    return {"loss": (ce * w).sum()}
+
+
+@body("near")
+def near_put_in_place_at_a_literal(o, t):
+    w = _w()
+    w.put_(torch.tensor([1]), torch.tensor([3.0]))
+    return {"loss": (CE(o, t) * w).sum()}
+
+
+@body("near")
+def near_put_in_place_at_the_row_count(o, t):
+    ce = CE(o, t)
+    w = _w()
+    w.put_(torch.tensor([ce.shape[1] - 1]), torch.tensor([3.0]))
+    return {"loss": (ce * w).sum()}
+
+
 # --- near misses of sections 1 and 2 ---------------------------------------------------------------
 
 LABELS = ["car", "person", "bike"]  # a list only the module holds: its length is a constant
