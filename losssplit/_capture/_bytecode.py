@@ -8571,14 +8571,10 @@ def _display_item(instructions: list[dis.Instruction], start: int, end: int, key
         keys, k, pairs = (), end - 1, True
     else:
         return None
-    spans: list[tuple[int, int]] = []
-    for _ in range(2 * (last.arg or 0) if pairs else len(keys)):
-        first = _operand_start(instructions, k)
-        if first is None or first < start:
-            return None
-        spans.append((first, k))
-        k = first
-    spans.reverse()
+    pieces = _split_operands(instructions[start:k], 2 * (last.arg or 0) if pairs else len(keys))
+    if pieces is None:
+        return None
+    spans = [(start + sum(len(p) for p in pieces[:d]), start + sum(len(p) for p in pieces[: d + 1])) for d in range(len(pieces))]
     if pairs:
         keys = tuple(instructions[a].argval if b - a == 1 and instructions[a].opname == "LOAD_CONST" else _UNPROVEN
                      for a, b in spans[::2])
