@@ -22,8 +22,9 @@ On 7a20bd5: 110 bodies (97 on the red-team-28 batches, 13 on the position batche
 - ``scatter_`` / ``index_add_`` at a position of the count, and out-of-place ``scatter`` / ``index_fill``
   (``indexing._counted_write_made``).
 
-The other 22 stay WRONG (``NOT_FIXED``, 15, and ``POSITION_NOT_FIXED``, 7: strict xfails, README Known
-limits)."""
+Of the other 22, helper hc1 (session 35) closed 8 (each declines now; ``WERE_WRONG`` with one more body it
+found WRONG, a class attribute equal to a count by value, and 13 near misses that split exactly); 14 stay
+WRONG (``NOT_FIXED``, 7, and ``POSITION_NOT_FIXED``, 7: strict xfails, README Known limits)."""
 
 import pytest
 from _helpers import split_outcome, wrong_companions
