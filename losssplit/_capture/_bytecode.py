@@ -7975,7 +7975,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
             _plain_number(_instructions(bound[0].f_code), start, end, bound[0].f_locals, numbers, bound[0].f_globals)
             and _counted_span(bound[0], start, end, numbers, 0) for start, end in bound[1]) \
             or helper and _held_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers) \
-            or _stored_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers)
+            or _stored_count(f, sized, numbers)
     if not candidates:
         return False
     instructions = _instructions(f.f_code)
@@ -7986,7 +7986,7 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
                for start, end, params in candidates) \
         or not running and (helper and _held_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers)
-                            or _stored_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers))
+                            or _stored_count(f, sized, numbers))
 
 
 def counted_call() -> bool:
@@ -8031,8 +8031,10 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
     owner = None
     if not any(counting(f.f_globals.get(name)) for name in _called_globals(f.f_code)):
         owner = f.f_locals.get("self") if _method_calls(f.f_code, "self") else None
-        if owner is not None and not _counting_methods(f.f_code, type(owner), computed) and not any(
-                holder is None and counting(_instance_function(owner, name)) for _, name, holder in _method_calls(f.f_code, "self")):
+        if owner is not None and not _counting_methods(f.f_code, type(owner), computed) and not (
+                type(held := getattr(owner, "__dict__", None)) is dict and any(
+                    holder is None and name in held and counting(_instance_function(owner, name))
+                    for _, name, holder in _method_calls(f.f_code, "self"))):
             owner = None  # (a count function the instance holds: ``self.cap_fn = cap_of``, then ``self.cap_fn(t)``, rt35)
         if owner is None and not (f.f_code.co_freevars and _loads_free_variable(f, spans)):
             return False
@@ -8470,23 +8472,23 @@ def _held_count(f: types.FrameType, spans: Collection[tuple[int, int]], numbers:
     return _reading(f, _held_count_read, f, found, numbers)
 
 
-def _stored_count(f: types.FrameType, spans: Collection[tuple[int, int]], numbers: tuple[type, ...]) -> bool:
-    """Whether one of the operand ``spans`` of the op ``f``'s code is executing reads, by attributes
-    and literal items of a local, a parameter or a free variable, a place ``f``'s code stores a
-    number from the batch into (``self.state["cap"] = 0.1 * len(t)``, ``self.stats.n = len(t)``,
-    ``holder[0] = 0.1 * len(t)``, then ``clamp(max=self.state["cap"])``), or, of a parameter, an
-    item of a display its caller passed holding one (``clip(e, {"n": len(t)})``, then ``stats["n"]``):
-    on a group alone the call stores the group's number (rt35). A constant stored, or a count of
-    anything else, is none."""
+def _stored_count(f: types.FrameType, sized: bool, numbers: tuple[type, ...]) -> bool:
+    """Whether an operand of the op ``f``'s code is executing (not the first, ``sized``) reads, by
+    attributes and literal items of a local, a parameter or a free variable, a place ``f``'s code
+    stores a number from the batch into (``self.state["cap"] = 0.1 * len(t)``, ``self.stats.n =
+    len(t)``, ``holder[0] = 0.1 * len(t)``, then ``clamp(max=self.state["cap"])``), or, of a
+    parameter, an item of a display its caller passed holding one (``clip(e, {"n": len(t)})``, then
+    ``stats["n"]``): on a group alone the call stores the group's number (rt35). A constant stored,
+    or a count of anything else, is none."""
     code = f.f_code
-    read = [path for start, end in spans for path in _read_paths(code, start, end)]
-    if not read:
+    read = _stored_reads(code, _lasti(f), sized)
+    if not read:  # (the seed's ops: one cached ask)
         return False
     stored = _stored_paths(code)
     for root, steps in read:
         if any(_counted_span(f, start, end, numbers, 0) for start, end in stored.get((root, steps), ())):
             return True
-        if len(steps) == 1 and steps[0][0] == "i" and _plain_parameter(code, root) and root not in _OWNERS:
+        if (root, steps) not in stored:  # a parameter's item: of what its caller passed
             how, back = _called_by(f)
             found = _argument_for(f, back, root) if how == "code" else None
             if back is not None and isinstance(found, tuple):
@@ -8494,6 +8496,16 @@ def _stored_count(f: types.FrameType, spans: Collection[tuple[int, int]], number
                 if item is not None and _counted_span(back, item[0], item[1], numbers, 1):
                     return True
     return False
+
+
+@_per_code(1024)
+def _stored_reads(code: types.CodeType, lasti: int, sized: bool) -> tuple[_Path, ...]:
+    """The places the operands of the op at ``lasti`` (but the first, ``sized``) read that ``code``
+    stores into (``_stored_paths``), or a parameter's literal item (``stats["n"]``)."""
+    stored = _stored_paths(code)
+    return tuple(path for start, end in _operands(code, lasti)[int(sized):] for path in _read_paths(code, start, end)
+                 if path in stored or len(path[1]) == 1 and path[1][0][0] == "i" and path[0] not in _OWNERS
+                 and _plain_parameter(code, path[0]))
 
 
 _Path = tuple[str, tuple[tuple[str, Any], ...]]  # a root name, then ("a", attribute) / ("i", literal item) steps
