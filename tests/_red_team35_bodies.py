@@ -34,7 +34,7 @@ import torch.nn.functional as F
 from _red_team26_bodies import CE, E
 from _red_team27_bodies import registrar
 from _red_team31_bodies import e1
-from _red_team35_other import Settings, Tracker
+from _red_team35_other import Scales, Settings, Tracker
 
 BODIES: dict[str, tuple[str, str, Any]] = {}
 CONVERTS: dict[str, Any] = {}
@@ -107,6 +107,43 @@ def sum_over_a_global_number_set_to_twice_the_count(o, t):
 def sum_over_a_class_attribute_another_module_sets(o, t):
     SETTINGS.set_views(t)
     return {"loss": E(o, t).sum() / settings_views(t)}
+
+
+SCALES = Scales()
+
+
+def scales_views(t):
+    return Scales.views
+
+
+def scales_kinds(t):
+    return Scales.kinds
+
+
+def scales_pairs(t):
+    return Scales.pairs
+
+
+@body("near")
+def near_sum_over_a_class_attribute_another_module_sets_to_a_constant(o, t):
+    SCALES.set_views(t)
+    return {"loss": E(o, t).sum() / scales_views(t)}
+
+
+@body("near")
+def near_sum_over_a_class_attribute_another_module_sets_from_the_classes(o, t):
+    SCALES.set_kinds(t)
+    return {"loss": E(o, t).sum() / scales_kinds(t)}
+
+
+@body("near")
+def near_sum_over_a_class_attribute_read_only(o, t):
+    return {"loss": E(o, t).sum() / scales_kinds(t)}
+
+
+@body("argless")
+def sum_over_a_class_attribute_equal_to_a_count(o, t):
+    return {"loss": E(o, t).sum() / scales_pairs(t)}
 
 
 @body("argless")
@@ -261,6 +298,18 @@ class ClampByACountFunctionAttribute(torch.nn.Module):
 
 
 body("listed")(ClampByACountFunctionAttribute)
+
+
+class NearClampByACountFunctionAttributeOfTheClasses(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.cap_fn = cap_of_copied_classes
+
+    def forward(self, o, t):
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.cap_fn(t)).sum()}
+
+
+body("near")(NearClampByACountFunctionAttributeOfTheClasses)
 
 
 # === 3. r2cs: ``_spelled_lengths``, the count spelled other than ``len`` ===========================
@@ -471,6 +520,56 @@ def near_clamp_by_a_dataclass_default(o, t):
 def near_clamp_by_a_dict_of_a_literal_beside_the_count(o, t):
     stats = {"n": len(t), "cap": 0.3}
     return {"loss": (E(o, t) * 3.0).clamp(max=stats["cap"]).sum()}
+
+
+class NearCapInAStateDictOfAConstant(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.state = {}
+
+    def forward(self, o, t):
+        self.state["cap"] = 0.3
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.state["cap"]).sum()}
+
+
+class NearCapInAStateDictOfTheClasses(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.state = {}
+        self.classes = ["car", "person", "bike"]
+
+    def forward(self, o, t):
+        self.state["cap"] = 0.1 * len(self.classes)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.state["cap"]).sum()}
+
+
+class NearCapInAStatsObjectBesideTheCount(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stats = Stats(n=0)
+
+    def forward(self, o, t):
+        self.stats.n = len(t)
+        return {"loss": (E(o, t) * 3.0).clamp(max=self.stats.cap).sum()}
+
+
+body("near")(NearCapInAStateDictOfAConstant)
+body("near")(NearCapInAStateDictOfTheClasses)
+body("near")(NearCapInAStatsObjectBesideTheCount)
+
+
+@body("near")
+def near_clamp_by_a_local_list_item_of_the_classes(o, t):
+    holder = [0.0]
+    holder[0] = 0.1 * len(CLASSES)
+    return {"loss": (E(o, t) * 3.0).clamp(max=holder[0]).sum()}
+
+
+@body("near")
+def near_clamp_by_a_helper_reading_a_literal_beside_the_count(o, t):
+    def clip(e, stats):
+        return e.clamp(max=stats["cap"])
+    return {"loss": clip(E(o, t) * 3.0, {"n": len(t), "cap": 0.3}).sum()}
 
 
 # === 5. recip: ``factor_unread``, a weight of ``1 / n`` no code shows ===============================
@@ -743,6 +842,34 @@ def near_scatter_per_image_labels_in_a_loop(o, t):
         w = torch.ones(5).scatter_(0, s["labels"], 2.0)
         total = total + (ce[b] * w[:3]).sum()
     return {"loss": total}
+
+
+@body("near")
+def near_one_hot_of_a_literal(o, t):
+    w = F.one_hot(torch.tensor(2), 3) + 1.0
+    return {"loss": (CE(o, t) * w).sum()}
+
+
+@body("near")
+def near_one_hot_of_the_row_count(o, t):
+    ce = CE(o, t)
+    w = F.one_hot(torch.tensor(ce.shape[1] - 1), 3) + 1.0
+    return {"loss": (ce * w).sum()}
+
+
+@body("near")
+def near_put_in_place_at_a_literal(o, t):
+    w = _w()
+    w.put_(torch.tensor([1]), torch.tensor([3.0]))
+    return {"loss": (CE(o, t) * w).sum()}
+
+
+@body("near")
+def near_put_in_place_at_the_row_count(o, t):
+    ce = CE(o, t)
+    w = _w()
+    w.put_(torch.tensor([ce.shape[1] - 1]), torch.tensor([3.0]))
+    return {"loss": (ce * w).sum()}
 
 
 # --- near misses of sections 1 and 2 ---------------------------------------------------------------

@@ -7464,6 +7464,65 @@ def argumentless_call() -> bool | None:
     return fixed
 
 
+def argumentless_set() -> bool:
+    """Where the divisor of the ``a / b`` the caller's code is executing is ``argumentless_call``'s
+    (a function reading no argument, ``/ settings_views(t)``), whether it reads an attribute of a
+    global (``return Settings.views``) that a function the caller's code calls given the batch, before
+    the division, stores a number computed from its parameters into (``SETTINGS.set_views(t)`` of
+    ``Settings.views = 1.5 * len(targets)``, in another module): on a group alone, the group's
+    number (rt35). Python 3.11."""
+    f = _caller() if sys.version_info[:2] in _COUNT_CHECKED else None
+    names = _called_terms_at(f.f_code, _lasti(f)) if f is not None else None
+    if f is None or not names:
+        return False
+    read = set()
+    for name in names:
+        fn = f.f_globals.get(name)
+        if isinstance(fn, types.FunctionType):
+            read |= {(id(fn.__globals__.get(g, _UNPROVEN)), a) for g, a in _global_attributes(fn.__code__)}
+    if not read:
+        return False
+    ins = _instructions(f.f_code)
+    at = _located_frame(f.f_code, _lasti(f))[1]
+    reader = None
+    for k, i in enumerate(ins[:at]):
+        if i.opname != "CALL" or (called := _called_function(f, ins, k)) is None:
+            continue
+        callee = called[0]
+        stores = [(start, end) for g, a, start, end in _global_attribute_stores(callee.__code__)
+                  if (id(callee.__globals__.get(g, _UNPROVEN)), a) in read]
+        if not stores:
+            continue
+        inner = _batch_reader(callee.__code__)
+        if not any(inner.number(start, end, frozenset(), positions=False) for start, end in stores):
+            continue
+        reader = reader or _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), _constant_bounds(f), _scopes(f))
+        if _batch_arguments(reader, _argument_spans(ins, k) or ()):
+            return True
+    return False
+
+
+@_per_code(256)
+def _global_attributes(code: types.CodeType) -> tuple[tuple[str, str], ...]:
+    """(global, attribute) of each ``G.a`` the code reads."""
+    ins = _instructions(code)
+    return tuple((i.argval, ins[k + 1].argval) for k, i in enumerate(ins[:-1])
+                 if i.opname == "LOAD_GLOBAL" and not (i.arg or 0) & 1 and ins[k + 1].opname == "LOAD_ATTR")
+
+
+@_per_code(256)
+def _global_attribute_stores(code: types.CodeType) -> tuple[tuple[str, str, int, int], ...]:
+    """(global, attribute, the value's span) of each ``G.a = value`` of the code."""
+    ins = _instructions(code)
+    found = []
+    for j, i in enumerate(ins):
+        if i.opname == "STORE_ATTR" and j and ins[j - 1].opname == "LOAD_GLOBAL" and not (ins[j - 1].arg or 0) & 1:
+            start = _operand_start(ins, j - 1)
+            if start is not None:
+                found.append((ins[j - 1].argval, i.argval, start, j - 1))
+    return tuple(found)
+
+
 # references to a list only the module's globals hold, as ``_unset_global`` counts them: the
 # module's dict, its local ``value`` and ``sys.getrefcount``'s argument
 _UNALIASED_REFS = 3
@@ -7518,8 +7577,9 @@ def _called_terms(instructions: list[dis.Instruction], start: int, end: int, dep
 
 
 # what a function's code reading none of its arguments may run (``_argumentless_globals``)
+# (LOAD_ATTR: ``return Settings.views``, an attribute of a global, which is no constant: hc1, session 35)
 _ARGUMENTLESS_OPS = frozenset({"RESUME", "NOP", "LOAD_CONST", "LOAD_GLOBAL", "PUSH_NULL", "PRECALL", "CALL", "BINARY_OP",
-                               "UNARY_NEGATIVE", "STORE_FAST", "LOAD_FAST", "RETURN_VALUE"})
+                               "UNARY_NEGATIVE", "STORE_FAST", "LOAD_FAST", "RETURN_VALUE", "LOAD_ATTR"})
 
 
 @_per_code(256)
@@ -8080,7 +8140,8 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
         return bound is not None and any(
             _plain_number(_instructions(bound[0].f_code), start, end, bound[0].f_locals, numbers, bound[0].f_globals)
             and _counted_span(bound[0], start, end, numbers, 0) for start, end in bound[1]) \
-            or helper and _held_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers)
+            or helper and _held_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers) \
+            or _stored_count(f, sized, numbers)
     if not candidates:
         return False
     instructions = _instructions(f.f_code)
@@ -8090,7 +8151,8 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
                and (params is None or any(_counted_parameter(f, name, numbers, 0) for name in params))
                for start, end, params in candidates) \
-        or helper and not running and _held_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers)
+        or not running and (helper and _held_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers)
+                            or _stored_count(f, sized, numbers))
 
 
 def counted_call() -> bool:
@@ -8135,8 +8197,11 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
     owner = None
     if not any(counting(f.f_globals.get(name)) for name in _called_globals(f.f_code)):
         owner = f.f_locals.get("self") if _method_calls(f.f_code, "self") else None
-        if owner is not None and not _counting_methods(f.f_code, type(owner), computed):
-            owner = None
+        if owner is not None and not _counting_methods(f.f_code, type(owner), computed) and not (
+                type(held := getattr(owner, "__dict__", None)) is dict and any(
+                    holder is None and name in held and counting(_instance_function(owner, name))
+                    for _, name, holder in _method_calls(f.f_code, "self"))):
+            owner = None  # (a count function the instance holds: ``self.cap_fn = cap_of``, then ``self.cap_fn(t)``, rt35)
         if owner is None and not (f.f_code.co_freevars and _loads_free_variable(f, spans)):
             return False
     owner = owner if owner is not None else f.f_locals.get("self")
@@ -8151,7 +8216,7 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
             fn, first = f.f_globals.get(i.argval), k + 1
         elif i.opname == "LOAD_FAST" and i.argval == "self" and owner is not None and k + 1 < end \
                 and instructions[k + 1].opname == "LOAD_METHOD":
-            fn, first = inspect.getattr_static(type(owner), instructions[k + 1].argval, None), k + 2
+            fn, first = _self_function(owner, instructions[k + 1].argval), k + 2
         else:
             return False
         if not counting(fn):
@@ -8170,6 +8235,20 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
     return any(_plain_number(instructions, start, end, f.f_locals, (int, float), f.f_globals)
                and _computed_from(instructions, start, end, hit, f.f_locals, _never, set(), sizes=False)
                for start, end in (_operands(f.f_code, _lasti(f)) if spans is None else spans))
+
+
+def _self_function(owner: Any, name: str) -> Any:
+    """What ``self.name(..)`` of ``owner`` calls: its class's attribute (unbound), else a plain
+    function the instance holds (``_instance_function``)."""
+    fn = inspect.getattr_static(type(owner), name, None)
+    return fn if isinstance(fn, types.FunctionType) else _instance_function(owner, name) or fn
+
+
+def _instance_function(owner: Any, name: str) -> types.FunctionType | None:
+    """The plain function ``owner.name`` is, held in the instance's own attributes (called without
+    ``self``), as attribute lookup finds it without running code (``_method_of``); None else."""
+    found = _method_of(owner, name)
+    return found[0] if found is not None and found[1] == 0 and isinstance(found[0], types.FunctionType) else None
 
 
 def _cell_count(f: types.FrameType, name: str, computed: bool) -> bool:
@@ -8561,6 +8640,128 @@ def _held_count(f: types.FrameType, spans: Collection[tuple[int, int]], numbers:
     if not found:  # (asked at the seed's helpers' ops: most operands read no parameter's item nor a free variable)
         return False
     return _reading(f, _held_count_read, f, found, numbers)
+
+
+def _stored_count(f: types.FrameType, sized: bool, numbers: tuple[type, ...]) -> bool:
+    """Whether an operand of the op ``f``'s code is executing (not the first, ``sized``) reads, by
+    attributes and literal items of a local, a parameter or a free variable, a place ``f``'s code
+    stores a number from the batch into (``self.state["cap"] = 0.1 * len(t)``, ``self.stats.n =
+    len(t)``, ``holder[0] = 0.1 * len(t)``, then ``clamp(max=self.state["cap"])``), or, of a
+    parameter, an item of a display its caller passed holding one (``clip(e, {"n": len(t)})``, then
+    ``stats["n"]``): on a group alone the call stores the group's number (rt35). A constant stored,
+    or a count of anything else, is none."""
+    code = f.f_code
+    read = _stored_reads(code, _lasti(f), sized)
+    if not read:  # (the seed's ops: one cached ask)
+        return False
+    stored = _stored_paths(code)
+    for root, steps in read:
+        if any(_counted_span(f, start, end, numbers, 0) for start, end in stored.get((root, steps), ())):
+            return True
+        if (root, steps) not in stored:  # a parameter's item: of what its caller passed
+            how, back = _called_by(f)
+            found = _argument_for(f, back, root) if how == "code" else None
+            if back is not None and isinstance(found, tuple):
+                item = _display_item(_instructions(back.f_code), found[0], found[1], steps[0][1])
+                if item is not None and _counted_span(back, item[0], item[1], numbers, 1):
+                    return True
+    return False
+
+
+@_per_code(1024)
+def _stored_reads(code: types.CodeType, lasti: int, sized: bool) -> tuple[_Path, ...]:
+    """The places the operands of the op at ``lasti`` (but the first, ``sized``) read that ``code``
+    stores into (``_stored_paths``), or a parameter's literal item (``stats["n"]``)."""
+    stored = _stored_paths(code)
+    return tuple(path for start, end in _operands(code, lasti)[int(sized):] for path in _read_paths(code, start, end)
+                 if path in stored or len(path[1]) == 1 and path[1][0][0] == "i" and path[0] not in _OWNERS
+                 and _plain_parameter(code, path[0]))
+
+
+_Path = tuple[str, tuple[tuple[str, Any], ...]]  # a root name, then ("a", attribute) / ("i", literal item) steps
+
+
+def _path_steps(instructions: list[dis.Instruction], k: int, end: int) -> tuple[tuple[tuple[str, Any], ...], int]:
+    """The attribute and literal-item steps right after the load at ``k`` (up to ``end``), and where they end."""
+    steps: list[tuple[str, Any]] = []
+    k += 1
+    while k < end:
+        i = instructions[k]
+        if i.opname == "LOAD_ATTR":
+            steps.append(("a", i.argval))
+            k += 1
+        elif i.opname == "LOAD_CONST" and type(i.argval) in (int, str) and k + 1 < end \
+                and instructions[k + 1].opname == "BINARY_SUBSCR":
+            steps.append(("i", i.argval))
+            k += 2
+        else:
+            break
+    return tuple(steps), k
+
+
+@_per_code(1024)
+def _read_paths(code: types.CodeType, start: int, end: int) -> tuple[_Path, ...]:
+    """The places the span reads whole by attributes and literal items of a local, a parameter or a
+    free variable (``self.state["cap"]``, ``holder[0]``, ``self.stats.n``)."""
+    instructions = _instructions(code)
+    found = []
+    for k in range(start, end):
+        if instructions[k].opname in ("LOAD_FAST", "LOAD_DEREF"):
+            steps, after = _path_steps(instructions, k, end)
+            if steps:
+                found.append((instructions[k].argval, steps))
+    return tuple(found)
+
+
+@_per_code(1024)
+def _stored_paths(code: types.CodeType) -> dict[_Path, tuple[tuple[int, int], ...]]:
+    """Place -> the spans of the values ``code`` stores there (``self.state["cap"] = v``,
+    ``self.stats.n = v``, ``holder[0] = v``): a target of attributes and literal items of a local,
+    a parameter or a free variable."""
+    instructions = _instructions(code)
+    found: dict[_Path, list[tuple[int, int]]] = {}
+    for j, i in enumerate(instructions):
+        if i.opname == "STORE_ATTR":
+            last, end = ("a", i.argval), j
+        elif i.opname == "STORE_SUBSCR" and j and instructions[j - 1].opname == "LOAD_CONST" \
+                and type(instructions[j - 1].argval) in (int, str):
+            last, end = ("i", instructions[j - 1].argval), j - 1
+        else:
+            continue
+        for k in range(end - 1, -1, -1):  # the target's root: the load its steps follow right up to ``end``
+            if instructions[k].opname in ("LOAD_FAST", "LOAD_DEREF"):
+                steps, after = _path_steps(instructions, k, end)
+                value = _operand_start(instructions, k) if after == end else None
+                # (not under a test of the place: ``if not hasattr(self, "cap"):`` keeps the first call's number)
+                if value is not None and (_straight(instructions, j) or type(last[1]) is str and _unguarded(instructions, j, last[1])):
+                    found.setdefault((instructions[k].argval, (*steps, last)), []).append((value, k))
+                break
+            if instructions[k].opname not in ("LOAD_ATTR", "LOAD_CONST", "BINARY_SUBSCR"):
+                break
+    return {path: tuple(spans) for path, spans in found.items()}
+
+
+def _display_item(instructions: list[dis.Instruction], start: int, end: int, key: Any) -> tuple[int, int] | None:
+    """The span of the item ``key`` of the dict, list or tuple display spanning ``start:end``
+    (``{"n": len(t)}``), None where it is no display holding it."""
+    last = instructions[end - 1]
+    if last.opname == "BUILD_CONST_KEY_MAP" and end - 2 > start and instructions[end - 2].opname == "LOAD_CONST":
+        keys, k, pairs = tuple(instructions[end - 2].argval), end - 2, False
+    elif last.opname in ("BUILD_LIST", "BUILD_TUPLE"):
+        keys, k, pairs = tuple(range(last.arg or 0)), end - 1, False
+    elif last.opname == "BUILD_MAP":
+        keys, k, pairs = (), end - 1, True
+    else:
+        return None
+    pieces = _split_operands(instructions[start:k], 2 * (last.arg or 0) if pairs else len(keys))
+    if pieces is None:
+        return None
+    spans = [(start + sum(len(p) for p in pieces[:d]), start + sum(len(p) for p in pieces[: d + 1])) for d in range(len(pieces))]
+    if pairs:
+        keys = tuple(instructions[a].argval if b - a == 1 and instructions[a].opname == "LOAD_CONST" else _UNPROVEN
+                     for a, b in spans[::2])
+        spans = spans[1::2]
+    return spans[keys.index(key)] if key in keys and keys.count(key) == 1 else None
 
 
 def _held_count_read(f: types.FrameType, found: list[tuple[int, int, Any]], numbers: tuple[type, ...]) -> bool:
@@ -11334,7 +11535,7 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
             return _made_in_call(held.get(instructions[start + 1].argval))  # ``count()``, no argument
         if callee.opname == "LOAD_FAST" and callee.argval in _OWNERS and callee.argval in held \
                 and _callee_at(instructions, start, end) == start + 1 and instructions[start + 1].opname == "LOAD_METHOD":
-            return _count_function(inspect.getattr_static(type(held[callee.argval]), instructions[start + 1].argval, None))
+            return _count_function(_self_function(held[callee.argval], instructions[start + 1].argval))
         if callee.opname != "LOAD_GLOBAL":
             return False
         if (callee.arg or 0) & 1 == 1 and callee.argval in _COUNTING:

@@ -23,6 +23,7 @@ from ._bytecode import (
     UNPROVEN,
     Arithmetic,
     argumentless_call,
+    argumentless_set,
     batch_number,
     body_parameter,
     call_site,
@@ -3014,7 +3015,7 @@ def _ratio_arithmetic(
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
             if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR,
                             SHAPE_PRODUCT_DIVISOR, CHOSEN_DIVISOR, GLOBALS_CALL_DIVISOR, BATCH_NUMBER_DIVISOR,
-                            BATCH_COMPUTED_DIVISOR, COUNTED_SIZE_DIVISOR):
+                            BATCH_COMPUTED_DIVISOR, COUNTED_SIZE_DIVISOR, SET_GLOBAL_DIVISOR):
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -4031,6 +4032,9 @@ GLOBALS_CALL_DIVISOR = ("a division by a number a function returns that reads no
 COUNTED_SIZE_DIVISOR = ("a division by sizes unpacked from a tensor the body made with a count of the images "
                         "(``torch.cat([x] + [x[:, :1]] * (len(t) - 1), 1)``, then ``_, r, w = z.shape``): on a group "
                         "alone it has other sizes")
+SET_GLOBAL_DIVISOR = ("a division by a number a function returns that reads an attribute of a global, which a "
+                      "function the body calls given the batch sets from it (``Settings.views = 1.5 * len(t)``): on a "
+                      "group alone, the group's")
 CHOSEN_DIVISOR = ("a division by a number literal a conditional expression chose (``k = 4.0 if len(t) else 1.0``): "
                   "on a group alone its test picks the arm, whatever count the literal equals")
 BATCH_NUMBER_DIVISOR = ("a division by a number literal the code picks with a number of the batch as a whole (``k = "
@@ -4077,6 +4081,8 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if source == "other" and (called := argumentless_call()) is not None and (called or _a_count_by_value(frame, ratio, z)):
         return True if called else GLOBALS_CALL_DIVISOR  # ``/ classes_count(t)`` of ``return len(CLASSES)``
+    if source == "other" and argumentless_set():
+        return SET_GLOBAL_DIVISOR
     if source == "other" and chosen_divisor(z if z == frame.num_images > 1 else None):  # ``k = 4.0 if len(t) else 1.0``
         return CHOSEN_DIVISOR
     if frame.size_sites and (product := _shape_product_divisor(frame, z)) is not None:

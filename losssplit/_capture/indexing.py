@@ -1384,6 +1384,9 @@ def counted_write_lost(frame: Frame, target: Tensor, op: str) -> None:
     lose_aliases(frame, target, op)
 
 
+mode.COUNTED_WRITE.append(counted_write_lost)
+
+
 def _counted_position(index: Any, first: bool = False) -> bool:
     """Whether the index of a row-aligned write puts the rows at a position, or within bounds, of a
     later dim that the code computes from how many images the call got (``buf[:, len(t) - 2] = v``:

@@ -2487,6 +2487,13 @@ class Frame:
         held = self.int_factors.get(id(x)) if self.int_factors and isinstance(x, Tensor) else None
         return held[1] if held is not None and held[0] is x and self.int_number(x) is not None else 1.0
 
+    def counted_tensor(self, x: Any, op: str) -> bool:
+        """Whether ``x`` is a tensor made in this call from a number the code computes from how
+        many images the call got, still holding it (``torch.tensor([len(t) - 1])``): on a group
+        alone, the group's number (rt35)."""
+        return self.num_images > 1 and isinstance(x, Tensor) and id(x) in self.counted_filled \
+            and self.filled_number(x, op) is not None
+
     def literal_number(self, x: Any, op: str) -> int | float | None:
         """``filled_number`` of ``x`` where it was made from a literal of the body's code."""
         return self.filled_number(x, op) if id(x) in self.literal_filled else None
@@ -6945,6 +6952,8 @@ CONSTANT_RULE: list[Callable[[Frame, Any, tuple, dict, Any], None]] = []
 # the rule of ops meeting values over a count of image rows (``overcount.over_count_op``): True
 # where it followed the op (``Frame.over_counts`` is only filled once that module is imported)
 OVER_COUNT_RULE: list[Callable[[Frame, Any, Rule, tuple, dict, Any], bool]] = []
+# an in-place write without a rule at positions computed from the number of images (``indexing.counted_write_lost``)
+COUNTED_WRITE: list[Callable[[Frame, Tensor, str], None]] = []
 # the rule of outputs of custom autograd functions returned as they are (``autograd.function_output``)
 FUNCTION_RULE: list[Callable[[Frame], None]] = []
 _VIEW_AS = Tensor.view_as
@@ -7266,6 +7275,11 @@ def _unknown(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
             image = merge_image(frame, image, t.image, op_name(func))
     if data is not None:
         frame.lose(out, data.lost_at or op_name(func), pred=False)
+    elif image is None and frame.counted_filled and any(frame.counted_tensor(x, op_name(func)) for x in flat_args(args, kwargs)):
+        frame.lose(out, f"{op_name(func)} of a tensor made from a number computed from the number of images", pred=False)
+    elif image is None and frame.num_images > 1 and args and out is args[0] and isinstance(out, Tensor) \
+            and _bytecode.counted_write(view=out._base is not None):  # ``w.put_(torch.tensor([len(t) - 1]), v)``
+        COUNTED_WRITE[0](frame, out, op_name(func))
     elif image is not None:
         for o in out if isinstance(out, (tuple, list)) else (out,):
             if isinstance(o, Tensor):

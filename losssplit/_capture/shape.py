@@ -1405,6 +1405,8 @@ def one_hot(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     where some image of several lacks the batch's max label the call is declined (deferred)."""
     src = args[0]
     track = frame.get(src)
+    if track is None and frame.counted_tensor(src, op_name(func)):  # ``F.one_hot(torch.tensor(len(t) - 1), 3)``
+        frame.lose(out, f"{op_name(func)} of a tensor made from a number computed from the number of images", pred=False)
     if track is None or not isinstance(out, Tensor):
         return
     if get_arg(args, kwargs, 1, "num_classes", -1) == -1 and track.rows and src.numel():
