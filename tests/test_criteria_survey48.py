@@ -15,7 +15,13 @@ Four batches as surveys 23 to 47's: 4 examples of three groups, 3 of two, 3 of o
 others absent), 1 example; the groups through ``losssplit.sources``. transformers 5.25.0, peft
 0.21.2 as measured.
 
-FIRST_CONTACT: see ``FIRST`` below and README's survey 48 paragraph.
+FIRST_CONTACT (10 patterns, int35 at 29053d7 unchanged): 112 expected companions, 50 declined, 25
+GAP (22.3 %), 0 WRONG. MIXES (25): the MoE losses with the balancing term and ``aux_loss``, CLIP's
+in-batch negatives. GAP: the MoE experts' dispatch (20: ``torch.sort`` of the routed expert ids over
+the batch's tokens, then gathers and writes by that order; the CE of Qwen2-MoE, Qwen3-MoE, OLMoE,
+DeepSeek-V3), Speech2Text's ``F.glu`` (5). NOW (s48): 45 declined, 20 GAP (17.9 %): ``F.glu`` along
+a dim without images keeps the rows. Beside the table, a silent WRONG pinned: micro-batches of one
+sequence under gradient accumulation (``test_meter_over_accumulated_micro_batches_..``).
 """
 
 from __future__ import annotations
