@@ -27,7 +27,6 @@ sequence under gradient accumulation (``test_meter_over_accumulated_micro_batche
 from __future__ import annotations
 
 import importlib
-import warnings
 
 import pytest
 import torch
@@ -36,6 +35,7 @@ from _survey import LIBRARY_SOURCES, Case, keys, skip_without, survey_tests
 from _survey import LazyModule as _Module
 from _survey import gen as _gen
 from _survey import padded_labels as _padded_labels
+from _survey import quiet_import as _quiet_import
 
 skip_without("transformers", "peft")
 
@@ -52,9 +52,7 @@ def _b(seed: int) -> int:
 
 
 def _tf():
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return importlib.import_module("transformers")
+    return _quiet_import("transformers")
 
 
 _DEC = dict(vocab_size=V, hidden_size=8, intermediate_size=16, num_hidden_layers=1, num_attention_heads=2,
@@ -86,7 +84,7 @@ LLAMA = _Module(4806, lambda: _causal("LlamaConfig"))
 
 
 def _lora():
-    peft = importlib.import_module("peft")
+    peft = _quiet_import("peft")
     base = _causal("LlamaConfig")
     return peft.get_peft_model(base, peft.LoraConfig(r=2, lora_alpha=4, target_modules=["q_proj", "v_proj"],
                                                      lora_dropout=0.0, init_lora_weights=False)).eval()
