@@ -5233,13 +5233,14 @@ def max_min(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         _note_extreme(frame, func, args, kwargs, out)
 
 
-@rule(F.softmax, F.log_softmax, Tensor.softmax, Tensor.log_softmax, torch.softmax, torch.log_softmax)
+@rule(F.softmax, F.log_softmax, Tensor.softmax, Tensor.log_softmax, torch.softmax, torch.log_softmax, F.glu)
 def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """Values combined along ``dim`` alone (``F.glu``: its halves gated, ``dim`` -1 by default)."""
     src = args[0]
     track = frame.get(src)
     if track is None or not isinstance(out, Tensor):
         return
-    dim = get_arg(args, kwargs, 1, "dim", None)
+    dim = get_arg(args, kwargs, 1, "dim", -1 if func is F.glu else None)
     op = op_name(func)
     if dim is None or norm_dim(int(dim), src.dim()) in track.rows or track.unweighted is not None:
         frame.lose(out, op, track)
