@@ -380,6 +380,44 @@ def test_a_declined_key_leaves_the_other_keys_of_the_window_exact():
         {k.replace("loss", "loss_abs"): v for k, v in _l1_window_oracle(calls).items()}, rel=1e-6)
 
 
+def _declining_rank(rank, port, slots, outdir):
+    import json
+    import os
+    from datetime import timedelta
+
+    import torch.distributed as dist
+
+    torch.set_num_threads(1)
+    os.environ["MASTER_ADDR"], os.environ["MASTER_PORT"] = "127.0.0.1", str(port)
+    dist.init_process_group("gloo", rank=rank, world_size=2, timeout=timedelta(seconds=30))
+    try:
+        # rank 1's call of three images declines the key (``* 3``); rank 0's call splits it
+        calls = _l1_calls([[1.0, 0.5], [1.0, 0.5, 0.5]], seed=9)[rank:rank + 1]
+        criterion, meter = split_by_source(tripled_mean), SplitMeter(slots=slots)
+        for x, targets in calls:
+            meter.update(criterion(x.clone().requires_grad_(), targets))
+        got = meter.compute()
+    finally:
+        dist.destroy_process_group()
+    with open(os.path.join(outdir, f"rank{rank}.json"), "w") as f:
+        json.dump(got, f)
+
+
+@pytest.mark.parametrize("slots", [128, 1], ids=["one-all-reduce", "fallback"])
+def test_a_rank_whose_call_declined_the_key_leaves_every_rank_without_its_window(tmp_path, slots):
+    import json
+    import socket
+
+    import torch.multiprocessing as mp
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    mp.start_processes(_declining_rank, args=(port, slots, str(tmp_path)), nprocs=2, start_method="fork")
+    got = [json.loads((tmp_path / f"rank{r}.json").read_text()) for r in range(2)]
+    assert got == [{}, {}]
+
+
 def test_logging_is_quiet_on_exact_windows(caplog):
     calls = _l1_calls([[1.0, 0.5], [0.5]], seed=7)
     criterion = split_by_source(mean_abs)
