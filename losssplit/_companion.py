@@ -76,6 +76,9 @@ class Companions:
     """One call's companions as columns, a record made when one is asked for: with thousands of
     groups, a record each would be thousands more objects for the cycle collector."""
 
+    #: keys without companions only because no group has rows in them in this call (no decline)
+    rowless: frozenset[str] = frozenset()
+
     def __init__(self, records: Iterable[Companion] = ()) -> None:
         self.names: list[str] = []
         self.keys: list[str] = []

@@ -492,7 +492,7 @@ class _Splitter:
         self.split_once = True
         split = [(p.key, p.value) for p in pending] + [(key, result[key]) for key in as_returned]
         window = companions.window
-        declined = self._declined_keys(result, {*companions.keys, *(c.key for c in window)})
+        declined = self._declined_keys(result, {*companions.keys, *(c.key for c in window), *companions.rowless})
         if declined:  # keys with nothing for any group: the window has no value for them either
             gone = {key for key, _ in declined}
             split = [(key, value) for key, value in split if key not in gone] + declined

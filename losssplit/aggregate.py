@@ -196,7 +196,10 @@ class SplitMeter:
             loss_dict: what a decorated call returned, or the dict built from such results.
                 Training losses, plain tensors and numbers are ignored: only companion values
                 (which carry their record) and, inside :meth:`collect`, losses whose call
-                reported companions count.
+                reported companions count. A call's window records (a group's parts where it has
+                no value, a key it declined for every group, which leaves the window without that
+                key) ride on its returned loss tensors: pass those, not ``loss.detach()`` or a
+                copy, which lose them.
         """
         found = []
         windows: dict[int, Companion] = {}

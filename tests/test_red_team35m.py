@@ -380,6 +380,34 @@ def test_a_declined_key_leaves_the_other_keys_of_the_window_exact():
         {k.replace("loss", "loss_abs"): v for k, v in _l1_window_oracle(calls).items()}, rel=1e-6)
 
 
+def masked_rows_mean(x, targets):
+    m = torch.stack([t["m"] for t in targets])
+    return {"loss": x[m].mean()}
+
+
+def test_a_call_without_rows_in_the_key_for_any_group_is_no_decline():
+    """A call whose mask keeps no row of any image has no companion (0 / 0 for every group) but
+    declined nothing: the window's value is the other calls' rows', as before."""
+    g = torch.Generator().manual_seed(10)
+    masks = [[[True, False, True], [True, True, False], [False, False, True]], [[False] * 3] * 2]
+    weights = [[1.0, 0.5, 1.0], [1.0, 0.5]]
+    calls = [(torch.randn(len(m), 3, generator=g), [{"loss_weight": w, "m": torch.tensor(r)} for w, r in zip(ws, m)])
+             for m, ws in zip(masks, weights)]
+    criterion = split_by_source(masked_rows_mean)
+    meter = SplitMeter()
+    with logged_warnings() as said:
+        for x, targets in calls:
+            meter.update(criterion(x.clone().requires_grad_(), targets))
+        got = meter.compute()
+    want = {}
+    for group in ("real", "synthetic"):
+        rows = [(x[b], dict(t, loss_weight=1.0)) for x, ts in calls for b, t in enumerate(ts)
+                if _group_of(t["loss_weight"]) == group]
+        want[f"loss_{group}"] = masked_rows_mean(torch.stack([r for r, _ in rows]), [t for _, t in rows])["loss"].item()
+    assert got == pytest.approx(want, rel=1e-6)
+    assert not [m for m in said if "window" in m], said
+
+
 def _declining_rank(rank, port, slots, outdir):
     import json
     import os
