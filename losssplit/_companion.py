@@ -57,6 +57,17 @@ def unknown_record(record: Companion) -> Companion:
     return record._replace(num=nan, den=0.0)
 
 
+#: Name suffix of ``declined_record``: ``"\x1f"`` (a window's part separator) and a word no part has.
+DECLINED = "\x1fdeclined"
+
+
+def declined_record(key: str) -> Companion:
+    """What a call that declined ``key`` for every group (attribution lost, a failed check, a host
+    read) adds to a window: one ``(nan, 0)`` for the key, no group, so the window has no value for
+    any group of the key (its value would leave that call's images out)."""
+    return Companion(key + DECLINED, key, "", float("nan"), 0.0)
+
+
 #: On a returned loss outside ``SplitMeter.collect()``: its call's ``window_record``s, for ``update``.
 WINDOW_ATTR = "_losssplit_window"
 
@@ -64,6 +75,9 @@ WINDOW_ATTR = "_losssplit_window"
 class Companions:
     """One call's companions as columns, a record made when one is asked for: with thousands of
     groups, a record each would be thousands more objects for the cycle collector."""
+
+    #: keys without companions only because no group has rows in them in this call (no decline)
+    rowless: frozenset[str] = frozenset()
 
     def __init__(self, records: Iterable[Companion] = ()) -> None:
         self.names: list[str] = []

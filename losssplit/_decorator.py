@@ -40,7 +40,16 @@ from ._capture import (
     tag_inputs,
 )
 from ._capture._bytecode import CAPTURE, _per_code, body_call, python_checked
-from ._companion import REPORTED_ATTR, WINDOW_ATTR, Companion, Companions, format_fields, stamp_of
+from ._companion import (
+    REPORTED_ATTR,
+    WINDOW_ATTR,
+    Companion,
+    Companions,
+    declined_record,
+    format_fields,
+    is_companion,
+    stamp_of,
+)
 from ._context import TokenLabels
 from ._errors import LossSplitError
 from ._groups import Grouping, Membership, PredicateError, _python_label
@@ -186,7 +195,7 @@ class _Splitter:
             self.warn_again("weightform", f"the weight field {self.weight!r} is held as {held}, which losssplit does not "
                             "set to 1 (only the per-image dicts' field and a weight= argument are followed; "
                             "weight=None if the body does not read it); no companions for this call")
-            return self._drop_stale(wrapped(*args, **kwargs), call)
+            return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
         frame = Frame(len(labels))
         frame.read_body_call = functools.partial(body_call, id(sys._getframe()), wrapped, args, kwargs)
         if isinstance(labels, TokenLabels):
@@ -197,7 +206,7 @@ class _Splitter:
         if columns is not None and not frame.own_oracle():  # read as columns, each column would be an image's
             self.warn_again("columns", columns)
             frame.close()
-            return self._drop_stale(wrapped(*args, **kwargs), call)
+            return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
         try:
             with torch._C.DisableTorchFunction():
                 try:
@@ -211,13 +220,13 @@ class _Splitter:
                     self.warn("internal", f"internal error while reading inputs ({exc!r}); passed through")
                     tagged = None
             if tagged is None:  # the user's modes and tensor subclasses see this call as usual
-                return self._drop_stale(wrapped(*args, **kwargs), call)
+                return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
             holder = instance if instance is not None else getattr(wrapped, "__self__", None)
             try:
                 numbers = _numbers_held(holder, wrapped) if len(labels) > 1 else None
             except Exception as exc:  # noqa: BLE001 - never let our bug stop training
                 self.warn("internal", f"internal error while reading the body's state ({exc!r}); passed through")
-                return self._drop_stale(wrapped(*args, **kwargs), call)
+                return self._declined(self._drop_stale(wrapped(*args, **kwargs), call))
             mode = CaptureMode(frame)
             capture = CAPTURE.set(frame)
             try:
@@ -230,7 +239,7 @@ class _Splitter:
                     counted, moved = _counted_into(holder, wrapped, numbers, len(labels))
                 except Exception as exc:  # noqa: BLE001 - the body ran: its result goes back as it is
                     self.warn("internal", f"internal error while reading the body's state ({exc!r}); dict unchanged")
-                    return self._drop_stale(result, call)
+                    return self._declined(self._drop_stale(result, call))
                 for name, flag in moved:
                     frame.doubt(flag, f"the call changed the tensor {name!r} of its state by its number of images "
                                 f"({len(labels)}): a count of the batch kept across calls, which the body may read back")
@@ -238,7 +247,7 @@ class _Splitter:
                 self.warn_again("state", f"the call changed {counted!r} of its state by its "
                                 f"number of images ({len(labels)}): a count of the batch kept across calls, which the "
                                 "body may read back (on a group alone it counts the group's); no companions for this call")
-                return result
+                return self._declined(result)
             if frame.exact_numbers:
                 frame.give_back_ints(result)
             with torch._C.DisableTorchFunction():
@@ -259,8 +268,37 @@ class _Splitter:
                     raise
                 except Exception as exc:  # noqa: BLE001 - never let our bug stop training
                     self.warn("internal", f"internal error while splitting ({exc!r}); dict unchanged")
+                    self._declined(result)
         finally:
             frame.close()
+        return result
+
+    def _declined_keys(self, result: Mapping[str, Any], done: Collection[str] = ()) -> list[tuple[str, Any]]:
+        """(key, loss) of the returned losses, other than ``done``, that the split would have looked at."""
+        return [(key, value) for key, value in result.items()
+                if key not in done and isinstance(value, torch.Tensor) and (self.keys is None or key in self.keys)
+                and not is_companion(value)]
+
+    def _declined(self, result: Any) -> Any:
+        """``result``, its losses marked as declined by this call for every group (``declined_record``):
+        the window's value of every group of theirs leaves this call's images out, so it has none."""
+        try:
+            with torch._C.DisableTorchFunction():
+                sink = _context.current_sink()
+                if isinstance(result, torch.Tensor):
+                    declined = [(self.tensor_key, result)] if sink is not None else []
+                elif isinstance(result, Mapping):
+                    declined = self._declined_keys(result)
+                else:
+                    return result
+                if not declined:
+                    return result
+                records = [declined_record(key) for key, _ in declined]
+                _hold(declined, records, WINDOW_ATTR if sink is None else REPORTED_ATTR)
+                if sink is not None:
+                    sink(records, batch=0)
+        except Exception as exc:  # noqa: BLE001 - never let our bug stop training
+            self.warn("internal", f"internal error while marking a declined call ({exc!r})")
         return result
 
     def _assign(self, frame: Frame, labels: Sequence[Any] | torch.Tensor) -> tuple[list[str], Membership, list[int]]:
@@ -395,10 +433,12 @@ class _Splitter:
         self._drop_stale(result, call)
         if frame.error is not None:
             self.warn("internal", f"internal error at {frame.error_op} ({frame.error!r}); dict unchanged")
+            self._declined(result)
             return
         pending, as_returned = collect(frame, result, self.keys, self.warn, frame.own_oracle)
         if not pending and not as_returned:
             self.warn("nothing", "no returned key could be attributed to images; dict unchanged")
+            self._declined(result)
             return
         try:
             if isinstance(labels, TokenLabels):
@@ -408,13 +448,18 @@ class _Splitter:
                 names, membership, outside = self._assign(frame, labels)
         except PredicateError as exc:
             self.warn("predicate", f"{exc}; dict unchanged")
+            self._declined(result)
             return
         except LossSplitError as exc:
             if not self.split_once:  # misuse shows at the first call
                 raise
             self.warn_again("label", f"{str(exc).removeprefix('split_by_source: ')}; no companions for this call")
+            self._declined(result)
             return
-        if not (pending or as_returned) or not names:
+        if not names:
+            return
+        if not (pending or as_returned):
+            self._declined(result)
             return
         if outside and isinstance(labels, TokenLabels):
             self.warn_again(
@@ -447,6 +492,11 @@ class _Splitter:
         self.split_once = True
         split = [(p.key, p.value) for p in pending] + [(key, result[key]) for key in as_returned]
         window = companions.window
+        declined = self._declined_keys(result, {*companions.keys, *(c.key for c in window), *companions.rowless})
+        if declined:  # keys with nothing for any group: the window has no value for them either
+            gone = {key for key, _ in declined}
+            split = [(key, value) for key, value in split if key not in gone] + declined
+            window = [*window, *(declined_record(key) for key, _ in declined)]
         if sink is not None:
             records = list(companions) + window  # made once: the meter pairs them by identity
             _hold(split, records, REPORTED_ATTR)  # so that the caller's final dict can name them (SplitMeter.update)

@@ -637,7 +637,13 @@ def _finish(
                 out.extend(made_p)
     else:
         out = _sum_parts(pending, made, warn, constants)
-    return _without_turned(frame, pending, names, turned, out, warn) if any(turned) else out
+    if any(turned):
+        out = _without_turned(frame, pending, names, turned, out, warn)
+    bare = {p.key for p in pending}.difference(out.keys, (c.key for c in out.window))
+    if bare:  # keys without a companion: those of no group's rows in this call were not declined
+        with_rows = {p.key for i, p in enumerate(pending) if any(host[i * groups * 3 + 2 : (i + 1) * groups * 3 : 3])}
+        out.rowless = frozenset(bare - with_rows)
+    return out
 
 
 def _declined(key: str, why: str, warn: Warn, whole_batch: Callable[[], bool], hint: str = "") -> Companions | None:

@@ -39,7 +39,7 @@ from typing import Any
 import torch
 
 from . import _formula
-from ._companion import REPORTED_ATTR, WINDOW_ATTR, Companion, companion_of, is_companion
+from ._companion import DECLINED, REPORTED_ATTR, WINDOW_ATTR, Companion, companion_of, is_companion
 from ._context import report_to
 
 __all__ = ["SplitMeter", "pop_companions"]
@@ -52,6 +52,7 @@ logger = logging.getLogger("losssplit")
 
 _PART = "\x1f"  # a companion that adds ratios is kept per part: ``name + _PART + "i/n"``
 _EMPTIED = "0/0"  # ``name + _PART + _EMPTIED``: a call of the window had a part 0 / 0 (an empty mean)
+_DECLINED = DECLINED.removeprefix(_PART)  # ``key + _PART + _DECLINED``: a call declined the key for every group
 
 
 def _entries(rec: Companion) -> list[tuple[str, float, float]]:
@@ -195,7 +196,10 @@ class SplitMeter:
             loss_dict: what a decorated call returned, or the dict built from such results.
                 Training losses, plain tensors and numbers are ignored: only companion values
                 (which carry their record) and, inside :meth:`collect`, losses whose call
-                reported companions count.
+                reported companions count. A call's window records (a group's parts where it has
+                no value, a key it declined for every group, which leaves the window without that
+                key) ride on its returned loss tensors: pass those, not ``loss.detach()`` or a
+                copy, which lose them.
         """
         found = []
         windows: dict[int, Companion] = {}
@@ -256,7 +260,8 @@ class SplitMeter:
         seen: dict[tuple[int, str], int] = {}
         for batch, recs in pending:
             for rec in recs:
-                seen[batch, rec.name] = seen.get((batch, rec.name), 0) + 1
+                if not rec.name.endswith(DECLINED):
+                    seen[batch, rec.name] = seen.get((batch, rec.name), 0) + 1
         merged = sorted({name for (_, name), count in seen.items() if count > 1} - self._warned)
         if merged:
             self._warned.update(merged)
@@ -298,15 +303,21 @@ class SplitMeter:
         out = []
         parts: dict[str, dict[str, tuple[Any, ...]]] = {}
         emptied = set()
+        declined = set()  # keys a call of the window declined for every group: no value for any group
         for name in sorted(reduced):
             base, _, part = name.partition(_PART)
             if part == _EMPTIED:
                 emptied.add(base)
+            elif part == _DECLINED:
+                declined.add(reduced[name][0])
             elif part:
                 parts.setdefault(base, {})[part] = reduced[name]
         for name in sorted(reduced):
             key, group, num, den = reduced[name]
             if name in parts or _PART in name:
+                continue
+            if key in declined:
+                self._omit_key(key)
                 continue
             if den != 0 and math.isfinite(num) and math.isfinite(den):
                 out.append(Companion(name, key, group, float(num), float(den)))
@@ -314,6 +325,9 @@ class SplitMeter:
                 self._omit(name, "a call of this window declined it (its group alone took another branch) or "
                                  "its value there was not finite: no exact window value; omitted")
         for name, found in parts.items():
+            if next(iter(found.values()))[0] in declined:
+                self._omit_key(next(iter(found.values()))[0])
+                continue
             summed = self._summed(name, found, name in reduced, name in emptied)
             if summed is not None:
                 out.append(summed)
@@ -358,6 +372,13 @@ class SplitMeter:
         if formula and not math.isfinite(value):  # a function not defined at the window's values
             return None
         return Companion(name, key, group, value, 1.0, pairs, formula)
+
+    def _omit_key(self, key: str) -> None:
+        if key + DECLINED not in self._warned:
+            self._warned.add(key + DECLINED)
+            logger.warning("losssplit: key %r: a call of this window declined it for every group (attribution lost, "
+                           "a failed check, a host read; that call warned why): no exact window value for any of "
+                           "its companions; omitted", key)
 
     def _omit(self, name: str, why: str) -> None:
         if name not in self._warned:
