@@ -207,3 +207,18 @@ def test_a_column_straddling_two_sources_on_the_device_declines_the_call(rows):
     assert want and got == {}, (got, said)
     assert any("a dim split at Tensor.view holds rows of images of different sources in one column" in m
                and "no companions for this call" in m for m in said), said
+
+
+@pytest.mark.parametrize("weights, exact", [([1.0, 0.5, 1.0, 0.5], True), ([1.0, 0.5, 0.5, 1.0], False)])
+def test_a_column_of_two_weights_declines(weights, exact):
+    """Sources from the loop, weights per image: a column of one source but two weights declines
+    (one weight per column is what the weight field set to 1 replaces)."""
+    g = torch.Generator().manual_seed(2)
+    pred = torch.randn(4, 3, generator=g).requires_grad_()
+    got, want, said = split_outcome(weighted, [pred, [{"loss_weight": w} for w in weights]], [Along(0), TARGETS],
+                                    ["a", "b", "a", "b"])
+    assert not wrong_companions(got, want), wrong_companions(got, want)
+    if exact:
+        assert set(got) == set(want) and want and not said, (got, want, said)
+    else:
+        assert not got and any("'loss'" in m and "Tensor.view" in m for m in said), said
