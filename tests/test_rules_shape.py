@@ -312,10 +312,20 @@ def _paired_rows(index):
     return body
 
 
-def _paired_outcome(index):
+def _paired_outcome(index, labels=("a", "b", "b", "a")):
     g = torch.Generator().manual_seed(5)
     args = [{"p": torch.randn(4, 3, generator=g).requires_grad_()}, {"y": torch.randn(4, 3, generator=g)}]
-    return split_outcome(_paired_rows(index), args, [ROWS, ROWS], ["a", "b", "a", "b"])
+    return split_outcome(_paired_rows(index), args, [ROWS, ROWS], list(labels))
+
+
+@pytest.mark.parametrize("index", [False, True])
+def test_a_reshape_into_columns_of_one_source_splits(index):
+    """Rows 0, 2 and 1, 3 paired of one source each: on a group alone ``reshape(2, -1)`` of its
+    rows gives the batch's columns that hold them (``tests/test_round_major_columns.py``); split
+    (declined before grp2)."""
+    got, want, said = _paired_outcome(index, ("a", "b", "a", "b"))
+    assert not said and set(got) == set(want) and want, (got, said)
+    assert got == pytest.approx(want, rel=1e-5, abs=1e-6)
 
 
 def test_a_reshape_mixing_the_calls_own_rows_declines_only_what_it_reaches():
@@ -332,7 +342,8 @@ def test_a_reshape_mixing_rows_picked_by_an_index_declines_the_call():
     call's one read, and a split that mixes images declines the whole call."""
     got, _, said = _paired_outcome(True)
     assert got == {}
-    assert any("holds rows of several images; no companions for this call" in m for m in said), said
+    assert any("holds rows of images of different sources in one column" in m and "no companions for this call" in m
+               for m in said), said
 
 
 DECLINES: dict = {}

@@ -1439,6 +1439,9 @@ class Frame:
         # viewed where they were one dim, rows per block): ``repeat_interleave`` by that many gives
         # those rows back; held
         self.view_block_rows: dict[int, tuple[Tensor, Tensor | None, int]] = {}
+        # the column dims' row maps (each column's first image: ``_column_sizes``), by id -> (it,
+        # the map of the rows viewed, rows per column): that dim last, joined back, gives those rows
+        self.view_column_rows: dict[int, tuple[Tensor, Tensor, int]] = {}
         # the call's groups (the decorator's ``Grouping.assign``, or what it raised), made once when
         # first asked; each image's group when known on the host (``host_groups``), read when asked
         self.assigned: Any = None
@@ -2739,6 +2742,7 @@ class Frame:
         self.cuts.clear()
         self.paired_rows.clear()
         self.view_block_rows.clear()
+        self.view_column_rows.clear()
         self.assigned = self.read_groups = self._groups = self.read_whole = self._whole = None
 
     def by_position(self, rows: Tensor) -> bool:

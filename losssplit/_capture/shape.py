@@ -238,8 +238,12 @@ def _reshaped_rows(
             d = tracked[0]
             r = track.rows[d]
             block = frame.view_block_rows.get(id(r)) if frame.view_block_rows else None
+            column = frame.view_column_rows.get(id(r)) if frame.view_column_rows else None
             if len(gi) == 1 and len(gj) == 1:
                 rows[gj[0]] = r
+            elif (len(gj) == 1 and column is not None and column[0] is r and gi.index(d) == len(gi) - 1
+                  and math.prod(src.shape[k] for k in gi[:-1]) == column[2]):
+                rows[gj[0]] = column[1]  # columns joined back (round-major ``adv.reshape(-1)``)
             elif (len(gj) == 1 and block is not None and block[0] is r and block[1] is not None and gi.index(d) == 0
                   and math.prod(src.shape[k] for k in gi[1:]) == block[2]):
                 rows[gj[0]] = block[1]  # blocks joined back (``g.mean(1, keepdim=True).expand(-1, G).reshape(-1)``)
@@ -254,7 +258,9 @@ def _reshaped_rows(
                     rows[gj[-1]] = crop
                 else:
                     blocks = gi.index(d) == 0 and _block_sizes(frame, func, spec, out, gj)
-                    split = _split_rows(frame, r, [src.shape[k] for k in gi], gi.index(d), list(sizes), op, blocks)
+                    columns = not blocks and len(gi) == 1 and _column_sizes(frame, func, spec, out, gj)
+                    split = _split_rows(frame, r, [src.shape[k] for k in gi], gi.index(d), list(sizes), op, blocks,
+                                        columns)
                     if split is None:
                         frame.lose(out, f"{op} (a dim split into rows of several images)", track)
                         return None
@@ -332,36 +338,60 @@ def _block_sizes(frame: Frame, func: Any, spec: list[Any], out: Tensor, gj: list
     return written is not None and all(type(written[j]) is int and written[j] == spec[j] for j in gj[1:])
 
 
+def _column_sizes(frame: Frame, func: Any, spec: list[Any], out: Tensor, gj: list[int]) -> bool:
+    """Whether a ``view`` / ``reshape`` of one dim of image rows to the output dims ``gj`` cuts the
+    rows into columns that are the same on a group's images alone (round-major completions,
+    ``r.view(G, -1)``: prompt ``p``'s at rows ``p, p + P, ...``): the last of ``gj`` sized ``-1``,
+    every other an int the code proves a constant. On a group alone its rows, in the batch's order,
+    viewed so give exactly the batch's columns that hold them, in order, where each column's images
+    are of one group (and weight): checked by ``_blocks_of``."""
+    if func not in (Tensor.view, Tensor.reshape, torch.reshape) or frame.tokens is not None:
+        return False
+    if len(spec) != out.dim() or len(gj) < 2 or not (type(spec[gj[-1]]) is int and spec[gj[-1]] == -1):
+        return False
+    if any(type(spec[j]) is not int or spec[j] < 1 for j in gj[:-1]):
+        return False
+    written = configured_view_sizes(len(spec))
+    return written is not None and all(type(written[j]) is int and written[j] == spec[j] for j in gj[:-1])
+
+
 def _blocks_of(frame: Frame, r: Tensor, sizes_in: list[int], pos: int, blocks: int, op: str,
-               known: Tensor | None = None) -> Tensor | None:
+               known: Tensor | None = None, columns: bool = False) -> Tensor | None:
     """The map of the block dim of rows ``r`` (along ``sizes_in[pos]``) viewed as ``blocks``
     blocks of consecutive rows: each block's first image. A block of several images stands for
     them all, so every block must hold images of one group and one weight. Where ``known`` gives
     the rows' images on the host (``r`` is the call's image index) and the groups and weights are
     Python numbers, that is checked now: None where a block mixes them (only what is computed from
     the view loses its images); otherwise on the device, a mix declining the call (the groups with
-    the membership, ``Frame.view_blocks``)."""
-    flat = expand_rows(frame, r, sizes_in, pos).view(blocks, -1)
+    the membership, ``Frame.view_blocks``). With ``columns`` the rows are cut into ``blocks``
+    columns instead (``_column_sizes``): row ``i`` in column ``i % blocks``."""
+    part = "column" if columns else "block"
+    flat = expand_rows(frame, r, sizes_in, pos)
+    flat = flat.view(-1, blocks).t() if columns else flat.view(blocks, -1)
     groups = frame.host_groups() if known is not None else None
     numbers = frame.weight_numbers()
     if known is not None and groups is not None:
-        for row in cpu_values(known.view(blocks, -1)):
+        for row in cpu_values(known.view(-1, blocks).t() if columns else known.view(blocks, -1)):
             if len({groups[b] for b in row}) > 1 or numbers is not None and len({numbers[b] for b in row}) > 1:
                 return None
     else:
-        frame.view_blocks.append((flat, f"a dim split at {op} holds rows of images of different sources in one block "
-                                  "(on a group alone the blocks are cut elsewhere)"))
+        frame.view_blocks.append((flat, f"a dim split at {op} holds rows of images of different sources in one {part} "
+                                  f"(on a group alone the {part}s are cut elsewhere)"))
     weights = None if numbers is not None and (groups is not None or len(set(numbers)) < 2) else frame.weights_on(r.device)
     if weights is not None:
         w = weights[flat]
-        frame.doubt((w != w[:, :1]).any(), f"a dim split at {op} holds rows of images of different weights in one block")
+        frame.doubt((w != w[:, :1]).any(), f"a dim split at {op} holds rows of images of different weights in one {part}")
     first = flat[:, 0]
-    frame.view_block_rows[id(first)] = (first, r if len(sizes_in) == 1 else None, flat.shape[1])
+    if columns:
+        frame.view_column_rows[id(first)] = (first, r, flat.shape[1])
+    else:
+        frame.view_block_rows[id(first)] = (first, r if len(sizes_in) == 1 else None, flat.shape[1])
     return first
 
 
 def _split_rows(
-    frame: Frame, r: Tensor, sizes_in: list[int], pos: int, sizes_out: list[int], op: str, blocks: bool = False
+    frame: Frame, r: Tensor, sizes_in: list[int], pos: int, sizes_out: list[int], op: str, blocks: bool = False,
+    columns: bool = False,
 ) -> tuple[int, Tensor] | None:
     """Rows of a group of dims ``sizes_in`` (images along ``sizes_in[pos]``, map ``r``) viewed as
     ``sizes_out``: the output dim whose index alone tells the image, and its map.
@@ -373,7 +403,8 @@ def _split_rows(
     image once, in order: known without a read), the check is made now, and a split that mixes
     images is None: only what is computed from it loses its images (RLOO's ``reshape(k, -1)`` of
     per-completion rewards next to per-row metrics). With ``blocks`` (see ``_block_sizes``) a first
-    dim whose index may hold several images is a dim of blocks (``_blocks_of``).
+    dim whose index may hold several images is a dim of blocks (``_blocks_of``); with ``columns``
+    (see ``_column_sizes``) the last dim is one of columns.
     """
     n, inner = sizes_in[pos], 1
     for k in sizes_in[pos + 1 :]:
@@ -391,6 +422,11 @@ def _split_rows(
             parts = [(outer, False), (n, True), (k, False)]
             kept = [(size, mine) for size, mine in parts if size > 1 or mine]
             return e, expand_rows(frame, r, [size for size, _ in kept], [mine for _, mine in kept].index(True))
+    if columns:
+        own = r is frame.identity.get(r.device)
+        host = expand_rows(frame, torch.arange(r.shape[0], device="cpu"), sizes_in, pos) if own else None
+        first = _blocks_of(frame, r, sizes_in, pos, sizes_out[-1], op, host, columns=True)
+        return None if first is None else (len(sizes_out) - 1, first)
     e = next((i for i, o in enumerate(sizes_out) if o > 1), 0)
     index = tuple(slice(None) if i == e else 0 for i in range(len(sizes_out)))
     shape = [1] * len(sizes_out)
