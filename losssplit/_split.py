@@ -687,8 +687,10 @@ def _mixed_blocks(frame: Frame, blocks: torch.Tensor, membership: Membership) ->
 def _unlike_pairs(frame: Frame, a: torch.Tensor, b: torch.Tensor, membership: Membership) -> torch.Tensor:
     """Whether rows of images ``a`` paired row by row with rows of images ``b`` (``Frame.paired_rows``)
     pair otherwise on some group alone: where the maps differ, a pair of images of different groups
-    (or weights), or a map that does not keep the images' order (on a group alone its rows are its
-    own in the batch's order: the pairs are the same only where both keep it)."""
+    (or weights), a map that does not keep the images' order (on a group alone its rows are its
+    own in the batch's order: the pairs are the same only where both keep it), or images that
+    neither map holds (``e.index_select(0, torch.arange(1, h))``: on a group alone the rows skipped
+    are the group's, not the batch's)."""
     if membership.images != frame.num_images:
         return (a != b).any()
     if membership.image is None:
@@ -701,7 +703,8 @@ def _unlike_pairs(frame: Frame, a: torch.Tensor, b: torch.Tensor, membership: Me
     if weights is not None:
         unlike = unlike | (weights[a] != weights[b])
     # the same images pair as they did before any group was formed, in whatever order
-    return (a != b).any() & (unlike.any() | (a[1:] < a[:-1]).any() | (b[1:] < b[:-1]).any())
+    held = torch.zeros(frame.num_images, dtype=torch.bool, device=a.device).index_fill_(0, a, True).index_fill_(0, b, True)
+    return (a != b).any() & (unlike.any() | (a[1:] < a[:-1]).any() | (b[1:] < b[:-1]).any() | ~held.all())
 
 
 def _uneven_cut(frame: Frame, kept: torch.Tensor, counted: torch.Tensor, membership: Membership) -> torch.Tensor:
