@@ -23,6 +23,7 @@ import torch
 from _red_team26_bodies import E, Y
 from _red_team27_bodies import registrar
 from _red_team31_bodies import e1
+from _red_team35_bodies import _cells, _error, _image_table
 
 BODIES: dict[str, tuple[str, str, Any]] = {}
 CONVERTS: dict[str, Any] = {}
@@ -376,6 +377,12 @@ def floor_stored_a_default(o, t, floor=2.0):
     return {"loss": E(o, t).sum() / k}
 
 
+@body("near")
+def near_floor_stored_a_default_of_one(o, t, floor=1.0):
+    k = max(float(len(t)), floor)
+    return {"loss": E(o, t).sum() / k}
+
+
 @body("floor")
 def floor_of_the_outputs_len(o, t):
     return {"loss": E(o, t).sum() / max(float(len(o["x"])), 2.0)}
@@ -616,27 +623,12 @@ def near_weights_of_a_numpy_literal_tolist(o, t):
 
 
 # === 6. pinA / pc: the image column of a table joined per image from fills of the loop's position ==
-# (measured on ``tests/test_position_fills.py``'s batches by ``tests/test_red_team36b.py``)
-
-
-def _image_table(targets):
-    return torch.cat([torch.cat([torch.full((len(t), 1), float(i)), t], 1) for i, t in enumerate(targets)])
-
-
-def _cells(p, table, b):
-    return p[b, (table[:, 3] * 8).long(), (table[:, 2] * 8).long()]
-
-
-def _error(p, table):
-    return (_cells(p, table, table[:, 0].long())[:, 1] - table[:, 2]).abs()
+# (measured on ``tests/test_position_fills.py``'s batches by ``tests/test_red_team36b.py``; the table of red team 35)
 
 
 POSITION_BODIES: dict[str, Any] = {}
-
-
 def position_body(f):
-    POSITION_BODIES[f.__name__] = f
-    return f
+    return POSITION_BODIES.setdefault(f.__name__, f)
 
 
 @position_body

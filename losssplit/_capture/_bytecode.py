@@ -7310,7 +7310,7 @@ def chosen_divisor(count: float | None = None) -> bool:
         return False
     lasti = _lasti(f)
     return _chosen_divisor_at(f.f_code, lasti) or type(count) is float and _literal_made_at(f.f_code, lasti, count) \
-        or type(count) in (int, float) and _floored_at(f.f_code, lasti)
+        or type(count) in (int, float) and (_floored_at(f.f_code, lasti) or _floored_by_a_parameter(f, lasti))
 
 
 # the names of torch's division functions and methods (``torch.div(a, k)``, ``a.true_divide(k)``)
@@ -7339,6 +7339,29 @@ def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
                for a, b in spans for i in instructions[a:b]) \
         or any(any(_number_equal(i, value) for i in instructions[a:b])
                and any(i.opname == "LOAD_GLOBAL" and i.argval in ("min", "max") for i in instructions[a:b]) for a, b in spans)
+
+
+def _floored_by_a_parameter(f: types.FrameType, lasti: int) -> bool:
+    """Whether a parameter of the code, holding a number above 1, is given to ``max`` in the divisor
+    of the division at ``lasti`` or in a line storing the local it reads (``k = max(float(len(t)),
+    floor)`` of ``floor=2.0``: red team 36b, read as the count where it equalled it)."""
+    names = _floor_parameters(f.f_code, lasti)
+    if not names:
+        return False
+    held = f.f_locals
+    return any(type(v := held.get(name)) in (int, float) and v > 1 for name in names)
+
+
+@_per_code(1024)
+def _floor_parameters(code: types.CodeType, lasti: int) -> tuple[str, ...]:
+    found = _divisor_lines(code, lasti)
+    if found is None:
+        return ()
+    instructions, spans, _ = found
+    params = _parameters(code)
+    return tuple(instructions[k].argval for a, b in spans for k in range(a, b)
+                 if instructions[k].opname == "LOAD_FAST" and instructions[k].argval in params
+                 and _max_argument(instructions, k))
 
 
 @_per_code(1024)
@@ -7371,8 +7394,11 @@ def _max_floor(instructions: list[dis.Instruction], k: int) -> bool:
     2.0)``): the count of a group of fewer images is floored to it, whatever the batch's count
     (session 35; a floor of 1, DETR's ``max(float(num_boxes), 1.0)``, leaves any group's count)."""
     i = instructions[k]
-    if i.opname != "LOAD_CONST" or type(i.argval) not in (int, float) or not i.argval > 1:
-        return False
+    return i.opname == "LOAD_CONST" and type(i.argval) in (int, float) and i.argval > 1 and _max_argument(instructions, k)
+
+
+def _max_argument(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether instruction ``k`` loads an argument itself of a call of the builtin ``max``."""
     found = _consumer(instructions, k)  # (an argument itself: ``max(2.0 * len(t), 1.0)`` scales by 2.0)
     if found is None or instructions[found[0]].opname != "CALL":
         return False
