@@ -7349,7 +7349,7 @@ def _floored_by_a_parameter(f: types.FrameType, lasti: int) -> bool:
     if not names:
         return False
     held = f.f_locals
-    return any(type(v := held.get(name)) in (int, float) and v > 1 for name in names)
+    return any(isinstance(v := held.get(name), (int, float)) and type(v) is not bool and v > 1 for name in names)
 
 
 @_per_code(1024)
@@ -9168,12 +9168,25 @@ def counted_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, .
         if read is None or read[2] in held or read[2] - read[3] in held or read[1] < 1 \
                 or ins[read[1] - 1].opname != "LOAD_FAST" or ins[read[1] - 1].argval in params:
             continue
-        stores = _stores(ins, ins[read[1] - 1].argval)
-        start = _assignment_start(ins, stores[0]) if len(stores) == 1 else None
-        if start is not None and any(i.opname == "LOAD_GLOBAL" and i.argval == "len" and ins[k + 1].opname == "LOAD_FAST"
-                                     and ins[k + 1].argval in params for k, i in enumerate(ins[start:stores[0]], start)):
+        if _stored_from_a_count(ins, ins[read[1] - 1].argval, params, 3):
             return True
     return False
+
+
+def _stored_from_a_count(ins: list[dis.Instruction], name: str, params: tuple[str, ...],
+                         depth: int) -> bool:
+    """Whether the local ``name``, stored once, is stored by a statement reading ``len`` of a
+    parameter or (up to ``depth`` locals deep) a local so stored (``k = len(t) - 1``, then
+    ``z = torch.cat([x] + [x[:, :1]] * k, 1)``: red team 36b)."""
+    stores = _stores(ins, name)
+    start = _assignment_start(ins, stores[0]) if len(stores) == 1 else None
+    if start is None:
+        return False
+    span = range(start, stores[0])
+    return any(ins[k].opname == "LOAD_GLOBAL" and ins[k].argval == "len" and ins[k + 1].opname == "LOAD_FAST"
+               and ins[k + 1].argval in params for k in span) \
+        or depth > 0 and any(ins[k].opname == "LOAD_FAST" and ins[k].argval not in params and ins[k].argval != name
+                             and _stored_from_a_count(ins, ins[k].argval, params, depth - 1) for k in span)
 
 
 def _argument_as_passed(code: types.CodeType, ins: list[dis.Instruction], end: int, alias: bool = True) -> bool:
