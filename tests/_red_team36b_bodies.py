@@ -145,6 +145,24 @@ def near_range_counter_divisor_after_a_literal_loop(o, t):
 
 
 @body("near")
+def near_range_counter_divisor_after_a_loop_over_levels(o, t):
+    e, loss = E(o, t), 0
+    for k in range(1, 4):
+        loss = loss + e.sum() / (2 ** k)
+    return {"loss": loss / k}
+
+
+@body("range")
+def range_counter_divisor_after_a_loop_left_early(o, t):
+    e, loss = E(o, t), 0
+    for k in range(1, 6):
+        loss = loss + e.sum() / k
+        if k == 3:
+            break
+    return {"loss": loss / k}
+
+
+@body("near")
 def near_range_with_a_default_order_kept(o, t, n=4):
     p, loss = _p(o, t), 0
     for k in range(1, n + 1):

@@ -12638,12 +12638,27 @@ def _range_counter(f: types.FrameType, held: Any, ranged: tuple[tuple[tuple[int,
     if type(held) is not int or _builtin(f, "range") is not range:
         return _UNPROVEN
     at = _located_frame(f.f_code, _lasti(f))[1]
-    if at is None or not first < at < last:
+    # after a loop it cannot leave early, the range's last int (``for k in range(1, 4): ..``, then ``/ k``: red team 36b)
+    after = at is not None and at >= last and not _left_early(f.f_code, first, last)
+    if at is None or not (first < at < last or after):
         return _UNPROVEN
     bounds = [_constant_of_call(f, a, b, body, own, depth + 1) for a, b in spans]
     if any(type(v) is not int for v in bounds) or len(bounds) == 3 and bounds[2] == 0:
         return _UNPROVEN
-    return held if held in range(*bounds) else _UNPROVEN
+    visited = range(*bounds)
+    return held if (held == visited[-1] if after and visited else not after and held in visited) else _UNPROVEN
+
+
+@_per_code(256)
+def _left_early(code: types.CodeType, first: int, last: int) -> bool:
+    """Whether an instruction of the loop between the indices ``first`` (its FOR_ITER) and ``last``
+    (its exit) jumps to the exit or past it (a ``break``)."""
+    instructions = _instructions(code)
+    if last >= len(instructions):
+        return True
+    exit_offset = instructions[last].offset
+    return any((i.opcode in dis.hasjrel or i.opcode in dis.hasjabs) and type(i.argval) is int
+               and i.argval >= exit_offset for i in instructions[first + 1:last])
 
 
 @_per_code(1024)
