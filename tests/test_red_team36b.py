@@ -7,20 +7,21 @@ picks. Measured against the oracle on the red-team-28 batches (8 batches of 2 to
 different sizes, a group absent); the position-column bodies on ``test_position_fills``' batches.
 
 On 29053d7, before any fix: 88 bodies (80 on the red-team-28 batches, 8 on the position batches);
-13 exact, 54 declined, 21 silently WRONG (16 and 5). Of the 21, 15 were WRONG on 7a20bd5 too (and one
+11 exact, 56 declined, 21 silently WRONG (16 and 5). Of the 21, 18 were WRONG on 7a20bd5 too (and one
 more, ``unpacked_from_a_caller_built_square_matrix``, was exact there by coincidence: the width read as
 the count); ``..._square_matrix_alias`` and ``..._mask_width`` declined on 7a20bd5 and are WRONG since
 g25's ``unpacked_size_divisor``; one was WRONG on 7a20bd5 and declines since pc (``..._matmul_pick``).
 Over-declines (near misses declining, not wrong): a ``range`` bounded by a row dim or one image's
 labels, a permuted argument's row dims, a ``getattr`` default of another field, NumPy literal weights
-``.tolist()``'d. Fixed here (6; 5 declining naming the key and the op, 1 exact): a stored floor ``max(float(len(t)),
-floor)`` of a default ``floor=2.0`` (``WERE_WRONG``), the image column picked through ``flip``, ``roll`` or
+``.tolist()``'d. Fixed here (6; 5 declining naming the key and the op, 1 exact): a stored floor
+``max(float(len(t)), floor)`` of a default ``floor=2.0`` (``WERE_WRONG``), the image column picked through ``flip``, ``roll`` or
 ``gather`` (``POSITION_WERE_WRONG``), sizes unpacked from a join counted by a local ``k = len(t) - 1`` of an
 earlier statement (``WERE_WRONG``; ``sizes_of_a_repeat_counted_in_an_earlier_statement``, exact as 3 x the count,
 declines with it, as the same repeat in one statement does), the counter of a literal ``range`` read after a
-loop without ``break`` (``near_range_counter_divisor_after_a_literal_loop``, now exact); its near miss ``near_floor_stored_a_default_of_one`` and two bodies of a counter read after a loop (one left early by
-a literal test: still WRONG, pinned) added with the fixes. ``NOT_FIXED`` / ``POSITION_NOT_FIXED`` list the 16 WRONGs left
-(strict xfails, README Known limits)."""
+loop without ``break`` (``near_range_counter_divisor_after_a_literal_loop``, now exact); the near miss
+``near_floor_stored_a_default_of_one`` and two bodies of a counter read after a loop (one left early by a
+literal test: still WRONG, pinned) added with the fixes. ``NOT_FIXED`` / ``POSITION_NOT_FIXED`` list the 16
+WRONGs left (strict xfails, README Known limits)."""
 
 import pytest
 from _helpers import split_outcome, wrong_companions
