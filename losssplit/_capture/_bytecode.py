@@ -7310,7 +7310,7 @@ def chosen_divisor(count: float | None = None) -> bool:
         return False
     lasti = _lasti(f)
     return _chosen_divisor_at(f.f_code, lasti) or type(count) is float and _literal_made_at(f.f_code, lasti, count) \
-        or type(count) in (int, float) and _floored_at(f.f_code, lasti)
+        or type(count) in (int, float) and (_floored_at(f.f_code, lasti) or _floored_by_a_parameter(f, lasti))
 
 
 # the names of torch's division functions and methods (``torch.div(a, k)``, ``a.true_divide(k)``)
@@ -7339,6 +7339,29 @@ def _literal_made_at(code: types.CodeType, lasti: int, value: float) -> bool:
                for a, b in spans for i in instructions[a:b]) \
         or any(any(_number_equal(i, value) for i in instructions[a:b])
                and any(i.opname == "LOAD_GLOBAL" and i.argval in ("min", "max") for i in instructions[a:b]) for a, b in spans)
+
+
+def _floored_by_a_parameter(f: types.FrameType, lasti: int) -> bool:
+    """Whether a parameter of the code, holding a number above 1, is given to ``max`` in the divisor
+    of the division at ``lasti`` or in a line storing the local it reads (``k = max(float(len(t)),
+    floor)`` of ``floor=2.0``: red team 36b, read as the count where it equalled it)."""
+    names = _floor_parameters(f.f_code, lasti)
+    if not names:
+        return False
+    held = f.f_locals
+    return any(isinstance(v := held.get(name), (int, float)) and type(v) is not bool and v > 1 for name in names)
+
+
+@_per_code(1024)
+def _floor_parameters(code: types.CodeType, lasti: int) -> tuple[str, ...]:
+    found = _divisor_lines(code, lasti)
+    if found is None:
+        return ()
+    instructions, spans, _ = found
+    params = _parameters(code)
+    return tuple(instructions[k].argval for a, b in spans for k in range(a, b)
+                 if instructions[k].opname == "LOAD_FAST" and instructions[k].argval in params
+                 and _max_argument(instructions, k))
 
 
 @_per_code(1024)
@@ -7371,8 +7394,11 @@ def _max_floor(instructions: list[dis.Instruction], k: int) -> bool:
     2.0)``): the count of a group of fewer images is floored to it, whatever the batch's count
     (session 35; a floor of 1, DETR's ``max(float(num_boxes), 1.0)``, leaves any group's count)."""
     i = instructions[k]
-    if i.opname != "LOAD_CONST" or type(i.argval) not in (int, float) or not i.argval > 1:
-        return False
+    return i.opname == "LOAD_CONST" and type(i.argval) in (int, float) and i.argval > 1 and _max_argument(instructions, k)
+
+
+def _max_argument(instructions: list[dis.Instruction], k: int) -> bool:
+    """Whether instruction ``k`` loads an argument itself of a call of the builtin ``max``."""
     found = _consumer(instructions, k)  # (an argument itself: ``max(2.0 * len(t), 1.0)`` scales by 2.0)
     if found is None or instructions[found[0]].opname != "CALL":
         return False
@@ -9343,12 +9369,25 @@ def counted_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, .
         if read is None or read[2] in held or read[2] - read[3] in held or read[1] < 1 \
                 or ins[read[1] - 1].opname != "LOAD_FAST" or ins[read[1] - 1].argval in params:
             continue
-        stores = _stores(ins, ins[read[1] - 1].argval)
-        start = _assignment_start(ins, stores[0]) if len(stores) == 1 else None
-        if start is not None and any(i.opname == "LOAD_GLOBAL" and i.argval == "len" and ins[k + 1].opname == "LOAD_FAST"
-                                     and ins[k + 1].argval in params for k, i in enumerate(ins[start:stores[0]], start)):
+        if _stored_from_a_count(ins, ins[read[1] - 1].argval, params, 3):
             return True
     return False
+
+
+def _stored_from_a_count(ins: list[dis.Instruction], name: str, params: tuple[str, ...],
+                         depth: int) -> bool:
+    """Whether the local ``name``, stored once, is stored by a statement reading ``len`` of a
+    parameter or (up to ``depth`` locals deep) a local so stored (``k = len(t) - 1``, then
+    ``z = torch.cat([x] + [x[:, :1]] * k, 1)``: red team 36b)."""
+    stores = _stores(ins, name)
+    start = _assignment_start(ins, stores[0]) if len(stores) == 1 else None
+    if start is None:
+        return False
+    span = range(start, stores[0])
+    return any(ins[k].opname == "LOAD_GLOBAL" and ins[k].argval == "len" and ins[k + 1].opname == "LOAD_FAST"
+               and ins[k + 1].argval in params for k in span) \
+        or depth > 0 and any(ins[k].opname == "LOAD_FAST" and ins[k].argval not in params and ins[k].argval != name
+                             and _stored_from_a_count(ins, ins[k].argval, params, depth - 1) for k in span)
 
 
 def _argument_as_passed(code: types.CodeType, ins: list[dis.Instruction], end: int, alias: bool = True) -> bool:
@@ -12800,12 +12839,27 @@ def _range_counter(f: types.FrameType, held: Any, ranged: tuple[tuple[tuple[int,
     if type(held) is not int or _builtin(f, "range") is not range:
         return _UNPROVEN
     at = _located_frame(f.f_code, _lasti(f))[1]
-    if at is None or not first < at < last:
+    # after a loop it cannot leave early, the range's last int (``for k in range(1, 4): ..``, then ``/ k``: red team 36b)
+    after = at is not None and at >= last and not _left_early(f.f_code, first, last)
+    if at is None or not (first < at < last or after):
         return _UNPROVEN
     bounds = [_constant_of_call(f, a, b, body, own, depth + 1) for a, b in spans]
     if any(type(v) is not int for v in bounds) or len(bounds) == 3 and bounds[2] == 0:
         return _UNPROVEN
-    return held if held in range(*bounds) else _UNPROVEN
+    visited = range(*bounds)
+    return held if (held == visited[-1] if after and visited else not after and held in visited) else _UNPROVEN
+
+
+@_per_code(256)
+def _left_early(code: types.CodeType, first: int, last: int) -> bool:
+    """Whether an instruction of the loop between the indices ``first`` (its FOR_ITER) and ``last``
+    (its exit) jumps to the exit or past it (a ``break``)."""
+    instructions = _instructions(code)
+    if last >= len(instructions):
+        return True
+    exit_offset = instructions[last].offset
+    return any((i.opcode in dis.hasjrel or i.opcode in dis.hasjabs) and type(i.argval) is int
+               and i.argval >= exit_offset for i in instructions[first + 1:last])
 
 
 @_per_code(1024)

@@ -5692,6 +5692,10 @@ _POSITION_MIXES = frozenset({
 _PARTS = frozenset({Tensor.split, torch.split, Tensor.chunk, torch.chunk, Tensor.tensor_split, torch.tensor_split,
                     Tensor.split_with_sizes, torch.split_with_sizes, Tensor.unsafe_split})
 _ALONG = frozenset({Tensor.select, torch.select, Tensor.index_select, torch.index_select, Tensor.narrow, torch.narrow})
+# ops that move a table's values across its columns (not followed: any value of the out may be a position)
+_COLUMN_SCRAMBLES = frozenset({Tensor.flip, torch.flip, Tensor.fliplr, torch.fliplr, Tensor.roll, torch.roll,
+                               Tensor.rot90, torch.rot90, Tensor.gather, torch.gather, torch.take_along_dim,
+                               Tensor.take_along_dim})
 
 
 def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Any) -> None:
@@ -5716,6 +5720,9 @@ def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, kwargs
             _column_moved(frame, func, args, kwargs, out)
         return
     if _column_followed(frame.position_columns, func, args, out) or _column_moved(frame, func, args, kwargs, out):
+        return
+    if func in _COLUMN_SCRAMBLES and args and _marked(frame, args[0]):  # (``table.flip(1)[:, -1]``)
+        frame.position_columns[id(out)] = (out, None)
         return
     if func in _POSITION_READS and frame.get(args[0]) is None and id(args[0]) not in frame.position_columns \
             and any(_held(frame.position_columns, i) for i in _index_tensors(func, args, kwargs)):
