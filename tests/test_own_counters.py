@@ -114,11 +114,25 @@ def crops_counted_in_a_while(pred, depth, valid, crops, num, eps=1e-6):
     return {"loss_rpnl": total / count}
 
 
+def crops_over_a_list_made_of_a_number(pred, depth, valid, crops, num, eps=1e-6):
+    total, count = 0.0, 0
+    for i in range(pred.shape[0]):
+        for y0, x0, y1, x1 in crops[i]:
+            m = valid[i, 0, y0:y1, x0:x1]
+            p, g = pred[i, 0, y0:y1, x0:x1][m], depth[i, 0, y0:y1, x0:x1][m]
+            total = total + (p - g).abs().mean()
+    slots = [0] * num  # a local's items: as many as the number passed in
+    for _ in slots:
+        count += 1
+    return {"loss_rpnl": total / count}
+
+
 def test_a_number_from_the_arguments_declines():
     """The same number, the whole batch's crops passed in (``num``): stored from it, a ``range``
-    of it, a ``while`` up to it. On a group alone it stays the batch's; which crops it counts
+    of it, a ``while`` up to it, the items of a list made of it. On a group alone it stays the batch's; which crops it counts
     cannot be told beside the mask's pick: declined, as before."""
-    for body in (crops_over_a_number_passed_in, crops_over_a_range_of_a_number, crops_counted_in_a_while):
+    for body in (crops_over_a_number_passed_in, crops_over_a_range_of_a_number, crops_counted_in_a_while,
+                 crops_over_a_list_made_of_a_number):
         for seed, sources in enumerate(BATCHES):
             got, want, said = _outcome(body, seed, sources, extra=(2 * len(sources),))
             assert not wrong_companions(got, want), (body.__name__, seed, got, want)

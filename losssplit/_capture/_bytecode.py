@@ -9582,27 +9582,33 @@ def _own_counter(code: types.CodeType, name: str) -> bool:
             if not _literal_int_store(ins, j):
                 return False
             continue
-        if any(ins[head].opname != "FOR_ITER" or not _sized_iterable(ins, head) for head, last in loops if head <= j < last):
+        if any(ins[head].opname != "FOR_ITER" or not _sized_iterable(ins, head, code.co_varnames[:params])
+               for head, last in loops if head <= j < last):
             return False
     return True
 
 
-def _sized_iterable(ins: list[dis.Instruction], head: int) -> bool:
+def _sized_iterable(ins: list[dis.Instruction], head: int, params: Collection[str]) -> bool:
     """Whether the ``for`` loop at ``head`` runs over a ``range`` of sizes and literal ints
-    (``x.shape[0]``, ``len(x)``, ``x.size(0)``) or over a local's items, subscripted by locals
-    and literals (``crops[i]``): as often as a structure of the call holds items, never a number
-    it holds."""
+    (``x.shape[0]``, ``len(x)``, ``x.size(0)``) or over a parameter's items, subscripted by
+    literal ints and loop variables (``crops[i]``), each ``x`` a parameter of the code: as often
+    as a structure of the call holds items, never a number it holds (``[0] * num`` made of one)."""
     if head < 1 or ins[head - 1].opname != "GET_ITER":
         return False
     start = _operand_start(ins, head - 1)
     if start is None or start >= head - 1:
         return False
     span = ins[start : head - 1]
+    looped = {str(ins[j].argval) for j in range(1, len(ins)) if ins[j - 1].opname == "FOR_ITER"
+              and ins[j].opname == "STORE_FAST"}
     if span[0].opname != "LOAD_GLOBAL" or span[0].argval != "range":
-        return all(i.opname in ("LOAD_FAST", "BINARY_SUBSCR") or i.opname == "LOAD_CONST" and type(i.argval) is int
-                   for i in span)
+        return span[0].opname == "LOAD_FAST" and span[0].argval in params and all(
+            i.opname == "BINARY_SUBSCR" or i.opname == "LOAD_FAST" and (i.argval in params or i.argval in looped)
+            or i.opname == "LOAD_CONST" and type(i.argval) is int for i in span[1:])
     for k, i in enumerate(span[1:], 1):
         if i.opname in ("LOAD_FAST", "LOAD_DEREF"):
+            if i.argval not in params:
+                return False
             after, before = span[k + 1] if k + 1 < len(span) else None, span[k - 1]
             sized = after is not None and (after.opname, after.argval) in (("LOAD_ATTR", "shape"), ("LOAD_METHOD", "size"))
             if not sized and not (before.opname == "LOAD_GLOBAL" and before.argval == "len"
