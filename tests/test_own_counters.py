@@ -138,3 +138,35 @@ def test_a_number_from_the_arguments_declines():
             assert not wrong_companions(got, want), (body.__name__, seed, got, want)
             assert not any(c.startswith("loss_rpnl_") for c in got), (body.__name__, seed, got)
             assert any("'loss_rpnl'" in m for m in said), (body.__name__, seed, said)
+
+
+def over_scales(x, y, ks):
+    total, n = 0.0, 0
+    for k in ks:  # a list of numbers passed in, the same on a group alone
+        total = total + ((x * k - y) ** 2).sum()
+        n += 1
+    return {"loss_s": total / n}
+
+
+def over_scales_per_image(x, y, ks):
+    total, n = 0.0, 0
+    for i in range(x.shape[0]):
+        for k in ks:
+            total = total + ((x[i] * k - y[i]) ** 2).mean()
+            n += 1
+    return {"loss_s": total / n}
+
+
+def test_a_count_of_a_list_of_numbers_passed_in_is_never_wrong():
+    """Counted over a list of numbers passed in (its length a constant of the call, equal to the
+    images or not, the list holding it or not): given only equal to the oracle (each image's
+    terms over the images times the list's length), else declined with a warning."""
+    for body in (over_scales, over_scales_per_image):
+        for ks in ([0.5, 0.7, 0.9], [1, 2, 3], [1, 2, 3, 4, 5, 6]):
+            for sources in (["a", "b", "a"], ["a", "b", "c", "c", "a", "b"]):
+                g = torch.Generator().manual_seed(len(ks))
+                x = torch.randn(len(sources), 4, generator=g).requires_grad_()
+                got, want, said = split_outcome(body, [x, torch.randn(len(sources), 4, generator=g), ks],
+                                                [Along(0), Along(0), KEEP], sources)
+                assert not wrong_companions(got, want), (body.__name__, ks, got, want)
+                assert set(got) == set(want) or any("'loss_s'" in m for m in said), (body.__name__, ks, said)
