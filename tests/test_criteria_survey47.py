@@ -852,7 +852,9 @@ CASES = {c.body.__name__: c for c in [
     Case(owlv2_objectness_and_classes, owl_batch),
     Case(maskdino_denoising, dn_batch, gaps=keys("loss_dn_cls@1"),
          why="GAP: the box count summed from ``len`` of each image's boxes, the focal over every dn query "
-             "divided by it after the loop read single images' sizes (2)"),
+             "divided by it after the loop read single images' sizes; on batch 1 its 12 is 2 x the 6 boxes and "
+             "4 x the 3 images (the focal's rows): which count it multiplies, by value alone, cannot be told; the "
+             "factor is a module global stored with the sum into the divisor, no provenance rule (2)"),
     Case(sam_hq_multimask, sam_batch),
     Case(seggpt_in_context_smooth_l1, seggpt_batch),
     Case(boundary_dou, boundary_batch),
