@@ -518,7 +518,8 @@ def _finish(
         by_elements = z == r.numel and per_row > 1 and not rest  # ``l.sum() / l.numel()``
         by_images = all(type(d) is int for d in r.divisors)  # ``len(targets)`` (of one image's loss too)
         floor = _floored(r)  # made in the body (a clamped tensor read there), whatever its value
-        body = floor is not None or not frame.from_arguments(z)  # the body's own number: a count or a multiple of one
+        body = floor is not None or 0 < r.own_divisors == len(r.divisors) or not frame.from_arguments(z)  # the body's own
+        # number: a count or a multiple of one
         # a sum of the body's data changed since (``w.sum().clamp(min=1)``): a count it equals, or nothing
         summed = any(untracked_value(frame, d) not in (None, "sum") for d in r.divisors)
         masked = "" if r.den_values is not None or body or per_image_instances else labels_op(frame, p.value)

@@ -41,7 +41,12 @@ log-assignment written by slices, ``min`` over the multimask losses, ``unfold(..
 NOW (s47): 315 expected, 12 declined, 12 GAP (3.8 %), 0 WRONG. ``torch.quantile`` of several ``q``
 over every value of one image gives that image's quantiles; ``torch.linalg.lstsq`` of batches of
 matrices keeps the leading dims' rows (``tests/test_first_contact47.py``, with near misses that
-decline). Left: Metric3D's count (5), FDL's angle (5), Mask DINO's count (2).
+decline).
+
+NOW (gapx): 315 expected, 7 declined, 7 GAP (2.2 %), 0 WRONG. Metric3D's crops counted by the body's own
+``count += 1`` over loops of sizes and of each image's crops is the body's count, whatever corner it
+equals (``tests/test_own_counters.py``, with near misses from the arguments that decline). Left:
+FDL's angle (5), Mask DINO's count (2).
 """
 
 from __future__ import annotations
@@ -834,10 +839,7 @@ CASES = {c.body.__name__: c for c in [
     Case(depth_anything_feature_alignment, depth_batch),
     Case(depth_pro_trimmed_inverse_mae, depth_batch),
     Case(e2e_ft_affine_lstsq, depth_batch),
-    Case(metric3d_random_proposal_normalised, rpnl_batch, gaps=keys("loss_rpnl@0", "loss_rpnl@2", "loss_rpnl@3"),
-         why="GAP: the crops counted in a Python loop over each image's crops, a count equal to a number of the "
-             "arguments (a crop's corner: 8, 6, 2), read as a normaliser from outside the call beside the valid "
-             "mask's boolean pick (5)"),
+    Case(metric3d_random_proposal_normalised, rpnl_batch),
     Case(mast3r_confidence_regression, pointmap_batch),
     Case(mast3r_matching_infonce, pointmap_batch),
     Case(cotracker_sequence_and_visibility, track_batch),
@@ -850,7 +852,9 @@ CASES = {c.body.__name__: c for c in [
     Case(owlv2_objectness_and_classes, owl_batch),
     Case(maskdino_denoising, dn_batch, gaps=keys("loss_dn_cls@1"),
          why="GAP: the box count summed from ``len`` of each image's boxes, the focal over every dn query "
-             "divided by it after the loop read single images' sizes (2)"),
+             "divided by it after the loop read single images' sizes; on batch 1 its 12 is 2 x the 6 boxes and "
+             "4 x the 3 images (the focal's rows): which count it multiplies, by value alone, cannot be told; the "
+             "factor is a module global stored with the sum into the divisor, no provenance rule (2)"),
     Case(sam_hq_multimask, sam_batch),
     Case(seggpt_in_context_smooth_l1, seggpt_batch),
     Case(boundary_dou, boundary_batch),
@@ -866,7 +870,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (315, 22, 22, 0)  # expected, declined, GAP, WRONG at first contact (main at 0b1e64a unchanged)
-NOW = (315, 12, 12, 0)  # s47: quantiles of several q over one image (5), lstsq of batches of matrices (5)
-globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW, over_target=(
-    "12 GAP of 315 (3.8 %): Metric3D's crop count equal to a crop corner (5), FDL's angle at the branch cut (5), "
-    "Mask DINO's box count after per-image len reads (2)")))
+NOW = (315, 7, 7, 0)  # s47: quantiles of several q over one image (5), lstsq of batches of matrices (5); gapx:
+# Metric3D's crop count, the body's own counter (5)
+globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))  # 2.2 %: within the 3 % target

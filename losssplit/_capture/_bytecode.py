@@ -9784,6 +9784,83 @@ def _literal_led(ins: list[dis.Instruction], head: int) -> bool:
     return k > start + 1 and ins[k].opname == "PRECALL"
 
 
+def own_counter() -> bool:
+    """Whether the divisor of the division the caller's code is executing (``a / n``, ``a /= n``)
+    is a local the code itself counts: stored only literal ints (``n = 0``) and itself plus a
+    literal int (``n += 1``), each add in ``for`` loops over sizes (``range(x.shape[0])``,
+    ``range(len(x))``, ``range(x.size(0))``) or over a container's items (``crops[i]``), the
+    builtin ``range`` and ``len`` (Metric3D's crops counted per image). No number passed in, whatever
+    one it equals by value; a ``range`` of a number (``range(int(t["n"]))``) is no such loop. False
+    where nothing can be told (another Python, a ``while``, any other store)."""
+    found = _divisor_local()
+    if found is None:
+        return False
+    f, name = found
+    return (_builtin(f, "range") is builtins.range and _builtin(f, "len") is builtins.len
+            and _own_counter(f.f_code, name))
+
+
+@_per_code(1024)
+def _own_counter(code: types.CodeType, name: str) -> bool:
+    """``own_counter`` of the local ``name`` of ``code``, read from the code."""
+    params = code.co_argcount + code.co_kwonlyargcount + bool(code.co_flags & inspect.CO_VARARGS) \
+        + bool(code.co_flags & inspect.CO_VARKEYWORDS)
+    if name in code.co_varnames[:params] or name in code.co_cellvars or name in code.co_freevars:
+        return False
+    ins = _instructions(code)
+    stores, loops = _stores(ins, name), _loops(ins)
+    if not stores:
+        return False
+    for j in stores:
+        if ins[j].opname != "STORE_FAST" or ins[j].is_jump_target:
+            return False
+        value = ins[j - 3 : j]
+        added = len(value) == 3 and (value[0].opname, value[0].argval, value[1].opname, value[2].opname) == (
+            "LOAD_FAST", name, "LOAD_CONST", "BINARY_OP") and type(value[1].argval) is int \
+            and value[2].argrepr in ("+", "+=") and not value[1].is_jump_target and not value[2].is_jump_target
+        if not added:
+            if not _literal_int_store(ins, j):
+                return False
+            continue
+        if any(ins[head].opname != "FOR_ITER" or not _sized_iterable(ins, head, code.co_varnames[:params])
+               for head, last in loops if head <= j < last):
+            return False
+    return True
+
+
+def _sized_iterable(ins: list[dis.Instruction], head: int, params: Collection[str]) -> bool:
+    """Whether the ``for`` loop at ``head`` runs over a ``range`` of sizes and literal ints
+    (``x.shape[0]``, ``len(x)``, ``x.size(0)``) or over a parameter's items, subscripted by
+    literal ints and loop variables (``crops[i]``), each ``x`` a parameter of the code: as often
+    as a structure of the call holds items, never a number it holds (``[0] * num`` made of one)."""
+    if head < 1 or ins[head - 1].opname != "GET_ITER":
+        return False
+    start = _operand_start(ins, head - 1)
+    if start is None or start >= head - 1:
+        return False
+    span = ins[start : head - 1]
+    looped = {str(ins[j].argval) for j in range(1, len(ins)) if ins[j - 1].opname == "FOR_ITER"
+              and ins[j].opname == "STORE_FAST"}
+    if span[0].opname != "LOAD_GLOBAL" or span[0].argval != "range":
+        return span[0].opname == "LOAD_FAST" and span[0].argval in params and all(
+            i.opname == "BINARY_SUBSCR" or i.opname == "LOAD_FAST" and (i.argval in params or i.argval in looped)
+            or i.opname == "LOAD_CONST" and type(i.argval) is int for i in span[1:])
+    for k, i in enumerate(span[1:], 1):
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF"):
+            if i.argval not in params:
+                return False
+            after, before = span[k + 1] if k + 1 < len(span) else None, span[k - 1]
+            sized = after is not None and (after.opname, after.argval) in (("LOAD_ATTR", "shape"), ("LOAD_METHOD", "size"))
+            if not sized and not (before.opname == "LOAD_GLOBAL" and before.argval == "len"
+                                  and after is not None and after.opname == "PRECALL"):
+                return False
+        elif not (i.opname in ("BINARY_SUBSCR", "BINARY_OP", "PRECALL", "CALL")
+                  or i.opname == "LOAD_CONST" and type(i.argval) is int
+                  or (i.opname, i.argval) in (("LOAD_ATTR", "shape"), ("LOAD_METHOD", "size"), ("LOAD_GLOBAL", "len"))):
+            return False
+    return True
+
+
 def _literal_int_store(ins: list[dis.Instruction], j: int) -> bool:
     """Whether the store at ``j`` stores a literal int (``n = 0``, ``total, n = 0.0, 0``)."""
     p = j

@@ -3034,7 +3034,7 @@ def _ratio_arithmetic(
                 return _over_argument(ta, other)
             if _average_over_instances(frame, ta.ratio, other):
                 return lost_track(AVERAGE_OVER_INSTANCES, pred)
-            return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other))
+            return Track(from_prediction=pred, ratio=ta.ratio.scaled(divisor=other, own=frame.own_count(other)))
         if kind in ("add", "sub", "rsub") and _is_number(other):
             if other != 1 and frame.weight_images(b):  # ``l + t["loss_weight"]``: 1 on a group alone
                 frame.doubt(torch.ones((), dtype=torch.bool), f"an image's weight field is added to a loss at {kind}")

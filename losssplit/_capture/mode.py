@@ -1644,8 +1644,18 @@ class Frame:
     def from_arguments(self, z: float) -> bool:
         """Whether the Python number ``z`` is one of the call's arguments' numbers (Python numbers
         and one-element tensors, also inside lists, tuples and dicts; the weight field's values
-        aside), up to an ``+ eps`` added in the body; read once, on the first ask."""
-        return self.argument_number(z) is not None
+        aside), up to an ``+ eps`` added in the body; read once, on the first ask. Not the int
+        divisor of the division whose rule runs where the code proves it a count of its own
+        (``own_count``)."""
+        return self.argument_number(z) is not None and not self.own_count(z)
+
+    def own_count(self, z: Any) -> bool:
+        """Whether ``z`` is the int divisor of the division whose rule runs, a local its code counts
+        itself (``_bytecode.own_counter``: ``n += 1`` over each image's crops), whatever number of
+        the arguments it equals."""
+        op = self.op
+        return (type(z) is int and op is not None and len(op[1]) == 2 and type(op[1][1]) is int and op[1][1] == z
+                and _bytecode.own_counter())
 
     def constant_number(self, c: Any) -> bool:
         """Whether the code executing the op whose rule runs proves the number object ``c`` it

@@ -115,6 +115,9 @@ class Ratio:
     on a group alone is the group's, so each group's numerator is multiplied by its value there
     (a division: by its reciprocal). Only a value without offsets takes one; one that has them
     adds up with no other value (``add_ratios``), divides nothing, and has no image's value."""
+    own_divisors: int = 0
+    """How many of ``divisors`` the body's code proves counts of its own (``Frame.own_count``):
+    no number passed in, whatever one it equals."""
     constant_scales: int = 0
     """How many of ``scales`` the body's code proves constants of the call (``hits.sum() * 100.0``,
     a literal): on a group alone the same numbers, so a metric of data scaled by them alone means
@@ -149,8 +152,10 @@ class Ratio:
         divisor: float | Tensor | None = None,
         by_rows: Ratio | None = None,
         normaliser_op: tuple[str, float] | None = None,
+        own: bool = False,
     ) -> Ratio:
-        """A copy times ``scale``, divided by ``divisor`` or by the row sum ``by_rows``.
+        """A copy times ``scale``, divided by ``divisor`` (``own``: a count of the body's own) or by
+        the row sum ``by_rows``.
 
         Raises:
             ValueError: the ratio has an ``offset`` that this scaling cannot carry exactly (a
@@ -202,6 +207,7 @@ class Ratio:
             kind=kind,
             scales=self.scales + ((scale,) if not _is_one(scale) else ()),
             divisors=self.divisors + ((divisor,) if divisor_given else ()),
+            own_divisors=self.own_divisors + (divisor_given and own),
             normaliser=normaliser,
             normaliser_ops=ops,
         )
