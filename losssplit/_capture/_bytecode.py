@@ -8181,6 +8181,31 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
                             or _stored_count(f, sized, numbers))
 
 
+def counted_item() -> bool:
+    """Whether an argument of the call the caller's code is executing is a list or tuple display
+    one of whose items computes a number from how many images the call got (``_counted_span``:
+    ``torch.tensor([0.1, 1 / (len(t) + 1)])``): on a group alone, the group's. ``counted_number``
+    reads the call's operands whole, not a display's items. Python 3.11."""
+    if sys.version_info[:2] not in _COUNT_CHECKED:
+        return False
+    f = _caller()
+    if f is None:
+        return False
+    ins = _instructions(f.f_code)
+    for start, end in _operands(f.f_code, _lasti(f)):
+        if ins[end - 1].opname not in ("BUILD_LIST", "BUILD_TUPLE"):
+            continue
+        stop = end - 1
+        for _ in range(ins[end - 1].arg or 0):
+            first = _operand_start(ins, stop)
+            if first is None or first < start:
+                break
+            if _counted_span(f, first, stop, (int, float), 0):
+                return True
+            stop = first
+    return False
+
+
 def counted_call() -> bool:
     """Whether an operand of the op the caller's code is executing is a plain number computed from a
     call of a function whose code computes a count from its parameters (``_returns_count``: ``e.sum()

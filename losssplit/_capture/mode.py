@@ -5146,6 +5146,10 @@ def _count_valued(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict,
         data = get_arg(args, kwargs, 1 if func is Tensor.new_tensor else 0, "data", None)
         if type(data) in (list, tuple) and len(data) == 1:
             data = data[0]
+        elif type(data) in (list, tuple) and frame.num_images > 1 and all(type(v) in (int, float) for v in data) \
+                and _bytecode.counted_item():
+            frame.lose(out, f"{op_name(func)} {BY_LENGTH_NUMBER}", pred=False)  # ``torch.tensor([0.1, 1 / len(t)])``
+            return False
         if out.numel() == 1 and type(data) in (int, float) and data and frame.num_images > 1 \
                 and (_bytecode.counted_number(zero=False) or frame.counted_number(data) and not _bytecode.literal_size(
                     data, 1 if func is Tensor.new_tensor else 0, "data", len(args) + len(kwargs))):
