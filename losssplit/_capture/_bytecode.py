@@ -4969,7 +4969,12 @@ def reciprocal_length(factor: Any) -> tuple[float, Any] | None:
     scopes = _scopes(f)
     for c, at, free, key in _reciprocal_operands(f.f_code, _lasti(f)):
         d, d_scopes = f, scopes
-        if free is not None:  # ``w = 1.0 / len(t)`` stored by the code making this one (a generator's, a lambda's)
+        if free is not None and key is None:
+            owner, held_value = _default_maker(f, free)
+            if owner is None or held_value is None:
+                continue
+            d, (c, at), d_scopes = owner, held_value, _scopes(owner)
+        elif free is not None and key is not None:  # ``w = 1.0 / len(t)`` stored by the code making this one
             owner = _owner_frame(f, free)
             held_value = _held_reciprocal(owner.f_code, free, True, key) if owner is not None and owner is not f else None
             if owner is None or held_value is None:
@@ -5073,14 +5078,15 @@ def _method_product(instructions: list[dis.Instruction], at: int) -> tuple[tuple
 
 
 @_per_code(1024)
-def _reciprocal_operands(code: types.CodeType, lasti: int) -> tuple[tuple[float, int, str | None, tuple[Any, ...]], ...]:
+def _reciprocal_operands(code: types.CodeType, lasti: int) -> tuple[tuple[float, int, str | None, tuple[Any, ...] | None], ...]:
     """``(c, offset of the division, None, ())`` of each operand of the ``*`` at ``lasti`` whose code is
     ``c / <divisor>`` with ``c`` a number literal, inline or the value of a local (no parameter, no
     cell) stored once outside loops (see ``reciprocal_length``); ``(0.0, -1, name, key)`` of an operand
     loading a free variable ``name`` it does not store, ``key`` ``(k,)`` where it is read at a literal
-    index ``name[k]`` (its maker's code holds the value: ``_held_reciprocal`` of it there)."""
+    index ``name[k]`` (its maker's code holds the value: ``_held_reciprocal`` of it there); ``(0.0, -1,
+    name, None)`` of a parameter ``name`` it does not store (its default: ``_default_maker``)."""
     instructions, spans = _product_spans(code, lasti)
-    found: list[tuple[float, int, str | None, tuple[Any, ...]]] = []
+    found: list[tuple[float, int, str | None, tuple[Any, ...] | None]] = []
     for start, end in spans:
         span = instructions[start:end]
         key: tuple[Any, ...] = ()
@@ -5090,6 +5096,10 @@ def _reciprocal_operands(code: types.CodeType, lasti: int) -> tuple[tuple[float,
         if len(span) == 1 and span[0].opname == "LOAD_DEREF" and span[0].argval in code.co_freevars \
                 and not _stores(instructions, span[0].argval, cells=True):
             found.append((0.0, -1, span[0].argval, key))
+            continue
+        if len(span) == 1 and span[0].opname == "LOAD_FAST" and not key and span[0].argval in _parameters(code) \
+                and not _stores(instructions, span[0].argval):
+            found.append((0.0, -1, span[0].argval, None))  # (``lambda v, w=1.0 / len(t)``: the maker's code holds it)
             continue
         if len(span) == 1 and span[0].opname == "LOAD_FAST":
             held = _held_reciprocal(code, span[0].argval, False, key)
@@ -5124,6 +5134,48 @@ def _held_reciprocal(code: types.CodeType, name: str, cell: bool, key: tuple[Any
     if _literal_over(instructions, start, end) and not any(i.is_jump_target for i in span):
         return float(span[0].argval), span[-1].offset
     return None
+
+
+def _default_maker(f: types.FrameType, name: str) -> tuple[types.FrameType | None, tuple[float, int] | None]:
+    """(the frame, at most 3 up from ``f``, whose code makes ``f``'s function, ``c / <divisor>`` of the
+    default of its parameter ``name`` there: ``_default_reciprocal``), else (None, None)."""
+    g = f.f_back
+    for _ in range(3):
+        if g is None:
+            break
+        held = _default_reciprocal(g.f_code, f.f_code, name)
+        if held is not None:
+            return g, held
+        g = g.f_back
+    return None, None
+
+
+@_per_code(1024)
+def _default_reciprocal(code: types.CodeType, made: types.CodeType, name: str) -> tuple[float, int] | None:
+    """``(c, offset of the division)`` where ``code`` makes the function of ``made`` once, outside loops,
+    with positional defaults built there whose default of ``name`` is ``c / <divisor>``, ``c`` a number literal."""
+    instructions = _instructions(code)
+    made_at = [k for k, i in enumerate(instructions) if i.opname == "LOAD_CONST" and i.argval is made]
+    if len(made_at) != 1 or made_at[0] + 1 >= len(instructions):
+        return None
+    k = made_at[0]
+    make = instructions[k + 1]
+    if make.opname != "MAKE_FUNCTION" or make.arg not in (1, 9) or _in_loop(code, make.offset):
+        return None
+    if make.arg == 9:  # (the closure's tuple sits between the defaults and the code)
+        closure = _operand_start(instructions, k)
+        if closure is None:
+            return None
+        k = closure
+    start = _operand_start(instructions, k)
+    params = made.co_varnames[:made.co_argcount]
+    if start is None or instructions[k - 1].opname != "BUILD_TUPLE" or name not in params:
+        return None
+    element = _literal_element(instructions, start, k, params.index(name) - (len(params) - (instructions[k - 1].arg or 0)))
+    if element is None or not _literal_over(instructions, *element) \
+            or any(i.is_jump_target for i in instructions[element[0]:element[1]]):
+        return None
+    return float(instructions[element[0]].argval), instructions[element[1] - 1].offset
 
 
 def _unpacked_first(instructions: list[dis.Instruction], j: int) -> tuple[int, int] | None:
