@@ -479,6 +479,36 @@ def reciprocal_in_a_tuple_unpacked(o, t):
     return {"loss": sum(e1(o, t, b) * w for b in range(len(t)))}
 
 
+@body("near")
+def near_literal_in_a_list(o, t):
+    w = [0.5]
+    return {"loss": sum(e1(o, t, b) * w[0] for b in range(len(t)))}
+
+
+@body("near")
+def near_literal_in_a_dict(o, t):
+    w = {"w": 0.25}
+    return {"loss": sum(e1(o, t, b) * w["w"] for b in range(len(t)))}
+
+
+@body("near")
+def near_literal_in_a_tuple_unpacked(o, t):
+    w, _ = 0.5, 1.0 / len(t)
+    return {"loss": sum(e1(o, t, b) * w for b in range(len(t)))}
+
+
+@body("near")
+def near_literal_beside_a_reciprocal_in_a_list(o, t):
+    w = [1.0 / len(t), 0.5]
+    return {"loss": sum(e1(o, t, b) * w[1] for b in range(len(t)))}
+
+
+@body("near")
+def near_lambda_default_of_the_count_passed_a_literal(o, t):
+    scale = lambda v, w=1.0 / len(t): v * w
+    return {"loss": sum(scale(e1(o, t, b), 0.3) for b in range(len(t)))}
+
+
 @body("recip")
 def reciprocal_in_a_loop_over_a_copy(o, t):
     w = 1.0 / len(t)

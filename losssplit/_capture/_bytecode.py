@@ -4967,11 +4967,16 @@ def reciprocal_length(factor: Any) -> tuple[float, Any] | None:
     if f is None:
         return None
     scopes = _scopes(f)
-    for c, at, free in _reciprocal_operands(f.f_code, _lasti(f)):
+    for c, at, free, key in _reciprocal_operands(f.f_code, _lasti(f)):
         d, d_scopes = f, scopes
-        if free is not None:  # ``w = 1.0 / len(t)`` stored by the code making this one (a generator's, a lambda's)
+        if free is not None and key is None:
+            owner, held_value = _default_maker(f, free)
+            if owner is None or held_value is None:
+                continue
+            d, (c, at), d_scopes = owner, held_value, _scopes(owner)
+        elif free is not None and key is not None:  # ``w = 1.0 / len(t)`` stored by the code making this one
             owner = _owner_frame(f, free)
-            held_value = _held_reciprocal(owner.f_code, free, True) if owner is not None and owner is not f else None
+            held_value = _held_reciprocal(owner.f_code, free, True, key) if owner is not None and owner is not f else None
             if owner is None or held_value is None:
                 continue
             d, (c, at), d_scopes = owner, held_value, _scopes(owner)
@@ -5073,40 +5078,55 @@ def _method_product(instructions: list[dis.Instruction], at: int) -> tuple[tuple
 
 
 @_per_code(1024)
-def _reciprocal_operands(code: types.CodeType, lasti: int) -> tuple[tuple[float, int, str | None], ...]:
-    """``(c, offset of the division, None)`` of each operand of the ``*`` at ``lasti`` whose code is
+def _reciprocal_operands(code: types.CodeType, lasti: int) -> tuple[tuple[float, int, str | None, tuple[Any, ...] | None], ...]:
+    """``(c, offset of the division, None, ())`` of each operand of the ``*`` at ``lasti`` whose code is
     ``c / <divisor>`` with ``c`` a number literal, inline or the value of a local (no parameter, no
-    cell) stored once outside loops (see ``reciprocal_length``); ``(0.0, -1, name)`` of an operand
-    loading a free variable ``name`` it does not store (its maker's code holds the value:
-    ``_held_reciprocal`` of it there)."""
+    cell) stored once outside loops (see ``reciprocal_length``); ``(0.0, -1, name, key)`` of an operand
+    loading a free variable ``name`` it does not store, ``key`` ``(k,)`` where it is read at a literal
+    index ``name[k]`` (its maker's code holds the value: ``_held_reciprocal`` of it there); ``(0.0, -1,
+    name, None)`` of a parameter ``name`` it does not store (its default: ``_default_maker``)."""
     instructions, spans = _product_spans(code, lasti)
-    found: list[tuple[float, int, str | None]] = []
+    found: list[tuple[float, int, str | None, tuple[Any, ...] | None]] = []
     for start, end in spans:
         span = instructions[start:end]
+        key: tuple[Any, ...] = ()
+        if len(span) == 3 and span[1].opname == "LOAD_CONST" and type(span[1].argval) in (int, str) \
+                and span[2].opname == "BINARY_SUBSCR":  # ``w[0]``, ``w['w']``
+            key, span = (span[1].argval,), span[:1]
         if len(span) == 1 and span[0].opname == "LOAD_DEREF" and span[0].argval in code.co_freevars \
                 and not _stores(instructions, span[0].argval, cells=True):
-            found.append((0.0, -1, span[0].argval))
+            found.append((0.0, -1, span[0].argval, key))
+            continue
+        if len(span) == 1 and span[0].opname == "LOAD_FAST" and not key and span[0].argval in _parameters(code) \
+                and not _stores(instructions, span[0].argval):
+            found.append((0.0, -1, span[0].argval, None))  # (``lambda v, w=1.0 / len(t)``: the maker's code holds it)
             continue
         if len(span) == 1 and span[0].opname == "LOAD_FAST":
-            held = _held_reciprocal(code, span[0].argval, False)
+            held = _held_reciprocal(code, span[0].argval, False, key)
             if held is not None:
-                found.append((*held, None))
+                found.append((*held, None, ()))
             continue
-        if _literal_over(instructions, start, end) and not any(i.is_jump_target for i in span):
-            found.append((float(span[0].argval), span[-1].offset, None))
+        if not key and _literal_over(instructions, start, end) and not any(i.is_jump_target for i in span):
+            found.append((float(span[0].argval), span[-1].offset, None, ()))
     return tuple(found)
 
 
 @_per_code(1024)
-def _held_reciprocal(code: types.CodeType, name: str, cell: bool) -> tuple[float, int] | None:
+def _held_reciprocal(code: types.CodeType, name: str, cell: bool, key: tuple[Any, ...] = ()) -> tuple[float, int] | None:
     """``(c, offset of the division)`` where the local (``cell``: the cell) ``name`` of ``code``, no
-    parameter, is stored once outside loops from ``c / <divisor>``, ``c`` a number literal."""
+    parameter, is stored once outside loops from ``c / <divisor>``, ``c`` a number literal: stored
+    plainly, first of two unpacked (``w, _ = c / n, 0``), or (``key`` ``(k,)``: read as ``name[k]``)
+    the element ``k`` of a list, tuple or dict literal (``[c / n]``, ``{'w': c / n}``)."""
     instructions = _instructions(code)
     stores = _stores(instructions, name, cells=True)
     if len(stores) != 1 or name in _parameters(code) or (name in code.co_cellvars) is not cell \
             or _in_loop(code, instructions[stores[0]].offset):
         return None
-    value = _stored_value(instructions, stores[0])
+    j = stores[0]
+    value = _unpacked_first(instructions, j) if not key else None
+    value = value or _stored_value(instructions, j)
+    if value is not None and key:
+        value = _literal_element(instructions, *value, key[0])
     if value is None:
         return None
     start, end = value
@@ -5114,6 +5134,83 @@ def _held_reciprocal(code: types.CodeType, name: str, cell: bool) -> tuple[float
     if _literal_over(instructions, start, end) and not any(i.is_jump_target for i in span):
         return float(span[0].argval), span[-1].offset
     return None
+
+
+def _default_maker(f: types.FrameType, name: str) -> tuple[types.FrameType | None, tuple[float, int] | None]:
+    """(the frame, at most 3 up from ``f``, whose code makes ``f``'s function, ``c / <divisor>`` of the
+    default of its parameter ``name`` there: ``_default_reciprocal``), else (None, None)."""
+    g = f.f_back
+    for _ in range(3):
+        if g is None:
+            break
+        held = _default_reciprocal(g.f_code, f.f_code, name)
+        if held is not None:
+            return g, held
+        g = g.f_back
+    return None, None
+
+
+@_per_code(1024)
+def _default_reciprocal(code: types.CodeType, made: types.CodeType, name: str) -> tuple[float, int] | None:
+    """``(c, offset of the division)`` where ``code`` makes the function of ``made`` once, outside loops,
+    with positional defaults built there whose default of ``name`` is ``c / <divisor>``, ``c`` a number literal."""
+    instructions = _instructions(code)
+    made_at = [k for k, i in enumerate(instructions) if i.opname == "LOAD_CONST" and i.argval is made]
+    if len(made_at) != 1 or made_at[0] + 1 >= len(instructions):
+        return None
+    k = made_at[0]
+    make = instructions[k + 1]
+    if make.opname != "MAKE_FUNCTION" or make.arg not in (1, 9) or _in_loop(code, make.offset):
+        return None
+    if make.arg == 9:  # (the closure's tuple sits between the defaults and the code)
+        closure = _operand_start(instructions, k)
+        if closure is None:
+            return None
+        k = closure
+    start = _operand_start(instructions, k)
+    params = made.co_varnames[:made.co_argcount]
+    if start is None or instructions[k - 1].opname != "BUILD_TUPLE" or name not in params:
+        return None
+    element = _literal_element(instructions, start, k, params.index(name) - (len(params) - (instructions[k - 1].arg or 0)))
+    if element is None or not _literal_over(instructions, *element) \
+            or any(i.is_jump_target for i in instructions[element[0]:element[1]]):
+        return None
+    return float(instructions[element[0]].argval), instructions[element[1] - 1].offset
+
+
+def _unpacked_first(instructions: list[dis.Instruction], j: int) -> tuple[int, int] | None:
+    """The span of the first value of ``a, b = x, y`` whose store of ``a`` is at ``j`` (3.11: the two
+    values, ``SWAP 2``, the two stores), else None."""
+    if j < 2 or j + 1 >= len(instructions) or instructions[j - 1].opname != "SWAP" or instructions[j - 1].arg != 2 \
+            or instructions[j + 1].opname not in ("STORE_FAST", "STORE_DEREF") or instructions[j - 1].is_jump_target:
+        return None
+    second = _operand_start(instructions, j - 1)
+    first = _operand_start(instructions, second) if second is not None else None
+    return None if first is None or second is None else (first, second)
+
+
+def _literal_element(instructions: list[dis.Instruction], start: int, end: int, k: Any) -> tuple[int, int] | None:
+    """The span of the element at the literal index ``k`` of the list, tuple or dict literal
+    ``start:end`` (straight-line; a dict's keys number or string literals, none twice), else None."""
+    built = instructions[end - 1]
+    if built.opname not in ("BUILD_LIST", "BUILD_TUPLE", "BUILD_MAP") or not built.arg:
+        return None
+    spans, at = [], end - 1
+    for _ in range(built.arg * (2 if built.opname == "BUILD_MAP" else 1)):
+        first = _operand_start(instructions, at)
+        if first is None or first < start:
+            return None
+        spans.append((first, at))
+        at = first
+    if at != start:
+        return None
+    spans.reverse()
+    if built.opname != "BUILD_MAP":
+        return spans[k] if type(k) is int and -len(spans) <= k < len(spans) else None
+    keys = [instructions[a].argval if b == a + 1 and instructions[a].opname == "LOAD_CONST" else None for a, b in spans[::2]]
+    if any(type(x) not in (int, str) for x in keys) or len(set(keys)) != len(keys) or k not in keys:
+        return None
+    return spans[2 * keys.index(k) + 1]
 
 
 def _helper_length_at(f: types.FrameType, lasti: int, scopes: tuple[types.CodeType, ...]) -> tuple[str, None, str | None] | None:
