@@ -9238,15 +9238,24 @@ def numeric_call_operand() -> bool:
             # a number local, or a free variable's in the enclosing code: how the code computed it
             # (a tensor's locals hold data)
             owner = _owner_frame(g, i.argval) if i.opname in ("LOAD_FAST", "LOAD_DEREF") else None
-            if owner is not None and (id(owner), i.argval) not in seen and (isinstance(held.get(i.argval), (int, float)) or _numpy_number(held.get(i.argval))
-                                                                  or _numpy_vector(held.get(i.argval))):
+            value = held.get(i.argval) if owner is not None and (id(owner), i.argval) not in seen else None
+            vector = _numpy_vector(value)
+            if owner is not None and (isinstance(value, (int, float)) or _numpy_number(value) or vector):
                 seen.add((id(owner), i.argval))
                 stored = _instructions(owner.f_code)
                 for j in _stores(stored, i.argval, cells=True):
                     first = _assignment_start(stored, j)
-                    if first is not None and first < j:
+                    if first is not None and first < j and not (vector and _numpy_copy(stored, first, owner.f_globals)):
                         spans.append((owner, first, j))
     return False
+
+
+def _numpy_copy(instructions: list[dis.Instruction], first: int, globals_: dict[str, Any]) -> bool:
+    """Whether the statement at ``first`` stores ``np.asarray(..)`` / ``np.array(..)``: an array of the
+    values given (``np.asarray([num_boxes])``, as a list of them: read by value, no math function's)."""
+    return first + 1 < len(instructions) and instructions[first].opname == "LOAD_GLOBAL" \
+        and getattr(globals_.get(instructions[first].argval), "__name__", None) == "numpy" \
+        and instructions[first + 1].opname in ("LOAD_METHOD", "LOAD_ATTR") and instructions[first + 1].argval in ("array", "asarray")
 
 
 def running_items() -> bool:
