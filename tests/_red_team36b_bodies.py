@@ -662,6 +662,23 @@ def near_clamp_by_a_numpy_float32_literal(o, t):
 
 
 @body("near")
+def near_clamp_by_a_numpy_ones_literal_sum(o, t):
+    return {"loss": E(o, t).clamp(max=0.1 * np.ones(3).sum()).sum()}
+
+
+@body("near")
+def near_weights_of_a_numpy_float32_literal(o, t):
+    w = np.float32(0.25)
+    return {"loss": sum(e1(o, t, b) * w for b in range(len(t)))}
+
+
+@body("near")
+def near_weights_of_a_numpy_linspace_literal_item(o, t):
+    ws = np.linspace(0.0, 1.0, 5)
+    return {"loss": sum(e1(o, t, b) * ws[1] for b in range(len(t)))}
+
+
+@body("near")
 def near_weights_of_a_numpy_literal_tolist(o, t):
     ws = (np.ones(len(t)) / 4).tolist()
     e, loss = E(o, t), 0

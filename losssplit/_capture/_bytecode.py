@@ -9360,14 +9360,24 @@ def numeric_call_operand() -> bool:
             # a number local, or a free variable's in the enclosing code: how the code computed it
             # (a tensor's locals hold data)
             owner = _owner_frame(g, i.argval) if i.opname in ("LOAD_FAST", "LOAD_DEREF") else None
-            if owner is not None and (id(owner), i.argval) not in seen and isinstance(held.get(i.argval), (int, float)):
+            value = held.get(i.argval) if owner is not None and (id(owner), i.argval) not in seen else None
+            vector = _numpy_vector(value)
+            if owner is not None and (isinstance(value, (int, float)) or _numpy_number(value) or vector):
                 seen.add((id(owner), i.argval))
                 stored = _instructions(owner.f_code)
                 for j in _stores(stored, i.argval, cells=True):
                     first = _assignment_start(stored, j)
-                    if first is not None and first < j:
+                    if first is not None and first < j and not (vector and _numpy_copy(stored, first, owner.f_globals)):
                         spans.append((owner, first, j))
     return False
+
+
+def _numpy_copy(instructions: list[dis.Instruction], first: int, globals_: dict[str, Any]) -> bool:
+    """Whether the statement at ``first`` stores ``np.asarray(..)`` / ``np.array(..)``: an array of the
+    values given (``np.asarray([num_boxes])``, as a list of them: read by value, no math function's)."""
+    return first + 1 < len(instructions) and instructions[first].opname == "LOAD_GLOBAL" \
+        and getattr(globals_.get(instructions[first].argval), "__name__", None) == "numpy" \
+        and instructions[first + 1].opname in ("LOAD_METHOD", "LOAD_ATTR") and instructions[first + 1].argval in ("array", "asarray")
 
 
 def running_items() -> bool:
@@ -11750,7 +11760,7 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
         return end - start == 1 and type(last.argval) in (int, float)
     if last.opname in ("LOAD_FAST", "LOAD_DEREF"):
         value = held.get(last.argval)
-        return end - start == 1 and (type(value) in numbers or type(value).__module__ == "numpy" and isinstance(value, float))
+        return end - start == 1 and (type(value) in numbers or _numpy_number(value))
     if last.opname == "LOAD_ATTR" and end - start == 2 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF"):
         owner = held.get(instructions[start].argval)  # ``Cfg.scale`` of a class made in the call
         if type(owner) is types.SimpleNamespace or hasattr(type(owner), "__dataclass_fields__") and not isinstance(owner, type) \
@@ -11761,6 +11771,9 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
     if last.opname == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
             and instructions[start + 1].opname == "LOAD_CONST" and type(owner := held.get(instructions[start].argval)) is dict:
         return type(owner.get(instructions[start + 1].argval)) in numbers  # ``cfg["cap"]``: a dict's item
+    if last.opname == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
+            and instructions[start + 1].opname == "LOAD_CONST" and type(instructions[start + 1].argval) is int:
+        return _numpy_vector(held.get(instructions[start].argval))  # ``ws[1]`` of ``ws = np.linspace(0, 1, n + 1)``
     if last.opname == "UNARY_NEGATIVE":
         return _plain_number(instructions, start, end - 1, held, numbers, globals_)
     if last.opname == "BINARY_OP":
@@ -11785,6 +11798,9 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
         at = _callee_at(instructions, start, end)
         if at == start:  # ``sqrt(n)``, ``from math import sqrt``
             return _numeric_function(globals_.get(callee.argval))
+        if at is not None and at > start + 1 and instructions[at].opname == "LOAD_METHOD" and last.arg == 0 \
+                and instructions[at].argval in _NUMPY_REDUCTIONS:  # ``np.ones(n).sum()``: a NumPy scalar
+            return _plain_number(instructions, start, at, held, numbers, globals_)
         return (at == start + 1 and instructions[at].opname in ("LOAD_METHOD", "LOAD_ATTR")
                 and getattr(globals_.get(callee.argval), "__name__", None) in _NUMERIC_MODULES
                 and _numeric_function(getattr(globals_.get(callee.argval), instructions[at].argval, None)))
@@ -11792,6 +11808,17 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
 
 
 _NUMERIC_MODULES = frozenset({"math", "numpy"})
+_NUMPY_REDUCTIONS = frozenset({"sum", "mean", "prod", "max", "min"})  # of an array a NumPy function made, no axis: a scalar
+
+
+def _numpy_vector(value: Any) -> bool:
+    """Whether ``value`` is a 1-d NumPy array of real numbers (an item of it is a NumPy scalar)."""
+    return type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 1 and value.dtype.kind in "fiu"
+
+
+def _numpy_number(value: Any) -> bool:
+    """Whether ``value`` is a NumPy real scalar (``np.float32(1.0) / n``: no ``float`` subclass as ``np.float64`` is)."""
+    return type(value).__module__ == "numpy" and isinstance(value, numbers.Real)
 
 
 def _numeric_function(fn: Any) -> bool:
