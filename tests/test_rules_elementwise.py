@@ -1185,6 +1185,7 @@ def test_a_count_of_the_images_in_a_float_or_a_tensor_made_in_the_body_declines(
     the count on the device."""
     said = ("" if name.startswith("(") else "written outside its version" if "data" in name  # a sum of ratios: at its add
             else "computed from a length of its data" if "n += 0" in name  # (a count tensor's arithmetic: rt27f)
+            else "key 'loss': attribution to images was lost at" if "tensor([len(t)" in name  # q1: at the display or the product
             else "equal to the number of images")
     check_rule(COUNTS_AS_NUMBERS[name], said, declines=True)
 
