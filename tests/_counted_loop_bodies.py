@@ -304,6 +304,14 @@ def one_image_terms_range_from_one(o, t):
     return {"loss": loss}
 
 
+@body("near")
+def batch_terms_strided_literal_range(o, t):
+    loss = 0.0
+    for k in range(0, 4, 2):  # (pin36) a step over literal bounds: two terms on any group
+        loss = loss + _bt(o, t, 5 - k)
+    return {"loss": loss}
+
+
 @body("held")
 def batch_terms_strided_range(o, t):
     loss = 0.0

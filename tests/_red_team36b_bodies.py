@@ -163,6 +163,16 @@ def range_counter_divisor_after_a_loop_left_early(o, t):
 
 
 @body("near")
+def near_range_counter_divisor_after_a_loop_with_an_inner_break(o, t):
+    e = E(o, t)
+    for k in range(1, 4):
+        for j in range(3):
+            if j == 1:
+                break  # leaves the inner loop only: the counter ends at the range's last int
+    return {"loss": e.sum() / k}
+
+
+@body("near")
 def near_range_with_a_default_order_kept(o, t, n=4):
     p, loss = _p(o, t), 0
     for k in range(1, n + 1):
@@ -283,6 +293,52 @@ def near_unpacked_from_a_trailing_slice(o, t):
 def near_unpacked_after_a_view_keeping_the_images(o, t):
     b, r, w = o["emb"].view(-1, 3, 2).shape
     return {"loss": E(o, t).sum() / (r * w)}
+
+
+# (pin36, session 36: more spellings of sizes at dims without images; each WRONG before, but the near misses)
+
+
+@body("near")
+def near_unpacked_from_a_trailing_size_slice(o, t):
+    r, w = o["x"].size()[-2:]
+    return {"loss": E(o, t).sum() / (r * w)}
+
+
+@body("near")
+def near_unpacked_from_a_made_error_with_the_images(o, t):
+    d = o["x"] - Y(t)
+    b, r, w = d.shape
+    return {"loss": d.abs().sum() / (b * r * w)}
+
+
+@body("unpack")
+def unpacked_after_a_view_of_the_count(o, t):
+    b, r, w = o["emb"].view(len(t), 3, -1).shape
+    return {"loss": E(o, t).sum() / (r * w)}
+
+
+@body("unpack")
+def unpacked_from_a_trailing_slice_of_a_join(o, t):
+    r, w = torch.cat([o["x"], o["x"][:, :1]], 1).shape[-2:]
+    return {"loss": E(o, t).sum() / (r * w)}
+
+
+@body("unpack")
+def unpacked_from_a_made_error(o, t):
+    d = o["x"] - Y(t)
+    b, r, w = d.shape
+    return {"loss": d.abs().sum() / (r * w)}
+
+
+@body("near")
+def near_float_of_an_arguments_side_size(o, t):
+    return {"loss": E(o, t).sum() / float(o["logits"].shape[-1])}  # 5 classes: 5 images on one batch
+
+
+@body("unpack")
+def float_of_a_made_tensors_side_size(o, t):
+    z = o["logits"] * 2.0
+    return {"loss": E(o, t).sum() / float(z.shape[-1])}
 
 
 # === 3. lp3: ranges from elsewhere, counted sizes, inline floors and caps ==========================
@@ -429,6 +485,11 @@ def floor_of_a_numpy_max(o, t):
 @body("floor")
 def floor_of_a_sorted_pair(o, t):
     return {"loss": E(o, t).sum() / sorted([float(len(t)), 2.0])[-1]}
+
+
+@body("near")
+def near_length_of_a_sorted_list(o, t):
+    return {"loss": E(o, t).sum() / len(sorted(range(len(t))))}
 
 
 @body("near")
@@ -746,3 +807,10 @@ def scaled_by_the_image_column_unflattened(p, targets):
 def near_indexed_by_the_image_column_flipped(p, targets):
     table = _image_table(targets)
     return {"loss": (_cells(p, table, table.flip(1)[:, -1].long())[:, 1] - table[:, 2]).abs().mean()}
+
+
+@position_body
+def near_indexed_by_the_image_column_unflattened(p, targets):  # (pin36)
+    table = _image_table(targets)
+    col = table.reshape(-1)[:: table.shape[1]].long()
+    return {"loss": (_cells(p, table, col)[:, 1] - table[:, 2]).abs().mean()}

@@ -518,6 +518,13 @@ def counted_loop() -> bool:
     ``_counts_its_argument``). On a group alone it runs another number of
     times, so a sum of whole-batch terms there has another number of terms. False where nothing
     can be told (another Python)."""
+    return _up_to_the_body(lambda f: _counted_loops(f.f_code, _lasti(f)) or any(
+        _counts_its_argument(f.f_globals.get(name)) for name in _loop_helpers(f.f_code, _lasti(f))))
+
+
+def _up_to_the_body(found: Callable[[types.FrameType], bool]) -> bool:
+    """Whether ``found`` holds of a frame from the caller's up to the decorated body's (frames of
+    torch's own packages skipped); False on an unchecked Python."""
     if sys.version_info[:2] not in _COUNT_CHECKED:
         return False
     f = _caller()
@@ -525,10 +532,47 @@ def counted_loop() -> bool:
         package = _package(f)
         if package == "losssplit":
             return False
-        if package not in _INTERNAL and (_counted_loops(f.f_code, _lasti(f)) or any(
-                _counts_its_argument(f.f_globals.get(name)) for name in _loop_helpers(f.f_code, _lasti(f)))):
+        if package not in _INTERNAL and found(f):
             return True
         f = f.f_back
+    return False
+
+
+def strided_loop() -> bool:
+    """Whether a ``for`` loop around the op the caller's code is executing (in that code or in a
+    code between it and the body) runs over ``range`` of three arguments, a start or stop reading
+    ``len`` of a parameter (or a local stored from one) and a step no literal 1 or -1
+    (``range(0, len(t), 2)``): it visits every other image, so on a group alone it runs another
+    number of times (lp3's pin; the per-image sums' rules keep one image's terms there). False where
+    nothing can be told (another Python)."""
+    return _up_to_the_body(lambda f: _strided_loops(f.f_code, _lasti(f)))
+
+
+@_per_code(1024)
+def _strided_loops(code: types.CodeType, lasti: int) -> bool:
+    """``strided_loop`` of the instruction at ``lasti`` of ``code``."""
+    instructions, at = _located_frame(code, lasti)
+    if at is None or "FOR_ITER" not in {i.opname for i in instructions}:
+        return False
+    params = _parameters(code)
+    for first, last in _widest_loops(instructions).items():
+        if not first <= at < last or instructions[first].opname != "FOR_ITER" or first < 3 \
+                or instructions[first - 1].opname != "GET_ITER" or instructions[first - 2].opname != "CALL":
+            continue
+        found = _call_spans(code, first - 2)
+        if found is None or found[1] or len(found[0]) != 3 or found[0][0][0] < 1:
+            continue
+        callee = instructions[found[0][0][0] - 1]
+        step = instructions[found[0][2][0]:found[0][2][1]]
+        if callee.opname != "LOAD_GLOBAL" or callee.argval != "range" \
+                or len(step) == 1 and step[0].opname == "LOAD_CONST" and step[0].argval in (1, -1):
+            continue
+        bounds = range(found[0][0][0], found[0][1][1])
+        if any(instructions[k].opname == "LOAD_GLOBAL" and instructions[k].argval == "len"
+               and instructions[k + 1].opname == "LOAD_FAST" and instructions[k + 1].argval in params
+               or instructions[k].opname == "LOAD_FAST" and instructions[k].argval not in params
+               and _stored_from_a_count(instructions, instructions[k].argval, params, 1) for k in bounds):
+            return True
     return False
 
 
@@ -5556,7 +5600,10 @@ _INDEX_OPS = frozenset({"LOAD_CONST", "LOAD_FAST", "LOAD_DEREF", "BUILD_SLICE", 
 def _side_size_form(span: list[dis.Instruction]) -> tuple[str, tuple[str, ...], int] | None:
     """(local, str keys, k) where ``span`` is ``x[...].shape[k]`` or ``x[...].size(k)``, ``x`` a
     LOAD_FAST, the keys str literals (a ``_Cut`` last where an index cuts the field), ``k``
-    an int literal other than 0 (``-1``: counted from the end)."""
+    an int literal other than 0 (``-1``: counted from the end); also inside ``float(...)``."""
+    if len(span) > 3 and span[0].opname == "LOAD_GLOBAL" and span[0].argval == "float" and (span[0].arg or 0) & 1 \
+            and [(i.opname, i.arg) for i in span[-2:]] == [("PRECALL", 1), ("CALL", 1)]:
+        span = span[1:-2]  # ``float(o["c"].shape[1])`` (was read as the count it equals)
     for tail in (3, 4):  # ``.shape[k]``: LOAD_ATTR, LOAD_CONST, BINARY_SUBSCR; ``.size(k)``: with PRECALL, CALL
         head = _cut_keyed_local(span[:-tail]) if len(span) > tail else None
         if head is None:
@@ -7293,9 +7340,11 @@ def _plus_size(span: list[dis.Instruction], f: types.FrameType) -> tuple[int, in
 
 
 def _bounded(span: list[dis.Instruction], f: types.FrameType) -> bool:
-    """Whether ``span`` calls the builtin ``min`` or ``max``."""
-    return any(i.opname == "LOAD_GLOBAL" and i.argval in ("min", "max") and _builtin(f, i.argval) is getattr(builtins, i.argval)
-               for i in span)
+    """Whether ``span`` calls the builtin ``min`` or ``max``, or ends with an item of what the
+    builtin ``sorted`` returns (``sorted([n, 2.0])[-1]``: a ``max`` spelled by its order, red team 36b)."""
+    picked = bool(span) and span[-1].opname == "BINARY_SUBSCR"
+    return any(i.opname == "LOAD_GLOBAL" and (i.argval in ("min", "max") or picked and i.argval == "sorted")
+               and _builtin(f, i.argval) is getattr(builtins, i.argval) for i in span)
 
 
 def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any] | None:
@@ -9447,24 +9496,47 @@ def _size_arithmetic_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[in
     return (f.f_code, *names) if names else None
 
 
+def made_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
+    """Whether the divisor of the ``/`` the decorated body's own code is executing is Python
+    arithmetic (``_size_arithmetic_divisor``) of sizes unpacked (``_unpacked_size_read``) only at
+    dims that held no image rows, of reads where another dim held some (``_, r, w = (x - y).shape``,
+    then ``/ (r * w)``), not all of an argument as passed nor given as literals
+    (``unpacked_size_divisor``): the body's tensor may have other sizes there on a group alone
+    (made with a count, cut by the batch's data), and no count of the images is among them."""
+    found = _size_arithmetic_divisor(sites)
+    if not found:
+        return False
+    for name in found[1:]:
+        read = _unpacked_size_read(found[0], name)
+        held = sites.get((found[0], read[0])) if read is not None else None
+        if read is None or held is None or not held[1] or any(d in held[1] for d in read[2]):
+            return False
+    return True
+
+
 def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
     """Whether the local ``name`` is stored once as a target of ``... = a.size()`` / ``a.shape``
-    unpacked, ``a`` an argument as passed (``unpacked_size_divisor``), at a dim that held no image
-    rows at that read."""
+    (or a slice of it by int literals: ``r, w = a.shape[-2:]``) unpacked, ``a`` an argument as passed
+    (``unpacked_size_divisor``), at a dim that held no image rows at that read; or as the size
+    ``.view`` / ``.reshape`` was given as an int literal (``b, r, w = a.view(-1, 3, 2).shape``: 3
+    and 2 on any group, red team 36b)."""
     read = _unpacked_size_read(code, name)
     if read is None:
         return False
-    site, load, place, size = read
+    site, load, dims, literal = read
+    if literal:
+        return True
     held = sites.get((code, site))
-    if held is None or not held[1] or place in held[1] or place - size in held[1]:
+    if held is None or not held[1] or any(d in held[1] for d in dims):
         return False
     return _argument_as_passed(code, _instructions(code), load)
 
 
-def _unpacked_size_read(code: types.CodeType, name: str) -> tuple[int, int, int, int] | None:
-    """(the size read's offset, the index where the tensor's load ends, the place of ``name``
-    among the targets, their number) where the local ``name`` is stored once as a target of
-    ``... = x.size()`` / ``x.shape`` unpacked."""
+def _unpacked_size_read(code: types.CodeType, name: str) -> tuple[int, int, tuple[int, ...], bool] | None:
+    """(the size read's offset, the index where the tensor's load ends, the dim of ``name`` -- as
+    counted from the start and from the end where both are known --, whether ``.view`` / ``.reshape``
+    was given that size as a positive int literal) where the local ``name`` is stored once as a
+    target of ``... = x.size()`` / ``x.shape`` unpacked, or of ``x.shape[a:b]`` by int literals."""
     if name in _parameters(code) or name in code.co_cellvars:
         return None
     ins = _instructions(code)
@@ -9476,12 +9548,40 @@ def _unpacked_size_read(code: types.CodeType, name: str) -> tuple[int, int, int,
     if u is None or ins[u].opname != "UNPACK_SEQUENCE" or j - u > (ins[u].arg or 0):
         return None
     place, size = j - u - 1, ins[u].arg or 0
+    if u >= 5 and [i.opname for i in ins[u - 5:u]] == ["LOAD_ATTR", "LOAD_CONST", "LOAD_CONST", "BUILD_SLICE",
+                                                     "BINARY_SUBSCR"] \
+            and ins[u - 5].argval == "shape" and ins[u - 2].arg == 2 and not any(i.is_jump_target for i in ins[u - 4:u]):
+        first = ins[u - 4].argval  # ``x.shape[-2:]``: the targets are the dims from ``first`` on
+        if not (first is None or type(first) is int) or type(ins[u - 3].argval) not in (int, type(None)):
+            return None
+        return ins[u - 5].offset, u - 5, ((first or 0) + place,), False
     if u >= 1 and ins[u - 1].opname == "LOAD_ATTR" and ins[u - 1].argval == "shape":
-        return ins[u - 1].offset, u - 1, place, size
+        return ins[u - 1].offset, u - 1, (place, place - size), _literal_view_size(ins, u - 1, place, size)
     if u >= 3 and [i.opname for i in ins[u - 3:u]] == ["LOAD_METHOD", "PRECALL", "CALL"] \
             and ins[u - 3].argval == "size" and ins[u - 1].arg == 0:
-        return ins[u - 1].offset, u - 3, place, size
+        return ins[u - 1].offset, u - 3, (place, place - size), _literal_view_size(ins, u - 3, place, size)
+    if u >= 7 and [i.opname for i in ins[u - 7:u]] == ["LOAD_METHOD", "PRECALL", "CALL", "LOAD_CONST", "LOAD_CONST",
+                                                     "BUILD_SLICE", "BINARY_SUBSCR"] \
+            and ins[u - 7].argval == "size" and ins[u - 5].arg == 0 and ins[u - 2].arg == 2 \
+            and not any(i.is_jump_target for i in ins[u - 4:u]):
+        first = ins[u - 4].argval  # ``x.size()[-2:]``
+        if not (first is None or type(first) is int) or type(ins[u - 3].argval) not in (int, type(None)):
+            return None
+        return ins[u - 5].offset, u - 7, ((first or 0) + place,), False
     return None
+
+
+def _literal_view_size(ins: list[dis.Instruction], read: int, place: int, size: int) -> bool:
+    """Whether the size read at index ``read`` is of ``x.view(..)`` / ``x.reshape(..)`` called right
+    before with ``size`` int literals (straight-line), the one at ``place`` positive."""
+    call = read - 1
+    if call < size + 2 or ins[call].opname != "CALL" or ins[call].arg != size or ins[call - 1].opname != "PRECALL":
+        return False
+    given = ins[call - 1 - size:call - 1]
+    method = ins[call - 2 - size]
+    return method.opname == "LOAD_METHOD" and method.argval in ("view", "reshape") \
+        and all(i.opname == "LOAD_CONST" and type(i.argval) is int and not i.is_jump_target for i in given) \
+        and not any(i.is_jump_target for i in ins[call - 1:read + 1]) and given[place].argval > 0
 
 
 def counted_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
@@ -9498,7 +9598,7 @@ def counted_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, .
     for name in found[1:]:
         read = _unpacked_size_read(code, name)
         held = sites.get((code, read[0]), (None, ()))[1] if read is not None else ()
-        if read is None or read[2] in held or read[2] - read[3] in held or read[1] < 1 \
+        if read is None or read[3] or any(d in held for d in read[2]) or read[1] < 1 \
                 or ins[read[1] - 1].opname != "LOAD_FAST" or ins[read[1] - 1].argval in params:
             continue
         if _stored_from_a_count(ins, ins[read[1] - 1].argval, params, 3):
@@ -9789,6 +9889,21 @@ def iteration_count() -> bool:
     of the images, whatever count it equals by value. False where nothing can be told."""
     found = _divisor_local()
     return found is not None and _counts_iterations(found[0].f_code, found[1], _constant_bounds(found[0]))
+
+
+def counter_left_early() -> bool:
+    """Whether the divisor of the division the caller's code is executing is a local loaded right
+    before it whose only store is the target of ``for k in range(...):`` and the division runs after
+    that loop, which a jump may leave early (``if k == 3: break``, then ``/ k``, red team 36b): the
+    int it holds there is the one the test stopped at, whatever count of the batch it equals, and
+    the test may read the batch. False where nothing can be told."""
+    found = _divisor_local()
+    if found is None:
+        return False
+    f, name = found
+    ranged = _range_target_of(f.f_code, name)
+    at = _located_frame(f.f_code, _lasti(f))[1] if ranged is not None else None
+    return ranged is not None and at is not None and at >= ranged[2] and _left_early(f.f_code, ranged[1], ranged[2])
 
 
 def _divisor_local() -> tuple[types.FrameType, str] | None:

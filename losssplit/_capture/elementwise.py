@@ -39,6 +39,7 @@ from ._bytecode import (
     counted_loop,
     counted_number,
     counted_size_divisor,
+    counter_left_early,
     division_unseen,
     divisor_arithmetic,
     divisor_bounds_a_comprehension,
@@ -65,6 +66,7 @@ from ._bytecode import (
     loop_operand,
     looped,
     looped_site,
+    made_size_divisor,
     numeric_call_operand,
     offset_source,
     operand_fields,
@@ -84,6 +86,7 @@ from ._bytecode import (
     sizes_product,
     statistic_operand,
     straight_line_operator,
+    strided_loop,
     summed_item_floor,
     summed_multiple,
     table_operand,
@@ -1911,6 +1914,10 @@ def _at_site(frame: Frame, new: Track, kind: str, a: Any, ta: Track | None, b: A
     if (new.lost_at is None or new.parts) and kind in ("add", "sub", "rsub") and counted_loop() \
             and not fixed_repeats(batch_counts(frame), lists=frame.fixed_lists):  # (``len(outputs["iters"])``)
         return lost_track(f"{op} {COUNTED_LOOP}", new.from_prediction)  # ``for k in range(len(t) // 2): l += e_k``
+    if new.lost_at is None and kind in ("add", "sub", "rsub") and any(
+            t is not None and (t.ratio is not None or t.parts) and not _one_image_terms(t)[0] for t in (ta, tb)) \
+            and strided_loop():  # ``for k in range(0, len(t), 2): l += whole_batch_term``
+        return lost_track(f"{op} {STRIDED_LOOP}", new.from_prediction)
     if new.lost_at is not None or new.formula is not None:
         return new  # an expression keeps its sites (``formulas._sites``)
     made = frozenset().union(*(t.sites for t in (ta, tb) if t is not None))
@@ -3013,9 +3020,7 @@ def _ratio_arithmetic(
             constant = isinstance(other, (int, float)) and other != 0 and _constant_divisor(frame, ta.ratio, other)
             if type(other) is int and other and unproven_loop_counter() and (constant is not True or counted_number(zero=False)):
                 return lost_track(UNPROVEN_COUNTER, pred)  # (a constant where it equals no count, counted from no count)
-            if constant in (SIZES_DIVISOR, SET_DIVISOR, SIDE_SIZE_DIVISOR, PLAIN_COUNT_DIVISOR, PIECES_DIVISOR,
-                            SHAPE_PRODUCT_DIVISOR, CHOSEN_DIVISOR, GLOBALS_CALL_DIVISOR, BATCH_NUMBER_DIVISOR,
-                            BATCH_COMPUTED_DIVISOR, COUNTED_SIZE_DIVISOR, SET_GLOBAL_DIVISOR):
+            if isinstance(constant, str):  # (every reason ``_constant_divisor`` gives is a decline's)
                 return lost_track(constant, pred)
             if constant:
                 return Track(from_prediction=pred, ratio=ta.ratio.scaled(scale=1 / other))
@@ -3023,7 +3028,8 @@ def _ratio_arithmetic(
             read_as_count = constant is False and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE)
             if read_as_count and type(other) in (int, float) and float(other).is_integer() and inputless_call_divisor():
                 return lost_track(INPUTLESS_DIVISOR, pred)
-            side = read_as_count and type(other) is int and _side_size(frame, other)
+            side = read_as_count and (type(other) is int or type(other) is float and other.is_integer()) \
+                and _side_size(frame, other)
             if side == MADE_SIDE_SIZE_DIVISOR:
                 return lost_track(MADE_SIDE_SIZE_DIVISOR, pred)
             if side:  # ``/ outputs["c"].shape[1]``: the argument's queries on a group alone too
@@ -3978,7 +3984,7 @@ MADE_SIDE_SIZE_DIVISOR = ("a division by the size of a dim without images of a t
                           "the longest image's cannot be told, neither is the group's count")
 
 
-def _side_size(frame: Frame, z: int) -> bool | str:
+def _side_size(frame: Frame, z: float) -> bool | str:
     """Whether the divisor ``z``, equal to a count of the batch, is written at the division as the
     size of a dim ``k >= 1`` of a tensor whose images lie along dim 0 only (``side_size_divisor``:
     also kept in a local, or returned by a function given the tensor): True (a constant) where that
@@ -4035,6 +4041,12 @@ COUNTED_SIZE_DIVISOR = ("a division by sizes unpacked from a tensor the body mad
 SET_GLOBAL_DIVISOR = ("a division by a number a function returns that reads an attribute of a global, which a "
                       "function the body calls given the batch sets from it (``Settings.views = 1.5 * len(t)``): on a "
                       "group alone, the group's")
+MADE_SIZE_DIVISOR = ("a division by sizes unpacked from a tensor the body made, of dims without images (``_, r, w = "
+                     "(x - y).shape``, then ``/ (r * w)``), equal to a count of this batch or a multiple of one by value "
+                     "only: on a group alone the tensor may have other sizes there, and which count it is cannot be told")
+LEFT_EARLY_DIVISOR = ("a division by the counter of a ``range`` after a loop a jump may leave early (``for k in "
+                      "range(1, 6): .. if k == 3: break``, then ``/ k``): the int the test stopped at, which may read the "
+                      "batch, whatever count it equals")
 CHOSEN_DIVISOR = ("a division by a number literal a conditional expression chose (``k = 4.0 if len(t) else 1.0``): "
                   "on a group alone its test picks the arm, whatever count the literal equals")
 BATCH_NUMBER_DIVISOR = ("a division by a number literal the code picks with a number of the batch as a whole (``k = "
@@ -4091,8 +4103,12 @@ def _constant_divisor(frame: Frame, ratio: Ratio, z: float) -> bool | str:
         return True
     if source == "other" and frame.size_sites and counted_size_divisor(frame.size_sites):
         return COUNTED_SIZE_DIVISOR  # ``_, r, w = torch.cat([x] + [x[:, :1]] * (len(t) - 1), 1).shape``
+    if source == "other" and frame.size_sites and made_size_divisor(frame.size_sites) and _a_count_by_value(frame, ratio, z):
+        return MADE_SIZE_DIVISOR  # ``_, r, w = (x - y).shape``, ``/ (r * w)`` equal to 4 x 3 images
     if source == "other" and type(z) is int and iteration_count():  # ``n += 1`` over ``range(3)``
         return True
+    if source == "other" and type(z) is int and counter_left_early():  # ``for k in range(1, 6): .. break``, ``/ k``
+        return LEFT_EARLY_DIVISOR
     if source == "other" and configured_item(z, frame.fixed_lists):  # ``self.table["k"]`` of a dict held unchanged
         return True
     if source != "configured" and z != frame.num_images and any(z == held[4] for held in frame.piece_checks.values()):
@@ -5440,5 +5456,7 @@ def cosine_similarity(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     frame.set(out, new)
 
 
+STRIDED_LOOP = ("of terms of several images in a loop over a strided range of the images (``range(0, len(t), 2)``): "
+                "on a group alone it runs another number of times")
 COUNTED_LOOP = ("of terms in a loop over an iterable computed from the number of images (``range((len(t) + 1) // 2)``, "
                 "``range(self.k)`` of ``self.k = len(t) - 1``): on a group alone it runs another number of times")

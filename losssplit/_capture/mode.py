@@ -5711,6 +5711,10 @@ _COLUMN_SCRAMBLES = frozenset({Tensor.flip, torch.flip, Tensor.fliplr, torch.fli
                                Tensor.rot90, torch.rot90, Tensor.gather, torch.gather, torch.take_along_dim,
                                Tensor.take_along_dim})
 
+# ops that may lay a table's columns along one dim (``reshape(-1)``): where the last dim changes, any value may be a position
+_COLUMN_MERGES = frozenset({Tensor.reshape, torch.reshape, Tensor.view, Tensor.flatten, torch.flatten, Tensor.ravel,
+                            torch.ravel, Tensor.unflatten, torch.unflatten, Tensor.view_as, Tensor.reshape_as})
+
 
 def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Follow ``Frame.position_columns`` through an op: a column picked from a table
@@ -5732,6 +5736,9 @@ def _position_column_use(frame: Frame, func: Any, rule: Any, args: tuple, kwargs
     if type(out) is not Tensor:
         if type(out) in (tuple, list):
             _column_moved(frame, func, args, kwargs, out)
+        return
+    if func in _COLUMN_MERGES and args and _marked(frame, args[0]) and (out.dim() < 2 or out.shape[-1] != args[0].shape[-1]):
+        frame.position_columns[id(out)] = (out, None)  # (``table.reshape(-1)[::table.shape[1]]``, red team 36b)
         return
     if _column_followed(frame.position_columns, func, args, out) or _column_moved(frame, func, args, kwargs, out):
         return
@@ -6514,6 +6521,10 @@ class CaptureMode(TorchFunctionMode):
                             frame.forget_values(args[0])
                         if func is Tensor.numpy:
                             _read_by_position(frame, args[0], "Tensor.numpy")
+                        if _marked(frame, args[0]):  # (``torch.from_numpy(table.numpy()[:, 0].copy())``, red team 36b)
+                            frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a table of the images' "
+                                        "positions: its values leave the capture as numbers no image owns, other "
+                                        "positions on a group alone")
                         mixed = frame.get(args[0])
                         if mixed is not None:
                             frame.hosted.append(hosted_image(frame, mixed))
