@@ -11756,31 +11756,32 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
     if end <= start:
         return False
     last = instructions[end - 1]
-    if last.opname == "LOAD_CONST":
+    op = last.opname  # (a tuple field: no specialised load, read once)
+    if op == "LOAD_CONST":
         return end - start == 1 and type(last.argval) in (int, float)
-    if last.opname in ("LOAD_FAST", "LOAD_DEREF"):
+    if op in ("LOAD_FAST", "LOAD_DEREF"):
         value = held.get(last.argval)
         return end - start == 1 and (type(value) in numbers or _numpy_number(value))
-    if last.opname == "LOAD_ATTR" and end - start == 2 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF"):
+    if op == "LOAD_ATTR" and end - start == 2 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF"):
         owner = held.get(instructions[start].argval)  # ``Cfg.scale`` of a class made in the call
         if type(owner) is types.SimpleNamespace or hasattr(type(owner), "__dataclass_fields__") and not isinstance(owner, type) \
                 or isinstance(owner, tuple) and hasattr(type(owner), "_fields"):  # (a NamedTuple's)
             return type(getattr(owner, last.argval, None)) in numbers  # ``cfg.cap``: a record's field (rt32)
         return (isinstance(owner, type) and "<locals>" in owner.__qualname__
                 and type(owner.__dict__.get(last.argval)) in numbers)
-    if last.opname == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
+    if op == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
             and instructions[start + 1].opname == "LOAD_CONST" and type(owner := held.get(instructions[start].argval)) is dict:
         return type(owner.get(instructions[start + 1].argval)) in numbers  # ``cfg["cap"]``: a dict's item
-    if last.opname == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
+    if op == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
             and instructions[start + 1].opname == "LOAD_CONST" and type(instructions[start + 1].argval) is int:
         return _numpy_vector(held.get(instructions[start].argval))  # ``ws[1]`` of ``ws = np.linspace(0, 1, n + 1)``
-    if last.opname == "UNARY_NEGATIVE":
+    if op == "UNARY_NEGATIVE":
         return _plain_number(instructions, start, end - 1, held, numbers, globals_)
-    if last.opname == "BINARY_OP":
+    if op == "BINARY_OP":
         right = _operand_start(instructions, end - 1)
         return (right is not None and right > start and _plain_number(instructions, right, end - 1, held, numbers, globals_)
                 and _plain_number(instructions, start, right, held, numbers, globals_))
-    if last.opname == "CALL":
+    if op == "CALL":
         callee = instructions[start]
         if callee.opname == "PUSH_NULL" and end - start == 4 and instructions[start + 1].opname in ("LOAD_FAST", "LOAD_DEREF"):
             return _made_in_call(held.get(instructions[start + 1].argval))  # ``count()``, no argument
