@@ -69,7 +69,7 @@ def read_fields(targets: Sequence[Any], c: Any, own: bool = False, tensors: bool
     f = _caller()
     if f is None:
         return ()
-    held = f.f_locals
+    held = _bytecode._locals(f)
     ids: set[int] = set()
     lists = frozenset(n for n, v in held.items() if _image_list(v, targets, ids))
     items: frozenset[str] = frozenset()
@@ -939,7 +939,7 @@ def _reader(f: types.FrameType, targets: Sequence[Any]) -> _Several | None:
     """``_Several`` of the code ``f`` runs; None where the code is not read."""
     if not f.f_code.co_flags & 1:
         return None
-    held = f.f_locals
+    held = _bytecode._locals(f)
     ids: set[int] = set()
     lists = frozenset(n for n, v in held.items() if _image_list(v, targets, ids))
     code = f.f_code

@@ -1150,6 +1150,10 @@ class Frame:
         self.op_caller: types.FrameType | None = None
         # ``_bytecode._caller``'s answer for that frame while its op runs: (op_caller, len(sys.modules), answer)
         self.op_walk: tuple[types.FrameType, int, types.FrameType | None] | None = None
+        # ``f_locals`` of the frames read while that op runs, by id (``_bytecode._locals``): the frames up
+        # from the op's caller stand still until it returns, and on 3.11 each read of ``f_locals``
+        # copies every local into the frame's dict again
+        self.op_locals: dict[int, tuple[types.FrameType, dict[str, Any]]] | None = None
         # what a ``RUNNERS`` entry kept of the op it ran, for that op's rule (cleared after it)
         self.ran: Any = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
@@ -2632,7 +2636,7 @@ class Frame:
         self.read_argument_tensors = None
         self.read_image_lists = self.item_length = self.image_len = None
         self.paired_lists.clear()
-        self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = None
+        self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = self.op_locals = None
         self.host_reads.clear()
         self.logged_tensors.clear()
         self.read_image = NO_READ
@@ -6394,7 +6398,8 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         finally:
-            frame.op_caller, frame.op_walk = outer, None  # (a frame held no longer than its op)
+            # (a frame held no longer than its op; an op inside an op, and the op around it after it, read afresh)
+            frame.op_caller, frame.op_walk, frame.op_locals = outer, None, None
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
         frame = self.frame
