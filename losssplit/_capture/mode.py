@@ -3222,7 +3222,7 @@ def to_device(t: Tensor, device: torch.device | Tensor) -> Tensor:
     """``t`` on ``device`` (or ``device``'s device and dtype, given a tensor). A CPU tensor goes to an
     accelerator without a host sync: from pageable memory the copy is staged at once, so the
     source may go, and the host need not wait (a blocking copy is a sync per call on CUDA)."""
-    if t.device.type != "cpu":
+    if not t.is_cpu:  # (``t.device.type != "cpu"`` without making a device object)
         return t.to(device)
     if isinstance(device, Tensor):
         return t.to(device.device, device.dtype, non_blocking=True)
