@@ -245,8 +245,8 @@ def _configured(load: _Named, f: types.FrameType) -> Any:
     ``self`` held in its ``__dict__`` or its class's (no descriptor run). ``_UNPROVEN`` else."""
     if load.kind == "param":
         body = _package(f.f_back) == "losssplit"
-        return f.f_locals.get(load.name, _UNPROVEN) if body else _UNPROVEN
-    return configured_value(load, f.f_globals, f.f_locals, f.f_code)
+        return _locals(f).get(load.name, _UNPROVEN) if body else _UNPROVEN
+    return configured_value(load, f.f_globals, _locals(f), f.f_code)
 
 
 def configured_value(load: _Named, names: dict[str, Any], local: dict[str, Any], code: types.CodeType) -> Any:
@@ -744,12 +744,12 @@ def carried_operand(counts: Collection[int], lists: FixedLists | None = None, su
             helper = outer is not None and _package(outer) != "losssplit"  # not the body: may be called again
             if outer is not None and helper and f.f_back is outer and _called_back(outer):  # ``functools.reduce(lambda a, e: a * 0.5 + e, xs)``
                 loaded = _expression_loads(f.f_code, _lasti(f), subtrahend) & set(f.f_code.co_varnames[:f.f_code.co_argcount])
-                if any(type(f.f_locals.get(n)) not in _PLAIN_VALUES for n in loaded):
+                if any(type(_locals(f).get(n)) not in _PLAIN_VALUES for n in loaded):
                     return True
             if helper and innermost and _calls_itself(f.f_code, _lasti(f), subtrahend) and _recursive(f):
                 return True  # ``f(terms[:-1]) * 0.5 + terms[-1]``: what the deeper calls returned, as deep as the data
             for region, names in _carried_regions(f.f_code, _lasti(f), subtrahend, helper):
-                held = f.f_locals
+                held = _locals(f)
                 if all(type(held.get(n, f.f_globals.get(n))) in _PLAIN_VALUES for n in names):
                     continue
                 if region is None and not fixed_repeats(counts, f, lists) \
@@ -847,7 +847,7 @@ def _called_back(f: types.FrameType) -> bool:
     if load.opname == "LOAD_GLOBAL":
         found = f.f_globals.get(load.argval, f.f_builtins.get(load.argval))
     elif load.opname in ("LOAD_FAST", "LOAD_DEREF") and instructions[k - 1].opname == "PUSH_NULL":
-        found = f.f_locals.get(load.argval)
+        found = _locals(f).get(load.argval)
     elif load.opname in ("LOAD_METHOD", "LOAD_ATTR") and instructions[k - 1].opname == "LOAD_GLOBAL":
         owner = f.f_globals.get(instructions[k - 1].argval)
         found = inspect.getattr_static(owner, load.argval, None) if isinstance(owner, types.ModuleType) else None
@@ -1102,7 +1102,7 @@ def _recursive(f: types.FrameType) -> bool:
         names, parents = names | parents, frozenset()  # ``super`` is not the builtin: a load as any other
     if code.co_name in names and not _others_attribute(f):
         return True
-    owner = type(f.f_locals.get("self")) if code.co_argcount and code.co_varnames[0] == "self" else None
+    owner = type(_locals(f).get("self")) if code.co_argcount and code.co_varnames[0] == "self" else None
     found = [_parent_method(f, name) for name in parents]
     if any(called is None or called.__code__ is code for called in found):
         return True  # a parent's attribute not read without running code: it may be anything
@@ -1124,7 +1124,7 @@ def _others_attribute(f: types.FrameType) -> bool:
     code = f.f_code
     if not code.co_argcount or code.co_varnames[0] != "self" or "LOCAL:self" in _written_names(code):
         return False
-    owner = f.f_locals.get("self", _UNPROVEN)
+    owner = _locals(f).get("self", _UNPROVEN)
     instructions = _instructions(code)
     for k, i in enumerate(instructions):
         if i.argval != code.co_name or i.opname not in ("LOAD_GLOBAL", "LOAD_NAME", "LOAD_FAST", "LOAD_DEREF",
@@ -1162,8 +1162,8 @@ def _parent_method(f: types.FrameType, name: str) -> types.FunctionType | None:
     ``f``'s code in the MRO of its first argument's class, found in a class ``__dict__``); None
     where it is not a plain function found so."""
     code = f.f_code
-    cls = f.f_locals.get("__class__")
-    obj = f.f_locals.get(code.co_varnames[0], _UNPROVEN) if code.co_argcount else _UNPROVEN
+    cls = _locals(f).get("__class__")
+    obj = _locals(f).get(code.co_varnames[0], _UNPROVEN) if code.co_argcount else _UNPROVEN
     if not isinstance(cls, type) or not isinstance(obj, cls):
         return None
     mro = type(obj).__mro__
@@ -1296,7 +1296,7 @@ def _appended_local(f: types.FrameType, instructions: list[dis.Instruction], nam
     argument of the CALL at ``call``) is made once by a display or a comprehension of a fixed
     length and then only appended to in loops the code fixes (``fixed_list_argument``)."""
     code = f.f_code
-    if f.f_locals.get(name) is not value or name in code.co_cellvars or name in code.co_freevars \
+    if _locals(f).get(name) is not value or name in code.co_cellvars or name in code.co_freevars \
             or name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
         return False
     # past this call, in no loop around it, the code changes nothing the call reads (``return results``)
@@ -1339,7 +1339,7 @@ def _built_list(f: types.FrameType, load: dis.Instruction, counts: Collection[in
     """``range(len(v))`` of the list ``v`` the local ``load`` reads, where the code fixes its length
     as ``fixed_list_argument`` proves it (``losses = [f(h) for h in range(3)]`` then ``sum(losses) /
     len(losses)``); ``_UNPROVEN`` else."""
-    value = f.f_locals.get(load.argval, _UNPROVEN)
+    value = _locals(f).get(load.argval, _UNPROVEN)
     instructions, here = _located_frame(f.f_code, _lasti(f))
     at = _positions(f.f_code).get(load.offset)
     if type(value) is not list or here is None or at is None or instructions[at] is not load:
@@ -1419,7 +1419,7 @@ def _stored_local(f: types.FrameType, at: int, counts: Collection[int], lists: F
     code = f.f_code
     instructions = _instructions(code)
     name = str(instructions[at].argval)
-    value = f.f_locals.get(name, _UNPROVEN)
+    value = _locals(f).get(name, _UNPROVEN)
     parameters = code.co_varnames[:code.co_argcount + code.co_kwonlyargcount
                                   + bool(code.co_flags & inspect.CO_VARARGS) + bool(code.co_flags & inspect.CO_VARKEYWORDS)]
     if type(value) not in (range, tuple) or not _fixed_value(value) or name in parameters \
@@ -1472,7 +1472,7 @@ def _containers_changed(f: types.FrameType, test: list[dis.Instruction], lists: 
     ``k in self.used``) may hold other items than when the call began: a list or dict not recorded
     then with the same items, or any other mutable container (red team, session 17: ``used =
     self.used; used.append(1)`` per image, which no name the code writes shows)."""
-    owner = f.f_locals.get("self")
+    owner = _locals(f).get("self")
     for k, i in enumerate(test[1:], 1):
         if i.opname != "LOAD_ATTR" or test[k - 1].opname != "LOAD_FAST" or test[k - 1].argval != "self":
             continue
@@ -1598,7 +1598,7 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
         listed = _built_list(f, head, counts, lists)
         if listed is not _UNPROVEN:
             return listed
-    if head.opname == "LOAD_FAST" and len(span) == 1 and type(f.f_locals.get(head.argval)) in (range, tuple):
+    if head.opname == "LOAD_FAST" and len(span) == 1 and type(_locals(f).get(head.argval)) in (range, tuple):
         at = _positions(f.f_code).get(head.offset)
         stored = _stored_local(f, at, counts, lists) if at is not None else _UNPROVEN
         if stored is not _UNPROVEN:
@@ -1609,17 +1609,17 @@ def _fixed_iterable(f: types.FrameType, span: list[dis.Instruction], counts: Col
             and head.argval not in _OWNERS and head.argval in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
         # a parameter the code never rebinds holding a tuple of plain numbers (``weights=(1.0, 0.5)``):
         # the call on a group alone gets the same tuple; as many as a count of the batch, no proof
-        value = f.f_locals.get(head.argval, _UNPROVEN)
+        value = _locals(f).get(head.argval, _UNPROVEN)
         plain = type(value) is tuple and all(type(v) in (int, float, str) for v in value)
         return value if plain and len(value) not in counts else _UNPROVEN
     if head.opname == "LOAD_GLOBAL" and not (head.arg or 0) & 1 and not _writes(written, (f"GLOBAL:{head.argval}",)):
         value = f.f_globals.get(head.argval, _UNPROVEN)
     elif head.opname in ("LOAD_FAST", "LOAD_DEREF") and head.argval == "self" and f.f_code.co_argcount \
             and f.f_code.co_varnames[0] == "self" and "LOCAL:self" not in written:  # a cell where a comprehension reads it
-        value = f.f_locals.get("self", _UNPROVEN)
+        value = _locals(f).get("self", _UNPROVEN)
     elif head.opname == "LOAD_FAST" and lists is not None and f"LOCAL:{head.argval}" not in written and len(span) > 1 \
             and span[1].opname == "LOAD_CONST" and not _changes_items(f.f_code):
-        return _argument_list(f.f_locals.get(head.argval, _UNPROVEN), span[1:], lists)
+        return _argument_list(_locals(f).get(head.argval, _UNPROVEN), span[1:], lists)
     else:
         return _UNPROVEN
     owners = []
@@ -1733,12 +1733,12 @@ def configured_item(c: Any, lists: FixedLists) -> bool:
     if head.opname not in ("LOAD_FAST", "LOAD_DEREF") or head.argval != "self" or "LOCAL:self" in written \
             or _writes(written, (f"ATTR:{span[1].argval}",)):
         return False
-    table = inspect.getattr_static(f.f_locals.get("self"), span[1].argval, None)
+    table = inspect.getattr_static(_locals(f).get("self"), span[1].argval, None)
     if type(table) is not dict or not _unchanged(table, lists, False):
         return False
     if type(c) is int and _set_elsewhere(f, {f"ATTR:{span[1].argval}"}):
         return False  # a small int written again is the same object: only the code can tell (red team, session 16)
-    key = span[2].argval if span[2].opname == "LOAD_CONST" else f.f_locals.get(span[2].argval, _UNPROVEN)
+    key = span[2].argval if span[2].opname == "LOAD_CONST" else _locals(f).get(span[2].argval, _UNPROVEN)
     try:
         return table.get(key, _UNPROVEN) is c
     except TypeError:  # an unhashable key
@@ -1883,7 +1883,7 @@ def _set_elsewhere(f: types.FrameType, named: set[str], found: Callable[[types.C
     codes = _module_codes(f.f_globals, classes=False)
     code = f.f_code
     if code.co_argcount and code.co_varnames[0] == "self" or "self" in code.co_freevars:  # (a comprehension's)
-        codes += _codes_of(_methods(type(f.f_locals.get("self"))))
+        codes += _codes_of(_methods(type(_locals(f).get("self"))))
     return any(_writes((found or _set_names)(c), named) for c in codes)
 
 
@@ -2065,14 +2065,14 @@ def _iterable_covers(f: types.FrameType, instructions: list[dis.Instruction], fi
     per image (its expression read in ``f`` without running anything but ``len`` and ``range``)."""
     before = instructions[first - 1] if first else None
     if before is not None and before.opname == "LOAD_FAST" and before.argval == ".0":
-        return _iterator_covers(f.f_locals.get(".0"), n)  # a comprehension's: its iterator
+        return _iterator_covers(_locals(f).get(".0"), n)  # a comprehension's: its iterator
     if before is None or before.opname != "GET_ITER":
         return False
     start = _operand_start(instructions, first - 1)
     if start is None:
         return False
     stack: list[tuple[str, Any]] = []
-    names = f.f_locals
+    names = _locals(f)
     for i in instructions[start:first - 1]:
         if i.opname in ("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE"):
             if i.argval not in names:
@@ -2158,7 +2158,7 @@ def _position_tested(f: types.FrameType, instructions: list[dis.Instruction], fi
         k = j
         while k > first + 1 and instructions[k - 1].opname in _TEST_OPERANDS:
             k -= 1
-        if any(i.opname == "LOAD_FAST" and i.argval in targets and type(f.f_locals.get(i.argval)) is int
+        if any(i.opname == "LOAD_FAST" and i.argval in targets and type(_locals(f).get(i.argval)) is int
                for i in instructions[k:j]):
             return True
     return False
@@ -2195,7 +2195,7 @@ def body_parameter(c: Any) -> bool:
     if f is None or _package(f.f_back) != "losssplit":
         return False
     names = _parameter_operands(f.f_code, _lasti(f))
-    return any(f.f_locals.get(n) is c for n in names)
+    return any(_locals(f).get(n) is c for n in names)
 
 
 class BodyCall(NamedTuple):
@@ -2435,7 +2435,7 @@ def _constant_of_call(f: types.FrameType, first: int, stop: int, body: Callable[
     if kind == "literal":
         value = what
     elif kind == "global" or kind == "attr":
-        value = configured_value(_Named(kind, what), f.f_globals, f.f_locals, f.f_code)
+        value = configured_value(_Named(kind, what), f.f_globals, _locals(f), f.f_code)
     elif kind == "parameter":
         value = _parameter_value(f, what, body, own, depth, seq)
     elif kind == "local":
@@ -2598,7 +2598,7 @@ def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall 
     """The number ``f``'s parameter ``name`` holds where it is a constant of the call (see
     ``_constant_of_call``): never rebound in its code and no closure's, it holds its default the
     call did not override, or what the calling code's argument for it pushes, read so in turn."""
-    code, held = f.f_code, f.f_locals.get(name, _UNPROVEN)
+    code, held = f.f_code, _locals(f).get(name, _UNPROVEN)
     if type(held) not in (int, float) and not (seq and _float_sequence(held) and not _items_written(code, name)) \
             or not _plain_parameter(code, name):
         return _UNPROVEN
@@ -2776,9 +2776,9 @@ def _pushed_object(g: types.FrameType, first: int, stop: int) -> Any:
     instructions = _instructions(g.f_code)
     load = instructions[first]
     if stop - first == 1 and load.opname == "LOAD_FAST":
-        return g.f_locals.get(load.argval, _UNPROVEN)
+        return _locals(g).get(load.argval, _UNPROVEN)
     if stop - first == 2 and load.opname == "LOAD_FAST" and load.argval in _OWNERS:
-        return configured_value(_Named("attr", (load.argval, instructions[first + 1].argval)), g.f_globals, g.f_locals,
+        return configured_value(_Named("attr", (load.argval, instructions[first + 1].argval)), g.f_globals, _locals(g),
                                 g.f_code)
     return _UNPROVEN
 
@@ -2901,12 +2901,12 @@ def _counted_parameter(f: types.FrameType, name: str, numbers: tuple[type, ...],
     (a parameter rebound in its code, a call that cannot be read), as ``counted_number``. Without
     ``positions``, a position of a loop over the batch is none (see ``_BatchReader.number``)."""
     code = f.f_code
-    if type(f.f_locals.get(name)) not in numbers or depth > _FOLLOWED_CALLS or not _plain_parameter(code, name):
+    if type(_locals(f).get(name)) not in numbers or depth > _FOLLOWED_CALLS or not _plain_parameter(code, name):
         return False
     how, back = _called_by(f)
     found = _argument_for(f, back, name) if how == "code" else None
     if how == "code" and back is not None and found is None:
-        bound = _partial_binding(f, back, name, f.f_locals.get(name), depth)
+        bound = _partial_binding(f, back, name, _locals(f).get(name), depth)
         if bound is not None:  # ``metric_fn(*stats)`` of ``metric_fn = partial(_trevsky, beta=beta)``
             return isinstance(bound, tuple) and _counted_span(*bound, numbers, depth + 1, positions)
         # a call not read (``functools.partial(helper, T=len(t) + 1)(e)``, ``helper(e, **kw)``): counted
@@ -2956,8 +2956,8 @@ def _unread_argument_spans(f: types.FrameType, back: types.FrameType, name: str)
     # a bound ``self``, or a ``functools.partial`` (a property may return one) binding leading
     # arguments, shifts the call's own: one before the parameter's position where its first parameter
     # may hold a ``self``, any plain number before it else (``self.partial_prop(e, n - 1)``)
-    bound = code.co_argcount and _binds_itself(f.f_locals.get(code.co_varnames[0], _UNPROVEN), code)
-    held, globals_ = back.f_locals, back.f_globals
+    bound = code.co_argcount and _binds_itself(_locals(f).get(code.co_varnames[0], _UNPROVEN), code)
+    held, globals_ = _locals(back), back.f_globals
     return tuple(spans[p - s] for s in range(p + 1) if p - s < positional and (
         s == 0 or s == 1 and bound or _plain_number(instructions, *spans[p - s], held, (int, float), globals_)))
 
@@ -3062,7 +3062,7 @@ def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at
     if load.is_jump_target:
         return None
     if load.opname in ("LOAD_FAST", "LOAD_DEREF") and k > 0 and instructions[k - 1].opname == "PUSH_NULL":
-        return _plain_function(f.f_locals.get(load.argval, _UNPROVEN), 0)
+        return _plain_function(_locals(f).get(load.argval, _UNPROVEN), 0)
     if load.opname == "BINARY_SUBSCR" and k > 1 and instructions[k - 1].opname == "LOAD_CONST":
         return _plain_function(_item_of(f, instructions, k - 2, instructions[k - 1].argval), 0)  # ``FNS["h"](o, t)``
     if load.opname == "MAKE_FUNCTION" and not load.arg and k > 1 and instructions[k - 1].opname == "LOAD_CONST" \
@@ -3073,12 +3073,12 @@ def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at
         return None
     owner = instructions[k - 1]
     if owner.opname in ("LOAD_FAST", "LOAD_DEREF"):
-        obj = f.f_locals.get(owner.argval, _UNPROVEN)
+        obj = _locals(f).get(owner.argval, _UNPROVEN)
     elif owner.opname == "LOAD_GLOBAL" and not (owner.arg or 0) & 1:
         obj = f.f_globals.get(owner.argval, _UNPROVEN)
     elif (owner.opname == "LOAD_ATTR" and k > 1 and not owner.is_jump_target
           and instructions[k - 2].opname in ("LOAD_FAST", "LOAD_DEREF")):  # ``self.semiring.prod(x)`` (torch-struct)
-        obj = _own_attribute(f.f_locals.get(instructions[k - 2].argval, _UNPROVEN), owner.argval)
+        obj = _own_attribute(_locals(f).get(instructions[k - 2].argval, _UNPROVEN), owner.argval)
     else:
         return None
     return _method_of(obj, load.argval) if obj is not _UNPROVEN else None
@@ -3108,7 +3108,7 @@ def _callee_base(f: types.FrameType, instructions: list[dis.Instruction], k: int
     if load.opname == "LOAD_GLOBAL" and (load.arg or 0) & 1:
         return f.f_globals.get(load.argval, _UNPROVEN)
     if load.opname in ("LOAD_FAST", "LOAD_DEREF") and k > 0 and instructions[k - 1].opname == "PUSH_NULL":
-        return f.f_locals.get(load.argval, _UNPROVEN)
+        return _locals(f).get(load.argval, _UNPROVEN)
     return _UNPROVEN
 
 
@@ -3277,7 +3277,7 @@ def table_operand(c: Any) -> bool:
         return False
     for name, local, index in _table_operands(f.f_code, _lasti(f)):
         table = _configured(_Named("global", name), f)
-        i = f.f_locals.get(index, _UNPROVEN) if local else index
+        i = _locals(f).get(index, _UNPROVEN) if local else index
         if type(table) is tuple and type(i) is int and -len(table) <= i < len(table) and table[i] is c:
             return True
     return False
@@ -3477,8 +3477,8 @@ def slice_lengths() -> tuple[Any, Any] | None:
     if f is None:
         return None
     names = _slice_length_names(f.f_code, _lasti(f))
-    return None if names is None else (f.f_locals.get(names[0], None) if names[0] else None,
-                                       f.f_locals.get(names[1], None) if names[1] else None)
+    return None if names is None else (_locals(f).get(names[0], None) if names[0] else None,
+                                       _locals(f).get(names[1], None) if names[1] else None)
 
 
 @_per_code(1024)
@@ -3734,7 +3734,7 @@ def computed_divisor(products: bool, inline: bool = True) -> bool:
     todo, seen = list(_divisor_locals(f.f_code, _lasti(f))), set()
     while todo:
         name = todo.pop()
-        value = f.f_locals.get(name)
+        value = _locals(f).get(name)
         if name in seen or name.startswith(_CALLED) or not (
                 type(value) in (int, float) or isinstance(value, (int, float)) and not isinstance(value, bool)
                 or getattr(value, "numel", lambda: 0)() == 1):
@@ -4391,7 +4391,7 @@ def _method_shift(func: types.FunctionType, receiver: tuple[str, str] | None, f:
         return None
     op, name = receiver
     if op == "LOAD_FAST":
-        obj = f.f_locals.get(name, _UNPROVEN)
+        obj = _locals(f).get(name, _UNPROVEN)
     elif op == "LOAD_ATTR":
         obj = torch.Tensor if name == "Tensor" else _UNPROVEN
     else:
@@ -4603,7 +4603,7 @@ def per_target_field(targets: Any) -> Any:
     if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
         return None
     found = _per_target_field_at(f.f_code, _lasti(f))
-    if found is None or f.f_locals.get(found[0], _MISSING) is not targets:
+    if found is None or _locals(f).get(found[0], _MISSING) is not targets:
         return None
     return found[1]
 
@@ -4738,6 +4738,25 @@ def _caller(checked: bool = True) -> types.FrameType | None:
     found = _walk_out(start)
     capture.op_walk = (start, len(sys.modules), found)
     return found
+
+
+def _locals(f: types.FrameType) -> dict[str, Any]:
+    """``f.f_locals``, read once per frame while an op is captured (``Frame.op_locals``, dropped when
+    the op ends): the frames up from the op's caller stand still while it runs, and on 3.11 each
+    read of ``f_locals`` copies every local of the frame into its dict again (the same dict)."""
+    capture = CAPTURE.get()
+    if capture is None or capture.op_caller is None:
+        return f.f_locals
+    held = capture.op_locals
+    if held is None:
+        held = capture.op_locals = {}
+    else:
+        found = held.get(id(f))
+        if found is not None and found[0] is f:
+            return found[1]
+    values = f.f_locals
+    held[id(f)] = (f, values)
+    return values
 
 
 def _walk_out(f: types.FrameType | None) -> types.FrameType | None:
@@ -4969,7 +4988,7 @@ def length_divided(z: Any) -> Any:
     name = _length_at(f.f_code, _lasti(f))
     if name is None or f.f_globals.get("len", f.f_builtins.get("len")) is not len:
         return _UNPROVEN
-    x = f.f_locals.get(name, _UNPROVEN)
+    x = _locals(f).get(name, _UNPROVEN)
     return x if x is not _UNPROVEN and _sized(x) == z else _UNPROVEN
 
 
@@ -4994,7 +5013,7 @@ def divisor_length(z: Any) -> Any:
         return _UNPROVEN
     if type(z) is not (int if conversion is None else _builtin(g, conversion)) or conversion not in (None, "float", "int"):
         return _UNPROVEN
-    x = g.f_locals.get(name, _UNPROVEN)
+    x = _locals(g).get(name, _UNPROVEN)
     return x if x is not _UNPROVEN and _sized(x) == z else _UNPROVEN
 
 
@@ -5033,7 +5052,7 @@ def reciprocal_length(factor: Any) -> tuple[float, Any] | None:
             continue
         if conversion is not None and _builtin(g, conversion) is not getattr(builtins, conversion):
             continue
-        x = g.f_locals.get(name, _UNPROVEN)
+        x = _locals(g).get(name, _UNPROVEN)
         n = _sized(x) if x is not _UNPROVEN else None
         if n and c / (float(n) if conversion == "float" else n) == factor:
             return c, x
@@ -5370,7 +5389,7 @@ def inputless_call_divisor() -> bool:
     if read is None:
         return _unread_arguments_call()
     f, (local_names, global_names) = read
-    held, globals_ = f.f_locals, f.f_globals
+    held, globals_ = _locals(f), f.f_globals
     return (all(_inert(held.get(n, _MISSING)) for n in local_names)
             and all(_inert(_global_item(globals_, n, held)) for n in global_names))
 
@@ -5386,7 +5405,7 @@ def _unread_arguments_call() -> bool:
     if read is None:
         return False
     f, (kind, name) = read
-    fn = f.f_locals.get(name, _MISSING) if kind == "local" else _global_item(f.f_globals, name)
+    fn = _locals(f).get(name, _MISSING) if kind == "local" else _global_item(f.f_globals, name)
     if type(fn) is not types.FunctionType or fn.__closure__ is not None or not _argument_free(fn.__code__):
         return False
     return all(type(_global_item(fn.__globals__, n)) in (int, float) for n in fn.__code__.co_names)
@@ -5510,7 +5529,7 @@ def side_size_divisor() -> tuple[Any, int, bool] | None:
         keys, k = keys + returned[0], returned[1]
     if keys and type(keys[-1]) is _Cut:
         return CUT_TENSOR, k, False
-    x = f.f_locals.get(name, _MISSING)
+    x = _locals(f).get(name, _MISSING)
     try:
         for key in keys:
             x = x[key]
@@ -5736,7 +5755,7 @@ def factor_unread(factor: Any, division: bool = False) -> bool:
     names = _loop_locals(code) if sys.version_info[:2] in _FLOOR_CHECKED else ()
     if not names:
         return False
-    held = f.f_locals
+    held = _locals(f)
     items = [held.get(name, _UNPROVEN) for name in names]
     instructions = _instructions(code)
     for start, end in _operands(code, lasti):  # ``w[b] * e`` of ``w = dict.fromkeys(range(n), 1 / n)``: picked by the loop
@@ -6011,7 +6030,7 @@ def own_field_index(index: Any, owner: Any, weight_field: str | None) -> bool:
 
     def resolved(v: Any) -> Any:
         if type(v) is _Field:
-            held = f.f_locals.get(v.local)
+            held = _locals(f).get(v.local)
             value = held.get(v.key) if held is owner and v.key != weight_field else None
             return value if type(value) is int else _UNPROVEN
         if type(v) is tuple:
@@ -6165,9 +6184,9 @@ def size_reciprocal() -> tuple[float, Any] | None:
         if (len(ops) == 6 and ops[0][0] == "LOAD_CONST" and type(ops[0][1]) in (int, float)
                 and ops[1][0] == "LOAD_FAST" and ops[2][:2] == ("LOAD_METHOD", "numel")
                 and ops[3][0] == "PRECALL" and ops[4][0] == "CALL" and ops[4][2] == 0
-                and ops[5][0] == "BINARY_OP" and ops[5][2] in _DIVISIONS and ops[1][1] in f.f_locals
+                and ops[5][0] == "BINARY_OP" and ops[5][2] in _DIVISIONS and ops[1][1] in _locals(f)
                 and not any(i.is_jump_target for i in instructions[start + 1 : end + 1])):
-            return float(ops[0][1]), f.f_locals[ops[1][1]]
+            return float(ops[0][1]), _locals(f)[ops[1][1]]
     return None
 
 
@@ -6206,9 +6225,9 @@ def sized_operand(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]]
     right = _operand_start(instructions, at, target_first=True)
     left = _operand_start(instructions, right, target_first=True) if right is not None else None
     for start, end in ((left, right), (right, at)):
-        if start is None or end is None or not _number_code(instructions, start, end, f.f_locals):
+        if start is None or end is None or not _number_code(instructions, start, end, _locals(f)):
             continue
-        if _holds_read(instructions, start, end, reads, f.f_locals, marked, set()):
+        if _holds_read(instructions, start, end, reads, _locals(f), marked, set()):
             return Sized(_reciprocal(instructions, start, end, reads))
     return None
 
@@ -6235,8 +6254,8 @@ def sized_argument(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]
         return _size_hit(instructions, reads, k, end) or returned is not None and any(
             c is returned[0] and o == returned[1] and (not dims or returned[2] in dims) for c, o, dims in sites)
 
-    return any(_size_code(instructions, start, end, f.f_locals, f.f_globals)
-               and _computed_from(instructions, start, end, hit, f.f_locals, marked, set(), cells=True)
+    return any(_size_code(instructions, start, end, _locals(f), f.f_globals)
+               and _computed_from(instructions, start, end, hit, _locals(f), marked, set(), cells=True)
                for start, end in _operands(code, _lasti(f)))
 
 
@@ -6485,7 +6504,7 @@ def operand_locals() -> tuple[Any, ...] | None:
     names = _operand_names(f.f_code, _lasti(f))
     if names is None:
         return None
-    held = f.f_locals
+    held = _locals(f)
     return tuple(held[name] for name in names if name in held)
 
 
@@ -6522,8 +6541,8 @@ def operand_fields() -> frozenset[Any]:
         return False
 
     for start, end in ((left, right), (right, at)):
-        if start is not None and end is not None and _number_code(instructions, start, end, f.f_locals):
-            _computed_from(instructions, start, end, hit, f.f_locals, lambda v: False, set())
+        if start is not None and end is not None and _number_code(instructions, start, end, _locals(f)):
+            _computed_from(instructions, start, end, hit, _locals(f), lambda v: False, set())
             for k in range(start, end):
                 if instructions[k].opname in _FREE_LOADS or instructions[k].opname == "LOAD_FAST" and k \
                         and instructions[k - 1].opname == "PUSH_NULL":
@@ -6556,7 +6575,7 @@ def _closed_fields(f: types.FrameType, name: str, depth: int) -> frozenset[Any]:
     g = _owner_frame(f, name)
     if g is None or depth > 2:
         return frozenset()
-    value = g.f_locals.get(name)
+    value = _locals(g).get(name)
     found: set[Any] = set()
     if _made_in_call(value):
         found |= _subscripts(value.__code__)
@@ -6612,7 +6631,7 @@ def field_argument(func: Any, keyword: str, field: str) -> bool:
         return (i.opname == "LOAD_CONST" and i.argval == field and k + 1 < end
                 and instructions[k + 1].opname == "BINARY_SUBSCR")
 
-    return _computed_from(instructions, start, end, hit, f.f_locals, lambda v: False, set())
+    return _computed_from(instructions, start, end, hit, _locals(f), lambda v: False, set())
 
 
 def _stored_value(instructions: list[dis.Instruction], j: int) -> tuple[int, int] | None:
@@ -7165,7 +7184,7 @@ def _number_operand(
                 k = close + 1
                 continue
         elif i.opname in ("LOAD_FAST", "LOAD_DEREF", "LOAD_CLOSURE"):
-            if type(f.f_locals.get(i.argval)) not in _PLAIN:
+            if type(_locals(f).get(i.argval)) not in _PLAIN:
                 return None
         elif i.opname == "LOAD_CONST":
             if type(i.argval) not in _PLAIN:
@@ -7202,11 +7221,11 @@ def _length_of(arg: list[dis.Instruction], f: types.FrameType) -> Length:
     """What ``len`` is called on, read without running code: locals subscripted by constants
     (``t``, ``t[0]["labels"]``) in builtin lists, tuples and dicts; else ``UNPROVEN``."""
     arg = [i for i in arg if i.opname != "PRECALL"]
-    loaded = tuple(f.f_locals.get(i.argval) for i in arg if i.opname in ("LOAD_FAST", "LOAD_DEREF"))
+    loaded = tuple(_locals(f).get(i.argval) for i in arg if i.opname in ("LOAD_FAST", "LOAD_DEREF"))
     stack: list[Any] = []
     for i in arg:
-        if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval in f.f_locals:
-            stack.append(f.f_locals[i.argval])
+        if i.opname in ("LOAD_FAST", "LOAD_DEREF") and i.argval in _locals(f):
+            stack.append(_locals(f)[i.argval])
         elif i.opname == "LOAD_CONST" and type(i.argval) in (int, str):
             stack.append(i.argval)
         elif i.opname == "BINARY_SUBSCR" and len(stack) >= 2 and type(stack[-2]) in (list, tuple, dict):
@@ -7301,7 +7320,7 @@ def divisor_arithmetic() -> Arithmetic | None:
             k = close + 1
             continue
         if i.opname in ("LOAD_FAST", "LOAD_DEREF"):
-            v = f.f_locals.get(i.argval)
+            v = _locals(f).get(i.argval)
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 numbers.append(v)
         k += 1
@@ -7310,7 +7329,7 @@ def divisor_arithmetic() -> Arithmetic | None:
     shift = None
     if len(span) == 3:  # ``n + c``: LOAD_FAST n, LOAD_CONST c, BINARY_OP +
         load, const, plus = span
-        value = f.f_locals.get(load.argval) if load.opname in ("LOAD_FAST", "LOAD_DEREF") else None
+        value = _locals(f).get(load.argval) if load.opname in ("LOAD_FAST", "LOAD_DEREF") else None
         if (type(value) is int and const.opname == "LOAD_CONST" and type(const.argval) in (int, float)
                 and const.argval >= 0 and plus.arg == 0 and load.opname == "LOAD_FAST"
                 and _builtin(f, "len") is len and _stored_from_len(f.f_code, load.argval)):
@@ -7325,7 +7344,7 @@ def _plus_size(span: list[dis.Instruction], f: types.FrameType) -> tuple[int, in
         return None
     if any(i.opname != "LOAD_FAST" for i in span[:2]):
         return None
-    (a, b) = ((i.argval, f.f_locals.get(i.argval)) for i in span[:2])
+    (a, b) = ((i.argval, _locals(f).get(i.argval)) for i in span[:2])
     instructions = _instructions(f.f_code)
     for (name, n), (_, m) in ((a, b), (b, a)):
         if type(n) is not int or not isinstance(m, int) or type(m) in (int, bool):
@@ -7334,8 +7353,8 @@ def _plus_size(span: list[dis.Instruction], f: types.FrameType) -> tuple[int, in
         if len(stores) != 1 or name in f.f_code.co_cellvars or not _length_of_local(instructions, stores[0], bool):
             continue
         x = instructions[stores[0] - 3].argval  # ``len(x)``: LOAD_GLOBAL len, LOAD_FAST x, PRECALL, CALL
-        if len(_stores(instructions, x)) == 1 and x not in f.f_code.co_cellvars and x in f.f_locals:
-            return n, m, f.f_locals[x]
+        if len(_stores(instructions, x)) == 1 and x not in f.f_code.co_cellvars and x in _locals(f):
+            return n, m, _locals(f)[x]
     return None
 
 
@@ -7361,16 +7380,16 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     if f is None or found is None:
         return None
     constant, x = found
-    if x not in f.f_locals or _builtin(f, "len") is not len:
+    if x not in _locals(f) or _builtin(f, "len") is not len:
         return None
     if constant is None:
-        return None, f.f_locals[x]
+        return None, _locals(f)[x]
     instructions = _instructions(f.f_code)
     other = instructions[constant]
-    c = other.argval if other.opname == "LOAD_CONST" else f.f_locals.get(other.argval, _UNPROVEN)
+    c = other.argval if other.opname == "LOAD_CONST" else _locals(f).get(other.argval, _UNPROVEN)
     if type(c) not in (int, float) or not _constant_equal(f, (constant, constant + 1), c, body):
-        return None, f.f_locals[x]  # red team, session 17: ``m * n`` with ``m = y.shape[0]`` was read by value
-    return c, f.f_locals[x]
+        return None, _locals(f)[x]  # red team, session 17: ``m * n`` with ``m = y.shape[0]`` was read by value
+    return c, _locals(f)[x]
 
 
 
@@ -7382,9 +7401,9 @@ def sizes_product() -> tuple[Any, int, int] | None:
     None for any other divisor or an unchecked Python."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     found = _sizes_product_at(f.f_code, _lasti(f)) if f is not None else None
-    if f is None or found is None or found[0] not in f.f_locals:
+    if f is None or found is None or found[0] not in _locals(f):
         return None
-    return f.f_locals[found[0]], found[1], found[2]
+    return _locals(f)[found[0]], found[1], found[2]
 
 
 @_per_code(1024)
@@ -7412,12 +7431,12 @@ def shape_product() -> tuple[Any, types.CodeType, int, slice] | None:
     unchecked Python."""
     f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
     found = _shape_product_at(f.f_code, _lasti(f)) if f is not None else None
-    if f is None or found is None or found[0] not in f.f_locals:
+    if f is None or found is None or found[0] not in _locals(f):
         return None
     name, keys, offset, picked, module, wrapped = found
     if getattr(f.f_globals.get(module), "__name__", None) not in ("numpy", "math") or wrapped and _builtin(f, "int") is not int:
         return None
-    x = f.f_locals[name]
+    x = _locals(f)[name]
     for key in keys:
         if type(x) is not dict:  # (a container read as the code reads it, nothing run)
             return None
@@ -7494,7 +7513,7 @@ def _floored_by_a_parameter(f: types.FrameType, lasti: int) -> bool:
     names = _floor_parameters(f.f_code, lasti)
     if not names:
         return False
-    held = f.f_locals
+    held = _locals(f)
     return any(isinstance(v := held.get(name), (int, float)) and type(v) is not bool and v > 1 for name in names)
 
 
@@ -8052,7 +8071,7 @@ def _log_flows_hold(f: types.FrameType, flows: _LogFlows, makers: Collection[Any
     """Whether what ``flows`` leaves to the running frame ``f`` holds there: the locals it meets
     hold plain numbers (or ``logged`` ones), the callables it is passed to are ``makers``, and
     ``len`` is the builtin where the number meets a ``len(x)``."""
-    held = f.f_locals if flows.numbers else {}
+    held = _locals(f) if flows.numbers else {}
     if any(type(held.get(name)) not in (int, float) and not isinstance(held.get(name), logged) for name in flows.numbers):
         return False
     if flows.lengths and f.f_globals.get("len", f.f_builtins.get("len")) is not builtins.len:
@@ -8310,14 +8329,14 @@ def counted_number(zero: bool = True, running: bool = False, numbers: tuple[type
     if not candidates and not running:
         bound = _bound_arguments(f)  # ``clamp_to(e)`` of ``clamp_to = partial(torch.clamp, max=0.15 * len(t))``
         return bound is not None and any(
-            _plain_number(_instructions(bound[0].f_code), start, end, bound[0].f_locals, numbers, bound[0].f_globals)
+            _plain_number(_instructions(bound[0].f_code), start, end, _locals(bound[0]), numbers, bound[0].f_globals)
             and _counted_span(bound[0], start, end, numbers, 0) for start, end in bound[1]) \
             or helper and _held_count(f, _operands(f.f_code, _lasti(f))[int(sized):], numbers) \
             or _stored_count(f, sized, numbers)
     if not candidates:
         return False
     instructions = _instructions(f.f_code)
-    held = f.f_locals
+    held = _locals(f)
     reader = _batch_reader(f.f_code, None, frozenset(), frozenset(), frozenset(), constants, scopes) if running else None
     return any(_plain_number(instructions, start, end, held, numbers, f.f_globals) and (zero or _value(instructions, start, end, held) != 0)
                and (reader is None or reader.reads_running(start, end, frozenset(), sized=helper))
@@ -8393,7 +8412,7 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
     # (asked at most bounds and factors of the seed's ops: it calls no such function; ``f_locals`` builds a dict)
     owner = None
     if not any(counting(f.f_globals.get(name)) for name in _called_globals(f.f_code)):
-        owner = f.f_locals.get("self") if _method_calls(f.f_code, "self") else None
+        owner = _locals(f).get("self") if _method_calls(f.f_code, "self") else None
         if owner is not None and not _counting_methods(f.f_code, type(owner), computed) and not (
                 type(held := getattr(owner, "__dict__", None)) is dict and any(
                     holder is None and name in held and counting(_instance_function(owner, name))
@@ -8401,7 +8420,7 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
             owner = None  # (a count function the instance holds: ``self.cap_fn = cap_of``, then ``self.cap_fn(t)``, rt35)
         if owner is None and not (f.f_code.co_freevars and _loads_free_variable(f, spans)):
             return False
-    owner = owner if owner is not None else f.f_locals.get("self")
+    owner = owner if owner is not None else _locals(f).get("self")
     instructions = _instructions(f.f_code)
     reader: list[_BatchReader] = []
 
@@ -8429,8 +8448,8 @@ def _len_helper_count(f: types.FrameType, constants: frozenset[str] | None, scop
             return reader[0].collection(first, k + close, frozenset())
         return _batch_arguments(reader[0], _argument_spans(instructions, k + close) or ())
 
-    return any(_plain_number(instructions, start, end, f.f_locals, (int, float), f.f_globals)
-               and _computed_from(instructions, start, end, hit, f.f_locals, _never, set(), sizes=False)
+    return any(_plain_number(instructions, start, end, _locals(f), (int, float), f.f_globals)
+               and _computed_from(instructions, start, end, hit, _locals(f), _never, set(), sizes=False)
                for start, end in (_operands(f.f_code, _lasti(f)) if spans is None else spans))
 
 
@@ -8614,7 +8633,7 @@ def _batch_operand(attributes: bool, stored: bool = False, skipped: frozenset[tu
 def _batch_operand_read(f: types.FrameType, spans: tuple[tuple[int, int], ...], attributes: bool, stored: bool,
                         skipped: frozenset[tuple[Any, int]]) -> bool:
     instructions = _instructions(f.f_code)
-    held = f.f_locals
+    held = _locals(f)
     operands, spans = spans, tuple((start, end) for start, end in spans
                                    if (_plain_number(instructions, start, end, held, (int, float), f.f_globals)
                                        or attributes and _owner_number(instructions, start, end, held))
@@ -8964,7 +8983,7 @@ def _display_item(instructions: list[dis.Instruction], start: int, end: int, key
 def _held_count_read(f: types.FrameType, found: list[tuple[int, int, Any]], numbers: tuple[type, ...]) -> bool:
     code = f.f_code
     instructions = _instructions(code)
-    held = f.f_locals
+    held = _locals(f)
     for start, end, loads in found:
         if not (_plain_number(instructions, start, end, held, numbers, f.f_globals)
                 or _item_number(instructions, start, end, held, numbers)):
@@ -9049,7 +9068,7 @@ def _filled_with_count(f: types.FrameType, name: str, value: Any, numbers: tuple
     for _ in range(_FOLLOWED_CALLS):
         if g is None or _package(g) == "losssplit":
             return False
-        for held, v in g.f_locals.items():
+        for held, v in _locals(g).items():
             if v is value and (any(_counted_span(g, start, end, numbers, 0) for start, end in _written_spans(g.f_code, held))
                                or _filled_by_callee(g, held)):
                 return True
@@ -9360,7 +9379,7 @@ def loop_position_operand(value: Any) -> bool:
     f = _caller()
     if f is None:
         return False
-    ins, held = _instructions(f.f_code), f.f_locals
+    ins, held = _instructions(f.f_code), _locals(f)
     for start, end in _operands(f.f_code, _lasti(f)):
         i = ins[start]
         if end - start == 1 and i.opname == "LOAD_FAST" and held.get(i.argval) is value:
@@ -9394,12 +9413,12 @@ def numeric_call_operand() -> bool:
     f = _caller()
     if f is None:
         return False
-    instructions, held = _instructions(f.f_code), f.f_locals
+    instructions, held = _instructions(f.f_code), _locals(f)
     spans = [(f, *s) for s in _operands(f.f_code, _lasti(f)) if _plain_number(instructions, *s, held, globals_=f.f_globals)]
     seen: set[tuple[int, str]] = set()
     while spans:
         g, start, end = spans.pop()
-        instructions, held = _instructions(g.f_code), g.f_locals
+        instructions, held = _instructions(g.f_code), _locals(g)
         for k in range(start, end):
             i = instructions[k]
             if i.opname == "LOAD_GLOBAL" and (
@@ -9672,7 +9691,7 @@ def positional_number(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
     passed = _valued_parameter_operands(f.f_code, _lasti(f))
     if not spans and not passed:
         return False
-    instructions, held = _instructions(f.f_code), f.f_locals
+    instructions, held = _instructions(f.f_code), _locals(f)
     tables = _free_tables(f)
 
     def number(start: int, end: int) -> bool:  # (``sum(losses)`` is shaped as one, of tensors; ``len(terms)`` is one)
@@ -9697,7 +9716,7 @@ def positional_tensor(c: Any, sites: Mapping[tuple[Any, int], tuple[Any, tuple[i
     if found is None or not found[1]:
         return False
     f, spans = found
-    instructions, held = _instructions(f.f_code), f.f_locals
+    instructions, held = _instructions(f.f_code), _locals(f)
     return any(end - start == 1 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF")
                and held.get(instructions[start].argval) is c for start, end in spans)
 
@@ -9763,7 +9782,7 @@ def _positional_parameter(f: types.FrameType, name: str, depth: int,
     how, back = _called_by(f)
     found = _argument_for(f, back, name) if how == "code" else None
     if how == "code" and back is not None and found is None:
-        bound = _partial_binding(f, back, name, f.f_locals.get(name), depth)
+        bound = _partial_binding(f, back, name, _locals(f).get(name), depth)
         if isinstance(bound, tuple):  # ``fn(e)`` of ``fn = partial(decay, w=0.5 ** i)``: read where it was made
             g, start, end = bound
             return _positional_span(g, start, end, depth, sites)
@@ -9837,7 +9856,7 @@ def position_called(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]
             first = _arguments_start(ins, found[0])
             callee = ins[first - 1] if first else None
             fn = None if callee is None else f.f_globals.get(callee.argval) if callee.opname == "LOAD_GLOBAL" \
-                else f.f_locals.get(callee.argval) if callee.opname in ("LOAD_FAST", "LOAD_DEREF") else None
+                else _locals(f).get(callee.argval) if callee.opname in ("LOAD_FAST", "LOAD_DEREF") else None
             if not (isinstance(fn, types.FunctionType) and _reads_no_parameter(fn.__code__)):
                 return True
     return False
@@ -9858,7 +9877,7 @@ def _level_parameters(f: types.FrameType, levels: FixedLists | None) -> frozense
     over one runs over its levels, as many on a group alone."""
     if not levels:
         return frozenset()
-    code, held = f.f_code, f.f_locals
+    code, held = f.f_code, _locals(f)
     params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
     found = []
     for name in params:
@@ -9876,7 +9895,7 @@ def _picked_lists(f: types.FrameType, targets: Any) -> frozenset[str]:
         return frozenset()
     code = f.f_code
     params = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
-    held = f.f_locals
+    held = _locals(f)
     return frozenset(n for n in params if held.get(n) is targets)
 
 
@@ -10263,7 +10282,7 @@ def _image_loops(f: types.FrameType, content: Callable[[Any], Any] | None) -> fr
         lists = _enumerated_locals(f, instructions[begin:first - 1]) if begin is not None else None
         if lists and any(type(v) in (list, tuple) and [content(t) for t in v] == list(range(count)) for v in lists):
             found.add(first)
-        elif count > 1 and any(isinstance(content(f.f_locals.get(name)), int) for name in _unpacked_targets(instructions, first)):
+        elif count > 1 and any(isinstance(content(_locals(f).get(name)), int) for name in _unpacked_targets(instructions, first)):
             # an item now one image's values (``enumerate(zip(list(x.unbind(0)), ..))`` written inline: no
             # list a local holds): its position is an image's (it was read as a constant's, silently wrong)
             found.add(first)
@@ -10297,9 +10316,9 @@ def _enumerated_locals(f: types.FrameType, code: list[dis.Instruction]) -> list[
             or globals_ not in (["enumerate"], ["enumerate", "zip"]) or any(g in f.f_globals for g in globals_) \
             or code[0].opname != "LOAD_GLOBAL" or names.count("CALL") != len(globals_):
         return None
-    if any(i.argval not in f.f_locals for i in loads):
+    if any(i.argval not in _locals(f) for i in loads):
         return None
-    return [f.f_locals[i.argval] for i in loads]
+    return [_locals(f)[i.argval] for i in loads]
 
 
 def counted_sizes(tupled: bool, skip: int = 0, unread: bool = False) -> frozenset[int]:
@@ -11871,31 +11890,32 @@ def _plain_number(instructions: list[dis.Instruction], start: int, end: int, hel
     if end <= start:
         return False
     last = instructions[end - 1]
-    if last.opname == "LOAD_CONST":
+    op = last.opname  # (a tuple field: no specialised load, read once)
+    if op == "LOAD_CONST":
         return end - start == 1 and type(last.argval) in (int, float)
-    if last.opname in ("LOAD_FAST", "LOAD_DEREF"):
+    if op in ("LOAD_FAST", "LOAD_DEREF"):
         value = held.get(last.argval)
         return end - start == 1 and (type(value) in numbers or _numpy_number(value))
-    if last.opname == "LOAD_ATTR" and end - start == 2 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF"):
+    if op == "LOAD_ATTR" and end - start == 2 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF"):
         owner = held.get(instructions[start].argval)  # ``Cfg.scale`` of a class made in the call
         if type(owner) is types.SimpleNamespace or hasattr(type(owner), "__dataclass_fields__") and not isinstance(owner, type) \
                 or isinstance(owner, tuple) and hasattr(type(owner), "_fields"):  # (a NamedTuple's)
             return type(getattr(owner, last.argval, None)) in numbers  # ``cfg.cap``: a record's field (rt32)
         return (isinstance(owner, type) and "<locals>" in owner.__qualname__
                 and type(owner.__dict__.get(last.argval)) in numbers)
-    if last.opname == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
+    if op == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
             and instructions[start + 1].opname == "LOAD_CONST" and type(owner := held.get(instructions[start].argval)) is dict:
         return type(owner.get(instructions[start + 1].argval)) in numbers  # ``cfg["cap"]``: a dict's item
-    if last.opname == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
+    if op == "BINARY_SUBSCR" and end - start == 3 and instructions[start].opname in ("LOAD_FAST", "LOAD_DEREF") \
             and instructions[start + 1].opname == "LOAD_CONST" and type(instructions[start + 1].argval) is int:
         return _numpy_vector(held.get(instructions[start].argval))  # ``ws[1]`` of ``ws = np.linspace(0, 1, n + 1)``
-    if last.opname == "UNARY_NEGATIVE":
+    if op == "UNARY_NEGATIVE":
         return _plain_number(instructions, start, end - 1, held, numbers, globals_)
-    if last.opname == "BINARY_OP":
+    if op == "BINARY_OP":
         right = _operand_start(instructions, end - 1)
         return (right is not None and right > start and _plain_number(instructions, right, end - 1, held, numbers, globals_)
                 and _plain_number(instructions, start, right, held, numbers, globals_))
-    if last.opname == "CALL":
+    if op == "CALL":
         callee = instructions[start]
         if callee.opname == "PUSH_NULL" and end - start == 4 and instructions[start + 1].opname in ("LOAD_FAST", "LOAD_DEREF"):
             return _made_in_call(held.get(instructions[start + 1].argval))  # ``count()``, no argument
@@ -12118,7 +12138,7 @@ def group_read(sites: dict[types.CodeType, frozenset[int]], plain: Callable[[Any
     back = f.f_back
     if flows.returns and _package(back) not in ("losssplit", "wrapt"):
         return False  # returned by a helper to code that is not followed
-    held = f.f_locals if flows.names else {}
+    held = _locals(f) if flows.names else {}
     if any(name in held and not plain(held[name]) for name in flows.names):
         return False
     for name in flows.globals:
@@ -12447,7 +12467,7 @@ def nonnegative_operand(left: bool, shape: Callable[[Any], bool]) -> bool:
     sizes = _nonnegative_span(f.f_code, *(a if left else b))
     if sizes is None:
         return False
-    held = f.f_locals
+    held = _locals(f)
     return all(shape(held.get(name)) for name in sizes)
 
 
@@ -12649,7 +12669,7 @@ def compared_lengths() -> list[Any]:
     found = _compared_length_paths(f.f_code, _lasti(f))
     out = []
     for name, attrs in found:
-        obj = f.f_locals.get(name, _MISSING)
+        obj = _locals(f).get(name, _MISSING)
         for a in attrs:
             held = getattr(obj, "__dict__", None)
             obj = held.get(a, _MISSING) if type(held) is dict else _MISSING
@@ -12747,7 +12767,7 @@ def outliving_effect(counts: Collection[int] = ()) -> str | None:
         return None
     iterations = _iteration_loop(found[0].f_code, found[2])
     if iterations is not None:
-        n = iterations[1] if iterations[0] else found[0].f_locals.get(iterations[1])
+        n = iterations[1] if iterations[0] else _locals(found[0]).get(iterations[1])
         if type(n) is int and n not in counts:
             return ""
     return effect
@@ -13139,12 +13159,12 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
     the call (``_constant_of_call``) equal to it (``d = 6``, ``g = self.groups``; in a loop too:
     the same number each time), or where its one store chooses between two such constants on
     attributes no code writes (``_local_stores``); ``_UNPROVEN`` else."""
-    held = f.f_locals.get(name, _UNPROVEN)
+    held = _locals(f).get(name, _UNPROVEN)
     if type(held) not in (int, float):
         return _UNPROVEN
     looped_over = _loop_target_of(f.f_code, name)
     if looped_over is not None and _builtin(f, "enumerate") is enumerate:  # ``for side in SIDES:``: an item of a constant tuple, the same on any group
-        items = configured_value(_Named("global", looped_over), f.f_globals, f.f_locals, f.f_code)
+        items = configured_value(_Named("global", looped_over), f.f_globals, _locals(f), f.f_code)
         return held if type(items) is tuple and any(type(v) is type(held) and v == held for v in items) else _UNPROVEN
     ranged = _range_target_of(f.f_code, name)
     if ranged is not None:
@@ -13155,7 +13175,7 @@ def _local_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | No
     for store in stores:
         if len(store) == 3:  # ``self.groups if self.training else 1``: either branch is the call's constant
             owners, attrs, branches = store
-            objects = [f.f_locals.get(o) for o in owners] or [None]
+            objects = [_locals(f).get(o) for o in owners] or [None]
             if any(_attribute_written(f.f_code, f.f_globals, obj, a) for obj in objects for a in attrs):
                 return _UNPROVEN  # a choice on the batch (``2 if len(targets) > 1 else 1``) is the group's there
             values = [_constant_of_call(f, a, b, body, own, depth + 1) for a, b in branches]
@@ -13318,7 +13338,7 @@ def _constant_field(f: types.FrameType, name: str, keys: tuple[Any, ...], body: 
     code = f.f_code
     if name not in _parameters(code) or _stores(_instructions(code), name):
         return _UNPROVEN
-    container: Any = f.f_locals.get(name, _UNPROVEN)
+    container: Any = _locals(f).get(name, _UNPROVEN)
     try:
         for key in keys[:-1]:
             container = container[key] if type(container) is dict else _UNPROVEN
@@ -13341,7 +13361,7 @@ def _constant_field(f: types.FrameType, name: str, keys: tuple[Any, ...], body: 
             # (another module's helper) wrote the field since the call began
             return value if own is not None and _held_at_start(container, key, value, own) else _UNPROVEN
         if g is not f:
-            for local, held in list(g.f_locals.items()):
+            for local, held in list(_locals(g).items()):
                 shown = _displayed(g, local, key, body, own, depth) if held is container else _UNPROVEN
                 if type(shown) is type(value) and shown == value:
                     return value
@@ -13644,7 +13664,7 @@ def statistic_operand() -> tuple[str, Any, bool] | None:
     for name, local, listed in _statistic_at(f.f_code, _lasti(f)):
         if _builtin(f, name) is not getattr(builtins, name):
             continue
-        value = f.f_locals.get(local, _UNPROVEN)
+        value = _locals(f).get(local, _UNPROVEN)
         if value is not _UNPROVEN:
             return name, value, listed
     return None
@@ -13728,7 +13748,7 @@ def size_test() -> tuple[str, Any, Any] | None:
     if kind == "size":
         if value[1] and _builtin(f, "len") is not len:
             return None
-        y = f.f_locals.get(value[0], _UNPROVEN)
+        y = _locals(f).get(value[0], _UNPROVEN)
         return None if y is _UNPROVEN else (op, kind, y)
     return found
 
@@ -13849,7 +13869,7 @@ def _stored_size_tests_at(code: types.CodeType, lasti: int) -> tuple[str, tuple[
 def local_bound(name: str) -> bool:
     """Whether the caller's code has bound its local ``name`` by now."""
     f = _caller()
-    return f is not None and name in f.f_locals
+    return f is not None and name in _locals(f)
 
 
 def _divisor_instructions(f: types.FrameType) -> list[dis.Instruction] | None:

@@ -242,6 +242,7 @@ def _layers(frame: Frame, modules: dict) -> None:
             frame.fixed_lists[id(held)] = (held, tuple(held.items()), False)
 
 
+_CPU = torch.device("cpu")
 # builtin types, whose objects cannot claim another ``__class__`` (so none is a module)
 _PLAIN_VALUES = frozenset({int, float, bool, str, bytes, type(None), tuple, list, dict, set})
 
@@ -313,7 +314,7 @@ def _tag_per_image(frame: Frame, per_image: Sequence[Mapping[str, Any]], weight_
             for t in _walk(value, 1):
                 if frame.get(t) is not None:
                     continue
-                image = frame.image_index(b, t.device)
+                image = frame.image_index(b, _CPU if t.is_cpu else t.device)  # (``Tensor.device`` makes an object)
                 if key == weight_field:
                     frame.set(t, Track(image=image, unweighted=torch.ones_like(t)))
                 else:

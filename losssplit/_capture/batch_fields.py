@@ -69,7 +69,7 @@ def read_fields(targets: Sequence[Any], c: Any, own: bool = False, tensors: bool
     f = _caller()
     if f is None:
         return ()
-    held = f.f_locals
+    held = _bytecode._locals(f)
     ids: set[int] = set()
     lists = frozenset(n for n, v in held.items() if _image_list(v, targets, ids))
     items: frozenset[str] = frozenset()
@@ -461,11 +461,12 @@ class _Reader:
         found: set[tuple[Any, ...]] = set()
         for k in range(start, end):
             i = ins[k]
-            if i.opname in _LOADS and i.argval in self.items:
+            op, arg = i.opname, i.argval  # (tuple fields: no specialised load, read once each)
+            if op in _LOADS and arg in self.items:
                 path = self._path(k)
                 if path:
                     found.add(path)
-            elif i.opname in _LOADS and i.argval in self.lists:
+            elif op in _LOADS and arg in self.lists:
                 used = _consumer(ins, k)  # ``targets[b]``: an item picked by a computed position
                 if used is not None and ins[used[0]].opname == "BINARY_SUBSCR" and used[1] == 0 and not (
                         used[0] == k + 2 and ins[k + 1].opname == "LOAD_CONST"):
@@ -477,22 +478,22 @@ class _Reader:
                     # ``{"first": t[0]}``, ``return t[0]``: an item picked by position (``_lengths._picked``
                     # reads only a field read right there) goes where its fields are not read: any of them
                     found.add(_UNKNOWN)
-            elif i.opname in _LOADS and i.argval not in seen and i.argval not in self.lists:
-                found |= self._local(i.argval, seen | {i.argval})
+            elif op in _LOADS and arg not in seen and arg not in self.lists:
+                found |= self._local(arg, seen | {arg})
                 if k + 1 < end and ins[k + 1].opname == "LOAD_ATTR":
-                    found |= self._attribute(i.argval, ins[k + 1].argval, seen | {i.argval})
-            elif i.opname == "LOAD_CONST" and isinstance(i.argval, types.CodeType) and i.argval.co_name in _COMPREHENSIONS:
+                    found |= self._attribute(arg, ins[k + 1].argval, seen | {arg})
+            elif op == "LOAD_CONST" and isinstance(arg, types.CodeType) and arg.co_name in _COMPREHENSIONS:
                 g = next((g for g in range(k + 1, len(ins)) if ins[g].opname == "GET_ITER"), None)
                 first = _operand_start(ins, g) if g is not None else None
                 if g is not None and first is not None and first > k and _over_list(self.code, self.lists, first, g):
-                    found |= _Reader(i.argval, _instructions(i.argval), frozenset({".0"}), self.held,
-                                     self.globals, self.depth).span(0, len(_instructions(i.argval)), frozenset())
-            elif i.opname == "CALL" and self.depth < _DEPTH:
+                    found |= _Reader(arg, _instructions(arg), frozenset({".0"}), self.held,
+                                     self.globals, self.depth).span(0, len(_instructions(arg)), frozenset())
+            elif op == "CALL" and self.depth < _DEPTH:
                 found |= self._helper(start, k)
-            elif i.opname == "LOAD_GLOBAL" and not (i.arg or 0) & 1 and "global " + i.argval not in seen:
-                value = self.globals.get(i.argval, _NOT_READ)
+            elif op == "LOAD_GLOBAL" and not (i.arg or 0) & 1 and "global " + arg not in seen:
+                value = self.globals.get(arg, _NOT_READ)
                 if type(value) in (dict, list, float, int):
-                    found |= self._global(i.argval, value, seen | {"global " + i.argval})
+                    found |= self._global(arg, value, seen | {"global " + arg})
         return found
 
     def _helper(self, start: int, at: int) -> set[tuple[Any, ...]]:
@@ -938,7 +939,7 @@ def _reader(f: types.FrameType, targets: Sequence[Any]) -> _Several | None:
     """``_Several`` of the code ``f`` runs; None where the code is not read."""
     if not f.f_code.co_flags & 1:
         return None
-    held = f.f_locals
+    held = _bytecode._locals(f)
     ids: set[int] = set()
     lists = frozenset(n for n, v in held.items() if _image_list(v, targets, ids))
     code = f.f_code

@@ -1150,6 +1150,10 @@ class Frame:
         self.op_caller: types.FrameType | None = None
         # ``_bytecode._caller``'s answer for that frame while its op runs: (op_caller, len(sys.modules), answer)
         self.op_walk: tuple[types.FrameType, int, types.FrameType | None] | None = None
+        # ``f_locals`` of the frames read while that op runs, by id (``_bytecode._locals``): the frames up
+        # from the op's caller stand still until it returns, and on 3.11 each read of ``f_locals``
+        # copies every local into the frame's dict again
+        self.op_locals: dict[int, tuple[types.FrameType, dict[str, Any]]] | None = None
         # what a ``RUNNERS`` entry kept of the op it ran, for that op's rule (cleared after it)
         self.ran: Any = None
         # every tensor of the call's arguments (nested in dicts, lists, tuples), read when asked
@@ -2632,7 +2636,7 @@ class Frame:
         self.read_argument_tensors = None
         self.read_image_lists = self.item_length = self.image_len = None
         self.paired_lists.clear()
-        self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = None
+        self.read_body_call = self._body_call = self.op = self.op_caller = self.op_walk = self.op_locals = None
         self.host_reads.clear()
         self.logged_tensors.clear()
         self.read_image = NO_READ
@@ -3218,7 +3222,7 @@ def to_device(t: Tensor, device: torch.device | Tensor) -> Tensor:
     """``t`` on ``device`` (or ``device``'s device and dtype, given a tensor). A CPU tensor goes to an
     accelerator without a host sync: from pageable memory the copy is staged at once, so the
     source may go, and the host need not wait (a blocking copy is a sync per call on CUDA)."""
-    if t.device.type != "cpu":
+    if not t.is_cpu:  # (``t.device.type != "cpu"`` without making a device object)
         return t.to(device)
     if isinstance(device, Tensor):
         return t.to(device.device, device.dtype, non_blocking=True)
@@ -5527,7 +5531,7 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
     with a count, ``Frame.count_dims``, or with a size of image rows, ``Frame.sized_by``). A
     factory given a count notes its dims for such a scan. On a group alone each is the group's."""
     try:
-        if func is Tensor.__getitem__:  # ``self.decay[i]``: an item of a tensor of no images, picked by the position
+        if func is _GETITEM:  # ``self.decay[i]``: an item of a tensor of no images, picked by the position
             # (or ``DECAY_T[:e.shape[0]]``: cut to a count of the images)
             if len(args) == 2 and type(args[1]) in (int, slice) and frame.get(args[0]) is None and frame.get(out) is None \
                     and _bytecode.positional_index(frame.size_sites, frame.per_image_targets, whole=frame.images_held):
@@ -5563,8 +5567,8 @@ def _position_values(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Te
                 parts = args[0] if args and type(args[0]) in (list, tuple) else ()
                 _joined_columns(frame.literal_columns, func, args, kwargs, parts,
                                 [_held(frame.literal_columns, p) for p in parts], out)
-        elif func in FACTORIES or func is Tensor.fill_:
-            if func is not Tensor.fill_:
+        elif func in FACTORIES or func is _FILL:
+            if func is not _FILL:
                 _note_count_dims(frame, func, args, kwargs, out)
             floating = out.is_floating_point()
             if func in _SHAPED_FILLS and frame.num_images > 1 and frame.get(out) is None:
@@ -6401,7 +6405,8 @@ class CaptureMode(TorchFunctionMode):
                     frame.error, frame.error_op = exc, op_name(func)
             return out
         finally:
-            frame.op_caller, frame.op_walk = outer, None  # (a frame held no longer than its op)
+            # (a frame held no longer than its op; an op inside an op, and the op around it after it, read afresh)
+            frame.op_caller, frame.op_walk, frame.op_locals = outer, None, None
 
     def _run(self, func: Any, args: tuple, kwargs: dict | None) -> Any:
         frame = self.frame
@@ -6475,7 +6480,7 @@ class CaptureMode(TorchFunctionMode):
             type(out) is not Tensor
             and not isinstance(out, Tensor)
             and not (isinstance(out, (tuple, list)) and out and isinstance(out[0], Tensor))
-            and func is not Tensor.__setitem__
+            and func is not _SETITEM
         ):
             if frame.sized_derived and args and (func in HOST_READS or func in SIZE_READS):
                 derived = frame.sized_derived.get(id(args[0]))
@@ -6637,10 +6642,10 @@ class CaptureMode(TorchFunctionMode):
                         "of several images (positions laid out by them: on a group alone, the group's)")
         if func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
-        elif is_tensor and (func in frame.position_funcs or func is Tensor.fill_ and getattr(args[0], "_base", 0)
+        elif is_tensor and (func in frame.position_funcs or func is _FILL and getattr(args[0], "_base", 0)
                                         is None) and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
-        elif func is Tensor.__setitem__ and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
+        elif func is _SETITEM and len(args) == 3 and type(args[1]) in (int, tuple, slice) \
                 and type(args[2]) is float and frame.error is None:
             _written_number(frame, *args)
         elif func in _NUMBER_WRITES and args and type(args[0]) is Tensor and args[0]._base is not None \
@@ -6763,13 +6768,13 @@ class CaptureMode(TorchFunctionMode):
                 frame.lose(out, f"{op_name(func)} {BY_COUNT_VALUES}", like=track)
         # the tensor the op wrote into in place (``q /= s``, ``q[0] = x``, ``out=q``), or None
         target = into = kwargs.get("out") if kwargs else None
-        if into is None and args and (out is args[0] and _WRITES[func] or func is Tensor.__setitem__):
+        if into is None and args and (out is args[0] and _WRITES[func] or func is _SETITEM):
             target = args[0]
         if target is not None and frame.literal_columns and type(target) is Tensor:
             # (a literal's column written in place holds other numbers: ``col[s:e] = i``; a fill's own write stays)
             if target._base is not None:
                 frame.literal_columns.pop(id(target._base), None)
-            if func is not Tensor.fill_:
+            if func is not _FILL:
                 frame.literal_columns.pop(id(target), None)
         if target is not None and frame.tracks and isinstance(target, Tensor):
             try:
@@ -6778,7 +6783,7 @@ class CaptureMode(TorchFunctionMode):
                     written_foreign(frame, target, op_name(func))
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
                 frame.error, frame.error_op = exc, op_name(func)
-        if func is Tensor.__setitem__ and frame.sized_by and ROW_BUFFER_RULE and frame.error is None:
+        if func is _SETITEM and frame.sized_by and ROW_BUFFER_RULE and frame.error is None:
             try:
                 with _HIDDEN():
                     ROW_BUFFER_RULE[0](frame, args)
@@ -6787,7 +6792,7 @@ class CaptureMode(TorchFunctionMode):
         if frame.reduced_storages or frame.of_labels or frame.zeroed:
             try:
                 # most ops write into no input: the write check is skipped for them
-                if frame.reduced_storages and (into is not None or func is Tensor.__setitem__ or _WRITES[func]):
+                if frame.reduced_storages and (into is not None or func is _SETITEM or _WRITES[func]):
                     with _HIDDEN():
                         written = target
                         if written is None and _WRITES[func]:  # ``nn.init.constant_(tensor=...)``, ``_foreach_mul_([..])``
@@ -6993,6 +6998,9 @@ COUNTED_WRITE: list[Callable[[Frame, Tensor, str], None]] = []
 # the rule of outputs of custom autograd functions returned as they are (``autograd.function_output``)
 FUNCTION_RULE: list[Callable[[Frame], None]] = []
 _VIEW_AS = Tensor.view_as
+# bound once: a class attribute of ``Tensor`` is no specialised load in Python 3.11 (a type lookup each
+# time), and ``_run`` asks these on every op
+_SETITEM, _GETITEM, _FILL = Tensor.__setitem__, Tensor.__getitem__, Tensor.fill_
 # the rule of ops meeting a tensor ``pad_sequence`` padded (``shape.padded_use``): True where it
 # declined the op's use of it (nothing else follows that op)
 PADDED_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
