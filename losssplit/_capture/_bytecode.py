@@ -1933,13 +1933,14 @@ def _is_module(value: Any) -> bool:
     return torch is not None and isinstance(value, torch.nn.Module)
 
 
-def _split_operands(span: list[dis.Instruction], n: int) -> list[list[dis.Instruction]] | None:
+def _split_operands(span: list[dis.Instruction], n: int, target_first: bool = False) -> list[list[dis.Instruction]] | None:
     """``span``, the code pushing ``n`` values, cut into the code of each (None where it is not
-    straight-line code of one value after another)."""
+    straight-line code of one value after another; ``target_first``: each may start at a jump
+    target, the caller having checked that only ``span[0]`` is one)."""
     out: list[list[dis.Instruction]] = []
     end = len(span)
     for _ in range(n):
-        start = _operand_start(span, end)
+        start = _operand_start(span, end, target_first)
         if start is None:
             return None
         out.append(span[start:end])
@@ -7324,6 +7325,50 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     return c, f.f_locals[x]
 
 
+def argument_times_constant(body: Callable[[], BodyCall | None]) -> tuple[Any, Any] | None:
+    """``(p, k)`` where the divisor of the ``a / b`` the decorated body's own code is executing is
+    ``p * k`` (or ``k * p``): written there, or a local assigned once, in no loop, right by that
+    product (RT-DETR's ``norm = num_boxes * dn_num_group``), ``p`` a parameter of the body it never
+    rebinds, passed by the call (the very object the caller gave: an outside number), and ``k`` a
+    constant of the call (``_constant_of_call``). On a group alone the body divides by ``k`` times
+    what the caller gives it there. ``k`` None where the other factor is no such constant
+    (``num_boxes * num_boxes``, ``num_boxes * len(targets)``: on a group alone maybe the group's).
+    None for any other divisor, a helper's code, or an unchecked Python."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    found = _times_parameter_at(f.f_code, _lasti(f)) if f is not None else None
+    if f is None or found is None or _called_by(f)[0] != "body":
+        return None
+    name, first, stop = found
+    call = body()
+    p = f.f_locals.get(name, _UNPROVEN)
+    if call is None or call.code is not f.f_code or name in call.unpassed or type(p) not in (int, float):
+        return None
+    k = _constant_of_call(f, first, stop, body, own=None)
+    return p, (None if k is _UNPROVEN else k)
+
+
+@_per_code(1024)
+def _times_parameter_at(code: types.CodeType, lasti: int) -> tuple[str, int, int] | None:
+    """(the parameter, the span of the other factor) of the divisor ``p * k`` of the division at
+    ``lasti`` (see ``argument_times_constant``)."""
+    divisor = _divisor_code(code, lasti, target_first=True)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
+    product = end - 1
+    if instructions[product].opname != "BINARY_OP" or instructions[product].argrepr != "*" \
+            or any(i.is_jump_target for i in instructions[start + 1 : end + 1]):
+        return None
+    operands = _split_operands(instructions[start:product], 2, target_first=True)
+    if operands is None:
+        return None
+    spans = ((start, start + len(operands[0])), (start + len(operands[0]), product))
+    for k in (0, 1):
+        span = operands[k]
+        if len(span) == 1 and span[0].opname == "LOAD_FAST" and _plain_parameter(code, span[0].argval):
+            return span[0].argval, *spans[1 - k]
+    return None
+
 
 def sizes_product() -> tuple[Any, int, int] | None:
     """``(x, i, j)`` where the divisor of the ``a / b`` the caller's code is executing is written
@@ -7797,10 +7842,12 @@ def _product_operands(instructions: list[dis.Instruction], start: int, end: int)
     return operands
 
 
-def _divisor_code(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int, int] | None:
+def _divisor_code(code: types.CodeType, lasti: int, target_first: bool = False
+                  ) -> tuple[list[dis.Instruction], int, int] | None:
     """(``code``'s instructions, start, end) of the code computing the divisor of the ``a / b`` at
     ``lasti``: written there, or the value of the local it loads where that local is stored once,
-    outside a loop (no parameter, no cell); None otherwise."""
+    outside a loop (no parameter, no cell); None otherwise. ``target_first``: the store's code may
+    start at a jump target (``norm = n * k`` right after a loop)."""
     divisor = _divisor_span(code, lasti)
     if divisor is None:
         return None
@@ -7812,7 +7859,7 @@ def _divisor_code(code: types.CodeType, lasti: int) -> tuple[list[dis.Instructio
                 or instructions[stores[0]].opname != "STORE_FAST" or _in_loop(code, instructions[stores[0]].offset)):
             return None
         end = stores[0]
-        first = _operand_start(instructions, end)
+        first = _operand_start(instructions, end, target_first)
         if first is None:
             return None
         start = first

@@ -2948,6 +2948,8 @@ def _ratio_arithmetic(
         if kind == "div" and isinstance(other, (int, float)) and type(other) in (int, float, CountedInt, CountedFloat) \
                 and other and frame.num_images > 1:
             product = _over_constant_times_length(frame, ta, other)
+            if product is None:
+                product = _over_argument_times_constant(frame, ta, other)
             if product is not None:
                 return product
         if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool) and _of_the_weights(frame):
@@ -3595,6 +3597,35 @@ def _over_constant_times_length(frame: Frame, track: Track, z: float) -> Track |
         return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=per_row))
     except ValueError:
         return lost_track(f"a division by {TIMES_LENGTH}", track.from_prediction)
+
+
+OUTSIDE_TIMES_UNPROVEN = ("a division by a number passed in times a factor the code does not prove a constant of the "
+                          "call (``num_boxes * num_boxes``, ``num_boxes * len(targets)``): on a group alone the factor "
+                          "may be the group's")
+
+
+def _over_argument_times_constant(frame: Frame, track: Track, z: float) -> Track | None:
+    """``l.sum() / (num_boxes * k)`` (RT-DETR's denoising ``num_boxes * dn_num_group``, see
+    ``_bytecode.argument_times_constant``): a number passed in (an outside normaliser) times a
+    constant of the call, on a group alone ``k`` times what the caller passes there, so ``k`` times
+    the group's share of the number (as ``/ num_boxes``), whatever count of the batch ``z`` equals.
+    None where the code shows no such product (read as before); a product with a factor the code
+    does not prove a constant declines (``num_boxes * num_boxes`` = 49 was read as 7 x the 7
+    instances: on a group of 2 boxes 14, not 4)."""
+    found = frame.argument_times_constant() if frame.tokens is None else None
+    if found is None:
+        return None
+    p, k = found
+    if not p or not frame.from_arguments(p):
+        return None
+    if k is None:
+        return lost_track(OUTSIDE_TIMES_UNPROVEN, track.from_prediction)
+    if not k or p * k != z:
+        return None
+    over = _over_argument(track, p)
+    if over.ratio is None:
+        return over
+    return Track(from_prediction=over.from_prediction, ratio=over.ratio.scaled(scale=1 / k))
 
 
 def _over_length(frame: Frame, track: Track, n: int) -> Track:

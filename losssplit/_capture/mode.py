@@ -1681,6 +1681,12 @@ class Frame:
         constant of the call (``_bytecode.constant_times_length``)."""
         return _bytecode.constant_times_length(self._read_body_call)
 
+    def argument_times_constant(self) -> tuple[Any, Any] | None:
+        """``(p, k)`` where the divisor of the division whose rule runs is ``p * k``, ``p`` a number
+        the call passed to the body's parameter and ``k`` a constant of the call, or None where
+        the code does not prove the other factor one (``_bytecode.argument_times_constant``)."""
+        return _bytecode.argument_times_constant(self._read_body_call)
+
     def read_body_call_once(self) -> _bytecode.BodyCall | None:
         """How the decorated body was called (``_bytecode.BodyCall``), read once per call."""
         return self._read_body_call()
