@@ -3596,40 +3596,74 @@ def summed_in_loop() -> bool:
     return any(_proven(f, name) for name in _divisor_locals(f.f_code, _lasti(f)))
 
 
-def summed_multiple() -> float | None:
+def summed_multiple(body: Callable[[], BodyCall | None] | None = None) -> float | None:
     """``k`` where the division the caller's code is executing divides by ``k * n`` or ``n * k``,
-    ``k`` a positive int or float literal and ``n`` a local this code sets as ``summed_in_loop``
+    also floored by the builtin ``max`` with a literal written there (``max(1, n * k)``), ``k`` a
+    positive int or float literal or, given ``body``, a constant of the call (``_constant_of_call``:
+    FreeAnchor's ``topk`` at its default) and ``n`` a local this code sets as ``summed_in_loop``
     describes (MiDaS' trimmed loss, ``/ (2 * M)`` with ``M += len(r)`` over the images): on a group
-    alone ``k`` times the group's sum. None otherwise, or on a Python whose layout was not checked."""
+    alone ``k`` times the group's sum (floored as the code floors it). None otherwise, or on a
+    Python whose layout was not checked."""
     if sys.version_info[:2] not in _FLOOR_CHECKED:
         return None
     f = _caller()
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
         return None
     found = _multiplied_local(f.f_code, _lasti(f))
-    return found[1] if found is not None and _proven(f, found[0]) else None
+    if found is None or not _proven(f, found[0]):
+        return None
+    if not isinstance(found[1], tuple):
+        return found[1]
+    # the span of a name: a constant of the call, or no proof
+    k: Any = _constant_of_call(f, *found[1], body, own=None) if body is not None else _UNPROVEN
+    return float(k) if type(k) in (int, float) and k > 0 and not math.isinf(k) else None
 
 
 @_per_code(1024)
-def _multiplied_local(code: types.CodeType, lasti: int) -> tuple[str, float] | None:
-    """For ``summed_multiple``: (``n``, ``k``) of a divisor written ``k * n`` or ``n * k``, else None."""
+def _multiplied_local(code: types.CodeType, lasti: int) -> tuple[str, float | tuple[int, int]] | None:
+    """For ``summed_multiple``: (``n``, ``k``) of a divisor written ``k * n`` or ``n * k`` (or
+    floored, ``max(c, k * n)``), ``k`` a literal's value or the span of the name loaded for it
+    (read per call), else None."""
     instructions, at = _located(code, lasti)
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
         return None
     right = _operand_start(instructions, at)
-    span = instructions[right:at] if right is not None else []
-    ops = [i.opname for i in span]
-    if ops not in (["LOAD_CONST", "LOAD_FAST", "BINARY_OP"], ["LOAD_FAST", "LOAD_CONST", "BINARY_OP"]) \
-            or span[2].arg not in _PRODUCTS or any(i.is_jump_target for i in span):
+    if right is not None and instructions[at - 1].opname == "CALL" and _max_call(instructions, at - 1) is not None:
+        # ``max(1, n * k)``: the product is the argument that is no literal
+        first, second = _two_operands(instructions, at - 2) or (None, None)
+        if first is None or second is None:
+            return None
+        product = (first, second) if instructions[second - 1].opname == "BINARY_OP" else (second, at - 2)
+        right, end = product
+    else:
+        end = at
+    if right is None:
         return None
-    const, local = (span[0], span[1]) if ops[0] == "LOAD_CONST" else (span[1], span[0])
-    k = const.argval
-    if type(k) not in (int, float) or not k > 0 or math.isinf(k):
+    span = instructions[right:end]
+    ops = [i.opname for i in span]
+    if len(span) != 3 or span[2].opname != "BINARY_OP" or span[2].arg not in _PRODUCTS \
+            or any(i.is_jump_target for i in span):
+        return None
+    names = [(j, i) for j, i in enumerate(span[:2]) if i.opname == "LOAD_FAST"]
+    k: float | tuple[int, int]
+    if ops[:2] in (["LOAD_CONST", "LOAD_FAST"], ["LOAD_FAST", "LOAD_CONST"]):
+        const, local = (span[0], span[1]) if ops[0] == "LOAD_CONST" else (span[1], span[0])
+        if type(const.argval) not in (int, float) or not const.argval > 0 or math.isinf(const.argval):
+            return None
+        k = float(const.argval)
+    elif len(names) == 2:  # ``n * topk``: the local summed in a loop times a name (proven a constant per call)
+        summed = [(j, i) for j, i in names if _accumulated(code, str(i.argval)) is True]
+        if len(summed) != 1:
+            return None
+        local = summed[0][1]
+        other = 1 - summed[0][0]
+        k = (right + other, right + other + 1)
+    else:
         return None
     loads = [j for j, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval == local.argval]
     if _tests_of(instructions, loads, _literal_locals(code)):  # ``if M > 70:``: on a group alone its sum decides
         return None
-    return str(local.argval), float(k)
+    return str(local.argval), k
 
 
 def summed_item_floor() -> float | None:
@@ -4021,15 +4055,19 @@ def _unconditional(code: types.CodeType, instructions: list[dis.Instruction], he
     """Whether every iteration of the loop at ``head`` that reaches index ``start`` first runs the
     instructions from ``start`` to ``add`` once: no jump between the loop's head and ``add`` lands
     after ``start`` or outside the loop body before it (``continue``, ``break``, ``if``), no jump
-    enters that span, and no ``try`` / ``with`` covers any of it."""
-    lo, hi = instructions[head].offset, instructions[add].offset
+    enters that span, and no ``try`` / ``with`` covers any of it. A ``try`` / ``with`` before
+    ``start`` whose handler code lies there too (``with torch.no_grad():`` in mmdet's per-image
+    assigners) may only re-raise or reach the addition, its jumps checked as the others: so the
+    addition still runs once."""
+    lo, hi, first = instructions[head].offset, instructions[add].offset, instructions[start].offset
     for i in instructions[head + 1 : add + 1]:
-        if i.opcode in _JUMPS and isinstance(i.argval, int) and not lo < i.argval <= instructions[start].offset:
+        if i.opcode in _JUMPS and isinstance(i.argval, int) and not lo < i.argval <= first:
             return False
     if any(i.is_jump_target for i in instructions[start + 1 : add + 1]):
         return False
     entries = _exception_entries(code)
-    return entries is not None and not any(e.start <= hi and e.end > lo for e in entries)
+    return entries is not None and not any(
+        e.start <= hi and e.end > first or e.start <= hi and e.end > lo and not lo < e.target < first for e in entries)
 
 
 def _zero_store(instructions: list[dis.Instruction], k: int) -> bool:

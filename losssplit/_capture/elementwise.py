@@ -3819,16 +3819,17 @@ def _running_count(frame: Frame, z: float) -> bool:
 
 
 def _sizes_times(frame: Frame, z: Any, ta: Track) -> Ratio | None:
-    """The row-sum normaliser of a divisor the code writes ``k * n`` (a literal ``k``) with ``n`` a
-    sum of one size of each image's own tensor read in every iteration of a loop (MiDaS' trimmed
-    loss, ``M += len(r)``, then ``/ (2 * M)``): ``k`` times the group's sizes
+    """The row-sum normaliser of a divisor the code writes ``k * n`` (``k`` a literal or a constant
+    of the call) with ``n`` a sum of one size of each image's own tensor read in every iteration of
+    a loop (MiDaS' trimmed loss, ``M += len(r)``, then ``/ (2 * M)``; FreeAnchor's ``/ max(1, num_pos *
+    topk)``, floored as the code floors it): ``k`` times the group's sizes
     (``_bytecode.summed_multiple``, ``Frame.summed_sizes``). None otherwise."""
     if type(z) not in (int, float) or not z or not frame.image_size_read or frame.host_reads or ta.ratio is None:
         return None
-    k = summed_multiple()
+    k = summed_multiple(frame.read_body_call_once)
     if k is None or k == 1.0:
         return None
-    return frame.summed_sizes(z, ta.ratio.rows.device, lambda: None, multiple=k)
+    return frame.summed_sizes(z, ta.ratio.rows.device, divisor_floor, multiple=k)
 
 
 def _floored_items(frame: Frame, z: Any) -> float | None:
