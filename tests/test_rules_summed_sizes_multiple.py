@@ -204,3 +204,84 @@ def test_near_misses_of_a_floored_multiple_give_no_wrong_companion(body, labels)
     assert not wrong_companions(got, want), (got, want)
     if set(got) != set(want):
         assert any("'loss'" in m for m in said), said
+
+
+# -- a constant times a running sum of per-image reads, the trimmed slice by the tensor's own length (survey 10) --
+
+
+def trimmed_over_reads(pred, batch, trim=0.2):
+    """MiDaS' trimmed loss as survey 10 writes it: each image's sorted residuals cut at ``int(len(res)
+    * (1 - trim))``, ``count += int(v.sum())`` read on the host per image, over ``2 * count``."""
+    total, count = 0.0, 0
+    for p, d, v in zip(pred, batch["depth"], batch["valid"]):
+        res, _ = torch.sort((p - d)[v].abs())
+        keep = int(len(res) * (1 - trim))
+        total = total + res[:keep].sum()
+        count += int(v.sum())
+    return {"loss": total / (2 * count)}
+
+
+@pytest.mark.parametrize("labels", LABELS)
+def test_a_constant_times_summed_reads_and_a_cut_at_the_tensor_s_own_length_split_as_the_oracle(labels):
+    """Declined before (survey 10's trimmed loss): ``res[:keep]`` of image i came after image i - 1's
+    ``int(v.sum())`` was read ('its size may come from them'), and ``2 * count`` after reads was taken
+    for arithmetic of them. The code shows ``keep`` computed from the very tensor cut times a constant
+    (``_bytecode.own_length_bound``) and the divisor a literal times each image's read added once
+    (``Frame._summed_reads`` with ``summed_multiple``): on a group alone ``2 *`` its images' reads."""
+    got, want, said = _outcome(trimmed_over_reads, labels)
+    assert set(got) == set(want), said
+    assert not wrong_companions(got, want)
+
+
+def _cut_by_the_previous_image(pred, batch, trim=0.2):
+    total, count, prev = 0.0, 0, None
+    for p, d, v in zip(pred, batch["depth"], batch["valid"]):
+        res, _ = torch.sort((p - d)[v].abs())
+        if prev is None:
+            prev = res
+        keep = int(len(prev) * (1 - trim))  # another image's length: on a group alone another image's
+        total = total + res[:keep].sum()
+        count += int(v.sum())
+        prev = res
+    return {"loss": total / (2 * count)}
+
+
+def _cut_by_a_read(pred, batch):
+    total, count, last = 0.0, 0, 30
+    for p, d, v in zip(pred, batch["depth"], batch["valid"]):
+        res, _ = torch.sort((p - d)[v].abs())
+        keep = int(last * 0.8)  # the previous image's read
+        total = total + res[:keep].sum()
+        last = int(v.sum())
+        count += last
+    return {"loss": total / (2 * count)}
+
+
+def _over_a_counted_multiple(pred, batch, trim=0.2):
+    total, count = 0.0, 0
+    for p, d, v in zip(pred, batch["depth"], batch["valid"]):
+        res, _ = torch.sort((p - d)[v].abs())
+        total = total + res[: int(len(res) * (1 - trim))].sum()
+        count += int(v.sum())
+    k = len(pred)  # a count of the images: on a group alone the group's
+    return {"loss": total / (k * count)}
+
+
+def _over_reads_plus_one(pred, batch):
+    total, count = 0.0, 0
+    for p, d, v in zip(pred, batch["depth"], batch["valid"]):
+        total = total + (p - d)[v].abs().sum()
+        count += int(v.sum())
+    return {"loss": total / (2 * count + 1)}
+
+
+@pytest.mark.parametrize("labels", [lb for lb in LABELS if len(set(lb)) > 1])
+@pytest.mark.parametrize("body", [_cut_by_the_previous_image, _cut_by_a_read, _over_a_counted_multiple,
+                                  _over_reads_plus_one])
+def test_near_misses_of_summed_reads_and_own_length_cuts_give_no_wrong_companion(body, labels):
+    """A cut by another image's length or read, a factor counted from the images, arithmetic on the
+    sum: never a wrong companion, each decline with a warning."""
+    got, want, said = _outcome(body, labels)
+    assert not wrong_companions(got, want), (got, want)
+    if set(got) != set(want):
+        assert said, (got, want)

@@ -130,6 +130,64 @@ def literal_index(index: Any) -> bool:
     return literal is not _UNPROVEN and _constant(literal) and _same(literal, index)
 
 
+def own_length_bound(x: Any, body: Callable[[], BodyCall | None]) -> bool:
+    """Whether the subscript the caller's code is executing is ``x[:n]`` with ``n`` a local the code
+    last stored, in straight-line code right before without storing ``x`` in between, as
+    ``int(len(x) * k)`` or ``int(k * len(x))`` (a trimmed loss's ``keep = int(len(res) * (1 -
+    trim))``), ``k`` a constant of the call (``_constant_of_call``) and ``x`` the very tensor cut: the
+    bound is computed from that tensor's own size, whatever numbers were read before, the same on
+    any group with its image. False otherwise, or on a Python whose layout was not checked."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("int", "len")):
+        return False
+    found = _own_length_bound_at(f.f_code, _lasti(f))
+    if found is None or f.f_locals.get(found[0], _UNPROVEN) is not x:
+        return False
+    k: Any = _constant_of_call(f, found[1], found[2], body, own=None)
+    return type(k) in (int, float)
+
+
+@_per_code(1024)
+def _own_length_bound_at(code: types.CodeType, lasti: int) -> tuple[str, int, int] | None:
+    """(``x``, the span of ``k``) of ``x[:n]`` at ``lasti`` with ``n = int(len(x) * k)`` (see
+    ``own_length_bound``); None otherwise."""
+    instructions, at = _located(code, lasti)
+    if at is None or at < 4 or instructions[at].opname != "BINARY_SUBSCR":
+        return None
+    load, none, bound, build = instructions[at - 4 : at]
+    if (load.opname != "LOAD_FAST" or none.opname != "LOAD_CONST" or none.argval is not None
+            or bound.opname != "LOAD_FAST" or build.opname != "BUILD_SLICE" or build.arg != 2):
+        return None
+    x, n = load.argval, bound.argval
+    store = next((k for k in range(at - 5, -1, -1) if instructions[k].opname in ("STORE_FAST", "DELETE_FAST")
+                  and instructions[k].argval in (x, n)), None)
+    if store is None or instructions[store].argval != n or instructions[store].opname != "STORE_FAST" \
+            or any(i.is_jump_target or i.opname.startswith(_LEAVES) for i in instructions[store + 1 : at + 1]):
+        return None
+    first = _operand_start(instructions, store)
+    if first is None:
+        return None
+    span = instructions[first:store]
+    # ``int(<product>)``: LOAD_GLOBAL int, the product, PRECALL 1, CALL 1
+    if len(span) < 4 or span[0].opname != "LOAD_GLOBAL" or span[0].argval != "int" or not (span[0].arg or 0) & 1 \
+            or span[-2].opname != "PRECALL" or span[-2].arg != 1 or span[-1].opname != "CALL" or span[-1].arg != 1:
+        return None
+    product = store - 2  # the product's BINARY_OP
+    if instructions[product - 1].opname != "BINARY_OP" or instructions[product - 1].argrepr != "*":
+        return None
+    operands = _split_operands(instructions[first + 1 : product - 1], 2)
+    if operands is None:
+        return None
+    at_first = first + 1
+    spans = ((at_first, at_first + len(operands[0])), (at_first + len(operands[0]), product - 1))
+    for j in (0, 1):
+        length = operands[j]
+        if [i.opname for i in length] == ["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL"] and length[0].argval == "len" \
+                and (length[0].arg or 0) & 1 and length[1].argval == x and length[3].arg == 1:
+            return x, *spans[1 - j]
+    return None
+
+
 def configured_list_index(index: Any, lists: FixedLists) -> bool:
     """Whether the list of ints ``index`` that a ``Tensor.__getitem__`` received is the index
     operand of the subscript the caller's code is executing, an attribute of ``self`` or a module

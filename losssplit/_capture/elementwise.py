@@ -3506,8 +3506,10 @@ def _arithmetic_of_reads(frame: Frame, z: Any) -> bool:
     to the count of elements a read did not sum, is no row-sum normaliser (was silently wrong)."""
     if not frame.host_reads:
         return False
-    if divisor_source(z) == "literal" or computed_divisor(products=True):
+    if divisor_source(z) == "literal":
         return True
+    if computed_divisor(products=True):  # but ``k * n``, ``n`` each image's read added once (``_summed_reads``)
+        return summed_multiple(frame.read_body_call_once) is None
     found = divisor_arithmetic()  # ``max(n, c)``, ``c`` above 1: a group counting below c divides by c
     if found is None or not found.maximum:
         return False

@@ -1748,7 +1748,14 @@ class Frame:
         normaliser with those values per image (the group's sum is its images' reads). None
         when no such reads sum to ``z``; when two sets of reads sum to it, or a read over several
         images equals it too, the call is declined (which numbers ``z`` adds up cannot be told)."""
-        sums = [family for family in self._read_families() if near_count(z, sum(read.value for read in family))]
+        families = self._read_families()
+        sums = [family for family in families if near_count(z, sum(read.value for read in family))]
+        multiple = 1.0
+        if not sums and families:  # ``/ (2 * count)`` with ``count += int(m.sum())``: the code shows the multiple
+            k = _bytecode.summed_multiple(self._read_body_call)
+            sums = [family for family in families if near_count(z / k, sum(read.value for read in family))] \
+                if k is not None and k != 1.0 else []
+            multiple = k if sums and k is not None else 1.0
         if not sums:
             return None
         batch = any(  # a count over several images equal to it too (one image's count is not taken)
@@ -1764,7 +1771,8 @@ class Frame:
             return None
         (family,) = sums
         read_values = [read.value for read in family]
-        if (0 in read_values or len(set(read_values)) < len(read_values)) and not summed_in_loop():
+        # (a multiple: ``summed_multiple`` proved each image's number added once, as ``summed_in_loop`` does)
+        if (0 in read_values or len(set(read_values)) < len(read_values)) and multiple == 1.0 and not summed_in_loop():
             self.doubt(  # ``if b > 0: n += c`` with image 0's count 0, ``n += prev`` of equal counts
                 torch.ones((), dtype=torch.bool),
                 f"a loss is divided by {z:g}, the sum of per-image numbers read on the host some of which are 0 or "
@@ -1777,12 +1785,15 @@ class Frame:
             read.consumed = True
             total += read.value
         device = family[0].ratio.rows.device if family[0].ratio is not None else torch.device("cpu")
-        values = host_tensor([float(read.value) for read in family], torch.float64, device)
+        values = host_tensor([multiple * float(read.value) for read in family], torch.float64, device)
         counts = Ratio.of(values, self.arange(device), 0, RatioKind.SUM)
-        for op, c in _bytecode.divisor_tests():  # ``if k > 8:`` of the summed number: on a group alone, its sum
+        tests = _bytecode.divisor_tests()
+        if multiple != 1.0 and tests:  # a test of ``k * n``'s operand is not written here: no branch to take
+            return None
+        for op, c in tests:  # ``if k > 8:`` of the summed number: on a group alone, its sum
             self.branches.append(Branch(counts, op, c, getattr(operator, op)(z, c),
                                         f"a Python sum of per-image numbers read on the host compared ({z:g} {_SYMBOLS[op]} {c:g})"))
-        return _host_guarded(counts, z, total, floor)
+        return _host_guarded(counts, z, multiple * total, floor)
 
     def image_size(self, track: Track, n: Any, x: Tensor) -> None:
         """The body read ``n``, a size of ``x``, one image's own tensor (``track``'s): see
