@@ -2937,6 +2937,13 @@ def _ratio_arithmetic(
                               "(``/ float(len(targets))``)", pred)
         if kind == "div" and tb is None and _one_image_by_count(frame, ta.ratio, other):
             return lost_track(ONE_IMAGE_BY_COUNT, pred)
+        if (kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and frame.host_reads
+                and isinstance(other, (int, float)) and type(other) in (int, float) and other > 0
+                and (k := summed_multiple(frame.read_body_call_once)) is not None and k != 1.0):
+            # ``/ (2 * count)`` with ``count += int(m.sum())``: ``k`` times the group's reads, no other reading
+            counted = frame.summed_reads_times(float(other), k, divisor_floor)
+            if counted is not None:
+                return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and not _arithmetic_of_reads(frame, b):
             # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
@@ -3508,8 +3515,8 @@ def _arithmetic_of_reads(frame: Frame, z: Any) -> bool:
         return False
     if divisor_source(z) == "literal":
         return True
-    if computed_divisor(products=True):  # but ``k * n``, ``n`` each image's read added once (``_summed_reads``)
-        return summed_multiple(frame.read_body_call_once) is None
+    if computed_divisor(products=True):
+        return True
     found = divisor_arithmetic()  # ``max(n, c)``, ``c`` above 1: a group counting below c divides by c
     if found is None or not found.maximum:
         return False

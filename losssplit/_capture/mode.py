@@ -1742,24 +1742,26 @@ class Frame:
                 return _host_guarded(r, z, v, floor)
         return None
 
-    def _summed_reads(self, z: float, floor: Callable[[], float | None] | None = None) -> Ratio | None:
+    def summed_reads_times(self, z: float, k: float, floor: Callable[[], float | None]) -> Ratio | None:
+        """``z`` as ``k`` times the Python sum of one row-sum read per image, where the code proves
+        the divisor ``k * n`` with ``n`` such a sum added once per image (``_bytecode.summed_multiple``:
+        ``/ (2 * count)`` with ``count += int(m.sum())``): ``_summed_reads`` of ``z / k``, each value
+        times ``k``, marked consumed."""
+        return self._summed_reads(z, floor, k)
+
+    def _summed_reads(self, z: float, floor: Callable[[], float | None] | None = None,
+                      multiple: float = 1.0) -> Ratio | None:
         """``z`` as the Python sum of one row-sum read per image, the same one in each image's
         order of reads (``positives += int(pos.sum())`` in a loop over images): a row-sum
         normaliser with those values per image (the group's sum is its images' reads). None
         when no such reads sum to ``z``; when two sets of reads sum to it, or a read over several
-        images equals it too, the call is declined (which numbers ``z`` adds up cannot be told)."""
-        families = self._read_families()
-        sums = [family for family in families if near_count(z, sum(read.value for read in family))]
-        multiple = 1.0
-        if not sums and families:  # ``/ (2 * count)`` with ``count += int(m.sum())``: the code shows the multiple
-            k = _bytecode.summed_multiple(self._read_body_call)
-            sums = [family for family in families if near_count(z / k, sum(read.value for read in family))] \
-                if k is not None and k != 1.0 else []
-            multiple = k if sums and k is not None else 1.0
+        images equals it too, the call is declined (which numbers ``z`` adds up cannot be told).
+        ``multiple``: the constant the code proves the sum multiplied by (``summed_reads_times``)."""
+        sums = [family for family in self._read_families() if near_count(z / multiple, sum(read.value for read in family))]
         if not sums:
             return None
         batch = any(  # a count over several images equal to it too (one image's count is not taken)
-            read.image is None and read.ratio is not None and _is_count(read.value) and near_count(z, read.value)
+            read.image is None and read.ratio is not None and _is_count(read.value) and near_count(z / multiple, read.value)
             for read in self.host_reads
         )
         if len(sums) > 1 or batch:
@@ -1780,6 +1782,9 @@ class Frame:
                 "numbers it sums cannot be told by value)",
             )
             return None
+        tests = _bytecode.divisor_tests()
+        if multiple != 1.0 and tests:  # a test of ``k * n``'s operand is not written here: no branch to take
+            return None
         total = 0.0
         for read in family:
             read.consumed = True
@@ -1787,9 +1792,6 @@ class Frame:
         device = family[0].ratio.rows.device if family[0].ratio is not None else torch.device("cpu")
         values = host_tensor([multiple * float(read.value) for read in family], torch.float64, device)
         counts = Ratio.of(values, self.arange(device), 0, RatioKind.SUM)
-        tests = _bytecode.divisor_tests()
-        if multiple != 1.0 and tests:  # a test of ``k * n``'s operand is not written here: no branch to take
-            return None
         for op, c in tests:  # ``if k > 8:`` of the summed number: on a group alone, its sum
             self.branches.append(Branch(counts, op, c, getattr(operator, op)(z, c),
                                         f"a Python sum of per-image numbers read on the host compared ({z:g} {_SYMBOLS[op]} {c:g})"))
