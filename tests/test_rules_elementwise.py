@@ -1145,6 +1145,29 @@ def test_an_outside_normaliser_times_a_constant_of_the_body_is_k_times_its_share
     assert got["loss_inline_real"] == pytest.approx(float(e[real].sum()) / (3 * boxes), rel=1e-5)
 
 
+class _DenoisingCriterion:
+    """The same as a criterion's method: ``num_boxes * self.dn_groups``, an attribute only
+    ``__init__`` sets (RT-DETR's ``self.num_denoising`` groups)."""
+
+    def __init__(self):
+        self.dn_groups = 3
+
+    def loss_labels(self, o, t, num_boxes):
+        return {"loss": _err(o, t)[0].mean(1).sum() / (num_boxes * self.dn_groups)}
+
+
+@pytest.mark.parametrize("lengths", [[1, 3], [1, 2, 3, 1]])
+def test_an_outside_normaliser_times_a_configured_attribute_is_k_times_its_share(lengths):
+    """A method of the criterion (bound, as DETR-style criteria call it): on [1, 3], 12 = 3 x the 4
+    instances = 6 x the 2 rows; split as the oracle, 3 times each group's share of the boxes."""
+    weights = [1.0, 0.5, 0.5, 1.0] if len(lengths) == 4 else [1.0, 0.5]
+    outputs, targets = _with_instances(len(lengths) % 3, weights, lengths)
+    got, want, said = split_outcome(_DenoisingCriterion().loss_labels, [outputs, targets, float(sum(lengths))],
+                                    [ROWS, TARGETS, Share(lengths)])
+    assert set(got) == set(want) == {"loss_real", "loss_synthetic"}, said
+    assert got == pytest.approx(want, rel=1e-5) and not said
+
+
 def _outside_count_near_misses():
     def factor_passed(o, t, num_boxes, k):  # the factor passed too: no constant the code shows
         return {"loss": _err(o, t)[0].mean(1).sum() / (num_boxes * k)}
