@@ -79,6 +79,11 @@ Since (session 29, psum2): the memory-bank multi-similarity's ``sum(losses) / x.
 (5): each row's loss is a value of that row alone (the bank fixed, rows without hard pairs skipped
 on their own data), and a Python sum of one-image values is a sum of one-image losses. 294
 expected, 22 declined, 11 GAP (3.7 %), 0 WRONG.
+
+Since (s1415, not written for this survey): the one-to-many normaliser ``n = num_boxes * REPEAT`` (a
+number passed in times a module global, the code shows) is twice the group's share of the boxes,
+whatever count of the batch it equals (2). Now: 294 expected, 20 declined, 9 GAP (3.1 %), 0 WRONG;
+left: the batch-ranked OHEM threshold and the in-batch pairs declining their calls (9).
 """
 
 from __future__ import annotations
@@ -1001,8 +1006,8 @@ CASES = {c.body.__name__: c for c in [
     # every key split since session 17: ``* side``, an item of the module tuple SIDES, is a constant
     Case(yolo_flat_targets_neighbour_cells_ciou_level_balance_times_batch, dense_batch),
     Case(two_stage_encoder_proposals_with_deep_copied_class_agnostic_targets, set_batch),
-    Case(one_to_many_branch_with_repeated_targets_over_repeated_count, set_batch, gaps=keys("loss_ce_o2m@1"),
-         why="num_boxes * 2 equals 2 x instances and 4 x rows on batch 1: declined as ambiguous"),
+    # split since s1415: ``n = num_boxes * REPEAT`` is a number passed in times a module global
+    Case(one_to_many_branch_with_repeated_targets_over_repeated_count, set_batch),
     Case(solo_instance_dice_per_cell_and_category_focal_over_instances_plus_one, dense_batch),
     Case(ohem_over_the_batch_with_threshold_and_min_kept, seg_batch, keys("loss_ohem"), gaps=keys("loss_ce"),
          why="the threshold is a probability ranked over the batch's pixels, read on the host: the whole call "
@@ -1045,6 +1050,6 @@ CASES = {c.body.__name__: c for c in [
 
 
 globals().update(survey_tests(
-    CASES, range(len(WEIGHTS)), 28, (294, 22, 11, 0),
-    over_target="11 GAP of 294 expected (3.7 %; 22.1 % on first contact): an ambiguous outside normaliser (2), "
-                "calls declined whole by a mixing host read or in-batch pairs (9)"))
+    CASES, range(len(WEIGHTS)), 28, (294, 20, 9, 0),
+    over_target="9 GAP of 294 expected (3.1 %; 22.1 % on first contact): calls declined whole by a mixing host read "
+                "or in-batch pairs (9)"))

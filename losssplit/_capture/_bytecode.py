@@ -130,6 +130,64 @@ def literal_index(index: Any) -> bool:
     return literal is not _UNPROVEN and _constant(literal) and _same(literal, index)
 
 
+def own_length_bound(x: Any, body: Callable[[], BodyCall | None]) -> bool:
+    """Whether the subscript the caller's code is executing is ``x[:n]`` with ``n`` a local the code
+    last stored, in straight-line code right before without storing ``x`` in between, as
+    ``int(len(x) * k)`` or ``int(k * len(x))`` (a trimmed loss's ``keep = int(len(res) * (1 -
+    trim))``), ``k`` a constant of the call (``_constant_of_call``) and ``x`` the very tensor cut: the
+    bound is computed from that tensor's own size, whatever numbers were read before, the same on
+    any group with its image. False otherwise, or on a Python whose layout was not checked."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("int", "len")):
+        return False
+    found = _own_length_bound_at(f.f_code, _lasti(f))
+    if found is None or f.f_locals.get(found[0], _UNPROVEN) is not x:
+        return False
+    k: Any = _constant_of_call(f, found[1], found[2], body, own=None)
+    return type(k) in (int, float)
+
+
+@_per_code(1024)
+def _own_length_bound_at(code: types.CodeType, lasti: int) -> tuple[str, int, int] | None:
+    """(``x``, the span of ``k``) of ``x[:n]`` at ``lasti`` with ``n = int(len(x) * k)`` (see
+    ``own_length_bound``); None otherwise."""
+    instructions, at = _located(code, lasti)
+    if at is None or at < 4 or instructions[at].opname != "BINARY_SUBSCR":
+        return None
+    load, none, bound, build = instructions[at - 4 : at]
+    if (load.opname != "LOAD_FAST" or none.opname != "LOAD_CONST" or none.argval is not None
+            or bound.opname != "LOAD_FAST" or build.opname != "BUILD_SLICE" or build.arg != 2):
+        return None
+    x, n = load.argval, bound.argval
+    store = next((k for k in range(at - 5, -1, -1) if instructions[k].opname in ("STORE_FAST", "DELETE_FAST")
+                  and instructions[k].argval in (x, n)), None)
+    if store is None or instructions[store].argval != n or instructions[store].opname != "STORE_FAST" \
+            or any(i.is_jump_target or i.opname.startswith(_LEAVES) for i in instructions[store + 1 : at + 1]):
+        return None
+    first = _operand_start(instructions, store)
+    if first is None:
+        return None
+    span = instructions[first:store]
+    # ``int(<product>)``: LOAD_GLOBAL int, the product, PRECALL 1, CALL 1
+    if len(span) < 4 or span[0].opname != "LOAD_GLOBAL" or span[0].argval != "int" or not (span[0].arg or 0) & 1 \
+            or span[-2].opname != "PRECALL" or span[-2].arg != 1 or span[-1].opname != "CALL" or span[-1].arg != 1:
+        return None
+    product = store - 2  # the product's BINARY_OP
+    if instructions[product - 1].opname != "BINARY_OP" or instructions[product - 1].argrepr != "*":
+        return None
+    operands = _split_operands(instructions[first + 1 : product - 1], 2)
+    if operands is None:
+        return None
+    at_first = first + 1
+    spans = ((at_first, at_first + len(operands[0])), (at_first + len(operands[0]), product - 1))
+    for j in (0, 1):
+        length = operands[j]
+        if [i.opname for i in length] == ["LOAD_GLOBAL", "LOAD_FAST", "PRECALL", "CALL"] and length[0].argval == "len" \
+                and (length[0].arg or 0) & 1 and length[1].argval == x and length[3].arg == 1:
+            return x, *spans[1 - j]
+    return None
+
+
 def configured_list_index(index: Any, lists: FixedLists) -> bool:
     """Whether the list of ints ``index`` that a ``Tensor.__getitem__`` received is the index
     operand of the subscript the caller's code is executing, an attribute of ``self`` or a module
@@ -1977,13 +2035,14 @@ def _is_module(value: Any) -> bool:
     return torch is not None and isinstance(value, torch.nn.Module)
 
 
-def _split_operands(span: list[dis.Instruction], n: int) -> list[list[dis.Instruction]] | None:
+def _split_operands(span: list[dis.Instruction], n: int, target_first: bool = False) -> list[list[dis.Instruction]] | None:
     """``span``, the code pushing ``n`` values, cut into the code of each (None where it is not
-    straight-line code of one value after another)."""
+    straight-line code of one value after another; ``target_first``: each may start at a jump
+    target, the caller having checked that only ``span[0]`` is one)."""
     out: list[list[dis.Instruction]] = []
     end = len(span)
     for _ in range(n):
-        start = _operand_start(span, end)
+        start = _operand_start(span, end, target_first)
         if start is None:
             return None
         out.append(span[start:end])
@@ -3639,40 +3698,74 @@ def summed_in_loop() -> bool:
     return any(_proven(f, name) for name in _divisor_locals(f.f_code, _lasti(f)))
 
 
-def summed_multiple() -> float | None:
+def summed_multiple(body: Callable[[], BodyCall | None] | None = None) -> float | None:
     """``k`` where the division the caller's code is executing divides by ``k * n`` or ``n * k``,
-    ``k`` a positive int or float literal and ``n`` a local this code sets as ``summed_in_loop``
+    also floored by the builtin ``max`` with a literal written there (``max(1, n * k)``), ``k`` a
+    positive int or float literal or, given ``body``, a constant of the call (``_constant_of_call``:
+    FreeAnchor's ``topk`` at its default) and ``n`` a local this code sets as ``summed_in_loop``
     describes (MiDaS' trimmed loss, ``/ (2 * M)`` with ``M += len(r)`` over the images): on a group
-    alone ``k`` times the group's sum. None otherwise, or on a Python whose layout was not checked."""
+    alone ``k`` times the group's sum (floored as the code floors it). None otherwise, or on a
+    Python whose layout was not checked."""
     if sys.version_info[:2] not in _FLOOR_CHECKED:
         return None
     f = _caller()
     if f is None or any(_builtin(f, n) is not getattr(builtins, n) for n in ("max", "min", "sum", "float", "int", "len")):
         return None
     found = _multiplied_local(f.f_code, _lasti(f))
-    return found[1] if found is not None and _proven(f, found[0]) else None
+    if found is None or not _proven(f, found[0]):
+        return None
+    if not isinstance(found[1], tuple):
+        return found[1]
+    # the span of a name: a constant of the call, or no proof
+    k: Any = _constant_of_call(f, *found[1], body, own=None) if body is not None else _UNPROVEN
+    return float(k) if type(k) in (int, float) and k > 0 and not math.isinf(k) else None
 
 
 @_per_code(1024)
-def _multiplied_local(code: types.CodeType, lasti: int) -> tuple[str, float] | None:
-    """For ``summed_multiple``: (``n``, ``k``) of a divisor written ``k * n`` or ``n * k``, else None."""
+def _multiplied_local(code: types.CodeType, lasti: int) -> tuple[str, float | tuple[int, int]] | None:
+    """For ``summed_multiple``: (``n``, ``k``) of a divisor written ``k * n`` or ``n * k`` (or
+    floored, ``max(c, k * n)``), ``k`` a literal's value or the span of the name loaded for it
+    (read per call), else None."""
     instructions, at = _located(code, lasti)
     if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].arg not in _DIVISIONS:
         return None
     right = _operand_start(instructions, at)
-    span = instructions[right:at] if right is not None else []
-    ops = [i.opname for i in span]
-    if ops not in (["LOAD_CONST", "LOAD_FAST", "BINARY_OP"], ["LOAD_FAST", "LOAD_CONST", "BINARY_OP"]) \
-            or span[2].arg not in _PRODUCTS or any(i.is_jump_target for i in span):
+    if right is not None and instructions[at - 1].opname == "CALL" and _max_call(instructions, at - 1) is not None:
+        # ``max(1, n * k)``: the product is the argument that is no literal
+        first, second = _two_operands(instructions, at - 2) or (None, None)
+        if first is None or second is None:
+            return None
+        product = (first, second) if instructions[second - 1].opname == "BINARY_OP" else (second, at - 2)
+        right, end = product
+    else:
+        end = at
+    if right is None:
         return None
-    const, local = (span[0], span[1]) if ops[0] == "LOAD_CONST" else (span[1], span[0])
-    k = const.argval
-    if type(k) not in (int, float) or not k > 0 or math.isinf(k):
+    span = instructions[right:end]
+    ops = [i.opname for i in span]
+    if len(span) != 3 or span[2].opname != "BINARY_OP" or span[2].arg not in _PRODUCTS \
+            or any(i.is_jump_target for i in span):
+        return None
+    names = [(j, i) for j, i in enumerate(span[:2]) if i.opname == "LOAD_FAST"]
+    k: float | tuple[int, int]
+    if ops[:2] in (["LOAD_CONST", "LOAD_FAST"], ["LOAD_FAST", "LOAD_CONST"]):
+        const, local = (span[0], span[1]) if ops[0] == "LOAD_CONST" else (span[1], span[0])
+        if type(const.argval) not in (int, float) or not const.argval > 0 or math.isinf(const.argval):
+            return None
+        k = float(const.argval)
+    elif len(names) == 2:  # ``n * topk``: the local summed in a loop times a name (proven a constant per call)
+        summed = [(j, i) for j, i in names if _accumulated(code, str(i.argval)) is True]
+        if len(summed) != 1:
+            return None
+        local = summed[0][1]
+        other = 1 - summed[0][0]
+        k = (right + other, right + other + 1)
+    else:
         return None
     loads = [j for j, i in enumerate(instructions) if i.opname == "LOAD_FAST" and i.argval == local.argval]
     if _tests_of(instructions, loads, _literal_locals(code)):  # ``if M > 70:``: on a group alone its sum decides
         return None
-    return str(local.argval), float(k)
+    return str(local.argval), k
 
 
 def summed_item_floor() -> float | None:
@@ -4064,15 +4157,19 @@ def _unconditional(code: types.CodeType, instructions: list[dis.Instruction], he
     """Whether every iteration of the loop at ``head`` that reaches index ``start`` first runs the
     instructions from ``start`` to ``add`` once: no jump between the loop's head and ``add`` lands
     after ``start`` or outside the loop body before it (``continue``, ``break``, ``if``), no jump
-    enters that span, and no ``try`` / ``with`` covers any of it."""
-    lo, hi = instructions[head].offset, instructions[add].offset
+    enters that span, and no ``try`` / ``with`` covers any of it. A ``try`` / ``with`` before
+    ``start`` whose handler code lies there too (``with torch.no_grad():`` in mmdet's per-image
+    assigners) may only re-raise or reach the addition, its jumps checked as the others: so the
+    addition still runs once."""
+    lo, hi, first = instructions[head].offset, instructions[add].offset, instructions[start].offset
     for i in instructions[head + 1 : add + 1]:
-        if i.opcode in _JUMPS and isinstance(i.argval, int) and not lo < i.argval <= instructions[start].offset:
+        if i.opcode in _JUMPS and isinstance(i.argval, int) and not lo < i.argval <= first:
             return False
     if any(i.is_jump_target for i in instructions[start + 1 : add + 1]):
         return False
     entries = _exception_entries(code)
-    return entries is not None and not any(e.start <= hi and e.end > lo for e in entries)
+    return entries is not None and not any(
+        e.start <= hi and e.end > first or e.start <= hi and e.end > lo and not lo < e.target < first for e in entries)
 
 
 def _zero_store(instructions: list[dis.Instruction], k: int) -> bool:
@@ -7392,6 +7489,50 @@ def constant_times_length(body: Callable[[], BodyCall | None]) -> tuple[Any, Any
     return c, _locals(f)[x]
 
 
+def argument_times_constant(body: Callable[[], BodyCall | None]) -> tuple[Any, Any] | None:
+    """``(p, k)`` where the divisor of the ``a / b`` the decorated body's own code is executing is
+    ``p * k`` (or ``k * p``): written there, or a local assigned once, in no loop, right by that
+    product (RT-DETR's ``norm = num_boxes * dn_num_group``), ``p`` a parameter of the body it never
+    rebinds, passed by the call (the very object the caller gave: an outside number), and ``k`` a
+    constant of the call (``_constant_of_call``). On a group alone the body divides by ``k`` times
+    what the caller gives it there. ``k`` None where the other factor is no such constant
+    (``num_boxes * num_boxes``, ``num_boxes * len(targets)``: on a group alone maybe the group's).
+    None for any other divisor, a helper's code, or an unchecked Python."""
+    f = _caller() if sys.version_info[:2] in _FLOOR_CHECKED else None
+    found = _times_parameter_at(f.f_code, _lasti(f)) if f is not None else None
+    if f is None or found is None or _called_by(f)[0] != "body":
+        return None
+    name, first, stop = found
+    call = body()
+    p = f.f_locals.get(name, _UNPROVEN)
+    if call is None or call.code is not f.f_code or name in call.unpassed or type(p) not in (int, float):
+        return None
+    k = _constant_of_call(f, first, stop, body, own=None)
+    return p, (None if k is _UNPROVEN else k)
+
+
+@_per_code(1024)
+def _times_parameter_at(code: types.CodeType, lasti: int) -> tuple[str, int, int] | None:
+    """(the parameter, the span of the other factor) of the divisor ``p * k`` of the division at
+    ``lasti`` (see ``argument_times_constant``)."""
+    divisor = _divisor_code(code, lasti, target_first=True)
+    if divisor is None:
+        return None
+    instructions, start, end = divisor
+    product = end - 1
+    if instructions[product].opname != "BINARY_OP" or instructions[product].argrepr != "*" \
+            or any(i.is_jump_target for i in instructions[start + 1 : end + 1]):
+        return None
+    operands = _split_operands(instructions[start:product], 2, target_first=True)
+    if operands is None:
+        return None
+    spans = ((start, start + len(operands[0])), (start + len(operands[0]), product))
+    for k in (0, 1):
+        span = operands[k]
+        if len(span) == 1 and span[0].opname == "LOAD_FAST" and _plain_parameter(code, span[0].argval):
+            return span[0].argval, *spans[1 - k]
+    return None
+
 
 def sizes_product() -> tuple[Any, int, int] | None:
     """``(x, i, j)`` where the divisor of the ``a / b`` the caller's code is executing is written
@@ -7865,10 +8006,12 @@ def _product_operands(instructions: list[dis.Instruction], start: int, end: int)
     return operands
 
 
-def _divisor_code(code: types.CodeType, lasti: int) -> tuple[list[dis.Instruction], int, int] | None:
+def _divisor_code(code: types.CodeType, lasti: int, target_first: bool = False
+                  ) -> tuple[list[dis.Instruction], int, int] | None:
     """(``code``'s instructions, start, end) of the code computing the divisor of the ``a / b`` at
     ``lasti``: written there, or the value of the local it loads where that local is stored once,
-    outside a loop (no parameter, no cell); None otherwise."""
+    outside a loop (no parameter, no cell); None otherwise. ``target_first``: the store's code may
+    start at a jump target (``norm = n * k`` right after a loop)."""
     divisor = _divisor_span(code, lasti)
     if divisor is None:
         return None
@@ -7880,7 +8023,7 @@ def _divisor_code(code: types.CodeType, lasti: int) -> tuple[list[dis.Instructio
                 or instructions[stores[0]].opname != "STORE_FAST" or _in_loop(code, instructions[stores[0]].offset)):
             return None
         end = stores[0]
-        first = _operand_start(instructions, end)
+        first = _operand_start(instructions, end, target_first)
         if first is None:
             return None
         start = first

@@ -2944,6 +2944,13 @@ def _ratio_arithmetic(
                               "(``/ float(len(targets))``)", pred)
         if kind == "div" and tb is None and _one_image_by_count(frame, ta.ratio, other):
             return lost_track(ONE_IMAGE_BY_COUNT, pred)
+        if (kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and frame.host_reads
+                and isinstance(other, (int, float)) and type(other) in (int, float) and other > 0
+                and (k := summed_multiple(frame.read_body_call_once)) is not None and k != 1.0):
+            # ``/ (2 * count)`` with ``count += int(m.sum())``: ``k`` times the group's reads, no other reading
+            counted = frame.summed_reads_times(float(other), k, divisor_floor)
+            if counted is not None:
+                return Track(from_prediction=pred, ratio=ta.ratio.scaled(by_rows=counted))
         if kind == "div" and ta.ratio.kind is RatioKind.SUM and not ta.ratio.divisors and not _arithmetic_of_reads(frame, b):
             # a tensor made from the number (``torch.tensor(len(pos_inds))``) divides as the number
             counted = frame.host_normaliser(other if isinstance(b, Tensor) and tb is None else b, divisor_floor)
@@ -2955,6 +2962,8 @@ def _ratio_arithmetic(
         if kind == "div" and isinstance(other, (int, float)) and type(other) in (int, float, CountedInt, CountedFloat) \
                 and other and frame.num_images > 1:
             product = _over_constant_times_length(frame, ta, other)
+            if product is None:
+                product = _over_argument_times_constant(frame, ta, other)
             if product is not None:
                 return product
         if kind == "div" and isinstance(other, (int, float)) and not isinstance(other, bool) and _of_the_weights(frame):
@@ -3510,7 +3519,9 @@ def _arithmetic_of_reads(frame: Frame, z: Any) -> bool:
     to the count of elements a read did not sum, is no row-sum normaliser (was silently wrong)."""
     if not frame.host_reads:
         return False
-    if divisor_source(z) == "literal" or computed_divisor(products=True):
+    if divisor_source(z) == "literal":
+        return True
+    if computed_divisor(products=True):
         return True
     found = divisor_arithmetic()  # ``max(n, c)``, ``c`` above 1: a group counting below c divides by c
     if found is None or not found.maximum:
@@ -3601,6 +3612,35 @@ def _over_constant_times_length(frame: Frame, track: Track, z: float) -> Track |
         return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=per_row))
     except ValueError:
         return lost_track(f"a division by {TIMES_LENGTH}", track.from_prediction)
+
+
+OUTSIDE_TIMES_UNPROVEN = ("a division by a number passed in times a factor the code does not prove a constant of the "
+                          "call (``num_boxes * num_boxes``, ``num_boxes * len(targets)``): on a group alone the factor "
+                          "may be the group's")
+
+
+def _over_argument_times_constant(frame: Frame, track: Track, z: float) -> Track | None:
+    """``l.sum() / (num_boxes * k)`` (RT-DETR's denoising ``num_boxes * dn_num_group``, see
+    ``_bytecode.argument_times_constant``): a number passed in (an outside normaliser) times a
+    constant of the call, on a group alone ``k`` times what the caller passes there, so ``k`` times
+    the group's share of the number (as ``/ num_boxes``), whatever count of the batch ``z`` equals.
+    None where the code shows no such product (read as before); a product with a factor the code
+    does not prove a constant declines (``num_boxes * num_boxes`` = 49 was read as 7 x the 7
+    instances: on a group of 2 boxes 14, not 4)."""
+    found = frame.argument_times_constant() if frame.tokens is None else None
+    if found is None:
+        return None
+    p, k = found
+    if not p or not frame.from_arguments(p):
+        return None
+    if k is None:
+        return lost_track(OUTSIDE_TIMES_UNPROVEN, track.from_prediction)
+    if not k or p * k != z:
+        return None
+    over = _over_argument(track, p)
+    if over.ratio is None:
+        return over
+    return Track(from_prediction=over.from_prediction, ratio=over.ratio.scaled(scale=1 / k))
 
 
 def _over_length(frame: Frame, track: Track, n: int) -> Track:
@@ -3794,16 +3834,17 @@ def _running_count(frame: Frame, z: float) -> bool:
 
 
 def _sizes_times(frame: Frame, z: Any, ta: Track) -> Ratio | None:
-    """The row-sum normaliser of a divisor the code writes ``k * n`` (a literal ``k``) with ``n`` a
-    sum of one size of each image's own tensor read in every iteration of a loop (MiDaS' trimmed
-    loss, ``M += len(r)``, then ``/ (2 * M)``): ``k`` times the group's sizes
+    """The row-sum normaliser of a divisor the code writes ``k * n`` (``k`` a literal or a constant
+    of the call) with ``n`` a sum of one size of each image's own tensor read in every iteration of
+    a loop (MiDaS' trimmed loss, ``M += len(r)``, then ``/ (2 * M)``; FreeAnchor's ``/ max(1, num_pos *
+    topk)``, floored as the code floors it): ``k`` times the group's sizes
     (``_bytecode.summed_multiple``, ``Frame.summed_sizes``). None otherwise."""
     if type(z) not in (int, float) or not z or not frame.image_size_read or frame.host_reads or ta.ratio is None:
         return None
-    k = summed_multiple()
+    k = summed_multiple(frame.read_body_call_once)
     if k is None or k == 1.0:
         return None
-    return frame.summed_sizes(z, ta.ratio.rows.device, lambda: None, multiple=k)
+    return frame.summed_sizes(z, ta.ratio.rows.device, divisor_floor, multiple=k)
 
 
 def _floored_items(frame: Frame, z: Any) -> float | None:

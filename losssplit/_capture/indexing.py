@@ -21,6 +21,7 @@ from ._bytecode import (
     literal_index,
     literal_size,
     own_field_index,
+    own_length_bound,
     shape_bound_index,
     slice_lengths,
 )
@@ -457,7 +458,8 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     if frame.read_image != NO_READ and track is not None and _bounded(parts):
         # bounds may come from host reads, unless written as literals in the body
         frame.sized("Tensor.__getitem__ with slice bounds", track,
-                    lambda: literal_index(index) or _sizes_of_rows(frame, parts), _picked_image(frame, track, parts))
+                    lambda: literal_index(index) or _sizes_of_rows(frame, parts)
+                    or own_length_bound(src, frame.read_body_call_once), _picked_image(frame, track, parts))
     if frame.image_sizes and track is not None and _bounded(parts):
         picked = _picked_image(frame, track, parts)
         image = picked if picked is not None else (

@@ -1685,6 +1685,12 @@ class Frame:
         constant of the call (``_bytecode.constant_times_length``)."""
         return _bytecode.constant_times_length(self._read_body_call)
 
+    def argument_times_constant(self) -> tuple[Any, Any] | None:
+        """``(p, k)`` where the divisor of the division whose rule runs is ``p * k``, ``p`` a number
+        the call passed to the body's parameter and ``k`` a constant of the call, or None where
+        the code does not prove the other factor one (``_bytecode.argument_times_constant``)."""
+        return _bytecode.argument_times_constant(self._read_body_call)
+
     def read_body_call_once(self) -> _bytecode.BodyCall | None:
         """How the decorated body was called (``_bytecode.BodyCall``), read once per call."""
         return self._read_body_call()
@@ -1740,17 +1746,26 @@ class Frame:
                 return _host_guarded(r, z, v, floor)
         return None
 
-    def _summed_reads(self, z: float, floor: Callable[[], float | None] | None = None) -> Ratio | None:
+    def summed_reads_times(self, z: float, k: float, floor: Callable[[], float | None]) -> Ratio | None:
+        """``z`` as ``k`` times the Python sum of one row-sum read per image, where the code proves
+        the divisor ``k * n`` with ``n`` such a sum added once per image (``_bytecode.summed_multiple``:
+        ``/ (2 * count)`` with ``count += int(m.sum())``): ``_summed_reads`` of ``z / k``, each value
+        times ``k``, marked consumed."""
+        return self._summed_reads(z, floor, k)
+
+    def _summed_reads(self, z: float, floor: Callable[[], float | None] | None = None,
+                      multiple: float = 1.0) -> Ratio | None:
         """``z`` as the Python sum of one row-sum read per image, the same one in each image's
         order of reads (``positives += int(pos.sum())`` in a loop over images): a row-sum
         normaliser with those values per image (the group's sum is its images' reads). None
         when no such reads sum to ``z``; when two sets of reads sum to it, or a read over several
-        images equals it too, the call is declined (which numbers ``z`` adds up cannot be told)."""
-        sums = [family for family in self._read_families() if near_count(z, sum(read.value for read in family))]
+        images equals it too, the call is declined (which numbers ``z`` adds up cannot be told).
+        ``multiple``: the constant the code proves the sum multiplied by (``summed_reads_times``)."""
+        sums = [family for family in self._read_families() if near_count(z / multiple, sum(read.value for read in family))]
         if not sums:
             return None
         batch = any(  # a count over several images equal to it too (one image's count is not taken)
-            read.image is None and read.ratio is not None and _is_count(read.value) and near_count(z, read.value)
+            read.image is None and read.ratio is not None and _is_count(read.value) and near_count(z / multiple, read.value)
             for read in self.host_reads
         )
         if len(sums) > 1 or batch:
@@ -1762,7 +1777,8 @@ class Frame:
             return None
         (family,) = sums
         read_values = [read.value for read in family]
-        if (0 in read_values or len(set(read_values)) < len(read_values)) and not summed_in_loop():
+        # (a multiple: ``summed_multiple`` proved each image's number added once, as ``summed_in_loop`` does)
+        if (0 in read_values or len(set(read_values)) < len(read_values)) and multiple == 1.0 and not summed_in_loop():
             self.doubt(  # ``if b > 0: n += c`` with image 0's count 0, ``n += prev`` of equal counts
                 torch.ones((), dtype=torch.bool),
                 f"a loss is divided by {z:g}, the sum of per-image numbers read on the host some of which are 0 or "
@@ -1770,17 +1786,20 @@ class Frame:
                 "numbers it sums cannot be told by value)",
             )
             return None
+        tests = _bytecode.divisor_tests()
+        if multiple != 1.0 and tests:  # a test of ``k * n``'s operand is not written here: no branch to take
+            return None
         total = 0.0
         for read in family:
             read.consumed = True
             total += read.value
         device = family[0].ratio.rows.device if family[0].ratio is not None else torch.device("cpu")
-        values = host_tensor([float(read.value) for read in family], torch.float64, device)
+        values = host_tensor([multiple * float(read.value) for read in family], torch.float64, device)
         counts = Ratio.of(values, self.arange(device), 0, RatioKind.SUM)
-        for op, c in _bytecode.divisor_tests():  # ``if k > 8:`` of the summed number: on a group alone, its sum
+        for op, c in tests:  # ``if k > 8:`` of the summed number: on a group alone, its sum
             self.branches.append(Branch(counts, op, c, getattr(operator, op)(z, c),
                                         f"a Python sum of per-image numbers read on the host compared ({z:g} {_SYMBOLS[op]} {c:g})"))
-        return _host_guarded(counts, z, total, floor)
+        return _host_guarded(counts, z, multiple * total, floor)
 
     def image_size(self, track: Track, n: Any, x: Tensor) -> None:
         """The body read ``n``, a size of ``x``, one image's own tensor (``track``'s): see
