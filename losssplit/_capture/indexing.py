@@ -2896,21 +2896,6 @@ _ORDER_LOST = frozenset(f"{op_name(f)} along a dim that carries images" for f in
 """Where an order along the images was lost (``sort``): an index that may permute their rows."""
 
 
-@rule(Tensor.unique, torch.unique, Tensor.unique_consecutive, torch.unique_consecutive)
-def unique(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``unique`` of data with rows of images: the values found, their inverse indices and
-    their counts are the batch's (on a group alone, the group's classes at other positions), so
-    what is computed from them loses its images. Of one image's data (a per-image loop) they are
-    that image's own and stay untracked constants, as fresh data. Their sizes (``len(y.unique())``,
-    the classes present) are the batch's too: marked as positions picked by mixed values, so that
-    a division by one declines (rt25: was a constant divisor, the batch's number on every group;
-    rt26: ``unique_consecutive`` likewise)."""
-    src = args[0] if args else kwargs.get("input")
-    track = frame.get(src)
-    if track is not None and (track.rows or track.lost_at is not None or track.ratio is not None):
-        frame.lose(out, mixed_pick(track.lost_at or f"{op_name(func)} of several images' data"), track)
-
-
 def _same_order(frame: Frame, op: str, unweighted: Tensor, order: Tensor, dim: int, descending: Any) -> Tensor:
     """A full sort of values that carry weights (one image's values centred on their own mean,
     whose unweighted copy is kept even where no weight entered them): on a group alone the body
