@@ -1130,6 +1130,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     where = _WRITTEN_VALUE.get(func)
     written = frame.get(args[where]) if where is not None and len(args) > where and isinstance(args[where], Tensor) else None
     plain = track.ratio is None and not track.parts and not track.elements and not track.element_formulas and track.formula is None
+    if written is not None and written.from_prediction and not track.from_prediction and track.lost_at is None and plain:
+        # ``m = torch.zeros_like(p); m[t] = p[t]`` (torchmetrics' one-vs-all hinge): the images' data
+        # now holds predictions at their rows' positions, a loss of them, not a count (was declined as
+        # a sum of data followed only as a normaliser's)
+        track = dataclasses.replace(track, from_prediction=True)
+        frame.set(target, track)
     replay = _REPLAYED.get(func)
     if replay is not None and written is not None and (written.unweighted is not None or track.unweighted is not None) and plain:
         # ``buf[b] = e[b] * t[b]["loss_weight"]``, the Lovász gradient's ``j[1:p] = j[1:p] - j[0:-1]``,
