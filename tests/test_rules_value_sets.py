@@ -86,6 +86,23 @@ def test_every_group_deciding_as_the_batch_splits_the_branch():
     assert not wrong_companions(got, want)
 
 
+def _labels_written_after_unique(outputs, targets):
+    """The labels shifted in place after ``unique``: the values found are those before the write."""
+    y = _binary(targets)
+    u = torch.unique(y)
+    y += 1
+    bce = F.binary_cross_entropy_with_logits(outputs["binary"], (y - 1).float())
+    return {"loss": bce if torch.any(u == 1) else 2 * bce}
+
+
+def test_labels_written_in_place_after_unique_never_split_wrong():
+    # real (labels 1) decides as the batch; synthetic (all 0) alone decides ``2 * bce``: declined, not given with
+    # the batch's branch (the values found are a copy of the labels then, not the shifted ones)
+    got, want, said = outcome(_labels_written_after_unique)
+    assert not wrong_companions(got, want)
+    assert "loss_synthetic" not in got, said
+
+
 def _count_of_values(outputs, targets):
     y = _binary(targets)
     return {"loss": F.binary_cross_entropy_with_logits(outputs["binary"], y.float(), reduction="sum")

@@ -69,7 +69,9 @@ def _note_set(frame: Frame, src: Tensor, track: Track, out: Tensor, dim: Any) ->
     shape = [1] * src.dim()
     shape[d] = -1
     images = rows.reshape(shape).expand(src.shape).reshape(-1)
-    frame.value_sets[id(out)] = (out, version_of(out) or 0, id(out), unweighted_of(src, track).reshape(-1), images)
+    # a copy: ``src`` written in place after ``unique`` keeps the values found as they were
+    values = unweighted_of(src, track).reshape(-1).clone()
+    frame.value_sets[id(out)] = (out, version_of(out) or 0, id(out), values, images)
 
 
 def _of_set(frame: Frame, x: Any) -> tuple[Tensor, int, int, Tensor, Tensor] | None:
