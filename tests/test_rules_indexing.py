@@ -2395,3 +2395,48 @@ def test_image_rows_into_a_zeros_tensor_near_misses_decline(case):
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
         assert not wrong_companions(got, want), (seed, got, want)
         assert got == {} and any(said_part in m for m in said), said
+
+
+def _one_vs_all_hinge(o, t):
+    """torchmetrics' one-vs-all hinge: the scores at the labels' one-hot positions, negated elsewhere, written into
+    ``zeros_like`` of them; a clamped square summed over the rows, over their count made a tensor."""
+    p = o["x"].softmax(-1).flatten(0, 1)
+    hot = F.one_hot(torch.cat([u["labels"] for u in t]), WIDTH).bool()
+    margin = torch.zeros_like(p)
+    margin[hot] = p[hot]
+    margin[~hot] = -p[~hot]
+    return {"loss": (torch.clamp(1 - margin, 0).pow(2).sum(0) / torch.tensor(p.shape[0])).mean()}
+
+
+def _data_then_written_predictions_as_count(o, t):
+    """The images' labels in ``zeros_like`` of the scores, the scores written at the labelled positions: their sum
+    over the rows divides a loss (a ratio of two losses of the rows)."""
+    p = o["x"]
+    hot = F.one_hot(torch.stack([u["labels"] for u in t]), WIDTH).bool()
+    picked = torch.zeros_like(p)
+    picked[hot] = p[hot]
+    return {"loss": rule_errors(o, t).sum() / picked.sum()}
+
+
+@pytest.mark.parametrize("body", [_one_vs_all_hinge, _data_then_written_predictions_as_count])
+def test_predictions_written_into_data_of_the_rows_are_a_loss(body):
+    # ``zeros_like(p)`` is data of the rows (no prediction); once the scores are written at each row's own positions
+    # it holds predictions, so a clamped sum of it is a loss, not a normaliser (was declined as a sum of data)
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(body, rule_batch(seed, weights))
+        assert want and set(got) == set(want), said
+        assert not wrong_companions(got, want)
+
+
+def _written_at_a_mask_of_mixed_values(o, t):
+    p = o["x"]
+    margin = torch.zeros_like(p)
+    hot = p > p.mean()  # values of every image decide the positions: on a group alone others
+    margin[hot] = p[hot]
+    return {"loss": torch.clamp(1 - margin, 0).sum() / p.numel()}
+
+
+def test_predictions_written_at_positions_mixed_values_pick_still_decline():
+    got, want, said = rule_outcome(_written_at_a_mask_of_mixed_values, rule_batch(*RULE_BATCHES[0]))
+    assert want and got == {}, (got, want)
+    assert any("'loss'" in m for m in said), said

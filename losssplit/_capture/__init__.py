@@ -14,6 +14,7 @@ from . import (  # noqa: F401 - registers the rules
     losses,
     shape,
     spatial,
+    value_sets,
 )
 from ._inputs import declared_dims, describe_inputs, read_sources, tag_inputs
 from .mode import KNOWN_IGNORED, RULES, CaptureMode, Frame, Track

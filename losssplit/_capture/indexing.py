@@ -1132,6 +1132,12 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
     where = _WRITTEN_VALUE.get(func)
     written = frame.get(args[where]) if where is not None and len(args) > where and isinstance(args[where], Tensor) else None
     plain = track.ratio is None and not track.parts and not track.elements and not track.element_formulas and track.formula is None
+    if written is not None and written.from_prediction and not track.from_prediction and track.lost_at is None and plain:
+        # ``m = torch.zeros_like(p); m[t] = p[t]`` (torchmetrics' one-vs-all hinge): the images' data
+        # now holds predictions at their rows' positions, a loss of them, not a count (was declined as
+        # a sum of data followed only as a normaliser's)
+        track = dataclasses.replace(track, from_prediction=True)
+        frame.set(target, track)
     replay = _REPLAYED.get(func)
     if replay is not None and written is not None and (written.unweighted is not None or track.unweighted is not None) and plain:
         # ``buf[b] = e[b] * t[b]["loss_weight"]``, the Lovász gradient's ``j[1:p] = j[1:p] - j[0:-1]``,
@@ -2896,21 +2902,6 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 _ORDERS = {Tensor.sort, torch.sort, Tensor.argsort, torch.argsort}
 _ORDER_LOST = frozenset(f"{op_name(f)} along a dim that carries images" for f in _ORDERS)
 """Where an order along the images was lost (``sort``): an index that may permute their rows."""
-
-
-@rule(Tensor.unique, torch.unique, Tensor.unique_consecutive, torch.unique_consecutive)
-def unique(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
-    """``unique`` of data with rows of images: the values found, their inverse indices and
-    their counts are the batch's (on a group alone, the group's classes at other positions), so
-    what is computed from them loses its images. Of one image's data (a per-image loop) they are
-    that image's own and stay untracked constants, as fresh data. Their sizes (``len(y.unique())``,
-    the classes present) are the batch's too: marked as positions picked by mixed values, so that
-    a division by one declines (rt25: was a constant divisor, the batch's number on every group;
-    rt26: ``unique_consecutive`` likewise)."""
-    src = args[0] if args else kwargs.get("input")
-    track = frame.get(src)
-    if track is not None and (track.rows or track.lost_at is not None or track.ratio is not None):
-        frame.lose(out, mixed_pick(track.lost_at or f"{op_name(func)} of several images' data"), track)
 
 
 def _same_order(frame: Frame, op: str, unweighted: Tensor, order: Tensor, dim: int, descending: Any) -> Tensor:

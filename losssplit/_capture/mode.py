@@ -1212,6 +1212,10 @@ class Frame:
         # on a group alone to the group's: only uses that read no padded position nor the width
         # are followed (``PADDED_RULE``)
         self.padded: dict[int, tuple[Tensor, int, Tensor, int]] = {}
+        # the values ``torch.unique`` found in the images' data, and element-wise tests of them, as
+        # sets (``value_sets``): id -> (the tensor, its version then, the id of the values found
+        # first, its values on the images' elements flattened, each element's image)
+        self.value_sets: dict[int, tuple[Tensor, int, int, Tensor, Tensor]] = {}
         # tensors ``cat`` / ``stack`` joined along dim 0 from the call's argument tensors only
         # (``torch.stack([t["y"] for t in targets])``), by id: their other dims are the arguments',
         # the same on a group alone (``elementwise._side_size``)
@@ -2694,6 +2698,7 @@ class Frame:
         self.term_reference = None
         self.chained_sums.clear()
         self.padded.clear()
+        self.value_sets.clear()
         self.argument_joins.clear()
         self.image_rows_written.clear()
         self.sized_derived.clear()
@@ -6486,13 +6491,15 @@ class CaptureMode(TorchFunctionMode):
             if inside:
                 frame.ran = None
                 return out
-        if frame.padded and PADDED_RULE:
+        for noted, first in ((frame.padded, PADDED_RULE), (frame.value_sets, VALUE_SET_RULE)):
+            if not noted or not first:  # (a tensor ``pad_sequence`` padded, values ``unique`` found)
+                continue
             try:
                 with _HIDDEN():
-                    padded = PADDED_RULE[0](frame, func, args, kwargs, out)
+                    followed = first[0](frame, func, args, kwargs, out)
             except Exception as exc:  # noqa: BLE001 - a bug here must never break training
-                frame.error, frame.error_op, padded = exc, op_name(func), True
-            if padded:
+                frame.error, frame.error_op, followed = exc, op_name(func), True
+            if followed:
                 frame.ran = None
                 return out
         if (
@@ -7023,6 +7030,9 @@ _SETITEM, _GETITEM, _FILL = Tensor.__setitem__, Tensor.__getitem__, Tensor.fill_
 # the rule of ops meeting a tensor ``pad_sequence`` padded (``shape.padded_use``): True where it
 # declined the op's use of it (nothing else follows that op)
 PADDED_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
+# the rule of ops meeting values ``torch.unique`` found (``value_sets.value_set_use``): True where
+# it followed the op (nothing else follows it)
+VALUE_SET_RULE: list[Callable[[Frame, Any, tuple, dict, Any], bool]] = []
 # the rule of writes of one image's values into a tensor made with a size of image rows
 # (``indexing.row_buffer_write``)
 ROW_BUFFER_RULE: list[Callable[[Frame, tuple], None]] = []
