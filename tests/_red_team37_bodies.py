@@ -216,12 +216,6 @@ def near_lovasz_like_per_image(o, t):
 
 
 @body("dim0")
-def unique_labels_of_the_batch_as_the_divisor(o, t):
-    ce = CE(o, t)
-    return {"loss": ce.sum() / torch.unique(LAB(t)).numel()}
-
-
-@body("dim0")
 def effective_number_class_weights(o, t):
     y = LAB(t).flatten()
     n = torch.bincount(y, minlength=5).float()
@@ -1245,3 +1239,364 @@ def fold_over_images(o, t):
     B = len(e)
     x = torch.stack([e, e.detach()], 0)[None]  # [1, 2, B]: 2 = kernel positions, B blocks
     return {"loss": F.fold(x, (1, B + 1), (1, 2)).mean()}
+
+
+# === 14. picks of a flattened batch at positions of no image's data ====================================
+
+
+def _f(o, t):
+    return _d(o, t).abs().flatten()
+
+
+@body("flat")
+def flat_every_fifth(o, t):
+    return {"loss": _d(o, t).abs().flatten()[::5].mean()}
+
+
+@body("near")
+def near_flat_every_second(o, t):
+    return {"loss": _d(o, t).abs().flatten()[::2].mean()}
+
+
+@body("flat")
+def flat_offset_slice(o, t):
+    return {"loss": _d(o, t).abs().flatten()[3:].mean()}
+
+
+@body("flat")
+def flat_offset_slice_sum(o, t):
+    f = _d(o, t).abs().flatten()
+    return {"loss": f[3:].sum() / f.numel()}
+
+
+@body("flat")
+def flat_narrow(o, t):
+    f = _d(o, t).abs().flatten()
+    return {"loss": f.narrow(0, 2, f.numel() - 2).mean()}
+
+
+@body("flat")
+def flat_drop_last(o, t):
+    return {"loss": CE(o, t).flatten()[:-2].mean()}
+
+
+@body("flat")
+def flat_consecutive_difference(o, t):
+    f = _d(o, t).flatten()
+    return {"loss": (f[1:] - f[:-1]).abs().mean()}
+
+
+@body("flat")
+def flat_take_every_fifth(o, t):
+    d = _d(o, t).abs()
+    return {"loss": torch.take(d, torch.arange(0, d.numel(), 5)).mean()}
+
+
+@body("flat")
+def flat_index_arange_step_five_of_the_numel(o, t):
+    f = _d(o, t).abs().flatten()
+    return {"loss": f[torch.arange(0, f.numel(), 5)].mean()}
+
+
+@body("flat")
+def flat_index_select_arange_step_five(o, t):
+    f = _d(o, t).abs().flatten()
+    return {"loss": f.index_select(0, torch.arange(0, f.numel(), 5)).mean()}
+
+
+@body("flat")
+def flat_padded_rows_of_eight(o, t):
+    f = _d(o, t).abs().flatten()
+    f = F.pad(f, (0, (-f.numel()) % 8))
+    return {"loss": f.view(-1, 8).amax(1).mean()}
+
+
+@body("flat")
+def flat_padded_rows_of_eight_summed(o, t):
+    f = _d(o, t).abs().flatten()
+    f = F.pad(f, (0, (-f.numel()) % 8))
+    return {"loss": f.view(-1, 8).sum(1).mean()}
+
+
+@body("flat")
+def flat_slice_assigned_shifted(o, t):
+    d = _d(o, t).abs().clone()
+    f = d.view(-1)
+    f[1:] = f[:-1].clone()
+    return {"loss": d.mean()}
+
+
+@body("flat")
+def vector_drop_first_image(o, t):
+    return {"loss": E(o, t)[1:].mean()}
+
+
+@body("flat")
+def rows_drop_first_of_the_flat_rows(o, t):
+    r = _d(o, t).abs().reshape(-1, 4)
+    return {"loss": r[1:].mean()}
+
+
+@body("flat")
+def rows_every_second_flat_row(o, t):
+    r = _d(o, t).abs().reshape(-1, 4)
+    return {"loss": r[::2].mean()}
+
+
+@body("flat", "d")
+def matched_rows_drop_first(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt)[1:].abs().sum() / num_boxes}
+
+
+@body("flat", "d")
+def matched_rows_every_second(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    return {"loss": (src - tgt)[::2].abs().sum() / num_boxes}
+
+
+@body("flat", "d")
+def matched_rows_iou_against_every_target(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    d = torch.cdist(src, tgt, p=1)
+    return {"loss": d.min(1).values.sum() / num_boxes}
+
+
+@body("flat")
+def flat_index_arange_from_three(o, t):
+    f = _f(o, t)
+    return {"loss": f[torch.arange(3, f.numel())].mean()}
+
+
+@body("flat")
+def flat_index_arange_dropping_the_last_three(o, t):
+    f = _f(o, t)
+    return {"loss": f[torch.arange(f.numel() - 3)].mean()}
+
+
+@body("near")
+def near_flat_index_arange_step_two(o, t):
+    f = _f(o, t)
+    return {"loss": f[torch.arange(0, f.numel(), 2)].mean()}
+
+
+@body("flat")
+def flat_index_arange_step_five_of_the_shape(o, t):
+    f = _f(o, t)
+    return {"loss": f[torch.arange(0, f.shape[0], 5)].mean()}
+
+
+@body("flat")
+def flat_index_arange_step_five_of_the_len(o, t):
+    f = _f(o, t)
+    return {"loss": f[torch.arange(0, len(f), 5)].mean()}
+
+
+@body("flat")
+def flat_index_of_cumsum_positions_step_five(o, t):
+    f = _f(o, t)
+    pos = torch.ones_like(f, dtype=torch.long).cumsum(0) - 1
+    return {"loss": f[pos[pos % 5 == 0]].mean()}
+
+
+@body("flat")
+def flat_mask_of_cumsum_positions_step_five(o, t):
+    f = _f(o, t)
+    pos = torch.ones_like(f, dtype=torch.long).cumsum(0) - 1
+    return {"loss": f[pos % 5 == 0].mean()}
+
+
+@body("flat")
+def vector_index_arange_from_one(o, t):
+    e = E(o, t)
+    return {"loss": e[torch.arange(1, len(e))].mean()}
+
+
+@body("flat")
+def vector_index_arange_step_two(o, t):
+    e = E(o, t)
+    return {"loss": e[torch.arange(0, len(e), 2)].mean()}
+
+
+@body("flat")
+def rows_index_arange_step_two(o, t):
+    r = CE(o, t).flatten()
+    return {"loss": r[torch.arange(0, r.numel(), 2)].mean()}
+
+
+@body("flat")
+def flat_gather_arange_step_five(o, t):
+    f = _f(o, t)
+    return {"loss": f.gather(0, torch.arange(0, f.numel(), 5)).mean()}
+
+
+@body("flat")
+def flat_take_along_dim_arange_step_five(o, t):
+    f = _f(o, t)
+    return {"loss": torch.take_along_dim(f, torch.arange(0, f.numel(), 5)).mean()}
+
+
+@body("flat")
+def flat_rows_index_arange_step_five(o, t):
+    r = (o["x"] - Y(t)).abs().reshape(-1, 4)
+    return {"loss": r[torch.arange(0, r.shape[0], 5)].mean()}
+
+
+@body("flat")
+def flat_index_of_a_linspace(o, t):
+    f = _f(o, t)
+    return {"loss": f[torch.linspace(0, f.numel() - 1, 7).long()].mean()}
+
+
+@body("flat")
+def flat_unfold_step_five(o, t):
+    f = _f(o, t)
+    return {"loss": f.unfold(0, 1, 5).mean()}
+
+
+@body("flat")
+def flat_times_a_positional_mask(o, t):
+    f = _f(o, t)
+    w = (torch.arange(f.numel()) % 5 == 0).float()
+    return {"loss": (f * w).sum() / w.sum()}
+
+
+@body("flat")
+def flat_times_linspace_weights(o, t):
+    f = _f(o, t)
+    return {"loss": (f * torch.linspace(0.5, 1.5, f.numel())).mean()}
+
+
+@body("near")
+def near_rows_times_linspace_within_each_image(o, t):
+    d = (o["x"] - Y(t)).abs()
+    return {"loss": (d * torch.linspace(0.5, 1.5, 4)).mean()}
+
+
+@body("flat")
+def flat_bool_mask_of_positions(o, t):
+    f = _f(o, t)
+    return {"loss": f[torch.arange(f.numel()) % 5 == 0].mean()}
+
+
+@body("flat")
+def flat_masked_select_of_positions(o, t):
+    f = _f(o, t)
+    return {"loss": f.masked_select(torch.arange(f.numel()) % 5 == 0).mean()}
+
+
+@body("flat")
+def flat_where_positional_mask(o, t):
+    f = _f(o, t)
+    m = torch.arange(f.numel()) >= 3
+    return {"loss": torch.where(m, f, torch.zeros(())).sum() / m.sum()}
+
+
+@body("flat")
+def flat_index_add_constant(o, t):
+    f = _f(o, t)
+    acc = torch.zeros(f.numel()).index_add(0, torch.arange(f.numel()).roll(1), f)
+    return {"loss": (acc * torch.arange(f.numel()).float().div(f.numel())).sum()}
+
+
+@body("flat")
+def rows_position_weights_over_flattened_tokens(o, t):
+    ce = CE(o, t).flatten()
+    pos = torch.arange(ce.numel()).float()
+    return {"loss": (ce * (1 + pos / ce.numel())).mean()}
+
+
+@body("flat")
+def rows_cumsum_of_ones_weights(o, t):
+    ce = CE(o, t).flatten()
+    w = torch.ones_like(ce).cumsum(0)
+    return {"loss": (ce * w).sum() / w.sum()}
+
+
+@body("flat")
+def rows_masked_fill_positions(o, t):
+    ce = CE(o, t).flatten()
+    return {"loss": ce.masked_fill(torch.arange(ce.numel()) < 2, 0.0).mean()}
+
+
+@body("flat")
+def rows_index_put_constant(o, t):
+    ce = CE(o, t).flatten().clone()
+    ce[torch.arange(0, ce.numel(), 4)] = 0.0
+    return {"loss": ce.mean()}
+
+
+@body("flat")
+def rows_scatter_constant(o, t):
+    ce = CE(o, t).flatten()
+    out = torch.zeros_like(ce).scatter(0, torch.arange(ce.numel()).flip(0), ce)
+    return {"loss": (out * torch.linspace(0, 1, ce.numel())).sum()}
+
+
+@body("flat")
+def rows_index_copy_shifted(o, t):
+    ce = CE(o, t).flatten()
+    n = ce.numel()
+    out = torch.zeros(n + 1).index_copy(0, torch.arange(1, n + 1), ce)
+    return {"loss": out[:n].mean()}
+
+
+# === 15. means of the batch stacked, normalised or reduced over rows =================================
+
+
+@body("ratio")
+def dwa_softmax_of_task_means(o, t):
+    terms = torch.stack([E(o, t).mean(), CE(o, t).mean()])
+    w = F.softmax(terms.detach() / 2.0, 0)
+    return {"loss": (w * terms).sum()}
+
+
+@body("ratio")
+def task_means_normalised(o, t):
+    terms = torch.stack([E(o, t).mean(), CE(o, t).mean()])
+    return {"loss": (terms / terms.detach().sum()).sum() + terms[0]}
+
+
+@body("ratio")
+def max_of_stacked_task_means(o, t):
+    terms = torch.stack([E(o, t).mean(), CE(o, t).mean() / 5])
+    return {"loss": terms.max()}
+
+
+@body("ratio")
+def norm_of_stacked_task_means(o, t):
+    return {"loss": torch.stack([E(o, t).mean(), CE(o, t).mean()]).norm()}
+
+
+@body("ratio")
+def column_normalised_over_images(o, t):
+    d = _d(o, t).abs()
+    return {"loss": (d / d.sum(0, keepdim=True)).pow(2).sum()}
+
+
+@body("ratio")
+def row_max_over_images_as_mask(o, t):
+    ce = CE(o, t)
+    return {"loss": (ce * (ce.detach().max(0).values > 1.5)).mean()}
+
+
+@body("ratio")
+def mean_over_images_then_max_over_rows(o, t):
+    return {"loss": CE(o, t).mean(0).max()}
+
+
+@body("ratio")
+def mean_over_images_then_sorted_weights(o, t):
+    m = CE(o, t).mean(0)
+    return {"loss": (m.sort().values * torch.tensor([0.2, 0.3, 0.5])).sum()}
+
+
+@body("ratio")
+def mean_over_images_then_softmax_over_rows(o, t):
+    m = CE(o, t).mean(0)
+    return {"loss": (m.softmax(0) * m).sum()}
+
+
+@body("ratio")
+def mean_over_images_then_pow(o, t):
+    return {"loss": CE(o, t).mean(0).pow(2).mean()}
