@@ -1600,3 +1600,31 @@ def mean_over_images_then_softmax_over_rows(o, t):
 @body("ratio")
 def mean_over_images_then_pow(o, t):
     return {"loss": CE(o, t).mean(0).pow(2).mean()}
+
+
+
+@body("near", "d")
+def near_matched_rows_all_picked_by_an_arange(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    keep = torch.arange(len(src))
+    return {"loss": (src[keep] - tgt[keep]).abs().sum() / num_boxes}
+
+
+@body("near", "d")
+def near_matched_rows_first_of_each_image_by_host_offsets(o, t, idx, num_boxes):
+    src, tgt = MATCHED(o, t, idx)
+    sizes = [len(j) for _, j in idx]
+    starts = torch.tensor([sum(sizes[:i]) for i in range(len(sizes))])
+    return {"loss": (src[starts] - tgt[starts]).abs().sum() / len(sizes)}
+
+
+@body("near")
+def near_flat_mask_of_every_second_value(o, t):
+    f = _f(o, t)
+    return {"loss": f[torch.arange(f.numel()) % 2 == 0].mean()}
+
+
+@body("near")
+def near_flat_masked_select_of_every_second_value(o, t):
+    f = _f(o, t)
+    return {"loss": f.masked_select(torch.arange(f.numel()) % 2 == 1).mean()}
