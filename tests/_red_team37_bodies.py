@@ -1541,6 +1541,102 @@ def rows_index_copy_shifted(o, t):
     return {"loss": out[:n].mean()}
 
 
+@body("flat")
+def vector_first_image_twice(o, t):
+    e = E(o, t)
+    return {"loss": e[torch.cat([torch.arange(len(e)), torch.zeros(1, dtype=torch.long)])].mean()}
+
+
+@body("near")
+def near_vector_each_image_twice(o, t):
+    e = E(o, t)
+    return {"loss": e[torch.arange(len(e)).repeat_interleave(2)].mean()}
+
+
+@body("flat")
+def flat_split_of_five_first(o, t):
+    return {"loss": _f(o, t).split(5)[0].mean()}
+
+
+@body("flat")
+def flat_chunk_second_half(o, t):
+    return {"loss": _f(o, t).chunk(2)[1].mean()}
+
+
+@body("flat")
+def flat_tensor_split_after_three(o, t):
+    return {"loss": torch.tensor_split(_f(o, t), [3])[1].mean()}
+
+
+@body("flat")
+def rows_chunk_three_max(o, t):
+    ce = CE(o, t).flatten()
+    return {"loss": torch.stack([c.mean() for c in ce.chunk(3)]).max()}
+
+
+@body("flat")
+def flat_index_add_constant_into_bins(o, t):
+    f = _f(o, t)
+    bins = torch.zeros(5).index_add(0, torch.arange(f.numel()) % 5, f)
+    return {"loss": bins.max()}
+
+
+@body("flat")
+def rows_scatter_reduce_constant(o, t):
+    ce = CE(o, t).flatten()
+    out = torch.zeros(4).scatter_reduce(0, torch.arange(ce.numel()) % 4, ce, "amax")
+    return {"loss": out.mean()}
+
+
+@body("flat")
+def flat_repeat_interleave_then_view(o, t):
+    f = _f(o, t)
+    return {"loss": f.repeat_interleave(2)[1::3].mean()}
+
+
+@body("flat")
+def flat_narrow_copy(o, t):
+    f = _f(o, t)
+    return {"loss": f.narrow_copy(0, 1, f.numel() - 1).mean()}
+
+
+@body("flat")
+def flat_index_put_constant_weights(o, t):
+    f = _f(o, t)
+    w = torch.ones(f.numel())
+    w[torch.arange(0, f.numel(), 5)] = 3.0
+    return {"loss": (f * w).sum() / w.sum()}
+
+
+@body("flat")
+def flat_weights_of_a_literal_periodic_table(o, t):
+    f = _f(o, t)
+    w = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0]).repeat(f.numel() // 5 + 1)[: f.numel()]
+    return {"loss": (f * w).mean()}
+
+
+@body("flat")
+def flat_weights_tiled_to_the_size(o, t):
+    f = _f(o, t)
+    w = torch.tensor([1.0, 2.0, 3.0, 4.0, 5.0])
+    w = w.repeat((f.numel() + 4) // 5)[: f.numel()]
+    return {"loss": (f * w).mean()}
+
+
+@body("flat")
+def flat_mask_from_a_literal_pattern(o, t):
+    f = _f(o, t)
+    m = torch.tensor([True, False, False, False, False]).repeat((f.numel() + 4) // 5)[: f.numel()]
+    return {"loss": f[m].mean()}
+
+
+@body("flat")
+def flat_where_literal_pattern(o, t):
+    f = _f(o, t)
+    m = torch.tensor([True, False, False, False, False]).repeat((f.numel() + 4) // 5)[: f.numel()]
+    return {"loss": torch.where(m, f, 0.0).mean()}
+
+
 # === 15. means of the batch stacked, normalised or reduced over rows =================================
 
 
@@ -1600,7 +1696,6 @@ def mean_over_images_then_softmax_over_rows(o, t):
 @body("ratio")
 def mean_over_images_then_pow(o, t):
     return {"loss": CE(o, t).mean(0).pow(2).mean()}
-
 
 
 @body("near", "d")

@@ -797,7 +797,7 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
         frame.doubt(~picked.all(), f"{op} picks positions along a dim of blocks of image rows and misses a block (on "
                     "a group alone the positions are other blocks)")
         return
-    if of is not None and of is not frame.identity.get(of.device):
+    if of is not None and of is not frame.identity.get(of.device):  # (DETR's ``batch_idx`` picks images unevenly)
         _uneven_picks(frame, of, index, op)
     version = version_of(images)
     known = frame.missing_of.get(id(images))
@@ -816,16 +816,17 @@ _UNEVEN_CAP = 1 << 24  # positions x images past which the check of ``_uneven_pi
 
 def _uneven_picks(frame: Frame, of: Tensor, index: Any, op: str) -> None:
     """Defer the check that an index of no image's data along a dim of several rows per image
-    (``of``: each position's image) picks, in every image, the same positions of its own rows, as
-    many times each (a position past an image's rows is not asked of it; an image picked nowhere
-    is ``_constant_positions``' check: skipped where it has no instances or they are not known). ``flat[torch.arange(0, n, 2)]`` of 12 values per image picks
-    every image's even values, as on a group alone; ``flat[torch.arange(3, n)]`` skips the first
-    image's first 3 only and ``flat[torch.arange(0, n, 5)]`` picks other values in each image
-    (rt37, found silently wrong): on a group alone the same positions are other rows."""
+    (``of``: each position's image) picks, in every image, the same
+    positions of its own rows, as many times each (a position past an image's rows is not asked
+    of it; an image picked nowhere is ``_constant_positions``' check: skipped where it has no
+    instances or they are not known). ``flat[torch.arange(0, n, 2)]`` of 12 values per image
+    picks every image's even values, as on a group alone; ``flat[torch.arange(3, n)]`` skips the
+    first image's first 3 only and ``flat[torch.arange(0, n, 5)]`` picks other values in each
+    image (rt37, found silently wrong): on a group alone the same positions are other rows."""
     ids = of.reshape(-1).long()
     n, b, device = ids.shape[0], frame.num_images, of.device
-    message = f"{op} picks positions along a dim of several rows per image that are not the same rows of every image " \
-              "(on a group alone the positions are other rows)"
+    message = f"{op} picks positions along a dim that carries images, not the same positions of every image's rows " \
+              "as often (on a group alone the positions are other rows)"
     if n == 0 or b < 2:
         return
     if n * b > _UNEVEN_CAP:
