@@ -4586,8 +4586,6 @@ def _elementwise(frame: Frame, func: Any, op: str, operands: Sequence[Any], trac
         tracked = [x for x, t in zip(operands, tracks) if t is not None and isinstance(x, Tensor)]
         for x in (x for x, t in zip(operands, tracks) if t is None and isinstance(x, Tensor)):
             counted_broadcast(frame, x, tracked, new.rows, out.shape, op)
-            if frame.positional:  # ``torch.where(pattern.repeat(k)[:n], f, 0)``: a condition of the rows' positions
-                positional_operand(frame, x, new.rows, out.shape, op)
     made = frame.weight_made
     if new is not None and new.lost_at is None and (
             any(t is not None and t.unweighted is not None for t in tracks)

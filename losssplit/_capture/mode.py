@@ -7167,13 +7167,6 @@ _PICKS_FROM = {Tensor.__getitem__: 0, Tensor.index_put_: 0, torch.index_select: 
                torch.nn.functional.embedding: 1}
 
 
-# in-place writes whose target (args[0]) holds positions where an index, mask or value does
-_POSITION_WRITES = frozenset({
-    Tensor.__setitem__, Tensor.index_put_, Tensor.masked_fill_, Tensor.index_fill_, Tensor.index_copy_,
-    Tensor.index_add_, Tensor.scatter_, Tensor.scatter_add_, Tensor.put_, Tensor.masked_scatter_,
-})
-
-
 # ops that only lay a tensor's values out again, copied along new or size-1 dims (``_repeated_along``)
 _COPIED_ALONG = frozenset({Tensor.unsqueeze, torch.unsqueeze, Tensor.repeat, Tensor.expand, Tensor.expand_as})
 
@@ -7189,13 +7182,6 @@ def _new_dims(func: Any, args: tuple) -> bool:
 def _derive_positional(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Record the untracked tensors of ``out`` in ``Frame.positional`` where an operand is there:
     ``torch.arange(B).float() / B`` still holds positions."""
-    if func in _POSITION_WRITES and isinstance(args[0], Tensor) and frame.get(args[0]) is None:
-        # ``w = torch.ones(n); w[torch.arange(0, n, 5)] = 3.0``: the written tensor holds positions too
-        for x in flat_args(args[1:], kwargs):
-            held = frame.positional.get(id(x)) if isinstance(x, Tensor) else None
-            if held is not None and held[0] is x:
-                frame.positional[id(args[0])] = (args[0], f"{op_name(func)} by {held[1]}")
-                return
     at = _PICKS_FROM.get(func)
     for x in flat_args(args, kwargs) if at is None else args[at:at + 1]:
         held = frame.positional.get(id(x)) if isinstance(x, Tensor) else None
