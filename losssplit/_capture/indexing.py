@@ -814,7 +814,7 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
 _UNEVEN_CAP = 1 << 24  # positions x images past which the check of ``_uneven_picks`` is not made: declined
 
 
-def _uneven_picks(frame: Frame, of: Tensor, index: Any, op: str) -> None:
+def _uneven_picks(frame: Frame, of: Tensor, index: Any, op: str, made: Any = None) -> None:
     """Defer the check that an index of no image's data along a dim of several rows per image
     (``of``: each position's image) picks, in every image, the same
     positions of its own rows, as many times each (a position past an image's rows is not asked
@@ -822,7 +822,14 @@ def _uneven_picks(frame: Frame, of: Tensor, index: Any, op: str) -> None:
     instances or they are not known). ``flat[torch.arange(0, n, 2)]`` of 12 values per image
     picks every image's even values, as on a group alone; ``flat[torch.arange(3, n)]`` skips the
     first image's first 3 only and ``flat[torch.arange(0, n, 5)]`` picks other values in each
-    image (rt37, found silently wrong): on a group alone the same positions are other rows."""
+    image (rt37, found silently wrong): on a group alone the same positions are other rows. Only
+    for an index or mask ``made`` (default: the index) from positions of the batch
+    (``Frame.positional``): one filled per image in a loop over the images picks each image's own
+    rows, unevenly (Co-DETR's padded positives, ``box_w[:, 0] > 0``)."""
+    made = index if made is None else made
+    held = frame.positional.get(id(made)) if isinstance(made, Tensor) else None
+    if held is None or held[0] is not made:
+        return
     ids = of.reshape(-1).long()
     n, b, device = ids.shape[0], frame.num_images, of.device
     message = f"{op} picks positions along a dim that carries images, not the same positions of every image's rows " \
@@ -2878,7 +2885,7 @@ def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
         every = expand_rows(frame, r, shape, e)
         new.rows = {0: every[picked.to(r.device)]}
         if tm is None and (len(shape) > 1 or r is not frame.identity.get(r.device)):  # ``f.masked_select(pos % 5 == 0)``
-            _uneven_picks(frame, every, mask.detach().expand(shape), op)
+            _uneven_picks(frame, every, mask.detach().expand(shape), op, mask)
     if tm is not None and tm.unweighted is not None and tm.unweighted.shape == mask.shape:
         # a test of weighted values (``e.masked_select(e < w * 0.5)``): with the weight 1, a group alone,
         # it picks other positions (found by the pyro merge, session 18)
