@@ -4731,6 +4731,8 @@ def masked_fill(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     op = op_name(func)
     if frame.number_tests and tm is None:  # ``l.masked_fill(lw < 0.9, 0)``
         weight_test_used(frame, mask, ts, out.shape, op)
+    if frame.positional and tm is None and isinstance(mask, Tensor) and ts is not None and ts.rows:
+        positional_operand(frame, mask, ts.rows, out.shape, op)  # ``l.masked_fill(torch.arange(l.numel()) < 2, 0)``
     parts = [(ts, identity_map(src.dim()))]
     if isinstance(mask, Tensor):
         parts.append((tm, broadcast_map(mask.dim(), out.dim())))

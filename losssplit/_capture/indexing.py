@@ -619,8 +619,9 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
                 if k == d and track.rows[k] is frame.identity.get(track.rows[k].device):
                     frame.picks(adv_rows[-1], pt)  # each picked position's dim-0 index: ``_rows_in_place``
                 spread.append(None)
-                if ti is None:
-                    _constant_positions(frame, adv_rows[-1], op, pt)
+                if ti is None:  # (a mask over the images alone: the missing images' check only)
+                    one_each = len(sizes) == 1 and track.rows[k] is frame.identity.get(track.rows[k].device)
+                    _constant_positions(frame, adv_rows[-1], op, pt, None if one_each else flat)
             if ti is not None and (track.rows or frame.get(src) is None and src.requires_grad):
                 # ``pred[pos]``, ``pos`` a mask of the images' rows (from their joined labels): the positions it
                 # keeps are its rows', as ``pred - target`` pairs them (mmdet's ``bbox_pred[pos_inds]``); not
@@ -798,6 +799,8 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
         frame.doubt(~picked.all(), f"{op} picks positions along a dim of blocks of image rows and misses a block (on "
                     "a group alone the positions are other blocks)")
         return
+    if of is not None and of is not frame.identity.get(of.device):  # (DETR's ``batch_idx`` picks images unevenly)
+        _uneven_picks(frame, of, index, op)
     version = version_of(images)
     known = frame.missing_of.get(id(images))
     if known is not None and known[0] is images and known[1] == version and version is not None:
@@ -808,6 +811,60 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
     if missing is not None:
         frame.doubt(missing, f"{op} picks positions along a dim that carries images and misses an image whose targets "
                     "have instances (on a group alone the positions are other images)")
+
+
+_UNEVEN_CAP = 1 << 24  # positions x images past which the check of ``_uneven_picks`` is not made: declined
+
+
+def _uneven_picks(frame: Frame, of: Tensor, index: Any, op: str, made: Any = None) -> None:
+    """Defer the check that an index of no image's data along a dim of several rows per image
+    (``of``: each position's image) picks, in every image, the same
+    positions of its own rows, as many times each (a position past an image's rows is not asked
+    of it; an image picked nowhere is ``_constant_positions``' check: skipped where it has no
+    instances or they are not known). ``flat[torch.arange(0, n, 2)]`` of 12 values per image
+    picks every image's even values, as on a group alone; ``flat[torch.arange(3, n)]`` skips the
+    first image's first 3 only and ``flat[torch.arange(0, n, 5)]`` picks other values in each
+    image (rt37, found silently wrong): on a group alone the same positions are other rows. Only
+    for an index or mask ``made`` (default: the index) from positions of the batch
+    (``Frame.positional``): one filled per image in a loop over the images picks each image's own
+    rows, unevenly (Co-DETR's padded positives, ``box_w[:, 0] > 0``)."""
+    made = index if made is None else made
+    held = frame.positional.get(id(made)) if isinstance(made, Tensor) else None
+    if held is None or held[0] is not made:
+        return
+    ids = of.reshape(-1).long()
+    n, b, device = ids.shape[0], frame.num_images, of.device
+    message = f"{op} picks positions along a dim that carries images, not the same positions of every image's rows " \
+              "as often (on a group alone the positions are other rows)"
+    if n == 0 or b < 2:
+        return
+    if n * b > _UNEVEN_CAP:
+        frame.doubt(torch.ones((), dtype=torch.bool, device=device), message)
+        return
+    if not isinstance(index, Tensor):
+        index = torch.as_tensor(index)
+    index = to_device(index, device)
+    if index.dtype == torch.bool:
+        if index.numel() != n:
+            return
+        picked = index.reshape(-1).long()
+    else:
+        flat = index.reshape(-1).long().remainder(n)
+        picked = torch.zeros(n, dtype=torch.long, device=device).index_put_(
+            (flat,), torch.ones((), dtype=torch.long, device=device).expand(flat.shape[0]), accumulate=True)
+    valid = (ids >= 0) & (ids < b)
+    ids = ids.clamp(0, b - 1)
+    ordered, order = torch.sort(ids, stable=True)
+    local = torch.empty_like(ids).index_put_((order,), torch.arange(n, device=device) - torch.searchsorted(ordered, ordered))
+    slot = ids * n + local
+    table = torch.zeros(b * n, dtype=torch.long, device=device).index_put_((slot,), picked * valid, accumulate=True).view(b, n)
+    has = torch.zeros(b * n, dtype=torch.bool, device=device).index_put_((slot,), valid).view(b, n)
+    wanted = mode._counting(frame, device)[1]
+    skipped = table.sum(1) == 0  # an image picked nowhere (without instances, where known): the missing images' check
+    has = has & ~(skipped if wanted is None else skipped & (wanted == 0)).unsqueeze(1)
+    top = table.masked_fill(~has, -1).amax(0)
+    low = table.masked_fill(~has, n + 1).amin(0)
+    frame.doubt((has.any(0) & (top != low)).any(), message)
 
 
 @rule(
@@ -2833,7 +2890,10 @@ def masked_select(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) 
     picked = _mask_picks(frame, mask.detach().expand(shape), out.numel(), op)
     if whole.rows:
         ((e, r),) = whole.rows.items()
-        new.rows = {0: expand_rows(frame, r, shape, e)[picked.to(r.device)]}
+        every = expand_rows(frame, r, shape, e)
+        new.rows = {0: every[picked.to(r.device)]}
+        if tm is None and (len(shape) > 1 or r is not frame.identity.get(r.device)):  # ``f.masked_select(pos % 5 == 0)``
+            _uneven_picks(frame, every, mask.detach().expand(shape), op, mask)
     if tm is not None and tm.unweighted is not None and tm.unweighted.shape == mask.shape:
         # a test of weighted values (``e.masked_select(e < w * 0.5)``): with the weight 1, a group alone,
         # it picks other positions (found by the pyro merge, session 18)
