@@ -24,6 +24,7 @@ from _helpers import (
     op_id,
     registered,
     rule_batch,
+    rule_dispatch,
     rule_errors,
     rule_outcome,
     split_outcome,
@@ -851,6 +852,11 @@ CASES.update({  # each image's errors over its own length, packed (sorted by len
     torch._pack_padded_sequence: lambda o, t: {"loss": _packed(o, t).data.mean()},
     torch._pad_packed_sequence: lambda o, t: {"loss": (lambda pad: pad[0].sum() / pad[1].sum())(
         torch.nn.utils.rnn.pad_packed_sequence(_packed(o, t), batch_first=True, total_length=RULE_ROWS + 1))},
+})
+CASES.update({  # a mixture of experts' dispatch by the sorted labels (tests/test_rules_expert_dispatch.py)
+    torch._grouped_mm: lambda o, t: rule_dispatch(
+        o, t, lambda ids: torch.histc(ids.float(), bins=WIDTH, min=0, max=WIDTH - 1), torch._grouped_mm),
+    F.grouped_mm: lambda o, t: rule_dispatch(o, t, lambda ids: torch.bincount(ids, minlength=WIDTH), F.grouped_mm),
 })
 WRONG: dict = {}
 
