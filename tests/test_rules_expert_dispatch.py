@@ -163,17 +163,19 @@ def test_the_sorted_dispatch_written_back_by_index_add_splits() -> None:
     assert_splits(lambda h, y: sorted_dispatch(h, y, back="index_add"))
 
 
-def loop_over_experts(hidden, labels):
+def loop_over_experts(hidden, labels, shift=None):
     """transformers' ``eager`` experts: a one-hot of the routed ids, each expert's tokens by
-    ``torch.where``, their rows through its MLP, added back with ``index_add_``."""
+    ``torch.where``, their rows through its MLP, added back with ``index_add_`` (``shift``: added
+    to the next token's row, or the rows in reverse order)."""
     x = hidden.reshape(-1, H)
     w, ids = route(x)
     y = torch.zeros_like(x)
     mask = F.one_hot(ids, num_classes=E).permute(2, 1, 0)
     for e in range(E):
         slot, tok = torch.where(mask[e])
-        gate, up = F.linear(x[tok], GATE_UP[e]).chunk(2, dim=-1)
-        y.index_add_(0, tok, F.linear(F.silu(gate) * up, DOWN[e]) * w[tok, slot, None])
+        gate, up = F.linear(x[tok if shift != "reversed_rows" else tok.flip(0)], GATE_UP[e]).chunk(2, dim=-1)
+        at = (tok + 1) % x.shape[0] if shift == "next_token" else tok
+        y.index_add_(0, at, F.linear(F.silu(gate) * up, DOWN[e]) * w[tok, slot, None])
     return head(y, labels)
 
 
@@ -185,17 +187,4 @@ def test_the_loop_over_experts_written_back_by_index_add_splits() -> None:
 def test_rows_added_to_other_tokens_decline(shift: str) -> None:
     """Each expert's rows added to the next token's row, or its rows in reverse order added to its
     tokens: other images' rows at the images' boundaries."""
-    def body(hidden, labels):
-        x = hidden.reshape(-1, H)
-        w, ids = route(x)
-        y = torch.zeros_like(x)
-        mask = F.one_hot(ids, num_classes=E).permute(2, 1, 0)
-        for e in range(E):
-            slot, tok = torch.where(mask[e])
-            if shift == "next_token":
-                y.index_add_(0, (tok + 1) % x.shape[0], x[tok] * w[tok, slot, None])
-            else:
-                y.index_add_(0, tok, x[tok.flip(0)] * w[tok, slot, None])
-        return head(y, labels)
-
-    assert_declines(body, "")
+    assert_declines(lambda h, y: loop_over_experts(h, y, shift), "")
