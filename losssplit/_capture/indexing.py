@@ -2600,6 +2600,10 @@ def attention(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
         if t is None:
             continue
         shift = lead - (x.dim() - 2)
+        if frame.num_images == 1 and t.rows and t.lost_at is None and not t.reduced:
+            # one image in the call (a micro-batch of one sequence): its rows, wherever a view of a batch of
+            # one laid them (``[1, 1, S, E]`` keys along S), are all of it; nothing to mix
+            t = Track(image=frame.image_index(0, x.device), from_prediction=t.from_prediction)
         if shift < 0 or any(d < x.dim() - 2 and x.shape[d] != out.shape[d + shift] for d in t.rows):
             return frame.lose(out, f"{op} over a dim that carries images", t)
         frame.positions_mixed(op, x, t, [x.dim() + d for d in mixed])
