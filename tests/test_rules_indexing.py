@@ -19,6 +19,7 @@ from _helpers import (
     WIDTH,
     Along,
     Owned,
+    Share,
     check_rule,
     companions,
     op_id,
@@ -2401,3 +2402,30 @@ def test_image_rows_into_a_zeros_tensor_near_misses_decline(case):
         got, want, said = rule_outcome(body, rule_batch(seed, weights))
         assert not wrong_companions(got, want), (seed, got, want)
         assert got == {} and any(said_part in m for m in said), said
+
+
+def _heads(x, labels, num_items):
+    """Grouped-query attention as a decoder lays it out: ``[B, S, E]`` viewed per head and
+    transposed (two query heads, one key head) and the keys appended to an empty cache (transformers'
+    ``DynamicCache``), causal, then the tokens' CE summed over ``num_items`` (the step's tokens)."""
+    b, s = x.shape[:2]
+    q = x.view(b, s, 2, 2).transpose(1, 2)
+    k = torch.cat([torch.tensor([]), x[..., :2].reshape(b, s, 1, 2).transpose(1, 2)], dim=-2)
+    out = F.scaled_dot_product_attention(q, k, k, is_causal=True, enable_gqa=True)
+    return {"loss": F.cross_entropy(out.transpose(1, 2).reshape(b * s, 4), labels.reshape(-1), reduction="sum")
+            / num_items}
+
+
+@pytest.mark.parametrize("labels", [["a"], ["a", "b", "a"]], ids=["one-sequence", "three-sequences"])
+def test_attention_of_a_batch_of_one_whose_keys_a_cat_laid_along_the_sequence_splits(labels):
+    """A micro-batch of one sequence: the cache's ``cat`` of a batch of one lays the keys' rows along
+    S, which on one image mixes nothing. Was lost at SDPA, the key then given as returned, the sum
+    over the step's two micro-batches' tokens, not the group's sum over its own (survey 48's
+    per-device batch of 1): each call gives twice the oracle's share here."""
+    g = torch.Generator().manual_seed(7)
+    b, s = len(labels), 5
+    x = torch.randn(b, s, 4, generator=g).requires_grad_()
+    args = [x, torch.randint(0, 4, (b, s), generator=g), torch.tensor(2.0 * b * s)]
+    got, want, said = split_outcome(_heads, args, [Along(0), Along(0), Share([s] * b)], labels)
+    assert set(got) == set(want), said
+    assert got == pytest.approx({k: 2 * v for k, v in want.items()}, rel=1e-5, abs=1e-6)
