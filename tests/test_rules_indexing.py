@@ -857,7 +857,6 @@ CASES.update({  # each image's errors over its own length, packed (sorted by len
 CASES.update({  # a mixture of experts' dispatch by the sorted labels (tests/test_rules_expert_dispatch.py)
     torch._grouped_mm: lambda o, t: rule_dispatch(
         o, t, lambda ids: torch.histc(ids.float(), bins=WIDTH, min=0, max=WIDTH - 1), torch._grouped_mm),
-    F.grouped_mm: lambda o, t: rule_dispatch(o, t, lambda ids: torch.bincount(ids, minlength=WIDTH), F.grouped_mm),
 })
 WRONG: dict = {}
 

@@ -2642,7 +2642,8 @@ def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
         frame.set(out, new)
 
 
-_GROUPED_MM = tuple(f for f in (getattr(torch, "_grouped_mm", None), getattr(F, "grouped_mm", None)) if f is not None)
+# (``F.grouped_mm`` calls it without a dispatch of its own)
+_GROUPED_MM = tuple(f for f in (getattr(torch, "_grouped_mm", None),) if f is not None)
 
 
 @rule(*_GROUPED_MM)
