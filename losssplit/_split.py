@@ -411,8 +411,9 @@ def _finish(
     device = flat.device
     flags = [flag if flag.dim() == 0 and flag.device == device else flag.reshape(()).to(device) for flag, _ in frame.checks]
     tail = [torch.stack(flags).to(flat)] if flags else []
-    if frame.branches and not frame.own_oracle():  # read after the checks: 1 where a group alone would decide a
-        # branch otherwise (a group of every image, every weight 1, is this very call: it decides each alike)
+    branched = bool(frame.branches) and not frame.own_oracle()
+    if branched:  # read after the checks: 1 where a group alone would decide a branch otherwise (a group of
+        # every image, every weight 1, is this very call: it decides each alike)
         tail.append(_turned(frame, membership).to(flat))
     # target instances per image (not when the units are tokens: membership is per token then)
     opaque = [p.ratio for p in pending if p.ratio.kind is RatioKind.SUM_OVER_OPAQUE]
@@ -466,7 +467,7 @@ def _finish(
     groups = len(names)
     grouped.scale(host, pending, groups)
     turned_at = n + len(frame.checks)
-    turned = host[turned_at : turned_at + len(frame.branches) * groups]
+    turned = host[turned_at : turned_at + len(frame.branches) * groups] if branched else []
     if turned:
         host = host[:turned_at] + host[turned_at + len(turned) :]
     constants = _constants(frame, names, turned) if CONSTANT in turned else {}

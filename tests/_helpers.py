@@ -333,6 +333,22 @@ def rule_targets(t: Sequence[dict]) -> torch.Tensor:
     return torch.stack([u["y"] for u in t])
 
 
+_EXPERTS = torch.randn(WIDTH, WIDTH, 2 * WIDTH, generator=torch.Generator().manual_seed(48))
+
+
+def rule_dispatch(o: dict, t: Sequence[dict], count: Callable[[torch.Tensor], torch.Tensor],
+                  grouped_mm: Callable[..., torch.Tensor]) -> dict[str, torch.Tensor]:
+    """A mixture of experts' dispatch over a rule batch's rows (each row's label its expert): the
+    labels sorted along the images, the errors' rows gathered in that order, ``grouped_mm`` over
+    the ``cumsum`` of ``count`` of the sorted labels, the rows back by the inverse order."""
+    x = rule_errors(o, t).reshape(-1, WIDTH)
+    ids, order = torch.sort(torch.cat([u["labels"] for u in t]))
+    out = grouped_mm(x[order], _EXPERTS, offs=count(ids).cumsum(0).int())
+    inverse = torch.empty_like(order)
+    inverse[order] = torch.arange(order.numel())
+    return {"loss": out[inverse].square().mean()}
+
+
 def rule_weights(t: Sequence[dict]) -> torch.Tensor:
     """The images' weights as a tensor built from Python numbers (no identity)."""
     return torch.tensor([u["loss_weight"] for u in t])

@@ -660,7 +660,10 @@ TABLE = {
     "per_class_dice_of_batch_sums_over_present_classes": Case(
         per_class_dice_of_batch_sums_over_present_classes, seg_batch),
     "focal_on_pixels_mean": Case(focal_on_pixels_mean, seg_batch),
-    "ohem_pixels_kept_by_batch_threshold": Case(ohem_pixels_kept_by_batch_threshold, seg_batch, MIXES, "sort"),
+    # the position ``min(min_kept, kept_prob.numel() - 1)`` is a count of the sorted pixels (s48b: a sort's
+    # values are sized by their rows), so the threshold declines there, before the sort's values are read
+    "ohem_pixels_kept_by_batch_threshold": Case(ohem_pixels_kept_by_batch_threshold, seg_batch, MIXES,
+                                                "a size of image rows"),
     "lovasz_hinge_over_the_flattened_batch": Case(lovasz_hinge_over_the_flattened_batch, seg_batch, MIXES, "sort"),
     "lovasz_hinge_per_image_mean": Case(lovasz_hinge_per_image_mean, seg_batch),
     "ssim_of_gaussian_windows": Case(ssim_of_gaussian_windows, seg_batch),

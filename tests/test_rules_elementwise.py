@@ -28,6 +28,7 @@ from _helpers import (
     oracle_companions,
     registered,
     rule_batch,
+    rule_dispatch,
     rule_errors,
     rule_outcome,
     rule_weights,
@@ -873,6 +874,12 @@ for _f in _ELEMENTWISE:
             CASES[_f] = unary(_f)
 
 RELATIVE = {T.half: 1e-3, T.bfloat16: 1e-2}  # rounded to a short float before the mean
+CASES.update({  # the counts per expert of a mixture of experts' sorted labels (tests/test_rules_expert_dispatch.py)
+    torch.histc: lambda o, t: rule_dispatch(o, t, lambda ids: torch.histc(ids.float(), WIDTH, 0, WIDTH - 1), F.grouped_mm),
+    T.histc: lambda o, t: rule_dispatch(o, t, lambda ids: ids.double().histc(WIDTH, 0, WIDTH - 1), F.grouped_mm),
+    torch.bincount: lambda o, t: rule_dispatch(o, t, lambda ids: torch.bincount(ids, minlength=WIDTH), F.grouped_mm),
+    T.bincount: lambda o, t: rule_dispatch(o, t, lambda ids: ids.bincount(minlength=WIDTH), F.grouped_mm),
+})
 DECLINES: dict = {}
 WRONG: dict = {}
 NEEDS_CUDA = {T.cuda}

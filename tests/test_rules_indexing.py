@@ -19,11 +19,13 @@ from _helpers import (
     WIDTH,
     Along,
     Owned,
+    Share,
     check_rule,
     companions,
     op_id,
     registered,
     rule_batch,
+    rule_dispatch,
     rule_errors,
     rule_outcome,
     split_outcome,
@@ -851,6 +853,10 @@ CASES.update({  # each image's errors over its own length, packed (sorted by len
     torch._pack_padded_sequence: lambda o, t: {"loss": _packed(o, t).data.mean()},
     torch._pad_packed_sequence: lambda o, t: {"loss": (lambda pad: pad[0].sum() / pad[1].sum())(
         torch.nn.utils.rnn.pad_packed_sequence(_packed(o, t), batch_first=True, total_length=RULE_ROWS + 1))},
+})
+CASES.update({  # a mixture of experts' dispatch by the sorted labels (tests/test_rules_expert_dispatch.py)
+    torch._grouped_mm: lambda o, t: rule_dispatch(
+        o, t, lambda ids: torch.histc(ids.float(), bins=WIDTH, min=0, max=WIDTH - 1), torch._grouped_mm),
 })
 WRONG: dict = {}
 
@@ -2440,3 +2446,30 @@ def test_predictions_written_at_positions_mixed_values_pick_still_decline():
     got, want, said = rule_outcome(_written_at_a_mask_of_mixed_values, rule_batch(*RULE_BATCHES[0]))
     assert want and got == {}, (got, want)
     assert any("'loss'" in m for m in said), said
+
+
+def _heads(x, labels, num_items):
+    """Grouped-query attention as a decoder lays it out: ``[B, S, E]`` viewed per head and
+    transposed (two query heads, one key head) and the keys appended to an empty cache (transformers'
+    ``DynamicCache``), causal, then the tokens' CE summed over ``num_items`` (the step's tokens)."""
+    b, s = x.shape[:2]
+    q = x.view(b, s, 2, 2).transpose(1, 2)
+    k = torch.cat([torch.tensor([]), x[..., :2].reshape(b, s, 1, 2).transpose(1, 2)], dim=-2)
+    out = F.scaled_dot_product_attention(q, k, k, is_causal=True, enable_gqa=True)
+    return {"loss": F.cross_entropy(out.transpose(1, 2).reshape(b * s, 4), labels.reshape(-1), reduction="sum")
+            / num_items}
+
+
+@pytest.mark.parametrize("labels", [["a"], ["a", "b", "a"]], ids=["one-sequence", "three-sequences"])
+def test_attention_of_a_batch_of_one_whose_keys_a_cat_laid_along_the_sequence_splits(labels):
+    """A micro-batch of one sequence: the cache's ``cat`` of a batch of one lays the keys' rows along
+    S, which on one image mixes nothing. Was lost at SDPA, the key then given as returned, the sum
+    over the step's two micro-batches' tokens, not the group's sum over its own (survey 48's
+    per-device batch of 1): each call gives twice the oracle's share here."""
+    g = torch.Generator().manual_seed(7)
+    b, s = len(labels), 5
+    x = torch.randn(b, s, 4, generator=g).requires_grad_()
+    args = [x, torch.randint(0, 4, (b, s), generator=g), torch.tensor(2.0 * b * s)]
+    got, want, said = split_outcome(_heads, args, [Along(0), Along(0), Share([s] * b)], labels)
+    assert set(got) == set(want), said
+    assert got == pytest.approx({k: 2 * v for k, v in want.items()}, rel=1e-5, abs=1e-6)

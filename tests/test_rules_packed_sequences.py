@@ -183,6 +183,20 @@ def test_a_sort_of_values_across_images_still_declines_where_they_mix() -> None:
     assert got == {}, (got, want, said)
 
 
+@pytest.mark.parametrize("positions", ["ones_like_cumsum", "arange_len"])
+def test_rows_permuted_by_a_sort_times_their_positions_decline(positions: str) -> None:
+    """Rows in a sort's order scaled by their position in it (a rank): on a group alone the group's
+    positions. Was a silent WRONG (s48b): ``ones_like`` of the sorted values read as a constant."""
+    def body(pred, data):
+        lengths, order = torch.sort(data["lengths"])
+        err = (pred[..., 0] - data["target"]).abs().sum(1)
+        rank = torch.ones_like(lengths).cumsum(0) if positions == "ones_like_cumsum" else torch.arange(len(lengths))
+        return {"loss": (err[order] * rank.float()).sum()}
+
+    got, want, said = outcome(body, 0, *BATCHES[0])
+    assert want and got == {}, (got, want, said)
+
+
 # -- a metric's state reset from its default --------------------------------------------------------
 
 class RunningMean(torch.nn.Module):

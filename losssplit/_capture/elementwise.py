@@ -192,6 +192,8 @@ def passthrough(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
     track as it is."""
     src = args[0]
     track = frame.get(src)
+    if frame.sorted_rows and isinstance(out, Tensor) and out is not src:
+        note_sorted(frame, src, out)  # ``expert_ids_g.float()``
     if func == _DATA_GET and (frame.value_counts or frame.rows_counted):  # (a fresh method-wrapper: ==)
         frame.forget_values(src)  # ``x.data`` writes without bumping ``x``'s version
     if func is Tensor.to_dense and src.layout != torch.strided:
@@ -473,6 +475,8 @@ def clamp(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 )
 def predicate(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """Tests and casts to integers: same layout, but data (a mask), not a loss."""
+    if frame.sorted_rows and func in (Tensor.long, Tensor.int) and isinstance(out, Tensor):
+        note_sorted(frame, args[0], out)  # ``expert_ids_g.int()``
     note_nan_test(frame, func, args, out)
     _unary(frame, func, args, kwargs, out, "data")
     note_finiteness(frame, func, args, out)
@@ -5311,9 +5315,13 @@ def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 
 
 # ops a function's body names, bound once: a library may rebind torch's names later
-_FULL_LIKE, _ZEROS_LIKE, _AS_TENSOR = torch.full_like, torch.zeros_like, torch.as_tensor
+_FULL_LIKE, _ZEROS_LIKE, _EMPTY_LIKE, _AS_TENSOR = torch.full_like, torch.zeros_like, torch.empty_like, torch.as_tensor
 _DATA_GET = Tensor.data.__get__  # type: ignore[attr-defined]
 _INT_ROWS = (torch.long, torch.int)
+ORDER_LOST = frozenset(f"{op_name(f)} along a dim that carries images"
+                       for f in (Tensor.sort, torch.sort, Tensor.argsort, torch.argsort))
+"""Where an order along the images was lost (``indexing.sort``): an index that may permute their
+rows, values whose positions are the images' rows in that order."""
 
 
 @rule(
@@ -5333,6 +5341,11 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     if track is None:
         if images and isinstance(out, Tensor):
             frame.weight_filled[id(out)] = (out, images, None)
+        return
+    if isinstance(out, Tensor) and track.lost_at in ORDER_LOST and func is not _EMPTY_LIKE:
+        # ``ones_like(sorted_ids).cumsum(0)``: positions along the images' rows in a sort's order (on a group
+        # alone the group's); an empty buffer (``empty_like(order)``) has no values yet
+        frame.lose(out, track.lost_at, track)
         return
     if not isinstance(out, Tensor) or track.lost_at is not None or track.ratio is not None:
         return
@@ -5399,8 +5412,36 @@ def _inplace_unary(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any)
       Tensor.logcumsumexp, torch.logcumsumexp)
 def cumulative(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``cumsum`` and friends along a dim that carries no images: every dim keeps its rows (a second
-    output, the indices of ``cummax``, is data); along a row dim, images mix."""
+    output, the indices of ``cummax``, is data); along a row dim, images mix. The ``cumsum`` of the
+    counts per value of sorted values (``note_sorted``): the ends of each value's run."""
     _along(frame, func, args, kwargs, out, get_arg(args, kwargs, 1, "dim", 0))
+    if frame.sorted_rows and func in (Tensor.cumsum, torch.cumsum) and isinstance(out, Tensor) and out.dim() == 1:
+        note_sorted(frame, args[0], out, "ends", "counts")
+
+
+def note_sorted(frame: Frame, src: Any, out: Tensor, stage: str | None = None, of: str = "key") -> None:
+    """Record ``out`` as ``stage`` of the sorted values ``src`` is ``of``: their counts per value
+    (``"counts"``), the ``cumsum`` of those (``"ends"``); with no stage, ``out`` is a cast of
+    ``src`` (the values themselves, ``"key"``, or any stage of them). See ``Frame.sorted_derived``."""
+    if not isinstance(src, Tensor):
+        return
+    held = frame.sorted_derived.get(id(src))
+    if held is not None and held[0] is src and held[1] == version_of(src) and (stage is None or held[2] == of):
+        if stage is not None or out.shape == src.shape:
+            frame.sorted_derived[id(out)] = (out, version_of(out), stage or held[2], held[3], held[4])
+        return
+    values = frame.sorted_rows.get(id(src)) if of == "key" else None
+    if values is not None and values[0] is src and values[1] == version_of(src) and (stage or out.shape == src.shape):
+        frame.sorted_derived[id(out)] = (out, version_of(out), stage or "key", src, values[2])
+
+
+@rule(torch.histc, Tensor.histc, torch.bincount, Tensor.bincount)
+def histogram(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``histc`` / ``bincount`` as any op without a rule (data of several images: lost); of sorted
+    values (or a cast of them) their counts per value are recorded (``note_sorted``)."""
+    mode._unknown(frame, func, args, kwargs, out)
+    if frame.sorted_rows and isinstance(out, Tensor):
+        note_sorted(frame, args[0] if args else kwargs.get("input"), out, "counts")
 
 
 @rule(F.normalize)

@@ -323,6 +323,9 @@ def _mixed_index(frame: Frame, src: Any, track: Track | None, indices: Any, out:
         if t is not None and t.lost_at in _ORDER_LOST and dim is not None and (dim != _LEADING or _leading(parts, p)) \
                 and _permutes_rows(frame, track, p, 0 if dim == _LEADING else dim, op):
             continue
+        if t is not None and t.lost_at in _ORDER_LOST and track is not None and track.lost_at is not None:
+            frame.lose(out, track.lost_at, track)  # rows lost before their order picks them: that is why
+            return True
         if t is not None and (t.lost_at is not None or t.ratio is not None):
             pred = t.from_prediction or (track.from_prediction if track is not None else isinstance(src, Tensor) and src.requires_grad)
             lost = f"{op} with an index of values that mix images (lost at {t.lost_at or 'a reduction over rows'})"
@@ -343,18 +346,21 @@ def _leading(parts: Any, p: Tensor) -> bool:
 
 def _permutes_rows(frame: Frame, track: Track | None, index: Tensor, dim: int, op: str) -> bool:
     """An index lost at a sort along the images (its order, its inverse:
-    ``pack_padded_sequence(.., enforce_sorted=False)`` and its unpacking) that picks every row of
-    an image dim once: on a group alone the body picks the group's rows, in its own order, and
-    each picked row keeps its image (checked on the device to be a permutation, else the call is
-    declined)."""
+    ``pack_padded_sequence(.., enforce_sorted=False)`` and its unpacking; a mixture of experts'
+    ``x[perm // k]`` of the order of the tokens' k routed expert ids) that picks every row of an
+    image dim once, or every row the same number of times: on a group alone the body picks the
+    group's rows as often, in its own order, and each picked row keeps its image (checked on the
+    device, else the call is declined)."""
     if track is None or track.image is not None or index.dim() != 1 or index.dtype not in (torch.long, torch.int):
         return False
     rows = track.rows.get(dim)
-    if rows is None or rows.dim() != 1 or index.numel() != rows.numel():
+    if rows is None or rows.dim() != 1 or not rows.numel() or index.numel() % rows.numel():
         return False
     order = torch.arange(index.numel(), device=index.device, dtype=index.dtype)
-    frame.doubt((index.sort().values != order).any(), f"{op} with an index of values that mix images that is no "
-                "permutation of the images' rows")
+    each = index.numel() // rows.numel()
+    frame.doubt((index.sort().values != (order if each == 1 else order // each)).any(),
+                f"{op} with an index of values that mix images that is no permutation of the images' rows"
+                + (f" (each {each} times)" if each > 1 else ""))
     return True
 
 
@@ -993,6 +999,24 @@ _WRITTEN_VALUE = {Tensor.__setitem__: 2, Tensor.index_put_: 2, Tensor.masked_sca
 """The position of the values an in-place write puts into its target."""
 
 
+def _inverse_order(frame: Frame, target: Tensor, args: tuple) -> bool:
+    """``inv[perm] = torch.arange(n)`` into a buffer of no images, ``perm`` the order of a sort
+    along the images (a mixture of experts' way back to the tokens' order): ``inv`` is its inverse,
+    an order as ``perm`` is, left lost at the sort (only a gather along the rows it permutes,
+    checked there to be a permutation, follows it). True when followed here."""
+    index, value = args[1], args[2] if len(args) > 2 else None
+    ti = frame.get(index) if isinstance(index, Tensor) and type(index) not in NOT_TENSORS else None
+    tt = frame.get(target)
+    if tt is not None and tt.lost_at not in _ORDER_LOST or ti is None or ti.lost_at not in _ORDER_LOST \
+            or index.dim() != 1 or target.dim() != 1 \
+            or index.numel() != target.numel() or target.is_floating_point() or target.dtype is torch.bool:
+        return False
+    if not isinstance(value, Tensor) or frame.get(value) is not None or value.is_floating_point():
+        return False
+    frame.lose(target, ti.lost_at, ti)
+    return True
+
+
 def _written_at(x: Tensor, index: Any, value: Tensor) -> Tensor:
     x = x.clone()
     x[index] = value
@@ -1128,6 +1152,9 @@ def _inplace(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any, scale
         if total is not None:  # ``total += loss`` in a loop, ``loss *= 0.05``
             frame.set(target, total)
             return
+    if func is Tensor.__setitem__ and isinstance(target, Tensor) and (track is None or track.lost_at in _ORDER_LOST) \
+            and _inverse_order(frame, target, args):
+        return
     for a in args[1:] if track is None or track.lost_at is None else ():  # lost already: keep why
         # a value (or an index, a mask) computed from values that mix images
         for x in a if isinstance(a, (tuple, list)) else (a,):
@@ -2638,6 +2665,10 @@ def attention(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> N
         if t is None:
             continue
         shift = lead - (x.dim() - 2)
+        if frame.num_images == 1 and t.rows and t.lost_at is None and not t.reduced:
+            # one image in the call (a micro-batch of one sequence): its rows, wherever a view of a batch of
+            # one laid them (``[1, 1, S, E]`` keys along S), are all of it; nothing to mix
+            t = Track(image=frame.image_index(0, x.device), from_prediction=t.from_prediction)
         if shift < 0 or any(d < x.dim() - 2 and x.shape[d] != out.shape[d + shift] for d in t.rows):
             return frame.lose(out, f"{op} over a dim that carries images", t)
         frame.positions_mixed(op, x, t, [x.dim() + d for d in mixed])
@@ -2674,6 +2705,48 @@ def linear(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None
     if new is not None:
         new.from_prediction = new.from_prediction or any(t is not None and t.from_prediction for t in params)
         frame.set(out, new)
+
+
+# (``F.grouped_mm`` calls it without a dispatch of its own)
+_GROUPED_MM = tuple(f for f in (getattr(torch, "_grouped_mm", None),) if f is not None)
+
+
+@rule(*_GROUPED_MM)
+def grouped_mm(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
+    """``torch._grouped_mm(x [S, K], W [E, K, N], offs=ends)``: row j of ``x`` times the matrix of
+    the group its position falls in. A mixture of experts' dispatch (transformers' ``grouped_mm``
+    experts): the tokens' routed expert ids sorted along the images, their rows gathered in that
+    order (``_permutes_rows``), ``ends`` the ``cumsum`` of the sorted ids' own counts per value
+    (``histc`` / ``bincount`` of them or of a cast, nothing else: ``Frame.sorted_derived``).
+    Row-wise where each row's group is its own sorted id: the sorted ids' images those of ``x``'s
+    rows, every row in a group and row j's group the sorted id j (checked on the device, else the
+    call is declined); on a group alone the same row meets the same matrix. Ends computed
+    otherwise (a capacity that drops or moves rows, ends of fixed positions) decline."""
+    x, w = get_arg(args, kwargs, 0, "mat_a", None), get_arg(args, kwargs, 1, "mat_b", None)
+    offs, bias = get_arg(args, kwargs, 2, "offs", None), get_arg(args, kwargs, 3, "bias", None)
+    tracks = [frame.get(v) if isinstance(v, Tensor) else None for v in (x, w, offs, bias)]
+    if all(t is None for t in tracks) or not isinstance(out, Tensor) or not isinstance(x, Tensor):
+        return
+    op = op_name(func)
+    tx, tw, _, tb = tracks
+    rows = tx.rows.get(0) if tx is not None else None
+    held = frame.sorted_derived.get(id(offs)) if isinstance(offs, Tensor) else None
+    if (tx is None or rows is None or len(tx.rows) != 1 or tx.image is not None or tx.lost_at is not None
+            or tx.reduced or tx.unweighted is not None or x.dim() != 2 or not isinstance(w, Tensor) or w.dim() != 3
+            or tw is not None or tb is not None or held is None or held[0] is not offs or held[2] != "ends"
+            or held[1] != version_of(offs) or held[3].numel() != x.shape[0]):
+        return frame.lose(out, f"{op} (rows not grouped by the counts of their own sorted keys, or weights that "
+                          "carry images)", pred=any(t is not None and t.from_prediction for t in tracks) or x.requires_grad)
+    key, images = held[3], held[4]
+    frame.agree(rows, images, op)
+    frame.positions_mixed(op, x, tx, [1])
+    n = x.shape[0]
+    ends = offs.detach()
+    groups = torch.searchsorted(ends, torch.arange(n, device=ends.device, dtype=ends.dtype), right=True)
+    frame.doubt((groups != key.to(groups.device)).any() | (ends[-1] != n) if n and ends.numel()
+                else torch.tensor(n != 0), f"{op} with groups of rows that are not the rows' own sorted keys (on a "
+                "group alone its rows would meet other matrices)")
+    frame.set(out, Track(rows={0: rows}, from_prediction=tx.from_prediction or w.requires_grad))
 
 
 @rule(torch.dot, Tensor.dot, torch.vdot, Tensor.vdot)
@@ -2745,6 +2818,10 @@ def _scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
         return
     op = op_name(func)
     d = norm_dim(int(get_arg(args, kwargs, 1, "dim", 0)), target.dim())
+    if src_name == "source" and kwargs.get("alpha", 1) == 1 and _written_back(frame, op, tt, index, ti, ts, d, out):
+        if in_place:
+            lose_aliases(frame, target, op)
+        return
     lost = next((t for t in (tt, ti, ts) if t is not None and (t.lost_at is not None or t.ratio is not None)), None)
     if lost is not None:
         frame.lose(out, lost.lost_at or op, pred=any(t is not None and t.from_prediction for t in (tt, ti, ts)))
@@ -2788,6 +2865,33 @@ def _scatter(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> No
 
 
 _REDUCES_PER_IMAGE = {"sum", "mean", "amax", "amin"}
+
+
+def _written_back(frame: Frame, op: str, tt: Track | None, index: Any, ti: Track | None, ts: Track | None, d: int,
+                  out: Tensor) -> bool:
+    """``y.index_add_(0, tok, rows)``, a mixture of experts writing each expert's rows back to
+    their tokens: ``tok`` the order of a sort along the images (``order // k``, every row of ``y``
+    written as often, checked on the device) or the ``nonzero()`` positions of a mask over ``y``'s
+    rows (``torch.where(expert_mask[e])``), each written row of the image of the row it is added
+    to (checked). Row t of the result is row t's own sum, as on a group alone. True when followed."""
+    if tt is None or ts is None or not isinstance(index, Tensor) or index.dim() != 1 or set(tt.rows) != {d} \
+            or set(ts.rows) != {d} or tt.image is not None or ts.image is not None or tt.reduced or ts.reduced \
+            or tt.lost_at is not None or ts.lost_at is not None or tt.unweighted is not None or ts.unweighted is not None:
+        return False
+    rows, written = tt.rows[d], ts.rows[d]
+    held = frame.counted.get(id(index))
+    if ti is not None and ti.lost_at in _ORDER_LOST:
+        if not rows.numel() or index.numel() % rows.numel():
+            return False
+        each = index.numel() // rows.numel()
+        order = torch.arange(index.numel(), device=index.device, dtype=index.dtype) // each
+        frame.doubt((index.sort().values != order).any(), f"{op} at an order of the images' rows that writes "
+                    "their rows unequally often")
+    elif ti is not None or held is None or held[0] is not index:
+        return False
+    frame.agree(rows[index.to(rows.device)], written, op)
+    frame.set(out, Track(rows={d: rows}, from_prediction=tt.from_prediction or ts.from_prediction))
+    return True
 
 
 def _into_images(frame: Frame, func: Any, args: tuple, kwargs: dict, target: Tensor, index: Any, src: Tensor,
@@ -2931,6 +3035,11 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     rows = track.rows.get(d)
     if rows is not None and rows.shape[0] > 1:
         frame.lose(out, f"{op} along a dim that carries images", track)  # (``_ORDER_LOST``)
+        if func in _ORDERS and src.dim() == 1:
+            # their sizes are the rows' count (``torch.arange(order.numel())``, ``linspace(.., ids.numel())``: on
+            # a group alone the group's), their positions no image's: the sort's order of the images' rows
+            for o in outs:
+                frame.sized_by[id(o)] = (o, {0: rows[outs[-1]]})
         if func in (Tensor.sort, torch.sort) and src.dim() == 1 and not track.from_prediction and len(outs) == 2:
             # each sorted value is its image's, of the image at its index: known to the rules that pair
             # such values with rows in that order (``pack_padded``); to others they stay lost (a value
@@ -2960,8 +3069,7 @@ def sort(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
 
 
 _ORDERS = {Tensor.sort, torch.sort, Tensor.argsort, torch.argsort}
-_ORDER_LOST = frozenset(f"{op_name(f)} along a dim that carries images" for f in _ORDERS)
-"""Where an order along the images was lost (``sort``): an index that may permute their rows."""
+_ORDER_LOST = elementwise.ORDER_LOST
 
 
 def _same_order(frame: Frame, op: str, unweighted: Tensor, order: Tensor, dim: int, descending: Any) -> Tensor:

@@ -1070,6 +1070,10 @@ class Frame:
         # the values of a sort of images' data along the images (lost): id -> (them, their version, the
         # image of each), for ``indexing.pack_padded``
         self.sorted_rows: dict[int, tuple[Tensor, int | None, Tensor]] = {}
+        # what is computed from such sorted values alone: a cast ("key"), the counts per value (``histc``,
+        # ``bincount``: "counts"), their ``cumsum`` ("ends"); id -> (the tensor, its version, what it is, the
+        # sorted values, their images), for ``indexing.grouped_mm``
+        self.sorted_derived: dict[int, tuple[Tensor, int | None, str, Tensor, Tensor]] = {}
         # Python numbers applied to one image's reduced loss, per code position of the op: (code,
         # offset) -> image -> [(the number, whether it is that image's own data or weight)]
         self.site_numbers: dict[tuple[Any, int], dict[int, list[tuple[float, bool]]]] = {}
@@ -2675,6 +2679,7 @@ class Frame:
         self.weight_scaled.clear()
         self.state_copies.clear()
         self.sorted_rows.clear()
+        self.sorted_derived.clear()
         self.filled_numbers.clear()
         self.number_filled.clear()
         self.literal_filled.clear()
