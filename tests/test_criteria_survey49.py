@@ -40,6 +40,13 @@ by comparison with the edges, lDDT, the latitude weights, the forces by ``autogr
 computes them), ColBERT's own n-way passages, Poincaré distances, UDA's annealed mask over
 ``clamp(count, min=1)``, CSQ, CapsNet, ABMIL's masked attention with CLAM's ``topk`` gathers, Kendall's
 weighting and LwF's ``batchmean``.
+
+NOW (s49): 273 expected, 27 declined, 17 GAP (6.2 %), 0 WRONG. A number operand of a nested code
+(generator, comprehension, lambda, nested function) that loads a free variable is checked in the code
+that stores it: computed there from a size of image rows (``n * h * w`` of ``x.size()``, ``0.5 * bs``),
+it declines as it does written in the body (``tests/test_rules_row_count.py``, with near misses: sizes
+of dims without images, literals and the count itself split). Left: CompressAI's bits over ``N * H *
+W`` (10), EWC (7).
 """
 
 from __future__ import annotations
@@ -594,11 +601,10 @@ CASES = {c.body.__name__: c for c in [
     Case(alphafold_fape_and_distogram, protein_batch),
     Case(alphafold_plddt, protein_batch),
     Case(weather_latitude_weighted, weather_batch),
-    Case(compressai_rate_distortion, compression_batch,
-         wrong=frozenset((seed, f"{key}_{group}") for seed, groups in ((0, ("web", "synth", "books")), (1, ("synth", "books")))
-                         for key in ("loss", "bpp_loss") for group in groups),
-         why="known WRONG: the bits divided by -log(2) * N * H * W inside a generator expression, N the batch's "
-             "image count read by x.size(): the free variable taken for a constant divisor"),
+    # first contact: WRONG on batches 0 and 1 (10), the divisor read as a free variable taken for a constant
+    Case(compressai_rate_distortion, compression_batch, gaps=keys("loss", "bpp_loss"),
+         why="GAP: the bits over -log(2) * N * H * W, N the images' count from x.size(): Python arithmetic on it "
+             "(a free variable of the generator's code) declines"),
     Case(interatomic_energy_forces, molecule_batch),
     Case(score_matching, score_batch),
     Case(ebm_contrastive_divergence, score_batch),
@@ -618,5 +624,7 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (273, 17, 7, 10)  # expected, declined, GAP, WRONG at first contact (int35 at c2c70a9 unchanged)
-NOW = FIRST
-globals().update(survey_tests(CASES, range(len(SOURCES)), len(CASES), NOW))  # 2.6 % GAP
+NOW = (273, 27, 17, 0)  # s49: the free variable's size arithmetic declines (10 WRONG -> GAP)
+globals().update(survey_tests(
+    CASES, range(len(SOURCES)), len(CASES), NOW,
+    over_target="17 GAP of 273 (6.2 %): CompressAI's N * H * W (10), EWC's penalty (7); see the docstring"))

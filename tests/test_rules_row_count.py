@@ -352,6 +352,69 @@ def test_python_arithmetic_on_the_batch_size_with_the_images_values_declines():
         check_rule(body, "on a group alone is computed from the group's rows", declines=True)
 
 
+
+def _bits_in_a_generator(outputs, targets):
+    """CompressAI's ``bpp``: ``num = n * r * w`` of ``x.size()``, read by a generator's code."""
+    n, r, w = outputs["x"].size()
+    num = n * r * w
+    return {"loss": sum(e.sum() / (-math.log(2) * num) for e in _err(outputs, targets)[:1])}
+
+
+def _scaled_in_a_comprehension(outputs, targets):
+    bs = outputs["x"].size(0)
+    return {"loss": [e.sum() / (0.5 * bs) for e in _err(outputs, targets)[:1]][0]}
+
+
+def _stored_scaled_in_a_generator(outputs, targets):
+    bs = outputs["x"].shape[0]
+    half = 0.5 * bs
+    return {"loss": sum(e.sum() / half for e in _err(outputs, targets)[:1])}
+
+
+def _scaled_in_a_lambda(outputs, targets):
+    n, r, w = outputs["x"].size()
+    num = n * r * w
+    bits = lambda e: e.sum() / (-math.log(2) * num)  # noqa: E731
+    return {"loss": bits(_err(outputs, targets)[0])}
+
+
+def _scaled_in_a_nested_function(outputs, targets):
+    bs = outputs["x"].size(0)
+
+    def per(e):
+        return e.sum() / (0.37 * bs)
+    return {"loss": per(_err(outputs, targets)[0])}
+
+
+@pytest.mark.parametrize("body", [_bits_in_a_generator, _scaled_in_a_comprehension, _stored_scaled_in_a_generator,
+                                  _scaled_in_a_lambda, _scaled_in_a_nested_function])
+def test_arithmetic_on_the_batch_size_read_as_a_free_variable_declines(body):
+    """Was wrong (survey 49, CompressAI's bits per pixel): Python float arithmetic on a size of
+    image rows (``-math.log(2) * num``, ``0.5 * bs``) makes a plain float; in the code of a
+    generator, a comprehension, a lambda or a nested function it is a free variable that no size
+    read of that code explains, so it was taken for a constant and every group's sum was divided by
+    the batch's count. The code that stores the free variable shows what it was computed from."""
+    check_rule(body, "on a group alone is computed from the group's rows", declines=True)
+
+
+def _constant_in_a_generator(outputs, targets):
+    _, r, w = outputs["x"].size()  # sizes of dims without images: the same on a group alone
+    num = r * w
+    return {"loss": sum(e.sum() / (-math.log(2) * num) for e in _err(outputs, targets)[:1]),
+            "loss_literal": sum(e.sum() / (0.5 * 7) for e in _err(outputs, targets)[:1])}
+
+
+def _count_in_a_generator(outputs, targets):
+    bs = outputs["x"].size(0)
+    return {"loss": sum(e.mean((1, 2)).sum() / bs for e in _err(outputs, targets)[:1])}
+
+
+@pytest.mark.parametrize("body", [_constant_in_a_generator, _count_in_a_generator])
+def test_constants_and_the_count_itself_read_as_free_variables_split(body):
+    """Near misses: a free variable computed from sizes of dims without images, or from literals,
+    is a constant of the call; the batch size itself (a marked count) is the group's count."""
+    check_rule(body, "")
+
 def _floored(count):
     """A number of images floored on the host, SAM 2's ``num_objects``: ``torch.tensor(float(n))
     .clamp(min=1).item()``."""

@@ -6154,16 +6154,61 @@ def sized_operand(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]]
     code = f.f_code
     reads = {o: dims for c, o, dims in sites if c is code}
     instructions, at = _located(code, _lasti(f))
-    if not reads or at is None or instructions[at].opname != "BINARY_OP":
+    if not (reads or code.co_freevars) or at is None or instructions[at].opname != "BINARY_OP":
         return None
     right = _operand_start(instructions, at, target_first=True)
     left = _operand_start(instructions, right, target_first=True) if right is not None else None
     for start, end in ((left, right), (right, at)):
         if start is None or end is None or not _number_code(instructions, start, end, f.f_locals):
             continue
-        if _holds_read(instructions, start, end, reads, f.f_locals, marked, set()):
+        if reads and _holds_read(instructions, start, end, reads, f.f_locals, marked, set()):
             return Sized(_reciprocal(instructions, start, end, reads))
+        if _free_sized(f, instructions, start, end, sites, marked):
+            return Sized(None)
     return None
+
+
+def _free_sized(f: types.FrameType, instructions: list[dis.Instruction], start: int, end: int,
+                sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]], marked: Callable[[Any], bool]) -> bool:
+    """Whether the number operand ``start:end`` of ``f``'s code (a comprehension's, a generator's,
+    a lambda's, a nested function's) loads a free variable holding a number computed from a size
+    of image rows: one ``marked`` says is one, or one the code that holds it (``_owner_frame``)
+    stores from one of its size reads at ``sites`` (``num = n * h * w`` of ``n, _, h, w =
+    x.size()``, then ``sum(l.sum() / (-log(2) * num) for l in ls)``; found by survey 49: read
+    for a constant, the batch's count divided every group's sum)."""
+    for k in range(start, end):
+        i = instructions[k]
+        if i.opname != "LOAD_DEREF" or i.argval not in f.f_code.co_freevars or _index(instructions, k):
+            continue
+        value = f.f_locals.get(i.argval)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if marked(value):
+            return True
+        g = _owner_frame(f, i.argval)
+        if g is None or g is f:
+            continue
+        if _stored_from_size(g, i.argval, sites, marked):
+            return True
+    return False
+
+
+def _stored_from_size(g: types.FrameType, name: str, sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]],
+                      marked: Callable[[Any], bool]) -> bool:
+    """Whether ``g``'s code stores ``name`` (a local or a cell) from number code that makes one of
+    its size reads at ``sites`` or loads a number ``marked`` says is a size."""
+    outer = _instructions(g.f_code)
+    reads = {o: dims for c, o, dims in sites if c is g.f_code}
+
+    def hit(k: int, end: int) -> bool:
+        return _size_hit(outer, reads, k, end)
+
+    for j in _stores(outer, name, cells=True):
+        stored = _stored_value(outer, j)
+        if stored is not None and _number_shaped(outer, *stored) and _computed_from(
+                outer, *stored, hit, g.f_locals, marked, set(), cells=True):
+            return True
+    return False
 
 
 def sized_argument(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]], marked: Callable[[Any], bool]) -> bool:
