@@ -9492,6 +9492,113 @@ def _size_arithmetic_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[in
     return (f.f_code, *names) if names else None
 
 
+def count_times_constants(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]],
+                          is_count: Callable[[Any], bool], z: float) -> Any:
+    """The count where the divisor ``z`` of the ``/`` the caller's code is executing is a product
+    of one count (a number ``is_count`` says is a size of image rows) and numbers that are the same
+    on a group alone -- number literals, ``math`` functions and constants of literals, negations,
+    and locals unpacked once from the size of an argument's tensor as passed at a dim that held no
+    image rows (``_unpacked_size``) -- written there, or in locals stored once as such a product in
+    straight-line code (also free variables of a generator's, a comprehension's or a lambda's code,
+    stored by the code holding them): CompressAI's ``num_pixels = N * H * W`` of ``N, _, H, W =
+    x.size()``, then ``sum(log(l).sum() / (-math.log(2) * num_pixels) for l in ...)``. On a group
+    alone the body divides by the group's count times the same numbers. The product is computed
+    again from what the code shows and must give ``z`` (and each local its value). None otherwise
+    (a sum, a difference, a power, a count twice, a size of a tensor the body made, a branch).
+    Python 3.11."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    instructions, at = _located(f.f_code, _lasti(f))
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].argrepr not in ("/", "/="):
+        return None
+    right = _operand_start(instructions, at)
+    counts: list[Any] = []
+    value = None if right is None else _product_of(f, instructions, right, at, sites, is_count, counts, _FOLLOWED_CALLS)
+    return counts[0] if value is not None and len(counts) == 1 and _same_number(value, z) else None
+
+
+_MATH_CONSTANT_CALLS = frozenset({"log", "log2", "log10", "sqrt", "exp"})
+
+
+def _same_number(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+
+
+def _product_of(f: types.FrameType, ins: list[dis.Instruction], start: int, end: int,
+                sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]], is_count: Callable[[Any], bool],
+                counts: list[Any], depth: int) -> float | None:
+    """The value of ``f``'s code ``start:end`` computed again where it is a product as
+    ``count_times_constants`` says (its counts appended to ``counts``), else None."""
+    stack: list[float] = []
+    k = start
+    while k < end:
+        i = ins[k]
+        if i.is_jump_target and k > start:
+            return None
+        if i.opname == "LOAD_CONST" and type(i.argval) in (int, float):
+            stack.append(i.argval)
+        elif i.opname == "UNARY_NEGATIVE" and stack:
+            stack.append(-stack.pop())
+        elif i.opname == "BINARY_OP" and i.argrepr == "*" and len(stack) >= 2:
+            b = stack.pop()
+            stack.append(stack.pop() * b)
+        elif i.opname == "LOAD_GLOBAL" and f.f_globals.get(i.argval) is math and k + 1 < end:
+            attr = ins[k + 1]
+            if attr.opname == "LOAD_ATTR" and attr.argval in ("pi", "e") and (k + 2 == end or ins[k + 2].opname != "PRECALL"):
+                stack.append(getattr(math, attr.argval))
+                k += 2
+                continue
+            n = 0
+            while k + 2 + n < end and ins[k + 2 + n].opname == "LOAD_CONST" and type(ins[k + 2 + n].argval) in (int, float):
+                n += 1
+            call = ins[k + 2 + n: k + 4 + n]
+            if not (attr.opname in ("LOAD_METHOD", "LOAD_ATTR") and attr.argval in _MATH_CONSTANT_CALLS and n
+                    and [c.opname for c in call] == ["PRECALL", "CALL"] and call[1].arg == n):
+                return None
+            try:
+                stack.append(getattr(math, attr.argval)(*(c.argval for c in ins[k + 2: k + 2 + n])))
+            except (ValueError, OverflowError):
+                return None
+            k += 4 + n
+            continue
+        elif i.opname in ("LOAD_FAST", "LOAD_DEREF") and not _index(ins, k):
+            value = f.f_locals.get(i.argval)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not _plain_factor(
+                    f, ins, k, sites, is_count, counts, depth):
+                return None
+            stack.append(value)
+        else:
+            return None
+        k += 1
+    return float(stack[0]) if len(stack) == 1 else None
+
+
+def _plain_factor(f: types.FrameType, ins: list[dis.Instruction], k: int,
+                  sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]], is_count: Callable[[Any], bool],
+                  counts: list[Any], depth: int) -> bool:
+    """Whether the number the load at ``k`` of ``f``'s code pushes is a count (appended to
+    ``counts``), a size unpacked from an argument at a dim without images, or a local stored once,
+    in straight-line code, as a product (``_product_of``) giving its value."""
+    i = ins[k]
+    value = f.f_locals.get(i.argval)
+    if is_count(value):
+        counts.append(value)
+        return True
+    if i.opname == "LOAD_FAST" and _unpacked_size(f.f_code, i.argval, sites):
+        return True
+    g = f if i.opname == "LOAD_FAST" or i.argval in f.f_code.co_cellvars else _owner_frame(f, i.argval)
+    if g is None or g.f_locals.get(i.argval) is not value or depth <= 0 or i.argval in _parameters(g.f_code):
+        return False
+    outer = _instructions(g.f_code)
+    stores = _stores(outer, i.argval, cells=True)
+    stored = _stored_value(outer, stores[0]) if len(stores) == 1 and not outer[stores[0]].is_jump_target else None
+    if stored is None:
+        return False
+    made = _product_of(g, outer, *stored, sites, is_count, counts, depth - 1)
+    return made is not None and isinstance(value, (int, float)) and _same_number(made, value)
+
+
 def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:
     """Whether the local ``name`` is stored once as a target of ``... = a.size()`` / ``a.shape``
     unpacked, ``a`` an argument as passed (``unpacked_size_divisor``), at a dim that held no image
