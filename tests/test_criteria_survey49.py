@@ -12,9 +12,9 @@ contrastive divergence with Langevin negatives), offline reinforcement learning 
 value loss with AWR's clipped exponential advantage weights; TD3+BC's actor, ``λ = α / |Q|.mean()``
 over the batch, on a group alone the group's mean), retrieval (ColBERT's late-interaction MaxSim over
 n-way passages and over in-batch negatives: MIXES; SPLADE's log-saturated max-pooled terms with the
-FLOPS regulariser, the square of each term's mean over the batch), hyperbolic embeddings (Poincaré distances against sampled
-negatives), semi-supervised learning (UDA's training-signal annealing and confidence-masked sharpened
-consistency, Mean Teacher's MSE), deep hashing (DPSH's pairwise likelihood over the batch's
+FLOPS regulariser, the square of each term's mean over the batch), hyperbolic embeddings (Poincaré
+distances against sampled negatives), semi-supervised learning (UDA's training-signal annealing and
+confidence-masked sharpened consistency, Mean Teacher's MSE), deep hashing (DPSH's pairwise likelihood over the batch's
 similarity matrix: MIXES; its quantisation; CSQ's hash centres), capsule networks (the margin loss
 and the masked reconstruction), multiple-instance learning (ABMIL's gated attention over padded bags
 with CLAM's top-k / bottom-k instance loss) and continual / multi-task learning (Kendall's
@@ -49,7 +49,10 @@ a product of one size of image rows and numbers the same on a group alone (liter
 functions of literals, sizes of an argument's dims without images), written at the division or
 stored into locals and free variables so, divides as the group's count times them
 (``tests/test_rules_row_count.py``, with near misses: ``(bs - 1) * c``, ``bs * bs``, ``log(bs)``, a
-size of a tensor the body made, a mean, a parameter's number decline). Left: EWC's penalty (7).
+size of a tensor the body made, a mean, a parameter's number, a conditional expression decline). Left:
+EWC's penalty (7), a key no example reaches: its value is the same on any group alone, but the
+capture follows image rows only and cannot tell it from a tensor made of a number of the batch
+(``torch.tensor(len(targets))``), so it declines.
 """
 
 from __future__ import annotations
