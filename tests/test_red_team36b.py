@@ -97,6 +97,9 @@ EXACT = {
     # WRONG on 29053d7 and 7a20bd5: the counter of a literal ``range`` read after the loop (``/ k``, 3 on 3 images)
     # was read as the count; after a loop no jump leaves early it is the range's last int (``_bytecode._range_counter``)
     "near_range_counter_divisor_after_a_literal_loop",
+    # declined until s49: ``r * w`` with ``r`` the images' size after ``r, b = b, r`` is the count times a size of a
+    # dim without images (``_bytecode.count_times_constants``): the group's count times ``w``
+    "unpacked_then_swapped",
 }
 
 
