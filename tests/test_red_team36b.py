@@ -121,6 +121,9 @@ EXACT = {
     "near_unpacked_from_a_trailing_slice", "near_unpacked_after_a_view_keeping_the_images",
     "near_unpacked_from_a_trailing_size_slice", "near_unpacked_from_a_made_error_with_the_images",
     "near_float_of_an_arguments_side_size",  # (pin36: WRONG on c2c70a9, 5 classes read as the 5 images)
+    # declined until s49: ``r * w`` with ``r`` the images' size after ``r, b = b, r`` is the count times a size of a
+    # dim without images (``_bytecode.count_times_constants``): the group's count times ``w``
+    "unpacked_then_swapped",
 }
 
 

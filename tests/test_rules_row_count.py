@@ -352,6 +352,129 @@ def test_python_arithmetic_on_the_batch_size_with_the_images_values_declines():
         check_rule(body, "on a group alone is computed from the group's rows", declines=True)
 
 
+
+def _bits_in_a_generator(outputs, targets):
+    """CompressAI's ``bpp``: ``num = n * r * w`` of ``x.size()``, read by a generator's code."""
+    n, r, w = outputs["x"].size()
+    num = n * r * w
+    return {"loss": sum(e.sum() / (-math.log(2) * num) for e in _err(outputs, targets)[:1])}
+
+
+def _scaled_in_a_comprehension(outputs, targets):
+    bs = outputs["x"].size(0)
+    return {"loss": [e.sum() / (0.5 * bs) for e in _err(outputs, targets)[:1]][0]}
+
+
+def _stored_scaled_in_a_generator(outputs, targets):
+    bs = outputs["x"].shape[0]
+    half = 0.5 * bs
+    return {"loss": sum(e.sum() / half for e in _err(outputs, targets)[:1])}
+
+
+def _scaled_in_a_lambda(outputs, targets):
+    n, r, w = outputs["x"].size()
+    num = n * r * w
+    bits = lambda e: e.sum() / (-math.log(2) * num)  # noqa: E731
+    return {"loss": bits(_err(outputs, targets)[0])}
+
+
+def _scaled_in_a_nested_function(outputs, targets):
+    bs = outputs["x"].size(0)
+
+    def per(e):
+        return e.sum() / (0.37 * bs)
+    return {"loss": per(_err(outputs, targets)[0])}
+
+
+
+def _bits_in_the_body(outputs, targets):
+    n, r, w = outputs["x"].size()
+    num = n * r * w
+    return {"loss": _err(outputs, targets)[0].sum() / (-math.log(2) * num),
+            "loss_inline": _err(outputs, targets)[0].sum() / (n * 0.37)}
+
+
+@pytest.mark.parametrize("body", [_bits_in_a_generator, _scaled_in_a_comprehension, _stored_scaled_in_a_generator,
+                                  _scaled_in_a_lambda, _scaled_in_a_nested_function, _bits_in_the_body])
+def test_a_sum_over_the_count_times_constants_splits(body):
+    """Was wrong in a nested code (survey 49, CompressAI's bits per pixel), declined in the body:
+    Python float arithmetic on a size of image rows (``-math.log(2) * num``, ``0.5 * bs``) makes a
+    plain float; in the code of a generator, a comprehension, a lambda or a nested function it is a
+    free variable that no size read of that code explains, so it was taken for a constant and every
+    group's sum was divided by the batch's count. A product of the count and numbers the same on a
+    group alone (literals, ``math`` functions of literals, sizes of an argument's dims without
+    images), written at the division or stored into locals and free variables so, divides as the
+    group's count times them."""
+    check_rule(body, "")
+
+
+def _shifted_in_a_generator(outputs, targets):
+    bs = outputs["x"].size(0)
+    return {"loss": sum(e.sum() / ((bs - 1) * 0.5) for e in _err(outputs, targets)[:1])}
+
+
+def _squared_in_a_lambda(outputs, targets):
+    bs = outputs["x"].size(0)
+    per = lambda e: e.sum() / (bs * bs * 0.5)  # noqa: E731
+    return {"loss": per(_err(outputs, targets)[0])}
+
+
+def _log_of_the_count(outputs, targets):
+    bs = outputs["x"].size(0)
+    return {"loss": _err(outputs, targets)[0].sum() / (math.log(bs) * 2)}
+
+
+def _times_a_size_of_a_tensor_made_in_the_body(outputs, targets):
+    bs = outputs["x"].size(0)
+    kept = outputs["x"][:, : len(targets) - 1]  # its dim 1 follows the images
+    _, r, _ = kept.shape
+    return {"loss": sum(e.sum() / (0.5 * bs * r) for e in _err(outputs, targets)[:1])}
+
+
+def _a_mean_over_the_count_times_a_constant(outputs, targets):
+    bs = outputs["x"].size(0)
+    return {"loss": sum(e.mean() / (0.5 * bs) for e in _err(outputs, targets)[:1])}
+
+
+def _times_a_parameter(outputs, targets, scale=0.5):
+    bs = outputs["x"].size(0)
+    return {"loss": sum(e.sum() / (scale * bs) for e in _err(outputs, targets)[:1])}
+
+
+def _chosen_by_a_branch(outputs, targets):
+    bs = outputs["x"].size(0)
+    denom = bs - 1 if outputs["x"].dim() == 3 else 0.5 * bs  # (the first taken)
+    return {"loss": sum(e.sum() / denom for e in _err(outputs, targets)[:1])}
+
+
+@pytest.mark.parametrize("body", [_shifted_in_a_generator, _squared_in_a_lambda, _log_of_the_count,
+                                  _times_a_size_of_a_tensor_made_in_the_body, _a_mean_over_the_count_times_a_constant,
+                                  _times_a_parameter, _chosen_by_a_branch])
+def test_other_arithmetic_on_the_count_in_nested_code_declines(body):
+    """Near misses: ``(bs - 1) * 0.5`` (was wrong in a generator), ``bs * bs``, ``log(bs)``, the count
+    times a size of a tensor the body made (on a group alone another), a mean (no plain sum) over a
+    multiple of the count, a parameter's number (not proven the same) and a divisor stored by a
+    conditional expression (its last branch is no proof of the value) decline with a warning."""
+    check_rule(body, "", declines=True)
+
+def _constant_in_a_generator(outputs, targets):
+    _, r, w = outputs["x"].size()  # sizes of dims without images: the same on a group alone
+    num = r * w
+    return {"loss": sum(e.sum() / (-math.log(2) * num) for e in _err(outputs, targets)[:1]),
+            "loss_literal": sum(e.sum() / (0.5 * 7) for e in _err(outputs, targets)[:1])}
+
+
+def _count_in_a_generator(outputs, targets):
+    bs = outputs["x"].size(0)
+    return {"loss": sum(e.mean((1, 2)).sum() / bs for e in _err(outputs, targets)[:1])}
+
+
+@pytest.mark.parametrize("body", [_constant_in_a_generator, _count_in_a_generator])
+def test_constants_and_the_count_itself_read_as_free_variables_split(body):
+    """Near misses: a free variable computed from sizes of dims without images, or from literals,
+    is a constant of the call; the batch size itself (a marked count) is the group's count."""
+    check_rule(body, "")
+
 def _floored(count):
     """A number of images floored on the host, SAM 2's ``num_objects``: ``torch.tensor(float(n))
     .clamp(min=1).item()``."""

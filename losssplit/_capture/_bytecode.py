@@ -6317,16 +6317,61 @@ def sized_operand(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]]
     code = f.f_code
     reads = {o: dims for c, o, dims in sites if c is code}
     instructions, at = _located(code, _lasti(f))
-    if not reads or at is None or instructions[at].opname != "BINARY_OP":
+    if not (reads or code.co_freevars) or at is None or instructions[at].opname != "BINARY_OP":
         return None
     right = _operand_start(instructions, at, target_first=True)
     left = _operand_start(instructions, right, target_first=True) if right is not None else None
     for start, end in ((left, right), (right, at)):
         if start is None or end is None or not _number_code(instructions, start, end, _locals(f)):
             continue
-        if _holds_read(instructions, start, end, reads, _locals(f), marked, set()):
+        if reads and _holds_read(instructions, start, end, reads, _locals(f), marked, set()):
             return Sized(_reciprocal(instructions, start, end, reads))
+        if _free_sized(f, instructions, start, end, sites, marked):
+            return Sized(None)
     return None
+
+
+def _free_sized(f: types.FrameType, instructions: list[dis.Instruction], start: int, end: int,
+                sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]], marked: Callable[[Any], bool]) -> bool:
+    """Whether the number operand ``start:end`` of ``f``'s code (a comprehension's, a generator's,
+    a lambda's, a nested function's) loads a free variable holding a number computed from a size
+    of image rows: one ``marked`` says is one, or one the code that holds it (``_owner_frame``)
+    stores from one of its size reads at ``sites`` (``num = n * h * w`` of ``n, _, h, w =
+    x.size()``, then ``sum(l.sum() / (-log(2) * num) for l in ls)``; found by survey 49: read
+    for a constant, the batch's count divided every group's sum)."""
+    for k in range(start, end):
+        i = instructions[k]
+        if i.opname != "LOAD_DEREF" or i.argval not in f.f_code.co_freevars or _index(instructions, k):
+            continue
+        value = _locals(f).get(i.argval)
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if marked(value):
+            return True
+        g = _owner_frame(f, i.argval)
+        if g is None or g is f:
+            continue
+        if _stored_from_size(g, i.argval, sites, marked):
+            return True
+    return False
+
+
+def _stored_from_size(g: types.FrameType, name: str, sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]],
+                      marked: Callable[[Any], bool]) -> bool:
+    """Whether ``g``'s code stores ``name`` (a local or a cell) from number code that makes one of
+    its size reads at ``sites`` or loads a number ``marked`` says is a size."""
+    outer = _instructions(g.f_code)
+    reads = {o: dims for c, o, dims in sites if c is g.f_code}
+
+    def hit(k: int, end: int) -> bool:
+        return _size_hit(outer, reads, k, end)
+
+    for j in _stores(outer, name, cells=True):
+        stored = _stored_value(outer, j)
+        if stored is not None and _number_shaped(outer, *stored) and _computed_from(
+                outer, *stored, hit, _locals(g), marked, set(), cells=True):
+            return True
+    return False
 
 
 def sized_argument(sites: Collection[tuple[types.CodeType, int, tuple[int, ...]]], marked: Callable[[Any], bool]) -> bool:
@@ -9674,6 +9719,113 @@ def made_size_divisor(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]
         if read is None or held is None or not held[1] or any(d in held[1] for d in read[2]):
             return False
     return True
+
+
+def count_times_constants(sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]],
+                          is_count: Callable[[Any], bool], z: float) -> Any:
+    """The count where the divisor ``z`` of the ``/`` the caller's code is executing is a product
+    of one count (a number ``is_count`` says is a size of image rows) and numbers that are the same
+    on a group alone -- number literals, ``math`` functions and constants of literals, negations,
+    and locals unpacked once from the size of an argument's tensor as passed at a dim that held no
+    image rows (``_unpacked_size``) -- written there, or in locals stored once as such a product in
+    straight-line code (also free variables of a generator's, a comprehension's or a lambda's code,
+    stored by the code holding them): CompressAI's ``num_pixels = N * H * W`` of ``N, _, H, W =
+    x.size()``, then ``sum(log(l).sum() / (-math.log(2) * num_pixels) for l in ...)``. On a group
+    alone the body divides by the group's count times the same numbers. The product is computed
+    again from what the code shows and must give ``z`` (and each local its value). None otherwise
+    (a sum, a difference, a power, a count twice, a size of a tensor the body made, a branch).
+    Python 3.11."""
+    f = _caller()
+    if f is None or sys.version_info[:2] not in _COUNT_CHECKED:
+        return None
+    instructions, at = _located(f.f_code, _lasti(f))
+    if at is None or instructions[at].opname != "BINARY_OP" or instructions[at].argrepr not in ("/", "/="):
+        return None
+    right = _operand_start(instructions, at)
+    counts: list[Any] = []
+    value = None if right is None else _product_of(f, instructions, right, at, sites, is_count, counts, _FOLLOWED_CALLS)
+    return counts[0] if value is not None and len(counts) == 1 and _same_number(value, z) else None
+
+
+_MATH_CONSTANT_CALLS = frozenset({"log", "log2", "log10", "sqrt", "exp"})
+
+
+def _same_number(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-12, abs_tol=0.0)
+
+
+def _product_of(f: types.FrameType, ins: list[dis.Instruction], start: int, end: int,
+                sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]], is_count: Callable[[Any], bool],
+                counts: list[Any], depth: int) -> float | None:
+    """The value of ``f``'s code ``start:end`` computed again where it is a product as
+    ``count_times_constants`` says (its counts appended to ``counts``), else None."""
+    stack: list[float] = []
+    k = start
+    while k < end:
+        i = ins[k]
+        if i.is_jump_target and k > start:
+            return None
+        if i.opname == "LOAD_CONST" and type(i.argval) in (int, float):
+            stack.append(i.argval)
+        elif i.opname == "UNARY_NEGATIVE" and stack:
+            stack.append(-stack.pop())
+        elif i.opname == "BINARY_OP" and i.argrepr == "*" and len(stack) >= 2:
+            b = stack.pop()
+            stack.append(stack.pop() * b)
+        elif i.opname == "LOAD_GLOBAL" and f.f_globals.get(i.argval) is math and k + 1 < end:
+            attr = ins[k + 1]
+            if attr.opname == "LOAD_ATTR" and attr.argval in ("pi", "e") and (k + 2 == end or ins[k + 2].opname != "PRECALL"):
+                stack.append(getattr(math, attr.argval))
+                k += 2
+                continue
+            n = 0
+            while k + 2 + n < end and ins[k + 2 + n].opname == "LOAD_CONST" and type(ins[k + 2 + n].argval) in (int, float):
+                n += 1
+            call = ins[k + 2 + n: k + 4 + n]
+            if not (attr.opname in ("LOAD_METHOD", "LOAD_ATTR") and attr.argval in _MATH_CONSTANT_CALLS and n
+                    and [c.opname for c in call] == ["PRECALL", "CALL"] and call[1].arg == n):
+                return None
+            try:
+                stack.append(getattr(math, attr.argval)(*(c.argval for c in ins[k + 2: k + 2 + n])))
+            except (ValueError, OverflowError):
+                return None
+            k += 4 + n
+            continue
+        elif i.opname in ("LOAD_FAST", "LOAD_DEREF") and not _index(ins, k):
+            value = _locals(f).get(i.argval)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not _plain_factor(
+                    f, ins, k, sites, is_count, counts, depth):
+                return None
+            stack.append(value)
+        else:
+            return None
+        k += 1
+    return float(stack[0]) if len(stack) == 1 else None
+
+
+def _plain_factor(f: types.FrameType, ins: list[dis.Instruction], k: int,
+                  sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]], is_count: Callable[[Any], bool],
+                  counts: list[Any], depth: int) -> bool:
+    """Whether the number the load at ``k`` of ``f``'s code pushes is a count (appended to
+    ``counts``), a size unpacked from an argument at a dim without images, or a local stored once,
+    in straight-line code, as a product (``_product_of``) giving its value."""
+    i = ins[k]
+    value = _locals(f).get(i.argval)
+    if is_count(value):
+        counts.append(value)
+        return True
+    if i.opname == "LOAD_FAST" and _unpacked_size(f.f_code, i.argval, sites):
+        return True
+    g = f if i.opname == "LOAD_FAST" or i.argval in f.f_code.co_cellvars else _owner_frame(f, i.argval)
+    if g is None or _locals(g).get(i.argval) is not value or depth <= 0 or i.argval in _parameters(g.f_code):
+        return False
+    outer = _instructions(g.f_code)
+    stores = _stores(outer, i.argval, cells=True)
+    stored = _stored_value(outer, stores[0]) if len(stores) == 1 and not outer[stores[0]].is_jump_target else None
+    if stored is None:
+        return False
+    made = _product_of(g, outer, *stored, sites, is_count, counts, depth - 1)
+    return made is not None and isinstance(value, (int, float)) and _same_number(made, value)
 
 
 def _unpacked_size(code: types.CodeType, name: str, sites: Mapping[tuple[Any, int], tuple[Any, tuple[int, ...]]]) -> bool:

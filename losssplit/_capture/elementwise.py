@@ -34,6 +34,7 @@ from ._bytecode import (
     configured_item,
     configured_item_set,
     configured_set,
+    count_times_constants,
     counted_attribute,
     counted_call,
     counted_loop,
@@ -1598,7 +1599,8 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
     if not counted and not (ta is None and tb is None and (frame.row_count(a) is not None or frame.row_count(b) is not None)):
         return False
     if counted and kind == "div" and tb is None and ta is not None and ta.ratio is not None and _is_number(b):
-        made = _over_length_plus_size(frame, ta, b) or _over_argument_sizes(frame, ta, b)
+        made = (_over_length_plus_size(frame, ta, b) or _over_argument_sizes(frame, ta, b)
+                or _over_count_times_constants(frame, ta, b))
         if made is not None:
             frame.set(out, made)
             return True
@@ -1654,6 +1656,31 @@ def _over_argument_sizes(frame: Frame, track: Track, z: Any) -> Track | None:
         return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=per_row))
     except ValueError:
         return lost_track("a division by two sizes of an argument", track.from_prediction)
+
+def _over_count_times_constants(frame: Frame, track: Track, z: Any) -> Track | None:
+    """``l.sum() / (c * n * h * w)`` with ``n`` a size of image rows the body read and the other
+    factors the same on a group alone (``_bytecode.count_times_constants``: CompressAI's bits per
+    pixel): on a group alone the body divides by the group's count of those rows times the same
+    ``z / n``, so a plain sum is over the row sum of ``z / n`` for each of them. None where the
+    divisor is no such product; another ratio over it is lost."""
+    if not frame.size_sites:
+        return None
+    count = count_times_constants(frame.size_sites, lambda v: frame.row_count(v) is not None, float(z))
+    rows = frame.row_count(count) if count is not None else None
+    if rows is None or not count or rows.numel() != count:
+        return None
+    r = track.ratio
+    assert r is not None
+    if (r.kind is not RatioKind.SUM or r.divisors or r.normaliser is not None or r.normaliser_ops
+            or r.host_image is not None or frame.by_position(rows)):
+        return lost_track(COMPUTED_COUNT, track.from_prediction)
+    per_row = Ratio.of(torch.full((rows.numel(),), float(z) / int(count), device=rows.device), rows.reshape(-1), 0,
+                       RatioKind.SUM)
+    try:
+        return Track(from_prediction=track.from_prediction, ratio=r.scaled(by_rows=per_row))
+    except ValueError:
+        return lost_track(COMPUTED_COUNT, track.from_prediction)
+
 
 def _over_length_plus_size(frame: Frame, track: Track, z: Any) -> Track | None:
     """``l.sum() / (n + m)`` (PolarMask's ``num_pos + num_imgs``) with ``n`` a local assigned by
