@@ -81,10 +81,10 @@ def collect(
     frame: Frame, result: MutableMapping[str, Any], keys: frozenset[str] | None, warn: Warn,
     whole_batch: Callable[[], bool] = lambda: False,
 ) -> tuple[list[Pending], list[str]]:
-    """The returned keys that can be split, and those whose attribution to images was lost but
-    whose value is the group's as returned (one value, every image in one group and the weights 1:
-    ``whole_batch()``, asked where such a key is found); warns once for a key whose attribution was
-    lost otherwise."""
+    """The returned keys that can be split, and those whose attribution to images was lost (or
+    that carry no rows, computed in Python after host reads) but whose value is the group's as
+    returned (one value, every image in one group and the weights 1: ``whole_batch()``, asked where
+    such a key is found); warns once for a key whose attribution was lost otherwise."""
     pending = []
     as_returned = []
     for key, value in list(result.items()):
@@ -166,6 +166,9 @@ def collect(
                 "call; no companions for it",
             )
         elif track is None and frame.host_reads:  # ``torch.tensor(num_fg / num_gts)``: Python numbers
+            if one_value(value) and whole_batch():  # the call is the group's alone: however computed, its value
+                as_returned.append(key)
+                continue
             warn(
                 f"numbers:{key}",
                 f"key {key!r} carries no images' rows, and values of the images were read on the host in this "

@@ -734,3 +734,39 @@ def test_a_count_read_next_to_a_len_that_is_not_the_builtin_declines():
     assert_declines(body, ["read on the host"])
     assert kept
 
+
+# -- a value computed in Python from host reads, returned by a call of one group with every weight 1 ---------
+# torchsurv's ``if event.sum().item() == 0: return torch.tensor(0.0)``: the call is then the group's alone,
+# so whatever the body computed in Python is the oracle's value
+
+
+def _zero_without_positives(outputs, targets):
+    pos = torch.stack([x["pos"] for x in targets]).float()
+    if pos.sum().item() == 0:
+        return {"loss": torch.tensor(0.0, requires_grad=True)}
+    return {"loss": (_regression(outputs, targets).mean(-1) * pos).sum() / pos.sum()}
+
+
+def _without_positives(weights):
+    """Images 1 and 3 of ``batch()`` (no positives), with ``weights``."""
+    outputs, targets = batch()
+    keep = [1, 3]
+    outputs = {"perm": [p[keep].detach().requires_grad_() for p in outputs["perm"]],
+               "reg": outputs["reg"][keep].detach().requires_grad_()}
+    return [outputs, [{**targets[i], "loss_weight": w} for i, w in zip(keep, weights, strict=True)]]
+
+
+def test_a_python_value_of_a_call_of_one_group_with_weights_1_is_the_groups():
+    """Was declined ('carries no images' rows, and values of the images were read on the host'):
+    both images real with weight 1, the body's ``torch.tensor(0.0)`` is the oracle's."""
+    got, want, said = outcome(_zero_without_positives, _without_positives([1.0, 1.0]))
+    assert got == want == {"loss_real": 0.0}, (got, want, said)
+
+
+@pytest.mark.parametrize("weights", [[1.0, 0.5], [0.5, 0.25]], ids=["two groups", "one group, weights not 1"])
+def test_a_python_value_of_any_other_call_declines(weights):
+    """Near misses: two groups (each alone a call of its own), or one group whose weights are not 1
+    (the body might have read them): no companion, the key named."""
+    got, want, said = outcome(_zero_without_positives, _without_positives(weights))
+    assert want and got == {}, (got, want)
+    assert any("key 'loss' carries no images' rows" in m for m in said), said
