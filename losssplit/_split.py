@@ -467,6 +467,10 @@ def _finish(
     if declined is not None:
         return _declined(f"group:{declined}", declined, warn, whole_batch)
     compared = grouped.compared_otherwise(names)
+    if compared and whole_batch():  # the group is the batch (a NaN compared): each key as returned
+        where = next(iter(compared.values()))
+        return _declined(f"group:{where}", f"{where} gives on the group alone another result than on the batch",
+                         warn, whole_batch)
     groups = len(names)
     grouped.scale(host, pending, groups)
     turned_at = n + len(frame.checks)

@@ -770,3 +770,17 @@ def test_a_python_value_of_any_other_call_declines(weights):
     got, want, said = outcome(_zero_without_positives, _without_positives(weights))
     assert want and got == {}, (got, want)
     assert any("key 'loss' carries no images' rows" in m for m in said), said
+
+
+def _nan_compared(outputs, targets):
+    pos = torch.stack([x["pos"] for x in targets])
+    e = _regression(outputs, targets)
+    m = e.mean(-1)[pos].mean().item()  # NaN: no positives
+    return {"loss": e.mean() * (2.0 if m > 0.5 else 1.0)}
+
+
+def test_a_nan_compared_on_a_call_of_one_group_with_weights_1_gives_the_keys_as_returned():
+    """A read number NaN on the batch (an empty mean) is NaN on its one group alone too: that
+    comparison cannot be checked, but the call is the group's own, so each key is as returned."""
+    got, want, said = outcome(_nan_compared, _without_positives([1.0, 1.0]))
+    assert got == pytest.approx(want) and set(want) == {"loss_real"}, (got, want, said)
