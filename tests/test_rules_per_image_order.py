@@ -69,6 +69,23 @@ def _at_image_0s_predicted_time(o, t):
     return {"loss": e + o["x"][:, 0, k].mean()}
 
 
+def _at_image_0s_time_in_the_loop(search, predicted):
+    """Near miss: in the loop over the images, image 0's time (picked by position) searched, and
+    image ``i``'s row indexed there: on a group alone its first image's time (silently the batch's
+    before s45b, with ``bucketize`` or a target's time too)."""
+
+    def body(o, t):
+        x = o["x"][:, 0, :]
+        time = o["x"][:, 1, 0].detach().clamp(0.0, 1.0) if predicted else _y(t)[:, 0, 0]
+        at = torch.zeros_like(time)
+        for i in range(len(t)):
+            k = search(time[0]) - torch.tensor(1)
+            at[i] = x[i, k.clamp(min=0)]
+        return {"loss": at.mean()}
+
+    return body
+
+
 def _integral_to_own_time(o, t):
     """torchsurv's cumulative hazard: per image a trapezoid over the grid up to its own time."""
     x, time = o["x"][:, 0, :], _y(t)[:, 0, 0] + 0.5
@@ -134,6 +151,12 @@ DECLINE = {
         "loss": (torch.searchsorted(_e(o, t).detach().sort().values, _y(t)[:, 0, 0]).float() * _e(o, t)).mean()},
         "searchsorted"),
     "searchsorted of image 0's predicted time outside a loop": (_at_image_0s_predicted_time, "key 'loss'"),
+    "searchsorted of image 0's predicted time in the loop": (_at_image_0s_time_in_the_loop(
+        lambda v: torch.searchsorted(GRID, v, right=True), True), "rows of different images were paired"),
+    "searchsorted of image 0's target time in the loop": (_at_image_0s_time_in_the_loop(
+        lambda v: torch.searchsorted(GRID, v, right=True), False), "rows of different images were paired"),
+    "bucketize of image 0's predicted time in the loop": (_at_image_0s_time_in_the_loop(
+        lambda v: torch.bucketize(v, GRID, right=True), True), "rows of different images were paired"),
     "bucketize by the batch's values": (lambda o, t: {
         "loss": (torch.bucketize(_y(t)[:, 0, 0], _y(t)[:, 1, 1].sort().values).float() * _e(o, t)).mean()},
         "bucketize"),

@@ -361,12 +361,13 @@ def searchsorted_rows(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
 
 
 def _one_image_in_a_fixed_grid(frame: Frame, grid: Any, grid_track: Track | None, track: Track | None) -> bool:
-    """``searchsorted(eval_time, time[i])`` in a loop over the images (torchsurv's piecewise
-    hazard): one image's values searched in a 1-D grid that carries no images, each position a
-    function of that image's value alone, as ``bucketize``'s; a value picked by position outside a
-    loop is declined by that rule."""
+    """``searchsorted(eval_time, time[i])`` in a loop proven to visit every image (torchsurv's
+    piecewise hazard, ``for i in range(len(event))``): one image's values searched in a 1-D grid
+    that carries no images, each position a function of that image's value alone, as
+    ``bucketize``'s. Not in any other loop: ``x[:, searchsorted(g, v[0])]`` in ``for k in range(2)``
+    indexed every image by image 0's position (on a group alone its first image's: was wrong)."""
     return (grid_track is None and isinstance(grid, Tensor) and grid.dim() == 1 and track is not None
-            and not track.rows and track.image is not None and looped())
+            and not track.rows and track.image is not None and every_image_looped(frame.num_images) is True)
 
 
 def _searched_in_own_rows(frame: Frame, func: Any, grid: Any, grid_track: Track | None, values: Any,
