@@ -81,10 +81,10 @@ def collect(
     frame: Frame, result: MutableMapping[str, Any], keys: frozenset[str] | None, warn: Warn,
     whole_batch: Callable[[], bool] = lambda: False,
 ) -> tuple[list[Pending], list[str]]:
-    """The returned keys that can be split, and those whose attribution to images was lost but
-    whose value is the group's as returned (one value, every image in one group and the weights 1:
-    ``whole_batch()``, asked where such a key is found); warns once for a key whose attribution was
-    lost otherwise."""
+    """The returned keys that can be split, and those whose attribution to images was lost (or
+    that carry no rows, computed in Python after host reads) but whose value is the group's as
+    returned (one value, every image in one group and the weights 1: ``whole_batch()``, asked where
+    such a key is found); warns once for a key whose attribution was lost otherwise."""
     pending = []
     as_returned = []
     for key, value in list(result.items()):
@@ -166,6 +166,9 @@ def collect(
                 "call; no companions for it",
             )
         elif track is None and frame.host_reads:  # ``torch.tensor(num_fg / num_gts)``: Python numbers
+            if one_value(value) and whole_batch():  # the call is the group's alone: however computed, its value
+                as_returned.append(key)
+                continue
             warn(
                 f"numbers:{key}",
                 f"key {key!r} carries no images' rows, and values of the images were read on the host in this "
@@ -461,9 +464,14 @@ def _finish(
     bad = [message for (_, message), v in zip(frame.checks, host[n:]) if v]
     if bad:
         return _declined(f"check:{bad[0]}", bad[0], warn, whole_batch)
-    declined = grouped.declined(names)
+    declined = grouped.declined()
     if declined is not None:
         return _declined(f"group:{declined}", declined, warn, whole_batch)
+    compared = grouped.compared_otherwise(names)
+    if compared and whole_batch():  # the group is the batch (a NaN compared): each key as returned
+        where = next(iter(compared.values()))
+        return _declined(f"group:{where}", f"{where} gives on the group alone another result than on the batch",
+                         warn, whole_batch)
     groups = len(names)
     grouped.scale(host, pending, groups)
     turned_at = n + len(frame.checks)
@@ -639,8 +647,8 @@ def _finish(
                 out.extend(made_p)
     else:
         out = _sum_parts(pending, made, warn, constants)
-    if any(turned):
-        out = _without_turned(frame, pending, names, turned, out, warn)
+    if any(turned) or compared:
+        out = _without_turned(frame, pending, names, turned, out, warn, compared)
     bare = {p.key for p in pending}.difference(out.keys, (c.key for c in out.window))
     if bare:  # keys without a companion: those of no group's rows in this call were not declined
         with_rows = {p.key for i, p in enumerate(pending) if any(host[i * groups * 3 + 2 : (i + 1) * groups * 3 : 3])}
@@ -834,13 +842,15 @@ def _on(r: Ratio, device: torch.device) -> Ratio:
 
 
 def _without_turned(
-    frame: Frame, pending: list[Pending], names: list[str], turned: list[float], out: Companions, warn: Warn
+    frame: Frame, pending: list[Pending], names: list[str], turned: list[float], out: Companions, warn: Warn,
+    compared: dict[str, str] | None = None,
 ) -> Companions:
     """``out`` without the companions of the groups that alone would take another branch of the
-    body's code (``_turned``): what the body returns there is not known (other values, other
-    keys); one warning per group names every key split and the first such branch."""
+    body's code (``_turned``, or a comparison of a number read on the host, ``compared``: group ->
+    where): what the body returns there is not known (other values, other keys); one warning per
+    group names every key split and the first such branch."""
     groups = len(names)
-    dropped: dict[str, str] = {}
+    dropped: dict[str, str] = dict(compared or {})
     for k, b in enumerate(frame.branches):
         for g, name in enumerate(names):
             if turned[k * groups + g] and name not in dropped:
@@ -919,22 +929,31 @@ class _GroupValues:
             out *= _formula.evaluate(expr, [self.value(q, g) for q in ratios])
         return out
 
-    def declined(self, names: list[str]) -> str | None:
+    def declined(self) -> str | None:
         """Why the call is declined: a number followed per group reached what the capture does not
-        follow, or one of its comparisons gives another result on a group alone; else None."""
+        follow; else None."""
         for read in self.reads:
             if read.escaped is not None:
                 return (f"a number read on the host at {read.read.op} scales a loss per group, and reaches "
                         f"{read.escaped}, which is not followed")
+        return None
+
+    def compared_otherwise(self, names: list[str]) -> dict[str, str]:
+        """Group -> the first comparison of a number followed per group that gives on the group's
+        images alone another result than on the batch (``if event.sum().item() == 0``): the body
+        alone takes another way there, so that group has no companions. A group that compares as
+        the batch did at every such comparison takes the batch's way at each of them, as at the
+        branches ``_turned`` checks."""
+        out: dict[str, str] = {}
+        for read in self.reads:
             for expr, op, result, ratios in read.checks:
                 for g, name in enumerate(names):
-                    if not self.images[g]:
+                    if not self.images[g] or name in out:
                         continue
                     v = _formula.evaluate(expr, [self.value(q, g) for q in ratios])
                     if math.isnan(v) or _COMPARED[op](v) != result:
-                        return (f"a comparison ({op}) of a number read on the host at {read.read.op} gives on group "
-                                f"{name!r} alone another result than on the batch")
-        return None
+                        out[name] = f"a comparison ({op}) of a number read on the host at {read.read.op}"
+        return out
 
     def scale(self, host: list[float], pending: list[Pending], groups: int) -> None:
         """Multiply each group's numerator of a loss scaled by such numbers by their group values."""

@@ -57,6 +57,10 @@ own choice, and returns the batch's longest, compared with ``N`` per group
 the static method it is, its ``dim=-1`` the default (the call was not read, and a number the caller
 computed from the batch's shape was taken for that argument). Left: fvcore's TorchScript focal loss
 (4) and the 2 GAP of the other batches.
+
+NOW (s45b): 233 expected, 10 declined, 5 GAP (2.1 %), 0 WRONG. fvcore's TorchScript focal loss on the
+batch of one group with every weight 1 (1): a key computed where the capture does not see it, after
+host reads, is the group's value as returned there (the call is the group's own call).
 """
 
 from __future__ import annotations
@@ -628,11 +632,12 @@ _MIXED = (0, 1)
 
 CASES = {c.body.__name__: c for c in [
     Case(fvcore_retinanet_focal_smooth_l1_giou, anchor_batch),
-    Case(fvcore_retinanet_scripted_focal, anchor_batch, gaps=keys("loss_cls_jit"), gap_batches=(0, 1, 2, 3),
+    Case(fvcore_retinanet_scripted_focal, anchor_batch, gaps=keys("loss_cls_jit"), gap_batches=(0, 1, 3),
          why="GAP: a TorchScript function's ops run in the TorchScript interpreter, which the capture does not "
              "see: its result 'carries no images' rows, and values of the images were read on the host in this "
              "call (at Tensor.item)', no companions for it; the same loss through fvcore's Python "
-             "``sigmoid_focal_loss`` splits (``fvcore_retinanet_focal_smooth_l1_giou``)"),
+             "``sigmoid_focal_loss`` splits (``fvcore_retinanet_focal_smooth_l1_giou``). On the batch of one group "
+             "with every weight 1 (2) given as returned since s45b: the call is the group's own"),
     Case(fvcore_focal_star_and_means, anchor_batch),
     Case(torchkge_margin_logistic_bce, triple_batch),
     # a GAP at first contact on batch 0 (9): its 4 class weights, as many as the images, repeated over
@@ -659,5 +664,6 @@ CASES = {c.body.__name__: c for c in [
 ]}
 
 FIRST = (233, 30, 25, 0)  # expected, declined, GAP, WRONG at first contact (main at 2110c6b unchanged)
-NOW = (233, 11, 6, 0)  # session 30: torch-struct's CRF splits (10): the builtin max over its lengths, its chart
+NOW = (233, 10, 5, 0)  # session 30: torch-struct's CRF splits (10): the builtin max over its lengths, its chart;
+# s45b: the TorchScript focal loss on the batch of one group with weights 1, as returned (1)
 globals().update(survey_tests(CASES, range(len(WEIGHTS)), len(CASES), NOW))

@@ -42,6 +42,17 @@ transformed and joined back in order, then cut again at the join's own boundarie
 norm of the next layer) are a cut of the rows by position again (``tests/test_first_contact45.py``,
 with near misses: a mean per piece, the pieces reordered, a statistic per piece). Left: st-moe's
 ``safe_one_hot`` (15), whose host branch only sets a width sliced back off (no rule reads that).
+Traced further (s45b), three causes, each declining alone: (1) the branch at ``max(max_index + 1,
+max_length)``: on batch 0 the capacity ``float(expert_capacity)``, 4 (``MIN_EXPERT_CAPACITY``),
+equals the 4 sequences and is read by value as their count (``position_in_expert < 4.0`` 'lost at
+Tensor.lt with a number .. computed from the group's rows'), on the other batches the positions
+come from ``torch.zeros_like(gates).uniform_(0., 1.)`` compared with ``gates / threshold`` ('lost
+at Tensor.uniform_'): with ``threshold_train=0`` every draw routes, which no rule proves (a draw
+below a value of 1 or more); (2) the token CE: 'lost at Tensor.sum of a size of image rows, or of
+a number computed from one, as a value', on every mixed batch (in the gating's arithmetic; not
+traced further); (3) the balance loss: ``mask_1 = mask[0]`` is a view of ``mask``,
+written in place by ``mask *= ..`` and ``mask[n] *= ..`` after ('Tensor.mul_ through another
+tensor over its memory'). No example's values reach another's here: GAP, not MIXES.
 """
 
 from __future__ import annotations

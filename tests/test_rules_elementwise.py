@@ -1811,15 +1811,17 @@ def test_a_returned_loss_read_for_logging_keeps_its_companions_a_branch_on_it_is
     check_rule(_logged_in_many_ways, "")
     # every group takes the batch's path (each group's mean is above 0.3): the oracle's values
     check_rule(_branch_on_a_returned_loss, "")
-    # 0.41 lies between the two groups' means on seeds 0 and 1: a group alone takes the other path
+    # 0.41 lies between the two groups' means on seeds 0 and 1: that group alone takes the other path and has no
+    # companion; the other group takes the batch's and splits
     declined = 0
     for seed, weights in RULE_BATCHES:
         got, want, said = rule_outcome(_branch_between_the_groups, rule_batch(seed, weights))
-        if got:
-            assert got == pytest.approx(want, rel=1e-5, abs=1e-6), seed
-        else:
+        assert got == pytest.approx({c: want[c] for c in got}, rel=1e-5, abs=1e-6), seed
+        missing = {c.rsplit("_", 1)[1] for c in want if c not in got}
+        if missing:
             declined += 1
-            assert any("comparison (gt)" in m and "another result than on the batch" in m for m in said), said
+            assert len(missing) == 1 and got, (seed, got, want)
+            assert any("comparison (gt)" in m and f"group {missing.pop()!r} alone" in m for m in said), said
     assert declined == 2
 
 
@@ -1977,7 +1979,6 @@ LOGGED_NEAR_MISSES = {  # each must decline: the number may reach a loss where t
     "an attribute": (_attribute_store, "Tensor.item"),
     "a list appended to and read back": (_appended, "Tensor.item"),
     "a helper's returned dict": (_returned_by_a_helper, "Tensor.item"),
-    "a branch a group decides otherwise": (_branch, "Tensor.item"),
     # the call declined: ``n / 2`` is followed into the tensor (the group's count over 2), which reaches a loss
     "torch.tensor of it times a loss": (_reaches_through_a_tensor, "a number read on the host for logging (.item()) reaches"),
     "an int count plus a float, as a tensor, times a loss": (_int_count_plus_a_float, "for logging (.item())"),
@@ -1993,6 +1994,19 @@ LOGGED_NEAR_MISSES = {  # each must decline: the number may reach a loss where t
 def test_numbers_read_for_logging_that_may_reach_a_loss_decline(case):
     body, op = LOGGED_NEAR_MISSES[case]
     check_rule(body, op, declines=True)
+
+
+def test_a_branch_on_a_read_number_a_group_decides_otherwise_declines_that_group():
+    """``if n > 12`` of ``n = (y > 0.5).sum().item()``: the real images alone count 11 / 7 / 4 and
+    take the other way (declined, the group named); the synthetic ones compare as the batch does
+    where they count above 12 too, and split as the oracle."""
+    split = 0
+    for seed, weights in RULE_BATCHES:
+        got, want, said = rule_outcome(_branch, rule_batch(seed, weights))
+        assert "loss_real" not in got and got == pytest.approx({c: want[c] for c in got}, rel=1e-5, abs=1e-6), seed
+        assert any("group 'real' alone" in m and "Tensor.item" in m for m in said), said
+        split += "loss_synthetic" in got
+    assert split
 
 
 def test_means_added_after_an_in_place_write_decline():

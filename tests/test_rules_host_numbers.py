@@ -57,6 +57,15 @@ def assert_declines(body, words, args=None, kinds=(ROWS, TARGETS)):
     assert any(w in m for m in said for w in words), said
 
 
+def assert_declines_group(body, group, words, args=None, kinds=(ROWS, TARGETS)):
+    """Only ``group``'s companions declined, with a warning naming the group and ``words``; the
+    other groups' equal the oracle's."""
+    got, want, said = outcome(body, args, kinds)
+    assert want and not wrong_companions(got, want), (got, want)
+    assert set(got) == {c for c in want if not c.endswith(f"_{group}")}, (got, want)
+    assert any(f"group {group!r} alone" in m and all(w in m for w in words) for m in said), said
+
+
 def _token_weighted(outputs, targets):
     # PARSeq's weighting: each permutation's token mean times its host-read token count, over their
     # sum; a few more labels become padding after each permutation
@@ -120,7 +129,7 @@ def test_a_group_whose_count_is_below_the_floor_declines_with_a_warning():
         n = torch.stack([x["pos"] for x in t]).sum().item()
         return {"loss": e.mean() * max(n, 1)}
 
-    assert_declines(body, ["a comparison (lt) of a number read on the host at Tensor.item gives on group 'synthetic'"])
+    assert_declines_group(body, "synthetic", ["a comparison (lt) of a number read on the host at Tensor.item"])
 
 
 def test_a_branch_on_the_count_declines():
@@ -134,14 +143,15 @@ def test_a_branch_on_the_count_declines():
     assert_declines(body, ["read on the host at Tensor.item"])
 
 
-def test_a_comparison_that_differs_per_group_declines():
-    # min(w, 0.4): 10 / 30 padding on the batch and 2 / 12 on the real images, 8 / 18 on the synthetic ones
+def test_a_comparison_that_differs_per_group_declines_that_group():
+    # min(w, 0.4): 10 / 30 padding on the batch and 2 / 12 on the real images, 8 / 18 on the synthetic ones: the
+    # synthetic images alone take min's other way; the real ones compare as the batch does and split
     def body(o, t):
         e = _regression(o, t)
         w = torch.stack([x["text"] for x in t]).eq(PAD).float().mean().item()
         return {"loss": e.mean() * min(w, 0.4)}
 
-    assert_declines(body, ["a comparison (gt) of a number read on the host at Tensor.item gives on group"])
+    assert_declines_group(body, "synthetic", ["a comparison (gt) of a number read on the host at Tensor.item"])
 
 
 def test_a_count_below_every_groups_floor_is_followed():
@@ -409,7 +419,8 @@ def test_a_read_only_compared_decides_alike_on_every_group_and_splits():
 
 def test_a_read_only_compared_that_a_group_decides_otherwise_declines():
     """Near misses: the synthetic images have no positives (the batch 3), so ``!= 0`` is false on
-    them alone; 20 tokens are above 15 on the batch, 10 on each group is not: the call declines."""
+    them alone: their companion declines, the real images' (positives alone too) split; 20 tokens are
+    above 15 on the batch, 10 on each group is not: every group declines."""
 
     def empty_on_a_group(o, t):
         return {"l1": _masked_l1_unless_empty(o, t, "pos")}
@@ -420,8 +431,8 @@ def test_a_read_only_compared_that_a_group_decides_otherwise_declines():
         scale = 2.0 if n > 15 else 1.0
         return {"scaled": e.mean() * scale}
 
-    for body in (empty_on_a_group, above_on_the_batch_only):
-        assert_declines(body, ["a comparison"])
+    assert_declines_group(empty_on_a_group, "synthetic", ["a comparison (ne)"])  # the real images compare alike
+    assert_declines(above_on_the_batch_only, ["a comparison"])
 
 
 def test_the_bodys_signature_kept_per_code_object_binds_as_inspect_does():
@@ -722,3 +733,54 @@ def test_a_count_read_next_to_a_len_that_is_not_the_builtin_declines():
     body = type(inner)(inner.__code__, {**inner.__globals__, "len": fake_len}, inner.__name__)
     assert_declines(body, ["read on the host"])
     assert kept
+
+
+# -- a value computed in Python from host reads, returned by a call of one group with every weight 1 ---------
+# torchsurv's ``if event.sum().item() == 0: return torch.tensor(0.0)``: the call is then the group's alone,
+# so whatever the body computed in Python is the oracle's value
+
+
+def _zero_without_positives(outputs, targets):
+    pos = torch.stack([x["pos"] for x in targets]).float()
+    if pos.sum().item() == 0:
+        return {"loss": torch.tensor(0.0, requires_grad=True)}
+    return {"loss": (_regression(outputs, targets).mean(-1) * pos).sum() / pos.sum()}
+
+
+def _without_positives(weights):
+    """Images 1 and 3 of ``batch()`` (no positives), with ``weights``."""
+    outputs, targets = batch()
+    keep = [1, 3]
+    outputs = {"perm": [p[keep].detach().requires_grad_() for p in outputs["perm"]],
+               "reg": outputs["reg"][keep].detach().requires_grad_()}
+    return [outputs, [{**targets[i], "loss_weight": w} for i, w in zip(keep, weights, strict=True)]]
+
+
+def test_a_python_value_of_a_call_of_one_group_with_weights_1_is_the_groups():
+    """Was declined ('carries no images' rows, and values of the images were read on the host'):
+    both images real with weight 1, the body's ``torch.tensor(0.0)`` is the oracle's."""
+    got, want, said = outcome(_zero_without_positives, _without_positives([1.0, 1.0]))
+    assert got == want == {"loss_real": 0.0}, (got, want, said)
+
+
+@pytest.mark.parametrize("weights", [[1.0, 0.5], [0.5, 0.25]], ids=["two groups", "one group, weights not 1"])
+def test_a_python_value_of_any_other_call_declines(weights):
+    """Near misses: two groups (each alone a call of its own), or one group whose weights are not 1
+    (the body might have read them): no companion, the key named."""
+    got, want, said = outcome(_zero_without_positives, _without_positives(weights))
+    assert want and got == {}, (got, want)
+    assert any("key 'loss' carries no images' rows" in m for m in said), said
+
+
+def _nan_compared(outputs, targets):
+    pos = torch.stack([x["pos"] for x in targets])
+    e = _regression(outputs, targets)
+    m = e.mean(-1)[pos].mean().item()  # NaN: no positives
+    return {"loss": e.mean() * (2.0 if m > 0.5 else 1.0)}
+
+
+def test_a_nan_compared_on_a_call_of_one_group_with_weights_1_gives_the_keys_as_returned():
+    """A read number NaN on the batch (an empty mean) is NaN on its one group alone too: that
+    comparison cannot be checked, but the call is the group's own, so each key is as returned."""
+    got, want, said = outcome(_nan_compared, _without_positives([1.0, 1.0]))
+    assert got == pytest.approx(want) and set(want) == {"loss_real"}, (got, want, said)

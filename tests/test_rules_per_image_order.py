@@ -42,14 +42,48 @@ def _clipped(o, t):
     return {"loss": ((err * keep).sum(1) / keep.sum(1)).mean()}
 
 
-def _at_own_time(o, t):
-    """torchsurv's piecewise hazard: per image its value at the grid cell of its own time."""
-    x, time = o["x"][:, 0, :], _y(t)[:, 0, 0]
+def _at_times(x, time, t):
     at = torch.zeros_like(time)
     for i in range(len(t)):
         k = torch.searchsorted(GRID, time[i], right=True) - torch.tensor(1)
         at[i] = x[i, k.clamp(min=0)]
     return {"loss": at.mean()}
+
+
+def _at_own_time(o, t):
+    """torchsurv's piecewise hazard: per image its value at the grid cell of its own time."""
+    return _at_times(o["x"][:, 0, :], _y(t)[:, 0, 0], t)
+
+
+def _at_own_predicted_time(o, t):
+    """As ``_at_own_time`` with each image's time from the predictions (torchsurv's validated
+    ``time``, a float copy the capture reads as predicted): searched in a loop, each its own."""
+    return _at_times(o["x"][:, 0, :], o["x"][:, 1, 0].detach().clamp(0.0, 1.0), t)
+
+
+def _at_image_0s_predicted_time(o, t):
+    """Near miss: image 0's predicted time searched outside a loop, every image's row indexed by
+    it (on a group alone the group's first image's)."""
+    e = _d(o, t).mean()
+    k = torch.searchsorted(GRID, o["x"][0, 1, 0].detach(), right=True).clamp(max=3)
+    return {"loss": e + o["x"][:, 0, k].mean()}
+
+
+def _at_image_0s_time_in_the_loop(search, predicted):
+    """Near miss: in the loop over the images, image 0's time (picked by position) searched, and
+    image ``i``'s row indexed there: on a group alone its first image's time (silently the batch's
+    before s45b, with ``bucketize`` or a target's time too)."""
+
+    def body(o, t):
+        x = o["x"][:, 0, :]
+        time = o["x"][:, 1, 0].detach().clamp(0.0, 1.0) if predicted else _y(t)[:, 0, 0]
+        at = torch.zeros_like(time)
+        for i in range(len(t)):
+            k = search(time[0]) - torch.tensor(1)
+            at[i] = x[i, k.clamp(min=0)]
+        return {"loss": at.mean()}
+
+    return body
 
 
 def _integral_to_own_time(o, t):
@@ -81,6 +115,7 @@ EXACT = {
     "nanquantile method, another interpolation": lambda o, t: {
         "loss": _d(o, t).nanquantile(0.25, 2, interpolation="nearest").sum() / len(t)},
     "searchsorted of each image's own time, in a loop": _at_own_time,
+    "searchsorted of each image's own predicted time, in a loop": _at_own_predicted_time,
     "bucketize of every entry, right": lambda o, t: {
         "loss": (torch.bucketize(_y(t), GRID, right=True).float() * _d(o, t)).mean()},
     "trapezoid along the last dim": lambda o, t: {"loss": torch.trapezoid(_d(o, t), dim=-1).mean()},
@@ -115,6 +150,13 @@ DECLINE = {
     "searchsorted into the batch's values": (lambda o, t: {
         "loss": (torch.searchsorted(_e(o, t).detach().sort().values, _y(t)[:, 0, 0]).float() * _e(o, t)).mean()},
         "searchsorted"),
+    "searchsorted of image 0's predicted time outside a loop": (_at_image_0s_predicted_time, "key 'loss'"),
+    "searchsorted of image 0's predicted time in the loop": (_at_image_0s_time_in_the_loop(
+        lambda v: torch.searchsorted(GRID, v, right=True), True), "rows of different images were paired"),
+    "searchsorted of image 0's target time in the loop": (_at_image_0s_time_in_the_loop(
+        lambda v: torch.searchsorted(GRID, v, right=True), False), "rows of different images were paired"),
+    "bucketize of image 0's predicted time in the loop": (_at_image_0s_time_in_the_loop(
+        lambda v: torch.bucketize(v, GRID, right=True), True), "rows of different images were paired"),
     "bucketize by the batch's values": (lambda o, t: {
         "loss": (torch.bucketize(_y(t)[:, 0, 0], _y(t)[:, 1, 1].sort().values).float() * _e(o, t)).mean()},
         "bucketize"),
@@ -167,6 +209,7 @@ def test_a_truth_the_weight_field_changes_declines_that_group():
 
 @pytest.mark.parametrize("labels", [["a", "b", "a", "a"], ["b", "b", "a", "a"], ["a", "b", "c", "a"]])
 @pytest.mark.parametrize("case", ["quantile along each image's pixels, keepdim", "searchsorted of each image's own time, in a loop",
+                                  "searchsorted of each image's own predicted time, in a loop",
                                   "trapezoid up to each image's own time, in a loop", "any of isinf reading False"])
 def test_other_groupings_follow_the_oracle(case, labels):
     """Groups given by ``sources``: of one to three images, three groups, counts that coincide."""

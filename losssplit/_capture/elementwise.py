@@ -355,9 +355,25 @@ def searchsorted_rows(frame: Frame, func: Any, args: tuple, kwargs: dict, out: A
     grid, values = get_arg(args, kwargs, 0, "sorted_sequence", None), get_arg(args, kwargs, 1, "input", None)
     grid_track = frame.get(grid) if isinstance(grid, Tensor) else None
     track = frame.get(values) if isinstance(values, Tensor) else None
-    if (grid_track is None and track is None or not isinstance(out, Tensor)
-            or not _searched_in_own_rows(frame, func, grid, grid_track, values, track, out)):
-        mode._unknown(frame, func, args, kwargs, out)
+    if (grid_track is not None or track is not None) and isinstance(out, Tensor):
+        if _searched_in_own_rows(frame, func, grid, grid_track, values, track, out):
+            return
+        rest = {k: v for k, v in kwargs.items() if k not in ("sorted_sequence", "input", "self")}
+        if _one_image_in_a_fixed_grid(frame, grid, grid_track, track) and len(args) <= 2 and not any(
+                isinstance(v, Tensor) and frame.get(v) is not None for v in rest.values()):  # a ``sorter`` of none
+            searchsorted(frame, func, (grid, values), rest, out)
+            return
+    mode._unknown(frame, func, args, kwargs, out)
+
+
+def _one_image_in_a_fixed_grid(frame: Frame, grid: Any, grid_track: Track | None, track: Track | None) -> bool:
+    """``searchsorted(eval_time, time[i])`` in a loop proven to visit every image (torchsurv's
+    piecewise hazard, ``for i in range(len(event))``): one image's values searched in a 1-D grid
+    that carries no images, each position a function of that image's value alone, as
+    ``bucketize``'s. Not in any other loop: ``x[:, searchsorted(g, v[0])]`` in ``for k in range(2)``
+    indexed every image by image 0's position (on a group alone its first image's: was wrong)."""
+    return (grid_track is None and isinstance(grid, Tensor) and grid.dim() == 1 and track is not None
+            and not track.rows and track.image is not None and every_image_looped(frame.num_images) is True)
 
 
 def _searched_in_own_rows(frame: Frame, func: Any, grid: Any, grid_track: Track | None, values: Any,

@@ -567,6 +567,7 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
     # per entry of ``adv_rows``: its images along the one dim of its index that may vary (counted
     # from the right, as the index dims broadcast), or None (see ``_spread_rows``)
     spread: list[tuple[Tensor, int] | None] = []
+    position_images: list[Tensor] = []  # of 0-dim indices of one image on dims without images
     adv_out_dim: int | None = None
     adv_ndim = 0
     contiguous_adv = not adv_positions or adv_positions == list(range(adv_positions[0], adv_positions[-1] + 1))
@@ -602,10 +603,13 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         if isinstance(p, int) or (isinstance(p, Tensor) and p.dim() == 0 and p.dtype != torch.bool):
             if d in track.rows:
                 img = merge_image(frame, img, _image_at(frame, track.rows[d], p), op)
-            elif not track.rows and isinstance(p, Tensor):  # ``table[t["user"]]``: one image's id, its row
+            elif isinstance(p, Tensor):
                 ti = frame.get(p)
                 if ti is not None and ti.image is not None and not ti.rows:
-                    img = merge_image(frame, img, ti.image, op)
+                    if not track.rows:  # ``table[t["user"]]``: one image's id, its row
+                        img = merge_image(frame, img, ti.image, op)
+                    else:  # ``x[i, k]``: checked against the image the int picks below
+                        position_images.append(ti.image)
             d += 1
             continue
         # advanced index
@@ -674,6 +678,11 @@ def getitem(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
         if e is not None and adv_out_dim is None:
             adv_out_dim = e
             e += 1
+    if img is not None:
+        # ``at[i] = x[i, searchsorted(grid, time[0])]`` in a loop over the images: the position is image 0's,
+        # the row image i's (on a group alone another image's position: was silently the batch's)
+        for other in position_images:
+            img = merge_image(frame, img, other, op)
     if e is None:
         e = 1
     # Remaining dims after the advanced block shift by the block's rank.
