@@ -94,6 +94,34 @@ def outside_times_count_item(o, t, num_boxes):
     return {"loss": err(o, t).mean(1).sum() / (num_boxes * k)}
 
 
+def gen_times_last_image_count(o, t):
+    e = err(o, t)
+    for u in t:
+        W = len(u["labels"])
+    return {"loss": e.sum() / sum(len(u["labels"]) * W for u in t)}
+
+
+def own_len_frac_stored_images(o, t):
+    e = err(o, t)
+    tot = 0
+    frac = len(t) / 8
+    for i in range(len(t)):
+        r = e[i].reshape(-1).sort()[0]
+        keep = int(len(r) * frac)
+        tot = tot + r[:keep].sum()
+    return {"loss": tot / len(t)}
+
+
+def outside_times_const_rebound_num(o, t, num_boxes):
+    num_boxes = max(num_boxes, 5.0)
+    return {"loss": err(o, t).mean(1).sum() / (num_boxes * 2)}
+
+
+def outside_times_const_clamped_tensor(o, t, num_boxes):
+    z = torch.as_tensor(num_boxes * 2).clamp(min=6)
+    return {"loss": err(o, t).mean(1).sum() / z}
+
+
 _KNOWN = "known WRONG (rev36a, session 36, not fixed; on 21de299 too): "
 NOT_FIXED = {
     count_plus_const_in_gen: _KNOWN + "``sum(len(u['labels']) + 3 for u in t)``: a per-image count plus a literal, summed in a generator, divides as the images' share of the batch's sum",
@@ -106,6 +134,10 @@ NOT_FIXED = {
     sorted_max_of_count_and_const: _KNOWN + "``sorted([float(sum(len(u['labels']) for u in t)), 3.0])[-1]`` (a max by sorted) divides by the group's count without the floor",
     sorted_min_of_count_and_const: _KNOWN + "``sorted([float(sum(len(u['labels']) for u in t)), 5.0])[0]`` (a min by sorted) divides by the group's count without the cap",
     outside_times_count_item: _KNOWN + '``num_boxes * (err > 0.5).sum().item()``: an outside normaliser times a host-read count of the batch, read as a constant of the call',
+    gen_times_last_image_count: _KNOWN + "``W`` the last image's count (stored in a loop over the images) times each image's count in a generator: read as a constant",
+    own_len_frac_stored_images: _KNOWN + 'per image, ``r[:int(len(r) * frac)]`` with ``frac = len(t) / 8`` stored before the loop: a fraction from the number of images read as a constant of the call',
+    outside_times_const_rebound_num: _KNOWN + "``num_boxes = max(num_boxes, 5.0)`` then ``/ (num_boxes * 2)``: the floor of the outside normaliser ignored on the group's share",
+    outside_times_const_clamped_tensor: _KNOWN + "``torch.as_tensor(num_boxes * 2).clamp(min=6)``: the clamp of the outside normaliser ignored on the group's share",
 }
 
 
