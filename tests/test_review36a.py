@@ -1,7 +1,7 @@
 """Review of session 36's library changes (helper rev36a): adversarial criterion bodies near the rules
 session 36 added (pin36's counter after a loop left early, ``sorted(..)[-1]`` as max, unpacked sizes,
 strided loops; s49's count times constants; s1415's outside normaliser times a constant, running
-count times a constant floored by ``max``, ``own_length_bound``), measured against the oracle on 7
+count times a constant floored by ``max``, ``own_length_bound``; the counted and strided loops), measured against the oracle on 7
 batches of 2 to 5 images with 1 to 3 instances each (a group absent in two). The bodies pinned here
 are silently WRONG on cc8cefb and on 21de299 too (before session 36: none is a regression of it).
 """
@@ -122,6 +122,32 @@ def outside_times_const_clamped_tensor(o, t, num_boxes):
     return {"loss": err(o, t).mean(1).sum() / z}
 
 
+def loop_over_targets_sliced(o, t):
+    e = err(o, t)
+    l = e.mean() * 0
+    for u in t[1:]:
+        l = l + e.mean()
+    return {"loss": l}
+
+
+def loop_over_zip_shifted(o, t):
+    e = err(o, t)
+    l = e.mean() * 0
+    for a, b in zip(t, t[1:]):
+        l = l + e.mean()
+    return {"loss": l}
+
+
+def loop_over_images_then_break(o, t):
+    e = err(o, t)
+    l = e.mean() * 0
+    for u in t:
+        if len(u["labels"]) >= 3:
+            break
+        l = l + e.mean()
+    return {"loss": l}
+
+
 _KNOWN = "known WRONG (rev36a, session 36, not fixed; on 21de299 too): "
 NOT_FIXED = {
     count_plus_const_in_gen: _KNOWN + "``sum(len(u['labels']) + 3 for u in t)``: a per-image count plus a literal, summed in a generator, divides as the images' share of the batch's sum",
@@ -138,6 +164,9 @@ NOT_FIXED = {
     own_len_frac_stored_images: _KNOWN + 'per image, ``r[:int(len(r) * frac)]`` with ``frac = len(t) / 8`` stored before the loop: a fraction from the number of images read as a constant of the call',
     outside_times_const_rebound_num: _KNOWN + "``num_boxes = max(num_boxes, 5.0)`` then ``/ (num_boxes * 2)``: the floor of the outside normaliser ignored on the group's share",
     outside_times_const_clamped_tensor: _KNOWN + "``torch.as_tensor(num_boxes * 2).clamp(min=6)``: the clamp of the outside normaliser ignored on the group's share",
+    loop_over_targets_sliced: _KNOWN + '``for u in t[1:]: l = l + e.mean()``: on a batch of 2 the loop runs once, read as one whole-batch term; a group of one image alone runs it 0 times',
+    loop_over_zip_shifted: _KNOWN + '``for a, b in zip(t, t[1:]): l = l + e.mean()``: the pairs of neighbouring images, one on a batch of 2, none on a group of one',
+    loop_over_images_then_break: _KNOWN + "``for u in t: if len(u['labels']) >= 3: break`` then ``l = l + e.mean()``: a loop left early by an image's count, its number of whole-batch terms read as the group's",
 }
 
 
