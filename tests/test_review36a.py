@@ -124,28 +124,28 @@ def outside_times_const_clamped_tensor(o, t, num_boxes):
 
 def loop_over_targets_sliced(o, t):
     e = err(o, t)
-    l = e.mean() * 0
-    for u in t[1:]:
-        l = l + e.mean()
-    return {"loss": l}
+    total = e.mean() * 0
+    for _u in t[1:]:
+        total = total + e.mean()
+    return {"loss": total}
 
 
 def loop_over_zip_shifted(o, t):
     e = err(o, t)
-    l = e.mean() * 0
-    for a, b in zip(t, t[1:]):
-        l = l + e.mean()
-    return {"loss": l}
+    total = e.mean() * 0
+    for _a, _b in zip(t, t[1:]):
+        total = total + e.mean()
+    return {"loss": total}
 
 
 def loop_over_images_then_break(o, t):
     e = err(o, t)
-    l = e.mean() * 0
+    total = e.mean() * 0
     for u in t:
         if len(u["labels"]) >= 3:
             break
-        l = l + e.mean()
-    return {"loss": l}
+        total = total + e.mean()
+    return {"loss": total}
 
 
 _KNOWN = "known WRONG (rev36a, session 36, not fixed; on 21de299 too): "
