@@ -148,6 +148,31 @@ def loop_over_images_then_break(o, t):
     return {"loss": total}
 
 
+def made_cat_plus_const(o, t):
+    e = err(o, t)
+    lab = torch.cat([u["labels"] for u in t] + [torch.zeros(2, dtype=torch.long)])
+    n, = lab.shape
+    return {"loss": e.sum() / n}
+
+
+def made_zeros_images_plus(o, t):
+    e = err(o, t)
+    z = torch.zeros(len(t) + 3)
+    n, = z.shape
+    return {"loss": e.sum() / n}
+
+
+def sliced_own_len_other_tensor(o, t):
+    e = err(o, t)
+    total = 0
+    for i in range(len(t)):
+        r = e[i].reshape(-1).sort()[0]
+        q = e[: i + 1].reshape(-1)
+        keep = int(len(q) * 0.2)
+        total = total + r[:keep].sum()
+    return {"loss": total}
+
+
 _KNOWN = "known WRONG (rev36a, session 36, not fixed; on 21de299 too): "
 NOT_FIXED = {
     count_plus_const_in_gen: _KNOWN + "``sum(len(u['labels']) + 3 for u in t)``: a per-image count plus a literal, summed in a generator, divides as the images' share of the batch's sum",
@@ -167,6 +192,9 @@ NOT_FIXED = {
     loop_over_targets_sliced: _KNOWN + '``for u in t[1:]: l = l + e.mean()``: on a batch of 2 the loop runs once, read as one whole-batch term; a group of one image alone runs it 0 times',
     loop_over_zip_shifted: _KNOWN + '``for a, b in zip(t, t[1:]): l = l + e.mean()``: the pairs of neighbouring images, one on a batch of 2, none on a group of one',
     loop_over_images_then_break: _KNOWN + "``for u in t: if len(u['labels']) >= 3: break`` then ``l = l + e.mean()``: a loop left early by an image's count, its number of whole-batch terms read as the group's",
+    made_cat_plus_const: _KNOWN + "``n, = torch.cat([u['labels'] for u in t] + [torch.zeros(2)]).shape``: the size of a join of the images' labels and 2 more read as the group's instances",
+    made_zeros_images_plus: _KNOWN + "``n, = torch.zeros(len(t) + 3).shape``: the size of a tensor made from the number of images plus 3 read as the group's",
+    sliced_own_len_other_tensor: _KNOWN + "per image, ``r[:int(len(q) * 0.2)]`` with ``q = e[: i + 1]`` a prefix of the batch: a bound from another tensor's length read as the image's own",
 }
 
 
