@@ -173,6 +173,18 @@ def sliced_own_len_other_tensor(o, t):
     return {"loss": total}
 
 
+def free_total_count(o, t):
+    e = err(o, t)
+    N = len(torch.cat([u["labels"] for u in t]))
+    return {"loss": e.sum() / sum(len(u["labels"]) * N for u in t)}
+
+
+def star_unpack_tail(o, t):
+    e = err(o, t)
+    *_, r, w = o["x"].shape
+    return {"loss": e.sum() / (r * w)}
+
+
 _KNOWN = "known WRONG (rev36a, session 36, not fixed; on 21de299 too): "
 NOT_FIXED = {
     count_plus_const_in_gen: _KNOWN + "``sum(len(u['labels']) + 3 for u in t)``: a per-image count plus a literal, summed in a generator, divides as the images' share of the batch's sum",
@@ -195,6 +207,8 @@ NOT_FIXED = {
     made_cat_plus_const: _KNOWN + "``n, = torch.cat([u['labels'] for u in t] + [torch.zeros(2)]).shape``: the size of a join of the images' labels and 2 more read as the group's instances",
     made_zeros_images_plus: _KNOWN + "``n, = torch.zeros(len(t) + 3).shape``: the size of a tensor made from the number of images plus 3 read as the group's",
     sliced_own_len_other_tensor: _KNOWN + "per image, ``r[:int(len(q) * 0.2)]`` with ``q = e[: i + 1]`` a prefix of the batch: a bound from another tensor's length read as the image's own",
+    free_total_count: _KNOWN + "``N = len(torch.cat([u['labels'] for u in t]))`` (the batch's instances) times each image's count in a generator: read as a constant",
+    star_unpack_tail: _KNOWN + "``*_, r, w = o['x'].shape`` then ``/ (r * w)``: two sizes without images, starred-unpacked, read as a count of the batch they equal (12 = the rows of 4 images, = twice 6 instances)",
 }
 
 
