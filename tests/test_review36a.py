@@ -7,6 +7,8 @@ are silently WRONG on cc8cefb and on 21de299 too (before session 36: none is a r
 """
 
 
+import math
+
 import pytest
 import torch
 from _helpers import ROWS, TARGETS, Share, rule_batch, split_outcome, wrong_companions
@@ -219,6 +221,14 @@ def ternary_on_read(o, t):
     return {"loss": e.sum() / m if m > 10 else e.sum() / 10}
 
 
+def floor_then_compare(o, t):
+    e = err(o, t)
+    m = (e > 0.5).sum().item()
+    if math.floor(m / 4) >= 2:
+        return {"loss": e.sum() / m}
+    return {"loss": e.sum()}
+
+
 _KNOWN = "known WRONG (rev36a, session 36, not fixed; on 21de299 too): "
 NOT_FIXED = {
     count_plus_const_in_gen: _KNOWN + "``sum(len(u['labels']) + 3 for u in t)``: a per-image count plus a literal, summed in a generator, divides as the images' share of the batch's sum",
@@ -247,6 +257,7 @@ NOT_FIXED = {
     return_in_arms_int: _KNOWN + '``m = int((e > 0.5).sum())``; ``if m > 8: return / m`` else ``/ m * 2``: a comparison of an ``int()`` read decided by the batch for every group',
     two_keys_one_branch: _KNOWN + '``loss_b`` returned only ``if m > 8`` with ``m = int(...)``: a group alone that returns no ``loss_b`` gets one',
     ternary_on_read: _KNOWN + "``e.sum() / m if m > 10 else e.sum() / 10`` with ``m = int(...)``: the batch's arm on a group alone",
+    floor_then_compare: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if math.floor(m / 4) >= 2``: a count read by ``.item()`` compared after ``math.floor`` keeps the batch's arm on every group (the comparison of ``m`` itself declines the group deciding otherwise)",
 }
 
 
