@@ -229,6 +229,70 @@ def floor_then_compare(o, t):
     return {"loss": e.sum()}
 
 
+def read_floordiv_compared(o, t):
+    e = err(o, t)
+    m = (e > 0.5).sum().item()
+    if m // 4 >= 2:
+        return {"loss": e.sum() / m}
+    return {"loss": e.sum() / 8}
+
+
+def read_round_compared(o, t):
+    e = err(o, t)
+    m = (e > 0.5).sum().item()
+    if round(m / 4) >= 2:
+        return {"loss": e.sum() / m}
+    return {"loss": e.sum() / 8}
+
+
+def read_int_compared(o, t):
+    e = err(o, t)
+    m = (e > 0.5).sum().item()
+    if int(m) > 8:
+        return {"loss": e.sum() / m}
+    return {"loss": e.sum() / 8}
+
+
+def read_float_compared(o, t):
+    e = err(o, t)
+    m = (e > 0.5).sum().item()
+    if float(m) > 8.0:
+        return {"loss": e.sum() / m}
+    return {"loss": e.sum() / 8}
+
+
+def read_abs_compared(o, t):
+    e = err(o, t)
+    m = (e > 0.5).sum().item()
+    if abs(m - 4) > 4:
+        return {"loss": e.sum() / m}
+    return {"loss": e.sum() / 8}
+
+
+def read_ceil_compared(o, t):
+    e = err(o, t)
+    m = (e > 0.5).sum().item()
+    if math.ceil(m / 4) > 2:
+        return {"loss": e.sum() / m}
+    return {"loss": e.sum() / 8}
+
+
+def read_mod_compared(o, t):
+    e = err(o, t)
+    m = (e > 0.5).sum().item()
+    if m % 2 == 0:
+        return {"loss": e.sum() / m}
+    return {"loss": e.sum() / 8}
+
+
+def read_sqrt_compared(o, t):
+    e = err(o, t)
+    m = (e > 0.5).sum().item()
+    if math.sqrt(m) > 2.9:
+        return {"loss": e.sum() / m}
+    return {"loss": e.sum() / 8}
+
+
 _KNOWN = "known WRONG (rev36a, session 36, not fixed; on 21de299 too): "
 NOT_FIXED = {
     count_plus_const_in_gen: _KNOWN + "``sum(len(u['labels']) + 3 for u in t)``: a per-image count plus a literal, summed in a generator, divides as the images' share of the batch's sum",
@@ -258,6 +322,14 @@ NOT_FIXED = {
     two_keys_one_branch: _KNOWN + '``loss_b`` returned only ``if m > 8`` with ``m = int(...)``: a group alone that returns no ``loss_b`` gets one',
     ternary_on_read: _KNOWN + "``e.sum() / m if m > 10 else e.sum() / 10`` with ``m = int(...)``: the batch's arm on a group alone",
     floor_then_compare: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if math.floor(m / 4) >= 2``: a count read by ``.item()`` compared after ``math.floor`` keeps the batch's arm on every group (the comparison of ``m`` itself declines the group deciding otherwise)",
+    read_floordiv_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if m // 4 >= 2:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
+    read_round_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if round(m / 4) >= 2:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
+    read_int_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if int(m) > 8:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
+    read_float_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if float(m) > 8.0:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
+    read_abs_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if abs(m - 4) > 4:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
+    read_ceil_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if math.ceil(m / 4) > 2:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
+    read_mod_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if m % 2 == 0:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
+    read_sqrt_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if math.sqrt(m) > 2.9:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
 }
 
 
