@@ -229,69 +229,49 @@ def floor_then_compare(o, t):
     return {"loss": e.sum()}
 
 
-def read_floordiv_compared(o, t):
+_READ_COMPARED = """
+def {name}(o, t):
     e = err(o, t)
     m = (e > 0.5).sum().item()
-    if m // 4 >= 2:
+    if {test}:
+        return {{"loss": e.sum() / m}}
+    return {{"loss": e.sum() / 8}}
+"""
+
+
+def _read_compared(name, test):
+    """A body dividing by ``m``, a count read by ``.item()``, where ``test`` (written inline in its
+    code, as a criterion writes it) holds, else by 8."""
+    made = {}
+    exec(_READ_COMPARED.format(name=name, test=test), {"err": err, "math": math}, made)  # noqa: S102
+    return made[name]
+
+
+def read_compared_in_a_lambda(o, t):
+    e = err(o, t)
+    m = (e > 0.5).sum().item()
+    test = lambda m: m > 8  # noqa: E731
+    if test(m):
         return {"loss": e.sum() / m}
     return {"loss": e.sum() / 8}
 
 
-def read_round_compared(o, t):
+def near_read_compared_inline(o, t):
     e = err(o, t)
     m = (e > 0.5).sum().item()
-    if round(m / 4) >= 2:
+    if m > 8:
         return {"loss": e.sum() / m}
     return {"loss": e.sum() / 8}
 
 
-def read_int_compared(o, t):
-    e = err(o, t)
-    m = (e > 0.5).sum().item()
-    if int(m) > 8:
-        return {"loss": e.sum() / m}
-    return {"loss": e.sum() / 8}
-
-
-def read_float_compared(o, t):
-    e = err(o, t)
-    m = (e > 0.5).sum().item()
-    if float(m) > 8.0:
-        return {"loss": e.sum() / m}
-    return {"loss": e.sum() / 8}
-
-
-def read_abs_compared(o, t):
-    e = err(o, t)
-    m = (e > 0.5).sum().item()
-    if abs(m - 4) > 4:
-        return {"loss": e.sum() / m}
-    return {"loss": e.sum() / 8}
-
-
-def read_ceil_compared(o, t):
-    e = err(o, t)
-    m = (e > 0.5).sum().item()
-    if math.ceil(m / 4) > 2:
-        return {"loss": e.sum() / m}
-    return {"loss": e.sum() / 8}
-
-
-def read_mod_compared(o, t):
-    e = err(o, t)
-    m = (e > 0.5).sum().item()
-    if m % 2 == 0:
-        return {"loss": e.sum() / m}
-    return {"loss": e.sum() / 8}
-
-
-def read_sqrt_compared(o, t):
-    e = err(o, t)
-    m = (e > 0.5).sum().item()
-    if math.sqrt(m) > 2.9:
-        return {"loss": e.sum() / m}
-    return {"loss": e.sum() / 8}
-
+read_floordiv_compared = _read_compared('read_floordiv_compared', 'm // 4 >= 2')
+read_round_compared = _read_compared('read_round_compared', 'round(m / 4) >= 2')
+read_int_compared = _read_compared('read_int_compared', 'int(m) > 8')
+read_float_compared = _read_compared('read_float_compared', 'float(m) > 8.0')
+read_abs_compared = _read_compared('read_abs_compared', 'abs(m - 4) > 4')
+read_ceil_compared = _read_compared('read_ceil_compared', 'math.ceil(m / 4) > 2')
+read_mod_compared = _read_compared('read_mod_compared', 'm % 2 == 0')
+read_sqrt_compared = _read_compared('read_sqrt_compared', 'math.sqrt(m) > 2.9')
 
 _KNOWN = "known WRONG (rev36a, session 36, not fixed; on 21de299 too): "
 NOT_FIXED = {
@@ -330,6 +310,7 @@ NOT_FIXED = {
     read_ceil_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if math.ceil(m / 4) > 2:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
     read_mod_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if m % 2 == 0:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
     read_sqrt_compared: _KNOWN + "``m = (e > 0.5).sum().item()``; ``if math.sqrt(m) > 2.9:`` ``/ m`` else ``/ 8``: the read transformed in Python before the comparison, which then keeps the batch's arm on every group",
+    read_compared_in_a_lambda: _KNOWN + "``test = lambda m: m > 8``; ``if test(m):`` with ``m`` read by ``.item()``: the comparison made in a function the body calls keeps the batch's arm on every group (written inline it declines the group deciding otherwise)",
 }
 
 
@@ -367,7 +348,7 @@ def near_return_in_arms_item(o, t):
     return {"loss": e.sum() / m * 2}
 
 
-@pytest.mark.parametrize("body", [near_guard_positive_item, near_return_in_arms_item], ids=lambda b: b.__name__)
+@pytest.mark.parametrize("body", [near_guard_positive_item, near_return_in_arms_item, near_read_compared_inline], ids=lambda b: b.__name__)
 def test_a_count_read_by_item_and_compared_splits_or_declines_per_group(body):
     """The near misses of the ``int()`` pins: read by ``.item()`` the comparison is decided per group
     (s45b): a group deciding as the batch splits, one deciding otherwise has no companion."""
