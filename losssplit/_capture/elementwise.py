@@ -5481,9 +5481,15 @@ def note_sorted(frame: Frame, src: Any, out: Tensor, stage: str | None = None, o
 @rule(torch.histc, Tensor.histc, torch.bincount, Tensor.bincount)
 def histogram(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``histc`` / ``bincount`` as any op without a rule (data of several images: lost); of sorted
-    values (or a cast of them) their counts per value are recorded (``note_sorted``)."""
+    values (or a cast of them) their counts per value are recorded (``note_sorted``). Not of a
+    ``histc`` without its range (``min == max``, the default): its bins span the values found, on a
+    group alone the group's (rev36b: was silently the batch's experts)."""
     mode._unknown(frame, func, args, kwargs, out)
     if frame.sorted_rows and isinstance(out, Tensor):
+        if func in (torch.histc, Tensor.histc):
+            low, high = get_arg(args, kwargs, 2, "min", 0), get_arg(args, kwargs, 3, "max", 0)
+            if not isinstance(low, (int, float)) or not isinstance(high, (int, float)) or low == high:
+                return
         note_sorted(frame, args[0] if args else kwargs.get("input"), out, "counts")
 
 
