@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 import test_rules_expert_dispatch as moe
 import torch
-from _helpers import Along, split_outcome, wrong_companions
+from _helpers import ROWS, RULE_BATCHES, TARGETS, Along, rule_batch, split_outcome, wrong_companions
+from _helpers import rule_targets as _y
 
-pytestmark = pytest.mark.skipif(not hasattr(torch, "_grouped_mm"), reason="needs torch._grouped_mm")
+needs_grouped_mm = pytest.mark.skipif(not hasattr(torch, "_grouped_mm"), reason="needs torch._grouped_mm")
 
 SOURCES = ["a", "b", "c", "a"]
 
@@ -40,20 +41,78 @@ def _wrong(body, split: bool = False) -> dict:
     return found
 
 
+@needs_grouped_mm
 def test_histc_over_the_range_of_the_values_found_declines():
     """``histc(ids, bins=E)`` (min = max = 0, the default): bins over the routed ids' own range, on a
     group alone the group's (a group without expert 0 puts its rows in other experts' bins)."""
     assert not _wrong(lambda h, y: _dispatch(h, y, lambda ids: torch.histc(ids, bins=moe.E)))
 
 
+@needs_grouped_mm
 @pytest.mark.xfail(strict=True, reason="known WRONG (rev36b, session 36, not fixed): histc's min/max read from the "
                    "batch's ids on the host (``min=float(ids.min())``) are taken as a fixed range: on a group alone "
                    "the bins shift and rows meet other experts' matrices")
+@needs_grouped_mm
 def test_histc_over_a_range_read_from_the_batch_never_splits_wrong():
     assert not _wrong(lambda h, y: _dispatch(
         h, y, lambda ids: torch.histc(ids, bins=moe.E, min=float(ids.min()), max=float(ids.max()))))
 
 
+@needs_grouped_mm
 def test_histc_over_a_fixed_range_still_splits():
     """The near miss: the range written as the experts' (transformers' ``min=0, max=E - 1``)."""
     assert not _wrong(lambda h, y: _dispatch(h, y, lambda ids: torch.histc(ids, bins=moe.E, min=0, max=moe.E - 1)), split=True)
+
+
+GRID_LABELS = [None, ["a", "b", "a", "a"], ["b", "b", "a", "a"], ["a", "b", "c", "a"]]
+
+
+def _wrong_on_rule_batches(body) -> dict:
+    found = {}
+    for seed, weights in RULE_BATCHES:
+        for labels in GRID_LABELS:
+            given = labels[: len(weights)] if labels else None
+            got, want, _ = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS], given)
+            found.update({(seed, str(labels), k): v for k, v in wrong_companions(got, want).items()})
+    return found
+
+
+def _looped(o, t, grid):
+    """torchsurv's piecewise hazard: per image its value at the cell of its own time in ``grid``."""
+    x, time = o["x"][:, 0, :], _y(t)[:, 0, 0]
+    at = torch.zeros_like(time)
+    for i in range(len(t)):
+        k = torch.searchsorted(grid(time), time[i], right=True) - torch.tensor(1)
+        at[i] = x[i, k.clamp(0, x.shape[1] - 1)]
+    return {"loss": at.mean()}
+
+
+def _bucketized(o, t, grid):
+    x, time = o["x"][:, 0, :], _y(t)[:, 0, 0]
+    k = (torch.bucketize(time, grid(time), right=True) - 1).clamp(0, x.shape[1] - 1)
+    return {"loss": x.gather(1, k[:, None]).mean()}
+
+
+@pytest.mark.parametrize("search", [_looped, _bucketized], ids=["searchsorted in a loop", "bucketize"])
+def test_a_grid_with_as_many_cells_as_images_declines(search):
+    """``linspace(0, 1, len(t) + 1)``: on a group alone a grid of the group's count of cells."""
+    assert not _wrong_on_rule_batches(lambda o, t: search(o, t, lambda _: torch.linspace(0, 1, len(t) + 1)))
+
+
+@pytest.mark.parametrize("search", [_looped, _bucketized], ids=["searchsorted in a loop", "bucketize"])
+@pytest.mark.xfail(strict=True, reason="known WRONG (rev36b, session 36, not fixed): a grid made of a number read "
+                   "on the host from the batch's data (``linspace(0, float(time.max()), 4)``) is taken as a constant "
+                   "grid; on a group alone its end is the group's largest time (bucketize's rule before session 36, "
+                   "the looped searchsorted since s45b)")
+def test_a_grid_up_to_the_batch_s_largest_time_never_splits_wrong(search):
+    assert not _wrong_on_rule_batches(lambda o, t: search(o, t, lambda time: torch.linspace(0, float(time.max()), 4)))
+
+
+@pytest.mark.parametrize("search", [_looped, _bucketized], ids=["searchsorted in a loop", "bucketize"])
+def test_a_constant_grid_still_splits(search):
+    grid = torch.tensor([0.2, 0.4, 0.6, 0.8])
+    for seed, weights in RULE_BATCHES:
+        got, want, said = split_outcome(lambda o, t: search(o, t, lambda _: grid), list(rule_batch(seed, weights)),
+                                        [ROWS, TARGETS])
+        assert want and set(got) == set(want), said
+        assert not wrong_companions(got, want)

@@ -334,6 +334,10 @@ def searchsorted(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         frame.lose(out, f"{op_name(func)} into a grid of the images' values", grid_track or track)
         return
     assert track is not None  # no grid track: the values'
+    made = frame.positional.get(id(grid))
+    if made is not None and made[0] is grid:  # ``linspace(0, 1, len(t) + 1)``: on a group alone another grid
+        frame.lose(out, f"{op_name(func)} into a grid made as {made[1]}", track)
+        return
     if _picked_by_position(frame, track):
         frame.lose(out, f"{op_name(func)} of one image's value picked by position outside a loop", track)
         return
