@@ -7,6 +7,7 @@ import pytest
 import test_rules_expert_dispatch as moe
 import torch
 from _helpers import ROWS, RULE_BATCHES, TARGETS, Along, rule_batch, split_outcome, wrong_companions
+from _helpers import rule_errors as _d
 from _helpers import rule_targets as _y
 
 needs_grouped_mm = pytest.mark.skipif(not hasattr(torch, "_grouped_mm"), reason="needs torch._grouped_mm")
@@ -102,8 +103,7 @@ def test_a_grid_with_as_many_cells_as_images_declines(search):
 @pytest.mark.parametrize("search", [_looped, _bucketized], ids=["searchsorted in a loop", "bucketize"])
 @pytest.mark.xfail(strict=True, reason="known WRONG (rev36b, session 36, not fixed): a grid made of a number read "
                    "on the host from the batch's data (``linspace(0, float(time.max()), 4)``) is taken as a constant "
-                   "grid; on a group alone its end is the group's largest time (bucketize's rule before session 36, "
-                   "the looped searchsorted since s45b)")
+                   "grid; on a group alone its end is the group's largest time (both pre-existing on 21de299)")
 def test_a_grid_up_to_the_batch_s_largest_time_never_splits_wrong(search):
     assert not _wrong_on_rule_batches(lambda o, t: search(o, t, lambda time: torch.linspace(0, float(time.max()), 4)))
 
@@ -114,5 +114,32 @@ def test_a_constant_grid_still_splits(search):
     for seed, weights in RULE_BATCHES:
         got, want, said = split_outcome(lambda o, t: search(o, t, lambda _: grid), list(rule_batch(seed, weights)),
                                         [ROWS, TARGETS])
+        assert want and set(got) == set(want), said
+        assert not wrong_companions(got, want)
+
+
+def _strided_mask(stride):
+    """Every ``stride``-th value of the batch's flattened errors, by a bool mask written ``m[::stride] = True``."""
+    def body(o, t):
+        f = _d(o, t).abs().reshape(-1)
+        m = torch.zeros(f.numel(), dtype=torch.bool)
+        m[::stride] = True
+        return {"loss": f[m].mean()}
+
+    return body
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (rev36b, session 36, not fixed; pre-existing on 21de299): a bool "
+                   "mask made by ``torch.zeros(n)`` and ``m[::5] = True`` over the batch's flattened values picks other "
+                   "positions in each image (rt37's ``_uneven_picks`` checks only an index or mask ``Frame.positional`` "
+                   "holds: ``arange``, not a slice write into a fresh ``zeros``)")
+def test_a_mask_written_at_a_stride_over_the_images_never_splits_wrong():
+    assert not _wrong_on_rule_batches(_strided_mask(5))
+
+
+def test_a_mask_written_at_the_stride_of_each_image_s_values_splits():
+    """The near miss: a stride of each image's 12 values picks the same position of every image."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = split_outcome(_strided_mask(12), list(rule_batch(seed, weights)), [ROWS, TARGETS])
         assert want and set(got) == set(want), said
         assert not wrong_companions(got, want)
