@@ -334,6 +334,10 @@ def searchsorted(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -
         frame.lose(out, f"{op_name(func)} into a grid of the images' values", grid_track or track)
         return
     assert track is not None  # no grid track: the values'
+    made = frame.positional.get(id(grid))
+    if made is not None and made[0] is grid:  # ``linspace(0, 1, len(t) + 1)``: on a group alone another grid
+        frame.lose(out, f"{op_name(func)} into a grid made as {made[1]}", track)
+        return
     if _picked_by_position(frame, track):
         frame.lose(out, f"{op_name(func)} of one image's value picked by position outside a loop", track)
         return
@@ -5481,9 +5485,15 @@ def note_sorted(frame: Frame, src: Any, out: Tensor, stage: str | None = None, o
 @rule(torch.histc, Tensor.histc, torch.bincount, Tensor.bincount)
 def histogram(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
     """``histc`` / ``bincount`` as any op without a rule (data of several images: lost); of sorted
-    values (or a cast of them) their counts per value are recorded (``note_sorted``)."""
+    values (or a cast of them) their counts per value are recorded (``note_sorted``). Not of a
+    ``histc`` without its range (``min == max``, the default): its bins span the values found, on a
+    group alone the group's (rev36b: was silently the batch's experts)."""
     mode._unknown(frame, func, args, kwargs, out)
     if frame.sorted_rows and isinstance(out, Tensor):
+        if func in (torch.histc, Tensor.histc):
+            low, high = get_arg(args, kwargs, 2, "min", 0), get_arg(args, kwargs, 3, "max", 0)
+            if not isinstance(low, (int, float)) or not isinstance(high, (int, float)) or low == high:
+                return
         note_sorted(frame, args[0] if args else kwargs.get("input"), out, "counts")
 
 

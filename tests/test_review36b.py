@@ -1,0 +1,145 @@
+"""Review of session 36's op rules (rev36b): bodies where a rule's assumption fails, against the
+oracle (the body run on each group's images alone, weight field 1)."""
+
+from __future__ import annotations
+
+import pytest
+import test_rules_expert_dispatch as moe
+import torch
+from _helpers import ROWS, RULE_BATCHES, TARGETS, Along, rule_batch, split_outcome, wrong_companions
+from _helpers import rule_errors as _d
+from _helpers import rule_targets as _y
+
+needs_grouped_mm = pytest.mark.skipif(not hasattr(torch, "_grouped_mm"), reason="needs torch._grouped_mm")
+
+SOURCES = ["a", "b", "c", "a"]
+
+
+def _dispatch(hidden, labels, count):
+    """``moe.sorted_dispatch`` written back by ``index_add_``, the counts per expert by ``count``."""
+    x = hidden.reshape(-1, moe.H)
+    w, ids = moe.route(x)
+    ids_sorted, order = torch.sort(ids.reshape(-1))
+    xs, ws = x[order // moe.K], w.reshape(-1)[order]
+    ends = torch.cumsum(count(ids_sorted.float()), dim=0, dtype=torch.int32)
+    y = torch.zeros_like(x).index_add_(0, order // moe.K, moe.experts(xs, ends) * ws[:, None])
+    return moe.head(y, labels)
+
+
+def _wrong(body, split: bool = False) -> dict:
+    """Wrong companions (``split``: and every oracle companion given) over 12 batches of 2-4 sequences (tokens routed apart enough that a
+    group alone may miss the lowest or the highest expert the batch routes to)."""
+    found = {}
+    for seed in range(12):
+        b = 2 + seed % 3
+        g = torch.Generator().manual_seed(seed)
+        hidden = (torch.randn(b, moe.T, moe.H, generator=g) * 2).requires_grad_()
+        labels = torch.randint(0, moe.V, (b, moe.T), generator=g)
+        got, want, _ = split_outcome(body, [hidden, labels], [Along(0), Along(0)], SOURCES[:b])
+        found.update({(seed, k): v for k, v in wrong_companions(got, want).items()})
+        if split and set(got) != set(want):
+            found[seed] = (sorted(got), sorted(want))
+    return found
+
+
+@needs_grouped_mm
+def test_histc_over_the_range_of_the_values_found_declines():
+    """``histc(ids, bins=E)`` (min = max = 0, the default): bins over the routed ids' own range, on a
+    group alone the group's (a group without expert 0 puts its rows in other experts' bins)."""
+    assert not _wrong(lambda h, y: _dispatch(h, y, lambda ids: torch.histc(ids, bins=moe.E)))
+
+
+@needs_grouped_mm
+@pytest.mark.xfail(strict=True, reason="known WRONG (rev36b, session 36, not fixed): histc's min/max read from the "
+                   "batch's ids on the host (``min=float(ids.min())``) are taken as a fixed range: on a group alone "
+                   "the bins shift and rows meet other experts' matrices")
+@needs_grouped_mm
+def test_histc_over_a_range_read_from_the_batch_never_splits_wrong():
+    assert not _wrong(lambda h, y: _dispatch(
+        h, y, lambda ids: torch.histc(ids, bins=moe.E, min=float(ids.min()), max=float(ids.max()))))
+
+
+@needs_grouped_mm
+def test_histc_over_a_fixed_range_still_splits():
+    """The near miss: the range written as the experts' (transformers' ``min=0, max=E - 1``)."""
+    assert not _wrong(lambda h, y: _dispatch(h, y, lambda ids: torch.histc(ids, bins=moe.E, min=0, max=moe.E - 1)), split=True)
+
+
+GRID_LABELS = [None, ["a", "b", "a", "a"], ["b", "b", "a", "a"], ["a", "b", "c", "a"]]
+
+
+def _wrong_on_rule_batches(body) -> dict:
+    found = {}
+    for seed, weights in RULE_BATCHES:
+        for labels in GRID_LABELS:
+            given = labels[: len(weights)] if labels else None
+            got, want, _ = split_outcome(body, list(rule_batch(seed, weights)), [ROWS, TARGETS], given)
+            found.update({(seed, str(labels), k): v for k, v in wrong_companions(got, want).items()})
+    return found
+
+
+def _looped(o, t, grid):
+    """torchsurv's piecewise hazard: per image its value at the cell of its own time in ``grid``."""
+    x, time = o["x"][:, 0, :], _y(t)[:, 0, 0]
+    at = torch.zeros_like(time)
+    for i in range(len(t)):
+        k = torch.searchsorted(grid(time), time[i], right=True) - torch.tensor(1)
+        at[i] = x[i, k.clamp(0, x.shape[1] - 1)]
+    return {"loss": at.mean()}
+
+
+def _bucketized(o, t, grid):
+    x, time = o["x"][:, 0, :], _y(t)[:, 0, 0]
+    k = (torch.bucketize(time, grid(time), right=True) - 1).clamp(0, x.shape[1] - 1)
+    return {"loss": x.gather(1, k[:, None]).mean()}
+
+
+@pytest.mark.parametrize("search", [_looped, _bucketized], ids=["searchsorted in a loop", "bucketize"])
+def test_a_grid_with_as_many_cells_as_images_declines(search):
+    """``linspace(0, 1, len(t) + 1)``: on a group alone a grid of the group's count of cells."""
+    assert not _wrong_on_rule_batches(lambda o, t: search(o, t, lambda _: torch.linspace(0, 1, len(t) + 1)))
+
+
+@pytest.mark.parametrize("search", [_looped, _bucketized], ids=["searchsorted in a loop", "bucketize"])
+@pytest.mark.xfail(strict=True, reason="known WRONG (rev36b, session 36, not fixed): a grid made of a number read "
+                   "on the host from the batch's data (``linspace(0, float(time.max()), 4)``) is taken as a constant "
+                   "grid; on a group alone its end is the group's largest time (both pre-existing on 21de299)")
+def test_a_grid_up_to_the_batch_s_largest_time_never_splits_wrong(search):
+    assert not _wrong_on_rule_batches(lambda o, t: search(o, t, lambda time: torch.linspace(0, float(time.max()), 4)))
+
+
+@pytest.mark.parametrize("search", [_looped, _bucketized], ids=["searchsorted in a loop", "bucketize"])
+def test_a_constant_grid_still_splits(search):
+    grid = torch.tensor([0.2, 0.4, 0.6, 0.8])
+    for seed, weights in RULE_BATCHES:
+        got, want, said = split_outcome(lambda o, t: search(o, t, lambda _: grid), list(rule_batch(seed, weights)),
+                                        [ROWS, TARGETS])
+        assert want and set(got) == set(want), said
+        assert not wrong_companions(got, want)
+
+
+def _strided_mask(stride):
+    """Every ``stride``-th value of the batch's flattened errors, by a bool mask written ``m[::stride] = True``."""
+    def body(o, t):
+        f = _d(o, t).abs().reshape(-1)
+        m = torch.zeros(f.numel(), dtype=torch.bool)
+        m[::stride] = True
+        return {"loss": f[m].mean()}
+
+    return body
+
+
+@pytest.mark.xfail(strict=True, reason="known WRONG (rev36b, session 36, not fixed; pre-existing on 21de299): a bool "
+                   "mask made by ``torch.zeros(n)`` and ``m[::5] = True`` over the batch's flattened values picks other "
+                   "positions in each image (rt37's ``_uneven_picks`` checks only an index or mask ``Frame.positional`` "
+                   "holds: ``arange``, not a slice write into a fresh ``zeros``)")
+def test_a_mask_written_at_a_stride_over_the_images_never_splits_wrong():
+    assert not _wrong_on_rule_batches(_strided_mask(5))
+
+
+def test_a_mask_written_at_the_stride_of_each_image_s_values_splits():
+    """The near miss: a stride of each image's 12 values picks the same position of every image."""
+    for seed, weights in RULE_BATCHES:
+        got, want, said = split_outcome(_strided_mask(12), list(rule_batch(seed, weights)), [ROWS, TARGETS])
+        assert want and set(got) == set(want), said
+        assert not wrong_companions(got, want)
