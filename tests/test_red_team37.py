@@ -25,9 +25,11 @@ index of the images. Fixed here (``WERE_WRONG``, 16 -> 4, declining naming the o
 every image at the same positions of its own rows, as often, where it is made from positions of the batch
 (``Frame.positional``; ``flat[arange(0, n, 2)]`` of 12 values per image and masks filled per image in a
 loop, Co-DETR's, still split); ``masked_fill`` reads its mask as ``positional_operand`` reads a factor.
-After: 60 exact, 197 declined, 4 WRONG (``NOT_FIXED``, strict xfails, README Known limits: reading ``torch.where``'s
-operands and tensors written at a positional index as positional closed two of them but broke
-``tests/test_written_positions.py`` and red team 27's writes; not kept).
+After: 60 exact, 197 declined, 4 WRONG; the 4 closed by pin37 (declining naming the op): a bool
+pattern of no images tiled by a count of image rows is positional (``mode._tiled_to_count``; ``[]`` and
+``torch.where``'s condition asked by ``_uneven_picks``), a number written at a positional index makes the
+tensor positional (``mode._written_at_positions``), ``arange(B)`` picks along the images are asked by
+``_uneven_picks``. With 3 near misses that split (264 bodies): 63 exact, 201 declined, 0 WRONG.
 ``OVER_DECLINED`` lists the per-image near misses (``near_*``) that decline although the oracle gives a
 value there (README Known limits names them; not chased)."""
 
