@@ -6710,8 +6710,6 @@ class CaptureMode(TorchFunctionMode):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
         elif func in _TILINGS and is_tensor and _tiled_to_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images tiled by a count of image rows")
-        elif func in _INDEX_WRITES and len(args) >= 3 and frame.error is None:
-            _written_at_positions(frame, args)
         elif is_tensor and (func in frame.position_funcs or func is _FILL and getattr(args[0], "_base", 0)
                                         is None) and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
@@ -6721,6 +6719,8 @@ class CaptureMode(TorchFunctionMode):
         elif func in _NUMBER_WRITES and args and type(args[0]) is Tensor and args[0]._base is not None \
                 and frame.error is None:
             _written_through_a_view(frame, func, args, kwargs)
+        if func in _INDEX_WRITES and frame.positional and len(args) >= 3 and frame.error is None:
+            _written_at_positions(frame, args)
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
             try:
                 with _HIDDEN():
