@@ -1723,3 +1723,25 @@ def near_flat_mask_of_every_second_value(o, t):
 def near_flat_masked_select_of_every_second_value(o, t):
     f = _f(o, t)
     return {"loss": f.masked_select(torch.arange(f.numel()) % 2 == 1).mean()}
+
+
+@body("near")
+def near_flat_mask_of_a_literal_pattern_per_image(o, t):  # period 3 of 12 values per image: each image's own
+    f = _f(o, t)
+    m = torch.tensor([True, False, False]).repeat(f.numel() // 3)
+    return {"loss": f[m].mean()}
+
+
+@body("near")
+def near_flat_where_literal_pattern_per_image(o, t):
+    f = _f(o, t)
+    m = torch.tensor([True, False, False]).repeat(f.numel() // 3)
+    return {"loss": torch.where(m, f, 0.0).mean()}
+
+
+@body("near")
+def near_flat_index_put_weights_of_the_values(o, t):  # written where a test of the values says: not positional
+    f = _f(o, t)
+    w = torch.ones(f.numel())
+    w[f.detach() > 0.5] = 3.0
+    return {"loss": (f * w).sum() / w.sum()}

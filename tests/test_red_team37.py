@@ -25,9 +25,11 @@ index of the images. Fixed here (``WERE_WRONG``, 16 -> 4, declining naming the o
 every image at the same positions of its own rows, as often, where it is made from positions of the batch
 (``Frame.positional``; ``flat[arange(0, n, 2)]`` of 12 values per image and masks filled per image in a
 loop, Co-DETR's, still split); ``masked_fill`` reads its mask as ``positional_operand`` reads a factor.
-After: 60 exact, 197 declined, 4 WRONG (``NOT_FIXED``, strict xfails, README Known limits: reading ``torch.where``'s
-operands and tensors written at a positional index as positional closed two of them but broke
-``tests/test_written_positions.py`` and red team 27's writes; not kept).
+After: 60 exact, 197 declined, 4 WRONG; the 4 closed by pin37 (declining naming the op): a bool
+pattern of no images tiled by a count of image rows is positional (``mode._tiled_to_count``; ``[]`` and
+``torch.where``'s condition asked by ``_uneven_picks``), a number written at a positional index makes the
+tensor positional (``mode._written_at_positions``), ``arange(B)`` picks along the images are asked by
+``_uneven_picks``. With 3 near misses that split (264 bodies): 63 exact, 201 declined, 0 WRONG.
 ``OVER_DECLINED`` lists the per-image near misses (``near_*``) that decline although the oracle gives a
 value there (README Known limits names them; not chased)."""
 
@@ -36,22 +38,7 @@ from _red_team26_measure import pinned_params
 from _red_team28_measure import assert_pinned, measure
 from _red_team37_bodies import BODIES, CONVERTS
 
-_KNOWN = "known WRONG (rt37, session 36, not fixed): "
-NOT_FIXED: dict[str, str] = {  # name -> the strict xfail's reason (silently wrong, not fixed)
-    "flat_mask_from_a_literal_pattern": _KNOWN + (
-        "``f[pattern.repeat((n + 4) // 5)[:n]]`` of a literal 5-value pattern over 12 values per image: on 5 "
-        "images the cut ``[:n]`` is whole and the repeat's count is not read as positional"),
-    "flat_where_literal_pattern": _KNOWN + (
-        "``torch.where(pattern.repeat((n + 4) // 5)[:n], f, 0.0)`` of a literal 5-value pattern over 12 "
-        "values per image: on 5 images the cut ``[:n]`` is whole and the repeat's count is not read as positional"),
-    "flat_index_put_constant_weights": _KNOWN + (
-        "``w = torch.ones(n); w[torch.arange(0, n, 5)] = 3.0`` then ``(f * w).sum() / w.sum()`` over 12 values per "
-        "image: the tensor written at positional positions is not read as positional"),
-    "vector_first_image_twice": _KNOWN + (
-        "``e[torch.cat([torch.arange(len(e)), torch.zeros(1, dtype=torch.long)])]``: the first image picked "
-        "twice by a constant index of the images, on a group alone the group's first is (such an index may "
-        "pick the images unevenly: DETR's ``batch_idx``)"),
-}
+NOT_FIXED: dict[str, str] = {}  # name -> the strict xfail's reason (silently wrong, not fixed)
 _PICKS = "picks positions along a dim that carries images, not the same positions of every image's rows as often"
 WERE_WRONG = {  # WRONG on c2c70a9, declined now: name -> what the warning names
     "flat_index_arange_step_five_of_the_numel": _PICKS,
@@ -66,6 +53,10 @@ WERE_WRONG = {  # WRONG on c2c70a9, declined now: name -> what the warning names
     "flat_bool_mask_of_positions": _PICKS,
     "flat_masked_select_of_positions": _PICKS,
     "rows_masked_fill_positions": "at Tensor.masked_fill (an operand computed by torch.arange",
+    "flat_mask_from_a_literal_pattern": _PICKS,  # pin37: a 1-d literal tiled by a count is positional
+    "flat_where_literal_pattern": "torch.where " + _PICKS,
+    "flat_index_put_constant_weights": "Tensor.__setitem__ of a number written at positions of the batch",
+    "vector_first_image_twice": _PICKS,  # pin37: ``arange(B)`` picks by ``_uneven_picks`` along the images too
 }
 EXACT = {
     "cross_entropy_with_images_as_the_spatial_dim", "dice_over_the_batch", "kl_div_batchmean",
@@ -74,7 +65,8 @@ EXACT = {
     "near_avg_pool_within_each_image", "near_batch_norm_eval_with_constant_stats", "near_bf16_mean_of_each_row",
     "near_bmm_within_each_image", "near_center_loss_with_constant_centers", "near_clamped_count_of_the_batch",
     "near_diagonal_of_the_gram", "near_diagonal_with_dims_swapped", "near_dice_of_each_image",
-    "near_einsum_rowwise_dot", "near_fancy_index_diagonal", "near_flat_index_arange_step_two",
+    "near_einsum_rowwise_dot", "near_fancy_index_diagonal", "near_flat_index_arange_step_two", "near_flat_index_put_weights_of_the_values",
+    "near_flat_mask_of_a_literal_pattern_per_image", "near_flat_where_literal_pattern_per_image",
     "near_flat_mask_of_every_second_value", "near_flat_masked_select_of_every_second_value",
     "near_gather_of_each_images_own_argmax", "near_group_norm_of_each_image", "near_half_sum_over_the_count",
     "near_index_of_the_rows_by_labels", "near_index_put_zero_of_own_labels", "near_instance_norm_of_each_image",
@@ -119,7 +111,7 @@ def test_the_tables_name_bodies_that_exist():
     assert not set(WERE_WRONG) & (EXACT | set(NOT_FIXED))
     assert not set(WERE_WRONG) & (EXACT | set(NOT_FIXED))
     assert {n for n in BODIES if n.startswith("near_")} <= EXACT | OVER_DECLINED
-    assert len(BODIES) == 261
+    assert len(BODIES) == 264
 
 
 @pytest.mark.parametrize("name", sorted(WERE_WRONG))

@@ -4657,6 +4657,13 @@ def where(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         # was ``where(c, x)``, which raised where the values on weights 1 were computed)
         operands, tracks = (args[0], args[kept], args[kept]), [tracks[0], tracks[kept], tracks[kept]]
     new = _elementwise(frame, func, op, operands, tracks, out, args[3:], kwargs)
+    if new is not None and new.lost_at is None and len(new.rows) == 1 and tracks[0] is None and frame.positional \
+            and isinstance(args[0], Tensor) and args[0].dtype == torch.bool:
+        # ``torch.where(pattern.repeat(k)[:n], f, 0.0)`` (rt37): a condition of positions of the batch
+        from .indexing import _uneven_picks  # imports this module
+
+        ((e, r),) = new.rows.items()
+        _uneven_picks(frame, expand_rows(frame, r, list(out.shape), e), args[0].detach().expand(out.shape), op, args[0])
     if new is not None:
         frame.set(out, new)
         if frame.label_masks and new.lost_at is None and new.from_prediction:

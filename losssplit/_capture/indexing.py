@@ -816,6 +816,8 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
         return
     if of is not None and of is not frame.identity.get(of.device):  # (DETR's ``batch_idx`` picks images unevenly)
         _uneven_picks(frame, of, index, op)
+    elif of is not None and _counted_positions(frame, index):  # ``e[torch.cat([arange(B), zeros(1)])]`` (rt37)
+        _uneven_picks(frame, of, index, op)
     version = version_of(images)
     known = frame.missing_of.get(id(images))
     if known is not None and known[0] is images and known[1] == version and version is not None:
@@ -826,6 +828,14 @@ def _constant_positions(frame: Frame, images: Tensor, op: str, index: Any, of: T
     if missing is not None:
         frame.doubt(missing, f"{op} picks positions along a dim that carries images and misses an image whose targets "
                     "have instances (on a group alone the positions are other images)")
+
+
+def _counted_positions(frame: Frame, index: Any) -> bool:
+    """Whether ``index`` is made from positions of the batch laid out by a count of its rows
+    (``torch.arange(len(e))``, ``Frame.positional``), not filled per image in a loop over the images
+    (DETR's ``batch_idx``, which may pick the images unevenly, each its own matched rows)."""
+    held = frame.positional.get(id(index)) if isinstance(index, Tensor) else None
+    return held is not None and held[0] is index and "loop" not in held[1]
 
 
 _UNEVEN_CAP = 1 << 24  # positions x images past which the check of ``_uneven_picks`` is not made: declined

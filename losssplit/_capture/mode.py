@@ -5498,6 +5498,41 @@ _POSITIONAL = frozenset({torch.arange, torch.linspace, torch.logspace, torch.eye
                          torch.rand, torch.randn, torch.normal, torch.tril_indices, torch.triu_indices})
 
 
+# a 1-d mask tiled along its own dim (``pattern.repeat((n + 4) // 5)``): its values follow positions of the batch
+_TILINGS = frozenset({Tensor.repeat, Tensor.tile, torch.tile})
+_INDEX_WRITES = frozenset({Tensor.__setitem__, Tensor.index_put_})
+WRITTEN_AT_POSITIONS = "written at positions of the batch (an index made with a count of image rows)"
+
+
+def _tiled_to_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
+    """Whether ``args[0]``, a 1-d bool tensor of no images, is tiled along its dim by a count the
+    body computed from a size of image rows (``torch.tensor([True, False, False, False,
+    False]).repeat((n + 4) // 5)``, rt37): a mask of positions of the batch, on a group alone of
+    the group's (``indexing._uneven_picks`` asks that it pick every image's rows alike). Values
+    tiled so (``torch.arange(m).repeat(B)``: MASt3R's targets) are left to their own rules."""
+    x = args[0] if args else None
+    return type(x) is Tensor and x.dim() == 1 and x.dtype == torch.bool and frame.get(x) is None \
+        and id(x) not in frame.positional \
+        and _made_with_count(frame, args[1:], kwargs)
+
+
+def _written_at_positions(frame: Frame, args: tuple) -> None:
+    """``w = torch.ones(n); w[torch.arange(0, n, 5)] = 3.0`` (rt37): a number written into a tensor
+    of no images at an index of positions of the batch (``Frame.positional``) makes the tensor's
+    values follow those positions; noted as such (``positional_operand`` then asks every image's
+    rows to hold the same values)."""
+    target, index, value = args[0], args[1], args[2]
+    if type(target) is not Tensor or target.dim() != 1 or frame.get(target) is not None \
+            or not (type(value) in (int, float, bool) or type(value) is Tensor and value.dim() == 0
+                    and frame.get(value) is None):
+        return
+    for i in index if type(index) in (tuple, list) else (index,):
+        held = frame.positional.get(id(i)) if type(i) is Tensor else None
+        if held is not None and held[0] is i:
+            frame.positional[id(target)] = (target, f"{op_name(Tensor.__setitem__)} of a number {WRITTEN_AT_POSITIONS}")
+            return
+
+
 def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
     """Whether a ``_POSITIONAL`` factory is given a size of image rows, a number computed from
     one, a length of a tensor of image rows (by value: a constant equal to one declines too) or a
@@ -6673,6 +6708,8 @@ class CaptureMode(TorchFunctionMode):
                         "of several images (positions laid out by them: on a group alone, the group's)")
         if func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
+        elif func in _TILINGS and is_tensor and _tiled_to_count(frame, args, kwargs):
+            frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images tiled by a count of image rows")
         elif is_tensor and (func in frame.position_funcs or func is _FILL and getattr(args[0], "_base", 0)
                                         is None) and frame.error is None:
             _position_values(frame, func, args, kwargs, out)
@@ -6682,6 +6719,8 @@ class CaptureMode(TorchFunctionMode):
         elif func in _NUMBER_WRITES and args and type(args[0]) is Tensor and args[0]._base is not None \
                 and frame.error is None:
             _written_through_a_view(frame, func, args, kwargs)
+        if func in _INDEX_WRITES and frame.positional and len(args) >= 3 and frame.error is None:
+            _written_at_positions(frame, args)
         if frame.image_len is not None and func in _OWN_LENGTH_FACTORIES:
             try:
                 with _HIDDEN():
