@@ -13175,16 +13175,16 @@ def result_truth_tested() -> bool:
             and instructions[at + 1].opname in _TRUTH_TESTS - _TRUTH_KEPT and not instructions[at + 1].is_jump_target)
 
 
-def _executing_call() -> tuple[types.FrameType, list[dis.Instruction], int] | None:
+def _executing_call(any_op: bool = False) -> tuple[types.FrameType, list[dis.Instruction], int] | None:
     """(the caller's frame, its instructions, the index of the CALL it is executing); None where it
-    is executing no call, or where nothing can be told."""
+    is executing no call (``any_op``: the index of whatever it executes), or where nothing can be told."""
     found = _executed(_TEST_CHECKED)
     if found is None or found[2] is None:
         return None
     f, instructions, at = found[0], found[1], found[2]
     if instructions[at].opname == "PRECALL" and at + 1 < len(instructions):
         at += 1  # specialised, a builtin or a method descriptor runs in PRECALL
-    return (f, instructions, at) if instructions[at].opname == "CALL" else None
+    return (f, instructions, at) if any_op or instructions[at].opname == "CALL" else None
 
 
 _FINITENESS = {math.isnan: "isnan", math.isinf: "isinf", math.isfinite: "isfinite"}
@@ -13213,6 +13213,56 @@ def read_decided() -> bool:
         if instructions[k].opname == "COMPARE_OP" or instructions[k].opname == "CALL" and slot >= 2 \
                 and getattr(_called_object(f, instructions, k), "__module__", None) == "math":
             return True
+    return False
+
+
+def read_branched() -> bool:
+    """Whether the caller's code compares or tests for truth the number the host read (or the
+    operator) it is executing returns (``int(pos.sum())``, ``x.sum().item()``, ``m // 4``), or any
+    number computed from it: through locals (a closure's too, in the functions made in the code),
+    operators, containers and the result of any call it is passed to (``if math.floor(m / 4) >=
+    2:``, ``if test(m):``, ``a if m > 8 else b``). ``max`` / ``min`` are followed, not counted
+    (their floors have rules of their own). A branch the capture does not see: on a group alone
+    the body may take the other arm. False where nothing can be told."""
+    found = _executing_call(any_op=True)
+    return found is not None and _branched(found[0].f_code, [found[2]], 0)
+
+
+def _branched(code: types.CodeType, starts: list[int], depth: int) -> bool:
+    """``read_branched`` of the values pushed at ``starts`` in ``code`` (``depth``: of nested code)."""
+    instructions = _instructions(code)
+    stored: set[str] = set()
+    pending = list(starts)
+    for p, used in _uses(instructions, pending):
+        if p + 1 < len(instructions) and instructions[p + 1].opname in _TRUTH_TESTS:
+            return True
+        if used is None:
+            continue
+        k, _ = used
+        i = instructions[k]
+        if i.opname in ("COMPARE_OP", "CONTAINS_OP") or i.opname in _TRUTH_TESTS:
+            return True
+        if i.opname in ("STORE_FAST", "STORE_DEREF") and i.argval not in stored:
+            stored.add(i.argval)
+            load = "LOAD_FAST" if i.opname == "STORE_FAST" else "LOAD_DEREF"
+            pending += [j for j, x in enumerate(instructions) if x.opname == load and x.argval == i.argval]
+            if i.opname == "STORE_DEREF" and _branched_inside(code, i.argval, depth):
+                return True
+        elif i.opname in _PASSED or i.opname in ("UNARY_NEGATIVE", "UNARY_POSITIVE", "UNARY_INVERT"):
+            pending.append(k)
+    return False
+
+
+def _branched_inside(code: types.CodeType, name: str, depth: int) -> bool:
+    """Whether a function made in ``code`` (a comprehension, a lambda) compares or tests the
+    closure's ``name`` (``_branched``); True where nested too deep to tell."""
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType) and name in c.co_freevars:
+            if depth >= 3:
+                return True
+            loads = [j for j, x in enumerate(_instructions(c)) if x.opname == "LOAD_DEREF" and x.argval == name]
+            if _branched(c, loads, depth + 1):
+                return True
     return False
 
 

@@ -802,6 +802,10 @@ def _group_arithmetic(name: str, base: type) -> Callable[..., Any]:
             both = _group_operands(frame, entry, o) if kind is not None else None
             if both is None:
                 _escape(entry[2], f"{type(o).__name__} {name}")
+                if frame.num_images > 1 and _bytecode.read_branched():  # ``if m // 4 >= 2:``: a plain number compared
+                    frame.doubt(torch.ones((), dtype=torch.bool), f"a number read on the host from a value of several "
+                                f"images, its {name} (a plain number) compared or tested in Python: on a group alone "
+                                "the body may take the other branch")
                 return value
             mine, their, ratios, reads = both
             expr = (kind, their, mine) if name.startswith("__r") else (kind, mine, their)
@@ -4658,6 +4662,12 @@ def host_read(frame: Frame, func: Any, x: Any, out: Any) -> Any:
             if image is not None:
                 frame.weight_reads[id(out)] = (out, frozenset({image}))
         return
+    if (func in _NUMBER_READS and type(out) in (int, float) and frame.num_images > 1 and r is not None
+            and r.host_image is None and _bytecode.read_branched()):  # ``if int(pos.sum()) > 8:``, ``if m // 4 >= 2:``
+        frame.doubt(torch.ones((), dtype=torch.bool), f"a value of several images read on the host at {op_name(func)} "
+                    "is compared or tested in Python (after a conversion, arithmetic or a call): on a group alone the "
+                    "body may take the other branch")
+        return
     plain = r is not None and r.kind is RatioKind.SUM and not r.divisors and r.normaliser is None and not r.offset
     # a read of a returned loss only logs it, unless the body's code may compute with the number
     # (``e.sum() * math.exp(loss.item())``: the batch's number on every group)
@@ -4709,6 +4719,8 @@ FINITE_READ: list[Callable[[Frame, Tensor, float], bool]] = []
 (``isinf``, ``isfinite``) tested for truth, noted as a branch (registered there: it needs the rules)."""
 # host reads of a one-element bool tensor that give its truth as a Python number
 _TRUTH_READS = frozenset({Tensor.item, Tensor.tolist, Tensor.__int__, Tensor.__float__, Tensor.__index__})
+# host reads of a one-element tensor that give its value as a Python number
+_NUMBER_READS = frozenset({Tensor.item, Tensor.__int__, Tensor.__float__, Tensor.__index__})
 
 
 def _ranked(frame: Frame, track: Track) -> None:
