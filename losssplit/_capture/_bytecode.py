@@ -12745,6 +12745,21 @@ def compared_with_literal(value: Any) -> bool:
                for start, end in spans)
 
 
+def literal_operand(left: bool) -> float | None:
+    """The number literal that is the ``left`` (else right) operand of the binary operator the
+    caller's code is executing (``bs * 2``, ``2.0 * bs``, ``n /= 4``): the same on any call,
+    whatever images it got. None where that operand is anything else. Python 3.11."""
+    found = _binary_operands(_COUNT_CHECKED, "BINARY_OP")
+    if found is None:
+        return None
+    _, instructions, a, b = found
+    start, end = a if left else b
+    i = instructions[start]
+    if end - start != 1 or i.opname != "LOAD_CONST" or type(i.argval) not in (int, float):
+        return None
+    return float(i.argval) if math.isfinite(i.argval) else None
+
+
 # ``BINARY_OP``'s operators whose result is never negative where neither operand is
 _KEEPING_SIGN = frozenset({"+", "*", "/", "//", "%", "**", "+=", "*=", "/=", "//=", "%=", "**="})
 

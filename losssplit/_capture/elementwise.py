@@ -1626,7 +1626,9 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
             return True
     if (counted and kind == "div" and tb is None and ta is not None and ta.ratio is not None and _is_number(b)
             and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE) and not getattr(b, "_squared", False)
-            and (not _constant_divisor(frame, ta.ratio, b) or frame.host_normaliser(b) is not None)):
+            and (not _constant_divisor(frame, ta.ratio, b) or frame.host_normaliser(b) is not None)
+            and (type(b) not in (mode.CountedInt, mode.CountedFloat) or b._product and not getattr(b, "_chosen", False)
+                 or frame.host_normaliser(b) is not None)):
         return False  # ``l.sum() / (labels.numel() - ignored.sum().item())``: the count of the rest
     if sized is not None and sized.reciprocal is not None and kind == "mul":
         per = _over_elements(frame, ta if tb is None else tb, b if tb is None else a, sized.reciprocal)
@@ -1682,11 +1684,19 @@ def _over_count_times_constants(frame: Frame, track: Track, z: Any) -> Track | N
     factors the same on a group alone (``_bytecode.count_times_constants``: CompressAI's bits per
     pixel): on a group alone the body divides by the group's count of those rows times the same
     ``z / n``, so a plain sum is over the row sum of ``z / n`` for each of them. None where the
-    divisor is no such product; another ratio over it is lost."""
-    if not frame.size_sites:
-        return None
-    count = count_times_constants(frame.size_sites, lambda v: frame.row_count(v) is not None, float(z))
-    rows = frame.row_count(count) if count is not None else None
+    divisor is no such product; another ratio over it is lost. A number computed from such a count
+    times or over number literals carries that form (``mode.CountedInt._linear``: ``n = bs * 2``,
+    then ``/ max(n, 1)``), wherever it was computed."""
+    linear = (getattr(z, "_linear", None) if type(z) in (mode.CountedInt, mode.CountedFloat) and z._frame() is frame
+              and not getattr(z, "_chosen", False) else None)
+    if linear is not None:
+        rows = frame.row_counts[linear[0]]
+        count = rows.numel()
+    else:
+        if not frame.size_sites:
+            return None
+        count = count_times_constants(frame.size_sites, lambda v: frame.row_count(v) is not None, float(z))
+        rows = frame.row_count(count) if count is not None else None
     if rows is None or not count or rows.numel() != count:
         return None
     r = track.ratio
@@ -1884,6 +1894,9 @@ def _counted(frame: Frame, kind: str, a: Any, ta: Track | None, b: Any, tb: Trac
     over its count of those rows, as the body on the group alone computes it. None for other
     arithmetic with one."""
     rows_a, rows_b = frame.row_count(a), frame.row_count(b)
+    if (rows_a is not None or rows_b is not None) and (getattr(a, "_chosen", False) or getattr(b, "_chosen", False)):
+        return lost_track("a size of image rows chosen by the builtin min / max against another number (``max(bs, 2)``: "
+                          "on a group alone the other may be chosen)", any(t is not None and t.from_prediction for t in (ta, tb)))
     if kind == "mul" and (id(a) in frame.floored_counts or id(b) in frame.floored_counts):
         # ``l.mean() * max(pos.numel(), 1)``: on a group counting 0 the body multiplies by the floor (review16)
         return lost_track("a size of image rows floored by the builtin max, as a factor (on a group counting 0 "

@@ -175,6 +175,12 @@ class CountedInt(_Plain, int):
     _squared: bool = False
     _nonnegative: bool = False
     """Computed so that it is never negative on a group alone either (``_stays_nonnegative``)."""
+    _linear: tuple[int, float] | None = None
+    """(the ``RowCount``'s index, ``k``) where it is ``k`` times that count, ``k`` number literals
+    of the code (``bs * 2``, ``2 * bs / 3``): on a group alone, ``k`` times the group's count."""
+    _product: bool = False
+    """A count times or over plain numbers only (``bs * q``): no sum, difference, rounding or
+    choice, which on a group alone no share of the batch's value gives (``bs + 2``)."""
 
 
 class CountedFloat(_Plain, float):
@@ -185,6 +191,8 @@ class CountedFloat(_Plain, float):
     _over: RowCount | None = None
     _squared: bool = False
     _nonnegative: bool = False
+    _linear: tuple[int, float] | None = None
+    _product: bool = False
 
 
 def _counted_number(source: Any, value: Any) -> Any:
@@ -235,10 +243,43 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
             out._over = self  # ``batch_scale = 1 / bs`` (D-FINE's)
         if type(out) in (CountedInt, CountedFloat) and value < math.inf and _stays_nonnegative(name, self, other):
             out._nonnegative = True
+        if type(out) in (CountedInt, CountedFloat):
+            out._linear = _linear_of(name, self, other)
+            out._product = (name in _LINEAR or name == "__pos__") and (type(self) is RowCount or self._product) and not getattr(
+                self, "_chosen", False) and (
+                name == "__pos__" or out._linear is not None or _plain_factor(self, other[0]))
         return out
 
     method.__name__ = name
     return method
+
+
+_LINEAR = {"__mul__": False, "__rmul__": True, "__truediv__": False}
+"""The operators that keep a count linear, with whether the literal is their left operand."""
+
+
+def _linear_of(name: str, count: Any, other: tuple) -> tuple[int, float] | None:
+    """``CountedInt._linear`` of ``count``'s operator ``name`` with ``other``: a count's linear form
+    scaled by a number literal of the code executing it, or kept by ``+count``; None else (a sum,
+    a product of counts, a number that is no literal: ``bs * len(targets)``)."""
+    linear = (count._index, 1.0) if type(count) is RowCount else getattr(count, "_linear", None)
+    if linear is None or name not in _LINEAR and name != "__pos__" or getattr(count, "_chosen", False):
+        return None
+    if name == "__pos__":
+        return linear
+    o = other[0] if len(other) == 1 else None
+    if type(o) not in (int, float) or not o or _bytecode.literal_operand(_LINEAR[name]) != o:
+        return None
+    return linear[0], linear[1] / o if name == "__truediv__" else linear[1] * o
+
+
+def _plain_factor(count: Any, o: Any) -> bool:
+    """Whether ``o``, a factor of ``count`` that is no literal, is a plain number equal to no size
+    the body read of one image's own tensor (``bs * len(t[0]["labels"])``: on a group alone
+    another image's, or none)."""
+    frame = count._frame()
+    return type(o) in (int, float) and frame is not None and not any(
+        b is not None and (n == o or n is None and first == o) for b, n, first in frame.image_sizes)
 
 
 def nonnegative_count(x: Any) -> bool:
@@ -2850,6 +2891,10 @@ class Frame:
         decision each group alone takes on its own count. A number computed from the count (``bs
         - 1 > 0``) cannot be recomputed per group: declined."""
         if not (_bytecode.compared() if tested is None else tested):
+            linear = (0, 1.0) if type(n) is RowCount else getattr(n, "_linear", None)
+            if not (linear is not None and type(other) in (int, float) and 0 < other <= linear[1]
+                    and _bytecode.builtin_choice() == "max"):
+                n._chosen = True  # ``min(bs, 3)``, ``max(2 * bs, 4)``: on a group alone the other may be chosen
             if type(n) is RowCount and type(other) in (int, float) and other > 0 and _bytecode.builtin_choice() == "max":
                 self.floored_counts[id(n)] = n  # ``max(pos.numel(), 1)``: divided, a group at 0 has no companion
             return
