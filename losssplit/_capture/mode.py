@@ -2892,9 +2892,15 @@ class Frame:
         - 1 > 0``) cannot be recomputed per group: declined."""
         if not (_bytecode.compared() if tested is None else tested):
             linear = (0, 1.0) if type(n) is RowCount else getattr(n, "_linear", None)
-            if not (linear is not None and type(other) in (int, float) and 0 < other <= linear[1]
-                    and _bytecode.builtin_choice() == "max"):
-                n._chosen = True  # ``min(bs, 3)``, ``max(2 * bs, 4)``: on a group alone the other may be chosen
+            choice = _bytecode.builtin_choice()
+            plain = type(other) in (int, float)
+            value = int.__int__(n) if isinstance(n, int) else float.__float__(n)
+            if choice == "min" and plain and other <= value:  # ``min(bs, 3)`` gives 3, a group alone maybe fewer
+                self.doubt(torch.ones((), dtype=torch.bool), f"a size of image rows capped by the builtin min "
+                           f"({value:g} and {other!r}): on a group alone the count may be the smaller")
+            if not (linear is not None and plain and (0 < other <= linear[1] and choice == "max" or other > value
+                                                      and choice == "min")):
+                n._chosen = True  # ``max(2 * bs, 4)``: on a group alone the other may be chosen
             if type(n) is RowCount and type(other) in (int, float) and other > 0 and _bytecode.builtin_choice() == "max":
                 self.floored_counts[id(n)] = n  # ``max(pos.numel(), 1)``: divided, a group at 0 has no companion
             return
