@@ -7,7 +7,7 @@ auxiliary losses in loops over decoder layers with ``f"loss_{i}"`` keys, DETR-li
 dispatch; state across calls (step counters, schedules of ``self.step``, EMA buffers of batch
 statistics, per-class running frequencies, DINO centres, history lists); random draws in the body (own
 generators and the global one: ``randperm`` negatives, dropout, ``rand`` masks, Gumbel noise, Python's
-``random``); ``torch.autocast``, ``torch.utils.checkpoint``, custom ``autograd.Function`` losses,
+``random``); side effects beside host reads (a module-level log); ``torch.autocast``, ``torch.utils.checkpoint``, custom ``autograd.Function`` losses,
 ``torch.func.vmap`` / ``functional_call``, ``no_grad`` / ``inference_mode`` metrics, detached
 normalisers and predictions without grad; targets in unusual containers (a dataclass holding the weight
 in a nested dict, a dict of lists, YOLO-like stacked rows with a ``batch_idx`` column, padded targets
@@ -1021,8 +1021,8 @@ def yolo_rows_batch_size_from_weights(o, t):
 
 
 def as_padded_num_objects(t):
-    """Padded targets: image i keeps its first ``1 + i % 3`` rows; ``num_objects`` says how many."""
-    k = [1 + i % 3 for i in range(len(t))]
+    """Padded targets: each image keeps its first ``1 + labels[0] % 3`` rows; ``num_objects`` says how many."""
+    k = [1 + int(s["labels"][0]) % 3 for s in t]
     y = torch.stack([torch.cat([s["y"][:n], torch.zeros(3 - n, 4)]) for s, n in zip(t, k)])
     return {"y": y, "num_objects": torch.tensor(k), "loss_weight": torch.tensor([float(s["loss_weight"]) for s in t])}
 
@@ -1524,3 +1524,130 @@ def dict_subclass_return(o, t):
 @body("near")
 class NearInheritedForwardOnly(_BaseSetCriterion):
     pass
+
+
+# === 10. side effects beside a choice the groups decide on their own ================================
+
+LOG: list[float] = []  # a module-level log a criterion appends to (checked by the tests: once per call)
+
+
+@body("state")
+class StepCounterBesideACountBranch(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.step = 0
+
+    def forward(self, o, t):
+        self.step += 1
+        loss = CE(o, t).mean()
+        if (LAB(t) == 0).sum().item() > 2:
+            loss = loss * 0.5
+        return {"loss": loss * min(1.0, self.step / 4)}
+
+
+@body("state")
+class LogAppendBesideAnItemBranch(nn.Module):
+    def forward(self, o, t):
+        loss = (E(o, t) * _w(t)).mean()
+        hard = E(o, t).max().item() > 0.2
+        LOG.append(float(loss.detach()))
+        return {"loss": loss * 2 if hard else loss}
+
+
+@body("state")
+class QueueOfPastEmbeddingsNegatives(nn.Module):
+    """MoCo-like: negatives from a queue of earlier calls' keys, enqueued after use."""
+
+    def __init__(self):
+        super().__init__()
+        self.register_buffer("queue", torch.linspace(-1, 1, 8 * 6).reshape(8, 6))
+
+    def forward(self, o, t):
+        q, k = F.normalize(o["emb"], dim=1), F.normalize(_key(t), dim=1)
+        pos = (q * k).sum(1, keepdim=True)
+        neg = q @ self.queue.T
+        logits = torch.cat([pos, neg], 1) / 0.2
+        loss = F.cross_entropy(logits, torch.zeros(len(t), dtype=torch.long))
+        self.queue = torch.cat([k.detach(), self.queue])[:8]
+        return {"loss_moco": loss}
+
+
+# === 11. the same containers without a weight field (labels from ``losssplit.sources``) =============
+
+
+def as_yolo_rows_unweighted(t):
+    rows = as_yolo_rows(t)
+    del rows["loss_weight"]
+    return rows
+
+
+@body("containers", "xo", as_yolo_rows_unweighted)
+def yolo_plain_gathered_by_batch_idx(o, t):
+    pred = o["x"][t["batch_idx"], t["row"]]
+    return {"loss_box": (pred - t["y"]).abs().sum(-1).mean()}
+
+
+@body("containers", "xo", as_yolo_rows_unweighted)
+def yolo_plain_dense_targets_from_max_batch_idx(o, t):
+    dense = torch.zeros(int(t["batch_idx"].max()) + 1, 3, 5)
+    dense[t["batch_idx"], t["row"], t["cls"]] = 1.0
+    return {"loss_cls": F.binary_cross_entropy_with_logits(o["logits"], dense, reduction="sum") / max(len(t["cls"]), 1)}
+
+
+@body("containers", "xo", as_yolo_rows_unweighted)
+def yolo_plain_dense_targets_of_the_outputs_size(o, t):
+    dense = torch.zeros_like(o["logits"])
+    dense[t["batch_idx"], t["row"], t["cls"]] = 1.0
+    return {"loss_cls": F.binary_cross_entropy_with_logits(o["logits"], dense)}
+
+
+@body("containers", "xo", as_yolo_rows_unweighted)
+def yolo_plain_per_image_mean_by_bincount(o, t):
+    b = o["x"].shape[0]
+    per_row = (o["x"][t["batch_idx"], t["row"]] - t["y"]).abs().sum(-1)
+    n = torch.bincount(t["batch_idx"], minlength=b).clamp(min=1)
+    per_image = torch.zeros(b).index_add(0, t["batch_idx"], per_row) / n
+    return {"loss_box": per_image.mean()}
+
+
+@body("containers", "xo", as_yolo_rows_unweighted)
+def yolo_plain_mask_of_one_image_rows_in_loop(o, t):
+    total = 0.0
+    for i in range(o["x"].shape[0]):
+        m = t["batch_idx"] == i
+        total = total + (o["x"][i, t["row"][m]] - t["y"][m]).abs().mean()
+    return {"loss_box": total / o["x"].shape[0]}
+
+
+def as_padded_unweighted(t):
+    rows = as_padded_num_objects(t)
+    del rows["loss_weight"]
+    return rows
+
+
+@body("containers", "xo", as_padded_unweighted)
+def padded_plain_num_objects_masked_mean(o, t):
+    m = torch.arange(3)[None] < t["num_objects"][:, None]
+    return {"loss": ((o["x"] - t["y"]).abs().sum(-1) * m).sum() / m.sum()}
+
+
+@body("containers", "xo", as_padded_unweighted)
+def padded_plain_over_num_objects_sum(o, t):
+    m = torch.arange(3)[None] < t["num_objects"][:, None]
+    return {"loss": (o["x"] - t["y"]).abs().sum(-1)[m].sum() / t["num_objects"].sum().clamp(min=1)}
+
+
+@body("containers", "xo", as_padded_unweighted)
+def padded_plain_per_image_mean_then_mean(o, t):
+    m = (torch.arange(3)[None] < t["num_objects"][:, None]).float()
+    return {"loss": (((o["x"] - t["y"]).abs().sum(-1) * m).sum(1) / t["num_objects"]).mean()}
+
+
+def as_dict_of_lists_unweighted(t):
+    return {"y": [s["y"] for s in t], "labels": [s["labels"] for s in t]}
+
+
+@body("containers", "xo", as_dict_of_lists_unweighted)
+def dict_of_lists_plain_per_image_ce(o, t):
+    ce = [F.cross_entropy(o["logits"][i], lab) for i, lab in enumerate(t["labels"])]
+    return {"loss": sum(ce) / len(ce)}

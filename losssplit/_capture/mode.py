@@ -5508,7 +5508,7 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
 # alone another one (``Frame.positional``, ``positional_operand``)
 _POSITIONAL = frozenset({torch.arange, torch.linspace, torch.logspace, torch.eye, torch.randperm, torch.randint,
                          torch.rand, torch.randn, torch.normal, torch.tril_indices, torch.triu_indices})
-_RANDOM_POSITIONAL = frozenset({torch.randperm, torch.randint, torch.rand, torch.randn, torch.normal})
+_RANDOM_INDICES = frozenset({torch.randperm, torch.randint})
 
 
 # a 1-d mask tiled along its own dim (``pattern.repeat((n + 4) // 5)``): its values follow positions of the batch
@@ -5547,18 +5547,17 @@ def _written_at_positions(frame: Frame, args: tuple) -> None:
 
 
 def _drawn_per_image(frame: Frame, func: Any, args: tuple, kwargs: dict | None) -> bool:
-    """Whether a random factory draws with a count of image rows (``_made_with_count``), or draws
-    indices (``randint``, ``randperm``) along a first dim whose size equals the number of images by value
-    (``torch.randint(0, 3, (len(t),))``: one pick per image, rt38): on a group alone it draws other
-    values, so no value drawn is any group's."""
-    if _made_with_count(frame, args, kwargs):
-        return True
-    if func is not torch.randint and func is not torch.randperm or frame.num_images < 2:
-        return False  # (a draw of values, ``torch.rand(5)``, of a size equal to the count by chance: left)
+    """Whether ``randint`` / ``randperm`` draws indices with a count of image rows
+    (``_made_with_count``) or along a first dim whose size equals the number of images by value
+    (``torch.randint(0, 3, (len(t),))``: one pick per image, rt38; ``len(t)`` in a size tuple is not read
+    by the count checks): on a group alone it draws others, so no index drawn is any group's. (A
+    ``rand`` / ``randn`` of such a size stays positional: survey 20 draws one fixed point set per row.)"""
+    if frame.num_images < 2:
+        return False
     kwargs = kwargs or _NO_KWARGS
     size = (args[:1] or (kwargs.get("n"),)) if func is torch.randperm else kwargs.get("size", args[-1] if args else ())
     first = size[0] if isinstance(size, (tuple, list)) and size else size
-    return type(first) is int and first == frame.num_images
+    return type(first) is int and first == frame.num_images or _made_with_count(frame, args, kwargs)
 
 
 def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
@@ -6734,7 +6733,7 @@ class CaptureMode(TorchFunctionMode):
         elif laid:
             frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a number computed from sizes or fields "
                         "of several images (positions laid out by them: on a group alone, the group's)")
-        if func in _RANDOM_POSITIONAL and is_tensor and out.dim() and _drawn_per_image(frame, func, args, kwargs):
+        if func in _RANDOM_INDICES and is_tensor and out.dim() and _drawn_per_image(frame, func, args, kwargs):
             frame.lose(out, f"{op_name(func)} with a size of image rows, a length of the data or the number of "
                        "images (on a group alone it draws other values)", pred=False)
         elif func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs):
