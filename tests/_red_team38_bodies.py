@@ -1651,3 +1651,53 @@ def as_dict_of_lists_unweighted(t):
 def dict_of_lists_plain_per_image_ce(o, t):
     ce = [F.cross_entropy(o["logits"][i], lab) for i, lab in enumerate(t["labels"])]
     return {"loss": sum(ce) / len(ce)}
+
+
+# === 12. metrics returned beside the losses ==========================================================
+
+
+@body("returns")
+def count_of_positives_as_an_int_tensor(o, t):
+    return {"loss": (E(o, t) * _w(t)).mean(), "num_pos": (LAB(t) > 2).sum()}
+
+
+@body("returns")
+def count_of_positives_as_a_float_tensor(o, t):
+    return {"loss": (E(o, t) * _w(t)).mean(), "num_pos": (LAB(t) > 2).sum().float()}
+
+
+@body("returns")
+def accuracy_with_grad_enabled(o, t):
+    return {"loss_ce": CE(o, t).mean(), "acc": (o["logits"].argmax(-1) == LAB(t)).float().mean() * 100}
+
+
+@body("returns")
+def clone_under_two_keys_then_in_place(o, t):
+    a = (E(o, t) * _w(t)).mean().clone()
+    out = {"loss_a": a, "loss_b": a}
+    a.add_(1.0)
+    return out
+
+
+@body("compose")
+class PartialOfABoundMethodWithWeight(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.beta = 0.05
+        self.reg = functools.partial(self._reg, beta=self.beta)
+
+    def _reg(self, x, y, beta):
+        per = F.smooth_l1_loss(x, y, beta=beta, reduction="none").mean((1, 2))
+        return per
+
+    def forward(self, o, t):
+        return {"loss_reg": (self.reg(o["x"], Y(t)) * _w(t)).sum() / len(t)}
+
+
+@body("compose")
+class ValidFlagSkipsImages(nn.Module):
+    def forward(self, o, t):
+        per = [(o["x"][i] - s["y"]).abs().mean() for i, s in enumerate(t) if int(s["labels"][0]) != 0]
+        if not per:
+            return {"loss": o["x"].sum() * 0.0}
+        return {"loss": torch.stack(per).mean()}
