@@ -81,8 +81,20 @@ def same_state(a: dict, b: dict) -> bool:
         return False
     for k in a:
         x, y = a[k], b[k]
+        if isinstance(x, torch.nn.Module) and isinstance(y, torch.nn.Module):  # a sub-criterion held in a dict or list
+            x, y = state_of(x), state_of(y)
+            if not same_state(x, y):
+                return False
+            continue
+        if isinstance(x, dict) and isinstance(y, dict):
+            if not same_state(x, y):
+                return False
+            continue
+        if isinstance(x, tuple) and isinstance(y, tuple):
+            x, y = list(x), list(y)
         if callable(x) and callable(y):  # a closure held by each object: its state is its cells'
-            x, y = [c.cell_contents for c in x.__closure__ or ()], [c.cell_contents for c in y.__closure__ or ()]
+            x, y = ([c.cell_contents for c in getattr(x, "__closure__", None) or ()],
+                    [c.cell_contents for c in getattr(y, "__closure__", None) or ()])
         if isinstance(x, torch.Tensor):
             if not (isinstance(y, torch.Tensor) and x.shape == y.shape and torch.equal(bits(x), bits(y))):
                 return False

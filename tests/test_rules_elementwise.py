@@ -880,7 +880,9 @@ CASES.update({  # the counts per expert of a mixture of experts' sorted labels (
     torch.bincount: lambda o, t: rule_dispatch(o, t, lambda ids: torch.bincount(ids, minlength=WIDTH), F.grouped_mm),
     T.bincount: lambda o, t: rule_dispatch(o, t, lambda ids: ids.bincount(minlength=WIDTH), F.grouped_mm),
 })
-DECLINES: dict = {}
+# a draw over the images' rows: on a group alone its images draw other values (rt38: a ``rand_like`` mask
+# of rows was the batch's draw on every group)
+DECLINES: dict = {torch.rand_like: "drawn anew", torch.randn_like: "drawn anew"}
 WRONG: dict = {}
 NEEDS_CUDA = {T.cuda}
 

@@ -5383,6 +5383,7 @@ def softmax(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> Non
 
 # ops a function's body names, bound once: a library may rebind torch's names later
 _FULL_LIKE, _ZEROS_LIKE, _EMPTY_LIKE, _AS_TENSOR = torch.full_like, torch.zeros_like, torch.empty_like, torch.as_tensor
+_DRAWN_LIKE = (torch.rand_like, torch.randn_like)
 _DATA_GET = Tensor.data.__get__  # type: ignore[attr-defined]
 _INT_ROWS = (torch.long, torch.int)
 ORDER_LOST = frozenset(f"{op_name(f)} along a dim that carries images"
@@ -5415,6 +5416,10 @@ def like(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) -> None:
         frame.lose(out, track.lost_at, track)
         return
     if not isinstance(out, Tensor) or track.lost_at is not None or track.ratio is not None:
+        return
+    if func in _DRAWN_LIKE and (track.rows or track.image is not None):
+        # values drawn over the images' rows (a random mask, Gumbel noise): on a group alone its images draw others
+        frame.lose(out, f"{op_name(func)} over rows of images (on a group alone they draw other values)", pred=False)
         return
     unweighted = None
     if images and track.image is not None:

@@ -5559,6 +5559,7 @@ def _note_sized(frame: Frame, func: Any, args: tuple, kwargs: dict, out: Any) ->
 # alone another one (``Frame.positional``, ``positional_operand``)
 _POSITIONAL = frozenset({torch.arange, torch.linspace, torch.logspace, torch.eye, torch.randperm, torch.randint,
                          torch.rand, torch.randn, torch.normal, torch.tril_indices, torch.triu_indices})
+_RANDOM_INDICES = frozenset({torch.randperm, torch.randint})
 
 
 # a 1-d mask tiled along its own dim (``pattern.repeat((n + 4) // 5)``): its values follow positions of the batch
@@ -5594,6 +5595,20 @@ def _written_at_positions(frame: Frame, args: tuple) -> None:
         if held is not None and held[0] is i:
             frame.positional[id(target)] = (target, f"{op_name(Tensor.__setitem__)} of a number {WRITTEN_AT_POSITIONS}")
             return
+
+
+def _drawn_per_image(frame: Frame, func: Any, args: tuple, kwargs: dict | None) -> bool:
+    """Whether ``randint`` / ``randperm`` draws indices with a count of image rows
+    (``_made_with_count``) or along a first dim whose size equals the number of images by value
+    (``torch.randint(0, 3, (len(t),))``: one pick per image, rt38; ``len(t)`` in a size tuple is not read
+    by the count checks): on a group alone it draws others, so no index drawn is any group's. (A
+    ``rand`` / ``randn`` of such a size stays positional: survey 20 draws one fixed point set per row.)"""
+    if frame.num_images < 2:
+        return False
+    kwargs = kwargs or _NO_KWARGS
+    size = (args[:1] or (kwargs.get("n"),)) if func is torch.randperm else kwargs.get("size", args[-1] if args else ())
+    first = size[0] if isinstance(size, (tuple, list)) and size else size
+    return type(first) is int and first == frame.num_images or _made_with_count(frame, args, kwargs)
 
 
 def _made_with_count(frame: Frame, args: tuple, kwargs: dict | None) -> bool:
@@ -6769,7 +6784,10 @@ class CaptureMode(TorchFunctionMode):
         elif laid:
             frame.doubt(torch.ones((), dtype=torch.bool), f"{op_name(func)} of a number computed from sizes or fields "
                         "of several images (positions laid out by them: on a group alone, the group's)")
-        if func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs):
+        if func in _RANDOM_INDICES and is_tensor and out.dim() and _drawn_per_image(frame, func, args, kwargs):
+            frame.lose(out, f"{op_name(func)} with a size of image rows, a length of the data or the number of "
+                       "images (on a group alone it draws other values)", pred=False)
+        elif func in _POSITIONAL and is_tensor and out.dim() and _made_with_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} with a size of image rows or a length of the data")
         elif func in _TILINGS and is_tensor and _tiled_to_count(frame, args, kwargs):
             frame.positional[id(out)] = (out, f"{op_name(func)} of a tensor of no images tiled by a count of image rows")
