@@ -90,7 +90,8 @@ and ``n_projections`` holds the literal 20 the body passes, a constant of the ca
 (``_bytecode._rebound_only_where_ruled_out``); and ``ot.sliced_wasserstein_distance(.., n_projections=20,
 seed=0)``, a module's function called with keywords, is loaded by Python 3.11 as ``NULL + ot`` then the
 attribute, now read as the function called (``_called_function``; tests/test_rules_unpassed_branches.py, with
-near misses: the tested parameter passed or stored before the test, the test in a loop). ``ot`` is now the
+near misses: the tested parameter passed, or stored before the test; a literal the helper rebinds in a loop or
+after the branch, shared as an outside normaliser on main, is pinned there as WRONG). ``ot`` is now the
 module imported at its first use (``_survey.lazy_module``), as a user's ``import ot``: the ``Later`` proxy's
 ``__getattr__`` hid the function called. Left, both ambiguous as the survey calls them: pytorch-crf
 time-major (4: [T, B] emissions undeclared cannot be told from a buffer as wide as the batch; exact declared),
