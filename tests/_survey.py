@@ -8,6 +8,8 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import sys
+import types
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -205,6 +207,22 @@ class Later:
         if attr.startswith("_"):  # pytest's probes at collection (``__test__``, ...): no import
             raise AttributeError(attr)
         return getattr(importlib.import_module(self._name), attr)
+
+
+def lazy_module(name: str) -> types.ModuleType:
+    """The module ``name`` as a module object that imports itself at its first attribute access
+    (``importlib.util.LazyLoader``; the module itself where already imported). Unlike ``Later``, a
+    body's ``ot.f(x, k=1)`` reads there as a module's function, as after ``import ot`` (the bytecode
+    readers run no ``__getattr__`` of a proxy to find the function called)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def with_num_boxes(batch: Callable[[int], tuple[list, list, None]]) -> Callable[[int], tuple[list, list, None]]:

@@ -75,6 +75,13 @@ image's or to a sum of one-image losses is taken as its own ``.sum()``, so the c
 sums apply; a number a ``functools.partial`` made during the call binds is read where the partial
 was made (tests/test_rules_python_sums.py, with near misses): the focal Tversky splits (5). 325
 expected, 40 declined, 20 GAP (6.2 %), 0 WRONG. Left: the recommender losses (20).
+
+Session 37 (cov38a, not closed): the recommender losses' 20 are ambiguous as the survey calls them. The
+negatives ``[3, B]`` reach the body item-major and undeclared, and top-level tensors are read batch-first:
+``max(0)`` of them is a tensor without images, which on a group alone would still be as wide as the batch,
+and ``_assert_equal_size`` against the group's ``[n]`` positives would raise there (no value to return).
+Only the layout tells the images are along dim 1, which no size can prove (a buffer as wide as the batch
+looks the same); declared (``image_dims``) it splits exactly (tests/test_declared_image_dims.py).
 """
 
 from __future__ import annotations

@@ -2655,11 +2655,13 @@ def _called_by(f: types.FrameType) -> tuple[str, types.FrameType | None]:
 def _parameter_value(f: types.FrameType, name: str, body: Callable[[], BodyCall | None] | None, own: FixedLists | None,
                      depth: int, seq: bool = False) -> Any:
     """The number ``f``'s parameter ``name`` holds where it is a constant of the call (see
-    ``_constant_of_call``): never rebound in its code and no closure's, it holds its default the
-    call did not override, or what the calling code's argument for it pushes, read so in turn."""
+    ``_constant_of_call``): never rebound in its code (or only in a branch the call rules out,
+    ``_rebound_only_where_ruled_out``) and no closure's, it holds its default the call did not
+    override, or what the calling code's argument for it pushes, read so in turn."""
     code, held = f.f_code, _locals(f).get(name, _UNPROVEN)
     if type(held) not in (int, float) and not (seq and _float_sequence(held) and not _items_written(code, name)) \
-            or not _plain_parameter(code, name):
+            or not (_plain_parameter(code, name) or name in code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+                    and _rebound_only_where_ruled_out(f, name, body)):
         return _UNPROVEN
     how, back = _called_by(f)
     if how == "body":
@@ -2922,6 +2924,92 @@ def _plain_parameter(code: types.CodeType, name: str) -> bool:
             and name not in _rebound(code))
 
 
+_NONE_JUMPS = {"POP_JUMP_FORWARD_IF_NONE": True, "POP_JUMP_FORWARD_IF_NOT_NONE": False,
+               "POP_JUMP_IF_NONE": True, "POP_JUMP_IF_NOT_NONE": False}  # jumps where the value is None
+_NO_FALL_THROUGH = frozenset({"JUMP_FORWARD", "JUMP_BACKWARD", "RETURN_VALUE", "RAISE_VARARGS", "RERAISE"})
+
+
+def _rebound_only_where_ruled_out(f: types.FrameType, name: str, body: Callable[[], BodyCall | None] | None) -> bool:
+    """Whether every store of ``f``'s parameter ``name`` lies in a branch of a test ``p is None`` /
+    ``p is not None`` that this call does not take: ``p`` a parameter of ``f`` the call did not
+    pass (its default None) or passed as a literal None, never stored before the test, the test in
+    no loop, and the branch entered only through the test's own jump or fall-through (POT's ``if
+    projections is None: .. else: n_projections = projections.shape[1]``). The store then never
+    runs: ``name`` holds what the call passed, as a parameter never rebound does. False where
+    anything else may store it (``_parameter_value``)."""
+    code = f.f_code
+    if name in code.co_cellvars or name in code.co_freevars:
+        return False
+    instructions = _instructions(code)
+    stores = _stores(instructions, name)
+    return bool(stores) and all(_ruled_out_store(f, instructions, k, body) for k in stores)
+
+
+def _ruled_out_store(f: types.FrameType, instructions: list[dis.Instruction], store: int,
+                     body: Callable[[], BodyCall | None] | None) -> bool:
+    """Whether the store at index ``store`` is in a branch the call does not take
+    (``_rebound_only_where_ruled_out``)."""
+    loops = _loops(instructions)
+    for k in range(store - 1, 0, -1):
+        jump, load = instructions[k], instructions[k - 1]
+        jumps_if_none = _NONE_JUMPS.get(jump.opname)
+        if jumps_if_none is None or load.opname != "LOAD_FAST" or not isinstance(jump.argval, int) \
+                or jump.argval <= jump.offset:
+            continue
+        target = _positions(f.f_code).get(jump.argval)
+        if target is None:
+            return False
+        # the branch not taken where ``p`` is None: past the jump's target (``is None``) or up to it
+        first, last = (k + 1, target) if jumps_if_none else (target, len(instructions))
+        if not first <= store < last:
+            continue
+        if not jumps_if_none and instructions[target - 1].opname not in _NO_FALL_THROUGH:
+            return False  # the branch taken falls into the other one
+        return _entered_only_by(instructions, k, first, store) and not any(a <= k - 1 < b for a, b in loops) \
+            and _held_none(f, instructions, load.argval, k - 1, body)
+    return False
+
+
+def _entered_only_by(instructions: list[dis.Instruction], jump: int, first: int, store: int) -> bool:
+    """Whether the instructions ``first`` to ``store`` are reached only from the test's ``jump``
+    (its target or its fall-through): every jump target among them a target of jumps from among
+    them alone (an exception handler's, no jump shows: declined)."""
+    sources: dict[int, list[int]] = {}
+    for k, i in enumerate(instructions):
+        if i.opcode in _JUMPS and isinstance(i.argval, int):
+            sources.setdefault(i.argval, []).append(k)
+    for k in range(first, store + 1):
+        i = instructions[k]
+        if not i.is_jump_target:
+            continue
+        came = sources.get(i.offset, [])
+        if not came or any(not (first <= s <= store) and not (s == jump and k == first) for s in came):
+            return False
+    return True
+
+
+def _held_none(f: types.FrameType, instructions: list[dis.Instruction], p: str, at: int,
+               body: Callable[[], BodyCall | None] | None) -> bool:
+    """Whether ``f``'s parameter ``p`` holds None where it is loaded at ``at``: no store of it
+    before, and the call passed a literal None for it or did not pass it, its default None."""
+    code = f.f_code
+    if p not in _parameters(code) or p in code.co_cellvars or any(k < at for k in _stores(instructions, p)):
+        return False
+    how, back = _called_by(f)
+    if how == "body":
+        call = body() if body is not None else None
+        return (call is not None and back is not None and call.caller == id(back) and call.code is code
+                and p in call.unpassed and call.unpassed[p] is None)
+    found = _argument_for(f, back, p)
+    if isinstance(found, types.FunctionType):
+        return _defaults(found).get(p, _UNPROVEN) is None and back is not None and not any(
+            _names_defaults(c) for c in (back.f_code, *_module_codes(found.__globals__)))
+    if found is None or back is None:
+        return False
+    passed = _instructions(back.f_code)[found[0]:found[1]]
+    return len(passed) == 1 and passed[0].opname == "LOAD_CONST" and passed[0].argval is None
+
+
 def _argument_for(f: types.FrameType, back: types.FrameType | None, name: str
                   ) -> tuple[int, int] | types.FunctionType | None:
     """Where ``back``, the code that called ``f`` (``_called_by``), passes ``f``'s parameter
@@ -3120,6 +3208,12 @@ def _called_function(f: types.FrameType, instructions: list[dis.Instruction], at
         return _plain_function(found, 0)
     if load.is_jump_target:
         return None
+    if load.opname == "LOAD_ATTR" and k > 0 and instructions[k - 1].opname == "LOAD_GLOBAL" \
+            and (instructions[k - 1].arg or 0) & 1 and not instructions[k - 1].is_jump_target:
+        # ``ot.sliced_wasserstein_distance(x, y, n_projections=20)``: 3.11 loads a module's function
+        # called with keywords as ``NULL + ot`` then its attribute (no LOAD_METHOD)
+        module = f.f_globals.get(instructions[k - 1].argval, _UNPROVEN)
+        return _method_of(module, load.argval) if isinstance(module, types.ModuleType) else None
     if load.opname in ("LOAD_FAST", "LOAD_DEREF") and k > 0 and instructions[k - 1].opname == "PUSH_NULL":
         return _plain_function(_locals(f).get(load.argval, _UNPROVEN), 0)
     if load.opname == "BINARY_SUBSCR" and k > 1 and instructions[k - 1].opname == "LOAD_CONST":

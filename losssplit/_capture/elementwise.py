@@ -1626,10 +1626,13 @@ def _counted_operand(frame: Frame, func: Any, kind: str, a: Any, ta: Track | Non
             return True
     if (counted and kind == "div" and tb is None and ta is not None and ta.ratio is not None and _is_number(b)
             and ta.ratio.kind in (RatioKind.SUM, RatioKind.SUM_OVER_OPAQUE) and not getattr(b, "_squared", False)
-            and (not _constant_divisor(frame, ta.ratio, b) or frame.host_normaliser(b) is not None)
-            and (type(b) not in (mode.CountedInt, mode.CountedFloat) or b._product and not getattr(b, "_chosen", False)
-                 or frame.host_normaliser(b) is not None)):
-        return False  # ``l.sum() / (labels.numel() - ignored.sum().item())``: the count of the rest
+            and (frame.host_normaliser(b) is not None
+                 or not getattr(b, "_shifted", False) and not _constant_divisor(frame, ta.ratio, b)
+                 and (type(b) not in (mode.CountedInt, mode.CountedFloat) or b._product and not getattr(b, "_chosen", False)))):
+        # ``l.sum() / (labels.numel() - ignored.sum().item())``: the count of the rest; a count plus a
+        # plain number (``l.sum() / (x.shape[0] + 12)``) is no share of one, whatever multiple it equals,
+        # nor is one chosen by ``min`` / ``max`` or times one image's size (``CountedInt._product``)
+        return False
     if sized is not None and sized.reciprocal is not None and kind == "mul":
         per = _over_elements(frame, ta if tb is None else tb, b if tb is None else a, sized.reciprocal)
         if per is not None:

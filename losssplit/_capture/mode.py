@@ -169,10 +169,13 @@ class CountedInt(_Plain, int):
     """An int computed in Python from a ``RowCount`` (``bs * 2``, ``bs - 1``, ``-bs``): on a group
     alone it is computed from the group's count, so the capture declines it where it meets the
     images' values. Copies and pickles are plain ints. ``_squared``: a product or power of counts
-    (``bs * bs``, ``bs ** 2``), no count of the batch times a constant whatever it equals."""
+    (``bs * bs``, ``bs ** 2``), no count of the batch times a constant whatever it equals.
+    ``_shifted``: a count plus or minus a plain number (``bs + 12``, ``bs - 1``), on a group alone
+    no share of the batch's whatever multiple of a count it equals."""
 
     _frame: weakref.ReferenceType
     _squared: bool = False
+    _shifted: bool = False
     _nonnegative: bool = False
     """Computed so that it is never negative on a group alone either (``_stays_nonnegative``)."""
     _linear: tuple[int, float] | None = None
@@ -190,6 +193,7 @@ class CountedFloat(_Plain, float):
     _frame: weakref.ReferenceType
     _over: RowCount | None = None
     _squared: bool = False
+    _shifted: bool = False
     _nonnegative: bool = False
     _linear: tuple[int, float] | None = None
     _product: bool = False
@@ -238,6 +242,9 @@ def _derived(name: str, base: type) -> Callable[..., Any]:
         if type(out) in (CountedInt, CountedFloat) and (getattr(self, "_squared", False) or name in _PRODUCT_OF_COUNTS and (
                 type(other[0]) in (RowCount, CountedInt, CountedFloat) or name in _POWERS and other[0] != 1)):
             out._squared = True  # ``bs * bs``, ``bs ** 2``: on a group alone not the group's count times a constant
+        if type(out) in (CountedInt, CountedFloat) and (getattr(self, "_shifted", False) or name in _SHIFTS and (
+                type(other[0]) not in (RowCount, CountedInt, CountedFloat) and other[0] != 0)):
+            out._shifted = True  # ``bs + 12``: on a group alone 12 plus the group's count, no share of 12 + bs
         if name == "__rtruediv__" and type(self) is RowCount and type(out) is CountedFloat and type(other[0]) in (
                 int, float) and other[0] == 1:
             out._over = self  # ``batch_scale = 1 / bs`` (D-FINE's)
@@ -337,6 +344,7 @@ _ARITHMETIC = ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul_
                "__floordiv__", "__rfloordiv__", "__mod__", "__rmod__", "__pow__", "__rpow__", "__neg__", "__pos__",
                "__abs__", "__round__", "__ceil__", "__floor__", "__trunc__")
 _POWERS = frozenset({"__pow__", "__rpow__"})
+_SHIFTS = frozenset({"__add__", "__radd__", "__sub__", "__rsub__"})
 _PRODUCT_OF_COUNTS = _POWERS | {"__mul__", "__rmul__", "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__"}
 _COMPARED = {"__lt__": "lt", "__le__": "le", "__eq__": "eq", "__ne__": "ne", "__gt__": "gt", "__ge__": "ge"}
 
