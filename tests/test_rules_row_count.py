@@ -1885,7 +1885,9 @@ def test_a_per_row_factor_of_positions_made_with_the_batch_size_declines():
     (lambda o, t: torch.linspace(1, 2, len(t)), "torch.linspace"),
     (lambda o, t: torch.eye(o["x"].shape[0])[0] + 1, "torch.eye"),
     (lambda o, t: torch.rand(o["x"].shape[0], generator=torch.Generator().manual_seed(0)), "torch.rand"),
-    (lambda o, t: torch.randperm(len(t), generator=torch.Generator().manual_seed(0)).float(), "torch.randperm"),
+    # (an index draw sized by the images declines first as a draw: red team 38)
+    (lambda o, t: torch.randperm(len(t), generator=torch.Generator().manual_seed(0)).float(),
+     "torch.randperm with a size of image rows, a length of the data or the number of images"),
     (lambda o, t: torch.zeros(o["x"].shape[0]) + torch.arange(o["x"].shape[0]), "torch.arange"),
 ], ids=["linspace", "eye", "rand", "randperm", "plus_arange"])
 def test_other_per_row_factors_of_positions_made_with_the_batch_size_decline(factor, op):
@@ -1897,7 +1899,7 @@ def test_other_per_row_factors_of_positions_made_with_the_batch_size_decline(fac
         err, _ = _err(outputs, targets)
         return {"loss": (err.flatten(1).mean(1) * factor(outputs, targets)).sum()}
 
-    check_rule(body, f"computed by {op} {POSITIONAL}", declines=True)
+    check_rule(body, op if " " in op else f"computed by {op} {POSITIONAL}", declines=True)
 
 
 def test_uniform_per_row_factors_made_with_the_batch_size_still_split():
