@@ -635,10 +635,10 @@ def _partial_loops(code: types.CodeType, lasti: int, left: bool) -> bool:
         reader = reader or _batch_reader(code)
         if not reader.images(start, first - 1, frozenset()):
             continue
-        exit_at = _positions(code).get(instructions[first].argval)
-        if not left and _sliced_images(instructions, reader, start, first - 1, frozenset()) or exit_at is None \
-                or _left_early(code, first, exit_at) \
-                or any(i.opname == "RETURN_VALUE" for i in instructions[first + 1 : last]):
+        exit_offset = instructions[first].argval  # (that of an EXTENDED_ARG ``dis`` does not list, maybe)
+        if not left and _sliced_images(instructions, reader, start, first - 1, frozenset()) or any(
+                i.opname == "RETURN_VALUE" or (i.opcode in dis.hasjrel or i.opcode in dis.hasjabs)
+                and type(i.argval) is int and i.argval >= exit_offset for i in instructions[first + 1 : last]):
             return True
     return False
 

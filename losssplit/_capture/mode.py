@@ -5437,18 +5437,18 @@ def _count_sized(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
     of a tracked tensor that carries no images from how many images the call got
     (``e.topk(len(targets) - 1, -1)``, ``_bytecode.counted_argument``: that argument's code
     alone, not a literal ``k`` beside the loop's image ``x[b]``): on a group alone another k. A
-    slice bound along such a dim (``r[:int(len(t) * 2.5)]``, ``_bytecode.counted_index``) too,
-    unless the code computes it from the length of the tensor it cuts (``own_length_bound``)."""
+    slice bound of one image's own tensor (``r[:int(len(t) * 2.5)]``, ``_bytecode.counted_index``)
+    too, unless the code computes it from that image's own sizes (a ``len`` whose last call read
+    one of its tensors, ``Frame.own_len_sites``; ``own_length_bound``)."""
     src = args[0] if args else None
     track = frame.get(src) if isinstance(src, Tensor) else None
     if track is None or not isinstance(src, Tensor):
         return False
     sizes, dim_at = _SIZED_OPS[func]
-    if func is Tensor.__getitem__:
-        if len(args) < 2 or not _bounded_along(args[1], src.dim(), track):
+    if func is Tensor.__getitem__:  # (of several images' rows, the rules of the rows' cuts decide)
+        if len(args) < 2 or track.image is None or track.rows or not _int_bounded(args[1]):
             return False
-        own = frozenset(site for site, image in frame.own_len_sites.items() if image is track.image) \
-            if track.image is not None and not track.rows else frozenset()
+        own = frozenset(site for site, image in frame.own_len_sites.items() if image is track.image)
         return _bytecode.counted_index(own) and not _bytecode.own_length_bound(src, frame.read_body_call_once)
     if dim_at is not None:
         dim = get_arg(args, kwargs, dim_at[0], dim_at[1], dim_at[2])
@@ -5460,10 +5460,10 @@ def _count_sized(frame: Frame, func: Any, args: tuple, kwargs: dict) -> bool:
                for k, name in sizes)
 
 
-def _bounded_along(index: Any, ndim: int, track: Track) -> bool:
-    """Whether the basic ``index`` has a slice with an int bound along a dim of no images."""
-    return any(d not in track.rows and type(p) is slice and any(type(x) is int for x in (p.start, p.stop, p.step))
-               for d, p in _index_dims(index, ndim))
+def _int_bounded(index: Any) -> bool:
+    """Whether the basic ``index`` has a slice with an int bound."""
+    return any(type(p) is slice and any(type(x) is int for x in (p.start, p.stop, p.step))
+               for p in (index if type(index) is tuple else (index,)))
 
 
 def _ints(v: Any) -> bool:
